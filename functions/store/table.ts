@@ -1,0 +1,75 @@
+/**
+ * The one table design, shared by the CDK stack (lib/), the local runtime
+ * (local/), the tests and the store functions, so that none of them can drift.
+ * docs/table-design.md explains the access patterns behind it.
+ */
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+export const TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Orders of one transaction, plus the transaction item itself: one Query recomputes or reads a transaction. */
+  byTransaction: { indexName: 'by-transaction', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  /**
+   * Sparse: only orders that are open redraws carry its keys. The partition says
+   * which kind (see OPEN_REDRAW_PARTITIONS) and the sort key starts with the
+   * order's own status time, so the sweep reads only due candidates.
+   */
+  openRedraws: { indexName: 'open-redraws', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  /** Epoch seconds; only quarantined events carry it. */
+  ttlAttribute: 'expires_at',
+  streamViewType: 'NEW_AND_OLD_IMAGES',
+} as const;
+
+/** Partitions of the open-redraws index. */
+export const OPEN_REDRAW_PARTITIONS = {
+  /** A redraw order not yet in an ending state, not flagged. */
+  redrawInProgress: 'REDRAW#in_progress',
+  /** An initial order in redraw_available whose redraw order is not known, not flagged. */
+  awaitingRedraw: 'REDRAW#awaiting',
+  /** Either of the above, flagged stale by the sweep. */
+  stale: 'REDRAW#stale',
+} as const;
+export type OpenRedrawPartition = (typeof OPEN_REDRAW_PARTITIONS)[keyof typeof OPEN_REDRAW_PARTITIONS];
+
+/** Sort key of the transaction item inside its by-transaction partition (orders sort before it). */
+export const TRANSACTION_ITEM_GSI1SK = '~TXN';
+
+export const keys = {
+  order: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
+  transaction: (transactionId: string) => ({ pk: `TXN#${transactionId}`, sk: 'TXN' }),
+  quarantine: (quarantineId: string) => ({ pk: `QUARANTINE#${quarantineId}`, sk: 'QUARANTINE' }),
+  transactionPartition: (transactionId: string) => `TXN#${transactionId}`,
+  orderInTransaction: (createdAt: string, orderId: string) => `O#${createdAt}#${orderId}`,
+  openRedrawSort: (statusTime: string, orderId: string) => `${statusTime}#${orderId}`,
+} as const;
+
+/** CreateTable input for DynamoDB Local (tests, `npm start`); the CDK stack builds the same from TABLE. */
+export function createTableInput(tableName: string): CreateTableCommandInput {
+  const s = 'S' as const;
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: TABLE.partitionKey, AttributeType: s },
+      { AttributeName: TABLE.sortKey, AttributeType: s },
+      { AttributeName: TABLE.byTransaction.partitionKey, AttributeType: s },
+      { AttributeName: TABLE.byTransaction.sortKey, AttributeType: s },
+      { AttributeName: TABLE.openRedraws.partitionKey, AttributeType: s },
+      { AttributeName: TABLE.openRedraws.sortKey, AttributeType: s },
+    ],
+    KeySchema: [
+      { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [TABLE.byTransaction, TABLE.openRedraws].map((index) => ({
+      IndexName: index.indexName,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: 'ALL' as const },
+    })),
+    StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.streamViewType },
+  };
+}
