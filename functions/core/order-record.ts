@@ -1,0 +1,124 @@
+/**
+ * The projection of a Junction order payload to what the tracker stores. It is
+ * built field by field from the parsed payload, so no PHI field (patient details,
+ * addresses, notes, sample ids, lab test content, ...) can reach storage.
+ */
+import { canonicalInstant } from './instant';
+import { newestEvent, rankOf, versionOf } from './ordering';
+import type { ListedOrder, OrderPayload } from './schemas';
+import { highLevelOf, parseStatus } from './status';
+
+export type OrderSource = 'webhook' | 'transaction_listing';
+
+/** One stored order: the contract's Order fields, plus what ordering and sweeping need. */
+export interface OrderRecord {
+  id: string;
+  transaction_id: string | null;
+  origin: string | null;
+  collection_method: string;
+  status: string;
+  low_level_status: string;
+  last_event: { id: number; created_at: string; status: string } | null;
+  created_at: string;
+  updated_at: string;
+  has_missing_results: boolean | null;
+  source: OrderSource;
+  /** Canonical instant of the order's last status change, per Junction (never our receive time). */
+  status_time: string;
+  /** Version as sortable text; only comparable between records of the same source. */
+  rank: string;
+}
+
+/** What one payload says about its order transaction. */
+export interface ListingSnapshot {
+  transaction_id: string;
+  /** Junction's own status for the transaction. */
+  reported_status: string | null;
+  /** Canonical instant: the newest status time the listing knows of. */
+  reported_status_time: string;
+  /** Every listed order, the payload's own one included, as listing-sourced records. */
+  members: OrderRecord[];
+}
+
+export interface ProjectedOrder {
+  record: OrderRecord;
+  listing: ListingSnapshot | null;
+}
+
+const NO_TIME = '0000-00-00T00:00:00.000000Z';
+
+function canonical(value: string): string {
+  const result = canonicalInstant(value);
+  if (result === null) throw new RangeError('not an ISO 8601 date-time');
+  return result;
+}
+
+/** Projects a validated order payload (from its own webhook) to its record and listing. */
+export function projectOrder(order: OrderPayload): ProjectedOrder {
+  const event = newestEvent(order);
+  const parsed = event ? parseStatus(event.status) : null;
+  const collectionMethod = order.details?.type ?? parsed?.method ?? 'unknown';
+  const fallbackStatus = order.status ?? 'unknown';
+  const record: OrderRecord = {
+    id: order.id,
+    transaction_id: order.order_transaction?.id ?? null,
+    origin: order.origin ?? null,
+    collection_method: collectionMethod,
+    status: parsed?.high ?? fallbackStatus,
+    low_level_status: parsed?.low ?? fallbackStatus,
+    last_event: event ? { id: event.id, created_at: event.created_at, status: event.status } : null,
+    created_at: order.created_at,
+    updated_at: order.updated_at,
+    has_missing_results: order.has_missing_results ?? null,
+    source: 'webhook',
+    status_time: canonical(event?.created_at ?? order.updated_at),
+    rank: rankOf(versionOf(order)),
+  };
+  const transaction = order.order_transaction;
+  if (!transaction) return { record, listing: null };
+  const members = transaction.orders.map((listed) => listedOrderRecord(listed, transaction.id, collectionMethod));
+  const statusTimes = [record.status_time, ...members.map((member) => member.status_time)];
+  return {
+    record,
+    listing: {
+      transaction_id: transaction.id,
+      reported_status: transaction.status ?? null,
+      reported_status_time: statusTimes.reduce((newest, time) => (time > newest ? time : newest)),
+      members,
+    },
+  };
+}
+
+/**
+ * An order known only from a transaction listing. Its rank orders listings of the
+ * same order by status time, then `updated_at`.
+ */
+export function listedOrderRecord(listed: ListedOrder, transactionId: string, collectionMethod: string): OrderRecord {
+  const lowLevelStatus = listed.low_level_status ?? 'unknown';
+  const statusTime = canonical(listed.low_level_status_created_at ?? listed.updated_at ?? listed.created_at);
+  const updatedAt = listed.updated_at ?? listed.created_at;
+  return {
+    id: listed.id,
+    transaction_id: transactionId,
+    origin: listed.origin,
+    collection_method: collectionMethod,
+    status: highLevelOf(lowLevelStatus, collectionMethod),
+    low_level_status: lowLevelStatus,
+    last_event: null,
+    created_at: listed.created_at,
+    updated_at: updatedAt,
+    has_missing_results: null,
+    source: 'transaction_listing',
+    status_time: statusTime,
+    rank: `${listed.low_level_status_created_at ? statusTime : NO_TIME}|${canonical(updatedAt)}`,
+  };
+}
+
+/**
+ * Which of two records of the same order should stand: a record from the order's
+ * own webhook beats any listing; otherwise the higher rank wins. Ties keep `stored`.
+ */
+export function isNewerRecord(candidate: OrderRecord, stored: OrderRecord): boolean {
+  if (candidate.source !== stored.source) return candidate.source === 'webhook';
+  return candidate.rank > stored.rank;
+}

@@ -1,0 +1,43 @@
+/**
+ * The contract's `Order` (CONTRACT §2): what the query API returns for a record.
+ */
+import type { OrderRecord } from './order-record';
+import type { StaleReason } from './staleness';
+
+export interface StaleFlag {
+  since: string;
+  reason: StaleReason;
+}
+
+export interface Order {
+  id: string;
+  transaction_id: string | null;
+  origin: string | null;
+  collection_method: string;
+  status: string;
+  low_level_status: string;
+  last_event: { id: number; created_at: string; status: string } | null;
+  created_at: string;
+  updated_at: string;
+  has_missing_results: boolean | null;
+  source: OrderRecord['source'];
+  stale: StaleFlag | null;
+}
+
+/** Picks the contract's fields, in the contract's order, from a stored record. */
+export function toOrder(record: OrderRecord, stale: StaleFlag | null): Order {
+  return {
+    id: record.id,
+    transaction_id: record.transaction_id,
+    origin: record.origin,
+    collection_method: record.collection_method,
+    status: record.status,
+    low_level_status: record.low_level_status,
+    last_event: record.last_event,
+    created_at: record.created_at,
+    updated_at: record.updated_at,
+    has_missing_results: record.has_missing_results,
+    source: record.source,
+    stale,
+  };
+}

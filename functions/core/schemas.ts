@@ -1,0 +1,114 @@
+/**
+ * zod schemas for Junction's webhook envelope and order (DOMAIN.md). Strict on
+ * what the tracker relies on (ids, event ids, date-times), tolerant of what
+ * Junction says will change: unknown statuses, origins and event types, and extra
+ * fields, which are stripped (that is also how PHI never travels further than here).
+ */
+import * as z from 'zod';
+import { canonicalInstant } from './instant';
+
+/** Ids become parts of table keys: keep them to a safe alphabet (Junction's are UUIDs). */
+export const ResourceId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 letters, digits, "-" or "_"');
+
+/** An ISO 8601 date-time, kept as sent (the canonical form is derived where needed). */
+export const Instant = z.string().refine((value) => canonicalInstant(value) !== null, 'must be an ISO 8601 date-time');
+
+export const OrderEvent = z.object({
+  id: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  created_at: Instant,
+  status: z.string().min(1).max(200),
+});
+export type OrderEvent = z.infer<typeof OrderEvent>;
+
+/**
+ * An order as listed in `order_transaction.orders`. The GET order-transaction
+ * endpoint spells two fields `last_status` and `last_status_created_at`: both
+ * spellings are accepted and folded into one.
+ */
+export const ListedOrder = z
+  .object({
+    id: ResourceId,
+    created_at: Instant,
+    updated_at: Instant.nullish(),
+    low_level_status: z.string().min(1).max(200).nullish(),
+    last_status: z.string().min(1).max(200).nullish(),
+    low_level_status_created_at: Instant.nullish(),
+    last_status_created_at: Instant.nullish(),
+    origin: z.string().max(50).nullish(),
+    parent_id: ResourceId.nullish(),
+  })
+  .transform((listed) => ({
+    id: listed.id,
+    created_at: listed.created_at,
+    updated_at: listed.updated_at ?? null,
+    low_level_status: listed.low_level_status ?? listed.last_status ?? null,
+    low_level_status_created_at: listed.low_level_status_created_at ?? listed.last_status_created_at ?? null,
+    origin: listed.origin ?? null,
+    parent_id: listed.parent_id ?? null,
+  }));
+export type ListedOrder = z.output<typeof ListedOrder>;
+
+export const OrderTransaction = z.object({
+  id: ResourceId,
+  status: z.string().max(50).nullish(),
+  orders: z.array(ListedOrder).max(100).default([]),
+});
+
+/** The `data` of a `labtest.order.*` webhook: only what the tracker keeps or needs. */
+export const OrderPayload = z.object({
+  id: ResourceId,
+  team_id: z.string().max(128).nullish(),
+  created_at: Instant,
+  updated_at: Instant,
+  status: z.string().max(200).nullish(),
+  events: z.array(OrderEvent).max(1000).default([]),
+  last_event: OrderEvent.nullish(),
+  details: z.object({ type: z.string().min(1).max(100) }).nullish(),
+  origin: z.string().max(50).nullish(),
+  order_transaction: OrderTransaction.nullish(),
+  has_missing_results: z.boolean().nullish(),
+});
+export type OrderPayload = z.output<typeof OrderPayload>;
+
+/** The envelope every webhook shares. `client_user_id` is the customer's choice: not validated. */
+export const WebhookEnvelope = z.object({
+  event_type: z.string().min(1).max(200),
+  data: z.unknown(),
+});
+
+/** The event types whose `data` is an order, and which the tracker tracks. */
+export const TRACKED_EVENT_TYPES: ReadonlySet<string> = new Set(['labtest.order.created', 'labtest.order.updated']);
+
+export type ReadBody =
+  | { kind: 'order'; eventType: string; order: OrderPayload }
+  | { kind: 'ignored'; eventType: string }
+  | { kind: 'unreadable'; reason: string };
+
+/**
+ * Reads a verified webhook body. Never throws: a body that is not JSON, not an
+ * envelope, or a tracked type whose order is invalid is `unreadable` (to be
+ * quarantined), with a reason that names fields but never echoes their values.
+ */
+export function readWebhookBody(rawBody: string): ReadBody {
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody);
+  } catch {
+    return { kind: 'unreadable', reason: 'body is not valid JSON' };
+  }
+  const envelope = WebhookEnvelope.safeParse(json);
+  if (!envelope.success) return { kind: 'unreadable', reason: `envelope: ${describeIssues(envelope.error)}` };
+  const eventType = envelope.data.event_type;
+  if (!TRACKED_EVENT_TYPES.has(eventType)) return { kind: 'ignored', eventType };
+  const order = OrderPayload.safeParse(envelope.data.data);
+  if (!order.success) return { kind: 'unreadable', reason: `order: ${describeIssues(order.error)}` };
+  return { kind: 'order', eventType, order: order.data };
+}
+
+/** Paths and messages only: zod's own messages can quote the offending input, which may be PHI. */
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`)
+    .join('; ');
+}

@@ -1,0 +1,53 @@
+/**
+ * Order writes and reads. The webhook path is one conditional PutItem per order
+ * event: the condition is the ordering rule, so duplicates, late and concurrent
+ * deliveries can never replace a newer state, and a lost race is a result.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ProjectedOrder } from '../core/order-record';
+import { hasRedrawOrder } from '../core/staleness';
+import { orderItem, parseOrderItem, type StoredOrder } from './order-items';
+import { keys } from './table';
+
+export type ApplyResult = 'applied' | 'duplicate' | 'stale';
+
+/**
+ * Stores an order's state from its own webhook, unless the same or a newer event
+ * of that order is stored already. Replacing the whole item also clears a stale
+ * flag: the order has moved on. The payload's transaction listing rides along
+ * on the item for the transaction function (it reaches it through the stream).
+ */
+export async function putOrderFromWebhook(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  projected: ProjectedOrder,
+): Promise<ApplyResult> {
+  const { record, listing } = projected;
+  const listingHasRedraw = listing !== null && hasRedrawOrder(listing.members.filter((member) => member.id !== record.id));
+  const item = orderItem(record, listingHasRedraw, listing ? { listing } : {});
+  try {
+    await doc.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: item,
+        // Newer than what is stored, or nothing stored from the order's own webhook yet.
+        ConditionExpression: 'attribute_not_exists(#pk) OR #source = :listing OR #rank < :rank',
+        ExpressionAttributeNames: { '#pk': 'pk', '#source': 'source', '#rank': 'rank' },
+        ExpressionAttributeValues: { ':listing': 'transaction_listing', ':rank': record.rank },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return 'applied';
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    // The stored item is at least as new: the same event is a duplicate, anything else is newer.
+    return error.Item?.rank?.S === record.rank ? 'duplicate' : 'stale';
+  }
+}
+
+/** The stored order, or null. Strongly consistent: it answers right after a webhook. */
+export async function getOrder(doc: DynamoDBDocumentClient, tableName: string, orderId: string): Promise<StoredOrder | null> {
+  const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.order(orderId), ConsistentRead: true }));
+  return Item ? parseOrderItem(Item) : null;
+}
