@@ -1,0 +1,26 @@
+/**
+ * Configuration is read once, when a function starts, and checked with zod: a
+ * missing or malformed setting fails loudly with its name, never falls back to ''.
+ */
+import * as z from 'zod';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses `env` with `schema`, or throws a ConfigError naming every bad setting. */
+export function parseEnv<Schema extends z.ZodType>(schema: Schema, env: NodeJS.ProcessEnv = process.env): z.output<Schema> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+  throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+}
+
+/** A required, non-empty setting. */
+export const required = () => z.string({ error: 'is required' }).trim().min(1, 'is required');
+
+/** An optional http(s) URL, for DYNAMODB_ENDPOINT (DynamoDB Local). */
+export const optionalEndpoint = () => z.url({ protocol: /^https?$/ }).optional();
+
+/** A positive number given as text, with a default. */
+export const positiveNumber = (defaultValue: number) => z.coerce.number().positive().default(defaultValue);
