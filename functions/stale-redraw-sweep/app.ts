@@ -51,7 +51,10 @@ export function thresholdsOf(env: z.output<typeof ThresholdsEnv>): StaleThreshol
 }
 
 export type SweepLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
-export type SweepMetrics = Pick<Metrics, 'addMetric'>;
+/** What the sweep needs of Powertools Metrics (a narrow seam, so tests can record instead). */
+export interface SweepMetrics {
+  addMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): unknown;
+}
 
 export interface SweepInput {
   doc: DynamoDBDocumentClient;
@@ -209,7 +212,7 @@ async function forEachLimited<T>(items: readonly T[], limit: number, work: (item
 }
 
 export interface SweepHandlerDeps extends Omit<SweepInput, 'now' | 'metrics'> {
-  metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
+  metrics: SweepMetrics & Pick<Metrics, 'publishStoredMetrics'>;
   /** The sweep's clock; injectable so tests need no waiting. */
   clock?: () => Date;
 }
