@@ -95,8 +95,8 @@ describe('stale-redraw sweep cost', () => {
     table.doc.middlewareStack.add(
       (next, context) => async (args) => {
         const result = await next(args);
-        const output: { Items?: unknown[]; ScannedCount?: number; Count?: number } = result.output ?? {};
-        if (context.commandName === 'QueryCommand') {
+        const output = result.output;
+        if (context.commandName === 'QueryCommand' && 'ScannedCount' in output) {
           reads.queries++;
           reads.items += output.Items?.length ?? 0;
           reads.scanned += output.ScannedCount ?? 0;
