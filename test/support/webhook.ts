@@ -112,7 +112,7 @@ export function captureOutput(): { lines: () => string[]; restore: () => void } 
   };
 }
 
-/** Counts DynamoDB commands sent through `doc`, by command name, with a client middleware. */
+/** Counts HTTP requests to DynamoDB (each attempt, retries included) by command name, with a client middleware. */
 export function countRequests(doc: DynamoDBDocumentClient): { counts: () => Record<string, number>; total: () => number; reset: () => void } {
   let counts: Record<string, number> = {};
   doc.middlewareStack.add(
@@ -121,7 +121,7 @@ export function countRequests(doc: DynamoDBDocumentClient): { counts: () => Reco
       counts[name] = (counts[name] ?? 0) + 1;
       return next(args);
     },
-    { step: 'initialize', name: `countRequests-${randomUUID()}` },
+    { step: 'deserialize', name: `countRequests-${randomUUID()}` },
   );
   return {
     counts: () => ({ ...counts }),
