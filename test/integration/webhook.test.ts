@@ -3,11 +3,12 @@
  * events, against DynamoDB Local; DynamoDB requests counted by a client
  * middleware; PHI canaries searched for in the table and in captured logs.
  */
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getOrder } from '../../functions/store/orders';
 import { readQuarantine } from '../../functions/store/quarantine';
+import { keys } from '../../functions/store/table';
 import { createWebhookHandler, MAX_BODY_BYTES, type WebhookHandler } from '../../functions/webhook/app';
 import { createLogger, createMetrics } from '../../functions/shared/observability';
 import { createTestTable, testDocumentClient, type TestTable } from '../support/dynamodb';
@@ -101,6 +102,22 @@ describe('order events', () => {
   });
 });
 
+describe('logs', () => {
+  it('logs the svix id, order id and event type of a request, and clears them before the next one', async () => {
+    const [first] = singleOrderFlow();
+    const messageId = newMessageId();
+    await deliver(first!.body, { messageId });
+    await handler(signedEvent('{}', { secret: newSecret() }), lambdaContext());
+    const answered = output.lines().filter((line) => line.includes('"message":"webhook answered"'));
+    expect(answered).toHaveLength(2);
+    expect(answered[0]).toContain(`"svix_id":"${messageId}"`);
+    expect(answered[0]).toContain(`"order_id":"${first!.orderId}"`);
+    expect(answered[0]).toContain('"event_type":"labtest.order.created"');
+    expect(answered[1]).not.toContain(messageId);
+    expect(answered[1]).not.toContain(first!.orderId);
+  });
+});
+
 describe("Junction's documented examples", () => {
   const fixtures = docsFixtures();
 
@@ -150,6 +167,10 @@ describe('quarantine', () => {
     expect(stored?.reason).toMatch(/^order: /);
     expect(stored?.reason).not.toContain(PHI_CANARY);
     expect(stored?.svixTimestamp).toBeTypeOf('number');
+    const { Item } = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: keys.quarantine(messageId) }));
+    const thirtyDays = 30 * 24 * 3600;
+    expect(Number(Item?.expires_at) - Date.now() / 1000).toBeGreaterThan(thirtyDays - 60);
+    expect(Number(Item?.expires_at) - Date.now() / 1000).toBeLessThanOrEqual(thirtyDays);
   });
 
   it('overwrites the same quarantine when Svix retries the message', async () => {

@@ -110,12 +110,12 @@ describe('svixSecretKey', () => {
 describe('cross-check with the svix library', () => {
   it('accepts whatever the svix library signs, for random bodies, ids and secrets', () => {
     fc.assert(
-      fc.property(arbSecret, arbMessageId, fc.string({ unit: 'binary', maxLength: 2000 }), fc.integer({ min: 1_600_000_000, max: 2_000_000_000 }), (secret, id, body, timestamp) => {
+      fc.property(arbSecret, arbMessageId, fc.string({ unit: 'binary', maxLength: 1000 }), fc.integer({ min: 1_600_000_000, max: 2_000_000_000 }), (secret, id, body, timestamp) => {
         const signature = new Webhook(secret).sign(id, new Date(timestamp * 1000), body);
         const result = verifySvixSignature({ headers: svixHeaders(id, timestamp, signature), rawBody: body, secrets: [secret], now: new Date(timestamp * 1000) });
         expect(result).toEqual({ ok: true, messageId: id, timestamp });
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 
