@@ -32,6 +32,12 @@ export const OPEN_REDRAW_PARTITIONS = {
 } as const;
 export type OpenRedrawPartition = (typeof OPEN_REDRAW_PARTITIONS)[keyof typeof OPEN_REDRAW_PARTITIONS];
 
+/**
+ * Partition of the by-transaction index that lists quarantine items (and only
+ * them: their chunks carry no index keys), so replay never needs a Scan.
+ */
+export const QUARANTINE_LISTING_PARTITION = 'QUARANTINE';
+
 /** Sort key of the transaction item inside its by-transaction partition (orders sort before it). */
 export const TRANSACTION_ITEM_GSI1SK = '~TXN';
 
@@ -39,6 +45,11 @@ export const keys = {
   order: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
   transaction: (transactionId: string) => ({ pk: `TXN#${transactionId}`, sk: 'TXN' }),
   quarantine: (quarantineId: string) => ({ pk: `QUARANTINE#${quarantineId}`, sk: 'QUARANTINE' }),
+  /** One piece of a quarantined body too big for one item; same partition as its quarantine item. */
+  quarantineChunk: (quarantineId: string, index: number) => ({ pk: `QUARANTINE#${quarantineId}`, sk: `CHUNK#${String(index).padStart(4, '0')}` }),
+  quarantinePartition: (quarantineId: string) => `QUARANTINE#${quarantineId}`,
+  /** Sort key of a quarantine item in the sparse QUARANTINE partition of by-transaction: oldest first. */
+  quarantineListingSort: (receivedAt: string, quarantineId: string) => `${receivedAt}#${quarantineId}`,
   transactionPartition: (transactionId: string) => `TXN#${transactionId}`,
   orderInTransaction: (createdAt: string, orderId: string) => `O#${createdAt}#${orderId}`,
   openRedrawSort: (statusTime: string, orderId: string) => `${statusTime}#${orderId}`,

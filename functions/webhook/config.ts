@@ -1,0 +1,77 @@
+/**
+ * The webhook function's settings, checked once at start (handler.ts). Secrets
+ * come from Secrets Manager in AWS (WEBHOOK_SECRET_ARN) or from the environment
+ * locally (JUNCTION_WEBHOOK_SECRET); either holds comma-separated `whsec_`
+ * secrets. A malformed secret is reported by the setting's name, never echoed.
+ */
+import * as z from 'zod';
+import { svixSecretKey } from '../core/svix';
+import { ConfigError, optionalEndpoint, parseEnv, required } from '../shared/config';
+
+/** Comma-separated `whsec_` secrets, or null when any part is not one (or there are none). */
+export function parseWebhookSecrets(text: string): string[] | null {
+  const secrets = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+  if (secrets.length === 0 || secrets.some((secret) => svixSecretKey(secret) === null)) return null;
+  return secrets;
+}
+
+const MALFORMED = 'must be comma-separated whsec_<base64> secrets';
+
+/** An unset or blank setting counts as absent. */
+const optionalSetting = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema.optional());
+
+const WebhookEnv = z
+  .object({
+    TABLE_NAME: required(),
+    WEBHOOK_SECRET_ARN: optionalSetting(z.string().trim().startsWith('arn:', 'must be a Secrets Manager ARN')),
+    JUNCTION_WEBHOOK_SECRET: optionalSetting(
+      z.string().transform((text, context) => {
+        const secrets = parseWebhookSecrets(text);
+        if (secrets === null) {
+          context.addIssue({ code: 'custom', message: MALFORMED });
+          return z.NEVER;
+        }
+        return secrets;
+      }),
+    ),
+    DYNAMODB_ENDPOINT: optionalSetting(optionalEndpoint()),
+  })
+  .refine((env) => env.WEBHOOK_SECRET_ARN !== undefined || env.JUNCTION_WEBHOOK_SECRET !== undefined, {
+    path: ['WEBHOOK_SECRET_ARN'],
+    message: 'WEBHOOK_SECRET_ARN (AWS) or JUNCTION_WEBHOOK_SECRET (local) is required',
+  });
+
+/** Where the secrets come from: a Secrets Manager secret, or the environment itself. */
+export type SecretSource = { kind: 'secrets_manager'; arn: string } | { kind: 'environment'; secrets: readonly string[] };
+
+export interface WebhookConfig {
+  tableName: string;
+  secretSource: SecretSource;
+  dynamodbEndpoint: string | undefined;
+}
+
+/** Parses the webhook's environment, or throws a ConfigError naming each bad setting. */
+export function webhookConfig(env: NodeJS.ProcessEnv = process.env): WebhookConfig {
+  const parsed = parseEnv(WebhookEnv, env);
+  // The environment wins when both are set: that is how a local run overrides a deployed setting.
+  const secretSource: SecretSource = parsed.JUNCTION_WEBHOOK_SECRET
+    ? { kind: 'environment', secrets: parsed.JUNCTION_WEBHOOK_SECRET }
+    : { kind: 'secrets_manager', arn: requireArn(parsed.WEBHOOK_SECRET_ARN) };
+  return { tableName: parsed.TABLE_NAME, secretSource, dynamodbEndpoint: parsed.DYNAMODB_ENDPOINT };
+}
+
+function requireArn(arn: string | undefined): string {
+  if (arn === undefined) throw new ConfigError('invalid configuration: WEBHOOK_SECRET_ARN: is required');
+  return arn;
+}
+
+/** Parses the text of the Secrets Manager secret, naming the setting (never the value) when it is malformed. */
+export function secretsFromSecretString(text: string): string[] {
+  const secrets = parseWebhookSecrets(text);
+  if (secrets === null) throw new ConfigError(`invalid configuration: WEBHOOK_SECRET_ARN: the secret ${MALFORMED}`);
+  return secrets;
+}

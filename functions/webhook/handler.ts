@@ -1,0 +1,37 @@
+/**
+ * Lambda entry for POST /webhooks/junction: configuration (checked at cold
+ * start: a missing or malformed setting fails loudly, by name) and wiring only.
+ */
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { ConfigError } from '../shared/config';
+import { documentClient } from '../shared/dynamodb';
+import { createLogger, createMetrics } from '../shared/observability';
+import { createWebhookHandler } from './app';
+import { secretsFromSecretString, webhookConfig, type SecretSource } from './config';
+
+/** Secrets Manager values are cached this long, so a rotation is picked up within minutes. */
+const SECRET_MAX_AGE_SECONDS = 300;
+
+const config = webhookConfig();
+
+export const handler = createWebhookHandler({
+  doc: documentClient(config.dynamodbEndpoint ? localEndpointConfig(config.dynamodbEndpoint) : {}),
+  tableName: config.tableName,
+  secrets: secretProvider(config.secretSource),
+  logger: createLogger('webhook'),
+  metrics: createMetrics('webhook'),
+});
+
+function secretProvider(source: SecretSource): () => Promise<readonly string[]> {
+  if (source.kind === 'environment') return async () => source.secrets;
+  return async () => {
+    const text = await getSecret(source.arn, { maxAge: SECRET_MAX_AGE_SECONDS });
+    if (typeof text !== 'string') throw new ConfigError('invalid configuration: WEBHOOK_SECRET_ARN: the secret must be a string');
+    return secretsFromSecretString(text);
+  };
+}
+
+/** DynamoDB Local accepts any credentials, but the SDK signs every request: give it fixed ones. */
+function localEndpointConfig(endpoint: string) {
+  return { endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+}

@@ -1,0 +1,261 @@
+/**
+ * Every row of CONTRACT.md §1 through the handler factory, with API Gateway v2
+ * events, against DynamoDB Local; DynamoDB requests counted by a client
+ * middleware; PHI canaries searched for in the table and in captured logs.
+ */
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { getOrder } from '../../functions/store/orders';
+import { readQuarantine } from '../../functions/store/quarantine';
+import { keys } from '../../functions/store/table';
+import { createWebhookHandler, MAX_BODY_BYTES, type WebhookHandler } from '../../functions/webhook/app';
+import { createLogger, createMetrics } from '../../functions/shared/observability';
+import { createTestTable, testDocumentClient, type TestTable } from '../support/dynamodb';
+import { buildDeliveries, docsFixtures, envelope, freshId, isRecord, newestByOrder, PHI_CANARY, phiFields, redrawFlow, simpleFlow } from '../support/junction';
+import { captureOutput, countRequests, lambdaContext, newMessageId, newSecret, parseAnswer, signedEvent, webhookMetricResults } from '../support/webhook';
+import { expectedRecord } from '../support/webhook-store';
+
+const secret = newSecret();
+let table: TestTable;
+let requests: ReturnType<typeof countRequests>;
+let output: ReturnType<typeof captureOutput>;
+let handler: WebhookHandler;
+/** Every log and metric line of the file, for the PHI check at the end. */
+const allOutput: string[] = [];
+
+beforeAll(async () => {
+  table = await createTestTable('webhook');
+  requests = countRequests(table.doc);
+});
+afterAll(async () => {
+  await table.drop();
+});
+beforeEach(() => {
+  requests.reset();
+  output = captureOutput();
+  handler = createWebhookHandler({ doc: table.doc, tableName: table.tableName, secrets: async () => [secret], logger: createLogger('webhook'), metrics: createMetrics('webhook') });
+});
+afterEach(() => {
+  output.restore();
+  allOutput.push(...output.lines());
+});
+
+async function deliver(body: unknown, options: { messageId?: string; base64?: boolean } = {}) {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  return parseAnswer(await handler(signedEvent(text, { secret, ...options }), lambdaContext()));
+}
+
+function singleOrderFlow() {
+  return buildDeliveries(simpleFlow({ transactionId: freshId(), orderId: freshId() }, 'walk_in_test'));
+}
+
+describe('order events', () => {
+  it('applies a newer event with one conditional write, and stores its state', async () => {
+    const [first] = singleOrderFlow();
+    expect(await deliver(first!.body)).toEqual({ statusCode: 200, body: { result: 'applied' } });
+    expect(requests.counts()).toEqual({ PutItemCommand: 1 });
+    expect((await getOrder(table.doc, table.tableName, first!.orderId))?.record).toEqual(expectedRecord(first!.body));
+    expect(webhookMetricResults(output.lines())).toEqual(['applied']);
+  });
+
+  it('answers duplicate to a Svix retry (same message id) with one request and no change', async () => {
+    const [first] = singleOrderFlow();
+    const messageId = newMessageId();
+    await deliver(first!.body, { messageId });
+    requests.reset();
+    expect(await deliver(first!.body, { messageId })).toEqual({ statusCode: 200, body: { result: 'duplicate' } });
+    expect(requests.counts()).toEqual({ PutItemCommand: 1 });
+    expect((await getOrder(table.doc, table.tableName, first!.orderId))?.record).toEqual(expectedRecord(first!.body));
+  });
+
+  it('answers duplicate to a Junction resend of the same order event under a new message id', async () => {
+    const [first] = singleOrderFlow();
+    await deliver(first!.body);
+    requests.reset();
+    expect(await deliver(first!.body, { messageId: newMessageId() })).toEqual({ statusCode: 200, body: { result: 'duplicate' } });
+    expect(requests.total()).toBe(1);
+  });
+
+  it('answers stale to an older event arriving after a newer one, keeping the newer state, with one request', async () => {
+    const deliveries = singleOrderFlow();
+    const newest = deliveries.at(-1)!;
+    await deliver(newest.body);
+    requests.reset();
+    expect(await deliver(deliveries[0]!.body)).toEqual({ statusCode: 200, body: { result: 'stale' } });
+    expect(requests.counts()).toEqual({ PutItemCommand: 1 });
+    expect((await getOrder(table.doc, table.tableName, newest.orderId))?.record).toEqual(expectedRecord(newest.body));
+    expect(webhookMetricResults(output.lines())).toEqual(['applied', 'stale']);
+  });
+
+  it('reads a base64-encoded body (as API Gateway hands over binary bodies)', async () => {
+    const [first] = singleOrderFlow();
+    expect(await deliver(first!.body, { base64: true })).toEqual({ statusCode: 200, body: { result: 'applied' } });
+  });
+
+  it('applies a whole redraw flow delivered in order, each order ending in its newest state', async () => {
+    const deliveries = buildDeliveries(redrawFlow({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() }, 'completed'));
+    for (const delivery of deliveries) expect((await deliver(delivery.body)).body).toEqual({ result: 'applied' });
+    for (const [orderId, newest] of newestByOrder(deliveries)) {
+      expect((await getOrder(table.doc, table.tableName, orderId))?.record).toEqual(expectedRecord(newest.body));
+    }
+  });
+});
+
+describe('logs', () => {
+  it('logs the svix id, order id and event type of a request, and clears them before the next one', async () => {
+    const [first] = singleOrderFlow();
+    const messageId = newMessageId();
+    await deliver(first!.body, { messageId });
+    await handler(signedEvent('{}', { secret: newSecret() }), lambdaContext());
+    const answered = output.lines().filter((line) => line.includes('"message":"webhook answered"'));
+    expect(answered).toHaveLength(2);
+    expect(answered[0]).toContain(`"svix_id":"${messageId}"`);
+    expect(answered[0]).toContain(`"order_id":"${first!.orderId}"`);
+    expect(answered[0]).toContain('"event_type":"labtest.order.created"');
+    expect(answered[1]).not.toContain(messageId);
+    expect(answered[1]).not.toContain(first!.orderId);
+  });
+});
+
+describe("Junction's documented examples", () => {
+  const fixtures = docsFixtures();
+
+  it.each(fixtures.filter((fixture) => ['labtest.order.created', 'labtest.order.updated'].includes(fixture.eventType)).map((fixture) => [fixture.file, fixture] as const))(
+    'applies the order example %s with the state of its newest event',
+    async (_file, fixture) => {
+      // The examples share one order id: give each its own so that each is applied on its own.
+      const data = isRecord(fixture.body.data) ? fixture.body.data : {};
+      const body = { ...fixture.body, data: { ...data, id: freshId() } };
+      expect(await deliver(body)).toEqual({ statusCode: 200, body: { result: 'applied' } });
+      const record = expectedRecord(body);
+      const stored = await getOrder(table.doc, table.tableName, record.id);
+      expect(stored?.record).toEqual(record);
+      const eventIds = Array.isArray(data.events) ? data.events.map((event: unknown) => (isRecord(event) ? Number(event.id) : -1)) : [];
+      expect(stored?.record.last_event?.id).toBe(Math.max(...eventIds));
+    },
+  );
+
+  it.each(fixtures.filter((fixture) => !['labtest.order.created', 'labtest.order.updated'].includes(fixture.eventType)).map((fixture) => [fixture.file, fixture] as const))(
+    'ignores the untracked example %s without a DynamoDB request',
+    async (_file, fixture) => {
+      expect(await deliver(fixture.body)).toEqual({ statusCode: 200, body: { result: 'ignored' } });
+      expect(requests.total()).toBe(0);
+      expect(webhookMetricResults(output.lines())).toEqual(['ignored']);
+    },
+  );
+});
+
+describe('quarantine', () => {
+  it('quarantines a body that is not JSON, storing it whole under its message id', async () => {
+    const messageId = newMessageId();
+    const body = `{"event_type":"labtest.order.updated","data":{"notes":"${PHI_CANARY}-truncated`;
+    expect(await deliver(body, { messageId })).toEqual({ statusCode: 202, body: { result: 'quarantined' } });
+    expect(requests.counts()).toEqual({ PutItemCommand: 1 });
+    const stored = await readQuarantine(table.doc, table.tableName, messageId);
+    expect(stored?.rawBody.toString('utf8')).toBe(body);
+    expect(stored?.reason).toBe('body is not valid JSON');
+    expect(webhookMetricResults(output.lines())).toEqual(['quarantined']);
+  });
+
+  it('quarantines valid JSON that is not a valid order event, with a reason naming fields only', async () => {
+    const messageId = newMessageId();
+    const body = envelope('labtest.order.updated', { ...phiFields('bad-order'), id: `${PHI_CANARY} not an id`, created_at: 'yesterday' });
+    expect(await deliver(body, { messageId })).toEqual({ statusCode: 202, body: { result: 'quarantined' } });
+    const stored = await readQuarantine(table.doc, table.tableName, messageId);
+    expect(stored?.rawBody.toString('utf8')).toBe(JSON.stringify(body));
+    expect(stored?.reason).toMatch(/^order: /);
+    expect(stored?.reason).not.toContain(PHI_CANARY);
+    expect(stored?.svixTimestamp).toBeTypeOf('number');
+    const { Item } = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: keys.quarantine(messageId) }));
+    const thirtyDays = 30 * 24 * 3600;
+    expect(Number(Item?.expires_at) - Date.now() / 1000).toBeGreaterThan(thirtyDays - 60);
+    expect(Number(Item?.expires_at) - Date.now() / 1000).toBeLessThanOrEqual(thirtyDays);
+  });
+
+  it('overwrites the same quarantine when Svix retries the message', async () => {
+    const messageId = newMessageId();
+    await deliver('not json', { messageId });
+    expect(await deliver('not json', { messageId })).toEqual({ statusCode: 202, body: { result: 'quarantined' } });
+    const items = await table.doc.send(new ScanCommand({ TableName: table.tableName, FilterExpression: 'svix_id = :id', ExpressionAttributeValues: { ':id': messageId } }));
+    expect(items.Items).toHaveLength(1);
+  });
+
+  it('stores a 1 MiB body whose gzip exceeds one item in chunks written together, and reads it back whole', async () => {
+    const messageId = newMessageId();
+    // Random base64 compresses poorly: about 790 KB of gzip, more than two items' worth.
+    const filler = Buffer.from(Array.from({ length: 786_000 }, () => Math.floor(Math.random() * 256))).toString('base64');
+    const body = `{"event_type":"labtest.order.updated","data":"${filler}"}`.padEnd(MAX_BODY_BYTES, ' ');
+    expect(Buffer.byteLength(body)).toBe(MAX_BODY_BYTES);
+    expect(await deliver(body, { messageId })).toEqual({ statusCode: 202, body: { result: 'quarantined' } });
+    expect(requests.counts()).toEqual({ TransactWriteItemsCommand: 1 });
+    const stored = await readQuarantine(table.doc, table.tableName, messageId);
+    expect(stored?.chunks).toBeGreaterThan(1);
+    expect(stored?.rawBody.equals(Buffer.from(body))).toBe(true);
+  });
+});
+
+describe('transient failures', () => {
+  function failingHandler(error: Error) {
+    const doc = testDocumentClient();
+    const attempts = countRequests(doc);
+    // Fault injection: the request never reaches DynamoDB Local.
+    doc.middlewareStack.add(() => async () => {
+      throw error;
+    }, { step: 'finalizeRequest', name: 'injectFault' });
+    const failing = createWebhookHandler({ doc, tableName: table.tableName, secrets: async () => [secret], logger: createLogger('webhook'), metrics: createMetrics('webhook') });
+    return { failing, attempts };
+  }
+
+  it.each([
+    ['throttled', new DynamoDBServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: {}, message: `rate exceeded ${PHI_CANARY}` })],
+    ['timed out', Object.assign(new Error(`socket hang up ${PHI_CANARY}`), { name: 'TimeoutError' })],
+  ])('answers 503 with a generic body when DynamoDB is %s, and writes nothing', async (_name, error) => {
+    const { failing } = failingHandler(error);
+    const [first] = singleOrderFlow();
+    const answer = await failing(signedEvent(JSON.stringify(first!.body), { secret }), lambdaContext());
+    expect(parseAnswer(answer)).toEqual({ statusCode: 503, body: { error: { code: 'unavailable', message: expect.any(String) } } });
+    expect(answer.body).not.toContain(PHI_CANARY);
+    expect(await getOrder(table.doc, table.tableName, first!.orderId)).toBeNull();
+    const logs = output.lines();
+    expect(logs.some((line) => line.includes('"message":"webhook failed"') && line.includes(`"error_name":"${error.name}"`))).toBe(true);
+    expect(logs.join('\n')).not.toContain(PHI_CANARY);
+    expect(webhookMetricResults(logs)).toEqual(['error']);
+  });
+
+  it('answers 503 and writes no chunk when a chunked quarantine fails', async () => {
+    const { failing } = failingHandler(Object.assign(new Error('boom'), { name: 'TimeoutError' }));
+    const messageId = newMessageId();
+    const body = `{"not": "an envelope", "x": "${Buffer.from(Array.from({ length: 600_000 }, () => Math.floor(Math.random() * 256))).toString('base64')}"}`;
+    const answer = await failing(signedEvent(body, { secret, messageId }), lambdaContext());
+    expect(answer.statusCode).toBe(503);
+    expect(await readQuarantine(table.doc, table.tableName, messageId)).toBeNull();
+  });
+});
+
+describe('PHI', () => {
+  it('never stores a PHI canary outside quarantine items, and never logs one', async () => {
+    const flows = [
+      redrawFlow({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() }, 'sample_error'),
+      ...(['walk_in_test', 'at_home_phlebotomy', 'on_site_collection', 'testkit'] as const).map((method) => simpleFlow({ transactionId: freshId(), orderId: freshId() }, method)),
+    ];
+    for (const delivery of flows.flatMap(buildDeliveries)) {
+      await deliver(delivery.body);
+      // The same body made unreadable: quarantined whole, PHI included, and never logged.
+      await deliver({ ...delivery.body, data: { ...(isRecord(delivery.body.data) ? delivery.body.data : {}), created_at: 'not a time' } });
+    }
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await table.doc.send(new ScanCommand({ TableName: table.tableName, ExclusiveStartKey: startKey }));
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    expect(items.filter((item) => String(item.pk).startsWith('ORDER#')).length).toBeGreaterThan(5);
+    expect(items.filter((item) => String(item.pk).startsWith('QUARANTINE#')).length).toBeGreaterThan(5);
+    const outsideQuarantine = items.filter((item) => !String(item.pk).startsWith('QUARANTINE#'));
+    expect(JSON.stringify(outsideQuarantine)).not.toContain(PHI_CANARY);
+    expect([...allOutput, ...output.lines()].join('\n')).not.toContain(PHI_CANARY);
+    expect(allOutput.length).toBeGreaterThan(20);
+  });
+});
