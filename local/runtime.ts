@@ -1,0 +1,202 @@
+/**
+ * The whole tracker on one machine (CONTRACT §5): DynamoDB Local with its real
+ * stream, the table from the shared design, and the very handlers that run on
+ * AWS behind a local HTTP server, the stream consumer and the periodic sweep.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { createQueryHandler } from '../functions/query/app';
+import { documentClient } from '../functions/shared/dynamodb';
+import { createLogger, createMetrics } from '../functions/shared/observability';
+import { createSweepHandler, type SweepResult } from '../functions/stale-redraw-sweep/app';
+import { createInMemoryNotifier, type InMemoryNotifier } from '../functions/stale-redraw-sweep/notifier';
+import { createTableInput } from '../functions/store/table';
+import { createTransactionStatusHandler } from '../functions/transaction-status/app';
+import { createWebhookHandler } from '../functions/webhook/app';
+import type { LocalSettings } from './config';
+import { localDynamoDbClientConfig, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { readBody, RequestTooLargeError, toApiGatewayEvent, writeJson, writeResult } from './http-adapter';
+import { localContext } from './lambda-context';
+import { findStreamArn, startStreamReader, type StreamReader } from './stream-reader';
+
+export interface LocalRuntime {
+  /** e.g. http://127.0.0.1:3000 */
+  url: string;
+  port: number;
+  /** The DynamoDB endpoint in use (embedded or DYNAMODB_ENDPOINT). */
+  dynamodbEndpoint: string;
+  /** The webhook secrets in use; `generated` when none was configured. */
+  secrets: { values: readonly string[]; generated: boolean };
+  notifier: InMemoryNotifier;
+  /** Runs one sweep now (serialised with the timer's). */
+  sweep(): Promise<SweepResult>;
+  /** Resolves once everything written so far has gone through the stream consumer. */
+  whenStreamIdle(): Promise<void>;
+  /** Stops the server, the timers, the stream reader and the embedded JVM. */
+  stop(): Promise<void>;
+}
+
+/** A clear, user-facing start-up failure (busy port, no Java, ...). */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+/** A development secret, printed at start, when JUNCTION_WEBHOOK_SECRET is not set. */
+export function generateDevelopmentSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64')}`;
+}
+
+export async function startLocalRuntime(settings: LocalSettings, logger: Logger = createLogger('local')): Promise<LocalRuntime> {
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    let embedded: DynamoDbLocal | null = null;
+    if (!settings.DYNAMODB_ENDPOINT) {
+      embedded = await startDynamoDbLocal(settings.DATA_DIR ? { dataDir: settings.DATA_DIR } : {});
+      const jvm = embedded;
+      stoppers.push(() => jvm.stop());
+    }
+    const endpoint = settings.DYNAMODB_ENDPOINT ?? embedded!.endpoint;
+    const clientConfig = localDynamoDbClientConfig(endpoint);
+    const client = new DynamoDBClient(clientConfig);
+    const streams = new DynamoDBStreamsClient(clientConfig);
+    stoppers.push(async () => {
+      client.destroy();
+      streams.destroy();
+    });
+    const tableName = settings.TABLE_NAME;
+    await ensureTable(client, tableName);
+    const doc = documentClient(clientConfig);
+
+    const generated = !settings.JUNCTION_WEBHOOK_SECRET;
+    const secrets = (settings.JUNCTION_WEBHOOK_SECRET ?? generateDevelopmentSecret()).split(',').map((secret) => secret.trim());
+
+    const webhook = createWebhookHandler({
+      doc,
+      tableName,
+      secrets: async () => secrets,
+      logger: createLogger('webhook'),
+      metrics: createMetrics('webhook'),
+    });
+    const query = createQueryHandler({ doc, tableName, logger: createLogger('query') });
+    const transactionStatus = createTransactionStatusHandler({
+      doc,
+      tableName,
+      logger: createLogger('transaction-status'),
+      metrics: createMetrics('transaction-status'),
+    });
+    const notifier = createInMemoryNotifier(createLogger('stale-redraw-sweep'));
+    const sweepHandler = createSweepHandler({
+      doc,
+      tableName,
+      thresholds: { staleAfterDays: settings.REDRAW_STALE_AFTER_DAYS, missingAfterHours: settings.REDRAW_MISSING_AFTER_HOURS },
+      notifier,
+      logger: createLogger('stale-redraw-sweep'),
+      metrics: createMetrics('stale-redraw-sweep'),
+    });
+
+    // One sweep at a time, as one scheduled Lambda would run them.
+    let sweeping: Promise<SweepResult> = Promise.resolve({ examined: 0, flagged: 0, cleared: 0 });
+    const sweep = () => {
+      const next = sweeping.catch(() => undefined).then(() => sweepHandler());
+      sweeping = next;
+      return next;
+    };
+
+    const reader: StreamReader = startStreamReader({
+      client: streams,
+      streamArn: await findStreamArn(client, tableName),
+      handler: (event) => transactionStatus(event, localContext('transaction-status')),
+      logger: createLogger('stream-reader'),
+    });
+    stoppers.push(() => reader.stop());
+
+    const timer = setInterval(() => {
+      sweep().catch((error: unknown) => logger.error('scheduled sweep failed', { error_name: errorName(error) }));
+    }, settings.SWEEP_INTERVAL_SECONDS * 1000);
+    timer.unref();
+    stoppers.push(async () => clearInterval(timer));
+
+    const server = createServer((request, response) => {
+      route(request, response).catch((error: unknown) => {
+        logger.error('local request failed', { error_name: errorName(error) });
+        if (!response.headersSent) writeJson(response, 500, { error: { code: 'internal_error', message: 'internal error' } });
+      });
+    });
+    const route = async (request: IncomingMessage, response: ServerResponse) => {
+      const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+      const method = request.method ?? 'GET';
+      if (method === 'GET' && path === '/health') return writeJson(response, 200, { ok: true });
+      if (method === 'POST' && path === '/local/sweep') return writeJson(response, 200, await sweep());
+      if (method === 'GET' && path === '/local/notifications') return writeJson(response, 200, { items: notifier.notifications });
+      let body: Buffer;
+      try {
+        body = await readBody(request);
+      } catch (error) {
+        if (error instanceof RequestTooLargeError) {
+          return writeJson(response, 413, { error: { code: 'payload_too_large', message: 'request body too large' } });
+        }
+        throw error;
+      }
+      const event = toApiGatewayEvent(request, body);
+      if (path === '/webhooks/junction' && method === 'POST') {
+        return writeResult(response, await webhook(event, localContext('webhook')));
+      }
+      return writeResult(response, await query(event));
+    };
+    const port = await listen(server, settings.PORT);
+    stoppers.push(() => close(server));
+
+    return {
+      url: `http://127.0.0.1:${port}`,
+      port,
+      dynamodbEndpoint: endpoint,
+      secrets: { values: secrets, generated },
+      notifier,
+      sweep,
+      whenStreamIdle: () => reader.whenIdle(),
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Creates the table from the shared design unless it exists (DATA_DIR, DYNAMODB_ENDPOINT). */
+async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: tableName });
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE' ? new StartupError(`port ${port} is already in use: set PORT to a free port`) : error);
+    });
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'unknown';
+}
