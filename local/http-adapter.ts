@@ -1,0 +1,99 @@
+/**
+ * Turns a plain Node HTTP request into the API Gateway HTTP API (payload v2)
+ * event that the Lambda handlers receive on AWS, and their result back into an
+ * HTTP response, so that `npm start` runs the very same handlers.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
+/** API Gateway HTTP APIs refuse bodies over 10 MB before any Lambda runs. */
+export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+export class RequestTooLargeError extends Error {
+  override readonly name = 'RequestTooLargeError';
+}
+
+/** Reads the whole body, refusing more than `limit` bytes. */
+export async function readBody(request: IncomingMessage, limit = MAX_REQUEST_BYTES): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buffer.length;
+    if (size > limit) throw new RequestTooLargeError(`request body over ${limit} bytes`);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+const TEXT_TYPES = /^(application\/(json|[\w.+-]+\+json|x-www-form-urlencoded)|text\/)/i;
+
+/**
+ * The v2 event for a request. Like API Gateway, a text body is passed as is and
+ * anything else (or invalid UTF-8) base64-encoded with `isBase64Encoded`.
+ */
+export function toApiGatewayEvent(request: IncomingMessage, body: Buffer, routeKey = '$default'): APIGatewayProxyEventV2 {
+  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const queryStringParameters: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) {
+    queryStringParameters[name] = name in queryStringParameters ? `${queryStringParameters[name]},${value}` : value;
+  }
+  const text = TEXT_TYPES.test(headers['content-type'] ?? 'application/json') ? decodeUtf8(body) : null;
+  const now = new Date();
+  const method = request.method ?? 'GET';
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(url.search ? { queryStringParameters } : {}),
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? '127.0.0.1',
+      domainPrefix: 'local',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.length > 0 ? (text !== null ? { body: text, isBase64Encoded: false } : { body: body.toString('base64'), isBase64Encoded: true }) : { isBase64Encoded: false }),
+  };
+}
+
+function decodeUtf8(body: Buffer): string | null {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    return null;
+  }
+}
+
+/** Writes a handler's structured result as the HTTP response. */
+export function writeResult(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  if (result.cookies?.length) response.setHeader('set-cookie', result.cookies);
+  response.writeHead(result.statusCode ?? 200, headers);
+  const body = result.body ?? '';
+  response.end(result.isBase64Encoded ? Buffer.from(body, 'base64') : body);
+}
+
+/** A JSON response, for the local-only routes. */
+export function writeJson(response: ServerResponse, statusCode: number, body: unknown): void {
+  writeResult(response, { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
