@@ -17,8 +17,7 @@
 import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type {
   AttributeValue as StreamAttributeValue,
   Context,
@@ -41,12 +40,26 @@ export const METRIC = {
 export interface TransactionStatusDeps {
   doc: DynamoDBDocumentClient;
   tableName: string;
-  logger: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
-  metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
+  /** A Powertools Logger, or anything with its methods (tests). */
+  logger: FunctionLogger;
+  /** Powertools Metrics (namespace RedrawTracker, service transaction-status), or a recorder in tests. */
+  metrics: MetricsSink;
   /** Lost races tolerated per transaction before it is reported as failed (default 5). */
   maxAttempts?: number;
   /** Transactions recomputed at once (default 8). */
   concurrency?: number;
+}
+
+export interface FunctionLogger {
+  debug(message: string, fields: Record<string, unknown>): void;
+  info(message: string, fields: Record<string, unknown>): void;
+  warn(message: string, fields: Record<string, unknown>): void;
+  error(message: string, fields: Record<string, unknown>): void;
+}
+
+export interface MetricsSink {
+  addMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): unknown;
+  publishStoredMetrics(): void;
 }
 
 export type TransactionStatusHandler = (event: DynamoDBStreamEvent, context?: Context) => Promise<DynamoDBBatchResponse>;
