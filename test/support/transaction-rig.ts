@@ -13,7 +13,7 @@ import { getOrder, putOrderFromWebhook, type ApplyResult } from '../../functions
 import type { StoredOrder } from '../../functions/store/order-items';
 import { keys } from '../../functions/store/table';
 import { parseTransactionItem, type TransactionItem } from '../../functions/store/transaction-items';
-import { createTransactionStatusHandler, type FunctionLogger } from '../../functions/transaction-status/app';
+import { createTransactionStatusHandler, METRIC, type FunctionLogger } from '../../functions/transaction-status/app';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import { findStreamArn, startStreamReader, type DeadLetter, type StreamReader } from '../../local/stream-reader';
 import { createTestTable, localEndpoint, testClient, testDocumentClient, type TestTable } from './dynamodb';
@@ -23,8 +23,10 @@ export interface TransactionRig {
   table: TestTable;
   /** Requests the handler made, by command name (e.g. QueryCommand, PutItemCommand). */
   requests: Map<string, number>;
-  /** Batches the handler was given, and what it answered. */
-  batches: { event: DynamoDBStreamEvent; response: DynamoDBBatchResponse }[];
+  /** Batches the stream reader delivered, what the handler answered, and the requests it made for them. */
+  batches: { event: DynamoDBStreamEvent; response: DynamoDBBatchResponse; requests: Map<string, number>; conflicts: number }[];
+  /** Calls the handler directly (not through the stream), as a redelivery would. */
+  handle(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse>;
   deadLetters: DeadLetter[];
   metrics: Map<string, number>;
   /** The next `count` requests of `commandName` by the handler fail with a transient error. */
@@ -83,8 +85,11 @@ export async function startTransactionRig(prefix: string): Promise<TransactionRi
     client: streams,
     streamArn: await findStreamArn(table.client, table.tableName),
     handler: async (event) => {
+      const before = new Map(requests);
+      const conflictsBefore = metrics.get(METRIC.conflicts) ?? 0;
       const response = await handler(event);
-      batches.push({ event, response });
+      const made = new Map([...requests].map(([name, count]) => [name, count - (before.get(name) ?? 0)]));
+      batches.push({ event, response, requests: made, conflicts: (metrics.get(METRIC.conflicts) ?? 0) - conflictsBefore });
       return response;
     },
     pollIntervalMs: 20,
@@ -101,6 +106,7 @@ export async function startTransactionRig(prefix: string): Promise<TransactionRi
     batches,
     deadLetters,
     metrics,
+    handle: (event) => handler(event),
     failNext(commandName, count = 1) {
       faults.set(commandName, count);
     },
