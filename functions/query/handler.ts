@@ -1,0 +1,25 @@
+/**
+ * Lambda entry of the query API (API Gateway HTTP API, payload v2). Read-only:
+ * it needs GetItem and Query on the table and its indexes, nothing else.
+ */
+import * as z from 'zod';
+import { optionalEndpoint, parseEnv, required } from '../shared/config';
+import { documentClient } from '../shared/dynamodb';
+import { createLogger } from '../shared/observability';
+import { createQueryHandler, QUERY_SERVICE_NAME } from './app';
+
+const config = parseEnv(
+  z.object({
+    TABLE_NAME: required(),
+    DYNAMODB_ENDPOINT: optionalEndpoint(),
+    /** Key of the cursors' integrity tag; the public default of cursor.ts when unset. */
+    CURSOR_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  }),
+);
+
+export const handler = createQueryHandler({
+  doc: documentClient(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
+  tableName: config.TABLE_NAME,
+  logger: createLogger(QUERY_SERVICE_NAME),
+  cursorSecret: config.CURSOR_SECRET,
+});

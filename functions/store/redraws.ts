@@ -1,0 +1,299 @@
+/**
+ * The open-redraws index (TABLE.openRedraws): reads of due candidates and pages
+ * of open redraws, and the conditional writes that flag, unflag and clear them.
+ *
+ * Every write is conditional on what the reader saw (`rank` and the partition),
+ * so a webhook that moved the order on, or another sweep that got there first,
+ * turns the write into a lost race: a result, not an error.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import type { OrderRecord } from '../core/order-record';
+import { openRedrawKind, type StaleReason } from '../core/staleness';
+import { parseOrderItem, type StoredOrder } from './order-items';
+import { keys, OPEN_REDRAW_PARTITIONS, TABLE, type OpenRedrawPartition } from './table';
+
+/** An order read from the open-redraws index, with the partition it was read from. */
+export interface IndexedOrder extends StoredOrder {
+  openRedraw: OpenRedrawPartition;
+}
+
+/** Result of a conditional write: `lost` when the item no longer is what the caller saw. */
+export type WriteResult = 'written' | 'lost';
+
+function toIndexed(item: Record<string, unknown>): IndexedOrder {
+  const stored = parseOrderItem(item);
+  if (stored.openRedraw === null) throw new Error('an item read from the open-redraws index has no open-redraws partition');
+  return { ...stored, openRedraw: stored.openRedraw };
+}
+
+/**
+ * Every order in `partition` whose status time is before `before` (a canonical
+ * instant). The sort key is `<status time>#<order id>`, so `gsi2sk < before`
+ * selects exactly the orders with `status_time < before`: only due candidates
+ * are read. Pass no `before` to read the whole partition (the stale one is small:
+ * only flagged orders are in it).
+ */
+export async function readOpenRedraws(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  partition: OpenRedrawPartition,
+  before?: string,
+): Promise<IndexedOrder[]> {
+  const orders: IndexedOrder[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: TABLE.openRedraws.indexName,
+        KeyConditionExpression: before === undefined ? '#pk = :pk' : '#pk = :pk AND #sk < :before',
+        ExpressionAttributeNames: {
+          '#pk': TABLE.openRedraws.partitionKey,
+          ...(before === undefined ? {} : { '#sk': TABLE.openRedraws.sortKey }),
+        },
+        ExpressionAttributeValues: { ':pk': partition, ...(before === undefined ? {} : { ':before': before }) },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) orders.push(toIndexed(item));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return orders;
+}
+
+/** Number of orders in each partition of the index, counted with `Select: COUNT` (no items are returned). */
+export async function countOpenRedraws(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+): Promise<Record<OpenRedrawPartition, number>> {
+  const { redrawInProgress, awaitingRedraw, stale } = OPEN_REDRAW_PARTITIONS;
+  const [inProgressCount, awaitingCount, staleCount] = await Promise.all(
+    [redrawInProgress, awaitingRedraw, stale].map((partition) => countPartition(doc, tableName, partition)),
+  );
+  return { [redrawInProgress]: inProgressCount ?? 0, [awaitingRedraw]: awaitingCount ?? 0, [stale]: staleCount ?? 0 };
+}
+
+async function countPartition(doc: DynamoDBDocumentClient, tableName: string, partition: OpenRedrawPartition): Promise<number> {
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: TABLE.openRedraws.indexName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': TABLE.openRedraws.partitionKey },
+        ExpressionAttributeValues: { ':pk': partition },
+        Select: 'COUNT',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    count += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return count;
+}
+
+/** What a writer saw of an indexed order: its state (rank) and its partition. */
+export interface SeenOrder {
+  orderId: string;
+  rank: string;
+  partition: OpenRedrawPartition;
+}
+
+/**
+ * Flags an open redraw stale: moves it to `REDRAW#stale` with `stale_since` and
+ * `stale_reason`. Only if the order has not moved on (same rank) and is still in
+ * the unflagged partition it was read from: two overlapping sweeps flag it once.
+ */
+export async function flagStale(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  seen: SeenOrder,
+  flag: { since: string; reason: StaleReason },
+): Promise<WriteResult> {
+  return conditionalUpdate(doc, {
+    TableName: tableName,
+    Key: keys.order(seen.orderId),
+    ConditionExpression: [RANK_IS_SEEN, PARTITION_IS_SEEN].join(' AND '),
+    UpdateExpression: 'SET #gsi2pk = :stale, #since = :since, #reason = :reason',
+    ExpressionAttributeNames: { '#rank': 'rank', '#gsi2pk': TABLE.openRedraws.partitionKey, '#since': 'stale_since', '#reason': 'stale_reason' },
+    ExpressionAttributeValues: {
+      ':rank': seen.rank,
+      ':seen': seen.partition,
+      ':stale': OPEN_REDRAW_PARTITIONS.stale,
+      ':since': flag.since,
+      ':reason': flag.reason,
+    },
+  });
+}
+
+/**
+ * Takes back a flag this caller set (same `since`), e.g. when its notification
+ * could not be sent: the order returns to `back`, its unflagged partition, so
+ * the next sweep flags and notifies again.
+ */
+export async function unflagStale(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  orderId: string,
+  since: string,
+  back: OpenRedrawPartition,
+): Promise<WriteResult> {
+  return conditionalUpdate(doc, {
+    TableName: tableName,
+    Key: keys.order(orderId),
+    ConditionExpression: '#gsi2pk = :stale AND #since = :since',
+    UpdateExpression: 'SET #gsi2pk = :back REMOVE #since, #reason',
+    ExpressionAttributeNames: { '#gsi2pk': TABLE.openRedraws.partitionKey, '#since': 'stale_since', '#reason': 'stale_reason' },
+    ExpressionAttributeValues: { ':stale': OPEN_REDRAW_PARTITIONS.stale, ':since': since, ':back': back },
+  });
+}
+
+/**
+ * Re-files an indexed order (flagged or not) where it belongs now, given what
+ * is known of its transaction: back to its unflagged partition, or out of the
+ * index when it is no open redraw any more (its redraw order appeared). Drops any
+ * stale flag. Conditional on the rank and partition the caller saw.
+ */
+export async function refileOpenRedraw(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  seen: SeenOrder,
+  record: OrderRecord,
+  transactionHasRedraw: boolean,
+): Promise<WriteResult> {
+  const kind = openRedrawKind(record, transactionHasRedraw);
+  const names = { '#rank': 'rank', '#gsi2pk': TABLE.openRedraws.partitionKey, '#since': 'stale_since', '#reason': 'stale_reason' };
+  const condition = [RANK_IS_SEEN, PARTITION_IS_SEEN].join(' AND ');
+  if (kind === null) {
+    return conditionalUpdate(doc, {
+      TableName: tableName,
+      Key: keys.order(seen.orderId),
+      ConditionExpression: condition,
+      UpdateExpression: 'REMOVE #gsi2pk, #gsi2sk, #since, #reason',
+      ExpressionAttributeNames: { ...names, '#gsi2sk': TABLE.openRedraws.sortKey },
+      ExpressionAttributeValues: { ':rank': seen.rank, ':seen': seen.partition },
+    });
+  }
+  const back = kind === 'redraw_in_progress' ? OPEN_REDRAW_PARTITIONS.redrawInProgress : OPEN_REDRAW_PARTITIONS.awaitingRedraw;
+  return conditionalUpdate(doc, {
+    TableName: tableName,
+    Key: keys.order(seen.orderId),
+    ConditionExpression: condition,
+    UpdateExpression: 'SET #gsi2pk = :back REMOVE #since, #reason',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: { ':rank': seen.rank, ':seen': seen.partition, ':back': back },
+  });
+}
+
+/** The order is still in the state the caller read. */
+const RANK_IS_SEEN = '#rank = :rank';
+/** The order is still in the partition the caller read it from (not flagged, unflagged or re-filed since). */
+const PARTITION_IS_SEEN = '#gsi2pk = :seen';
+
+async function conditionalUpdate(doc: DynamoDBDocumentClient, input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<WriteResult> {
+  try {
+    await doc.send(new UpdateCommand({ ...input, ReturnValuesOnConditionCheckFailure: 'NONE' }));
+    return 'written';
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return 'lost';
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Pages of open redraws (GET /redraws)
+
+/** Which redraws a page lists: `open` (all three partitions) or `stale` (the flagged ones). */
+export type RedrawListState = 'open' | 'stale';
+
+/** The partitions a state pages through, in this fixed order, each by status time. */
+export const LISTING_PARTITIONS: Record<RedrawListState, readonly OpenRedrawPartition[]> = {
+  open: [OPEN_REDRAW_PARTITIONS.awaitingRedraw, OPEN_REDRAW_PARTITIONS.redrawInProgress, OPEN_REDRAW_PARTITIONS.stale],
+  stale: [OPEN_REDRAW_PARTITIONS.stale],
+};
+
+const IndexKey = z.strictObject({
+  [TABLE.partitionKey]: z.string().min(1).max(300),
+  [TABLE.sortKey]: z.string().min(1).max(300),
+  [TABLE.openRedraws.partitionKey]: z.string().min(1).max(300),
+  [TABLE.openRedraws.sortKey]: z.string().min(1).max(300),
+});
+
+/**
+ * Where a listing resumes: the partition (index into LISTING_PARTITIONS[state])
+ * and the index key of the last order returned. Validated strictly, since it
+ * comes back from clients inside a cursor.
+ */
+export const PagePosition = z
+  .strictObject({
+    state: z.enum(['open', 'stale']),
+    partition: z.number().int().min(0).max(2),
+    after: IndexKey,
+  })
+  .refine((position) => LISTING_PARTITIONS[position.state][position.partition] !== undefined, 'unknown partition')
+  .refine(
+    (position) => position.after[TABLE.openRedraws.partitionKey] === LISTING_PARTITIONS[position.state][position.partition],
+    'key outside its partition',
+  );
+export type PagePosition = z.output<typeof PagePosition>;
+
+export interface RedrawPage {
+  orders: IndexedOrder[];
+  /** Where the next page starts, or null when nothing follows. */
+  next: PagePosition | null;
+}
+
+/**
+ * One page of open (or stale) redraws. It asks for one order more than the
+ * page holds, so `next` is null exactly when nothing follows (no empty last page).
+ * The index is eventually consistent: an order that changes partition while a
+ * client pages may be listed twice or not at all in that walk.
+ */
+export async function listRedraws(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  state: RedrawListState,
+  limit: number,
+  from: PagePosition | null,
+): Promise<RedrawPage> {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
+  if (from !== null && from.state !== state) throw new RangeError('page position of another state');
+  const partitions = LISTING_PARTITIONS[state];
+  const found: { order: IndexedOrder; partition: number; key: z.output<typeof IndexKey> }[] = [];
+  for (let partition = from?.partition ?? 0; partition < partitions.length && found.length <= limit; partition++) {
+    let startKey: Record<string, unknown> | undefined = from !== null && partition === from.partition ? from.after : undefined;
+    do {
+      const page = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: TABLE.openRedraws.indexName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': TABLE.openRedraws.partitionKey },
+          ExpressionAttributeValues: { ':pk': partitions[partition] },
+          ExclusiveStartKey: startKey,
+          Limit: limit + 1 - found.length,
+        }),
+      );
+      for (const item of page.Items ?? []) found.push({ order: toIndexed(item), partition, key: indexKeyOf(item) });
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && found.length <= limit);
+  }
+  const last = found.length > limit ? found[limit - 1] : undefined;
+  return {
+    orders: found.slice(0, limit).map((entry) => entry.order),
+    next: last ? { state, partition: last.partition, after: last.key } : null,
+  };
+}
+
+function indexKeyOf(item: Record<string, unknown>): z.output<typeof IndexKey> {
+  return IndexKey.parse({
+    [TABLE.partitionKey]: item[TABLE.partitionKey],
+    [TABLE.sortKey]: item[TABLE.sortKey],
+    [TABLE.openRedraws.partitionKey]: item[TABLE.openRedraws.partitionKey],
+    [TABLE.openRedraws.sortKey]: item[TABLE.openRedraws.sortKey],
+  });
+}

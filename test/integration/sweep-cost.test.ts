@@ -1,0 +1,137 @@
+/**
+ * The sweep's cost follows the open redraws, not the table: with 3,000 orders in
+ * the table it reads about as many items as there are due candidates.
+ *
+ * Measured by counting, with a client middleware, the items every Query returns
+ * (`Items`) and evaluates (`ScannedCount`, which also covers the
+ * `Select: COUNT` queries behind the OpenRedraws metric). A Scan would fail
+ * the test outright.
+ */
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectOrder } from '../../functions/core/order-record';
+import { readWebhookBody } from '../../functions/core/schemas';
+import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
+import { runSweep } from '../../functions/stale-redraw-sweep/app';
+import { createInMemoryNotifier } from '../../functions/stale-redraw-sweep/notifier';
+import { orderItem } from '../../functions/store/order-items';
+import { putOrderFromWebhook } from '../../functions/store/orders';
+import { createTestTable, type TestTable } from '../support/dynamodb';
+import { buildDeliveries, freshId, redrawFlow, simpleFlow, type FlowSpec, type Method } from '../support/junction';
+
+const PLAIN_ORDERS = 2_900;
+const DUE_AWAITING = 20; // initial orders in redraw_available for days, no redraw known
+const DUE_IN_PROGRESS = 20; // redraw flows without progress for weeks
+const ENDED = 20; // redraw flows whose redraw order completed weeks ago
+const NOT_YET_DUE = 15; // redraw flows in progress, but recent
+
+let table: TestTable;
+const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+beforeAll(async () => {
+  table = await createTestTable('sweep-cost');
+});
+afterAll(async () => {
+  await table?.drop();
+});
+
+/** The newest webhook of each order of a flow, projected as the webhook would. */
+function projected(spec: FlowSpec) {
+  const newest = new Map<string, Record<string, unknown>>();
+  for (const delivery of buildDeliveries(spec)) newest.set(delivery.orderId, delivery.body);
+  return [...newest.values()].map((body) => {
+    const read = readWebhookBody(JSON.stringify(body));
+    if (read.kind !== 'order') throw new Error('test body not readable');
+    return projectOrder(read.order);
+  });
+}
+
+async function batchWrite(items: Record<string, unknown>[]) {
+  for (let i = 0; i < items.length; i += 25) {
+    let pending: Record<string, unknown>[] = items.slice(i, i + 25);
+    while (pending.length > 0) {
+      const result = await table.doc.send(
+        new BatchWriteCommand({ RequestItems: { [table.tableName]: pending.map((Item) => ({ PutRequest: { Item } })) } }),
+      );
+      pending = (result.UnprocessedItems?.[table.tableName] ?? []).flatMap((request) => (request.PutRequest?.Item ? [request.PutRequest.Item] : []));
+    }
+  }
+}
+
+describe('stale-redraw sweep cost', () => {
+  it('reads about as many items as there are due candidates, whatever the size of the table', async () => {
+    const methods: Method[] = ['walk_in_test', 'at_home_phlebotomy', 'on_site_collection', 'testkit'];
+    const old = new Date('2026-01-05T09:00:00Z');
+    const recent = new Date('2026-02-28T12:00:00Z');
+    const now = new Date('2026-03-01T00:00:00Z');
+
+    // Bulk: orders that are no open redraw, written fast with BatchWriteItem from orderItem().
+    const plain = Array.from({ length: PLAIN_ORDERS }, (_, i) =>
+      projected(simpleFlow({ transactionId: i % 2 ? freshId() : null, orderId: freshId() }, methods[i % 4]!, 1 + (i % 6), old)),
+    ).flat();
+    await batchWrite(plain.map(({ record }) => orderItem(record, false)));
+
+    // Open redraws through the webhook's own write.
+    const seed = async (spec: FlowSpec) => {
+      for (const delivery of buildDeliveries(spec)) {
+        const read = readWebhookBody(JSON.stringify(delivery.body));
+        if (read.kind !== 'order') throw new Error('test body not readable');
+        await putOrderFromWebhook(table.doc, table.tableName, projectOrder(read.order));
+      }
+    };
+    const ids = () => ({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() });
+    for (let i = 0; i < DUE_AWAITING; i++) await seed(redrawFlow(ids(), 'not_created', old));
+    for (let i = 0; i < ENDED; i++) await seed(redrawFlow(ids(), 'completed', old));
+    for (let i = 0; i < DUE_IN_PROGRESS; i++) await seed(redrawFlow(ids(), 'in_progress', old));
+    for (let i = 0; i < NOT_YET_DUE; i++) await seed(redrawFlow(ids(), 'in_progress', recent));
+    // With no transaction function in this test, the initial order of every flow
+    // whose redraw appeared stays in REDRAW#awaiting: once due, the sweep's double
+    // check finds the redraw and takes it out of the index (cleared).
+    const dueCandidates = DUE_AWAITING + ENDED + 2 * DUE_IN_PROGRESS;
+    // Member orders read by that double check (one Query per awaiting candidate's transaction).
+    const doubleCheckItems = DUE_AWAITING * 1 + ENDED * 2 + DUE_IN_PROGRESS * 2;
+
+    const reads = { queries: 0, items: 0, scanned: 0, countItems: 0, other: [] as string[] };
+    table.doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        const output = result.output;
+        if (context.commandName === 'QueryCommand' && 'ScannedCount' in output) {
+          reads.queries++;
+          reads.items += output.Items?.length ?? 0;
+          reads.scanned += output.ScannedCount ?? 0;
+          if (!output.Items) reads.countItems += output.Count ?? 0;
+        } else if (context.commandName !== 'UpdateItemCommand') {
+          reads.other.push(context.commandName ?? 'unknown');
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'countReads' },
+    );
+
+    const notifier = createInMemoryNotifier();
+    const result = await runSweep({
+      doc: table.doc,
+      tableName: table.tableName,
+      now,
+      thresholds: DEFAULT_THRESHOLDS,
+      notifier,
+      logger: silent,
+      metrics: { addMetric: () => undefined },
+    });
+    table.doc.middlewareStack.remove('countReads');
+
+    const tableItems = plain.length + DUE_AWAITING + 2 * (ENDED + DUE_IN_PROGRESS + NOT_YET_DUE);
+    console.info('sweep cost', { tableItems, dueCandidates, ...result, ...reads, notifications: notifier.notifications.length });
+
+    expect(reads.other).toEqual([]); // no Scan, no GetItem: only Queries (and the conditional updates)
+    expect(result).toEqual({ examined: dueCandidates, flagged: DUE_AWAITING + DUE_IN_PROGRESS, cleared: ENDED + DUE_IN_PROGRESS });
+    // Items returned: exactly the due candidates from the index, plus the double check's member orders.
+    expect(reads.items).toBe(dueCandidates + doubleCheckItems);
+    expect(reads.items).toBeLessThanOrEqual(3 * dueCandidates);
+    // The COUNT queries behind OpenRedraws evaluate the open redraws left (flagged + not yet due), no more.
+    expect(reads.countItems).toBe(DUE_AWAITING + DUE_IN_PROGRESS + 2 * NOT_YET_DUE);
+    expect(reads.scanned).toBe(reads.items + reads.countItems);
+    expect(reads.scanned).toBeLessThan(tableItems / 10);
+  });
+});

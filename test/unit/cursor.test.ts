@@ -1,0 +1,87 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { decodeCursor, DEFAULT_CURSOR_SECRET, encodeCursor } from '../../functions/query/cursor';
+import type { PagePosition } from '../../functions/store/redraws';
+
+const position: PagePosition = {
+  state: 'open',
+  partition: 1,
+  after: {
+    pk: 'ORDER#7c3f0b4e-1d2a-4c55-9a8e-0f1e2d3c4b5a',
+    sk: 'ORDER',
+    gsi2pk: 'REDRAW#in_progress',
+    gsi2sk: '2026-03-02T09:00:00.000000Z#7c3f0b4e-1d2a-4c55-9a8e-0f1e2d3c4b5a',
+  },
+};
+const secret = 'a-test-secret-of-some-length';
+
+function flipCharacter(text: string, index: number): string {
+  const replacement = text[index] === 'A' ? 'B' : 'A';
+  return `${text.slice(0, index)}${replacement}${text.slice(index + 1)}`;
+}
+
+describe('redraws cursor', () => {
+  it('gives back the position it encodes', () => {
+    expect(decodeCursor(encodeCursor(position, secret), secret)).toEqual(position);
+  });
+
+  it('is url-safe text', () => {
+    expect(encodeCursor(position, DEFAULT_CURSOR_SECRET)).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+  });
+
+  it('rejects a cursor whose payload was changed', () => {
+    const cursor = encodeCursor(position, secret);
+    const [payload = '', tag = ''] = cursor.split('.');
+    for (const index of [0, Math.floor(payload.length / 2), payload.length - 1]) {
+      expect(decodeCursor(`${flipCharacter(payload, index)}.${tag}`, secret)).toBeNull();
+    }
+  });
+
+  it('rejects a cursor whose tag was changed or cut', () => {
+    const cursor = encodeCursor(position, secret);
+    expect(decodeCursor(flipCharacter(cursor, cursor.length - 3), secret)).toBeNull();
+    expect(decodeCursor(cursor.slice(0, -2), secret)).toBeNull();
+  });
+
+  it('rejects a forged position with a recomputed payload but the old tag', () => {
+    const [, tag] = encodeCursor(position, secret).split('.');
+    const forged = { ...position, after: { ...position.after, gsi2sk: '0000#x' } };
+    const payload = Buffer.from(JSON.stringify(forged)).toString('base64url');
+    expect(decodeCursor(`${payload}.${tag}`, secret)).toBeNull();
+  });
+
+  it('rejects a cursor made with another key', () => {
+    expect(decodeCursor(encodeCursor(position, 'another-secret-entirely'), secret)).toBeNull();
+  });
+
+  it('rejects garbage, empty and oversized text', () => {
+    for (const garbage of ['', '.', 'abc', 'abc.def', '!!!.###', `${'A'.repeat(2000)}.AAAA`, 'eyJ9.', '.eyJ9']) {
+      expect(decodeCursor(garbage, secret)).toBeNull();
+    }
+  });
+
+  it('rejects a correctly tagged payload that is not a page position', () => {
+    const badPayloads: unknown[] = [
+      { ...position, partition: 3 },
+      { ...position, state: 'stale', partition: 1 },
+      { ...position, after: { ...position.after, gsi2pk: 'REDRAW#stale' } },
+      { ...position, after: { ...position.after, extra: 'x' } },
+      { ...position, extra: true },
+      { state: 'open', partition: 0 },
+      'not a position',
+    ];
+    for (const bad of badPayloads) expect(decodeCursor(signed(JSON.stringify(bad)), secret)).toBeNull();
+    expect(decodeCursor(signed('{not json'), secret)).toBeNull();
+  });
+
+  it('accepts a position tagged as documented (HMAC-SHA256, first 16 bytes)', () => {
+    expect(decodeCursor(signed(JSON.stringify(position)), secret)).toEqual(position);
+  });
+});
+
+/** A cursor tagged the documented way, whatever its payload. */
+function signed(text: string): string {
+  const payload = Buffer.from(text).toString('base64url');
+  const tag = createHmac('sha256', secret).update(payload).digest().subarray(0, 16).toString('base64url');
+  return `${payload}.${tag}`;
+}

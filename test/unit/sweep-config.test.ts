@@ -1,0 +1,67 @@
+import { SNSClient } from '@aws-sdk/client-sns';
+import { describe, expect, it } from 'vitest';
+import { thresholdsOf, ThresholdsEnv } from '../../functions/stale-redraw-sweep/app';
+import { createInMemoryNotifier, createSnsNotifier, type StaleRedrawNotification } from '../../functions/stale-redraw-sweep/notifier';
+import { ConfigError, parseEnv } from '../../functions/shared/config';
+
+const notification: StaleRedrawNotification = {
+  order_id: 'order-1',
+  transaction_id: 'txn-1',
+  reason: 'redraw_not_created',
+  status: 'collecting_sample',
+  low_level_status: 'redraw_available',
+  days_waiting: 2,
+  since: '2026-03-05T10:00:00.000000Z',
+  status_time: '2026-03-03T09:00:00.000000Z',
+};
+
+describe('sweep thresholds configuration', () => {
+  it('defaults to 7 days and 24 hours', () => {
+    expect(thresholdsOf(parseEnv(ThresholdsEnv, {}))).toEqual({ staleAfterDays: 7, missingAfterHours: 24 });
+  });
+
+  it('reads fractional positive values', () => {
+    expect(thresholdsOf(parseEnv(ThresholdsEnv, { REDRAW_STALE_AFTER_DAYS: '0.5', REDRAW_MISSING_AFTER_HOURS: '36' }))).toEqual({
+      staleAfterDays: 0.5,
+      missingAfterHours: 36,
+    });
+  });
+
+  it.each(['0', '-1', 'seven', '', 'Infinity', '1e9', 'NaN'])('fails loudly, naming the setting, on %j', (value) => {
+    expect(() => parseEnv(ThresholdsEnv, { REDRAW_STALE_AFTER_DAYS: value })).toThrow(ConfigError);
+    expect(() => parseEnv(ThresholdsEnv, { REDRAW_STALE_AFTER_DAYS: value })).toThrow(/REDRAW_STALE_AFTER_DAYS/);
+    expect(() => parseEnv(ThresholdsEnv, { REDRAW_MISSING_AFTER_HOURS: value })).toThrow(/REDRAW_MISSING_AFTER_HOURS/);
+  });
+});
+
+describe('notifiers', () => {
+  it('keeps and logs in-memory notifications', async () => {
+    const logged: unknown[] = [];
+    const notifier = createInMemoryNotifier({ info: (...args: unknown[]) => void logged.push(args) });
+    await notifier.notify(notification);
+    expect(notifier.notifications).toEqual([notification]);
+    expect(JSON.stringify(logged)).toContain('order-1');
+  });
+
+  it('publishes the notification as JSON to the topic, with the reason as an attribute', async () => {
+    const sns = new SNSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const sent: unknown[] = [];
+    // Captured before any request is built: nothing leaves the process.
+    sns.middlewareStack.add(
+      () => async (args) => {
+        sent.push(args.input);
+        return { output: { MessageId: 'm-1', $metadata: {} }, response: {} };
+      },
+      { step: 'initialize', name: 'capture' },
+    );
+    await createSnsNotifier(sns, 'arn:aws:sns:us-east-1:123456789012:stale-redraws').notify(notification);
+    expect(sent).toEqual([
+      {
+        TopicArn: 'arn:aws:sns:us-east-1:123456789012:stale-redraws',
+        Subject: 'Stale redraw: redraw_not_created',
+        Message: JSON.stringify(notification),
+        MessageAttributes: { reason: { DataType: 'String', StringValue: 'redraw_not_created' } },
+      },
+    ]);
+  });
+});
