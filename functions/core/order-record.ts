@@ -118,7 +118,7 @@ export function listedOrderRecord(listed: ListedOrder, transactionId: string, co
  * Which of two records of the same order should stand: a record from the order's
  * own webhook beats any listing; otherwise the higher rank wins. Ties keep `stored`.
  */
-export function isNewerRecord(candidate: OrderRecord, stored: OrderRecord): boolean {
+export function isNewerRecord(candidate: Pick<OrderRecord, 'source' | 'rank'>, stored: Pick<OrderRecord, 'source' | 'rank'>): boolean {
   if (candidate.source !== stored.source) return candidate.source === 'webhook';
   return candidate.rank > stored.rank;
 }

@@ -9,7 +9,8 @@ import type { StaleFlag } from '../core/order-view';
 import { openRedrawKind, type OpenRedrawKind } from '../core/staleness';
 import { keys, OPEN_REDRAW_PARTITIONS, type OpenRedrawPartition } from './table';
 
-const OrderRecordShape = z.object({
+/** An order record as stored (also the shape of the members of a stored listing). */
+export const OrderRecordShape = z.object({
   id: z.string(),
   transaction_id: z.string().nullable(),
   origin: z.string().nullable(),

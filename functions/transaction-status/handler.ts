@@ -1,0 +1,22 @@
+/**
+ * Lambda entry of the transaction-status function (DynamoDB stream, with
+ * ReportBatchItemFailures). Wiring only: configuration is checked once, at init.
+ *
+ * Environment: TABLE_NAME (required), DYNAMODB_ENDPOINT (optional, DynamoDB Local).
+ */
+import * as z from 'zod';
+import { optionalEndpoint, parseEnv, required } from '../shared/config';
+import { documentClient } from '../shared/dynamodb';
+import { createLogger, createMetrics } from '../shared/observability';
+import { createTransactionStatusHandler } from './app';
+
+const SERVICE = 'transaction-status';
+
+const config = parseEnv(z.object({ TABLE_NAME: required(), DYNAMODB_ENDPOINT: optionalEndpoint() }));
+
+export const handler = createTransactionStatusHandler({
+  doc: documentClient(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
+  tableName: config.TABLE_NAME,
+  logger: createLogger(SERVICE),
+  metrics: createMetrics(SERVICE),
+});

@@ -1,0 +1,367 @@
+/**
+ * A local stand-in for Lambda's DynamoDB event source mapping: reads a table's
+ * real stream (DynamoDB Local's GetShardIterator/GetRecords), hands Lambda-shaped
+ * batches to a stream handler, and retries failed batches the way the mapping
+ * does with ReportBatchItemFailures. Used by the local runtime (`npm start`) and
+ * by the integration tests, which await `whenIdle()` instead of sleeping.
+ *
+ * What it mirrors from the event source mapping:
+ * - records in shard order, at most `batchSize` per batch, one batch in flight;
+ * - parent shards are read to their end before their children (shard lineage);
+ * - a thrown handler error retries the whole batch; `batchItemFailures` retry
+ *   from the lowest reported sequence number (an identifier that is not in the
+ *   batch fails the whole batch, as on AWS);
+ * - after `maxAttempts` the records still failing are handed to `onDeadLetter`
+ *   (the on-failure destination) and the reader moves past them.
+ * Shards are read one after another (Lambda reads them in parallel; locally
+ * DynamoDB Local has few shards, and one loop keeps `whenIdle` exact).
+ */
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  TrimmedDataAccessException,
+  type AttributeValue as SdkStreamAttributeValue,
+  type DynamoDBStreamsClient,
+  type _Record as SdkStreamRecord,
+  type ShardIteratorType,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type {
+  AttributeValue as LambdaAttributeValue,
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+} from 'aws-lambda';
+import { createLogger } from '../functions/shared/observability';
+
+/** A stream handler, as Lambda calls it. */
+export type StreamBatchHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
+
+export type ReaderLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+
+/** Records given up on after `maxAttempts`, as an on-failure destination would receive them. */
+export interface DeadLetter {
+  shardId: string;
+  /** The records that still failed on the last attempt, in stream order. */
+  records: DynamoDBRecord[];
+  attempts: number;
+  /** Whether the handler threw or reported batch item failures on the last attempt. */
+  reason: 'handler_error' | 'batch_item_failures';
+}
+
+export interface StreamReaderOptions {
+  client: DynamoDBStreamsClient;
+  streamArn: string;
+  handler: StreamBatchHandler;
+  /** Records per batch (Lambda's default for DynamoDB streams: 100). */
+  batchSize?: number;
+  /** Pause between polls once every shard is read to its end, and between retries (default 250 ms). */
+  pollIntervalMs?: number;
+  /** Deliveries of a failing batch before it is dead-lettered (default 5: the first and 4 retries). */
+  maxAttempts?: number;
+  /** Where to start in shards that exist at start-up (default TRIM_HORIZON: everything the stream holds). */
+  startingPosition?: 'TRIM_HORIZON' | 'LATEST';
+  /** `awsRegion` of the records (default: the client's region). */
+  region?: string;
+  logger?: ReaderLogger;
+  onDeadLetter?: (letter: DeadLetter) => void | Promise<void>;
+}
+
+export interface StreamReader {
+  /** Stops after the batch in flight; pending `whenIdle()` promises reject. */
+  stop(): Promise<void>;
+  /**
+   * Resolves once a whole polling round that started after this call found every
+   * shard read to its current end, with no batch in flight (so everything written
+   * before the call has been delivered, retried or dead-lettered).
+   */
+  whenIdle(): Promise<void>;
+}
+
+interface ShardState {
+  shardId: string;
+  parentShardId: string | undefined;
+  iterator: string | undefined;
+  /** Sequence number of the last record delivered (or dead-lettered): the checkpoint. */
+  checkpoint: string | undefined;
+  /** Where to start when there is no checkpoint yet. */
+  startAt: 'TRIM_HORIZON' | 'LATEST';
+  finished: boolean;
+}
+
+interface IdleWaiter {
+  afterRound: number;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+const DEFAULTS = { batchSize: 100, pollIntervalMs: 250, maxAttempts: 5 } as const;
+
+/** Starts reading `streamArn` in the background. */
+export function startStreamReader(options: StreamReaderOptions): StreamReader {
+  const { client, streamArn, handler } = options;
+  const batchSize = options.batchSize ?? DEFAULTS.batchSize;
+  const pollIntervalMs = options.pollIntervalMs ?? DEFAULTS.pollIntervalMs;
+  const maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULTS.maxAttempts);
+  const logger = options.logger ?? createLogger('stream-reader');
+  const shards = new Map<string, ShardState>();
+  const waiters: IdleWaiter[] = [];
+  let round = 0;
+  let stopping = false;
+  let wake: (() => void) | undefined;
+  let region = options.region;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+
+  let described = false;
+  async function refreshShards(): Promise<void> {
+    const firstLook = !described;
+    let exclusiveStartShardId: string | undefined;
+    do {
+      const { StreamDescription } = await client.send(
+        new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: exclusiveStartShardId }),
+      );
+      for (const shard of StreamDescription?.Shards ?? []) {
+        if (shard.ShardId === undefined || shards.has(shard.ShardId)) continue;
+        const closed = shard.SequenceNumberRange?.EndingSequenceNumber !== undefined;
+        const latest = firstLook && options.startingPosition === 'LATEST';
+        shards.set(shard.ShardId, {
+          shardId: shard.ShardId,
+          parentShardId: shard.ParentShardId,
+          iterator: undefined,
+          checkpoint: undefined,
+          // Shards born later always start at their beginning: nothing in them has been seen.
+          startAt: latest ? 'LATEST' : 'TRIM_HORIZON',
+          finished: latest && closed,
+        });
+      }
+      exclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
+    } while (exclusiveStartShardId !== undefined);
+    described = true;
+  }
+
+  /** A child shard is read only once its parent has been read to its end (or is gone). */
+  function readable(shard: ShardState): boolean {
+    if (shard.finished) return false;
+    const parent = shard.parentShardId === undefined ? undefined : shards.get(shard.parentShardId);
+    return parent === undefined || parent.finished;
+  }
+
+  async function iteratorOf(shard: ShardState): Promise<string | undefined> {
+    if (shard.iterator !== undefined) return shard.iterator;
+    const type: ShardIteratorType = shard.checkpoint !== undefined ? 'AFTER_SEQUENCE_NUMBER' : shard.startAt;
+    const { ShardIterator } = await client.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shard.shardId,
+        ShardIteratorType: type,
+        SequenceNumber: shard.checkpoint,
+      }),
+    );
+    return ShardIterator;
+  }
+
+  /**
+   * Reads one batch from a shard and delivers it. True when the shard is open and
+   * had nothing new: read to its current end. A shard that just finished is not
+   * "at its end" for this purpose, since its children become readable next round.
+   */
+  async function readShard(shard: ShardState): Promise<boolean> {
+    const iterator = await iteratorOf(shard);
+    if (iterator === undefined) {
+      shard.finished = true;
+      return false;
+    }
+    let output;
+    try {
+      output = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }));
+    } catch (error) {
+      if (error instanceof ExpiredIteratorException) {
+        shard.iterator = undefined; // a new one continues after the checkpoint
+        return false;
+      }
+      if (error instanceof TrimmedDataAccessException) {
+        logger.warn('stream records trimmed before they were read', { shard_id: shard.shardId });
+        shard.iterator = undefined;
+        shard.checkpoint = undefined;
+        shard.startAt = 'TRIM_HORIZON';
+        return false;
+      }
+      throw error;
+    }
+    const records = output.Records ?? [];
+    if (records.length > 0) {
+      await deliver(shard.shardId, records);
+      shard.checkpoint = records[records.length - 1]?.dynamodb?.SequenceNumber ?? shard.checkpoint;
+    }
+    shard.iterator = output.NextShardIterator;
+    // No next iterator: the shard is closed and read to its end.
+    if (shard.iterator === undefined) shard.finished = true;
+    return records.length === 0 && !shard.finished;
+  }
+
+  async function deliver(shardId: string, sdkRecords: readonly SdkStreamRecord[]): Promise<void> {
+    region ??= await client.config.region();
+    const awsRegion = region;
+    let batch = sdkRecords.map((record) => toLambdaRecord(record, streamArn, awsRegion));
+    for (let attempt = 1; ; attempt++) {
+      let failedFrom: number | null;
+      let reason: DeadLetter['reason'];
+      try {
+        const response = await handler({ Records: batch });
+        failedFrom = firstFailure(batch, response);
+        reason = 'batch_item_failures';
+      } catch (error) {
+        logger.warn('stream handler failed', { shard_id: shardId, attempt, error });
+        failedFrom = 0;
+        reason = 'handler_error';
+      }
+      if (failedFrom === null) return;
+      batch = batch.slice(failedFrom);
+      if (attempt >= maxAttempts) {
+        logger.error('stream records dead-lettered', {
+          shard_id: shardId,
+          attempts: attempt,
+          reason,
+          records: batch.length,
+          first_sequence_number: batch[0]?.dynamodb?.SequenceNumber,
+        });
+        await options.onDeadLetter?.({ shardId, records: batch, attempts: attempt, reason });
+        return;
+      }
+      await sleep(pollIntervalMs);
+      if (stopping) return;
+    }
+  }
+
+  async function loop(): Promise<void> {
+    while (!stopping) {
+      round++;
+      let idle = true;
+      try {
+        await refreshShards();
+        for (const shard of shards.values()) {
+          if (stopping) break;
+          if (!readable(shard)) continue;
+          idle = (await readShard(shard)) && idle;
+        }
+      } catch (error) {
+        idle = false;
+        logger.error('stream polling failed', { error });
+      }
+      if (idle) settle(round);
+      if (idle && !stopping) await sleep(pollIntervalMs);
+    }
+  }
+
+  function settle(completedRound: number): void {
+    for (let index = waiters.length - 1; index >= 0; index--) {
+      const waiter = waiters[index]!;
+      if (waiter.afterRound < completedRound) {
+        waiters.splice(index, 1);
+        waiter.resolve();
+      }
+    }
+  }
+
+  const running = loop();
+
+  return {
+    async stop() {
+      stopping = true;
+      wake?.();
+      await running;
+      for (const waiter of waiters.splice(0)) waiter.reject(new Error('stream reader stopped'));
+    },
+    whenIdle() {
+      if (stopping) return Promise.reject(new Error('stream reader stopped'));
+      return new Promise<void>((resolve, reject) => {
+        waiters.push({ afterRound: round, resolve, reject });
+        // Skip the pause: the caller has just written something.
+        wake?.();
+      });
+    },
+  };
+}
+
+/**
+ * Index of the first record to retry, or null when the batch succeeded. Like the
+ * event source mapping, an identifier that is missing from the batch (or empty)
+ * fails the whole batch.
+ */
+function firstFailure(batch: readonly DynamoDBRecord[], response: DynamoDBBatchResponse | void): number | null {
+  const failures = response?.batchItemFailures ?? [];
+  if (failures.length === 0) return null;
+  let first = batch.length;
+  for (const { itemIdentifier } of failures) {
+    const index = batch.findIndex((record) => record.dynamodb?.SequenceNumber === itemIdentifier);
+    if (index < 0) return 0;
+    first = Math.min(first, index);
+  }
+  return first;
+}
+
+/** A GetRecords record as Lambda delivers it: epoch seconds, base64 binaries, the stream's ARN. */
+export function toLambdaRecord(record: SdkStreamRecord, streamArn: string, awsRegion: string): DynamoDBRecord {
+  const stream = record.dynamodb;
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: record.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion,
+    eventSourceARN: streamArn,
+    dynamodb: stream && {
+      ApproximateCreationDateTime:
+        stream.ApproximateCreationDateTime === undefined ? undefined : Math.floor(stream.ApproximateCreationDateTime.getTime() / 1000),
+      Keys: image(stream.Keys),
+      NewImage: image(stream.NewImage),
+      OldImage: image(stream.OldImage),
+      SequenceNumber: stream.SequenceNumber,
+      SizeBytes: stream.SizeBytes,
+      StreamViewType: stream.StreamViewType,
+    },
+    ...(record.userIdentity ? { userIdentity: record.userIdentity } : {}),
+  };
+}
+
+function image(values: Record<string, SdkStreamAttributeValue> | undefined): Record<string, LambdaAttributeValue> | undefined {
+  if (values === undefined) return undefined;
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, lambdaAttributeValue(value)]));
+}
+
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+
+function lambdaAttributeValue(value: SdkStreamAttributeValue): LambdaAttributeValue {
+  if (value.S !== undefined) return { S: value.S };
+  if (value.N !== undefined) return { N: value.N };
+  if (value.BOOL !== undefined) return { BOOL: value.BOOL };
+  if (value.NULL !== undefined) return { NULL: value.NULL };
+  if (value.B !== undefined) return { B: base64(value.B) };
+  if (value.SS !== undefined) return { SS: value.SS };
+  if (value.NS !== undefined) return { NS: value.NS };
+  if (value.BS !== undefined) return { BS: value.BS.map(base64) };
+  if (value.L !== undefined) return { L: value.L.map(lambdaAttributeValue) };
+  if (value.M !== undefined) return { M: image(value.M) ?? {} };
+  throw new TypeError('unknown attribute value type in a stream record');
+}
+
+/** The table's current stream ARN (DescribeTable), for `startStreamReader`. */
+export async function findStreamArn(client: DynamoDBClient, tableName: string): Promise<string> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const arn = Table?.LatestStreamArn;
+  if (arn === undefined) throw new Error(`table ${tableName} has no stream`);
+  return arn;
+}

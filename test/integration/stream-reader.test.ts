@@ -1,0 +1,166 @@
+/**
+ * The local stream reader against DynamoDB Local's real stream: Lambda's event
+ * shape, and retries like the event source mapping with ReportBatchItemFailures.
+ * Every test reads the file's one table from TRIM_HORIZON and keeps only its own
+ * items (by key prefix).
+ */
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
+import { findStreamArn, startStreamReader, type DeadLetter, type StreamBatchHandler } from '../../local/stream-reader';
+import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
+import { freshId } from '../support/junction';
+
+let table: TestTable;
+let streams: DynamoDBStreamsClient;
+let streamArn: string;
+beforeAll(async () => {
+  table = await createTestTable('stream-reader');
+  streams = new DynamoDBStreamsClient(localDynamoDbClientConfig(localEndpoint()));
+  streamArn = await findStreamArn(table.client, table.tableName);
+});
+afterAll(async () => {
+  streams?.destroy();
+  await table?.drop();
+});
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Runs a reader whose handler sees only this test's records; returns what it saw once idle. */
+async function read(
+  prefix: string,
+  write: () => Promise<void>,
+  respond: (records: DynamoDBRecord[], call: number) => DynamoDBBatchResponse | Promise<DynamoDBBatchResponse>,
+  options: { batchSize?: number; maxAttempts?: number } = {},
+) {
+  const calls: DynamoDBRecord[][] = [];
+  const deadLetters: DeadLetter[] = [];
+  const handler: StreamBatchHandler = async (event: DynamoDBStreamEvent) => {
+    const mine = event.Records.filter((record) => record.dynamodb?.Keys?.pk?.S?.startsWith(prefix));
+    if (mine.length === 0) return { batchItemFailures: [] };
+    calls.push(mine);
+    return respond(mine, calls.length);
+  };
+  const reader = startStreamReader({ client: streams, streamArn, handler, pollIntervalMs: 10, logger: silent, onDeadLetter: (letter) => void deadLetters.push(letter), ...options });
+  try {
+    await write();
+    await reader.whenIdle();
+  } finally {
+    await reader.stop();
+  }
+  return { calls, deadLetters };
+}
+
+async function putItems(prefix: string, count: number) {
+  for (let index = 0; index < count; index++) {
+    await table.doc.send(new PutCommand({ TableName: table.tableName, Item: { pk: `${prefix}#${index}`, sk: 'X', n: index } }));
+  }
+}
+
+const ok = (): DynamoDBBatchResponse => ({ batchItemFailures: [] });
+const keysOf = (records: DynamoDBRecord[]) => records.map((record) => record.dynamodb?.Keys?.pk?.S);
+
+describe('startStreamReader', () => {
+  it("delivers inserts, updates and removals in Lambda's event shape", async () => {
+    const prefix = `shape-${freshId()}`;
+    const { calls } = await read(
+      prefix,
+      async () => {
+        const Key = { pk: `${prefix}#0`, sk: 'X' };
+        await table.doc.send(new PutCommand({ TableName: table.tableName, Item: { ...Key, v: 1, bytes: new Uint8Array([1, 2, 3]) } }));
+        await table.doc.send(new PutCommand({ TableName: table.tableName, Item: { ...Key, v: 2 } }));
+        await table.doc.send(new DeleteCommand({ TableName: table.tableName, Key }));
+      },
+      ok,
+    );
+    const records = calls.flat();
+    expect(records.map((record) => record.eventName)).toEqual(['INSERT', 'MODIFY', 'REMOVE']);
+    const { Table } = await table.client.send(new DescribeTableCommand({ TableName: table.tableName }));
+    const [insert, modify] = records;
+    expect(insert).toMatchObject({ eventSource: 'aws:dynamodb', eventSourceARN: Table?.LatestStreamArn, awsRegion: 'us-east-1' });
+    expect(typeof insert?.eventVersion).toBe('string');
+    expect(insert?.dynamodb?.ApproximateCreationDateTime).toEqual(expect.any(Number));
+    expect(Math.abs((insert?.dynamodb?.ApproximateCreationDateTime ?? 0) - Date.now() / 1000)).toBeLessThan(600);
+    expect(insert?.dynamodb?.NewImage).toMatchObject({ v: { N: '1' }, bytes: { B: Buffer.from([1, 2, 3]).toString('base64') } });
+    expect(modify?.dynamodb).toMatchObject({ OldImage: { v: { N: '1' } }, NewImage: { v: { N: '2' } }, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+  });
+
+  it('retries from the reported failed sequence number, not before it', async () => {
+    const prefix = `partial-${freshId()}`;
+    const target = `${prefix}#2`;
+    let failedOnce = false;
+    const { calls, deadLetters } = await read(
+      prefix,
+      () => putItems(prefix, 4),
+      (records) => {
+        const failing = records.find((record) => record.dynamodb?.Keys?.pk?.S === target);
+        if (failing === undefined || failedOnce) return ok();
+        failedOnce = true;
+        return { batchItemFailures: [{ itemIdentifier: failing.dynamodb?.SequenceNumber ?? '' }] };
+      },
+    );
+    const failedCall = calls.findIndex((records) => keysOf(records).includes(target));
+    const failedBatch = calls[failedCall]!;
+    const failedAt = keysOf(failedBatch).indexOf(target);
+    expect(keysOf(calls[failedCall + 1]!).slice(0, failedBatch.length - failedAt)).toEqual(keysOf(failedBatch.slice(failedAt)));
+    const delivered = keysOf(calls.flat());
+    expect(delivered.filter((key) => key === `${prefix}#0`)).toHaveLength(1);
+    expect(delivered.filter((key) => key === target)).toHaveLength(2);
+    expect(new Set(delivered)).toEqual(new Set([0, 1, 2, 3].map((index) => `${prefix}#${index}`)));
+    expect(deadLetters).toEqual([]);
+  });
+
+  it('retries the whole batch when the handler throws', async () => {
+    const prefix = `throws-${freshId()}`;
+    const { calls } = await read(
+      prefix,
+      () => putItems(prefix, 2),
+      (_records, call) => {
+        if (call === 1) throw new Error('handler failed');
+        return ok();
+      },
+    );
+    expect(keysOf(calls[1]!)).toEqual(keysOf(calls[0]!));
+  });
+
+  it('dead-letters records that keep failing after maxAttempts, then moves on', async () => {
+    const prefix = `dlq-${freshId()}`;
+    const poison = `${prefix}#0`;
+    const { calls, deadLetters } = await read(
+      prefix,
+      async () => {
+        await putItems(prefix, 1);
+        await putItems(`${prefix}-later`, 1);
+      },
+      (records) => {
+        const failing = records.find((record) => record.dynamodb?.Keys?.pk?.S === poison);
+        return failing ? { batchItemFailures: [{ itemIdentifier: failing.dynamodb?.SequenceNumber ?? '' }] } : ok();
+      },
+      { maxAttempts: 3 },
+    );
+    expect(calls.filter((records) => keysOf(records).includes(poison))).toHaveLength(3);
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]).toMatchObject({ attempts: 3, reason: 'batch_item_failures' });
+    expect(keysOf(deadLetters[0]!.records)[0]).toBe(poison);
+    expect(keysOf(calls.flat())).toContain(`${prefix}-later#0`);
+  });
+
+  it('keeps batches within batchSize', async () => {
+    const prefix = `size-${freshId()}`;
+    const sizes: number[] = [];
+    const { calls } = await read(
+      prefix,
+      () => putItems(prefix, 5),
+      (records) => {
+        sizes.push(records.length);
+        return ok();
+      },
+      { batchSize: 2 },
+    );
+    expect(calls.flat()).toHaveLength(5);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(2);
+  });
+});
