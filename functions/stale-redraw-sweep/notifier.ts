@@ -3,6 +3,7 @@
  * locally and in tests. A notification carries ids, the reason, statuses and
  * times only: never PHI, so it can go to email or chat subscribers as it is.
  */
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { StaleReason } from '../core/staleness';
 
@@ -49,7 +50,7 @@ export interface InMemoryNotifier extends Notifier {
 }
 
 /** Keeps notifications in memory and logs each one (the local runtime shows them). */
-export function createInMemoryNotifier(logger?: { info(message: string, ...extra: object[]): void }): InMemoryNotifier {
+export function createInMemoryNotifier(logger?: Pick<Logger, 'info'>): InMemoryNotifier {
   const notifications: StaleRedrawNotification[] = [];
   return {
     notifications,
