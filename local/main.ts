@@ -1,0 +1,57 @@
+/**
+ * `npm start`: the whole tracker on one machine (CONTRACT §5). Prints where it
+ * listens and the webhook secret; Ctrl-C stops everything, the JVM included.
+ */
+import { ConfigError } from '../functions/shared/config';
+import { parseLocalSettings } from './config';
+import { startLocalRuntime, StartupError, type LocalRuntime } from './runtime';
+
+// EMF metrics are for CloudWatch; locally they would only flood the terminal.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+async function main(): Promise<void> {
+  const settings = parseLocalSettings();
+  const runtime = await startLocalRuntime(settings);
+  printBanner(runtime, settings.SWEEP_INTERVAL_SECONDS);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`\n${signal}: stopping redraw-tracker...`);
+    runtime.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+function printBanner(runtime: LocalRuntime, sweepSeconds: number): void {
+  const lines = [
+    '',
+    `redraw-tracker is listening on ${runtime.url}`,
+    `  POST ${runtime.url}/webhooks/junction   (Svix-signed Junction webhooks)`,
+    `  GET  ${runtime.url}/orders/{id}  /transactions/{id}  /redraws?state=open|stale`,
+    `  GET  ${runtime.url}/health        POST ${runtime.url}/local/sweep   GET ${runtime.url}/local/notifications`,
+    `  DynamoDB: ${runtime.dynamodbEndpoint}   sweep every ${sweepSeconds} s`,
+    runtime.secrets.generated
+      ? `  Webhook secret (development, generated): ${runtime.secrets.values[0]}\n  Set JUNCTION_WEBHOOK_SECRET to use your own.`
+      : `  Webhook secrets: ${runtime.secrets.values.length} from JUNCTION_WEBHOOK_SECRET`,
+    'Press Ctrl-C to stop.',
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof StartupError) {
+    console.error(`redraw-tracker: ${error.message}`);
+  } else if (error instanceof Error && /java/i.test(error.message)) {
+    console.error(`redraw-tracker: ${error.message}`);
+  } else {
+    console.error('redraw-tracker: failed to start:', error instanceof Error ? error.message : error);
+  }
+  process.exit(1);
+});
