@@ -13,13 +13,14 @@ export function canonicalInstant(value: string): string | null {
   if (!match) return null;
   const [, year, month, day, hour, minute, second, fraction = '', zone = 'Z'] = match;
   const offset = zone.toUpperCase() === 'Z' ? 'Z' : zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
-  const millis = Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}${offset}`);
+  const wallClock = `${year}-${month}-${day}T${hour}:${minute}:${second}`;
+  // Date.parse rolls over impossible dates (Feb 30th, 24:00) whatever the offset; a real
+  // wall-clock time survives the round trip when read as UTC.
+  const wallClockMillis = Date.parse(`${wallClock}Z`);
+  if (Number.isNaN(wallClockMillis) || new Date(wallClockMillis).toISOString().slice(0, 19) !== wallClock) return null;
+  const millis = Date.parse(`${wallClock}${offset}`);
   if (Number.isNaN(millis)) return null;
   const date = new Date(millis);
-  // Date.parse rolls over impossible dates (Feb 30th); a real date survives the round trip in UTC.
-  if (offset === 'Z' && date.toISOString().slice(0, 19) !== `${year}-${month}-${day}T${hour}:${minute}:${second}`) {
-    return null;
-  }
   const year4 = date.getUTCFullYear();
   if (year4 < 1970 || year4 > 9999) return null;
   const micros = fraction.padEnd(6, '0').slice(0, 6);

@@ -25,7 +25,9 @@ export function isAwaitingRedraw(member: TransactionMember): boolean {
 export function transactionStatus(members: readonly TransactionMember[]): TransactionStatus {
   if (members.length === 0) return 'active';
   const categories = members.map((member) => categorize(member.low_level_status));
-  if (categories.includes('in_progress')) return 'active';
+  // redraw_available ends an order that waits for a redraw, not a redraw order itself (the sweep
+  // still counts such a one as an open redraw), so only the former is set aside here.
+  if (members.some((member) => !isEnding(member.low_level_status) && !isAwaitingRedraw(member))) return 'active';
   const redrawEnded = members.some((member) => member.origin === 'redraw' && isEnding(member.low_level_status));
   if (members.some(isAwaitingRedraw) && !redrawEnded) return 'active';
   if (categories.every((category) => category === 'cancelled')) return 'cancelled';

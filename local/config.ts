@@ -1,0 +1,30 @@
+/**
+ * Settings of the one-machine runtime (CONTRACT §5), parsed once at start.
+ */
+import * as z from 'zod';
+import { parseEnv, optionalEndpoint, positiveNumber } from '../functions/shared/config';
+
+const WebhookSecrets = z
+  .string()
+  .trim()
+  .min(1)
+  .refine(
+    (value) => value.split(',').every((secret) => /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret.trim())),
+    'must be one or more comma-separated whsec_<base64> secrets',
+  );
+
+const LocalSettings = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  JUNCTION_WEBHOOK_SECRET: WebhookSecrets.optional(),
+  REDRAW_STALE_AFTER_DAYS: positiveNumber(7),
+  REDRAW_MISSING_AFTER_HOURS: positiveNumber(24),
+  SWEEP_INTERVAL_SECONDS: positiveNumber(60),
+  DATA_DIR: z.string().trim().min(1).optional(),
+  DYNAMODB_ENDPOINT: optionalEndpoint(),
+  TABLE_NAME: z.string().trim().min(3).max(255).default('redraw-tracker'),
+});
+export type LocalSettings = z.output<typeof LocalSettings>;
+
+export function parseLocalSettings(env: NodeJS.ProcessEnv = process.env): LocalSettings {
+  return parseEnv(LocalSettings, env);
+}

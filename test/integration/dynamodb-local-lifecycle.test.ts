@@ -1,0 +1,104 @@
+/**
+ * The lifecycle of local/dynamodb-local.ts itself: fetching into a cache under
+ * concurrency, -dbPath persistence, stop(), and an early JVM death. Starts its
+ * own short-lived JVMs (no stream tables) besides the run's shared one.
+ */
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { access, chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  DYNAMODB_LOCAL_PACKAGE_VERSION,
+  ensureDynamoDbLocal,
+  localDynamoDbClientConfig,
+  startDynamoDbLocal,
+} from '../../local/dynamodb-local.js';
+import { localEndpoint } from '../support/dynamodb.js';
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('DynamoDB Local lifecycle', () => {
+  let scratch: string;
+
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'ddb-lifecycle-'));
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+  afterAll(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('fetches into an empty cache once, even when two callers race', async () => {
+    const cache = join(scratch, 'cache');
+    vi.stubEnv('DYNAMODB_LOCAL_CACHE', cache);
+    const [first, second] = await Promise.all([ensureDynamoDbLocal(), ensureDynamoDbLocal()]);
+    expect(first).toBe(join(cache, DYNAMODB_LOCAL_PACKAGE_VERSION));
+    expect(second).toBe(first);
+    await access(join(first, 'DynamoDBLocal.jar'));
+    await access(join(first, 'DynamoDBLocal_lib'));
+    // No temporary folders are left behind, only the version folder.
+    expect(await readdir(cache)).toEqual([DYNAMODB_LOCAL_PACKAGE_VERSION]);
+    expect(await ensureDynamoDbLocal()).toBe(first);
+  });
+
+  it('persists tables in dataDir across restarts, and stop() ends the JVM', async () => {
+    const dataDir = join(scratch, 'data', 'nested');
+    const tableName = 'persisted';
+
+    const first = await startDynamoDbLocal({ dataDir });
+    const client = new DynamoDBClient(localDynamoDbClientConfig(first.endpoint));
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: tableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        }),
+      );
+    } finally {
+      client.destroy();
+      await first.stop();
+    }
+    expect(isRunning(first.pid)).toBe(false);
+    await first.stop(); // idempotent
+
+    const second = await startDynamoDbLocal({ dataDir });
+    const again = new DynamoDBClient(localDynamoDbClientConfig(second.endpoint));
+    try {
+      const { TableNames } = await again.send(new ListTablesCommand({}));
+      expect(TableNames).toEqual([tableName]);
+    } finally {
+      again.destroy();
+      await second.stop();
+    }
+    expect(isRunning(second.pid)).toBe(false);
+  });
+
+  it('refuses a port that is already taken, instead of talking to whatever listens there', async () => {
+    const takenPort = Number(new URL(localEndpoint()).port);
+    await expect(startDynamoDbLocal({ port: takenPort })).rejects.toThrow(
+      `Cannot start DynamoDB Local: port ${takenPort} is already in use`,
+    );
+  });
+
+  it("rejects with the process's output when the JVM dies before it is ready", async () => {
+    // A stand-in launcher that fails the way a broken JVM does: output, then a non-zero exit.
+    const fakeJava = join(scratch, 'fake-java');
+    await writeFile(fakeJava, '#!/bin/sh\necho "Error: Could not create the Java Virtual Machine." >&2\nexit 3\n');
+    await chmod(fakeJava, 0o755);
+    await expect(startDynamoDbLocal({ javaCommand: fakeJava })).rejects.toThrow(
+      /exited before it was ready \(exit code 3[\s\S]*Could not create the Java Virtual Machine/,
+    );
+  });
+});

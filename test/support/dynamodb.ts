@@ -1,0 +1,90 @@
+/**
+ * Helpers for integration tests against the DynamoDB Local JVM started by
+ * ./global-setup.ts.
+ *
+ * Table budget: every table made by `createTestTable` has a stream, and
+ * DynamoDB Local slows down as stream tables accumulate in one JVM (even after
+ * DeleteTable). Share ONE table per test file (create it in `beforeAll`, drop
+ * it in `afterAll`) and keep test data apart with unique keys; do not create a
+ * table per test.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { inject } from 'vitest';
+import { createTableInput } from '../../functions/store/table.js';
+import { assertLocalEndpoint, localDynamoDbClientConfig } from '../../local/dynamodb-local.js';
+
+/** Endpoint of this run's DynamoDB Local; throws unless it is local. */
+export function localEndpoint(): string {
+  const endpoint = inject('dynamodbEndpoint');
+  if (!endpoint) {
+    throw new Error('No DynamoDB Local endpoint: run this file in the "integration" project (its globalSetup starts one)');
+  }
+  assertLocalEndpoint(endpoint);
+  return endpoint;
+}
+
+/** A low-level client for this run's DynamoDB Local. Call `destroy()` when done. */
+export function testClient(): DynamoDBClient {
+  return new DynamoDBClient(localDynamoDbClientConfig(localEndpoint()));
+}
+
+/**
+ * A DocumentClient for this run's DynamoDB Local, with `removeUndefinedValues`
+ * (as the store code uses). Pass `client` to reuse one; otherwise a new one is made.
+ */
+export function testDocumentClient(client: DynamoDBClient = testClient()): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** A table with the shared design, made for one test file. */
+export interface TestTable {
+  tableName: string;
+  client: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  /** Deletes the table and closes the clients; safe to call more than once. */
+  drop(): Promise<void>;
+}
+
+/**
+ * Creates a uniquely named table from `createTableInput` (functions/store/table.ts),
+ * with its GSIs and stream, and waits until it is ACTIVE. One per test file: see
+ * the note at the top of this module.
+ */
+export async function createTestTable(prefix = 'test'): Promise<TestTable> {
+  if (!/^[A-Za-z0-9_.-]{1,200}$/.test(prefix)) throw new Error(`Invalid table name prefix: ${prefix}`);
+  const tableName = `${prefix}-${randomUUID()}`;
+  const client = testClient();
+  const doc = testDocumentClient(client);
+  try {
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
+    await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
+  } catch (error) {
+    client.destroy();
+    throw error;
+  }
+  let dropped = false;
+  return {
+    tableName,
+    client,
+    doc,
+    async drop() {
+      if (dropped) return;
+      dropped = true;
+      try {
+        await client.send(new DeleteTableCommand({ TableName: tableName }));
+      } catch (error) {
+        if (!(error instanceof ResourceNotFoundException)) throw error;
+      } finally {
+        client.destroy();
+      }
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * Global setup of the `integration` project: starts ONE fresh DynamoDB Local
+ * JVM for the whole run (a fresh JVM per run, because DynamoDB Local slows down
+ * as stream-enabled tables accumulate in one JVM), hands its endpoint to the
+ * test files, and stops it afterwards.
+ *
+ * Test files read the endpoint with `localEndpoint()` from ./dynamodb.ts.
+ */
+import type { TestProject } from 'vitest/node';
+import { assertLocalEndpoint, startDynamoDbLocal } from '../../local/dynamodb-local.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Endpoint of the DynamoDB Local JVM started for this run. */
+    dynamodbEndpoint: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const local = await startDynamoDbLocal();
+  assertLocalEndpoint(local.endpoint);
+  project.provide('dynamodbEndpoint', local.endpoint);
+  // Workers are forked after global setup and inherit this.
+  process.env.DYNAMODB_ENDPOINT = local.endpoint;
+  return async () => {
+    delete process.env.DYNAMODB_ENDPOINT;
+    await local.stop();
+  };
+}

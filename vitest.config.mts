@@ -1,0 +1,61 @@
+import { defineConfig } from 'vitest/config';
+
+/** Environment for every test worker. */
+const env = {
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+// Global setup runs in this (main) process, which test.env does not reach.
+Object.assign(process.env, env);
+
+export default defineConfig({
+  test: {
+    env,
+    // unit and integration must find tests; `test:infra` and `test:e2e` pass
+    // --passWithNoTests on the command line (the option is global in vitest 4).
+    passWithNoTests: false,
+    // Test files of all projects run in parallel on at most 2 workers (a 2-core
+    // machine; vitest's default there would be 1). A per-project maxWorkers
+    // would need distinct sequence.groupOrder values in vitest 4.
+    maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          // One DynamoDB Local JVM for the whole run (see test/support/global-setup.ts).
+          globalSetup: ['test/support/global-setup.ts'],
+          // Files share that JVM and may run in parallel (see maxWorkers above).
+          // Real engine tests: generous limits, and no test asserts on durations.
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
