@@ -1,0 +1,214 @@
+/**
+ * Alarms (to the notifications topic) and one dashboard. The custom metrics are
+ * the ones the functions emit through Powertools (EMF, namespace RedrawTracker,
+ * dimension `service` = the function's service name).
+ */
+import { Duration } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  SingleValueWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../functions/shared/observability';
+import type { ServiceName } from './table-bound-function';
+
+/** Every `result` the webhook function records on its `Webhooks` metric. */
+export const WEBHOOK_RESULTS = [
+  'applied',
+  'duplicate',
+  'stale',
+  'ignored',
+  'quarantined',
+  'invalid_signature',
+  'timestamp_out_of_range',
+  'payload_too_large',
+  'error',
+] as const;
+
+/** Share of webhook deliveries (percent, per 5 minutes) answered with a 5xx that raises the alarm. */
+export const WEBHOOK_5XX_RATE_THRESHOLD = 5;
+
+export interface MonitoringProps {
+  readonly topic: ITopic;
+  readonly deadLetters: IQueue;
+  readonly webhook: IFunction;
+  readonly transactionStatus: IFunction;
+  readonly staleRedrawSweep: IFunction;
+  readonly query: IFunction;
+}
+
+/** A custom metric of one function. */
+export function serviceMetric(
+  service: ServiceName,
+  metricName: string,
+  options: { statistic?: string; period?: Duration; extraDimensions?: Record<string, string> } = {},
+): Metric {
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service, ...options.extraDimensions },
+    statistic: options.statistic ?? 'Sum',
+    period: options.period ?? Duration.minutes(5),
+  });
+}
+
+export class Monitoring extends Construct {
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const action = new SnsAction(props.topic);
+    const functions: ReadonlyArray<[ServiceName, IFunction]> = [
+      ['webhook', props.webhook],
+      ['transaction-status', props.transactionStatus],
+      ['stale-redraw-sweep', props.staleRedrawSweep],
+      ['query', props.query],
+    ];
+    const add = (alarm: Alarm): void => {
+      alarm.addAlarmAction(action);
+      this.alarms.push(alarm);
+    };
+
+    // Batches that exhausted their retries: a transaction may be out of date until replayed.
+    add(
+      new Alarm(this, 'DeadLettersWaiting', {
+        alarmDescription: 'Stream batches failed for good and wait in the dead-letter queue (docs/deploy.md, Observe)',
+        metric: props.deadLetters.metricApproximateNumberOfMessagesVisible({
+          statistic: 'Maximum',
+          period: Duration.minutes(5),
+        }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    for (const [service, fn] of functions) {
+      add(
+        new Alarm(this, `${pascal(service)}Errors`, {
+          alarmDescription: `The ${service} function failed (uncaught error, timeout or crash)`,
+          metric: fn.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }),
+          threshold: 0,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+
+    // A 5xx to Junction is either handled (the function answers 500 and records
+    // result=error) or a failed invocation (crash, timeout: Lambda Errors, no EMF),
+    // or a throttle. Counting all three over the webhook's invocations gives the
+    // route's 5xx rate without per-route API metrics.
+    const period = Duration.minutes(5);
+    const webhook5xxRate = new MathExpression({
+      label: 'webhook 5xx rate (%)',
+      expression:
+        'IF(FILL(invocations, 0) + FILL(throttled, 0) > 0, 100 * (FILL(handled, 0) + FILL(failed, 0) + FILL(throttled, 0)) / (FILL(invocations, 0) + FILL(throttled, 0)), 0)',
+      usingMetrics: {
+        handled: serviceMetric('webhook', 'Webhooks', { extraDimensions: { result: 'error' }, period }),
+        failed: props.webhook.metricErrors({ statistic: 'Sum', period }),
+        throttled: props.webhook.metricThrottles({ statistic: 'Sum', period }),
+        invocations: props.webhook.metricInvocations({ statistic: 'Sum', period }),
+      },
+      period,
+    });
+    add(
+      new Alarm(this, 'Webhook5xxRate', {
+        alarmDescription: `More than ${WEBHOOK_5XX_RATE_THRESHOLD}% of webhook deliveries got a 5xx in two consecutive 5-minute periods (Svix retries them)`,
+        metric: webhook5xxRate,
+        threshold: WEBHOOK_5XX_RATE_THRESHOLD,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 2,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    add(
+      new Alarm(this, 'StaleRedrawsFlagged', {
+        alarmDescription: 'The hourly sweep flagged stale redraws (the topic also carries one notification per flag)',
+        metric: serviceMetric('stale-redraw-sweep', 'StaleRedrawsFlagged', { period: Duration.hours(1) }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    const dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(1) });
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Webhooks by result',
+        width: 12,
+        stacked: true,
+        left: WEBHOOK_RESULTS.map((result) =>
+          serviceMetric('webhook', 'Webhooks', { extraDimensions: { result }, period }).with({ label: result }),
+        ),
+      }),
+      new GraphWidget({
+        title: 'Open and stale redraws (hourly sweep)',
+        width: 12,
+        left: [
+          serviceMetric('stale-redraw-sweep', 'OpenRedraws', { statistic: 'Maximum', period: Duration.hours(1) }),
+          serviceMetric('stale-redraw-sweep', 'StaleRedraws', { statistic: 'Maximum', period: Duration.hours(1) }),
+        ],
+        right: [
+          serviceMetric('stale-redraw-sweep', 'StaleRedrawsFlagged', { period: Duration.hours(1) }),
+          serviceMetric('stale-redraw-sweep', 'StaleNotificationFailures', { period: Duration.hours(1) }),
+        ],
+      }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Stream lag (iterator age, ms) and dead letters',
+        width: 12,
+        left: [props.transactionStatus.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) })],
+        right: [props.deadLetters.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period })],
+      }),
+      new GraphWidget({
+        title: 'Transactions',
+        width: 12,
+        left: [
+          serviceMetric('transaction-status', 'TransactionsRecomputed', { period }),
+          serviceMetric('transaction-status', 'TransactionWrites', { period }),
+          serviceMetric('transaction-status', 'TransactionConflicts', { period }),
+        ],
+      }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Function errors',
+        width: 8,
+        left: functions.map(([service, fn]) => fn.metricErrors({ statistic: 'Sum', period }).with({ label: service })),
+      }),
+      new GraphWidget({
+        title: 'Function duration p99 (ms)',
+        width: 8,
+        left: functions.map(([service, fn]) => fn.metricDuration({ statistic: 'p99', period }).with({ label: service })),
+      }),
+      new SingleValueWidget({
+        title: 'Webhook 5xx rate (%)',
+        width: 8,
+        metrics: [webhook5xxRate],
+      }),
+    );
+  }
+}
+
+function pascal(name: string): string {
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}

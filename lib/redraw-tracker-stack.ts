@@ -1,0 +1,294 @@
+/**
+ * The tracker on AWS: one DynamoDB table (the shared design in
+ * functions/store/table.ts), four functions bound to it, an HTTP API, the
+ * stream and schedule wiring, and the alarms that say when something needs a human.
+ */
+import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { TABLE } from '../functions/store/table';
+import { Monitoring } from './monitoring';
+import type { Settings } from './settings';
+import { TableBoundFunction, TIMEOUTS } from './table-bound-function';
+
+/** The stream mapping of the transaction-status function; exported so the tests check the stack against it. */
+export const STREAM_MAPPING = {
+  batchSize: 25,
+  retryAttempts: 5,
+  maxRecordAge: Duration.hours(24),
+  bisectBatchOnError: true,
+  reportBatchItemFailures: true,
+  startingPosition: StartingPosition.TRIM_HORIZON,
+} as const;
+
+/** The placeholder stored in the webhook secret until an operator sets the real value (docs/deploy.md). */
+export const WEBHOOK_SECRET_PLACEHOLDER =
+  'REPLACE_ME: comma-separated whsec_ signing secrets from the Junction dashboard';
+
+export interface RedrawTrackerStackProps extends StackProps {
+  readonly settings: Settings;
+}
+
+export class RedrawTrackerStack extends Stack {
+  readonly table: Table;
+  readonly webhook: TableBoundFunction;
+  readonly transactionStatus: TableBoundFunction;
+  readonly staleRedrawSweep: TableBoundFunction;
+  readonly query: TableBoundFunction;
+  readonly api: HttpApi;
+
+  constructor(scope: Construct, id: string, props: RedrawTrackerStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+
+    // Orders are PHI-adjacent: their own key, rotated, kept if the stack goes.
+    const tableKey = new Key(this, 'TableKey', {
+      description: 'redraw-tracker table and its stream',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Everything operational (queue, topic, secrets, logs) shares a second key, so
+    // that the service principals it must trust never get access to the table's key.
+    const opsKey = new Key(this, 'OpsKey', {
+      description: 'redraw-tracker logs, queue, topic and secrets',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    opsKey.grantEncryptDecrypt(new ServicePrincipal(`logs.${this.region}.amazonaws.com`));
+    // CloudWatch alarms publish to the encrypted topic.
+    opsKey.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: tableKey,
+      stream: StreamViewType[TABLE.streamViewType],
+      timeToLiveAttribute: TABLE.ttlAttribute,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of [TABLE.byTransaction, TABLE.openRedraws]) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+      });
+    }
+
+    const logRetention = settings.logRetentionDays;
+    const bound = { table: this.table, tableKey, logRetention, logKey: opsKey };
+
+    // --- webhook ---------------------------------------------------------------
+    const webhookSecret = new Secret(this, 'WebhookSecret', {
+      description: 'Junction (Svix) webhook signing secrets, comma-separated whsec_ values; see docs/deploy.md',
+      encryptionKey: opsKey,
+      // Not a secret: a marker that makes every delivery fail (and Svix retry) until set.
+      secretStringValue: SecretValue.unsafePlainText(WEBHOOK_SECRET_PLACEHOLDER),
+    });
+    Validations.of(webhookSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Junction generates and rotates the signing secret on its side; rotation means storing the new whsec_ value next to the old one (comma-separated, both verify) and dropping the old one later, so there is nothing for a Secrets Manager rotation function to do.',
+    });
+
+    this.webhook = new TableBoundFunction(this, 'Webhook', {
+      ...bound,
+      service: 'webhook',
+      description: 'Verifies Junction webhooks and stores the newest state of each order',
+      // The one conditional PutItem (orders and quarantined events); never reads.
+      access: { table: ['PutItem'], queryIndexes: [] },
+      environment: { WEBHOOK_SECRET_ARN: webhookSecret.secretArn },
+      timeout: TIMEOUTS.http,
+    });
+    webhookSecret.grantRead(this.webhook.role);
+
+    // --- transaction status (stream) -------------------------------------------
+    this.transactionStatus = new TableBoundFunction(this, 'TransactionStatus', {
+      ...bound,
+      service: 'transaction-status',
+      description: 'Recomputes a transaction when one of its orders changes (table stream)',
+      access: { table: ['PutItem', 'UpdateItem'], queryIndexes: [TABLE.byTransaction.indexName] },
+      timeout: TIMEOUTS.stream,
+    });
+    const streamFailures = new Queue(this, 'StreamFailures', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: opsKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(streamFailures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter destination of the stream mapping (it receives the shard and sequence numbers of batches that kept failing); a queue behind it would only move the problem.',
+    });
+    this.transactionStatus.fn.addEventSource(
+      new DynamoEventSource(this.table, { ...STREAM_MAPPING, onFailure: new SqsDlq(streamFailures) }),
+    );
+    // These three come from the grants CDK writes for the stream and the dead-letter queue.
+    const streamGrantReasons: ReadonlyArray<[string, string]> = [
+      [
+        'AwsSolutions-IAM5[Resource::*]',
+        'dynamodb:ListStreams cannot be scoped to a resource (IAM only accepts "*" for it); every other stream action is limited to this table\'s stream ARN.',
+      ],
+      [
+        'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        'Written by SqsDlq for sending failure records to the KMS-encrypted dead-letter queue; limited to the operations key by resource.',
+      ],
+      [
+        'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+        'Written by SqsDlq for sending failure records to the KMS-encrypted dead-letter queue; limited to the operations key by resource.',
+      ],
+    ];
+    for (const [id, reason] of streamGrantReasons) {
+      Validations.of(this.transactionStatus.role).acknowledge({ id, reason });
+    }
+
+    // --- stale redraw sweep (hourly) --------------------------------------------
+    const notifications = new Topic(this, 'Notifications', {
+      displayName: 'redraw-tracker notifications',
+      masterKey: opsKey,
+      enforceSSL: true,
+    });
+    if (settings.alarmEmail !== null) notifications.addSubscription(new EmailSubscription(settings.alarmEmail));
+
+    this.staleRedrawSweep = new TableBoundFunction(this, 'StaleRedrawSweep', {
+      ...bound,
+      service: 'stale-redraw-sweep',
+      description: 'Flags redraws that stopped moving and notifies once per stale episode',
+      access: { table: ['UpdateItem'], queryIndexes: [TABLE.openRedraws.indexName, TABLE.byTransaction.indexName] },
+      environment: {
+        STALE_REDRAW_TOPIC_ARN: notifications.topicArn,
+        REDRAW_STALE_AFTER_DAYS: String(settings.redrawStaleAfterDays),
+        REDRAW_MISSING_AFTER_HOURS: String(settings.redrawMissingAfterHours),
+      },
+      timeout: TIMEOUTS.sweep,
+    });
+    this.staleRedrawSweep.role.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'PublishNotifications', actions: ['sns:Publish'], resources: [notifications.topicArn] }),
+    );
+    this.staleRedrawSweep.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'NotificationsKey',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [opsKey.keyArn],
+      }),
+    );
+    new Rule(this, 'HourlySweep', {
+      description: 'Runs the stale redraw sweep every hour',
+      schedule: Schedule.rate(Duration.hours(1)),
+      targets: [new LambdaFunction(this.staleRedrawSweep.fn, { retryAttempts: 2 })],
+    });
+
+    // --- query ------------------------------------------------------------------
+    const cursorSecret = new Secret(this, 'CursorSecret', {
+      description: 'HMAC key that makes the query API pagination cursors tamper-evident',
+      encryptionKey: opsKey,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(cursorSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Signs pagination cursors only (no data access); it is resolved into the function configuration at deploy time, so a rotation takes a redeploy and merely invalidates cursors in flight. Rotate by generating a new value and deploying.',
+    });
+    this.query = new TableBoundFunction(this, 'Query', {
+      ...bound,
+      service: 'query',
+      description: 'Answers GET /orders, /transactions and /redraws (read only)',
+      access: {
+        table: ['GetItem', 'Query'],
+        queryIndexes: [TABLE.byTransaction.indexName, TABLE.openRedraws.indexName],
+      },
+      // A CloudFormation dynamic reference: the value never appears in the template.
+      environment: { CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap() },
+      timeout: TIMEOUTS.http,
+    });
+
+    // --- HTTP API ---------------------------------------------------------------
+    this.api = new HttpApi(this, 'Api', {
+      description: 'redraw-tracker: Junction webhooks in, orders and redraws out',
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, encryptionKey: opsKey });
+    const stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: settings.apiRateLimit, burstLimit: settings.apiBurstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // Route keys and ids only: no bodies, no query strings.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            integrationStatus: '$context.integrationStatus',
+            integrationLatency: '$context.integrationLatency',
+            sourceIp: '$context.identity.sourceIp',
+            userArn: '$context.identity.userArn',
+          }),
+        ),
+      },
+    });
+
+    const [webhookRoute] = this.api.addRoutes({
+      path: '/webhooks/junction',
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('WebhookIntegration', this.webhook.fn),
+    });
+    if (webhookRoute === undefined) throw new Error('the webhook route was not created');
+    Validations.of(webhookRoute).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'Junction cannot sign requests with AWS credentials; every delivery carries a Svix signature (HMAC-SHA256 over id, timestamp and body, 5-minute tolerance) that the webhook function verifies before reading the body. That signature is the authentication of this route.',
+    });
+    const iam = new HttpIamAuthorizer();
+    const queryIntegration = new HttpLambdaIntegration('QueryIntegration', this.query.fn);
+    for (const path of ['/orders/{order_id}', '/transactions/{transaction_id}', '/redraws']) {
+      this.api.addRoutes({ path, methods: [HttpMethod.GET], integration: queryIntegration, authorizer: iam });
+    }
+
+    // --- alarms and dashboard -----------------------------------------------------
+    new Monitoring(this, 'Monitoring', {
+      topic: notifications,
+      deadLetters: streamFailures,
+      webhook: this.webhook.fn,
+      transactionStatus: this.transactionStatus.fn,
+      staleRedrawSweep: this.staleRedrawSweep.fn,
+      query: this.query.fn,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'WebhookUrl', {
+      value: `${stage.url}webhooks/junction`,
+      description: 'Register this URL as the webhook endpoint in the Junction dashboard',
+    });
+    new CfnOutput(this, 'WebhookSecretArn', {
+      value: webhookSecret.secretArn,
+      description: 'Put the whsec_ signing secret(s) here (docs/deploy.md)',
+    });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'NotificationsTopicArn', { value: notifications.topicArn });
+  }
+}

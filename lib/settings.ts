@@ -1,0 +1,67 @@
+/**
+ * Deployment settings, read from the `redrawTracker` key of the cdk.json context
+ * and checked with zod when the app starts: a bad value stops `cdk synth` with
+ * its name instead of deploying a stack that misbehaves later.
+ */
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import * as z from 'zod';
+
+/** The context key that holds the settings in cdk.json. */
+export const SETTINGS_CONTEXT_KEY = 'redrawTracker';
+
+/** The retention periods CloudWatch Logs accepts (RetentionDays is a numeric enum). */
+const RETENTIONS = Object.values(RetentionDays).filter((value): value is RetentionDays => typeof value === 'number');
+
+const retentionDays = z.number().transform((days, ctx) => {
+  const retention = RETENTIONS.find((candidate) => candidate === days);
+  if (retention === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be one of the retention periods CloudWatch Logs accepts: ${RETENTIONS.join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return retention;
+});
+
+const SettingsSchema = z.strictObject({
+  /** A redraw order with no status change for this many days is flagged `no_progress`. */
+  redrawStaleAfterDays: z.number().int().positive(),
+  /** An initial order in redraw_available for this many hours without a redraw order is flagged `redraw_not_created`. */
+  redrawMissingAfterHours: z.number().int().positive(),
+  /** Retention of every log group of the stack (functions and API access logs). */
+  logRetentionDays: retentionDays,
+  /** Optional e-mail address subscribed to alarms and stale-redraw notifications. */
+  alarmEmail: z.email().nullable().default(null),
+  /** Steady-state requests per second the HTTP API's default stage accepts before answering 429. */
+  apiRateLimit: z.number().positive().default(50),
+  /** Burst capacity of the HTTP API's default stage. */
+  apiBurstLimit: z.number().int().positive().default(100),
+});
+
+/** Validated deployment settings. */
+export type Settings = z.output<typeof SettingsSchema>;
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+/**
+ * Parses raw settings (the value of the `redrawTracker` context key), or throws a
+ * SettingsError naming every bad setting.
+ */
+export function parseSettings(raw: unknown): Settings {
+  const result = SettingsSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.length > 0 ? `${SETTINGS_CONTEXT_KEY}.${issue.path.join('.')}` : SETTINGS_CONTEXT_KEY;
+    return `${name}: ${issue.message}`;
+  });
+  throw new SettingsError(`invalid cdk.json context: ${problems.join('; ')}`);
+}
+
+/** Reads and validates the settings from the app's context. */
+export function readSettings(scope: Construct): Settings {
+  return parseSettings(scope.node.tryGetContext(SETTINGS_CONTEXT_KEY));
+}

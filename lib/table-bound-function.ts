@@ -1,0 +1,150 @@
+/**
+ * One Lambda function of the tracker, bound to the table: it gets TABLE_NAME and
+ * exactly the DynamoDB actions it needs, in the same place (STYLE.md, "Grant and
+ * variable together"). Statements are written out action by action, never with
+ * grantReadWriteData, so the infrastructure tests can prove what each function
+ * may and may not do (no Scan anywhere: the type below cannot even express it).
+ */
+import { fileURLToPath } from 'node:url';
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../functions/shared/observability';
+import { TABLE } from '../functions/store/table';
+
+/** The four functions; each name is also its folder under functions/ and its Powertools service name. */
+export type ServiceName = 'webhook' | 'transaction-status' | 'stale-redraw-sweep' | 'query';
+
+/** Item-level actions a function may be given on the base table. Scan and batch reads are deliberately absent. */
+export type TableAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem';
+
+export type IndexName = typeof TABLE.byTransaction.indexName | typeof TABLE.openRedraws.indexName;
+
+/** What a function may do with the table. */
+export interface TableAccess {
+  /** Actions on the base table. TransactWriteItems is authorized per contained action (PutItem, UpdateItem). */
+  readonly table: readonly TableAction[];
+  /** Indexes the function may Query. */
+  readonly queryIndexes: readonly IndexName[];
+}
+
+const WRITE_ACTIONS: ReadonlySet<TableAction> = new Set(['PutItem', 'UpdateItem']);
+
+/** The newest Node.js runtime aws-cdk-lib 2.276 offers. */
+export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
+
+/** Repository root: entries and the lock file are resolved from here, not from the working directory. */
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface TableBoundFunctionProps {
+  readonly service: ServiceName;
+  readonly description: string;
+  readonly table: ITable;
+  /** The table's customer-managed key (the table's own property is optional in ITable). */
+  readonly tableKey: IKey;
+  readonly access: TableAccess;
+  /** Variables besides TABLE_NAME and the Powertools ones. */
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly logRetention: RetentionDays;
+  readonly logKey: IKey;
+  readonly timeout: Duration;
+  readonly memorySize?: number;
+}
+
+/** A NodejsFunction with its own role, log group and table permissions. */
+export class TableBoundFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: TableBoundFunctionProps) {
+    super(scope, id);
+    const { service, table, tableKey, access } = props;
+
+    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, encryptionKey: props.logKey });
+    // An own role instead of AWSLambdaBasicExecutionRole: it may write to its own log group only.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `redraw-tracker ${service} function`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: `${PROJECT_ROOT}functions/${service}/handler.ts`,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      description: props.description,
+      runtime: FUNCTION_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: {
+        ...props.environment,
+        TABLE_NAME: table.tableName,
+        POWERTOOLS_SERVICE_NAME: service,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: true,
+        // Stack traces map to file and line; the sources themselves need not ship.
+        sourcesContent: false,
+        // The AWS SDK is bundled, not taken from the runtime: pinned version, faster cold import.
+        externalModules: [],
+        // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
+        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+    });
+
+    this.grantTable(table, tableKey, access);
+  }
+
+  private grantTable(table: ITable, tableKey: IKey, access: TableAccess): void {
+    if (access.table.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'TableItems',
+          actions: access.table.map((action) => `dynamodb:${action}`),
+          resources: [table.tableArn],
+        }),
+      );
+    }
+    if (access.queryIndexes.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'QueryIndexes',
+          actions: ['dynamodb:Query'],
+          resources: access.queryIndexes.map((indexName) => `${table.tableArn}/index/${indexName}`),
+        }),
+      );
+    }
+    const writes = access.table.some((action) => WRITE_ACTIONS.has(action));
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'TableKey',
+        // Readers decrypt; writers also encrypt. Named actions, no kms wildcard.
+        actions: writes
+          ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo']
+          : ['kms:Decrypt', 'kms:DescribeKey'],
+        resources: [tableKey.keyArn],
+      }),
+    );
+  }
+}
+
+/** Lambda's default timeout is 3 s; these say what each kind of work may take. */
+export const TIMEOUTS = {
+  http: Duration.seconds(10),
+  stream: Duration.seconds(60),
+  sweep: Duration.minutes(5),
+} as const;

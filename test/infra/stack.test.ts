@@ -1,0 +1,311 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TABLE } from '../../functions/store/table';
+import { STREAM_MAPPING } from '../../lib/redraw-tracker-stack';
+import { actionsOf, allStatements, statementsOf } from './policies';
+import { buildStack, type BuiltStack } from './stack';
+
+let built: BuiltStack;
+beforeAll(() => {
+  built = buildStack();
+}, 120_000);
+
+const ref = (value: unknown) => built.stack.resolve(value);
+const dynamodbActions = (actions: Set<string>) => [...actions].filter((a) => a.startsWith('dynamodb:')).sort();
+
+describe('table', () => {
+  it('has the key schema and both indexes of the shared table design, projecting all attributes', () => {
+    const keyType = (name: string, type: 'HASH' | 'RANGE') => ({ AttributeName: name, KeyType: type });
+    built.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [keyType(TABLE.partitionKey, 'HASH'), keyType(TABLE.sortKey, 'RANGE')],
+      GlobalSecondaryIndexes: Match.arrayEquals(
+        [TABLE.byTransaction, TABLE.openRedraws].map((index) => ({
+          IndexName: index.indexName,
+          KeySchema: [keyType(index.partitionKey, 'HASH'), keyType(index.sortKey, 'RANGE')],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      ),
+      BillingMode: 'PAY_PER_REQUEST',
+    });
+  });
+
+  it('streams new and old images and expires quarantined items by TTL', () => {
+    built.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      StreamSpecification: { StreamViewType: TABLE.streamViewType },
+      TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+    });
+  });
+
+  it('is encrypted with its own rotating customer-managed key and has point-in-time recovery', () => {
+    built.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: ref(built.stack.table.encryptionKey?.keyArn) },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    const keyId = ref(built.stack.table.encryptionKey?.keyArn);
+    expect(keyId).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+  });
+
+  it('survives stack deletion, and so does its key', () => {
+    built.template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    const keys = built.template.findResources('AWS::KMS::Key', { Properties: { EnableKeyRotation: true } });
+    expect(Object.values(keys).map((key) => key['DeletionPolicy'])).toEqual(['Retain', 'Retain']);
+  });
+});
+
+describe('functions', () => {
+  const services = ['webhook', 'transaction-status', 'stale-redraw-sweep', 'query'] as const;
+
+  it.each(services)('%s runs on arm64 with the newest Node runtime, its service name and the table name', (service) => {
+    built.template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Environment: {
+        Variables: Match.objectLike({
+          TABLE_NAME: ref(built.stack.table.tableName),
+          POWERTOOLS_SERVICE_NAME: service,
+          POWERTOOLS_METRICS_NAMESPACE: 'RedrawTracker',
+        }),
+      },
+    });
+  });
+
+  it('gives every function its own log group with the configured retention, encrypted', () => {
+    for (const bound of [built.stack.webhook, built.stack.transactionStatus, built.stack.staleRedrawSweep, built.stack.query]) {
+      built.template.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: Match.absent(),
+        LoggingConfig: { LogGroup: ref(bound.logGroup.logGroupName) },
+        Role: ref(bound.role.roleArn),
+      });
+    }
+    const groups = Object.values(built.template.findResources('AWS::Logs::LogGroup'));
+    expect(groups.length).toBeGreaterThanOrEqual(5);
+    for (const group of groups) {
+      expect(group['Properties']).toMatchObject({ RetentionInDays: 30, KmsKeyId: expect.anything() });
+    }
+  });
+
+  it('passes the sweep its thresholds and topic from the settings', () => {
+    built.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'stale-redraw-sweep',
+          REDRAW_STALE_AFTER_DAYS: '7',
+          REDRAW_MISSING_AFTER_HOURS: '24',
+          STALE_REDRAW_TOPIC_ARN: { Ref: Match.stringLikeRegexp('^Notifications') },
+        }),
+      },
+    });
+  });
+});
+
+describe('permissions', () => {
+  it('allows dynamodb:Scan nowhere, not even through a wildcard', () => {
+    const actions = allStatements(built.template).flatMap(({ statement }) => statement.Action);
+    expect(actions.filter((a) => /^dynamodb:(Scan|\*)$/i.test(a) || a === '*')).toEqual([]);
+  });
+
+  it('lets the webhook write orders and quarantined events but never read', () => {
+    const actions = actionsOf(built.stack, built.template, built.stack.webhook.role);
+    expect(dynamodbActions(actions)).toEqual(['dynamodb:PutItem']);
+    expect(actions).toContain('secretsmanager:GetSecretValue');
+  });
+
+  it('lets the webhook read only its own secret', () => {
+    const secretStatements = statementsOf(built.stack, built.template, built.stack.webhook.role).filter((s) =>
+      s.Action.some((a) => a.startsWith('secretsmanager:')),
+    );
+    expect(secretStatements.flatMap((s) => s.Resource)).toEqual([
+      { Ref: expect.stringMatching(/^WebhookSecret/) },
+    ]);
+  });
+
+  it('lets the query function read only: GetItem and Query, on the table and its two indexes', () => {
+    const statements = statementsOf(built.stack, built.template, built.stack.query.role);
+    const actions = actionsOf(built.stack, built.template, built.stack.query.role);
+    expect(dynamodbActions(actions)).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect([...actions].filter((a) => a.startsWith('kms:')).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+    const indexResources = statements
+      .filter((s) => s.Action.includes('dynamodb:Query'))
+      .flatMap((s) => s.Resource)
+      .map((r) => JSON.stringify(r));
+    expect(indexResources.some((r) => r.includes('/index/by-transaction'))).toBe(true);
+    expect(indexResources.some((r) => r.includes('/index/open-redraws'))).toBe(true);
+  });
+
+  it('lets the transaction function query its index and write transactions, and read the stream', () => {
+    const actions = actionsOf(built.stack, built.template, built.stack.transactionStatus.role);
+    expect(dynamodbActions(actions)).toEqual([
+      'dynamodb:DescribeStream',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+    const queryResources = statementsOf(built.stack, built.template, built.stack.transactionStatus.role)
+      .filter((s) => s.Action.includes('dynamodb:Query'))
+      .flatMap((s) => s.Resource)
+      .map((r) => JSON.stringify(r));
+    expect(queryResources).toHaveLength(1);
+    expect(queryResources[0]).toContain('/index/by-transaction');
+  });
+
+  it('lets the sweep query both indexes, update orders and publish notifications', () => {
+    const actions = actionsOf(built.stack, built.template, built.stack.staleRedrawSweep.role);
+    expect(dynamodbActions(actions)).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(actions).toContain('sns:Publish');
+  });
+});
+
+describe('stream processing', () => {
+  it('maps the table stream to the transaction function with bounded retries, bisection and partial failures', () => {
+    built.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: ref(built.stack.transactionStatus.fn.functionName),
+      EventSourceArn: ref(built.stack.table.tableStreamArn),
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: STREAM_MAPPING.batchSize,
+      MaximumRetryAttempts: STREAM_MAPPING.retryAttempts,
+      BisectBatchOnFunctionError: true,
+      MaximumRecordAgeInSeconds: STREAM_MAPPING.maxRecordAge.toSeconds(),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StreamFailures'), 'Arn'] } } },
+    });
+    expect(STREAM_MAPPING.retryAttempts).toBeGreaterThan(0);
+  });
+
+  it('keeps failed batches in a KMS-encrypted queue that refuses plain HTTP', () => {
+    built.template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OpsKey'), 'Arn'] } });
+    built.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('schedule and notifications', () => {
+  it('runs the sweep every hour', () => {
+    built.template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 hour)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: ref(built.stack.staleRedrawSweep.fn.functionArn) })],
+    });
+  });
+
+  it('publishes to a KMS-encrypted topic that refuses plain HTTP', () => {
+    built.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    built.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('subscribes no e-mail by default and the configured alarm e-mail when set', () => {
+    built.template.resourceCountIs('AWS::SNS::Subscription', 0);
+    const withEmail = buildStack({ settings: { alarmEmail: 'ops@example.org' } });
+    withEmail.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.org' });
+  }, 120_000);
+});
+
+describe('HTTP API', () => {
+  it('leaves the webhook route without AWS authorization: the Svix signature authenticates it', () => {
+    built.template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'POST /webhooks/junction',
+      AuthorizationType: 'NONE',
+    });
+  });
+
+  it.each(['GET /orders/{order_id}', 'GET /transactions/{transaction_id}', 'GET /redraws'])(
+    'requires IAM authorization on %s',
+    (routeKey) => {
+      built.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'AWS_IAM' });
+    },
+  );
+
+  it('has no other routes', () => {
+    const routes = Object.values(built.template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (route) => route['Properties']['RouteKey'],
+    );
+    expect(routes.sort()).toEqual([
+      'GET /orders/{order_id}',
+      'GET /redraws',
+      'GET /transactions/{transaction_id}',
+      'POST /webhooks/junction',
+    ]);
+  });
+
+  it('throttles the default stage and writes access logs without bodies', () => {
+    built.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('\\$context\\.requestId') },
+    });
+    const stage = Object.values(built.template.findResources('AWS::ApiGatewayV2::Stage'))[0];
+    expect(JSON.stringify(stage)).not.toMatch(/requestBody|\$input|querystring/i);
+  });
+});
+
+describe('alarms and dashboard', () => {
+  const alarms = () => Object.values(built.template.findResources('AWS::CloudWatch::Alarm')).map((a) => a['Properties']);
+
+  it('sends every alarm to the notifications topic', () => {
+    const topicRef = { Ref: expect.stringMatching(/^Notifications/) };
+    expect(alarms().length).toBeGreaterThan(0);
+    for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([topicRef]);
+  });
+
+  it('raises an alarm as soon as a dead letter waits', () => {
+    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+  });
+
+  it('raises an alarm on errors of each function', () => {
+    const functions = [built.stack.webhook, built.stack.transactionStatus, built.stack.staleRedrawSweep, built.stack.query];
+    for (const bound of functions) {
+      built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: ref(bound.fn.functionName) }],
+        Threshold: 0,
+      });
+    }
+  });
+
+  it('raises an alarm when webhook 5xx answers exceed the rate threshold, counting handled errors and failed invocations', () => {
+    const rate = alarms().find((alarm) => JSON.stringify(alarm.Metrics ?? []).includes('"Webhooks"'));
+    const body = JSON.stringify(rate);
+    expect(body).toContain('{"Name":"result","Value":"error"}');
+    expect(body).toContain('"MetricName":"Errors"');
+    expect(body).toContain('"MetricName":"Invocations"');
+    expect(rate).toMatchObject({ Threshold: 5, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it('raises an alarm when the sweep flags stale redraws', () => {
+    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'RedrawTracker',
+      MetricName: 'StaleRedrawsFlagged',
+      Dimensions: [{ Name: 'service', Value: 'stale-redraw-sweep' }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it('shows webhooks by result, open and stale redraws and stream lag on the dashboard', () => {
+    const dashboards = Object.values(built.template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]);
+    for (const expected of ['Webhooks by result', 'OpenRedraws', 'StaleRedraws', 'IteratorAge', 'invalid_signature']) {
+      expect(body).toContain(expected);
+    }
+  });
+});

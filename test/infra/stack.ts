@@ -1,0 +1,38 @@
+/**
+ * Builds the stack for the infrastructure tests, from the same cdk.json
+ * settings the real app reads, with bundling skipped unless asked for.
+ */
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as z from 'zod';
+import { RedrawTrackerStack } from '../../lib/redraw-tracker-stack';
+import { parseSettings, SETTINGS_CONTEXT_KEY, type Settings } from '../../lib/settings';
+import { PROJECT_ROOT } from '../../lib/table-bound-function';
+
+const CdkJson = z.object({ context: z.record(z.string(), z.unknown()) });
+
+/** The settings committed in cdk.json. */
+export function cdkJsonSettings(): Settings {
+  const cdkJson = CdkJson.parse(JSON.parse(readFileSync(`${PROJECT_ROOT}cdk.json`, 'utf8')));
+  return parseSettings(cdkJson.context[SETTINGS_CONTEXT_KEY]);
+}
+
+export interface BuiltStack {
+  app: App;
+  stack: RedrawTrackerStack;
+  template: Template;
+}
+
+/** The stack as `cdk synth` builds it; bundling is skipped (no esbuild run) unless `bundle` is set. */
+export function buildStack(options: { settings?: Partial<Settings>; bundle?: boolean; outdir?: string } = {}): BuiltStack {
+  const app = new App({
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+    context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] },
+  });
+  const stack = new RedrawTrackerStack(app, 'RedrawTracker', {
+    settings: { ...cdkJsonSettings(), ...options.settings },
+    env: { account: '123456789012', region: 'eu-west-1' },
+  });
+  return { app, stack, template: Template.fromStack(stack) };
+}
