@@ -1,0 +1,284 @@
+/**
+ * Realistic Junction webhook bodies, for the simulator (`npm run simulate`),
+ * tests and benchmarks: order snapshots as Junction sends them (events so far,
+ * last_event, the transaction listing as of that moment) with every PHI field
+ * filled by canary values, so that anyone can search stored items, logs and
+ * responses for them. Pure: no I/O, no randomness but fresh ids and the seeded
+ * delivery schedule.
+ */
+import { randomUUID } from 'node:crypto';
+
+/** Every value planted in a PHI field starts with this. Search for it. */
+export const PHI_CANARY = 'CANARY-PHI';
+
+export function phiFields(tag: string): Record<string, unknown> {
+  const canary = (field: string) => `${PHI_CANARY}-${field}-${tag}`;
+  return {
+    patient_details: {
+      first_name: canary('first-name'),
+      last_name: canary('last-name'),
+      dob: canary('dob'),
+      gender: canary('gender'),
+      email: canary('email'),
+      phone_number: canary('phone'),
+    },
+    patient_address: {
+      receiver_name: canary('receiver'),
+      first_line: canary('address-1'),
+      second_line: canary('address-2'),
+      city: canary('city'),
+      state: canary('state'),
+      zip: canary('zip'),
+      country: canary('country'),
+      phone_number: canary('address-phone'),
+    },
+    shipping_details: { receiver_name: canary('shipping-name'), first_line: canary('shipping-address') },
+    notes: canary('notes'),
+    clinical_notes: canary('clinical-notes'),
+    icd_codes: [canary('icd-code')],
+    interpretation: canary('interpretation'),
+    sample_id: canary('sample-id'),
+    physician: { first_name: canary('physician'), npi: canary('npi') },
+    lab_test: { name: canary('lab-test-name'), markers: [{ name: canary('marker') }], method: 'walk_in_test' },
+  };
+}
+
+export type Method = 'walk_in_test' | 'at_home_phlebotomy' | 'on_site_collection' | 'testkit';
+
+/** Low-level status paths Junction documents for each collection method, ending in completed. */
+export const HAPPY_PATHS: Record<Method, string[]> = {
+  walk_in_test: ['ordered', 'requisition_created', 'appointment_pending', 'appointment_scheduled', 'partial_results', 'completed'],
+  at_home_phlebotomy: ['ordered', 'requisition_created', 'appointment_scheduled', 'draw_completed', 'partial_results', 'completed'],
+  on_site_collection: ['ordered', 'requisition_created', 'draw_completed', 'partial_results', 'completed'],
+  testkit: ['ordered', 'requisition_created', 'transit_customer', 'with_customer', 'transit_lab', 'delivered_to_lab', 'completed'],
+};
+
+const HIGH: Record<string, string> = {
+  ordered: 'received', requisition_created: 'received', requisition_bypassed: 'received',
+  appointment_pending: 'collecting_sample', appointment_scheduled: 'collecting_sample', redraw_available: 'collecting_sample',
+  transit_customer: 'collecting_sample', with_customer: 'collecting_sample', transit_lab: 'collecting_sample',
+  partial_results: 'sample_with_lab', delivered_to_lab: 'sample_with_lab',
+  completed: 'completed', corrected: 'completed', cancelled: 'cancelled', sample_error: 'failed', lost: 'failed',
+};
+
+export function statusString(method: Method, low: string): string {
+  const high = low === 'draw_completed' ? (method === 'on_site_collection' ? 'sample_with_lab' : 'collecting_sample') : (HIGH[low] ?? 'collecting_sample');
+  return `${high}.${method}.${low}`;
+}
+
+export interface FlowOrder {
+  id: string;
+  origin: 'initial' | 'redraw' | 'recreation' | null;
+  method: Method;
+  parentId?: string;
+}
+
+export interface FlowStep {
+  /** Index into the flow's orders. */
+  order: number;
+  low: string;
+}
+
+export interface FlowSpec {
+  transactionId: string | null;
+  orders: FlowOrder[];
+  steps: FlowStep[];
+  /** Time of the first step; steps are `stepMinutes` apart. */
+  start: Date;
+  stepMinutes?: number;
+  /** First event id; Junction's event ids grow across orders. */
+  firstEventId?: number;
+  /** Leave `last_event` out of these bodies, as the docs' examples do (ordering falls back to events[]). */
+  omitLastEvent?: boolean;
+}
+
+/** One webhook Junction sends: the order's snapshot right after one of its events. */
+export interface Delivery {
+  orderId: string;
+  eventId: number;
+  eventType: 'labtest.order.created' | 'labtest.order.updated';
+  body: Record<string, unknown>;
+}
+
+interface Snapshot {
+  events: { id: number; created_at: string; status: string }[];
+  low: string;
+  lowAt: string;
+  createdAt: string;
+}
+
+/** The webhooks of a flow, in the order Junction emits them (each order's newest is its last one). */
+export function buildDeliveries(spec: FlowSpec): Delivery[] {
+  const minutes = spec.stepMinutes ?? 60;
+  let eventId = spec.firstEventId ?? 1000;
+  const state = new Map<number, Snapshot>();
+  const deliveries: Delivery[] = [];
+  spec.steps.forEach((step, index) => {
+    const order = spec.orders[step.order]!;
+    const at = new Date(spec.start.getTime() + index * minutes * 60_000).toISOString();
+    const previous = state.get(step.order);
+    const event = { id: eventId++, created_at: at, status: statusString(order.method, step.low) };
+    const snapshot: Snapshot = {
+      events: [...(previous?.events ?? []), event],
+      low: step.low,
+      lowAt: at,
+      createdAt: previous?.createdAt ?? at,
+    };
+    state.set(step.order, snapshot);
+    const listing = spec.transactionId === null ? null : {
+      id: spec.transactionId,
+      status: 'active',
+      orders: [...state.entries()]
+        .sort(([, a], [, b]) => a.createdAt.localeCompare(b.createdAt))
+        .map(([i, s]) => ({
+          id: spec.orders[i]!.id,
+          created_at: s.createdAt,
+          updated_at: s.lowAt,
+          low_level_status: s.low,
+          low_level_status_created_at: s.lowAt,
+          origin: spec.orders[i]!.origin,
+          ...(spec.orders[i]!.parentId ? { parent_id: spec.orders[i]!.parentId } : {}),
+        })),
+    };
+    const data: Record<string, unknown> = {
+      id: order.id,
+      team_id: '6353bcab-3526-4838-8c92-063fa760fb6b',
+      user_id: '3fa85f64-5717-4562-b3fc-2c963f66afa6',
+      ...phiFields(`${order.id}-${event.id}`),
+      details: { type: order.method, data: { id: `details-${order.id}`, created_at: snapshot.createdAt, updated_at: at } },
+      created_at: snapshot.createdAt,
+      updated_at: at,
+      status: statusString(order.method, step.low).split('.')[0],
+      events: snapshot.events,
+      ...(spec.omitLastEvent ? {} : { last_event: event }),
+      origin: order.origin,
+      order_transaction: listing,
+      has_missing_results: step.low === 'redraw_available' ? true : null,
+    };
+    deliveries.push({
+      orderId: order.id,
+      eventId: event.id,
+      eventType: previous ? 'labtest.order.updated' : 'labtest.order.created',
+      body: envelope(previous ? 'labtest.order.updated' : 'labtest.order.created', data),
+    });
+  });
+  return deliveries;
+}
+
+export function envelope(eventType: string, data: unknown): Record<string, unknown> {
+  return {
+    event_type: eventType,
+    user_id: '3fa85f64-5717-4562-b3fc-2c963f66afa6',
+    client_user_id: `${PHI_CANARY}-client-user-id`,
+    team_id: '6353bcab-3526-4838-8c92-063fa760fb6b',
+    data,
+  };
+}
+
+/** The newest delivery of each order: what the stored state must converge to. */
+export function newestByOrder(deliveries: readonly Delivery[]): Map<string, Delivery> {
+  const newest = new Map<string, Delivery>();
+  for (const delivery of deliveries) {
+    const current = newest.get(delivery.orderId);
+    if (!current || delivery.eventId > current.eventId) newest.set(delivery.orderId, delivery);
+  }
+  return newest;
+}
+
+export type RedrawOutcome = 'completed' | 'cancelled' | 'sample_error' | 'not_created' | 'in_progress';
+
+/**
+ * A walk-in redraw flow: the initial order reaches redraw_available, then a
+ * redraw order joins the transaction and ends as `outcome` (or never appears, or
+ * is still in progress).
+ */
+export function redrawFlow(ids: { transactionId: string; initialId: string; redrawId: string }, outcome: RedrawOutcome, start = new Date('2026-03-02T09:00:00Z')): FlowSpec {
+  const steps: FlowStep[] = ['ordered', 'requisition_created', 'appointment_scheduled', 'partial_results', 'redraw_available'].map((low) => ({ order: 0, low }));
+  const redrawPath = { completed: ['ordered', 'requisition_created', 'appointment_scheduled', 'completed'], cancelled: ['ordered', 'cancelled'], sample_error: ['ordered', 'requisition_created', 'sample_error'], not_created: [], in_progress: ['ordered', 'requisition_created'] }[outcome];
+  steps.push(...redrawPath.map((low) => ({ order: 1, low })));
+  return {
+    transactionId: ids.transactionId,
+    orders: [
+      { id: ids.initialId, origin: 'initial', method: 'walk_in_test' },
+      { id: ids.redrawId, origin: 'redraw', method: 'walk_in_test', parentId: ids.initialId },
+    ],
+    steps,
+    start,
+  };
+}
+
+/** A single order's flow along its method's documented path, cut at `length` steps. */
+export function simpleFlow(ids: { transactionId: string | null; orderId: string }, method: Method, length?: number, start = new Date('2026-03-02T09:00:00Z')): FlowSpec {
+  const path = HAPPY_PATHS[method].slice(0, length ?? HAPPY_PATHS[method].length);
+  return { transactionId: ids.transactionId, orders: [{ id: ids.orderId, origin: 'initial', method }], steps: path.map((low) => ({ order: 0, low })), start };
+}
+
+/** A fresh UUID, for test isolation on a shared table (and fresh orders on every simulator run). */
+export function freshId(): string {
+  return randomUUID();
+}
+
+
+/** One HTTP request Svix makes: an attempt at one delivery. Every attempt of a delivery keeps its message id. */
+export interface DeliveryAttempt {
+  delivery: Delivery;
+  /** Position of the delivery in the order Junction emitted it (0-based). */
+  index: number;
+  /** The Svix message id (`svix-id`), shared by all attempts of one delivery. */
+  messageId: string;
+  /** 1 for the first attempt, 2 for the first retry, ... */
+  attempt: number;
+}
+
+export interface SvixScheduleOptions {
+  /** Seed of the shuffle and of the retries: the same seed gives the same schedule. */
+  seed: number;
+  /** Chance that a delivery is attempted again (each further attempt has the same chance). Default 0.4. */
+  retryRate?: number;
+  /** Most attempts of one delivery. Default 3. */
+  maxAttempts?: number;
+  /** Message ids; fresh `msg_<uuid>` ids by default. */
+  messageId?: () => string;
+}
+
+/**
+ * The requests Svix might make for these deliveries: every delivery at least
+ * once, some again (a retry after a timeout or a 5xx keeps its message id), all
+ * in a shuffled order (Svix guarantees none).
+ */
+export function svixSchedule(deliveries: readonly Delivery[], options: SvixScheduleOptions): DeliveryAttempt[] {
+  const random = mulberry32(options.seed);
+  const retryRate = options.retryRate ?? 0.4;
+  const maxAttempts = options.maxAttempts ?? 3;
+  const messageId = options.messageId ?? (() => `msg_${randomUUID().replaceAll('-', '')}`);
+  const requests: Omit<DeliveryAttempt, 'attempt'>[] = [];
+  deliveries.forEach((delivery, index) => {
+    const id = messageId();
+    let attempts = 1;
+    while (attempts < maxAttempts && random() < retryRate) attempts++;
+    for (let n = 0; n < attempts; n++) requests.push({ delivery, index, messageId: id });
+  });
+  // Fisher-Yates, then number the attempts of each message in the order they are sent.
+  for (let i = requests.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [requests[i], requests[j]] = [requests[j]!, requests[i]!];
+  }
+  const seen = new Map<string, number>();
+  return requests.map((request) => {
+    const attempt = (seen.get(request.messageId) ?? 0) + 1;
+    seen.set(request.messageId, attempt);
+    return { ...request, attempt };
+  });
+}
+
+/** A small seeded PRNG (mulberry32): reproducible schedules without a dependency. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
