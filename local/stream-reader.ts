@@ -259,7 +259,8 @@ export function startStreamReader(options: StreamReaderOptions): StreamReader {
         }
       } catch (error) {
         idle = false;
-        logger.error('stream polling failed', { error });
+        // On Ctrl-C the JVM (same process group) may die before the reader stops: not a failure.
+        if (!stopping) logger.error('stream polling failed', { error });
       }
       if (idle) settle(round);
       if (idle && !stopping) await sleep(pollIntervalMs);
