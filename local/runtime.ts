@@ -56,6 +56,8 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
   };
   try {
+    // A busy port is the commonest start-up failure: say so before spending seconds on a JVM.
+    if (settings.PORT !== 0) await assertPortFree(settings.PORT);
     let embedded: DynamoDbLocal | null = null;
     if (!settings.DYNAMODB_ENDPOINT) {
       embedded = await startDynamoDbLocal(settings.DATA_DIR ? { dataDir: settings.DATA_DIR } : {});
@@ -181,10 +183,19 @@ async function ensureTable(client: DynamoDBClient, tableName: string): Promise<v
   await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: tableName });
 }
 
+/** Listens on `port` once and closes again: a StartupError when it is taken (the real listen may still lose a race). */
+async function assertPortFree(port: number): Promise<void> {
+  const probe = createServer();
+  await listen(probe, port);
+  await close(probe);
+}
+
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'EADDRINUSE' ? new StartupError(`port ${port} is already in use: set PORT to a free port`) : error);
+      if (error.code === 'EADDRINUSE') reject(new StartupError(`port ${port} is already in use: set PORT to a free port`));
+      else if (error.code === 'EACCES') reject(new StartupError(`port ${port} needs privileges: set PORT to 1024 or above`));
+      else reject(error);
     });
     server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
   });
