@@ -1,0 +1,84 @@
+/**
+ * `npm start` as a child process for end-to-end tests: started in its own
+ * process group (like a terminal job), stopped with SIGINT to that group (like
+ * Ctrl-C: npm does not forward signals sent to npm alone), with its output kept
+ * for assertions and helpers to find what it leaves behind.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface NpmProcess {
+  child: ChildProcess;
+  /** The process group id (the npm process's pid). */
+  pgid: number;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code (null when killed by a signal) and signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  hasExited(): boolean;
+}
+
+/** Runs `npm <args>` in the repository, detached into its own process group. */
+export function spawnNpm(args: readonly string[], env: NodeJS.ProcessEnv, command = 'npm'): NpmProcess {
+  const child = spawn(command, args, { cwd: repoRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let done = false;
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      done = true;
+      resolveExit({ code, signal });
+    });
+  });
+  if (child.pid === undefined) throw new Error(`could not spawn ${command}`);
+  return { child, pgid: child.pid, stdout: () => out, stderr: () => err, exited, hasExited: () => done };
+}
+
+/** Sends `signal` to the whole process group, as a terminal's Ctrl-C does. False when the group is gone. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ESRCH') return false;
+    throw error;
+  }
+}
+
+/** Command lines of the live processes whose command line matches `pattern`, per `ps`. */
+export function processesMatching(pattern: RegExp): string[] {
+  const table = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return table.split('\n').filter((line) => pattern.test(line));
+}
+
+/** A TCP port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (address && typeof address === 'object' ? resolvePort(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * Calls `probe` until `done` holds for its value, at most `timeoutMs`: a bounded
+ * poll for eventually consistent state, not a timing assertion. Returns the last value.
+ */
+export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value) || Date.now() >= deadline) return value;
+    await new Promise((wake) => setTimeout(wake, intervalMs));
+  }
+}
