@@ -154,7 +154,7 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
   };
 
   return middy<APIGatewayProxyEventV2, Answer>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false /* the event carries PHI, whatever POWERTOOLS_LOGGER_LOG_EVENT says */ }))
     .use(logMetrics(metrics))
     .use(errorBoundary)
     .handler(handle);

@@ -1,0 +1,39 @@
+/**
+ * Powertools logs the whole Lambda event when POWERTOOLS_LOGGER_LOG_EVENT=true;
+ * a webhook event's body is PHI, so the webhook must never let that switch on.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { documentClient } from '../../functions/shared/dynamodb';
+import { createLogger, createMetrics } from '../../functions/shared/observability';
+import { createWebhookHandler } from '../../functions/webhook/app';
+import { PHI_CANARY, phiFields } from '../support/junction';
+import { captureOutput, lambdaContext, newSecret, signedEvent } from '../support/webhook';
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('webhook logging', () => {
+  it('never logs the event, even with POWERTOOLS_LOGGER_LOG_EVENT=true', async () => {
+    vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', 'true');
+    const doc = documentClient({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const handler = createWebhookHandler({
+      doc,
+      tableName: 'never-used',
+      secrets: async () => [newSecret()],
+      logger: createLogger('webhook'),
+      metrics: createMetrics('webhook'),
+    });
+    const output = captureOutput();
+    try {
+      // Signed by another secret: answered 401 before any DynamoDB request, after the middleware ran.
+      const event = signedEvent(JSON.stringify({ event_type: 'labtest.order.updated', data: phiFields('log-event') }), { secret: newSecret() });
+      const answer = await handler(event, lambdaContext());
+      expect(answer.statusCode).toBe(401);
+      expect(output.lines().length).toBeGreaterThan(0);
+      expect(output.lines().filter((line) => line.includes(PHI_CANARY))).toEqual([]);
+    } finally {
+      output.restore();
+    }
+  });
+});
