@@ -11,6 +11,7 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy, { type MiddlewareObj } from '@middy/core';
+import { WEBHOOKS_METRIC, type WebhookResult } from '../shared/metric-names';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { projectOrder } from '../core/order-record';
 import { readWebhookBody, type ReadBody } from '../core/schemas';
@@ -21,22 +22,7 @@ import { putQuarantine } from '../store/quarantine';
 /** Svix and API Gateway allow more; the contract does not (1 MiB). */
 export const MAX_BODY_BYTES = 1_048_576;
 
-/** The `result` dimension of the `Webhooks` metric: the CDK dashboard and alarms use these names. */
-export const WEBHOOK_RESULTS = [
-  'applied',
-  'duplicate',
-  'stale',
-  'ignored',
-  'quarantined',
-  'invalid_signature',
-  'timestamp_out_of_range',
-  'payload_too_large',
-  'error',
-] as const;
-export type WebhookResult = (typeof WEBHOOK_RESULTS)[number];
-
-/** Metric name (namespace RedrawTracker, dimensions service=webhook and result). */
-export const WEBHOOKS_METRIC = 'Webhooks';
+export { WEBHOOK_RESULTS, WEBHOOKS_METRIC, type WebhookResult } from '../shared/metric-names';
 
 /** Reads a body to a typed result; replaceable so a replay can run fixed code over old bodies. */
 export type BodyReader = (rawBody: string) => ReadBody;
