@@ -19,21 +19,11 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SWEEP_METRICS, TRANSACTION_METRICS, WEBHOOK_RESULTS, WEBHOOKS_METRIC } from '../functions/shared/metric-names';
 import { METRICS_NAMESPACE } from '../functions/shared/observability';
 import type { ServiceName } from './table-bound-function';
 
-/** Every `result` the webhook function records on its `Webhooks` metric. */
-export const WEBHOOK_RESULTS = [
-  'applied',
-  'duplicate',
-  'stale',
-  'ignored',
-  'quarantined',
-  'invalid_signature',
-  'timestamp_out_of_range',
-  'payload_too_large',
-  'error',
-] as const;
+export { WEBHOOK_RESULTS };
 
 /** Share of webhook deliveries (percent, per 5 minutes) answered with a 5xx that raises the alarm. */
 export const WEBHOOK_5XX_RATE_THRESHOLD = 5;
@@ -117,7 +107,7 @@ export class Monitoring extends Construct {
       expression:
         'IF(FILL(invocations, 0) + FILL(throttled, 0) > 0, 100 * (FILL(handled, 0) + FILL(failed, 0) + FILL(throttled, 0)) / (FILL(invocations, 0) + FILL(throttled, 0)), 0)',
       usingMetrics: {
-        handled: serviceMetric('webhook', 'Webhooks', { extraDimensions: { result: 'error' }, period }),
+        handled: serviceMetric('webhook', WEBHOOKS_METRIC, { extraDimensions: { result: 'error' }, period }),
         failed: props.webhook.metricErrors({ statistic: 'Sum', period }),
         throttled: props.webhook.metricThrottles({ statistic: 'Sum', period }),
         invocations: props.webhook.metricInvocations({ statistic: 'Sum', period }),
@@ -136,9 +126,9 @@ export class Monitoring extends Construct {
     );
 
     add(
-      new Alarm(this, 'StaleRedrawsFlagged', {
+      new Alarm(this, SWEEP_METRICS.flagged, {
         alarmDescription: 'The hourly sweep flagged stale redraws (the topic also carries one notification per flag)',
-        metric: serviceMetric('stale-redraw-sweep', 'StaleRedrawsFlagged', { period: Duration.hours(1) }),
+        metric: serviceMetric('stale-redraw-sweep', SWEEP_METRICS.flagged, { period: Duration.hours(1) }),
         threshold: 0,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
@@ -153,19 +143,19 @@ export class Monitoring extends Construct {
         width: 12,
         stacked: true,
         left: WEBHOOK_RESULTS.map((result) =>
-          serviceMetric('webhook', 'Webhooks', { extraDimensions: { result }, period }).with({ label: result }),
+          serviceMetric('webhook', WEBHOOKS_METRIC, { extraDimensions: { result }, period }).with({ label: result }),
         ),
       }),
       new GraphWidget({
         title: 'Open and stale redraws (hourly sweep)',
         width: 12,
         left: [
-          serviceMetric('stale-redraw-sweep', 'OpenRedraws', { statistic: 'Maximum', period: Duration.hours(1) }),
-          serviceMetric('stale-redraw-sweep', 'StaleRedraws', { statistic: 'Maximum', period: Duration.hours(1) }),
+          serviceMetric('stale-redraw-sweep', SWEEP_METRICS.open, { statistic: 'Maximum', period: Duration.hours(1) }),
+          serviceMetric('stale-redraw-sweep', SWEEP_METRICS.stale, { statistic: 'Maximum', period: Duration.hours(1) }),
         ],
         right: [
-          serviceMetric('stale-redraw-sweep', 'StaleRedrawsFlagged', { period: Duration.hours(1) }),
-          serviceMetric('stale-redraw-sweep', 'StaleNotificationFailures', { period: Duration.hours(1) }),
+          serviceMetric('stale-redraw-sweep', SWEEP_METRICS.flagged, { period: Duration.hours(1) }),
+          serviceMetric('stale-redraw-sweep', SWEEP_METRICS.notificationFailures, { period: Duration.hours(1) }),
         ],
       }),
     );
@@ -180,9 +170,9 @@ export class Monitoring extends Construct {
         title: 'Transactions',
         width: 12,
         left: [
-          serviceMetric('transaction-status', 'TransactionsRecomputed', { period }),
-          serviceMetric('transaction-status', 'TransactionWrites', { period }),
-          serviceMetric('transaction-status', 'TransactionConflicts', { period }),
+          serviceMetric('transaction-status', TRANSACTION_METRICS.recomputed, { period }),
+          serviceMetric('transaction-status', TRANSACTION_METRICS.writes, { period }),
+          serviceMetric('transaction-status', TRANSACTION_METRICS.conflicts, { period }),
         ],
       }),
     );

@@ -9,20 +9,8 @@ export interface StaleFlag {
   reason: StaleReason;
 }
 
-export interface Order {
-  id: string;
-  transaction_id: string | null;
-  origin: string | null;
-  collection_method: string;
-  status: string;
-  low_level_status: string;
-  last_event: { id: number; created_at: string; status: string } | null;
-  created_at: string;
-  updated_at: string;
-  has_missing_results: boolean | null;
-  source: OrderRecord['source'];
-  stale: StaleFlag | null;
-}
+/** The stored record without the tracker's own bookkeeping (status_time, rank), plus its stale flag. */
+export type Order = Omit<OrderRecord, 'status_time' | 'rank'> & { stale: StaleFlag | null };
 
 /** Picks the contract's fields, in the contract's order, from a stored record. */
 export function toOrder(record: OrderRecord, stale: StaleFlag | null): Order {

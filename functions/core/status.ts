@@ -59,6 +59,7 @@ export function highLevelOf(lowLevelStatus: string, method: string | null): stri
   if (lowLevelStatus === 'draw_completed') {
     return method === 'on_site_collection' ? 'sample_with_lab' : 'collecting_sample';
   }
+  if (Object.hasOwn(ENDING, lowLevelStatus)) return HIGH_OF_ENDING[ENDING[lowLevelStatus]!];
   return Object.hasOwn(HIGH_BY_LOW, lowLevelStatus) ? HIGH_BY_LOW[lowLevelStatus]! : 'unknown';
 }
 
@@ -81,12 +82,7 @@ const HIGH_BY_LOW: Readonly<Record<string, string>> = {
   partial_results: 'sample_with_lab',
   delivered_to_lab: 'sample_with_lab',
   lab_processing_blocked: 'sample_with_lab',
-  completed: 'completed',
-  corrected: 'completed',
-  cancelled: 'cancelled',
-  do_not_process: 'cancelled',
-  sample_error: 'failed',
-  lost: 'failed',
-  failure_to_deliver_to_lab: 'failed',
-  failure_to_deliver_to_customer: 'failed',
 };
+
+/** The high level of each ending category (the ending states themselves are listed once, in ENDING). */
+const HIGH_OF_ENDING = { done: 'completed', cancelled: 'cancelled', failed: 'failed' } as const;

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import { optionalEndpoint, parseEnv, required } from '../shared/config';
-import { documentClient } from '../shared/dynamodb';
+import { entryDocumentClient } from '../shared/dynamodb';
 import { createLogger } from '../shared/observability';
 import { createQueryHandler, QUERY_SERVICE_NAME } from './app';
 
@@ -18,7 +18,7 @@ const config = parseEnv(
 );
 
 export const handler = createQueryHandler({
-  doc: documentClient(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
+  doc: entryDocumentClient(config.DYNAMODB_ENDPOINT),
   tableName: config.TABLE_NAME,
   logger: createLogger(QUERY_SERVICE_NAME),
   cursorSecret: config.CURSOR_SECRET,

@@ -10,3 +10,17 @@ export function documentClient(config: DynamoDBClientConfig = {}): DynamoDBDocum
     marshallOptions: { removeUndefinedValues: true },
   });
 }
+
+/**
+ * The client a Lambda entry uses: the regional endpoint on AWS, or
+ * `DYNAMODB_ENDPOINT` (DynamoDB Local) with fixed credentials, since DynamoDB
+ * Local accepts any but the SDK signs every request.
+ */
+export function entryDocumentClient(dynamodbEndpoint: string | undefined): DynamoDBDocumentClient {
+  if (!dynamodbEndpoint) return documentClient();
+  return documentClient({
+    endpoint: dynamodbEndpoint,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+}

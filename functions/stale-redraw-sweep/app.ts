@@ -24,18 +24,9 @@ import {
 import { OPEN_REDRAW_PARTITIONS } from '../store/table';
 import { readTransactionPartition } from '../store/transaction-partition';
 import type { Notifier, StaleRedrawNotification } from './notifier';
+import { SWEEP_METRICS } from '../shared/metric-names';
 
-/** Metric names: the CDK alarms depend on them. */
-export const SWEEP_METRICS = {
-  /** Flags set (and notified) by one sweep. */
-  flagged: 'StaleRedrawsFlagged',
-  /** Flagged open redraws after the sweep. */
-  stale: 'StaleRedraws',
-  /** Open redraws (all three partitions) after the sweep. */
-  open: 'OpenRedraws',
-  /** Notifications that could not be sent (their flags were rolled back). */
-  notificationFailures: 'StaleNotificationFailures',
-} as const;
+export { SWEEP_METRICS };
 
 export const SWEEP_SERVICE_NAME = 'stale-redraw-sweep';
 

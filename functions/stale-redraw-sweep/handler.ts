@@ -5,7 +5,7 @@
  */
 import { SNSClient } from '@aws-sdk/client-sns';
 import { optionalEndpoint, parseEnv, required } from '../shared/config';
-import { documentClient } from '../shared/dynamodb';
+import { entryDocumentClient } from '../shared/dynamodb';
 import { createLogger, createMetrics } from '../shared/observability';
 import { createSweepHandler, SWEEP_SERVICE_NAME, thresholdsOf, ThresholdsEnv } from './app';
 import { createSnsNotifier } from './notifier';
@@ -21,7 +21,7 @@ const config = parseEnv(
 const logger = createLogger(SWEEP_SERVICE_NAME);
 
 export const handler = createSweepHandler({
-  doc: documentClient(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
+  doc: entryDocumentClient(config.DYNAMODB_ENDPOINT),
   tableName: config.TABLE_NAME,
   thresholds: thresholdsOf(config),
   notifier: createSnsNotifier(new SNSClient({}), config.STALE_REDRAW_TOPIC_ARN),

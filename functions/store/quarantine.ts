@@ -10,9 +10,10 @@
  * oldest first, so they are listed without a Scan.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { canonicalInstant } from '../core/instant';
+import { queryItems } from './query-pages';
 import { keys, QUARANTINE_LISTING_PARTITION, TABLE } from './table';
 
 /** Longer than Svix's ~28 h of retries, long enough to ship a fix and replay. */
@@ -102,45 +103,31 @@ export async function putQuarantine(doc: DynamoDBDocumentClient, tableName: stri
 
 /** Every quarantine, oldest first, through the sparse index (eventually consistent). */
 export async function* listQuarantines(doc: DynamoDBDocumentClient, tableName: string): AsyncGenerator<QuarantineSummary> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: TABLE.byTransaction.indexName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': TABLE.byTransaction.partitionKey },
-        ExpressionAttributeValues: { ':pk': QUARANTINE_LISTING_PARTITION },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) yield summaryOf(QuarantineItem.parse(item));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  for await (const item of queryItems(doc, {
+    TableName: tableName,
+    IndexName: TABLE.byTransaction.indexName,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': TABLE.byTransaction.partitionKey },
+    ExpressionAttributeValues: { ':pk': QUARANTINE_LISTING_PARTITION },
+  })) {
+    yield summaryOf(QuarantineItem.parse(item));
+  }
 }
 
 /** One quarantine with its whole body (one consistent Query of its partition), or null. */
 export async function readQuarantine(doc: DynamoDBDocumentClient, tableName: string, svixId: string): Promise<QuarantinedBody | null> {
   let main: z.output<typeof QuarantineItem> | null = null;
   const chunks: z.output<typeof ChunkItem>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-        ExpressionAttributeValues: { ':pk': keys.quarantinePartition(svixId) },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      if (item[TABLE.sortKey] === keys.quarantine(svixId).sk) main = QuarantineItem.parse(item);
-      else chunks.push(ChunkItem.parse(item));
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  for await (const item of queryItems(doc, {
+    TableName: tableName,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+    ExpressionAttributeValues: { ':pk': keys.quarantinePartition(svixId) },
+    ConsistentRead: true,
+  })) {
+    if (item[TABLE.sortKey] === keys.quarantine(svixId).sk) main = QuarantineItem.parse(item);
+    else chunks.push(ChunkItem.parse(item));
+  }
   if (main === null) return null;
   // Chunk sort keys are zero-padded, so the Query returned them in order.
   const gzipped = main.body_gz ?? Buffer.concat(chunks.map((piece) => piece.body_gz));

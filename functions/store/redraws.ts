@@ -12,6 +12,7 @@ import * as z from 'zod';
 import type { OrderRecord } from '../core/order-record';
 import { openRedrawKind, type StaleReason } from '../core/staleness';
 import { parseOrderItem, type StoredOrder } from './order-items';
+import { queryItems, queryPages } from './query-pages';
 import { keys, OPEN_REDRAW_PARTITIONS, TABLE, type OpenRedrawPartition } from './table';
 
 /** An order read from the open-redraws index, with the partition it was read from. */
@@ -42,24 +43,18 @@ export async function readOpenRedraws(
   before?: string,
 ): Promise<IndexedOrder[]> {
   const orders: IndexedOrder[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: TABLE.openRedraws.indexName,
-        KeyConditionExpression: before === undefined ? '#pk = :pk' : '#pk = :pk AND #sk < :before',
-        ExpressionAttributeNames: {
-          '#pk': TABLE.openRedraws.partitionKey,
-          ...(before === undefined ? {} : { '#sk': TABLE.openRedraws.sortKey }),
-        },
-        ExpressionAttributeValues: { ':pk': partition, ...(before === undefined ? {} : { ':before': before }) },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) orders.push(toIndexed(item));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  for await (const item of queryItems(doc, {
+    TableName: tableName,
+    IndexName: TABLE.openRedraws.indexName,
+    KeyConditionExpression: before === undefined ? '#pk = :pk' : '#pk = :pk AND #sk < :before',
+    ExpressionAttributeNames: {
+      '#pk': TABLE.openRedraws.partitionKey,
+      ...(before === undefined ? {} : { '#sk': TABLE.openRedraws.sortKey }),
+    },
+    ExpressionAttributeValues: { ':pk': partition, ...(before === undefined ? {} : { ':before': before }) },
+  })) {
+    orders.push(toIndexed(item));
+  }
   return orders;
 }
 
@@ -77,22 +72,16 @@ export async function countOpenRedraws(
 
 async function countPartition(doc: DynamoDBDocumentClient, tableName: string, partition: OpenRedrawPartition): Promise<number> {
   let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: TABLE.openRedraws.indexName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': TABLE.openRedraws.partitionKey },
-        ExpressionAttributeValues: { ':pk': partition },
-        Select: 'COUNT',
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  for await (const page of queryPages(doc, {
+    TableName: tableName,
+    IndexName: TABLE.openRedraws.indexName,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': TABLE.openRedraws.partitionKey },
+    ExpressionAttributeValues: { ':pk': partition },
+    Select: 'COUNT',
+  })) {
     count += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return count;
 }
 

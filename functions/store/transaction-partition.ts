@@ -5,8 +5,9 @@
  * The index is eventually consistent: callers that recompute merge in what they
  * know from the stream, and write with optimistic concurrency on `version`.
  */
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseOrderItem, type StoredOrder } from './order-items';
+import { queryItems } from './query-pages';
 import { keys, TABLE, TRANSACTION_ITEM_GSI1SK } from './table';
 import { parseTransactionItem, type TransactionItem } from './transaction-items';
 
@@ -22,23 +23,15 @@ export async function readTransactionPartition(
   transactionId: string,
 ): Promise<TransactionPartition> {
   const partition: TransactionPartition = { transaction: null, orders: [] };
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: TABLE.byTransaction.indexName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': TABLE.byTransaction.partitionKey },
-        ExpressionAttributeValues: { ':pk': keys.transactionPartition(transactionId) },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      if (item[TABLE.byTransaction.sortKey] === TRANSACTION_ITEM_GSI1SK) partition.transaction = parseTransactionItem(item);
-      else partition.orders.push(parseOrderItem(item));
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  for await (const item of queryItems(doc, {
+    TableName: tableName,
+    IndexName: TABLE.byTransaction.indexName,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': TABLE.byTransaction.partitionKey },
+    ExpressionAttributeValues: { ':pk': keys.transactionPartition(transactionId) },
+  })) {
+    if (item[TABLE.byTransaction.sortKey] === TRANSACTION_ITEM_GSI1SK) partition.transaction = parseTransactionItem(item);
+    else partition.orders.push(parseOrderItem(item));
+  }
   return partition;
 }

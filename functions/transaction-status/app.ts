@@ -30,12 +30,10 @@ import type { ListingSnapshot } from '../core/order-record';
 import type { StoredOrder } from '../store/order-items';
 import { isOrderItem, parseOrderImage } from '../store/order-listing';
 import { recomputeTransaction } from '../store/transactions';
+import { TRANSACTION_METRICS } from '../shared/metric-names';
 
-export const METRIC = {
-  recomputed: 'TransactionsRecomputed',
-  writes: 'TransactionWrites',
-  conflicts: 'TransactionConflicts',
-} as const;
+/** Metric names (kept with the CDK alarms' in shared/metric-names.ts). */
+export const METRIC = TRANSACTION_METRICS;
 
 export interface TransactionStatusDeps {
   doc: DynamoDBDocumentClient;

@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import { optionalEndpoint, parseEnv, required } from '../shared/config';
-import { documentClient } from '../shared/dynamodb';
+import { entryDocumentClient } from '../shared/dynamodb';
 import { createLogger, createMetrics } from '../shared/observability';
 import { createTransactionStatusHandler } from './app';
 
@@ -15,7 +15,7 @@ const SERVICE = 'transaction-status';
 const config = parseEnv(z.object({ TABLE_NAME: required(), DYNAMODB_ENDPOINT: optionalEndpoint() }));
 
 export const handler = createTransactionStatusHandler({
-  doc: documentClient(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
+  doc: entryDocumentClient(config.DYNAMODB_ENDPOINT),
   tableName: config.TABLE_NAME,
   logger: createLogger(SERVICE),
   metrics: createMetrics(SERVICE),

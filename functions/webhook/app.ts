@@ -11,35 +11,17 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy, { type MiddlewareObj } from '@middy/core';
+import { WEBHOOKS_METRIC, type WebhookResult } from '../shared/metric-names';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { projectOrder } from '../core/order-record';
-import { readWebhookBody, type ReadBody } from '../core/schemas';
-import { verifySvixSignature } from '../core/svix';
+import type { ReadBody } from '../core/schemas';
 import { putOrderFromWebhook, type ApplyResult } from '../store/orders';
 import { putQuarantine } from '../store/quarantine';
+import { readVerifiedBody, verifiedJunctionBody, WebhookRejection, type BodyReader } from './verified-body';
 
-/** Svix and API Gateway allow more; the contract does not (1 MiB). */
-export const MAX_BODY_BYTES = 1_048_576;
+export { MAX_BODY_BYTES, readVerifiedBody, type BodyReader } from './verified-body';
 
-/** The `result` dimension of the `Webhooks` metric: the CDK dashboard and alarms use these names. */
-export const WEBHOOK_RESULTS = [
-  'applied',
-  'duplicate',
-  'stale',
-  'ignored',
-  'quarantined',
-  'invalid_signature',
-  'timestamp_out_of_range',
-  'payload_too_large',
-  'error',
-] as const;
-export type WebhookResult = (typeof WEBHOOK_RESULTS)[number];
-
-/** Metric name (namespace RedrawTracker, dimensions service=webhook and result). */
-export const WEBHOOKS_METRIC = 'Webhooks';
-
-/** Reads a body to a typed result; replaceable so a replay can run fixed code over old bodies. */
-export type BodyReader = (rawBody: string) => ReadBody;
+export { WEBHOOK_RESULTS, WEBHOOKS_METRIC, type WebhookResult } from '../shared/metric-names';
 
 /** What the apply path needs: the table, and optionally a reader other than the current one. */
 export interface ApplyDeps {
@@ -62,26 +44,16 @@ export type ApplyOutcome =
   | { result: 'ignored'; eventType: string }
   | { result: 'unreadable'; reason: string };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Reads verified bytes with `readBody` (the current reader by default); bytes that are not UTF-8 are unreadable. */
-export function readVerifiedBody(rawBody: Uint8Array, readBody: BodyReader = readWebhookBody): ReadBody {
-  let text: string;
-  try {
-    text = utf8.decode(rawBody);
-  } catch {
-    return { kind: 'unreadable', reason: 'body is not valid UTF-8' };
-  }
-  return readBody(text);
-}
-
 /**
  * The apply path shared by the webhook and the quarantine replay: read the body,
  * and store an order event with its single conditional write. Exactly one
  * DynamoDB request for an order event, none otherwise.
  */
 export async function processVerifiedBody(rawBody: Uint8Array, deps: ApplyDeps): Promise<ApplyOutcome> {
-  const read = readVerifiedBody(rawBody, deps.readBody);
+  return applyRead(readVerifiedBody(rawBody, deps.readBody), deps);
+}
+
+async function applyRead(read: ReadBody, deps: ApplyDeps): Promise<ApplyOutcome> {
   switch (read.kind) {
     case 'unreadable':
       return { result: 'unreadable', reason: read.reason };
@@ -116,16 +88,11 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
     return response;
   }
 
-  async function handle(event: APIGatewayProxyEventV2): Promise<Answer> {
-    const rawBody = rawBodyOf(event);
-    logger.info('webhook received', { body_bytes: rawBody.length });
-    if (rawBody.length > MAX_BODY_BYTES) return answered('payload_too_large', errorAnswer(413, 'payload_too_large'));
+  const input = verifiedJunctionBody({ secrets: deps.secrets, now, logger, readBody: deps.readBody });
 
-    const verified = verifySvixSignature({ headers: event.headers ?? {}, rawBody, secrets: await deps.secrets(), now: now() });
-    if (!verified.ok) return answered(verified.code, errorAnswer(401, verified.code));
-    logger.appendKeys({ svix_id: verified.messageId });
-
-    const outcome = await processVerifiedBody(rawBody, deps);
+  async function handle(_event: APIGatewayProxyEventV2, context: Context): Promise<Answer> {
+    const verified = input.verifiedOf(context);
+    const outcome = await applyRead(verified.read, deps);
     switch (outcome.result) {
       case 'unreadable':
         await putQuarantine(deps.doc, deps.tableName, {
@@ -133,7 +100,7 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
           svixTimestamp: verified.timestamp,
           reason: outcome.reason,
           receivedAt: now(),
-          rawBody,
+          rawBody: verified.rawBody,
         });
         return answered('quarantined', resultAnswer(202, 'quarantined'), { reason: outcome.reason });
       case 'ignored':
@@ -144,9 +111,17 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
     }
   }
 
-  /** The one error boundary: anything thrown is transient for Svix (it retries a 5xx); the body stays generic. */
+  /**
+   * The one error boundary: a typed rejection gets its 4xx; anything else is
+   * transient for Svix (it retries a 5xx) and the body stays generic.
+   */
   const errorBoundary: MiddlewareObj<APIGatewayProxyEventV2, Answer> = {
     onError: async (request) => {
+      if (request.error instanceof WebhookRejection) {
+        const { statusCode, code } = request.error;
+        request.response = answered(code, errorAnswer(statusCode, code));
+        return;
+      }
       const name = request.error instanceof Error ? request.error.name : 'unknown';
       logger.error('webhook failed', { error_name: name });
       request.response = answered('error', errorAnswer(503, 'unavailable'));
@@ -157,13 +132,8 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false /* the event carries PHI, whatever POWERTOOLS_LOGGER_LOG_EVENT says */ }))
     .use(logMetrics(metrics))
     .use(errorBoundary)
+    .use(input.middleware)
     .handler(handle);
-}
-
-/** The raw body bytes: API Gateway hands binary or non-text bodies over base64-encoded. */
-function rawBodyOf(event: APIGatewayProxyEventV2): Buffer {
-  if (event.body === undefined) return Buffer.alloc(0);
-  return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
 }
 
 function resultAnswer(statusCode: 200 | 202, result: WebhookResult): Answer {

@@ -4,7 +4,7 @@
  */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { ConfigError } from '../shared/config';
-import { documentClient } from '../shared/dynamodb';
+import { entryDocumentClient } from '../shared/dynamodb';
 import { createLogger, createMetrics } from '../shared/observability';
 import { createWebhookHandler } from './app';
 import { secretsFromSecretString, webhookConfig, type SecretSource } from './config';
@@ -15,7 +15,7 @@ const SECRET_MAX_AGE_SECONDS = 300;
 const config = webhookConfig();
 
 export const handler = createWebhookHandler({
-  doc: documentClient(config.dynamodbEndpoint ? localEndpointConfig(config.dynamodbEndpoint) : {}),
+  doc: entryDocumentClient(config.dynamodbEndpoint),
   tableName: config.tableName,
   secrets: secretProvider(config.secretSource),
   logger: createLogger('webhook'),
@@ -29,9 +29,4 @@ function secretProvider(source: SecretSource): () => Promise<readonly string[]> 
     if (typeof text !== 'string') throw new ConfigError('invalid configuration: WEBHOOK_SECRET_ARN: the secret must be a string');
     return secretsFromSecretString(text);
   };
-}
-
-/** DynamoDB Local accepts any credentials, but the SDK signs every request: give it fixed ones. */
-function localEndpointConfig(endpoint: string) {
-  return { endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 }

@@ -1,0 +1,183 @@
+/**
+ * `npm run bench`: every figure of bench/README.md in one run, written to
+ * bench/results.json and printed as a table. Starts and stops its own DynamoDB
+ * Local JVMs; never contacts AWS. Sizes come from the environment (see
+ * benchSettings); BENCH_QUICK=1 is a smoke run of a few seconds per section.
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+import { writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import * as z from 'zod';
+import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { measureColdStarts } from './cold-start';
+import { runIngest, verifyCost, type Approach, type IngestRun } from './ingest';
+import { progress, round } from './stats';
+import { measureEndToEndLatency, measureStreamThroughput } from './stream-recompute';
+import { measureSweepCost } from './sweep-cost';
+import { buildWebhookStream } from './webhook-stream';
+
+const Count = z.string().regex(/^[1-9]\d*$/, 'must be a positive integer').transform(Number).optional();
+const Settings = z.object({
+  BENCH_QUICK: z.enum(['0', '1']).default('0'),
+  BENCH_WEBHOOKS: Count,
+  BENCH_SENDERS: Count,
+  BENCH_COLD_RUNS: Count,
+  BENCH_SWEEP_SIZES: z.string().regex(/^\d+(,\d+)*$/, 'must be comma-separated integers').optional(),
+  BENCH_SWEEP_DUE: Count,
+  BENCH_LATENCY_SAMPLES: Count,
+  BENCH_OUTPUT: z.string().min(1).optional(),
+});
+
+/** Sizes of this run: the full defaults, or the quick ones; any BENCH_* variable overrides either. */
+function benchSettings(env: NodeJS.ProcessEnv) {
+  const raw = Settings.parse(env);
+  const quick = raw.BENCH_QUICK === '1';
+  const pick = (value: number | undefined, full: number, small: number) => value ?? (quick ? small : full);
+  return {
+    quick,
+    webhooks: pick(raw.BENCH_WEBHOOKS, 3000, 300),
+    senders: pick(raw.BENCH_SENDERS, 16, 16),
+    coldRuns: pick(raw.BENCH_COLD_RUNS, 15, 3),
+    sweepSizes: (raw.BENCH_SWEEP_SIZES ?? (quick ? '1000,3000' : '1000,10000,50000')).split(',').map(Number),
+    sweepDue: pick(raw.BENCH_SWEEP_DUE, 50, 50),
+    latencySamples: pick(raw.BENCH_LATENCY_SAMPLES, 60, 10),
+    output: raw.BENCH_OUTPUT ?? fileURLToPath(new URL(quick ? './results.quick.json' : './results.json', import.meta.url)),
+  };
+}
+
+function ratio(ours: number, theirs: number): number {
+  return theirs === 0 ? Number.NaN : round(ours / theirs, 2);
+}
+
+async function main(): Promise<void> {
+  const settings = benchSettings(process.env);
+  const started = Date.now();
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+    date: new Date().toISOString(),
+  };
+  progress(`machine: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}${settings.quick ? ' (quick run)' : ''}`);
+
+  // a. Webhook ingest, both approaches, same stream.
+  const stream = buildWebhookStream({ messages: settings.webhooks });
+  progress(`stream: ${JSON.stringify(stream.shape)}`);
+  const verify = verifyCost(stream, settings.quick ? 200 : 2000);
+  const ingestJvm = await startDynamoDbLocal();
+  const runs: IngestRun[] = [];
+  let streamThroughput;
+  let coldStarts;
+  try {
+    // Warm the JVM (its JIT) for both approaches first; not reported.
+    const warmup = buildWebhookStream({ messages: 200, seed: 7 });
+    for (const approach of ['tracker', 'common'] as const) await runIngest(ingestJvm.endpoint, warmup, approach, 4, `warmup-${approach}`);
+    for (const senders of [1, settings.senders]) {
+      for (const approach of ['tracker', 'common'] as const) {
+        progress(`ingest: ${approach}, ${senders} sender(s), ${stream.messages.length} webhooks`);
+        const run = await runIngest(ingestJvm.endpoint, stream, approach, senders, `${approach}-${senders}-${Date.now()}`);
+        progress(`  ${run.webhooksPerSecond}/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms, wrong ${run.correctness.wrongState}`);
+        runs.push(run);
+      }
+    }
+    // d1. The tracker's table of the concurrent run holds the whole stream in its stream.
+    const concurrentTable = runs.find((run) => run.approach === 'tracker' && run.senders === settings.senders)!.tableName;
+    progress('stream: transaction function over the ingest stream');
+    streamThroughput = await measureStreamThroughput(ingestJvm.endpoint, concurrentTable);
+    progress(`  ${streamThroughput.recordsPerSecond} records/s`);
+    // b. Cold start (the endpoint is only named in the environment).
+    coldStarts = await measureColdStarts(settings.coldRuns, ingestJvm.endpoint);
+  } finally {
+    await ingestJvm.stop();
+  }
+
+  // c. Sweep cost, on a fresh JVM (DynamoDB Local slows down with many stream tables).
+  const sweepJvm = await startDynamoDbLocal();
+  let sweep;
+  try {
+    sweep = await measureSweepCost(sweepJvm.endpoint, settings.sweepSizes, settings.sweepDue);
+  } finally {
+    await sweepJvm.stop();
+  }
+
+  // d2. End to end through the local runtime (its own embedded DynamoDB Local).
+  const latency = await measureEndToEndLatency(settings.latencySamples);
+
+  const of = (approach: Approach, senders: number) => runs.find((run) => run.approach === approach && run.senders === senders)!;
+  const comparisons = [1, settings.senders].map((senders) => {
+    const ours = of('tracker', senders);
+    const theirs = of('common', senders);
+    return {
+      senders,
+      throughput: ratio(ours.webhooksPerSecond, theirs.webhooksPerSecond),
+      p50: ratio(ours.latencyMs.p50, theirs.latencyMs.p50),
+      p99: ratio(ours.latencyMs.p99, theirs.latencyMs.p99),
+      requestsPerWebhook: ratio(ours.requestsPerWebhook, theirs.requestsPerWebhook),
+      writeUnitsPerWebhook: ratio(ours.writeUnitsPerWebhook, theirs.writeUnitsPerWebhook),
+      writeUnitsPerWebhookInclFailed: ratio(ours.writeUnitsPerWebhookInclFailed, theirs.writeUnitsPerWebhookInclFailed),
+    };
+  });
+
+  const results = {
+    machine,
+    settings: { ...settings, output: undefined },
+    durationSeconds: round((Date.now() - started) / 1000, 1),
+    ingest: { stream: stream.shape, verifyMicros: verify, runs: runs.map(({ tableName: _table, ...run }) => run), ratiosTrackerOverCommon: comparisons },
+    coldStart: coldStarts,
+    sweep,
+    stream: { throughput: streamThroughput, endToEnd: latency },
+  };
+  await writeFile(settings.output, `${JSON.stringify(results, null, 2)}\n`);
+  printTable(results);
+  progress(`wrote ${settings.output} in ${results.durationSeconds} s`);
+}
+
+type Results = {
+  machine: { cpu: string; cores: number; node: string; date: string };
+  ingest: { stream: { messages: number; unique: number; orders: number; outOfOrder: number; retries: number; resends: number }; verifyMicros: { trackerMicros: number; svixLibraryMicros: number }; runs: Omit<IngestRun, 'tableName'>[]; ratiosTrackerOverCommon: { senders: number; throughput: number; p50: number; p99: number; requestsPerWebhook: number; writeUnitsPerWebhook: number }[] };
+  coldStart: { service: string; bundleBytes: number; importMs: { median: number }; processMs: { median: number } }[] | undefined;
+  sweep: { orders: number; dueCandidates: number; examined: number; itemsRead: number; itemsEvaluated: number; requests: number; ms: number }[] | undefined;
+  stream: { throughput: { recordsPerSecond: number; handlerRecordsPerSecond: number; records: number; requestsPerRecord: number } | undefined; endToEnd: { p50: number; p99: number; samples: number } };
+};
+
+function printTable(results: Results): void {
+  const lines: string[] = [];
+  const { machine, ingest } = results;
+  lines.push(`redraw-tracker benchmark, ${machine.date}: ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, DynamoDB Local`);
+  lines.push('');
+  const s = ingest.stream;
+  lines.push(`a. Webhook ingest: ${s.messages} webhooks (${s.unique} distinct events of ${s.orders} orders; ${s.outOfOrder} out of order, ${s.retries} Svix retries, ${s.resends} Junction resends under a new id)`);
+  lines.push(pad(['approach', 'senders', 'webhooks/s', 'p50 ms', 'p99 ms', 'req/webhook', 'WCU/webhook', 'WCU incl. failed', 'non-2xx', 'wrong orders']));
+  for (const run of ingest.runs) {
+    lines.push(pad([run.approach, run.senders, run.webhooksPerSecond, run.latencyMs.p50, run.latencyMs.p99, run.requestsPerWebhook, run.writeUnitsPerWebhook, run.writeUnitsPerWebhookInclFailed, run.non2xx, `${run.correctness.wrongState + run.correctness.missing}/${run.correctness.orders}`]));
+  }
+  for (const ratio of ingest.ratiosTrackerOverCommon) {
+    lines.push(`  tracker/common, ${ratio.senders} sender(s): throughput x${ratio.throughput}, p50 x${ratio.p50}, p99 x${ratio.p99}, requests x${ratio.requestsPerWebhook}, WCU x${ratio.writeUnitsPerWebhook}`);
+  }
+  lines.push(`  signature check: tracker ${ingest.verifyMicros.trackerMicros} µs, svix library ${ingest.verifyMicros.svixLibraryMicros} µs`);
+  lines.push('');
+  lines.push('b. Cold start (esbuild bundle as in the CDK stack, fresh node process)');
+  lines.push(pad(['function', 'bundle KiB', 'import ms (median)', 'process ms (median)']));
+  for (const cold of results.coldStart ?? []) lines.push(pad([cold.service, round(cold.bundleBytes / 1024, 0), cold.importMs.median, cold.processMs.median]));
+  lines.push('');
+  lines.push('c. Stale-redraw sweep as the table grows');
+  lines.push(pad(['orders', 'due', 'examined', 'items read', 'items evaluated', 'requests', 'ms']));
+  for (const sweep of results.sweep ?? []) lines.push(pad([sweep.orders, sweep.dueCandidates, sweep.examined, sweep.itemsRead, sweep.itemsEvaluated, sweep.requests, sweep.ms]));
+  lines.push('');
+  const t = results.stream.throughput;
+  lines.push(`d. Stream: ${t?.records} records through the transaction function at ${t?.recordsPerSecond} records/s (handler alone ${t?.handlerRecordsPerSecond}/s, ${t?.requestsPerRecord} requests/record)`);
+  lines.push(`   webhook to GET /transactions/{id} through the local runtime: p50 ${results.stream.endToEnd.p50} ms, p99 ${results.stream.endToEnd.p99} ms (${results.stream.endToEnd.samples} webhooks)`);
+  console.log(lines.join('\n'));
+}
+
+function pad(cells: readonly (string | number)[]): string {
+  return cells.map((cell, index) => String(cell).padStart(index === 0 ? 10 : 12)).join(' ');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

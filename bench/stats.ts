@@ -1,0 +1,58 @@
+/**
+ * Small measuring helpers shared by the benchmark sections.
+ */
+
+/** The p-th percentile (0..100) of the samples, nearest rank; NaN when empty. */
+export function percentile(samples: readonly number[], p: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export function median(samples: readonly number[]): number {
+  return percentile(samples, 50);
+}
+
+/** Rounds for the report (figures are noisy beyond this). */
+export function round(value: number, digits = 2): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+/** Runs `work` over `items` with at most `limit` at once, in order of `items`. */
+export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      await work(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+
+/**
+ * Swallows stdout while `work` runs: the handlers log (Powertools JSON lines and
+ * EMF) as they do in Lambda, which is part of their cost, but a benchmark run
+ * would otherwise print tens of thousands of lines. Returns the lines written.
+ */
+export async function muted<T>(work: () => Promise<T>): Promise<{ value: T; lines: number }> {
+  const write = process.stdout.write.bind(process.stdout);
+  let lines = 0;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    for (const char of text) if (char === '\n') lines++;
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    return { value: await work(), lines };
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+/** Prints progress to stderr, so that stdout holds only the final table. */
+export function progress(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}

@@ -1,0 +1,156 @@
+/**
+ * Section c: what one stale-redraw sweep reads as the table grows. One table
+ * grows to each size in turn (BatchWriteItem of items from orderItem(); mostly
+ * orders that are no open redraw, a few open redraws that are not yet due);
+ * before each sweep the same fixed set of due candidates is written back
+ * unflagged, so every sweep has the same work to do.
+ *
+ * The sweep only reads the open-redraws index, which needs no stream: the
+ * table is created without one so that seeding 50k items stays quick on
+ * DynamoDB Local (a stream changes nothing the sweep reads).
+ */
+import { performance } from 'node:perf_hooks';
+import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { projectOrder, type OrderRecord } from '../functions/core/order-record';
+import { readWebhookBody } from '../functions/core/schemas';
+import { DEFAULT_THRESHOLDS } from '../functions/core/staleness';
+import { runSweep } from '../functions/stale-redraw-sweep/app';
+import { createInMemoryNotifier } from '../functions/stale-redraw-sweep/notifier';
+import { orderItem } from '../functions/store/order-items';
+import { createTableInput } from '../functions/store/table';
+import { localDynamoDbClientConfig } from '../local/dynamodb-local';
+import { buildDeliveries, freshId, redrawFlow, simpleFlow, type FlowSpec, type Method } from '../test/support/junction';
+import { attachMeter } from './meter';
+import { forEachLimited, progress, round } from './stats';
+
+export interface SweepCost {
+  orders: number;
+  dueCandidates: number;
+  openNotDue: number;
+  examined: number;
+  flagged: number;
+  /** Items the sweep's Queries returned (candidates, flagged, transaction partitions of awaiting ones). */
+  itemsRead: number;
+  /** Items its Queries evaluated, the Select: COUNT queries behind the OpenRedraws metric included. */
+  itemsEvaluated: number;
+  requests: number;
+  readUnits: number;
+  ms: number;
+}
+
+const NOW = new Date('2026-03-01T00:00:00Z');
+const OLD = new Date('2026-01-05T09:00:00Z');
+const RECENT = new Date('2026-02-28T12:00:00Z');
+const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+/** Each order's newest state in a flow, projected as the webhook does. */
+function newestRecords(spec: FlowSpec): { record: OrderRecord; listingHasRedraw: boolean }[] {
+  const newest = new Map<string, Record<string, unknown>>();
+  for (const delivery of buildDeliveries(spec)) newest.set(delivery.orderId, delivery.body);
+  return [...newest.values()].map((body) => {
+    const read = readWebhookBody(JSON.stringify(body));
+    if (read.kind !== 'order') throw new Error('bench body not readable');
+    const { record, listing } = projectOrder(read.order);
+    const listingHasRedraw = listing !== null && listing.members.some((member) => member.id !== record.id && member.origin === 'redraw');
+    return { record, listingHasRedraw };
+  });
+}
+
+/** The same record under new ids (a template is projected once, then cloned: 50k projections would dominate). */
+function cloneRecord(record: OrderRecord, withTransaction: boolean): OrderRecord {
+  return { ...record, id: freshId(), transaction_id: withTransaction ? freshId() : null };
+}
+
+export async function measureSweepCost(endpoint: string, sizes: readonly number[], dueCandidates: number): Promise<SweepCost[]> {
+  const client = new DynamoDBClient(localDynamoDbClientConfig(endpoint));
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const tableName = `bench-sweep-${freshId()}`;
+  const { StreamSpecification: _stream, ...input } = createTableInput(tableName);
+  await client.send(new CreateTableCommand(input));
+  await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
+
+  const batchWrite = async (items: Record<string, unknown>[]) => {
+    const batches: Record<string, unknown>[][] = [];
+    for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+    await forEachLimited(batches, 4, async (batch) => {
+      let pending = batch;
+      while (pending.length > 0) {
+        const result = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending.map((Item) => ({ PutRequest: { Item } })) } }));
+        pending = (result.UnprocessedItems?.[tableName] ?? []).flatMap((request) => (request.PutRequest?.Item ? [request.PutRequest.Item] : []));
+      }
+    });
+  };
+
+  // Templates: orders of every method at every step (no open redraw), and open redraws not yet due.
+  const methods: Method[] = ['walk_in_test', 'at_home_phlebotomy', 'on_site_collection', 'testkit'];
+  const plainTemplates = methods.flatMap((method) =>
+    [1, 2, 3, 4, 5, 6].flatMap((cut) => newestRecords(simpleFlow({ transactionId: freshId(), orderId: freshId() }, method, cut, OLD))),
+  );
+  const recentRedraw = newestRecords(redrawFlow({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() }, 'in_progress', RECENT)).filter(
+    ({ record }) => record.origin === 'redraw',
+  );
+
+  // The due candidates: half awaiting a redraw that never came, half redraws without progress for weeks.
+  const candidates: Record<string, unknown>[] = [];
+  for (let i = 0; i < dueCandidates; i++) {
+    const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+    const records = newestRecords(redrawFlow(ids, i % 2 === 0 ? 'not_created' : 'in_progress', OLD));
+    const due = records.filter(({ record }) => record.origin === (i % 2 === 0 ? 'initial' : 'redraw'));
+    candidates.push(...due.map(({ record, listingHasRedraw }) => orderItem(record, listingHasRedraw)));
+  }
+
+  const results: SweepCost[] = [];
+  let written = 0;
+  let openNotDue = 0;
+  for (const size of sizes) {
+    const bulk: Record<string, unknown>[] = [];
+    for (let i = written; i < size - candidates.length; i++) {
+      // About 2% of the table: open redraws that are not due yet (redraw orders of recent flows).
+      if (i % 100 < 2) {
+        const { record, listingHasRedraw } = recentRedraw[i % recentRedraw.length]!;
+        bulk.push(orderItem({ ...record, id: freshId() }, listingHasRedraw));
+        openNotDue++;
+      } else {
+        const { record } = plainTemplates[i % plainTemplates.length]!;
+        bulk.push(orderItem(cloneRecord(record, i % 2 === 0), false));
+      }
+    }
+    const seedStart = performance.now();
+    await batchWrite(bulk);
+    written += bulk.length;
+    // Back to unflagged: the previous sweep flagged them.
+    await batchWrite(candidates);
+    progress(`sweep table: ${written + candidates.length} orders (seeded ${bulk.length} in ${round((performance.now() - seedStart) / 1000, 1)} s)`);
+
+    const meter = attachMeter(client);
+    const started = performance.now();
+    const result = await runSweep({
+      doc,
+      tableName,
+      now: NOW,
+      thresholds: DEFAULT_THRESHOLDS,
+      notifier: createInMemoryNotifier(),
+      logger: silent,
+      metrics: { addMetric: () => undefined },
+    });
+    const ms = performance.now() - started;
+    const reading = meter.reading();
+    meter.detach();
+    results.push({
+      orders: written + candidates.length,
+      dueCandidates: candidates.length,
+      openNotDue,
+      examined: result.examined,
+      flagged: result.flagged,
+      itemsRead: reading.queryItems,
+      itemsEvaluated: reading.queryScanned,
+      requests: reading.requests,
+      readUnits: round(reading.readUnits, 1),
+      ms: round(ms, 1),
+    });
+    progress(`sweep at ${written + candidates.length} orders: ${reading.queryItems} items read, ${round(ms)} ms`);
+  }
+  client.destroy();
+  return results;
+}

@@ -1,0 +1,140 @@
+/**
+ * Reliability: the transaction function failing mid-batch. The same flows are
+ * written twice under different ids: once with a fault-free function, once
+ * with throttling and timeouts (before the table, and after it applied a
+ * write) injected on a share of the function's calls, the local stream reader
+ * retrying failed batches as Lambda's event source mapping does. The
+ * transaction items of the faulty run equal those of the fault-free run
+ * (their write counter `version` aside), and nothing is dead-lettered.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectOrder } from '../../functions/core/order-record';
+import { readWebhookBody } from '../../functions/core/schemas';
+import { putOrderFromWebhook } from '../../functions/store/orders';
+import { keys } from '../../functions/store/table';
+import { createTransactionStatusHandler } from '../../functions/transaction-status/app';
+import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
+import { findStreamArn, startStreamReader, type DeadLetter, type StreamReader } from '../../local/stream-reader';
+import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
+import { injectFaults, type FaultInjector } from '../support/faults';
+import { buildDeliveries, freshId, redrawFlow, simpleFlow, type FlowSpec, type RedrawOutcome } from '../support/junction';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+let table: TestTable;
+let handlerClient: DynamoDBClient;
+let streams: DynamoDBStreamsClient;
+let faults: FaultInjector;
+let reader: StreamReader;
+const deadLetters: DeadLetter[] = [];
+let failedBatches = 0;
+
+beforeAll(async () => {
+  table = await createTestTable('reliability-txn-faults');
+  const config = localDynamoDbClientConfig(localEndpoint());
+  handlerClient = new DynamoDBClient({ ...config, maxAttempts: 1 });
+  faults = injectFaults(handlerClient, { throttle: 0.06, timeoutBefore: 0.03, timeoutAfter: 0.06, seed: 3 });
+  faults.enable(false);
+  const handler = createTransactionStatusHandler({
+    doc: DynamoDBDocumentClient.from(handlerClient, { marshallOptions: { removeUndefinedValues: true } }),
+    tableName: table.tableName,
+    logger: silent,
+    metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
+  });
+  streams = new DynamoDBStreamsClient(config);
+  reader = startStreamReader({
+    client: streams,
+    streamArn: await findStreamArn(table.client, table.tableName),
+    handler: async (event) => {
+      const response = await handler(event);
+      if (response.batchItemFailures.length > 0) failedBatches++;
+      return response;
+    },
+    pollIntervalMs: 10,
+    // Smaller batches than Lambda's default 100: a retried batch redoes less, and the test stays short.
+    batchSize: 25,
+    // Enough deliveries for any batch to get through at these fault rates.
+    maxAttempts: 40,
+    logger: silent,
+    onDeadLetter: (letter) => {
+      deadLetters.push(letter);
+    },
+  });
+});
+afterAll(async () => {
+  await reader?.stop();
+  streams?.destroy();
+  handlerClient?.destroy();
+  await table?.drop();
+});
+
+/** The same flows under fresh ids each time, with the id mapping back to a stable name. */
+function flows(): { specs: FlowSpec[]; names: Map<string, string> } {
+  const names = new Map<string, string>();
+  const id = (name: string) => {
+    const value = freshId();
+    names.set(value, name);
+    return value;
+  };
+  const specs: FlowSpec[] = [];
+  const outcomes: RedrawOutcome[] = ['completed', 'cancelled', 'sample_error', 'not_created', 'in_progress'];
+  for (let round = 0; round < 2; round++) {
+    for (const outcome of outcomes) {
+      specs.push(redrawFlow({ transactionId: id(`txn-${round}-${outcome}`), initialId: id(`initial-${round}-${outcome}`), redrawId: id(`redraw-${round}-${outcome}`) }, outcome));
+    }
+    specs.push(simpleFlow({ transactionId: id(`txn-${round}-simple`), orderId: id(`order-${round}-simple`) }, 'testkit'));
+  }
+  return { specs, names };
+}
+
+/** Writes the flows' webhooks interleaved (round robin), as the webhook function stores them. */
+async function writeFlows(specs: readonly FlowSpec[]): Promise<void> {
+  const queues = specs.map((spec) => buildDeliveries(spec));
+  while (queues.some((queue) => queue.length > 0)) {
+    for (const queue of queues) {
+      const delivery = queue.shift();
+      if (!delivery) continue;
+      const read = readWebhookBody(JSON.stringify(delivery.body));
+      if (read.kind !== 'order') throw new Error('test delivery not readable');
+      await putOrderFromWebhook(table.doc, table.tableName, projectOrder(read.order));
+    }
+  }
+}
+
+/** Each transaction item with ids renamed to stable names, its write counter left out. */
+async function transactions(specs: readonly FlowSpec[], names: Map<string, string>): Promise<Map<string, unknown>> {
+  const rename = (text: string) => text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => names.get(id) ?? id);
+  const result = new Map<string, unknown>();
+  for (const spec of specs) {
+    const { Item } = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: keys.transaction(spec.transactionId!), ConsistentRead: true }));
+    expect(Item, 'transaction item').toBeDefined();
+    const { version: _version, ...stable } = Item!;
+    result.set(rename(spec.transactionId!), JSON.parse(rename(JSON.stringify(stable))));
+  }
+  return result;
+}
+
+describe('transaction function under DynamoDB faults', () => {
+  it('ends with the transaction items of a fault-free run when calls fail mid-batch and the reader retries', async () => {
+    const faultFree = flows();
+    await writeFlows(faultFree.specs);
+    await reader.whenIdle();
+    expect(failedBatches).toBe(0);
+    const expected = await transactions(faultFree.specs, faultFree.names);
+
+    const faulty = flows();
+    faults.enable(true);
+    await writeFlows(faulty.specs);
+    await reader.whenIdle();
+    faults.enable(false);
+
+    const injected = faults.injected();
+    expect(injected.throttle + injected.timeoutBefore).toBeGreaterThan(0);
+    expect(injected.timeoutAfter).toBeGreaterThan(0);
+    expect(failedBatches).toBeGreaterThan(0);
+    expect(deadLetters).toEqual([]);
+    expect(await transactions(faulty.specs, faulty.names)).toEqual(expected);
+  });
+});

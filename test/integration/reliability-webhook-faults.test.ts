@@ -1,0 +1,169 @@
+/**
+ * Reliability: DynamoDB faults under the webhook. Throttling and timeouts
+ * (before the table, and after it applied a write) are injected on a share of
+ * calls while a Svix-like sender retries every non-2xx answer. The final state
+ * is exactly that of a fault-free run of the same deliveries, and nothing is
+ * ever half-written: at every checkpoint each stored order equals some
+ * delivered state of that order, and no quarantine lacks a chunk.
+ */
+import { randomBytes } from 'node:crypto';
+import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { projectOrder } from '../../functions/core/order-record';
+import { readWebhookBody } from '../../functions/core/schemas';
+import { createLogger, createMetrics } from '../../functions/shared/observability';
+import { QUARANTINE_CHUNK_BYTES, readQuarantine } from '../../functions/store/quarantine';
+import { keys } from '../../functions/store/table';
+import { createWebhookHandler, type WebhookHandler } from '../../functions/webhook/app';
+import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
+import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
+import { injectFaults, type FaultInjector } from '../support/faults';
+import { arbShuffledDeliveries, buildDeliveries, freshId, redrawFlow, simpleFlow, type Delivery, type FlowSpec } from '../support/junction';
+import { captureOutput, lambdaContext, newMessageId, newSecret, signedEvent } from '../support/webhook';
+
+const secret = newSecret();
+let table: TestTable;
+let faultyClient: DynamoDBClient;
+let faults: FaultInjector;
+let handler: WebhookHandler;
+let output: ReturnType<typeof captureOutput>;
+
+beforeAll(async () => {
+  table = await createTestTable('reliability-webhook-faults');
+  // The handler's own client: few SDK retries, so that most faults reach the handler and the sender.
+  faultyClient = new DynamoDBClient({ ...localDynamoDbClientConfig(localEndpoint()), maxAttempts: 2 });
+  faults = injectFaults(faultyClient, { throttle: 0.15, timeoutBefore: 0.1, timeoutAfter: 0.15, seed: 7 });
+  const doc = DynamoDBDocumentClient.from(faultyClient, { marshallOptions: { removeUndefinedValues: true } });
+  handler = createWebhookHandler({ doc, tableName: table.tableName, secrets: async () => [secret], logger: createLogger('webhook'), metrics: createMetrics('webhook') });
+});
+afterAll(async () => {
+  faultyClient?.destroy();
+  await table?.drop();
+});
+beforeEach(() => {
+  output = captureOutput();
+});
+afterEach(() => output.restore());
+
+/** One Svix message: an order webhook or an unreadable body (some big enough to need chunks). */
+interface Message {
+  svixId: string;
+  body: Buffer;
+  orderId: string | null;
+}
+
+function scenario(): { messages: Message[]; deliveries: Delivery[]; order: Message[] } {
+  const specs: FlowSpec[] = [];
+  for (const outcome of ['completed', 'cancelled', 'sample_error', 'not_created', 'in_progress'] as const) {
+    specs.push(redrawFlow({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() }, outcome));
+  }
+  for (const method of ['walk_in_test', 'at_home_phlebotomy', 'on_site_collection', 'testkit'] as const) {
+    specs.push(simpleFlow({ transactionId: freshId(), orderId: freshId() }, method));
+  }
+  const deliveries = specs.flatMap((spec) => buildDeliveries(spec));
+  const messages: Message[] = deliveries.map((delivery) => ({ svixId: newMessageId(), body: Buffer.from(JSON.stringify(delivery.body)), orderId: delivery.orderId }));
+  // Unreadable bodies: small ones, and random bytes whose gzip needs several chunks (one TransactWriteItems).
+  messages.push({ svixId: newMessageId(), body: Buffer.from('{"event_type":"labtest.order.updated","data":'), orderId: null });
+  for (let i = 0; i < 2; i++) messages.push({ svixId: newMessageId(), body: randomBytes(QUARANTINE_CHUNK_BYTES * 2 + 1000), orderId: null });
+  // Every message at least once, some several times, in a random (seeded) order.
+  const byDelivery = new Map(deliveries.map((delivery, index) => [delivery, messages[index]!]));
+  const [shuffled] = fc.sample(arbShuffledDeliveries(deliveries), { numRuns: 1, seed: 11 });
+  const order = [...shuffled!.map((delivery) => byDelivery.get(delivery)!)];
+  const unreadable = messages.slice(deliveries.length);
+  for (const [index, message] of [...unreadable, ...unreadable].entries()) order.splice((index * 17) % order.length, 0, message);
+  return { messages, deliveries, order };
+}
+
+/** A Svix-like sender: each attempt signed anew, retried until a 2xx. */
+async function deliver(message: Message): Promise<number> {
+  for (let attempt = 1; attempt <= 60; attempt++) {
+    const answer = await handler(signedEvent(message.body, { secret, messageId: message.svixId, base64: true }), lambdaContext());
+    const status = answer.statusCode ?? 0;
+    if (status >= 200 && status < 300) return attempt;
+    expect(status).toBe(503);
+  }
+  throw new Error('no 2xx after 60 attempts');
+}
+
+/** Every stored item of the scenario, by key, without what a quarantine records of the last attempt's time (it differs between runs). */
+async function snapshot(messages: readonly Message[]): Promise<Map<string, unknown>> {
+  const items = new Map<string, unknown>();
+  for (const orderId of new Set(messages.flatMap((message) => (message.orderId ? [message.orderId] : [])))) {
+    const { Item } = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: keys.order(orderId), ConsistentRead: true }));
+    items.set(`order ${orderId}`, Item ?? null);
+  }
+  for (const message of messages.filter((m) => m.orderId === null)) {
+    const { Items } = await table.doc.send(
+      new QueryCommand({ TableName: table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.quarantinePartition(message.svixId) }, ConsistentRead: true }),
+    );
+    for (const item of Items ?? []) {
+      const { received_at: _received, gsi1sk: _sortedByReceipt, expires_at: _expiry, svix_timestamp: _signedAt, ...stable } = item;
+      items.set(`quarantine ${String(item.pk)} ${String(item.sk)}`, stable);
+    }
+  }
+  return items;
+}
+
+/** No half-written state: each order equals one of its delivered states, each quarantine has all its chunks. */
+async function expectNothingHalfWritten(deliveries: readonly Delivery[], messages: readonly Message[]): Promise<void> {
+  const statesOf = new Map<string, unknown[]>();
+  for (const delivery of deliveries) {
+    const read = readWebhookBody(JSON.stringify(delivery.body));
+    if (read.kind !== 'order') throw new Error('test delivery not readable');
+    statesOf.set(delivery.orderId, [...(statesOf.get(delivery.orderId) ?? []), projectOrder(read.order).record]);
+  }
+  for (const [orderId, states] of statesOf) {
+    const { Item } = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: keys.order(orderId), ConsistentRead: true }));
+    if (!Item) continue;
+    const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, listing: _listing, ...record } = Item;
+    expect(states).toContainEqual(record);
+  }
+  for (const message of messages.filter((m) => m.orderId === null)) {
+    // readQuarantine throws when chunks are missing.
+    const quarantine = await readQuarantine(table.doc, table.tableName, message.svixId);
+    if (quarantine) expect(quarantine.rawBody.equals(message.body)).toBe(true);
+  }
+}
+
+async function removeAll(messages: readonly Message[]): Promise<void> {
+  for (const orderId of new Set(messages.flatMap((message) => (message.orderId ? [message.orderId] : [])))) {
+    await table.doc.send(new DeleteCommand({ TableName: table.tableName, Key: keys.order(orderId) }));
+  }
+  for (const message of messages.filter((m) => m.orderId === null)) {
+    const { Items } = await table.doc.send(
+      new QueryCommand({ TableName: table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.quarantinePartition(message.svixId) }, ConsistentRead: true }),
+    );
+    for (const item of Items ?? []) await table.doc.send(new DeleteCommand({ TableName: table.tableName, Key: { pk: item.pk, sk: item.sk } }));
+  }
+}
+
+describe('webhook under DynamoDB faults', () => {
+  it('ends exactly as a fault-free run, never half-written, while throttling and timeouts hit a share of calls', async () => {
+    const { messages, deliveries, order } = scenario();
+
+    faults.enable(false);
+    for (const message of order) expect(await deliver(message)).toBe(1);
+    const faultFree = await snapshot(messages);
+    expect([...faultFree.values()].every((item) => item !== null)).toBe(true);
+    await removeAll(messages);
+
+    faults.enable(true);
+    let retried = 0;
+    for (const [index, message] of order.entries()) {
+      if ((await deliver(message)) > 1) retried++;
+      if (index % 20 === 0) await expectNothingHalfWritten(deliveries, messages);
+    }
+    faults.enable(false);
+
+    const injected = faults.injected();
+    expect(injected.throttle).toBeGreaterThan(0);
+    expect(injected.timeoutBefore).toBeGreaterThan(0);
+    expect(injected.timeoutAfter).toBeGreaterThan(0);
+    expect(retried).toBeGreaterThan(0);
+    await expectNothingHalfWritten(deliveries, messages);
+    expect(await snapshot(messages)).toEqual(faultFree);
+  });
+});
