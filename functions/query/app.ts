@@ -10,7 +10,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { canonicalInstant } from '../core/instant';
 import { toOrder, type Order } from '../core/order-view';
 import { ResourceId } from '../core/schemas';
 import { transactionStatus, type TransactionStatus } from '../core/transaction-status';
@@ -155,7 +154,8 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
           status: transactionStatus(orders.map((stored) => stored.record)),
           reported_status: null,
           orders: members,
-          updated_at: newestInstant(orders.map((stored) => stored.record.updated_at)),
+          // As the transaction function sets it: the newest status time among the members (canonical).
+          updated_at: orders.map((stored) => stored.record.status_time).reduce((newest, time) => (time > newest ? time : newest)),
         };
     return { transaction: answer };
   };
@@ -210,10 +210,3 @@ function json(statusCode: number, body: unknown, headers: Record<string, string>
 }
 
 /** The latest of some ISO instants (compared in canonical form), as given. */
-function newestInstant(values: readonly string[]): string {
-  let newest = values[0] ?? '';
-  for (const value of values) {
-    if ((canonicalInstant(value) ?? '') > (canonicalInstant(newest) ?? '')) newest = value;
-  }
-  return newest;
-}

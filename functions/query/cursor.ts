@@ -38,6 +38,9 @@ export function decodeCursor(cursor: string, secret: string): PagePosition | nul
   if (!match) return null;
   const [, payload = '', tag = ''] = match;
   const given = Buffer.from(tag, 'base64url');
+  // Only the canonical spelling: the last base64 character carries padding bits
+  // that decoding ignores, so another spelling of the same tag is still a change.
+  if (given.toString('base64url') !== tag) return null;
   const expected = tagOf(payload, secret);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   let json: unknown;

@@ -11,7 +11,7 @@ import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createQueryHandler, type QueryEvent, type QueryResponse } from '../../functions/query/app';
 import { runSweep } from '../../functions/stale-redraw-sweep/app';
 import { createInMemoryNotifier } from '../../functions/stale-redraw-sweep/notifier';
-import { putOrderFromWebhook } from '../../functions/store/orders';
+import { getOrder, putOrderFromWebhook } from '../../functions/store/orders';
 import { readOpenRedraws } from '../../functions/store/redraws';
 import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
 import { transactionItem } from '../../functions/store/transaction-items';
@@ -173,6 +173,11 @@ describe('query API', () => {
       reported_status: null,
       orders: [expect.objectContaining({ id: moving.initialId, low_level_status: 'redraw_available' }), expect.objectContaining({ id: moving.redrawId })],
     });
+    // updated_at as the transaction function would set it: the members' newest status time, canonical.
+    const members = await Promise.all([moving.initialId, moving.redrawId].map((id) => getOrder(table.doc, table.tableName, id)));
+    const newest = members.map((stored) => stored?.record.status_time ?? '').sort().at(-1);
+    expect(body(response).transaction).toHaveProperty('updated_at', newest);
+    expect(newest).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
   });
 
   it('pages through every open redraw with limit=2: no duplicates, no gaps, null cursor at the end', async () => {

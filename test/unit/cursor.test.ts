@@ -85,3 +85,19 @@ function signed(text: string): string {
   const tag = createHmac('sha256', secret).update(payload).digest().subarray(0, 16).toString('base64url');
   return `${payload}.${tag}`;
 }
+
+describe('cursor spelling', () => {
+  it('refuses another spelling of the same tag (padding bits of the last character changed)', () => {
+    const position = { state: 'open' as const, partition: 0, after: { pk: 'ORDER#a', sk: 'ORDER', gsi2pk: 'REDRAW#awaiting', gsi2sk: '2026-01-01T00:00:00.000000Z#a' } };
+    const cursor = encodeCursor(position, 'secret-secret-secret');
+    const [payload = '', tag = ''] = cursor.split('.');
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(tag.at(-1) ?? 'A');
+    // 16 bytes take 22 characters; the last one carries 2 data bits and 4 ignored ones.
+    const sameBytes = alphabet[(last & 0b110000) | ((last + 1) & 0b001111)]!;
+    const respelt = `${payload}.${tag.slice(0, -1)}${sameBytes}`;
+    expect(Buffer.from(respelt.split('.')[1]!, 'base64url')).toEqual(Buffer.from(tag, 'base64url'));
+    expect(decodeCursor(cursor, 'secret-secret-secret')).not.toBeNull();
+    expect(decodeCursor(respelt, 'secret-secret-secret')).toBeNull();
+  });
+});
