@@ -13,11 +13,17 @@ import { secretsFromSecretString, webhookConfig, type SecretSource } from './con
 const SECRET_MAX_AGE_SECONDS = 300;
 
 const config = webhookConfig();
+const secrets = secretProvider(config.secretSource);
+
+// Read the secret during the cold start (top-level await in the ESM bundle): a
+// missing, unreadable or malformed secret (still the deploy-time placeholder,
+// say) fails the function's init loudly, by name, instead of its first webhook.
+await secrets();
 
 export const handler = createWebhookHandler({
   doc: entryDocumentClient(config.dynamodbEndpoint),
   tableName: config.tableName,
-  secrets: secretProvider(config.secretSource),
+  secrets,
   logger: createLogger('webhook'),
   metrics: createMetrics('webhook'),
 });

@@ -87,4 +87,27 @@ describe('handler module', () => {
     const module = await import('../../functions/webhook/handler');
     expect(module.handler).toBeTypeOf('function');
   });
+
+  it('reads the Secrets Manager secret at cold start and fails the init, naming the setting, when it is still the placeholder', async () => {
+    vi.resetModules();
+    vi.stubEnv('TABLE_NAME', 'tracker');
+    vi.stubEnv('JUNCTION_WEBHOOK_SECRET', undefined);
+    vi.stubEnv('WEBHOOK_SECRET_ARN', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-AbCdEf');
+    // No Secrets Manager here: stand in for it with the value a fresh deploy stores.
+    const requested: string[] = [];
+    vi.doMock('@aws-lambda-powertools/parameters/secrets', () => ({
+      getSecret: async (name: string) => {
+        requested.push(name);
+        return 'REPLACE_ME: comma-separated whsec_ signing secrets from the Junction dashboard';
+      },
+    }));
+    try {
+      const failure = await import('../../functions/webhook/handler').then(() => null, (error: unknown) => error);
+      expect(requested).toEqual(['arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-AbCdEf']);
+      expect(String(failure)).toContain('WEBHOOK_SECRET_ARN');
+      expect(String(failure)).not.toContain('REPLACE_ME');
+    } finally {
+      vi.doUnmock('@aws-lambda-powertools/parameters/secrets');
+    }
+  });
 });
