@@ -7,6 +7,7 @@
  * delivery schedule.
  */
 import { randomUUID } from 'node:crypto';
+import { transactionStatus } from '../functions/core/transaction-status';
 
 /** Every value planted in a PHI field starts with this. Search for it. */
 export const PHI_CANARY = 'CANARY-PHI';
@@ -125,10 +126,12 @@ export function buildDeliveries(spec: FlowSpec): Delivery[] {
       createdAt: previous?.createdAt ?? at,
     };
     state.set(step.order, snapshot);
+    const listed = [...state.entries()];
     const listing = spec.transactionId === null ? null : {
       id: spec.transactionId,
-      status: 'active',
-      orders: [...state.entries()]
+      // Junction reports its own view of the transaction; the contract's rule stands in for it here.
+      status: transactionStatus(listed.map(([i, s]) => ({ origin: spec.orders[i]!.origin, low_level_status: s.low }))),
+      orders: listed
         .sort(([, a], [, b]) => a.createdAt.localeCompare(b.createdAt))
         .map(([i, s]) => ({
           id: spec.orders[i]!.id,

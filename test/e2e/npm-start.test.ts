@@ -268,7 +268,7 @@ describe('npm start', () => {
           view !== null && view.reported_status !== null && view.status === flow.expected && view.orders.length === newest.size &&
           view.orders.every((order) => order.last_event?.id === newest.get(order.id)?.eventId),
       );
-      expect(expected).toMatchObject({ status: flow.expected, reported_status: 'active' });
+      expect(expected).toMatchObject({ status: flow.expected, reported_status: flow.expected });
       const same = (view: Transaction | null) => view !== null && isDeepStrictEqual(normalized(view, names), normalized(expected!, names));
       const actual = await eventually(() => getTransaction(copy.transactionId!), same);
       expect(actual).not.toBeNull();
