@@ -8,6 +8,7 @@
  */
 import { freshId } from '../test/support/junction';
 import { buildDeliveries, redrawFlow, simpleFlow, type FlowSpec, type Method, type RedrawOutcome } from '../test/support/junction';
+import { mulberry32 } from '../local/junction-flows';
 
 /** One HTTP delivery: the message id (kept by Svix across retries) and the exact body bytes. */
 export interface StreamMessage {
@@ -37,17 +38,6 @@ export interface StreamOptions {
   resendShare?: number;
 }
 
-/** mulberry32: small, seedable, good enough to shape a stream. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const METHODS: Method[] = ['walk_in_test', 'at_home_phlebotomy', 'on_site_collection', 'testkit'];
 const OUTCOMES: RedrawOutcome[] = ['completed', 'cancelled', 'sample_error', 'not_created', 'in_progress'];
@@ -58,7 +48,7 @@ function messageId(): string {
 
 /** Builds the stream. */
 export function buildWebhookStream(options: StreamOptions): WebhookStream {
-  const rand = random(options.seed ?? 20_261_108);
+  const rand = mulberry32(options.seed ?? 20_261_108);
   const lateShare = options.lateShare ?? 0.36;
   const retryShare = options.retryShare ?? 0.2;
   const resendShare = options.resendShare ?? 0.05;

@@ -275,7 +275,7 @@ export function svixSchedule(deliveries: readonly Delivery[], options: SvixSched
 }
 
 /** A small seeded PRNG (mulberry32): reproducible schedules without a dependency. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ProvisionedThroughputExceededException, ThrottlingException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { mulberry32 } from '../../local/junction-flows';
 
 export interface FaultPlan {
   /** Share of calls throttled before reaching the table. */
@@ -39,19 +40,9 @@ export function timeoutError(): Error {
   return error;
 }
 
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export function injectFaults(client: DynamoDBClient, plan: FaultPlan): FaultInjector {
-  const random = seeded(plan.seed ?? 42);
+  const random = mulberry32(plan.seed ?? 42);
   const counts = { throttle: 0, timeoutBefore: 0, timeoutAfter: 0 };
   let enabled = true;
   const name = `injectFaults-${randomUUID()}`;
