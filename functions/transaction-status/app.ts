@@ -122,7 +122,8 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
     metrics.addMetric(METRIC.writes, MetricUnit.Count, writes);
     metrics.addMetric(METRIC.conflicts, MetricUnit.Count, conflicts);
     metrics.publishStoredMetrics();
-    if (failures.size > 0) logger.warn('batch items failed', { failed: failures.size, records: event.Records.length });
+    const batchSize = event.Records.length;
+    if (failures.size > 0) logger.warn('batch items failed', { failed: failures.size, records: batchSize });
     return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }

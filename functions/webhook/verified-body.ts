@@ -76,8 +76,9 @@ export function verifiedJunctionBody(options: VerifiedBodyOptions): VerifiedBody
   const middleware: VerifiedBodyMiddleware['middleware'] = {
     before: async (request) => {
       const rawBody = rawBodyOf(request.event);
-      options.logger.info('webhook received', { body_bytes: rawBody.length });
-      if (rawBody.length > MAX_BODY_BYTES) throw new WebhookRejection(413, 'payload_too_large');
+      const size = rawBody.length; // its size only: the body itself is never logged
+      options.logger.info('webhook received', { body_bytes: size });
+      if (size > MAX_BODY_BYTES) throw new WebhookRejection(413, 'payload_too_large');
       const verified = verifySvixSignature({
         headers: request.event.headers ?? {},
         rawBody,
