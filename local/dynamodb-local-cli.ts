@@ -4,7 +4,7 @@
  *   fetch                          download DynamoDB Local into the cache, print its folder
  *   start [--port N] [--data-dir D] start it, print the endpoint, stop on Ctrl-C
  */
-import { ensureDynamoDbLocal, startDynamoDbLocal, type StartDynamoDbLocalOptions } from './dynamodb-local.js';
+import { ensureDynamoDbLocal, startDynamoDbLocal, type StartDynamoDbLocalOptions } from './dynamodb-local';
 
 const USAGE = `usage: npm run dynamodb-local -- fetch
        npm run dynamodb-local -- start [--port <port>] [--data-dir <dir>]`;

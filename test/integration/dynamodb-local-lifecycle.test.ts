@@ -13,8 +13,8 @@ import {
   ensureDynamoDbLocal,
   localDynamoDbClientConfig,
   startDynamoDbLocal,
-} from '../../local/dynamodb-local.js';
-import { localEndpoint } from '../support/dynamodb.js';
+} from '../../local/dynamodb-local';
+import { localEndpoint } from '../support/dynamodb';
 
 function isRunning(pid: number): boolean {
   try {

@@ -16,9 +16,9 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TABLE, keys } from '../../functions/store/table.js';
-import { localDynamoDbClientConfig } from '../../local/dynamodb-local.js';
-import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb.js';
+import { TABLE, keys } from '../../functions/store/table';
+import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
+import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
 
 describe('DynamoDB Local harness', () => {
   let table: TestTable;

@@ -18,8 +18,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { createTableInput } from '../../functions/store/table.js';
-import { assertLocalEndpoint, localDynamoDbClientConfig } from '../../local/dynamodb-local.js';
+import { createTableInput } from '../../functions/store/table';
+import { assertLocalEndpoint, localDynamoDbClientConfig } from '../../local/dynamodb-local';
 
 /** Endpoint of this run's DynamoDB Local; throws unless it is local. */
 export function localEndpoint(): string {

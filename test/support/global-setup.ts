@@ -7,7 +7,7 @@
  * Test files read the endpoint with `localEndpoint()` from ./dynamodb.ts.
  */
 import type { TestProject } from 'vitest/node';
-import { assertLocalEndpoint, startDynamoDbLocal } from '../../local/dynamodb-local.js';
+import { assertLocalEndpoint, startDynamoDbLocal } from '../../local/dynamodb-local';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startDynamoDbLocal } from '../../local/dynamodb-local.js';
+import { startDynamoDbLocal } from '../../local/dynamodb-local';
 
 describe('startDynamoDbLocal without Java', () => {
   let emptyDir: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertLocalEndpoint, localDynamoDbClientConfig } from '../../local/dynamodb-local.js';
+import { assertLocalEndpoint, localDynamoDbClientConfig } from '../../local/dynamodb-local';
 
 describe('assertLocalEndpoint', () => {
   it.each([
