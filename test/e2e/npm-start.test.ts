@@ -12,6 +12,7 @@ import { realpathSync } from 'node:fs';
 import { isDeepStrictEqual, promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { canonicalInstant } from '../../functions/core/instant';
 import { signSvixMessage } from '../../functions/core/svix';
 import {
   buildDeliveries,
@@ -266,7 +267,10 @@ describe('npm start', () => {
         () => getTransaction(flow.spec.transactionId!),
         (view) =>
           view !== null && view.reported_status !== null && view.status === flow.expected && view.orders.length === newest.size &&
-          view.orders.every((order) => order.last_event?.id === newest.get(order.id)?.eventId),
+          view.orders.every((order) => order.last_event?.id === newest.get(order.id)?.eventId) &&
+          // The order items can be newest while the transaction item still waits for the
+          // stream (same status, older updated_at): wait until it reflects every member.
+          view.updated_at === newestStatusTime(view.orders),
       );
       expect(expected).toMatchObject({ status: flow.expected, reported_status: flow.expected });
       const same = (view: Transaction | null) => view !== null && isDeepStrictEqual(normalized(view, names), normalized(expected!, names));
@@ -444,4 +448,11 @@ function processWhich(command: string): string {
     }
   }
   throw new Error(`${command} is not on PATH`);
+}
+
+/** The newest status time of the orders, canonical, as the transaction function sets `updated_at`. */
+function newestStatusTime(orders: readonly Order[]): string {
+  return orders
+    .map((order) => canonicalInstant(order.last_event?.created_at ?? order.updated_at) ?? '')
+    .reduce((newest, time) => (time > newest ? time : newest), '');
 }
