@@ -15,10 +15,11 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../functions/shared/observability';
+import type { ServiceName } from '../functions/shared/metric-names';
 import { TABLE } from '../functions/store/table';
 
 /** The four functions; each name is also its folder under functions/ and its Powertools service name. */
-export type ServiceName = 'webhook' | 'transaction-status' | 'stale-redraw-sweep' | 'query';
+export type { ServiceName };
 
 /** Item-level actions a function may be given on the base table. Scan and batch reads are deliberately absent. */
 export type TableAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem';

@@ -11,6 +11,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createQueryHandler } from '../functions/query/app';
 import { documentClient } from '../functions/shared/dynamodb';
+import { SERVICES } from '../functions/shared/metric-names';
 import { createLogger, createMetrics } from '../functions/shared/observability';
 import { createSweepHandler, type SweepResult } from '../functions/stale-redraw-sweep/app';
 import { createInMemoryNotifier, type InMemoryNotifier } from '../functions/stale-redraw-sweep/notifier';
@@ -83,24 +84,24 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       doc,
       tableName,
       secrets: async () => secrets,
-      logger: createLogger('webhook'),
-      metrics: createMetrics('webhook'),
+      logger: createLogger(SERVICES.webhook),
+      metrics: createMetrics(SERVICES.webhook),
     });
-    const query = createQueryHandler({ doc, tableName, logger: createLogger('query') });
+    const query = createQueryHandler({ doc, tableName, logger: createLogger(SERVICES.query) });
     const transactionStatus = createTransactionStatusHandler({
       doc,
       tableName,
-      logger: createLogger('transaction-status'),
-      metrics: createMetrics('transaction-status'),
+      logger: createLogger(SERVICES.transactionStatus),
+      metrics: createMetrics(SERVICES.transactionStatus),
     });
-    const notifier = createInMemoryNotifier(createLogger('stale-redraw-sweep'));
+    const notifier = createInMemoryNotifier(createLogger(SERVICES.staleRedrawSweep));
     const sweepHandler = createSweepHandler({
       doc,
       tableName,
       thresholds: { staleAfterDays: settings.REDRAW_STALE_AFTER_DAYS, missingAfterHours: settings.REDRAW_MISSING_AFTER_HOURS },
       notifier,
-      logger: createLogger('stale-redraw-sweep'),
-      metrics: createMetrics('stale-redraw-sweep'),
+      logger: createLogger(SERVICES.staleRedrawSweep),
+      metrics: createMetrics(SERVICES.staleRedrawSweep),
     });
 
     // One sweep at a time, as one scheduled Lambda would run them.

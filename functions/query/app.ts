@@ -16,9 +16,10 @@ import { transactionStatus, type TransactionStatus } from '../core/transaction-s
 import { getOrder } from '../store/orders';
 import { listRedraws, type RedrawListState } from '../store/redraws';
 import { readTransactionPartition } from '../store/transaction-partition';
+import { SERVICES } from '../shared/metric-names';
 import { decodeCursor, DEFAULT_CURSOR_SECRET, encodeCursor } from './cursor';
 
-export const QUERY_SERVICE_NAME = 'query';
+export const QUERY_SERVICE_NAME = SERVICES.query;
 
 /** The contract's Transaction (CONTRACT §2). */
 export interface Transaction {

@@ -1,8 +1,17 @@
 /**
- * The names the functions emit metrics under and the CDK alarms and dashboard
+ * The names the functions log and emit metrics under and the CDK alarms and dashboard
  * read them by: one list, so the two cannot drift. Dependency-free on purpose
  * (the CDK app imports it).
  */
+
+/** Each function's service: its logs' `service`, its metrics' `service` dimension, its name in the stack. */
+export const SERVICES = {
+  webhook: 'webhook',
+  transactionStatus: 'transaction-status',
+  staleRedrawSweep: 'stale-redraw-sweep',
+  query: 'query',
+} as const;
+export type ServiceName = (typeof SERVICES)[keyof typeof SERVICES];
 
 /** Every `result` the webhook function records on its `Webhooks` metric (a dimension). */
 export const WEBHOOK_RESULTS = [

@@ -24,11 +24,11 @@ import {
 import { OPEN_REDRAW_PARTITIONS } from '../store/table';
 import { readTransactionPartition } from '../store/transaction-partition';
 import type { Notifier, StaleRedrawNotification } from './notifier';
-import { SWEEP_METRICS } from '../shared/metric-names';
+import { SERVICES, SWEEP_METRICS } from '../shared/metric-names';
 
 export { SWEEP_METRICS };
 
-export const SWEEP_SERVICE_NAME = 'stale-redraw-sweep';
+export const SWEEP_SERVICE_NAME = SERVICES.staleRedrawSweep;
 
 /** The thresholds' settings, checked at start: positive, and small enough to be dates. */
 export const ThresholdsEnv = z.object({

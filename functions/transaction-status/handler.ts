@@ -7,16 +7,15 @@
 import * as z from 'zod';
 import { optionalEndpoint, parseEnv, required } from '../shared/config';
 import { entryDocumentClient } from '../shared/dynamodb';
+import { SERVICES } from '../shared/metric-names';
 import { createLogger, createMetrics } from '../shared/observability';
 import { createTransactionStatusHandler } from './app';
-
-const SERVICE = 'transaction-status';
 
 const config = parseEnv(z.object({ TABLE_NAME: required(), DYNAMODB_ENDPOINT: optionalEndpoint() }));
 
 export const handler = createTransactionStatusHandler({
   doc: entryDocumentClient(config.DYNAMODB_ENDPOINT),
   tableName: config.TABLE_NAME,
-  logger: createLogger(SERVICE),
-  metrics: createMetrics(SERVICE),
+  logger: createLogger(SERVICES.transactionStatus),
+  metrics: createMetrics(SERVICES.transactionStatus),
 });

@@ -5,6 +5,7 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { ConfigError } from '../shared/config';
 import { entryDocumentClient } from '../shared/dynamodb';
+import { SERVICES } from '../shared/metric-names';
 import { createLogger, createMetrics } from '../shared/observability';
 import { createWebhookHandler } from './app';
 import { secretsFromSecretString, webhookConfig, type SecretSource } from './config';
@@ -24,8 +25,8 @@ export const handler = createWebhookHandler({
   doc: entryDocumentClient(config.dynamodbEndpoint),
   tableName: config.tableName,
   secrets,
-  logger: createLogger('webhook'),
-  metrics: createMetrics('webhook'),
+  logger: createLogger(SERVICES.webhook),
+  metrics: createMetrics(SERVICES.webhook),
 });
 
 function secretProvider(source: SecretSource): () => Promise<readonly string[]> {
