@@ -28,19 +28,17 @@ import {
   type _Record as SdkStreamRecord,
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type {
   AttributeValue as LambdaAttributeValue,
   DynamoDBBatchResponse,
   DynamoDBRecord,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
-import { createLogger } from '../functions/shared/observability';
+import { createLogger, type LogSink } from '../functions/shared/observability';
 
 /** A stream handler, as Lambda calls it. */
 export type StreamBatchHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
 
-export type ReaderLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 
 /** Records given up on after `maxAttempts`, as an on-failure destination would receive them. */
 export interface DeadLetter {
@@ -66,7 +64,7 @@ export interface StreamReaderOptions {
   startingPosition?: 'TRIM_HORIZON' | 'LATEST';
   /** `awsRegion` of the records (default: the client's region). */
   region?: string;
-  logger?: ReaderLogger;
+  logger?: LogSink;
   onDeadLetter?: (letter: DeadLetter) => void | Promise<void>;
 }
 

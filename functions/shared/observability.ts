@@ -3,7 +3,20 @@
  * each function names its service. Never log a payload: it carries PHI.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, type MetricUnit } from '@aws-lambda-powertools/metrics';
+
+/** What app code needs of a Powertools Logger: a narrow seam, so tests can pass a silent or recording one. */
+export type LogSink = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+
+/** What app code needs of Powertools Metrics to record a value (tests pass a recorder). */
+export interface MetricSink {
+  addMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): unknown;
+}
+
+/** A MetricSink that also flushes, for entries that publish at the end of an invocation. */
+export interface FlushingMetricSink extends MetricSink {
+  publishStoredMetrics(): unknown;
+}
 
 export const METRICS_NAMESPACE = 'RedrawTracker';
 

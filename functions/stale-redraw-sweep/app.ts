@@ -7,8 +7,8 @@
  * ones (to clear those that stopped being stale). Its cost follows the number of
  * open redraws, not the size of the table.
  */
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { FlushingMetricSink, LogSink, MetricSink } from '../shared/observability';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { canonicalFromDate, instantMillis } from '../core/instant';
@@ -41,11 +41,6 @@ export function thresholdsOf(env: z.output<typeof ThresholdsEnv>): StaleThreshol
   return { staleAfterDays: env.REDRAW_STALE_AFTER_DAYS, missingAfterHours: env.REDRAW_MISSING_AFTER_HOURS };
 }
 
-export type SweepLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
-/** What the sweep needs of Powertools Metrics (a narrow seam, so tests can record instead). */
-export interface SweepMetrics {
-  addMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): unknown;
-}
 
 export interface SweepInput {
   doc: DynamoDBDocumentClient;
@@ -53,8 +48,8 @@ export interface SweepInput {
   now: Date;
   thresholds: StaleThresholds;
   notifier: Notifier;
-  logger: SweepLogger;
-  metrics: SweepMetrics;
+  logger: LogSink;
+  metrics: MetricSink;
 }
 
 export interface SweepResult {
@@ -203,7 +198,7 @@ async function forEachLimited<T>(items: readonly T[], limit: number, work: (item
 }
 
 export interface SweepHandlerDeps extends Omit<SweepInput, 'now' | 'metrics'> {
-  metrics: SweepMetrics & Pick<Metrics, 'publishStoredMetrics'>;
+  metrics: FlushingMetricSink;
   /** The sweep's clock; injectable so tests need no waiting. */
   clock?: () => Date;
 }

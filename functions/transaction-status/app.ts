@@ -18,6 +18,7 @@ import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamo
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { FlushingMetricSink, LogSink } from '../shared/observability';
 import type {
   AttributeValue as StreamAttributeValue,
   Context,
@@ -39,26 +40,15 @@ export interface TransactionStatusDeps {
   doc: DynamoDBDocumentClient;
   tableName: string;
   /** A Powertools Logger, or anything with its methods (tests). */
-  logger: FunctionLogger;
+  logger: LogSink;
   /** Powertools Metrics (namespace RedrawTracker, service transaction-status), or a recorder in tests. */
-  metrics: MetricsSink;
+  metrics: FlushingMetricSink;
   /** Lost races tolerated per transaction before it is reported as failed (default 5). */
   maxAttempts?: number;
   /** Transactions recomputed at once (default 8). */
   concurrency?: number;
 }
 
-export interface FunctionLogger {
-  debug(message: string, fields: Record<string, unknown>): void;
-  info(message: string, fields: Record<string, unknown>): void;
-  warn(message: string, fields: Record<string, unknown>): void;
-  error(message: string, fields: Record<string, unknown>): void;
-}
-
-export interface MetricsSink {
-  addMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): unknown;
-  publishStoredMetrics(): void;
-}
 
 export type TransactionStatusHandler = (event: DynamoDBStreamEvent, context?: Context) => Promise<DynamoDBBatchResponse>;
 

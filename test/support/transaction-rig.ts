@@ -13,7 +13,8 @@ import { getOrder, putOrderFromWebhook, type ApplyResult } from '../../functions
 import type { StoredOrder } from '../../functions/store/order-items';
 import { keys } from '../../functions/store/table';
 import { parseTransactionItem, type TransactionItem } from '../../functions/store/transaction-items';
-import { createTransactionStatusHandler, METRIC, type FunctionLogger } from '../../functions/transaction-status/app';
+import { createTransactionStatusHandler, METRIC } from '../../functions/transaction-status/app';
+import type { LogSink } from '../../functions/shared/observability';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import { findStreamArn, startStreamReader, type DeadLetter, type StreamReader } from '../../local/stream-reader';
 import { createTestTable, localEndpoint, testClient, testDocumentClient, type TestTable } from './dynamodb';
@@ -41,7 +42,7 @@ export interface TransactionRig {
   close(): Promise<void>;
 }
 
-const silent: FunctionLogger = { debug() {}, info() {}, warn() {}, error() {} };
+const silent: LogSink = { debug() {}, info() {}, warn() {}, error() {} };
 
 export class InjectedFault extends Error {
   override readonly name = 'InjectedFault';
