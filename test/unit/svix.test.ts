@@ -35,6 +35,13 @@ describe('verifySvixSignature', () => {
     expect(signSvixMessage({ secret: VECTOR.secret, messageId: VECTOR.id, timestamp: VECTOR.timestamp, rawBody: VECTOR.body })).toBe(VECTOR.signature);
   });
 
+  it('refuses a right signature with characters glued to it, and keeps it when they are a separate entry', () => {
+    const glued = svixHeaders(VECTOR.id, VECTOR.timestamp, `${VECTOR.signature}! é\u0000`);
+    expect(verifyVector({ headers: glued })).toEqual({ ok: false, code: 'invalid_signature' });
+    const separate = svixHeaders(VECTOR.id, VECTOR.timestamp, `${VECTOR.signature} ! é\u0000`);
+    expect(verifyVector({ headers: separate }).ok).toBe(true);
+  });
+
   it('verifies the raw bytes, as given or as a buffer', () => {
     expect(verifyVector({ body: Buffer.from(VECTOR.body) }).ok).toBe(true);
     expect(verifyVector({ body: `${VECTOR.body} ` })).toEqual({ ok: false, code: 'invalid_signature' });
