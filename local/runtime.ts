@@ -56,16 +56,15 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
   const stopAll = async () => {
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
   };
+  const startEmbedded = async (): Promise<DynamoDbLocal> => {
+    const jvm = await startDynamoDbLocal(settings.DATA_DIR ? { dataDir: settings.DATA_DIR } : {});
+    stoppers.push(() => jvm.stop());
+    return jvm;
+  };
   try {
     // A busy port is the commonest start-up failure: say so before spending seconds on a JVM.
     if (settings.PORT !== 0) await assertPortFree(settings.PORT);
-    let embedded: DynamoDbLocal | null = null;
-    if (!settings.DYNAMODB_ENDPOINT) {
-      embedded = await startDynamoDbLocal(settings.DATA_DIR ? { dataDir: settings.DATA_DIR } : {});
-      const jvm = embedded;
-      stoppers.push(() => jvm.stop());
-    }
-    const endpoint = settings.DYNAMODB_ENDPOINT ?? embedded!.endpoint;
+    const endpoint = settings.DYNAMODB_ENDPOINT ?? (await startEmbedded()).endpoint;
     const clientConfig = localDynamoDbClientConfig(endpoint);
     const client = new DynamoDBClient(clientConfig);
     const streams = new DynamoDBStreamsClient(clientConfig);
