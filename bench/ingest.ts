@@ -20,7 +20,8 @@ import { lambdaContext, newSecret, signedEvent } from '../test/support/webhook';
 import { expectedRecord } from '../test/support/webhook-store';
 import { commonTablesInput, createCommonWebhookHandler } from './baseline/common-webhook';
 import { attachMeter, type MeterReading } from './meter';
-import { forEachLimited, muted, percentile, progress, round } from './stats';
+import { forEachLimited } from '../functions/shared/concurrency';
+import { muted, percentile, progress, round } from './stats';
 import type { WebhookStream } from './webhook-stream';
 
 export type Approach = 'tracker' | 'common';

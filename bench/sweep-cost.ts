@@ -22,7 +22,8 @@ import { createTableInput } from '../functions/store/table';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
 import { buildDeliveries, freshId, redrawFlow, simpleFlow, type FlowSpec, type Method } from '../test/support/junction';
 import { attachMeter } from './meter';
-import { forEachLimited, progress, round } from './stats';
+import { forEachLimited } from '../functions/shared/concurrency';
+import { progress, round } from './stats';
 
 export interface SweepCost {
   orders: number;

@@ -8,6 +8,7 @@
  * open redraws, not the size of the table.
  */
 import type { FlushingMetricSink, LogSink, MetricSink } from '../shared/observability';
+import { forEachLimited } from '../shared/concurrency';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
@@ -186,16 +187,6 @@ function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'unknown';
 }
 
-async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      if (item !== undefined) await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 export interface SweepHandlerDeps extends Omit<SweepInput, 'now' | 'metrics'> {
   metrics: FlushingMetricSink;

@@ -17,6 +17,7 @@
 import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { forEachLimited } from '../shared/concurrency';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { FlushingMetricSink, LogSink } from '../shared/observability';
 import type {
@@ -160,10 +161,3 @@ function toSdkAttributeValue(value: StreamAttributeValue): SdkAttributeValue {
   throw new TypeError('unknown attribute value type');
 }
 
-async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await task(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}

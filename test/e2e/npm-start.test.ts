@@ -13,6 +13,7 @@ import { isDeepStrictEqual, promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { canonicalInstant } from '../../functions/core/instant';
+import { forEachLimited } from '../../functions/shared/concurrency';
 import { signSvixMessage } from '../../functions/core/svix';
 import {
   buildDeliveries,
@@ -140,15 +141,9 @@ async function sweep(): Promise<{ examined: number; flagged: number; cleared: nu
 /** Runs `tasks` with at most `width` in flight, like Svix's concurrent deliveries. */
 async function inParallel<T>(tasks: readonly (() => Promise<T>)[], width: number): Promise<T[]> {
   const results: T[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < tasks.length) {
-        const index = next++;
-        results[index] = await tasks[index]!();
-      }
-    }),
-  );
+  await forEachLimited(tasks, width, async (task, index) => {
+    results[index] = await task();
+  });
   return results;
 }
 
