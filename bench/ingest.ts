@@ -11,12 +11,11 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'svix';
 import * as z from 'zod';
 import { verifySvixSignature } from '../functions/core/svix';
-import { createLogger, createMetrics } from '../functions/shared/observability';
+import { createLogger } from '../functions/shared/observability';
 import { getOrder } from '../functions/store/orders';
 import { createTableInput } from '../functions/store/table';
-import { createWebhookHandler } from '../functions/webhook/app';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
-import { lambdaContext, newSecret, signedEvent } from '../test/support/webhook';
+import { lambdaContext, newSecret, signedEvent, webhookHandlerFor } from '../test/support/webhook';
 import { expectedRecord } from '../test/support/webhook-store';
 import { commonTablesInput, createCommonWebhookHandler } from './baseline/common-webhook';
 import { attachMeter, type MeterReading } from './meter';
@@ -84,7 +83,7 @@ export async function runIngest(endpoint: string, stream: WebhookStream, approac
 
   const handler =
     approach === 'tracker'
-      ? createWebhookHandler({ doc, tableName, secrets: async () => [secret], logger: createLogger('webhook'), metrics: createMetrics('webhook') })
+      ? webhookHandlerFor(doc, tableName, [secret])
       : createCommonWebhookHandler({ client, doc, ordersTable: tableName, idempotencyTable, secret, logger: createLogger('common-webhook') });
 
   const meter = attachMeter(client);

@@ -13,12 +13,11 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signSvixMessage } from '../../functions/core/svix';
-import { createLogger, createMetrics } from '../../functions/shared/observability';
 import { readQuarantine } from '../../functions/store/quarantine';
-import { createWebhookHandler, MAX_BODY_BYTES, type WebhookHandler } from '../../functions/webhook/app';
+import { MAX_BODY_BYTES, type WebhookHandler } from '../../functions/webhook/app';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { buildDeliveries, envelope, freshId, redrawFlow, simpleFlow } from '../support/junction';
-import { apiEvent, captureOutput, lambdaContext, newMessageId, newSecret, parseAnswer } from '../support/webhook';
+import { apiEvent, captureOutput, lambdaContext, newMessageId, newSecret, parseAnswer, webhookHandlerFor } from '../support/webhook';
 
 const secret = newSecret();
 const otherSecret = newSecret();
@@ -28,7 +27,7 @@ let output: ReturnType<typeof captureOutput>;
 
 beforeAll(async () => {
   table = await createTestTable('reliability-hostile');
-  handler = createWebhookHandler({ doc: table.doc, tableName: table.tableName, secrets: async () => [secret], logger: createLogger('webhook'), metrics: createMetrics('webhook') });
+  handler = webhookHandlerFor(table.doc, table.tableName, [secret]);
 });
 afterAll(async () => {
   await table?.drop();

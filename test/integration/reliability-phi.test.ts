@@ -16,12 +16,11 @@ import { createLogger, createMetrics } from '../../functions/shared/observabilit
 import { createSweepHandler } from '../../functions/stale-redraw-sweep/app';
 import { createInMemoryNotifier } from '../../functions/stale-redraw-sweep/notifier';
 import { createTransactionStatusHandler } from '../../functions/transaction-status/app';
-import { createWebhookHandler } from '../../functions/webhook/app';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import { findStreamArn, startStreamReader } from '../../local/stream-reader';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
 import { arbFlow, arbShuffledDeliveries, buildDeliveries, PHI_CANARY, type Delivery } from '../support/junction';
-import { captureOutput, lambdaContext, newMessageId, newSecret, signedEvent } from '../support/webhook';
+import { captureOutput, lambdaContext, newMessageId, newSecret, signedEvent, webhookHandlerFor } from '../support/webhook';
 
 const secret = newSecret();
 let table: TestTable;
@@ -51,7 +50,7 @@ describe('PHI canaries', () => {
       { numRuns: 40, seed: 5 },
     );
     try {
-      const webhook = createWebhookHandler({ doc: table.doc, tableName: table.tableName, secrets: async () => [secret], logger: createLogger('webhook'), metrics: createMetrics('webhook') });
+      const webhook = webhookHandlerFor(table.doc, table.tableName, [secret]);
       const transactionStatus = createTransactionStatusHandler({ doc: table.doc, tableName: table.tableName, logger: createLogger('transaction-status'), metrics: createMetrics('transaction-status') });
       const streams = new DynamoDBStreamsClient(localDynamoDbClientConfig(localEndpoint()));
       const reader = startStreamReader({

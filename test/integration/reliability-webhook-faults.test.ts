@@ -14,15 +14,14 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
-import { createLogger, createMetrics } from '../../functions/shared/observability';
 import { QUARANTINE_CHUNK_BYTES, readQuarantine } from '../../functions/store/quarantine';
 import { keys } from '../../functions/store/table';
-import { createWebhookHandler, type WebhookHandler } from '../../functions/webhook/app';
+import { type WebhookHandler } from '../../functions/webhook/app';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
 import { injectFaults, type FaultInjector } from '../support/faults';
 import { arbShuffledDeliveries, buildDeliveries, freshId, redrawFlow, simpleFlow, type Delivery, type FlowSpec } from '../support/junction';
-import { captureOutput, lambdaContext, newMessageId, newSecret, signedEvent } from '../support/webhook';
+import { captureOutput, lambdaContext, newMessageId, newSecret, signedEvent, webhookHandlerFor } from '../support/webhook';
 
 const secret = newSecret();
 let table: TestTable;
@@ -37,7 +36,7 @@ beforeAll(async () => {
   faultyClient = new DynamoDBClient({ ...localDynamoDbClientConfig(localEndpoint()), maxAttempts: 2 });
   faults = injectFaults(faultyClient, { throttle: 0.15, timeoutBefore: 0.1, timeoutAfter: 0.15, seed: 7 });
   const doc = DynamoDBDocumentClient.from(faultyClient, { marshallOptions: { removeUndefinedValues: true } });
-  handler = createWebhookHandler({ doc, tableName: table.tableName, secrets: async () => [secret], logger: createLogger('webhook'), metrics: createMetrics('webhook') });
+  handler = webhookHandlerFor(doc, table.tableName, [secret]);
 });
 afterAll(async () => {
   faultyClient?.destroy();

@@ -7,11 +7,10 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getOrder } from '../../functions/store/orders';
-import { createWebhookHandler, type WebhookHandler } from '../../functions/webhook/app';
-import { createLogger, createMetrics } from '../../functions/shared/observability';
+import { type WebhookHandler } from '../../functions/webhook/app';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { arbFlow, arbShuffledDeliveries, buildDeliveries, newestByOrder, type Delivery } from '../support/junction';
-import { captureOutput, lambdaContext, newMessageId, newSecret, parseAnswer, signedEvent } from '../support/webhook';
+import { captureOutput, lambdaContext, newMessageId, newSecret, parseAnswer, signedEvent, webhookHandlerFor } from '../support/webhook';
 import { expectedRecord } from '../support/webhook-store';
 
 const secret = newSecret();
@@ -21,7 +20,7 @@ let output: ReturnType<typeof captureOutput>;
 
 beforeAll(async () => {
   table = await createTestTable('webhook-props');
-  handler = createWebhookHandler({ doc: table.doc, tableName: table.tableName, secrets: async () => [secret], logger: createLogger('webhook'), metrics: createMetrics('webhook') });
+  handler = webhookHandlerFor(table.doc, table.tableName, [secret]);
 });
 afterAll(async () => {
   await table.drop();

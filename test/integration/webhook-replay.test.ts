@@ -12,12 +12,11 @@ import type { ReadBody } from '../../functions/core/schemas';
 import { getOrder } from '../../functions/store/orders';
 import { readQuarantine } from '../../functions/store/quarantine';
 import { keys } from '../../functions/store/table';
-import { createWebhookHandler, type BodyReader } from '../../functions/webhook/app';
+import { type BodyReader } from '../../functions/webhook/app';
 import { replayQuarantines } from '../../functions/webhook/replay';
-import { createLogger, createMetrics } from '../../functions/shared/observability';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
 import { buildDeliveries, freshId, isRecord, simpleFlow } from '../support/junction';
-import { captureOutput, lambdaContext, newMessageId, newSecret, parseAnswer, signedEvent } from '../support/webhook';
+import { captureOutput, lambdaContext, newMessageId, newSecret, parseAnswer, signedEvent, webhookHandlerFor } from '../support/webhook';
 import { expectedRecord } from '../support/webhook-store';
 
 const secret = newSecret();
@@ -39,14 +38,7 @@ afterEach(() => output.restore());
 const olderReader: BodyReader = (): ReadBody => ({ kind: 'unreadable', reason: 'order: details.type: invalid_value' });
 
 async function quarantineWith(readBody: BodyReader | undefined, body: string, messageId = newMessageId()): Promise<string> {
-  const handler = createWebhookHandler({
-    doc: table.doc,
-    tableName: table.tableName,
-    secrets: async () => [secret],
-    logger: createLogger('webhook'),
-    metrics: createMetrics('webhook'),
-    ...(readBody ? { readBody } : {}),
-  });
+  const handler = webhookHandlerFor(table.doc, table.tableName, [secret], readBody ? { readBody } : {});
   const answer = parseAnswer(await handler(signedEvent(body, { secret, messageId }), lambdaContext()));
   expect(answer).toEqual({ statusCode: 202, body: { result: 'quarantined' } });
   return messageId;
@@ -97,7 +89,7 @@ describe('replay-quarantine', () => {
     const deliveries = orderFlow();
     const old = await quarantineWith(olderReader, JSON.stringify(deliveries[0]!.body));
     const newest = deliveries.at(-1)!;
-    const current = createWebhookHandler({ doc: table.doc, tableName: table.tableName, secrets: async () => [secret], logger: createLogger('webhook'), metrics: createMetrics('webhook') });
+    const current = webhookHandlerFor(table.doc, table.tableName, [secret]);
     expect(parseAnswer(await current(signedEvent(JSON.stringify(newest.body), { secret }), lambdaContext())).body).toEqual({ result: 'applied' });
 
     expect(await replayQuarantines({ doc: table.doc, tableName: table.tableName }, { dryRun: false, svixId: old })).toEqual([{ svixId: old, outcome: 'stale', deleted: true }]);

@@ -9,11 +9,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { getOrder } from '../../functions/store/orders';
 import { readQuarantine } from '../../functions/store/quarantine';
 import { keys } from '../../functions/store/table';
-import { createWebhookHandler, MAX_BODY_BYTES, type WebhookHandler } from '../../functions/webhook/app';
-import { createLogger, createMetrics } from '../../functions/shared/observability';
+import { MAX_BODY_BYTES, type WebhookHandler } from '../../functions/webhook/app';
 import { createTestTable, testDocumentClient, type TestTable } from '../support/dynamodb';
 import { buildDeliveries, docsFixtures, envelope, freshId, isRecord, newestByOrder, PHI_CANARY, phiFields, redrawFlow, simpleFlow } from '../support/junction';
-import { captureOutput, countRequests, lambdaContext, newMessageId, newSecret, parseAnswer, signedEvent, webhookMetricResults } from '../support/webhook';
+import { captureOutput, countRequests, lambdaContext, newMessageId, newSecret, parseAnswer, signedEvent, webhookMetricResults, webhookHandlerFor } from '../support/webhook';
 import { expectedRecord } from '../support/webhook-store';
 
 const secret = newSecret();
@@ -34,7 +33,7 @@ afterAll(async () => {
 beforeEach(() => {
   requests.reset();
   output = captureOutput();
-  handler = createWebhookHandler({ doc: table.doc, tableName: table.tableName, secrets: async () => [secret], logger: createLogger('webhook'), metrics: createMetrics('webhook') });
+  handler = webhookHandlerFor(table.doc, table.tableName, [secret]);
 });
 afterEach(() => {
   output.restore();
@@ -203,7 +202,7 @@ describe('transient failures', () => {
     doc.middlewareStack.add(() => async () => {
       throw error;
     }, { step: 'finalizeRequest', name: 'injectFault' });
-    const failing = createWebhookHandler({ doc, tableName: table.tableName, secrets: async () => [secret], logger: createLogger('webhook'), metrics: createMetrics('webhook') });
+    const failing = webhookHandlerFor(doc, table.tableName, [secret]);
     return { failing, attempts };
   }
 

@@ -9,6 +9,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { vi } from 'vitest';
 import * as z from 'zod';
 import { signSvixMessage } from '../../functions/core/svix';
+import { SERVICES } from '../../functions/shared/metric-names';
+import { createLogger, createMetrics } from '../../functions/shared/observability';
+import { createWebhookHandler, type WebhookDeps, type WebhookHandler } from '../../functions/webhook/app';
 
 export function newSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
@@ -153,4 +156,21 @@ export function webhookMetricResults(lines: readonly string[]): string[] {
     if (isWebhooks && result.success) results.push(result.data.result);
   }
   return results;
+}
+
+/** The webhook handler as the tests build it: the given table and secrets, real Powertools logger and metrics. */
+export function webhookHandlerFor(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  secrets: readonly string[],
+  overrides: Partial<WebhookDeps> = {},
+): WebhookHandler {
+  return createWebhookHandler({
+    doc,
+    tableName,
+    secrets: async () => secrets,
+    logger: createLogger(SERVICES.webhook),
+    metrics: createMetrics(SERVICES.webhook),
+    ...overrides,
+  });
 }
