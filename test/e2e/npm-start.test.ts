@@ -203,7 +203,13 @@ beforeAll(async () => {
     250,
   );
   if (healthy !== 'ok') throw new Error(`npm start did not become healthy (${healthy}):\n${tracker.stdout()}\n${tracker.stderr()}`);
-  const endpoint = /DynamoDB: http:\/\/127\.0\.0\.1:(\d+)/.exec(tracker.stdout());
+  // /health answers as soon as the server listens; the banner is printed just after.
+  const endpoint = await eventually(
+    async () => /DynamoDB: http:\/\/127\.0\.0\.1:(\d+)/.exec(tracker.stdout()),
+    (match) => match !== null,
+    10_000,
+    50,
+  );
   if (!endpoint) throw new Error(`no DynamoDB endpoint in the banner:\n${tracker.stdout()}`);
   dynamodbPort = Number(endpoint[1]);
 });
