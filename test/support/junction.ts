@@ -3,8 +3,8 @@
  * local/junction-flows.ts (the simulator uses them too) and are re-exported
  * here; this file adds the fast-check arbitraries and Junction's doc examples.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { envelope, freshId, redrawFlow, simpleFlow, type Delivery, type FlowSpec, type Method, type RedrawOutcome } from '../../local/junction-flows';
@@ -44,16 +44,9 @@ export function arbShuffledDeliveries(deliveries: readonly Delivery[]): fc.Arbit
     });
 }
 
-/** ../shared/fixtures/junction-docs beside the repo (or beside any folder above it, for worktrees). */
+/** Junction's docs examples, vendored in the repository (test/fixtures/README.md). */
 function fixturesDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'shared', 'fixtures', 'junction-docs');
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('shared/fixtures/junction-docs not found beside the repository');
-    dir = parent;
-  }
+  return fileURLToPath(new URL('../fixtures/junction-docs/', import.meta.url));
 }
 
 export interface DocsFixture {
@@ -65,7 +58,7 @@ export interface DocsFixture {
   eventType: string;
 }
 
-/** The example payloads from Junction's own docs (../shared/fixtures/junction-docs). */
+/** The example payloads from Junction's own docs (test/fixtures/junction-docs). */
 export function docsFixtures(): DocsFixture[] {
   return readdirSync(fixturesDir())
     .filter((file) => file.endsWith('.json'))

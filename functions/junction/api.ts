@@ -1,0 +1,53 @@
+/**
+ * What the tracker needs from Junction's API (CONTRACT §6), as typed outcomes:
+ * the expected failures (not found, unauthorized, unavailable, invalid answer)
+ * are values, not exceptions. The HTTP client (client.ts) implements it; the
+ * sweep, the backfill and the tests depend on this interface only.
+ */
+import type { OrderPayload, ListedOrder } from '../core/schemas';
+
+/** Why a request gave no usable answer. */
+export type JunctionFailure =
+  /** 404: the resource does not exist (for this team). */
+  | { kind: 'not_found' }
+  /** 401 or 403: the API key is wrong or lacks access. A configuration error: never retried. */
+  | { kind: 'unauthorized'; status: 401 | 403 }
+  /** Timeout, network error, 429 or 5xx after the bounded retries. */
+  | { kind: 'unavailable'; reason: string }
+  /** A 2xx whose body is not JSON or not the expected shape (reason names fields, never values). */
+  | { kind: 'invalid_answer'; reason: string };
+
+export type JunctionOutcome<T> = { kind: 'ok'; value: T } | JunctionFailure;
+
+/** `GET /v3/order_transaction/{id}`, read with the project's schemas. */
+export interface JunctionTransaction {
+  id: string;
+  status: string | null;
+  orders: ListedOrder[];
+}
+
+/** One page of `GET /v3/orders`. */
+export interface JunctionOrdersPage {
+  orders: OrderPayload[];
+  /** Orders on this page that failed validation (counted, never logged with their content). */
+  invalid: number;
+  page: number;
+  size: number;
+  total: number | null;
+}
+
+export interface ListOrdersQuery {
+  /** From 1. */
+  page: number;
+  /** 1..100. */
+  size: number;
+  /** ISO date-times (UTC), inclusive. */
+  updatedStart?: string;
+  updatedEnd?: string;
+}
+
+export interface JunctionApi {
+  getOrder(orderId: string): Promise<JunctionOutcome<OrderPayload>>;
+  getTransaction(transactionId: string): Promise<JunctionOutcome<JunctionTransaction>>;
+  listOrders(query: ListOrdersQuery): Promise<JunctionOutcome<JunctionOrdersPage>>;
+}
