@@ -5,8 +5,8 @@
  * of that moment), complete ClientFacingOrder objects as Junction's OpenAPI
  * schema requires them (test/integration/junction-standin-openapi.test.ts checks),
  * with every free-text PHI field filled by canary values, so that anyone can
- * search stored items, logs and responses for them. Pure: no I/O, no randomness but fresh ids and the seeded
- * delivery schedule.
+ * search stored items, logs and responses for them. Pure: no I/O, no randomness
+ * but fresh ids and the seeded delivery schedule.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { transactionStatus } from '../functions/core/transaction-status';

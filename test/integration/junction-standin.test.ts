@@ -4,6 +4,8 @@
  * filters, transactions derived from its orders, faults, lost webhooks, and the
  * same control surface in-process and from another process).
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectStandin, startJunctionStandin, type JunctionStandin, type StandinControl, type StandinOrder } from '../../local/junction-standin';
 import { buildDeliveries, freshId, redrawFlow, simpleFlow, type Delivery } from '../support/junction';
@@ -250,5 +252,54 @@ describe('control from another process (HTTP)', () => {
     expect(response.status).toBe(400);
     await expect(connectStandin(standin.url, 'wrong').putOrder(order)).rejects.toThrow(/401/);
     expect(await standin.orders()).toEqual([]);
+  });
+});
+
+describe('npm run junction-api', () => {
+  const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+  /** Starts the CLI, waits for its banner, and stops it (SIGTERM) after `use`. */
+  async function withCli(args: string[], env: NodeJS.ProcessEnv, use: (banner: string) => Promise<void>): Promise<number | null> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'local/junction-standin-cli.ts', ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!output.includes('Press Ctrl-C') && Date.now() < deadline && child.exitCode === null) await new Promise((done) => setTimeout(done, 50));
+      await use(output);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    return exited;
+  }
+
+  it('prints its URL and a fresh key, serves with them (here with generated orders), and stops on SIGTERM', async () => {
+    const env = { JUNCTION_API_KEY: '' };
+    const code = await withCli(['--port', '0', '--orders', '3'], env, async (banner) => {
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1];
+      const key = /x-vital-api-key\): (\S+)/.exec(banner)?.[1];
+      expect([url, key].every(Boolean)).toBe(true);
+      const response = await fetch(`${url}/v3/orders`, { headers: { 'x-vital-api-key': key! } });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { total: number }).total).toBeGreaterThanOrEqual(3);
+      expect((await fetch(`${url}/v3/orders`)).status).toBe(401);
+    });
+    expect(code).toBe(0);
+  });
+
+  it('requires the key from JUNCTION_API_KEY, never printing it, on the port JUNCTION_STANDIN_PORT names', async () => {
+    const probe = await startJunctionStandin();
+    const port = new URL(probe.url).port;
+    await probe.close();
+    const key = 'sk_env_NOT-TO-BE-PRINTED';
+    const code = await withCli([], { JUNCTION_API_KEY: key, JUNCTION_STANDIN_PORT: port }, async (banner) => {
+      expect(banner).toContain(`listening on http://127.0.0.1:${port} (0 orders)`);
+      expect(banner).not.toContain(key);
+      expect((await fetch(`http://127.0.0.1:${port}/v3/orders`, { headers: { 'x-vital-api-key': key } })).status).toBe(200);
+    });
+    expect(code).toBe(0);
   });
 });
