@@ -233,7 +233,7 @@ export async function startJunctionStandin(options: StandinOptions = {}): Promis
     try {
       if (request.method === 'PUT' && orderPath) {
         const order = StandinOrder.parse(await readJson(request));
-        if (order.id !== decodeURIComponent(orderPath[1]!)) return send(response, 400, { detail: 'the body id is not the id in the path' });
+        if (order.id !== safeDecode(orderPath[1]!)) return send(response, 400, { detail: 'the body id is not the id in the path' });
         store.put([order]);
         return send(response, 204);
       }
@@ -374,7 +374,8 @@ class StandinStore {
   }
 
   answer(endpoint: StandinEndpoint, url: URL): { status: number; body: unknown } {
-    const id = decodeURIComponent(url.pathname.split('/').pop() ?? '');
+    const id = safeDecode(url.pathname.split('/').pop() ?? '');
+    if (id === null) return { status: 404, body: { detail: 'Not Found' } };
     switch (endpoint) {
       case 'order': {
         const order = this.byId.get(id);
@@ -590,6 +591,14 @@ function send(response: ServerResponse, status: number, body?: unknown, headers:
   }
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(JSON.stringify(body));
+}
+
+function safeDecode(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -124,8 +124,10 @@ describe('transactions', () => {
     ]);
   });
 
-  it('answers 404 for a transaction it holds no order of', async () => {
+  it('answers 404 for a transaction it holds no order of, and for an id that is not even valid percent-encoding', async () => {
     expect((await get(`/v3/order_transaction/${freshId()}`)).status).toBe(404);
+    expect((await get('/v3/order_transaction/%E0%A4%A')).status).toBe(404);
+    expect((await get('/v3/order/%E0%A4%A')).status).toBe(404);
   });
 });
 
