@@ -1,24 +1,37 @@
 /**
  * Realistic Junction webhook bodies, for the simulator (`npm run simulate`),
- * tests and benchmarks: order snapshots as Junction sends them (events so far,
- * last_event, the transaction listing as of that moment) with every PHI field
- * filled by canary values, so that anyone can search stored items, logs and
- * responses for them. Pure: no I/O, no randomness but fresh ids and the seeded
- * delivery schedule.
+ * tests, benchmarks and the API stand-in (junction-standin.ts): order snapshots
+ * as Junction sends them (events so far, last_event, the transaction listing as
+ * of that moment), complete ClientFacingOrder objects as Junction's OpenAPI
+ * schema requires them (test/integration/junction-standin-openapi.test.ts checks),
+ * with every free-text PHI field filled by canary values, so that anyone can
+ * search stored items, logs and responses for them. Pure: no I/O, no randomness
+ * but fresh ids and the seeded delivery schedule.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { transactionStatus } from '../functions/core/transaction-status';
 
 /** Every value planted in a PHI field starts with this. Search for it. */
 export const PHI_CANARY = 'CANARY-PHI';
 
-export function phiFields(tag: string): Record<string, unknown> {
+/** The team and user of every generated order (fake ids; the API stand-in reports the same team). */
+export const FLOW_TEAM_ID = '6353bcab-3526-4838-8c92-063fa760fb6b';
+export const FLOW_USER_ID = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
+/** The customer's own id for the user: a UUID in Junction's schema, so it cannot carry a canary. */
+export const FLOW_CLIENT_USER_ID = '0c1e0000-0000-4000-8000-00000000c1e0';
+
+/**
+ * The PHI-bearing fields of a ClientFacingOrder, complete as Junction's OpenAPI
+ * schema requires them. Every free-text field holds a canary; fields the schema
+ * constrains (a date-time date of birth, enums) hold obviously fake values.
+ */
+export function phiFields(tag: string, method: Method = 'walk_in_test'): Record<string, unknown> {
   const canary = (field: string) => `${PHI_CANARY}-${field}-${tag}`;
   return {
     patient_details: {
       first_name: canary('first-name'),
       last_name: canary('last-name'),
-      dob: canary('dob'),
+      dob: '1900-01-01T00:00:00+00:00',
       gender: canary('gender'),
       email: canary('email'),
       phone_number: canary('phone'),
@@ -33,14 +46,45 @@ export function phiFields(tag: string): Record<string, unknown> {
       country: canary('country'),
       phone_number: canary('address-phone'),
     },
-    shipping_details: { receiver_name: canary('shipping-name'), first_line: canary('shipping-address') },
+    shipping_details: {
+      receiver_name: canary('shipping-name'),
+      first_line: canary('shipping-address'),
+      second_line: null,
+      city: canary('shipping-city'),
+      state: canary('shipping-state'),
+      zip: canary('shipping-zip'),
+      country: canary('shipping-country'),
+      phone_number: canary('shipping-phone'),
+    },
     notes: canary('notes'),
     clinical_notes: canary('clinical-notes'),
     icd_codes: [canary('icd-code')],
-    interpretation: canary('interpretation'),
     sample_id: canary('sample-id'),
-    physician: { first_name: canary('physician'), npi: canary('npi') },
-    lab_test: { name: canary('lab-test-name'), markers: [{ name: canary('marker') }], method: 'walk_in_test' },
+    passthrough: canary('passthrough'),
+    physician: { first_name: canary('physician'), last_name: canary('physician-last-name'), npi: canary('npi') },
+    lab_test: {
+      id: '00000000-0000-4000-8000-00000000a001',
+      slug: 'standin-panel',
+      // A test's name can tell a diagnosis: PHI for our purposes.
+      name: canary('lab-test-name'),
+      sample_type: 'serum',
+      method,
+      price: 10,
+      is_active: true,
+      status: 'active',
+      fasting: false,
+      lab: {
+        id: 1,
+        slug: 'standin-lab',
+        name: 'Stand-in Lab',
+        first_line_address: '1 Example Street',
+        city: 'Nowhere',
+        zipcode: '00000',
+        collection_methods: [method],
+        sample_types: ['serum'],
+      },
+      markers: [{ id: 1, name: canary('marker'), slug: 'standin-marker' }],
+    },
   };
 }
 
@@ -145,10 +189,10 @@ export function buildDeliveries(spec: FlowSpec): Delivery[] {
     };
     const data: Record<string, unknown> = {
       id: order.id,
-      team_id: '6353bcab-3526-4838-8c92-063fa760fb6b',
-      user_id: '3fa85f64-5717-4562-b3fc-2c963f66afa6',
-      ...phiFields(`${order.id}-${event.id}`),
-      details: { type: order.method, data: { id: `details-${order.id}`, created_at: snapshot.createdAt, updated_at: at } },
+      team_id: FLOW_TEAM_ID,
+      user_id: FLOW_USER_ID,
+      ...phiFields(`${order.id}-${event.id}`, order.method),
+      details: detailsOf(order, snapshot.createdAt, at, `${order.id}-${event.id}`),
       created_at: snapshot.createdAt,
       updated_at: at,
       status: statusString(order.method, step.low).split('.')[0],
@@ -157,6 +201,15 @@ export function buildDeliveries(spec: FlowSpec): Delivery[] {
       origin: order.origin,
       order_transaction: listing,
       has_missing_results: step.low === 'redraw_available' ? true : null,
+      interpretation: step.low === 'completed' ? 'normal' : null,
+      health_insurance_id: null,
+      requisition_form_url: null,
+      priority: false,
+      billing_type: 'client_bill',
+      has_abn: false,
+      activate_by: null,
+      expected_result_by_date: null,
+      worst_case_result_by_date: null,
     };
     deliveries.push({
       orderId: order.id,
@@ -171,11 +224,38 @@ export function buildDeliveries(spec: FlowSpec): Delivery[] {
 export function envelope(eventType: string, data: unknown): Record<string, unknown> {
   return {
     event_type: eventType,
-    user_id: '3fa85f64-5717-4562-b3fc-2c963f66afa6',
-    client_user_id: `${PHI_CANARY}-client-user-id`,
-    team_id: '6353bcab-3526-4838-8c92-063fa760fb6b',
+    user_id: FLOW_USER_ID,
+    client_user_id: FLOW_CLIENT_USER_ID,
+    team_id: FLOW_TEAM_ID,
     data,
   };
+}
+
+/** `details` of a ClientFacingOrder for the order's collection method (a test kit's shipment carries canaries). */
+function detailsOf(order: FlowOrder, createdAt: string, updatedAt: string, tag: string): Record<string, unknown> {
+  const data: Record<string, unknown> = { id: uuidFrom('details', order.id), created_at: createdAt, updated_at: updatedAt };
+  if (order.method === 'walk_in_test' || order.method === 'at_home_phlebotomy') data.appointment_id = uuidFrom('appointment', order.id);
+  if (order.method === 'testkit') {
+    const canary = (field: string) => `${PHI_CANARY}-${field}-${tag}`;
+    data.shipment = {
+      id: uuidFrom('shipment', order.id),
+      outbound_tracking_number: canary('outbound-tracking'),
+      outbound_tracking_url: null,
+      inbound_tracking_number: canary('inbound-tracking'),
+      inbound_tracking_url: null,
+      outbound_courier: 'usps',
+      inbound_courier: 'usps',
+      notes: canary('shipment-notes'),
+    };
+  }
+  return { type: order.method, data };
+}
+
+/** A UUID-shaped id derived from its parts: the same order always has the same sub-resource ids, without randomness. */
+export function uuidFrom(...parts: string[]): string {
+  const hex = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** The newest delivery of each order: what the stored state must converge to. */

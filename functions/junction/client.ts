@@ -1,0 +1,194 @@
+/**
+ * The Junction API client (CONTRACT §6): node's `fetch` and the project's own zod
+ * schemas. Chosen over Junction's official `@junction-api/sdk` 1.3.0, which is
+ * proprietary-licensed and, for one `getOrder` call, bundles to 523 KB and
+ * imports in about 55 ms (measured for issue 12); three GET endpoints need no
+ * more than this file, and validating with our schemas keeps one definition of
+ * an order for webhooks and API answers alike (and strips PHI at the edge).
+ *
+ * Expected failures are values (`JunctionOutcome`), never exceptions: 404 is
+ * `not_found`; 401/403 `unauthorized` (a configuration error, never retried);
+ * timeouts, network errors, 429 and 5xx are retried at most `maxRetries` times,
+ * honouring `Retry-After` (capped), then `unavailable`; a 2xx that is not JSON or
+ * not the expected shape is `invalid_answer`. Reasons name status codes and field
+ * paths only: never the API key, never a value from an answer (PHI).
+ *
+ * Deliberately free of Powertools and the AWS SDK: it is bundled into Lambdas.
+ */
+import type * as z from 'zod';
+import { OrderPayload } from '../core/schemas';
+import type { JunctionApi, JunctionFailure, JunctionOrdersPage, JunctionOutcome, JunctionTransaction, ListOrdersQuery } from './api';
+import { describeIssues, OrdersPageAnswer, TransactionAnswer } from './schemas';
+
+export interface JunctionClientOptions {
+  /** e.g. https://api.us.junction.com (settings.ts lists Junction's servers), or a stand-in. */
+  baseUrl: string;
+  /** Sent as `x-vital-api-key`; never logged, never in a reason. */
+  apiKey: string;
+  /** Per attempt, the body included. Default 10 s (CONTRACT §6: at most 10 s). */
+  timeoutMs?: number;
+  /** Further attempts after a timeout, network error, 429 or 5xx. Default 2. */
+  maxRetries?: number;
+  /** Longest wait a `Retry-After` can ask for. Default 30 s. */
+  maxRetryAfterMs?: number;
+  /** First wait when the answer gives no `Retry-After`; it doubles at each retry. Default 250 ms. */
+  backoffMs?: number;
+  fetch?: typeof globalThis.fetch;
+  sleep?: (ms: number) => Promise<void>;
+  /** For `Retry-After` given as an HTTP date. */
+  now?: () => number;
+}
+
+/** Junction's page size limit for `GET /v3/orders`. */
+export const MAX_PAGE_SIZE = 100;
+
+export function createJunctionClient(options: JunctionClientOptions): JunctionApi {
+  const base = parseBaseUrl(options.baseUrl);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const maxRetries = options.maxRetries ?? 2;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
+  const backoffMs = options.backoffMs ?? 250;
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = options.now ?? Date.now;
+  const headers = { 'x-vital-api-key': options.apiKey, accept: 'application/json' };
+
+  /** One attempt: the status and, for a 2xx, the body text; or why there is none. */
+  async function attempt(url: string): Promise<{ status: number; retryAfter: string | null; text: string | null } | { failed: string }> {
+    try {
+      // No redirects: following one would send the key wherever the Location points.
+      const response = await doFetch(url, { method: 'GET', headers, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      if (response.status < 200 || response.status > 299) {
+        await response.body?.cancel().catch(() => undefined);
+        return { status: response.status, retryAfter: response.headers.get('retry-after'), text: null };
+      }
+      return { status: response.status, retryAfter: null, text: await response.text() };
+    } catch (error) {
+      const name = error instanceof Error ? error.name : '';
+      return { failed: name === 'TimeoutError' || name === 'AbortError' ? `timeout after ${timeoutMs} ms` : 'network error' };
+    }
+  }
+
+  /** GET with the bounded retry; `read` turns a 2xx body into the outcome. */
+  async function get<T>(path: string, read: (json: unknown) => JunctionOutcome<T>): Promise<JunctionOutcome<T>> {
+    const url = `${base}${path}`;
+    for (let attemptNo = 0; ; attemptNo++) {
+      const result = await attempt(url);
+      let reason: string;
+      let waitMs = backoffMs * 2 ** attemptNo;
+      if ('failed' in result) {
+        reason = result.failed;
+      } else if (result.text !== null) {
+        let json: unknown;
+        try {
+          json = JSON.parse(result.text);
+        } catch {
+          return { kind: 'invalid_answer', reason: 'body is not valid JSON' };
+        }
+        return read(json);
+      } else if (result.status === 401 || result.status === 403) {
+        return { kind: 'unauthorized', status: result.status };
+      } else if (result.status === 404) {
+        return { kind: 'not_found' };
+      } else if (result.status === 429 || result.status >= 500) {
+        reason = `status ${result.status}`;
+        const asked = retryAfterMs(result.retryAfter, now());
+        if (asked !== null) waitMs = Math.min(asked, maxRetryAfterMs);
+      } else {
+        // 3xx, 400, 422, ...: a retry would get the same answer.
+        return { kind: 'unavailable', reason: `unexpected status ${result.status}` };
+      }
+      if (attemptNo >= maxRetries) return { kind: 'unavailable', reason: `${reason} (${attemptNo + 1} attempts)` };
+      await sleep(waitMs);
+    }
+  }
+
+  return {
+    getOrder(orderId) {
+      const id = pathSegment(orderId);
+      if (id === null) return Promise.resolve({ kind: 'not_found' });
+      return get(`/v3/order/${id}`, (json) => {
+        const order = OrderPayload.safeParse(json);
+        if (!order.success) return invalid('order', order.error);
+        if (!sameId(order.data.id, orderId)) return { kind: 'invalid_answer', reason: 'order: id is not the one requested' };
+        return { kind: 'ok', value: order.data };
+      });
+    },
+
+    getTransaction(transactionId) {
+      const id = pathSegment(transactionId);
+      if (id === null) return Promise.resolve({ kind: 'not_found' });
+      return get<JunctionTransaction>(`/v3/order_transaction/${id}`, (json) => {
+        const answer = TransactionAnswer.safeParse(json);
+        if (!answer.success) return invalid('transaction', answer.error);
+        if (!sameId(answer.data.id, transactionId)) return { kind: 'invalid_answer', reason: 'transaction: id is not the one requested' };
+        return { kind: 'ok', value: { id: answer.data.id, status: answer.data.status ?? null, orders: answer.data.orders } };
+      });
+    },
+
+    listOrders(query: ListOrdersQuery) {
+      if (!Number.isInteger(query.page) || query.page < 1) throw new RangeError('page must be an integer from 1');
+      if (!Number.isInteger(query.size) || query.size < 1 || query.size > MAX_PAGE_SIZE) throw new RangeError(`size must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+      const params = new URLSearchParams({ page: String(query.page), size: String(query.size) });
+      if (query.updatedStart !== undefined) params.set('updated_start_date', query.updatedStart);
+      if (query.updatedEnd !== undefined) params.set('updated_end_date', query.updatedEnd);
+      return get<JunctionOrdersPage>(`/v3/orders?${params}`, (json) => {
+        const answer = OrdersPageAnswer.safeParse(json);
+        if (!answer.success) return invalid('orders page', answer.error);
+        const orders: z.output<typeof OrderPayload>[] = [];
+        let invalidCount = 0;
+        for (const candidate of answer.data.orders) {
+          const order = OrderPayload.safeParse(candidate);
+          if (order.success) orders.push(order.data);
+          else invalidCount++;
+        }
+        return {
+          kind: 'ok',
+          value: { orders, invalid: invalidCount, page: answer.data.page ?? query.page, size: answer.data.size ?? query.size, total: answer.data.total ?? null },
+        };
+      });
+    },
+  };
+}
+
+/**
+ * Milliseconds a `Retry-After` value asks to wait (delay-seconds or an HTTP
+ * date, RFC 9110 §10.2.3), or null when absent or unreadable.
+ */
+export function retryAfterMs(value: string | null, nowMs: number): number | null {
+  if (value === null) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // Only the three HTTP date forms: Date.parse alone would read "1.5" or "-5" as dates.
+  const gmt = /^[A-Za-z]{3,9}, [\dA-Za-z -]+ \d{2}:\d{2}:\d{2} GMT$/.test(trimmed) ? trimmed
+    : /^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/.test(trimmed) ? `${trimmed} GMT` : null;
+  const at = gmt === null ? NaN : Date.parse(gmt);
+  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
+}
+
+function parseBaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TypeError('baseUrl must be an http(s) URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('baseUrl must be an http(s) URL');
+  if (url.search !== '' || url.hash !== '') throw new TypeError('baseUrl must have no query or fragment');
+  return url.href.replace(/\/+$/, '');
+}
+
+/** The id as one URL path segment, or null for ids no resource can have (empty, or `.`/`..`, which URLs resolve away). */
+function pathSegment(id: string): string | null {
+  if (id === '' || /^\.{1,2}$/.test(id)) return null;
+  return encodeURIComponent(id);
+}
+
+/** Junction's ids are UUIDs, which compare without regard to case. */
+function sameId(answered: string, requested: string): boolean {
+  return answered.toLowerCase() === requested.toLowerCase();
+}
+
+function invalid(what: string, error: z.ZodError): JunctionFailure {
+  return { kind: 'invalid_answer', reason: `${what}: ${describeIssues(error)}` };
+}

@@ -1,0 +1,40 @@
+/**
+ * zod schemas for the answers of Junction's API that the tracker reads. The
+ * order answer is the same shape as a webhook's `data`, so it is `OrderPayload`
+ * itself; these add what only the API answers: a transaction and a page of orders.
+ * As in functions/core/schemas.ts, unknown fields (PHI among them) are stripped.
+ */
+import * as z from 'zod';
+import { ListedOrder, ResourceId } from '../core/schemas';
+
+/**
+ * `GET /v3/order_transaction/{id}` (`GetOrderTransactionResponse`). Its orders
+ * are `OrderSummary`s, which spell the status fields `last_status` and
+ * `last_status_created_at`; `ListedOrder` folds them into the listing's names.
+ */
+export const TransactionAnswer = z.object({
+  id: ResourceId,
+  team_id: z.string().max(128).nullish(),
+  status: z.string().min(1).max(50).nullish(),
+  orders: z.array(ListedOrder).max(1000).default([]),
+});
+export type TransactionAnswer = z.output<typeof TransactionAnswer>;
+
+/**
+ * `GET /v3/orders` (`GetOrdersResponse`) with each order left unparsed: they are
+ * validated one by one, so one invalid order does not lose the page.
+ */
+export const OrdersPageAnswer = z.object({
+  orders: z.array(z.unknown()).max(1000),
+  total: z.number().int().nonnegative().nullish(),
+  page: z.number().int().positive().nullish(),
+  size: z.number().int().positive().nullish(),
+});
+
+/** Paths and issue codes only: zod's own messages can quote the offending input, which may be PHI. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`)
+    .join('; ');
+}
