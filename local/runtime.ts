@@ -104,7 +104,7 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
     });
 
     // One sweep at a time, as one scheduled Lambda would run them.
-    let sweeping: Promise<SweepResult> = Promise.resolve({ examined: 0, flagged: 0, cleared: 0 });
+    let sweeping: Promise<SweepResult> = Promise.resolve({ examined: 0, flagged: 0, cleared: 0, reconciled: 0 });
     const sweep = () => {
       const next = sweeping.catch(() => undefined).then(() => sweepHandler());
       sweeping = next;
