@@ -12,14 +12,17 @@
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import * as z from 'zod';
 import { canonicalFromDate, instantMillis } from '../../functions/core/instant';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import type { JunctionApi } from '../../functions/junction/api';
 import { RECONCILE_METRICS, SERVICES, SWEEP_METRICS } from '../../functions/shared/metric-names';
 import { createLogger, createMetrics } from '../../functions/shared/observability';
+import { createQueryHandler } from '../../functions/query/app';
 import { createSweepHandler, type ReconcileSettings, type SweepResult } from '../../functions/stale-redraw-sweep/app';
 import { createInMemoryNotifier, type InMemoryNotifier } from '../../functions/stale-redraw-sweep/notifier';
 import { API_KEY_REJECTED } from '../../functions/stale-redraw-sweep/reconcile';
+import { countOpenRedraws } from '../../functions/store/redraws';
 import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
 import { startJunctionDouble, type JunctionDouble } from '../support/junction-double';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type Delivery, type FlowSpec } from '../support/junction';
@@ -322,6 +325,31 @@ describe('catch-up on lost webhooks', () => {
 
     const after = await sweep(listedAt + 2 * HOUR, junction.api, notifier, settings);
     expect(after.requests).toEqual([]);
+  });
+
+  it('keeps behind transactions out of GET /redraws and the open-redraws counts', async () => {
+    const flow = twoOrders(nextEra());
+    await seed(flow.spec, (delivery) => lostStep(delivery, flow.b));
+    expect((await rig.transaction(flow.transactionId))?.behind_status_time).not.toBeNull();
+    const query = createQueryHandler({ doc: rig.table.doc, tableName: rig.table.tableName, logger: createLogger(SERVICES.query) });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const response = await query({
+        routeKey: '$default',
+        rawPath: '/redraws',
+        requestContext: { http: { method: 'GET' } },
+        queryStringParameters: { state: 'open', limit: '100', ...(cursor ? { cursor } : {}) },
+      });
+      expect(response.statusCode).toBe(200);
+      const page = z.object({ items: z.array(z.object({ id: z.string() })), next_cursor: z.string().nullable() }).parse(JSON.parse(response.body));
+      seen.push(...page.items.map((item) => item.id));
+      cursor = page.next_cursor;
+    } while (cursor !== null);
+    expect(seen.length).toBeGreaterThan(0); // the other tests' open redraws
+    expect(seen).not.toContain(flow.transactionId);
+    const counts = await countOpenRedraws(rig.table.doc, rig.table.tableName);
+    expect(Object.keys(counts).sort()).toEqual(Object.values(OPEN_REDRAW_PARTITIONS).sort());
   });
 
   it('keeps a member behind while Junction answers an old state: read once per sweep, again the next sweep', async () => {
