@@ -2,7 +2,8 @@
  * The sweep with reconciliation (CONTRACT §6) on DynamoDB Local, the path a user
  * takes: webhooks stored by the webhook's write path, the transaction function
  * fed by the table's real stream, the sweep's Lambda factory with the real
- * Powertools logger and metrics (captured), and Junction's API answering from the
+ * Powertools logger and metrics (captured), and the Junction API client talking
+ * over real HTTP to the local stand-in for Junction's API, which answers from the
  * same flows (some of whose webhooks never reached the tracker).
  *
  * One table for the file, so the open-redraws index holds every test's orders.
@@ -16,6 +17,7 @@ import * as z from 'zod';
 import { canonicalFromDate, instantMillis } from '../../functions/core/instant';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import type { JunctionApi } from '../../functions/junction/api';
+import { createJunctionClient } from '../../functions/junction/client';
 import { RECONCILE_METRICS, SERVICES, SWEEP_METRICS } from '../../functions/shared/metric-names';
 import { createLogger, createMetrics } from '../../functions/shared/observability';
 import { createQueryHandler } from '../../functions/query/app';
@@ -24,7 +26,7 @@ import { createInMemoryNotifier, type InMemoryNotifier } from '../../functions/s
 import { API_KEY_REJECTED } from '../../functions/stale-redraw-sweep/reconcile';
 import { countOpenRedraws } from '../../functions/store/redraws';
 import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
-import { startJunctionDouble, type JunctionDouble } from '../support/junction-double';
+import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type Delivery, type FlowSpec } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
 import { captureOutput } from '../support/webhook';
@@ -34,12 +36,15 @@ const DAY = 24 * HOUR;
 const MINUTE = 60_000;
 
 let rig: TransactionRig;
-let junction: JunctionDouble;
+let junction: JunctionStandin;
+/** The client as the sweep gets it, with the stand-in's key (retries without waiting long). */
+let api: JunctionApi;
 let output: ReturnType<typeof captureOutput> | null = null;
 
 beforeAll(async () => {
   rig = await startTransactionRig('sweep-reconcile');
-  junction = await startJunctionDouble();
+  junction = await startJunctionStandin();
+  api = createJunctionClient({ baseUrl: junction.url, apiKey: junction.apiKey, backoffMs: 1 });
 });
 afterAll(async () => {
   await junction?.close();
@@ -108,7 +113,10 @@ async function sweep(now: number, api: JunctionApi | null, notifier: InMemoryNot
   output = null;
   await rig.settle();
   const metrics = emfValues(lines);
-  return { result, lines, metric: (name) => metrics.get(name), requests: await junction.requests() };
+  const requests = (await junction.requests()).map((request) => request.url);
+  // Never the key, whichever client the sweep had.
+  for (const line of lines) expect(line).not.toContain(junction.apiKey);
+  return { result, lines, metric: (name) => metrics.get(name), requests };
 }
 
 /** Metric values of the sweep's EMF records among captured lines. */
@@ -157,7 +165,7 @@ describe('verify before flagging', () => {
     const now = instantMillis(before.record.status_time) + 7 * DAY + HOUR; // stale by what the tracker knows
 
     const notifier = createInMemoryNotifier();
-    const run = await sweep(now, junction.api, notifier);
+    const run = await sweep(now, api, notifier);
 
     expect(about(notifier, ids.redrawId)).toEqual([]);
     expect(run.result).toMatchObject({ flagged: 0, reconciled: 1 });
@@ -181,7 +189,7 @@ describe('verify before flagging', () => {
     const now = instantMillis(initial.record.status_time) + 2 * DAY;
 
     const notifier = createInMemoryNotifier();
-    const run = await sweep(now, junction.api, notifier);
+    const run = await sweep(now, api, notifier);
 
     expect(about(notifier, ids.initialId)).toEqual([]);
     expect(run.result).toMatchObject({ flagged: 0, reconciled: 0 }); // the initial order was up to date; a joined member is not counted
@@ -192,7 +200,7 @@ describe('verify before flagging', () => {
     expect((await stored(ids.initialId)).openRedraw).toBeNull();
 
     // Known only from a listing, the redraw order is behind: the next sweep reads it from the API (catch-up).
-    const next = await sweep(now + HOUR, junction.api, notifier);
+    const next = await sweep(now + HOUR, api, notifier);
     expect(next.requests).toEqual([`/v3/order/${ids.redrawId}`]);
     expect(next.result.reconciled).toBe(1);
     expect((await stored(ids.redrawId)).record).toMatchObject({ source: 'api', low_level_status: 'requisition_created' });
@@ -206,13 +214,13 @@ describe('verify before flagging', () => {
     const now = instantMillis((await stored(ids.redrawId)).record.status_time) + 8 * DAY;
 
     const notifier = createInMemoryNotifier();
-    const first = await sweep(now, junction.api, notifier);
+    const first = await sweep(now, api, notifier);
     expect(first.result).toMatchObject({ flagged: 1, reconciled: 0 });
     expect(first.requests).toEqual([`/v3/order/${ids.redrawId}`]);
     expect(about(notifier, ids.redrawId)).toMatchObject([{ reason: 'no_progress', since: canonicalFromDate(new Date(now)) }]);
     expect((await stored(ids.redrawId)).record.source).toBe('webhook'); // the API read was a duplicate: source unchanged
 
-    const second = await sweep(now + HOUR, junction.api, notifier);
+    const second = await sweep(now + HOUR, api, notifier);
     expect(second.result).toMatchObject({ flagged: 0, reconciled: 0 });
     expect(about(notifier, ids.redrawId)).toHaveLength(1);
     expect((await stored(ids.redrawId)).stale).toEqual({ since: canonicalFromDate(new Date(now)), reason: 'no_progress' });
@@ -225,10 +233,10 @@ describe('degrade, never break', () => {
     const spec = redrawFlow(ids, 'in_progress', nextEra());
     await seed(spec, (delivery) => delivery.orderId === ids.redrawId); // Junction knows the redraw, but cannot say so
     const now = instantMillis((await stored(ids.initialId)).record.status_time) + 2 * DAY;
-    await junction.injectFault('unavailable', 'always');
+    await junction.injectFault({ kind: 'status', status: 503, times: 'always' });
 
     const notifier = createInMemoryNotifier();
-    const run = await sweep(now, junction.api, notifier);
+    const run = await sweep(now, api, notifier);
     expect(about(notifier, ids.initialId)).toMatchObject([{ reason: 'redraw_not_created' }]);
     expect(run.result).toMatchObject({ flagged: 1, reconciled: 0 });
     expect(run.metric(RECONCILE_METRICS.failures)).toBeGreaterThanOrEqual(1);
@@ -241,15 +249,38 @@ describe('degrade, never break', () => {
     }
   });
 
+  it('flags by §4 when Junction answers garbage full of PHI, which reaches no log line and no item', async () => {
+    const ids = redrawIds();
+    await seed(redrawFlow(ids, 'in_progress', nextEra()), (delivery) => delivery.orderId === ids.redrawId);
+    const now = instantMillis((await stored(ids.initialId)).record.status_time) + 2 * DAY;
+    await junction.injectFault({ kind: 'not_an_order', endpoint: 'order' });
+    await junction.injectFault({ kind: 'malformed_json', endpoint: 'order_transaction' });
+
+    const notifier = createInMemoryNotifier();
+    const run = await sweep(now, api, notifier);
+    expect(run.requests).toEqual([`/v3/order/${ids.initialId}`, `/v3/order_transaction/${ids.transactionId}`]);
+    expect(about(notifier, ids.initialId)).toMatchObject([{ reason: 'redraw_not_created' }]);
+    expect(run.metric(RECONCILE_METRICS.invalidAnswers)).toBe(2);
+    expect(run.lines.filter((line) => line.includes('junction read failed')).map((line) => JSON.parse(line))).toMatchObject([
+      { order_id: ids.initialId, kind: 'invalid_answer' },
+      { transaction_id: ids.transactionId, kind: 'invalid_answer' },
+    ]);
+    expect(run.lines.join('\n')).not.toContain(PHI_CANARY);
+    const { Items } = await rig.table.doc.send(new ScanCommand({ TableName: rig.table.tableName }));
+    expect(JSON.stringify(Items)).not.toContain(PHI_CANARY);
+  });
+
   it('treats a rejected key as a configuration error: logged by name, exactly one request, flags by §4', async () => {
     const ids = redrawIds();
     await seed(redrawFlow(ids, 'in_progress', nextEra()), (delivery) => delivery.orderId === ids.redrawId);
     const now = instantMillis((await stored(ids.initialId)).record.status_time) + 2 * DAY;
-    await junction.injectFault('unauthorized', 'always');
+    const wrongKey = 'sk_us_revoked_0123456789abcdef';
+    const rejected = createJunctionClient({ baseUrl: junction.url, apiKey: wrongKey, backoffMs: 1 });
 
     const notifier = createInMemoryNotifier();
-    const run = await sweep(now, junction.api, notifier);
+    const run = await sweep(now, rejected, notifier);
     expect(run.requests).toHaveLength(1);
+    expect(run.lines.join('\n')).not.toContain(wrongKey);
     expect(about(notifier, ids.initialId)).toMatchObject([{ reason: 'redraw_not_created' }]);
     expect(run.metric(RECONCILE_METRICS.unauthorized)).toBe(1);
     const errors = run.lines.filter((line) => line.includes(API_KEY_REJECTED));
@@ -310,11 +341,11 @@ describe('catch-up on lost webhooks', () => {
     const notifier = createInMemoryNotifier();
     const settings = { afterMinutes: 60, maxPerSweep: 100 };
 
-    const early = await sweep(listedAt + 60 * MINUTE, junction.api, notifier, settings); // exactly 60 minutes: not yet
+    const early = await sweep(listedAt + 60 * MINUTE, api, notifier, settings); // exactly 60 minutes: not yet
     expect(early.requests).toEqual([]);
     expect(early.result.reconciled).toBe(0);
 
-    const due = await sweep(listedAt + 61 * MINUTE, junction.api, notifier, settings);
+    const due = await sweep(listedAt + 61 * MINUTE, api, notifier, settings);
     expect(due.requests).toEqual([`/v3/order/${flow.b}`]);
     expect(due.result.reconciled).toBe(1);
     expect(due.metric(RECONCILE_METRICS.behind)).toBe(1);
@@ -323,7 +354,7 @@ describe('catch-up on lost webhooks', () => {
     expect(repaired?.members[flow.b]).toMatchObject({ source: 'api', low_level_status: 'requisition_created' });
     expect(repaired?.behind_status_time).toBeNull();
 
-    const after = await sweep(listedAt + 2 * HOUR, junction.api, notifier, settings);
+    const after = await sweep(listedAt + 2 * HOUR, api, notifier, settings);
     expect(after.requests).toEqual([]);
   });
 
@@ -362,12 +393,12 @@ describe('catch-up on lost webhooks', () => {
     expect(behindSince).not.toBeNull();
     const notifier = createInMemoryNotifier();
 
-    const first = await sweep(instantMillis(behindSince!) + 2 * HOUR, junction.api, notifier);
+    const first = await sweep(instantMillis(behindSince!) + 2 * HOUR, api, notifier);
     expect(first.requests).toEqual([`/v3/order/${flow.b}`]);
     expect(first.result.reconciled).toBe(0);
     expect((await rig.transaction(flow.transactionId))?.behind_status_time).toBe(behindSince);
 
-    const second = await sweep(instantMillis(behindSince!) + 3 * HOUR, junction.api, notifier);
+    const second = await sweep(instantMillis(behindSince!) + 3 * HOUR, api, notifier);
     expect(second.requests).toEqual([`/v3/order/${flow.b}`]);
   });
 
@@ -378,12 +409,12 @@ describe('catch-up on lost webhooks', () => {
     const notifier = createInMemoryNotifier();
     const now = start.getTime() + 10 * DAY;
 
-    const first = await sweep(now, junction.api, notifier, { afterMinutes: 60, maxPerSweep: 2 });
+    const first = await sweep(now, api, notifier, { afterMinutes: 60, maxPerSweep: 2 });
     expect(first.requests).toEqual(expect.arrayContaining([`/v3/order/${flows[0]!.b}`, `/v3/order/${flows[1]!.b}`]));
     expect(first.requests).toHaveLength(2);
     expect(first.result.reconciled).toBe(2);
 
-    const second = await sweep(now + HOUR, junction.api, notifier, { afterMinutes: 60, maxPerSweep: 2 });
+    const second = await sweep(now + HOUR, api, notifier, { afterMinutes: 60, maxPerSweep: 2 });
     expect(second.requests).toEqual([`/v3/order/${flows[2]!.b}`]);
   });
 });
@@ -397,7 +428,7 @@ describe('PHI', () => {
     const now = instantMillis((await stored(ids.redrawId)).record.status_time) + 8 * DAY;
     const notifier = createInMemoryNotifier(createLogger(SERVICES.staleRedrawSweep));
 
-    const run = await sweep(now, junction.api, notifier);
+    const run = await sweep(now, api, notifier);
     expect(run.result.reconciled).toBeGreaterThanOrEqual(1);
     expect(run.lines.length).toBeGreaterThan(0);
     expect(run.lines.join('\n')).not.toContain(PHI_CANARY);
