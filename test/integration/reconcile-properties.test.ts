@@ -180,3 +180,31 @@ describe('webhooks, API reads and listings, interleaved', () => {
     );
   });
 });
+
+describe('applyApiOrder', () => {
+  it('carries the answer’s transaction listing into the transaction even when the order itself is stale', async () => {
+    const [a, b, transactionId] = [freshId(), freshId(), freshId()];
+    const deliveries = buildDeliveries({
+      transactionId,
+      orders: [
+        { id: a, origin: 'initial', method: 'walk_in_test' },
+        { id: b, origin: 'recreation', method: 'walk_in_test' },
+      ],
+      steps: [
+        { order: 0, low: 'ordered' },
+        { order: 1, low: 'ordered' },
+        { order: 0, low: 'requisition_created' },
+        { order: 0, low: 'appointment_scheduled' },
+      ],
+      start: new Date('2026-05-04T09:00:00Z'),
+    });
+    const [, , older, newest] = deliveries;
+    // A's newest state is stored; no transaction function runs here, so nothing knows B yet.
+    expect(await putOrderFromWebhook(table.doc, table.tableName, projectOrder(payload(newest!)))).toBe('applied');
+    const applied = await applyApiOrder(table.doc, table.tableName, payload(older!));
+    expect(applied.result).toBe('stale');
+    expect(applied.recompute?.transaction.members[b]).toMatchObject({ source: 'transaction_listing', low_level_status: 'ordered' });
+    expect((await getOrder(table.doc, table.tableName, b))?.record).toMatchObject({ source: 'transaction_listing', transaction_id: transactionId });
+    expect((await getOrder(table.doc, table.tableName, a))?.record).toEqual(expectedRecord(newest!.body));
+  });
+});
