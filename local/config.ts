@@ -2,7 +2,9 @@
  * Settings of the one-machine runtime (CONTRACT §5), parsed once at start.
  */
 import * as z from 'zod';
+import { junctionApiSettingsShape } from '../functions/junction/settings';
 import { parseEnv, optionalEndpoint, positiveNumber } from '../functions/shared/config';
+import { ReconcileEnv } from '../functions/stale-redraw-sweep/app';
 
 const WebhookSecrets = z
   .string()
@@ -22,6 +24,9 @@ const LocalSettings = z.object({
   DATA_DIR: z.string().trim().min(1).optional(),
   DYNAMODB_ENDPOINT: optionalEndpoint(),
   TABLE_NAME: z.string().trim().min(3).max(255).default('redraw-tracker'),
+  // Reconciliation with Junction's API (CONTRACT §6): off without JUNCTION_API_KEY.
+  ...junctionApiSettingsShape,
+  ...ReconcileEnv.shape,
 });
 export type LocalSettings = z.output<typeof LocalSettings>;
 

@@ -9,11 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { junctionApiFor } from '../functions/junction/settings';
 import { createQueryHandler } from '../functions/query/app';
 import { documentClient } from '../functions/shared/dynamodb';
 import { SERVICES } from '../functions/shared/metric-names';
 import { createLogger, createMetrics } from '../functions/shared/observability';
-import { createSweepHandler, type SweepResult } from '../functions/stale-redraw-sweep/app';
+import { createSweepHandler, reconcileOf, type SweepResult } from '../functions/stale-redraw-sweep/app';
 import { createInMemoryNotifier, type InMemoryNotifier } from '../functions/stale-redraw-sweep/notifier';
 import { createTableInput } from '../functions/store/table';
 import { createTransactionStatusHandler } from '../functions/transaction-status/app';
@@ -101,10 +102,13 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       notifier,
       logger: createLogger(SERVICES.staleRedrawSweep),
       metrics: createMetrics(SERVICES.staleRedrawSweep),
+      // Without JUNCTION_API_KEY: no client, and no request to Junction ever.
+      junction: junctionApiFor(settings),
+      reconcile: reconcileOf(settings),
     });
 
     // One sweep at a time, as one scheduled Lambda would run them.
-    let sweeping: Promise<SweepResult> = Promise.resolve({ examined: 0, flagged: 0, cleared: 0 });
+    let sweeping: Promise<SweepResult> = Promise.resolve({ examined: 0, flagged: 0, cleared: 0, reconciled: 0 });
     const sweep = () => {
       const next = sweeping.catch(() => undefined).then(() => sweepHandler());
       sweeping = next;

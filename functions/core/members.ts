@@ -4,20 +4,34 @@
  * batch and the transaction listings those records carry (CONTRACT §3, members).
  *
  * Merging is monotonic: a member only ever moves to a newer record
- * (`isNewerRecord`: the order's own webhook beats any listing; within a source the
- * higher rank wins), and `reported_status` only to a listing with a newer status
- * time. So recomputes from different, partly stale views converge: merging what a
+ * (`isNewerRecord`: the order's own state, from its webhook or the API, beats any
+ * listing; otherwise the higher rank wins), `listed_status_time` only to a later
+ * time, and `reported_status` only to a listing with a newer status time. So
+ * recomputes from different, partly stale views converge: merging what a
  * concurrent writer stored with what we know gives the same answer in any order.
  */
-import { isNewerRecord, type ListingSnapshot, type OrderRecord } from './order-record';
+import { isNewerRecord, isOwnSource, listedStatusTimeOf, type ListingSnapshot, type OrderRecord } from './order-record';
 import { hasRedrawOrder } from './staleness';
 import { isAwaitingRedraw, transactionStatus, type TransactionStatus } from './transaction-status';
+
+/** What a transaction learns about a member from one record (an order item, or a listing's entry). */
+export type MemberRecord = Pick<OrderRecord, 'id' | 'origin' | 'low_level_status' | 'status_time' | 'created_at' | 'source' | 'rank'> & {
+  listed_status_time?: string | null;
+};
 
 /** The part of an order record a transaction keeps about each member. */
 export type MemberKnowledge = Pick<
   OrderRecord,
   'id' | 'origin' | 'low_level_status' | 'status_time' | 'created_at' | 'source' | 'rank'
->;
+> & {
+  /**
+   * The newest status time any listing showed for this member (Junction's time),
+   * kept even when the member has its own state: when it is newer than the
+   * member's own status time, a webhook of the member was probably lost (CONTRACT
+   * §6, catch-up). Null when no listing gave a status time.
+   */
+  listed_status_time: string | null;
+};
 
 /** A transaction's state as the tracker computes it (the stored item adds a version). */
 export interface TransactionKnowledge {
@@ -30,6 +44,12 @@ export interface TransactionKnowledge {
   members: Record<string, MemberKnowledge>;
   /** The newest status time among members (Junction's time, never our clock). */
   updated_at: string;
+  /**
+   * The earliest status time at which a member's own state fell behind what a
+   * listing shows for it (see `behindSince`), or null when none is behind: the
+   * sweep reads those members from Junction's API once this is old enough.
+   */
+  behind_status_time: string | null;
 }
 
 /** An order item as stored, as far as a recompute cares. */
@@ -39,22 +59,68 @@ export interface KnownOrder {
   inOpenRedraws: boolean;
 }
 
-export function memberOf(record: MemberKnowledge): MemberKnowledge {
+export function memberOf(record: MemberRecord): MemberKnowledge {
   const { id, origin, low_level_status, status_time, created_at, source, rank } = record;
-  return { id, origin, low_level_status, status_time, created_at, source, rank };
+  return { id, origin, low_level_status, status_time, created_at, source, rank, listed_status_time: listedTimeOf(record) };
 }
 
-/** `base` with every candidate that is newer than what it holds for that order (a new map). */
+/** The newest listed status time a record carries: its own when it is a listing's entry, or the one it kept. */
+function listedTimeOf(record: MemberRecord): string | null {
+  return later(record.listed_status_time ?? null, listedStatusTimeOf(record));
+}
+
+function later(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  return b !== null && b > a ? b : a;
+}
+
+/**
+ * `base` with every candidate that is newer than what it holds for that order,
+ * and every listed status time that is later than the one it kept (a new map).
+ */
 export function mergeMembers(
-  base: Readonly<Record<string, MemberKnowledge>>,
-  candidates: Iterable<MemberKnowledge>,
+  base: Readonly<Record<string, MemberRecord>>,
+  candidates: Iterable<MemberRecord>,
 ): Record<string, MemberKnowledge> {
-  const merged: Record<string, MemberKnowledge> = { ...base };
+  const merged: Record<string, MemberKnowledge> = Object.fromEntries(Object.entries(base).map(([id, member]) => [id, memberOf(member)]));
   for (const candidate of candidates) {
     const current = merged[candidate.id];
-    if (current === undefined || isNewerRecord(candidate, current)) merged[candidate.id] = memberOf(candidate);
+    const listed = later(current?.listed_status_time ?? null, listedTimeOf(candidate));
+    const next = current === undefined || isNewerRecord(candidate, current) ? memberOf(candidate) : current;
+    merged[candidate.id] = next.listed_status_time === listed ? next : { ...next, listed_status_time: listed };
   }
   return merged;
+}
+
+/**
+ * Since when (Junction's status time) a member's own state is behind what the
+ * tracker has seen listed for it, or null when it is not behind: a member known
+ * only from listings is behind since its listed status time (no webhook of it
+ * came), a member with its own state when a listing showed a later status time
+ * than its own `last_event`'s (CONTRACT §6, catch-up).
+ */
+export function behindSince(member: MemberKnowledge): string | null {
+  if (!isOwnSource(member.source)) return member.status_time;
+  return member.listed_status_time !== null && member.listed_status_time > member.status_time ? member.listed_status_time : null;
+}
+
+/** The earliest `behindSince` among members, or null when none is behind. */
+export function earliestBehind(members: Iterable<MemberKnowledge>): string | null {
+  let earliest: string | null = null;
+  for (const member of members) {
+    const since = behindSince(member);
+    if (since !== null && (earliest === null || since < earliest)) earliest = since;
+  }
+  return earliest;
+}
+
+/** Members behind since before `before` (a canonical instant), longest behind first. */
+export function membersBehindBefore(members: Iterable<MemberKnowledge>, before: string): MemberKnowledge[] {
+  return [...members]
+    .map((member) => ({ member, since: behindSince(member) }))
+    .filter((entry): entry is { member: MemberKnowledge; since: string } => entry.since !== null && entry.since < before)
+    .sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : a.member.id.localeCompare(b.member.id)))
+    .map((entry) => entry.member);
 }
 
 function sameMember(a: MemberKnowledge, b: MemberKnowledge): boolean {
@@ -65,7 +131,8 @@ function sameMember(a: MemberKnowledge, b: MemberKnowledge): boolean {
     a.status_time === b.status_time &&
     a.created_at === b.created_at &&
     a.source === b.source &&
-    a.rank === b.rank
+    a.rank === b.rank &&
+    a.listed_status_time === b.listed_status_time
   );
 }
 
@@ -162,6 +229,7 @@ export function planRecompute(input: RecomputeInput): RecomputePlan {
     reported_status_time: reported.time,
     members,
     updated_at: newestStatusTime(memberList) ?? stored?.updated_at ?? '',
+    behind_status_time: earliestBehind(memberList),
   };
   const transactionChanged =
     stored === null ||
@@ -169,6 +237,7 @@ export function planRecompute(input: RecomputeInput): RecomputePlan {
     stored.reported_status !== transaction.reported_status ||
     stored.reported_status_time !== transaction.reported_status_time ||
     stored.updated_at !== transaction.updated_at ||
+    stored.behind_status_time !== transaction.behind_status_time ||
     !sameMembers(stored.members, members);
 
   // A listed record is stored only while it is the member's best knowledge and no

@@ -8,7 +8,20 @@ import { newestEvent, rankOf, versionOf } from './ordering';
 import type { ListedOrder, OrderPayload } from './schemas';
 import { highLevelOf, parseStatus } from './status';
 
-export type OrderSource = 'webhook' | 'transaction_listing';
+/**
+ * Where a stored state came from: the order's own webhook, an API read of the
+ * order (CONTRACT §6), or only another order's transaction listing. Webhook and
+ * API states are both the order's own state, ordered by the same rule.
+ */
+export type OrderSource = 'webhook' | 'api' | 'transaction_listing';
+
+/** The sources of an order's own state (its webhook or an API read of it). */
+export type OwnSource = Exclude<OrderSource, 'transaction_listing'>;
+
+/** Whether a state is the order's own (from its webhook or the API), not a listing's. */
+export function isOwnSource(source: OrderSource): source is OwnSource {
+  return source !== 'transaction_listing';
+}
 
 /** One stored order: the contract's Order fields, plus what ordering and sweeping need. */
 export interface OrderRecord {
@@ -53,8 +66,11 @@ function canonical(value: string): string {
   return result;
 }
 
-/** Projects a validated order payload (from its own webhook) to its record and listing. */
-export function projectOrder(order: OrderPayload): ProjectedOrder {
+/**
+ * Projects a validated order payload (a webhook's `data`, or the API's answer for
+ * the order: the same shape) to its record and listing.
+ */
+export function projectOrder(order: OrderPayload, source: OwnSource = 'webhook'): ProjectedOrder {
   const event = newestEvent(order);
   const parsed = event ? parseStatus(event.status) : null;
   const collectionMethod = order.details?.type ?? parsed?.method ?? 'unknown';
@@ -70,22 +86,39 @@ export function projectOrder(order: OrderPayload): ProjectedOrder {
     created_at: order.created_at,
     updated_at: order.updated_at,
     has_missing_results: order.has_missing_results ?? null,
-    source: 'webhook',
+    source,
     status_time: canonical(event?.created_at ?? order.updated_at),
     rank: rankOf(versionOf(order)),
   };
   const transaction = order.order_transaction;
   if (!transaction) return { record, listing: null };
+  return { record, listing: listingOf(transaction, collectionMethod, [record.status_time]) };
+}
+
+/** A transaction as Junction lists it: in an order's `order_transaction`, or from `GET /v3/order_transaction/{id}`. */
+export interface ListedTransaction {
+  id: string;
+  status?: string | null;
+  orders: readonly ListedOrder[];
+}
+
+/**
+ * What a transaction read from Junction's API says (CONTRACT §6), as a listing.
+ * The endpoint does not say how each order was collected: `collectionMethod`
+ * (the tracker's knowledge of a member) stands in for the high-level statuses.
+ */
+export function listingFromTransaction(transaction: ListedTransaction, collectionMethod: string): ListingSnapshot {
+  return listingOf(transaction, collectionMethod, []);
+}
+
+function listingOf(transaction: ListedTransaction, collectionMethod: string, otherTimes: readonly string[]): ListingSnapshot {
   const members = transaction.orders.map((listed) => listedOrderRecord(listed, transaction.id, collectionMethod));
-  const statusTimes = [record.status_time, ...members.map((member) => member.status_time)];
+  const statusTimes = [...otherTimes, ...members.map((member) => member.status_time)];
   return {
-    record,
-    listing: {
-      transaction_id: transaction.id,
-      reported_status: transaction.status ?? null,
-      reported_status_time: statusTimes.reduce((newest, time) => (time > newest ? time : newest)),
-      members,
-    },
+    transaction_id: transaction.id,
+    reported_status: transaction.status ?? null,
+    reported_status_time: statusTimes.reduce((newest, time) => (time > newest ? time : newest), NO_TIME),
+    members,
   };
 }
 
@@ -115,10 +148,24 @@ export function listedOrderRecord(listed: ListedOrder, transactionId: string, co
 }
 
 /**
- * Which of two records of the same order should stand: a record from the order's
- * own webhook beats any listing; otherwise the higher rank wins. Ties keep `stored`.
+ * The status time a listed record shows for its order, or null when the listing
+ * gave none (its status time then falls back to `updated_at`, which is no status
+ * time: catch-up compares only Junction's status times, CONTRACT §6).
+ */
+export function listedStatusTimeOf(record: Pick<OrderRecord, 'source' | 'status_time' | 'rank'>): string | null {
+  if (record.source !== 'transaction_listing' || record.rank.startsWith(`${NO_TIME}|`)) return null;
+  return record.status_time;
+}
+
+/**
+ * Which of two records of the same order should stand: the order's own state
+ * (webhook or API read) beats any listing; otherwise the higher rank wins (a
+ * webhook and an API read of the same order share the ordering rule, so the same
+ * event ranks the same from either). Ties keep `stored`: the first write of an
+ * event keeps its source.
  */
 export function isNewerRecord(candidate: Pick<OrderRecord, 'source' | 'rank'>, stored: Pick<OrderRecord, 'source' | 'rank'>): boolean {
-  if (candidate.source !== stored.source) return candidate.source === 'webhook';
+  const candidateOwn = isOwnSource(candidate.source);
+  if (candidateOwn !== isOwnSource(stored.source)) return candidateOwn;
   return candidate.rank > stored.rank;
 }

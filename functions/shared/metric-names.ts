@@ -42,6 +42,29 @@ export const SWEEP_METRICS = {
   notificationFailures: 'StaleNotificationFailures',
 } as const;
 
+/**
+ * The sweep's reconciliation metrics (CONTRACT §6; dimension service=stale-redraw-sweep),
+ * emitted only when a Junction API key is configured.
+ */
+export const RECONCILE_METRICS = {
+  /** Orders whose stored state an API read replaced in this sweep. */
+  reconciled: 'Reconciled',
+  /** Reads that gave nothing usable, of any kind but unauthorized (alarm on this). */
+  failures: 'ReconcileFailures',
+  /** By kind: timeouts, network errors, 429 and 5xx after the bounded retries. */
+  unavailable: 'JunctionUnavailable',
+  /** By kind: a 2xx whose body is not JSON or not the expected shape. */
+  invalidAnswers: 'JunctionInvalidAnswers',
+  /** By kind: 404 for an order or transaction the tracker knows. */
+  notFound: 'JunctionNotFound',
+  /** 401 or 403: the API key is wrong or lacks access (a configuration error; alarm on this). */
+  unauthorized: 'JunctionUnauthorized',
+  /** Requests made to Junction's API in this sweep (cost). */
+  requests: 'JunctionRequests',
+  /** Members found behind their listings for longer than RECONCILE_AFTER_MINUTES (catch-up candidates read). */
+  behind: 'ReconcileBehind',
+} as const;
+
 /** The transaction function's metrics (dimension service=transaction-status). */
 export const TRANSACTION_METRICS = {
   recomputed: 'TransactionsRecomputed',

@@ -6,6 +6,11 @@
  * two unflagged partitions (a key condition on the status time) and the flagged
  * ones (to clear those that stopped being stale). Its cost follows the number of
  * open redraws, not the size of the table.
+ *
+ * With a Junction API client (CONTRACT §6) it also catches up on lost webhooks
+ * (members behind their listings, from the index's `RECONCILE#behind`
+ * partition) and verifies each candidate with the API before flagging it.
+ * Without one it makes no request to Junction and behaves as §4 alone.
  */
 import type { FlushingMetricSink, LogSink, MetricSink } from '../shared/observability';
 import { forEachLimited } from '../shared/concurrency';
@@ -13,7 +18,12 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { canonicalFromDate, instantMillis } from '../core/instant';
-import { hasRedrawOrder, staleCutoffs, staleReason, type StaleThresholds } from '../core/staleness';
+import { membersBehindBefore } from '../core/members';
+import type { ListingSnapshot } from '../core/order-record';
+import { hasRedrawOrder, staleCutoffs, staleReason, type StaleReason, type StaleThresholds } from '../core/staleness';
+import type { JunctionApi } from '../junction/api';
+import { readBehindTransactions } from '../store/catch-up';
+import { getOrder } from '../store/orders';
 import {
   countOpenRedraws,
   flagStale,
@@ -25,9 +35,10 @@ import {
 import { OPEN_REDRAW_PARTITIONS } from '../store/table';
 import { readTransactionPartition } from '../store/transaction-partition';
 import type { Notifier, StaleRedrawNotification } from './notifier';
-import { SERVICES, SWEEP_METRICS } from '../shared/metric-names';
+import { createJunctionSession, type JunctionSession } from './reconcile';
+import { RECONCILE_METRICS, SERVICES, SWEEP_METRICS } from '../shared/metric-names';
 
-export { SWEEP_METRICS };
+export { RECONCILE_METRICS, SWEEP_METRICS };
 
 export const SWEEP_SERVICE_NAME = SERVICES.staleRedrawSweep;
 
@@ -42,6 +53,25 @@ export function thresholdsOf(env: z.output<typeof ThresholdsEnv>): StaleThreshol
   return { staleAfterDays: env.REDRAW_STALE_AFTER_DAYS, missingAfterHours: env.REDRAW_MISSING_AFTER_HOURS };
 }
 
+/** Catch-up settings (CONTRACT §6), checked at start; they matter only with a Junction API key. */
+export const ReconcileEnv = z.object({
+  /** A member behind its listing for longer than this is read from the API (Svix delivers most retries well within it). */
+  RECONCILE_AFTER_MINUTES: z.coerce.number().positive().max(525_600).default(60),
+  /** Catch-up reads per sweep at most (verification reads of flag candidates are not capped). */
+  RECONCILE_MAX_PER_SWEEP: z.coerce.number().int().min(1).max(10_000).default(100),
+});
+
+export interface ReconcileSettings {
+  afterMinutes: number;
+  maxPerSweep: number;
+}
+
+export const DEFAULT_RECONCILE: ReconcileSettings = { afterMinutes: 60, maxPerSweep: 100 };
+
+/** Catch-up settings from parsed settings (see ReconcileEnv). */
+export function reconcileOf(env: z.output<typeof ReconcileEnv>): ReconcileSettings {
+  return { afterMinutes: env.RECONCILE_AFTER_MINUTES, maxPerSweep: env.RECONCILE_MAX_PER_SWEEP };
+}
 
 export interface SweepInput {
   doc: DynamoDBDocumentClient;
@@ -51,6 +81,12 @@ export interface SweepInput {
   notifier: Notifier;
   logger: LogSink;
   metrics: MetricSink;
+  /** Junction's API (CONTRACT §6); null or absent: no reconciliation, and no request to Junction. */
+  junction?: JunctionApi | null;
+  /** Catch-up settings (default DEFAULT_RECONCILE). */
+  reconcile?: ReconcileSettings;
+  /** Milliseconds left for this invocation (Lambda's context), if known: Junction is not asked when it runs low. */
+  timeLeft?: () => number;
 }
 
 export interface SweepResult {
@@ -60,6 +96,8 @@ export interface SweepResult {
   flagged: number;
   /** Orders taken out of the flagged or awaiting partition because they are no longer stale or awaiting. */
   cleared: number;
+  /** Orders whose stored state an API read replaced in this sweep (0 without a Junction API key). */
+  reconciled: number;
 }
 
 /** Thrown after a sweep in which some orders failed unexpectedly (the others were swept). */
@@ -70,12 +108,31 @@ export class SweepError extends Error {
 const DAY_MS = 86_400_000;
 /** Candidates handled at once: enough to overlap round trips, few enough to stay polite to the table. */
 const CONCURRENCY = 8;
+/** Catch-up reads in flight at once: polite to Junction's API. */
+const JUNCTION_CONCURRENCY = 4;
+const MINUTE_MS = 60_000;
 
 /** One sweep at `now`. */
 export async function runSweep(input: SweepInput): Promise<SweepResult> {
   const { doc, tableName, now, thresholds, logger, metrics } = input;
   const since = canonicalFromDate(now);
   const cutoffs = staleCutoffs(now, thresholds);
+  const session: JunctionSession | null = input.junction
+    ? createJunctionSession({ doc, tableName, junction: input.junction, logger, timeLeft: input.timeLeft })
+    : null;
+
+  let failures = 0;
+  let behind = 0;
+  // Catch-up first, so that the candidates read next already show what it repaired.
+  if (session !== null) {
+    try {
+      behind = await catchUp(input, session, () => void failures++);
+    } catch (error) {
+      failures++;
+      logger.error('catch-up failed', { error: errorName(error) });
+    }
+  }
+
   const [inProgress, awaiting, flaggedBefore] = await Promise.all([
     readOpenRedraws(doc, tableName, OPEN_REDRAW_PARTITIONS.redrawInProgress, cutoffs.noProgressBefore),
     readOpenRedraws(doc, tableName, OPEN_REDRAW_PARTITIONS.awaitingRedraw, cutoffs.redrawMissingBefore),
@@ -105,18 +162,61 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
   let cleared = 0;
   let staleCleared = 0;
   let notificationFailures = 0;
-  let failures = 0;
 
   const seenOf = (order: IndexedOrder) => ({ orderId: order.record.id, rank: order.record.rank, partition: order.openRedraw });
 
-  const sweepCandidate = async (order: IndexedOrder): Promise<void> => {
-    const hasRedraw = await transactionHasRedraw(order);
-    const reason = staleReason(order.record, hasRedraw, now, thresholds);
-    if (reason === null) {
+  /**
+   * Verify before flagging (CONTRACT §6): read the candidate (and, for
+   * redraw_not_created, its transaction) from Junction, apply what is newer, and
+   * say what is still stale. Null: nothing to flag any more. When Junction gives
+   * nothing usable, the candidate stands as read (§4).
+   */
+  const verify = async (
+    order: IndexedOrder,
+    reason: StaleReason,
+    hasRedraw: boolean,
+  ): Promise<{ order: IndexedOrder; reason: StaleReason } | null> => {
+    if (session === null) return { order, reason };
+    const orderId = order.record.id;
+    const transactionId = order.record.transaction_id;
+    const applied = await session.reconcileOrder(orderId);
+    const transactionRead =
+      reason === 'redraw_not_created' && transactionId !== null
+        ? await session.reconcileTransaction(transactionId, order.record.collection_method)
+        : null;
+    if (applied === null && transactionRead === null) return { order, reason };
+
+    const redrawNow =
+      hasRedraw ||
+      listingHasRedraw(applied?.listing ?? null, orderId) ||
+      hasRedrawOrder(otherMembers(applied?.recompute?.transaction.members, orderId)) ||
+      hasRedrawOrder(otherMembers(transactionRead?.transaction.members, orderId));
+    if (redrawNow && transactionId !== null && order.record.origin !== 'redraw') redrawKnown.set(transactionId, Promise.resolve(true));
+    // What is stored now (strongly consistent): the API's state, or a newer one, with its partition.
+    const current = await getOrder(doc, tableName, orderId);
+    if (current === null) return null;
+    const partition = current.openRedraw;
+    if (partition === null || partition === OPEN_REDRAW_PARTITIONS.stale) return null; // left the index, or flagged meanwhile
+    const currentOrder: IndexedOrder = { ...current, openRedraw: partition };
+    const stillStale = staleReason(current.record, redrawNow, now, thresholds);
+    if (stillStale === null) {
+      if (redrawNow && (await refileOpenRedraw(doc, tableName, seenOf(currentOrder), current.record, true)) === 'written') cleared++;
+      return null;
+    }
+    return { order: currentOrder, reason: stillStale };
+  };
+
+  const sweepCandidate = async (candidate: IndexedOrder): Promise<void> => {
+    const hasRedraw = await transactionHasRedraw(candidate);
+    const candidateReason = staleReason(candidate.record, hasRedraw, now, thresholds);
+    if (candidateReason === null) {
       // Not stale after all: its redraw order is known by now (the index was not updated yet).
-      if (hasRedraw && (await refileOpenRedraw(doc, tableName, seenOf(order), order.record, hasRedraw)) === 'written') cleared++;
+      if (hasRedraw && (await refileOpenRedraw(doc, tableName, seenOf(candidate), candidate.record, hasRedraw)) === 'written') cleared++;
       return;
     }
+    const verified = await verify(candidate, candidateReason, hasRedraw);
+    if (verified === null) return;
+    const { order, reason } = verified;
     if ((await flagStale(doc, tableName, seenOf(order), { since, reason })) === 'lost') {
       logger.debug('stale flag not set: the order moved on or is flagged already', { order_id: order.record.id });
       return;
@@ -162,10 +262,77 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
   metrics.addMetric(SWEEP_METRICS.open, MetricUnit.Count, openNow);
   metrics.addMetric(SWEEP_METRICS.notificationFailures, MetricUnit.Count, notificationFailures);
 
-  const result = { examined: inProgress.length + awaiting.length + flaggedBefore.length, flagged, cleared };
-  logger.info('stale redraw sweep done', { ...result, notification_failures: notificationFailures, failures, open_redraws: openNow });
+  const junction = session?.stats() ?? null;
+  if (junction !== null) {
+    const readFailures = junction.failures.unavailable + junction.failures.invalid_answer + junction.failures.not_found;
+    metrics.addMetric(RECONCILE_METRICS.reconciled, MetricUnit.Count, junction.reconciled);
+    metrics.addMetric(RECONCILE_METRICS.failures, MetricUnit.Count, readFailures);
+    metrics.addMetric(RECONCILE_METRICS.unavailable, MetricUnit.Count, junction.failures.unavailable);
+    metrics.addMetric(RECONCILE_METRICS.invalidAnswers, MetricUnit.Count, junction.failures.invalid_answer);
+    metrics.addMetric(RECONCILE_METRICS.notFound, MetricUnit.Count, junction.failures.not_found);
+    metrics.addMetric(RECONCILE_METRICS.unauthorized, MetricUnit.Count, junction.unauthorized);
+    metrics.addMetric(RECONCILE_METRICS.requests, MetricUnit.Count, junction.requests);
+    metrics.addMetric(RECONCILE_METRICS.behind, MetricUnit.Count, behind);
+  }
+
+  const result: SweepResult = {
+    examined: inProgress.length + awaiting.length + flaggedBefore.length,
+    flagged,
+    cleared,
+    reconciled: junction?.reconciled ?? 0,
+  };
+  logger.info('stale redraw sweep done', {
+    ...result,
+    notification_failures: notificationFailures,
+    failures,
+    open_redraws: openNow,
+    ...(junction === null
+      ? {}
+      : {
+          junction_requests: junction.requests,
+          junction_failures: junction.failures,
+          junction_unauthorized: junction.unauthorized,
+          junction_stopped: junction.stopped,
+          behind,
+        }),
+  });
   if (failures > 0) throw new SweepError(`${failures} order(s) could not be swept`);
   return result;
+}
+
+/**
+ * Catch-up (CONTRACT §6): reads from Junction the members whose own state has
+ * been behind what a listing showed for them for longer than
+ * RECONCILE_AFTER_MINUTES (by Junction's status times, never our clock), the
+ * longest behind first, at most RECONCILE_MAX_PER_SWEEP, each once. A member
+ * whose answer is not newer stays behind: the next sweep reads it again.
+ * Returns how many members were due.
+ */
+async function catchUp(input: SweepInput, session: JunctionSession, onFailure: () => void): Promise<number> {
+  const { doc, tableName, now, logger } = input;
+  const settings = input.reconcile ?? DEFAULT_RECONCILE;
+  const before = canonicalFromDate(new Date(now.getTime() - settings.afterMinutes * MINUTE_MS));
+  const transactions = await readBehindTransactions(doc, tableName, before, settings.maxPerSweep);
+  const due = [...new Set(transactions.flatMap((transaction) => membersBehindBefore(Object.values(transaction.members), before).map((member) => member.id)))];
+  const reading = due.slice(0, settings.maxPerSweep);
+  if (due.length > reading.length) logger.info('catch-up capped: the rest waits for the next sweep', { due: due.length, reading: reading.length });
+  await forEachLimited(reading, JUNCTION_CONCURRENCY, async (orderId) => {
+    try {
+      await session.reconcileOrder(orderId);
+    } catch (error) {
+      logger.error('applying an api read failed', { order_id: orderId, error: errorName(error) });
+      onFailure();
+    }
+  });
+  return due.length;
+}
+
+function listingHasRedraw(listing: ListingSnapshot | null, orderId: string): boolean {
+  return listing !== null && hasRedrawOrder(listing.members.filter((member) => member.id !== orderId));
+}
+
+function otherMembers(members: Readonly<Record<string, { id: string; origin: string | null }>> | undefined, orderId: string) {
+  return Object.values(members ?? {}).filter((member) => member.id !== orderId);
 }
 
 function notificationOf(order: IndexedOrder, reason: StaleRedrawNotification['reason'], since: string, now: Date): StaleRedrawNotification {
@@ -188,23 +355,46 @@ function errorName(error: unknown): string {
 }
 
 
-export interface SweepHandlerDeps extends Omit<SweepInput, 'now' | 'metrics'> {
+export interface SweepHandlerDeps extends Omit<SweepInput, 'now' | 'metrics' | 'junction' | 'timeLeft'> {
   metrics: FlushingMetricSink;
   /** The sweep's clock; injectable so tests need no waiting. */
   clock?: () => Date;
+  /**
+   * Junction's API, or a provider asked once per sweep (so a key set after the
+   * start is picked up); null or absent: no reconciliation, no request to Junction.
+   */
+  junction?: JunctionApi | null | (() => Promise<JunctionApi | null>);
 }
 
 /**
  * The sweep's entry: one sweep per invocation (an EventBridge schedule on AWS,
- * a timer or `POST /local/sweep` locally). The event carries nothing it needs.
+ * a timer or `POST /local/sweep` locally). The event carries nothing it needs;
+ * Lambda's context, when given, bounds the time spent asking Junction.
  */
-export function createSweepHandler(deps: SweepHandlerDeps): (event?: unknown) => Promise<SweepResult> {
+export function createSweepHandler(deps: SweepHandlerDeps): (event?: unknown, context?: { getRemainingTimeInMillis(): number }) => Promise<SweepResult> {
   const clock = deps.clock ?? (() => new Date());
-  return async () => {
+  const { junction, ...rest } = deps;
+  return async (_event, context) => {
     try {
-      return await runSweep({ ...deps, now: clock() });
+      return await runSweep({
+        ...rest,
+        junction: await resolveJunction(junction, deps.logger),
+        now: clock(),
+        ...(context ? { timeLeft: () => context.getRemainingTimeInMillis() } : {}),
+      });
     } finally {
       deps.metrics.publishStoredMetrics();
     }
   };
+}
+
+/** The Junction client for this sweep; when its provider fails (the key cannot be read), the sweep goes on without it. */
+async function resolveJunction(junction: SweepHandlerDeps['junction'], logger: LogSink): Promise<JunctionApi | null> {
+  if (typeof junction !== 'function') return junction ?? null;
+  try {
+    return await junction();
+  } catch (error) {
+    logger.error('junction api key could not be read: sweeping without reconciliation', { error: errorName(error) });
+    return null;
+  }
 }

@@ -1,30 +1,61 @@
 /**
  * Lambda entry of the stale-redraw sweep (EventBridge schedule). Configuration is
- * checked once, at start: a missing table or topic, or a threshold that is not a
- * positive number, fails the function loudly before any sweep.
+ * checked once, at start: a missing table or topic, a threshold that is not a
+ * positive number, or a Junction API key secret holding something that is not a
+ * key fails the function loudly before any sweep.
+ *
+ * Reconciliation (CONTRACT §6) is on when JUNCTION_API_KEY_SECRET_ARN names a
+ * secret holding a key. The secret is read during the cold start and again at
+ * most every 5 minutes (so a key set after the deploy is picked up without one);
+ * while it holds the deploy-time placeholder the sweep runs without Junction and
+ * says so (WARN) at each cold start.
  */
 import { SNSClient } from '@aws-sdk/client-sns';
-import { optionalEndpoint, parseEnv, required } from '../shared/config';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import type { JunctionApi } from '../junction/api';
+import { createJunctionClient } from '../junction/client';
+import { ConfigError } from '../shared/config';
 import { entryDocumentClient } from '../shared/dynamodb';
 import { createLogger, createMetrics } from '../shared/observability';
-import { createSweepHandler, SWEEP_SERVICE_NAME, thresholdsOf, ThresholdsEnv } from './app';
+import { createSweepHandler, reconcileOf, SWEEP_SERVICE_NAME, thresholdsOf } from './app';
+import { apiKeyFromSecretString, sweepConfig } from './config';
 import { createSnsNotifier } from './notifier';
 
-const config = parseEnv(
-  ThresholdsEnv.extend({
-    TABLE_NAME: required(),
-    STALE_REDRAW_TOPIC_ARN: required(),
-    DYNAMODB_ENDPOINT: optionalEndpoint(),
-  }),
-);
+/** Secrets Manager values are cached this long: a key set or rotated is picked up within minutes. */
+const SECRET_MAX_AGE_SECONDS = 300;
 
+const config = sweepConfig();
 const logger = createLogger(SWEEP_SERVICE_NAME);
+
+const junction = config.JUNCTION_API_KEY_SECRET_ARN === undefined ? null : junctionFromSecret(config.JUNCTION_API_KEY_SECRET_ARN, config.JUNCTION_API_BASE_URL);
+
+// Read the secret during the cold start (top-level await in the ESM bundle): an
+// unreadable or malformed secret fails the init loudly, by name; a placeholder
+// only turns reconciliation off.
+if (junction !== null && (await junction()) === null) {
+  logger.warn('junction api key not set: sweeping without reconciliation until the secret holds a key', { setting: 'JUNCTION_API_KEY_SECRET_ARN' });
+}
 
 export const handler = createSweepHandler({
   doc: entryDocumentClient(config.DYNAMODB_ENDPOINT),
   tableName: config.TABLE_NAME,
   thresholds: thresholdsOf(config),
+  reconcile: reconcileOf(config),
   notifier: createSnsNotifier(new SNSClient({}), config.STALE_REDRAW_TOPIC_ARN),
   logger,
   metrics: createMetrics(SWEEP_SERVICE_NAME),
+  junction,
 });
+
+/** Junction's client for the key the secret holds now (one client per key), or null while it holds none. */
+function junctionFromSecret(arn: string, baseUrl: string): () => Promise<JunctionApi | null> {
+  let current: { key: string; api: JunctionApi } | null = null;
+  return async () => {
+    const text = await getSecret(arn, { maxAge: SECRET_MAX_AGE_SECONDS });
+    if (typeof text !== 'string') throw new ConfigError('invalid configuration: JUNCTION_API_KEY_SECRET_ARN: the secret must be a string');
+    const key = apiKeyFromSecretString(text);
+    if (key === null) return null;
+    if (current?.key !== key) current = { key, api: createJunctionClient({ baseUrl, apiKey: key }) };
+    return current.api;
+  };
+}

@@ -21,7 +21,7 @@ export const OrderRecordShape = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   has_missing_results: z.boolean().nullable(),
-  source: z.enum(['webhook', 'transaction_listing']),
+  source: z.enum(['webhook', 'api', 'transaction_listing']),
   status_time: z.string(),
   rank: z.string(),
 });

@@ -1,11 +1,12 @@
 /**
- * Order writes and reads. The webhook path is one conditional PutItem per order
- * event: the condition is the ordering rule, so duplicates, late and concurrent
- * deliveries can never replace a newer state, and a lost race is a result.
+ * Order writes and reads. An order's own state (from its webhook, or read from
+ * Junction's API) is one conditional PutItem: the condition is the ordering
+ * rule, so duplicates, late and concurrent deliveries and API reads can never
+ * replace a newer state, and a lost race is a result.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ProjectedOrder } from '../core/order-record';
+import type { OwnSource, ProjectedOrder } from '../core/order-record';
 import { hasRedrawOrder } from '../core/staleness';
 import { orderItem, parseOrderItem, type StoredOrder } from './order-items';
 import { keys } from './table';
@@ -13,17 +14,21 @@ import { keys } from './table';
 export type ApplyResult = 'applied' | 'duplicate' | 'stale';
 
 /**
- * Stores an order's state from its own webhook, unless the same or a newer event
- * of that order is stored already. Replacing the whole item also clears a stale
- * flag: the order has moved on. The payload's transaction listing rides along
- * on the item for the transaction function (it reaches it through the stream).
+ * Stores an order's own state (from its webhook, or an API read of it: `source`),
+ * unless the same or a newer event of that order is stored already, from either.
+ * Replacing the whole item also clears a stale flag: the order has moved on. The
+ * payload's transaction listing rides along on the item for the transaction
+ * function (it reaches it through the stream). `source` changes only when the
+ * write applies: a duplicate keeps the source of the event's first write.
  */
-export async function putOrderFromWebhook(
+export async function putOwnOrder(
   doc: DynamoDBDocumentClient,
   tableName: string,
   projected: ProjectedOrder,
+  source: OwnSource,
 ): Promise<ApplyResult> {
-  const { record, listing } = projected;
+  const { listing } = projected;
+  const record = { ...projected.record, source };
   const listingHasRedraw = listing !== null && hasRedrawOrder(listing.members.filter((member) => member.id !== record.id));
   const item = orderItem(record, listingHasRedraw, listing ? { listing } : {});
   try {
@@ -31,7 +36,7 @@ export async function putOrderFromWebhook(
       new PutCommand({
         TableName: tableName,
         Item: item,
-        // Newer than what is stored, or nothing stored from the order's own webhook yet.
+        // Newer than what is stored, or nothing of the order's own stored yet (only a listing, or nothing).
         ConditionExpression: 'attribute_not_exists(#pk) OR #source = :listing OR #rank < :rank',
         ExpressionAttributeNames: { '#pk': 'pk', '#source': 'source', '#rank': 'rank' },
         ExpressionAttributeValues: { ':listing': 'transaction_listing', ':rank': record.rank },
@@ -44,6 +49,11 @@ export async function putOrderFromWebhook(
     // The stored item is at least as new: the same event is a duplicate, anything else is newer.
     return error.Item?.rank?.S === record.rank ? 'duplicate' : 'stale';
   }
+}
+
+/** Stores an order's state from its own webhook (see putOwnOrder). */
+export function putOrderFromWebhook(doc: DynamoDBDocumentClient, tableName: string, projected: ProjectedOrder): Promise<ApplyResult> {
+  return putOwnOrder(doc, tableName, projected, 'webhook');
 }
 
 /** The stored order, or null. Strongly consistent: it answers right after a webhook. */

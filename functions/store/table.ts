@@ -13,7 +13,9 @@ export const TABLE = {
   /**
    * Sparse: only orders that are open redraws carry its keys. The partition says
    * which kind (see OPEN_REDRAW_PARTITIONS) and the sort key starts with the
-   * order's own status time, so the sweep reads only due candidates.
+   * order's own status time, so the sweep reads only due candidates. Transaction
+   * items with a member behind its listings use a partition of their own
+   * (RECONCILE_PARTITION), which nothing that reads open redraws ever queries.
    */
   openRedraws: { indexName: 'open-redraws', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   /** Epoch seconds; only quarantined events carry it. */
@@ -31,6 +33,14 @@ export const OPEN_REDRAW_PARTITIONS = {
   stale: 'REDRAW#stale',
 } as const;
 export type OpenRedrawPartition = (typeof OPEN_REDRAW_PARTITIONS)[keyof typeof OPEN_REDRAW_PARTITIONS];
+
+/**
+ * Partition of the open-redraws index holding transaction items (never orders)
+ * with a member whose own state is behind what a listing showed for it, sorted by
+ * `<earliest behind status time>#<transaction id>`: the sweep's catch-up reads
+ * (CONTRACT §6). Not an open-redraws partition: GET /redraws never sees it.
+ */
+export const RECONCILE_PARTITION = 'RECONCILE#behind';
 
 /**
  * Partition of the by-transaction index that lists quarantine items (and only
@@ -53,6 +63,8 @@ export const keys = {
   transactionPartition: (transactionId: string) => `TXN#${transactionId}`,
   orderInTransaction: (createdAt: string, orderId: string) => `O#${createdAt}#${orderId}`,
   openRedrawSort: (statusTime: string, orderId: string) => `${statusTime}#${orderId}`,
+  /** Sort key of a transaction item in RECONCILE_PARTITION: the longest behind first. */
+  behindSort: (behindStatusTime: string, transactionId: string) => `${behindStatusTime}#${transactionId}`,
 } as const;
 
 /** CreateTable input for DynamoDB Local (tests, `npm start`); the CDK stack builds the same from TABLE. */

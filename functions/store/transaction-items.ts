@@ -7,10 +7,16 @@
  * member to a newer record (`isNewerRecord`), so the map grows monotonically and
  * recomputes from older data can be detected and merged instead of overwriting.
  * `version` increases by one on every write (optimistic concurrency).
+ *
+ * A transaction with a member whose own state is behind what a listing showed
+ * (`behind_status_time`) also sits in the sparse `RECONCILE#behind` partition of
+ * the open-redraws index, sorted by that time: the sweep finds the members to
+ * read from Junction's API with a Query, never a Scan. The keys come and go with
+ * the transaction item's own write, so the webhook path stays one write.
  */
 import * as z from 'zod';
 import type { TransactionStatus } from '../core/transaction-status';
-import { keys, TRANSACTION_ITEM_GSI1SK } from './table';
+import { keys, RECONCILE_PARTITION, TABLE, TRANSACTION_ITEM_GSI1SK } from './table';
 
 const MemberSummary = z.object({
   id: z.string(),
@@ -18,8 +24,10 @@ const MemberSummary = z.object({
   low_level_status: z.string(),
   status_time: z.string(),
   created_at: z.string(),
-  source: z.enum(['webhook', 'transaction_listing']),
+  source: z.enum(['webhook', 'api', 'transaction_listing']),
   rank: z.string(),
+  /** Absent on items written before catch-up existed: nothing listed known. */
+  listed_status_time: z.string().nullable().default(null),
 });
 export type MemberSummary = z.infer<typeof MemberSummary>;
 
@@ -32,6 +40,8 @@ const TransactionItem = z.object({
   members: z.record(z.string(), MemberSummary),
   version: z.number().int().nonnegative(),
   updated_at: z.string(),
+  /** Absent on items written before catch-up existed; the next recompute sets it. */
+  behind_status_time: z.string().nullable().default(null),
 });
 export type TransactionItem = z.infer<typeof TransactionItem>;
 
@@ -39,11 +49,19 @@ export function parseTransactionItem(item: Record<string, unknown>): Transaction
   return TransactionItem.parse(item);
 }
 
-export function transactionItem(transaction: TransactionItem): Record<string, unknown> {
+/** The item for a transaction (fields with defaults may be left out, as on items written before they existed). */
+export function transactionItem(input: z.input<typeof TransactionItem>): Record<string, unknown> {
+  const transaction = TransactionItem.parse(input);
   return {
     ...keys.transaction(transaction.id),
-    gsi1pk: keys.transactionPartition(transaction.id),
-    gsi1sk: TRANSACTION_ITEM_GSI1SK,
+    [TABLE.byTransaction.partitionKey]: keys.transactionPartition(transaction.id),
+    [TABLE.byTransaction.sortKey]: TRANSACTION_ITEM_GSI1SK,
+    ...(transaction.behind_status_time === null
+      ? {}
+      : {
+          [TABLE.openRedraws.partitionKey]: RECONCILE_PARTITION,
+          [TABLE.openRedraws.sortKey]: keys.behindSort(transaction.behind_status_time, transaction.id),
+        }),
     ...transaction,
   };
 }

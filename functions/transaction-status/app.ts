@@ -4,10 +4,12 @@
  * the batch touches, once per transaction per batch.
  *
  * Records that cannot change a transaction are skipped without a read: removals,
- * items that are not orders, orders without a transaction, items this function
- * wrote itself (listing-sourced orders, which it writes in the same transaction
- * as the transaction item), and modifications that keep the order's rank, source
- * and listing (a stale flag set or cleared, an index entry removed).
+ * items that are not orders (transaction items included, whatever index keys they
+ * carry), orders without a transaction, items this function wrote itself
+ * (listing-sourced orders, which it writes in the same transaction as the
+ * transaction item), and modifications that keep the order's rank, source and
+ * listing (a stale flag set or cleared, an index entry removed). Orders read from
+ * Junction's API (`source: api`) are the order's own state, like webhook ones.
  *
  * Transactions are independent: one that fails is reported with the sequence
  * number of its earliest record in the batch; Lambda retries from the lowest
@@ -126,6 +128,7 @@ function classify(record: DynamoDBRecord): Classified {
   if (newImage === undefined || !isOrderItem(newImage)) return { kind: 'skip' };
   const { order, listing } = parseOrderImage(newImage);
   // Listing-sourced items are written only here, together with the transaction item that already knows them.
+  // Webhook and API items (the order's own state) both flow on, with the listing they carry.
   if (order.record.transaction_id === null || order.record.source === 'transaction_listing') return { kind: 'skip' };
   const oldImage = plain(record.dynamodb?.OldImage);
   if (record.eventName === 'MODIFY' && oldImage !== undefined) {

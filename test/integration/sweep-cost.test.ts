@@ -125,7 +125,7 @@ describe('stale-redraw sweep cost', () => {
     console.info('sweep cost', { tableItems, dueCandidates, ...result, ...reads, notifications: notifier.notifications.length });
 
     expect(reads.other).toEqual([]); // no Scan, no GetItem: only Queries (and the conditional updates)
-    expect(result).toEqual({ examined: dueCandidates, flagged: DUE_AWAITING + DUE_IN_PROGRESS, cleared: ENDED + DUE_IN_PROGRESS });
+    expect(result).toEqual({ examined: dueCandidates, flagged: DUE_AWAITING + DUE_IN_PROGRESS, cleared: ENDED + DUE_IN_PROGRESS, reconciled: 0 });
     // Items returned: exactly the due candidates from the index, plus the double check's member orders.
     expect(reads.items).toBe(dueCandidates + doubleCheckItems);
     expect(reads.items).toBeLessThanOrEqual(3 * dueCandidates);

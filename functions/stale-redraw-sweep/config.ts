@@ -1,0 +1,47 @@
+/**
+ * The sweep's settings, checked once at start (handler.ts). Reconciliation with
+ * Junction's API (CONTRACT §6) is optional: without JUNCTION_API_KEY_SECRET_ARN,
+ * or while that secret still holds its deploy-time placeholder, the sweep makes no
+ * request to Junction and works from webhooks alone (§4).
+ */
+import * as z from 'zod';
+import { ConfigError, optionalEndpoint, parseEnv, required } from '../shared/config';
+import { JunctionApiBaseUrl, JunctionApiKey } from '../junction/settings';
+import { ReconcileEnv, ThresholdsEnv } from './app';
+
+/** An unset or blank setting counts as absent. */
+const optionalSetting = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema.optional());
+
+export const SweepEnv = ThresholdsEnv.extend(ReconcileEnv.shape).extend({
+  TABLE_NAME: required(),
+  STALE_REDRAW_TOPIC_ARN: required(),
+  DYNAMODB_ENDPOINT: optionalSetting(optionalEndpoint()),
+  /** The Secrets Manager secret holding Junction's team API key; absent: no reconciliation. */
+  JUNCTION_API_KEY_SECRET_ARN: optionalSetting(z.string().trim().startsWith('arn:', 'must be a Secrets Manager ARN')),
+  JUNCTION_API_BASE_URL: JunctionApiBaseUrl,
+});
+export type SweepConfig = z.output<typeof SweepEnv>;
+
+/** Parses the sweep's environment, or throws a ConfigError naming each bad setting. */
+export function sweepConfig(env: NodeJS.ProcessEnv = process.env): SweepConfig {
+  return parseEnv(SweepEnv, env);
+}
+
+/** What a secret still holding the deploy-time placeholder starts with (docs/deploy.md). */
+export const PLACEHOLDER_PREFIX = 'REPLACE_ME';
+
+/**
+ * The API key in the secret's text, or null while the secret holds no key yet
+ * (blank, or the `REPLACE_ME` placeholder): reconciliation stays off. A value
+ * that cannot be a key fails loudly, naming the setting, never the value.
+ */
+export function apiKeyFromSecretString(text: string): string | null {
+  const trimmed = text.trim();
+  if (trimmed === '' || trimmed.startsWith(PLACEHOLDER_PREFIX)) return null;
+  const key = JunctionApiKey.safeParse(trimmed);
+  if (!key.success || key.data === undefined) {
+    throw new ConfigError('invalid configuration: JUNCTION_API_KEY_SECRET_ARN: the secret must hold a Junction API key (printable ASCII without spaces, at most 512 characters)');
+  }
+  return key.data;
+}

@@ -1,0 +1,184 @@
+/**
+ * One sweep's conversation with Junction's API (CONTRACT §6): reads orders and
+ * transactions, applies what they say through the store's one write path, and
+ * keeps the sweep safe from Junction's failures.
+ *
+ * - Each order and transaction is read at most once per sweep (later asks get the
+ *   first answer): a member whose answer is not newer is not read again in a
+ *   loop; it stays behind and the next sweep reads it again.
+ * - The first request of a sweep goes alone: when the key is rejected (401/403),
+ *   that one request is the sweep's only one. Any later 401/403 also stops all
+ *   further requests in the sweep. Logged once, by name, as a configuration error.
+ * - After a few `unavailable` answers in a row (each already retried by the
+ *   client), Junction counts as down for the rest of the sweep: the sweep goes on
+ *   as without a key instead of spending its time on timeouts.
+ * - Failures are counted and logged with the order (or transaction) id and the
+ *   failure kind only: never an answer, a reason text or the key.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { JunctionApi, JunctionFailure, JunctionOutcome } from '../junction/api';
+import type { LogSink } from '../shared/observability';
+import { applyApiOrder, applyApiTransaction, type ApiOrderApplied } from '../store/api-orders';
+import type { RecomputeResult } from '../store/transactions';
+
+/** `unavailable` answers in a row after which the sweep stops asking Junction. */
+export const UNAVAILABLE_IN_A_ROW_LIMIT = 3;
+
+/** The sweep stops asking Junction when less time than this is left (a request may take 10 s, retries more). */
+export const JUNCTION_TIME_RESERVE_MS = 60_000;
+
+/** The configuration error logged (once per sweep) when Junction rejects the API key. */
+export const API_KEY_REJECTED = 'JunctionApiKeyRejected';
+
+export type CountedFailure = Exclude<JunctionFailure['kind'], 'unauthorized'>;
+
+export interface JunctionSessionStats {
+  /** Requests made to Junction. */
+  requests: number;
+  /** Orders whose stored state an API read replaced (each counted once). */
+  reconciled: number;
+  failures: Record<CountedFailure, number>;
+  /** 401/403 answers. */
+  unauthorized: number;
+  /** Why the sweep stopped asking Junction, if it did. */
+  stopped: 'unauthorized' | 'unavailable' | 'time' | null;
+}
+
+export interface JunctionSession {
+  /**
+   * Reads the order from Junction (once per sweep) and applies it with its
+   * transaction listing (applyApiOrder). Null when Junction gave nothing usable,
+   * or is not asked any more in this sweep.
+   */
+  reconcileOrder(orderId: string): Promise<ApiOrderApplied | null>;
+  /**
+   * Reads the transaction from Junction (once per sweep) and applies it as a
+   * listing (applyApiTransaction); null as above.
+   */
+  reconcileTransaction(transactionId: string, collectionMethod: string): Promise<RecomputeResult | null>;
+  stats(): JunctionSessionStats;
+}
+
+export interface JunctionSessionDeps {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  junction: JunctionApi;
+  logger: LogSink;
+  /** Milliseconds left for this invocation (Lambda's context), if known. */
+  timeLeft?: () => number;
+}
+
+/** A fresh session: one per sweep. */
+export function createJunctionSession(deps: JunctionSessionDeps): JunctionSession {
+  const { doc, tableName, junction, logger } = deps;
+  const stats: JunctionSessionStats = {
+    requests: 0,
+    reconciled: 0,
+    failures: { not_found: 0, unavailable: 0, invalid_answer: 0 },
+    unauthorized: 0,
+    stopped: null,
+  };
+  let unavailableInARow = 0;
+  let firstAnswer: Promise<unknown> | null = null;
+
+  const stop = (why: NonNullable<JunctionSessionStats['stopped']>) => {
+    if (stats.stopped !== null) return;
+    stats.stopped = why;
+    if (why === 'unauthorized') {
+      logger.error('junction api key rejected: configuration error, no further junction request in this sweep', { error: API_KEY_REJECTED });
+    } else if (why === 'unavailable') {
+      logger.warn('junction unavailable: no further junction request in this sweep', { unavailable_in_a_row: unavailableInARow });
+    } else {
+      logger.warn('sweep time budget low: no further junction request in this sweep');
+    }
+  };
+
+  /** One request, unless the session stopped; its failure counted and logged (ids and kind only). */
+  const attempt = async <T>(ids: Record<string, string>, call: () => Promise<JunctionOutcome<T>>): Promise<T | null> => {
+    if (stats.stopped !== null) return null;
+    if (deps.timeLeft !== undefined && deps.timeLeft() < JUNCTION_TIME_RESERVE_MS) {
+      stop('time');
+      return null;
+    }
+    stats.requests++;
+    let outcome: JunctionOutcome<T>;
+    try {
+      outcome = await call();
+    } catch (error) {
+      // The client answers expected failures as values; anything thrown is treated as Junction being unavailable.
+      logger.error('junction client threw', { ...ids, error: error instanceof Error ? error.name : 'unknown' });
+      outcome = { kind: 'unavailable', reason: 'client error' };
+    }
+    if (outcome.kind === 'ok') {
+      unavailableInARow = 0;
+      return outcome.value;
+    }
+    if (outcome.kind === 'unauthorized') {
+      stats.unauthorized++;
+      stop('unauthorized');
+      return null;
+    }
+    stats.failures[outcome.kind]++;
+    logger.warn('junction read failed', { ...ids, kind: outcome.kind });
+    if (outcome.kind === 'unavailable') {
+      unavailableInARow++;
+      if (unavailableInARow >= UNAVAILABLE_IN_A_ROW_LIMIT) stop('unavailable');
+    } else {
+      unavailableInARow = 0;
+    }
+    return null;
+  };
+
+  /** The first request of the session goes alone; the others wait for its answer (a rejected key stops them all). */
+  const request = async <T>(ids: Record<string, string>, call: () => Promise<JunctionOutcome<T>>): Promise<T | null> => {
+    if (firstAnswer === null) {
+      const first = attempt(ids, call);
+      firstAnswer = first.catch(() => undefined);
+      return first;
+    }
+    await firstAnswer;
+    return attempt(ids, call);
+  };
+
+  const orders = new Map<string, Promise<ApiOrderApplied | null>>();
+  const transactions = new Map<string, Promise<RecomputeResult | null>>();
+
+  return {
+    reconcileOrder(orderId) {
+      let pending = orders.get(orderId);
+      if (pending === undefined) {
+        pending = request({ order_id: orderId }, () => junction.getOrder(orderId)).then(async (order) => {
+          if (order === null) return null;
+          if (order.id !== orderId) {
+            // Not the order asked for: an answer the tracker cannot trust.
+            stats.failures.invalid_answer++;
+            logger.warn('junction read failed', { order_id: orderId, kind: 'invalid_answer' });
+            return null;
+          }
+          const applied = await applyApiOrder(doc, tableName, order);
+          if (applied.result === 'applied') stats.reconciled++;
+          return applied;
+        });
+        orders.set(orderId, pending);
+      }
+      return pending;
+    },
+    reconcileTransaction(transactionId, collectionMethod) {
+      let pending = transactions.get(transactionId);
+      if (pending === undefined) {
+        pending = request({ transaction_id: transactionId }, () => junction.getTransaction(transactionId)).then(async (transaction) => {
+          if (transaction === null) return null;
+          if (transaction.id !== transactionId) {
+            stats.failures.invalid_answer++;
+            logger.warn('junction read failed', { transaction_id: transactionId, kind: 'invalid_answer' });
+            return null;
+          }
+          return applyApiTransaction(doc, tableName, transaction, collectionMethod);
+        });
+        transactions.set(transactionId, pending);
+      }
+      return pending;
+    },
+    stats: () => ({ ...stats, failures: { ...stats.failures } }),
+  };
+}

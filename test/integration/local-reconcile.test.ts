@@ -1,0 +1,132 @@
+/**
+ * Reconciliation through the local runtime (`npm start`'s code, in process), the
+ * way a user drives it: Svix-signed webhooks over HTTP, `POST /local/sweep`,
+ * `GET /orders/{id}`, with JUNCTION_API_BASE_URL pointing at the local stand-in
+ * for Junction's API. With JUNCTION_API_KEY the sweep repairs a lost webhook and
+ * answers `"reconciled": 1`; without it, not a single request reaches Junction.
+ * The runtimes use this run's DynamoDB Local (DYNAMODB_ENDPOINT), each its own table.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { signSvixMessage } from '../../functions/core/svix';
+import { parseLocalSettings } from '../../local/config';
+import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { localEndpoint } from '../support/dynamodb';
+import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type Delivery, type FlowSpec } from '../support/junction';
+import { openApiValidator } from '../support/openapi';
+import { captureOutput, newMessageId, newSecret } from '../support/webhook';
+
+const DAY = 86_400_000;
+const secret = newSecret();
+const assertDocumented = openApiValidator();
+let standin: JunctionStandin;
+const runtimes: LocalRuntime[] = [];
+let output: ReturnType<typeof captureOutput>;
+
+beforeAll(async () => {
+  standin = await startJunctionStandin();
+  output = captureOutput();
+});
+afterAll(async () => {
+  for (const runtime of runtimes) await runtime.stop();
+  await standin?.close();
+  output?.restore();
+});
+
+async function start(env: Record<string, string>): Promise<LocalRuntime> {
+  const settings = parseLocalSettings({
+    PORT: '0',
+    DYNAMODB_ENDPOINT: localEndpoint(),
+    TABLE_NAME: `local-reconcile-${randomUUID()}`,
+    JUNCTION_WEBHOOK_SECRET: secret,
+    // Only the test's POST /local/sweep sweeps.
+    SWEEP_INTERVAL_SECONDS: '3600',
+    JUNCTION_API_BASE_URL: standin.url,
+    ...env,
+  });
+  const runtime = await startLocalRuntime(settings);
+  runtimes.push(runtime);
+  return runtime;
+}
+
+async function send(runtime: LocalRuntime, delivery: Delivery): Promise<void> {
+  const body = JSON.stringify(delivery.body);
+  const messageId = newMessageId();
+  const timestamp = Math.floor(Date.now() / 1000);
+  const signature = signSvixMessage({ secret, messageId, timestamp, rawBody: Buffer.from(body) });
+  const response = await fetch(`${runtime.url}/webhooks/junction`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signature },
+    body,
+  });
+  expect(response.status).toBe(200);
+}
+
+const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number() }).strict();
+
+async function sweep(runtime: LocalRuntime) {
+  const response = await fetch(`${runtime.url}/local/sweep`, { method: 'POST' });
+  const text = await response.text();
+  assertDocumented('POST', '/local/sweep', { statusCode: response.status, headers: { 'content-type': response.headers.get('content-type') ?? '' }, body: text });
+  expect(text).not.toContain(PHI_CANARY);
+  return SweepAnswer.parse(JSON.parse(text));
+}
+
+async function order(runtime: LocalRuntime, orderId: string) {
+  const response = await fetch(`${runtime.url}/orders/${orderId}`);
+  const text = await response.text();
+  expect(text).not.toContain(PHI_CANARY);
+  return z.object({ order: z.object({ source: z.string(), low_level_status: z.string(), stale: z.unknown() }).loose() }).parse(JSON.parse(text)).order;
+}
+
+/**
+ * A redraw in progress whose newest step (a day ago) never reached the tracker:
+ * by the webhooks alone its last change was nine days ago (stale), by Junction a
+ * day ago (not stale). Eight days between steps, dated from now (the runtime's clock).
+ */
+function lostRecentStep(): { spec: FlowSpec; redrawId: string; lost: (delivery: Delivery) => boolean } {
+  const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+  const base = redrawFlow(ids, 'in_progress');
+  const steps = [...base.steps, { order: 1, low: 'appointment_scheduled' }];
+  const stepMinutes = 8 * 24 * 60;
+  const start = new Date(Date.now() - DAY - (steps.length - 1) * stepMinutes * 60_000);
+  const lastEventId = 1000 + steps.length - 1;
+  return { spec: { ...base, steps, stepMinutes, start }, redrawId: ids.redrawId, lost: (delivery) => delivery.eventId === lastEventId };
+}
+
+describe('npm start with Junction’s API', () => {
+  it('repairs a lost webhook on POST /local/sweep with JUNCTION_API_KEY set, and answers reconciled', async () => {
+    const runtime = await start({ JUNCTION_API_KEY: standin.apiKey });
+    const flow = lostRecentStep();
+    const deliveries = buildDeliveries(flow.spec);
+    await standin.recordDeliveries(deliveries);
+    for (const delivery of deliveries.filter((delivery) => !flow.lost(delivery))) await send(runtime, delivery);
+    await runtime.whenStreamIdle();
+    expect((await order(runtime, flow.redrawId)).low_level_status).toBe('requisition_created');
+    await standin.clearRequests();
+
+    const answer = await sweep(runtime);
+    expect(answer).toMatchObject({ flagged: 0, reconciled: 1 });
+    expect((await standin.requests()).map((request) => request.url)).toEqual([`/v3/order/${flow.redrawId}`]);
+    expect(await order(runtime, flow.redrawId)).toMatchObject({ source: 'api', low_level_status: 'appointment_scheduled', stale: null });
+    expect(runtime.notifier.notifications.filter((notification) => notification.order_id === flow.redrawId)).toEqual([]);
+    expect(output.lines().join('\n')).not.toContain(standin.apiKey);
+  });
+
+  it('makes not a single request to Junction without JUNCTION_API_KEY, and flags as before', async () => {
+    const runtime = await start({});
+    const flow = lostRecentStep();
+    const deliveries = buildDeliveries(flow.spec);
+    await standin.recordDeliveries(deliveries);
+    for (const delivery of deliveries.filter((delivery) => !flow.lost(delivery))) await send(runtime, delivery);
+    await runtime.whenStreamIdle();
+    await standin.clearRequests();
+
+    const answer = await sweep(runtime);
+    expect(answer).toMatchObject({ flagged: 1, reconciled: 0 });
+    expect(await standin.requests()).toEqual([]);
+    expect(await order(runtime, flow.redrawId)).toMatchObject({ source: 'webhook', low_level_status: 'requisition_created', stale: { reason: 'no_progress' } });
+  });
+});

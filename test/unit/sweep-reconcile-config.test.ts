@@ -1,0 +1,129 @@
+/**
+ * The sweep's reconciliation settings and its Lambda entry's cold start: the API
+ * key comes from Secrets Manager (JUNCTION_API_KEY_SECRET_ARN); absent, or still
+ * the deploy-time placeholder, reconciliation is off (the latter says so); a
+ * value that is no key fails the init loudly, naming the setting, never the value.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_RECONCILE, reconcileOf, ReconcileEnv } from '../../functions/stale-redraw-sweep/app';
+import { apiKeyFromSecretString, sweepConfig } from '../../functions/stale-redraw-sweep/config';
+import { ConfigError, parseEnv } from '../../functions/shared/config';
+import { captureOutput } from '../support/webhook';
+
+const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:junction-api-key-AbCdEf';
+const base = { TABLE_NAME: 'tracker', STALE_REDRAW_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:notifications' };
+
+describe('reconciliation settings', () => {
+  it('default to 60 minutes and 100 reads per sweep', () => {
+    expect(reconcileOf(parseEnv(ReconcileEnv, {}))).toEqual(DEFAULT_RECONCILE);
+    expect(DEFAULT_RECONCILE).toEqual({ afterMinutes: 60, maxPerSweep: 100 });
+  });
+
+  it('read positive minutes (fractions too) and a whole cap', () => {
+    expect(reconcileOf(parseEnv(ReconcileEnv, { RECONCILE_AFTER_MINUTES: '7.5', RECONCILE_MAX_PER_SWEEP: '20' }))).toEqual({ afterMinutes: 7.5, maxPerSweep: 20 });
+  });
+
+  it.each([
+    ['RECONCILE_AFTER_MINUTES', '0'],
+    ['RECONCILE_AFTER_MINUTES', '-5'],
+    ['RECONCILE_AFTER_MINUTES', 'soon'],
+    ['RECONCILE_MAX_PER_SWEEP', '0'],
+    ['RECONCILE_MAX_PER_SWEEP', '2.5'],
+    ['RECONCILE_MAX_PER_SWEEP', '100000'],
+  ])('fail loudly, naming %s, on %j', (name, value) => {
+    expect(() => parseEnv(ReconcileEnv, { [name]: value })).toThrow(ConfigError);
+    expect(() => parseEnv(ReconcileEnv, { [name]: value })).toThrow(new RegExp(name));
+  });
+
+  it('leave reconciliation off without a secret, and take Junction’s production server by default', () => {
+    const config = sweepConfig(base);
+    expect(config.JUNCTION_API_KEY_SECRET_ARN).toBeUndefined();
+    expect(config.JUNCTION_API_BASE_URL).toBe('https://api.us.junction.com');
+    expect(sweepConfig({ ...base, JUNCTION_API_KEY_SECRET_ARN: '  ' }).JUNCTION_API_KEY_SECRET_ARN).toBeUndefined();
+    expect(() => sweepConfig({ ...base, JUNCTION_API_KEY_SECRET_ARN: 'junction-key' })).toThrow(/JUNCTION_API_KEY_SECRET_ARN/);
+  });
+});
+
+describe('the API key in the secret', () => {
+  it('is the trimmed value', () => {
+    expect(apiKeyFromSecretString('  sk_us_0123456789abcdef\n')).toBe('sk_us_0123456789abcdef');
+  });
+
+  it.each(['', '   ', 'REPLACE_ME', 'REPLACE_ME: the Junction team API key'])('is no key (reconciliation off) for the placeholder %j', (text) => {
+    expect(apiKeyFromSecretString(text)).toBeNull();
+  });
+
+  it.each(['sk us 0123', 'sk_us_\u00e9t\u00e9', 'x'.repeat(513)])('fails loudly on a value that cannot be a key, without echoing it', (text) => {
+    const failure = (() => {
+      try {
+        apiKeyFromSecretString(text);
+        return null;
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect(String(failure)).toContain('JUNCTION_API_KEY_SECRET_ARN');
+    expect(String(failure)).not.toContain(text.trim());
+  });
+});
+
+describe('the sweep’s cold start', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.doUnmock('@aws-lambda-powertools/parameters/secrets');
+  });
+
+  /** Imports the entry with `secret` standing in for Secrets Manager; what it read, logged, and how it ended. */
+  async function coldStart(secret: string | undefined) {
+    vi.resetModules();
+    for (const [name, value] of Object.entries(base)) vi.stubEnv(name, value);
+    vi.stubEnv('JUNCTION_API_KEY_SECRET_ARN', secret === undefined ? undefined : ARN);
+    const requested: string[] = [];
+    vi.doMock('@aws-lambda-powertools/parameters/secrets', () => ({
+      getSecret: async (name: string) => {
+        requested.push(name);
+        return secret;
+      },
+    }));
+    const output = captureOutput();
+    try {
+      const loaded = await import('../../functions/stale-redraw-sweep/handler').then(
+        (module) => ({ handler: module.handler, failure: null }),
+        (error: unknown) => ({ handler: null, failure: error }),
+      );
+      return { ...loaded, requested, log: output.lines().join('\n') };
+    } finally {
+      output.restore();
+    }
+  }
+
+  it('reads no secret and exports a handler when no secret is configured', async () => {
+    const started = await coldStart(undefined);
+    expect(started.failure).toBeNull();
+    expect(started.handler).toBeTypeOf('function');
+    expect(started.requested).toEqual([]);
+  });
+
+  it('starts without reconciliation, and says so, while the secret is the placeholder', async () => {
+    const started = await coldStart('REPLACE_ME: the Junction team API key (docs/deploy.md)');
+    expect(started.failure).toBeNull();
+    expect(started.requested).toEqual([ARN]);
+    expect(started.log).toContain('junction api key not set');
+    expect(started.log).toContain('"level":"WARN"');
+  });
+
+  it('fails the init, naming the setting and not the value, when the secret holds no plausible key', async () => {
+    const started = await coldStart('not a key at all');
+    expect(String(started.failure)).toContain('JUNCTION_API_KEY_SECRET_ARN');
+    expect(String(started.failure)).not.toContain('not a key at all');
+  });
+
+  it('starts with a key quietly, never logging it', async () => {
+    const started = await coldStart('sk_us_live_5f0b1c2d3e4f');
+    expect(started.failure).toBeNull();
+    expect(started.handler).toBeTypeOf('function');
+    expect(started.log).not.toContain('junction api key not set');
+    expect(started.log).not.toContain('sk_us_live_5f0b1c2d3e4f');
+  });
+});
