@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { freePort, repoRoot } from '../support/npm-start';
 
 const run = promisify(execFile);
+/** Each test starts a tsx process: seconds on a loaded machine (a bound, not a timing assertion). */
+const SPAWN_TIMEOUT_MS = 60_000;
 
 /** Runs the script to its end with `settings` instead of any table or endpoint of the developer's. */
 async function replay(settings: Record<string, string>, args: string[] = ['--dry-run']): Promise<{ code: number; stderr: string }> {
@@ -28,7 +30,7 @@ describe('npm run replay-quarantine', () => {
       "replay-quarantine: invalid configuration: TABLE_NAME: is required: the deployed table's name (the stack's TableName output); " +
         "for `npm start`'s table set DYNAMODB_ENDPOINT to the DynamoDB URL its banner printed",
     );
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   it("says in one line that no DynamoDB answers at DYNAMODB_ENDPOINT (npm start's table by default)", async () => {
     const endpoint = `http://127.0.0.1:${await freePort()}`;
@@ -37,12 +39,12 @@ describe('npm run replay-quarantine', () => {
     expect(stderr.trim()).toBe(
       `replay-quarantine: no DynamoDB answers at ${endpoint}: is \`npm start\` running? Set DYNAMODB_ENDPOINT to the "DynamoDB:" URL its banner printed`,
     );
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   it('answers an unknown option with its usage', async () => {
     const { code, stderr } = await replay({ TABLE_NAME: 'any' }, ['--bogus']);
     expect(code).toBe(1);
     expect(stderr).toContain('usage: npm run replay-quarantine -- [--dry-run] [--id <svix id>]');
     expect(stderr).not.toMatch(/^\s+at /m);
-  });
+  }, SPAWN_TIMEOUT_MS);
 });
