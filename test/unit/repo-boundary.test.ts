@@ -7,7 +7,7 @@
  * beside it (a path built at run time only shows there).
  */
 import { execFileSync } from 'node:child_process';
-import { lstatSync, readFileSync } from 'node:fs';
+import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/npm-start';
@@ -94,6 +94,25 @@ function repoTextFiles(): string[] {
     .filter((file) => !readFileSync(resolve(repoRoot, file)).includes(0));
 }
 
+/**
+ * Tracked symbolic links pointing outside the repository (a worktree's
+ * `node_modules -> /work/main/node_modules`, committed by mistake): a clone
+ * gets a link into whatever that path is on its machine.
+ */
+function symlinksLeavingRepo(): Finding[] {
+  const tracked = execFileSync('git', ['ls-files', '-z', '--cached'], { cwd: repoRoot, encoding: 'utf8' }).split('\0').filter(Boolean);
+  return tracked.flatMap((file) => {
+    const path = resolve(repoRoot, file);
+    try {
+      if (!lstatSync(path).isSymbolicLink()) return [];
+    } catch {
+      return [];
+    }
+    const target = relative(repoRoot, resolve(dirname(path), readlinkSync(path)));
+    return target === '..' || target.startsWith('../') || isAbsolute(target) ? [{ file, line: 0, text: readlinkSync(path), why: 'symbolic link out of the repository' }] : [];
+  });
+}
+
 describe('the repository names no path outside itself', () => {
   it('in any tracked text file: code, tests, scripts, benchmarks, docs, package.json', () => {
     const files = repoTextFiles();
@@ -104,6 +123,10 @@ describe('the repository names no path outside itself', () => {
     expect(files.length).toBeGreaterThan(100);
     for (const required of REQUIRED) expect(files.some((file) => file === required || file.startsWith(required)), required).toBe(true);
     expect(counter.relative).toBeGreaterThan(200);
+  });
+
+  it('tracks no symbolic link that points outside it', () => {
+    expect(symlinksLeavingRepo()).toEqual([]);
   });
 
   it('finds what it looks for (the checker itself)', () => {
