@@ -23,6 +23,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Property tests and the script tests (a tsx process each) take seconds on a
+          // busy 2-core machine; vitest's 5 s default made a fresh clone's run flaky.
+          testTimeout: 30_000,
         },
       },
       {

@@ -30,8 +30,10 @@ export async function readBody(request: IncomingMessage, limit = MAX_REQUEST_BYT
 const TEXT_TYPES = /^(application\/(json|[\w.+-]+\+json|x-www-form-urlencoded)|text\/)/i;
 
 /**
- * The v2 event for a request. Like API Gateway, a text body is passed as is and
- * anything else (or invalid UTF-8) base64-encoded with `isBase64Encoded`.
+ * The v2 event for a request. Like API Gateway, a text body is passed as a
+ * string and anything else (or invalid UTF-8) base64-encoded with
+ * `isBase64Encoded`. Either way the handler gets back the exact bytes received
+ * (functions/webhook/verified-body.ts `rawBodyOf`): the Svix signature covers them.
  */
 export function toApiGatewayEvent(request: IncomingMessage, body: Buffer, routeKey = '$default'): APIGatewayProxyEventV2 {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -75,9 +77,14 @@ export function toApiGatewayEvent(request: IncomingMessage, body: Buffer, routeK
   };
 }
 
+/**
+ * The body as text if it is valid UTF-8, else null. The decoder keeps a leading
+ * byte-order mark (`ignoreBOM`; by default it drops one), so encoding the text
+ * again gives the very bytes received.
+ */
 function decodeUtf8(body: Buffer): string | null {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(body);
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body);
   } catch {
     return null;
   }

@@ -1,0 +1,192 @@
+/**
+ * The local runtime (what `npm start` runs, started here in-process on this
+ * run's DynamoDB Local) driven over real HTTP: a signed body reaches the
+ * webhook as the exact bytes received (a UTF-8 byte-order mark, invalid UTF-8,
+ * a binary content type), and `npm run simulate` finds the tracker from PORT as
+ * `npm start` uses it. The webhook Lambda gets the same bytes from an API
+ * Gateway event, as text or base64-encoded.
+ */
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { signSvixMessage } from '../../functions/core/svix';
+import { readQuarantine } from '../../functions/store/quarantine';
+import { parseLocalSettings } from '../../local/config';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { localEndpoint, testClient, testDocumentClient } from '../support/dynamodb';
+import { buildDeliveries, freshId, PHI_CANARY, simpleFlow } from '../support/junction';
+import { freePort, repoRoot } from '../support/npm-start';
+import { apiEvent, captureOutput, lambdaContext, newMessageId, newSecret, parseAnswer, webhookHandlerFor } from '../support/webhook';
+
+const run = promisify(execFile);
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+const secret = newSecret();
+const tableName = `local-http-${randomUUID()}`;
+const client = testClient();
+const doc = testDocumentClient(client);
+let runtime: LocalRuntime;
+let output: ReturnType<typeof captureOutput>;
+
+beforeAll(async () => {
+  // The runtime's Powertools logs and EMF metrics go to stdout: kept out of the test report.
+  output = captureOutput();
+  const settings = parseLocalSettings({
+    PORT: String(await freePort()),
+    JUNCTION_WEBHOOK_SECRET: secret,
+    SWEEP_INTERVAL_SECONDS: '86400',
+    DYNAMODB_ENDPOINT: localEndpoint(),
+    TABLE_NAME: tableName,
+  });
+  runtime = await startLocalRuntime(settings);
+});
+
+afterAll(async () => {
+  await runtime?.stop();
+  output?.restore();
+  await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
+  client.destroy();
+});
+
+/** A walk-in order's newest webhook body, as Junction sends it (UTF-8 JSON, no BOM). */
+function orderBody(): { orderId: string; eventId: number; bytes: Buffer } {
+  const orderId = freshId();
+  const deliveries = buildDeliveries(simpleFlow({ transactionId: freshId(), orderId }, 'walk_in_test', 3, new Date(Date.now() - 3_600_000)));
+  const newest = deliveries[deliveries.length - 1]!;
+  return { orderId, eventId: newest.eventId, bytes: Buffer.from(JSON.stringify(newest.body)) };
+}
+
+/** Svix headers signing `signedBytes` (by default, the bytes sent). */
+function svixHeaders(signedBytes: Buffer, messageId = newMessageId()): Record<string, string> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  return { 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: signedBytes }) };
+}
+
+const Answer = z.union([z.object({ result: z.string() }), z.object({ error: z.object({ code: z.string() }) })]);
+
+/** POSTs exactly `bytes` to the running tracker's webhook route. */
+async function post(bytes: Buffer, headers: Record<string, string>, contentType = 'application/json'): Promise<{ status: number; answer: string }> {
+  const response = await fetch(`${runtime.url}/webhooks/junction`, { method: 'POST', headers: { 'content-type': contentType, ...headers }, body: bytes });
+  const body = Answer.parse(await response.json());
+  return { status: response.status, answer: 'result' in body ? body.result : body.error.code };
+}
+
+async function storedOrder(orderId: string): Promise<{ status: number; lastEventId: number | undefined }> {
+  const response = await fetch(`${runtime.url}/orders/${orderId}`);
+  const body: unknown = await response.json();
+  const parsed = z.object({ order: z.object({ last_event: z.object({ id: z.number() }).nullable() }) }).safeParse(body);
+  return { status: response.status, lastEventId: parsed.success ? parsed.data.order.last_event?.id : undefined };
+}
+
+describe('the local HTTP server hands the webhook the exact bytes received', () => {
+  it('verifies a signed body that starts with a UTF-8 byte-order mark on its real bytes, then applies it like the same body without one', async () => {
+    const { orderId, eventId, bytes } = orderBody();
+    const withBom = Buffer.concat([BOM, bytes]);
+    // Signed over the bytes without the mark but sent with it: another body, refused.
+    expect(await post(withBom, svixHeaders(bytes))).toEqual({ status: 401, answer: 'invalid_signature' });
+    expect(await storedOrder(orderId)).toMatchObject({ status: 404 });
+    // Signed over the bytes sent, mark included: JSON after a BOM reads as JSON (RFC 8259 §8.1), as on AWS.
+    expect(await post(withBom, svixHeaders(withBom))).toEqual({ status: 200, answer: 'applied' });
+    expect(await storedOrder(orderId)).toEqual({ status: 200, lastEventId: eventId });
+  });
+
+  it('quarantines a signed body with a byte-order mark that is not readable JSON, keeping every byte', async () => {
+    const { bytes } = orderBody();
+    const broken = Buffer.concat([BOM, bytes.subarray(0, bytes.length / 2), Buffer.from(` ${PHI_CANARY}`)]);
+    const messageId = newMessageId();
+    expect(await post(broken, svixHeaders(broken, messageId))).toEqual({ status: 202, answer: 'quarantined' });
+    const quarantined = await readQuarantine(doc, tableName, messageId);
+    expect(quarantined?.reason).toBe('body is not valid JSON');
+    expect(quarantined?.rawBody.equals(broken)).toBe(true);
+  });
+
+  it('quarantines a signed body that is not valid UTF-8, sent as application/json, keeping every byte', async () => {
+    const { orderId, bytes } = orderBody();
+    const invalid = Buffer.concat([bytes.subarray(0, 20), Buffer.from([0xc3, 0x28, 0xff]), bytes.subarray(20)]);
+    const messageId = newMessageId();
+    expect(await post(invalid, svixHeaders(invalid, messageId))).toEqual({ status: 202, answer: 'quarantined' });
+    const quarantined = await readQuarantine(doc, tableName, messageId);
+    expect(quarantined?.reason).toBe('body is not valid UTF-8');
+    expect(quarantined?.rawBody.equals(invalid)).toBe(true);
+    expect(await storedOrder(orderId)).toMatchObject({ status: 404 });
+  });
+
+  it('applies a signed order sent with a binary content type (base64-encoded on its way to the handler)', async () => {
+    const { orderId, eventId, bytes } = orderBody();
+    expect(await post(bytes, svixHeaders(bytes), 'application/octet-stream')).toEqual({ status: 200, answer: 'applied' });
+    expect(await storedOrder(orderId)).toEqual({ status: 200, lastEventId: eventId });
+  });
+});
+
+describe('the webhook Lambda gets the same bytes from an API Gateway event, text or base64', () => {
+  const handler = webhookHandlerFor(doc, tableName, [secret]);
+  /** The two ways API Gateway may pass these bytes: a string (text types) or base64 with isBase64Encoded. */
+  const events = (bytes: Buffer, headers: Record<string, string>) => ({
+    text: apiEvent(bytes.toString('utf8'), { headers }),
+    base64: apiEvent(bytes.toString('base64'), { headers, isBase64Encoded: true }),
+  });
+  const send = async (event: ReturnType<typeof apiEvent>) => {
+    const answer = parseAnswer(await handler(event, lambdaContext()));
+    return { status: answer.statusCode, answer: 'result' in answer.body ? answer.body.result : answer.body.error.code };
+  };
+
+  it('applies a signed body with a byte-order mark either way, and refuses it signed without the mark either way', async () => {
+    for (const way of ['text', 'base64'] as const) {
+      const { orderId, eventId, bytes } = orderBody();
+      const withBom = Buffer.concat([BOM, bytes]);
+      expect(await send(events(withBom, svixHeaders(bytes))[way])).toEqual({ status: 401, answer: 'invalid_signature' });
+      expect(await send(events(withBom, svixHeaders(withBom))[way])).toEqual({ status: 200, answer: 'applied' });
+      expect(await storedOrder(orderId)).toEqual({ status: 200, lastEventId: eventId });
+    }
+  });
+
+  it('quarantines the same unreadable bytes either way', async () => {
+    const broken = Buffer.concat([BOM, Buffer.from('{"event_type":"labtest.order.updated","data":')]);
+    for (const way of ['text', 'base64'] as const) {
+      const messageId = newMessageId();
+      expect(await send(events(broken, svixHeaders(broken, messageId))[way])).toEqual({ status: 202, answer: 'quarantined' });
+      expect((await readQuarantine(doc, tableName, messageId))?.rawBody.equals(broken)).toBe(true);
+    }
+  });
+});
+
+describe('`npm run simulate` finds the tracker where `npm start` put it', () => {
+  /** This environment without the developer's own tracker settings, plus `settings`. */
+  const simulateEnv = (settings: Record<string, string>): NodeJS.ProcessEnv => {
+    const env: NodeJS.ProcessEnv = { ...process.env, JUNCTION_WEBHOOK_SECRET: secret, SIMULATE_SEED: '11' };
+    delete env.TRACKER_URL;
+    delete env.PORT;
+    return { ...env, ...settings };
+  };
+  const simulate = (env: NodeJS.ProcessEnv) =>
+    run('npm', ['run', '-s', 'simulate'], { cwd: repoRoot, env }).then(
+      ({ stdout }) => ({ code: 0, stdout, lines: [] as string[] }),
+      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, lines: error.stderr.split('\n').filter((line) => line.startsWith('simulate:')) }),
+    );
+
+  it('from PORT alone, as `PORT=<port> npm start` listens', async () => {
+    const result = await simulate(simulateEnv({ PORT: String(runtime.port) }));
+    expect(result.lines).toEqual([]);
+    expect(result.stdout).toContain('Done: every transaction reached its expected status.');
+    expect(result.code).toBe(0);
+  });
+
+  it('says in one line where it looked and how to start the tracker there when nothing answers at PORT', async () => {
+    const port = await freePort();
+    const result = await simulate(simulateEnv({ PORT: String(port) }));
+    expect(result.code).toBe(1);
+    expect(result.lines).toEqual([
+      `simulate: no tracker answers at http://127.0.0.1:${port} (from PORT=${port}): start it with \`PORT=${port} npm start\`, or set PORT (or TRACKER_URL) to where it listens`,
+    ]);
+  });
+
+  it('lets TRACKER_URL win over PORT', async () => {
+    const port = await freePort();
+    const result = await simulate(simulateEnv({ TRACKER_URL: `http://127.0.0.1:${port}`, PORT: String(runtime.port) }));
+    expect(result.code).toBe(1);
+    expect(result.lines).toEqual([expect.stringContaining(`simulate: no tracker answers at http://127.0.0.1:${port} (from TRACKER_URL)`)]);
+  });
+});
