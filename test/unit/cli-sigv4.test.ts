@@ -7,12 +7,15 @@
  * request the CLI makes is recorded and checked to go to 127.0.0.1.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AwsDeps } from '../../cli/aws';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { defaultAwsDeps, type AwsDeps } from '../../cli/aws';
 import type { CliDeps } from '../../cli/command';
 import { runCli } from '../../cli/main';
 import { createSigner, encodeQuery, regionOfApiUrl } from '../../cli/sigv4';
@@ -289,5 +292,73 @@ describe('the CLI against an API Gateway-like IAM check', () => {
     const run = await cli(['order', 'o-1', '--api', apiUrl], { defaultRegion: async () => undefined });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('pass --region');
+  });
+});
+
+describe('the standard AWS chain, wired for real (files and environment only, no network)', () => {
+  const saved = { ...process.env };
+  let dir = '';
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'redraw-tracker-aws-'));
+    await writeFile(join(dir, 'config'), '[default]\nregion = eu-central-1\n[profile ops]\nregion = us-east-1\n');
+    await writeFile(
+      join(dir, 'credentials'),
+      `[ops]\naws_access_key_id = ${TEST_CREDENTIALS.accessKeyId}\naws_secret_access_key = ${TEST_CREDENTIALS.secretAccessKey}\naws_session_token = ${TEST_CREDENTIALS.sessionToken}\n`,
+    );
+  });
+
+  beforeEach(() => {
+    for (const name of Object.keys(process.env)) if (name.startsWith('AWS_')) delete process.env[name];
+    Object.assign(process.env, {
+      AWS_CONFIG_FILE: join(dir, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+      // Never the instance metadata service: a missing credential fails here, not on the network.
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
+  });
+
+  afterEach(() => {
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("signs with a profile's credentials from the shared files, through the CLI's own AWS dependencies", async () => {
+    seen.length = 0;
+    const run = await cli(['order', 'o-1', '--api', apiUrl, '--profile', 'ops', '--json'], defaultAwsDeps());
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(seen).toEqual([expect.objectContaining({ path: '/orders/o-1', accepted: true })]);
+  });
+
+  it('takes the region of the profile, then AWS_REGION, as the AWS CLI does', async () => {
+    const aws = defaultAwsDeps();
+    expect(await aws.defaultRegion(undefined)).toBe('eu-central-1');
+    expect(await aws.defaultRegion('ops')).toBe('us-east-1');
+    process.env.AWS_REGION = 'sa-east-1';
+    expect(await aws.defaultRegion('ops')).toBe('sa-east-1');
+  });
+
+  it('reads environment credentials before profiles', async () => {
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDENVEXAMPLE', AWS_SECRET_ACCESS_KEY: 'env-secret-EXAMPLE' });
+    expect(await defaultAwsDeps().credentials(undefined)()).toMatchObject({ accessKeyId: 'AKIDENVEXAMPLE', secretAccessKey: 'env-secret-EXAMPLE' });
+  });
+
+  it('says in one line what to do when the chain finds no credentials (exit 3), printing no path to a secret', async () => {
+    const run = await cli(['order', 'o-1', '--api', apiUrl, '--region', REGION, '--profile', 'nobody'], defaultAwsDeps());
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/^redraw-tracker: no usable AWS credentials \(\w+\) while signing the request to the API at [^\n]*aws sso login[^\n]*\n$/);
+  });
+
+  it('asks for a region before any request when --stack has none (exit 2)', async () => {
+    process.env.AWS_CONFIG_FILE = join(dir, 'no-such-config');
+    const run = await cli(['order', 'o-1', '--stack', 'RedrawTracker'], defaultAwsDeps());
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^redraw-tracker: no AWS region while reading stack RedrawTracker: pass --region or set AWS_REGION\n$/);
+    expect(run.hosts).toEqual([]);
   });
 });
