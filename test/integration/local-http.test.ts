@@ -164,7 +164,7 @@ describe('`npm run simulate` finds the tracker where `npm start` put it', () => 
   const simulate = (env: NodeJS.ProcessEnv) =>
     run('npm', ['run', '-s', 'simulate'], { cwd: repoRoot, env }).then(
       ({ stdout }) => ({ code: 0, stdout, lines: [] as string[] }),
-      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, lines: error.stderr.split('\n').filter((line) => line.startsWith('simulate:')) }),
+      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, lines: error.stderr.split('\n').filter((line) => line.startsWith('redraw-tracker: simulate:')) }),
     );
 
   it('from PORT alone, as `PORT=<port> npm start` listens', async () => {
@@ -177,16 +177,16 @@ describe('`npm run simulate` finds the tracker where `npm start` put it', () => 
   it('says in one line where it looked and how to start the tracker there when nothing answers at PORT', async () => {
     const port = await freePort();
     const result = await simulate(simulateEnv({ PORT: String(port) }));
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(3);
     expect(result.lines).toEqual([
-      `simulate: no tracker answers at http://127.0.0.1:${port} (from PORT=${port}): start it with \`PORT=${port} npm start\`, or set PORT (or TRACKER_URL) to where it listens`,
+      `redraw-tracker: simulate: no tracker answers at http://127.0.0.1:${port} (from PORT=${port}): start it with \`PORT=${port} npm start\`, or set PORT (or TRACKER_URL) to where it listens`,
     ]);
   });
 
   it('lets TRACKER_URL win over PORT', async () => {
     const port = await freePort();
     const result = await simulate(simulateEnv({ TRACKER_URL: `http://127.0.0.1:${port}`, PORT: String(runtime.port) }));
-    expect(result.code).toBe(1);
-    expect(result.lines).toEqual([expect.stringContaining(`simulate: no tracker answers at http://127.0.0.1:${port} (from TRACKER_URL)`)]);
+    expect(result.code).toBe(3);
+    expect(result.lines).toEqual([expect.stringContaining(`redraw-tracker: simulate: no tracker answers at http://127.0.0.1:${port} (from TRACKER_URL)`)]);
   });
 });

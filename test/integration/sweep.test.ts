@@ -102,6 +102,7 @@ describe('stale-redraw sweep', () => {
         days_waiting: 1,
         since: canonicalFromDate(new Date(now)),
         status_time: canonicalFromDate(new Date(since)),
+        look_up: `npx redraw-tracker order ${flow.initialId}`,
       },
     ]);
     const order = await stored(flow.initialId);

@@ -100,15 +100,15 @@ describe('replay-quarantine', () => {
     expect(await replayQuarantines({ doc: table.doc, tableName: table.tableName }, { dryRun: false, svixId: 'msg_unknown' })).toEqual([{ svixId: 'msg_unknown', outcome: 'not_found', deleted: false }]);
   });
 
-  it('runs as npm run replay-quarantine, printing ids, outcomes and reasons but never a body', async () => {
+  it('runs as redraw-tracker quarantine replay (npm run replay-quarantine), printing ids, outcomes and reasons but never a body', async () => {
     const secretWord = 'CANARY-PHI-in-quarantine';
     const kept = await quarantineWith(undefined, `{"event_type":"labtest.order.updated","data":{"notes":"${secretWord}"`);
     const run = promisify(execFile);
-    const { stdout } = await run('node_modules/.bin/tsx', ['scripts/replay-quarantine.ts', '--dry-run', '--id', kept], {
+    const { stdout } = await run(process.execPath, ['bin/redraw-tracker.mjs', 'quarantine', 'replay', '--dry-run', '--id', kept], {
       env: { ...process.env, TABLE_NAME: table.tableName, DYNAMODB_ENDPOINT: localEndpoint() },
     });
-    expect(stdout).toContain(`${kept}\tunreadable\tkept\tbody is not valid JSON`);
-    expect(stdout).toContain('1 quarantined, 0 replayed and deleted, 1 kept (dry run)');
+    expect(stdout).toMatch(new RegExp(`^${kept} +unreadable +kept +body is not valid JSON$`, 'm'));
+    expect(stdout).toContain(`1 quarantined in table ${table.tableName} at ${localEndpoint()}, 0 replayed and deleted, 1 kept (dry run: nothing changed)`);
     expect(stdout).not.toContain(secretWord);
   });
 });

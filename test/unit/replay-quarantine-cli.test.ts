@@ -1,6 +1,7 @@
 /**
- * `npm run replay-quarantine` as a newcomer meets it: a missing setting or an
- * unreachable DynamoDB is one line that says what to set, never a stack trace.
+ * `npm run replay-quarantine` (an alias of `redraw-tracker quarantine replay`) as
+ * a newcomer meets it: a missing setting or an unreachable DynamoDB is one line
+ * that says what to set, never a stack trace, with the CLI's exit codes.
  * (test/integration/webhook-replay.test.ts runs it against DynamoDB Local.)
  */
 import { execFile } from 'node:child_process';
@@ -9,42 +10,47 @@ import { describe, expect, it } from 'vitest';
 import { freePort, repoRoot } from '../support/npm-start';
 
 const run = promisify(execFile);
-/** Each test starts a tsx process: seconds on a loaded machine (a bound, not a timing assertion). */
+/** Each test starts a process: seconds on a loaded machine (a bound, not a timing assertion). */
 const SPAWN_TIMEOUT_MS = 60_000;
 
-/** Runs the script to its end with `settings` instead of any table or endpoint of the developer's. */
+/** Runs the alias to its end with `settings` instead of any table or endpoint of the developer's. */
 async function replay(settings: Record<string, string>, args: string[] = ['--dry-run']): Promise<{ code: number; stderr: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...settings };
-  for (const name of ['TABLE_NAME', 'DYNAMODB_ENDPOINT']) if (!(name in settings)) delete env[name];
-  return run('node_modules/.bin/tsx', ['scripts/replay-quarantine.ts', ...args], { cwd: repoRoot, env }).then(
+  for (const name of ['TABLE_NAME', 'DYNAMODB_ENDPOINT', 'AWS_PROFILE', 'AWS_REGION']) if (!(name in settings)) delete env[name];
+  return run('npm', ['run', '-s', 'replay-quarantine', '--', ...args], { cwd: repoRoot, env }).then(
     () => ({ code: 0, stderr: '' }),
     (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
   );
 }
 
+function oneLine(stderr: string): string {
+  const lines = stderr.split('\n').filter((line) => line.trim() !== '');
+  expect(lines).toHaveLength(1);
+  expect(stderr).not.toMatch(/^\s+at /m);
+  return lines[0]!;
+}
+
 describe('npm run replay-quarantine', () => {
-  it('says in one line which table to name when TABLE_NAME is missing', async () => {
+  it('says in one line where the table is when nothing names one (usage, exit 2)', async () => {
     const { code, stderr } = await replay({});
-    expect(code).toBe(1);
-    expect(stderr.trim()).toBe(
-      "replay-quarantine: invalid configuration: TABLE_NAME: is required: the deployed table's name (the stack's TableName output); " +
-        "for `npm start`'s table set DYNAMODB_ENDPOINT to the DynamoDB URL its banner printed",
+    expect(code).toBe(2);
+    expect(oneLine(stderr)).toBe(
+      'redraw-tracker: `quarantine` reads the tracker\'s table: for `npm start` set DYNAMODB_ENDPOINT to the "DynamoDB:" address its banner prints; on AWS use --stack <name>',
     );
   }, SPAWN_TIMEOUT_MS);
 
-  it("says in one line that no DynamoDB answers at DYNAMODB_ENDPOINT (npm start's table by default)", async () => {
+  it("says in one line that no DynamoDB answers at DYNAMODB_ENDPOINT (npm start's table by default; exit 3)", async () => {
     const endpoint = `http://127.0.0.1:${await freePort()}`;
     const { code, stderr } = await replay({ DYNAMODB_ENDPOINT: endpoint });
-    expect(code).toBe(1);
-    expect(stderr.trim()).toBe(
-      `replay-quarantine: no DynamoDB answers at ${endpoint}: is \`npm start\` running? Set DYNAMODB_ENDPOINT to the "DynamoDB:" URL its banner printed`,
+    expect(code).toBe(3);
+    expect(oneLine(stderr)).toBe(
+      `redraw-tracker: cannot read table redraw-tracker at ${endpoint} (ECONNREFUSED): is \`npm start\` running, and DYNAMODB_ENDPOINT the "DynamoDB:" address its banner prints?`,
     );
   }, SPAWN_TIMEOUT_MS);
 
-  it('answers an unknown option with its usage', async () => {
+  it('answers an unknown option by pointing at the help (exit 2)', async () => {
     const { code, stderr } = await replay({ TABLE_NAME: 'any' }, ['--bogus']);
-    expect(code).toBe(1);
-    expect(stderr).toContain('usage: npm run replay-quarantine -- [--dry-run] [--id <svix id>]');
-    expect(stderr).not.toMatch(/^\s+at /m);
+    expect(code).toBe(2);
+    expect(oneLine(stderr)).toContain("Unknown option '--bogus': see `npx redraw-tracker quarantine --help`");
   }, SPAWN_TIMEOUT_MS);
 });

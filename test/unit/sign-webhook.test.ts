@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { readWebhookBody } from '../../functions/core/schemas';
 import { verifySvixSignature } from '../../functions/core/svix';
-import { curlHeaderArgs, svixHeaders } from '../../scripts/svix-headers';
+import { curlHeaderArgs, svixHeaders } from '../../cli/svix-headers';
 import { newSecret } from '../support/webhook';
 
 const run = promisify(execFile);
@@ -61,10 +61,10 @@ describe('curlHeaderArgs', () => {
   });
 });
 
-describe('npm run sign-webhook', () => {
+describe('redraw-tracker sign-webhook (npm run sign-webhook)', () => {
   it('prints headers that verify against the example body, reading the file relative to where it was called', async () => {
     const secret = newSecret();
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/sign-webhook.ts', 'examples/order-updated.json'], {
+    const { stdout } = await run(process.execPath, ['bin/redraw-tracker.mjs', 'sign-webhook', 'examples/order-updated.json'], {
       cwd: repoRoot,
       env: { ...process.env, JUNCTION_WEBHOOK_SECRET: `${secret},${newSecret()}`, INIT_CWD: join(repoRoot, 'docs') },
     });
@@ -73,14 +73,14 @@ describe('npm run sign-webhook', () => {
     expect(verifySvixSignature({ headers, rawBody: readFileSync(examplePath), secrets: [secret], now: new Date() })).toMatchObject({ ok: true });
   });
 
-  it('fails with one clear line when JUNCTION_WEBHOOK_SECRET is missing', async () => {
+  it('fails with one clear line and the usage exit code when JUNCTION_WEBHOOK_SECRET is missing', async () => {
     const env = { ...process.env };
     delete env.JUNCTION_WEBHOOK_SECRET;
-    const failure = await run(process.execPath, ['--import', 'tsx', 'scripts/sign-webhook.ts', examplePath], { cwd: repoRoot, env }).then(
+    const failure = await run(process.execPath, ['bin/redraw-tracker.mjs', 'sign-webhook', examplePath], { cwd: repoRoot, env }).then(
       () => null,
       (error: unknown) => error,
     );
-    expect(failure).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(/^sign-webhook: JUNCTION_WEBHOOK_SECRET is required/) });
+    expect(failure).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(/^redraw-tracker: sign-webhook: JUNCTION_WEBHOOK_SECRET is required[^\n]*\n$/) });
   });
 });
 

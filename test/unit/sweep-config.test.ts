@@ -1,7 +1,8 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
 import { thresholdsOf, ThresholdsEnv } from '../../functions/stale-redraw-sweep/app';
-import { createInMemoryNotifier, createSnsNotifier, type StaleRedrawNotification } from '../../functions/stale-redraw-sweep/notifier';
+import { STACK_NAME } from '../../lib/app';
+import { createInMemoryNotifier, createSnsNotifier, DEPLOYED_STACK_NAME, type StaleRedrawNotification } from '../../functions/stale-redraw-sweep/notifier';
 import { ConfigError, parseEnv } from '../../functions/shared/config';
 
 const notification: StaleRedrawNotification = {
@@ -35,12 +36,16 @@ describe('sweep thresholds configuration', () => {
 });
 
 describe('notifiers', () => {
-  it('keeps and logs in-memory notifications', async () => {
+  it('keeps and logs in-memory notifications, each naming the CLI line that shows the order', async () => {
     const logged: unknown[] = [];
     const notifier = createInMemoryNotifier({ info: (...args: unknown[]) => void logged.push(args) });
     await notifier.notify(notification);
-    expect(notifier.notifications).toEqual([notification]);
+    expect(notifier.notifications).toEqual([{ ...notification, look_up: 'npx redraw-tracker order order-1' }]);
     expect(JSON.stringify(logged)).toContain('order-1');
+  });
+
+  it('names the stack the CDK app deploys in the look-up line', () => {
+    expect(DEPLOYED_STACK_NAME).toBe(STACK_NAME);
   });
 
   it('publishes the notification as JSON to the topic, with the reason as an attribute', async () => {
@@ -59,7 +64,8 @@ describe('notifiers', () => {
       {
         TopicArn: 'arn:aws:sns:us-east-1:123456789012:stale-redraws',
         Subject: 'Stale redraw: redraw_not_created',
-        Message: JSON.stringify(notification),
+        // The look-up line targets the deployed stack in the topic's region.
+        Message: JSON.stringify({ ...notification, look_up: 'npx redraw-tracker order order-1 --stack RedrawTracker --region us-east-1' }),
         MessageAttributes: { reason: { DataType: 'String', StringValue: 'redraw_not_created' } },
       },
     ]);

@@ -1,6 +1,6 @@
 /**
  * The `svix-*` headers of a webhook body, as Svix would send them: for people
- * posting webhooks to the tracker by hand (scripts/sign-webhook.ts).
+ * posting webhooks to the tracker by hand (`redraw-tracker sign-webhook`).
  */
 import { randomUUID } from 'node:crypto';
 import { signSvixMessage } from '../functions/core/svix';
@@ -25,7 +25,7 @@ export function svixHeaders(input: { secret: string; rawBody: Uint8Array | strin
 /**
  * curl arguments for the headers, one `-H name:value` pair each. No value holds
  * a space or a glob character (ids, digits, base64), so the unquoted
- * `$(npm run -s sign-webhook -- body.json)` splits into exactly these words.
+ * `$(npx redraw-tracker sign-webhook body.json)` splits into exactly these words.
  */
 export function curlHeaderArgs(headers: SvixHeaders): string {
   return Object.entries(headers)

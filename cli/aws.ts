@@ -1,0 +1,112 @@
+/**
+ * The CLI's only ways into AWS: the standard credential chain (profiles, SSO,
+ * environment), the stack's outputs (CloudFormation DescribeStacks) and the
+ * standard region chain. Injected as AwsDeps so that tests give fixed
+ * credentials and a fake stack and nothing ever reaches AWS. The SDK modules
+ * load on first use: local commands never pay for them.
+ */
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { CliError, EXIT } from './command';
+
+export interface StackOutputs {
+  /** The region the stack was read from. */
+  region: string;
+  /** OutputKey -> OutputValue (lib/redraw-tracker-stack.ts: ApiUrl, TableName, ...). */
+  outputs: Record<string, string>;
+}
+
+export interface AwsDeps {
+  /** Credentials of the standard chain, for `profile` when given (else AWS_PROFILE or the default). */
+  credentials(profile: string | undefined): AwsCredentialIdentityProvider;
+  describeStack(input: { stackName: string; region: string | undefined; profile: string | undefined }): Promise<StackOutputs>;
+  /** The region of the standard chain (AWS_REGION, the profile's region); undefined when there is none. */
+  defaultRegion(profile: string | undefined): Promise<string | undefined>;
+}
+
+/** The real thing: the AWS SDK's credential providers and CloudFormation client. */
+export function defaultAwsDeps(): AwsDeps {
+  const providers = new Map<string, AwsCredentialIdentityProvider>();
+  const credentials = (profile: string | undefined): AwsCredentialIdentityProvider => {
+    const key = profile ?? '';
+    let provider = providers.get(key);
+    if (!provider) {
+      let chain: AwsCredentialIdentityProvider | undefined;
+      // fromNodeProviderChain memoizes what it resolves (and refreshes it before it expires).
+      provider = async (options) => {
+        if (!chain) {
+          const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+          chain = fromNodeProviderChain(profile ? { profile } : {});
+        }
+        return chain(options);
+      };
+      providers.set(key, provider);
+    }
+    return provider;
+  };
+  return {
+    credentials,
+    async describeStack({ stackName, region, profile }) {
+      const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
+      const client = new CloudFormationClient({ ...(region ? { region } : {}), ...(profile ? { profile } : {}), credentials: credentials(profile) });
+      try {
+        const resolvedRegion = await client.config.region();
+        const answer = await client.send(new DescribeStacksCommand({ StackName: stackName }));
+        const outputs: Record<string, string> = {};
+        for (const output of answer.Stacks?.[0]?.Outputs ?? []) {
+          if (output.OutputKey && output.OutputValue) outputs[output.OutputKey] = output.OutputValue;
+        }
+        return { region: resolvedRegion, outputs };
+      } catch (error) {
+        throw awsFailure(error, `reading stack ${stackName}`, region);
+      } finally {
+        client.destroy();
+      }
+    },
+    async defaultRegion(profile) {
+      const { CloudFormationClient } = await import('@aws-sdk/client-cloudformation');
+      // The SDK's own region chain (environment, then the profile's config), without a request.
+      const client = new CloudFormationClient(profile ? { profile } : {});
+      try {
+        return await client.config.region();
+      } catch {
+        return undefined;
+      } finally {
+        client.destroy();
+      }
+    },
+  };
+}
+
+const AUTH_ERRORS = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'SignatureDoesNotMatch',
+  'InvalidSignatureException',
+]);
+
+/**
+ * One line for an AWS failure. Only the error's name and fixed text are used:
+ * SDK messages can quote request data, and nothing about credentials is printed.
+ */
+export function awsFailure(error: unknown, doing: string, region?: string): CliError {
+  if (error instanceof CliError) return error;
+  const name = error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message : '';
+  if (name === 'CredentialsProviderError' || name === 'TokenProviderError' || /credential|sso/i.test(name)) {
+    return new CliError(EXIT.unreachable, `no usable AWS credentials (${name}) while ${doing}: set AWS_PROFILE (or --profile), run \`aws sso login\`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`);
+  }
+  if (/region is missing/i.test(message)) {
+    return new CliError(EXIT.usage, `no AWS region while ${doing}: pass --region or set AWS_REGION`);
+  }
+  if (name === 'ValidationError' && /does not exist/i.test(message)) {
+    return new CliError(EXIT.usage, `${doing}: no such stack${region ? ` in ${region}` : ''}: check --stack and --region (or AWS_REGION)`);
+  }
+  if (AUTH_ERRORS.has(name)) {
+    return new CliError(EXIT.unreachable, `AWS refused the credentials (${name}) while ${doing}: check AWS_PROFILE or --profile, and \`aws sso login\` if the session expired`);
+  }
+  return new CliError(EXIT.unreachable, `AWS could not be reached (${name}) while ${doing}: check the network and the region, then try again`);
+}

@@ -1,0 +1,41 @@
+/**
+ * `sweep`: POST /local/sweep on the local tracker (CONTRACT §5). On AWS the
+ * sweep runs hourly on its own schedule; docs/deploy.md says how to run it now.
+ */
+import * as z from 'zod';
+import { EXIT, type CommandModule } from '../command';
+import { readAnswer } from '../views';
+
+const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number().optional() }).loose();
+
+const command: CommandModule = {
+  help: `Usage: npx redraw-tracker sweep [--json]
+
+Runs the stale-redraw sweep of the local tracker now (POST /local/sweep) instead of
+waiting for SWEEP_INTERVAL_SECONDS: it flags the redraws that went stale (one
+notification each, at GET /local/notifications) and clears the flags of those that
+moved on. Local only: on AWS the sweep runs every hour by itself (docs/deploy.md).
+
+With --json: the API's answer {"examined": n, "flagged": n, "cleared": n}.
+
+Examples:
+  npx redraw-tracker sweep
+  npx redraw-tracker sweep --json
+  PORT=3001 npx redraw-tracker sweep`,
+  positionals: { min: 0, max: 0 },
+  target: 'local-tracker',
+  async run({ json, out, tracker }) {
+    const client = await tracker();
+    const result = readAnswer(SweepAnswer, await client.post('/local/sweep'), 'POST /local/sweep');
+    if (json) {
+      out.json(result);
+      return EXIT.ok;
+    }
+    const reconciled = result.reconciled === undefined ? '' : `, reconciled ${result.reconciled}`;
+    out.line(`Swept ${client.target.label}: examined ${result.examined}, flagged ${out.style(result.flagged > 0 ? 'red' : 'bold', String(result.flagged))}, cleared ${result.cleared}${reconciled}`);
+    out.line('Stale redraws: npx redraw-tracker redraws --stale');
+    return EXIT.ok;
+  },
+};
+
+export default command;

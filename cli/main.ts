@@ -1,0 +1,160 @@
+/**
+ * `redraw-tracker`: the tracker's operations CLI (README, "Operations CLI").
+ * Arguments are parsed with node's own util.parseArgs: seven subcommands with a
+ * handful of options each do not need a CLI framework (and its dependencies).
+ *
+ * runCli never exits the process and never throws: it returns the exit code, so
+ * the whole CLI runs in-process in tests with injected AWS, fetch and streams.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { defaultAwsDeps } from './aws';
+import { CliError, EXIT, usageError, type CliDeps, type CommandContext, type ExitCode, type GlobalOptions, type OptionValues } from './command';
+import { COMMANDS } from './commands';
+import { createPrinter, shellWord } from './format';
+import { resolveTracker } from './targets';
+import { createTrackerClient } from './tracker-client';
+
+const GLOBAL_OPTIONS = {
+  json: { type: 'boolean' },
+  api: { type: 'string' },
+  stack: { type: 'string' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+export const GLOBAL_HELP = `Target (default: the local tracker at TRACKER_URL, else http://127.0.0.1:\${PORT:-3000}):
+  --api <url>        a deployed API (the stack's ApiUrl output); every request is SigV4-signed
+  --stack <name>     a deployed stack (e.g. RedrawTracker): its outputs say where the API and table are
+  --region <region>  the AWS region when the URL does not say it (else AWS_REGION or the profile's)
+  --profile <name>   the AWS profile (else AWS_PROFILE); credentials come from the standard chain:
+                     environment, SSO (\`aws sso login\`), profiles, instance roles
+
+Output:
+  --json             exactly one JSON document on stdout, with the API's field names
+  -h, --help         this help, or a command's: redraw-tracker <command> --help
+
+Exit codes: 0 ok, 1 not found or a failed check, 2 bad usage, 3 unreachable or unauthorized.`;
+
+function topHelp(): string {
+  const width = Math.max(...COMMANDS.map((command) => command.name.length));
+  return `redraw-tracker: read and run the redraw tracker from a terminal, locally or on AWS.
+
+Usage: npx redraw-tracker <command> [arguments] [options]
+
+Commands:
+${COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join('\n')}
+
+${GLOBAL_HELP}
+
+Examples:
+  npx redraw-tracker redraws --stale                  stale redraws on the local tracker (npm start)
+  npx redraw-tracker order <order id>                 one order, and what to do when it is stale
+  npx redraw-tracker redraws --stale --stack RedrawTracker --region us-east-1
+                                                      the same on AWS, with your AWS credentials
+  npx redraw-tracker transaction <transaction id> --json
+`;
+}
+
+export function defaultDeps(): CliDeps {
+  return {
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    fetch: globalThis.fetch,
+    now: () => new Date(),
+    // npm runs scripts from the package root; INIT_CWD is where the user typed the command.
+    cwd: process.env.INIT_CWD ?? process.cwd(),
+    aws: defaultAwsDeps(),
+  };
+}
+
+/** Runs the CLI with `argv` (without node and the script) and returns the exit code. */
+export async function runCli(argv: readonly string[], overrides: Partial<CliDeps> = {}): Promise<ExitCode> {
+  const deps: CliDeps = { ...defaultDeps(), ...overrides };
+  try {
+    return await dispatch(argv, deps);
+  } catch (error) {
+    if (error instanceof CliError) {
+      deps.stderr.write(`redraw-tracker: ${error.message}\n`);
+      return error.exitCode;
+    }
+    // A bug, not a user error: its class name only (messages can quote data); the stack on request.
+    const name = error instanceof Error ? error.name : typeof error;
+    deps.stderr.write(`redraw-tracker: unexpected ${name}: please report it (REDRAW_TRACKER_DEBUG=1 prints the details)\n`);
+    if (deps.env.REDRAW_TRACKER_DEBUG && error instanceof Error) deps.stderr.write(`${error.stack ?? error.message}\n`);
+    return EXIT.failed;
+  }
+}
+
+async function dispatch(argv: readonly string[], deps: CliDeps): Promise<ExitCode> {
+  // First pass, global options only: which word is the command?
+  const { tokens, values: early } = parseArgs({ args: [...argv], options: GLOBAL_OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  const commandToken = tokens.find((token) => token.kind === 'positional');
+  if (!commandToken || commandToken.kind !== 'positional') {
+    if (early.help === true) {
+      deps.stdout.write(topHelp());
+      return EXIT.ok;
+    }
+    throw usageError('which command? Run `npx redraw-tracker --help` for the list');
+  }
+  let name = commandToken.value;
+  const rest = argv.filter((_, index) => index !== commandToken.index);
+  if (name === 'help') {
+    // `redraw-tracker help [command]`
+    const topic = rest.find((word) => !word.startsWith('-'));
+    if (topic === undefined) {
+      deps.stdout.write(topHelp());
+      return EXIT.ok;
+    }
+    name = topic;
+    rest.splice(0, rest.length, '--help');
+  }
+  const entry = COMMANDS.find((command) => command.name === name);
+  if (!entry) throw usageError(`unknown command ${JSON.stringify(name)}: run \`npx redraw-tracker --help\` for the list`);
+  const command = await entry.load();
+
+  let parsed: { values: OptionValues; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('. ')[0]!.replace(/\.$/, '') : 'bad arguments';
+    throw usageError(`${name}: ${reason}: see \`npx redraw-tracker ${name} --help\``);
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    deps.stdout.write(`${command.help.trimEnd()}\n\n${GLOBAL_HELP}\n`);
+    return EXIT.ok;
+  }
+  const { min, max } = command.positionals;
+  if (positionals.length < min) throw usageError(`${name}: missing ${command.positionals.name ?? 'argument'}: see \`npx redraw-tracker ${name} --help\``);
+  if (positionals.length > max) throw usageError(`${name}: unexpected argument ${JSON.stringify(positionals[max])}: see \`npx redraw-tracker ${name} --help\``);
+
+  const globals: GlobalOptions = {};
+  for (const option of ['api', 'stack', 'region', 'profile'] as const) {
+    const value = values[option];
+    if (typeof value === 'string') globals[option] = value;
+  }
+  if (command.target === 'none' && (globals.api !== undefined || globals.stack !== undefined)) {
+    throw usageError(`${name} does not talk to a tracker: drop --api/--stack`);
+  }
+  const json = values.json === true;
+  let client: ReturnType<typeof createTrackerClient> | undefined;
+  const context: CommandContext = {
+    values,
+    positionals,
+    json,
+    out: createPrinter(deps.stdout, deps.env),
+    deps,
+    globals,
+    targetFlags: Object.entries(globals)
+      .map(([option, value]) => ` --${option} ${shellWord(value)}`)
+      .join(''),
+    async tracker() {
+      if (command.target !== 'tracker' && command.target !== 'local-tracker') throw new Error(`${name} has no tracker target`);
+      client ??= createTrackerClient(await resolveTracker(globals, deps, { name, localOnly: command.target === 'local-tracker' }), deps);
+      return client;
+    },
+  };
+  return command.run(context);
+}

@@ -1,0 +1,112 @@
+/**
+ * HTTP to the tracker: the local one as it is (open on 127.0.0.1), a deployed
+ * one with every request SigV4-signed. Every failure becomes a CliError with
+ * the exit code the README documents and one line that says what to do; a
+ * 404 `not_found` is a value (null) for the command to word.
+ */
+import * as z from 'zod';
+import { awsFailure } from './aws';
+import { CliError, EXIT } from './command';
+import { encodeQuery, type Signer } from './sigv4';
+
+export interface TrackerTarget {
+  kind: 'local' | 'aws';
+  /** Without a trailing slash, e.g. http://127.0.0.1:3000 */
+  baseUrl: string;
+  /** For messages: "the local tracker at ...", "stack RedrawTracker (https://...)". */
+  label: string;
+  signer?: Signer;
+}
+
+export interface TrackerClient {
+  readonly target: TrackerTarget;
+  /** The JSON of a 2xx answer, or null for the API's 404 `not_found`. */
+  get(path: string, query?: Readonly<Record<string, string>>): Promise<unknown>;
+  post(path: string): Promise<unknown>;
+}
+
+const ErrorAnswer = z.object({ error: z.object({ code: z.string(), message: z.string().optional() }) });
+
+/** Long enough for a cold Lambda and a loaded laptop; a hung tracker still ends. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+export function createTrackerClient(target: TrackerTarget, deps: { fetch: typeof fetch; now: () => Date }): TrackerClient {
+  async function request(method: 'GET' | 'POST', path: string, query?: Readonly<Record<string, string>>): Promise<unknown> {
+    const search = query && Object.keys(query).length > 0 ? `?${encodeQuery(query)}` : '';
+    const url = new URL(`${target.baseUrl}${path}${search}`);
+    let headers: Record<string, string> = {};
+    if (target.signer) {
+      try {
+        headers = await target.signer.headersFor(method, url, deps.now());
+      } catch (error) {
+        throw awsFailure(error, `signing the request to ${target.label}`);
+      }
+    }
+    let response: Response;
+    try {
+      response = await deps.fetch(url, { method, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    } catch (error) {
+      throw unreachable(target, error);
+    }
+    const text = await response.text().catch(() => '');
+    const json = parseJson(text);
+    if (response.ok) {
+      if (json === undefined) throw new CliError(EXIT.unreachable, `${target.label} answered ${method} ${path} with something that is not JSON: is it the tracker? ${hint(target)}`);
+      return json;
+    }
+    const apiError = ErrorAnswer.safeParse(json);
+    const code = apiError.success ? apiError.data.error.code : undefined;
+    if (response.status === 404 && code === 'not_found') return null;
+    throw refusal(target, response.status, method, path, apiError.success ? apiError.data.error : undefined);
+  }
+  return {
+    target,
+    get: (path, query) => request('GET', path, query),
+    post: (path) => request('POST', path),
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function hint(target: TrackerTarget): string {
+  return target.kind === 'local' ? '(set TRACKER_URL or PORT to where `npm start` listens)' : '(check --api or --stack)';
+}
+
+/** Why fetch failed, by the system error code only (ECONNREFUSED, ENOTFOUND, a timeout). */
+function unreachable(target: TrackerTarget, error: unknown): CliError {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
+  const code = error instanceof Error && error.name === 'TimeoutError'
+    ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
+    : cause && 'code' in cause && typeof cause.code === 'string'
+      ? cause.code
+      : 'no connection';
+  if (target.kind === 'local') {
+    return new CliError(EXIT.unreachable, `no tracker answers at ${target.baseUrl} (${code}): start one with \`npm start\`, or set TRACKER_URL (or PORT) to where it listens`);
+  }
+  return new CliError(EXIT.unreachable, `cannot reach ${target.label} (${code}): check --api/--stack, the region and your network`);
+}
+
+function refusal(target: TrackerTarget, status: number, method: string, path: string, apiError: { code: string; message?: string } | undefined): CliError {
+  if (status === 401 || status === 403) {
+    // API Gateway's own 403 text can quote the canonical request (with the session token): never print it.
+    return target.kind === 'aws'
+      ? new CliError(EXIT.unreachable, `${target.label} refused the signed request (HTTP ${status}): your AWS identity needs execute-api:Invoke on this API; check AWS_PROFILE or --profile, and run \`aws sso login\` if the session expired`)
+      : new CliError(EXIT.unreachable, `${target.label} refused the request (HTTP ${status}): is TRACKER_URL the tracker?`);
+  }
+  if (status === 400 && apiError) {
+    return new CliError(EXIT.usage, `the tracker refused the request: ${apiError.message ?? apiError.code} (${apiError.code})`);
+  }
+  if (status === 404) {
+    return new CliError(EXIT.unreachable, `${target.label} has no ${method} ${path} (HTTP 404): is it the tracker? ${hint(target)}`);
+  }
+  if (status === 429) {
+    return new CliError(EXIT.unreachable, `${target.label} is throttling requests (HTTP 429): wait a moment and try again`);
+  }
+  return new CliError(EXIT.unreachable, `${target.label} failed (HTTP ${status}): try again; if it persists, read the tracker's logs`);
+}

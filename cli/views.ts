@@ -1,0 +1,146 @@
+/**
+ * The query API's answers (CONTRACT §2, docs/openapi.json) as the CLI reads
+ * them, and how they are shown to people. Schemas are loose: a field the API
+ * adds later passes through to `--json` untouched.
+ */
+import * as z from 'zod';
+import { ago, shellWord, since, table, type Printer } from './format';
+import { CliError, EXIT } from './command';
+
+export const OrderView = z
+  .object({
+    id: z.string(),
+    transaction_id: z.string().nullable(),
+    origin: z.string().nullable(),
+    collection_method: z.string(),
+    status: z.string(),
+    low_level_status: z.string(),
+    last_event: z.object({ id: z.number(), created_at: z.string(), status: z.string() }).loose().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    has_missing_results: z.boolean().nullable(),
+    source: z.string(),
+    stale: z.object({ since: z.string(), reason: z.string() }).loose().nullable(),
+  })
+  .loose();
+export type OrderView = z.output<typeof OrderView>;
+
+export const OrderAnswer = z.object({ order: OrderView }).loose();
+export const TransactionAnswer = z
+  .object({
+    transaction: z
+      .object({ id: z.string(), status: z.string(), reported_status: z.string().nullable(), orders: z.array(OrderView), updated_at: z.string() })
+      .loose(),
+  })
+  .loose();
+export type TransactionView = z.output<typeof TransactionAnswer>['transaction'];
+export const RedrawPage = z.object({ items: z.array(OrderView), next_cursor: z.string().nullable() }).loose();
+export type RedrawPage = z.output<typeof RedrawPage>;
+
+/** Parses an answer the tracker gave, or says plainly that it is not what the API documents. */
+export function readAnswer<Schema extends z.ZodType>(schema: Schema, json: unknown, what: string): z.output<Schema> {
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  throw new CliError(EXIT.unreachable, `the answer to ${what} is not the tracker's documented shape: is the target a redraw-tracker (and as new as this CLI)?`);
+}
+
+/** The CLI line that shows an order: the same words the stale-redraw notification carries. */
+export function orderCommand(orderId: string, extra = ''): string {
+  return `npx redraw-tracker order ${shellWord(orderId)}${extra}`;
+}
+
+export function transactionCommand(transactionId: string, extra = ''): string {
+  return `npx redraw-tracker transaction ${shellWord(transactionId)}${extra}`;
+}
+
+/** The order's last status change per Junction: its last event, else its updated_at. */
+function statusTime(order: OrderView): string {
+  return order.last_event?.created_at ?? order.updated_at;
+}
+
+export function staleCell(order: OrderView, now: Date, out: Printer): string {
+  if (!order.stale) return out.style('dim', '-');
+  return out.style('red', `${order.stale.reason}, stale ${since(order.stale.since, now)}`);
+}
+
+function statusCell(order: OrderView, out: Printer): string {
+  const status = `${order.status}.${order.low_level_status}`;
+  if (order.status === 'completed') return out.style('green', status);
+  if (order.status === 'cancelled' || order.status === 'failed') return out.style('yellow', status);
+  return status;
+}
+
+/**
+ * One row per order. `redraws` shows the transaction and the low-level status
+ * (redraws are walk-in orders: the method says nothing); a transaction shows
+ * each member's method, full status and source.
+ */
+export function orderTable(orders: readonly OrderView[], now: Date, out: Printer, layout: 'redraws' | 'members', indent = ''): string[] {
+  const members = layout === 'members';
+  const header = ['ORDER', ...(members ? [] : ['TRANSACTION']), 'ORIGIN', ...(members ? ['METHOD'] : []), 'STATUS', 'LAST CHANGE', ...(members ? ['SOURCE'] : []), 'STALE'];
+  const rows = orders.map((order) => [
+    order.id,
+    ...(members ? [] : [order.transaction_id ?? '-']),
+    order.origin ?? '-',
+    ...(members ? [order.collection_method] : []),
+    members ? statusCell(order, out) : order.low_level_status,
+    ago(statusTime(order), now),
+    ...(members ? [order.source] : []),
+    staleCell(order, now, out),
+  ]);
+  return table(header.map((cell) => out.style('bold', cell)), rows, indent);
+}
+
+/** What an on-call person does about a stale order (docs/deploy.md says the same at more length). */
+export function nextStep(order: OrderView, now: Date): string | null {
+  if (!order.stale) return null;
+  const waiting = since(statusTime(order), now);
+  if (order.stale.reason === 'redraw_not_created') {
+    return `Next: Junction shows this order in ${order.low_level_status} ${waiting} and no redraw order is known. Open the order in Junction's dashboard: if a redraw order exists there, its webhooks did not reach the tracker (check the endpoint's deliveries); if none exists, ask Junction support. The flag clears by itself when the redraw order's first webhook arrives.`;
+  }
+  if (order.stale.reason === 'no_progress') {
+    return `Next: this redraw order has made no progress ${waiting} (${order.status}.${order.low_level_status}). Follow up so that the patient books and attends the redraw, or cancel the order in Junction if it will not happen. The flag clears by itself when the order moves on.`;
+  }
+  return null;
+}
+
+export function printOrder(order: OrderView, now: Date, out: Printer, targetFlags = ''): void {
+  const rows: [string, string][] = [
+    ['transaction', order.transaction_id ?? '-'],
+    ['origin', order.origin ?? '-'],
+    ['method', order.collection_method],
+    ['status', statusCell(order, out)],
+    ['last event', order.last_event ? `#${order.last_event.id} ${order.last_event.status} at ${order.last_event.created_at} (${ago(order.last_event.created_at, now)})` : '- (known only from a transaction listing)'],
+    ['created', `${order.created_at} (${ago(order.created_at, now)})`],
+    ['updated', `${order.updated_at} (${ago(order.updated_at, now)})`],
+    ['missing results', order.has_missing_results === null ? 'unknown' : order.has_missing_results ? 'yes' : 'no'],
+    ['source', order.source],
+    ['stale', order.stale ? `${staleCell(order, now, out)} (flagged at ${order.stale.since})` : out.style('dim', 'no')],
+  ];
+  out.line(`${out.style('bold', `Order ${order.id}`)}${order.stale ? `  ${out.style('red', 'STALE')}` : ''}`);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  for (const [label, value] of rows) out.line(`  ${label.padEnd(width)}  ${value}`);
+  const next = nextStep(order, now);
+  if (next) {
+    out.line();
+    out.line(next);
+  }
+  if (order.transaction_id) {
+    out.line();
+    out.line(`Its transaction: ${transactionCommand(order.transaction_id, targetFlags)}`);
+  }
+}
+
+export function printTransaction(transaction: TransactionView, now: Date, out: Printer, targetFlags = ''): void {
+  const status = transaction.status === 'active' ? out.style('cyan', transaction.status) : transaction.status === 'completed' ? out.style('green', transaction.status) : out.style('yellow', transaction.status);
+  out.line(`${out.style('bold', `Transaction ${transaction.id}`)}  ${status}`);
+  out.line(`  Junction reports: ${transaction.reported_status ?? 'nothing yet'}   updated ${ago(transaction.updated_at, now)} (${transaction.updated_at})`);
+  const staleCount = transaction.orders.filter((order) => order.stale).length;
+  out.line(`  ${transaction.orders.length} order${transaction.orders.length === 1 ? '' : 's'}${staleCount > 0 ? `, ${out.style('red', `${staleCount} stale`)}` : ''}:`);
+  for (const line of orderTable(transaction.orders, now, out, 'members', '  ')) out.line(line);
+  const stale = transaction.orders.find((order) => order.stale);
+  if (stale) {
+    out.line();
+    out.line(`What to do about it: ${orderCommand(stale.id, targetFlags)}`);
+  }
+}

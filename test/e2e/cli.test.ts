@@ -1,0 +1,362 @@
+/**
+ * `redraw-tracker` end to end: a tracker started with `npm start` on its own
+ * PORT, then every subcommand run as a user runs it (node bin/redraw-tracker.mjs,
+ * `npx redraw-tracker`, the npm aliases), in both output modes, with the
+ * documented exit codes. The path of the issue's "done when": from a
+ * stale-redraw notification, its `look_up` line shows the order, which names
+ * its transaction and what to do.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { signSvixMessage, verifySvixSignature } from '../../functions/core/svix';
+import { documentClient } from '../../functions/shared/dynamodb';
+import { putQuarantine } from '../../functions/store/quarantine';
+import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type FlowSpec } from '../support/junction';
+import { eventually, freePort, repoRoot, signalGroup, spawnNpm, type NpmProcess } from '../support/npm-start';
+import { newMessageId, newSecret } from '../support/webhook';
+
+const execFileAsync = promisify(execFile);
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const ESCAPE = '\u001b';
+
+const secret = newSecret();
+let tracker: NpmProcess;
+let port = 0;
+let baseUrl = '';
+let dynamodbEndpoint = '';
+/** Everything the CLI printed, checked for PHI at the end. */
+const outputs: string[] = [];
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment of a user's shell pointed at this tracker by PORT, with nothing of AWS or of the developer's tracker settings. */
+function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!/^(AWS_|TRACKER_URL$|PORT$|NO_COLOR$|JUNCTION_WEBHOOK_SECRET$|DYNAMODB_ENDPOINT$|TABLE_NAME$|SIMULATE_SEED$)/.test(name)) env[name] = value;
+  }
+  // Belt and braces: nothing here may look for AWS credentials on a metadata endpoint.
+  return { ...env, AWS_EC2_METADATA_DISABLED: 'true', PORT: String(port), ...extra };
+}
+
+async function capture(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  try {
+    const { stdout, stderr } = await execFileAsync(command, args, { cwd: repoRoot, env, maxBuffer: 16 * 1024 * 1024 });
+    outputs.push(stdout, stderr);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = z.object({ code: z.number(), stdout: z.string(), stderr: z.string() }).safeParse(error);
+    if (!failed.success) throw error;
+    outputs.push(failed.data.stdout, failed.data.stderr);
+    return failed.data;
+  }
+}
+
+/** `node bin/redraw-tracker.mjs <args>`, as the package's bin runs it. */
+function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return capture(process.execPath, ['bin/redraw-tracker.mjs', ...args], userEnv(env));
+}
+
+/** A line typed in a shell in the clone (npx, npm run). */
+function shell(line: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return capture('sh', ['-c', line], userEnv(env));
+}
+
+async function api(path: string, init: RequestInit = {}): Promise<unknown> {
+  const response = await fetch(`${baseUrl}${path}`, init);
+  return response.json();
+}
+
+async function postWebhook(raw: string): Promise<string> {
+  const messageId = newMessageId();
+  const timestamp = Math.floor(Date.now() / 1000);
+  const answer = await api('/webhooks/junction', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
+    body: raw,
+  });
+  return z.object({ result: z.string() }).parse(answer).result;
+}
+
+async function deliver(flow: FlowSpec, onlyOrder?: string): Promise<void> {
+  for (const delivery of buildDeliveries(flow)) {
+    if (onlyOrder !== undefined && delivery.orderId !== onlyOrder) continue;
+    expect(await postWebhook(JSON.stringify(delivery.body))).toBe('applied');
+  }
+}
+
+const Page = z.object({ items: z.array(z.object({ id: z.string() }).loose()), next_cursor: z.string().nullable() });
+
+async function apiRedrawIds(state: 'open' | 'stale'): Promise<string[]> {
+  return Page.parse(await api(`/redraws?state=${state}&limit=100`)).items.map((item) => item.id);
+}
+
+/** Redraw flows: one nobody created (weeks ago), one stuck without progress, and in-progress ones for several pages. */
+const stuck = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+const slow = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+const moving = Array.from({ length: 4 }, () => ({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() }));
+
+beforeAll(async () => {
+  port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  tracker = spawnNpm(['start'], userEnv({ JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400' }));
+  const healthy = await eventually(
+    async () => (tracker.hasExited() ? 'exited' : fetch(`${baseUrl}/health`).then((response) => (response.ok ? 'ok' : 'not yet'), () => 'not yet')),
+    (state) => state !== 'not yet',
+    100_000,
+    250,
+  );
+  if (healthy !== 'ok') throw new Error(`npm start did not become healthy (${healthy}):\n${tracker.stdout()}\n${tracker.stderr()}`);
+  const banner = await eventually(async () => /DynamoDB: (http:\/\/127\.0\.0\.1:\d+)/.exec(tracker.stdout()), (match) => match !== null, 10_000, 50);
+  if (!banner) throw new Error(`no DynamoDB endpoint in the banner:\n${tracker.stdout()}`);
+  dynamodbEndpoint = banner[1]!;
+
+  const now = Date.now();
+  // The initial order went to redraw_available three weeks ago; no redraw order ever appeared.
+  // (Its fifth event, redraw_available, comes 4 hours after the flow's start.)
+  await deliver(redrawFlow(stuck, 'not_created', new Date(now - 21 * DAY - 4 * HOUR)));
+  // A redraw order that has not moved for a month.
+  await deliver(redrawFlow(slow, 'in_progress', new Date(now - 30 * DAY)));
+  for (const ids of moving) await deliver(redrawFlow(ids, 'in_progress', new Date(now - DAY)));
+  // Open redraws come from the order items themselves: no stream to wait for.
+  const open = await apiRedrawIds('open');
+  for (const id of [stuck.initialId, slow.redrawId, ...moving.map((ids) => ids.redrawId)]) expect(open).toContain(id);
+});
+
+afterAll(async () => {
+  if (tracker && !tracker.hasExited()) {
+    signalGroup(tracker.pgid, 'SIGINT');
+    const stopped = await Promise.race([tracker.exited.then(() => true), new Promise<boolean>((done) => setTimeout(() => done(false), 30_000))]);
+    if (!stopped) signalGroup(tracker.pgid, 'SIGKILL');
+  }
+});
+
+describe('redraw-tracker against npm start', () => {
+  it('lists open redraws as a table (no colours off a terminal) and as the API page with --json', async () => {
+    const human = await cli(['redraws']);
+    expect(human).toMatchObject({ code: 0, stderr: '' });
+    expect(human.stdout).toContain(`Open redraws on the local tracker at ${baseUrl}:`);
+    expect(human.stdout).toMatch(/^ORDER +TRANSACTION +ORIGIN +STATUS +LAST CHANGE +STALE$/m);
+    expect(human.stdout).toMatch(new RegExp(`^${stuck.initialId} +${stuck.transactionId} +initial +redraw_available +21 days ago +-$`, 'm'));
+    expect(human.stdout).toMatch(new RegExp(`^${moving[0]!.redrawId} +${moving[0]!.transactionId} +redraw +requisition_created +\\d+ h ago +-$`, 'm'));
+    expect(human.stdout).not.toContain(ESCAPE);
+
+    const json = await cli(['redraws', '--json']);
+    expect(json).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(json.stdout)).toEqual(await api('/redraws?state=open'));
+  });
+
+  it('follows cursors across several pages with --all and a small --limit, in both modes', async () => {
+    const expected = await apiRedrawIds('open');
+    expect(expected.length).toBeGreaterThanOrEqual(6);
+    const pages = Math.ceil(expected.length / 2);
+
+    const json = await cli(['redraws', '--all', '--limit', '2', '--json']);
+    expect(json.code).toBe(0);
+    const all = Page.parse(JSON.parse(json.stdout));
+    expect(all.items.map((item) => item.id)).toEqual(expected);
+    expect(all.next_cursor).toBeNull();
+
+    const human = await cli(['redraws', '--all', '--limit', '2']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain(`: ${expected.length} in ${pages} pages`);
+    for (const id of expected) expect(human.stdout).toContain(id);
+
+    // One page at a time: the page says how to get the next one, and that cursor works.
+    const first = await cli(['redraws', '--limit', '2']);
+    expect(first.stdout).toContain('2 on this page');
+    const cursor = /--cursor (\S+)/.exec(first.stdout)?.[1];
+    expect(cursor).toBeDefined();
+    const second = Page.parse(JSON.parse((await cli(['redraws', '--limit', '2', '--cursor', cursor!, '--json'])).stdout));
+    expect(second.items.map((item) => item.id)).toEqual(expected.slice(2, 4));
+  });
+
+  it('sweeps the local tracker now, in both modes', async () => {
+    const json = await cli(['sweep', '--json']);
+    expect(json).toMatchObject({ code: 0, stderr: '' });
+    const first = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number() }).parse(JSON.parse(json.stdout));
+    expect(first.flagged).toBeGreaterThanOrEqual(2);
+
+    const human = await cli(['sweep']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(new RegExp(`^Swept the local tracker at ${baseUrl}: examined \\d+, flagged 0, cleared 0$`, 'm'));
+  });
+
+  it('lists the stale redraws with their reasons, in both modes', async () => {
+    const human = await cli(['redraws', '--stale']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(new RegExp(`^${stuck.initialId} .* redraw_not_created, stale for \\d+ (s|min)$`, 'm'));
+    expect(human.stdout).toMatch(new RegExp(`^${slow.redrawId} .* no_progress, stale for \\d+ (s|min)$`, 'm'));
+
+    const json = await cli(['redraws', '--stale', '--json']);
+    expect(JSON.parse(json.stdout)).toEqual(await api('/redraws?state=stale'));
+  });
+
+  it("goes from a stale-redraw notification to the order, its transaction and what to do, with the notification's own line", async () => {
+    const Notifications = z.object({ items: z.array(z.object({ order_id: z.string(), reason: z.string(), look_up: z.string() }).loose()) });
+    const notification = Notifications.parse(await api('/local/notifications')).items.find((item) => item.order_id === stuck.initialId);
+    expect(notification).toMatchObject({ reason: 'redraw_not_created', look_up: `npx redraw-tracker order ${stuck.initialId}` });
+
+    // npm may warn on stderr about the machine's own npm configuration: only the exit code and stdout count here.
+    const order = await shell(notification!.look_up);
+    expect(order.code).toBe(0);
+    expect(order.stdout).toContain(`Order ${stuck.initialId}  STALE`);
+    expect(order.stdout).toMatch(/^ {2}status +collecting_sample\.redraw_available$/m);
+    expect(order.stdout).toMatch(/^ {2}stale +redraw_not_created, stale for \d+ (s|min) \(flagged at /m);
+    expect(order.stdout).toMatch(/^ {2}last event +#\d+ collecting_sample\.walk_in_test\.redraw_available at .* \(21 days ago\)$/m);
+    expect(order.stdout).toContain('Next: Junction shows this order in redraw_available for 21 days and no redraw order is known.');
+    const transactionLine = /^Its transaction: (npx redraw-tracker transaction \S+)$/m.exec(order.stdout)?.[1];
+    expect(transactionLine).toBe(`npx redraw-tracker transaction ${stuck.transactionId}`);
+
+    // The transaction function runs behind the stream: wait until it recorded Junction's status.
+    await eventually(() => api(`/transactions/${stuck.transactionId}`), (answer) => z.object({ transaction: z.object({ reported_status: z.string() }).loose() }).safeParse(answer).success);
+    const transaction = await shell(transactionLine!);
+    expect(transaction.code).toBe(0);
+    expect(transaction.stdout).toContain(`Transaction ${stuck.transactionId}  active`);
+    expect(transaction.stdout).toContain('Junction reports: active');
+    expect(transaction.stdout).toMatch(/^ {2}ORDER +ORIGIN +METHOD +STATUS +LAST CHANGE +SOURCE +STALE$/m);
+    expect(transaction.stdout).toMatch(new RegExp(`^ {2}${stuck.initialId} +initial +walk_in_test +collecting_sample\\.redraw_available +21 days ago +webhook +redraw_not_created, stale for`, 'm'));
+    expect(transaction.stdout).toContain(`What to do about it: npx redraw-tracker order ${stuck.initialId}`);
+  });
+
+  it('prints an order and a transaction as the API documents with --json', async () => {
+    const order = await cli(['order', slow.redrawId, '--json']);
+    expect(order).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(order.stdout)).toEqual(await api(`/orders/${slow.redrawId}`));
+    expect(JSON.parse(order.stdout)).toMatchObject({ order: { stale: { reason: 'no_progress' } } });
+
+    const human = await cli(['order', slow.redrawId]);
+    expect(human.stdout).toContain('Next: this redraw order has made no progress for');
+
+    const transaction = await cli(['transaction', slow.transactionId, '--json']);
+    expect(transaction.code).toBe(0);
+    expect(JSON.parse(transaction.stdout)).toEqual(await api(`/transactions/${slow.transactionId}`));
+  });
+
+  it('exits 1 with one line for an unknown order or transaction, in both modes', async () => {
+    for (const args of [['order', freshId()], ['order', freshId(), '--json'], ['transaction', freshId()], ['transaction', freshId(), '--json']]) {
+      const run = await cli(args);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(new RegExp(`^redraw-tracker: no ${args[0]} ${args[1]} on the local tracker at ${baseUrl}: check the id[^\\n]*\\n$`));
+    }
+  });
+
+  it('exits 3 with one line saying what to do when no tracker answers', async () => {
+    const down = await freePort();
+    for (const [args, env] of [
+      [['redraws'], { PORT: String(down) }],
+      [['order', stuck.initialId, '--json'], { PORT: String(down) }],
+      [['transaction', stuck.transactionId], { TRACKER_URL: `http://127.0.0.1:${down}` }],
+      [['sweep'], { PORT: String(down) }],
+      [['simulate'], { PORT: String(down), JUNCTION_WEBHOOK_SECRET: secret }],
+      [['quarantine', 'list'], { DYNAMODB_ENDPOINT: `http://127.0.0.1:${down}` }],
+    ] as [string[], NodeJS.ProcessEnv][]) {
+      const run = await cli(args, env);
+      expect({ args, code: run.code }).toEqual({ args, code: 3 });
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/^redraw-tracker: [^\n]*(npm start|TRACKER_URL)[^\n]*\n$/);
+    }
+  });
+
+  it('exits 2 on bad usage, with one line saying what is wrong', async () => {
+    for (const args of [['redraws', '--limit', 'ten'], ['order'], ['nope'], ['transaction', 'a', 'b'], ['quarantine']]) {
+      const run = await cli(args);
+      expect({ args, code: run.code }).toEqual({ args, code: 2 });
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/^redraw-tracker: [^\n]+\n$/);
+    }
+  });
+
+  it('lists and replays quarantined webhooks from the local table, in both modes', async () => {
+    const env = { DYNAMODB_ENDPOINT: dynamodbEndpoint };
+    // A verified body the tracker cannot read (cut short, with a PHI canary in it).
+    const broken = `{"event_type":"labtest.order.updated","data":{"notes":"${PHI_CANARY}-quarantined"`;
+    const messageId = newMessageId();
+    const timestamp = Math.floor(Date.now() / 1000);
+    const answer = await fetch(`${baseUrl}/webhooks/junction`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: broken }) },
+      body: broken,
+    });
+    expect(answer.status).toBe(202);
+
+    const list = await cli(['quarantine', 'list'], env);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`^${messageId} +\\d+ s ago +${Buffer.byteLength(broken)} B +body is not valid JSON$`, 'm'));
+    const listed = z.object({ items: z.array(z.object({ svix_id: z.string(), reason: z.string(), body_bytes: z.number() }).loose()) }).parse(JSON.parse((await cli(['quarantine', 'list', '--json'], env)).stdout));
+    expect(listed.items).toContainEqual(expect.objectContaining({ svix_id: messageId, reason: 'body is not valid JSON', body_bytes: Buffer.byteLength(broken) }));
+
+    const dryRun = await shell('npm run -s replay-quarantine -- --dry-run', env);
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.stdout).toMatch(new RegExp(`^${messageId} +unreadable +kept +body is not valid JSON$`, 'm'));
+    expect(dryRun.stdout).toContain('(dry run: nothing changed)');
+
+    // A quarantine the current code can read (as after a fix): stored the way the webhook stores one.
+    const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+    const readable = buildDeliveries(redrawFlow(ids, 'in_progress', new Date(Date.now() - DAY)))[0]!;
+    const fixedId = newMessageId();
+    const doc = documentClient({ endpoint: dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    try {
+      await putQuarantine(doc, 'redraw-tracker', { svixId: fixedId, svixTimestamp: timestamp, reason: 'an older reader', receivedAt: new Date(), rawBody: Buffer.from(JSON.stringify(readable.body)) });
+    } finally {
+      doc.destroy();
+    }
+    expect((await cli(['order', ids.initialId])).code).toBe(1);
+    const replayed = await cli(['quarantine', 'replay', '--id', fixedId, '--json'], env);
+    expect(replayed.code).toBe(0);
+    expect(JSON.parse(replayed.stdout)).toEqual({ items: [{ svix_id: fixedId, outcome: 'applied', deleted: true }], replayed: 1, kept: 0, dry_run: false });
+    expect((await cli(['order', ids.initialId])).code).toBe(0);
+
+    const missing = await cli(['quarantine', 'replay', '--id', fixedId], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain(`No quarantine ${fixedId}`);
+  });
+
+  it('signs a webhook body for curl (the README example, through npx) and prints the headers with --json', async () => {
+    const example = 'docs/examples/order-updated.json';
+    const posted = await shell(
+      `curl -s -X POST ${baseUrl}/webhooks/junction -H 'content-type: application/json' $(npx redraw-tracker sign-webhook ${example}) --data-binary @${example}`,
+      { JUNCTION_WEBHOOK_SECRET: secret },
+    );
+    expect(['{"result":"applied"}', '{"result":"duplicate"}']).toContain(posted.stdout);
+
+    const json = await cli(['sign-webhook', example, '--json'], { JUNCTION_WEBHOOK_SECRET: `${secret},${newSecret()}` });
+    expect(json.code).toBe(0);
+    const headers = z.object({ 'svix-id': z.string(), 'svix-timestamp': z.string(), 'svix-signature': z.string() }).strict().parse(JSON.parse(json.stdout));
+    expect(verifySvixSignature({ headers, rawBody: readFileSync(join(repoRoot, example)), secrets: [secret], now: new Date() })).toMatchObject({ ok: true });
+
+    const missing = await cli(['sign-webhook', example]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^redraw-tracker: sign-webhook: JUNCTION_WEBHOOK_SECRET is required/);
+  });
+
+  it('simulates Junction against it: the report for people, or one JSON document with the report on stderr', async () => {
+    const human = await cli(['simulate', '--seed', '42'], { JUNCTION_WEBHOOK_SECRET: secret });
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/Transaction A: completed \[completed\]/);
+    expect(human.stdout).toContain('Done: every transaction reached its expected status.');
+
+    const json = await cli(['simulate', '--json'], { JUNCTION_WEBHOOK_SECRET: secret, SIMULATE_SEED: '7' });
+    expect(json.code).toBe(0);
+    const result = z.object({ ok: z.literal(true), requests: z.number(), answers: z.record(z.string(), z.number()) }).strict().parse(JSON.parse(json.stdout));
+    expect(result.answers.applied).toBeGreaterThan(0);
+    expect(json.stderr).toContain('(seed 7;');
+    expect(json.stderr).toContain('Done: every transaction reached its expected status.');
+  });
+
+  it('never prints a PHI canary or the webhook secret', () => {
+    expect(outputs.length).toBeGreaterThan(40);
+    expect(outputs.filter((text) => text.includes(PHI_CANARY))).toEqual([]);
+    expect(outputs.filter((text) => text.includes(secret))).toEqual([]);
+  });
+});
