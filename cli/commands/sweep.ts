@@ -16,7 +16,8 @@ waiting for SWEEP_INTERVAL_SECONDS: it flags the redraws that went stale (one
 notification each, at GET /local/notifications) and clears the flags of those that
 moved on. Local only: on AWS the sweep runs every hour by itself (docs/deploy.md).
 
-With --json: the API's answer {"examined": n, "flagged": n, "cleared": n}.
+With --json: the API's answer {"examined": n, "flagged": n, "cleared": n, "reconciled": n}
+(reconciled: orders whose state Junction's API repaired; 0 without JUNCTION_API_KEY).
 
 Examples:
   npx redraw-tracker sweep
