@@ -29,8 +29,8 @@ export const BackfillEvent = z.object({
 export type BackfillEvent = z.infer<typeof BackfillEvent>;
 
 export interface BackfillDeps {
-  /** Null when no Junction API key is configured: the function then says so and changes nothing. */
-  junction: JunctionApi | null;
+  /** Junction's client for the key configured now; null when there is none (the function then says so and changes nothing). */
+  junction: () => Promise<JunctionApi | null>;
   apply: ApplyOrder;
   checkpoints: CheckpointStore;
   logger: LogSink;
@@ -59,7 +59,8 @@ export function createBackfillHandler(deps: BackfillDeps): BackfillHandler {
       logger.error('backfill request is invalid', { problem: message });
       return { status: 'invalid_request', message };
     }
-    if (deps.junction === null) {
+    const junction = await deps.junction();
+    if (junction === null) {
       const message = 'no Junction API key is configured (JUNCTION_API_KEY_SECRET_ARN): nothing to backfill from';
       logger.error(message);
       return { status: 'not_configured', message };
@@ -69,7 +70,7 @@ export function createBackfillHandler(deps: BackfillDeps): BackfillHandler {
     const key = { since: window.window.since, until: event.data.until === undefined ? null : window.window.until };
     const outcome = await runBackfill(
       {
-        junction: deps.junction,
+        junction,
         apply: deps.apply,
         checkpoints: deps.checkpoints,
         pageSize: deps.pageSize,
