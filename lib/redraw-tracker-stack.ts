@@ -331,6 +331,7 @@ export class RedrawTrackerStack extends Stack {
       transactionStatus: this.transactionStatus.fn,
       staleRedrawSweep: this.staleRedrawSweep.fn,
       query: this.query.fn,
+      backfill: this.backfill.fn,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the HTTP API' });
