@@ -113,16 +113,20 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       marginMs: 0,
     });
     const backfill = async (body: Buffer): Promise<[number, unknown]> => {
+      const refuse = (status: number, code: string, message: string): [number, unknown] => [status, { error: { code, message } }];
       let event: unknown;
       try {
         event = JSON.parse(body.toString('utf8'));
       } catch {
-        return [400, { status: 'invalid_request', message: 'the body must be JSON: {"since": "...", "until": "..."}' }];
+        return refuse(400, 'invalid_request', 'the body must be JSON: {"since": "...", "until": "..."}');
       }
       // No time left after the first page: one page per request.
       const answer = await backfillHandler(event, { getRemainingTimeInMillis: () => 0 });
-      const status = answer.status === 'invalid_request' ? 400 : answer.status === 'not_configured' ? 409 : 200;
-      return [status, answer];
+      if (answer.status === 'invalid_request') return refuse(400, 'invalid_request', answer.message);
+      if (answer.status === 'not_configured') {
+        return refuse(409, 'junction_api_not_configured', 'the tracker has no Junction API key: restart `npm start` with JUNCTION_API_KEY (and JUNCTION_API_BASE_URL) set; nothing was changed');
+      }
+      return [200, answer];
     };
     const sweepHandler = createSweepHandler({
       doc,

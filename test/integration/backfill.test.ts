@@ -1,7 +1,7 @@
 /**
  * Backfill (CONTRACT §6) the way a user runs it: `npm start`'s code in process
  * with JUNCTION_API_BASE_URL at the local stand-in for Junction's API, and `npm
- * run backfill`'s client (runBackfillCommand) talking to it over HTTP; then the
+ * run backfill` (the CLI's `backfill`) talking to it over HTTP; then the
  * Lambda function's self-continuation. Every order Junction holds ends at its
  * newest state, stopped runs continue, and nothing is applied twice.
  */
@@ -15,7 +15,7 @@ import { documentClient } from '../../functions/shared/dynamodb';
 import { applyApiOrder } from '../../functions/store/api-orders';
 import { createCheckpointStore } from '../../functions/store/backfill-checkpoints';
 import { createTableInput } from '../../functions/store/table';
-import { runBackfillCommand } from '../../local/backfill';
+import { runCli } from '../../cli/main';
 import { parseLocalSettings } from '../../local/config';
 import { startJunctionStandin, type JunctionStandin, type StandinOrder } from '../../local/junction-standin';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
@@ -73,7 +73,11 @@ async function storedOrder(runtime: LocalRuntime, orderId: string) {
   return response.status === 404 ? null : StoredOrder.parse(JSON.parse(text)).order;
 }
 
-/** The client's words, and a fetch that can die after sending its n-th request (as Ctrl-C would). */
+/**
+ * `npx redraw-tracker backfill ...` (what `npm run backfill` runs) in process, with
+ * its words captured and a fetch that can die after sending its n-th request (as
+ * Ctrl-C would: the tracker still finishes and checkpoints that page).
+ */
 function cli(options: { dieAfterRequest?: number } = {}) {
   const out: string[] = [];
   const err: string[] = [];
@@ -84,7 +88,14 @@ function cli(options: { dieAfterRequest?: number } = {}) {
     if (options.dieAfterRequest !== undefined && requests >= options.dieAfterRequest) throw new Error('killed');
     return response;
   };
-  return { out, err, io: { out: (line: string) => out.push(line), err: (line: string) => err.push(line), fetch: fetchThatDies }, requests: () => requests };
+  const lines = (into: string[]) => ({ write: (chunk: string) => into.push(...chunk.split('\n').filter((line) => line !== '')), isTTY: false });
+  return {
+    out,
+    err,
+    requests: () => requests,
+    run: (args: string[], trackerUrl: string) =>
+      runCli(['backfill', ...args], { env: { TRACKER_URL: trackerUrl }, fetch: fetchThatDies, stdout: lines(out), stderr: lines(err) }),
+  };
 }
 
 const Counts = z.object({ read: z.number(), applied: z.number(), duplicate: z.number(), stale: z.number(), failed: z.number() }).strict();
@@ -102,12 +113,12 @@ describe('npm run backfill against npm start with Junction’s API', () => {
 
     // The first run dies while its second request is answered (the page is done and checkpointed).
     const first = cli({ dieAfterRequest: 2 });
-    expect(await runBackfillCommand(['--since', '2026-01-01'], runtime.url, first.io)).toBe(3);
+    expect(await first.run(['--since', '2026-01-01'], runtime.url)).toBe(3);
     expect(first.out).toEqual([]);
     expect(first.err[0]).toMatch(/^backfill: page 1\/\d+: read 100, applied 100/);
 
     const second = cli();
-    expect(await runBackfillCommand(['--since', '2026-01-01'], runtime.url, second.io)).toBe(0);
+    expect(await second.run(['--since', '2026-01-01'], runtime.url)).toBe(0);
     // It continued at page 3: one request per remaining page, none for pages 1 and 2 again.
     expect(second.requests()).toBe(pages - 2);
     expect(second.err.at(-1)).toMatch(new RegExp(`^backfill: page ${pages}/${pages}: `));
@@ -121,7 +132,7 @@ describe('npm run backfill against npm start with Junction’s API', () => {
 
     // Done: the same command again repeats the window harmlessly (all duplicates).
     const again = cli();
-    expect(await runBackfillCommand(['--since', '2026-01-01'], runtime.url, again.io)).toBe(0);
+    expect(await again.run(['--since', '2026-01-01'], runtime.url)).toBe(0);
     expect(Counts.parse(JSON.parse(again.out.at(-1)!))).toEqual({ read: known.length, applied: 0, duplicate: known.length, stale: 0, failed: 0 });
     expect(output.lines().join('\n')).not.toContain(standin.apiKey);
   }, 240_000);
@@ -154,7 +165,7 @@ describe('npm run backfill against npm start with Junction’s API', () => {
     await runtime.whenStreamIdle();
 
     const run = cli();
-    expect(await runBackfillCommand(['--since', '2026-01-01', '--until', '2026-12-31'], runtime.url, run.io)).toBe(0);
+    expect(await run.run(['--since', '2026-01-01', '--until', '2026-12-31'], runtime.url)).toBe(0);
     const counts = Counts.parse(JSON.parse(run.out.at(-1)!));
     expect(counts).toMatchObject({ duplicate: 1, stale: 1, failed: 0, applied: newest.size - 2, read: newest.size });
     expect(await storedOrder(runtime, second!)).toMatchObject({ source: 'webhook', last_event: { id: newest.get(second!)!.eventId } });
@@ -167,7 +178,7 @@ describe('npm run backfill against npm start with Junction’s API', () => {
     const outside = buildDeliveries(simpleFlow({ transactionId: null, orderId: freshId() }, 'walk_in_test', undefined, new Date('2025-06-02T09:00:00Z')));
     await standin.recordDeliveries([...inside, ...outside]);
     const run = cli();
-    expect(await runBackfillCommand(['--since', '2026-03-01', '--until', '2026-03-31'], runtime.url, run.io)).toBe(0);
+    expect(await run.run(['--since', '2026-03-01', '--until', '2026-03-31'], runtime.url)).toBe(0);
     expect(Counts.parse(JSON.parse(run.out.at(-1)!))).toMatchObject({ read: 1, applied: 1 });
     expect(await storedOrder(runtime, inside[0]!.orderId)).not.toBeNull();
     expect(await storedOrder(runtime, outside[0]!.orderId)).toBeNull();
@@ -181,8 +192,8 @@ describe('npm run backfill against npm start with Junction’s API', () => {
     const runtime = await start({});
     await standin.recordDeliveries(manyFlows(3));
     const run = cli();
-    expect(await runBackfillCommand(['--since', '2026-01-01'], runtime.url, run.io)).toBe(2);
-    expect(run.err.join('\n')).toMatch(/no Junction API key.*JUNCTION_API_KEY.*Nothing was changed/);
+    expect(await run.run(['--since', '2026-01-01'], runtime.url)).toBe(2);
+    expect(run.err.join('\n')).toMatch(/no Junction API key.*JUNCTION_API_KEY.*nothing was changed/);
     expect(run.out).toEqual([]);
     expect(await standin.requests()).toEqual([]);
   }, 60_000);
@@ -192,7 +203,7 @@ describe('npm run backfill against npm start with Junction’s API', () => {
     const runtime = await start({ JUNCTION_API_KEY: 'sk_wrong_key_0123456789' });
     await standin.recordDeliveries(manyFlows(3));
     const run = cli();
-    expect(await runBackfillCommand(['--since', '2026-01-01'], runtime.url, run.io)).toBe(1);
+    expect(await run.run(['--since', '2026-01-01'], runtime.url)).toBe(1);
     expect(run.err.join('\n')).toContain('rejected the API key');
     expect(JSON.parse(run.out.at(-1)!)).toEqual({ read: 0, applied: 0, duplicate: 0, stale: 0, failed: 0 });
     expect(await standin.requests()).toHaveLength(1);
@@ -205,18 +216,18 @@ describe('npm run backfill against npm start with Junction’s API', () => {
     await standin.recordDeliveries(manyFlows(3));
     await standin.injectFault({ kind: 'status', status: 503, times: 'always' });
     const run = cli();
-    expect(await runBackfillCommand(['--since', '2026-01-01'], runtime.url, run.io)).toBe(1);
+    expect(await run.run(['--since', '2026-01-01'], runtime.url)).toBe(1);
     expect(JSON.parse(run.out.at(-1)!)).toEqual({ read: 0, applied: 0, duplicate: 0, stale: 0, failed: 1 });
     await standin.clearFaults();
   }, 120_000);
 
   it('usage errors exit 2 without a request; no tracker exits 3', async () => {
     const run = cli();
-    expect(await runBackfillCommand([], 'http://127.0.0.1:9', run.io)).toBe(2);
-    expect(await runBackfillCommand(['--since'], 'http://127.0.0.1:9', run.io)).toBe(2);
-    expect(await runBackfillCommand(['--since', '2026-01-01', '--frobnicate'], 'http://127.0.0.1:9', run.io)).toBe(2);
+    expect(await run.run([], 'http://127.0.0.1:9')).toBe(2);
+    expect(await run.run(['--since'], 'http://127.0.0.1:9')).toBe(2);
+    expect(await run.run(['--since', '2026-01-01', '--frobnicate'], 'http://127.0.0.1:9')).toBe(2);
     expect(run.requests()).toBe(0);
-    expect(await runBackfillCommand(['--since', '2026-01-01'], 'http://127.0.0.1:9', run.io)).toBe(3);
+    expect(await run.run(['--since', '2026-01-01'], 'http://127.0.0.1:9')).toBe(3);
     expect(run.err.at(-1)).toMatch(/no tracker answers at http:\/\/127\.0\.0\.1:9/);
   });
 });
