@@ -17,6 +17,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'order', summary: 'show one order: statuses, stale flag and what to do about it', load: async () => (await import('./commands/order')).default },
   { name: 'transaction', summary: 'show an order transaction and its member orders', load: async () => (await import('./commands/transaction')).default },
   { name: 'sweep', summary: 'run the stale-redraw sweep now (local tracker)', load: async () => (await import('./commands/sweep')).default },
+  { name: 'backfill', summary: "backfill the local tracker from Junction's API for a window of dates", load: async () => (await import('./commands/backfill')).default },
   { name: 'quarantine', summary: 'list quarantined webhooks, or replay them with the current code', load: async () => (await import('./commands/quarantine')).default },
   { name: 'sign-webhook', summary: 'print Svix signature headers for a webhook body file, for curl', load: async () => (await import('./commands/sign-webhook')).default },
   { name: 'simulate', summary: 'send a realistic redraw flow to the local tracker and show its view', load: async () => (await import('./commands/simulate')).default },

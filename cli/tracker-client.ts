@@ -22,7 +22,8 @@ export interface TrackerClient {
   readonly target: TrackerTarget;
   /** The JSON of a 2xx answer, or null for the API's 404 `not_found`. */
   get(path: string, query?: Readonly<Record<string, string>>): Promise<unknown>;
-  post(path: string): Promise<unknown>;
+  /** POST, with a JSON body when one is given. */
+  post(path: string, body?: unknown): Promise<unknown>;
 }
 
 const ErrorAnswer = z.object({ error: z.object({ code: z.string(), message: z.string().optional() }) });
@@ -31,7 +32,7 @@ const ErrorAnswer = z.object({ error: z.object({ code: z.string(), message: z.st
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export function createTrackerClient(target: TrackerTarget, deps: { fetch: typeof fetch; now: () => Date }): TrackerClient {
-  async function request(method: 'GET' | 'POST', path: string, query?: Readonly<Record<string, string>>): Promise<unknown> {
+  async function request(method: 'GET' | 'POST', path: string, query?: Readonly<Record<string, string>>, body?: unknown): Promise<unknown> {
     const search = query && Object.keys(query).length > 0 ? `?${encodeQuery(query)}` : '';
     const url = new URL(`${target.baseUrl}${path}${search}`);
     let headers: Record<string, string> = {};
@@ -44,7 +45,8 @@ export function createTrackerClient(target: TrackerTarget, deps: { fetch: typeof
     }
     let response: Response;
     try {
-      response = await deps.fetch(url, { method, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      const payload = body === undefined ? {} : { body: JSON.stringify(body), headers: { ...headers, 'content-type': 'application/json' } };
+      response = await deps.fetch(url, { method, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...payload });
     } catch (error) {
       throw unreachable(target, error);
     }
@@ -62,7 +64,7 @@ export function createTrackerClient(target: TrackerTarget, deps: { fetch: typeof
   return {
     target,
     get: (path, query) => request('GET', path, query),
-    post: (path) => request('POST', path),
+    post: (path, body) => request('POST', path, undefined, body),
   };
 }
 
@@ -98,6 +100,10 @@ function refusal(target: TrackerTarget, status: number, method: string, path: st
     return target.kind === 'aws'
       ? new CliError(EXIT.unreachable, `${target.label} refused the signed request (HTTP ${status}): your AWS identity needs execute-api:Invoke on this API; check AWS_PROFILE or --profile, and run \`aws sso login\` if the session expired`)
       : new CliError(EXIT.unreachable, `${target.label} refused the request (HTTP ${status}): is TRACKER_URL the tracker?`);
+  }
+  if (status === 409 && apiError) {
+    // The tracker cannot do this as configured (e.g. a backfill without a Junction API key).
+    return new CliError(EXIT.usage, apiError.message ?? apiError.code);
   }
   if (status === 400 && apiError) {
     return new CliError(EXIT.usage, `the tracker refused the request: ${apiError.message ?? apiError.code} (${apiError.code})`);

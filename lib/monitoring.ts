@@ -19,7 +19,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SWEEP_METRICS, TRANSACTION_METRICS, WEBHOOK_RESULTS, WEBHOOKS_METRIC } from '../functions/shared/metric-names';
+import { BACKFILL_METRICS, RECONCILE_METRICS, SWEEP_METRICS, TRANSACTION_METRICS, WEBHOOK_RESULTS, WEBHOOKS_METRIC } from '../functions/shared/metric-names';
 import { METRICS_NAMESPACE } from '../functions/shared/observability';
 import type { ServiceName } from './table-bound-function';
 
@@ -35,7 +35,11 @@ export interface MonitoringProps {
   readonly transactionStatus: IFunction;
   readonly staleRedrawSweep: IFunction;
   readonly query: IFunction;
+  readonly backfill: IFunction;
 }
+
+/** Failed reads of Junction's API (timeouts, 5xx, garbage) in one hourly sweep that raise the alarm. */
+export const RECONCILE_FAILURES_THRESHOLD = 5;
 
 /** A custom metric of one function. */
 export function serviceMetric(
@@ -63,6 +67,7 @@ export class Monitoring extends Construct {
       ['transaction-status', props.transactionStatus],
       ['stale-redraw-sweep', props.staleRedrawSweep],
       ['query', props.query],
+      ['backfill', props.backfill],
     ];
     const add = (alarm: Alarm): void => {
       alarm.addAlarmAction(action);
@@ -136,6 +141,30 @@ export class Monitoring extends Construct {
       }),
     );
 
+    // Reconciliation (CONTRACT §6): a rejected key is a configuration error, never
+    // retried; failed reads degrade the sweep to webhooks alone, so only many of
+    // them are worth a human.
+    add(
+      new Alarm(this, 'JunctionApiKeyRejected', {
+        alarmDescription: 'Junction answered 401/403 to the sweep: the JunctionApiKey secret holds a wrong or revoked key (docs/reconcile.md)',
+        metric: serviceMetric('stale-redraw-sweep', RECONCILE_METRICS.unauthorized, { period: Duration.hours(1) }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    add(
+      new Alarm(this, 'ReconcileFailures', {
+        alarmDescription: `More than ${RECONCILE_FAILURES_THRESHOLD} reads of Junction's API failed in an hourly sweep (down, slow, rate-limiting or answering garbage); the sweep flagged by webhooks alone`,
+        metric: serviceMetric('stale-redraw-sweep', RECONCILE_METRICS.failures, { period: Duration.hours(1) }),
+        threshold: RECONCILE_FAILURES_THRESHOLD,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
     const dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(1) });
     dashboard.addWidgets(
       new GraphWidget({
@@ -174,6 +203,27 @@ export class Monitoring extends Construct {
           serviceMetric('transaction-status', TRANSACTION_METRICS.writes, { period }),
           serviceMetric('transaction-status', TRANSACTION_METRICS.conflicts, { period }),
         ],
+      }),
+    );
+    const hourly = { period: Duration.hours(1) };
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: "Reconciliation with Junction's API (hourly sweep)",
+        width: 12,
+        left: [
+          serviceMetric('stale-redraw-sweep', RECONCILE_METRICS.reconciled, hourly),
+          serviceMetric('stale-redraw-sweep', RECONCILE_METRICS.behind, hourly),
+          serviceMetric('stale-redraw-sweep', RECONCILE_METRICS.requests, hourly),
+        ],
+        right: [
+          serviceMetric('stale-redraw-sweep', RECONCILE_METRICS.failures, hourly),
+          serviceMetric('stale-redraw-sweep', RECONCILE_METRICS.unauthorized, hourly),
+        ],
+      }),
+      new GraphWidget({
+        title: 'Backfill (when run)',
+        width: 12,
+        left: [serviceMetric('backfill', BACKFILL_METRICS.applied, hourly), serviceMetric('backfill', BACKFILL_METRICS.failed, hourly)],
       }),
     );
     dashboard.addWidgets(

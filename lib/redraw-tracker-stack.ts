@@ -12,7 +12,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -41,6 +41,12 @@ export const STREAM_MAPPING = {
 export const WEBHOOK_SECRET_PLACEHOLDER =
   'REPLACE_ME: comma-separated whsec_ signing secrets from the Junction dashboard';
 
+/**
+ * The placeholder stored in the Junction API key secret. While it is there the
+ * tracker works from webhooks alone (CONTRACT §6) and never calls Junction.
+ */
+export const JUNCTION_API_KEY_PLACEHOLDER = 'REPLACE_ME: a Junction team API key enables reconciliation (docs/reconcile.md)';
+
 export interface RedrawTrackerStackProps extends StackProps {
   readonly settings: Settings;
 }
@@ -51,6 +57,7 @@ export class RedrawTrackerStack extends Stack {
   readonly transactionStatus: TableBoundFunction;
   readonly staleRedrawSweep: TableBoundFunction;
   readonly query: TableBoundFunction;
+  readonly backfill: TableBoundFunction;
   readonly api: HttpApi;
 
   constructor(scope: Construct, id: string, props: RedrawTrackerStackProps) {
@@ -162,6 +169,29 @@ export class RedrawTrackerStack extends Stack {
       Validations.of(this.transactionStatus.role).acknowledge({ id, reason });
     }
 
+    // --- Junction's API (reconciliation, CONTRACT §6) -------------------------------
+    const junctionApiKey = new Secret(this, 'JunctionApiKey', {
+      description: 'Junction team API key (x-vital-api-key) for reconciliation; the placeholder turns it off (docs/reconcile.md)',
+      encryptionKey: opsKey,
+      // Not a secret: the marker for "no key", replaced by an operator.
+      secretStringValue: SecretValue.unsafePlainText(JUNCTION_API_KEY_PLACEHOLDER),
+    });
+    Validations.of(junctionApiKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Junction issues and revokes team API keys in its dashboard; rotating means storing the new key here (the functions read it at cold start), so there is nothing for a Secrets Manager rotation function to do.',
+    });
+    const junctionEnvironment = {
+      JUNCTION_API_KEY_SECRET_ARN: junctionApiKey.secretArn,
+      JUNCTION_API_BASE_URL: settings.junctionApiBaseUrl,
+    };
+    // Applying an order read from the API is the webhook's write plus the
+    // transaction function's (its listing joins the transaction).
+    const reconcileAccess = {
+      table: ['GetItem', 'PutItem', 'UpdateItem'] as const,
+      queryIndexes: [TABLE.byTransaction.indexName, TABLE.openRedraws.indexName] as const,
+    };
+
     // --- stale redraw sweep (hourly) --------------------------------------------
     const notifications = new Topic(this, 'Notifications', {
       displayName: 'redraw-tracker notifications',
@@ -174,14 +204,17 @@ export class RedrawTrackerStack extends Stack {
       ...bound,
       service: 'stale-redraw-sweep',
       description: 'Flags redraws that stopped moving and notifies once per stale episode',
-      access: { table: ['UpdateItem'], queryIndexes: [TABLE.openRedraws.indexName, TABLE.byTransaction.indexName] },
+      access: reconcileAccess,
       environment: {
         STALE_REDRAW_TOPIC_ARN: notifications.topicArn,
         REDRAW_STALE_AFTER_DAYS: String(settings.redrawStaleAfterDays),
         REDRAW_MISSING_AFTER_HOURS: String(settings.redrawMissingAfterHours),
+        RECONCILE_AFTER_MINUTES: String(settings.reconcileAfterMinutes),
+        ...junctionEnvironment,
       },
       timeout: TIMEOUTS.sweep,
     });
+    junctionApiKey.grantRead(this.staleRedrawSweep.role);
     this.staleRedrawSweep.role.addToPrincipalPolicy(
       new PolicyStatement({ sid: 'PublishNotifications', actions: ['sns:Publish'], resources: [notifications.topicArn] }),
     );
@@ -197,6 +230,27 @@ export class RedrawTrackerStack extends Stack {
       schedule: Schedule.rate(Duration.hours(1)),
       targets: [new LambdaFunction(this.staleRedrawSweep.fn, { retryAttempts: 2 })],
     });
+
+    // --- backfill (invoked by hand, docs/deploy.md) --------------------------------
+    this.backfill = new TableBoundFunction(this, 'Backfill', {
+      ...bound,
+      service: 'backfill',
+      description: 'Backfills orders from Junction\'s API for a window of dates; continues itself before the 15-minute limit',
+      access: reconcileAccess,
+      environment: junctionEnvironment,
+      timeout: TIMEOUTS.backfill,
+    });
+    junctionApiKey.grantRead(this.backfill.role);
+    // The continuation: an asynchronous invoke of itself. A policy of its own (not
+    // the role's default one, which the function depends on) avoids a cycle.
+    new Policy(this, 'BackfillContinues', {
+      roles: [this.backfill.role],
+      statements: [
+        new PolicyStatement({ sid: 'InvokeItself', actions: ['lambda:InvokeFunction'], resources: [this.backfill.fn.functionArn] }),
+      ],
+    });
+    // A continuation that fails is retried by Lambda, then dropped: the checkpoint keeps the place.
+    this.backfill.fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6) });
 
     // --- query ------------------------------------------------------------------
     const cursorSecret = new Secret(this, 'CursorSecret', {
@@ -277,6 +331,7 @@ export class RedrawTrackerStack extends Stack {
       transactionStatus: this.transactionStatus.fn,
       staleRedrawSweep: this.staleRedrawSweep.fn,
       query: this.query.fn,
+      backfill: this.backfill.fn,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the HTTP API' });
@@ -287,6 +342,14 @@ export class RedrawTrackerStack extends Stack {
     new CfnOutput(this, 'WebhookSecretArn', {
       value: webhookSecret.secretArn,
       description: 'Put the whsec_ signing secret(s) here (docs/deploy.md)',
+    });
+    new CfnOutput(this, 'JunctionApiKeySecretArn', {
+      value: junctionApiKey.secretArn,
+      description: 'Put a Junction team API key here to turn reconciliation on (docs/reconcile.md)',
+    });
+    new CfnOutput(this, 'BackfillFunctionName', {
+      value: this.backfill.fn.functionName,
+      description: 'aws lambda invoke --function-name <this> --payload \'{"since":"2026-01-01"}\' (docs/deploy.md)',
     });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'NotificationsTopicArn', { value: notifications.topicArn });

@@ -38,6 +38,14 @@ const SettingsSchema = z.strictObject({
   apiRateLimit: z.number().positive().default(50),
   /** Burst capacity of the HTTP API's default stage. */
   apiBurstLimit: z.number().int().positive().default(100),
+  /**
+   * Junction's API (CONTRACT §6): one of its four servers, or any https URL. The key
+   * itself lives in the `JunctionApiKey` secret (docs/deploy.md); until it is set,
+   * the tracker works from webhooks alone.
+   */
+  junctionApiBaseUrl: z.url({ protocol: /^https$/ }).default('https://api.us.junction.com'),
+  /** An order behind what a transaction listing shows for longer than this is read from the API by the sweep. */
+  reconcileAfterMinutes: z.number().int().positive().max(10_080).default(60),
 });
 
 /** Validated deployment settings. */

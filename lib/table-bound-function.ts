@@ -18,7 +18,7 @@ import { METRICS_NAMESPACE } from '../functions/shared/observability';
 import type { ServiceName } from '../functions/shared/metric-names';
 import { TABLE } from '../functions/store/table';
 
-/** The four functions; each name is also its folder under functions/ and its Powertools service name. */
+/** The functions; each name is also its folder under functions/ and its Powertools service name. */
 export type { ServiceName };
 
 /** Item-level actions a function may be given on the base table. Scan and batch reads are deliberately absent. */
@@ -148,4 +148,6 @@ export const TIMEOUTS = {
   http: Duration.seconds(10),
   stream: Duration.seconds(60),
   sweep: Duration.minutes(5),
+  /** Lambda's maximum: the backfill continues itself in a fresh invocation before it. */
+  backfill: Duration.minutes(15),
 } as const;

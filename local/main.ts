@@ -36,6 +36,9 @@ function printBanner(runtime: LocalRuntime, sweepSeconds: number): void {
     `  GET  ${runtime.url}/orders/{id}  /transactions/{id}  /redraws?state=open|stale`,
     `  GET  ${runtime.url}/health        POST ${runtime.url}/local/sweep   GET ${runtime.url}/local/notifications`,
     `  DynamoDB: ${runtime.dynamodbEndpoint}   sweep every ${sweepSeconds} s`,
+    runtime.junctionApi === null
+      ? '  Junction API: off (set JUNCTION_API_KEY to reconcile and backfill, docs/reconcile.md)'
+      : `  Junction API: ${runtime.junctionApi} (reconciliation on; npm run backfill -- --since <date>)`,
     runtime.secrets.generated
       ? `  Webhook secret (development, generated): ${runtime.secrets.values[0]}\n  Set JUNCTION_WEBHOOK_SECRET to use your own.`
       : `  Webhook secrets: ${runtime.secrets.values.length} from JUNCTION_WEBHOOK_SECRET`,

@@ -19,6 +19,9 @@ import { createInMemoryNotifier, type InMemoryNotifier } from '../functions/stal
 import { createTableInput } from '../functions/store/table';
 import { createTransactionStatusHandler } from '../functions/transaction-status/app';
 import { createWebhookHandler } from '../functions/webhook/app';
+import { createBackfillHandler } from '../functions/backfill/app';
+import { applyApiOrder } from '../functions/store/api-orders';
+import { createCheckpointStore } from '../functions/store/backfill-checkpoints';
 import type { LocalSettings } from './config';
 import { localDynamoDbClientConfig, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { readBody, RequestTooLargeError, toApiGatewayEvent, writeJson, writeResult } from './http-adapter';
@@ -34,6 +37,8 @@ export interface LocalRuntime {
   /** The webhook secrets in use; `generated` when none was configured. */
   secrets: { values: readonly string[]; generated: boolean };
   notifier: InMemoryNotifier;
+  /** Whether reconciliation with Junction's API is on (JUNCTION_API_KEY set), and where. */
+  junctionApi: string | null;
   /** Runs one sweep now (serialised with the timer's). */
   sweep(): Promise<SweepResult>;
   /** Resolves once everything written so far has gone through the stream consumer. */
@@ -95,6 +100,34 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       metrics: createMetrics(SERVICES.transactionStatus),
     });
     const notifier = createInMemoryNotifier(createLogger(SERVICES.staleRedrawSweep));
+    const junctionApi = junctionApiFor(settings);
+    const backfillHandler = createBackfillHandler({
+      junction: async () => junctionApi,
+      apply: async (order) => (await applyApiOrder(doc, tableName, order)).result,
+      checkpoints: createCheckpointStore(doc, tableName),
+      logger: createLogger(SERVICES.backfill),
+      metrics: createMetrics(SERVICES.backfill),
+      // Locally each request reads one page and answers `continuing`; `npm run
+      // backfill` asks again (and shows progress in between).
+      continueLater: async () => undefined,
+      marginMs: 0,
+    });
+    const backfill = async (body: Buffer): Promise<[number, unknown]> => {
+      const refuse = (status: number, code: string, message: string): [number, unknown] => [status, { error: { code, message } }];
+      let event: unknown;
+      try {
+        event = JSON.parse(body.toString('utf8'));
+      } catch {
+        return refuse(400, 'invalid_request', 'the body must be JSON: {"since": "...", "until": "..."}');
+      }
+      // No time left after the first page: one page per request.
+      const answer = await backfillHandler(event, { getRemainingTimeInMillis: () => 0 });
+      if (answer.status === 'invalid_request') return refuse(400, 'invalid_request', answer.message);
+      if (answer.status === 'not_configured') {
+        return refuse(409, 'junction_api_not_configured', 'the tracker has no Junction API key: restart `npm start` with JUNCTION_API_KEY (and JUNCTION_API_BASE_URL) set; nothing was changed');
+      }
+      return [200, answer];
+    };
     const sweepHandler = createSweepHandler({
       doc,
       tableName,
@@ -103,7 +136,7 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       logger: createLogger(SERVICES.staleRedrawSweep),
       metrics: createMetrics(SERVICES.staleRedrawSweep),
       // Without JUNCTION_API_KEY: no client, and no request to Junction ever.
-      junction: junctionApiFor(settings),
+      junction: junctionApi,
       reconcile: reconcileOf(settings),
     });
 
@@ -150,6 +183,7 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
         }
         throw error;
       }
+      if (method === 'POST' && path === '/local/backfill') return writeJson(response, ...(await backfill(body)));
       const event = toApiGatewayEvent(request, body);
       if (path === '/webhooks/junction' && method === 'POST') {
         return writeResult(response, await webhook(event, localContext('webhook')));
@@ -165,6 +199,7 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       dynamodbEndpoint: endpoint,
       secrets: { values: secrets, generated },
       notifier,
+      junctionApi: junctionApi === null ? null : settings.JUNCTION_API_BASE_URL,
       sweep,
       whenStreamIdle: () => reader.whenIdle(),
       stop: stopAll,

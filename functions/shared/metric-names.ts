@@ -10,6 +10,7 @@ export const SERVICES = {
   transactionStatus: 'transaction-status',
   staleRedrawSweep: 'stale-redraw-sweep',
   query: 'query',
+  backfill: 'backfill',
 } as const;
 export type ServiceName = (typeof SERVICES)[keyof typeof SERVICES];
 
@@ -70,4 +71,10 @@ export const TRANSACTION_METRICS = {
   recomputed: 'TransactionsRecomputed',
   writes: 'TransactionWrites',
   conflicts: 'TransactionConflicts',
+} as const;
+
+/** The backfill function's metrics (dimension service=backfill), recorded when a run ends. */
+export const BACKFILL_METRICS = {
+  applied: 'BackfillApplied',
+  failed: 'BackfillFailed',
 } as const;

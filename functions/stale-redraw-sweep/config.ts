@@ -5,8 +5,8 @@
  * request to Junction and works from webhooks alone (§4).
  */
 import * as z from 'zod';
-import { ConfigError, optionalEndpoint, parseEnv, required } from '../shared/config';
-import { JunctionApiBaseUrl, JunctionApiKey } from '../junction/settings';
+import { optionalEndpoint, parseEnv, required } from '../shared/config';
+import { JunctionApiBaseUrl } from '../junction/settings';
 import { ReconcileEnv, ThresholdsEnv } from './app';
 
 /** An unset or blank setting counts as absent. */
@@ -28,20 +28,4 @@ export function sweepConfig(env: NodeJS.ProcessEnv = process.env): SweepConfig {
   return parseEnv(SweepEnv, env);
 }
 
-/** What a secret still holding the deploy-time placeholder starts with (docs/deploy.md). */
-export const PLACEHOLDER_PREFIX = 'REPLACE_ME';
-
-/**
- * The API key in the secret's text, or null while the secret holds no key yet
- * (blank, or the `REPLACE_ME` placeholder): reconciliation stays off. A value
- * that cannot be a key fails loudly, naming the setting, never the value.
- */
-export function apiKeyFromSecretString(text: string): string | null {
-  const trimmed = text.trim();
-  if (trimmed === '' || trimmed.startsWith(PLACEHOLDER_PREFIX)) return null;
-  const key = JunctionApiKey.safeParse(trimmed);
-  if (!key.success || key.data === undefined) {
-    throw new ConfigError('invalid configuration: JUNCTION_API_KEY_SECRET_ARN: the secret must hold a Junction API key (printable ASCII without spaces, at most 512 characters)');
-  }
-  return key.data;
-}
+export { apiKeyFromSecretString, PLACEHOLDER_PREFIX } from '../junction/key-secret';

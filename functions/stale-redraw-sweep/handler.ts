@@ -11,18 +11,12 @@
  * says so (WARN) at each cold start.
  */
 import { SNSClient } from '@aws-sdk/client-sns';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import type { JunctionApi } from '../junction/api';
-import { createJunctionClient } from '../junction/client';
-import { ConfigError } from '../shared/config';
+import { junctionFromSecret } from '../junction/key-secret';
 import { entryDocumentClient } from '../shared/dynamodb';
 import { createLogger, createMetrics } from '../shared/observability';
 import { createSweepHandler, reconcileOf, SWEEP_SERVICE_NAME, thresholdsOf } from './app';
-import { apiKeyFromSecretString, sweepConfig } from './config';
+import { sweepConfig } from './config';
 import { createSnsNotifier } from './notifier';
-
-/** Secrets Manager values are cached this long: a key set or rotated is picked up within minutes. */
-const SECRET_MAX_AGE_SECONDS = 300;
 
 const config = sweepConfig();
 const logger = createLogger(SWEEP_SERVICE_NAME);
@@ -46,16 +40,3 @@ export const handler = createSweepHandler({
   metrics: createMetrics(SWEEP_SERVICE_NAME),
   junction,
 });
-
-/** Junction's client for the key the secret holds now (one client per key), or null while it holds none. */
-function junctionFromSecret(arn: string, baseUrl: string): () => Promise<JunctionApi | null> {
-  let current: { key: string; api: JunctionApi } | null = null;
-  return async () => {
-    const text = await getSecret(arn, { maxAge: SECRET_MAX_AGE_SECONDS });
-    if (typeof text !== 'string') throw new ConfigError('invalid configuration: JUNCTION_API_KEY_SECRET_ARN: the secret must be a string');
-    const key = apiKeyFromSecretString(text);
-    if (key === null) return null;
-    if (current?.key !== key) current = { key, api: createJunctionClient({ baseUrl, apiKey: key }) };
-    return current.api;
-  };
-}

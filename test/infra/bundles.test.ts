@@ -18,6 +18,7 @@ const BUDGET_KIB: Record<ServiceName, number> = {
   'transaction-status': 600,
   'stale-redraw-sweep': 620,
   query: 580,
+  backfill: 640,
 };
 
 const LambdaFunction = z.object({

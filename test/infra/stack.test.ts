@@ -2,6 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE } from '../../functions/store/table';
 import { STREAM_MAPPING } from '../../lib/redraw-tracker-stack';
+import { RECONCILE_FAILURES_THRESHOLD } from '../../lib/monitoring';
 import { actionsOf, allStatements, statementsOf } from './policies';
 import { buildStack, type BuiltStack } from './stack';
 
@@ -151,10 +152,48 @@ describe('permissions', () => {
     expect(queryResources[0]).toContain('/index/by-transaction');
   });
 
-  it('lets the sweep query both indexes, update orders and publish notifications', () => {
+  it('lets the sweep query both indexes, read and apply orders (reconciliation), update flags and publish notifications', () => {
     const actions = actionsOf(built.stack, built.template, built.stack.staleRedrawSweep.role);
-    expect(dynamodbActions(actions)).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(dynamodbActions(actions)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(actions).toContain('sns:Publish');
+  });
+
+  it('lets only the sweep and the backfill read the Junction API key, and nothing else of Secrets Manager', () => {
+    const readers = [built.stack.staleRedrawSweep, built.stack.backfill];
+    for (const bound of readers) {
+      const secretStatements = statementsOf(built.stack, built.template, bound.role).filter((s) => s.Action.some((a) => a.startsWith('secretsmanager:')));
+      expect(secretStatements.flatMap((s) => s.Resource)).toEqual([{ Ref: expect.stringMatching(/^JunctionApiKey/) }]);
+    }
+    for (const bound of [built.stack.webhook, built.stack.transactionStatus, built.stack.query]) {
+      expect(JSON.stringify(statementsOf(built.stack, built.template, bound.role))).not.toContain('JunctionApiKey');
+    }
+  });
+
+  it('gives the backfill the write path of an API read, a 15-minute timeout, and the right to invoke itself only', () => {
+    const actions = actionsOf(built.stack, built.template, built.stack.backfill.role);
+    expect(dynamodbActions(actions)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    const invoke = statementsOf(built.stack, built.template, built.stack.backfill.role).filter((s) => s.Action.includes('lambda:InvokeFunction'));
+    expect(invoke.flatMap((s) => s.Resource)).toEqual([ref(built.stack.backfill.fn.functionArn)]);
+    for (const bound of [built.stack.webhook, built.stack.transactionStatus, built.stack.staleRedrawSweep, built.stack.query]) {
+      expect(actionsOf(built.stack, built.template, bound.role).has('lambda:InvokeFunction')).toBe(false);
+    }
+    built.template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 900,
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'backfill', JUNCTION_API_BASE_URL: 'https://api.us.junction.com' }) },
+    });
+  });
+
+  it('gives the sweep the Junction settings from cdk.json and the key secret by ARN', () => {
+    built.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'stale-redraw-sweep',
+          JUNCTION_API_BASE_URL: 'https://api.us.junction.com',
+          RECONCILE_AFTER_MINUTES: '60',
+          JUNCTION_API_KEY_SECRET_ARN: { Ref: Match.stringLikeRegexp('^JunctionApiKey') },
+        }),
+      },
+    });
   });
 });
 
@@ -270,7 +309,7 @@ describe('alarms and dashboard', () => {
   });
 
   it('raises an alarm on errors of each function', () => {
-    const functions = [built.stack.webhook, built.stack.transactionStatus, built.stack.staleRedrawSweep, built.stack.query];
+    const functions = [built.stack.webhook, built.stack.transactionStatus, built.stack.staleRedrawSweep, built.stack.query, built.stack.backfill];
     for (const bound of functions) {
       built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/Lambda',
@@ -300,11 +339,28 @@ describe('alarms and dashboard', () => {
     });
   });
 
+  it('raises an alarm on a rejected Junction API key (any) and on failed Junction reads (above the threshold)', () => {
+    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'RedrawTracker',
+      MetricName: 'JunctionUnauthorized',
+      Dimensions: [{ Name: 'service', Value: 'stale-redraw-sweep' }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'RedrawTracker',
+      MetricName: 'ReconcileFailures',
+      Dimensions: [{ Name: 'service', Value: 'stale-redraw-sweep' }],
+      Threshold: RECONCILE_FAILURES_THRESHOLD,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
   it('shows webhooks by result, open and stale redraws and stream lag on the dashboard', () => {
     const dashboards = Object.values(built.template.findResources('AWS::CloudWatch::Dashboard'));
     expect(dashboards).toHaveLength(1);
     const body = JSON.stringify(dashboards[0]);
-    for (const expected of ['Webhooks by result', 'OpenRedraws', 'StaleRedraws', 'IteratorAge', 'invalid_signature']) {
+    for (const expected of ['Webhooks by result', 'OpenRedraws', 'StaleRedraws', 'IteratorAge', 'invalid_signature', 'Reconciled', 'JunctionUnauthorized', 'BackfillApplied']) {
       expect(body).toContain(expected);
     }
   });

@@ -1,0 +1,51 @@
+/**
+ * Lambda entry of the backfill function (invoked by hand, docs/deploy.md).
+ * Configuration is checked at start; the Junction API key is read from Secrets
+ * Manager as the sweep reads it (a placeholder means no key: the function
+ * answers `not_configured` and changes nothing).
+ */
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import * as z from 'zod';
+import { junctionFromSecret } from '../junction/key-secret';
+import { JunctionApiBaseUrl } from '../junction/settings';
+import { optionalEndpoint, parseEnv, required } from '../shared/config';
+import { entryDocumentClient } from '../shared/dynamodb';
+import { SERVICES } from '../shared/metric-names';
+import { createLogger, createMetrics } from '../shared/observability';
+import { createCheckpointStore } from '../store/backfill-checkpoints';
+import { applyApiOrder } from '../store/api-orders';
+import { createBackfillHandler } from './app';
+
+const config = parseEnv(
+  z.object({
+    TABLE_NAME: required(),
+    JUNCTION_API_KEY_SECRET_ARN: z.string({ error: 'is required' }).trim().startsWith('arn:', 'must be a Secrets Manager ARN'),
+    JUNCTION_API_BASE_URL: JunctionApiBaseUrl,
+    /** Set by Lambda: where the continuation goes. */
+    AWS_LAMBDA_FUNCTION_NAME: required(),
+    DYNAMODB_ENDPOINT: optionalEndpoint(),
+  }),
+);
+
+const doc = entryDocumentClient(config.DYNAMODB_ENDPOINT);
+const lambda = new LambdaClient({});
+const junction = junctionFromSecret(config.JUNCTION_API_KEY_SECRET_ARN, config.JUNCTION_API_BASE_URL);
+// Read the secret during the cold start: a malformed one fails the init, by name.
+await junction();
+
+export const handler = createBackfillHandler({
+  junction,
+  apply: async (order) => (await applyApiOrder(doc, config.TABLE_NAME, order)).result,
+  checkpoints: createCheckpointStore(doc, config.TABLE_NAME),
+  logger: createLogger(SERVICES.backfill),
+  metrics: createMetrics(SERVICES.backfill),
+  continueLater: async (event) => {
+    await lambda.send(
+      new InvokeCommand({
+        FunctionName: config.AWS_LAMBDA_FUNCTION_NAME,
+        InvocationType: 'Event',
+        Payload: new TextEncoder().encode(JSON.stringify(event)),
+      }),
+    );
+  },
+});

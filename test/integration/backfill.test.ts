@@ -1,0 +1,294 @@
+/**
+ * Backfill (CONTRACT §6) the way a user runs it: `npm start`'s code in process
+ * with JUNCTION_API_BASE_URL at the local stand-in for Junction's API, and `npm
+ * run backfill` (the CLI's `backfill`) talking to it over HTTP; then the
+ * Lambda function's self-continuation. Every order Junction holds ends at its
+ * newest state, stopped runs continue, and nothing is applied twice.
+ */
+import { randomUUID } from 'node:crypto';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { createBackfillHandler, type BackfillEvent } from '../../functions/backfill/app';
+import { createJunctionClient } from '../../functions/junction/client';
+import { documentClient } from '../../functions/shared/dynamodb';
+import { applyApiOrder } from '../../functions/store/api-orders';
+import { createCheckpointStore } from '../../functions/store/backfill-checkpoints';
+import { createTableInput } from '../../functions/store/table';
+import { runCli } from '../../cli/main';
+import { parseLocalSettings } from '../../local/config';
+import { startJunctionStandin, type JunctionStandin, type StandinOrder } from '../../local/junction-standin';
+import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { localEndpoint } from '../support/dynamodb';
+import { buildDeliveries, freshId, newestByOrder, PHI_CANARY, redrawFlow, simpleFlow, type Delivery, type Method } from '../support/junction';
+import { captureOutput } from '../support/webhook';
+
+let standin: JunctionStandin;
+const runtimes: LocalRuntime[] = [];
+let output: ReturnType<typeof captureOutput>;
+
+beforeAll(async () => {
+  standin = await startJunctionStandin();
+  output = captureOutput();
+});
+afterAll(async () => {
+  for (const runtime of runtimes) await runtime.stop();
+  await standin?.close();
+  output?.restore();
+});
+
+async function start(env: Record<string, string>): Promise<LocalRuntime> {
+  const runtime = await startLocalRuntime(
+    parseLocalSettings({
+      PORT: '0',
+      DYNAMODB_ENDPOINT: localEndpoint(),
+      TABLE_NAME: `backfill-${randomUUID()}`,
+      SWEEP_INTERVAL_SECONDS: '3600',
+      JUNCTION_API_BASE_URL: standin.url,
+      ...env,
+    }),
+  );
+  runtimes.push(runtime);
+  return runtime;
+}
+
+const METHODS: Method[] = ['walk_in_test', 'at_home_phlebotomy', 'on_site_collection', 'testkit'];
+
+/** `flows` flows (a third of them redraws), every webhook of each: about 1.5 orders a flow. */
+function manyFlows(flows: number): Delivery[] {
+  return Array.from({ length: flows }, (_, index) =>
+    index % 3 === 0
+      ? buildDeliveries(redrawFlow({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() }, index % 2 === 0 ? 'completed' : 'in_progress'))
+      : buildDeliveries(simpleFlow({ transactionId: index % 2 === 0 ? freshId() : null, orderId: freshId() }, METHODS[index % 4]!)),
+  ).flat();
+}
+
+const StoredOrder = z.object({ order: z.object({ id: z.string(), source: z.string(), low_level_status: z.string(), last_event: z.object({ id: z.number() }).nullable() }).loose() });
+
+async function storedOrder(runtime: LocalRuntime, orderId: string) {
+  const response = await fetch(`${runtime.url}/orders/${orderId}`);
+  const text = await response.text();
+  expect(text).not.toContain(PHI_CANARY);
+  return response.status === 404 ? null : StoredOrder.parse(JSON.parse(text)).order;
+}
+
+/**
+ * `npx redraw-tracker backfill ...` (what `npm run backfill` runs) in process, with
+ * its words captured and a fetch that can die after sending its n-th request (as
+ * Ctrl-C would: the tracker still finishes and checkpoints that page).
+ */
+function cli(options: { dieAfterRequest?: number } = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  let requests = 0;
+  const fetchThatDies: typeof fetch = async (input, init) => {
+    requests++;
+    const response = await fetch(input, init);
+    if (options.dieAfterRequest !== undefined && requests >= options.dieAfterRequest) throw new Error('killed');
+    return response;
+  };
+  const lines = (into: string[]) => ({ write: (chunk: string) => into.push(...chunk.split('\n').filter((line) => line !== '')), isTTY: false });
+  return {
+    out,
+    err,
+    requests: () => requests,
+    run: (args: string[], trackerUrl: string) =>
+      runCli(['backfill', ...args], { env: { TRACKER_URL: trackerUrl }, fetch: fetchThatDies, stdout: lines(out), stderr: lines(err) }),
+  };
+}
+
+const Counts = z.object({ read: z.number(), applied: z.number(), duplicate: z.number(), stale: z.number(), failed: z.number() }).strict();
+
+describe('npm run backfill against npm start with Junction’s API', () => {
+  it('backfills a few hundred orders, stopped half way and run again: newest states, right counts, nothing applied twice', async () => {
+    await standin.reset();
+    const runtime = await start({ JUNCTION_API_KEY: standin.apiKey });
+    const deliveries = manyFlows(180);
+    await standin.recordDeliveries(deliveries);
+    const known = await standin.orders();
+    expect(known.length).toBeGreaterThanOrEqual(200);
+    const pages = Math.ceil(known.length / 100);
+    expect(pages).toBeGreaterThanOrEqual(3);
+
+    // The first run dies while its second request is answered (the page is done and checkpointed).
+    const first = cli({ dieAfterRequest: 2 });
+    expect(await first.run(['--since', '2026-01-01'], runtime.url)).toBe(3);
+    expect(first.out).toEqual([]);
+    expect(first.err[0]).toMatch(/^backfill: page 1\/\d+: read 100, applied 100/);
+
+    const second = cli();
+    expect(await second.run(['--since', '2026-01-01'], runtime.url)).toBe(0);
+    // It continued at page 3: one request per remaining page, none for pages 1 and 2 again.
+    expect(second.requests()).toBe(pages - 2);
+    expect(second.err.at(-1)).toMatch(new RegExp(`^backfill: page ${pages}/${pages}: `));
+    const counts = Counts.parse(JSON.parse(second.out.at(-1)!));
+    expect(counts).toEqual({ read: known.length, applied: known.length, duplicate: 0, stale: 0, failed: 0 });
+
+    await runtime.whenStreamIdle();
+    for (const [orderId, newest] of newestByOrder(deliveries)) {
+      expect(await storedOrder(runtime, orderId)).toMatchObject({ source: 'api', last_event: { id: newest.eventId } });
+    }
+
+    // Done: the same command again repeats the window harmlessly (all duplicates).
+    const again = cli();
+    expect(await again.run(['--since', '2026-01-01'], runtime.url)).toBe(0);
+    expect(Counts.parse(JSON.parse(again.out.at(-1)!))).toEqual({ read: known.length, applied: 0, duplicate: known.length, stale: 0, failed: 0 });
+    expect(output.lines().join('\n')).not.toContain(standin.apiKey);
+  }, 240_000);
+
+  it('counts webhooks already stored as duplicate, and never lets an older API answer replace a newer state (stale)', async () => {
+    await standin.reset();
+    const runtime = await start({ JUNCTION_API_KEY: standin.apiKey });
+    const deliveries = manyFlows(6);
+    await standin.recordDeliveries(deliveries);
+    const newest = newestByOrder(deliveries);
+    const [first, second] = [...newest.keys()];
+    // The tracker has seen the newest webhook of `first`; Junction answers an older state of `second` than the tracker stored.
+    const send = async (delivery: Delivery) => {
+      const { signSvixMessage } = await import('../../functions/core/svix');
+      const body = JSON.stringify(delivery.body);
+      const id = `msg_${randomUUID()}`;
+      const timestamp = Math.floor(Date.now() / 1000);
+      const secret = runtime.secrets.values[0]!;
+      const response = await fetch(`${runtime.url}/webhooks/junction`, {
+        method: 'POST',
+        headers: { 'svix-id': id, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId: id, timestamp, rawBody: Buffer.from(body) }) },
+        body,
+      });
+      expect(response.status).toBe(200);
+    };
+    await send(newest.get(first!)!);
+    await send(newest.get(second!)!);
+    const olderOfSecond = deliveries.filter((delivery) => delivery.orderId === second).sort((a, b) => a.eventId - b.eventId)[0]!;
+    await standin.putOrder((olderOfSecond.body as { data: StandinOrder }).data);
+    await runtime.whenStreamIdle();
+
+    const run = cli();
+    expect(await run.run(['--since', '2026-01-01', '--until', '2026-12-31'], runtime.url)).toBe(0);
+    const counts = Counts.parse(JSON.parse(run.out.at(-1)!));
+    expect(counts).toMatchObject({ duplicate: 1, stale: 1, failed: 0, applied: newest.size - 2, read: newest.size });
+    expect(await storedOrder(runtime, second!)).toMatchObject({ source: 'webhook', last_event: { id: newest.get(second!)!.eventId } });
+  }, 120_000);
+
+  it('reads only the orders updated in the window', async () => {
+    await standin.reset();
+    const runtime = await start({ JUNCTION_API_KEY: standin.apiKey });
+    const inside = buildDeliveries(simpleFlow({ transactionId: null, orderId: freshId() }, 'walk_in_test', undefined, new Date('2026-03-02T09:00:00Z')));
+    const outside = buildDeliveries(simpleFlow({ transactionId: null, orderId: freshId() }, 'walk_in_test', undefined, new Date('2025-06-02T09:00:00Z')));
+    await standin.recordDeliveries([...inside, ...outside]);
+    const run = cli();
+    expect(await run.run(['--since', '2026-03-01', '--until', '2026-03-31'], runtime.url)).toBe(0);
+    expect(Counts.parse(JSON.parse(run.out.at(-1)!))).toMatchObject({ read: 1, applied: 1 });
+    expect(await storedOrder(runtime, inside[0]!.orderId)).not.toBeNull();
+    expect(await storedOrder(runtime, outside[0]!.orderId)).toBeNull();
+    const [request] = (await standin.requests()).filter((r) => r.endpoint === 'orders');
+    expect(request!.url).toContain('updated_start_date=2026-03-01T00%3A00%3A00.000000Z');
+    expect(request!.url).toContain('updated_end_date=2026-03-31T23%3A59%3A59.999999Z');
+  }, 120_000);
+
+  it('without JUNCTION_API_KEY says so, exits 2 and changes nothing (no request to Junction)', async () => {
+    await standin.reset();
+    const runtime = await start({});
+    await standin.recordDeliveries(manyFlows(3));
+    const run = cli();
+    expect(await run.run(['--since', '2026-01-01'], runtime.url)).toBe(2);
+    expect(run.err.join('\n')).toMatch(/no Junction API key.*JUNCTION_API_KEY.*nothing was changed/);
+    expect(run.out).toEqual([]);
+    expect(await standin.requests()).toEqual([]);
+  }, 60_000);
+
+  it('a rejected key is a configuration error: one request, exit 1, the counts line last', async () => {
+    await standin.reset();
+    const runtime = await start({ JUNCTION_API_KEY: 'sk_wrong_key_0123456789' });
+    await standin.recordDeliveries(manyFlows(3));
+    const run = cli();
+    expect(await run.run(['--since', '2026-01-01'], runtime.url)).toBe(1);
+    expect(run.err.join('\n')).toContain('rejected the API key');
+    expect(JSON.parse(run.out.at(-1)!)).toEqual({ read: 0, applied: 0, duplicate: 0, stale: 0, failed: 0 });
+    expect(await standin.requests()).toHaveLength(1);
+    expect(output.lines().join('\n')).not.toContain('sk_wrong_key_0123456789');
+  }, 60_000);
+
+  it('Junction down: the failed page counts as failed, exit 1', async () => {
+    await standin.reset();
+    const runtime = await start({ JUNCTION_API_KEY: standin.apiKey });
+    await standin.recordDeliveries(manyFlows(3));
+    await standin.injectFault({ kind: 'status', status: 503, times: 'always' });
+    const run = cli();
+    expect(await run.run(['--since', '2026-01-01'], runtime.url)).toBe(1);
+    expect(JSON.parse(run.out.at(-1)!)).toEqual({ read: 0, applied: 0, duplicate: 0, stale: 0, failed: 1 });
+    await standin.clearFaults();
+  }, 120_000);
+
+  it('usage errors exit 2 without a request; no tracker exits 3', async () => {
+    const run = cli();
+    expect(await run.run([], 'http://127.0.0.1:9')).toBe(2);
+    expect(await run.run(['--since'], 'http://127.0.0.1:9')).toBe(2);
+    expect(await run.run(['--since', '2026-01-01', '--frobnicate'], 'http://127.0.0.1:9')).toBe(2);
+    expect(run.requests()).toBe(0);
+    expect(await run.run(['--since', '2026-01-01'], 'http://127.0.0.1:9')).toBe(3);
+    expect(run.err.at(-1)).toMatch(/no tracker answers at http:\/\/127\.0\.0\.1:9/);
+  });
+});
+
+describe('the backfill Lambda function', () => {
+  it('continues itself before its time runs out: one invoke by hand runs the whole window', async () => {
+    await standin.reset();
+    const deliveries = manyFlows(90);
+    await standin.recordDeliveries(deliveries);
+    const total = (await standin.orders()).length;
+    const tableName = `backfill-fn-${randomUUID()}`;
+    const config = localDynamoDbClientConfig(localEndpoint());
+    const client = new DynamoDBClient(config);
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
+    client.destroy();
+    const doc = documentClient(config);
+    const junction = createJunctionClient({ baseUrl: standin.url, apiKey: standin.apiKey });
+    const continuations: BackfillEvent[] = [];
+    const logs: unknown[] = [];
+    const record = (...args: unknown[]) => {
+      logs.push(args);
+    };
+    const handler = createBackfillHandler({
+      junction: async () => junction,
+      apply: async (order) => (await applyApiOrder(doc, tableName, order)).result,
+      checkpoints: createCheckpointStore(doc, tableName),
+      logger: { debug: record, info: record, warn: record, error: record },
+      metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
+      continueLater: async (event) => {
+        continuations.push(event);
+      },
+      pageSize: 25,
+      marginMs: 60_000,
+    });
+    // Each invocation has time for two pages: the remaining time drops below the margin after them.
+    const invocation = () => {
+      let pages = 0;
+      return { getRemainingTimeInMillis: () => (pages++ < 1 ? 600_000 : 30_000) };
+    };
+    const answers = [await handler({ since: '2026-01-01' }, invocation())];
+    while (continuations.length > 0) answers.push(await handler(continuations.shift(), invocation()));
+
+    expect(answers.length).toBe(Math.ceil(Math.ceil(total / 25) / 2));
+    expect(answers.slice(0, -1).every((answer) => answer.status === 'continuing')).toBe(true);
+    expect(answers.at(-1)).toMatchObject({ status: 'done', read: total, applied: total, duplicate: 0, stale: 0, failed: 0 });
+    expect(JSON.stringify(logs)).not.toContain(PHI_CANARY);
+    expect(JSON.stringify(logs)).not.toContain(standin.apiKey);
+  }, 240_000);
+
+  it('answers not_configured and changes nothing without a key, invalid_request for a bad window', async () => {
+    const handler = createBackfillHandler({
+      junction: async () => null,
+      apply: async () => {
+        throw new Error('must not apply');
+      },
+      checkpoints: { load: async () => null, save: async () => 'written' },
+      logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+      metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
+      continueLater: async () => undefined,
+    });
+    expect(await handler({ since: '2026-01-01' }, { getRemainingTimeInMillis: () => 600_000 })).toMatchObject({ status: 'not_configured' });
+    expect(await handler({}, { getRemainingTimeInMillis: () => 600_000 })).toMatchObject({ status: 'invalid_request', message: expect.stringContaining('since') });
+  });
+});
