@@ -46,8 +46,8 @@ import {
 export interface JunctionStandinAccess {
   /** The stand-in's URL (JUNCTION_API_BASE_URL), for the report. */
   url: string;
-  /** Its control surface (`connectStandin(url, key)`). */
-  standin: StandinControl;
+  /** The part of its control surface the story uses (`connectStandin(url, key)`). */
+  standin: Pick<StandinControl, 'recordDeliveries' | 'loseWebhooks' | 'requests'>;
   /** Backfills the tracker for this window, reporting progress: the `backfill` command's own loop. */
   backfill(window: { since: string; until: string }, progress: (line: string) => void): Promise<{ status: string; counts: BackfillCounts }>;
 }

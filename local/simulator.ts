@@ -4,6 +4,8 @@
  * at-home order, a cancelled one, a test kit still under way), delivered to a
  * running tracker the way Svix delivers them (shuffled, some retried with the
  * same message id and a fresh signature), then the tracker's own view of them.
+ * Given the stand-in for Junction's API that the tracker reads, Junction knows
+ * these orders too, and the reconciliation story follows (simulator-reconcile.ts).
  */
 import { buildDeliveries, freshId, redrawFlow, simpleFlow, svixSchedule, type Delivery, type FlowSpec } from './junction-flows';
 import { runReconciliation, type JunctionStandinAccess, type ReconciliationResult } from './simulator-reconcile';

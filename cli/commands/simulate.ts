@@ -139,9 +139,22 @@ async function reachStandin(settings: { url: string; apiKey: string }, client: T
   if (!response.ok) {
     throw new CliError(EXIT.unreachable, `simulate: ${url} answered HTTP ${response.status} where the stand-in's control routes are: is JUNCTION_API_BASE_URL the URL \`npm run junction-api\` printed?`);
   }
+  const control = connectStandin(url, apiKey);
+  // Stopped half way (Ctrl-C in its terminal): one line, not a stack.
+  const guard = async <T>(call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch {
+      throw new CliError(EXIT.unreachable, `simulate: the stand-in at ${url} stopped answering: is \`npm run junction-api\` still running?`);
+    }
+  };
   return {
     url,
-    standin: connectStandin(url, apiKey),
+    standin: {
+      recordDeliveries: (deliveries) => guard(() => control.recordDeliveries(deliveries)),
+      loseWebhooks: (deliveries, lost) => guard(() => control.loseWebhooks(deliveries, lost)),
+      requests: () => guard(() => control.requests()),
+    },
     backfill: (window, progress) => backfillLocalTracker(client, window, progress),
   };
 }
