@@ -4,10 +4,30 @@
  * at-home order, a cancelled one, a test kit still under way), delivered to a
  * running tracker the way Svix delivers them (shuffled, some retried with the
  * same message id and a fresh signature), then the tracker's own view of them.
+ * Given the stand-in for Junction's API that the tracker reads, Junction knows
+ * these orders too, and the reconciliation story follows (simulator-reconcile.ts).
  */
-import * as z from 'zod';
-import { signSvixMessage } from '../functions/core/svix';
 import { buildDeliveries, freshId, redrawFlow, simpleFlow, svixSchedule, type Delivery, type FlowSpec } from './junction-flows';
+import { runReconciliation, type JunctionStandinAccess, type ReconciliationResult } from './simulator-reconcile';
+import {
+  checkHealth,
+  eventStatus,
+  getTransaction,
+  listRedraws,
+  ORDER_HEADER,
+  ORDER_WIDTHS,
+  orderRow,
+  postWebhook,
+  row,
+  runSweep,
+  settle,
+  TIMELINE_WIDTHS,
+  type OrderView,
+  type TransactionView,
+} from './simulator-tracker';
+
+export { SimulationError } from './simulator-tracker';
+export type { JunctionStandinAccess, ReconciliationResult } from './simulator-reconcile';
 
 export interface SimulationInput {
   /** e.g. http://127.0.0.1:3000 */
@@ -22,6 +42,14 @@ export interface SimulationInput {
   settleTimeoutMs?: number;
   /** The present, for the orders' status times; now by default. */
   now?: Date;
+  /**
+   * Junction's API stand-in that the tracker reads (`npm run junction-api`): with
+   * it, Junction knows the simulated orders and the reconciliation story follows
+   * the webhooks'. Without it, one line says how to see that story.
+   */
+  junction?: JunctionStandinAccess;
+  /** Replaces that line (e.g. when JUNCTION_API_BASE_URL is not a local stand-in). */
+  junctionHint?: string;
 }
 
 export interface SimulationResult {
@@ -29,12 +57,14 @@ export interface SimulationResult {
   ok: boolean;
   requests: number;
   answers: Record<string, number>;
+  /** The reconciliation story's outcomes, when it was told (with `junction`). */
+  reconciliation?: ReconciliationResult;
 }
 
-/** A failure the user can fix (tracker not running, wrong secret): printed as one line, no stack. */
-export class SimulationError extends Error {
-  override readonly name = 'SimulationError';
-}
+/** How to see the reconciliation story, printed when the simulator has no stand-in to talk to. */
+export const RECONCILIATION_HINT =
+  "To see reconciliation with Junction's API too (a lost webhook repaired, a false alarm avoided, a backfill): start `npm run junction-api`, " +
+  'then `npm start` and `npm run simulate`, both with the JUNCTION_API_BASE_URL and JUNCTION_API_KEY it prints.';
 
 interface Scenario {
   label: string;
@@ -107,40 +137,17 @@ export function scenarios(now: Date): Scenario[] {
   ];
 }
 
-const OrderView = z.object({
-  id: z.string(),
-  origin: z.string().nullable(),
-  collection_method: z.string(),
-  status: z.string(),
-  low_level_status: z.string(),
-  source: z.string(),
-  last_event: z.object({ id: z.number(), created_at: z.string() }).nullable(),
-  stale: z.object({ since: z.string(), reason: z.string() }).nullable(),
-});
-type OrderView = z.output<typeof OrderView>;
-const TransactionAnswer = z.object({
-  transaction: z.object({
-    id: z.string(),
-    status: z.string(),
-    reported_status: z.string().nullable(),
-    orders: z.array(OrderView),
-    updated_at: z.string(),
-  }),
-});
-type TransactionView = z.output<typeof TransactionAnswer>['transaction'];
-const RedrawsAnswer = z.object({ items: z.array(OrderView), next_cursor: z.string().nullable() });
-const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number() });
-const WebhookAnswer = z.union([
-  z.object({ result: z.string() }),
-  z.object({ error: z.object({ code: z.string() }) }),
-]);
-
-/** Sends the scenarios' webhooks, waits for the tracker to settle and prints what it shows. */
+/**
+ * Sends the scenarios' webhooks, waits for the tracker to settle and prints what
+ * it shows; with `junction`, then tells the reconciliation story (simulator-reconcile.ts).
+ */
 export async function runSimulation(input: SimulationInput): Promise<SimulationResult> {
-  const { print } = input;
+  const { print, junction } = input;
   const base = input.trackerUrl.replace(/\/+$/, '');
+  const settleTimeoutMs = input.settleTimeoutMs ?? 30_000;
+  const now = input.now ?? new Date();
   await checkHealth(base);
-  const all = scenarios(input.now ?? new Date());
+  const all = scenarios(now);
   const names = new Map<string, string>();
   const deliveries: Delivery[] = [];
   for (const scenario of all) {
@@ -151,6 +158,11 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
 
   print(`Simulating Junction for ${all.length} order transactions against ${base} (seed ${input.seed}; SIMULATE_SEED=${input.seed} replays this order)`);
   for (const scenario of all) print(`  ${scenario.label}: ${scenario.description}`);
+  if (junction) {
+    // Junction knows what it sent webhooks about: the sweep's reads find the same orders.
+    await junction.standin.recordDeliveries(deliveries);
+    print(`Junction's API (the stand-in at ${junction.url}) knows these orders too, at their newest state.`);
+  }
   print('');
   print(`${deliveries.length} webhooks, delivered as ${schedule.length} requests in Svix's order (shuffled; retries keep their svix-id):`);
   print(row(['#', 'order', 'event', 'status', 'attempt', 'answer'], TIMELINE_WIDTHS));
@@ -160,9 +172,6 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     const answer = await postWebhook(base, input.secret, request.messageId, request.delivery.body);
     answers[answer] = (answers[answer] ?? 0) + 1;
     if (!['applied', 'duplicate', 'stale'].includes(answer)) unexpected++;
-    if (answer === 'invalid_signature') {
-      throw new SimulationError('the tracker refused the signature: JUNCTION_WEBHOOK_SECRET must be the secret `npm start` printed (or one of those it was given)');
-    }
     const attempt = request.attempt === 1 ? 'first' : `retry ${request.attempt - 1}`;
     print(row([String(n + 1), names.get(request.delivery.orderId) ?? '?', String(request.delivery.eventId), eventStatus(request.delivery), attempt, answer], TIMELINE_WIDTHS));
   }
@@ -170,14 +179,14 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   print('');
 
   // The transaction status is recomputed from the table's stream: wait for it to catch up.
-  const views = await settle(base, all, input.settleTimeoutMs ?? 30_000);
+  const views = await settleTransactions(base, all, settleTimeoutMs);
   const converged = all.every((scenario) => views.get(scenario.label)?.status === scenario.expected);
   const main = all[0]!;
   const mainView = views.get(main.label);
   if (mainView) {
     print(`Transaction ${main.label} (the redraw): ${mainView.id}`);
     print(`  status: ${mainView.status}   (Junction's last reported status: ${mainView.reported_status ?? 'none'})`);
-    print(row(['order', 'origin', 'method', 'status', 'last event', 'source'], ORDER_WIDTHS));
+    print(row(ORDER_HEADER, ORDER_WIDTHS));
     for (const order of mainView.orders) print(orderRow(order, names));
     print(`  See it yourself: curl -s ${base}/transactions/${mainView.id}`);
   }
@@ -194,111 +203,65 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   print(`Open redraws from this run (GET /redraws?state=open): ${open.length}`);
   for (const order of open) print(orderRow(order, names));
   const sweep = await runSweep(base);
+  let usesStandin = true;
   if (sweep) {
     print('');
-    print(`Sweep now (POST /local/sweep): examined ${sweep.examined}, flagged ${sweep.flagged}, cleared ${sweep.cleared}`);
+    print(`Sweep now (POST /local/sweep): examined ${sweep.examined}, flagged ${sweep.flagged}, cleared ${sweep.cleared}${junction ? `, reconciled ${sweep.reconciled ?? 0}` : ''}`);
     const stale = (await listRedraws(base, 'stale')).filter(ours);
     print(`Stale redraws from this run (GET /redraws?state=stale): ${stale.length}`);
     for (const order of stale) print(`${orderRow(order, names)}  stale: ${order.stale?.reason ?? '?'} since ${order.stale?.since ?? '?'}`);
+    if (junction) usesStandin = await showVerification(junction, all[1]!, stale, base, print);
     print(`Notifications sent so far: GET ${base}/local/notifications`);
   }
   print('');
-  print(converged && unexpected === 0 ? 'Done: every transaction reached its expected status.' : 'Done, with surprises: see above.');
-  return { ok: converged && unexpected === 0, requests: schedule.length, answers };
-}
-
-async function checkHealth(base: string): Promise<void> {
-  try {
-    const response = await fetch(`${base}/health`);
-    if (response.ok) return;
-  } catch {
-    // reported below
+  let reconciliation: ReconciliationResult | undefined;
+  if (junction && usesStandin) {
+    reconciliation = await runReconciliation({ base, secret: input.secret, junction, print, settleTimeoutMs, now });
+    print('');
+  } else if (!junction) {
+    print(input.junctionHint ?? RECONCILIATION_HINT);
   }
-  throw new SimulationError(`no tracker answers at ${base}/health: start one with \`npm start\` (or set TRACKER_URL)`);
+  const storyOk = converged && unexpected === 0;
+  const ok = storyOk && (junction ? reconciliation?.ok === true : true);
+  if (!ok) print('Done, with surprises: see above.');
+  else print(junction ? "Done: every transaction reached its expected status, and Junction's API repaired what the webhooks missed." : 'Done: every transaction reached its expected status.');
+  return { ok, requests: schedule.length, answers, ...(reconciliation ? { reconciliation } : {}) };
 }
 
-async function postWebhook(base: string, secret: string, messageId: string, body: Record<string, unknown>): Promise<string> {
-  const raw = JSON.stringify(body);
-  // Each attempt is signed anew with the time of sending, as Svix does.
-  const timestamp = Math.floor(Date.now() / 1000);
-  const response = await fetch(`${base}/webhooks/junction`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'svix-id': messageId,
-      'svix-timestamp': String(timestamp),
-      'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }),
+/**
+ * With Junction's API, B's initial order is flagged only after the sweep asked
+ * Junction about it. No such request at the stand-in means the tracker does not
+ * read this stand-in (started without the key, or with another URL): say so.
+ */
+async function showVerification(junction: JunctionStandinAccess, scenario: Scenario, stale: readonly OrderView[], base: string, print: (line: string) => void): Promise<boolean> {
+  const initialId = scenario.flow.orders[0]!.id;
+  if (!stale.some((order) => order.id === initialId)) return true;
+  const asked = (await junction.standin.requests())
+    .filter((request) => request.url.includes(initialId) || request.url.includes(scenario.transactionId))
+    .map((request) => `GET ${request.url.replace(/\?.*$/, '')}`);
+  if (asked.length === 0) {
+    print(
+      `The tracker at ${base} flagged ${scenario.label} without asking Junction's API at ${junction.url}: it does not read this stand-in. ` +
+        'Start `npm start` with the same JUNCTION_API_BASE_URL and JUNCTION_API_KEY as this command, then simulate again.',
+    );
+    return false;
+  }
+  print(`  ${scenario.label} was checked with Junction's API before the flag (${[...new Set(asked)].join(', ')}): no redraw order there either, a real stale redraw`);
+  return true;
+}
+
+/** Polls the scenarios' transactions until each reaches its expected status (or the time is up). */
+function settleTransactions(base: string, all: readonly Scenario[], timeoutMs: number): Promise<Map<string, TransactionView>> {
+  return settle(
+    async () => {
+      const views = new Map<string, TransactionView>();
+      for (const scenario of all) {
+        const view = await getTransaction(base, scenario.transactionId);
+        if (view) views.set(scenario.label, view);
+      }
+      return views;
     },
-    body: raw,
-  });
-  const parsed = WebhookAnswer.safeParse(await response.json().catch(() => null));
-  if (!parsed.success) return `http_${response.status}`;
-  return 'result' in parsed.data ? parsed.data.result : parsed.data.error.code;
-}
-
-async function settle(base: string, all: readonly Scenario[], timeoutMs: number): Promise<Map<string, TransactionView>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const views = new Map<string, TransactionView>();
-    for (const scenario of all) {
-      const view = await getTransaction(base, scenario.transactionId);
-      if (view) views.set(scenario.label, view);
-    }
-    if (all.every((scenario) => views.get(scenario.label)?.status === scenario.expected) || Date.now() >= deadline) return views;
-    await new Promise((done) => setTimeout(done, 250));
-  }
-}
-
-async function getTransaction(base: string, id: string): Promise<TransactionView | null> {
-  const response = await fetch(`${base}/transactions/${encodeURIComponent(id)}`);
-  if (response.status === 404) return null;
-  if (!response.ok) throw new SimulationError(`GET /transactions/${id} answered ${response.status}`);
-  return TransactionAnswer.parse(await response.json()).transaction;
-}
-
-async function listRedraws(base: string, state: 'open' | 'stale'): Promise<OrderView[]> {
-  const items: OrderView[] = [];
-  let cursor: string | null = null;
-  do {
-    const query = new URLSearchParams({ state, limit: '100', ...(cursor ? { cursor } : {}) });
-    const response = await fetch(`${base}/redraws?${query}`);
-    if (!response.ok) throw new SimulationError(`GET /redraws?state=${state} answered ${response.status}`);
-    const page = RedrawsAnswer.parse(await response.json());
-    items.push(...page.items);
-    cursor = page.next_cursor;
-  } while (cursor);
-  return items;
-}
-
-/** POST /local/sweep, a route of `npm start` only: null when the tracker has none. */
-async function runSweep(base: string): Promise<z.output<typeof SweepAnswer> | null> {
-  const response = await fetch(`${base}/local/sweep`, { method: 'POST' });
-  if (!response.ok) return null;
-  return SweepAnswer.parse(await response.json());
-}
-
-const DeliveredOrder = z.object({ data: z.object({ last_event: z.object({ status: z.string() }) }) });
-
-/** The delivery's event status, e.g. collecting_sample.walk_in_test.redraw_available. */
-function eventStatus(delivery: Delivery): string {
-  const parsed = DeliveredOrder.safeParse(delivery.body);
-  return parsed.success ? parsed.data.data.last_event.status : '';
-}
-
-function orderRow(order: OrderView, names: ReadonlyMap<string, string>): string {
-  return row([
-    names.get(order.id) ?? order.id,
-    order.origin ?? '-',
-    order.collection_method,
-    `${order.status}.${order.low_level_status}`,
-    order.last_event ? `#${order.last_event.id} ${order.last_event.created_at}` : '-',
-    order.source,
-  ], ORDER_WIDTHS);
-}
-
-const TIMELINE_WIDTHS = [4, 10, 6, 58, 8, 10];
-const ORDER_WIDTHS = [10, 8, 19, 45, 32, 10];
-
-function row(cells: readonly string[], widths: readonly number[]): string {
-  return `  ${cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join(' ')}`.trimEnd();
+    (views) => all.every((scenario) => views.get(scenario.label)?.status === scenario.expected),
+    timeoutMs,
+  );
 }

@@ -10,6 +10,7 @@
 import * as z from 'zod';
 import { countsLine, type BackfillCounts } from '../../functions/core/backfill-window';
 import { EXIT, stringOption, usageError, type CommandModule } from '../command';
+import type { TrackerClient } from '../tracker-client';
 import { readAnswer } from '../views';
 
 const Progress = z.object({
@@ -52,24 +53,44 @@ Examples:
     if (since === undefined) throw usageError('backfill: --since is required: see `npx redraw-tracker backfill --help`');
     const client = await tracker();
     const progress = (line: string) => void deps.stderr.write(`${line}\n`);
-    for (;;) {
-      const answer = readAnswer(Progress, await client.post('/local/backfill', until === undefined ? { since } : { since, until }), 'POST /local/backfill');
-      const counts: BackfillCounts = { read: answer.read, applied: answer.applied, duplicate: answer.duplicate, stale: answer.stale, failed: answer.failed };
-      const page = answer.next_page - 1;
-      progress(`backfill: page ${page}${answer.pages === null ? '' : `/${answer.pages}`}: ${countsText(counts)}`);
-      if (answer.status === 'continuing' || answer.status === 'paused') continue;
-      if (answer.status === 'unauthorized') progress('backfill: Junction rejected the API key (401/403): check JUNCTION_API_KEY; once fixed, the same command continues');
-      if (answer.status === 'conflict') progress('backfill: another backfill of this window is running; run this again once it is done to continue');
-      // The counts line is the last line, in both output modes (it is one JSON document).
-      out.line(countsLine(counts));
-      if (answer.status !== 'done' || counts.failed > 0) {
-        if (answer.status === 'done') progress(`backfill: ${counts.failed} failed: the tracker's log names them (order ids only); run the same window again to retry`);
-        return EXIT.failed;
-      }
-      return EXIT.ok;
+    const { status, counts } = await backfillLocalTracker(client, until === undefined ? { since } : { since, until }, progress);
+    if (status === 'unauthorized') progress('backfill: Junction rejected the API key (401/403): check JUNCTION_API_KEY; once fixed, the same command continues');
+    if (status === 'conflict') progress('backfill: another backfill of this window is running; run this again once it is done to continue');
+    // The counts line is the last line, in both output modes (it is one JSON document).
+    out.line(countsLine(counts));
+    if (status !== 'done' || counts.failed > 0) {
+      if (status === 'done') progress(`backfill: ${counts.failed} failed: the tracker's log names them (order ids only); run the same window again to retry`);
+      return EXIT.failed;
     }
+    return EXIT.ok;
   },
 };
+
+/** How a local backfill ended: `done` (the whole window), or stopped by a rejected key or a concurrent run of the window. */
+export interface BackfillRun {
+  status: 'done' | 'unauthorized' | 'conflict';
+  counts: BackfillCounts;
+}
+
+/**
+ * Backfills the local tracker for one window: asks `POST /local/backfill` again
+ * until the window is done (one page per request), reporting each page to
+ * `progress`. The one loop of `backfill` and of `simulate`'s backfill step.
+ */
+export async function backfillLocalTracker(
+  client: TrackerClient,
+  window: { since: string; until?: string },
+  progress: (line: string) => void,
+): Promise<BackfillRun> {
+  for (;;) {
+    const answer = readAnswer(Progress, await client.post('/local/backfill', window), 'POST /local/backfill');
+    const counts: BackfillCounts = { read: answer.read, applied: answer.applied, duplicate: answer.duplicate, stale: answer.stale, failed: answer.failed };
+    const page = answer.next_page - 1;
+    progress(`backfill: page ${page}${answer.pages === null ? '' : `/${answer.pages}`}: ${countsText(counts)}`);
+    if (answer.status === 'continuing' || answer.status === 'paused') continue;
+    return { status: answer.status, counts };
+  }
+}
 
 function countsText(counts: BackfillCounts): string {
   return `read ${counts.read}, applied ${counts.applied}, duplicate ${counts.duplicate}, stale ${counts.stale}, failed ${counts.failed}`;

@@ -12,6 +12,8 @@ import { localTrackerUrl } from '../../cli/targets';
 import { orderTable, type OrderView } from '../../cli/views';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
+/** A well-formed webhook secret (simulate checks it before anything else). */
+const SECRET = `whsec_${Buffer.from('a test secret of 24 bytes').toString('base64')}`;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -135,12 +137,16 @@ describe('usage errors (exit 2), before any request', () => {
     [['quarantine', 'list', '--dry-run']],
     [['sign-webhook', 'x.json', '--api', 'https://a.example']],
     [['redraws'], { PORT: 'nope' }],
+    [['simulate'], { JUNCTION_WEBHOOK_SECRET: SECRET, JUNCTION_API_BASE_URL: 'not a url', JUNCTION_API_KEY: 'sk_standin_1' }],
+    [['simulate'], { JUNCTION_WEBHOOK_SECRET: SECRET, JUNCTION_API_BASE_URL: 'http://127.0.0.1:4010', JUNCTION_API_KEY: 'sk standin secret' }],
   ] as [string[], NodeJS.ProcessEnv?][])('%j exits 2 with one line on stderr and makes no request', async (args, env) => {
     const run = await cli(args, env);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/^redraw-tracker: [^\n]+\n$/);
     expect(run.requests).toBe(0);
+    // A bad JUNCTION_API_KEY is named, never quoted.
+    expect(run.stderr).not.toContain('standin secret');
   });
 
   it('prints help for the command and for each subcommand of the table, with examples, and lists nothing else', async () => {

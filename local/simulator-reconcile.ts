@@ -1,0 +1,286 @@
+/**
+ * The reconciliation story of `npm run simulate` (CONTRACT §6), told when the
+ * tracker reads Junction's API from the local stand-in (`npm run junction-api`)
+ * and the simulator is given where that stand-in is. Junction knows orders whose
+ * webhooks never reached the tracker, and the tracker finds out from the API
+ * instead of alarming or staying blind:
+ *
+ *   F     a redraw order's newest step never arrived as a webhook: stale by the
+ *         webhooks, not by Junction. The sweep reads it before flagging, stores
+ *         Junction's state (`reconciled`) and flags nothing: a lost webhook repaired.
+ *   G     an initial order in redraw_available for two days; its redraw order
+ *         exists at Junction but none of its webhooks came. The sweep reads the
+ *         transaction before flagging redraw_not_created: a false alarm avoided;
+ *         the next sweep reads the redraw order itself (catch-up).
+ *   H, I  orders placed before the tracker was deployed: no webhook at all. A
+ *         backfill through the tracker (the CLI's own loop) brings them in.
+ *
+ * Junction's side is seeded over the stand-in's control routes. Status times are
+ * dated from now, for the default thresholds (REDRAW_STALE_AFTER_DAYS 7,
+ * REDRAW_MISSING_AFTER_HOURS 24, RECONCILE_AFTER_MINUTES 60), with margins.
+ * Nothing printed carries PHI or the API key: ids, statuses, event ids, times.
+ */
+import * as z from 'zod';
+import { canonicalInstant } from '../functions/core/instant';
+import { countsLine, type BackfillCounts } from '../functions/core/backfill-window';
+import { buildDeliveries, freshId, newestByOrder, redrawFlow, simpleFlow, type Delivery, type FlowSpec } from './junction-flows';
+import { finalOrders, type LostWebhooks, type StandinControl } from './junction-standin';
+import {
+  eventStatus,
+  getOrder,
+  getTransaction,
+  notifiedOrders,
+  ORDER_HEADER,
+  ORDER_WIDTHS,
+  orderRow,
+  postWebhook,
+  row,
+  runSweep,
+  settle,
+  type OrderView,
+  type SweepAnswer,
+  type TransactionView,
+} from './simulator-tracker';
+
+/** What the simulator needs to tell the story: the stand-in the tracker reads, and a way to backfill the tracker. */
+export interface JunctionStandinAccess {
+  /** The stand-in's URL (JUNCTION_API_BASE_URL), for the report. */
+  url: string;
+  /** The part of its control surface the story uses (`connectStandin(url, key)`). */
+  standin: Pick<StandinControl, 'recordDeliveries' | 'loseWebhooks' | 'requests'>;
+  /** Backfills the tracker for this window, reporting progress: the `backfill` command's own loop. */
+  backfill(window: { since: string; until: string }, progress: (line: string) => void): Promise<{ status: string; counts: BackfillCounts }>;
+}
+
+export interface ReconciliationResult {
+  /** Every expected outcome happened. */
+  ok: boolean;
+  outcomes: {
+    lost_webhook_repaired: boolean;
+    false_alarm_avoided: boolean;
+    caught_up: boolean;
+    backfilled: boolean;
+  };
+  /** What the tracker answered to each sweep (verify, then catch-up). */
+  sweeps: SweepAnswer[];
+  backfill: BackfillCounts | null;
+}
+
+interface ReconcileInput {
+  base: string;
+  secret: string;
+  junction: JunctionStandinAccess;
+  print: (line: string) => void;
+  settleTimeoutMs: number;
+  now: Date;
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+interface Story {
+  flows: FlowSpec[];
+  names: Map<string, string>;
+  lost: { transactionId: string; initialId: string; redrawId: string };
+  hidden: { transactionId: string; initialId: string; redrawId: string };
+  /** Orders placed before the tracker was deployed, with the status their transactions end in. */
+  before: { label: string; transactionId: string; orderIds: string[]; expected: string }[];
+  /** Which webhooks never reach the tracker. */
+  withheld: LostWebhooks[];
+}
+
+/** The story's orders: fresh ids on every run, status times relative to `now`. */
+function story(now: Date): Story {
+  const ago = (ms: number) => new Date(now.getTime() - ms);
+  const lost = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+  const hidden = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+  const old = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+  const kit = { transactionId: freshId(), orderId: freshId() };
+
+  // F: eight days between steps, the newest (appointment_scheduled) a day ago: by the
+  // webhooks, the redraw order has been at requisition_created for nine days.
+  const lostBase = redrawFlow(lost, 'in_progress');
+  const lostSteps = [...lostBase.steps, { order: 1, low: 'appointment_scheduled' }];
+  const lostStep = 8 * DAY;
+  const lostFlow: FlowSpec = { ...lostBase, steps: lostSteps, stepMinutes: lostStep / 60_000, start: ago(DAY + (lostSteps.length - 1) * lostStep), firstEventId: 6000 };
+  // G: twelve hours between steps: redraw_available two days ago, the redraw order
+  // created 36 hours ago and at requisition_created since yesterday.
+  const hiddenFlow: FlowSpec = { ...redrawFlow(hidden, 'in_progress', ago(96 * HOUR)), stepMinutes: 12 * 60, firstEventId: 7000 };
+  // H and I: a month old, finished long before the tracker existed.
+  const oldFlow: FlowSpec = { ...redrawFlow(old, 'completed', ago(40 * DAY)), stepMinutes: 24 * 60, firstEventId: 8000 };
+  const kitFlow: FlowSpec = { ...simpleFlow(kit, 'testkit', undefined, ago(35 * DAY)), stepMinutes: 24 * 60, firstEventId: 9000 };
+
+  const names = new Map<string, string>([
+    [lost.initialId, 'F initial'], [lost.redrawId, 'F redraw'],
+    [hidden.initialId, 'G initial'], [hidden.redrawId, 'G redraw'],
+    [old.initialId, 'H initial'], [old.redrawId, 'H redraw'],
+    [kit.orderId, 'I testkit'],
+  ]);
+  return {
+    flows: [lostFlow, hiddenFlow, oldFlow, kitFlow],
+    names,
+    lost,
+    hidden,
+    before: [
+      { label: 'H', transactionId: old.transactionId, orderIds: [old.initialId, old.redrawId], expected: 'completed' },
+      { label: 'I', transactionId: kit.transactionId, orderIds: [kit.orderId], expected: 'completed' },
+    ],
+    withheld: [
+      { orderId: lost.redrawId, last: 1 },
+      { orderId: hidden.redrawId, last: 'all' },
+      { orderId: old.initialId, last: 'all' },
+      { orderId: old.redrawId, last: 'all' },
+      { orderId: kit.orderId, last: 'all' },
+    ],
+  };
+}
+
+/** Tells the story against the tracker at `base`; the tracker must read Junction's API from `junction.url`. */
+export async function runReconciliation(input: ReconcileInput): Promise<ReconciliationResult> {
+  const { base, print, junction } = input;
+  const s = story(input.now);
+  const name = (id: string) => s.names.get(id) ?? id;
+  const all = s.flows.flatMap((flow) => buildDeliveries(flow));
+  const newest = newestByOrder(all);
+  const newestEvent = (orderId: string) => newest.get(orderId)?.eventId ?? -1;
+
+  print(`Reconciliation with Junction's API (the stand-in at ${junction.url}, which the tracker reads):`);
+  print('  F: a redraw whose newest step (appointment_scheduled, a day ago) never reached the tracker as a webhook;');
+  print('     by its webhooks the redraw order has made no progress for nine days');
+  print('  G: a walk-in order in redraw_available for two days; its redraw order exists at Junction, but none of its webhooks came');
+  print('  H, I: orders placed before the tracker was deployed (a month ago): Junction knows them, no webhook ever came');
+  // Junction knows every order at its newest state; only some webhooks reach the tracker.
+  const { delivered, withheld } = await junction.standin.loseWebhooks(all, s.withheld);
+  print(`Junction now knows these ${newest.size} orders. Of their ${all.length} webhooks, ${delivered.length} reach the tracker and ${withheld.length} never do:`);
+  const perOrder = groupByOrder(all);
+  for (const [orderId, lost] of groupByOrder(withheld)) {
+    const what = lost.length === perOrder.get(orderId)?.length && lost.length > 1
+      ? `none of its ${lost.length} webhooks`
+      : lost.map((delivery) => `#${delivery.eventId} ${eventStatus(delivery)}`).join(', ');
+    print(`  never delivered to the tracker, ${name(orderId)}: ${what}`);
+  }
+  const answers: Record<string, number> = {};
+  for (const delivery of delivered) {
+    const answer = await postWebhook(base, input.secret, `msg_${freshId().replaceAll('-', '')}`, delivery.body);
+    answers[answer] = (answers[answer] ?? 0) + 1;
+  }
+  print(`Webhooks sent: ${Object.entries(answers).map(([answer, count]) => `${count} ${answer}`).join(', ')}`);
+
+  // Wait until the transaction function has taken every delivered webhook (the stream runs behind).
+  const deliveredNewest = newestByOrder(delivered);
+  for (const transactionId of [s.lost.transactionId, s.hidden.transactionId]) {
+    const time = newestStatusTime([...deliveredNewest.values()].filter((delivery) => transactionOf(delivery) === transactionId));
+    await settle(() => getTransaction(base, transactionId), (view) => view !== null && view.reported_status !== null && canonicalInstant(view.updated_at) === time, input.settleTimeoutMs);
+  }
+  print('');
+  print('By the webhooks alone, the tracker shows (both would be flagged by the stale rules):');
+  print(row(ORDER_HEADER, ORDER_WIDTHS));
+  for (const id of [s.lost.redrawId, s.hidden.initialId]) {
+    const order = await getOrder(base, id);
+    if (order) print(orderRow(order, s.names));
+  }
+
+  // Verify before flagging: the sweep reads F's redraw order, and G's initial order and transaction.
+  const sweeps: SweepAnswer[] = [];
+  const first = await runSweep(base);
+  if (first) sweeps.push(first);
+  print('');
+  print(`Sweep now (POST /local/sweep): ${sweepText(first)}`);
+  const notified = new Set(await notifiedOrders(base));
+  const lostOrder = await getOrder(base, s.lost.redrawId);
+  const lostRepaired = lostOrder !== null && lostOrder.last_event?.id === newestEvent(s.lost.redrawId) && lostOrder.source === 'api' && lostOrder.stale === null && !notified.has(s.lost.redrawId);
+  if (lostOrder) print(`${orderRow(lostOrder, s.names)}  ${staleText(lostOrder)}`);
+  print(
+    lostRepaired
+      ? `  -> a lost webhook repaired: F redraw read from Junction before flagging (source: api, #${newestEvent(s.lost.redrawId)}), not flagged${(first?.reconciled ?? 0) === 0 ? ' (the tracker\'s own periodic sweep got there first: reconciled 0 here)' : ''}`
+      : `  -> NOT as expected: F redraw should be at #${newestEvent(s.lost.redrawId)} from the API (source: api) and not flagged`,
+  );
+  const hiddenInitial = await getOrder(base, s.hidden.initialId);
+  const hiddenRedraw = await getOrder(base, s.hidden.redrawId);
+  const falseAlarmAvoided = hiddenInitial !== null && hiddenInitial.stale === null && !notified.has(s.hidden.initialId) && hiddenRedraw !== null;
+  if (hiddenInitial) print(`${orderRow(hiddenInitial, s.names)}  ${staleText(hiddenInitial)}`);
+  if (hiddenRedraw) print(`${orderRow(hiddenRedraw, s.names)}  ${staleText(hiddenRedraw)}`);
+  print(
+    falseAlarmAvoided
+      ? `  -> a false alarm avoided: Junction's transaction lists G redraw, so G initial is not flagged redraw_not_created (G redraw joined from the listing: source ${hiddenRedraw.source})`
+      : '  -> NOT as expected: G initial should not be flagged, and G redraw should be known from Junction\'s transaction listing',
+  );
+
+  // Catch-up: G's redraw order is behind what the listing shows; the next sweep reads it.
+  const second = await runSweep(base);
+  if (second) sweeps.push(second);
+  print('');
+  print(`Next sweep (catch-up: an order behind what a transaction listing shows is read from the API): ${sweepText(second)}`);
+  const caughtUpOrder = await getOrder(base, s.hidden.redrawId);
+  const caughtUp = caughtUpOrder !== null && caughtUpOrder.source === 'api' && caughtUpOrder.last_event?.id === newestEvent(s.hidden.redrawId);
+  if (caughtUpOrder) print(orderRow(caughtUpOrder, s.names));
+  print(caughtUp ? '  -> caught up: G redraw read from Junction (source: api), though none of its webhooks ever came' : `  -> NOT as expected: G redraw should be at #${newestEvent(s.hidden.redrawId)} from the API (source: api)`);
+
+  // Backfill: the orders placed before the tracker, by the window of their updated_at.
+  const beforeIds = s.before.flatMap((transaction) => transaction.orderIds);
+  const updated = finalOrders(all).filter((order) => beforeIds.includes(order.id)).map((order) => canonicalInstant(order.updated_at) ?? order.updated_at).sort();
+  const window = { since: updated[0]!, until: updated.at(-1)! };
+  print('');
+  print(`Backfill of what Junction updated from ${window.since} to ${window.until}, through the tracker (POST /local/backfill),`);
+  print(`as \`npm run backfill -- --since ${window.since} --until ${window.until}\` does:`);
+  const run = await junction.backfill(window, (line) => print(`  ${line}`));
+  print(`  ${countsLine(run.counts)}`);
+  const shown: OrderView[] = [];
+  for (const id of beforeIds) {
+    const order = await getOrder(base, id);
+    if (order) shown.push(order);
+  }
+  const views = new Map<string, TransactionView | null>();
+  for (const transaction of s.before) {
+    views.set(transaction.label, await settle(() => getTransaction(base, transaction.transactionId), (view) => view?.status === transaction.expected && view.reported_status !== null, input.settleTimeoutMs));
+  }
+  print(row(ORDER_HEADER, ORDER_WIDTHS));
+  for (const order of shown) print(orderRow(order, s.names));
+  for (const transaction of s.before) print(`  Transaction ${transaction.label}: ${views.get(transaction.label)?.status ?? 'not found'} [${transaction.expected}]  ${transaction.transactionId}`);
+  const backfilled =
+    run.status === 'done' && run.counts.failed === 0 && run.counts.applied >= beforeIds.length &&
+    beforeIds.every((id) => shown.some((order) => order.id === id && order.source === 'api' && order.last_event?.id === newestEvent(id))) &&
+    s.before.every((transaction) => views.get(transaction.label)?.status === transaction.expected);
+  print(backfilled ? '  -> backfilled: H and I, which no webhook ever announced, are shown by the tracker (source: api)' : `  -> NOT as expected: the backfill should end done with nothing failed, and show ${beforeIds.length} orders from the API`);
+
+  const outcomes = { lost_webhook_repaired: lostRepaired, false_alarm_avoided: falseAlarmAvoided, caught_up: caughtUp, backfilled };
+  const unexpected = Object.keys(answers).filter((answer) => answer !== 'applied' && answer !== 'duplicate');
+  return { ok: Object.values(outcomes).every(Boolean) && unexpected.length === 0, outcomes, sweeps, backfill: run.counts };
+}
+
+function sweepText(answer: SweepAnswer | null): string {
+  if (!answer) return 'the tracker has no POST /local/sweep (is it `npm start`?)';
+  return `examined ${answer.examined}, flagged ${answer.flagged}, cleared ${answer.cleared}, reconciled ${answer.reconciled ?? 0}`;
+}
+
+function staleText(order: OrderView): string {
+  return order.stale ? `stale: ${order.stale.reason}` : 'stale: no';
+}
+
+function groupByOrder(deliveries: readonly Delivery[]): Map<string, Delivery[]> {
+  const groups = new Map<string, Delivery[]>();
+  for (const delivery of deliveries) groups.set(delivery.orderId, [...(groups.get(delivery.orderId) ?? []), delivery]);
+  return groups;
+}
+
+const Snapshot = z.object({
+  data: z.object({
+    last_event: z.object({ created_at: z.string() }),
+    order_transaction: z.object({ id: z.string() }).nullable(),
+  }),
+});
+
+function transactionOf(delivery: Delivery): string | null {
+  const parsed = Snapshot.safeParse(delivery.body);
+  return parsed.success ? (parsed.data.data.order_transaction?.id ?? null) : null;
+}
+
+/** The newest status time among these webhooks' events, canonical, as the transaction function sets `updated_at`. */
+function newestStatusTime(deliveries: readonly Delivery[]): string {
+  return deliveries
+    .map((delivery) => {
+      const parsed = Snapshot.safeParse(delivery.body);
+      return parsed.success ? (canonicalInstant(parsed.data.data.last_event.created_at) ?? '') : '';
+    })
+    .reduce((latest, time) => (time > latest ? time : latest), '');
+}

@@ -1,0 +1,157 @@
+/**
+ * The simulator's side of the tracker's HTTP API (`npm start`): signed webhooks,
+ * the query API, `POST /local/sweep` and `GET /local/notifications`, read with
+ * schemas of just the fields the report shows, and how it shows an order.
+ * Nothing here prints a payload: ids, statuses, event ids, times and sources.
+ */
+import * as z from 'zod';
+import { signSvixMessage } from '../functions/core/svix';
+import type { Delivery } from './junction-flows';
+
+/** A failure the user can fix (tracker not running, wrong secret): printed as one line, no stack. */
+export class SimulationError extends Error {
+  override readonly name: string = 'SimulationError';
+}
+
+export const OrderView = z.object({
+  id: z.string(),
+  origin: z.string().nullable(),
+  collection_method: z.string(),
+  status: z.string(),
+  low_level_status: z.string(),
+  source: z.string(),
+  last_event: z.object({ id: z.number(), created_at: z.string() }).nullable(),
+  stale: z.object({ since: z.string(), reason: z.string() }).nullable(),
+});
+export type OrderView = z.output<typeof OrderView>;
+const TransactionAnswer = z.object({
+  transaction: z.object({
+    id: z.string(),
+    status: z.string(),
+    reported_status: z.string().nullable(),
+    orders: z.array(OrderView),
+    updated_at: z.string(),
+  }),
+});
+export type TransactionView = z.output<typeof TransactionAnswer>['transaction'];
+const RedrawsAnswer = z.object({ items: z.array(OrderView), next_cursor: z.string().nullable() });
+const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number().optional() });
+export type SweepAnswer = z.output<typeof SweepAnswer>;
+const NotificationsAnswer = z.object({ items: z.array(z.object({ order_id: z.string(), reason: z.string() })) });
+const WebhookAnswer = z.union([
+  z.object({ result: z.string() }),
+  z.object({ error: z.object({ code: z.string() }) }),
+]);
+
+export async function checkHealth(base: string): Promise<void> {
+  try {
+    const response = await fetch(`${base}/health`);
+    if (response.ok) return;
+  } catch {
+    // reported below
+  }
+  throw new SimulationError(`no tracker answers at ${base}/health: start one with \`npm start\` (or set TRACKER_URL)`);
+}
+
+/** Posts one webhook as Svix does and returns the tracker's answer (`applied`, ... or an error code). */
+export async function postWebhook(base: string, secret: string, messageId: string, body: Record<string, unknown>): Promise<string> {
+  const raw = JSON.stringify(body);
+  // Each attempt is signed anew with the time of sending, as Svix does.
+  const timestamp = Math.floor(Date.now() / 1000);
+  const response = await fetch(`${base}/webhooks/junction`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'svix-id': messageId,
+      'svix-timestamp': String(timestamp),
+      'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }),
+    },
+    body: raw,
+  });
+  const parsed = WebhookAnswer.safeParse(await response.json().catch(() => null));
+  if (!parsed.success) return `http_${response.status}`;
+  const answer = 'result' in parsed.data ? parsed.data.result : parsed.data.error.code;
+  if (answer === 'invalid_signature') {
+    throw new SimulationError('the tracker refused the signature: JUNCTION_WEBHOOK_SECRET must be the secret `npm start` printed (or one of those it was given)');
+  }
+  return answer;
+}
+
+export async function getTransaction(base: string, id: string): Promise<TransactionView | null> {
+  const response = await fetch(`${base}/transactions/${encodeURIComponent(id)}`);
+  if (response.status === 404) return null;
+  if (!response.ok) throw new SimulationError(`GET /transactions/${id} answered ${response.status}`);
+  return TransactionAnswer.parse(await response.json()).transaction;
+}
+
+export async function getOrder(base: string, id: string): Promise<OrderView | null> {
+  const response = await fetch(`${base}/orders/${encodeURIComponent(id)}`);
+  if (response.status === 404) return null;
+  if (!response.ok) throw new SimulationError(`GET /orders/${id} answered ${response.status}`);
+  return z.object({ order: OrderView }).parse(await response.json()).order;
+}
+
+export async function listRedraws(base: string, state: 'open' | 'stale'): Promise<OrderView[]> {
+  const items: OrderView[] = [];
+  let cursor: string | null = null;
+  do {
+    const query = new URLSearchParams({ state, limit: '100', ...(cursor ? { cursor } : {}) });
+    const response = await fetch(`${base}/redraws?${query}`);
+    if (!response.ok) throw new SimulationError(`GET /redraws?state=${state} answered ${response.status}`);
+    const page = RedrawsAnswer.parse(await response.json());
+    items.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return items;
+}
+
+/** POST /local/sweep, a route of `npm start` only: null when the tracker has none. */
+export async function runSweep(base: string): Promise<SweepAnswer | null> {
+  const response = await fetch(`${base}/local/sweep`, { method: 'POST' });
+  if (!response.ok) return null;
+  return SweepAnswer.parse(await response.json());
+}
+
+/** The order ids the local notifier has sent a stale-redraw notification about (GET /local/notifications). */
+export async function notifiedOrders(base: string): Promise<string[]> {
+  const response = await fetch(`${base}/local/notifications`);
+  if (!response.ok) throw new SimulationError(`GET /local/notifications answered ${response.status}`);
+  return NotificationsAnswer.parse(await response.json()).items.map((item) => item.order_id);
+}
+
+/** Calls `probe` until `done` holds (or `timeoutMs` passes): the tracker's stream runs behind its webhooks. Returns the last value. */
+export async function settle<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value) || Date.now() >= deadline) return value;
+    await new Promise((wake) => setTimeout(wake, 250));
+  }
+}
+
+const DeliveredOrder = z.object({ data: z.object({ last_event: z.object({ status: z.string() }) }) });
+
+/** The delivery's event status, e.g. collecting_sample.walk_in_test.redraw_available. */
+export function eventStatus(delivery: Delivery): string {
+  const parsed = DeliveredOrder.safeParse(delivery.body);
+  return parsed.success ? parsed.data.data.last_event.status : '';
+}
+
+export const ORDER_HEADER = ['order', 'origin', 'method', 'status', 'last event', 'source'];
+export const TIMELINE_WIDTHS = [4, 10, 6, 58, 8, 10];
+export const ORDER_WIDTHS = [10, 8, 19, 45, 32, 10];
+
+export function orderRow(order: OrderView, names: ReadonlyMap<string, string>): string {
+  return row([
+    names.get(order.id) ?? order.id,
+    order.origin ?? '-',
+    order.collection_method,
+    `${order.status}.${order.low_level_status}`,
+    order.last_event ? `#${order.last_event.id} ${order.last_event.created_at}` : '-',
+    order.source,
+  ], ORDER_WIDTHS);
+}
+
+export function row(cells: readonly string[], widths: readonly number[]): string {
+  return `  ${cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join(' ')}`.trimEnd();
+}

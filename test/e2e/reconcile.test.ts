@@ -1,0 +1,296 @@
+/**
+ * Reconciliation with Junction's API end to end (CONTRACT §6), through the
+ * processes a user runs: `npm run junction-api` (the stand-in for Junction's
+ * API, with a few orders no webhook ever announced) on a free port, `npm start`
+ * given its URL and printed key, then `npm run simulate` and `npm run backfill`
+ * with the same settings. What they print is checked against what the tracker
+ * and the stand-in say over HTTP. Then a tracker without a key: the simulator
+ * tells the old story and not a single request reaches Junction.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { connectStandin, type StandinControl, type StandinOrder } from '../../local/junction-standin';
+import { PHI_CANARY } from '../support/junction';
+import { eventually, freePort, repoRoot, signalGroup, spawnNpm, type NpmProcess } from '../support/npm-start';
+import { newSecret } from '../support/webhook';
+
+const execFileAsync = promisify(execFile);
+const DAY = 86_400_000;
+
+/** Orders the stand-in starts with (`--orders`): placed before the tracker, known only at Junction. */
+const PRE_EXISTING_FLOWS = 4;
+
+const secret = newSecret();
+let standinProcess: NpmProcess;
+let standinUrl = '';
+let apiKey = '';
+let standin: StandinControl;
+/** Everything the commands printed, checked for PHI and the key at the end. */
+const outputs: string[] = [];
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A user's shell: none of the developer's tracker or Junction settings, plus `extra`. */
+function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!/^(TRACKER_URL|PORT|JUNCTION_.*|SIMULATE_SEED|REDRAW_.*|RECONCILE_.*|SWEEP_INTERVAL_SECONDS|DATA_DIR|DYNAMODB_ENDPOINT|TABLE_NAME)$/.test(name)) env[name] = value;
+  }
+  return { ...env, ...extra };
+}
+
+/** `npm run -s <script> [-- args]` in the clone, to its end. */
+async function npmRun(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  try {
+    const { stdout, stderr } = await execFileAsync('npm', ['run', '-s', script, ...(args.length > 0 ? ['--', ...args] : [])], { cwd: repoRoot, env, maxBuffer: 16 * 1024 * 1024 });
+    outputs.push(stdout, stderr);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = z.object({ code: z.number(), stdout: z.string(), stderr: z.string() }).safeParse(error);
+    if (!failed.success) throw error;
+    outputs.push(failed.data.stdout, failed.data.stderr);
+    return failed.data;
+  }
+}
+
+/** Our own lines on stderr (npm may add warnings about the machine's npm configuration). */
+const ownLines = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('redraw-tracker:'));
+
+/** Starts `npm start` on a free port and waits until it answers. */
+async function startTracker(settings: Record<string, string>): Promise<{ tracker: NpmProcess; baseUrl: string; port: number }> {
+  const port = await freePort();
+  const tracker = spawnNpm(['start'], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', ...settings }));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const healthy = await eventually(
+    async () => (tracker.hasExited() ? 'exited' : fetch(`${baseUrl}/health`).then((response) => (response.ok ? 'ok' : 'not yet'), () => 'not yet')),
+    (state) => state !== 'not yet',
+    100_000,
+    250,
+  );
+  if (healthy !== 'ok') throw new Error(`npm start did not become healthy (${healthy}):\n${tracker.stdout()}\n${tracker.stderr()}`);
+  await eventually(async () => tracker.stdout().includes('Press Ctrl-C to stop.'), Boolean, 10_000, 50);
+  return { tracker, baseUrl, port };
+}
+
+/** Ctrl-C to the process group, as a terminal does; SIGKILL if it hangs. */
+async function stop(child: NpmProcess | undefined): Promise<void> {
+  if (!child || child.hasExited()) return;
+  signalGroup(child.pgid, 'SIGINT');
+  const stopped = await Promise.race([child.exited.then(() => true), new Promise<boolean>((done) => setTimeout(() => done(false), 30_000))]);
+  if (!stopped) signalGroup(child.pgid, 'SIGKILL');
+}
+
+async function trackerGet(baseUrl: string, path: string): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(`${baseUrl}${path}`);
+  const text = await response.text();
+  outputs.push(text);
+  return { status: response.status, json: text ? JSON.parse(text) : null };
+}
+
+const TrackerOrder = z.object({
+  id: z.string(),
+  low_level_status: z.string(),
+  source: z.string(),
+  last_event: z.object({ id: z.number() }).nullable(),
+  stale: z.object({ reason: z.string() }).nullable(),
+}).loose();
+
+async function trackerOrder(baseUrl: string, id: string): Promise<z.output<typeof TrackerOrder> | null> {
+  const answer = await trackerGet(baseUrl, `/orders/${id}`);
+  if (answer.status === 404) return null;
+  expect(answer.status).toBe(200);
+  return z.object({ order: TrackerOrder }).parse(answer.json).order;
+}
+
+const Counts = z.object({ read: z.number(), applied: z.number(), duplicate: z.number(), stale: z.number(), failed: z.number() }).strict();
+
+/** The stand-in's order whose newest event has this id (the simulator numbers each story's events from its own base). */
+function byLastEvent(orders: readonly StandinOrder[], eventId: number): StandinOrder[] {
+  return orders.filter((order) => z.object({ last_event: z.object({ id: z.literal(eventId) }) }).safeParse(order).success);
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  // Without JUNCTION_API_KEY the stand-in makes a key and prints it, as a user sees it.
+  standinProcess = spawnNpm(['run', 'junction-api', '--', '--port', String(port), '--orders', String(PRE_EXISTING_FLOWS)], userEnv());
+  const banner = await eventually(
+    async () => /listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*API key \(x-vital-api-key\): (\S+)/.exec(standinProcess.stdout()),
+    (match) => match !== null || standinProcess.hasExited(),
+    60_000,
+    100,
+  );
+  if (!banner) throw new Error(`npm run junction-api did not print its URL and key:\n${standinProcess.stdout()}\n${standinProcess.stderr()}`);
+  standinUrl = banner[1]!;
+  apiKey = banner[2]!;
+  standin = connectStandin(standinUrl, apiKey);
+});
+
+afterAll(async () => {
+  await stop(standinProcess);
+});
+
+describe('npm start with JUNCTION_API_BASE_URL and JUNCTION_API_KEY pointing at `npm run junction-api`', () => {
+  let tracker: NpmProcess;
+  let baseUrl = '';
+  let port = 0;
+  const junctionEnv = () => ({ JUNCTION_API_BASE_URL: standinUrl, JUNCTION_API_KEY: apiKey });
+
+  beforeAll(async () => {
+    ({ tracker, baseUrl, port } = await startTracker(junctionEnv()));
+  });
+  afterAll(async () => {
+    await stop(tracker);
+  });
+
+  it('says in its banner that reconciliation is on, and where Junction is', () => {
+    expect(tracker.stdout()).toContain(`Junction API: ${standinUrl} (reconciliation on`);
+  });
+
+  it('simulates the reconciliation story with the same settings: a lost webhook repaired, a false alarm avoided, a catch-up and a backfill, exit 0', async () => {
+    const before = await standin.orders();
+    const run = await npmRun('simulate', [], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SIMULATE_SEED: '42', ...junctionEnv() }));
+    expect(ownLines(run.stderr)).toEqual([]);
+    expect(run.code).toBe(0);
+    const out = run.stdout;
+    // The webhook story first, as without Junction's API; B is flagged only after the tracker asked Junction.
+    expect(out).toMatch(/Transaction A: completed \[completed\]/);
+    expect(out).toMatch(/^ {2}B was checked with Junction's API before the flag \(GET \/v3\/order\/[0-9a-f-]{36}, GET \/v3\/order_transaction\/[0-9a-f-]{36}\)/m);
+    // Then reconciliation: the sweep that repairs F and does not flag G.
+    expect(out).toContain(`Reconciliation with Junction's API (the stand-in at ${standinUrl}, which the tracker reads):`);
+    expect(out).toMatch(/^Sweep now \(POST \/local\/sweep\): examined \d+, flagged 0, cleared 0, reconciled [1-9]\d*$/m);
+    expect(out).toMatch(/^ {2}F redraw +redraw +walk_in_test +collecting_sample\.appointment_scheduled +#6007 \S+ +api +stale: no$/m);
+    expect(out).toContain('  -> a lost webhook repaired: F redraw read from Junction before flagging (source: api, #6007), not flagged');
+    expect(out).toMatch(/^ {2}G initial .* webhook +stale: no$/m);
+    expect(out).toContain('  -> a false alarm avoided:');
+    expect(out).toMatch(/^Next sweep \(catch-up[^)]*\): examined \d+, flagged 0, cleared 0, reconciled [1-9]\d*$/m);
+    expect(out).toContain('  -> caught up: G redraw read from Junction (source: api)');
+    const counts = Counts.parse(JSON.parse(/^ {2}(\{"read".*\})$/m.exec(out)?.[1] ?? 'null'));
+    expect(counts).toMatchObject({ failed: 0, stale: 0 });
+    expect(counts.applied).toBeGreaterThanOrEqual(3);
+    expect(out).toMatch(/^ {2}Transaction H: completed \[completed\] {2}[0-9a-f-]{36}$/m);
+    expect(out).toContain('  -> backfilled: H and I, which no webhook ever announced, are shown by the tracker (source: api)');
+    expect(out.trimEnd().split('\n').at(-1)).toBe("Done: every transaction reached its expected status, and Junction's API repaired what the webhooks missed.");
+
+    // What the simulator printed is what the tracker and Junction say: the story's orders, found at the stand-in by event id.
+    const seeded = (await standin.orders()).filter((order) => !before.some((known) => known.id === order.id));
+    const only = (eventId: number) => {
+      const found = byLastEvent(seeded, eventId);
+      expect(found).toHaveLength(1);
+      return found[0]!.id;
+    };
+    const lostRedraw = only(6007);
+    const hiddenInitial = only(7004);
+    const hiddenRedraw = only(7006);
+    expect(await trackerOrder(baseUrl, lostRedraw)).toMatchObject({ source: 'api', low_level_status: 'appointment_scheduled', last_event: { id: 6007 }, stale: null });
+    expect(await trackerOrder(baseUrl, hiddenInitial)).toMatchObject({ low_level_status: 'redraw_available', stale: null });
+    expect(await trackerOrder(baseUrl, hiddenRedraw)).toMatchObject({ source: 'api', last_event: { id: 7006 } });
+    const notified = z.object({ items: z.array(z.object({ order_id: z.string() }).loose()) }).parse((await trackerGet(baseUrl, '/local/notifications')).json).items.map((item) => item.order_id);
+    expect(notified).not.toContain(lostRedraw);
+    expect(notified).not.toContain(hiddenInitial);
+    for (const eventId of [8004, 8008, 9006]) expect(await trackerOrder(baseUrl, only(eventId))).toMatchObject({ source: 'api', last_event: { id: eventId } });
+    // The tracker read them from the stand-in: its requests name them.
+    const asked = (await standin.requests()).map((request) => request.url);
+    expect(asked).toContain(`/v3/order/${lostRedraw}`);
+    expect(asked).toContain(`/v3/order/${hiddenRedraw}`);
+    expect(asked.some((url) => url.startsWith('/v3/orders?'))).toBe(true);
+  });
+
+  it('backfills what only Junction knows with `npm run backfill -- --since <date>`, ending with the counts line, and again harmlessly', async () => {
+    const since = new Date(Date.now() - 60 * DAY).toISOString().slice(0, 10);
+    const orders = await standin.orders();
+    const unknown: string[] = [];
+    for (const order of orders) if ((await trackerOrder(baseUrl, order.id)) === null) unknown.push(order.id);
+    // The stand-in's own pre-existing orders (`--orders`) never reached the tracker.
+    expect(unknown.length).toBeGreaterThanOrEqual(PRE_EXISTING_FLOWS);
+
+    const env = userEnv({ PORT: String(port) });
+    const first = await npmRun('backfill', ['--since', since], env);
+    expect(first.code).toBe(0);
+    const lastLine = first.stdout.trimEnd().split('\n').at(-1)!;
+    expect(lastLine).toMatch(/^\{"read":\d+,"applied":\d+,"duplicate":\d+,"stale":\d+,"failed":\d+\}$/);
+    expect(Counts.parse(JSON.parse(lastLine))).toEqual({ read: orders.length, applied: unknown.length, duplicate: orders.length - unknown.length, stale: 0, failed: 0 });
+    expect(first.stderr).toMatch(/^backfill: page 1\/1: read \d+/m);
+    for (const id of unknown) expect(await trackerOrder(baseUrl, id)).toMatchObject({ source: 'api' });
+
+    const again = await npmRun('backfill', ['--since', since], env);
+    expect(again.code).toBe(0);
+    expect(Counts.parse(JSON.parse(again.stdout.trimEnd().split('\n').at(-1)!))).toEqual({ read: orders.length, applied: 0, duplicate: orders.length, stale: 0, failed: 0 });
+  });
+
+  it('says in one line, exit 3, when no stand-in answers at JUNCTION_API_BASE_URL, and with a key the stand-in refuses', async () => {
+    const down = `http://127.0.0.1:${await freePort()}`;
+    const missing = await npmRun('simulate', [], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, JUNCTION_API_BASE_URL: down, JUNCTION_API_KEY: apiKey }));
+    expect(missing.code).toBe(3);
+    expect(missing.stdout).toBe('');
+    expect(ownLines(missing.stderr)).toEqual([
+      `redraw-tracker: simulate: no Junction API stand-in answers at ${down} (JUNCTION_API_BASE_URL): start it with \`npm run junction-api\`, or set JUNCTION_API_BASE_URL to the URL it printed`,
+    ]);
+
+    const refused = await npmRun('simulate', [], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, JUNCTION_API_BASE_URL: standinUrl, JUNCTION_API_KEY: `${apiKey}x` }));
+    expect(refused.code).toBe(3);
+    expect(refused.stdout).toBe('');
+    expect(ownLines(refused.stderr)).toEqual([expect.stringMatching(/^redraw-tracker: simulate: the stand-in at \S+ refused JUNCTION_API_KEY \(HTTP 401\)/)]);
+  });
+
+  it('never logs a PHI canary from the API answers, nor the API key', () => {
+    const lines = `${tracker.stdout()}\n${tracker.stderr()}`.split('\n');
+    // The tracker did read answers full of canaries (the stand-in's orders carry them).
+    expect(lines.some((line) => /"message":"stale redraw sweep done".*"reconciled":[1-9]/.test(line))).toBe(true);
+    expect(lines.some((line) => line.includes('"message":"backfill page"'))).toBe(true);
+    expect(lines.filter((line) => line.includes(PHI_CANARY))).toEqual([]);
+    expect(lines.filter((line) => line.includes(apiKey))).toEqual([]);
+    expect(outputs.filter((text) => text.includes(PHI_CANARY))).toEqual([]);
+    expect(outputs.filter((text) => text.includes(apiKey))).toEqual([]);
+  });
+});
+
+describe('npm start without JUNCTION_API_KEY (the stand-in running, its URL given)', () => {
+  let tracker: NpmProcess;
+  let port = 0;
+
+  beforeAll(async () => {
+    ({ tracker, port } = await startTracker({ JUNCTION_API_BASE_URL: standinUrl }));
+    await standin.clearRequests();
+  });
+  afterAll(async () => {
+    await stop(tracker);
+  });
+
+  it('simulates the webhook story as before, with one line on how to see reconciliation, and Junction sees not a single request', async () => {
+    const run = await npmRun('simulate', [], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SIMULATE_SEED: '42' }));
+    expect(ownLines(run.stderr)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Transaction A: completed \[completed\]/);
+    expect(run.stdout).toMatch(/^Sweep now \(POST \/local\/sweep\): examined \d+, flagged [1-9]\d*, cleared \d+$/m);
+    expect(run.stdout).toMatch(/^ {2}B initial .* stale: redraw_not_created since /m);
+    expect(run.stdout).not.toContain('Reconciliation with');
+    expect(run.stdout).toContain("To see reconciliation with Junction's API too (a lost webhook repaired, a false alarm avoided, a backfill): start `npm run junction-api`");
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('Done: every transaction reached its expected status.');
+    expect(await standin.requests()).toEqual([]);
+  });
+
+  it('says that the tracker does not read the stand-in when simulate is given it, exit 1, and still no request reaches Junction', async () => {
+    const run = await npmRun('simulate', [], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, JUNCTION_API_BASE_URL: standinUrl, JUNCTION_API_KEY: apiKey }));
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^The tracker at http:\/\/127\.0\.0\.1:\d+ flagged B without asking Junction's API at \S+: it does not read this stand-in\. Start `npm start` with the same JUNCTION_API_BASE_URL and JUNCTION_API_KEY/m);
+    expect(run.stdout).not.toContain('Reconciliation with');
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('Done, with surprises: see above.');
+
+    const backfill = await npmRun('backfill', ['--since', '2026-01-01'], userEnv({ PORT: String(port) }));
+    expect(backfill.code).toBe(2);
+    expect(ownLines(backfill.stderr)).toEqual([expect.stringContaining('the tracker has no Junction API key')]);
+    expect(await standin.requests()).toEqual([]);
+  });
+
+  it('logs neither a PHI canary nor the API key', () => {
+    const lines = `${tracker.stdout()}\n${tracker.stderr()}`.split('\n');
+    expect(lines.filter((line) => line.includes(PHI_CANARY))).toEqual([]);
+    expect(lines.filter((line) => line.includes(apiKey))).toEqual([]);
+  });
+});
