@@ -92,7 +92,7 @@ export async function measureStreamThroughput(endpoint: string, tableName: strin
     handlerRecordsPerSecond: round(records / (handlerMs / 1000), 1),
     transactionsRecomputed: recomputed,
     requestsPerRecord: round(reading.requests / Math.max(1, records), 3),
-    writeUnitsPerRecord: round(reading.writeUnits / Math.max(1, records), 3),
+    writeUnitsPerRecord: round((reading.write + reading.refused) / Math.max(1, records), 3),
   };
 }
 

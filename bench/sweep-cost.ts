@@ -147,7 +147,7 @@ export async function measureSweepCost(endpoint: string, sizes: readonly number[
       itemsRead: reading.queryItems,
       itemsEvaluated: reading.queryScanned,
       requests: reading.requests,
-      readUnits: round(reading.readUnits, 1),
+      readUnits: round(reading.read, 1),
       ms: round(ms, 1),
     });
     progress(`sweep at ${written + candidates.length} orders: ${reading.queryItems} items read, ${round(ms)} ms`);
