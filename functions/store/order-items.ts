@@ -198,7 +198,8 @@ export function orderItem(record: OrderRecord, transactionHasRedraw: boolean, li
 
 /** The record a listed entry stands for, as projectOrder builds it (listedOrderRecord), from the carrier's transaction and method. */
 function listedRecord(entry: Omit<StoredListed, 'x'>, carrier: Pick<OrderRecord, 'transaction_id' | 'collection_method'>): OrderRecord {
-  const statusTime = entry.st ?? canonicalInstant(entry.u) ?? entry.u;
+  const updatedAt = canonicalInstant(entry.u) ?? entry.u;
+  const statusTime = entry.st ?? updatedAt;
   return {
     id: entry.i,
     transaction_id: carrier.transaction_id,
@@ -212,12 +213,28 @@ function listedRecord(entry: Omit<StoredListed, 'x'>, carrier: Pick<OrderRecord,
     has_missing_results: null,
     source: 'transaction_listing',
     status_time: statusTime,
-    rank: `${entry.st === undefined ? NO_TIME : entry.st}|${canonicalInstant(entry.u) ?? entry.u}`,
+    rank: `${entry.st === undefined ? NO_TIME : entry.st}|${updatedAt}`,
   };
 }
 
+/** Field by field; a listed record has no last event (anything else is kept whole anyway). */
 function sameRecord(a: OrderRecord, b: OrderRecord): boolean {
-  return (Object.keys(a) as (keyof OrderRecord)[]).every((key) => JSON.stringify(a[key]) === JSON.stringify(b[key]));
+  return (
+    a.last_event === null &&
+    b.last_event === null &&
+    a.id === b.id &&
+    a.transaction_id === b.transaction_id &&
+    a.origin === b.origin &&
+    a.collection_method === b.collection_method &&
+    a.status === b.status &&
+    a.low_level_status === b.low_level_status &&
+    a.created_at === b.created_at &&
+    a.updated_at === b.updated_at &&
+    a.has_missing_results === b.has_missing_results &&
+    a.source === b.source &&
+    a.status_time === b.status_time &&
+    a.rank === b.rank
+  );
 }
 
 /** The newest status time a listing knows of: the carrier's own and every listed one's. */
