@@ -176,7 +176,7 @@ type Results = {
   machine: { cpu: string; cores: number; node: string; date: string };
   ingest: { stream: { messages: number; unique: number; orders: number; outOfOrder: number; retries: number; resends: number }; verifyMicros: { trackerMicros: number; svixLibraryMicros: number }; runs: Omit<IngestRun, 'tableName'>[]; ratiosTrackerOverCommon: { senders: number; throughput: number; p50: number; p99: number; requestsPerWebhook: number; writeUnitsPerWebhook: number }[] };
   coldStart: { service: string; bundleBytes: number; importMs: { median: number }; processMs: { median: number } }[] | undefined;
-  sweep: { orders: number; dueCandidates: number; examined: number; itemsRead: number; itemsEvaluated: number; requests: number; ms: number }[] | undefined;
+  sweep: { orders: number; dueCandidates: number; examined: number; itemsRead: number; itemsReadByKey: number; itemsEvaluated: number; requests: number; readUnits: number; ms: number }[] | undefined;
   stream: { throughput: { recordsPerSecond: number; handlerRecordsPerSecond: number; records: number; requestsPerRecord: number } | undefined; endToEnd: { p50: number; p99: number; samples: number } };
   cost: {
     capacityRules: CapacityProbe[];
@@ -206,8 +206,8 @@ function printTable(results: Results): void {
   for (const cold of results.coldStart ?? []) lines.push(pad([cold.service, round(cold.bundleBytes / 1024, 0), cold.importMs.median, cold.processMs.median]));
   lines.push('');
   lines.push('c. Stale-redraw sweep as the table grows');
-  lines.push(pad(['orders', 'due', 'examined', 'items read', 'items evaluated', 'requests', 'ms']));
-  for (const sweep of results.sweep ?? []) lines.push(pad([sweep.orders, sweep.dueCandidates, sweep.examined, sweep.itemsRead, sweep.itemsEvaluated, sweep.requests, sweep.ms]));
+  lines.push(pad(['orders', 'due', 'examined', 'index keys read', 'items by key', 'keys evaluated', 'requests', 'read units', 'ms']));
+  for (const sweep of results.sweep ?? []) lines.push(pad([sweep.orders, sweep.dueCandidates, sweep.examined, sweep.itemsRead, sweep.itemsReadByKey, sweep.itemsEvaluated, sweep.requests, sweep.readUnits, sweep.ms]));
   lines.push('');
   const t = results.stream.throughput;
   lines.push(`d. Stream: ${t?.records} records through the transaction function at ${t?.recordsPerSecond} records/s (handler alone ${t?.handlerRecordsPerSecond}/s, ${t?.requestsPerRecord} requests/record)`);
