@@ -42,7 +42,7 @@ export interface IngestRun {
   writeUnitsPerWebhook: number;
   readUnitsPerWebhook: number;
   failedConditionalWritesPerWebhook: number;
-  /** Write units with refused conditional writes added at the base-table units of an average successful write (an estimate). */
+  /** Write units with refused conditional writes added, priced as AWS bills them (stored item size, at least 1). */
   writeUnitsPerWebhookInclFailed: number;
   byCommand: Record<string, number>;
   correctness: { orders: number; wrongState: number; missing: number };
@@ -53,7 +53,7 @@ export interface IngestRun {
 
 const MAX_ATTEMPTS = 10;
 
-async function createTables(client: DynamoDBClient, inputs: CreateTableCommandInput[]): Promise<void> {
+export async function createTables(client: DynamoDBClient, inputs: CreateTableCommandInput[]): Promise<void> {
   for (const input of inputs) {
     await client.send(new CreateTableCommand(input));
     await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: input.TableName });
@@ -71,28 +71,28 @@ function resultOf(statusCode: number, body: string | undefined): string {
   }
 }
 
-/** One ingest run of one approach over the whole stream. */
-export async function runIngest(endpoint: string, stream: WebhookStream, approach: Approach, senders: number, runId: string): Promise<IngestRun> {
-  const clientConfig = localDynamoDbClientConfig(endpoint);
-  const client = new DynamoDBClient({ ...clientConfig, maxAttempts: 3 });
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  const secret = newSecret();
-  const tableName = `bench-${approach}-${runId}`;
-  const idempotencyTable = `${tableName}-idempotency`;
-  await createTables(client, approach === 'tracker' ? [createTableInput(tableName)] : commonTablesInput(tableName, idempotencyTable));
+export interface Delivery {
+  /** HTTP attempts, retries of non-2xx answers included. */
+  attempts: number;
+  non2xx: number;
+  gaveUp: number;
+  latencies: number[];
+  answers: Record<string, number>;
+}
 
-  const handler =
-    approach === 'tracker'
-      ? webhookHandlerFor(doc, tableName, [secret])
-      : createCommonWebhookHandler({ client, doc, ordersTable: tableName, idempotencyTable, secret, logger: createLogger('common-webhook') });
+type WebhookFn = (event: ReturnType<typeof signedEvent>, context: ReturnType<typeof lambdaContext>) => Promise<{ statusCode?: number; body?: string }>;
 
-  const meter = attachMeter(client);
+/**
+ * Delivers the whole stream to a handler as Svix does: `senders` at once, every
+ * attempt signed anew (same message id), any non-2xx answer or thrown error
+ * retried with a short back-off, up to MAX_ATTEMPTS.
+ */
+export async function deliverStream(handler: WebhookFn, stream: WebhookStream, senders: number, secret: string): Promise<Delivery> {
   const latencies: number[] = [];
   const answers: Record<string, number> = {};
   let attempts = 0;
   let non2xx = 0;
   let gaveUp = 0;
-  const started = performance.now();
   await muted(() =>
     forEachLimited(stream.messages, senders, async (message) => {
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -120,6 +120,27 @@ export async function runIngest(endpoint: string, stream: WebhookStream, approac
       gaveUp++;
     }),
   );
+  return { attempts, non2xx, gaveUp, latencies, answers };
+}
+
+/** One ingest run of one approach over the whole stream. */
+export async function runIngest(endpoint: string, stream: WebhookStream, approach: Approach, senders: number, runId: string): Promise<IngestRun> {
+  const clientConfig = localDynamoDbClientConfig(endpoint);
+  const client = new DynamoDBClient({ ...clientConfig, maxAttempts: 3 });
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const secret = newSecret();
+  const tableName = `bench-${approach}-${runId}`;
+  const idempotencyTable = `${tableName}-idempotency`;
+  await createTables(client, approach === 'tracker' ? [createTableInput(tableName)] : commonTablesInput(tableName, idempotencyTable));
+
+  const handler =
+    approach === 'tracker'
+      ? webhookHandlerFor(doc, tableName, [secret])
+      : createCommonWebhookHandler({ client, doc, ordersTable: tableName, idempotencyTable, secret, logger: createLogger('common-webhook') });
+
+  const meter = attachMeter(client);
+  const started = performance.now();
+  const delivery = await deliverStream(handler, stream, senders, secret);
   const seconds = (performance.now() - started) / 1000;
   const reading: MeterReading = meter.reading();
   meter.detach();
@@ -128,39 +149,32 @@ export async function runIngest(endpoint: string, stream: WebhookStream, approac
   client.destroy();
 
   const n = stream.messages.length;
-  const writes = Object.entries(reading.byCommand)
-    .filter(([name]) => /^(Put|Update|Delete|TransactWrite|BatchWrite)/.test(name))
-    .reduce((sum, [, count]) => sum + count, 0);
-  const successfulWrites = writes - reading.failedConditionalWrites;
-  // A refused conditional write is charged by item size on AWS (at least 1 WCU), but its error carries no
-  // figure: estimate it as the base-table units of an average successful write of the same approach.
-  const unitsPerSuccessfulWrite = successfulWrites > 0 ? reading.tableWriteUnits / successfulWrites : 0;
   const orderLogicRuns = (approach === 'tracker' ? reading.byCommand.PutItemCommand : reading.byCommand.GetItemCommand) ?? 0;
   return {
     approach,
     tableName,
     senders,
     messages: n,
-    attempts,
-    non2xx,
-    gaveUp,
+    attempts: delivery.attempts,
+    non2xx: delivery.non2xx,
+    gaveUp: delivery.gaveUp,
     seconds: round(seconds),
     webhooksPerSecond: round(n / seconds, 1),
-    latencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(Math.max(...latencies)) },
+    latencyMs: { p50: round(percentile(delivery.latencies, 50)), p99: round(percentile(delivery.latencies, 99)), max: round(Math.max(...delivery.latencies)) },
     requestsPerWebhook: round(reading.requests / n, 3),
-    writeUnitsPerWebhook: round(reading.writeUnits / n, 3),
-    readUnitsPerWebhook: round(reading.readUnits / n, 3),
-    failedConditionalWritesPerWebhook: round(reading.failedConditionalWrites / n, 3),
-    writeUnitsPerWebhookInclFailed: round((reading.writeUnits + reading.failedConditionalWrites * unitsPerSuccessfulWrite) / n, 3),
+    writeUnitsPerWebhook: round(reading.write / n, 3),
+    readUnitsPerWebhook: round(reading.read / n, 3),
+    failedConditionalWritesPerWebhook: round(reading.refusedWrites / n, 3),
+    writeUnitsPerWebhookInclFailed: round((reading.write + reading.refused) / n, 3),
     byCommand: reading.byCommand,
     correctness,
     orderLogicRunsPerEvent: round(orderLogicRuns / stream.shape.unique, 3),
-    answers,
+    answers: delivery.answers,
   };
 }
 
 /** The tracker's stored order must equal the projection of the order's newest event, field for field. */
-async function checkTracker(doc: DynamoDBDocumentClient, tableName: string, stream: WebhookStream) {
+export async function checkTracker(doc: DynamoDBDocumentClient, tableName: string, stream: WebhookStream) {
   let wrongState = 0;
   let missing = 0;
   await forEachLimited([...stream.newest.entries()], 8, async ([orderId, newest]) => {
@@ -174,7 +188,7 @@ async function checkTracker(doc: DynamoDBDocumentClient, tableName: string, stre
 const CommonItem = z.object({ last_event_id: z.number() }).loose();
 
 /** The baseline's stored order must carry the newest event id. */
-async function checkCommon(doc: DynamoDBDocumentClient, tableName: string, stream: WebhookStream) {
+export async function checkCommon(doc: DynamoDBDocumentClient, tableName: string, stream: WebhookStream) {
   let wrongState = 0;
   let missing = 0;
   await forEachLimited([...stream.newest.entries()], 8, async ([orderId, newest]) => {

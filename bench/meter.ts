@@ -1,21 +1,33 @@
 /**
  * A DynamoDB meter installed as client middleware (nothing is mocked): it counts
- * every request by command, asks DynamoDB for the consumed capacity of every
- * command by setting `ReturnConsumedCapacity: 'INDEXES'` (the total, and the
- * base table's share of it) on its input (the store
- * functions do not ask for it themselves), sums the capacity units answered,
- * and counts the items each Query returned and evaluated.
+ * every request by command and prices it in capacity units as AWS bills them.
  *
- * A write whose condition fails answers with an error that carries no
- * consumed capacity (DynamoDB Local, like DynamoDB, puts none in the error), so
- * those are counted apart: on AWS each still costs at least one write unit.
+ * - It sets `ReturnConsumedCapacity: 'INDEXES'` on every command that takes it,
+ *   whoever built it (our store or Powertools), and sums what DynamoDB Local
+ *   answers: the base table's units and each index's.
+ * - DynamoDB Local over-reports transactional writes (its table share is twice
+ *   AWS's 2 units per KB, its index share four times the plain index write AWS
+ *   charges): those are scaled back here. `checkCapacityRules` (capacity-rules.ts)
+ *   verifies every such assumption against AWS's documented rules at the start
+ *   of each bench run.
+ * - A write refused by its condition answers with an error that carries no
+ *   capacity, yet AWS bills it: by the size of the stored item (1 unit when
+ *   there is none), to the table only. The meter asks for that item on every
+ *   conditional write (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`, which
+ *   AWS does not charge for) and prices it with the item-size rules
+ *   (item-size.ts). A cancelled TransactWriteItems is priced as if every item in
+ *   it had been written transactionally at its stored size (an upper bound:
+ *   AWS documents no figure for it, and our code only sends one after a lost race).
+ * - Query results are counted too (items returned and evaluated).
  */
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
+import { itemBytes, writeUnitsOf } from './item-size';
 
 const Units = z.object({ CapacityUnits: z.number().optional(), ReadCapacityUnits: z.number().optional(), WriteCapacityUnits: z.number().optional() });
-const Capacity = Units.extend({ Table: Units.optional() });
+const Capacity = Units.extend({ Table: Units.optional(), GlobalSecondaryIndexes: z.record(z.string(), Units).optional() });
+type Capacity = z.output<typeof Capacity>;
 const Output = z.object({
   ConsumedCapacity: z.union([Capacity, z.array(Capacity)]).optional(),
   Items: z.array(z.unknown()).optional(),
@@ -23,25 +35,41 @@ const Output = z.object({
   ScannedCount: z.number().optional(),
 });
 const Input = z.object({ ReturnConsumedCapacity: z.string().optional() }).loose();
+const ConditionalInput = z.object({ ConditionExpression: z.string().optional(), ReturnValuesOnConditionCheckFailure: z.string().optional() }).loose();
+const TransactInput = z.object({ TransactItems: z.array(z.record(z.string(), z.unknown())) }).loose();
 
 const WRITE_COMMANDS = new Set(['PutItemCommand', 'PutCommand', 'UpdateItemCommand', 'UpdateCommand', 'DeleteItemCommand', 'DeleteCommand', 'TransactWriteItemsCommand', 'TransactWriteCommand', 'BatchWriteItemCommand', 'BatchWriteCommand']);
+const SINGLE_WRITES = new Set(['PutItemCommand', 'PutCommand', 'UpdateItemCommand', 'UpdateCommand', 'DeleteItemCommand', 'DeleteCommand']);
+const TRANSACT_WRITES = new Set(['TransactWriteItemsCommand', 'TransactWriteCommand']);
 /** Commands that accept ReturnConsumedCapacity. */
 const CAPACITY_COMMANDS = new Set([
   ...WRITE_COMMANDS,
   'GetItemCommand', 'GetCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'BatchGetCommand', 'TransactGetItemsCommand', 'TransactGetCommand',
 ]);
 
-export interface MeterReading {
+/** DynamoDB Local's transactional figures over AWS's (see capacity-rules.ts, which checks them). */
+export const LOCAL_TRANSACT_OVERCOUNT = { table: 2, index: 4 } as const;
+
+/** Units of one command, as AWS bills them. */
+export interface Units {
+  /** Write units of successful writes: base table plus indexes. */
+  write: number;
+  /** Of `write`, the indexes' share. */
+  index: number;
+  /** Write units of writes refused by their condition (priced by stored item size). */
+  refused: number;
+  read: number;
+}
+
+export interface MeterReading extends Units {
   requests: number;
   byCommand: Record<string, number>;
-  /** Capacity units of writes answered by DynamoDB (successful writes). */
-  writeUnits: number;
-  /** Of writeUnits, those of the base table (the rest is index maintenance). */
-  tableWriteUnits: number;
-  /** Capacity units of reads answered by DynamoDB. */
-  readUnits: number;
+  /** Units by command name. */
+  unitsByCommand: Record<string, Units>;
+  /** Index write units by index name. */
+  byIndex: Record<string, number>;
   /** Writes refused by their condition (ConditionalCheckFailedException, TransactionCanceledException). */
-  failedConditionalWrites: number;
+  refusedWrites: number;
   /** Query items returned and evaluated. */
   queryItems: number;
   queryScanned: number;
@@ -54,35 +82,113 @@ export interface Meter {
   detach(): void;
 }
 
-function empty(): MeterReading {
-  return { requests: 0, byCommand: {}, writeUnits: 0, tableWriteUnits: 0, readUnits: 0, failedConditionalWrites: 0, queryItems: 0, queryScanned: 0 };
+function zero(): Units {
+  return { write: 0, index: 0, refused: 0, read: 0 };
 }
 
-function unitsOf(capacity: z.output<typeof Units>): number {
+function empty(): MeterReading {
+  return { ...zero(), requests: 0, byCommand: {}, unitsByCommand: {}, byIndex: {}, refusedWrites: 0, queryItems: 0, queryScanned: 0 };
+}
+
+function unitsOf(capacity: z.output<typeof Units> | undefined): number {
+  if (capacity === undefined) return 0;
   return capacity.CapacityUnits ?? (capacity.ReadCapacityUnits ?? 0) + (capacity.WriteCapacityUnits ?? 0);
+}
+
+/** A write's units as AWS bills them, from DynamoDB Local's answer (transactional shares scaled back). */
+export function pricedWrite(command: string, consumed: readonly Capacity[]): { write: number; index: number; byIndex: Record<string, number> } {
+  const transact = TRANSACT_WRITES.has(command);
+  let table = 0;
+  let index = 0;
+  const byIndex: Record<string, number> = {};
+  for (const capacity of consumed) {
+    let indexes = 0;
+    for (const [name, units] of Object.entries(capacity.GlobalSecondaryIndexes ?? {})) {
+      const priced = unitsOf(units) / (transact ? LOCAL_TRANSACT_OVERCOUNT.index : 1);
+      byIndex[name] = (byIndex[name] ?? 0) + priced;
+      indexes += unitsOf(units);
+    }
+    table += capacity.Table ? unitsOf(capacity.Table) : unitsOf(capacity) - indexes;
+    index += indexes;
+  }
+  if (transact) {
+    table /= LOCAL_TRANSACT_OVERCOUNT.table;
+    index /= LOCAL_TRANSACT_OVERCOUNT.index;
+  }
+  return { write: table + index, index, byIndex };
+}
+
+/** Write units AWS bills for a refused write: the stored item's size, at least 1 (table only). */
+export function refusedUnits(storedItem: Record<string, AttributeValue> | undefined): number {
+  return storedItem === undefined ? 1 : writeUnitsOf(itemBytes(storedItem));
+}
+
+const ConditionalError = z.object({ name: z.literal('ConditionalCheckFailedException'), Item: z.record(z.string(), z.unknown()).optional() }).loose();
+const CancelledError = z
+  .object({
+    name: z.literal('TransactionCanceledException'),
+    CancellationReasons: z.array(z.object({ Code: z.string().optional(), Item: z.record(z.string(), z.unknown()).optional() }).loose()).optional(),
+  })
+  .loose();
+
+/** Units of a refused write from its error, or null when the error is no refusal. */
+function refusalOf(error: unknown): number | null {
+  const conditional = ConditionalError.safeParse(error);
+  if (conditional.success) return refusedUnits(conditional.data.Item as Record<string, AttributeValue> | undefined);
+  const cancelled = CancelledError.safeParse(error);
+  if (cancelled.success) {
+    return (cancelled.data.CancellationReasons ?? []).reduce((sum, reason) => sum + 2 * refusedUnits(reason.Item as Record<string, AttributeValue> | undefined), 0);
+  }
+  return null;
+}
+
+/** Asks for the stored item on every conditional write (free on AWS), so that a refusal can be priced. */
+function withOldItemOnFailure(command: string, input: Record<string, unknown>): Record<string, unknown> {
+  const ask = (write: Record<string, unknown>) => {
+    const parsed = ConditionalInput.safeParse(write);
+    return parsed.success && parsed.data.ConditionExpression !== undefined ? { ...write, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : write;
+  };
+  if (SINGLE_WRITES.has(command)) return ask(input);
+  if (TRANSACT_WRITES.has(command)) {
+    const parsed = TransactInput.safeParse(input);
+    if (!parsed.success) return input;
+    const items = parsed.data.TransactItems.map((entry) =>
+      Object.fromEntries(Object.entries(entry).map(([kind, write]) => [kind, kind === 'ConditionCheck' || typeof write !== 'object' || write === null ? write : ask(write as Record<string, unknown>)])),
+    );
+    return { ...input, TransactItems: items };
+  }
+  return input;
 }
 
 /** Attaches a meter to a client (a DocumentClient shares its client's stack: attach to the client). */
 export function attachMeter(client: DynamoDBClient): Meter {
   let reading = empty();
   const name = `benchMeter-${randomUUID()}`;
+  const add = (command: string, units: Partial<Units>) => {
+    const entry = (reading.unitsByCommand[command] ??= zero());
+    for (const key of ['write', 'index', 'refused', 'read'] as const) {
+      entry[key] += units[key] ?? 0;
+      reading[key] += units[key] ?? 0;
+    }
+  };
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const command = context.commandName ?? 'unknown';
       const input = Input.safeParse(args.input);
       if (input.success && CAPACITY_COMMANDS.has(command)) {
         // Capacity is asked for on every command, whoever built it (our store or Powertools).
-        args.input = { ...input.data, ReturnConsumedCapacity: 'INDEXES' };
+        args.input = withOldItemOnFailure(command, { ...input.data, ReturnConsumedCapacity: 'INDEXES' });
       }
       reading.requests++;
       reading.byCommand[command] = (reading.byCommand[command] ?? 0) + 1;
-      const isWrite = WRITE_COMMANDS.has(command);
       let result;
       try {
         result = await next(args);
       } catch (error) {
-        if (error instanceof Error && (error.name === 'ConditionalCheckFailedException' || error.name === 'TransactionCanceledException')) {
-          reading.failedConditionalWrites++;
+        const refused = WRITE_COMMANDS.has(command) ? refusalOf(error) : null;
+        if (refused !== null) {
+          reading.refusedWrites++;
+          add(command, { refused });
         }
         throw error;
       }
@@ -90,12 +196,12 @@ export function attachMeter(client: DynamoDBClient): Meter {
       if (output.success) {
         const consumed = output.data.ConsumedCapacity;
         const all = consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed];
-        const units = all.reduce((sum, c) => sum + unitsOf(c), 0);
-        if (isWrite) {
-          reading.writeUnits += units;
-          reading.tableWriteUnits += all.reduce((sum, c) => sum + (c.Table ? unitsOf(c.Table) : unitsOf(c)), 0);
+        if (WRITE_COMMANDS.has(command)) {
+          const priced = pricedWrite(command, all);
+          add(command, priced);
+          for (const [index, units] of Object.entries(priced.byIndex)) reading.byIndex[index] = (reading.byIndex[index] ?? 0) + units;
         }
-        else reading.readUnits += units;
+        else add(command, { read: all.reduce((sum, c) => sum + unitsOf(c), 0) });
         if (command === 'QueryCommand') {
           reading.queryItems += output.data.Items?.length ?? 0;
           reading.queryScanned += output.data.ScannedCount ?? 0;
@@ -107,7 +213,7 @@ export function attachMeter(client: DynamoDBClient): Meter {
     { step: 'initialize', name, priority: 'high' },
   );
   return {
-    reading: () => ({ ...reading, byCommand: { ...reading.byCommand } }),
+    reading: () => ({ ...reading, byCommand: { ...reading.byCommand }, byIndex: { ...reading.byIndex }, unitsByCommand: structuredClone(reading.unitsByCommand) }),
     reset: () => {
       reading = empty();
     },

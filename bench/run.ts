@@ -16,6 +16,8 @@ import { runIngest, verifyCost, type Approach, type IngestRun } from './ingest';
 import { progress, round } from './stats';
 import { measureEndToEndLatency, measureStreamThroughput } from './stream-recompute';
 import { measureSweepCost } from './sweep-cost';
+import { checkCapacityRules, type CapacityProbe } from './capacity-rules';
+import { GOALS, PRICES, runSystemCost, type SystemCostRun } from './system-cost';
 import { buildWebhookStream } from './webhook-stream';
 
 const Count = z.string().regex(/^[1-9]\d*$/, 'must be a positive integer').transform(Number).optional();
@@ -103,6 +105,40 @@ async function main(): Promise<void> {
     await sweepJvm.stop();
   }
 
+  // e. DynamoDB cost of the whole system, both approaches, same stream, on a fresh JVM.
+  const costJvm = await startDynamoDbLocal();
+  let capacityRules: CapacityProbe[];
+  const costRuns: SystemCostRun[] = [];
+  try {
+    capacityRules = await checkCapacityRules(costJvm.endpoint);
+    progress(`capacity rules: ${capacityRules.length} probes priced as AWS documents`);
+    const warmup = buildWebhookStream({ messages: 200, seed: 7 });
+    for (const approach of ['tracker', 'common'] as const) await runSystemCost(costJvm.endpoint, warmup, approach, 4, `warmup-${approach}`);
+    for (const senders of [1, settings.senders]) {
+      for (const approach of ['tracker', 'common'] as const) {
+        progress(`cost: ${approach}, ${senders} sender(s), whole system`);
+        const run = await runSystemCost(costJvm.endpoint, stream, approach, senders, `${approach}-${senders}-${Date.now()}`);
+        progress(`  ${run.total.billedWrite} write units + ${run.total.read} read units per webhook, $${run.total.dollarsPerMillion} per million`);
+        costRuns.push(run);
+      }
+    }
+  } finally {
+    await costJvm.stop();
+  }
+  const costOf = (approach: 'tracker' | 'common', senders: number) => costRuns.find((run) => run.approach === approach && run.senders === senders)!;
+  const costGoals = [1, settings.senders].map((senders) => {
+    const ours = costOf('tracker', senders);
+    const theirs = costOf('common', senders);
+    const costRatio = ratio(ours.total.dollarsPerMillion, theirs.total.dollarsPerMillion);
+    return {
+      senders,
+      costRatio,
+      costPass: costRatio <= GOALS.costRatio,
+      webhookWriteUnits: ours.webhook.billedWrite,
+      webhookPass: ours.webhook.billedWrite <= GOALS.webhookWriteUnits,
+    };
+  });
+
   // d2. End to end through the local runtime (its own embedded DynamoDB Local).
   const latency = await measureEndToEndLatency(settings.latencySamples);
 
@@ -129,6 +165,7 @@ async function main(): Promise<void> {
     coldStart: coldStarts,
     sweep,
     stream: { throughput: streamThroughput, endToEnd: latency },
+    cost: { prices: PRICES, goals: GOALS, capacityRules, runs: costRuns, goalsBySenders: costGoals },
   };
   await writeFile(settings.output, `${JSON.stringify(results, null, 2)}\n`);
   printTable(results);
@@ -139,8 +176,13 @@ type Results = {
   machine: { cpu: string; cores: number; node: string; date: string };
   ingest: { stream: { messages: number; unique: number; orders: number; outOfOrder: number; retries: number; resends: number }; verifyMicros: { trackerMicros: number; svixLibraryMicros: number }; runs: Omit<IngestRun, 'tableName'>[]; ratiosTrackerOverCommon: { senders: number; throughput: number; p50: number; p99: number; requestsPerWebhook: number; writeUnitsPerWebhook: number }[] };
   coldStart: { service: string; bundleBytes: number; importMs: { median: number }; processMs: { median: number } }[] | undefined;
-  sweep: { orders: number; dueCandidates: number; examined: number; itemsRead: number; itemsEvaluated: number; requests: number; ms: number }[] | undefined;
+  sweep: { orders: number; dueCandidates: number; examined: number; itemsRead: number; itemsReadByKey: number; itemsEvaluated: number; requests: number; readUnits: number; ms: number }[] | undefined;
   stream: { throughput: { recordsPerSecond: number; handlerRecordsPerSecond: number; records: number; requestsPerRecord: number } | undefined; endToEnd: { p50: number; p99: number; samples: number } };
+  cost: {
+    capacityRules: CapacityProbe[];
+    runs: SystemCostRun[];
+    goalsBySenders: { senders: number; costRatio: number; costPass: boolean; webhookWriteUnits: number; webhookPass: boolean }[];
+  };
 };
 
 function printTable(results: Results): void {
@@ -150,7 +192,7 @@ function printTable(results: Results): void {
   lines.push('');
   const s = ingest.stream;
   lines.push(`a. Webhook ingest: ${s.messages} webhooks (${s.unique} distinct events of ${s.orders} orders; ${s.outOfOrder} out of order, ${s.retries} Svix retries, ${s.resends} Junction resends under a new id)`);
-  lines.push(pad(['approach', 'senders', 'webhooks/s', 'p50 ms', 'p99 ms', 'req/webhook', 'WCU/webhook', 'WCU incl. failed', 'non-2xx', 'wrong orders']));
+  lines.push(pad(['approach', 'senders', 'webhooks/s', 'p50 ms', 'p99 ms', 'req/webhook', 'WCU/webhook', 'WCU incl. refused', 'non-2xx', 'wrong orders']));
   for (const run of ingest.runs) {
     lines.push(pad([run.approach, run.senders, run.webhooksPerSecond, run.latencyMs.p50, run.latencyMs.p99, run.requestsPerWebhook, run.writeUnitsPerWebhook, run.writeUnitsPerWebhookInclFailed, run.non2xx, `${run.correctness.wrongState + run.correctness.missing}/${run.correctness.orders}`]));
   }
@@ -164,12 +206,36 @@ function printTable(results: Results): void {
   for (const cold of results.coldStart ?? []) lines.push(pad([cold.service, round(cold.bundleBytes / 1024, 0), cold.importMs.median, cold.processMs.median]));
   lines.push('');
   lines.push('c. Stale-redraw sweep as the table grows');
-  lines.push(pad(['orders', 'due', 'examined', 'items read', 'items evaluated', 'requests', 'ms']));
-  for (const sweep of results.sweep ?? []) lines.push(pad([sweep.orders, sweep.dueCandidates, sweep.examined, sweep.itemsRead, sweep.itemsEvaluated, sweep.requests, sweep.ms]));
+  lines.push(pad(['orders', 'due', 'examined', 'index keys read', 'items by key', 'keys evaluated', 'requests', 'read units', 'ms']));
+  for (const sweep of results.sweep ?? []) lines.push(pad([sweep.orders, sweep.dueCandidates, sweep.examined, sweep.itemsRead, sweep.itemsReadByKey, sweep.itemsEvaluated, sweep.requests, sweep.readUnits, sweep.ms]));
   lines.push('');
   const t = results.stream.throughput;
   lines.push(`d. Stream: ${t?.records} records through the transaction function at ${t?.recordsPerSecond} records/s (handler alone ${t?.handlerRecordsPerSecond}/s, ${t?.requestsPerRecord} requests/record)`);
   lines.push(`   webhook to GET /transactions/{id} through the local runtime: p50 ${results.stream.endToEnd.p50} ms, p99 ${results.stream.endToEnd.p99} ms (${results.stream.endToEnd.samples} webhooks)`);
+  lines.push('');
+  const { cost } = results;
+  lines.push(`e. DynamoDB cost per webhook delivered, whole system, same stream (${cost.capacityRules.length} capacity probes match AWS's rules; $${PRICES.writeUnit}/M write units, $${PRICES.readUnit}/M read units)`);
+  lines.push(pad(['approach', 'senders', 'function', 'write units', 'of which index', 'of which refused', 'read units', 'requests', '$/M webhooks', 'wrong orders', 'wrong txns']));
+  for (const run of cost.runs) {
+    const rows: [string, typeof run.total][] =
+      run.transactionFunction === null ? [['all', run.total]] : [['webhook', run.webhook], ['transaction', run.transactionFunction], ['all', run.total]];
+    for (const [fn, units] of rows) {
+      const last = fn === 'all';
+      lines.push(
+        pad([
+          run.approach, run.senders, fn, units.billedWrite, units.index, units.refused, units.read, units.requests, units.dollarsPerMillion,
+          last ? `${run.correctness.wrongState + run.correctness.missing}/${run.correctness.orders}` : '',
+          last && run.correctness.transactions !== null ? `${run.correctness.transactionsWrong}/${run.correctness.transactions}` : '',
+        ]),
+      );
+    }
+  }
+  for (const goal of cost.goalsBySenders) {
+    lines.push(
+      `  ${goal.senders} sender(s): tracker/common cost x${goal.costRatio} (goal <= ${GOALS.costRatio}: ${goal.costPass ? 'PASS' : 'FAIL'}); ` +
+        `webhook path ${goal.webhookWriteUnits} write units per webhook (goal <= ${GOALS.webhookWriteUnits}: ${goal.webhookPass ? 'PASS' : 'FAIL'})`,
+    );
+  }
   console.log(lines.join('\n'));
 }
 

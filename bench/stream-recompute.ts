@@ -6,8 +6,9 @@
  *    the start of the stream, until the reader is idle.
  * 2. Webhook-to-transaction-status latency through the local runtime
  *    (startLocalRuntime, as `npm start` runs it, with its own DynamoDB Local):
- *    POST a signed webhook, then poll GET /transactions/{id} until the
- *    transaction item written by the transaction function reflects that event.
+ *    POST a signed webhook, then poll GET /transactions/{id} until the answer
+ *    reflects that event (the transaction item, written by the transaction
+ *    function, merged with its members' order items).
  */
 import { performance } from 'node:perf_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -92,7 +93,7 @@ export async function measureStreamThroughput(endpoint: string, tableName: strin
     handlerRecordsPerSecond: round(records / (handlerMs / 1000), 1),
     transactionsRecomputed: recomputed,
     requestsPerRecord: round(reading.requests / Math.max(1, records), 3),
-    writeUnitsPerRecord: round(reading.writeUnits / Math.max(1, records), 3),
+    writeUnitsPerRecord: round((reading.write + reading.refused) / Math.max(1, records), 3),
   };
 }
 
@@ -141,7 +142,7 @@ export async function measureEndToEndLatency(samples: number): Promise<EndToEndL
             const answer = await fetch(`${runtime.url}/transactions/${ids.transactionId}`);
             if (answer.status === 200) {
               const { transaction } = TransactionAnswer.parse(await answer.json());
-              // reported_status is set only by the transaction function (the fallback answer has null).
+              // The transaction function has seen the transaction (404 before), and the answer shows this event.
               if (transaction.reported_status !== null && transaction.updated_at === expected) break;
             } else {
               await answer.arrayBuffer();

@@ -31,8 +31,10 @@ export interface SweepCost {
   openNotDue: number;
   examined: number;
   flagged: number;
-  /** Items the sweep's Queries returned (candidates, flagged, transaction partitions of awaiting ones). */
+  /** Index entries the sweep's Queries returned (keys: candidates, flagged ones). */
   itemsRead: number;
+  /** Items read by key (each candidate, and each awaiting candidate's transaction and members). */
+  itemsReadByKey: number;
   /** Items its Queries evaluated, the Select: COUNT queries behind the OpenRedraws metric included. */
   itemsEvaluated: number;
   requests: number;
@@ -145,9 +147,10 @@ export async function measureSweepCost(endpoint: string, sizes: readonly number[
       examined: result.examined,
       flagged: result.flagged,
       itemsRead: reading.queryItems,
+      itemsReadByKey: reading.byCommand.GetItemCommand ?? 0,
       itemsEvaluated: reading.queryScanned,
       requests: reading.requests,
-      readUnits: round(reading.readUnits, 1),
+      readUnits: round(reading.read, 1),
       ms: round(ms, 1),
     });
     progress(`sweep at ${written + candidates.length} orders: ${reading.queryItems} items read, ${round(ms)} ms`);

@@ -9,7 +9,7 @@ import { LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Policy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -98,6 +98,7 @@ export class RedrawTrackerStack extends Stack {
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType[index.projection],
       });
     }
 
@@ -133,7 +134,8 @@ export class RedrawTrackerStack extends Stack {
       ...bound,
       service: 'transaction-status',
       description: 'Recomputes a transaction when one of its orders changes (table stream)',
-      access: { table: ['PutItem', 'UpdateItem'], queryIndexes: [TABLE.byTransaction.indexName] },
+      // Reads a transaction item and, when it must write an order, that order's item, by key; writes both.
+      access: { table: ['GetItem', 'PutItem', 'UpdateItem'], queryIndexes: [] },
       timeout: TIMEOUTS.stream,
     });
     const streamFailures = new Queue(this, 'StreamFailures', {
@@ -189,7 +191,7 @@ export class RedrawTrackerStack extends Stack {
     // transaction function's (its listing joins the transaction).
     const reconcileAccess = {
       table: ['GetItem', 'PutItem', 'UpdateItem'] as const,
-      queryIndexes: [TABLE.byTransaction.indexName, TABLE.openRedraws.indexName] as const,
+      queryIndexes: [TABLE.openRedraws.indexName] as const,
     };
 
     // --- stale redraw sweep (hourly) --------------------------------------------
@@ -269,7 +271,7 @@ export class RedrawTrackerStack extends Stack {
       description: 'Answers GET /orders, /transactions and /redraws (read only)',
       access: {
         table: ['GetItem', 'Query'],
-        queryIndexes: [TABLE.byTransaction.indexName, TABLE.openRedraws.indexName],
+        queryIndexes: [TABLE.openRedraws.indexName],
       },
       // A CloudFormation dynamic reference: the value never appears in the template.
       environment: { CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap() },

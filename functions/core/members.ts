@@ -199,6 +199,40 @@ export interface RecomputePlan {
   leavingOpenRedraws: OrderRecord[];
 }
 
+/**
+ * Whether `next` must be stored over `stored`: only what the member order items
+ * cannot tell a reader, who merges them in (the webhook writes every own state
+ * of an order to its item anyway, and listings ride on those items). That is:
+ * who the members are and their origins (a redraw joining changes what is
+ * awaited), which ones are known only from listings and their listed state,
+ * which members are behind their listings and since when (the catch-up index
+ * keys follow it), and Junction's status for the transaction when it came from a
+ * listing no stored item carries (`external`). A member's own newer state alone
+ * is not stored, nor a listed status time that does not put it behind (its own
+ * status time only moves forward, so such a time can never matter again).
+ */
+export function needsStoring(
+  stored: TransactionKnowledge | null,
+  next: TransactionKnowledge,
+  external: Iterable<Pick<ListingSnapshot, 'reported_status' | 'reported_status_time'>> = [],
+): boolean {
+  if (stored === null) return true;
+  if (stored.behind_status_time !== next.behind_status_time) return true;
+  const ids = Object.keys(next.members);
+  if (ids.length !== Object.keys(stored.members).length) return true;
+  for (const id of ids) {
+    const before = stored.members[id];
+    const after = next.members[id]!;
+    if (before === undefined || before.origin !== after.origin || before.created_at !== after.created_at) return true;
+    if (isOwnSource(before.source) !== isOwnSource(after.source)) return true;
+    if (!isOwnSource(after.source) && before.rank !== after.rank) return true;
+    if (behindSince(before) !== behindSince(after)) return true;
+  }
+  const current = { status: stored.reported_status, time: stored.reported_status_time };
+  const reported = newestReportedStatus(current, external);
+  return reported.status !== current.status || reported.time !== current.time;
+}
+
 /** Whether the plan has anything to write. */
 export function needsWrite(plan: RecomputePlan): boolean {
   return plan.transactionChanged || plan.listingOrders.length > 0 || plan.leavingOpenRedraws.length > 0;

@@ -58,7 +58,8 @@ export interface ProjectedOrder {
   listing: ListingSnapshot | null;
 }
 
-const NO_TIME = '0000-00-00T00:00:00.000000Z';
+/** The status-time part of a listed order's rank when the listing gave no status time: it sorts before any time. */
+export const NO_TIME = '0000-00-00T00:00:00.000000Z';
 
 function canonical(value: string): string {
   const result = canonicalInstant(value);

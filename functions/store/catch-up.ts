@@ -2,12 +2,14 @@
  * Catch-up reads (CONTRACT §6): the transactions with a member whose own state
  * is behind what a listing showed for it, found through the sparse
  * `RECONCILE#behind` partition of the open-redraws index (see
- * transaction-items.ts), never a Scan.
+ * transaction-items.ts), never a Scan. The index holds keys only: the
+ * transaction items themselves are read by key.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryPages } from './query-pages';
-import { RECONCILE_PARTITION, TABLE } from './table';
-import { parseTransactionItem, type TransactionItem } from './transaction-items';
+import { keys, RECONCILE_PARTITION, TABLE } from './table';
+import type { TransactionItem } from './transaction-items';
+import { getTransactionItem } from './transaction-partition';
 
 /**
  * Up to `limit` transactions behind since before `before` (a canonical
@@ -22,7 +24,7 @@ export async function readBehindTransactions(
   limit: number,
 ): Promise<TransactionItem[]> {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
-  const transactions: TransactionItem[] = [];
+  const ids: string[] = [];
   for await (const page of queryPages(doc, {
     TableName: tableName,
     IndexName: TABLE.openRedraws.indexName,
@@ -31,10 +33,10 @@ export async function readBehindTransactions(
     ExpressionAttributeValues: { ':pk': RECONCILE_PARTITION, ':before': before },
     Limit: limit,
   })) {
-    for (const item of page.Items ?? []) {
-      transactions.push(parseTransactionItem(item));
-      if (transactions.length >= limit) return transactions;
-    }
+    for (const item of page.Items ?? []) if (ids.length < limit) ids.push(String(item[TABLE.partitionKey]).slice(keys.transaction('').pk.length));
+    if (ids.length >= limit) break;
   }
-  return transactions;
+  // Still behind as stored now (the index may lag behind the item).
+  const transactions = await Promise.all(ids.map((id) => getTransactionItem(doc, tableName, id, false)));
+  return transactions.filter((transaction): transaction is TransactionItem => transaction !== null && transaction.behind_status_time !== null && transaction.behind_status_time < before);
 }

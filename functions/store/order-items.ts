@@ -1,16 +1,51 @@
 /**
  * How an order record is laid out as a table item, and read back. Only the store
  * modules know these attribute names.
+ *
+ * Names are short on purpose: DynamoDB bills every write, and every write its
+ * condition refuses, by the stored item's size (attribute names included) in
+ * 1 KB units, so an order item must stay well under 1 KB (docs/table-design.md
+ * gives the names and the budget). The order id is not repeated: it is the
+ * partition key.
+ *
+ * The payload's transaction listing rides on the item (`L`) for the transaction
+ * function, which reads it from the stream. Most of a listed order's record
+ * follows from the order that carries the listing (its transaction and
+ * collection method) and from Junction's fields, so only those fields are kept;
+ * anything that does not follow is kept explicitly (see encodeListing).
  */
 import * as z from 'zod';
 import { canonicalInstant } from '../core/instant';
-import type { OrderRecord } from '../core/order-record';
+import { NO_TIME, type ListingSnapshot, type OrderRecord } from '../core/order-record';
 import type { StaleFlag } from '../core/order-view';
 import { openRedrawKind, type OpenRedrawKind } from '../core/staleness';
-import { keys, OPEN_REDRAW_PARTITIONS, type OpenRedrawPartition } from './table';
+import { highLevelOf } from '../core/status';
+import { keys, OPEN_REDRAW_PARTITIONS, TABLE, type OpenRedrawPartition } from './table';
 
-/** An order record as stored (also the shape of the members of a stored listing). */
-export const OrderRecordShape = z.object({
+/** Attribute names of an order item (besides the table and index keys). */
+export const ORDER_ATTRIBUTES = {
+  transactionId: 't',
+  origin: 'o',
+  collectionMethod: 'm',
+  status: 's',
+  lowLevelStatus: 'l',
+  lastEvent: 'e',
+  createdAt: 'c',
+  updatedAt: 'u',
+  hasMissingResults: 'h',
+  source: 'so',
+  statusTime: 'st',
+  rank: 'r',
+  staleSince: 'ss',
+  staleReason: 'sr',
+  listing: 'L',
+} as const;
+const A = ORDER_ATTRIBUTES;
+
+const Source = z.enum(['webhook', 'api', 'transaction_listing']);
+
+/** A whole record in its long form: only for a listed order whose record does not follow from Junction's fields. */
+const WholeRecord = z.object({
   id: z.string(),
   transaction_id: z.string().nullable(),
   origin: z.string().nullable(),
@@ -21,31 +56,91 @@ export const OrderRecordShape = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   has_missing_results: z.boolean().nullable(),
-  source: z.enum(['webhook', 'api', 'transaction_listing']),
+  source: Source,
   status_time: z.string(),
   rank: z.string(),
 });
 
-const StoredOrder = OrderRecordShape.extend({
-  stale_since: z.string().optional(),
-  stale_reason: z.enum(['no_progress', 'redraw_not_created']).optional(),
+const StoredRecord = z.object({
+  [A.transactionId]: z.string().nullable(),
+  [A.origin]: z.string().nullable(),
+  [A.collectionMethod]: z.string(),
+  [A.status]: z.string(),
+  [A.lowLevelStatus]: z.string(),
+  [A.lastEvent]: z.object({ i: z.number(), c: z.string(), s: z.string() }).nullable(),
+  [A.createdAt]: z.string(),
+  [A.updatedAt]: z.string(),
+  [A.hasMissingResults]: z.boolean().nullable(),
+  [A.source]: Source,
+  [A.statusTime]: z.string(),
+  [A.rank]: z.string(),
+  [A.staleSince]: z.string().optional(),
+  [A.staleReason]: z.enum(['no_progress', 'redraw_not_created']).optional(),
 });
+
+/**
+ * A listed order as stored: Junction's own fields (id, origin, low-level status,
+ * created_at, updated_at as the record has them, and the status time when the
+ * listing gave one); `x` holds the whole record when it does not follow from those.
+ */
+const StoredListed = z.object({
+  i: z.string(),
+  o: z.string().nullable(),
+  l: z.string(),
+  c: z.string(),
+  u: z.string(),
+  st: z.string().optional(),
+  x: WholeRecord.optional(),
+});
+type StoredListed = z.infer<typeof StoredListed>;
+
+/** A stored listing: Junction's status for the transaction, its members, and the status time when it does not follow. */
+const StoredListing = z.object({ s: z.string().nullable(), m: z.array(StoredListed), t: z.string().optional() });
 
 export interface StoredOrder {
   record: OrderRecord;
   stale: StaleFlag | null;
   /** The open-redraws partition the item is in, if any. */
   openRedraw: OpenRedrawPartition | null;
+  /** The transaction listing the item carries (from the order's own payload), if any. */
+  listing: ListingSnapshot | null;
+}
+
+/** Whether an item (by its keys) is an order item. */
+export function isOrderItem(item: Record<string, unknown>): boolean {
+  const { pk, sk } = item;
+  return typeof pk === 'string' && typeof sk === 'string' && sk === keys.order('').sk && pk.startsWith(keys.order('').pk);
 }
 
 /** Reads an order item back; throws on an item that is not one (a bug, not bad input). */
 export function parseOrderItem(item: Record<string, unknown>): StoredOrder {
-  const { stale_since, stale_reason, ...record } = StoredOrder.parse(item);
-  const partition = item.gsi2pk;
+  if (!isOrderItem(item)) throw new Error('not an order item');
+  const stored = StoredRecord.parse(item);
+  const lastEvent = stored[A.lastEvent];
+  const record: OrderRecord = {
+    id: String(item[TABLE.partitionKey]).slice(keys.order('').pk.length),
+    transaction_id: stored[A.transactionId],
+    origin: stored[A.origin],
+    collection_method: stored[A.collectionMethod],
+    status: stored[A.status],
+    low_level_status: stored[A.lowLevelStatus],
+    last_event: lastEvent === null ? null : { id: lastEvent.i, created_at: lastEvent.c, status: lastEvent.s },
+    created_at: stored[A.createdAt],
+    updated_at: stored[A.updatedAt],
+    has_missing_results: stored[A.hasMissingResults],
+    source: stored[A.source],
+    status_time: stored[A.statusTime],
+    rank: stored[A.rank],
+  };
+  const since = stored[A.staleSince];
+  const reason = stored[A.staleReason];
+  const partition = item[TABLE.openRedraws.partitionKey];
+  const listing = item[A.listing];
   return {
     record,
-    stale: stale_since && stale_reason ? { since: stale_since, reason: stale_reason } : null,
+    stale: since && reason ? { since, reason } : null,
     openRedraw: isOpenRedrawPartition(partition) ? partition : null,
+    listing: listing === undefined || listing === null ? null : decodeListing(StoredListing.parse(listing), record),
   };
 }
 
@@ -58,22 +153,118 @@ const PARTITION_OF_KIND: Record<OpenRedrawKind, OpenRedrawPartition> = {
   awaiting_redraw: OPEN_REDRAW_PARTITIONS.awaitingRedraw,
 };
 
-/** The index attributes of an order: its transaction membership and, if any, its open-redraw entry (unflagged). */
+/**
+ * The open-redraws index attributes of an order, if it is an open redraw
+ * (unflagged). An order awaiting its redraw is sorted by its status time (it
+ * does not move on while awaiting); a redraw in progress by its creation time,
+ * which never changes, so its moves do not touch the index (no status time of
+ * it is earlier: the sweep's key condition still finds every due one).
+ */
 export function orderIndexAttributes(record: OrderRecord, transactionHasRedraw: boolean): Record<string, string> {
-  const attributes: Record<string, string> = {};
-  if (record.transaction_id !== null) {
-    attributes.gsi1pk = keys.transactionPartition(record.transaction_id);
-    attributes.gsi1sk = keys.orderInTransaction(canonicalInstant(record.created_at) ?? record.created_at, record.id);
-  }
   const kind = openRedrawKind(record, transactionHasRedraw);
-  if (kind !== null) {
-    attributes.gsi2pk = PARTITION_OF_KIND[kind];
-    attributes.gsi2sk = keys.openRedrawSort(record.status_time, record.id);
-  }
-  return attributes;
+  if (kind === null) return {};
+  const created = canonicalInstant(record.created_at) ?? record.created_at;
+  // The earlier of the two, should Junction ever date an event before its order.
+  const since = kind === 'redraw_in_progress' && created < record.status_time ? created : record.status_time;
+  return {
+    [TABLE.openRedraws.partitionKey]: PARTITION_OF_KIND[kind],
+    [TABLE.openRedraws.sortKey]: keys.openRedrawSort(since, record.id),
+  };
 }
 
-/** The whole item for an order record (no stale flag: a fresh state starts a new episode). */
-export function orderItem(record: OrderRecord, transactionHasRedraw: boolean, extra: Record<string, unknown> = {}) {
-  return { ...keys.order(record.id), ...record, ...orderIndexAttributes(record, transactionHasRedraw), ...extra };
+/**
+ * The whole item for an order record, with the listing it carries (no stale
+ * flag: a fresh state starts a new episode).
+ */
+export function orderItem(record: OrderRecord, transactionHasRedraw: boolean, listing: ListingSnapshot | null = null): Record<string, unknown> {
+  return {
+    ...keys.order(record.id),
+    [A.transactionId]: record.transaction_id,
+    [A.origin]: record.origin,
+    [A.collectionMethod]: record.collection_method,
+    [A.status]: record.status,
+    [A.lowLevelStatus]: record.low_level_status,
+    [A.lastEvent]: record.last_event === null ? null : { i: record.last_event.id, c: record.last_event.created_at, s: record.last_event.status },
+    [A.createdAt]: record.created_at,
+    [A.updatedAt]: record.updated_at,
+    [A.hasMissingResults]: record.has_missing_results,
+    [A.source]: record.source,
+    [A.statusTime]: record.status_time,
+    [A.rank]: record.rank,
+    ...orderIndexAttributes(record, transactionHasRedraw),
+    ...(listing === null ? {} : { [A.listing]: encodeListing(listing, record) }),
+  };
+}
+
+/** The record a listed entry stands for, as projectOrder builds it (listedOrderRecord), from the carrier's transaction and method. */
+function listedRecord(entry: Omit<StoredListed, 'x'>, carrier: Pick<OrderRecord, 'transaction_id' | 'collection_method'>): OrderRecord {
+  const updatedAt = canonicalInstant(entry.u) ?? entry.u;
+  const statusTime = entry.st ?? updatedAt;
+  return {
+    id: entry.i,
+    transaction_id: carrier.transaction_id,
+    origin: entry.o,
+    collection_method: carrier.collection_method,
+    status: highLevelOf(entry.l, carrier.collection_method),
+    low_level_status: entry.l,
+    last_event: null,
+    created_at: entry.c,
+    updated_at: entry.u,
+    has_missing_results: null,
+    source: 'transaction_listing',
+    status_time: statusTime,
+    rank: `${entry.st === undefined ? NO_TIME : entry.st}|${updatedAt}`,
+  };
+}
+
+/** Field by field; a listed record has no last event (anything else is kept whole anyway). */
+function sameRecord(a: OrderRecord, b: OrderRecord): boolean {
+  return (
+    a.last_event === null &&
+    b.last_event === null &&
+    a.id === b.id &&
+    a.transaction_id === b.transaction_id &&
+    a.origin === b.origin &&
+    a.collection_method === b.collection_method &&
+    a.status === b.status &&
+    a.low_level_status === b.low_level_status &&
+    a.created_at === b.created_at &&
+    a.updated_at === b.updated_at &&
+    a.has_missing_results === b.has_missing_results &&
+    a.source === b.source &&
+    a.status_time === b.status_time &&
+    a.rank === b.rank
+  );
+}
+
+/** The newest status time a listing knows of: the carrier's own and every listed one's. */
+function newestStatusTime(listing: Pick<ListingSnapshot, 'members'>, carrier: Pick<OrderRecord, 'status_time'>): string {
+  return listing.members.map((member) => member.status_time).reduce((newest, time) => (time > newest ? time : newest), carrier.status_time);
+}
+
+/** A listing as stored on its carrier's item: only what does not follow from the carrier (see StoredListed). */
+export function encodeListing(listing: ListingSnapshot, carrier: OrderRecord): z.input<typeof StoredListing> {
+  const members = listing.members.map((member): StoredListed => {
+    const statusTime = member.rank.startsWith(`${NO_TIME}|`) ? undefined : member.status_time;
+    const entry = { i: member.id, o: member.origin, l: member.low_level_status, c: member.created_at, u: member.updated_at, ...(statusTime === undefined ? {} : { st: statusTime }) };
+    // Anything that does not follow from Junction's fields is kept whole.
+    return sameRecord(listedRecord(entry, carrier), member) ? entry : { ...entry, x: { ...member } };
+  });
+  const time = newestStatusTime(listing, carrier);
+  return {
+    s: listing.reported_status,
+    m: members,
+    ...(listing.reported_status_time === time ? {} : { t: listing.reported_status_time }),
+  };
+}
+
+function decodeListing(stored: z.output<typeof StoredListing>, carrier: OrderRecord): ListingSnapshot {
+  if (carrier.transaction_id === null) throw new Error('a listing on an order without a transaction');
+  const members = stored.m.map(({ x, ...entry }) => (x === undefined ? listedRecord(entry, carrier) : x));
+  return {
+    transaction_id: carrier.transaction_id,
+    reported_status: stored.s,
+    reported_status_time: stored.t ?? newestStatusTime({ members }, carrier),
+    members,
+  };
 }

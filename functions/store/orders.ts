@@ -8,8 +8,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OwnSource, ProjectedOrder } from '../core/order-record';
 import { hasRedrawOrder } from '../core/staleness';
-import { orderItem, parseOrderItem, type StoredOrder } from './order-items';
-import { keys } from './table';
+import { ORDER_ATTRIBUTES, orderItem, parseOrderItem, type StoredOrder } from './order-items';
+import { keys, TABLE } from './table';
 
 export type ApplyResult = 'applied' | 'duplicate' | 'stale';
 
@@ -19,7 +19,9 @@ export type ApplyResult = 'applied' | 'duplicate' | 'stale';
  * Replacing the whole item also clears a stale flag: the order has moved on. The
  * payload's transaction listing rides along on the item for the transaction
  * function (it reaches it through the stream). `source` changes only when the
- * write applies: a duplicate keeps the source of the event's first write.
+ * write applies: a duplicate keeps the source of the event's first write. The
+ * item stays under 1 KB for transactions of a few orders: this write, and a
+ * refused one (billed by the stored item's size), then costs one write unit.
  */
 export async function putOwnOrder(
   doc: DynamoDBDocumentClient,
@@ -30,7 +32,7 @@ export async function putOwnOrder(
   const { listing } = projected;
   const record = { ...projected.record, source };
   const listingHasRedraw = listing !== null && hasRedrawOrder(listing.members.filter((member) => member.id !== record.id));
-  const item = orderItem(record, listingHasRedraw, listing ? { listing } : {});
+  const item = orderItem(record, listingHasRedraw, listing);
   try {
     await doc.send(
       new PutCommand({
@@ -38,7 +40,7 @@ export async function putOwnOrder(
         Item: item,
         // Newer than what is stored, or nothing of the order's own stored yet (only a listing, or nothing).
         ConditionExpression: 'attribute_not_exists(#pk) OR #source = :listing OR #rank < :rank',
-        ExpressionAttributeNames: { '#pk': 'pk', '#source': 'source', '#rank': 'rank' },
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#source': ORDER_ATTRIBUTES.source, '#rank': ORDER_ATTRIBUTES.rank },
         ExpressionAttributeValues: { ':listing': 'transaction_listing', ':rank': record.rank },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
@@ -47,13 +49,24 @@ export async function putOwnOrder(
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
     // The stored item is at least as new: the same event is a duplicate, anything else is newer.
-    return error.Item?.rank?.S === record.rank ? 'duplicate' : 'stale';
+    return error.Item?.[ORDER_ATTRIBUTES.rank]?.S === record.rank ? 'duplicate' : 'stale';
   }
 }
 
 /** Stores an order's state from its own webhook (see putOwnOrder). */
 export function putOrderFromWebhook(doc: DynamoDBDocumentClient, tableName: string, projected: ProjectedOrder): Promise<ApplyResult> {
   return putOwnOrder(doc, tableName, projected, 'webhook');
+}
+
+/** The stored orders of these ids that exist (by key, at once), strongly consistent or not. */
+export async function getOrders(doc: DynamoDBDocumentClient, tableName: string, orderIds: readonly string[], consistent: boolean): Promise<StoredOrder[]> {
+  const items = await Promise.all(
+    orderIds.map(async (orderId) => {
+      const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.order(orderId), ConsistentRead: consistent }));
+      return Item ? parseOrderItem(Item) : null;
+    }),
+  );
+  return items.filter((item): item is StoredOrder => item !== null);
 }
 
 /** The stored order, or null. Strongly consistent: it answers right after a webhook. */

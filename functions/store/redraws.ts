@@ -2,6 +2,12 @@
  * The open-redraws index (TABLE.openRedraws): reads of due candidates and pages
  * of open redraws, and the conditional writes that flag, unflag and clear them.
  *
+ * The index projects keys only, and a redraw in progress is sorted by its
+ * creation time, which never changes: a webhook that moves an open redraw on
+ * leaves its index entry alone (sorted by status time, each move rewrote the
+ * entry twice, delete and put). Readers take the keys from the index, then
+ * the orders themselves by key (eventually consistent, like the index).
+ *
  * Every write is conditional on what the reader saw (`rank` and the partition),
  * so a webhook that moved the order on, or another sweep that got there first,
  * turns the write into a lost race: a result, not an error.
@@ -11,7 +17,8 @@ import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-s
 import * as z from 'zod';
 import type { OrderRecord } from '../core/order-record';
 import { openRedrawKind, type StaleReason } from '../core/staleness';
-import { parseOrderItem, type StoredOrder } from './order-items';
+import { ORDER_ATTRIBUTES, type StoredOrder } from './order-items';
+import { getOrders } from './orders';
 import { queryItems, queryPages } from './query-pages';
 import { keys, OPEN_REDRAW_PARTITIONS, TABLE, type OpenRedrawPartition } from './table';
 
@@ -23,17 +30,28 @@ export interface IndexedOrder extends StoredOrder {
 /** Result of a conditional write: `lost` when the item no longer is what the caller saw. */
 export type WriteResult = 'written' | 'lost';
 
-function toIndexed(item: Record<string, unknown>): IndexedOrder {
-  const stored = parseOrderItem(item);
-  if (stored.openRedraw === null) throw new Error('an item read from the open-redraws index has no open-redraws partition');
-  return { ...stored, openRedraw: stored.openRedraw };
+/** The orders behind index entries, as stored now, that are still in the partition they were listed in. */
+async function ordersOf(doc: DynamoDBDocumentClient, tableName: string, entries: readonly Record<string, unknown>[]): Promise<(IndexedOrder | null)[]> {
+  const stored = await getOrders(doc, tableName, entries.map((entry) => orderIdOf(entry)), false);
+  const byId = new Map(stored.map((order) => [order.record.id, order]));
+  return entries.map((entry) => {
+    const order = byId.get(orderIdOf(entry));
+    const partition = entry[TABLE.openRedraws.partitionKey];
+    return order !== undefined && order.openRedraw !== null && order.openRedraw === partition ? { ...order, openRedraw: order.openRedraw } : null;
+  });
+}
+
+function orderIdOf(entry: Record<string, unknown>): string {
+  return String(entry[TABLE.partitionKey]).slice(keys.order('').pk.length);
 }
 
 /**
  * Every order in `partition` whose status time is before `before` (a canonical
- * instant). The sort key is `<status time>#<order id>`, so `gsi2sk < before`
- * selects exactly the orders with `status_time < before`: only due candidates
- * are read. Pass no `before` to read the whole partition (the stale one is small:
+ * instant). The sort key starts with the status time of an order awaiting its
+ * redraw, and with the creation time of a redraw in progress (which comes no
+ * later than its status time), so `gsi2sk < before` reads every due candidate
+ * and, for redraws in progress, the old ones that moved lately too (dropped
+ * here). Pass no `before` to read the whole partition (the stale one is small:
  * only flagged orders are in it).
  */
 export async function readOpenRedraws(
@@ -42,7 +60,7 @@ export async function readOpenRedraws(
   partition: OpenRedrawPartition,
   before?: string,
 ): Promise<IndexedOrder[]> {
-  const orders: IndexedOrder[] = [];
+  const entries: Record<string, unknown>[] = [];
   for await (const item of queryItems(doc, {
     TableName: tableName,
     IndexName: TABLE.openRedraws.indexName,
@@ -53,9 +71,11 @@ export async function readOpenRedraws(
     },
     ExpressionAttributeValues: { ':pk': partition, ...(before === undefined ? {} : { ':before': before }) },
   })) {
-    orders.push(toIndexed(item));
+    entries.push(item);
   }
-  return orders;
+  return (await ordersOf(doc, tableName, entries)).filter(
+    (order): order is IndexedOrder => order !== null && (before === undefined || order.record.status_time < before),
+  );
 }
 
 /** Number of orders in each partition of the index, counted with `Select: COUNT` (no items are returned). */
@@ -108,7 +128,7 @@ export async function flagStale(
     Key: keys.order(seen.orderId),
     ConditionExpression: [RANK_IS_SEEN, PARTITION_IS_SEEN].join(' AND '),
     UpdateExpression: 'SET #gsi2pk = :stale, #since = :since, #reason = :reason',
-    ExpressionAttributeNames: { '#rank': 'rank', '#gsi2pk': TABLE.openRedraws.partitionKey, '#since': 'stale_since', '#reason': 'stale_reason' },
+    ExpressionAttributeNames: { '#rank': ORDER_ATTRIBUTES.rank, '#gsi2pk': TABLE.openRedraws.partitionKey, '#since': ORDER_ATTRIBUTES.staleSince, '#reason': ORDER_ATTRIBUTES.staleReason },
     ExpressionAttributeValues: {
       ':rank': seen.rank,
       ':seen': seen.partition,
@@ -136,7 +156,7 @@ export async function unflagStale(
     Key: keys.order(orderId),
     ConditionExpression: '#gsi2pk = :stale AND #since = :since',
     UpdateExpression: 'SET #gsi2pk = :back REMOVE #since, #reason',
-    ExpressionAttributeNames: { '#gsi2pk': TABLE.openRedraws.partitionKey, '#since': 'stale_since', '#reason': 'stale_reason' },
+    ExpressionAttributeNames: { '#gsi2pk': TABLE.openRedraws.partitionKey, '#since': ORDER_ATTRIBUTES.staleSince, '#reason': ORDER_ATTRIBUTES.staleReason },
     ExpressionAttributeValues: { ':stale': OPEN_REDRAW_PARTITIONS.stale, ':since': since, ':back': back },
   });
 }
@@ -155,7 +175,7 @@ export async function refileOpenRedraw(
   transactionHasRedraw: boolean,
 ): Promise<WriteResult> {
   const kind = openRedrawKind(record, transactionHasRedraw);
-  const names = { '#rank': 'rank', '#gsi2pk': TABLE.openRedraws.partitionKey, '#since': 'stale_since', '#reason': 'stale_reason' };
+  const names = { '#rank': ORDER_ATTRIBUTES.rank, '#gsi2pk': TABLE.openRedraws.partitionKey, '#since': ORDER_ATTRIBUTES.staleSince, '#reason': ORDER_ATTRIBUTES.staleReason };
   const condition = [RANK_IS_SEEN, PARTITION_IS_SEEN].join(' AND ');
   if (kind === null) {
     return conditionalUpdate(doc, {
@@ -252,7 +272,7 @@ export async function listRedraws(
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
   if (from !== null && from.state !== state) throw new RangeError('page position of another state');
   const partitions = LISTING_PARTITIONS[state];
-  const found: { order: IndexedOrder; partition: number; key: z.output<typeof IndexKey> }[] = [];
+  const found: { entry: Record<string, unknown>; partition: number; key: z.output<typeof IndexKey> }[] = [];
   for (let partition = from?.partition ?? 0; partition < partitions.length && found.length <= limit; partition++) {
     let startKey: Record<string, unknown> | undefined = from !== null && partition === from.partition ? from.after : undefined;
     do {
@@ -267,13 +287,15 @@ export async function listRedraws(
           Limit: limit + 1 - found.length,
         }),
       );
-      for (const item of page.Items ?? []) found.push({ order: toIndexed(item), partition, key: indexKeyOf(item) });
+      for (const item of page.Items ?? []) found.push({ entry: item, partition, key: indexKeyOf(item) });
       startKey = page.LastEvaluatedKey;
     } while (startKey && found.length <= limit);
   }
   const last = found.length > limit ? found[limit - 1] : undefined;
+  // An order that left the index since (its entry was not removed yet) is no open redraw: not listed.
+  const orders = await ordersOf(doc, tableName, found.slice(0, limit).map(({ entry }) => entry));
   return {
-    orders: found.slice(0, limit).map((entry) => entry.order),
+    orders: orders.filter((order): order is IndexedOrder => order !== null),
     next: last ? { state, partition: last.partition, after: last.key } : null,
   };
 }

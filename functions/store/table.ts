@@ -8,16 +8,24 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 export const TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
-  /** Orders of one transaction, plus the transaction item itself: one Query recomputes or reads a transaction. */
-  byTransaction: { indexName: 'by-transaction', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  /**
+   * Sparse: only quarantined events carry its keys (QUARANTINE_LISTING_PARTITION).
+   * It once listed a transaction's orders too; a transaction item now names its
+   * members, read by key, so an order write never touches this index (an index
+   * entry per order cost a write unit on its first webhook). The name stays:
+   * renaming an index replaces it.
+   */
+  byTransaction: { indexName: 'by-transaction', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'ALL' },
   /**
    * Sparse: only orders that are open redraws carry its keys. The partition says
-   * which kind (see OPEN_REDRAW_PARTITIONS) and the sort key starts with the
-   * order's own status time, so the sweep reads only due candidates. Transaction
-   * items with a member behind its listings use a partition of their own
-   * (RECONCILE_PARTITION), which nothing that reads open redraws ever queries.
+   * which kind (see OPEN_REDRAW_PARTITIONS); the sort key starts with a time that
+   * bounds when an order can be due (store/redraws.ts), so the sweep reads only
+   * the candidates old enough. Keys only: an order moving on within its
+   * partition does not touch the index. Transaction items with a member behind
+   * its listings use a partition of their own (RECONCILE_PARTITION), which
+   * nothing that reads open redraws ever queries.
    */
-  openRedraws: { indexName: 'open-redraws', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  openRedraws: { indexName: 'open-redraws', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: 'KEYS_ONLY' },
   /** Epoch seconds; only quarantined events carry it. */
   ttlAttribute: 'expires_at',
   streamViewType: 'NEW_AND_OLD_IMAGES',
@@ -48,9 +56,6 @@ export const RECONCILE_PARTITION = 'RECONCILE#behind';
  */
 export const QUARANTINE_LISTING_PARTITION = 'QUARANTINE';
 
-/** Sort key of the transaction item inside its by-transaction partition (orders sort before it). */
-export const TRANSACTION_ITEM_GSI1SK = '~TXN';
-
 export const keys = {
   order: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
   transaction: (transactionId: string) => ({ pk: `TXN#${transactionId}`, sk: 'TXN' }),
@@ -60,8 +65,6 @@ export const keys = {
   quarantinePartition: (quarantineId: string) => `QUARANTINE#${quarantineId}`,
   /** Sort key of a quarantine item in the sparse QUARANTINE partition of by-transaction: oldest first. */
   quarantineListingSort: (receivedAt: string, quarantineId: string) => `${receivedAt}#${quarantineId}`,
-  transactionPartition: (transactionId: string) => `TXN#${transactionId}`,
-  orderInTransaction: (createdAt: string, orderId: string) => `O#${createdAt}#${orderId}`,
   openRedrawSort: (statusTime: string, orderId: string) => `${statusTime}#${orderId}`,
   /** Sort key of a transaction item in RECONCILE_PARTITION: the longest behind first. */
   behindSort: (behindStatusTime: string, transactionId: string) => `${behindStatusTime}#${transactionId}`,
@@ -91,7 +94,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
         { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
         { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
       ],
-      Projection: { ProjectionType: 'ALL' as const },
+      Projection: { ProjectionType: index.projection },
     })),
     StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.streamViewType },
   };

@@ -1,68 +1,155 @@
 /**
- * How a transaction is laid out as a table item, and read back. It lives in the
- * by-transaction partition beside its member orders, so one Query reads both.
+ * How a transaction is laid out as a table item, and read back.
  *
  * `members` is the tracker's merged knowledge of every member (from each order's
- * own webhook, or from listings), keyed by order id. Merging only ever moves a
+ * own state, or from listings), keyed by order id. Merging only ever moves a
  * member to a newer record (`isNewerRecord`), so the map grows monotonically and
  * recomputes from older data can be detected and merged instead of overwriting.
  * `version` increases by one on every write (optimistic concurrency).
+ *
+ * The item is written only when something changes that the member order items
+ * cannot tell (see `needsStoring` in functions/core/members.ts): who the members
+ * are, their origins, what is known of members only listed, which members are
+ * behind their listings. So its `status`, `updated_at`, `reported_status` and its
+ * own-state members are as of its last write; readers merge the member order
+ * items in (transaction-partition.ts).
  *
  * A transaction with a member whose own state is behind what a listing showed
  * (`behind_status_time`) also sits in the sparse `RECONCILE#behind` partition of
  * the open-redraws index, sorted by that time: the sweep finds the members to
  * read from Junction's API with a Query, never a Scan. The keys come and go with
  * the transaction item's own write, so the webhook path stays one write.
+ *
+ * Short attribute names keep it small (one write unit): see docs/table-design.md.
  */
 import * as z from 'zod';
 import type { TransactionStatus } from '../core/transaction-status';
-import { keys, RECONCILE_PARTITION, TABLE, TRANSACTION_ITEM_GSI1SK } from './table';
+import { keys, RECONCILE_PARTITION, TABLE } from './table';
 
-const MemberSummary = z.object({
-  id: z.string(),
-  origin: z.string().nullable(),
-  low_level_status: z.string(),
-  status_time: z.string(),
-  created_at: z.string(),
-  source: z.enum(['webhook', 'api', 'transaction_listing']),
-  rank: z.string(),
-  /** Absent on items written before catch-up existed: nothing listed known. */
-  listed_status_time: z.string().nullable().default(null),
+/** Attribute names of a transaction item (besides the table and index keys). */
+export const TRANSACTION_ATTRIBUTES = {
+  status: 's',
+  reportedStatus: 'rs',
+  reportedStatusTime: 'rt',
+  members: 'm',
+  version: 'v',
+  updatedAt: 'u',
+  behindStatusTime: 'b',
+} as const;
+const A = TRANSACTION_ATTRIBUTES;
+
+const Source = z.enum(['webhook', 'api', 'transaction_listing']);
+
+/** A member as stored, under its order id: origin, low-level status, status time, created_at, source, rank, listed status time. */
+const StoredMember = z.object({
+  o: z.string().nullable(),
+  l: z.string(),
+  st: z.string(),
+  c: z.string(),
+  so: Source,
+  r: z.string(),
+  lt: z.string().nullable().optional(),
 });
-export type MemberSummary = z.infer<typeof MemberSummary>;
 
-const TransactionItem = z.object({
-  id: z.string(),
-  status: z.enum(['active', 'completed', 'cancelled']),
-  reported_status: z.string().nullable(),
-  /** Canonical instant of the listing that gave reported_status. */
-  reported_status_time: z.string().nullable(),
-  members: z.record(z.string(), MemberSummary),
-  version: z.number().int().nonnegative(),
-  updated_at: z.string(),
-  /** Absent on items written before catch-up existed; the next recompute sets it. */
-  behind_status_time: z.string().nullable().default(null),
+const StoredTransaction = z.object({
+  [A.status]: z.enum(['active', 'completed', 'cancelled']),
+  [A.reportedStatus]: z.string().nullable(),
+  [A.reportedStatusTime]: z.string().nullable(),
+  [A.members]: z.record(z.string(), StoredMember),
+  [A.version]: z.number().int().nonnegative(),
+  [A.updatedAt]: z.string(),
+  [A.behindStatusTime]: z.string().nullable().optional(),
 });
-export type TransactionItem = z.infer<typeof TransactionItem>;
 
-export function parseTransactionItem(item: Record<string, unknown>): TransactionItem {
-  return TransactionItem.parse(item);
+export interface MemberSummary {
+  id: string;
+  origin: string | null;
+  low_level_status: string;
+  status_time: string;
+  created_at: string;
+  source: z.infer<typeof Source>;
+  rank: string;
+  /** The newest status time a listing showed for the member (null: none). */
+  listed_status_time: string | null;
 }
 
-/** The item for a transaction (fields with defaults may be left out, as on items written before they existed). */
-export function transactionItem(input: z.input<typeof TransactionItem>): Record<string, unknown> {
-  const transaction = TransactionItem.parse(input);
+export interface TransactionItem {
+  id: string;
+  status: TransactionStatus;
+  reported_status: string | null;
+  /** Canonical instant of the listing that gave reported_status. */
+  reported_status_time: string | null;
+  members: Record<string, MemberSummary>;
+  version: number;
+  updated_at: string;
+  /** The earliest status time a member is behind its listings since, or null. */
+  behind_status_time: string | null;
+}
+
+/** Whether an item (by its keys) is a transaction item. */
+export function isTransactionItem(item: Record<string, unknown>): boolean {
+  const { pk, sk } = item;
+  return typeof pk === 'string' && sk === keys.transaction('').sk && pk.startsWith(keys.transaction('').pk);
+}
+
+export function parseTransactionItem(item: Record<string, unknown>): TransactionItem {
+  if (!isTransactionItem(item)) throw new Error('not a transaction item');
+  const stored = StoredTransaction.parse(item);
+  return {
+    id: String(item[TABLE.partitionKey]).slice(keys.transaction('').pk.length),
+    status: stored[A.status],
+    reported_status: stored[A.reportedStatus],
+    reported_status_time: stored[A.reportedStatusTime],
+    members: Object.fromEntries(
+      Object.entries(stored[A.members]).map(([id, member]) => [
+        id,
+        {
+          id,
+          origin: member.o,
+          low_level_status: member.l,
+          status_time: member.st,
+          created_at: member.c,
+          source: member.so,
+          rank: member.r,
+          listed_status_time: member.lt ?? null,
+        },
+      ]),
+    ),
+    version: stored[A.version],
+    updated_at: stored[A.updatedAt],
+    behind_status_time: stored[A.behindStatusTime] ?? null,
+  };
+}
+
+export function transactionItem(transaction: TransactionItem): Record<string, unknown> {
   return {
     ...keys.transaction(transaction.id),
-    [TABLE.byTransaction.partitionKey]: keys.transactionPartition(transaction.id),
-    [TABLE.byTransaction.sortKey]: TRANSACTION_ITEM_GSI1SK,
     ...(transaction.behind_status_time === null
       ? {}
       : {
           [TABLE.openRedraws.partitionKey]: RECONCILE_PARTITION,
           [TABLE.openRedraws.sortKey]: keys.behindSort(transaction.behind_status_time, transaction.id),
         }),
-    ...transaction,
+    [A.status]: transaction.status,
+    [A.reportedStatus]: transaction.reported_status,
+    [A.reportedStatusTime]: transaction.reported_status_time,
+    [A.members]: Object.fromEntries(
+      Object.values(transaction.members).map((member) => [
+        member.id,
+        {
+          o: member.origin,
+          l: member.low_level_status,
+          st: member.status_time,
+          c: member.created_at,
+          so: member.source,
+          r: member.rank,
+          ...(member.listed_status_time === null ? {} : { lt: member.listed_status_time }),
+        },
+      ]),
+    ),
+    [A.version]: transaction.version,
+    [A.updatedAt]: transaction.updated_at,
+    ...(transaction.behind_status_time === null ? {} : { [A.behindStatusTime]: transaction.behind_status_time }),
   };
 }
 

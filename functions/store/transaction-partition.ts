@@ -1,20 +1,40 @@
 /**
- * One Query reads a whole transaction: its member orders (sorted by created_at)
- * and the transaction item, which sorts last in the same partition. Used by the
- * transaction function (recompute) and the query API (GET /transactions/{id}).
- * The index is eventually consistent: callers that recompute merge in what they
- * know from the stream, and write with optimistic concurrency on `version`.
+ * Reading a whole transaction: its item (the members, by id) and then each
+ * member's order item, all by key. The transaction item is written only when
+ * something changes that the order items cannot tell (transaction-items.ts), so
+ * the answer is the merge of both, recomputed here by the same pure rules the
+ * transaction function uses (planRecompute): status, updated_at, Junction's
+ * reported status and the members' own states are as fresh as the order items.
+ *
+ * Used by the query API (GET /transactions/{id}) and the sweep. Strongly
+ * consistent: one read unit per item up to 4 KB (the transaction and each member).
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { parseOrderItem, type StoredOrder } from './order-items';
-import { queryItems } from './query-pages';
-import { keys, TABLE, TRANSACTION_ITEM_GSI1SK } from './table';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { canonicalInstant } from '../core/instant';
+import { newestRecords, planRecompute } from '../core/members';
+import type { StoredOrder } from './order-items';
+import { getOrders } from './orders';
+import { keys } from './table';
 import { parseTransactionItem, type TransactionItem } from './transaction-items';
 
 export interface TransactionPartition {
+  /** The transaction as of now (null before the transaction function has seen any of its orders). */
   transaction: TransactionItem | null;
-  /** Ascending created_at. */
+  /** The member orders that have an order item, in ascending created_at. */
   orders: StoredOrder[];
+}
+
+/** The stored transaction item, or null. */
+export async function getTransactionItem(doc: DynamoDBDocumentClient, tableName: string, transactionId: string, consistent: boolean): Promise<TransactionItem | null> {
+  const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.transaction(transactionId), ConsistentRead: consistent }));
+  return Item ? parseTransactionItem(Item) : null;
+}
+
+/** Ascending created_at (canonical), then id: the order of a transaction's members. */
+export function byCreatedAt(a: StoredOrder, b: StoredOrder): number {
+  const key = (order: StoredOrder) => `${canonicalInstant(order.record.created_at) ?? order.record.created_at}#${order.record.id}`;
+  const [ka, kb] = [key(a), key(b)];
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 export async function readTransactionPartition(
@@ -22,16 +42,14 @@ export async function readTransactionPartition(
   tableName: string,
   transactionId: string,
 ): Promise<TransactionPartition> {
-  const partition: TransactionPartition = { transaction: null, orders: [] };
-  for await (const item of queryItems(doc, {
-    TableName: tableName,
-    IndexName: TABLE.byTransaction.indexName,
-    KeyConditionExpression: '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': TABLE.byTransaction.partitionKey },
-    ExpressionAttributeValues: { ':pk': keys.transactionPartition(transactionId) },
-  })) {
-    if (item[TABLE.byTransaction.sortKey] === TRANSACTION_ITEM_GSI1SK) partition.transaction = parseTransactionItem(item);
-    else partition.orders.push(parseOrderItem(item));
-  }
-  return partition;
+  const stored = await getTransactionItem(doc, tableName, transactionId, true);
+  if (stored === null) return { transaction: null, orders: [] };
+  const orders = (await getOrders(doc, tableName, Object.keys(stored.members), true)).sort(byCreatedAt);
+  const { transaction } = planRecompute({
+    transactionId,
+    stored,
+    known: newestRecords(orders.map((order) => ({ record: order.record, inOpenRedraws: order.openRedraw !== null }))),
+    listings: orders.flatMap((order) => (order.listing === null ? [] : [order.listing])),
+  });
+  return { transaction: { ...transaction, version: stored.version }, orders };
 }

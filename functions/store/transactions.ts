@@ -1,9 +1,21 @@
 /**
- * Transaction recompute: one Query of the transaction's partition, the pure plan
- * (functions/core/members.ts), and at most one write request: a conditional
- * PutItem of the transaction item, or one TransactWriteItems when member order
- * items must be written too (listing-only members, orders leaving the
- * open-redraws index).
+ * Transaction recompute: one read of the transaction item (eventually
+ * consistent), the pure plan (functions/core/members.ts), and writes only for
+ * what changed that a reader cannot learn from the order items:
+ *
+ * - the transaction item, when its members or what is known only from
+ *   listings change (`needsStoring`): not for every newer state of a member,
+ *   which its own order item already holds (readers merge it in,
+ *   transaction-partition.ts);
+ * - listing-only members as order items (`source: transaction_listing`);
+ * - orders awaiting a redraw that is now known, out of the open-redraws index.
+ *
+ * Each is its own conditional write (a TransactWriteItems would bill every item
+ * twice), order items first, so a transaction item never names a state that is
+ * not stored; a failure in between is redone by the stream's retry, which plans
+ * the same writes again. Before writing an order item, or when a redraw joins
+ * (its awaiting sibling may have to leave the index), the plan reads the items
+ * concerned, by key: a batch's image may be older than what is stored.
  *
  * Every write is conditional on what the plan was computed from: the
  * transaction's `version`, an order's `rank` and `source`. A failed condition
@@ -11,35 +23,37 @@
  * it stored (ALL_OLD) is merged in and the plan recomputed. Merging is monotonic,
  * so a bounded number of attempts converges.
  */
-import { ConditionalCheckFailedException, TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { PutCommand, UpdateCommand, type DynamoDBDocumentClient, type PutCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
-  needsWrite,
+  behindSince,
+  needsStoring,
   newestRecords,
   planRecompute,
   type KnownOrder,
   type RecomputePlan,
   type TransactionKnowledge,
 } from '../core/members';
-import type { ListingSnapshot, OrderRecord } from '../core/order-record';
+import { isOwnSource, type ListingSnapshot, type OrderRecord } from '../core/order-record';
 import { hasRedrawOrder } from '../core/staleness';
-import { orderItem, parseOrderItem, type StoredOrder } from './order-items';
+import { ORDER_ATTRIBUTES, orderItem, parseOrderItem, type StoredOrder } from './order-items';
 import { keys, TABLE } from './table';
-import { readTransactionPartition } from './transaction-partition';
-import { parseTransactionItem, transactionItem, type TransactionItem } from './transaction-items';
+import { getOrders } from './orders';
+import { getTransactionItem } from './transaction-partition';
+import { parseTransactionItem, TRANSACTION_ATTRIBUTES, transactionItem, type TransactionItem } from './transaction-items';
 
-/** What a stream batch says about one transaction. */
+/** What is known about one transaction besides its stored item. */
 export interface TransactionEvidence {
-  /** The order items as the batch's new images show them (the index may not have them yet). */
+  /** Order items as a stream batch's new images show them (with the listings they carry). */
   orders: readonly StoredOrder[];
-  /** Listings of this transaction carried by those images. */
+  /** Listings no stored order item carries (a transaction read from Junction's API, say). */
   listings: readonly ListingSnapshot[];
 }
 
 export interface RecomputeResult {
   transaction: TransactionKnowledge;
-  /** Write requests made (0 when nothing changed, else 1; more only after lost races). */
+  /** Write requests made (0 when nothing a reader cannot tell from the order items changed). */
   writes: number;
   /** Writes that lost a race to a concurrent writer and were retried. */
   conflicts: number;
@@ -52,9 +66,9 @@ export class RecomputeDidNotConvergeError extends Error {
 const DEFAULT_MAX_ATTEMPTS = 5;
 
 /**
- * Recomputes one transaction from its stored partition and a batch's evidence,
- * and writes it only when something changed. Throws on anything but a lost race
- * (and when races are lost `maxAttempts` times in a row).
+ * Recomputes one transaction from its stored item and the evidence, and writes
+ * only what changed. Throws on anything but a lost race (and when races are
+ * lost `maxAttempts` times in a row).
  */
 export async function recomputeTransaction(
   doc: DynamoDBDocumentClient,
@@ -64,154 +78,158 @@ export async function recomputeTransaction(
   options: { maxAttempts?: number } = {},
 ): Promise<RecomputeResult> {
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  // Later views win ties: the Query is fresher than the batch, a failed condition fresher still.
+  // Later views win ties: a read is fresher than the batch, a failed condition fresher still.
   const views: KnownOrder[] = evidence.orders.map(knownOrder);
-  const partition = await readTransactionPartition(doc, tableName, transactionId);
-  views.push(...partition.orders.map(knownOrder));
-  let stored = partition.transaction;
+  /** Orders read from the table in this recompute (fresher than the batch's images). */
+  const read = new Set<string>();
+  const listings = [...evidence.orders.flatMap((order) => (order.listing === null ? [] : [order.listing])), ...evidence.listings];
+  let stored = await getTransactionItem(doc, tableName, transactionId, false);
+  const plan = () => planRecompute({ transactionId, stored, known: newestRecords(views), listings });
   let writes = 0;
   let conflicts = 0;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const plan = planRecompute({ transactionId, stored, known: newestRecords(views), listings: evidence.listings });
-    if (!needsWrite(plan)) return { transaction: plan.transaction, writes, conflicts };
-    writes++;
-    const outcome = await writePlan(doc, tableName, plan, stored);
-    if (outcome === 'written') return { transaction: plan.transaction, writes, conflicts };
-    conflicts++;
-    views.push(...outcome.orders.map(knownOrder));
-    stored = newerTransaction(stored, outcome.transaction);
-    if (outcome.reread) {
-      const fresh = await readTransactionPartition(doc, tableName, transactionId);
-      views.push(...fresh.orders.map(knownOrder));
-      stored = newerTransaction(stored, fresh.transaction);
+    let current = plan();
+    const unread = ordersToRead(current, stored).filter((orderId) => !read.has(orderId));
+    if (unread.length > 0) {
+      for (const orderId of unread) read.add(orderId);
+      views.push(...(await getOrders(doc, tableName, unread, false)).map(knownOrder));
+      current = plan();
     }
+    const storeTransaction = needsStoring(stored, current.transaction, evidence.listings);
+    const orderWrites = [
+      ...current.listingOrders.map((record) => listingOrderPut(tableName, record, current)),
+      ...current.leavingOpenRedraws.map((record) => leaveOpenRedrawsUpdate(tableName, record)),
+    ];
+    if (!storeTransaction && orderWrites.length === 0) return { transaction: current.transaction, writes, conflicts };
+
+    const lost: StoredOrder[] = [];
+    for (const { write, stored: written } of orderWrites) {
+      writes++;
+      const outcome = await conditionalWrite(doc, write);
+      // What is stored now: what we wrote, or what refused it.
+      if (outcome === 'written') views.push(written);
+      else if (outcome !== 'lost') lost.push(parseOrderItem(outcome));
+    }
+    if (lost.length > 0) {
+      conflicts++;
+      views.push(...lost.map(knownOrder));
+      continue;
+    }
+    if (!storeTransaction) return { transaction: current.transaction, writes, conflicts };
+
+    writes++;
+    const outcome = await conditionalWrite(doc, transactionPut(tableName, current.transaction, stored));
+    if (outcome === 'written') return { transaction: current.transaction, writes, conflicts };
+    conflicts++;
+    stored = outcome === 'lost' ? await getTransactionItem(doc, tableName, transactionId, true) : newerTransaction(stored, parseTransactionItem(outcome));
   }
   throw new RecomputeDidNotConvergeError(`transaction recompute lost ${maxAttempts} races in a row`);
+}
+
+/**
+ * Order items the plan must see as stored before it writes: every order it
+ * would write (a listing-only member's own item may exist already; an order a
+ * batch image shows in the index may have left it since), every member it finds
+ * behind its listings (the stored item's own state is newer than the one the
+ * transaction item remembers, or the batch's image), and, when a redraw has
+ * just joined, the members that may be awaiting it in the open-redraws index.
+ */
+function ordersToRead(plan: RecomputePlan, stored: TransactionItem | null): string[] {
+  const ids = new Set([...plan.listingOrders, ...plan.leavingOpenRedraws].map((record) => record.id));
+  const members = Object.values(plan.transaction.members);
+  for (const member of members) if (isOwnSource(member.source) && behindSince(member) !== null) ids.add(member.id);
+  if (hasRedrawOrder(members) && !hasRedrawOrder(Object.values(stored?.members ?? {}))) {
+    for (const member of members) if (member.origin !== 'redraw') ids.add(member.id);
+  }
+  return [...ids];
 }
 
 function knownOrder(order: StoredOrder): KnownOrder {
   return { record: order.record, inOpenRedraws: order.openRedraw !== null };
 }
 
-function newerTransaction(current: TransactionItem | null, candidate: TransactionItem | null): TransactionItem | null {
-  if (candidate === null) return current;
+function newerTransaction(current: TransactionItem | null, candidate: TransactionItem): TransactionItem {
   return current === null || candidate.version > current.version ? candidate : current;
 }
 
-interface LostRace {
-  /** The stored transaction item, when the failed condition returned it. */
-  transaction: TransactionItem | null;
-  /** Stored order items returned by failed conditions. */
-  orders: StoredOrder[];
-  /** The failure did not say what is stored: read the partition again. */
-  reread: boolean;
-}
+type ConditionalWrite = { kind: 'put'; input: PutCommandInput } | { kind: 'update'; input: UpdateCommandInput };
 
-async function writePlan(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
-  plan: RecomputePlan,
-  stored: TransactionItem | null,
-): Promise<'written' | LostRace> {
-  // New item: nobody else created it. Stored item: unchanged since we read it.
-  const condition: Pick<PutCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> =
-    stored === null
-      ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE.partitionKey } }
-      : {
-          ConditionExpression: '#version = :seen',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':seen': stored.version },
-        };
-  const transactionPut = {
-    TableName: tableName,
-    Item: transactionItem({ ...plan.transaction, version: (stored?.version ?? 0) + 1 }),
-    ...condition,
-    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-  };
-  const orderWrites = [
-    ...plan.listingOrders.map((record) => listingOrderPut(tableName, record, plan)),
-    ...plan.leavingOpenRedraws.map((record) => leaveOpenRedrawsUpdate(tableName, record)),
-  ];
-  if (orderWrites.length === 0) {
-    try {
-      await doc.send(new PutCommand(transactionPut));
-      return 'written';
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const item = plainItem(error.Item);
-      return { transaction: item ? parseTransactionItem(item) : null, orders: [], reread: item === undefined };
-    }
-  }
+/** Sends a conditional write: 'written', or the stored item that refused it (ALL_OLD), or 'lost' when none was stored. */
+async function conditionalWrite(doc: DynamoDBDocumentClient, write: ConditionalWrite): Promise<'written' | 'lost' | Record<string, unknown>> {
   try {
-    await doc.send(new TransactWriteCommand({ TransactItems: [{ Put: transactionPut }, ...orderWrites] }));
+    if (write.kind === 'put') await doc.send(new PutCommand(write.input));
+    else await doc.send(new UpdateCommand(write.input));
     return 'written';
   } catch (error) {
-    if (!(error instanceof TransactionCanceledException)) throw error;
-    return lostRaceOf(error);
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    // Old items on failed conditions come back in the wire format (the document client does not convert errors).
+    return error.Item === undefined ? 'lost' : unmarshall(error.Item as Record<string, AttributeValue>);
   }
+}
+
+/** New item: nobody else created it. Stored item: unchanged since we read it. */
+function transactionPut(tableName: string, transaction: TransactionKnowledge, stored: TransactionItem | null): ConditionalWrite {
+  return {
+    kind: 'put',
+    input: {
+      TableName: tableName,
+      Item: transactionItem({ ...transaction, version: (stored?.version ?? 0) + 1 }),
+      ...(stored === null
+        ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE.partitionKey } }
+        : { ConditionExpression: '#version = :seen', ExpressionAttributeNames: { '#version': TRANSACTION_ATTRIBUTES.version }, ExpressionAttributeValues: { ':seen': stored.version } }),
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+/** An order write with the order as it is stored once the write is done. */
+interface OrderWrite {
+  write: ConditionalWrite;
+  stored: KnownOrder;
 }
 
 /** A member known only from listings becomes an order item, never over one from its own webhook or a newer listing. */
-function listingOrderPut(tableName: string, record: OrderRecord, plan: RecomputePlan) {
+function listingOrderPut(tableName: string, record: OrderRecord, plan: RecomputePlan): OrderWrite {
   const others = Object.values(plan.transaction.members).filter((member) => member.id !== record.id);
+  const item = orderItem(record, hasRedrawOrder(others));
   return {
-    Put: {
-      TableName: tableName,
-      Item: orderItem(record, hasRedrawOrder(others)),
-      ConditionExpression: 'attribute_not_exists(#pk) OR (#source = :listing AND #rank < :rank)',
-      ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#source': 'source', '#rank': 'rank' },
-      ExpressionAttributeValues: { ':listing': 'transaction_listing', ':rank': record.rank },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    stored: { record, inOpenRedraws: TABLE.openRedraws.partitionKey in item },
+    write: {
+      kind: 'put',
+      input: {
+        TableName: tableName,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(#pk) OR (#source = :listing AND #rank < :rank)',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#source': ORDER_ATTRIBUTES.source, '#rank': ORDER_ATTRIBUTES.rank },
+        ExpressionAttributeValues: { ':listing': 'transaction_listing', ':rank': record.rank },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
     },
   };
 }
 
 /** Only the exact state the plan saw leaves the index: a newer state was indexed by its own writer. */
-function leaveOpenRedrawsUpdate(tableName: string, record: OrderRecord) {
+function leaveOpenRedrawsUpdate(tableName: string, record: OrderRecord): OrderWrite {
   return {
-    Update: {
-      TableName: tableName,
-      Key: keys.order(record.id),
-      UpdateExpression: 'REMOVE #gsi2pk, #gsi2sk, #staleSince, #staleReason',
-      ConditionExpression: '#rank = :rank AND #source = :source',
-      ExpressionAttributeNames: {
-        '#gsi2pk': TABLE.openRedraws.partitionKey,
-        '#gsi2sk': TABLE.openRedraws.sortKey,
-        '#staleSince': 'stale_since',
-        '#staleReason': 'stale_reason',
-        '#rank': 'rank',
-        '#source': 'source',
+    stored: { record, inOpenRedraws: false },
+    write: {
+      kind: 'update',
+      input: {
+        TableName: tableName,
+        Key: keys.order(record.id),
+        UpdateExpression: 'REMOVE #gsi2pk, #gsi2sk, #staleSince, #staleReason',
+        ConditionExpression: '#rank = :rank AND #source = :source',
+        ExpressionAttributeNames: {
+          '#gsi2pk': TABLE.openRedraws.partitionKey,
+          '#gsi2sk': TABLE.openRedraws.sortKey,
+          '#staleSince': ORDER_ATTRIBUTES.staleSince,
+          '#staleReason': ORDER_ATTRIBUTES.staleReason,
+          '#rank': ORDER_ATTRIBUTES.rank,
+          '#source': ORDER_ATTRIBUTES.source,
+        },
+        ExpressionAttributeValues: { ':rank': record.rank, ':source': record.source },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
-      ExpressionAttributeValues: { ':rank': record.rank, ':source': record.source },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     },
   };
-}
-
-/**
- * A cancelled transaction whose reasons are failed conditions (or a conflict with
- * another transaction in flight) lost a race; anything else is rethrown. The
- * first item is always the transaction item.
- */
-function lostRaceOf(error: TransactionCanceledException): LostRace {
-  const lost: LostRace = { transaction: null, orders: [], reread: false };
-  for (const [index, reason] of (error.CancellationReasons ?? []).entries()) {
-    if (reason.Code === undefined || reason.Code === 'None') continue;
-    if (reason.Code === 'TransactionConflict') {
-      lost.reread = true;
-      continue;
-    }
-    if (reason.Code !== 'ConditionalCheckFailed') throw error;
-    const item = plainItem(reason.Item);
-    if (item === undefined) lost.reread = true;
-    else if (index === 0) lost.transaction = parseTransactionItem(item);
-    else lost.orders.push(parseOrderItem(item));
-  }
-  if (lost.transaction === null && lost.orders.length === 0) lost.reread = true;
-  return lost;
-}
-
-/** Old items on failed conditions come back in the wire format (the document client does not convert errors). */
-function plainItem(item: Record<string, AttributeValue> | undefined): Record<string, unknown> | undefined {
-  return item === undefined ? undefined : unmarshall(item);
 }

@@ -6,9 +6,9 @@
  * Records that cannot change a transaction are skipped without a read: removals,
  * items that are not orders (transaction items included, whatever index keys they
  * carry), orders without a transaction, items this function wrote itself
- * (listing-sourced orders, which it writes in the same transaction as the
- * transaction item), and modifications that keep the order's rank, source and
- * listing (a stale flag set or cleared, an index entry removed). Orders read from
+ * (listing-sourced orders, written before the transaction item that names
+ * them), and modifications that keep the order's rank, source and listing (a
+ * stale flag set or cleared, an index entry removed). Orders read from
  * Junction's API (`source: api`) are the order's own state, like webhook ones.
  *
  * Transactions are independent: one that fails is reported with the sequence
@@ -30,9 +30,7 @@ import type {
   DynamoDBStreamEvent,
 } from 'aws-lambda';
 import { isDeepStrictEqual } from 'node:util';
-import type { ListingSnapshot } from '../core/order-record';
-import type { StoredOrder } from '../store/order-items';
-import { isOrderItem, parseOrderImage } from '../store/order-listing';
+import { isOrderItem, parseOrderItem, type StoredOrder } from '../store/order-items';
 import { recomputeTransaction } from '../store/transactions';
 import { TRANSACTION_METRICS } from '../shared/metric-names';
 
@@ -58,13 +56,11 @@ export type TransactionStatusHandler = (event: DynamoDBStreamEvent, context?: Co
 interface TouchedTransaction {
   /** Sequence number of the transaction's earliest record in the batch. */
   firstSequenceNumber: string;
+  /** The new images of its orders, with the listings they carry. */
   orders: StoredOrder[];
-  listings: ListingSnapshot[];
 }
 
-type Classified =
-  | { kind: 'skip' }
-  | { kind: 'order'; transactionId: string; order: StoredOrder; listing: ListingSnapshot | null };
+type Classified = { kind: 'skip' } | { kind: 'order'; transactionId: string; order: StoredOrder };
 
 /** Builds the stream handler around its dependencies (no environment read here). */
 export function createTransactionStatusHandler(deps: TransactionStatusDeps): TransactionStatusHandler {
@@ -86,9 +82,8 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
         continue;
       }
       if (classified.kind === 'skip' || sequenceNumber === undefined) continue;
-      const entry = touched.get(classified.transactionId) ?? { firstSequenceNumber: sequenceNumber, orders: [], listings: [] };
+      const entry = touched.get(classified.transactionId) ?? { firstSequenceNumber: sequenceNumber, orders: [] };
       entry.orders.push(classified.order);
-      if (classified.listing !== null) entry.listings.push(classified.listing);
       touched.set(classified.transactionId, entry);
     }
 
@@ -96,7 +91,8 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
     let conflicts = 0;
     await forEachLimited([...touched.entries()], concurrency, async ([transactionId, entry]) => {
       try {
-        const result = await recomputeTransaction(doc, tableName, transactionId, entry, { maxAttempts: deps.maxAttempts });
+        // The listings ride on the orders' items: none comes from elsewhere here.
+        const result = await recomputeTransaction(doc, tableName, transactionId, { orders: entry.orders, listings: [] }, { maxAttempts: deps.maxAttempts });
         writes += result.writes;
         conflicts += result.conflicts;
         logger.debug('transaction recomputed', {
@@ -126,20 +122,18 @@ function classify(record: DynamoDBRecord): Classified {
   if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') return { kind: 'skip' };
   const newImage = plain(record.dynamodb?.NewImage);
   if (newImage === undefined || !isOrderItem(newImage)) return { kind: 'skip' };
-  const { order, listing } = parseOrderImage(newImage);
-  // Listing-sourced items are written only here, together with the transaction item that already knows them.
+  const order = parseOrderItem(newImage);
+  // Listing-sourced items are written only here, before the transaction item that knows them.
   // Webhook and API items (the order's own state) both flow on, with the listing they carry.
   if (order.record.transaction_id === null || order.record.source === 'transaction_listing') return { kind: 'skip' };
   const oldImage = plain(record.dynamodb?.OldImage);
   if (record.eventName === 'MODIFY' && oldImage !== undefined) {
-    const old = parseOrderImage(oldImage);
+    const old = parseOrderItem(oldImage);
     const sameState =
-      old.order.record.rank === order.record.rank &&
-      old.order.record.source === order.record.source &&
-      isDeepStrictEqual(old.listing, listing);
+      old.record.rank === order.record.rank && old.record.source === order.record.source && isDeepStrictEqual(old.listing, order.listing);
     if (sameState) return { kind: 'skip' };
   }
-  return { kind: 'order', transactionId: order.record.transaction_id, order, listing };
+  return { kind: 'order', transactionId: order.record.transaction_id, order };
 }
 
 function plain(image: Record<string, StreamAttributeValue> | undefined): Record<string, unknown> | undefined {

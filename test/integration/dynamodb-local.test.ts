@@ -51,7 +51,7 @@ describe('DynamoDB Local harness', () => {
         { AttributeName: index.partitionKey, KeyType: 'HASH' },
         { AttributeName: index.sortKey, KeyType: 'RANGE' },
       ]);
-      expect(indexes[index.indexName]?.Projection?.ProjectionType).toBe('ALL');
+      expect(indexes[index.indexName]?.Projection?.ProjectionType).toBe(index.projection);
     }
     expect(Object.keys(indexes).sort()).toEqual([TABLE.byTransaction.indexName, TABLE.openRedraws.indexName].sort());
     expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });

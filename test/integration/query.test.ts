@@ -3,7 +3,6 @@
  * with a small limit, tampered cursors, no PHI, and every answer validated
  * against docs/openapi.json.
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
@@ -14,7 +13,7 @@ import { createInMemoryNotifier } from '../../functions/stale-redraw-sweep/notif
 import { getOrder, putOrderFromWebhook } from '../../functions/store/orders';
 import { readOpenRedraws } from '../../functions/store/redraws';
 import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
-import { transactionItem } from '../../functions/store/transaction-items';
+import { recomputeTransaction } from '../../functions/store/transactions';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, simpleFlow, type FlowSpec } from '../support/junction';
 import { openApiValidator } from '../support/openapi';
@@ -30,12 +29,22 @@ const moving = { transactionId: freshId(), initialId: freshId(), redrawId: fresh
 const done = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() }; // redraw completed
 const single = { transactionId: null, orderId: freshId() };
 
-async function seed(spec: FlowSpec) {
+/** Stores a flow's webhooks as the webhook function does, then lets the transaction function see them (unless told not to). */
+async function seed(spec: FlowSpec, transactionFunction = true) {
+  const ids = new Set<string>();
   for (const delivery of buildDeliveries(spec)) {
     const read = readWebhookBody(JSON.stringify(delivery.body));
     if (read.kind !== 'order') throw new Error('test body not readable');
     await putOrderFromWebhook(table.doc, table.tableName, projectOrder(read.order));
+    ids.add(delivery.orderId);
   }
+  if (transactionFunction && spec.transactionId !== null) await transactionFunctionSaw(spec.transactionId, [...ids]);
+}
+
+/** What the transaction function does when the stream brings it these orders' items (their recompute). */
+async function transactionFunctionSaw(transactionId: string, orderIds: readonly string[]) {
+  const orders = await Promise.all(orderIds.map(async (orderId) => (await getOrder(table.doc, table.tableName, orderId))!));
+  await recomputeTransaction(table.doc, table.tableName, transactionId, { orders, listings: [] });
 }
 
 beforeAll(async () => {
@@ -50,21 +59,6 @@ beforeAll(async () => {
     const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
     await seed(redrawFlow(ids, i % 2 ? 'not_created' : 'in_progress', new Date(Date.UTC(2026, 2, 10 + i, 9))));
   }
-  // The transaction function's item for the completed flow (another engineer's function writes it on AWS).
-  await table.doc.send(
-    new PutCommand({
-      TableName: table.tableName,
-      Item: transactionItem({
-        id: done.transactionId,
-        status: 'completed',
-        reported_status: 'completed',
-        reported_status_time: '2026-03-04T17:00:00.000000Z',
-        members: {},
-        version: 3,
-        updated_at: '2026-03-04T17:00:01.000000Z',
-      }),
-    }),
-  );
   // Flag the old ones stale (the March 10+ ones stay unflagged at this time).
   await runSweep({
     doc: table.doc,
@@ -155,26 +149,33 @@ describe('query API', () => {
     const response = await get(`/transactions/${done.transactionId}`, '/transactions/{transaction_id}');
     expect(response.statusCode).toBe(200);
     const transaction = body(response).transaction;
-    expect(transaction).toMatchObject({ id: done.transactionId, status: 'completed', reported_status: 'completed', updated_at: '2026-03-04T17:00:01.000000Z' });
+    // The last step of the flow (09:00 plus 8 hourly steps) is the newest status time; Junction reported the transaction completed then.
+    expect(transaction).toMatchObject({ id: done.transactionId, status: 'completed', reported_status: 'completed', updated_at: '2026-03-04T17:00:00.000000Z' });
     expect(transaction).toHaveProperty('orders', [expect.objectContaining({ id: done.initialId }), expect.objectContaining({ id: done.redrawId })]);
   });
 
-  it('answers a transaction known only from its orders with the status the contract rule gives', async () => {
-    const response = await handle({
+  it('answers a transaction once the transaction function has seen one of its orders, with the status the contract rule gives', async () => {
+    const late = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+    await seed(redrawFlow(late, 'in_progress', new Date('2026-03-05T09:00:00Z')), false);
+    const event = {
       routeKey: 'GET /transactions/{transaction_id}',
       rawPath: '/ignored',
       requestContext: { http: { method: 'GET' } },
-      pathParameters: { transaction_id: moving.transactionId },
-    });
+      pathParameters: { transaction_id: late.transactionId },
+    };
+    // Before: the transaction's item names its members; until the stream brings it, nothing does.
+    expect((await handle(event)).statusCode).toBe(404);
+    await transactionFunctionSaw(late.transactionId, [late.redrawId]);
+    const response = await handle(event);
     assertDocumented('GET', '/transactions/{transaction_id}', response);
     expect(body(response).transaction).toMatchObject({
-      id: moving.transactionId,
+      id: late.transactionId,
       status: 'active',
-      reported_status: null,
-      orders: [expect.objectContaining({ id: moving.initialId, low_level_status: 'redraw_available' }), expect.objectContaining({ id: moving.redrawId })],
+      reported_status: 'active',
+      orders: [expect.objectContaining({ id: late.initialId, low_level_status: 'redraw_available' }), expect.objectContaining({ id: late.redrawId })],
     });
-    // updated_at as the transaction function would set it: the members' newest status time, canonical.
-    const members = await Promise.all([moving.initialId, moving.redrawId].map((id) => getOrder(table.doc, table.tableName, id)));
+    // updated_at as the transaction function sets it: the members' newest status time, canonical.
+    const members = await Promise.all([late.initialId, late.redrawId].map((id) => getOrder(table.doc, table.tableName, id)));
     const newest = members.map((stored) => stored?.record.status_time ?? '').sort().at(-1);
     expect(body(response).transaction).toHaveProperty('updated_at', newest);
     expect(newest).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);

@@ -99,8 +99,9 @@ async function expectConverged(deliveries: readonly Delivery[], transactionId: s
     sources.set(orderId, stored!.record.source);
   }
   if (transactionId !== null) {
-    // What the transaction function does for any record: recompute from the stored partition.
-    const { transaction } = await recomputeTransaction(table.doc, table.tableName, transactionId, { orders: [], listings: [] });
+    // What the transaction function does when the stream brings it the orders' items: recompute with them.
+    const orders = await Promise.all([...newestByOrder(deliveries).keys()].map(async (orderId) => (await getOrder(table.doc, table.tableName, orderId))!));
+    const { transaction } = await recomputeTransaction(table.doc, table.tableName, transactionId, { orders, listings: [] });
     for (const [orderId, newest] of newestByOrder(deliveries)) {
       const member = transaction.members[orderId];
       expect(member?.rank).toBe(expectedRecord(newest.body).rank);

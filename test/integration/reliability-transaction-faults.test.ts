@@ -4,17 +4,19 @@
  * with throttling and timeouts (before the table, and after it applied a
  * write) injected on a share of the function's calls, the local stream reader
  * retrying failed batches as Lambda's event source mapping does. The
- * transaction items of the faulty run equal those of the fault-free run
- * (their write counter `version` aside), and nothing is dead-lettered.
+ * transactions of the faulty run, as a reader sees them (the transaction item
+ * merged with its members' items, their write counter `version` aside, and
+ * each member's source and open-redraws partition), equal those of the
+ * fault-free run, and nothing is dead-lettered.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
 import { putOrderFromWebhook } from '../../functions/store/orders';
-import { keys } from '../../functions/store/table';
+import { readTransactionPartition } from '../../functions/store/transaction-partition';
 import { createTransactionStatusHandler } from '../../functions/transaction-status/app';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import { findStreamArn, startStreamReader, type DeadLetter, type StreamReader } from '../../local/stream-reader';
@@ -103,21 +105,22 @@ async function writeFlows(specs: readonly FlowSpec[]): Promise<void> {
   }
 }
 
-/** Each transaction item with ids renamed to stable names, its write counter left out. */
+/** Each transaction as a reader sees it, with ids renamed to stable names, its write counter left out. */
 async function transactions(specs: readonly FlowSpec[], names: Map<string, string>): Promise<Map<string, unknown>> {
   const rename = (text: string) => text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => names.get(id) ?? id);
   const result = new Map<string, unknown>();
   for (const spec of specs) {
-    const { Item } = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: keys.transaction(spec.transactionId!), ConsistentRead: true }));
-    expect(Item, 'transaction item').toBeDefined();
-    const { version: _version, ...stable } = Item!;
-    result.set(rename(spec.transactionId!), JSON.parse(rename(JSON.stringify(stable))));
+    const { transaction, orders } = await readTransactionPartition(table.doc, table.tableName, spec.transactionId!);
+    expect(transaction, 'transaction').not.toBeNull();
+    const { version: _version, ...stable } = transaction!;
+    const members = orders.map((order) => ({ id: order.record.id, source: order.record.source, openRedraw: order.openRedraw }));
+    result.set(rename(spec.transactionId!), JSON.parse(rename(JSON.stringify({ ...stable, members_stored: members }))));
   }
   return result;
 }
 
 describe('transaction function under DynamoDB faults', () => {
-  it('ends with the transaction items of a fault-free run when calls fail mid-batch and the reader retries', async () => {
+  it('ends with the transactions of a fault-free run when calls fail mid-batch and the reader retries', async () => {
     const faultFree = flows();
     await writeFlows(faultFree.specs);
     await reader.whenIdle();

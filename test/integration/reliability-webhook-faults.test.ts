@@ -15,6 +15,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
 import { QUARANTINE_CHUNK_BYTES, readQuarantine } from '../../functions/store/quarantine';
+import { parseOrderItem } from '../../functions/store/order-items';
 import { keys } from '../../functions/store/table';
 import { type WebhookHandler } from '../../functions/webhook/app';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
@@ -117,8 +118,7 @@ async function expectNothingHalfWritten(deliveries: readonly Delivery[], message
   for (const [orderId, states] of statesOf) {
     const { Item } = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: keys.order(orderId), ConsistentRead: true }));
     if (!Item) continue;
-    const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, listing: _listing, ...record } = Item;
-    expect(states).toContainEqual(record);
+    expect(states).toContainEqual(parseOrderItem(Item).record);
   }
   for (const message of messages.filter((m) => m.orderId === null)) {
     // readQuarantine throws when chunks are missing.

@@ -2,10 +2,11 @@
  * The sweep's cost follows the open redraws, not the table: with 3,000 orders in
  * the table it reads about as many items as there are due candidates.
  *
- * Measured by counting, with a client middleware, the items every Query returns
- * (`Items`) and evaluates (`ScannedCount`, which also covers the
- * `Select: COUNT` queries behind the OpenRedraws metric). A Scan would fail
- * the test outright.
+ * Measured by counting, with a client middleware, the index entries every Query
+ * returns (`Items`) and evaluates (`ScannedCount`, which also covers the
+ * `Select: COUNT` queries behind the OpenRedraws metric), and the items read by
+ * key (each candidate, and the transaction and members of each order awaiting
+ * its redraw). A Scan would fail the test outright.
  */
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,8 @@ import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { runSweep } from '../../functions/stale-redraw-sweep/app';
 import { createInMemoryNotifier } from '../../functions/stale-redraw-sweep/notifier';
 import { orderItem } from '../../functions/store/order-items';
-import { putOrderFromWebhook } from '../../functions/store/orders';
+import { getOrder, putOrderFromWebhook } from '../../functions/store/orders';
+import { recomputeTransaction } from '../../functions/store/transactions';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { buildDeliveries, freshId, redrawFlow, simpleFlow, type FlowSpec, type Method } from '../support/junction';
 
@@ -71,27 +73,31 @@ describe('stale-redraw sweep cost', () => {
     ).flat();
     await batchWrite(plain.map(({ record }) => orderItem(record, false)));
 
-    // Open redraws through the webhook's own write.
+    // Open redraws through the webhook's own write, then the transaction function's recompute of their transaction.
     const seed = async (spec: FlowSpec) => {
+      const orderIds = new Set<string>();
       for (const delivery of buildDeliveries(spec)) {
         const read = readWebhookBody(JSON.stringify(delivery.body));
         if (read.kind !== 'order') throw new Error('test body not readable');
         await putOrderFromWebhook(table.doc, table.tableName, projectOrder(read.order));
+        orderIds.add(delivery.orderId);
       }
+      const orders = await Promise.all([...orderIds].map(async (orderId) => (await getOrder(table.doc, table.tableName, orderId))!));
+      await recomputeTransaction(table.doc, table.tableName, spec.transactionId!, { orders, listings: [] });
     };
     const ids = () => ({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() });
     for (let i = 0; i < DUE_AWAITING; i++) await seed(redrawFlow(ids(), 'not_created', old));
     for (let i = 0; i < ENDED; i++) await seed(redrawFlow(ids(), 'completed', old));
     for (let i = 0; i < DUE_IN_PROGRESS; i++) await seed(redrawFlow(ids(), 'in_progress', old));
     for (let i = 0; i < NOT_YET_DUE; i++) await seed(redrawFlow(ids(), 'in_progress', recent));
-    // With no transaction function in this test, the initial order of every flow
-    // whose redraw appeared stays in REDRAW#awaiting: once due, the sweep's double
-    // check finds the redraw and takes it out of the index (cleared).
-    const dueCandidates = DUE_AWAITING + ENDED + 2 * DUE_IN_PROGRESS;
-    // Member orders read by that double check (one Query per awaiting candidate's transaction).
-    const doubleCheckItems = DUE_AWAITING * 1 + ENDED * 2 + DUE_IN_PROGRESS * 2;
+    // The transaction function took the initial order of every flow whose redraw
+    // appeared out of REDRAW#awaiting: due are the initial orders still awaiting
+    // and the redraws without progress.
+    const dueCandidates = DUE_AWAITING + DUE_IN_PROGRESS;
+    // Items read by key: each candidate, and for each awaiting one its transaction and its one member (the double check).
+    const byKey = dueCandidates + DUE_AWAITING * 2;
 
-    const reads = { queries: 0, items: 0, scanned: 0, countItems: 0, other: [] as string[] };
+    const reads = { queries: 0, items: 0, scanned: 0, countItems: 0, gets: 0, other: [] as string[] };
     table.doc.middlewareStack.add(
       (next, context) => async (args) => {
         const result = await next(args);
@@ -101,6 +107,8 @@ describe('stale-redraw sweep cost', () => {
           reads.items += output.Items?.length ?? 0;
           reads.scanned += output.ScannedCount ?? 0;
           if (!output.Items) reads.countItems += output.Count ?? 0;
+        } else if (context.commandName === 'GetItemCommand') {
+          reads.gets++;
         } else if (context.commandName !== 'UpdateItemCommand') {
           reads.other.push(context.commandName ?? 'unknown');
         }
@@ -124,13 +132,14 @@ describe('stale-redraw sweep cost', () => {
     const tableItems = plain.length + DUE_AWAITING + 2 * (ENDED + DUE_IN_PROGRESS + NOT_YET_DUE);
     console.info('sweep cost', { tableItems, dueCandidates, ...result, ...reads, notifications: notifier.notifications.length });
 
-    expect(reads.other).toEqual([]); // no Scan, no GetItem: only Queries (and the conditional updates)
-    expect(result).toEqual({ examined: dueCandidates, flagged: DUE_AWAITING + DUE_IN_PROGRESS, cleared: ENDED + DUE_IN_PROGRESS, reconciled: 0 });
-    // Items returned: exactly the due candidates from the index, plus the double check's member orders.
-    expect(reads.items).toBe(dueCandidates + doubleCheckItems);
-    expect(reads.items).toBeLessThanOrEqual(3 * dueCandidates);
+    expect(reads.other).toEqual([]); // no Scan: only Queries, reads by key (and the conditional updates)
+    expect(result).toEqual({ examined: dueCandidates, flagged: DUE_AWAITING + DUE_IN_PROGRESS, cleared: 0, reconciled: 0 });
+    // Index entries returned: exactly the due candidates; items read by key: them and the double check's.
+    expect(reads.items).toBe(dueCandidates);
+    expect(reads.gets).toBe(byKey);
+    expect(reads.gets).toBeLessThanOrEqual(3 * dueCandidates);
     // The COUNT queries behind OpenRedraws evaluate the open redraws left (flagged + not yet due), no more.
-    expect(reads.countItems).toBe(DUE_AWAITING + DUE_IN_PROGRESS + 2 * NOT_YET_DUE);
+    expect(reads.countItems).toBe(DUE_AWAITING + DUE_IN_PROGRESS + NOT_YET_DUE);
     expect(reads.scanned).toBe(reads.items + reads.countItems);
     expect(reads.scanned).toBeLessThan(tableItems / 10);
   });

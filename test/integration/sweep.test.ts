@@ -12,6 +12,7 @@ import { runSweep, SWEEP_METRICS, type SweepResult } from '../../functions/stale
 import { createInMemoryNotifier, type Notifier, type StaleRedrawNotification } from '../../functions/stale-redraw-sweep/notifier';
 import { getOrder, putOrderFromWebhook } from '../../functions/store/orders';
 import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
+import { recomputeTransaction } from '../../functions/store/transactions';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type Delivery, type FlowSpec, type RedrawOutcome } from '../support/junction';
 
@@ -72,6 +73,12 @@ async function sweep(now: number, notifier: Notifier, thresholds: StaleThreshold
 }
 
 const about = (notifications: readonly StaleRedrawNotification[], orderId: string) => notifications.filter((n) => n.order_id === orderId);
+
+/** What the transaction function does when the stream brings it these orders' items (their recompute). */
+async function transactionFunctionSaw(transactionId: string, orderIds: readonly string[]) {
+  const orders = await Promise.all(orderIds.map((orderId) => stored(orderId)));
+  await recomputeTransaction(table.doc, table.tableName, transactionId, { orders, listings: [] });
+}
 
 async function stored(orderId: string) {
   const order = await getOrder(table.doc, table.tableName, orderId);
@@ -187,15 +194,23 @@ describe('stale-redraw sweep', () => {
   });
 
   it('does not flag an awaiting order whose redraw order is known, and takes it out of the index', async () => {
-    // The redraw's webhook is stored, but no transaction function ran: the
-    // initial order still sits in REDRAW#awaiting; the double check sees the redraw.
-    const flow = await seedRedraw('in_progress', new Date('2026-06-05T09:00:00Z'));
-    expect((await stored(flow.initialId)).openRedraw).toBe(OPEN_REDRAW_PARTITIONS.awaitingRedraw);
+    // The transaction already knows the redraw (the transaction function saw its
+    // webhooks) when the initial order's late webhooks put it in REDRAW#awaiting,
+    // and the transaction function has not seen those yet: the sweep's double
+    // check reads the transaction and takes the initial order out.
+    const ids = redrawIds();
+    const deliveries = buildDeliveries(redrawFlow(ids, 'in_progress', new Date('2026-06-05T09:00:00Z')));
+    for (const delivery of deliveries.filter((d) => d.orderId === ids.redrawId)) await deliver(delivery);
+    await transactionFunctionSaw(ids.transactionId, [ids.redrawId]);
+    const initialOnes = deliveries.filter((d) => d.orderId === ids.initialId);
+    for (const delivery of initialOnes) await deliver(delivery);
+    expect((await stored(ids.initialId)).openRedraw).toBe(OPEN_REDRAW_PARTITIONS.awaitingRedraw);
     const notifier = createInMemoryNotifier();
-    const result = await sweep(flow.statusTime(flow.initialId) + 2 * DAY, notifier);
-    expect(about(notifier.notifications, flow.initialId)).toEqual([]);
+    const awaitingSince = instantMillis((initialOnes.at(-1)!.body.data as { updated_at: string }).updated_at);
+    const result = await sweep(awaitingSince + 2 * DAY, notifier);
+    expect(about(notifier.notifications, ids.initialId)).toEqual([]);
     expect(result.cleared).toBeGreaterThanOrEqual(1);
-    const initial = await stored(flow.initialId);
+    const initial = await stored(ids.initialId);
     expect(initial.openRedraw).toBeNull();
     expect(initial.stale).toBeNull();
   });
@@ -206,14 +221,16 @@ describe('stale-redraw sweep', () => {
     const deliveries = buildDeliveries(spec);
     const initialOnly = deliveries.filter((delivery) => delivery.orderId === ids.initialId);
     for (const delivery of initialOnly) await deliver(delivery);
+    await transactionFunctionSaw(ids.transactionId, [ids.initialId]);
     const notifier = createInMemoryNotifier();
     const now = Date.parse('2026-06-12T09:00:00Z');
     await sweep(now, notifier);
     expect((await stored(ids.initialId)).stale?.reason).toBe('redraw_not_created');
 
+    // The redraw's webhooks, seen by the transaction function: the initial order leaves the index, flag and all.
     for (const delivery of deliveries.filter((d) => d.orderId === ids.redrawId)) await deliver(delivery);
-    const result = await sweep(now + HOUR, notifier);
-    expect(result.cleared).toBeGreaterThanOrEqual(1);
+    await transactionFunctionSaw(ids.transactionId, [ids.redrawId]);
+    await sweep(now + HOUR, notifier);
     const initial = await stored(ids.initialId);
     expect(initial.stale).toBeNull();
     expect(initial.openRedraw).toBeNull();

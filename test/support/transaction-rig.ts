@@ -5,14 +5,14 @@
  * a middleware that counts its requests and can inject faults.
  */
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
 import { getOrder, putOrderFromWebhook, type ApplyResult } from '../../functions/store/orders';
 import type { StoredOrder } from '../../functions/store/order-items';
-import { keys } from '../../functions/store/table';
-import { parseTransactionItem, type TransactionItem } from '../../functions/store/transaction-items';
+import type { TransactionItem } from '../../functions/store/transaction-items';
+import { readTransactionPartition } from '../../functions/store/transaction-partition';
 import { createTransactionStatusHandler, METRIC } from '../../functions/transaction-status/app';
 import type { LogSink } from '../../functions/shared/observability';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
@@ -37,6 +37,7 @@ export interface TransactionRig {
   webhook(delivery: Delivery): Promise<ApplyResult>;
   /** Waits until the stream reader has delivered everything written so far. */
   settle(): Promise<void>;
+  /** The transaction as a reader sees it now (the query API's read: its item merged with its members' items). */
   transaction(transactionId: string): Promise<TransactionItem | null>;
   order(orderId: string): Promise<StoredOrder | null>;
   close(): Promise<void>;
@@ -122,12 +123,7 @@ export async function startTransactionRig(prefix: string): Promise<TransactionRi
       return putOrderFromWebhook(table.doc, table.tableName, projectOrder(read.order));
     },
     settle: () => reader.whenIdle(),
-    async transaction(transactionId) {
-      const { Item } = await table.doc.send(
-        new GetCommand({ TableName: table.tableName, Key: keys.transaction(transactionId), ConsistentRead: true }),
-      );
-      return Item ? parseTransactionItem(Item) : null;
-    },
+    transaction: async (transactionId) => (await readTransactionPartition(table.doc, table.tableName, transactionId)).transaction,
     order: (orderId) => getOrder(table.doc, table.tableName, orderId),
     async close() {
       await reader.stop();

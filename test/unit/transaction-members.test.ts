@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   mergeMembers,
+  needsStoring,
   needsWrite,
   newestReportedStatus,
   planRecompute,
@@ -121,5 +122,54 @@ describe('planRecompute', () => {
     const plan = planRecompute({ transactionId: 'txn', stored: null, known: known(initial), listings: [listing([redrawListed]), listing([ended])] });
     expect(plan.transaction.status).toBe('completed');
     expect(plan.listingOrders).toEqual([ended]);
+  });
+});
+
+describe('needsStoring', () => {
+  const initial = record({ id: 'a', rank: '0001', low_level_status: 'ordered' });
+  const stored = planRecompute({ transactionId: 'txn', stored: null, known: known(initial), listings: [listing([{ ...initial, source: 'transaction_listing' }])] }).transaction;
+  const next = (orders: OrderRecord[], listings: ListingSnapshot[] = []) =>
+    planRecompute({ transactionId: 'txn', stored, known: new Map(orders.map((order) => [order.id, { record: order, inOpenRedraws: false }])), listings }).transaction;
+
+  it('stores a new transaction, and a new member', () => {
+    expect(needsStoring(null, stored)).toBe(true);
+    expect(needsStoring(stored, next([record({ id: 'b', origin: 'redraw', rank: '0002' })]))).toBe(true);
+  });
+
+  it('does not store a member’s own newer state: its order item holds it', () => {
+    const later = next([{ ...initial, rank: '0003', low_level_status: 'completed', status_time: '2026-03-03T09:00:00.000000Z' }]);
+    expect(later.status).not.toBe(stored.status);
+    expect(needsStoring(stored, later)).toBe(false);
+  });
+
+  it('stores what only listings tell: a listed member’s newer state, and a member moving between listed and own', () => {
+    const listedOnly = planRecompute({ transactionId: 'txn', stored: null, known: new Map(), listings: [listing([{ ...initial, source: 'transaction_listing' }])] }).transaction;
+    const newerListing = planRecompute({ transactionId: 'txn', stored: listedOnly, known: new Map(), listings: [listing([{ ...initial, source: 'transaction_listing', rank: '0009' }])] }).transaction;
+    expect(needsStoring(listedOnly, newerListing)).toBe(true);
+    const ownNow = planRecompute({ transactionId: 'txn', stored: listedOnly, known: known(initial), listings: [] }).transaction;
+    expect(needsStoring(listedOnly, ownNow)).toBe(true);
+  });
+
+  it('stores a member falling behind its listings, and catching up', () => {
+    const ahead = { ...initial, source: 'transaction_listing' as const, rank: '0009', status_time: '2026-03-09T09:00:00.000000Z' };
+    const behind = next([], [listing([ahead])]);
+    expect(behind.behind_status_time).toBe('2026-03-09T09:00:00.000000Z');
+    expect(needsStoring(stored, behind)).toBe(true);
+    const caughtUp = planRecompute({
+      transactionId: 'txn',
+      stored: { ...behind },
+      known: known({ ...initial, rank: '0010', status_time: '2026-03-09T09:00:00.000000Z' }),
+      listings: [],
+    }).transaction;
+    expect(caughtUp.behind_status_time).toBeNull();
+    expect(needsStoring(behind, caughtUp)).toBe(true);
+  });
+
+  it('stores Junction’s status for the transaction only when it came from a listing no order item carries', () => {
+    const newer = listing([{ ...initial, source: 'transaction_listing' }], 'completed', '2026-03-05T09:00:00.000000Z');
+    const fromItems = next([initial], [newer]);
+    expect(fromItems.reported_status).toBe('completed');
+    expect(needsStoring(stored, fromItems)).toBe(false);
+    expect(needsStoring(stored, fromItems, [newer])).toBe(true);
   });
 });

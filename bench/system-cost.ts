@@ -1,0 +1,266 @@
+/**
+ * Section e: what the whole system costs in DynamoDB units, per webhook
+ * delivered, beside the common approach, on the same stream.
+ *
+ * The tracker runs as `npm start` runs it: the webhook handler takes the
+ * deliveries while the local stream reader (local/stream-reader.ts, batches of
+ * up to 100, one in flight) feeds the transaction function from the table's
+ * real stream, live. Each function has its own client and its own meter
+ * (meter.ts: every request asks for INDEXES capacity; refused conditional writes
+ * are priced by the stored item's size; DynamoDB Local's transactional figures
+ * scaled to AWS's, as capacity-rules.ts checks). Stream reads cost nothing here:
+ * DynamoDB Streams reads by a Lambda trigger are not billed.
+ *
+ * Afterwards every order is checked against its newest event, and every
+ * transaction, through GET /transactions/{id} of the query API, against the
+ * status, members and updated_at that the contract's rules give.
+ */
+import { performance } from 'node:perf_hooks';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { transactionStatus } from '../functions/core/transaction-status';
+import { createQueryHandler } from '../functions/query/app';
+import { forEachLimited } from '../functions/shared/concurrency';
+import { createLogger } from '../functions/shared/observability';
+import { createTableInput } from '../functions/store/table';
+import { createTransactionStatusHandler } from '../functions/transaction-status/app';
+import { localDynamoDbClientConfig } from '../local/dynamodb-local';
+import { findStreamArn, startStreamReader } from '../local/stream-reader';
+import { newSecret, webhookHandlerFor } from '../test/support/webhook';
+import { expectedRecord } from '../test/support/webhook-store';
+import { commonTablesInput, createCommonWebhookHandler } from './baseline/common-webhook';
+import { checkCommon, checkTracker, createTables, deliverStream, type Approach } from './ingest';
+import { attachMeter, type MeterReading, type Units } from './meter';
+import { muted, round } from './stats';
+import type { WebhookStream } from './webhook-stream';
+
+/** On-demand prices, US East (N. Virginia): dollars per million units. */
+export const PRICES = { writeUnit: 0.625, readUnit: 0.125 } as const;
+
+/** The goals of issue 13. */
+export const GOALS = { costRatio: 0.6, webhookWriteUnits: 1.2 } as const;
+
+/** Units per webhook delivered, with requests. */
+export interface UnitsPerWebhook extends Units {
+  requests: number;
+  refusedWrites: number;
+  /** Write units including refused writes. */
+  billedWrite: number;
+  /** Index write units by index. */
+  byIndex: Record<string, number>;
+  dollarsPerMillion: number;
+}
+
+export interface SystemCostRun {
+  approach: Approach;
+  senders: number;
+  messages: number;
+  seconds: number;
+  non2xx: number;
+  answers: Record<string, number>;
+  /** The function that answers the webhooks (the tracker's webhook function, or the common handler). */
+  webhook: UnitsPerWebhook;
+  /** The tracker's transaction function (null for the common approach, which has none). */
+  transactionFunction: UnitsPerWebhook | null;
+  total: UnitsPerWebhook;
+  /** Units by command and function, per webhook. */
+  byCommand: Record<string, Record<string, Units & { requests: number }>>;
+  stream: { records: number; batches: number } | null;
+  correctness: {
+    orders: number;
+    wrongState: number;
+    missing: number;
+    transactions: number | null;
+    transactionsWrong: number | null;
+  };
+}
+
+export function perWebhook(reading: MeterReading, messages: number): UnitsPerWebhook {
+  const per = (value: number) => round(value / messages, 3);
+  const billedWrite = reading.write + reading.refused;
+  return {
+    write: per(reading.write),
+    index: per(reading.index),
+    refused: per(reading.refused),
+    read: per(reading.read),
+    requests: per(reading.requests),
+    refusedWrites: per(reading.refusedWrites),
+    billedWrite: per(billedWrite),
+    byIndex: Object.fromEntries(Object.entries(reading.byIndex).map(([name, units]) => [name, per(units)])),
+    dollarsPerMillion: round(((billedWrite * PRICES.writeUnit + reading.read * PRICES.readUnit) / messages), 3),
+  };
+}
+
+function sum(a: MeterReading, b: MeterReading): MeterReading {
+  const byCommand = { ...a.byCommand };
+  const byIndex = { ...a.byIndex };
+  for (const [name, units] of Object.entries(b.byIndex)) byIndex[name] = (byIndex[name] ?? 0) + units;
+  for (const [name, count] of Object.entries(b.byCommand)) byCommand[name] = (byCommand[name] ?? 0) + count;
+  return {
+    ...a,
+    write: a.write + b.write,
+    index: a.index + b.index,
+    refused: a.refused + b.refused,
+    read: a.read + b.read,
+    requests: a.requests + b.requests,
+    refusedWrites: a.refusedWrites + b.refusedWrites,
+    byCommand,
+    byIndex,
+  };
+}
+
+function commandsOf(reading: MeterReading, messages: number): Record<string, Units & { requests: number }> {
+  return Object.fromEntries(
+    Object.entries(reading.unitsByCommand).map(([name, units]) => [
+      name,
+      {
+        requests: round((reading.byCommand[name] ?? 0) / messages, 3),
+        write: round(units.write / messages, 3),
+        index: round(units.index / messages, 3),
+        refused: round(units.refused / messages, 3),
+        read: round(units.read / messages, 3),
+      },
+    ]),
+  );
+}
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** One whole-system run of one approach over the stream. */
+export async function runSystemCost(endpoint: string, stream: WebhookStream, approach: Approach, senders: number, runId: string): Promise<SystemCostRun> {
+  const config = localDynamoDbClientConfig(endpoint);
+  const webhookClient = new DynamoDBClient({ ...config, maxAttempts: 3 });
+  const webhookDoc = DynamoDBDocumentClient.from(webhookClient, { marshallOptions: { removeUndefinedValues: true } });
+  const secret = newSecret();
+  const tableName = `cost-${approach}-${runId}`;
+  const idempotencyTable = `${tableName}-idempotency`;
+  await createTables(webhookClient, approach === 'tracker' ? [createTableInput(tableName)] : commonTablesInput(tableName, idempotencyTable));
+  const messages = stream.messages.length;
+
+  if (approach === 'common') {
+    const handler = createCommonWebhookHandler({ client: webhookClient, doc: webhookDoc, ordersTable: tableName, idempotencyTable, secret, logger: createLogger('common-webhook') });
+    const meter = attachMeter(webhookClient);
+    const started = performance.now();
+    const delivery = await deliverStream(handler, stream, senders, secret);
+    const seconds = (performance.now() - started) / 1000;
+    const reading = meter.reading();
+    meter.detach();
+    const orders = await checkCommon(webhookDoc, tableName, stream);
+    webhookClient.destroy();
+    const webhook = perWebhook(reading, messages);
+    return {
+      approach,
+      senders,
+      messages,
+      seconds: round(seconds),
+      non2xx: delivery.non2xx,
+      answers: delivery.answers,
+      webhook,
+      transactionFunction: null,
+      total: webhook,
+      byCommand: { webhook: commandsOf(reading, messages) },
+      stream: null,
+      correctness: { ...orders, transactions: null, transactionsWrong: null },
+    };
+  }
+
+  // The transaction function: its own client and meter, fed live by the local stream reader.
+  const transactionClient = new DynamoDBClient(config);
+  const transactionDoc = DynamoDBDocumentClient.from(transactionClient, { marshallOptions: { removeUndefinedValues: true } });
+  const streams = new DynamoDBStreamsClient(config);
+  const transactionHandler = createTransactionStatusHandler({
+    doc: transactionDoc,
+    tableName,
+    logger: silent,
+    metrics: { addMetric() {}, publishStoredMetrics() {} },
+  });
+  const streamArn = await findStreamArn(webhookClient, tableName);
+  const webhookMeter = attachMeter(webhookClient);
+  const transactionMeter = attachMeter(transactionClient);
+  let records = 0;
+  let batches = 0;
+  const reader = startStreamReader({
+    client: streams,
+    streamArn,
+    handler: async (event) => {
+      records += event.Records.length;
+      batches++;
+      return transactionHandler(event);
+    },
+    logger: silent,
+  });
+  const handler = webhookHandlerFor(webhookDoc, tableName, [secret]);
+  const started = performance.now();
+  let delivery;
+  try {
+    delivery = await deliverStream(handler, stream, senders, secret);
+    await reader.whenIdle();
+  } finally {
+    await reader.stop();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const webhookReading = webhookMeter.reading();
+  const transactionReading = transactionMeter.reading();
+  webhookMeter.detach();
+  transactionMeter.detach();
+
+  const orders = await checkTracker(webhookDoc, tableName, stream);
+  const transactions = await checkTransactions(webhookDoc, tableName, stream);
+  webhookClient.destroy();
+  transactionClient.destroy();
+  streams.destroy();
+  return {
+    approach,
+    senders,
+    messages,
+    seconds: round(seconds),
+    non2xx: delivery.non2xx,
+    answers: delivery.answers,
+    webhook: perWebhook(webhookReading, messages),
+    transactionFunction: perWebhook(transactionReading, messages),
+    total: perWebhook(sum(webhookReading, transactionReading), messages),
+    byCommand: { webhook: commandsOf(webhookReading, messages), transactionFunction: commandsOf(transactionReading, messages) },
+    stream: { records, batches },
+    correctness: { ...orders, transactions: transactions.transactions, transactionsWrong: transactions.wrong },
+  };
+}
+
+const TransactionAnswer = z.object({
+  transaction: z.object({ status: z.string(), updated_at: z.string(), orders: z.array(z.object({ id: z.string() })) }),
+});
+
+/**
+ * Every transaction of the stream, read as a user reads it (GET /transactions/{id}),
+ * must have the status the contract's rule gives for its members' newest
+ * states, every member in ascending created_at, and the newest member status time.
+ */
+async function checkTransactions(doc: DynamoDBDocumentClient, tableName: string, stream: WebhookStream) {
+  const members = new Map<string, ReturnType<typeof expectedRecord>[]>();
+  for (const { body } of stream.newest.values()) {
+    const record = expectedRecord(JSON.parse(body));
+    if (record.transaction_id === null) continue;
+    members.set(record.transaction_id, [...(members.get(record.transaction_id) ?? []), record]);
+  }
+  const query = createQueryHandler({ doc, tableName, logger: silent });
+  let wrong = 0;
+  await muted(() =>
+    forEachLimited([...members.entries()], 8, async ([transactionId, records]) => {
+      const answer = await query({ rawPath: `/transactions/${transactionId}`, requestContext: { http: { method: 'GET' } } });
+      if (answer.statusCode !== 200) {
+        wrong++;
+        return;
+      }
+      const { transaction } = TransactionAnswer.parse(JSON.parse(answer.body));
+      const expectedIds = [...records].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id)).map((record) => record.id);
+      const newestTime = records.map((record) => record.status_time).reduce((newest, time) => (time > newest ? time : newest));
+      const right =
+        transaction.status === transactionStatus(records) &&
+        transaction.updated_at === newestTime &&
+        JSON.stringify(transaction.orders.map((order) => order.id)) === JSON.stringify(expectedIds);
+      if (!right) wrong++;
+    }),
+  );
+  return { transactions: members.size, wrong };
+}

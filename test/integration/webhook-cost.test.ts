@@ -1,0 +1,56 @@
+/**
+ * What the webhook's one write costs, in capacity units as AWS bills them
+ * (bench/meter.ts over DynamoDB Local's consumed capacity; refused writes priced
+ * by the stored item's size): one write unit per delivery, applied or refused,
+ * plus an index write only when an order enters or leaves the open-redraws
+ * index. A redraw moving on within it, or any order's status change, touches no index.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attachMeter } from '../../bench/meter';
+import { projectOrder } from '../../functions/core/order-record';
+import { readWebhookBody } from '../../functions/core/schemas';
+import { putOrderFromWebhook } from '../../functions/store/orders';
+import { createTestTable, type TestTable } from '../support/dynamodb';
+import { buildDeliveries, freshId, redrawFlow, simpleFlow, type Delivery } from '../support/junction';
+
+let table: TestTable;
+beforeAll(async () => {
+  table = await createTestTable('webhook-cost');
+});
+afterAll(async () => {
+  await table?.drop();
+});
+
+function deliver(delivery: Delivery) {
+  const read = readWebhookBody(JSON.stringify(delivery.body));
+  if (read.kind !== 'order') throw new Error('test delivery not readable');
+  return putOrderFromWebhook(table.doc, table.tableName, projectOrder(read.order));
+}
+
+describe('webhook write cost', () => {
+  it('is one write unit per delivery, refused or not, and an index write only when an order enters or leaves open redraws', async () => {
+    const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+    // Initial: 5 steps, the last one redraw_available (enters REDRAW#awaiting). Redraw: ordered,
+    // requisition_created, appointment_scheduled (in progress: enters, then moves twice), completed (leaves).
+    const redraw = buildDeliveries(redrawFlow(ids, 'completed'));
+    const plain = buildDeliveries(simpleFlow({ transactionId: freshId(), orderId: freshId() }, 'testkit', 7));
+    const meter = attachMeter(table.client);
+    const results: string[] = [];
+    for (const delivery of [...redraw, ...plain]) results.push(await deliver(delivery));
+    // Svix retries of each, and every late delivery of an older event.
+    for (const delivery of [...redraw, ...plain]) results.push(await deliver(delivery));
+    for (const delivery of [...redraw].reverse()) results.push(await deliver(delivery));
+    const reading = meter.reading();
+    meter.detach();
+
+    const deliveries = results.length;
+    const applied = results.filter((result) => result === 'applied').length;
+    expect(applied).toBe(redraw.length + plain.length);
+    expect(reading.requests).toBe(deliveries);
+    expect(reading.refusedWrites).toBe(deliveries - applied);
+    expect(reading.refused).toBe(deliveries - applied);
+    expect(reading.write - reading.index).toBe(applied);
+    expect(reading.byIndex).toEqual({ 'open-redraws': 3 });
+    expect(reading.write + reading.refused).toBe(deliveries + 3);
+  });
+});
