@@ -12,7 +12,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { toOrder, type Order } from '../core/order-view';
 import { ResourceId } from '../core/schemas';
-import { transactionStatus, type TransactionStatus } from '../core/transaction-status';
+import type { TransactionStatus } from '../core/transaction-status';
 import { getOrder } from '../store/orders';
 import { listRedraws, type RedrawListState } from '../store/redraws';
 import { readTransactionPartition } from '../store/transaction-partition';
@@ -143,21 +143,16 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
   };
 
   const getTransactionRoute = async (transactionId: string) => {
+    // Known once the transaction function has seen one of its orders (milliseconds after the webhook).
     const { transaction, orders } = await readTransactionPartition(doc, tableName, transactionId);
-    if (!transaction && orders.length === 0) throw new HttpError(404, 'not_found', 'no transaction with this id');
-    const members = orders.map((stored) => toOrder(stored.record, stored.stale));
-    const answer: Transaction = transaction
-      ? { id: transactionId, status: transaction.status, reported_status: transaction.reported_status, orders: members, updated_at: transaction.updated_at }
-      : // The transaction function has not caught up with these orders yet:
-        // answer from the orders themselves, with the status the contract's rule gives.
-        {
-          id: transactionId,
-          status: transactionStatus(orders.map((stored) => stored.record)),
-          reported_status: null,
-          orders: members,
-          // As the transaction function sets it: the newest status time among the members (canonical).
-          updated_at: orders.map((stored) => stored.record.status_time).reduce((newest, time) => (time > newest ? time : newest)),
-        };
+    if (!transaction) throw new HttpError(404, 'not_found', 'no transaction with this id');
+    const answer: Transaction = {
+      id: transactionId,
+      status: transaction.status,
+      reported_status: transaction.reported_status,
+      orders: orders.map((stored) => toOrder(stored.record, stored.stale)),
+      updated_at: transaction.updated_at,
+    };
     return { transaction: answer };
   };
 
