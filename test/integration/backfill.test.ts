@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { createBackfillHandler, type BackfillEvent } from '../../functions/backfill/app';
 import { createJunctionClient } from '../../functions/junction/client';
@@ -16,42 +16,15 @@ import { applyApiOrder } from '../../functions/store/api-orders';
 import { createCheckpointStore } from '../../functions/store/backfill-checkpoints';
 import { createTableInput } from '../../functions/store/table';
 import { runCli } from '../../cli/main';
-import { parseLocalSettings } from '../../local/config';
-import { startJunctionStandin, type JunctionStandin, type StandinOrder } from '../../local/junction-standin';
+import type { StandinOrder } from '../../local/junction-standin';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { localEndpoint } from '../support/dynamodb';
 import { buildDeliveries, freshId, newestByOrder, PHI_CANARY, redrawFlow, simpleFlow, type Delivery, type Method } from '../support/junction';
-import { captureOutput } from '../support/webhook';
+import { standinRuntimes } from '../support/standin-runtimes';
 
-let standin: JunctionStandin;
-const runtimes: LocalRuntime[] = [];
-let output: ReturnType<typeof captureOutput>;
-
-beforeAll(async () => {
-  standin = await startJunctionStandin();
-  output = captureOutput();
-});
-afterAll(async () => {
-  for (const runtime of runtimes) await runtime.stop();
-  await standin?.close();
-  output?.restore();
-});
-
-async function start(env: Record<string, string>): Promise<LocalRuntime> {
-  const runtime = await startLocalRuntime(
-    parseLocalSettings({
-      PORT: '0',
-      DYNAMODB_ENDPOINT: localEndpoint(),
-      TABLE_NAME: `backfill-${randomUUID()}`,
-      SWEEP_INTERVAL_SECONDS: '3600',
-      JUNCTION_API_BASE_URL: standin.url,
-      ...env,
-    }),
-  );
-  runtimes.push(runtime);
-  return runtime;
-}
+const rig = standinRuntimes('backfill');
+const start = rig.start;
 
 const METHODS: Method[] = ['walk_in_test', 'at_home_phlebotomy', 'on_site_collection', 'testkit'];
 
@@ -102,11 +75,11 @@ const Counts = z.object({ read: z.number(), applied: z.number(), duplicate: z.nu
 
 describe('npm run backfill against npm start with Junction’s API', () => {
   it('backfills a few hundred orders, stopped half way and run again: newest states, right counts, nothing applied twice', async () => {
-    await standin.reset();
-    const runtime = await start({ JUNCTION_API_KEY: standin.apiKey });
+    await rig.standin().reset();
+    const runtime = await start({ JUNCTION_API_KEY: rig.standin().apiKey });
     const deliveries = manyFlows(180);
-    await standin.recordDeliveries(deliveries);
-    const known = await standin.orders();
+    await rig.standin().recordDeliveries(deliveries);
+    const known = await rig.standin().orders();
     expect(known.length).toBeGreaterThanOrEqual(200);
     const pages = Math.ceil(known.length / 100);
     expect(pages).toBeGreaterThanOrEqual(3);
@@ -134,14 +107,14 @@ describe('npm run backfill against npm start with Junction’s API', () => {
     const again = cli();
     expect(await again.run(['--since', '2026-01-01'], runtime.url)).toBe(0);
     expect(Counts.parse(JSON.parse(again.out.at(-1)!))).toEqual({ read: known.length, applied: 0, duplicate: known.length, stale: 0, failed: 0 });
-    expect(output.lines().join('\n')).not.toContain(standin.apiKey);
+    expect(rig.outputLines().join('\n')).not.toContain(rig.standin().apiKey);
   }, 240_000);
 
   it('counts webhooks already stored as duplicate, and never lets an older API answer replace a newer state (stale)', async () => {
-    await standin.reset();
-    const runtime = await start({ JUNCTION_API_KEY: standin.apiKey });
+    await rig.standin().reset();
+    const runtime = await start({ JUNCTION_API_KEY: rig.standin().apiKey });
     const deliveries = manyFlows(6);
-    await standin.recordDeliveries(deliveries);
+    await rig.standin().recordDeliveries(deliveries);
     const newest = newestByOrder(deliveries);
     const [first, second] = [...newest.keys()];
     // The tracker has seen the newest webhook of `first`; Junction answers an older state of `second` than the tracker stored.
@@ -161,7 +134,7 @@ describe('npm run backfill against npm start with Junction’s API', () => {
     await send(newest.get(first!)!);
     await send(newest.get(second!)!);
     const olderOfSecond = deliveries.filter((delivery) => delivery.orderId === second).sort((a, b) => a.eventId - b.eventId)[0]!;
-    await standin.putOrder((olderOfSecond.body as { data: StandinOrder }).data);
+    await rig.standin().putOrder((olderOfSecond.body as { data: StandinOrder }).data);
     await runtime.whenStreamIdle();
 
     const run = cli();
@@ -172,53 +145,53 @@ describe('npm run backfill against npm start with Junction’s API', () => {
   }, 120_000);
 
   it('reads only the orders updated in the window', async () => {
-    await standin.reset();
-    const runtime = await start({ JUNCTION_API_KEY: standin.apiKey });
+    await rig.standin().reset();
+    const runtime = await start({ JUNCTION_API_KEY: rig.standin().apiKey });
     const inside = buildDeliveries(simpleFlow({ transactionId: null, orderId: freshId() }, 'walk_in_test', undefined, new Date('2026-03-02T09:00:00Z')));
     const outside = buildDeliveries(simpleFlow({ transactionId: null, orderId: freshId() }, 'walk_in_test', undefined, new Date('2025-06-02T09:00:00Z')));
-    await standin.recordDeliveries([...inside, ...outside]);
+    await rig.standin().recordDeliveries([...inside, ...outside]);
     const run = cli();
     expect(await run.run(['--since', '2026-03-01', '--until', '2026-03-31'], runtime.url)).toBe(0);
     expect(Counts.parse(JSON.parse(run.out.at(-1)!))).toMatchObject({ read: 1, applied: 1 });
     expect(await storedOrder(runtime, inside[0]!.orderId)).not.toBeNull();
     expect(await storedOrder(runtime, outside[0]!.orderId)).toBeNull();
-    const [request] = (await standin.requests()).filter((r) => r.endpoint === 'orders');
+    const [request] = (await rig.standin().requests()).filter((r) => r.endpoint === 'orders');
     expect(request!.url).toContain('updated_start_date=2026-03-01T00%3A00%3A00.000000Z');
     expect(request!.url).toContain('updated_end_date=2026-03-31T23%3A59%3A59.999999Z');
   }, 120_000);
 
   it('without JUNCTION_API_KEY says so, exits 2 and changes nothing (no request to Junction)', async () => {
-    await standin.reset();
+    await rig.standin().reset();
     const runtime = await start({});
-    await standin.recordDeliveries(manyFlows(3));
+    await rig.standin().recordDeliveries(manyFlows(3));
     const run = cli();
     expect(await run.run(['--since', '2026-01-01'], runtime.url)).toBe(2);
     expect(run.err.join('\n')).toMatch(/no Junction API key.*JUNCTION_API_KEY.*nothing was changed/);
     expect(run.out).toEqual([]);
-    expect(await standin.requests()).toEqual([]);
+    expect(await rig.standin().requests()).toEqual([]);
   }, 60_000);
 
   it('a rejected key is a configuration error: one request, exit 1, the counts line last', async () => {
-    await standin.reset();
+    await rig.standin().reset();
     const runtime = await start({ JUNCTION_API_KEY: 'sk_wrong_key_0123456789' });
-    await standin.recordDeliveries(manyFlows(3));
+    await rig.standin().recordDeliveries(manyFlows(3));
     const run = cli();
     expect(await run.run(['--since', '2026-01-01'], runtime.url)).toBe(1);
     expect(run.err.join('\n')).toContain('rejected the API key');
     expect(JSON.parse(run.out.at(-1)!)).toEqual({ read: 0, applied: 0, duplicate: 0, stale: 0, failed: 0 });
-    expect(await standin.requests()).toHaveLength(1);
-    expect(output.lines().join('\n')).not.toContain('sk_wrong_key_0123456789');
+    expect(await rig.standin().requests()).toHaveLength(1);
+    expect(rig.outputLines().join('\n')).not.toContain('sk_wrong_key_0123456789');
   }, 60_000);
 
   it('Junction down: the failed page counts as failed, exit 1', async () => {
-    await standin.reset();
-    const runtime = await start({ JUNCTION_API_KEY: standin.apiKey });
-    await standin.recordDeliveries(manyFlows(3));
-    await standin.injectFault({ kind: 'status', status: 503, times: 'always' });
+    await rig.standin().reset();
+    const runtime = await start({ JUNCTION_API_KEY: rig.standin().apiKey });
+    await rig.standin().recordDeliveries(manyFlows(3));
+    await rig.standin().injectFault({ kind: 'status', status: 503, times: 'always' });
     const run = cli();
     expect(await run.run(['--since', '2026-01-01'], runtime.url)).toBe(1);
     expect(JSON.parse(run.out.at(-1)!)).toEqual({ read: 0, applied: 0, duplicate: 0, stale: 0, failed: 1 });
-    await standin.clearFaults();
+    await rig.standin().clearFaults();
   }, 120_000);
 
   it('usage errors exit 2 without a request; no tracker exits 3', async () => {
@@ -234,17 +207,17 @@ describe('npm run backfill against npm start with Junction’s API', () => {
 
 describe('the backfill Lambda function', () => {
   it('continues itself before its time runs out: one invoke by hand runs the whole window', async () => {
-    await standin.reset();
+    await rig.standin().reset();
     const deliveries = manyFlows(90);
-    await standin.recordDeliveries(deliveries);
-    const total = (await standin.orders()).length;
+    await rig.standin().recordDeliveries(deliveries);
+    const total = (await rig.standin().orders()).length;
     const tableName = `backfill-fn-${randomUUID()}`;
     const config = localDynamoDbClientConfig(localEndpoint());
     const client = new DynamoDBClient(config);
     await client.send(new CreateTableCommand(createTableInput(tableName)));
     client.destroy();
     const doc = documentClient(config);
-    const junction = createJunctionClient({ baseUrl: standin.url, apiKey: standin.apiKey });
+    const junction = createJunctionClient({ baseUrl: rig.standin().url, apiKey: rig.standin().apiKey });
     const continuations: BackfillEvent[] = [];
     const logs: unknown[] = [];
     const record = (...args: unknown[]) => {
@@ -274,7 +247,7 @@ describe('the backfill Lambda function', () => {
     expect(answers.slice(0, -1).every((answer) => answer.status === 'continuing')).toBe(true);
     expect(answers.at(-1)).toMatchObject({ status: 'done', read: total, applied: total, duplicate: 0, stale: 0, failed: 0 });
     expect(JSON.stringify(logs)).not.toContain(PHI_CANARY);
-    expect(JSON.stringify(logs)).not.toContain(standin.apiKey);
+    expect(JSON.stringify(logs)).not.toContain(rig.standin().apiKey);
   }, 240_000);
 
   it('answers not_configured and changes nothing without a key, invalid_request for a bad window', async () => {

@@ -6,50 +6,20 @@
  * answers `"reconciled": 1`; without it, not a single request reaches Junction.
  * The runtimes use this run's DynamoDB Local (DYNAMODB_ENDPOINT), each its own table.
  */
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { signSvixMessage } from '../../functions/core/svix';
-import { parseLocalSettings } from '../../local/config';
-import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
-import { localEndpoint } from '../support/dynamodb';
+import type { LocalRuntime } from '../../local/runtime';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type Delivery, type FlowSpec } from '../support/junction';
 import { openApiValidator } from '../support/openapi';
-import { captureOutput, newMessageId, newSecret } from '../support/webhook';
+import { standinRuntimes } from '../support/standin-runtimes';
+import { newMessageId, newSecret } from '../support/webhook';
 
 const DAY = 86_400_000;
 const secret = newSecret();
 const assertDocumented = openApiValidator();
-let standin: JunctionStandin;
-const runtimes: LocalRuntime[] = [];
-let output: ReturnType<typeof captureOutput>;
-
-beforeAll(async () => {
-  standin = await startJunctionStandin();
-  output = captureOutput();
-});
-afterAll(async () => {
-  for (const runtime of runtimes) await runtime.stop();
-  await standin?.close();
-  output?.restore();
-});
-
-async function start(env: Record<string, string>): Promise<LocalRuntime> {
-  const settings = parseLocalSettings({
-    PORT: '0',
-    DYNAMODB_ENDPOINT: localEndpoint(),
-    TABLE_NAME: `local-reconcile-${randomUUID()}`,
-    JUNCTION_WEBHOOK_SECRET: secret,
-    // Only the test's POST /local/sweep sweeps.
-    SWEEP_INTERVAL_SECONDS: '3600',
-    JUNCTION_API_BASE_URL: standin.url,
-    ...env,
-  });
-  const runtime = await startLocalRuntime(settings);
-  runtimes.push(runtime);
-  return runtime;
-}
+const rig = standinRuntimes('local-reconcile', { JUNCTION_WEBHOOK_SECRET: secret });
+const start = rig.start;
 
 async function send(runtime: LocalRuntime, delivery: Delivery): Promise<void> {
   const body = JSON.stringify(delivery.body);
@@ -98,35 +68,35 @@ function lostRecentStep(): { spec: FlowSpec; redrawId: string; lost: (delivery: 
 
 describe('npm start with Junction’s API', () => {
   it('repairs a lost webhook on POST /local/sweep with JUNCTION_API_KEY set, and answers reconciled', async () => {
-    const runtime = await start({ JUNCTION_API_KEY: standin.apiKey });
+    const runtime = await start({ JUNCTION_API_KEY: rig.standin().apiKey });
     const flow = lostRecentStep();
     const deliveries = buildDeliveries(flow.spec);
-    await standin.recordDeliveries(deliveries);
+    await rig.standin().recordDeliveries(deliveries);
     for (const delivery of deliveries.filter((delivery) => !flow.lost(delivery))) await send(runtime, delivery);
     await runtime.whenStreamIdle();
     expect((await order(runtime, flow.redrawId)).low_level_status).toBe('requisition_created');
-    await standin.clearRequests();
+    await rig.standin().clearRequests();
 
     const answer = await sweep(runtime);
     expect(answer).toMatchObject({ flagged: 0, reconciled: 1 });
-    expect((await standin.requests()).map((request) => request.url)).toEqual([`/v3/order/${flow.redrawId}`]);
+    expect((await rig.standin().requests()).map((request) => request.url)).toEqual([`/v3/order/${flow.redrawId}`]);
     expect(await order(runtime, flow.redrawId)).toMatchObject({ source: 'api', low_level_status: 'appointment_scheduled', stale: null });
     expect(runtime.notifier.notifications.filter((notification) => notification.order_id === flow.redrawId)).toEqual([]);
-    expect(output.lines().join('\n')).not.toContain(standin.apiKey);
+    expect(rig.outputLines().join('\n')).not.toContain(rig.standin().apiKey);
   });
 
   it('makes not a single request to Junction without JUNCTION_API_KEY, and flags as before', async () => {
     const runtime = await start({});
     const flow = lostRecentStep();
     const deliveries = buildDeliveries(flow.spec);
-    await standin.recordDeliveries(deliveries);
+    await rig.standin().recordDeliveries(deliveries);
     for (const delivery of deliveries.filter((delivery) => !flow.lost(delivery))) await send(runtime, delivery);
     await runtime.whenStreamIdle();
-    await standin.clearRequests();
+    await rig.standin().clearRequests();
 
     const answer = await sweep(runtime);
     expect(answer).toMatchObject({ flagged: 1, reconciled: 0 });
-    expect(await standin.requests()).toEqual([]);
+    expect(await rig.standin().requests()).toEqual([]);
     expect(await order(runtime, flow.redrawId)).toMatchObject({ source: 'webhook', low_level_status: 'requisition_created', stale: { reason: 'no_progress' } });
   });
 });
