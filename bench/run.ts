@@ -2,7 +2,8 @@
  * `npm run bench`: every figure of bench/README.md in one run, written to
  * bench/results.json and printed as a table. Starts and stops its own DynamoDB
  * Local JVMs; never contacts AWS. Sizes come from the environment (see
- * benchSettings); BENCH_QUICK=1 is a smoke run of a few seconds per section.
+ * benchSettings); BENCH_QUICK=1 is a smoke run of a few seconds per section;
+ * BENCH_ONLY=local-ingest runs section f alone.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -14,6 +15,7 @@ import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { measureColdStarts } from './cold-start';
 import { runIngest, verifyCost, type Approach, type IngestRun } from './ingest';
 import { progress, round } from './stats';
+import { localIngestLines, measureLocalIngest, type LocalIngestResult } from './local-ingest';
 import { measureEndToEndLatency, measureStreamThroughput } from './stream-recompute';
 import { measureSweepCost } from './sweep-cost';
 import { checkCapacityRules, type CapacityProbe } from './capacity-rules';
@@ -29,7 +31,9 @@ const Settings = z.object({
   BENCH_SWEEP_SIZES: z.string().regex(/^\d+(,\d+)*$/, 'must be comma-separated integers').optional(),
   BENCH_SWEEP_DUE: Count,
   BENCH_LATENCY_SAMPLES: Count,
+  BENCH_LOCAL_ROUNDS: Count,
   BENCH_OUTPUT: z.string().min(1).optional(),
+  BENCH_ONLY: z.enum(['local-ingest']).optional(),
 });
 
 /** Sizes of this run: the full defaults, or the quick ones; any BENCH_* variable overrides either. */
@@ -45,7 +49,9 @@ function benchSettings(env: NodeJS.ProcessEnv) {
     sweepSizes: (raw.BENCH_SWEEP_SIZES ?? (quick ? '1000,3000' : '1000,10000,50000')).split(',').map(Number),
     sweepDue: pick(raw.BENCH_SWEEP_DUE, 50, 50),
     latencySamples: pick(raw.BENCH_LATENCY_SAMPLES, 60, 10),
-    output: raw.BENCH_OUTPUT ?? fileURLToPath(new URL(quick ? './results.quick.json' : './results.json', import.meta.url)),
+    localRounds: pick(raw.BENCH_LOCAL_ROUNDS, 3, 1),
+    only: raw.BENCH_ONLY,
+    output: raw.BENCH_OUTPUT ?? fileURLToPath(new URL(raw.BENCH_ONLY ? `./results.${raw.BENCH_ONLY}.json` : quick ? './results.quick.json' : './results.json', import.meta.url)),
   };
 }
 
@@ -64,6 +70,14 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
   };
   progress(`machine: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}${settings.quick ? ' (quick run)' : ''}`);
+  const localIngestOptions = { webhooks: settings.webhooks, senders: settings.senders, rounds: settings.localRounds };
+  if (settings.only === 'local-ingest') {
+    const localIngest = await measureLocalIngest(localIngestOptions);
+    await writeFile(settings.output, `${JSON.stringify({ machine, settings: { ...settings, output: undefined }, localIngest }, null, 2)}\n`);
+    console.log(localIngestLines(localIngest).join('\n'));
+    progress(`wrote ${settings.output}`);
+    return;
+  }
 
   // a. Webhook ingest, both approaches, same stream.
   const stream = buildWebhookStream({ messages: settings.webhooks });
@@ -142,6 +156,9 @@ async function main(): Promise<void> {
   // d2. End to end through the local runtime (its own embedded DynamoDB Local).
   const latency = await measureEndToEndLatency(settings.latencySamples);
 
+  // f. Ingest through `npm start`'s HTTP server, whole local system, against the common approach's server.
+  const localIngest = await measureLocalIngest(localIngestOptions);
+
   const of = (approach: Approach, senders: number) => runs.find((run) => run.approach === approach && run.senders === senders)!;
   const comparisons = [1, settings.senders].map((senders) => {
     const ours = of('tracker', senders);
@@ -166,6 +183,7 @@ async function main(): Promise<void> {
     sweep,
     stream: { throughput: streamThroughput, endToEnd: latency },
     cost: { prices: PRICES, goals: GOALS, capacityRules, runs: costRuns, goalsBySenders: costGoals },
+    localIngest,
   };
   await writeFile(settings.output, `${JSON.stringify(results, null, 2)}\n`);
   printTable(results);
@@ -183,6 +201,7 @@ type Results = {
     runs: SystemCostRun[];
     goalsBySenders: { senders: number; costRatio: number; costPass: boolean; webhookWriteUnits: number; webhookPass: boolean }[];
   };
+  localIngest: LocalIngestResult;
 };
 
 function printTable(results: Results): void {
@@ -236,6 +255,8 @@ function printTable(results: Results): void {
         `webhook path ${goal.webhookWriteUnits} write units per webhook (goal <= ${GOALS.webhookWriteUnits}: ${goal.webhookPass ? 'PASS' : 'FAIL'})`,
     );
   }
+  lines.push('');
+  lines.push(...localIngestLines(results.localIngest));
   console.log(lines.join('\n'));
 }
 
