@@ -3,6 +3,8 @@
  * come from Secrets Manager in AWS (WEBHOOK_SECRET_ARN) or from the environment
  * locally (JUNCTION_WEBHOOK_SECRET); either holds comma-separated `whsec_`
  * secrets. A malformed secret is reported by the setting's name, never echoed.
+ * AWS_ENDPOINT_URL_SECRETS_MANAGER (the SDK's own name for it) points the
+ * secret read at another endpoint, as DYNAMODB_ENDPOINT does for the table.
  */
 import * as z from 'zod';
 import { svixSecretKey } from '../core/svix';
@@ -39,6 +41,7 @@ const WebhookEnv = z
       }),
     ),
     DYNAMODB_ENDPOINT: optionalSetting(optionalEndpoint()),
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: optionalSetting(optionalEndpoint()),
   })
   .refine((env) => env.WEBHOOK_SECRET_ARN !== undefined || env.JUNCTION_WEBHOOK_SECRET !== undefined, {
     path: ['WEBHOOK_SECRET_ARN'],
@@ -46,7 +49,9 @@ const WebhookEnv = z
   });
 
 /** Where the secrets come from: a Secrets Manager secret, or the environment itself. */
-export type SecretSource = { kind: 'secrets_manager'; arn: string } | { kind: 'environment'; secrets: readonly string[] };
+export type SecretSource =
+  | { kind: 'secrets_manager'; arn: string; endpoint: string | undefined }
+  | { kind: 'environment'; secrets: readonly string[] };
 
 export interface WebhookConfig {
   tableName: string;
@@ -60,7 +65,7 @@ export function webhookConfig(env: NodeJS.ProcessEnv = process.env): WebhookConf
   // The environment wins when both are set: that is how a local run overrides a deployed setting.
   const secretSource: SecretSource = parsed.JUNCTION_WEBHOOK_SECRET
     ? { kind: 'environment', secrets: parsed.JUNCTION_WEBHOOK_SECRET }
-    : { kind: 'secrets_manager', arn: requireArn(parsed.WEBHOOK_SECRET_ARN) };
+    : { kind: 'secrets_manager', arn: requireArn(parsed.WEBHOOK_SECRET_ARN), endpoint: parsed.AWS_ENDPOINT_URL_SECRETS_MANAGER };
   return { tableName: parsed.TABLE_NAME, secretSource, dynamodbEndpoint: parsed.DYNAMODB_ENDPOINT };
 }
 
