@@ -3,21 +3,47 @@
  * (lib/table-bound-function.ts) and the cold-start bench, so the bench measures
  * the bytes that are deployed. Free of aws-cdk-lib on purpose (the bench imports it).
  *
- * Code splitting is the point: the AWS SDK reaches most of its weight through
- * dynamic imports that a Lambda cold start never takes (credential providers
- * for profiles, SSO and web identity with their STS/SSO clients, browser
- * user-agent parsing, event streams). In one file those ~140 KiB are read and
- * parsed at every cold start; split, they stay in chunks/ and load only if used.
+ * What a cold start loads is the point. The AWS SDK reaches much of its weight
+ * through dynamic imports that a Lambda cold start never takes: the credential
+ * providers for profiles, SSO, web identity, containers and instance metadata
+ * (with the STS, SSO and sign-in clients they use), browser user-agent parsing
+ * and event streams. In one file those ~140 KiB are read and parsed at every
+ * cold start. So the build splits code (dynamic imports become chunks, loaded
+ * only if used), and the credential providers are built apart, into lazy/: in
+ * the same build they would share chunks with the handler, and the handler
+ * would load their XML and REST protocol code (~34 KiB) with its own. Lambda
+ * gives functions their credentials in the environment, which the handler's
+ * own graph reads; lazy/ only loads when a credential source other than the
+ * environment is in use, as when the bundle runs outside Lambda.
  */
 import { buildSync, type BuildOptions, type Metafile } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
+import * as z from 'zod';
 import type { ServiceName } from '../functions/shared/metric-names';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** The file Lambda loads (`index.handler`); every other file is a chunk under chunks/. */
+/** The file Lambda loads (`index.handler`); the chunks sit beside it, the credential providers in lazy/. */
 export const ENTRY_FILE = 'index.mjs';
+
+/** Folder of the separately built credential providers. */
+export const LAZY_DIR = 'lazy';
+
+/**
+ * The packages the SDK's default credential chain imports dynamically for
+ * every source but the environment (@aws-sdk/credential-provider-node).
+ */
+export const LAZY_PACKAGES = [
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/credential-provider-http',
+  '@smithy/credential-provider-imds',
+] as const;
 
 /**
  * esbuild options of every function. Target node20: the oldest Node this
@@ -34,7 +60,8 @@ export const BUNDLE_OPTIONS = {
   minify: true,
   splitting: true,
   entryNames: '[name]',
-  chunkNames: 'chunks/[name]-[hash]',
+  // Beside the entry, not in a folder: a chunk's import of ./lazy/... must mean the same folder as the entry's.
+  chunkNames: '[name]-[hash]',
   outExtension: { '.js': '.mjs' },
   // Stack traces can be mapped back to file and line (the maps ship beside the
   // code; Node reads them only with --enable-source-maps); the sources need not ship.
@@ -50,29 +77,50 @@ export const BUNDLE_OPTIONS = {
 
 /** What one build produced, from esbuild's metafile. */
 export interface BundleReport {
-  /** JavaScript files (relative to the output directory), entry first. */
+  /** JavaScript files of the handler's build (relative to the output directory), entry first; lazy/ not included. */
   files: string[];
   /** The files a cold start loads: the entry and every chunk it imports statically. */
   initFiles: string[];
   /** Bytes of `initFiles`: what a cold start reads and parses. */
   initBytes: number;
-  /** Bytes of every JavaScript file shipped (lazy chunks included, source maps not). */
+  /** Bytes of every JavaScript file shipped (lazy chunks and lazy/ included, source maps not). */
   totalBytes: number;
   /** Bytes per package among `initFiles` (our own code under `functions/...`), largest first. */
   initBytesByPackage: [string, number][];
 }
 
-/** Bundles `functions/<service>/handler.ts` into `outdir` (index.mjs, chunks/, source maps). */
+/** Bundles `functions/<service>/handler.ts` into `outdir` (index.mjs, chunks, lazy/, source maps). */
 export function bundleFunction(service: ServiceName, outdir: string): BundleReport {
-  const result = buildSync({
-    ...BUNDLE_OPTIONS,
+  const lazyFile = (pkg: string) => `${basename(pkg)}.mjs`;
+  const common = { ...BUNDLE_OPTIONS, absWorkingDir: PROJECT_ROOT };
+  const handler = buildSync({
+    ...common,
     entryPoints: { index: join(PROJECT_ROOT, 'functions', service, 'handler.ts') },
     outdir,
-    // Paths in the metafile and source maps are relative to the repository, whatever the working directory.
-    absWorkingDir: PROJECT_ROOT,
+    alias: Object.fromEntries(LAZY_PACKAGES.map((pkg) => [pkg, `./${LAZY_DIR}/${lazyFile(pkg)}`])),
+    external: [`./${LAZY_DIR}/*`],
   });
-  return bundleReport(result.metafile, relative(PROJECT_ROOT, outdir));
+  const providers = buildSync({
+    ...common,
+    entryPoints: Object.fromEntries(LAZY_PACKAGES.map((pkg) => [lazyFile(pkg).replace(/\.mjs$/, ''), moduleEntryOf(pkg)])),
+    outdir: join(outdir, LAZY_DIR),
+    // One provider reaches another (ini -> sso, process, ...) through the same files, not a second copy.
+    alias: Object.fromEntries(LAZY_PACKAGES.map((pkg) => [pkg, `./${lazyFile(pkg)}`])),
+    external: ['./*.mjs'],
+  });
+  const report = bundleReport(handler.metafile, relative(PROJECT_ROOT, outdir));
+  const lazyBytes = Object.entries(providers.metafile.outputs).reduce((sum, [path, { bytes }]) => sum + (path.endsWith('.mjs') ? bytes : 0), 0);
+  return { ...report, totalBytes: report.totalBytes + lazyBytes };
 }
+
+/** The ESM entry of an installed package (its `module` field), as the bundle resolves it. */
+function moduleEntryOf(pkg: string): string {
+  const manifestPath = createRequire(join(PROJECT_ROOT, 'package.json')).resolve(`${pkg}/package.json`);
+  const manifest = PackageManifest.parse(JSON.parse(readFileSync(manifestPath, 'utf8')));
+  return join(dirname(manifestPath), manifest.module ?? manifest.main ?? 'index.js');
+}
+
+const PackageManifest = z.object({ module: z.string().optional(), main: z.string().optional() });
 
 /** Reads a build's metafile: which outputs a cold start loads, and their sizes. */
 export function bundleReport(metafile: Metafile, outdir: string): BundleReport {
@@ -86,7 +134,10 @@ export function bundleReport(metafile: Metafile, outdir: string): BundleReport {
     if (init.has(path)) continue;
     init.add(path);
     for (const imported of outputs[path]?.imports ?? []) {
-      if (imported.kind === 'import-statement' && !imported.external) pending.push(imported.path);
+      if (imported.kind !== 'import-statement') continue;
+      if (!imported.external) pending.push(imported.path);
+      // The point of lazy/ is that nothing loads it at init; a static import would (an SDK change, say).
+      else if (imported.path.startsWith(`./${LAZY_DIR}/`)) throw new Error(`${local(path)} imports ${imported.path} statically: it would load at every cold start`);
     }
   }
   const scripts = Object.keys(outputs).filter((path) => path.endsWith('.mjs'));

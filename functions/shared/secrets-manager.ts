@@ -8,6 +8,7 @@
  */
 import type { DynamoDBClientResolvedConfig } from '@aws-sdk/client-dynamodb';
 import { SignatureV4 } from '@smithy/signature-v4';
+import * as z from 'zod';
 
 /** What signing borrows from an SDK client's resolved configuration (the DynamoDB client's in the entries). */
 export type SigningConfig = Pick<DynamoDBClientResolvedConfig, 'credentials' | 'region' | 'sha256'>;
@@ -98,21 +99,23 @@ async function post(url: URL, headers: Record<string, string>, body: string, tim
   });
 }
 
+/** The fields read from an answer; Secrets Manager's JSON protocol names an error in `__type`. */
+const AnswerBody = z.object({ SecretString: z.string().optional(), __type: z.string().optional() });
+
 function secretStringOf(answer: Answer): string | null {
-  let json: unknown;
+  let body: z.output<typeof AnswerBody> | null;
   try {
-    json = JSON.parse(answer.text);
+    const parsed = AnswerBody.safeParse(JSON.parse(answer.text));
+    body = parsed.success ? parsed.data : null;
   } catch {
-    json = null;
+    body = null;
   }
-  const fields = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
   if (answer.statusCode !== 200) {
-    // `__type` reads like "com.amazonaws.secretsmanager#ResourceNotFoundException" or the bare name.
-    const type = typeof fields.__type === 'string' ? (fields.__type.split('#').pop() ?? fields.__type) : 'UnknownError';
-    throw new SecretsManagerError(type, answer.statusCode);
+    // `__type` reads like "com.amazonaws.secretsmanager#ResourceNotFoundException", or the bare name.
+    throw new SecretsManagerError(body?.__type?.split('#').pop() ?? 'UnknownError', answer.statusCode);
   }
-  if (json === null) throw new SecretsManagerError('InvalidResponse', answer.statusCode);
-  return typeof fields.SecretString === 'string' ? fields.SecretString : null;
+  if (body === null) throw new SecretsManagerError('InvalidResponse', answer.statusCode);
+  return body.SecretString ?? null;
 }
 
 /** A Node network error's code (ECONNREFUSED, ECONNRESET, ...), or Timeout. */
