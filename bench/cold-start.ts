@@ -4,9 +4,11 @@
  * `node` processes, interleaved round by round with a hello-world module, so
  * that a function's figure is its import time beyond a module that does
  * nothing, measured under the same machine load. "Import" is module
- * evaluation: the configuration check, client construction and, for the
- * webhook, the Secrets Manager read it does at init (against a local stand-in,
- * with the environment Lambda gives a function).
+ * evaluation: the configuration check and client construction, with the
+ * environment Lambda gives a function. The webhook is measured with its secret
+ * in the environment (as `npm start` runs it, and as issue 13's figures were
+ * taken); what its Secrets Manager read at init adds (a signed request to a
+ * local stand-in: signing, HTTP, parsing, no network) is measured beside it.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -57,6 +59,8 @@ export interface ColdStartResults {
   runs: number;
   helloWorld: { importMs: { median: number; p90: number; min: number }; processMs: { median: number } };
   functions: ColdStart[];
+  /** What the webhook's secret read from Secrets Manager (a local stand-in) adds to its import (median of paired differences). */
+  secretsManagerMs: number;
   /** What NODE_OPTIONS=--enable-source-maps adds to the webhook's import (median of paired differences). */
   sourceMapsMs: number;
 }
@@ -91,6 +95,8 @@ export async function measureColdStarts(runs: number): Promise<ColdStartResults>
       POWERTOOLS_SERVICE_NAME: service,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-AbCdEf',
+      // The secret from the environment wins over the ARN (webhook/config.ts); the +secrets-manager subject drops it.
+      JUNCTION_WEBHOOK_SECRET: SECRET,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
       STALE_REDRAW_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:bench',
       CURSOR_SECRET: 'bench-cursor-secret-0123456789abcdef',
@@ -98,6 +104,7 @@ export async function measureColdStarts(runs: number): Promise<ColdStartResults>
     const subjects: Subject[] = [
       { name: 'hello-world', file: hello, env: lambdaEnv('hello-world') },
       ...FUNCTIONS.map((service) => ({ name: service, file: join(dir, service, ENTRY_FILE), env: lambdaEnv(service) })),
+      { name: 'webhook+secrets-manager', file: join(dir, 'webhook', ENTRY_FILE), env: { ...lambdaEnv('webhook'), JUNCTION_WEBHOOK_SECRET: '' } },
       { name: 'webhook+source-maps', file: join(dir, 'webhook', ENTRY_FILE), env: { ...lambdaEnv('webhook'), NODE_OPTIONS: '--enable-source-maps' } },
     ];
 
@@ -114,6 +121,9 @@ export async function measureColdStarts(runs: number): Promise<ColdStartResults>
         processes.get(subject.name)!.push(processMs);
       }
     }
+
+    // Only the +secrets-manager subject reads the secret over HTTP, once per import.
+    if (secretsManager.requests.length !== runs) throw new Error(`expected ${runs} secret reads, saw ${secretsManager.requests.length}`);
 
     const stats = (samples: readonly number[]) => ({ median: round(median(samples), 1), p90: round(percentile(samples, 90), 1), min: round(Math.min(...samples), 1) });
     const helloImports = imports.get('hello-world')!;
@@ -140,6 +150,7 @@ export async function measureColdStarts(runs: number): Promise<ColdStartResults>
       runs,
       helloWorld: { importMs: stats(helloImports), processMs: { median: round(median(processes.get('hello-world')!), 1) } },
       functions,
+      secretsManagerMs: paired('webhook+secrets-manager', imports.get('webhook')!),
       sourceMapsMs: paired('webhook+source-maps', imports.get('webhook')!),
     };
   } finally {
@@ -178,6 +189,7 @@ export function coldStartLines(results: ColdStartResults): string[] {
     const goal = `<= ${cold.goal.importMs} ms${cold.goal.initKiB === null ? '' : `, ${cold.goal.initKiB} KiB`}`;
     lines.push(pad([cold.service, kib(cold.initBytes), kib(cold.totalBytes), cold.importMs.median, cold.beyondHelloMs, cold.beyondHelloCpuMs, goal, cold.goal.met ? 'yes' : 'NO']));
   }
+  lines.push(`  the webhook's secret read from Secrets Manager at init (a local stand-in: no network) adds ${results.secretsManagerMs} ms to its import`);
   lines.push(`  NODE_OPTIONS=--enable-source-maps (not set by the stack) would add ${results.sourceMapsMs} ms to the webhook's import`);
   return lines;
 }
