@@ -8,10 +8,11 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import * as z from 'zod';
 import { junctionFromSecret } from '../junction/key-secret';
 import { JunctionApiBaseUrl } from '../junction/settings';
-import { optionalEndpoint, parseEnv, required } from '../shared/config';
+import { ConfigError, optionalEndpoint, parseEnv, required } from '../shared/config';
 import { entryDocumentClient } from '../shared/dynamodb';
 import { SERVICES } from '../shared/metric-names';
 import { createLogger, createMetrics } from '../shared/observability';
+import { SecretsManagerError, secretStringReader } from '../shared/secrets-manager';
 import { createCheckpointStore } from '../store/backfill-checkpoints';
 import { applyApiOrder } from '../store/api-orders';
 import { createBackfillHandler } from './app';
@@ -24,14 +25,26 @@ const config = parseEnv(
     /** Set by Lambda: where the continuation goes. */
     AWS_LAMBDA_FUNCTION_NAME: required(),
     DYNAMODB_ENDPOINT: optionalEndpoint(),
+    /** Another Secrets Manager endpoint (tests, bench); the regional one when unset. */
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: optionalEndpoint(),
   }),
 );
 
+/** Secrets Manager values are cached this long: a key set or rotated is picked up within minutes. */
+const SECRET_MAX_AGE_MS = 300_000;
+
 const doc = entryDocumentClient(config.DYNAMODB_ENDPOINT);
 const lambda = new LambdaClient({});
-const junction = junctionFromSecret(config.JUNCTION_API_KEY_SECRET_ARN, config.JUNCTION_API_BASE_URL);
-// Read the secret during the cold start: a malformed one fails the init, by name.
-await junction();
+const junction = junctionFromSecret(
+  // Signed with the DynamoDB client's credentials (shared/secrets-manager.ts): no second SDK client.
+  secretStringReader(config.JUNCTION_API_KEY_SECRET_ARN, doc.config, { endpoint: config.AWS_ENDPOINT_URL_SECRETS_MANAGER, maxAgeMs: SECRET_MAX_AGE_MS }),
+  config.JUNCTION_API_BASE_URL,
+);
+// Read the secret during the cold start: an unreadable or malformed one fails the init, by name.
+await junction().catch((error: unknown) => {
+  if (error instanceof SecretsManagerError) throw new ConfigError(`invalid configuration: JUNCTION_API_KEY_SECRET_ARN: ${error.message}`, { cause: error });
+  throw error;
+});
 
 export const handler = createBackfillHandler({
   junction,

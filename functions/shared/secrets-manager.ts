@@ -1,6 +1,6 @@
 /**
- * Secrets Manager's GetSecretValue, the one call the webhook makes to it (once
- * per cold start, then every few minutes). Not a second SDK client: that would
+ * Secrets Manager's GetSecretValue, the one call the webhook and the sweep make
+ * to it (once per cold start, then every few minutes). Not a second SDK client: that would
  * bundle another protocol, its models and a second credential chain, about
  * 19 KiB parsed at every cold start for one request. This signs the request
  * with the SDK's own SigV4 signer and the DynamoDB client's credentials, region
@@ -71,6 +71,25 @@ export async function getSecretString(secretId: string, signing: SigningConfig, 
       await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt * (1 + Math.random())));
     }
   }
+}
+
+/**
+ * Reads one secret's string, asking Secrets Manager again once `maxAgeMs` have
+ * passed since the last answer (a rotation is picked up within that time).
+ * Failures are not cached: the next call asks again.
+ */
+export function secretStringReader(
+  secretId: string,
+  signing: SigningConfig,
+  options: GetSecretValueOptions & { maxAgeMs: number },
+): () => Promise<string | null> {
+  let cached: { value: string | null; readAt: number } | undefined;
+  return async () => {
+    if (cached && Date.now() - cached.readAt < options.maxAgeMs) return cached.value;
+    const value = await getSecretString(secretId, signing, options);
+    cached = { value, readAt: Date.now() };
+    return value;
+  };
 }
 
 /** Secrets Manager's endpoint in the region's partition (China has its own domain). */

@@ -20,6 +20,8 @@ export const SweepEnv = ThresholdsEnv.extend(ReconcileEnv.shape).extend({
   /** The Secrets Manager secret holding Junction's team API key; absent: no reconciliation. */
   JUNCTION_API_KEY_SECRET_ARN: optionalSetting(z.string().trim().startsWith('arn:', 'must be a Secrets Manager ARN')),
   JUNCTION_API_BASE_URL: JunctionApiBaseUrl,
+  /** Another Secrets Manager endpoint (tests, bench); the regional one when unset. */
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: optionalSetting(optionalEndpoint()),
 });
 export type SweepConfig = z.output<typeof SweepEnv>;
 

@@ -6,7 +6,7 @@ import { ConfigError } from '../shared/config';
 import { entryDocumentClient } from '../shared/dynamodb';
 import { SERVICES } from '../shared/metric-names';
 import { createLogger, createMetrics } from '../shared/observability';
-import { getSecretString, SecretsManagerError, type SigningConfig } from '../shared/secrets-manager';
+import { SecretsManagerError, secretStringReader, type SigningConfig } from '../shared/secrets-manager';
 import { createWebhookHandler } from './app';
 import { secretsFromSecretString, webhookConfig, type SecretSource } from './config';
 
@@ -36,12 +36,10 @@ export const handler = createWebhookHandler({
 /** The configured secrets; read from Secrets Manager with the DynamoDB client's credentials, and cached. */
 function secretProvider(source: SecretSource, signing: SigningConfig): () => Promise<readonly string[]> {
   if (source.kind === 'environment') return async () => source.secrets;
-  let cached: { secrets: readonly string[]; readAt: number } | undefined;
+  const read = secretStringReader(source.arn, signing, { endpoint: source.endpoint, maxAgeMs: SECRET_MAX_AGE_MS });
   return async () => {
-    if (cached && Date.now() - cached.readAt < SECRET_MAX_AGE_MS) return cached.secrets;
-    const text = await getSecretString(source.arn, signing, { endpoint: source.endpoint });
+    const text = await read();
     if (text === null) throw new ConfigError('invalid configuration: WEBHOOK_SECRET_ARN: the secret must be a string');
-    cached = { secrets: secretsFromSecretString(text), readAt: Date.now() };
-    return cached.secrets;
+    return secretsFromSecretString(text);
   };
 }
