@@ -8,7 +8,7 @@
  */
 import type { DynamoDBClientResolvedConfig } from '@aws-sdk/client-dynamodb';
 import { SignatureV4 } from '@smithy/signature-v4';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** What signing borrows from an SDK client's resolved configuration (the DynamoDB client's in the entries). */
 export type SigningConfig = Pick<DynamoDBClientResolvedConfig, 'credentials' | 'region' | 'sha256'>;
@@ -119,7 +119,7 @@ async function post(url: URL, headers: Record<string, string>, body: string, tim
 }
 
 /** The fields read from an answer; Secrets Manager's JSON protocol names an error in `__type`. */
-const AnswerBody = z.object({ SecretString: z.string().optional(), __type: z.string().optional() });
+const AnswerBody = z.object({ SecretString: z.optional(z.string()), __type: z.optional(z.string()) });
 
 function secretStringOf(answer: Answer): string | null {
   let body: z.output<typeof AnswerBody> | null;
