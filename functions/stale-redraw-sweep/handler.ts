@@ -10,7 +10,6 @@
  * while it holds the deploy-time placeholder the sweep runs without Junction and
  * says so (WARN) at each cold start.
  */
-import { SNSClient } from '@aws-sdk/client-sns';
 import { junctionFromSecret } from '../junction/key-secret';
 import { ConfigError } from '../shared/config';
 import { entryDocumentClient } from '../shared/dynamodb';
@@ -53,7 +52,8 @@ export const handler = createSweepHandler({
   tableName: config.TABLE_NAME,
   thresholds: thresholdsOf(config),
   reconcile: reconcileOf(config),
-  notifier: createSnsNotifier(new SNSClient({}), config.STALE_REDRAW_TOPIC_ARN),
+  // Loaded at the first notification (notifier.ts): most sweeps send none.
+  notifier: createSnsNotifier(() => import('@aws-sdk/client-sns').then(({ SNSClient }) => new SNSClient({})), config.STALE_REDRAW_TOPIC_ARN),
   logger,
   metrics: createMetrics(SWEEP_SERVICE_NAME),
   junction,
