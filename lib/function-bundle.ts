@@ -14,7 +14,9 @@
  * would load their XML and REST protocol code (~34 KiB) with its own. Lambda
  * gives functions their credentials in the environment, which the handler's
  * own graph reads; lazy/ only loads when a credential source other than the
- * environment is in use, as when the bundle runs outside Lambda.
+ * environment is in use, as when the bundle runs outside Lambda. The SNS client,
+ * which the sweep loads only to send a notification, is built apart for the same
+ * reason (its XML protocol would otherwise ride along at every cold start).
  */
 import { buildSync, type BuildOptions, type Metafile } from 'esbuild';
 import { readFileSync } from 'node:fs';
@@ -26,17 +28,20 @@ import type { ServiceName } from '../functions/shared/metric-names';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** The file Lambda loads (`index.handler`); the chunks sit beside it, the credential providers in lazy/. */
+/** The file Lambda loads (`index.handler`); the chunks sit beside it, LAZY_PACKAGES in lazy/. */
 export const ENTRY_FILE = 'index.mjs';
 
 /** Folder of the separately built credential providers. */
 export const LAZY_DIR = 'lazy';
 
 /**
- * The packages the SDK's default credential chain imports dynamically for
- * every source but the environment (@aws-sdk/credential-provider-node).
+ * Packages that are only ever imported dynamically, built apart so that none of
+ * their code shares a chunk with the handler's: the ones the SDK's default
+ * credential chain imports for every source but the environment
+ * (@aws-sdk/credential-provider-node), and the SNS client (the sweep's notifier).
  */
 export const LAZY_PACKAGES = [
+  '@aws-sdk/client-sns',
   '@aws-sdk/credential-provider-ini',
   '@aws-sdk/credential-provider-sso',
   '@aws-sdk/credential-provider-process',
@@ -91,8 +96,8 @@ export interface BundleReport {
 
 /** Bundles `functions/<service>/handler.ts` into `outdir` (index.mjs, chunks, lazy/, source maps). */
 export function bundleFunction(service: ServiceName, outdir: string): BundleReport {
-  const lazyFile = (pkg: string) => `${basename(pkg)}.mjs`;
   const common = { ...BUNDLE_OPTIONS, absWorkingDir: PROJECT_ROOT };
+  const lazyFile = (pkg: string) => `${basename(pkg)}.mjs`;
   const handler = buildSync({
     ...common,
     entryPoints: { index: join(PROJECT_ROOT, 'functions', service, 'handler.ts') },
@@ -100,17 +105,38 @@ export function bundleFunction(service: ServiceName, outdir: string): BundleRepo
     alias: Object.fromEntries(LAZY_PACKAGES.map((pkg) => [pkg, `./${LAZY_DIR}/${lazyFile(pkg)}`])),
     external: [`./${LAZY_DIR}/*`],
   });
-  const providers = buildSync({
-    ...common,
-    entryPoints: Object.fromEntries(LAZY_PACKAGES.map((pkg) => [lazyFile(pkg).replace(/\.mjs$/, ''), moduleEntryOf(pkg)])),
-    outdir: join(outdir, LAZY_DIR),
-    // One provider reaches another (ini -> sso, process, ...) through the same files, not a second copy.
-    alias: Object.fromEntries(LAZY_PACKAGES.map((pkg) => [pkg, `./${lazyFile(pkg)}`])),
-    external: ['./*.mjs'],
-  });
+  // Only the lazy packages this function reaches (the providers reach one another: ini -> sso, process, ...).
+  let wanted = lazyImports(handler.metafile, `./${LAZY_DIR}/`);
+  let lazyBytes = 0;
+  for (;;) {
+    const built = buildSync({
+      ...common,
+      entryPoints: Object.fromEntries(LAZY_PACKAGES.filter((pkg) => wanted.has(lazyFile(pkg))).map((pkg) => [basename(pkg), moduleEntryOf(pkg)])),
+      outdir: join(outdir, LAZY_DIR),
+      // One provider reaches another through its file in lazy/, not through a second copy.
+      alias: Object.fromEntries(LAZY_PACKAGES.map((pkg) => [pkg, `./${lazyFile(pkg)}`])),
+      external: ['./*.mjs'],
+    });
+    const reached = new Set([...wanted, ...lazyImports(built.metafile, './')]);
+    if (reached.size === wanted.size) {
+      lazyBytes = Object.entries(built.metafile.outputs).reduce((sum, [path, { bytes }]) => sum + (path.endsWith('.mjs') ? bytes : 0), 0);
+      break;
+    }
+    wanted = reached;
+  }
   const report = bundleReport(handler.metafile, relative(PROJECT_ROOT, outdir));
-  const lazyBytes = Object.entries(providers.metafile.outputs).reduce((sum, [path, { bytes }]) => sum + (path.endsWith('.mjs') ? bytes : 0), 0);
   return { ...report, totalBytes: report.totalBytes + lazyBytes };
+}
+
+/** The lazy/ files a build imports (external imports under `prefix`), by file name. */
+function lazyImports(metafile: Metafile, prefix: string): Set<string> {
+  const names = new Set<string>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const imported of output.imports) {
+      if (imported.external && imported.path.startsWith(prefix)) names.add(imported.path.slice(prefix.length));
+    }
+  }
+  return names;
 }
 
 /** The ESM entry of an installed package (its `module` field), as the bundle resolves it. */
