@@ -14,9 +14,10 @@
  * would load their XML and REST protocol code (~34 KiB) with its own. Lambda
  * gives functions their credentials in the environment, which the handler's
  * own graph reads; lazy/ only loads when a credential source other than the
- * environment is in use, as when the bundle runs outside Lambda. The SNS client,
- * which the sweep loads only to send a notification, is built apart for the same
- * reason (its XML protocol would otherwise ride along at every cold start).
+ * environment is in use, as when the bundle runs outside Lambda. The SNS and
+ * Lambda clients, which the sweep and the backfill load only to notify or to
+ * continue a run, are built apart for the same reason (their protocol code would
+ * otherwise ride along at every cold start).
  */
 import { buildSync, type BuildOptions, type Metafile } from 'esbuild';
 import { readFileSync } from 'node:fs';
@@ -38,9 +39,11 @@ export const LAZY_DIR = 'lazy';
  * Packages that are only ever imported dynamically, built apart so that none of
  * their code shares a chunk with the handler's: the ones the SDK's default
  * credential chain imports for every source but the environment
- * (@aws-sdk/credential-provider-node), and the SNS client (the sweep's notifier).
+ * (@aws-sdk/credential-provider-node), the SNS client (the sweep's notifier) and
+ * the Lambda client (the backfill's continuation).
  */
 export const LAZY_PACKAGES = [
+  '@aws-sdk/client-lambda',
   '@aws-sdk/client-sns',
   '@aws-sdk/credential-provider-ini',
   '@aws-sdk/credential-provider-sso',
