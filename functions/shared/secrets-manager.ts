@@ -1,10 +1,11 @@
 /**
- * Secrets Manager's GetSecretValue, the one call the webhook and the sweep make
- * to it (once per cold start, then every few minutes). Not a second SDK client: that would
- * bundle another protocol, its models and a second credential chain, about
- * 19 KiB parsed at every cold start for one request. This signs the request
- * with the SDK's own SigV4 signer and the DynamoDB client's credentials, region
- * and hash, which the bundle carries anyway, and sends it with node:https.
+ * Secrets Manager's GetSecretValue, the one call the webhook, the sweep and the
+ * backfill make to it (once per cold start, then every few minutes). Not a second
+ * SDK client: that would bundle another protocol, its models and a second
+ * credential chain, about 19 KiB parsed at every cold start for one request. This
+ * signs the request with the SDK's own SigV4 signer and the DynamoDB client's
+ * credentials, region and hash, which the bundle carries anyway, and sends it
+ * with node:https.
  */
 import type { DynamoDBClientResolvedConfig } from '@aws-sdk/client-dynamodb';
 import { SignatureV4 } from '@smithy/signature-v4';
