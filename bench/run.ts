@@ -3,7 +3,8 @@
  * bench/results.json and printed as a table. Starts and stops its own DynamoDB
  * Local JVMs; never contacts AWS. Sizes come from the environment (see
  * benchSettings); BENCH_QUICK=1 is a smoke run of a few seconds per section;
- * BENCH_ONLY=local-ingest runs section f alone.
+ * BENCH_ONLY=local-ingest runs section f alone, BENCH_ONLY=cold-start section b
+ * alone (no JVM).
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -12,7 +13,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
-import { measureColdStarts } from './cold-start';
+import { coldStartLines, measureColdStarts, type ColdStartResults } from './cold-start';
 import { runIngest, verifyCost, type Approach, type IngestRun } from './ingest';
 import { progress, round } from './stats';
 import { localIngestLines, measureLocalIngest, type LocalIngestResult } from './local-ingest';
@@ -33,7 +34,7 @@ const Settings = z.object({
   BENCH_LATENCY_SAMPLES: Count,
   BENCH_LOCAL_ROUNDS: Count,
   BENCH_OUTPUT: z.string().min(1).optional(),
-  BENCH_ONLY: z.enum(['local-ingest']).optional(),
+  BENCH_ONLY: z.enum(['local-ingest', 'cold-start']).optional(),
 });
 
 /** Sizes of this run: the full defaults, or the quick ones; any BENCH_* variable overrides either. */
@@ -45,7 +46,7 @@ function benchSettings(env: NodeJS.ProcessEnv) {
     quick,
     webhooks: pick(raw.BENCH_WEBHOOKS, 3000, 300),
     senders: pick(raw.BENCH_SENDERS, 16, 16),
-    coldRuns: pick(raw.BENCH_COLD_RUNS, 15, 3),
+    coldRuns: pick(raw.BENCH_COLD_RUNS, 15, 5),
     sweepSizes: (raw.BENCH_SWEEP_SIZES ?? (quick ? '1000,3000' : '1000,10000,50000')).split(',').map(Number),
     sweepDue: pick(raw.BENCH_SWEEP_DUE, 50, 50),
     latencySamples: pick(raw.BENCH_LATENCY_SAMPLES, 60, 10),
@@ -79,6 +80,15 @@ async function main(): Promise<void> {
     return;
   }
 
+  // b. Cold start, first: no JVM is running yet, and it needs none.
+  const coldStarts = await measureColdStarts(settings.coldRuns);
+  if (settings.only === 'cold-start') {
+    await writeFile(settings.output, `${JSON.stringify({ machine, settings: { ...settings, output: undefined }, coldStart: coldStarts }, null, 2)}\n`);
+    console.log(coldStartLines(coldStarts).join('\n'));
+    progress(`wrote ${settings.output}`);
+    return;
+  }
+
   // a. Webhook ingest, both approaches, same stream.
   const stream = buildWebhookStream({ messages: settings.webhooks });
   progress(`stream: ${JSON.stringify(stream.shape)}`);
@@ -86,7 +96,6 @@ async function main(): Promise<void> {
   const ingestJvm = await startDynamoDbLocal();
   const runs: IngestRun[] = [];
   let streamThroughput;
-  let coldStarts;
   try {
     // Warm the JVM (its JIT) for both approaches first; not reported.
     const warmup = buildWebhookStream({ messages: 200, seed: 7 });
@@ -104,8 +113,6 @@ async function main(): Promise<void> {
     progress('stream: transaction function over the ingest stream');
     streamThroughput = await measureStreamThroughput(ingestJvm.endpoint, concurrentTable);
     progress(`  ${streamThroughput.recordsPerSecond} records/s`);
-    // b. Cold start (the endpoint is only named in the environment).
-    coldStarts = await measureColdStarts(settings.coldRuns, ingestJvm.endpoint);
   } finally {
     await ingestJvm.stop();
   }
@@ -193,7 +200,7 @@ async function main(): Promise<void> {
 type Results = {
   machine: { cpu: string; cores: number; node: string; date: string };
   ingest: { stream: { messages: number; unique: number; orders: number; outOfOrder: number; retries: number; resends: number }; verifyMicros: { trackerMicros: number; svixLibraryMicros: number }; runs: Omit<IngestRun, 'tableName'>[]; ratiosTrackerOverCommon: { senders: number; throughput: number; p50: number; p99: number; requestsPerWebhook: number; writeUnitsPerWebhook: number }[] };
-  coldStart: { service: string; bundleBytes: number; importMs: { median: number }; processMs: { median: number } }[] | undefined;
+  coldStart: ColdStartResults;
   sweep: { orders: number; dueCandidates: number; examined: number; itemsRead: number; itemsReadByKey: number; itemsEvaluated: number; requests: number; readUnits: number; ms: number }[] | undefined;
   stream: { throughput: { recordsPerSecond: number; handlerRecordsPerSecond: number; records: number; requestsPerRecord: number } | undefined; endToEnd: { p50: number; p99: number; samples: number } };
   cost: {
@@ -220,9 +227,7 @@ function printTable(results: Results): void {
   }
   lines.push(`  signature check: tracker ${ingest.verifyMicros.trackerMicros} µs, svix library ${ingest.verifyMicros.svixLibraryMicros} µs`);
   lines.push('');
-  lines.push('b. Cold start (esbuild bundle as in the CDK stack, fresh node process)');
-  lines.push(pad(['function', 'bundle KiB', 'import ms (median)', 'process ms (median)']));
-  for (const cold of results.coldStart ?? []) lines.push(pad([cold.service, round(cold.bundleBytes / 1024, 0), cold.importMs.median, cold.processMs.median]));
+  lines.push(...coldStartLines(results.coldStart));
   lines.push('');
   lines.push('c. Stale-redraw sweep as the table grows');
   lines.push(pad(['orders', 'due', 'examined', 'index keys read', 'items by key', 'keys evaluated', 'requests', 'read units', 'ms']));

@@ -6,17 +6,17 @@
  * may and may not do (no Scan anywhere: the type below cannot even express it).
  */
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
+import { AssetHashType, Duration, type ILocalBundling } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../functions/shared/observability';
 import type { ServiceName } from '../functions/shared/metric-names';
 import { TABLE } from '../functions/store/table';
+import { bundleFunction, ENTRY_FILE } from './function-bundle';
 
 /** The functions; each name is also its folder under functions/ and its Powertools service name. */
 export type { ServiceName };
@@ -57,9 +57,9 @@ export interface TableBoundFunctionProps {
   readonly memorySize?: number;
 }
 
-/** A NodejsFunction with its own role, log group and table permissions. */
+/** A function with its own role, log group and table permissions, its code bundled by lib/function-bundle.ts. */
 export class TableBoundFunction extends Construct {
-  readonly fn: NodejsFunction;
+  readonly fn: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
@@ -75,11 +75,17 @@ export class TableBoundFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.fn = new NodejsFunction(this, 'Function', {
-      entry: `${PROJECT_ROOT}functions/${service}/handler.ts`,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+    this.fn = new LambdaFunction(this, 'Function', {
+      code: Code.fromAsset(PROJECT_ROOT, {
+        // Hash what is shipped (the bundle), not the repository it is built from.
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // Never pulled: bundling is local (esbuild is a devDependency), as NodejsFunction did it.
+          image: FUNCTION_RUNTIME.bundlingImage,
+          local: new LocalBundle(service),
+        },
+      }),
+      handler: `${ENTRY_FILE.replace(/\.mjs$/, '')}.handler`,
       description: props.description,
       runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
@@ -92,18 +98,6 @@ export class TableBoundFunction extends Construct {
         TABLE_NAME: table.tableName,
         POWERTOOLS_SERVICE_NAME: service,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        // Stack traces map to file and line; the sources themselves need not ship.
-        sourcesContent: false,
-        // The AWS SDK is bundled, not taken from the runtime: pinned version, faster cold import.
-        externalModules: [],
-        // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
       },
     });
 
@@ -140,6 +134,21 @@ export class TableBoundFunction extends Construct {
         resources: [tableKey.keyArn],
       }),
     );
+  }
+}
+
+/**
+ * Bundles one function with esbuild, in process. NodejsFunction cannot split
+ * code (it builds with --outfile), which is what keeps the SDK's unused
+ * credential providers out of the cold start (lib/function-bundle.ts). The
+ * service is a field so that it is part of the asset's cache key.
+ */
+class LocalBundle implements ILocalBundling {
+  constructor(readonly service: ServiceName) {}
+
+  tryBundle(outputDir: string): boolean {
+    bundleFunction(this.service, outputDir);
+    return true;
   }
 }
 

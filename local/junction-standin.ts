@@ -488,7 +488,7 @@ interface Member {
 const ListingEntry = z.object({
   id: z.string().min(1),
   low_level_status: z.string().nullish(),
-  low_level_status_created_at: Instant.nullish(),
+  low_level_status_created_at: z.nullish(Instant),
   origin: z.string().nullish(),
   parent_id: z.string().nullish(),
   created_at: Instant,

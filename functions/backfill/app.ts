@@ -15,7 +15,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { backfillWindow, type BackfillCounts } from '../core/backfill-window';
 import type { JunctionApi } from '../junction/api';
 import { BACKFILL_METRICS } from '../shared/metric-names';
@@ -24,7 +24,7 @@ import { runBackfill, type ApplyOrder, type BackfillStatus, type CheckpointStore
 
 export const BackfillEvent = z.object({
   since: z.string({ error: 'is required (a date such as 2026-01-31, or an ISO date-time)' }),
-  until: z.string().optional(),
+  until: z.optional(z.string()),
 });
 export type BackfillEvent = z.infer<typeof BackfillEvent>;
 

@@ -4,34 +4,45 @@
  * Manager as the sweep reads it (a placeholder means no key: the function
  * answers `not_configured` and changes nothing).
  */
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { junctionFromSecret } from '../junction/key-secret';
 import { JunctionApiBaseUrl } from '../junction/settings';
-import { optionalEndpoint, parseEnv, required } from '../shared/config';
+import { ConfigError, optionalEndpoint, optionalSetting, parseEnv, required } from '../shared/config';
 import { entryDocumentClient } from '../shared/dynamodb';
 import { SERVICES } from '../shared/metric-names';
 import { createLogger, createMetrics } from '../shared/observability';
+import { SecretsManagerError, secretStringReader } from '../shared/secrets-manager';
 import { createCheckpointStore } from '../store/backfill-checkpoints';
 import { applyApiOrder } from '../store/api-orders';
-import { createBackfillHandler } from './app';
+import { createBackfillHandler, type BackfillEvent } from './app';
 
 const config = parseEnv(
   z.object({
     TABLE_NAME: required(),
-    JUNCTION_API_KEY_SECRET_ARN: z.string({ error: 'is required' }).trim().startsWith('arn:', 'must be a Secrets Manager ARN'),
+    JUNCTION_API_KEY_SECRET_ARN: z.string({ error: 'is required' }).check(z.trim(), z.startsWith('arn:', 'must be a Secrets Manager ARN')),
     JUNCTION_API_BASE_URL: JunctionApiBaseUrl,
     /** Set by Lambda: where the continuation goes. */
     AWS_LAMBDA_FUNCTION_NAME: required(),
     DYNAMODB_ENDPOINT: optionalEndpoint(),
+    /** Another Secrets Manager endpoint (tests, bench); the regional one when unset. */
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: optionalSetting(optionalEndpoint()),
   }),
 );
 
+/** Secrets Manager values are cached this long: a key set or rotated is picked up within minutes. */
+const SECRET_MAX_AGE_MS = 300_000;
+
 const doc = entryDocumentClient(config.DYNAMODB_ENDPOINT);
-const lambda = new LambdaClient({});
-const junction = junctionFromSecret(config.JUNCTION_API_KEY_SECRET_ARN, config.JUNCTION_API_BASE_URL);
-// Read the secret during the cold start: a malformed one fails the init, by name.
-await junction();
+const junction = junctionFromSecret(
+  // Signed with the DynamoDB client's credentials (shared/secrets-manager.ts): no second SDK client.
+  secretStringReader(config.JUNCTION_API_KEY_SECRET_ARN, doc.config, { endpoint: config.AWS_ENDPOINT_URL_SECRETS_MANAGER, maxAgeMs: SECRET_MAX_AGE_MS }),
+  config.JUNCTION_API_BASE_URL,
+);
+// Read the secret during the cold start: an unreadable or malformed one fails the init, by name.
+await junction().catch((error: unknown) => {
+  if (error instanceof SecretsManagerError) throw new ConfigError(`invalid configuration: JUNCTION_API_KEY_SECRET_ARN: ${error.message}`, { cause: error });
+  throw error;
+});
 
 export const handler = createBackfillHandler({
   junction,
@@ -39,13 +50,20 @@ export const handler = createBackfillHandler({
   checkpoints: createCheckpointStore(doc, config.TABLE_NAME),
   logger: createLogger(SERVICES.backfill),
   metrics: createMetrics(SERVICES.backfill),
-  continueLater: async (event) => {
-    await lambda.send(
-      new InvokeCommand({
-        FunctionName: config.AWS_LAMBDA_FUNCTION_NAME,
-        InvocationType: 'Event',
-        Payload: new TextEncoder().encode(JSON.stringify(event)),
-      }),
-    );
-  },
+  continueLater: continueInvocation,
 });
+
+let invoke: Promise<(payload: Uint8Array) => Promise<unknown>> | undefined;
+
+/**
+ * Invokes this function again, asynchronously, with `event`. The Lambda client
+ * loads with the first continuation, not at cold start: most runs end before
+ * their time limit.
+ */
+async function continueInvocation(event: BackfillEvent): Promise<void> {
+  invoke ??= import('@aws-sdk/client-lambda').then(({ InvokeCommand, LambdaClient }) => {
+    const lambda = new LambdaClient({});
+    return (payload) => lambda.send(new InvokeCommand({ FunctionName: config.AWS_LAMBDA_FUNCTION_NAME, InvocationType: 'Event', Payload: payload }));
+  });
+  await (await invoke)(new TextEncoder().encode(JSON.stringify(event)));
+}

@@ -4,19 +4,19 @@
  * Junction says will change: unknown statuses, origins and event types, and extra
  * fields, which are stripped (that is also how PHI never travels further than here).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { canonicalInstant } from './instant';
 
 /** Ids become parts of table keys: keep them to a safe alphabet (Junction's are UUIDs). */
-export const ResourceId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 letters, digits, "-" or "_"');
+export const ResourceId = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 letters, digits, "-" or "_"'));
 
 /** An ISO 8601 date-time, kept as sent (the canonical form is derived where needed). */
-export const Instant = z.string().refine((value) => canonicalInstant(value) !== null, 'must be an ISO 8601 date-time');
+export const Instant = z.string().check(z.refine((value) => canonicalInstant(value) !== null, 'must be an ISO 8601 date-time'));
 
 export const OrderEvent = z.object({
-  id: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  id: z.int().check(z.nonnegative(), z.maximum(Number.MAX_SAFE_INTEGER)),
   created_at: Instant,
-  status: z.string().min(1).max(200),
+  status: z.string().check(z.minLength(1), z.maxLength(200)),
 });
 export type OrderEvent = z.infer<typeof OrderEvent>;
 
@@ -25,19 +25,19 @@ export type OrderEvent = z.infer<typeof OrderEvent>;
  * endpoint spells two fields `last_status` and `last_status_created_at`: both
  * spellings are accepted and folded into one.
  */
-export const ListedOrder = z
-  .object({
+export const ListedOrder = z.pipe(
+  z.object({
     id: ResourceId,
     created_at: Instant,
-    updated_at: Instant.nullish(),
-    low_level_status: z.string().min(1).max(200).nullish(),
-    last_status: z.string().min(1).max(200).nullish(),
-    low_level_status_created_at: Instant.nullish(),
-    last_status_created_at: Instant.nullish(),
-    origin: z.string().max(50).nullish(),
-    parent_id: ResourceId.nullish(),
-  })
-  .transform((listed) => ({
+    updated_at: z.nullish(Instant),
+    low_level_status: z.nullish(z.string().check(z.minLength(1), z.maxLength(200))),
+    last_status: z.nullish(z.string().check(z.minLength(1), z.maxLength(200))),
+    low_level_status_created_at: z.nullish(Instant),
+    last_status_created_at: z.nullish(Instant),
+    origin: z.nullish(z.string().check(z.maxLength(50))),
+    parent_id: z.nullish(ResourceId),
+  }),
+  z.transform((listed) => ({
     id: listed.id,
     created_at: listed.created_at,
     updated_at: listed.updated_at ?? null,
@@ -45,34 +45,35 @@ export const ListedOrder = z
     low_level_status_created_at: listed.low_level_status_created_at ?? listed.last_status_created_at ?? null,
     origin: listed.origin ?? null,
     parent_id: listed.parent_id ?? null,
-  }));
+  })),
+);
 export type ListedOrder = z.output<typeof ListedOrder>;
 
 export const OrderTransaction = z.object({
   id: ResourceId,
-  status: z.string().max(50).nullish(),
-  orders: z.array(ListedOrder).max(100).default([]),
+  status: z.nullish(z.string().check(z.maxLength(50))),
+  orders: z._default(z.array(ListedOrder).check(z.maxLength(100)), []),
 });
 
 /** The `data` of a `labtest.order.*` webhook: only what the tracker keeps or needs. */
 export const OrderPayload = z.object({
   id: ResourceId,
-  team_id: z.string().max(128).nullish(),
+  team_id: z.nullish(z.string().check(z.maxLength(128))),
   created_at: Instant,
   updated_at: Instant,
-  status: z.string().max(200).nullish(),
-  events: z.array(OrderEvent).max(1000).default([]),
-  last_event: OrderEvent.nullish(),
-  details: z.object({ type: z.string().min(1).max(100) }).nullish(),
-  origin: z.string().max(50).nullish(),
-  order_transaction: OrderTransaction.nullish(),
-  has_missing_results: z.boolean().nullish(),
+  status: z.nullish(z.string().check(z.maxLength(200))),
+  events: z._default(z.array(OrderEvent).check(z.maxLength(1000)), []),
+  last_event: z.nullish(OrderEvent),
+  details: z.nullish(z.object({ type: z.string().check(z.minLength(1), z.maxLength(100)) })),
+  origin: z.nullish(z.string().check(z.maxLength(50))),
+  order_transaction: z.nullish(OrderTransaction),
+  has_missing_results: z.nullish(z.boolean()),
 });
 export type OrderPayload = z.output<typeof OrderPayload>;
 
 /** The envelope every webhook shares. `client_user_id` is the customer's choice: not validated. */
 export const WebhookEnvelope = z.object({
-  event_type: z.string().min(1).max(200),
+  event_type: z.string().check(z.minLength(1), z.maxLength(200)),
   data: z.unknown(),
 });
 
@@ -106,7 +107,7 @@ export function readWebhookBody(rawBody: string): ReadBody {
 }
 
 /** Paths and messages only: zod's own messages can quote the offending input, which may be PHI. */
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 5)
     .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`)

@@ -15,7 +15,7 @@
  *
  * Deliberately free of Powertools and the AWS SDK: it is bundled into Lambdas.
  */
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { OrderPayload } from '../core/schemas';
 import type { JunctionApi, JunctionFailure, JunctionOrdersPage, JunctionOutcome, JunctionTransaction, ListOrdersQuery } from './api';
 import { describeIssues, OrdersPageAnswer, TransactionAnswer } from './schemas';
@@ -189,6 +189,6 @@ function sameId(answered: string, requested: string): boolean {
   return answered.toLowerCase() === requested.toLowerCase();
 }
 
-function invalid(what: string, error: z.ZodError): JunctionFailure {
+function invalid(what: string, error: z.core.$ZodError): JunctionFailure {
   return { kind: 'invalid_answer', reason: `${what}: ${describeIssues(error)}` };
 }

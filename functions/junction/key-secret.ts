@@ -2,10 +2,10 @@
  * Junction's API key kept in Secrets Manager (AWS): the secret is created with a
  * `REPLACE_ME` placeholder at deploy time, and while it holds that (or nothing)
  * the tracker works from webhooks alone (CONTRACT §6). The sweep and the backfill
- * read it the same way: at cold start, then at most every 5 minutes, so a key set
- * or rotated after the deploy is picked up without one.
+ * read it the same way: at cold start, then at most every 5 minutes (their
+ * entries' secretStringReader), so a key set or rotated after the deploy is
+ * picked up without one.
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { ConfigError } from '../shared/config';
 import type { JunctionApi } from './api';
 import { createJunctionClient } from './client';
@@ -13,9 +13,6 @@ import { JunctionApiKey } from './settings';
 
 /** What a secret still holding the deploy-time placeholder starts with (docs/deploy.md). */
 export const PLACEHOLDER_PREFIX = 'REPLACE_ME';
-
-/** Secrets Manager values are cached this long: a key set or rotated is picked up within minutes. */
-const SECRET_MAX_AGE_SECONDS = 300;
 
 /**
  * The API key in the secret's text, or null while the secret holds no key yet
@@ -34,12 +31,16 @@ export function apiKeyFromSecretString(text: string): string | null {
   return key.data;
 }
 
-/** Junction's client for the key the secret holds now (one client per key), or null while it holds none. */
-export function junctionFromSecret(arn: string, baseUrl: string): () => Promise<JunctionApi | null> {
+/**
+ * Junction's client for the key the secret holds now (one client per key), or
+ * null while it holds none. `readSecret` answers the secret's string (cached),
+ * or null when the secret holds binary data.
+ */
+export function junctionFromSecret(readSecret: () => Promise<string | null>, baseUrl: string): () => Promise<JunctionApi | null> {
   let current: { key: string; api: JunctionApi } | null = null;
   return async () => {
-    const text = await getSecret(arn, { maxAge: SECRET_MAX_AGE_SECONDS });
-    if (typeof text !== 'string') throw new ConfigError('invalid configuration: JUNCTION_API_KEY_SECRET_ARN: the secret must be a string');
+    const text = await readSecret();
+    if (text === null) throw new ConfigError('invalid configuration: JUNCTION_API_KEY_SECRET_ARN: the secret must be a string');
     const key = apiKeyFromSecretString(text);
     if (key === null) return null;
     if (current?.key !== key) current = { key, api: createJunctionClient({ baseUrl, apiKey: key }) };

@@ -4,7 +4,7 @@
  * itself; these add what only the API answers: a transaction and a page of orders.
  * As in functions/core/schemas.ts, unknown fields (PHI among them) are stripped.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ListedOrder, ResourceId } from '../core/schemas';
 
 /**
@@ -14,9 +14,9 @@ import { ListedOrder, ResourceId } from '../core/schemas';
  */
 export const TransactionAnswer = z.object({
   id: ResourceId,
-  team_id: z.string().max(128).nullish(),
-  status: z.string().min(1).max(50).nullish(),
-  orders: z.array(ListedOrder).max(1000).default([]),
+  team_id: z.nullish(z.string().check(z.maxLength(128))),
+  status: z.nullish(z.string().check(z.minLength(1), z.maxLength(50))),
+  orders: z._default(z.array(ListedOrder).check(z.maxLength(1000)), []),
 });
 export type TransactionAnswer = z.output<typeof TransactionAnswer>;
 
@@ -25,14 +25,14 @@ export type TransactionAnswer = z.output<typeof TransactionAnswer>;
  * validated one by one, so one invalid order does not lose the page.
  */
 export const OrdersPageAnswer = z.object({
-  orders: z.array(z.unknown()).max(1000),
-  total: z.number().int().nonnegative().nullish(),
-  page: z.number().int().positive().nullish(),
-  size: z.number().int().positive().nullish(),
+  orders: z.array(z.unknown()).check(z.maxLength(1000)),
+  total: z.nullish(z.int().check(z.nonnegative())),
+  page: z.nullish(z.int().check(z.positive())),
+  size: z.nullish(z.int().check(z.positive())),
 });
 
 /** Paths and issue codes only: zod's own messages can quote the offending input, which may be PHI. */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 5)
     .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`)

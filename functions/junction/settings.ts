@@ -3,7 +3,8 @@
  * Junction's API (the sweep, the backfill, `npm start`): each merges
  * `junctionApiSettingsShape` into its own zod settings, parsed once at start.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { optionalSetting } from '../shared/config';
 import { createJunctionClient, type JunctionClientOptions } from './client';
 import type { JunctionApi } from './api';
 
@@ -18,25 +19,25 @@ export const JUNCTION_SERVERS = {
 export const DEFAULT_JUNCTION_API_BASE_URL = JUNCTION_SERVERS.Production;
 
 /** Any http(s) URL (one of JUNCTION_SERVERS, or a stand-in); paths are appended to it, so no query or fragment. */
-export const JunctionApiBaseUrl = z
-  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-  .refine((value) => !value.includes('?') && !value.includes('#'), 'must have no query or fragment')
-  .default(DEFAULT_JUNCTION_API_BASE_URL);
+export const JunctionApiBaseUrl = z._default(
+  z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .check(z.refine((value) => !value.includes('?') && !value.includes('#'), 'must have no query or fragment')),
+  DEFAULT_JUNCTION_API_BASE_URL,
+);
 
 /**
  * The team API key. Unset, or set to nothing (`JUNCTION_API_KEY=`), means
  * reconciliation is off and no request is ever made to Junction. Messages never
  * quote the value.
  */
-export const JunctionApiKey = z.preprocess(
-  (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
-  z
-    .string()
-    .trim()
-    .max(512, 'must be at most 512 characters')
+export const JunctionApiKey = optionalSetting(
+  z.string().check(
+    z.trim(),
+    z.maxLength(512, 'must be at most 512 characters'),
     // It travels as a header value: printable ASCII without spaces.
-    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
-    .optional(),
+    z.regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
+  ),
 );
 
 /** Merge into an entry's settings object: `z.object({ ...mine, ...junctionApiSettingsShape })`. */

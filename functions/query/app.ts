@@ -9,7 +9,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { toOrder, type Order } from '../core/order-view';
 import { ResourceId } from '../core/schemas';
 import type { TransactionStatus } from '../core/transaction-status';
@@ -36,11 +36,11 @@ export const MAX_PAGE_SIZE = 100;
 
 /** The parts of an HTTP API (payload v2) event the query API reads. */
 const QueryEvent = z.object({
-  routeKey: z.string().optional(),
+  routeKey: z.optional(z.string()),
   rawPath: z.string(),
   requestContext: z.object({ http: z.object({ method: z.string() }) }),
-  pathParameters: z.record(z.string(), z.string().optional()).nullish(),
-  queryStringParameters: z.record(z.string(), z.string().optional()).nullish(),
+  pathParameters: z.nullish(z.record(z.string(), z.optional(z.string()))),
+  queryStringParameters: z.nullish(z.record(z.string(), z.optional(z.string()))),
 });
 export type QueryEvent = z.input<typeof QueryEvent>;
 
@@ -124,11 +124,7 @@ function resourceId(value: string | undefined, name: string): string {
   return parsed.data;
 }
 
-const PageSize = z
-  .string()
-  .regex(/^[0-9]{1,3}$/)
-  .transform(Number)
-  .pipe(z.number().int().min(1).max(MAX_PAGE_SIZE));
+const PageSize = z.pipe(z.pipe(z.string().check(z.regex(/^[0-9]{1,3}$/)), z.transform(Number)), z.int().check(z.minimum(1), z.maximum(MAX_PAGE_SIZE)));
 const ListState = z.enum(['open', 'stale']);
 
 /** The query API's handler, for API Gateway HTTP API (payload v2) events and the local runtime's. */

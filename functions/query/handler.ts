@@ -2,7 +2,7 @@
  * Lambda entry of the query API (API Gateway HTTP API, payload v2). Read-only:
  * it needs GetItem and Query on the table and its indexes, nothing else.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { optionalEndpoint, parseEnv, required } from '../shared/config';
 import { entryDocumentClient } from '../shared/dynamodb';
 import { createLogger } from '../shared/observability';
@@ -13,7 +13,7 @@ const config = parseEnv(
     TABLE_NAME: required(),
     DYNAMODB_ENDPOINT: optionalEndpoint(),
     /** Key of the cursors' integrity tag; the public default of cursor.ts when unset. */
-    CURSOR_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    CURSOR_SECRET: z.optional(z.string().check(z.minLength(16, 'must be at least 16 characters'))),
   }),
 );
 

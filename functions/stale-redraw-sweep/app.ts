@@ -16,7 +16,7 @@ import type { FlushingMetricSink, LogSink, MetricSink } from '../shared/observab
 import { forEachLimited } from '../shared/concurrency';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { canonicalFromDate, instantMillis } from '../core/instant';
 import { membersBehindBefore } from '../core/members';
 import type { ListingSnapshot } from '../core/order-record';
@@ -44,8 +44,8 @@ export const SWEEP_SERVICE_NAME = SERVICES.staleRedrawSweep;
 
 /** The thresholds' settings, checked at start: positive, and small enough to be dates. */
 export const ThresholdsEnv = z.object({
-  REDRAW_STALE_AFTER_DAYS: z.coerce.number().positive().max(3650).default(7),
-  REDRAW_MISSING_AFTER_HOURS: z.coerce.number().positive().max(87_600).default(24),
+  REDRAW_STALE_AFTER_DAYS: z._default(z.coerce.number().check(z.positive(), z.maximum(3650)), 7),
+  REDRAW_MISSING_AFTER_HOURS: z._default(z.coerce.number().check(z.positive(), z.maximum(87_600)), 24),
 });
 
 /** Thresholds from parsed settings (see ThresholdsEnv). */
@@ -56,9 +56,9 @@ export function thresholdsOf(env: z.output<typeof ThresholdsEnv>): StaleThreshol
 /** Catch-up settings (CONTRACT §6), checked at start; they matter only with a Junction API key. */
 export const ReconcileEnv = z.object({
   /** A member behind its listing for longer than this is read from the API (Svix delivers most retries well within it). */
-  RECONCILE_AFTER_MINUTES: z.coerce.number().positive().max(525_600).default(60),
+  RECONCILE_AFTER_MINUTES: z._default(z.coerce.number().check(z.positive(), z.maximum(525_600)), 60),
   /** Catch-up reads per sweep at most (verification reads of flag candidates are not capped). */
-  RECONCILE_MAX_PER_SWEEP: z.coerce.number().int().min(1).max(10_000).default(100),
+  RECONCILE_MAX_PER_SWEEP: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(10_000)), 100),
 });
 
 export interface ReconcileSettings {

@@ -4,22 +4,20 @@
  * or while that secret still holds its deploy-time placeholder, the sweep makes no
  * request to Junction and works from webhooks alone (§4).
  */
-import * as z from 'zod';
-import { optionalEndpoint, parseEnv, required } from '../shared/config';
+import * as z from 'zod/mini';
+import { optionalEndpoint, optionalSetting, parseEnv, required } from '../shared/config';
 import { JunctionApiBaseUrl } from '../junction/settings';
 import { ReconcileEnv, ThresholdsEnv } from './app';
 
-/** An unset or blank setting counts as absent. */
-const optionalSetting = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema.optional());
-
-export const SweepEnv = ThresholdsEnv.extend(ReconcileEnv.shape).extend({
+export const SweepEnv = z.extend(z.extend(ThresholdsEnv, ReconcileEnv.shape), {
   TABLE_NAME: required(),
   STALE_REDRAW_TOPIC_ARN: required(),
   DYNAMODB_ENDPOINT: optionalSetting(optionalEndpoint()),
   /** The Secrets Manager secret holding Junction's team API key; absent: no reconciliation. */
-  JUNCTION_API_KEY_SECRET_ARN: optionalSetting(z.string().trim().startsWith('arn:', 'must be a Secrets Manager ARN')),
+  JUNCTION_API_KEY_SECRET_ARN: optionalSetting(z.string().check(z.trim(), z.startsWith('arn:', 'must be a Secrets Manager ARN'))),
   JUNCTION_API_BASE_URL: JunctionApiBaseUrl,
+  /** Another Secrets Manager endpoint (tests, bench); the regional one when unset. */
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: optionalSetting(optionalEndpoint()),
 });
 export type SweepConfig = z.output<typeof SweepEnv>;
 

@@ -10,32 +10,50 @@
  * while it holds the deploy-time placeholder the sweep runs without Junction and
  * says so (WARN) at each cold start.
  */
-import { SNSClient } from '@aws-sdk/client-sns';
 import { junctionFromSecret } from '../junction/key-secret';
+import { ConfigError } from '../shared/config';
 import { entryDocumentClient } from '../shared/dynamodb';
 import { createLogger, createMetrics } from '../shared/observability';
+import { SecretsManagerError, secretStringReader } from '../shared/secrets-manager';
 import { createSweepHandler, reconcileOf, SWEEP_SERVICE_NAME, thresholdsOf } from './app';
 import { sweepConfig } from './config';
 import { createSnsNotifier } from './notifier';
 
+/** Secrets Manager values are cached this long: a key set or rotated is picked up within minutes. */
+const SECRET_MAX_AGE_MS = 300_000;
+
 const config = sweepConfig();
 const logger = createLogger(SWEEP_SERVICE_NAME);
+const doc = entryDocumentClient(config.DYNAMODB_ENDPOINT);
 
-const junction = config.JUNCTION_API_KEY_SECRET_ARN === undefined ? null : junctionFromSecret(config.JUNCTION_API_KEY_SECRET_ARN, config.JUNCTION_API_BASE_URL);
+const arn = config.JUNCTION_API_KEY_SECRET_ARN;
+const junction =
+  arn === undefined
+    ? null
+    : junctionFromSecret(
+        // Signed with the DynamoDB client's credentials (shared/secrets-manager.ts): no second SDK client.
+        secretStringReader(arn, doc.config, { endpoint: config.AWS_ENDPOINT_URL_SECRETS_MANAGER, maxAgeMs: SECRET_MAX_AGE_MS }),
+        config.JUNCTION_API_BASE_URL,
+      );
 
 // Read the secret during the cold start (top-level await in the ESM bundle): an
 // unreadable or malformed secret fails the init loudly, by name; a placeholder
 // only turns reconciliation off.
-if (junction !== null && (await junction()) === null) {
+const startingApi = await junction?.().catch((error: unknown) => {
+  if (error instanceof SecretsManagerError) throw new ConfigError(`invalid configuration: JUNCTION_API_KEY_SECRET_ARN: ${error.message}`, { cause: error });
+  throw error;
+});
+if (startingApi === null) {
   logger.warn('junction api key not set: sweeping without reconciliation until the secret holds a key', { setting: 'JUNCTION_API_KEY_SECRET_ARN' });
 }
 
 export const handler = createSweepHandler({
-  doc: entryDocumentClient(config.DYNAMODB_ENDPOINT),
+  doc,
   tableName: config.TABLE_NAME,
   thresholds: thresholdsOf(config),
   reconcile: reconcileOf(config),
-  notifier: createSnsNotifier(new SNSClient({}), config.STALE_REDRAW_TOPIC_ARN),
+  // Loaded at the first notification (notifier.ts): most sweeps send none.
+  notifier: createSnsNotifier(() => import('@aws-sdk/client-sns').then(({ SNSClient }) => new SNSClient({})), config.STALE_REDRAW_TOPIC_ARN),
   logger,
   metrics: createMetrics(SWEEP_SERVICE_NAME),
   junction,

@@ -7,28 +7,28 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { BackfillCheckpoint, BackfillKey, CheckpointStore } from '../backfill/run';
 import { TABLE } from './table';
 
 const Counts = z.object({
-  read: z.number().int().nonnegative(),
-  applied: z.number().int().nonnegative(),
-  duplicate: z.number().int().nonnegative(),
-  stale: z.number().int().nonnegative(),
-  failed: z.number().int().nonnegative(),
+  read: z.int().check(z.nonnegative()),
+  applied: z.int().check(z.nonnegative()),
+  duplicate: z.int().check(z.nonnegative()),
+  stale: z.int().check(z.nonnegative()),
+  failed: z.int().check(z.nonnegative()),
 });
 
 const CheckpointItem = z.object({
   key_since: z.string(),
-  key_until: z.string().nullable(),
+  key_until: z.nullable(z.string()),
   window_since: z.string(),
   window_until: z.string(),
-  next_page: z.number().int().positive(),
+  next_page: z.int().check(z.positive()),
   counts: Counts,
-  total: z.number().int().nonnegative().nullable(),
+  total: z.nullable(z.int().check(z.nonnegative())),
   status: z.enum(['running', 'done']),
-  version: z.number().int().nonnegative(),
+  version: z.int().check(z.nonnegative()),
 });
 
 export function backfillKeys(key: BackfillKey) {

@@ -14,7 +14,7 @@
  * collection method) and from Junction's fields, so only those fields are kept;
  * anything that does not follow is kept explicitly (see encodeListing).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { canonicalInstant } from '../core/instant';
 import { NO_TIME, type ListingSnapshot, type OrderRecord } from '../core/order-record';
 import type { StaleFlag } from '../core/order-view';
@@ -47,35 +47,35 @@ const Source = z.enum(['webhook', 'api', 'transaction_listing']);
 /** A whole record in its long form: only for a listed order whose record does not follow from Junction's fields. */
 const WholeRecord = z.object({
   id: z.string(),
-  transaction_id: z.string().nullable(),
-  origin: z.string().nullable(),
+  transaction_id: z.nullable(z.string()),
+  origin: z.nullable(z.string()),
   collection_method: z.string(),
   status: z.string(),
   low_level_status: z.string(),
-  last_event: z.object({ id: z.number(), created_at: z.string(), status: z.string() }).nullable(),
+  last_event: z.nullable(z.object({ id: z.number(), created_at: z.string(), status: z.string() })),
   created_at: z.string(),
   updated_at: z.string(),
-  has_missing_results: z.boolean().nullable(),
+  has_missing_results: z.nullable(z.boolean()),
   source: Source,
   status_time: z.string(),
   rank: z.string(),
 });
 
 const StoredRecord = z.object({
-  [A.transactionId]: z.string().nullable(),
-  [A.origin]: z.string().nullable(),
+  [A.transactionId]: z.nullable(z.string()),
+  [A.origin]: z.nullable(z.string()),
   [A.collectionMethod]: z.string(),
   [A.status]: z.string(),
   [A.lowLevelStatus]: z.string(),
-  [A.lastEvent]: z.object({ i: z.number(), c: z.string(), s: z.string() }).nullable(),
+  [A.lastEvent]: z.nullable(z.object({ i: z.number(), c: z.string(), s: z.string() })),
   [A.createdAt]: z.string(),
   [A.updatedAt]: z.string(),
-  [A.hasMissingResults]: z.boolean().nullable(),
+  [A.hasMissingResults]: z.nullable(z.boolean()),
   [A.source]: Source,
   [A.statusTime]: z.string(),
   [A.rank]: z.string(),
-  [A.staleSince]: z.string().optional(),
-  [A.staleReason]: z.enum(['no_progress', 'redraw_not_created']).optional(),
+  [A.staleSince]: z.optional(z.string()),
+  [A.staleReason]: z.optional(z.enum(['no_progress', 'redraw_not_created'])),
 });
 
 /**
@@ -85,17 +85,17 @@ const StoredRecord = z.object({
  */
 const StoredListed = z.object({
   i: z.string(),
-  o: z.string().nullable(),
+  o: z.nullable(z.string()),
   l: z.string(),
   c: z.string(),
   u: z.string(),
-  st: z.string().optional(),
-  x: WholeRecord.optional(),
+  st: z.optional(z.string()),
+  x: z.optional(WholeRecord),
 });
 type StoredListed = z.infer<typeof StoredListed>;
 
 /** A stored listing: Junction's status for the transaction, its members, and the status time when it does not follow. */
-const StoredListing = z.object({ s: z.string().nullable(), m: z.array(StoredListed), t: z.string().optional() });
+const StoredListing = z.object({ s: z.nullable(z.string()), m: z.array(StoredListed), t: z.optional(z.string()) });
 
 export interface StoredOrder {
   record: OrderRecord;

@@ -11,7 +11,7 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DeleteCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { canonicalInstant } from '../core/instant';
 import { queryItems } from './query-pages';
 import { keys, QUARANTINE_LISTING_PARTITION, TABLE } from './table';
@@ -56,8 +56,8 @@ const QuarantineItem = z.object({
   reason: z.string(),
   received_at: z.string(),
   body_bytes: z.number(),
-  chunks: z.number().int().nonnegative(),
-  body_gz: Bytes.optional(),
+  chunks: z.int().check(z.nonnegative()),
+  body_gz: z.optional(Bytes),
 });
 
 const ChunkItem = z.object({ sk: z.string(), body_gz: Bytes });

@@ -14,7 +14,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { OrderRecord } from '../core/order-record';
 import { openRedrawKind, type StaleReason } from '../core/staleness';
 import { ORDER_ATTRIBUTES, type StoredOrder } from './order-items';
@@ -226,10 +226,10 @@ export const LISTING_PARTITIONS: Record<RedrawListState, readonly OpenRedrawPart
 };
 
 const IndexKey = z.strictObject({
-  [TABLE.partitionKey]: z.string().min(1).max(300),
-  [TABLE.sortKey]: z.string().min(1).max(300),
-  [TABLE.openRedraws.partitionKey]: z.string().min(1).max(300),
-  [TABLE.openRedraws.sortKey]: z.string().min(1).max(300),
+  [TABLE.partitionKey]: z.string().check(z.minLength(1), z.maxLength(300)),
+  [TABLE.sortKey]: z.string().check(z.minLength(1), z.maxLength(300)),
+  [TABLE.openRedraws.partitionKey]: z.string().check(z.minLength(1), z.maxLength(300)),
+  [TABLE.openRedraws.sortKey]: z.string().check(z.minLength(1), z.maxLength(300)),
 });
 
 /**
@@ -240,13 +240,15 @@ const IndexKey = z.strictObject({
 export const PagePosition = z
   .strictObject({
     state: z.enum(['open', 'stale']),
-    partition: z.number().int().min(0).max(2),
+    partition: z.int().check(z.minimum(0), z.maximum(2)),
     after: IndexKey,
   })
-  .refine((position) => LISTING_PARTITIONS[position.state][position.partition] !== undefined, 'unknown partition')
-  .refine(
-    (position) => position.after[TABLE.openRedraws.partitionKey] === LISTING_PARTITIONS[position.state][position.partition],
-    'key outside its partition',
+  .check(
+    z.refine((position) => LISTING_PARTITIONS[position.state][position.partition] !== undefined, 'unknown partition'),
+    z.refine(
+      (position) => position.after[TABLE.openRedraws.partitionKey] === LISTING_PARTITIONS[position.state][position.partition],
+      'key outside its partition',
+    ),
   );
 export type PagePosition = z.output<typeof PagePosition>;
 

@@ -22,7 +22,7 @@
  *
  * Short attribute names keep it small (one write unit): see docs/table-design.md.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { TransactionStatus } from '../core/transaction-status';
 import { keys, RECONCILE_PARTITION, TABLE } from './table';
 
@@ -42,23 +42,23 @@ const Source = z.enum(['webhook', 'api', 'transaction_listing']);
 
 /** A member as stored, under its order id: origin, low-level status, status time, created_at, source, rank, listed status time. */
 const StoredMember = z.object({
-  o: z.string().nullable(),
+  o: z.nullable(z.string()),
   l: z.string(),
   st: z.string(),
   c: z.string(),
   so: Source,
   r: z.string(),
-  lt: z.string().nullable().optional(),
+  lt: z.optional(z.nullable(z.string())),
 });
 
 const StoredTransaction = z.object({
   [A.status]: z.enum(['active', 'completed', 'cancelled']),
-  [A.reportedStatus]: z.string().nullable(),
-  [A.reportedStatusTime]: z.string().nullable(),
+  [A.reportedStatus]: z.nullable(z.string()),
+  [A.reportedStatusTime]: z.nullable(z.string()),
   [A.members]: z.record(z.string(), StoredMember),
-  [A.version]: z.number().int().nonnegative(),
+  [A.version]: z.int().check(z.nonnegative()),
   [A.updatedAt]: z.string(),
-  [A.behindStatusTime]: z.string().nullable().optional(),
+  [A.behindStatusTime]: z.optional(z.nullable(z.string())),
 });
 
 export interface MemberSummary {

@@ -4,7 +4,7 @@
  *
  * Environment: TABLE_NAME (required), DYNAMODB_ENDPOINT (optional, DynamoDB Local).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { optionalEndpoint, parseEnv, required } from '../shared/config';
 import { entryDocumentClient } from '../shared/dynamodb';
 import { SERVICES } from '../shared/metric-names';

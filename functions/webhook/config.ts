@@ -3,10 +3,12 @@
  * come from Secrets Manager in AWS (WEBHOOK_SECRET_ARN) or from the environment
  * locally (JUNCTION_WEBHOOK_SECRET); either holds comma-separated `whsec_`
  * secrets. A malformed secret is reported by the setting's name, never echoed.
+ * AWS_ENDPOINT_URL_SECRETS_MANAGER (the SDK's own name for it) points the
+ * secret read at another endpoint, as DYNAMODB_ENDPOINT does for the table.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { svixSecretKey } from '../core/svix';
-import { ConfigError, optionalEndpoint, parseEnv, required } from '../shared/config';
+import { ConfigError, optionalEndpoint, optionalSetting, parseEnv, required } from '../shared/config';
 
 /** Comma-separated `whsec_` secrets, or null when any part is not one (or there are none). */
 export function parseWebhookSecrets(text: string): string[] | null {
@@ -20,33 +22,35 @@ export function parseWebhookSecrets(text: string): string[] | null {
 
 const MALFORMED = 'must be comma-separated whsec_<base64> secrets';
 
-/** An unset or blank setting counts as absent. */
-const optionalSetting = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema.optional());
-
 const WebhookEnv = z
   .object({
     TABLE_NAME: required(),
-    WEBHOOK_SECRET_ARN: optionalSetting(z.string().trim().startsWith('arn:', 'must be a Secrets Manager ARN')),
+    WEBHOOK_SECRET_ARN: optionalSetting(z.string().check(z.trim(), z.startsWith('arn:', 'must be a Secrets Manager ARN'))),
     JUNCTION_WEBHOOK_SECRET: optionalSetting(
-      z.string().transform((text, context) => {
-        const secrets = parseWebhookSecrets(text);
-        if (secrets === null) {
-          context.addIssue({ code: 'custom', message: MALFORMED });
-          return z.NEVER;
-        }
-        return secrets;
-      }),
+      z.pipe(
+        z.string(),
+        z.transform((text, context) => {
+          const secrets = parseWebhookSecrets(text);
+          if (secrets === null) {
+            context.issues.push({ code: 'custom', message: MALFORMED, input: text });
+            return z.NEVER;
+          }
+          return secrets;
+        }),
+      ),
     ),
     DYNAMODB_ENDPOINT: optionalSetting(optionalEndpoint()),
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: optionalSetting(optionalEndpoint()),
   })
-  .refine((env) => env.WEBHOOK_SECRET_ARN !== undefined || env.JUNCTION_WEBHOOK_SECRET !== undefined, {
+  .check(z.refine((env) => env.WEBHOOK_SECRET_ARN !== undefined || env.JUNCTION_WEBHOOK_SECRET !== undefined, {
     path: ['WEBHOOK_SECRET_ARN'],
     message: 'WEBHOOK_SECRET_ARN (AWS) or JUNCTION_WEBHOOK_SECRET (local) is required',
-  });
+  }));
 
 /** Where the secrets come from: a Secrets Manager secret, or the environment itself. */
-export type SecretSource = { kind: 'secrets_manager'; arn: string } | { kind: 'environment'; secrets: readonly string[] };
+export type SecretSource =
+  | { kind: 'secrets_manager'; arn: string; endpoint: string | undefined }
+  | { kind: 'environment'; secrets: readonly string[] };
 
 export interface WebhookConfig {
   tableName: string;
@@ -60,7 +64,7 @@ export function webhookConfig(env: NodeJS.ProcessEnv = process.env): WebhookConf
   // The environment wins when both are set: that is how a local run overrides a deployed setting.
   const secretSource: SecretSource = parsed.JUNCTION_WEBHOOK_SECRET
     ? { kind: 'environment', secrets: parsed.JUNCTION_WEBHOOK_SECRET }
-    : { kind: 'secrets_manager', arn: requireArn(parsed.WEBHOOK_SECRET_ARN) };
+    : { kind: 'secrets_manager', arn: requireArn(parsed.WEBHOOK_SECRET_ARN), endpoint: parsed.AWS_ENDPOINT_URL_SECRETS_MANAGER };
   return { tableName: parsed.TABLE_NAME, secretSource, dynamodbEndpoint: parsed.DYNAMODB_ENDPOINT };
 }
 

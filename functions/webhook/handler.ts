@@ -2,38 +2,44 @@
  * Lambda entry for POST /webhooks/junction: configuration (checked at cold
  * start: a missing or malformed setting fails loudly, by name) and wiring only.
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { ConfigError } from '../shared/config';
 import { entryDocumentClient } from '../shared/dynamodb';
 import { SERVICES } from '../shared/metric-names';
 import { createLogger, createMetrics } from '../shared/observability';
+import { SecretsManagerError, secretStringReader, type SigningConfig } from '../shared/secrets-manager';
 import { createWebhookHandler } from './app';
 import { secretsFromSecretString, webhookConfig, type SecretSource } from './config';
 
 /** Secrets Manager values are cached this long, so a rotation is picked up within minutes. */
-const SECRET_MAX_AGE_SECONDS = 300;
+const SECRET_MAX_AGE_MS = 300_000;
 
 const config = webhookConfig();
-const secrets = secretProvider(config.secretSource);
+const doc = entryDocumentClient(config.dynamodbEndpoint);
+const secrets = secretProvider(config.secretSource, doc.config);
 
 // Read the secret during the cold start (top-level await in the ESM bundle): a
 // missing, unreadable or malformed secret (still the deploy-time placeholder,
 // say) fails the function's init loudly, by name, instead of its first webhook.
-await secrets();
+await secrets().catch((error: unknown) => {
+  if (error instanceof SecretsManagerError) throw new ConfigError(`invalid configuration: WEBHOOK_SECRET_ARN: ${error.message}`, { cause: error });
+  throw error;
+});
 
 export const handler = createWebhookHandler({
-  doc: entryDocumentClient(config.dynamodbEndpoint),
+  doc,
   tableName: config.tableName,
   secrets,
   logger: createLogger(SERVICES.webhook),
   metrics: createMetrics(SERVICES.webhook),
 });
 
-function secretProvider(source: SecretSource): () => Promise<readonly string[]> {
+/** The configured secrets; read from Secrets Manager with the DynamoDB client's credentials, and cached. */
+function secretProvider(source: SecretSource, signing: SigningConfig): () => Promise<readonly string[]> {
   if (source.kind === 'environment') return async () => source.secrets;
+  const read = secretStringReader(source.arn, signing, { endpoint: source.endpoint, maxAgeMs: SECRET_MAX_AGE_MS });
   return async () => {
-    const text = await getSecret(source.arn, { maxAge: SECRET_MAX_AGE_SECONDS });
-    if (typeof text !== 'string') throw new ConfigError('invalid configuration: WEBHOOK_SECRET_ARN: the secret must be a string');
+    const text = await read();
+    if (text === null) throw new ConfigError('invalid configuration: WEBHOOK_SECRET_ARN: the secret must be a string');
     return secretsFromSecretString(text);
   };
 }

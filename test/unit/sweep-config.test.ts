@@ -48,6 +48,28 @@ describe('notifiers', () => {
     expect(DEPLOYED_STACK_NAME).toBe(STACK_NAME);
   });
 
+  it('loads the SNS client only when the first notification is sent, and once', async () => {
+    let loads = 0;
+    const sent: unknown[] = [];
+    const notifier = createSnsNotifier(async () => {
+      loads++;
+      const sns = new SNSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+      sns.middlewareStack.add(
+        () => async (args) => {
+          sent.push(args.input);
+          return { output: { MessageId: 'm-1', $metadata: {} }, response: {} };
+        },
+        { step: 'initialize', name: 'capture' },
+      );
+      return sns;
+    }, 'arn:aws:sns:us-east-1:123456789012:stale-redraws');
+    expect(loads).toBe(0);
+    await notifier.notify(notification);
+    await notifier.notify(notification);
+    expect(loads).toBe(1);
+    expect(sent).toHaveLength(2);
+  });
+
   it('publishes the notification as JSON to the topic, with the reason as an attribute', async () => {
     const sns = new SNSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
     const sent: unknown[] = [];

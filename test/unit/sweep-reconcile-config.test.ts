@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_RECONCILE, reconcileOf, ReconcileEnv } from '../../functions/stale-redraw-sweep/app';
 import { apiKeyFromSecretString, sweepConfig } from '../../functions/stale-redraw-sweep/config';
 import { ConfigError, parseEnv } from '../../functions/shared/config';
+import { errorAnswer, startFakeSecretsManager } from '../support/fake-secrets-manager';
 import { captureOutput } from '../support/webhook';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:junction-api-key-AbCdEf';
@@ -71,30 +72,32 @@ describe('the API key in the secret', () => {
 describe('the sweep’s cold start', () => {
   afterEach(() => {
     vi.unstubAllEnvs();
-    vi.doUnmock('@aws-lambda-powertools/parameters/secrets');
   });
 
-  /** Imports the entry with `secret` standing in for Secrets Manager; what it read, logged, and how it ended. */
-  async function coldStart(secret: string | undefined) {
+  /** Imports the entry with `secret` in a stand-in for Secrets Manager; what it read, logged, and how it ended. */
+  async function coldStart(secret: string | undefined, refusal?: string) {
     vi.resetModules();
+    const secretsManager = await startFakeSecretsManager(secret ?? '');
+    if (refusal) secretsManager.answer = () => errorAnswer(400, refusal);
     for (const [name, value] of Object.entries(base)) vi.stubEnv(name, value);
     vi.stubEnv('JUNCTION_API_KEY_SECRET_ARN', secret === undefined ? undefined : ARN);
-    const requested: string[] = [];
-    vi.doMock('@aws-lambda-powertools/parameters/secrets', () => ({
-      getSecret: async (name: string) => {
-        requested.push(name);
-        return secret;
-      },
-    }));
+    // As Lambda gives them: credentials in the environment (the DynamoDB client's chain signs the read).
+    vi.stubEnv('DYNAMODB_ENDPOINT', undefined);
+    vi.stubEnv('AWS_ENDPOINT_URL_SECRETS_MANAGER', secretsManager.endpoint);
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY');
     const output = captureOutput();
     try {
       const loaded = await import('../../functions/stale-redraw-sweep/handler').then(
         (module) => ({ handler: module.handler, failure: null }),
         (error: unknown) => ({ handler: null, failure: error }),
       );
+      const requested = secretsManager.requests.map((request) => String(JSON.parse(request.body).SecretId));
       return { ...loaded, requested, log: output.lines().join('\n') };
     } finally {
       output.restore();
+      await secretsManager.close();
     }
   }
 
@@ -117,6 +120,13 @@ describe('the sweep’s cold start', () => {
     const started = await coldStart('not a key at all');
     expect(String(started.failure)).toContain('JUNCTION_API_KEY_SECRET_ARN');
     expect(String(started.failure)).not.toContain('not a key at all');
+  });
+
+  it('fails the init, naming the setting and the refusal, when Secrets Manager refuses the read', async () => {
+    const started = await coldStart('sk_us_live_5f0b1c2d3e4f', 'AccessDeniedException');
+    expect(started.requested).toEqual([ARN]);
+    expect(started.failure).toBeInstanceOf(Error);
+    expect(String(started.failure)).toMatch(/JUNCTION_API_KEY_SECRET_ARN: .*AccessDeniedException/);
   });
 
   it('starts with a key quietly, never logging it', async () => {

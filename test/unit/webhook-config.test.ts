@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../functions/shared/config';
 import { parseWebhookSecrets, secretsFromSecretString, webhookConfig } from '../../functions/webhook/config';
+import { errorAnswer, startFakeSecretsManager } from '../support/fake-secrets-manager';
 
 const secretA = 'whsec_plJ3nmyCDGBKInavdOK15jsl';
 const secretB = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-AbCdEf';
 
 describe('webhookConfig', () => {
   it('reads comma-separated secrets from JUNCTION_WEBHOOK_SECRET', () => {
@@ -16,7 +18,12 @@ describe('webhookConfig', () => {
 
   it('reads the secrets from Secrets Manager when only WEBHOOK_SECRET_ARN is set', () => {
     const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:junction-webhook-AbCdEf';
-    expect(webhookConfig({ TABLE_NAME: 't', WEBHOOK_SECRET_ARN: arn }).secretSource).toEqual({ kind: 'secrets_manager', arn });
+    expect(webhookConfig({ TABLE_NAME: 't', WEBHOOK_SECRET_ARN: arn }).secretSource).toEqual({ kind: 'secrets_manager', arn, endpoint: undefined });
+    expect(webhookConfig({ TABLE_NAME: 't', WEBHOOK_SECRET_ARN: arn, AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:4566' }).secretSource).toEqual({
+      kind: 'secrets_manager',
+      arn,
+      endpoint: 'http://127.0.0.1:4566',
+    });
   });
 
   it('fails naming TABLE_NAME when it is missing or blank', () => {
@@ -88,26 +95,61 @@ describe('handler module', () => {
     expect(module.handler).toBeTypeOf('function');
   });
 
-  it('reads the Secrets Manager secret at cold start and fails the init, naming the setting, when it is still the placeholder', async () => {
-    vi.resetModules();
+  /** The environment Lambda gives the function, with Secrets Manager at `endpoint`. */
+  function lambdaEnvironment(endpoint: string): void {
     vi.stubEnv('TABLE_NAME', 'tracker');
     vi.stubEnv('JUNCTION_WEBHOOK_SECRET', undefined);
-    vi.stubEnv('WEBHOOK_SECRET_ARN', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-AbCdEf');
-    // No Secrets Manager here: stand in for it with the value a fresh deploy stores.
-    const requested: string[] = [];
-    vi.doMock('@aws-lambda-powertools/parameters/secrets', () => ({
-      getSecret: async (name: string) => {
-        requested.push(name);
-        return 'REPLACE_ME: comma-separated whsec_ signing secrets from the Junction dashboard';
-      },
-    }));
+    vi.stubEnv('DYNAMODB_ENDPOINT', undefined);
+    vi.stubEnv('WEBHOOK_SECRET_ARN', ARN);
+    vi.stubEnv('AWS_ENDPOINT_URL_SECRETS_MANAGER', endpoint);
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY');
+    vi.stubEnv('AWS_SESSION_TOKEN', 'session-token');
+  }
+
+  it('reads the Secrets Manager secret at cold start, signed with the function credentials', async () => {
+    vi.resetModules();
+    const fake = await startFakeSecretsManager(`${secretA},${secretB}`);
     try {
+      lambdaEnvironment(fake.endpoint);
+      const module = await import('../../functions/webhook/handler');
+      expect(module.handler).toBeTypeOf('function');
+      expect(fake.requests).toHaveLength(1);
+      expect(JSON.parse(fake.requests[0]?.body ?? '')).toEqual({ SecretId: ARN });
+      expect(fake.requests[0]?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/secretsmanager\//);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('fails the init, naming the setting, when the secret is still the placeholder', async () => {
+    vi.resetModules();
+    // The value a fresh deploy stores.
+    const fake = await startFakeSecretsManager('REPLACE_ME: comma-separated whsec_ signing secrets from the Junction dashboard');
+    try {
+      lambdaEnvironment(fake.endpoint);
       const failure = await import('../../functions/webhook/handler').then(() => null, (error: unknown) => error);
-      expect(requested).toEqual(['arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-AbCdEf']);
+      expect(fake.requests).toHaveLength(1);
       expect(String(failure)).toContain('WEBHOOK_SECRET_ARN');
       expect(String(failure)).not.toContain('REPLACE_ME');
     } finally {
-      vi.doUnmock('@aws-lambda-powertools/parameters/secrets');
+      await fake.close();
+    }
+  });
+
+  it('fails the init, naming the setting and the refusal, when the secret cannot be read', async () => {
+    vi.resetModules();
+    const fake = await startFakeSecretsManager(secretA);
+    fake.answer = () => errorAnswer(400, 'ResourceNotFoundException');
+    try {
+      lambdaEnvironment(fake.endpoint);
+      const failure = await import('../../functions/webhook/handler').then(() => null, (error: unknown) => error);
+      const fresh = await import('../../functions/shared/config');
+      expect(failure).toBeInstanceOf(fresh.ConfigError);
+      expect(String(failure)).toMatch(/WEBHOOK_SECRET_ARN: .*ResourceNotFoundException/);
+    } finally {
+      await fake.close();
     }
   });
 });
