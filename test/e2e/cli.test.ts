@@ -6,20 +6,17 @@
  * stale-redraw notification, its `look_up` line shows the order, which names
  * its transaction and what to do.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { signSvixMessage, verifySvixSignature } from '../../functions/core/svix';
 import { documentClient } from '../../functions/shared/dynamodb';
 import { putQuarantine } from '../../functions/store/quarantine';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type FlowSpec } from '../support/junction';
-import { eventually, freePort, repoRoot, signalGroup, spawnNpm, type NpmProcess } from '../support/npm-start';
+import { eventually, freePort, repoRoot, runToEnd, signalGroup, spawnNpm, type CommandRun, type NpmProcess } from '../support/npm-start';
 import { newMessageId, newSecret } from '../support/webhook';
 
-const execFileAsync = promisify(execFile);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const ESCAPE = '\u001b';
@@ -32,11 +29,7 @@ let dynamodbEndpoint = '';
 /** Everything the CLI printed, checked for PHI at the end. */
 const outputs: string[] = [];
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CommandRun;
 
 /** The environment of a user's shell pointed at this tracker by PORT, with nothing of AWS or of the developer's tracker settings. */
 function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -49,16 +42,9 @@ function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 async function capture(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  try {
-    const { stdout, stderr } = await execFileAsync(command, args, { cwd: repoRoot, env, maxBuffer: 16 * 1024 * 1024 });
-    outputs.push(stdout, stderr);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = z.object({ code: z.number(), stdout: z.string(), stderr: z.string() }).safeParse(error);
-    if (!failed.success) throw error;
-    outputs.push(failed.data.stdout, failed.data.stderr);
-    return failed.data;
-  }
+  const run = await runToEnd(command, args, env);
+  outputs.push(run.stdout, run.stderr);
+  return run;
 }
 
 /** `node bin/redraw-tracker.mjs <args>`, as the package's bin runs it. */

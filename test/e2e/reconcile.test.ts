@@ -7,16 +7,13 @@
  * and the stand-in say over HTTP. Then a tracker without a key: the simulator
  * tells the old story and not a single request reaches Junction.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { connectStandin, type StandinControl, type StandinOrder } from '../../local/junction-standin';
 import { PHI_CANARY } from '../support/junction';
-import { eventually, freePort, repoRoot, signalGroup, spawnNpm, type NpmProcess } from '../support/npm-start';
+import { eventually, freePort, runToEnd, signalGroup, spawnNpm, type CommandRun, type NpmProcess } from '../support/npm-start';
 import { newSecret } from '../support/webhook';
 
-const execFileAsync = promisify(execFile);
 const DAY = 86_400_000;
 
 /** Orders the stand-in starts with (`--orders`): placed before the tracker, known only at Junction. */
@@ -30,11 +27,7 @@ let standin: StandinControl;
 /** Everything the commands printed, checked for PHI and the key at the end. */
 const outputs: string[] = [];
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CommandRun;
 
 /** A user's shell: none of the developer's tracker or Junction settings, plus `extra`. */
 function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -47,16 +40,9 @@ function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 /** `npm run -s <script> [-- args]` in the clone, to its end. */
 async function npmRun(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  try {
-    const { stdout, stderr } = await execFileAsync('npm', ['run', '-s', script, ...(args.length > 0 ? ['--', ...args] : [])], { cwd: repoRoot, env, maxBuffer: 16 * 1024 * 1024 });
-    outputs.push(stdout, stderr);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = z.object({ code: z.number(), stdout: z.string(), stderr: z.string() }).safeParse(error);
-    if (!failed.success) throw error;
-    outputs.push(failed.data.stdout, failed.data.stderr);
-    return failed.data;
-  }
+  const run = await runToEnd('npm', ['run', '-s', script, ...(args.length > 0 ? ['--', ...args] : [])], env);
+  outputs.push(run.stdout, run.stderr);
+  return run;
 }
 
 /** Our own lines on stderr (npm may add warnings about the machine's npm configuration). */

@@ -4,7 +4,9 @@
  * Ctrl-C: npm does not forward signals sent to npm alone), with its output kept
  * for assertions and helpers to find what it leaves behind.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+import * as z from 'zod';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,5 +82,27 @@ export async function eventually<T>(probe: () => Promise<T>, done: (value: T) =>
     const value = await probe();
     if (done(value) || Date.now() >= deadline) return value;
     await new Promise((wake) => setTimeout(wake, intervalMs));
+  }
+}
+
+/** A command run to its end: its exit code and both outputs. */
+export interface CommandRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const execFileAsync = promisify(execFile);
+const FailedRun = z.object({ code: z.number(), stdout: z.string(), stderr: z.string() });
+
+/** Runs `command` in the repository to its end; a non-zero exit is a result, not an error. */
+export async function runToEnd(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandRun> {
+  try {
+    const { stdout, stderr } = await execFileAsync(command, args, { cwd: repoRoot, env, maxBuffer: 16 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = FailedRun.safeParse(error);
+    if (!failed.success) throw error;
+    return failed.data;
   }
 }
