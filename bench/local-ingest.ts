@@ -28,9 +28,6 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
-import { transactionStatus } from '../functions/core/transaction-status';
-import { forEachLimited } from '../functions/shared/concurrency';
 import { createLogger } from '../functions/shared/observability';
 import { parseLocalSettings } from '../local/config';
 import { localDynamoDbClientConfig, startDynamoDbLocal, type DynamoDbLocal } from '../local/dynamodb-local';
@@ -38,11 +35,11 @@ import { readBody, toApiGatewayEvent, writeJson, writeResult } from '../local/ht
 import { localContext } from '../local/lambda-context';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime';
 import { newSecret } from '../test/support/webhook';
-import { expectedRecord } from '../test/support/webhook-store';
 import { commonTablesInput, createCommonWebhookHandler } from './baseline/common-webhook';
 import type { SendOrder, SendResult } from './http-sender';
 import { checkCommon, checkTracker, createTables, type Approach } from './ingest';
 import { median, muted, percentile, progress, round } from './stats';
+import { checkStreamTransactions } from './system-cost';
 import { buildWebhookStream, type WebhookStream } from './webhook-stream';
 
 /** The goal of issue 13: the whole local system ingests at least this many times the common approach's server. */
@@ -199,35 +196,12 @@ async function startSender(): Promise<{ send(order: SendOrder): Promise<SendResu
   };
 }
 
-const TransactionAnswer = z.object({
-  transaction: z.object({ status: z.string(), updated_at: z.string(), orders: z.array(z.object({ id: z.string() })) }),
-});
-
 /** Every transaction of the stream, through GET /transactions/{id} of the runtime, against the contract's rule over its members' newest states. */
-async function checkTransactionsOverHttp(url: string, stream: WebhookStream): Promise<{ transactions: number; wrong: number }> {
-  const members = new Map<string, ReturnType<typeof expectedRecord>[]>();
-  for (const { body } of stream.newest.values()) {
-    const record = expectedRecord(JSON.parse(body));
-    if (record.transaction_id !== null) members.set(record.transaction_id, [...(members.get(record.transaction_id) ?? []), record]);
-  }
-  let wrong = 0;
-  await forEachLimited([...members.entries()], 8, async ([transactionId, records]) => {
+function checkTransactionsOverHttp(url: string, stream: WebhookStream): Promise<{ transactions: number; wrong: number }> {
+  return checkStreamTransactions(stream, async (transactionId) => {
     const answer = await fetch(`${url}/transactions/${transactionId}`);
-    if (answer.status !== 200) {
-      await answer.arrayBuffer();
-      wrong++;
-      return;
-    }
-    const { transaction } = TransactionAnswer.parse(await answer.json());
-    const expectedIds = [...records].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id)).map((record) => record.id);
-    const newestTime = records.map((record) => record.status_time).reduce((newest, time) => (time > newest ? time : newest));
-    const right =
-      transaction.status === transactionStatus(records) &&
-      transaction.updated_at === newestTime &&
-      JSON.stringify(transaction.orders.map((order) => order.id)) === JSON.stringify(expectedIds);
-    if (!right) wrong++;
+    return { status: answer.status, body: await answer.text() };
   });
-  return { transactions: members.size, wrong };
 }
 
 interface Systems {

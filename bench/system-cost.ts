@@ -231,36 +231,48 @@ const TransactionAnswer = z.object({
   transaction: z.object({ status: z.string(), updated_at: z.string(), orders: z.array(z.object({ id: z.string() })) }),
 });
 
+/** GET /transactions/{id} of some tracker: its status code and body. */
+export type GetTransaction = (transactionId: string) => Promise<{ status: number; body: string }>;
+
 /**
  * Every transaction of the stream, read as a user reads it (GET /transactions/{id}),
  * must have the status the contract's rule gives for its members' newest
  * states, every member in ascending created_at, and the newest member status time.
  */
-async function checkTransactions(doc: DynamoDBDocumentClient, tableName: string, stream: WebhookStream) {
+export async function checkStreamTransactions(stream: WebhookStream, get: GetTransaction): Promise<{ transactions: number; wrong: number }> {
   const members = new Map<string, ReturnType<typeof expectedRecord>[]>();
   for (const { body } of stream.newest.values()) {
     const record = expectedRecord(JSON.parse(body));
     if (record.transaction_id === null) continue;
     members.set(record.transaction_id, [...(members.get(record.transaction_id) ?? []), record]);
   }
-  const query = createQueryHandler({ doc, tableName, logger: silent });
   let wrong = 0;
-  await muted(() =>
-    forEachLimited([...members.entries()], 8, async ([transactionId, records]) => {
+  await forEachLimited([...members.entries()], 8, async ([transactionId, records]) => {
+    const answer = await get(transactionId);
+    if (answer.status !== 200) {
+      wrong++;
+      return;
+    }
+    const { transaction } = TransactionAnswer.parse(JSON.parse(answer.body));
+    const expectedIds = [...records].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id)).map((record) => record.id);
+    const newestTime = records.map((record) => record.status_time).reduce((newest, time) => (time > newest ? time : newest));
+    const right =
+      transaction.status === transactionStatus(records) &&
+      transaction.updated_at === newestTime &&
+      JSON.stringify(transaction.orders.map((order) => order.id)) === JSON.stringify(expectedIds);
+    if (!right) wrong++;
+  });
+  return { transactions: members.size, wrong };
+}
+
+/** The same, through the query handler over the bench's table. */
+async function checkTransactions(doc: DynamoDBDocumentClient, tableName: string, stream: WebhookStream) {
+  const query = createQueryHandler({ doc, tableName, logger: silent });
+  const { value } = await muted(() =>
+    checkStreamTransactions(stream, async (transactionId) => {
       const answer = await query({ rawPath: `/transactions/${transactionId}`, requestContext: { http: { method: 'GET' } } });
-      if (answer.statusCode !== 200) {
-        wrong++;
-        return;
-      }
-      const { transaction } = TransactionAnswer.parse(JSON.parse(answer.body));
-      const expectedIds = [...records].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id)).map((record) => record.id);
-      const newestTime = records.map((record) => record.status_time).reduce((newest, time) => (time > newest ? time : newest));
-      const right =
-        transaction.status === transactionStatus(records) &&
-        transaction.updated_at === newestTime &&
-        JSON.stringify(transaction.orders.map((order) => order.id)) === JSON.stringify(expectedIds);
-      if (!right) wrong++;
+      return { status: answer.statusCode ?? 0, body: typeof answer.body === 'string' ? answer.body : '' };
     }),
   );
-  return { transactions: members.size, wrong };
+  return value;
 }

@@ -48,7 +48,9 @@ export function createJunctionClient(options: JunctionClientOptions): JunctionAp
   const maxRetries = options.maxRetries ?? 2;
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
   const backoffMs = options.backoffMs ?? 250;
-  const doFetch = options.fetch ?? globalThis.fetch;
+  // Node loads its fetch (undici) on first access of globalThis.fetch: defer that to
+  // the first request, so a cold start with a key configured does not pay for it.
+  const doFetch: typeof globalThis.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? Date.now;
   const headers = { 'x-vital-api-key': options.apiKey, accept: 'application/json' };
