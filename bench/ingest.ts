@@ -12,9 +12,10 @@ import { Webhook } from 'svix';
 import * as z from 'zod';
 import { verifySvixSignature } from '../functions/core/svix';
 import { createLogger } from '../functions/shared/observability';
-import { getOrder } from '../functions/store/orders';
+import { getOrder } from '../functions/store/order-reads';
 import { createTableInput } from '../functions/store/table';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
+import { documentItemWrites } from '../functions/store/document-item-writes';
 import { lambdaContext, newSecret, signedEvent, webhookHandlerFor } from '../test/support/webhook';
 import { expectedRecord } from '../test/support/webhook-store';
 import { commonTablesInput, createCommonWebhookHandler } from './baseline/common-webhook';
@@ -135,7 +136,7 @@ export async function runIngest(endpoint: string, stream: WebhookStream, approac
 
   const handler =
     approach === 'tracker'
-      ? webhookHandlerFor(doc, tableName, [secret])
+      ? webhookHandlerFor(documentItemWrites(doc), tableName, [secret])
       : createCommonWebhookHandler({ client, doc, ordersTable: tableName, idempotencyTable, secret, logger: createLogger('common-webhook') });
 
   const meter = attachMeter(client);

@@ -28,6 +28,7 @@ import { createTableInput } from '../functions/store/table';
 import { createTransactionStatusHandler } from '../functions/transaction-status/app';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
 import { findStreamArn, startStreamReader } from '../local/stream-reader';
+import { documentItemWrites } from '../functions/store/document-item-writes';
 import { newSecret, webhookHandlerFor } from '../test/support/webhook';
 import { expectedRecord } from '../test/support/webhook-store';
 import { commonTablesInput, createCommonWebhookHandler } from './baseline/common-webhook';
@@ -191,7 +192,9 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
     },
     logger: silent,
   });
-  const handler = webhookHandlerFor(webhookDoc, tableName, [secret]);
+  // Metered through the document client (the meter is client middleware): the same
+  // requests the webhook's own writes send (test/integration/item-writes.test.ts).
+  const handler = webhookHandlerFor(documentItemWrites(webhookDoc), tableName, [secret]);
   const started = performance.now();
   let delivery;
   try {

@@ -17,6 +17,10 @@ import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import type { AwsJsonOptions } from '../functions/shared/aws-json';
+import { staticSigning } from '../functions/shared/aws-signing';
+import { httpItemWrites } from '../functions/store/http-item-writes';
+import type { ItemWrites } from '../functions/store/item-writes';
 
 const execFileAsync = promisify(execFile);
 
@@ -222,6 +226,17 @@ export interface LocalDynamoDbClientConfig {
 export function localDynamoDbClientConfig(endpoint: string): LocalDynamoDbClientConfig {
   assertLocalEndpoint(endpoint);
   return { endpoint, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } };
+}
+
+/**
+ * The webhook's writes (signed JSON requests, as the deployed webhook sends them)
+ * to DynamoDB Local, with the same credentials and region as its clients.
+ *
+ * @throws if `endpoint` is not local (see {@link assertLocalEndpoint}).
+ */
+export function localItemWrites(endpoint: string, options: AwsJsonOptions = {}): ItemWrites {
+  assertLocalEndpoint(endpoint);
+  return httpItemWrites(staticSigning(LOCAL_CREDENTIALS, LOCAL_REGION), endpoint, options);
 }
 
 // ---------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import { createBackfillHandler } from '../functions/backfill/app';
 import { applyApiOrder } from '../functions/store/api-orders';
 import { createCheckpointStore } from '../functions/store/backfill-checkpoints';
 import type { LocalSettings } from './config';
-import { localDynamoDbClientConfig, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { localDynamoDbClientConfig, localItemWrites, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { readBody, RequestTooLargeError, toApiGatewayEvent, writeJson, writeResult } from './http-adapter';
 import { localContext } from './lambda-context';
 import { findStreamArn, startStreamReader, type StreamReader } from './stream-reader';
@@ -85,8 +85,9 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
     const generated = !settings.JUNCTION_WEBHOOK_SECRET;
     const secrets = (settings.JUNCTION_WEBHOOK_SECRET ?? generateDevelopmentSecret()).split(',').map((secret) => secret.trim());
 
+    // The webhook's writes as the deployed webhook sends them: signed JSON requests, no SDK client.
     const webhook = createWebhookHandler({
-      doc,
+      writes: localItemWrites(endpoint),
       tableName,
       secrets: async () => secrets,
       logger: createLogger(SERVICES.webhook),

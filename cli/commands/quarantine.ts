@@ -5,7 +5,7 @@
  * Only ids, times, sizes and reasons (field paths) are shown: never a body.
  */
 import { documentClient } from '../../functions/shared/dynamodb';
-import { listQuarantines } from '../../functions/store/quarantine';
+import { listQuarantines } from '../../functions/store/quarantine-replay';
 import { replayQuarantines, type ReplayReport } from '../../functions/webhook/replay';
 import { awsFailure } from '../aws';
 import { CliError, EXIT, stringOption, usageError, type CommandModule } from '../command';

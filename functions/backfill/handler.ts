@@ -1,10 +1,11 @@
 /**
  * Lambda entry of the backfill function (invoked by hand, docs/deploy.md).
  * Configuration is checked at start; the Junction API key is read from Secrets
- * Manager as the sweep reads it (a placeholder means no key: the function
+ * Manager when an invocation starts (a placeholder means no key: the function
  * answers `not_configured` and changes nothing).
  */
 import * as z from 'zod/mini';
+import type { JunctionApi } from '../junction/api';
 import { junctionFromSecret } from '../junction/key-secret';
 import { JunctionApiBaseUrl } from '../junction/settings';
 import { ConfigError, optionalEndpoint, optionalSetting, parseEnv, required } from '../shared/config';
@@ -33,16 +34,24 @@ const config = parseEnv(
 const SECRET_MAX_AGE_MS = 300_000;
 
 const doc = entryDocumentClient(config.DYNAMODB_ENDPOINT);
-const junction = junctionFromSecret(
+const readJunction = junctionFromSecret(
   // Signed with the DynamoDB client's credentials (shared/secrets-manager.ts): no second SDK client.
   secretStringReader(config.JUNCTION_API_KEY_SECRET_ARN, doc.config, { endpoint: config.AWS_ENDPOINT_URL_SECRETS_MANAGER, maxAgeMs: SECRET_MAX_AGE_MS }),
   config.JUNCTION_API_BASE_URL,
 );
-// Read the secret during the cold start: an unreadable or malformed one fails the init, by name.
-await junction().catch((error: unknown) => {
-  if (error instanceof SecretsManagerError) throw new ConfigError(`invalid configuration: JUNCTION_API_KEY_SECRET_ARN: ${error.message}`, { cause: error });
-  throw error;
-});
+
+/**
+ * The Junction API, from the key secret, read when an invocation starts (then
+ * cached): the backfill is invoked by hand, and every invocation reads before
+ * it does anything, so an unreadable or malformed secret fails that very
+ * invocation, by name, as a failed init would, without a request at cold start.
+ */
+async function junction(): Promise<JunctionApi | null> {
+  return readJunction().catch((error: unknown) => {
+    if (error instanceof SecretsManagerError) throw new ConfigError(`invalid configuration: JUNCTION_API_KEY_SECRET_ARN: ${error.message}`, { cause: error });
+    throw error;
+  });
+}
 
 export const handler = createBackfillHandler({
   junction,

@@ -13,7 +13,7 @@ import * as z from 'zod/mini';
 import { toOrder, type Order } from '../core/order-view';
 import { ResourceId } from '../core/schemas';
 import type { TransactionStatus } from '../core/transaction-status';
-import { getOrder } from '../store/orders';
+import { getOrder } from '../store/order-reads';
 import { listRedraws, type RedrawListState } from '../store/redraws';
 import { readTransactionPartition } from '../store/transaction-partition';
 import { SERVICES } from '../shared/metric-names';

@@ -4,6 +4,7 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_ENDPOINT_CREDENTIALS } from './aws-signing';
 
 export function documentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
@@ -21,6 +22,6 @@ export function entryDocumentClient(dynamodbEndpoint: string | undefined): Dynam
   return documentClient({
     endpoint: dynamodbEndpoint,
     region: process.env.AWS_REGION ?? 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: { ...LOCAL_ENDPOINT_CREDENTIALS },
   });
 }

@@ -23,7 +23,7 @@ import type { ListingSnapshot } from '../core/order-record';
 import { hasRedrawOrder, staleCutoffs, staleReason, type StaleReason, type StaleThresholds } from '../core/staleness';
 import type { JunctionApi } from '../junction/api';
 import { readBehindTransactions } from '../store/catch-up';
-import { getOrder } from '../store/orders';
+import { getOrder } from '../store/order-reads';
 import {
   countOpenRedraws,
   flagStale,

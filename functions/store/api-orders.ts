@@ -11,6 +11,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { listingFromTransaction, projectOrder, type ListedTransaction, type ListingSnapshot, type OrderRecord } from '../core/order-record';
 import type { OrderPayload } from '../core/schemas';
+import { documentItemWrites } from './document-item-writes';
 import { putOwnOrder, type ApplyResult } from './orders';
 import { recomputeTransaction, type RecomputeResult } from './transactions';
 
@@ -43,7 +44,7 @@ export async function applyApiOrder(
   order: OrderPayload,
 ): Promise<ApiOrderApplied> {
   const projected = projectOrder(order, 'api');
-  const result = await putOwnOrder(doc, tableName, projected, 'api');
+  const result = await putOwnOrder(documentItemWrites(doc), tableName, projected, 'api');
   const { listing } = projected;
   const recompute =
     result !== 'applied' && listing !== null

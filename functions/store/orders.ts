@@ -1,15 +1,16 @@
 /**
- * Order writes and reads. An order's own state (from its webhook, or read from
+ * Order writes. An order's own state (from its webhook, or read from
  * Junction's API) is one conditional PutItem: the condition is the ordering
  * rule, so duplicates, late and concurrent deliveries and API reads can never
- * replace a newer state, and a lost race is a result.
+ * replace a newer state, and a lost race is a result. The webhook loads this
+ * module at cold start: it reaches DynamoDB only through ItemWrites (reads are
+ * in store/order-reads.ts).
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OwnSource, ProjectedOrder } from '../core/order-record';
 import { hasRedrawOrder } from '../core/staleness';
-import { ORDER_ATTRIBUTES, orderItem, parseOrderItem, type StoredOrder } from './order-items';
-import { keys, TABLE } from './table';
+import type { ItemWrites } from './item-writes';
+import { ORDER_ATTRIBUTES, orderItem } from './order-items';
+import { TABLE } from './table';
 
 export type ApplyResult = 'applied' | 'duplicate' | 'stale';
 
@@ -24,7 +25,7 @@ export type ApplyResult = 'applied' | 'duplicate' | 'stale';
  * refused one (billed by the stored item's size), then costs one write unit.
  */
 export async function putOwnOrder(
-  doc: DynamoDBDocumentClient,
+  writes: ItemWrites,
   tableName: string,
   projected: ProjectedOrder,
   source: OwnSource,
@@ -33,44 +34,21 @@ export async function putOwnOrder(
   const record = { ...projected.record, source };
   const listingHasRedraw = listing !== null && hasRedrawOrder(listing.members.filter((member) => member.id !== record.id));
   const item = orderItem(record, listingHasRedraw, listing);
-  try {
-    await doc.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: item,
-        // Newer than what is stored, or nothing of the order's own stored yet (only a listing, or nothing).
-        ConditionExpression: 'attribute_not_exists(#pk) OR #source = :listing OR #rank < :rank',
-        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#source': ORDER_ATTRIBUTES.source, '#rank': ORDER_ATTRIBUTES.rank },
-        ExpressionAttributeValues: { ':listing': 'transaction_listing', ':rank': record.rank },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
-    return 'applied';
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    // The stored item is at least as new: the same event is a duplicate, anything else is newer.
-    return error.Item?.[ORDER_ATTRIBUTES.rank]?.S === record.rank ? 'duplicate' : 'stale';
-  }
+  const outcome = await writes.put({
+    TableName: tableName,
+    Item: item,
+    // Newer than what is stored, or nothing of the order's own stored yet (only a listing, or nothing).
+    ConditionExpression: 'attribute_not_exists(#pk) OR #source = :listing OR #rank < :rank',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#source': ORDER_ATTRIBUTES.source, '#rank': ORDER_ATTRIBUTES.rank },
+    ExpressionAttributeValues: { ':listing': 'transaction_listing', ':rank': record.rank },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  });
+  if (outcome.written) return 'applied';
+  // The stored item is at least as new: the same event is a duplicate, anything else is newer.
+  return outcome.stored?.[ORDER_ATTRIBUTES.rank]?.S === record.rank ? 'duplicate' : 'stale';
 }
 
 /** Stores an order's state from its own webhook (see putOwnOrder). */
-export function putOrderFromWebhook(doc: DynamoDBDocumentClient, tableName: string, projected: ProjectedOrder): Promise<ApplyResult> {
-  return putOwnOrder(doc, tableName, projected, 'webhook');
-}
-
-/** The stored orders of these ids that exist (by key, at once), strongly consistent or not. */
-export async function getOrders(doc: DynamoDBDocumentClient, tableName: string, orderIds: readonly string[], consistent: boolean): Promise<StoredOrder[]> {
-  const items = await Promise.all(
-    orderIds.map(async (orderId) => {
-      const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.order(orderId), ConsistentRead: consistent }));
-      return Item ? parseOrderItem(Item) : null;
-    }),
-  );
-  return items.filter((item): item is StoredOrder => item !== null);
-}
-
-/** The stored order, or null. Strongly consistent: it answers right after a webhook. */
-export async function getOrder(doc: DynamoDBDocumentClient, tableName: string, orderId: string): Promise<StoredOrder | null> {
-  const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.order(orderId), ConsistentRead: true }));
-  return Item ? parseOrderItem(Item) : null;
+export function putOrderFromWebhook(writes: ItemWrites, tableName: string, projected: ProjectedOrder): Promise<ApplyResult> {
+  return putOwnOrder(writes, tableName, projected, 'webhook');
 }

@@ -18,7 +18,7 @@ import * as z from 'zod/mini';
 import type { OrderRecord } from '../core/order-record';
 import { openRedrawKind, type StaleReason } from '../core/staleness';
 import { ORDER_ATTRIBUTES, type StoredOrder } from './order-items';
-import { getOrders } from './orders';
+import { getOrders } from './order-reads';
 import { queryItems, queryPages } from './query-pages';
 import { keys, OPEN_REDRAW_PARTITIONS, TABLE, type OpenRedrawPartition } from './table';
 

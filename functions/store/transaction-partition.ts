@@ -13,7 +13,7 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { canonicalInstant } from '../core/instant';
 import { newestRecords, planRecompute } from '../core/members';
 import type { StoredOrder } from './order-items';
-import { getOrders } from './orders';
+import { getOrders } from './order-reads';
 import { keys } from './table';
 import { parseTransactionItem, type TransactionItem } from './transaction-items';
 

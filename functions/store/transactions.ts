@@ -39,7 +39,7 @@ import { isOwnSource, type ListingSnapshot, type OrderRecord } from '../core/ord
 import { hasRedrawOrder } from '../core/staleness';
 import { ORDER_ATTRIBUTES, orderItem, parseOrderItem, type StoredOrder } from './order-items';
 import { keys, TABLE } from './table';
-import { getOrders } from './orders';
+import { getOrders } from './order-reads';
 import { getTransactionItem } from './transaction-partition';
 import { parseTransactionItem, TRANSACTION_ATTRIBUTES, transactionItem, type TransactionItem } from './transaction-items';
 

@@ -9,12 +9,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy, { type MiddlewareObj } from '@middy/core';
 import { WEBHOOKS_METRIC, type WebhookResult } from '../shared/metric-names';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { projectOrder } from '../core/order-record';
 import type { ReadBody } from '../core/schemas';
+import type { ItemWrites } from '../store/item-writes';
 import { putOrderFromWebhook, type ApplyResult } from '../store/orders';
 import { putQuarantine } from '../store/quarantine';
 import { readVerifiedBody, verifiedJunctionBody, WebhookRejection, type BodyReader } from './verified-body';
@@ -23,9 +23,9 @@ export { MAX_BODY_BYTES, readVerifiedBody, type BodyReader } from './verified-bo
 
 export { WEBHOOK_RESULTS, WEBHOOKS_METRIC, type WebhookResult } from '../shared/metric-names';
 
-/** What the apply path needs: the table, and optionally a reader other than the current one. */
+/** What the apply path needs: the table's writes, and optionally a reader other than the current one. */
 export interface ApplyDeps {
-  doc: DynamoDBDocumentClient;
+  writes: ItemWrites;
   tableName: string;
   readBody?: BodyReader;
 }
@@ -60,7 +60,7 @@ async function applyRead(read: ReadBody, deps: ApplyDeps): Promise<ApplyOutcome>
     case 'ignored':
       return { result: 'ignored', eventType: read.eventType };
     case 'order': {
-      const result = await putOrderFromWebhook(deps.doc, deps.tableName, projectOrder(read.order));
+      const result = await putOrderFromWebhook(deps.writes, deps.tableName, projectOrder(read.order));
       return { result, eventType: read.eventType, orderId: read.order.id };
     }
   }
@@ -95,7 +95,7 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
     const outcome = await applyRead(verified.read, deps);
     switch (outcome.result) {
       case 'unreadable':
-        await putQuarantine(deps.doc, deps.tableName, {
+        await putQuarantine(deps.writes, deps.tableName, {
           svixId: verified.messageId,
           svixTimestamp: verified.timestamp,
           reason: outcome.reason,

@@ -2,11 +2,13 @@
  * Lambda entry for POST /webhooks/junction: configuration (checked at cold
  * start: a missing or malformed setting fails loudly, by name) and wiring only.
  */
+import type { SigningConfig } from '../shared/aws-json';
+import { entrySigning } from '../shared/aws-signing';
 import { ConfigError } from '../shared/config';
-import { entryDocumentClient } from '../shared/dynamodb';
 import { SERVICES } from '../shared/metric-names';
 import { createLogger, createMetrics } from '../shared/observability';
-import { SecretsManagerError, secretStringReader, type SigningConfig } from '../shared/secrets-manager';
+import { SecretsManagerError, secretStringReader } from '../shared/secrets-manager';
+import { httpItemWrites } from '../store/http-item-writes';
 import { createWebhookHandler } from './app';
 import { secretsFromSecretString, webhookConfig, type SecretSource } from './config';
 
@@ -14,8 +16,11 @@ import { secretsFromSecretString, webhookConfig, type SecretSource } from './con
 const SECRET_MAX_AGE_MS = 300_000;
 
 const config = webhookConfig();
-const doc = entryDocumentClient(config.dynamodbEndpoint);
-const secrets = secretProvider(config.secretSource, doc.config);
+// Lambda's credentials from the environment; no SDK client: the one write per
+// webhook is a signed JSON request (store/http-item-writes.ts), which keeps the
+// cold start small.
+const signing = entrySigning(config.dynamodbEndpoint);
+const secrets = secretProvider(config.secretSource, signing);
 
 // Read the secret during the cold start (top-level await in the ESM bundle): a
 // missing, unreadable or malformed secret (still the deploy-time placeholder,
@@ -26,14 +31,14 @@ await secrets().catch((error: unknown) => {
 });
 
 export const handler = createWebhookHandler({
-  doc,
+  writes: httpItemWrites(signing, config.dynamodbEndpoint),
   tableName: config.tableName,
   secrets,
   logger: createLogger(SERVICES.webhook),
   metrics: createMetrics(SERVICES.webhook),
 });
 
-/** The configured secrets; read from Secrets Manager with the DynamoDB client's credentials, and cached. */
+/** The configured secrets; read from Secrets Manager with the function's credentials, and cached. */
 function secretProvider(source: SecretSource, signing: SigningConfig): () => Promise<readonly string[]> {
   if (source.kind === 'environment') return async () => source.secrets;
   const read = secretStringReader(source.arn, signing, { endpoint: source.endpoint, maxAgeMs: SECRET_MAX_AGE_MS });

@@ -4,8 +4,15 @@
  * (processVerifiedBody) and its quarantine is deleted; an unreadable one stays,
  * with its current reason. Its signature was checked when it arrived.
  */
-import { deleteQuarantine, listQuarantines, readQuarantine } from '../store/quarantine';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentItemWrites } from '../store/document-item-writes';
+import { deleteQuarantine, listQuarantines, readQuarantine } from '../store/quarantine-replay';
 import { processVerifiedBody, readVerifiedBody, type ApplyDeps } from './app';
+
+/** The table (a document client: replay runs by hand, where cold start does not matter) and optionally another reader. */
+export interface ReplayDeps extends Omit<ApplyDeps, 'writes'> {
+  doc: DynamoDBDocumentClient;
+}
 
 export interface ReplayOptions {
   /** Read and report only: nothing is written or deleted. */
@@ -37,14 +44,14 @@ export interface ReplayReport {
 }
 
 /** Replays every quarantine (oldest first), or the one named in `options.svixId`. */
-export async function replayQuarantines(deps: ApplyDeps, options: ReplayOptions): Promise<ReplayReport[]> {
+export async function replayQuarantines(deps: ReplayDeps, options: ReplayOptions): Promise<ReplayReport[]> {
   const reports: ReplayReport[] = [];
   const ids = options.svixId !== undefined ? [options.svixId] : await allIds(deps);
   for (const svixId of ids) reports.push(await replayOne(deps, svixId, options.dryRun));
   return reports;
 }
 
-async function replayOne(deps: ApplyDeps, svixId: string, dryRun: boolean): Promise<ReplayReport> {
+async function replayOne(deps: ReplayDeps, svixId: string, dryRun: boolean): Promise<ReplayReport> {
   const quarantine = await readQuarantine(deps.doc, deps.tableName, svixId);
   if (quarantine === null) return { svixId, outcome: 'not_found', deleted: false };
   if (dryRun) {
@@ -52,13 +59,13 @@ async function replayOne(deps: ApplyDeps, svixId: string, dryRun: boolean): Prom
     if (read.kind === 'unreadable') return { svixId, outcome: 'unreadable', reason: read.reason, deleted: false };
     return { svixId, outcome: read.kind === 'order' ? 'would_apply' : 'would_ignore', deleted: false };
   }
-  const outcome = await processVerifiedBody(quarantine.rawBody, deps);
+  const outcome = await processVerifiedBody(quarantine.rawBody, { ...deps, writes: documentItemWrites(deps.doc) });
   if (outcome.result === 'unreadable') return { svixId, outcome: 'unreadable', reason: outcome.reason, deleted: false };
   await deleteQuarantine(deps.doc, deps.tableName, quarantine);
   return { svixId, outcome: outcome.result, deleted: true };
 }
 
-async function allIds(deps: ApplyDeps): Promise<string[]> {
+async function allIds(deps: ReplayDeps): Promise<string[]> {
   const ids: string[] = [];
   for await (const summary of listQuarantines(deps.doc, deps.tableName)) ids.push(summary.svixId);
   return ids;

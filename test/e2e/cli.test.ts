@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { signSvixMessage, verifySvixSignature } from '../../functions/core/svix';
-import { documentClient } from '../../functions/shared/dynamodb';
 import { putQuarantine } from '../../functions/store/quarantine';
+import { localItemWrites } from '../../local/dynamodb-local';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type FlowSpec } from '../support/junction';
 import { eventually, freePort, repoRoot, runToEnd, signalGroup, spawnNpm, type CommandRun, type NpmProcess } from '../support/npm-start';
 import { newMessageId, newSecret } from '../support/webhook';
@@ -291,12 +291,13 @@ describe('redraw-tracker against npm start', () => {
     const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
     const readable = buildDeliveries(redrawFlow(ids, 'in_progress', new Date(Date.now() - DAY)))[0]!;
     const fixedId = newMessageId();
-    const doc = documentClient({ endpoint: dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    try {
-      await putQuarantine(doc, 'redraw-tracker', { svixId: fixedId, svixTimestamp: timestamp, reason: 'an older reader', receivedAt: new Date(), rawBody: Buffer.from(JSON.stringify(readable.body)) });
-    } finally {
-      doc.destroy();
-    }
+    await putQuarantine(localItemWrites(dynamodbEndpoint), 'redraw-tracker', {
+      svixId: fixedId,
+      svixTimestamp: timestamp,
+      reason: 'an older reader',
+      receivedAt: new Date(),
+      rawBody: Buffer.from(JSON.stringify(readable.body)),
+    });
     expect((await cli(['order', ids.initialId])).code).toBe(1);
     const replayed = await cli(['quarantine', 'replay', '--id', fixedId, '--json'], env);
     expect(replayed.code).toBe(0);

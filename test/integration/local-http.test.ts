@@ -13,10 +13,11 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { signSvixMessage } from '../../functions/core/svix';
-import { readQuarantine } from '../../functions/store/quarantine';
+import { readQuarantine } from '../../functions/store/quarantine-replay';
 import { parseLocalSettings } from '../../local/config';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { localEndpoint, testClient, testDocumentClient } from '../support/dynamodb';
+import { localItemWrites } from '../../local/dynamodb-local';
 import { buildDeliveries, freshId, PHI_CANARY, simpleFlow } from '../support/junction';
 import { freePort, repoRoot } from '../support/npm-start';
 import { apiEvent, captureOutput, lambdaContext, newMessageId, newSecret, parseAnswer, webhookHandlerFor } from '../support/webhook';
@@ -122,7 +123,7 @@ describe('the local HTTP server hands the webhook the exact bytes received', () 
 });
 
 describe('the webhook Lambda gets the same bytes from an API Gateway event, text or base64', () => {
-  const handler = webhookHandlerFor(doc, tableName, [secret]);
+  const handler = webhookHandlerFor(localItemWrites(localEndpoint()), tableName, [secret]);
   /** The two ways API Gateway may pass these bytes: a string (text types) or base64 with isBase64Encoded. */
   const events = (bytes: Buffer, headers: Record<string, string>) => ({
     text: apiEvent(bytes.toString('utf8'), { headers }),

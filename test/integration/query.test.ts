@@ -10,7 +10,8 @@ import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createQueryHandler, type QueryEvent, type QueryResponse } from '../../functions/query/app';
 import { runSweep } from '../../functions/stale-redraw-sweep/app';
 import { createInMemoryNotifier } from '../../functions/stale-redraw-sweep/notifier';
-import { getOrder, putOrderFromWebhook } from '../../functions/store/orders';
+import { putOrderFromWebhook } from '../../functions/store/orders';
+import { getOrder } from '../../functions/store/order-reads';
 import { readOpenRedraws } from '../../functions/store/redraws';
 import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
 import { recomputeTransaction } from '../../functions/store/transactions';
@@ -35,7 +36,7 @@ async function seed(spec: FlowSpec, transactionFunction = true) {
   for (const delivery of buildDeliveries(spec)) {
     const read = readWebhookBody(JSON.stringify(delivery.body));
     if (read.kind !== 'order') throw new Error('test body not readable');
-    await putOrderFromWebhook(table.doc, table.tableName, projectOrder(read.order));
+    await putOrderFromWebhook(table.writes, table.tableName, projectOrder(read.order));
     ids.add(delivery.orderId);
   }
   if (transactionFunction && spec.transactionId !== null) await transactionFunctionSaw(spec.transactionId, [...ids]);

@@ -12,7 +12,8 @@ import { isOwnSource, projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody, type OrderPayload } from '../../functions/core/schemas';
 import { forEachLimited } from '../../functions/shared/concurrency';
 import { applyApiOrder, applyApiTransaction } from '../../functions/store/api-orders';
-import { getOrder, putOrderFromWebhook } from '../../functions/store/orders';
+import { putOrderFromWebhook } from '../../functions/store/orders';
+import { getOrder } from '../../functions/store/order-reads';
 import { recomputeTransaction } from '../../functions/store/transactions';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { arbFlow, buildDeliveries, freshId, newestByOrder, type Delivery } from '../support/junction';
@@ -77,7 +78,7 @@ async function perform(operation: Operation): Promise<string> {
   const order = payload(operation.delivery);
   switch (operation.kind) {
     case 'webhook':
-      return putOrderFromWebhook(table.doc, table.tableName, projectOrder(order));
+      return putOrderFromWebhook(table.writes, table.tableName, projectOrder(order));
     case 'api':
       return (await applyApiOrder(table.doc, table.tableName, order)).result;
     case 'listing': {
@@ -201,7 +202,7 @@ describe('applyApiOrder', () => {
     });
     const [, , older, newest] = deliveries;
     // A's newest state is stored; no transaction function runs here, so nothing knows B yet.
-    expect(await putOrderFromWebhook(table.doc, table.tableName, projectOrder(payload(newest!)))).toBe('applied');
+    expect(await putOrderFromWebhook(table.writes, table.tableName, projectOrder(payload(newest!)))).toBe('applied');
     const applied = await applyApiOrder(table.doc, table.tableName, payload(older!));
     expect(applied.result).toBe('stale');
     expect(applied.recompute?.transaction.members[b]).toMatchObject({ source: 'transaction_listing', low_level_status: 'ordered' });

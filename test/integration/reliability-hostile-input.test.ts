@@ -13,7 +13,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signSvixMessage } from '../../functions/core/svix';
-import { readQuarantine } from '../../functions/store/quarantine';
+import { readQuarantine } from '../../functions/store/quarantine-replay';
 import { MAX_BODY_BYTES, type WebhookHandler } from '../../functions/webhook/app';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { buildDeliveries, envelope, freshId, redrawFlow, simpleFlow } from '../support/junction';
@@ -27,7 +27,7 @@ let output: ReturnType<typeof captureOutput>;
 
 beforeAll(async () => {
   table = await createTestTable('reliability-hostile');
-  handler = webhookHandlerFor(table.doc, table.tableName, [secret]);
+  handler = webhookHandlerFor(table.writes, table.tableName, [secret]);
 });
 afterAll(async () => {
   await table?.drop();

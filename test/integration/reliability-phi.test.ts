@@ -50,7 +50,7 @@ describe('PHI canaries', () => {
       { numRuns: 40, seed: 5 },
     );
     try {
-      const webhook = webhookHandlerFor(table.doc, table.tableName, [secret]);
+      const webhook = webhookHandlerFor(table.writes, table.tableName, [secret]);
       const transactionStatus = createTransactionStatusHandler({ doc: table.doc, tableName: table.tableName, logger: createLogger('transaction-status'), metrics: createMetrics('transaction-status') });
       const streams = new DynamoDBStreamsClient(localDynamoDbClientConfig(localEndpoint()));
       const reader = startStreamReader({

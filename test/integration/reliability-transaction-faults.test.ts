@@ -100,7 +100,7 @@ async function writeFlows(specs: readonly FlowSpec[]): Promise<void> {
       if (!delivery) continue;
       const read = readWebhookBody(JSON.stringify(delivery.body));
       if (read.kind !== 'order') throw new Error('test delivery not readable');
-      await putOrderFromWebhook(table.doc, table.tableName, projectOrder(read.order));
+      await putOrderFromWebhook(table.writes, table.tableName, projectOrder(read.order));
     }
   }
 }

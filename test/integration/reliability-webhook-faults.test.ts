@@ -1,46 +1,44 @@
 /**
- * Reliability: DynamoDB faults under the webhook. Throttling and timeouts
- * (before the table, and after it applied a write) are injected on a share of
- * calls while a Svix-like sender retries every non-2xx answer. The final state
+ * Reliability: DynamoDB faults under the webhook. Throttling, resets and
+ * timeouts (before the table, and after it applied a write: a lost answer) are
+ * injected on the wire (test/support/dynamodb-proxy.ts) on a share of the
+ * webhook's own requests while a Svix-like sender retries every non-2xx answer. The final state
  * is exactly that of a fault-free run of the same deliveries, and nothing is
  * ever half-written: at every checkpoint each stored order equals some
  * delivered state of that order, and no quarantine lacks a chunk.
  */
 import { randomBytes } from 'node:crypto';
 import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
-import { QUARANTINE_CHUNK_BYTES, readQuarantine } from '../../functions/store/quarantine';
+import { QUARANTINE_CHUNK_BYTES } from '../../functions/store/quarantine';
+import { readQuarantine } from '../../functions/store/quarantine-replay';
 import { parseOrderItem } from '../../functions/store/order-items';
 import { keys } from '../../functions/store/table';
 import { type WebhookHandler } from '../../functions/webhook/app';
-import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
+import { localItemWrites } from '../../local/dynamodb-local';
+import { mulberry32 } from '../../local/junction-flows';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
-import { injectFaults, type FaultInjector } from '../support/faults';
+import { startDynamoDbProxy, type DynamoDbProxy, type ProxyFault } from '../support/dynamodb-proxy';
 import { arbShuffledDeliveries, buildDeliveries, freshId, redrawFlow, simpleFlow, type Delivery, type FlowSpec } from '../support/junction';
 import { captureOutput, lambdaContext, newMessageId, newSecret, signedEvent, webhookHandlerFor } from '../support/webhook';
 
 const secret = newSecret();
 let table: TestTable;
-let faultyClient: DynamoDBClient;
-let faults: FaultInjector;
+let proxy: DynamoDbProxy;
 let handler: WebhookHandler;
 let output: ReturnType<typeof captureOutput>;
 
 beforeAll(async () => {
   table = await createTestTable('reliability-webhook-faults');
-  // The handler's own client: few SDK retries, so that most faults reach the handler and the sender.
-  faultyClient = new DynamoDBClient({ ...localDynamoDbClientConfig(localEndpoint()), maxAttempts: 2 });
-  faults = injectFaults(faultyClient, { throttle: 0.15, timeoutBefore: 0.1, timeoutAfter: 0.15, seed: 7 });
-  const doc = DynamoDBDocumentClient.from(faultyClient, { marshallOptions: { removeUndefinedValues: true } });
-  handler = webhookHandlerFor(doc, table.tableName, [secret]);
+  proxy = await startDynamoDbProxy(localEndpoint());
+  // Few attempts per webhook, so that most faults reach the handler and the sender.
+  handler = webhookHandlerFor(localItemWrites(proxy.endpoint, { attempts: 2, timeoutMs: 1500 }), table.tableName, [secret]);
 });
 afterAll(async () => {
-  faultyClient?.destroy();
+  await proxy?.close();
   await table?.drop();
 });
 beforeEach(() => {
@@ -139,28 +137,47 @@ async function removeAll(messages: readonly Message[]): Promise<void> {
   }
 }
 
+/** Faults on a seeded share of requests: throttled, reset or unanswered before the table, or the answer lost after it. */
+function injectFaults(seed: number): () => Record<ProxyFault['kind'] | 'throttled', number> {
+  const random = mulberry32(seed);
+  const counts = { throttled: 0, answer: 0, reset_before: 0, silent: 0, lost_answer: 0 };
+  proxy.fault = () => {
+    const roll = random();
+    let fault: ProxyFault | null = null;
+    if (roll < 0.15) {
+      counts.throttled++;
+      fault = { kind: 'answer', status: 400, errorType: counts.throttled % 2 === 0 ? 'ThrottlingException' : 'ProvisionedThroughputExceededException' };
+    } else if (roll < 0.2) fault = { kind: 'reset_before' };
+    else if (roll < 0.25) fault = { kind: 'silent' };
+    else if (roll < 0.38) fault = { kind: 'lost_answer' };
+    if (fault) counts[fault.kind]++;
+    return fault;
+  };
+  return () => ({ ...counts });
+}
+
 describe('webhook under DynamoDB faults', () => {
-  it('ends exactly as a fault-free run, never half-written, while throttling and timeouts hit a share of calls', async () => {
+  it('ends exactly as a fault-free run, never half-written, while throttling, resets, timeouts and lost answers hit a share of requests', async () => {
     const { messages, deliveries, order } = scenario();
 
-    faults.enable(false);
     for (const message of order) expect(await deliver(message)).toBe(1);
     const faultFree = await snapshot(messages);
     expect([...faultFree.values()].every((item) => item !== null)).toBe(true);
     await removeAll(messages);
 
-    faults.enable(true);
+    const injected = injectFaults(7);
     let retried = 0;
     for (const [index, message] of order.entries()) {
       if ((await deliver(message)) > 1) retried++;
       if (index % 20 === 0) await expectNothingHalfWritten(deliveries, messages);
     }
-    faults.enable(false);
+    proxy.reset();
 
-    const injected = faults.injected();
-    expect(injected.throttle).toBeGreaterThan(0);
-    expect(injected.timeoutBefore).toBeGreaterThan(0);
-    expect(injected.timeoutAfter).toBeGreaterThan(0);
+    const counts = injected();
+    expect(counts.throttled).toBeGreaterThan(0);
+    expect(counts.reset_before).toBeGreaterThan(0);
+    expect(counts.silent).toBeGreaterThan(0);
+    expect(counts.lost_answer).toBeGreaterThan(0);
     expect(retried).toBeGreaterThan(0);
     await expectNothingHalfWritten(deliveries, messages);
     expect(await snapshot(messages)).toEqual(faultFree);

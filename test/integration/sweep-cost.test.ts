@@ -16,7 +16,8 @@ import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { runSweep } from '../../functions/stale-redraw-sweep/app';
 import { createInMemoryNotifier } from '../../functions/stale-redraw-sweep/notifier';
 import { orderItem } from '../../functions/store/order-items';
-import { getOrder, putOrderFromWebhook } from '../../functions/store/orders';
+import { putOrderFromWebhook } from '../../functions/store/orders';
+import { getOrder } from '../../functions/store/order-reads';
 import { recomputeTransaction } from '../../functions/store/transactions';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { buildDeliveries, freshId, redrawFlow, simpleFlow, type FlowSpec, type Method } from '../support/junction';
@@ -79,7 +80,7 @@ describe('stale-redraw sweep cost', () => {
       for (const delivery of buildDeliveries(spec)) {
         const read = readWebhookBody(JSON.stringify(delivery.body));
         if (read.kind !== 'order') throw new Error('test body not readable');
-        await putOrderFromWebhook(table.doc, table.tableName, projectOrder(read.order));
+        await putOrderFromWebhook(table.writes, table.tableName, projectOrder(read.order));
         orderIds.add(delivery.orderId);
       }
       const orders = await Promise.all([...orderIds].map(async (orderId) => (await getOrder(table.doc, table.tableName, orderId))!));

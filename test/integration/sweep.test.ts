@@ -10,7 +10,8 @@ import { readWebhookBody } from '../../functions/core/schemas';
 import { DEFAULT_THRESHOLDS, type StaleThresholds } from '../../functions/core/staleness';
 import { runSweep, SWEEP_METRICS, type SweepResult } from '../../functions/stale-redraw-sweep/app';
 import { createInMemoryNotifier, type Notifier, type StaleRedrawNotification } from '../../functions/stale-redraw-sweep/notifier';
-import { getOrder, putOrderFromWebhook } from '../../functions/store/orders';
+import { putOrderFromWebhook } from '../../functions/store/orders';
+import { getOrder } from '../../functions/store/order-reads';
 import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
 import { recomputeTransaction } from '../../functions/store/transactions';
 import { createTestTable, type TestTable } from '../support/dynamodb';
@@ -40,7 +41,7 @@ afterAll(async () => {
 async function deliver(delivery: Delivery) {
   const read = readWebhookBody(JSON.stringify(delivery.body));
   if (read.kind !== 'order') throw new Error(`test delivery not readable: ${read.kind}`);
-  return putOrderFromWebhook(table.doc, table.tableName, projectOrder(read.order));
+  return putOrderFromWebhook(table.writes, table.tableName, projectOrder(read.order));
 }
 
 /** Delivers a flow's webhooks in order; returns the ids and the status time of each order's last step. */

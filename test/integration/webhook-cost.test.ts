@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachMeter } from '../../bench/meter';
 import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
+import { documentItemWrites } from '../../functions/store/document-item-writes';
 import { putOrderFromWebhook } from '../../functions/store/orders';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { buildDeliveries, freshId, redrawFlow, simpleFlow, type Delivery } from '../support/junction';
@@ -21,10 +22,14 @@ afterAll(async () => {
   await table?.drop();
 });
 
+/**
+ * Metered through the document client (bench/meter.ts is client middleware): it
+ * sends the very request the webhook's own writes send (test/integration/item-writes.test.ts).
+ */
 function deliver(delivery: Delivery) {
   const read = readWebhookBody(JSON.stringify(delivery.body));
   if (read.kind !== 'order') throw new Error('test delivery not readable');
-  return putOrderFromWebhook(table.doc, table.tableName, projectOrder(read.order));
+  return putOrderFromWebhook(documentItemWrites(table.doc), table.tableName, projectOrder(read.order));
 }
 
 describe('webhook write cost', () => {

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { getOrder } from '../../functions/store/orders';
+import { getOrder } from '../../functions/store/order-reads';
 import { type WebhookHandler } from '../../functions/webhook/app';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { arbFlow, arbShuffledDeliveries, buildDeliveries, newestByOrder, type Delivery } from '../support/junction';
@@ -20,7 +20,7 @@ let output: ReturnType<typeof captureOutput>;
 
 beforeAll(async () => {
   table = await createTestTable('webhook-props');
-  handler = webhookHandlerFor(table.doc, table.tableName, [secret]);
+  handler = webhookHandlerFor(table.writes, table.tableName, [secret]);
 });
 afterAll(async () => {
   await table.drop();

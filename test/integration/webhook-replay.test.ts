@@ -9,8 +9,8 @@ import { promisify } from 'node:util';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ReadBody } from '../../functions/core/schemas';
-import { getOrder } from '../../functions/store/orders';
-import { readQuarantine } from '../../functions/store/quarantine';
+import { getOrder } from '../../functions/store/order-reads';
+import { readQuarantine } from '../../functions/store/quarantine-replay';
 import { keys } from '../../functions/store/table';
 import { type BodyReader } from '../../functions/webhook/app';
 import { replayQuarantines } from '../../functions/webhook/replay';
@@ -38,7 +38,7 @@ afterEach(() => output.restore());
 const olderReader: BodyReader = (): ReadBody => ({ kind: 'unreadable', reason: 'order: details.type: invalid_value' });
 
 async function quarantineWith(readBody: BodyReader | undefined, body: string, messageId = newMessageId()): Promise<string> {
-  const handler = webhookHandlerFor(table.doc, table.tableName, [secret], readBody ? { readBody } : {});
+  const handler = webhookHandlerFor(table.writes, table.tableName, [secret], readBody ? { readBody } : {});
   const answer = parseAnswer(await handler(signedEvent(body, { secret, messageId }), lambdaContext()));
   expect(answer).toEqual({ statusCode: 202, body: { result: 'quarantined' } });
   return messageId;
@@ -89,7 +89,7 @@ describe('replay-quarantine', () => {
     const deliveries = orderFlow();
     const old = await quarantineWith(olderReader, JSON.stringify(deliveries[0]!.body));
     const newest = deliveries.at(-1)!;
-    const current = webhookHandlerFor(table.doc, table.tableName, [secret]);
+    const current = webhookHandlerFor(table.writes, table.tableName, [secret]);
     expect(parseAnswer(await current(signedEvent(JSON.stringify(newest.body), { secret }), lambdaContext())).body).toEqual({ result: 'applied' });
 
     expect(await replayQuarantines({ doc: table.doc, tableName: table.tableName }, { dryRun: false, svixId: old })).toEqual([{ svixId: old, outcome: 'stale', deleted: true }]);

@@ -1,23 +1,26 @@
 /**
  * Every row of CONTRACT.md §1 through the handler factory, with API Gateway v2
- * events, against DynamoDB Local; DynamoDB requests counted by a client
- * middleware; PHI canaries searched for in the table and in captured logs.
+ * events, against DynamoDB Local through the webhook's own writes (signed JSON
+ * requests, as deployed); DynamoDB requests counted on the wire by a proxy,
+ * which also injects the transient failures; PHI canaries searched for in the
+ * table and in captured logs.
  */
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { getOrder } from '../../functions/store/orders';
-import { readQuarantine } from '../../functions/store/quarantine';
+import { getOrder } from '../../functions/store/order-reads';
+import { readQuarantine } from '../../functions/store/quarantine-replay';
 import { keys } from '../../functions/store/table';
 import { MAX_BODY_BYTES, type WebhookHandler } from '../../functions/webhook/app';
-import { createTestTable, testDocumentClient, type TestTable } from '../support/dynamodb';
+import { localItemWrites } from '../../local/dynamodb-local';
+import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
+import { startDynamoDbProxy, type DynamoDbProxy, type ProxyFault } from '../support/dynamodb-proxy';
 import { buildDeliveries, docsFixtures, envelope, freshId, isRecord, newestByOrder, PHI_CANARY, phiFields, redrawFlow, simpleFlow } from '../support/junction';
-import { captureOutput, countRequests, lambdaContext, newMessageId, newSecret, parseAnswer, signedEvent, webhookMetricResults, webhookHandlerFor } from '../support/webhook';
+import { captureOutput, lambdaContext, newMessageId, newSecret, parseAnswer, signedEvent, webhookMetricResults, webhookHandlerFor } from '../support/webhook';
 import { expectedRecord } from '../support/webhook-store';
 
 const secret = newSecret();
 let table: TestTable;
-let requests: ReturnType<typeof countRequests>;
+let requests: DynamoDbProxy;
 let output: ReturnType<typeof captureOutput>;
 let handler: WebhookHandler;
 /** Every log and metric line of the file, for the PHI check at the end. */
@@ -25,15 +28,16 @@ const allOutput: string[] = [];
 
 beforeAll(async () => {
   table = await createTestTable('webhook');
-  requests = countRequests(table.doc);
+  requests = await startDynamoDbProxy(localEndpoint());
 });
 afterAll(async () => {
+  await requests?.close();
   await table.drop();
 });
 beforeEach(() => {
   requests.reset();
   output = captureOutput();
-  handler = webhookHandlerFor(table.doc, table.tableName, [secret]);
+  handler = webhookHandlerFor(localItemWrites(requests.endpoint), table.tableName, [secret]);
 });
 afterEach(() => {
   output.restore();
@@ -53,7 +57,7 @@ describe('order events', () => {
   it('applies a newer event with one conditional write, and stores its state', async () => {
     const [first] = singleOrderFlow();
     expect(await deliver(first!.body)).toEqual({ statusCode: 200, body: { result: 'applied' } });
-    expect(requests.counts()).toEqual({ PutItemCommand: 1 });
+    expect(requests.counts()).toEqual({ PutItem: 1 });
     expect((await getOrder(table.doc, table.tableName, first!.orderId))?.record).toEqual(expectedRecord(first!.body));
     expect(webhookMetricResults(output.lines())).toEqual(['applied']);
   });
@@ -64,7 +68,7 @@ describe('order events', () => {
     await deliver(first!.body, { messageId });
     requests.reset();
     expect(await deliver(first!.body, { messageId })).toEqual({ statusCode: 200, body: { result: 'duplicate' } });
-    expect(requests.counts()).toEqual({ PutItemCommand: 1 });
+    expect(requests.counts()).toEqual({ PutItem: 1 });
     expect((await getOrder(table.doc, table.tableName, first!.orderId))?.record).toEqual(expectedRecord(first!.body));
   });
 
@@ -73,7 +77,7 @@ describe('order events', () => {
     await deliver(first!.body);
     requests.reset();
     expect(await deliver(first!.body, { messageId: newMessageId() })).toEqual({ statusCode: 200, body: { result: 'duplicate' } });
-    expect(requests.total()).toBe(1);
+    expect(requests.requests.length).toBe(1);
   });
 
   it('answers stale to an older event arriving after a newer one, keeping the newer state, with one request', async () => {
@@ -82,7 +86,7 @@ describe('order events', () => {
     await deliver(newest.body);
     requests.reset();
     expect(await deliver(deliveries[0]!.body)).toEqual({ statusCode: 200, body: { result: 'stale' } });
-    expect(requests.counts()).toEqual({ PutItemCommand: 1 });
+    expect(requests.counts()).toEqual({ PutItem: 1 });
     expect((await getOrder(table.doc, table.tableName, newest.orderId))?.record).toEqual(expectedRecord(newest.body));
     expect(webhookMetricResults(output.lines())).toEqual(['applied', 'stale']);
   });
@@ -139,7 +143,7 @@ describe("Junction's documented examples", () => {
     'ignores the untracked example %s without a DynamoDB request',
     async (_file, fixture) => {
       expect(await deliver(fixture.body)).toEqual({ statusCode: 200, body: { result: 'ignored' } });
-      expect(requests.total()).toBe(0);
+      expect(requests.requests.length).toBe(0);
       expect(webhookMetricResults(output.lines())).toEqual(['ignored']);
     },
   );
@@ -150,7 +154,7 @@ describe('quarantine', () => {
     const messageId = newMessageId();
     const body = `{"event_type":"labtest.order.updated","data":{"notes":"${PHI_CANARY}-truncated`;
     expect(await deliver(body, { messageId })).toEqual({ statusCode: 202, body: { result: 'quarantined' } });
-    expect(requests.counts()).toEqual({ PutItemCommand: 1 });
+    expect(requests.counts()).toEqual({ PutItem: 1 });
     const stored = await readQuarantine(table.doc, table.tableName, messageId);
     expect(stored?.rawBody.toString('utf8')).toBe(body);
     expect(stored?.reason).toBe('body is not valid JSON');
@@ -187,7 +191,7 @@ describe('quarantine', () => {
     const body = `{"event_type":"labtest.order.updated","data":"${filler}"}`.padEnd(MAX_BODY_BYTES, ' ');
     expect(Buffer.byteLength(body)).toBe(MAX_BODY_BYTES);
     expect(await deliver(body, { messageId })).toEqual({ statusCode: 202, body: { result: 'quarantined' } });
-    expect(requests.counts()).toEqual({ TransactWriteItemsCommand: 1 });
+    expect(requests.counts()).toEqual({ TransactWriteItems: 1 });
     const stored = await readQuarantine(table.doc, table.tableName, messageId);
     expect(stored?.chunks).toBeGreaterThan(1);
     expect(stored?.rawBody.equals(Buffer.from(body))).toBe(true);
@@ -195,39 +199,59 @@ describe('quarantine', () => {
 });
 
 describe('transient failures', () => {
-  function failingHandler(error: Error) {
-    const doc = testDocumentClient();
-    const attempts = countRequests(doc);
-    // Fault injection: the request never reaches DynamoDB Local.
-    doc.middlewareStack.add(() => async () => {
-      throw error;
-    }, { step: 'finalizeRequest', name: 'injectFault' });
-    const failing = webhookHandlerFor(doc, table.tableName, [secret]);
-    return { failing, attempts };
+  /** A handler whose every DynamoDB request meets `fault` on the wire (each of its attempts). */
+  function failingHandler(fault: ProxyFault) {
+    requests.fault = () => fault;
+    return { failing: webhookHandlerFor(localItemWrites(requests.endpoint, { timeoutMs: 300 }), table.tableName, [secret]) };
   }
 
-  it.each([
-    ['throttled', new DynamoDBServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: {}, message: `rate exceeded ${PHI_CANARY}` })],
-    ['timed out', Object.assign(new Error(`socket hang up ${PHI_CANARY}`), { name: 'TimeoutError' })],
-  ])('answers 503 with a generic body when DynamoDB is %s, and writes nothing', async (_name, error) => {
-    const { failing } = failingHandler(error);
+  it.each<[string, ProxyFault, string]>([
+    ['throttled', { kind: 'answer', status: 400, errorType: 'ThrottlingException', message: `rate exceeded ${PHI_CANARY}` }, 'ThrottlingException'],
+    ['failing', { kind: 'answer', status: 500, errorType: 'InternalServerError', message: `internal ${PHI_CANARY}` }, 'InternalServerError'],
+    ['silent (timed out)', { kind: 'silent' }, 'Timeout'],
+    ['resetting connections', { kind: 'reset_before' }, 'ECONNRESET'],
+  ])('answers 503 with a generic body when DynamoDB is %s, after 3 attempts, and writes nothing', async (_name, fault, errorName) => {
+    const { failing } = failingHandler(fault);
     const [first] = singleOrderFlow();
     const answer = await failing(signedEvent(JSON.stringify(first!.body), { secret }), lambdaContext());
     expect(parseAnswer(answer)).toEqual({ statusCode: 503, body: { error: { code: 'unavailable', message: expect.any(String) } } });
     expect(answer.body).not.toContain(PHI_CANARY);
+    expect(requests.counts()).toEqual({ PutItem: 3 });
     expect(await getOrder(table.doc, table.tableName, first!.orderId)).toBeNull();
     const logs = output.lines();
-    expect(logs.some((line) => line.includes('"message":"webhook failed"') && line.includes(`"error_name":"${error.name}"`))).toBe(true);
+    expect(logs.some((line) => line.includes('"message":"webhook failed"') && line.includes(`"error_name":"${errorName}"`))).toBe(true);
     expect(logs.join('\n')).not.toContain(PHI_CANARY);
     expect(webhookMetricResults(logs)).toEqual(['error']);
   });
 
+  it('applies on a later attempt when the first ones are throttled or reset', async () => {
+    const faults: (ProxyFault | null)[] = [{ kind: 'answer', status: 400, errorType: 'ProvisionedThroughputExceededException' }, { kind: 'reset_before' }];
+    requests.fault = () => faults.shift() ?? null;
+    const [first] = singleOrderFlow();
+    expect(await deliver(first!.body)).toEqual({ statusCode: 200, body: { result: 'applied' } });
+    expect(requests.counts()).toEqual({ PutItem: 3 });
+    expect((await getOrder(table.doc, table.tableName, first!.orderId))?.record).toEqual(expectedRecord(first!.body));
+  });
+
+  it('answers duplicate when the write was applied but its answer was lost (the retry finds it stored)', async () => {
+    const faults: (ProxyFault | null)[] = [{ kind: 'lost_answer' }];
+    requests.fault = () => faults.shift() ?? null;
+    const [first] = singleOrderFlow();
+    expect(await deliver(first!.body)).toEqual({ statusCode: 200, body: { result: 'duplicate' } });
+    expect(requests.requests.map(({ operation, fault }) => [operation, fault])).toEqual([
+      ['PutItem', 'lost_answer'],
+      ['PutItem', null],
+    ]);
+    expect((await getOrder(table.doc, table.tableName, first!.orderId))?.record).toEqual(expectedRecord(first!.body));
+  });
+
   it('answers 503 and writes no chunk when a chunked quarantine fails', async () => {
-    const { failing } = failingHandler(Object.assign(new Error('boom'), { name: 'TimeoutError' }));
+    const { failing } = failingHandler({ kind: 'silent' });
     const messageId = newMessageId();
     const body = `{"not": "an envelope", "x": "${Buffer.from(Array.from({ length: 600_000 }, () => Math.floor(Math.random() * 256))).toString('base64')}"}`;
     const answer = await failing(signedEvent(body, { secret, messageId }), lambdaContext());
     expect(answer.statusCode).toBe(503);
+    expect(requests.counts()).toEqual({ TransactWriteItems: 3 });
     expect(await readQuarantine(table.doc, table.tableName, messageId)).toBeNull();
   });
 });

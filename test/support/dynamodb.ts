@@ -18,8 +18,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
+import type { ItemWrites } from '../../functions/store/item-writes';
 import { createTableInput } from '../../functions/store/table';
-import { assertLocalEndpoint, localDynamoDbClientConfig } from '../../local/dynamodb-local';
+import { assertLocalEndpoint, localDynamoDbClientConfig, localItemWrites } from '../../local/dynamodb-local';
 
 /** Endpoint of this run's DynamoDB Local; throws unless it is local. */
 export function localEndpoint(): string {
@@ -49,6 +50,8 @@ export interface TestTable {
   tableName: string;
   client: DynamoDBClient;
   doc: DynamoDBDocumentClient;
+  /** The webhook's own writes (signed JSON requests, no SDK client), as the deployed webhook sends them. */
+  writes: ItemWrites;
   /** Deletes the table and closes the clients; safe to call more than once. */
   drop(): Promise<void>;
 }
@@ -75,6 +78,7 @@ export async function createTestTable(prefix = 'test'): Promise<TestTable> {
     tableName,
     client,
     doc,
+    writes: localItemWrites(localEndpoint()),
     async drop() {
       if (dropped) return;
       dropped = true;

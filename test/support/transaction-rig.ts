@@ -9,7 +9,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
-import { getOrder, putOrderFromWebhook, type ApplyResult } from '../../functions/store/orders';
+import { putOrderFromWebhook, type ApplyResult } from '../../functions/store/orders';
+import { getOrder } from '../../functions/store/order-reads';
 import type { StoredOrder } from '../../functions/store/order-items';
 import type { TransactionItem } from '../../functions/store/transaction-items';
 import { readTransactionPartition } from '../../functions/store/transaction-partition';
@@ -120,7 +121,7 @@ export async function startTransactionRig(prefix: string): Promise<TransactionRi
     async webhook(delivery) {
       const read = readWebhookBody(JSON.stringify(delivery.body));
       if (read.kind !== 'order') throw new Error(`test delivery is not an order event: ${read.kind}`);
-      return putOrderFromWebhook(table.doc, table.tableName, projectOrder(read.order));
+      return putOrderFromWebhook(table.writes, table.tableName, projectOrder(read.order));
     },
     settle: () => reader.whenIdle(),
     transaction: async (transactionId) => (await readTransactionPartition(table.doc, table.tableName, transactionId)).transaction,

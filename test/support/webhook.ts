@@ -1,16 +1,16 @@
 /**
  * Helpers for webhook tests: API Gateway v2 events signed as Svix signs them,
- * a Lambda context, captured stdout (Powertools logs and EMF metrics), and a
- * DynamoDB request counter installed as client middleware (not a mock).
+ * a Lambda context, captured stdout (Powertools logs and EMF metrics). Requests
+ * to DynamoDB are counted on the wire (test/support/dynamodb-proxy.ts).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { vi } from 'vitest';
 import * as z from 'zod';
 import { signSvixMessage } from '../../functions/core/svix';
 import { SERVICES } from '../../functions/shared/metric-names';
 import { createLogger, createMetrics } from '../../functions/shared/observability';
+import type { ItemWrites } from '../../functions/store/item-writes';
 import { createWebhookHandler, type WebhookDeps, type WebhookHandler } from '../../functions/webhook/app';
 
 export function newSecret(): string {
@@ -115,24 +115,17 @@ export function captureOutput(): { lines: () => string[]; restore: () => void } 
   };
 }
 
-/** Counts HTTP requests to DynamoDB (each attempt, retries included) by command name, with a client middleware. */
-export function countRequests(doc: DynamoDBDocumentClient): { counts: () => Record<string, number>; total: () => number; reset: () => void } {
-  let counts: Record<string, number> = {};
-  doc.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = context.commandName ?? 'unknown';
-      counts[name] = (counts[name] ?? 0) + 1;
-      return next(args);
-    },
-    { step: 'deserialize', name: `countRequests-${randomUUID()}` },
-  );
-  return {
-    counts: () => ({ ...counts }),
-    total: () => Object.values(counts).reduce((sum, count) => sum + count, 0),
-    reset: () => {
-      counts = {};
-    },
+/**
+ * Writes for tests whose webhook must never reach DynamoDB (refused before any
+ * write): each call is recorded, then fails as an unreachable table would.
+ */
+export function unreachableWrites(): { writes: ItemWrites; calls: () => string[] } {
+  const calls: string[] = [];
+  const refuse = (operation: string) => {
+    calls.push(operation);
+    return Promise.reject(Object.assign(new Error('no table here'), { name: 'ECONNREFUSED' }));
   };
+  return { writes: { put: () => refuse('PutItem'), transactWrite: () => refuse('TransactWriteItems') }, calls: () => [...calls] };
 }
 
 const EmfLine = z.object({
@@ -160,13 +153,13 @@ export function webhookMetricResults(lines: readonly string[]): string[] {
 
 /** The webhook handler as the tests build it: the given table and secrets, real Powertools logger and metrics. */
 export function webhookHandlerFor(
-  doc: DynamoDBDocumentClient,
+  writes: ItemWrites,
   tableName: string,
   secrets: readonly string[],
   overrides: Partial<WebhookDeps> = {},
 ): WebhookHandler {
   return createWebhookHandler({
-    doc,
+    writes,
     tableName,
     secrets: async () => secrets,
     logger: createLogger(SERVICES.webhook),

@@ -1,6 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { environmentSigning, staticSigning } from '../../functions/shared/aws-signing';
+import { ConfigError } from '../../functions/shared/config';
 import { getSecretString, regionalEndpoint, SecretsManagerError } from '../../functions/shared/secrets-manager';
 import { errorAnswer, secretStringAnswer, startFakeSecretsManager, type FakeSecretsManager, type ReceivedRequest } from '../support/fake-secrets-manager';
 
@@ -38,7 +40,7 @@ async function expectedAuthorization(received: ReceivedRequest): Promise<string>
   return String(signed.headers.authorization);
 }
 
-describe('getSecretString (GetSecretValue, signed with the DynamoDB client credentials)', () => {
+describe('getSecretString (GetSecretValue, one signed JSON request)', () => {
   it('sends one signed GetSecretValue request that a SigV4 check accepts, and returns the SecretString', async () => {
     fresh(() => secretStringAnswer(SECRET));
     await expect(getSecretString(ARN, signing, { endpoint: fake.endpoint })).resolves.toBe(SECRET);
@@ -54,6 +56,26 @@ describe('getSecretString (GetSecretValue, signed with the DynamoDB client crede
     expect(received.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/secretsmanager\/aws4_request, /);
     expect(received.headers.authorization).toMatch(/SignedHeaders=[^,]*host;[^,]*x-amz-target/);
     expect(received.headers.authorization).toBe(await expectedAuthorization(received));
+  });
+
+  it.each([
+    ['fixed credentials', () => staticSigning(credentials, 'eu-west-1')],
+    [
+      "Lambda's environment",
+      () => environmentSigning({ AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_SESSION_TOKEN: credentials.sessionToken, AWS_REGION: 'eu-west-1' }),
+    ],
+  ])('signs alike without an SDK client (%s, node SHA-256): the SDK signer accepts the signature', async (_name, signingOf) => {
+    fresh(() => secretStringAnswer(SECRET));
+    await expect(getSecretString(ARN, signingOf(), { endpoint: fake.endpoint })).resolves.toBe(SECRET);
+    const [received] = fake.requests;
+    if (!received) throw new Error('no request');
+    expect(received.headers['x-amz-security-token']).toBe('session-token');
+    expect(received.headers.authorization).toBe(await expectedAuthorization(received));
+  });
+
+  it("refuses to start without Lambda's credentials, naming each missing setting", () => {
+    expect(() => environmentSigning({ AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKID' })).toThrow(ConfigError);
+    expect(() => environmentSigning({ AWS_ACCESS_KEY_ID: 'AKID' })).toThrow('invalid configuration: AWS_SECRET_ACCESS_KEY: is required (Lambda sets it); AWS_REGION: is required (Lambda sets it)');
   });
 
   it('returns null when the secret holds binary data only', async () => {

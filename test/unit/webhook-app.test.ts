@@ -1,26 +1,24 @@
 /**
  * The webhook's answers that never reach DynamoDB (size, signature, time), and
- * what it logs and counts for them. The client points at a closed port: any
- * request would fail, and the request counter proves none is made.
+ * what it logs and counts for them. The writes record every call and fail as
+ * an unreachable table would: the record proves none is made.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWebhookHandler, MAX_BODY_BYTES, type WebhookHandler } from '../../functions/webhook/app';
-import { documentClient } from '../../functions/shared/dynamodb';
 import { createLogger, createMetrics } from '../../functions/shared/observability';
-import { apiEvent, captureOutput, countRequests, lambdaContext, newSecret, parseAnswer, signedEvent, webhookMetricResults } from '../support/webhook';
+import { apiEvent, captureOutput, unreachableWrites, lambdaContext, newSecret, parseAnswer, signedEvent, webhookMetricResults } from '../support/webhook';
 
 const secret = newSecret();
-const doc = documentClient({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
-const requests = countRequests(doc);
+let table = unreachableWrites();
 let output: ReturnType<typeof captureOutput>;
 let handler: WebhookHandler;
 const nowSeconds = 1_780_000_000;
 
 beforeEach(() => {
-  requests.reset();
+  table = unreachableWrites();
   output = captureOutput();
   handler = createWebhookHandler({
-    doc,
+    writes: table.writes,
     tableName: 'never-used',
     secrets: async () => [secret],
     logger: createLogger('webhook'),
@@ -46,7 +44,7 @@ describe('webhook answers that store nothing', () => {
     const answer = await send(event);
     expect(answer.statusCode).toBe(401);
     expect(answer.body).toEqual({ error: { code: 'invalid_signature', message: expect.any(String) } });
-    expect(requests.total()).toBe(0);
+    expect(table.calls()).toEqual([]);
     expect(webhookMetricResults(output.lines())).toEqual(['invalid_signature']);
   });
 
@@ -56,14 +54,14 @@ describe('webhook answers that store nothing', () => {
   ])('answers 401 timestamp_out_of_range for a correctly signed message %s', async (_name, timestamp) => {
     const answer = await send(signedEvent(body, { secret, timestamp }));
     expect(answer).toEqual({ statusCode: 401, body: { error: { code: 'timestamp_out_of_range', message: expect.any(String) } } });
-    expect(requests.total()).toBe(0);
+    expect(table.calls()).toEqual([]);
     expect(webhookMetricResults(output.lines())).toEqual(['timestamp_out_of_range']);
   });
 
   it('answers 413 payload_too_large for a body one byte over 1 MiB, before looking at its signature', async () => {
     const answer = await send(apiEvent('x'.repeat(MAX_BODY_BYTES + 1)));
     expect(answer).toEqual({ statusCode: 413, body: { error: { code: 'payload_too_large', message: expect.any(String) } } });
-    expect(requests.total()).toBe(0);
+    expect(table.calls()).toEqual([]);
     expect(webhookMetricResults(output.lines())).toEqual(['payload_too_large']);
   });
 
@@ -88,7 +86,7 @@ describe('webhook answers that store nothing', () => {
 
   it('answers 503 with a generic body when the secrets cannot be read, and counts an error', async () => {
     const failing = createWebhookHandler({
-      doc,
+      writes: table.writes,
       tableName: 'never-used',
       secrets: async () => {
         throw new Error('secret service says: CANARY-internal-detail');

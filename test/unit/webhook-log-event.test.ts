@@ -3,11 +3,10 @@
  * a webhook event's body is PHI, so the webhook must never let that switch on.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { documentClient } from '../../functions/shared/dynamodb';
 import { createLogger, createMetrics } from '../../functions/shared/observability';
 import { createWebhookHandler } from '../../functions/webhook/app';
 import { PHI_CANARY, phiFields } from '../support/junction';
-import { captureOutput, lambdaContext, newSecret, signedEvent } from '../support/webhook';
+import { captureOutput, lambdaContext, newSecret, signedEvent, unreachableWrites } from '../support/webhook';
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -16,9 +15,8 @@ afterEach(() => {
 describe('webhook logging', () => {
   it('never logs the event, even with POWERTOOLS_LOGGER_LOG_EVENT=true', async () => {
     vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', 'true');
-    const doc = documentClient({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
     const handler = createWebhookHandler({
-      doc,
+      writes: unreachableWrites().writes,
       tableName: 'never-used',
       secrets: async () => [newSecret()],
       logger: createLogger('webhook'),

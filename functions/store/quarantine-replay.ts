@@ -1,0 +1,102 @@
+/**
+ * Reading and removing quarantines (store/quarantine.ts writes them): what the
+ * replay and the CLI use, never the webhook.
+ */
+import { gunzipSync } from 'node:zlib';
+import { DeleteCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
+import { queryItems } from './query-pages';
+import { keys, QUARANTINE_LISTING_PARTITION, TABLE } from './table';
+
+/** A quarantine as listed: everything but the body. */
+export interface QuarantineSummary {
+  svixId: string;
+  svixTimestamp: number;
+  reason: string;
+  /** Canonical instant. */
+  receivedAt: string;
+  bodyBytes: number;
+  chunks: number;
+}
+
+export interface QuarantinedBody extends QuarantineSummary {
+  rawBody: Buffer;
+}
+
+const Bytes = z.instanceof(Uint8Array);
+
+const QuarantineItem = z.object({
+  svix_id: z.string(),
+  svix_timestamp: z.number(),
+  reason: z.string(),
+  received_at: z.string(),
+  body_bytes: z.number(),
+  chunks: z.int().check(z.nonnegative()),
+  body_gz: z.optional(Bytes),
+});
+
+const ChunkItem = z.object({ sk: z.string(), body_gz: Bytes });
+
+/** Every quarantine, oldest first, through the sparse index (eventually consistent). */
+export async function* listQuarantines(doc: DynamoDBDocumentClient, tableName: string): AsyncGenerator<QuarantineSummary> {
+  for await (const item of queryItems(doc, {
+    TableName: tableName,
+    IndexName: TABLE.byTransaction.indexName,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': TABLE.byTransaction.partitionKey },
+    ExpressionAttributeValues: { ':pk': QUARANTINE_LISTING_PARTITION },
+  })) {
+    yield summaryOf(QuarantineItem.parse(item));
+  }
+}
+
+/** One quarantine with its whole body (one consistent Query of its partition), or null. */
+export async function readQuarantine(doc: DynamoDBDocumentClient, tableName: string, svixId: string): Promise<QuarantinedBody | null> {
+  let main: z.output<typeof QuarantineItem> | null = null;
+  const chunks: z.output<typeof ChunkItem>[] = [];
+  for await (const item of queryItems(doc, {
+    TableName: tableName,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+    ExpressionAttributeValues: { ':pk': keys.quarantinePartition(svixId) },
+    ConsistentRead: true,
+  })) {
+    if (item[TABLE.sortKey] === keys.quarantine(svixId).sk) main = QuarantineItem.parse(item);
+    else chunks.push(ChunkItem.parse(item));
+  }
+  if (main === null) return null;
+  // Chunk sort keys are zero-padded, so the Query returned them in order.
+  const gzipped = main.body_gz ?? Buffer.concat(chunks.map((piece) => piece.body_gz));
+  if (main.body_gz === undefined && chunks.length !== main.chunks) {
+    throw new Error(`quarantine is missing chunks: ${chunks.length} of ${main.chunks}`);
+  }
+  return { ...summaryOf(main), rawBody: gunzipSync(gzipped) };
+}
+
+/** Removes a quarantine and its chunks together. */
+export async function deleteQuarantine(doc: DynamoDBDocumentClient, tableName: string, quarantine: Pick<QuarantineSummary, 'svixId' | 'chunks'>): Promise<void> {
+  const main = keys.quarantine(quarantine.svixId);
+  if (quarantine.chunks === 0) {
+    await doc.send(new DeleteCommand({ TableName: tableName, Key: main }));
+    return;
+  }
+  await doc.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        { Delete: { TableName: tableName, Key: main } },
+        ...Array.from({ length: quarantine.chunks }, (_, index) => ({ Delete: { TableName: tableName, Key: keys.quarantineChunk(quarantine.svixId, index) } })),
+      ],
+    }),
+  );
+}
+
+function summaryOf(item: z.output<typeof QuarantineItem>): QuarantineSummary {
+  return {
+    svixId: item.svix_id,
+    svixTimestamp: item.svix_timestamp,
+    reason: item.reason,
+    receivedAt: item.received_at,
+    bodyBytes: item.body_bytes,
+    chunks: item.chunks,
+  };
+}

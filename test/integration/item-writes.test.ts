@@ -1,0 +1,190 @@
+/**
+ * The webhook's own writes (signed JSON requests, store/http-item-writes.ts) and
+ * the SDK's document client (store/document-item-writes.ts) are two
+ * implementations of one interface: for the same input they send the same
+ * request body on the wire (seen by a proxy in front of DynamoDB Local), store
+ * the same item, and answer the same outcome, refused conditions and cancelled
+ * transactions included. This is why the bench may meter the webhook's writes
+ * through the document client.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectOrder } from '../../functions/core/order-record';
+import { readWebhookBody } from '../../functions/core/schemas';
+import { documentItemWrites } from '../../functions/store/document-item-writes';
+import type { ItemWrites, PutOutcome } from '../../functions/store/item-writes';
+import { putOrderFromWebhook } from '../../functions/store/orders';
+import { putQuarantine, QUARANTINE_CHUNK_BYTES } from '../../functions/store/quarantine';
+import { localDynamoDbClientConfig, localItemWrites } from '../../local/dynamodb-local';
+import { createTestTable, localEndpoint, testDocumentClient, type TestTable } from '../support/dynamodb';
+import { startDynamoDbProxy, type DynamoDbProxy } from '../support/dynamodb-proxy';
+import { buildDeliveries, freshId, redrawFlow, simpleFlow } from '../support/junction';
+
+let table: TestTable;
+/** A second table with the same design: each writer stores the same orders in its own. */
+let twin: TestTable;
+let proxy: DynamoDbProxy;
+let sdkClient: DynamoDBClient;
+let writers: { http: ItemWrites; sdk: ItemWrites };
+
+beforeAll(async () => {
+  table = await createTestTable('item-writes');
+  twin = await createTestTable('item-writes-twin');
+  proxy = await startDynamoDbProxy(localEndpoint());
+  sdkClient = new DynamoDBClient({ ...localDynamoDbClientConfig(proxy.endpoint), maxAttempts: 3 });
+  writers = { http: localItemWrites(proxy.endpoint), sdk: documentItemWrites(testDocumentClient(sdkClient)) };
+});
+afterAll(async () => {
+  sdkClient?.destroy();
+  await proxy?.close();
+  await table?.drop();
+  await twin?.drop();
+});
+
+type Writer = keyof typeof writers;
+
+/** Runs `write` with each writer in turn; answers each one's outcome (or error name) and the request bodies it sent. */
+async function both<T>(write: (writes: ItemWrites, writer: Writer) => Promise<T>): Promise<Record<Writer, { outcome: T | { error: string }; bodies: unknown[] }>> {
+  const result = {} as Record<Writer, { outcome: T | { error: string }; bodies: unknown[] }>;
+  for (const writer of ['sdk', 'http'] as const) {
+    proxy.reset();
+    let outcome: T | { error: string };
+    try {
+      outcome = await write(writers[writer], writer);
+    } catch (error) {
+      outcome = { error: error instanceof Error ? error.name : String(error) };
+    }
+    result[writer] = { outcome, bodies: proxy.requests.map((request) => request.body) };
+  }
+  return result;
+}
+
+async function stored(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
+  return (await table.doc.send(new GetCommand({ TableName: table.tableName, Key: { pk, sk }, ConsistentRead: true }))).Item;
+}
+
+/** A native value as the document client takes it: what the store's items are made of, nested. */
+const scalar = fc.oneof(
+  fc.string(),
+  fc.integer(),
+  // util-dynamodb refuses numbers beyond 2^53 (both writers alike, as a rare case shows); DynamoDB's own range ends at 1e-130.
+  fc.oneof({ weight: 20, arbitrary: fc.double({ min: -1e15, max: 1e15, noNaN: true }).filter((n) => n === 0 || Math.abs(n) > 1e-100) }, { weight: 1, arbitrary: fc.constant(2 ** 60) }),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes)),
+);
+const value = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), tie('value'), { maxKeys: 4 })),
+})).value;
+const attributes = fc.dictionary(
+  fc.string({ minLength: 1, maxLength: 12 }).filter((name) => name !== 'pk' && name !== 'sk'),
+  value,
+  { maxKeys: 8 },
+);
+
+describe('the webhook writes and the document client', () => {
+  it('send the same PutItem and store the same item, for any item the document client takes', async () => {
+    let written = 0;
+    await fc.assert(
+      fc.asyncProperty(attributes, async (item) => {
+        const keys = { sdk: { pk: `PROP#${freshId()}`, sk: 'ITEM' }, http: { pk: `PROP#${freshId()}`, sk: 'ITEM' } };
+        const result = await both((writes, writer) => writes.put({ TableName: table.tableName, Item: { ...item, ...keys[writer] } }));
+        // Both marshal with util-dynamodb: a number it refuses (beyond 2^53) is refused by both, before any request.
+        expect(result.http.outcome).toEqual(result.sdk.outcome);
+        if ('error' in result.sdk.outcome) {
+          expect(result.http.bodies).toEqual([]);
+          return;
+        }
+        written++;
+        const sameKey = (body: unknown) => JSON.parse(JSON.stringify(body).replaceAll(keys.sdk.pk, 'K').replaceAll(keys.http.pk, 'K')) as unknown;
+        expect(result.http.bodies.map(sameKey)).toEqual(result.sdk.bodies.map(sameKey));
+        const { pk: _sdkKey, ...sdkItem } = (await stored(keys.sdk.pk, 'ITEM')) ?? {};
+        const { pk: _httpKey, ...httpItem } = (await stored(keys.http.pk, 'ITEM')) ?? {};
+        expect(httpItem).toEqual(sdkItem);
+      }),
+      { numRuns: 60, seed: 20261122 },
+    );
+    expect(written).toBeGreaterThan(45);
+  });
+
+  it('send the same order writes, and answer the same outcome for applied, duplicate and stale deliveries', async () => {
+    const outcomes = new Set<string>();
+    for (const flow of [redrawFlow({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() }, 'completed'), simpleFlow({ transactionId: freshId(), orderId: freshId() }, 'testkit')]) {
+      const deliveries = buildDeliveries(flow);
+      // In order, then a retry of each, then the oldest again: applied, duplicate, stale.
+      for (const delivery of [...deliveries, ...deliveries, deliveries[0]!]) {
+        const read = readWebhookBody(JSON.stringify(delivery.body));
+        if (read.kind !== 'order') throw new Error('test delivery not readable');
+        const projected = projectOrder(read.order);
+        const tableOf = (writer: Writer) => (writer === 'sdk' ? table.tableName : twin.tableName);
+        const result = await both((writes, writer) => putOrderFromWebhook(writes, tableOf(writer), projected));
+        expect(result.http.outcome).toEqual(result.sdk.outcome);
+        expect(result.http.bodies).toEqual(result.sdk.bodies.map((body) => ({ ...(body as object), TableName: twin.tableName })));
+        outcomes.add(String(result.http.outcome));
+      }
+    }
+    expect([...outcomes].sort()).toEqual(['applied', 'duplicate', 'stale']);
+  });
+
+  it('answer a refused condition with the stored item, and apply an allowed one, alike', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 8 }), async (ranks) => {
+        const keys = { sdk: { pk: `RANK#${freshId()}`, sk: 'ITEM' }, http: { pk: `RANK#${freshId()}`, sk: 'ITEM' } };
+        for (const rank of ranks) {
+          const result = await both((writes, writer): Promise<PutOutcome> =>
+            writes.put({
+              TableName: table.tableName,
+              Item: { ...keys[writer], rank: `r${rank}`, at: rank },
+              ConditionExpression: 'attribute_not_exists(#pk) OR #rank < :rank',
+              ExpressionAttributeNames: { '#pk': 'pk', '#rank': 'rank' },
+              ExpressionAttributeValues: { ':rank': `r${rank}` },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+          );
+          const withoutKey = (outcome: unknown) => JSON.parse(JSON.stringify(outcome).replaceAll(keys.sdk.pk, 'K').replaceAll(keys.http.pk, 'K')) as unknown;
+          expect(withoutKey(result.http.outcome)).toEqual(withoutKey(result.sdk.outcome));
+          if ('written' in result.http.outcome && !result.http.outcome.written) expect(result.http.outcome.stored?.rank?.S).toMatch(/^r\d$/);
+          expect(result.http.bodies).toHaveLength(1);
+        }
+      }),
+      { numRuns: 15, seed: 7 },
+    );
+  });
+
+  it('send the same TransactWriteItems with binary chunks, and both refuse a cancelled transaction whole', async () => {
+    const messageIds = { sdk: `msg_${freshId()}`, http: `msg_${freshId()}` };
+    const body = Buffer.from(Array.from({ length: QUARANTINE_CHUNK_BYTES * 2 }, (_, index) => (index * 7919) % 251));
+    const quarantine = (svixId: string) => ({ svixId, svixTimestamp: 1_780_000_000, reason: 'data: invalid_type', receivedAt: new Date('2026-11-22T10:00:00Z'), rawBody: body });
+    const written = await both((writes, writer) => putQuarantine(writes, table.tableName, quarantine(messageIds[writer])));
+    expect(written.sdk.outcome).toBeUndefined();
+    expect(written.http.outcome).toBeUndefined();
+    const sameId = (bodies: unknown[]) => JSON.parse(JSON.stringify(bodies).replaceAll(messageIds.sdk, 'M').replaceAll(messageIds.http, 'M')) as unknown;
+    expect(sameId(written.http.bodies)).toEqual(sameId(written.sdk.bodies));
+    expect(written.http.bodies).toHaveLength(1);
+
+    const cancelled = await both((writes, writer) =>
+      writes.transactWrite({
+        TransactItems: [
+          { Put: { TableName: table.tableName, Item: { pk: `TXN#${messageIds[writer]}`, sk: 'A', body: Buffer.from('bytes') } } },
+          // The quarantine item exists: this condition fails, and the whole transaction with it.
+          { Put: { TableName: table.tableName, Item: { pk: `QUARANTINE#${messageIds[writer]}`, sk: 'QUARANTINE' }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        ],
+      }),
+    );
+    expect(cancelled.sdk.outcome).toEqual({ error: 'TransactionCanceledException' });
+    expect(cancelled.http.outcome).toEqual({ error: 'TransactionCanceledException' });
+    expect(await stored(`TXN#${messageIds.sdk}`, 'A')).toBeUndefined();
+    expect(await stored(`TXN#${messageIds.http}`, 'A')).toBeUndefined();
+  });
+
+  it('do not retry a refused request (a validation error): one request, named by its error type', async () => {
+    const result = await both((writes) => writes.put({ TableName: table.tableName, Item: { pk: '', sk: 'ITEM' } }));
+    expect(result.http.outcome).toEqual({ error: 'ValidationException' });
+    expect(result.sdk.outcome).toEqual({ error: 'ValidationException' });
+    expect(result.http.bodies).toHaveLength(1);
+    expect(result.sdk.bodies).toHaveLength(1);
+  });
+});
