@@ -15,7 +15,7 @@ import { createLogger } from '../functions/shared/observability';
 import { getOrder } from '../functions/store/order-reads';
 import { createTableInput } from '../functions/store/table';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
-import { documentItemWrites } from '../functions/store/document-item-writes';
+import { documentTable } from '../functions/store/document-table';
 import { lambdaContext, newSecret, signedEvent, webhookHandlerFor } from '../test/support/webhook';
 import { expectedRecord } from '../test/support/webhook-store';
 import { commonTablesInput, createCommonWebhookHandler } from './baseline/common-webhook';
@@ -136,7 +136,7 @@ export async function runIngest(endpoint: string, stream: WebhookStream, approac
 
   const handler =
     approach === 'tracker'
-      ? webhookHandlerFor(documentItemWrites(doc), tableName, [secret])
+      ? webhookHandlerFor(documentTable(doc), tableName, [secret])
       : createCommonWebhookHandler({ client, doc, ordersTable: tableName, idempotencyTable, secret, logger: createLogger('common-webhook') });
 
   const meter = attachMeter(client);
@@ -179,7 +179,7 @@ export async function checkTracker(doc: DynamoDBDocumentClient, tableName: strin
   let wrongState = 0;
   let missing = 0;
   await forEachLimited([...stream.newest.entries()], 8, async ([orderId, newest]) => {
-    const stored = await getOrder(doc, tableName, orderId);
+    const stored = await getOrder(documentTable(doc), tableName, orderId);
     if (stored === null) missing++;
     else if (!isDeepStrictEqual(stored.record, expectedRecord(JSON.parse(newest.body)))) wrongState++;
   });

@@ -27,6 +27,7 @@ import { buildDeliveries, freshId, redrawFlow } from '../test/support/junction';
 import { newMessageId, newSecret } from '../test/support/webhook';
 import { attachMeter } from './meter';
 import { muted, percentile, progress, round } from './stats';
+import { documentTable } from '../functions/store/document-table';
 
 export interface StreamThroughput {
   records: number;
@@ -49,7 +50,7 @@ export async function measureStreamThroughput(endpoint: string, tableName: strin
   const streams = new DynamoDBStreamsClient(config);
   let recomputed = 0;
   const handler = createTransactionStatusHandler({
-    doc,
+    db: documentTable(doc),
     tableName,
     logger: silent,
     metrics: {

@@ -24,6 +24,7 @@ import { buildDeliveries, freshId, redrawFlow, simpleFlow, type FlowSpec, type M
 import { attachMeter } from './meter';
 import { forEachLimited } from '../functions/shared/concurrency';
 import { progress, round } from './stats';
+import { documentTable } from '../functions/store/document-table';
 
 export interface SweepCost {
   orders: number;
@@ -129,7 +130,7 @@ export async function measureSweepCost(endpoint: string, sizes: readonly number[
     const meter = attachMeter(client);
     const started = performance.now();
     const result = await runSweep({
-      doc,
+      db: documentTable(doc),
       tableName,
       now: NOW,
       thresholds: DEFAULT_THRESHOLDS,

@@ -28,7 +28,7 @@ import { createTableInput } from '../functions/store/table';
 import { createTransactionStatusHandler } from '../functions/transaction-status/app';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
 import { findStreamArn, startStreamReader } from '../local/stream-reader';
-import { documentItemWrites } from '../functions/store/document-item-writes';
+import { documentTable } from '../functions/store/document-table';
 import { newSecret, webhookHandlerFor } from '../test/support/webhook';
 import { expectedRecord } from '../test/support/webhook-store';
 import { commonTablesInput, createCommonWebhookHandler } from './baseline/common-webhook';
@@ -172,7 +172,7 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
   const transactionDoc = DynamoDBDocumentClient.from(transactionClient, { marshallOptions: { removeUndefinedValues: true } });
   const streams = new DynamoDBStreamsClient(config);
   const transactionHandler = createTransactionStatusHandler({
-    doc: transactionDoc,
+    db: documentTable(transactionDoc),
     tableName,
     logger: silent,
     metrics: { addMetric() {}, publishStoredMetrics() {} },
@@ -194,7 +194,7 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
   });
   // Metered through the document client (the meter is client middleware): the same
   // requests the webhook's own writes send (test/integration/item-writes.test.ts).
-  const handler = webhookHandlerFor(documentItemWrites(webhookDoc), tableName, [secret]);
+  const handler = webhookHandlerFor(documentTable(webhookDoc), tableName, [secret]);
   const started = performance.now();
   let delivery;
   try {
@@ -270,7 +270,7 @@ export async function checkStreamTransactions(stream: WebhookStream, get: GetTra
 
 /** The same, through the query handler over the bench's table. */
 async function checkTransactions(doc: DynamoDBDocumentClient, tableName: string, stream: WebhookStream) {
-  const query = createQueryHandler({ doc, tableName, logger: silent });
+  const query = createQueryHandler({ db: documentTable(doc), tableName, logger: silent });
   const { value } = await muted(() =>
     checkStreamTransactions(stream, async (transactionId) => {
       const answer = await query({ rawPath: `/transactions/${transactionId}`, requestContext: { http: { method: 'GET' } } });

@@ -18,9 +18,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { AwsJsonOptions } from '../functions/shared/aws-json';
-import { staticSigning } from '../functions/shared/aws-signing';
-import { httpItemWrites } from '../functions/store/http-item-writes';
-import type { ItemWrites } from '../functions/store/item-writes';
+import { LOCAL_ENDPOINT_CREDENTIALS, staticSigning } from '../functions/shared/aws-signing';
+import { httpTable } from '../functions/store/http-table';
+import type { TableClient } from '../functions/store/table-client';
 
 const execFileAsync = promisify(execFile);
 
@@ -34,8 +34,8 @@ export const DYNAMODB_LOCAL_PACKAGE_INTEGRITY =
 
 /** Region every local client uses. DynamoDB Local keeps one database per access key and region. */
 export const LOCAL_REGION = 'us-east-1';
-/** Fixed dummy credentials: DynamoDB Local accepts any, but tables are scoped to them. */
-export const LOCAL_CREDENTIALS = Object.freeze({ accessKeyId: 'local', secretAccessKey: 'local' });
+/** Fixed dummy credentials: DynamoDB Local accepts any, but tables are scoped to them (the functions' own, for DYNAMODB_ENDPOINT). */
+export const LOCAL_CREDENTIALS = LOCAL_ENDPOINT_CREDENTIALS;
 
 const JAR = 'DynamoDBLocal.jar';
 const LIB_DIR = 'DynamoDBLocal_lib';
@@ -229,14 +229,15 @@ export function localDynamoDbClientConfig(endpoint: string): LocalDynamoDbClient
 }
 
 /**
- * The webhook's writes (signed JSON requests, as the deployed webhook sends them)
- * to DynamoDB Local, with the same credentials and region as its clients.
+ * The functions' table client (signed JSON requests, as the deployed functions
+ * send them) for DynamoDB Local, with the same credentials and region as its
+ * SDK clients.
  *
  * @throws if `endpoint` is not local (see {@link assertLocalEndpoint}).
  */
-export function localItemWrites(endpoint: string, options: AwsJsonOptions = {}): ItemWrites {
+export function localTable(endpoint: string, options: AwsJsonOptions = {}): TableClient {
   assertLocalEndpoint(endpoint);
-  return httpItemWrites(staticSigning(LOCAL_CREDENTIALS, LOCAL_REGION), endpoint, options);
+  return httpTable(staticSigning(LOCAL_CREDENTIALS, LOCAL_REGION), endpoint, options);
 }
 
 // ---------------------------------------------------------------------------

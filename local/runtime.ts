@@ -11,7 +11,6 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { junctionApiFor } from '../functions/junction/settings';
 import { createQueryHandler } from '../functions/query/app';
-import { documentClient } from '../functions/shared/dynamodb';
 import { SERVICES } from '../functions/shared/metric-names';
 import { createLogger, createMetrics } from '../functions/shared/observability';
 import { createSweepHandler, reconcileOf, type SweepResult } from '../functions/stale-redraw-sweep/app';
@@ -23,7 +22,7 @@ import { createBackfillHandler } from '../functions/backfill/app';
 import { applyApiOrder } from '../functions/store/api-orders';
 import { createCheckpointStore } from '../functions/store/backfill-checkpoints';
 import type { LocalSettings } from './config';
-import { localDynamoDbClientConfig, localItemWrites, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { localDynamoDbClientConfig, localTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { readBody, RequestTooLargeError, toApiGatewayEvent, writeJson, writeResult } from './http-adapter';
 import { localContext } from './lambda-context';
 import { findStreamArn, startStreamReader, type StreamReader } from './stream-reader';
@@ -80,22 +79,22 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
     });
     const tableName = settings.TABLE_NAME;
     await ensureTable(client, tableName);
-    const doc = documentClient(clientConfig);
+    // The functions' table client as deployed: signed JSON requests, no SDK client.
+    const db = localTable(endpoint);
 
     const generated = !settings.JUNCTION_WEBHOOK_SECRET;
     const secrets = (settings.JUNCTION_WEBHOOK_SECRET ?? generateDevelopmentSecret()).split(',').map((secret) => secret.trim());
 
-    // The webhook's writes as the deployed webhook sends them: signed JSON requests, no SDK client.
     const webhook = createWebhookHandler({
-      writes: localItemWrites(endpoint),
+      writes: db,
       tableName,
       secrets: async () => secrets,
       logger: createLogger(SERVICES.webhook),
       metrics: createMetrics(SERVICES.webhook),
     });
-    const query = createQueryHandler({ doc, tableName, logger: createLogger(SERVICES.query) });
+    const query = createQueryHandler({ db, tableName, logger: createLogger(SERVICES.query) });
     const transactionStatus = createTransactionStatusHandler({
-      doc,
+      db,
       tableName,
       logger: createLogger(SERVICES.transactionStatus),
       metrics: createMetrics(SERVICES.transactionStatus),
@@ -104,8 +103,8 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
     const junctionApi = junctionApiFor(settings);
     const backfillHandler = createBackfillHandler({
       junction: async () => junctionApi,
-      apply: async (order) => (await applyApiOrder(doc, tableName, order)).result,
-      checkpoints: createCheckpointStore(doc, tableName),
+      apply: async (order) => (await applyApiOrder(db, tableName, order)).result,
+      checkpoints: createCheckpointStore(db, tableName),
       logger: createLogger(SERVICES.backfill),
       metrics: createMetrics(SERVICES.backfill),
       // Locally each request reads one page and answers `continuing`; `npm run
@@ -130,7 +129,7 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       return [200, answer];
     };
     const sweepHandler = createSweepHandler({
-      doc,
+      db,
       tableName,
       thresholds: { staleAfterDays: settings.REDRAW_STALE_AFTER_DAYS, missingAfterHours: settings.REDRAW_MISSING_AFTER_HOURS },
       notifier,

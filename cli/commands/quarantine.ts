@@ -11,6 +11,7 @@ import { awsFailure } from '../aws';
 import { CliError, EXIT, stringOption, usageError, type CommandModule } from '../command';
 import { ago, table, type Printer } from '../format';
 import { resolveTable, type TableTarget } from '../targets';
+import { documentTable } from '../../functions/store/document-table';
 
 const command: CommandModule = {
   help: `Usage: npx redraw-tracker quarantine list [--json]
@@ -52,7 +53,7 @@ Examples:
     try {
       if (action === 'list') {
         const items = [];
-        for await (const summary of listQuarantines(doc, target.tableName)) items.push(summary);
+        for await (const summary of listQuarantines(documentTable(doc), target.tableName)) items.push(summary);
         if (json) {
           out.json({
             items: items.map((item) => ({ svix_id: item.svixId, received_at: item.receivedAt, svix_timestamp: item.svixTimestamp, reason: item.reason, body_bytes: item.bodyBytes, chunks: item.chunks })),
@@ -71,7 +72,7 @@ Examples:
         out.line(`Replay them once the code reads them: npx redraw-tracker quarantine replay --dry-run (then without --dry-run)`);
         return EXIT.ok;
       }
-      const reports = await replayQuarantines({ doc, tableName: target.tableName }, { dryRun, ...(svixId !== undefined ? { svixId } : {}) });
+      const reports = await replayQuarantines({ db: documentTable(doc), tableName: target.tableName }, { dryRun, ...(svixId !== undefined ? { svixId } : {}) });
       printReplay(reports, { json, dryRun, label: target.label, out });
       return reports.some((report) => report.outcome === 'not_found') ? EXIT.failed : EXIT.ok;
     } catch (error) {

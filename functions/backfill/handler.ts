@@ -9,7 +9,7 @@ import type { JunctionApi } from '../junction/api';
 import { junctionFromSecret } from '../junction/key-secret';
 import { JunctionApiBaseUrl } from '../junction/settings';
 import { ConfigError, optionalEndpoint, optionalSetting, parseEnv, required } from '../shared/config';
-import { entryDocumentClient } from '../shared/dynamodb';
+import { entryTable } from '../store/http-table';
 import { SERVICES } from '../shared/metric-names';
 import { createLogger, createMetrics } from '../shared/observability';
 import { SecretsManagerError, secretStringReader } from '../shared/secrets-manager';
@@ -33,10 +33,10 @@ const config = parseEnv(
 /** Secrets Manager values are cached this long: a key set or rotated is picked up within minutes. */
 const SECRET_MAX_AGE_MS = 300_000;
 
-const doc = entryDocumentClient(config.DYNAMODB_ENDPOINT);
+const { db, signing } = entryTable(config.DYNAMODB_ENDPOINT);
 const readJunction = junctionFromSecret(
-  // Signed with the DynamoDB client's credentials (shared/secrets-manager.ts): no second SDK client.
-  secretStringReader(config.JUNCTION_API_KEY_SECRET_ARN, doc.config, { endpoint: config.AWS_ENDPOINT_URL_SECRETS_MANAGER, maxAgeMs: SECRET_MAX_AGE_MS }),
+  // Signed with the function's own credentials (shared/secrets-manager.ts): no SDK client.
+  secretStringReader(config.JUNCTION_API_KEY_SECRET_ARN, signing, { endpoint: config.AWS_ENDPOINT_URL_SECRETS_MANAGER, maxAgeMs: SECRET_MAX_AGE_MS }),
   config.JUNCTION_API_BASE_URL,
 );
 
@@ -55,8 +55,8 @@ async function junction(): Promise<JunctionApi | null> {
 
 export const handler = createBackfillHandler({
   junction,
-  apply: async (order) => (await applyApiOrder(doc, config.TABLE_NAME, order)).result,
-  checkpoints: createCheckpointStore(doc, config.TABLE_NAME),
+  apply: async (order) => (await applyApiOrder(db, config.TABLE_NAME, order)).result,
+  checkpoints: createCheckpointStore(db, config.TABLE_NAME),
   logger: createLogger(SERVICES.backfill),
   metrics: createMetrics(SERVICES.backfill),
   continueLater: continueInvocation,

@@ -8,7 +8,7 @@
  * generic 500 that never carries the error's message.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TableClient } from '../store/table-client';
 import * as z from 'zod/mini';
 import { toOrder, type Order } from '../core/order-view';
 import { ResourceId } from '../core/schemas';
@@ -51,7 +51,7 @@ export interface QueryResponse {
 }
 
 export interface QueryHandlerDeps {
-  doc: DynamoDBDocumentClient;
+  db: TableClient;
   tableName: string;
   logger: Pick<Logger, 'error'>;
   /** Key of the cursors' integrity tag (CURSOR_SECRET); DEFAULT_CURSOR_SECRET when absent. */
@@ -129,18 +129,18 @@ const ListState = z.enum(['open', 'stale']);
 
 /** The query API's handler, for API Gateway HTTP API (payload v2) events and the local runtime's. */
 export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) => Promise<QueryResponse> {
-  const { doc, tableName, logger } = deps;
+  const { db, tableName, logger } = deps;
   const cursorSecret = deps.cursorSecret ?? DEFAULT_CURSOR_SECRET;
 
   const getOrderRoute = async (orderId: string) => {
-    const stored = await getOrder(doc, tableName, orderId);
+    const stored = await getOrder(db, tableName, orderId);
     if (!stored) throw new HttpError(404, 'not_found', 'no order with this id');
     return { order: toOrder(stored.record, stored.stale) };
   };
 
   const getTransactionRoute = async (transactionId: string) => {
     // Known once the transaction function has seen one of its orders (milliseconds after the webhook).
-    const { transaction, orders } = await readTransactionPartition(doc, tableName, transactionId);
+    const { transaction, orders } = await readTransactionPartition(db, tableName, transactionId);
     if (!transaction) throw new HttpError(404, 'not_found', 'no transaction with this id');
     const answer: Transaction = {
       id: transactionId,
@@ -162,7 +162,7 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
     if (query.cursor !== undefined && (from === null || from.state !== state.data)) {
       throw new HttpError(400, 'invalid_cursor', 'the cursor is not one this API gave for this state');
     }
-    const page = await listRedraws(doc, tableName, state.data satisfies RedrawListState, limit.data, from);
+    const page = await listRedraws(db, tableName, state.data satisfies RedrawListState, limit.data, from);
     return {
       items: page.orders.map((stored) => toOrder(stored.record, stored.stale)),
       next_cursor: page.next ? encodeCursor(page.next, cursorSecret) : null,

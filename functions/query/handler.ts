@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { optionalEndpoint, parseEnv, required } from '../shared/config';
-import { entryDocumentClient } from '../shared/dynamodb';
+import { entryTable } from '../store/http-table';
 import { createLogger } from '../shared/observability';
 import { createQueryHandler, QUERY_SERVICE_NAME } from './app';
 
@@ -18,7 +18,7 @@ const config = parseEnv(
 );
 
 export const handler = createQueryHandler({
-  doc: entryDocumentClient(config.DYNAMODB_ENDPOINT),
+  db: entryTable(config.DYNAMODB_ENDPOINT).db,
   tableName: config.TABLE_NAME,
   logger: createLogger(QUERY_SERVICE_NAME),
   cursorSecret: config.CURSOR_SECRET,

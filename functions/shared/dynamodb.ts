@@ -1,27 +1,14 @@
 /**
- * The DynamoDB document client every function uses. On AWS the endpoint is the
- * regional one; locally (`npm start`, tests) it is DynamoDB Local's.
+ * The SDK's DynamoDB document client, for the CLI and the tests (through
+ * store/document-table.ts when they call the store). No function loads it: they
+ * reach the table with signed JSON requests (store/http-table.ts), which keeps
+ * their cold starts small.
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_ENDPOINT_CREDENTIALS } from './aws-signing';
 
 export function documentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
     marshallOptions: { removeUndefinedValues: true },
-  });
-}
-
-/**
- * The client a Lambda entry uses: the regional endpoint on AWS, or
- * `DYNAMODB_ENDPOINT` (DynamoDB Local) with fixed credentials, since DynamoDB
- * Local accepts any but the SDK signs every request.
- */
-export function entryDocumentClient(dynamodbEndpoint: string | undefined): DynamoDBDocumentClient {
-  if (!dynamodbEndpoint) return documentClient();
-  return documentClient({
-    endpoint: dynamodbEndpoint,
-    region: process.env.AWS_REGION ?? 'us-east-1',
-    credentials: { ...LOCAL_ENDPOINT_CREDENTIALS },
   });
 }

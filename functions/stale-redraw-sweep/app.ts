@@ -15,7 +15,7 @@
 import type { FlushingMetricSink, LogSink, MetricSink } from '../shared/observability';
 import { forEachLimited } from '../shared/concurrency';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TableClient } from '../store/table-client';
 import * as z from 'zod/mini';
 import { canonicalFromDate, instantMillis } from '../core/instant';
 import { membersBehindBefore } from '../core/members';
@@ -74,7 +74,7 @@ export function reconcileOf(env: z.output<typeof ReconcileEnv>): ReconcileSettin
 }
 
 export interface SweepInput {
-  doc: DynamoDBDocumentClient;
+  db: TableClient;
   tableName: string;
   now: Date;
   thresholds: StaleThresholds;
@@ -114,11 +114,11 @@ const MINUTE_MS = 60_000;
 
 /** One sweep at `now`. */
 export async function runSweep(input: SweepInput): Promise<SweepResult> {
-  const { doc, tableName, now, thresholds, logger, metrics } = input;
+  const { db, tableName, now, thresholds, logger, metrics } = input;
   const since = canonicalFromDate(now);
   const cutoffs = staleCutoffs(now, thresholds);
   const session: JunctionSession | null = input.junction
-    ? createJunctionSession({ doc, tableName, junction: input.junction, logger, timeLeft: input.timeLeft })
+    ? createJunctionSession({ db, tableName, junction: input.junction, logger, timeLeft: input.timeLeft })
     : null;
 
   let failures = 0;
@@ -134,9 +134,9 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
   }
 
   const [inProgress, awaiting, flaggedBefore] = await Promise.all([
-    readOpenRedraws(doc, tableName, OPEN_REDRAW_PARTITIONS.redrawInProgress, cutoffs.noProgressBefore),
-    readOpenRedraws(doc, tableName, OPEN_REDRAW_PARTITIONS.awaitingRedraw, cutoffs.redrawMissingBefore),
-    readOpenRedraws(doc, tableName, OPEN_REDRAW_PARTITIONS.stale),
+    readOpenRedraws(db, tableName, OPEN_REDRAW_PARTITIONS.redrawInProgress, cutoffs.noProgressBefore),
+    readOpenRedraws(db, tableName, OPEN_REDRAW_PARTITIONS.awaitingRedraw, cutoffs.redrawMissingBefore),
+    readOpenRedraws(db, tableName, OPEN_REDRAW_PARTITIONS.stale),
   ]);
 
   // The transaction function may lag behind the webhook: ask the transaction's
@@ -147,7 +147,7 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
     if (order.record.origin === 'redraw' || transactionId === null) return Promise.resolve(false);
     let known = redrawKnown.get(transactionId);
     if (!known) {
-      known = readTransactionPartition(doc, tableName, transactionId).then(({ orders, transaction }) =>
+      known = readTransactionPartition(db, tableName, transactionId).then(({ orders, transaction }) =>
         hasRedrawOrder([
           ...orders.map((member) => member.record).filter((member) => member.id !== order.record.id),
           ...Object.values(transaction?.members ?? {}).filter((member) => member.id !== order.record.id),
@@ -193,14 +193,14 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
       hasRedrawOrder(otherMembers(transactionRead?.transaction.members, orderId));
     if (redrawNow && transactionId !== null && order.record.origin !== 'redraw') redrawKnown.set(transactionId, Promise.resolve(true));
     // What is stored now (strongly consistent): the API's state, or a newer one, with its partition.
-    const current = await getOrder(doc, tableName, orderId);
+    const current = await getOrder(db, tableName, orderId);
     if (current === null) return null;
     const partition = current.openRedraw;
     if (partition === null || partition === OPEN_REDRAW_PARTITIONS.stale) return null; // left the index, or flagged meanwhile
     const currentOrder: IndexedOrder = { ...current, openRedraw: partition };
     const stillStale = staleReason(current.record, redrawNow, now, thresholds);
     if (stillStale === null) {
-      if (redrawNow && (await refileOpenRedraw(doc, tableName, seenOf(currentOrder), current.record, true)) === 'written') cleared++;
+      if (redrawNow && (await refileOpenRedraw(db, tableName, seenOf(currentOrder), current.record, true)) === 'written') cleared++;
       return null;
     }
     return { order: currentOrder, reason: stillStale };
@@ -211,13 +211,13 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
     const candidateReason = staleReason(candidate.record, hasRedraw, now, thresholds);
     if (candidateReason === null) {
       // Not stale after all: its redraw order is known by now (the index was not updated yet).
-      if (hasRedraw && (await refileOpenRedraw(doc, tableName, seenOf(candidate), candidate.record, hasRedraw)) === 'written') cleared++;
+      if (hasRedraw && (await refileOpenRedraw(db, tableName, seenOf(candidate), candidate.record, hasRedraw)) === 'written') cleared++;
       return;
     }
     const verified = await verify(candidate, candidateReason, hasRedraw);
     if (verified === null) return;
     const { order, reason } = verified;
-    if ((await flagStale(doc, tableName, seenOf(order), { since, reason })) === 'lost') {
+    if ((await flagStale(db, tableName, seenOf(order), { since, reason })) === 'lost') {
       logger.debug('stale flag not set: the order moved on or is flagged already', { order_id: order.record.id });
       return;
     }
@@ -230,14 +230,14 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
         order_id: order.record.id,
         error: errorName(error),
       });
-      await unflagStale(doc, tableName, order.record.id, since, order.openRedraw);
+      await unflagStale(db, tableName, order.record.id, since, order.openRedraw);
     }
   };
 
   const reexamineFlagged = async (order: IndexedOrder): Promise<void> => {
     const hasRedraw = await transactionHasRedraw(order);
     if (staleReason(order.record, hasRedraw, now, thresholds) !== null) return;
-    if ((await refileOpenRedraw(doc, tableName, seenOf(order), order.record, hasRedraw)) === 'written') {
+    if ((await refileOpenRedraw(db, tableName, seenOf(order), order.record, hasRedraw)) === 'written') {
       cleared++;
       staleCleared++;
     }
@@ -254,7 +254,7 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
   await forEachLimited([...inProgress, ...awaiting], CONCURRENCY, guarded(sweepCandidate));
   await forEachLimited(flaggedBefore, CONCURRENCY, guarded(reexamineFlagged));
 
-  const counts = await countOpenRedraws(doc, tableName);
+  const counts = await countOpenRedraws(db, tableName);
   const openNow = counts[OPEN_REDRAW_PARTITIONS.redrawInProgress] + counts[OPEN_REDRAW_PARTITIONS.awaitingRedraw] + counts[OPEN_REDRAW_PARTITIONS.stale];
   metrics.addMetric(SWEEP_METRICS.flagged, MetricUnit.Count, flagged);
   // From this sweep's own reads and writes: the index may not show its writes yet.
@@ -309,10 +309,10 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
  * Returns how many members were due.
  */
 async function catchUp(input: SweepInput, session: JunctionSession, onFailure: () => void): Promise<number> {
-  const { doc, tableName, now, logger } = input;
+  const { db, tableName, now, logger } = input;
   const settings = input.reconcile ?? DEFAULT_RECONCILE;
   const before = canonicalFromDate(new Date(now.getTime() - settings.afterMinutes * MINUTE_MS));
-  const transactions = await readBehindTransactions(doc, tableName, before, settings.maxPerSweep);
+  const transactions = await readBehindTransactions(db, tableName, before, settings.maxPerSweep);
   const due = [...new Set(transactions.flatMap((transaction) => membersBehindBefore(Object.values(transaction.members), before).map((member) => member.id)))];
   const reading = due.slice(0, settings.maxPerSweep);
   if (due.length > reading.length) logger.info('catch-up capped: the rest waits for the next sweep', { due: due.length, reading: reading.length });

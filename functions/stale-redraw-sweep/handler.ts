@@ -12,7 +12,7 @@
  */
 import { junctionFromSecret } from '../junction/key-secret';
 import { ConfigError } from '../shared/config';
-import { entryDocumentClient } from '../shared/dynamodb';
+import { entryTable } from '../store/http-table';
 import { createLogger, createMetrics } from '../shared/observability';
 import { SecretsManagerError, secretStringReader } from '../shared/secrets-manager';
 import { createSweepHandler, reconcileOf, SWEEP_SERVICE_NAME, thresholdsOf } from './app';
@@ -24,15 +24,15 @@ const SECRET_MAX_AGE_MS = 300_000;
 
 const config = sweepConfig();
 const logger = createLogger(SWEEP_SERVICE_NAME);
-const doc = entryDocumentClient(config.DYNAMODB_ENDPOINT);
+const { db, signing } = entryTable(config.DYNAMODB_ENDPOINT);
 
 const arn = config.JUNCTION_API_KEY_SECRET_ARN;
 const junction =
   arn === undefined
     ? null
     : junctionFromSecret(
-        // Signed with the DynamoDB client's credentials (shared/secrets-manager.ts): no second SDK client.
-        secretStringReader(arn, doc.config, { endpoint: config.AWS_ENDPOINT_URL_SECRETS_MANAGER, maxAgeMs: SECRET_MAX_AGE_MS }),
+        // Signed with the function's own credentials (shared/secrets-manager.ts): no SDK client.
+        secretStringReader(arn, signing, { endpoint: config.AWS_ENDPOINT_URL_SECRETS_MANAGER, maxAgeMs: SECRET_MAX_AGE_MS }),
         config.JUNCTION_API_BASE_URL,
       );
 
@@ -48,7 +48,7 @@ if (startingApi === null) {
 }
 
 export const handler = createSweepHandler({
-  doc,
+  db,
   tableName: config.TABLE_NAME,
   thresholds: thresholdsOf(config),
   reconcile: reconcileOf(config),

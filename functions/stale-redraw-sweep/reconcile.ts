@@ -15,7 +15,7 @@
  * - Failures are counted and logged with the order (or transaction) id and the
  *   failure kind only: never an answer, a reason text or the key.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TableClient } from '../store/table-client';
 import type { JunctionApi, JunctionFailure, JunctionOutcome } from '../junction/api';
 import type { LogSink } from '../shared/observability';
 import { applyApiOrder, applyApiTransaction, type ApiOrderApplied } from '../store/api-orders';
@@ -60,7 +60,7 @@ export interface JunctionSession {
 }
 
 export interface JunctionSessionDeps {
-  doc: DynamoDBDocumentClient;
+  db: TableClient;
   tableName: string;
   junction: JunctionApi;
   logger: LogSink;
@@ -70,7 +70,7 @@ export interface JunctionSessionDeps {
 
 /** A fresh session: one per sweep. */
 export function createJunctionSession(deps: JunctionSessionDeps): JunctionSession {
-  const { doc, tableName, junction, logger } = deps;
+  const { db, tableName, junction, logger } = deps;
   const stats: JunctionSessionStats = {
     requests: 0,
     reconciled: 0,
@@ -155,7 +155,7 @@ export function createJunctionSession(deps: JunctionSessionDeps): JunctionSessio
             logger.warn('junction read failed', { order_id: orderId, kind: 'invalid_answer' });
             return null;
           }
-          const applied = await applyApiOrder(doc, tableName, order);
+          const applied = await applyApiOrder(db, tableName, order);
           if (applied.result === 'applied') stats.reconciled++;
           return applied;
         });
@@ -173,7 +173,7 @@ export function createJunctionSession(deps: JunctionSessionDeps): JunctionSessio
             logger.warn('junction read failed', { transaction_id: transactionId, kind: 'invalid_answer' });
             return null;
           }
-          return applyApiTransaction(doc, tableName, transaction, collectionMethod);
+          return applyApiTransaction(db, tableName, transaction, collectionMethod);
         });
         transactions.set(transactionId, pending);
       }

@@ -8,10 +8,9 @@
  * The sweep and the backfill call these; neither ever writes an order item or a
  * transaction item any other way.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TableClient } from './table-client';
 import { listingFromTransaction, projectOrder, type ListedTransaction, type ListingSnapshot, type OrderRecord } from '../core/order-record';
 import type { OrderPayload } from '../core/schemas';
-import { documentItemWrites } from './document-item-writes';
 import { putOwnOrder, type ApplyResult } from './orders';
 import { recomputeTransaction, type RecomputeResult } from './transactions';
 
@@ -39,16 +38,16 @@ export interface ApiOrderApplied {
  * writes nothing new.
  */
 export async function applyApiOrder(
-  doc: DynamoDBDocumentClient,
+  db: TableClient,
   tableName: string,
   order: OrderPayload,
 ): Promise<ApiOrderApplied> {
   const projected = projectOrder(order, 'api');
-  const result = await putOwnOrder(documentItemWrites(doc), tableName, projected, 'api');
+  const result = await putOwnOrder(db, tableName, projected, 'api');
   const { listing } = projected;
   const recompute =
     result !== 'applied' && listing !== null
-      ? await recomputeTransaction(doc, tableName, listing.transaction_id, { orders: [], listings: [listing] })
+      ? await recomputeTransaction(db, tableName, listing.transaction_id, { orders: [], listings: [listing] })
       : null;
   return { result, record: projected.record, listing, recompute };
 }
@@ -61,11 +60,11 @@ export async function applyApiOrder(
  * methods, which the endpoint does not give (see listingFromTransaction).
  */
 export async function applyApiTransaction(
-  doc: DynamoDBDocumentClient,
+  db: TableClient,
   tableName: string,
   transaction: ListedTransaction,
   collectionMethod: string,
 ): Promise<RecomputeResult> {
   const listing = listingFromTransaction(transaction, collectionMethod);
-  return recomputeTransaction(doc, tableName, transaction.id, { orders: [], listings: [listing] });
+  return recomputeTransaction(db, tableName, transaction.id, { orders: [], listings: [listing] });
 }

@@ -5,11 +5,10 @@
  * it (the second one stops with `conflict`). Stream consumers skip these items
  * (they are neither orders nor transactions).
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import type { BackfillCheckpoint, BackfillKey, CheckpointStore } from '../backfill/run';
 import { TABLE } from './table';
+import type { TableClient } from './table-client';
 
 const Counts = z.object({
   read: z.int().check(z.nonnegative()),
@@ -35,10 +34,10 @@ export function backfillKeys(key: BackfillKey) {
   return { pk: `BACKFILL#${key.since}#${key.until ?? 'open'}`, sk: 'BACKFILL' };
 }
 
-export function createCheckpointStore(doc: DynamoDBDocumentClient, tableName: string, now: () => Date = () => new Date()): CheckpointStore {
+export function createCheckpointStore(db: TableClient, tableName: string, now: () => Date = () => new Date()): CheckpointStore {
   return {
     async load(key) {
-      const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: backfillKeys(key), ConsistentRead: true }));
+      const Item = await db.get({ TableName: tableName, Key: backfillKeys(key), ConsistentRead: true });
       if (!Item) return null;
       const item = CheckpointItem.parse(Item);
       return {
@@ -65,25 +64,18 @@ export function createCheckpointStore(doc: DynamoDBDocumentClient, tableName: st
         version: checkpoint.version,
         updated_at: now().toISOString(),
       };
-      try {
-        await doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: item,
-            ...(seenVersion === null
-              ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE.partitionKey } }
-              : {
-                  ConditionExpression: '#version = :seen',
-                  ExpressionAttributeNames: { '#version': 'version' },
-                  ExpressionAttributeValues: { ':seen': seenVersion },
-                }),
-          }),
-        );
-        return 'written';
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return 'lost';
-        throw error;
-      }
+      const outcome = await db.put({
+        TableName: tableName,
+        Item: item,
+        ...(seenVersion === null
+          ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE.partitionKey } }
+          : {
+              ConditionExpression: '#version = :seen',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':seen': seenVersion },
+            }),
+      });
+      return outcome.written ? 'written' : 'lost';
     },
   };
 }

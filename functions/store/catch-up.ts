@@ -5,7 +5,7 @@
  * transaction-items.ts), never a Scan. The index holds keys only: the
  * transaction items themselves are read by key.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TableClient } from './table-client';
 import { queryPages } from './query-pages';
 import { keys, RECONCILE_PARTITION, TABLE } from './table';
 import type { TransactionItem } from './transaction-items';
@@ -18,14 +18,14 @@ import { getTransactionItem } from './transaction-partition';
  * earliest behind status time is before `before`. Eventually consistent (a GSI).
  */
 export async function readBehindTransactions(
-  doc: DynamoDBDocumentClient,
+  db: TableClient,
   tableName: string,
   before: string,
   limit: number,
 ): Promise<TransactionItem[]> {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
   const ids: string[] = [];
-  for await (const page of queryPages(doc, {
+  for await (const page of queryPages(db, {
     TableName: tableName,
     IndexName: TABLE.openRedraws.indexName,
     KeyConditionExpression: '#pk = :pk AND #sk < :before',
@@ -37,6 +37,6 @@ export async function readBehindTransactions(
     if (ids.length >= limit) break;
   }
   // Still behind as stored now (the index may lag behind the item).
-  const transactions = await Promise.all(ids.map((id) => getTransactionItem(doc, tableName, id, false)));
+  const transactions = await Promise.all(ids.map((id) => getTransactionItem(db, tableName, id, false)));
   return transactions.filter((transaction): transaction is TransactionItem => transaction !== null && transaction.behind_status_time !== null && transaction.behind_status_time < before);
 }

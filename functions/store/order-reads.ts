@@ -1,13 +1,13 @@
 /** Order reads by key (the webhook never reads: store/orders.ts writes). */
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TableClient } from './table-client';
 import { parseOrderItem, type StoredOrder } from './order-items';
 import { keys } from './table';
 
 /** The stored orders of these ids that exist (by key, at once), strongly consistent or not. */
-export async function getOrders(doc: DynamoDBDocumentClient, tableName: string, orderIds: readonly string[], consistent: boolean): Promise<StoredOrder[]> {
+export async function getOrders(db: TableClient, tableName: string, orderIds: readonly string[], consistent: boolean): Promise<StoredOrder[]> {
   const items = await Promise.all(
     orderIds.map(async (orderId) => {
-      const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.order(orderId), ConsistentRead: consistent }));
+      const Item = await db.get({ TableName: tableName, Key: keys.order(orderId), ConsistentRead: consistent });
       return Item ? parseOrderItem(Item) : null;
     }),
   );
@@ -15,7 +15,7 @@ export async function getOrders(doc: DynamoDBDocumentClient, tableName: string, 
 }
 
 /** The stored order, or null. Strongly consistent: it answers right after a webhook. */
-export async function getOrder(doc: DynamoDBDocumentClient, tableName: string, orderId: string): Promise<StoredOrder | null> {
-  const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.order(orderId), ConsistentRead: true }));
+export async function getOrder(db: TableClient, tableName: string, orderId: string): Promise<StoredOrder | null> {
+  const Item = await db.get({ TableName: tableName, Key: keys.order(orderId), ConsistentRead: true });
   return Item ? parseOrderItem(Item) : null;
 }

@@ -8,7 +8,7 @@
  */
 import type { OwnSource, ProjectedOrder } from '../core/order-record';
 import { hasRedrawOrder } from '../core/staleness';
-import type { ItemWrites } from './item-writes';
+import type { ItemWrites } from './table-client';
 import { ORDER_ATTRIBUTES, orderItem } from './order-items';
 import { TABLE } from './table';
 

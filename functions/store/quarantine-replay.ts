@@ -3,10 +3,10 @@
  * replay and the CLI use, never the webhook.
  */
 import { gunzipSync } from 'node:zlib';
-import { DeleteCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { queryItems } from './query-pages';
 import { keys, QUARANTINE_LISTING_PARTITION, TABLE } from './table';
+import type { TableClient } from './table-client';
 
 /** A quarantine as listed: everything but the body. */
 export interface QuarantineSummary {
@@ -38,8 +38,8 @@ const QuarantineItem = z.object({
 const ChunkItem = z.object({ sk: z.string(), body_gz: Bytes });
 
 /** Every quarantine, oldest first, through the sparse index (eventually consistent). */
-export async function* listQuarantines(doc: DynamoDBDocumentClient, tableName: string): AsyncGenerator<QuarantineSummary> {
-  for await (const item of queryItems(doc, {
+export async function* listQuarantines(db: TableClient, tableName: string): AsyncGenerator<QuarantineSummary> {
+  for await (const item of queryItems(db, {
     TableName: tableName,
     IndexName: TABLE.byTransaction.indexName,
     KeyConditionExpression: '#pk = :pk',
@@ -51,10 +51,10 @@ export async function* listQuarantines(doc: DynamoDBDocumentClient, tableName: s
 }
 
 /** One quarantine with its whole body (one consistent Query of its partition), or null. */
-export async function readQuarantine(doc: DynamoDBDocumentClient, tableName: string, svixId: string): Promise<QuarantinedBody | null> {
+export async function readQuarantine(db: TableClient, tableName: string, svixId: string): Promise<QuarantinedBody | null> {
   let main: z.output<typeof QuarantineItem> | null = null;
   const chunks: z.output<typeof ChunkItem>[] = [];
-  for await (const item of queryItems(doc, {
+  for await (const item of queryItems(db, {
     TableName: tableName,
     KeyConditionExpression: '#pk = :pk',
     ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
@@ -74,20 +74,18 @@ export async function readQuarantine(doc: DynamoDBDocumentClient, tableName: str
 }
 
 /** Removes a quarantine and its chunks together. */
-export async function deleteQuarantine(doc: DynamoDBDocumentClient, tableName: string, quarantine: Pick<QuarantineSummary, 'svixId' | 'chunks'>): Promise<void> {
+export async function deleteQuarantine(db: TableClient, tableName: string, quarantine: Pick<QuarantineSummary, 'svixId' | 'chunks'>): Promise<void> {
   const main = keys.quarantine(quarantine.svixId);
   if (quarantine.chunks === 0) {
-    await doc.send(new DeleteCommand({ TableName: tableName, Key: main }));
+    await db.delete({ TableName: tableName, Key: main });
     return;
   }
-  await doc.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        { Delete: { TableName: tableName, Key: main } },
-        ...Array.from({ length: quarantine.chunks }, (_, index) => ({ Delete: { TableName: tableName, Key: keys.quarantineChunk(quarantine.svixId, index) } })),
-      ],
-    }),
-  );
+  await db.transactWrite({
+    TransactItems: [
+      { Delete: { TableName: tableName, Key: main } },
+      ...Array.from({ length: quarantine.chunks }, (_, index) => ({ Delete: { TableName: tableName, Key: keys.quarantineChunk(quarantine.svixId, index) } })),
+    ],
+  });
 }
 
 function summaryOf(item: z.output<typeof QuarantineItem>): QuarantineSummary {

@@ -12,7 +12,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { canonicalInstant } from '../core/instant';
-import type { ItemWrites } from './item-writes';
+import type { ItemWrites } from './table-client';
 import { keys, QUARANTINE_LISTING_PARTITION, TABLE } from './table';
 
 /** Longer than Svix's ~28 h of retries, long enough to ship a fix and replay. */

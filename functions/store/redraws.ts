@@ -12,8 +12,6 @@
  * so a webhook that moved the order on, or another sweep that got there first,
  * turns the write into a lost race: a result, not an error.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import type { OrderRecord } from '../core/order-record';
 import { openRedrawKind, type StaleReason } from '../core/staleness';
@@ -21,6 +19,7 @@ import { ORDER_ATTRIBUTES, type StoredOrder } from './order-items';
 import { getOrders } from './order-reads';
 import { queryItems, queryPages } from './query-pages';
 import { keys, OPEN_REDRAW_PARTITIONS, TABLE, type OpenRedrawPartition } from './table';
+import type { TableClient, UpdateCommandInput } from './table-client';
 
 /** An order read from the open-redraws index, with the partition it was read from. */
 export interface IndexedOrder extends StoredOrder {
@@ -31,8 +30,8 @@ export interface IndexedOrder extends StoredOrder {
 export type WriteResult = 'written' | 'lost';
 
 /** The orders behind index entries, as stored now, that are still in the partition they were listed in. */
-async function ordersOf(doc: DynamoDBDocumentClient, tableName: string, entries: readonly Record<string, unknown>[]): Promise<(IndexedOrder | null)[]> {
-  const stored = await getOrders(doc, tableName, entries.map((entry) => orderIdOf(entry)), false);
+async function ordersOf(db: TableClient, tableName: string, entries: readonly Record<string, unknown>[]): Promise<(IndexedOrder | null)[]> {
+  const stored = await getOrders(db, tableName, entries.map((entry) => orderIdOf(entry)), false);
   const byId = new Map(stored.map((order) => [order.record.id, order]));
   return entries.map((entry) => {
     const order = byId.get(orderIdOf(entry));
@@ -55,13 +54,13 @@ function orderIdOf(entry: Record<string, unknown>): string {
  * only flagged orders are in it).
  */
 export async function readOpenRedraws(
-  doc: DynamoDBDocumentClient,
+  db: TableClient,
   tableName: string,
   partition: OpenRedrawPartition,
   before?: string,
 ): Promise<IndexedOrder[]> {
   const entries: Record<string, unknown>[] = [];
-  for await (const item of queryItems(doc, {
+  for await (const item of queryItems(db, {
     TableName: tableName,
     IndexName: TABLE.openRedraws.indexName,
     KeyConditionExpression: before === undefined ? '#pk = :pk' : '#pk = :pk AND #sk < :before',
@@ -73,26 +72,26 @@ export async function readOpenRedraws(
   })) {
     entries.push(item);
   }
-  return (await ordersOf(doc, tableName, entries)).filter(
+  return (await ordersOf(db, tableName, entries)).filter(
     (order): order is IndexedOrder => order !== null && (before === undefined || order.record.status_time < before),
   );
 }
 
 /** Number of orders in each partition of the index, counted with `Select: COUNT` (no items are returned). */
 export async function countOpenRedraws(
-  doc: DynamoDBDocumentClient,
+  db: TableClient,
   tableName: string,
 ): Promise<Record<OpenRedrawPartition, number>> {
   const { redrawInProgress, awaitingRedraw, stale } = OPEN_REDRAW_PARTITIONS;
   const [inProgressCount, awaitingCount, staleCount] = await Promise.all(
-    [redrawInProgress, awaitingRedraw, stale].map((partition) => countPartition(doc, tableName, partition)),
+    [redrawInProgress, awaitingRedraw, stale].map((partition) => countPartition(db, tableName, partition)),
   );
   return { [redrawInProgress]: inProgressCount ?? 0, [awaitingRedraw]: awaitingCount ?? 0, [stale]: staleCount ?? 0 };
 }
 
-async function countPartition(doc: DynamoDBDocumentClient, tableName: string, partition: OpenRedrawPartition): Promise<number> {
+async function countPartition(db: TableClient, tableName: string, partition: OpenRedrawPartition): Promise<number> {
   let count = 0;
-  for await (const page of queryPages(doc, {
+  for await (const page of queryPages(db, {
     TableName: tableName,
     IndexName: TABLE.openRedraws.indexName,
     KeyConditionExpression: '#pk = :pk',
@@ -100,7 +99,7 @@ async function countPartition(doc: DynamoDBDocumentClient, tableName: string, pa
     ExpressionAttributeValues: { ':pk': partition },
     Select: 'COUNT',
   })) {
-    count += page.Count ?? 0;
+    count += page.Count;
   }
   return count;
 }
@@ -118,12 +117,12 @@ export interface SeenOrder {
  * the unflagged partition it was read from: two overlapping sweeps flag it once.
  */
 export async function flagStale(
-  doc: DynamoDBDocumentClient,
+  db: TableClient,
   tableName: string,
   seen: SeenOrder,
   flag: { since: string; reason: StaleReason },
 ): Promise<WriteResult> {
-  return conditionalUpdate(doc, {
+  return conditionalUpdate(db, {
     TableName: tableName,
     Key: keys.order(seen.orderId),
     ConditionExpression: [RANK_IS_SEEN, PARTITION_IS_SEEN].join(' AND '),
@@ -145,13 +144,13 @@ export async function flagStale(
  * the next sweep flags and notifies again.
  */
 export async function unflagStale(
-  doc: DynamoDBDocumentClient,
+  db: TableClient,
   tableName: string,
   orderId: string,
   since: string,
   back: OpenRedrawPartition,
 ): Promise<WriteResult> {
-  return conditionalUpdate(doc, {
+  return conditionalUpdate(db, {
     TableName: tableName,
     Key: keys.order(orderId),
     ConditionExpression: '#gsi2pk = :stale AND #since = :since',
@@ -168,7 +167,7 @@ export async function unflagStale(
  * stale flag. Conditional on the rank and partition the caller saw.
  */
 export async function refileOpenRedraw(
-  doc: DynamoDBDocumentClient,
+  db: TableClient,
   tableName: string,
   seen: SeenOrder,
   record: OrderRecord,
@@ -178,7 +177,7 @@ export async function refileOpenRedraw(
   const names = { '#rank': ORDER_ATTRIBUTES.rank, '#gsi2pk': TABLE.openRedraws.partitionKey, '#since': ORDER_ATTRIBUTES.staleSince, '#reason': ORDER_ATTRIBUTES.staleReason };
   const condition = [RANK_IS_SEEN, PARTITION_IS_SEEN].join(' AND ');
   if (kind === null) {
-    return conditionalUpdate(doc, {
+    return conditionalUpdate(db, {
       TableName: tableName,
       Key: keys.order(seen.orderId),
       ConditionExpression: condition,
@@ -188,7 +187,7 @@ export async function refileOpenRedraw(
     });
   }
   const back = kind === 'redraw_in_progress' ? OPEN_REDRAW_PARTITIONS.redrawInProgress : OPEN_REDRAW_PARTITIONS.awaitingRedraw;
-  return conditionalUpdate(doc, {
+  return conditionalUpdate(db, {
     TableName: tableName,
     Key: keys.order(seen.orderId),
     ConditionExpression: condition,
@@ -203,14 +202,9 @@ const RANK_IS_SEEN = '#rank = :rank';
 /** The order is still in the partition the caller read it from (not flagged, unflagged or re-filed since). */
 const PARTITION_IS_SEEN = '#gsi2pk = :seen';
 
-async function conditionalUpdate(doc: DynamoDBDocumentClient, input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<WriteResult> {
-  try {
-    await doc.send(new UpdateCommand({ ...input, ReturnValuesOnConditionCheckFailure: 'NONE' }));
-    return 'written';
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return 'lost';
-    throw error;
-  }
+async function conditionalUpdate(db: TableClient, input: UpdateCommandInput): Promise<WriteResult> {
+  const outcome = await db.update({ ...input, ReturnValuesOnConditionCheckFailure: 'NONE' });
+  return outcome.written ? 'written' : 'lost';
 }
 
 // ---------------------------------------------------------------------------
@@ -265,7 +259,7 @@ export interface RedrawPage {
  * client pages may be listed twice or not at all in that walk.
  */
 export async function listRedraws(
-  doc: DynamoDBDocumentClient,
+  db: TableClient,
   tableName: string,
   state: RedrawListState,
   limit: number,
@@ -278,24 +272,22 @@ export async function listRedraws(
   for (let partition = from?.partition ?? 0; partition < partitions.length && found.length <= limit; partition++) {
     let startKey: Record<string, unknown> | undefined = from !== null && partition === from.partition ? from.after : undefined;
     do {
-      const page = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: TABLE.openRedraws.indexName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': TABLE.openRedraws.partitionKey },
-          ExpressionAttributeValues: { ':pk': partitions[partition] },
-          ExclusiveStartKey: startKey,
-          Limit: limit + 1 - found.length,
-        }),
-      );
-      for (const item of page.Items ?? []) found.push({ entry: item, partition, key: indexKeyOf(item) });
+      const page = await db.query({
+        TableName: tableName,
+        IndexName: TABLE.openRedraws.indexName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': TABLE.openRedraws.partitionKey },
+        ExpressionAttributeValues: { ':pk': partitions[partition] },
+        ExclusiveStartKey: startKey,
+        Limit: limit + 1 - found.length,
+      });
+      for (const item of page.Items) found.push({ entry: item, partition, key: indexKeyOf(item) });
       startKey = page.LastEvaluatedKey;
     } while (startKey && found.length <= limit);
   }
   const last = found.length > limit ? found[limit - 1] : undefined;
   // An order that left the index since (its entry was not removed yet) is no open redraw: not listed.
-  const orders = await ordersOf(doc, tableName, found.slice(0, limit).map(({ entry }) => entry));
+  const orders = await ordersOf(db, tableName, found.slice(0, limit).map(({ entry }) => entry));
   return {
     orders: orders.filter((order): order is IndexedOrder => order !== null),
     next: last ? { state, partition: last.partition, after: last.key } : null,

@@ -9,12 +9,12 @@
  * Used by the query API (GET /transactions/{id}) and the sweep. Strongly
  * consistent: one read unit per item up to 4 KB (the transaction and each member).
  */
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { canonicalInstant } from '../core/instant';
 import { newestRecords, planRecompute } from '../core/members';
 import type { StoredOrder } from './order-items';
 import { getOrders } from './order-reads';
 import { keys } from './table';
+import type { TableClient } from './table-client';
 import { parseTransactionItem, type TransactionItem } from './transaction-items';
 
 export interface TransactionPartition {
@@ -25,8 +25,8 @@ export interface TransactionPartition {
 }
 
 /** The stored transaction item, or null. */
-export async function getTransactionItem(doc: DynamoDBDocumentClient, tableName: string, transactionId: string, consistent: boolean): Promise<TransactionItem | null> {
-  const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.transaction(transactionId), ConsistentRead: consistent }));
+export async function getTransactionItem(db: TableClient, tableName: string, transactionId: string, consistent: boolean): Promise<TransactionItem | null> {
+  const Item = await db.get({ TableName: tableName, Key: keys.transaction(transactionId), ConsistentRead: consistent });
   return Item ? parseTransactionItem(Item) : null;
 }
 
@@ -38,13 +38,13 @@ export function byCreatedAt(a: StoredOrder, b: StoredOrder): number {
 }
 
 export async function readTransactionPartition(
-  doc: DynamoDBDocumentClient,
+  db: TableClient,
   tableName: string,
   transactionId: string,
 ): Promise<TransactionPartition> {
-  const stored = await getTransactionItem(doc, tableName, transactionId, true);
+  const stored = await getTransactionItem(db, tableName, transactionId, true);
   if (stored === null) return { transaction: null, orders: [] };
-  const orders = (await getOrders(doc, tableName, Object.keys(stored.members), true)).sort(byCreatedAt);
+  const orders = (await getOrders(db, tableName, Object.keys(stored.members), true)).sort(byCreatedAt);
   const { transaction } = planRecompute({
     transactionId,
     stored,

@@ -23,8 +23,6 @@
  * it stored (ALL_OLD) is merged in and the plan recomputed. Merging is monotonic,
  * so a bounded number of attempts converges.
  */
-import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { PutCommand, UpdateCommand, type DynamoDBDocumentClient, type PutCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   behindSince,
@@ -39,6 +37,7 @@ import { isOwnSource, type ListingSnapshot, type OrderRecord } from '../core/ord
 import { hasRedrawOrder } from '../core/staleness';
 import { ORDER_ATTRIBUTES, orderItem, parseOrderItem, type StoredOrder } from './order-items';
 import { keys, TABLE } from './table';
+import type { PutCommandInput, TableClient, UpdateCommandInput } from './table-client';
 import { getOrders } from './order-reads';
 import { getTransactionItem } from './transaction-partition';
 import { parseTransactionItem, TRANSACTION_ATTRIBUTES, transactionItem, type TransactionItem } from './transaction-items';
@@ -71,7 +70,7 @@ const DEFAULT_MAX_ATTEMPTS = 5;
  * lost `maxAttempts` times in a row).
  */
 export async function recomputeTransaction(
-  doc: DynamoDBDocumentClient,
+  db: TableClient,
   tableName: string,
   transactionId: string,
   evidence: TransactionEvidence,
@@ -83,7 +82,7 @@ export async function recomputeTransaction(
   /** Orders read from the table in this recompute (fresher than the batch's images). */
   const read = new Set<string>();
   const listings = [...evidence.orders.flatMap((order) => (order.listing === null ? [] : [order.listing])), ...evidence.listings];
-  let stored = await getTransactionItem(doc, tableName, transactionId, false);
+  let stored = await getTransactionItem(db, tableName, transactionId, false);
   const plan = () => planRecompute({ transactionId, stored, known: newestRecords(views), listings });
   let writes = 0;
   let conflicts = 0;
@@ -92,7 +91,7 @@ export async function recomputeTransaction(
     const unread = ordersToRead(current, stored).filter((orderId) => !read.has(orderId));
     if (unread.length > 0) {
       for (const orderId of unread) read.add(orderId);
-      views.push(...(await getOrders(doc, tableName, unread, false)).map(knownOrder));
+      views.push(...(await getOrders(db, tableName, unread, false)).map(knownOrder));
       current = plan();
     }
     const storeTransaction = needsStoring(stored, current.transaction, evidence.listings);
@@ -105,7 +104,7 @@ export async function recomputeTransaction(
     const lost: StoredOrder[] = [];
     for (const { write, stored: written } of orderWrites) {
       writes++;
-      const outcome = await conditionalWrite(doc, write);
+      const outcome = await conditionalWrite(db, write);
       // What is stored now: what we wrote, or what refused it.
       if (outcome === 'written') views.push(written);
       else if (outcome !== 'lost') lost.push(parseOrderItem(outcome));
@@ -118,10 +117,10 @@ export async function recomputeTransaction(
     if (!storeTransaction) return { transaction: current.transaction, writes, conflicts };
 
     writes++;
-    const outcome = await conditionalWrite(doc, transactionPut(tableName, current.transaction, stored));
+    const outcome = await conditionalWrite(db, transactionPut(tableName, current.transaction, stored));
     if (outcome === 'written') return { transaction: current.transaction, writes, conflicts };
     conflicts++;
-    stored = outcome === 'lost' ? await getTransactionItem(doc, tableName, transactionId, true) : newerTransaction(stored, parseTransactionItem(outcome));
+    stored = outcome === 'lost' ? await getTransactionItem(db, tableName, transactionId, true) : newerTransaction(stored, parseTransactionItem(outcome));
   }
   throw new RecomputeDidNotConvergeError(`transaction recompute lost ${maxAttempts} races in a row`);
 }
@@ -155,16 +154,11 @@ function newerTransaction(current: TransactionItem | null, candidate: Transactio
 type ConditionalWrite = { kind: 'put'; input: PutCommandInput } | { kind: 'update'; input: UpdateCommandInput };
 
 /** Sends a conditional write: 'written', or the stored item that refused it (ALL_OLD), or 'lost' when none was stored. */
-async function conditionalWrite(doc: DynamoDBDocumentClient, write: ConditionalWrite): Promise<'written' | 'lost' | Record<string, unknown>> {
-  try {
-    if (write.kind === 'put') await doc.send(new PutCommand(write.input));
-    else await doc.send(new UpdateCommand(write.input));
-    return 'written';
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    // Old items on failed conditions come back in the wire format (the document client does not convert errors).
-    return error.Item === undefined ? 'lost' : unmarshall(error.Item as Record<string, AttributeValue>);
-  }
+async function conditionalWrite(db: TableClient, write: ConditionalWrite): Promise<'written' | 'lost' | Record<string, unknown>> {
+  const outcome = write.kind === 'put' ? await db.put(write.input) : await db.update(write.input);
+  if (outcome.written) return 'written';
+  // The stored item that refused the condition comes back in DynamoDB's attribute values.
+  return outcome.stored === undefined ? 'lost' : unmarshall(outcome.stored);
 }
 
 /** New item: nobody else created it. Stored item: unchanged since we read it. */

@@ -17,7 +17,7 @@
  * after it that succeeded are harmlessly seen again.
  */
 import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TableClient } from '../store/table-client';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { forEachLimited } from '../shared/concurrency';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -38,7 +38,7 @@ import { TRANSACTION_METRICS } from '../shared/metric-names';
 export const METRIC = TRANSACTION_METRICS;
 
 export interface TransactionStatusDeps {
-  doc: DynamoDBDocumentClient;
+  db: TableClient;
   tableName: string;
   /** A Powertools Logger, or anything with its methods (tests). */
   logger: LogSink;
@@ -64,7 +64,7 @@ type Classified = { kind: 'skip' } | { kind: 'order'; transactionId: string; ord
 
 /** Builds the stream handler around its dependencies (no environment read here). */
 export function createTransactionStatusHandler(deps: TransactionStatusDeps): TransactionStatusHandler {
-  const { doc, tableName, logger, metrics } = deps;
+  const { db, tableName, logger, metrics } = deps;
   const concurrency = deps.concurrency ?? 8;
 
   return async (event) => {
@@ -92,7 +92,7 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
     await forEachLimited([...touched.entries()], concurrency, async ([transactionId, entry]) => {
       try {
         // The listings ride on the orders' items: none comes from elsewhere here.
-        const result = await recomputeTransaction(doc, tableName, transactionId, { orders: entry.orders, listings: [] }, { maxAttempts: deps.maxAttempts });
+        const result = await recomputeTransaction(db, tableName, transactionId, { orders: entry.orders, listings: [] }, { maxAttempts: deps.maxAttempts });
         writes += result.writes;
         conflicts += result.conflicts;
         logger.debug('transaction recomputed', {

@@ -6,15 +6,15 @@
  */
 import * as z from 'zod/mini';
 import { optionalEndpoint, parseEnv, required } from '../shared/config';
-import { entryDocumentClient } from '../shared/dynamodb';
 import { SERVICES } from '../shared/metric-names';
+import { entryTable } from '../store/http-table';
 import { createLogger, createMetrics } from '../shared/observability';
 import { createTransactionStatusHandler } from './app';
 
 const config = parseEnv(z.object({ TABLE_NAME: required(), DYNAMODB_ENDPOINT: optionalEndpoint() }));
 
 export const handler = createTransactionStatusHandler({
-  doc: entryDocumentClient(config.DYNAMODB_ENDPOINT),
+  db: entryTable(config.DYNAMODB_ENDPOINT).db,
   tableName: config.TABLE_NAME,
   logger: createLogger(SERVICES.transactionStatus),
   metrics: createMetrics(SERVICES.transactionStatus),

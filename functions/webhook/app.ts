@@ -14,7 +14,7 @@ import { WEBHOOKS_METRIC, type WebhookResult } from '../shared/metric-names';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { projectOrder } from '../core/order-record';
 import type { ReadBody } from '../core/schemas';
-import type { ItemWrites } from '../store/item-writes';
+import type { ItemWrites } from '../store/table-client';
 import { putOrderFromWebhook, type ApplyResult } from '../store/orders';
 import { putQuarantine } from '../store/quarantine';
 import { readVerifiedBody, verifiedJunctionBody, WebhookRejection, type BodyReader } from './verified-body';

@@ -3,12 +3,11 @@
  * start: a missing or malformed setting fails loudly, by name) and wiring only.
  */
 import type { SigningConfig } from '../shared/aws-json';
-import { entrySigning } from '../shared/aws-signing';
 import { ConfigError } from '../shared/config';
 import { SERVICES } from '../shared/metric-names';
 import { createLogger, createMetrics } from '../shared/observability';
 import { SecretsManagerError, secretStringReader } from '../shared/secrets-manager';
-import { httpItemWrites } from '../store/http-item-writes';
+import { entryTable } from '../store/http-table';
 import { createWebhookHandler } from './app';
 import { secretsFromSecretString, webhookConfig, type SecretSource } from './config';
 
@@ -17,9 +16,9 @@ const SECRET_MAX_AGE_MS = 300_000;
 
 const config = webhookConfig();
 // Lambda's credentials from the environment; no SDK client: the one write per
-// webhook is a signed JSON request (store/http-item-writes.ts), which keeps the
-// cold start small.
-const signing = entrySigning(config.dynamodbEndpoint);
+// webhook is a signed JSON request (store/http-table.ts), which keeps the cold
+// start small.
+const { db, signing } = entryTable(config.dynamodbEndpoint);
 const secrets = secretProvider(config.secretSource, signing);
 
 // Read the secret during the cold start (top-level await in the ESM bundle): a
@@ -31,7 +30,7 @@ await secrets().catch((error: unknown) => {
 });
 
 export const handler = createWebhookHandler({
-  writes: httpItemWrites(signing, config.dynamodbEndpoint),
+  writes: db,
   tableName: config.tableName,
   secrets,
   logger: createLogger(SERVICES.webhook),

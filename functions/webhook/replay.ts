@@ -4,14 +4,13 @@
  * (processVerifiedBody) and its quarantine is deleted; an unreadable one stays,
  * with its current reason. Its signature was checked when it arrived.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { documentItemWrites } from '../store/document-item-writes';
+import type { TableClient } from '../store/table-client';
 import { deleteQuarantine, listQuarantines, readQuarantine } from '../store/quarantine-replay';
 import { processVerifiedBody, readVerifiedBody, type ApplyDeps } from './app';
 
-/** The table (a document client: replay runs by hand, where cold start does not matter) and optionally another reader. */
+/** The table and optionally another reader. */
 export interface ReplayDeps extends Omit<ApplyDeps, 'writes'> {
-  doc: DynamoDBDocumentClient;
+  db: TableClient;
 }
 
 export interface ReplayOptions {
@@ -52,22 +51,22 @@ export async function replayQuarantines(deps: ReplayDeps, options: ReplayOptions
 }
 
 async function replayOne(deps: ReplayDeps, svixId: string, dryRun: boolean): Promise<ReplayReport> {
-  const quarantine = await readQuarantine(deps.doc, deps.tableName, svixId);
+  const quarantine = await readQuarantine(deps.db, deps.tableName, svixId);
   if (quarantine === null) return { svixId, outcome: 'not_found', deleted: false };
   if (dryRun) {
     const read = readVerifiedBody(quarantine.rawBody, deps.readBody);
     if (read.kind === 'unreadable') return { svixId, outcome: 'unreadable', reason: read.reason, deleted: false };
     return { svixId, outcome: read.kind === 'order' ? 'would_apply' : 'would_ignore', deleted: false };
   }
-  const outcome = await processVerifiedBody(quarantine.rawBody, { ...deps, writes: documentItemWrites(deps.doc) });
+  const outcome = await processVerifiedBody(quarantine.rawBody, { ...deps, writes: deps.db });
   if (outcome.result === 'unreadable') return { svixId, outcome: 'unreadable', reason: outcome.reason, deleted: false };
-  await deleteQuarantine(deps.doc, deps.tableName, quarantine);
+  await deleteQuarantine(deps.db, deps.tableName, quarantine);
   return { svixId, outcome: outcome.result, deleted: true };
 }
 
 async function allIds(deps: ReplayDeps): Promise<string[]> {
   const ids: string[] = [];
-  for await (const summary of listQuarantines(deps.doc, deps.tableName)) ids.push(summary.svixId);
+  for await (const summary of listQuarantines(deps.db, deps.tableName)) ids.push(summary.svixId);
   return ids;
 }
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { signSvixMessage, verifySvixSignature } from '../../functions/core/svix';
 import { putQuarantine } from '../../functions/store/quarantine';
-import { localItemWrites } from '../../local/dynamodb-local';
+import { localTable } from '../../local/dynamodb-local';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type FlowSpec } from '../support/junction';
 import { eventually, freePort, repoRoot, runToEnd, signalGroup, spawnNpm, type CommandRun, type NpmProcess } from '../support/npm-start';
 import { newMessageId, newSecret } from '../support/webhook';
@@ -291,7 +291,7 @@ describe('redraw-tracker against npm start', () => {
     const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
     const readable = buildDeliveries(redrawFlow(ids, 'in_progress', new Date(Date.now() - DAY)))[0]!;
     const fixedId = newMessageId();
-    await putQuarantine(localItemWrites(dynamodbEndpoint), 'redraw-tracker', {
+    await putQuarantine(localTable(dynamodbEndpoint), 'redraw-tracker', {
       svixId: fixedId,
       svixTimestamp: timestamp,
       reason: 'an older reader',

@@ -21,13 +21,16 @@ import { buildStack } from './stack';
 
 /** Budgets in KiB of what a cold start loads, minified (measured sizes in docs/deploy.md). */
 const INIT_BUDGET_KIB: Partial<Record<ServiceName, number>> = {
-  // Issue 13's goal is 300; measured 105 (no SDK client: signed JSON requests).
+  // Issue 13's goal for the webhook was 300. Measured 94-132 (no SDK client at init: signed JSON requests).
   webhook: 125,
-  'transaction-status': 305,
-  'stale-redraw-sweep': 340,
-  query: 295,
-  backfill: 330,
+  'transaction-status': 120,
+  'stale-redraw-sweep': 152,
+  query: 110,
+  backfill: 140,
 };
+/** Functions holding an SDK client, loaded on first use (the sweep's SNS notifier, the backfill's Lambda continuation). */
+const WITH_SDK_CLIENT: ReadonlySet<ServiceName> = new Set([SERVICES.staleRedrawSweep, SERVICES.backfill]);
+
 /** A function added later: the largest budget above, until it has its own. */
 const DEFAULT_BUDGET_KIB = Math.max(...Object.values(INIT_BUDGET_KIB));
 const BUDGETS = Object.values(SERVICES).map((service) => [service, INIT_BUDGET_KIB[service] ?? DEFAULT_BUDGET_KIB] as const);
@@ -102,13 +105,15 @@ describe('function bundles', () => {
     expect(/export\s*\{[^}]*\bhandler\b/.test(code)).toBe(true);
     const scripts = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.mjs'));
     const providers = LAZY_PACKAGES.filter((name) => name.includes('credential-provider')).map((pkg) => join(LAZY_DIR, `${pkg.split('/').pop()}.mjs`));
-    if (service === SERVICES.webhook) {
-      // No SDK client at all (its writes and its secret read are signed JSON requests): no credential chain either.
-      expect(scripts.filter((script) => script.startsWith(`${LAZY_DIR}/`))).toEqual([]);
-      expect(code).not.toContain('DynamoDBClient');
-    } else {
+    // No function holds the SDK's DynamoDB client: the table is reached with signed JSON requests (store/http-table.ts).
+    expect(scripts.some((script) => readFileSync(join(dir, script), 'utf8').includes('DynamoDB_20120810'))).toBe(true);
+    expect(code).not.toContain('DynamoDBClient');
+    if (WITH_SDK_CLIENT.has(service)) {
       // The SDK's credential chain reaches every provider built apart; each is shipped.
       for (const provider of providers) expect(scripts).toContain(provider);
+    } else {
+      // No SDK client at all: no credential chain either.
+      expect(scripts.filter((script) => script.startsWith(`${LAZY_DIR}/`))).toEqual([]);
     }
     let imports = 0;
     for (const script of scripts) {
@@ -126,37 +131,22 @@ describe('function bundles', () => {
       expect(existsSync(join(dir, `${script}.map`))).toBe(true);
     }
     // index.mjs imports its chunks, the credential chain imports lazy/: the check above saw them.
-    expect(imports).toBeGreaterThan(service === SERVICES.webhook ? 0 : LAZY_PACKAGES.length);
+    expect(imports).toBeGreaterThan(WITH_SDK_CLIENT.has(service) ? LAZY_PACKAGES.length : 0);
   });
 
   it('finds credentials outside the environment through the lazily loaded providers (a profile file)', async () => {
+    // The sweep's SNS client, as its first notification loads it: from lazy/, with the SDK's credential chain.
     const { dir } = assetOf(SERVICES.staleRedrawSweep);
     const home = mkdtempSync(join(tmpdir(), 'redraw-tracker-home-'));
     mkdirSync(join(home, '.aws'));
     writeFileSync(join(home, '.aws', 'credentials'), '[default]\naws_access_key_id = AKIDFROMPROFILE\naws_secret_access_key = secret-from-profile\n');
-    const secretsManager = await startFakeSecretsManager('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
     try {
-      // With a Junction key secret the sweep reads it at import: with no credentials in the environment, the chain reaches the profile.
-      const script = `const m = await import(${JSON.stringify(join(dir, ENTRY_FILE))}); process.stdout.write(typeof m.handler);`;
+      const script = `const { SNSClient } = await import(${JSON.stringify(join(dir, LAZY_DIR, 'client-sns.mjs'))}); const credentials = await new SNSClient({ region: 'eu-west-1' }).config.credentials(); process.stdout.write(credentials.accessKeyId);`;
       const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: home,
-          AWS_REGION: 'eu-west-1',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          TABLE_NAME: 'tracker',
-          STALE_REDRAW_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:stale-redraws',
-          JUNCTION_API_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:junction-api-key-AbCdEf',
-          AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
-        },
+        env: { PATH: process.env.PATH ?? '', HOME: home, AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       });
-      expect(stdout).toBe('function');
-      expect(secretsManager.requests.map((request) => request.headers.authorization)).toEqual([
-        expect.stringMatching(/^AWS4-HMAC-SHA256 Credential=AKIDFROMPROFILE\/\d{8}\/eu-west-1\/secretsmanager\//),
-      ]);
+      expect(stdout).toBe('AKIDFROMPROFILE');
     } finally {
-      await secretsManager.close();
       rmSync(home, { recursive: true, force: true });
     }
   });

@@ -11,13 +11,12 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { createBackfillHandler, type BackfillEvent } from '../../functions/backfill/app';
 import { createJunctionClient } from '../../functions/junction/client';
-import { documentClient } from '../../functions/shared/dynamodb';
 import { applyApiOrder } from '../../functions/store/api-orders';
 import { createCheckpointStore } from '../../functions/store/backfill-checkpoints';
 import { createTableInput } from '../../functions/store/table';
 import { runCli } from '../../cli/main';
 import type { StandinOrder } from '../../local/junction-standin';
-import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
+import { localDynamoDbClientConfig, localTable } from '../../local/dynamodb-local';
 import type { LocalRuntime } from '../../local/runtime';
 import { localEndpoint } from '../support/dynamodb';
 import { buildDeliveries, freshId, newestByOrder, PHI_CANARY, redrawFlow, simpleFlow, type Delivery, type Method } from '../support/junction';
@@ -216,7 +215,7 @@ describe('the backfill Lambda function', () => {
     const client = new DynamoDBClient(config);
     await client.send(new CreateTableCommand(createTableInput(tableName)));
     client.destroy();
-    const doc = documentClient(config);
+    const db = localTable(localEndpoint());
     const junction = createJunctionClient({ baseUrl: rig.standin().url, apiKey: rig.standin().apiKey });
     const continuations: BackfillEvent[] = [];
     const logs: unknown[] = [];
@@ -225,8 +224,8 @@ describe('the backfill Lambda function', () => {
     };
     const handler = createBackfillHandler({
       junction: async () => junction,
-      apply: async (order) => (await applyApiOrder(doc, tableName, order)).result,
-      checkpoints: createCheckpointStore(doc, tableName),
+      apply: async (order) => (await applyApiOrder(db, tableName, order)).result,
+      checkpoints: createCheckpointStore(db, tableName),
       logger: { debug: record, info: record, warn: record, error: record },
       metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
       continueLater: async (event) => {

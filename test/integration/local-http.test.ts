@@ -17,10 +17,11 @@ import { readQuarantine } from '../../functions/store/quarantine-replay';
 import { parseLocalSettings } from '../../local/config';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { localEndpoint, testClient, testDocumentClient } from '../support/dynamodb';
-import { localItemWrites } from '../../local/dynamodb-local';
+import { localTable } from '../../local/dynamodb-local';
 import { buildDeliveries, freshId, PHI_CANARY, simpleFlow } from '../support/junction';
 import { freePort, repoRoot } from '../support/npm-start';
 import { apiEvent, captureOutput, lambdaContext, newMessageId, newSecret, parseAnswer, webhookHandlerFor } from '../support/webhook';
+import { documentTable } from '../../functions/store/document-table';
 
 const run = promisify(execFile);
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -99,7 +100,7 @@ describe('the local HTTP server hands the webhook the exact bytes received', () 
     const broken = Buffer.concat([BOM, bytes.subarray(0, bytes.length / 2), Buffer.from(` ${PHI_CANARY}`)]);
     const messageId = newMessageId();
     expect(await post(broken, svixHeaders(broken, messageId))).toEqual({ status: 202, answer: 'quarantined' });
-    const quarantined = await readQuarantine(doc, tableName, messageId);
+    const quarantined = await readQuarantine(documentTable(doc), tableName, messageId);
     expect(quarantined?.reason).toBe('body is not valid JSON');
     expect(quarantined?.rawBody.equals(broken)).toBe(true);
   });
@@ -109,7 +110,7 @@ describe('the local HTTP server hands the webhook the exact bytes received', () 
     const invalid = Buffer.concat([bytes.subarray(0, 20), Buffer.from([0xc3, 0x28, 0xff]), bytes.subarray(20)]);
     const messageId = newMessageId();
     expect(await post(invalid, svixHeaders(invalid, messageId))).toEqual({ status: 202, answer: 'quarantined' });
-    const quarantined = await readQuarantine(doc, tableName, messageId);
+    const quarantined = await readQuarantine(documentTable(doc), tableName, messageId);
     expect(quarantined?.reason).toBe('body is not valid UTF-8');
     expect(quarantined?.rawBody.equals(invalid)).toBe(true);
     expect(await storedOrder(orderId)).toMatchObject({ status: 404 });
@@ -123,7 +124,7 @@ describe('the local HTTP server hands the webhook the exact bytes received', () 
 });
 
 describe('the webhook Lambda gets the same bytes from an API Gateway event, text or base64', () => {
-  const handler = webhookHandlerFor(localItemWrites(localEndpoint()), tableName, [secret]);
+  const handler = webhookHandlerFor(localTable(localEndpoint()), tableName, [secret]);
   /** The two ways API Gateway may pass these bytes: a string (text types) or base64 with isBase64Encoded. */
   const events = (bytes: Buffer, headers: Record<string, string>) => ({
     text: apiEvent(bytes.toString('utf8'), { headers }),
@@ -149,7 +150,7 @@ describe('the webhook Lambda gets the same bytes from an API Gateway event, text
     for (const way of ['text', 'base64'] as const) {
       const messageId = newMessageId();
       expect(await send(events(broken, svixHeaders(broken, messageId))[way])).toEqual({ status: 202, answer: 'quarantined' });
-      expect((await readQuarantine(doc, tableName, messageId))?.rawBody.equals(broken)).toBe(true);
+      expect((await readQuarantine(documentTable(doc), tableName, messageId))?.rawBody.equals(broken)).toBe(true);
     }
   });
 });

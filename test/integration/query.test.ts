@@ -36,7 +36,7 @@ async function seed(spec: FlowSpec, transactionFunction = true) {
   for (const delivery of buildDeliveries(spec)) {
     const read = readWebhookBody(JSON.stringify(delivery.body));
     if (read.kind !== 'order') throw new Error('test body not readable');
-    await putOrderFromWebhook(table.writes, table.tableName, projectOrder(read.order));
+    await putOrderFromWebhook(table.db, table.tableName, projectOrder(read.order));
     ids.add(delivery.orderId);
   }
   if (transactionFunction && spec.transactionId !== null) await transactionFunctionSaw(spec.transactionId, [...ids]);
@@ -44,13 +44,13 @@ async function seed(spec: FlowSpec, transactionFunction = true) {
 
 /** What the transaction function does when the stream brings it these orders' items (their recompute). */
 async function transactionFunctionSaw(transactionId: string, orderIds: readonly string[]) {
-  const orders = await Promise.all(orderIds.map(async (orderId) => (await getOrder(table.doc, table.tableName, orderId))!));
-  await recomputeTransaction(table.doc, table.tableName, transactionId, { orders, listings: [] });
+  const orders = await Promise.all(orderIds.map(async (orderId) => (await getOrder(table.db, table.tableName, orderId))!));
+  await recomputeTransaction(table.db, table.tableName, transactionId, { orders, listings: [] });
 }
 
 beforeAll(async () => {
   table = await createTestTable('query');
-  handle = createQueryHandler({ doc: table.doc, tableName: table.tableName, logger: silent });
+  handle = createQueryHandler({ db: table.db, tableName: table.tableName, logger: silent });
   await seed(redrawFlow(stuck, 'not_created', new Date('2026-03-02T09:00:00Z')));
   await seed(redrawFlow(moving, 'in_progress', new Date('2026-03-03T09:00:00Z')));
   await seed(redrawFlow(done, 'completed', new Date('2026-03-04T09:00:00Z')));
@@ -62,7 +62,7 @@ beforeAll(async () => {
   }
   // Flag the old ones stale (the March 10+ ones stay unflagged at this time).
   await runSweep({
-    doc: table.doc,
+    db: table.db,
     tableName: table.tableName,
     now: new Date('2026-03-11T00:00:00Z'),
     thresholds: DEFAULT_THRESHOLDS,
@@ -107,7 +107,7 @@ async function pageAll(state: 'open' | 'stale', limit: number) {
 }
 
 async function indexIds(...partitions: (typeof OPEN_REDRAW_PARTITIONS)[keyof typeof OPEN_REDRAW_PARTITIONS][]) {
-  const orders = (await Promise.all(partitions.map((partition) => readOpenRedraws(table.doc, table.tableName, partition)))).flat();
+  const orders = (await Promise.all(partitions.map((partition) => readOpenRedraws(table.db, table.tableName, partition)))).flat();
   return orders.map((order) => order.record.id);
 }
 
@@ -176,7 +176,7 @@ describe('query API', () => {
       orders: [expect.objectContaining({ id: late.initialId, low_level_status: 'redraw_available' }), expect.objectContaining({ id: late.redrawId })],
     });
     // updated_at as the transaction function sets it: the members' newest status time, canonical.
-    const members = await Promise.all([late.initialId, late.redrawId].map((id) => getOrder(table.doc, table.tableName, id)));
+    const members = await Promise.all([late.initialId, late.redrawId].map((id) => getOrder(table.db, table.tableName, id)));
     const newest = members.map((stored) => stored?.record.status_time ?? '').sort().at(-1);
     expect(body(response).transaction).toHaveProperty('updated_at', newest);
     expect(newest).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);

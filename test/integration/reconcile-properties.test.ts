@@ -78,12 +78,12 @@ async function perform(operation: Operation): Promise<string> {
   const order = payload(operation.delivery);
   switch (operation.kind) {
     case 'webhook':
-      return putOrderFromWebhook(table.writes, table.tableName, projectOrder(order));
+      return putOrderFromWebhook(table.db, table.tableName, projectOrder(order));
     case 'api':
-      return (await applyApiOrder(table.doc, table.tableName, order)).result;
+      return (await applyApiOrder(table.db, table.tableName, order)).result;
     case 'listing': {
       const transaction = order.order_transaction!;
-      await applyApiTransaction(table.doc, table.tableName, transaction, order.details?.type ?? 'unknown');
+      await applyApiTransaction(table.db, table.tableName, transaction, order.details?.type ?? 'unknown');
       return 'listing';
     }
   }
@@ -93,7 +93,7 @@ async function perform(operation: Operation): Promise<string> {
 async function expectConverged(deliveries: readonly Delivery[], transactionId: string | null): Promise<Map<string, string>> {
   const sources = new Map<string, string>();
   for (const [orderId, newest] of newestByOrder(deliveries)) {
-    const stored = await getOrder(table.doc, table.tableName, orderId);
+    const stored = await getOrder(table.db, table.tableName, orderId);
     const expected = expectedRecord(newest.body);
     expect(stored?.record).toEqual({ ...expected, source: stored?.record.source });
     expect(['webhook', 'api']).toContain(stored?.record.source);
@@ -101,8 +101,8 @@ async function expectConverged(deliveries: readonly Delivery[], transactionId: s
   }
   if (transactionId !== null) {
     // What the transaction function does when the stream brings it the orders' items: recompute with them.
-    const orders = await Promise.all([...newestByOrder(deliveries).keys()].map(async (orderId) => (await getOrder(table.doc, table.tableName, orderId))!));
-    const { transaction } = await recomputeTransaction(table.doc, table.tableName, transactionId, { orders, listings: [] });
+    const orders = await Promise.all([...newestByOrder(deliveries).keys()].map(async (orderId) => (await getOrder(table.db, table.tableName, orderId))!));
+    const { transaction } = await recomputeTransaction(table.db, table.tableName, transactionId, { orders, listings: [] });
     for (const [orderId, newest] of newestByOrder(deliveries)) {
       const member = transaction.members[orderId];
       expect(member?.rank).toBe(expectedRecord(newest.body).rank);
@@ -121,9 +121,9 @@ describe('webhooks, API reads and listings, interleaved', () => {
         const firstWriter = new Map<string, Operation>();
         for (const operation of operations) {
           const orderId = operation.delivery.orderId;
-          const before = await getOrder(table.doc, table.tableName, orderId);
+          const before = await getOrder(table.db, table.tableName, orderId);
           const result = await perform(operation);
-          const after = await getOrder(table.doc, table.tableName, orderId);
+          const after = await getOrder(table.db, table.tableName, orderId);
           const rank = expectedRecord(operation.delivery.body).rank;
           const storedOwn = before !== null && isOwnSource(before.record.source) ? before.record : null;
           if (operation.kind === 'listing') {
@@ -202,11 +202,11 @@ describe('applyApiOrder', () => {
     });
     const [, , older, newest] = deliveries;
     // A's newest state is stored; no transaction function runs here, so nothing knows B yet.
-    expect(await putOrderFromWebhook(table.writes, table.tableName, projectOrder(payload(newest!)))).toBe('applied');
-    const applied = await applyApiOrder(table.doc, table.tableName, payload(older!));
+    expect(await putOrderFromWebhook(table.db, table.tableName, projectOrder(payload(newest!)))).toBe('applied');
+    const applied = await applyApiOrder(table.db, table.tableName, payload(older!));
     expect(applied.result).toBe('stale');
     expect(applied.recompute?.transaction.members[b]).toMatchObject({ source: 'transaction_listing', low_level_status: 'ordered' });
-    expect((await getOrder(table.doc, table.tableName, b))?.record).toMatchObject({ source: 'transaction_listing', transaction_id: transactionId });
-    expect((await getOrder(table.doc, table.tableName, a))?.record).toEqual(expectedRecord(newest!.body));
+    expect((await getOrder(table.db, table.tableName, b))?.record).toMatchObject({ source: 'transaction_listing', transaction_id: transactionId });
+    expect((await getOrder(table.db, table.tableName, a))?.record).toEqual(expectedRecord(newest!.body));
   });
 });

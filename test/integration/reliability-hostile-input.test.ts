@@ -27,7 +27,7 @@ let output: ReturnType<typeof captureOutput>;
 
 beforeAll(async () => {
   table = await createTestTable('reliability-hostile');
-  handler = webhookHandlerFor(table.writes, table.tableName, [secret]);
+  handler = webhookHandlerFor(table.db, table.tableName, [secret]);
 });
 afterAll(async () => {
   await table?.drop();
@@ -246,7 +246,7 @@ describe('hostile input', () => {
       }
     }
     // Every quarantined request can be read back whole.
-    for (const svixId of quarantined) expect(await readQuarantine(table.doc, table.tableName, svixId)).not.toBeNull();
+    for (const svixId of quarantined) expect(await readQuarantine(table.db, table.tableName, svixId)).not.toBeNull();
     // The mix really was hostile: most labels were exercised on both sides.
     const labels = new Set(sent.map(({ hostile }) => hostile.label));
     expect(labels.size).toBeGreaterThanOrEqual(15);

@@ -50,8 +50,8 @@ describe('PHI canaries', () => {
       { numRuns: 40, seed: 5 },
     );
     try {
-      const webhook = webhookHandlerFor(table.writes, table.tableName, [secret]);
-      const transactionStatus = createTransactionStatusHandler({ doc: table.doc, tableName: table.tableName, logger: createLogger('transaction-status'), metrics: createMetrics('transaction-status') });
+      const webhook = webhookHandlerFor(table.db, table.tableName, [secret]);
+      const transactionStatus = createTransactionStatusHandler({ db: table.db, tableName: table.tableName, logger: createLogger('transaction-status'), metrics: createMetrics('transaction-status') });
       const streams = new DynamoDBStreamsClient(localDynamoDbClientConfig(localEndpoint()));
       const reader = startStreamReader({
         client: streams,
@@ -63,7 +63,7 @@ describe('PHI canaries', () => {
       const sweepLogger = createLogger('stale-redraw-sweep');
       const notifier = createInMemoryNotifier(sweepLogger);
       const sweep = createSweepHandler({
-        doc: table.doc,
+        db: table.db,
         tableName: table.tableName,
         thresholds: { staleAfterDays: 7, missingAfterHours: 24 },
         notifier,
@@ -72,7 +72,7 @@ describe('PHI canaries', () => {
         // Months after the flows: every open redraw is due.
         clock: () => new Date('2026-09-01T00:00:00Z'),
       });
-      const query = createQueryHandler({ doc: table.doc, tableName: table.tableName, logger: createLogger('query') });
+      const query = createQueryHandler({ db: table.db, tableName: table.tableName, logger: createLogger('query') });
 
       const orders = new Set<string>();
       const transactions = new Set<string>();

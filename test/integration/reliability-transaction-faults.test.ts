@@ -23,6 +23,7 @@ import { findStreamArn, startStreamReader, type DeadLetter, type StreamReader } 
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
 import { injectFaults, type FaultInjector } from '../support/faults';
 import { buildDeliveries, freshId, redrawFlow, simpleFlow, type FlowSpec, type RedrawOutcome } from '../support/junction';
+import { documentTable } from '../../functions/store/document-table';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 let table: TestTable;
@@ -40,7 +41,7 @@ beforeAll(async () => {
   faults = injectFaults(handlerClient, { throttle: 0.06, timeoutBefore: 0.03, timeoutAfter: 0.06, seed: 3 });
   faults.enable(false);
   const handler = createTransactionStatusHandler({
-    doc: DynamoDBDocumentClient.from(handlerClient, { marshallOptions: { removeUndefinedValues: true } }),
+    db: documentTable(DynamoDBDocumentClient.from(handlerClient, { marshallOptions: { removeUndefinedValues: true } })),
     tableName: table.tableName,
     logger: silent,
     metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
@@ -100,7 +101,7 @@ async function writeFlows(specs: readonly FlowSpec[]): Promise<void> {
       if (!delivery) continue;
       const read = readWebhookBody(JSON.stringify(delivery.body));
       if (read.kind !== 'order') throw new Error('test delivery not readable');
-      await putOrderFromWebhook(table.writes, table.tableName, projectOrder(read.order));
+      await putOrderFromWebhook(table.db, table.tableName, projectOrder(read.order));
     }
   }
 }
@@ -110,7 +111,7 @@ async function transactions(specs: readonly FlowSpec[], names: Map<string, strin
   const rename = (text: string) => text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => names.get(id) ?? id);
   const result = new Map<string, unknown>();
   for (const spec of specs) {
-    const { transaction, orders } = await readTransactionPartition(table.doc, table.tableName, spec.transactionId!);
+    const { transaction, orders } = await readTransactionPartition(table.db, table.tableName, spec.transactionId!);
     expect(transaction, 'transaction').not.toBeNull();
     const { version: _version, ...stable } = transaction!;
     const members = orders.map((order) => ({ id: order.record.id, source: order.record.source, openRedraw: order.openRedraw }));

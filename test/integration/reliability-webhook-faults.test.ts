@@ -18,7 +18,7 @@ import { readQuarantine } from '../../functions/store/quarantine-replay';
 import { parseOrderItem } from '../../functions/store/order-items';
 import { keys } from '../../functions/store/table';
 import { type WebhookHandler } from '../../functions/webhook/app';
-import { localItemWrites } from '../../local/dynamodb-local';
+import { localTable } from '../../local/dynamodb-local';
 import { mulberry32 } from '../../local/junction-flows';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
 import { startDynamoDbProxy, type DynamoDbProxy, type ProxyFault } from '../support/dynamodb-proxy';
@@ -35,7 +35,7 @@ beforeAll(async () => {
   table = await createTestTable('reliability-webhook-faults');
   proxy = await startDynamoDbProxy(localEndpoint());
   // Few attempts per webhook, so that most faults reach the handler and the sender.
-  handler = webhookHandlerFor(localItemWrites(proxy.endpoint, { attempts: 2, timeoutMs: 1500 }), table.tableName, [secret]);
+  handler = webhookHandlerFor(localTable(proxy.endpoint, { attempts: 2, timeoutMs: 1500 }), table.tableName, [secret]);
 });
 afterAll(async () => {
   await proxy?.close();
@@ -120,7 +120,7 @@ async function expectNothingHalfWritten(deliveries: readonly Delivery[], message
   }
   for (const message of messages.filter((m) => m.orderId === null)) {
     // readQuarantine throws when chunks are missing.
-    const quarantine = await readQuarantine(table.doc, table.tableName, message.svixId);
+    const quarantine = await readQuarantine(table.db, table.tableName, message.svixId);
     if (quarantine) expect(quarantine.rawBody.equals(message.body)).toBe(true);
   }
 }

@@ -21,6 +21,7 @@ import { getOrder } from '../../functions/store/order-reads';
 import { recomputeTransaction } from '../../functions/store/transactions';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { buildDeliveries, freshId, redrawFlow, simpleFlow, type FlowSpec, type Method } from '../support/junction';
+import { documentTable } from '../../functions/store/document-table';
 
 const PLAIN_ORDERS = 2_900;
 const DUE_AWAITING = 20; // initial orders in redraw_available for days, no redraw known
@@ -80,11 +81,11 @@ describe('stale-redraw sweep cost', () => {
       for (const delivery of buildDeliveries(spec)) {
         const read = readWebhookBody(JSON.stringify(delivery.body));
         if (read.kind !== 'order') throw new Error('test body not readable');
-        await putOrderFromWebhook(table.writes, table.tableName, projectOrder(read.order));
+        await putOrderFromWebhook(table.db, table.tableName, projectOrder(read.order));
         orderIds.add(delivery.orderId);
       }
-      const orders = await Promise.all([...orderIds].map(async (orderId) => (await getOrder(table.doc, table.tableName, orderId))!));
-      await recomputeTransaction(table.doc, table.tableName, spec.transactionId!, { orders, listings: [] });
+      const orders = await Promise.all([...orderIds].map(async (orderId) => (await getOrder(table.db, table.tableName, orderId))!));
+      await recomputeTransaction(table.db, table.tableName, spec.transactionId!, { orders, listings: [] });
     };
     const ids = () => ({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() });
     for (let i = 0; i < DUE_AWAITING; i++) await seed(redrawFlow(ids(), 'not_created', old));
@@ -120,7 +121,8 @@ describe('stale-redraw sweep cost', () => {
 
     const notifier = createInMemoryNotifier();
     const result = await runSweep({
-      doc: table.doc,
+      // Through the document client: the read counter above is client middleware.
+      db: documentTable(table.doc),
       tableName: table.tableName,
       now,
       thresholds: DEFAULT_THRESHOLDS,

@@ -92,7 +92,7 @@ interface SweepRun {
 async function sweep(now: number, api: JunctionApi | null, notifier: InMemoryNotifier, reconcile?: ReconcileSettings): Promise<SweepRun> {
   await junction.clearRequests();
   const handler = createSweepHandler({
-    doc: rig.table.doc,
+    db: rig.table.db,
     tableName: rig.table.tableName,
     thresholds: DEFAULT_THRESHOLDS,
     notifier,
@@ -362,7 +362,7 @@ describe('catch-up on lost webhooks', () => {
     const flow = twoOrders(nextEra());
     await seed(flow.spec, (delivery) => lostStep(delivery, flow.b));
     expect((await rig.transaction(flow.transactionId))?.behind_status_time).not.toBeNull();
-    const query = createQueryHandler({ doc: rig.table.doc, tableName: rig.table.tableName, logger: createLogger(SERVICES.query) });
+    const query = createQueryHandler({ db: rig.table.db, tableName: rig.table.tableName, logger: createLogger(SERVICES.query) });
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -379,7 +379,7 @@ describe('catch-up on lost webhooks', () => {
     } while (cursor !== null);
     expect(seen.length).toBeGreaterThan(0); // the other tests' open redraws
     expect(seen).not.toContain(flow.transactionId);
-    const counts = await countOpenRedraws(rig.table.doc, rig.table.tableName);
+    const counts = await countOpenRedraws(rig.table.db, rig.table.tableName);
     expect(Object.keys(counts).sort()).toEqual(Object.values(OPEN_REDRAW_PARTITIONS).sort());
   });
 

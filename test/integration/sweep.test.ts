@@ -41,7 +41,7 @@ afterAll(async () => {
 async function deliver(delivery: Delivery) {
   const read = readWebhookBody(JSON.stringify(delivery.body));
   if (read.kind !== 'order') throw new Error(`test delivery not readable: ${read.kind}`);
-  return putOrderFromWebhook(table.writes, table.tableName, projectOrder(read.order));
+  return putOrderFromWebhook(table.db, table.tableName, projectOrder(read.order));
 }
 
 /** Delivers a flow's webhooks in order; returns the ids and the status time of each order's last step. */
@@ -70,7 +70,7 @@ async function seedRedraw(outcome: RedrawOutcome, start: Date) {
 }
 
 async function sweep(now: number, notifier: Notifier, thresholds: StaleThresholds = DEFAULT_THRESHOLDS): Promise<SweepResult> {
-  return runSweep({ doc: table.doc, tableName: table.tableName, now: new Date(now), thresholds, notifier, logger, metrics });
+  return runSweep({ db: table.db, tableName: table.tableName, now: new Date(now), thresholds, notifier, logger, metrics });
 }
 
 const about = (notifications: readonly StaleRedrawNotification[], orderId: string) => notifications.filter((n) => n.order_id === orderId);
@@ -78,11 +78,11 @@ const about = (notifications: readonly StaleRedrawNotification[], orderId: strin
 /** What the transaction function does when the stream brings it these orders' items (their recompute). */
 async function transactionFunctionSaw(transactionId: string, orderIds: readonly string[]) {
   const orders = await Promise.all(orderIds.map((orderId) => stored(orderId)));
-  await recomputeTransaction(table.doc, table.tableName, transactionId, { orders, listings: [] });
+  await recomputeTransaction(table.db, table.tableName, transactionId, { orders, listings: [] });
 }
 
 async function stored(orderId: string) {
-  const order = await getOrder(table.doc, table.tableName, orderId);
+  const order = await getOrder(table.db, table.tableName, orderId);
   if (!order) throw new Error('order not stored');
   return order;
 }

@@ -160,7 +160,7 @@ describe('any delivery order converges', () => {
   async function outcomeOf(ids: ReturnType<typeof redrawIds>): Promise<Outcome> {
     const role = (id: string): Role => (id === ids.initialId ? 'initial' : 'redraw');
     const transaction = await rig.transaction(ids.transactionId);
-    const partition = await readTransactionPartition(rig.table.doc, rig.table.tableName, ids.transactionId);
+    const partition = await readTransactionPartition(rig.table.db, rig.table.tableName, ids.transactionId);
     return {
       status: transaction?.status,
       members: Object.fromEntries(

@@ -56,7 +56,7 @@ describe('transaction status from member orders (CONTRACT §3)', () => {
     expect(transaction?.status).toBe(expected);
     const members = outcome === 'not_created' ? [ids.initialId] : [ids.initialId, ids.redrawId];
     expect(Object.keys(transaction?.members ?? {}).sort()).toEqual([...members].sort());
-    const partition = await readTransactionPartition(rig.table.doc, rig.table.tableName, ids.transactionId);
+    const partition = await readTransactionPartition(rig.table.db, rig.table.tableName, ids.transactionId);
     expect(partition.orders.map((order) => order.record.id)).toEqual(members);
   });
 
@@ -89,7 +89,7 @@ describe('transaction status from member orders (CONTRACT §3)', () => {
     if (read.kind !== 'order') throw new Error('not an order event');
     const transaction = await rig.transaction(ids.transactionId);
     expect(transaction?.updated_at).toBe(projectOrder(read.order).record.status_time);
-    const partition = await readTransactionPartition(rig.table.doc, rig.table.tableName, ids.transactionId);
+    const partition = await readTransactionPartition(rig.table.db, rig.table.tableName, ids.transactionId);
     const created = partition.orders.map((order) => order.record.created_at);
     expect(created).toEqual([...created].sort());
     expect(partition.orders.map((order) => order.record.id)).toEqual([ids.initialId, ids.redrawId]);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachMeter } from '../../bench/meter';
 import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
-import { documentItemWrites } from '../../functions/store/document-item-writes';
+import { documentTable } from '../../functions/store/document-table';
 import { putOrderFromWebhook } from '../../functions/store/orders';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { buildDeliveries, freshId, redrawFlow, simpleFlow, type Delivery } from '../support/junction';
@@ -29,7 +29,7 @@ afterAll(async () => {
 function deliver(delivery: Delivery) {
   const read = readWebhookBody(JSON.stringify(delivery.body));
   if (read.kind !== 'order') throw new Error('test delivery not readable');
-  return putOrderFromWebhook(documentItemWrites(table.doc), table.tableName, projectOrder(read.order));
+  return putOrderFromWebhook(documentTable(table.doc), table.tableName, projectOrder(read.order));
 }
 
 describe('webhook write cost', () => {

@@ -20,7 +20,7 @@ let output: ReturnType<typeof captureOutput>;
 
 beforeAll(async () => {
   table = await createTestTable('webhook-props');
-  handler = webhookHandlerFor(table.writes, table.tableName, [secret]);
+  handler = webhookHandlerFor(table.db, table.tableName, [secret]);
 });
 afterAll(async () => {
   await table.drop();
@@ -61,7 +61,7 @@ function expectAppliedOnce(deliveries: readonly Delivery[], shuffled: readonly D
 
 async function expectNewestStored(deliveries: readonly Delivery[]): Promise<void> {
   for (const [orderId, newest] of newestByOrder(deliveries)) {
-    const stored = await getOrder(table.doc, table.tableName, orderId);
+    const stored = await getOrder(table.db, table.tableName, orderId);
     expect(stored?.record).toEqual(expectedRecord(newest.body));
   }
 }

@@ -38,7 +38,7 @@ afterEach(() => output.restore());
 const olderReader: BodyReader = (): ReadBody => ({ kind: 'unreadable', reason: 'order: details.type: invalid_value' });
 
 async function quarantineWith(readBody: BodyReader | undefined, body: string, messageId = newMessageId()): Promise<string> {
-  const handler = webhookHandlerFor(table.writes, table.tableName, [secret], readBody ? { readBody } : {});
+  const handler = webhookHandlerFor(table.db, table.tableName, [secret], readBody ? { readBody } : {});
   const answer = parseAnswer(await handler(signedEvent(body, { secret, messageId }), lambdaContext()));
   expect(answer).toEqual({ statusCode: 202, body: { result: 'quarantined' } });
   return messageId;
@@ -64,40 +64,40 @@ describe('replay-quarantine', () => {
     expect((await itemsOf(large)).length).toBeGreaterThan(2);
     const broken = await quarantineWith(undefined, '{"event_type":"labtest.order.updated","data":');
 
-    const dryRun = (await replayQuarantines({ doc: table.doc, tableName: table.tableName }, { dryRun: true })).filter((report) => [small, large, broken].includes(report.svixId));
+    const dryRun = (await replayQuarantines({ db: table.db, tableName: table.tableName }, { dryRun: true })).filter((report) => [small, large, broken].includes(report.svixId));
     expect(dryRun).toEqual([
       { svixId: small, outcome: 'would_apply', deleted: false },
       { svixId: large, outcome: 'would_apply', deleted: false },
       { svixId: broken, outcome: 'unreadable', reason: 'body is not valid JSON', deleted: false },
     ]);
-    expect(await getOrder(table.doc, table.tableName, first!.orderId)).toBeNull();
+    expect(await getOrder(table.db, table.tableName, first!.orderId)).toBeNull();
 
-    const reports = (await replayQuarantines({ doc: table.doc, tableName: table.tableName }, { dryRun: false })).filter((report) => [small, large, broken].includes(report.svixId));
+    const reports = (await replayQuarantines({ db: table.db, tableName: table.tableName }, { dryRun: false })).filter((report) => [small, large, broken].includes(report.svixId));
     expect(reports).toEqual([
       { svixId: small, outcome: 'applied', deleted: true },
       { svixId: large, outcome: 'applied', deleted: true },
       { svixId: broken, outcome: 'unreadable', reason: 'body is not valid JSON', deleted: false },
     ]);
-    expect((await getOrder(table.doc, table.tableName, first!.orderId))?.record).toEqual(expectedRecord(first!.body));
-    expect((await getOrder(table.doc, table.tableName, big!.orderId))?.record).toEqual(expectedRecord(big!.body));
+    expect((await getOrder(table.db, table.tableName, first!.orderId))?.record).toEqual(expectedRecord(first!.body));
+    expect((await getOrder(table.db, table.tableName, big!.orderId))?.record).toEqual(expectedRecord(big!.body));
     expect(await itemsOf(small)).toEqual([]);
     expect(await itemsOf(large)).toEqual([]);
-    expect(await readQuarantine(table.doc, table.tableName, broken)).not.toBeNull();
+    expect(await readQuarantine(table.db, table.tableName, broken)).not.toBeNull();
   });
 
   it('answers stale for a replayed event older than what arrived since, and still clears its quarantine', async () => {
     const deliveries = orderFlow();
     const old = await quarantineWith(olderReader, JSON.stringify(deliveries[0]!.body));
     const newest = deliveries.at(-1)!;
-    const current = webhookHandlerFor(table.writes, table.tableName, [secret]);
+    const current = webhookHandlerFor(table.db, table.tableName, [secret]);
     expect(parseAnswer(await current(signedEvent(JSON.stringify(newest.body), { secret }), lambdaContext())).body).toEqual({ result: 'applied' });
 
-    expect(await replayQuarantines({ doc: table.doc, tableName: table.tableName }, { dryRun: false, svixId: old })).toEqual([{ svixId: old, outcome: 'stale', deleted: true }]);
-    expect((await getOrder(table.doc, table.tableName, newest.orderId))?.record).toEqual(expectedRecord(newest.body));
+    expect(await replayQuarantines({ db: table.db, tableName: table.tableName }, { dryRun: false, svixId: old })).toEqual([{ svixId: old, outcome: 'stale', deleted: true }]);
+    expect((await getOrder(table.db, table.tableName, newest.orderId))?.record).toEqual(expectedRecord(newest.body));
   });
 
   it('reports an unknown id as not found', async () => {
-    expect(await replayQuarantines({ doc: table.doc, tableName: table.tableName }, { dryRun: false, svixId: 'msg_unknown' })).toEqual([{ svixId: 'msg_unknown', outcome: 'not_found', deleted: false }]);
+    expect(await replayQuarantines({ db: table.db, tableName: table.tableName }, { dryRun: false, svixId: 'msg_unknown' })).toEqual([{ svixId: 'msg_unknown', outcome: 'not_found', deleted: false }]);
   });
 
   it('runs as redraw-tracker quarantine replay (npm run replay-quarantine), printing ids, outcomes and reasons but never a body', async () => {

@@ -11,7 +11,7 @@ import { getOrder } from '../../functions/store/order-reads';
 import { readQuarantine } from '../../functions/store/quarantine-replay';
 import { keys } from '../../functions/store/table';
 import { MAX_BODY_BYTES, type WebhookHandler } from '../../functions/webhook/app';
-import { localItemWrites } from '../../local/dynamodb-local';
+import { localTable } from '../../local/dynamodb-local';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
 import { startDynamoDbProxy, type DynamoDbProxy, type ProxyFault } from '../support/dynamodb-proxy';
 import { buildDeliveries, docsFixtures, envelope, freshId, isRecord, newestByOrder, PHI_CANARY, phiFields, redrawFlow, simpleFlow } from '../support/junction';
@@ -37,7 +37,7 @@ afterAll(async () => {
 beforeEach(() => {
   requests.reset();
   output = captureOutput();
-  handler = webhookHandlerFor(localItemWrites(requests.endpoint), table.tableName, [secret]);
+  handler = webhookHandlerFor(localTable(requests.endpoint), table.tableName, [secret]);
 });
 afterEach(() => {
   output.restore();
@@ -58,7 +58,7 @@ describe('order events', () => {
     const [first] = singleOrderFlow();
     expect(await deliver(first!.body)).toEqual({ statusCode: 200, body: { result: 'applied' } });
     expect(requests.counts()).toEqual({ PutItem: 1 });
-    expect((await getOrder(table.doc, table.tableName, first!.orderId))?.record).toEqual(expectedRecord(first!.body));
+    expect((await getOrder(table.db, table.tableName, first!.orderId))?.record).toEqual(expectedRecord(first!.body));
     expect(webhookMetricResults(output.lines())).toEqual(['applied']);
   });
 
@@ -69,7 +69,7 @@ describe('order events', () => {
     requests.reset();
     expect(await deliver(first!.body, { messageId })).toEqual({ statusCode: 200, body: { result: 'duplicate' } });
     expect(requests.counts()).toEqual({ PutItem: 1 });
-    expect((await getOrder(table.doc, table.tableName, first!.orderId))?.record).toEqual(expectedRecord(first!.body));
+    expect((await getOrder(table.db, table.tableName, first!.orderId))?.record).toEqual(expectedRecord(first!.body));
   });
 
   it('answers duplicate to a Junction resend of the same order event under a new message id', async () => {
@@ -87,7 +87,7 @@ describe('order events', () => {
     requests.reset();
     expect(await deliver(deliveries[0]!.body)).toEqual({ statusCode: 200, body: { result: 'stale' } });
     expect(requests.counts()).toEqual({ PutItem: 1 });
-    expect((await getOrder(table.doc, table.tableName, newest.orderId))?.record).toEqual(expectedRecord(newest.body));
+    expect((await getOrder(table.db, table.tableName, newest.orderId))?.record).toEqual(expectedRecord(newest.body));
     expect(webhookMetricResults(output.lines())).toEqual(['applied', 'stale']);
   });
 
@@ -100,7 +100,7 @@ describe('order events', () => {
     const deliveries = buildDeliveries(redrawFlow({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() }, 'completed'));
     for (const delivery of deliveries) expect((await deliver(delivery.body)).body).toEqual({ result: 'applied' });
     for (const [orderId, newest] of newestByOrder(deliveries)) {
-      expect((await getOrder(table.doc, table.tableName, orderId))?.record).toEqual(expectedRecord(newest.body));
+      expect((await getOrder(table.db, table.tableName, orderId))?.record).toEqual(expectedRecord(newest.body));
     }
   });
 });
@@ -132,7 +132,7 @@ describe("Junction's documented examples", () => {
       const body = { ...fixture.body, data: { ...data, id: freshId() } };
       expect(await deliver(body)).toEqual({ statusCode: 200, body: { result: 'applied' } });
       const record = expectedRecord(body);
-      const stored = await getOrder(table.doc, table.tableName, record.id);
+      const stored = await getOrder(table.db, table.tableName, record.id);
       expect(stored?.record).toEqual(record);
       const eventIds = Array.isArray(data.events) ? data.events.map((event: unknown) => (isRecord(event) ? Number(event.id) : -1)) : [];
       expect(stored?.record.last_event?.id).toBe(Math.max(...eventIds));
@@ -155,7 +155,7 @@ describe('quarantine', () => {
     const body = `{"event_type":"labtest.order.updated","data":{"notes":"${PHI_CANARY}-truncated`;
     expect(await deliver(body, { messageId })).toEqual({ statusCode: 202, body: { result: 'quarantined' } });
     expect(requests.counts()).toEqual({ PutItem: 1 });
-    const stored = await readQuarantine(table.doc, table.tableName, messageId);
+    const stored = await readQuarantine(table.db, table.tableName, messageId);
     expect(stored?.rawBody.toString('utf8')).toBe(body);
     expect(stored?.reason).toBe('body is not valid JSON');
     expect(webhookMetricResults(output.lines())).toEqual(['quarantined']);
@@ -165,7 +165,7 @@ describe('quarantine', () => {
     const messageId = newMessageId();
     const body = envelope('labtest.order.updated', { ...phiFields('bad-order'), id: `${PHI_CANARY} not an id`, created_at: 'yesterday' });
     expect(await deliver(body, { messageId })).toEqual({ statusCode: 202, body: { result: 'quarantined' } });
-    const stored = await readQuarantine(table.doc, table.tableName, messageId);
+    const stored = await readQuarantine(table.db, table.tableName, messageId);
     expect(stored?.rawBody.toString('utf8')).toBe(JSON.stringify(body));
     expect(stored?.reason).toMatch(/^order: /);
     expect(stored?.reason).not.toContain(PHI_CANARY);
@@ -192,7 +192,7 @@ describe('quarantine', () => {
     expect(Buffer.byteLength(body)).toBe(MAX_BODY_BYTES);
     expect(await deliver(body, { messageId })).toEqual({ statusCode: 202, body: { result: 'quarantined' } });
     expect(requests.counts()).toEqual({ TransactWriteItems: 1 });
-    const stored = await readQuarantine(table.doc, table.tableName, messageId);
+    const stored = await readQuarantine(table.db, table.tableName, messageId);
     expect(stored?.chunks).toBeGreaterThan(1);
     expect(stored?.rawBody.equals(Buffer.from(body))).toBe(true);
   });
@@ -202,7 +202,7 @@ describe('transient failures', () => {
   /** A handler whose every DynamoDB request meets `fault` on the wire (each of its attempts). */
   function failingHandler(fault: ProxyFault) {
     requests.fault = () => fault;
-    return { failing: webhookHandlerFor(localItemWrites(requests.endpoint, { timeoutMs: 300 }), table.tableName, [secret]) };
+    return { failing: webhookHandlerFor(localTable(requests.endpoint, { timeoutMs: 300 }), table.tableName, [secret]) };
   }
 
   it.each<[string, ProxyFault, string]>([
@@ -217,7 +217,7 @@ describe('transient failures', () => {
     expect(parseAnswer(answer)).toEqual({ statusCode: 503, body: { error: { code: 'unavailable', message: expect.any(String) } } });
     expect(answer.body).not.toContain(PHI_CANARY);
     expect(requests.counts()).toEqual({ PutItem: 3 });
-    expect(await getOrder(table.doc, table.tableName, first!.orderId)).toBeNull();
+    expect(await getOrder(table.db, table.tableName, first!.orderId)).toBeNull();
     const logs = output.lines();
     expect(logs.some((line) => line.includes('"message":"webhook failed"') && line.includes(`"error_name":"${errorName}"`))).toBe(true);
     expect(logs.join('\n')).not.toContain(PHI_CANARY);
@@ -230,7 +230,7 @@ describe('transient failures', () => {
     const [first] = singleOrderFlow();
     expect(await deliver(first!.body)).toEqual({ statusCode: 200, body: { result: 'applied' } });
     expect(requests.counts()).toEqual({ PutItem: 3 });
-    expect((await getOrder(table.doc, table.tableName, first!.orderId))?.record).toEqual(expectedRecord(first!.body));
+    expect((await getOrder(table.db, table.tableName, first!.orderId))?.record).toEqual(expectedRecord(first!.body));
   });
 
   it('answers duplicate when the write was applied but its answer was lost (the retry finds it stored)', async () => {
@@ -242,7 +242,7 @@ describe('transient failures', () => {
       ['PutItem', 'lost_answer'],
       ['PutItem', null],
     ]);
-    expect((await getOrder(table.doc, table.tableName, first!.orderId))?.record).toEqual(expectedRecord(first!.body));
+    expect((await getOrder(table.db, table.tableName, first!.orderId))?.record).toEqual(expectedRecord(first!.body));
   });
 
   it('answers 503 and writes no chunk when a chunked quarantine fails', async () => {
@@ -252,7 +252,7 @@ describe('transient failures', () => {
     const answer = await failing(signedEvent(body, { secret, messageId }), lambdaContext());
     expect(answer.statusCode).toBe(503);
     expect(requests.counts()).toEqual({ TransactWriteItems: 3 });
-    expect(await readQuarantine(table.doc, table.tableName, messageId)).toBeNull();
+    expect(await readQuarantine(table.db, table.tableName, messageId)).toBeNull();
   });
 });
 

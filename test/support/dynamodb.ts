@@ -18,9 +18,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import type { ItemWrites } from '../../functions/store/item-writes';
 import { createTableInput } from '../../functions/store/table';
-import { assertLocalEndpoint, localDynamoDbClientConfig, localItemWrites } from '../../local/dynamodb-local';
+import type { TableClient } from '../../functions/store/table-client';
+import { assertLocalEndpoint, localDynamoDbClientConfig, localTable } from '../../local/dynamodb-local';
 
 /** Endpoint of this run's DynamoDB Local; throws unless it is local. */
 export function localEndpoint(): string {
@@ -50,8 +50,12 @@ export interface TestTable {
   tableName: string;
   client: DynamoDBClient;
   doc: DynamoDBDocumentClient;
-  /** The webhook's own writes (signed JSON requests, no SDK client), as the deployed webhook sends them. */
-  writes: ItemWrites;
+  /**
+   * The functions' own table client (signed JSON requests, no SDK client), as the
+   * deployed functions send them. Tests that meter or inject faults with client
+   * middleware use `documentTable(doc)` instead.
+   */
+  db: TableClient;
   /** Deletes the table and closes the clients; safe to call more than once. */
   drop(): Promise<void>;
 }
@@ -78,7 +82,7 @@ export async function createTestTable(prefix = 'test'): Promise<TestTable> {
     tableName,
     client,
     doc,
-    writes: localItemWrites(localEndpoint()),
+    db: localTable(localEndpoint()),
     async drop() {
       if (dropped) return;
       dropped = true;

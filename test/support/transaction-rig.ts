@@ -20,6 +20,7 @@ import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import { findStreamArn, startStreamReader, type DeadLetter, type StreamReader } from '../../local/stream-reader';
 import { createTestTable, localEndpoint, testClient, testDocumentClient, type TestTable } from './dynamodb';
 import type { Delivery } from './junction';
+import { documentTable } from '../../functions/store/document-table';
 
 export interface TransactionRig {
   table: TestTable;
@@ -71,7 +72,7 @@ export async function startTransactionRig(prefix: string): Promise<TransactionRi
   );
   const metrics = new Map<string, number>();
   const handler = createTransactionStatusHandler({
-    doc: handlerDoc,
+    db: documentTable(handlerDoc),
     tableName: table.tableName,
     logger: silent,
     metrics: {
@@ -121,11 +122,11 @@ export async function startTransactionRig(prefix: string): Promise<TransactionRi
     async webhook(delivery) {
       const read = readWebhookBody(JSON.stringify(delivery.body));
       if (read.kind !== 'order') throw new Error(`test delivery is not an order event: ${read.kind}`);
-      return putOrderFromWebhook(table.writes, table.tableName, projectOrder(read.order));
+      return putOrderFromWebhook(table.db, table.tableName, projectOrder(read.order));
     },
     settle: () => reader.whenIdle(),
-    transaction: async (transactionId) => (await readTransactionPartition(table.doc, table.tableName, transactionId)).transaction,
-    order: (orderId) => getOrder(table.doc, table.tableName, orderId),
+    transaction: async (transactionId) => (await readTransactionPartition(table.db, table.tableName, transactionId)).transaction,
+    order: (orderId) => getOrder(table.db, table.tableName, orderId),
     async close() {
       await reader.stop();
       streams.destroy();

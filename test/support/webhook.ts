@@ -10,7 +10,7 @@ import * as z from 'zod';
 import { signSvixMessage } from '../../functions/core/svix';
 import { SERVICES } from '../../functions/shared/metric-names';
 import { createLogger, createMetrics } from '../../functions/shared/observability';
-import type { ItemWrites } from '../../functions/store/item-writes';
+import type { ItemWrites } from '../../functions/store/table-client';
 import { createWebhookHandler, type WebhookDeps, type WebhookHandler } from '../../functions/webhook/app';
 
 export function newSecret(): string {

@@ -3,13 +3,13 @@
  * many requests it makes when Junction fails. Every answer here is a failure, so
  * nothing is ever applied (no table is needed).
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TableClient } from '../../functions/store/table-client';
 import { describe, expect, it } from 'vitest';
 import type { JunctionApi, JunctionFailure } from '../../functions/junction/api';
 import { API_KEY_REJECTED, createJunctionSession, JUNCTION_TIME_RESERVE_MS, UNAVAILABLE_IN_A_ROW_LIMIT } from '../../functions/stale-redraw-sweep/reconcile';
 
 /** No request may reach a table in these tests. */
-const noTable = new Proxy({}, { get: () => { throw new Error('no table in this test'); } }) as DynamoDBDocumentClient;
+const noTable = new Proxy({}, { get: () => { throw new Error('no table in this test'); } }) as TableClient;
 
 function recordingLogger() {
   const lines: { level: string; message: string; fields: unknown }[] = [];
@@ -44,7 +44,7 @@ describe('a sweep’s Junction session', () => {
   it('makes exactly one request when the key is rejected, however many reads were asked for at once', async () => {
     const junction = failingJunction(() => ({ kind: 'unauthorized', status: 401 }), 20);
     const { lines, logger } = recordingLogger();
-    const session = createJunctionSession({ doc: noTable, tableName: 't', junction: junction.api, logger });
+    const session = createJunctionSession({ db: noTable, tableName: 't', junction: junction.api, logger });
     const answers = await Promise.all([
       ...['a', 'b', 'c', 'd'].map((id) => session.reconcileOrder(id)),
       session.reconcileTransaction('t1', 'walk_in_test'),
@@ -62,7 +62,7 @@ describe('a sweep’s Junction session', () => {
   it(`stops asking after ${UNAVAILABLE_IN_A_ROW_LIMIT} unavailable answers in a row, counting and logging each by id and kind`, async () => {
     const junction = failingJunction(() => ({ kind: 'unavailable', reason: 'status 503 after 3 attempts' }));
     const { lines, logger } = recordingLogger();
-    const session = createJunctionSession({ doc: noTable, tableName: 't', junction: junction.api, logger });
+    const session = createJunctionSession({ db: noTable, tableName: 't', junction: junction.api, logger });
     for (const id of ['a', 'b', 'c', 'd', 'e']) await session.reconcileOrder(id);
     expect(junction.asked).toEqual(['order/a', 'order/b', 'order/c']);
     expect(session.stats()).toMatchObject({ requests: 3, failures: { unavailable: 3, invalid_answer: 0, not_found: 0 }, stopped: 'unavailable' });
@@ -78,7 +78,7 @@ describe('a sweep’s Junction session', () => {
 
   it('counts only unavailable answers in a row: another answer in between keeps the session asking', async () => {
     const junction = failingJunction((path) => (path.endsWith('x') ? { kind: 'not_found' } : { kind: 'unavailable', reason: 'timeout' }));
-    const session = createJunctionSession({ doc: noTable, tableName: 't', junction: junction.api, logger: recordingLogger().logger });
+    const session = createJunctionSession({ db: noTable, tableName: 't', junction: junction.api, logger: recordingLogger().logger });
     for (const id of ['a', 'b', 'x', 'c', 'd', 'e', 'f']) await session.reconcileOrder(id);
     expect(junction.asked).toEqual(['order/a', 'order/b', 'order/x', 'order/c', 'order/d', 'order/e']);
     expect(session.stats().failures).toEqual({ unavailable: 5, invalid_answer: 0, not_found: 1 });
@@ -86,7 +86,7 @@ describe('a sweep’s Junction session', () => {
 
   it('reads each order and transaction at most once per sweep', async () => {
     const junction = failingJunction(() => ({ kind: 'invalid_answer', reason: 'order: id: invalid_string' }));
-    const session = createJunctionSession({ doc: noTable, tableName: 't', junction: junction.api, logger: recordingLogger().logger });
+    const session = createJunctionSession({ db: noTable, tableName: 't', junction: junction.api, logger: recordingLogger().logger });
     await Promise.all([session.reconcileOrder('a'), session.reconcileOrder('a'), session.reconcileTransaction('t', 'walk_in_test')]);
     await session.reconcileOrder('a');
     await session.reconcileTransaction('t', 'walk_in_test');
@@ -95,7 +95,7 @@ describe('a sweep’s Junction session', () => {
 
   it('treats a client that throws as Junction being unavailable, never as a sweep failure', async () => {
     const junction = failingJunction(() => new TypeError('fetch failed'));
-    const session = createJunctionSession({ doc: noTable, tableName: 't', junction: junction.api, logger: recordingLogger().logger });
+    const session = createJunctionSession({ db: noTable, tableName: 't', junction: junction.api, logger: recordingLogger().logger });
     await expect(session.reconcileOrder('a')).resolves.toBeNull();
     expect(session.stats().failures.unavailable).toBe(1);
   });
@@ -103,7 +103,7 @@ describe('a sweep’s Junction session', () => {
   it('asks nothing once the invocation has less than its reserve of time left', async () => {
     const junction = failingJunction(() => ({ kind: 'not_found' }));
     let left = JUNCTION_TIME_RESERVE_MS + 1;
-    const session = createJunctionSession({ doc: noTable, tableName: 't', junction: junction.api, logger: recordingLogger().logger, timeLeft: () => left });
+    const session = createJunctionSession({ db: noTable, tableName: 't', junction: junction.api, logger: recordingLogger().logger, timeLeft: () => left });
     await session.reconcileOrder('a');
     left = JUNCTION_TIME_RESERVE_MS - 1;
     await session.reconcileOrder('b');

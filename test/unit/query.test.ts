@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createQueryHandler, type QueryEvent, type QueryResponse } from '../../functions/query/app';
 import { encodeCursor, DEFAULT_CURSOR_SECRET } from '../../functions/query/cursor';
 import { documentClient } from '../../functions/shared/dynamodb';
+import { documentTable } from '../../functions/store/document-table';
 import { openApiValidator } from '../support/openapi';
 
 /**
@@ -39,7 +40,7 @@ function errorCode(response: QueryResponse): unknown {
 
 describe('query API without a table', () => {
   const { doc, calls } = failingClient();
-  const handle = createQueryHandler({ doc, tableName: 'unused', logger });
+  const handle = createQueryHandler({ db: documentTable(doc), tableName: 'unused', logger });
 
   it.each([
     ['/orders/not%20an%20id', 'order id with a space'],

@@ -1,11 +1,11 @@
 /**
- * The webhook's own writes (signed JSON requests, store/http-item-writes.ts) and
- * the SDK's document client (store/document-item-writes.ts) are two
+ * The functions' own table client (signed JSON requests, store/http-table.ts)
+ * and the SDK's document client (store/document-table.ts) are two
  * implementations of one interface: for the same input they send the same
  * request body on the wire (seen by a proxy in front of DynamoDB Local), store
- * the same item, and answer the same outcome, refused conditions and cancelled
- * transactions included. This is why the bench may meter the webhook's writes
- * through the document client.
+ * and read back the same values, and answer the same outcome, refused
+ * conditions and cancelled transactions included. This is why the bench may
+ * meter the functions' requests through the document client.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -13,11 +13,11 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
-import { documentItemWrites } from '../../functions/store/document-item-writes';
-import type { ItemWrites, PutOutcome } from '../../functions/store/item-writes';
+import { documentTable } from '../../functions/store/document-table';
+import type { TableClient, WriteOutcome } from '../../functions/store/table-client';
 import { putOrderFromWebhook } from '../../functions/store/orders';
 import { putQuarantine, QUARANTINE_CHUNK_BYTES } from '../../functions/store/quarantine';
-import { localDynamoDbClientConfig, localItemWrites } from '../../local/dynamodb-local';
+import { localDynamoDbClientConfig, localTable } from '../../local/dynamodb-local';
 import { createTestTable, localEndpoint, testDocumentClient, type TestTable } from '../support/dynamodb';
 import { startDynamoDbProxy, type DynamoDbProxy } from '../support/dynamodb-proxy';
 import { buildDeliveries, freshId, redrawFlow, simpleFlow } from '../support/junction';
@@ -27,14 +27,14 @@ let table: TestTable;
 let twin: TestTable;
 let proxy: DynamoDbProxy;
 let sdkClient: DynamoDBClient;
-let writers: { http: ItemWrites; sdk: ItemWrites };
+let writers: { http: TableClient; sdk: TableClient };
 
 beforeAll(async () => {
   table = await createTestTable('item-writes');
   twin = await createTestTable('item-writes-twin');
   proxy = await startDynamoDbProxy(localEndpoint());
   sdkClient = new DynamoDBClient({ ...localDynamoDbClientConfig(proxy.endpoint), maxAttempts: 3 });
-  writers = { http: localItemWrites(proxy.endpoint), sdk: documentItemWrites(testDocumentClient(sdkClient)) };
+  writers = { http: localTable(proxy.endpoint), sdk: documentTable(testDocumentClient(sdkClient)) };
 });
 afterAll(async () => {
   sdkClient?.destroy();
@@ -46,7 +46,7 @@ afterAll(async () => {
 type Writer = keyof typeof writers;
 
 /** Runs `write` with each writer in turn; answers each one's outcome (or error name) and the request bodies it sent. */
-async function both<T>(write: (writes: ItemWrites, writer: Writer) => Promise<T>): Promise<Record<Writer, { outcome: T | { error: string }; bodies: unknown[] }>> {
+async function both<T>(write: (writes: TableClient, writer: Writer) => Promise<T>): Promise<Record<Writer, { outcome: T | { error: string }; bodies: unknown[] }>> {
   const result = {} as Record<Writer, { outcome: T | { error: string }; bodies: unknown[] }>;
   for (const writer of ['sdk', 'http'] as const) {
     proxy.reset();
@@ -59,6 +59,14 @@ async function both<T>(write: (writes: ItemWrites, writer: Writer) => Promise<T>
     result[writer] = { outcome, bodies: proxy.requests.map((request) => request.body) };
   }
   return result;
+}
+
+/** `value` with the strings in `names` renamed, deeply (bytes, numbers and sets kept as they are). */
+function renamed(value: unknown, names: Record<string, string>): unknown {
+  if (typeof value === 'string') return names[value] ?? value;
+  if (Array.isArray(value)) return value.map((entry) => renamed(entry, names));
+  if (value instanceof Uint8Array || value instanceof Set || value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([name, entry]) => [name, renamed(entry, names)]));
 }
 
 async function stored(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
@@ -85,7 +93,7 @@ const attributes = fc.dictionary(
   { maxKeys: 8 },
 );
 
-describe('the webhook writes and the document client', () => {
+describe('the functions\' table client and the document client', () => {
   it('send the same PutItem and store the same item, for any item the document client takes', async () => {
     let written = 0;
     await fc.assert(
@@ -100,10 +108,20 @@ describe('the webhook writes and the document client', () => {
         }
         written++;
         const sameKey = (body: unknown) => JSON.parse(JSON.stringify(body).replaceAll(keys.sdk.pk, 'K').replaceAll(keys.http.pk, 'K')) as unknown;
+        const withoutKey = (value: unknown) => renamed(value, { [keys.sdk.pk]: 'K', [keys.http.pk]: 'K' });
         expect(result.http.bodies.map(sameKey)).toEqual(result.sdk.bodies.map(sameKey));
         const { pk: _sdkKey, ...sdkItem } = (await stored(keys.sdk.pk, 'ITEM')) ?? {};
         const { pk: _httpKey, ...httpItem } = (await stored(keys.http.pk, 'ITEM')) ?? {};
         expect(httpItem).toEqual(sdkItem);
+        // Read back by each: GetItem and Query answer the same native values (binary as bytes, numbers as numbers).
+        const got = await both((reads, writer) => reads.get({ TableName: table.tableName, Key: keys[writer], ConsistentRead: true }));
+        expect(withoutKey(got.http.outcome)).toEqual(withoutKey(got.sdk.outcome));
+        expect(withoutKey(got.http.outcome)).toEqual(withoutKey({ ...sdkItem, pk: 'K' }));
+        const queried = await both((reads, writer) =>
+          reads.query({ TableName: table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys[writer].pk }, ConsistentRead: true }),
+        );
+        expect(withoutKey(queried.http.outcome)).toEqual(withoutKey(queried.sdk.outcome));
+        expect(sameKey(queried.http.bodies)).toEqual(sameKey(queried.sdk.bodies));
       }),
       { numRuns: 60, seed: 20261122 },
     );
@@ -134,7 +152,7 @@ describe('the webhook writes and the document client', () => {
       fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 8 }), async (ranks) => {
         const keys = { sdk: { pk: `RANK#${freshId()}`, sk: 'ITEM' }, http: { pk: `RANK#${freshId()}`, sk: 'ITEM' } };
         for (const rank of ranks) {
-          const result = await both((writes, writer): Promise<PutOutcome> =>
+          const result = await both((writes, writer): Promise<WriteOutcome> =>
             writes.put({
               TableName: table.tableName,
               Item: { ...keys[writer], rank: `r${rank}`, at: rank },
@@ -178,6 +196,55 @@ describe('the webhook writes and the document client', () => {
     expect(cancelled.http.outcome).toEqual({ error: 'TransactionCanceledException' });
     expect(await stored(`TXN#${messageIds.sdk}`, 'A')).toBeUndefined();
     expect(await stored(`TXN#${messageIds.http}`, 'A')).toBeUndefined();
+  });
+
+  it('page a Query alike, following LastEvaluatedKey through ExclusiveStartKey', async () => {
+    const pks = { sdk: `PAGE#${freshId()}`, http: `PAGE#${freshId()}` };
+    for (const writer of ['sdk', 'http'] as const) {
+      for (let index = 0; index < 7; index++) await writers[writer].put({ TableName: table.tableName, Item: { pk: pks[writer], sk: `S#${index}`, at: index, bytes: Buffer.from([index]) } });
+    }
+    const pages = await both(async (reads, writer) => {
+      const seen: unknown[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await reads.query({ TableName: table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pks[writer] }, Limit: 3, ExclusiveStartKey: startKey });
+        seen.push({ count: page.Count, items: page.Items.map(({ sk, at, bytes }) => ({ sk, at, bytes })) });
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return seen;
+    });
+    expect(pages.http.outcome).toEqual(pages.sdk.outcome);
+    expect(pages.http.bodies).toHaveLength(3);
+    expect(renamed(pages.http.bodies, { [pks.http]: 'P' })).toEqual(renamed(pages.sdk.bodies, { [pks.sdk]: 'P' }));
+  });
+
+  it('update and delete alike: a refused update answers the stored item, an allowed one writes', async () => {
+    const keys = { sdk: { pk: `UPD#${freshId()}`, sk: 'ITEM' }, http: { pk: `UPD#${freshId()}`, sk: 'ITEM' } };
+    for (const writer of ['sdk', 'http'] as const) await writers[writer].put({ TableName: table.tableName, Item: { ...keys[writer], version: 1, tags: new Set(['a']) } });
+    const update = (version: number) =>
+      both((writes, writer) =>
+        writes.update({
+          TableName: table.tableName,
+          Key: keys[writer],
+          UpdateExpression: 'SET #version = :next ADD #tags :tag REMOVE #gone',
+          ConditionExpression: '#version = :seen',
+          ExpressionAttributeNames: { '#version': 'version', '#tags': 'tags', '#gone': 'gone' },
+          ExpressionAttributeValues: { ':next': version + 1, ':seen': version, ':tag': new Set([`v${version}`]) },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+    const allowed = await update(1);
+    expect(allowed.http.outcome).toEqual({ written: true });
+    expect(allowed.sdk.outcome).toEqual({ written: true });
+    const refused = await update(1);
+    const rename = (value: unknown) => renamed(value, { [keys.sdk.pk]: 'K', [keys.http.pk]: 'K' });
+    expect(rename(refused.http.outcome)).toEqual(rename(refused.sdk.outcome));
+    expect(refused.http.outcome).toMatchObject({ written: false, stored: { version: { N: '2' } } });
+    expect(rename(refused.http.bodies)).toEqual(rename(refused.sdk.bodies));
+    const deleted = await both((writes, writer) => writes.delete({ TableName: table.tableName, Key: keys[writer] }));
+    expect(rename(deleted.http.bodies)).toEqual(rename(deleted.sdk.bodies));
+    expect(await stored(keys.sdk.pk, 'ITEM')).toBeUndefined();
+    expect(await stored(keys.http.pk, 'ITEM')).toBeUndefined();
   });
 
   it('do not retry a refused request (a validation error): one request, named by its error type', async () => {
