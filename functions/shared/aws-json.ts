@@ -2,11 +2,12 @@
  * One signed request to an AWS service that speaks the JSON protocol (awsJson1_0
  * for DynamoDB, awsJson1_1 for Secrets Manager): a POST of JSON to `/` naming
  * the operation in `X-Amz-Target`, signed with SigV4, over node's HTTP with
- * keep-alive. This is what the webhook sends to DynamoDB (its one PutItem per
- * webhook) and what every function sends to Secrets Manager, without loading an
- * SDK client at cold start: the SDK's DynamoDB client and document client are
- * ~190 KiB of code to parse at every cold start (protocol, models, endpoint
- * rules, middleware stack), for two operations whose wire format is plain JSON.
+ * keep-alive. This is what every function sends to DynamoDB
+ * (store/http-table.ts) and to Secrets Manager (shared/secrets-manager.ts),
+ * without loading an SDK client at cold start: the SDK's DynamoDB client and
+ * document client are ~190 KiB of code to parse at every cold start (protocol,
+ * models, endpoint rules, middleware stack), for six operations whose wire
+ * format is plain JSON.
  *
  * What it keeps from the SDK: its SigV4 signer, and its retry behaviour (the
  * standard mode: 3 attempts for throttling, 5xx and network errors, with full

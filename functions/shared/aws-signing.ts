@@ -1,7 +1,9 @@
 /**
- * Signing configurations for shared/aws-json.ts when no SDK client is at hand
- * (the webhook): credentials from the environment Lambda gives every function,
- * or fixed ones for a local endpoint, and node's SHA-256.
+ * Signing configurations for shared/aws-json.ts (every function's DynamoDB and
+ * Secrets Manager requests): the credentials Lambda puts in every function's
+ * environment, read once at start as the SDK's default chain reads them there
+ * (the environment first; credentials without an expiry are not read again), or
+ * fixed ones for a local endpoint; and node's SHA-256.
  */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import type { AwsCredentialIdentity, Checksum, SourceData } from '@smithy/types';
