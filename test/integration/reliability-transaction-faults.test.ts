@@ -1,35 +1,35 @@
 /**
  * Reliability: the transaction function failing mid-batch. The same flows are
  * written twice under different ids: once with a fault-free function, once
- * with throttling and timeouts (before the table, and after it applied a
- * write) injected on a share of the function's calls, the local stream reader
+ * with throttling, resets, timeouts and lost answers (before the table, and
+ * after it applied a write) injected on the wire (test/support/dynamodb-proxy.ts)
+ * on a share of the function's own requests, the local stream reader
  * retrying failed batches as Lambda's event source mapping does. The
  * transactions of the faulty run, as a reader sees them (the transaction item
  * merged with its members' items, their write counter `version` aside, and
  * each member's source and open-redraws partition), equal those of the
  * fault-free run, and nothing is dead-lettered.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
 import { putOrderFromWebhook } from '../../functions/store/orders';
 import { readTransactionPartition } from '../../functions/store/transaction-partition';
 import { createTransactionStatusHandler } from '../../functions/transaction-status/app';
-import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
+import { localDynamoDbClientConfig, localTable } from '../../local/dynamodb-local';
+import { mulberry32 } from '../../local/junction-flows';
 import { findStreamArn, startStreamReader, type DeadLetter, type StreamReader } from '../../local/stream-reader';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
-import { injectFaults, type FaultInjector } from '../support/faults';
+import { startDynamoDbProxy, type DynamoDbProxy, type ProxyFault } from '../support/dynamodb-proxy';
 import { buildDeliveries, freshId, redrawFlow, simpleFlow, type FlowSpec, type RedrawOutcome } from '../support/junction';
-import { documentTable } from '../../functions/store/document-table';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 let table: TestTable;
-let handlerClient: DynamoDBClient;
+let proxy: DynamoDbProxy;
 let streams: DynamoDBStreamsClient;
-let faults: FaultInjector;
+let faulty = false;
+const injected = { throttled: 0, reset_before: 0, silent: 0, lost_answer: 0 };
 let reader: StreamReader;
 const deadLetters: DeadLetter[] = [];
 let failedBatches = 0;
@@ -37,11 +37,32 @@ let failedBatches = 0;
 beforeAll(async () => {
   table = await createTestTable('reliability-txn-faults');
   const config = localDynamoDbClientConfig(localEndpoint());
-  handlerClient = new DynamoDBClient({ ...config, maxAttempts: 1 });
-  faults = injectFaults(handlerClient, { throttle: 0.06, timeoutBefore: 0.03, timeoutAfter: 0.06, seed: 3 });
-  faults.enable(false);
+  proxy = await startDynamoDbProxy(localEndpoint());
+  const random = mulberry32(3);
+  proxy.fault = (): ProxyFault | null => {
+    if (!faulty) return null;
+    const roll = random();
+    if (roll < 0.06) {
+      injected.throttled++;
+      return { kind: 'answer', status: 400, errorType: 'ThrottlingException' };
+    }
+    if (roll < 0.075) {
+      injected.reset_before++;
+      return { kind: 'reset_before' };
+    }
+    if (roll < 0.09) {
+      injected.silent++;
+      return { kind: 'silent' };
+    }
+    if (roll < 0.15) {
+      injected.lost_answer++;
+      return { kind: 'lost_answer' };
+    }
+    return null;
+  };
   const handler = createTransactionStatusHandler({
-    db: documentTable(DynamoDBDocumentClient.from(handlerClient, { marshallOptions: { removeUndefinedValues: true } })),
+    // One attempt per request, so that most faults reach the handler and the stream reader.
+    db: localTable(proxy.endpoint, { attempts: 1, timeoutMs: 1500 }),
     tableName: table.tableName,
     logger: silent,
     metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
@@ -69,7 +90,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await reader?.stop();
   streams?.destroy();
-  handlerClient?.destroy();
+  await proxy?.close();
   await table?.drop();
 });
 
@@ -128,17 +149,16 @@ describe('transaction function under DynamoDB faults', () => {
     expect(failedBatches).toBe(0);
     const expected = await transactions(faultFree.specs, faultFree.names);
 
-    const faulty = flows();
-    faults.enable(true);
-    await writeFlows(faulty.specs);
+    const faultyRun = flows();
+    faulty = true;
+    await writeFlows(faultyRun.specs);
     await reader.whenIdle();
-    faults.enable(false);
+    faulty = false;
 
-    const injected = faults.injected();
-    expect(injected.throttle + injected.timeoutBefore).toBeGreaterThan(0);
-    expect(injected.timeoutAfter).toBeGreaterThan(0);
+    expect(injected.throttled + injected.reset_before + injected.silent).toBeGreaterThan(0);
+    expect(injected.lost_answer).toBeGreaterThan(0);
     expect(failedBatches).toBeGreaterThan(0);
     expect(deadLetters).toEqual([]);
-    expect(await transactions(faulty.specs, faulty.names)).toEqual(expected);
+    expect(await transactions(faultyRun.specs, faultyRun.names)).toEqual(expected);
   });
 });

@@ -82,7 +82,7 @@ describe('failures', () => {
     const ids = redrawIds();
     rig.resetCounters();
     const deliveries = buildDeliveries(redrawFlow(ids, 'completed'));
-    rig.failNext('GetItemCommand');
+    rig.failNext('GetItem');
     for (const delivery of deliveries) await rig.webhook(delivery);
     await rig.settle();
 
@@ -104,8 +104,8 @@ describe('failures', () => {
     const b = redrawIds();
     rig.resetCounters();
     // Write faults: both transactions are read, a transaction item write and an order's index update fail.
-    rig.failNext('UpdateItemCommand');
-    rig.failNext('PutItemCommand');
+    rig.failNext('UpdateItem');
+    rig.failNext('PutItem');
     const both = [...buildDeliveries(redrawFlow(a, 'completed')), ...buildDeliveries(redrawFlow(b, 'in_progress'))];
     await Promise.all(both.map((delivery) => rig.webhook(delivery)));
     await rig.settle();

@@ -1,11 +1,11 @@
 /**
  * The transaction-status function wired as on AWS, against DynamoDB Local: the
  * webhook's store path writes orders, the table's real stream reaches the
- * handler through the local stream reader. The handler has its own client, with
- * a middleware that counts its requests and can inject faults.
+ * handler through the local stream reader. The handler has its own table client
+ * (the functions' signed JSON requests, one attempt each), through a proxy on the
+ * wire that counts its requests and can fail them.
  */
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
@@ -16,15 +16,15 @@ import type { TransactionItem } from '../../functions/store/transaction-items';
 import { readTransactionPartition } from '../../functions/store/transaction-partition';
 import { createTransactionStatusHandler, METRIC } from '../../functions/transaction-status/app';
 import type { LogSink } from '../../functions/shared/observability';
-import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
+import { localDynamoDbClientConfig, localTable } from '../../local/dynamodb-local';
 import { findStreamArn, startStreamReader, type DeadLetter, type StreamReader } from '../../local/stream-reader';
-import { createTestTable, localEndpoint, testClient, testDocumentClient, type TestTable } from './dynamodb';
+import { createTestTable, localEndpoint, type TestTable } from './dynamodb';
+import { startDynamoDbProxy } from './dynamodb-proxy';
 import type { Delivery } from './junction';
-import { documentTable } from '../../functions/store/document-table';
 
 export interface TransactionRig {
   table: TestTable;
-  /** Requests the handler made, by command name (e.g. QueryCommand, PutItemCommand). */
+  /** Requests the handler made, by operation (e.g. Query, PutItem). */
   requests: Map<string, number>;
   /** Batches the stream reader delivered, what the handler answered, and the requests it made for them. */
   batches: { event: DynamoDBStreamEvent; response: DynamoDBBatchResponse; requests: Map<string, number>; conflicts: number }[];
@@ -32,8 +32,8 @@ export interface TransactionRig {
   handle(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse>;
   deadLetters: DeadLetter[];
   metrics: Map<string, number>;
-  /** The next `count` requests of `commandName` by the handler fail with a transient error. */
-  failNext(commandName: string, count?: number): void;
+  /** The next `count` requests of `operation` by the handler fail with a transient error (DynamoDB's 500). */
+  failNext(operation: string, count?: number): void;
   resetCounters(): void;
   /** Stores a webhook the way the webhook function does. */
   webhook(delivery: Delivery): Promise<ApplyResult>;
@@ -47,32 +47,22 @@ export interface TransactionRig {
 
 const silent: LogSink = { debug() {}, info() {}, warn() {}, error() {} };
 
-export class InjectedFault extends Error {
-  override readonly name = 'InjectedFault';
-}
-
 export async function startTransactionRig(prefix: string): Promise<TransactionRig> {
   const table = await createTestTable(prefix);
-  const handlerClient = testClient();
-  const handlerDoc: DynamoDBDocumentClient = testDocumentClient(handlerClient);
+  const proxy = await startDynamoDbProxy(localEndpoint());
   const requests = new Map<string, number>();
   const faults = new Map<string, number>();
-  handlerClient.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = context.commandName ?? 'unknown';
-      requests.set(name, (requests.get(name) ?? 0) + 1);
-      const pending = faults.get(name) ?? 0;
-      if (pending > 0) {
-        faults.set(name, pending - 1);
-        throw new InjectedFault(`injected fault in ${name}`);
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 'countAndInjectFaults' },
-  );
+  proxy.fault = (operation) => {
+    requests.set(operation, (requests.get(operation) ?? 0) + 1);
+    const pending = faults.get(operation) ?? 0;
+    if (pending === 0) return null;
+    faults.set(operation, pending - 1);
+    return { kind: 'answer', status: 500, errorType: 'InternalServerError' };
+  };
   const metrics = new Map<string, number>();
   const handler = createTransactionStatusHandler({
-    db: documentTable(handlerDoc),
+    // One attempt: a fault reaches the handler (the SDK's retries would hide it).
+    db: localTable(proxy.endpoint, { attempts: 1 }),
     tableName: table.tableName,
     logger: silent,
     metrics: {
@@ -111,8 +101,8 @@ export async function startTransactionRig(prefix: string): Promise<TransactionRi
     deadLetters,
     metrics,
     handle: (event) => handler(event),
-    failNext(commandName, count = 1) {
-      faults.set(commandName, count);
+    failNext(operation, count = 1) {
+      faults.set(operation, count);
     },
     resetCounters() {
       requests.clear();
@@ -130,7 +120,7 @@ export async function startTransactionRig(prefix: string): Promise<TransactionRi
     async close() {
       await reader.stop();
       streams.destroy();
-      handlerClient.destroy();
+      await proxy.close();
       await table.drop();
     },
   };
