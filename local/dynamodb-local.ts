@@ -237,7 +237,8 @@ export function localDynamoDbClientConfig(endpoint: string): LocalDynamoDbClient
  */
 export function localTable(endpoint: string, options: AwsJsonOptions = {}): TableClient {
   assertLocalEndpoint(endpoint);
-  return httpTable(staticSigning(LOCAL_CREDENTIALS, LOCAL_REGION), endpoint, options);
+  // A JVM on a shared machine can pause longer than DynamoDB ever would: a silence counts only after 10 s here.
+  return httpTable(staticSigning(LOCAL_CREDENTIALS, LOCAL_REGION), endpoint, { timeoutMs: 10_000, ...options });
 }
 
 // ---------------------------------------------------------------------------

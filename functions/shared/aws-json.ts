@@ -42,7 +42,11 @@ export interface AwsJsonService {
 export interface AwsJsonOptions {
   /** Attempts for throttling, 5xx and network errors (the SDK's standard mode also makes 3). */
   attempts?: number;
-  /** Per attempt: how long the connection may stay silent. */
+  /**
+   * Per attempt: how long the connection may stay silent (2 s by default: 3
+   * attempts and their backoff end within the 10 s an HTTP function or a Lambda
+   * init may take, so the function answers 503 itself rather than time out).
+   */
   timeoutMs?: number;
 }
 
@@ -92,7 +96,7 @@ export type AwsJsonCall = (operation: string, input: unknown) => Promise<Record<
  */
 export function awsJsonCaller(service: AwsJsonService, signing: SigningConfig, options: AwsJsonOptions = {}): AwsJsonCall {
   const attempts = options.attempts ?? 3;
-  const timeoutMs = options.timeoutMs ?? 3000;
+  const timeoutMs = options.timeoutMs ?? 2000;
   let signer: { sign: SignatureV4['sign']; url: URL } | undefined;
   const signerOf = async () => {
     if (signer) return signer;
