@@ -15,7 +15,7 @@ import { createLogger } from '../functions/shared/observability';
 import { getOrder } from '../functions/store/order-reads';
 import { createTableInput } from '../functions/store/table';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
-import { documentTable } from '../functions/store/document-table';
+import { documentClientOf, documentTable } from '../functions/store/document-table';
 import { lambdaContext, newSecret, signedEvent, webhookHandlerFor } from '../test/support/webhook';
 import { expectedRecord } from '../test/support/webhook-store';
 import { commonTablesInput, createCommonWebhookHandler } from './baseline/common-webhook';
@@ -128,7 +128,7 @@ export async function deliverStream(handler: WebhookFn, stream: WebhookStream, s
 export async function runIngest(endpoint: string, stream: WebhookStream, approach: Approach, senders: number, runId: string): Promise<IngestRun> {
   const clientConfig = localDynamoDbClientConfig(endpoint);
   const client = new DynamoDBClient({ ...clientConfig, maxAttempts: 3 });
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = documentClientOf(client);
   const secret = newSecret();
   const tableName = `bench-${approach}-${runId}`;
   const idempotencyTable = `${tableName}-idempotency`;

@@ -41,6 +41,7 @@ import { checkCommon, checkTracker, createTables, type Approach } from './ingest
 import { median, muted, percentile, progress, round } from './stats';
 import { checkStreamTransactions } from './system-cost';
 import { buildWebhookStream, type WebhookStream } from './webhook-stream';
+import { documentClientOf } from '../functions/store/document-table';
 
 /** The goal of issue 13: the whole local system ingests at least this many times the common approach's server. */
 export const LOCAL_INGEST_GOAL = 1.25;
@@ -142,7 +143,7 @@ interface CommonServer {
 async function startCommonServer(secret: string): Promise<CommonServer> {
   const jvm = await startDynamoDbLocal();
   const client = new DynamoDBClient({ ...localDynamoDbClientConfig(jvm.endpoint), maxAttempts: 3 });
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = documentClientOf(client);
   await createTables(client, commonTablesInput(COMMON_ORDERS, COMMON_IDEMPOTENCY));
   const handler = createCommonWebhookHandler({ client, doc, ordersTable: COMMON_ORDERS, idempotencyTable: COMMON_IDEMPOTENCY, secret, logger: createLogger('common-webhook') });
   const server: Server = createServer((request, response) => {

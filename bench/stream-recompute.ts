@@ -13,7 +13,6 @@
 import { performance } from 'node:perf_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { canonicalInstant } from '../functions/core/instant';
 import { createTransactionStatusHandler } from '../functions/transaction-status/app';
@@ -27,7 +26,7 @@ import { buildDeliveries, freshId, redrawFlow } from '../test/support/junction';
 import { newMessageId, newSecret } from '../test/support/webhook';
 import { attachMeter } from './meter';
 import { muted, percentile, progress, round } from './stats';
-import { documentTable } from '../functions/store/document-table';
+import { documentClientOf, documentTable } from '../functions/store/document-table';
 
 export interface StreamThroughput {
   records: number;
@@ -46,7 +45,7 @@ const silent = { debug() {}, info() {}, warn() {}, error() {} };
 export async function measureStreamThroughput(endpoint: string, tableName: string): Promise<StreamThroughput> {
   const config = localDynamoDbClientConfig(endpoint);
   const client = new DynamoDBClient(config);
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = documentClientOf(client);
   const streams = new DynamoDBStreamsClient(config);
   let recomputed = 0;
   const handler = createTransactionStatusHandler({

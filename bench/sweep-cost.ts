@@ -11,7 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { projectOrder, type OrderRecord } from '../functions/core/order-record';
 import { readWebhookBody } from '../functions/core/schemas';
 import { DEFAULT_THRESHOLDS } from '../functions/core/staleness';
@@ -24,7 +24,7 @@ import { buildDeliveries, freshId, redrawFlow, simpleFlow, type FlowSpec, type M
 import { attachMeter } from './meter';
 import { forEachLimited } from '../functions/shared/concurrency';
 import { progress, round } from './stats';
-import { documentTable } from '../functions/store/document-table';
+import { documentClientOf, documentTable } from '../functions/store/document-table';
 
 export interface SweepCost {
   orders: number;
@@ -68,7 +68,7 @@ function cloneRecord(record: OrderRecord, withTransaction: boolean): OrderRecord
 
 export async function measureSweepCost(endpoint: string, sizes: readonly number[], dueCandidates: number): Promise<SweepCost[]> {
   const client = new DynamoDBClient(localDynamoDbClientConfig(endpoint));
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = documentClientOf(client);
   const tableName = `bench-sweep-${freshId()}`;
   const { StreamSpecification: _stream, ...input } = createTableInput(tableName);
   await client.send(new CreateTableCommand(input));

@@ -28,7 +28,7 @@ import { createTableInput } from '../functions/store/table';
 import { createTransactionStatusHandler } from '../functions/transaction-status/app';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
 import { findStreamArn, startStreamReader } from '../local/stream-reader';
-import { documentTable } from '../functions/store/document-table';
+import { documentClientOf, documentTable } from '../functions/store/document-table';
 import { newSecret, webhookHandlerFor } from '../test/support/webhook';
 import { expectedRecord } from '../test/support/webhook-store';
 import { commonTablesInput, createCommonWebhookHandler } from './baseline/common-webhook';
@@ -133,7 +133,7 @@ const silent = { debug() {}, info() {}, warn() {}, error() {} };
 export async function runSystemCost(endpoint: string, stream: WebhookStream, approach: Approach, senders: number, runId: string): Promise<SystemCostRun> {
   const config = localDynamoDbClientConfig(endpoint);
   const webhookClient = new DynamoDBClient({ ...config, maxAttempts: 3 });
-  const webhookDoc = DynamoDBDocumentClient.from(webhookClient, { marshallOptions: { removeUndefinedValues: true } });
+  const webhookDoc = documentClientOf(webhookClient);
   const secret = newSecret();
   const tableName = `cost-${approach}-${runId}`;
   const idempotencyTable = `${tableName}-idempotency`;
@@ -169,7 +169,7 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
 
   // The transaction function: its own client and meter, fed live by the local stream reader.
   const transactionClient = new DynamoDBClient(config);
-  const transactionDoc = DynamoDBDocumentClient.from(transactionClient, { marshallOptions: { removeUndefinedValues: true } });
+  const transactionDoc = documentClientOf(transactionClient);
   const streams = new DynamoDBStreamsClient(config);
   const transactionHandler = createTransactionStatusHandler({
     db: documentTable(transactionDoc),
@@ -193,7 +193,7 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
     logger: silent,
   });
   // Metered through the document client (the meter is client middleware): the same
-  // requests the webhook's own writes send (test/integration/item-writes.test.ts).
+  // requests the functions' own table client sends (test/integration/table-client.test.ts).
   const handler = webhookHandlerFor(documentTable(webhookDoc), tableName, [secret]);
   const started = performance.now();
   let delivery;

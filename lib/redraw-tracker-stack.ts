@@ -181,7 +181,7 @@ export class RedrawTrackerStack extends Stack {
     Validations.of(junctionApiKey).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Junction issues and revokes team API keys in its dashboard; rotating means storing the new key here (the functions read it at cold start), so there is nothing for a Secrets Manager rotation function to do.',
+        'Junction issues and revokes team API keys in its dashboard; rotating means storing the new key here (the functions read it again within 5 minutes), so there is nothing for a Secrets Manager rotation function to do.',
     });
     const junctionEnvironment = {
       JUNCTION_API_KEY_SECRET_ARN: junctionApiKey.secretArn,

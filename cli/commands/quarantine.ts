@@ -4,14 +4,14 @@
  * reads the table: DynamoDB Local for `npm start`, the stack's table on AWS.
  * Only ids, times, sizes and reasons (field paths) are shown: never a body.
  */
-import { documentClient } from '../../functions/shared/dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { listQuarantines } from '../../functions/store/quarantine-replay';
 import { replayQuarantines, type ReplayReport } from '../../functions/webhook/replay';
 import { awsFailure } from '../aws';
 import { CliError, EXIT, stringOption, usageError, type CommandModule } from '../command';
 import { ago, table, type Printer } from '../format';
 import { resolveTable, type TableTarget } from '../targets';
-import { documentTable } from '../../functions/store/document-table';
+import { documentClientOf, documentTable } from '../../functions/store/document-table';
 
 const command: CommandModule = {
   help: `Usage: npx redraw-tracker quarantine list [--json]
@@ -49,7 +49,7 @@ Examples:
     const dryRun = values['dry-run'] === true;
     if (action === 'list' && (svixId !== undefined || dryRun)) throw usageError('quarantine: --dry-run and --id go with `replay`');
     const target = await resolveTable(globals, deps, { name: 'quarantine' });
-    const doc = documentClient(target.clientConfig);
+    const doc = documentClientOf(new DynamoDBClient(target.clientConfig));
     try {
       if (action === 'list') {
         const items = [];

@@ -1,7 +1,13 @@
 /** TableClient through the SDK's document client (see store/table-client.ts). */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { TableClient, WriteOutcome } from './table-client';
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { MARSHALL_OPTIONS, type TableClient, type WriteOutcome } from './table-client';
+
+/** A document client over `client` that marshals as the functions' own requests do (MARSHALL_OPTIONS). */
+export function documentClientOf(client: DynamoDBClient): DynamoDBDocumentClient {
+  // A copy: the document client writes its own defaults into the options it is given.
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { ...MARSHALL_OPTIONS } });
+}
 
 export function documentTable(doc: DynamoDBDocumentClient): TableClient {
   return {

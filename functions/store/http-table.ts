@@ -11,10 +11,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { AwsJsonError, awsJsonCaller, partitionDomain, type AwsJsonCall, type AwsJsonOptions, type SigningConfig } from '../shared/aws-json';
 import { entrySigning } from '../shared/aws-signing';
-import type { Item, TableClient, WriteOutcome } from './table-client';
-
-/** The document client's marshalling (shared/dynamodb.ts): undefined attributes are left out. */
-const MARSHALL_OPTIONS = { removeUndefinedValues: true } as const;
+import { MARSHALL_OPTIONS, type Item, type TableClient, type WriteOutcome } from './table-client';
 
 /** `endpoint`: DYNAMODB_ENDPOINT (DynamoDB Local); the regional endpoint when absent. */
 export function httpTable(signing: SigningConfig, endpoint: string | undefined, options: AwsJsonOptions = {}): TableClient {

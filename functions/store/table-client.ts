@@ -24,6 +24,9 @@ import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 
 export type { DeleteCommandInput, GetCommandInput, PutCommandInput, QueryCommandInput, TransactWriteCommandInput, UpdateCommandInput };
 
+/** How native values become attribute values, for both implementations: undefined attributes are left out. */
+export const MARSHALL_OPTIONS = Object.freeze({ removeUndefinedValues: true } as const);
+
 /** An item with native values, as the document client reads and writes them. */
 export type Item = Record<string, NativeAttributeValue>;
 

@@ -30,8 +30,8 @@ let sdkClient: DynamoDBClient;
 let writers: { http: TableClient; sdk: TableClient };
 
 beforeAll(async () => {
-  table = await createTestTable('item-writes');
-  twin = await createTestTable('item-writes-twin');
+  table = await createTestTable('table-client');
+  twin = await createTestTable('table-client-twin');
   proxy = await startDynamoDbProxy(localEndpoint());
   sdkClient = new DynamoDBClient({ ...localDynamoDbClientConfig(proxy.endpoint), maxAttempts: 3 });
   writers = { http: localTable(proxy.endpoint), sdk: documentTable(testDocumentClient(sdkClient)) };

@@ -24,7 +24,7 @@ afterAll(async () => {
 
 /**
  * Metered through the document client (bench/meter.ts is client middleware): it
- * sends the very request the webhook's own writes send (test/integration/item-writes.test.ts).
+ * sends the very request the functions' own table client sends (test/integration/table-client.test.ts).
  */
 function deliver(delivery: Delivery) {
   const read = readWebhookBody(JSON.stringify(delivery.body));

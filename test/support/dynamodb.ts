@@ -21,6 +21,7 @@ import { inject } from 'vitest';
 import { createTableInput } from '../../functions/store/table';
 import type { TableClient } from '../../functions/store/table-client';
 import { assertLocalEndpoint, localDynamoDbClientConfig, localTable } from '../../local/dynamodb-local';
+import { documentClientOf } from '../../functions/store/document-table';
 
 /** Endpoint of this run's DynamoDB Local; throws unless it is local. */
 export function localEndpoint(): string {
@@ -42,7 +43,7 @@ export function testClient(): DynamoDBClient {
  * (as the store code uses). Pass `client` to reuse one; otherwise a new one is made.
  */
 export function testDocumentClient(client: DynamoDBClient = testClient()): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return documentClientOf(client);
 }
 
 /** A table with the shared design, made for one test file. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createQueryHandler, type QueryEvent, type QueryResponse } from '../../functions/query/app';
 import { encodeCursor, DEFAULT_CURSOR_SECRET } from '../../functions/query/cursor';
-import { documentClient } from '../../functions/shared/dynamodb';
-import { documentTable } from '../../functions/store/document-table';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { documentClientOf, documentTable } from '../../functions/store/document-table';
 import { openApiValidator } from '../support/openapi';
 
 /**
@@ -11,7 +11,7 @@ import { openApiValidator } from '../support/openapi';
  * never asked, and the 500 path is exercised on purpose.
  */
 function failingClient() {
-  const doc = documentClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const doc = documentClientOf(new DynamoDBClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
   const calls: string[] = [];
   doc.middlewareStack.add(
     (_next, context) => async () => {
