@@ -10,24 +10,7 @@ import {
   type MemberKnowledge,
 } from '../../functions/core/members';
 import type { ListingSnapshot, OrderRecord } from '../../functions/core/order-record';
-
-function record(overrides: Partial<OrderRecord> & Pick<OrderRecord, 'id'>): OrderRecord {
-  return {
-    transaction_id: 'txn',
-    origin: 'initial',
-    collection_method: 'walk_in_test',
-    status: 'received',
-    low_level_status: 'ordered',
-    last_event: null,
-    created_at: '2026-03-02T09:00:00Z',
-    updated_at: '2026-03-02T09:00:00Z',
-    has_missing_results: null,
-    source: 'webhook',
-    status_time: '2026-03-02T09:00:00.000000Z',
-    rank: '0001',
-    ...overrides,
-  };
-}
+import { record } from '../support/records';
 
 function known(order: OrderRecord, inOpenRedraws = false): Map<string, KnownOrder> {
   return new Map([[order.id, { record: order, inOpenRedraws }]]);

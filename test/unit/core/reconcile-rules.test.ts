@@ -26,24 +26,7 @@ import {
 } from '../../../functions/core/order-record';
 import { ListedOrder, readWebhookBody, type OrderPayload } from '../../../functions/core/schemas';
 import { buildDeliveries, freshId, redrawFlow } from '../../support/junction';
-
-function record(overrides: Partial<OrderRecord> & Pick<OrderRecord, 'id'>): OrderRecord {
-  return {
-    transaction_id: 'txn',
-    origin: 'initial',
-    collection_method: 'walk_in_test',
-    status: 'received',
-    low_level_status: 'ordered',
-    last_event: null,
-    created_at: '2026-03-02T09:00:00Z',
-    updated_at: '2026-03-02T09:00:00Z',
-    has_missing_results: null,
-    source: 'webhook',
-    status_time: '2026-03-02T09:00:00.000000Z',
-    rank: '0001',
-    ...overrides,
-  };
-}
+import { record } from '../../support/records';
 
 /** A listing's entry for an order, with a real status time (its rank starts with it, as listedOrderRecord makes it). */
 function listedAt(id: string, statusTime: string, low = 'appointment_scheduled'): OrderRecord {
