@@ -14,7 +14,7 @@ import { signSvixMessage, verifySvixSignature } from '../../functions/core/svix'
 import { putQuarantine } from '../../functions/store/quarantine';
 import { localTable } from '../../local/dynamodb-local';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type FlowSpec } from '../support/junction';
-import { eventually, freePort, repoRoot, runToEnd, signalGroup, spawnNpm, type CommandRun, type NpmProcess } from '../support/npm-start';
+import { eventually, freePort, repoRoot, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
 import { newMessageId, newSecret } from '../support/webhook';
 
 const HOUR = 3_600_000;
@@ -95,13 +95,7 @@ beforeAll(async () => {
   port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   tracker = spawnNpm(['start'], userEnv({ JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400' }));
-  const healthy = await eventually(
-    async () => (tracker.hasExited() ? 'exited' : fetch(`${baseUrl}/health`).then((response) => (response.ok ? 'ok' : 'not yet'), () => 'not yet')),
-    (state) => state !== 'not yet',
-    100_000,
-    250,
-  );
-  if (healthy !== 'ok') throw new Error(`npm start did not become healthy (${healthy}):\n${tracker.stdout()}\n${tracker.stderr()}`);
+  await waitUntilHealthy(tracker, baseUrl);
   const banner = await eventually(async () => /DynamoDB: (http:\/\/127\.0\.0\.1:\d+)/.exec(tracker.stdout()), (match) => match !== null, 10_000, 50);
   if (!banner) throw new Error(`no DynamoDB endpoint in the banner:\n${tracker.stdout()}`);
   dynamodbEndpoint = banner[1]!;

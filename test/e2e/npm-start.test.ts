@@ -26,7 +26,7 @@ import {
   type Delivery,
   type FlowSpec,
 } from '../support/junction';
-import { eventually, freePort, processesMatching, repoRoot, signalGroup, spawnNpm, type NpmProcess } from '../support/npm-start';
+import { eventually, freePort, processesMatching, repoRoot, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from '../support/npm-start';
 import { newMessageId, newSecret } from '../support/webhook';
 
 const run = promisify(execFile);
@@ -193,16 +193,7 @@ beforeAll(async () => {
     SWEEP_INTERVAL_SECONDS: '86400',
   }));
   baseUrl = `http://127.0.0.1:${port}`;
-  const healthy = await eventually(
-    async () => {
-      if (tracker.hasExited()) return 'exited';
-      return fetch(`${baseUrl}/health`).then((response) => (response.ok ? 'ok' : 'not yet'), () => 'not yet');
-    },
-    (state) => state !== 'not yet',
-    100_000,
-    250,
-  );
-  if (healthy !== 'ok') throw new Error(`npm start did not become healthy (${healthy}):\n${tracker.stdout()}\n${tracker.stderr()}`);
+  await waitUntilHealthy(tracker, baseUrl);
   // /health answers as soon as the server listens; the banner is printed just after.
   const endpoint = await eventually(
     async () => /DynamoDB: http:\/\/127\.0\.0\.1:(\d+)/.exec(tracker.stdout()),

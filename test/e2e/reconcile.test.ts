@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { connectStandin, type StandinControl, type StandinOrder } from '../../local/junction-standin';
 import { PHI_CANARY } from '../support/junction';
-import { eventually, freePort, runToEnd, signalGroup, spawnNpm, type CommandRun, type NpmProcess } from '../support/npm-start';
+import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
 import { newSecret } from '../support/webhook';
 
 const DAY = 86_400_000;
@@ -53,13 +53,7 @@ async function startTracker(settings: Record<string, string>): Promise<{ tracker
   const port = await freePort();
   const tracker = spawnNpm(['start'], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', ...settings }));
   const baseUrl = `http://127.0.0.1:${port}`;
-  const healthy = await eventually(
-    async () => (tracker.hasExited() ? 'exited' : fetch(`${baseUrl}/health`).then((response) => (response.ok ? 'ok' : 'not yet'), () => 'not yet')),
-    (state) => state !== 'not yet',
-    100_000,
-    250,
-  );
-  if (healthy !== 'ok') throw new Error(`npm start did not become healthy (${healthy}):\n${tracker.stdout()}\n${tracker.stderr()}`);
+  await waitUntilHealthy(tracker, baseUrl);
   await eventually(async () => tracker.stdout().includes('Press Ctrl-C to stop.'), Boolean, 10_000, 50);
   return { tracker, baseUrl, port };
 }

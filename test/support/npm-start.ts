@@ -85,6 +85,21 @@ export async function eventually<T>(probe: () => Promise<T>, done: (value: T) =>
   }
 }
 
+/**
+ * Waits until a started `npm start` answers GET /health (a JVM start on a busy
+ * machine may take most of the 100 s); throws with its output if it exits or
+ * never answers.
+ */
+export async function waitUntilHealthy(tracker: NpmProcess, baseUrl: string): Promise<void> {
+  const healthy = await eventually(
+    async () => (tracker.hasExited() ? 'exited' : fetch(`${baseUrl}/health`).then((response) => (response.ok ? 'ok' : 'not yet'), () => 'not yet')),
+    (state) => state !== 'not yet',
+    100_000,
+    250,
+  );
+  if (healthy !== 'ok') throw new Error(`npm start did not become healthy (${healthy}):\n${tracker.stdout()}\n${tracker.stderr()}`);
+}
+
 /** A command run to its end: its exit code and both outputs. */
 export interface CommandRun {
   code: number;
