@@ -29,7 +29,7 @@ import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
 import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type Delivery, type FlowSpec } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
-import { captureOutput } from '../support/webhook';
+import { captureOutput, emfRecords } from '../support/webhook';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -122,15 +122,8 @@ async function sweep(now: number, api: JunctionApi | null, notifier: InMemoryNot
 /** Metric values of the sweep's EMF records among captured lines. */
 function emfValues(lines: readonly string[]): Map<string, number> {
   const values = new Map<string, number>();
-  for (const line of lines) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (typeof parsed !== 'object' || parsed === null || !('_aws' in parsed)) continue;
-    for (const [name, value] of Object.entries(parsed)) if (typeof value === 'number') values.set(name, value);
+  for (const record of emfRecords(lines)) {
+    for (const [name, value] of Object.entries(record)) if (typeof value === 'number') values.set(name, value);
   }
   return values;
 }

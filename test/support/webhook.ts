@@ -132,9 +132,9 @@ const EmfLine = z.object({
   _aws: z.object({ CloudWatchMetrics: z.array(z.object({ Namespace: z.string(), Metrics: z.array(z.object({ Name: z.string() })) })) }),
 });
 
-/** The `result` dimension of every `Webhooks` EMF record among captured lines. */
-export function webhookMetricResults(lines: readonly string[]): string[] {
-  const results: string[] = [];
+/** The EMF records (JSON objects with an `_aws` key) among captured lines. */
+export function emfRecords(lines: readonly string[]): Record<string, unknown>[] {
+  const records: Record<string, unknown>[] = [];
   for (const line of lines) {
     let parsed: unknown;
     try {
@@ -142,6 +142,15 @@ export function webhookMetricResults(lines: readonly string[]): string[] {
     } catch {
       continue;
     }
+    if (typeof parsed === 'object' && parsed !== null && '_aws' in parsed) records.push(parsed as Record<string, unknown>);
+  }
+  return records;
+}
+
+/** The `result` dimension of every `Webhooks` EMF record among captured lines. */
+export function webhookMetricResults(lines: readonly string[]): string[] {
+  const results: string[] = [];
+  for (const parsed of emfRecords(lines)) {
     const emf = EmfLine.safeParse(parsed);
     if (!emf.success) continue;
     const isWebhooks = emf.data._aws.CloudWatchMetrics.some((metric) => metric.Namespace === 'RedrawTracker' && metric.Metrics.some((m) => m.Name === 'Webhooks'));
