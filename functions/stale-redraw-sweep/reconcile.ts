@@ -140,45 +140,48 @@ export function createJunctionSession(deps: JunctionSessionDeps): JunctionSessio
     return attempt(ids, call);
   };
 
+  /**
+   * One read per id and session: later asks share the first answer. An answer
+   * about another id than the one asked for is one the tracker cannot trust:
+   * counted and logged as an invalid answer, and nothing is applied.
+   */
+  const readOnce = <T extends { id: string }, R>(
+    cache: Map<string, Promise<R | null>>,
+    ids: Record<string, string>,
+    id: string,
+    call: () => Promise<JunctionOutcome<T>>,
+    apply: (value: T) => Promise<R>,
+  ): Promise<R | null> => {
+    let pending = cache.get(id);
+    if (pending === undefined) {
+      pending = request(ids, call).then(async (value) => {
+        if (value === null) return null;
+        if (value.id !== id) {
+          stats.failures.invalid_answer++;
+          logger.warn('junction read failed', { ...ids, kind: 'invalid_answer' });
+          return null;
+        }
+        return apply(value);
+      });
+      cache.set(id, pending);
+    }
+    return pending;
+  };
+
   const orders = new Map<string, Promise<ApiOrderApplied | null>>();
   const transactions = new Map<string, Promise<RecomputeResult | null>>();
 
   return {
-    reconcileOrder(orderId) {
-      let pending = orders.get(orderId);
-      if (pending === undefined) {
-        pending = request({ order_id: orderId }, () => junction.getOrder(orderId)).then(async (order) => {
-          if (order === null) return null;
-          if (order.id !== orderId) {
-            // Not the order asked for: an answer the tracker cannot trust.
-            stats.failures.invalid_answer++;
-            logger.warn('junction read failed', { order_id: orderId, kind: 'invalid_answer' });
-            return null;
-          }
-          const applied = await applyApiOrder(db, tableName, order);
-          if (applied.result === 'applied') stats.reconciled++;
-          return applied;
-        });
-        orders.set(orderId, pending);
-      }
-      return pending;
-    },
-    reconcileTransaction(transactionId, collectionMethod) {
-      let pending = transactions.get(transactionId);
-      if (pending === undefined) {
-        pending = request({ transaction_id: transactionId }, () => junction.getTransaction(transactionId)).then(async (transaction) => {
-          if (transaction === null) return null;
-          if (transaction.id !== transactionId) {
-            stats.failures.invalid_answer++;
-            logger.warn('junction read failed', { transaction_id: transactionId, kind: 'invalid_answer' });
-            return null;
-          }
-          return applyApiTransaction(db, tableName, transaction, collectionMethod);
-        });
-        transactions.set(transactionId, pending);
-      }
-      return pending;
-    },
+    reconcileOrder: (orderId) =>
+      readOnce(orders, { order_id: orderId }, orderId, () => junction.getOrder(orderId), async (order) => {
+        const applied = await applyApiOrder(db, tableName, order);
+        if (applied.result === 'applied') stats.reconciled++;
+        return applied;
+      }),
+    reconcileTransaction: (transactionId, collectionMethod) =>
+      readOnce(transactions, { transaction_id: transactionId }, transactionId, () => junction.getTransaction(transactionId), (transaction) =>
+        applyApiTransaction(db, tableName, transaction, collectionMethod),
+      ),
     stats: () => ({ ...stats, failures: { ...stats.failures } }),
   };
 }
