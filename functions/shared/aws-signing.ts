@@ -3,41 +3,16 @@
  * Secrets Manager requests): the credentials Lambda puts in every function's
  * environment, read once at start as the SDK's default chain reads them there
  * (the environment first; credentials without an expiry are not read again), or
- * fixed ones for a local endpoint; and node's SHA-256.
+ * fixed ones for a local endpoint; and the SDK's SHA-256 on node:crypto (what
+ * its clients use).
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import type { AwsCredentialIdentity, Checksum, SourceData } from '@smithy/types';
+import { Sha256 } from '@smithy/core/checksum';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import type { SigningConfig } from './aws-json';
 import { ConfigError } from './config';
 
 /** Fixed credentials for DYNAMODB_ENDPOINT (DynamoDB Local accepts any, but scopes tables to the access key). */
 export const LOCAL_ENDPOINT_CREDENTIALS = Object.freeze({ accessKeyId: 'local', secretAccessKey: 'local' });
-
-/** SHA-256 (or its HMAC with a key) as the SigV4 signer wants it. */
-export class Sha256 implements Checksum {
-  private hash: Hash | Hmac;
-  constructor(private readonly secret?: SourceData) {
-    this.hash = this.fresh();
-  }
-  update(data: Uint8Array | string): void {
-    this.hash.update(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {
-    this.hash = this.fresh();
-  }
-  private fresh(): Hash | Hmac {
-    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', bytesOf(this.secret));
-  }
-}
-
-function bytesOf(data: SourceData): Buffer | string {
-  if (typeof data === 'string') return data;
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
-}
 
 /** Signing with these credentials in `region`. */
 export function staticSigning(credentials: AwsCredentialIdentity, region: string): SigningConfig {
