@@ -115,19 +115,6 @@ export function captureOutput(): { lines: () => string[]; restore: () => void } 
   };
 }
 
-/**
- * Writes for tests whose webhook must never reach DynamoDB (refused before any
- * write): each call is recorded, then fails as an unreachable table would.
- */
-export function unreachableWrites(): { writes: ItemWrites; calls: () => string[] } {
-  const calls: string[] = [];
-  const refuse = (operation: string) => {
-    calls.push(operation);
-    return Promise.reject(Object.assign(new Error('no table here'), { name: 'ECONNREFUSED' }));
-  };
-  return { writes: { put: () => refuse('PutItem'), transactWrite: () => refuse('TransactWriteItems') }, calls: () => [...calls] };
-}
-
 const EmfLine = z.object({
   _aws: z.object({ CloudWatchMetrics: z.array(z.object({ Namespace: z.string(), Metrics: z.array(z.object({ Name: z.string() })) })) }),
 });

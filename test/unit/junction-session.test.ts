@@ -3,13 +3,13 @@
  * many requests it makes when Junction fails. Every answer here is a failure, so
  * nothing is ever applied (no table is needed).
  */
-import type { TableClient } from '../../functions/store/table-client';
+import { unreachableTable } from '../support/unreachable-table';
 import { describe, expect, it } from 'vitest';
 import type { JunctionApi, JunctionFailure } from '../../functions/junction/api';
 import { API_KEY_REJECTED, createJunctionSession, JUNCTION_TIME_RESERVE_MS, UNAVAILABLE_IN_A_ROW_LIMIT } from '../../functions/stale-redraw-sweep/reconcile';
 
 /** No request may reach a table in these tests. */
-const noTable = new Proxy({}, { get: () => { throw new Error('no table in this test'); } }) as TableClient;
+const noTable = unreachableTable('no table in this test').db;
 
 function recordingLogger() {
   const lines: { level: string; message: string; fields: unknown }[] = [];

@@ -1,27 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createQueryHandler, type QueryEvent, type QueryResponse } from '../../functions/query/app';
 import { encodeCursor, DEFAULT_CURSOR_SECRET } from '../../functions/query/cursor';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { documentClientOf, documentTable } from '../../functions/store/document-table';
 import { openApiValidator } from '../support/openapi';
+import { unreachableTable } from '../support/unreachable-table';
 
 /**
  * Routing and parameter checks, which answer before any table access. The
- * client fails every call (fault injection): a 4xx here proves the store was
- * never asked, and the 500 path is exercised on purpose.
+ * table fails every call: a 4xx here proves the store was never asked, and the
+ * 500 path is exercised on purpose.
  */
-function failingClient() {
-  const doc = documentClientOf(new DynamoDBClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
-  const calls: string[] = [];
-  doc.middlewareStack.add(
-    (_next, context) => async () => {
-      calls.push(context.commandName ?? 'unknown');
-      throw new Error('database exploded near SECRET-DETAIL');
-    },
-    { step: 'initialize', name: 'failEverything' },
-  );
-  return { doc, calls };
-}
 
 const errors: unknown[] = [];
 const logger = { error: (...args: unknown[]) => void errors.push(args) };
@@ -39,8 +26,8 @@ function errorCode(response: QueryResponse): unknown {
 }
 
 describe('query API without a table', () => {
-  const { doc, calls } = failingClient();
-  const handle = createQueryHandler({ db: documentTable(doc), tableName: 'unused', logger });
+  const table = unreachableTable('database exploded near SECRET-DETAIL');
+  const handle = createQueryHandler({ db: table.db, tableName: 'unused', logger });
 
   it.each([
     ['/orders/not%20an%20id', 'order id with a space'],
@@ -105,7 +92,7 @@ describe('query API without a table', () => {
   });
 
   it('never asked the table for any of the above', () => {
-    expect(calls).toEqual([]);
+    expect(table.calls()).toEqual([]);
   });
 
   it('answers a generic 500 when the table fails, without the error message', async () => {
@@ -120,7 +107,7 @@ describe('query API without a table', () => {
       expect(response.body).not.toContain('SECRET-DETAIL');
     }
     expect(JSON.stringify(errors)).not.toContain('SECRET-DETAIL');
-    expect(calls.length).toBe(3);
+    expect(table.calls().length).toBe(3);
   });
 
   it('answers 400 on AWS route keys with a missing or bad path parameter', async () => {

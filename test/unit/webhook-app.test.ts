@@ -6,19 +6,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWebhookHandler, MAX_BODY_BYTES, type WebhookHandler } from '../../functions/webhook/app';
 import { createLogger, createMetrics } from '../../functions/shared/observability';
-import { apiEvent, captureOutput, unreachableWrites, lambdaContext, newSecret, parseAnswer, signedEvent, webhookMetricResults } from '../support/webhook';
+import { unreachableTable } from '../support/unreachable-table';
+import { apiEvent, captureOutput, lambdaContext, newSecret, parseAnswer, signedEvent, webhookMetricResults } from '../support/webhook';
 
 const secret = newSecret();
-let table = unreachableWrites();
+let table = unreachableTable();
 let output: ReturnType<typeof captureOutput>;
 let handler: WebhookHandler;
 const nowSeconds = 1_780_000_000;
 
 beforeEach(() => {
-  table = unreachableWrites();
+  table = unreachableTable();
   output = captureOutput();
   handler = createWebhookHandler({
-    writes: table.writes,
+    writes: table.db,
     tableName: 'never-used',
     secrets: async () => [secret],
     logger: createLogger('webhook'),
@@ -86,7 +87,7 @@ describe('webhook answers that store nothing', () => {
 
   it('answers 503 with a generic body when the secrets cannot be read, and counts an error', async () => {
     const failing = createWebhookHandler({
-      writes: table.writes,
+      writes: table.db,
       tableName: 'never-used',
       secrets: async () => {
         throw new Error('secret service says: CANARY-internal-detail');

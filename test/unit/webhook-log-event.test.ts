@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger, createMetrics } from '../../functions/shared/observability';
 import { createWebhookHandler } from '../../functions/webhook/app';
 import { PHI_CANARY, phiFields } from '../support/junction';
-import { captureOutput, lambdaContext, newSecret, signedEvent, unreachableWrites } from '../support/webhook';
+import { unreachableTable } from '../support/unreachable-table';
+import { captureOutput, lambdaContext, newSecret, signedEvent } from '../support/webhook';
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -16,7 +17,7 @@ describe('webhook logging', () => {
   it('never logs the event, even with POWERTOOLS_LOGGER_LOG_EVENT=true', async () => {
     vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', 'true');
     const handler = createWebhookHandler({
-      writes: unreachableWrites().writes,
+      writes: unreachableTable().db,
       tableName: 'never-used',
       secrets: async () => [newSecret()],
       logger: createLogger('webhook'),
