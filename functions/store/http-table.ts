@@ -38,12 +38,10 @@ export function httpTable(signing: SigningConfig, endpoint: string | undefined, 
     async transactWrite(input) {
       await call('TransactWriteItems', {
         ...input,
-        TransactItems: input.TransactItems?.map((entry) => ({
-          ...(entry.Put ? { Put: marshalled(entry.Put) } : {}),
-          ...(entry.Delete ? { Delete: marshalled(entry.Delete) } : {}),
-          ...(entry.Update ? { Update: marshalled(entry.Update) } : {}),
-          ...(entry.ConditionCheck ? { ConditionCheck: marshalled(entry.ConditionCheck) } : {}),
-        })),
+        // Each entry is one of Put, Delete, Update or ConditionCheck, marshalled as a request of its own.
+        TransactItems: input.TransactItems?.map((entry) =>
+          Object.fromEntries(Object.entries(entry).flatMap(([kind, request]: [string, object | undefined]) => (request ? [[kind, marshalled(request)]] : []))),
+        ),
       });
     },
   };
