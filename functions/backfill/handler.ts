@@ -8,11 +8,11 @@ import * as z from 'zod/mini';
 import type { JunctionApi } from '../junction/api';
 import { junctionFromSecret } from '../junction/key-secret';
 import { JunctionApiBaseUrl } from '../junction/settings';
-import { ConfigError, optionalEndpoint, optionalSetting, parseEnv, required } from '../shared/config';
+import { optionalEndpoint, optionalSetting, parseEnv, required } from '../shared/config';
 import { entryTable } from '../store/http-table';
 import { SERVICES } from '../shared/metric-names';
 import { createLogger, createMetrics } from '../shared/observability';
-import { SecretsManagerError, secretStringReader } from '../shared/secrets-manager';
+import { failAsSetting, secretStringReader } from '../shared/secrets-manager';
 import { createCheckpointStore } from '../store/backfill-checkpoints';
 import { applyApiOrder } from '../store/api-orders';
 import { createBackfillHandler, type BackfillEvent } from './app';
@@ -30,13 +30,10 @@ const config = parseEnv(
   }),
 );
 
-/** Secrets Manager values are cached this long: a key set or rotated is picked up within minutes. */
-const SECRET_MAX_AGE_MS = 300_000;
-
 const { db, signing } = entryTable(config.DYNAMODB_ENDPOINT);
 const readJunction = junctionFromSecret(
   // Signed with the function's own credentials (shared/secrets-manager.ts): no SDK client.
-  secretStringReader(config.JUNCTION_API_KEY_SECRET_ARN, signing, { endpoint: config.AWS_ENDPOINT_URL_SECRETS_MANAGER, maxAgeMs: SECRET_MAX_AGE_MS }),
+  secretStringReader(config.JUNCTION_API_KEY_SECRET_ARN, signing, { endpoint: config.AWS_ENDPOINT_URL_SECRETS_MANAGER }),
   config.JUNCTION_API_BASE_URL,
 );
 
@@ -47,10 +44,7 @@ const readJunction = junctionFromSecret(
  * invocation, by name, as a failed init would, without a request at cold start.
  */
 async function junction(): Promise<JunctionApi | null> {
-  return readJunction().catch((error: unknown) => {
-    if (error instanceof SecretsManagerError) throw new ConfigError(`invalid configuration: JUNCTION_API_KEY_SECRET_ARN: ${error.message}`, { cause: error });
-    throw error;
-  });
+  return readJunction().catch(failAsSetting('JUNCTION_API_KEY_SECRET_ARN'));
 }
 
 export const handler = createBackfillHandler({

@@ -1,10 +1,10 @@
 /**
  * Junction's API key kept in Secrets Manager (AWS): the secret is created with a
  * `REPLACE_ME` placeholder at deploy time, and while it holds that (or nothing)
- * the tracker works from webhooks alone (CONTRACT §6). The sweep and the backfill
- * read it the same way: at cold start, then at most every 5 minutes (their
- * entries' secretStringReader), so a key set or rotated after the deploy is
- * picked up without one.
+ * the tracker works from webhooks alone (CONTRACT §6). The sweep reads it at cold
+ * start, the backfill when it is invoked, then both at most every 5 minutes
+ * (their entries' secretStringReader), so a key set or rotated after the deploy
+ * is picked up without one.
  */
 import { ConfigError } from '../shared/config';
 import type { JunctionApi } from './api';

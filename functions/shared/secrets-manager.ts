@@ -7,6 +7,7 @@
  */
 import * as z from 'zod/mini';
 import { AwsJsonError, awsJsonCaller, partitionDomain, type AwsJsonOptions, type SigningConfig } from './aws-json';
+import { ConfigError } from './config';
 
 export type { SigningConfig } from './aws-json';
 
@@ -14,6 +15,9 @@ export interface GetSecretValueOptions extends AwsJsonOptions {
   /** Endpoint override (AWS_ENDPOINT_URL_SECRETS_MANAGER); the regional endpoint when absent. */
   endpoint?: string | undefined;
 }
+
+/** How long a read secret is kept: a secret set or rotated is picked up within minutes. */
+export const SECRET_MAX_AGE_MS = 300_000;
 
 /** Secrets Manager refused or failed: the error type it named (never a value), and the HTTP status. */
 export class SecretsManagerError extends Error {
@@ -52,21 +56,34 @@ export async function getSecretString(secretId: string, signing: SigningConfig, 
 }
 
 /**
- * Reads one secret's string, asking Secrets Manager again once `maxAgeMs` have
- * passed since the last answer (a rotation is picked up within that time).
- * Failures are not cached: the next call asks again.
+ * Reads one secret's string, asking Secrets Manager again once `maxAgeMs`
+ * (SECRET_MAX_AGE_MS by default) have passed since the last answer (a rotation
+ * is picked up within that time). Failures are not cached: the next call asks again.
  */
 export function secretStringReader(
   secretId: string,
   signing: SigningConfig,
-  options: GetSecretValueOptions & { maxAgeMs: number },
+  options: GetSecretValueOptions & { maxAgeMs?: number } = {},
 ): () => Promise<string | null> {
+  const maxAgeMs = options.maxAgeMs ?? SECRET_MAX_AGE_MS;
   let cached: { value: string | null; readAt: number } | undefined;
   return async () => {
-    if (cached && Date.now() - cached.readAt < options.maxAgeMs) return cached.value;
+    if (cached && Date.now() - cached.readAt < maxAgeMs) return cached.value;
     const value = await getSecretString(secretId, signing, options);
     cached = { value, readAt: Date.now() };
     return value;
+  };
+}
+
+/**
+ * For a `.catch` where a secret must be read to start: a Secrets Manager failure
+ * becomes a ConfigError naming `setting` (its error type, never a value);
+ * anything else is rethrown as it is.
+ */
+export function failAsSetting(setting: string): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof SecretsManagerError) throw new ConfigError(`invalid configuration: ${setting}: ${error.message}`, { cause: error });
+    throw error;
   };
 }
 

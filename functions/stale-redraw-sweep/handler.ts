@@ -11,16 +11,12 @@
  * says so (WARN) at each cold start.
  */
 import { junctionFromSecret } from '../junction/key-secret';
-import { ConfigError } from '../shared/config';
 import { entryTable } from '../store/http-table';
 import { createLogger, createMetrics } from '../shared/observability';
-import { SecretsManagerError, secretStringReader } from '../shared/secrets-manager';
+import { failAsSetting, secretStringReader } from '../shared/secrets-manager';
 import { createSweepHandler, reconcileOf, SWEEP_SERVICE_NAME, thresholdsOf } from './app';
 import { sweepConfig } from './config';
 import { createSnsNotifier } from './notifier';
-
-/** Secrets Manager values are cached this long: a key set or rotated is picked up within minutes. */
-const SECRET_MAX_AGE_MS = 300_000;
 
 const config = sweepConfig();
 const logger = createLogger(SWEEP_SERVICE_NAME);
@@ -32,17 +28,14 @@ const junction =
     ? null
     : junctionFromSecret(
         // Signed with the function's own credentials (shared/secrets-manager.ts): no SDK client.
-        secretStringReader(arn, signing, { endpoint: config.AWS_ENDPOINT_URL_SECRETS_MANAGER, maxAgeMs: SECRET_MAX_AGE_MS }),
+        secretStringReader(arn, signing, { endpoint: config.AWS_ENDPOINT_URL_SECRETS_MANAGER }),
         config.JUNCTION_API_BASE_URL,
       );
 
 // Read the secret during the cold start (top-level await in the ESM bundle): an
 // unreadable or malformed secret fails the init loudly, by name; a placeholder
 // only turns reconciliation off.
-const startingApi = await junction?.().catch((error: unknown) => {
-  if (error instanceof SecretsManagerError) throw new ConfigError(`invalid configuration: JUNCTION_API_KEY_SECRET_ARN: ${error.message}`, { cause: error });
-  throw error;
-});
+const startingApi = await junction?.().catch(failAsSetting('JUNCTION_API_KEY_SECRET_ARN'));
 if (startingApi === null) {
   logger.warn('junction api key not set: sweeping without reconciliation until the secret holds a key', { setting: 'JUNCTION_API_KEY_SECRET_ARN' });
 }
