@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { signSvixMessage } from '../functions/core/svix';
+import { OrderAnswer, RedrawPage, TransactionAnswer, type OrderView, type TransactionView } from '../cli/views';
 import type { Delivery } from './junction-flows';
 
 /** A failure the user can fix (tracker not running, wrong secret): printed as one line, no stack. */
@@ -13,28 +14,8 @@ export class SimulationError extends Error {
   override readonly name: string = 'SimulationError';
 }
 
-export const OrderView = z.object({
-  id: z.string(),
-  origin: z.string().nullable(),
-  collection_method: z.string(),
-  status: z.string(),
-  low_level_status: z.string(),
-  source: z.string(),
-  last_event: z.object({ id: z.number(), created_at: z.string() }).nullable(),
-  stale: z.object({ since: z.string(), reason: z.string() }).nullable(),
-});
-export type OrderView = z.output<typeof OrderView>;
-const TransactionAnswer = z.object({
-  transaction: z.object({
-    id: z.string(),
-    status: z.string(),
-    reported_status: z.string().nullable(),
-    orders: z.array(OrderView),
-    updated_at: z.string(),
-  }),
-});
-export type TransactionView = z.output<typeof TransactionAnswer>['transaction'];
-const RedrawsAnswer = z.object({ items: z.array(OrderView), next_cursor: z.string().nullable() });
+// The query API's answers as the CLI reads them (CONTRACT §2): one set of schemas for both clients.
+export { OrderView, type TransactionView } from '../cli/views';
 const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number().optional() });
 export type SweepAnswer = z.output<typeof SweepAnswer>;
 const NotificationsAnswer = z.object({ items: z.array(z.object({ order_id: z.string(), reason: z.string() })) });
@@ -88,7 +69,7 @@ export async function getOrder(base: string, id: string): Promise<OrderView | nu
   const response = await fetch(`${base}/orders/${encodeURIComponent(id)}`);
   if (response.status === 404) return null;
   if (!response.ok) throw new SimulationError(`GET /orders/${id} answered ${response.status}`);
-  return z.object({ order: OrderView }).parse(await response.json()).order;
+  return OrderAnswer.parse(await response.json()).order;
 }
 
 export async function listRedraws(base: string, state: 'open' | 'stale'): Promise<OrderView[]> {
@@ -98,7 +79,7 @@ export async function listRedraws(base: string, state: 'open' | 'stale'): Promis
     const query = new URLSearchParams({ state, limit: '100', ...(cursor ? { cursor } : {}) });
     const response = await fetch(`${base}/redraws?${query}`);
     if (!response.ok) throw new SimulationError(`GET /redraws?state=${state} answered ${response.status}`);
-    const page = RedrawsAnswer.parse(await response.json());
+    const page = RedrawPage.parse(await response.json());
     items.push(...page.items);
     cursor = page.next_cursor;
   } while (cursor);
