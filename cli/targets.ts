@@ -9,6 +9,7 @@ import { CliError, EXIT, usageError, type CliDeps, type GlobalOptions } from './
 import { createSigner, regionOfApiUrl } from './sigv4';
 import type { TrackerTarget } from './tracker-client';
 import { ConfigError } from '../functions/shared/config';
+import { dynamodbEndpointSetting } from '../local/dynamodb-endpoint';
 import { resolveTrackerUrl, type TrackerLocation } from '../local/tracker-url';
 
 /**
@@ -16,8 +17,18 @@ import { resolveTrackerUrl, type TrackerLocation } from '../local/tracker-url';
  * where `npm start` listens (CONTRACT §5, §6), by the one rule of local/tracker-url.ts.
  */
 export function localTrackerLocation(env: NodeJS.ProcessEnv): TrackerLocation {
+  return asUsageError(() => resolveTrackerUrl(env));
+}
+
+/** The local DynamoDB the CLI reads (AWS_ENDPOINT_URL_DYNAMODB or DYNAMODB_ENDPOINT, by local/dynamodb-endpoint.ts). */
+function localEndpointOf(env: NodeJS.ProcessEnv): { endpoint: string; setting: string } | undefined {
+  return asUsageError(() => dynamodbEndpointSetting(env));
+}
+
+/** A setting's ConfigError as the CLI's usage error (exit 2), worded the same. */
+function asUsageError<T>(read: () => T): T {
   try {
-    return resolveTrackerUrl(env);
+    return read();
   } catch (error) {
     if (error instanceof ConfigError) throw usageError(error.message.replace(/^invalid configuration: /, ''));
     throw error;
@@ -109,10 +120,11 @@ export async function resolveTable(globals: GlobalOptions, deps: CliDeps, comman
       clientConfig: { region: stack.region, credentials: deps.aws.credentials(globals.profile) },
     };
   }
-  const endpoint = env.DYNAMODB_ENDPOINT?.trim();
+  const local = localEndpointOf(env);
   const tableName = env.TABLE_NAME?.trim() || undefined;
-  if (endpoint) {
-    if (!parseUrl(endpoint)) throw usageError(`DYNAMODB_ENDPOINT must be an http(s) URL such as http://127.0.0.1:8000, not ${JSON.stringify(endpoint)}`);
+  if (local) {
+    const { endpoint, setting } = local;
+    if (!parseUrl(endpoint)) throw usageError(`${setting} must be an http(s) URL such as http://127.0.0.1:8000, not ${JSON.stringify(endpoint)}`);
     const name = tableName ?? LOCAL_TABLE_NAME;
     return {
       tableName: name,

@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { junctionApiSettingsShape } from '../functions/junction/settings';
 import { parseEnv, optionalEndpoint, positiveNumber } from '../functions/shared/config';
 import { ReconcileEnv } from '../functions/stale-redraw-sweep/app';
+import { dynamodbEndpointSetting } from './dynamodb-endpoint';
 
 const WebhookSecrets = z
   .string()
@@ -22,6 +23,7 @@ const LocalSettings = z.object({
   REDRAW_MISSING_AFTER_HOURS: positiveNumber(24),
   SWEEP_INTERVAL_SECONDS: positiveNumber(60),
   DATA_DIR: z.string().trim().min(1).optional(),
+  /** An already running DynamoDB (dynamodb-endpoint.ts: AWS_ENDPOINT_URL_DYNAMODB or DYNAMODB_ENDPOINT); the embedded one when unset. */
   DYNAMODB_ENDPOINT: optionalEndpoint(),
   TABLE_NAME: z.string().trim().min(3).max(255).default('redraw-tracker'),
   // Reconciliation with Junction's API (CONTRACT §6): off without JUNCTION_API_KEY.
@@ -31,5 +33,6 @@ const LocalSettings = z.object({
 export type LocalSettings = z.output<typeof LocalSettings>;
 
 export function parseLocalSettings(env: NodeJS.ProcessEnv = process.env): LocalSettings {
-  return parseEnv(LocalSettings, env);
+  const dynamodb = dynamodbEndpointSetting(env);
+  return parseEnv(LocalSettings, { ...env, DYNAMODB_ENDPOINT: dynamodb?.endpoint });
 }

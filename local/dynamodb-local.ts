@@ -17,9 +17,7 @@ import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import type { AwsJsonOptions } from '../functions/shared/aws-json';
-import { LOCAL_ENDPOINT_CREDENTIALS, staticSigning } from '../functions/shared/aws-signing';
-import { httpTable } from '../functions/store/http-table';
+import { functionTable } from '../functions/store/document-table';
 import type { TableClient } from '../functions/store/table-client';
 
 const execFileAsync = promisify(execFile);
@@ -34,8 +32,23 @@ export const DYNAMODB_LOCAL_PACKAGE_INTEGRITY =
 
 /** Region every local client uses. DynamoDB Local keeps one database per access key and region. */
 export const LOCAL_REGION = 'us-east-1';
-/** Fixed dummy credentials: DynamoDB Local accepts any, but tables are scoped to them (the functions' own, for DYNAMODB_ENDPOINT). */
-export const LOCAL_CREDENTIALS = LOCAL_ENDPOINT_CREDENTIALS;
+/** Fixed dummy credentials: DynamoDB Local accepts any, but tables are scoped to them. */
+export const LOCAL_CREDENTIALS = Object.freeze({ accessKeyId: 'local', secretAccessKey: 'local' });
+
+/**
+ * The environment a function's bundle needs to reach DynamoDB Local as it
+ * would reach DynamoDB in AWS: the SDK's own endpoint setting, and the local
+ * credentials and region in the variables Lambda sets.
+ */
+export function localFunctionEnvironment(endpoint: string): Record<string, string> {
+  assertLocalEndpoint(endpoint);
+  return {
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+  };
+}
 
 const JAR = 'DynamoDBLocal.jar';
 const LIB_DIR = 'DynamoDBLocal_lib';
@@ -228,17 +241,26 @@ export function localDynamoDbClientConfig(endpoint: string): LocalDynamoDbClient
   return { endpoint, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } };
 }
 
+/** How a local table client may differ from a function's: fewer attempts, another silence per attempt (fault tests). */
+export interface LocalTableOptions {
+  /** The SDK's attempts (its default for DynamoDB: 4). */
+  maxAttempts?: number;
+  /** How long one attempt may stay silent; 10 s by default (a JVM on a shared machine can pause longer than DynamoDB ever would). */
+  socketTimeoutMs?: number;
+}
+
 /**
- * The functions' table client (signed JSON requests, as the deployed functions
- * send them) for DynamoDB Local, with the same credentials and region as its
- * SDK clients.
+ * The functions' table client (store/document-table.ts) for DynamoDB Local,
+ * with the same credentials and region as every local client.
  *
  * @throws if `endpoint` is not local (see {@link assertLocalEndpoint}).
  */
-export function localTable(endpoint: string, options: AwsJsonOptions = {}): TableClient {
-  assertLocalEndpoint(endpoint);
-  // A JVM on a shared machine can pause longer than DynamoDB ever would: a silence counts only after 10 s here.
-  return httpTable(staticSigning(LOCAL_CREDENTIALS, LOCAL_REGION), endpoint, { timeoutMs: 10_000, ...options });
+export function localTable(endpoint: string, options: LocalTableOptions = {}): TableClient {
+  return functionTable({
+    ...localDynamoDbClientConfig(endpoint),
+    requestHandler: { connectionTimeout: 1_000, socketTimeout: options.socketTimeoutMs ?? 10_000 },
+    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+  });
 }
 
 // ---------------------------------------------------------------------------

@@ -31,7 +31,7 @@ export interface LocalRuntime {
   /** e.g. http://127.0.0.1:3000 */
   url: string;
   port: number;
-  /** The DynamoDB endpoint in use (embedded or DYNAMODB_ENDPOINT). */
+  /** The DynamoDB endpoint in use (embedded, or AWS_ENDPOINT_URL_DYNAMODB / DYNAMODB_ENDPOINT). */
   dynamodbEndpoint: string;
   /** The webhook secrets in use; `generated` when none was configured. */
   secrets: { values: readonly string[]; generated: boolean };
@@ -79,7 +79,7 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
     });
     const tableName = settings.TABLE_NAME;
     await ensureTable(client, tableName);
-    // The functions' table client as deployed: signed JSON requests, no SDK client.
+    // The functions' table client as deployed (the SDK's document client), with the local settings.
     const db = localTable(endpoint);
 
     const generated = !settings.JUNCTION_WEBHOOK_SECRET;

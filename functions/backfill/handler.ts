@@ -8,8 +8,8 @@ import * as z from 'zod/mini';
 import type { JunctionApi } from '../junction/api';
 import { junctionFromSecret } from '../junction/key-secret';
 import { JunctionApiBaseUrl } from '../junction/settings';
-import { optionalEndpoint, optionalSetting, parseEnv, required } from '../shared/config';
-import { entryTable } from '../store/http-table';
+import { parseEnv, required } from '../shared/config';
+import { functionTable } from '../store/document-table';
 import { SERVICES } from '../shared/metric-names';
 import { createLogger, createMetrics } from '../shared/observability';
 import { failAsSetting, secretStringReader } from '../shared/secrets-manager';
@@ -24,18 +24,11 @@ const config = parseEnv(
     JUNCTION_API_BASE_URL: JunctionApiBaseUrl,
     /** Set by Lambda: where the continuation goes. */
     AWS_LAMBDA_FUNCTION_NAME: required(),
-    DYNAMODB_ENDPOINT: optionalEndpoint(),
-    /** Another Secrets Manager endpoint (tests, bench); the regional one when unset. */
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: optionalSetting(optionalEndpoint()),
   }),
 );
 
-const { db, signing } = entryTable(config.DYNAMODB_ENDPOINT);
-const readJunction = junctionFromSecret(
-  // Signed with the function's own credentials (shared/secrets-manager.ts): no SDK client.
-  secretStringReader(config.JUNCTION_API_KEY_SECRET_ARN, signing, { endpoint: config.AWS_ENDPOINT_URL_SECRETS_MANAGER }),
-  config.JUNCTION_API_BASE_URL,
-);
+const db = functionTable();
+const readJunction = junctionFromSecret(secretStringReader(config.JUNCTION_API_KEY_SECRET_ARN), config.JUNCTION_API_BASE_URL);
 
 /**
  * The Junction API, from the key secret, read when an invocation starts (then

@@ -17,6 +17,7 @@ import { getOrder } from '../store/order-reads';
 import { listRedraws, type RedrawListState } from '../store/redraws';
 import { readTransactionPartition } from '../store/transaction-partition';
 import { SERVICES } from '../shared/metric-names';
+import { errorName } from '../shared/observability';
 import { decodeCursor, DEFAULT_CURSOR_SECRET, encodeCursor } from './cursor';
 
 export const QUERY_SERVICE_NAME = SERVICES.query;
@@ -187,7 +188,7 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
       if (error instanceof HttpError) {
         return json(error.statusCode, { error: { code: error.code, message: error.message } }, error.headers);
       }
-      logger.error('query failed', { error: error instanceof Error ? error.name : 'unknown' });
+      logger.error('query failed', { error: errorName(error) });
       return json(500, { error: { code: 'internal_error', message: 'internal error' } });
     }
   };

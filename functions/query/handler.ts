@@ -3,22 +3,21 @@
  * it needs GetItem and Query on the table and its indexes, nothing else.
  */
 import * as z from 'zod/mini';
-import { optionalEndpoint, parseEnv, required } from '../shared/config';
-import { entryTable } from '../store/http-table';
+import { parseEnv, required } from '../shared/config';
+import { functionTable } from '../store/document-table';
 import { createLogger } from '../shared/observability';
 import { createQueryHandler, QUERY_SERVICE_NAME } from './app';
 
 const config = parseEnv(
   z.object({
     TABLE_NAME: required(),
-    DYNAMODB_ENDPOINT: optionalEndpoint(),
     /** Key of the cursors' integrity tag; the public default of cursor.ts when unset. */
     CURSOR_SECRET: z.optional(z.string().check(z.minLength(16, 'must be at least 16 characters'))),
   }),
 );
 
 export const handler = createQueryHandler({
-  db: entryTable(config.DYNAMODB_ENDPOINT).db,
+  db: functionTable(),
   tableName: config.TABLE_NAME,
   logger: createLogger(QUERY_SERVICE_NAME),
   cursorSecret: config.CURSOR_SECRET,

@@ -27,3 +27,15 @@ export function createLogger(serviceName: string): Logger {
 export function createMetrics(serviceName: string): Metrics {
   return new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
 }
+
+/**
+ * What a log may say of an error: a network error's code (`ECONNRESET`, which
+ * the SDK throws as a TimeoutError), else its class name
+ * (`ThrottlingException`, `TimeoutError`). Never its message: messages of SDK
+ * errors can quote request data.
+ */
+export function errorName(error: unknown): string {
+  if (!(error instanceof Error)) return 'unknown';
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) ? code : error.name;
+}

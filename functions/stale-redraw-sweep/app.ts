@@ -12,7 +12,7 @@
  * partition) and verifies each candidate with the API before flagging it.
  * Without one it makes no request to Junction and behaves as §4 alone.
  */
-import type { FlushingMetricSink, LogSink, MetricSink } from '../shared/observability';
+import { errorName, type FlushingMetricSink, type LogSink, type MetricSink } from '../shared/observability';
 import { forEachLimited } from '../shared/concurrency';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { TableClient } from '../store/table-client';
@@ -349,10 +349,6 @@ function notificationOf(order: IndexedOrder, reason: StaleRedrawNotification['re
   };
 }
 
-/** The error's class name only: messages of SDK errors can quote request data. */
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : 'unknown';
-}
 
 
 export interface SweepHandlerDeps extends Omit<SweepInput, 'now' | 'metrics' | 'junction' | 'timeLeft'> {

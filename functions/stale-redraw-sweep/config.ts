@@ -5,19 +5,16 @@
  * request to Junction and works from webhooks alone (§4).
  */
 import * as z from 'zod/mini';
-import { optionalEndpoint, optionalSetting, parseEnv, required } from '../shared/config';
+import { optionalSetting, parseEnv, required } from '../shared/config';
 import { JunctionApiBaseUrl } from '../junction/settings';
 import { ReconcileEnv, ThresholdsEnv } from './app';
 
 export const SweepEnv = z.extend(z.extend(ThresholdsEnv, ReconcileEnv.shape), {
   TABLE_NAME: required(),
   STALE_REDRAW_TOPIC_ARN: required(),
-  DYNAMODB_ENDPOINT: optionalSetting(optionalEndpoint()),
   /** The Secrets Manager secret holding Junction's team API key; absent: no reconciliation. */
   JUNCTION_API_KEY_SECRET_ARN: optionalSetting(z.string().check(z.trim(), z.startsWith('arn:', 'must be a Secrets Manager ARN'))),
   JUNCTION_API_BASE_URL: JunctionApiBaseUrl,
-  /** Another Secrets Manager endpoint (tests, bench); the regional one when unset. */
-  AWS_ENDPOINT_URL_SECRETS_MANAGER: optionalSetting(optionalEndpoint()),
 });
 export type SweepConfig = z.output<typeof SweepEnv>;
 

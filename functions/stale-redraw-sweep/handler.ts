@@ -11,7 +11,7 @@
  * says so (WARN) at each cold start.
  */
 import { junctionFromSecret } from '../junction/key-secret';
-import { entryTable } from '../store/http-table';
+import { functionTable } from '../store/document-table';
 import { createLogger, createMetrics } from '../shared/observability';
 import { failAsSetting, secretStringReader } from '../shared/secrets-manager';
 import { createSweepHandler, reconcileOf, SWEEP_SERVICE_NAME, thresholdsOf } from './app';
@@ -20,17 +20,13 @@ import { createSnsNotifier } from './notifier';
 
 const config = sweepConfig();
 const logger = createLogger(SWEEP_SERVICE_NAME);
-const { db, signing } = entryTable(config.DYNAMODB_ENDPOINT);
+const db = functionTable();
 
 const arn = config.JUNCTION_API_KEY_SECRET_ARN;
 const junction =
   arn === undefined
     ? null
-    : junctionFromSecret(
-        // Signed with the function's own credentials (shared/secrets-manager.ts): no SDK client.
-        secretStringReader(arn, signing, { endpoint: config.AWS_ENDPOINT_URL_SECRETS_MANAGER }),
-        config.JUNCTION_API_BASE_URL,
-      );
+    : junctionFromSecret(secretStringReader(arn), config.JUNCTION_API_BASE_URL);
 
 // Read the secret during the cold start (top-level await in the ESM bundle): an
 // unreadable or malformed secret fails the init loudly, by name; a placeholder

@@ -17,7 +17,7 @@
  */
 import type { TableClient } from '../store/table-client';
 import type { JunctionApi, JunctionFailure, JunctionOutcome } from '../junction/api';
-import type { LogSink } from '../shared/observability';
+import { errorName, type LogSink } from '../shared/observability';
 import { applyApiOrder, applyApiTransaction, type ApiOrderApplied } from '../store/api-orders';
 import type { RecomputeResult } from '../store/transactions';
 
@@ -106,7 +106,7 @@ export function createJunctionSession(deps: JunctionSessionDeps): JunctionSessio
       outcome = await call();
     } catch (error) {
       // The client answers expected failures as values; anything thrown is treated as Junction being unavailable.
-      logger.error('junction client threw', { ...ids, error: error instanceof Error ? error.name : 'unknown' });
+      logger.error('junction client threw', { ...ids, error: errorName(error) });
       outcome = { kind: 'unavailable', reason: 'client error' };
     }
     if (outcome.kind === 'ok') {

@@ -1,12 +1,25 @@
-/** TableClient through the SDK's document client (see store/table-client.ts). */
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+/**
+ * The TableClient (store/table-client.ts) over the SDK's document client: what
+ * every function, `npm start`, the CLI and the bench reach DynamoDB with.
+ */
+import { ConditionalCheckFailedException, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { SDK_REQUEST_HANDLER } from '../shared/sdk-clients';
 import { MARSHALL_OPTIONS, type TableClient, type WriteOutcome } from './table-client';
 
-/** A document client over `client` that marshals as the functions' own requests do (MARSHALL_OPTIONS). */
+/** A document client over `client` that marshals as the store expects (MARSHALL_OPTIONS). */
 export function documentClientOf(client: DynamoDBClient): DynamoDBDocumentClient {
   // A copy: the document client writes its own defaults into the options it is given.
   return DynamoDBDocumentClient.from(client, { marshallOptions: { ...MARSHALL_OPTIONS } });
+}
+
+/**
+ * A function's table client, created once at init. Region, credentials and
+ * endpoint (AWS_ENDPOINT_URL_DYNAMODB) are the SDK's to read from the
+ * environment; `config` adds to them (tests, DynamoDB Local).
+ */
+export function functionTable(config: DynamoDBClientConfig = {}): TableClient {
+  return documentTable(documentClientOf(new DynamoDBClient({ requestHandler: { ...SDK_REQUEST_HANDLER }, ...config })));
 }
 
 export function documentTable(doc: DynamoDBDocumentClient): TableClient {

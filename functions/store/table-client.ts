@@ -1,15 +1,11 @@
 /**
  * The store's requests to DynamoDB, in the document client's shapes (native
- * values in, native values out), behind one interface with two implementations:
- * - `httpTable` (store/http-table.ts): what every Lambda function and `npm start`
- *   use, a signed JSON request per call (shared/aws-json.ts) with util-dynamodb's
- *   marshalling, and nothing of the SDK's clients at cold start;
- * - `documentTable` (store/document-table.ts): the SDK's document client, for the
- *   bench's capacity meter and the tests' fault injection, which are client
- *   middleware, and for the CLI.
- * Both send the same request and answer the same result for the same input
- * (test/integration/table-client.test.ts). A refused condition is a result, not
- * an exception.
+ * values in, native values out): the six operations the store makes, and the
+ * one place where a refused condition becomes a result (a lost race is a value,
+ * not an exception). Implemented by the SDK's document client
+ * (store/document-table.ts); the seam stays because it is narrow: store code
+ * cannot reach a Scan or a batch write, and a unit test's unreachable table is a
+ * few lines (test/support/unreachable-table.ts) instead of a mocked SDK.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type {

@@ -2,19 +2,19 @@
  * Lambda entry of the transaction-status function (DynamoDB stream, with
  * ReportBatchItemFailures). Wiring only: configuration is checked once, at init.
  *
- * Environment: TABLE_NAME (required), DYNAMODB_ENDPOINT (optional, DynamoDB Local).
+ * Environment: TABLE_NAME (required); the SDK reads the rest (AWS_ENDPOINT_URL_DYNAMODB locally).
  */
 import * as z from 'zod/mini';
-import { optionalEndpoint, parseEnv, required } from '../shared/config';
+import { parseEnv, required } from '../shared/config';
 import { SERVICES } from '../shared/metric-names';
-import { entryTable } from '../store/http-table';
+import { functionTable } from '../store/document-table';
 import { createLogger, createMetrics } from '../shared/observability';
 import { createTransactionStatusHandler } from './app';
 
-const config = parseEnv(z.object({ TABLE_NAME: required(), DYNAMODB_ENDPOINT: optionalEndpoint() }));
+const config = parseEnv(z.object({ TABLE_NAME: required() }));
 
 export const handler = createTransactionStatusHandler({
-  db: entryTable(config.DYNAMODB_ENDPOINT).db,
+  db: functionTable(),
   tableName: config.TABLE_NAME,
   logger: createLogger(SERVICES.transactionStatus),
   metrics: createMetrics(SERVICES.transactionStatus),

@@ -11,6 +11,7 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import { WEBHOOKS_METRIC, type WebhookResult } from '../shared/metric-names';
+import { errorName } from '../shared/observability';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { projectOrder } from '../core/order-record';
 import type { ReadBody } from '../core/schemas';
@@ -122,8 +123,7 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
         request.response = answered(code, errorAnswer(statusCode, code));
         return;
       }
-      const name = request.error instanceof Error ? request.error.name : 'unknown';
-      logger.error('webhook failed', { error_name: name });
+      logger.error('webhook failed', { error_name: errorName(request.error) });
       request.response = answered('error', errorAnswer(503, 'unavailable'));
     },
   };

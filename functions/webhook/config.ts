@@ -3,12 +3,12 @@
  * come from Secrets Manager in AWS (WEBHOOK_SECRET_ARN) or from the environment
  * locally (JUNCTION_WEBHOOK_SECRET); either holds comma-separated `whsec_`
  * secrets. A malformed secret is reported by the setting's name, never echoed.
- * AWS_ENDPOINT_URL_SECRETS_MANAGER (the SDK's own name for it) points the
- * secret read at another endpoint, as DYNAMODB_ENDPOINT does for the table.
+ * Endpoints are the SDK's to read (AWS_ENDPOINT_URL_DYNAMODB,
+ * AWS_ENDPOINT_URL_SECRETS_MANAGER).
  */
 import * as z from 'zod/mini';
 import { svixSecretKey } from '../core/svix';
-import { ConfigError, optionalEndpoint, optionalSetting, parseEnv, required } from '../shared/config';
+import { ConfigError, optionalSetting, parseEnv, required } from '../shared/config';
 
 /** Comma-separated `whsec_` secrets, or null when any part is not one (or there are none). */
 export function parseWebhookSecrets(text: string): string[] | null {
@@ -39,8 +39,6 @@ const WebhookEnv = z
         }),
       ),
     ),
-    DYNAMODB_ENDPOINT: optionalSetting(optionalEndpoint()),
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: optionalSetting(optionalEndpoint()),
   })
   .check(z.refine((env) => env.WEBHOOK_SECRET_ARN !== undefined || env.JUNCTION_WEBHOOK_SECRET !== undefined, {
     path: ['WEBHOOK_SECRET_ARN'],
@@ -49,13 +47,12 @@ const WebhookEnv = z
 
 /** Where the secrets come from: a Secrets Manager secret, or the environment itself. */
 export type SecretSource =
-  | { kind: 'secrets_manager'; arn: string; endpoint: string | undefined }
+  | { kind: 'secrets_manager'; arn: string }
   | { kind: 'environment'; secrets: readonly string[] };
 
 export interface WebhookConfig {
   tableName: string;
   secretSource: SecretSource;
-  dynamodbEndpoint: string | undefined;
 }
 
 /** Parses the webhook's environment, or throws a ConfigError naming each bad setting. */
@@ -64,8 +61,8 @@ export function webhookConfig(env: NodeJS.ProcessEnv = process.env): WebhookConf
   // The environment wins when both are set: that is how a local run overrides a deployed setting.
   const secretSource: SecretSource = parsed.JUNCTION_WEBHOOK_SECRET
     ? { kind: 'environment', secrets: parsed.JUNCTION_WEBHOOK_SECRET }
-    : { kind: 'secrets_manager', arn: requireArn(parsed.WEBHOOK_SECRET_ARN), endpoint: parsed.AWS_ENDPOINT_URL_SECRETS_MANAGER };
-  return { tableName: parsed.TABLE_NAME, secretSource, dynamodbEndpoint: parsed.DYNAMODB_ENDPOINT };
+    : { kind: 'secrets_manager', arn: requireArn(parsed.WEBHOOK_SECRET_ARN) };
+  return { tableName: parsed.TABLE_NAME, secretSource };
 }
 
 function requireArn(arn: string | undefined): string {

@@ -178,7 +178,7 @@ function normalized(transaction: Transaction, names: ReadonlyMap<string, string>
 /** This environment minus any tracker setting of the developer's (default thresholds, in memory), plus `settings`. */
 function trackerEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const name of ['PORT', 'JUNCTION_WEBHOOK_SECRET', 'REDRAW_STALE_AFTER_DAYS', 'REDRAW_MISSING_AFTER_HOURS', 'SWEEP_INTERVAL_SECONDS', 'DATA_DIR', 'DYNAMODB_ENDPOINT', 'TABLE_NAME']) {
+  for (const name of ['PORT', 'JUNCTION_WEBHOOK_SECRET', 'REDRAW_STALE_AFTER_DAYS', 'REDRAW_MISSING_AFTER_HOURS', 'SWEEP_INTERVAL_SECONDS', 'DATA_DIR', 'DYNAMODB_ENDPOINT', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL', 'TABLE_NAME']) {
     delete env[name];
   }
   return { ...env, ...settings };

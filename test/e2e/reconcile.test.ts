@@ -33,7 +33,7 @@ type Run = CommandRun;
 function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(TRACKER_URL|PORT|JUNCTION_.*|SIMULATE_SEED|REDRAW_.*|RECONCILE_.*|SWEEP_INTERVAL_SECONDS|DATA_DIR|DYNAMODB_ENDPOINT|TABLE_NAME)$/.test(name)) env[name] = value;
+    if (!/^(TRACKER_URL|PORT|JUNCTION_.*|SIMULATE_SEED|REDRAW_.*|RECONCILE_.*|SWEEP_INTERVAL_SECONDS|DATA_DIR|DYNAMODB_ENDPOINT|AWS_ENDPOINT_URL(_DYNAMODB)?|TABLE_NAME)$/.test(name)) env[name] = value;
   }
   return { ...env, ...extra };
 }

@@ -33,9 +33,9 @@ describe('DynamoDB Local harness', () => {
     await table?.drop();
   });
 
-  it('hands the same local endpoint to workers via inject and DYNAMODB_ENDPOINT', () => {
+  it("hands the same local endpoint to workers via inject and the SDK's own AWS_ENDPOINT_URL_DYNAMODB", () => {
     expect(localEndpoint()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(process.env.DYNAMODB_ENDPOINT).toBe(localEndpoint());
+    expect(process.env.AWS_ENDPOINT_URL_DYNAMODB).toBe(localEndpoint());
   });
 
   it('creates the table from the shared design, with both GSIs and a stream', async () => {

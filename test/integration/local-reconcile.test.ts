@@ -4,7 +4,7 @@
  * `GET /orders/{id}`, with JUNCTION_API_BASE_URL pointing at the local stand-in
  * for Junction's API. With JUNCTION_API_KEY the sweep repairs a lost webhook and
  * answers `"reconciled": 1`; without it, not a single request reaches Junction.
- * The runtimes use this run's DynamoDB Local (DYNAMODB_ENDPOINT), each its own table.
+ * The runtimes use this run's DynamoDB Local (npm start's DYNAMODB_ENDPOINT), each its own table.
  */
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';

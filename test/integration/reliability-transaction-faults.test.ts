@@ -62,7 +62,7 @@ beforeAll(async () => {
   };
   const handler = createTransactionStatusHandler({
     // One attempt per request, so that most faults reach the handler and the stream reader.
-    db: localTable(proxy.endpoint, { attempts: 1, timeoutMs: 1500 }),
+    db: localTable(proxy.endpoint, { maxAttempts: 1, socketTimeoutMs: 1500 }),
     tableName: table.tableName,
     logger: silent,
     metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },

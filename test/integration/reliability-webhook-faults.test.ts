@@ -35,7 +35,7 @@ beforeAll(async () => {
   table = await createTestTable('reliability-webhook-faults');
   proxy = await startDynamoDbProxy(localEndpoint());
   // Few attempts per webhook, so that most faults reach the handler and the sender.
-  handler = webhookHandlerFor(localTable(proxy.endpoint, { attempts: 2, timeoutMs: 1500 }), table.tableName, [secret]);
+  handler = webhookHandlerFor(localTable(proxy.endpoint, { maxAttempts: 2, socketTimeoutMs: 1500 }), table.tableName, [secret]);
 });
 afterAll(async () => {
   await proxy?.close();

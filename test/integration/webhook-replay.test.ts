@@ -105,7 +105,7 @@ describe('replay-quarantine', () => {
     const kept = await quarantineWith(undefined, `{"event_type":"labtest.order.updated","data":{"notes":"${secretWord}"`);
     const run = promisify(execFile);
     const { stdout } = await run(process.execPath, ['bin/redraw-tracker.mjs', 'quarantine', 'replay', '--dry-run', '--id', kept], {
-      env: { ...process.env, TABLE_NAME: table.tableName, DYNAMODB_ENDPOINT: localEndpoint() },
+      env: { ...process.env, TABLE_NAME: table.tableName, AWS_ENDPOINT_URL_DYNAMODB: localEndpoint() },
     });
     expect(stdout).toMatch(new RegExp(`^${kept} +unreadable +kept +body is not valid JSON$`, 'm'));
     expect(stdout).toContain(`1 quarantined in table ${table.tableName} at ${localEndpoint()}, 0 replayed and deleted, 1 kept (dry run: nothing changed)`);

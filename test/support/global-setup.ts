@@ -20,10 +20,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const local = await startDynamoDbLocal();
   assertLocalEndpoint(local.endpoint);
   project.provide('dynamodbEndpoint', local.endpoint);
-  // Workers are forked after global setup and inherit this.
-  process.env.DYNAMODB_ENDPOINT = local.endpoint;
+  // Workers are forked after global setup and inherit this: an SDK client made
+  // without an endpoint reaches this DynamoDB Local, never an AWS account.
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = local.endpoint;
   return async () => {
-    delete process.env.DYNAMODB_ENDPOINT;
+    delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
     await local.stop();
   };
 }

@@ -62,7 +62,7 @@ export async function startTransactionRig(prefix: string): Promise<TransactionRi
   const metrics = new Map<string, number>();
   const handler = createTransactionStatusHandler({
     // One attempt: a fault reaches the handler (the SDK's retries would hide it).
-    db: localTable(proxy.endpoint, { attempts: 1 }),
+    db: localTable(proxy.endpoint, { maxAttempts: 1 }),
     tableName: table.tableName,
     logger: silent,
     metrics: {

@@ -16,7 +16,7 @@ const SPAWN_TIMEOUT_MS = 60_000;
 /** Runs the alias to its end with `settings` instead of any table or endpoint of the developer's. */
 async function replay(settings: Record<string, string>, args: string[] = ['--dry-run']): Promise<{ code: number; stderr: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...settings };
-  for (const name of ['TABLE_NAME', 'DYNAMODB_ENDPOINT', 'AWS_PROFILE', 'AWS_REGION']) if (!(name in settings)) delete env[name];
+  for (const name of ['TABLE_NAME', 'DYNAMODB_ENDPOINT', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL', 'AWS_PROFILE', 'AWS_REGION']) if (!(name in settings)) delete env[name];
   return run('npm', ['run', '-s', 'replay-quarantine', '--', ...args], { cwd: repoRoot, env }).then(
     () => ({ code: 0, stderr: '' }),
     (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),

@@ -1,17 +1,19 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { environmentSigning, staticSigning } from '../../functions/shared/aws-signing';
+/**
+ * The functions' secret reads (shared/secrets-manager.ts): Powertools'
+ * SecretsProvider over the SDK's client, against a stand-in for Secrets Manager
+ * on the wire. What is ours to prove: the endpoint is the SDK's own setting, the
+ * cache keeps a secret for its max age and never keeps a failure, binary reads
+ * as null, and a failure at start names the setting and the error type only.
+ */
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../functions/shared/config';
-import { getSecretString, regionalEndpoint, SecretsManagerError } from '../../functions/shared/secrets-manager';
-import { errorAnswer, secretStringAnswer, startFakeSecretsManager, type FakeSecretsManager, type ReceivedRequest } from '../support/fake-secrets-manager';
+import { failAsSetting, SECRET_MAX_AGE_SECONDS, secretsProvider, secretStringReader } from '../../functions/shared/secrets-manager';
+import { errorAnswer, secretStringAnswer, startFakeSecretsManager, type FakeSecretsManager } from '../support/fake-secrets-manager';
 
-const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'session-token' };
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:webhook-AbCdEf';
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-
-/** The signing configuration an entry borrows: a real DynamoDB client's, with fixed credentials. */
-const signing = new DynamoDBClient({ region: 'eu-west-1', credentials }).config;
+const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 
 let fake: FakeSecretsManager;
 beforeAll(async () => {
@@ -20,100 +22,83 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake.close();
 });
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllEnvs();
+});
 
 function fresh(answer: FakeSecretsManager['answer']): void {
   fake.requests.length = 0;
   fake.answer = answer;
 }
 
-/** Signs the received request again from its own signed headers: what AWS does to check it. */
-async function expectedAuthorization(received: ReceivedRequest): Promise<string> {
-  const signedHeaders = /SignedHeaders=([^,]+)/.exec(String(received.headers.authorization))?.[1]?.split(';') ?? [];
-  const headers = Object.fromEntries(signedHeaders.map((name) => [name, String(received.headers[name])]));
-  const amzDate = String(received.headers['x-amz-date']);
-  const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13)}`);
-  const signer = new SignatureV4({ credentials, region: 'eu-west-1', service: 'secretsmanager', sha256: signing.sha256 });
-  const signed = await signer.sign(
-    { method: received.method, protocol: 'http:', hostname: '127.0.0.1', path: received.path, query: {}, headers, body: received.body },
-    { signingDate },
-  );
-  return String(signed.headers.authorization);
+/** A provider on the stand-in, with one attempt unless told (the SDK's retries are its own). */
+function provider(maxAttempts = 1): SecretsProvider {
+  return new SecretsProvider({ clientConfig: { endpoint: fake.endpoint, region: 'eu-west-1', credentials, maxAttempts } });
 }
 
-describe('getSecretString (GetSecretValue, one signed JSON request)', () => {
-  it('sends one signed GetSecretValue request that a SigV4 check accepts, and returns the SecretString', async () => {
+describe('secretStringReader (Powertools Parameters over the SDK client)', () => {
+  it("reaches the endpoint the SDK reads from AWS_ENDPOINT_URL_SECRETS_MANAGER, with Lambda's credentials, and answers the SecretString", async () => {
+    vi.stubEnv('AWS_ENDPOINT_URL_SECRETS_MANAGER', fake.endpoint);
+    vi.stubEnv('AWS_REGION', 'eu-west-1');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
     fresh(() => secretStringAnswer(SECRET));
-    await expect(getSecretString(ARN, signing, { endpoint: fake.endpoint })).resolves.toBe(SECRET);
+    await expect(secretStringReader(ARN, secretsProvider())()).resolves.toBe(SECRET);
     expect(fake.requests).toHaveLength(1);
     const [received] = fake.requests;
-    if (!received) throw new Error('no request');
-    expect(received.method).toBe('POST');
-    expect(received.path).toBe('/');
-    expect(received.headers['x-amz-target']).toBe('secretsmanager.GetSecretValue');
-    expect(received.headers['content-type']).toBe('application/x-amz-json-1.1');
-    expect(JSON.parse(received.body)).toEqual({ SecretId: ARN });
-    expect(received.headers['x-amz-security-token']).toBe('session-token');
-    expect(received.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/secretsmanager\/aws4_request, /);
-    expect(received.headers.authorization).toMatch(/SignedHeaders=[^,]*host;[^,]*x-amz-target/);
-    expect(received.headers.authorization).toBe(await expectedAuthorization(received));
+    expect(received?.headers['x-amz-target']).toBe('secretsmanager.GetSecretValue');
+    expect(JSON.parse(received?.body ?? '{}')).toEqual({ SecretId: ARN });
+    expect(received?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/secretsmanager\/aws4_request, /);
   });
 
-  it.each([
-    ['fixed credentials', () => staticSigning(credentials, 'eu-west-1')],
-    [
-      "Lambda's environment",
-      () => environmentSigning({ AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_SESSION_TOKEN: credentials.sessionToken, AWS_REGION: 'eu-west-1' }),
-    ],
-  ])('signs alike without an SDK client (%s, node SHA-256): the SDK signer accepts the signature', async (_name, signingOf) => {
+  it(`keeps a secret for ${SECRET_MAX_AGE_SECONDS} s, then asks again (a rotation is picked up)`, async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-23T10:00:00Z') });
     fresh(() => secretStringAnswer(SECRET));
-    await expect(getSecretString(ARN, signingOf(), { endpoint: fake.endpoint })).resolves.toBe(SECRET);
-    const [received] = fake.requests;
-    if (!received) throw new Error('no request');
-    expect(received.headers['x-amz-security-token']).toBe('session-token');
-    expect(received.headers.authorization).toBe(await expectedAuthorization(received));
+    const read = secretStringReader(ARN, provider());
+    await read();
+    vi.setSystemTime(new Date(Date.now() + (SECRET_MAX_AGE_SECONDS - 1) * 1000));
+    await read();
+    expect(fake.requests).toHaveLength(1);
+    fresh(() => secretStringAnswer('whsec_rotated'));
+    vi.setSystemTime(new Date(Date.now() + 2000));
+    await expect(read()).resolves.toBe('whsec_rotated');
+    expect(fake.requests).toHaveLength(1);
   });
 
-  it("refuses to start without Lambda's credentials, naming each missing setting", () => {
-    expect(() => environmentSigning({ AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKID' })).toThrow(ConfigError);
-    expect(() => environmentSigning({ AWS_ACCESS_KEY_ID: 'AKID' })).toThrow('invalid configuration: AWS_SECRET_ACCESS_KEY: is required (Lambda sets it); AWS_REGION: is required (Lambda sets it)');
-  });
-
-  it('returns null when the secret holds binary data only', async () => {
-    fresh(() => ({ status: 200, body: { ARN, Name: 'webhook', SecretBinary: 'AAEC' } }));
-    await expect(getSecretString(ARN, signing, { endpoint: fake.endpoint })).resolves.toBeNull();
-  });
-
-  it('names the error type Secrets Manager answers and does not retry a refusal', async () => {
+  it('does not keep a failure: the next read asks again', async () => {
     fresh(() => errorAnswer(400, 'AccessDeniedException'));
-    const failure = await getSecretString(ARN, signing, { endpoint: fake.endpoint }).catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(SecretsManagerError);
-    expect(failure).toMatchObject({ errorType: 'AccessDeniedException', statusCode: 400 });
-    expect(fake.requests).toHaveLength(1);
+    const read = secretStringReader(ARN, provider());
+    await expect(read()).rejects.toThrow();
+    fresh(() => secretStringAnswer(SECRET));
+    await expect(read()).resolves.toBe(SECRET);
   });
 
-  it('retries throttling and server errors, signing each attempt, then answers', async () => {
-    const answers = [errorAnswer(400, 'com.amazonaws.secretsmanager#ThrottlingException'), errorAnswer(503, 'ServiceUnavailable'), secretStringAnswer(SECRET)];
+  it('answers null when the secret holds binary data only', async () => {
+    fresh(() => ({ status: 200, body: { ARN, Name: 'webhook', SecretBinary: 'AAEC' } }));
+    await expect(secretStringReader(ARN, provider())()).resolves.toBeNull();
+  });
+
+  it("retries a throttled read with the SDK's own retry", async () => {
+    const answers = [errorAnswer(400, 'ThrottlingException'), secretStringAnswer(SECRET)];
     fresh(() => answers.shift() ?? errorAnswer(500, 'InternalServiceError'));
-    await expect(getSecretString(ARN, signing, { endpoint: fake.endpoint })).resolves.toBe(SECRET);
-    expect(fake.requests).toHaveLength(3);
-    for (const received of fake.requests) expect(received.headers.authorization).toBe(await expectedAuthorization(received));
-  });
-
-  it('gives up after its attempts with the last error', async () => {
-    fresh(() => errorAnswer(500, 'InternalServiceError'));
-    await expect(getSecretString(ARN, signing, { endpoint: fake.endpoint, attempts: 2 })).rejects.toMatchObject({ errorType: 'InternalServiceError', statusCode: 500 });
+    await expect(secretStringReader(ARN, provider(3))()).resolves.toBe(SECRET);
     expect(fake.requests).toHaveLength(2);
   });
+});
 
-  it('reports an endpoint that does not answer as a network error', async () => {
-    const closed = await startFakeSecretsManager(SECRET);
-    await closed.close();
-    await expect(getSecretString(ARN, signing, { endpoint: closed.endpoint, attempts: 1 })).rejects.toMatchObject({ errorType: 'ECONNREFUSED' });
+describe('failAsSetting', () => {
+  it("turns a failed read into a ConfigError naming the setting and the error type, never the service's message", async () => {
+    const canary = 'CANARY-secret-message-7f3a';
+    fresh(() => ({ status: 400, body: { __type: 'AccessDeniedException', message: canary } }));
+    const failure = await secretStringReader(ARN, provider())().catch((error: unknown) => error);
+    expect(() => failAsSetting('WEBHOOK_SECRET_ARN')(failure)).toThrow(ConfigError);
+    expect(() => failAsSetting('WEBHOOK_SECRET_ARN')(failure)).toThrow(/^invalid configuration: WEBHOOK_SECRET_ARN: GetSecretValue failed: AccessDeniedException \(HTTP 400\)$/);
+    expect(() => failAsSetting('WEBHOOK_SECRET_ARN')(failure)).not.toThrow(new RegExp(canary));
   });
 
-  it('uses the regional endpoint of the partition', () => {
-    expect(regionalEndpoint('eu-west-1')).toBe('https://secretsmanager.eu-west-1.amazonaws.com');
-    expect(regionalEndpoint('us-gov-west-1')).toBe('https://secretsmanager.us-gov-west-1.amazonaws.com');
-    expect(regionalEndpoint('cn-north-1')).toBe('https://secretsmanager.cn-north-1.amazonaws.com.cn');
+  it('rethrows anything that is not a failed read as it is', () => {
+    const other = new TypeError('not a secret failure');
+    expect(() => failAsSetting('WEBHOOK_SECRET_ARN')(other)).toThrow(other);
   });
 });

@@ -81,8 +81,7 @@ describe('the sweep’s cold start', () => {
     if (refusal) secretsManager.answer = () => errorAnswer(400, refusal);
     for (const [name, value] of Object.entries(base)) vi.stubEnv(name, value);
     vi.stubEnv('JUNCTION_API_KEY_SECRET_ARN', secret === undefined ? undefined : ARN);
-    // As Lambda gives them: credentials in the environment (the DynamoDB client's chain signs the read).
-    vi.stubEnv('DYNAMODB_ENDPOINT', undefined);
+    // As Lambda gives them: credentials in the environment; the SDK reads the stand-in's endpoint.
     vi.stubEnv('AWS_ENDPOINT_URL_SECRETS_MANAGER', secretsManager.endpoint);
     vi.stubEnv('AWS_REGION', 'us-east-1');
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');

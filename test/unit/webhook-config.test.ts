@@ -12,18 +12,12 @@ describe('webhookConfig', () => {
     expect(webhookConfig({ TABLE_NAME: 't', JUNCTION_WEBHOOK_SECRET: ` ${secretA} , ${secretB},` })).toEqual({
       tableName: 't',
       secretSource: { kind: 'environment', secrets: [secretA, secretB] },
-      dynamodbEndpoint: undefined,
     });
   });
 
   it('reads the secrets from Secrets Manager when only WEBHOOK_SECRET_ARN is set', () => {
     const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:junction-webhook-AbCdEf';
-    expect(webhookConfig({ TABLE_NAME: 't', WEBHOOK_SECRET_ARN: arn }).secretSource).toEqual({ kind: 'secrets_manager', arn, endpoint: undefined });
-    expect(webhookConfig({ TABLE_NAME: 't', WEBHOOK_SECRET_ARN: arn, AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:4566' }).secretSource).toEqual({
-      kind: 'secrets_manager',
-      arn,
-      endpoint: 'http://127.0.0.1:4566',
-    });
+    expect(webhookConfig({ TABLE_NAME: 't', WEBHOOK_SECRET_ARN: arn }).secretSource).toEqual({ kind: 'secrets_manager', arn });
   });
 
   it('fails naming TABLE_NAME when it is missing or blank', () => {
@@ -45,11 +39,6 @@ describe('webhookConfig', () => {
     }
     expect(message).toContain('JUNCTION_WEBHOOK_SECRET');
     for (const part of value.split(',').filter((part) => part.length > 2 && part !== 'whsec_')) expect(message).not.toContain(part);
-  });
-
-  it('accepts a local DynamoDB endpoint and refuses a non-URL', () => {
-    expect(webhookConfig({ TABLE_NAME: 't', JUNCTION_WEBHOOK_SECRET: secretA, DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' }).dynamodbEndpoint).toBe('http://127.0.0.1:8000');
-    expect(() => webhookConfig({ TABLE_NAME: 't', JUNCTION_WEBHOOK_SECRET: secretA, DYNAMODB_ENDPOINT: 'localhost' })).toThrow(/DYNAMODB_ENDPOINT/);
   });
 });
 
@@ -99,7 +88,6 @@ describe('handler module', () => {
   function lambdaEnvironment(endpoint: string): void {
     vi.stubEnv('TABLE_NAME', 'tracker');
     vi.stubEnv('JUNCTION_WEBHOOK_SECRET', undefined);
-    vi.stubEnv('DYNAMODB_ENDPOINT', undefined);
     vi.stubEnv('WEBHOOK_SECRET_ARN', ARN);
     vi.stubEnv('AWS_ENDPOINT_URL_SECRETS_MANAGER', endpoint);
     vi.stubEnv('AWS_REGION', 'us-east-1');
