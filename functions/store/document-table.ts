@@ -1,7 +1,7 @@
 /** TableClient through the SDK's document client (see store/table-client.ts). */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { MARSHALL_OPTIONS, type TableClient, type WriteOutcome } from './table-client';
+import { BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { followUnprocessedKeys, MARSHALL_OPTIONS, type TableClient, type WriteOutcome } from './table-client';
 
 /** A document client over `client` that marshals as the functions' own requests do (MARSHALL_OPTIONS). */
 export function documentClientOf(client: DynamoDBClient): DynamoDBDocumentClient {
@@ -26,6 +26,11 @@ export function documentTable(doc: DynamoDBDocumentClient): TableClient {
     async transactWrite(input) {
       await doc.send(new TransactWriteCommand(input));
     },
+    batchGet: (input) =>
+      followUnprocessedKeys(input, async (request) => {
+        const answer = await doc.send(new BatchGetCommand(request));
+        return { Responses: answer.Responses ?? {}, UnprocessedKeys: answer.UnprocessedKeys };
+      }),
   };
 }
 

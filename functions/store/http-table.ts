@@ -11,7 +11,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { AwsJsonError, awsJsonCaller, partitionDomain, type AwsJsonCall, type AwsJsonOptions, type SigningConfig } from '../shared/aws-json';
 import { entrySigning } from '../shared/aws-signing';
-import { MARSHALL_OPTIONS, type Item, type TableClient, type WriteOutcome } from './table-client';
+import { followUnprocessedKeys, MARSHALL_OPTIONS, type Item, type TableClient, type WriteOutcome } from './table-client';
 
 /** `endpoint`: DYNAMODB_ENDPOINT (DynamoDB Local); the regional endpoint when absent. */
 export function httpTable(signing: SigningConfig, endpoint: string | undefined, options: AwsJsonOptions = {}): TableClient {
@@ -44,6 +44,20 @@ export function httpTable(signing: SigningConfig, endpoint: string | undefined, 
         ),
       });
     },
+    // Keyed by table: each table's keys are marshalled as a request's; unprocessed ones are asked again with their table's options.
+    batchGet: (input) =>
+      followUnprocessedKeys(input, async (request) => {
+        const tables = Object.entries(request.RequestItems ?? {});
+        const output = await call('BatchGetItem', { ...request, RequestItems: Object.fromEntries(tables.map(([table, part]) => [table, { ...part, Keys: part.Keys?.map((key) => marshall(key, MARSHALL_OPTIONS)) }])) });
+        const responses = isMap(output.Responses) ? Object.entries(output.Responses) : [];
+        const unprocessed = isMap(output.UnprocessedKeys) ? Object.entries(output.UnprocessedKeys) : [];
+        return {
+          Responses: Object.fromEntries(responses.map(([table, items]) => [table, Array.isArray(items) ? items.filter(isMap).map(itemOf) : []])),
+          UnprocessedKeys: unprocessed.length === 0 ? undefined : Object.fromEntries(
+            unprocessed.map(([table, part]) => [table, { ...request.RequestItems?.[table], Keys: isMap(part) && Array.isArray(part.Keys) ? part.Keys.filter(isMap).map(itemOf) : [] }]),
+          ),
+        };
+      }),
   };
 }
 

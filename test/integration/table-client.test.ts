@@ -247,6 +247,37 @@ describe('the functions\' table client and the document client', () => {
     expect(await stored(keys.http.pk, 'ITEM')).toBeUndefined();
   });
 
+  it('read a BatchGetItem alike, asking again for the keys DynamoDB left unprocessed, found items only', async () => {
+    const pks = { sdk: [freshId(), freshId(), freshId()].map((id) => `BATCH#${id}`), http: [freshId(), freshId(), freshId()].map((id) => `BATCH#${id}`) };
+    for (const writer of ['sdk', 'http'] as const) {
+      for (const [index, pk] of pks[writer].slice(0, 2).entries()) await writers[writer].put({ TableName: table.tableName, Item: { pk, sk: 'ITEM', at: index, bytes: Buffer.from([index]) } });
+    }
+    const read = () =>
+      both(async (reads, writer) => {
+        const found = await reads.batchGet({ RequestItems: { [table.tableName]: { Keys: pks[writer].map((pk) => ({ pk, sk: 'ITEM' })) } } });
+        return (found[table.tableName] ?? []).map(({ pk, at, bytes }) => ({ key: pks[writer].indexOf(String(pk)), at, bytes })).sort((a, b) => a.key - b.key);
+      });
+    const plain = await read();
+    expect(plain.sdk.outcome).toEqual([0, 1].map((index) => ({ key: index, at: index, bytes: new Uint8Array([index]) })));
+    expect(plain.http.outcome).toEqual(plain.sdk.outcome);
+    const rename = (value: unknown) => renamed(value, Object.fromEntries(pks.http.map((pk, index) => [pk, pks.sdk[index]!])));
+    expect(rename(plain.http.bodies)).toEqual(plain.sdk.bodies);
+    // The first answer leaves every key unprocessed: each client asks again, once, for the same keys.
+    let first = true;
+    const throttled = await both(async (reads, writer) => {
+      first = true;
+      proxy.fault = (operation) => (operation === 'BatchGetItem' && first ? ((first = false), { kind: 'unprocessed_keys' }) : null);
+      const found = await reads.batchGet({ RequestItems: { [table.tableName]: { Keys: pks[writer].map((pk) => ({ pk, sk: 'ITEM' })), ConsistentRead: false } } });
+      return (found[table.tableName] ?? []).length;
+    });
+    proxy.fault = () => null;
+    expect(throttled.http.outcome).toBe(2);
+    expect(throttled.sdk.outcome).toBe(2);
+    expect(throttled.http.bodies).toHaveLength(2);
+    expect(rename(throttled.http.bodies)).toEqual(throttled.sdk.bodies);
+    expect(throttled.http.bodies[1]).toEqual(throttled.http.bodies[0]);
+  });
+
   it('do not retry a refused request (a validation error): one request, named by its error type', async () => {
     const result = await both((writes) => writes.put({ TableName: table.tableName, Item: { pk: '', sk: 'ITEM' } }));
     expect(result.http.outcome).toEqual({ error: 'ValidationException' });
