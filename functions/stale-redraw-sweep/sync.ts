@@ -31,6 +31,8 @@ export interface SyncSettings {
   lookbackHours: number;
   /** Longest time one sweep spends syncing; the rest of a backlog waits for the next sweep. */
   maxSeconds: number;
+  /** Orders per page (default SYNC_PAGE_SIZE, Junction's maximum); smaller only to test many pages with few orders. */
+  pageSize?: number;
 }
 
 export const DEFAULT_SYNC: SyncSettings = { lookbackHours: 24, maxSeconds: 120 };
@@ -91,12 +93,15 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
   const loaded = await loadSyncState(db, tableName);
   let state: SyncState = loaded.state;
   let version = loaded.version;
-  const window = syncCursor(state, now, settings.lookbackHours);
+  const size = settings.pageSize ?? SYNC_PAGE_SIZE;
+  let window = syncCursor(state, now, settings.lookbackHours);
   let cursor: SyncCursor = window;
+  const sweepStart = syncCursor({ syncedUntil: null, cursor: null }, now, 0).until;
   const outcome: SyncOutcome = { synced: 0, applied: 0, appliedIds: [], invalid: 0, pages: 0, caughtUp: false, lagSeconds: 0, stopped: null };
 
+  // At least one page per sweep within the budget (or a tiny budget would never progress); never into the stale rules' time.
   const outOfTime = () =>
-    input.elapsedMs() >= settings.maxSeconds * 1000 || (input.timeLeft !== undefined && input.timeLeft() < SYNC_TIME_RESERVE_MS);
+    (outcome.pages > 0 && input.elapsedMs() >= settings.maxSeconds * 1000) || (input.timeLeft !== undefined && input.timeLeft() < SYNC_TIME_RESERVE_MS);
 
   for (;;) {
     if (outOfTime()) {
@@ -106,7 +111,7 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
     const page = pageToRead(cursor);
     const read = await session.readOrdersPage({
       page,
-      size: SYNC_PAGE_SIZE,
+      size,
       updatedStart: cursor.since,
       updatedEnd: cursor.until,
       orderKey: 'created_at',
@@ -136,7 +141,7 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
     outcome.pages++;
     // Without a total, a full page says there may be more: the walk then goes on until a short page, and back from there.
     const received = orders.length + invalid;
-    const next = afterPage(cursor, total ?? (page - 1) * SYNC_PAGE_SIZE + received + (received >= SYNC_PAGE_SIZE ? 1 : 0));
+    const next = afterPage(cursor, total ?? (page - 1) * size + received + (received >= size ? 1 : 0), size);
     const nextState: SyncState = next === 'done' ? windowDone(window) : { ...state, cursor: next };
     const saved = await saveSyncState(db, tableName, nextState, version, now);
     if (saved === 'lost') {
@@ -146,8 +151,14 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
     state = nextState;
     version = saved;
     if (next === 'done') {
-      outcome.caughtUp = true;
-      break;
+      // A window continued from an earlier sweep ends before this one started: the next window reaches this sweep's start.
+      if (window.until >= sweepStart) {
+        outcome.caughtUp = true;
+        break;
+      }
+      window = syncCursor(state, now, settings.lookbackHours);
+      cursor = window;
+      continue;
     }
     cursor = next;
   }
