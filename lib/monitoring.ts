@@ -19,7 +19,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BACKFILL_METRICS, RECONCILE_METRICS, SWEEP_METRICS, TRANSACTION_METRICS, WEBHOOK_RESULTS, WEBHOOKS_METRIC } from '../functions/shared/metric-names';
+import { BACKFILL_METRICS, RECONCILE_METRICS, SWEEP_METRICS, SYNC_METRICS, TRANSACTION_METRICS, WEBHOOK_RESULTS, WEBHOOKS_METRIC } from '../functions/shared/metric-names';
 import { METRICS_NAMESPACE } from '../functions/shared/observability';
 import type { ServiceName } from './table-bound-function';
 
@@ -40,6 +40,10 @@ export interface MonitoringProps {
 
 /** Failed reads of Junction's API (timeouts, 5xx, garbage) in one hourly sweep that raise the alarm. */
 export const RECONCILE_FAILURES_THRESHOLD = 5;
+
+/** The sync is behind by more than this (seconds) in every one of SYNC_BEHIND_SWEEPS hourly sweeps: alarm. */
+export const SYNC_LAG_THRESHOLD_SECONDS = 3 * 3600;
+export const SYNC_BEHIND_SWEEPS = 3;
 
 /** A custom metric of one function. */
 export function serviceMetric(
@@ -165,6 +169,20 @@ export class Monitoring extends Construct {
       }),
     );
 
+    // The continuous sync (CONTRACT §6): behind for a few sweeps in a row means Junction
+    // stays down, the key stays rejected, or a backlog is not shrinking.
+    add(
+      new Alarm(this, 'SyncBehind', {
+        alarmDescription: `The continuous sync with Junction's API has been more than ${SYNC_LAG_THRESHOLD_SECONDS / 3600} h behind for ${SYNC_BEHIND_SWEEPS} hourly sweeps: orders whose webhooks were lost are not being repaired (docs/reconcile.md)`,
+        metric: serviceMetric('stale-redraw-sweep', SYNC_METRICS.lagSeconds, { period: Duration.hours(1), statistic: 'Minimum' }),
+        threshold: SYNC_LAG_THRESHOLD_SECONDS,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: SYNC_BEHIND_SWEEPS,
+        datapointsToAlarm: SYNC_BEHIND_SWEEPS,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
     const dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(1) });
     dashboard.addWidgets(
       new GraphWidget({
@@ -219,6 +237,12 @@ export class Monitoring extends Construct {
           serviceMetric('stale-redraw-sweep', RECONCILE_METRICS.failures, hourly),
           serviceMetric('stale-redraw-sweep', RECONCILE_METRICS.unauthorized, hourly),
         ],
+      }),
+      new GraphWidget({
+        title: 'Continuous sync with Junction',
+        width: 12,
+        left: [serviceMetric('stale-redraw-sweep', SYNC_METRICS.synced, hourly), serviceMetric('stale-redraw-sweep', SYNC_METRICS.applied, hourly)],
+        right: [serviceMetric('stale-redraw-sweep', SYNC_METRICS.lagSeconds, { ...hourly, statistic: 'Maximum' })],
       }),
       new GraphWidget({
         title: 'Backfill (when run)',

@@ -206,12 +206,15 @@ export class RedrawTrackerStack extends Stack {
       ...bound,
       service: 'stale-redraw-sweep',
       description: 'Flags redraws that stopped moving and notifies once per stale episode',
-      access: reconcileAccess,
+      // The continuous sync reads a page's held orders with one BatchGetItem (CONTRACT §6).
+      access: { ...reconcileAccess, table: [...reconcileAccess.table, 'BatchGetItem'] },
       environment: {
         STALE_REDRAW_TOPIC_ARN: notifications.topicArn,
         REDRAW_STALE_AFTER_DAYS: String(settings.redrawStaleAfterDays),
         REDRAW_MISSING_AFTER_HOURS: String(settings.redrawMissingAfterHours),
         RECONCILE_AFTER_MINUTES: String(settings.reconcileAfterMinutes),
+        SYNC_LOOKBACK_HOURS: String(settings.syncLookbackHours),
+        SYNC_MAX_SECONDS: String(settings.syncMaxSeconds),
         ...junctionEnvironment,
       },
       timeout: TIMEOUTS.sweep,

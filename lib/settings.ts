@@ -46,6 +46,10 @@ const SettingsSchema = z.strictObject({
   junctionApiBaseUrl: z.url({ protocol: /^https$/ }).default('https://api.us.junction.com'),
   /** An order behind what a transaction listing shows for longer than this is read from the API by the sweep. */
   reconcileAfterMinutes: z.number().int().positive().max(10_080).default(60),
+  /** How far back the sweep's first continuous sync reads Junction's orders (older ones are the backfill's). */
+  syncLookbackHours: z.number().positive().max(8760).default(24),
+  /** Longest time one hourly sweep spends on the sync (the function's timeout is 5 minutes; the stale rules need the rest). */
+  syncMaxSeconds: z.number().int().positive().max(170).default(120),
 });
 
 /** Validated deployment settings. */

@@ -21,8 +21,11 @@ import { bundleFunction, ENTRY_FILE } from './function-bundle';
 /** The functions; each name is also its folder under functions/ and its Powertools service name. */
 export type { ServiceName };
 
-/** Item-level actions a function may be given on the base table. Scan and batch reads are deliberately absent. */
-export type TableAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem';
+/**
+ * Item-level actions a function may be given on the base table. Scan is deliberately
+ * absent; BatchGetItem (reads by key, at most 100) only for the sweep's sync.
+ */
+export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem';
 
 export type IndexName = typeof TABLE.byTransaction.indexName | typeof TABLE.openRedraws.indexName;
 

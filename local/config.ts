@@ -4,7 +4,7 @@
 import * as z from 'zod';
 import { junctionApiSettingsShape } from '../functions/junction/settings';
 import { parseEnv, optionalEndpoint, positiveNumber } from '../functions/shared/config';
-import { ReconcileEnv } from '../functions/stale-redraw-sweep/app';
+import { ReconcileEnv, SyncEnv } from '../functions/stale-redraw-sweep/app';
 import { dynamodbEndpointSetting } from './dynamodb-endpoint';
 
 const WebhookSecrets = z
@@ -29,6 +29,7 @@ const LocalSettings = z.object({
   // Reconciliation with Junction's API (CONTRACT §6): off without JUNCTION_API_KEY.
   ...junctionApiSettingsShape,
   ...ReconcileEnv.shape,
+  ...SyncEnv.shape,
 });
 export type LocalSettings = z.output<typeof LocalSettings>;
 

@@ -4,7 +4,8 @@
  *
  *   GET /v3/order/{order_id}                 a ClientFacingOrder
  *   GET /v3/order_transaction/{transaction_id}  {id, team_id, status, orders: OrderSummary[]}
- *   GET /v3/orders?page&size&updated_start_date&updated_end_date  {orders, total, page, size}
+ *   GET /v3/orders?page&size&updated_start_date&updated_end_date&order_key&order_direction
+ *                                            {orders, total, page, size}
  *
  * from an in-memory store of orders (whole ClientFacingOrder objects, as the flow
  * builders of junction-flows.ts make them), requiring the `x-vital-api-key`
@@ -41,6 +42,13 @@
  * body with PHI canaries that is no order, transaction or page), after the key
  * check. `times` (default 1) or `'always'`; `endpoint` limits a fault to one
  * endpoint.
+ *
+ * In-process only, `onPageRead(hook)` lets a test change orders at Junction
+ * between two page reads of `GET /v3/orders` (as Junction's own users do while a
+ * sync pages): the hook sees each page as it was answered and returns the orders
+ * to store before the next request is served (e.g. with a later `updated_at`,
+ * which moves them out of an `updated_end_date` filter and shifts the later
+ * pages by one towards page 1).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -118,10 +126,27 @@ export interface StandinControl {
   loseWebhooks(deliveries: readonly Delivery[], lost: readonly LostWebhooks[]): Promise<{ delivered: Delivery[]; withheld: Delivery[] }>;
 }
 
+/** A page of `GET /v3/orders` as the stand-in answered it, for `onPageRead` hooks. */
+export interface StandinPageRead {
+  page: number;
+  size: number;
+  /** Orders matching the filters when the page was answered. */
+  total: number;
+  /** The ids on the page, in the answer's order. */
+  ids: string[];
+  /** Every stored order as it is now (copies). */
+  orders(): StandinOrder[];
+}
+
+/** Called after each answered page of `GET /v3/orders`; the orders it returns are stored before the next request. */
+export type StandinPageHook = (read: StandinPageRead) => readonly StandinOrder[] | void;
+
 export interface JunctionStandin extends StandinControl {
   /** e.g. http://127.0.0.1:4010: use it as JUNCTION_API_BASE_URL. */
   url: string;
   apiKey: string;
+  /** Sets (or, with null, removes) the hook run between page reads (see the module's comment); `reset()` removes it too. */
+  onPageRead(hook: StandinPageHook | null): void;
   close(): Promise<void>;
 }
 
@@ -295,6 +320,9 @@ export async function startJunctionStandin(options: StandinOptions = {}): Promis
     ...local,
     url: `http://127.0.0.1:${port}`,
     apiKey,
+    onPageRead: (hook) => {
+      store.pageHook = hook;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         for (const timer of pending) clearTimeout(timer);
@@ -346,6 +374,7 @@ class StandinStore {
   private readonly byId = new Map<string, StandinOrder>();
   readonly faults: Fault[] = [];
   readonly log: StandinRequest[] = [];
+  pageHook: StandinPageHook | null = null;
 
   put(orders: readonly StandinOrder[]): void {
     for (const order of orders) this.byId.set(order.id, structuredClone(order));
@@ -359,6 +388,7 @@ class StandinStore {
     this.byId.clear();
     this.faults.length = 0;
     this.log.length = 0;
+    this.pageHook = null;
   }
 
   /** The first fault for this endpoint, one of its times used up. */
@@ -414,15 +444,22 @@ class StandinStore {
     const size = integerParam(params, 'size', 50, 1, 100, problems);
     const start = dateParam(params, 'updated_start_date', problems);
     const end = dateParam(params, 'updated_end_date', problems);
+    const key = enumParam(params, 'order_key', ORDER_KEYS, problems);
+    const direction = enumParam(params, 'order_direction', ORDER_DIRECTIONS, problems);
     if (problems.length > 0) return { status: 422, body: { detail: problems } };
+    const ascending = SORTS[key ?? 'created_at'];
+    const compare = direction === 'desc' ? (a: StandinOrder, b: StandinOrder) => ascending(b, a) : ascending;
     const matching = [...this.byId.values()]
       .filter((order) => {
         const updated = instantMillis(order.updated_at);
         return (start === null || updated >= start) && (end === null || updated <= end);
       })
-      .sort(byCreation);
+      .sort(compare);
     const slice = matching.slice((page - 1) * size, page * size);
-    return { status: 200, body: { orders: slice.map((order) => this.view(order)), total: matching.length, page, size } };
+    const body = { orders: slice.map((order) => this.view(order)), total: matching.length, page, size };
+    const changed = this.pageHook?.({ page, size, total: matching.length, ids: slice.map((order) => order.id), orders: () => this.all() });
+    if (changed) this.put(changed.map((order) => StandinOrder.parse(order)));
+    return { status: 200, body };
   }
 
   /** The order as the API answers it: its transaction listing as the stand-in knows it now. */
@@ -536,6 +573,27 @@ function byCreation(a: { id: string; created_at: string }, b: { id: string; crea
   return byTime !== 0 ? byTime : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** `order_key` values (Junction's OpenAPI: GET /v3/orders); Junction does not document its default sort: creation here. */
+const ORDER_KEYS = ['created_at', 'patient_name', 'last_status'] as const;
+const ORDER_DIRECTIONS = ['asc', 'desc'] as const;
+
+/** Ascending sorts by `order_key`, each a total order (ties by creation, then id), so offset pages are stable while nothing changes. */
+const SORTS: Record<(typeof ORDER_KEYS)[number], (a: StandinOrder, b: StandinOrder) => number> = {
+  created_at: byCreation,
+  patient_name: (a, b) => compareText(patientNameOf(a), patientNameOf(b)) || byCreation(a, b),
+  last_status: (a, b) => compareText(newestEventOf(a)?.status ?? '', newestEventOf(b)?.status ?? '') || byCreation(a, b),
+};
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function patientNameOf(order: StandinOrder): string {
+  const details = order.patient_details;
+  if (!isRecord(details)) return '';
+  return [details.first_name, details.last_name].filter((part) => typeof part === 'string').join(' ');
+}
+
 function endpointOf(pathname: string): StandinEndpoint | null {
   if (/^\/v3\/order\/[^/]+$/.test(pathname)) return 'order';
   if (/^\/v3\/order_transaction\/[^/]+$/.test(pathname)) return 'order_transaction';
@@ -557,6 +615,17 @@ function integerParam(params: URLSearchParams, name: string, fallback: number, m
     return fallback;
   }
   return value;
+}
+
+/** An enum query parameter, refused as FastAPI refuses it (type `enum`, the expected values in `ctx`). */
+function enumParam<T extends string>(params: URLSearchParams, name: string, values: readonly T[], problems: unknown[]): T | null {
+  const raw = params.get(name);
+  if (raw === null) return null;
+  const known = values.find((value) => value === raw);
+  if (known !== undefined) return known;
+  const expected = values.map((value) => `'${value}'`).join(', ').replace(/, ([^,]*)$/, ' or $1');
+  problems.push({ type: 'enum', loc: ['query', name], msg: `Input should be ${expected}`, input: raw, ctx: { expected } });
+  return null;
 }
 
 /**

@@ -13,7 +13,7 @@ import { junctionApiFor } from '../functions/junction/settings';
 import { createQueryHandler } from '../functions/query/app';
 import { SERVICES } from '../functions/shared/metric-names';
 import { createLogger, createMetrics } from '../functions/shared/observability';
-import { createSweepHandler, reconcileOf, type SweepResult } from '../functions/stale-redraw-sweep/app';
+import { createSweepHandler, reconcileOf, syncOf, type SweepResult } from '../functions/stale-redraw-sweep/app';
 import { createInMemoryNotifier, type InMemoryNotifier } from '../functions/stale-redraw-sweep/notifier';
 import { createTableInput } from '../functions/store/table';
 import { createTransactionStatusHandler } from '../functions/transaction-status/app';
@@ -138,10 +138,11 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       // Without JUNCTION_API_KEY: no client, and no request to Junction ever.
       junction: junctionApi,
       reconcile: reconcileOf(settings),
+      sync: syncOf(settings),
     });
 
     // One sweep at a time, as one scheduled Lambda would run them.
-    let sweeping: Promise<SweepResult> = Promise.resolve({ examined: 0, flagged: 0, cleared: 0, reconciled: 0 });
+    let sweeping: Promise<SweepResult> = Promise.resolve({ examined: 0, flagged: 0, cleared: 0, reconciled: 0, synced: 0 });
     const sweep = () => {
       const next = sweeping.catch(() => undefined).then(() => sweepHandler());
       sweeping = next;

@@ -16,7 +16,7 @@ export class SimulationError extends Error {
 
 // The query API's answers as the CLI reads them (CONTRACT §2): one set of schemas for both clients.
 export { OrderView, type TransactionView } from '../cli/views';
-const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number().optional() });
+const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number().optional(), synced: z.number().optional() });
 export type SweepAnswer = z.output<typeof SweepAnswer>;
 const NotificationsAnswer = z.object({ items: z.array(z.object({ order_id: z.string(), reason: z.string() })) });
 const WebhookAnswer = z.union([

@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { EXIT, type CommandModule } from '../command';
 import { readAnswer } from '../views';
 
-const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number().optional() }).loose();
+const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number().optional(), synced: z.number().optional() }).loose();
 
 const command: CommandModule = {
   help: `Usage: npx redraw-tracker sweep [--json]
@@ -16,8 +16,9 @@ waiting for SWEEP_INTERVAL_SECONDS: it flags the redraws that went stale (one
 notification each, at GET /local/notifications) and clears the flags of those that
 moved on. Local only: on AWS the sweep runs every hour by itself (docs/deploy.md).
 
-With --json: the API's answer {"examined": n, "flagged": n, "cleared": n, "reconciled": n}
-(reconciled: orders whose state Junction's API repaired; 0 without JUNCTION_API_KEY).
+With --json: the API's answer {"examined": n, "flagged": n, "cleared": n, "reconciled": n, "synced": n}
+(reconciled: orders whose state Junction's API repaired; synced: orders the sweep's
+continuous sync read from Junction; both 0 without JUNCTION_API_KEY).
 
 Examples:
   npx redraw-tracker sweep
@@ -32,7 +33,7 @@ Examples:
       out.json(result);
       return EXIT.ok;
     }
-    const reconciled = result.reconciled === undefined ? '' : `, reconciled ${result.reconciled}`;
+    const reconciled = `${result.reconciled === undefined ? '' : `, reconciled ${result.reconciled}`}${result.synced === undefined ? '' : `, synced ${result.synced}`}`;
     out.line(`Swept ${client.target.label}: examined ${result.examined}, flagged ${out.style(result.flagged > 0 ? 'red' : 'bold', String(result.flagged))}, cleared ${result.cleared}${reconciled}`);
     out.line('Stale redraws: npx redraw-tracker redraws --stale');
     return EXIT.ok;

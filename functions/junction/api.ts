@@ -44,6 +44,9 @@ export interface ListOrdersQuery {
   /** ISO date-times (UTC), inclusive. */
   updatedStart?: string;
   updatedEnd?: string;
+  /** `order_key`: a sort that never changes for an order (`created_at`) keeps offset pages stable but for orders leaving the filter. */
+  orderKey?: 'created_at' | 'patient_name' | 'last_status';
+  orderDirection?: 'asc' | 'desc';
 }
 
 export interface JunctionApi {

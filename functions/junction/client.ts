@@ -134,6 +134,8 @@ export function createJunctionClient(options: JunctionClientOptions): JunctionAp
       const params = new URLSearchParams({ page: String(query.page), size: String(query.size) });
       if (query.updatedStart !== undefined) params.set('updated_start_date', query.updatedStart);
       if (query.updatedEnd !== undefined) params.set('updated_end_date', query.updatedEnd);
+      if (query.orderKey !== undefined) params.set('order_key', query.orderKey);
+      if (query.orderDirection !== undefined) params.set('order_direction', query.orderDirection);
       return get<JunctionOrdersPage>(`/v3/orders?${params}`, (json) => {
         const answer = OrdersPageAnswer.safeParse(json);
         if (!answer.success) return invalid('orders page', answer.error);

@@ -66,6 +66,21 @@ export const RECONCILE_METRICS = {
   behind: 'ReconcileBehind',
 } as const;
 
+/**
+ * The continuous sync's metrics (CONTRACT §6; dimension service=stale-redraw-sweep),
+ * emitted by every sweep with a Junction API key.
+ */
+export const SYNC_METRICS = {
+  /** Orders the sync read from Junction in this sweep. */
+  synced: 'SyncedOrders',
+  /** Of those, orders whose stored state the sync replaced (the API's state was newer). */
+  applied: 'SyncApplied',
+  /** How far behind Junction the sync is after this sweep, in seconds (alarm when it stays high). */
+  lagSeconds: 'SyncLagSeconds',
+  /** Orders on the pages that failed validation (skipped). */
+  invalid: 'SyncInvalidOrders',
+} as const;
+
 /** The transaction function's metrics (dimension service=transaction-status). */
 export const TRANSACTION_METRICS = {
   recomputed: 'TransactionsRecomputed',

@@ -36,9 +36,10 @@ import { OPEN_REDRAW_PARTITIONS } from '../store/table';
 import { readTransactionPartition } from '../store/transaction-partition';
 import type { Notifier, StaleRedrawNotification } from './notifier';
 import { createJunctionSession, type JunctionSession } from './reconcile';
-import { RECONCILE_METRICS, SERVICES, SWEEP_METRICS } from '../shared/metric-names';
+import { DEFAULT_SYNC, runSync, type SyncOutcome, type SyncSettings } from './sync';
+import { RECONCILE_METRICS, SERVICES, SWEEP_METRICS, SYNC_METRICS } from '../shared/metric-names';
 
-export { RECONCILE_METRICS, SWEEP_METRICS };
+export { RECONCILE_METRICS, SWEEP_METRICS, SYNC_METRICS };
 
 export const SWEEP_SERVICE_NAME = SERVICES.staleRedrawSweep;
 
@@ -68,6 +69,19 @@ export interface ReconcileSettings {
 
 export const DEFAULT_RECONCILE: ReconcileSettings = { afterMinutes: 60, maxPerSweep: 100 };
 
+/** Continuous sync settings (CONTRACT §6), checked at start; they matter only with a Junction API key. */
+export const SyncEnv = z.object({
+  /** How far back the first sync reaches (older orders are the backfill's). */
+  SYNC_LOOKBACK_HOURS: z._default(z.coerce.number().check(z.positive(), z.maximum(8760)), 24),
+  /** Longest time one sweep spends on the sync; a backlog is worked off over as many sweeps as it takes. */
+  SYNC_MAX_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(840)), 120),
+});
+
+/** Sync settings from parsed settings (see SyncEnv). */
+export function syncOf(env: z.output<typeof SyncEnv>): SyncSettings {
+  return { lookbackHours: env.SYNC_LOOKBACK_HOURS, maxSeconds: env.SYNC_MAX_SECONDS };
+}
+
 /** Catch-up settings from parsed settings (see ReconcileEnv). */
 export function reconcileOf(env: z.output<typeof ReconcileEnv>): ReconcileSettings {
   return { afterMinutes: env.RECONCILE_AFTER_MINUTES, maxPerSweep: env.RECONCILE_MAX_PER_SWEEP };
@@ -85,6 +99,10 @@ export interface SweepInput {
   junction?: JunctionApi | null;
   /** Catch-up settings (default DEFAULT_RECONCILE). */
   reconcile?: ReconcileSettings;
+  /** Continuous sync settings (default DEFAULT_SYNC). */
+  sync?: SyncSettings;
+  /** Milliseconds since the sweep started (monotonic; default from performance.now()): bounds the sync. */
+  elapsedMs?: () => number;
   /** Milliseconds left for this invocation (Lambda's context), if known: Junction is not asked when it runs low. */
   timeLeft?: () => number;
 }
@@ -98,6 +116,8 @@ export interface SweepResult {
   cleared: number;
   /** Orders whose stored state an API read replaced in this sweep (0 without a Junction API key). */
   reconciled: number;
+  /** Orders this sweep's sync read from Junction (0 without a Junction API key). */
+  synced: number;
 }
 
 /** Thrown after a sweep in which some orders failed unexpectedly (the others were swept). */
@@ -123,7 +143,28 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
 
   let failures = 0;
   let behind = 0;
-  // Catch-up first, so that the candidates read next already show what it repaired.
+  let sync: SyncOutcome | null = null;
+  // The sync first (CONTRACT §6): the catch-up and the stale rules then work on what it brought.
+  if (session !== null) {
+    const started = performance.now();
+    try {
+      sync = await runSync({
+        db,
+        tableName,
+        session,
+        now,
+        settings: input.sync ?? DEFAULT_SYNC,
+        logger,
+        elapsedMs: input.elapsedMs ?? (() => performance.now() - started),
+        ...(input.timeLeft ? { timeLeft: input.timeLeft } : {}),
+      });
+      if (sync.stopped === 'apply_failed') failures++;
+    } catch (error) {
+      failures++;
+      logger.error('sync failed', { error: errorName(error) });
+    }
+  }
+  // Catch-up next, so that the candidates read next already show what it repaired.
   if (session !== null) {
     try {
       behind = await catchUp(input, session, () => void failures++);
@@ -273,13 +314,20 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
     metrics.addMetric(RECONCILE_METRICS.unauthorized, MetricUnit.Count, junction.unauthorized);
     metrics.addMetric(RECONCILE_METRICS.requests, MetricUnit.Count, junction.requests);
     metrics.addMetric(RECONCILE_METRICS.behind, MetricUnit.Count, behind);
+    if (sync !== null) {
+      metrics.addMetric(SYNC_METRICS.synced, MetricUnit.Count, sync.synced);
+      metrics.addMetric(SYNC_METRICS.applied, MetricUnit.Count, sync.applied);
+      metrics.addMetric(SYNC_METRICS.lagSeconds, MetricUnit.Seconds, sync.lagSeconds);
+      metrics.addMetric(SYNC_METRICS.invalid, MetricUnit.Count, sync.invalid);
+    }
   }
 
   const result: SweepResult = {
     examined: inProgress.length + awaiting.length + flaggedBefore.length,
     flagged,
     cleared,
-    reconciled: junction?.reconciled ?? 0,
+    reconciled: (junction?.reconciled ?? 0) + (sync?.applied ?? 0),
+    synced: sync?.synced ?? 0,
   };
   logger.info('stale redraw sweep done', {
     ...result,
@@ -294,6 +342,8 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
           junction_unauthorized: junction.unauthorized,
           junction_stopped: junction.stopped,
           behind,
+          sync_stopped: sync?.stopped ?? null,
+          sync_lag_seconds: sync?.lagSeconds ?? null,
         }),
   });
   if (failures > 0) throw new SweepError(`${failures} order(s) could not be swept`);
@@ -351,7 +401,7 @@ function notificationOf(order: IndexedOrder, reason: StaleRedrawNotification['re
 
 
 
-export interface SweepHandlerDeps extends Omit<SweepInput, 'now' | 'metrics' | 'junction' | 'timeLeft'> {
+export interface SweepHandlerDeps extends Omit<SweepInput, 'now' | 'metrics' | 'junction' | 'timeLeft' | 'elapsedMs'> {
   metrics: FlushingMetricSink;
   /** The sweep's clock; injectable so tests need no waiting. */
   clock?: () => Date;

@@ -14,7 +14,7 @@ import { junctionFromSecret } from '../junction/key-secret';
 import { functionTable } from '../store/document-table';
 import { createLogger, createMetrics } from '../shared/observability';
 import { failAsSetting, secretStringReader } from '../shared/secrets-manager';
-import { createSweepHandler, reconcileOf, SWEEP_SERVICE_NAME, thresholdsOf } from './app';
+import { createSweepHandler, reconcileOf, SWEEP_SERVICE_NAME, syncOf, thresholdsOf } from './app';
 import { sweepConfig } from './config';
 import { createSnsNotifier } from './notifier';
 
@@ -41,6 +41,7 @@ export const handler = createSweepHandler({
   tableName: config.TABLE_NAME,
   thresholds: thresholdsOf(config),
   reconcile: reconcileOf(config),
+  sync: syncOf(config),
   // Loaded at the first notification (notifier.ts): most sweeps send none.
   notifier: createSnsNotifier(() => import('@aws-sdk/client-sns').then(({ SNSClient }) => new SNSClient({})), config.STALE_REDRAW_TOPIC_ARN),
   logger,

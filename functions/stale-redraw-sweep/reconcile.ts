@@ -16,7 +16,7 @@
  *   failure kind only: never an answer, a reason text or the key.
  */
 import type { TableClient } from '../store/table-client';
-import type { JunctionApi, JunctionFailure, JunctionOutcome } from '../junction/api';
+import type { JunctionApi, JunctionFailure, JunctionOrdersPage, JunctionOutcome, ListOrdersQuery } from '../junction/api';
 import { errorName, type LogSink } from '../shared/observability';
 import { applyApiOrder, applyApiTransaction, type ApiOrderApplied } from '../store/api-orders';
 import type { RecomputeResult } from '../store/transactions';
@@ -56,8 +56,19 @@ export interface JunctionSession {
    * listing (applyApiTransaction); null as above.
    */
   reconcileTransaction(transactionId: string, collectionMethod: string): Promise<RecomputeResult | null>;
+  /**
+   * Reads one page of `GET /v3/orders` (each call a request: pages are not
+   * cached). `failed`: Junction gave nothing usable (counted and logged as any
+   * read); `stopped`: the session asks Junction no more in this sweep (why).
+   */
+  readOrdersPage(query: ListOrdersQuery): Promise<OrdersPageRead>;
   stats(): JunctionSessionStats;
 }
+
+export type OrdersPageRead =
+  | { kind: 'ok'; page: JunctionOrdersPage }
+  | { kind: 'failed'; failure: CountedFailure }
+  | { kind: 'stopped'; why: NonNullable<JunctionSessionStats['stopped']> };
 
 export interface JunctionSessionDeps {
   db: TableClient;
@@ -182,6 +193,17 @@ export function createJunctionSession(deps: JunctionSessionDeps): JunctionSessio
       readOnce(transactions, { transaction_id: transactionId }, transactionId, () => junction.getTransaction(transactionId), (transaction) =>
         applyApiTransaction(db, tableName, transaction, collectionMethod),
       ),
+    async readOrdersPage(query) {
+      let failure: CountedFailure | null = null;
+      const page = await request({ page: String(query.page) }, async () => {
+        const outcome = await junction.listOrders(query);
+        if (outcome.kind !== 'ok' && outcome.kind !== 'unauthorized') failure = outcome.kind;
+        return outcome;
+      });
+      if (page !== null) return { kind: 'ok', page };
+      if (failure !== null) return { kind: 'failed', failure };
+      return stats.stopped === null ? { kind: 'failed', failure: 'unavailable' } : { kind: 'stopped', why: stats.stopped };
+    },
     stats: () => ({ ...stats, failures: { ...stats.failures } }),
   };
 }

@@ -8,10 +8,14 @@
  * The sweep and the backfill call these; neither ever writes an order item or a
  * transaction item any other way.
  */
-import type { TableClient } from './table-client';
+import { BATCH_GET_MAX_KEYS, type TableClient } from './table-client';
 import { listingFromTransaction, projectOrder, type ListedTransaction, type ListingSnapshot, type OrderRecord } from '../core/order-record';
 import type { OrderPayload } from '../core/schemas';
+import { syncAction, type HeldOrder } from '../core/sync-apply';
+import { forEachLimited } from '../shared/concurrency';
+import { parseOrderItem } from './order-items';
 import { putOwnOrder, type ApplyResult } from './orders';
+import { keys } from './table';
 import { recomputeTransaction, type RecomputeResult } from './transactions';
 
 export interface ApiOrderApplied {
@@ -67,4 +71,71 @@ export async function applyApiTransaction(
 ): Promise<RecomputeResult> {
   const listing = listingFromTransaction(transaction, collectionMethod);
   return recomputeTransaction(db, tableName, transaction.id, { orders: [], listings: [listing] });
+}
+
+/** What applying a page of API orders did (CONTRACT §6, continuous sync). */
+export interface ApiPageApplied {
+  /** Orders given. */
+  read: number;
+  /** Order items written (the API's state was newer). */
+  applied: number;
+  /** Conditional writes refused (a newer or the same state arrived between the read and the write). */
+  refused: number;
+  /** Orders whose held state was as new or newer: no order write. */
+  unchanged: number;
+  /** Of those, orders whose listing still told the transaction something (carried, no order write). */
+  listings: number;
+  /** Ids of the orders whose stored state this page replaced. */
+  appliedIds: string[];
+}
+
+/** Orders applied at once: enough to overlap round trips, few enough to stay polite to the table. */
+const PAGE_CONCURRENCY = 8;
+
+/**
+ * Applies a page of orders read from Junction's API (at most 100) as
+ * applyApiOrder would, but writes only what is newer: it first reads what the
+ * table holds for them with ONE BatchGetItem (eventually consistent: a few read
+ * units instead of a write unit per refused write), then puts the orders whose
+ * API state is newer through the webhook's conditional write (which stays the
+ * judge of a race) and carries a listing into its transaction only when it tells
+ * something the held item's listing did not (syncAction). Throws on an unexpected
+ * failure (the page is then not applied whole: the caller does not move past it).
+ */
+export async function applyApiOrdersPage(db: TableClient, tableName: string, orders: readonly OrderPayload[]): Promise<ApiPageApplied> {
+  // One state per id (a page should not repeat one; BatchGetItem refuses duplicate keys).
+  const byId = new Map(orders.map((order) => [order.id, order]));
+  const ids = [...byId.keys()];
+  if (ids.length > BATCH_GET_MAX_KEYS) throw new RangeError(`at most ${BATCH_GET_MAX_KEYS} orders per page`);
+  const held = new Map<string, HeldOrder>();
+  if (ids.length > 0) {
+    const found = await db.batchGet({ RequestItems: { [tableName]: { Keys: ids.map((id) => keys.order(id)), ConsistentRead: false } } });
+    for (const item of found[tableName] ?? []) {
+      const stored = parseOrderItem(item);
+      held.set(stored.record.id, { record: stored.record, listing: stored.listing });
+    }
+  }
+  const result: ApiPageApplied = { read: orders.length, applied: 0, refused: 0, unchanged: 0, listings: 0, appliedIds: [] };
+  await forEachLimited([...byId.values()], PAGE_CONCURRENCY, async (order) => {
+    const projected = projectOrder(order, 'api');
+    switch (syncAction(projected, held.get(order.id) ?? null)) {
+      case 'put': {
+        const applied = await applyApiOrder(db, tableName, order);
+        if (applied.result === 'applied') {
+          result.applied++;
+          result.appliedIds.push(order.id);
+        } else result.refused++;
+        return;
+      }
+      case 'listing':
+        result.unchanged++;
+        result.listings++;
+        if (projected.listing !== null) await recomputeTransaction(db, tableName, projected.listing.transaction_id, { orders: [], listings: [projected.listing] });
+        return;
+      case 'none':
+        result.unchanged++;
+        return;
+    }
+  });
+  return result;
 }

@@ -3,9 +3,9 @@
  * every function, `npm start`, the CLI and the bench reach DynamoDB with.
  */
 import { ConditionalCheckFailedException, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SDK_REQUEST_HANDLER } from '../shared/sdk-clients';
-import { MARSHALL_OPTIONS, type TableClient, type WriteOutcome } from './table-client';
+import { followUnprocessedKeys, MARSHALL_OPTIONS, type TableClient, type WriteOutcome } from './table-client';
 
 /** A document client over `client` that marshals as the store expects (MARSHALL_OPTIONS). */
 export function documentClientOf(client: DynamoDBClient): DynamoDBDocumentClient {
@@ -39,6 +39,11 @@ export function documentTable(doc: DynamoDBDocumentClient): TableClient {
     async transactWrite(input) {
       await doc.send(new TransactWriteCommand(input));
     },
+    batchGet: (input) =>
+      followUnprocessedKeys(input, async (request) => {
+        const answer = await doc.send(new BatchGetCommand(request));
+        return { Responses: answer.Responses ?? {}, UnprocessedKeys: answer.UnprocessedKeys };
+      }),
   };
 }
 

@@ -9,6 +9,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type {
+  BatchGetCommandInput,
   DeleteCommandInput,
   GetCommandInput,
   PutCommandInput,
@@ -18,7 +19,7 @@ import type {
 } from '@aws-sdk/lib-dynamodb';
 import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 
-export type { DeleteCommandInput, GetCommandInput, PutCommandInput, QueryCommandInput, TransactWriteCommandInput, UpdateCommandInput };
+export type { BatchGetCommandInput, DeleteCommandInput, GetCommandInput, PutCommandInput, QueryCommandInput, TransactWriteCommandInput, UpdateCommandInput };
 
 /** How native values become attribute values, for both implementations: undefined attributes are left out. */
 export const MARSHALL_OPTIONS = Object.freeze({ removeUndefinedValues: true } as const);
@@ -46,6 +47,50 @@ export interface TableClient {
   delete(input: DeleteCommandInput): Promise<void>;
   /** TransactWriteItems: all or nothing; a cancelled transaction throws. */
   transactWrite(input: TransactWriteCommandInput): Promise<void>;
+  /**
+   * BatchGetItem (at most BATCH_GET_MAX_KEYS keys, no duplicates): the items found, by table,
+   * in no particular order; UnprocessedKeys are asked again (followUnprocessedKeys).
+   */
+  batchGet(input: BatchGetCommandInput): Promise<Record<string, Item[]>>;
+}
+
+/** DynamoDB's limit of keys per BatchGetItem. */
+export const BATCH_GET_MAX_KEYS = 100;
+
+/** One BatchGetItem answer, native values. */
+export interface BatchGetAnswer {
+  Responses: Record<string, Item[]>;
+  UnprocessedKeys: BatchGetCommandInput['RequestItems'] | undefined;
+}
+
+/** Thrown when DynamoDB keeps leaving keys unprocessed (throttling) after every attempt. */
+export class BatchGetIncompleteError extends Error {
+  override readonly name = 'BatchGetIncompleteError';
+}
+
+/** Attempts of one batchGet, the first included, before BatchGetIncompleteError. */
+const BATCH_GET_ATTEMPTS = 6;
+
+/**
+ * Sends `input`, then the keys DynamoDB left unprocessed (it does under
+ * throttling or past 16 MB), with a doubling wait from 50 ms, as AWS advises,
+ * until none are left; the answers merged by table. Shared by both implementations.
+ */
+export async function followUnprocessedKeys(
+  input: BatchGetCommandInput,
+  send: (input: BatchGetCommandInput) => Promise<BatchGetAnswer>,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): Promise<Record<string, Item[]>> {
+  const found: Record<string, Item[]> = {};
+  let request: BatchGetCommandInput['RequestItems'] | undefined = input.RequestItems;
+  for (let attempt = 0; request !== undefined && Object.keys(request).length > 0; attempt++) {
+    if (attempt >= BATCH_GET_ATTEMPTS) throw new BatchGetIncompleteError(`keys still unprocessed after ${BATCH_GET_ATTEMPTS} attempts`);
+    if (attempt > 0) await sleep(50 * 2 ** (attempt - 1));
+    const answer = await send({ ...input, RequestItems: request });
+    for (const [table, items] of Object.entries(answer.Responses)) (found[table] ??= []).push(...items);
+    request = answer.UnprocessedKeys;
+  }
+  return found;
 }
 
 /** What the webhook path writes with. */

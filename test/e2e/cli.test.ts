@@ -163,12 +163,12 @@ describe('redraw-tracker against npm start', () => {
   it('sweeps the local tracker now, in both modes', async () => {
     const json = await cli(['sweep', '--json']);
     expect(json).toMatchObject({ code: 0, stderr: '' });
-    const first = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.literal(0) }).strict().parse(JSON.parse(json.stdout));
+    const first = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.literal(0), synced: z.literal(0) }).strict().parse(JSON.parse(json.stdout));
     expect(first.flagged).toBeGreaterThanOrEqual(2);
 
     const human = await cli(['sweep']);
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(new RegExp(`^Swept the local tracker at ${baseUrl}: examined \\d+, flagged 0, cleared 0, reconciled 0$`, 'm'));
+    expect(human.stdout).toMatch(new RegExp(`^Swept the local tracker at ${baseUrl}: examined \\d+, flagged 0, cleared 0, reconciled 0, synced 0$`, 'm'));
   });
 
   it('lists the stale redraws with their reasons, in both modes', async () => {

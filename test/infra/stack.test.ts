@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE } from '../../functions/store/table';
 import { STREAM_MAPPING } from '../../lib/redraw-tracker-stack';
-import { RECONCILE_FAILURES_THRESHOLD } from '../../lib/monitoring';
+import { RECONCILE_FAILURES_THRESHOLD, SYNC_BEHIND_SWEEPS, SYNC_LAG_THRESHOLD_SECONDS } from '../../lib/monitoring';
 import { actionsOf, allStatements, statementsOf } from './policies';
 import { buildStack, type BuiltStack } from './stack';
 
@@ -148,7 +148,7 @@ describe('permissions', () => {
 
   it('lets the sweep query the open-redraws index, read and apply orders (reconciliation), update flags and publish notifications', () => {
     const actions = actionsOf(built.stack, built.template, built.stack.staleRedrawSweep.role);
-    expect(dynamodbActions(actions)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(dynamodbActions(actions)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(actions).toContain('sns:Publish');
   });
 
@@ -184,6 +184,8 @@ describe('permissions', () => {
           POWERTOOLS_SERVICE_NAME: 'stale-redraw-sweep',
           JUNCTION_API_BASE_URL: 'https://api.us.junction.com',
           RECONCILE_AFTER_MINUTES: '60',
+          SYNC_LOOKBACK_HOURS: '24',
+          SYNC_MAX_SECONDS: '120',
           JUNCTION_API_KEY_SECRET_ARN: { Ref: Match.stringLikeRegexp('^JunctionApiKey') },
         }),
       },
@@ -350,11 +352,34 @@ describe('alarms and dashboard', () => {
     });
   });
 
+  it('lets only the sweep batch-read, and on the table alone (not an index)', () => {
+    const statements = statementsOf(built.stack, built.template, built.stack.staleRedrawSweep.role).filter((s) => s.Action.includes('dynamodb:BatchGetItem'));
+    expect(statements.flatMap((s) => s.Resource)).toEqual([ref(built.stack.table.tableArn)]);
+    for (const bound of [built.stack.webhook, built.stack.transactionStatus, built.stack.query, built.stack.backfill]) {
+      expect(actionsOf(built.stack, built.template, bound.role).has('dynamodb:BatchGetItem')).toBe(false);
+    }
+  });
+
+  it('raises an alarm when the continuous sync stays behind for several hourly sweeps', () => {
+    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'RedrawTracker',
+      MetricName: 'SyncLagSeconds',
+      Dimensions: [{ Name: 'service', Value: 'stale-redraw-sweep' }],
+      Statistic: 'Minimum',
+      Threshold: SYNC_LAG_THRESHOLD_SECONDS,
+      EvaluationPeriods: SYNC_BEHIND_SWEEPS,
+      DatapointsToAlarm: SYNC_BEHIND_SWEEPS,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(SYNC_BEHIND_SWEEPS).toBeGreaterThan(1);
+  });
+
   it('shows webhooks by result, open and stale redraws and stream lag on the dashboard', () => {
     const dashboards = Object.values(built.template.findResources('AWS::CloudWatch::Dashboard'));
     expect(dashboards).toHaveLength(1);
     const body = JSON.stringify(dashboards[0]);
-    for (const expected of ['Webhooks by result', 'OpenRedraws', 'StaleRedraws', 'IteratorAge', 'invalid_signature', 'Reconciled', 'JunctionUnauthorized', 'BackfillApplied']) {
+    for (const expected of ['Webhooks by result', 'OpenRedraws', 'StaleRedraws', 'IteratorAge', 'invalid_signature', 'Reconciled', 'JunctionUnauthorized', 'BackfillApplied', 'SyncLagSeconds', 'SyncedOrders']) {
       expect(body).toContain(expected);
     }
   });

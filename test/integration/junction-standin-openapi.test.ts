@@ -89,7 +89,7 @@ describe('the stand-in answers over HTTP', () => {
         }
         let total = 0;
         for (let page = 1; ; page++) {
-          const answer = await get(`/v3/orders?page=${page}&size=3`);
+          const answer = await get(`/v3/orders?page=${page}&size=3&order_key=created_at&order_direction=${page % 2 === 0 ? 'asc' : 'desc'}&updated_end_date=2100-01-01T00:00:00.000000Z`);
           expect(answer.status).toBe(200);
           schemas.assertValid('GetOrdersResponse', answer.body, `GET /v3/orders page ${page}`);
           const orders = (answer.body as { orders: unknown[] }).orders;
@@ -103,7 +103,7 @@ describe('the stand-in answers over HTTP', () => {
   });
 
   it('answer a refused query with the body Junction documents for it (HTTPValidationError)', async () => {
-    for (const query of ['size=101', 'page=0', 'updated_start_date=yesterday']) {
+    for (const query of ['size=101', 'page=0', 'updated_start_date=yesterday', 'order_key=updated_at', 'order_direction=up']) {
       const answer = await get(`/v3/orders?${query}`);
       expect(answer.status).toBe(422);
       schemas.assertValid('HTTPValidationError', answer.body, query);

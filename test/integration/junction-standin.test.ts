@@ -98,6 +98,54 @@ describe('GET /v3/orders', () => {
     expect(await query('updated_start_date=2026-03-02T12:00:00')).toEqual([middle.id, late.id].sort());
     expect(await query('updated_end_date=2026-03-02T13:00:00%2B02:00')).toEqual([early.id]);
   });
+
+  it('sorts by order_key and order_direction, the ties by creation then id, and refuses other values with a 422', async () => {
+    const orders = [
+      orderAt('2026-03-03T00:00:00Z', '2026-03-04T00:00:00Z'),
+      orderAt('2026-03-01T00:00:00Z', '2026-03-04T00:00:00Z'),
+      orderAt('2026-03-02T00:00:00Z', '2026-03-04T00:00:00Z'),
+    ];
+    await standin.putOrders(orders);
+    const ascending = [orders[1]!.id, orders[2]!.id, orders[0]!.id];
+    expect(ids(await getJson('/v3/orders?order_key=created_at&order_direction=asc'))).toEqual(ascending);
+    expect(ids(await getJson('/v3/orders?order_key=created_at&order_direction=desc'))).toEqual([...ascending].reverse());
+    expect(ids(await getJson('/v3/orders?order_direction=desc&page=1&size=2'))).toEqual([orders[0]!.id, orders[2]!.id]);
+    // The same status everywhere: the ties fall back to creation.
+    expect(ids(await getJson('/v3/orders?order_key=last_status'))).toEqual(ascending);
+    const byName = ids(await getJson('/v3/orders?order_key=patient_name'));
+    expect([...byName].sort()).toEqual([...ascending].sort());
+    expect(ids(await getJson('/v3/orders?order_key=patient_name&order_direction=desc'))).toEqual([...byName].reverse());
+    for (const [name, value] of [['order_key', 'updated_at'], ['order_direction', 'DESC'], ['order_key', '']]) {
+      const answer = await get(`/v3/orders?${name}=${value}`);
+      expect(answer.status).toBe(422);
+      expect(JSON.parse(answer.text)).toMatchObject({ detail: [{ type: 'enum', loc: ['query', name], input: value }] });
+    }
+  });
+
+  it('runs the page hook after each page is answered: its changes show from the next read on', async () => {
+    const orders = [1, 2, 3, 4].map((day) => orderAt(`2026-03-0${day}T00:00:00Z`, '2026-03-05T00:00:00Z'));
+    await standin.putOrders(orders);
+    const reads: { page: number; total: number; ids: string[] }[] = [];
+    standin.onPageRead(({ page, total, ids: onPage, orders: now }) => {
+      reads.push({ page, total, ids: onPage });
+      // The first page read moves the oldest order out of the window (updated later at Junction).
+      if (page !== 2) return;
+      const oldest = now().find((order) => order.id === orders[0]!.id)!;
+      return [{ ...oldest, updated_at: '2026-03-09T00:00:00Z' }];
+    });
+    const window = 'updated_end_date=2026-03-06T00:00:00Z&order_key=created_at&size=2';
+    expect(ids(await getJson(`/v3/orders?${window}&page=2`))).toEqual([orders[2]!.id, orders[3]!.id]);
+    // Everything after the order that left shifted one place towards page 1.
+    expect(ids(await getJson(`/v3/orders?${window}&page=1`))).toEqual([orders[1]!.id, orders[2]!.id]);
+    expect(reads).toEqual([
+      { page: 2, total: 4, ids: [orders[2]!.id, orders[3]!.id] },
+      { page: 1, total: 3, ids: [orders[1]!.id, orders[2]!.id] },
+    ]);
+    await standin.reset();
+    await standin.putOrders(orders);
+    await getJson(`/v3/orders?${window}&page=2`);
+    expect(reads).toHaveLength(2);
+  });
 });
 
 describe('transactions', () => {

@@ -34,7 +34,7 @@ async function send(runtime: LocalRuntime, delivery: Delivery): Promise<void> {
   expect(response.status).toBe(200);
 }
 
-const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number() }).strict();
+const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number(), synced: z.number() }).strict();
 
 async function sweep(runtime: LocalRuntime) {
   const response = await fetch(`${runtime.url}/local/sweep`, { method: 'POST' });
@@ -78,8 +78,13 @@ describe('npm start with Junction’s API', () => {
     await rig.standin().clearRequests();
 
     const answer = await sweep(runtime);
-    expect(answer).toMatchObject({ flagged: 0, reconciled: 1 });
-    expect((await rig.standin().requests()).map((request) => request.url)).toEqual([`/v3/order/${flow.redrawId}`]);
+    // The lost step is a day old: older than the first sync's window (SYNC_LOOKBACK_HOURS, 24), so verification repairs it.
+    expect(answer).toMatchObject({ flagged: 0, reconciled: 1, synced: 0 });
+    const urls = (await rig.standin().requests()).map((request) => request.url);
+    expect(urls.filter((url) => !url.startsWith('/v3/orders?'))).toEqual([`/v3/order/${flow.redrawId}`]);
+    // The sync's one page of an empty window, first.
+    expect(urls.filter((url) => url.startsWith('/v3/orders?'))).toHaveLength(1);
+    expect(urls[0]).toMatch(/^\/v3\/orders\?/);
     expect(await order(runtime, flow.redrawId)).toMatchObject({ source: 'api', low_level_status: 'appointment_scheduled', stale: null });
     expect(runtime.notifier.notifications.filter((notification) => notification.order_id === flow.redrawId)).toEqual([]);
     expect(rig.outputLines().join('\n')).not.toContain(rig.standin().apiKey);
@@ -95,7 +100,7 @@ describe('npm start with Junction’s API', () => {
     await rig.standin().clearRequests();
 
     const answer = await sweep(runtime);
-    expect(answer).toMatchObject({ flagged: 1, reconciled: 0 });
+    expect(answer).toMatchObject({ flagged: 1, reconciled: 0, synced: 0 });
     expect(await rig.standin().requests()).toEqual([]);
     expect(await order(runtime, flow.redrawId)).toMatchObject({ source: 'webhook', low_level_status: 'requisition_created', stale: { reason: 'no_progress' } });
   });

@@ -140,7 +140,7 @@ async function removeAll(messages: readonly Message[]): Promise<void> {
 /** Faults on a seeded share of requests: throttled, reset or unanswered before the table, or the answer lost after it. */
 function injectFaults(seed: number): () => Record<ProxyFault['kind'] | 'throttled', number> {
   const random = mulberry32(seed);
-  const counts = { throttled: 0, answer: 0, reset_before: 0, silent: 0, lost_answer: 0 };
+  const counts = { throttled: 0, answer: 0, reset_before: 0, silent: 0, lost_answer: 0, unprocessed_keys: 0 };
   proxy.fault = () => {
     const roll = random();
     let fault: ProxyFault | null = null;

@@ -136,7 +136,7 @@ describe('stale-redraw sweep cost', () => {
     console.info('sweep cost', { tableItems, dueCandidates, ...result, ...reads, notifications: notifier.notifications.length });
 
     expect(reads.other).toEqual([]); // no Scan: only Queries, reads by key (and the conditional updates)
-    expect(result).toEqual({ examined: dueCandidates, flagged: DUE_AWAITING + DUE_IN_PROGRESS, cleared: 0, reconciled: 0 });
+    expect(result).toEqual({ examined: dueCandidates, flagged: DUE_AWAITING + DUE_IN_PROGRESS, cleared: 0, reconciled: 0, synced: 0 });
     // Index entries returned: exactly the due candidates; items read by key: them and the double check's.
     expect(reads.items).toBe(dueCandidates);
     expect(reads.gets).toBe(byKey);

@@ -85,7 +85,10 @@ interface SweepRun {
   result: SweepResult;
   lines: string[];
   metric(name: string): number | undefined;
+  /** Requests to Junction of the catch-up and the verification (the sync's are in syncRequests). */
   requests: string[];
+  /** The continuous sync's requests (GET /v3/orders): each sweep with a key makes at least one. */
+  syncRequests: string[];
 }
 
 /** One sweep through the Lambda factory, at `now`, with or without Junction; output captured, stream settled after. */
@@ -113,10 +116,11 @@ async function sweep(now: number, api: JunctionApi | null, notifier: InMemoryNot
   output = null;
   await rig.settle();
   const metrics = emfValues(lines);
-  const requests = (await junction.requests()).map((request) => request.url);
+  const urls = (await junction.requests()).map((request) => request.url);
+  const isSync = (url: string) => url.startsWith('/v3/orders?');
   // Never the key, whichever client the sweep had.
   for (const line of lines) expect(line).not.toContain(junction.apiKey);
-  return { result, lines, metric: (name) => metrics.get(name), requests };
+  return { result, lines, metric: (name) => metrics.get(name), requests: urls.filter((url) => !isSync(url)), syncRequests: urls.filter(isSync) };
 }
 
 /** Metric values of the sweep's EMF records among captured lines. */
@@ -272,7 +276,10 @@ describe('degrade, never break', () => {
 
     const notifier = createInMemoryNotifier();
     const run = await sweep(now, rejected, notifier);
-    expect(run.requests).toHaveLength(1);
+    // The sync's first page is the sweep's first request, and its only one: no request loop.
+    expect([...run.syncRequests, ...run.requests]).toHaveLength(1);
+    expect(run.syncRequests).toHaveLength(1);
+    expect(run.result.synced).toBe(0);
     expect(run.lines.join('\n')).not.toContain(wrongKey);
     expect(about(notifier, ids.initialId)).toMatchObject([{ reason: 'redraw_not_created' }]);
     expect(run.metric(RECONCILE_METRICS.unauthorized)).toBe(1);
@@ -289,8 +296,9 @@ describe('degrade, never break', () => {
     const notifier = createInMemoryNotifier();
     const run = await sweep(now, null, notifier);
     expect(run.requests).toEqual([]);
-    expect(Object.keys(run.result).sort()).toEqual(['cleared', 'examined', 'flagged', 'reconciled']);
-    expect(run.result).toMatchObject({ flagged: 1, reconciled: 0 });
+    expect(run.syncRequests).toEqual([]);
+    expect(Object.keys(run.result).sort()).toEqual(['cleared', 'examined', 'flagged', 'reconciled', 'synced']);
+    expect(run.result).toMatchObject({ flagged: 1, reconciled: 0, synced: 0 });
     expect(about(notifier, ids.initialId)).toMatchObject([{ reason: 'redraw_not_created' }]);
     expect(run.metric(RECONCILE_METRICS.reconciled)).toBeUndefined();
     expect(run.metric(SWEEP_METRICS.flagged)).toBe(1);

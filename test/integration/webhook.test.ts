@@ -1,7 +1,7 @@
 /**
  * Every row of CONTRACT.md §1 through the handler factory, with API Gateway v2
- * events, against DynamoDB Local through the webhook's own writes (signed JSON
- * requests, as deployed); DynamoDB requests counted on the wire by a proxy,
+ * events, against DynamoDB Local through the webhook's own writes (the SDK's
+ * document client, as deployed); DynamoDB requests counted on the wire by a proxy,
  * which also injects the transient failures; PHI canaries searched for in the
  * table and in captured logs.
  */

@@ -17,7 +17,9 @@ export type ProxyFault =
   /** Never answered, never forwarded: the client's own timeout ends it. */
   | { kind: 'silent' }
   /** Forwarded and applied by the table; the answer is lost (connection reset). */
-  | { kind: 'lost_answer' };
+  | { kind: 'lost_answer' }
+  /** A BatchGetItem answered 200 with every requested key unprocessed (as under throttling); the table never sees it. */
+  | { kind: 'unprocessed_keys' };
 
 export interface ProxiedRequest {
   /** DynamoDB operation (`PutItem`, `TransactWriteItems`, ...). */
@@ -92,6 +94,11 @@ export async function startDynamoDbProxy(target: string): Promise<DynamoDbProxy>
           return;
         case 'silent':
           return;
+        case 'unprocessed_keys': {
+          const { RequestItems } = JSON.parse(body.toString('utf8')) as { RequestItems?: unknown };
+          res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ Responses: {}, UnprocessedKeys: RequestItems ?? {} }));
+          return;
+        }
         default:
           forward(req, body, res, fault?.kind === 'lost_answer');
       }

@@ -51,11 +51,7 @@ export interface TestTable {
   tableName: string;
   client: DynamoDBClient;
   doc: DynamoDBDocumentClient;
-  /**
-   * The functions' own table client (signed JSON requests, no SDK client), as the
-   * deployed functions send them. Tests that meter or inject faults with client
-   * middleware use `documentTable(doc)` instead.
-   */
+  /** The functions' own table client (local/dynamodb-local.ts `localTable`), as the deployed functions send their requests. */
   db: TableClient;
   /** Deletes the table and closes the clients; safe to call more than once. */
   drop(): Promise<void>;

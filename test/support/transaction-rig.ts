@@ -2,7 +2,7 @@
  * The transaction-status function wired as on AWS, against DynamoDB Local: the
  * webhook's store path writes orders, the table's real stream reaches the
  * handler through the local stream reader. The handler has its own table client
- * (the functions' signed JSON requests, one attempt each), through a proxy on the
+ * (the functions' document client, one attempt each), through a proxy on the
  * wire that counts its requests and can fail them.
  */
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';

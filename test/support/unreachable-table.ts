@@ -19,6 +19,7 @@ export function unreachableTable(message = 'no table here'): { db: TableClient; 
     update: () => refuse('UpdateItem'),
     delete: () => refuse('DeleteItem'),
     transactWrite: () => refuse('TransactWriteItems'),
+    batchGet: () => refuse('BatchGetItem'),
   };
   return { db, calls: () => [...calls] };
 }

@@ -27,7 +27,7 @@ describe('docs/openapi.json', () => {
     assertDocumented('POST', '/webhooks/junction', { statusCode: 401, headers: json, body: '{"error":{"code":"invalid_signature"}}' });
     assertDocumented('POST', '/webhooks/junction', { statusCode: 413, headers: json, body: '{"error":{"code":"payload_too_large"}}' });
     assertDocumented('GET', '/health', { statusCode: 200, headers: json, body: '{"ok":true}' });
-    assertDocumented('POST', '/local/sweep', { statusCode: 200, headers: json, body: '{"examined":3,"flagged":1,"cleared":0,"reconciled":0}' });
+    assertDocumented('POST', '/local/sweep', { statusCode: 200, headers: json, body: '{"examined":3,"flagged":1,"cleared":0,"reconciled":0,"synced":0}' });
     assertDocumented('GET', '/redraws', { statusCode: 200, headers: json, body: '{"items":[],"next_cursor":null}' });
     expect(() => assertDocumented('POST', '/webhooks/junction', { statusCode: 200, headers: json, body: '{"result":"maybe"}' })).toThrow();
     expect(() => assertDocumented('POST', '/local/sweep', { statusCode: 200, headers: json, body: '{"examined":3}' })).toThrow();

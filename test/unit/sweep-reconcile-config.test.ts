@@ -5,7 +5,9 @@
  * value that is no key fails the init loudly, naming the setting, never the value.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_RECONCILE, reconcileOf, ReconcileEnv } from '../../functions/stale-redraw-sweep/app';
+import { DEFAULT_RECONCILE, reconcileOf, ReconcileEnv, syncOf, SyncEnv } from '../../functions/stale-redraw-sweep/app';
+import { DEFAULT_SYNC } from '../../functions/stale-redraw-sweep/sync';
+import { parseLocalSettings } from '../../local/config';
 import { apiKeyFromSecretString, sweepConfig } from '../../functions/stale-redraw-sweep/config';
 import { ConfigError, parseEnv } from '../../functions/shared/config';
 import { errorAnswer, startFakeSecretsManager } from '../support/fake-secrets-manager';
@@ -34,6 +36,25 @@ describe('reconciliation settings', () => {
   ])('fail loudly, naming %s, on %j', (name, value) => {
     expect(() => parseEnv(ReconcileEnv, { [name]: value })).toThrow(ConfigError);
     expect(() => parseEnv(ReconcileEnv, { [name]: value })).toThrow(new RegExp(name));
+  });
+
+  it('default the sync to 24 hours back and 120 s per sweep, in the Lambda and in npm start alike', () => {
+    expect(syncOf(parseEnv(SyncEnv, {}))).toEqual(DEFAULT_SYNC);
+    expect(DEFAULT_SYNC).toEqual({ lookbackHours: 24, maxSeconds: 120 });
+    expect(syncOf(sweepConfig({ ...base, SYNC_LOOKBACK_HOURS: '72', SYNC_MAX_SECONDS: '30' }))).toEqual({ lookbackHours: 72, maxSeconds: 30 });
+    expect(syncOf(parseLocalSettings({ SYNC_LOOKBACK_HOURS: '1.5' }))).toEqual({ lookbackHours: 1.5, maxSeconds: 120 });
+  });
+
+  it.each([
+    ['SYNC_LOOKBACK_HOURS', '0'],
+    ['SYNC_LOOKBACK_HOURS', 'a day'],
+    ['SYNC_LOOKBACK_HOURS', '100000'],
+    ['SYNC_MAX_SECONDS', '0'],
+    ['SYNC_MAX_SECONDS', '1.5'],
+    ['SYNC_MAX_SECONDS', '900'],
+  ])('fail loudly at start, naming %s, on %j', (name, value) => {
+    expect(() => sweepConfig({ ...base, [name]: value })).toThrow(new RegExp(name));
+    expect(() => parseLocalSettings({ [name]: value })).toThrow(new RegExp(name));
   });
 
   it('leave reconciliation off without a secret, and take Junction’s production server by default', () => {

@@ -1,0 +1,111 @@
+/**
+ * The continuous sync's plan (CONTRACT §6, "Continuous sync"), as plain
+ * functions: which window of Junction's `updated_at` a sweep reads from
+ * `GET /v3/orders`, and in which order it reads the window's pages so that no
+ * order of it is skipped, even one updated at Junction while the pages are read.
+ *
+ * Window. From the end of the previous sync, less SYNC_OVERLAP_MS (an order
+ * updated just before that end but indexed by Junction a little later is read
+ * again, harmlessly), to the sweep's start, fixed when the window starts. The
+ * first sync starts SYNC_LOOKBACK_HOURS before it; older orders are the
+ * backfill's.
+ *
+ * Pages. `GET /v3/orders` pages by offset and cannot sort by `updated_at`. With
+ * the end fixed, an order can only LEAVE the filter while the window is read
+ * (updated again at Junction, its `updated_at` passes the end); it then reaches
+ * the next window. Sorted by a key that never changes (`order_key=created_at`),
+ * a leaving order shifts every later one a place towards page 1, never away. So
+ * the pages are read from the last (the first answer's `total` gives it) back to
+ * page 1: an order not read yet sits at a position no greater than the last
+ * position of the page about to be read, and either that page shows it or it has
+ * moved into a page still to be read. By induction down to page 1, every order
+ * that stays in the window is read; every order that leaves it is read by the
+ * next window. A `total` larger than the previous answer's means orders ENTERED
+ * (Junction indexing late): the walk starts again from the new last page, which
+ * restores the argument.
+ *
+ * The position of the walk is a cursor saved after each page is applied: a
+ * sweep that stops (Junction down, key rejected, out of time) leaves it, and the
+ * next sweep continues from it (more orders may have left meanwhile: the argument
+ * holds across sweeps). The sync's end moves forward only when page 1 is read.
+ */
+import { canonicalFromDate, instantMillis } from './instant';
+
+/** How far back each window reaches before the previous one's end (Junction's own indexing delay). */
+export const SYNC_OVERLAP_MS = 5 * 60_000;
+
+/** Orders per page: Junction's maximum. */
+export const SYNC_PAGE_SIZE = 100;
+
+/** The window being read and where its walk stands. */
+export interface SyncCursor {
+  /** Canonical instants, both inclusive (`updated_start_date`, `updated_end_date`). */
+  since: string;
+  until: string;
+  /** The next page to read; null: the window's first request (page 1, which tells the total) is still to be made. */
+  nextPage: number | null;
+  /** The total the last answer gave (orders in the window then), once known. */
+  total: number | null;
+}
+
+/** What is stored between sweeps. */
+export interface SyncState {
+  /** The end of the last window read and applied whole; null before the first one. */
+  syncedUntil: string | null;
+  /** A window started and not finished, to continue; null when none. */
+  cursor: SyncCursor | null;
+}
+
+export const NO_SYNC: SyncState = { syncedUntil: null, cursor: null };
+
+/** The window a sweep starting at `now` reads: the one in progress, else a new one (see the module's comment). */
+export function syncCursor(state: SyncState, now: Date, lookbackHours: number): SyncCursor {
+  if (state.cursor !== null) return state.cursor;
+  const until = canonicalFromDate(now);
+  const startMs =
+    state.syncedUntil === null ? now.getTime() - lookbackHours * 3_600_000 : instantMillis(state.syncedUntil) - SYNC_OVERLAP_MS;
+  const since = canonicalFromDate(new Date(Math.min(startMs, now.getTime())));
+  return { since, until, nextPage: null, total: null };
+}
+
+/** The page to request next for this cursor. */
+export function pageToRead(cursor: SyncCursor): number {
+  return cursor.nextPage ?? 1;
+}
+
+/** Pages of `total` orders (at least one: an empty window is one empty page). */
+export function lastPage(total: number, size: number = SYNC_PAGE_SIZE): number {
+  return Math.max(1, Math.ceil(total / size));
+}
+
+/**
+ * What follows a page read and applied whole: the cursor to continue from, or
+ * `done` when the window is read (its end can then become the sync's end).
+ * `total` is what this answer said the window holds now.
+ */
+export function afterPage(cursor: SyncCursor, total: number, size: number = SYNC_PAGE_SIZE): SyncCursor | 'done' {
+  const page = pageToRead(cursor);
+  const last = lastPage(total, size);
+  // The first request (page 1) told the total: one page holds the whole window (read at once), else walk back from the last.
+  if (cursor.nextPage === null) return last === 1 ? 'done' : { ...cursor, nextPage: last, total };
+  // Orders entered since the previous answer: later ones may have moved onto pages already read. Start again from the last.
+  if (cursor.total !== null && total > cursor.total) return { ...cursor, nextPage: last, total };
+  if (page <= 1) return 'done';
+  return { ...cursor, nextPage: page - 1, total };
+}
+
+/** The state once a window is read whole: its end is the sync's end, and nothing is in progress. */
+export function windowDone(cursor: SyncCursor): SyncState {
+  return { syncedUntil: cursor.until, cursor: null };
+}
+
+/**
+ * How far behind Junction the sync is at `now`, in whole seconds: since the end
+ * of the last window read whole, or, before the first one, since the start of
+ * the window in progress.
+ */
+export function syncLagSeconds(state: SyncState, now: Date): number {
+  const reference = state.syncedUntil ?? state.cursor?.since ?? null;
+  if (reference === null) return 0;
+  return Math.max(0, Math.floor((now.getTime() - instantMillis(reference)) / 1000));
+}

@@ -1,0 +1,181 @@
+/**
+ * The continuous sync (CONTRACT §6, "Continuous sync"): the first part of every
+ * sweep with a Junction API key. It reads from `GET /v3/orders` the orders
+ * updated since the end of the previous sync (less the overlap) up to the
+ * sweep's start, and applies each one as an API read is applied anywhere else
+ * (store/api-orders.ts: the webhook's projection, ordering rule and conditional
+ * write, with its transaction listing), writing only what is newer.
+ *
+ * The plan is core/sync-window.ts (the window, and the walk from the last page
+ * back to page 1 that skips no order). This file runs it page by page:
+ * - each page is read, applied whole, and only then is the sync's state saved
+ *   (store/sync-state.ts); a page that could not be read or applied is read again
+ *   by the next sweep, and the window's end becomes the sync's end only once
+ *   page 1 is applied;
+ * - it stops cleanly when Junction fails (5xx, 429 after Retry-After, timeout:
+ *   already retried by the client), rejects the key (the session then makes no
+ *   further request in this sweep), answers something unusable, or when the
+ *   sweep's budget for it runs out; the stale rules run after it in any case;
+ * - it logs why it stopped, with counts and times only: never an API answer.
+ */
+import { afterPage, pageToRead, SYNC_PAGE_SIZE, syncCursor, syncLagSeconds, windowDone, type SyncCursor, type SyncState } from '../core/sync-window';
+import type { LogSink } from '../shared/observability';
+import { applyApiOrdersPage } from '../store/api-orders';
+import { loadSyncState, saveSyncState } from '../store/sync-state';
+import type { TableClient } from '../store/table-client';
+import type { JunctionSession } from './reconcile';
+
+/** The sync's settings (see SyncEnv in app.ts). */
+export interface SyncSettings {
+  /** How far back the first sync reaches. */
+  lookbackHours: number;
+  /** Longest time one sweep spends syncing; the rest of a backlog waits for the next sweep. */
+  maxSeconds: number;
+  /** Orders per page (default SYNC_PAGE_SIZE, Junction's maximum); smaller only to test many pages with few orders. */
+  pageSize?: number;
+}
+
+export const DEFAULT_SYNC: SyncSettings = { lookbackHours: 24, maxSeconds: 120 };
+
+/** The sync stops reading pages when the invocation has less than this left: the stale rules need their time. */
+export const SYNC_TIME_RESERVE_MS = 120_000;
+
+export type SyncStop =
+  /** Junction rejected the key (401/403): no further request in this sweep. */
+  | 'unauthorized'
+  /** Timeouts, network errors, 429 or 5xx after the client's bounded retries. */
+  | 'unavailable'
+  /** A page that is not JSON or not a page of orders. */
+  | 'invalid_answer'
+  /** The sweep's budget for the sync ran out (SYNC_MAX_SECONDS, or the invocation's time). */
+  | 'time'
+  /** Another sweep saved the sync's state first (two sweeps at once). */
+  | 'conflict'
+  /** Applying a page failed (DynamoDB): the page is read again next time. */
+  | 'apply_failed';
+
+export interface SyncOutcome {
+  /** Orders read from Junction by this sweep's sync (CONTRACT §6: `synced`). */
+  synced: number;
+  /** Order items written (the API's state was newer). */
+  applied: number;
+  /** Ids of the orders whose stored state the sync replaced. */
+  appliedIds: string[];
+  /** Orders on the pages that failed validation (counted, skipped, never logged). */
+  invalid: number;
+  /** Pages read and applied. */
+  pages: number;
+  /** Whether the window was read whole (the sync's end moved to the sweep's start). */
+  caughtUp: boolean;
+  /** Seconds the sync is behind Junction after this sweep (from its end to the sweep's start). */
+  lagSeconds: number;
+  /** Why it stopped before the end of its window, if it did. */
+  stopped: SyncStop | null;
+}
+
+export interface SyncInput {
+  db: TableClient;
+  tableName: string;
+  session: JunctionSession;
+  /** The sweep's start: a new window ends here. */
+  now: Date;
+  settings: SyncSettings;
+  logger: LogSink;
+  /** Milliseconds since the sweep started (monotonic). */
+  elapsedMs: () => number;
+  /** Milliseconds left for this invocation (Lambda's context), if known. */
+  timeLeft?: () => number;
+}
+
+/** One sweep's sync: continues the window in progress (or starts one) and reads pages until done or stopped. */
+export async function runSync(input: SyncInput): Promise<SyncOutcome> {
+  const { db, tableName, session, now, settings, logger } = input;
+  const loaded = await loadSyncState(db, tableName);
+  let state: SyncState = loaded.state;
+  let version = loaded.version;
+  const size = settings.pageSize ?? SYNC_PAGE_SIZE;
+  let window = syncCursor(state, now, settings.lookbackHours);
+  let cursor: SyncCursor = window;
+  const sweepStart = syncCursor({ syncedUntil: null, cursor: null }, now, 0).until;
+  const outcome: SyncOutcome = { synced: 0, applied: 0, appliedIds: [], invalid: 0, pages: 0, caughtUp: false, lagSeconds: 0, stopped: null };
+
+  // At least one page per sweep within the budget (or a tiny budget would never progress); never into the stale rules' time.
+  const outOfTime = () =>
+    (outcome.pages > 0 && input.elapsedMs() >= settings.maxSeconds * 1000) || (input.timeLeft !== undefined && input.timeLeft() < SYNC_TIME_RESERVE_MS);
+
+  for (;;) {
+    if (outOfTime()) {
+      outcome.stopped = 'time';
+      break;
+    }
+    const page = pageToRead(cursor);
+    const read = await session.readOrdersPage({
+      page,
+      size,
+      updatedStart: cursor.since,
+      updatedEnd: cursor.until,
+      orderKey: 'created_at',
+      orderDirection: 'asc',
+    });
+    if (read.kind === 'stopped') {
+      outcome.stopped = read.why;
+      break;
+    }
+    if (read.kind === 'failed') {
+      // A page that does not exist (404) is as unusable as a 5xx: read again next time.
+      outcome.stopped = read.failure === 'invalid_answer' ? 'invalid_answer' : 'unavailable';
+      break;
+    }
+    const { orders, invalid, total } = read.page;
+    outcome.synced += orders.length + invalid;
+    outcome.invalid += invalid;
+    try {
+      const applied = await applyApiOrdersPage(db, tableName, orders);
+      outcome.applied += applied.applied;
+      outcome.appliedIds.push(...applied.appliedIds);
+    } catch (error) {
+      logger.error('sync page could not be applied: it is read again by the next sweep', { page, error: error instanceof Error ? error.name : 'unknown' });
+      outcome.stopped = 'apply_failed';
+      break;
+    }
+    outcome.pages++;
+    // Without a total, a full page says there may be more: the walk then goes on until a short page, and back from there.
+    const received = orders.length + invalid;
+    const next = afterPage(cursor, total ?? (page - 1) * size + received + (received >= size ? 1 : 0), size);
+    const nextState: SyncState = next === 'done' ? windowDone(window) : { ...state, cursor: next };
+    const saved = await saveSyncState(db, tableName, nextState, version, now);
+    if (saved === 'lost') {
+      outcome.stopped = 'conflict';
+      break;
+    }
+    state = nextState;
+    version = saved;
+    if (next === 'done') {
+      // A window continued from an earlier sweep ends before this one started: the next window reaches this sweep's start.
+      if (window.until >= sweepStart) {
+        outcome.caughtUp = true;
+        break;
+      }
+      window = syncCursor(state, now, settings.lookbackHours);
+      cursor = window;
+      continue;
+    }
+    cursor = next;
+  }
+
+  outcome.lagSeconds = syncLagSeconds(state, now);
+  const fields = {
+    synced: outcome.synced,
+    applied: outcome.applied,
+    invalid: outcome.invalid,
+    pages: outcome.pages,
+    lag_seconds: outcome.lagSeconds,
+    window_since: window.since,
+    window_until: window.until,
+    next_page: state.cursor?.nextPage ?? null,
+  };
+  if (outcome.stopped === null) logger.info('sync done', fields);
+  else logger.warn('sync stopped: the next sweep continues', { ...fields, reason: outcome.stopped });
+  if (outcome.invalid > 0) logger.warn('sync skipped orders that are not valid orders', { invalid: outcome.invalid });
+  return outcome;
+}

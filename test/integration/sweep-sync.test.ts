@@ -1,0 +1,357 @@
+/**
+ * The continuous sync (CONTRACT §6, "Continuous sync") on DynamoDB Local, the
+ * path a deployment takes: the sweep's Lambda factory with its real logger and
+ * metrics (captured), the Junction API client over real HTTP to the local
+ * stand-in, the functions' own table client (the document client) through a proxy on
+ * the wire that counts requests, and the transaction function fed by the real
+ * stream. A twin table gets every webhook and no sync: what webhooks would have
+ * produced, to compare with.
+ *
+ * One table (and one sync state) for the file: each test lives in a LATER era
+ * than the previous one and resets the stand-in, so its sync window holds its own
+ * orders only.
+ */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { instantMillis } from '../../functions/core/instant';
+import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
+import type { JunctionApi } from '../../functions/junction/api';
+import { createJunctionClient } from '../../functions/junction/client';
+import { SERVICES, SYNC_METRICS } from '../../functions/shared/metric-names';
+import { createLogger, createMetrics } from '../../functions/shared/observability';
+import { createSweepHandler, type SweepResult } from '../../functions/stale-redraw-sweep/app';
+import { createInMemoryNotifier } from '../../functions/stale-redraw-sweep/notifier';
+import type { SyncSettings } from '../../functions/stale-redraw-sweep/sync';
+import { keys } from '../../functions/store/table';
+import { localTable } from '../../local/dynamodb-local';
+import { startJunctionStandin, type JunctionStandin, type StandinOrder } from '../../local/junction-standin';
+import { localEndpoint } from '../support/dynamodb';
+import { startDynamoDbProxy, type DynamoDbProxy } from '../support/dynamodb-proxy';
+import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, simpleFlow, type Delivery, type FlowSpec, type Method, type RedrawOutcome } from '../support/junction';
+import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
+import { captureOutput, emfRecords } from '../support/webhook';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+let rig: TransactionRig;
+let twin: TransactionRig;
+let junction: JunctionStandin;
+let api: JunctionApi;
+let proxy: DynamoDbProxy;
+let output: ReturnType<typeof captureOutput> | null = null;
+
+beforeAll(async () => {
+  rig = await startTransactionRig('sweep-sync');
+  twin = await startTransactionRig('sweep-sync-twin');
+  junction = await startJunctionStandin();
+  api = createJunctionClient({ baseUrl: junction.url, apiKey: junction.apiKey, backoffMs: 1, maxRetries: 1 });
+  proxy = await startDynamoDbProxy(localEndpoint());
+});
+afterAll(async () => {
+  await proxy?.close();
+  await junction?.close();
+  await twin?.close();
+  await rig?.close();
+});
+beforeEach(async () => {
+  await junction.reset();
+  proxy.reset();
+});
+afterEach(() => {
+  output?.restore();
+  output = null;
+});
+
+let era = 0;
+/** A start a year later than the previous test's (see the file's comment). */
+function nextEra(): Date {
+  era++;
+  return new Date(Date.UTC(2030 + era, 0, 10, 9));
+}
+
+const METHODS: Method[] = ['walk_in_test', 'at_home_phlebotomy', 'on_site_collection', 'testkit'];
+const OUTCOMES: RedrawOutcome[] = ['completed', 'cancelled', 'sample_error', 'not_created', 'in_progress'];
+
+/** Flows of every kind: each collection method, cut short or whole, and redraw transactions at every stage. */
+function everyKind(start: Date): FlowSpec[] {
+  const flows: FlowSpec[] = [];
+  METHODS.forEach((method, index) => {
+    flows.push(simpleFlow({ transactionId: freshId(), orderId: freshId() }, method, 2 + index, start));
+    flows.push(simpleFlow({ transactionId: null, orderId: freshId() }, method, undefined, start));
+  });
+  for (const outcome of OUTCOMES) flows.push(redrawFlow({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() }, outcome, start));
+  return flows.map((flow, index) => ({ ...flow, firstEventId: 1000 + index * 100 }));
+}
+
+/** The orders these flows made at Junction (a redraw never created has none). */
+const orderIdsOf = (flows: readonly FlowSpec[]) => [...new Set(flows.flatMap((flow) => buildDeliveries(flow).map((delivery) => delivery.orderId)))];
+
+/** Pages of 10 (Junction's are up to 100): many pages from few orders. */
+const SMALL_PAGES: SyncSettings = { lookbackHours: 24 * 30, maxSeconds: 120, pageSize: 10 };
+
+interface SweepRun {
+  result: SweepResult;
+  lines: string[];
+  metric(name: string): number | undefined;
+  /** URLs of the requests to Junction. */
+  requests: string[];
+}
+
+/** One sweep of `target` through the Lambda factory at `now`; its table requests go through the proxy. */
+async function sweep(target: TransactionRig, now: number, junctionApi: JunctionApi | null, sync: SyncSettings = { lookbackHours: 24 * 30, maxSeconds: 120 }): Promise<SweepRun> {
+  await junction.clearRequests();
+  proxy.reset();
+  const handler = createSweepHandler({
+    db: localTable(proxy.endpoint),
+    tableName: target.table.tableName,
+    thresholds: DEFAULT_THRESHOLDS,
+    notifier: createInMemoryNotifier(),
+    logger: createLogger(SERVICES.staleRedrawSweep),
+    metrics: createMetrics(SERVICES.staleRedrawSweep),
+    clock: () => new Date(now),
+    junction: junctionApi,
+    sync,
+  });
+  output = captureOutput();
+  let result: SweepResult;
+  try {
+    result = await handler();
+  } finally {
+    output.restore();
+  }
+  const lines = output.lines();
+  output = null;
+  await target.settle();
+  const values = new Map<string, number>();
+  for (const record of emfRecords(lines)) for (const [name, value] of Object.entries(record)) if (typeof value === 'number') values.set(name, value);
+  for (const line of lines) {
+    expect(line).not.toContain(PHI_CANARY);
+    expect(line).not.toContain(junction.apiKey);
+  }
+  return { result, lines, metric: (name) => values.get(name), requests: (await junction.requests()).map((request) => request.url) };
+}
+
+/** An order's stored state and flag, `source` aside (api from the sync, webhook in the twin). */
+async function orderState(target: TransactionRig, orderId: string) {
+  const stored = await target.order(orderId);
+  if (stored === null) return null;
+  const { source: _source, ...record } = stored.record;
+  return { record, stale: stored.stale === null ? null : stored.stale.reason, openRedraw: stored.openRedraw };
+}
+
+/** A transaction as the query API reads it, members' sources aside. */
+async function transactionState(target: TransactionRig, transactionId: string) {
+  const transaction = await target.transaction(transactionId);
+  return JSON.parse(JSON.stringify(transaction, (name, value: unknown) => (name === 'source' || name === 'updated_at' || name === 'version' ? undefined : value))) as unknown;
+}
+
+async function expectSameAsWebhooks(flows: readonly FlowSpec[]): Promise<void> {
+  for (const orderId of orderIdsOf(flows)) expect(await orderState(rig, orderId), `order ${orderId}`).toEqual(await orderState(twin, orderId));
+  for (const flow of flows) {
+    if (flow.transactionId === null) continue;
+    const mine = await transactionState(rig, flow.transactionId);
+    const theirs = await transactionState(twin, flow.transactionId);
+    expect(mine, `transaction ${flow.transactionId}: ${JSON.stringify(mine)} vs ${JSON.stringify(theirs)}`).toEqual(theirs);
+  }
+}
+
+async function deliver(target: TransactionRig, deliveries: readonly Delivery[]): Promise<void> {
+  for (const delivery of deliveries) await target.webhook(delivery);
+  await target.settle();
+}
+
+async function noPhiStored(): Promise<void> {
+  const items = await rig.table.doc.send(new ScanCommand({ TableName: rig.table.tableName }));
+  expect(JSON.stringify(items.Items ?? [])).not.toContain(PHI_CANARY);
+}
+
+/** The newest time any of these orders changed at Junction. */
+function newestUpdate(deliveries: readonly Delivery[]): number {
+  return Math.max(...deliveries.map((delivery) => instantMillis(String((delivery.body.data as { updated_at: string }).updated_at))));
+}
+
+describe('one sweep brings Junction’s state', () => {
+  it('with no webhook delivered at all: every order and transaction as webhooks would have left them, and the stale flags of §4', async () => {
+    const flows = everyKind(nextEra());
+    const deliveries = flows.flatMap((flow) => buildDeliveries(flow));
+    await junction.recordDeliveries(deliveries);
+    await deliver(twin, deliveries);
+    // Late enough for redraws to be stale (§4: 24 h awaiting, 7 days without progress).
+    const now = newestUpdate(deliveries) + 8 * DAY;
+
+    const run = await sweep(rig, now, api);
+    await sweep(twin, now, null);
+    const orders = orderIdsOf(flows);
+    expect(run.result.synced).toBe(orders.length);
+    expect(run.result.reconciled).toBe(orders.length);
+    expect(run.metric(SYNC_METRICS.synced)).toBe(orders.length);
+    expect(run.metric(SYNC_METRICS.lagSeconds)).toBe(0);
+    expect(run.requests.filter((url) => url.startsWith('/v3/orders?'))).toHaveLength(1);
+    // Stale flags set by the same sweep, as in the twin that had every webhook.
+    expect(run.result.flagged).toBeGreaterThan(0);
+    await expectSameAsWebhooks(flows);
+    for (const orderId of orders) expect((await rig.order(orderId))?.record.source).toBe('api');
+    await noPhiStored();
+  });
+
+  it('with a random half of the webhooks lost: the same, for any half', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.infiniteStream(fc.boolean()), async (coins) => {
+        await junction.reset();
+        const flows = everyKind(nextEra());
+        const deliveries = flows.flatMap((flow) => buildDeliveries(flow));
+        await junction.recordDeliveries(deliveries);
+        await deliver(twin, deliveries);
+        const flips = coins.take(deliveries.length);
+        await deliver(rig, deliveries.filter(() => flips.next().value === true));
+        const now = newestUpdate(deliveries) + 2 * HOUR;
+        const run = await sweep(rig, now, api);
+        await sweep(twin, now, null);
+        expect(run.result.synced).toBe(orderIdsOf(flows).length);
+        await expectSameAsWebhooks(flows);
+      }),
+      { numRuns: 3 },
+    );
+    await noPhiStored();
+  });
+});
+
+/** `count` orders of one method, created a minute apart from `start`, each with its first two steps. */
+function manyOrders(start: Date, count: number): { flows: FlowSpec[]; deliveries: Delivery[] } {
+  const flows = Array.from({ length: count }, (_, index) =>
+    ({ ...simpleFlow({ transactionId: null, orderId: freshId() }, 'testkit', 2, new Date(start.getTime() + index * 60_000)), stepMinutes: 1, firstEventId: 1000 + index * 10 }),
+  );
+  return { flows, deliveries: flows.flatMap((flow) => buildDeliveries(flow)) };
+}
+
+/** The order as updated at Junction at `at`: a newer event of the same status (the sync must store its id). */
+function updatedAt(order: StandinOrder, at: number): StandinOrder {
+  const last = order.last_event as { id: number; status: string };
+  const event = { id: last.id + 1, created_at: new Date(at).toISOString(), status: last.status };
+  const events = Array.isArray(order.events) ? order.events : [];
+  return { ...order, updated_at: new Date(at).toISOString(), last_event: event, events: [...events, event] };
+}
+
+async function expectEveryOrderCurrent(): Promise<void> {
+  for (const order of await junction.orders()) {
+    const stored = await rig.order(order.id);
+    expect(stored?.record.last_event?.id, `order ${order.id}`).toBe((order.last_event as { id: number }).id);
+  }
+}
+
+describe('paging a window while Junction changes', () => {
+  it('skips no order when orders are updated between page reads (property), the leavers coming with the next sweep', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(fc.nat(), { maxLength: 4 }), { minLength: 1, maxLength: 4 }), async (changes) => {
+        await junction.reset();
+        const start = nextEra();
+        const { deliveries } = manyOrders(start, 23);
+        await junction.recordDeliveries(deliveries);
+        const now = newestUpdate(deliveries) + HOUR;
+        let reads = 0;
+        junction.onPageRead(({ orders }) => {
+          const picks = changes[reads++] ?? [];
+          const all = orders();
+          // Updated at Junction after the window's end: each leaves the window, shifting the later ones towards page 1.
+          return picks.map((pick, index) => updatedAt(all[pick % all.length]!, now + (reads * 10 + index) * 1000));
+        });
+        const first = await sweep(rig, now, api, SMALL_PAGES);
+        junction.onPageRead(null);
+        expect(first.result.synced).toBeGreaterThanOrEqual(23 - changes.flat().length);
+        // Pages read: the first (page 1, for the total), then the last back to page 1.
+        const pagesOf = (run: SweepRun) => run.requests.filter((url) => url.startsWith('/v3/orders?')).map((url) => new URL(url, 'http://x').searchParams.get('page'));
+        expect(pagesOf(first)).toEqual(['1', '3', '2', '1']);
+        const second = await sweep(rig, now + HOUR, api, SMALL_PAGES);
+        expect(second.result.synced).toBeGreaterThanOrEqual(new Set(changes.flat()).size > 0 ? 1 : 0);
+        await expectEveryOrderCurrent();
+      }),
+      { numRuns: 4 },
+    );
+  });
+
+  it('continues where it stopped when Junction fails mid-window: the stale rules still run, the next sweep finishes, nothing is lost', async () => {
+    const { deliveries } = manyOrders(nextEra(), 23);
+    await junction.recordDeliveries(deliveries);
+    const now = newestUpdate(deliveries) + HOUR;
+    let reads = 0;
+    junction.onPageRead(() => {
+      // Junction goes down after the window's second page read.
+      if (++reads === 2) void junction.injectFault({ kind: 'status', status: 503, times: 'always', endpoint: 'orders' });
+    });
+    const failed = await sweep(rig, now, api, SMALL_PAGES);
+    junction.onPageRead(null);
+    // Page 1 (10 orders, and the total), then the last page (3): page 2 fails.
+    expect(failed.result.synced).toBe(13);
+    expect(failed.result).toMatchObject({ examined: expect.any(Number) });
+    expect(failed.metric(SYNC_METRICS.lagSeconds)).toBeGreaterThan(0);
+    const stop = failed.lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.message === 'sync stopped: the next sweep continues');
+    expect(stop).toMatchObject({ level: 'WARN', reason: 'unavailable', next_page: 2, pages: 2 });
+
+    await junction.clearFaults();
+    const next = await sweep(rig, now + HOUR, api, SMALL_PAGES);
+    // Page 2 again, then page 1 (the rest of the window), then the next window's one page.
+    expect(next.requests.filter((url) => url.startsWith('/v3/orders?')).map((url) => new URL(url, 'http://x').searchParams.get('page'))).toEqual(['2', '1', '1']);
+    expect(next.metric(SYNC_METRICS.lagSeconds)).toBe(0);
+    await expectEveryOrderCurrent();
+  });
+
+  it('stops at the first request when the key is rejected, keeps its window, and syncs all of it once the key works', async () => {
+    const { deliveries } = manyOrders(nextEra(), 5);
+    await junction.recordDeliveries(deliveries);
+    const now = newestUpdate(deliveries) + HOUR;
+    const rejected = createJunctionClient({ baseUrl: junction.url, apiKey: 'sk_us_revoked_0123456789abcdef', backoffMs: 1 });
+    const refused = await sweep(rig, now, rejected);
+    expect(refused.requests).toHaveLength(1);
+    expect(refused.result.synced).toBe(0);
+    expect(refused.metric(SYNC_METRICS.lagSeconds)).toBeGreaterThan(0);
+    const later = await sweep(rig, now + DAY, api);
+    expect(later.result.synced).toBe(5);
+    await expectEveryOrderCurrent();
+  });
+
+  it('stops after a page when its time budget is spent, and works a backlog off over the next sweeps', async () => {
+    const { deliveries } = manyOrders(nextEra(), 23);
+    await junction.recordDeliveries(deliveries);
+    const now = newestUpdate(deliveries) + HOUR;
+    const tight = { ...SMALL_PAGES, maxSeconds: 1 };
+    junction.onPageRead(() => {
+      // Each page takes longer than the budget.
+      const until = Date.now() + 1100;
+      while (Date.now() < until) {
+        /* busy: a slow Junction */
+      }
+    });
+    const runs: SweepRun[] = [];
+    for (let sweepNo = 0; sweepNo < 5; sweepNo++) runs.push(await sweep(rig, now + sweepNo * HOUR, api, tight));
+    junction.onPageRead(null);
+    // One page per sweep: page 1 (the total), 3, 2, 1; the fifth sweep reads the next window, empty, and is done.
+    expect(runs.map((run) => run.requests.filter((url) => url.startsWith('/v3/orders?')).length)).toEqual([1, 1, 1, 1, 1]);
+    expect(runs.map((run) => run.lines.some((line) => line.includes('"reason":"time"')))).toEqual([true, true, true, true, false]);
+    await expectEveryOrderCurrent();
+  });
+});
+
+describe('cost', () => {
+  it('makes no order write when every synced order is already held: one BatchGetItem per page', async () => {
+    const flows = everyKind(nextEra());
+    const deliveries = flows.flatMap((flow) => buildDeliveries(flow));
+    await junction.recordDeliveries(deliveries);
+    await deliver(rig, deliveries);
+    const run = await sweep(rig, newestUpdate(deliveries) + HOUR, api);
+    expect(run.result.synced).toBe(orderIdsOf(flows).length);
+    expect(run.result.reconciled).toBe(0);
+    const orderPrefix = keys.order('').pk;
+    const orderWrites = proxy.requests.filter((request) => {
+      const body = JSON.stringify(request.body);
+      return ['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems'].includes(request.operation) && body.includes(`"S":"${orderPrefix}`);
+    });
+    expect(orderWrites).toEqual([]);
+    // One BatchGetItem per page read, and the sync's own state saved once per page.
+    const pages = run.requests.filter((url) => url.startsWith('/v3/orders?')).length;
+    expect(proxy.counts().BatchGetItem).toBe(pages);
+    const syncStateWrites = proxy.requests.filter((request) => request.operation === 'PutItem' && JSON.stringify(request.body).includes('"synced_until"'));
+    expect(syncStateWrites).toHaveLength(pages);
+  });
+});
