@@ -25,14 +25,14 @@ export interface BuiltStack {
 }
 
 /** The stack as `cdk synth` builds it; bundling is skipped (no esbuild run) unless `bundle` is set. */
-export function buildStack(options: { settings?: Partial<Settings>; bundle?: boolean; outdir?: string } = {}): BuiltStack {
+export function buildStack(options: { settings?: Partial<Settings>; bundle?: boolean; outdir?: string; region?: string } = {}): BuiltStack {
   const app = new App({
     ...(options.outdir ? { outdir: options.outdir } : {}),
     context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] },
   });
   const stack = new RedrawTrackerStack(app, 'RedrawTracker', {
     settings: { ...cdkJsonSettings(), ...options.settings },
-    env: { account: '123456789012', region: 'eu-west-1' },
+    env: { account: '123456789012', region: options.region ?? 'eu-west-1' },
   });
   return { app, stack, template: Template.fromStack(stack) };
 }

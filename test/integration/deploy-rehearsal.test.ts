@@ -1,0 +1,349 @@
+/**
+ * A deploy rehearsal: no AWS account is reachable, so this proves the next best
+ * thing, that what CloudFormation would deploy works with the settings and
+ * permissions the template gives it. The stack is synthesized (bundling for
+ * real); each function's bundle is taken from the cloud assembly and run in a
+ * fresh Node process with exactly the template's environment (references
+ * resolved to local stand-ins) and the variables Lambda sets; it gets
+ * Lambda-shaped invocations. Every AWS request goes through a proxy that checks
+ * it against that function's IAM policy in the template (test/support/rehearsal)
+ * and answers AccessDeniedException when IAM would. DynamoDB is DynamoDB Local
+ * (the table created from the template's own definition), Junction is its
+ * stand-in. Removing one grant from the template makes the rehearsal fail.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, DescribeStreamCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClientConfig } from '../../local/dynamodb-local';
+import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, simpleFlow, type Delivery } from '../../local/junction-flows';
+import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
+import { toLambdaRecord } from '../../local/stream-reader';
+import { localEndpoint, testClient } from '../support/dynamodb';
+import { startAwsProxy, type AwsProxy } from '../support/rehearsal/aws-proxy';
+import { readDeployment, type Deployment, type TemplateJson } from '../support/rehearsal/deployment';
+import { lambdaEnvironment, startLambdaProcess, type LambdaProcess, type Outcome } from '../support/rehearsal/lambda-process';
+import { apiEvent, newSecret, signedEvent } from '../support/webhook';
+import { buildStack } from '../infra/stack';
+
+const STACK = 'RedrawTracker';
+const ACCOUNT = '123456789012';
+/** Junction's API as the template names it (cdk.json), reached here at the stand-in. */
+const JUNCTION_URL = 'https://api.us.junction.com';
+const WEBHOOK_SECRET = newSecret();
+
+let assembly: string;
+let standin: JunctionStandin;
+let deployment: Deployment;
+let streams: DynamoDBStreamsClient;
+let streamArn: string;
+const tableName = `rehearsal-${randomUUID()}`;
+
+/** The deployment as read from the cloud assembly, optionally with the template edited first. */
+function deploymentOf(streamArn: string, edit?: (template: TemplateJson) => void): Deployment {
+  return readDeployment(
+    assembly,
+    STACK,
+    { account: ACCOUNT, region: LOCAL_REGION, tableName, streamArn, generatedSecret: () => randomBytes(32).toString('hex'), urls: { [JUNCTION_URL]: standin.url } },
+    edit,
+  );
+}
+
+beforeAll(async () => {
+  standin = await startJunctionStandin();
+  assembly = mkdtempSync(join(tmpdir(), 'redraw-tracker-rehearsal-'));
+  // The region of DynamoDB Local's database (it keeps one per access key and region).
+  buildStack({ bundle: true, outdir: assembly, region: LOCAL_REGION }).app.synth();
+  const client = testClient();
+  try {
+    // The table as the template defines it: keys, indexes, stream.
+    await client.send(new CreateTableCommand(deploymentOf('pending').table.createTable as never));
+    await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
+  } finally {
+    client.destroy();
+  }
+  streams = new DynamoDBStreamsClient(localDynamoDbClientConfig(localEndpoint()));
+  streamArn = await latestStreamArn();
+  deployment = deploymentOf(streamArn);
+}, 300_000);
+
+afterAll(async () => {
+  streams?.destroy();
+  const client = testClient();
+  await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
+  client.destroy();
+  await standin?.close();
+  if (assembly) rmSync(assembly, { recursive: true, force: true });
+});
+
+async function latestStreamArn(): Promise<string> {
+  const client = testClient();
+  try {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return Table?.LatestStreamArn ?? '';
+  } finally {
+    client.destroy();
+  }
+}
+
+interface Deployed {
+  proxy: AwsProxy;
+  fn: LambdaProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Deploys `service` of `from`: its proxy (secrets set first, as an operator sets
+ * them after the deploy) and its process, started with the template's
+ * environment and Lambda's own variables; AWS_ENDPOINT_URL sends its SDK
+ * clients to the proxy.
+ */
+async function deploy(service: string, secrets: Record<string, string> = {}, from: Deployment = deployment): Promise<Deployed> {
+  const fn = from.functions.find((candidate) => candidate.service === service);
+  if (!fn) throw new Error(`no function ${service} in the template`);
+  const proxy = await startAwsProxy(from, fn, localEndpoint());
+  for (const [logicalIdPrefix, value] of Object.entries(secrets)) {
+    const [arn] = [...from.secrets].find(([, secret]) => secret.logicalId.startsWith(logicalIdPrefix)) ?? [];
+    if (!arn) throw new Error(`no secret ${logicalIdPrefix}`);
+    proxy.secrets.set(arn, value);
+  }
+  const process = startLambdaProcess(fn, { ...lambdaEnvironment(fn, from.region, LOCAL_CREDENTIALS), ...fn.environment, AWS_ENDPOINT_URL: proxy.endpoint });
+  return {
+    proxy,
+    fn: process,
+    async stop() {
+      await process.stop();
+      await proxy.close();
+    },
+  };
+}
+
+function resultOf(outcome: Outcome, logs = ''): unknown {
+  if (outcome.kind !== 'result') throw new Error(`the invocation failed: ${outcome.name}: ${outcome.message}\n${logs}`);
+  return outcome.result;
+}
+
+/** An HTTP API (payload 2.0) event for a query route. */
+function queryEvent(routeKey: string, rawPath: string, pathParameters?: Record<string, string>, rawQueryString = ''): APIGatewayProxyEventV2 {
+  const event = apiEvent(undefined);
+  return {
+    ...event,
+    routeKey,
+    rawPath,
+    rawQueryString,
+    headers: {},
+    ...(pathParameters ? { pathParameters } : {}),
+    ...(rawQueryString ? { queryStringParameters: Object.fromEntries(new URLSearchParams(rawQueryString)) } : {}),
+    requestContext: { ...event.requestContext, routeKey, http: { ...event.requestContext.http, method: 'GET', path: rawPath } },
+  };
+}
+
+/** EventBridge's scheduled event, as the HourlySweep rule sends it. */
+function scheduledEvent(): Record<string, unknown> {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: ACCOUNT,
+    time: new Date().toISOString(),
+    region: LOCAL_REGION,
+    resources: [`arn:aws:events:${LOCAL_REGION}:${ACCOUNT}:rule/${STACK}-HourlySweep`],
+    detail: {},
+  };
+}
+
+/** The table's stream records not seen yet (every shard from its start), as Lambda's event source mapping delivers them. */
+async function streamRecordsAfter(seen: Set<string>): Promise<_Record[]> {
+  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+  const records: _Record[] = [];
+  for (const shard of StreamDescription?.Shards ?? []) {
+    let { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+    for (let reads = 0; ShardIterator && reads < 20; reads++) {
+      const page = await streams.send(new GetRecordsCommand({ ShardIterator }));
+      const fresh = (page.Records ?? []).filter((record) => record.eventID !== undefined && !seen.has(record.eventID));
+      for (const record of fresh) seen.add(record.eventID ?? '');
+      records.push(...fresh);
+      if ((page.Records ?? []).length === 0) break;
+      ShardIterator = page.NextShardIterator;
+    }
+  }
+  return records;
+}
+
+// A redraw story whose status times are days old: the initial order waits in
+// redraw_available with no redraw order (stale), another transaction completes.
+const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+const stuck = redrawFlow(ids, 'not_created', new Date(Date.now() - 5 * 86_400_000));
+const done = { transactionId: freshId(), orderId: freshId() };
+const deliveries: Delivery[] = [...buildDeliveries(stuck), ...buildDeliveries(simpleFlow(done, 'walk_in_test', undefined, new Date(Date.now() - 3 * 86_400_000)))];
+const seenRecords = new Set<string>();
+const orderCount = new Set(deliveries.map((delivery) => delivery.orderId)).size;
+
+describe('the synthesized stack, rehearsed: each bundle with its template environment and IAM policy', () => {
+  it.each([
+    ['webhook', ['secretsmanager:GetSecretValue']],
+    ['transaction-status', []],
+    ['query', []],
+    ['stale-redraw-sweep', ['secretsmanager:GetSecretValue']],
+    ['backfill', []],
+  ])('%s: its init makes no AWS request but the secret reads it needs (%j)', async (service, expected) => {
+    const fn = await deploy(service, { WebhookSecret: WEBHOOK_SECRET });
+    try {
+      expect((await fn.fn.init).kind, fn.fn.logs()).toBe('ready');
+      expect(fn.proxy.calls).toEqual(expected);
+    } finally {
+      await fn.stop();
+    }
+  });
+
+  it('webhook: reads its signing secret at init and applies signed Junction webhooks, one PutItem each, within its grants', async () => {
+    const webhook = await deploy('webhook', { WebhookSecret: WEBHOOK_SECRET });
+    try {
+      const init = await webhook.fn.init;
+      expect(init.kind, webhook.fn.logs()).toBe('ready');
+      for (const delivery of deliveries) {
+        const answer = resultOf(await webhook.fn.invoke(signedEvent(JSON.stringify(delivery.body), { secret: WEBHOOK_SECRET })), webhook.fn.logs());
+        expect(answer).toMatchObject({ statusCode: 200, body: JSON.stringify({ result: 'applied' }) });
+      }
+      expect(webhook.proxy.denials).toEqual([]);
+      expect(webhook.proxy.unexpected).toEqual([]);
+      expect(webhook.proxy.calls).toEqual(['secretsmanager:GetSecretValue', ...deliveries.map(() => 'dynamodb:PutItem')]);
+      expect(webhook.fn.logs()).not.toContain(PHI_CANARY);
+    } finally {
+      await webhook.stop();
+    }
+  });
+
+  it("transaction-status: takes the table's stream records as Lambda delivers them and reports no failure", async () => {
+    const fn = await deploy('transaction-status');
+    try {
+      const records = await streamRecordsAfter(seenRecords);
+      expect(records.length).toBeGreaterThanOrEqual(deliveries.length);
+      const event = { Records: records.map((record) => toLambdaRecord(record, streamArn, LOCAL_REGION)) };
+      expect(resultOf(await fn.fn.invoke(event), fn.fn.logs())).toEqual({ batchItemFailures: [] });
+      expect(fn.proxy.denials).toEqual([]);
+      expect(fn.proxy.unexpected).toEqual([]);
+    } finally {
+      await fn.stop();
+    }
+  });
+
+  it('query: answers the HTTP API routes from the table, read-only', async () => {
+    const query = await deploy('query');
+    try {
+      const order = resultOf(await query.fn.invoke(queryEvent('GET /orders/{order_id}', `/orders/${done.orderId}`, { order_id: done.orderId })), query.fn.logs());
+      expect(order).toMatchObject({ statusCode: 200 });
+      expect(JSON.parse(String((order as { body: string }).body))).toMatchObject({ order: { id: done.orderId, status: 'completed' } });
+      const transaction = resultOf(await query.fn.invoke(queryEvent('GET /transactions/{transaction_id}', `/transactions/${ids.transactionId}`, { transaction_id: ids.transactionId })));
+      expect(JSON.parse(String((transaction as { body: string }).body))).toMatchObject({ transaction: { id: ids.transactionId, status: 'active' } });
+      const open = resultOf(await query.fn.invoke(queryEvent('GET /redraws', '/redraws', undefined, 'state=open')));
+      expect(JSON.parse(String((open as { body: string }).body)).items.map((item: { id: string }) => item.id)).toContain(ids.initialId);
+      expect(query.proxy.denials).toEqual([]);
+      expect(new Set(query.proxy.calls)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:Query']));
+    } finally {
+      await query.stop();
+    }
+  });
+
+  it('stale-redraw-sweep without a Junction key (the placeholder): flags the stale redraw and publishes one notification to the topic', async () => {
+    await standin.clearRequests();
+    const sweep = await deploy('stale-redraw-sweep');
+    try {
+      const result = resultOf(await sweep.fn.invoke(scheduledEvent()), sweep.fn.logs());
+      expect(result).toMatchObject({ flagged: 1, synced: 0 });
+      expect(sweep.proxy.published).toHaveLength(1);
+      expect(sweep.proxy.published[0]?.message).toContain(ids.initialId);
+      expect(sweep.proxy.denials).toEqual([]);
+      expect(sweep.proxy.unexpected).toEqual([]);
+      expect(await standin.requests()).toEqual([]);
+    } finally {
+      await sweep.stop();
+    }
+  });
+
+  it('stale-redraw-sweep with a key: syncs from the Junction stand-in (BatchGetItem, conditional writes) within its grants', async () => {
+    // Junction knows the story above, and an order of the last hours whose webhooks never came (the sync's window is 24 h).
+    const lost = buildDeliveries(simpleFlow({ transactionId: freshId(), orderId: freshId() }, 'at_home_phlebotomy', 3, new Date(Date.now() - 5 * 3_600_000)));
+    await standin.recordDeliveries([...deliveries, ...lost]);
+    await standin.clearRequests();
+    const sweep = await deploy('stale-redraw-sweep', { JunctionApiKey: standin.apiKey });
+    try {
+      const result = resultOf(await sweep.fn.invoke(scheduledEvent()), sweep.fn.logs());
+      expect(result).toMatchObject({ synced: 1 });
+      expect((await standin.requests()).length).toBeGreaterThan(0);
+      expect(sweep.proxy.calls).toContain('dynamodb:BatchGetItem');
+      expect(sweep.proxy.calls).toContain('dynamodb:PutItem');
+      expect(sweep.proxy.denials).toEqual([]);
+      expect(sweep.proxy.unexpected).toEqual([]);
+      expect(sweep.fn.logs()).not.toContain(standin.apiKey);
+    } finally {
+      await sweep.stop();
+    }
+  });
+
+  it('backfill: continues itself through lambda:InvokeFunction when time runs short, then applies the window', async () => {
+    // More than one page of orders at Junction (100 a page).
+    const more = Array.from({ length: 120 }, () => buildDeliveries(simpleFlow({ transactionId: null, orderId: freshId() }, 'testkit', 3, new Date(Date.now() - 2 * 86_400_000)))).flat();
+    await standin.recordDeliveries(more);
+    const total = orderCount + 1 + 120;
+    const backfill = await deploy('backfill', { JunctionApiKey: standin.apiKey });
+    try {
+      const event = { since: new Date(Date.now() - 7 * 86_400_000).toISOString() };
+      // Less than its 90 s margin left after the first page: it saves its place and invokes itself.
+      const paused = resultOf(await backfill.fn.invoke(event, 60_000), backfill.fn.logs());
+      expect(paused).toMatchObject({ status: 'continuing' });
+      expect(backfill.proxy.invoked).toEqual([{ functionName: expect.stringContaining('Backfill'), invocationType: 'Event', payload: JSON.stringify(event) }]);
+      const finished = resultOf(await backfill.fn.invoke(JSON.parse(backfill.proxy.invoked[0]?.payload ?? '{}')), backfill.fn.logs());
+      expect(finished).toMatchObject({ status: 'done', read: total, failed: 0 });
+      expect(backfill.proxy.denials).toEqual([]);
+      expect(backfill.proxy.unexpected).toEqual([]);
+    } finally {
+      await backfill.stop();
+    }
+  });
+});
+
+describe('the rehearsal itself', () => {
+  it('fails when a grant is missing: without dynamodb:PutItem the webhook is refused and answers 503', async () => {
+    const withoutPut = deploymentOf(streamArn, (template) => {
+      for (const resource of Object.values(template.Resources)) {
+        if (resource.Type !== 'AWS::IAM::Policy') continue;
+        const document = (resource.Properties as { PolicyDocument: { Statement: { Action: unknown }[] } }).PolicyDocument;
+        document.Statement = document.Statement.filter((statement) => statement.Action !== 'dynamodb:PutItem');
+      }
+    });
+    const webhook = await deploy('webhook', { WebhookSecret: WEBHOOK_SECRET }, withoutPut);
+    try {
+      const [first] = deliveries;
+      const answer = resultOf(await webhook.fn.invoke(signedEvent(JSON.stringify(first?.body), { secret: WEBHOOK_SECRET })), webhook.fn.logs());
+      expect(answer).toMatchObject({ statusCode: 503 });
+      expect(webhook.proxy.denials).toContainEqual({ service: 'dynamodb', action: 'dynamodb:PutItem', resource: withoutPut.table.arn });
+      expect(webhook.fn.logs()).toContain('AccessDeniedException');
+    } finally {
+      await webhook.stop();
+    }
+  });
+
+  it("fails when a key policy misses a grant: without kms:Decrypt for the webhook's role on the secrets' key, its init fails by name", async () => {
+    const withoutDecrypt = deploymentOf(streamArn, (template) => {
+      for (const resource of Object.values(template.Resources)) {
+        if (resource.Type !== 'AWS::KMS::Key') continue;
+        const policy = (resource.Properties as { KeyPolicy: { Statement: { Principal?: { AWS?: unknown } }[] } }).KeyPolicy;
+        policy.Statement = policy.Statement.filter((statement) => !JSON.stringify(statement.Principal?.AWS ?? '').includes('WebhookRole'));
+      }
+    });
+    const webhook = await deploy('webhook', { WebhookSecret: WEBHOOK_SECRET }, withoutDecrypt);
+    try {
+      const init = await webhook.fn.init;
+      expect(init).toMatchObject({ kind: 'init_error', message: expect.stringMatching(/WEBHOOK_SECRET_ARN: GetSecretValue failed: AccessDeniedException/) });
+      expect(webhook.proxy.denials).toEqual([{ service: 'secretsmanager', action: 'kms:Decrypt', resource: expect.stringMatching(/^arn:aws:kms:/) }]);
+    } finally {
+      await webhook.stop();
+    }
+  });
+});
