@@ -13,8 +13,19 @@ export function parseEnv<Schema extends z.core.$ZodType>(schema: Schema, env: No
   // Parsed once: zod's compiled fast path (new Function per object schema) would cost more to build than it saves.
   const result = z.safeParse(schema, env, { jitless: true });
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${messageOf(issue, env)}`);
   throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+}
+
+/**
+ * A number setting that is not one says so with the text given (numbers are no
+ * secret), instead of zod's "received NaN"; other messages are the schema's.
+ */
+function messageOf(issue: z.core.$ZodIssue, env: NodeJS.ProcessEnv): string {
+  const [name] = issue.path;
+  const given = typeof name === 'string' ? env[name] : undefined;
+  const notANumber = issue.code === 'invalid_type' && issue.expected === 'number';
+  return notANumber && given !== undefined ? `must be a number, not ${JSON.stringify(given)}` : issue.message;
 }
 
 /** A required, non-empty setting. */

@@ -309,7 +309,8 @@ describe('the standard AWS chain, wired for real (files and environment only, no
   });
 
   beforeEach(() => {
-    for (const name of Object.keys(process.env)) if (name.startsWith('AWS_')) delete process.env[name];
+    // Every AWS setting of the developer's shell goes, but the SDK's Node 20 notice stays off (it is noise, not a setting).
+    for (const name of Object.keys(process.env)) if (name.startsWith('AWS_') && name !== 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED') delete process.env[name];
     Object.assign(process.env, {
       AWS_CONFIG_FILE: join(dir, 'config'),
       AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),

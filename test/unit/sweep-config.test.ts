@@ -33,6 +33,11 @@ describe('sweep thresholds configuration', () => {
     expect(() => parseEnv(ThresholdsEnv, { REDRAW_STALE_AFTER_DAYS: value })).toThrow(/REDRAW_STALE_AFTER_DAYS/);
     expect(() => parseEnv(ThresholdsEnv, { REDRAW_MISSING_AFTER_HOURS: value })).toThrow(/REDRAW_MISSING_AFTER_HOURS/);
   });
+
+  it('says which text is not a number, instead of "received NaN"', () => {
+    expect(() => parseEnv(ThresholdsEnv, { REDRAW_STALE_AFTER_DAYS: 'seven' })).toThrow('invalid configuration: REDRAW_STALE_AFTER_DAYS: must be a number, not "seven"');
+    expect(() => parseEnv(ThresholdsEnv, { REDRAW_STALE_AFTER_DAYS: 'seven' })).not.toThrow(/NaN/);
+  });
 });
 
 describe('notifiers', () => {
