@@ -103,6 +103,7 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
     const junctionApi = junctionApiFor(settings);
     const backfillHandler = createBackfillHandler({
       junction: async () => junctionApi,
+      keySetting: 'JUNCTION_API_KEY',
       apply: async (order) => (await applyApiOrder(db, tableName, order)).result,
       checkpoints: createCheckpointStore(db, tableName),
       logger: createLogger(SERVICES.backfill),

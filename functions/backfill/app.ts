@@ -41,6 +41,8 @@ export interface BackfillDeps {
   /** Time to leave unused at the end of an invocation (default 90 s: a page of 100 orders takes seconds). */
   marginMs?: number;
   pageSize?: number;
+  /** The setting that holds the key where this runs, named when there is none (JUNCTION_API_KEY_SECRET_ARN in AWS, JUNCTION_API_KEY locally). */
+  keySetting?: string;
 }
 
 export type BackfillAnswer =
@@ -61,7 +63,7 @@ export function createBackfillHandler(deps: BackfillDeps): BackfillHandler {
     }
     const junction = await deps.junction();
     if (junction === null) {
-      const message = 'no Junction API key is configured (JUNCTION_API_KEY_SECRET_ARN): nothing to backfill from';
+      const message = `no Junction API key is configured (${deps.keySetting ?? 'JUNCTION_API_KEY_SECRET_ARN'}): nothing to backfill from`;
       logger.error(message);
       return { status: 'not_configured', message };
     }

@@ -263,4 +263,19 @@ describe('the backfill Lambda function', () => {
     expect(await handler({ since: '2026-01-01' }, { getRemainingTimeInMillis: () => 600_000 })).toMatchObject({ status: 'not_configured' });
     expect(await handler({}, { getRemainingTimeInMillis: () => 600_000 })).toMatchObject({ status: 'invalid_request', message: expect.stringContaining('since') });
   });
+
+  it('names the key setting of where it runs when there is none (npm start: JUNCTION_API_KEY; AWS: JUNCTION_API_KEY_SECRET_ARN)', async () => {
+    const answerWith = async (keySetting?: string) =>
+      createBackfillHandler({
+        junction: async () => null,
+        apply: async () => 'applied',
+        checkpoints: { load: async () => null, save: async () => 'written' },
+        logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+        metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
+        continueLater: async () => undefined,
+        ...(keySetting ? { keySetting } : {}),
+      })({ since: '2026-01-01' }, { getRemainingTimeInMillis: () => 600_000 });
+    expect(await answerWith('JUNCTION_API_KEY')).toEqual({ status: 'not_configured', message: 'no Junction API key is configured (JUNCTION_API_KEY): nothing to backfill from' });
+    expect(await answerWith()).toMatchObject({ message: expect.stringContaining('(JUNCTION_API_KEY_SECRET_ARN)') });
+  });
 });
