@@ -102,11 +102,11 @@ function refusal(target: TrackerTarget, status: number, method: string, path: st
       : new CliError(EXIT.unreachable, `${target.label} refused the request (HTTP ${status}): is TRACKER_URL the tracker?`);
   }
   if (status === 409 && apiError) {
-    // The tracker cannot do this as configured (e.g. a backfill without a Junction API key).
-    return new CliError(EXIT.usage, apiError.message ?? apiError.code);
+    // The tracker cannot do this as configured (e.g. a backfill without a Junction API key): say which tracker, there may be two.
+    return new CliError(EXIT.usage, `${target.label}: ${apiError.message ?? apiError.code}`);
   }
   if (status === 400 && apiError) {
-    return new CliError(EXIT.usage, `the tracker refused the request: ${apiError.message ?? apiError.code} (${apiError.code})`);
+    return new CliError(EXIT.usage, `${target.label} refused the request: ${apiError.message ?? apiError.code} (${apiError.code})`);
   }
   if (status === 404) {
     return new CliError(EXIT.unreachable, `${target.label} has no ${method} ${path} (HTTP 404): is it the tracker? ${hint(target)}`);

@@ -8,7 +8,7 @@
  * invoked by hand (docs/deploy.md), so this command is local only.
  */
 import * as z from 'zod';
-import { countsLine, type BackfillCounts } from '../../functions/core/backfill-window';
+import { backfillWindow, countsLine, type BackfillCounts } from '../../functions/core/backfill-window';
 import { EXIT, stringOption, usageError, type CommandModule } from '../command';
 import type { TrackerClient } from '../tracker-client';
 import { readAnswer } from '../views';
@@ -51,6 +51,9 @@ Examples:
     const since = stringOption(values, 'since');
     const until = stringOption(values, 'until');
     if (since === undefined) throw usageError('backfill: --since is required: see `npx redraw-tracker backfill --help`');
+    // The window is checked here, by the tracker's own rule, before any request.
+    const window = backfillWindow(since, until, deps.now());
+    if (!window.ok) throw usageError(`backfill: ${window.message}: see \`npx redraw-tracker backfill --help\``);
     const client = await tracker();
     const progress = (line: string) => void deps.stderr.write(`${line}\n`);
     const { status, counts } = await backfillLocalTracker(client, until === undefined ? { since } : { since, until }, progress);

@@ -270,7 +270,8 @@ describe('npm start without JUNCTION_API_KEY (the stand-in running, its URL give
 
     const backfill = await npmRun('backfill', ['--since', '2026-01-01'], userEnv({ PORT: String(port) }));
     expect(backfill.code).toBe(2);
-    expect(ownLines(backfill.stderr)).toEqual([expect.stringContaining('the tracker has no Junction API key')]);
+    // Named by its address: with two trackers running, the user sees which one has no key.
+    expect(ownLines(backfill.stderr)).toEqual([expect.stringContaining(`the local tracker at http://127.0.0.1:${port}: the tracker has no Junction API key`)]);
     expect(await standin.requests()).toEqual([]);
   });
 

@@ -139,6 +139,8 @@ describe('usage errors (exit 2), before any request', () => {
     [['redraws'], { PORT: 'nope' }],
     [['simulate'], { JUNCTION_WEBHOOK_SECRET: SECRET, JUNCTION_API_BASE_URL: 'not a url', JUNCTION_API_KEY: 'sk_standin_1' }],
     [['simulate'], { JUNCTION_WEBHOOK_SECRET: SECRET, JUNCTION_API_BASE_URL: 'http://127.0.0.1:4010', JUNCTION_API_KEY: 'sk standin secret' }],
+    [['backfill', '--since', 'yesterday']],
+    [['backfill', '--since', '2026-01-01', '--until', '2025-12-31']],
   ] as [string[], NodeJS.ProcessEnv?][])('%j exits 2 with one line on stderr and makes no request', async (args, env) => {
     const run = await cli(args, env);
     expect(run.code).toBe(2);
