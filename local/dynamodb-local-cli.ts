@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'fetch' && rest.length === 0) {
     const started = Date.now();
-    const dir = await ensureDynamoDbLocal();
+    const dir = await ensureDynamoDbLocal((line) => console.error(line));
     console.error(`DynamoDB Local ready in the cache (${Date.now() - started} ms)`);
     console.log(dir);
     return;

