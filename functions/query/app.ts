@@ -142,7 +142,9 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
   const getTransactionRoute = async (transactionId: string) => {
     // Known once the transaction function has seen one of its orders (milliseconds after the webhook).
     const { transaction, orders } = await readTransactionPartition(db, tableName, transactionId);
-    if (!transaction) throw new HttpError(404, 'not_found', 'no transaction with this id');
+    if (!transaction) {
+      throw new HttpError(404, 'not_found', 'no transaction with this id yet: a transaction appears once its first order has been processed (a moment after that order\'s webhook)');
+    }
     const answer: Transaction = {
       id: transactionId,
       status: transaction.status,

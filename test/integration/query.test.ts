@@ -146,6 +146,11 @@ describe('query API', () => {
     }
   });
 
+  it("says in a transaction's 404 that it appears once its first order has been processed (the moment after a webhook)", async () => {
+    const response = await get(`/transactions/${freshId()}`, '/transactions/{transaction_id}');
+    expect(body(response)).toEqual({ error: { code: 'not_found', message: expect.stringMatching(/appears once its first order has been processed/) } });
+  });
+
   it('answers a stored transaction with its status and its orders by created_at', async () => {
     const response = await get(`/transactions/${done.transactionId}`, '/transactions/{transaction_id}');
     expect(response.statusCode).toBe(200);
