@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { bundleFunction, ENTRY_FILE, type BundleReport } from '../lib/function-bundle';
+import { bundleEntry, bundleFunction, ENTRY_FILE, type BundleReport } from '../lib/function-bundle';
 import { SERVICES, type ServiceName } from '../functions/shared/metric-names';
 import { METRICS_NAMESPACE } from '../functions/shared/observability';
 import { startFakeSecretsManager } from '../test/support/fake-secrets-manager';
@@ -69,6 +69,8 @@ export interface ColdStartResults {
   functions: ColdStart[];
   /** The common approach's webhook, bundled as NodejsFunction would (one file). */
   common: { initBytes: number; importMs: { median: number; p90: number; min: number }; beyondHelloMs: number; beyondHelloCpuMs: number };
+  /** The SDK's DynamoDB document client alone, bundled as ours (baseline/sdk-floor.ts): the floor of every function. */
+  sdkFloor: { initBytes: number; beyondHelloMs: number; ratioToCommon: number };
   /** What the webhook's secret read from Secrets Manager (a local stand-in) adds to its import (median of paired differences). */
   secretsManagerMs: number;
   /** What NODE_OPTIONS=--enable-source-maps adds to the webhook's import (median of paired differences). */
@@ -91,6 +93,7 @@ export async function measureColdStarts(runs: number): Promise<ColdStartResults>
     const reports = new Map<ServiceName, BundleReport>();
     for (const service of FUNCTIONS) reports.set(service, bundleFunction(service, join(dir, service)));
     const common = bundleCommonWebhook(join(dir, 'common-webhook'));
+    const floor = bundleEntry(fileURLToPath(new URL('./baseline/sdk-floor.ts', import.meta.url)), join(dir, 'sdk-floor'));
 
     type Subject = { name: string; file: string; env: NodeJS.ProcessEnv };
     const lambdaEnv = (service: string): NodeJS.ProcessEnv => ({
@@ -120,6 +123,7 @@ export async function measureColdStarts(runs: number): Promise<ColdStartResults>
     const subjects: Subject[] = [
       { name: 'hello-world', file: hello, env: lambdaEnv('hello-world') },
       ...FUNCTIONS.map((service) => ({ name: service, file: join(dir, service, ENTRY_FILE), env: lambdaEnv(service) })),
+      { name: 'sdk-floor', file: join(dir, 'sdk-floor', ENTRY_FILE), env: lambdaEnv('sdk-floor') },
       { name: 'common-webhook', file: common.file, env: { ...lambdaEnv('common-webhook'), ORDERS_TABLE: 'bench-orders', IDEMPOTENCY_TABLE: 'bench-idempotency' } },
       { name: 'webhook+secrets-manager', file: join(dir, 'webhook', ENTRY_FILE), env: { ...lambdaEnv('webhook'), JUNCTION_WEBHOOK_SECRET: '' } },
       { name: 'webhook+source-maps', file: join(dir, 'webhook', ENTRY_FILE), env: { ...lambdaEnv('webhook'), NODE_OPTIONS: '--enable-source-maps' } },
@@ -171,6 +175,7 @@ export async function measureColdStarts(runs: number): Promise<ColdStartResults>
       runs,
       helloWorld: { importMs: stats(helloImports), processMs: { median: round(median(processes.get('hello-world')!), 1) } },
       functions,
+      sdkFloor: { initBytes: floor.initBytes, beyondHelloMs: paired('sdk-floor', helloImports), ratioToCommon: round(paired('sdk-floor', helloImports) / commonBeyondHelloMs, 2) },
       common: { initBytes: common.bytes, importMs: stats(imports.get('common-webhook')!), beyondHelloMs: commonBeyondHelloMs, beyondHelloCpuMs: paired('common-webhook', cpus.get('hello-world')!, cpus) },
       secretsManagerMs: paired('webhook+secrets-manager', imports.get('webhook')!),
       sourceMapsMs: paired('webhook+source-maps', imports.get('webhook')!),
@@ -235,6 +240,7 @@ export function coldStartLines(results: ColdStartResults): string[] {
   lines.push(pad(['function', 'init KiB', 'shipped KiB', 'import ms', 'beyond hello', 'cpu beyond', 'x common', 'goal', 'met']));
   const { common } = results;
   lines.push(pad(['common webhook', kib(common.initBytes), kib(common.initBytes), common.importMs.median, common.beyondHelloMs, common.beyondHelloCpuMs, 1, '(NodejsFunction-style)', '']));
+  lines.push(pad(['(SDK client alone)', kib(results.sdkFloor.initBytes), '', '', results.sdkFloor.beyondHelloMs, '', results.sdkFloor.ratioToCommon, '(the floor)', '']));
   for (const cold of results.functions) {
     const goal = `<= x${cold.goal.ratioToCommon}${cold.goal.initKiB === null ? '' : `, ${cold.goal.initKiB} KiB`}`;
     lines.push(pad([cold.service, kib(cold.initBytes), kib(cold.totalBytes), cold.importMs.median, cold.beyondHelloMs, cold.beyondHelloCpuMs, cold.ratioToCommon, goal, cold.goal.met ? 'yes' : 'NO']));

@@ -99,11 +99,16 @@ export interface BundleReport {
 
 /** Bundles `functions/<service>/handler.ts` into `outdir` (index.mjs, chunks, lazy/, source maps). */
 export function bundleFunction(service: ServiceName, outdir: string): BundleReport {
+  return bundleEntry(join(PROJECT_ROOT, 'functions', service, 'handler.ts'), outdir);
+}
+
+/** Bundles any entry module as a function is bundled (the bench measures reference modules this way). */
+export function bundleEntry(entry: string, outdir: string): BundleReport {
   const common = { ...BUNDLE_OPTIONS, absWorkingDir: PROJECT_ROOT };
   const lazyFile = (pkg: string) => `${basename(pkg)}.mjs`;
   const handler = buildSync({
     ...common,
-    entryPoints: { index: join(PROJECT_ROOT, 'functions', service, 'handler.ts') },
+    entryPoints: { index: entry },
     outdir,
     alias: Object.fromEntries(LAZY_PACKAGES.map((pkg) => [pkg, `./${LAZY_DIR}/${lazyFile(pkg)}`])),
     external: [`./${LAZY_DIR}/*`],
