@@ -16,6 +16,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'redraws', summary: 'list open redraws (--stale: only the flagged ones), following cursors with --all', load: async () => (await import('./commands/redraws')).default },
   { name: 'order', summary: 'show one order: statuses, stale flag and what to do about it', load: async () => (await import('./commands/order')).default },
   { name: 'transaction', summary: 'show an order transaction and its member orders', load: async () => (await import('./commands/transaction')).default },
+  { name: 'events', summary: 'list the events the local tracker published (--type T, --follow)', load: async () => (await import('./commands/events')).default },
   { name: 'sweep', summary: 'run the stale-redraw sweep now (local tracker)', load: async () => (await import('./commands/sweep')).default },
   { name: 'backfill', summary: "backfill the local tracker from Junction's API for a window of dates", load: async () => (await import('./commands/backfill')).default },
   { name: 'quarantine', summary: 'list quarantined webhooks, or replay them with the current code', load: async () => (await import('./commands/quarantine')).default },

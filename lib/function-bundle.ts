@@ -39,10 +39,12 @@ export const LAZY_DIR = 'lazy';
  * Packages that are only ever imported dynamically, built apart so that none of
  * their code shares a chunk with the handler's: the ones the SDK's default
  * credential chain imports for every source but the environment
- * (@aws-sdk/credential-provider-node), the SNS client (the sweep's notifier) and
- * the Lambda client (the backfill's continuation).
+ * (@aws-sdk/credential-provider-node), the SNS client (the sweep's notifier), the
+ * EventBridge client (the transaction function's events, loaded at the first
+ * batch with facts) and the Lambda client (the backfill's continuation).
  */
 export const LAZY_PACKAGES = [
+  '@aws-sdk/client-eventbridge',
   '@aws-sdk/client-lambda',
   '@aws-sdk/client-sns',
   '@aws-sdk/credential-provider-ini',

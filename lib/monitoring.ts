@@ -183,6 +183,20 @@ export class Monitoring extends Construct {
       }),
     );
 
+    // Events (CONTRACT §7): a record whose facts could not be published is retried by the
+    // stream (same ids); failures in two periods in a row mean the bus or the grant is broken
+    // and the stream is falling behind.
+    add(
+      new Alarm(this, 'EventPublishFailures', {
+        alarmDescription: 'Events could not be published to the event bus in two consecutive 5-minute periods; the stream retries their records (docs/events.md)',
+        metric: serviceMetric('transaction-status', TRANSACTION_METRICS.publishFailures, { period }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 2,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
     const dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(1) });
     dashboard.addWidgets(
       new GraphWidget({
@@ -221,6 +235,12 @@ export class Monitoring extends Construct {
           serviceMetric('transaction-status', TRANSACTION_METRICS.writes, { period }),
           serviceMetric('transaction-status', TRANSACTION_METRICS.conflicts, { period }),
         ],
+      }),
+      new GraphWidget({
+        title: 'Events published to the bus',
+        width: 12,
+        left: [serviceMetric('transaction-status', TRANSACTION_METRICS.eventsPublished, { period })],
+        right: [serviceMetric('transaction-status', TRANSACTION_METRICS.publishFailures, { period })],
       }),
     );
     const hourly = { period: Duration.hours(1) };

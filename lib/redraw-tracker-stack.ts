@@ -10,9 +10,10 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { SlackChannelConfiguration, LoggingLevel } from 'aws-cdk-lib/aws-chatbot';
+import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Policy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ManagedPolicy, Policy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -59,6 +60,8 @@ export class RedrawTrackerStack extends Stack {
   readonly query: TableBoundFunction;
   readonly backfill: TableBoundFunction;
   readonly api: HttpApi;
+  readonly eventBus: EventBus;
+  readonly slack: SlackChannelConfiguration | null;
 
   constructor(scope: Construct, id: string, props: RedrawTrackerStackProps) {
     super(scope, id, props);
@@ -129,13 +132,21 @@ export class RedrawTrackerStack extends Stack {
     });
     webhookSecret.grantRead(this.webhook.role);
 
+    // --- events (CONTRACT §7) ----------------------------------------------------
+    this.eventBus = new EventBus(this, 'Events', {
+      description: 'redraw-tracker facts (order.status_changed, redraw.*, transaction.status_changed): ids, statuses and times, no PHI (docs/events.md)',
+    });
+
     // --- transaction status (stream) -------------------------------------------
     this.transactionStatus = new TableBoundFunction(this, 'TransactionStatus', {
       ...bound,
       service: 'transaction-status',
-      description: 'Recomputes a transaction when one of its orders changes (table stream)',
+      description: 'Recomputes a transaction when one of its orders changes and publishes the facts of each write (table stream)',
       // Reads a transaction item and, when it must write an order, that order's item, by key; writes both.
       access: { table: ['GetItem', 'PutItem', 'UpdateItem'], queryIndexes: [] },
+      // The table's one publisher: PutEvents on this bus only.
+      eventBus: this.eventBus,
+      environment: { RETENTION_DAYS: String(settings.retentionDays) },
       timeout: TIMEOUTS.stream,
     });
     const streamFailures = new Queue(this, 'StreamFailures', {
@@ -339,6 +350,29 @@ export class RedrawTrackerStack extends Stack {
       backfill: this.backfill.fn,
     });
 
+    // --- chat (optional): Amazon Q Developer in chat applications, on the topic ----------
+    this.slack = null;
+    if (settings.slack !== null) {
+      const chatLogs = LoggingLevel.ERROR;
+      this.slack = new SlackChannelConfiguration(this, 'SlackChannel', {
+        slackChannelConfigurationName: `${this.stackName}-notifications`,
+        slackWorkspaceId: settings.slack.workspaceId,
+        slackChannelId: settings.slack.channelId,
+        notificationTopics: [notifications],
+        // Amazon Q Developer writes its own log group (/aws/chatbot/<name>, us-east-1); a
+        // retention set from here would take a custom-resource Lambda with a wildcard policy.
+        loggingLevel: chatLogs,
+        // What anyone in the channel may do through the bot: never more than read (the
+        // channel role's own policy is left empty; guardrails cap every role of the channel).
+        guardrailPolicies: [ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')],
+        userRoleRequired: false,
+      });
+      // Amazon Q Developer decrypts the SNS topic's messages with the operations key.
+      opsKey.grant(new ServicePrincipal('chatbot.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    }
+
+    new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName, description: 'Rules on this bus receive the tracker\'s events (source redraw-tracker; docs/events.md)' });
+    new CfnOutput(this, 'EventBusArn', { value: this.eventBus.eventBusArn });
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'WebhookUrl', {
       value: `${stage.url}webhooks/junction`,

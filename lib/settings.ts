@@ -50,6 +50,21 @@ const SettingsSchema = z.strictObject({
   syncLookbackHours: z.number().positive().max(8760).default(24),
   /** Longest time one hourly sweep spends on the sync (the function's timeout is 5 minutes; the stale rules need the rest). */
   syncMaxSeconds: z.number().int().positive().max(170).default(120),
+  /** Days a transaction that is over (and its orders), or an ended order without one, is kept (CONTRACT §8, DynamoDB TTL). */
+  retentionDays: z.number().int().positive().max(36_500).default(365),
+  /**
+   * Optional: stale-redraw notifications in a Slack channel through Amazon Q Developer in
+   * chat applications (the workspace must be authorized in its console first). Null: no chat configuration.
+   */
+  slack: z
+    .strictObject({
+      /** The Slack workspace id (e.g. T0123456789), from the Amazon Q Developer console. */
+      workspaceId: z.string().regex(/^[0-9A-Z]{1,255}$/, 'a Slack workspace id such as T0123456789'),
+      /** The Slack channel id (e.g. C0123456789; in Slack: channel details, at the bottom). */
+      channelId: z.string().regex(/^[A-Za-z0-9]+$/, 'a Slack channel id such as C0123456789'),
+    })
+    .nullable()
+    .default(null),
 });
 
 /** Validated deployment settings. */

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { AssetHashType, Duration, type ILocalBundling } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -58,6 +59,8 @@ export interface TableBoundFunctionProps {
   readonly logKey: IKey;
   readonly timeout: Duration;
   readonly memorySize?: number;
+  /** The event bus the function publishes to (CONTRACT §7): EVENT_BUS_NAME and events:PutEvents on that bus only. */
+  readonly eventBus?: IEventBus;
 }
 
 /** A function with its own role, log group and table permissions, its code bundled by lib/function-bundle.ts. */
@@ -98,6 +101,7 @@ export class TableBoundFunction extends Construct {
       logGroup: this.logGroup,
       environment: {
         ...props.environment,
+        ...(props.eventBus === undefined ? {} : { EVENT_BUS_NAME: props.eventBus.eventBusName }),
         TABLE_NAME: table.tableName,
         POWERTOOLS_SERVICE_NAME: service,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
@@ -105,6 +109,11 @@ export class TableBoundFunction extends Construct {
     });
 
     this.grantTable(table, tableKey, access);
+    if (props.eventBus !== undefined) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({ sid: 'PublishEvents', actions: ['events:PutEvents'], resources: [props.eventBus.eventBusArn] }),
+      );
+    }
   }
 
   private grantTable(table: ITable, tableKey: IKey, access: TableAccess): void {

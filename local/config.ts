@@ -22,6 +22,8 @@ const LocalSettings = z.object({
   REDRAW_STALE_AFTER_DAYS: positiveNumber(7),
   REDRAW_MISSING_AFTER_HOURS: positiveNumber(24),
   SWEEP_INTERVAL_SECONDS: positiveNumber(60),
+  /** Days a transaction that is over (and its orders) is kept (CONTRACT §8): items carry expires_at. */
+  RETENTION_DAYS: z.coerce.number().int().positive().max(36_500).default(365),
   DATA_DIR: z.string().trim().min(1).optional(),
   /** An already running DynamoDB (dynamodb-endpoint.ts: AWS_ENDPOINT_URL_DYNAMODB or DYNAMODB_ENDPOINT); the embedded one when unset. */
   DYNAMODB_ENDPOINT: optionalEndpoint(),

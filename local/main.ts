@@ -35,6 +35,7 @@ function printBanner(runtime: LocalRuntime, sweepSeconds: number): void {
     `  POST ${runtime.url}/webhooks/junction   (Svix-signed Junction webhooks)`,
     `  GET  ${runtime.url}/orders/{id}  /transactions/{id}  /redraws?state=open|stale`,
     `  GET  ${runtime.url}/health        POST ${runtime.url}/local/sweep   GET ${runtime.url}/local/notifications`,
+    `  GET  ${runtime.url}/local/events?type=   (events for your systems, CONTRACT §7; npx redraw-tracker events --follow)`,
     `  DynamoDB: ${runtime.dynamodbEndpoint}   sweep every ${sweepSeconds} s`,
     runtime.junctionApi === null
       ? '  Junction API: off (set JUNCTION_API_KEY to reconcile and backfill, docs/reconcile.md)'

@@ -17,6 +17,8 @@ import { createSweepHandler, reconcileOf, syncOf, type SweepResult } from '../fu
 import { createInMemoryNotifier, type InMemoryNotifier } from '../functions/stale-redraw-sweep/notifier';
 import { createTableInput } from '../functions/store/table';
 import { createTransactionStatusHandler } from '../functions/transaction-status/app';
+import { createInMemoryPublisher, type InMemoryPublisher } from '../functions/transaction-status/publisher';
+import { EVENT_TYPES } from '../functions/core/events';
 import { createWebhookHandler } from '../functions/webhook/app';
 import { createBackfillHandler } from '../functions/backfill/app';
 import { applyApiOrder } from '../functions/store/api-orders';
@@ -36,6 +38,8 @@ export interface LocalRuntime {
   /** The webhook secrets in use; `generated` when none was configured. */
   secrets: { values: readonly string[]; generated: boolean };
   notifier: InMemoryNotifier;
+  /** The events published so far (CONTRACT §7: GET /local/events), each id once, oldest first. */
+  events: InMemoryPublisher;
   /** Whether reconciliation with Junction's API is on (JUNCTION_API_KEY set), and where. */
   junctionApi: string | null;
   /** Runs one sweep now (serialised with the timer's). */
@@ -98,9 +102,13 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       metrics: createMetrics(SERVICES.webhook),
     });
     const query = createQueryHandler({ db, tableName, logger: createLogger(SERVICES.query) });
+    // The bus's stand-in: what the transaction function publishes, kept in memory.
+    const events = createInMemoryPublisher();
     const transactionStatus = createTransactionStatusHandler({
       db,
       tableName,
+      publisher: events,
+      retentionDays: settings.RETENTION_DAYS,
       logger: createLogger(SERVICES.transactionStatus),
       metrics: createMetrics(SERVICES.transactionStatus),
     });
@@ -181,6 +189,13 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       if (method === 'GET' && path === '/health') return writeJson(response, 200, { ok: true });
       if (method === 'POST' && path === '/local/sweep') return writeJson(response, 200, await sweep());
       if (method === 'GET' && path === '/local/notifications') return writeJson(response, 200, { items: notifier.notifications });
+      if (method === 'GET' && path === '/local/events') {
+        const type = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('type');
+        if (type !== null && !EVENT_TYPES.some((known) => known === type)) {
+          return writeJson(response, 400, { error: { code: 'invalid_request', message: `type must be one of ${EVENT_TYPES.join(', ')}` } });
+        }
+        return writeJson(response, 200, { items: type === null ? events.events : events.events.filter((event) => event.type === type) });
+      }
       let body: Buffer;
       try {
         body = await readBody(request);
@@ -206,6 +221,7 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       dynamodbEndpoint: endpoint,
       secrets: { values: secrets, generated },
       notifier,
+      events,
       junctionApi: junctionApi === null ? null : settings.JUNCTION_API_BASE_URL,
       sweep,
       whenStreamIdle: () => reader.whenIdle(),

@@ -57,6 +57,8 @@ export interface KnownOrder {
   record: OrderRecord;
   /** Whether the item carries open-redraws index keys (any partition, flagged or not). */
   inOpenRedraws: boolean;
+  /** The item's TTL (epoch seconds), null when it has none; undefined when not known. */
+  expiresAt?: number | null;
 }
 
 export function memberOf(record: MemberRecord): MemberKnowledge {

@@ -24,7 +24,8 @@ export function parseEnv<Schema extends z.core.$ZodType>(schema: Schema, env: No
 function messageOf(issue: z.core.$ZodIssue, env: NodeJS.ProcessEnv): string {
   const [name] = issue.path;
   const given = typeof name === 'string' ? env[name] : undefined;
-  const notANumber = issue.code === 'invalid_type' && issue.expected === 'number';
+  // Only zod's own wording is replaced: a schema's message ("must be a port number") stays.
+  const notANumber = issue.code === 'invalid_type' && issue.expected === 'number' && issue.message.startsWith('Invalid input');
   return notANumber && given !== undefined ? `must be a number, not ${JSON.stringify(given)}` : issue.message;
 }
 

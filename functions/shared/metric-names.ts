@@ -86,6 +86,10 @@ export const TRANSACTION_METRICS = {
   recomputed: 'TransactionsRecomputed',
   writes: 'TransactionWrites',
   conflicts: 'TransactionConflicts',
+  /** Events published to the bus (CONTRACT §7). */
+  eventsPublished: 'EventsPublished',
+  /** Events that could not be published after retries: their records are retried by the stream (alarmed). */
+  publishFailures: 'EventPublishFailures',
 } as const;
 
 /** The backfill function's metrics (dimension service=backfill), recorded when a run ends. */

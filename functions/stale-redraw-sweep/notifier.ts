@@ -49,11 +49,92 @@ export interface Notifier {
   notify(notification: StaleRedrawNotification): Promise<void>;
 }
 
+const REASON_TEXT: Record<StaleReason, { what: string; next: string }> = {
+  redraw_not_created: {
+    what: 'the lab could not return every result and offered a redraw, but no redraw order exists yet',
+    next: "Create the redraw order for the patient in Junction (or decide with the patient not to redraw); the flag clears as soon as the redraw order appears.",
+  },
+  no_progress: {
+    what: 'the redraw order has not moved on since its last status change',
+    next: "Check with the patient whether the new draw happened (an appointment, a kit on its way); the flag clears as soon as the order moves on or ends.",
+  },
+};
+
+/** One plain sentence of what is stale and since when (ids, statuses and times only). */
+function summaryOf(sent: SentStaleRedrawNotification): string {
+  const days = sent.days_waiting === 1 ? '1 day' : `${sent.days_waiting} days`;
+  return `Order ${sent.order_id}${sent.transaction_id ? ` (transaction ${sent.transaction_id})` : ''} is ${sent.low_level_status}: ${REASON_TEXT[sent.reason].what}. Its last status change was ${sent.status_time} (${days} ago); flagged ${sent.since}.`;
+}
+
+/** The e-mail a subscriber reads: what, which order and transaction, since when, what to do next, how to look it up. */
+export function emailText(sent: SentStaleRedrawNotification): string {
+  return [
+    `A redraw needs action (${sent.reason}).`,
+    '',
+    summaryOf(sent),
+    '',
+    `Order:        ${sent.order_id}`,
+    `Transaction:  ${sent.transaction_id ?? '(none known)'}`,
+    `Status:       ${sent.status} / ${sent.low_level_status} since ${sent.status_time}`,
+    `Flagged:      ${sent.since}`,
+    '',
+    `What to do next: ${REASON_TEXT[sent.reason].next}`,
+    '',
+    `Look it up:   ${sent.look_up}`,
+    '',
+    '(Sent once per stale episode by redraw-tracker. It carries ids, statuses and times only; the patient is in Junction.)',
+  ].join('\n');
+}
+
 /**
- * Publishes each notification to an SNS topic as JSON, with the reason as a
- * message attribute for filtering. The SNS client can be given as a loader:
- * most sweeps flag nothing, and the SDK's SNS module is then never loaded
- * (it is about a tenth of the sweep's cold start).
+ * The message Amazon Q Developer in chat applications (formerly AWS Chatbot)
+ * renders in Slack or Teams: its custom notification schema ("Custom
+ * notifications using Amazon Q Developer in chat applications", AWS docs):
+ * version "1.0", source "custom", content.description required. One thread per order.
+ */
+export function chatNotification(sent: SentStaleRedrawNotification): ChatNotification {
+  return {
+    version: '1.0',
+    source: 'custom',
+    id: `stale-${sent.order_id}-${sent.since}`,
+    content: {
+      textType: 'client-markdown',
+      title: `:warning: Stale redraw (${sent.reason}): order ${sent.order_id}`,
+      description: summaryOf(sent),
+      nextSteps: [REASON_TEXT[sent.reason].next, `Look it up: \`${sent.look_up}\``],
+      keywords: ['redraw-tracker', sent.reason],
+    },
+    metadata: {
+      threadId: `redraw-tracker-order-${sent.order_id}`,
+      summary: `Stale redraw: order ${sent.order_id} (${sent.reason})`,
+      eventType: 'redraw.stale',
+    },
+  };
+}
+
+export interface ChatNotification {
+  version: '1.0';
+  source: 'custom';
+  id: string;
+  content: { textType: 'client-markdown'; title: string; description: string; nextSteps: string[]; keywords: string[] };
+  metadata: { threadId: string; summary: string; eventType: string };
+}
+
+/**
+ * SNS's per-protocol message (MessageStructure "json"): e-mail subscribers get
+ * plain text, HTTPS subscribers (Amazon Q Developer in chat applications) the
+ * custom notification, every other protocol (SQS, Lambda, email-json) the
+ * notification as JSON, as before.
+ */
+export function snsMessage(sent: SentStaleRedrawNotification): string {
+  return JSON.stringify({ default: JSON.stringify(sent), email: emailText(sent), https: JSON.stringify(chatNotification(sent)) });
+}
+
+/**
+ * Publishes each notification to an SNS topic, one message per protocol
+ * (snsMessage), with the reason as a message attribute for filtering. The SNS
+ * client can be given as a loader: most sweeps flag nothing, and the SDK's SNS
+ * module is then never loaded (it is about a tenth of the sweep's cold start).
  */
 export function createSnsNotifier(sns: SNSClient | (() => Promise<SNSClient>), topicArn: string): Notifier {
   // arn:aws:sns:<region>:<account>:<name>: the stack's region, for the look-up line.
@@ -68,7 +149,8 @@ export function createSnsNotifier(sns: SNSClient | (() => Promise<SNSClient>), t
         new PublishCommand({
           TopicArn: topicArn,
           Subject: `Stale redraw: ${notification.reason}`,
-          Message: JSON.stringify(sent),
+          MessageStructure: 'json',
+          Message: snsMessage(sent),
           MessageAttributes: { reason: { DataType: 'String', StringValue: notification.reason } },
         }),
       );

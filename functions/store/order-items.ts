@@ -104,6 +104,8 @@ export interface StoredOrder {
   openRedraw: OpenRedrawPartition | null;
   /** The transaction listing the item carries (from the order's own payload), if any. */
   listing: ListingSnapshot | null;
+  /** When DynamoDB's TTL may delete the item (epoch seconds, CONTRACT §8), or null: kept. */
+  expiresAt: number | null;
 }
 
 /** Whether an item (by its keys) is an order item. */
@@ -141,7 +143,14 @@ export function parseOrderItem(item: Record<string, unknown>): StoredOrder {
     stale: since && reason ? { since, reason } : null,
     openRedraw: isOpenRedrawPartition(partition) ? partition : null,
     listing: listing === undefined || listing === null ? null : decodeListing(StoredListing.parse(listing), record),
+    expiresAt: expiresAtOf(item),
   };
+}
+
+/** The item's TTL attribute (epoch seconds), or null when it has none. */
+export function expiresAtOf(item: Record<string, unknown>): number | null {
+  const value = item[TABLE.ttlAttribute];
+  return typeof value === 'number' ? value : null;
 }
 
 function isOpenRedrawPartition(value: unknown): value is OpenRedrawPartition {

@@ -26,7 +26,7 @@ export const TABLE = {
    * nothing that reads open redraws ever queries.
    */
   openRedraws: { indexName: 'open-redraws', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: 'KEYS_ONLY' },
-  /** Epoch seconds; only quarantined events carry it. */
+  /** Epoch seconds: DynamoDB's TTL (CONTRACT §8). Quarantined events (30 days), ended transactions and their orders, ended orders without one. */
   ttlAttribute: 'expires_at',
   streamViewType: 'NEW_AND_OLD_IMAGES',
 } as const;

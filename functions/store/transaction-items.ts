@@ -35,6 +35,7 @@ export const TRANSACTION_ATTRIBUTES = {
   version: 'v',
   updatedAt: 'u',
   behindStatusTime: 'b',
+  resultsMissing: 'x',
 } as const;
 const A = TRANSACTION_ATTRIBUTES;
 
@@ -59,6 +60,8 @@ const StoredTransaction = z.object({
   [A.version]: z.int().check(z.nonnegative()),
   [A.updatedAt]: z.string(),
   [A.behindStatusTime]: z.optional(z.nullable(z.string())),
+  [A.resultsMissing]: z.optional(z.boolean()),
+  [TABLE.ttlAttribute]: z.optional(z.number()),
 });
 
 export interface MemberSummary {
@@ -84,6 +87,10 @@ export interface TransactionItem {
   updated_at: string;
   /** The earliest status time a member is behind its listings since, or null. */
   behind_status_time: string | null;
+  /** Completed with results still missing (events' `results_missing`), as of the last status write. */
+  results_missing?: boolean;
+  /** When DynamoDB's TTL may delete the item (epoch seconds, CONTRACT §8), or null: kept. */
+  expires_at?: number | null;
 }
 
 /** Whether an item (by its keys) is a transaction item. */
@@ -118,6 +125,8 @@ export function parseTransactionItem(item: Record<string, unknown>): Transaction
     version: stored[A.version],
     updated_at: stored[A.updatedAt],
     behind_status_time: stored[A.behindStatusTime] ?? null,
+    results_missing: stored[A.resultsMissing] ?? false,
+    expires_at: stored[TABLE.ttlAttribute] ?? null,
   };
 }
 
@@ -150,6 +159,8 @@ export function transactionItem(transaction: TransactionItem): Record<string, un
     [A.version]: transaction.version,
     [A.updatedAt]: transaction.updated_at,
     ...(transaction.behind_status_time === null ? {} : { [A.behindStatusTime]: transaction.behind_status_time }),
+    ...(transaction.results_missing ? { [A.resultsMissing]: true } : {}),
+    ...(transaction.expires_at === undefined || transaction.expires_at === null ? {} : { [TABLE.ttlAttribute]: transaction.expires_at }),
   };
 }
 

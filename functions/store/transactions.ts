@@ -34,7 +34,11 @@ import {
   type TransactionKnowledge,
 } from '../core/members';
 import { isOwnSource, type ListingSnapshot, type OrderRecord } from '../core/order-record';
+import { resultsMissing } from '../core/events';
+import { loneOrderExpiry, transactionExpiry } from '../core/retention';
 import { hasRedrawOrder } from '../core/staleness';
+import { isEnding } from '../core/status';
+import { isAwaitingRedraw } from '../core/transaction-status';
 import { ORDER_ATTRIBUTES, orderItem, parseOrderItem, type StoredOrder } from './order-items';
 import { keys, TABLE } from './table';
 import type { PutCommandInput, TableClient, UpdateCommandInput } from './table-client';
@@ -48,6 +52,17 @@ export interface TransactionEvidence {
   orders: readonly StoredOrder[];
   /** Listings no stored order item carries (a transaction read from Junction's API, say). */
   listings: readonly ListingSnapshot[];
+}
+
+export interface RecomputeOptions {
+  maxAttempts?: number;
+  /**
+   * Days a transaction that is over is kept (CONTRACT §8): its item and its
+   * orders' items get `expires_at`, cleared again when it is active again. Null:
+   * retention is left as stored (the transaction function, which sees every
+   * transaction item write, sets it).
+   */
+  retentionDays?: number | null;
 }
 
 export interface RecomputeResult {
@@ -74,9 +89,10 @@ export async function recomputeTransaction(
   tableName: string,
   transactionId: string,
   evidence: TransactionEvidence,
-  options: { maxAttempts?: number } = {},
+  options: RecomputeOptions = {},
 ): Promise<RecomputeResult> {
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const retentionDays = options.retentionDays ?? null;
   // Later views win ties: a read is fresher than the batch, a failed condition fresher still.
   const views: KnownOrder[] = evidence.orders.map(knownOrder);
   /** Orders read from the table in this recompute (fresher than the batch's images). */
@@ -94,10 +110,34 @@ export async function recomputeTransaction(
       views.push(...(await getOrders(db, tableName, unread, false)).map(knownOrder));
       current = plan();
     }
-    const storeTransaction = needsStoring(stored, current.transaction, evidence.listings);
+    // The stored status is the one events publish (transaction.status_changed): it must be the
+    // members' own current states', not the item's memory of them. Unless an order of the batch
+    // keeps the transaction active by itself, the other members are read, strongly consistent:
+    // of two members ending at once, the later recompute then sees both.
+    const unseen = unseenMembers(current, evidence, read, stored, retentionDays);
+    if (unseen.length > 0) {
+      for (const orderId of unseen) read.add(orderId);
+      views.push(...(await getOrders(db, tableName, unseen, true)).map(knownOrder));
+      current = plan();
+    }
+    const known = newestRecords(views);
+    const retention = retentionDays === null ? (stored?.expires_at ?? null) : transactionExpiry(current.transaction, retentionDays);
+    const missing = current.transaction.status === 'completed' && resultsMissing([...known.values()].map((order) => order.record));
+    const storeTransaction =
+      needsStoring(stored, current.transaction, evidence.listings) ||
+      stored?.status !== current.transaction.status ||
+      (stored?.expires_at ?? null) !== retention ||
+      (stored?.results_missing ?? false) !== missing;
+    const writingListed = new Set(current.listingOrders.map((record) => record.id));
     const orderWrites = [
-      ...current.listingOrders.map((record) => listingOrderPut(tableName, record, current)),
+      ...current.listingOrders.map((record) => listingOrderPut(tableName, record, current, retention)),
       ...current.leavingOpenRedraws.map((record) => leaveOpenRedrawsUpdate(tableName, record)),
+      ...(retentionDays === null
+        ? []
+        : [...known.values()]
+            .filter((order) => !writingListed.has(order.record.id) && order.expiresAt !== undefined && order.expiresAt !== retention)
+            .filter((order) => order.record.transaction_id === transactionId)
+            .map((order) => retentionUpdate(tableName, order, retention))),
     ];
     if (!storeTransaction && orderWrites.length === 0) return { transaction: current.transaction, writes, conflicts };
 
@@ -117,7 +157,7 @@ export async function recomputeTransaction(
     if (!storeTransaction) return { transaction: current.transaction, writes, conflicts };
 
     writes++;
-    const outcome = await conditionalWrite(db, transactionPut(tableName, current.transaction, stored));
+    const outcome = await conditionalWrite(db, transactionPut(tableName, { ...current.transaction, results_missing: missing, expires_at: retention }, stored));
     if (outcome === 'written') return { transaction: current.transaction, writes, conflicts };
     conflicts++;
     stored = outcome === 'lost' ? await getTransactionItem(db, tableName, transactionId, true) : newerTransaction(stored, parseTransactionItem(outcome));
@@ -144,7 +184,29 @@ function ordersToRead(plan: RecomputePlan, stored: TransactionItem | null): stri
 }
 
 function knownOrder(order: StoredOrder): KnownOrder {
-  return { record: order.record, inOpenRedraws: order.openRedraw !== null };
+  return { record: order.record, inOpenRedraws: order.openRedraw !== null, expiresAt: order.expiresAt };
+}
+
+/**
+ * Members whose own current item the recompute has not seen, when they decide
+ * what is stored: the transaction's status (unless an order the batch shows is
+ * in progress, which keeps it active whatever the others are) and, with
+ * retention, whether it is over (so every member's item gets its expiry) or
+ * active again after it was over (so every member's expiry is cleared).
+ */
+function unseenMembers(
+  plan: RecomputePlan,
+  evidence: TransactionEvidence,
+  read: ReadonlySet<string>,
+  stored: TransactionItem | null,
+  retentionDays: number | null,
+): string[] {
+  const batch = new Set(evidence.orders.map((order) => order.record.id));
+  const unseen = Object.keys(plan.transaction.members).filter((id) => !batch.has(id) && !read.has(id));
+  if (unseen.length === 0) return [];
+  const keptActive = evidence.orders.some((order) => !isEnding(order.record.low_level_status) && !isAwaitingRedraw(order.record));
+  const wasOver = retentionDays !== null && (stored?.expires_at ?? null) !== null;
+  return keptActive && !wasOver ? [] : unseen;
 }
 
 function newerTransaction(current: TransactionItem | null, candidate: TransactionItem): TransactionItem {
@@ -162,7 +224,11 @@ async function conditionalWrite(db: TableClient, write: ConditionalWrite): Promi
 }
 
 /** New item: nobody else created it. Stored item: unchanged since we read it. */
-function transactionPut(tableName: string, transaction: TransactionKnowledge, stored: TransactionItem | null): ConditionalWrite {
+function transactionPut(
+  tableName: string,
+  transaction: TransactionKnowledge & Pick<TransactionItem, 'results_missing' | 'expires_at'>,
+  stored: TransactionItem | null,
+): ConditionalWrite {
   return {
     kind: 'put',
     input: {
@@ -183,11 +249,11 @@ interface OrderWrite {
 }
 
 /** A member known only from listings becomes an order item, never over one from its own webhook or a newer listing. */
-function listingOrderPut(tableName: string, record: OrderRecord, plan: RecomputePlan): OrderWrite {
+function listingOrderPut(tableName: string, record: OrderRecord, plan: RecomputePlan, expiresAt: number | null): OrderWrite {
   const others = Object.values(plan.transaction.members).filter((member) => member.id !== record.id);
-  const item = orderItem(record, hasRedrawOrder(others));
+  const item = { ...orderItem(record, hasRedrawOrder(others)), ...(expiresAt === null ? {} : { [TABLE.ttlAttribute]: expiresAt }) };
   return {
-    stored: { record, inOpenRedraws: TABLE.openRedraws.partitionKey in item },
+    stored: { record, inOpenRedraws: TABLE.openRedraws.partitionKey in item, expiresAt },
     write: {
       kind: 'put',
       input: {
@@ -205,7 +271,7 @@ function listingOrderPut(tableName: string, record: OrderRecord, plan: Recompute
 /** Only the exact state the plan saw leaves the index: a newer state was indexed by its own writer. */
 function leaveOpenRedrawsUpdate(tableName: string, record: OrderRecord): OrderWrite {
   return {
-    stored: { record, inOpenRedraws: false },
+    stored: { record, inOpenRedraws: false, expiresAt: undefined },
     write: {
       kind: 'update',
       input: {
@@ -226,4 +292,39 @@ function leaveOpenRedrawsUpdate(tableName: string, record: OrderRecord): OrderWr
       },
     },
   };
+}
+
+/**
+ * Sets (or clears) an order item's expiry to its transaction's, only over the
+ * exact state the plan saw: a newer state was written whole by its own writer
+ * (without an expiry) and its own stream record recomputes the transaction.
+ */
+function retentionUpdate(tableName: string, order: KnownOrder, expiresAt: number | null): OrderWrite {
+  const { record } = order;
+  return {
+    stored: { ...order, expiresAt },
+    write: {
+      kind: 'update',
+      input: {
+        TableName: tableName,
+        Key: keys.order(record.id),
+        UpdateExpression: expiresAt === null ? 'REMOVE #expiresAt' : 'SET #expiresAt = :expiresAt',
+        ConditionExpression: '#rank = :rank AND #source = :source',
+        ExpressionAttributeNames: { '#expiresAt': TABLE.ttlAttribute, '#rank': ORDER_ATTRIBUTES.rank, '#source': ORDER_ATTRIBUTES.source },
+        ExpressionAttributeValues: { ':rank': record.rank, ':source': record.source, ...(expiresAt === null ? {} : { ':expiresAt': expiresAt }) },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    },
+  };
+}
+
+/**
+ * Sets (or clears) the expiry of an order without a transaction (CONTRACT §8),
+ * over the exact state it was computed from. Returns whether a write was made.
+ */
+export async function retainLoneOrder(db: TableClient, tableName: string, order: StoredOrder, retentionDays: number): Promise<boolean> {
+  const target = loneOrderExpiry(order.record, retentionDays);
+  if (order.expiresAt === target) return false;
+  await conditionalWrite(db, retentionUpdate(tableName, knownOrder(order), target).write);
+  return true;
 }

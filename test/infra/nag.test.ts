@@ -15,6 +15,12 @@ describe('cdk-nag', () => {
     expect(report.success).toBe(true);
   }, 120_000);
 
+  it('finds nothing unacknowledged with the AwsSolutions pack when the Slack channel is configured', () => {
+    const { app } = buildStack({ settings: { slack: { workspaceId: 'T0123456789', channelId: 'C0123456789' } } });
+    const report = new AwsSolutionsChecks().validateScope(app);
+    expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+  }, 120_000);
+
   it('reports, with the HIPAA.Security pack, exactly the rules docs/deploy.md explains', () => {
     const { app } = buildStack();
     const report = new HIPAASecurityChecks().validateScope(app);

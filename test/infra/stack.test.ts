@@ -384,3 +384,75 @@ describe('alarms and dashboard', () => {
     }
   });
 });
+
+describe('events, retention and chat (CONTRACT §7, §8)', () => {
+  it('creates one event bus and names it and its ARN in the outputs', () => {
+    built.template.resourceCountIs('AWS::Events::EventBus', 1);
+    const [busId] = Object.keys(built.template.findResources('AWS::Events::EventBus'));
+    built.template.hasOutput('EventBusName', { Value: { Ref: busId } });
+    built.template.hasOutput('EventBusArn', { Value: { 'Fn::GetAtt': [busId, 'Arn'] } });
+  });
+
+  it('lets only the transaction function publish, PutEvents on that bus alone, and tells it the bus and the retention', () => {
+    const [busId] = Object.keys(built.template.findResources('AWS::Events::EventBus'));
+    const publishing = allStatements(built.template).filter(({ statement }) => JSON.stringify(statement.Action ?? '').includes('events:'));
+    expect(publishing).toHaveLength(1);
+    const statements = statementsOf(built.stack, built.template, built.stack.transactionStatus.role).filter((statement) =>
+      JSON.stringify(statement.Action).includes('events:'),
+    );
+    expect(statements).toEqual([expect.objectContaining({ Action: ['events:PutEvents'], Effect: 'Allow', Resource: [{ 'Fn::GetAtt': [busId, 'Arn'] }] })]);
+    for (const role of [built.stack.webhook.role, built.stack.query.role, built.stack.staleRedrawSweep.role, built.stack.backfill.role]) {
+      expect([...actionsOf(built.stack, built.template, role)].filter((action) => action.startsWith('events:'))).toEqual([]);
+    }
+    built.template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('publishes the facts'),
+      Environment: { Variables: Match.objectLike({ EVENT_BUS_NAME: { Ref: busId }, RETENTION_DAYS: '365' }) },
+    });
+  });
+
+  it('raises an alarm when publishing fails in two periods in a row, and shows events on the dashboard', () => {
+    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'EventPublishFailures',
+      Namespace: 'RedrawTracker',
+      Dimensions: [{ Name: 'service', Value: 'transaction-status' }],
+      Threshold: 0,
+      EvaluationPeriods: 2,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    const body = JSON.stringify(Object.values(built.template.findResources('AWS::CloudWatch::Dashboard'))[0]);
+    expect(body).toContain('EventsPublished');
+    expect(body).toContain('EventPublishFailures');
+  });
+
+  it('expires items by TTL on expires_at', () => {
+    built.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+    });
+  });
+
+  it('adds no chat configuration without the slack setting', () => {
+    built.template.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
+  });
+
+  it('with the slack setting, maps the notifications topic to the channel with read-only guardrails and logging on', () => {
+    const withSlack = buildStack({ settings: { slack: { workspaceId: 'T0123456789', channelId: 'C0123456789' } } });
+    const topicId = Object.keys(withSlack.template.findResources('AWS::SNS::Topic'))[0];
+    withSlack.template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
+      SlackWorkspaceId: 'T0123456789',
+      SlackChannelId: 'C0123456789',
+      SnsTopicArns: [{ Ref: topicId }],
+      LoggingLevel: 'ERROR',
+      GuardrailPolicies: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/ReadOnlyAccess']] }],
+      UserRoleRequired: false,
+    });
+    const guardrails = JSON.stringify(withSlack.template.findResources('AWS::Chatbot::SlackChannelConfiguration'));
+    expect(guardrails).not.toContain('AdministratorAccess');
+    // The channel's own role may do nothing at all: no policy is attached to it.
+    const config = Object.values(withSlack.template.findResources('AWS::Chatbot::SlackChannelConfiguration'))[0] as { Properties: { IamRoleArn: { 'Fn::GetAtt': [string, string] } } };
+    const roleId = config.Properties.IamRoleArn['Fn::GetAtt'][0];
+    const role = withSlack.template.findResources('AWS::IAM::Role')[roleId] as { Properties: Record<string, unknown> };
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(JSON.stringify(withSlack.template.findResources('AWS::IAM::Policy'))).not.toContain(roleId);
+  });
+});
+

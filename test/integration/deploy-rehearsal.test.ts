@@ -219,7 +219,7 @@ describe('the synthesized stack, rehearsed: each bundle with its template enviro
     }
   });
 
-  it("transaction-status: takes the table's stream records as Lambda delivers them and reports no failure", async () => {
+  it("transaction-status: takes the table's stream records as Lambda delivers them, reports no failure and publishes their facts to the stack's bus", async () => {
     const fn = await deploy('transaction-status');
     try {
       const records = await streamRecordsAfter(seenRecords);
@@ -228,6 +228,17 @@ describe('the synthesized stack, rehearsed: each bundle with its template enviro
       expect(resultOf(await fn.fn.invoke(event), fn.fn.logs())).toEqual({ batchItemFailures: [] });
       expect(fn.proxy.denials).toEqual([]);
       expect(fn.proxy.unexpected).toEqual([]);
+      // PutEvents went through the proxy, checked against the role's grant on the bus, in calls of at most 10 entries.
+      expect(fn.proxy.calls).toContain('events:PutEvents');
+      expect(fn.proxy.events.length).toBeGreaterThanOrEqual(orderCount);
+      expect(fn.proxy.calls.filter((call) => call === 'events:PutEvents').length).toBeGreaterThanOrEqual(Math.ceil(fn.proxy.events.length / 10));
+      const types = new Set(fn.proxy.events.map((entry) => entry.DetailType));
+      expect(types).toContain('order.status_changed');
+      expect(types).toContain('redraw.available');
+      const busName = deployment.functions.find((candidate) => candidate.service === 'transaction-status')?.environment.EVENT_BUS_NAME;
+      expect(busName).toMatch(/Events/);
+      for (const entry of fn.proxy.events) expect(entry).toMatchObject({ Source: 'redraw-tracker', EventBusName: busName });
+      expect(JSON.stringify(fn.proxy.events)).not.toContain(PHI_CANARY);
     } finally {
       await fn.stop();
     }

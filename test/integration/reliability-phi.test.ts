@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueryHandler } from '../../functions/query/app';
 import { createLogger, createMetrics } from '../../functions/shared/observability';
 import { createSweepHandler } from '../../functions/stale-redraw-sweep/app';
-import { createInMemoryNotifier } from '../../functions/stale-redraw-sweep/notifier';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { createSnsNotifier } from '../../functions/stale-redraw-sweep/notifier';
 import { createTransactionStatusHandler } from '../../functions/transaction-status/app';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import { findStreamArn, startStreamReader } from '../../local/stream-reader';
@@ -61,7 +62,17 @@ describe('PHI canaries', () => {
         logger: createLogger('stream-reader'),
       });
       const sweepLogger = createLogger('stale-redraw-sweep');
-      const notifier = createInMemoryNotifier(sweepLogger);
+      // The SNS notifier as deployed; its requests are captured before they are built (nothing leaves the process).
+      const published: { Message?: string; Subject?: string }[] = [];
+      const sns = new SNSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+      sns.middlewareStack.add(
+        () => async (args) => {
+          published.push(args.input as { Message?: string });
+          return { output: { MessageId: 'm', $metadata: {} }, response: {} };
+        },
+        { step: 'initialize', name: 'capture' },
+      );
+      const notifier = createSnsNotifier(sns, 'arn:aws:sns:us-east-1:123456789012:stale-redraws');
       const sweep = createSweepHandler({
         db: table.db,
         tableName: table.tableName,
@@ -111,7 +122,13 @@ describe('PHI canaries', () => {
           cursor = typeof next === 'string' ? next : undefined;
         } while (cursor);
       }
-      expect(notifier.notifications.length).toBe(swept.flagged);
+      expect(published.length).toBe(swept.flagged);
+      // Every format of every notification: the JSON default, the e-mail text and the chat message.
+      for (const { Message, Subject } of published) {
+        const formats = Object.values(JSON.parse(Message ?? '{}') as Record<string, string>);
+        expect(formats).toHaveLength(3);
+        responses.push(Subject ?? '', ...formats);
+      }
     } finally {
       output.restore();
     }

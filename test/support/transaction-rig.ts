@@ -21,6 +21,7 @@ import { findStreamArn, startStreamReader, type DeadLetter, type StreamReader } 
 import { createTestTable, localEndpoint, type TestTable } from './dynamodb';
 import { startDynamoDbProxy } from './dynamodb-proxy';
 import type { Delivery } from './junction';
+import type { EventPublisher } from '../../functions/transaction-status/publisher';
 
 export interface TransactionRig {
   table: TestTable;
@@ -47,7 +48,16 @@ export interface TransactionRig {
 
 const silent: LogSink = { debug() {}, info() {}, warn() {}, error() {} };
 
-export async function startTransactionRig(prefix: string): Promise<TransactionRig> {
+export interface TransactionRigOptions {
+  /** Where the handler publishes its events (none: it publishes nothing). */
+  publisher?: EventPublisher;
+  /** Retention days given to the handler (none: no expiry is set). */
+  retentionDays?: number;
+  /** Deliveries of a failing batch before it is dead-lettered (default 3). */
+  maxAttempts?: number;
+}
+
+export async function startTransactionRig(prefix: string, options: TransactionRigOptions = {}): Promise<TransactionRig> {
   const table = await createTestTable(prefix);
   const proxy = await startDynamoDbProxy(localEndpoint());
   const requests = new Map<string, number>();
@@ -65,6 +75,8 @@ export async function startTransactionRig(prefix: string): Promise<TransactionRi
     db: localTable(proxy.endpoint, { maxAttempts: 1 }),
     tableName: table.tableName,
     logger: silent,
+    ...(options.publisher === undefined ? {} : { publisher: options.publisher }),
+    ...(options.retentionDays === undefined ? {} : { retentionDays: options.retentionDays }),
     metrics: {
       addMetric(name: string, _unit: string, value: number) {
         metrics.set(name, (metrics.get(name) ?? 0) + value);
@@ -87,7 +99,7 @@ export async function startTransactionRig(prefix: string): Promise<TransactionRi
       return response;
     },
     pollIntervalMs: 20,
-    maxAttempts: 3,
+    maxAttempts: options.maxAttempts ?? 3,
     logger: silent,
     onDeadLetter: (letter) => {
       deadLetters.push(letter);

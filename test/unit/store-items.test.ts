@@ -91,6 +91,8 @@ describe('transaction items', () => {
       version: 3,
       updated_at: '2026-03-02T12:00:00.000000Z',
       behind_status_time: '2026-03-02T11:00:00.000000Z',
+      results_missing: false,
+      expires_at: null,
     };
     const behind = transactionItem(base);
     expect(parseTransactionItem(JSON.parse(JSON.stringify(behind)))).toEqual(base);

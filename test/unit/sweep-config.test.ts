@@ -2,7 +2,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
 import { thresholdsOf, ThresholdsEnv } from '../../functions/stale-redraw-sweep/app';
 import { STACK_NAME } from '../../lib/app';
-import { createInMemoryNotifier, createSnsNotifier, DEPLOYED_STACK_NAME, type StaleRedrawNotification } from '../../functions/stale-redraw-sweep/notifier';
+import * as z from 'zod';
+import { chatNotification, createInMemoryNotifier, createSnsNotifier, DEPLOYED_STACK_NAME, emailText, snsMessage, type StaleRedrawNotification } from '../../functions/stale-redraw-sweep/notifier';
 import { ConfigError, parseEnv } from '../../functions/shared/config';
 
 const notification: StaleRedrawNotification = {
@@ -87,14 +88,82 @@ describe('notifiers', () => {
       { step: 'initialize', name: 'capture' },
     );
     await createSnsNotifier(sns, 'arn:aws:sns:us-east-1:123456789012:stale-redraws').notify(notification);
+    // The look-up line targets the deployed stack in the topic's region.
+    const sentNotification = { ...notification, look_up: 'npx redraw-tracker order order-1 --stack RedrawTracker --region us-east-1' };
     expect(sent).toEqual([
       {
         TopicArn: 'arn:aws:sns:us-east-1:123456789012:stale-redraws',
         Subject: 'Stale redraw: redraw_not_created',
-        // The look-up line targets the deployed stack in the topic's region.
-        Message: JSON.stringify({ ...notification, look_up: 'npx redraw-tracker order order-1 --stack RedrawTracker --region us-east-1' }),
+        MessageStructure: 'json',
+        Message: snsMessage(sentNotification),
         MessageAttributes: { reason: { DataType: 'String', StringValue: 'redraw_not_created' } },
       },
     ]);
+    // SNS's per-protocol structure: a default (every other protocol gets the JSON as before), e-mail and https.
+    const byProtocol = z.strictObject({ default: z.string(), email: z.string(), https: z.string() }).parse(JSON.parse(snsMessage(sentNotification)));
+    expect(JSON.parse(byProtocol.default)).toEqual(sentNotification);
+    expect(byProtocol.email).toBe(emailText(sentNotification));
+    expect(JSON.parse(byProtocol.https)).toEqual(chatNotification(sentNotification));
+  });
+});
+
+/**
+ * Amazon Q Developer in chat applications' custom notification schema, as AWS's
+ * guide "Custom notifications using Amazon Q Developer in chat applications"
+ * gives it: version "1.0", source "custom", content.description required;
+ * optional id, content.textType ("client-markdown"), title, nextSteps, keywords,
+ * and metadata (threadId, summary, eventType, relatedResources,
+ * additionalContext, enableCustomActions). Strict: a field the service does not
+ * know fails here instead of being dropped there.
+ */
+const CustomNotification = z.strictObject({
+  version: z.literal('1.0'),
+  source: z.literal('custom'),
+  id: z.string().min(1).optional(),
+  content: z.strictObject({
+    textType: z.literal('client-markdown').optional(),
+    title: z.string().min(1).max(250).optional(),
+    description: z.string().min(1).max(8000),
+    nextSteps: z.array(z.string().min(1)).optional(),
+    keywords: z.array(z.string().min(1)).optional(),
+  }),
+  metadata: z
+    .strictObject({
+      threadId: z.string().min(1).optional(),
+      summary: z.string().min(1).optional(),
+      eventType: z.string().min(1).optional(),
+      relatedResources: z.array(z.string()).optional(),
+      additionalContext: z.record(z.string(), z.string()).optional(),
+      enableCustomActions: z.boolean().optional(),
+    })
+    .optional(),
+});
+
+describe('stale-redraw alerts people can read', () => {
+  const reasons = [
+    { ...notification, look_up: 'npx redraw-tracker order order-1 --stack RedrawTracker --region us-east-1' },
+    { ...notification, order_id: 'order-2', transaction_id: null, reason: 'no_progress' as const, low_level_status: 'requisition_created', days_waiting: 9, look_up: 'npx redraw-tracker order order-2' },
+  ];
+
+  it.each(reasons)('renders in chat: a custom notification Amazon Q Developer accepts, one thread per order ($reason)', (sent) => {
+    const chat = CustomNotification.parse(chatNotification(sent));
+    expect(chat.metadata?.threadId).toBe(`redraw-tracker-order-${sent.order_id}`);
+    expect(chat.content.title).toContain(sent.order_id);
+    expect(chat.content.description).toContain(sent.status_time);
+    expect(chat.content.nextSteps?.join(' ')).toContain(sent.look_up);
+    // The same order always lands in the same thread; another order in another.
+    expect(chatNotification({ ...sent, since: '2027-01-01T00:00:00.000Z' }).metadata.threadId).toBe(chat.metadata?.threadId);
+    expect(chatNotification({ ...sent, order_id: 'other' }).metadata.threadId).not.toBe(chat.metadata?.threadId);
+  });
+
+  it.each(reasons)('reads as plain text in e-mail: what, which order and transaction, since when, what to do next, the look-up line ($reason)', (sent) => {
+    const text = emailText(sent);
+    expect(text).not.toMatch(/^[[{]/);
+    expect(text).toContain(`Order:        ${sent.order_id}`);
+    expect(text).toContain(`Transaction:  ${sent.transaction_id ?? '(none known)'}`);
+    expect(text).toContain(`Flagged:      ${sent.since}`);
+    expect(text).toContain(sent.status_time);
+    expect(text).toMatch(/What to do next: \S/);
+    expect(text).toContain(`Look it up:   ${sent.look_up}`);
   });
 });

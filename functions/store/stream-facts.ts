@@ -1,0 +1,43 @@
+/**
+ * The facts (CONTRACT §7) of one write to the table, from the item before and
+ * after it (a stream record's old and new images, unmarshalled). Only the store
+ * knows item layouts; the rules are functions/core/events.ts.
+ */
+import { orderFacts, transactionFacts, type OrderFactState, type TrackerEvent, type TransactionFactState } from '../core/events';
+import { isOrderItem, parseOrderItem } from './order-items';
+import { isTransactionItem, parseTransactionItem } from './transaction-items';
+
+type Item = Record<string, unknown>;
+
+function orderState(item: Item | undefined): OrderFactState | null {
+  if (item === undefined) return null;
+  const { record, stale } = parseOrderItem(item);
+  const { id, transaction_id, origin, low_level_status, source, status_time, rank } = record;
+  return { id, transaction_id, origin, low_level_status, source, status_time, rank, stale };
+}
+
+function transactionState(item: Item | undefined): TransactionFactState | null {
+  if (item === undefined) return null;
+  const transaction = parseTransactionItem(item);
+  return {
+    id: transaction.id,
+    status: transaction.status,
+    updated_at: transaction.updated_at,
+    results_missing: transaction.results_missing ?? false,
+    version: transaction.version,
+    members: Object.values(transaction.members).map(({ id, origin, created_at }) => ({ id, origin, created_at })),
+  };
+}
+
+/**
+ * The facts of one stored write: `before` absent for a new item, `after` absent
+ * for a removal (an expiry: no fact). Items that are neither orders nor
+ * transactions (quarantine, checkpoints, sync state) have none.
+ */
+export function factsOfWrite(before: Item | undefined, after: Item | undefined): TrackerEvent[] {
+  const item = after ?? before;
+  if (item === undefined || after === undefined) return [];
+  if (isOrderItem(item)) return orderFacts(orderState(before), orderState(after));
+  if (isTransactionItem(item)) return transactionFacts(transactionState(before), transactionState(after));
+  return [];
+}
