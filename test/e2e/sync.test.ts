@@ -332,8 +332,8 @@ describe('npm start with Junction’s API and a random half of the webhooks', ()
     expect(Number(line![3]), `seed ${seed}`).toBe(orderIds.length);
     expect(Number(line![1]), `seed ${seed}`).toBe(expectedFlags.size);
     // Every order whose newest webhook was lost is replaced by the sync; the others were already current.
-    const delivered_ = new Set(delivered.map((delivery) => delivery.eventId));
-    const behind = [...newest.values()].filter((delivery) => !delivered_.has(delivery.eventId)).length;
+    const deliveredEvents = new Set(delivered.map((delivery) => delivery.eventId));
+    const behind = [...newest.values()].filter((delivery) => !deliveredEvents.has(delivery.eventId)).length;
     expect(Number(line![2]), `seed ${seed}`).toBe(behind);
 
     await settled(half);
