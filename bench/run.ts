@@ -53,7 +53,7 @@ function benchSettings(env: NodeJS.ProcessEnv) {
     sweepDue: pick(raw.BENCH_SWEEP_DUE, 50, 50),
     latencySamples: pick(raw.BENCH_LATENCY_SAMPLES, 60, 10),
     localRounds: pick(raw.BENCH_LOCAL_ROUNDS, 3, 1),
-    syncRuns: pick(raw.BENCH_SYNC_RUNS, 5, 1),
+    syncRuns: pick(raw.BENCH_SYNC_RUNS, 3, 1),
     only: raw.BENCH_ONLY,
     output: raw.BENCH_OUTPUT ?? fileURLToPath(new URL(raw.BENCH_ONLY ? `./results.${raw.BENCH_ONLY}.json` : quick ? './results.quick.json' : './results.json', import.meta.url)),
   };
