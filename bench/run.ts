@@ -4,7 +4,7 @@
  * Local JVMs; never contacts AWS. Sizes come from the environment (see
  * benchSettings); BENCH_QUICK=1 is a smoke run of a few seconds per section;
  * BENCH_ONLY=local-ingest runs section f alone, BENCH_ONLY=cold-start section b
- * alone (no JVM).
+ * alone (no JVM), BENCH_ONLY=sync-cost section g alone.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -19,6 +19,7 @@ import { progress, round } from './stats';
 import { localIngestLines, measureLocalIngest, type LocalIngestResult } from './local-ingest';
 import { measureEndToEndLatency, measureStreamThroughput } from './stream-recompute';
 import { measureSweepCost } from './sweep-cost';
+import { measureSyncCost, syncCostLines, type SyncCostResult } from './sync-cost';
 import { checkCapacityRules, type CapacityProbe } from './capacity-rules';
 import { GOALS, PRICES, runSystemCost, type SystemCostRun } from './system-cost';
 import { buildWebhookStream } from './webhook-stream';
@@ -33,8 +34,9 @@ const Settings = z.object({
   BENCH_SWEEP_DUE: Count,
   BENCH_LATENCY_SAMPLES: Count,
   BENCH_LOCAL_ROUNDS: Count,
+  BENCH_SYNC_RUNS: Count,
   BENCH_OUTPUT: z.string().min(1).optional(),
-  BENCH_ONLY: z.enum(['local-ingest', 'cold-start']).optional(),
+  BENCH_ONLY: z.enum(['local-ingest', 'cold-start', 'sync-cost']).optional(),
 });
 
 /** Sizes of this run: the full defaults, or the quick ones; any BENCH_* variable overrides either. */
@@ -51,6 +53,7 @@ function benchSettings(env: NodeJS.ProcessEnv) {
     sweepDue: pick(raw.BENCH_SWEEP_DUE, 50, 50),
     latencySamples: pick(raw.BENCH_LATENCY_SAMPLES, 60, 10),
     localRounds: pick(raw.BENCH_LOCAL_ROUNDS, 3, 1),
+    syncRuns: pick(raw.BENCH_SYNC_RUNS, 3, 1),
     only: raw.BENCH_ONLY,
     output: raw.BENCH_OUTPUT ?? fileURLToPath(new URL(raw.BENCH_ONLY ? `./results.${raw.BENCH_ONLY}.json` : quick ? './results.quick.json' : './results.json', import.meta.url)),
   };
@@ -76,6 +79,14 @@ async function main(): Promise<void> {
     const localIngest = await measureLocalIngest(localIngestOptions);
     await writeFile(settings.output, `${JSON.stringify({ machine, settings: { ...settings, output: undefined }, localIngest }, null, 2)}\n`);
     console.log(localIngestLines(localIngest).join('\n'));
+    progress(`wrote ${settings.output}`);
+    return;
+  }
+
+  if (settings.only === 'sync-cost') {
+    const syncCost = await measureSyncCostOnFreshJvm(settings.syncRuns);
+    await writeFile(settings.output, `${JSON.stringify({ machine, settings: { ...settings, output: undefined }, syncCost }, null, 2)}\n`);
+    console.log(syncCostLines(syncCost).join('\n'));
     progress(`wrote ${settings.output}`);
     return;
   }
@@ -160,6 +171,9 @@ async function main(): Promise<void> {
     };
   });
 
+  // g. The continuous sync's cost per 1,000 orders changed per hour, on a fresh JVM.
+  const syncCost = await measureSyncCostOnFreshJvm(settings.syncRuns);
+
   // d2. End to end through the local runtime (its own embedded DynamoDB Local).
   const latency = await measureEndToEndLatency(settings.latencySamples);
 
@@ -191,6 +205,7 @@ async function main(): Promise<void> {
     stream: { throughput: streamThroughput, endToEnd: latency },
     cost: { prices: PRICES, goals: GOALS, capacityRules, runs: costRuns, goalsBySenders: costGoals },
     localIngest,
+    syncCost,
   };
   await writeFile(settings.output, `${JSON.stringify(results, null, 2)}\n`);
   printTable(results);
@@ -209,6 +224,7 @@ type Results = {
     goalsBySenders: { senders: number; costRatio: number; costPass: boolean; webhookWriteUnits: number; webhookPass: boolean }[];
   };
   localIngest: LocalIngestResult;
+  syncCost: SyncCostResult;
 };
 
 function printTable(results: Results): void {
@@ -262,7 +278,19 @@ function printTable(results: Results): void {
   }
   lines.push('');
   lines.push(...localIngestLines(results.localIngest));
+  lines.push('');
+  lines.push(...syncCostLines(results.syncCost));
   console.log(lines.join('\n'));
+}
+
+/** Section g on its own DynamoDB Local JVM (a fresh one: DynamoDB Local slows down as stream tables accumulate). */
+async function measureSyncCostOnFreshJvm(runs: number): Promise<SyncCostResult> {
+  const jvm = await startDynamoDbLocal();
+  try {
+    return await measureSyncCost(jvm.endpoint, runs);
+  } finally {
+    await jvm.stop();
+  }
 }
 
 function pad(cells: readonly (string | number)[]): string {

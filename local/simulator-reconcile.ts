@@ -14,6 +14,9 @@
  *         the next sweep reads the redraw order itself (catch-up).
  *   H, I  orders placed before the tracker was deployed: no webhook at all. A
  *         backfill through the tracker (the CLI's own loop) brings them in.
+ *   J, K, L  the webhook endpoint is down for a while: the webhooks of three
+ *         orders never arrive; one sweep's continuous sync brings every order
+ *         back (simulator-outage.ts).
  *
  * Junction's side is seeded over the stand-in's control routes. Status times are
  * dated from now, for the default thresholds (REDRAW_STALE_AFTER_DAYS 7,
@@ -25,6 +28,7 @@ import { canonicalInstant } from '../functions/core/instant';
 import { countsLine, type BackfillCounts } from '../functions/core/backfill-window';
 import { buildDeliveries, freshId, newestByOrder, redrawFlow, simpleFlow, type Delivery, type FlowSpec } from './junction-flows';
 import { finalOrders, type LostWebhooks, type StandinControl } from './junction-standin';
+import { runOutage } from './simulator-outage';
 import {
   eventStatus,
   getOrder,
@@ -60,8 +64,9 @@ export interface ReconciliationResult {
     false_alarm_avoided: boolean;
     caught_up: boolean;
     backfilled: boolean;
+    webhooks_down_recovered: boolean;
   };
-  /** What the tracker answered to each sweep (verify, then catch-up). */
+  /** What the tracker answered to each sweep (verify, catch-up, then the one after the webhook outage). */
   sweeps: SweepAnswer[];
   backfill: BackfillCounts | null;
 }
@@ -243,14 +248,20 @@ export async function runReconciliation(input: ReconcileInput): Promise<Reconcil
     s.before.every((transaction) => views.get(transaction.label)?.status === transaction.expected);
   print(backfilled ? '  -> backfilled: H and I, which no webhook ever announced, are shown by the tracker (source: api)' : `  -> NOT as expected: the backfill should end done with nothing failed, and show ${beforeIds.length} orders from the API`);
 
-  const outcomes = { lost_webhook_repaired: lostRepaired, false_alarm_avoided: falseAlarmAvoided, caught_up: caughtUp, backfilled };
-  const unexpected = Object.keys(answers).filter((answer) => answer !== 'applied' && answer !== 'duplicate');
+  // Webhooks down: the continuous sync of one sweep brings back every order of the outage. Its status
+  // times are read from the clock now, not from `input.now`: the sweeps above moved the sync's end on.
+  print('');
+  const outage = await runOutage({ base, secret: input.secret, standin: junction.standin, print, settleTimeoutMs: input.settleTimeoutMs, now: new Date(), sweepText });
+  if (outage.sweep) sweeps.push(outage.sweep);
+
+  const outcomes = { lost_webhook_repaired: lostRepaired, false_alarm_avoided: falseAlarmAvoided, caught_up: caughtUp, backfilled, webhooks_down_recovered: outage.recovered };
+  const unexpected = [...Object.keys(answers), ...Object.keys(outage.answers)].filter((answer) => answer !== 'applied' && answer !== 'duplicate');
   return { ok: Object.values(outcomes).every(Boolean) && unexpected.length === 0, outcomes, sweeps, backfill: run.counts };
 }
 
 function sweepText(answer: SweepAnswer | null): string {
   if (!answer) return 'the tracker has no POST /local/sweep (is it `npm start`?)';
-  return `examined ${answer.examined}, flagged ${answer.flagged}, cleared ${answer.cleared}, reconciled ${answer.reconciled ?? 0}`;
+  return `examined ${answer.examined}, flagged ${answer.flagged}, cleared ${answer.cleared}, reconciled ${answer.reconciled ?? 0}, synced ${answer.synced ?? 0}`;
 }
 
 function staleText(order: OrderView): string {

@@ -63,7 +63,7 @@ export interface SimulationResult {
 
 /** How to see the reconciliation story, printed when the simulator has no stand-in to talk to. */
 export const RECONCILIATION_HINT =
-  "To see reconciliation with Junction's API too (a lost webhook repaired, a false alarm avoided, a backfill): start `npm run junction-api`, " +
+  "To see reconciliation with Junction's API too (a lost webhook repaired, a false alarm avoided, a backfill, the webhook endpoint down and one sweep bringing every order back): start `npm run junction-api`, " +
   'then `npm start` and `npm run simulate`, both with the JUNCTION_API_BASE_URL and JUNCTION_API_KEY it prints.';
 
 interface Scenario {
@@ -206,7 +206,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   let usesStandin = true;
   if (sweep) {
     print('');
-    print(`Sweep now (POST /local/sweep): examined ${sweep.examined}, flagged ${sweep.flagged}, cleared ${sweep.cleared}${junction ? `, reconciled ${sweep.reconciled ?? 0}` : ''}`);
+    print(`Sweep now (POST /local/sweep): examined ${sweep.examined}, flagged ${sweep.flagged}, cleared ${sweep.cleared}${junction ? `, reconciled ${sweep.reconciled ?? 0}, synced ${sweep.synced ?? 0}` : ''}`);
     const stale = (await listRedraws(base, 'stale')).filter(ours);
     print(`Stale redraws from this run (GET /redraws?state=stale): ${stale.length}`);
     for (const order of stale) print(`${orderRow(order, names)}  stale: ${order.stale?.reason ?? '?'} since ${order.stale?.since ?? '?'}`);

@@ -30,8 +30,10 @@ With JUNCTION_API_BASE_URL and JUNCTION_API_KEY pointing at the stand-in for
 Junction's API (\`npm run junction-api\` prints both; give \`npm start\` the same),
 it then shows reconciliation: a redraw whose last webhook was lost, repaired by
 the sweep from the API instead of flagged; a redraw order known only at Junction,
-so no redraw_not_created false alarm, then read by the next sweep; and orders
-placed before the tracker existed, brought in by a backfill.
+so no redraw_not_created false alarm, then read by the next sweep; orders
+placed before the tracker existed, brought in by a backfill; and the webhook
+endpoint down for a while, every order of the outage brought back by one sweep
+(its continuous sync: "synced n").
 
   --seed N   the delivery order and retries (else SIMULATE_SEED, else random);
              the same seed replays the same order

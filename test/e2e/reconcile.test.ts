@@ -132,7 +132,7 @@ describe('npm start with JUNCTION_API_BASE_URL and JUNCTION_API_KEY pointing at 
     expect(tracker.stdout()).toContain(`Junction API: ${standinUrl} (reconciliation on`);
   });
 
-  it('simulates the reconciliation story with the same settings: a lost webhook repaired, a false alarm avoided, a catch-up and a backfill, exit 0', async () => {
+  it('simulates the reconciliation story with the same settings: a lost webhook repaired, a false alarm avoided, a catch-up, a backfill and a webhook outage undone by one sweep, exit 0', async () => {
     const before = await standin.orders();
     const run = await npmRun('simulate', [], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SIMULATE_SEED: '42', ...junctionEnv() }));
     expect(ownLines(run.stderr)).toEqual([]);
@@ -143,18 +143,31 @@ describe('npm start with JUNCTION_API_BASE_URL and JUNCTION_API_KEY pointing at 
     expect(out).toMatch(/^ {2}B was checked with Junction's API before the flag \(GET \/v3\/order\/[0-9a-f-]{36}, GET \/v3\/order_transaction\/[0-9a-f-]{36}\)/m);
     // Then reconciliation: the sweep that repairs F and does not flag G.
     expect(out).toContain(`Reconciliation with Junction's API (the stand-in at ${standinUrl}, which the tracker reads):`);
-    expect(out).toMatch(/^Sweep now \(POST \/local\/sweep\): examined \d+, flagged 0, cleared 0, reconciled [1-9]\d*$/m);
+    expect(out).toMatch(/^Sweep now \(POST \/local\/sweep\): examined \d+, flagged 0, cleared 0, reconciled [1-9]\d*, synced \d+$/m);
     expect(out).toMatch(/^ {2}F redraw +redraw +walk_in_test +collecting_sample\.appointment_scheduled +#6007 \S+ +api +stale: no$/m);
     expect(out).toContain('  -> a lost webhook repaired: F redraw read from Junction before flagging (source: api, #6007), not flagged');
     expect(out).toMatch(/^ {2}G initial .* webhook +stale: no$/m);
     expect(out).toContain('  -> a false alarm avoided:');
-    expect(out).toMatch(/^Next sweep \(catch-up[^)]*\): examined \d+, flagged 0, cleared 0, reconciled [1-9]\d*$/m);
+    expect(out).toMatch(/^Next sweep \(catch-up[^)]*\): examined \d+, flagged 0, cleared 0, reconciled [1-9]\d*, synced \d+$/m);
     expect(out).toContain('  -> caught up: G redraw read from Junction (source: api)');
     const counts = Counts.parse(JSON.parse(/^ {2}(\{"read".*\})$/m.exec(out)?.[1] ?? 'null'));
     expect(counts).toMatchObject({ failed: 0, stale: 0 });
     expect(counts.applied).toBeGreaterThanOrEqual(3);
     expect(out).toMatch(/^ {2}Transaction H: completed \[completed\] {2}[0-9a-f-]{36}$/m);
     expect(out).toContain('  -> backfilled: H and I, which no webhook ever announced, are shown by the tracker (source: api)');
+    // The webhook endpoint down: J's, K's and L's webhooks of the outage never arrive; one sweep's sync brings them back.
+    expect(out).toMatch(/^Before the outage, 6 webhooks reach the tracker: 6 applied$/m);
+    expect(out).toContain('During the outage 12 webhooks never arrive: J at-home 4, K initial 2, K redraw 2, L testkit 4');
+    expect(out).toMatch(/^ {2}J at-home +unknown to the tracker \(GET \/orders: 404\)$/m);
+    expect(out).toMatch(/^ {2}K redraw +unknown to the tracker \(GET \/orders: 404\)$/m);
+    const outageSweep = /^Sweep now \(POST \/local\/sweep\): examined \d+, flagged 0, cleared 0, reconciled (\d+), synced (\d+)$/m.exec(out.slice(out.indexOf('The webhook endpoint goes down')));
+    expect(outageSweep).not.toBeNull();
+    expect(Number(outageSweep![1])).toBe(4);
+    expect(Number(outageSweep![2])).toBeGreaterThanOrEqual(4);
+    expect(out).toMatch(/^ {2}L testkit +initial +testkit +completed\.completed +#12006 \S+ +api +Junction: #12006$/m);
+    expect(out).toMatch(/^ {2}Transaction K: active \[active\] {2}[0-9a-f-]{36}$/m);
+    expect(out).toMatch(/^ {2}Transaction L: completed \[completed\] {2}[0-9a-f-]{36}$/m);
+    expect(out).toContain(`  -> every order back in one sweep: J at-home, K initial, K redraw and L testkit are at Junction's newest event (source: api), read by the sweep's continuous sync (synced ${outageSweep![2]}: the orders Junction updated since the previous sync)`);
     expect(out.trimEnd().split('\n').at(-1)).toBe("Done: every transaction reached its expected status, and Junction's API repaired what the webhooks missed.");
 
     // What the simulator printed is what the tracker and Junction say: the story's orders, found at the stand-in by event id.
@@ -174,6 +187,8 @@ describe('npm start with JUNCTION_API_BASE_URL and JUNCTION_API_KEY pointing at 
     expect(notified).not.toContain(lostRedraw);
     expect(notified).not.toContain(hiddenInitial);
     for (const eventId of [8004, 8008, 9006]) expect(await trackerOrder(baseUrl, only(eventId))).toMatchObject({ source: 'api', last_event: { id: eventId } });
+    // J, K (initial and redraw) and L, whose webhooks the outage lost, read by the sync (GET /v3/orders).
+    for (const eventId of [10003, 11004, 11006, 12006]) expect(await trackerOrder(baseUrl, only(eventId))).toMatchObject({ source: 'api', last_event: { id: eventId }, stale: null });
     // The tracker read them from the stand-in: its requests name them.
     const asked = (await standin.requests()).map((request) => request.url);
     expect(asked).toContain(`/v3/order/${lostRedraw}`);
@@ -256,7 +271,7 @@ describe('npm start without JUNCTION_API_KEY (the stand-in running, its URL give
     expect(run.stdout).toMatch(/^Sweep now \(POST \/local\/sweep\): examined \d+, flagged [1-9]\d*, cleared \d+$/m);
     expect(run.stdout).toMatch(/^ {2}B initial .* stale: redraw_not_created since /m);
     expect(run.stdout).not.toContain('Reconciliation with');
-    expect(run.stdout).toContain("To see reconciliation with Junction's API too (a lost webhook repaired, a false alarm avoided, a backfill): start `npm run junction-api`");
+    expect(run.stdout).toContain("To see reconciliation with Junction's API too (a lost webhook repaired, a false alarm avoided, a backfill, the webhook endpoint down and one sweep bringing every order back): start `npm run junction-api`");
     expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('Done: every transaction reached its expected status.');
     expect(await standin.requests()).toEqual([]);
   });
