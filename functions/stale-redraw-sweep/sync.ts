@@ -98,6 +98,8 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
   let cursor: SyncCursor = window;
   const sweepStart = syncCursor({ syncedUntil: null, cursor: null }, now, 0).until;
   const outcome: SyncOutcome = { synced: 0, applied: 0, appliedIds: [], invalid: 0, pages: 0, caughtUp: false, lagSeconds: 0, stopped: null };
+  // `synced` counts orders, not reads: the walk reads page 1 twice (first for the total, last on its way back).
+  const ordersRead = new Set<string>();
 
   // At least one page per sweep within the budget (or a tiny budget would never progress); never into the stale rules' time.
   const outOfTime = () =>
@@ -127,8 +129,9 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
       break;
     }
     const { orders, invalid, total } = read.page;
-    outcome.synced += orders.length + invalid;
+    for (const order of orders) ordersRead.add(order.id);
     outcome.invalid += invalid;
+    outcome.synced = ordersRead.size + outcome.invalid;
     try {
       const applied = await applyApiOrdersPage(db, tableName, orders);
       outcome.applied += applied.applied;
