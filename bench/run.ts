@@ -21,7 +21,7 @@ import { measureEndToEndLatency, measureStreamThroughput } from './stream-recomp
 import { measureSweepCost } from './sweep-cost';
 import { measureSyncCost, syncCostLines, type SyncCostResult } from './sync-cost';
 import { checkCapacityRules, type CapacityProbe } from './capacity-rules';
-import { GOALS, PRICES, runSystemCost, type SystemCostRun } from './system-cost';
+import { EVENT_PRICE, GOALS, PRICES, runSystemCost, type SystemCostRun } from './system-cost';
 import { buildWebhookStream } from './webhook-stream';
 
 const Count = z.string().regex(/^[1-9]\d*$/, 'must be a positive integer').transform(Number).optional();
@@ -269,6 +269,12 @@ function printTable(results: Results): void {
         ]),
       );
     }
+  }
+  for (const run of cost.runs) {
+    if (run.events === null) continue;
+    lines.push(
+      `  ${run.senders} sender(s): the tracker published ${run.events.perWebhook} events per webhook (${run.events.distinctPerWebhook} distinct facts): EventBridge $${run.events.dollarsPerMillion} per million webhooks ($${EVENT_PRICE}/M events), on top of DynamoDB's`,
+    );
   }
   for (const goal of cost.goalsBySenders) {
     lines.push(

@@ -40,6 +40,9 @@ import type { WebhookStream } from './webhook-stream';
 /** On-demand prices, US East (N. Virginia): dollars per million units. */
 export const PRICES = { writeUnit: 0.625, readUnit: 0.125 } as const;
 
+/** EventBridge: dollars per million custom events published (each up to 64 KB; ours are far smaller). */
+export const EVENT_PRICE = 1.0;
+
 /** The goals of issue 13. */
 export const GOALS = { costRatio: 0.6, webhookWriteUnits: 1.2 } as const;
 
@@ -69,6 +72,8 @@ export interface SystemCostRun {
   /** Units by command and function, per webhook. */
   byCommand: Record<string, Record<string, Units & { requests: number }>>;
   stream: { records: number; batches: number } | null;
+  /** Events (CONTRACT §7) the transaction function published, per webhook: all of them, and distinct ids (a retried batch publishes some again). */
+  events: { perWebhook: number; distinctPerWebhook: number; dollarsPerMillion: number } | null;
   correctness: {
     orders: number;
     wrongState: number;
@@ -163,6 +168,7 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
       total: webhook,
       byCommand: { webhook: commandsOf(reading, messages) },
       stream: null,
+      events: null,
       correctness: { ...orders, transactions: null, transactionsWrong: null },
     };
   }
@@ -171,11 +177,21 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
   const transactionClient = new DynamoDBClient(config);
   const transactionDoc = documentClientOf(transactionClient);
   const streams = new DynamoDBStreamsClient(config);
+  // Events are counted, as EventBridge would bill them, not sent anywhere.
+  let published = 0;
+  const eventIds = new Set<string>();
   const transactionHandler = createTransactionStatusHandler({
     db: documentTable(transactionDoc),
     tableName,
     logger: silent,
     metrics: { addMetric() {}, publishStoredMetrics() {} },
+    publisher: {
+      async publish(events) {
+        published += events.length;
+        for (const event of events) eventIds.add(event.id);
+        return [];
+      },
+    },
   });
   const streamArn = await findStreamArn(webhookClient, tableName);
   const webhookMeter = attachMeter(webhookClient);
@@ -226,6 +242,7 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
     total: perWebhook(sum(webhookReading, transactionReading), messages),
     byCommand: { webhook: commandsOf(webhookReading, messages), transactionFunction: commandsOf(transactionReading, messages) },
     stream: { records, batches },
+    events: { perWebhook: round(published / messages, 3), distinctPerWebhook: round(eventIds.size / messages, 3), dollarsPerMillion: round((published / messages) * EVENT_PRICE, 3) },
     correctness: { ...orders, transactions: transactions.transactions, transactionsWrong: transactions.wrong },
   };
 }
