@@ -28,25 +28,13 @@ import {
 } from '../support/junction';
 import { eventually, freePort, processesMatching, repoRoot, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from '../support/npm-start';
 import { newMessageId, newSecret } from '../support/webhook';
+import { OrderAnswer } from '../support/order-answer';
 
 const run = promisify(execFile);
 const DAY = 86_400_000;
 
-const Order = z.object({
-  id: z.string(),
-  transaction_id: z.string().nullable(),
-  origin: z.string().nullable(),
-  collection_method: z.string(),
-  status: z.string(),
-  low_level_status: z.string(),
-  last_event: z.object({ id: z.number(), created_at: z.string(), status: z.string() }).nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
-  has_missing_results: z.boolean().nullable(),
-  source: z.enum(['webhook', 'transaction_listing']),
-  stale: z.object({ since: z.string(), reason: z.enum(['no_progress', 'redraw_not_created']) }).nullable(),
-});
-type Order = z.output<typeof Order>;
+const Order = OrderAnswer;
+type Order = OrderAnswer;
 const Transaction = z.object({
   id: z.string(),
   status: z.enum(['active', 'completed', 'cancelled']),

@@ -1,0 +1,23 @@
+/**
+ * CONTRACT §2's Order, strictly (a field the contract does not name fails the
+ * parse): what the e2e tests read from the query API of a running `npm start`.
+ */
+import * as z from 'zod';
+
+export const OrderAnswer = z
+  .object({
+    id: z.string(),
+    transaction_id: z.string().nullable(),
+    origin: z.string().nullable(),
+    collection_method: z.string(),
+    status: z.string(),
+    low_level_status: z.string(),
+    last_event: z.object({ id: z.number(), created_at: z.string(), status: z.string() }).nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    has_missing_results: z.boolean().nullable(),
+    source: z.enum(['webhook', 'api', 'transaction_listing']),
+    stale: z.object({ since: z.string(), reason: z.enum(['no_progress', 'redraw_not_created']) }).nullable(),
+  })
+  .strict();
+export type OrderAnswer = z.output<typeof OrderAnswer>;
