@@ -19,7 +19,7 @@ import * as z from 'zod/mini';
 import { backfillWindow, type BackfillCounts } from '../core/backfill-window';
 import type { JunctionApi } from '../junction/api';
 import { BACKFILL_METRICS } from '../shared/metric-names';
-import type { FlushingMetricSink, LogSink } from '../shared/observability';
+import { errorName, type FlushingMetricSink, type LogSink } from '../shared/observability';
 import { runBackfill, type ApplyOrder, type BackfillStatus, type CheckpointStore } from './run';
 
 export const BackfillEvent = z.object({
@@ -77,7 +77,7 @@ export function createBackfillHandler(deps: BackfillDeps): BackfillHandler {
         checkpoints: deps.checkpoints,
         pageSize: deps.pageSize,
         onPage: (progress) => logger.info('backfill page', { page: progress.page, pages: progress.pages, ...progress.counts }),
-        onOrderFailure: (orderId, error) => logger.error('backfill could not apply an order', { order_id: orderId, error }),
+        onOrderFailure: (orderId, error) => logger.error('backfill could not apply an order', { order_id: orderId, error: errorName(error) }),
         onPageFailure: (page, failure) => logger.warn('Junction did not answer a backfill page', { page, failure: failure.kind }),
       },
       { key, window: window.window, shouldContinue: () => context.getRemainingTimeInMillis() > marginMs },

@@ -34,7 +34,7 @@ import type { TableClient } from '../store/table-client';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { forEachLimited } from '../shared/concurrency';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { FlushingMetricSink, LogSink } from '../shared/observability';
+import { errorName, type FlushingMetricSink, type LogSink } from '../shared/observability';
 import type {
   AttributeValue as StreamAttributeValue,
   Context,
@@ -112,7 +112,8 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
     try {
       failed = await deps.publisher.publish(facts.map((fact) => fact.event));
     } catch (error) {
-      logger.error('event publishing failed', { events: facts.length, error });
+      // The error's type only: an SDK error's message can quote the request.
+      logger.error('event publishing failed', { events: facts.length, error: errorName(error) });
       failed = facts.map((fact) => fact.event);
     }
     if (failed.length > 0) logger.warn('events not published; their records are reported for the stream to retry', { failed: failed.length, events: facts.length });
@@ -135,7 +136,7 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
         }
       } catch (error) {
         // A bug, not bad input: the item is ours. Report it so Lambda retries and, in the end, dead-letters it.
-        logger.error('unreadable stream record', { event_id: record.eventID, sequence_number: sequenceNumber, error });
+        logger.error('unreadable stream record', { event_id: record.eventID, sequence_number: sequenceNumber, error: errorName(error) });
         if (sequenceNumber !== undefined) failures.add(sequenceNumber);
         continue;
       }
@@ -156,7 +157,7 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
       try {
         if (retentionDays !== null && (await retainLoneOrder(db, tableName, order, retentionDays))) writes++;
       } catch (error) {
-        logger.error('order retention failed', { order_id: order.record.id, error });
+        logger.error('order retention failed', { order_id: order.record.id, error: errorName(error) });
         failures.add(sequenceNumber);
       }
     }
@@ -179,7 +180,7 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
           conflicts: result.conflicts,
         });
       } catch (error) {
-        logger.error('transaction recompute failed', { transaction_id: transactionId, error });
+        logger.error('transaction recompute failed', { transaction_id: transactionId, error: errorName(error) });
         failures.add(entry.firstSequenceNumber);
       }
     });
