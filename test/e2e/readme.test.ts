@@ -61,7 +61,7 @@ function blocksOf(file: string): Block[] {
   return parseBlocks(readFileSync(join(repoRoot, file), 'utf8'), file);
 }
 
-describe.each(['README.md'])('%s, pasted block by block', (file) => {
+describe.each(['README.md', 'docs/local.md'])('%s, pasted block by block', (file) => {
   const blocks = blocksOf(file);
 
   it('has shell blocks to run, and says why it skips the others', () => {
