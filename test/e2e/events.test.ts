@@ -227,13 +227,16 @@ describe('events through npm start (CONTRACT §7)', () => {
     expect((await call('/local/events?type=order.nonsense')).status).toBe(400);
   });
 
-  it('gives every fact its own id, and no event carries PHI', async () => {
+  it('gives every fact its own id and canonical times, and no event carries PHI', async () => {
     const all = await events();
     const facts = new Set(all.map((event) => JSON.stringify([event.type, event.order_id, event.transaction_id, event.status_time, event.from ?? null, event.to ?? null])));
     expect(new Set(all.map((event) => event.id)).size).toBe(all.length);
     // Distinct facts, distinct ids: no two facts collapsed under one id.
     expect(facts.size).toBe(all.length);
     expect(JSON.stringify(all)).not.toContain(PHI_CANARY);
+    // Canonical instants (functions/core/instant.ts) in every time: text order is time order.
+    const canonical = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+    expect(all.filter((event) => !canonical.test(event.status_time) || (event.since !== undefined && !canonical.test(String(event.since))))).toEqual([]);
   });
 
   it('`npx redraw-tracker events --type redraw.stale` prints the stale fact with its order id', async () => {
