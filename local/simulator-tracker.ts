@@ -1,6 +1,7 @@
 /**
  * The simulator's side of the tracker's HTTP API (`npm start`): signed webhooks,
- * the query API, `POST /local/sweep` and `GET /local/notifications`, read with
+ * the query API, `POST /local/sweep`, `GET /local/notifications` and
+ * `GET /local/events`, read with
  * schemas of just the fields the report shows, and how it shows an order.
  * Nothing here prints a payload: ids, statuses, event ids, times and sources.
  */
@@ -19,6 +20,10 @@ export { OrderView, type TransactionView } from '../cli/views';
 const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number().optional(), synced: z.number().optional() });
 export type SweepAnswer = z.output<typeof SweepAnswer>;
 const NotificationsAnswer = z.object({ items: z.array(z.object({ order_id: z.string(), reason: z.string() })) });
+const EventsAnswer = z.object({
+  items: z.array(z.object({ id: z.string(), type: z.string(), order_id: z.string().nullable(), transaction_id: z.string().nullable(), status_time: z.string(), to: z.string().optional() })),
+});
+export type PublishedEvent = z.output<typeof EventsAnswer>['items'][number];
 const WebhookAnswer = z.union([
   z.object({ result: z.string() }),
   z.object({ error: z.object({ code: z.string() }) }),
@@ -98,6 +103,13 @@ export async function notifiedOrders(base: string): Promise<string[]> {
   const response = await fetch(`${base}/local/notifications`);
   if (!response.ok) throw new SimulationError(`GET /local/notifications answered ${response.status}`);
   return NotificationsAnswer.parse(await response.json()).items.map((item) => item.order_id);
+}
+
+/** The events the tracker published for other systems (GET /local/events, CONTRACT §7); null when it has no such route. */
+export async function listEvents(base: string): Promise<PublishedEvent[] | null> {
+  const response = await fetch(`${base}/local/events`);
+  if (!response.ok) return null;
+  return EventsAnswer.parse(await response.json()).items;
 }
 
 /** Calls `probe` until `done` holds (or `timeoutMs` passes): the tracker's stream runs behind its webhooks. Returns the last value. */

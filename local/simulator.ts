@@ -13,6 +13,7 @@ import {
   checkHealth,
   eventStatus,
   getTransaction,
+  listEvents,
   listRedraws,
   ORDER_HEADER,
   ORDER_WIDTHS,
@@ -23,6 +24,7 @@ import {
   settle,
   TIMELINE_WIDTHS,
   type OrderView,
+  type PublishedEvent,
   type TransactionView,
 } from './simulator-tracker';
 
@@ -204,15 +206,18 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   for (const order of open) print(orderRow(order, names));
   const sweep = await runSweep(base);
   let usesStandin = true;
+  let flagged: string[] = [];
   if (sweep) {
     print('');
     print(`Sweep now (POST /local/sweep): examined ${sweep.examined}, flagged ${sweep.flagged}, cleared ${sweep.cleared}${junction ? `, reconciled ${sweep.reconciled ?? 0}, synced ${sweep.synced ?? 0}` : ''}`);
     const stale = (await listRedraws(base, 'stale')).filter(ours);
     print(`Stale redraws from this run (GET /redraws?state=stale): ${stale.length}`);
     for (const order of stale) print(`${orderRow(order, names)}  stale: ${order.stale?.reason ?? '?'} since ${order.stale?.since ?? '?'}`);
+    flagged = stale.map((order) => order.id);
     if (junction) usesStandin = await showVerification(junction, all[1]!, stale, base, print);
     print(`Notifications sent so far: GET ${base}/local/notifications`);
   }
+  await showEvents(base, all, names, flagged, settleTimeoutMs, print);
   print('');
   let reconciliation: ReconciliationResult | undefined;
   if (junction && usesStandin) {
@@ -264,4 +269,42 @@ function settleTransactions(base: string, all: readonly Scenario[], timeoutMs: n
     (views) => all.every((scenario) => views.get(scenario.label)?.status === scenario.expected),
     timeoutMs,
   );
+}
+
+const REDRAW_FACTS = new Set(['redraw.available', 'redraw.order_created', 'redraw.stale', 'redraw.stale_cleared']);
+
+/**
+ * What the tracker told other systems about this run (CONTRACT §7): the count of
+ * each type, then the redraw facts of transaction A. The facts come from the
+ * table's stream: waits (at most `timeoutMs`) until A's and the sweep's are there.
+ */
+async function showEvents(
+  base: string,
+  all: readonly Scenario[],
+  names: ReadonlyMap<string, string>,
+  flagged: readonly string[],
+  timeoutMs: number,
+  print: (line: string) => void,
+): Promise<void> {
+  const main = all[0]!;
+  const transactions = new Set(all.map((scenario) => scenario.transactionId));
+  const ours = (event: PublishedEvent) => (event.order_id !== null && names.has(event.order_id)) || (event.transaction_id !== null && transactions.has(event.transaction_id));
+  const complete = (events: readonly PublishedEvent[] | null) =>
+    events === null ||
+    (['redraw.available', 'redraw.order_created'].every((type) => events.some((event) => event.type === type && event.transaction_id === main.transactionId)) &&
+      events.some((event) => event.type === 'transaction.status_changed' && event.transaction_id === main.transactionId && event.to === main.expected) &&
+      flagged.every((orderId) => events.some((event) => event.type === 'redraw.stale' && event.order_id === orderId)));
+  const listed = await settle(async () => (await listEvents(base))?.filter(ours) ?? null, complete, timeoutMs);
+  if (listed === null) return;
+  print('');
+  print(`Events for your systems (GET /local/events): ${listed.length} from this run`);
+  const counts = new Map<string, number>();
+  for (const event of listed) counts.set(event.type, (counts.get(event.type) ?? 0) + 1);
+  for (const [type, count] of [...counts].sort(([a], [b]) => a.localeCompare(b))) print(`  ${type.padEnd(28)} ${String(count).padStart(3)}`);
+  const facts = listed
+    .filter((event) => event.transaction_id === main.transactionId && REDRAW_FACTS.has(event.type))
+    .sort((a, b) => Date.parse(a.status_time) - Date.parse(b.status_time));
+  print(`Transaction ${main.label}'s redraw facts (type, order, status time):`);
+  for (const event of facts) print(`  ${event.type.padEnd(22)} ${event.order_id ?? '-'}  ${event.status_time}  (${names.get(event.order_id ?? '') ?? '?'})`);
+  print('  Follow them: npx redraw-tracker events --follow (--type redraw.stale for one type)');
 }

@@ -12,6 +12,7 @@
  * Events carry ids, statuses, origins, reasons and times only: never PHI.
  */
 import { createHash } from 'node:crypto';
+import { canonicalInstant } from './instant';
 import type { OrderSource } from './order-record';
 import type { StaleReason } from './staleness';
 import { categorize, isEnding, REDRAW_AVAILABLE } from './status';
@@ -154,8 +155,9 @@ export function transactionFacts(before: TransactionFactState | null, after: Tra
       type: 'redraw.order_created',
       order_id: redraw.id,
       transaction_id: after.id,
-      // When the redraw order was created at Junction: the same whoever told us first.
-      status_time: redraw.created_at,
+      // When the redraw order was created at Junction: the same whoever told us first, canonical
+      // like every other status_time (so that text order is time order across an order's facts).
+      status_time: canonicalInstant(redraw.created_at) ?? redraw.created_at,
       initial_order_id: initial?.id ?? null,
     });
   }

@@ -204,7 +204,9 @@ function unseenMembers(
   const batch = new Set(evidence.orders.map((order) => order.record.id));
   const unseen = Object.keys(plan.transaction.members).filter((id) => !batch.has(id) && !read.has(id));
   if (unseen.length === 0) return [];
-  const keptActive = evidence.orders.some((order) => !isEnding(order.record.low_level_status) && !isAwaitingRedraw(order.record));
+  // Each order's newest image only: a batch can carry an order's older images too (ordered, then
+  // completed), and an older one in progress says nothing about the transaction now.
+  const keptActive = [...newestRecords(evidence.orders).values()].some((order) => !isEnding(order.record.low_level_status) && !isAwaitingRedraw(order.record));
   const wasOver = retentionDays !== null && (stored?.expires_at ?? null) !== null;
   return keptActive && !wasOver ? [] : unseen;
 }

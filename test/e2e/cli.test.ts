@@ -325,6 +325,7 @@ describe('redraw-tracker against npm start', () => {
     const human = await cli(['simulate', '--seed', '42'], { JUNCTION_WEBHOOK_SECRET: secret });
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/Transaction A: completed \[completed\]/);
+    expect(human.stdout).toMatch(/^ {2}redraw\.order_created +[0-9a-f-]{36} {2}\S+ {2}\(A redraw\)$/m);
     expect(human.stdout).toContain('Done: every transaction reached its expected status.');
 
     const json = await cli(['simulate', '--json'], { JUNCTION_WEBHOOK_SECRET: secret, SIMULATE_SEED: '7' });

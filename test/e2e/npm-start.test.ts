@@ -343,6 +343,16 @@ describe('npm start', () => {
     expect(stdout).toMatch(/Transaction A \(the redraw\): [0-9a-f-]{36}\n {2}status: completed/);
     expect(stdout).toMatch(/Transaction A: completed \[completed\]/);
     expect(stdout).toMatch(/Transaction D: cancelled \[cancelled\]/);
+    // What the tracker told other systems about the story (CONTRACT §7): counts per type, then A's redraw facts.
+    const events = stdout.slice(stdout.indexOf('Events for your systems (GET /local/events): '));
+    expect(events).toMatch(/^Events for your systems \(GET \/local\/events\): \d+ from this run$/m);
+    for (const type of ['order.status_changed', 'redraw.available', 'redraw.order_created', 'redraw.stale', 'transaction.status_changed']) {
+      expect(events).toMatch(new RegExp(`^ {2}${type.replace('.', '\\.')} +[1-9]\\d*$`, 'm'));
+    }
+    // A's initial order became available for a redraw once, and its redraw order appeared once.
+    const facts = [...events.matchAll(/^ {2}(redraw\.\S+) +([0-9a-f-]{36}) {2}(\S+) {2}\((A \w+)\)$/gm)].map((match) => [match[1], match[4]]);
+    expect(facts).toEqual([['redraw.available', 'A initial'], ['redraw.order_created', 'A redraw']]);
+    expect(stdout.indexOf('Events for your systems')).toBeLessThan(stdout.indexOf('Done: every transaction reached its expected status.'));
     expect(stdout).toContain('Done: every transaction reached its expected status.');
   });
 
