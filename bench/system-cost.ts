@@ -185,6 +185,8 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
     tableName,
     logger: silent,
     metrics: { addMetric() {}, publishStoredMetrics() {} },
+    // As deployed (cdk.json retentionDays): ended transactions and their orders get expires_at, and its writes are counted.
+    retentionDays: 365,
     publisher: {
       async publish(events) {
         published += events.length;
