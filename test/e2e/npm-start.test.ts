@@ -28,20 +28,14 @@ import {
 } from '../support/junction';
 import { eventually, freePort, processesMatching, repoRoot, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from '../support/npm-start';
 import { newMessageId, newSecret } from '../support/webhook';
-import { OrderAnswer } from '../support/order-answer';
+import { OrderAnswer, TransactionAnswer } from '../support/order-answer';
 
 const run = promisify(execFile);
 const DAY = 86_400_000;
 
 const Order = OrderAnswer;
 type Order = OrderAnswer;
-const Transaction = z.object({
-  id: z.string(),
-  status: z.enum(['active', 'completed', 'cancelled']),
-  reported_status: z.string().nullable(),
-  orders: z.array(Order),
-  updated_at: z.string(),
-});
+const Transaction = TransactionAnswer;
 type Transaction = z.output<typeof Transaction>;
 const RedrawPage = z.object({ items: z.array(Order), next_cursor: z.string().nullable() });
 const Notification = z.object({ order_id: z.string(), transaction_id: z.string().nullable(), reason: z.string() }).loose();

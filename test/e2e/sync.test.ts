@@ -35,19 +35,13 @@ import {
 } from '../support/junction';
 import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from '../support/npm-start';
 import { newMessageId, newSecret } from '../support/webhook';
-import { OrderAnswer } from '../support/order-answer';
+import { OrderAnswer, TransactionAnswer } from '../support/order-answer';
 
 const DAY = 86_400_000;
 
 const Order = OrderAnswer;
 type Order = OrderAnswer;
-const Transaction = z.object({
-  id: z.string(),
-  status: z.enum(['active', 'completed', 'cancelled']),
-  reported_status: z.string().nullable(),
-  orders: z.array(Order),
-  updated_at: z.string(),
-}).strict();
+const Transaction = TransactionAnswer;
 type Transaction = z.output<typeof Transaction>;
 const RedrawPage = z.object({ items: z.array(Order), next_cursor: z.string().nullable() });
 const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number(), synced: z.number() }).strict();

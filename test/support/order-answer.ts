@@ -21,3 +21,14 @@ export const OrderAnswer = z
   })
   .strict();
 export type OrderAnswer = z.output<typeof OrderAnswer>;
+
+/** CONTRACT §2's Transaction, strictly, with its orders. */
+export const TransactionAnswer = z
+  .object({
+    id: z.string(),
+    status: z.enum(['active', 'completed', 'cancelled']),
+    reported_status: z.string().nullable(),
+    orders: z.array(OrderAnswer),
+    updated_at: z.string(),
+  })
+  .strict();
