@@ -113,7 +113,7 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
       failed = await deps.publisher.publish(facts.map((fact) => fact.event));
     } catch (error) {
       // The error's type only: an SDK error's message can quote the request.
-      logger.error('event publishing failed', { events: facts.length, error: errorName(error) });
+      logger.error('event publishing failed', { fact_count: facts.length, error: errorName(error) });
       failed = facts.map((fact) => fact.event);
     }
     if (failed.length > 0) logger.warn('events not published; their records are reported for the stream to retry', { failed: failed.length, events: facts.length });

@@ -28,7 +28,7 @@ import {
 } from '../support/junction';
 import { eventually, freePort, processesMatching, repoRoot, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from '../support/npm-start';
 import { newMessageId, newSecret } from '../support/webhook';
-import { OrderAnswer, TransactionAnswer } from '../support/order-answer';
+import { OrderAnswer, RedrawPageAnswer, TransactionAnswer } from '../support/order-answer';
 
 const run = promisify(execFile);
 const DAY = 86_400_000;
@@ -37,7 +37,7 @@ const Order = OrderAnswer;
 type Order = OrderAnswer;
 const Transaction = TransactionAnswer;
 type Transaction = z.output<typeof Transaction>;
-const RedrawPage = z.object({ items: z.array(Order), next_cursor: z.string().nullable() });
+const RedrawPage = RedrawPageAnswer;
 const Notification = z.object({ order_id: z.string(), transaction_id: z.string().nullable(), reason: z.string() }).loose();
 
 const secrets = [newSecret(), newSecret()];

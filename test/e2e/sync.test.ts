@@ -35,7 +35,7 @@ import {
 } from '../support/junction';
 import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from '../support/npm-start';
 import { newMessageId, newSecret } from '../support/webhook';
-import { OrderAnswer, TransactionAnswer } from '../support/order-answer';
+import { OrderAnswer, RedrawPageAnswer, TransactionAnswer } from '../support/order-answer';
 
 const DAY = 86_400_000;
 
@@ -43,7 +43,7 @@ const Order = OrderAnswer;
 type Order = OrderAnswer;
 const Transaction = TransactionAnswer;
 type Transaction = z.output<typeof Transaction>;
-const RedrawPage = z.object({ items: z.array(Order), next_cursor: z.string().nullable() });
+const RedrawPage = RedrawPageAnswer;
 const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number(), synced: z.number() }).strict();
 
 const secret = newSecret();

@@ -29,7 +29,7 @@ import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
 import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type Delivery, type FlowSpec } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
-import { captureOutput, emfRecords } from '../support/webhook';
+import { captureOutput, emfValues } from '../support/webhook';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -121,15 +121,6 @@ async function sweep(now: number, api: JunctionApi | null, notifier: InMemoryNot
   // Never the key, whichever client the sweep had.
   for (const line of lines) expect(line).not.toContain(junction.apiKey);
   return { result, lines, metric: (name) => metrics.get(name), requests: urls.filter((url) => !isSync(url)), syncRequests: urls.filter(isSync) };
-}
-
-/** Metric values of the sweep's EMF records among captured lines. */
-function emfValues(lines: readonly string[]): Map<string, number> {
-  const values = new Map<string, number>();
-  for (const record of emfRecords(lines)) {
-    for (const [name, value] of Object.entries(record)) if (typeof value === 'number') values.set(name, value);
-  }
-  return values;
 }
 
 const about = (notifier: InMemoryNotifier, orderId: string) => notifier.notifications.filter((notification) => notification.order_id === orderId);

@@ -30,7 +30,7 @@ import { localEndpoint } from '../support/dynamodb';
 import { startDynamoDbProxy, type DynamoDbProxy } from '../support/dynamodb-proxy';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, simpleFlow, type Delivery, type FlowSpec, type Method, type RedrawOutcome } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
-import { captureOutput, emfRecords } from '../support/webhook';
+import { captureOutput, emfValues } from '../support/webhook';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -124,8 +124,7 @@ async function sweep(target: TransactionRig, now: number, junctionApi: JunctionA
   const lines = output.lines();
   output = null;
   await target.settle();
-  const values = new Map<string, number>();
-  for (const record of emfRecords(lines)) for (const [name, value] of Object.entries(record)) if (typeof value === 'number') values.set(name, value);
+  const values = emfValues(lines);
   for (const line of lines) {
     expect(line).not.toContain(PHI_CANARY);
     expect(line).not.toContain(junction.apiKey);

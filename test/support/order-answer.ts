@@ -22,6 +22,9 @@ export const OrderAnswer = z
   .strict();
 export type OrderAnswer = z.output<typeof OrderAnswer>;
 
+/** A page of GET /redraws. */
+export const RedrawPageAnswer = z.object({ items: z.array(OrderAnswer), next_cursor: z.string().nullable() });
+
 /** CONTRACT §2's Transaction, strictly, with its orders. */
 export const TransactionAnswer = z
   .object({

@@ -134,6 +134,15 @@ export function emfRecords(lines: readonly string[]): Record<string, unknown>[] 
   return records;
 }
 
+/** Metric values (name -> the last value) of the EMF records among captured lines. */
+export function emfValues(lines: readonly string[]): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const record of emfRecords(lines)) {
+    for (const [name, value] of Object.entries(record)) if (typeof value === 'number') values.set(name, value);
+  }
+  return values;
+}
+
 /** The `result` dimension of every `Webhooks` EMF record among captured lines. */
 export function webhookMetricResults(lines: readonly string[]): string[] {
   const results: string[] = [];
