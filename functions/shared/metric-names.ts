@@ -39,8 +39,12 @@ export const SWEEP_METRICS = {
   stale: 'StaleRedraws',
   /** Open redraws (all three partitions) after the sweep. */
   open: 'OpenRedraws',
-  /** Notifications that could not be sent (their flags were rolled back). */
+  /** Notifications that could not be sent in this sweep (their flags wait for a later sweep to send them). */
   notificationFailures: 'StaleNotificationFailures',
+  /** Flags whose notification has not gone out yet, after the sweep (a later sweep sends them). */
+  notificationsPending: 'StaleNotificationsPending',
+  /** 1 when the sweep stopped before its end because its time ran low (the next sweep goes on), else 0. */
+  stoppedEarly: 'SweepStoppedEarly',
 } as const;
 
 /**
@@ -64,6 +68,10 @@ export const RECONCILE_METRICS = {
   requests: 'JunctionRequests',
   /** Members found behind their listings for longer than RECONCILE_AFTER_MINUTES (catch-up candidates read). */
   behind: 'ReconcileBehind',
+  /** Catch-up reads whose answer was not newer than what is stored (Junction lags its own listing): backed off, not failures. */
+  notImproved: 'ReconcileNotImproved',
+  /** 1 when the Junction API key secret cannot be read or holds something that is not a key: the sweep runs without Junction. */
+  keyUnusable: 'JunctionKeyUnusable',
 } as const;
 
 /**
@@ -79,6 +87,8 @@ export const SYNC_METRICS = {
   lagSeconds: 'SyncLagSeconds',
   /** Orders on the pages that failed validation (skipped). */
   invalid: 'SyncInvalidOrders',
+  /** Orders of the window that could not be applied after a few sweeps' tries and were skipped, so the window moves on (alarmed). */
+  skipped: 'SyncSkippedOrders',
 } as const;
 
 /** The transaction function's metrics (dimension service=transaction-status). */
@@ -88,8 +98,12 @@ export const TRANSACTION_METRICS = {
   conflicts: 'TransactionConflicts',
   /** Events published to the bus (CONTRACT §7). */
   eventsPublished: 'EventsPublished',
-  /** Events that could not be published after retries: their records are retried by the stream (alarmed). */
+  /** Events that could not be published after retries or in the time left: their records are retried by the stream (alarmed). */
   publishFailures: 'EventPublishFailures',
+  /** Stream records that kept failing for long and whose work (keys and facts, no pointers) was parked in the table to be redone. */
+  parked: 'StreamWorkParked',
+  /** Parked work redone (its facts published, its transaction recomputed). */
+  redone: 'StreamWorkRedone',
 } as const;
 
 /** The backfill function's metrics (dimension service=backfill), recorded when a run ends. */

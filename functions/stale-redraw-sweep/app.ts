@@ -302,6 +302,9 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
   metrics.addMetric(SWEEP_METRICS.stale, MetricUnit.Count, flaggedBefore.length - staleCleared + flagged);
   metrics.addMetric(SWEEP_METRICS.open, MetricUnit.Count, openNow);
   metrics.addMetric(SWEEP_METRICS.notificationFailures, MetricUnit.Count, notificationFailures);
+  // Today a failed notification rolls its flag back and the sweep runs to its end (issue 24 changes both).
+  metrics.addMetric(SWEEP_METRICS.notificationsPending, MetricUnit.Count, 0);
+  metrics.addMetric(SWEEP_METRICS.stoppedEarly, MetricUnit.Count, 0);
 
   const junction = session?.stats() ?? null;
   if (junction !== null) {
