@@ -4,7 +4,8 @@
  * Local JVMs; never contacts AWS. Sizes come from the environment (see
  * benchSettings); BENCH_QUICK=1 is a smoke run of a few seconds per section;
  * BENCH_ONLY=local-ingest runs section f alone, BENCH_ONLY=cold-start section b
- * alone (no JVM), BENCH_ONLY=sync-cost section g alone.
+ * alone (no JVM), BENCH_ONLY=sync-cost section g alone, BENCH_ONLY=sweep-scale
+ * section h alone.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -20,6 +21,7 @@ import { localIngestLines, measureLocalIngest, type LocalIngestResult } from './
 import { measureEndToEndLatency, measureStreamThroughput } from './stream-recompute';
 import { measureSweepCost } from './sweep-cost';
 import { measureSyncCost, syncCostLines, type SyncCostResult } from './sync-cost';
+import { measureSweepScale, sweepScaleLines, type SweepScaleRun } from './sweep-scale';
 import { checkCapacityRules, type CapacityProbe } from './capacity-rules';
 import { EVENT_PRICE, GOALS, PRICES, runSystemCost, type SystemCostRun } from './system-cost';
 import { buildWebhookStream } from './webhook-stream';
@@ -35,8 +37,10 @@ const Settings = z.object({
   BENCH_LATENCY_SAMPLES: Count,
   BENCH_LOCAL_ROUNDS: Count,
   BENCH_SYNC_RUNS: Count,
+  BENCH_SCALE_OPEN: Count,
+  BENCH_SCALE_DUE: Count,
   BENCH_OUTPUT: z.string().min(1).optional(),
-  BENCH_ONLY: z.enum(['local-ingest', 'cold-start', 'sync-cost']).optional(),
+  BENCH_ONLY: z.enum(['local-ingest', 'cold-start', 'sync-cost', 'sweep-scale']).optional(),
 });
 
 /** Sizes of this run: the full defaults, or the quick ones; any BENCH_* variable overrides either. */
@@ -54,6 +58,7 @@ function benchSettings(env: NodeJS.ProcessEnv) {
     latencySamples: pick(raw.BENCH_LATENCY_SAMPLES, 60, 10),
     localRounds: pick(raw.BENCH_LOCAL_ROUNDS, 3, 1),
     syncRuns: pick(raw.BENCH_SYNC_RUNS, 3, 1),
+    scale: { openRedraws: pick(raw.BENCH_SCALE_OPEN, 5000, 500), due: pick(raw.BENCH_SCALE_DUE, 2000, 200), maxSweeps: 4 },
     only: raw.BENCH_ONLY,
     output: raw.BENCH_OUTPUT ?? fileURLToPath(new URL(raw.BENCH_ONLY ? `./results.${raw.BENCH_ONLY}.json` : quick ? './results.quick.json' : './results.json', import.meta.url)),
   };
@@ -87,6 +92,14 @@ async function main(): Promise<void> {
     const syncCost = await measureSyncCostOnFreshJvm(settings.syncRuns);
     await writeFile(settings.output, `${JSON.stringify({ machine, settings: { ...settings, output: undefined }, syncCost }, null, 2)}\n`);
     console.log(syncCostLines(syncCost).join('\n'));
+    progress(`wrote ${settings.output}`);
+    return;
+  }
+
+  if (settings.only === 'sweep-scale') {
+    const sweepScale = await measureSweepScaleOnFreshJvm(settings.scale);
+    await writeFile(settings.output, `${JSON.stringify({ machine, settings: { ...settings, output: undefined }, sweepScale }, null, 2)}\n`);
+    console.log(sweepScaleLines(sweepScale).join('\n'));
     progress(`wrote ${settings.output}`);
     return;
   }
@@ -174,6 +187,9 @@ async function main(): Promise<void> {
   // g. The continuous sync's cost per 1,000 orders changed per hour, on a fresh JVM.
   const syncCost = await measureSyncCostOnFreshJvm(settings.syncRuns);
 
+  // h. The first sweep after a large backfill, Junction healthy then rate-limiting, on a fresh JVM.
+  const sweepScale = await measureSweepScaleOnFreshJvm(settings.scale);
+
   // d2. End to end through the local runtime (its own embedded DynamoDB Local).
   const latency = await measureEndToEndLatency(settings.latencySamples);
 
@@ -206,6 +222,7 @@ async function main(): Promise<void> {
     cost: { prices: PRICES, goals: GOALS, capacityRules, runs: costRuns, goalsBySenders: costGoals },
     localIngest,
     syncCost,
+    sweepScale,
   };
   await writeFile(settings.output, `${JSON.stringify(results, null, 2)}\n`);
   printTable(results);
@@ -225,6 +242,7 @@ type Results = {
   };
   localIngest: LocalIngestResult;
   syncCost: SyncCostResult;
+  sweepScale: SweepScaleRun[];
 };
 
 function printTable(results: Results): void {
@@ -286,6 +304,8 @@ function printTable(results: Results): void {
   lines.push(...localIngestLines(results.localIngest));
   lines.push('');
   lines.push(...syncCostLines(results.syncCost));
+  lines.push('');
+  lines.push(...sweepScaleLines(results.sweepScale));
   console.log(lines.join('\n'));
 }
 
@@ -294,6 +314,16 @@ async function measureSyncCostOnFreshJvm(runs: number): Promise<SyncCostResult> 
   const jvm = await startDynamoDbLocal();
   try {
     return await measureSyncCost(jvm.endpoint, runs);
+  } finally {
+    await jvm.stop();
+  }
+}
+
+/** Section h on its own DynamoDB Local JVM. */
+async function measureSweepScaleOnFreshJvm(options: { openRedraws: number; due: number; maxSweeps: number }): Promise<SweepScaleRun[]> {
+  const jvm = await startDynamoDbLocal();
+  try {
+    return await measureSweepScale(jvm.endpoint, options);
   } finally {
     await jvm.stop();
   }
