@@ -357,6 +357,11 @@ export class Monitoring extends Construct {
   /**
    * Item 1: the stream retries a failing record until its age limit, so a stalled shard must be
    * seen within minutes (IteratorAge), and work parked after an hour of failures is worth a human.
+   * A healthy stream's IteratorAge is seconds; one batch that times out (60 s) and is retried
+   * once or twice stays under 5 minutes. Past 5 minutes in 2 of 3 one-minute periods (one
+   * period without an invocation does not hide it) the shard is stuck: an alarm within about
+   * 8 minutes of the first failure, against the 1 h after which work is parked and the 24 h
+   * age limit.
    */
   private addStreamAlarms(props: MonitoringProps, add: (alarm: Alarm) => void): void {
     add(

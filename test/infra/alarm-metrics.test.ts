@@ -2,8 +2,10 @@
  * An alarm can only fire on a metric somebody emits under exactly its name and
  * dimensions. Every alarm on the tracker's own namespace in the synthesized
  * template must name a metric of functions/shared/metric-names.ts under the
- * service that emits it (and, for Webhooks, a result the webhook records).
+ * service that emits it (and, for Webhooks, a result the webhook records); and
+ * every alarm has its entry in docs/deploy.md's runbook.
  */
+import { readFileSync } from 'node:fs';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -20,6 +22,7 @@ import {
   type ServiceName,
 } from '../../functions/shared/metric-names';
 import { METRICS_NAMESPACE } from '../../functions/shared/observability';
+import { PROJECT_ROOT } from '../../lib/table-bound-function';
 import { buildStack } from './stack';
 
 /** Which service emits which metric (metric-names.ts groups them by emitter). */
@@ -103,4 +106,14 @@ describe('alarms on the tracker\'s own metrics', () => {
       expect.stringMatching(/^WrongService/),
     ]);
   });
+});
+
+describe('the runbook', () => {
+  it('has an entry in docs/deploy.md for every alarm of the stack, by its name', () => {
+    const { stack } = buildStack();
+    const runbook = readFileSync(`${PROJECT_ROOT}docs/deploy.md`, 'utf8').split('## Runbook')[1]?.split('\n## ')[0] ?? '';
+    const names = stack.node.findAll().filter((construct): construct is Alarm => construct instanceof Alarm).map((alarm) => alarm.node.id);
+    expect(names.length).toBeGreaterThanOrEqual(20);
+    expect(names.filter((name) => !runbook.includes(`**\`${name}\`**`))).toEqual([]);
+  }, 120_000);
 });
