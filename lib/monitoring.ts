@@ -19,8 +19,9 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BACKFILL_METRICS, RECONCILE_METRICS, SWEEP_METRICS, SYNC_METRICS, TRANSACTION_METRICS, WEBHOOK_RESULTS, WEBHOOKS_METRIC } from '../functions/shared/metric-names';
+import { BACKFILL_METRICS, RECONCILE_METRICS, SWEEP_METRICS, SYNC_METRICS, TRANSACTION_METRICS, WEBHOOK_RESULTS, WEBHOOKS_METRIC, type WebhookResult } from '../functions/shared/metric-names';
 import { METRICS_NAMESPACE } from '../functions/shared/observability';
+import type { Settings } from './settings';
 import type { ServiceName } from './table-bound-function';
 
 export { WEBHOOK_RESULTS };
@@ -28,7 +29,39 @@ export { WEBHOOK_RESULTS };
 /** Share of webhook deliveries (percent, per 5 minutes) answered with a 5xx that raises the alarm. */
 export const WEBHOOK_5XX_RATE_THRESHOLD = 5;
 
+/** IteratorAge (ms, Maximum per minute) above which the stream counts as stalled: minutes, not the 24 h age limit. */
+export const ITERATOR_AGE_THRESHOLD_MS = 5 * 60_000;
+/** ... in this many of the last STREAM_STALLED_WINDOW one-minute periods. */
+export const STREAM_STALLED_MINUTES = 2;
+export const STREAM_STALLED_WINDOW = 3;
+
+/** Share (percent) of webhook deliveries rejected for their signature or timestamp, in 15 minutes, that raises the alarm... */
+export const WEBHOOK_REJECTED_RATE_THRESHOLD = 20;
+/** ... when at least this many deliveries reached the function in those 15 minutes (stray requests to a public URL are not an outage). */
+export const WEBHOOK_REJECTED_MIN_DELIVERIES = 5;
+export const WEBHOOK_REJECTED_PERIOD = Duration.minutes(15);
+
+/** Flags still waiting for their notification after this many hourly sweeps: alarm. */
+export const NOTIFICATIONS_PENDING_SWEEPS = 2;
+/** The sweep stopped early (time ran low) in this many hourly sweeps in a row: its work no longer fits. */
+export const SWEEP_STOPPED_EARLY_SWEEPS = 3;
+
+/** The `result`s of an order webhook that was verified, read and compared with the store: the pipe works. */
+export const ACCEPTED_WEBHOOK_RESULTS = ['applied', 'duplicate', 'stale'] as const satisfies readonly WebhookResult[];
+/** The `result`s the function answers with a 4xx itself (the rest of the route's 4xx are API Gateway's, 429 throttling). */
+export const REJECTED_WEBHOOK_RESULTS = ['invalid_signature', 'timestamp_out_of_range', 'payload_too_large'] as const satisfies readonly WebhookResult[];
+
+/** The webhook route's per-route API Gateway metrics (detailed metrics are on for it). */
+export interface WebhookRouteMetrics {
+  readonly apiId: string;
+  readonly stage: string;
+  readonly method: string;
+  readonly resource: string;
+}
+
 export interface MonitoringProps {
+  readonly settings: Pick<Settings, 'noWebhookAlarmHours'>;
+  readonly webhookRoute: WebhookRouteMetrics;
   readonly topic: ITopic;
   readonly deadLetters: IQueue;
   readonly webhook: IFunction;
@@ -78,10 +111,11 @@ export class Monitoring extends Construct {
       this.alarms.push(alarm);
     };
 
-    // Batches that exhausted their retries: a transaction may be out of date until replayed.
+    // The last resort: a record still failing at the stream's 24 h age limit (its work could
+    // not even be parked). The queue holds pointers only; docs/deploy.md says how to repair.
     add(
       new Alarm(this, 'DeadLettersWaiting', {
-        alarmDescription: 'Stream batches failed for good and wait in the dead-letter queue (docs/deploy.md, Observe)',
+        alarmDescription: 'Stream records reached the 24 h age limit still failing and were given up (pointers in the dead-letter queue; docs/deploy.md, runbook)',
         metric: props.deadLetters.metricApproximateNumberOfMessagesVisible({
           statistic: 'Maximum',
           period: Duration.minutes(5),
@@ -197,6 +231,10 @@ export class Monitoring extends Construct {
       }),
     );
 
+    this.addStreamAlarms(props, add);
+    this.addWebhookAlarms(props, add);
+    this.addSweepAlarms(add);
+
     const dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(1) });
     dashboard.addWidgets(
       new GraphWidget({
@@ -285,6 +323,220 @@ export class Monitoring extends Construct {
         title: 'Webhook 5xx rate (%)',
         width: 8,
         metrics: [webhook5xxRate],
+      }),
+    );
+    // What issue 24 made visible: parked stream work, notifications still owed, the sync's skips.
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Stream work parked and redone',
+        width: 8,
+        left: [
+          serviceMetric('transaction-status', TRANSACTION_METRICS.parked, { period }),
+          serviceMetric('transaction-status', TRANSACTION_METRICS.redone, { period }),
+        ],
+      }),
+      new GraphWidget({
+        title: 'Sweep: notifications owed, early stops',
+        width: 8,
+        left: [serviceMetric('stale-redraw-sweep', SWEEP_METRICS.notificationsPending, { ...hourly, statistic: 'Maximum' })],
+        right: [serviceMetric('stale-redraw-sweep', SWEEP_METRICS.stoppedEarly, { ...hourly, statistic: 'Maximum' })],
+      }),
+      new GraphWidget({
+        title: 'Sync and catch-up: invalid, skipped, not improved',
+        width: 8,
+        left: [
+          serviceMetric('stale-redraw-sweep', SYNC_METRICS.invalid, hourly),
+          serviceMetric('stale-redraw-sweep', SYNC_METRICS.skipped, hourly),
+          serviceMetric('stale-redraw-sweep', RECONCILE_METRICS.notImproved, hourly),
+        ],
+        right: [serviceMetric('stale-redraw-sweep', RECONCILE_METRICS.keyUnusable, { ...hourly, statistic: 'Maximum' })],
+      }),
+    );
+  }
+
+  /**
+   * Item 1: the stream retries a failing record until its age limit, so a stalled shard must be
+   * seen within minutes (IteratorAge), and work parked after an hour of failures is worth a human.
+   * A healthy stream's IteratorAge is seconds; one batch that times out (60 s) and is retried
+   * once or twice stays under 5 minutes. Past 5 minutes in 2 of 3 one-minute periods (one
+   * period without an invocation does not hide it) the shard is stuck: an alarm within about
+   * 8 minutes of the first failure, against the 1 h after which work is parked and the 24 h
+   * age limit.
+   */
+  private addStreamAlarms(props: MonitoringProps, add: (alarm: Alarm) => void): void {
+    add(
+      new Alarm(this, 'StreamIteratorAge', {
+        alarmDescription: `The table stream is more than ${ITERATOR_AGE_THRESHOLD_MS / 60_000} minutes behind (${STREAM_STALLED_MINUTES} of the last ${STREAM_STALLED_WINDOW} minutes): the transaction function keeps failing a batch and retries it; facts and recomputes wait (docs/deploy.md, runbook)`,
+        metric: props.transactionStatus.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) }),
+        threshold: ITERATOR_AGE_THRESHOLD_MS,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: STREAM_STALLED_WINDOW,
+        datapointsToAlarm: STREAM_STALLED_MINUTES,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    add(
+      new Alarm(this, 'StreamWorkParked', {
+        alarmDescription: 'The transaction function parked the work of stream records that kept failing for an hour (keys and facts, in the table); it redoes them itself, or an operator does (docs/deploy.md, runbook)',
+        metric: serviceMetric('transaction-status', TRANSACTION_METRICS.parked, { period: Duration.minutes(5) }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+  }
+
+  /** Items 5 and 9: webhooks that stop being accepted, for whatever reason, raise an alarm. */
+  private addWebhookAlarms(props: MonitoringProps, add: (alarm: Alarm) => void): void {
+    const webhooks = (result: WebhookResult, period: Duration) =>
+      serviceMetric('webhook', WEBHOOKS_METRIC, { extraDimensions: { result }, period });
+
+    // A rotated secret nobody copied: every delivery 401. A rate over a minimum count, so that
+    // stray unsigned requests to the public URL alone raise nothing.
+    const period = WEBHOOK_REJECTED_PERIOD;
+    add(
+      new Alarm(this, 'WebhookSignaturesRejected', {
+        alarmDescription: `More than ${WEBHOOK_REJECTED_RATE_THRESHOLD}% of at least ${WEBHOOK_REJECTED_MIN_DELIVERIES} webhook deliveries in ${period.toMinutes()} minutes were rejected for their signature or timestamp: the Junction signing secret was probably rotated without copying it into the WebhookSecret (docs/deploy.md, runbook)`,
+        metric: new MathExpression({
+          label: 'webhooks rejected for signature or timestamp (%)',
+          expression: `IF(FILL(deliveries, 0) >= ${WEBHOOK_REJECTED_MIN_DELIVERIES}, 100 * (FILL(signature, 0) + FILL(timestamp, 0)) / deliveries, 0)`,
+          usingMetrics: {
+            signature: webhooks('invalid_signature', period),
+            timestamp: webhooks('timestamp_out_of_range', period),
+            deliveries: props.webhook.metricInvocations({ statistic: 'Sum', period }),
+          },
+          period,
+        }),
+        threshold: WEBHOOK_REJECTED_RATE_THRESHOLD,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    // A field Junction started sending differently: the webhook quarantines (202, so Svix stops).
+    add(
+      new Alarm(this, 'WebhooksQuarantined', {
+        alarmDescription: 'A verified webhook body could not be read and was quarantined (answered 202, Svix will not retry it): Junction may send a field differently; fix, then `npx redraw-tracker quarantine replay` (docs/deploy.md, runbook)',
+        metric: webhooks('quarantined', Duration.minutes(5)),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    // No order webhook accepted for hours: an endpoint Svix disabled, a secret nobody copied, a
+    // function that cannot start. Missing data is breaching: silence is the symptom.
+    const hours = props.settings.noWebhookAlarmHours;
+    if (hours > 0) {
+      const hourly = Duration.hours(1);
+      const accepted = Object.fromEntries(ACCEPTED_WEBHOOK_RESULTS.map((result) => [result, webhooks(result, hourly)]));
+      add(
+        new Alarm(this, 'NoOrderWebhooks', {
+          alarmDescription: `No order webhook was accepted (applied, duplicate or stale) for ${hours} h: Junction's endpoint may be disabled, the signing secret rotated, or the function failing; a team without orders for that long can raise noWebhookAlarmHours or set it to 0 (docs/deploy.md, runbook)`,
+          metric: new MathExpression({
+            label: 'order webhooks accepted',
+            expression: ACCEPTED_WEBHOOK_RESULTS.map((result) => `FILL(${result}, 0)`).join(' + '),
+            usingMetrics: accepted,
+            period: hourly,
+          }),
+          threshold: 1,
+          comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+          evaluationPeriods: hours,
+          datapointsToAlarm: hours,
+          treatMissingData: TreatMissingData.BREACHING,
+        }),
+      );
+    }
+
+    // Throttling of the webhook route (429, a 4xx to API Gateway): the route's 4xx less the 4xx
+    // the function answered itself. Two periods in a row, so that a count falling on either side
+    // of a period boundary in the two metrics cannot raise it alone.
+    const throttlePeriod = Duration.minutes(5);
+    const route = props.webhookRoute;
+    const route4xx = new Metric({
+      namespace: 'AWS/ApiGateway',
+      metricName: '4xx',
+      dimensionsMap: { ApiId: route.apiId, Stage: route.stage, Method: route.method, Resource: route.resource },
+      statistic: 'Sum',
+      period: throttlePeriod,
+    });
+    const functionRejections = Object.fromEntries(REJECTED_WEBHOOK_RESULTS.map((result) => [result, webhooks(result, throttlePeriod)]));
+    const unexplained = `FILL(route4xx, 0) - ${REJECTED_WEBHOOK_RESULTS.map((result) => `FILL(${result}, 0)`).join(' - ')}`;
+    add(
+      new Alarm(this, 'WebhookThrottled', {
+        alarmDescription: 'API Gateway answered webhook deliveries with 4xx the function did not send (429: the route\'s throttling) in two 5-minute periods in a row; Svix retries them later, but a Recover may need higher webhookRateLimit/webhookBurstLimit (docs/deploy.md, runbook)',
+        metric: new MathExpression({
+          label: 'webhook deliveries throttled by API Gateway',
+          expression: `IF(${unexplained} > 0, ${unexplained}, 0)`,
+          usingMetrics: { route4xx, ...functionRejections },
+          period: throttlePeriod,
+        }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 2,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+  }
+
+  /** Items 5 and 9: the sweep's silent failures (notifications, the key, the sync). */
+  private addSweepAlarms(add: (alarm: Alarm) => void): void {
+    const hourly = Duration.hours(1);
+    const anyInAnHour = (id: string, metricName: string, alarmDescription: string, statistic = 'Sum') =>
+      add(
+        new Alarm(this, id, {
+          alarmDescription,
+          metric: serviceMetric('stale-redraw-sweep', metricName, { period: hourly, statistic }),
+          threshold: 0,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    anyInAnHour(
+      'StaleNotificationFailures',
+      SWEEP_METRICS.notificationFailures,
+      'A stale-redraw notification could not be published to the topic (its flag waits; the next sweep sends it): a broken topic, key policy or grant means no alert ever arrives (docs/deploy.md, runbook)',
+    );
+    anyInAnHour(
+      'JunctionKeyUnusable',
+      RECONCILE_METRICS.keyUnusable,
+      'The JunctionApiKey secret cannot be read or holds no usable key: the sweep runs without Junction (no reconciliation, no sync) until it is fixed (docs/deploy.md, runbook)',
+      'Maximum',
+    );
+    anyInAnHour(
+      'SyncInvalidOrders',
+      SYNC_METRICS.invalid,
+      "Orders on the continuous sync's pages failed validation and were skipped: Junction may send a field differently (the same orders' webhooks are probably quarantined) (docs/deploy.md, runbook)",
+    );
+    anyInAnHour(
+      'SyncSkippedOrders',
+      SYNC_METRICS.skipped,
+      'Orders of the continuous sync could not be applied after several sweeps and were skipped so the window moves on: they are not repaired from the API (docs/deploy.md, runbook)',
+    );
+    add(
+      new Alarm(this, 'StaleNotificationsPending', {
+        alarmDescription: `Flags have been waiting for their notification for ${NOTIFICATIONS_PENDING_SWEEPS} hourly sweeps in a row: the sweep cannot send them (docs/deploy.md, runbook)`,
+        metric: serviceMetric('stale-redraw-sweep', SWEEP_METRICS.notificationsPending, { period: hourly, statistic: 'Minimum' }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: NOTIFICATIONS_PENDING_SWEEPS,
+        datapointsToAlarm: NOTIFICATIONS_PENDING_SWEEPS,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    add(
+      new Alarm(this, 'SweepStoppedEarly', {
+        alarmDescription: `The hourly sweep stopped early (its time ran low) in ${SWEEP_STOPPED_EARLY_SWEEPS} sweeps in a row: its work no longer fits in one run (Junction slow or rate-limiting, or a large backlog) (docs/deploy.md, runbook)`,
+        metric: serviceMetric('stale-redraw-sweep', SWEEP_METRICS.stoppedEarly, { period: hourly, statistic: 'Minimum' }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: SWEEP_STOPPED_EARLY_SWEEPS,
+        datapointsToAlarm: SWEEP_STOPPED_EARLY_SWEEPS,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     );
   }

@@ -39,6 +39,19 @@ const SettingsSchema = z.strictObject({
   /** Burst capacity of the HTTP API's default stage. */
   apiBurstLimit: z.number().int().positive().default(100),
   /**
+   * Steady-state requests per second `POST /webhooks/junction` accepts before answering 429:
+   * its own limit, apart from the query routes' (size it for a Junction "Recover", docs/deploy.md).
+   */
+  webhookRateLimit: z.number().positive().default(50),
+  /** Burst capacity of the webhook route. */
+  webhookBurstLimit: z.number().int().positive().default(100),
+  /**
+   * Hours without any order webhook accepted (applied, duplicate or stale) after which the
+   * `NoOrderWebhooks` alarm fires; 0 turns the alarm off (a team with days without orders).
+   * At most 168: CloudWatch evaluates an alarm of hourly periods over 7 days at most.
+   */
+  noWebhookAlarmHours: z.number().int().min(0).max(168).default(24),
+  /**
    * Junction's API (CONTRACT §6): one of its four servers, or any https URL. The key
    * itself lives in the `JunctionApiKey` secret (docs/deploy.md); until it is set,
    * the tracker works from webhooks alone.

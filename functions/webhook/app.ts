@@ -18,6 +18,7 @@ import type { ReadBody } from '../core/schemas';
 import type { ItemWrites } from '../store/table-client';
 import { putOrderFromWebhook, type ApplyResult } from '../store/orders';
 import { putQuarantine } from '../store/quarantine';
+import { beforeDeadline, type StartTimer } from './deadline';
 import { readVerifiedBody, verifiedJunctionBody, WebhookRejection, type BodyReader } from './verified-body';
 
 export { MAX_BODY_BYTES, readVerifiedBody, type BodyReader } from './verified-body';
@@ -37,6 +38,8 @@ export interface WebhookDeps extends ApplyDeps {
   logger: Logger;
   metrics: Metrics;
   now?: () => Date;
+  /** The answer deadline's timer (deadline.ts); tests drive it with their own clock. */
+  startTimer?: StartTimer;
 }
 
 /** The outcome of a verified body: an order write's result, ignored, or unreadable (never stored here). */
@@ -89,20 +92,26 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
     return response;
   }
 
-  const input = verifiedJunctionBody({ secrets: deps.secrets, now, logger, readBody: deps.readBody });
+  // Every AWS call of a delivery (the secret read, the one write) ends before the answer
+  // deadline, or the delivery is answered 503 in time (issue 24, item 9; deadline.ts).
+  const inTime = <T>(work: Promise<T>, context: Context): Promise<T> => beforeDeadline(work, context, { startTimer: deps.startTimer });
+  const input = verifiedJunctionBody({ secrets: deps.secrets, now, logger, readBody: deps.readBody, inTime });
 
   async function handle(_event: APIGatewayProxyEventV2, context: Context): Promise<Answer> {
     const verified = input.verifiedOf(context);
-    const outcome = await applyRead(verified.read, deps);
+    const outcome = await inTime(applyRead(verified.read, deps), context);
     switch (outcome.result) {
       case 'unreadable':
-        await putQuarantine(deps.writes, deps.tableName, {
-          svixId: verified.messageId,
-          svixTimestamp: verified.timestamp,
-          reason: outcome.reason,
-          receivedAt: now(),
-          rawBody: verified.rawBody,
-        });
+        await inTime(
+          putQuarantine(deps.writes, deps.tableName, {
+            svixId: verified.messageId,
+            svixTimestamp: verified.timestamp,
+            reason: outcome.reason,
+            receivedAt: now(),
+            rawBody: verified.rawBody,
+          }),
+          context,
+        );
         return answered('quarantined', resultAnswer(202, 'quarantined'), { reason: outcome.reason });
       case 'ignored':
         return answered('ignored', resultAnswer(200, 'ignored'), { event_type: outcome.eventType });

@@ -62,6 +62,8 @@ export interface VerifiedBodyOptions {
   now: () => Date;
   logger: Logger;
   readBody?: BodyReader;
+  /** Bounds the secret read by the invocation's answer deadline (deadline.ts); unbounded without it. */
+  inTime?: <T>(work: Promise<T>, context: Context) => Promise<T>;
 }
 
 export interface VerifiedBodyMiddleware {
@@ -82,7 +84,8 @@ export function verifiedJunctionBody(options: VerifiedBodyOptions): VerifiedBody
       const verified = verifySvixSignature({
         headers: request.event.headers ?? {},
         rawBody,
-        secrets: await options.secrets(),
+        // A read of Secrets Manager once the cached secret is old: bounded like the write.
+        secrets: await (options.inTime ? options.inTime(options.secrets(), request.context) : options.secrets()),
         now: options.now(),
       });
       if (!verified.ok) throw new WebhookRejection(401, verified.code);

@@ -22,6 +22,23 @@ describe('settings from cdk.json context', () => {
     expect(() => parseSettings({ ...valid, alarmEmail: 'ops team' })).toThrow(/redrawTracker\.alarmEmail/);
   });
 
+  it('fills the webhook route limits and the no-webhook alarm hours, and accepts 0 hours (alarm off)', () => {
+    expect(parseSettings(valid)).toMatchObject({ webhookRateLimit: 50, webhookBurstLimit: 100, noWebhookAlarmHours: 24 });
+    expect(parseSettings({ ...valid, noWebhookAlarmHours: 0 }).noWebhookAlarmHours).toBe(0);
+    expect(cdkJsonSettings()).toMatchObject({ webhookRateLimit: 50, webhookBurstLimit: 100, noWebhookAlarmHours: 24 });
+  });
+
+  it('rejects no-webhook alarm hours CloudWatch cannot evaluate (more than 7 days of hourly periods) or that are not whole hours', () => {
+    expect(() => parseSettings({ ...valid, noWebhookAlarmHours: 169 })).toThrow(/redrawTracker\.noWebhookAlarmHours/);
+    expect(() => parseSettings({ ...valid, noWebhookAlarmHours: 1.5 })).toThrow(/redrawTracker\.noWebhookAlarmHours/);
+    expect(() => parseSettings({ ...valid, noWebhookAlarmHours: -1 })).toThrow(/redrawTracker\.noWebhookAlarmHours/);
+  });
+
+  it('rejects webhook route limits that are not positive, naming them', () => {
+    expect(() => parseSettings({ ...valid, webhookRateLimit: 0 })).toThrow(/redrawTracker\.webhookRateLimit/);
+    expect(() => parseSettings({ ...valid, webhookBurstLimit: 2.5 })).toThrow(/redrawTracker\.webhookBurstLimit/);
+  });
+
   it('rejects unknown keys so a misspelt setting is not silently ignored', () => {
     expect(() => parseSettings({ ...valid, redrawStaleAfterDay: 3 })).toThrow(/redrawStaleAfterDay/);
   });

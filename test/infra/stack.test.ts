@@ -2,7 +2,18 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE } from '../../functions/store/table';
 import { STREAM_MAPPING } from '../../lib/redraw-tracker-stack';
-import { RECONCILE_FAILURES_THRESHOLD, SYNC_BEHIND_SWEEPS, SYNC_LAG_THRESHOLD_SECONDS } from '../../lib/monitoring';
+import {
+  ITERATOR_AGE_THRESHOLD_MS,
+  NOTIFICATIONS_PENDING_SWEEPS,
+  RECONCILE_FAILURES_THRESHOLD,
+  STREAM_STALLED_MINUTES,
+  STREAM_STALLED_WINDOW,
+  SWEEP_STOPPED_EARLY_SWEEPS,
+  SYNC_BEHIND_SWEEPS,
+  SYNC_LAG_THRESHOLD_SECONDS,
+  WEBHOOK_REJECTED_MIN_DELIVERIES,
+  WEBHOOK_REJECTED_RATE_THRESHOLD,
+} from '../../lib/monitoring';
 import { actionsOf, allStatements, statementsOf } from './policies';
 import { buildStack, type BuiltStack } from './stack';
 
@@ -194,19 +205,51 @@ describe('permissions', () => {
 });
 
 describe('stream processing', () => {
-  it('maps the table stream to the transaction function with bounded retries, bisection and partial failures', () => {
+  it('maps the table stream to the transaction function, retrying a failing record without an attempt limit until the stream\'s 24 h age, with bisection and partial failures', () => {
     built.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: ref(built.stack.transactionStatus.fn.functionName),
       EventSourceArn: ref(built.stack.table.tableStreamArn),
       StartingPosition: 'TRIM_HORIZON',
       BatchSize: STREAM_MAPPING.batchSize,
-      MaximumRetryAttempts: STREAM_MAPPING.retryAttempts,
+      // -1: Lambda retries until the record reaches its age limit (no record dropped after N tries).
+      MaximumRetryAttempts: -1,
       BisectBatchOnFunctionError: true,
-      MaximumRecordAgeInSeconds: STREAM_MAPPING.maxRecordAge.toSeconds(),
+      // The stream keeps records 24 h: the age limit is the stream's own.
+      MaximumRecordAgeInSeconds: 24 * 3600,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+      // The last resort, alarmed (DeadLettersWaiting).
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StreamFailures'), 'Arn'] } } },
     });
-    expect(STREAM_MAPPING.retryAttempts).toBeGreaterThan(0);
+  });
+
+  it('raises an alarm within minutes when the stream falls behind (IteratorAge, maximum per minute), long before the 24 h age limit', () => {
+    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'IteratorAge',
+      Dimensions: [{ Name: 'FunctionName', Value: ref(built.stack.transactionStatus.fn.functionName) }],
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: ITERATOR_AGE_THRESHOLD_MS,
+      EvaluationPeriods: STREAM_STALLED_WINDOW,
+      DatapointsToAlarm: STREAM_STALLED_MINUTES,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    // Fires within STREAM_STALLED_WINDOW minutes of the age passing the threshold: minutes, not hours.
+    expect(ITERATOR_AGE_THRESHOLD_MS + STREAM_STALLED_WINDOW * 60_000).toBeLessThanOrEqual(10 * 60_000);
+    expect(ITERATOR_AGE_THRESHOLD_MS).toBeLessThan(STREAM_MAPPING.maxRecordAge.toMilliseconds() / 100);
+  });
+
+  it('raises an alarm as soon as the transaction function parks stream work', () => {
+    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'RedrawTracker',
+      MetricName: 'StreamWorkParked',
+      Dimensions: [{ Name: 'service', Value: 'transaction-status' }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
   });
 
   it('keeps failed batches in a KMS-encrypted queue that refuses plain HTTP', () => {
@@ -274,6 +317,25 @@ describe('HTTP API', () => {
       'POST /webhooks/junction',
     ]);
   });
+
+  it('gives the webhook route its own throttling and detailed metrics, apart from the stage default the query routes use', () => {
+    built.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      RouteSettings: {
+        'POST /webhooks/junction': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, DetailedMetricsEnabled: true },
+      },
+    });
+    const tuned = buildStack({ settings: { webhookRateLimit: 200, webhookBurstLimit: 500, apiRateLimit: 10, apiBurstLimit: 20 } });
+    tuned.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      RouteSettings: { 'POST /webhooks/junction': { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 500, DetailedMetricsEnabled: true } },
+    });
+    // The route settings name a route key: CloudFormation must create the route before the stage.
+    const [stage] = Object.values(built.template.findResources('AWS::ApiGatewayV2::Stage'));
+    const [routeId] = Object.entries(built.template.findResources('AWS::ApiGatewayV2::Route')).find(([, route]) => route['Properties']['RouteKey'] === 'POST /webhooks/junction')!;
+    expect(stage!['DependsOn']).toContain(routeId);
+  }, 120_000);
 
   it('throttles the default stage and writes access logs without bodies', () => {
     built.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
@@ -373,6 +435,139 @@ describe('alarms and dashboard', () => {
       TreatMissingData: 'notBreaching',
     });
     expect(SYNC_BEHIND_SWEEPS).toBeGreaterThan(1);
+  });
+
+  type MetricQuery = { Id: string; Expression?: string; ReturnData?: boolean; MetricStat?: unknown };
+  /** The one alarm of the Monitoring construct with this id, with its properties. */
+  const alarmNamed = (id: string) => {
+    const found = Object.entries(built.template.findResources('AWS::CloudWatch::Alarm')).filter(([logicalId]) => logicalId.startsWith(`Monitoring${id}`));
+    expect(found).toHaveLength(1);
+    return found[0]![1]['Properties'] as Record<string, unknown> & { Metrics?: MetricQuery[] };
+  };
+  const metricOf = (alarm: { Metrics?: MetricQuery[] }, id: string) => alarm.Metrics?.find((m) => m.Id === id)?.MetricStat;
+
+  it('raises an alarm when more than 20% of at least 5 webhook deliveries in 15 minutes are rejected for signature or timestamp (a rotated secret)', () => {
+    const alarm = alarmNamed('WebhookSignaturesRejected');
+    expect(alarm).toMatchObject({ Threshold: WEBHOOK_REJECTED_RATE_THRESHOLD, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
+    expect(WEBHOOK_REJECTED_RATE_THRESHOLD).toBe(20);
+    const expression = alarm.Metrics?.find((m) => m.ReturnData !== false)?.Expression;
+    expect(expression).toBe(`IF(FILL(deliveries, 0) >= ${WEBHOOK_REJECTED_MIN_DELIVERIES}, 100 * (FILL(signature, 0) + FILL(timestamp, 0)) / deliveries, 0)`);
+    const webhooksOf = (result: string) => ({
+      Metric: { Namespace: 'RedrawTracker', MetricName: 'Webhooks', Dimensions: [{ Name: 'result', Value: result }, { Name: 'service', Value: 'webhook' }] },
+      Period: 900,
+      Stat: 'Sum',
+    });
+    expect(metricOf(alarm, 'signature')).toEqual(webhooksOf('invalid_signature'));
+    expect(metricOf(alarm, 'timestamp')).toEqual(webhooksOf('timestamp_out_of_range'));
+    expect(metricOf(alarm, 'deliveries')).toEqual({
+      Metric: { Namespace: 'AWS/Lambda', MetricName: 'Invocations', Dimensions: [{ Name: 'FunctionName', Value: ref(built.stack.webhook.fn.functionName) }] },
+      Period: 900,
+      Stat: 'Sum',
+    });
+  });
+
+  it('raises an alarm on any quarantined webhook', () => {
+    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'RedrawTracker',
+      MetricName: 'Webhooks',
+      Dimensions: [{ Name: 'result', Value: 'quarantined' }, { Name: 'service', Value: 'webhook' }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('raises an alarm when no order webhook was accepted for noWebhookAlarmHours (24 h by default), counting silence as breaching', () => {
+    const alarm = alarmNamed('NoOrderWebhooks');
+    expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'LessThanThreshold', EvaluationPeriods: 24, DatapointsToAlarm: 24, TreatMissingData: 'breaching' });
+    for (const result of ['applied', 'duplicate', 'stale']) {
+      expect(metricOf(alarm, result)).toEqual({
+        Metric: { Namespace: 'RedrawTracker', MetricName: 'Webhooks', Dimensions: [{ Name: 'result', Value: result }, { Name: 'service', Value: 'webhook' }] },
+        Period: 3600,
+        Stat: 'Sum',
+      });
+    }
+    expect(alarm.Metrics?.find((m) => m.ReturnData !== false)?.Expression).toBe('FILL(applied, 0) + FILL(duplicate, 0) + FILL(stale, 0)');
+  });
+
+  it('sizes the no-webhook alarm from the setting, within CloudWatch\'s 7 days of evaluation, and leaves it out at 0', () => {
+    const week = buildStack({ settings: { noWebhookAlarmHours: 168 } });
+    week.template.hasResourceProperties('AWS::CloudWatch::Alarm', { EvaluationPeriods: 168, DatapointsToAlarm: 168, TreatMissingData: 'breaching' });
+    const off = buildStack({ settings: { noWebhookAlarmHours: 0 } });
+    expect(Object.values(off.template.findResources('AWS::CloudWatch::Alarm')).filter((a) => a['Properties']['TreatMissingData'] === 'breaching')).toEqual([]);
+    expect(Object.keys(off.template.findResources('AWS::CloudWatch::Alarm')).some((id) => id.startsWith('MonitoringNoOrderWebhooks'))).toBe(false);
+  }, 120_000);
+
+  it('raises an alarm when API Gateway throttles the webhook route: the route\'s 4xx (detailed metrics) less the 4xx the function answered, two periods in a row', () => {
+    const alarm = alarmNamed('WebhookThrottled');
+    expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 2, TreatMissingData: 'notBreaching' });
+    expect(metricOf(alarm, 'route4xx')).toEqual({
+      Metric: {
+        Namespace: 'AWS/ApiGateway',
+        MetricName: '4xx',
+        Dimensions: [
+          { Name: 'ApiId', Value: ref(built.stack.api.apiId) },
+          { Name: 'Method', Value: 'POST' },
+          { Name: 'Resource', Value: '/webhooks/junction' },
+          { Name: 'Stage', Value: '$default' },
+        ],
+      },
+      Period: 300,
+      Stat: 'Sum',
+    });
+    for (const result of ['invalid_signature', 'timestamp_out_of_range', 'payload_too_large']) {
+      expect(metricOf(alarm, result)).toMatchObject({ Metric: { MetricName: 'Webhooks', Dimensions: [{ Name: 'result', Value: result }, { Name: 'service', Value: 'webhook' }] } });
+    }
+    const unexplained = 'FILL(route4xx, 0) - FILL(invalid_signature, 0) - FILL(timestamp_out_of_range, 0) - FILL(payload_too_large, 0)';
+    expect(alarm.Metrics?.find((m) => m.ReturnData !== false)?.Expression).toBe(`IF(${unexplained} > 0, ${unexplained}, 0)`);
+  });
+
+  it.each([
+    ['StaleNotificationFailures', 'Sum'],
+    ['JunctionKeyUnusable', 'Maximum'],
+    ['SyncInvalidOrders', 'Sum'],
+    ['SyncSkippedOrders', 'Sum'],
+  ])('raises an alarm on any %s in an hourly sweep', (metricName, statistic) => {
+    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'RedrawTracker',
+      MetricName: metricName,
+      Dimensions: [{ Name: 'service', Value: 'stale-redraw-sweep' }],
+      Statistic: statistic,
+      Period: 3600,
+      Threshold: 0,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it.each([
+    ['StaleNotificationsPending', NOTIFICATIONS_PENDING_SWEEPS],
+    ['SweepStoppedEarly', SWEEP_STOPPED_EARLY_SWEEPS],
+  ])('raises an alarm when %s stays above 0 for several hourly sweeps in a row', (metricName, sweeps) => {
+    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'RedrawTracker',
+      MetricName: metricName,
+      Dimensions: [{ Name: 'service', Value: 'stale-redraw-sweep' }],
+      Statistic: 'Minimum',
+      Period: 3600,
+      Threshold: 0,
+      EvaluationPeriods: sweeps,
+      DatapointsToAlarm: sweeps,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(sweeps).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keeps every alarm within CloudWatch\'s evaluation range (period x evaluation periods: 1 day under hourly periods, 7 days otherwise)', () => {
+    for (const alarm of alarms()) {
+      const queries = (alarm.Metrics ?? []) as Array<{ MetricStat?: { Period?: number } }>;
+      const periods = [alarm.Period, ...queries.map((m) => m.MetricStat?.Period)].filter((p): p is number => typeof p === 'number');
+      const period = Math.max(...periods);
+      expect(period * alarm.EvaluationPeriods).toBeLessThanOrEqual(period < 3600 ? 86_400 : 604_800);
+    }
   });
 
   it('shows webhooks by result, open and stale redraws and stream lag on the dashboard', () => {

@@ -27,6 +27,8 @@ import { localEndpoint, testClient } from '../support/dynamodb';
 import { startAwsProxy, type AwsProxy } from '../support/rehearsal/aws-proxy';
 import { readDeployment, type Deployment, type TemplateJson } from '../support/rehearsal/deployment';
 import { lambdaEnvironment, startLambdaProcess, type LambdaProcess, type Outcome } from '../support/rehearsal/lambda-process';
+import { WEBHOOK_SDK_CLIENT } from '../../functions/shared/sdk-clients';
+import { startDynamoDbProxy } from '../support/dynamodb-proxy';
 import { apiEvent, newSecret, signedEvent } from '../support/webhook';
 import { buildStack } from '../infra/stack';
 
@@ -102,10 +104,10 @@ interface Deployed {
  * environment and Lambda's own variables; AWS_ENDPOINT_URL sends its SDK
  * clients to the proxy.
  */
-async function deploy(service: string, secrets: Record<string, string> = {}, from: Deployment = deployment): Promise<Deployed> {
+async function deploy(service: string, secrets: Record<string, string> = {}, from: Deployment = deployment, dynamodbEndpoint = localEndpoint()): Promise<Deployed> {
   const fn = from.functions.find((candidate) => candidate.service === service);
   if (!fn) throw new Error(`no function ${service} in the template`);
-  const proxy = await startAwsProxy(from, fn, localEndpoint());
+  const proxy = await startAwsProxy(from, fn, dynamodbEndpoint);
   for (const [logicalIdPrefix, value] of Object.entries(secrets)) {
     const [arn] = [...from.secrets].find(([, secret]) => secret.logicalId.startsWith(logicalIdPrefix)) ?? [];
     if (!arn) throw new Error(`no secret ${logicalIdPrefix}`);
@@ -216,6 +218,28 @@ describe('the synthesized stack, rehearsed: each bundle with its template enviro
       expect(webhook.fn.logs()).not.toContain(PHI_CANARY);
     } finally {
       await webhook.stop();
+    }
+  });
+
+  it('webhook: answers 503 itself within its timeout when DynamoDB hangs, its SDK bounded as handler.ts wires it (issue 24, item 9)', async () => {
+    const hanging = await startDynamoDbProxy(localEndpoint());
+    hanging.fault = () => ({ kind: 'silent' });
+    const webhook = await deploy('webhook', { WebhookSecret: WEBHOOK_SECRET }, deployment, hanging.endpoint);
+    try {
+      expect((await webhook.fn.init).kind, webhook.fn.logs()).toBe('ready');
+      const timeoutMs = deployment.functions.find((fn) => fn.service === 'webhook')!.timeoutSeconds * 1000;
+      const started = performance.now();
+      const answer = resultOf(await webhook.fn.invoke(signedEvent(JSON.stringify(deliveries[0]!.body), { secret: WEBHOOK_SECRET }), timeoutMs), webhook.fn.logs());
+      const elapsed = performance.now() - started;
+      expect(answer).toMatchObject({ statusCode: 503 });
+      // The bundle's client makes WEBHOOK_SDK_CLIENT's attempts (the SDK's default for DynamoDB is 4),
+      // and the answer comes before the function's timeout: by design at the latest 1 s before it.
+      expect(hanging.counts()['PutItem']).toBe(WEBHOOK_SDK_CLIENT.maxAttempts);
+      expect(elapsed).toBeLessThan(timeoutMs);
+      expect(webhook.fn.logs()).toContain('"error_name":"TimeoutError"');
+    } finally {
+      await webhook.stop();
+      await hanging.close();
     }
   });
 

@@ -18,7 +18,10 @@ import { readQuarantine } from '../../functions/store/quarantine-replay';
 import { parseOrderItem } from '../../functions/store/order-items';
 import { keys } from '../../functions/store/table';
 import { type WebhookHandler } from '../../functions/webhook/app';
-import { localTable } from '../../local/dynamodb-local';
+import { WEBHOOK_ANSWER_RESERVE_MS, WEBHOOK_SDK_CLIENT, webhookSdkClientConfig } from '../../functions/shared/sdk-clients';
+import { functionTable } from '../../functions/store/document-table';
+import { TIMEOUTS } from '../../lib/table-bound-function';
+import { localDynamoDbClientConfig, localTable } from '../../local/dynamodb-local';
 import { mulberry32 } from '../../local/junction-flows';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
 import { startDynamoDbProxy, type DynamoDbProxy, type ProxyFault } from '../support/dynamodb-proxy';
@@ -181,5 +184,82 @@ describe('webhook under DynamoDB faults', () => {
     expect(retried).toBeGreaterThan(0);
     await expectNothingHalfWritten(deliveries, messages);
     expect(await snapshot(messages)).toEqual(faultFree);
+    // Hundreds of deliveries, many through SDK timeouts: 40 s alone, over 60 s on a machine shared with other runs.
+  }, 180_000);
+});
+
+/**
+ * Issue 24, item 9: the webhook answers 503 itself before its 10 s timeout, whatever DynamoDB
+ * does, so that Svix retries instead of meeting a killed function. The real handler and the
+ * real SDK client, configured exactly as functions/webhook/handler.ts configures it.
+ */
+describe('webhook against a DynamoDB that hangs or throttles', () => {
+  let bounded: WebhookHandler;
+  beforeAll(() => {
+    bounded = webhookHandlerFor(functionTable({ ...localDynamoDbClientConfig(proxy.endpoint), ...webhookSdkClientConfig() }), table.tableName, [secret]);
   });
+  afterEach(() => proxy.reset());
+
+  /** An invocation of `budgetMs` (the function's timeout) on the real clock, as Lambda counts it. */
+  function invocation(budgetMs: number) {
+    const started = performance.now();
+    return { ...lambdaContext(), getRemainingTimeInMillis: () => Math.max(0, Math.floor(budgetMs - (performance.now() - started))) };
+  }
+  const oneDelivery = () => buildDeliveries(simpleFlow({ transactionId: freshId(), orderId: freshId() }, 'walk_in_test'))[0]!;
+  const failures = () =>
+    output
+      .lines()
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      })
+      .filter((entry) => entry['message'] === 'webhook failed')
+      .map((entry) => entry['error_name']);
+  const puts = () => proxy.requests.filter((request) => request.operation === 'PutItem').length;
+  const storedOrder = async (orderId: string) =>
+    (await table.doc.send(new GetCommand({ TableName: table.tableName, Key: keys.order(orderId), ConsistentRead: true }))).Item;
+
+  it('answers 503 within its 10 s when every request hangs: the SDK gives up after its attempts, with time left to answer', async () => {
+    proxy.fault = () => ({ kind: 'silent' });
+    const delivery = oneDelivery();
+    const context = invocation(TIMEOUTS.http.toMilliseconds());
+    const answer = await bounded(signedEvent(JSON.stringify(delivery.body), { secret }), context);
+    // Measured on the invocation's own clock: the answer came before its end, with the reserve
+    // still there (the SDK's bound is 2 attempts of at most 3 s; the deadline would answer at 9 s).
+    const left = context.getRemainingTimeInMillis();
+    expect(answer.statusCode).toBe(503);
+    expect(left).toBeGreaterThan(0);
+    expect(puts()).toBe(WEBHOOK_SDK_CLIENT.maxAttempts);
+    // The SDK ended it (its timeout), not the answer deadline.
+    expect(failures()).toEqual(['TimeoutError']);
+    expect(await storedOrder(delivery.orderId)).toBeUndefined();
+  }, 20_000);
+
+  it('answers 503 at its deadline when throttling with a long retry hint would keep the SDK past it, and the retried delivery is applied', async () => {
+    // Attempt 1 throttled with the service's retry hint (the SDK then waits about 5 s), attempt 2 hangs:
+    // the SDK alone would need about 8 s. An invocation with 4 s left must still be answered in time.
+    proxy.fault = (operation) =>
+      operation === 'PutItem' && puts() === 0
+        ? { kind: 'answer', status: 400, errorType: 'ThrottlingException', headers: { 'x-amz-retry-after': '5000' } }
+        : { kind: 'silent' };
+    const delivery = oneDelivery();
+    const context = invocation(4_000);
+    const answer = await bounded(signedEvent(JSON.stringify(delivery.body), { secret }), context);
+    const left = context.getRemainingTimeInMillis();
+    expect(answer.statusCode).toBe(503);
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual(WEBHOOK_ANSWER_RESERVE_MS);
+    // Cut by the deadline while the SDK was still waiting to retry.
+    expect(puts()).toBe(1);
+    expect(failures()).toEqual(['WebhookDeadlineExceeded']);
+
+    // DynamoDB recovers; Svix's retry of the same message is applied.
+    proxy.fault = () => null;
+    const retried = await bounded(signedEvent(JSON.stringify(delivery.body), { secret }), invocation(TIMEOUTS.http.toMilliseconds()));
+    expect(retried.statusCode).toBe(200);
+    expect(parseOrderItem((await storedOrder(delivery.orderId))!).record.id).toBe(delivery.orderId);
+  }, 20_000);
 });

@@ -11,7 +11,7 @@ import type { AddressInfo, Socket } from 'node:net';
 
 export type ProxyFault =
   /** Answered by the proxy with this HTTP status and AWS error type; the table never sees the request. */
-  | { kind: 'answer'; status: number; errorType: string; message?: string }
+  | { kind: 'answer'; status: number; errorType: string; message?: string; headers?: Record<string, string> }
   /** The connection is reset before the request reaches the table. */
   | { kind: 'reset_before' }
   /** Never answered, never forwarded: the client's own timeout ends it. */
@@ -87,7 +87,7 @@ export async function startDynamoDbProxy(target: string): Promise<DynamoDbProxy>
       proxy.requests.push({ operation, body: JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>, fault: fault?.kind ?? null });
       switch (fault?.kind) {
         case 'answer':
-          res.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.0' }).end(errorBody(fault.errorType, fault.message));
+          res.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.0', ...fault.headers }).end(errorBody(fault.errorType, fault.message));
           return;
         case 'reset_before':
           req.socket.destroy();
