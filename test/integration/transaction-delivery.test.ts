@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_ATTRIBUTES } from '../../functions/store/order-items';
-import { readTransactionPartition } from '../../functions/store/transaction-partition';
+import { getTransactionItem, readTransactionPartition } from '../../functions/store/transaction-partition';
 import { METRIC } from '../../functions/transaction-status/app';
 import {
   arbShuffledDeliveries,
@@ -74,6 +74,30 @@ describe('redelivery', () => {
     expect(writesIn(rig.requests)).toBe(0);
     expect(readsIn(rig.requests)).toBeGreaterThan(0);
     expect(await rig.transaction(ids.transactionId)).toEqual(before);
+  });
+});
+
+describe('redelivery of an older batch (issue 24 item 11)', () => {
+  it('keeps results_missing of a transaction completed with results missing: an order’s older image decides nothing', async () => {
+    const ids = redrawIds();
+    rig.resetCounters();
+    const deliveries = buildDeliveries(redrawFlow(ids, 'completed'));
+    const last = deliveries.at(-1)!;
+    const missing = { ...last, body: { ...last.body, data: { ...(last.body.data as Record<string, unknown>), has_missing_results: true } } };
+    // One batch per webhook: each image is the newest in its batch when first handled.
+    for (const delivery of [...deliveries.slice(0, -1), missing]) {
+      await rig.webhook(delivery);
+      await rig.settle();
+    }
+    const stored = () => getTransactionItem(rig.table.db, rig.table.tableName, ids.transactionId, true);
+    const before = await stored();
+    expect(before).toMatchObject({ status: 'completed', results_missing: true });
+
+    // Redelivered later (a retried batch), the initial order's images in progress are older than what is stored.
+    rig.requests.clear();
+    for (const { event } of rig.batches) expect((await rig.handle(event)).batchItemFailures).toEqual([]);
+    expect(writesIn(rig.requests)).toBe(0);
+    expect(await stored()).toEqual(before);
   });
 });
 
