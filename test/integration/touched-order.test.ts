@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrackerEvent } from '../../functions/core/events';
 import { projectOrder } from '../../functions/core/order-record';
 import { OrderPayload } from '../../functions/core/schemas';
-import { applyApiOrder } from '../../functions/store/api-orders';
+import { applyApiOrder, applyApiOrdersPage } from '../../functions/store/api-orders';
 import { flagStale } from '../../functions/store/redraws';
 import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
 import { createInMemoryPublisher, type InMemoryPublisher } from '../../functions/transaction-status/publisher';
@@ -126,6 +126,14 @@ describe('a flagged order touched by a newer copy of the same state', () => {
     await deliverAll(deliveries);
     await flag(ids.redrawId);
 
+    // The continuous sync's page: read first, then the write of what is newer.
+    const synced = OrderPayload.parse(touched(last, 20).body.data);
+    expect(await applyApiOrdersPage(rig.table.db, rig.table.tableName, [synced])).toMatchObject({ applied: 1, refused: 0, appliedIds: [ids.redrawId] });
+    await rig.settle();
+    expect(await rig.order(ids.redrawId)).toMatchObject({ stale: FLAG, openRedraw: OPEN_REDRAW_PARTITIONS.stale });
+    expect(await applyApiOrdersPage(rig.table.db, rig.table.tableName, [synced])).toMatchObject({ applied: 0, unchanged: 1 });
+
+    // A catch-up read or a backfill: the order read alone.
     const copy = OrderPayload.parse(touched(last, 45).body.data);
     expect((await applyApiOrder(rig.table.db, rig.table.tableName, copy)).result).toBe('applied');
     await rig.settle();
@@ -140,6 +148,26 @@ describe('a flagged order touched by a newer copy of the same state', () => {
     await rig.settle();
     expect(await rig.order(ids.redrawId)).toMatchObject({ stale: null, openRedraw: null });
     expect(factsOf(ids.redrawId, 'redraw.stale_cleared')).toHaveLength(1);
+  });
+
+  it('clears the flag of an order awaiting its redraw when the copy’s listing shows the redraw order (it is no open redraw any more)', async () => {
+    const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+    const deliveries = buildDeliveries(redrawFlow(ids, 'in_progress'));
+    const initial = deliveries.filter((delivery) => delivery.orderId === ids.initialId);
+    await deliverAll(initial);
+    const stored = await rig.order(ids.initialId);
+    expect(stored?.openRedraw).toBe(OPEN_REDRAW_PARTITIONS.awaitingRedraw);
+    const flagged = { since: '2026-03-04T08:00:00.000000Z', reason: 'redraw_not_created' as const };
+    expect(await flagStale(rig.table.db, rig.table.tableName, { orderId: ids.initialId, rank: stored!.record.rank, partition: stored!.openRedraw! }, flagged)).toBe('written');
+    await rig.settle();
+
+    // The same state of the initial order, touched, its listing now naming the redraw order.
+    const listing = (deliveries.find((delivery) => delivery.orderId === ids.redrawId)!.body.data as { order_transaction: unknown }).order_transaction;
+    const copy = touched(initial.at(-1)!, 90);
+    expect(await webhook({ ...copy, body: { ...copy.body, data: { ...(copy.body.data as object), order_transaction: listing } } })).toEqual({ statusCode: 200, body: { result: 'applied' } });
+    await rig.settle();
+    expect(await rig.order(ids.initialId)).toMatchObject({ stale: null, openRedraw: null });
+    expect(factsOf(ids.initialId, 'redraw.stale_cleared')).toEqual([expect.objectContaining({ since: flagged.since, reason: flagged.reason })]);
   });
 
   it('converges to the newest copy with its flag kept, whatever the order, duplication and path of the deliveries (property)', async () => {
