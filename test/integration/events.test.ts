@@ -81,6 +81,15 @@ async function deliver(deliveries: readonly Delivery[], bursts: readonly number[
   await rig.settle();
 }
 
+/** As deliver, letting the stream catch up after each burst. */
+async function deliverSettling(deliveries: readonly Delivery[], bursts: readonly number[]): Promise<void> {
+  for (let start = 0, index = 0; start < deliveries.length; index++) {
+    const size = bursts[index % bursts.length]!;
+    await deliver(deliveries.slice(start, start + size), [size]);
+    start += size;
+  }
+}
+
 describe('events from the stream', () => {
   it('chain every order and transaction through stored states, once per fact, whatever the delivery and publishing failures', async () => {
     const scenario = fc.record({
@@ -158,9 +167,14 @@ describe('events from the stream', () => {
     const scenario = fc
       .record({
         ending: fc.constantFrom<Ending>('completed, results missing', 'completed, nothing missing', 'sample_error'),
-        bursts: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 6 }),
+        // One webhook at a time (each batch then holds one image: an older one alone when redelivered), or bursts.
+        bursts: fc.oneof(fc.constant([1]), fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 6 })),
         // Where Junction's transaction listing (read from its API: no has_missing_results) comes in, if at all.
         listingAt: fc.option(fc.nat(), { nil: null }),
+        // The stream delivers the flow's batches again afterwards (a retried batch), older images and all.
+        redeliver: fc.boolean(),
+        // Let the stream catch up after each burst: batches of one burst's images.
+        settleEach: fc.boolean(),
         seed: fc.integer(),
       })
       .chain((base) => {
@@ -169,16 +183,23 @@ describe('events from the stream', () => {
       });
 
     await fc.assert(
-      fc.asyncProperty(scenario, async ({ base: { ending, bursts, listingAt, seed }, flow, deliveries }) => {
+      fc.asyncProperty(scenario, async ({ base: { ending, bursts, listingAt, redeliver, settleEach, seed }, flow, deliveries }) => {
         const { ids } = flow;
+        const batchesBefore = rig.batches.length;
         random = mulberry32(seed);
         failureRate = 0.1;
         // Junction's listing once the flow is over: the redraw order ended, as its last webhook lists it.
         const listing = OrderTransaction.parse((flow.deliveries.at(-1)!.body.data as { order_transaction: unknown }).order_transaction);
         const at = listingAt === null ? -1 : listingAt % (deliveries.length + 1);
-        await deliver(deliveries.slice(0, Math.max(at, 0)), bursts);
+        const send = settleEach ? (part: Delivery[]) => deliverSettling(part, bursts) : (part: Delivery[]) => deliver(part, bursts);
+        await send(deliveries.slice(0, Math.max(at, 0)));
         if (at >= 0) await applyApiTransaction(rig.table.db, rig.table.tableName, listing, 'walk_in_test');
-        await deliver(deliveries.slice(Math.max(at, 0)), bursts);
+        await send(deliveries.slice(Math.max(at, 0)));
+        if (redeliver) {
+          const ours = rig.batches.slice(batchesBefore).filter(({ event }) => JSON.stringify(event).includes(ids.transactionId));
+          for (const { event } of ours) await rig.handle(event);
+          await rig.settle();
+        }
 
         const truth = ending !== 'completed, nothing missing';
         const facts = publisher.events.flatMap((event) =>

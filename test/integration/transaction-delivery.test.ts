@@ -243,6 +243,37 @@ describe('any delivery order converges', () => {
     expect(rig.deadLetters).toEqual([]);
   });
 
+  it('stores results_missing as the redraw order’s own webhook says, for any permutation, duplication and burst, and a redelivery of the flow’s batches changes nothing (issue 24 item 11)', async () => {
+    const scenario = fc
+      .record({ missing: fc.boolean(), burstSizes: fc.oneof(fc.constant([1]), fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 6 })) })
+      .chain(({ missing, burstSizes }) => {
+        const ids = redrawIds();
+        const flow = buildDeliveries(redrawFlow(ids, 'completed'));
+        const last = flow.at(-1)!;
+        const deliveries = [...flow.slice(0, -1), { ...last, body: { ...last.body, data: { ...(last.body.data as Record<string, unknown>), has_missing_results: missing } } }];
+        return fc.record({ ids: fc.constant(ids), missing: fc.constant(missing), burstSizes: fc.constant(burstSizes), deliveries: arbShuffledDeliveries(deliveries) });
+      });
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ ids, missing, burstSizes, deliveries }) => {
+        const first = rig.batches.length;
+        for (const burst of bursts(deliveries, burstSizes)) {
+          await Promise.all(burst.map((delivery) => rig.webhook(delivery)));
+          await rig.settle();
+        }
+        const stored = () => getTransactionItem(rig.table.db, rig.table.tableName, ids.transactionId, true);
+        const settled = await stored();
+        expect(settled).toMatchObject({ status: 'completed', results_missing: missing });
+        const ours = rig.batches.slice(first).filter(({ event }) => JSON.stringify(event).includes(ids.transactionId));
+        rig.requests.clear();
+        for (const { event } of ours) expect((await rig.handle(event)).batchItemFailures).toEqual([]);
+        expect(writesIn(rig.requests)).toBe(0);
+        expect(await stored()).toEqual(settled);
+      }),
+      { numRuns: 12 },
+    );
+    expect(rig.deadLetters).toEqual([]);
+  });
+
   /** Consecutive slices of the given sizes (cycling), delivered concurrently within a slice. */
   function bursts(deliveries: Delivery[], sizes: number[]): Delivery[][] {
     const result: Delivery[][] = [];
