@@ -168,7 +168,7 @@ describe('events from the stream', () => {
       .record({
         ending: fc.constantFrom<Ending>('completed, results missing', 'completed, nothing missing', 'sample_error'),
         // One webhook at a time (each batch then holds one image: an older one alone when redelivered), or bursts.
-        bursts: fc.oneof(fc.constant([1]), fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 6 })),
+        bursts: fc.oneof(fc.constant<number[]>([1]), fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 6 })),
         // Where Junction's transaction listing (read from its API: no has_missing_results) comes in, if at all.
         listingAt: fc.option(fc.nat(), { nil: null }),
         // The stream delivers the flow's batches again afterwards (a retried batch), older images and all.

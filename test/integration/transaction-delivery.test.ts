@@ -245,7 +245,7 @@ describe('any delivery order converges', () => {
 
   it('stores results_missing as the redraw order’s own webhook says, for any permutation, duplication and burst, and a redelivery of the flow’s batches changes nothing (issue 24 item 11)', async () => {
     const scenario = fc
-      .record({ missing: fc.boolean(), burstSizes: fc.oneof(fc.constant([1]), fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 6 })) })
+      .record({ missing: fc.boolean(), burstSizes: fc.oneof(fc.constant<number[]>([1]), fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 6 })) })
       .chain(({ missing, burstSizes }) => {
         const ids = redrawIds();
         const flow = buildDeliveries(redrawFlow(ids, 'completed'));
