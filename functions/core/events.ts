@@ -28,6 +28,7 @@ export const EVENT_TYPES = [
   'redraw.stale',
   'redraw.stale_cleared',
   'transaction.status_changed',
+  'transaction.results_missing_changed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -36,7 +37,12 @@ interface EventBase {
   id: string;
   order_id: string | null;
   transaction_id: string | null;
-  /** Junction's time of the fact (an order's status time), else when the tracker saw it. */
+  /**
+   * Junction's time of the fact (an order's status time), else when the tracker
+   * saw it: a stale flag's `since` for `redraw.stale`, the time the flag cleared
+   * for `redraw.stale_cleared` (never before its `since`), so that the facts of
+   * one order sort by it.
+   */
   status_time: string;
 }
 
@@ -45,8 +51,9 @@ export type TrackerEvent =
   | (EventBase & { type: 'redraw.available' })
   | (EventBase & { type: 'redraw.order_created'; initial_order_id: string | null })
   | (EventBase & { type: 'redraw.stale'; reason: StaleReason; since: string })
-  | (EventBase & { type: 'redraw.stale_cleared'; reason: StaleReason })
-  | (EventBase & { type: 'transaction.status_changed'; from: TransactionStatus | null; to: TransactionStatus; results_missing: boolean });
+  | (EventBase & { type: 'redraw.stale_cleared'; reason: StaleReason; since: string })
+  | (EventBase & { type: 'transaction.status_changed'; from: TransactionStatus | null; to: TransactionStatus; results_missing: boolean; version: number })
+  | (EventBase & { type: 'transaction.results_missing_changed'; status: TransactionStatus; results_missing: boolean; version: number });
 
 /** What the facts of an order need from a stored order item. */
 export interface OrderFactState {
@@ -77,12 +84,22 @@ export function eventId(type: EventType, ...parts: (string | null)[]): string {
   return createHash('sha256').update(JSON.stringify([type, ...parts])).digest('hex').slice(0, 32);
 }
 
+/** The later of two canonical instants. */
+function later(a: string, b: string): string {
+  return a > b ? a : b;
+}
+
 /**
  * The facts of one write of an order item: `before` is what was stored (null
  * for a new item), `after` what is stored now. A removal (null after: an
- * expiry) is not a change and has no fact.
+ * expiry) is not a change and has no fact. `writtenAt` is when the write was
+ * stored (a stream record's creation time, canonical), the time a flag cleared;
+ * without it, the order's status time stands in (a clear that follows a move
+ * happened no earlier than the move). Either way never before the flag's
+ * `since`: a consumer sorting one order's facts by `status_time` sees a flag
+ * raised before it clears.
  */
-export function orderFacts(before: OrderFactState | null, after: OrderFactState | null): TrackerEvent[] {
+export function orderFacts(before: OrderFactState | null, after: OrderFactState | null, writtenAt: string | null = null): TrackerEvent[] {
   if (after === null) return [];
   const facts: TrackerEvent[] = [];
   const base = { order_id: after.id, transaction_id: after.transaction_id, status_time: after.status_time };
@@ -109,14 +126,18 @@ export function orderFacts(before: OrderFactState | null, after: OrderFactState 
   if (flagBefore !== null && flagBefore.since !== flagAfter?.since) {
     facts.push({
       ...base,
+      status_time: later(writtenAt ?? after.status_time, flagBefore.since),
       id: eventId('redraw.stale_cleared', after.id, flagBefore.since, flagBefore.reason),
       type: 'redraw.stale_cleared',
       reason: flagBefore.reason,
+      since: flagBefore.since,
     });
   }
   if (flagAfter !== null && flagAfter.since !== flagBefore?.since) {
     facts.push({
       ...base,
+      // The flag is the fact: it was raised at its since (the sweep's time), not at the order's last move.
+      status_time: flagAfter.since,
       id: eventId('redraw.stale', after.id, flagAfter.since, flagAfter.reason),
       type: 'redraw.stale',
       reason: flagAfter.reason,
@@ -128,7 +149,10 @@ export function orderFacts(before: OrderFactState | null, after: OrderFactState 
 
 /**
  * The facts of one write of a transaction item: its recomputed status changed
- * (or it is new), and a redraw order joined its members.
+ * (or it is new); it stayed completed but whether results are missing changed
+ * (learned after `completed` was published: the deciding order was known only
+ * from a listing, which does not carry `has_missing_results`, or Junction set it
+ * on an order already completed); and a redraw order joined its members.
  */
 export function transactionFacts(before: TransactionFactState | null, after: TransactionFactState | null): TrackerEvent[] {
   if (after === null) return [];
@@ -144,6 +168,18 @@ export function transactionFacts(before: TransactionFactState | null, after: Tra
       from,
       to: after.status,
       results_missing: after.status === 'completed' && after.results_missing,
+      version: after.version,
+    });
+  } else if (after.status === 'completed' && before !== null && before.results_missing !== after.results_missing) {
+    facts.push({
+      id: eventId('transaction.results_missing_changed', after.id, String(after.results_missing), after.updated_at, String(after.version)),
+      type: 'transaction.results_missing_changed',
+      order_id: null,
+      transaction_id: after.id,
+      status_time: after.updated_at,
+      status: after.status,
+      results_missing: after.results_missing,
+      version: after.version,
     });
   }
   const hadRedraw = new Set((before?.members ?? []).filter((member) => member.origin === 'redraw').map((member) => member.id));
@@ -164,16 +200,25 @@ export function transactionFacts(before: TransactionFactState | null, after: Tra
   return facts;
 }
 
+/** The member with the newest status time among `members` (the first of equals), or null. */
+function newestOf<T extends { status_time: string }>(members: readonly T[]): T | null {
+  return members.reduce<T | null>((newest, member) => (newest === null || member.status_time > newest.status_time ? member : newest), null);
+}
+
 /**
- * Whether a transaction that became `completed` did so with results missing:
- * its redraw order ended other than completed/corrected, or its last completed
- * order reports `has_missing_results: true`.
+ * Whether a `completed` transaction has results missing (CONTRACT §7): its
+ * redraw order ended other than completed/corrected, or its newest ended order
+ * ended failed (sample_error, lost, failure_to_deliver_to_lab,
+ * failure_to_deliver_to_customer), or its last completed order reports
+ * `has_missing_results: true`. A member known only from a listing has
+ * `has_missing_results: null` (listings do not carry it): unknown counts as not
+ * missing until the order's own state tells (then a
+ * `transaction.results_missing_changed` fact follows).
  */
 export function resultsMissing(
   members: readonly { origin: string | null; low_level_status: string; status_time: string; has_missing_results: boolean | null }[],
 ): boolean {
   if (members.some((member) => member.origin === 'redraw' && isEnding(member.low_level_status) && categorize(member.low_level_status) !== 'done')) return true;
-  const done = members.filter((member) => categorize(member.low_level_status) === 'done');
-  const last = done.reduce<(typeof done)[number] | null>((newest, member) => (newest === null || member.status_time > newest.status_time ? member : newest), null);
-  return last?.has_missing_results === true;
+  if (categorize(newestOf(members.filter((member) => isEnding(member.low_level_status)))?.low_level_status ?? '') === 'failed') return true;
+  return newestOf(members.filter((member) => categorize(member.low_level_status) === 'done'))?.has_missing_results === true;
 }

@@ -209,7 +209,8 @@ export interface RecomputePlan {
  * awaited), which ones are known only from listings and their listed state,
  * which members are behind their listings and since when (the catch-up index
  * keys follow it), and Junction's status for the transaction when it came from a
- * listing no stored item carries (`external`). A member's own newer state alone
+ * listing no stored item carries (`external`) and is newer than what the stored
+ * item and the listings the member items carry (`carried`) give a reader. A member's own newer state alone
  * is not stored, nor a listed status time that does not put it behind (its own
  * status time only moves forward, so such a time can never matter again).
  */
@@ -217,6 +218,7 @@ export function needsStoring(
   stored: TransactionKnowledge | null,
   next: TransactionKnowledge,
   external: Iterable<Pick<ListingSnapshot, 'reported_status' | 'reported_status_time'>> = [],
+  carried: Iterable<Pick<ListingSnapshot, 'reported_status' | 'reported_status_time'>> = [],
 ): boolean {
   if (stored === null) return true;
   if (stored.behind_status_time !== next.behind_status_time) return true;
@@ -230,7 +232,8 @@ export function needsStoring(
     if (!isOwnSource(after.source) && before.rank !== after.rank) return true;
     if (behindSince(before) !== behindSince(after)) return true;
   }
-  const current = { status: stored.reported_status, time: stored.reported_status_time };
+  // What a reader gets already: the stored status merged with the listings member items carry.
+  const current = newestReportedStatus({ status: stored.reported_status, time: stored.reported_status_time }, carried);
   const reported = newestReportedStatus(current, external);
   return reported.status !== current.status || reported.time !== current.time;
 }

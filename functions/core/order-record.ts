@@ -170,3 +170,19 @@ export function isNewerRecord(candidate: Pick<OrderRecord, 'source' | 'rank'>, s
   if (candidateOwn !== isOwnSource(stored.source)) return candidateOwn;
   return candidate.rank > stored.rank;
 }
+
+/**
+ * Whether two records of one order show the same state in the sense of CONTRACT
+ * §4: the same low-level status at the same status time (Junction's). A copy that
+ * differs only otherwise (a newer `updated_at` after Junction attached results or
+ * set `has_missing_results`, an appointment edited, the same event read again by
+ * the sync or a backfill) is the same state: it neither clears a stale flag nor
+ * starts a new stale episode. A new status, or the same status at a new time (a
+ * new event), is a move.
+ */
+export function isSameOrderState(
+  a: Pick<OrderRecord, 'low_level_status' | 'status_time'>,
+  b: Pick<OrderRecord, 'low_level_status' | 'status_time'>,
+): boolean {
+  return a.low_level_status === b.low_level_status && a.status_time === b.status_time;
+}

@@ -5,24 +5,54 @@
  * replace a newer state, and a lost race is a result. The webhook loads this
  * module at cold start: it reaches DynamoDB only through ItemWrites (reads are
  * in store/order-reads.ts).
+ *
+ * One exception keeps a stale flag (CONTRACT §4): a newer copy of the same
+ * state of a flagged order (Junction touched `updated_at`: results attached,
+ * `has_missing_results` set; the sync, a catch-up read or a backfill read it
+ * again) is refused by the put, and then stored by an UpdateItem that sets the
+ * order's own state only, leaving the flag, its index keys and every attribute
+ * the sweep keeps on the item. Two requests for that rare case; one otherwise.
  */
-import type { OwnSource, ProjectedOrder } from '../core/order-record';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { isSameOrderState, type OrderRecord, type OwnSource, type ProjectedOrder } from '../core/order-record';
 import { hasRedrawOrder } from '../core/staleness';
-import type { ItemWrites } from './table-client';
+import type { ItemWrites, WriteOutcome } from './table-client';
 import { ORDER_ATTRIBUTES, orderItem } from './order-items';
 import { TABLE } from './table';
 
 export type ApplyResult = 'applied' | 'duplicate' | 'stale';
 
+const A = ORDER_ATTRIBUTES;
+const NAMES = {
+  '#pk': TABLE.partitionKey,
+  '#source': A.source,
+  '#rank': A.rank,
+  '#since': A.staleSince,
+  '#low': A.lowLevelStatus,
+  '#statusTime': A.statusTime,
+} as const;
+
+/** Newer than what is stored, or nothing of the order's own stored yet (only a listing, or nothing). */
+const NEWER = '(#source = :listing OR #rank < :rank)';
+/** The stored order is flagged stale and shows the same state (isSameOrderState): its flag stays. */
+const FLAGGED_SAME_STATE = '(attribute_exists(#since) AND #low = :low AND #statusTime = :statusTime)';
+
+/** Attributes a write of the order's own state never sets: the keys, and the open-redraws index keys (the flag's partition). */
+const NOT_OWN_STATE: ReadonlySet<string> = new Set([TABLE.partitionKey, TABLE.sortKey, TABLE.openRedraws.partitionKey, TABLE.openRedraws.sortKey]);
+
 /**
  * Stores an order's own state (from its webhook, or an API read of it: `source`),
  * unless the same or a newer event of that order is stored already, from either.
- * Replacing the whole item also clears a stale flag: the order has moved on. The
- * payload's transaction listing rides along on the item for the transaction
- * function (it reaches it through the stream). `source` changes only when the
- * write applies: a duplicate keeps the source of the event's first write. The
- * item stays under 1 KB for transactions of a few orders: this write, and a
- * refused one (billed by the stored item's size), then costs one write unit.
+ * Replacing the whole item also clears a stale flag: the order has moved on
+ * (a new low-level status or status time), or it is no open redraw any more.
+ * A newer copy of the same state of a flagged order keeps the flag (see the
+ * module comment; `applied` too). The payload's transaction listing rides along
+ * on the item for the transaction function (it reaches it through the stream).
+ * `source` changes only when the write applies: a duplicate keeps the source of
+ * the event's first write. The item stays under 1 KB for transactions of a few
+ * orders: this write, and a refused one (billed by the stored item's size),
+ * then costs one write unit.
  */
 export async function putOwnOrder(
   writes: ItemWrites,
@@ -34,18 +64,70 @@ export async function putOwnOrder(
   const record = { ...projected.record, source };
   const listingHasRedraw = listing !== null && hasRedrawOrder(listing.members.filter((member) => member.id !== record.id));
   const item = orderItem(record, listingHasRedraw, listing);
-  const outcome = await writes.put({
+  // Only an order that stays an open redraw can keep a flag: one that leaves the index is replaced whole.
+  const mayKeepFlag = TABLE.openRedraws.partitionKey in item;
+  const values = { ':listing': 'transaction_listing', ':rank': record.rank };
+  let outcome: WriteOutcome = await writes.put({
     TableName: tableName,
     Item: item,
-    // Newer than what is stored, or nothing of the order's own stored yet (only a listing, or nothing).
-    ConditionExpression: 'attribute_not_exists(#pk) OR #source = :listing OR #rank < :rank',
-    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#source': ORDER_ATTRIBUTES.source, '#rank': ORDER_ATTRIBUTES.rank },
-    ExpressionAttributeValues: { ':listing': 'transaction_listing', ':rank': record.rank },
+    ConditionExpression: mayKeepFlag ? `attribute_not_exists(#pk) OR (${NEWER} AND NOT ${FLAGGED_SAME_STATE})` : `attribute_not_exists(#pk) OR ${NEWER}`,
+    ExpressionAttributeNames: mayKeepFlag ? NAMES : { '#pk': NAMES['#pk'], '#source': NAMES['#source'], '#rank': NAMES['#rank'] },
+    ExpressionAttributeValues: mayKeepFlag ? { ...values, ':low': record.low_level_status, ':statusTime': record.status_time } : values,
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   });
+  // A refused write tells what is stored (ALL_OLD). A flagged order in the same state, older: update its
+  // own state and keep the flag. Bounded: each refusal of the update is a concurrent writer's change.
+  for (let attempt = 0; !outcome.written && attempt < 3; attempt++) {
+    if (!mayKeepFlag || !keepsFlag(outcome.stored, record)) break;
+    outcome = await writes.update(ownStateUpdate(tableName, item, record));
+  }
   if (outcome.written) return 'applied';
   // The stored item is at least as new: the same event is a duplicate, anything else is newer.
-  return outcome.stored?.[ORDER_ATTRIBUTES.rank]?.S === record.rank ? 'duplicate' : 'stale';
+  return outcome.stored?.[A.rank]?.S === record.rank ? 'duplicate' : 'stale';
+}
+
+/** Whether the stored item (ALL_OLD of a refused write) is flagged, in the same state, and older than `record`. */
+function keepsFlag(stored: Record<string, AttributeValue> | undefined, record: OrderRecord): boolean {
+  if (stored === undefined) return false;
+  const item = unmarshall(stored);
+  const state = { low_level_status: item[A.lowLevelStatus], status_time: item[A.statusTime] };
+  if (typeof item[A.staleSince] !== 'string' || typeof state.low_level_status !== 'string' || typeof state.status_time !== 'string') return false;
+  const rank: unknown = item[A.rank];
+  const newer = item[A.source] === 'transaction_listing' || (typeof rank === 'string' && rank < record.rank);
+  return newer && isSameOrderState({ low_level_status: state.low_level_status, status_time: state.status_time }, record);
+}
+
+/**
+ * The order's own state over a flagged item of the same state: every attribute
+ * the put would write but the keys and index keys (the flag's partition and sort
+ * key stay), the listing removed when the copy carries none, and no expiry (a
+ * new state is kept, as a put would leave it). The flag (`since`, `reason`) and
+ * anything else on the item (the sweep's notification marker) are not touched.
+ */
+function ownStateUpdate(tableName: string, item: Record<string, unknown>, record: OrderRecord): Parameters<ItemWrites['update']>[0] {
+  const own = Object.entries(item).filter(([name]) => !NOT_OWN_STATE.has(name));
+  const { '#pk': _key, ...conditionNames } = NAMES;
+  const names: Record<string, string> = { ...conditionNames, '#expiresAt': TABLE.ttlAttribute };
+  const values: Record<string, unknown> = { ':listing': 'transaction_listing', ':rank': record.rank, ':low': record.low_level_status, ':statusTime': record.status_time };
+  const sets = own.map(([name, value], index) => {
+    names[`#a${index}`] = name;
+    values[`:a${index}`] = value;
+    return `#a${index} = :a${index}`;
+  });
+  const removes = ['#expiresAt'];
+  if (!(A.listing in item)) {
+    names['#listing'] = A.listing;
+    removes.push('#listing');
+  }
+  return {
+    TableName: tableName,
+    Key: { [TABLE.partitionKey]: item[TABLE.partitionKey], [TABLE.sortKey]: item[TABLE.sortKey] },
+    UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+    ConditionExpression: `${NEWER} AND ${FLAGGED_SAME_STATE}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  };
 }
 
 /** Stores an order's state from its own webhook (see putOwnOrder). */

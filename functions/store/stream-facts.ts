@@ -3,6 +3,7 @@
  * after it (a stream record's old and new images, unmarshalled). Only the store
  * knows item layouts; the rules are functions/core/events.ts.
  */
+import { canonicalFromDate } from '../core/instant';
 import { orderFacts, transactionFacts, type OrderFactState, type TrackerEvent, type TransactionFactState } from '../core/events';
 import { isOrderItem, parseOrderItem } from './order-items';
 import { isTransactionItem, parseTransactionItem } from './transaction-items';
@@ -32,12 +33,16 @@ function transactionState(item: Item | undefined): TransactionFactState | null {
 /**
  * The facts of one stored write: `before` absent for a new item, `after` absent
  * for a removal (an expiry: no fact). Items that are neither orders nor
- * transactions (quarantine, checkpoints, sync state) have none.
+ * transactions (quarantine, checkpoints, sync state) have none. `writtenAt` is
+ * when the write was stored, in epoch seconds (a stream record's
+ * `ApproximateCreationDateTime`, the same on every redelivery of the record):
+ * the time a stale flag cleared (see orderFacts for the time used without it).
  */
-export function factsOfWrite(before: Item | undefined, after: Item | undefined): TrackerEvent[] {
+export function factsOfWrite(before: Item | undefined, after: Item | undefined, writtenAt?: number): TrackerEvent[] {
   const item = after ?? before;
   if (item === undefined || after === undefined) return [];
-  if (isOrderItem(item)) return orderFacts(orderState(before), orderState(after));
+  const at = writtenAt === undefined || !Number.isFinite(writtenAt) ? null : canonicalFromDate(new Date(writtenAt * 1000));
+  if (isOrderItem(item)) return orderFacts(orderState(before), orderState(after), at);
   if (isTransactionItem(item)) return transactionFacts(transactionState(before), transactionState(after));
   return [];
 }

@@ -94,4 +94,4 @@ export async function followUnprocessedKeys(
 }
 
 /** What the webhook path writes with. */
-export type ItemWrites = Pick<TableClient, 'put' | 'transactWrite'>;
+export type ItemWrites = Pick<TableClient, 'put' | 'update' | 'transactWrite'>;

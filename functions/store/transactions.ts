@@ -97,7 +97,14 @@ export async function recomputeTransaction(
   const views: KnownOrder[] = evidence.orders.map(knownOrder);
   /** Orders read from the table in this recompute (fresher than the batch's images). */
   const read = new Set<string>();
-  const listings = [...evidence.orders.flatMap((order) => (order.listing === null ? [] : [order.listing])), ...evidence.listings];
+  const batchListings = evidence.orders.flatMap((order) => (order.listing === null ? [] : [order.listing]));
+  const listings = [...batchListings, ...evidence.listings];
+  /** The listings carried by the member items read here (a reader merges them in too). */
+  const carriedListings: ListingSnapshot[] = [];
+  const remember = (orders: readonly StoredOrder[]): KnownOrder[] => {
+    for (const order of orders) if (order.listing !== null) carriedListings.push(order.listing);
+    return orders.map(knownOrder);
+  };
   let stored = await getTransactionItem(db, tableName, transactionId, false);
   const plan = () => planRecompute({ transactionId, stored, known: newestRecords(views), listings });
   let writes = 0;
@@ -107,24 +114,29 @@ export async function recomputeTransaction(
     const unread = ordersToRead(current, stored).filter((orderId) => !read.has(orderId));
     if (unread.length > 0) {
       for (const orderId of unread) read.add(orderId);
-      views.push(...(await getOrders(db, tableName, unread, false)).map(knownOrder));
+      views.push(...remember(await getOrders(db, tableName, unread, false)));
       current = plan();
     }
     // The stored status is the one events publish (transaction.status_changed): it must be the
     // members' own current states', not the item's memory of them. Unless an order of the batch
     // keeps the transaction active by itself, the other members are read, strongly consistent:
     // of two members ending at once, the later recompute then sees both.
-    const unseen = unseenMembers(current, evidence, read, stored, retentionDays);
+    const unseen = unseenMembers(current, newestRecords(views), read, stored, retentionDays);
     if (unseen.length > 0) {
       for (const orderId of unseen) read.add(orderId);
-      views.push(...(await getOrders(db, tableName, unseen, true)).map(knownOrder));
+      views.push(...remember(await getOrders(db, tableName, unseen, true)));
       current = plan();
     }
     const known = newestRecords(views);
     const retention = retentionDays === null ? (stored?.expires_at ?? null) : transactionExpiry(current.transaction, retentionDays);
     const missing = current.transaction.status === 'completed' && resultsMissing([...known.values()].map((order) => order.record));
+    // Junction's status for the transaction as a reader already gets it: the stored item's, merged
+    // with the listings the member items carry (transaction-partition.ts). An external listing (an API
+    // read) that tells nothing newer than those is no reason to write (CONTRACT §6: a sync of orders
+    // already current writes nothing).
+    const carried = [...batchListings, ...carriedListings];
     const storeTransaction =
-      needsStoring(stored, current.transaction, evidence.listings) ||
+      needsStoring(stored, current.transaction, evidence.listings, carried) ||
       stored?.status !== current.transaction.status ||
       (stored?.expires_at ?? null) !== retention ||
       (stored?.results_missing ?? false) !== missing;
@@ -189,24 +201,38 @@ function knownOrder(order: StoredOrder): KnownOrder {
 
 /**
  * Members whose own current item the recompute has not seen, when they decide
- * what is stored: the transaction's status (unless an order the batch shows is
- * in progress, which keeps it active whatever the others are) and, with
+ * what is stored: the transaction's status and its results_missing (unless an
+ * order known in the very state the plan holds for it is in progress, which
+ * keeps it active whatever the others are) and, with
  * retention, whether it is over (so every member's item gets its expiry) or
  * active again after it was over (so every member's expiry is cleared).
  */
 function unseenMembers(
   plan: RecomputePlan,
-  evidence: TransactionEvidence,
+  known: ReadonlyMap<string, KnownOrder>,
   read: ReadonlySet<string>,
   stored: TransactionItem | null,
   retentionDays: number | null,
 ): string[] {
-  const batch = new Set(evidence.orders.map((order) => order.record.id));
-  const unseen = Object.keys(plan.transaction.members).filter((id) => !batch.has(id) && !read.has(id));
+  // A member is seen when the recompute read its item, or knows (from the batch) the very state the
+  // plan holds for it: a batch image older than what the stored transaction knows (a redelivered
+  // batch) is not its current item.
+  const isCurrent = (id: string) => {
+    const member = plan.transaction.members[id];
+    const order = known.get(id);
+    return member !== undefined && order !== undefined && member.rank === order.record.rank && member.source === order.record.source;
+  };
+  const unseen = Object.keys(plan.transaction.members).filter((id) => !read.has(id) && !isCurrent(id));
   if (unseen.length === 0) return [];
-  // Each order's newest image only: a batch can carry an order's older images too (ordered, then
-  // completed), and an older one in progress says nothing about the transaction now.
-  const keptActive = [...newestRecords(evidence.orders).values()].some((order) => !isEnding(order.record.low_level_status) && !isAwaitingRedraw(order.record));
+  // Each order's freshest known state only, and only while it is the member's state in the plan: a
+  // batch can carry an order's older images (ordered, then completed), the recompute may have read
+  // a newer item since (an order behind its listings), and the stored transaction may know a newer
+  // state still. An older state in progress says nothing about the transaction now (issue 24 item
+  // 11: a batch image in progress, read again as redraw_available, once skipped these reads and
+  // published `completed` with results_missing decided without the redraw order).
+  const keptActive = [...known.values()].some(
+    (order) => isCurrent(order.record.id) && !isEnding(order.record.low_level_status) && !isAwaitingRedraw(order.record),
+  );
   const wasOver = retentionDays !== null && (stored?.expires_at ?? null) !== null;
   return keptActive && !wasOver ? [] : unseen;
 }

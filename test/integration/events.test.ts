@@ -8,8 +8,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrackerEvent } from '../../functions/core/events';
+import { OrderTransaction } from '../../functions/core/schemas';
+import { applyApiTransaction } from '../../functions/store/api-orders';
 import { createInMemoryPublisher, type InMemoryPublisher } from '../../functions/transaction-status/publisher';
-import { arbFlow, arbShuffledDeliveries, buildDeliveries, mulberry32, PHI_CANARY, type Delivery, type FlowSpec } from '../support/junction';
+import { arbFlow, arbShuffledDeliveries, buildDeliveries, freshId, mulberry32, PHI_CANARY, redrawFlow, type Delivery, type FlowSpec } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
 
 let rig: TransactionRig;
@@ -79,6 +81,15 @@ async function deliver(deliveries: readonly Delivery[], bursts: readonly number[
   await rig.settle();
 }
 
+/** As deliver, letting the stream catch up after each burst. */
+async function deliverSettling(deliveries: readonly Delivery[], bursts: readonly number[]): Promise<void> {
+  for (let start = 0, index = 0; start < deliveries.length; index++) {
+    const size = bursts[index % bursts.length]!;
+    await deliver(deliveries.slice(start, start + size), [size]);
+    start += size;
+  }
+}
+
 describe('events from the stream', () => {
   it('chain every order and transaction through stored states, once per fact, whatever the delivery and publishing failures', async () => {
     const scenario = fc.record({
@@ -139,6 +150,75 @@ describe('events from the stream', () => {
     expect(rig.deadLetters).toEqual([]);
     // The property ran with failures: the stream's retries are what kept every fact.
     expect(failedPublications).toBeGreaterThan(0);
+  });
+
+  it('publish the transaction’s results_missing right whatever the order of webhooks and listings (issue 24 item 11)', async () => {
+    type Ending = 'completed, results missing' | 'completed, nothing missing' | 'sample_error';
+    /** The redraw flow, its redraw order's last webhook saying whether results are missing. */
+    const flowOf = (ending: Ending) => {
+      const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+      const deliveries = buildDeliveries(redrawFlow(ids, ending === 'sample_error' ? 'sample_error' : 'completed')).map((delivery, index, all) => {
+        if (index !== all.length - 1 || ending === 'sample_error') return delivery;
+        const data = { ...(delivery.body.data as Record<string, unknown>), has_missing_results: ending === 'completed, results missing' };
+        return { ...delivery, body: { ...delivery.body, data } };
+      });
+      return { ids, deliveries };
+    };
+    const scenario = fc
+      .record({
+        ending: fc.constantFrom<Ending>('completed, results missing', 'completed, nothing missing', 'sample_error'),
+        // One webhook at a time (each batch then holds one image: an older one alone when redelivered), or bursts.
+        bursts: fc.oneof(fc.constant<number[]>([1]), fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 6 })),
+        // Where Junction's transaction listing (read from its API: no has_missing_results) comes in, if at all.
+        listingAt: fc.option(fc.nat(), { nil: null }),
+        // The stream delivers the flow's batches again afterwards (a retried batch), older images and all.
+        redeliver: fc.boolean(),
+        // Let the stream catch up after each burst: batches of one burst's images.
+        settleEach: fc.boolean(),
+        seed: fc.integer(),
+      })
+      .chain((base) => {
+        const flow = flowOf(base.ending);
+        return fc.record({ base: fc.constant(base), flow: fc.constant(flow), deliveries: arbShuffledDeliveries(flow.deliveries) });
+      });
+
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ base: { ending, bursts, listingAt, redeliver, settleEach, seed }, flow, deliveries }) => {
+        const { ids } = flow;
+        const batchesBefore = rig.batches.length;
+        random = mulberry32(seed);
+        failureRate = 0.1;
+        // Junction's listing once the flow is over: the redraw order ended, as its last webhook lists it.
+        const listing = OrderTransaction.parse((flow.deliveries.at(-1)!.body.data as { order_transaction: unknown }).order_transaction);
+        const at = listingAt === null ? -1 : listingAt % (deliveries.length + 1);
+        const send = settleEach ? (part: Delivery[]) => deliverSettling(part, bursts) : (part: Delivery[]) => deliver(part, bursts);
+        await send(deliveries.slice(0, Math.max(at, 0)));
+        if (at >= 0) await applyApiTransaction(rig.table.db, rig.table.tableName, listing, 'walk_in_test');
+        await send(deliveries.slice(Math.max(at, 0)));
+        if (redeliver) {
+          const ours = rig.batches.slice(batchesBefore).filter(({ event }) => JSON.stringify(event).includes(ids.transactionId));
+          for (const { event } of ours) await rig.handle(event);
+          await rig.settle();
+        }
+
+        const truth = ending !== 'completed, nothing missing';
+        const facts = publisher.events.flatMap((event) =>
+          event.transaction_id === ids.transactionId && (event.type === 'transaction.status_changed' || event.type === 'transaction.results_missing_changed') ? [event] : [],
+        );
+        const completed = facts.filter((fact) => fact.type === 'transaction.status_changed' && fact.to === 'completed');
+        expect(completed.length).toBeGreaterThan(0);
+        // What a consumer keeps: the results_missing of the newest of these facts (by the transaction's version).
+        const newest = facts.filter((fact) => fact.type === 'transaction.results_missing_changed' || fact.to === 'completed').sort((a, b) => a.version - b.version).at(-1);
+        expect(newest?.results_missing).toBe(truth);
+        if (listingAt === null) {
+          // From webhooks alone the redraw order's own state decides before the transaction completes: no correction.
+          expect(completed.every((fact) => fact.results_missing === truth)).toBe(true);
+          expect(facts.filter((fact) => fact.type === 'transaction.results_missing_changed')).toEqual([]);
+        }
+      }),
+      { numRuns: 30 },
+    );
+    expect(rig.deadLetters).toEqual([]);
   });
 
   it('publish no PHI: canaries in every PHI field of every delivery appear in no event', async () => {

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_ATTRIBUTES } from '../../functions/store/order-items';
-import { readTransactionPartition } from '../../functions/store/transaction-partition';
+import { getTransactionItem, readTransactionPartition } from '../../functions/store/transaction-partition';
 import { METRIC } from '../../functions/transaction-status/app';
 import {
   arbShuffledDeliveries,
@@ -74,6 +74,30 @@ describe('redelivery', () => {
     expect(writesIn(rig.requests)).toBe(0);
     expect(readsIn(rig.requests)).toBeGreaterThan(0);
     expect(await rig.transaction(ids.transactionId)).toEqual(before);
+  });
+});
+
+describe('redelivery of an older batch (issue 24 item 11)', () => {
+  it('keeps results_missing of a transaction completed with results missing: an order’s older image decides nothing', async () => {
+    const ids = redrawIds();
+    rig.resetCounters();
+    const deliveries = buildDeliveries(redrawFlow(ids, 'completed'));
+    const last = deliveries.at(-1)!;
+    const missing = { ...last, body: { ...last.body, data: { ...(last.body.data as Record<string, unknown>), has_missing_results: true } } };
+    // One batch per webhook: each image is the newest in its batch when first handled.
+    for (const delivery of [...deliveries.slice(0, -1), missing]) {
+      await rig.webhook(delivery);
+      await rig.settle();
+    }
+    const stored = () => getTransactionItem(rig.table.db, rig.table.tableName, ids.transactionId, true);
+    const before = await stored();
+    expect(before).toMatchObject({ status: 'completed', results_missing: true });
+
+    // Redelivered later (a retried batch), the initial order's images in progress are older than what is stored.
+    rig.requests.clear();
+    for (const { event } of rig.batches) expect((await rig.handle(event)).batchItemFailures).toEqual([]);
+    expect(writesIn(rig.requests)).toBe(0);
+    expect(await stored()).toEqual(before);
   });
 });
 
@@ -215,6 +239,37 @@ describe('any delivery order converges', () => {
         expect(await outcomeOf(ids)).toEqual(expected);
       }),
       { numRuns: 15 },
+    );
+    expect(rig.deadLetters).toEqual([]);
+  });
+
+  it('stores results_missing as the redraw order’s own webhook says, for any permutation, duplication and burst, and a redelivery of the flow’s batches changes nothing (issue 24 item 11)', async () => {
+    const scenario = fc
+      .record({ missing: fc.boolean(), burstSizes: fc.oneof(fc.constant<number[]>([1]), fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 6 })) })
+      .chain(({ missing, burstSizes }) => {
+        const ids = redrawIds();
+        const flow = buildDeliveries(redrawFlow(ids, 'completed'));
+        const last = flow.at(-1)!;
+        const deliveries = [...flow.slice(0, -1), { ...last, body: { ...last.body, data: { ...(last.body.data as Record<string, unknown>), has_missing_results: missing } } }];
+        return fc.record({ ids: fc.constant(ids), missing: fc.constant(missing), burstSizes: fc.constant(burstSizes), deliveries: arbShuffledDeliveries(deliveries) });
+      });
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ ids, missing, burstSizes, deliveries }) => {
+        const first = rig.batches.length;
+        for (const burst of bursts(deliveries, burstSizes)) {
+          await Promise.all(burst.map((delivery) => rig.webhook(delivery)));
+          await rig.settle();
+        }
+        const stored = () => getTransactionItem(rig.table.db, rig.table.tableName, ids.transactionId, true);
+        const settled = await stored();
+        expect(settled).toMatchObject({ status: 'completed', results_missing: missing });
+        const ours = rig.batches.slice(first).filter(({ event }) => JSON.stringify(event).includes(ids.transactionId));
+        rig.requests.clear();
+        for (const { event } of ours) expect((await rig.handle(event)).batchItemFailures).toEqual([]);
+        expect(writesIn(rig.requests)).toBe(0);
+        expect(await stored()).toEqual(settled);
+      }),
+      { numRuns: 12 },
     );
     expect(rig.deadLetters).toEqual([]);
   });

@@ -11,6 +11,8 @@ import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
 import { documentTable } from '../../functions/store/document-table';
 import { putOrderFromWebhook } from '../../functions/store/orders';
+import { getOrder } from '../../functions/store/order-reads';
+import { flagStale } from '../../functions/store/redraws';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { buildDeliveries, freshId, redrawFlow, simpleFlow, type Delivery } from '../support/junction';
 
@@ -57,5 +59,28 @@ describe('webhook write cost', () => {
     expect(reading.write - reading.index).toBe(applied);
     expect(reading.byIndex).toEqual({ 'open-redraws': 3 });
     expect(reading.write + reading.refused).toBe(deliveries + 3);
+  });
+
+  it('costs a flagged order touched by a newer copy of the same state its refused put and one update: 2 write units, no index unit', async () => {
+    const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+    const deliveries = buildDeliveries(redrawFlow(ids, 'in_progress'));
+    for (const delivery of deliveries) await deliver(delivery);
+    const db = documentTable(table.doc);
+    const stored = await getOrder(db, table.tableName, ids.redrawId);
+    expect(await flagStale(db, table.tableName, { orderId: ids.redrawId, rank: stored!.record.rank, partition: stored!.openRedraw! }, { since: '2026-03-20T00:00:00.000000Z', reason: 'no_progress' })).toBe('written');
+    const last = deliveries.at(-1)!;
+    const data = last.body.data as Record<string, unknown>;
+    const touched = { ...last, body: { ...last.body, data: { ...data, updated_at: '2026-03-21T00:00:00.000Z', has_missing_results: true } } };
+
+    const meter = attachMeter(table.client);
+    expect(await deliver(touched)).toBe('applied');
+    const reading = meter.reading();
+    meter.detach();
+    expect(reading.requests).toBe(2);
+    expect(reading.refusedWrites).toBe(1);
+    expect(reading.refused).toBe(1);
+    expect(reading.write).toBe(1);
+    expect(reading.index).toBe(0);
+    expect((await getOrder(db, table.tableName, ids.redrawId))?.stale?.since).toBe('2026-03-20T00:00:00.000000Z');
   });
 });
