@@ -28,6 +28,10 @@
  * sweep that stops (Junction down, key rejected, out of time) leaves it, and the
  * next sweep continues from it (more orders may have left meanwhile: the argument
  * holds across sweeps). The sync's end moves forward only when page 1 is read.
+ *
+ * The backfill (functions/backfill/run.ts) walks its window the same way, with
+ * the same functions: its end is fixed when it starts, so the same argument
+ * holds across its pages and its invocations (its checkpoint is the cursor).
  */
 import { canonicalFromDate, instantMillis } from './instant';
 
@@ -71,6 +75,16 @@ export function syncCursor(state: SyncState, now: Date, lookbackHours: number): 
 /** The page to request next for this cursor. */
 export function pageToRead(cursor: SyncCursor): number {
   return cursor.nextPage ?? 1;
+}
+
+/**
+ * The total to walk by after a page of `received` orders (invalid ones
+ * included): Junction's `total` when it said, else as many as the pages so far
+ * show, plus one when this page is full (there may be more: the walk then goes
+ * on until a short page, and back from there).
+ */
+export function pageTotal(page: number, received: number, total: number | null, size: number = SYNC_PAGE_SIZE): number {
+  return total ?? (page - 1) * size + received + (received >= size ? 1 : 0);
 }
 
 /** Pages of `total` orders (at least one: an empty window is one empty page). */

@@ -70,6 +70,14 @@ function cli(options: { dieAfterRequest?: number } = {}) {
   };
 }
 
+/** The order as updated at Junction at `at`: a newer event of the same status, and `updated_at` moved on. */
+function movedOn(order: StandinOrder, at: number): StandinOrder {
+  const last = order.last_event as { id: number; status: string };
+  const event = { id: last.id + 1, created_at: new Date(at).toISOString(), status: last.status };
+  const events = Array.isArray(order.events) ? order.events : [];
+  return { ...order, updated_at: new Date(at).toISOString(), last_event: event, events: [...events, event] };
+}
+
 const Counts = z.object({ read: z.number(), applied: z.number(), duplicate: z.number(), stale: z.number(), failed: z.number() }).strict();
 
 describe('npm run backfill against npm start with Junction’s API', () => {
@@ -83,17 +91,19 @@ describe('npm run backfill against npm start with Junction’s API', () => {
     const pages = Math.ceil(known.length / 100);
     expect(pages).toBeGreaterThanOrEqual(3);
 
-    // The first run dies while its second request is answered (the page is done and checkpointed).
+    // The first run dies while its second request is answered (the page is done and checkpointed):
+    // page 1 told the window's size, then the walk read the last page.
     const first = cli({ dieAfterRequest: 2 });
     expect(await first.run(['--since', '2026-01-01'], runtime.url)).toBe(3);
     expect(first.out).toEqual([]);
-    expect(first.err[0]).toMatch(/^backfill: page 1\/\d+: read 100, applied 100/);
+    expect(first.err[0]).toBe(`backfill: ${known.length} orders in the window (${pages} pages): reading from page ${pages} back to page 1`);
 
     const second = cli();
     expect(await second.run(['--since', '2026-01-01'], runtime.url)).toBe(0);
-    // It continued at page 3: one request per remaining page, none for pages 1 and 2 again.
-    expect(second.requests()).toBe(pages - 2);
-    expect(second.err.at(-1)).toMatch(new RegExp(`^backfill: page ${pages}/${pages}: `));
+    // It continued at the page before the last: one request per remaining page, none for the two read already.
+    expect(second.requests()).toBe(pages - 1);
+    expect(second.err[0]).toMatch(new RegExp(`^backfill: page ${pages - 1}/${pages}: `));
+    expect(second.err.at(-1)).toMatch(new RegExp(`^backfill: page 1/${pages}: `));
     const counts = Counts.parse(JSON.parse(second.out.at(-1)!));
     expect(counts).toEqual({ read: known.length, applied: known.length, duplicate: 0, stale: 0, failed: 0 });
 
@@ -107,6 +117,45 @@ describe('npm run backfill against npm start with Junction’s API', () => {
     expect(await again.run(['--since', '2026-01-01'], runtime.url)).toBe(0);
     expect(Counts.parse(JSON.parse(again.out.at(-1)!))).toEqual({ read: known.length, applied: 0, duplicate: known.length, stale: 0, failed: 0 });
     expect(rig.outputLines().join('\n')).not.toContain(rig.standin().apiKey);
+  }, 240_000);
+
+  it('skips no order when orders are updated at Junction while it pages (they leave the window and shift later ones onto pages already read)', async () => {
+    await rig.standin().reset();
+    const runtime = await start({ JUNCTION_API_KEY: rig.standin().apiKey });
+    const deliveries = manyFlows(160);
+    await rig.standin().recordDeliveries(deliveries);
+    const known = await rig.standin().orders();
+    expect(known.length).toBeGreaterThan(200);
+    const until = '2026-12-31';
+    const windowEnd = Date.parse('2026-12-31T23:59:59.999Z');
+    let reads = 0;
+    const left = new Set<string>();
+    // After each page is answered, its first order is updated at Junction after the window's end: it leaves the
+    // window, and every later order moves one place towards page 1 (paging forwards, the next page misses one).
+    rig.standin().onPageRead(({ ids, orders }) => {
+      const first = orders().find((order) => order.id === ids[0]);
+      if (first === undefined) return [];
+      reads++;
+      left.add(first.id);
+      return [movedOn(first, windowEnd + reads * 60_000)];
+    });
+    try {
+      const run = cli();
+      expect(await run.run(['--since', '2026-01-01', '--until', until], runtime.url)).toBe(0);
+      const counts = Counts.parse(JSON.parse(run.out.at(-1)!));
+      expect(counts.failed).toBe(0);
+      expect(counts.read).toBe(counts.applied + counts.duplicate + counts.stale);
+    } finally {
+      rig.standin().onPageRead(null);
+    }
+    expect(reads).toBeGreaterThanOrEqual(3);
+    await runtime.whenStreamIdle();
+    // Every order still in the window at the end is stored at Junction's state: none skipped.
+    const inWindow = (await rig.standin().orders()).filter((order) => Date.parse(order.updated_at) <= windowEnd);
+    expect(inWindow.length).toBe(known.length - left.size);
+    for (const order of inWindow) {
+      expect(await storedOrder(runtime, order.id), `order ${order.id}`).toMatchObject({ last_event: { id: (order.last_event as { id: number }).id } });
+    }
   }, 240_000);
 
   it('counts webhooks already stored as duplicate, and never lets an older API answer replace a newer state (stale)', async () => {
