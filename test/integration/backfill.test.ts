@@ -12,7 +12,9 @@ import * as z from 'zod';
 import { createBackfillHandler, type BackfillEvent } from '../../functions/backfill/app';
 import { createJunctionClient } from '../../functions/junction/client';
 import { applyApiOrder } from '../../functions/store/api-orders';
-import { createCheckpointStore } from '../../functions/store/backfill-checkpoints';
+import { backfillKeys, createCheckpointStore } from '../../functions/store/backfill-checkpoints';
+import { parseOrderItem } from '../../functions/store/order-items';
+import { keys } from '../../functions/store/table';
 import { createTableInput } from '../../functions/store/table';
 import { runCli } from '../../cli/main';
 import type { StandinOrder } from '../../local/junction-standin';
@@ -253,6 +255,36 @@ describe('npm run backfill against npm start with Junction’s API', () => {
   });
 });
 
+async function freshTable(): Promise<string> {
+  const tableName = `backfill-fn-${randomUUID()}`;
+  const client = new DynamoDBClient(localDynamoDbClientConfig(localEndpoint()));
+  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  client.destroy();
+  return tableName;
+}
+
+/** The backfill Lambda function's factory on a fresh table, pages of `pageSize`, its continuations collected. */
+async function lambdaBackfill(pageSize: number) {
+  const tableName = await freshTable();
+  const db = localTable(localEndpoint());
+  const junction = createJunctionClient({ baseUrl: rig.standin().url, apiKey: rig.standin().apiKey });
+  const continuations: BackfillEvent[] = [];
+  const silent = () => undefined;
+  const handler = createBackfillHandler({
+    junction: async () => junction,
+    apply: async (order) => (await applyApiOrder(db, tableName, order)).result,
+    checkpoints: createCheckpointStore(db, tableName),
+    logger: { debug: silent, info: silent, warn: silent, error: silent },
+    metrics: { addMetric: silent, publishStoredMetrics: silent },
+    continueLater: async (event) => {
+      continuations.push(event);
+    },
+    pageSize,
+    marginMs: 60_000,
+  });
+  return { handler, db, tableName, continuations };
+}
+
 describe('the backfill Lambda function', () => {
   it('continues itself before its time runs out: one invoke by hand runs the whole window', async () => {
     await rig.standin().reset();
@@ -297,6 +329,65 @@ describe('the backfill Lambda function', () => {
     expect(JSON.stringify(logs)).not.toContain(PHI_CANARY);
     expect(JSON.stringify(logs)).not.toContain(rig.standin().apiKey);
   }, 240_000);
+
+  it('skips no order across its self-continuations while orders are updated at Junction between pages', async () => {
+    await rig.standin().reset();
+    const deliveries = manyFlows(30);
+    await rig.standin().recordDeliveries(deliveries);
+    const total = (await rig.standin().orders()).length;
+    const { handler, db, tableName, continuations } = await lambdaBackfill(10);
+    const windowEnd = Date.parse('2026-12-31T23:59:59.999Z');
+    let reads = 0;
+    // After every page answered, its first order is updated past the window's end (it leaves the window).
+    rig.standin().onPageRead(({ ids, orders }) => {
+      const first = orders().find((order) => order.id === ids[0]);
+      reads++;
+      return first === undefined ? [] : [movedOn(first, windowEnd + reads * 60_000)];
+    });
+    // One page per invocation: every page goes through the checkpoint and a continuation.
+    const onePage = () => ({ getRemainingTimeInMillis: () => 0 });
+    const event = { since: '2026-01-01', until: '2026-12-31' };
+    const answers = [await handler(event, onePage())];
+    try {
+      while (continuations.length > 0) answers.push(await handler(continuations.shift(), onePage()));
+    } finally {
+      rig.standin().onPageRead(null);
+    }
+    const inWindow = (await rig.standin().orders()).filter((order) => Date.parse(order.updated_at) <= windowEnd);
+    expect(inWindow.length).toBeGreaterThan(0);
+    for (const order of inWindow) {
+      const item = await db.get({ TableName: tableName, Key: keys.order(order.id), ConsistentRead: true });
+      expect(item, `order ${order.id}`).toBeDefined();
+      expect(parseOrderItem(item!).record.last_event?.id, `order ${order.id}`).toBe((order.last_event as { id: number }).id);
+    }
+    expect(answers.at(-1)).toMatchObject({ status: 'done', failed: 0, next_page: null });
+    // Page 1 for the total, then every page from the last back to page 1.
+    expect(answers.length).toBeGreaterThan(Math.ceil(total / 10));
+  }, 240_000);
+
+  it('does not continue a checkpoint saved by the forward paging of earlier versions: it reads the window again from the start', async () => {
+    const tableName = await freshTable();
+    const db = localTable(localEndpoint());
+    const key = { since: '2026-01-01T00:00:00.000000Z', until: null };
+    // A running checkpoint as the forward paging saved it (no walk marker): its next_page 3 means "pages 1 and 2 done".
+    await db.put({
+      TableName: tableName,
+      Item: {
+        ...backfillKeys(key),
+        key_since: key.since,
+        key_until: null,
+        window_since: key.since,
+        window_until: '2026-06-01T00:00:00.000000Z',
+        next_page: 3,
+        counts: { read: 200, applied: 200, duplicate: 0, stale: 0, failed: 0 },
+        total: 250,
+        status: 'running',
+        version: 2,
+      },
+    });
+    const loaded = await createCheckpointStore(db, tableName).load(key);
+    expect(loaded).toMatchObject({ status: 'done', version: 2 });
+  });
 
   it('answers not_configured and changes nothing without a key, invalid_request for a bad window', async () => {
     const handler = createBackfillHandler({
