@@ -36,6 +36,7 @@ import {
   syncCursor,
   syncLagSeconds,
   windowDone,
+  type FailingOrder,
   type OrderState,
   type SyncCursor,
   type SyncState,
@@ -161,37 +162,15 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
     outcome.appliedIds.push(...applied.appliedIds);
     let skipped: OrderState[] = [];
     if (applied.failed.length > 0) {
-      const unavailable = applied.failed.filter((failure) => tableUnavailable(failure.error));
-      const ownFailures = applied.failed.filter((failure) => !tableUnavailable(failure.error));
-      const verdict = judgeFailures(state, ownFailures.map((failure) => failure.order));
-      for (const failure of ownFailures) {
-        const tries = verdict.failing.find((order) => order.id === failure.order.id)?.attempts ?? SYNC_MAX_ATTEMPTS;
-        if (verdict.skippedBefore.some((order) => order.id === failure.order.id)) continue;
-        if (verdict.skip.some((order) => order.id === failure.order.id)) {
-          logger.error('sync skipped an order it could not apply: backfill it once the cause is fixed', {
-            order_id: failure.order.id,
-            updated_at: failure.order.updatedAt,
-            attempts: tries,
-            error: errorName(failure.error),
-          });
-        } else {
-          logger.warn('sync could not apply an order: the next sweep tries again', { order_id: failure.order.id, attempts: tries, max_attempts: SYNC_MAX_ATTEMPTS, error: errorName(failure.error) });
-        }
-      }
-      if (verdict.retry || unavailable.length > 0) {
-        if (unavailable.length > 0) {
-          logger.error('sync page could not be applied: it is read again by the next sweep', { page, failed: unavailable.length, error: errorName(unavailable[0]!.error) });
-        }
+      const settled = settleFailures(state, applied.failed, page, logger);
+      if (settled.hold) {
         outcome.stopped = 'apply_failed';
         // The tries are saved, the cursor stays: the page is read again by the next sweep.
-        if (ownFailures.length > 0) {
-          const tried = await saveSyncState(db, tableName, { ...state, failing: verdict.failing }, version, now);
-          if (tried !== 'lost') state = { ...state, failing: verdict.failing };
-        }
+        if (settled.counted) await saveSyncState(db, tableName, { ...state, failing: settled.failing }, version, now);
         break;
       }
-      state = { ...state, failing: verdict.failing };
-      skipped = verdict.skip;
+      state = { ...state, failing: settled.failing };
+      skipped = settled.skip;
       outcome.skipped += skipped.length;
     }
     outcome.pages++;
@@ -235,6 +214,41 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
   else logger.warn('sync stopped: the next sweep continues', { ...fields, reason: outcome.stopped });
   if (outcome.invalid > 0) logger.warn('sync skipped orders that are not valid orders', { invalid: outcome.invalid });
   return outcome;
+}
+
+/** What the failures of a page decide: hold the page (read again next sweep) or pass it, skipping `skip`. */
+interface Settled {
+  hold: boolean;
+  /** Whether some failure counted as a try (the state's `failing` changed). */
+  counted: boolean;
+  failing: FailingOrder[];
+  skip: OrderState[];
+}
+
+/**
+ * Sorts a page's failures into the table's unavailability (holds the page, never
+ * counts) and the orders' own (one try each; skipped on the last), and logs each
+ * by order id and error type only.
+ */
+function settleFailures(state: SyncState, failed: PageApplied['failed'], page: number, logger: LogSink): Settled {
+  const unavailable = failed.filter((failure) => tableUnavailable(failure.error));
+  const own = failed.filter((failure) => !tableUnavailable(failure.error));
+  const verdict = judgeFailures(state, own.map((failure) => failure.order));
+  // Skips wait while the page is held anyway: the next sweep skips them (if nothing else holds it then).
+  const hold = verdict.retry || unavailable.length > 0;
+  for (const failure of own.filter((candidate) => !verdict.skippedBefore.some((order) => order.id === candidate.order.id))) {
+    const fields = { order_id: failure.order.id, updated_at: failure.order.updatedAt, error: errorName(failure.error) };
+    const attempts = verdict.failing.find((order) => order.id === failure.order.id)?.attempts;
+    if (!hold && verdict.skip.some((order) => order.id === failure.order.id)) {
+      logger.error('sync skipped an order it could not apply: backfill it once the cause is fixed', { ...fields, attempts });
+    } else if (attempts !== undefined) {
+      logger.warn('sync could not apply an order: the next sweep tries again', { ...fields, attempts, max_attempts: SYNC_MAX_ATTEMPTS });
+    }
+  }
+  if (unavailable.length > 0) {
+    logger.error('sync page could not be applied: it is read again by the next sweep', { page, failed: unavailable.length, error: errorName(unavailable[0]!.error) });
+  }
+  return { hold, counted: verdict.skip.length > 0 || verdict.retry, failing: verdict.failing, skip: hold ? [] : verdict.skip };
 }
 
 /** What applying one page did: the orders that could not be applied, each with its error. */
