@@ -292,21 +292,33 @@ function orderState(order: OrderPayload): OrderState {
   return { id: order.id, updatedAt: canonicalInstant(order.updated_at) ?? order.updated_at };
 }
 
-/** DynamoDB's throttling errors (the SDK retried them already): the table's, not the order's. */
-const THROTTLING = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded']);
+/**
+ * Errors of the table or of our access to it, never of one order: throttling
+ * (the SDK retried it already) and configuration (grants, the table, its KMS key).
+ * A configuration error would also refuse the save of the tries, but naming it
+ * here makes sure it never counts.
+ */
+const TABLE_WIDE = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'AccessDeniedException',
+  'UnrecognizedClientException',
+  'ResourceNotFoundException',
+]);
 
 /**
  * Whether an error says the table (or the way to it) is unavailable, rather
- * than that this order cannot be applied: a 5xx or throttling answer, or an SDK
- * request that got no answer at all (timeout, reset connection: `$metadata`
- * without a status). Such failures never count towards skipping an order. Any
+ * than that this order cannot be applied: a 5xx, throttling or configuration
+ * answer, or an SDK request that got no answer at all (timeout, reset connection:
+ * `$metadata` without a status). Such failures never count towards skipping an order. Any
  * other failure is the order's own: a 4xx the table gives for this write (a
  * refused item) or an error of our code on this order's data (an item that
  * cannot be read).
  */
 function tableUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  if (THROTTLING.has(error.name)) return true;
+  if (TABLE_WIDE.has(error.name) || error.name.startsWith('KMS')) return true;
   const metadata = (error as { $metadata?: { httpStatusCode?: number } }).$metadata;
   if (metadata === undefined) return ['TimeoutError', 'AbortError'].includes(error.name) || typeof (error as { code?: unknown }).code === 'string';
   const status = metadata.httpStatusCode;

@@ -428,7 +428,7 @@ describe('an order of a sync page that cannot be applied', () => {
     expect((await rig.order(poison!))?.record.last_event?.id).toBe((updated.last_event as { id: number }).id);
   });
 
-  it('never skips when the table is unavailable for the whole page (5xx, throttling, no answer, after the SDK retries): the page waits, however many sweeps, then applies', async () => {
+  it('never skips when the table is unavailable for the whole page (5xx, throttling, no answer, a missing grant, after the SDK retries): the page waits, however many sweeps, then applies', async () => {
     const { deliveries } = manyOrders(nextEra(), 12);
     await junction.recordDeliveries(deliveries);
     const ids = await idsByCreation();
@@ -438,6 +438,8 @@ describe('an order of a sync page that cannot be applied', () => {
       { fault: { kind: 'answer', status: 400, errorType: 'ProvisionedThroughputExceededException' }, error: 'ProvisionedThroughputExceededException' },
       { fault: { kind: 'reset_before' }, error: 'ECONNRESET' },
       { fault: { kind: 'answer', status: 503, errorType: 'ServiceUnavailable' }, error: 'ServiceUnavailable' },
+      // A grant missing: a 400, but the table's (the tries could not be saved either, with the grant missing for the whole table).
+      { fault: { kind: 'answer', status: 400, errorType: 'AccessDeniedException' }, error: 'AccessDeniedException' },
     ];
     expect(outages.length).toBeGreaterThan(SYNC_MAX_ATTEMPTS);
     const start = newestUpdate(deliveries) + HOUR;
