@@ -15,8 +15,10 @@ import { readAnswer } from '../views';
 
 const Progress = z.object({
   status: z.enum(['done', 'continuing', 'paused', 'unauthorized', 'conflict']),
-  next_page: z.number(),
+  page: z.number().nullable(),
+  next_page: z.number().nullable(),
   pages: z.number().nullable(),
+  total: z.number().nullable(),
   read: z.number(),
   applied: z.number(),
   duplicate: z.number(),
@@ -29,7 +31,9 @@ const command: CommandModule = {
 
 Backfills the local tracker (\`npm start\` with JUNCTION_API_KEY set) from Junction's
 API: every order updated in the window is read from GET /v3/orders and applied like
-a webhook of it (never over a newer state). A date without a time means 00:00:00 UTC
+a webhook of it (never over a newer state). None is skipped, even one updated at
+Junction while the backfill runs (the pages are read from the last back to the
+first, as the continuous sync reads them). A date without a time means 00:00:00 UTC
 for --since and the end of that day for --until; without --until the window ends
 when the backfill starts. Progress goes to stderr; the last line on stdout is
 {"read":n,"applied":n,"duplicate":n,"stale":n,"failed":n}. Stop it any time: the same
@@ -62,7 +66,7 @@ Examples:
     // The counts line is the last line, in both output modes (it is one JSON document).
     out.line(countsLine(counts));
     if (status !== 'done' || counts.failed > 0) {
-      if (status === 'done') progress(`backfill: ${counts.failed} failed: the tracker's log names them (order ids only); run the same window again to retry`);
+      if (status === 'done') progress(`backfill: ${counts.failed} failed: the tracker's log names them (order ids only); run the same window again to retry them`);
       return EXIT.failed;
     }
     return EXIT.ok;
@@ -88,8 +92,12 @@ export async function backfillLocalTracker(
   for (;;) {
     const answer = readAnswer(Progress, await client.post('/local/backfill', window), 'POST /local/backfill');
     const counts: BackfillCounts = { read: answer.read, applied: answer.applied, duplicate: answer.duplicate, stale: answer.stale, failed: answer.failed };
-    const page = answer.next_page - 1;
-    progress(`backfill: page ${page}${answer.pages === null ? '' : `/${answer.pages}`}: ${countsText(counts)}`);
+    if (answer.page === 1 && answer.next_page !== null && answer.next_page > 1) {
+      // Page 1 told the window's size: the walk reads from the last page back to page 1 (none skipped; page 1 is applied last).
+      progress(`backfill: ${answer.total ?? '?'} orders in the window (${answer.pages ?? '?'} pages): reading from page ${answer.next_page} back to page 1`);
+    } else if (answer.page !== null) {
+      progress(`backfill: page ${answer.page}${answer.pages === null ? '' : `/${answer.pages}`}: ${countsText(counts)}`);
+    }
     if (answer.status === 'continuing' || answer.status === 'paused') continue;
     return { status: answer.status, counts };
   }

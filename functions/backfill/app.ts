@@ -10,8 +10,11 @@
  * the work is a sequence of pages with a checkpoint, not a fan-out; a
  * self-continuation keeps it to one function, one grant and nothing to operate.
  *
- * It answers (and logs) `{status, next_page, pages, read, applied, duplicate,
- * stale, failed}`; the final counts are in the log line `backfill finished`.
+ * It answers (and logs) `{status, page, next_page, pages, total, read, applied,
+ * duplicate, stale, failed}` (`page`: the page it read last; `next_page`: the
+ * next one of the walk from the last page back to page 1, null when done;
+ * `total`: the orders in the window as Junction last said); the final counts
+ * are in the log line `backfill finished`.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
@@ -46,7 +49,7 @@ export interface BackfillDeps {
 }
 
 export type BackfillAnswer =
-  | ({ status: BackfillStatus | 'continuing'; next_page: number; pages: number | null } & BackfillCounts)
+  | ({ status: BackfillStatus | 'continuing'; page: number | null; next_page: number | null; pages: number | null; total: number | null } & BackfillCounts)
   | { status: 'not_configured' | 'invalid_request'; message: string };
 
 export type BackfillHandler = (event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<BackfillAnswer>;
@@ -88,7 +91,7 @@ export function createBackfillHandler(deps: BackfillDeps): BackfillHandler {
       await deps.continueLater(event.data);
       status = 'continuing';
     }
-    const answer = { status, next_page: outcome.nextPage, pages: outcome.pages, ...outcome.counts };
+    const answer = { status, page: outcome.page, next_page: outcome.nextPage, pages: outcome.pages, total: outcome.total, ...outcome.counts };
     if (status !== 'continuing') {
       logger.info('backfill finished', answer);
       metrics.addMetric(BACKFILL_METRICS.applied, MetricUnit.Count, outcome.counts.applied);

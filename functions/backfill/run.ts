@@ -7,12 +7,22 @@
  * is stopped (Ctrl-C, Lambda's time limit) continues where it stopped, and a
  * page applied twice is harmless: its orders come back as duplicates.
  *
+ * No order of the window is skipped, even one updated at Junction while the run
+ * pages (offset paging shifts later orders onto pages already read when one
+ * leaves the window): the pages are walked as the continuous sync walks them,
+ * with its functions (core/sync-window.ts, whose comment proves it): the window's
+ * end fixed, sorted by creation, page 1 read first for the total, then the last
+ * page back to page 1, again from the last when the total grows. The first
+ * answer only gives the total (its orders are applied when the walk reaches page
+ * 1 again, so each order counts once), unless it is the whole window.
+ *
  * Plain orchestration over injected dependencies: the Lambda function, the local
  * runtime and the tests drive the same loop.
  */
 import { forEachLimited } from '../shared/concurrency';
 import { addCounts, NO_COUNTS, type BackfillCounts, type BackfillWindow } from '../core/backfill-window';
 import type { OrderPayload } from '../core/schemas';
+import { afterPage, lastPage, pageToRead, pageTotal, type SyncCursor } from '../core/sync-window';
 import type { JunctionApi, JunctionFailure } from '../junction/api';
 
 export type ApplyResult = 'applied' | 'duplicate' | 'stale';
@@ -30,10 +40,10 @@ export interface BackfillKey {
 export interface BackfillCheckpoint {
   key: BackfillKey;
   window: BackfillWindow;
-  /** The next page to read (from 1). */
-  nextPage: number;
+  /** The next page of the walk to read; null: the first request (page 1, for the total) is still to be made. */
+  nextPage: number | null;
   counts: BackfillCounts;
-  /** Orders in the window, when Junction said. */
+  /** Orders in the window as the last answer said (the walk's total). */
   total: number | null;
   status: 'running' | 'done';
   /** Increases by one on every save: two runs of one window never both advance it. */
@@ -47,6 +57,7 @@ export interface CheckpointStore {
 }
 
 export interface BackfillProgress {
+  /** The page just read. */
   page: number;
   /** Pages in the window, when Junction said how many orders it holds. */
   pages: number | null;
@@ -83,8 +94,13 @@ export interface BackfillOutcome {
   status: BackfillStatus;
   window: BackfillWindow;
   counts: BackfillCounts;
-  nextPage: number;
+  /** The page this run read last; null when it read none. */
+  page: number | null;
+  /** The next page of the walk; null when the window is done or its first request is still to be made. */
+  nextPage: number | null;
   pages: number | null;
+  /** Orders in the window as Junction last said, when it did. */
+  total: number | null;
 }
 
 export interface BackfillRequest {
@@ -106,56 +122,73 @@ export async function runBackfill(deps: BackfillDeps, request: BackfillRequest):
   let checkpoint: BackfillCheckpoint =
     stored !== null && stored.status === 'running'
       ? stored
-      : { key: request.key, window: request.window, nextPage: 1, counts: NO_COUNTS, total: null, status: 'running', version: stored?.version ?? 0 };
+      : { key: request.key, window: request.window, nextPage: null, counts: NO_COUNTS, total: null, status: 'running', version: stored?.version ?? 0 };
   let seenVersion = stored?.version ?? null;
+  let lastRead: number | null = null;
   const outcome = (status: BackfillStatus): BackfillOutcome => ({
     status,
     window: checkpoint.window,
     counts: checkpoint.counts,
-    nextPage: checkpoint.nextPage,
-    pages: pagesOf(checkpoint.total, pageSize),
+    page: lastRead,
+    nextPage: checkpoint.status === 'done' ? null : checkpoint.nextPage,
+    pages: checkpoint.total === null ? null : lastPage(checkpoint.total, pageSize),
+    total: checkpoint.total,
   });
 
   for (let first = true; ; first = false) {
     if (!first && !request.shouldContinue()) return outcome('paused');
-    const page = checkpoint.nextPage;
-    const read = await readPage(deps, checkpoint, page, pageSize);
+    const cursor: SyncCursor = { ...checkpoint.window, nextPage: checkpoint.nextPage, total: checkpoint.total };
+    const page = pageToRead(cursor);
+    const read = await readPage(deps, cursor, pageSize);
     if (read.kind === 'unauthorized') return outcome('unauthorized');
     const next: BackfillCheckpoint = {
       ...checkpoint,
-      nextPage: page + 1,
+      nextPage: read.next === 'done' ? checkpoint.nextPage : read.next.nextPage,
       counts: addCounts(checkpoint.counts, read.counts),
-      total: read.total ?? checkpoint.total,
-      status: read.last ? 'done' : 'running',
+      total: read.next === 'done' ? (read.total ?? checkpoint.total) : read.next.total,
+      status: read.next === 'done' ? 'done' : 'running',
       version: checkpoint.version + 1,
     };
     if ((await deps.checkpoints.save(next, seenVersion)) === 'lost') return outcome('conflict');
     checkpoint = next;
     seenVersion = next.version;
-    deps.onPage?.({ page, pages: pagesOf(checkpoint.total, pageSize), counts: checkpoint.counts });
-    if (read.last) return outcome('done');
+    lastRead = page;
+    deps.onPage?.({ page, pages: checkpoint.total === null ? null : lastPage(checkpoint.total, pageSize), counts: checkpoint.counts });
+    if (read.next === 'done') return outcome('done');
   }
 }
 
 type PageRead =
   | { kind: 'unauthorized' }
-  | { kind: 'read'; counts: BackfillCounts; total: number | null; last: boolean };
+  /** `next`: the walk's next step; `total`: what this answer said the window holds, if it did. */
+  | { kind: 'read'; counts: BackfillCounts; next: SyncCursor | 'done'; total: number | null };
 
-async function readPage(deps: BackfillDeps, checkpoint: BackfillCheckpoint, page: number, size: number): Promise<PageRead> {
-  const answer = await deps.junction.listOrders({ page, size, updatedStart: checkpoint.window.since, updatedEnd: checkpoint.window.until });
+async function readPage(deps: BackfillDeps, cursor: SyncCursor, size: number): Promise<PageRead> {
+  const page = pageToRead(cursor);
+  const answer = await deps.junction.listOrders({
+    page,
+    size,
+    updatedStart: cursor.since,
+    updatedEnd: cursor.until,
+    orderKey: 'created_at',
+    orderDirection: 'asc',
+  });
   if (answer.kind === 'unauthorized') {
     deps.onPageFailure?.(page, answer);
     return { kind: 'unauthorized' };
   }
   if (answer.kind !== 'ok') {
     deps.onPageFailure?.(page, answer);
-    // Its orders are unknown: counted when Junction said how many the window holds, else as one.
-    const remaining = checkpoint.total === null ? null : checkpoint.total - (page - 1) * size;
-    const failed = remaining === null ? 1 : Math.max(1, Math.min(size, remaining));
-    const last = remaining === null || remaining <= size;
-    return { kind: 'read', counts: { ...NO_COUNTS, failed }, total: null, last };
+    // Without a total (the first request failed) there is no walk: one failure, and done. Else the
+    // page's orders count as failed (the client already retried) and the walk goes on past it.
+    if (cursor.total === null) return { kind: 'read', counts: { ...NO_COUNTS, failed: 1 }, next: 'done', total: null };
+    const onPage = Math.min(size, cursor.total - (page - 1) * size);
+    return { kind: 'read', counts: { ...NO_COUNTS, failed: Math.max(1, onPage) }, next: afterPage(cursor, cursor.total, size), total: null };
   }
   const { orders, invalid, total } = answer.value;
+  const next = afterPage(cursor, pageTotal(page, orders.length + invalid, total, size), size);
+  // The first answer is for the total: its orders are applied when the walk comes back to page 1.
+  if (cursor.nextPage === null && next !== 'done') return { kind: 'read', counts: NO_COUNTS, next, total };
   const counts = { ...NO_COUNTS, read: orders.length + invalid, failed: invalid };
   await forEachLimited(orders, deps.concurrency ?? DEFAULT_CONCURRENCY, async (order) => {
     try {
@@ -165,11 +198,5 @@ async function readPage(deps: BackfillDeps, checkpoint: BackfillCheckpoint, page
       deps.onOrderFailure?.(order.id, error);
     }
   });
-  const received = orders.length + invalid;
-  const last = received < size || (total !== null && page * size >= total);
-  return { kind: 'read', counts, total, last };
-}
-
-function pagesOf(total: number | null, pageSize: number): number | null {
-  return total === null ? null : Math.max(1, Math.ceil(total / pageSize));
+  return { kind: 'read', counts, next, total };
 }

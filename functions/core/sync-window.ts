@@ -28,6 +28,18 @@
  * sweep that stops (Junction down, key rejected, out of time) leaves it, and the
  * next sweep continues from it (more orders may have left meanwhile: the argument
  * holds across sweeps). The sync's end moves forward only when page 1 is read.
+ *
+ * The backfill (functions/backfill/run.ts) walks its window the same way, with
+ * the same functions: its end is fixed when it starts, so the same argument
+ * holds across its pages and its invocations (its checkpoint is the cursor).
+ *
+ * An order that cannot be applied (a write refused for a reason that repeats, an
+ * item that cannot be read) would hold its page, and so the window, forever. The
+ * sync tries it again on each of SYNC_MAX_ATTEMPTS sweeps (`failing`, kept with
+ * the state) and then skips it (`skipped`, counted and logged by id, for an
+ * operator to backfill), so the window moves on. A skip is of one state of the
+ * order (its `updated_at`): a newer update at Junction gets fresh tries. Failures
+ * that say the table is unavailable are not the order's: they never count.
  */
 import { canonicalFromDate, instantMillis } from './instant';
 
@@ -54,6 +66,73 @@ export interface SyncState {
   syncedUntil: string | null;
   /** A window started and not finished, to continue; null when none. */
   cursor: SyncCursor | null;
+  /** Orders of the window in progress that could not be applied yet, with their tries (absent: none). */
+  failing?: readonly FailingOrder[];
+  /** Orders skipped after their last try, kept while a window may read that state again (absent: none). */
+  skipped?: readonly OrderState[];
+}
+
+/** Sweeps that try an order which cannot be applied before the sync skips it. */
+export const SYNC_MAX_ATTEMPTS = 3;
+
+/** One state of an order at Junction: its id and its canonical `updated_at` (no PHI). */
+export interface OrderState {
+  id: string;
+  updatedAt: string;
+}
+
+export interface FailingOrder extends OrderState {
+  /** Sweeps that tried this state of the order and could not apply it. */
+  attempts: number;
+}
+
+/** What to do about the orders of a page that could not be applied for a reason of their own. */
+export interface FailureVerdict {
+  /** The state's `failing` after these failures (one more try each). */
+  failing: FailingOrder[];
+  /** Orders whose tries are used up by this one: skip them now (count and log them). */
+  skip: OrderState[];
+  /** Orders skipped before in that very state: skip them again, silently. */
+  skippedBefore: OrderState[];
+  /** Whether some order has tries left: the page is then read again by the next sweep. */
+  retry: boolean;
+}
+
+const sameState = (a: OrderState) => (b: OrderState) => a.id === b.id && a.updatedAt === b.updatedAt;
+
+/** Counts one more try for each failed order and says which ones are skipped now (see the module's comment). */
+export function judgeFailures(state: SyncState, failed: readonly OrderState[], maxAttempts: number = SYNC_MAX_ATTEMPTS): FailureVerdict {
+  const failing = [...(state.failing ?? [])];
+  const skip: OrderState[] = [];
+  const skippedBefore: OrderState[] = [];
+  let retry = false;
+  for (const order of failed) {
+    if ((state.skipped ?? []).some(sameState(order))) {
+      skippedBefore.push(order);
+      continue;
+    }
+    // A newer state of the order replaces an older one's tries.
+    const index = failing.findIndex((known) => known.id === order.id);
+    const attempts = (index >= 0 && failing[index]!.updatedAt === order.updatedAt ? failing[index]!.attempts : 0) + 1;
+    const entry = { id: order.id, updatedAt: order.updatedAt, attempts };
+    if (index >= 0) failing[index] = entry;
+    else failing.push(entry);
+    if (attempts >= maxAttempts) skip.push({ id: order.id, updatedAt: order.updatedAt });
+    else retry = true;
+  }
+  return { failing, skip, skippedBefore, retry };
+}
+
+/**
+ * The state once a page is past: its orders leave `failing` (applied, or skipped
+ * and added to `skipped`). Skips older than the window being read cannot be read
+ * again by it: they are dropped, so the item stays small.
+ */
+export function pagePassed(state: SyncState, pageIds: readonly string[], skipped: readonly OrderState[], since: string): SyncState {
+  const ids = new Set(pageIds);
+  const failing = (state.failing ?? []).filter((order) => !ids.has(order.id));
+  const kept = [...(state.skipped ?? []), ...skipped].filter((order) => order.updatedAt >= since);
+  return { syncedUntil: state.syncedUntil, cursor: state.cursor, ...(failing.length > 0 ? { failing } : {}), ...(kept.length > 0 ? { skipped: kept } : {}) };
 }
 
 export const NO_SYNC: SyncState = { syncedUntil: null, cursor: null };
@@ -71,6 +150,16 @@ export function syncCursor(state: SyncState, now: Date, lookbackHours: number): 
 /** The page to request next for this cursor. */
 export function pageToRead(cursor: SyncCursor): number {
   return cursor.nextPage ?? 1;
+}
+
+/**
+ * The total to walk by after a page of `received` orders (invalid ones
+ * included): Junction's `total` when it said, else as many as the pages so far
+ * show, plus one when this page is full (there may be more: the walk then goes
+ * on until a short page, and back from there).
+ */
+export function pageTotal(page: number, received: number, total: number | null, size: number = SYNC_PAGE_SIZE): number {
+  return total ?? (page - 1) * size + received + (received >= size ? 1 : 0);
 }
 
 /** Pages of `total` orders (at least one: an empty window is one empty page). */
@@ -94,9 +183,9 @@ export function afterPage(cursor: SyncCursor, total: number, size: number = SYNC
   return { ...cursor, nextPage: page - 1, total };
 }
 
-/** The state once a window is read whole: its end is the sync's end, and nothing is in progress. */
-export function windowDone(cursor: SyncCursor): SyncState {
-  return { syncedUntil: cursor.until, cursor: null };
+/** The state once a window is read whole: its end is the sync's end, and nothing is in progress (skips are kept for the next window's overlap). */
+export function windowDone(cursor: SyncCursor, skipped: readonly OrderState[] = []): SyncState {
+  return { syncedUntil: cursor.until, cursor: null, ...(skipped.length > 0 ? { skipped } : {}) };
 }
 
 /**

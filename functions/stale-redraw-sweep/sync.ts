@@ -12,14 +12,37 @@
  *   (store/sync-state.ts); a page that could not be read or applied is read again
  *   by the next sweep, and the window's end becomes the sync's end only once
  *   page 1 is applied;
+ * - a page that fails is applied again order by order, to tell the orders that
+ *   cannot be applied (a refused write that repeats, an unreadable item) from a
+ *   table that is unavailable: such an order is tried on SYNC_MAX_ATTEMPTS sweeps,
+ *   then skipped (counted, logged by id) so the window moves on; an unavailable
+ *   table never skips anything;
  * - it stops cleanly when Junction fails (5xx, 429 after Retry-After, timeout:
  *   already retried by the client), rejects the key (the session then makes no
  *   further request in this sweep), answers something unusable, or when the
  *   sweep's budget for it runs out; the stale rules run after it in any case;
  * - it logs why it stopped, with counts and times only: never an API answer.
  */
-import { afterPage, pageToRead, SYNC_PAGE_SIZE, syncCursor, syncLagSeconds, windowDone, type SyncCursor, type SyncState } from '../core/sync-window';
-import type { LogSink } from '../shared/observability';
+import { canonicalInstant } from '../core/instant';
+import type { OrderPayload } from '../core/schemas';
+import {
+  afterPage,
+  judgeFailures,
+  pagePassed,
+  pageToRead,
+  pageTotal,
+  SYNC_MAX_ATTEMPTS,
+  SYNC_PAGE_SIZE,
+  syncCursor,
+  syncLagSeconds,
+  windowDone,
+  type FailingOrder,
+  type OrderState,
+  type SyncCursor,
+  type SyncState,
+} from '../core/sync-window';
+import { forEachLimited } from '../shared/concurrency';
+import { errorName, type LogSink } from '../shared/observability';
 import { applyApiOrdersPage } from '../store/api-orders';
 import { loadSyncState, saveSyncState } from '../store/sync-state';
 import type { TableClient } from '../store/table-client';
@@ -51,7 +74,7 @@ export type SyncStop =
   | 'time'
   /** Another sweep saved the sync's state first (two sweeps at once). */
   | 'conflict'
-  /** Applying a page failed (DynamoDB): the page is read again next time. */
+  /** Applying a page failed (DynamoDB unavailable, or an order with tries left): the page is read again next time. */
   | 'apply_failed';
 
 export interface SyncOutcome {
@@ -61,8 +84,10 @@ export interface SyncOutcome {
   applied: number;
   /** Ids of the orders whose stored state the sync replaced. */
   appliedIds: string[];
-  /** Orders on the pages that failed validation (counted, skipped, never logged). */
+  /** Orders on the pages that failed validation (counted each time read, skipped, never logged). */
   invalid: number;
+  /** Orders skipped by this sweep after SYNC_MAX_ATTEMPTS sweeps could not apply them (logged by id: backfill them). */
+  skipped: number;
   /** Pages read and applied. */
   pages: number;
   /** Whether the window was read whole (the sync's end moved to the sweep's start). */
@@ -97,7 +122,7 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
   let window = syncCursor(state, now, settings.lookbackHours);
   let cursor: SyncCursor = window;
   const sweepStart = syncCursor({ syncedUntil: null, cursor: null }, now, 0).until;
-  const outcome: SyncOutcome = { synced: 0, applied: 0, appliedIds: [], invalid: 0, pages: 0, caughtUp: false, lagSeconds: 0, stopped: null };
+  const outcome: SyncOutcome = { synced: 0, applied: 0, appliedIds: [], invalid: 0, skipped: 0, pages: 0, caughtUp: false, lagSeconds: 0, stopped: null };
   // `synced` counts orders, not reads: the walk reads page 1 twice (first for the total, last on its way back).
   const ordersRead = new Set<string>();
 
@@ -132,20 +157,27 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
     for (const order of orders) ordersRead.add(order.id);
     outcome.invalid += invalid;
     outcome.synced = ordersRead.size + outcome.invalid;
-    try {
-      const applied = await applyApiOrdersPage(db, tableName, orders);
-      outcome.applied += applied.applied;
-      outcome.appliedIds.push(...applied.appliedIds);
-    } catch (error) {
-      logger.error('sync page could not be applied: it is read again by the next sweep', { page, error: error instanceof Error ? error.name : 'unknown' });
-      outcome.stopped = 'apply_failed';
-      break;
+    const applied = await applyPage(db, tableName, orders);
+    outcome.applied += applied.applied;
+    outcome.appliedIds.push(...applied.appliedIds);
+    let skipped: OrderState[] = [];
+    if (applied.failed.length > 0) {
+      const settled = settleFailures(state, applied.failed, page, logger);
+      if (settled.hold) {
+        outcome.stopped = 'apply_failed';
+        // The tries are saved, the cursor stays: the page is read again by the next sweep.
+        if (settled.counted) await saveSyncState(db, tableName, { ...state, failing: settled.failing }, version, now);
+        break;
+      }
+      state = { ...state, failing: settled.failing };
+      skipped = settled.skip;
+      outcome.skipped += skipped.length;
     }
     outcome.pages++;
-    // Without a total, a full page says there may be more: the walk then goes on until a short page, and back from there.
     const received = orders.length + invalid;
-    const next = afterPage(cursor, total ?? (page - 1) * size + received + (received >= size ? 1 : 0), size);
-    const nextState: SyncState = next === 'done' ? windowDone(window) : { ...state, cursor: next };
+    const next = afterPage(cursor, pageTotal(page, received, total, size), size);
+    const passed = pagePassed(state, orders.map((order) => order.id), skipped, window.since);
+    const nextState: SyncState = next === 'done' ? windowDone(window, passed.skipped) : { ...passed, cursor: next };
     const saved = await saveSyncState(db, tableName, nextState, version, now);
     if (saved === 'lost') {
       outcome.stopped = 'conflict';
@@ -172,6 +204,7 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
     applied: outcome.applied,
     invalid: outcome.invalid,
     pages: outcome.pages,
+    skipped: outcome.skipped,
     lag_seconds: outcome.lagSeconds,
     window_since: window.since,
     window_until: window.until,
@@ -181,4 +214,113 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
   else logger.warn('sync stopped: the next sweep continues', { ...fields, reason: outcome.stopped });
   if (outcome.invalid > 0) logger.warn('sync skipped orders that are not valid orders', { invalid: outcome.invalid });
   return outcome;
+}
+
+/** What the failures of a page decide: hold the page (read again next sweep) or pass it, skipping `skip`. */
+interface Settled {
+  hold: boolean;
+  /** Whether some failure counted as a try (the state's `failing` changed). */
+  counted: boolean;
+  failing: FailingOrder[];
+  skip: OrderState[];
+}
+
+/**
+ * Sorts a page's failures into the table's unavailability (holds the page, never
+ * counts) and the orders' own (one try each; skipped on the last), and logs each
+ * by order id and error type only.
+ */
+function settleFailures(state: SyncState, failed: PageApplied['failed'], page: number, logger: LogSink): Settled {
+  const unavailable = failed.filter((failure) => tableUnavailable(failure.error));
+  const own = failed.filter((failure) => !tableUnavailable(failure.error));
+  const verdict = judgeFailures(state, own.map((failure) => failure.order));
+  // Skips wait while the page is held anyway: the next sweep skips them (if nothing else holds it then).
+  const hold = verdict.retry || unavailable.length > 0;
+  for (const failure of own.filter((candidate) => !verdict.skippedBefore.some((order) => order.id === candidate.order.id))) {
+    const fields = { order_id: failure.order.id, updated_at: failure.order.updatedAt, error: errorName(failure.error) };
+    const attempts = verdict.failing.find((order) => order.id === failure.order.id)?.attempts;
+    if (!hold && verdict.skip.some((order) => order.id === failure.order.id)) {
+      logger.error('sync skipped an order it could not apply: backfill it once the cause is fixed', { ...fields, attempts });
+    } else if (attempts !== undefined) {
+      logger.warn('sync could not apply an order: the next sweep tries again', { ...fields, attempts, max_attempts: SYNC_MAX_ATTEMPTS });
+    }
+  }
+  if (unavailable.length > 0) {
+    logger.error('sync page could not be applied: it is read again by the next sweep', { page, failed: unavailable.length, error: errorName(unavailable[0]!.error) });
+  }
+  return { hold, counted: verdict.skip.length > 0 || verdict.retry, failing: verdict.failing, skip: hold ? [] : verdict.skip };
+}
+
+/** What applying one page did: the orders that could not be applied, each with its error. */
+interface PageApplied {
+  applied: number;
+  appliedIds: string[];
+  failed: { order: OrderState; error: unknown }[];
+}
+
+/** Orders applied at once when a failed page is applied order by order. */
+const ONE_BY_ONE_CONCURRENCY = 4;
+
+/**
+ * Applies a page whole (one BatchGetItem, then the writes); when that fails for
+ * a reason that is not the table's unavailability, applies each order alone (a
+ * BatchGetItem of one, then its write) to find the ones that fail by themselves.
+ * Costs nothing more while every page applies.
+ */
+async function applyPage(db: TableClient, tableName: string, orders: readonly OrderPayload[]): Promise<PageApplied> {
+  try {
+    const { applied, appliedIds } = await applyApiOrdersPage(db, tableName, orders);
+    return { applied, appliedIds, failed: [] };
+  } catch (error) {
+    // A table that is unavailable (or one order alone) tells nothing more order by order: more requests would only add load.
+    if (orders.length === 1 || tableUnavailable(error)) return { applied: 0, appliedIds: [], failed: orders.map((order) => ({ order: orderState(order), error })) };
+  }
+  const result: PageApplied = { applied: 0, appliedIds: [], failed: [] };
+  await forEachLimited(orders, ONE_BY_ONE_CONCURRENCY, async (order) => {
+    try {
+      const { applied, appliedIds } = await applyApiOrdersPage(db, tableName, [order]);
+      result.applied += applied;
+      result.appliedIds.push(...appliedIds);
+    } catch (error) {
+      result.failed.push({ order: orderState(order), error });
+    }
+  });
+  return result;
+}
+
+function orderState(order: OrderPayload): OrderState {
+  return { id: order.id, updatedAt: canonicalInstant(order.updated_at) ?? order.updated_at };
+}
+
+/**
+ * Errors of the table or of our access to it, never of one order: throttling
+ * (the SDK retried it already) and configuration (grants, the table, its KMS key).
+ * A configuration error would also refuse the save of the tries, but naming it
+ * here makes sure it never counts.
+ */
+const TABLE_WIDE = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'AccessDeniedException',
+  'UnrecognizedClientException',
+  'ResourceNotFoundException',
+]);
+
+/**
+ * Whether an error says the table (or the way to it) is unavailable, rather
+ * than that this order cannot be applied: a 5xx, throttling or configuration
+ * answer, or an SDK request that got no answer at all (timeout, reset connection:
+ * `$metadata` without a status). Such failures never count towards skipping an order. Any
+ * other failure is the order's own: a 4xx the table gives for this write (a
+ * refused item) or an error of our code on this order's data (an item that
+ * cannot be read).
+ */
+function tableUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (TABLE_WIDE.has(error.name) || error.name.startsWith('KMS')) return true;
+  const metadata = (error as { $metadata?: { httpStatusCode?: number } }).$metadata;
+  if (metadata === undefined) return ['TimeoutError', 'AbortError'].includes(error.name) || typeof (error as { code?: unknown }).code === 'string';
+  const status = metadata.httpStatusCode;
+  return status === undefined || status >= 500 || status === 429;
 }

@@ -2,13 +2,17 @@
  * Backfill checkpoints: one item per backfill window, saved after every page,
  * so a stopped backfill continues where it stopped. The save is conditional on
  * the version the run last saw: two runs of the same window cannot both advance
- * it (the second one stops with `conflict`). Stream consumers skip these items
+ * it (the second one stops with `conflict`). `next_page` is a step of the walk
+ * from the last page back to page 1 (core/sync-window.ts). Stream consumers skip these items
  * (they are neither orders nor transactions).
  */
 import * as z from 'zod/mini';
 import type { BackfillCheckpoint, BackfillKey, CheckpointStore } from '../backfill/run';
 import { TABLE } from './table';
 import type { TableClient } from './table-client';
+
+/** The walk from the last page back to page 1, sorted by creation. */
+const WALK = 'created_at_back';
 
 const Counts = z.object({
   read: z.int().check(z.nonnegative()),
@@ -23,10 +27,13 @@ const CheckpointItem = z.object({
   key_until: z.nullable(z.string()),
   window_since: z.string(),
   window_until: z.string(),
-  next_page: z.int().check(z.positive()),
+  /** Null: the walk's first request (page 1, for the total) is still to be made. */
+  next_page: z.nullable(z.int().check(z.positive())),
   counts: Counts,
   total: z.nullable(z.int().check(z.nonnegative())),
   status: z.enum(['running', 'done']),
+  /** How `next_page` walks (core/sync-window.ts); absent on checkpoints that paged forwards, which are not continued. */
+  walk: z.optional(z.literal(WALK)),
   version: z.int().check(z.nonnegative()),
 });
 
@@ -46,7 +53,8 @@ export function createCheckpointStore(db: TableClient, tableName: string, now: (
         nextPage: item.next_page,
         counts: item.counts,
         total: item.total,
-        status: item.status,
+        // A run that paged forwards cannot be continued by the walk: the window starts again (harmlessly).
+        status: item.walk === WALK ? item.status : 'done',
         version: item.version,
       } satisfies BackfillCheckpoint;
     },
@@ -61,6 +69,7 @@ export function createCheckpointStore(db: TableClient, tableName: string, now: (
         counts: checkpoint.counts,
         total: checkpoint.total,
         status: checkpoint.status,
+        walk: WALK,
         version: checkpoint.version,
         updated_at: now().toISOString(),
       };

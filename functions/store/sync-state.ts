@@ -1,8 +1,9 @@
 /**
  * The continuous sync's state (CONTRACT §6): one item, like a backfill's
  * checkpoint, holding the end of the last window read and applied whole and the
- * walk of the window in progress. Saved after each page is applied, never
- * before, so the sync's end moves only over what was applied. The save is
+ * walk of the window in progress, and the orders that could not be applied
+ * (their tries, and those skipped after the last). Saved after each page is
+ * applied, never before, so the sync's end moves only over what was applied. The save is
  * conditional on the version the sweep read: two sweeps at once (a retried
  * schedule) cannot both advance it; the second stops its sync. Stream consumers
  * skip this item (it is neither an order nor a transaction).
@@ -24,6 +25,9 @@ const StateItem = z.object({
       total: z.nullable(z.int().check(z.nonnegative())),
     }),
   ),
+  /** Orders that could not be applied yet and their tries; orders skipped after their last (ids and times: no PHI). */
+  failing: z.optional(z.array(z.object({ id: z.string(), updated_at: z.string(), attempts: z.int().check(z.positive()) }))),
+  skipped: z.optional(z.array(z.object({ id: z.string(), updated_at: z.string() }))),
   version: z.int().check(z.nonnegative()),
 });
 
@@ -44,6 +48,8 @@ export async function loadSyncState(db: TableClient, tableName: string): Promise
     state: {
       syncedUntil: parsed.synced_until,
       cursor: cursor === null ? null : { since: cursor.since, until: cursor.until, nextPage: cursor.next_page, total: cursor.total },
+      ...(parsed.failing?.length ? { failing: parsed.failing.map((order) => ({ id: order.id, updatedAt: order.updated_at, attempts: order.attempts })) } : {}),
+      ...(parsed.skipped?.length ? { skipped: parsed.skipped.map((order) => ({ id: order.id, updatedAt: order.updated_at })) } : {}),
     },
     version: parsed.version,
   };
@@ -57,6 +63,9 @@ export async function saveSyncState(db: TableClient, tableName: string, state: S
     ...SYNC_KEYS,
     synced_until: state.syncedUntil,
     cursor: cursor === null ? null : { since: cursor.since, until: cursor.until, next_page: cursor.nextPage, total: cursor.total },
+    // Absent when empty: the item stays as small as before while every order applies.
+    ...(state.failing?.length ? { failing: state.failing.map((order) => ({ id: order.id, updated_at: order.updatedAt, attempts: order.attempts })) } : {}),
+    ...(state.skipped?.length ? { skipped: state.skipped.map((order) => ({ id: order.id, updated_at: order.updatedAt })) } : {}),
     version,
     updated_at: now.toISOString(),
   };

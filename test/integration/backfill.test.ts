@@ -12,7 +12,9 @@ import * as z from 'zod';
 import { createBackfillHandler, type BackfillEvent } from '../../functions/backfill/app';
 import { createJunctionClient } from '../../functions/junction/client';
 import { applyApiOrder } from '../../functions/store/api-orders';
-import { createCheckpointStore } from '../../functions/store/backfill-checkpoints';
+import { backfillKeys, createCheckpointStore } from '../../functions/store/backfill-checkpoints';
+import { parseOrderItem } from '../../functions/store/order-items';
+import { keys } from '../../functions/store/table';
 import { createTableInput } from '../../functions/store/table';
 import { runCli } from '../../cli/main';
 import type { StandinOrder } from '../../local/junction-standin';
@@ -70,6 +72,14 @@ function cli(options: { dieAfterRequest?: number } = {}) {
   };
 }
 
+/** The order as updated at Junction at `at`: a newer event of the same status, and `updated_at` moved on. */
+function movedOn(order: StandinOrder, at: number): StandinOrder {
+  const last = order.last_event as { id: number; status: string };
+  const event = { id: last.id + 1, created_at: new Date(at).toISOString(), status: last.status };
+  const events = Array.isArray(order.events) ? order.events : [];
+  return { ...order, updated_at: new Date(at).toISOString(), last_event: event, events: [...events, event] };
+}
+
 const Counts = z.object({ read: z.number(), applied: z.number(), duplicate: z.number(), stale: z.number(), failed: z.number() }).strict();
 
 describe('npm run backfill against npm start with Junction’s API', () => {
@@ -83,17 +93,19 @@ describe('npm run backfill against npm start with Junction’s API', () => {
     const pages = Math.ceil(known.length / 100);
     expect(pages).toBeGreaterThanOrEqual(3);
 
-    // The first run dies while its second request is answered (the page is done and checkpointed).
+    // The first run dies while its second request is answered (the page is done and checkpointed):
+    // page 1 told the window's size, then the walk read the last page.
     const first = cli({ dieAfterRequest: 2 });
     expect(await first.run(['--since', '2026-01-01'], runtime.url)).toBe(3);
     expect(first.out).toEqual([]);
-    expect(first.err[0]).toMatch(/^backfill: page 1\/\d+: read 100, applied 100/);
+    expect(first.err[0]).toBe(`backfill: ${known.length} orders in the window (${pages} pages): reading from page ${pages} back to page 1`);
 
     const second = cli();
     expect(await second.run(['--since', '2026-01-01'], runtime.url)).toBe(0);
-    // It continued at page 3: one request per remaining page, none for pages 1 and 2 again.
-    expect(second.requests()).toBe(pages - 2);
-    expect(second.err.at(-1)).toMatch(new RegExp(`^backfill: page ${pages}/${pages}: `));
+    // It continued at the page before the last: one request per remaining page, none for the two read already.
+    expect(second.requests()).toBe(pages - 1);
+    expect(second.err[0]).toMatch(new RegExp(`^backfill: page ${pages - 1}/${pages}: `));
+    expect(second.err.at(-1)).toMatch(new RegExp(`^backfill: page 1/${pages}: `));
     const counts = Counts.parse(JSON.parse(second.out.at(-1)!));
     expect(counts).toEqual({ read: known.length, applied: known.length, duplicate: 0, stale: 0, failed: 0 });
 
@@ -107,6 +119,45 @@ describe('npm run backfill against npm start with Junction’s API', () => {
     expect(await again.run(['--since', '2026-01-01'], runtime.url)).toBe(0);
     expect(Counts.parse(JSON.parse(again.out.at(-1)!))).toEqual({ read: known.length, applied: 0, duplicate: known.length, stale: 0, failed: 0 });
     expect(rig.outputLines().join('\n')).not.toContain(rig.standin().apiKey);
+  }, 240_000);
+
+  it('skips no order when orders are updated at Junction while it pages (they leave the window and shift later ones onto pages already read)', async () => {
+    await rig.standin().reset();
+    const runtime = await start({ JUNCTION_API_KEY: rig.standin().apiKey });
+    const deliveries = manyFlows(160);
+    await rig.standin().recordDeliveries(deliveries);
+    const known = await rig.standin().orders();
+    expect(known.length).toBeGreaterThan(200);
+    const until = '2026-12-31';
+    const windowEnd = Date.parse('2026-12-31T23:59:59.999Z');
+    let reads = 0;
+    const left = new Set<string>();
+    // After each page is answered, its first order is updated at Junction after the window's end: it leaves the
+    // window, and every later order moves one place towards page 1 (paging forwards, the next page misses one).
+    rig.standin().onPageRead(({ ids, orders }) => {
+      const first = orders().find((order) => order.id === ids[0]);
+      if (first === undefined) return [];
+      reads++;
+      left.add(first.id);
+      return [movedOn(first, windowEnd + reads * 60_000)];
+    });
+    try {
+      const run = cli();
+      expect(await run.run(['--since', '2026-01-01', '--until', until], runtime.url)).toBe(0);
+      const counts = Counts.parse(JSON.parse(run.out.at(-1)!));
+      expect(counts.failed).toBe(0);
+      expect(counts.read).toBe(counts.applied + counts.duplicate + counts.stale);
+    } finally {
+      rig.standin().onPageRead(null);
+    }
+    expect(reads).toBeGreaterThanOrEqual(3);
+    await runtime.whenStreamIdle();
+    // Every order still in the window at the end is stored at Junction's state: none skipped.
+    const inWindow = (await rig.standin().orders()).filter((order) => Date.parse(order.updated_at) <= windowEnd);
+    expect(inWindow.length).toBe(known.length - left.size);
+    for (const order of inWindow) {
+      expect(await storedOrder(runtime, order.id), `order ${order.id}`).toMatchObject({ last_event: { id: (order.last_event as { id: number }).id } });
+    }
   }, 240_000);
 
   it('counts webhooks already stored as duplicate, and never lets an older API answer replace a newer state (stale)', async () => {
@@ -204,6 +255,36 @@ describe('npm run backfill against npm start with Junction’s API', () => {
   });
 });
 
+async function freshTable(): Promise<string> {
+  const tableName = `backfill-fn-${randomUUID()}`;
+  const client = new DynamoDBClient(localDynamoDbClientConfig(localEndpoint()));
+  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  client.destroy();
+  return tableName;
+}
+
+/** The backfill Lambda function's factory on a fresh table, pages of `pageSize`, its continuations collected. */
+async function lambdaBackfill(pageSize: number) {
+  const tableName = await freshTable();
+  const db = localTable(localEndpoint());
+  const junction = createJunctionClient({ baseUrl: rig.standin().url, apiKey: rig.standin().apiKey });
+  const continuations: BackfillEvent[] = [];
+  const silent = () => undefined;
+  const handler = createBackfillHandler({
+    junction: async () => junction,
+    apply: async (order) => (await applyApiOrder(db, tableName, order)).result,
+    checkpoints: createCheckpointStore(db, tableName),
+    logger: { debug: silent, info: silent, warn: silent, error: silent },
+    metrics: { addMetric: silent, publishStoredMetrics: silent },
+    continueLater: async (event) => {
+      continuations.push(event);
+    },
+    pageSize,
+    marginMs: 60_000,
+  });
+  return { handler, db, tableName, continuations };
+}
+
 describe('the backfill Lambda function', () => {
   it('continues itself before its time runs out: one invoke by hand runs the whole window', async () => {
     await rig.standin().reset();
@@ -248,6 +329,65 @@ describe('the backfill Lambda function', () => {
     expect(JSON.stringify(logs)).not.toContain(PHI_CANARY);
     expect(JSON.stringify(logs)).not.toContain(rig.standin().apiKey);
   }, 240_000);
+
+  it('skips no order across its self-continuations while orders are updated at Junction between pages', async () => {
+    await rig.standin().reset();
+    const deliveries = manyFlows(30);
+    await rig.standin().recordDeliveries(deliveries);
+    const total = (await rig.standin().orders()).length;
+    const { handler, db, tableName, continuations } = await lambdaBackfill(10);
+    const windowEnd = Date.parse('2026-12-31T23:59:59.999Z');
+    let reads = 0;
+    // After every page answered, its first order is updated past the window's end (it leaves the window).
+    rig.standin().onPageRead(({ ids, orders }) => {
+      const first = orders().find((order) => order.id === ids[0]);
+      reads++;
+      return first === undefined ? [] : [movedOn(first, windowEnd + reads * 60_000)];
+    });
+    // One page per invocation: every page goes through the checkpoint and a continuation.
+    const onePage = () => ({ getRemainingTimeInMillis: () => 0 });
+    const event = { since: '2026-01-01', until: '2026-12-31' };
+    const answers = [await handler(event, onePage())];
+    try {
+      while (continuations.length > 0) answers.push(await handler(continuations.shift(), onePage()));
+    } finally {
+      rig.standin().onPageRead(null);
+    }
+    const inWindow = (await rig.standin().orders()).filter((order) => Date.parse(order.updated_at) <= windowEnd);
+    expect(inWindow.length).toBeGreaterThan(0);
+    for (const order of inWindow) {
+      const item = await db.get({ TableName: tableName, Key: keys.order(order.id), ConsistentRead: true });
+      expect(item, `order ${order.id}`).toBeDefined();
+      expect(parseOrderItem(item!).record.last_event?.id, `order ${order.id}`).toBe((order.last_event as { id: number }).id);
+    }
+    expect(answers.at(-1)).toMatchObject({ status: 'done', failed: 0, next_page: null });
+    // Page 1 for the total, then every page from the last back to page 1.
+    expect(answers.length).toBeGreaterThan(Math.ceil(total / 10));
+  }, 240_000);
+
+  it('does not continue a checkpoint saved by the forward paging of earlier versions: it reads the window again from the start', async () => {
+    const tableName = await freshTable();
+    const db = localTable(localEndpoint());
+    const key = { since: '2026-01-01T00:00:00.000000Z', until: null };
+    // A running checkpoint as the forward paging saved it (no walk marker): its next_page 3 means "pages 1 and 2 done".
+    await db.put({
+      TableName: tableName,
+      Item: {
+        ...backfillKeys(key),
+        key_since: key.since,
+        key_until: null,
+        window_since: key.since,
+        window_until: '2026-06-01T00:00:00.000000Z',
+        next_page: 3,
+        counts: { read: 200, applied: 200, duplicate: 0, stale: 0, failed: 0 },
+        total: 250,
+        status: 'running',
+        version: 2,
+      },
+    });
+    const loaded = await createCheckpointStore(db, tableName).load(key);
+    expect(loaded).toMatchObject({ status: 'done', version: 2 });
+  });
 
   it('answers not_configured and changes nothing without a key, invalid_request for a bad window', async () => {
     const handler = createBackfillHandler({

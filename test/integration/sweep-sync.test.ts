@@ -22,12 +22,14 @@ import { SERVICES, SYNC_METRICS } from '../../functions/shared/metric-names';
 import { createLogger, createMetrics } from '../../functions/shared/observability';
 import { createSweepHandler, type SweepResult } from '../../functions/stale-redraw-sweep/app';
 import { createInMemoryNotifier } from '../../functions/stale-redraw-sweep/notifier';
-import type { SyncSettings } from '../../functions/stale-redraw-sweep/sync';
+import { createJunctionSession } from '../../functions/stale-redraw-sweep/reconcile';
+import { runSync, type SyncOutcome, type SyncSettings } from '../../functions/stale-redraw-sweep/sync';
+import { SYNC_MAX_ATTEMPTS } from '../../functions/core/sync-window';
 import { keys } from '../../functions/store/table';
 import { localTable } from '../../local/dynamodb-local';
 import { startJunctionStandin, type JunctionStandin, type StandinOrder } from '../../local/junction-standin';
 import { localEndpoint } from '../support/dynamodb';
-import { startDynamoDbProxy, type DynamoDbProxy } from '../support/dynamodb-proxy';
+import { startDynamoDbProxy, type DynamoDbProxy, type ProxyFault } from '../support/dynamodb-proxy';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, simpleFlow, type Delivery, type FlowSpec, type Method, type RedrawOutcome } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
 import { captureOutput, emfValues } from '../support/webhook';
@@ -352,5 +354,133 @@ describe('cost', () => {
     expect(proxy.counts().BatchGetItem).toBe(pages);
     const syncStateWrites = proxy.requests.filter((request) => request.operation === 'PutItem' && JSON.stringify(request.body).includes('"synced_until"'));
     expect(syncStateWrites).toHaveLength(pages);
+  });
+});
+
+/** One sync alone (runSync, the sweep's first step) of `rig` at `now`, its table requests through the proxy. */
+async function syncOnly(now: number, settings: SyncSettings = SMALL_PAGES): Promise<{ outcome: SyncOutcome; lines: Record<string, unknown>[] }> {
+  await junction.clearRequests();
+  const db = localTable(proxy.endpoint);
+  const logger = createLogger(SERVICES.staleRedrawSweep);
+  output = captureOutput();
+  let outcome: SyncOutcome;
+  try {
+    const session = createJunctionSession({ db, tableName: rig.table.tableName, junction: api, logger });
+    outcome = await runSync({ db, tableName: rig.table.tableName, session, now: new Date(now), settings, logger, elapsedMs: () => 0 });
+  } finally {
+    output.restore();
+  }
+  const lines = output.lines();
+  output = null;
+  await rig.settle();
+  for (const line of lines) expect(line).not.toContain(PHI_CANARY);
+  return { outcome, lines: lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+}
+
+/** Whether a DynamoDB request body names this order's item (its key in a write, a read or a batch read). */
+function touchesOrder(body: Record<string, unknown>, orderId: string): boolean {
+  return JSON.stringify(body).includes(`"S":"${keys.order(orderId).pk}"`);
+}
+
+/** The ids on the pages of this window, in Junction's order (by creation, then id), as the stand-in sorts them. */
+async function idsByCreation(): Promise<string[]> {
+  return (await junction.orders()).sort((a, b) => instantMillis(a.created_at) - instantMillis(b.created_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((order) => order.id);
+}
+
+describe('an order of a sync page that cannot be applied', () => {
+  it(`is tried on ${SYNC_MAX_ATTEMPTS} sweeps, then skipped (counted, logged by id) so the window moves on; a newer update of it gets fresh tries`, async () => {
+    const { deliveries } = manyOrders(nextEra(), 23);
+    await junction.recordDeliveries(deliveries);
+    // The first order of page 1: page 1 is read first (for the total) and last (on the way back).
+    const [poison] = await idsByCreation();
+    // DynamoDB refuses its write, every time, for a reason of its own (a 400: not a table that is down).
+    const refused: ProxyFault = { kind: 'answer', status: 400, errorType: 'ValidationException', message: 'Item size has exceeded the maximum allowed size' };
+    const refuse = (operation: string, body: Record<string, unknown>) => (operation === 'PutItem' && touchesOrder(body, poison!) ? refused : null);
+    const start = newestUpdate(deliveries) + HOUR;
+
+    const runs = [];
+    for (let sweepNo = 0; sweepNo < SYNC_MAX_ATTEMPTS; sweepNo++) {
+      proxy.fault = refuse;
+      runs.push(await syncOnly(start + sweepNo * HOUR));
+    }
+    proxy.reset();
+    // Two sweeps stop at page 1 (read again next time); the third skips the order and reads the window whole.
+    expect(runs.map((run) => run.outcome.stopped)).toEqual([...Array.from({ length: SYNC_MAX_ATTEMPTS - 1 }, () => 'apply_failed'), null]);
+    expect(runs.map((run) => run.outcome.skipped)).toEqual([...Array.from({ length: SYNC_MAX_ATTEMPTS - 1 }, () => 0), 1]);
+    expect(runs.at(-1)!.outcome).toMatchObject({ caughtUp: true, lagSeconds: 0 });
+    const tries = runs.slice(0, -1).map((run) => run.lines.find((line) => line.message === 'sync could not apply an order: the next sweep tries again'));
+    expect(tries.map((line) => line?.attempts)).toEqual(Array.from({ length: SYNC_MAX_ATTEMPTS - 1 }, (_, index) => index + 1));
+    const skippedLines = runs.flatMap((run) => run.lines.filter((line) => line.message === 'sync skipped an order it could not apply: backfill it once the cause is fixed'));
+    // Logged once (page 1 read again on the way back skips it silently), by id and error type only.
+    expect(skippedLines).toEqual([expect.objectContaining({ level: 'ERROR', order_id: poison, attempts: SYNC_MAX_ATTEMPTS, error: 'ValidationException' })]);
+    // Every other order of the window is applied, the skipped one is not stored.
+    for (const order of await junction.orders()) {
+      const stored = await rig.order(order.id);
+      if (order.id === poison) expect(stored).toBeNull();
+      else expect(stored?.record.last_event?.id, `order ${order.id}`).toBe((order.last_event as { id: number }).id);
+    }
+
+    // The cause fixed and the order updated at Junction: the next sweep applies its new state.
+    const updated = updatedAt((await junction.orders()).find((order) => order.id === poison)!, start + 10 * HOUR);
+    await junction.putOrder(updated);
+    const after = await syncOnly(start + 11 * HOUR);
+    expect(after.outcome).toMatchObject({ skipped: 0, stopped: null, caughtUp: true });
+    expect((await rig.order(poison!))?.record.last_event?.id).toBe((updated.last_event as { id: number }).id);
+  });
+
+  it('never skips when the table is unavailable for the whole page (5xx, throttling, no answer, a missing grant, after the SDK retries): the page waits, however many sweeps, then applies', async () => {
+    const { deliveries } = manyOrders(nextEra(), 12);
+    await junction.recordDeliveries(deliveries);
+    const ids = await idsByCreation();
+    // One kind of unavailability per sweep, more sweeps than an order's tries.
+    const outages: { fault: ProxyFault; error: string }[] = [
+      { fault: { kind: 'answer', status: 500, errorType: 'InternalServerError' }, error: 'InternalServerError' },
+      { fault: { kind: 'answer', status: 400, errorType: 'ProvisionedThroughputExceededException' }, error: 'ProvisionedThroughputExceededException' },
+      { fault: { kind: 'reset_before' }, error: 'ECONNRESET' },
+      { fault: { kind: 'answer', status: 503, errorType: 'ServiceUnavailable' }, error: 'ServiceUnavailable' },
+      // A grant missing: a 400, but the table's (the tries could not be saved either, with the grant missing for the whole table).
+      { fault: { kind: 'answer', status: 400, errorType: 'AccessDeniedException' }, error: 'AccessDeniedException' },
+    ];
+    expect(outages.length).toBeGreaterThan(SYNC_MAX_ATTEMPTS);
+    const start = newestUpdate(deliveries) + HOUR;
+    const failed = [];
+    for (const [sweepNo, outage] of outages.entries()) {
+      // Every read and write of the orders fails; the sync's own state item is still written.
+      proxy.fault = (operation, body) => (['BatchGetItem', 'PutItem', 'UpdateItem'].includes(operation) && ids.some((id) => touchesOrder(body, id)) ? outage.fault : null);
+      const run = await syncOnly(start + sweepNo * HOUR);
+      expect(run.lines.find((line) => line.message === 'sync page could not be applied: it is read again by the next sweep')).toMatchObject({ level: 'ERROR', error: outage.error });
+      failed.push(run);
+    }
+    proxy.reset();
+    expect(failed.map((run) => run.outcome.stopped)).toEqual(outages.map(() => 'apply_failed'));
+    expect(failed.map((run) => run.outcome.skipped)).toEqual(outages.map(() => 0));
+    expect(failed.flatMap((run) => run.lines).filter((line) => String(line.message).startsWith('sync skipped'))).toEqual([]);
+    for (const id of ids) expect(await rig.order(id)).toBeNull();
+
+    const healed = await syncOnly(start + 10 * HOUR);
+    expect(healed.outcome).toMatchObject({ skipped: 0, stopped: null, caughtUp: true });
+    await expectEveryOrderCurrent();
+  });
+
+  it('invalid orders never hold the window and are counted each time a page shows them', async () => {
+    const { deliveries } = manyOrders(nextEra(), 14);
+    await junction.recordDeliveries(deliveries);
+    // The first order of page 1 breaks Junction's schema (a negative event id): the client counts it invalid.
+    const [broken] = await idsByCreation();
+    const order = (await junction.orders()).find((candidate) => candidate.id === broken)!;
+    await junction.putOrder({ ...order, last_event: { ...(order.last_event as object), id: -1 } });
+    const start = newestUpdate(deliveries) + HOUR;
+
+    const run = await syncOnly(start);
+    // Page 1 (for the total), page 2, page 1 again: the broken order is seen twice, counted twice.
+    expect(run.outcome).toMatchObject({ invalid: 2, skipped: 0, stopped: null, caughtUp: true, synced: 15 });
+    expect(await rig.order(broken!)).toBeNull();
+    for (const id of (await idsByCreation()).filter((id) => id !== broken)) expect(await rig.order(id), `order ${id}`).not.toBeNull();
+    expect(run.lines.find((line) => line.message === 'sync skipped orders that are not valid orders')).toMatchObject({ invalid: 2 });
+
+    // Seen again by a later window (updated at Junction, still broken): counted again, the window still moves on.
+    await junction.putOrder({ ...order, updated_at: new Date(start + 2 * HOUR).toISOString(), last_event: { ...(order.last_event as object), id: -1 } });
+    const again = await syncOnly(start + 3 * HOUR);
+    expect(again.outcome).toMatchObject({ invalid: 1, stopped: null, caughtUp: true });
   });
 });

@@ -34,8 +34,8 @@ export interface DynamoDbProxy {
   requests: ProxiedRequest[];
   /** Requests received by operation. */
   counts(): Record<string, number>;
-  /** Decides the fault of each request (none by default). */
-  fault: (operation: string) => ProxyFault | null;
+  /** Decides the fault of each request (none by default), from its operation and, when it matters (one item's key), its JSON body. */
+  fault: (operation: string, body: Record<string, unknown>) => ProxyFault | null;
   reset(): void;
   close(): Promise<void>;
 }
@@ -83,8 +83,9 @@ export async function startDynamoDbProxy(target: string): Promise<DynamoDbProxy>
     req.on('end', () => {
       const body = Buffer.concat(parts);
       const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
-      const fault = proxy.fault(operation);
-      proxy.requests.push({ operation, body: JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>, fault: fault?.kind ?? null });
+      const parsed = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+      const fault = proxy.fault(operation, parsed);
+      proxy.requests.push({ operation, body: parsed, fault: fault?.kind ?? null });
       switch (fault?.kind) {
         case 'answer':
           res.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.0', ...fault.headers }).end(errorBody(fault.errorType, fault.message));

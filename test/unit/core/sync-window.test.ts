@@ -10,8 +10,12 @@ import { describe, expect, it } from 'vitest';
 import { canonicalFromDate, instantMillis } from '../../../functions/core/instant';
 import {
   afterPage,
+  judgeFailures,
   lastPage,
   NO_SYNC,
+  pagePassed,
+  pageTotal,
+  SYNC_MAX_ATTEMPTS,
   pageToRead,
   SYNC_OVERLAP_MS,
   syncCursor,
@@ -227,5 +231,57 @@ describe('no order of a window is skipped', () => {
     read.push(...inWindow().slice(1, 2).map((order) => order.id));
     expect(read).toEqual([0, 2]);
     expect(read).not.toContain(1);
+  });
+});
+
+describe('an order that cannot be applied', () => {
+  const at = (minutes: number) => canonicalFromDate(new Date(T0 + minutes * 60_000));
+  const poison = { id: 'order-a', updatedAt: at(1) };
+
+  it(`counts one try per sweep and skips the order on its ${SYNC_MAX_ATTEMPTS}rd`, () => {
+    let state: SyncState = NO_SYNC;
+    const verdicts = [];
+    for (let sweep = 0; sweep < SYNC_MAX_ATTEMPTS; sweep++) {
+      const verdict = judgeFailures(state, [poison]);
+      verdicts.push(verdict);
+      state = { ...state, failing: verdict.failing };
+    }
+    expect(verdicts.map((verdict) => verdict.retry)).toEqual([true, true, false]);
+    expect(verdicts.map((verdict) => verdict.skip)).toEqual([[], [], [poison]]);
+    expect(verdicts.at(-1)!.failing).toEqual([{ ...poison, attempts: SYNC_MAX_ATTEMPTS }]);
+  });
+
+  it('gives a newer state of the order fresh tries, and skips a state skipped before at once, without a new try', () => {
+    const tried: SyncState = { ...NO_SYNC, failing: [{ ...poison, attempts: 2 }] };
+    const newer = { id: poison.id, updatedAt: at(30) };
+    expect(judgeFailures(tried, [newer])).toMatchObject({ failing: [{ ...newer, attempts: 1 }], skip: [], retry: true });
+    const skipped: SyncState = { ...NO_SYNC, skipped: [poison] };
+    expect(judgeFailures(skipped, [poison])).toEqual({ failing: [], skip: [], skippedBefore: [poison], retry: false });
+  });
+
+  it('holds the page while any failed order has tries left', () => {
+    const other = { id: 'order-b', updatedAt: at(2) };
+    const state: SyncState = { ...NO_SYNC, failing: [{ ...poison, attempts: SYNC_MAX_ATTEMPTS - 1 }] };
+    expect(judgeFailures(state, [poison, other])).toMatchObject({ skip: [poison], retry: true });
+  });
+
+  it('forgets a passed page’s tries and the skips older than the window being read', () => {
+    const old = { id: 'order-old', updatedAt: at(-600) };
+    const state: SyncState = { ...NO_SYNC, failing: [{ ...poison, attempts: 1 }, { id: 'order-c', updatedAt: at(3), attempts: 1 }], skipped: [old] };
+    expect(pagePassed(state, ['order-a'], [{ id: 'order-d', updatedAt: at(4) }], at(-60))).toEqual({
+      syncedUntil: null,
+      cursor: null,
+      failing: [{ id: 'order-c', updatedAt: at(3), attempts: 1 }],
+      skipped: [{ id: 'order-d', updatedAt: at(4) }],
+    });
+    expect(pagePassed({ ...NO_SYNC, failing: [{ ...poison, attempts: 2 }] }, ['order-a'], [], at(-60))).toEqual(NO_SYNC);
+  });
+});
+
+describe('the total to walk by', () => {
+  it('is Junction’s total when it says; else the orders seen so far, plus one while pages are full', () => {
+    expect(pageTotal(3, 7, 250, 100)).toBe(250);
+    expect(pageTotal(1, 100, null, 100)).toBe(101);
+    expect(pageTotal(2, 40, null, 100)).toBe(140);
   });
 });
