@@ -393,8 +393,15 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
       pendingAfter++;
       return;
     }
-    if (order.stale === null || (await clearIfOver(order))) return;
-    await notify(order, order.stale.reason, order.stale.since);
+    if (order.stale === null) return;
+    let over: boolean;
+    try {
+      over = await clearIfOver(order);
+    } catch (error) {
+      pendingAfter++; // still flagged, still pending
+      throw error;
+    }
+    if (!over) await notify(order, order.stale.reason, order.stale.since);
   };
 
   const guarded = (step: string, work: (order: IndexedOrder) => Promise<void>) => async (order: IndexedOrder) => {
