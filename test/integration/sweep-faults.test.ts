@@ -20,7 +20,7 @@ import { readWebhookBody } from '../../functions/core/schemas';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createJunctionClient } from '../../functions/junction/client';
 import { RECONCILE_METRICS, SWEEP_METRICS } from '../../functions/shared/metric-names';
-import { runSweep, STALE_RULES_RESERVE_MS, type SweepInput, type SweepResult } from '../../functions/stale-redraw-sweep/app';
+import { createSweepHandler, runSweep, STALE_RULES_RESERVE_MS, STEP_MARGIN_MS, type SweepInput, type SweepResult } from '../../functions/stale-redraw-sweep/app';
 import { createSnsNotifier, SNS_CLIENT_CONFIG, type Notifier } from '../../functions/stale-redraw-sweep/notifier';
 import { getOrder } from '../../functions/store/order-reads';
 import { putOrderFromWebhook } from '../../functions/store/orders';
@@ -191,6 +191,22 @@ describe('a sweep stopped at any point', () => {
     expect(ids.flatMap(messagesOf)).toEqual([]);
 
     await repair(now);
+    await expectEachNotifiedOnce(ids);
+  });
+});
+
+describe('the Lambda entry with little time left', () => {
+  it('stops cleanly instead of being killed: nothing thrown, metrics flushed with SweepStoppedEarly = 1, the next invocation does the work', async () => {
+    const { ids, now } = await seedStuck(2);
+    const recorded = new Map<string, number>();
+    let flushed = 0;
+    const metrics = { addMetric: (name: string, _unit: string, value: number) => void recorded.set(name, value), publishStoredMetrics: () => void flushed++ };
+    const handler = createSweepHandler({ db: table.db, tableName: table.tableName, thresholds: DEFAULT_THRESHOLDS, notifier: snsNotifier(), logger: silent, metrics, clock: () => new Date(now) });
+    await expect(handler({}, { getRemainingTimeInMillis: () => STEP_MARGIN_MS - 1 })).resolves.toMatchObject({ flagged: 0 });
+    expect(flushed).toBe(1);
+    expect(recorded.get(SWEEP_METRICS.stoppedEarly)).toBe(1);
+    await expect(handler({}, { getRemainingTimeInMillis: () => 300_000 })).resolves.toMatchObject({ flagged: 2 });
+    expect(recorded.get(SWEEP_METRICS.stoppedEarly)).toBe(0);
     await expectEachNotifiedOnce(ids);
   });
 });
