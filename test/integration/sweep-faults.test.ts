@@ -205,6 +205,10 @@ describe('the Lambda entry with little time left', () => {
     await expect(handler({}, { getRemainingTimeInMillis: () => STEP_MARGIN_MS - 1 })).resolves.toMatchObject({ flagged: 0 });
     expect(flushed).toBe(1);
     expect(recorded.get(SWEEP_METRICS.stoppedEarly)).toBe(1);
+    // Without a Lambda context (locally), a configured budget bounds it the same way.
+    const budgeted = createSweepHandler({ db: table.db, tableName: table.tableName, thresholds: DEFAULT_THRESHOLDS, notifier: snsNotifier(), logger: silent, metrics, clock: () => new Date(now), budgetMs: STEP_MARGIN_MS - 1 });
+    await expect(budgeted()).resolves.toMatchObject({ flagged: 0 });
+    expect(recorded.get(SWEEP_METRICS.stoppedEarly)).toBe(1);
     await expect(handler({}, { getRemainingTimeInMillis: () => 300_000 })).resolves.toMatchObject({ flagged: 2 });
     expect(recorded.get(SWEEP_METRICS.stoppedEarly)).toBe(0);
     await expectEachNotifiedOnce(ids);
