@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { ago, shellWord, since, table, type Printer } from './format';
 import { CliError, EXIT } from './command';
+import { NEXT_STEPS } from '../functions/core/next-steps';
 
 export const OrderView = z
   .object({
@@ -91,15 +92,15 @@ export function orderTable(orders: readonly OrderView[], now: Date, out: Printer
   return table(header.map((cell) => out.style('bold', cell)), rows, indent);
 }
 
-/** What an on-call person does about a stale order (docs/deploy.md says the same at more length). */
+/** What an on-call person does about a stale order: the situation, then the one next-step text (core/next-steps.ts) the alerts and docs/deploy.md give too. */
 export function nextStep(order: OrderView, now: Date): string | null {
   if (!order.stale) return null;
   const waiting = since(statusTime(order), now);
   if (order.stale.reason === 'redraw_not_created') {
-    return `Next: Junction shows this order in ${order.low_level_status} ${waiting} and no redraw order is known. Open the order in Junction's dashboard: if a redraw order exists there, its webhooks did not reach the tracker (check the endpoint's deliveries); if none exists, ask Junction support. The flag clears by itself when the redraw order's first webhook arrives.`;
+    return `Next: Junction shows this order in ${order.low_level_status} ${waiting} and no redraw order is known. ${NEXT_STEPS.redraw_not_created}`;
   }
   if (order.stale.reason === 'no_progress') {
-    return `Next: this redraw order has made no progress ${waiting} (${order.status}.${order.low_level_status}). Follow up so that the patient books and attends the redraw, or cancel the order in Junction if it will not happen. The flag clears by itself when the order moves on.`;
+    return `Next: this redraw order has made no progress ${waiting} (${order.status}.${order.low_level_status}). ${NEXT_STEPS.no_progress}`;
   }
   return null;
 }

@@ -12,8 +12,12 @@ export type JunctionFailure =
   | { kind: 'not_found' }
   /** 401 or 403: the API key is wrong or lacks access. A configuration error: never retried. */
   | { kind: 'unauthorized'; status: 401 | 403 }
-  /** Timeout, network error, 429 or 5xx after the bounded retries. */
-  | { kind: 'unavailable'; reason: string }
+  /**
+   * Timeout, network error, 429 or 5xx after the bounded retries. `deadline`:
+   * the client's deadline (withDeadline) cut the retries short, or left no time
+   * for a first attempt; the reason says so.
+   */
+  | { kind: 'unavailable'; reason: string; deadline?: true }
   /** A 2xx whose body is not JSON or not the expected shape (reason names fields, never values). */
   | { kind: 'invalid_answer'; reason: string };
 
@@ -53,4 +57,13 @@ export interface JunctionApi {
   getOrder(orderId: string): Promise<JunctionOutcome<OrderPayload>>;
   getTransaction(transactionId: string): Promise<JunctionOutcome<JunctionTransaction>>;
   listOrders(query: ListOrdersQuery): Promise<JunctionOutcome<JunctionOrdersPage>>;
+  /**
+   * The same API with every request bounded by `atEpochMs` (on the client's own
+   * clock): it never starts an attempt, or a `Retry-After`/backoff wait, that
+   * cannot end before then (an attempt's timeout is the smaller of its own and
+   * the time left); what it could not do is `unavailable` with `deadline: true`.
+   * A caller that must keep time for other work (the sweep's stale rules) gives
+   * Junction a deadline instead of hoping one request stays short.
+   */
+  withDeadline(atEpochMs: number): JunctionApi;
 }

@@ -13,6 +13,10 @@
  * not the expected shape is `invalid_answer`. Reasons name status codes and field
  * paths only: never the API key, never a value from an answer (PHI).
  *
+ * `withDeadline` bounds the whole of each request (attempts and waits): one
+ * request can otherwise take 3 attempts of 10 s and two `Retry-After` waits of
+ * 30 s, 90 s in all, longer than a caller's reserve of time.
+ *
  * Deliberately free of Powertools and the AWS SDK: it is bundled into Lambdas.
  */
 import type * as z from 'zod/mini';
@@ -42,7 +46,18 @@ export interface JunctionClientOptions {
 /** Junction's page size limit for `GET /v3/orders`. */
 export const MAX_PAGE_SIZE = 100;
 
+/**
+ * The least time an attempt is started with: a request that cannot be answered
+ * in this long before the deadline is not worth starting.
+ */
+export const MIN_ATTEMPT_MS = 1_000;
+
 export function createJunctionClient(options: JunctionClientOptions): JunctionApi {
+  return boundedClient(options, null);
+}
+
+/** The client, its requests bounded by `deadline` (epoch ms on `options.now`'s clock) when one is given. */
+function boundedClient(options: JunctionClientOptions, deadline: number | null): JunctionApi {
   const base = parseBaseUrl(options.baseUrl);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxRetries = options.maxRetries ?? 2;
@@ -54,12 +69,13 @@ export function createJunctionClient(options: JunctionClientOptions): JunctionAp
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? Date.now;
   const headers = { 'x-vital-api-key': options.apiKey, accept: 'application/json' };
+  const timeLeft = () => (deadline === null ? Number.POSITIVE_INFINITY : deadline - now());
 
   /** One attempt: the status and, for a 2xx, the body text; or why there is none. */
-  async function attempt(url: string): Promise<{ status: number; retryAfter: string | null; text: string | null } | { failed: string }> {
+  async function attempt(url: string, limitMs: number): Promise<{ status: number; retryAfter: string | null; text: string | null } | { failed: string }> {
     try {
       // No redirects: following one would send the key wherever the Location points.
-      const response = await doFetch(url, { method: 'GET', headers, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      const response = await doFetch(url, { method: 'GET', headers, redirect: 'manual', signal: AbortSignal.timeout(limitMs) });
       if (response.status < 200 || response.status > 299) {
         await response.body?.cancel().catch(() => undefined);
         return { status: response.status, retryAfter: response.headers.get('retry-after'), text: null };
@@ -67,7 +83,8 @@ export function createJunctionClient(options: JunctionClientOptions): JunctionAp
       return { status: response.status, retryAfter: null, text: await response.text() };
     } catch (error) {
       const name = error instanceof Error ? error.name : '';
-      return { failed: name === 'TimeoutError' || name === 'AbortError' ? `timeout after ${timeoutMs} ms` : 'network error' };
+      const cut = limitMs < timeoutMs ? ' (cut by the deadline)' : '';
+      return { failed: name === 'TimeoutError' || name === 'AbortError' ? `timeout after ${limitMs} ms${cut}` : 'network error' };
     }
   }
 
@@ -75,7 +92,10 @@ export function createJunctionClient(options: JunctionClientOptions): JunctionAp
   async function get<T>(path: string, read: (json: unknown) => JunctionOutcome<T>): Promise<JunctionOutcome<T>> {
     const url = `${base}${path}`;
     for (let attemptNo = 0; ; attemptNo++) {
-      const result = await attempt(url);
+      const left = timeLeft();
+      // Only reached before a first attempt (a retry's wait is checked below): nothing was asked.
+      if (left < MIN_ATTEMPT_MS) return { kind: 'unavailable', reason: 'deadline reached before the request', deadline: true };
+      const result = await attempt(url, Math.min(timeoutMs, left));
       let reason: string;
       let waitMs = backoffMs * 2 ** attemptNo;
       if ('failed' in result) {
@@ -101,6 +121,10 @@ export function createJunctionClient(options: JunctionClientOptions): JunctionAp
         return { kind: 'unavailable', reason: `unexpected status ${result.status}` };
       }
       if (attemptNo >= maxRetries) return { kind: 'unavailable', reason: `${reason} (${attemptNo + 1} attempts)` };
+      // A wait is worth it only if a useful attempt still fits after it.
+      if (timeLeft() < waitMs + MIN_ATTEMPT_MS) {
+        return { kind: 'unavailable', reason: `${reason} (${attemptNo + 1} attempts; the deadline leaves no time to wait ${waitMs} ms and retry)`, deadline: true };
+      }
       await sleep(waitMs);
     }
   }
@@ -152,6 +176,9 @@ export function createJunctionClient(options: JunctionClientOptions): JunctionAp
         };
       });
     },
+
+    // A deadline replaces the one before (the earlier is the caller's to keep).
+    withDeadline: (atEpochMs) => boundedClient(options, atEpochMs),
   };
 }
 

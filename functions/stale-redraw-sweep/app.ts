@@ -22,20 +22,21 @@ import { membersBehindBefore } from '../core/members';
 import type { ListingSnapshot } from '../core/order-record';
 import { hasRedrawOrder, staleCutoffs, staleReason, type StaleReason, type StaleThresholds } from '../core/staleness';
 import type { JunctionApi } from '../junction/api';
-import { readBehindTransactions } from '../store/catch-up';
+import { catchUpPauseMs } from '../core/catch-up-backoff';
+import { pauseCatchUp, readBehindTransactions } from '../store/catch-up';
 import { getOrder } from '../store/order-reads';
 import {
   countOpenRedraws,
   flagStale,
+  markNotified,
   readOpenRedraws,
   refileOpenRedraw,
-  unflagStale,
   type IndexedOrder,
 } from '../store/redraws';
 import { OPEN_REDRAW_PARTITIONS } from '../store/table';
 import { readTransactionPartition } from '../store/transaction-partition';
 import type { Notifier, StaleRedrawNotification } from './notifier';
-import { createJunctionSession, type JunctionSession } from './reconcile';
+import { createJunctionSession, type CatchUpRead, type JunctionSession } from './reconcile';
 import { DEFAULT_SYNC, runSync, type SyncOutcome, type SyncSettings } from './sync';
 import { RECONCILE_METRICS, SERVICES, SWEEP_METRICS, SYNC_METRICS } from '../shared/metric-names';
 
@@ -103,14 +104,20 @@ export interface SweepInput {
   sync?: SyncSettings;
   /** Milliseconds since the sweep started (monotonic; default from performance.now()): bounds the sync. */
   elapsedMs?: () => number;
-  /** Milliseconds left for this invocation (Lambda's context), if known: Junction is not asked when it runs low. */
+  /**
+   * Milliseconds left for this invocation (Lambda's context, or a configured
+   * budget), if known: Junction gets a deadline STALE_RULES_RESERVE_MS before
+   * the end, and no step starts with less than STEP_MARGIN_MS left.
+   */
   timeLeft?: () => number;
+  /** Epoch milliseconds (default Date.now): the clock of Junction's deadline, the Junction client's own. */
+  wallClock?: () => number;
 }
 
 export interface SweepResult {
   /** Orders read from the open-redraws index (due candidates and flagged ones). */
   examined: number;
-  /** Flags set and notified by this sweep. */
+  /** Flags set by this sweep (each notified at once, or left pending for the next sweep). */
   flagged: number;
   /** Orders taken out of the flagged or awaiting partition because they are no longer stale or awaiting. */
   cleared: number;
@@ -120,7 +127,7 @@ export interface SweepResult {
   synced: number;
 }
 
-/** Thrown after a sweep in which some orders failed unexpectedly (the others were swept). */
+/** Thrown after a sweep in which some orders failed unexpectedly (DynamoDB; the others were swept), never for Junction's failures. */
 export class SweepError extends Error {
   override readonly name = 'SweepError';
 }
@@ -132,20 +139,79 @@ const CONCURRENCY = 8;
 const JUNCTION_CONCURRENCY = 4;
 const MINUTE_MS = 60_000;
 
-/** One sweep at `now`. */
+/**
+ * Junction's deadline is this long before the invocation's end (CONTRACT §4,
+ * §6): whatever Junction answers, the stale rules keep this much time for
+ * themselves (DynamoDB and SNS only: candidates verified by Junction until its
+ * deadline are flagged by §4 alone after it).
+ */
+export const STALE_RULES_RESERVE_MS = 90_000;
+/**
+ * A step (the sync, the catch-up, a candidate, a notification) starts only with
+ * at least this much time left: a step's longest run with the SDK clients' own
+ * timeouts (a notification is bounded by NOTIFY_TIMEOUT_MS), plus the final
+ * count and the metrics. Below it the sweep stops cleanly and the next one goes on.
+ */
+export const STEP_MARGIN_MS = 45_000;
+/**
+ * The longest wait for one notification. The SNS client ends a hanging request
+ * well before (SNS_CLIENT_CONFIG's timeouts); this bounds any other notifier. A
+ * notification given up on is aborted and stays pending.
+ */
+export const NOTIFY_TIMEOUT_MS = 30_000;
+/** Failed notifications in a row after which a sweep sends no more (the rest stay pending for the next sweep). */
+export const NOTIFICATION_FAILURES_IN_A_ROW_LIMIT = 3;
+
+/**
+ * One sweep at `now`.
+ *
+ * Steps, each started only while enough time is left (STEP_MARGIN_MS; else the
+ * sweep stops cleanly, emits SweepStoppedEarly = 1, and the next sweep goes on):
+ * the sync and the catch-up (with a key), then the stale rules: the flags of
+ * earlier sweeps whose notification is still pending (sent oldest first, or
+ * cleared if they no longer hold), the due candidates (each flagged, then
+ * notified at once), and the other flags (cleared if they no longer hold).
+ *
+ * Notifications: a flag is written with a "notification pending" marker,
+ * removed once SNS accepted the message; a notification that fails stays
+ * pending (the flag stays, so no `redraw.stale_cleared`/`redraw.stale` pair),
+ * and every sweep sends what is pending. The one duplicate window: SNS accepted
+ * the message and the sweep was killed (or DynamoDB failed) before the marker's
+ * removal, one conditional write later. A flag that clears before its
+ * notification went out is not notified: it no longer asks for action.
+ *
+ * It throws (SweepError, after its metrics) only when orders could not be
+ * swept for the table's sake (DynamoDB); Junction's failures and an early stop
+ * never throw, so the schedule's retries never call a rate-limiting Junction again.
+ */
 export async function runSweep(input: SweepInput): Promise<SweepResult> {
   const { db, tableName, now, thresholds, logger, metrics } = input;
   const since = canonicalFromDate(now);
   const cutoffs = staleCutoffs(now, thresholds);
+  const wallClock = input.wallClock ?? Date.now;
+  const timeLeft = input.timeLeft ?? (() => Number.POSITIVE_INFINITY);
+  const leftAtStart = timeLeft();
+  const junctionDeadline = Number.isFinite(leftAtStart) ? wallClock() + leftAtStart - STALE_RULES_RESERVE_MS : undefined;
   const session: JunctionSession | null = input.junction
-    ? createJunctionSession({ db, tableName, junction: input.junction, logger, timeLeft: input.timeLeft })
+    ? createJunctionSession({ db, tableName, junction: input.junction, logger, ...(junctionDeadline === undefined ? {} : { deadline: junctionDeadline, clock: wallClock }) })
     : null;
 
+  let stoppedAt: string | null = null;
+  /** Whether a step may start now; once one may not, no later step does either. */
+  const mayStart = (step: string): boolean => {
+    if (stoppedAt !== null) return false;
+    const left = timeLeft();
+    if (left >= STEP_MARGIN_MS) return true;
+    stoppedAt = step;
+    logger.warn('sweep time low: stopping cleanly, the next sweep goes on', { step, time_left_ms: Math.max(0, Math.round(left)) });
+    return false;
+  };
+
   let failures = 0;
-  let behind = 0;
+  let catchUpRun: CatchUpRun | null = null;
   let sync: SyncOutcome | null = null;
   // The sync first (CONTRACT §6): the catch-up and the stale rules then work on what it brought.
-  if (session !== null) {
+  if (session !== null && mayStart('sync')) {
     const started = performance.now();
     try {
       sync = await runSync({
@@ -165,20 +231,23 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
     }
   }
   // Catch-up next, so that the candidates read next already show what it repaired.
-  if (session !== null) {
+  if (session !== null && mayStart('catch_up')) {
     try {
-      behind = await catchUp(input, session, () => void failures++);
+      catchUpRun = await catchUp(input, session, mayStart, () => void failures++);
     } catch (error) {
       failures++;
       logger.error('catch-up failed', { error: errorName(error) });
     }
   }
 
-  const [inProgress, awaiting, flaggedBefore] = await Promise.all([
-    readOpenRedraws(db, tableName, OPEN_REDRAW_PARTITIONS.redrawInProgress, cutoffs.noProgressBefore),
-    readOpenRedraws(db, tableName, OPEN_REDRAW_PARTITIONS.awaitingRedraw, cutoffs.redrawMissingBefore),
-    readOpenRedraws(db, tableName, OPEN_REDRAW_PARTITIONS.stale),
-  ]);
+  const read = mayStart('stale_rules')
+    ? await Promise.all([
+        readOpenRedraws(db, tableName, OPEN_REDRAW_PARTITIONS.redrawInProgress, cutoffs.noProgressBefore),
+        readOpenRedraws(db, tableName, OPEN_REDRAW_PARTITIONS.awaitingRedraw, cutoffs.redrawMissingBefore),
+        readOpenRedraws(db, tableName, OPEN_REDRAW_PARTITIONS.stale),
+      ])
+    : null;
+  const [inProgress, awaiting, flaggedBefore] = read ?? [[], [], []];
 
   // The transaction function may lag behind the webhook: ask the transaction's
   // partition whether a redraw order is known, once per transaction per sweep.
@@ -202,9 +271,50 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
   let flagged = 0;
   let cleared = 0;
   let staleCleared = 0;
+  let notified = 0;
   let notificationFailures = 0;
+  let failuresInARow = 0;
+  let notificationsStopped = false;
+  /** Flags whose notification has not gone out, as this sweep leaves them. */
+  let pendingAfter = 0;
 
   const seenOf = (order: IndexedOrder) => ({ orderId: order.record.id, rank: order.record.rank, partition: order.openRedraw });
+
+  /**
+   * Sends the notification of the flag set at `flagSince`, then records it sent.
+   * A failure leaves it pending (counted); after a few in a row the sweep sends
+   * no more. A removal of the marker that fails (DynamoDB) is the one way a
+   * notification can go out twice: the next sweep sends it again.
+   */
+  const notify = async (order: IndexedOrder, reason: StaleReason, flagSince: string): Promise<void> => {
+    if (notificationsStopped || !mayStart('notification')) {
+      pendingAfter++;
+      return;
+    }
+    const abort = new AbortController();
+    try {
+      await withTimeout(input.notifier.notify(notificationOf(order, reason, flagSince, now), { signal: abort.signal }), NOTIFY_TIMEOUT_MS, abort);
+      failuresInARow = 0;
+    } catch (error) {
+      notificationFailures++;
+      pendingAfter++;
+      logger.error('stale redraw notification failed: it stays pending for the next sweep', { order_id: order.record.id, error: errorName(error) });
+      if (++failuresInARow >= NOTIFICATION_FAILURES_IN_A_ROW_LIMIT && !notificationsStopped) {
+        notificationsStopped = true;
+        logger.error('stale redraw notifications keep failing: no more in this sweep, the rest stay pending', { failures_in_a_row: failuresInARow });
+      }
+      return;
+    }
+    notified++;
+    try {
+      if ((await markNotified(db, tableName, order.record.id, flagSince)) === 'lost') {
+        logger.debug('notification sent for a flag that cleared meanwhile', { order_id: order.record.id });
+      }
+    } catch (error) {
+      pendingAfter++;
+      throw error;
+    }
+  };
 
   /**
    * Verify before flagging (CONTRACT §6): read the candidate (and, for
@@ -238,7 +348,7 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
     if (current === null) return null;
     const partition = current.openRedraw;
     if (partition === null || partition === OPEN_REDRAW_PARTITIONS.stale) return null; // left the index, or flagged meanwhile
-    const currentOrder: IndexedOrder = { ...current, openRedraw: partition };
+    const currentOrder: IndexedOrder = { ...current, openRedraw: partition, notificationPending: false };
     const stillStale = staleReason(current.record, redrawNow, now, thresholds);
     if (stillStale === null) {
       if (redrawNow && (await refileOpenRedraw(db, tableName, seenOf(currentOrder), current.record, true)) === 'written') cleared++;
@@ -262,29 +372,40 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
       logger.debug('stale flag not set: the order moved on or is flagged already', { order_id: order.record.id });
       return;
     }
-    try {
-      await input.notifier.notify(notificationOf(order, reason, since, now));
-      flagged++;
-    } catch (error) {
-      notificationFailures++;
-      logger.error('stale redraw notification failed; flag rolled back for the next sweep', {
-        order_id: order.record.id,
-        error: errorName(error),
-      });
-      await unflagStale(db, tableName, order.record.id, since, order.openRedraw);
-    }
+    flagged++;
+    await notify(order, reason, since);
   };
 
-  const reexamineFlagged = async (order: IndexedOrder): Promise<void> => {
+  /** Clears a flag that no longer holds; true when the order is no longer stale. */
+  const clearIfOver = async (order: IndexedOrder): Promise<boolean> => {
     const hasRedraw = await transactionHasRedraw(order);
-    if (staleReason(order.record, hasRedraw, now, thresholds) !== null) return;
+    if (staleReason(order.record, hasRedraw, now, thresholds) !== null) return false;
     if ((await refileOpenRedraw(db, tableName, seenOf(order), order.record, hasRedraw)) === 'written') {
       cleared++;
       staleCleared++;
     }
+    return true;
   };
 
-  const guarded = (work: (order: IndexedOrder) => Promise<void>) => async (order: IndexedOrder) => {
+  /** A flag of an earlier sweep whose notification has not gone out: sent if the flag still holds. */
+  const sendPending = async (order: IndexedOrder): Promise<void> => {
+    if (!mayStart('notification')) {
+      pendingAfter++;
+      return;
+    }
+    if (order.stale === null) return;
+    let over: boolean;
+    try {
+      over = await clearIfOver(order);
+    } catch (error) {
+      pendingAfter++; // still flagged, still pending
+      throw error;
+    }
+    if (!over) await notify(order, order.stale.reason, order.stale.since);
+  };
+
+  const guarded = (step: string, work: (order: IndexedOrder) => Promise<void>) => async (order: IndexedOrder) => {
+    if (step !== 'notification' && !mayStart(step)) return;
     try {
       await work(order);
     } catch (error) {
@@ -292,23 +413,31 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
       logger.error('sweeping an order failed', { order_id: order.record.id, error: errorName(error) });
     }
   };
-  await forEachLimited([...inProgress, ...awaiting], CONCURRENCY, guarded(sweepCandidate));
-  await forEachLimited(flaggedBefore, CONCURRENCY, guarded(reexamineFlagged));
+  const pendingBefore = flaggedBefore.filter((order) => order.notificationPending).sort(bySince);
+  await forEachLimited(pendingBefore, CONCURRENCY, guarded('notification', sendPending));
+  await forEachLimited([...inProgress, ...awaiting], CONCURRENCY, guarded('candidate', sweepCandidate));
+  await forEachLimited(
+    flaggedBefore.filter((order) => !order.notificationPending),
+    CONCURRENCY,
+    guarded('flagged', async (order) => void (await clearIfOver(order))),
+  );
 
-  const counts = await countOpenRedraws(db, tableName);
-  const openNow = counts[OPEN_REDRAW_PARTITIONS.redrawInProgress] + counts[OPEN_REDRAW_PARTITIONS.awaitingRedraw] + counts[OPEN_REDRAW_PARTITIONS.stale];
+  const counts = read === null ? null : await countOpenRedraws(db, tableName);
   metrics.addMetric(SWEEP_METRICS.flagged, MetricUnit.Count, flagged);
-  // From this sweep's own reads and writes: the index may not show its writes yet.
-  metrics.addMetric(SWEEP_METRICS.stale, MetricUnit.Count, flaggedBefore.length - staleCleared + flagged);
-  metrics.addMetric(SWEEP_METRICS.open, MetricUnit.Count, openNow);
   metrics.addMetric(SWEEP_METRICS.notificationFailures, MetricUnit.Count, notificationFailures);
-  // Today a failed notification rolls its flag back and the sweep runs to its end (issue 24 changes both).
-  metrics.addMetric(SWEEP_METRICS.notificationsPending, MetricUnit.Count, 0);
-  metrics.addMetric(SWEEP_METRICS.stoppedEarly, MetricUnit.Count, 0);
+  metrics.addMetric(SWEEP_METRICS.stoppedEarly, MetricUnit.Count, stoppedAt === null ? 0 : 1);
+  // The stale rules' own figures, when they ran (from this sweep's reads and writes: the index may not show its writes yet).
+  const openNow = counts === null ? null : counts[OPEN_REDRAW_PARTITIONS.redrawInProgress] + counts[OPEN_REDRAW_PARTITIONS.awaitingRedraw] + counts[OPEN_REDRAW_PARTITIONS.stale];
+  if (openNow !== null) {
+    metrics.addMetric(SWEEP_METRICS.stale, MetricUnit.Count, flaggedBefore.length - staleCleared + flagged);
+    metrics.addMetric(SWEEP_METRICS.open, MetricUnit.Count, openNow);
+    metrics.addMetric(SWEEP_METRICS.notificationsPending, MetricUnit.Count, pendingAfter);
+  }
 
   const junction = session?.stats() ?? null;
   if (junction !== null) {
-    const readFailures = junction.failures.unavailable + junction.failures.invalid_answer + junction.failures.not_found;
+    // Real failures only: an answer that did not improve a behind member (404 included) is Junction lagging its listing, counted apart.
+    const readFailures = junction.failures.unavailable + junction.failures.invalid_answer;
     metrics.addMetric(RECONCILE_METRICS.reconciled, MetricUnit.Count, junction.reconciled);
     metrics.addMetric(RECONCILE_METRICS.failures, MetricUnit.Count, readFailures);
     metrics.addMetric(RECONCILE_METRICS.unavailable, MetricUnit.Count, junction.failures.unavailable);
@@ -316,7 +445,8 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
     metrics.addMetric(RECONCILE_METRICS.notFound, MetricUnit.Count, junction.failures.not_found);
     metrics.addMetric(RECONCILE_METRICS.unauthorized, MetricUnit.Count, junction.unauthorized);
     metrics.addMetric(RECONCILE_METRICS.requests, MetricUnit.Count, junction.requests);
-    metrics.addMetric(RECONCILE_METRICS.behind, MetricUnit.Count, behind);
+    metrics.addMetric(RECONCILE_METRICS.behind, MetricUnit.Count, catchUpRun?.due ?? 0);
+    metrics.addMetric(RECONCILE_METRICS.notImproved, MetricUnit.Count, catchUpRun?.notImproved ?? 0);
     if (sync !== null) {
       metrics.addMetric(SYNC_METRICS.synced, MetricUnit.Count, sync.synced);
       metrics.addMetric(SYNC_METRICS.applied, MetricUnit.Count, sync.applied);
@@ -334,7 +464,10 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
   };
   logger.info('stale redraw sweep done', {
     ...result,
+    notified,
     notification_failures: notificationFailures,
+    notifications_pending: read === null ? null : pendingAfter,
+    stopped_early_at: stoppedAt,
     failures,
     open_redraws: openNow,
     ...(junction === null
@@ -344,7 +477,9 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
           junction_failures: junction.failures,
           junction_unauthorized: junction.unauthorized,
           junction_stopped: junction.stopped,
-          behind,
+          behind: catchUpRun?.due ?? 0,
+          catch_up_not_improved: catchUpRun?.notImproved ?? 0,
+          catch_up_paused: catchUpRun?.paused ?? 0,
           sync_stopped: sync?.stopped ?? null,
           sync_lag_seconds: sync?.lagSeconds ?? null,
         }),
@@ -353,31 +488,87 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
   return result;
 }
 
+/** Oldest flag first (its `since`), then by order id. */
+function bySince(a: IndexedOrder, b: IndexedOrder): number {
+  const [ka, kb] = [`${a.stale?.since ?? ''}#${a.record.id}`, `${b.stale?.since ?? ''}#${b.record.id}`];
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/** Settles as `promise`, or rejects (and aborts) after `ms`. */
+async function withTimeout<T>(promise: Promise<T>, ms: number, abort: AbortController): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new Error(`no answer within ${ms} ms`);
+      error.name = 'NotificationTimeout';
+      abort.abort(error);
+      reject(error);
+    }, ms);
+    // A sweep stopped from outside (a test's "crash") must not keep the process alive.
+    timer.unref?.();
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What one catch-up did. */
+interface CatchUpRun {
+  /** Members due (behind their listings for longer than RECONCILE_AFTER_MINUTES, not paused). */
+  due: number;
+  /** Reads whose answer did not improve the member (older or the same state, or 404). */
+  notImproved: number;
+  /** Transactions paused because none of their read members improved. */
+  paused: number;
+}
+
 /**
  * Catch-up (CONTRACT §6): reads from Junction the members whose own state has
  * been behind what a listing showed for them for longer than
  * RECONCILE_AFTER_MINUTES (by Junction's status times, never our clock), the
- * longest behind first, at most RECONCILE_MAX_PER_SWEEP, each once. A member
- * whose answer is not newer stays behind: the next sweep reads it again.
- * Returns how many members were due.
+ * longest behind first, at most RECONCILE_MAX_PER_SWEEP, each once. A
+ * transaction none of whose due members Junction improved (older or the same
+ * state, 404) is paused (1 h, doubling to 24 h: core/catch-up-backoff.ts), so it
+ * does not stay first forever and the members behind it get read; a read that
+ * failed (unavailable, invalid) pauses nothing: the next sweep reads it again.
  */
-async function catchUp(input: SweepInput, session: JunctionSession, onFailure: () => void): Promise<number> {
+async function catchUp(input: SweepInput, session: JunctionSession, mayStart: (step: string) => boolean, onFailure: () => void): Promise<CatchUpRun> {
   const { db, tableName, now, logger } = input;
   const settings = input.reconcile ?? DEFAULT_RECONCILE;
-  const before = canonicalFromDate(new Date(now.getTime() - settings.afterMinutes * MINUTE_MS));
+  const afterMs = settings.afterMinutes * MINUTE_MS;
+  const before = canonicalFromDate(new Date(now.getTime() - afterMs));
   const transactions = await readBehindTransactions(db, tableName, before, settings.maxPerSweep);
-  const due = [...new Set(transactions.flatMap((transaction) => membersBehindBefore(Object.values(transaction.members), before).map((member) => member.id)))];
+  const dueOf = new Map(transactions.map((behind) => [behind, membersBehindBefore(Object.values(behind.transaction.members), before).map((member) => member.id)]));
+  const due = [...new Set([...dueOf.values()].flat())];
   const reading = due.slice(0, settings.maxPerSweep);
   if (due.length > reading.length) logger.info('catch-up capped: the rest waits for the next sweep', { due: due.length, reading: reading.length });
+  const outcomes = new Map<string, CatchUpRead>();
   await forEachLimited(reading, JUNCTION_CONCURRENCY, async (orderId) => {
+    if (!mayStart('catch_up')) return;
     try {
-      await session.reconcileOrder(orderId);
+      outcomes.set(orderId, await session.catchUpOrder(orderId));
     } catch (error) {
       logger.error('applying an api read failed', { order_id: orderId, error: errorName(error) });
       onFailure();
     }
   });
-  return due.length;
+  const notImproved = [...outcomes.values()].filter((outcome) => outcome === 'not_improved').length;
+  let paused = 0;
+  for (const [behind, members] of dueOf) {
+    if (members.length === 0 || !members.every((id) => outcomes.get(id) === 'not_improved')) continue;
+    const reads = behind.notImprovedReads + 1;
+    const nextTry = now.getTime() + catchUpPauseMs(reads);
+    try {
+      const written = await pauseCatchUp(db, tableName, behind.transaction, { notImprovedReads: reads, sortFrom: canonicalFromDate(new Date(nextTry - afterMs)) });
+      if (written === 'written') paused++;
+    } catch (error) {
+      // Not pausing costs one more read next sweep, nothing else.
+      logger.warn('pausing a catch-up failed', { transaction_id: behind.transaction.id, error: errorName(error) });
+    }
+  }
+  return { due: due.length, notImproved, paused };
 }
 
 function listingHasRedraw(listing: ListingSnapshot | null, orderId: string): boolean {
@@ -413,23 +604,29 @@ export interface SweepHandlerDeps extends Omit<SweepInput, 'now' | 'metrics' | '
    * start is picked up); null or absent: no reconciliation, no request to Junction.
    */
   junction?: JunctionApi | null | (() => Promise<JunctionApi | null>);
+  /** A time budget per sweep (ms) when the invocation gives none (no Lambda context, e.g. locally); absent: none. */
+  budgetMs?: number;
 }
 
 /**
  * The sweep's entry: one sweep per invocation (an EventBridge schedule on AWS,
  * a timer or `POST /local/sweep` locally). The event carries nothing it needs;
- * Lambda's context, when given, bounds the time spent asking Junction.
+ * Lambda's context (or `budgetMs`), when given, bounds the sweep: Junction's
+ * deadline and the steps' start (runSweep). Metrics are flushed in every case.
  */
 export function createSweepHandler(deps: SweepHandlerDeps): (event?: unknown, context?: { getRemainingTimeInMillis(): number }) => Promise<SweepResult> {
   const clock = deps.clock ?? (() => new Date());
-  const { junction, ...rest } = deps;
+  const wallClock = deps.wallClock ?? Date.now;
+  const { junction, budgetMs, ...rest } = deps;
   return async (_event, context) => {
     try {
+      const startedAt = wallClock();
+      const timeLeft = context ? () => context.getRemainingTimeInMillis() : budgetMs === undefined ? undefined : () => budgetMs - (wallClock() - startedAt);
       return await runSweep({
         ...rest,
-        junction: await resolveJunction(junction, deps.logger),
+        junction: await resolveJunction(junction, deps.logger, deps.metrics),
         now: clock(),
-        ...(context ? { timeLeft: () => context.getRemainingTimeInMillis() } : {}),
+        ...(timeLeft ? { timeLeft } : {}),
       });
     } finally {
       deps.metrics.publishStoredMetrics();
@@ -437,13 +634,31 @@ export function createSweepHandler(deps: SweepHandlerDeps): (event?: unknown, co
   };
 }
 
-/** The Junction client for this sweep; when its provider fails (the key cannot be read), the sweep goes on without it. */
-async function resolveJunction(junction: SweepHandlerDeps['junction'], logger: LogSink): Promise<JunctionApi | null> {
+/**
+ * The Junction client for this sweep. When its provider fails (the key secret
+ * cannot be read, or holds something that is not a key), this sweep goes on
+ * without reconciliation (the stale rules run as without a key) and says so:
+ * an error log and JunctionKeyUnusable = 1 (alarmed); 0 while the key is usable
+ * or the secret holds the placeholder (reconciliation off by choice).
+ */
+async function resolveJunction(junction: SweepHandlerDeps['junction'], logger: LogSink, metrics: MetricSink): Promise<JunctionApi | null> {
   if (typeof junction !== 'function') return junction ?? null;
   try {
-    return await junction();
+    const api = await junction();
+    metrics.addMetric(RECONCILE_METRICS.keyUnusable, MetricUnit.Count, 0);
+    return api;
   } catch (error) {
-    logger.error('junction api key could not be read: sweeping without reconciliation', { error: errorName(error) });
+    metrics.addMetric(RECONCILE_METRICS.keyUnusable, MetricUnit.Count, 1);
+    logger.error('junction api key unusable: sweeping without reconciliation', { setting: 'JUNCTION_API_KEY_SECRET_ARN', error: secretErrorName(error) });
     return null;
   }
+}
+
+/**
+ * What a log may say of a failed key secret: the SDK's error behind Powertools'
+ * GetParameterError (`AccessDeniedException`, `ResourceNotFoundException`), or
+ * `ConfigError` for a secret that holds no key; never a message or a value.
+ */
+export function secretErrorName(error: unknown): string {
+  return error instanceof Error && error.cause instanceof Error ? errorName(error.cause) : errorName(error);
 }

@@ -1,22 +1,25 @@
 /**
  * Lambda entry of the stale-redraw sweep (EventBridge schedule). Configuration is
- * checked once, at start: a missing table or topic, a threshold that is not a
- * positive number, or a Junction API key secret holding something that is not a
- * key fails the function loudly before any sweep.
+ * checked once, at start: a missing table or topic, or a threshold that is not a
+ * positive number, fails the function loudly before any sweep.
  *
  * Reconciliation (CONTRACT §6) is on when JUNCTION_API_KEY_SECRET_ARN names a
  * secret holding a key. The secret is read during the cold start and again at
  * most every 5 minutes (so a key set after the deploy is picked up without one);
  * while it holds the deploy-time placeholder the sweep runs without Junction and
- * says so (WARN) at each cold start.
+ * says so (WARN) at each cold start. A secret that cannot be read or holds
+ * something that is not a key never fails the init: on a cold start as on a warm
+ * one, that sweep runs its stale rules without Junction, logs an error and emits
+ * JunctionKeyUnusable = 1 (alarmed); reconciliation is optional, the stale rules
+ * are not.
  */
 import { junctionFromSecret } from '../junction/key-secret';
 import { functionTable } from '../store/document-table';
 import { createLogger, createMetrics } from '../shared/observability';
-import { failAsSetting, secretStringReader } from '../shared/secrets-manager';
-import { createSweepHandler, reconcileOf, SWEEP_SERVICE_NAME, syncOf, thresholdsOf } from './app';
+import { secretStringReader } from '../shared/secrets-manager';
+import { createSweepHandler, reconcileOf, secretErrorName, SWEEP_SERVICE_NAME, syncOf, thresholdsOf } from './app';
 import { sweepConfig } from './config';
-import { createSnsNotifier } from './notifier';
+import { createSnsNotifier, SNS_CLIENT_CONFIG } from './notifier';
 
 const config = sweepConfig();
 const logger = createLogger(SWEEP_SERVICE_NAME);
@@ -28,10 +31,14 @@ const junction =
     ? null
     : junctionFromSecret(secretStringReader(arn), config.JUNCTION_API_BASE_URL);
 
-// Read the secret during the cold start (top-level await in the ESM bundle): an
-// unreadable or malformed secret fails the init loudly, by name; a placeholder
-// only turns reconciliation off.
-const startingApi = await junction?.().catch(failAsSetting('JUNCTION_API_KEY_SECRET_ARN'));
+// Read the secret during the cold start (top-level await in the ESM bundle), so
+// the first sweep has it at hand. A placeholder turns reconciliation off (WARN);
+// an unreadable or malformed secret is logged here and reported by each sweep
+// that meets it (the handler's JunctionKeyUnusable), never an init failure.
+const startingApi = await junction?.().catch((error: unknown) => {
+  logger.error('junction api key unusable at start: sweeping without reconciliation', { setting: 'JUNCTION_API_KEY_SECRET_ARN', error: secretErrorName(error) });
+  return undefined;
+});
 if (startingApi === null) {
   logger.warn('junction api key not set: sweeping without reconciliation until the secret holds a key', { setting: 'JUNCTION_API_KEY_SECRET_ARN' });
 }
@@ -43,7 +50,7 @@ export const handler = createSweepHandler({
   reconcile: reconcileOf(config),
   sync: syncOf(config),
   // Loaded at the first notification (notifier.ts): most sweeps send none.
-  notifier: createSnsNotifier(() => import('@aws-sdk/client-sns').then(({ SNSClient }) => new SNSClient({})), config.STALE_REDRAW_TOPIC_ARN),
+  notifier: createSnsNotifier(() => import('@aws-sdk/client-sns').then(({ SNSClient }) => new SNSClient({ ...SNS_CLIENT_CONFIG })), config.STALE_REDRAW_TOPIC_ARN),
   logger,
   metrics: createMetrics(SWEEP_SERVICE_NAME),
   junction,

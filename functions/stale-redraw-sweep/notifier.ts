@@ -2,12 +2,23 @@
  * Where stale-redraw notifications go: an SNS topic on AWS, memory (and the log)
  * locally and in tests. A notification carries ids, the reason, statuses and
  * times only: never PHI, so it can go to email or chat subscribers as it is.
- * Each one also names the CLI line that shows the order (`look_up`), so that
- * whoever reads it is one command away from the order and what to do.
+ * Each one also names the CLI line that shows the order (`look_up`) and what to
+ * do next (`next_step`, core/next-steps.ts: the same text the CLI and the deploy
+ * runbook give), so that whoever reads it is one command away from the order.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient, SNSClientConfig } from '@aws-sdk/client-sns';
+import { nextStepFor } from '../core/next-steps';
 import type { StaleReason } from '../core/staleness';
+import { SDK_REQUEST_HANDLER } from '../shared/sdk-clients';
+
+/**
+ * The SNS client's settings: the connection timeouts every function's SDK
+ * clients share (1 s to connect, 2 s of silence per attempt), so a hanging SNS
+ * fails a notification within seconds (it stays pending for the next sweep)
+ * instead of holding the sweep until Lambda kills it.
+ */
+export const SNS_CLIENT_CONFIG: SNSClientConfig = Object.freeze({ requestHandler: { ...SDK_REQUEST_HANDLER } });
 
 export interface StaleRedrawNotification {
   order_id: string;
@@ -25,10 +36,17 @@ export interface StaleRedrawNotification {
   status_time: string;
 }
 
-/** What is sent: the sweep's notification plus the CLI line that shows the order (ids only). */
+/** What is sent: the sweep's notification plus the CLI line that shows the order (ids only) and what to do next. */
 export interface SentStaleRedrawNotification extends StaleRedrawNotification {
   /** e.g. `npx redraw-tracker order <order id> --stack RedrawTracker --region us-east-1` (README, "Operations CLI"). */
   look_up: string;
+  /** What to do next for this reason (core/next-steps.ts; no PHI). */
+  next_step: string;
+}
+
+/** The notification as sent: with its look-up line and next step. */
+export function sentNotification(notification: StaleRedrawNotification, deployed?: { region: string | undefined }): SentStaleRedrawNotification {
+  return { ...notification, look_up: lookUpLine(notification.order_id, deployed), next_step: nextStepFor(notification.reason) };
 }
 
 /** The stack name lib/app.ts deploys (its STACK_NAME; a test keeps the two equal). */
@@ -45,18 +63,21 @@ export function lookUpLine(orderId: string, deployed?: { region: string | undefi
 }
 
 export interface Notifier {
-  /** Resolves once the notification is accepted; rejects when it was not sent. */
-  notify(notification: StaleRedrawNotification): Promise<void>;
+  /**
+   * Resolves once the notification is accepted; rejects when it was not sent.
+   * `signal`: the sweep gave up waiting (abort the request; it may still have
+   * been accepted, which the sweep cannot know).
+   */
+  notify(notification: StaleRedrawNotification, options?: { signal?: AbortSignal }): Promise<void>;
 }
 
-const REASON_TEXT: Record<StaleReason, { what: string; next: string }> = {
+/** What is stale, per reason (what to do next is core/next-steps.ts, shared with the CLI and the runbook). */
+const REASON_TEXT: Record<StaleReason, { what: string }> = {
   redraw_not_created: {
-    what: 'the lab could not return every result and offered a redraw, but no redraw order exists yet',
-    next: "Create the redraw order for the patient in Junction (or decide with the patient not to redraw); the flag clears as soon as the redraw order appears.",
+    what: 'the lab could not return every result and offered a redraw, but the tracker knows no redraw order yet',
   },
   no_progress: {
     what: 'the redraw order has not moved on since its last status change',
-    next: "Check with the patient whether the new draw happened (an appointment, a kit on its way); the flag clears as soon as the order moves on or ends.",
   },
 };
 
@@ -78,7 +99,7 @@ export function emailText(sent: SentStaleRedrawNotification): string {
     `Status:       ${sent.status} / ${sent.low_level_status} since ${sent.status_time}`,
     `Flagged:      ${sent.since}`,
     '',
-    `What to do next: ${REASON_TEXT[sent.reason].next}`,
+    `What to do next: ${sent.next_step}`,
     '',
     `Look it up:   ${sent.look_up}`,
     '',
@@ -101,7 +122,7 @@ export function chatNotification(sent: SentStaleRedrawNotification): ChatNotific
       textType: 'client-markdown',
       title: `:warning: Stale redraw (${sent.reason}): order ${sent.order_id}`,
       description: summaryOf(sent),
-      nextSteps: [REASON_TEXT[sent.reason].next, `Look it up: \`${sent.look_up}\``],
+      nextSteps: [sent.next_step, `Look it up: \`${sent.look_up}\``],
       keywords: ['redraw-tracker', sent.reason],
     },
     metadata: {
@@ -141,8 +162,8 @@ export function createSnsNotifier(sns: SNSClient | (() => Promise<SNSClient>), t
   const region = topicArn.split(':')[3] || undefined;
   let client: Promise<SNSClient> | undefined;
   return {
-    async notify(notification) {
-      const sent: SentStaleRedrawNotification = { ...notification, look_up: lookUpLine(notification.order_id, { region }) };
+    async notify(notification, options) {
+      const sent = sentNotification(notification, { region });
       client ??= typeof sns === 'function' ? sns() : Promise.resolve(sns);
       const [{ PublishCommand }, ready] = await Promise.all([import('@aws-sdk/client-sns'), client]);
       await ready.send(
@@ -153,6 +174,7 @@ export function createSnsNotifier(sns: SNSClient | (() => Promise<SNSClient>), t
           Message: snsMessage(sent),
           MessageAttributes: { reason: { DataType: 'String', StringValue: notification.reason } },
         }),
+        options?.signal ? { abortSignal: options.signal } : {},
       );
     },
   };
@@ -169,7 +191,7 @@ export function createInMemoryNotifier(logger?: Pick<Logger, 'info'>): InMemoryN
   return {
     notifications,
     async notify(notification) {
-      const sent: SentStaleRedrawNotification = { ...notification, look_up: lookUpLine(notification.order_id) };
+      const sent = sentNotification(notification);
       notifications.push(sent);
       // Ids, reason and times only: safe to log.
       logger?.info('stale redraw notification', { notification: sent });

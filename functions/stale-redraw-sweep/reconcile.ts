@@ -12,20 +12,22 @@
  * - After a few `unavailable` answers in a row (each already retried by the
  *   client), Junction counts as down for the rest of the sweep: the sweep goes on
  *   as without a key instead of spending its time on timeouts.
+ * - With a deadline, every request goes through the client bounded by it
+ *   (JunctionApi.withDeadline: no attempt or Retry-After wait that cannot end
+ *   before it), and none is started once less than a useful attempt is left: the
+ *   sweep keeps the time its stale rules need, whatever Junction answers.
  * - Failures are counted and logged with the order (or transaction) id and the
  *   failure kind only: never an answer, a reason text or the key.
  */
 import type { TableClient } from '../store/table-client';
 import type { JunctionApi, JunctionFailure, JunctionOrdersPage, JunctionOutcome, ListOrdersQuery } from '../junction/api';
+import { MIN_ATTEMPT_MS } from '../junction/client';
 import { errorName, type LogSink } from '../shared/observability';
 import { applyApiOrder, applyApiTransaction, type ApiOrderApplied } from '../store/api-orders';
 import type { RecomputeResult } from '../store/transactions';
 
 /** `unavailable` answers in a row after which the sweep stops asking Junction. */
 export const UNAVAILABLE_IN_A_ROW_LIMIT = 3;
-
-/** The sweep stops asking Junction when less time than this is left (a request may take 10 s, retries more). */
-export const JUNCTION_TIME_RESERVE_MS = 60_000;
 
 /** The configuration error logged (once per sweep) when Junction rejects the API key. */
 export const API_KEY_REJECTED = 'JunctionApiKeyRejected';
@@ -40,9 +42,17 @@ export interface JunctionSessionStats {
   failures: Record<CountedFailure, number>;
   /** 401/403 answers. */
   unauthorized: number;
-  /** Why the sweep stopped asking Junction, if it did. */
+  /** Why the sweep stopped asking Junction, if it did (`time`: its deadline). */
   stopped: 'unauthorized' | 'unavailable' | 'time' | null;
 }
+
+/**
+ * What a catch-up read did: `improved` (the order's own stored state was
+ * replaced), `not_improved` (Junction answered the state stored or an older one,
+ * or 404: it lags its own listing), `failed` (unavailable or an invalid answer),
+ * `stopped` (not asked: the session stopped).
+ */
+export type CatchUpRead = 'improved' | 'not_improved' | 'failed' | 'stopped';
 
 export interface JunctionSession {
   /**
@@ -51,6 +61,8 @@ export interface JunctionSession {
    * or is not asked any more in this sweep.
    */
   reconcileOrder(orderId: string): Promise<ApiOrderApplied | null>;
+  /** reconcileOrder for the catch-up, saying what the read did (same cache: one read per order and sweep). */
+  catchUpOrder(orderId: string): Promise<CatchUpRead>;
   /**
    * Reads the transaction from Junction (once per sweep) and applies it as a
    * listing (applyApiTransaction); null as above.
@@ -75,13 +87,22 @@ export interface JunctionSessionDeps {
   tableName: string;
   junction: JunctionApi;
   logger: LogSink;
-  /** Milliseconds left for this invocation (Lambda's context), if known. */
-  timeLeft?: () => number;
+  /** Epoch ms after which Junction is not asked (on `clock`); absent: no deadline but the client's own bounds. */
+  deadline?: number;
+  /** The clock of `deadline`, the Junction client's own (default Date.now). */
+  clock?: () => number;
 }
+
+/** What one read gave: a value, a counted failure, or nothing because the session stopped. */
+type Read<T> = { kind: 'ok'; value: T } | { kind: 'failed'; failure: CountedFailure } | { kind: 'stopped' };
 
 /** A fresh session: one per sweep. */
 export function createJunctionSession(deps: JunctionSessionDeps): JunctionSession {
-  const { db, tableName, junction, logger } = deps;
+  const { db, tableName, logger } = deps;
+  const clock = deps.clock ?? Date.now;
+  const { deadline } = deps;
+  // Every request of the session (the sync's pages included) is bounded by the deadline.
+  const junction = deadline === undefined ? deps.junction : deps.junction.withDeadline(deadline);
   const stats: JunctionSessionStats = {
     requests: 0,
     reconciled: 0,
@@ -100,16 +121,16 @@ export function createJunctionSession(deps: JunctionSessionDeps): JunctionSessio
     } else if (why === 'unavailable') {
       logger.warn('junction unavailable: no further junction request in this sweep', { unavailable_in_a_row: unavailableInARow });
     } else {
-      logger.warn('sweep time budget low: no further junction request in this sweep');
+      logger.warn('junction deadline reached: no further junction request in this sweep, the stale rules keep their time');
     }
   };
 
   /** One request, unless the session stopped; its failure counted and logged (ids and kind only). */
-  const attempt = async <T>(ids: Record<string, string>, call: () => Promise<JunctionOutcome<T>>): Promise<T | null> => {
-    if (stats.stopped !== null) return null;
-    if (deps.timeLeft !== undefined && deps.timeLeft() < JUNCTION_TIME_RESERVE_MS) {
+  const attempt = async <T>(ids: Record<string, string>, call: () => Promise<JunctionOutcome<T>>): Promise<Read<T>> => {
+    if (stats.stopped !== null) return { kind: 'stopped' };
+    if (deadline !== undefined && clock() + MIN_ATTEMPT_MS > deadline) {
       stop('time');
-      return null;
+      return { kind: 'stopped' };
     }
     stats.requests++;
     let outcome: JunctionOutcome<T>;
@@ -122,26 +143,28 @@ export function createJunctionSession(deps: JunctionSessionDeps): JunctionSessio
     }
     if (outcome.kind === 'ok') {
       unavailableInARow = 0;
-      return outcome.value;
+      return { kind: 'ok', value: outcome.value };
     }
     if (outcome.kind === 'unauthorized') {
       stats.unauthorized++;
       stop('unauthorized');
-      return null;
+      return { kind: 'stopped' };
     }
     stats.failures[outcome.kind]++;
     logger.warn('junction read failed', { ...ids, kind: outcome.kind });
     if (outcome.kind === 'unavailable') {
       unavailableInARow++;
-      if (unavailableInARow >= UNAVAILABLE_IN_A_ROW_LIMIT) stop('unavailable');
+      // Cut short by the deadline (Junction was slow or rate limiting): no time for another request either.
+      if (outcome.deadline) stop('time');
+      else if (unavailableInARow >= UNAVAILABLE_IN_A_ROW_LIMIT) stop('unavailable');
     } else {
       unavailableInARow = 0;
     }
-    return null;
+    return { kind: 'failed', failure: outcome.kind };
   };
 
   /** The first request of the session goes alone; the others wait for its answer (a rejected key stops them all). */
-  const request = async <T>(ids: Record<string, string>, call: () => Promise<JunctionOutcome<T>>): Promise<T | null> => {
+  const request = async <T>(ids: Record<string, string>, call: () => Promise<JunctionOutcome<T>>): Promise<Read<T>> => {
     if (firstAnswer === null) {
       const first = attempt(ids, call);
       firstAnswer = first.catch(() => undefined);
@@ -157,52 +180,58 @@ export function createJunctionSession(deps: JunctionSessionDeps): JunctionSessio
    * counted and logged as an invalid answer, and nothing is applied.
    */
   const readOnce = <T extends { id: string }, R>(
-    cache: Map<string, Promise<R | null>>,
+    cache: Map<string, Promise<Read<R>>>,
     ids: Record<string, string>,
     id: string,
     call: () => Promise<JunctionOutcome<T>>,
     apply: (value: T) => Promise<R>,
-  ): Promise<R | null> => {
+  ): Promise<Read<R>> => {
     let pending = cache.get(id);
     if (pending === undefined) {
-      pending = request(ids, call).then(async (value) => {
-        if (value === null) return null;
-        if (value.id !== id) {
+      pending = request(ids, call).then(async (read): Promise<Read<R>> => {
+        if (read.kind !== 'ok') return read;
+        if (read.value.id !== id) {
           stats.failures.invalid_answer++;
           logger.warn('junction read failed', { ...ids, kind: 'invalid_answer' });
-          return null;
+          return { kind: 'failed', failure: 'invalid_answer' };
         }
-        return apply(value);
+        return { kind: 'ok', value: await apply(read.value) };
       });
       cache.set(id, pending);
     }
     return pending;
   };
 
-  const orders = new Map<string, Promise<ApiOrderApplied | null>>();
-  const transactions = new Map<string, Promise<RecomputeResult | null>>();
+  const orders = new Map<string, Promise<Read<ApiOrderApplied>>>();
+  const transactions = new Map<string, Promise<Read<RecomputeResult>>>();
+  const valueOf = <R>(read: Read<R>): R | null => (read.kind === 'ok' ? read.value : null);
+
+  const readOrder = (orderId: string) =>
+    readOnce(orders, { order_id: orderId }, orderId, () => junction.getOrder(orderId), async (order) => {
+      const applied = await applyApiOrder(db, tableName, order);
+      if (applied.result === 'applied') stats.reconciled++;
+      return applied;
+    });
 
   return {
-    reconcileOrder: (orderId) =>
-      readOnce(orders, { order_id: orderId }, orderId, () => junction.getOrder(orderId), async (order) => {
-        const applied = await applyApiOrder(db, tableName, order);
-        if (applied.result === 'applied') stats.reconciled++;
-        return applied;
-      }),
-    reconcileTransaction: (transactionId, collectionMethod) =>
-      readOnce(transactions, { transaction_id: transactionId }, transactionId, () => junction.getTransaction(transactionId), (transaction) =>
-        applyApiTransaction(db, tableName, transaction, collectionMethod),
+    reconcileOrder: async (orderId) => valueOf(await readOrder(orderId)),
+    async catchUpOrder(orderId) {
+      const read = await readOrder(orderId);
+      if (read.kind === 'ok') return read.value.result === 'applied' ? 'improved' : 'not_improved';
+      if (read.kind === 'failed') return read.failure === 'not_found' ? 'not_improved' : 'failed';
+      return 'stopped';
+    },
+    reconcileTransaction: async (transactionId, collectionMethod) =>
+      valueOf(
+        await readOnce(transactions, { transaction_id: transactionId }, transactionId, () => junction.getTransaction(transactionId), (transaction) =>
+          applyApiTransaction(db, tableName, transaction, collectionMethod),
+        ),
       ),
     async readOrdersPage(query) {
-      let failure: CountedFailure | null = null;
-      const page = await request({ page: String(query.page) }, async () => {
-        const outcome = await junction.listOrders(query);
-        if (outcome.kind !== 'ok' && outcome.kind !== 'unauthorized') failure = outcome.kind;
-        return outcome;
-      });
-      if (page !== null) return { kind: 'ok', page };
-      if (failure !== null) return { kind: 'failed', failure };
-      return stats.stopped === null ? { kind: 'failed', failure: 'unavailable' } : { kind: 'stopped', why: stats.stopped };
+      const read = await request({ page: String(query.page) }, () => junction.listOrders(query));
+      if (read.kind === 'ok') return { kind: 'ok', page: read.value };
+      if (read.kind === 'failed') return { kind: 'failed', failure: read.failure };
+      return { kind: 'stopped', why: stats.stopped ?? 'unavailable' };
     },
     stats: () => ({ ...stats, failures: { ...stats.failures } }),
   };

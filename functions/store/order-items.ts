@@ -38,6 +38,11 @@ export const ORDER_ATTRIBUTES = {
   rank: 'r',
   staleSince: 'ss',
   staleReason: 'sr',
+  /**
+   * While present, the `since` of the stale flag whose notification has not gone
+   * out yet (store/redraws.ts): set with the flag, removed once SNS accepted it.
+   */
+  staleNotificationPending: 'sn',
   listing: 'L',
 } as const;
 const A = ORDER_ATTRIBUTES;

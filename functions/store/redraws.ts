@@ -11,12 +11,19 @@
  * Every write is conditional on what the reader saw (`rank` and the partition),
  * so a webhook that moved the order on, or another sweep that got there first,
  * turns the write into a lost race: a result, not an error.
+ *
+ * One notification per flag (CONTRACT §4), even when a sweep is stopped between
+ * the flag and its notification: the flag is written with a "notification
+ * pending" marker (the flag's `since`), which `markNotified` removes once SNS has
+ * accepted the message. Every sweep reads the flagged partition anyway and sends
+ * what is still pending. The marker lives beside the flag: a newer copy of the
+ * same state keeps both, a real move (or a re-filing) drops both.
  */
 import * as z from 'zod/mini';
 import type { OrderRecord } from '../core/order-record';
 import { openRedrawKind, type StaleReason } from '../core/staleness';
-import { ORDER_ATTRIBUTES, type StoredOrder } from './order-items';
-import { getOrders } from './order-reads';
+import { forEachLimited } from '../shared/concurrency';
+import { ORDER_ATTRIBUTES, parseOrderItem, type StoredOrder } from './order-items';
 import { queryItems, queryPages } from './query-pages';
 import { keys, OPEN_REDRAW_PARTITIONS, TABLE, type OpenRedrawPartition } from './table';
 import type { TableClient, UpdateCommandInput } from './table-client';
@@ -24,20 +31,41 @@ import type { TableClient, UpdateCommandInput } from './table-client';
 /** An order read from the open-redraws index, with the partition it was read from. */
 export interface IndexedOrder extends StoredOrder {
   openRedraw: OpenRedrawPartition;
+  /** The order is flagged and the flag's notification has not gone out yet. */
+  notificationPending: boolean;
 }
 
 /** Result of a conditional write: `lost` when the item no longer is what the caller saw. */
 export type WriteResult = 'written' | 'lost';
 
+/**
+ * Items read by key at once: a sweep after a large backfill meets thousands of
+ * due candidates, and thousands of requests at once outrun the SDK's sockets and
+ * its 1 s connection timeout (measured on DynamoDB Local with 1,000).
+ */
+const READS_IN_FLIGHT = 16;
+
 /** The orders behind index entries, as stored now, that are still in the partition they were listed in. */
 async function ordersOf(db: TableClient, tableName: string, entries: readonly Record<string, unknown>[]): Promise<(IndexedOrder | null)[]> {
-  const stored = await getOrders(db, tableName, entries.map((entry) => orderIdOf(entry)), false);
-  const byId = new Map(stored.map((order) => [order.record.id, order]));
-  return entries.map((entry) => {
-    const order = byId.get(orderIdOf(entry));
-    const partition = entry[TABLE.openRedraws.partitionKey];
-    return order !== undefined && order.openRedraw !== null && order.openRedraw === partition ? { ...order, openRedraw: order.openRedraw } : null;
+  const items: (Record<string, unknown> | undefined)[] = new Array(entries.length);
+  await forEachLimited(entries, READS_IN_FLIGHT, async (entry, i) => {
+    items[i] = await db.get({ TableName: tableName, Key: keys.order(orderIdOf(entry)), ConsistentRead: false });
   });
+  return entries.map((entry, i) => {
+    const item = items[i];
+    if (!item) return null;
+    const order = parseOrderItem(item);
+    const partition = entry[TABLE.openRedraws.partitionKey];
+    return order.openRedraw !== null && order.openRedraw === partition
+      ? { ...order, openRedraw: order.openRedraw, notificationPending: isNotificationPending(item, order) }
+      : null;
+  });
+}
+
+/** Whether the item's flag is still to be notified: the marker names the flag's own `since`. */
+function isNotificationPending(item: Record<string, unknown>, order: StoredOrder): boolean {
+  const pending = item[ORDER_ATTRIBUTES.staleNotificationPending];
+  return order.stale !== null && typeof pending === 'string' && pending === order.stale.since;
 }
 
 function orderIdOf(entry: Record<string, unknown>): string {
@@ -112,9 +140,10 @@ export interface SeenOrder {
 }
 
 /**
- * Flags an open redraw stale: moves it to `REDRAW#stale` with `stale_since` and
- * `stale_reason`. Only if the order has not moved on (same rank) and is still in
- * the unflagged partition it was read from: two overlapping sweeps flag it once.
+ * Flags an open redraw stale: moves it to `REDRAW#stale` with `stale_since`,
+ * `stale_reason` and the "notification pending" marker (see the module's
+ * comment). Only if the order has not moved on (same rank) and is still in the
+ * unflagged partition it was read from: two overlapping sweeps flag it once.
  */
 export async function flagStale(
   db: TableClient,
@@ -126,8 +155,8 @@ export async function flagStale(
     TableName: tableName,
     Key: keys.order(seen.orderId),
     ConditionExpression: [RANK_IS_SEEN, PARTITION_IS_SEEN].join(' AND '),
-    UpdateExpression: 'SET #gsi2pk = :stale, #since = :since, #reason = :reason',
-    ExpressionAttributeNames: { '#rank': ORDER_ATTRIBUTES.rank, '#gsi2pk': TABLE.openRedraws.partitionKey, '#since': ORDER_ATTRIBUTES.staleSince, '#reason': ORDER_ATTRIBUTES.staleReason },
+    UpdateExpression: 'SET #gsi2pk = :stale, #since = :since, #reason = :reason, #pending = :since',
+    ExpressionAttributeNames: { ...FLAG_NAMES, '#rank': ORDER_ATTRIBUTES.rank, '#gsi2pk': TABLE.openRedraws.partitionKey },
     ExpressionAttributeValues: {
       ':rank': seen.rank,
       ':seen': seen.partition,
@@ -139,24 +168,18 @@ export async function flagStale(
 }
 
 /**
- * Takes back a flag this caller set (same `since`), e.g. when its notification
- * could not be sent: the order returns to `back`, its unflagged partition, so
- * the next sweep flags and notifies again.
+ * Records that the notification of the flag set at `since` went out (SNS
+ * accepted it): removes the pending marker, only while that same flag is there
+ * and still pending. `lost`: the flag cleared or was notified meanwhile.
  */
-export async function unflagStale(
-  db: TableClient,
-  tableName: string,
-  orderId: string,
-  since: string,
-  back: OpenRedrawPartition,
-): Promise<WriteResult> {
+export async function markNotified(db: TableClient, tableName: string, orderId: string, since: string): Promise<WriteResult> {
   return conditionalUpdate(db, {
     TableName: tableName,
     Key: keys.order(orderId),
-    ConditionExpression: '#gsi2pk = :stale AND #since = :since',
-    UpdateExpression: 'SET #gsi2pk = :back REMOVE #since, #reason',
-    ExpressionAttributeNames: { '#gsi2pk': TABLE.openRedraws.partitionKey, '#since': ORDER_ATTRIBUTES.staleSince, '#reason': ORDER_ATTRIBUTES.staleReason },
-    ExpressionAttributeValues: { ':stale': OPEN_REDRAW_PARTITIONS.stale, ':since': since, ':back': back },
+    ConditionExpression: '#since = :since AND #pending = :since',
+    UpdateExpression: 'REMOVE #pending',
+    ExpressionAttributeNames: { '#since': FLAG_NAMES['#since'], '#pending': FLAG_NAMES['#pending'] },
+    ExpressionAttributeValues: { ':since': since },
   });
 }
 
@@ -174,14 +197,14 @@ export async function refileOpenRedraw(
   transactionHasRedraw: boolean,
 ): Promise<WriteResult> {
   const kind = openRedrawKind(record, transactionHasRedraw);
-  const names = { '#rank': ORDER_ATTRIBUTES.rank, '#gsi2pk': TABLE.openRedraws.partitionKey, '#since': ORDER_ATTRIBUTES.staleSince, '#reason': ORDER_ATTRIBUTES.staleReason };
+  const names = { ...FLAG_NAMES, '#rank': ORDER_ATTRIBUTES.rank, '#gsi2pk': TABLE.openRedraws.partitionKey };
   const condition = [RANK_IS_SEEN, PARTITION_IS_SEEN].join(' AND ');
   if (kind === null) {
     return conditionalUpdate(db, {
       TableName: tableName,
       Key: keys.order(seen.orderId),
       ConditionExpression: condition,
-      UpdateExpression: 'REMOVE #gsi2pk, #gsi2sk, #since, #reason',
+      UpdateExpression: 'REMOVE #gsi2pk, #gsi2sk, #since, #reason, #pending',
       ExpressionAttributeNames: { ...names, '#gsi2sk': TABLE.openRedraws.sortKey },
       ExpressionAttributeValues: { ':rank': seen.rank, ':seen': seen.partition },
     });
@@ -191,11 +214,18 @@ export async function refileOpenRedraw(
     TableName: tableName,
     Key: keys.order(seen.orderId),
     ConditionExpression: condition,
-    UpdateExpression: 'SET #gsi2pk = :back REMOVE #since, #reason',
+    UpdateExpression: 'SET #gsi2pk = :back REMOVE #since, #reason, #pending',
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: { ':rank': seen.rank, ':seen': seen.partition, ':back': back },
   });
 }
+
+/** The flag's attributes: set together, removed together. */
+const FLAG_NAMES = {
+  '#since': ORDER_ATTRIBUTES.staleSince,
+  '#reason': ORDER_ATTRIBUTES.staleReason,
+  '#pending': ORDER_ATTRIBUTES.staleNotificationPending,
+} as const;
 
 /** The order is still in the state the caller read. */
 const RANK_IS_SEEN = '#rank = :rank';

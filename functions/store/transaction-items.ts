@@ -36,6 +36,11 @@ export const TRANSACTION_ATTRIBUTES = {
   updatedAt: 'u',
   behindStatusTime: 'b',
   resultsMissing: 'x',
+  /**
+   * Catch-up reads in a row that did not improve a behind member (store/catch-up.ts);
+   * set with a later sort key in RECONCILE_PARTITION, dropped by the item's next write.
+   */
+  catchUpReads: 'ca',
 } as const;
 const A = TRANSACTION_ATTRIBUTES;
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JunctionApi, JunctionOutcome } from '../../functions/junction/api';
-import { createJunctionClient, type JunctionClientOptions } from '../../functions/junction/client';
+import { createJunctionClient, MIN_ATTEMPT_MS, type JunctionClientOptions } from '../../functions/junction/client';
 import { startJunctionStandin, type JunctionStandin, type StandinOrder } from '../../local/junction-standin';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, simpleFlow } from '../support/junction';
 
@@ -235,6 +235,54 @@ describe('failures', () => {
     await standin.injectFault({ kind: 'status', status: 400 });
     expect(await client().getOrder(freshId())).toEqual({ kind: 'unavailable', reason: 'unexpected status 400' });
     expect(await requestCount()).toBe(1);
+  });
+});
+
+describe('a deadline (withDeadline)', () => {
+  /** A clock that moves only when the client waits (its sleeps), as a loaded Lambda's would not: waits are what the deadline bounds. */
+  function fakeClock(start = Date.parse('2026-03-02T12:00:00Z')) {
+    let at = start;
+    return { now: () => at, sleep: async (ms: number) => void (waits.push(ms), (at += ms)) };
+  }
+
+  it('under 429 with Retry-After 30, never starts a wait that would pass the deadline: unavailable, naming it', async () => {
+    const { ids } = await recordedRedraw();
+    await standin.injectFault({ kind: 'status', status: 429, retryAfter: '30', times: 'always' });
+    const clock = fakeClock();
+    const deadline = clock.now() + 45_000;
+    const outcome = await client(clock).withDeadline(deadline).getOrder(ids.initialId);
+    // First 429 at +0 s, a 30 s wait (ends at +30 s, with time for an attempt), a second 429; a second wait would end at +60 s.
+    expect(outcome).toEqual({ kind: 'unavailable', reason: 'status 429 (2 attempts; the deadline leaves no time to wait 30000 ms and retry)', deadline: true });
+    expect(waits).toEqual([30_000]);
+    expect(clock.now()).toBeLessThanOrEqual(deadline);
+    expect(await requestCount()).toBe(2);
+  });
+
+  it('asks nothing when less than a useful attempt is left before the deadline', async () => {
+    const { ids } = await recordedRedraw();
+    const clock = fakeClock();
+    const outcome = await client(clock).withDeadline(clock.now() + MIN_ATTEMPT_MS - 1).getOrder(ids.initialId);
+    expect(outcome).toEqual({ kind: 'unavailable', reason: 'deadline reached before the request', deadline: true });
+    expect(await requestCount()).toBe(0);
+  });
+
+  it("cuts an attempt's timeout to the time left: a slow answer ends at the deadline, not 10 s later", async () => {
+    const { ids } = await recordedRedraw();
+    await standin.injectFault({ kind: 'delay', delayMs: 20_000, times: 'always' });
+    const outcome = await client().withDeadline(Date.now() + 1_200).getOrder(ids.initialId);
+    expect(outcome).toMatchObject({ kind: 'unavailable', deadline: true });
+    if (outcome.kind !== 'unavailable') throw new Error('unreachable');
+    // One attempt, timed out at most at the deadline, and no retry after it.
+    expect(outcome.reason).toMatch(/^timeout after \d+ ms \(cut by the deadline\) \(1 attempts; the deadline leaves no time/);
+    expect(await requestCount()).toBe(1);
+  });
+
+  it('answers as without a deadline when the deadline is far: the retries and Retry-After waits are the same', async () => {
+    const { ids } = await recordedRedraw();
+    await standin.injectFault({ kind: 'status', status: 429, retryAfter: '7', times: 2 });
+    const clock = fakeClock();
+    expect(okValue(await client(clock).withDeadline(clock.now() + 60_000).getOrder(ids.redrawId)).id).toBe(ids.redrawId);
+    expect(waits).toEqual([7000, 7000]);
   });
 });
 

@@ -375,7 +375,7 @@ describe('catch-up on lost webhooks', () => {
     expect(Object.keys(counts).sort()).toEqual(Object.values(OPEN_REDRAW_PARTITIONS).sort());
   });
 
-  it('keeps a member behind while Junction answers an old state: read once per sweep, again the next sweep', async () => {
+  it('backs off a member Junction keeps answering with an old state: read, paused 1 h, then 2 h; counted apart from failures', async () => {
     const flow = twoOrders(nextEra());
     const deliveries = buildDeliveries(flow.spec);
     // Junction's API lags behind its own listing: it still answers B's first state.
@@ -384,14 +384,58 @@ describe('catch-up on lost webhooks', () => {
     const behindSince = (await rig.transaction(flow.transactionId))?.behind_status_time;
     expect(behindSince).not.toBeNull();
     const notifier = createInMemoryNotifier();
+    const first = instantMillis(behindSince!) + 2 * HOUR;
 
-    const first = await sweep(instantMillis(behindSince!) + 2 * HOUR, api, notifier);
-    expect(first.requests).toEqual([`/v3/order/${flow.b}`]);
-    expect(first.result.reconciled).toBe(0);
+    const read1 = await sweep(first, api, notifier);
+    expect(read1.requests).toEqual([`/v3/order/${flow.b}`]);
+    expect(read1.result.reconciled).toBe(0);
+    expect(read1.metric(RECONCILE_METRICS.notImproved)).toBe(1);
+    expect(read1.metric(RECONCILE_METRICS.failures)).toBe(0);
     expect((await rig.transaction(flow.transactionId))?.behind_status_time).toBe(behindSince);
 
-    const second = await sweep(instantMillis(behindSince!) + 3 * HOUR, api, notifier);
-    expect(second.requests).toEqual([`/v3/order/${flow.b}`]);
+    expect((await sweep(first + HOUR, api, notifier)).requests).toEqual([]);
+    const read2 = await sweep(first + HOUR + MINUTE, api, notifier);
+    expect(read2.requests).toEqual([`/v3/order/${flow.b}`]);
+    expect((await sweep(first + 3 * HOUR, api, notifier)).requests).toEqual([]);
+    expect((await sweep(first + 3 * HOUR + 2 * MINUTE, api, notifier)).requests).toEqual([`/v3/order/${flow.b}`]);
+
+    // Once Junction has the newer state, the next due read repairs it.
+    await junction.recordDeliveries(deliveries);
+    const repaired = await sweep(first + 8 * HOUR, api, notifier);
+    expect(repaired.requests).toEqual([`/v3/order/${flow.b}`]);
+    expect(repaired.result.reconciled).toBe(1);
+    expect((await rig.transaction(flow.transactionId))?.behind_status_time).toBeNull();
+  });
+
+  it('does not starve: with more stuck members than RECONCILE_MAX_PER_SWEEP, a newer behind member is caught up within two sweeps', async () => {
+    const start = nextEra();
+    const maxPerSweep = 3;
+    // Stuck: Junction's API lags its listing for good (it answers their older state).
+    const stuck = [0, 1, 2, 3, 4].map((i) => twoOrders(new Date(start.getTime() + i * HOUR)));
+    for (const flow of stuck) {
+      const deliveries = buildDeliveries(flow.spec);
+      await junction.recordDeliveries(deliveries.filter((delivery) => !lostStep(delivery, flow.b)));
+      await deliver(deliveries.filter((delivery) => !lostStep(delivery, flow.b)));
+    }
+    // Newer, and repairable: Junction has its member's newer state.
+    const newer = twoOrders(new Date(start.getTime() + 2 * DAY));
+    await seed(newer.spec, (delivery) => lostStep(delivery, newer.b));
+    const notifier = createInMemoryNotifier();
+    const now = start.getTime() + 5 * DAY;
+
+    const first = await sweep(now, api, notifier, { afterMinutes: 60, maxPerSweep });
+    expect(first.requests).toHaveLength(maxPerSweep);
+    expect(first.requests).not.toContain(`/v3/order/${newer.b}`);
+    const second = await sweep(now + HOUR, api, notifier, { afterMinutes: 60, maxPerSweep });
+    expect(second.requests).toContain(`/v3/order/${newer.b}`);
+    expect(second.result.reconciled).toBeGreaterThanOrEqual(1);
+    expect((await rig.transaction(newer.transactionId))?.behind_status_time).toBeNull();
+    // Each stuck member was read once in those two sweeps (none twice while paused), and none counted as a failure.
+    const reads = [...first.requests, ...second.requests];
+    for (const flow of stuck) expect(reads.filter((url) => url === `/v3/order/${flow.b}`)).toHaveLength(1);
+    expect((first.metric(RECONCILE_METRICS.notImproved) ?? 0) + (second.metric(RECONCILE_METRICS.notImproved) ?? 0)).toBe(stuck.length);
+    expect(first.metric(RECONCILE_METRICS.failures)).toBe(0);
+    expect(second.metric(RECONCILE_METRICS.failures)).toBe(0);
   });
 
   it('reads at most RECONCILE_MAX_PER_SWEEP members per sweep, the longest behind first', async () => {

@@ -6,7 +6,8 @@
 import { unreachableTable } from '../support/unreachable-table';
 import { describe, expect, it } from 'vitest';
 import type { JunctionApi, JunctionFailure } from '../../functions/junction/api';
-import { API_KEY_REJECTED, createJunctionSession, JUNCTION_TIME_RESERVE_MS, UNAVAILABLE_IN_A_ROW_LIMIT } from '../../functions/stale-redraw-sweep/reconcile';
+import { MIN_ATTEMPT_MS } from '../../functions/junction/client';
+import { API_KEY_REJECTED, createJunctionSession, UNAVAILABLE_IN_A_ROW_LIMIT } from '../../functions/stale-redraw-sweep/reconcile';
 
 /** No request may reach a table in these tests. */
 const noTable = unreachableTable('no table in this test').db;
@@ -20,9 +21,10 @@ function recordingLogger() {
   return { lines, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
 }
 
-/** A Junction that answers every request with `answer` (after `delayMs`) and records the paths asked. */
-function failingJunction(answer: (path: string) => JunctionFailure | Error, delayMs = 0): { api: JunctionApi; asked: string[] } {
+/** A Junction that answers every request with `answer` (after `delayMs`) and records the paths asked (and the deadline each was bounded by). */
+function failingJunction(answer: (path: string) => JunctionFailure | Error, delayMs = 0): { api: JunctionApi; asked: string[]; deadlines: (number | null)[] } {
   const asked: string[] = [];
+  const deadlines: (number | null)[] = [];
   const respond = async (path: string) => {
     asked.push(path);
     await new Promise((resolve) => setTimeout(resolve, delayMs));
@@ -30,14 +32,13 @@ function failingJunction(answer: (path: string) => JunctionFailure | Error, dela
     if (outcome instanceof Error) throw outcome;
     return outcome;
   };
-  return {
-    asked,
-    api: {
-      getOrder: (id) => respond(`order/${id}`),
-      getTransaction: (id) => respond(`transaction/${id}`),
-      listOrders: () => respond('orders'),
-    },
-  };
+  const bounded = (deadline: number | null): JunctionApi => ({
+    getOrder: (id) => (deadlines.push(deadline), respond(`order/${id}`)),
+    getTransaction: (id) => (deadlines.push(deadline), respond(`transaction/${id}`)),
+    listOrders: () => (deadlines.push(deadline), respond('orders')),
+    withDeadline: (at) => bounded(at),
+  });
+  return { asked, deadlines, api: bounded(null) };
 }
 
 describe('a sweep’s Junction session', () => {
@@ -100,14 +101,40 @@ describe('a sweep’s Junction session', () => {
     expect(session.stats().failures.unavailable).toBe(1);
   });
 
-  it('asks nothing once the invocation has less than its reserve of time left', async () => {
+  it('bounds every request by its deadline, and asks nothing once less than a useful attempt is left before it', async () => {
     const junction = failingJunction(() => ({ kind: 'not_found' }));
-    let left = JUNCTION_TIME_RESERVE_MS + 1;
-    const session = createJunctionSession({ db: noTable, tableName: 't', junction: junction.api, logger: recordingLogger().logger, timeLeft: () => left });
+    let now = 1_000_000;
+    const deadline = now + 5 * MIN_ATTEMPT_MS;
+    const session = createJunctionSession({ db: noTable, tableName: 't', junction: junction.api, logger: recordingLogger().logger, deadline, clock: () => now });
     await session.reconcileOrder('a');
-    left = JUNCTION_TIME_RESERVE_MS - 1;
+    await session.readOrdersPage({ page: 1, size: 10 });
+    now = deadline - MIN_ATTEMPT_MS + 1;
+    await session.reconcileOrder('b');
+    expect(junction.asked).toEqual(['order/a', 'orders']);
+    // The client each request went through was bounded by the session's deadline.
+    expect(junction.deadlines).toEqual([deadline, deadline]);
+    expect(session.stats().stopped).toBe('time');
+    expect(await session.readOrdersPage({ page: 2, size: 10 })).toEqual({ kind: 'stopped', why: 'time' });
+  });
+
+  it('stops at an answer the deadline cut short, counting it as unavailable (Junction was slow), and asks nothing more', async () => {
+    const junction = failingJunction(() => ({ kind: 'unavailable', reason: 'status 429 (1 attempts; the deadline leaves no time to wait 30000 ms and retry)', deadline: true }));
+    const session = createJunctionSession({ db: noTable, tableName: 't', junction: junction.api, logger: recordingLogger().logger, deadline: Date.now() + 600_000 });
+    await session.reconcileOrder('a');
     await session.reconcileOrder('b');
     expect(junction.asked).toEqual(['order/a']);
-    expect(session.stats().stopped).toBe('time');
+    expect(session.stats()).toMatchObject({ requests: 1, failures: { unavailable: 1 }, stopped: 'time' });
+  });
+
+  it('tells the catch-up what a read did: improved, not improved (404), failed, or not asked', async () => {
+    const junction = failingJunction((path) => (path === 'order/gone' ? { kind: 'not_found' } : path === 'order/bad' ? { kind: 'invalid_answer', reason: 'x' } : { kind: 'unauthorized', status: 401 }));
+    const session = createJunctionSession({ db: noTable, tableName: 't', junction: junction.api, logger: recordingLogger().logger });
+    expect(await session.catchUpOrder('gone')).toBe('not_improved');
+    expect(await session.catchUpOrder('bad')).toBe('failed');
+    expect(await session.catchUpOrder('other')).toBe('stopped');
+    expect(await session.catchUpOrder('later')).toBe('stopped');
+    // Each order read once per sweep, whichever way it was asked for.
+    expect(await session.reconcileOrder('gone')).toBeNull();
+    expect(junction.asked).toEqual(['order/gone', 'order/bad', 'order/other']);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { thresholdsOf, ThresholdsEnv } from '../../functions/stale-redraw-sweep/app';
 import { STACK_NAME } from '../../lib/app';
 import * as z from 'zod';
+import { NEXT_STEPS } from '../../functions/core/next-steps';
 import { chatNotification, createInMemoryNotifier, createSnsNotifier, DEPLOYED_STACK_NAME, emailText, snsMessage, type StaleRedrawNotification } from '../../functions/stale-redraw-sweep/notifier';
 import { ConfigError, parseEnv } from '../../functions/shared/config';
 
@@ -46,7 +47,7 @@ describe('notifiers', () => {
     const logged: unknown[] = [];
     const notifier = createInMemoryNotifier({ info: (...args: unknown[]) => void logged.push(args) });
     await notifier.notify(notification);
-    expect(notifier.notifications).toEqual([{ ...notification, look_up: 'npx redraw-tracker order order-1' }]);
+    expect(notifier.notifications).toEqual([{ ...notification, look_up: 'npx redraw-tracker order order-1', next_step: NEXT_STEPS.redraw_not_created }]);
     expect(JSON.stringify(logged)).toContain('order-1');
   });
 
@@ -89,7 +90,7 @@ describe('notifiers', () => {
     );
     await createSnsNotifier(sns, 'arn:aws:sns:us-east-1:123456789012:stale-redraws').notify(notification);
     // The look-up line targets the deployed stack in the topic's region.
-    const sentNotification = { ...notification, look_up: 'npx redraw-tracker order order-1 --stack RedrawTracker --region us-east-1' };
+    const sentNotification = { ...notification, look_up: 'npx redraw-tracker order order-1 --stack RedrawTracker --region us-east-1', next_step: NEXT_STEPS.redraw_not_created };
     expect(sent).toEqual([
       {
         TopicArn: 'arn:aws:sns:us-east-1:123456789012:stale-redraws',
@@ -141,8 +142,8 @@ const CustomNotification = z.strictObject({
 
 describe('stale-redraw alerts people can read', () => {
   const reasons = [
-    { ...notification, look_up: 'npx redraw-tracker order order-1 --stack RedrawTracker --region us-east-1' },
-    { ...notification, order_id: 'order-2', transaction_id: null, reason: 'no_progress' as const, low_level_status: 'requisition_created', days_waiting: 9, look_up: 'npx redraw-tracker order order-2' },
+    { ...notification, look_up: 'npx redraw-tracker order order-1 --stack RedrawTracker --region us-east-1', next_step: NEXT_STEPS.redraw_not_created },
+    { ...notification, order_id: 'order-2', transaction_id: null, reason: 'no_progress' as const, low_level_status: 'requisition_created', days_waiting: 9, look_up: 'npx redraw-tracker order order-2', next_step: NEXT_STEPS.no_progress },
   ];
 
   it.each(reasons)('renders in chat: a custom notification Amazon Q Developer accepts, one thread per order ($reason)', (sent) => {

@@ -1,0 +1,72 @@
+/**
+ * One text per reason for what to do next (functions/core/next-steps.ts): the
+ * notifications, the CLI and the deploy runbook all give it, and none of them
+ * tells anyone to create a redraw order (Junction creates it; DOMAIN.md).
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { nextStep } from '../../cli/views';
+import { NEXT_STEPS } from '../../functions/core/next-steps';
+import type { StaleReason } from '../../functions/core/staleness';
+import { chatNotification, createInMemoryNotifier, emailText, snsMessage } from '../../functions/stale-redraw-sweep/notifier';
+
+const REASONS = Object.keys(NEXT_STEPS) as StaleReason[];
+/** Markdown wraps lines: compare text with whitespace runs as one space. */
+const flat = (text: string) => text.replace(/\s+/g, ' ');
+const deployMd = flat(readFileSync(new URL('../../docs/deploy.md', import.meta.url), 'utf8'));
+
+describe('what to do next about a stale redraw', () => {
+  it('covers both reasons of CONTRACT §4', () => {
+    expect(REASONS.sort()).toEqual(['no_progress', 'redraw_not_created']);
+  });
+
+  it.each(REASONS)('docs/deploy.md quotes the next step for %s word for word', (reason) => {
+    expect(deployMd).toContain(flat(NEXT_STEPS[reason]));
+  });
+
+  it.each(REASONS)('the e-mail, chat, JSON and CLI texts for %s carry it', async (reason) => {
+    const notifier = createInMemoryNotifier();
+    await notifier.notify({
+      order_id: 'order-1',
+      transaction_id: 'txn-1',
+      reason,
+      status: 'collecting_sample',
+      low_level_status: 'redraw_available',
+      days_waiting: 2,
+      since: '2026-03-05T10:00:00.000000Z',
+      status_time: '2026-03-03T09:00:00.000000Z',
+    });
+    const sent = notifier.notifications[0]!;
+    expect(sent.next_step).toBe(NEXT_STEPS[reason]);
+    expect(emailText(sent)).toContain(`What to do next: ${NEXT_STEPS[reason]}`);
+    expect(chatNotification(sent).content.nextSteps).toContain(NEXT_STEPS[reason]);
+    expect(JSON.parse(String(JSON.parse(snsMessage(sent)).default)).next_step).toBe(NEXT_STEPS[reason]);
+    const cli = nextStep(
+      {
+        id: 'order-1',
+        transaction_id: 'txn-1',
+        origin: reason === 'no_progress' ? 'redraw' : 'initial',
+        collection_method: 'walk_in_test',
+        status: 'collecting_sample',
+        low_level_status: 'redraw_available',
+        last_event: { id: 1, created_at: '2026-03-03T09:00:00Z', status: 'collecting_sample.redraw_available' },
+        created_at: '2026-03-01T09:00:00Z',
+        updated_at: '2026-03-03T09:00:00Z',
+        has_missing_results: null,
+        source: 'webhook',
+        stale: { since: '2026-03-05T10:00:00Z', reason },
+      },
+      new Date('2026-03-05T11:00:00Z'),
+    );
+    expect(cli).toContain(NEXT_STEPS[reason]);
+  });
+
+  it('never tells anyone to create a redraw order: not in the texts, the notifier, the CLI or the runbook', () => {
+    const sources = ['../../functions/core/next-steps.ts', '../../functions/stale-redraw-sweep/notifier.ts', '../../cli/views.ts', '../../docs/deploy.md'];
+    for (const source of sources) {
+      const text = flat(readFileSync(new URL(source, import.meta.url), 'utf8'));
+      expect(text, source).not.toMatch(/\bcreate the redraw order\b/i);
+    }
+    expect(NEXT_STEPS.redraw_not_created).toMatch(/ask Junction support: Junction creates the redraw order itself, so do not create one/);
+  });
+});
