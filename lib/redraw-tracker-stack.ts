@@ -137,8 +137,9 @@ export class RedrawTrackerStack extends Stack {
       ...bound,
       service: 'webhook',
       description: 'Verifies Junction webhooks and stores the newest state of each order',
-      // The one conditional PutItem (orders and quarantined events); never reads.
-      access: { table: ['PutItem'], queryIndexes: [] },
+      // The one conditional PutItem (orders and quarantined events); never reads. UpdateItem only
+      // when a flagged order gets a newer copy of the same state (the flag stays, CONTRACT §4).
+      access: { table: ['PutItem', 'UpdateItem'], queryIndexes: [] },
       environment: { WEBHOOK_SECRET_ARN: webhookSecret.secretArn },
       timeout: TIMEOUTS.http,
     });
@@ -256,7 +257,9 @@ export class RedrawTrackerStack extends Stack {
     new Rule(this, 'HourlySweep', {
       description: 'Runs the stale redraw sweep every hour',
       schedule: Schedule.rate(Duration.hours(1)),
-      targets: [new LambdaFunction(this.staleRedrawSweep.fn, { retryAttempts: 2 })],
+      // No retry of a failed sweep: it throws only when DynamoDB failed some orders, stops cleanly
+      // when its time runs low, and the next hourly sweep carries on (a retry would only re-ask Junction).
+      targets: [new LambdaFunction(this.staleRedrawSweep.fn, { retryAttempts: 0 })],
     });
 
     // --- backfill (invoked by hand, docs/deploy.md) --------------------------------

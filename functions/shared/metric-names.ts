@@ -33,7 +33,7 @@ export const WEBHOOKS_METRIC = 'Webhooks';
 
 /** The stale-redraw sweep's metrics (dimension service=stale-redraw-sweep). */
 export const SWEEP_METRICS = {
-  /** Flags set (and notified) by one sweep. */
+  /** Flags set by one sweep (each notified once, by this sweep or a later one). */
   flagged: 'StaleRedrawsFlagged',
   /** Flagged open redraws after the sweep. */
   stale: 'StaleRedraws',

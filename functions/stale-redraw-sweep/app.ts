@@ -452,6 +452,7 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
       metrics.addMetric(SYNC_METRICS.applied, MetricUnit.Count, sync.applied);
       metrics.addMetric(SYNC_METRICS.lagSeconds, MetricUnit.Seconds, sync.lagSeconds);
       metrics.addMetric(SYNC_METRICS.invalid, MetricUnit.Count, sync.invalid);
+      metrics.addMetric(SYNC_METRICS.skipped, MetricUnit.Count, sync.skipped);
     }
   }
 
@@ -481,6 +482,7 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
           catch_up_not_improved: catchUpRun?.notImproved ?? 0,
           catch_up_paused: catchUpRun?.paused ?? 0,
           sync_stopped: sync?.stopped ?? null,
+          sync_skipped: sync?.skipped ?? null,
           sync_lag_seconds: sync?.lagSeconds ?? null,
         }),
   });

@@ -116,9 +116,9 @@ describe('permissions', () => {
     expect(actions.filter((a) => /^dynamodb:(Scan|\*)$/i.test(a) || a === '*')).toEqual([]);
   });
 
-  it('lets the webhook write orders and quarantined events but never read', () => {
+  it('lets the webhook write orders and quarantined events (and keep a flag on a newer copy of the same state) but never read', () => {
     const actions = actionsOf(built.stack, built.template, built.stack.webhook.role);
-    expect(dynamodbActions(actions)).toEqual(['dynamodb:PutItem']);
+    expect(dynamodbActions(actions)).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
     expect(actions).toContain('secretsmanager:GetSecretValue');
   });
 
@@ -265,11 +265,11 @@ describe('stream processing', () => {
 });
 
 describe('schedule and notifications', () => {
-  it('runs the sweep every hour', () => {
+  it('runs the sweep every hour, without retrying a failed one (the next hour is the retry; a retry would re-ask a rate-limiting Junction)', () => {
     built.template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 hour)',
       State: 'ENABLED',
-      Targets: [Match.objectLike({ Arn: ref(built.stack.staleRedrawSweep.fn.functionArn) })],
+      Targets: [Match.objectLike({ Arn: ref(built.stack.staleRedrawSweep.fn.functionArn), RetryPolicy: { MaximumRetryAttempts: 0 } })],
     });
   });
 

@@ -100,8 +100,8 @@ describe('the webhook under a write or a secret read that never ends', () => {
       .map((entry) => entry['error_name']);
 
   it.each([
-    ['the order write hangs', { put: never, transactWrite: never } satisfies ItemWrites, async () => [secret]],
-    ['the secret read hangs (a refresh of the cached secret)', { put: never, transactWrite: never } satisfies ItemWrites, never<string[]>],
+    ['the order write hangs', { put: never, transactWrite: never, update: never } satisfies ItemWrites, async () => [secret]],
+    ['the secret read hangs (a refresh of the cached secret)', { put: never, transactWrite: never, update: never } satisfies ItemWrites, never<string[]>],
   ])('answers 503 unavailable when %s, at the deadline and not before, counting it as an error', async (_name, writes, secrets) => {
     const clock = manualClock();
     const handler = createWebhookHandler({
