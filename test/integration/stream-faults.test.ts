@@ -63,10 +63,10 @@ let flushes = 0;
 const answers: { records: DynamoDBRecord[]; response: DynamoDBBatchResponse; remainingMs: number; flushed: boolean }[] = [];
 const deadLetters: DeadLetter[] = [];
 
-const handler = () =>
+const handler = (socketTimeoutMs = 1_000) =>
   createTransactionStatusHandler({
     // One attempt per request: a fault reaches the handler.
-    db: localTable(proxy.endpoint, { maxAttempts: 1, socketTimeoutMs: 1_000 }),
+    db: localTable(proxy.endpoint, { maxAttempts: 1, socketTimeoutMs }),
     tableName: table.tableName,
     logger: silent,
     metrics: {
@@ -280,6 +280,30 @@ describe('transaction function through an EventBridge outage longer than the par
     expect((await storedTransaction(spec))?.status).toBe('active');
     expect(publishedIds(spec)).toEqual(await factsOfTheWrites(spec));
     expect(await listParkedWork(table.db, table.tableName)).toEqual([]);
+  });
+});
+
+describe('transaction function with too little time left', () => {
+  it('reports the records whose transaction could not be recomputed in the time left, before its deadline, with its metrics flushed', async () => {
+    const spec = simpleFlow({ transactionId: freshId(), orderId: freshId() }, 'testkit', 2);
+    for (const delivery of buildDeliveries(spec)) await write(delivery);
+    await reader.whenIdle();
+    const records = answers.flatMap((answer) => answer.records).filter((record) => record.dynamodb?.Keys?.pk?.S === keys.order(spec.orders[0]!.id).pk);
+    expect(records).toHaveLength(2);
+
+    // DynamoDB stops answering the recompute's reads; the invocation has 2 s left, 1.5 s of it kept back.
+    proxy.fault = (operation) => (operation === 'GetItem' ? { kind: 'silent' } : null);
+    try {
+      const flushesBefore = flushes;
+      const deadline = Date.now() + 2_000;
+      // The client would wait 10 s for an answer: only the deadline ends the wait in time.
+      const response = await handler(10_000)({ Records: records }, { getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) });
+      expect(deadline - Date.now()).toBeGreaterThan(0);
+      expect(flushes).toBeGreaterThan(flushesBefore);
+      expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual(records.map((record) => record.dynamodb!.SequenceNumber!).sort());
+    } finally {
+      proxy.fault = (operation) => (failing.has(operation) ? { kind: 'answer', status: 500, errorType: 'InternalServerError' } : null);
+    }
   });
 });
 
