@@ -23,6 +23,21 @@
  * failure, so the stream delivers it again and its facts go out under the same
  * ids. The webhook never waits for any of this.
  *
+ * Nothing is dropped (issue 24, item 1): the stream mapping retries a failing
+ * record until the stream's 24 hours; a record whose work keeps failing for
+ * longer than PARK_AFTER_MS has that work parked in the table
+ * (store/parked-work.ts: transaction ids, a lone order id, the facts computed
+ * from its images) and is acknowledged only once the park is written. The
+ * parked item's own stream record redoes the work (facts under the same ids,
+ * the transaction recomputed by key, retention) and marks it redone; if the
+ * redo fails past the park age too, it is parked again (one more attempt).
+ *
+ * Bounded by the time left (issue 24, item 6): publishing and recomputing stop
+ * DEADLINE_MARGIN_MS before the invocation's end (context.getRemainingTimeInMillis);
+ * what did not get done by then is reported as batch item failures, and the
+ * metrics (EventPublishFailures with the facts not published) are flushed
+ * before the answer, so Lambda never kills the function mid-batch silently.
+ *
  * Retention (CONTRACT §8): with `retentionDays`, recomputes set the expiry of a
  * transaction that is over and of its orders, and this function sets the expiry
  * of an ended order without a transaction. Removals (DynamoDB's TTL deleting an
@@ -166,16 +181,18 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
   /** Publishes the batch's facts; resolves with the sequence numbers of records whose facts did not all go out. */
   const publish = async (facts: readonly { sequenceNumber: string; event: TrackerEvent }[], deadline: number): Promise<{ records: Set<string>; failed: number }> => {
     if (deps.publisher === undefined || facts.length === 0) return { records: new Set(), failed: 0 };
+    // One fact can come twice in a batch (a record's images and parked work): it goes out once.
+    const events = [...new Map(facts.map((fact) => [fact.event.id, fact.event])).values()];
     let failed: readonly TrackerEvent[];
     try {
-      const answer = await beforeDeadline(deps.publisher.publish(facts.map((fact) => fact.event), { deadline }), deadline);
-      failed = answer === 'late' ? facts.map((fact) => fact.event) : answer;
+      const answer = await beforeDeadline(deps.publisher.publish(events, { deadline }), deadline);
+      failed = answer === 'late' ? events : answer;
     } catch (error) {
       // The error's type only: an SDK error's message can quote the request.
-      logger.error('event publishing failed', { fact_count: facts.length, error: errorName(error) });
-      failed = facts.map((fact) => fact.event);
+      logger.error('event publishing failed', { fact_count: events.length, error: errorName(error) });
+      failed = events;
     }
-    if (failed.length > 0) logger.warn('events not published; their records are reported for the stream to retry', { failed: failed.length, events: facts.length });
+    if (failed.length > 0) logger.warn('events not published; their records are reported for the stream to retry', { failed: failed.length, events: events.length });
     const failedIds = new Set(failed.map((fact) => fact.id));
     return { records: new Set(facts.filter((fact) => failedIds.has(fact.event.id)).map((fact) => fact.sequenceNumber)), failed: failedIds.size };
   };
