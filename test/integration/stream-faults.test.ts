@@ -16,7 +16,8 @@
  * EventBridge and DynamoDB recover, every fact of the writes is published with
  * its one id and the transaction whose last webhook's record was parked ends
  * recomputed without any new webhook; work parked and left without a stream
- * record is redone by `redraw-tracker stream-work --redo`.
+ * record is redone by `redraw-tracker stream-work --redo`, and `npm start`'s
+ * own consumer redoes parked work from its item's record.
  */
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -25,6 +26,11 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/main';
+import { parseLocalSettings } from '../../local/config';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { freePort } from '../support/npm-start';
+import { captureOutput } from '../support/webhook';
+import { eventId, type TrackerEvent } from '../../functions/core/events';
 import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
 import { SDK_REQUEST_HANDLER } from '../../functions/shared/sdk-clients';
@@ -307,6 +313,18 @@ describe('transaction function with too little time left', () => {
   });
 });
 
+/** `npx redraw-tracker <argv>` in-process, pointed at this table as at npm start's (DYNAMODB_ENDPOINT, TABLE_NAME). */
+async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    env: { DYNAMODB_ENDPOINT: localEndpoint(), TABLE_NAME: table.tableName, NO_COLOR: '1' },
+    stdout: { write: (chunk: string) => (stdout += chunk) },
+    stderr: { write: (chunk: string) => (stderr += chunk) },
+  });
+  return { code, stdout, stderr };
+}
+
 describe('redraw-tracker stream-work', () => {
   it('lists parked work no stream record will redo, and --redo has the transaction function redo it', async () => {
     // The stream consumer is down while a webhook is stored; when it comes back, its record is gone
@@ -328,16 +346,6 @@ describe('redraw-tracker stream-work', () => {
     await reader.whenIdle();
     expect(await storedTransaction(spec)).toBeNull();
 
-    const cli = async (argv: string[]) => {
-      let stdout = '';
-      let stderr = '';
-      const code = await runCli(argv, {
-        env: { DYNAMODB_ENDPOINT: localEndpoint(), TABLE_NAME: table.tableName, NO_COLOR: '1' },
-        stdout: { write: (chunk: string) => (stdout += chunk) },
-        stderr: { write: (chunk: string) => (stderr += chunk) },
-      });
-      return { code, stdout, stderr };
-    };
     const listed = await cli(['stream-work', '--json']);
     expect(listed.code).toBe(0);
     const listing = JSON.parse(listed.stdout) as { items: { record_id: string }[]; pending: number };
@@ -363,5 +371,40 @@ describe('redraw-tracker stream-work', () => {
     for (const fact of facts) expect(publishedIds(spec)).toContain(fact.id);
     const after = await cli(['stream-work']);
     expect(after.stdout).toContain('No parked stream work');
+  });
+
+  it('under npm start, the runtime redoes parked work from its stream record, and stream-work then finds none', async () => {
+    // npm start on this file's table (DYNAMODB_ENDPOINT, TABLE_NAME), its own stream consumer in place of the test's.
+    await reader.stop();
+    // Work parked for an order and transaction the stream never carried: only the parked item can publish this fact.
+    const orderId = freshId();
+    const transactionId = freshId();
+    const statusTime = '2026-03-02T09:00:00.000000Z';
+    const fact: TrackerEvent = { id: eventId('redraw.available', orderId, statusTime), type: 'redraw.available', order_id: orderId, transaction_id: transactionId, status_time: statusTime };
+    const recordId = `npm-start-${freshId()}`;
+    await parkWork(
+      table.db,
+      table.tableName,
+      { recordId, transactions: [{ transactionId, orderIds: [orderId] }], loneOrderId: null, facts: [fact], recordedAt: new Date().toISOString() },
+      new Date().toISOString(),
+    );
+    const output = captureOutput();
+    let runtime: LocalRuntime | undefined;
+    try {
+      runtime = await startLocalRuntime(
+        parseLocalSettings({ PORT: String(await freePort()), SWEEP_INTERVAL_SECONDS: '86400', DYNAMODB_ENDPOINT: localEndpoint(), TABLE_NAME: table.tableName }),
+      );
+      await runtime.whenStreamIdle();
+      expect(runtime.events.events.filter((event) => event.order_id === orderId)).toEqual([fact]);
+      // Its orders are gone and its transaction was never stored: nothing is recomputed into existence.
+      expect(await getTransactionItem(table.db, table.tableName, transactionId, true)).toBeNull();
+      const listed = await cli(['stream-work', '--json']);
+      expect(listed.code).toBe(0);
+      expect((JSON.parse(listed.stdout) as { items: { record_id: string }[] }).items.map((item) => item.record_id)).not.toContain(recordId);
+      expect(output.lines().some((line) => /"StreamWorkRedone":[1-9]/.test(line))).toBe(true);
+    } finally {
+      await runtime?.stop();
+      output.restore();
+    }
   });
 });
