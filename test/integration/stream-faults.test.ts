@@ -237,6 +237,8 @@ describe('transaction function through an EventBridge outage longer than the par
     expect(parked.facts.map((fact) => fact.type)).toContain('order.status_changed');
     const rawItem = await table.db.get({ TableName: table.tableName, Key: keys.parkedWork(record.eventID!), ConsistentRead: true });
     expect(JSON.stringify(rawItem)).not.toContain(PHI_CANARY);
+    // In no index (no reader of one sees it), and no expiry: pending work never vanishes.
+    expect(Object.keys(rawItem!).sort()).toEqual(['attempts', 'facts', 'parked_at', 'pk', 'record_id', 'recorded_at', 'sk', 'transactions']);
     // Nothing but the park was done: the stored transaction is still active, its completion not published.
     expect((await storedTransaction(spec))?.status).toBe('active');
     expect(standin.events.filter(concerns(flowIds(spec)))).not.toContainEqual(expect.objectContaining({ type: 'transaction.status_changed', to: 'completed' }));
@@ -336,12 +338,10 @@ describe('redraw-tracker stream-work', () => {
     const stored = await table.db.get({ TableName: table.tableName, Key: keys.order(spec.orders[0]!.id), ConsistentRead: true });
     const facts = factsOfWrite(undefined, stored);
     const recordId = `given-up-${freshId()}`;
-    await parkWork(
-      table.db,
-      table.tableName,
-      { recordId, transactions: [{ transactionId: spec.transactionId!, orderIds: [spec.orders[0]!.id] }], loneOrderId: null, facts, recordedAt: new Date().toISOString() },
-      new Date().toISOString(),
-    );
+    const work = { recordId, transactions: [{ transactionId: spec.transactionId!, orderIds: [spec.orders[0]!.id] }], loneOrderId: null, facts, recordedAt: new Date().toISOString() };
+    expect(await parkWork(table.db, table.tableName, work, new Date().toISOString())).toBe('parked');
+    // The same record parked again (a redelivery): one item is kept.
+    expect(await parkWork(table.db, table.tableName, work, new Date().toISOString())).toBe('already_parked');
     reader = await startReader('LATEST');
     await reader.whenIdle();
     expect(await storedTransaction(spec)).toBeNull();
