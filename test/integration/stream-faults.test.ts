@@ -408,3 +408,39 @@ describe('redraw-tracker stream-work', () => {
     }
   });
 });
+
+describe('the local stream reader, as the deployed mapping', () => {
+  it('retries a failing record with no attempt limit, each delivery with a context counting down from the 60 s timeout, and gives up only past the age limit', async () => {
+    const streamArn = await findStreamArn(table.client, table.tableName);
+    const deliveries: number[] = [];
+    const letters: DeadLetter[] = [];
+    const refuse = async (event: { Records: DynamoDBRecord[] }, context: { getRemainingTimeInMillis(): number }) => {
+      deliveries.push(context.getRemainingTimeInMillis());
+      return { batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.dynamodb!.SequenceNumber! })) };
+    };
+    const unlimited = startStreamReader({ client: streams, streamArn, handler: refuse, pollIntervalMs: 10, startingPosition: 'LATEST', logger: silent, onDeadLetter: (letter) => void letters.push(letter) });
+    try {
+      await unlimited.whenIdle();
+      await table.db.put({ TableName: table.tableName, Item: { pk: `TEST#${freshId()}`, sk: 'TEST' } });
+      // More deliveries than the old limit of 5, and none given up.
+      await expect.poll(() => deliveries.length, { timeout: 30_000, interval: 20 }).toBeGreaterThan(8);
+      expect(letters).toEqual([]);
+      for (const remaining of deliveries) {
+        expect(remaining).toBeLessThanOrEqual(60_000);
+        expect(remaining).toBeGreaterThan(0);
+      }
+    } finally {
+      await unlimited.stop();
+    }
+
+    const aged = startStreamReader({ client: streams, streamArn, handler: refuse, pollIntervalMs: 10, startingPosition: 'LATEST', maxRecordAgeMs: 0, logger: silent, onDeadLetter: (letter) => void letters.push(letter) });
+    try {
+      await aged.whenIdle();
+      await table.db.put({ TableName: table.tableName, Item: { pk: `TEST#${freshId()}`, sk: 'TEST' } });
+      await expect.poll(() => letters.length, { timeout: 30_000, interval: 20 }).toBe(1);
+      expect(letters[0]).toMatchObject({ attempts: 1, reason: 'batch_item_failures' });
+    } finally {
+      await aged.stop();
+    }
+  });
+});
