@@ -270,8 +270,10 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
         }
         continue;
       }
-      if (classified.kind === 'skip' || sequenceNumber === undefined) continue;
-      works.set(sequenceNumber, { record, sequenceNumber, classified, facts: recordFacts });
+      if (sequenceNumber === undefined) continue;
+      // A record with facts only (a transaction item's own write, a stale flag set) is work too: its facts.
+      if (classified.kind !== 'skip' || recordFacts.length > 0) works.set(sequenceNumber, { record, sequenceNumber, classified, facts: recordFacts });
+      if (classified.kind === 'skip') continue;
       if (classified.kind === 'lone') lone.push({ sequenceNumber, order: classified.order });
       else if (classified.kind === 'order') touch(classified.transactionId, sequenceNumber).orders.push(classified.order);
       else if (classified.kind === 'transaction') touch(classified.transactionId, sequenceNumber);

@@ -291,6 +291,35 @@ describe('transaction function through an EventBridge outage longer than the par
   });
 });
 
+describe('transaction function parking records that carry facts only', () => {
+  it("parks the facts of a transaction item's own write (transaction.status_changed) and publishes them after recovery", async () => {
+    const spec = simpleFlow({ transactionId: freshId(), orderId: freshId() }, 'walk_in_test');
+    const deliveries = buildDeliveries(spec);
+    for (const delivery of deliveries.slice(0, -1)) await write(delivery);
+    await reader.whenIdle();
+
+    // EventBridge fails, DynamoDB answers: the recompute completes the transaction, no fact goes out,
+    // and every record is past the park age from its first delivery.
+    standin.plan.events = () => ({ status: 500, code: 'InternalFailure' });
+    clockOffsetMs = PARK_AFTER_MS + 60_000;
+    try {
+      await write(deliveries.at(-1)!);
+      const parkedFacts = async () => (await listParkedWork(table.db, table.tableName)).flatMap((item) => item.facts);
+      await expect
+        .poll(parkedFacts, { timeout: 60_000, interval: 50 })
+        .toContainEqual(expect.objectContaining({ type: 'transaction.status_changed', transaction_id: spec.transactionId, to: 'completed' }));
+      expect((await storedTransaction(spec))?.status).toBe('completed');
+    } finally {
+      clockOffsetMs = 0;
+      standin.plan.events = () => 'serve';
+    }
+    await reader.whenIdle();
+    expect(publishedIds(spec)).toEqual(await factsOfTheWrites(spec));
+    expect(standin.events.filter(concerns(flowIds(spec)))).toContainEqual(expect.objectContaining({ type: 'transaction.status_changed', to: 'completed' }));
+    expect(await listParkedWork(table.db, table.tableName)).toEqual([]);
+  });
+});
+
 describe('transaction function with too little time left', () => {
   it('reports the records whose transaction could not be recomputed in the time left, before its deadline, with its metrics flushed', async () => {
     const spec = simpleFlow({ transactionId: freshId(), orderId: freshId() }, 'testkit', 2);
