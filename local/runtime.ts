@@ -166,7 +166,11 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
     const reader: StreamReader = startStreamReader({
       client: streams,
       streamArn: await findStreamArn(client, tableName),
-      handler: (event) => transactionStatus(event, localContext('transaction-status')),
+      // Each delivery's context counts down from the deployed function's timeout (60 s);
+      // failing records are retried as the deployed mapping does (no attempt limit, issue 24),
+      // their pauses growing to 10 s; past the park age their work is parked.
+      handler: transactionStatus,
+      maxRetryPauseMs: 10_000,
       logger: createLogger('stream-reader'),
     });
     stoppers.push(() => reader.stop());

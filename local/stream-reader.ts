@@ -11,8 +11,13 @@
  * - a thrown handler error retries the whole batch; `batchItemFailures` retry
  *   from the lowest reported sequence number (an identifier that is not in the
  *   batch fails the whole batch, as on AWS);
- * - after `maxAttempts` the records still failing are handed to `onDeadLetter`
- *   (the on-failure destination) and the reader moves past them.
+ * - after `maxAttempts`, or once the batch's first record is older than
+ *   `maxRecordAgeMs`, the records still failing are handed to `onDeadLetter`
+ *   (the on-failure destination) and the reader moves past them; by default, as
+ *   the deployed mapping (issue 24), attempts are not limited and records are
+ *   kept until the stream's 24 hours;
+ * - each delivery gets a Lambda context whose time left follows the function's
+ *   timeout (`functionTimeoutMs`: 60 s, lib/table-bound-function.ts TIMEOUTS.stream).
  * Shards are read one after another (Lambda reads them in parallel; locally
  * DynamoDB Local has few shards, and one loop keeps `whenIdle` exact).
  */
@@ -30,14 +35,22 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type {
   AttributeValue as LambdaAttributeValue,
+  Context,
   DynamoDBBatchResponse,
   DynamoDBRecord,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
 import { createLogger, type LogSink } from '../functions/shared/observability';
+import { localContext } from './lambda-context';
 
 /** A stream handler, as Lambda calls it. */
-export type StreamBatchHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
+export type StreamBatchHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>;
+
+/** The stream function's timeout on AWS (lib/table-bound-function.ts TIMEOUTS.stream): what a delivery's context counts down from. */
+export const STREAM_FUNCTION_TIMEOUT_MS = 60_000;
+
+/** How long DynamoDB Streams keeps a record: the mapping's age limit when retries are not limited. */
+export const STREAM_RETENTION_MS = 24 * 60 * 60_000;
 
 
 /** Records given up on after `maxAttempts`, as an on-failure destination would receive them. */
@@ -58,8 +71,16 @@ export interface StreamReaderOptions {
   batchSize?: number;
   /** Pause between polls once every shard is read to its end, and between retries (default 250 ms). */
   pollIntervalMs?: number;
-  /** Deliveries of a failing batch before it is dead-lettered (default 5: the first and 4 retries). */
+  /** Deliveries of a failing batch before it is dead-lettered (default: no limit, as the deployed mapping). */
   maxAttempts?: number;
+  /** Age of a failing batch's first record past which it is dead-lettered (default STREAM_RETENTION_MS). */
+  maxRecordAgeMs?: number;
+  /** Longest pause between retries of a failing batch: the pause doubles from `pollIntervalMs` up to it (default `pollIntervalMs`: no growth). */
+  maxRetryPauseMs?: number;
+  /** The function's timeout: each delivery's context counts down from it (default STREAM_FUNCTION_TIMEOUT_MS). */
+  functionTimeoutMs?: number;
+  /** The function's name in the context (default transaction-status). */
+  functionName?: string;
   /** Where to start in shards that exist at start-up (default TRIM_HORIZON: everything the stream holds). */
   startingPosition?: 'TRIM_HORIZON' | 'LATEST';
   /** `awsRegion` of the records (default: the client's region). */
@@ -96,14 +117,18 @@ interface IdleWaiter {
   reject: (error: Error) => void;
 }
 
-const DEFAULTS = { batchSize: 100, pollIntervalMs: 250, maxAttempts: 5 } as const;
+const DEFAULTS = { batchSize: 100, pollIntervalMs: 250 } as const;
 
 /** Starts reading `streamArn` in the background. */
 export function startStreamReader(options: StreamReaderOptions): StreamReader {
   const { client, streamArn, handler } = options;
   const batchSize = options.batchSize ?? DEFAULTS.batchSize;
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULTS.pollIntervalMs;
-  const maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULTS.maxAttempts);
+  const maxAttempts = Math.max(1, options.maxAttempts ?? Infinity);
+  const maxRecordAgeMs = options.maxRecordAgeMs ?? STREAM_RETENTION_MS;
+  const maxRetryPauseMs = Math.max(pollIntervalMs, options.maxRetryPauseMs ?? pollIntervalMs);
+  const functionTimeoutMs = options.functionTimeoutMs ?? STREAM_FUNCTION_TIMEOUT_MS;
+  const functionName = options.functionName ?? 'transaction-status';
   const logger = options.logger ?? createLogger('stream-reader');
   const shards = new Map<string, ShardState>();
   const waiters: IdleWaiter[] = [];
@@ -218,7 +243,7 @@ export function startStreamReader(options: StreamReaderOptions): StreamReader {
       let failedFrom: number | null;
       let reason: DeadLetter['reason'];
       try {
-        const response = await handler({ Records: batch });
+        const response = await handler({ Records: batch }, localContext(functionName, functionTimeoutMs));
         failedFrom = firstFailure(batch, response);
         reason = 'batch_item_failures';
       } catch (error) {
@@ -228,7 +253,9 @@ export function startStreamReader(options: StreamReaderOptions): StreamReader {
       }
       if (failedFrom === null) return;
       batch = batch.slice(failedFrom);
-      if (attempt >= maxAttempts) {
+      const created = batch[0]?.dynamodb?.ApproximateCreationDateTime;
+      const tooOld = created !== undefined && Date.now() - created * 1000 > maxRecordAgeMs;
+      if (attempt >= maxAttempts || tooOld) {
         logger.error('stream records dead-lettered', {
           shard_id: shardId,
           attempts: attempt,
@@ -239,7 +266,7 @@ export function startStreamReader(options: StreamReaderOptions): StreamReader {
         await options.onDeadLetter?.({ shardId, records: batch, attempts: attempt, reason });
         return;
       }
-      await sleep(pollIntervalMs);
+      await sleep(Math.min(maxRetryPauseMs, pollIntervalMs * 2 ** (attempt - 1)));
       if (stopping) return;
     }
   }

@@ -56,6 +56,14 @@ export const RECONCILE_PARTITION = 'RECONCILE#behind';
  */
 export const QUARANTINE_LISTING_PARTITION = 'QUARANTINE';
 
+/**
+ * Partition of the base table holding parked stream work (store/parked-work.ts):
+ * one item per stream record whose work kept failing, listed with one Query of
+ * this partition (no index, no Scan). No index key is ever set on these items,
+ * so no reader of the indexes sees them, and no reader by key asks for them.
+ */
+export const PARKED_WORK_PARTITION = 'PARKED';
+
 export const keys = {
   order: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
   transaction: (transactionId: string) => ({ pk: `TXN#${transactionId}`, sk: 'TXN' }),
@@ -68,6 +76,8 @@ export const keys = {
   openRedrawSort: (statusTime: string, orderId: string) => `${statusTime}#${orderId}`,
   /** Sort key of a transaction item in RECONCILE_PARTITION: the longest behind first. */
   behindSort: (behindStatusTime: string, transactionId: string) => `${behindStatusTime}#${transactionId}`,
+  /** The parked work of one stream record, by the record's eventID (stable across its redeliveries). */
+  parkedWork: (recordId: string) => ({ pk: PARKED_WORK_PARTITION, sk: `WORK#${recordId}` }),
 } as const;
 
 /** CreateTable input for DynamoDB Local (tests, `npm start`); the CDK stack builds the same from TABLE. */

@@ -23,6 +23,21 @@
  * failure, so the stream delivers it again and its facts go out under the same
  * ids. The webhook never waits for any of this.
  *
+ * Nothing is dropped (issue 24, item 1): the stream mapping retries a failing
+ * record until the stream's 24 hours; a record whose work keeps failing for
+ * longer than PARK_AFTER_MS has that work parked in the table
+ * (store/parked-work.ts: transaction ids, a lone order id, the facts computed
+ * from its images) and is acknowledged only once the park is written. The
+ * parked item's own stream record redoes the work (facts under the same ids,
+ * the transaction recomputed by key, retention) and marks it redone; if the
+ * redo fails past the park age too, it is parked again (one more attempt).
+ *
+ * Bounded by the time left (issue 24, item 6): publishing and recomputing stop
+ * DEADLINE_MARGIN_MS before the invocation's end (context.getRemainingTimeInMillis);
+ * what did not get done by then is reported as batch item failures, and the
+ * metrics (EventPublishFailures with the facts not published) are flushed
+ * before the answer, so Lambda never kills the function mid-batch silently.
+ *
  * Retention (CONTRACT §8): with `retentionDays`, recomputes set the expiry of a
  * transaction that is over and of its orders, and this function sets the expiry
  * of an ended order without a transaction. Removals (DynamoDB's TTL deleting an
@@ -50,6 +65,9 @@ import { isOrderItem, parseOrderItem, type StoredOrder } from '../store/order-it
 import { factsOfWrite } from '../store/stream-facts';
 import { isTransactionItem, parseTransactionItem } from '../store/transaction-items';
 import { recomputeTransaction, retainLoneOrder } from '../store/transactions';
+import { getOrder, getOrders } from '../store/order-reads';
+import { isParkedWorkItem, markRedone, parkAgain, parkWork, parseParkedItem, type ParkedItem } from '../store/parked-work';
+import { getTransactionItem } from '../store/transaction-partition';
 import { TRANSACTION_METRICS } from '../shared/metric-names';
 import type { EventPublisher } from './publisher';
 
@@ -60,6 +78,25 @@ export const RetentionEnv = z.object({
 
 /** Metric names (kept with the CDK alarms' in shared/metric-names.ts). */
 export const METRIC = TRANSACTION_METRICS;
+
+/**
+ * How long a stream record's work may keep failing before it is parked in the
+ * table (store/parked-work.ts) and the record acknowledged: 1 hour, measured
+ * from the record's ApproximateCreationDateTime. Long enough that a few minutes
+ * of EventBridge or DynamoDB trouble are ridden out by the stream's own retries
+ * (the IteratorAge alarm fires within minutes), far short of the stream's 24 h,
+ * after which a record is gone. Parked work is redone by its item's own stream
+ * record, parked again each hour while it keeps failing (StreamWorkParked stays
+ * above 0: alarmed), and can be re-driven by `redraw-tracker stream-work --redo`.
+ */
+export const PARK_AFTER_MS = 60 * 60_000;
+
+/**
+ * Time kept back from the function's timeout (context.getRemainingTimeInMillis):
+ * publishing and recomputing stop this long before it, so that the work not
+ * done is parked or reported, and metrics flushed, before Lambda stops the function.
+ */
+export const DEADLINE_MARGIN_MS = 5_000;
 
 export interface TransactionStatusDeps {
   db: TableClient;
@@ -76,126 +113,298 @@ export interface TransactionStatusDeps {
   publisher?: EventPublisher;
   /** Days a transaction (or an order without one) is kept once over (CONTRACT §8); none: no expiry is set. */
   retentionDays?: number;
+  /** The clock records are aged by (epoch ms; default Date.now): tests age records with it. */
+  now?: () => number;
+  /** Age past which a failing record's work is parked (default PARK_AFTER_MS). */
+  parkAfterMs?: number;
+  /** Time kept back from the invocation's time left (default DEADLINE_MARGIN_MS). */
+  marginMs?: number;
 }
 
 
-export type TransactionStatusHandler = (event: DynamoDBStreamEvent, context?: Context) => Promise<DynamoDBBatchResponse>;
+export type TransactionStatusHandler = (event: DynamoDBStreamEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<DynamoDBBatchResponse>;
 
 interface TouchedTransaction {
-  /** Sequence number of the transaction's earliest record in the batch. */
-  firstSequenceNumber: string;
+  /** Sequence numbers of the records that need this transaction recomputed. */
+  records: Set<string>;
   /** The new images of its orders, with the listings they carry. */
   orders: StoredOrder[];
+  /** Orders to read by key first (parked work: its record's images are gone). */
+  orderIds: Set<string>;
+  /** Whether parked work asks for it: then it is recomputed only if it exists or an order names it. */
+  parked: boolean;
 }
 
 type Classified =
   | { kind: 'skip' }
   | { kind: 'order'; transactionId: string; order: StoredOrder }
   | { kind: 'lone'; order: StoredOrder }
-  | { kind: 'transaction'; transactionId: string };
+  | { kind: 'transaction'; transactionId: string }
+  | { kind: 'parked'; item: ParkedItem };
+
+/** One record of the batch and what it asks for. */
+interface RecordWork {
+  record: DynamoDBRecord;
+  sequenceNumber: string;
+  classified: Classified;
+  facts: TrackerEvent[];
+}
 
 /** DynamoDB's TTL deletes items as this service principal (Lambda's userIdentity of the record). */
 export function isExpiry(record: DynamoDBRecord): boolean {
   return record.eventName === 'REMOVE' && record.userIdentity?.type === 'Service' && record.userIdentity?.principalId === 'dynamodb.amazonaws.com';
 }
 
+/** Resolves with the work's value, or 'late' once `deadline` (epoch ms) has passed first. */
+async function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T | 'late'> {
+  if (!Number.isFinite(deadline)) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Builds the stream handler around its dependencies (no environment read here). */
 export function createTransactionStatusHandler(deps: TransactionStatusDeps): TransactionStatusHandler {
   const { db, tableName, logger, metrics } = deps;
   const concurrency = deps.concurrency ?? 8;
+  const clock = deps.now ?? Date.now;
+  const parkAfterMs = deps.parkAfterMs ?? PARK_AFTER_MS;
+  const marginMs = deps.marginMs ?? DEADLINE_MARGIN_MS;
 
   const retentionDays = deps.retentionDays ?? null;
   /** Publishes the batch's facts; resolves with the sequence numbers of records whose facts did not all go out. */
-  const publish = async (facts: readonly { sequenceNumber: string; event: TrackerEvent }[]): Promise<{ records: Set<string>; failed: number }> => {
+  const publish = async (facts: readonly { sequenceNumber: string; event: TrackerEvent }[], deadline: number): Promise<{ records: Set<string>; failed: number }> => {
     if (deps.publisher === undefined || facts.length === 0) return { records: new Set(), failed: 0 };
-    let failed: TrackerEvent[];
+    // One fact can come twice in a batch (a record's images and parked work): it goes out once.
+    const events = [...new Map(facts.map((fact) => [fact.event.id, fact.event])).values()];
+    let failed: readonly TrackerEvent[];
     try {
-      failed = await deps.publisher.publish(facts.map((fact) => fact.event));
+      const answer = await beforeDeadline(deps.publisher.publish(events, { deadline }), deadline);
+      failed = answer === 'late' ? events : answer;
     } catch (error) {
       // The error's type only: an SDK error's message can quote the request.
-      logger.error('event publishing failed', { fact_count: facts.length, error: errorName(error) });
-      failed = facts.map((fact) => fact.event);
+      logger.error('event publishing failed', { fact_count: events.length, error: errorName(error) });
+      failed = events;
     }
-    if (failed.length > 0) logger.warn('events not published; their records are reported for the stream to retry', { failed: failed.length, events: facts.length });
+    if (failed.length > 0) logger.warn('events not published; their records are reported for the stream to retry', { failed: failed.length, events: events.length });
     const failedIds = new Set(failed.map((fact) => fact.id));
-    return { records: new Set(facts.filter((fact) => failedIds.has(fact.event.id)).map((fact) => fact.sequenceNumber)), failed: failed.length };
+    return { records: new Set(facts.filter((fact) => failedIds.has(fact.event.id)).map((fact) => fact.sequenceNumber)), failed: failedIds.size };
   };
-  return async (event) => {
+
+  /** Parks a failing record's work (or its parked work again): whether the record may be acknowledged. */
+  const park = async (work: RecordWork): Promise<boolean> => {
+    const parkedAt = new Date(clock()).toISOString();
+    const { classified } = work;
+    if (classified.kind === 'parked') {
+      const outcome = await parkAgain(db, tableName, classified.item, parkedAt);
+      logger.warn('parked stream work failed again and is parked again', { record_id: classified.item.recordId, attempts: classified.item.attempts + 1, outcome });
+      return true;
+    }
+    const recordId = work.record.eventID;
+    if (recordId === undefined) return false;
+    const created = work.record.dynamodb?.ApproximateCreationDateTime;
+    const outcome = await parkWork(
+      db,
+      tableName,
+      {
+        recordId,
+        transactions:
+          classified.kind === 'order'
+            ? [{ transactionId: classified.transactionId, orderIds: [classified.order.record.id] }]
+            : classified.kind === 'transaction'
+              ? [{ transactionId: classified.transactionId, orderIds: [] }]
+              : [],
+        loneOrderId: classified.kind === 'lone' ? classified.order.record.id : null,
+        facts: work.facts,
+        recordedAt: new Date((created ?? clock() / 1000) * 1000).toISOString(),
+      },
+      parkedAt,
+    );
+    logger.warn('stream work parked', { record_id: recordId, sequence_number: work.sequenceNumber, facts: work.facts.length, outcome });
+    return true;
+  };
+
+  return async (event, context) => {
+    // Lambda's clock, not the injected one: the deadline is real time.
+    const end = Date.now() + (context?.getRemainingTimeInMillis() ?? Infinity);
+    const workDeadline = end - marginMs;
+    // Parking, when needed, takes from the margin; the rest is for answering.
+    const parkDeadline = end - marginMs / 5;
     const failures = new Set<string>();
+    /** Records whose work cannot be parked (unreadable: a bug). */
+    const unparkable = new Set<string>();
+    const works = new Map<string, RecordWork>();
     const touched = new Map<string, TouchedTransaction>();
-    const lone: { sequenceNumber: string; order: StoredOrder }[] = [];
+    const lone: { sequenceNumber: string; order: StoredOrder | string }[] = [];
     const facts: { sequenceNumber: string; event: TrackerEvent }[] = [];
+    const touch = (transactionId: string, sequenceNumber: string): TouchedTransaction => {
+      const entry = touched.get(transactionId) ?? { records: new Set(), orders: [], orderIds: new Set(), parked: false };
+      entry.records.add(sequenceNumber);
+      touched.set(transactionId, entry);
+      return entry;
+    };
     for (const record of event.Records) {
       const sequenceNumber = record.dynamodb?.SequenceNumber;
       let classified: Classified;
+      const recordFacts: TrackerEvent[] = [];
       try {
         if (isExpiry(record)) continue;
         classified = classify(record, retentionDays);
         if (deps.publisher !== undefined && sequenceNumber !== undefined) {
-          for (const fact of factsOfWrite(plain(record.dynamodb?.OldImage), plain(record.dynamodb?.NewImage))) facts.push({ sequenceNumber, event: fact });
+          recordFacts.push(...factsOfWrite(plain(record.dynamodb?.OldImage), plain(record.dynamodb?.NewImage)));
+          if (classified.kind === 'parked') recordFacts.push(...classified.item.facts);
+          for (const fact of recordFacts) facts.push({ sequenceNumber, event: fact });
         }
       } catch (error) {
-        // A bug, not bad input: the item is ours. Report it so Lambda retries and, in the end, dead-letters it.
+        // A bug, not bad input: the item is ours. Report it so that the stream retries it (it cannot be parked).
         logger.error('unreadable stream record', { event_id: record.eventID, sequence_number: sequenceNumber, error: errorName(error) });
-        if (sequenceNumber !== undefined) failures.add(sequenceNumber);
+        if (sequenceNumber !== undefined) {
+          failures.add(sequenceNumber);
+          unparkable.add(sequenceNumber);
+        }
         continue;
       }
-      if (classified.kind === 'skip' || sequenceNumber === undefined) continue;
-      if (classified.kind === 'lone') {
-        lone.push({ sequenceNumber, order: classified.order });
-        continue;
+      if (sequenceNumber === undefined) continue;
+      // A record with facts only (a transaction item's own write, a stale flag set) is work too: its facts.
+      if (classified.kind !== 'skip' || recordFacts.length > 0) works.set(sequenceNumber, { record, sequenceNumber, classified, facts: recordFacts });
+      if (classified.kind === 'skip') continue;
+      if (classified.kind === 'lone') lone.push({ sequenceNumber, order: classified.order });
+      else if (classified.kind === 'order') touch(classified.transactionId, sequenceNumber).orders.push(classified.order);
+      else if (classified.kind === 'transaction') touch(classified.transactionId, sequenceNumber);
+      else {
+        const { item } = classified;
+        for (const { transactionId, orderIds } of item.transactions) {
+          const entry = touch(transactionId, sequenceNumber);
+          entry.parked = true;
+          for (const orderId of orderIds) entry.orderIds.add(orderId);
+        }
+        if (item.loneOrderId !== null) lone.push({ sequenceNumber, order: item.loneOrderId });
       }
-      const entry = touched.get(classified.transactionId) ?? { firstSequenceNumber: sequenceNumber, orders: [] };
-      if (classified.kind === 'order') entry.orders.push(classified.order);
-      touched.set(classified.transactionId, entry);
     }
 
     let writes = 0;
     let conflicts = 0;
-    const publishing = publish(facts);
+    const publishing = publish(facts, workDeadline);
     for (const { sequenceNumber, order } of lone) {
+      if (retentionDays === null) continue;
+      const orderId = typeof order === 'string' ? order : order.record.id;
       try {
-        if (retentionDays !== null && (await retainLoneOrder(db, tableName, order, retentionDays))) writes++;
+        const retained = await beforeDeadline(
+          (async () => {
+            if (Date.now() >= workDeadline) return 'late' as const;
+            // Parked work names the order: its current item, if it is still an order without a transaction.
+            const current = typeof order === 'string' ? await getOrder(db, tableName, order) : order;
+            if (current === null || current.record.transaction_id !== null) return false;
+            return retainLoneOrder(db, tableName, current, retentionDays);
+          })(),
+          workDeadline,
+        );
+        if (retained === 'late') {
+          logger.warn('order retention not done in the time left', { order_id: orderId });
+          failures.add(sequenceNumber);
+        } else if (retained) writes++;
       } catch (error) {
-        logger.error('order retention failed', { order_id: order.record.id, error: errorName(error) });
+        logger.error('order retention failed', { order_id: orderId, error: errorName(error) });
         failures.add(sequenceNumber);
       }
     }
+    let late = 0;
     await forEachLimited([...touched.entries()], concurrency, async ([transactionId, entry]) => {
       try {
-        // The listings ride on the orders' items: none comes from elsewhere here.
-        const result = await recomputeTransaction(
-          db,
-          tableName,
-          transactionId,
-          { orders: entry.orders, listings: [] },
-          { maxAttempts: deps.maxAttempts, retentionDays },
+        const outcome = await beforeDeadline(
+          (async () => {
+            // Nothing starts that cannot end before the deadline is near.
+            if (Date.now() >= workDeadline) return 'late' as const;
+            const orders = [...entry.orders];
+            if (entry.orderIds.size > 0) {
+              // Parked work: the orders as stored now (their own state; listing-only ones are the recompute's to write).
+              const read = await getOrders(db, tableName, [...entry.orderIds], true);
+              orders.push(...read.filter((order) => order.record.transaction_id === transactionId && order.record.source !== 'transaction_listing'));
+            }
+            // Parked work whose orders are gone (expired) and whose transaction was never stored: nothing to recompute.
+            if (entry.parked && orders.length === 0 && (await getTransactionItem(db, tableName, transactionId, true)) === null) return null;
+            // The listings ride on the orders' items: none comes from elsewhere here.
+            return recomputeTransaction(db, tableName, transactionId, { orders, listings: [] }, { maxAttempts: deps.maxAttempts, retentionDays });
+          })(),
+          workDeadline,
         );
-        writes += result.writes;
-        conflicts += result.conflicts;
+        if (outcome === 'late') {
+          late++;
+          for (const sequenceNumber of entry.records) failures.add(sequenceNumber);
+          return;
+        }
+        if (outcome === null) return;
+        writes += outcome.writes;
+        conflicts += outcome.conflicts;
         logger.debug('transaction recomputed', {
           transaction_id: transactionId,
-          status: result.transaction.status,
-          writes: result.writes,
-          conflicts: result.conflicts,
+          status: outcome.transaction.status,
+          writes: outcome.writes,
+          conflicts: outcome.conflicts,
         });
       } catch (error) {
         logger.error('transaction recompute failed', { transaction_id: transactionId, error: errorName(error) });
-        failures.add(entry.firstSequenceNumber);
+        for (const sequenceNumber of entry.records) failures.add(sequenceNumber);
       }
     });
+    if (late > 0) logger.warn('transactions not recomputed in the time left; their records are reported', { transactions: late });
 
     const unpublished = await publishing;
     for (const sequenceNumber of unpublished.records) failures.add(sequenceNumber);
     const unpublishedFacts = unpublished.failed;
 
-    metrics.addMetric(METRIC.recomputed, MetricUnit.Count, touched.size);
+    // Parked work done: marked redone (TTL removes the item). Not marked: its record is retried.
+    let redone = 0;
+    const redoneWorks = [...works.values()].filter((work) => work.classified.kind === 'parked' && !failures.has(work.sequenceNumber));
+    await forEachLimited(redoneWorks, concurrency, async (work) => {
+      if (work.classified.kind !== 'parked') return;
+      try {
+        const outcome = await beforeDeadline(markRedone(db, tableName, work.classified.item.recordId, new Date(clock())), parkDeadline);
+        if (outcome === 'late') failures.add(work.sequenceNumber);
+        else redone++;
+      } catch (error) {
+        logger.error('parked work not marked redone', { record_id: work.classified.item.recordId, error: errorName(error) });
+        failures.add(work.sequenceNumber);
+      }
+    });
+
+    // Records failing for longer than the park age: their work is parked, and they are acknowledged.
+    let parked = 0;
+    const now = clock();
+    const overdue = [...failures].flatMap((sequenceNumber) => {
+      const work = works.get(sequenceNumber);
+      const created = work?.record.dynamodb?.ApproximateCreationDateTime;
+      if (work === undefined || unparkable.has(sequenceNumber) || created === undefined) return [];
+      return now - created * 1000 >= parkAfterMs ? [work] : [];
+    });
+    await forEachLimited(overdue, concurrency, async (work) => {
+      try {
+        const acknowledged = await beforeDeadline(park(work), parkDeadline);
+        if (acknowledged === true) {
+          failures.delete(work.sequenceNumber);
+          parked++;
+        }
+      } catch (error) {
+        // DynamoDB itself failing: the record stays reported and the stream keeps it.
+        logger.error('stream work could not be parked', { record_id: work.record.eventID, error: errorName(error) });
+      }
+    });
+
+    metrics.addMetric(METRIC.recomputed, MetricUnit.Count, touched.size - late);
     if (deps.publisher !== undefined) {
-      metrics.addMetric(METRIC.eventsPublished, MetricUnit.Count, facts.length - unpublishedFacts);
+      metrics.addMetric(METRIC.eventsPublished, MetricUnit.Count, new Set(facts.map((fact) => fact.event.id)).size - unpublishedFacts);
       metrics.addMetric(METRIC.publishFailures, MetricUnit.Count, unpublishedFacts);
     }
     metrics.addMetric(METRIC.writes, MetricUnit.Count, writes);
     metrics.addMetric(METRIC.conflicts, MetricUnit.Count, conflicts);
+    metrics.addMetric(METRIC.parked, MetricUnit.Count, parked);
+    metrics.addMetric(METRIC.redone, MetricUnit.Count, redone);
     metrics.publishStoredMetrics();
     const batchSize = event.Records.length;
     if (failures.size > 0) logger.warn('batch items failed', { failed: failures.size, records: batchSize });
@@ -208,6 +417,11 @@ function classify(record: DynamoDBRecord, retentionDays: number | null): Classif
   if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') return { kind: 'skip' };
   const newImage = plain(record.dynamodb?.NewImage);
   if (newImage === undefined) return { kind: 'skip' };
+  if (isParkedWorkItem(newImage)) {
+    // Parked work, parked again, or asked to be redone: redo it. Marked redone: done.
+    const item = parseParkedItem(newImage);
+    return item.redoneAt === null ? { kind: 'parked', item } : { kind: 'skip' };
+  }
   if (isTransactionItem(newImage)) {
     // A transaction item written elsewhere (the sweep's recompute leaves retention as stored)
     // whose expiry is not its status's: recompute it here, where retention is set.

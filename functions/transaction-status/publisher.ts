@@ -5,14 +5,25 @@
  */
 import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { EVENT_SOURCE, type TrackerEvent } from '../core/events';
+import { forEachLimited } from '../shared/concurrency';
+
+/** What bounds one publish call. */
+export interface PublishOptions {
+  /**
+   * When the call must have answered (epoch milliseconds, Date.now's clock):
+   * no attempt or wait starts that cannot end before it, and a call in flight
+   * is abandoned at it; what did not go out by then is returned.
+   */
+  deadline?: number;
+}
 
 export interface EventPublisher {
   /**
    * Publishes the events; resolves with those that could not be published
-   * after retries (the caller reports their stream records, whose retry
-   * publishes them again under the same ids).
+   * after retries or before the deadline (the caller reports their stream
+   * records, whose retry publishes them again under the same ids).
    */
-  publish(events: readonly TrackerEvent[]): Promise<TrackerEvent[]>;
+  publish(events: readonly TrackerEvent[], options?: PublishOptions): Promise<TrackerEvent[]>;
 }
 
 /** PutEvents takes at most 10 entries per call, 256 KB in all (entries' Source, DetailType, Detail). */
@@ -52,13 +63,22 @@ export interface EventBridgePublisherOptions {
   attempts?: number;
   /** Pause before a retry of failed entries (default 100 ms, doubled each time). */
   pauseMs?: number;
+  /** PutEvents calls in flight at once (default 4): a batch of records' facts goes out in parallel, politely. */
+  concurrency?: number;
+  /** Time an attempt needs at least (default 500 ms): with less left before the deadline, none starts. */
+  minAttemptMs?: number;
 }
+
+type Pending = { event: TrackerEvent; entry: PutEventsRequestEntry };
 
 /**
  * Publishes to an EventBridge bus: PutEvents in batches of at most 10 entries,
- * the entries a call reports as failed (FailedEntryCount, ErrorCode) retried,
- * a failed call's entries too. The client can be given as a loader: it is
- * loaded on first use, off the function's cold start.
+ * up to `concurrency` batches at once, the entries a call reports as failed
+ * (FailedEntryCount, ErrorCode) retried, a failed call's entries too. With a
+ * deadline, an attempt starts only with `minAttemptMs` left, a pause only when
+ * an attempt can follow it, and a call still in flight at the deadline is
+ * aborted (the SDK's own retries with it). The client can be given as a loader:
+ * it is loaded on first use, off the function's cold start.
  */
 export function createEventBridgePublisher(
   eventBridge: EventBridgeClient | (() => Promise<EventBridgeClient>),
@@ -67,32 +87,58 @@ export function createEventBridgePublisher(
 ): EventPublisher {
   const attempts = options.attempts ?? 3;
   const pauseMs = options.pauseMs ?? 100;
+  const concurrency = options.concurrency ?? 4;
+  const minAttemptMs = options.minAttemptMs ?? 500;
   let client: Promise<EventBridgeClient> | undefined;
   return {
-    async publish(events) {
+    async publish(events, { deadline = Infinity } = {}) {
       if (events.length === 0) return [];
+      const timeLeft = () => deadline - Date.now();
+      if (timeLeft() < minAttemptMs) return [...events];
       client ??= typeof eventBridge === 'function' ? eventBridge() : Promise.resolve(eventBridge);
-      const [{ PutEventsCommand }, ready] = await Promise.all([import('@aws-sdk/client-eventbridge'), client]);
-      let pending = events.map((event) => ({ event, entry: putEventsEntry(event, busName) }));
-      for (let attempt = 1; attempt <= attempts && pending.length > 0; attempt++) {
-        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, pauseMs * 2 ** (attempt - 2)));
-        const failed: typeof pending = [];
-        for (const batch of putEventsBatches(pending)) {
-          try {
-            const answer = await ready.send(new PutEventsCommand({ Entries: batch.map((item) => item.entry) }));
-            if ((answer.FailedEntryCount ?? 0) === 0) continue;
-            // Entries answer in the order of the request; a failed one has an ErrorCode.
-            batch.forEach((item, index) => {
-              const result = answer.Entries?.[index];
-              if (result === undefined || result.ErrorCode !== undefined || result.EventId === undefined) failed.push(item);
-            });
-          } catch {
-            failed.push(...batch);
+      const abort = new AbortController();
+      const timer = Number.isFinite(deadline) ? setTimeout(() => abort.abort(), Math.max(0, timeLeft())) : undefined;
+      const aborted = new Promise<'aborted'>((resolve) => abort.signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
+      try {
+        const loaded = await Promise.race([Promise.all([import('@aws-sdk/client-eventbridge'), client]), aborted]);
+        if (loaded === 'aborted') return [...events];
+        const [{ PutEventsCommand }, ready] = loaded;
+        /** One PutEvents call: resolves with its entries that did not go out. */
+        const send = async (batch: Pending[]): Promise<Pending[]> => {
+          if (timeLeft() < minAttemptMs || abort.signal.aborted) return batch;
+          const call = ready.send(new PutEventsCommand({ Entries: batch.map((item) => item.entry) }), { abortSignal: abort.signal });
+          // Whatever the SDK does with the abort, the answer is not awaited past the deadline.
+          const answer = await Promise.race([call, aborted]).catch(() => 'failed' as const);
+          if (answer === 'aborted' || answer === 'failed') return batch;
+          if ((answer.FailedEntryCount ?? 0) === 0) return [];
+          // Entries answer in the order of the request; a failed one has an ErrorCode.
+          return batch.filter((_, index) => {
+            const result = answer.Entries?.[index];
+            return result === undefined || result.ErrorCode !== undefined || result.EventId === undefined;
+          });
+        };
+        let pending: Pending[] = events.map((event) => ({ event, entry: putEventsEntry(event, busName) }));
+        for (let attempt = 1; attempt <= attempts && pending.length > 0; attempt++) {
+          if (attempt > 1) {
+            const pause = pauseMs * 2 ** (attempt - 2);
+            // A pause that leaves no time for the attempt after it is not started.
+            if (timeLeft() < pause + minAttemptMs) break;
+            await new Promise((resolve) => setTimeout(resolve, pause));
           }
+          if (timeLeft() < minAttemptMs) break;
+          const batches = putEventsBatches(pending);
+          const failed: Pending[][] = [];
+          await forEachLimited(batches, concurrency, async (batch, index) => {
+            failed[index] = await send(batch);
+          });
+          pending = failed.flat();
         }
-        pending = failed;
+        return pending.map((item) => item.event);
+      } finally {
+        clearTimeout(timer);
+        // Settles the race promise for good (its listener is gone with it).
+        abort.abort();
       }
-      return pending.map((item) => item.event);
     },
   };
 }

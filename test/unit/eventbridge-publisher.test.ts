@@ -5,8 +5,11 @@
  * (FailedEntryCount > 0) is retried with those entries only, in batches of at
  * most 10; entries that keep failing come back to the caller (whose stream
  * records are then reported, CONTRACT §7); a failed call retries its whole batch.
+ * Batches go out up to 4 at a time; with a deadline (issue 24, item 6) a call
+ * still unanswered at it is abandoned, and no attempt or pause starts that
+ * cannot end before it.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
@@ -19,8 +22,15 @@ const PutEventsRequest = z.object({
 
 /** The fact ids each PutEvents call carried, in order. */
 let calls: string[][] = [];
-/** Per call: the ids whose entry the stand-in answers as failed, or 'call' to fail the whole call with a 500. */
-let answerPlan: ((ids: string[], call: number) => Set<string> | 'call') = () => new Set();
+/**
+ * Per call: the ids whose entry the stand-in answers as failed, 'call' to fail the whole call
+ * with a 500, 'hang' never to answer, or a number of milliseconds to wait before serving it.
+ */
+let answerPlan: ((ids: string[], call: number) => Set<string> | 'call' | 'hang' | number) = () => new Set();
+/** Calls in flight now, and the most seen at once. */
+let inFlight = 0;
+let mostInFlight = 0;
+const hanging = new Set<ServerResponse>();
 let server: Server;
 let client: EventBridgeClient;
 
@@ -37,6 +47,19 @@ beforeAll(async () => {
       const ids = entries.map((entry) => z.object({ id: z.string() }).loose().parse(JSON.parse(entry.Detail)).id);
       calls.push(ids);
       const failing = answerPlan(ids, calls.length);
+      if (failing === 'hang') {
+        hanging.add(response);
+        return;
+      }
+      if (typeof failing === 'number') {
+        inFlight++;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        setTimeout(() => {
+          inFlight--;
+          response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ FailedEntryCount: 0, Entries: ids.map((id) => ({ EventId: `ev-${id}` })) }));
+        }, failing);
+        return;
+      }
       if (failing === 'call') {
         response.writeHead(500, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ __type: 'InternalException', message: 'stand-in failure' }));
         return;
@@ -58,12 +81,16 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  for (const response of hanging) response.destroy();
   client?.destroy();
   await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
 });
 beforeEach(() => {
   calls = [];
   answerPlan = () => new Set();
+  mostInFlight = 0;
+  for (const response of hanging) response.destroy();
+  hanging.clear();
 });
 
 function facts(count: number): TrackerEvent[] {
@@ -109,5 +136,39 @@ describe('EventBridge publisher', () => {
     answerPlan = () => 'call';
     expect(await createEventBridgePublisher(client, 'bus', { attempts: 2, pauseMs: 1 }).publish(events)).toEqual(events);
     expect(calls).toHaveLength(2);
+  });
+
+  it('sends the batches of one publish up to 4 at a time', async () => {
+    const events = facts(60);
+    // Each call is answered after a pause: calls made together are in flight together.
+    answerPlan = () => 200;
+    expect(await createEventBridgePublisher(client, 'bus').publish(events)).toEqual([]);
+    expect(calls).toHaveLength(6);
+    expect(new Set(calls.flat())).toEqual(new Set(events.map((event) => event.id)));
+    expect(mostInFlight).toBe(4);
+  });
+
+  it('abandons a call still unanswered at the deadline and starts no retry after it, returning every event not published', async () => {
+    const events = facts(3);
+    answerPlan = () => 'hang';
+    const publisher = createEventBridgePublisher(client, 'bus', { pauseMs: 1, minAttemptMs: 50 });
+    expect(await publisher.publish(events, { deadline: Date.now() + 300 })).toEqual(events);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('starts no pause that would leave no time for the retry after it', async () => {
+    const events = facts(2);
+    answerPlan = () => 'call';
+    // A 500 answers at once; the retry would wait 10 s, past the deadline: it is not started.
+    const publisher = createEventBridgePublisher(client, 'bus', { pauseMs: 10_000, minAttemptMs: 50 });
+    expect(await publisher.publish(events, { deadline: Date.now() + 5_000 })).toEqual(events);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('makes no call at all when less than an attempt is left', async () => {
+    const events = facts(2);
+    const publisher = createEventBridgePublisher(client, 'bus', { minAttemptMs: 1_000 });
+    expect(await publisher.publish(events, { deadline: Date.now() + 100 })).toEqual(events);
+    expect(calls).toEqual([]);
   });
 });
