@@ -257,7 +257,7 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
         if (isExpiry(record)) continue;
         classified = classify(record, retentionDays);
         if (deps.publisher !== undefined && sequenceNumber !== undefined) {
-          recordFacts.push(...factsOfWrite(plain(record.dynamodb?.OldImage), plain(record.dynamodb?.NewImage)));
+          recordFacts.push(...factsOfWrite(plain(record.dynamodb?.OldImage), plain(record.dynamodb?.NewImage), record.dynamodb?.ApproximateCreationDateTime));
           if (classified.kind === 'parked') recordFacts.push(...classified.item.facts);
           for (const fact of recordFacts) facts.push({ sequenceNumber, event: fact });
         }

@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrackerEvent } from '../../functions/core/events';
+import { instantMillis } from '../../functions/core/instant';
 import { projectOrder } from '../../functions/core/order-record';
 import { OrderPayload } from '../../functions/core/schemas';
 import { applyApiOrder, applyApiOrdersPage } from '../../functions/store/api-orders';
@@ -113,12 +114,19 @@ describe('a flagged order touched by a newer copy of the same state', () => {
     expect((await rig.order(ids.redrawId))?.stale).toEqual(FLAG);
     expect(factsOf(ids.redrawId, 'redraw.stale_cleared')).toEqual([]);
 
+    // The stream record's creation time is when the flag cleared (AWS gives whole seconds,
+    // DynamoDB Local whole minutes).
+    const movedAt = Math.floor(Date.now() / 60_000) * 60_000;
     expect(await webhook(moved(last, 'appointment_scheduled'))).toEqual({ statusCode: 200, body: { result: 'applied' } });
     await rig.settle();
     const cleared = await rig.order(ids.redrawId);
     expect(cleared?.stale).toBeNull();
     expect(cleared?.openRedraw).toBe(OPEN_REDRAW_PARTITIONS.redrawInProgress);
-    expect(factsOf(ids.redrawId, 'redraw.stale_cleared')).toEqual([expect.objectContaining({ since: FLAG.since, reason: FLAG.reason })]);
+    const [clearedFact] = factsOf(ids.redrawId, 'redraw.stale_cleared');
+    expect(clearedFact).toEqual(expect.objectContaining({ since: FLAG.since, reason: FLAG.reason }));
+    const clearedAt = instantMillis(clearedFact!.status_time);
+    expect(clearedAt).toBeGreaterThanOrEqual(movedAt);
+    expect(clearedAt).toBeLessThanOrEqual(Date.now());
   });
 
   it('keeps its flag when the copy is read from Junction’s API (the sync, catch-up, a backfill), and a real move read there clears it', async () => {
