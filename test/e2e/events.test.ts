@@ -29,7 +29,7 @@ const TABLE_NAME = 'redraw-tracker-events-e2e';
 
 const Event = z.object({
   id: z.string().regex(/^[0-9a-f]{32}$/),
-  type: z.enum(['order.status_changed', 'redraw.available', 'redraw.order_created', 'redraw.stale', 'redraw.stale_cleared', 'transaction.status_changed']),
+  type: z.enum(['order.status_changed', 'redraw.available', 'redraw.order_created', 'redraw.stale', 'redraw.stale_cleared', 'transaction.status_changed', 'transaction.results_missing_changed']),
   order_id: z.string().nullable(),
   transaction_id: z.string().nullable(),
   status_time: z.string(),
