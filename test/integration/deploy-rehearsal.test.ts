@@ -349,7 +349,12 @@ describe('the rehearsal itself', () => {
       for (const resource of Object.values(template.Resources)) {
         if (resource.Type !== 'AWS::IAM::Policy') continue;
         const document = (resource.Properties as { PolicyDocument: { Statement: { Action: unknown }[] } }).PolicyDocument;
-        document.Statement = document.Statement.filter((statement) => statement.Action !== 'dynamodb:PutItem');
+        // The action goes, alone or from a list (the webhook's grant is PutItem and UpdateItem).
+        document.Statement = document.Statement.flatMap((statement) => {
+          if (statement.Action === 'dynamodb:PutItem') return [];
+          if (Array.isArray(statement.Action)) return [{ ...statement, Action: statement.Action.filter((action) => action !== 'dynamodb:PutItem') }];
+          return [statement];
+        });
       }
     });
     const webhook = await deploy('webhook', { WebhookSecret: WEBHOOK_SECRET }, withoutPut);
