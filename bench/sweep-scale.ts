@@ -20,19 +20,19 @@
  */
 import { performance } from 'node:perf_hooks';
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { projectOrder, type OrderRecord } from '../functions/core/order-record';
-import { readWebhookBody } from '../functions/core/schemas';
+import { OrderPayload } from '../functions/core/schemas';
 import { DEFAULT_THRESHOLDS } from '../functions/core/staleness';
 import { createJunctionClient } from '../functions/junction/client';
 import { forEachLimited } from '../functions/shared/concurrency';
 import { runSweep, type SweepResult } from '../functions/stale-redraw-sweep/app';
 import { createInMemoryNotifier } from '../functions/stale-redraw-sweep/notifier';
 import { documentClientOf, documentTable } from '../functions/store/document-table';
-import { orderItem } from '../functions/store/order-items';
+import { applyApiOrder } from '../functions/store/api-orders';
+import { getOrders } from '../functions/store/order-reads';
+import { recomputeTransaction } from '../functions/store/transactions';
 import { createTableInput } from '../functions/store/table';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
-import { buildDeliveries, freshId, redrawFlow, type Delivery } from '../local/junction-flows';
+import { buildDeliveries, freshId, redrawFlow } from '../local/junction-flows';
 import { startJunctionStandin, type JunctionStandin } from '../local/junction-standin';
 import { attachMeter } from './meter';
 import { progress, round } from './stats';
@@ -57,6 +57,8 @@ export interface SweepScaleSweep {
   examined: number;
   flagged: number;
   notifications: number;
+  /** Requests and units by DynamoDB command (write units include the indexes' and refused writes'). */
+  byCommand: Record<string, { requests: number; readUnits: number; writeUnits: number; indexWriteUnits: number; refusedWriteUnits: number }>;
   /** The sweep's own word that it stopped before its end for lack of time (SweepStoppedEarly), when it says so. */
   stoppedEarly: boolean;
   /** The sweep threw (it counts failures; the flags it set stand). */
@@ -81,52 +83,35 @@ export interface SweepScaleOptions {
   maxSweeps: number;
 }
 
-/** The newest body of each order of a flow, and its stored record. */
-function newest(deliveries: readonly Delivery[]): { record: OrderRecord; listingHasRedraw: boolean }[] {
-  const byOrder = new Map<string, Record<string, unknown>>();
-  for (const delivery of deliveries) byOrder.set(delivery.orderId, delivery.body);
-  return [...byOrder.values()].map((body) => {
-    const read = readWebhookBody(JSON.stringify(body));
-    if (read.kind !== 'order') throw new Error('bench body not readable');
-    const { record, listing } = projectOrder(read.order);
-    const listingHasRedraw = listing !== null && listing.members.some((member) => member.id !== record.id && member.origin === 'redraw');
-    return { record, listingHasRedraw };
-  });
-}
-
+/**
+ * A table as the tracker holds it after a backfill: every order of every flow
+ * applied through the API write path (applyApiOrder), then its transaction
+ * recomputed as the transaction function does from the stream (the bench table
+ * has no stream: the sweep reads only indexes and items by key).
+ */
 async function seededTable(client: DynamoDBClient, standin: JunctionStandin, options: SweepScaleOptions): Promise<string> {
-  const doc = documentClientOf(client);
+  const db = documentTable(documentClientOf(client));
   const tableName = `bench-sweep-scale-${freshId()}`;
-  // The sweep reads the open-redraws index and items by key: no stream needed.
   const { StreamSpecification: _stream, ...input } = createTableInput(tableName);
   await client.send(new CreateTableCommand(input));
   await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
 
-  const items: Record<string, unknown>[] = [];
-  const atJunction: Delivery[] = [];
-  for (let i = 0; i < options.openRedraws; i++) {
+  const flows = Array.from({ length: options.openRedraws }, (_, i) => {
     const due = i < options.due;
     const awaiting = due && i % 2 === 0;
     const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
-    const deliveries = buildDeliveries(redrawFlow(ids, awaiting ? 'not_created' : 'in_progress', due ? OLD : RECENT));
-    const orders = newest(deliveries);
-    // The open redraw the index lists: the initial order awaiting its redraw, or the redraw in progress.
-    const open = orders.filter(({ record }) => record.origin === (awaiting ? 'initial' : 'redraw'));
-    items.push(...open.map(({ record, listingHasRedraw }) => orderItem(record, listingHasRedraw)));
-    // Junction holds what the table holds: verification finds nothing newer.
-    atJunction.push(...deliveries);
-  }
-  const batches: Record<string, unknown>[][] = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-  await forEachLimited(batches, 4, async (batch) => {
-    let pending = batch;
-    while (pending.length > 0) {
-      const result = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending.map((Item) => ({ PutRequest: { Item } })) } }));
-      pending = (result.UnprocessedItems?.[tableName] ?? []).flatMap((request) => (request.PutRequest?.Item ? [request.PutRequest.Item] : []));
-    }
+    return { ids, deliveries: buildDeliveries(redrawFlow(ids, awaiting ? 'not_created' : 'in_progress', due ? OLD : RECENT)) };
   });
+  await forEachLimited(flows, 8, async ({ ids, deliveries }) => {
+    const newest = new Map<string, Record<string, unknown>>();
+    for (const delivery of deliveries) newest.set(delivery.orderId, delivery.body);
+    for (const body of newest.values()) await applyApiOrder(db, tableName, OrderPayload.parse(body.data));
+    const orders = await getOrders(db, tableName, [...newest.keys()], true);
+    await recomputeTransaction(db, tableName, ids.transactionId, { orders, listings: [] });
+  });
+  // Junction holds what the table holds: verification finds nothing newer.
   await standin.reset();
-  await standin.recordDeliveries(atJunction);
+  await standin.recordDeliveries(flows.flatMap(({ deliveries }) => deliveries));
   return tableName;
 }
 
@@ -180,6 +165,18 @@ async function measureRun(endpoint: string, standin: JunctionStandin, junction: 
       examined: result?.examined ?? 0,
       flagged: result?.flagged ?? 0,
       notifications: sent.length,
+      byCommand: Object.fromEntries(
+        Object.entries(reading.unitsByCommand).map(([command, units]) => [
+          command,
+          {
+            requests: reading.byCommand[command] ?? 0,
+            readUnits: round(units.read, 1),
+            writeUnits: round(units.write + units.refused, 1),
+            indexWriteUnits: round(units.index, 1),
+            refusedWriteUnits: round(units.refused, 1),
+          },
+        ]),
+      ),
       stoppedEarly: (metrics.SweepStoppedEarly ?? 0) > 0,
       threw,
     });
