@@ -18,7 +18,7 @@ import { instantMillis } from '../../functions/core/instant';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import type { JunctionApi } from '../../functions/junction/api';
 import { createJunctionClient } from '../../functions/junction/client';
-import { SERVICES, SYNC_METRICS } from '../../functions/shared/metric-names';
+import { RECONCILE_METRICS, SERVICES, SYNC_METRICS } from '../../functions/shared/metric-names';
 import { createLogger, createMetrics } from '../../functions/shared/observability';
 import { createSweepHandler, type SweepResult } from '../../functions/stale-redraw-sweep/app';
 import { createInMemoryNotifier } from '../../functions/stale-redraw-sweep/notifier';
@@ -189,6 +189,11 @@ describe('one sweep brings Junction’s state', () => {
     expect(run.result.reconciled).toBe(orders.length);
     expect(run.metric(SYNC_METRICS.synced)).toBe(orders.length);
     expect(run.metric(SYNC_METRICS.lagSeconds)).toBe(0);
+    // Every metric the alarms read is emitted by a sweep with a key, zero included (test/infra/alarm-metrics.test.ts);
+    // JunctionKeyUnusable is the handler's, which reads the key (test/integration/sweep-key-secret.test.ts).
+    const swept = [...Object.values(SYNC_METRICS), ...Object.values(RECONCILE_METRICS)].filter((name) => name !== RECONCILE_METRICS.keyUnusable);
+    for (const name of swept) expect(run.metric(name), name).toEqual(expect.any(Number));
+    expect(run.metric(SYNC_METRICS.skipped)).toBe(0);
     expect(run.requests.filter((url) => url.startsWith('/v3/orders?'))).toHaveLength(1);
     // Stale flags set by the same sweep, as in the twin that had every webhook.
     expect(run.result.flagged).toBeGreaterThan(0);
