@@ -330,7 +330,8 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
     if (session === null) return { order, reason };
     const orderId = order.record.id;
     const transactionId = order.record.transaction_id;
-    const applied = await session.reconcileOrder(orderId);
+    // The candidate as read: a current order costs the verification no refused write.
+    const applied = await session.reconcileOrder(orderId, { record: order.record, listing: order.listing });
     const transactionRead =
       reason === 'redraw_not_created' && transactionId !== null
         ? await session.reconcileTransaction(transactionId, order.record.collection_method)

@@ -25,6 +25,7 @@ import { MIN_ATTEMPT_MS } from '../junction/client';
 import { errorName, type LogSink } from '../shared/observability';
 import { applyApiOrder, applyApiTransaction, type ApiOrderApplied } from '../store/api-orders';
 import type { RecomputeResult } from '../store/transactions';
+import type { HeldOrder } from '../core/sync-apply';
 
 /** `unavailable` answers in a row after which the sweep stops asking Junction. */
 export const UNAVAILABLE_IN_A_ROW_LIMIT = 3;
@@ -57,10 +58,11 @@ export type CatchUpRead = 'improved' | 'not_improved' | 'failed' | 'stopped';
 export interface JunctionSession {
   /**
    * Reads the order from Junction (once per sweep) and applies it with its
-   * transaction listing (applyApiOrder). Null when Junction gave nothing usable,
+   * transaction listing (applyApiOrder; with `held`, what the caller read of it, an
+   * answer that is not newer writes nothing). Null when Junction gave nothing usable,
    * or is not asked any more in this sweep.
    */
-  reconcileOrder(orderId: string): Promise<ApiOrderApplied | null>;
+  reconcileOrder(orderId: string, held?: HeldOrder): Promise<ApiOrderApplied | null>;
   /** reconcileOrder for the catch-up, saying what the read did (same cache: one read per order and sweep). */
   catchUpOrder(orderId: string): Promise<CatchUpRead>;
   /**
@@ -206,15 +208,15 @@ export function createJunctionSession(deps: JunctionSessionDeps): JunctionSessio
   const transactions = new Map<string, Promise<Read<RecomputeResult>>>();
   const valueOf = <R>(read: Read<R>): R | null => (read.kind === 'ok' ? read.value : null);
 
-  const readOrder = (orderId: string) =>
+  const readOrder = (orderId: string, held?: HeldOrder) =>
     readOnce(orders, { order_id: orderId }, orderId, () => junction.getOrder(orderId), async (order) => {
-      const applied = await applyApiOrder(db, tableName, order);
+      const applied = await applyApiOrder(db, tableName, order, held);
       if (applied.result === 'applied') stats.reconciled++;
       return applied;
     });
 
   return {
-    reconcileOrder: async (orderId) => valueOf(await readOrder(orderId)),
+    reconcileOrder: async (orderId, held) => valueOf(await readOrder(orderId, held)),
     async catchUpOrder(orderId) {
       const read = await readOrder(orderId);
       if (read.kind === 'ok') return read.value.result === 'applied' ? 'improved' : 'not_improved';

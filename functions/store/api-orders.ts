@@ -39,14 +39,28 @@ export interface ApiOrderApplied {
  * its transaction listing into the transaction even when the order itself was a
  * duplicate or stale: the listing may still know members, or newer member
  * states, that the tracker does not. Idempotent: applying the same answer again
- * writes nothing new.
+ * writes nothing new. With `held` (what the caller already read of the order), an
+ * answer that is not newer writes no order item, and its listing is carried only
+ * when it tells the transaction something (syncAction), as the sync does.
  */
 export async function applyApiOrder(
   db: TableClient,
   tableName: string,
   order: OrderPayload,
+  held?: HeldOrder | null,
 ): Promise<ApiOrderApplied> {
   const projected = projectOrder(order, 'api');
+  // What the caller read of the order (the sweep's candidate): an answer that is not newer
+  // costs no refused write (CONTRACT §6); a race with a newer write is still the condition's to judge.
+  if (held !== undefined) {
+    const action = syncAction(projected, held);
+    if (action !== 'put') {
+      const result: ApplyResult = held !== null && held.record.rank === projected.record.rank ? 'duplicate' : 'stale';
+      const listing = action === 'listing' ? projected.listing : null;
+      const recompute = listing !== null ? await recomputeTransaction(db, tableName, listing.transaction_id, { orders: [], listings: [listing] }) : null;
+      return { result, record: projected.record, listing: projected.listing, recompute };
+    }
+  }
   const result = await putOwnOrder(db, tableName, projected, 'api');
   const { listing } = projected;
   const recompute =

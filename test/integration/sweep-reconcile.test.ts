@@ -26,8 +26,12 @@ import { createInMemoryNotifier, type InMemoryNotifier } from '../../functions/s
 import { API_KEY_REJECTED } from '../../functions/stale-redraw-sweep/reconcile';
 import { countOpenRedraws } from '../../functions/store/redraws';
 import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
+import type { TableClient } from '../../functions/store/table-client';
+import { localTable } from '../../local/dynamodb-local';
 import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type Delivery, type FlowSpec } from '../support/junction';
+import { localEndpoint } from '../support/dynamodb';
+import { startDynamoDbProxy } from '../support/dynamodb-proxy';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
 import { captureOutput, emfValues } from '../support/webhook';
 
@@ -92,10 +96,10 @@ interface SweepRun {
 }
 
 /** One sweep through the Lambda factory, at `now`, with or without Junction; output captured, stream settled after. */
-async function sweep(now: number, api: JunctionApi | null, notifier: InMemoryNotifier, reconcile?: ReconcileSettings): Promise<SweepRun> {
+async function sweep(now: number, api: JunctionApi | null, notifier: InMemoryNotifier, reconcile?: ReconcileSettings, db: TableClient = rig.table.db): Promise<SweepRun> {
   await junction.clearRequests();
   const handler = createSweepHandler({
-    db: rig.table.db,
+    db,
     tableName: rig.table.tableName,
     thresholds: DEFAULT_THRESHOLDS,
     notifier,
@@ -212,6 +216,28 @@ describe('verify before flagging', () => {
     expect(second.result).toMatchObject({ flagged: 0, reconciled: 0 });
     expect(about(notifier, ids.redrawId)).toHaveLength(1);
     expect((await stored(ids.redrawId)).stale).toEqual({ since: canonicalFromDate(new Date(now)), reason: 'no_progress' });
+  });
+
+  it('verifies a candidate Junction holds as stored without writing the order (no refused write): the flag and its notification are the only writes', async () => {
+    const ids = redrawIds();
+    const spec = redrawFlow(ids, 'in_progress', nextEra());
+    await seed(spec);
+    const now = instantMillis((await stored(ids.redrawId)).record.status_time) + 8 * DAY;
+    const proxy = await startDynamoDbProxy(localEndpoint());
+    try {
+      const notifier = createInMemoryNotifier();
+      const run = await sweep(now, api, notifier, undefined, localTable(proxy.endpoint));
+      expect(run.result).toMatchObject({ flagged: 1, reconciled: 0 });
+      expect(run.requests).toEqual([`/v3/order/${ids.redrawId}`]);
+      // The flag, then the removal of its notification marker once sent.
+      // Writes about this flow's orders and transaction (earlier tests' orders share the table).
+      const aboutFlow = (body: Record<string, unknown>) => [ids.initialId, ids.redrawId, ids.transactionId].some((id) => JSON.stringify(body).includes(id));
+      const writes = proxy.requests.filter((request) => ['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'BatchWriteItem'].includes(request.operation) && aboutFlow(request.body));
+      expect(writes.map((request) => request.operation)).toEqual(['UpdateItem', 'UpdateItem']);
+      expect(about(notifier, ids.redrawId)).toHaveLength(1);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 
