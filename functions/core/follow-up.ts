@@ -1,0 +1,275 @@
+/**
+ * Follow-ups (CONTRACT §9) as plain functions: the states, the actions people
+ * take and what each does, the tracker's own changes from Junction's facts, and
+ * the time the sweep flags one if nothing moves. No storage here: the store
+ * writes what these return, conditionally on the version it read, so that two
+ * people acting at once never lose or double an action.
+ *
+ * Nothing a person sends is free text (CONTRACT §9): every field is an enum, a
+ * date-time, a handle or a reference of a restricted alphabet, so an action can
+ * carry no PHI.
+ */
+import * as z from 'zod/mini';
+import { canonicalFromDate, canonicalInstant, instantMillis } from './instant';
+import { Instant } from './schemas';
+import type { StaleThresholds } from './staleness';
+
+export const FOLLOW_UP_STATES = ['new', 'acknowledged', 'snoozed', 'closed'] as const;
+export type FollowUpState = (typeof FOLLOW_UP_STATES)[number];
+
+export const SNOOZE_REASONS = ['appointment_booked', 'patient_requested', 'awaiting_clinician', 'other'] as const;
+export const CONTACT_CHANNELS = ['phone', 'sms', 'email', 'letter', 'other'] as const;
+export const CONTACT_OUTCOMES = ['reached', 'no_answer', 'left_message', 'invalid_contact'] as const;
+/** What a person may close a follow-up with. */
+export const PERSON_DISPOSITIONS = ['patient_declined', 'patient_unreachable', 'clinician_accepted_partial_results', 'tested_elsewhere', 'other'] as const;
+/** What the tracker closes one with, from Junction's facts. */
+export const TRACKER_DISPOSITIONS = ['redraw_completed', 'cancelled'] as const;
+export type Disposition = (typeof PERSON_DISPOSITIONS)[number] | (typeof TRACKER_DISPOSITIONS)[number];
+
+/** The actor of the tracker's own changes. */
+export const TRACKER_ACTOR = 'tracker';
+/** Longest snooze (CONTRACT §9). */
+export const MAX_SNOOZE_DAYS = 90;
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+export interface FollowUp {
+  id: string;
+  transaction_id: string | null;
+  initial_order_id: string | null;
+  redraw_order_id: string | null;
+  state: FollowUpState;
+  owner: string | null;
+  snoozed_until: string | null;
+  snooze_reason: (typeof SNOOZE_REASONS)[number] | null;
+  contact_attempts: number;
+  last_contact: null | { at: string; channel: (typeof CONTACT_CHANNELS)[number]; outcome: (typeof CONTACT_OUTCOMES)[number] };
+  attention: null | 'redraw_failed';
+  disposition: Disposition | null;
+  reference: string | null;
+  opened_at: string;
+  acknowledged_at: string | null;
+  closed_at: string | null;
+  version: number;
+}
+
+/** One entry of a follow-up's append-only history. */
+export interface FollowUpAction {
+  at: string;
+  actor: string;
+  action: string;
+  from_state: FollowUpState;
+  to_state: FollowUpState;
+  [field: string]: unknown;
+}
+
+/** A new follow-up, opened by what the tracker stored first (an initial order in redraw_available, or a redraw order). */
+export function openFollowUp(input: {
+  id: string;
+  transactionId: string | null;
+  initialOrderId: string | null;
+  redrawOrderId: string | null;
+  openedAt: string;
+}): FollowUp {
+  return {
+    id: input.id,
+    transaction_id: input.transactionId,
+    initial_order_id: input.initialOrderId,
+    redraw_order_id: input.redrawOrderId,
+    state: 'new',
+    owner: null,
+    snoozed_until: null,
+    snooze_reason: null,
+    contact_attempts: 0,
+    last_contact: null,
+    attention: null,
+    disposition: null,
+    reference: null,
+    opened_at: input.openedAt,
+    acknowledged_at: null,
+    closed_at: null,
+    version: 1,
+  };
+}
+
+/** A snooze whose `until` has passed is acknowledged again (CONTRACT §9): the state as of `now`. */
+export function stateAt(followUp: FollowUp, now: Date): FollowUp {
+  if (followUp.state !== 'snoozed' || followUp.snoozed_until === null || instantMillis(followUp.snoozed_until) > now.getTime()) return followUp;
+  return { ...followUp, state: 'acknowledged', snoozed_until: null, snooze_reason: null };
+}
+
+// ---------------------------------------------------------------------------
+// Actions (POST /follow-ups/{id}/actions)
+
+/** A person's or a team's handle: no spaces, no free text. */
+const Owner = z.string().check(z.minLength(1), z.maxLength(100), z.regex(/^[A-Za-z0-9._@:/+-]+$/, 'must be a handle of letters, digits and ._@:/+-'));
+/** A ticket id or URL in the team's own system (CONTRACT §9). */
+const Reference = z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[A-Za-z0-9._:/#?=&-]+$/, 'may hold only A-Za-z0-9._:/#?=&-'));
+const Common = {
+  expected_version: z.optional(z.int().check(z.positive())),
+  reference: z.optional(Reference),
+};
+
+export const ActionBody = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('acknowledge'), owner: z.optional(Owner), ...Common }),
+  z.strictObject({ action: z.literal('assign'), owner: z.nullable(Owner), ...Common }),
+  z.strictObject({ action: z.literal('snooze'), until: Instant, reason: z.enum(SNOOZE_REASONS), ...Common }),
+  z.strictObject({ action: z.literal('record_contact'), channel: z.enum(CONTACT_CHANNELS), outcome: z.enum(CONTACT_OUTCOMES), ...Common }),
+  z.strictObject({ action: z.literal('close'), disposition: z.enum(PERSON_DISPOSITIONS), ...Common }),
+  z.strictObject({ action: z.literal('reopen'), ...Common }),
+]);
+export type ActionBody = z.output<typeof ActionBody>;
+
+/** Why a body is refused (400 invalid_request): a message that names the field. */
+export type ParsedAction = { kind: 'ok'; action: ActionBody } | { kind: 'invalid'; message: string };
+
+/** Parses an action's JSON body; `now` checks that a snooze ends in the future and within MAX_SNOOZE_DAYS. */
+export function parseAction(body: unknown, now: Date): ParsedAction {
+  const parsed = ActionBody.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.length ? issue.path.join('.') : issue?.code === 'unrecognized_keys' ? (issue.keys as string[]).join(', ') : 'action';
+    return { kind: 'invalid', message: `${field}: ${issue?.message ?? 'invalid'}` };
+  }
+  const action = parsed.data;
+  if (action.action === 'snooze') {
+    const until = instantMillis(action.until);
+    if (until <= now.getTime()) return { kind: 'invalid', message: 'until: must be in the future' };
+    if (until > now.getTime() + MAX_SNOOZE_DAYS * DAY_MS) return { kind: 'invalid', message: `until: must be at most ${MAX_SNOOZE_DAYS} days ahead` };
+  }
+  return { kind: 'ok', action };
+}
+
+export type ActionOutcome =
+  /** Something changed: the new follow-up (version + 1) and its history entry. */
+  | { kind: 'changed'; followUp: FollowUp; entry: FollowUpAction }
+  /** Nothing would change: 200, no history. */
+  | { kind: 'unchanged'; followUp: FollowUp }
+  /** `expected_version` differs from the stored version: 409 conflict with the current follow-up. */
+  | { kind: 'conflict'; followUp: FollowUp }
+  /** The action does not apply in this state (e.g. snoozing a closed follow-up): 409. */
+  | { kind: 'invalid_transition'; followUp: FollowUp; message: string };
+
+/**
+ * What a person's action does to `stored` at `now` (CONTRACT §9's table). The
+ * caller writes `followUp` and `entry` in one conditional write on
+ * `stored.version`; a lost race reads again and asks again.
+ */
+export function applyAction(stored: FollowUp, action: ActionBody, actor: string, now: Date): ActionOutcome {
+  if (action.expected_version !== undefined && action.expected_version !== stored.version) return { kind: 'conflict', followUp: stored };
+  const current = stateAt(stored, now);
+  const at = canonicalFromDate(now);
+  const closed = current.state === 'closed';
+  const refuse = (message: string): ActionOutcome => ({ kind: 'invalid_transition', followUp: stored, message });
+  const acknowledge = (followUp: FollowUp): FollowUp =>
+    followUp.state === 'new' ? { ...followUp, state: 'acknowledged', acknowledged_at: followUp.acknowledged_at ?? at } : followUp;
+
+  let next: FollowUp;
+  let fields: Record<string, unknown> = {};
+  switch (action.action) {
+    case 'acknowledge':
+      if (closed) return refuse('a closed follow-up cannot be acknowledged: reopen it first');
+      next = acknowledge(current);
+      if (action.owner !== undefined) next = { ...next, owner: action.owner };
+      fields = action.owner === undefined ? {} : { owner: action.owner };
+      break;
+    case 'assign':
+      if (closed) return refuse('a closed follow-up cannot be assigned: reopen it first');
+      next = { ...acknowledge(current), owner: action.owner };
+      fields = { owner: action.owner };
+      break;
+    case 'snooze': {
+      if (closed) return refuse('a closed follow-up cannot be snoozed: reopen it first');
+      const until = canonicalInstant(action.until) ?? action.until;
+      next = { ...current, state: 'snoozed', snoozed_until: until, snooze_reason: action.reason, acknowledged_at: current.acknowledged_at ?? at };
+      fields = { until, reason: action.reason };
+      break;
+    }
+    case 'record_contact':
+      if (closed) return refuse('a closed follow-up takes no contact: reopen it first');
+      next = { ...acknowledge(current), contact_attempts: current.contact_attempts + 1, last_contact: { at, channel: action.channel, outcome: action.outcome } };
+      fields = { channel: action.channel, outcome: action.outcome };
+      break;
+    case 'close':
+      if (closed) return current.disposition === action.disposition ? { kind: 'unchanged', followUp: stored } : refuse('already closed: reopen it first');
+      next = { ...current, state: 'closed', disposition: action.disposition, closed_at: at, snoozed_until: null, snooze_reason: null };
+      fields = { disposition: action.disposition };
+      break;
+    case 'reopen':
+      if (!closed) return { kind: 'unchanged', followUp: stored };
+      next = { ...current, state: 'acknowledged', disposition: null, closed_at: null, acknowledged_at: current.acknowledged_at ?? at };
+      break;
+  }
+  if (action.reference !== undefined) {
+    next = { ...next, reference: action.reference };
+    fields = { ...fields, reference: action.reference };
+  }
+  if (sameFollowUp(next, stored) && action.action !== 'record_contact') return { kind: 'unchanged', followUp: stored };
+  const followUp = { ...next, version: stored.version + 1 };
+  return { kind: 'changed', followUp, entry: { at, actor, action: action.action, from_state: stored.state, to_state: followUp.state, ...fields } };
+}
+
+function sameFollowUp(a: FollowUp, b: FollowUp): boolean {
+  return JSON.stringify({ ...a, version: 0 }) === JSON.stringify({ ...b, version: 0 });
+}
+
+// ---------------------------------------------------------------------------
+// The tracker's own changes, from Junction's facts (actor `tracker`)
+
+/** What Junction's facts say of the transaction's redraw. */
+export type RedrawFact =
+  /** The redraw order ended completed or corrected. */
+  | 'redraw_completed'
+  /** The transaction became cancelled. */
+  | 'transaction_cancelled'
+  /** The redraw order ended other than completed/corrected (sample_error, lost...). */
+  | 'redraw_failed';
+
+/**
+ * The tracker's change for a fact: an open follow-up closes `redraw_completed`
+ * or `cancelled`; a failed redraw sets `attention` and leaves it open (Junction
+ * supports one redraw per transaction: a person decides). A person's close is
+ * never overwritten. Null when nothing changes.
+ */
+export function trackerChange(stored: FollowUp, fact: RedrawFact, now: Date): { followUp: FollowUp; entry: FollowUpAction } | null {
+  const at = canonicalFromDate(now);
+  const current = stateAt(stored, now);
+  if (current.state === 'closed') return null;
+  let next: FollowUp;
+  let action: string;
+  if (fact === 'redraw_failed') {
+    if (current.attention === 'redraw_failed') return null;
+    next = { ...current, attention: 'redraw_failed' };
+    action = 'attention';
+  } else {
+    const disposition = fact === 'redraw_completed' ? 'redraw_completed' : 'cancelled';
+    next = { ...current, state: 'closed', disposition, closed_at: at, snoozed_until: null, snooze_reason: null };
+    action = 'close';
+  }
+  const followUp = { ...next, version: stored.version + 1 };
+  const fields = fact === 'redraw_failed' ? { attention: 'redraw_failed' } : { disposition: followUp.disposition };
+  return { followUp, entry: { at, actor: TRACKER_ACTOR, action, from_state: stored.state, to_state: followUp.state, ...fields } };
+}
+
+// ---------------------------------------------------------------------------
+// When the sweep flags it if nothing moves (§4 with the snooze)
+
+/** The open redraw the follow-up is about: an initial order awaiting its redraw, or the redraw order in progress. */
+export interface OpenRedrawTiming {
+  kind: 'awaiting_redraw' | 'redraw_in_progress';
+  /** Junction's status time of that order (canonical instant). */
+  statusTime: string;
+}
+
+/**
+ * `due_at` (CONTRACT §9): when §4 flags the open redraw if nothing moves, not
+ * before a snooze ends; null when the follow-up is closed or there is no open
+ * redraw to flag.
+ */
+export function dueAt(followUp: FollowUp, redraw: OpenRedrawTiming | null, thresholds: StaleThresholds): string | null {
+  if (followUp.state === 'closed' || redraw === null) return null;
+  const wait = redraw.kind === 'awaiting_redraw' ? thresholds.missingAfterHours * HOUR_MS : thresholds.staleAfterDays * DAY_MS;
+  let due = instantMillis(redraw.statusTime) + wait;
+  if (followUp.state === 'snoozed' && followUp.snoozed_until !== null) due = Math.max(due, instantMillis(followUp.snoozed_until));
+  return canonicalFromDate(new Date(due));
+}

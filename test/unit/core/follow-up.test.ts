@@ -1,0 +1,195 @@
+/**
+ * Follow-ups as plain functions (CONTRACT §9; functions/core/follow-up.ts): the
+ * action bodies people send, what each action does in each state, the
+ * tracker's own changes from Junction's facts, and the due time.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  applyAction,
+  CONTACT_CHANNELS,
+  CONTACT_OUTCOMES,
+  dueAt,
+  openFollowUp,
+  parseAction,
+  PERSON_DISPOSITIONS,
+  SNOOZE_REASONS,
+  stateAt,
+  trackerChange,
+  type ActionBody,
+  type FollowUp,
+} from '../../../functions/core/follow-up';
+import { DEFAULT_THRESHOLDS } from '../../../functions/core/staleness';
+
+const NOW = new Date('2026-03-10T12:00:00Z');
+const HOUR = 3_600_000;
+const opened = (): FollowUp =>
+  openFollowUp({ id: 'txn-1', transactionId: 'txn-1', initialOrderId: 'ord-1', redrawOrderId: null, openedAt: '2026-03-09T08:00:00.000000Z' });
+
+function act(followUp: FollowUp, body: unknown, now = NOW, actor = 'arn:aws:iam::1:user/j.doe') {
+  const parsed = parseAction(body, now);
+  if (parsed.kind !== 'ok') throw new Error(parsed.message);
+  return applyAction(followUp, parsed.action, actor, now);
+}
+
+function changed(outcome: ReturnType<typeof applyAction>): FollowUp {
+  if (outcome.kind !== 'changed') throw new Error(`expected a change, got ${outcome.kind}`);
+  return outcome.followUp;
+}
+
+describe('action bodies', () => {
+  it('refuse unknown fields, wrong types and unknown values with a message naming the field', () => {
+    expect(parseAction({ action: 'close', disposition: 'patient_declined', note: 'called her' }, NOW)).toEqual({ kind: 'invalid', message: expect.stringContaining('note') });
+    expect(parseAction({ action: 'close', disposition: 'cured' }, NOW)).toEqual({ kind: 'invalid', message: expect.stringMatching(/^disposition: /) });
+    expect(parseAction({ action: 'record_contact', channel: 'phone' }, NOW)).toEqual({ kind: 'invalid', message: expect.stringMatching(/^outcome: /) });
+    expect(parseAction({ action: 'assign', owner: 'Jane Doe' }, NOW)).toEqual({ kind: 'invalid', message: expect.stringMatching(/^owner: /) });
+    expect(parseAction({ action: 'acknowledge', expected_version: '3' }, NOW)).toEqual({ kind: 'invalid', message: expect.stringMatching(/^expected_version: /) });
+    expect(parseAction({ action: 'reopen', reference: 'TICKET 12' }, NOW)).toEqual({ kind: 'invalid', message: expect.stringMatching(/^reference: /) });
+    expect(parseAction({ action: 'reopen', reference: 'x'.repeat(201) }, NOW)).toEqual({ kind: 'invalid', message: expect.stringMatching(/^reference: /) });
+    expect(parseAction({ action: 'delete' }, NOW).kind).toBe('invalid');
+    expect(parseAction('close', NOW).kind).toBe('invalid');
+  });
+
+  it('accept a snooze only into the future and at most 90 days ahead', () => {
+    const snooze = (until: string) => parseAction({ action: 'snooze', until, reason: 'appointment_booked' }, NOW);
+    expect(snooze('2026-03-10T11:59:59Z')).toEqual({ kind: 'invalid', message: 'until: must be in the future' });
+    expect(snooze('2026-06-09T12:00:01Z')).toEqual({ kind: 'invalid', message: 'until: must be at most 90 days ahead' });
+    expect(snooze('next week').kind).toBe('invalid');
+    expect(snooze('2026-06-08T12:00:00Z').kind).toBe('ok');
+  });
+
+  it('accept a reference of the allowed alphabet and an assign to null', () => {
+    expect(parseAction({ action: 'reopen', reference: 'https://tickets.example/T-12?x=1#a' }, NOW).kind).toBe('ok');
+    expect(parseAction({ action: 'assign', owner: null }, NOW).kind).toBe('ok');
+  });
+});
+
+describe('actions', () => {
+  it('acknowledge a new follow-up (owner set when given), once; a second acknowledge changes nothing', () => {
+    const first = act(opened(), { action: 'acknowledge', owner: 'j.doe' });
+    expect(first).toMatchObject({
+      kind: 'changed',
+      followUp: { state: 'acknowledged', owner: 'j.doe', acknowledged_at: '2026-03-10T12:00:00.000000Z', version: 2 },
+      entry: { at: '2026-03-10T12:00:00.000000Z', actor: 'arn:aws:iam::1:user/j.doe', action: 'acknowledge', from_state: 'new', to_state: 'acknowledged', owner: 'j.doe' },
+    });
+    expect(act(changed(first), { action: 'acknowledge' })).toEqual({ kind: 'unchanged', followUp: changed(first) });
+  });
+
+  it('assign: the owner changes and a new follow-up becomes acknowledged; null unassigns', () => {
+    const assigned = changed(act(opened(), { action: 'assign', owner: 'team-ops' }));
+    expect(assigned).toMatchObject({ state: 'acknowledged', owner: 'team-ops' });
+    expect(changed(act(assigned, { action: 'assign', owner: null }))).toMatchObject({ state: 'acknowledged', owner: null, version: 3 });
+  });
+
+  it('record_contact counts attempts and keeps the last one, even the same twice', () => {
+    const once = changed(act(opened(), { action: 'record_contact', channel: 'phone', outcome: 'no_answer' }));
+    const twice = changed(act(once, { action: 'record_contact', channel: 'phone', outcome: 'no_answer' }, new Date(NOW.getTime() + HOUR)));
+    expect(twice).toMatchObject({ state: 'acknowledged', contact_attempts: 2, last_contact: { at: '2026-03-10T13:00:00.000000Z', channel: 'phone', outcome: 'no_answer' } });
+  });
+
+  it('snooze until a time; at that time it is acknowledged again', () => {
+    const snoozed = changed(act(opened(), { action: 'snooze', until: '2026-03-14T09:00:00Z', reason: 'appointment_booked' }));
+    expect(snoozed).toMatchObject({ state: 'snoozed', snoozed_until: '2026-03-14T09:00:00.000000Z', snooze_reason: 'appointment_booked' });
+    expect(stateAt(snoozed, new Date('2026-03-14T08:59:59Z')).state).toBe('snoozed');
+    expect(stateAt(snoozed, new Date('2026-03-14T09:00:00Z'))).toMatchObject({ state: 'acknowledged', snoozed_until: null, snooze_reason: null });
+  });
+
+  it('close and reopen; a closed follow-up refuses snooze, contact and assign as invalid transitions', () => {
+    const closed = changed(act(opened(), { action: 'close', disposition: 'patient_unreachable' }));
+    expect(closed).toMatchObject({ state: 'closed', disposition: 'patient_unreachable', closed_at: '2026-03-10T12:00:00.000000Z' });
+    for (const body of [
+      { action: 'snooze', until: '2026-03-14T09:00:00Z', reason: 'other' },
+      { action: 'record_contact', channel: 'sms', outcome: 'reached' },
+      { action: 'assign', owner: 'j.doe' },
+      { action: 'close', disposition: 'patient_declined' },
+    ]) {
+      expect(act(closed, body).kind).toBe('invalid_transition');
+    }
+    expect(act(closed, { action: 'close', disposition: 'patient_unreachable' }).kind).toBe('unchanged');
+    const reopened = changed(act(closed, { action: 'reopen' }));
+    expect(reopened).toMatchObject({ state: 'acknowledged', disposition: null, closed_at: null });
+    expect(act(reopened, { action: 'reopen' }).kind).toBe('unchanged');
+  });
+
+  it('answers conflict when expected_version is not the stored one, and applies when it is', () => {
+    const followUp = opened();
+    expect(act(followUp, { action: 'acknowledge', expected_version: 2 })).toEqual({ kind: 'conflict', followUp });
+    expect(act(followUp, { action: 'acknowledge', expected_version: 1 }).kind).toBe('changed');
+  });
+
+  it('keep every state consistent and grow the version by one per change, for any sequence of actions (property)', () => {
+    const body = fc.oneof(
+      fc.record({ action: fc.constant('acknowledge'), owner: fc.option(fc.constantFrom('a', 'b'), { nil: undefined }) }, { requiredKeys: ['action'] }),
+      fc.record({ action: fc.constant('assign'), owner: fc.constantFrom('a', 'b', null) }),
+      fc.record({ action: fc.constant('snooze'), hours: fc.integer({ min: 1, max: 200 }), reason: fc.constantFrom(...SNOOZE_REASONS) }),
+      fc.record({ action: fc.constant('record_contact'), channel: fc.constantFrom(...CONTACT_CHANNELS), outcome: fc.constantFrom(...CONTACT_OUTCOMES) }),
+      fc.record({ action: fc.constant('close'), disposition: fc.constantFrom(...PERSON_DISPOSITIONS) }),
+      fc.record({ action: fc.constant('reopen') }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(body, fc.integer({ min: 0, max: 100 })), { maxLength: 30 }), (steps) => {
+        let followUp = opened();
+        let now = NOW.getTime();
+        let contacts = 0;
+        for (const [step, advanceHours] of steps) {
+          now += advanceHours * HOUR;
+          const { hours, ...rest } = step as { hours?: number } & Record<string, unknown>;
+          const request = hours === undefined ? rest : { ...rest, until: new Date(now + hours * HOUR).toISOString() };
+          const parsed = parseAction(request, new Date(now));
+          expect(parsed.kind).toBe('ok');
+          const outcome = applyAction(followUp, (parsed as { action: ActionBody }).action, 'someone', new Date(now));
+          if (outcome.kind === 'changed') {
+            expect(outcome.followUp.version).toBe(followUp.version + 1);
+            expect(outcome.entry.from_state).toBe(followUp.state);
+            expect(outcome.entry.to_state).toBe(outcome.followUp.state);
+            if (step.action === 'record_contact') contacts++;
+            followUp = outcome.followUp;
+          } else {
+            expect(outcome.followUp).toBe(followUp);
+          }
+          expect(followUp.state === 'closed').toBe(followUp.disposition !== null && followUp.closed_at !== null);
+          expect(followUp.state === 'snoozed').toBe(followUp.snoozed_until !== null);
+          expect(followUp.contact_attempts).toBe(contacts);
+          // Closed straight from new is never acknowledged (time to acknowledge counts only those that were).
+          if (followUp.state === 'acknowledged' || followUp.state === 'snoozed') expect(followUp.acknowledged_at).not.toBeNull();
+        }
+      }),
+    );
+  });
+});
+
+describe('the tracker’s own changes', () => {
+  it('closes an open follow-up redraw_completed or cancelled, as actor tracker', () => {
+    expect(trackerChange(opened(), 'redraw_completed', NOW)).toMatchObject({
+      followUp: { state: 'closed', disposition: 'redraw_completed', version: 2 },
+      entry: { actor: 'tracker', action: 'close', from_state: 'new', to_state: 'closed', disposition: 'redraw_completed' },
+    });
+    expect(trackerChange(opened(), 'transaction_cancelled', NOW)?.followUp).toMatchObject({ state: 'closed', disposition: 'cancelled' });
+  });
+
+  it('marks a failed redraw for attention and leaves it open, once', () => {
+    const failed = trackerChange(opened(), 'redraw_failed', NOW)!.followUp;
+    expect(failed).toMatchObject({ state: 'new', attention: 'redraw_failed' });
+    expect(trackerChange(failed, 'redraw_failed', NOW)).toBeNull();
+  });
+
+  it('never overwrites a person’s close', () => {
+    const closed = changed(act(opened(), { action: 'close', disposition: 'tested_elsewhere' }));
+    expect(trackerChange(closed, 'redraw_completed', NOW)).toBeNull();
+    expect(trackerChange(closed, 'transaction_cancelled', NOW)).toBeNull();
+  });
+});
+
+describe('due_at', () => {
+  it('is §4’s flag time for the open redraw, not before a snooze ends, and null when closed', () => {
+    const awaiting = { kind: 'awaiting_redraw' as const, statusTime: '2026-03-09T08:00:00.000000Z' };
+    const inProgress = { kind: 'redraw_in_progress' as const, statusTime: '2026-03-09T08:00:00.000000Z' };
+    expect(dueAt(opened(), awaiting, DEFAULT_THRESHOLDS)).toBe('2026-03-10T08:00:00.000000Z');
+    expect(dueAt(opened(), inProgress, DEFAULT_THRESHOLDS)).toBe('2026-03-16T08:00:00.000000Z');
+    const snoozed = changed(act(opened(), { action: 'snooze', until: '2026-03-20T09:00:00Z', reason: 'patient_requested' }));
+    expect(dueAt(snoozed, inProgress, DEFAULT_THRESHOLDS)).toBe('2026-03-20T09:00:00.000000Z');
+    const closed = changed(act(opened(), { action: 'close', disposition: 'other' }));
+    expect(dueAt(closed, inProgress, DEFAULT_THRESHOLDS)).toBeNull();
+    expect(dueAt(opened(), null, DEFAULT_THRESHOLDS)).toBeNull();
+  });
+});
