@@ -39,6 +39,7 @@ import type { Notifier, StaleRedrawNotification } from './notifier';
 import { createJunctionSession, type CatchUpRead, type JunctionSession } from './reconcile';
 import { DEFAULT_SYNC, runSync, type SyncOutcome, type SyncSettings } from './sync';
 import { RECONCILE_METRICS, SERVICES, SWEEP_METRICS, SYNC_METRICS } from '../shared/metric-names';
+import { raceTimer } from '../shared/timer-race';
 
 export { RECONCILE_METRICS, SWEEP_METRICS, SYNC_METRICS };
 
@@ -498,23 +499,13 @@ function bySince(a: IndexedOrder, b: IndexedOrder): number {
 }
 
 /** Settles as `promise`, or rejects (and aborts) after `ms`. */
-async function withTimeout<T>(promise: Promise<T>, ms: number, abort: AbortController): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new Error(`no answer within ${ms} ms`);
-      error.name = 'NotificationTimeout';
-      abort.abort(error);
-      reject(error);
-    }, ms);
-    // A sweep stopped from outside (a test's "crash") must not keep the process alive.
-    timer.unref?.();
+function withTimeout<T>(promise: Promise<T>, ms: number, abort: AbortController): Promise<T> {
+  return raceTimer(promise, ms, () => {
+    const error = new Error(`no answer within ${ms} ms`);
+    error.name = 'NotificationTimeout';
+    abort.abort(error);
+    throw error;
   });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** What one catch-up did. */

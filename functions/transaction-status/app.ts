@@ -69,6 +69,7 @@ import { getOrder, getOrders } from '../store/order-reads';
 import { isParkedWorkItem, markRedone, parkAgain, parkWork, parseParkedItem, type ParkedItem } from '../store/parked-work';
 import { getTransactionItem } from '../store/transaction-partition';
 import { TRANSACTION_METRICS } from '../shared/metric-names';
+import { raceTimer } from '../shared/timer-race';
 import type { EventPublisher } from './publisher';
 
 /** RETENTION_DAYS (CONTRACT §8): days a transaction, or an order without one, is kept once over. */
@@ -156,17 +157,8 @@ export function isExpiry(record: DynamoDBRecord): boolean {
 }
 
 /** Resolves with the work's value, or 'late' once `deadline` (epoch ms) has passed first. */
-async function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T | 'late'> {
-  if (!Number.isFinite(deadline)) return work;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()));
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T | 'late'> {
+  return Number.isFinite(deadline) ? raceTimer(work, deadline - Date.now(), () => 'late' as const) : work;
 }
 
 /** Builds the stream handler around its dependencies (no environment read here). */

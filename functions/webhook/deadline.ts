@@ -9,19 +9,14 @@
  */
 import type { Context } from 'aws-lambda';
 import { WEBHOOK_ANSWER_RESERVE_MS } from '../shared/sdk-clients';
+import { raceTimer, type StartTimer } from '../shared/timer-race';
+
+export type { StartTimer };
 
 /** The work did not end before the webhook's answer deadline: answered 503, retried by Svix. */
 export class WebhookDeadlineExceeded extends Error {
   override readonly name = 'WebhookDeadlineExceeded';
 }
-
-/** Starts a timer; returns its cancel function. Injectable so a test can drive the clock. */
-export type StartTimer = (ms: number, onTimeout: () => void) => () => void;
-
-const realTimer: StartTimer = (ms, onTimeout) => {
-  const timer = setTimeout(onTimeout, ms);
-  return () => clearTimeout(timer);
-};
 
 /**
  * `work`, or a WebhookDeadlineExceeded once only `reserveMs` of the invocation
@@ -29,24 +24,18 @@ const realTimer: StartTimer = (ms, onTimeout) => {
  * take no signal): what it still does is what a lost answer does, and the one
  * conditional write makes a late success harmless (Svix's retry finds a duplicate).
  */
-export async function beforeDeadline<T>(
+export function beforeDeadline<T>(
   work: Promise<T>,
   context: Pick<Context, 'getRemainingTimeInMillis'>,
   options: { reserveMs?: number; startTimer?: StartTimer } = {},
 ): Promise<T> {
   const reserveMs = options.reserveMs ?? WEBHOOK_ANSWER_RESERVE_MS;
-  const startTimer = options.startTimer ?? realTimer;
-  // Settled later or never: an abandoned rejection must not become an unhandled one.
-  work.catch(() => undefined);
-  let cancel = (): void => undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    cancel = startTimer(Math.max(0, context.getRemainingTimeInMillis() - reserveMs), () =>
-      reject(new WebhookDeadlineExceeded(`no answer from the work within the time left less ${reserveMs} ms`)),
-    );
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    cancel();
-  }
+  return raceTimer(
+    work,
+    context.getRemainingTimeInMillis() - reserveMs,
+    () => {
+      throw new WebhookDeadlineExceeded(`no answer from the work within the time left less ${reserveMs} ms`);
+    },
+    options.startTimer,
+  );
 }
