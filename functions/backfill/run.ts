@@ -22,7 +22,7 @@
 import { forEachLimited } from '../shared/concurrency';
 import { addCounts, NO_COUNTS, type BackfillCounts, type BackfillWindow } from '../core/backfill-window';
 import type { OrderPayload } from '../core/schemas';
-import { afterPage, lastPage, pageToRead, pageTotal, type SyncCursor } from '../core/sync-window';
+import { afterPage, lastPage, pageToRead, pageTotal, walkRequest, type SyncCursor } from '../core/sync-window';
 import type { JunctionApi, JunctionFailure } from '../junction/api';
 
 export type ApplyResult = 'applied' | 'duplicate' | 'stale';
@@ -164,15 +164,9 @@ type PageRead =
   | { kind: 'read'; counts: BackfillCounts; next: SyncCursor | 'done'; total: number | null };
 
 async function readPage(deps: BackfillDeps, cursor: SyncCursor, size: number): Promise<PageRead> {
-  const page = pageToRead(cursor);
-  const answer = await deps.junction.listOrders({
-    page,
-    size,
-    updatedStart: cursor.since,
-    updatedEnd: cursor.until,
-    orderKey: 'created_at',
-    orderDirection: 'asc',
-  });
+  const request = walkRequest(cursor, size);
+  const { page } = request;
+  const answer = await deps.junction.listOrders(request);
   if (answer.kind === 'unauthorized') {
     deps.onPageFailure?.(page, answer);
     return { kind: 'unauthorized' };

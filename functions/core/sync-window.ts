@@ -153,6 +153,15 @@ export function pageToRead(cursor: SyncCursor): number {
 }
 
 /**
+ * The `GET /v3/orders` request of the walk's next step (a ListOrdersQuery): the
+ * cursor's window, sorted by `created_at`, which never changes for an order —
+ * the order the skip-free argument above relies on.
+ */
+export function walkRequest(cursor: SyncCursor, size: number) {
+  return { page: pageToRead(cursor), size, updatedStart: cursor.since, updatedEnd: cursor.until, orderKey: 'created_at', orderDirection: 'asc' } as const;
+}
+
+/**
  * The total to walk by after a page of `received` orders (invalid ones
  * included): Junction's `total` when it said, else as many as the pages so far
  * show, plus one when this page is full (there may be more: the walk then goes

@@ -29,7 +29,7 @@ import {
   afterPage,
   judgeFailures,
   pagePassed,
-  pageToRead,
+  walkRequest,
   pageTotal,
   SYNC_MAX_ATTEMPTS,
   SYNC_PAGE_SIZE,
@@ -135,15 +135,9 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
       outcome.stopped = 'time';
       break;
     }
-    const page = pageToRead(cursor);
-    const read = await session.readOrdersPage({
-      page,
-      size,
-      updatedStart: cursor.since,
-      updatedEnd: cursor.until,
-      orderKey: 'created_at',
-      orderDirection: 'asc',
-    });
+    const request = walkRequest(cursor, size);
+    const { page } = request;
+    const read = await session.readOrdersPage(request);
     if (read.kind === 'stopped') {
       outcome.stopped = read.why;
       break;
