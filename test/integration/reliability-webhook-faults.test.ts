@@ -26,7 +26,7 @@ import { mulberry32 } from '../../local/junction-flows';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
 import { startDynamoDbProxy, type DynamoDbProxy, type ProxyFault } from '../support/dynamodb-proxy';
 import { arbShuffledDeliveries, buildDeliveries, freshId, redrawFlow, simpleFlow, type Delivery, type FlowSpec } from '../support/junction';
-import { captureOutput, lambdaContext, newMessageId, newSecret, signedEvent, webhookHandlerFor } from '../support/webhook';
+import { captureOutput, lambdaContext, newMessageId, newSecret, signedEvent, webhookFailures, webhookHandlerFor } from '../support/webhook';
 
 const secret = newSecret();
 let table: TestTable;
@@ -206,18 +206,7 @@ describe('webhook against a DynamoDB that hangs or throttles', () => {
     return { ...lambdaContext(), getRemainingTimeInMillis: () => Math.max(0, Math.floor(budgetMs - (performance.now() - started))) };
   }
   const oneDelivery = () => buildDeliveries(simpleFlow({ transactionId: freshId(), orderId: freshId() }, 'walk_in_test'))[0]!;
-  const failures = () =>
-    output
-      .lines()
-      .flatMap((line) => {
-        try {
-          return [JSON.parse(line) as Record<string, unknown>];
-        } catch {
-          return [];
-        }
-      })
-      .filter((entry) => entry['message'] === 'webhook failed')
-      .map((entry) => entry['error_name']);
+  const failures = () => webhookFailures(output.lines());
   const puts = () => proxy.requests.filter((request) => request.operation === 'PutItem').length;
   const storedOrder = async (orderId: string) =>
     (await table.doc.send(new GetCommand({ TableName: table.tableName, Key: keys.order(orderId), ConsistentRead: true }))).Item;

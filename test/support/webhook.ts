@@ -119,8 +119,8 @@ const EmfLine = z.object({
   _aws: z.object({ CloudWatchMetrics: z.array(z.object({ Namespace: z.string(), Metrics: z.array(z.object({ Name: z.string() })) })) }),
 });
 
-/** The EMF records (JSON objects with an `_aws` key) among captured lines. */
-export function emfRecords(lines: readonly string[]): Record<string, unknown>[] {
+/** The JSON objects among captured lines (log entries and EMF records), in order. */
+export function jsonLines(lines: readonly string[]): Record<string, unknown>[] {
   const records: Record<string, unknown>[] = [];
   for (const line of lines) {
     let parsed: unknown;
@@ -129,9 +129,21 @@ export function emfRecords(lines: readonly string[]): Record<string, unknown>[] 
     } catch {
       continue;
     }
-    if (typeof parsed === 'object' && parsed !== null && '_aws' in parsed) records.push(parsed as Record<string, unknown>);
+    if (typeof parsed === 'object' && parsed !== null) records.push(parsed as Record<string, unknown>);
   }
   return records;
+}
+
+/** The EMF records (JSON objects with an `_aws` key) among captured lines. */
+export function emfRecords(lines: readonly string[]): Record<string, unknown>[] {
+  return jsonLines(lines).filter((record) => '_aws' in record);
+}
+
+/** The `error_name` of each "webhook failed" log entry among captured lines. */
+export function webhookFailures(lines: readonly string[]): unknown[] {
+  return jsonLines(lines)
+    .filter((entry) => entry['message'] === 'webhook failed')
+    .map((entry) => entry['error_name']);
 }
 
 /** Metric values (name -> the last value) of the EMF records among captured lines. */

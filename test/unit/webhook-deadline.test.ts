@@ -13,7 +13,7 @@ import { createWebhookHandler } from '../../functions/webhook/app';
 import { beforeDeadline, WebhookDeadlineExceeded, type StartTimer } from '../../functions/webhook/deadline';
 import { TIMEOUTS } from '../../lib/table-bound-function';
 import { buildDeliveries, freshId, simpleFlow } from '../support/junction';
-import { captureOutput, lambdaContext, newSecret, parseAnswer, signedEvent, webhookMetricResults } from '../support/webhook';
+import { captureOutput, lambdaContext, newSecret, parseAnswer, signedEvent, webhookFailures, webhookMetricResults } from '../support/webhook';
 
 /** A clock the test moves: timers fire when it passes their time, never by themselves. */
 function manualClock() {
@@ -86,18 +86,7 @@ describe('the webhook under a write or a secret read that never ends', () => {
   afterEach(() => output.restore());
 
   const delivery = () => buildDeliveries(simpleFlow({ transactionId: freshId(), orderId: freshId() }, 'walk_in_test'))[0]!;
-  const errorNames = () =>
-    output
-      .lines()
-      .flatMap((line) => {
-        try {
-          return [JSON.parse(line) as Record<string, unknown>];
-        } catch {
-          return [];
-        }
-      })
-      .filter((entry) => entry['message'] === 'webhook failed')
-      .map((entry) => entry['error_name']);
+  const errorNames = () => webhookFailures(output.lines());
 
   it.each([
     ['the order write hangs', { put: never, transactWrite: never, update: never } satisfies ItemWrites, async () => [secret]],
