@@ -12,8 +12,7 @@
  * item (something changed) puts the key back at the behind status time and drops
  * the count: new knowledge, a fresh start.
  */
-import { forEachLimited } from '../shared/concurrency';
-import type { TableClient } from './table-client';
+import { getItems, type TableClient } from './table-client';
 import { queryPages } from './query-pages';
 import { keys, RECONCILE_PARTITION, TABLE } from './table';
 import { parseTransactionItem, TRANSACTION_ATTRIBUTES, type TransactionItem } from './transaction-items';
@@ -51,11 +50,8 @@ export async function readBehindTransactions(
     for (const item of page.Items ?? []) if (ids.length < limit) ids.push(String(item[TABLE.partitionKey]).slice(keys.transaction('').pk.length));
     if (ids.length >= limit) break;
   }
-  const items: (Record<string, unknown> | undefined)[] = new Array(ids.length);
   // Up to RECONCILE_MAX_PER_SWEEP reads (10,000 at most): a few at a time, as the SDK's sockets allow.
-  await forEachLimited(ids, 16, async (id, i) => {
-    items[i] = await db.get({ TableName: tableName, Key: keys.transaction(id), ConsistentRead: false });
-  });
+  const items = await getItems(db, tableName, ids.map((id) => keys.transaction(id)), false);
   const due: BehindTransaction[] = [];
   for (const item of items) {
     if (!item) continue;

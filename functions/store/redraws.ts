@@ -22,11 +22,10 @@
 import * as z from 'zod/mini';
 import type { OrderRecord } from '../core/order-record';
 import { openRedrawKind, type StaleReason } from '../core/staleness';
-import { forEachLimited } from '../shared/concurrency';
 import { ORDER_ATTRIBUTES, parseOrderItem, type StoredOrder } from './order-items';
 import { queryItems, queryPages } from './query-pages';
 import { keys, OPEN_REDRAW_PARTITIONS, TABLE, type OpenRedrawPartition } from './table';
-import type { TableClient, UpdateCommandInput } from './table-client';
+import { getItems, type TableClient, type UpdateCommandInput } from './table-client';
 
 /** An order read from the open-redraws index, with the partition it was read from. */
 export interface IndexedOrder extends StoredOrder {
@@ -38,19 +37,9 @@ export interface IndexedOrder extends StoredOrder {
 /** Result of a conditional write: `lost` when the item no longer is what the caller saw. */
 export type WriteResult = 'written' | 'lost';
 
-/**
- * Items read by key at once: a sweep after a large backfill meets thousands of
- * due candidates, and thousands of requests at once outrun the SDK's sockets and
- * its 1 s connection timeout (measured on DynamoDB Local with 1,000).
- */
-const READS_IN_FLIGHT = 16;
-
 /** The orders behind index entries, as stored now, that are still in the partition they were listed in. */
 async function ordersOf(db: TableClient, tableName: string, entries: readonly Record<string, unknown>[]): Promise<(IndexedOrder | null)[]> {
-  const items: (Record<string, unknown> | undefined)[] = new Array(entries.length);
-  await forEachLimited(entries, READS_IN_FLIGHT, async (entry, i) => {
-    items[i] = await db.get({ TableName: tableName, Key: keys.order(orderIdOf(entry)), ConsistentRead: false });
-  });
+  const items = await getItems(db, tableName, entries.map((entry) => keys.order(orderIdOf(entry))), false);
   return entries.map((entry, i) => {
     const item = items[i];
     if (!item) return null;
