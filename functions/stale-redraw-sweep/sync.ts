@@ -45,7 +45,7 @@ import { forEachLimited } from '../shared/concurrency';
 import { errorName, type LogSink } from '../shared/observability';
 import { applyApiOrdersPage } from '../store/api-orders';
 import { loadSyncState, saveSyncState } from '../store/sync-state';
-import type { TableClient } from '../store/table-client';
+import { BatchGetIncompleteError, type TableClient } from '../store/table-client';
 import type { JunctionSession } from './reconcile';
 
 /** The sync's settings (see SyncEnv in app.ts). */
@@ -312,6 +312,8 @@ const TABLE_WIDE = new Set([
  */
 function tableUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
+  // The store's own word for throttling: keys BatchGetItem kept unprocessed after its retries.
+  if (error instanceof BatchGetIncompleteError) return true;
   if (TABLE_WIDE.has(error.name) || error.name.startsWith('KMS')) return true;
   const metadata = (error as { $metadata?: { httpStatusCode?: number } }).$metadata;
   if (metadata === undefined) return ['TimeoutError', 'AbortError'].includes(error.name) || typeof (error as { code?: unknown }).code === 'string';

@@ -467,6 +467,24 @@ describe('an order of a sync page that cannot be applied', () => {
     await expectEveryOrderCurrent();
   });
 
+  it('never skips when the table keeps every key of the page unprocessed (throttling of BatchGetItem beyond its retries)', async () => {
+    const { deliveries } = manyOrders(nextEra(), 12);
+    await junction.recordDeliveries(deliveries);
+    const ids = await idsByCreation();
+    const start = newestUpdate(deliveries) + HOUR;
+    proxy.fault = (operation, body) => (operation === 'BatchGetItem' && ids.some((id) => touchesOrder(body, id)) ? { kind: 'unprocessed_keys' } : null);
+    const failed = [];
+    for (let sweepNo = 0; sweepNo <= SYNC_MAX_ATTEMPTS; sweepNo++) failed.push(await syncOnly(start + sweepNo * HOUR));
+    proxy.reset();
+    expect(failed.map((run) => run.outcome.stopped)).toEqual(failed.map(() => 'apply_failed'));
+    expect(failed.map((run) => run.outcome.skipped)).toEqual(failed.map(() => 0));
+    expect(failed[0]?.lines.find((line) => line.message === 'sync page could not be applied: it is read again by the next sweep')).toMatchObject({ error: 'BatchGetIncompleteError' });
+
+    const healed = await syncOnly(start + 10 * HOUR);
+    expect(healed.outcome).toMatchObject({ skipped: 0, stopped: null, caughtUp: true });
+    await expectEveryOrderCurrent();
+  });
+
   it('invalid orders never hold the window and are counted each time a page shows them', async () => {
     const { deliveries } = manyOrders(nextEra(), 14);
     await junction.recordDeliveries(deliveries);
