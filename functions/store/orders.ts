@@ -15,10 +15,10 @@
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { isSameOrderState, type OrderRecord, type OwnSource, type ProjectedOrder } from '../core/order-record';
+import { isNewerRecord, isSameOrderState, type OrderRecord, type OwnSource, type ProjectedOrder } from '../core/order-record';
 import { hasRedrawOrder } from '../core/staleness';
 import type { ItemWrites, WriteOutcome } from './table-client';
-import { ORDER_ATTRIBUTES, orderItem } from './order-items';
+import { ORDER_ATTRIBUTES, orderItem, parseOrderItem } from './order-items';
 import { TABLE } from './table';
 
 export type ApplyResult = 'applied' | 'duplicate' | 'stale';
@@ -89,12 +89,8 @@ export async function putOwnOrder(
 /** Whether the stored item (ALL_OLD of a refused write) is flagged, in the same state, and older than `record`. */
 function keepsFlag(stored: Record<string, AttributeValue> | undefined, record: OrderRecord): boolean {
   if (stored === undefined) return false;
-  const item = unmarshall(stored);
-  const state = { low_level_status: item[A.lowLevelStatus], status_time: item[A.statusTime] };
-  if (typeof item[A.staleSince] !== 'string' || typeof state.low_level_status !== 'string' || typeof state.status_time !== 'string') return false;
-  const rank: unknown = item[A.rank];
-  const newer = item[A.source] === 'transaction_listing' || (typeof rank === 'string' && rank < record.rank);
-  return newer && isSameOrderState({ low_level_status: state.low_level_status, status_time: state.status_time }, record);
+  const held = parseOrderItem(unmarshall(stored));
+  return held.stale !== null && isNewerRecord(record, held.record) && isSameOrderState(held.record, record);
 }
 
 /**
