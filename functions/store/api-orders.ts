@@ -11,7 +11,7 @@
 import { BATCH_GET_MAX_KEYS, type TableClient } from './table-client';
 import { listingFromTransaction, projectOrder, type ListedTransaction, type ListingSnapshot, type OrderRecord } from '../core/order-record';
 import type { OrderPayload } from '../core/schemas';
-import { syncAction, type HeldOrder } from '../core/sync-apply';
+import { syncAction, type HeldOrder, type SyncAction } from '../core/sync-apply';
 import { forEachLimited } from '../shared/concurrency';
 import { parseOrderItem } from './order-items';
 import { putOwnOrder, type ApplyResult } from './orders';
@@ -31,6 +31,8 @@ export interface ApiOrderApplied {
    * for a webhook; null then, and when the order has no transaction.
    */
   recompute: RecomputeResult | null;
+  /** What was written: the order's conditional put (`put`), only its listing (`listing`), or nothing (`none`: see syncAction). */
+  action: SyncAction;
 }
 
 /**
@@ -50,24 +52,16 @@ export async function applyApiOrder(
   held?: HeldOrder | null,
 ): Promise<ApiOrderApplied> {
   const projected = projectOrder(order, 'api');
-  // What the caller read of the order (the sweep's candidate): an answer that is not newer
-  // costs no refused write (CONTRACT §6); a race with a newer write is still the condition's to judge.
-  if (held !== undefined) {
-    const action = syncAction(projected, held);
-    if (action !== 'put') {
-      const result: ApplyResult = held !== null && held.record.rank === projected.record.rank ? 'duplicate' : 'stale';
-      const listing = action === 'listing' ? projected.listing : null;
-      const recompute = listing !== null ? await recomputeTransaction(db, tableName, listing.transaction_id, { orders: [], listings: [listing] }) : null;
-      return { result, record: projected.record, listing: projected.listing, recompute };
-    }
-  }
-  const result = await putOwnOrder(db, tableName, projected, 'api');
   const { listing } = projected;
-  const recompute =
-    result !== 'applied' && listing !== null
-      ? await recomputeTransaction(db, tableName, listing.transaction_id, { orders: [], listings: [listing] })
-      : null;
-  return { result, record: projected.record, listing, recompute };
+  // What the caller read of the order: an answer that is not newer costs no refused write
+  // (CONTRACT §6); a race with a newer write is still the condition's to judge.
+  const action = held === undefined ? 'put' : syncAction(projected, held);
+  const result: ApplyResult =
+    action === 'put' ? await putOwnOrder(db, tableName, projected, 'api') : held?.record.rank === projected.record.rank ? 'duplicate' : 'stale';
+  // The listing goes into the transaction unless the put applied (the stream carries it) or it tells nothing new.
+  const carry = listing !== null && action !== 'none' && result !== 'applied';
+  const recompute = carry ? await recomputeTransaction(db, tableName, listing.transaction_id, { orders: [], listings: [listing] }) : null;
+  return { result, record: projected.record, listing, recompute, action };
 }
 
 /**
@@ -131,24 +125,15 @@ export async function applyApiOrdersPage(db: TableClient, tableName: string, ord
   }
   const result: ApiPageApplied = { read: orders.length, applied: 0, refused: 0, unchanged: 0, listings: 0, appliedIds: [] };
   await forEachLimited([...byId.values()], PAGE_CONCURRENCY, async (order) => {
-    const projected = projectOrder(order, 'api');
-    switch (syncAction(projected, held.get(order.id) ?? null)) {
-      case 'put': {
-        const applied = await applyApiOrder(db, tableName, order);
-        if (applied.result === 'applied') {
-          result.applied++;
-          result.appliedIds.push(order.id);
-        } else result.refused++;
-        return;
-      }
-      case 'listing':
-        result.unchanged++;
-        result.listings++;
-        if (projected.listing !== null) await recomputeTransaction(db, tableName, projected.listing.transaction_id, { orders: [], listings: [projected.listing] });
-        return;
-      case 'none':
-        result.unchanged++;
-        return;
+    const applied = await applyApiOrder(db, tableName, order, held.get(order.id) ?? null);
+    if (applied.action !== 'put') {
+      result.unchanged++;
+      if (applied.action === 'listing') result.listings++;
+    } else if (applied.result === 'applied') {
+      result.applied++;
+      result.appliedIds.push(order.id);
+    } else {
+      result.refused++;
     }
   });
   return result;
