@@ -6,6 +6,7 @@
  */
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { CliError, EXIT, usageError, type CliDeps, type GlobalOptions } from './command';
+import { awsFailure } from './aws';
 import { createSigner, regionOfApiUrl } from './sigv4';
 import type { TrackerTarget } from './tracker-client';
 import { ConfigError } from '../functions/shared/config';
@@ -141,4 +142,19 @@ export async function resolveTable(globals: GlobalOptions, deps: CliDeps, comman
   throw usageError(
     `\`${command.name}\` reads the tracker's table: for \`npm start\` set DYNAMODB_ENDPOINT to the "DynamoDB:" address its banner prints; on AWS use --stack <name>`,
   );
+}
+
+/**
+ * What a command that reads the table says when it cannot: the table missing,
+ * `npm start`'s DynamoDB not answering at DYNAMODB_ENDPOINT, or AWS's refusal.
+ */
+export function tableFailure(error: unknown, target: TableTarget): CliError {
+  if (error instanceof CliError) return error;
+  const name = error instanceof Error ? error.name : 'Error';
+  if (name === 'ResourceNotFoundException') return new CliError(EXIT.usage, `${target.label} does not exist: check TABLE_NAME (or --stack)`);
+  if (target.clientConfig.endpoint !== undefined) {
+    const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : name;
+    return new CliError(EXIT.unreachable, `cannot read ${target.label} (${code}): is \`npm start\` running, and DYNAMODB_ENDPOINT the "DynamoDB:" address its banner prints?`);
+  }
+  return awsFailure(error, `reading ${target.label}`);
 }

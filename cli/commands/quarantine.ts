@@ -7,10 +7,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { listQuarantines } from '../../functions/store/quarantine-replay';
 import { replayQuarantines, type ReplayReport } from '../../functions/webhook/replay';
-import { awsFailure } from '../aws';
-import { CliError, EXIT, stringOption, usageError, type CommandModule } from '../command';
+import { EXIT, stringOption, usageError, type CommandModule } from '../command';
 import { ago, table, type Printer } from '../format';
-import { resolveTable, type TableTarget } from '../targets';
+import { resolveTable, tableFailure } from '../targets';
 import { documentClientOf, documentTable } from '../../functions/store/document-table';
 
 const command: CommandModule = {
@@ -105,19 +104,6 @@ function printReplay(reports: readonly ReplayReport[], options: { json: boolean;
     for (const line of table(['SVIX ID', 'OUTCOME', 'QUARANTINE', 'WHY'].map((cell) => out.style('bold', cell)), rows)) out.line(line);
   }
   out.line(`${found.length} quarantined in ${options.label}, ${deleted} replayed and deleted, ${kept} kept${options.dryRun ? ' (dry run: nothing changed)' : ''}`);
-}
-
-function tableFailure(error: unknown, target: TableTarget): CliError {
-  if (error instanceof CliError) return error;
-  const name = error instanceof Error ? error.name : 'Error';
-  if (name === 'ResourceNotFoundException') {
-    return new CliError(EXIT.usage, `${target.label} does not exist: check TABLE_NAME (or --stack)`);
-  }
-  if (target.clientConfig.endpoint !== undefined) {
-    const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : name;
-    return new CliError(EXIT.unreachable, `cannot read ${target.label} (${code}): is \`npm start\` running, and DYNAMODB_ENDPOINT the "DynamoDB:" address its banner prints?`);
-  }
-  return awsFailure(error, `reading ${target.label}`);
 }
 
 export default command;

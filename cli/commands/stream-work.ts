@@ -16,10 +16,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { listParkedWork, requestRedo, type ParkedItem } from '../../functions/store/parked-work';
 import { documentClientOf, documentTable } from '../../functions/store/document-table';
-import { awsFailure } from '../aws';
-import { CliError, EXIT, type CommandModule } from '../command';
+import { EXIT, type CommandModule } from '../command';
 import { ago, table } from '../format';
-import { resolveTable, type TableTarget } from '../targets';
+import { resolveTable, tableFailure } from '../targets';
 
 const command: CommandModule = {
   help: `Usage: npx redraw-tracker stream-work [--redo] [--json]
@@ -107,17 +106,6 @@ function jsonOf(item: ParkedItem): Record<string, unknown> {
     facts: item.facts.length,
     redo_requested_at: item.redoRequestedAt,
   };
-}
-
-function tableFailure(error: unknown, target: TableTarget): CliError {
-  if (error instanceof CliError) return error;
-  const name = error instanceof Error ? error.name : 'Error';
-  if (name === 'ResourceNotFoundException') return new CliError(EXIT.usage, `${target.label} does not exist: check TABLE_NAME (or --stack)`);
-  if (target.clientConfig.endpoint !== undefined) {
-    const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : name;
-    return new CliError(EXIT.unreachable, `cannot read ${target.label} (${code}): is \`npm start\` running, and DYNAMODB_ENDPOINT the "DynamoDB:" address its banner prints?`);
-  }
-  return awsFailure(error, `reading ${target.label}`);
 }
 
 export default command;
