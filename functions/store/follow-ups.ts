@@ -19,16 +19,10 @@ import { applyAction, dueAt, parseAction, type FollowUp, type FollowUpAction, ty
 import type { StaleThresholds } from '../core/staleness';
 import { queryItems } from './query-pages';
 import type { TableClient } from './table-client';
-import { TABLE } from './table';
+import { keys, TABLE } from './table';
 
-const FOLLOW_UP_SORT = 'FOLLOWUP';
+/** The history items' sort key prefix (keys.followUpHistory). */
 const HISTORY_PREFIX = 'HIST#';
-
-export const followUpKeys = {
-  partition: (id: string) => `FOLLOWUP#${id}`,
-  item: (id: string) => ({ [TABLE.partitionKey]: `FOLLOWUP#${id}`, [TABLE.sortKey]: FOLLOW_UP_SORT }),
-  history: (id: string, version: number) => ({ [TABLE.partitionKey]: `FOLLOWUP#${id}`, [TABLE.sortKey]: `${HISTORY_PREFIX}${String(version).padStart(8, '0')}` }),
-};
 
 /** A stored follow-up, with what its due time is computed from. */
 export interface StoredFollowUp {
@@ -40,19 +34,18 @@ export interface StoredFollowUp {
 }
 
 const Stored = z.object({
-  fu: z.custom<FollowUp>((value) => typeof value === 'object' && value !== null && 'version' in value),
+  fu: z.custom<FollowUp>((value) => typeof value === 'object' && value !== null && typeof (value as { version?: unknown }).version === 'number'),
   rt: z.nullable(z.object({ kind: z.enum(['awaiting_redraw', 'redraw_in_progress']), statusTime: z.string() })),
   due: z.nullable(z.string()),
-  v: z.number(),
 });
 
 function itemOf(stored: StoredFollowUp): Record<string, unknown> {
-  return { ...followUpKeys.item(stored.followUp.id), fu: stored.followUp, rt: stored.redraw, due: stored.dueAt, v: stored.followUp.version };
+  return { ...keys.followUp(stored.followUp.id), fu: stored.followUp, rt: stored.redraw, due: stored.dueAt };
 }
 
 /** The follow-up `id`, read strongly consistently, or null. */
 export async function getFollowUp(db: TableClient, tableName: string, id: string): Promise<StoredFollowUp | null> {
-  const item = await db.get({ TableName: tableName, Key: followUpKeys.item(id), ConsistentRead: true });
+  const item = await db.get({ TableName: tableName, Key: keys.followUp(id), ConsistentRead: true });
   if (item === undefined) return null;
   const parsed = Stored.parse(item);
   return { followUp: parsed.fu, redraw: parsed.rt, dueAt: parsed.due };
@@ -65,7 +58,7 @@ export async function readHistory(db: TableClient, tableName: string, id: string
     TableName: tableName,
     KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :history)',
     ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
-    ExpressionAttributeValues: { ':pk': followUpKeys.partition(id), ':history': HISTORY_PREFIX },
+    ExpressionAttributeValues: { ':pk': keys.followUp(id).pk, ':history': HISTORY_PREFIX },
     ConsistentRead: true,
   })) {
     history.push(item.entry as FollowUpAction);
@@ -105,15 +98,15 @@ export async function writeFollowUpChange(
           Put: {
             TableName: tableName,
             Item: itemOf(next),
-            ConditionExpression: '#v = :from',
-            ExpressionAttributeNames: { '#v': 'v' },
+            ConditionExpression: '#fu.#version = :from',
+            ExpressionAttributeNames: { '#fu': 'fu', '#version': 'version' },
             ExpressionAttributeValues: { ':from': from.version },
           },
         },
         {
           Put: {
             TableName: tableName,
-            Item: { ...followUpKeys.history(from.id, next.followUp.version), entry },
+            Item: { ...keys.followUpHistory(from.id, next.followUp.version), entry },
             ConditionExpression: 'attribute_not_exists(#pk)',
             ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
           },

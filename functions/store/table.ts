@@ -78,6 +78,9 @@ export const keys = {
   behindSort: (behindStatusTime: string, transactionId: string) => `${behindStatusTime}#${transactionId}`,
   /** The parked work of one stream record, by the record's eventID (stable across its redeliveries). */
   parkedWork: (recordId: string) => ({ pk: PARKED_WORK_PARTITION, sk: `WORK#${recordId}` }),
+  /** A follow-up (CONTRACT §9): its item and, in the same partition, one history item per version (oldest first). */
+  followUp: (id: string) => ({ pk: `FOLLOWUP#${id}`, sk: 'FOLLOWUP' }),
+  followUpHistory: (id: string, version: number) => ({ pk: `FOLLOWUP#${id}`, sk: `HIST#${String(version).padStart(8, '0')}` }),
 } as const;
 
 /** CreateTable input for DynamoDB Local (tests, `npm start`); the CDK stack builds the same from TABLE. */
