@@ -9,15 +9,20 @@
  */
 import { GetParameterError } from '@aws-lambda-powertools/parameters/errors';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { ConfigError } from './config';
 import { SDK_REQUEST_HANDLER } from './sdk-clients';
 
 /** How long a read secret is kept, in seconds: a secret set or rotated is picked up within minutes. */
 export const SECRET_MAX_AGE_SECONDS = 300;
 
-/** A provider per function, created once at init; the client reads its settings from the environment. */
-export function secretsProvider(): SecretsProvider {
-  return new SecretsProvider({ clientConfig: { requestHandler: { ...SDK_REQUEST_HANDLER } } });
+/**
+ * A provider per function, created once at init; the client reads its settings
+ * from the environment, its connection bounds from `clientConfig` (the shared
+ * timeouts unless a function needs tighter ones: the webhook's).
+ */
+export function secretsProvider(clientConfig: SecretsManagerClientConfig = { requestHandler: { ...SDK_REQUEST_HANDLER } }): SecretsProvider {
+  return new SecretsProvider({ clientConfig });
 }
 
 /**

@@ -2,12 +2,11 @@
  * Lambda entry for POST /webhooks/junction: configuration (checked at cold
  * start: a missing or malformed setting fails loudly, by name) and wiring only.
  */
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { ConfigError } from '../shared/config';
 import { SERVICES } from '../shared/metric-names';
 import { createLogger, createMetrics } from '../shared/observability';
 import { webhookSdkClientConfig } from '../shared/sdk-clients';
-import { failAsSetting, secretStringReader } from '../shared/secrets-manager';
+import { failAsSetting, secretsProvider, secretStringReader } from '../shared/secrets-manager';
 import { functionTable } from '../store/document-table';
 import { createWebhookHandler } from './app';
 import { secretsFromSecretString, webhookConfig, type SecretSource } from './config';
@@ -32,7 +31,7 @@ export const handler = createWebhookHandler({
 /** The configured secrets; read from Secrets Manager (cached, shared/secrets-manager.ts). */
 function secretProvider(source: SecretSource): () => Promise<readonly string[]> {
   if (source.kind === 'environment') return async () => source.secrets;
-  const read = secretStringReader(source.arn, new SecretsProvider({ clientConfig: webhookSdkClientConfig() }));
+  const read = secretStringReader(source.arn, secretsProvider(webhookSdkClientConfig()));
   return async () => {
     const text = await read();
     if (text === null) throw new ConfigError('invalid configuration: WEBHOOK_SECRET_ARN: the secret must be a string');
