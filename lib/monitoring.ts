@@ -9,6 +9,7 @@ import {
   ComparisonOperator,
   Dashboard,
   GraphWidget,
+  type IMetric,
   MathExpression,
   Metric,
   SingleValueWidget,
@@ -78,6 +79,29 @@ export const RECONCILE_FAILURES_THRESHOLD = 5;
 export const SYNC_LAG_THRESHOLD_SECONDS = 3 * 3600;
 export const SYNC_BEHIND_SWEEPS = 3;
 
+/**
+ * An alarm on anything above zero: `metric` > 0 in `evaluationPeriods` periods
+ * (default 1; `datapointsToAlarm` of them when given), missing data not breaching
+ * (a function that did not run reported nothing wrong). Most of the stack's alarms.
+ */
+function aboveZero(
+  scope: Construct,
+  id: string,
+  alarmDescription: string,
+  metric: IMetric,
+  options: { evaluationPeriods?: number; datapointsToAlarm?: number } = {},
+): Alarm {
+  return new Alarm(scope, id, {
+    alarmDescription,
+    metric,
+    threshold: 0,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: options.evaluationPeriods ?? 1,
+    ...(options.datapointsToAlarm === undefined ? {} : { datapointsToAlarm: options.datapointsToAlarm }),
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+}
+
 /** A custom metric of one function. */
 export function serviceMetric(
   service: ServiceName,
@@ -129,14 +153,7 @@ export class Monitoring extends Construct {
 
     for (const [service, fn] of functions) {
       add(
-        new Alarm(this, `${pascal(service)}Errors`, {
-          alarmDescription: `The ${service} function failed (uncaught error, timeout or crash)`,
-          metric: fn.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }),
-          threshold: 0,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
+        aboveZero(this, `${pascal(service)}Errors`, `The ${service} function failed (uncaught error, timeout or crash)`, fn.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) })),
       );
     }
 
@@ -169,28 +186,14 @@ export class Monitoring extends Construct {
     );
 
     add(
-      new Alarm(this, SWEEP_METRICS.flagged, {
-        alarmDescription: 'The hourly sweep flagged stale redraws (the topic also carries one notification per flag)',
-        metric: serviceMetric('stale-redraw-sweep', SWEEP_METRICS.flagged, { period: Duration.hours(1) }),
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+      aboveZero(this, SWEEP_METRICS.flagged, 'The hourly sweep flagged stale redraws (the topic also carries one notification per flag)', serviceMetric('stale-redraw-sweep', SWEEP_METRICS.flagged, { period: Duration.hours(1) })),
     );
 
     // Reconciliation (CONTRACT §6): a rejected key is a configuration error, never
     // retried; failed reads degrade the sweep to webhooks alone, so only many of
     // them are worth a human.
     add(
-      new Alarm(this, 'JunctionApiKeyRejected', {
-        alarmDescription: 'Junction answered 401/403 to the sweep: the JunctionApiKey secret holds a wrong or revoked key (docs/reconcile.md)',
-        metric: serviceMetric('stale-redraw-sweep', RECONCILE_METRICS.unauthorized, { period: Duration.hours(1) }),
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+      aboveZero(this, 'JunctionApiKeyRejected', 'Junction answered 401/403 to the sweep: the JunctionApiKey secret holds a wrong or revoked key (docs/reconcile.md)', serviceMetric('stale-redraw-sweep', RECONCILE_METRICS.unauthorized, { period: Duration.hours(1) })),
     );
     add(
       new Alarm(this, 'ReconcileFailures', {
@@ -221,14 +224,7 @@ export class Monitoring extends Construct {
     // stream (same ids); failures in two periods in a row mean the bus or the grant is broken
     // and the stream is falling behind.
     add(
-      new Alarm(this, 'EventPublishFailures', {
-        alarmDescription: 'Events could not be published to the event bus in two consecutive 5-minute periods; the stream retries their records (docs/events.md)',
-        metric: serviceMetric('transaction-status', TRANSACTION_METRICS.publishFailures, { period }),
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 2,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+      aboveZero(this, 'EventPublishFailures', 'Events could not be published to the event bus in two consecutive 5-minute periods; the stream retries their records (docs/events.md)', serviceMetric('transaction-status', TRANSACTION_METRICS.publishFailures, { period }), { evaluationPeriods: 2 }),
     );
 
     this.addStreamAlarms(props, add);
@@ -376,14 +372,7 @@ export class Monitoring extends Construct {
       }),
     );
     add(
-      new Alarm(this, 'StreamWorkParked', {
-        alarmDescription: 'The transaction function parked the work of stream records that kept failing for an hour (keys and facts, in the table); it redoes them itself, or an operator does (docs/deploy.md, runbook)',
-        metric: serviceMetric('transaction-status', TRANSACTION_METRICS.parked, { period: Duration.minutes(5) }),
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+      aboveZero(this, 'StreamWorkParked', 'The transaction function parked the work of stream records that kept failing for an hour (keys and facts, in the table); it redoes them itself, or an operator does (docs/deploy.md, runbook)', serviceMetric('transaction-status', TRANSACTION_METRICS.parked, { period: Duration.minutes(5) })),
     );
   }
 
@@ -417,14 +406,7 @@ export class Monitoring extends Construct {
 
     // A field Junction started sending differently: the webhook quarantines (202, so Svix stops).
     add(
-      new Alarm(this, 'WebhooksQuarantined', {
-        alarmDescription: 'A verified webhook body could not be read and was quarantined (answered 202, Svix will not retry it): Junction may send a field differently; fix, then `npx redraw-tracker quarantine replay` (docs/deploy.md, runbook)',
-        metric: webhooks('quarantined', Duration.minutes(5)),
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+      aboveZero(this, 'WebhooksQuarantined', 'A verified webhook body could not be read and was quarantined (answered 202, Svix will not retry it): Junction may send a field differently; fix, then `npx redraw-tracker quarantine replay` (docs/deploy.md, runbook)', webhooks('quarantined', Duration.minutes(5))),
     );
 
     // No order webhook accepted for hours: an endpoint Svix disabled, a secret nobody copied, a
@@ -486,16 +468,7 @@ export class Monitoring extends Construct {
   private addSweepAlarms(add: (alarm: Alarm) => void): void {
     const hourly = Duration.hours(1);
     const anyInAnHour = (id: string, metricName: string, alarmDescription: string, statistic = 'Sum') =>
-      add(
-        new Alarm(this, id, {
-          alarmDescription,
-          metric: serviceMetric('stale-redraw-sweep', metricName, { period: hourly, statistic }),
-          threshold: 0,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
-      );
+      add(aboveZero(this, id, alarmDescription, serviceMetric('stale-redraw-sweep', metricName, { period: hourly, statistic })));
     anyInAnHour(
       'StaleNotificationFailures',
       SWEEP_METRICS.notificationFailures,
@@ -518,26 +491,10 @@ export class Monitoring extends Construct {
       'Orders of the continuous sync could not be applied after several sweeps and were skipped so the window moves on: they are not repaired from the API (docs/deploy.md, runbook)',
     );
     add(
-      new Alarm(this, 'StaleNotificationsPending', {
-        alarmDescription: `Flags have been waiting for their notification for ${NOTIFICATIONS_PENDING_SWEEPS} hourly sweeps in a row: the sweep cannot send them (docs/deploy.md, runbook)`,
-        metric: serviceMetric('stale-redraw-sweep', SWEEP_METRICS.notificationsPending, { period: hourly, statistic: 'Minimum' }),
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: NOTIFICATIONS_PENDING_SWEEPS,
-        datapointsToAlarm: NOTIFICATIONS_PENDING_SWEEPS,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+      aboveZero(this, 'StaleNotificationsPending', `Flags have been waiting for their notification for ${NOTIFICATIONS_PENDING_SWEEPS} hourly sweeps in a row: the sweep cannot send them (docs/deploy.md, runbook)`, serviceMetric('stale-redraw-sweep', SWEEP_METRICS.notificationsPending, { period: hourly, statistic: 'Minimum' }), { evaluationPeriods: NOTIFICATIONS_PENDING_SWEEPS, datapointsToAlarm: NOTIFICATIONS_PENDING_SWEEPS }),
     );
     add(
-      new Alarm(this, 'SweepStoppedEarly', {
-        alarmDescription: `The hourly sweep stopped early (its time ran low) in ${SWEEP_STOPPED_EARLY_SWEEPS} sweeps in a row: its work no longer fits in one run (Junction slow or rate-limiting, or a large backlog) (docs/deploy.md, runbook)`,
-        metric: serviceMetric('stale-redraw-sweep', SWEEP_METRICS.stoppedEarly, { period: hourly, statistic: 'Minimum' }),
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: SWEEP_STOPPED_EARLY_SWEEPS,
-        datapointsToAlarm: SWEEP_STOPPED_EARLY_SWEEPS,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+      aboveZero(this, 'SweepStoppedEarly', `The hourly sweep stopped early (its time ran low) in ${SWEEP_STOPPED_EARLY_SWEEPS} sweeps in a row: its work no longer fits in one run (Junction slow or rate-limiting, or a large backlog) (docs/deploy.md, runbook)`, serviceMetric('stale-redraw-sweep', SWEEP_METRICS.stoppedEarly, { period: hourly, statistic: 'Minimum' }), { evaluationPeriods: SWEEP_STOPPED_EARLY_SWEEPS, datapointsToAlarm: SWEEP_STOPPED_EARLY_SWEEPS }),
     );
   }
 }
