@@ -156,10 +156,17 @@ export class RedrawTrackerStack extends Stack {
       service: 'transaction-status',
       description: 'Recomputes a transaction when one of its orders changes and publishes the facts of each write (table stream)',
       // Reads a transaction item and, when it must write an order, that order's item, by key; writes both.
-      access: { table: ['GetItem', 'PutItem', 'UpdateItem'], queryIndexes: [] },
+      // Keeps each follow-up current (CONTRACT §9): one TransactWriteItems of puts (PutItem), and a
+      // Query of the follow-up's own partition when its expiry changes (its history items).
+      access: { table: ['GetItem', 'PutItem', 'UpdateItem', 'Query'], queryIndexes: [] },
       // The table's one publisher: PutEvents on this bus only.
       eventBus: this.eventBus,
-      environment: { RETENTION_DAYS: String(settings.retentionDays) },
+      environment: {
+        RETENTION_DAYS: String(settings.retentionDays),
+        // Follow-ups' due times follow the sweep's thresholds (CONTRACT §9).
+        REDRAW_STALE_AFTER_DAYS: String(settings.redrawStaleAfterDays),
+        REDRAW_MISSING_AFTER_HOURS: String(settings.redrawMissingAfterHours),
+      },
       timeout: TIMEOUTS.stream,
     });
     const streamFailures = new Queue(this, 'StreamFailures', {

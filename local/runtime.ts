@@ -109,6 +109,7 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       tableName,
       publisher: events,
       retentionDays: settings.RETENTION_DAYS,
+      thresholds: { staleAfterDays: settings.REDRAW_STALE_AFTER_DAYS, missingAfterHours: settings.REDRAW_MISSING_AFTER_HOURS },
       logger: createLogger(SERVICES.transactionStatus),
       metrics: createMetrics(SERVICES.transactionStatus),
     });

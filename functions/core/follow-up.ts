@@ -11,8 +11,11 @@
  */
 import * as z from 'zod/mini';
 import { canonicalFromDate, canonicalInstant, instantMillis } from './instant';
+import type { StaleFlag } from './order-view';
 import { Instant } from './schemas';
 import type { StaleThresholds } from './staleness';
+import { categorize, isEnding } from './status';
+import { isAwaitingRedraw, type TransactionStatus } from './transaction-status';
 
 export const FOLLOW_UP_STATES = ['new', 'acknowledged', 'snoozed', 'closed'] as const;
 export type FollowUpState = (typeof FOLLOW_UP_STATES)[number];
@@ -197,7 +200,8 @@ export function applyAction(stored: FollowUp, action: ActionBody, actor: string,
       break;
     case 'reopen':
       if (!closed) return { kind: 'unchanged', followUp: stored };
-      next = { ...current, state: 'acknowledged', disposition: null, closed_at: null, acknowledged_at: current.acknowledged_at ?? at };
+      // A reopened follow-up starts a new acknowledgement (CONTRACT §9).
+      next = { ...current, state: 'acknowledged', disposition: null, closed_at: null, acknowledged_at: at };
       break;
   }
   if (action.reference !== undefined) {
@@ -217,39 +221,112 @@ function sameFollowUp(a: FollowUp, b: FollowUp): boolean {
 // The tracker's own changes, from Junction's facts (actor `tracker`)
 
 /** What Junction's facts say of the transaction's redraw. */
+export const REDRAW_FACTS = ['redraw_completed', 'transaction_cancelled', 'redraw_failed'] as const;
 export type RedrawFact =
   /** The redraw order ended completed or corrected. */
   | 'redraw_completed'
   /** The transaction became cancelled. */
   | 'transaction_cancelled'
-  /** The redraw order ended other than completed/corrected (sample_error, lost...). */
+  /** The redraw order ended other than completed/corrected (sample_error, lost, cancelled...). */
   | 'redraw_failed';
 
+/** The history entry of the tracker opening a follow-up (version 1). */
+export function openingEntry(followUp: FollowUp): FollowUpAction {
+  return { at: followUp.opened_at, actor: TRACKER_ACTOR, action: 'open', from_state: 'new', to_state: 'new' };
+}
+
 /**
- * The tracker's change for a fact: an open follow-up closes `redraw_completed`
- * or `cancelled`; a failed redraw sets `attention` and leaves it open (Junction
- * supports one redraw per transaction: a person decides). A person's close is
- * never overwritten. Null when nothing changes.
+ * The tracker's change for one fact: an open follow-up closes
+ * `redraw_completed` or `cancelled`; a failed redraw sets `attention` and leaves
+ * it open (Junction supports one redraw per transaction: a person decides). A
+ * closed follow-up is never reopened nor its disposition overwritten: the fact
+ * is recorded in its history (action `fact`) and nothing else changes. Each
+ * fact is acted on once (the caller keeps which ones were): a person who
+ * reopens a follow-up the tracker closed keeps it open.
  */
-export function trackerChange(stored: FollowUp, fact: RedrawFact, now: Date): { followUp: FollowUp; entry: FollowUpAction } | null {
+export function trackerChange(stored: FollowUp, fact: RedrawFact, now: Date): { followUp: FollowUp; entry: FollowUpAction } {
   const at = canonicalFromDate(now);
   const current = stateAt(stored, now);
-  if (current.state === 'closed') return null;
   let next: FollowUp;
   let action: string;
-  if (fact === 'redraw_failed') {
-    if (current.attention === 'redraw_failed') return null;
+  let fields: Record<string, unknown>;
+  if (current.state === 'closed') {
+    next = current;
+    action = 'fact';
+    fields = { fact };
+  } else if (fact === 'redraw_failed') {
     next = { ...current, attention: 'redraw_failed' };
     action = 'attention';
+    fields = { attention: 'redraw_failed', fact };
   } else {
     const disposition = fact === 'redraw_completed' ? 'redraw_completed' : 'cancelled';
     next = { ...current, state: 'closed', disposition, closed_at: at, snoozed_until: null, snooze_reason: null };
     action = 'close';
+    fields = { disposition, fact };
   }
   const followUp = { ...next, version: stored.version + 1 };
-  const fields = fact === 'redraw_failed' ? { attention: 'redraw_failed' } : { disposition: followUp.disposition };
   return { followUp, entry: { at, actor: TRACKER_ACTOR, action, from_state: stored.state, to_state: followUp.state, ...fields } };
 }
+
+/** What a transaction's member orders say of its redraw (plain data from the recompute). */
+export interface RedrawMember {
+  id: string;
+  origin: string | null;
+  low_level_status: string;
+  /** Canonical instant of the member's last status change, per Junction. */
+  status_time: string;
+  /** Canonical instant the order was created at Junction. */
+  created_at: string;
+}
+
+/** What the tracker knows now of a transaction's redraw: what opens its follow-up, what it is due by, the facts that hold. */
+export interface RedrawSituation {
+  /** Whether the transaction has or had a redraw: an initial order in redraw_available, or a redraw order. */
+  hasRedraw: boolean;
+  initialOrderId: string | null;
+  redrawOrderId: string | null;
+  /** Junction's status time of what opens the follow-up (the earliest of the two). */
+  openedAt: string | null;
+  /** The open redraw to flag if nothing moves, or null. */
+  redraw: OpenRedrawTiming | null;
+  /** The facts that hold now, in the order the tracker acts on them. */
+  facts: RedrawFact[];
+}
+
+/**
+ * The redraw situation of a transaction (or of an order without one: a single
+ * member) from its members' own states and its status (CONTRACT §3, §4, §9).
+ */
+export function redrawSituation(members: readonly RedrawMember[], transactionStatus: TransactionStatus): RedrawSituation {
+  const awaiting = members.filter((member) => isAwaitingRedraw(member)).sort(byStatusTime);
+  const redraws = members.filter((member) => member.origin === 'redraw').sort(byCreated);
+  const redrawOrder = redraws.at(-1) ?? null;
+  const initial = awaiting[0] ?? members.find((member) => member.origin !== 'redraw' && redrawOrder !== null) ?? null;
+  const hasRedraw = awaiting.length > 0 || redrawOrder !== null;
+  const openers = [...(awaiting[0] ? [awaiting[0].status_time] : []), ...(redrawOrder ? [redrawOrder.created_at] : [])].sort();
+  let redraw: OpenRedrawTiming | null = null;
+  const facts: RedrawFact[] = [];
+  if (redrawOrder !== null) {
+    const category = categorize(redrawOrder.low_level_status);
+    if (!isEnding(redrawOrder.low_level_status)) redraw = { kind: 'redraw_in_progress', statusTime: redrawOrder.status_time, orderId: redrawOrder.id };
+    else if (category === 'done') facts.push('redraw_completed');
+    else facts.push('redraw_failed');
+  } else if (awaiting[0]) {
+    redraw = { kind: 'awaiting_redraw', statusTime: awaiting[0].status_time, orderId: awaiting[0].id };
+  }
+  if (hasRedraw && transactionStatus === 'cancelled') facts.push('transaction_cancelled');
+  return {
+    hasRedraw,
+    initialOrderId: initial?.id ?? null,
+    redrawOrderId: redrawOrder?.id ?? null,
+    openedAt: openers[0] ?? null,
+    redraw,
+    facts,
+  };
+}
+
+const byStatusTime = (a: RedrawMember, b: RedrawMember) => (a.status_time < b.status_time ? -1 : a.status_time > b.status_time ? 1 : a.id < b.id ? -1 : 1);
+const byCreated = (a: RedrawMember, b: RedrawMember) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : 1);
 
 // ---------------------------------------------------------------------------
 // When the sweep flags it if nothing moves (§4 with the snooze)
@@ -259,6 +336,8 @@ export interface OpenRedrawTiming {
   kind: 'awaiting_redraw' | 'redraw_in_progress';
   /** Junction's status time of that order (canonical instant). */
   statusTime: string;
+  /** That order: its stale flag is the follow-up's `stale`. */
+  orderId: string;
 }
 
 /**
@@ -272,4 +351,37 @@ export function dueAt(followUp: FollowUp, redraw: OpenRedrawTiming | null, thres
   let due = instantMillis(redraw.statusTime) + wait;
   if (followUp.state === 'snoozed' && followUp.snoozed_until !== null) due = Math.max(due, instantMillis(followUp.snoozed_until));
   return canonicalFromDate(new Date(due));
+}
+
+// ---------------------------------------------------------------------------
+// The contract's FollowUp (CONTRACT §9), as answers and events show it
+
+/** A follow-up as the API answers it: its state as of now, its due time and the flag of its open redraw order. */
+export type FollowUpView = FollowUp & { due_at: string | null; stale: StaleFlag | null };
+
+export function toFollowUpView(followUp: FollowUp, dueAt: string | null, stale: StaleFlag | null, now: Date): FollowUpView {
+  const current = stateAt(followUp, now);
+  const view: FollowUpView = { ...current, due_at: current.state === 'closed' ? null : dueAt, stale: current.state === 'closed' ? null : stale };
+  // The contract's field order, whatever order the stored map came back in.
+  return {
+    id: view.id,
+    transaction_id: view.transaction_id,
+    initial_order_id: view.initial_order_id,
+    redraw_order_id: view.redraw_order_id,
+    state: view.state,
+    owner: view.owner,
+    snoozed_until: view.snoozed_until,
+    snooze_reason: view.snooze_reason,
+    contact_attempts: view.contact_attempts,
+    last_contact: view.last_contact,
+    attention: view.attention,
+    disposition: view.disposition,
+    reference: view.reference,
+    opened_at: view.opened_at,
+    acknowledged_at: view.acknowledged_at,
+    closed_at: view.closed_at,
+    due_at: view.due_at,
+    stale: view.stale,
+    version: view.version,
+  };
 }

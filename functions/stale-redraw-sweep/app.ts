@@ -45,16 +45,7 @@ export { RECONCILE_METRICS, SWEEP_METRICS, SYNC_METRICS };
 
 export const SWEEP_SERVICE_NAME = SERVICES.staleRedrawSweep;
 
-/** The thresholds' settings, checked at start: positive, and small enough to be dates. */
-export const ThresholdsEnv = z.object({
-  REDRAW_STALE_AFTER_DAYS: z._default(z.coerce.number().check(z.positive(), z.maximum(3650)), 7),
-  REDRAW_MISSING_AFTER_HOURS: z._default(z.coerce.number().check(z.positive(), z.maximum(87_600)), 24),
-});
-
-/** Thresholds from parsed settings (see ThresholdsEnv). */
-export function thresholdsOf(env: z.output<typeof ThresholdsEnv>): StaleThresholds {
-  return { staleAfterDays: env.REDRAW_STALE_AFTER_DAYS, missingAfterHours: env.REDRAW_MISSING_AFTER_HOURS };
-}
+export { ThresholdsEnv, thresholdsOf } from '../shared/thresholds-env';
 
 /** Catch-up settings (CONTRACT §6), checked at start; they matter only with a Junction API key. */
 export const ReconcileEnv = z.object({

@@ -1,116 +1,220 @@
 /**
  * Follow-up items (CONTRACT §9; issue 25). A follow-up lives in its own
  * partition, `FOLLOWUP#<id>`: the follow-up item (sort key `FOLLOWUP`) and its
- * append-only history, one item per change (`HIST#<version>`, zero-padded, so a
- * Query reads it oldest first). Readers of orders and transactions never see
- * them (other partitions), and the transaction function skips them (neither an
- * order nor a transaction item).
+ * append-only history, one item per version (`HIST#<version>`, zero-padded, so
+ * a Query reads it oldest first; version 1 is the tracker's `open`). Readers of
+ * orders and transactions never see them (other partitions), and the
+ * transaction function publishes their history as `follow_up.changed`.
  *
- * Every change is one TransactWriteItems of two puts: the follow-up, on the
- * condition that its version is still the one the change was computed from,
- * and the history entry of the new version, on the condition that it does not
- * exist. Two people acting at once: one transaction wins, the other is
- * cancelled as a whole and is a lost race (a value), recomputed from what is
- * stored now; no action is lost or applied twice, and the history has exactly
- * one entry per version.
+ * Every write is one TransactWriteItems: the follow-up, on the condition that
+ * its write revision (`rev`, bumped by every write) is still the one the change
+ * was computed from, and the history entries of the new versions, each on the
+ * condition that it does not exist. Two writers at once (two people, or a
+ * person and the tracker): one transaction wins, the other is cancelled as a
+ * whole and is a lost race (a value), recomputed from what is stored now; no
+ * action is lost or applied twice, and the history has one entry per version.
+ *
+ * The follow-up item carries the worklist's keys in the by-transaction index
+ * (FOLLOW_UP_LISTING_PARTITIONS): open ones by due time, closed ones by close
+ * time. Its history items carry none. Retention (CONTRACT §8): the item and its
+ * history carry the transaction's `expires_at`; when it changes, the history
+ * items are updated first, then the item, so that a failure in between leaves
+ * the item's old expiry and the next recompute does it again.
  */
 import * as z from 'zod/mini';
-import { applyAction, dueAt, parseAction, type FollowUp, type FollowUpAction, type OpenRedrawTiming } from '../core/follow-up';
+import {
+  applyAction,
+  dueAt,
+  openFollowUp,
+  openingEntry,
+  parseAction,
+  REDRAW_FACTS,
+  stateAt,
+  toFollowUpView,
+  trackerChange,
+  type FollowUp,
+  type FollowUpAction,
+  type FollowUpState,
+  type FollowUpView,
+  type OpenRedrawTiming,
+  type RedrawFact,
+  type RedrawSituation,
+} from '../core/follow-up';
 import type { StaleThresholds } from '../core/staleness';
+import { getOrders } from './order-reads';
 import { queryItems } from './query-pages';
-import type { TableClient } from './table-client';
-import { keys, TABLE } from './table';
+import { getItems, type TableClient } from './table-client';
+import { FOLLOW_UP_LISTING_PARTITIONS, keys, TABLE } from './table';
 
 /** The history items' sort key prefix (keys.followUpHistory). */
 const HISTORY_PREFIX = 'HIST#';
 
-/** A stored follow-up, with what its due time is computed from. */
+/** Attribute names of a follow-up item. */
+const A = {
+  followUp: 'fu',
+  redraw: 'rt',
+  dueAt: 'due',
+  applied: 'tf',
+  revision: 'rev',
+  reminded: 'ar',
+} as const;
+
+/** A stored follow-up, with what its due time is computed from and the tracker's bookkeeping. */
 export interface StoredFollowUp {
   followUp: FollowUp;
   /** The open redraw it is about (kept current by the tracker), or null when there is none. */
   redraw: OpenRedrawTiming | null;
   /** When the sweep flags it if nothing moves (CONTRACT §9), as stored with this version. */
   dueAt: string | null;
+  /** Junction's facts the tracker has acted on, each once (a person's reopen is not undone by the same fact). */
+  applied: RedrawFact[];
+  /** DynamoDB's TTL (epoch seconds): the transaction's; null while it is kept. */
+  expiresAt: number | null;
+  /** When the sweep's not_acknowledged reminder went out (once per follow-up), or null. */
+  remindedAt: string | null;
+  /** Write revision: every write is conditional on it and bumps it. */
+  revision: number;
 }
 
+const Timing = z.object({ kind: z.enum(['awaiting_redraw', 'redraw_in_progress']), statusTime: z.string(), orderId: z.string() });
 const Stored = z.object({
-  fu: z.custom<FollowUp>((value) => typeof value === 'object' && value !== null && typeof (value as { version?: unknown }).version === 'number'),
-  rt: z.nullable(z.object({ kind: z.enum(['awaiting_redraw', 'redraw_in_progress']), statusTime: z.string() })),
-  due: z.nullable(z.string()),
+  [A.followUp]: z.custom<FollowUp>((value) => typeof value === 'object' && value !== null && typeof (value as { version?: unknown }).version === 'number'),
+  [A.redraw]: z.nullable(Timing),
+  [A.dueAt]: z.nullable(z.string()),
+  [A.applied]: z.optional(z.array(z.enum(REDRAW_FACTS))),
+  [A.revision]: z.optional(z.int()),
+  [A.reminded]: z.optional(z.nullable(z.string())),
+  [TABLE.ttlAttribute]: z.optional(z.nullable(z.number())),
 });
 
-function itemOf(stored: StoredFollowUp): Record<string, unknown> {
-  return { ...keys.followUp(stored.followUp.id), fu: stored.followUp, rt: stored.redraw, due: stored.dueAt };
+function parseStored(item: Record<string, unknown>): StoredFollowUp {
+  const parsed = Stored.parse(item);
+  return {
+    followUp: parsed[A.followUp],
+    redraw: parsed[A.redraw],
+    dueAt: parsed[A.dueAt],
+    applied: parsed[A.applied] ?? [],
+    expiresAt: parsed[TABLE.ttlAttribute] ?? null,
+    remindedAt: parsed[A.reminded] ?? null,
+    revision: parsed[A.revision] ?? 0,
+  };
 }
 
-/** The follow-up `id`, read strongly consistently, or null. */
-export async function getFollowUp(db: TableClient, tableName: string, id: string): Promise<StoredFollowUp | null> {
-  const item = await db.get({ TableName: tableName, Key: keys.followUp(id), ConsistentRead: true });
-  if (item === undefined) return null;
-  const parsed = Stored.parse(item);
-  return { followUp: parsed.fu, redraw: parsed.rt, dueAt: parsed.due };
+function itemOf(stored: StoredFollowUp): Record<string, unknown> {
+  const { followUp } = stored;
+  const listing =
+    followUp.state === 'closed'
+      ? { [TABLE.byTransaction.partitionKey]: FOLLOW_UP_LISTING_PARTITIONS.closed, [TABLE.byTransaction.sortKey]: keys.closedFollowUpSort(followUp.closed_at ?? '', followUp.id) }
+      : { [TABLE.byTransaction.partitionKey]: FOLLOW_UP_LISTING_PARTITIONS.open, [TABLE.byTransaction.sortKey]: keys.openFollowUpSort(stored.dueAt, followUp.id) };
+  return {
+    ...keys.followUp(followUp.id),
+    ...listing,
+    [A.followUp]: followUp,
+    [A.redraw]: stored.redraw,
+    [A.dueAt]: stored.dueAt,
+    [A.applied]: stored.applied,
+    [A.revision]: stored.revision,
+    [A.reminded]: stored.remindedAt,
+    ...(stored.expiresAt === null ? {} : { [TABLE.ttlAttribute]: stored.expiresAt }),
+  };
+}
+
+/** Whether an item (by its keys) is a follow-up's history entry: its stream record is a `follow_up.changed`. */
+export function isFollowUpHistoryItem(item: Record<string, unknown>): boolean {
+  const { pk, sk } = item;
+  return typeof pk === 'string' && pk.startsWith('FOLLOWUP#') && typeof sk === 'string' && sk.startsWith(HISTORY_PREFIX);
+}
+
+/** A history item's parts: the follow-up, its transaction, the version and the entry. */
+export function parseHistoryItem(item: Record<string, unknown>): { followUpId: string; transactionId: string | null; version: number; entry: FollowUpAction } {
+  const pk = String(item[TABLE.partitionKey]);
+  const sk = String(item[TABLE.sortKey]);
+  return {
+    followUpId: pk.slice('FOLLOWUP#'.length),
+    transactionId: typeof item.tx === 'string' ? item.tx : null,
+    version: Number(sk.slice(HISTORY_PREFIX.length)),
+    entry: item.entry as FollowUpAction,
+  };
+}
+
+/** The follow-up `id`, or null (strongly consistent unless asked otherwise). */
+export async function getFollowUp(db: TableClient, tableName: string, id: string, consistent = true): Promise<StoredFollowUp | null> {
+  const item = await db.get({ TableName: tableName, Key: keys.followUp(id), ConsistentRead: consistent });
+  return item === undefined ? null : parseStored(item);
+}
+
+/** The follow-ups of these ids that exist, by id (eventually consistent reads, READS_IN_FLIGHT at a time). */
+export async function getFollowUps(db: TableClient, tableName: string, ids: readonly string[]): Promise<Map<string, StoredFollowUp>> {
+  const unique = [...new Set(ids)];
+  const items = await getItems(db, tableName, unique.map((id) => keys.followUp(id)), false);
+  const found = new Map<string, StoredFollowUp>();
+  for (const item of items) {
+    if (item === undefined) continue;
+    const stored = parseStored(item);
+    found.set(stored.followUp.id, stored);
+  }
+  return found;
 }
 
 /** The history of follow-up `id`, oldest first. */
 export async function readHistory(db: TableClient, tableName: string, id: string): Promise<FollowUpAction[]> {
   const history: FollowUpAction[] = [];
-  for await (const item of queryItems(db, {
+  for await (const item of historyItems(db, tableName, id)) history.push(item.entry as FollowUpAction);
+  return history;
+}
+
+function historyItems(db: TableClient, tableName: string, id: string, projection?: string) {
+  return queryItems(db, {
     TableName: tableName,
     KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :history)',
     ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
     ExpressionAttributeValues: { ':pk': keys.followUp(id).pk, ':history': HISTORY_PREFIX },
     ConsistentRead: true,
-  })) {
-    history.push(item.entry as FollowUpAction);
-  }
-  return history;
-}
-
-/** Stores a new follow-up unless one exists: `exists` is the answer of the second opener (a result, not an error). */
-export async function openStoredFollowUp(db: TableClient, tableName: string, stored: StoredFollowUp): Promise<'opened' | 'exists'> {
-  const outcome = await db.put({
-    TableName: tableName,
-    Item: itemOf(stored),
-    ConditionExpression: 'attribute_not_exists(#pk)',
-    ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-    ReturnValuesOnConditionCheckFailure: 'NONE',
+    ...(projection === undefined ? {} : { ProjectionExpression: projection }),
   });
-  return outcome.written ? 'opened' : 'exists';
 }
 
 /**
- * Writes a change computed from `from` (its version): the new follow-up and its
- * history entry, all or nothing. `lost` when the stored version is no longer
- * `from`'s (someone else's change got there first).
+ * Writes `next` and its new history entries (versions after `from`'s) as one
+ * transaction, on the condition that the stored revision is still `from`'s
+ * (`from` null: that none is stored). `lost` when another write got there first.
  */
-export async function writeFollowUpChange(
+export async function writeStoredFollowUp(
   db: TableClient,
   tableName: string,
-  from: FollowUp,
-  next: StoredFollowUp,
-  entry: FollowUpAction,
+  from: StoredFollowUp | null,
+  next: Omit<StoredFollowUp, 'revision'>,
+  entries: readonly FollowUpAction[],
 ): Promise<'written' | 'lost'> {
-  if (next.followUp.version !== from.version + 1) throw new RangeError('a change moves the version by one');
+  const fromVersion = from?.followUp.version ?? 0;
+  if (next.followUp.version !== fromVersion + entries.length) throw new RangeError('every new version has one history entry');
+  const revision = (from?.revision ?? 0) + 1;
+  const id = next.followUp.id;
   try {
     await db.transactWrite({
       TransactItems: [
         {
           Put: {
             TableName: tableName,
-            Item: itemOf(next),
-            ConditionExpression: '#fu.#version = :from',
-            ExpressionAttributeNames: { '#fu': 'fu', '#version': 'version' },
-            ExpressionAttributeValues: { ':from': from.version },
+            Item: itemOf({ ...next, revision }),
+            ...(from === null
+              ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE.partitionKey } }
+              : { ConditionExpression: '#rev = :rev', ExpressionAttributeNames: { '#rev': A.revision }, ExpressionAttributeValues: { ':rev': from.revision } }),
           },
         },
-        {
+        ...entries.map((entry, index) => ({
           Put: {
             TableName: tableName,
-            Item: { ...keys.followUpHistory(from.id, next.followUp.version), entry },
+            Item: {
+              ...keys.followUpHistory(id, fromVersion + index + 1),
+              tx: next.followUp.transaction_id,
+              entry,
+              ...(next.expiresAt === null ? {} : { [TABLE.ttlAttribute]: next.expiresAt }),
+            },
             ConditionExpression: 'attribute_not_exists(#pk)',
             ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
           },
-        },
+        })),
       ],
     });
     return 'written';
@@ -127,22 +231,24 @@ function isConditionCancel(error: unknown): boolean {
   return reasons.some((reason) => reason.Code === 'ConditionalCheckFailed') && reasons.every((reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'None');
 }
 
-export type PersonActionResult =
-  | { kind: 'changed'; followUp: FollowUp; dueAt: string | null }
-  | { kind: 'unchanged'; followUp: FollowUp; dueAt: string | null }
-  | { kind: 'not_found' }
-  | { kind: 'invalid_request'; message: string }
-  | { kind: 'conflict'; followUp: FollowUp; dueAt: string | null }
-  | { kind: 'invalid_transition'; followUp: FollowUp; dueAt: string | null; message: string };
-
 /** Lost races tolerated before giving up (each one means another change was written). */
 const MAX_RACES = 10;
 
+// ---------------------------------------------------------------------------
+// A person's action (POST /follow-ups/{id}/actions)
+
+export type PersonActionResult =
+  | { kind: 'changed'; stored: StoredFollowUp }
+  | { kind: 'unchanged'; stored: StoredFollowUp }
+  | { kind: 'not_found' }
+  | { kind: 'invalid_request'; message: string }
+  | { kind: 'conflict'; stored: StoredFollowUp }
+  | { kind: 'invalid_transition'; stored: StoredFollowUp; message: string };
+
 /**
- * A person's action on follow-up `id` (POST /follow-ups/{id}/actions): parsed,
- * applied to what is stored now, written as one conditional transaction; a
- * lost race is computed again from the newer version (an `expected_version`
- * then answers conflict, as it should).
+ * A person's action on follow-up `id`: parsed, applied to what is stored now,
+ * written as one conditional transaction; a lost race is computed again from
+ * the newer version (an `expected_version` then answers conflict, as it should).
  */
 export async function actOnFollowUp(
   db: TableClient,
@@ -155,11 +261,245 @@ export async function actOnFollowUp(
     const stored = await getFollowUp(db, tableName, input.id);
     if (stored === null) return { kind: 'not_found' };
     const outcome = applyAction(stored.followUp, parsed.action, input.actor, input.now);
-    if (outcome.kind === 'conflict' || outcome.kind === 'unchanged') return { kind: outcome.kind, followUp: stored.followUp, dueAt: stored.dueAt };
-    if (outcome.kind === 'invalid_transition') return { ...outcome, dueAt: stored.dueAt };
-    const due = dueAt(outcome.followUp, stored.redraw, input.thresholds);
-    const next = { followUp: outcome.followUp, redraw: stored.redraw, dueAt: due };
-    if ((await writeFollowUpChange(db, tableName, stored.followUp, next, outcome.entry)) === 'written') return { kind: 'changed', followUp: outcome.followUp, dueAt: due };
+    if (outcome.kind === 'conflict' || outcome.kind === 'unchanged') return { kind: outcome.kind, stored };
+    if (outcome.kind === 'invalid_transition') return { kind: 'invalid_transition', stored, message: outcome.message };
+    const next = { ...stored, followUp: outcome.followUp, dueAt: dueAt(outcome.followUp, stored.redraw, input.thresholds) };
+    if ((await writeStoredFollowUp(db, tableName, stored, next, [outcome.entry])) === 'written') {
+      return { kind: 'changed', stored: { ...next, revision: stored.revision + 1 } };
+    }
   }
   throw new Error(`follow-up changed ${MAX_RACES} times while an action was applied`);
+}
+
+// ---------------------------------------------------------------------------
+// The tracker's side (the transaction function, after each recompute)
+
+export type KeepCurrentOutcome = 'none' | 'opened' | 'changed' | 'unchanged';
+
+/**
+ * Keeps the follow-up of a transaction (or of an order without one) current
+ * with what its members say: opens it when the transaction has a redraw and
+ * none is stored; acts once on each fact that holds (closing it, or marking it
+ * `attention`); keeps the order ids, the open redraw, the due time and the
+ * expiry current (these move no version: they are Junction's facts, not
+ * actions). Idempotent: the same situation twice writes nothing the second time.
+ */
+export async function keepFollowUpCurrent(
+  db: TableClient,
+  tableName: string,
+  input: { id: string; transactionId: string | null; situation: RedrawSituation; expiresAt: number | null; now: Date; thresholds: StaleThresholds },
+): Promise<{ outcome: KeepCurrentOutcome; writes: number }> {
+  const { situation } = input;
+  let writes = 0;
+  for (let race = 0; race < MAX_RACES; race++) {
+    const stored = await getFollowUp(db, tableName, input.id);
+    if (stored === null && !situation.hasRedraw) return { outcome: 'none', writes };
+    let followUp: FollowUp =
+      stored?.followUp ??
+      openFollowUp({
+        id: input.id,
+        transactionId: input.transactionId,
+        initialOrderId: situation.initialOrderId,
+        redrawOrderId: situation.redrawOrderId,
+        openedAt: situation.openedAt ?? '',
+      });
+    const entries: FollowUpAction[] = stored === null ? [openingEntry(followUp)] : [];
+    const applied = [...(stored?.applied ?? [])];
+    for (const fact of situation.facts) {
+      if (applied.includes(fact)) continue;
+      applied.push(fact);
+      const change = trackerChange(followUp, fact, input.now);
+      followUp = change.followUp;
+      entries.push(change.entry);
+    }
+    followUp = {
+      ...followUp,
+      initial_order_id: situation.initialOrderId ?? followUp.initial_order_id,
+      redraw_order_id: situation.redrawOrderId ?? followUp.redraw_order_id,
+    };
+    const redraw = situation.hasRedraw ? situation.redraw : (stored?.redraw ?? null);
+    const next = {
+      followUp,
+      redraw,
+      dueAt: dueAt(followUp, redraw, input.thresholds),
+      applied,
+      expiresAt: input.expiresAt,
+      remindedAt: stored?.remindedAt ?? null,
+    };
+    if (stored !== null && entries.length === 0 && sameStored(stored, next)) return { outcome: 'unchanged', writes };
+    if (stored !== null && stored.expiresAt !== next.expiresAt) writes += await expireHistory(db, tableName, input.id, next.expiresAt);
+    const written = await writeStoredFollowUp(db, tableName, stored, next, entries);
+    writes += 1 + entries.length;
+    if (written === 'written') return { outcome: stored === null ? 'opened' : 'changed', writes };
+  }
+  throw new Error(`follow-up changed ${MAX_RACES} times while the tracker kept it current`);
+}
+
+function sameStored(stored: StoredFollowUp, next: Omit<StoredFollowUp, 'revision'>): boolean {
+  return (
+    JSON.stringify([stored.followUp, stored.redraw, stored.dueAt, [...stored.applied].sort(), stored.expiresAt]) ===
+    JSON.stringify([next.followUp, next.redraw, next.dueAt, [...next.applied].sort(), next.expiresAt])
+  );
+}
+
+/** Sets (or clears) the expiry of every history item of follow-up `id`; the writes made. */
+async function expireHistory(db: TableClient, tableName: string, id: string, expiresAt: number | null): Promise<number> {
+  let writes = 0;
+  for await (const item of historyItems(db, tableName, id, '#pk, #sk')) {
+    await db.update({
+      TableName: tableName,
+      Key: { [TABLE.partitionKey]: item[TABLE.partitionKey], [TABLE.sortKey]: item[TABLE.sortKey] },
+      ...(expiresAt === null
+        ? { UpdateExpression: 'REMOVE #ttl', ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute } }
+        : { UpdateExpression: 'SET #ttl = :ttl', ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute }, ExpressionAttributeValues: { ':ttl': expiresAt } }),
+    });
+    writes++;
+  }
+  return writes;
+}
+
+/**
+ * Records that the not_acknowledged reminder of follow-up `id` went out (the
+ * sweep, FOLLOW_UP_ACK_HOURS): conditional on the revision read, so that a
+ * concurrent change is not overwritten; `lost` then (the sweep reads it again
+ * next time). Not a version: nothing a person did.
+ */
+export async function markReminded(db: TableClient, tableName: string, stored: StoredFollowUp, at: string): Promise<'written' | 'lost'> {
+  return writeStoredFollowUp(db, tableName, stored, { ...stored, remindedAt: at }, []);
+}
+
+// ---------------------------------------------------------------------------
+// The worklist (GET /follow-ups)
+
+/** Which follow-ups a page lists: `open` (new, acknowledged, snoozed: most urgent first) or one state. */
+export const FOLLOW_UP_LIST_STATES = ['open', 'new', 'acknowledged', 'snoozed', 'closed'] as const;
+export type FollowUpListState = (typeof FOLLOW_UP_LIST_STATES)[number];
+
+const ListingKey = z.strictObject({
+  [TABLE.partitionKey]: z.string().check(z.minLength(1), z.maxLength(300)),
+  [TABLE.sortKey]: z.string().check(z.minLength(1), z.maxLength(300)),
+  [TABLE.byTransaction.partitionKey]: z.enum([FOLLOW_UP_LISTING_PARTITIONS.open, FOLLOW_UP_LISTING_PARTITIONS.closed]),
+  [TABLE.byTransaction.sortKey]: z.string().check(z.minLength(1), z.maxLength(300)),
+});
+
+/**
+ * Where a worklist page resumes: its filters and the index key of the last
+ * follow-up returned. Validated strictly, since it comes back inside a cursor.
+ */
+export const FollowUpPagePosition = z
+  .strictObject({
+    list: z.literal('follow-ups'),
+    state: z.enum(FOLLOW_UP_LIST_STATES),
+    owner: z.nullable(z.string().check(z.maxLength(100))),
+    after: ListingKey,
+  })
+  .check(z.refine((position) => position.after[TABLE.byTransaction.partitionKey] === listingPartition(position.state), 'key outside its partition'));
+export type FollowUpPagePosition = z.output<typeof FollowUpPagePosition>;
+
+function listingPartition(state: FollowUpListState): string {
+  return state === 'closed' ? FOLLOW_UP_LISTING_PARTITIONS.closed : FOLLOW_UP_LISTING_PARTITIONS.open;
+}
+
+export interface FollowUpPage {
+  items: StoredFollowUp[];
+  /** Where the next page starts, or null when nothing follows. */
+  next: FollowUpPagePosition | null;
+}
+
+/** Items read per Query of the worklist while filtering (by state as of now, and owner). */
+const LISTING_READ_PAGE = 100;
+
+/**
+ * One page of the worklist: open follow-ups by due time (nulls last), or closed
+ * ones newest first, filtered by state (as of `now`: a snooze that has ended is
+ * acknowledged) and owner. It reads until it has one more than the page holds,
+ * so `next` is null exactly when nothing follows. The index is eventually
+ * consistent: a follow-up that changes while a client pages may be listed twice
+ * or not at all in that walk.
+ */
+export async function listFollowUps(
+  db: TableClient,
+  tableName: string,
+  input: { state: FollowUpListState; owner: string | null; limit: number; from: FollowUpPagePosition | null; now: Date },
+): Promise<FollowUpPage> {
+  const { state, owner, limit, from, now } = input;
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
+  if (from !== null && (from.state !== state || from.owner !== owner)) throw new RangeError('page position of other filters');
+  const wanted = (followUp: FollowUp): boolean => {
+    const current = stateAt(followUp, now).state;
+    const stateMatches = state === 'open' ? current !== 'closed' : current === state;
+    return stateMatches && (owner === null || followUp.owner === owner);
+  };
+  const found: { stored: StoredFollowUp; key: z.output<typeof ListingKey> }[] = [];
+  let startKey: Record<string, unknown> | undefined = from?.after;
+  do {
+    const page = await db.query({
+      TableName: tableName,
+      IndexName: TABLE.byTransaction.indexName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': TABLE.byTransaction.partitionKey },
+      ExpressionAttributeValues: { ':pk': listingPartition(state) },
+      ScanIndexForward: state !== 'closed',
+      ExclusiveStartKey: startKey,
+      Limit: LISTING_READ_PAGE,
+    });
+    for (const item of page.Items) {
+      if (found.length > limit) break;
+      const stored = parseStored(item);
+      if (wanted(stored.followUp)) found.push({ stored, key: listingKeyOf(item) });
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && found.length <= limit);
+  const last = found.length > limit ? found[limit - 1] : undefined;
+  return {
+    items: found.slice(0, limit).map(({ stored }) => stored),
+    next: last ? { list: 'follow-ups', state, owner, after: last.key } : null,
+  };
+}
+
+function listingKeyOf(item: Record<string, unknown>): z.output<typeof ListingKey> {
+  return ListingKey.parse({
+    [TABLE.partitionKey]: item[TABLE.partitionKey],
+    [TABLE.sortKey]: item[TABLE.sortKey],
+    [TABLE.byTransaction.partitionKey]: item[TABLE.byTransaction.partitionKey],
+    [TABLE.byTransaction.sortKey]: item[TABLE.byTransaction.sortKey],
+  });
+}
+
+/**
+ * Every open follow-up still `new` that was opened before `openedBefore` and
+ * not yet reminded (the sweep's FOLLOW_UP_ACK_HOURS reminder): one read of the
+ * worklist's open partition (an index, never a Scan), filtered here.
+ */
+export async function unacknowledgedFollowUps(db: TableClient, tableName: string, openedBefore: string): Promise<StoredFollowUp[]> {
+  const found: StoredFollowUp[] = [];
+  for await (const item of queryItems(db, {
+    TableName: tableName,
+    IndexName: TABLE.byTransaction.indexName,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': TABLE.byTransaction.partitionKey },
+    ExpressionAttributeValues: { ':pk': FOLLOW_UP_LISTING_PARTITIONS.open },
+  })) {
+    const stored = parseStored(item);
+    const state: FollowUpState = stored.followUp.state;
+    if (state === 'new' && stored.remindedAt === null && stored.followUp.opened_at < openedBefore) found.push(stored);
+  }
+  return found;
+}
+
+// ---------------------------------------------------------------------------
+// Answers
+
+/** The contract's FollowUp for each stored one, as of `now`, with the stale flag of its open redraw order (read eventually consistently). */
+export async function followUpViews(db: TableClient, tableName: string, stored: readonly StoredFollowUp[], now: Date): Promise<FollowUpView[]> {
+  const orderIds = stored.flatMap((one) => (one.redraw === null || one.followUp.state === 'closed' ? [] : [one.redraw.orderId]));
+  const orders = new Map((await getOrders(db, tableName, [...new Set(orderIds)], false)).map((order) => [order.record.id, order]));
+  return stored.map((one) => toFollowUpView(one.followUp, one.dueAt, one.redraw === null ? null : (orders.get(one.redraw.orderId)?.stale ?? null), now));
+}
+
+/** The ids among `ids` that have a follow-up (for `follow_up_id` on orders, transactions and /redraws items). */
+export async function existingFollowUpIds(db: TableClient, tableName: string, ids: readonly string[]): Promise<Set<string>> {
+  const unique = [...new Set(ids)];
+  const items = await getItems(db, tableName, unique.map((id) => keys.followUp(id)), false);
+  return new Set(unique.filter((_, index) => items[index] !== undefined));
 }

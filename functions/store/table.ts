@@ -64,6 +64,15 @@ export const QUARANTINE_LISTING_PARTITION = 'QUARANTINE';
  */
 export const PARKED_WORK_PARTITION = 'PARKED';
 
+/**
+ * Partitions of the by-transaction index that list follow-ups (CONTRACT §9):
+ * the worklist. Open ones (new, acknowledged, snoozed) sorted by
+ * `<due_at or ~>#<id>` (most urgent first, nulls last), closed ones by
+ * `<closed_at>#<id>` (read newest first). Only follow-up items carry these keys
+ * (their history items carry none).
+ */
+export const FOLLOW_UP_LISTING_PARTITIONS = { open: 'FOLLOWUPS#open', closed: 'FOLLOWUPS#closed' } as const;
+
 export const keys = {
   order: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
   transaction: (transactionId: string) => ({ pk: `TXN#${transactionId}`, sk: 'TXN' }),
@@ -81,6 +90,10 @@ export const keys = {
   /** A follow-up (CONTRACT §9): its item and, in the same partition, one history item per version (oldest first). */
   followUp: (id: string) => ({ pk: `FOLLOWUP#${id}`, sk: 'FOLLOWUP' }),
   followUpHistory: (id: string, version: number) => ({ pk: `FOLLOWUP#${id}`, sk: `HIST#${String(version).padStart(8, '0')}` }),
+  /** Sort key of an open follow-up in the worklist: due first, none last ('~' sorts after every digit). */
+  openFollowUpSort: (dueAt: string | null, id: string) => `${dueAt ?? '~'}#${id}`,
+  /** Sort key of a closed follow-up in the worklist (read backwards: newest first). */
+  closedFollowUpSort: (closedAt: string, id: string) => `${closedAt}#${id}`,
 } as const;
 
 /** CreateTable input for DynamoDB Local (tests, `npm start`); the CDK stack builds the same from TABLE. */

@@ -70,6 +70,11 @@ import { isParkedWorkItem, markRedone, parkAgain, parkWork, parseParkedItem, typ
 import { getTransactionItem } from '../store/transaction-partition';
 import { TRANSACTION_METRICS } from '../shared/metric-names';
 import { raceTimer } from '../shared/timer-race';
+import { redrawSituation } from '../core/follow-up';
+import { DEFAULT_THRESHOLDS, type StaleThresholds } from '../core/staleness';
+import { loneOrderExpiry } from '../core/retention';
+import { transactionStatus } from '../core/transaction-status';
+import { keepFollowUpCurrent } from '../store/follow-ups';
 import type { EventPublisher } from './publisher';
 
 /** RETENTION_DAYS (CONTRACT §8): days a transaction, or an order without one, is kept once over. */
@@ -120,6 +125,8 @@ export interface TransactionStatusDeps {
   parkAfterMs?: number;
   /** Time kept back from the invocation's time left (default DEADLINE_MARGIN_MS). */
   marginMs?: number;
+  /** The stale thresholds follow-ups are due by (CONTRACT §9; default DEFAULT_THRESHOLDS). */
+  thresholds?: StaleThresholds;
 }
 
 
@@ -170,6 +177,19 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
   const marginMs = deps.marginMs ?? DEADLINE_MARGIN_MS;
 
   const retentionDays = deps.retentionDays ?? null;
+  const thresholds = deps.thresholds ?? DEFAULT_THRESHOLDS;
+  let followUpWrites = 0;
+  /**
+   * Keeps the follow-up of a transaction (or of an order without one) current
+   * with its members (CONTRACT §9): only one with a redraw costs a read.
+   */
+  const keepFollowUp = async (id: string, transactionId: string | null, members: Parameters<typeof redrawSituation>[0], status: Parameters<typeof redrawSituation>[1], expiresAt: number | null) => {
+    const situation = redrawSituation(members, status);
+    if (!situation.hasRedraw) return;
+    const kept = await keepFollowUpCurrent(db, tableName, { id, transactionId, situation, expiresAt, now: new Date(clock()), thresholds });
+    followUpWrites += kept.writes;
+    if (kept.outcome === 'opened' || kept.outcome === 'changed') logger.debug('follow-up kept current', { follow_up_id: id, outcome: kept.outcome });
+  };
   /** Publishes the batch's facts; resolves with the sequence numbers of records whose facts did not all go out. */
   const publish = async (facts: readonly { sequenceNumber: string; event: TrackerEvent }[], deadline: number): Promise<{ records: Set<string>; failed: number }> => {
     if (deps.publisher === undefined || facts.length === 0) return { records: new Set(), failed: 0 };
@@ -284,7 +304,6 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
     let conflicts = 0;
     const publishing = publish(facts, workDeadline);
     for (const { sequenceNumber, order } of lone) {
-      if (retentionDays === null) continue;
       const orderId = typeof order === 'string' ? order : order.record.id;
       try {
         const retained = await beforeDeadline(
@@ -293,7 +312,9 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
             // Parked work names the order: its current item, if it is still an order without a transaction.
             const current = typeof order === 'string' ? await getOrder(db, tableName, order) : order;
             if (current === null || current.record.transaction_id !== null) return false;
-            return retainLoneOrder(db, tableName, current, retentionDays);
+            const { record } = current;
+            await keepFollowUp(record.id, null, [record], transactionStatus([record]), retentionDays === null ? null : loneOrderExpiry(record, retentionDays));
+            return retentionDays === null ? false : retainLoneOrder(db, tableName, current, retentionDays);
           })(),
           workDeadline,
         );
@@ -322,7 +343,11 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
             // Parked work whose orders are gone (expired) and whose transaction was never stored: nothing to recompute.
             if (entry.parked && orders.length === 0 && (await getTransactionItem(db, tableName, transactionId, true)) === null) return null;
             // The listings ride on the orders' items: none comes from elsewhere here.
-            return recomputeTransaction(db, tableName, transactionId, { orders, listings: [] }, { maxAttempts: deps.maxAttempts, retentionDays });
+            const recomputed = await recomputeTransaction(db, tableName, transactionId, { orders, listings: [] }, { maxAttempts: deps.maxAttempts, retentionDays });
+            const { transaction } = recomputed;
+            const expiresAt = retentionDays === null ? null : transactionExpiry(transaction, retentionDays);
+            await keepFollowUp(transactionId, transactionId, Object.values(transaction.members), transaction.status, expiresAt);
+            return recomputed;
           })(),
           workDeadline,
         );
@@ -393,7 +418,8 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
       metrics.addMetric(METRIC.eventsPublished, MetricUnit.Count, new Set(facts.map((fact) => fact.event.id)).size - unpublishedFacts);
       metrics.addMetric(METRIC.publishFailures, MetricUnit.Count, unpublishedFacts);
     }
-    metrics.addMetric(METRIC.writes, MetricUnit.Count, writes);
+    metrics.addMetric(METRIC.writes, MetricUnit.Count, writes + followUpWrites);
+    followUpWrites = 0;
     metrics.addMetric(METRIC.conflicts, MetricUnit.Count, conflicts);
     metrics.addMetric(METRIC.parked, MetricUnit.Count, parked);
     metrics.addMetric(METRIC.redone, MetricUnit.Count, redone);
@@ -425,7 +451,9 @@ function classify(record: DynamoDBRecord, retentionDays: number | null): Classif
   if (!isOrderItem(newImage)) return { kind: 'skip' };
   const order = parseOrderItem(newImage);
   if (order.record.transaction_id === null && order.record.source !== 'transaction_listing') {
-    return retentionDays === null ? { kind: 'skip' } : { kind: 'lone', order };
+    // Retention, and the follow-up of a lone order with a redraw (CONTRACT §9: its id is the order's).
+    const redraw = redrawSituation([order.record], transactionStatus([order.record])).hasRedraw;
+    return retentionDays === null && !redraw ? { kind: 'skip' } : { kind: 'lone', order };
   }
   // Listing-sourced items are written only here, before the transaction item that knows them.
   // Webhook and API items (the order's own state) both flow on, with the listing they carry.

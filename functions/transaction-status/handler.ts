@@ -3,7 +3,7 @@
  * ReportBatchItemFailures). Wiring only: configuration is checked once, at init.
  *
  * Environment: TABLE_NAME and EVENT_BUS_NAME (required), RETENTION_DAYS (default
- * 365); the SDK reads the rest (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_EVENTBRIDGE locally).
+ * 365), REDRAW_STALE_AFTER_DAYS and REDRAW_MISSING_AFTER_HOURS (follow-ups' due times); the SDK reads the rest (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_EVENTBRIDGE locally).
  */
 import * as z from 'zod/mini';
 import { parseEnv, required } from '../shared/config';
@@ -11,10 +11,11 @@ import { SERVICES } from '../shared/metric-names';
 import { functionTable } from '../store/document-table';
 import { createLogger, createMetrics } from '../shared/observability';
 import { SDK_REQUEST_HANDLER } from '../shared/sdk-clients';
+import { ThresholdsEnv, thresholdsOf } from '../shared/thresholds-env';
 import { createTransactionStatusHandler, RetentionEnv } from './app';
 import { createEventBridgePublisher } from './publisher';
 
-const config = parseEnv(z.extend(RetentionEnv, { TABLE_NAME: required(), EVENT_BUS_NAME: required() }));
+const config = parseEnv(z.extend(z.extend(RetentionEnv, ThresholdsEnv.shape), { TABLE_NAME: required(), EVENT_BUS_NAME: required() }));
 
 export const handler = createTransactionStatusHandler({
   db: functionTable(),
@@ -27,4 +28,5 @@ export const handler = createTransactionStatusHandler({
     config.EVENT_BUS_NAME,
   ),
   retentionDays: config.RETENTION_DAYS,
+  thresholds: thresholdsOf(config),
 });

@@ -144,7 +144,7 @@ describe('permissions', () => {
     expect(indexResources.some((r) => r.includes('/index/open-redraws'))).toBe(true);
   });
 
-  it('lets the transaction function read and write items by key, and read the stream, but query nothing', () => {
+  it('lets the transaction function read and write items by key, read the stream, and query the table (a follow-up\'s history) but no index', () => {
     const actions = actionsOf(built.stack, built.template, built.stack.transactionStatus.role);
     expect(dynamodbActions(actions)).toEqual([
       'dynamodb:DescribeStream',
@@ -153,8 +153,18 @@ describe('permissions', () => {
       'dynamodb:GetShardIterator',
       'dynamodb:ListStreams',
       'dynamodb:PutItem',
+      'dynamodb:Query',
       'dynamodb:UpdateItem',
     ]);
+    const statements = built.template.toJSON().Resources;
+    const queried = JSON.stringify(
+      Object.values(statements as Record<string, { Type: string; Properties: { Roles?: unknown; PolicyDocument?: { Statement: { Action: string | string[]; Resource: unknown }[] } } }>)
+        .filter((resource) => resource.Type === 'AWS::IAM::Policy' && JSON.stringify(resource.Properties.Roles).includes('TransactionStatus'))
+        .flatMap((resource) => resource.Properties.PolicyDocument?.Statement ?? [])
+        .filter((statement) => [statement.Action].flat().includes('dynamodb:Query'))
+        .map((statement) => statement.Resource),
+    );
+    expect(queried).not.toContain('/index/');
   });
 
   it('lets the sweep query the open-redraws index, read and apply orders (reconciliation), update flags and publish notifications', () => {

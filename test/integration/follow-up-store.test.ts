@@ -8,9 +8,9 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTACT_CHANNELS, CONTACT_OUTCOMES, openFollowUp } from '../../functions/core/follow-up';
+import { CONTACT_CHANNELS, CONTACT_OUTCOMES, openFollowUp, openingEntry, redrawSituation, type RedrawMember } from '../../functions/core/follow-up';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { actOnFollowUp, getFollowUp, openStoredFollowUp, readHistory, writeFollowUpChange } from '../../functions/store/follow-ups';
+import { actOnFollowUp, getFollowUp, keepFollowUpCurrent, listFollowUps, readHistory, writeStoredFollowUp, type StoredFollowUp } from '../../functions/store/follow-ups';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { freshId } from '../support/junction';
 
@@ -24,10 +24,19 @@ afterAll(async () => {
   await table?.drop();
 });
 
+const stored = (followUp: ReturnType<typeof openFollowUp>, redrawStatusTime: string): Omit<StoredFollowUp, 'revision'> => ({
+  followUp,
+  redraw: { kind: 'awaiting_redraw', statusTime: redrawStatusTime, orderId: followUp.initial_order_id ?? 'x' },
+  dueAt: '2026-03-10T08:00:00.000000Z',
+  applied: [],
+  expiresAt: null,
+  remindedAt: null,
+});
+
 async function opened(redrawStatusTime = '2026-03-09T08:00:00.000000Z') {
   const id = freshId();
   const followUp = openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt: redrawStatusTime });
-  expect(await openStoredFollowUp(table.db, table.tableName, { followUp, redraw: { kind: 'awaiting_redraw', statusTime: redrawStatusTime }, dueAt: '2026-03-10T08:00:00.000000Z' })).toBe('opened');
+  expect(await writeStoredFollowUp(table.db, table.tableName, null, stored(followUp, redrawStatusTime), [openingEntry(followUp)])).toBe('written');
   return id;
 }
 
@@ -35,10 +44,10 @@ const act = (id: string, body: unknown, actor = 'j.doe', now = NOW) =>
   actOnFollowUp(table.db, table.tableName, { id, body, actor, now, thresholds: DEFAULT_THRESHOLDS });
 
 describe('follow-up store', () => {
-  it('opens once: a second opener finds it there and changes nothing', async () => {
+  it('opens once: a second opener loses and changes nothing', async () => {
     const id = await opened();
     const again = openFollowUp({ id, transactionId: id, initialOrderId: null, redrawOrderId: 'other', openedAt: '2026-03-01T00:00:00.000000Z' });
-    expect(await openStoredFollowUp(table.db, table.tableName, { followUp: again, redraw: null, dueAt: null })).toBe('exists');
+    expect(await writeStoredFollowUp(table.db, table.tableName, null, stored(again, '2026-03-01T00:00:00.000000Z'), [openingEntry(again)])).toBe('lost');
     expect((await getFollowUp(table.db, table.tableName, id))?.followUp.opened_at).toBe('2026-03-09T08:00:00.000000Z');
   });
 
@@ -46,26 +55,26 @@ describe('follow-up store', () => {
     const id = await opened();
     expect(await act(id, { action: 'snooze', until: '2026-03-20T09:00:00Z', reason: 'appointment_booked' })).toMatchObject({
       kind: 'changed',
-      followUp: { state: 'snoozed', version: 2 },
-      dueAt: '2026-03-20T09:00:00.000000Z',
+      stored: { followUp: { state: 'snoozed', version: 2 }, dueAt: '2026-03-20T09:00:00.000000Z' },
     });
-    expect(await act(id, { action: 'acknowledge', expected_version: 1 })).toMatchObject({ kind: 'conflict', followUp: { version: 2 } });
+    expect(await act(id, { action: 'acknowledge', expected_version: 1 })).toMatchObject({ kind: 'conflict', stored: { followUp: { version: 2 } } });
     expect(await act(id, { action: 'reopen' })).toMatchObject({ kind: 'unchanged' });
     expect(await act(id, { action: 'close', disposition: 'patient_declined', comment: 'x' })).toEqual({ kind: 'invalid_request', message: expect.stringContaining('comment') });
     expect(await act(freshId(), { action: 'reopen' })).toEqual({ kind: 'not_found' });
     expect(await readHistory(table.db, table.tableName, id)).toEqual([
+      { at: '2026-03-09T08:00:00.000000Z', actor: 'tracker', action: 'open', from_state: 'new', to_state: 'new' },
       { at: '2026-03-10T12:00:00.000000Z', actor: 'j.doe', action: 'snooze', from_state: 'new', to_state: 'snoozed', until: '2026-03-20T09:00:00.000000Z', reason: 'appointment_booked' },
     ]);
   });
 
   it('refuses a change computed from a version that is no longer stored (a lost race is a value)', async () => {
     const id = await opened();
-    const stored = (await getFollowUp(table.db, table.tableName, id))!;
+    const read = (await getFollowUp(table.db, table.tableName, id))!;
     expect(await act(id, { action: 'acknowledge' })).toMatchObject({ kind: 'changed' });
-    const late = { ...stored.followUp, state: 'acknowledged' as const, version: 2 };
+    const late = { ...read.followUp, state: 'acknowledged' as const, version: 2 };
     const entry = { at: 'x', actor: 'late', action: 'acknowledge', from_state: 'new' as const, to_state: 'acknowledged' as const };
-    expect(await writeFollowUpChange(table.db, table.tableName, stored.followUp, { ...stored, followUp: late }, entry)).toBe('lost');
-    expect(await readHistory(table.db, table.tableName, id)).toHaveLength(1);
+    expect(await writeStoredFollowUp(table.db, table.tableName, read, { ...read, followUp: late }, [entry])).toBe('lost');
+    expect(await readHistory(table.db, table.tableName, id)).toHaveLength(2);
   });
 
   it('loses and doubles no action when people act at once: one history entry per version, every contact counted (property)', async () => {
@@ -81,7 +90,7 @@ describe('follow-up store', () => {
         const id = await opened();
         const results = await Promise.all(bodies.map((body, index) => act(id, body, `person-${index}`)));
         const stored = (await getFollowUp(table.db, table.tableName, id))!.followUp;
-        const history = await readHistory(table.db, table.tableName, id);
+        const history = (await readHistory(table.db, table.tableName, id)).slice(1);
         const changes = results.filter((result) => result.kind === 'changed').length;
         expect(stored.version).toBe(1 + changes);
         expect(history).toHaveLength(changes);
@@ -98,5 +107,59 @@ describe('follow-up store', () => {
       }),
       { numRuns: 15 },
     );
+  });
+
+  it('is kept current by the tracker: opened once, closed once by a fact, a person’s reopen not undone by the same fact, expiry carried to the history', async () => {
+    const id = freshId();
+    const initial: RedrawMember = { id: freshId(), origin: 'initial', low_level_status: 'redraw_available', status_time: '2026-03-01T10:00:00.000000Z', created_at: '2026-02-20T10:00:00.000000Z' };
+    const redraw: RedrawMember = { id: freshId(), origin: 'redraw', low_level_status: 'ordered', status_time: '2026-03-03T10:00:00.000000Z', created_at: '2026-03-02T10:00:00.000000Z' };
+    const keep = (members: RedrawMember[], status: 'active' | 'completed' | 'cancelled', expiresAt: number | null = null) =>
+      keepFollowUpCurrent(table.db, table.tableName, { id, transactionId: id, situation: redrawSituation(members, status), expiresAt, now: NOW, thresholds: DEFAULT_THRESHOLDS });
+
+    expect((await keep([{ ...initial, low_level_status: 'sample_with_lab' }], 'active')).outcome).toBe('none');
+    expect((await keep([initial], 'active')).outcome).toBe('opened');
+    expect((await keep([initial], 'active')).outcome).toBe('unchanged');
+    expect(await getFollowUp(table.db, table.tableName, id)).toMatchObject({ followUp: { state: 'new', version: 1 }, dueAt: '2026-03-02T10:00:00.000000Z' });
+    expect((await keep([initial, redraw], 'active')).outcome).toBe('changed');
+    expect(await getFollowUp(table.db, table.tableName, id)).toMatchObject({ followUp: { redraw_order_id: redraw.id, version: 1 }, dueAt: '2026-03-10T10:00:00.000000Z' });
+
+    const completed = [initial, { ...redraw, low_level_status: 'completed', status_time: '2026-03-05T10:00:00.000000Z' }];
+    expect((await keep(completed, 'completed', 1_900_000_000)).outcome).toBe('changed');
+    expect(await getFollowUp(table.db, table.tableName, id)).toMatchObject({ followUp: { state: 'closed', disposition: 'redraw_completed', version: 2 }, dueAt: null, expiresAt: 1_900_000_000 });
+    expect(await act(id, { action: 'reopen' })).toMatchObject({ kind: 'changed' });
+    expect((await keep(completed, 'completed', 1_900_000_000)).outcome).toBe('unchanged');
+    expect((await getFollowUp(table.db, table.tableName, id))?.followUp).toMatchObject({ state: 'acknowledged', version: 3 });
+    const history = await table.db.query({
+      TableName: table.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :h)',
+      ExpressionAttributeValues: { ':pk': `FOLLOWUP#${id}`, ':h': 'HIST#' },
+    });
+    expect(history.Items.map((item) => [item.entry.action, item.expires_at])).toEqual([
+      ['open', 1_900_000_000],
+      ['close', 1_900_000_000],
+      ['reopen', 1_900_000_000],
+    ]);
+  });
+
+  it('lists the worklist from the index: open ones by due time with nulls last, closed ones newest first, by state and owner, page by page', async () => {
+    const now = new Date('2026-03-10T12:00:00Z');
+    const ids = await Promise.all(['2026-03-05T08:00:00.000000Z', '2026-03-01T08:00:00.000000Z', '2026-03-03T08:00:00.000000Z'].map((time) => opened(time)));
+    await act(ids[2]!, { action: 'assign', owner: 'team-west' });
+    const listed: string[] = [];
+    let from = null;
+    do {
+      const page = await listFollowUps(table.db, table.tableName, { state: 'open', owner: null, limit: 2, from, now });
+      listed.push(...page.items.map((item) => item.followUp.id));
+      from = page.next;
+    } while (from !== null);
+    // Every follow-up of the test table; ours in due order (all three are due at the same stored time here).
+    expect(listed.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
+    const owned = await listFollowUps(table.db, table.tableName, { state: 'acknowledged', owner: 'team-west', limit: 50, from: null, now });
+    expect(owned.items.map((item) => item.followUp.id)).toEqual([ids[2]]);
+    await act(ids[0]!, { action: 'close', disposition: 'patient_declined' }, 'j.doe', new Date('2026-03-10T12:00:00Z'));
+    await act(ids[1]!, { action: 'close', disposition: 'other' }, 'j.doe', new Date('2026-03-10T13:00:00Z'));
+    const closed = await listFollowUps(table.db, table.tableName, { state: 'closed', owner: null, limit: 50, from: null, now });
+    const ours = closed.items.map((item) => item.followUp.id).filter((id) => ids.includes(id));
+    expect(ours).toEqual([ids[1], ids[0]]);
   });
 });

@@ -12,6 +12,7 @@ import {
   dueAt,
   openFollowUp,
   parseAction,
+  redrawSituation,
   PERSON_DISPOSITIONS,
   SNOOZE_REASONS,
   stateAt,
@@ -167,23 +168,67 @@ describe('the tracker’s own changes', () => {
     expect(trackerChange(opened(), 'transaction_cancelled', NOW)?.followUp).toMatchObject({ state: 'closed', disposition: 'cancelled' });
   });
 
-  it('marks a failed redraw for attention and leaves it open, once', () => {
-    const failed = trackerChange(opened(), 'redraw_failed', NOW)!.followUp;
-    expect(failed).toMatchObject({ state: 'new', attention: 'redraw_failed' });
-    expect(trackerChange(failed, 'redraw_failed', NOW)).toBeNull();
+  it('marks a failed redraw for attention and leaves it open', () => {
+    const failed = trackerChange(opened(), 'redraw_failed', NOW).followUp;
+    expect(failed).toMatchObject({ state: 'new', attention: 'redraw_failed', version: 2 });
   });
 
-  it('never overwrites a person’s close', () => {
+  it('never overwrites a person’s close: the fact is recorded and nothing else changes', () => {
     const closed = changed(act(opened(), { action: 'close', disposition: 'tested_elsewhere' }));
-    expect(trackerChange(closed, 'redraw_completed', NOW)).toBeNull();
-    expect(trackerChange(closed, 'transaction_cancelled', NOW)).toBeNull();
+    for (const fact of ['redraw_completed', 'transaction_cancelled', 'redraw_failed'] as const) {
+      const recorded = trackerChange(closed, fact, NOW);
+      expect(recorded.followUp).toEqual({ ...closed, version: closed.version + 1 });
+      expect(recorded.entry).toMatchObject({ actor: 'tracker', action: 'fact', fact, from_state: 'closed', to_state: 'closed' });
+    }
+  });
+
+  it('starts a new acknowledgement when a person reopens', () => {
+    const acknowledged = changed(act(opened(), { action: 'acknowledge' }, new Date('2026-03-10T09:00:00Z')));
+    const closed = changed(act(acknowledged, { action: 'close', disposition: 'other' }));
+    const reopened = changed(act(closed, { action: 'reopen' }, new Date('2026-03-11T10:00:00Z')));
+    expect(reopened).toMatchObject({ state: 'acknowledged', disposition: null, closed_at: null, acknowledged_at: '2026-03-11T10:00:00.000000Z' });
+  });
+});
+
+describe('the redraw situation of a transaction', () => {
+  const initial = (status: string, at = '2026-03-01T10:00:00.000000Z') => ({ id: 'ord-1', origin: 'initial', low_level_status: status, status_time: at, created_at: '2026-02-20T10:00:00.000000Z' });
+  const redraw = (status: string, at = '2026-03-03T10:00:00.000000Z') => ({ id: 'ord-2', origin: 'redraw', low_level_status: status, status_time: at, created_at: '2026-03-02T10:00:00.000000Z' });
+
+  it('has no redraw until an initial order is in redraw_available or a redraw order is known', () => {
+    expect(redrawSituation([initial('sample_with_lab')], 'active')).toMatchObject({ hasRedraw: false, redraw: null, facts: [] });
+  });
+
+  it('awaits the redraw from the initial order’s status time, then follows the redraw order', () => {
+    expect(redrawSituation([initial('redraw_available')], 'active')).toEqual({
+      hasRedraw: true,
+      initialOrderId: 'ord-1',
+      redrawOrderId: null,
+      openedAt: '2026-03-01T10:00:00.000000Z',
+      redraw: { kind: 'awaiting_redraw', statusTime: '2026-03-01T10:00:00.000000Z', orderId: 'ord-1' },
+      facts: [],
+    });
+    expect(redrawSituation([initial('redraw_available'), redraw('ordered')], 'active')).toMatchObject({
+      initialOrderId: 'ord-1',
+      redrawOrderId: 'ord-2',
+      openedAt: '2026-03-01T10:00:00.000000Z',
+      redraw: { kind: 'redraw_in_progress', statusTime: '2026-03-03T10:00:00.000000Z', orderId: 'ord-2' },
+    });
+    // The redraw order alone (its initial not stored yet) opens it at its creation.
+    expect(redrawSituation([redraw('ordered')], 'active')).toMatchObject({ initialOrderId: null, openedAt: '2026-03-02T10:00:00.000000Z' });
+  });
+
+  it('says which fact holds once the redraw order ends or the transaction is cancelled', () => {
+    expect(redrawSituation([initial('redraw_available'), redraw('completed')], 'completed')).toMatchObject({ redraw: null, facts: ['redraw_completed'] });
+    expect(redrawSituation([initial('redraw_available'), redraw('corrected')], 'completed').facts).toEqual(['redraw_completed']);
+    expect(redrawSituation([initial('redraw_available'), redraw('sample_error')], 'completed').facts).toEqual(['redraw_failed']);
+    expect(redrawSituation([initial('cancelled'), redraw('cancelled')], 'cancelled').facts).toEqual(['redraw_failed', 'transaction_cancelled']);
   });
 });
 
 describe('due_at', () => {
   it('is §4’s flag time for the open redraw, not before a snooze ends, and null when closed', () => {
-    const awaiting = { kind: 'awaiting_redraw' as const, statusTime: '2026-03-09T08:00:00.000000Z' };
-    const inProgress = { kind: 'redraw_in_progress' as const, statusTime: '2026-03-09T08:00:00.000000Z' };
+    const awaiting = { kind: 'awaiting_redraw' as const, statusTime: '2026-03-09T08:00:00.000000Z', orderId: 'ord-1' };
+    const inProgress = { kind: 'redraw_in_progress' as const, statusTime: '2026-03-09T08:00:00.000000Z', orderId: 'ord-2' };
     expect(dueAt(opened(), awaiting, DEFAULT_THRESHOLDS)).toBe('2026-03-10T08:00:00.000000Z');
     expect(dueAt(opened(), inProgress, DEFAULT_THRESHOLDS)).toBe('2026-03-16T08:00:00.000000Z');
     const snoozed = changed(act(opened(), { action: 'snooze', until: '2026-03-20T09:00:00Z', reason: 'patient_requested' }));
