@@ -244,8 +244,9 @@ export function openingEntry(followUp: FollowUp): FollowUpAction {
  * fact is acted on once (the caller keeps which ones were): a person who
  * reopens a follow-up the tracker closed keeps it open.
  */
-export function trackerChange(stored: FollowUp, fact: RedrawFact, now: Date): { followUp: FollowUp; entry: FollowUpAction } {
-  const at = canonicalFromDate(now);
+export function trackerChange(stored: FollowUp, fact: RedrawFact, now: Date, factAt?: string): { followUp: FollowUp; entry: FollowUpAction } {
+  // Junction's time of the fact when known (the same whatever the delivery order), else now.
+  const at = factAt ?? canonicalFromDate(now);
   const current = stateAt(stored, now);
   let next: FollowUp;
   let action: string;
@@ -289,8 +290,8 @@ export interface RedrawSituation {
   openedAt: string | null;
   /** The open redraw to flag if nothing moves, or null. */
   redraw: OpenRedrawTiming | null;
-  /** The facts that hold now, in the order the tracker acts on them. */
-  facts: RedrawFact[];
+  /** The facts that hold now, in the order the tracker acts on them, each with Junction's time of it. */
+  facts: { fact: RedrawFact; at: string }[];
 }
 
 /**
@@ -305,16 +306,19 @@ export function redrawSituation(members: readonly RedrawMember[], transactionSta
   const hasRedraw = awaiting.length > 0 || redrawOrder !== null;
   const openers = [...(awaiting[0] ? [awaiting[0].status_time] : []), ...(redrawOrder ? [redrawOrder.created_at] : [])].sort();
   let redraw: OpenRedrawTiming | null = null;
-  const facts: RedrawFact[] = [];
+  const facts: { fact: RedrawFact; at: string }[] = [];
   if (redrawOrder !== null) {
     const category = categorize(redrawOrder.low_level_status);
     if (!isEnding(redrawOrder.low_level_status)) redraw = { kind: 'redraw_in_progress', statusTime: redrawOrder.status_time, orderId: redrawOrder.id };
-    else if (category === 'done') facts.push('redraw_completed');
-    else facts.push('redraw_failed');
+    else facts.push({ fact: category === 'done' ? 'redraw_completed' : 'redraw_failed', at: redrawOrder.status_time });
   } else if (awaiting[0]) {
     redraw = { kind: 'awaiting_redraw', statusTime: awaiting[0].status_time, orderId: awaiting[0].id };
   }
-  if (hasRedraw && transactionStatus === 'cancelled') facts.push('transaction_cancelled');
+  // Cancelled as far as the tracker knows only once an initial order is known too: a redraw order
+  // alone that is cancelled says nothing of its transaction (its initial may wait in redraw_available).
+  if (hasRedraw && transactionStatus === 'cancelled' && members.some((member) => member.origin !== 'redraw')) {
+    facts.push({ fact: 'transaction_cancelled', at: members.map((member) => member.status_time).sort().at(-1)! });
+  }
   return {
     hasRedraw,
     initialOrderId: initial?.id ?? null,

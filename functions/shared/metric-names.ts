@@ -96,6 +96,8 @@ export const TRANSACTION_METRICS = {
   recomputed: 'TransactionsRecomputed',
   writes: 'TransactionWrites',
   conflicts: 'TransactionConflicts',
+  /** Write requests keeping follow-ups current (CONTRACT §9): opened, closed or marked by Junction's facts, due times moved. */
+  followUpWrites: 'FollowUpWrites',
   /** Events published to the bus (CONTRACT §7). */
   eventsPublished: 'EventsPublished',
   /** Events that could not be published after retries or in the time left: their records are retried by the stream (alarmed). */

@@ -190,6 +190,19 @@ export async function writeStoredFollowUp(
   if (next.followUp.version !== fromVersion + entries.length) throw new RangeError('every new version has one history entry');
   const revision = (from?.revision ?? 0) + 1;
   const id = next.followUp.id;
+  if (entries.length === 0 && from !== null) {
+    // No new version (the tracker's own bookkeeping: a due time, an expiry, an order id): one
+    // conditional PutItem, half a transaction's cost.
+    const outcome = await db.put({
+      TableName: tableName,
+      Item: itemOf({ ...next, revision }),
+      ConditionExpression: '#rev = :rev',
+      ExpressionAttributeNames: { '#rev': A.revision },
+      ExpressionAttributeValues: { ':rev': from.revision },
+      ReturnValuesOnConditionCheckFailure: 'NONE',
+    });
+    return outcome.written ? 'written' : 'lost';
+  }
   try {
     await db.transactWrite({
       TransactItems: [
@@ -305,17 +318,20 @@ export async function keepFollowUpCurrent(
       });
     const entries: FollowUpAction[] = stored === null ? [openingEntry(followUp)] : [];
     const applied = [...(stored?.applied ?? [])];
-    for (const fact of situation.facts) {
+    for (const { fact, at } of situation.facts) {
       if (applied.includes(fact)) continue;
       applied.push(fact);
-      const change = trackerChange(followUp, fact, input.now);
+      const change = trackerChange(followUp, fact, input.now, at);
       followUp = change.followUp;
       entries.push(change.entry);
     }
+    // What opened it is the earliest opener Junction's times show, whatever arrived first.
+    const openedAt = situation.openedAt !== null && situation.openedAt < followUp.opened_at ? situation.openedAt : followUp.opened_at;
     followUp = {
       ...followUp,
       initial_order_id: situation.initialOrderId ?? followUp.initial_order_id,
       redraw_order_id: situation.redrawOrderId ?? followUp.redraw_order_id,
+      opened_at: openedAt,
     };
     const redraw = situation.hasRedraw ? situation.redraw : (stored?.redraw ?? null);
     const next = {
@@ -329,7 +345,7 @@ export async function keepFollowUpCurrent(
     if (stored !== null && entries.length === 0 && sameStored(stored, next)) return { outcome: 'unchanged', writes };
     if (stored !== null && stored.expiresAt !== next.expiresAt) writes += await expireHistory(db, tableName, input.id, next.expiresAt);
     const written = await writeStoredFollowUp(db, tableName, stored, next, entries);
-    writes += 1 + entries.length;
+    writes += 1;
     if (written === 'written') return { outcome: stored === null ? 'opened' : 'changed', writes };
   }
   throw new Error(`follow-up changed ${MAX_RACES} times while the tracker kept it current`);

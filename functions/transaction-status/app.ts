@@ -418,7 +418,8 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
       metrics.addMetric(METRIC.eventsPublished, MetricUnit.Count, new Set(facts.map((fact) => fact.event.id)).size - unpublishedFacts);
       metrics.addMetric(METRIC.publishFailures, MetricUnit.Count, unpublishedFacts);
     }
-    metrics.addMetric(METRIC.writes, MetricUnit.Count, writes + followUpWrites);
+    metrics.addMetric(METRIC.writes, MetricUnit.Count, writes);
+    metrics.addMetric(METRIC.followUpWrites, MetricUnit.Count, followUpWrites);
     followUpWrites = 0;
     metrics.addMetric(METRIC.conflicts, MetricUnit.Count, conflicts);
     metrics.addMetric(METRIC.parked, MetricUnit.Count, parked);

@@ -9,6 +9,7 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_ATTRIBUTES } from '../../functions/store/order-items';
 import { getTransactionItem, readTransactionPartition } from '../../functions/store/transaction-partition';
+import { getFollowUp, readHistory } from '../../functions/store/follow-ups';
 import { METRIC } from '../../functions/transaction-status/app';
 import {
   arbShuffledDeliveries,
@@ -165,8 +166,9 @@ describe('cost', () => {
       // The transaction item of each, plus each of its two members at most once: when its redraw
       // joins (the members awaiting it) and when the batch's newest images may end it (the members
       // the batch does not show: the stored status and the expiries follow their current items).
+      // And the follow-up of each transaction with a redraw (CONTRACT §9): one more read.
       expect(readsIn(requests)).toBeGreaterThanOrEqual(touched);
-      expect(readsIn(requests)).toBeLessThanOrEqual(3 * touched);
+      expect(readsIn(requests)).toBeLessThanOrEqual(4 * touched);
       writes += writesIn(requests);
       conflicts += lost;
     }
@@ -174,8 +176,15 @@ describe('cost', () => {
     expect(rig.metrics.get(METRIC.recomputed)).toBe(recomputed);
     // Per flow, whatever the batching: the transaction item when it begins and when its redraw joins,
     // and the initial order out of the awaiting partition. Not one write per status change.
+    const followUpWrites = rig.metrics.get(METRIC.followUpWrites) ?? 0;
+    writes -= followUpWrites;
     expect(writes).toBeLessThanOrEqual(3 * flows.length + conflicts);
     expect(writes).toBeGreaterThanOrEqual(2 * flows.length);
+    // The follow-up: opened, then once per status change of its open redraw (its due time moves
+    // with it: the redraw order's 3 steps before it completes), closed redraw_completed; fewer when
+    // a batch shows several of these at once. Races lost are written again.
+    expect(followUpWrites).toBeGreaterThanOrEqual(flows.length);
+    expect(followUpWrites).toBeLessThanOrEqual(5 * flows.length + conflicts);
     for (const ids of flows) {
       expect((await rig.transaction(ids.transactionId))?.status).toBe('completed');
       expect((await rig.order(ids.initialId))?.openRedraw).toBeNull();
@@ -189,13 +198,31 @@ describe('any delivery order converges', () => {
     status: string | undefined;
     members: Record<string, unknown>;
     orders: { role: Role; source: string; low_level_status: string; rank: string }[];
+    /** The follow-up (CONTRACT §9): the same whatever the delivery order. */
+    followUp: Record<string, unknown> | null;
   }
 
   async function outcomeOf(ids: ReturnType<typeof redrawIds>): Promise<Outcome> {
     const role = (id: string): Role => (id === ids.initialId ? 'initial' : 'redraw');
     const transaction = await rig.transaction(ids.transactionId);
     const partition = await readTransactionPartition(rig.table.db, rig.table.tableName, ids.transactionId);
+    const followUp = await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId);
+    const history = await readHistory(rig.table.db, rig.table.tableName, ids.transactionId);
     return {
+      followUp:
+        followUp === null
+          ? null
+          : {
+              ...followUp.followUp,
+              id: 'transaction',
+              transaction_id: 'transaction',
+              initial_order_id: followUp.followUp.initial_order_id === null ? null : role(followUp.followUp.initial_order_id),
+              redraw_order_id: followUp.followUp.redraw_order_id === null ? null : role(followUp.followUp.redraw_order_id),
+              due: followUp.dueAt,
+              redraw: followUp.redraw === null ? null : { ...followUp.redraw, orderId: role(followUp.redraw.orderId) },
+              applied: [...followUp.applied].sort(),
+              history: history.map((entry) => [entry.actor, entry.action, entry.from_state, entry.to_state, entry.disposition ?? entry.attention ?? null]),
+            },
       status: transaction?.status,
       members: Object.fromEntries(
         Object.values(transaction?.members ?? {}).map((member) => [role(member.id), { ...member, id: role(member.id) }]),

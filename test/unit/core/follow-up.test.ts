@@ -218,10 +218,16 @@ describe('the redraw situation of a transaction', () => {
   });
 
   it('says which fact holds once the redraw order ends or the transaction is cancelled', () => {
-    expect(redrawSituation([initial('redraw_available'), redraw('completed')], 'completed')).toMatchObject({ redraw: null, facts: ['redraw_completed'] });
-    expect(redrawSituation([initial('redraw_available'), redraw('corrected')], 'completed').facts).toEqual(['redraw_completed']);
-    expect(redrawSituation([initial('redraw_available'), redraw('sample_error')], 'completed').facts).toEqual(['redraw_failed']);
-    expect(redrawSituation([initial('cancelled'), redraw('cancelled')], 'cancelled').facts).toEqual(['redraw_failed', 'transaction_cancelled']);
+    const at = '2026-03-03T10:00:00.000000Z';
+    expect(redrawSituation([initial('redraw_available'), redraw('completed')], 'completed')).toMatchObject({ redraw: null, facts: [{ fact: 'redraw_completed', at }] });
+    expect(redrawSituation([initial('redraw_available'), redraw('corrected')], 'completed').facts).toEqual([{ fact: 'redraw_completed', at }]);
+    expect(redrawSituation([initial('redraw_available'), redraw('sample_error')], 'completed').facts).toEqual([{ fact: 'redraw_failed', at }]);
+    expect(redrawSituation([initial('cancelled', '2026-03-04T10:00:00.000000Z'), redraw('cancelled')], 'cancelled').facts).toEqual([
+      { fact: 'redraw_failed', at },
+      { fact: 'transaction_cancelled', at: '2026-03-04T10:00:00.000000Z' },
+    ]);
+    // A cancelled redraw order alone says nothing of its transaction: its initial order may wait for it.
+    expect(redrawSituation([redraw('cancelled')], 'cancelled').facts).toEqual([{ fact: 'redraw_failed', at }]);
   });
 });
 
