@@ -1,0 +1,119 @@
+/**
+ * The tracker's side of follow-ups (CONTRACT §9) through the transaction
+ * function on DynamoDB Local's real stream: Junction's facts open a follow-up,
+ * close it (`redraw_completed`, `cancelled`) or mark it `attention`, never over
+ * a person's close, and never again after a person reopens it; retention (§8)
+ * takes the follow-up and its history with the transaction. An order without a
+ * transaction has a follow-up of its own id.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expiryAfter } from '../../functions/core/retention';
+import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
+import { actOnFollowUp, getFollowUp, readHistory } from '../../functions/store/follow-ups';
+import { keys } from '../../functions/store/table';
+import { buildDeliveries, freshId, redrawFlow, type Delivery } from '../support/junction';
+import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
+
+const RETENTION_DAYS = 30;
+let rig: TransactionRig;
+beforeAll(async () => {
+  rig = await startTransactionRig('follow-up-tracker', { retentionDays: RETENTION_DAYS });
+});
+afterAll(async () => {
+  await rig?.close();
+});
+
+const redrawIds = () => ({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() });
+
+async function deliver(deliveries: readonly Delivery[]): Promise<void> {
+  for (const delivery of deliveries) await rig.webhook(delivery);
+  await rig.settle();
+}
+
+const person = (id: string, body: unknown) =>
+  actOnFollowUp(rig.table.db, rig.table.tableName, { id, body, actor: 'j.doe', now: new Date(), thresholds: DEFAULT_THRESHOLDS });
+
+describe('the tracker keeps each follow-up current', () => {
+  it('opens none for a transaction without a redraw', async () => {
+    const ids = redrawIds();
+    await deliver(buildDeliveries(redrawFlow(ids, 'completed')).slice(0, 3));
+    expect(await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId)).toBeNull();
+  });
+
+  it('opens one when the initial order enters redraw_available, follows the redraw order, and closes it redraw_completed with the transaction’s expiry on it and its history', async () => {
+    const ids = redrawIds();
+    const deliveries = buildDeliveries(redrawFlow(ids, 'completed'));
+    await deliver(deliveries.slice(0, 5));
+    expect(await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId)).toMatchObject({
+      followUp: { id: ids.transactionId, transaction_id: ids.transactionId, initial_order_id: ids.initialId, redraw_order_id: null, state: 'new', version: 1 },
+      redraw: { kind: 'awaiting_redraw', orderId: ids.initialId },
+    });
+    await deliver(deliveries.slice(5, -1));
+    const inProgress = await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId);
+    expect(inProgress).toMatchObject({ followUp: { redraw_order_id: ids.redrawId, version: 1 }, redraw: { kind: 'redraw_in_progress', orderId: ids.redrawId } });
+    await deliver(deliveries.slice(-1));
+    const closed = (await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))!;
+    const transaction = await rig.transaction(ids.transactionId);
+    expect(transaction?.status).toBe('completed');
+    const expiry = expiryAfter(transaction!.updated_at, RETENTION_DAYS);
+    expect(closed).toMatchObject({ followUp: { state: 'closed', disposition: 'redraw_completed', version: 2 }, dueAt: null, expiresAt: expiry });
+    const history = await rig.table.db.query({
+      TableName: rig.table.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :h)',
+      ExpressionAttributeValues: { ':pk': keys.followUp(ids.transactionId).pk, ':h': 'HIST#' },
+      ConsistentRead: true,
+    });
+    expect(history.Items.map((item) => [item.entry.actor, item.entry.action, item.expires_at])).toEqual([
+      ['tracker', 'open', expiry],
+      ['tracker', 'close', expiry],
+    ]);
+    // The close is dated by Junction's time of the redraw order's completion, not the tracker's clock.
+    expect(closed.followUp.closed_at).toBe(transaction!.updated_at);
+  });
+
+  it('marks a failed redraw for attention and leaves the follow-up open', async () => {
+    const ids = redrawIds();
+    await deliver(buildDeliveries(redrawFlow(ids, 'sample_error')));
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))?.followUp).toMatchObject({ state: 'new', attention: 'redraw_failed', version: 2 });
+  });
+
+  it('never overwrites a person’s close: the completed redraw is recorded in the history, the disposition stays', async () => {
+    const ids = redrawIds();
+    const deliveries = buildDeliveries(redrawFlow(ids, 'completed'));
+    await deliver(deliveries.slice(0, 5));
+    expect(await person(ids.transactionId, { action: 'close', disposition: 'tested_elsewhere' })).toMatchObject({ kind: 'changed' });
+    await deliver(deliveries.slice(5));
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))?.followUp).toMatchObject({ state: 'closed', disposition: 'tested_elsewhere', version: 3 });
+    expect((await readHistory(rig.table.db, rig.table.tableName, ids.transactionId)).map((entry) => [entry.actor, entry.action, entry.fact ?? entry.disposition])).toEqual([
+      ['tracker', 'open', undefined],
+      ['j.doe', 'close', 'tested_elsewhere'],
+      ['tracker', 'fact', 'redraw_completed'],
+    ]);
+  });
+
+  it('does not close again what a person reopened, when the same facts come again', async () => {
+    const ids = redrawIds();
+    const deliveries = buildDeliveries(redrawFlow(ids, 'completed'));
+    await deliver(deliveries);
+    expect(await person(ids.transactionId, { action: 'reopen' })).toMatchObject({ kind: 'changed', stored: { followUp: { state: 'acknowledged' } } });
+    // Svix delivers the redraw order's last webhooks again, and a later one for the initial order.
+    for (const delivery of deliveries.slice(-2)) await rig.webhook(delivery);
+    await rig.settle();
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))?.followUp).toMatchObject({ state: 'acknowledged', disposition: null, version: 3 });
+  });
+
+  it('gives an order without a transaction a follow-up of its own id', async () => {
+    const orderId = freshId();
+    const deliveries = buildDeliveries({
+      transactionId: null,
+      orders: [{ id: orderId, origin: 'initial', method: 'walk_in_test' }],
+      steps: ['ordered', 'requisition_created', 'partial_results', 'redraw_available'].map((low) => ({ order: 0, low })),
+      start: new Date('2026-03-02T09:00:00Z'),
+    });
+    await deliver(deliveries);
+    expect(await getFollowUp(rig.table.db, rig.table.tableName, orderId)).toMatchObject({
+      followUp: { id: orderId, transaction_id: null, initial_order_id: orderId, state: 'new' },
+      redraw: { kind: 'awaiting_redraw', orderId },
+    });
+  });
+});
