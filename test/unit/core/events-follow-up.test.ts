@@ -4,9 +4,11 @@
  * which stream writes of the follow-up's partition have one
  * (functions/store/stream-facts.ts factsOfWrite): a history INSERT does; a
  * history MODIFY (retention setting its expiry), a REMOVE (the TTL) and the
- * follow-up item's own writes do not.
+ * follow-up item's own writes do not. docs/events.md's examples are what the
+ * code publishes for the stories they tell.
  */
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { eventId, followUpFacts, FOLLOW_UP_ACTION_FIELDS, type TrackerEvent } from '../../../functions/core/events';
 import {
@@ -21,6 +23,7 @@ import {
   trackerChange,
   type FollowUp,
   type FollowUpAction,
+  type RedrawFact,
 } from '../../../functions/core/follow-up';
 import { factsOfWrite } from '../../../functions/store/stream-facts';
 import { keys } from '../../../functions/store/table';
@@ -203,3 +206,60 @@ describe('which writes of a follow-up’s partition publish', () => {
     expect(() => factsOfWrite(undefined, { ...item, entry: { action: 'close' } })).toThrow();
   });
 });
+
+/** docs/events.md's two follow-up stories, every change's fact in order. */
+function docsStories(): TrackerEvent[] {
+  const facts: TrackerEvent[] = [];
+  const NURSE = 'arn:aws:iam::123456789012:user/nurse';
+  const publish = (followUp: FollowUp, entry: FollowUpAction) =>
+    facts.push(...followUpFacts({ followUpId: followUp.id, transactionId: followUp.transaction_id, version: followUp.version, entry }));
+  const run = (id: string, openedAt: string, steps: ([string, Record<string, unknown>] | [string, RedrawFact])[]) => {
+    let followUp = openFollowUp({ id, transactionId: id, initialOrderId: 'o-1', redrawOrderId: null, openedAt });
+    publish(followUp, openingEntry(followUp));
+    for (const [at, step] of steps) {
+      const now = new Date(at);
+      let next;
+      if (typeof step === 'string') next = trackerChange(followUp, step, now);
+      else {
+        const parsed = parseAction(step, now);
+        if (parsed.kind !== 'ok') throw new Error(parsed.message);
+        const outcome = applyAction(followUp, parsed.action, NURSE, now);
+        if (outcome.kind !== 'changed') throw new Error(outcome.kind);
+        next = outcome;
+      }
+      followUp = next.followUp;
+      publish(next.followUp, next.entry);
+    }
+  };
+  run('t-1', '2026-03-02T13:00:00.000000Z', [
+    ['2026-03-03T08:15:00Z', { action: 'acknowledge', owner: 'team.outreach' }],
+    ['2026-03-03T08:20:00Z', { action: 'assign', owner: 'j.doe' }],
+    ['2026-03-03T09:00:00Z', { action: 'record_contact', channel: 'phone', outcome: 'no_answer' }],
+    ['2026-03-03T09:05:00Z', { action: 'snooze', until: '2026-03-09T09:00:00Z', reason: 'appointment_booked', reference: 'CRM-4711' }],
+    ['2026-03-12T10:00:00Z', { action: 'close', disposition: 'patient_unreachable' }],
+    ['2026-03-12T10:30:00Z', { action: 'reopen' }],
+    ['2026-03-13T16:00:00Z', 'redraw_completed'],
+  ]);
+  run('t-2', '2026-03-04T11:00:00.000000Z', [
+    ['2026-03-10T14:00:00Z', 'redraw_failed'],
+    ['2026-03-11T09:00:00Z', { action: 'close', disposition: 'clinician_accepted_partial_results' }],
+    ['2026-03-20T08:00:00Z', 'transaction_cancelled'],
+  ]);
+  return facts;
+}
+
+describe('docs/events.md', () => {
+  it('shows exactly the follow_up.changed facts the code publishes for its two stories', () => {
+    const docs = readFileSync(new URL('../../../docs/events.md', import.meta.url), 'utf8');
+    const block = /```jsonl\n([\s\S]*?)```/.exec(docs);
+    expect(block).not.toBeNull();
+    const shown = block![1]!.trim().split('\n').map((line) => JSON.parse(line) as unknown);
+    expect(shown).toEqual(docsStories());
+    // One of each action, a person's and the tracker's.
+    const actions = new Set(shown.map((fact) => `${(fact as { action: string }).action}/${(fact as { actor: string }).actor === 'tracker' ? 'tracker' : 'person'}`));
+    expect([...actions].sort()).toEqual(
+      ['open/tracker', 'acknowledge/person', 'assign/person', 'snooze/person', 'record_contact/person', 'close/person', 'reopen/person', 'close/tracker', 'attention/tracker', 'fact/tracker'].sort(),
+    );
+  });
+});
+
