@@ -24,7 +24,8 @@ import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { documentTable } from '../../functions/store/document-table';
-import { actOnFollowUp, getFollowUp, readHistory } from '../../functions/store/follow-ups';
+import { actOnFollowUp, getFollowUp, listFollowUps, readHistory, writeStoredFollowUp } from '../../functions/store/follow-ups';
+import { openFollowUp, openingEntry } from '../../functions/core/follow-up';
 import { putOrderFromWebhook } from '../../functions/store/orders';
 import { keys } from '../../functions/store/table';
 import type { TableClient } from '../../functions/store/table-client';
@@ -170,4 +171,27 @@ describe('follow-up cost per redraw', () => {
     expect(sizes.item).toBeLessThan(1024);
     for (const size of sizes.history) expect(size).toBeLessThan(1024);
   });
+
+  it('reads a worklist page in Queries of up to 100 index copies, filtered in code: what it skips, it pays for', async () => {
+    const db = documentTable(testDocumentClient(clients.followUp));
+    const owners = Array.from({ length: 10 }, (_, index) => `nurse.${index}`);
+    for (let index = 0; index < 200; index++) {
+      const id = freshId();
+      const followUp = { ...openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt: '2026-03-02T13:00:00.000000Z' }), owner: owners[index % 10]! };
+      const redraw = { kind: 'awaiting_redraw' as const, statusTime: '2026-03-02T13:00:00.000000Z', orderId: followUp.initial_order_id! };
+      const dueAt = new Date(Date.parse('2026-03-03T13:00:00Z') + index * 60_000).toISOString().replace('Z', '000Z');
+      expect(await writeStoredFollowUp(db, table.tableName, null, { followUp, redraw, dueAt, applied: [], expiresAt: null, remindedAt: null }, [openingEntry(followUp)])).toBe('written');
+    }
+    const page = async (owner: string | null) => {
+      meters.followUp.reset();
+      const listed = await listFollowUps(db, table.tableName, { state: 'open', owner, limit: 50, from: null, now: new Date() });
+      const reading = meters.followUp.reading();
+      return { items: listed.items.length, queries: reading.byCommand.QueryCommand, read: reading.read, copies: reading.queryScanned };
+    };
+    // Unfiltered: one Query reads 100 copies (about 0.66 KB each: 0.085 RU) for a page of 50.
+    expect(await page(null)).toEqual({ items: 50, queries: 1, read: 8.5, copies: 100 });
+    // One owner in 10: every copy of the partition is read to fill (and close) the page, a last Query finding nothing.
+    expect(await page('nurse.3')).toEqual({ items: 20, queries: 3, read: 17, copies: 200 });
+  });
 });
+
