@@ -147,7 +147,7 @@ export class RedrawTrackerStack extends Stack {
 
     // --- events (CONTRACT §7) ----------------------------------------------------
     this.eventBus = new EventBus(this, 'Events', {
-      description: 'redraw-tracker facts (order.status_changed, redraw.*, transaction.status_changed): ids, statuses and times, no PHI (docs/events.md)',
+      description: 'redraw-tracker facts (order.status_changed, redraw.*, transaction.*, follow_up.changed): ids, statuses and times, no PHI (docs/events.md)',
     });
 
     // --- transaction status (stream) -------------------------------------------
