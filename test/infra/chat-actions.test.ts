@@ -17,6 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { NEXT_STEPS } from '../../functions/core/next-steps';
 import { CHAT_ACTIONS_FUNCTION_NAME, chatNotification, type SentStaleRedrawNotification } from '../../functions/stale-redraw-sweep/notifier';
 import { buttonPayload, CHAT_BUTTONS, CHAT_VARIABLES, ChatActions, COMMAND_TEXT_MAX, commandText } from '../../lib/chat-actions';
+import { buildStack } from './stack';
 
 const REGION = 'eu-west-1';
 
@@ -174,5 +175,36 @@ describe('Slack buttons on the stale-redraw notification', () => {
       const report = new AwsSolutionsChecks().validateScope(scope);
       expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
     }
+  });
+});
+
+describe('the stack\'s Slack buttons', () => {
+  it('exist only when the Slack channel is configured', () => {
+    const { stack, template } = buildStack();
+    expect(template.findResources('AWS::Chatbot::CustomAction')).toEqual({});
+    expect(template.findResources('AWS::Chatbot::SlackChannelConfiguration')).toEqual({});
+    expect(template.findResources('AWS::IAM::ManagedPolicy')).toEqual({});
+    // Without a channel the follow-up actions function keeps its generated name and the default chat actor.
+    const fn = template.findResources('AWS::Lambda::Function')[logicalId(stack, stack.followUpActions.fn)]!['Properties'];
+    expect(fn.FunctionName).toBeUndefined();
+    expect(fn.Environment.Variables).not.toHaveProperty('CHAT_ACTOR');
+  });
+
+  it('with a channel: the two buttons invoke the stack\'s follow-up actions function, named as the notification names it, acting as the channel\'s role', () => {
+    const { stack, template } = buildStack({ settings: { slack: { workspaceId: 'T0123456789', channelId: 'C0123456789' } } });
+    const actions = Object.values(template.findResources('AWS::Chatbot::CustomAction')).map((r) => r['Properties']);
+    expect(actions.map((a) => a.Definition.CommandText)).toEqual(CHAT_BUTTONS.map(({ button }) => commandText(button)));
+    const fnId = logicalId(stack, stack.followUpActions.fn);
+    const fn = template.findResources('AWS::Lambda::Function')[fnId]!['Properties'];
+    expect(fn.FunctionName).toBe(CHAT_ACTIONS_FUNCTION_NAME);
+    const roleId = logicalId(stack, stack.slack!.role!);
+    expect(fn.Environment.Variables.CHAT_ACTOR).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+    const [channel] = Object.values(template.findResources('AWS::Chatbot::SlackChannelConfiguration')).map((r) => r['Properties']);
+    expect(channel.GuardrailPolicies).toHaveLength(1);
+    const guardrail = template.findResources('AWS::IAM::ManagedPolicy')[channel.GuardrailPolicies[0].Ref]!['Properties'];
+    expect(guardrail.PolicyDocument.Statement).toEqual([
+      { Sid: 'InvokeFollowUpActions', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [fnId, 'Arn'] } },
+    ]);
+    expect(channel.CustomizationResourceArns).toHaveLength(2);
   });
 });
