@@ -15,7 +15,7 @@ import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { ManagedPolicy, Policy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { type CfnFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -23,7 +23,9 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { CHAT_ACTIONS_FUNCTION_NAME } from '../functions/stale-redraw-sweep/notifier';
 import { TABLE } from '../functions/store/table';
+import { ChatActions } from './chat-actions';
 import { Monitoring } from './monitoring';
 import type { Settings } from './settings';
 import { TableBoundFunction, TIMEOUTS } from './table-bound-function';
@@ -428,13 +430,17 @@ export class RedrawTrackerStack extends Stack {
         // Amazon Q Developer writes its own log group (/aws/chatbot/<name>, us-east-1); a
         // retention set from here would take a custom-resource Lambda with a wildcard policy.
         loggingLevel: chatLogs,
-        // What anyone in the channel may do through the bot: never more than read (the
-        // channel role's own policy is left empty; guardrails cap every role of the channel).
+        // Never more than read; ChatActions (below) narrows it to the buttons' one invocation.
         guardrailPolicies: [ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')],
         userRoleRequired: false,
       });
       // Amazon Q Developer decrypts the SNS topic's messages with the operations key.
       opsKey.grant(new ServicePrincipal('chatbot.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+      // "Acknowledge" and "Snooze 2 days" on the stale-redraw notification (lib/chat-actions.ts): the
+      // notification names the function (a command is at most 100 characters), the channel's role acts.
+      (this.followUpActions.fn.node.defaultChild as CfnFunction).functionName = CHAT_ACTIONS_FUNCTION_NAME;
+      const chat = new ChatActions(this, 'ChatActions', { fn: this.followUpActions.fn, channel: this.slack });
+      this.followUpActions.fn.addEnvironment('CHAT_ACTOR', chat.actor);
     }
 
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName, description: 'Rules on this bus receive the tracker\'s events (source redraw-tracker; docs/events.md)' });

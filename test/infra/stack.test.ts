@@ -1,3 +1,4 @@
+import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE } from '../../functions/store/table';
@@ -667,7 +668,7 @@ describe('events, retention and chat (CONTRACT §7, §8)', () => {
     built.template.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
   });
 
-  it('with the slack setting, maps the notifications topic to the channel with read-only guardrails and logging on', () => {
+  it('with the slack setting, maps the notifications topic to the channel with logging on, its guardrail and role allowing the buttons\' one invocation only', () => {
     const withSlack = buildStack({ settings: { slack: { workspaceId: 'T0123456789', channelId: 'C0123456789' } } });
     const topicId = Object.keys(withSlack.template.findResources('AWS::SNS::Topic'))[0];
     withSlack.template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
@@ -675,17 +676,22 @@ describe('events, retention and chat (CONTRACT §7, §8)', () => {
       SlackChannelId: 'C0123456789',
       SnsTopicArns: [{ Ref: topicId }],
       LoggingLevel: 'ERROR',
-      GuardrailPolicies: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/ReadOnlyAccess']] }],
+      GuardrailPolicies: [{ Ref: Match.stringLikeRegexp('^ChatActionsGuardrail') }],
       UserRoleRequired: false,
     });
     const guardrails = JSON.stringify(withSlack.template.findResources('AWS::Chatbot::SlackChannelConfiguration'));
     expect(guardrails).not.toContain('AdministratorAccess');
-    // The channel's own role may do nothing at all: no policy is attached to it.
+    expect(guardrails).not.toContain('ReadOnlyAccess');
+    // The channel's own role may invoke the follow-up actions function (the buttons, lib/chat-actions.ts) and nothing else.
     const config = Object.values(withSlack.template.findResources('AWS::Chatbot::SlackChannelConfiguration'))[0] as { Properties: { IamRoleArn: { 'Fn::GetAtt': [string, string] } } };
     const roleId = config.Properties.IamRoleArn['Fn::GetAtt'][0];
     const role = withSlack.template.findResources('AWS::IAM::Role')[roleId] as { Properties: Record<string, unknown> };
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-    expect(JSON.stringify(withSlack.template.findResources('AWS::IAM::Policy'))).not.toContain(roleId);
+    const fnId = withSlack.stack.getLogicalId(withSlack.stack.followUpActions.fn.node.defaultChild as CfnElement);
+    const rolePolicies = Object.values(withSlack.template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }));
+    expect(rolePolicies.map((policy) => policy['Properties']['PolicyDocument']['Statement'])).toEqual([
+      [{ Sid: 'InvokeFollowUpActions', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [fnId, 'Arn'] } }],
+    ]);
   });
 });
 
