@@ -12,6 +12,7 @@
  * Logs say which follow-up, which action and the outcome, never the body.
  */
 import * as z from 'zod/mini';
+import { canonicalFromDate } from '../core/instant';
 import type { FollowUpView } from '../core/follow-up';
 import { ResourceId } from '../core/schemas';
 import type { StaleThresholds } from '../core/staleness';
@@ -71,10 +72,21 @@ export type ActionsHttpEvent = z.input<typeof HttpEvent>;
 
 /** A chat button's payload: the follow-up and the action's body. */
 const DirectEvent = z.object({ follow_up_id: z.unknown(), action: z.unknown() });
-export interface ActionsDirectEvent {
-  follow_up_id: string;
-  action: Record<string, unknown>;
+
+/**
+ * A chat button's payload (lib/chat-actions.ts): Amazon Q Developer's custom
+ * action runs `lambda invoke` with at most 100 characters of command, so the
+ * button names what it does and the function builds the action: `acknowledge`,
+ * or `snooze_2d`, snoozed until 48 hours after the click (reason `other`).
+ */
+const ButtonEvent = z.strictObject({ follow_up_id: z.unknown(), button: z.enum(['acknowledge', 'snooze_2d']) });
+export const BUTTON_SNOOZE_MS = 48 * 3_600_000;
+
+function buttonAction(button: 'acknowledge' | 'snooze_2d', at: Date): Record<string, unknown> {
+  if (button === 'acknowledge') return { action: 'acknowledge' };
+  return { action: 'snooze', until: canonicalFromDate(new Date(at.getTime() + BUTTON_SNOOZE_MS)), reason: 'other' };
 }
+export type ActionsDirectEvent = { follow_up_id: string; action: Record<string, unknown> } | { follow_up_id: string; button: 'acknowledge' | 'snooze_2d' };
 
 export interface ActionsHttpResponse {
   statusCode: number;
@@ -189,6 +201,9 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): {
   const route = async (rawEvent: unknown): Promise<{ transport: 'http' | 'direct'; answer: Answer }> => {
     const httpEvent = HttpEvent.safeParse(rawEvent);
     if (httpEvent.success) return { transport: 'http', answer: await http(httpEvent.data) };
+    // Before DirectEvent, whose loose shape would take a button's payload for an action without one.
+    const button = ButtonEvent.safeParse(rawEvent);
+    if (button.success) return { transport: 'direct', answer: await act(button.data.follow_up_id, buttonAction(button.data.button, now()), chatActor, 'chat') };
     const direct = DirectEvent.safeParse(rawEvent);
     if (!direct.success) {
       return { transport: 'direct', answer: refuse(400, 'invalid_request', 'the payload must be {"follow_up_id": "<id>", "action": {"action": "..."}}') };
