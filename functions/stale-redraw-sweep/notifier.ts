@@ -118,12 +118,11 @@ function followUpText(followUp: NotificationFollowUp | null): string {
   return `${followUp.id}: ${followUp.state}, ${ownerText(followUp)}, ${attempts}`;
 }
 
-/** One plain sentence of what is stale and since when (ids, statuses and times only), and who works on it. */
+/** One plain sentence of what is stale and since when (ids, statuses and times only). */
 function summaryOf(sent: SentStaleRedrawNotification): string {
   const days = sent.days_waiting === 1 ? '1 day' : `${sent.days_waiting} days`;
   const what = isReminder(sent) && sent.follow_up !== null ? `${REASON_TEXT[sent.reason].what} at ${sent.follow_up.opened_at}` : REASON_TEXT[sent.reason].what;
-  const who = sent.follow_up?.owner ? ` Owner: ${sent.follow_up.owner}.` : '';
-  return `Order ${sent.order_id}${sent.transaction_id ? ` (transaction ${sent.transaction_id})` : ''} is ${sent.low_level_status}: ${what}. Its last status change was ${sent.status_time} (${days} ago); ${isReminder(sent) ? 'reminded' : 'flagged'} ${sent.since}.${who}`;
+  return `Order ${sent.order_id}${sent.transaction_id ? ` (transaction ${sent.transaction_id})` : ''} is ${sent.low_level_status}: ${what}. Its last status change was ${sent.status_time} (${days} ago); ${isReminder(sent) ? 'reminded' : 'flagged'} ${sent.since}.`;
 }
 
 /** The e-mail a subscriber reads: what, which order and transaction, since when, who works on it, what to do next, how to look it up. */

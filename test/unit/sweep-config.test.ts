@@ -188,7 +188,6 @@ describe('the follow-up in every format (CONTRACT §9)', () => {
   it('names them in the chat notification, which Amazon Q Developer still accepts', () => {
     const chat = CustomNotification.parse(chatNotification(withOwner));
     expect(chat.content.title).toBe(':warning: Stale redraw (redraw_not_created): order order-1, owner team.redraws');
-    expect(chat.content.description).toContain('Owner: team.redraws.');
     expect(chat.content.description).toContain('Follow-up: txn-1: acknowledged, owner team.redraws, 2 contact attempts.');
     expect(chat.content.keywords).toContain('team.redraws');
     expect(chat.metadata?.summary).toContain('owner team.redraws');
