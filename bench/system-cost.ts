@@ -29,6 +29,9 @@ import { createTransactionStatusHandler } from '../functions/transaction-status/
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
 import { findStreamArn, startStreamReader } from '../local/stream-reader';
 import { documentClientOf, documentTable } from '../functions/store/document-table';
+import { actOnFollowUp, listFollowUps } from '../functions/store/follow-ups';
+import type { TableClient } from '../functions/store/table-client';
+import { DEFAULT_THRESHOLDS } from '../functions/core/staleness';
 import { newSecret, webhookHandlerFor } from '../test/support/webhook';
 import { expectedRecord } from '../test/support/webhook-store';
 import { commonTablesInput, createCommonWebhookHandler } from './baseline/common-webhook';
@@ -72,6 +75,17 @@ export interface SystemCostRun {
   /** Units by command and function, per webhook. */
   byCommand: Record<string, Record<string, Units & { requests: number }>>;
   stream: { records: number; batches: number } | null;
+  /**
+   * Follow-ups (CONTRACT §9), part of the transaction function's figures above:
+   * what keeping them current cost per redraw flow of the stream, and what each
+   * person's action costs (measured on up to 100 follow-ups after the stream).
+   */
+  followUps: {
+    redraws: number;
+    perRedraw: { write: number; read: number; requests: number };
+    perWebhook: UnitsPerWebhook;
+    actions: Record<string, { write: number; read: number; requests: number }>;
+  } | null;
   /** Events (CONTRACT §7) the transaction function published, per webhook: all of them, and distinct ids (a retried batch publishes some again). */
   events: { perWebhook: number; distinctPerWebhook: number; dollarsPerMillion: number } | null;
   correctness: {
@@ -168,6 +182,7 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
       total: webhook,
       byCommand: { webhook: commandsOf(reading, messages) },
       stream: null,
+      followUps: null,
       events: null,
       correctness: { ...orders, transactions: null, transactionsWrong: null },
     };
@@ -180,8 +195,11 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
   // Events are counted, as EventBridge would bill them, not sent anywhere.
   let published = 0;
   const eventIds = new Set<string>();
+  // The function's follow-up requests go through a client of their own, metered apart.
+  const followUpClient = new DynamoDBClient(config);
+  const followUpDoc = documentClientOf(followUpClient);
   const transactionHandler = createTransactionStatusHandler({
-    db: documentTable(transactionDoc),
+    db: splitFollowUps(documentTable(transactionDoc), documentTable(followUpDoc)),
     tableName,
     logger: silent,
     metrics: { addMetric() {}, publishStoredMetrics() {} },
@@ -198,6 +216,7 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
   const streamArn = await findStreamArn(webhookClient, tableName);
   const webhookMeter = attachMeter(webhookClient);
   const transactionMeter = attachMeter(transactionClient);
+  const followUpMeter = attachMeter(followUpClient);
   let records = 0;
   let batches = 0;
   const reader = startStreamReader({
@@ -223,14 +242,18 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
   }
   const seconds = (performance.now() - started) / 1000;
   const webhookReading = webhookMeter.reading();
-  const transactionReading = transactionMeter.reading();
+  const followUpReading = followUpMeter.reading();
+  const transactionReading = sum(transactionMeter.reading(), followUpReading);
   webhookMeter.detach();
   transactionMeter.detach();
+  followUpMeter.detach();
+  const actions = await measureActions(followUpClient, tableName);
 
   const orders = await checkTracker(webhookDoc, tableName, stream);
   const transactions = await checkTransactions(webhookDoc, tableName, stream);
   webhookClient.destroy();
   transactionClient.destroy();
+  followUpClient.destroy();
   streams.destroy();
   return {
     approach,
@@ -244,9 +267,67 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
     total: perWebhook(sum(webhookReading, transactionReading), messages),
     byCommand: { webhook: commandsOf(webhookReading, messages), transactionFunction: commandsOf(transactionReading, messages) },
     stream: { records, batches },
+    followUps: {
+      redraws: stream.shape.redrawFlows,
+      perRedraw: {
+        write: round((followUpReading.write + followUpReading.refused) / stream.shape.redrawFlows, 3),
+        read: round(followUpReading.read / stream.shape.redrawFlows, 3),
+        requests: round(followUpReading.requests / stream.shape.redrawFlows, 3),
+      },
+      perWebhook: perWebhook(followUpReading, messages),
+      actions,
+    },
     events: { perWebhook: round(published / messages, 3), distinctPerWebhook: round(eventIds.size / messages, 3), dollarsPerMillion: round((published / messages) * EVENT_PRICE, 3) },
     correctness: { ...orders, transactions: transactions.transactions, transactionsWrong: transactions.wrong },
   };
+}
+
+/**
+ * A table client sending follow-up requests (keys in a FOLLOWUP# partition) to
+ * `followUps` and everything else to `main`: the same requests, metered apart.
+ */
+function splitFollowUps(main: TableClient, followUps: TableClient): TableClient {
+  const isFollowUp = (input: object): boolean => /"pk":"FOLLOWUP#|":pk":"FOLLOWUP#/.test(JSON.stringify(input));
+  return {
+    get: (input) => (isFollowUp(input) ? followUps : main).get(input),
+    query: (input) => (isFollowUp(input) ? followUps : main).query(input),
+    put: (input) => (isFollowUp(input) ? followUps : main).put(input),
+    update: (input) => (isFollowUp(input) ? followUps : main).update(input),
+    delete: (input) => (isFollowUp(input) ? followUps : main).delete(input),
+    transactWrite: (input) => (isFollowUp(input) ? followUps : main).transactWrite(input),
+    batchGet: (input) => main.batchGet(input),
+  };
+}
+
+/** The actions a team takes on a redraw, in order, each measured over up to 100 open follow-ups. */
+const ACTIONS: readonly Record<string, unknown>[] = [
+  { action: 'acknowledge', owner: 'j.doe' },
+  { action: 'record_contact', channel: 'phone', outcome: 'no_answer' },
+  { action: 'snooze', until: new Date(Date.now() + 3 * 86_400_000).toISOString(), reason: 'appointment_booked' },
+  { action: 'close', disposition: 'patient_declined' },
+];
+
+/** Units of each person's action (POST /follow-ups/{id}/actions' store call), per action. */
+async function measureActions(client: DynamoDBClient, tableName: string): Promise<Record<string, { write: number; read: number; requests: number }>> {
+  const db = documentTable(documentClientOf(client));
+  const page = await listFollowUps(db, tableName, { state: 'open', owner: null, limit: 100, from: null, now: new Date() });
+  const ids = page.items.map((item) => item.followUp.id);
+  const result: Record<string, { write: number; read: number; requests: number }> = {};
+  if (ids.length === 0) return result;
+  for (const body of ACTIONS) {
+    const meter = attachMeter(client);
+    await forEachLimited(ids, 8, async (id) => {
+      await actOnFollowUp(db, tableName, { id, body, actor: 'bench', now: new Date(), thresholds: DEFAULT_THRESHOLDS });
+    });
+    const reading = meter.reading();
+    meter.detach();
+    result[String(body.action)] = {
+      write: round((reading.write + reading.refused) / ids.length, 3),
+      read: round(reading.read / ids.length, 3),
+      requests: round(reading.requests / ids.length, 3),
+    };
+  }
+  return result;
 }
 
 const TransactionAnswer = z.object({

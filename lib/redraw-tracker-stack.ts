@@ -1,6 +1,6 @@
 /**
  * The tracker on AWS: one DynamoDB table (the shared design in
- * functions/store/table.ts), four functions bound to it, an HTTP API, the
+ * functions/store/table.ts), the functions bound to it, an HTTP API, the
  * stream and schedule wiring, and the alarms that say when something needs a human.
  */
 import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, type StackProps, Validations } from 'aws-cdk-lib';
@@ -15,7 +15,7 @@ import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { ManagedPolicy, Policy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { type CfnFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -23,7 +23,9 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { CHAT_ACTIONS_FUNCTION_NAME } from '../functions/stale-redraw-sweep/notifier';
 import { TABLE } from '../functions/store/table';
+import { ChatActions } from './chat-actions';
 import { Monitoring } from './monitoring';
 import type { Settings } from './settings';
 import { TableBoundFunction, TIMEOUTS } from './table-bound-function';
@@ -70,6 +72,8 @@ export class RedrawTrackerStack extends Stack {
   readonly transactionStatus: TableBoundFunction;
   readonly staleRedrawSweep: TableBoundFunction;
   readonly query: TableBoundFunction;
+  /** POST /follow-ups/{follow_up_id}/actions, and direct invocations from a chat button (CONTRACT §9). */
+  readonly followUpActions: TableBoundFunction;
   readonly backfill: TableBoundFunction;
   readonly api: HttpApi;
   readonly eventBus: EventBus;
@@ -147,7 +151,7 @@ export class RedrawTrackerStack extends Stack {
 
     // --- events (CONTRACT §7) ----------------------------------------------------
     this.eventBus = new EventBus(this, 'Events', {
-      description: 'redraw-tracker facts (order.status_changed, redraw.*, transaction.status_changed): ids, statuses and times, no PHI (docs/events.md)',
+      description: 'redraw-tracker facts (order.status_changed, redraw.*, transaction.*, follow_up.changed): ids, statuses and times, no PHI (docs/events.md)',
     });
 
     // --- transaction status (stream) -------------------------------------------
@@ -306,13 +310,32 @@ export class RedrawTrackerStack extends Stack {
     this.query = new TableBoundFunction(this, 'Query', {
       ...bound,
       service: 'query',
-      description: 'Answers GET /orders, /transactions and /redraws (read only)',
+      description: 'Answers GET /orders, /transactions, /redraws and /follow-ups (read only)',
+      // The follow-ups' worklist lives in the by-transaction index (FOLLOWUPS# partitions); a
+      // follow-up's history is a Query of its own partition in the table.
       access: {
         table: ['GetItem', 'Query'],
-        queryIndexes: [TABLE.openRedraws.indexName],
+        queryIndexes: [TABLE.openRedraws.indexName, TABLE.byTransaction.indexName],
       },
       // A CloudFormation dynamic reference: the value never appears in the template.
       environment: { CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap() },
+      timeout: TIMEOUTS.http,
+    });
+
+    // --- follow-up actions (CONTRACT §9) ---------------------------------------------
+    this.followUpActions = new TableBoundFunction(this, 'FollowUpActions', {
+      ...bound,
+      service: 'follow-up-actions',
+      description: 'Applies a person\'s action to a follow-up (POST /follow-ups/{id}/actions, or a chat button\'s direct invocation)',
+      // Reads the follow-up by key (and its redraw order's stale flag), writes each change as one
+      // TransactWriteItems of two conditional puts (authorized as PutItem); Query only for the
+      // follow-up's own partition. No UpdateItem, no index.
+      access: { table: ['GetItem', 'PutItem', 'Query'], queryIndexes: [] },
+      environment: {
+        // Due times follow the sweep's thresholds (CONTRACT §9).
+        REDRAW_STALE_AFTER_DAYS: String(settings.redrawStaleAfterDays),
+        REDRAW_MISSING_AFTER_HOURS: String(settings.redrawMissingAfterHours),
+      },
       timeout: TIMEOUTS.http,
     });
 
@@ -372,9 +395,16 @@ export class RedrawTrackerStack extends Stack {
     });
     const iam = new HttpIamAuthorizer();
     const queryIntegration = new HttpLambdaIntegration('QueryIntegration', this.query.fn);
-    for (const path of ['/orders/{order_id}', '/transactions/{transaction_id}', '/redraws']) {
+    for (const path of ['/orders/{order_id}', '/transactions/{transaction_id}', '/redraws', '/follow-ups', '/follow-ups/{follow_up_id}']) {
       this.api.addRoutes({ path, methods: [HttpMethod.GET], integration: queryIntegration, authorizer: iam });
     }
+    // The caller's IAM identity (requestContext.authorizer.iam.userArn) is the actor of the action.
+    this.api.addRoutes({
+      path: '/follow-ups/{follow_up_id}/actions',
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('FollowUpActionsIntegration', this.followUpActions.fn),
+      authorizer: iam,
+    });
 
     // --- alarms and dashboard -----------------------------------------------------
     new Monitoring(this, 'Monitoring', {
@@ -386,6 +416,7 @@ export class RedrawTrackerStack extends Stack {
       transactionStatus: this.transactionStatus.fn,
       staleRedrawSweep: this.staleRedrawSweep.fn,
       query: this.query.fn,
+      followUpActions: this.followUpActions.fn,
       backfill: this.backfill.fn,
     });
 
@@ -401,13 +432,17 @@ export class RedrawTrackerStack extends Stack {
         // Amazon Q Developer writes its own log group (/aws/chatbot/<name>, us-east-1); a
         // retention set from here would take a custom-resource Lambda with a wildcard policy.
         loggingLevel: chatLogs,
-        // What anyone in the channel may do through the bot: never more than read (the
-        // channel role's own policy is left empty; guardrails cap every role of the channel).
+        // Never more than read; ChatActions (below) narrows it to the buttons' one invocation.
         guardrailPolicies: [ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')],
         userRoleRequired: false,
       });
       // Amazon Q Developer decrypts the SNS topic's messages with the operations key.
       opsKey.grant(new ServicePrincipal('chatbot.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+      // "Acknowledge" and "Snooze 2 days" on the stale-redraw notification (lib/chat-actions.ts): the
+      // notification names the function (a command is at most 100 characters), the channel's role acts.
+      (this.followUpActions.fn.node.defaultChild as CfnFunction).functionName = CHAT_ACTIONS_FUNCTION_NAME;
+      const chat = new ChatActions(this, 'ChatActions', { fn: this.followUpActions.fn, channel: this.slack });
+      this.followUpActions.fn.addEnvironment('CHAT_ACTOR', chat.actor);
     }
 
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName, description: 'Rules on this bus receive the tracker\'s events (source redraw-tracker; docs/events.md)' });

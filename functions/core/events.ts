@@ -29,6 +29,7 @@ export const EVENT_TYPES = [
   'redraw.stale_cleared',
   'transaction.status_changed',
   'transaction.results_missing_changed',
+  'follow_up.changed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -53,7 +54,8 @@ export type TrackerEvent =
   | (EventBase & { type: 'redraw.stale'; reason: StaleReason; since: string })
   | (EventBase & { type: 'redraw.stale_cleared'; reason: StaleReason; since: string })
   | (EventBase & { type: 'transaction.status_changed'; from: TransactionStatus | null; to: TransactionStatus; results_missing: boolean; version: number })
-  | (EventBase & { type: 'transaction.results_missing_changed'; status: TransactionStatus; results_missing: boolean; version: number });
+  | (EventBase & { type: 'transaction.results_missing_changed'; status: TransactionStatus; results_missing: boolean; version: number })
+  | (EventBase & FollowUpChange & { type: 'follow_up.changed' });
 
 /** What the facts of an order need from a stored order item. */
 export interface OrderFactState {
@@ -221,4 +223,66 @@ export function resultsMissing(
   if (members.some((member) => member.origin === 'redraw' && isEnding(member.low_level_status) && categorize(member.low_level_status) !== 'done')) return true;
   if (categorize(newestOf(members.filter((member) => isEnding(member.low_level_status)))?.low_level_status ?? '') === 'failed') return true;
   return newestOf(members.filter((member) => categorize(member.low_level_status) === 'done'))?.has_missing_results === true;
+}
+
+// ---------------------------------------------------------------------------
+// follow_up.changed (CONTRACT §9): one fact per history entry of a follow-up
+
+/** The fields an action's history entry may carry besides who, what and when (CONTRACT §9's table, and the tracker's own). */
+export const FOLLOW_UP_ACTION_FIELDS = ['owner', 'until', 'reason', 'channel', 'outcome', 'disposition', 'reference', 'attention', 'fact'] as const;
+type FollowUpActionField = (typeof FOLLOW_UP_ACTION_FIELDS)[number];
+
+/** What a `follow_up.changed` carries besides the common fields. */
+type FollowUpChange = {
+  follow_up_id: string;
+  action: string;
+  from_state: string;
+  to_state: string;
+  actor: string;
+  version: number;
+} & Partial<Record<FollowUpActionField, string | null>>;
+
+/** What the fact of a follow-up change needs from a stored history entry (the entry of one version). */
+export interface FollowUpHistoryState {
+  followUpId: string;
+  transactionId: string | null;
+  version: number;
+  entry: { at: string; actor: string; action: string; from_state: string; to_state: string; [field: string]: unknown };
+}
+
+/**
+ * The fact of a new history entry of a follow-up (CONTRACT §9): every change,
+ * a person's action or the tracker's (version 1 is the tracker's `open`), is
+ * one `follow_up.changed` dated by the entry's `at`. Its id is the follow-up's
+ * id, the version, the action and its time: a redelivered record gives the same
+ * id, and a follow-up opened again under the same id after its history expired
+ * (CONTRACT §8) gives new ones. Only the action fields the contract names are
+ * copied (each a handle, an enum, a date-time or a reference: never free text);
+ * `order_id` is the order for a follow-up of an order without a transaction
+ * (its id is the order's), else null.
+ */
+export function followUpFacts(added: FollowUpHistoryState | null): TrackerEvent[] {
+  if (added === null) return [];
+  const { followUpId, transactionId, version, entry } = added;
+  const fields: Partial<Record<FollowUpActionField, string | null>> = {};
+  for (const field of FOLLOW_UP_ACTION_FIELDS) {
+    const value = entry[field];
+    if (typeof value === 'string' || value === null) fields[field] = value;
+  }
+  return [
+    {
+      id: eventId('follow_up.changed', followUpId, String(version), entry.action, entry.at),
+      type: 'follow_up.changed',
+      order_id: transactionId === null ? followUpId : null,
+      transaction_id: transactionId,
+      status_time: entry.at,
+      follow_up_id: followUpId,
+      action: entry.action,
+      from_state: entry.from_state,
+      to_state: entry.to_state,
+      actor: entry.actor,
+      version,
+      ...fields,
+    },
+  ];
 }

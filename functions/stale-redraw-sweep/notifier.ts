@@ -150,13 +150,33 @@ export function emailText(sent: SentStaleRedrawNotification): string {
 }
 
 /**
+ * The keys of a chat notification's `metadata.additionalContext` that its buttons
+ * read (lib/chat-actions.ts: "Acknowledge" and "Snooze 2 days" invoke the follow-up
+ * actions function by this name, in this region, for this follow-up).
+ */
+export const CHAT_ACTION_CONTEXT = { followUpId: 'follow_up_id', functionName: 'actions_function', region: 'region' } as const;
+
+/** The follow-up actions function's name when the Slack channel is configured (the stack sets it; a test keeps the two equal). */
+export const CHAT_ACTIONS_FUNCTION_NAME = `${DEPLOYED_STACK_NAME}-follow-up-actions`;
+
+/** What the buttons read: the follow-up's id (its transaction's id, or the order's without one), the function, the region. */
+function chatActionContext(sent: SentStaleRedrawNotification, region: string | undefined): Record<string, string> {
+  return {
+    [CHAT_ACTION_CONTEXT.followUpId]: sent.follow_up?.id ?? sent.transaction_id ?? sent.order_id,
+    [CHAT_ACTION_CONTEXT.functionName]: CHAT_ACTIONS_FUNCTION_NAME,
+    ...(region ? { [CHAT_ACTION_CONTEXT.region]: region } : {}),
+  };
+}
+
+/**
  * The message Amazon Q Developer in chat applications (formerly AWS Chatbot)
  * renders in Slack or Teams: its custom notification schema ("Custom
  * notifications using Amazon Q Developer in chat applications", AWS docs):
  * version "1.0", source "custom", content.description required. One thread per
  * order (a not_acknowledged reminder goes to its order's thread too).
+ * `additionalContext` carries what the follow-up buttons read (chatActionContext).
  */
-export function chatNotification(sent: SentStaleRedrawNotification): ChatNotification {
+export function chatNotification(sent: SentStaleRedrawNotification, deployed?: { region: string | undefined }): ChatNotification {
   const owner = sent.follow_up?.owner ? `, owner ${sent.follow_up.owner}` : '';
   const reminder = isReminder(sent);
   return {
@@ -176,6 +196,8 @@ export function chatNotification(sent: SentStaleRedrawNotification): ChatNotific
       threadId: `redraw-tracker-order-${sent.order_id}`,
       summary: reminder ? `Redraw follow-up not acknowledged: order ${sent.order_id}${owner}` : `Stale redraw: order ${sent.order_id} (${sent.reason})${owner}`,
       eventType: reminder ? 'follow_up.not_acknowledged' : 'redraw.stale',
+      additionalContext: chatActionContext(sent, deployed?.region),
+      enableCustomActions: true,
     },
   };
 }
@@ -185,7 +207,7 @@ export interface ChatNotification {
   source: 'custom';
   id: string;
   content: { textType: 'client-markdown'; title: string; description: string; nextSteps: string[]; keywords: string[] };
-  metadata: { threadId: string; summary: string; eventType: string };
+  metadata: { threadId: string; summary: string; eventType: string; additionalContext: Record<string, string>; enableCustomActions: true };
 }
 
 /**
@@ -194,8 +216,8 @@ export interface ChatNotification {
  * custom notification, every other protocol (SQS, Lambda, email-json) the
  * notification as JSON, as before.
  */
-export function snsMessage(sent: SentStaleRedrawNotification): string {
-  return JSON.stringify({ default: JSON.stringify(sent), email: emailText(sent), https: JSON.stringify(chatNotification(sent)) });
+export function snsMessage(sent: SentStaleRedrawNotification, deployed?: { region: string | undefined }): string {
+  return JSON.stringify({ default: JSON.stringify(sent), email: emailText(sent), https: JSON.stringify(chatNotification(sent, deployed)) });
 }
 
 /**
@@ -219,7 +241,7 @@ export function createSnsNotifier(sns: SNSClient | (() => Promise<SNSClient>), t
           TopicArn: topicArn,
           Subject: isReminder(notification) ? 'Redraw follow-up not acknowledged' : `Stale redraw: ${notification.reason}`,
           MessageStructure: 'json',
-          Message: snsMessage(sent),
+          Message: snsMessage(sent, { region }),
           MessageAttributes: {
             reason: { DataType: 'String', StringValue: notification.reason },
             ...(notification.follow_up?.owner ? { owner: { DataType: 'String', StringValue: notification.follow_up.owner } } : {}),

@@ -447,6 +447,8 @@ export async function listFollowUps(
     return stateMatches && (owner === null || followUp.owner === owner);
   };
   const found: { stored: StoredFollowUp; key: z.output<typeof ListingKey> }[] = [];
+  // Every item of the partition matches (open or closed, anyone's): read no more than the page needs.
+  const unfiltered = owner === null && (state === 'open' || state === 'closed');
   let startKey: Record<string, unknown> | undefined = from?.after;
   do {
     const page = await db.query({
@@ -457,7 +459,7 @@ export async function listFollowUps(
       ExpressionAttributeValues: { ':pk': listingPartition(state) },
       ScanIndexForward: state !== 'closed',
       ExclusiveStartKey: startKey,
-      Limit: LISTING_READ_PAGE,
+      Limit: unfiltered ? limit + 1 - found.length : LISTING_READ_PAGE,
     });
     for (const item of page.Items) {
       if (found.length > limit) break;

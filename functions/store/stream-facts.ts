@@ -3,12 +3,23 @@
  * after it (a stream record's old and new images, unmarshalled). Only the store
  * knows item layouts; the rules are functions/core/events.ts.
  */
+import * as z from 'zod/mini';
 import { canonicalFromDate } from '../core/instant';
-import { orderFacts, transactionFacts, type OrderFactState, type TrackerEvent, type TransactionFactState } from '../core/events';
+import { followUpFacts, orderFacts, transactionFacts, type FollowUpHistoryState, type OrderFactState, type TrackerEvent, type TransactionFactState } from '../core/events';
+import { isFollowUpHistoryItem, parseHistoryItem } from './follow-ups';
 import { isOrderItem, parseOrderItem } from './order-items';
 import { isTransactionItem, parseTransactionItem } from './transaction-items';
 
 type Item = Record<string, unknown>;
+
+/** A follow-up history entry as the store writes it (core/follow-up.ts FollowUpAction): checked, since its fact is published. */
+const HistoryEntry = z.looseObject({ at: z.string(), actor: z.string(), action: z.string(), from_state: z.string(), to_state: z.string() });
+
+function historyState(item: Item): FollowUpHistoryState {
+  const { followUpId, transactionId, version, entry } = parseHistoryItem(item);
+  if (!Number.isInteger(version) || version < 1) throw new RangeError('follow-up history item without a version');
+  return { followUpId, transactionId, version, entry: HistoryEntry.parse(entry) };
+}
 
 function orderState(item: Item | undefined): OrderFactState | null {
   if (item === undefined) return null;
@@ -32,8 +43,10 @@ function transactionState(item: Item | undefined): TransactionFactState | null {
 
 /**
  * The facts of one stored write: `before` absent for a new item, `after` absent
- * for a removal (an expiry: no fact). Items that are neither orders nor
- * transactions (quarantine, checkpoints, sync state) have none. `writtenAt` is
+ * for a removal (an expiry: no fact). A follow-up's new history entry is its
+ * `follow_up.changed`; the follow-up item itself has no fact (every change it
+ * records has its entry). Other items (quarantine, checkpoints, sync state)
+ * have none. `writtenAt` is
  * when the write was stored, in epoch seconds (a stream record's
  * `ApproximateCreationDateTime`, the same on every redelivery of the record):
  * the time a stale flag cleared (see orderFacts for the time used without it).
@@ -44,5 +57,7 @@ export function factsOfWrite(before: Item | undefined, after: Item | undefined, 
   const at = writtenAt === undefined || !Number.isFinite(writtenAt) ? null : canonicalFromDate(new Date(writtenAt * 1000));
   if (isOrderItem(item)) return orderFacts(orderState(before), orderState(after), at);
   if (isTransactionItem(item)) return transactionFacts(transactionState(before), transactionState(after));
+  // A follow-up's history is append-only: its INSERT is the change; a MODIFY (retention setting its expiry) is none.
+  if (isFollowUpHistoryItem(item)) return before === undefined ? followUpFacts(historyState(after)) : [];
   return [];
 }

@@ -29,14 +29,14 @@ const TABLE_NAME = 'redraw-tracker-events-e2e';
 
 const Event = z.object({
   id: z.string().regex(/^[0-9a-f]{32}$/),
-  type: z.enum(['order.status_changed', 'redraw.available', 'redraw.order_created', 'redraw.stale', 'redraw.stale_cleared', 'transaction.status_changed', 'transaction.results_missing_changed']),
+  type: z.enum(['order.status_changed', 'redraw.available', 'redraw.order_created', 'redraw.stale', 'redraw.stale_cleared', 'transaction.status_changed', 'transaction.results_missing_changed', 'follow_up.changed']),
   order_id: z.string().nullable(),
   transaction_id: z.string().nullable(),
   status_time: z.string(),
 }).loose();
 type Event = z.output<typeof Event>;
 const Events = z.object({ items: z.array(Event) }).strict();
-const Transaction = z.object({ id: z.string(), status: z.string(), reported_status: z.string().nullable(), orders: z.array(OrderAnswer), updated_at: z.string() }).strict();
+const Transaction = z.object({ id: z.string(), status: z.string(), reported_status: z.string().nullable(), orders: z.array(OrderAnswer), updated_at: z.string(), follow_up_id: z.string().nullable() }).strict();
 type Transaction = z.output<typeof Transaction>;
 
 const secret = newSecret();
@@ -237,6 +237,33 @@ describe('events through npm start (CONTRACT §7)', () => {
     // Canonical instants (functions/core/instant.ts) in every time: text order is time order.
     const canonical = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
     expect(all.filter((event) => !canonical.test(event.status_time) || (event.since !== undefined && !canonical.test(String(event.since))))).toEqual([]);
+  });
+
+  it('publishes follow_up.changed for what the tracker did to each redraw’s follow-up (CONTRACT §9), and `events --type follow_up.changed` lists them', async () => {
+    const changes = await eventually(
+      () => events('follow_up.changed'),
+      (items) => items.some((event) => event.follow_up_id === ids.done.transactionId && event.action === 'close'),
+    );
+    const of = (story: { transactionId: string }) =>
+      changes.filter((event) => event.follow_up_id === story.transactionId).map((event) => [event.version, event.action, event.actor, event.from_state, event.to_state, event.disposition ?? event.attention ?? null]);
+    expect(of(ids.done)).toEqual([
+      [1, 'open', 'tracker', 'new', 'new', null],
+      [2, 'close', 'tracker', 'new', 'closed', 'redraw_completed'],
+    ]);
+    // Junction supports one redraw: a failed one leaves the follow-up open for a person, marked.
+    expect(of(ids.failed)).toEqual([
+      [1, 'open', 'tracker', 'new', 'new', null],
+      [2, 'attention', 'tracker', 'new', 'new', 'redraw_failed'],
+    ]);
+    expect(of(ids.open)).toEqual([[1, 'open', 'tracker', 'new', 'new', null]]);
+    for (const event of changes) expect(event).toMatchObject({ transaction_id: event.follow_up_id, order_id: null });
+
+    const run = await runToEnd('sh', ['-c', 'npx redraw-tracker events --type follow_up.changed'], userEnv({ PORT: String(port) }));
+    seen.push(run.stdout, run.stderr);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n').filter((line) => line.includes(ids.done.transactionId));
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/follow_up\.changed\s.*action=close .*disposition=redraw_completed/);
   });
 
   it('`npx redraw-tracker events --type redraw.stale` prints the stale fact with its order id', async () => {

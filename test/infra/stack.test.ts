@@ -1,3 +1,4 @@
+import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE } from '../../functions/store/table';
@@ -131,7 +132,7 @@ describe('permissions', () => {
     ]);
   });
 
-  it('lets the query function read only: GetItem and Query, on the table and the open-redraws index', () => {
+  it('lets the query function read only: GetItem and Query, on the table, the open-redraws index and the by-transaction index (the follow-ups\' worklist)', () => {
     const statements = statementsOf(built.stack, built.template, built.stack.query.role);
     const actions = actionsOf(built.stack, built.template, built.stack.query.role);
     expect(dynamodbActions(actions)).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
@@ -140,8 +141,7 @@ describe('permissions', () => {
       .filter((s) => s.Action.includes('dynamodb:Query'))
       .flatMap((s) => s.Resource)
       .map((r) => JSON.stringify(r));
-    expect(indexResources.some((r) => r.includes('/index/by-transaction'))).toBe(false);
-    expect(indexResources.some((r) => r.includes('/index/open-redraws'))).toBe(true);
+    expect(indexResources.filter((r) => r.includes('/index/')).map((r) => /\/index\/([a-z-]+)/.exec(r)?.[1]).sort()).toEqual(['by-transaction', 'open-redraws']);
   });
 
   it('lets the transaction function read and write items by key, read the stream, and query the table (a follow-up\'s history) but no index', () => {
@@ -165,6 +165,20 @@ describe('permissions', () => {
         .map((statement) => statement.Resource),
     );
     expect(queried).not.toContain('/index/');
+  });
+
+  it('lets the follow-up actions function read by key, put (the puts of its TransactWriteItems) and query its table partition, but no index and no update', () => {
+    const actions = actionsOf(built.stack, built.template, built.stack.followUpActions.role);
+    expect(dynamodbActions(actions)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    const queried = statementsOf(built.stack, built.template, built.stack.followUpActions.role)
+      .filter((s) => s.Action.includes('dynamodb:Query'))
+      .flatMap((s) => s.Resource);
+    expect(JSON.stringify(queried)).not.toContain('/index/');
+    for (const forbidden of ['lambda:InvokeFunction', 'sns:Publish', 'events:PutEvents', 'secretsmanager:GetSecretValue']) expect(actions.has(forbidden)).toBe(false);
+    built.template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 10,
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'follow-up-actions', REDRAW_STALE_AFTER_DAYS: '7', REDRAW_MISSING_AFTER_HOURS: '24' }) },
+    });
   });
 
   it('lets the sweep query the open-redraws index, read and apply orders (reconciliation), update flags and publish notifications', () => {
@@ -309,21 +323,36 @@ describe('HTTP API', () => {
     });
   });
 
-  it.each(['GET /orders/{order_id}', 'GET /transactions/{transaction_id}', 'GET /redraws'])(
+  it.each(['GET /orders/{order_id}', 'GET /transactions/{transaction_id}', 'GET /redraws', 'GET /follow-ups', 'GET /follow-ups/{follow_up_id}', 'POST /follow-ups/{follow_up_id}/actions'])(
     'requires IAM authorization on %s',
     (routeKey) => {
       built.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'AWS_IAM' });
     },
   );
 
+  it('sends the follow-up reads to the query function and the actions to the follow-up actions function', () => {
+    const resources = built.template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    const targetOf = (routeKey: string) => {
+      const route = Object.values(resources).find((resource) => resource.Type === 'AWS::ApiGatewayV2::Route' && resource.Properties.RouteKey === routeKey)!;
+      const integrationId = JSON.stringify(route.Properties.Target).match(/"Ref":"([^"]+)"/)![1]!;
+      return JSON.stringify(resources[integrationId]!.Properties.IntegrationUri);
+    };
+    const fnId = (bound: { fn: { node: { defaultChild?: unknown } } }) => built.stack.getLogicalId(bound.fn.node.defaultChild as never);
+    for (const routeKey of ['GET /follow-ups', 'GET /follow-ups/{follow_up_id}', 'GET /redraws']) expect(targetOf(routeKey)).toContain(fnId(built.stack.query));
+    expect(targetOf('POST /follow-ups/{follow_up_id}/actions')).toContain(fnId(built.stack.followUpActions));
+  });
+
   it('has no other routes', () => {
     const routes = Object.values(built.template.findResources('AWS::ApiGatewayV2::Route')).map(
       (route) => route['Properties']['RouteKey'],
     );
     expect(routes.sort()).toEqual([
+      'GET /follow-ups',
+      'GET /follow-ups/{follow_up_id}',
       'GET /orders/{order_id}',
       'GET /redraws',
       'GET /transactions/{transaction_id}',
+      'POST /follow-ups/{follow_up_id}/actions',
       'POST /webhooks/junction',
     ]);
   });
@@ -639,7 +668,7 @@ describe('events, retention and chat (CONTRACT §7, §8)', () => {
     built.template.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
   });
 
-  it('with the slack setting, maps the notifications topic to the channel with read-only guardrails and logging on', () => {
+  it('with the slack setting, maps the notifications topic to the channel with logging on, its guardrail and role allowing the buttons\' one invocation only', () => {
     const withSlack = buildStack({ settings: { slack: { workspaceId: 'T0123456789', channelId: 'C0123456789' } } });
     const topicId = Object.keys(withSlack.template.findResources('AWS::SNS::Topic'))[0];
     withSlack.template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
@@ -647,17 +676,22 @@ describe('events, retention and chat (CONTRACT §7, §8)', () => {
       SlackChannelId: 'C0123456789',
       SnsTopicArns: [{ Ref: topicId }],
       LoggingLevel: 'ERROR',
-      GuardrailPolicies: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/ReadOnlyAccess']] }],
+      GuardrailPolicies: [{ Ref: Match.stringLikeRegexp('^ChatActionsGuardrail') }],
       UserRoleRequired: false,
     });
     const guardrails = JSON.stringify(withSlack.template.findResources('AWS::Chatbot::SlackChannelConfiguration'));
     expect(guardrails).not.toContain('AdministratorAccess');
-    // The channel's own role may do nothing at all: no policy is attached to it.
+    expect(guardrails).not.toContain('ReadOnlyAccess');
+    // The channel's own role may invoke the follow-up actions function (the buttons, lib/chat-actions.ts) and nothing else.
     const config = Object.values(withSlack.template.findResources('AWS::Chatbot::SlackChannelConfiguration'))[0] as { Properties: { IamRoleArn: { 'Fn::GetAtt': [string, string] } } };
     const roleId = config.Properties.IamRoleArn['Fn::GetAtt'][0];
     const role = withSlack.template.findResources('AWS::IAM::Role')[roleId] as { Properties: Record<string, unknown> };
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-    expect(JSON.stringify(withSlack.template.findResources('AWS::IAM::Policy'))).not.toContain(roleId);
+    const fnId = withSlack.stack.getLogicalId(withSlack.stack.followUpActions.fn.node.defaultChild as CfnElement);
+    const rolePolicies = Object.values(withSlack.template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }));
+    expect(rolePolicies.map((policy) => policy['Properties']['PolicyDocument']['Statement'])).toEqual([
+      [{ Sid: 'InvokeFollowUpActions', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [fnId, 'Arn'] } }],
+    ]);
   });
 });
 

@@ -3,13 +3,16 @@
  * table's real stream on DynamoDB Local, for realistic flows delivered in any
  * order, duplicated and in concurrent bursts, while publishing fails at random:
  * the facts chain through stored states only, each fact once, redelivery adds
- * no new id, and no fact is lost. No event carries PHI.
+ * no new id, and no fact is lost. No event carries PHI. A follow-up's changes
+ * (CONTRACT §9), the tracker's and people's, are one `follow_up.changed` each.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrackerEvent } from '../../functions/core/events';
 import { OrderTransaction } from '../../functions/core/schemas';
+import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { applyApiTransaction } from '../../functions/store/api-orders';
+import { actOnFollowUp, readHistory } from '../../functions/store/follow-ups';
 import { createInMemoryPublisher, type InMemoryPublisher } from '../../functions/transaction-status/publisher';
 import { arbFlow, arbShuffledDeliveries, buildDeliveries, freshId, mulberry32, PHI_CANARY, redrawFlow, type Delivery, type FlowSpec } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
@@ -230,5 +233,91 @@ describe('events from the stream', () => {
     const published = JSON.stringify(flows.flatMap(eventsOf));
     expect(flows.flatMap(eventsOf).length).toBeGreaterThan(0);
     expect(published).not.toContain(PHI_CANARY);
+  });
+});
+
+describe('follow_up.changed from the stream (CONTRACT §9)', () => {
+  const NURSE = 'arn:aws:iam::123456789012:user/nurse';
+  const followUpEvents = (id: string) => publisher.events.flatMap((event) => (event.type === 'follow_up.changed' && event.follow_up_id === id ? [event] : []));
+  const recordsOf = (event: { Records: { dynamodb?: { Keys?: Record<string, { S?: string }> } }[] }) =>
+    event.Records.map((record) => record.dynamodb?.Keys?.pk?.S ?? '');
+
+  it('publishes the tracker’s open, each action and the tracker’s fact once, the same ids on redelivery, and no PHI', async () => {
+    random = mulberry32(25);
+    failureRate = 0.2;
+    const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+    const deliveries = buildDeliveries(redrawFlow(ids, 'completed'));
+    const toAvailable = deliveries.findIndex((delivery) => JSON.stringify(delivery.body).includes('.redraw_available')) + 1;
+    const batchesBefore = rig.batches.length;
+
+    // The initial order reaches redraw_available: the transaction function opens the follow-up (version 1, the tracker's open).
+    await deliver(deliveries.slice(0, toAvailable), [1]);
+    expect(followUpEvents(ids.transactionId)).toEqual([
+      expect.objectContaining({
+        type: 'follow_up.changed',
+        follow_up_id: ids.transactionId,
+        transaction_id: ids.transactionId,
+        order_id: null,
+        action: 'open',
+        actor: 'tracker',
+        from_state: 'new',
+        to_state: 'new',
+        version: 1,
+        // Junction's time of what opened it: the initial order's redraw_available.
+        status_time: '2026-03-02T13:00:00.000000Z',
+      }),
+    ]);
+
+    // People act on it (store/follow-ups.ts, as POST /follow-ups/{id}/actions does), each change settled by the stream.
+    const act = async (body: Record<string, unknown>) => {
+      const now = new Date();
+      const result = await actOnFollowUp(rig.table.db, rig.table.tableName, { id: ids.transactionId, body, actor: NURSE, now, thresholds: DEFAULT_THRESHOLDS });
+      expect(result.kind).toBe('changed');
+      await rig.settle();
+      return now;
+    };
+    await act({ action: 'acknowledge', owner: 'team.outreach' });
+    const snoozedAt = await act({ action: 'snooze', until: new Date(Date.now() + 2 * 86_400_000).toISOString(), reason: 'appointment_booked' });
+    await act({ action: 'record_contact', channel: 'phone', outcome: 'no_answer', reference: 'CRM-4711' });
+    await act({ action: 'close', disposition: 'patient_unreachable' });
+    // The redraw order comes and completes: the person's close stands, the tracker records the fact.
+    await deliver(deliveries.slice(toAvailable), [1]);
+
+    const events = followUpEvents(ids.transactionId);
+    expect(events.map((event) => [event.version, event.action, event.actor, event.from_state, event.to_state])).toEqual([
+      [1, 'open', 'tracker', 'new', 'new'],
+      [2, 'acknowledge', NURSE, 'new', 'acknowledged'],
+      [3, 'snooze', NURSE, 'acknowledged', 'snoozed'],
+      [4, 'record_contact', NURSE, 'snoozed', 'snoozed'],
+      [5, 'close', NURSE, 'snoozed', 'closed'],
+      [6, 'fact', 'tracker', 'closed', 'closed'],
+    ]);
+    expect(events[1]).toMatchObject({ owner: 'team.outreach' });
+    expect(events[2]).toMatchObject({ reason: 'appointment_booked', status_time: snoozedAt.toISOString().replace('Z', '000Z') });
+    expect(events[3]).toMatchObject({ channel: 'phone', outcome: 'no_answer', reference: 'CRM-4711' });
+    expect(events[4]).toMatchObject({ disposition: 'patient_unreachable' });
+    expect(events[5]).toMatchObject({ fact: 'redraw_completed' });
+    // One fact per history entry, dated by it: the follow-up item's own writes (order ids, due time) and retention's history updates publish none.
+    const history = await readHistory(rig.table.db, rig.table.tableName, ids.transactionId);
+    expect(events.map((event) => event.status_time)).toEqual(history.map((entry) => entry.at));
+
+    // A follow-up's records recompute nothing (classified skip: no request) yet their facts went out.
+    const ours = rig.batches.slice(batchesBefore);
+    const followUpOnly = ours.filter(({ event }) => recordsOf(event).every((pk) => pk.startsWith('FOLLOWUP#')));
+    expect(followUpOnly.length).toBeGreaterThanOrEqual(4);
+    for (const batch of followUpOnly) expect([...batch.requests.values()].reduce((sum, count) => sum + count, 0)).toBe(0);
+
+    // Every batch of the story delivered again (a retried stream batch): no new id.
+    failureRate = 0;
+    const before = new Set(events.map((event) => event.id));
+    for (const { event } of ours) await rig.handle(event);
+    await rig.settle();
+    expect(new Set(followUpEvents(ids.transactionId).map((event) => event.id))).toEqual(before);
+    expect(before.size).toBe(6);
+
+    // The order webhooks carried canaries in every PHI field; no follow_up.changed carries one.
+    expect(deliveries.every((delivery) => JSON.stringify(delivery.body).includes(PHI_CANARY))).toBe(true);
+    expect(JSON.stringify(events)).not.toContain(PHI_CANARY);
+    expect(rig.deadLetters).toEqual([]);
   });
 });

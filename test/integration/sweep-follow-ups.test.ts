@@ -248,7 +248,8 @@ describe('the notification names the follow-up', () => {
     expect(byProtocol.email.split('\n')[0]).toBe('A redraw needs action (no_progress). Owner: team.redraws.');
     expect(byProtocol.email).toContain(`Follow-up:    ${flow.transactionId}: acknowledged, owner team.redraws, 2 contact attempts`);
     const chat = JSON.parse(byProtocol.https) as ReturnType<typeof chatNotification>;
-    expect(chat).toEqual(chatNotification(sent));
+    expect(chat).toEqual(chatNotification(sent, { region: 'us-east-1' }));
+    expect(chat.metadata.additionalContext).toMatchObject({ follow_up_id: flow.transactionId });
     expect(chat.content.title).toBe(`:warning: Stale redraw (no_progress): order ${flow.watched}, owner team.redraws`);
     expect(chat.content.description).toContain(`Follow-up: ${flow.transactionId}: acknowledged, owner team.redraws, 2 contact attempts.`);
     expect(mine[0]!.MessageAttributes['owner']?.StringValue).toBe('team.redraws');

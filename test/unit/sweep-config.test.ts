@@ -98,15 +98,16 @@ describe('notifiers', () => {
         TopicArn: 'arn:aws:sns:us-east-1:123456789012:stale-redraws',
         Subject: 'Stale redraw: redraw_not_created',
         MessageStructure: 'json',
-        Message: snsMessage(sentNotification),
+        Message: snsMessage(sentNotification, { region: 'us-east-1' }),
         MessageAttributes: { reason: { DataType: 'String', StringValue: 'redraw_not_created' } },
       },
     ]);
     // SNS's per-protocol structure: a default (every other protocol gets the JSON as before), e-mail and https.
-    const byProtocol = z.strictObject({ default: z.string(), email: z.string(), https: z.string() }).parse(JSON.parse(snsMessage(sentNotification)));
+    const byProtocol = z.strictObject({ default: z.string(), email: z.string(), https: z.string() }).parse(JSON.parse(snsMessage(sentNotification, { region: 'us-east-1' })));
     expect(JSON.parse(byProtocol.default)).toEqual(sentNotification);
     expect(byProtocol.email).toBe(emailText(sentNotification));
-    expect(JSON.parse(byProtocol.https)).toEqual(chatNotification(sentNotification));
+    // The chat message also carries what its buttons read (lib/chat-actions.ts), with the topic's region.
+    expect(JSON.parse(byProtocol.https)).toEqual(chatNotification(sentNotification, { region: 'us-east-1' }));
   });
 });
 

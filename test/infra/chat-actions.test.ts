@@ -1,0 +1,211 @@
+/**
+ * The Slack buttons (issue 25, item 8; lib/chat-actions.ts): two custom actions
+ * whose commands invoke the follow-up actions function with the variables the
+ * stale-redraw chat notification carries, the channel's guardrail and role
+ * allowing that one invocation only, cdk-nag clean. Built in a small stack with
+ * a stand-in function named as the real one, and checked against the
+ * notification the sweep really publishes.
+ */
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { LoggingLevel, SlackChannelConfiguration } from 'aws-cdk-lib/aws-chatbot';
+import { ManagedPolicy } from 'aws-cdk-lib/aws-iam';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { NEXT_STEPS } from '../../functions/core/next-steps';
+import { CHAT_ACTIONS_FUNCTION_NAME, chatNotification, type SentStaleRedrawNotification } from '../../functions/stale-redraw-sweep/notifier';
+import { buttonPayload, CHAT_BUTTONS, CHAT_VARIABLES, ChatActions, COMMAND_TEXT_MAX, commandText } from '../../lib/chat-actions';
+import { buildStack } from './stack';
+
+const REGION = 'eu-west-1';
+
+function buildChatStack() {
+  const app = new App();
+  const stack = new Stack(app, 'RedrawTracker', { env: { account: '123456789012', region: REGION } });
+  const fn = new LambdaFunction(stack, 'FollowUpActions', {
+    runtime: Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: Code.fromInline('exports.handler = async () => ({});'),
+    functionName: CHAT_ACTIONS_FUNCTION_NAME,
+  });
+  const channel = new SlackChannelConfiguration(stack, 'SlackChannel', {
+    slackChannelConfigurationName: 'RedrawTracker-notifications',
+    slackWorkspaceId: 'T0123456789',
+    slackChannelId: 'C0123456789',
+    loggingLevel: LoggingLevel.ERROR,
+    // What the stack gives it today; the buttons' guardrail replaces it.
+    guardrailPolicies: [ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')],
+  });
+  const chat = new ChatActions(stack, 'ChatActions', { fn, channel });
+  return { app, stack, fn, channel, chat, template: Template.fromStack(stack) };
+}
+
+/** The id CloudFormation gives a construct's resource. */
+function logicalId(stack: Stack, construct: IConstruct): string {
+  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+/** A stale-redraw notification as the sweep sends it (ids, statuses and times only). */
+const sent: SentStaleRedrawNotification = {
+  order_id: 'order-7',
+  transaction_id: 'txn-7',
+  reason: 'no_progress',
+  status: 'collecting_sample',
+  low_level_status: 'requisition_created',
+  days_waiting: 9,
+  since: '2026-11-20T10:00:00.000Z',
+  status_time: '2026-11-11T10:00:00.000Z',
+  look_up: 'npx redraw-tracker order order-7 --stack RedrawTracker --region eu-west-1',
+  next_step: NEXT_STEPS.no_progress,
+  follow_up: null,
+};
+
+/** Reads `path` (event.a.b.c) in the notification, as the bot reads a custom action's variable. */
+function readVariable(path: string, notification: unknown): unknown {
+  return path.split('.').reduce<unknown>((value, key) => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), { event: notification });
+}
+
+/** The bot's substitution of `$Name` variables in a command (text only: it computes nothing). */
+function substitute(text: string, values: Record<string, string>): string {
+  return text.replace(/\$([A-Za-z0-9_-]+)/g, (whole, name: string) => values[name] ?? whole);
+}
+
+describe('Slack buttons on the stale-redraw notification', () => {
+  it('defines two custom actions, "Acknowledge" and "Snooze 2 days", whose commands invoke the follow-up actions function', () => {
+    const { template } = buildChatStack();
+    const actions = Object.values(template.findResources('AWS::Chatbot::CustomAction')).map((r) => r['Properties']);
+    expect(actions.map((a) => a.Definition.CommandText)).toEqual([
+      'lambda invoke --function-name $F --region $R --payload {"follow_up_id":"$I","button":"acknowledge"}',
+      'lambda invoke --function-name $F --region $R --payload {"follow_up_id":"$I","button":"snooze_2d"}',
+    ]);
+    expect(actions.map((a) => a.Attachments.map((b: { ButtonText: string }) => b.ButtonText))).toEqual([['Acknowledge'], ['Snooze 2 days']]);
+    for (const action of actions) {
+      // The Chatbot API refuses a longer command (CloudFormation's schema would let it through to fail at deploy).
+      expect(action.Definition.CommandText.length).toBeLessThanOrEqual(COMMAND_TEXT_MAX);
+      expect(action.ActionName).toMatch(/^RedrawTracker-eu-west-1-(acknowledge|snooze-2d)$/);
+      expect(action.Attachments).toEqual([
+        {
+          NotificationType: 'Custom',
+          ButtonText: expect.any(String),
+          Variables: {
+            I: 'event.metadata.additionalContext.follow_up_id',
+            F: 'event.metadata.additionalContext.actions_function',
+            R: 'event.metadata.additionalContext.region',
+          },
+          Criteria: [
+            { Operator: 'HAS_VALUE', VariableName: 'I' },
+            { Operator: 'HAS_VALUE', VariableName: 'F' },
+            { Operator: 'HAS_VALUE', VariableName: 'R' },
+          ],
+        },
+      ]);
+    }
+  });
+
+  it('attaches both actions to the channel and makes the guardrail the one policy that allows invoking that function', () => {
+    const { stack, fn, chat, channel, template } = buildChatStack();
+    const [ack, snooze] = chat.actions.map((a) => stack.getLogicalId(a));
+    const guardrail = logicalId(stack, chat.guardrail);
+    template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
+      CustomizationResourceArns: [{ 'Fn::GetAtt': [ack, 'CustomActionArn'] }, { 'Fn::GetAtt': [snooze, 'CustomActionArn'] }],
+      // ReadOnlyAccess is gone: the guardrail caps every role of the channel at this one invocation.
+      GuardrailPolicies: [{ Ref: guardrail }],
+      IamRoleArn: { 'Fn::GetAtt': [logicalId(stack, channel.role!), 'Arn'] },
+    });
+    const invokeOnly = {
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'InvokeFollowUpActions', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [logicalId(stack, fn), 'Arn'] } }],
+    };
+    expect(template.findResources('AWS::IAM::ManagedPolicy')[guardrail]?.['Properties']['PolicyDocument']).toEqual(invokeOnly);
+    // The channel's role grants the same and nothing else (no managed policy, one inline statement).
+    const roleId = logicalId(stack, channel.role!);
+    const role = template.findResources('AWS::IAM::Role')[roleId]!['Properties'];
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'chatbot.amazonaws.com' } },
+    ]);
+    const rolePolicies = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }));
+    expect(rolePolicies.map((p) => p['Properties']['PolicyDocument'])).toEqual([invokeOnly]);
+    // The actor the function records for a button: the channel's role.
+    expect(stack.resolve(chat.actor)).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+  });
+
+  it('reads from the notification the sweep publishes exactly the function, region and follow-up a button must act on', () => {
+    const { template } = buildChatStack();
+    const notification = chatNotification(sent, { region: REGION });
+    expect(notification.metadata.enableCustomActions).toBe(true);
+    for (const [index, { button }] of CHAT_BUTTONS.entries()) {
+      const action = Object.values(template.findResources('AWS::Chatbot::CustomAction'))[index]!['Properties'];
+      const values = Object.fromEntries(
+        Object.entries(action.Attachments[0].Variables as Record<string, string>).map(([name, path]) => [name, readVariable(path, notification)]),
+      );
+      // Every criterion holds, so the button shows.
+      for (const { VariableName } of action.Attachments[0].Criteria as { VariableName: string }[]) expect(values[VariableName]).toEqual(expect.any(String));
+      const command = substitute(action.Definition.CommandText, values as Record<string, string>);
+      const match = /^lambda invoke --function-name (\S+) --region (\S+) --payload (\S+)$/.exec(command);
+      expect(match?.slice(1, 3)).toEqual([CHAT_ACTIONS_FUNCTION_NAME, REGION]);
+      // The follow-up of a transaction's redraw is the transaction's.
+      expect(JSON.parse(match![3]!)).toEqual({ follow_up_id: 'txn-7', button });
+      expect(JSON.parse(match![3]!)).toEqual(buttonPayload(button, 'txn-7'));
+    }
+    // Without a transaction the follow-up is the order's own.
+    expect(chatNotification({ ...sent, transaction_id: null }, { region: REGION }).metadata.additionalContext['follow_up_id']).toBe('order-7');
+    // Without a known region the notification carries no region, and the buttons do not show.
+    expect(chatNotification(sent).metadata.additionalContext).not.toHaveProperty('region');
+  });
+
+  it('keeps every command within the bot\'s 100 characters, whatever the follow-up id', () => {
+    for (const { button } of CHAT_BUTTONS) expect(commandText(button).length).toBeLessThanOrEqual(COMMAND_TEXT_MAX);
+    // The variables are what keeps it short: the function's name alone would not fit next to a region.
+    expect(`lambda invoke --function-name ${CHAT_ACTIONS_FUNCTION_NAME} --region ap-southeast-2 --payload {"follow_up_id":"$I","button":"acknowledge"}`.length).toBeGreaterThan(COMMAND_TEXT_MAX);
+    expect(Object.keys(CHAT_VARIABLES)).toEqual(['I', 'F', 'R']);
+  });
+
+  it('refuses a channel configuration without a role to act as', () => {
+    const stack = new Stack(new App(), 'S');
+    const fn = new LambdaFunction(stack, 'Fn', { runtime: Runtime.NODEJS_22_X, handler: 'index.handler', code: Code.fromInline('x') });
+    const imported = SlackChannelConfiguration.fromSlackChannelConfigurationArn(stack, 'Imported', 'arn:aws:chatbot::123456789012:chat-configuration/slack-channel/x');
+    expect(() => new ChatActions(stack, 'ChatActions', { fn, channel: imported as SlackChannelConfiguration })).toThrow(/no role/);
+  });
+
+  it('is clean under cdk-nag\'s AwsSolutions pack (the actions, the guardrail, the channel and its role)', () => {
+    const { chat, channel } = buildChatStack();
+    for (const scope of [chat, channel]) {
+      const report = new AwsSolutionsChecks().validateScope(scope);
+      expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    }
+  });
+});
+
+describe('the stack\'s Slack buttons', () => {
+  it('exist only when the Slack channel is configured', () => {
+    const { stack, template } = buildStack();
+    expect(template.findResources('AWS::Chatbot::CustomAction')).toEqual({});
+    expect(template.findResources('AWS::Chatbot::SlackChannelConfiguration')).toEqual({});
+    expect(template.findResources('AWS::IAM::ManagedPolicy')).toEqual({});
+    // Without a channel the follow-up actions function keeps its generated name and the default chat actor.
+    const fn = template.findResources('AWS::Lambda::Function')[logicalId(stack, stack.followUpActions.fn)]!['Properties'];
+    expect(fn.FunctionName).toBeUndefined();
+    expect(fn.Environment.Variables).not.toHaveProperty('CHAT_ACTOR');
+  });
+
+  it('with a channel: the two buttons invoke the stack\'s follow-up actions function, named as the notification names it, acting as the channel\'s role', () => {
+    const { stack, template } = buildStack({ settings: { slack: { workspaceId: 'T0123456789', channelId: 'C0123456789' } } });
+    const actions = Object.values(template.findResources('AWS::Chatbot::CustomAction')).map((r) => r['Properties']);
+    expect(actions.map((a) => a.Definition.CommandText)).toEqual(CHAT_BUTTONS.map(({ button }) => commandText(button)));
+    const fnId = logicalId(stack, stack.followUpActions.fn);
+    const fn = template.findResources('AWS::Lambda::Function')[fnId]!['Properties'];
+    expect(fn.FunctionName).toBe(CHAT_ACTIONS_FUNCTION_NAME);
+    const roleId = logicalId(stack, stack.slack!.role!);
+    expect(fn.Environment.Variables.CHAT_ACTOR).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+    const [channel] = Object.values(template.findResources('AWS::Chatbot::SlackChannelConfiguration')).map((r) => r['Properties']);
+    expect(channel.GuardrailPolicies).toHaveLength(1);
+    const guardrail = template.findResources('AWS::IAM::ManagedPolicy')[channel.GuardrailPolicies[0].Ref]!['Properties'];
+    expect(guardrail.PolicyDocument.Statement).toEqual([
+      { Sid: 'InvokeFollowUpActions', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [fnId, 'Arn'] } },
+    ]);
+    expect(channel.CustomizationResourceArns).toHaveLength(2);
+  });
+});

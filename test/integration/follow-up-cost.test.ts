@@ -1,0 +1,197 @@
+/**
+ * What a follow-up (CONTRACT §9) costs per redraw in DynamoDB units, as AWS
+ * bills them on demand (bench/meter.ts over DynamoDB Local's consumed capacity:
+ * TransactWriteItems at twice a plain write, index writes at the plain price,
+ * refused writes by the stored item's size), for a typical redraw story:
+ * opened when the initial order reaches redraw_available, the redraw order
+ * known, acknowledged, snoozed, a contact recorded, closed by the tracker when
+ * the redraw completes, with retention (365 days, as deployed) setting the
+ * history's expiry when the transaction ends.
+ *
+ * The transaction function runs on the table's real stream with a table client
+ * that sends follow-up requests (keys and worklist partitions FOLLOWUP…) through
+ * one metered client and everything else through another, so the follow-up's
+ * share is measured apart from the rest of the function's work. People's
+ * actions are store/follow-ups.ts actOnFollowUp (what POST /follow-ups/{id}/actions
+ * calls), metered on the follow-up side. docs/table-design.md quotes these figures.
+ */
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { itemBytes } from '../../bench/item-size';
+import { attachMeter, type Meter, type MeterReading } from '../../bench/meter';
+import { projectOrder } from '../../functions/core/order-record';
+import { readWebhookBody } from '../../functions/core/schemas';
+import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
+import { documentTable } from '../../functions/store/document-table';
+import { actOnFollowUp, getFollowUp, listFollowUps, readHistory, writeStoredFollowUp } from '../../functions/store/follow-ups';
+import { openFollowUp, openingEntry } from '../../functions/core/follow-up';
+import { putOrderFromWebhook } from '../../functions/store/orders';
+import { keys } from '../../functions/store/table';
+import type { TableClient } from '../../functions/store/table-client';
+import type { LogSink } from '../../functions/shared/observability';
+import { createTransactionStatusHandler } from '../../functions/transaction-status/app';
+import { createInMemoryPublisher } from '../../functions/transaction-status/publisher';
+import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
+import { findStreamArn, startStreamReader, type StreamReader } from '../../local/stream-reader';
+import { createTestTable, localEndpoint, testClient, testDocumentClient, type TestTable } from '../support/dynamodb';
+import { buildDeliveries, freshId, redrawFlow, type Delivery } from '../support/junction';
+
+const silent: LogSink = { debug() {}, info() {}, warn() {}, error() {} };
+
+let table: TestTable;
+let reader: StreamReader;
+let streams: DynamoDBStreamsClient;
+const clients = { followUp: testClient(), rest: testClient() };
+let meters: { followUp: Meter; rest: Meter };
+const publisher = createInMemoryPublisher();
+
+/** Whether a request is about a follow-up: its key, its items' keys or the partition it reads start with FOLLOWUP. */
+function isFollowUpRequest(input: unknown): boolean {
+  const text = JSON.stringify(input);
+  const partitions = [...text.matchAll(/"(?:pk|:pk)":"([^"]*)"/g)].map((match) => match[1]!);
+  const followUp = partitions.filter((pk) => pk.startsWith('FOLLOWUP'));
+  if (followUp.length > 0 && followUp.length !== partitions.length) throw new Error(`a request mixes follow-up and other items: ${text}`);
+  return followUp.length > 0;
+}
+
+/** A table client that sends follow-up requests through `followUp`, the rest through `rest`. */
+function splitTable(followUp: TableClient, rest: TableClient): TableClient {
+  const pick = (input: unknown) => (isFollowUpRequest(input) ? followUp : rest);
+  return {
+    get: (input) => pick(input).get(input),
+    query: (input) => pick(input).query(input),
+    put: (input) => pick(input).put(input),
+    update: (input) => pick(input).update(input),
+    delete: (input) => pick(input).delete(input),
+    transactWrite: (input) => pick(input).transactWrite(input),
+    batchGet: (input) => pick(input).batchGet(input),
+  };
+}
+
+beforeAll(async () => {
+  table = await createTestTable('follow-up-cost');
+  meters = { followUp: attachMeter(clients.followUp), rest: attachMeter(clients.rest) };
+  const handler = createTransactionStatusHandler({
+    db: splitTable(documentTable(testDocumentClient(clients.followUp)), documentTable(testDocumentClient(clients.rest))),
+    tableName: table.tableName,
+    logger: silent,
+    metrics: { addMetric() {}, publishStoredMetrics() {} },
+    publisher,
+    retentionDays: 365,
+  });
+  streams = new DynamoDBStreamsClient(localDynamoDbClientConfig(localEndpoint()));
+  reader = startStreamReader({ client: streams, streamArn: await findStreamArn(table.client, table.tableName), handler, pollIntervalMs: 20, logger: silent });
+});
+afterAll(async () => {
+  await reader?.stop();
+  streams?.destroy();
+  for (const meter of Object.values(meters ?? {})) meter.detach();
+  for (const client of Object.values(clients)) client.destroy();
+  await table?.drop();
+});
+
+/** A reading's figures: write units (table + index), of which the index, and read units. */
+const figures = (reading: MeterReading) => ({ write: reading.write + reading.refused, index: reading.index, read: reading.read, requests: reading.byCommand });
+
+describe('follow-up cost per redraw', () => {
+  it('costs 38 write units (11 of them the index’s) and 9 read units over a typical redraw story, step by step', async () => {
+    const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+    const deliveries = buildDeliveries(redrawFlow(ids, 'completed'));
+    const deliver = async (part: readonly Delivery[]) => {
+      for (const delivery of part) {
+        const read = readWebhookBody(JSON.stringify(delivery.body));
+        if (read.kind !== 'order') throw new Error('test delivery not readable');
+        await putOrderFromWebhook(table.db, table.tableName, projectOrder(read.order));
+        await reader.whenIdle();
+      }
+    };
+    const redrawStart = deliveries.findIndex((delivery) => delivery.orderId === ids.redrawId);
+    const steps: { step: string; followUp: ReturnType<typeof figures> }[] = [];
+    const measure = async (step: string, work: () => Promise<unknown>) => {
+      meters.followUp.reset();
+      await work();
+      await reader.whenIdle();
+      steps.push({ step, followUp: figures(meters.followUp.reading()) });
+    };
+    const act = (body: Record<string, unknown>) =>
+      actOnFollowUp(documentTable(testDocumentClient(clients.followUp)), table.tableName, {
+        id: ids.transactionId,
+        body,
+        actor: 'arn:aws:iam::123456789012:user/nurse',
+        now: new Date(),
+        thresholds: DEFAULT_THRESHOLDS,
+      });
+
+    meters.rest.reset();
+    await measure('initial order webhooks up to redraw_available: opened', () => deliver(deliveries.slice(0, redrawStart)));
+    await measure('redraw order ordered: known', () => deliver(deliveries.slice(redrawStart, redrawStart + 1)));
+    await measure('acknowledge', () => act({ action: 'acknowledge', owner: 'team.outreach' }));
+    await measure('snooze', () => act({ action: 'snooze', until: new Date(Date.now() + 3 * 86_400_000).toISOString(), reason: 'appointment_booked' }));
+    await measure('record_contact', () => act({ action: 'record_contact', channel: 'phone', outcome: 'reached' }));
+    await measure('redraw order moves on (requisition_created, appointment_scheduled)', () => deliver(deliveries.slice(redrawStart + 1, -1)));
+    await measure('redraw order completed: closed redraw_completed, history expiry set', () => deliver(deliveries.slice(-1)));
+    const rest = figures(meters.rest.reading());
+
+    const stored = await getFollowUp(table.db, table.tableName, ids.transactionId);
+    expect(stored?.followUp).toMatchObject({ state: 'closed', disposition: 'redraw_completed', version: 5, contact_attempts: 1 });
+    expect((await readHistory(table.db, table.tableName, ids.transactionId)).map((entry) => entry.action)).toEqual(['open', 'acknowledge', 'snooze', 'record_contact', 'close']);
+    expect(publisher.events.filter((event) => event.type === 'follow_up.changed')).toHaveLength(5);
+
+    const total = steps.reduce(
+      (sum, { followUp }) => ({ write: sum.write + followUp.write, index: sum.index + followUp.index, read: sum.read + followUp.read }),
+      { write: 0, index: 0, read: 0 },
+    );
+    // [step, write units (table + index, TransactWriteItems at 2 per KB), of which the by-transaction index, read units]
+    expect(steps.map(({ step, followUp: { write, index, read } }) => [step, write, index, read])).toEqual([
+      // GetItem (none stored: 1 RU); one transaction: the item (2) and HIST#1 (2); the item enters the worklist (1).
+      ['initial order webhooks up to redraw_available: opened', 5, 1, 1],
+      // The redraw order and its timing (no version): one conditional PutItem of the item (1); its due time, the index's sort key, moves (2).
+      ['redraw order ordered: known', 3, 2, 1],
+      // Item (2), history entry (2), the index's copy of the item (1: projected attributes changed, key not).
+      ['acknowledge', 5, 1, 1],
+      // As acknowledge, but the snooze moves the due time: the index key changes (2).
+      ['snooze', 6, 2, 1],
+      ['record_contact', 5, 1, 1],
+      // Each move of the redraw order: the item's redraw timing, one PutItem (1), and the index's copy (1; the snooze holds the due time).
+      ['redraw order moves on (requisition_created, appointment_scheduled)', 4, 2, 2],
+      // Retention first: Query of the history (1 RU) and an UpdateItem per entry (4 × 1); then item (2), HIST#5 (2), open → closed in the index (2).
+      ['redraw order completed: closed redraw_completed, history expiry set', 10, 2, 2],
+    ]);
+    expect(total).toEqual({ write: 38, index: 11, read: 9 });
+    // The rest of the transaction function's work on the same story, for scale.
+    expect({ write: rest.write, read: rest.read }).toEqual({ write: 7, read: 6 });
+
+    // The figures hold while the items stay under 1 KB (a transactional write: 2 units per KB).
+    const raw = await table.client.send(new GetItemCommand({ TableName: table.tableName, Key: { pk: { S: keys.followUp(ids.transactionId).pk }, sk: { S: 'FOLLOWUP' } } }));
+    const history = await table.client.send(
+      new QueryCommand({ TableName: table.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :h)', ExpressionAttributeValues: { ':pk': { S: keys.followUp(ids.transactionId).pk }, ':h': { S: 'HIST#' } } }),
+    );
+    const sizes = { item: itemBytes(raw.Item!), history: (history.Items ?? []).map((item) => itemBytes(item)) };
+    expect(sizes.item).toBeLessThan(1024);
+    for (const size of sizes.history) expect(size).toBeLessThan(1024);
+  });
+
+  it('reads an unfiltered worklist page in one Query of the page and one more, a filtered one in Queries of up to 100 index copies: what it skips, it pays for', async () => {
+    const db = documentTable(testDocumentClient(clients.followUp));
+    const owners = Array.from({ length: 10 }, (_, index) => `nurse.${index}`);
+    for (let index = 0; index < 200; index++) {
+      const id = freshId();
+      const followUp = { ...openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt: '2026-03-02T13:00:00.000000Z' }), owner: owners[index % 10]! };
+      const redraw = { kind: 'awaiting_redraw' as const, statusTime: '2026-03-02T13:00:00.000000Z', orderId: followUp.initial_order_id! };
+      const dueAt = new Date(Date.parse('2026-03-03T13:00:00Z') + index * 60_000).toISOString().replace('Z', '000Z');
+      expect(await writeStoredFollowUp(db, table.tableName, null, { followUp, redraw, dueAt, applied: [], expiresAt: null, remindedAt: null }, [openingEntry(followUp)])).toBe('written');
+    }
+    const page = async (owner: string | null) => {
+      meters.followUp.reset();
+      const listed = await listFollowUps(db, table.tableName, { state: 'open', owner, limit: 50, from: null, now: new Date() });
+      const reading = meters.followUp.reading();
+      return { items: listed.items.length, queries: reading.byCommand.QueryCommand, read: reading.read, copies: reading.queryScanned };
+    };
+    // Unfiltered: one Query reads the page and one more (about 0.66 KB each: 0.085 RU), to know whether a next page exists.
+    expect(await page(null)).toEqual({ items: 50, queries: 1, read: 4.5, copies: 51 });
+    // One owner in 10: every copy of the partition is read to fill (and close) the page, a last Query finding nothing.
+    expect(await page('nurse.3')).toEqual({ items: 20, queries: 3, read: 17, copies: 200 });
+  });
+});
+

@@ -1,0 +1,265 @@
+/**
+ * `follow_up.changed` (CONTRACT §7, §9) as plain functions: the fact of a new
+ * history entry of a follow-up (functions/core/events.ts followUpFacts), and
+ * which stream writes of the follow-up's partition have one
+ * (functions/store/stream-facts.ts factsOfWrite): a history INSERT does; a
+ * history MODIFY (retention setting its expiry), a REMOVE (the TTL) and the
+ * follow-up item's own writes do not. docs/events.md's examples are what the
+ * code publishes for the stories they tell.
+ */
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { eventId, followUpFacts, FOLLOW_UP_ACTION_FIELDS, type TrackerEvent } from '../../../functions/core/events';
+import {
+  applyAction,
+  CONTACT_CHANNELS,
+  CONTACT_OUTCOMES,
+  openFollowUp,
+  openingEntry,
+  parseAction,
+  PERSON_DISPOSITIONS,
+  SNOOZE_REASONS,
+  trackerChange,
+  type FollowUp,
+  type FollowUpAction,
+  type RedrawFact,
+} from '../../../functions/core/follow-up';
+import { factsOfWrite } from '../../../functions/store/stream-facts';
+import { keys } from '../../../functions/store/table';
+
+const NOW = new Date('2026-03-10T12:00:00.000Z');
+const HOUR = 3_600_000;
+const opened = (transactionId: string | null = 't-1'): FollowUp =>
+  openFollowUp({ id: transactionId ?? 'o-1', transactionId, initialOrderId: 'o-1', redrawOrderId: null, openedAt: '2026-03-02T12:00:00.000000Z' });
+
+/** A person's action on `followUp` at `now`: its new follow-up and history entry (the action must change something). */
+function act(followUp: FollowUp, body: unknown, now = NOW, actor = 'arn:aws:iam::123456789012:user/nurse'): { followUp: FollowUp; entry: FollowUpAction } {
+  const parsed = parseAction(body, now);
+  if (parsed.kind !== 'ok') throw new Error(parsed.message);
+  const outcome = applyAction(followUp, parsed.action, actor, now);
+  if (outcome.kind !== 'changed') throw new Error(`${JSON.stringify(body)}: ${outcome.kind}`);
+  return outcome;
+}
+
+/** A history item as store/follow-ups.ts writes it (writeStoredFollowUp). */
+const historyItem = (followUp: FollowUp, entry: FollowUpAction, expiresAt?: number) => ({
+  ...keys.followUpHistory(followUp.id, followUp.version),
+  tx: followUp.transaction_id,
+  entry,
+  ...(expiresAt === undefined ? {} : { expires_at: expiresAt }),
+});
+
+const factOf = (followUp: FollowUp, entry: FollowUpAction): TrackerEvent => {
+  const facts = followUpFacts({ followUpId: followUp.id, transactionId: followUp.transaction_id, version: followUp.version, entry });
+  expect(facts).toHaveLength(1);
+  return facts[0]!;
+};
+
+describe('follow_up.changed of one history entry', () => {
+  it('carries who, what, the states, the version and the action’s fields, dated by the entry', () => {
+    const { followUp, entry } = act(opened(), { action: 'snooze', until: '2026-03-14T09:00:00Z', reason: 'appointment_booked', reference: 'JIRA-12' });
+    expect(factOf(followUp, entry)).toEqual({
+      id: eventId('follow_up.changed', 't-1', '2', 'snooze', '2026-03-10T12:00:00.000000Z'),
+      type: 'follow_up.changed',
+      order_id: null,
+      transaction_id: 't-1',
+      status_time: '2026-03-10T12:00:00.000000Z',
+      follow_up_id: 't-1',
+      action: 'snooze',
+      from_state: 'new',
+      to_state: 'snoozed',
+      actor: 'arn:aws:iam::123456789012:user/nurse',
+      version: 2,
+      until: '2026-03-14T09:00:00.000000Z',
+      reason: 'appointment_booked',
+      reference: 'JIRA-12',
+    });
+  });
+
+  it('publishes the tracker’s open (version 1) at Junction’s time of what opened it', () => {
+    const followUp = opened();
+    expect(factOf(followUp, openingEntry(followUp))).toMatchObject({
+      action: 'open',
+      actor: 'tracker',
+      from_state: 'new',
+      to_state: 'new',
+      version: 1,
+      status_time: '2026-03-02T12:00:00.000000Z',
+    });
+  });
+
+  it('copies every field of every action’s entry, a person’s and the tracker’s, and nothing else', () => {
+    let followUp = opened();
+    const entries: [FollowUp, FollowUpAction][] = [[followUp, openingEntry(followUp)]];
+    const step = (next: { followUp: FollowUp; entry: FollowUpAction }) => {
+      followUp = next.followUp;
+      entries.push([next.followUp, next.entry]);
+    };
+    step(act(followUp, { action: 'acknowledge', owner: 'team.outreach' }));
+    step(act(followUp, { action: 'assign', owner: null }));
+    step(act(followUp, { action: 'snooze', until: '2026-03-12T09:00:00Z', reason: 'patient_requested' }));
+    step(act(followUp, { action: 'record_contact', channel: 'phone', outcome: 'no_answer', reference: 'https://crm.example/t/9?x=1&y=2' }));
+    step(trackerChange(followUp, 'redraw_failed', NOW));
+    step(act(followUp, { action: 'close', disposition: 'patient_unreachable' }));
+    step(trackerChange(followUp, 'redraw_completed', NOW));
+    step(act(followUp, { action: 'reopen' }));
+    step(trackerChange(followUp, 'transaction_cancelled', NOW));
+    expect(entries.map(([, entry]) => entry.action)).toEqual(['open', 'acknowledge', 'assign', 'snooze', 'record_contact', 'attention', 'close', 'fact', 'reopen', 'close']);
+    for (const [stored, entry] of entries) {
+      const { at, ...rest } = entry;
+      const fact = factOf(stored, entry);
+      const { id, type, order_id, transaction_id, status_time, follow_up_id, version, ...carried } = fact as TrackerEvent & Record<string, unknown>;
+      expect({ type, order_id, transaction_id, status_time, follow_up_id, version }).toEqual({
+        type: 'follow_up.changed',
+        order_id: null,
+        transaction_id: 't-1',
+        status_time: at,
+        follow_up_id: 't-1',
+        version: stored.version,
+      });
+      expect(id).toMatch(/^[0-9a-f]{32}$/);
+      // Whatever an entry holds reaches the fact; a new field of an entry fails here until the fact names it.
+      expect(carried).toEqual(rest);
+      for (const field of Object.keys(rest)) expect(['action', 'from_state', 'to_state', 'actor', ...FOLLOW_UP_ACTION_FIELDS]).toContain(field);
+    }
+    expect(new Set(entries.map(([stored, entry]) => factOf(stored, entry).id)).size).toBe(entries.length);
+  });
+
+  it('names the order of a follow-up of an order without a transaction (its id is the order’s)', () => {
+    const followUp = opened(null);
+    expect(factOf(followUp, openingEntry(followUp))).toMatchObject({ follow_up_id: 'o-1', order_id: 'o-1', transaction_id: null });
+  });
+
+  it('gives the same change the same id, and a follow-up opened again after its history expired new ones', () => {
+    const followUp = opened();
+    const first = factOf(followUp, openingEntry(followUp));
+    expect(factOf(followUp, openingEntry(followUp)).id).toBe(first.id);
+    const again = openFollowUp({ id: 't-1', transactionId: 't-1', initialOrderId: 'o-1', redrawOrderId: null, openedAt: '2027-04-01T00:00:00.000000Z' });
+    expect(factOf(again, openingEntry(again)).id).not.toBe(first.id);
+  });
+
+  it('chains every follow-up’s facts version by version, each from_state the previous to_state, for any sequence of actions (property)', () => {
+    const body = fc.oneof(
+      fc.record({ action: fc.constant('acknowledge'), owner: fc.option(fc.constantFrom('a', 'b'), { nil: undefined }) }, { requiredKeys: ['action'] }),
+      fc.record({ action: fc.constant('assign'), owner: fc.constantFrom('a', 'b', null) }),
+      fc.record({ action: fc.constant('snooze'), hours: fc.integer({ min: 1, max: 200 }), reason: fc.constantFrom(...SNOOZE_REASONS) }),
+      fc.record({ action: fc.constant('record_contact'), channel: fc.constantFrom(...CONTACT_CHANNELS), outcome: fc.constantFrom(...CONTACT_OUTCOMES) }),
+      fc.record({ action: fc.constant('close'), disposition: fc.constantFrom(...PERSON_DISPOSITIONS) }),
+      fc.record({ action: fc.constant('reopen') }),
+      fc.record({ tracker: fc.constantFrom('redraw_completed' as const, 'transaction_cancelled' as const, 'redraw_failed' as const) }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(body, fc.integer({ min: 0, max: 100 })), { maxLength: 30 }), (steps) => {
+        let followUp = opened();
+        const facts = [factOf(followUp, openingEntry(followUp))];
+        let now = NOW.getTime();
+        for (const [step, advanceHours] of steps) {
+          now += advanceHours * HOUR;
+          let next: { followUp: FollowUp; entry: FollowUpAction } | null;
+          if ('tracker' in step) next = trackerChange(followUp, step.tracker, new Date(now));
+          else {
+            const { hours, ...rest } = step as { hours?: number } & Record<string, unknown>;
+            const parsed = parseAction(hours === undefined ? rest : { ...rest, until: new Date(now + hours * HOUR).toISOString() }, new Date(now));
+            if (parsed.kind !== 'ok') throw new Error(parsed.message);
+            const outcome = applyAction(followUp, parsed.action, 'someone', new Date(now));
+            next = outcome.kind === 'changed' ? outcome : null;
+          }
+          if (next === null) continue;
+          followUp = next.followUp;
+          facts.push(factOf(next.followUp, next.entry));
+        }
+        const changes = facts.flatMap((fact) => (fact.type === 'follow_up.changed' ? [fact] : []));
+        expect(changes.map((fact) => fact.version)).toEqual(changes.map((_, index) => index + 1));
+        for (let index = 1; index < changes.length; index++) expect(changes[index]!.from_state).toBe(changes[index - 1]!.to_state);
+        expect(changes.at(-1)!.to_state).toBe(followUp.state);
+        expect(new Set(changes.map((fact) => fact.id)).size).toBe(changes.length);
+        const times = changes.map((fact) => fact.status_time);
+        expect(times).toEqual([...times].sort());
+      }),
+    );
+  });
+});
+
+describe('which writes of a follow-up’s partition publish', () => {
+  const { followUp, entry } = act(opened(), { action: 'close', disposition: 'patient_declined' });
+  const item = historyItem(followUp, entry);
+
+  it('publishes a history INSERT, with the entry read back from the item', () => {
+    expect(factsOfWrite(undefined, item, 1_773_144_000)).toEqual([factOf(followUp, entry)]);
+  });
+
+  it('publishes nothing for a history MODIFY (retention setting its expiry) or a REMOVE (the TTL)', () => {
+    expect(factsOfWrite(item, historyItem(followUp, entry, 1_800_000_000))).toEqual([]);
+    expect(factsOfWrite(historyItem(followUp, entry, 1_800_000_000), item)).toEqual([]);
+    expect(factsOfWrite(item, undefined)).toEqual([]);
+  });
+
+  it('publishes nothing for the follow-up item’s own writes (each change it records has its history entry)', () => {
+    const followUpItem = { ...keys.followUp(followUp.id), gsi1pk: 'FOLLOWUPS#closed', gsi1sk: `x#${followUp.id}`, fu: followUp, rev: 2 };
+    expect(factsOfWrite(undefined, followUpItem)).toEqual([]);
+    expect(factsOfWrite(followUpItem, { ...followUpItem, rev: 3 })).toEqual([]);
+    expect(factsOfWrite(followUpItem, undefined)).toEqual([]);
+  });
+
+  it('refuses a history item whose entry is not one (a bug: the stream retries it rather than publish garbage)', () => {
+    expect(() => factsOfWrite(undefined, { ...item, entry: { action: 'close' } })).toThrow();
+  });
+});
+
+/** docs/events.md's two follow-up stories, every change's fact in order. */
+function docsStories(): TrackerEvent[] {
+  const facts: TrackerEvent[] = [];
+  const NURSE = 'arn:aws:iam::123456789012:user/nurse';
+  const publish = (followUp: FollowUp, entry: FollowUpAction) =>
+    facts.push(...followUpFacts({ followUpId: followUp.id, transactionId: followUp.transaction_id, version: followUp.version, entry }));
+  const run = (id: string, openedAt: string, steps: ([string, Record<string, unknown>] | [string, RedrawFact])[]) => {
+    let followUp = openFollowUp({ id, transactionId: id, initialOrderId: 'o-1', redrawOrderId: null, openedAt });
+    publish(followUp, openingEntry(followUp));
+    for (const [at, step] of steps) {
+      const now = new Date(at);
+      let next;
+      if (typeof step === 'string') next = trackerChange(followUp, step, now);
+      else {
+        const parsed = parseAction(step, now);
+        if (parsed.kind !== 'ok') throw new Error(parsed.message);
+        const outcome = applyAction(followUp, parsed.action, NURSE, now);
+        if (outcome.kind !== 'changed') throw new Error(outcome.kind);
+        next = outcome;
+      }
+      followUp = next.followUp;
+      publish(next.followUp, next.entry);
+    }
+  };
+  run('t-1', '2026-03-02T13:00:00.000000Z', [
+    ['2026-03-03T08:15:00Z', { action: 'acknowledge', owner: 'team.outreach' }],
+    ['2026-03-03T08:20:00Z', { action: 'assign', owner: 'j.doe' }],
+    ['2026-03-03T09:00:00Z', { action: 'record_contact', channel: 'phone', outcome: 'no_answer' }],
+    ['2026-03-03T09:05:00Z', { action: 'snooze', until: '2026-03-09T09:00:00Z', reason: 'appointment_booked', reference: 'CRM-4711' }],
+    ['2026-03-12T10:00:00Z', { action: 'close', disposition: 'patient_unreachable' }],
+    ['2026-03-12T10:30:00Z', { action: 'reopen' }],
+    ['2026-03-13T16:00:00Z', 'redraw_completed'],
+  ]);
+  run('t-2', '2026-03-04T11:00:00.000000Z', [
+    ['2026-03-10T14:00:00Z', 'redraw_failed'],
+    ['2026-03-11T09:00:00Z', { action: 'close', disposition: 'clinician_accepted_partial_results' }],
+    ['2026-03-20T08:00:00Z', 'transaction_cancelled'],
+  ]);
+  return facts;
+}
+
+describe('docs/events.md', () => {
+  it('shows exactly the follow_up.changed facts the code publishes for its two stories', () => {
+    const docs = readFileSync(new URL('../../../docs/events.md', import.meta.url), 'utf8');
+    const block = /```jsonl\n([\s\S]*?)```/.exec(docs);
+    expect(block).not.toBeNull();
+    const shown = block![1]!.trim().split('\n').map((line) => JSON.parse(line) as unknown);
+    expect(shown).toEqual(docsStories());
+    // One of each action, a person's and the tracker's.
+    const actions = new Set(shown.map((fact) => `${(fact as { action: string }).action}/${(fact as { actor: string }).actor === 'tracker' ? 'tracker' : 'person'}`));
+    expect([...actions].sort()).toEqual(
+      ['open/tracker', 'acknowledge/person', 'assign/person', 'snooze/person', 'record_contact/person', 'close/person', 'reopen/person', 'close/tracker', 'attention/tracker', 'fact/tracker'].sort(),
+    );
+  });
+});
+
