@@ -242,7 +242,8 @@ export class RedrawTrackerStack extends Stack {
       service: 'stale-redraw-sweep',
       description: 'Flags redraws that stopped moving and notifies once per stale episode',
       // The continuous sync reads a page's held orders with one BatchGetItem (CONTRACT §6).
-      access: { ...reconcileAccess, table: [...reconcileAccess.table, 'BatchGetItem'] },
+      // With FOLLOW_UP_ACK_HOURS it reads unacknowledged follow-ups from the worklist's index (CONTRACT §9).
+      access: { table: [...reconcileAccess.table, 'BatchGetItem'], queryIndexes: settings.followUpAckHours === null ? reconcileAccess.queryIndexes : [...reconcileAccess.queryIndexes, TABLE.byTransaction.indexName] },
       environment: {
         STALE_REDRAW_TOPIC_ARN: notifications.topicArn,
         REDRAW_STALE_AFTER_DAYS: String(settings.redrawStaleAfterDays),
@@ -250,6 +251,7 @@ export class RedrawTrackerStack extends Stack {
         RECONCILE_AFTER_MINUTES: String(settings.reconcileAfterMinutes),
         SYNC_LOOKBACK_HOURS: String(settings.syncLookbackHours),
         SYNC_MAX_SECONDS: String(settings.syncMaxSeconds),
+        ...(settings.followUpAckHours === null ? {} : { FOLLOW_UP_ACK_HOURS: String(settings.followUpAckHours) }),
         ...junctionEnvironment,
       },
       timeout: TIMEOUTS.sweep,

@@ -63,6 +63,11 @@ const SettingsSchema = z.strictObject({
   syncLookbackHours: z.number().positive().max(8760).default(24),
   /** Longest time one hourly sweep spends on the sync (the function's timeout is 5 minutes; the stale rules need the rest). */
   syncMaxSeconds: z.number().int().positive().max(170).default(120),
+  /**
+   * Opt-in (CONTRACT §9): a follow-up still `new` this many hours after it opened is
+   * notified once (`not_acknowledged`). Null: no reminder.
+   */
+  followUpAckHours: z.number().positive().max(8760).nullable().default(null),
   /** Days a transaction that is over (and its orders), or an ended order without one, is kept (CONTRACT §8, DynamoDB TTL). */
   retentionDays: z.number().int().positive().max(36_500).default(365),
   /**

@@ -4,7 +4,7 @@
 import * as z from 'zod';
 import { junctionApiSettingsShape } from '../functions/junction/settings';
 import { parseEnv, optionalEndpoint, positiveNumber } from '../functions/shared/config';
-import { ReconcileEnv, SyncEnv } from '../functions/stale-redraw-sweep/app';
+import { FollowUpEnv, ReconcileEnv, SyncEnv } from '../functions/stale-redraw-sweep/app';
 import { dynamodbEndpointSetting } from './dynamodb-endpoint';
 
 const WebhookSecrets = z
@@ -32,6 +32,8 @@ const LocalSettings = z.object({
   ...junctionApiSettingsShape,
   ...ReconcileEnv.shape,
   ...SyncEnv.shape,
+  // Follow-ups (CONTRACT §9): the opt-in not_acknowledged reminder, off when unset.
+  ...FollowUpEnv.shape,
 });
 export type LocalSettings = z.output<typeof LocalSettings>;
 

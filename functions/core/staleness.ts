@@ -8,6 +8,12 @@ import { isAwaitingRedraw } from './transaction-status';
 
 export type StaleReason = 'no_progress' | 'redraw_not_created';
 
+/**
+ * Why the sweep notifies: a stale redraw (§4), or a follow-up nobody has
+ * acknowledged within FOLLOW_UP_ACK_HOURS (§9, opt-in).
+ */
+export type NotificationReason = StaleReason | 'not_acknowledged';
+
 /** Which open redraw an order is, if any. */
 export type OpenRedrawKind = 'redraw_in_progress' | 'awaiting_redraw';
 

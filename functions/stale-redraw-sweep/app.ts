@@ -11,7 +11,15 @@
  * (members behind their listings, from the index's `RECONCILE#behind`
  * partition) and verifies each candidate with the API before flagging it.
  * Without one it makes no request to Junction and behaves as §4 alone.
+ *
+ * Follow-ups (CONTRACT §9): the candidates' and flagged orders' follow-ups are
+ * read once per sweep (eventually consistent, by key). An order whose
+ * follow-up is snoozed is not flagged before the snooze ends; one whose
+ * follow-up is closed is never flagged, and a flag it has clears. With
+ * FOLLOW_UP_ACK_HOURS, a follow-up still `new` that long after it opened is
+ * notified once (`not_acknowledged`).
  */
+import { optionalSetting } from '../shared/config';
 import { errorName, type FlushingMetricSink, type LogSink, type MetricSink } from '../shared/observability';
 import { forEachLimited } from '../shared/concurrency';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -20,11 +28,14 @@ import * as z from 'zod/mini';
 import { canonicalFromDate, instantMillis } from '../core/instant';
 import { membersBehindBefore } from '../core/members';
 import type { ListingSnapshot } from '../core/order-record';
-import { hasRedrawOrder, staleCutoffs, staleReason, type StaleReason, type StaleThresholds } from '../core/staleness';
+import { stateAt, type FollowUp, type FollowUpState } from '../core/follow-up';
+import { hasRedrawOrder, staleCutoffs, staleReason, type NotificationReason, type StaleReason, type StaleThresholds } from '../core/staleness';
 import type { JunctionApi } from '../junction/api';
 import { catchUpPauseMs } from '../core/catch-up-backoff';
 import { pauseCatchUp, readBehindTransactions } from '../store/catch-up';
+import { getFollowUp, getFollowUps, markReminded, unacknowledgedFollowUps, type StoredFollowUp } from '../store/follow-ups';
 import { getOrder } from '../store/order-reads';
+import type { StoredOrder } from '../store/order-items';
 import {
   countOpenRedraws,
   flagStale,
@@ -70,6 +81,20 @@ export const SyncEnv = z.object({
   SYNC_MAX_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(840)), 120),
 });
 
+/** Follow-up settings (CONTRACT §9), checked at start. */
+export const FollowUpEnv = z.object({
+  /**
+   * Opt-in: a follow-up still `new` this many hours after it opened is notified
+   * once (`not_acknowledged`). Unset (or empty): no reminder.
+   */
+  FOLLOW_UP_ACK_HOURS: optionalSetting(z.coerce.number().check(z.positive(), z.maximum(8760))),
+});
+
+/** The not_acknowledged reminder's delay in hours, or null when off (see FollowUpEnv). */
+export function followUpAckHoursOf(env: z.output<typeof FollowUpEnv>): number | null {
+  return env.FOLLOW_UP_ACK_HOURS ?? null;
+}
+
 /** Sync settings from parsed settings (see SyncEnv). */
 export function syncOf(env: z.output<typeof SyncEnv>): SyncSettings {
   return { lookbackHours: env.SYNC_LOOKBACK_HOURS, maxSeconds: env.SYNC_MAX_SECONDS };
@@ -94,6 +119,8 @@ export interface SweepInput {
   reconcile?: ReconcileSettings;
   /** Continuous sync settings (default DEFAULT_SYNC). */
   sync?: SyncSettings;
+  /** FOLLOW_UP_ACK_HOURS (CONTRACT §9): null or absent, no not_acknowledged reminder. */
+  followUpAckHours?: number | null;
   /** Milliseconds since the sweep started (monotonic; default from performance.now()): bounds the sync. */
   elapsedMs?: () => number;
   /**
@@ -125,6 +152,9 @@ export class SweepError extends Error {
 }
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+/** Times a reminder's marker is tried again after a lost race (each loss means another write to the follow-up). */
+const REMINDER_MARK_RACES = 3;
 /** Candidates handled at once: enough to overlap round trips, few enough to stay polite to the table. */
 const CONCURRENCY = 8;
 /** Catch-up reads in flight at once: polite to Junction's API. */
@@ -241,6 +271,21 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
     : null;
   const [inProgress, awaiting, flaggedBefore] = read ?? [[], [], []];
 
+  // The follow-ups of every order read (CONTRACT §9), once, by key and eventually consistent:
+  // a person's change of the last moment is honoured by the next sweep.
+  const followUps: Map<string, StoredFollowUp> =
+    read === null ? new Map() : await getFollowUps(db, tableName, [...inProgress, ...awaiting, ...flaggedBefore].map(followUpIdOf));
+  /** The order's follow-up as of now (a snooze that has ended is acknowledged), or null. */
+  const followUpOf = (order: IndexedOrder): StoredFollowUp | null => {
+    const stored = followUps.get(followUpIdOf(order));
+    return stored === undefined ? null : { ...stored, followUp: stateAt(stored.followUp, now) };
+  };
+  /** Why the order is not to be flagged or notified now: its follow-up is closed, or snoozed (until snoozed_until). */
+  const heldBy = (order: IndexedOrder): Extract<FollowUpState, 'closed' | 'snoozed'> | null => {
+    const state = followUpOf(order)?.followUp.state;
+    return state === 'closed' || state === 'snoozed' ? state : null;
+  };
+
   // The transaction function may lag behind the webhook: ask the transaction's
   // partition whether a redraw order is known, once per transaction per sweep.
   const redrawKnown = new Map<string, Promise<boolean>>();
@@ -269,32 +314,49 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
   let notificationsStopped = false;
   /** Flags whose notification has not gone out, as this sweep leaves them. */
   let pendingAfter = 0;
+  /** Candidates not flagged, and pending notifications not sent, because their follow-up is snoozed or closed. */
+  let heldBack = 0;
+  /** Flags cleared because their follow-up is closed. */
+  let clearedClosed = 0;
+  let reminded = 0;
 
   const seenOf = (order: IndexedOrder) => ({ orderId: order.record.id, rank: order.record.rank, partition: order.openRedraw });
 
   /**
+   * Hands one notification to the notifier, bounded by NOTIFY_TIMEOUT_MS:
+   * whether it was accepted. A failure is counted; after a few in a row the
+   * sweep sends no more.
+   */
+  const send = async (notification: StaleRedrawNotification): Promise<boolean> => {
+    const abort = new AbortController();
+    try {
+      await withTimeout(input.notifier.notify(notification, { signal: abort.signal }), NOTIFY_TIMEOUT_MS, abort);
+      failuresInARow = 0;
+      return true;
+    } catch (error) {
+      notificationFailures++;
+      logger.error('stale redraw notification failed: it stays pending for the next sweep', { order_id: notification.order_id, reason: notification.reason, error: errorName(error) });
+      if (++failuresInARow >= NOTIFICATION_FAILURES_IN_A_ROW_LIMIT && !notificationsStopped) {
+        notificationsStopped = true;
+        logger.error('stale redraw notifications keep failing: no more in this sweep, the rest stay pending', { failures_in_a_row: failuresInARow });
+      }
+      return false;
+    }
+  };
+
+  /**
    * Sends the notification of the flag set at `flagSince`, then records it sent.
-   * A failure leaves it pending (counted); after a few in a row the sweep sends
-   * no more. A removal of the marker that fails (DynamoDB) is the one way a
-   * notification can go out twice: the next sweep sends it again.
+   * A failure leaves it pending (counted). A removal of the marker that fails
+   * (DynamoDB) is the one way a notification can go out twice: the next sweep
+   * sends it again.
    */
   const notify = async (order: IndexedOrder, reason: StaleReason, flagSince: string): Promise<void> => {
     if (notificationsStopped || !mayStart('notification')) {
       pendingAfter++;
       return;
     }
-    const abort = new AbortController();
-    try {
-      await withTimeout(input.notifier.notify(notificationOf(order, reason, flagSince, now), { signal: abort.signal }), NOTIFY_TIMEOUT_MS, abort);
-      failuresInARow = 0;
-    } catch (error) {
-      notificationFailures++;
+    if (!(await send(notificationOf(order.record, reason, flagSince, now, followUpOf(order)?.followUp ?? null)))) {
       pendingAfter++;
-      logger.error('stale redraw notification failed: it stays pending for the next sweep', { order_id: order.record.id, error: errorName(error) });
-      if (++failuresInARow >= NOTIFICATION_FAILURES_IN_A_ROW_LIMIT && !notificationsStopped) {
-        notificationsStopped = true;
-        logger.error('stale redraw notifications keep failing: no more in this sweep, the rest stay pending', { failures_in_a_row: failuresInARow });
-      }
       return;
     }
     notified++;
@@ -351,6 +413,11 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
   };
 
   const sweepCandidate = async (candidate: IndexedOrder): Promise<void> => {
+    // A person is on it (snoozed until a date) or closed it: not flagged (CONTRACT §9), not even verified.
+    if (heldBy(candidate) !== null) {
+      heldBack++;
+      return;
+    }
     const hasRedraw = await transactionHasRedraw(candidate);
     const candidateReason = staleReason(candidate.record, hasRedraw, now, thresholds);
     if (candidateReason === null) {
@@ -369,13 +436,21 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
     await notify(order, reason, since);
   };
 
-  /** Clears a flag that no longer holds; true when the order is no longer stale. */
+  /**
+   * Clears a flag that no longer holds (the order is no longer stale, or its
+   * follow-up is closed: CONTRACT §9); true when it no longer holds.
+   */
   const clearIfOver = async (order: IndexedOrder): Promise<boolean> => {
     const hasRedraw = await transactionHasRedraw(order);
-    if (staleReason(order.record, hasRedraw, now, thresholds) !== null) return false;
+    const closed = heldBy(order) === 'closed';
+    if (!closed && staleReason(order.record, hasRedraw, now, thresholds) !== null) return false;
     if ((await refileOpenRedraw(db, tableName, seenOf(order), order.record, hasRedraw)) === 'written') {
       cleared++;
       staleCleared++;
+      if (closed) {
+        clearedClosed++;
+        logger.info('stale flag cleared', { order_id: order.record.id, follow_up_id: followUpIdOf(order), reason: 'follow_up_closed' });
+      }
     }
     return true;
   };
@@ -394,7 +469,48 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
       pendingAfter++; // still flagged, still pending
       throw error;
     }
-    if (!over) await notify(order, order.stale.reason, order.stale.since);
+    if (over) return;
+    if (heldBy(order) === 'snoozed') {
+      // Snoozed since it was flagged: its notification waits for the snooze to end (or the flag to clear).
+      heldBack++;
+      pendingAfter++;
+      return;
+    }
+    await notify(order, order.stale.reason, order.stale.since);
+  };
+
+  /**
+   * The not_acknowledged reminder of one follow-up (CONTRACT §9,
+   * FOLLOW_UP_ACK_HOURS): read again strongly consistently (the worklist index
+   * may lag a person's acknowledgement), sent, then marked. The marker is
+   * written only after the notifier accepted it, so a failed notification is
+   * tried again by the next sweep; a lost race on the marker (another write to
+   * the follow-up) reads it again and marks it while it is still new and
+   * unmarked. The one way a reminder goes out twice: the sweep stops (or
+   * DynamoDB fails) between the notifier's acceptance and the marker.
+   */
+  const remind = async (listed: StoredFollowUp, openedBefore: string): Promise<void> => {
+    if (notificationsStopped || !mayStart('notification')) return;
+    const due = (stored: StoredFollowUp | null): stored is StoredFollowUp =>
+      stored !== null && stateAt(stored.followUp, now).state === 'new' && stored.remindedAt === null && stored.followUp.opened_at < openedBefore;
+    let stored = await getFollowUp(db, tableName, listed.followUp.id);
+    if (!due(stored)) return;
+    const { followUp } = stored;
+    const orderId = stored.redraw?.orderId ?? followUp.redraw_order_id ?? followUp.initial_order_id;
+    const order = orderId === null ? null : await getOrder(db, tableName, orderId);
+    if (order === null) {
+      logger.debug('follow-up without a stored order: no reminder', { follow_up_id: followUp.id });
+      return;
+    }
+    if (!(await send(notificationOf(order.record, 'not_acknowledged', since, now, followUp)))) return;
+    notified++;
+    reminded++;
+    for (let race = 0; race < REMINDER_MARK_RACES; race++) {
+      if ((await markReminded(db, tableName, stored, since)) === 'written') return;
+      stored = await getFollowUp(db, tableName, followUp.id);
+      if (!due(stored)) return;
+    }
+    logger.warn('reminder sent but not marked: the next sweep may send it again', { follow_up_id: followUp.id });
   };
 
   const guarded = (step: string, work: (order: IndexedOrder) => Promise<void>) => async (order: IndexedOrder) => {
@@ -414,6 +530,25 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
     CONCURRENCY,
     guarded('flagged', async (order) => void (await clearIfOver(order))),
   );
+  // The opt-in not_acknowledged reminders (CONTRACT §9), after the stale rules.
+  const ackHours = input.followUpAckHours ?? null;
+  if (ackHours !== null && read !== null && mayStart('reminders')) {
+    const openedBefore = canonicalFromDate(new Date(now.getTime() - ackHours * HOUR_MS));
+    try {
+      const unacknowledged = await unacknowledgedFollowUps(db, tableName, openedBefore);
+      await forEachLimited(unacknowledged, CONCURRENCY, async (stored) => {
+        try {
+          await remind(stored, openedBefore);
+        } catch (error) {
+          failures++;
+          logger.error('reminding of a follow-up failed', { follow_up_id: stored.followUp.id, error: errorName(error) });
+        }
+      });
+    } catch (error) {
+      failures++;
+      logger.error('reading unacknowledged follow-ups failed', { error: errorName(error) });
+    }
+  }
 
   const counts = read === null ? null : await countOpenRedraws(db, tableName);
   metrics.addMetric(SWEEP_METRICS.flagged, MetricUnit.Count, flagged);
@@ -459,6 +594,9 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
   logger.info('stale redraw sweep done', {
     ...result,
     notified,
+    reminded,
+    held_back_by_follow_up: heldBack,
+    cleared_follow_up_closed: clearedClosed,
     notification_failures: notificationFailures,
     notifications_pending: read === null ? null : pendingAfter,
     stopped_early_at: stoppedAt,
@@ -564,8 +702,12 @@ function otherMembers(members: Readonly<Record<string, { id: string; origin: str
   return Object.values(members ?? {}).filter((member) => member.id !== orderId);
 }
 
-function notificationOf(order: IndexedOrder, reason: StaleRedrawNotification['reason'], since: string, now: Date): StaleRedrawNotification {
-  const { record } = order;
+/** The follow-up an order belongs to (CONTRACT §9): its transaction's, or its own for an order without one. */
+function followUpIdOf(order: IndexedOrder): string {
+  return order.record.transaction_id ?? order.record.id;
+}
+
+function notificationOf(record: StoredOrder['record'], reason: NotificationReason, since: string, now: Date, followUp: FollowUp | null): StaleRedrawNotification {
   return {
     order_id: record.id,
     transaction_id: record.transaction_id,
@@ -575,6 +717,10 @@ function notificationOf(order: IndexedOrder, reason: StaleRedrawNotification['re
     days_waiting: Math.floor((now.getTime() - instantMillis(record.status_time)) / DAY_MS),
     since,
     status_time: record.status_time,
+    follow_up:
+      followUp === null
+        ? null
+        : { id: followUp.id, state: followUp.state, owner: followUp.owner, contact_attempts: followUp.contact_attempts, opened_at: followUp.opened_at },
   };
 }
 

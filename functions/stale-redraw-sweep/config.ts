@@ -7,9 +7,9 @@
 import * as z from 'zod/mini';
 import { optionalSetting, parseEnv, required } from '../shared/config';
 import { JunctionApiBaseUrl } from '../junction/settings';
-import { ReconcileEnv, SyncEnv, ThresholdsEnv } from './app';
+import { FollowUpEnv, ReconcileEnv, SyncEnv, ThresholdsEnv } from './app';
 
-export const SweepEnv = z.extend(z.extend(z.extend(ThresholdsEnv, ReconcileEnv.shape), SyncEnv.shape), {
+export const SweepEnv = z.extend(z.extend(z.extend(z.extend(ThresholdsEnv, ReconcileEnv.shape), SyncEnv.shape), FollowUpEnv.shape), {
   TABLE_NAME: required(),
   STALE_REDRAW_TOPIC_ARN: required(),
   /** The Secrets Manager secret holding Junction's team API key; absent: no reconciliation. */

@@ -11,13 +11,14 @@
  * something that is not a key never fails the init: on a cold start as on a warm
  * one, that sweep runs its stale rules without Junction, logs an error and emits
  * JunctionKeyUnusable = 1 (alarmed); reconciliation is optional, the stale rules
- * are not.
+ * are not. FOLLOW_UP_ACK_HOURS (optional) turns on the not_acknowledged reminder
+ * of follow-ups (CONTRACT §9).
  */
 import { junctionFromSecret } from '../junction/key-secret';
 import { functionTable } from '../store/document-table';
 import { createLogger, createMetrics } from '../shared/observability';
 import { secretStringReader } from '../shared/secrets-manager';
-import { createSweepHandler, reconcileOf, secretErrorName, SWEEP_SERVICE_NAME, syncOf, thresholdsOf } from './app';
+import { createSweepHandler, followUpAckHoursOf, reconcileOf, secretErrorName, SWEEP_SERVICE_NAME, syncOf, thresholdsOf } from './app';
 import { sweepConfig } from './config';
 import { createSnsNotifier, SNS_CLIENT_CONFIG } from './notifier';
 
@@ -49,6 +50,7 @@ export const handler = createSweepHandler({
   thresholds: thresholdsOf(config),
   reconcile: reconcileOf(config),
   sync: syncOf(config),
+  followUpAckHours: followUpAckHoursOf(config),
   // Loaded at the first notification (notifier.ts): most sweeps send none.
   notifier: createSnsNotifier(() => import('@aws-sdk/client-sns').then(({ SNSClient }) => new SNSClient({ ...SNS_CLIENT_CONFIG })), config.STALE_REDRAW_TOPIC_ARN),
   logger,

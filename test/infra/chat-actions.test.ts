@@ -59,6 +59,7 @@ const sent: SentStaleRedrawNotification = {
   status_time: '2026-11-11T10:00:00.000Z',
   look_up: 'npx redraw-tracker order order-7 --stack RedrawTracker --region eu-west-1',
   next_step: NEXT_STEPS.no_progress,
+  follow_up: null,
 };
 
 /** Reads `path` (event.a.b.c) in the notification, as the bot reads a custom action's variable. */

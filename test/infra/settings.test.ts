@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseSettings, SettingsError } from '../../lib/settings';
-import { cdkJsonSettings } from './stack';
+import { TABLE } from '../../functions/store/table';
+import { statementsOf } from './policies';
+import { buildStack, cdkJsonSettings } from './stack';
 
 const valid = { redrawStaleAfterDays: 7, redrawMissingAfterHours: 24, logRetentionDays: 30, alarmEmail: null };
 
@@ -46,5 +48,40 @@ describe('settings from cdk.json context', () => {
   it('fails with the context key when the settings are missing altogether', () => {
     expect(() => parseSettings(undefined)).toThrow(SettingsError);
     expect(() => parseSettings(undefined)).toThrow(/redrawTracker/);
+  });
+});
+
+describe('followUpAckHours (CONTRACT §9: the opt-in not_acknowledged reminder)', () => {
+  const sweepEnvironment = (built: ReturnType<typeof buildStack>) => {
+    const functions = built.template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'stale-redraw-sweep' } } } });
+    const [sweep] = Object.values(functions) as { Properties: { Environment: { Variables: Record<string, unknown> } } }[];
+    return sweep!.Properties.Environment.Variables;
+  };
+  const sweepIndexes = (built: ReturnType<typeof buildStack>) =>
+    JSON.stringify(
+      statementsOf(built.stack, built.template, built.stack.staleRedrawSweep.role)
+        .filter((statement) => statement.Action.includes('dynamodb:Query'))
+        .map((statement) => statement.Resource),
+    );
+
+  it('is off by default and in the committed cdk.json: no FOLLOW_UP_ACK_HOURS, no Query on the worklist index', () => {
+    expect(parseSettings(valid).followUpAckHours).toBeNull();
+    expect(cdkJsonSettings().followUpAckHours).toBeNull();
+    const built = buildStack();
+    expect(sweepEnvironment(built)).not.toHaveProperty('FOLLOW_UP_ACK_HOURS');
+    expect(sweepIndexes(built)).toContain(TABLE.openRedraws.indexName);
+    expect(sweepIndexes(built)).not.toContain(TABLE.byTransaction.indexName);
+  });
+
+  it('when set, reaches the sweep as FOLLOW_UP_ACK_HOURS with a Query grant on the worklist index', () => {
+    const built = buildStack({ settings: { followUpAckHours: 48 } });
+    expect(sweepEnvironment(built)).toMatchObject({ FOLLOW_UP_ACK_HOURS: '48' });
+    expect(sweepIndexes(built)).toContain(TABLE.byTransaction.indexName);
+  });
+
+  it('rejects hours that are not positive or longer than a year, naming the setting', () => {
+    expect(() => parseSettings({ ...valid, followUpAckHours: 0 })).toThrow(/redrawTracker\.followUpAckHours/);
+    expect(() => parseSettings({ ...valid, followUpAckHours: 9000 })).toThrow(/redrawTracker\.followUpAckHours/);
+    expect(parseSettings({ ...valid, followUpAckHours: 0.5 }).followUpAckHours).toBe(0.5);
   });
 });

@@ -5,8 +5,8 @@
  * Measured by counting, with a client middleware, the index entries every Query
  * returns (`Items`) and evaluates (`ScannedCount`, which also covers the
  * `Select: COUNT` queries behind the OpenRedraws metric), and the items read by
- * key (each candidate, and the transaction and members of each order awaiting
- * its redraw). A Scan would fail the test outright.
+ * key (each candidate, its follow-up, and the transaction and members of each
+ * order awaiting its redraw). A Scan would fail the test outright.
  */
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,8 +96,9 @@ describe('stale-redraw sweep cost', () => {
     // appeared out of REDRAW#awaiting: due are the initial orders still awaiting
     // and the redraws without progress.
     const dueCandidates = DUE_AWAITING + DUE_IN_PROGRESS;
-    // Items read by key: each candidate, and for each awaiting one its transaction and its one member (the double check).
-    const byKey = dueCandidates + DUE_AWAITING * 2;
+    // Items read by key: each candidate, its follow-up (CONTRACT §9: one per candidate's transaction, none stored
+    // here, each read all the same), and for each awaiting one its transaction and its one member (the double check).
+    const byKey = dueCandidates + dueCandidates + DUE_AWAITING * 2;
 
     const reads = { queries: 0, items: 0, scanned: 0, countItems: 0, gets: 0, other: [] as string[] };
     table.doc.middlewareStack.add(

@@ -113,6 +113,8 @@ describe('stale-redraw sweep', () => {
         status_time: canonicalFromDate(new Date(since)),
         look_up: `npx redraw-tracker order ${flow.initialId}`,
         next_step: NEXT_STEPS.redraw_not_created,
+        // No follow-up here: the transaction function, which opens them, did not run.
+        follow_up: null,
       },
     ]);
     const order = await stored(flow.initialId);

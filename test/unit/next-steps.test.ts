@@ -7,24 +7,27 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nextStep } from '../../cli/views';
 import { NEXT_STEPS } from '../../functions/core/next-steps';
-import type { StaleReason } from '../../functions/core/staleness';
+import type { NotificationReason, StaleReason } from '../../functions/core/staleness';
 import { chatNotification, createInMemoryNotifier, emailText, snsMessage } from '../../functions/stale-redraw-sweep/notifier';
 
-const REASONS = Object.keys(NEXT_STEPS) as StaleReason[];
+const REASONS = Object.keys(NEXT_STEPS) as NotificationReason[];
+/** The reasons an order is flagged for (the CLI shows a flag's next step; not_acknowledged is no flag). */
+const STALE_REASONS = REASONS.filter((reason): reason is StaleReason => reason !== 'not_acknowledged');
 /** Markdown wraps lines: compare text with whitespace runs as one space. */
 const flat = (text: string) => text.replace(/\s+/g, ' ');
 const deployMd = flat(readFileSync(new URL('../../docs/deploy.md', import.meta.url), 'utf8'));
 
 describe('what to do next about a stale redraw', () => {
-  it('covers both reasons of CONTRACT §4', () => {
-    expect(REASONS.sort()).toEqual(['no_progress', 'redraw_not_created']);
+  it('covers both reasons of CONTRACT §4 and the not_acknowledged reminder of §9', () => {
+    expect([...REASONS].sort()).toEqual(['no_progress', 'not_acknowledged', 'redraw_not_created']);
+    expect([...STALE_REASONS].sort()).toEqual(['no_progress', 'redraw_not_created']);
   });
 
   it.each(REASONS)('docs/deploy.md quotes the next step for %s word for word', (reason) => {
     expect(deployMd).toContain(flat(NEXT_STEPS[reason]));
   });
 
-  it.each(REASONS)('the e-mail, chat, JSON and CLI texts for %s carry it', async (reason) => {
+  it.each(REASONS)('the e-mail, chat and JSON texts for %s carry it', async (reason) => {
     const notifier = createInMemoryNotifier();
     await notifier.notify({
       order_id: 'order-1',
@@ -35,12 +38,16 @@ describe('what to do next about a stale redraw', () => {
       days_waiting: 2,
       since: '2026-03-05T10:00:00.000000Z',
       status_time: '2026-03-03T09:00:00.000000Z',
+      follow_up: { id: 'txn-1', state: 'new', owner: null, contact_attempts: 0, opened_at: '2026-03-03T09:00:00.000000Z' },
     });
     const sent = notifier.notifications[0]!;
     expect(sent.next_step).toBe(NEXT_STEPS[reason]);
     expect(emailText(sent)).toContain(`What to do next: ${NEXT_STEPS[reason]}`);
     expect(chatNotification(sent).content.nextSteps).toContain(NEXT_STEPS[reason]);
     expect(JSON.parse(String(JSON.parse(snsMessage(sent)).default)).next_step).toBe(NEXT_STEPS[reason]);
+  });
+
+  it.each(STALE_REASONS)('the CLI text for a flag of %s carries it', (reason) => {
     const cli = nextStep(
       {
         id: 'order-1',

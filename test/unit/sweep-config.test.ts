@@ -1,6 +1,7 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
-import { thresholdsOf, ThresholdsEnv } from '../../functions/stale-redraw-sweep/app';
+import { followUpAckHoursOf, FollowUpEnv, thresholdsOf, ThresholdsEnv } from '../../functions/stale-redraw-sweep/app';
+import { sweepConfig } from '../../functions/stale-redraw-sweep/config';
 import { STACK_NAME } from '../../lib/app';
 import * as z from 'zod';
 import { NEXT_STEPS } from '../../functions/core/next-steps';
@@ -16,6 +17,7 @@ const notification: StaleRedrawNotification = {
   days_waiting: 2,
   since: '2026-03-05T10:00:00.000000Z',
   status_time: '2026-03-03T09:00:00.000000Z',
+  follow_up: null,
 };
 
 describe('sweep thresholds configuration', () => {
@@ -167,5 +169,77 @@ describe('stale-redraw alerts people can read', () => {
     expect(text).toContain(sent.status_time);
     expect(text).toMatch(/What to do next: \S/);
     expect(text).toContain(`Look it up:   ${sent.look_up}`);
+  });
+});
+
+describe('the follow-up in every format (CONTRACT §9)', () => {
+  const followUp = { id: 'txn-1', state: 'acknowledged' as const, owner: 'team.redraws', contact_attempts: 2, opened_at: '2026-03-03T09:00:00.000000Z' };
+  const withOwner = { ...notification, follow_up: followUp, look_up: 'npx redraw-tracker order order-1', next_step: NEXT_STEPS.redraw_not_created };
+  const withoutOwner = { ...withOwner, follow_up: { ...followUp, state: 'new' as const, owner: null, contact_attempts: 0 } };
+
+  it('names the owner, the follow-up id, its state and contact attempts in the e-mail', () => {
+    const text = emailText(withOwner);
+    expect(text.split('\n')[0]).toBe('A redraw needs action (redraw_not_created). Owner: team.redraws.');
+    expect(text).toContain('Follow-up:    txn-1: acknowledged, owner team.redraws, 2 contact attempts');
+    expect(emailText(withoutOwner)).toContain('Follow-up:    txn-1: new, no owner yet, 0 contact attempts');
+    expect(emailText(withoutOwner)).not.toContain('Owner:');
+    expect(emailText({ ...withOwner, follow_up: null })).toContain('Follow-up:    (none known)');
+  });
+
+  it('names them in the chat notification, which Amazon Q Developer still accepts', () => {
+    const chat = CustomNotification.parse(chatNotification(withOwner));
+    expect(chat.content.title).toBe(':warning: Stale redraw (redraw_not_created): order order-1, owner team.redraws');
+    expect(chat.content.description).toContain('Follow-up: txn-1: acknowledged, owner team.redraws, 2 contact attempts.');
+    expect(chat.content.keywords).toContain('team.redraws');
+    expect(chat.metadata?.summary).toContain('owner team.redraws');
+    expect(CustomNotification.parse(chatNotification(withoutOwner)).content.title).not.toContain('owner');
+  });
+
+  it('carries the follow-up in the JSON every other protocol gets, and the owner as a message attribute for filter policies', async () => {
+    const sent: { MessageAttributes?: Record<string, unknown>; Message?: string; Subject?: string }[] = [];
+    const sns = new SNSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    sns.middlewareStack.add(
+      () => async (args) => {
+        sent.push(args.input as (typeof sent)[number]);
+        return { output: { MessageId: 'm-1', $metadata: {} }, response: {} };
+      },
+      { step: 'initialize', name: 'capture' },
+    );
+    const notifier = createSnsNotifier(sns, 'arn:aws:sns:us-east-1:123456789012:stale-redraws');
+    await notifier.notify({ ...notification, follow_up: followUp });
+    await notifier.notify({ ...notification, follow_up: withoutOwner.follow_up });
+    expect(JSON.parse(JSON.parse(sent[0]!.Message!).default).follow_up).toEqual(followUp);
+    expect(sent[0]!.MessageAttributes).toEqual({ reason: { DataType: 'String', StringValue: 'redraw_not_created' }, owner: { DataType: 'String', StringValue: 'team.redraws' } });
+    // SNS refuses an empty attribute value: no owner, no attribute.
+    expect(sent[1]!.MessageAttributes).toEqual({ reason: { DataType: 'String', StringValue: 'redraw_not_created' } });
+  });
+
+  it('renders the not_acknowledged reminder as a reminder, in its order\'s chat thread', () => {
+    const reminder = { ...withoutOwner, reason: 'not_acknowledged' as const, next_step: NEXT_STEPS.not_acknowledged };
+    const text = emailText(reminder);
+    expect(text.split('\n')[0]).toBe("A redraw's follow-up is not acknowledged (not_acknowledged).");
+    expect(text).toContain('nobody has acknowledged its follow-up since it opened at 2026-03-03T09:00:00.000000Z');
+    expect(text).toContain(`Reminded:     ${reminder.since}`);
+    expect(text).toContain(`What to do next: ${NEXT_STEPS.not_acknowledged}`);
+    const chat = CustomNotification.parse(chatNotification(reminder));
+    expect(chat.id).toBe('not-acknowledged-txn-1');
+    expect(chat.metadata).toMatchObject({ threadId: 'redraw-tracker-order-order-1', eventType: 'follow_up.not_acknowledged' });
+  });
+});
+
+describe('FOLLOW_UP_ACK_HOURS', () => {
+  const base = { TABLE_NAME: 't', STALE_REDRAW_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:t' };
+  it('is off unless set (unset or blank)', () => {
+    expect(followUpAckHoursOf(sweepConfig(base))).toBeNull();
+    expect(followUpAckHoursOf(sweepConfig({ ...base, FOLLOW_UP_ACK_HOURS: ' ' }))).toBeNull();
+  });
+
+  it('reads positive hours, fractions included', () => {
+    expect(followUpAckHoursOf(sweepConfig({ ...base, FOLLOW_UP_ACK_HOURS: '48' }))).toBe(48);
+    expect(followUpAckHoursOf(parseEnv(FollowUpEnv, { FOLLOW_UP_ACK_HOURS: '0.5' }))).toBe(0.5);
+  });
+
+  it.each(['0', '-1', 'two days', '9000'])('fails loudly, naming the setting, on %j', (value) => {
+    expect(() => sweepConfig({ ...base, FOLLOW_UP_ACK_HOURS: value })).toThrow(/FOLLOW_UP_ACK_HOURS/);
   });
 });

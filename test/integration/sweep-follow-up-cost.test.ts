@@ -1,0 +1,108 @@
+/**
+ * What follow-ups add to a sweep's DynamoDB bill (CONTRACT §9), in capacity
+ * units as AWS bills them (bench/meter.ts over DynamoDB Local's consumed
+ * capacity): the follow-ups of the orders the sweep reads, once each, by key
+ * and eventually consistent; and, only with FOLLOW_UP_ACK_HOURS, one Query of
+ * the worklist's open partition plus, per reminder, two strongly consistent
+ * reads (the follow-up, its order) and the marker's conditional write.
+ *
+ * Follow-ups are opened by the transaction function on the table's real
+ * stream, as in production; the sweep reads through a metered client.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attachMeter } from '../../bench/meter';
+import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
+import { instantMillis } from '../../functions/core/instant';
+import { runSweep } from '../../functions/stale-redraw-sweep/app';
+import { createInMemoryNotifier } from '../../functions/stale-redraw-sweep/notifier';
+import { documentClientOf, documentTable } from '../../functions/store/document-table';
+import { getFollowUps } from '../../functions/store/follow-ups';
+import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
+import { localEndpoint } from '../support/dynamodb';
+import { buildDeliveries, freshId, redrawFlow, type RedrawOutcome } from '../support/junction';
+import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const AWAITING = 10;
+const IN_PROGRESS = 10;
+const START = new Date('2031-03-02T09:00:00Z');
+const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+let rig: TransactionRig;
+let client: DynamoDBClient;
+beforeAll(async () => {
+  rig = await startTransactionRig('sweep-follow-up-cost');
+  client = new DynamoDBClient(localDynamoDbClientConfig(localEndpoint()));
+});
+afterAll(async () => {
+  client?.destroy();
+  await rig?.close();
+});
+
+async function seed(outcome: RedrawOutcome): Promise<string> {
+  const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+  for (const delivery of buildDeliveries(redrawFlow(ids, outcome, START))) await rig.webhook(delivery);
+  return ids.transactionId;
+}
+
+describe('what follow-ups add to a sweep', () => {
+  it('costs half a read unit per order the sweep reads (its follow-up, eventually consistent), and the reminder a Query of the open worklist plus two reads and a write per reminder', async () => {
+    const transactions: string[] = [];
+    for (let i = 0; i < AWAITING; i++) transactions.push(await seed('not_created'));
+    for (let i = 0; i < IN_PROGRESS; i++) transactions.push(await seed('in_progress'));
+    await rig.settle();
+    const db = documentTable(documentClientOf(client));
+    const meter = attachMeter(client);
+    const sweep = async (now: number, followUpAckHours: number | null) => {
+      meter.reset();
+      const notifier = createInMemoryNotifier();
+      const result = await runSweep({ db, tableName: rig.table.tableName, now: new Date(now), thresholds: DEFAULT_THRESHOLDS, notifier, logger: silent, metrics: { addMetric: () => undefined }, followUpAckHours });
+      return { result, reading: meter.reading(), notifications: notifier.notifications };
+    };
+
+    // The extra reads of the stale rules: exactly getFollowUps of the candidates' follow-ups, metered alone.
+    meter.reset();
+    const followUps = await getFollowUps(db, rig.table.tableName, transactions);
+    const followUpReads = meter.reading();
+    expect(followUps.size).toBe(transactions.length);
+    expect(followUpReads.byCommand).toEqual({ GetItemCommand: transactions.length });
+    // Each follow-up item is well under 4 KB: half a read unit, eventually consistent.
+    expect(followUpReads.read).toBeCloseTo(0.5 * transactions.length, 5);
+
+    // Sweep 1: every open redraw is due (10 days on): 20 candidates, 20 follow-up reads among its GetItems.
+    const now = instantMillis('2031-03-12T09:00:00.000000Z');
+    expect(now - START.getTime()).toBe(10 * DAY);
+    const first = await sweep(now, null);
+    expect(first.result).toMatchObject({ examined: transactions.length, flagged: transactions.length });
+    // Items by key: each candidate, its follow-up, and each awaiting one's transaction and member.
+    expect(first.reading.byCommand.GetItemCommand).toBe(2 * transactions.length + 2 * AWAITING);
+
+    // Sweep 2 with FOLLOW_UP_ACK_HOURS: every follow-up is still new, so each is reminded once.
+    const second = await sweep(now + HOUR, 24);
+    expect(second.notifications.filter((sent) => sent.reason === 'not_acknowledged')).toHaveLength(transactions.length);
+    // Sweeps 3 and 3': nothing left to remind; with the setting on, the worklist's Query is all it adds.
+    const quietOn = await sweep(now + 2 * HOUR, 24);
+    const quietOff = await sweep(now + 3 * HOUR, null);
+    expect(quietOn.notifications).toEqual([]);
+    expect(quietOn.reading.byCommand.QueryCommand).toBe((quietOff.reading.byCommand.QueryCommand ?? 0) + 1);
+
+    const figures = {
+      orders_read_by_the_sweep: transactions.length,
+      follow_up_read_units: followUpReads.read,
+      follow_up_read_units_per_order: followUpReads.read / transactions.length,
+      first_sweep_read_units: first.reading.read,
+      reminder_sweep: { reminders: transactions.length, read_units: second.reading.read, write_units: second.reading.write, requests: second.reading.byCommand },
+      quiet_sweep_read_units: { ack_on: quietOn.reading.read, ack_off: quietOff.reading.read, worklist_query: quietOn.reading.read - quietOff.reading.read },
+    };
+    console.info('sweep follow-up cost', JSON.stringify(figures));
+    // The worklist Query reads the open partition: 20 small items (well under 4 KB each), eventually consistent.
+    expect(figures.quiet_sweep_read_units.worklist_query).toBeGreaterThan(0);
+    expect(figures.quiet_sweep_read_units.worklist_query).toBeLessThanOrEqual(0.5 * transactions.length);
+    // A reminder: its follow-up and its order read again strongly consistently (1 unit each), the marker one PutItem.
+    expect(second.reading.read - quietOn.reading.read).toBe(2 * transactions.length);
+    expect(second.reading.byCommand.PutItemCommand).toBe(transactions.length);
+    meter.detach();
+  });
+});

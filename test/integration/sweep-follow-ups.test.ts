@@ -1,0 +1,347 @@
+/**
+ * The sweep honours follow-ups (CONTRACT §9, "With the stale rules"), on
+ * DynamoDB Local through the real code: webhooks stored as the webhook stores
+ * them, the transaction function on the table's real stream (it opens the
+ * follow-ups and publishes the facts), a person's actions through the store's
+ * actOnFollowUp (what the HTTP route calls), and runSweep with an injected clock.
+ *
+ * One table for the file: each test has its own era (a start date later than
+ * every earlier test's), so a sweep finds only its own orders due, and its
+ * assertions are about its own ids.
+ */
+import { SNSClient } from '@aws-sdk/client-sns';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NEXT_STEPS } from '../../functions/core/next-steps';
+import { canonicalFromDate, instantMillis } from '../../functions/core/instant';
+import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
+import { SWEEP_METRICS } from '../../functions/shared/metric-names';
+import { runSweep, STEP_MARGIN_MS, type SweepInput } from '../../functions/stale-redraw-sweep/app';
+import {
+  chatNotification,
+  createInMemoryNotifier,
+  createSnsNotifier,
+  emailText,
+  type Notifier,
+  type SentStaleRedrawNotification,
+  type StaleRedrawNotification,
+} from '../../functions/stale-redraw-sweep/notifier';
+import { actOnFollowUp, getFollowUp } from '../../functions/store/follow-ups';
+import { OPEN_REDRAW_PARTITIONS, TABLE } from '../../functions/store/table';
+import { createInMemoryPublisher } from '../../functions/transaction-status/publisher';
+import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type RedrawOutcome } from '../support/junction';
+import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+const events = createInMemoryPublisher();
+let rig: TransactionRig;
+beforeAll(async () => {
+  rig = await startTransactionRig('sweep-follow-ups', { publisher: events });
+});
+afterAll(async () => {
+  await rig?.close();
+});
+
+const logged: unknown[] = [];
+const logger = {
+  debug: (...args: unknown[]) => void logged.push(args),
+  info: (...args: unknown[]) => void logged.push(args),
+  warn: (...args: unknown[]) => void logged.push(args),
+  error: (...args: unknown[]) => void logged.push(args),
+};
+/** Every notification any sweep of this file handed to a notifier (the PHI check reads them all). */
+const everyNotification: unknown[] = [];
+
+let era = 0;
+/** A start date later than every earlier test's, a year apart (see the file's comment). */
+function nextEra(): Date {
+  era++;
+  return new Date(Date.UTC(2030 + era, 0, 10, 9));
+}
+
+/** A redraw flow delivered through the webhook's store path, then the transaction function (real stream). */
+async function seed(outcome: RedrawOutcome, start: Date) {
+  const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+  for (const delivery of buildDeliveries(redrawFlow(ids, outcome, start))) await rig.webhook(delivery);
+  await rig.settle();
+  const watched = outcome === 'not_created' ? ids.initialId : ids.redrawId;
+  const order = await rig.order(watched);
+  if (order === null) throw new Error('order not stored');
+  const followUp = await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId);
+  if (followUp === null) throw new Error('the transaction function opened no follow-up');
+  return { ...ids, watched, statusTime: instantMillis(order.record.status_time), openedAt: instantMillis(followUp.followUp.opened_at) };
+}
+
+/** A person's action, as the HTTP route applies it. */
+async function act(id: string, body: unknown, at: number) {
+  const result = await actOnFollowUp(rig.table.db, rig.table.tableName, { id, body, actor: 'j.doe', now: new Date(at), thresholds: DEFAULT_THRESHOLDS });
+  if (result.kind !== 'changed' && result.kind !== 'unchanged') throw new Error(`action refused: ${result.kind}`);
+  return result.stored.followUp;
+}
+
+function recording(): Notifier & { sent: StaleRedrawNotification[] } {
+  const sent: StaleRedrawNotification[] = [];
+  return {
+    sent,
+    async notify(notification) {
+      everyNotification.push(notification);
+      sent.push(notification);
+    },
+  };
+}
+
+async function sweep(now: number, notifier: Notifier, extra: Partial<SweepInput> = {}) {
+  const metrics = new Map<string, number>();
+  const result = await runSweep({
+    db: rig.table.db,
+    tableName: rig.table.tableName,
+    now: new Date(now),
+    thresholds: DEFAULT_THRESHOLDS,
+    notifier,
+    logger,
+    metrics: { addMetric: (name: string, _unit: string, value: number) => void metrics.set(name, value) },
+    ...extra,
+  });
+  await rig.settle();
+  return { result, metrics };
+}
+
+const about = (sent: readonly StaleRedrawNotification[], orderId: string, reason?: string) =>
+  sent.filter((notification) => notification.order_id === orderId && (reason === undefined || notification.reason === reason));
+const factsOf = (orderId: string, type: string) => events.events.filter((event) => event.order_id === orderId && event.type === type);
+
+describe('the sweep and a follow-up’s snooze', () => {
+  it('flags no order before its follow-up’s snooze ends, and flags it as usual after', async () => {
+    const flow = await seed('not_created', nextEra());
+    const until = flow.statusTime + 3 * DAY;
+    await act(flow.transactionId, { action: 'snooze', until: canonicalFromDate(new Date(until)), reason: 'appointment_booked' }, flow.statusTime + HOUR);
+    const notifier = recording();
+
+    // Due by §4 (24 h) but snoozed: not flagged, not notified, still an unflagged open redraw.
+    await sweep(flow.statusTime + 25 * HOUR, notifier);
+    await sweep(until - 1000, notifier);
+    expect(about(notifier.sent, flow.watched)).toEqual([]);
+    const held = await rig.order(flow.watched);
+    expect(held?.stale).toBeNull();
+    expect(held?.openRedraw).toBe(OPEN_REDRAW_PARTITIONS.awaitingRedraw);
+
+    // At snoozed_until the snooze is over (acknowledged again): flagged as usual, once.
+    await sweep(until, notifier);
+    await sweep(until + HOUR, notifier);
+    expect(about(notifier.sent, flow.watched)).toEqual([
+      expect.objectContaining({
+        reason: 'redraw_not_created',
+        since: canonicalFromDate(new Date(until)),
+        follow_up: { id: flow.transactionId, state: 'acknowledged', owner: null, contact_attempts: 0, opened_at: canonicalFromDate(new Date(flow.openedAt)) },
+      }),
+    ]);
+    expect((await rig.order(flow.watched))?.stale).toEqual({ since: canonicalFromDate(new Date(until)), reason: 'redraw_not_created' });
+  });
+
+  it('holds a flag’s pending notification while its follow-up is snoozed, and sends it once after', async () => {
+    const flow = await seed('in_progress', nextEra());
+    const due = flow.statusTime + 8 * DAY;
+    // The flag is set but SNS refuses: its notification stays pending.
+    const refusing: Notifier = {
+      async notify() {
+        throw new Error('refused');
+      },
+    };
+    await sweep(due, refusing);
+    const flag = (await rig.order(flow.watched))?.stale;
+    expect(flag).toEqual({ since: canonicalFromDate(new Date(due)), reason: 'no_progress' });
+
+    const until = due + 2 * DAY;
+    await act(flow.transactionId, { action: 'snooze', until: canonicalFromDate(new Date(until)), reason: 'patient_requested' }, due + HOUR);
+    const notifier = recording();
+    const { metrics } = await sweep(due + 2 * HOUR, notifier);
+    expect(about(notifier.sent, flow.watched)).toEqual([]);
+    expect(metrics.get(SWEEP_METRICS.notificationsPending)).toBeGreaterThanOrEqual(1);
+    expect((await rig.order(flow.watched))?.stale).toEqual(flag); // the flag stays (CONTRACT §9 clears only a closed one's)
+
+    await sweep(until + HOUR, notifier);
+    await sweep(until + 2 * HOUR, notifier);
+    expect(about(notifier.sent, flow.watched)).toEqual([expect.objectContaining({ reason: 'no_progress', since: flag!.since })]);
+  });
+});
+
+describe('the sweep and a closed follow-up', () => {
+  it('never flags an order whose follow-up is closed, clears the flag it has (redraw.stale_cleared), and flags again after a person reopens it', async () => {
+    const flow = await seed('not_created', nextEra());
+    const notifier = recording();
+    const first = flow.statusTime + 25 * HOUR;
+    await sweep(first, notifier);
+    expect(about(notifier.sent, flow.watched)).toHaveLength(1);
+    expect(factsOf(flow.watched, 'redraw.stale')).toHaveLength(1);
+
+    await act(flow.transactionId, { action: 'close', disposition: 'patient_declined' }, first + HOUR);
+    const { result } = await sweep(first + 2 * HOUR, notifier);
+    expect(result.cleared).toBeGreaterThanOrEqual(1);
+    const cleared = await rig.order(flow.watched);
+    expect(cleared?.stale).toBeNull();
+    expect(cleared?.openRedraw).toBe(OPEN_REDRAW_PARTITIONS.awaitingRedraw);
+    // The stream publishes the clear, with the flag's reason and since (CONTRACT §7).
+    expect(factsOf(flow.watched, 'redraw.stale_cleared')).toEqual([
+      expect.objectContaining({ reason: 'redraw_not_created', since: canonicalFromDate(new Date(first)) }),
+    ]);
+    expect(logged).toContainEqual(['stale flag cleared', expect.objectContaining({ order_id: flow.watched, follow_up_id: flow.transactionId, reason: 'follow_up_closed' })]);
+
+    // Closed: never flagged again, however long it waits.
+    await sweep(first + 3 * HOUR, notifier);
+    await sweep(first + 30 * DAY, notifier);
+    expect(about(notifier.sent, flow.watched)).toHaveLength(1);
+    expect((await rig.order(flow.watched))?.stale).toBeNull();
+
+    // A person reopens it: the next sweep flags it again (a new episode, notified once).
+    const reopenedAt = first + 30 * DAY + HOUR;
+    await act(flow.transactionId, { action: 'reopen' }, reopenedAt);
+    await sweep(reopenedAt + HOUR, notifier);
+    await sweep(reopenedAt + 2 * HOUR, notifier);
+    const again = about(notifier.sent, flow.watched);
+    expect(again).toHaveLength(2);
+    expect(again[1]).toMatchObject({ reason: 'redraw_not_created', since: canonicalFromDate(new Date(reopenedAt + HOUR)), follow_up: { state: 'acknowledged' } });
+    expect(factsOf(flow.watched, 'redraw.stale')).toHaveLength(2);
+  });
+
+  it('sends no pending notification of a flag whose follow-up was closed meanwhile: the flag clears', async () => {
+    const flow = await seed('in_progress', nextEra());
+    const due = flow.statusTime + 8 * DAY;
+    await sweep(due, { notify: () => Promise.reject(new Error('refused')) });
+    expect((await rig.order(flow.watched))?.stale).not.toBeNull();
+    await act(flow.transactionId, { action: 'close', disposition: 'tested_elsewhere' }, due + HOUR);
+    const notifier = recording();
+    await sweep(due + 2 * HOUR, notifier);
+    expect(about(notifier.sent, flow.watched)).toEqual([]);
+    expect((await rig.order(flow.watched))?.stale).toBeNull();
+  });
+});
+
+describe('the notification names the follow-up', () => {
+  it('names the owner, the follow-up id, its state and contact attempts in the e-mail, the chat notification and the JSON the SNS notifier publishes', async () => {
+    const flow = await seed('in_progress', nextEra());
+    const due = flow.statusTime + 8 * DAY;
+    await act(flow.transactionId, { action: 'assign', owner: 'team.redraws' }, due - 2 * DAY);
+    await act(flow.transactionId, { action: 'record_contact', channel: 'phone', outcome: 'no_answer' }, due - 2 * DAY + HOUR);
+    await act(flow.transactionId, { action: 'record_contact', channel: 'sms', outcome: 'left_message' }, due - DAY);
+
+    // The sweep's own SNS notifier; the request is captured before it is built (nothing leaves the process).
+    const published: { Message: string; MessageAttributes: Record<string, { StringValue: string }> }[] = [];
+    const sns = new SNSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    sns.middlewareStack.add(
+      () => async (args) => {
+        published.push(args.input as (typeof published)[number]);
+        everyNotification.push(args.input);
+        return { output: { MessageId: 'm-1', $metadata: {} }, response: {} };
+      },
+      { step: 'initialize', name: 'capture' },
+    );
+    await sweep(due, createSnsNotifier(sns, 'arn:aws:sns:us-east-1:123456789012:stale-redraws'));
+    sns.destroy();
+
+    const mine = published.filter((input) => input.Message.includes(flow.watched));
+    expect(mine).toHaveLength(1);
+    const byProtocol = JSON.parse(mine[0]!.Message) as { default: string; email: string; https: string };
+    const sent = JSON.parse(byProtocol.default) as SentStaleRedrawNotification;
+    expect(sent.follow_up).toEqual({ id: flow.transactionId, state: 'acknowledged', owner: 'team.redraws', contact_attempts: 2, opened_at: canonicalFromDate(new Date(flow.openedAt)) });
+    expect(byProtocol.email).toBe(emailText(sent));
+    expect(byProtocol.email.split('\n')[0]).toBe('A redraw needs action (no_progress). Owner: team.redraws.');
+    expect(byProtocol.email).toContain(`Follow-up:    ${flow.transactionId}: acknowledged, owner team.redraws, 2 contact attempts`);
+    const chat = JSON.parse(byProtocol.https) as ReturnType<typeof chatNotification>;
+    expect(chat).toEqual(chatNotification(sent, { region: 'us-east-1' }));
+    expect(chat.metadata.additionalContext).toMatchObject({ follow_up_id: flow.transactionId });
+    expect(chat.content.title).toBe(`:warning: Stale redraw (no_progress): order ${flow.watched}, owner team.redraws`);
+    expect(chat.content.description).toContain(`Follow-up: ${flow.transactionId}: acknowledged, owner team.redraws, 2 contact attempts.`);
+    expect(mine[0]!.MessageAttributes['owner']?.StringValue).toBe('team.redraws');
+  });
+});
+
+describe('the not_acknowledged reminder (FOLLOW_UP_ACK_HOURS)', () => {
+  it('is off by default: a follow-up new for weeks gets no reminder', async () => {
+    const flow = await seed('not_created', nextEra());
+    const notifier = recording();
+    await sweep(flow.openedAt + 30 * DAY, notifier);
+    expect(about(notifier.sent, flow.watched, 'not_acknowledged')).toEqual([]);
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId))?.remindedAt).toBeNull();
+  });
+
+  it('notifies a follow-up still new FOLLOW_UP_ACK_HOURS after it opened, once over two sweeps, and never one a person acknowledged', async () => {
+    const flow = await seed('in_progress', nextEra());
+    const acknowledged = await seed('in_progress', new Date(flow.openedAt));
+    await act(acknowledged.transactionId, { action: 'acknowledge', owner: 'j.doe' }, acknowledged.openedAt + HOUR);
+    const notifier = createInMemoryNotifier(logger);
+    const ack = { followUpAckHours: 48 };
+
+    await sweep(flow.openedAt + 47 * HOUR, notifier, ack);
+    expect(about(notifier.notifications, flow.watched, 'not_acknowledged')).toEqual([]);
+
+    const at = flow.openedAt + 49 * HOUR;
+    await sweep(at, notifier, ack);
+    await sweep(at + HOUR, notifier, ack);
+    const reminders = about(notifier.notifications, flow.watched, 'not_acknowledged');
+    expect(reminders).toEqual([
+      expect.objectContaining({
+        order_id: flow.watched,
+        transaction_id: flow.transactionId,
+        reason: 'not_acknowledged',
+        since: canonicalFromDate(new Date(at)),
+        next_step: NEXT_STEPS.not_acknowledged,
+        follow_up: { id: flow.transactionId, state: 'new', owner: null, contact_attempts: 0, opened_at: canonicalFromDate(new Date(flow.openedAt)) },
+      }),
+    ]);
+    everyNotification.push(...reminders);
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId))?.remindedAt).toBe(canonicalFromDate(new Date(at)));
+    expect(notifier.notifications.filter((sent) => sent.transaction_id === acknowledged.transactionId && sent.reason === 'not_acknowledged')).toEqual([]);
+    // Not a stale flag: the order's own flag (no_progress at 7 days) is another matter.
+    expect((await rig.order(flow.watched))?.stale).toBeNull();
+  });
+
+  it('tries a reminder the notifier refused again next sweep, and marks it only once sent', async () => {
+    const flow = await seed('in_progress', nextEra());
+    const at = flow.openedAt + 25 * HOUR;
+    await sweep(at, { notify: () => Promise.reject(new Error('refused')) }, { followUpAckHours: 24 });
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId))?.remindedAt).toBeNull();
+    const notifier = recording();
+    await sweep(at + HOUR, notifier, { followUpAckHours: 24 });
+    await sweep(at + 2 * HOUR, notifier, { followUpAckHours: 24 });
+    expect(about(notifier.sent, flow.watched, 'not_acknowledged')).toHaveLength(1);
+  });
+
+  it('goes through the sweep’s step-time checks: a reminder step out of time sends nothing (SweepStoppedEarly = 1), the next sweep sends it once', async () => {
+    const flow = await seed('in_progress', nextEra());
+    const at = flow.openedAt + 25 * HOUR;
+    // Time runs low while the sweep reads the unacknowledged follow-ups: the reminder's own check stops it.
+    let left = Number.POSITIVE_INFINITY;
+    const db = {
+      ...rig.table.db,
+      query: async (input: Parameters<typeof rig.table.db.query>[0]) => {
+        const page = await rig.table.db.query(input);
+        if (input.IndexName === TABLE.byTransaction.indexName) left = STEP_MARGIN_MS - 1;
+        return page;
+      },
+    };
+    const lateNotifier = recording();
+    const late = await sweep(at, lateNotifier, { db, followUpAckHours: 24, timeLeft: () => left });
+    expect(late.metrics.get(SWEEP_METRICS.stoppedEarly)).toBe(1);
+    expect(about(lateNotifier.sent, flow.watched, 'not_acknowledged')).toEqual([]);
+    expect(logged).toContainEqual(['sweep time low: stopping cleanly, the next sweep goes on', { step: 'notification', time_left_ms: STEP_MARGIN_MS - 1 }]);
+    // Out of time before the step: it does not even read.
+    left = STEP_MARGIN_MS - 1;
+    const none = await sweep(at + HOUR, recording(), { db, followUpAckHours: 24, timeLeft: () => left });
+    expect(none.metrics.get(SWEEP_METRICS.stoppedEarly)).toBe(1);
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId))?.remindedAt).toBeNull();
+
+    const notifier = recording();
+    await sweep(at + 2 * HOUR, notifier, { followUpAckHours: 24 });
+    await sweep(at + 3 * HOUR, notifier, { followUpAckHours: 24 });
+    expect(about(notifier.sent, flow.watched, 'not_acknowledged')).toHaveLength(1);
+  });
+});
+
+describe('no PHI', () => {
+  it('puts no PHI in any notification or log line of these sweeps (the webhooks carried canaries in every PHI field)', () => {
+    expect(everyNotification.length).toBeGreaterThan(5);
+    expect(JSON.stringify(everyNotification)).not.toContain(PHI_CANARY);
+    expect(JSON.stringify(logged)).not.toContain(PHI_CANARY);
+  });
+});
