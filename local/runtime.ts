@@ -14,7 +14,7 @@ import { junctionApiFor } from '../functions/junction/settings';
 import { createQueryHandler } from '../functions/query/app';
 import { SERVICES } from '../functions/shared/metric-names';
 import { createLogger, createMetrics } from '../functions/shared/observability';
-import { createSweepHandler, reconcileOf, syncOf, type SweepResult } from '../functions/stale-redraw-sweep/app';
+import { createSweepHandler, followUpAckHoursOf, reconcileOf, syncOf, type SweepResult } from '../functions/stale-redraw-sweep/app';
 import { createInMemoryNotifier, type InMemoryNotifier } from '../functions/stale-redraw-sweep/notifier';
 import { createTableInput } from '../functions/store/table';
 import { createTransactionStatusHandler } from '../functions/transaction-status/app';
@@ -163,6 +163,7 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       junction: junctionApi,
       reconcile: reconcileOf(settings),
       sync: syncOf(settings),
+      followUpAckHours: followUpAckHoursOf(settings),
     });
 
     // One sweep at a time, as one scheduled Lambda would run them.
