@@ -304,10 +304,12 @@ export class RedrawTrackerStack extends Stack {
     this.query = new TableBoundFunction(this, 'Query', {
       ...bound,
       service: 'query',
-      description: 'Answers GET /orders, /transactions and /redraws (read only)',
+      description: 'Answers GET /orders, /transactions, /redraws and /follow-ups (read only)',
+      // The follow-ups' worklist lives in the by-transaction index (FOLLOWUPS# partitions); a
+      // follow-up's history is a Query of its own partition in the table.
       access: {
         table: ['GetItem', 'Query'],
-        queryIndexes: [TABLE.openRedraws.indexName],
+        queryIndexes: [TABLE.openRedraws.indexName, TABLE.byTransaction.indexName],
       },
       // A CloudFormation dynamic reference: the value never appears in the template.
       environment: { CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap() },
@@ -370,7 +372,7 @@ export class RedrawTrackerStack extends Stack {
     });
     const iam = new HttpIamAuthorizer();
     const queryIntegration = new HttpLambdaIntegration('QueryIntegration', this.query.fn);
-    for (const path of ['/orders/{order_id}', '/transactions/{transaction_id}', '/redraws']) {
+    for (const path of ['/orders/{order_id}', '/transactions/{transaction_id}', '/redraws', '/follow-ups', '/follow-ups/{follow_up_id}']) {
       this.api.addRoutes({ path, methods: [HttpMethod.GET], integration: queryIntegration, authorizer: iam });
     }
 

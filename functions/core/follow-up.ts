@@ -105,7 +105,7 @@ export function stateAt(followUp: FollowUp, now: Date): FollowUp {
 // Actions (POST /follow-ups/{id}/actions)
 
 /** A person's or a team's handle: no spaces, no free text. */
-const Owner = z.string().check(z.minLength(1), z.maxLength(100), z.regex(/^[A-Za-z0-9._@:/+-]+$/, 'must be a handle of letters, digits and ._@:/+-'));
+export const Owner = z.string().check(z.minLength(1), z.maxLength(100), z.regex(/^[A-Za-z0-9._@:/+-]+$/, 'must be a handle of letters, digits and ._@:/+-'));
 /** A ticket id or URL in the team's own system (CONTRACT §9). */
 const Reference = z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[A-Za-z0-9._:/#?=&-]+$/, 'may hold only A-Za-z0-9._:/#?=&-'));
 const Common = {

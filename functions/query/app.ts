@@ -1,6 +1,8 @@
 /**
- * The query API (CONTRACT §2) for API Gateway HTTP API events (payload v2):
- * GET /orders/{order_id}, GET /transactions/{transaction_id} and GET /redraws.
+ * The query API (CONTRACT §2, §9) for API Gateway HTTP API events (payload v2):
+ * GET /orders/{order_id}, GET /transactions/{transaction_id}, GET /redraws,
+ * GET /follow-ups and GET /follow-ups/{follow_up_id}. Read-only: the actions on
+ * follow-ups are another function's (functions/follow-up-actions).
  *
  * On AWS the HTTP API names the route (`routeKey`, with `pathParameters`); the
  * local runtime sends `$default` events, routed here by method and path. Bad
@@ -10,26 +12,39 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { TableClient } from '../store/table-client';
 import * as z from 'zod/mini';
-import { toOrder, type Order } from '../core/order-view';
+import { Owner, type FollowUpAction, type FollowUpView } from '../core/follow-up';
+import type { OrderRecord } from '../core/order-record';
+import { toOrder, type Order, type StaleFlag } from '../core/order-view';
 import { ResourceId } from '../core/schemas';
 import type { TransactionStatus } from '../core/transaction-status';
+import { existingFollowUpIds, FOLLOW_UP_LIST_STATES, followUpViews, getFollowUp, listFollowUps, readHistory } from '../store/follow-ups';
 import { getOrder } from '../store/order-reads';
 import { listRedraws, type RedrawListState } from '../store/redraws';
 import { readTransactionPartition } from '../store/transaction-partition';
 import { SERVICES } from '../shared/metric-names';
 import { errorName } from '../shared/observability';
-import { decodeCursor, DEFAULT_CURSOR_SECRET, encodeCursor } from './cursor';
+import { decodeCursor, DEFAULT_CURSOR_SECRET, encodeCursor, isFollowUpPosition } from './cursor';
 
 export const QUERY_SERVICE_NAME = SERVICES.query;
 
-/** The contract's Transaction (CONTRACT §2). */
+/** An order as the API answers it: the contract's Order and the id of its follow-up, if one exists (CONTRACT §9). */
+export type OrderAnswer = Order & { follow_up_id: string | null };
+
+/** The contract's Transaction (CONTRACT §2), with its follow-up's id (§9). */
 export interface Transaction {
   id: string;
   status: TransactionStatus;
   reported_status: string | null;
   /** Ascending created_at. */
-  orders: Order[];
+  orders: OrderAnswer[];
   updated_at: string;
+  follow_up_id: string | null;
+}
+
+/** GET /follow-ups/{follow_up_id}: the follow-up and its history, oldest first. */
+export interface FollowUpAnswer {
+  follow_up: FollowUpView;
+  history: FollowUpAction[];
 }
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -57,6 +72,8 @@ export interface QueryHandlerDeps {
   logger: Pick<Logger, 'error'>;
   /** Key of the cursors' integrity tag (CURSOR_SECRET); DEFAULT_CURSOR_SECRET when absent. */
   cursorSecret?: string;
+  /** The clock of follow-ups' states (a snooze ends at its time); the system clock when absent. */
+  now?: () => Date;
 }
 
 /** A client error, answered as `{"error":{"code","message"}}`. Messages never echo the input. */
@@ -72,7 +89,7 @@ export class HttpError extends Error {
   }
 }
 
-type RouteName = 'order' | 'transaction' | 'redraws';
+type RouteName = 'order' | 'transaction' | 'redraws' | 'follow-ups' | 'follow-up';
 
 interface RouteSpec {
   name: RouteName;
@@ -87,6 +104,8 @@ const ROUTES: readonly RouteSpec[] = [
   { name: 'order', key: 'GET /orders/{order_id}', path: /^\/orders\/([^/]+)$/, param: 'order_id' },
   { name: 'transaction', key: 'GET /transactions/{transaction_id}', path: /^\/transactions\/([^/]+)$/, param: 'transaction_id' },
   { name: 'redraws', key: 'GET /redraws', path: /^\/redraws$/ },
+  { name: 'follow-ups', key: 'GET /follow-ups', path: /^\/follow-ups$/ },
+  { name: 'follow-up', key: 'GET /follow-ups/{follow_up_id}', path: /^\/follow-ups\/([^/]+)$/, param: 'follow_up_id' },
 ];
 
 interface Matched {
@@ -127,16 +146,37 @@ function resourceId(value: string | undefined, name: string): string {
 
 const PageSize = z.pipe(z.pipe(z.string().check(z.regex(/^[0-9]{1,3}$/)), z.transform(Number)), z.int().check(z.minimum(1), z.maximum(MAX_PAGE_SIZE)));
 const ListState = z.enum(['open', 'stale']);
+const FollowUpListState = z.enum(FOLLOW_UP_LIST_STATES);
+
+/** The id of an order's follow-up, if it had one: its transaction's id, or its own for an order without a transaction (CONTRACT §9). */
+function followUpIdOf(record: Pick<OrderRecord, 'id' | 'transaction_id'>): string {
+  return record.transaction_id ?? record.id;
+}
 
 /** The query API's handler, for API Gateway HTTP API (payload v2) events and the local runtime's. */
 export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) => Promise<QueryResponse> {
   const { db, tableName, logger } = deps;
   const cursorSecret = deps.cursorSecret ?? DEFAULT_CURSOR_SECRET;
+  const now = deps.now ?? (() => new Date());
+
+  /**
+   * Orders as answered, each with the id of its follow-up when one exists: one
+   * read by key per distinct id, `alsoIds` included (a transaction's own).
+   */
+  const orderAnswers = async (stored: readonly { record: OrderRecord; stale: StaleFlag | null }[], alsoIds: readonly string[] = []) => {
+    const existing = await existingFollowUpIds(db, tableName, [...stored.map(({ record }) => followUpIdOf(record)), ...alsoIds]);
+    const orders: OrderAnswer[] = stored.map(({ record, stale }) => {
+      const id = followUpIdOf(record);
+      return { ...toOrder(record, stale), follow_up_id: existing.has(id) ? id : null };
+    });
+    return { orders, existing };
+  };
 
   const getOrderRoute = async (orderId: string) => {
     const stored = await getOrder(db, tableName, orderId);
     if (!stored) throw new HttpError(404, 'not_found', 'no order with this id');
-    return { order: toOrder(stored.record, stored.stale) };
+    const { orders } = await orderAnswers([stored]);
+    return { order: orders[0] };
   };
 
   const getTransactionRoute = async (transactionId: string) => {
@@ -145,12 +185,14 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
     if (!transaction) {
       throw new HttpError(404, 'not_found', 'no transaction with this id yet: a transaction appears once its first order has been processed (a moment after that order\'s webhook)');
     }
+    const answers = await orderAnswers(orders, [transactionId]);
     const answer: Transaction = {
       id: transactionId,
       status: transaction.status,
       reported_status: transaction.reported_status,
-      orders: orders.map((stored) => toOrder(stored.record, stored.stale)),
+      orders: answers.orders,
       updated_at: transaction.updated_at,
+      follow_up_id: answers.existing.has(transactionId) ? transactionId : null,
     };
     return { transaction: answer };
   };
@@ -160,16 +202,46 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
     if (!state.success) throw new HttpError(400, 'invalid_parameter', 'state must be "open" or "stale"');
     const limit = query.limit === undefined ? { success: true as const, data: DEFAULT_PAGE_SIZE } : PageSize.safeParse(query.limit);
     if (!limit.success) throw new HttpError(400, 'invalid_parameter', `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-    const from = query.cursor === undefined ? null : decodeCursor(query.cursor, cursorSecret);
-    // A cursor of the other state would resume in the wrong partition.
+    const decoded = query.cursor === undefined ? null : decodeCursor(query.cursor, cursorSecret);
+    // A cursor of the other state (or of another list) would resume in the wrong partition.
+    const from = decoded === null || isFollowUpPosition(decoded) ? null : decoded;
     if (query.cursor !== undefined && (from === null || from.state !== state.data)) {
       throw new HttpError(400, 'invalid_cursor', 'the cursor is not one this API gave for this state');
     }
     const page = await listRedraws(db, tableName, state.data satisfies RedrawListState, limit.data, from);
     return {
-      items: page.orders.map((stored) => toOrder(stored.record, stored.stale)),
+      items: (await orderAnswers(page.orders)).orders,
       next_cursor: page.next ? encodeCursor(page.next, cursorSecret) : null,
     };
+  };
+
+  const listFollowUpsRoute = async (query: Record<string, string | undefined>) => {
+    const state = FollowUpListState.safeParse(query.state ?? 'open');
+    if (!state.success) throw new HttpError(400, 'invalid_parameter', `state must be one of ${FOLLOW_UP_LIST_STATES.map((one) => `"${one}"`).join(', ')}`);
+    const owner = query.owner === undefined ? { success: true as const, data: null } : Owner.safeParse(query.owner);
+    if (!owner.success) throw new HttpError(400, 'invalid_parameter', 'owner must be a handle of 1-100 letters, digits and ._@:/+-');
+    const limit = query.limit === undefined ? { success: true as const, data: DEFAULT_PAGE_SIZE } : PageSize.safeParse(query.limit);
+    if (!limit.success) throw new HttpError(400, 'invalid_parameter', `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+    const decoded = query.cursor === undefined ? null : decodeCursor(query.cursor, cursorSecret);
+    // A cursor of /redraws, or of other filters, would resume somewhere else.
+    const from = decoded !== null && isFollowUpPosition(decoded) ? decoded : null;
+    if (query.cursor !== undefined && (from === null || from.state !== state.data || from.owner !== owner.data)) {
+      throw new HttpError(400, 'invalid_cursor', 'the cursor is not one this API gave for this state and owner');
+    }
+    const at = now();
+    const page = await listFollowUps(db, tableName, { state: state.data, owner: owner.data, limit: limit.data, from, now: at });
+    return {
+      items: await followUpViews(db, tableName, page.items, at),
+      next_cursor: page.next ? encodeCursor(page.next, cursorSecret) : null,
+    };
+  };
+
+  const getFollowUpRoute = async (id: string): Promise<FollowUpAnswer> => {
+    const stored = await getFollowUp(db, tableName, id);
+    if (!stored) throw new HttpError(404, 'not_found', 'no follow-up with this id');
+    const [view] = await followUpViews(db, tableName, [stored], now());
+    if (view === undefined) throw new Error('no view of a stored follow-up');
+    return { follow_up: view, history: await readHistory(db, tableName, id) };
   };
 
   return async (rawEvent) => {
@@ -185,6 +257,10 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
           return json(200, await getTransactionRoute(resourceId(route.id, 'transaction_id')));
         case 'redraws':
           return json(200, await listRedrawsRoute(event.queryStringParameters ?? {}));
+        case 'follow-ups':
+          return json(200, await listFollowUpsRoute(event.queryStringParameters ?? {}));
+        case 'follow-up':
+          return json(200, await getFollowUpRoute(resourceId(route.id, 'follow_up_id')));
       }
     } catch (error) {
       if (error instanceof HttpError) {
@@ -203,5 +279,3 @@ function json(statusCode: number, body: unknown, headers: Record<string, string>
     body: JSON.stringify(body),
   };
 }
-
-/** The latest of some ISO instants (compared in canonical form), as given. */

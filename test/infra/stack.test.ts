@@ -131,7 +131,7 @@ describe('permissions', () => {
     ]);
   });
 
-  it('lets the query function read only: GetItem and Query, on the table and the open-redraws index', () => {
+  it('lets the query function read only: GetItem and Query, on the table, the open-redraws index and the by-transaction index (the follow-ups\' worklist)', () => {
     const statements = statementsOf(built.stack, built.template, built.stack.query.role);
     const actions = actionsOf(built.stack, built.template, built.stack.query.role);
     expect(dynamodbActions(actions)).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
@@ -140,8 +140,7 @@ describe('permissions', () => {
       .filter((s) => s.Action.includes('dynamodb:Query'))
       .flatMap((s) => s.Resource)
       .map((r) => JSON.stringify(r));
-    expect(indexResources.some((r) => r.includes('/index/by-transaction'))).toBe(false);
-    expect(indexResources.some((r) => r.includes('/index/open-redraws'))).toBe(true);
+    expect(indexResources.filter((r) => r.includes('/index/')).map((r) => /\/index\/([a-z-]+)/.exec(r)?.[1]).sort()).toEqual(['by-transaction', 'open-redraws']);
   });
 
   it('lets the transaction function read and write items by key, read the stream, and query the table (a follow-up\'s history) but no index', () => {
@@ -309,7 +308,7 @@ describe('HTTP API', () => {
     });
   });
 
-  it.each(['GET /orders/{order_id}', 'GET /transactions/{transaction_id}', 'GET /redraws'])(
+  it.each(['GET /orders/{order_id}', 'GET /transactions/{transaction_id}', 'GET /redraws', 'GET /follow-ups', 'GET /follow-ups/{follow_up_id}'])(
     'requires IAM authorization on %s',
     (routeKey) => {
       built.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'AWS_IAM' });
@@ -321,6 +320,8 @@ describe('HTTP API', () => {
       (route) => route['Properties']['RouteKey'],
     );
     expect(routes.sort()).toEqual([
+      'GET /follow-ups',
+      'GET /follow-ups/{follow_up_id}',
       'GET /orders/{order_id}',
       'GET /redraws',
       'GET /transactions/{transaction_id}',

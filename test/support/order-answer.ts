@@ -18,6 +18,8 @@ export const OrderAnswer = z
     has_missing_results: z.boolean().nullable(),
     source: z.enum(['webhook', 'api', 'transaction_listing']),
     stale: z.object({ since: z.string(), reason: z.enum(['no_progress', 'redraw_not_created']) }).nullable(),
+    /** CONTRACT §9: the order's follow-up, when one exists. */
+    follow_up_id: z.string().nullable(),
   })
   .strict();
 export type OrderAnswer = z.output<typeof OrderAnswer>;
@@ -33,5 +35,6 @@ export const TransactionAnswer = z
     reported_status: z.string().nullable(),
     orders: z.array(OrderAnswer),
     updated_at: z.string(),
+    follow_up_id: z.string().nullable(),
   })
   .strict();

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, DEFAULT_CURSOR_SECRET, encodeCursor } from '../../functions/query/cursor';
+import { decodeCursor, DEFAULT_CURSOR_SECRET, encodeCursor, isFollowUpPosition } from '../../functions/query/cursor';
+import type { FollowUpPagePosition } from '../../functions/store/follow-ups';
 import type { PagePosition } from '../../functions/store/redraws';
 
 const position: PagePosition = {
@@ -14,6 +15,15 @@ const position: PagePosition = {
   },
 };
 const secret = 'a-test-secret-of-some-length';
+
+/** A follow-ups position as long as one can be (128-character id, 100-character owner). */
+const longId = 'f'.repeat(128);
+const followUpPosition: FollowUpPagePosition = {
+  list: 'follow-ups',
+  state: 'acknowledged',
+  owner: 'o'.repeat(100),
+  after: { pk: `FOLLOWUP#${longId}`, sk: 'FOLLOWUP', gsi1pk: 'FOLLOWUPS#open', gsi1sk: `2026-03-02T09:00:00.000000Z#${longId}` },
+};
 
 function flipCharacter(text: string, index: number): string {
   const replacement = text[index] === 'A' ? 'B' : 'A';
@@ -72,6 +82,25 @@ describe('redraws cursor', () => {
     ];
     for (const bad of badPayloads) expect(decodeCursor(signed(JSON.stringify(bad)), secret)).toBeNull();
     expect(decodeCursor(signed('{not json'), secret)).toBeNull();
+  });
+
+  it('carries a follow-ups position too, the longest one included, and tells the two lists apart', () => {
+    const cursor = encodeCursor(followUpPosition, secret);
+    expect(decodeCursor(cursor, secret)).toEqual(followUpPosition);
+    expect(isFollowUpPosition(decodeCursor(cursor, secret)!)).toBe(true);
+    expect(isFollowUpPosition(decodeCursor(encodeCursor(position, secret), secret)!)).toBe(false);
+  });
+
+  it('rejects a follow-ups position with a key outside its partition, another list or an extra field', () => {
+    const badPayloads: unknown[] = [
+      { ...followUpPosition, state: 'closed' },
+      { ...followUpPosition, list: 'redraws' },
+      { ...followUpPosition, owner: 'o'.repeat(101) },
+      { ...followUpPosition, extra: true },
+      { ...followUpPosition, partition: 0 },
+      { ...position, list: 'follow-ups' },
+    ];
+    for (const bad of badPayloads) expect(decodeCursor(signed(JSON.stringify(bad)), secret)).toBeNull();
   });
 
   it('accepts a position tagged as documented (HMAC-SHA256, first 16 bytes)', () => {

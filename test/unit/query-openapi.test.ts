@@ -1,6 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { openApiDocument, openApiValidator } from '../support/openapi';
 
+/** A follow-up as the API answers it (CONTRACT §9). */
+const FOLLOW_UP = {
+  id: 'tx-1',
+  transaction_id: 'tx-1',
+  initial_order_id: 'o-1',
+  redraw_order_id: null,
+  state: 'snoozed',
+  owner: 'team.a',
+  snoozed_until: '2026-03-20T09:00:00.000000Z',
+  snooze_reason: 'appointment_booked',
+  contact_attempts: 1,
+  last_contact: { at: '2026-03-10T12:00:00.000000Z', channel: 'phone', outcome: 'no_answer' },
+  attention: null,
+  disposition: null,
+  reference: 'JIRA-12',
+  opened_at: '2026-03-09T08:00:00.000000Z',
+  acknowledged_at: '2026-03-10T12:00:00.000000Z',
+  closed_at: null,
+  due_at: '2026-03-20T09:00:00.000000Z',
+  stale: null,
+  version: 3,
+};
+const HISTORY = [
+  { at: '2026-03-09T08:00:00.000000Z', actor: 'tracker', action: 'open', from_state: 'new', to_state: 'new' },
+  { at: '2026-03-10T12:00:00.000000Z', actor: 'arn:aws:iam::123456789012:user/j.doe', action: 'snooze', from_state: 'new', to_state: 'snoozed', until: '2026-03-20T09:00:00.000000Z', reason: 'appointment_booked' },
+];
+
 describe('docs/openapi.json', () => {
   const doc = openApiDocument();
 
@@ -14,7 +41,17 @@ describe('docs/openapi.json', () => {
     expect(paths).toBeTypeOf('object');
     const operations = Object.entries(paths ?? {}).flatMap(([path, item]) => Object.keys(item ?? {}).map((method) => `${method.toUpperCase()} ${path}`));
     expect(operations.sort()).toEqual(
-      ['POST /webhooks/junction', 'GET /orders/{order_id}', 'GET /transactions/{transaction_id}', 'GET /redraws', 'GET /health', 'POST /local/sweep'].sort(),
+      [
+        'POST /webhooks/junction',
+        'GET /orders/{order_id}',
+        'GET /transactions/{transaction_id}',
+        'GET /redraws',
+        'GET /follow-ups',
+        'GET /follow-ups/{follow_up_id}',
+        'POST /follow-ups/{follow_up_id}/actions',
+        'GET /health',
+        'POST /local/sweep',
+      ].sort(),
     );
   });
 
@@ -29,6 +66,13 @@ describe('docs/openapi.json', () => {
     assertDocumented('GET', '/health', { statusCode: 200, headers: json, body: '{"ok":true}' });
     assertDocumented('POST', '/local/sweep', { statusCode: 200, headers: json, body: '{"examined":3,"flagged":1,"cleared":0,"reconciled":0,"synced":0}' });
     assertDocumented('GET', '/redraws', { statusCode: 200, headers: json, body: '{"items":[],"next_cursor":null}' });
+    assertDocumented('GET', '/follow-ups', { statusCode: 200, headers: json, body: JSON.stringify({ items: [FOLLOW_UP], next_cursor: null }) });
+    assertDocumented('GET', '/follow-ups/{follow_up_id}', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, history: HISTORY }) });
+    assertDocumented('POST', '/follow-ups/{follow_up_id}/actions', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP }) });
+    assertDocumented('POST', '/follow-ups/{follow_up_id}/actions', { statusCode: 409, headers: json, body: JSON.stringify({ error: { code: 'conflict', message: 'm' }, follow_up: FOLLOW_UP }) });
+    expect(() => assertDocumented('POST', '/follow-ups/{follow_up_id}/actions', { statusCode: 409, headers: json, body: '{"error":{"code":"conflict","message":"m"}}' })).toThrow(/follow_up/);
+    expect(() => assertDocumented('GET', '/follow-ups', { statusCode: 200, headers: json, body: JSON.stringify({ items: [{ ...FOLLOW_UP, note: 'free text' }], next_cursor: null }) })).toThrow();
+    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, history: [{ ...HISTORY[0], comment: 'x' }] }) })).toThrow();
     expect(() => assertDocumented('POST', '/webhooks/junction', { statusCode: 200, headers: json, body: '{"result":"maybe"}' })).toThrow();
     expect(() => assertDocumented('POST', '/local/sweep', { statusCode: 200, headers: json, body: '{"examined":3}' })).toThrow();
     expect(() => assertDocumented('GET', '/health', { statusCode: 418, headers: json, body: '{}' })).toThrow(/not documented/);
