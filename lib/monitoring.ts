@@ -69,6 +69,7 @@ export interface MonitoringProps {
   readonly transactionStatus: IFunction;
   readonly staleRedrawSweep: IFunction;
   readonly query: IFunction;
+  readonly followUpActions: IFunction;
   readonly backfill: IFunction;
 }
 
@@ -128,6 +129,7 @@ export class Monitoring extends Construct {
       ['transaction-status', props.transactionStatus],
       ['stale-redraw-sweep', props.staleRedrawSweep],
       ['query', props.query],
+      ['follow-up-actions', props.followUpActions],
       ['backfill', props.backfill],
     ];
     const add = (alarm: Alarm): void => {

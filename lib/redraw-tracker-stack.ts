@@ -1,6 +1,6 @@
 /**
  * The tracker on AWS: one DynamoDB table (the shared design in
- * functions/store/table.ts), four functions bound to it, an HTTP API, the
+ * functions/store/table.ts), the functions bound to it, an HTTP API, the
  * stream and schedule wiring, and the alarms that say when something needs a human.
  */
 import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, type StackProps, Validations } from 'aws-cdk-lib';
@@ -70,6 +70,8 @@ export class RedrawTrackerStack extends Stack {
   readonly transactionStatus: TableBoundFunction;
   readonly staleRedrawSweep: TableBoundFunction;
   readonly query: TableBoundFunction;
+  /** POST /follow-ups/{follow_up_id}/actions, and direct invocations from a chat button (CONTRACT §9). */
+  readonly followUpActions: TableBoundFunction;
   readonly backfill: TableBoundFunction;
   readonly api: HttpApi;
   readonly eventBus: EventBus;
@@ -316,6 +318,23 @@ export class RedrawTrackerStack extends Stack {
       timeout: TIMEOUTS.http,
     });
 
+    // --- follow-up actions (CONTRACT §9) ---------------------------------------------
+    this.followUpActions = new TableBoundFunction(this, 'FollowUpActions', {
+      ...bound,
+      service: 'follow-up-actions',
+      description: 'Applies a person\'s action to a follow-up (POST /follow-ups/{id}/actions, or a chat button\'s direct invocation)',
+      // Reads the follow-up by key (and its redraw order's stale flag), writes each change as one
+      // TransactWriteItems of two conditional puts (authorized as PutItem); Query only for the
+      // follow-up's own partition. No UpdateItem, no index.
+      access: { table: ['GetItem', 'PutItem', 'Query'], queryIndexes: [] },
+      environment: {
+        // Due times follow the sweep's thresholds (CONTRACT §9).
+        REDRAW_STALE_AFTER_DAYS: String(settings.redrawStaleAfterDays),
+        REDRAW_MISSING_AFTER_HOURS: String(settings.redrawMissingAfterHours),
+      },
+      timeout: TIMEOUTS.http,
+    });
+
     // --- HTTP API ---------------------------------------------------------------
     this.api = new HttpApi(this, 'Api', {
       description: 'redraw-tracker: Junction webhooks in, orders and redraws out',
@@ -375,6 +394,13 @@ export class RedrawTrackerStack extends Stack {
     for (const path of ['/orders/{order_id}', '/transactions/{transaction_id}', '/redraws', '/follow-ups', '/follow-ups/{follow_up_id}']) {
       this.api.addRoutes({ path, methods: [HttpMethod.GET], integration: queryIntegration, authorizer: iam });
     }
+    // The caller's IAM identity (requestContext.authorizer.iam.userArn) is the actor of the action.
+    this.api.addRoutes({
+      path: '/follow-ups/{follow_up_id}/actions',
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('FollowUpActionsIntegration', this.followUpActions.fn),
+      authorizer: iam,
+    });
 
     // --- alarms and dashboard -----------------------------------------------------
     new Monitoring(this, 'Monitoring', {
@@ -386,6 +412,7 @@ export class RedrawTrackerStack extends Stack {
       transactionStatus: this.transactionStatus.fn,
       staleRedrawSweep: this.staleRedrawSweep.fn,
       query: this.query.fn,
+      followUpActions: this.followUpActions.fn,
       backfill: this.backfill.fn,
     });
 

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { createFollowUpActionsHandler } from '../functions/follow-up-actions/app';
 import { junctionApiFor } from '../functions/junction/settings';
 import { createQueryHandler } from '../functions/query/app';
 import { SERVICES } from '../functions/shared/metric-names';
@@ -102,6 +103,14 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       metrics: createMetrics(SERVICES.webhook),
     });
     const query = createQueryHandler({ db, tableName, logger: createLogger(SERVICES.query) });
+    // Open on 127.0.0.1: the actor is the x-redraw-actor header (a handle) or `local` (CONTRACT §9).
+    const followUpActions = createFollowUpActionsHandler({
+      db,
+      tableName,
+      thresholds: { staleAfterDays: settings.REDRAW_STALE_AFTER_DAYS, missingAfterHours: settings.REDRAW_MISSING_AFTER_HOURS },
+      logger: createLogger(SERVICES.followUpActions),
+      actorSource: 'header',
+    });
     // The bus's stand-in: what the transaction function publishes, kept in memory.
     const events = createInMemoryPublisher();
     const transactionStatus = createTransactionStatusHandler({
@@ -215,6 +224,11 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       if (path === '/webhooks/junction' && method === 'POST') {
         return writeResult(response, await webhook(event, localContext('webhook')));
       }
+      if (FOLLOW_UP_ACTIONS_PATH.test(path)) {
+        const answer = await followUpActions(event);
+        // An API Gateway event always gets an HTTP answer ({status, body} is a direct invocation's).
+        return 'statusCode' in answer ? writeResult(response, answer) : writeJson(response, 500, { error: { code: 'internal_error', message: 'internal error' } });
+      }
       return writeResult(response, await query(event));
     };
     const port = await listen(server, settings.PORT);
@@ -237,6 +251,9 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
     throw error;
   }
 }
+
+/** POST /follow-ups/{follow_up_id}/actions: served by the follow-up actions function (any other method answers 405 there). */
+const FOLLOW_UP_ACTIONS_PATH = /^\/follow-ups\/[^/]+\/actions$/;
 
 /** Creates the table from the shared design unless it exists (DATA_DIR, DYNAMODB_ENDPOINT). */
 async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {

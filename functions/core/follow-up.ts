@@ -131,7 +131,9 @@ export function parseAction(body: unknown, now: Date): ParsedAction {
   const parsed = ActionBody.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = issue?.path.length ? issue.path.join('.') : issue?.code === 'unrecognized_keys' ? (issue.keys as string[]).join(', ') : 'action';
+    // An unknown field's name is the sender's text (it may carry PHI): the message names the fields the action takes instead.
+    if (issue?.code === 'unrecognized_keys' && !issue.path.length) return { kind: 'invalid', message: `unknown field: ${fieldsOf(body)}` };
+    const field = issue?.path.length ? issue.path.join('.') : 'action';
     return { kind: 'invalid', message: `${field}: ${issue?.message ?? 'invalid'}` };
   }
   const action = parsed.data;
@@ -141,6 +143,13 @@ export function parseAction(body: unknown, now: Date): ParsedAction {
     if (until > now.getTime() + MAX_SNOOZE_DAYS * DAY_MS) return { kind: 'invalid', message: `until: must be at most ${MAX_SNOOZE_DAYS} days ahead` };
   }
   return { kind: 'ok', action };
+}
+
+/** The fields an action's body may hold, for the message that refuses an unknown one. */
+function fieldsOf(body: unknown): string {
+  const name = typeof body === 'object' && body !== null ? (body as { action?: unknown }).action : undefined;
+  const option = ActionBody._zod.def.options.find((candidate) => candidate._zod.def.shape.action._zod.def.values.includes(name as never));
+  return option ? `${String(name)} takes only ${Object.keys(option._zod.def.shape).join(', ')}` : 'not a field of this action';
 }
 
 export type ActionOutcome =

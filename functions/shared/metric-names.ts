@@ -11,6 +11,7 @@ export const SERVICES = {
   staleRedrawSweep: 'stale-redraw-sweep',
   query: 'query',
   backfill: 'backfill',
+  followUpActions: 'follow-up-actions',
 } as const;
 export type ServiceName = (typeof SERVICES)[keyof typeof SERVICES];
 

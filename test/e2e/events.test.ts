@@ -36,7 +36,7 @@ const Event = z.object({
 }).loose();
 type Event = z.output<typeof Event>;
 const Events = z.object({ items: z.array(Event) }).strict();
-const Transaction = z.object({ id: z.string(), status: z.string(), reported_status: z.string().nullable(), orders: z.array(OrderAnswer), updated_at: z.string() }).strict();
+const Transaction = z.object({ id: z.string(), status: z.string(), reported_status: z.string().nullable(), orders: z.array(OrderAnswer), updated_at: z.string(), follow_up_id: z.string().nullable() }).strict();
 type Transaction = z.output<typeof Transaction>;
 
 const secret = newSecret();

@@ -31,6 +31,7 @@ const EMITTED: Record<ServiceName, ReadonlySet<string>> = {
   [SERVICES.transactionStatus]: new Set(Object.values(TRANSACTION_METRICS)),
   [SERVICES.staleRedrawSweep]: new Set([...Object.values(SWEEP_METRICS), ...Object.values(RECONCILE_METRICS), ...Object.values(SYNC_METRICS)]),
   [SERVICES.query]: new Set(),
+  [SERVICES.followUpActions]: new Set(),
   [SERVICES.backfill]: new Set(Object.values(BACKFILL_METRICS)),
 };
 

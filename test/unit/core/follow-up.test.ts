@@ -40,7 +40,9 @@ function changed(outcome: ReturnType<typeof applyAction>): FollowUp {
 
 describe('action bodies', () => {
   it('refuse unknown fields, wrong types and unknown values with a message naming the field', () => {
-    expect(parseAction({ action: 'close', disposition: 'patient_declined', note: 'called her' }, NOW)).toEqual({ kind: 'invalid', message: expect.stringContaining('note') });
+    // An unknown field's name is the sender's text: never echoed; the message names the fields the action takes.
+    expect(parseAction({ action: 'close', disposition: 'patient_declined', note: 'called her' }, NOW)).toEqual({ kind: 'invalid', message: 'unknown field: close takes only action, disposition, expected_version, reference' });
+    expect(parseAction({ action: 'reopen', 'Jane Doe 1970-01-01': true }, NOW)).toEqual({ kind: 'invalid', message: 'unknown field: reopen takes only action, expected_version, reference' });
     expect(parseAction({ action: 'close', disposition: 'cured' }, NOW)).toEqual({ kind: 'invalid', message: expect.stringMatching(/^disposition: /) });
     expect(parseAction({ action: 'record_contact', channel: 'phone' }, NOW)).toEqual({ kind: 'invalid', message: expect.stringMatching(/^outcome: /) });
     expect(parseAction({ action: 'assign', owner: 'Jane Doe' }, NOW)).toEqual({ kind: 'invalid', message: expect.stringMatching(/^owner: /) });

@@ -1,0 +1,229 @@
+/**
+ * Actions on follow-ups (CONTRACT §9): POST /follow-ups/{follow_up_id}/actions
+ * for API Gateway HTTP API events (payload v2), and the same action by a direct
+ * Lambda invocation from a chat button (Amazon Q Developer's custom action runs
+ * `lambda invoke` with `{"follow_up_id": "...", "action": {...}}`).
+ *
+ * Each action is parsed, applied and written by the store (actOnFollowUp: one
+ * conditional transaction per change, so two people acting at once never lose or
+ * double an action). The actor is never taken from the body: on AWS it is the
+ * caller's IAM identity as API Gateway gives it, locally the `x-redraw-actor`
+ * header (a handle) or `local`, for a chat button the channel's actor setting.
+ * Logs say which follow-up, which action and the outcome, never the body.
+ */
+import * as z from 'zod/mini';
+import type { FollowUpView } from '../core/follow-up';
+import { ResourceId } from '../core/schemas';
+import type { StaleThresholds } from '../core/staleness';
+import { actOnFollowUp, followUpViews, type PersonActionResult, type StoredFollowUp } from '../store/follow-ups';
+import type { TableClient } from '../store/table-client';
+import { SERVICES } from '../shared/metric-names';
+import { errorName, type LogSink } from '../shared/observability';
+
+export const FOLLOW_UP_ACTIONS_SERVICE_NAME = SERVICES.followUpActions;
+
+/** The HTTP API's route key on AWS. */
+export const ACTIONS_ROUTE_KEY = 'POST /follow-ups/{follow_up_id}/actions';
+const ACTIONS_PATH = /^\/follow-ups\/([^/]+)\/actions$/;
+
+/** Bodies are a few fields; anything bigger is not an action. */
+export const MAX_ACTION_BODY_BYTES = 4096;
+
+/** The actor of a request through `npm start` without an `x-redraw-actor` header. */
+export const LOCAL_ACTOR = 'local';
+/** The actor of a chat button when CHAT_ACTOR is not set. */
+export const DEFAULT_CHAT_ACTOR = 'chat';
+/** An actor handle (the `x-redraw-actor` header, CHAT_ACTOR): no spaces, no free text. */
+export const ActorHandle = z.string().check(z.regex(/^[A-Za-z0-9._@:/+-]{1,200}$/, 'must be 1-200 letters, digits and ._@:/+-'));
+
+/** The names of the actions, the only part of a body a log may name. */
+const ACTION_NAMES = new Set(['acknowledge', 'assign', 'snooze', 'record_contact', 'close', 'reopen']);
+
+/** Where the actor of an HTTP request comes from: the IAM identity (AWS) or the `x-redraw-actor` header (`npm start`). */
+export type ActorSource = 'iam' | 'header';
+
+export interface FollowUpActionsDeps {
+  db: TableClient;
+  tableName: string;
+  thresholds: StaleThresholds;
+  logger: LogSink;
+  /** 'iam' on AWS (handler.ts); 'header' for the local runtime only. */
+  actorSource: ActorSource;
+  /** The actor of direct invocations (a chat button): CHAT_ACTOR, default DEFAULT_CHAT_ACTOR. */
+  chatActor?: string;
+  now?: () => Date;
+}
+
+/** The parts of an HTTP API (payload v2) event this function reads. */
+const HttpEvent = z.object({
+  routeKey: z.optional(z.string()),
+  rawPath: z.string(),
+  headers: z.nullish(z.record(z.string(), z.optional(z.string()))),
+  body: z.nullish(z.string()),
+  isBase64Encoded: z.optional(z.boolean()),
+  pathParameters: z.nullish(z.record(z.string(), z.optional(z.string()))),
+  requestContext: z.object({
+    http: z.object({ method: z.string() }),
+    authorizer: z.optional(z.object({ iam: z.optional(z.object({ userArn: z.optional(z.nullable(z.string())) })) })),
+  }),
+});
+export type ActionsHttpEvent = z.input<typeof HttpEvent>;
+
+/** A chat button's payload: the follow-up and the action's body. */
+const DirectEvent = z.object({ follow_up_id: z.unknown(), action: z.unknown() });
+export interface ActionsDirectEvent {
+  follow_up_id: string;
+  action: Record<string, unknown>;
+}
+
+export interface ActionsHttpResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The answer to a direct invocation: the HTTP status and body the route would give. */
+export interface ActionsDirectAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** An answer before its transport: status, body and extra headers. */
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+const refuse = (status: number, code: string, message: string, headers?: Record<string, string>): Answer => ({
+  status,
+  body: { error: { code, message } },
+  ...(headers ? { headers } : {}),
+});
+
+/**
+ * The function's handler: an API Gateway HTTP API event gets an HTTP answer; a
+ * direct invocation (`{"follow_up_id", "action"}`) gets `{"status", "body"}`.
+ */
+export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): {
+  (event: ActionsHttpEvent): Promise<ActionsHttpResponse>;
+  (event: ActionsDirectEvent): Promise<ActionsDirectAnswer>;
+  (event: unknown): Promise<ActionsHttpResponse | ActionsDirectAnswer>;
+} {
+  const { db, tableName, thresholds, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const chatActor = deps.chatActor ?? DEFAULT_CHAT_ACTOR;
+
+  /** Applies `body` to follow-up `rawId` as `actor` and maps the store's result to an answer. */
+  const act = async (rawId: unknown, body: unknown, actor: string, via: 'http' | 'chat'): Promise<Answer> => {
+    const id = ResourceId.safeParse(rawId);
+    if (!id.success) return refuse(400, 'invalid_parameter', 'follow_up_id must be 1-128 letters, digits, "-" or "_"');
+    const at = now();
+    const result = await actOnFollowUp(db, tableName, { id: id.data, body, actor, now: at, thresholds });
+    const name = typeof body === 'object' && body !== null && ACTION_NAMES.has(String((body as { action?: unknown }).action)) ? String((body as { action: unknown }).action) : null;
+    logger.info('follow-up action', { follow_up_id: id.data, action: name, outcome: result.kind, via });
+    return answerOf(result, at);
+  };
+
+  const view = async (stored: StoredFollowUp, at: Date): Promise<FollowUpView> => {
+    const [one] = await followUpViews(db, tableName, [stored], at);
+    if (one === undefined) throw new Error('no view of a stored follow-up');
+    return one;
+  };
+
+  const answerOf = async (result: PersonActionResult, at: Date): Promise<Answer> => {
+    switch (result.kind) {
+      case 'changed':
+      case 'unchanged':
+        return { status: 200, body: { follow_up: await view(result.stored, at) } };
+      case 'not_found':
+        return refuse(404, 'not_found', 'no follow-up with this id');
+      case 'invalid_request':
+        return refuse(400, 'invalid_request', result.message);
+      case 'conflict':
+        return {
+          status: 409,
+          body: { error: { code: 'conflict', message: 'expected_version is not the follow-up\'s version: it changed since (the current follow-up is in this answer)' }, follow_up: await view(result.stored, at) },
+        };
+      case 'invalid_transition':
+        return { status: 409, body: { error: { code: 'invalid_transition', message: result.message }, follow_up: await view(result.stored, at) } };
+    }
+  };
+
+  const http = async (event: z.output<typeof HttpEvent>): Promise<Answer> => {
+    let rawId: string | undefined;
+    if (event.routeKey !== undefined && event.routeKey !== '$default') {
+      if (event.routeKey !== ACTIONS_ROUTE_KEY) return refuse(404, 'route_not_found', 'no such route');
+      rawId = event.pathParameters?.follow_up_id;
+    } else {
+      const match = ACTIONS_PATH.exec(event.rawPath);
+      if (!match) return refuse(404, 'route_not_found', 'no such route');
+      if (event.requestContext.http.method.toUpperCase() !== 'POST') return refuse(405, 'method_not_allowed', 'only POST is allowed here', { allow: 'POST' });
+      try {
+        rawId = decodeURIComponent(match[1] ?? '');
+      } catch {
+        return refuse(400, 'invalid_parameter', 'the path is not valid percent-encoding');
+      }
+    }
+    const actor = actorOf(event);
+    if (actor.kind === 'refused') return actor.answer;
+    const body = jsonBody(event);
+    if (body.kind === 'refused') return body.answer;
+    return act(rawId, body.value, actor.actor, 'http');
+  };
+
+  const actorOf = (event: z.output<typeof HttpEvent>): { kind: 'ok'; actor: string } | { kind: 'refused'; answer: Answer } => {
+    if (deps.actorSource === 'iam') {
+      const arn = event.requestContext.authorizer?.iam?.userArn;
+      // The route is IAM-authorized: API Gateway always gives the identity. Without it, refuse rather than guess.
+      if (typeof arn !== 'string' || arn.length === 0 || arn.length > 2048) throw new Error('no IAM identity in the request context');
+      return { kind: 'ok', actor: arn };
+    }
+    const header = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'x-redraw-actor')?.[1];
+    if (header === undefined) return { kind: 'ok', actor: LOCAL_ACTOR };
+    const handle = ActorHandle.safeParse(header);
+    if (!handle.success) return { kind: 'refused', answer: refuse(400, 'invalid_request', 'x-redraw-actor: must be a handle of 1-200 letters, digits and ._@:/+-') };
+    return { kind: 'ok', actor: handle.data };
+  };
+
+  const route = async (rawEvent: unknown): Promise<{ transport: 'http' | 'direct'; answer: Answer }> => {
+    const httpEvent = HttpEvent.safeParse(rawEvent);
+    if (httpEvent.success) return { transport: 'http', answer: await http(httpEvent.data) };
+    const direct = DirectEvent.safeParse(rawEvent);
+    if (!direct.success) {
+      return { transport: 'direct', answer: refuse(400, 'invalid_request', 'the payload must be {"follow_up_id": "<id>", "action": {"action": "..."}}') };
+    }
+    return { transport: 'direct', answer: await act(direct.data.follow_up_id, direct.data.action, chatActor, 'chat') };
+  };
+
+  return (async (rawEvent: unknown) => {
+    let transport: 'http' | 'direct' = HttpEvent.safeParse(rawEvent).success ? 'http' : 'direct';
+    let answer: Answer;
+    try {
+      ({ transport, answer } = await route(rawEvent));
+    } catch (error) {
+      logger.error('follow-up action failed', { error: errorName(error) });
+      answer = refuse(500, 'internal_error', 'internal error');
+    }
+    if (transport === 'direct') return { status: answer.status, body: answer.body } satisfies ActionsDirectAnswer;
+    return {
+      statusCode: answer.status,
+      headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...answer.headers },
+      body: JSON.stringify(answer.body),
+    } satisfies ActionsHttpResponse;
+  }) as ReturnType<typeof createFollowUpActionsHandler>;
+}
+
+/** The JSON of a request's body: at most MAX_ACTION_BODY_BYTES, base64 undone. Messages never echo it. */
+function jsonBody(event: z.output<typeof HttpEvent>): { kind: 'ok'; value: unknown } | { kind: 'refused'; answer: Answer } {
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length > MAX_ACTION_BODY_BYTES) {
+    return { kind: 'refused', answer: refuse(400, 'invalid_request', `the body must be at most ${MAX_ACTION_BODY_BYTES} bytes of JSON`) };
+  }
+  try {
+    return { kind: 'ok', value: JSON.parse(bytes.toString('utf8')) };
+  } catch {
+    return { kind: 'refused', answer: refuse(400, 'invalid_request', 'the body must be a JSON object: {"action": "...", ...}') };
+  }
+}
