@@ -26,7 +26,8 @@ export function ownerFromEnv(env: NodeJS.ProcessEnv): string | undefined {
   const value = env[OWNER_VARIABLE]?.trim();
   if (!value) return undefined;
   if (!Owner.safeParse(value).success) {
-    throw usageError(`${OWNER_VARIABLE} must be an owner handle of 1-100 letters, digits and ._@:/+- (no spaces), not ${JSON.stringify(value)}`);
+    // Not quoted: whatever was typed there is not repeated.
+    throw usageError(`${OWNER_VARIABLE} must be an owner handle of 1-100 letters, digits and ._@:/+- (no spaces): fix it or unset it`);
   }
   return value;
 }
@@ -74,7 +75,7 @@ function notFound(id: string, client: TrackerClient, targetFlags: string): CliEr
 export async function followUpIdOfOrder(client: TrackerClient, id: string, targetFlags: string): Promise<string> {
   const answer = await client.get(`/orders/${encodeURIComponent(id)}`);
   if (answer === null) throw notFound(id, client, targetFlags);
-  const { follow_up_id } = readAnswer(OrderFollowUp, answer, `GET /orders/${id}`);
+  const { follow_up_id } = readAnswer(OrderFollowUp, answer, `GET /orders/${id}`).order;
   if (follow_up_id === null) {
     throw new CliError(EXIT.failed, `order ${id} has no follow-up on ${client.target.label}: one opens when its transaction has a redraw (\`npx redraw-tracker order ${shellWord(id)}${targetFlags}\` shows the order)`);
   }

@@ -40,8 +40,8 @@ export type FollowUpPage = z.output<typeof FollowUpPage>;
 export const FollowUpDetail = z.object({ follow_up: FollowUpView, history: z.array(HistoryEntry) }).loose();
 export type FollowUpDetail = z.output<typeof FollowUpDetail>;
 export const FollowUpAnswer = z.object({ follow_up: FollowUpView }).loose();
-/** What GET /orders/{id} says of the order's follow-up (CONTRACT §9). */
-export const OrderFollowUp = z.object({ order: z.object({ id: z.string() }).loose(), follow_up_id: z.string().nullable() }).loose();
+/** What GET /orders/{id} says of the order's follow-up (CONTRACT §9: its `follow_up_id`). */
+export const OrderFollowUp = z.object({ order: z.object({ id: z.string(), follow_up_id: z.string().nullable() }).loose() }).loose();
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -140,11 +140,16 @@ export function followUpTitle(followUp: FollowUpView, out: Printer): string {
   return `${out.style('bold', `Follow-up ${followUp.id}`)}  ${stateCell(followUp, out)}`;
 }
 
+/** The order an entry's own fields are shown in (the stored entry's order is not kept); any other field follows, by name. */
+const DETAIL_ORDER = ['owner', 'until', 'reason', 'channel', 'outcome', 'disposition', 'attention', 'fact', 'reference'];
+
 /** The fields an entry carries besides the five every entry has, as "name=value". */
 function entryDetails(entry: HistoryEntry): string {
   const common = new Set(['at', 'actor', 'action', 'from_state', 'to_state']);
+  const rank = (name: string) => (DETAIL_ORDER.includes(name) ? DETAIL_ORDER.indexOf(name) : DETAIL_ORDER.length);
   return Object.entries(entry)
     .filter(([name]) => !common.has(name))
+    .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
     .map(([name, value]) => `${name}=${value === null ? 'none' : typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
     .join(' ');
 }

@@ -116,7 +116,7 @@ describe('the follow-up table and block', () => {
       { at: '2026-11-19T09:00:00.000000Z', actor: 'tracker', action: 'open', from_state: 'new', to_state: 'new' },
       { at: '2026-11-20T10:00:00.000000Z', actor: 'alice', action: 'acknowledge', from_state: 'new', to_state: 'acknowledged', owner: 'alice' },
       { at: '2026-11-21T10:00:00.000000Z', actor: 'alice', action: 'record_contact', from_state: 'acknowledged', to_state: 'acknowledged', channel: 'phone', outcome: 'no_answer' },
-      { at: '2026-11-22T10:00:00.000000Z', actor: 'arn:aws:sts::123456789012:assumed-role/Ops/bob', action: 'snooze', from_state: 'acknowledged', to_state: 'snoozed', until: '2026-11-25T12:00:00.000000Z', reason: 'appointment_booked' },
+      { at: '2026-11-22T10:00:00.000000Z', actor: 'arn:aws:sts::123456789012:assumed-role/Ops/bob', action: 'snooze', from_state: 'acknowledged', to_state: 'snoozed', reason: 'appointment_booked', until: '2026-11-25T12:00:00.000000Z' },
     ];
     const shown = followUp({
       state: 'snoozed',
@@ -183,8 +183,8 @@ function fakeTracker(options: { version?: number; refuse?: { status: number; cod
     const headers = new Headers(init?.headers);
     requests.push({ method: init?.method ?? 'GET', path: `${url.pathname}${url.search}`, body, actor: headers.get('x-redraw-actor') });
     const notFound = () => reply(404, { error: { code: 'not_found', message: 'no such thing' } });
-    if (url.pathname === '/orders/o-1') return reply(200, { order: { id: 'o-1' }, follow_up_id: 'txn-1' });
-    if (url.pathname === '/orders/o-lone') return reply(200, { order: { id: 'o-lone' }, follow_up_id: null });
+    if (url.pathname === '/orders/o-1') return reply(200, { order: { id: 'o-1', follow_up_id: 'txn-1' } });
+    if (url.pathname === '/orders/o-lone') return reply(200, { order: { id: 'o-lone', follow_up_id: null } });
     if (url.pathname === '/follow-ups/txn-1') return reply(200, { follow_up: current, history: [{ at: current.opened_at, actor: 'tracker', action: 'open', from_state: 'new', to_state: 'new' }] });
     if (url.pathname === '/follow-ups/txn-1/actions') {
       if (options.refuse) return reply(options.refuse.status, { error: { code: options.refuse.code, message: options.refuse.message } });

@@ -180,7 +180,7 @@ beforeAll(async () => {
         response.end(JSON.stringify(body));
       };
       if (!accepted) return send(403, { message: 'Forbidden' });
-      if (url.pathname === '/orders/o-1') return send(200, { order: order('o-1'), follow_up_id: 'txn-1' });
+      if (url.pathname === '/orders/o-1') return send(200, { order: { ...order('o-1'), follow_up_id: 'txn-1' } });
       if (url.pathname === '/follow-ups/txn-1/actions' && request.method === 'POST') return send(200, { follow_up: { ...followUp('txn-1'), ...(JSON.parse(body) as { owner?: string }), version: 2 } });
       if (url.pathname === '/follow-ups/o-1/actions') return send(404, { error: { code: 'not_found', message: 'no follow-up with this id' } });
       if (url.pathname === '/follow-ups') return send(200, { items: [followUp('txn-1', url.searchParams.get('owner'))], next_cursor: null });
@@ -246,7 +246,7 @@ describe('the CLI against an API Gateway-like IAM check', () => {
     seen.length = 0;
     const run = await cli(['order', 'o-1', '--api', apiUrl, '--region', REGION, '--json']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(JSON.parse(run.stdout)).toEqual({ order: order('o-1') });
+    expect(JSON.parse(run.stdout)).toEqual({ order: { ...order('o-1'), follow_up_id: 'txn-1' } });
     expect(seen).toEqual([expect.objectContaining({ path: '/orders/o-1', accepted: true })]);
     expect(seen[0]!.headers['x-amz-security-token']).toBe(TEST_CREDENTIALS.sessionToken);
     expect(run.hosts).toEqual(['127.0.0.1']);
