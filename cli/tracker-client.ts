@@ -66,8 +66,8 @@ export function createTrackerClient(target: TrackerTarget, deps: { fetch: typeof
     }
     let response: Response;
     try {
-      const payload = body === undefined ? {} : { body, headers: { ...headers, ...options.headers, 'content-type': 'application/json' } };
-      response = await deps.fetch(url, { method, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...payload });
+      const sent = { ...headers, ...options.headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+      response = await deps.fetch(url, { method, headers: sent, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...(body === undefined ? {} : { body }) });
     } catch (error) {
       throw unreachable(target, error);
     }
