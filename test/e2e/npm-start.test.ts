@@ -153,7 +153,9 @@ function normalized(transaction: Transaction, names: ReadonlyMap<string, string>
   return {
     ...transaction,
     id: 'transaction',
-    orders: transaction.orders.map((order) => ({ ...order, id: names.get(order.id) ?? order.id, transaction_id: 'transaction' })),
+    // A follow-up's id is its transaction's (CONTRACT §9).
+    follow_up_id: transaction.follow_up_id === null ? null : 'transaction',
+    orders: transaction.orders.map((order) => ({ ...order, id: names.get(order.id) ?? order.id, transaction_id: 'transaction', follow_up_id: order.follow_up_id === null ? null : 'transaction' })),
   };
 }
 

@@ -27,6 +27,8 @@ const INIT_BUDGET_KIB: Partial<Record<ServiceName, number>> = {
   'transaction-status': 310,
   'stale-redraw-sweep': 365,
   query: 300,
+  // Measured 270 (the query function's reads and the store's follow-up writes).
+  'follow-up-actions': 300,
   backfill: 355,
 };
 

@@ -166,6 +166,20 @@ describe('permissions', () => {
     expect(queried).not.toContain('/index/');
   });
 
+  it('lets the follow-up actions function read by key, put (the puts of its TransactWriteItems) and query its table partition, but no index and no update', () => {
+    const actions = actionsOf(built.stack, built.template, built.stack.followUpActions.role);
+    expect(dynamodbActions(actions)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    const queried = statementsOf(built.stack, built.template, built.stack.followUpActions.role)
+      .filter((s) => s.Action.includes('dynamodb:Query'))
+      .flatMap((s) => s.Resource);
+    expect(JSON.stringify(queried)).not.toContain('/index/');
+    for (const forbidden of ['lambda:InvokeFunction', 'sns:Publish', 'events:PutEvents', 'secretsmanager:GetSecretValue']) expect(actions.has(forbidden)).toBe(false);
+    built.template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 10,
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'follow-up-actions', REDRAW_STALE_AFTER_DAYS: '7', REDRAW_MISSING_AFTER_HOURS: '24' }) },
+    });
+  });
+
   it('lets the sweep query the open-redraws index, read and apply orders (reconciliation), update flags and publish notifications', () => {
     const actions = actionsOf(built.stack, built.template, built.stack.staleRedrawSweep.role);
     expect(dynamodbActions(actions)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
@@ -308,12 +322,24 @@ describe('HTTP API', () => {
     });
   });
 
-  it.each(['GET /orders/{order_id}', 'GET /transactions/{transaction_id}', 'GET /redraws', 'GET /follow-ups', 'GET /follow-ups/{follow_up_id}'])(
+  it.each(['GET /orders/{order_id}', 'GET /transactions/{transaction_id}', 'GET /redraws', 'GET /follow-ups', 'GET /follow-ups/{follow_up_id}', 'POST /follow-ups/{follow_up_id}/actions'])(
     'requires IAM authorization on %s',
     (routeKey) => {
       built.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'AWS_IAM' });
     },
   );
+
+  it('sends the follow-up reads to the query function and the actions to the follow-up actions function', () => {
+    const resources = built.template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    const targetOf = (routeKey: string) => {
+      const route = Object.values(resources).find((resource) => resource.Type === 'AWS::ApiGatewayV2::Route' && resource.Properties.RouteKey === routeKey)!;
+      const integrationId = JSON.stringify(route.Properties.Target).match(/"Ref":"([^"]+)"/)![1]!;
+      return JSON.stringify(resources[integrationId]!.Properties.IntegrationUri);
+    };
+    const fnId = (bound: { fn: { node: { defaultChild?: unknown } } }) => built.stack.getLogicalId(bound.fn.node.defaultChild as never);
+    for (const routeKey of ['GET /follow-ups', 'GET /follow-ups/{follow_up_id}', 'GET /redraws']) expect(targetOf(routeKey)).toContain(fnId(built.stack.query));
+    expect(targetOf('POST /follow-ups/{follow_up_id}/actions')).toContain(fnId(built.stack.followUpActions));
+  });
 
   it('has no other routes', () => {
     const routes = Object.values(built.template.findResources('AWS::ApiGatewayV2::Route')).map(
@@ -325,6 +351,7 @@ describe('HTTP API', () => {
       'GET /orders/{order_id}',
       'GET /redraws',
       'GET /transactions/{transaction_id}',
+      'POST /follow-ups/{follow_up_id}/actions',
       'POST /webhooks/junction',
     ]);
   });

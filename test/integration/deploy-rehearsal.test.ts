@@ -191,6 +191,7 @@ describe('the synthesized stack, rehearsed: each bundle with its template enviro
     ['webhook', ['secretsmanager:GetSecretValue']],
     ['transaction-status', []],
     ['query', []],
+    ['follow-up-actions', []],
     ['stale-redraw-sweep', ['secretsmanager:GetSecretValue']],
     ['backfill', []],
   ])('%s: its init makes no AWS request but the secret reads it needs (%j)', async (service, expected) => {
@@ -278,8 +279,56 @@ describe('the synthesized stack, rehearsed: each bundle with its template enviro
       expect(JSON.parse(String((transaction as { body: string }).body))).toMatchObject({ transaction: { id: ids.transactionId, status: 'active' } });
       const open = resultOf(await query.fn.invoke(queryEvent('GET /redraws', '/redraws', undefined, 'state=open')));
       expect(JSON.parse(String((open as { body: string }).body)).items.map((item: { id: string }) => item.id)).toContain(ids.initialId);
+      // The follow-up the transaction function opened (CONTRACT §9): in the worklist (by-transaction index), with its history.
+      expect(JSON.parse(String((transaction as { body: string }).body))).toMatchObject({ transaction: { follow_up_id: ids.transactionId } });
+      const worklist = resultOf(await query.fn.invoke(queryEvent('GET /follow-ups', '/follow-ups', undefined, 'state=new')), query.fn.logs());
+      expect(JSON.parse(String((worklist as { body: string }).body)).items.map((item: { id: string }) => item.id)).toContain(ids.transactionId);
+      const followUp = resultOf(await query.fn.invoke(queryEvent('GET /follow-ups/{follow_up_id}', `/follow-ups/${ids.transactionId}`, { follow_up_id: ids.transactionId })));
+      expect(JSON.parse(String((followUp as { body: string }).body))).toMatchObject({ follow_up: { id: ids.transactionId, state: 'new' }, history: [{ action: 'open', actor: 'tracker' }] });
       expect(query.proxy.denials).toEqual([]);
       expect(new Set(query.proxy.calls)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:Query']));
+    } finally {
+      await query.stop();
+    }
+  });
+
+  it('follow-up-actions: applies an action through the IAM-authorized route (the caller\'s userArn is the actor) and a chat button\'s direct invocation, within its grants', async () => {
+    const actions = await deploy('follow-up-actions');
+    const userArn = `arn:aws:iam::${ACCOUNT}:user/j.doe`;
+    try {
+      // What a chat button sends (Amazon Q Developer's custom action: lambda invoke with this payload). An
+      // acknowledge and a contact only: the sweep's rehearsal below still flags this redraw (a snooze would hold it).
+      const chat = resultOf(await actions.fn.invoke({ follow_up_id: ids.transactionId, action: { action: 'acknowledge' } }), actions.fn.logs());
+      expect(chat).toMatchObject({ status: 200, body: { follow_up: { id: ids.transactionId, state: 'acknowledged', version: 2 } } });
+      const event = queryEvent('POST /follow-ups/{follow_up_id}/actions', `/follow-ups/${ids.transactionId}/actions`, { follow_up_id: ids.transactionId });
+      const signed = {
+        ...event,
+        headers: { 'content-type': 'application/json', 'x-redraw-actor': 'not-on-aws' },
+        body: JSON.stringify({ action: 'record_contact', channel: 'phone', outcome: 'no_answer', expected_version: 2 }),
+        isBase64Encoded: false,
+        requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method: 'POST' }, authorizer: { iam: { accessKey: 'AKIA', accountId: ACCOUNT, callerId: 'AIDA', principalOrgId: null, userArn, userId: 'AIDA', cognitoIdentity: null } } },
+      };
+      const answer = resultOf(await actions.fn.invoke(signed), actions.fn.logs()) as { statusCode: number; body: string };
+      expect(answer.statusCode).toBe(200);
+      expect(JSON.parse(answer.body)).toMatchObject({ follow_up: { id: ids.transactionId, contact_attempts: 1, version: 3 } });
+      const conflict = resultOf(await actions.fn.invoke({ follow_up_id: ids.transactionId, action: { action: 'acknowledge', expected_version: 1 } }));
+      expect(conflict).toMatchObject({ status: 409, body: { error: { code: 'conflict' }, follow_up: { version: 3 } } });
+      const invalid = resultOf(await actions.fn.invoke({ follow_up_id: ids.transactionId, action: { action: 'close' } }));
+      expect(invalid).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', message: expect.stringMatching(/^disposition: /) } } });
+      expect(actions.proxy.denials).toEqual([]);
+      expect(actions.proxy.unexpected).toEqual([]);
+      expect(new Set(actions.proxy.calls)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:TransactWriteItems']));
+      expect(actions.fn.logs()).toContain('follow-up action');
+      expect(actions.fn.logs()).not.toContain('no_answer');
+    } finally {
+      await actions.stop();
+    }
+    // The actors as recorded: the IAM identity, not the header; the chat actor (CHAT_ACTOR, default `chat`).
+    const query = await deploy('query');
+    try {
+      const read = resultOf(await query.fn.invoke(queryEvent('GET /follow-ups/{follow_up_id}', `/follow-ups/${ids.transactionId}`, { follow_up_id: ids.transactionId })));
+      const history = JSON.parse(String((read as { body: string }).body)).history as { actor: string; action: string }[];
+      expect(history.map((entry) => [entry.action, entry.actor])).toEqual([['open', 'tracker'], ['acknowledge', 'chat'], ['record_contact', userArn]]);
     } finally {
       await query.stop();
     }

@@ -192,3 +192,29 @@ describe('`npm run simulate` finds the tracker where `npm start` put it', () => 
     expect(result.lines).toEqual([expect.stringContaining(`redraw-tracker: simulate: no tracker answers at http://127.0.0.1:${port} (from TRACKER_URL)`)]);
   });
 });
+
+describe('the local HTTP server routes follow-up actions to their function (CONTRACT §9)', () => {
+  const actions = (id: string, body: Buffer, contentType: string, method = 'POST') =>
+    fetch(`${runtime.url}/follow-ups/${id}/actions`, { method, headers: { 'content-type': contentType }, ...(method === 'POST' ? { body } : {}) });
+
+  it('reads an action sent as JSON or with a binary content type (base64 on its way to the handler): 404 for an unknown follow-up, not a 400', async () => {
+    const body = Buffer.from(JSON.stringify({ action: 'acknowledge' }));
+    for (const contentType of ['application/json', 'application/octet-stream']) {
+      const response = await actions(freshId(), body, contentType);
+      expect([response.status, await response.json()]).toEqual([404, { error: { code: 'not_found', message: 'no follow-up with this id' } }]);
+    }
+  });
+
+  it('answers 400 to invalid UTF-8 or a byte-order mark, 405 to GET, and serves the reads from the query function', async () => {
+    for (const bytes of [Buffer.from([0xff, 0xfe, 0x7b]), Buffer.concat([BOM, Buffer.from('{"action":"acknowledge"}')])]) {
+      const response = await actions(freshId(), bytes, 'application/json');
+      expect(response.status).toBe(400);
+    }
+    const get = await actions(freshId(), Buffer.alloc(0), 'application/json', 'GET');
+    expect([get.status, get.headers.get('allow')]).toEqual([405, 'POST']);
+    const list = await fetch(`${runtime.url}/follow-ups?state=closed`);
+    expect([list.status, await list.json()]).toEqual([200, { items: expect.any(Array), next_cursor: null }]);
+    const one = await fetch(`${runtime.url}/follow-ups/${freshId()}`);
+    expect(one.status).toBe(404);
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * The follow-up actions function's edges, before and around the store: routing,
+ * the body's size and JSON, the actor (IAM identity on AWS, the header locally),
+ * the direct invocation's shape, and the generic 500. The table fails every
+ * call: a 4xx here proves the store was never asked. (Actions against a real
+ * table: test/e2e/follow-ups.test.ts and the deploy rehearsal.)
+ */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
+import { createFollowUpActionsHandler, MAX_ACTION_BODY_BYTES, type ActionsHttpEvent, type ActorSource } from '../../functions/follow-up-actions/app';
+import { openApiValidator } from '../support/openapi';
+import { unreachableTable } from '../support/unreachable-table';
+
+const assertDocumented = openApiValidator();
+const TEMPLATE = '/follow-ups/{follow_up_id}/actions';
+
+function setup(actorSource: ActorSource) {
+  const table = unreachableTable('database exploded near SECRET-DETAIL');
+  const lines: string[] = [];
+  const record = (level: string) => (...args: unknown[]) => void lines.push(JSON.stringify([level, ...args]));
+  const logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
+  const handle = createFollowUpActionsHandler({ db: table.db, tableName: 'unused', thresholds: DEFAULT_THRESHOLDS, logger, actorSource });
+  return { handle, calls: table.calls, lines };
+}
+
+function httpEvent(options: { method?: string; path?: string; body?: string; headers?: Record<string, string>; userArn?: string; routeKey?: string; base64?: boolean } = {}): ActionsHttpEvent {
+  return {
+    routeKey: options.routeKey ?? '$default',
+    rawPath: options.path ?? '/follow-ups/tx-1/actions',
+    ...(options.routeKey === 'POST /follow-ups/{follow_up_id}/actions' ? { pathParameters: { follow_up_id: 'tx-1' } } : {}),
+    headers: options.headers ?? {},
+    ...(options.body === undefined ? {} : { body: options.body, isBase64Encoded: options.base64 ?? false }),
+    requestContext: { http: { method: options.method ?? 'POST' }, ...(options.userArn === undefined ? {} : { authorizer: { iam: { userArn: options.userArn } } }) },
+  };
+}
+
+const errorOf = (body: string) => (JSON.parse(body) as { error: { code: string; message: string } }).error;
+
+describe('follow-up actions without a table', () => {
+  it('answers 404 route_not_found, 405 with Allow, and 400 for a bad id, never asking the table', async () => {
+    const { handle, calls } = setup('header');
+    const cases: [ActionsHttpEvent, number, string][] = [
+      [httpEvent({ path: '/follow-ups/tx-1' }), 404, 'route_not_found'],
+      [httpEvent({ routeKey: 'POST /elsewhere' }), 404, 'route_not_found'],
+      [httpEvent({ method: 'GET' }), 405, 'method_not_allowed'],
+      [httpEvent({ path: '/follow-ups/a%20b/actions', body: '{"action":"reopen"}' }), 400, 'invalid_parameter'],
+      [httpEvent({ path: '/follow-ups/%E0%A4%A/actions', body: '{"action":"reopen"}' }), 400, 'invalid_parameter'],
+    ];
+    for (const [event, status, code] of cases) {
+      const answer = await handle(event);
+      expect([answer.statusCode, errorOf(answer.body).code]).toEqual([status, code]);
+      if (status !== 404 || event.routeKey === '$default') assertDocumented('POST', TEMPLATE, answer);
+    }
+    expect((await handle(httpEvent({ method: 'GET' }))).headers.allow).toBe('POST');
+    expect(calls()).toEqual([]);
+  });
+
+  it('refuses a body that is not JSON or too big, and a bad x-redraw-actor, with 400 invalid_request', async () => {
+    const { handle, calls } = setup('header');
+    const cases: [ActionsHttpEvent, RegExp][] = [
+      [httpEvent({ body: 'action=reopen' }), /must be a JSON object/],
+      [httpEvent({}), /must be a JSON object/],
+      [httpEvent({ body: JSON.stringify({ action: 'reopen', pad: 'x'.repeat(MAX_ACTION_BODY_BYTES) }) }), /at most 4096 bytes/],
+      [httpEvent({ body: Buffer.from('x'.repeat(MAX_ACTION_BODY_BYTES + 1)).toString('base64'), base64: true }), /at most 4096 bytes/],
+      [httpEvent({ body: '{"action":"reopen"}', headers: { 'x-redraw-actor': 'Jane Doe' } }), /^x-redraw-actor: /],
+      [httpEvent({ body: '{"action":"reopen"}', headers: { 'x-redraw-actor': 'a'.repeat(201) } }), /^x-redraw-actor: /],
+      [httpEvent({ body: '{"action":"reopen","note":"x"}' }), /^unknown field: reopen takes only/],
+    ];
+    for (const [event, message] of cases) {
+      const answer = await handle(event);
+      assertDocumented('POST', TEMPLATE, answer);
+      expect(answer.statusCode).toBe(400);
+      expect(errorOf(answer.body)).toEqual({ code: 'invalid_request', message: expect.stringMatching(message) });
+      expect(answer.body).not.toContain('Jane');
+    }
+    expect(calls()).toEqual([]);
+  });
+
+  it('answers a direct invocation with {status, body}: 400 for a payload of another shape, and refuses a bad action before the table', async () => {
+    const { handle, calls } = setup('iam');
+    expect(await handle({ hello: 'world' })).toEqual({ status: 400, body: { error: { code: 'invalid_request', message: expect.stringContaining('follow_up_id') } } });
+    expect(await handle(null)).toMatchObject({ status: 400 });
+    expect(await handle({ follow_up_id: 'a b', action: { action: 'acknowledge' } })).toMatchObject({ status: 400, body: { error: { code: 'invalid_parameter' } } });
+    expect(calls()).toEqual([]);
+  });
+
+  it('answers a generic 500 when the table fails, naming neither the error message nor the body in the answer or the logs', async () => {
+    const { handle, lines } = setup('iam');
+    const http = await handle(httpEvent({ routeKey: 'POST /follow-ups/{follow_up_id}/actions', body: '{"action":"assign","owner":"team.secret"}', userArn: 'arn:aws:iam::123456789012:user/j.doe' }));
+    assertDocumented('POST', TEMPLATE, http);
+    expect([http.statusCode, errorOf(http.body)]).toEqual([500, { code: 'internal_error', message: 'internal error' }]);
+    const direct = await handle({ follow_up_id: 'tx-1', action: { action: 'assign', owner: 'team.secret' } });
+    expect(direct).toEqual({ status: 500, body: { error: { code: 'internal_error', message: 'internal error' } } });
+    expect(lines.join('\n')).toContain('ECONNREFUSED');
+    for (const text of [http.body, JSON.stringify(direct), lines.join('\n')]) {
+      expect(text).not.toContain('SECRET-DETAIL');
+      expect(text).not.toContain('team.secret');
+    }
+  });
+
+  it('on AWS takes the actor from the IAM identity only: a request without one is a 500, never the header', async () => {
+    const { handle, calls } = setup('iam');
+    const answer = await handle(httpEvent({ body: '{"action":"reopen"}', headers: { 'x-redraw-actor': 'someone' } }));
+    expect(answer.statusCode).toBe(500);
+    expect(calls()).toEqual([]);
+  });
+});
