@@ -1,7 +1,7 @@
 /**
  * The CLI's only ways into AWS: the standard credential chain (profiles, SSO,
- * environment), the stack's outputs (CloudFormation DescribeStacks) and the
- * standard region chain. Injected as AwsDeps so that tests give fixed
+ * environment), the stack's outputs (CloudFormation DescribeStacks), the
+ * caller's own identity (STS GetCallerIdentity) and the standard region chain. Injected as AwsDeps so that tests give fixed
  * credentials and a fake stack and nothing ever reaches AWS. The SDK modules
  * load on first use: local commands never pay for them.
  */
@@ -21,6 +21,12 @@ export interface AwsDeps {
   describeStack(input: { stackName: string; region: string | undefined; profile: string | undefined }): Promise<StackOutputs>;
   /** The region of the standard chain (AWS_REGION, the profile's region); undefined when there is none. */
   defaultRegion(profile: string | undefined): Promise<string | undefined>;
+  /**
+   * The ARN of the identity the credentials belong to (STS GetCallerIdentity):
+   * what API Gateway names the caller of a signed request (`userArn`), so the
+   * actor of the caller's own follow-up actions.
+   */
+  callerArn(input: { region: string; profile: string | undefined }): Promise<string>;
 }
 
 /** The real thing: the AWS SDK's credential providers and CloudFormation client. */
@@ -58,6 +64,19 @@ export function defaultAwsDeps(): AwsDeps {
         return { region: resolvedRegion, outputs };
       } catch (error) {
         throw awsFailure(error, `reading stack ${stackName}`, region);
+      } finally {
+        client.destroy();
+      }
+    },
+    async callerArn({ region, profile }) {
+      const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+      const client = new STSClient({ region, ...(profile ? { profile } : {}), credentials: credentials(profile) });
+      try {
+        const { Arn } = await client.send(new GetCallerIdentityCommand({}));
+        if (!Arn) throw new CliError(EXIT.unreachable, 'STS GetCallerIdentity answered without an ARN: try again');
+        return Arn;
+      } catch (error) {
+        throw awsFailure(error, 'asking STS who you are', region);
       } finally {
         client.destroy();
       }

@@ -1,6 +1,6 @@
 /**
  * `redraw-tracker`: the tracker's operations CLI (README, "Operations CLI").
- * Arguments are parsed with node's own util.parseArgs: seven subcommands with a
+ * Arguments are parsed with node's own util.parseArgs: a few subcommands with a
  * handful of options each do not need a CLI framework (and its dependencies).
  *
  * runCli never exits the process and never throws: it returns the exit code, so
@@ -53,6 +53,9 @@ Examples:
   npx redraw-tracker redraws --stale --stack RedrawTracker --region us-east-1
                                                       the same on AWS, with your AWS credentials
   npx redraw-tracker transaction <transaction id> --json
+  REDRAW_TRACKER_OWNER=alice npx redraw-tracker follow-ups --mine
+                                                      the follow-ups you own, most urgent first
+  npx redraw-tracker snooze <order id> --for 3d --reason appointment_booked
 `;
 }
 

@@ -17,9 +17,10 @@ export interface SignerInput {
 export interface Signer {
   /**
    * The headers to send with a request to `url`: the signed ones, minus `host`
-   * (fetch sends the same value itself).
+   * (fetch sends the same value itself). A request with a body is signed with
+   * the body's hash (API Gateway checks it): pass exactly the bytes sent.
    */
-  headersFor(method: string, url: URL, signingDate: Date): Promise<Record<string, string>>;
+  headersFor(method: string, url: URL, signingDate: Date, body?: string): Promise<Record<string, string>>;
 }
 
 /** The query of a URL as SigV4 reads it: decoded names and values (repeats joined as the SDK expects). */
@@ -43,7 +44,7 @@ export function createSigner(input: SignerInput): Signer {
     applyChecksum: false,
   });
   return {
-    async headersFor(method, url, signingDate) {
+    async headersFor(method, url, signingDate, body) {
       const signed = await signer.sign(
         {
           method,
@@ -54,6 +55,7 @@ export function createSigner(input: SignerInput): Signer {
           path: url.pathname,
           query: queryOf(url),
           headers: { host: url.host },
+          ...(body === undefined ? {} : { body }),
         },
         { signingDate },
       );

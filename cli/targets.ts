@@ -91,6 +91,7 @@ export async function resolveTracker(globals: GlobalOptions, deps: CliDeps, comm
     kind: 'aws',
     baseUrl: stripSlash(url.href),
     label,
+    region,
     signer: createSigner({ credentials: deps.aws.credentials(globals.profile), region }),
   };
 }

@@ -16,7 +16,16 @@ export interface TrackerTarget {
   /** For messages: "the local tracker at ...", "stack RedrawTracker (https://...)". */
   label: string;
   signer?: Signer;
+  /** A deployed API's region (what signs its requests; STS is asked in it for the caller's identity). */
+  region?: string;
 }
+
+/**
+ * An answer to a request whose refusals the command words itself: a 2xx JSON
+ * document, or the API's error (400, 404, 409) with the whole body (a 409
+ * `conflict` carries the current follow-up).
+ */
+export type Answer = { ok: true; json: unknown } | { ok: false; status: number; code: string; message: string | undefined; json: unknown };
 
 export interface TrackerClient {
   readonly target: TrackerTarget;
@@ -24,7 +33,16 @@ export interface TrackerClient {
   get(path: string, query?: Readonly<Record<string, string>>): Promise<unknown>;
   /** POST, with a JSON body when one is given. */
   post(path: string, body?: unknown): Promise<unknown>;
+  /**
+   * POST a JSON body and return the API's 400, 404 and 409 errors as answers
+   * (anything else fails as post() does). `headers` are sent as given (e.g. the
+   * local tracker's actor header); they are not signed.
+   */
+  postForAnswer(path: string, body: unknown, headers?: Readonly<Record<string, string>>): Promise<Answer>;
 }
+
+/** The refusals postForAnswer hands back to the command. */
+const ANSWERED_STATUSES = new Set([400, 404, 409]);
 
 const ErrorAnswer = z.object({ error: z.object({ code: z.string(), message: z.string().optional() }) });
 
@@ -32,39 +50,56 @@ const ErrorAnswer = z.object({ error: z.object({ code: z.string(), message: z.st
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export function createTrackerClient(target: TrackerTarget, deps: { fetch: typeof fetch; now: () => Date }): TrackerClient {
-  async function request(method: 'GET' | 'POST', path: string, query?: Readonly<Record<string, string>>, body?: unknown): Promise<unknown> {
+  async function send(method: 'GET' | 'POST', path: string, options: { query?: Readonly<Record<string, string>>; body?: unknown; headers?: Readonly<Record<string, string>> }): Promise<{ response: Response; json: unknown }> {
+    const { query } = options;
     const search = query && Object.keys(query).length > 0 ? `?${encodeQuery(query)}` : '';
     const url = new URL(`${target.baseUrl}${path}${search}`);
+    // The bytes sent are the bytes signed.
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     let headers: Record<string, string> = {};
     if (target.signer) {
       try {
-        headers = await target.signer.headersFor(method, url, deps.now());
+        headers = await target.signer.headersFor(method, url, deps.now(), body);
       } catch (error) {
         throw awsFailure(error, `signing the request to ${target.label}`);
       }
     }
     let response: Response;
     try {
-      const payload = body === undefined ? {} : { body: JSON.stringify(body), headers: { ...headers, 'content-type': 'application/json' } };
-      response = await deps.fetch(url, { method, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...payload });
+      const sent = { ...headers, ...options.headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+      response = await deps.fetch(url, { method, headers: sent, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...(body === undefined ? {} : { body }) });
     } catch (error) {
       throw unreachable(target, error);
     }
     const text = await response.text().catch(() => '');
     const json = parseJson(text);
-    if (response.ok) {
-      if (json === undefined) throw new CliError(EXIT.unreachable, `${target.label} answered ${method} ${path} with something that is not JSON: is it the tracker? ${hint(target)}`);
-      return json;
-    }
+    if (response.ok && json === undefined) throw new CliError(EXIT.unreachable, `${target.label} answered ${method} ${path} with something that is not JSON: is it the tracker? ${hint(target)}`);
+    return { response, json };
+  }
+
+  async function request(method: 'GET' | 'POST', path: string, query?: Readonly<Record<string, string>>, body?: unknown): Promise<unknown> {
+    const { response, json } = await send(method, path, { ...(query ? { query } : {}), body });
+    if (response.ok) return json;
     const apiError = ErrorAnswer.safeParse(json);
     const code = apiError.success ? apiError.data.error.code : undefined;
     if (response.status === 404 && code === 'not_found') return null;
     throw refusal(target, response.status, method, path, apiError.success ? apiError.data.error : undefined);
   }
+
+  async function postForAnswer(path: string, body: unknown, headers?: Readonly<Record<string, string>>): Promise<Answer> {
+    const { response, json } = await send('POST', path, { body, ...(headers ? { headers } : {}) });
+    if (response.ok) return { ok: true, json };
+    const apiError = ErrorAnswer.safeParse(json);
+    if (apiError.success && ANSWERED_STATUSES.has(response.status)) {
+      return { ok: false, status: response.status, code: apiError.data.error.code, message: apiError.data.error.message, json };
+    }
+    throw refusal(target, response.status, 'POST', path, apiError.success ? apiError.data.error : undefined);
+  }
   return {
     target,
     get: (path, query) => request('GET', path, query),
     post: (path, body) => request('POST', path, undefined, body),
+    postForAnswer,
   };
 }
 

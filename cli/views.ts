@@ -22,6 +22,8 @@ export const OrderView = z
     has_missing_results: z.boolean().nullable(),
     source: z.string(),
     stale: z.object({ since: z.string(), reason: z.string() }).loose().nullable(),
+    /** Its follow-up's id (CONTRACT §9); absent from a tracker older than follow-ups. */
+    follow_up_id: z.string().nullable().optional(),
   })
   .loose();
 export type OrderView = z.output<typeof OrderView>;
@@ -129,6 +131,10 @@ export function printOrder(order: OrderView, now: Date, out: Printer, targetFlag
   if (order.transaction_id) {
     out.line();
     out.line(`Its transaction: ${transactionCommand(order.transaction_id, targetFlags)}`);
+  }
+  if (order.follow_up_id) {
+    if (!order.transaction_id) out.line();
+    out.line(`Its follow-up: npx redraw-tracker follow-up ${shellWord(order.follow_up_id)}${targetFlags}`);
   }
 }
 

@@ -112,6 +112,9 @@ describe('usage errors (exit 2), before any request', () => {
           throw new Error('test: no stack expected');
         },
         defaultRegion: async () => undefined,
+        callerArn: async () => {
+          throw new Error('test: no STS call expected');
+        },
       },
     };
     const code = await runCli(args, deps);

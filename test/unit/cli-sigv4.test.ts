@@ -88,10 +88,18 @@ interface Seen {
   path: string;
   accepted: boolean;
   headers: IncomingMessage['headers'];
+  body: string;
 }
 const seen: Seen[] = [];
 
-async function verify(request: IncomingMessage): Promise<boolean> {
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Whether the request's signature is the one its method, path, query, signed headers and body (its hash) give. */
+async function verify(request: IncomingMessage, body: string): Promise<boolean> {
   const authorization = request.headers.authorization ?? '';
   const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(authorization);
   if (!match) return false;
@@ -114,7 +122,7 @@ async function verify(request: IncomingMessage): Promise<boolean> {
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = value;
   const expected = await gatewaySigner.sign(
-    { method: request.method ?? 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query, headers },
+    { method: request.method ?? 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query, headers, ...(body === '' ? {} : { body }) },
     { signingDate, signableHeaders: new Set(signedHeaders!.split(';')) },
   );
   return expected.headers.authorization === authorization;
@@ -134,6 +142,27 @@ const order = (id: string) => ({
   source: 'webhook',
   stale: { since: '2026-11-21T10:00:00.000000Z', reason: 'redraw_not_created' },
 });
+const followUp = (id: string, owner: string | null = null) => ({
+  id,
+  transaction_id: id,
+  initial_order_id: 'o-1',
+  redraw_order_id: null,
+  state: 'new',
+  owner,
+  snoozed_until: null,
+  snooze_reason: null,
+  contact_attempts: 0,
+  last_contact: null,
+  attention: null,
+  disposition: null,
+  reference: null,
+  opened_at: '2026-11-19T10:00:00.000000Z',
+  acknowledged_at: null,
+  closed_at: null,
+  due_at: null,
+  stale: null,
+  version: 1,
+});
 /** Cursors with the characters a naive encoding gets wrong. */
 const CURSORS = ['a+b/c=d e', 'x~y*z(1)!'];
 
@@ -142,15 +171,19 @@ let apiUrl = '';
 
 beforeAll(async () => {
   server = createServer((request, response) => {
-    void verify(request).then((accepted) => {
+    void readBody(request).then(async (body) => {
+      const accepted = await verify(request, body);
       const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-      seen.push({ path: `${url.pathname}${url.search}`, accepted, headers: request.headers });
+      seen.push({ path: `${url.pathname}${url.search}`, accepted, headers: request.headers, body });
       const send = (status: number, body: unknown) => {
         response.writeHead(status, { 'content-type': 'application/json' });
         response.end(JSON.stringify(body));
       };
       if (!accepted) return send(403, { message: 'Forbidden' });
-      if (url.pathname === '/orders/o-1') return send(200, { order: order('o-1') });
+      if (url.pathname === '/orders/o-1') return send(200, { order: { ...order('o-1'), follow_up_id: 'txn-1' } });
+      if (url.pathname === '/follow-ups/txn-1/actions' && request.method === 'POST') return send(200, { follow_up: { ...followUp('txn-1'), ...(JSON.parse(body) as { owner?: string }), version: 2 } });
+      if (url.pathname === '/follow-ups/o-1/actions') return send(404, { error: { code: 'not_found', message: 'no follow-up with this id' } });
+      if (url.pathname === '/follow-ups') return send(200, { items: [followUp('txn-1', url.searchParams.get('owner'))], next_cursor: null });
       if (url.pathname.startsWith('/orders/')) return send(404, { error: { code: 'not_found', message: 'no order with this id' } });
       if (url.pathname === '/redraws') {
         const cursor = url.searchParams.get('cursor');
@@ -198,6 +231,9 @@ async function cli(args: string[], aws: Partial<AwsDeps> = {}): Promise<Run> {
         throw new Error('test: describeStack not expected');
       },
       defaultRegion: async () => REGION,
+      callerArn: async () => {
+        throw new Error('test: callerArn not expected');
+      },
       ...aws,
     },
   };
@@ -210,7 +246,7 @@ describe('the CLI against an API Gateway-like IAM check', () => {
     seen.length = 0;
     const run = await cli(['order', 'o-1', '--api', apiUrl, '--region', REGION, '--json']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(JSON.parse(run.stdout)).toEqual({ order: order('o-1') });
+    expect(JSON.parse(run.stdout)).toEqual({ order: { ...order('o-1'), follow_up_id: 'txn-1' } });
     expect(seen).toEqual([expect.objectContaining({ path: '/orders/o-1', accepted: true })]);
     expect(seen[0]!.headers['x-amz-security-token']).toBe(TEST_CREDENTIALS.sessionToken);
     expect(run.hosts).toEqual(['127.0.0.1']);
@@ -240,6 +276,49 @@ describe('the CLI against an API Gateway-like IAM check', () => {
     expect(run.stdout).toContain('Order o-1');
     expect(run.stdout).toContain('--stack RedrawTracker --profile ops');
     expect(seen.every((request) => request.accepted)).toBe(true);
+  });
+
+  it("signs a follow-up action with its body's hash (found from an order id), sending no actor header: the identity is the signed caller's", async () => {
+    seen.length = 0;
+    const run = await cli(['ack', 'o-1', '--owner', 'alice', '--api', apiUrl, '--region', REGION, '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ follow_up: { id: 'txn-1', owner: 'alice', version: 2 } });
+    expect(seen.map(({ path, accepted, body }) => ({ path, accepted, body }))).toEqual([
+      { path: '/follow-ups/o-1/actions', accepted: true, body: '{"action":"acknowledge","owner":"alice"}' },
+      { path: '/orders/o-1', accepted: true, body: '' },
+      { path: '/follow-ups/txn-1/actions', accepted: true, body: '{"action":"acknowledge","owner":"alice"}' },
+    ]);
+    expect(seen.every((request) => request.headers['x-redraw-actor'] === undefined)).toBe(true);
+  });
+
+  it('refuses a signed action whose body was changed after signing', async () => {
+    seen.length = 0;
+    const signer = createSigner({ credentials: TEST_CREDENTIALS, region: REGION });
+    const url = new URL('follow-ups/txn-1/actions', apiUrl);
+    const body = '{"action":"acknowledge"}';
+    const headers = await signer.headersFor('POST', url, new Date(), body);
+    expect((await fetch(url, { method: 'POST', headers, body })).status).toBe(200);
+    expect((await fetch(url, { method: 'POST', headers, body: '{"action":"reopen"}' })).status).toBe(403);
+    expect(seen.map((request) => request.accepted)).toEqual([true, false]);
+  });
+
+  it("lists --mine on AWS as the caller's own ARN (STS GetCallerIdentity, in the API's region)", async () => {
+    seen.length = 0;
+    const asked: unknown[] = [];
+    const arn = 'arn:aws:sts::123456789012:assumed-role/Ops/alice';
+    const run = await cli(['follow-ups', '--mine', '--api', apiUrl, '--region', REGION, '--profile', 'ops'], {
+      callerArn: async (input) => {
+        asked.push(input);
+        return arn;
+      },
+    });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(asked).toEqual([{ region: REGION, profile: 'ops' }]);
+    expect(seen).toEqual([expect.objectContaining({ path: `/follow-ups?state=open&owner=${encodeURIComponent(arn)}`, accepted: true })]);
+    expect(run.stdout).toContain(`Open follow-ups of ${arn} on the API at`);
+    expect(run.stdout).toMatch(new RegExp(`^txn-1 +${arn.replaceAll('/', '\\/')} +new +- +\\d+ +0 +-$`, 'm'));
   });
 
   it('answers exit 1 for an unknown order, through the signed path', async () => {
@@ -342,6 +421,31 @@ describe('the standard AWS chain, wired for real (files and environment only, no
     expect(await aws.defaultRegion('ops')).toBe('us-east-1');
     process.env.AWS_REGION = 'sa-east-1';
     expect(await aws.defaultRegion('ops')).toBe('sa-east-1');
+  });
+
+  it("asks STS who the caller is with the profile's signed credentials (AWS_ENDPOINT_URL_STS pointed at a local stand-in)", async () => {
+    const calls: { body: string; authorization: string }[] = [];
+    const sts = createServer((request, response) => {
+      void readBody(request).then((body) => {
+        calls.push({ body, authorization: String(request.headers.authorization ?? '') });
+        response.writeHead(200, { 'content-type': 'text/xml' });
+        response.end(
+          '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>' +
+            '<Arn>arn:aws:sts::123456789012:assumed-role/Ops/alice</Arn><UserId>AROAEXAMPLE:alice</UserId><Account>123456789012</Account>' +
+            '</GetCallerIdentityResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetCallerIdentityResponse>',
+        );
+      });
+    });
+    await new Promise<void>((listening) => sts.listen(0, '127.0.0.1', listening));
+    try {
+      process.env.AWS_ENDPOINT_URL_STS = `http://127.0.0.1:${(sts.address() as AddressInfo).port}`;
+      expect(await defaultAwsDeps().callerArn({ region: REGION, profile: 'ops' })).toBe('arn:aws:sts::123456789012:assumed-role/Ops/alice');
+      expect(calls).toHaveLength(1);
+      expect(calls[0]!.body).toContain('Action=GetCallerIdentity');
+      expect(calls[0]!.authorization).toMatch(new RegExp(`^AWS4-HMAC-SHA256 Credential=${TEST_CREDENTIALS.accessKeyId}/\\d{8}/${REGION}/sts/aws4_request`));
+    } finally {
+      await new Promise<void>((closed) => sts.close(() => closed()));
+    }
   });
 
   it('reads environment credentials before profiles', async () => {

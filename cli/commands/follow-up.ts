@@ -1,0 +1,37 @@
+/**
+ * `follow-up <id>`: GET /follow-ups/{id} (CONTRACT §9), the follow-up's fields
+ * and its history, oldest first. An order id finds its order's follow-up.
+ */
+import { EXIT, type CommandModule } from '../command';
+import { checkId, ID_HELP, readFollowUp } from '../follow-up-actions';
+import { printFollowUpDetail } from '../follow-up-views';
+
+const command: CommandModule = {
+  help: `Usage: npx redraw-tracker follow-up <id> [--json]
+
+Shows one follow-up (GET /follow-ups/{id}): its state, owner, when it is due,
+its stale flag, its orders, contact attempts, reference and version, then its
+history, oldest first: who did what when (\`tracker\` for the tracker's own
+changes from Junction's facts). ${ID_HELP}
+
+With --json: the API's document {"follow_up": {...}, "history": [...]}.
+Exit code 1 when neither a follow-up nor an order has this id, or the order has
+no follow-up.
+
+Examples:
+  npx redraw-tracker follow-up 0b1e7d4c-8a52-4f0e-9c11-00000000a001
+  npx redraw-tracker follow-up <order id> --json
+  npx redraw-tracker follow-up 0b1e7d4c-8a52-4f0e-9c11-00000000a001 --stack RedrawTracker --region us-east-1`,
+  positionals: { min: 1, max: 1, name: 'the follow-up or order id' },
+  target: 'tracker',
+  async run({ positionals, json, out, deps, tracker, targetFlags }) {
+    const id = checkId('follow-up', positionals[0]!);
+    const client = await tracker();
+    const detail = await readFollowUp(client, id, targetFlags);
+    if (json) out.json({ follow_up: detail.follow_up, history: detail.history });
+    else printFollowUpDetail(detail.follow_up, detail.history, deps.now(), out, targetFlags);
+    return EXIT.ok;
+  },
+};
+
+export default command;

@@ -1,0 +1,102 @@
+/**
+ * `follow-ups`: the worklist (GET /follow-ups?state&owner, CONTRACT §9), most
+ * urgent first, one page or (--all) every page following `next_cursor`.
+ * `--mine` is the owner named by REDRAW_TRACKER_OWNER, else on AWS the caller's ARN.
+ */
+import { FOLLOW_UP_STATES } from '../../functions/core/follow-up';
+import { EXIT, stringOption, usageError, type CommandModule } from '../command';
+import { myOwner, OWNER_VARIABLE } from '../follow-up-actions';
+import { FollowUpPage, followUpTable, type FollowUpView } from '../follow-up-views';
+import { shellWord } from '../format';
+import { readAnswer } from '../views';
+
+/** The API's bounds for `limit` (CONTRACT §9). */
+const MAX_LIMIT = 100;
+const STATES = ['open', ...FOLLOW_UP_STATES] as const;
+
+const command: CommandModule = {
+  help: `Usage: npx redraw-tracker follow-ups [--state S] [--owner O | --mine] [--limit N] [--all | --cursor C] [--json]
+
+Lists follow-ups (GET /follow-ups): every redraw is someone's until it is closed.
+Open ones come most urgent first (due soonest first); closed ones newest first.
+Columns: the follow-up id (its transaction's id), owner, state, when the sweep
+flags it if nothing moves (DUE: "in 2d 3h", "overdue 5h", "-" for none), whole
+days open, contact attempts, and the stale reason of its redraw order, if flagged.
+
+  --state S       ${STATES.join(', ')} (default open: new, acknowledged or snoozed)
+  --owner O       only those owned by O
+  --mine          only yours: the owner in ${OWNER_VARIABLE}, else on AWS
+                  your own identity's ARN (STS GetCallerIdentity)
+  --limit N       page size, 1-${MAX_LIMIT} (the API's default is 50)
+  --all           follow next_cursor to the last page and show everything
+  --cursor C      start at this cursor (printed under a page that has more)
+
+With --json: the API's page {"items": [...], "next_cursor": ...}; with --all, every
+item in one document and "next_cursor": null.
+
+Examples:
+  npx redraw-tracker follow-ups
+  ${OWNER_VARIABLE}=alice npx redraw-tracker follow-ups --mine --all
+  npx redraw-tracker follow-ups --state closed --limit 10 --json
+  npx redraw-tracker follow-ups --mine --stack RedrawTracker --region eu-west-1`,
+  options: {
+    state: { type: 'string' },
+    owner: { type: 'string' },
+    mine: { type: 'boolean' },
+    limit: { type: 'string' },
+    all: { type: 'boolean' },
+    cursor: { type: 'string' },
+  },
+  positionals: { min: 0, max: 0 },
+  target: 'tracker',
+  async run(context) {
+    const { values, json, out, deps, tracker, targetFlags } = context;
+    const state = stringOption(values, 'state') ?? 'open';
+    if (!(STATES as readonly string[]).includes(state)) throw usageError(`follow-ups: --state must be one of ${STATES.join(', ')}, not ${JSON.stringify(state)}`);
+    const limitText = stringOption(values, 'limit');
+    if (limitText !== undefined && !(/^\d+$/.test(limitText) && Number(limitText) >= 1 && Number(limitText) <= MAX_LIMIT)) {
+      throw usageError(`follow-ups: --limit must be a whole number from 1 to ${MAX_LIMIT}, not ${JSON.stringify(limitText)}`);
+    }
+    const all = values.all === true;
+    let cursor = stringOption(values, 'cursor');
+    if (all && cursor !== undefined) throw usageError('follow-ups: use --all or --cursor, not both');
+    const mine = values.mine === true;
+    const ownerOption = stringOption(values, 'owner');
+    if (mine && ownerOption !== undefined) throw usageError('follow-ups: use --owner or --mine, not both');
+
+    const client = await tracker();
+    const owner = mine ? await myOwner(context, client) : ownerOption;
+    const items: FollowUpView[] = [];
+    let pages = 0;
+    let page: FollowUpPage;
+    do {
+      const answer = await client.get('/follow-ups', { state, ...(owner !== undefined ? { owner } : {}), ...(limitText ? { limit: limitText } : {}), ...(cursor ? { cursor } : {}) });
+      page = readAnswer(FollowUpPage, answer, 'GET /follow-ups');
+      pages++;
+      items.push(...page.items);
+      cursor = page.next_cursor ?? undefined;
+    } while (all && cursor !== undefined);
+
+    if (json) {
+      out.json(all ? { items, next_cursor: null } : page);
+      return EXIT.ok;
+    }
+    const what = `${state === 'open' ? 'Open follow-ups' : `Follow-ups in state ${state}`}${owner !== undefined ? ` of ${owner}` : ''}`;
+    const counted = all ? `${items.length} in ${pages} page${pages === 1 ? '' : 's'}` : `${items.length}${page.next_cursor ? ' on this page' : ''}`;
+    if (items.length === 0) {
+      out.line(`No ${what.charAt(0).toLowerCase()}${what.slice(1)} on ${client.target.label}.`);
+    } else {
+      out.line(`${out.style('bold', what)} on ${client.target.label}: ${counted}`);
+      for (const line of followUpTable(items, deps.now(), out)) out.line(line);
+      out.line();
+      out.line(`Show one: npx redraw-tracker follow-up <id>${targetFlags}`);
+    }
+    if (!all && page.next_cursor) {
+      const filters = `${state !== 'open' ? ` --state ${state}` : ''}${owner !== undefined ? ` --owner ${shellWord(owner)}` : ''}${limitText ? ` --limit ${limitText}` : ''}`;
+      out.line(`More: npx redraw-tracker follow-ups${filters} --cursor ${page.next_cursor}${targetFlags}  (or --all)`);
+    }
+    return EXIT.ok;
+  },
+};
+
+export default command;

@@ -1,0 +1,181 @@
+/**
+ * Follow-ups (CONTRACT §9) as the CLI reads them and shows them to people: the
+ * worklist table of `follow-ups`, the block of `follow-up <id>` with its
+ * history, and the block an action prints. Schemas are loose like the other
+ * answers (cli/views.ts): a field the API adds later passes through to --json.
+ */
+import * as z from 'zod';
+import { ago, shellWord, table, type Printer } from './format';
+
+export const FollowUpView = z
+  .object({
+    id: z.string(),
+    transaction_id: z.string().nullable(),
+    initial_order_id: z.string().nullable(),
+    redraw_order_id: z.string().nullable(),
+    state: z.string(),
+    owner: z.string().nullable(),
+    snoozed_until: z.string().nullable(),
+    snooze_reason: z.string().nullable(),
+    contact_attempts: z.number(),
+    last_contact: z.object({ at: z.string(), channel: z.string(), outcome: z.string() }).loose().nullable(),
+    attention: z.string().nullable(),
+    disposition: z.string().nullable(),
+    reference: z.string().nullable(),
+    opened_at: z.string(),
+    acknowledged_at: z.string().nullable(),
+    closed_at: z.string().nullable(),
+    due_at: z.string().nullable(),
+    stale: z.object({ since: z.string(), reason: z.string() }).loose().nullable(),
+    version: z.number(),
+  })
+  .loose();
+export type FollowUpView = z.output<typeof FollowUpView>;
+
+export const HistoryEntry = z.object({ at: z.string(), actor: z.string(), action: z.string(), from_state: z.string(), to_state: z.string() }).loose();
+export type HistoryEntry = z.output<typeof HistoryEntry>;
+
+export const FollowUpPage = z.object({ items: z.array(FollowUpView), next_cursor: z.string().nullable() }).loose();
+export type FollowUpPage = z.output<typeof FollowUpPage>;
+export const FollowUpDetail = z.object({ follow_up: FollowUpView, history: z.array(HistoryEntry) }).loose();
+export type FollowUpDetail = z.output<typeof FollowUpDetail>;
+export const FollowUpAnswer = z.object({ follow_up: FollowUpView }).loose();
+/** What GET /orders/{id} says of the order's follow-up (CONTRACT §9: its `follow_up_id`). */
+export const OrderFollowUp = z.object({ order: z.object({ id: z.string(), follow_up_id: z.string().nullable() }).loose() }).loose();
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** A short length of time for a table cell: "2d 3h", "5h", "12m", "40s". */
+export function shortDuration(ms: number): string {
+  const value = Math.max(0, ms);
+  if (value >= DAY) {
+    const hours = Math.floor((value % DAY) / HOUR);
+    return `${Math.floor(value / DAY)}d${hours > 0 ? ` ${hours}h` : ''}`;
+  }
+  if (value >= HOUR) return `${Math.floor(value / HOUR)}h`;
+  if (value >= MINUTE) return `${Math.floor(value / MINUTE)}m`;
+  return `${Math.floor(value / 1000)}s`;
+}
+
+/** When the sweep flags it if nothing moves: "in 2d 3h", "overdue 5h", or "-" when it has no due time (closed, or nothing to wait for). */
+export function dueIn(dueAt: string | null, now: Date): string {
+  if (dueAt === null) return '-';
+  const millis = Date.parse(dueAt);
+  if (Number.isNaN(millis)) return dueAt;
+  const ahead = millis - now.getTime();
+  return ahead > 0 ? `in ${shortDuration(ahead)}` : `overdue ${shortDuration(-ahead)}`;
+}
+
+/** Whole days from opened_at to its close (or to now while it is open). */
+export function daysOpen(followUp: Pick<FollowUpView, 'opened_at' | 'closed_at'>, now: Date): number {
+  const opened = Date.parse(followUp.opened_at);
+  const end = followUp.closed_at === null ? now.getTime() : Date.parse(followUp.closed_at);
+  if (Number.isNaN(opened) || Number.isNaN(end)) return 0;
+  return Math.max(0, Math.floor((end - opened) / DAY));
+}
+
+function stateCell(followUp: FollowUpView, out: Printer): string {
+  const state = followUp.state === 'closed' ? out.style('dim', followUp.state) : followUp.state === 'new' ? out.style('cyan', followUp.state) : followUp.state;
+  return followUp.attention ? `${state} ${out.style('red', `(${followUp.attention})`)}` : state;
+}
+
+function dueCell(followUp: FollowUpView, now: Date, out: Printer): string {
+  const text = dueIn(followUp.due_at, now);
+  return text.startsWith('overdue') ? out.style('red', text) : text === '-' ? out.style('dim', text) : text;
+}
+
+/** The worklist: one row per follow-up, in the API's order (most urgent first). */
+export function followUpTable(items: readonly FollowUpView[], now: Date, out: Printer): string[] {
+  const header = ['ID', 'OWNER', 'STATE', 'DUE', 'DAYS OPEN', 'CONTACTS', 'STALE'];
+  const rows = items.map((followUp) => [
+    followUp.id,
+    followUp.owner ?? '-',
+    stateCell(followUp, out),
+    dueCell(followUp, now, out),
+    String(daysOpen(followUp, now)),
+    String(followUp.contact_attempts),
+    followUp.stale ? out.style('red', followUp.stale.reason) : out.style('dim', '-'),
+  ]);
+  return table(header.map((cell) => out.style('bold', cell)), rows);
+}
+
+/** "2026-11-22T12:00:00.000000Z (3 days ago)", or "-". */
+function when(iso: string | null, now: Date): string {
+  return iso === null ? '-' : `${iso} (${ago(iso, now)})`;
+}
+
+/** A follow-up's fields as label/value lines, for `follow-up <id>` and after an action. */
+export function followUpLines(followUp: FollowUpView, now: Date, out: Printer): string[] {
+  const state =
+    followUp.state === 'snoozed' && followUp.snoozed_until
+      ? `snoozed until ${when(followUp.snoozed_until, now)}, ${followUp.snooze_reason ?? 'no reason'}`
+      : followUp.state === 'closed'
+        ? `closed${followUp.disposition ? ` ${followUp.disposition}` : ''} at ${when(followUp.closed_at, now)}`
+        : followUp.state;
+  const rows: [string, string][] = [
+    ['state', state],
+    ['owner', followUp.owner ?? out.style('dim', 'nobody')],
+    ['due', followUp.due_at === null ? out.style('dim', '-') : `${dueIn(followUp.due_at, now)} (${followUp.due_at})`],
+    ['stale', followUp.stale ? out.style('red', `${followUp.stale.reason} since ${followUp.stale.since}`) : out.style('dim', 'no')],
+    ['attention', followUp.attention ? out.style('red', followUp.attention) : out.style('dim', '-')],
+    ['transaction', followUp.transaction_id ?? '-'],
+    ['initial order', followUp.initial_order_id ?? '-'],
+    ['redraw order', followUp.redraw_order_id ?? '-'],
+    ['opened', `${when(followUp.opened_at, now)}, ${daysOpen(followUp, now)} days open`],
+    ['acknowledged', when(followUp.acknowledged_at, now)],
+    [
+      'contacts',
+      `${followUp.contact_attempts}${followUp.last_contact ? `, last ${followUp.last_contact.channel} ${followUp.last_contact.outcome} at ${when(followUp.last_contact.at, now)}` : ''}`,
+    ],
+    ['reference', followUp.reference ?? '-'],
+    ['version', String(followUp.version)],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
+}
+
+export function followUpTitle(followUp: FollowUpView, out: Printer): string {
+  return `${out.style('bold', `Follow-up ${followUp.id}`)}  ${stateCell(followUp, out)}`;
+}
+
+/** The order an entry's own fields are shown in (the stored entry's order is not kept); any other field follows, by name. */
+const DETAIL_ORDER = ['owner', 'until', 'reason', 'channel', 'outcome', 'disposition', 'attention', 'fact', 'reference'];
+
+/** The fields an entry carries besides the five every entry has, as "name=value". */
+function entryDetails(entry: HistoryEntry): string {
+  const common = new Set(['at', 'actor', 'action', 'from_state', 'to_state']);
+  const rank = (name: string) => (DETAIL_ORDER.includes(name) ? DETAIL_ORDER.indexOf(name) : DETAIL_ORDER.length);
+  return Object.entries(entry)
+    .filter(([name]) => !common.has(name))
+    .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+    .map(([name, value]) => `${name}=${value === null ? 'none' : typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
+    .join(' ');
+}
+
+/** The history, oldest first (as the API gives it). */
+export function historyTable(history: readonly HistoryEntry[], now: Date, out: Printer, indent = '  '): string[] {
+  const header = ['AT', 'ACTOR', 'ACTION', 'STATE', 'DETAILS'];
+  const rows = history.map((entry) => [
+    `${entry.at} (${ago(entry.at, now)})`,
+    entry.actor,
+    entry.action,
+    entry.from_state === entry.to_state ? entry.to_state : `${entry.from_state} -> ${entry.to_state}`,
+    entryDetails(entry) || out.style('dim', '-'),
+  ]);
+  return table(header.map((cell) => out.style('bold', cell)), rows, indent);
+}
+
+export function printFollowUpDetail(followUp: FollowUpView, history: readonly HistoryEntry[], now: Date, out: Printer, targetFlags = ''): void {
+  out.line(followUpTitle(followUp, out));
+  for (const line of followUpLines(followUp, now, out)) out.line(line);
+  out.line();
+  out.line(`History, oldest first (${history.length} entr${history.length === 1 ? 'y' : 'ies'}):`);
+  for (const line of historyTable(history, now, out)) out.line(line);
+  const order = followUp.redraw_order_id ?? followUp.initial_order_id;
+  if (order) {
+    out.line();
+    out.line(`Its ${followUp.redraw_order_id ? 'redraw' : 'initial'} order: npx redraw-tracker order ${shellWord(order)}${targetFlags}`);
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * The follow-up commands of `redraw-tracker` end to end (CONTRACT §9): a
+ * tracker started with `npm start` on its own PORT, Svix-signed webhooks put
+ * initial orders in redraw_available (each opens a follow-up from the stream),
+ * and the CLI run as a process (node bin/redraw-tracker.mjs) works them as a
+ * person does: ack by an order id, snooze --for 3d, contact, close, a 409
+ * conflict, reopen, the worklist with --mine from REDRAW_TRACKER_OWNER, and
+ * one follow-up with its history, in both output modes, each --json document
+ * compared with what the API itself answers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { signSvixMessage } from '../../functions/core/svix';
+import { buildDeliveries, freshId, PHI_CANARY, redrawFlow } from '../support/junction';
+import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
+import { newMessageId, newSecret } from '../support/webhook';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+const secret = newSecret();
+let tracker: NpmProcess;
+let port = 0;
+let baseUrl = '';
+/** Everything the CLI printed, checked for PHI at the end. */
+const outputs: string[] = [];
+
+/** A user's shell pointed at this tracker by PORT, with nothing of AWS or of the developer's tracker settings. */
+function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!/^(AWS_.*|TRACKER_URL|PORT|NO_COLOR|JUNCTION_.*|REDRAW_.*|DYNAMODB_ENDPOINT|TABLE_NAME|SIMULATE_SEED|SWEEP_INTERVAL_SECONDS)$/.test(name)) env[name] = value;
+  }
+  return { ...env, AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', PORT: String(port), ...extra };
+}
+
+/** `node bin/redraw-tracker.mjs <args>`, as the package's bin runs it; `owner` sets REDRAW_TRACKER_OWNER. */
+async function cli(args: readonly string[], owner?: string): Promise<CommandRun> {
+  const run = await runToEnd(process.execPath, ['bin/redraw-tracker.mjs', ...args], userEnv(owner === undefined ? {} : { REDRAW_TRACKER_OWNER: owner }));
+  outputs.push(run.stdout, run.stderr);
+  return run;
+}
+
+async function api(path: string): Promise<unknown> {
+  return (await fetch(`${baseUrl}${path}`)).json();
+}
+
+async function postWebhook(body: unknown): Promise<void> {
+  const raw = JSON.stringify(body);
+  const messageId = newMessageId();
+  const timestamp = Math.floor(Date.now() / 1000);
+  const response = await fetch(`${baseUrl}/webhooks/junction`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
+    body: raw,
+  });
+  expect(response.status).toBe(200);
+}
+
+const FollowUp = z
+  .object({ id: z.string(), state: z.string(), owner: z.string().nullable(), version: z.number(), contact_attempts: z.number(), snoozed_until: z.string().nullable(), disposition: z.string().nullable() })
+  .loose();
+const Page = z.object({ items: z.array(FollowUp), next_cursor: z.string().nullable() });
+const Detail = z.object({ follow_up: FollowUp, history: z.array(z.object({ at: z.string(), actor: z.string(), action: z.string(), from_state: z.string(), to_state: z.string() }).loose()) });
+
+/** One redraw worked through the CLI, one owned by someone else, one nobody touched. */
+const worked = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+const others = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+const untouched = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+
+beforeAll(async () => {
+  port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  tracker = spawnNpm(['start'], userEnv({ JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', TABLE_NAME: 'redraw-tracker-cli-follow-ups-e2e' }));
+  await waitUntilHealthy(tracker, baseUrl);
+  // Initial orders in redraw_available two days ago, their redraws not created yet: each opens a follow-up.
+  for (const spec of [worked, others, untouched]) {
+    for (const delivery of buildDeliveries(redrawFlow(spec, 'not_created', new Date(Date.now() - 2 * DAY)))) await postWebhook(delivery.body);
+  }
+  // Opened by the transaction function from the stream, a moment after the webhooks.
+  await eventually(
+    async () => Page.parse(await api('/follow-ups?limit=100')).items.map((item) => item.id),
+    (listed) => [worked, others, untouched].every((spec) => listed.includes(spec.transactionId)),
+    30_000,
+  );
+}, 150_000);
+
+afterAll(async () => {
+  if (tracker && !tracker.hasExited()) {
+    signalGroup(tracker.pgid, 'SIGINT');
+    await Promise.race([tracker.exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+    if (!tracker.hasExited()) signalGroup(tracker.pgid, 'SIGKILL');
+  }
+}, 30_000);
+
+describe('redraw-tracker follow-up commands against npm start', () => {
+  const id = worked.transactionId;
+
+  it('acknowledges by an order id, as REDRAW_TRACKER_OWNER, taking it with --owner', async () => {
+    const run = await cli(['ack', worked.initialId, '--owner', 'alice'], 'alice');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(new RegExp(`^Acknowledged follow-up ${id} \\(now version 2\\)\\.\\nFollow-up ${id} {2}acknowledged$`, 'm'));
+    expect(run.stdout).toMatch(/^ {2}owner +alice$/m);
+    expect(run.stdout).toMatch(new RegExp(`^ {2}initial order +${worked.initialId}$`, 'm'));
+    const { history } = Detail.parse(await api(`/follow-ups/${id}`));
+    expect(history.at(-1)).toMatchObject({ action: 'acknowledge', actor: 'alice', owner: 'alice' });
+
+    // The other one is bob's, through `assign` (no REDRAW_TRACKER_OWNER: the tracker records `local`).
+    const assigned = await cli(['assign', others.initialId, 'bob', '--json']);
+    expect(assigned).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(assigned.stdout)).toMatchObject({ follow_up: { id: others.transactionId, owner: 'bob', state: 'acknowledged' } });
+    expect(Detail.parse(await api(`/follow-ups/${others.transactionId}`)).history.at(-1)).toMatchObject({ action: 'assign', actor: 'local' });
+  });
+
+  it('snoozes --for 3d with a reason and a reference, the --json document being the follow-up the API now answers', async () => {
+    const before = Date.now();
+    const run = await cli(['snooze', id, '--for', '3d', '--reason', 'appointment_booked', '--reference', 'TICKET-12', '--json'], 'alice');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const { follow_up: snoozed } = z.object({ follow_up: FollowUp }).strict().parse(JSON.parse(run.stdout));
+    expect(snoozed).toMatchObject({ state: 'snoozed', snooze_reason: 'appointment_booked', reference: 'TICKET-12', version: 3 });
+    const until = Date.parse(snoozed.snoozed_until!);
+    expect(until).toBeGreaterThanOrEqual(before + 3 * DAY - 1000);
+    expect(until).toBeLessThanOrEqual(Date.now() + 3 * DAY);
+    expect(snoozed).toEqual(Detail.parse(await api(`/follow-ups/${id}`)).follow_up);
+
+    const human = await cli(['follow-up', id]);
+    expect(human.stdout).toMatch(/^ {2}state +snoozed until \S+ \(in 2 days\), appointment_booked$/m);
+    expect(human.stdout).toMatch(/^ {2}due +in 2d 23h \(\S+\)$/m);
+  });
+
+  it('records a contact attempt by the order id', async () => {
+    const run = await cli(['contact', worked.initialId, '--channel', 'phone', '--outcome', 'no_answer'], 'alice');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^ {2}contacts +1, last phone no_answer at \S+ \(\d+ (s|min) ago\)$/m);
+    expect(run.stdout).toContain(`(now version 4)`);
+  });
+
+  it('closes with a disposition at the expected version, then refuses a stale --expected-version with the current one (409, exit 1), and reopens', async () => {
+    const closed = await cli(['close', id, '--disposition', 'patient_declined', '--expected-version', '4', '--json'], 'alice');
+    expect(closed).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(closed.stdout)).toMatchObject({ follow_up: { state: 'closed', disposition: 'patient_declined', due_at: null, version: 5 } });
+
+    for (const mode of [[], ['--json']]) {
+      const conflict = await cli(['reopen', worked.initialId, '--expected-version', '3', ...mode], 'alice');
+      expect(conflict.code).toBe(1);
+      expect(conflict.stdout).toBe('');
+      expect(conflict.stderr).toBe(
+        `redraw-tracker: reopen: follow-up ${id} changed meanwhile: it is at version 5, not 3 (closed, owner alice); see \`npx redraw-tracker follow-up ${id}\`, then try again with --expected-version 5\n`,
+      );
+    }
+    // Snoozing a closed one is not a transition there is (409 invalid_transition, exit 1).
+    const refused = await cli(['snooze', id, '--for', '1d', '--reason', 'other'], 'alice');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`^redraw-tracker: snooze: follow-up ${id} on the local tracker at ${baseUrl}: [^\\n]*\\(invalid_transition\\)\\n$`));
+
+    const reopened = await cli(['reopen', worked.initialId, '--expected-version', '5'], 'alice');
+    expect(reopened).toMatchObject({ code: 0, stderr: '' });
+    expect(reopened.stdout).toMatch(new RegExp(`^Reopened follow-up ${id} \\(now version 6\\)\\.\\nFollow-up ${id} {2}acknowledged$`, 'm'));
+  });
+
+  it("lists my follow-ups with --mine (REDRAW_TRACKER_OWNER) as a table and as the API's page; without it, says to set it (exit 2)", async () => {
+    const mine = await cli(['follow-ups', '--mine'], 'alice');
+    expect(mine).toMatchObject({ code: 0, stderr: '' });
+    expect(mine.stdout).toContain(`Open follow-ups of alice on the local tracker at ${baseUrl}: 1`);
+    expect(mine.stdout).toMatch(/^ID +OWNER +STATE +DUE +DAYS OPEN +CONTACTS +STALE$/m);
+    expect(mine.stdout).toMatch(new RegExp(`^${id} +alice +acknowledged +(in|overdue) \\S+( \\S+)? +\\d+ +1 +-$`, 'm'));
+    expect(mine.stdout).not.toContain(others.transactionId);
+    expect(mine.stdout).not.toContain(untouched.transactionId);
+
+    const json = await cli(['follow-ups', '--mine', '--json'], 'alice');
+    expect(JSON.parse(json.stdout)).toEqual(await api('/follow-ups?state=open&owner=alice'));
+
+    const bobs = await cli(['follow-ups', '--owner', 'bob']);
+    expect(bobs.stdout).toMatch(new RegExp(`^${others.transactionId} +bob +acknowledged `, 'm'));
+
+    const nobody = await cli(['follow-ups', '--mine']);
+    expect(nobody).toMatchObject({ code: 2, stdout: '' });
+    expect(nobody.stderr).toMatch(/^redraw-tracker: --mine: set REDRAW_TRACKER_OWNER to your owner handle[^\n]*\n$/);
+  });
+
+  it('follows every page with --all, in both modes', async () => {
+    const expected = Page.parse(await api('/follow-ups?state=open&limit=100')).items.map((item) => item.id);
+    expect(expected.length).toBeGreaterThanOrEqual(3);
+    const all = Page.parse(JSON.parse((await cli(['follow-ups', '--all', '--limit', '1', '--json'])).stdout));
+    expect(all.items.map((item) => item.id)).toEqual(expected);
+    expect(all.next_cursor).toBeNull();
+    const human = await cli(['follow-ups', '--all', '--limit', '1']);
+    expect(human.stdout).toContain(`: ${expected.length} in ${expected.length} pages`);
+    expect(human.stdout).toMatch(new RegExp(`^${untouched.transactionId} +- +new +`, 'm'));
+  });
+
+  it('shows one follow-up by an order id with its history oldest first, and as the API document with --json', async () => {
+    const human = await cli(['follow-up', worked.initialId]);
+    expect(human).toMatchObject({ code: 0, stderr: '' });
+    expect(human.stdout).toMatch(new RegExp(`^Follow-up ${id} {2}acknowledged$`, 'm'));
+    expect(human.stdout).toMatch(/^ {2}reference +TICKET-12$/m);
+    expect(human.stdout).toMatch(/^ {2}version +6$/m);
+    expect(human.stdout).toContain('History, oldest first (6 entries):');
+    const rows = human.stdout.split('\n').filter((line) => /^ {2}\d{4}-/.test(line));
+    expect(rows.map((line) => line.trim().split(/ {2,}/).slice(1, 4))).toEqual([
+      ['tracker', 'open', 'new'],
+      ['alice', 'acknowledge', 'new -> acknowledged'],
+      ['alice', 'snooze', 'acknowledged -> snoozed'],
+      ['alice', 'record_contact', 'snoozed'],
+      ['alice', 'close', 'snoozed -> closed'],
+      ['alice', 'reopen', 'closed -> acknowledged'],
+    ]);
+    expect(rows[2]).toMatch(/until=\S+ reason=appointment_booked reference=TICKET-12$/);
+    expect(human.stdout).toContain(`Its initial order: npx redraw-tracker order ${worked.initialId}`);
+
+    const json = await cli(['follow-up', id, '--json']);
+    expect(JSON.parse(json.stdout)).toEqual(await api(`/follow-ups/${id}`));
+  });
+
+  it('exits 1 for an id that is neither a follow-up nor an order, and 2 for a PHI-like value, which it never repeats', async () => {
+    const unknown = freshId();
+    for (const args of [['follow-up', unknown], ['ack', unknown, '--json']]) {
+      const run = await cli(args);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe(`redraw-tracker: no follow-up or order ${unknown} on the local tracker at ${baseUrl}: check the id; \`npx redraw-tracker follow-ups\` lists the open follow-ups\n`);
+    }
+    for (const [args, owner] of [
+      [['ack', id, '--owner', `${PHI_CANARY} Jane Doe`], undefined],
+      [['contact', id, '--channel', 'phone', '--outcome', `${PHI_CANARY} said no`], undefined],
+      [['close', id, '--disposition', 'other', '--reference', `${PHI_CANARY} DOB 1970-01-01`], undefined],
+      [['follow-ups', '--mine'], `${PHI_CANARY} Jane`],
+    ] as [string[], string | undefined][]) {
+      const run = await cli(args, owner);
+      expect({ args, code: run.code }).toEqual({ args, code: 2 });
+      expect(run.stderr).toMatch(/^redraw-tracker: [^\n]+\n$/);
+    }
+    expect(Detail.parse(await api(`/follow-ups/${id}`)).follow_up.version).toBe(6);
+  });
+
+  it('never prints a PHI canary', () => {
+    expect(outputs.length).toBeGreaterThan(30);
+    expect(outputs.filter((text) => text.includes(PHI_CANARY))).toEqual([]);
+  });
+});

@@ -1,0 +1,384 @@
+/**
+ * The follow-up commands of the CLI (CONTRACT §9) without a tracker: how due
+ * times, days open and the history read; how `--until`/`--for` become the API's
+ * instants; usage errors (exit 2) before any request; and, against a fake
+ * tracker answering as the API documents, the requests each command makes (an
+ * order id found through GET /orders, the local actor header, --all following
+ * cursors) and how the API's 400, 404 and 409 answers are worded.
+ */
+import { describe, expect, it } from 'vitest';
+import type { CliDeps } from '../../cli/command';
+import { parseFor, parseUntil } from '../../cli/follow-up-actions';
+import { daysOpen, dueIn, followUpTable, printFollowUpDetail, shortDuration, type FollowUpView, type HistoryEntry } from '../../cli/follow-up-views';
+import { createPrinter } from '../../cli/format';
+import { runCli } from '../../cli/main';
+
+const NOW = new Date('2026-11-22T12:00:00Z');
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+const plain = createPrinter({ write: () => undefined }, {});
+
+function followUp(overrides: Partial<FollowUpView> = {}): FollowUpView {
+  return {
+    id: 'txn-1',
+    transaction_id: 'txn-1',
+    initial_order_id: 'o-initial',
+    redraw_order_id: null,
+    state: 'new',
+    owner: null,
+    snoozed_until: null,
+    snooze_reason: null,
+    contact_attempts: 0,
+    last_contact: null,
+    attention: null,
+    disposition: null,
+    reference: null,
+    opened_at: '2026-11-19T09:00:00.000000Z',
+    acknowledged_at: null,
+    closed_at: null,
+    due_at: '2026-11-24T15:00:00.000000Z',
+    stale: null,
+    version: 1,
+    ...overrides,
+  };
+}
+
+describe('follow-up times', () => {
+  it('says a short length as days and hours, hours, minutes or seconds', () => {
+    expect(shortDuration(2 * DAY + 3 * HOUR + 20 * MINUTE)).toBe('2d 3h');
+    expect(shortDuration(3 * DAY)).toBe('3d');
+    expect(shortDuration(5 * HOUR + 59 * MINUTE)).toBe('5h');
+    expect(shortDuration(12 * MINUTE)).toBe('12m');
+    expect(shortDuration(40_000)).toBe('40s');
+  });
+
+  it('says when a follow-up is due: in so long, overdue so long, or "-" for none', () => {
+    expect(dueIn('2026-11-24T15:00:00.000000Z', NOW)).toBe('in 2d 3h');
+    expect(dueIn('2026-11-22T07:00:00.000000Z', NOW)).toBe('overdue 5h');
+    expect(dueIn(null, NOW)).toBe('-');
+  });
+
+  it('counts whole days open, to its close when closed', () => {
+    expect(daysOpen({ opened_at: '2026-11-19T09:00:00.000000Z', closed_at: null }, NOW)).toBe(3);
+    expect(daysOpen({ opened_at: '2026-11-19T09:00:00.000000Z', closed_at: '2026-11-20T08:00:00.000000Z' }, NOW)).toBe(0);
+    expect(daysOpen({ opened_at: '2026-11-22T11:00:00.000000Z', closed_at: null }, NOW)).toBe(0);
+  });
+
+  it('reads --until as a date-time (offsets and no zone included) or a date at 00:00 UTC, in the canonical form', () => {
+    expect(parseUntil('2026-12-14')).toBe('2026-12-14T00:00:00.000000Z');
+    expect(parseUntil('2026-12-14T09:30:00Z')).toBe('2026-12-14T09:30:00.000000Z');
+    expect(parseUntil('2026-12-14T09:30:00+02:00')).toBe('2026-12-14T07:30:00.000000Z');
+    expect(parseUntil('2026-12-14T09:30:00')).toBe('2026-12-14T09:30:00.000000Z');
+    for (const bad of ['tomorrow', '2026-02-30', '14/12/2026', '2026-12-14T25:00:00Z']) expect(() => parseUntil(bad)).toThrow(expect.objectContaining({ exitCode: 2 }));
+  });
+
+  it('reads --for as days and hours from now', () => {
+    expect(parseFor('3d', NOW)).toBe('2026-11-25T12:00:00.000000Z');
+    expect(parseFor('12h', NOW)).toBe('2026-11-23T00:00:00.000000Z');
+    expect(parseFor('1d12h', NOW)).toBe('2026-11-24T00:00:00.000000Z');
+    for (const bad of ['0d', '3', 'd', '3 days', '-1d', '2w', '']) expect(() => parseFor(bad, NOW)).toThrow(expect.objectContaining({ exitCode: 2 }));
+  });
+});
+
+describe('the follow-up table and block', () => {
+  it('shows id, owner, state, due, days open, contacts and stale, one row each, aligned', () => {
+    const lines = followUpTable(
+      [
+        followUp({ id: 'txn-overdue', owner: 'alice', state: 'acknowledged', due_at: '2026-11-22T07:00:00.000000Z', contact_attempts: 2, stale: { since: '2026-11-22T07:00:00.000000Z', reason: 'no_progress' } }),
+        followUp(),
+        followUp({ id: 'txn-closed', state: 'closed', disposition: 'patient_declined', closed_at: '2026-11-21T09:00:00.000000Z', due_at: null, attention: 'redraw_failed' }),
+      ],
+      NOW,
+      plain,
+    );
+    expect(lines).toEqual([
+      'ID           OWNER  STATE                   DUE         DAYS OPEN  CONTACTS  STALE',
+      'txn-overdue  alice  acknowledged            overdue 5h  3          2         no_progress',
+      'txn-1        -      new                     in 2d 3h    3          0         -',
+      'txn-closed   -      closed (redraw_failed)  -           2          0         -',
+    ]);
+  });
+
+  it('colours overdue and stale in red on a terminal, nothing with NO_COLOR', () => {
+    const overdue = followUp({ due_at: '2026-11-22T07:00:00.000000Z', stale: { since: '2026-11-22T07:00:00.000000Z', reason: 'no_progress' } });
+    const tty = followUpTable([overdue], NOW, createPrinter({ write: () => undefined, isTTY: true }, {})).join('\n');
+    expect(tty).toContain('\u001b[31moverdue 5h\u001b[39m');
+    expect(tty).toContain('\u001b[31mno_progress\u001b[39m');
+    expect(followUpTable([overdue], NOW, createPrinter({ write: () => undefined, isTTY: true }, { NO_COLOR: '1' })).join('\n')).not.toContain('\u001b');
+  });
+
+  it('shows one follow-up with its history oldest first, each entry with its own fields', () => {
+    let text = '';
+    const out = createPrinter({ write: (chunk: string) => (text += chunk) }, {});
+    const history: HistoryEntry[] = [
+      { at: '2026-11-19T09:00:00.000000Z', actor: 'tracker', action: 'open', from_state: 'new', to_state: 'new' },
+      { at: '2026-11-20T10:00:00.000000Z', actor: 'alice', action: 'acknowledge', from_state: 'new', to_state: 'acknowledged', owner: 'alice' },
+      { at: '2026-11-21T10:00:00.000000Z', actor: 'alice', action: 'record_contact', from_state: 'acknowledged', to_state: 'acknowledged', channel: 'phone', outcome: 'no_answer' },
+      { at: '2026-11-22T10:00:00.000000Z', actor: 'arn:aws:sts::123456789012:assumed-role/Ops/bob', action: 'snooze', from_state: 'acknowledged', to_state: 'snoozed', reason: 'appointment_booked', until: '2026-11-25T12:00:00.000000Z' },
+    ];
+    const shown = followUp({
+      state: 'snoozed',
+      owner: 'alice',
+      snoozed_until: '2026-11-25T12:00:00.000000Z',
+      snooze_reason: 'appointment_booked',
+      contact_attempts: 1,
+      last_contact: { at: '2026-11-21T10:00:00.000000Z', channel: 'phone', outcome: 'no_answer' },
+      acknowledged_at: '2026-11-20T10:00:00.000000Z',
+      due_at: '2026-11-25T12:00:00.000000Z',
+      redraw_order_id: 'o-redraw',
+      version: 4,
+    });
+    printFollowUpDetail(shown, history, NOW, out, ' --stack RedrawTracker');
+    expect(text).toBe(
+      [
+        'Follow-up txn-1  snoozed',
+        '  state          snoozed until 2026-11-25T12:00:00.000000Z (in 3 days), appointment_booked',
+        '  owner          alice',
+        '  due            in 3d (2026-11-25T12:00:00.000000Z)',
+        '  stale          no',
+        '  attention      -',
+        '  transaction    txn-1',
+        '  initial order  o-initial',
+        '  redraw order   o-redraw',
+        '  opened         2026-11-19T09:00:00.000000Z (3 days ago), 3 days open',
+        '  acknowledged   2026-11-20T10:00:00.000000Z (2 days ago)',
+        '  contacts       1, last phone no_answer at 2026-11-21T10:00:00.000000Z (26 h ago)',
+        '  reference      -',
+        '  version        4',
+        '',
+        'History, oldest first (4 entries):',
+        '  AT                                        ACTOR                                           ACTION          STATE                    DETAILS',
+        '  2026-11-19T09:00:00.000000Z (3 days ago)  tracker                                         open            new                      -',
+        '  2026-11-20T10:00:00.000000Z (2 days ago)  alice                                           acknowledge     new -> acknowledged      owner=alice',
+        '  2026-11-21T10:00:00.000000Z (26 h ago)    alice                                           record_contact  acknowledged             channel=phone outcome=no_answer',
+        '  2026-11-22T10:00:00.000000Z (2 h ago)     arn:aws:sts::123456789012:assumed-role/Ops/bob  snooze          acknowledged -> snoozed  until=2026-11-25T12:00:00.000000Z reason=appointment_booked',
+        '',
+        'Its redraw order: npx redraw-tracker order o-redraw --stack RedrawTracker',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------
+// The commands against a fake tracker
+
+interface Request {
+  method: string;
+  path: string;
+  body: unknown;
+  actor: string | null;
+}
+
+/** A fake tracker: follow-up txn-1 (at `version`), order o-1 of it, order o-lone without one; everything it was asked is recorded. */
+function fakeTracker(options: { version?: number; refuse?: { status: number; code: string; message: string } } = {}) {
+  const requests: Request[] = [];
+  let current = followUp({ version: options.version ?? 1 });
+  const reply = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const fetchFake: typeof fetch = async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as Record<string, unknown>) : undefined;
+    const headers = new Headers(init?.headers);
+    requests.push({ method: init?.method ?? 'GET', path: `${url.pathname}${url.search}`, body, actor: headers.get('x-redraw-actor') });
+    const notFound = () => reply(404, { error: { code: 'not_found', message: 'no such thing' } });
+    if (url.pathname === '/orders/o-1') return reply(200, { order: { id: 'o-1', follow_up_id: 'txn-1' } });
+    if (url.pathname === '/orders/o-lone') return reply(200, { order: { id: 'o-lone', follow_up_id: null } });
+    if (url.pathname === '/follow-ups/txn-1') return reply(200, { follow_up: current, history: [{ at: current.opened_at, actor: 'tracker', action: 'open', from_state: 'new', to_state: 'new' }] });
+    if (url.pathname === '/follow-ups/txn-1/actions') {
+      if (options.refuse) return reply(options.refuse.status, { error: { code: options.refuse.code, message: options.refuse.message } });
+      if (body?.expected_version !== undefined && body.expected_version !== current.version) return reply(409, { error: { code: 'conflict', message: 'changed' }, follow_up: current });
+      current = { ...current, state: 'acknowledged', owner: typeof body?.owner === 'string' ? body.owner : current.owner, version: current.version + 1 };
+      return reply(200, { follow_up: current });
+    }
+    if (url.pathname === '/follow-ups') {
+      const cursor = url.searchParams.get('cursor');
+      const page = cursor === null ? 0 : Number(cursor);
+      return reply(200, { items: [followUp({ id: `txn-page-${page}`, owner: url.searchParams.get('owner') })], next_cursor: page < 2 ? String(page + 1) : null });
+    }
+    return notFound();
+  };
+  return { requests, fetch: fetchFake };
+}
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; fetch?: typeof fetch } = {}): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const deps: Partial<CliDeps> = {
+    env: { PORT: '3999', ...options.env },
+    now: () => NOW,
+    stdout: { write: (chunk: string) => (stdout += chunk) },
+    stderr: { write: (chunk: string) => (stderr += chunk) },
+    fetch:
+      options.fetch ??
+      (async () => {
+        throw new Error('test: no request expected');
+      }),
+    aws: {
+      credentials: () => async () => {
+        throw new Error('test: no credentials expected');
+      },
+      describeStack: async () => {
+        throw new Error('test: no stack expected');
+      },
+      defaultRegion: async () => undefined,
+      callerArn: async () => {
+        throw new Error('test: no STS call expected');
+      },
+    },
+  };
+  const code = await runCli(args, deps);
+  return { code, stdout, stderr };
+}
+
+describe('follow-up commands: usage errors (exit 2), before any request', () => {
+  it.each([
+    [['follow-ups', '--state', 'stale']],
+    [['follow-ups', '--owner', 'a', '--mine']],
+    [['follow-ups', '--mine']],
+    [['follow-ups', '--mine'], { REDRAW_TRACKER_OWNER: 'has space' }],
+    [['follow-ups', '--all', '--cursor', 'c']],
+    [['follow-ups', '--limit', '0']],
+    [['follow-up']],
+    [['follow-up', 'has space']],
+    [['ack']],
+    [['ack', 'txn-1', '--owner', 'has space']],
+    [['ack', 'txn-1', '--expected-version', '0']],
+    [['ack', 'txn-1', '--expected-version', 'two']],
+    [['ack', 'txn-1', '--reference', 'PHI: Jane Doe']],
+    [['ack', 'txn-1'], { REDRAW_TRACKER_OWNER: 'Jane Doe' }],
+    [['assign', 'txn-1']],
+    [['assign', 'txn-1', 'bob', '--none']],
+    [['assign', 'txn-1', 'bob', 'carol']],
+    [['snooze', 'txn-1', '--for', '3d']],
+    [['snooze', 'txn-1', '--reason', 'other']],
+    [['snooze', 'txn-1', '--for', '3d', '--until', '2026-12-01', '--reason', 'other']],
+    [['snooze', 'txn-1', '--for', '3d', '--reason', 'because']],
+    [['snooze', 'txn-1', '--for', '91d', '--reason', 'other']],
+    [['snooze', 'txn-1', '--until', '2026-11-01', '--reason', 'other']],
+    [['snooze', 'txn-1', '--for', 'three days', '--reason', 'other']],
+    [['contact', 'txn-1', '--channel', 'phone']],
+    [['contact', 'txn-1', '--channel', 'fax', '--outcome', 'reached']],
+    [['close', 'txn-1']],
+    [['close', 'txn-1', '--disposition', 'redraw_completed']],
+    [['reopen', 'txn-1', '--bogus']],
+  ] as [string[], NodeJS.ProcessEnv?][])('%j exits 2 with one line on stderr and makes no request', async (args, env) => {
+    const run = await cli(args, { ...(env ? { env } : {}) });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^redraw-tracker: [^\n]+\n$/);
+  });
+
+  it('words a refused option by its name, with the values it takes', async () => {
+    expect((await cli(['contact', 'txn-1', '--channel', 'fax', '--outcome', 'reached'])).stderr).toMatch(/^redraw-tracker: contact: --channel: .*"phone"/);
+    expect((await cli(['snooze', 'txn-1', '--for', '91d', '--reason', 'other'])).stderr).toBe('redraw-tracker: snooze: --until/--for: must be at most 90 days ahead\n');
+    expect((await cli(['follow-ups', '--mine'])).stderr).toMatch(/^redraw-tracker: --mine: set REDRAW_TRACKER_OWNER to your owner handle/);
+    expect((await cli(['close', 'txn-1'])).stderr).toContain('missing --disposition (patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere, other)');
+  });
+});
+
+describe('follow-up commands against a fake tracker', () => {
+  it('acts on the follow-up of an order id: POST to it (404), GET the order, POST to its follow-up, with the local actor header', async () => {
+    const tracker = fakeTracker();
+    const run = await cli(['ack', 'o-1', '--owner', 'alice', '--reference', 'JIRA-7'], { fetch: tracker.fetch, env: { REDRAW_TRACKER_OWNER: 'alice' } });
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const body = { action: 'acknowledge', owner: 'alice', reference: 'JIRA-7' };
+    expect(tracker.requests).toEqual([
+      { method: 'POST', path: '/follow-ups/o-1/actions', body, actor: 'alice' },
+      { method: 'GET', path: '/orders/o-1', body: undefined, actor: null },
+      { method: 'POST', path: '/follow-ups/txn-1/actions', body, actor: 'alice' },
+    ]);
+    expect(run.stdout).toMatch(/^Acknowledged follow-up txn-1 \(now version 2\)\.\nFollow-up txn-1 {2}acknowledged\n/);
+    expect(run.stdout).toMatch(/^ {2}owner +alice$/m);
+  });
+
+  it('sends each action with its fields, --expected-version and no actor header without REDRAW_TRACKER_OWNER; --json is the API answer', async () => {
+    const cases: [string[], Record<string, unknown>][] = [
+      [['assign', 'txn-1', 'bob'], { action: 'assign', owner: 'bob' }],
+      [['assign', 'txn-1', '--none'], { action: 'assign', owner: null }],
+      [['snooze', 'txn-1', '--for', '3d', '--reason', 'patient_requested'], { action: 'snooze', until: '2026-11-25T12:00:00.000000Z', reason: 'patient_requested' }],
+      [['snooze', 'txn-1', '--until', '2026-12-14', '--reason', 'appointment_booked'], { action: 'snooze', until: '2026-12-14T00:00:00.000000Z', reason: 'appointment_booked' }],
+      [['contact', 'txn-1', '--channel', 'phone', '--outcome', 'no_answer'], { action: 'record_contact', channel: 'phone', outcome: 'no_answer' }],
+      [['close', 'txn-1', '--disposition', 'patient_declined'], { action: 'close', disposition: 'patient_declined' }],
+      [['reopen', 'txn-1', '--expected-version', '1'], { action: 'reopen', expected_version: 1 }],
+    ];
+    for (const [args, body] of cases) {
+      const tracker = fakeTracker();
+      const run = await cli([...args, '--json'], { fetch: tracker.fetch });
+      expect({ args, code: run.code, stderr: run.stderr }).toEqual({ args, code: 0, stderr: '' });
+      expect(tracker.requests).toEqual([{ method: 'POST', path: '/follow-ups/txn-1/actions', body, actor: null }]);
+      expect(JSON.parse(run.stdout)).toEqual({ follow_up: expect.objectContaining({ id: 'txn-1', version: 2 }) });
+    }
+  });
+
+  it('says the current version on a 409 conflict (exit 1), in both modes', async () => {
+    for (const mode of [[], ['--json']]) {
+      const tracker = fakeTracker({ version: 4 });
+      const run = await cli(['ack', 'o-1', '--expected-version', '3', ...mode], { fetch: tracker.fetch });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe(
+        'redraw-tracker: ack: follow-up txn-1 changed meanwhile: it is at version 4, not 3 (new, owner nobody); see `npx redraw-tracker follow-up txn-1`, then try again with --expected-version 4\n',
+      );
+    }
+  });
+
+  it('words 409 invalid_transition (exit 1), 400 (exit 2) and an unknown id or an order without a follow-up (exit 1) in one line', async () => {
+    const transition = await cli(['snooze', 'txn-1', '--for', '1d', '--reason', 'other'], {
+      fetch: fakeTracker({ refuse: { status: 409, code: 'invalid_transition', message: 'a closed follow-up cannot be snoozed: reopen it first' } }).fetch,
+    });
+    expect(transition).toMatchObject({ code: 1, stdout: '' });
+    expect(transition.stderr).toBe('redraw-tracker: snooze: follow-up txn-1 on the local tracker at http://127.0.0.1:3999: a closed follow-up cannot be snoozed: reopen it first (invalid_transition)\n');
+
+    const invalid = await cli(['reopen', 'txn-1'], { fetch: fakeTracker({ refuse: { status: 400, code: 'invalid_request', message: 'reference: may hold only A-Za-z0-9._:/#?=&-' } }).fetch });
+    expect(invalid).toMatchObject({ code: 2, stdout: '' });
+    expect(invalid.stderr).toBe('redraw-tracker: reopen: the local tracker at http://127.0.0.1:3999 refused it: reference: may hold only A-Za-z0-9._:/#?=&- (invalid_request)\n');
+
+    const unknown = await cli(['close', 'o-nobody', '--disposition', 'other'], { fetch: fakeTracker().fetch });
+    expect(unknown).toMatchObject({ code: 1, stdout: '' });
+    expect(unknown.stderr).toMatch(/^redraw-tracker: no follow-up or order o-nobody on the local tracker at http:\/\/127\.0\.0\.1:3999: check the id; `npx redraw-tracker follow-ups` lists the open follow-ups\n$/);
+
+    const lone = await cli(['follow-up', 'o-lone'], { fetch: fakeTracker().fetch });
+    expect(lone).toMatchObject({ code: 1, stdout: '' });
+    expect(lone.stderr).toMatch(/^redraw-tracker: order o-lone has no follow-up on the local tracker at [^\n]+\n$/);
+  });
+
+  it('shows a follow-up by an order id, and as the API document with --json', async () => {
+    const tracker = fakeTracker();
+    const human = await cli(['follow-up', 'o-1'], { fetch: tracker.fetch });
+    expect(human).toMatchObject({ code: 0, stderr: '' });
+    expect(tracker.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['GET /follow-ups/o-1', 'GET /orders/o-1', 'GET /follow-ups/txn-1']);
+    expect(human.stdout).toMatch(/^Follow-up txn-1 {2}new$/m);
+    expect(human.stdout).toContain('History, oldest first (1 entry):');
+    expect(human.stdout).toContain('Its initial order: npx redraw-tracker order o-initial');
+    const json = JSON.parse((await cli(['follow-up', 'txn-1', '--json'], { fetch: tracker.fetch })).stdout) as unknown;
+    expect(json).toEqual({ follow_up: followUp(), history: [expect.objectContaining({ action: 'open', actor: 'tracker' })] });
+  });
+
+  it('lists my follow-ups (REDRAW_TRACKER_OWNER) through every page with --all, and says how to get the next page without it', async () => {
+    const tracker = fakeTracker();
+    const all = await cli(['follow-ups', '--mine', '--all', '--state', 'acknowledged'], { fetch: tracker.fetch, env: { REDRAW_TRACKER_OWNER: 'alice' } });
+    expect(all).toMatchObject({ code: 0, stderr: '' });
+    expect(tracker.requests.map((request) => request.path)).toEqual([
+      '/follow-ups?state=acknowledged&owner=alice',
+      '/follow-ups?state=acknowledged&owner=alice&cursor=1',
+      '/follow-ups?state=acknowledged&owner=alice&cursor=2',
+    ]);
+    expect(all.stdout).toContain('Follow-ups in state acknowledged of alice on the local tracker at http://127.0.0.1:3999: 3 in 3 pages');
+    expect(all.stdout).toMatch(/^txn-page-2 +alice +new +in 2d 3h +3 +0 +-$/m);
+
+    const json = JSON.parse((await cli(['follow-ups', '--owner', 'bob', '--all', '--json'], { fetch: tracker.fetch })).stdout) as { items: FollowUpView[]; next_cursor: null };
+    expect(json.items.map((item) => [item.id, item.owner])).toEqual([['txn-page-0', 'bob'], ['txn-page-1', 'bob'], ['txn-page-2', 'bob']]);
+    expect(json.next_cursor).toBeNull();
+
+    const one = await cli(['follow-ups', '--owner', 'bob', '--limit', '1'], { fetch: tracker.fetch });
+    expect(one.stdout).toContain('More: npx redraw-tracker follow-ups --owner bob --limit 1 --cursor 1  (or --all)');
+  });
+});
