@@ -14,8 +14,9 @@
  *
  * Follow-ups (CONTRACT §9): the candidates' and flagged orders' follow-ups are
  * read once per sweep (eventually consistent, by key). An order whose
- * follow-up is snoozed is not flagged before the snooze ends; one whose
- * follow-up is closed is never flagged, and a flag it has clears. With
+ * follow-up is snoozed is not flagged before the snooze ends (a flag it has
+ * clears: flagged again if nothing moved by then); one whose follow-up is
+ * closed is never flagged, and a flag it has clears. With
  * FOLLOW_UP_ACK_HOURS, a follow-up still `new` that long after it opened is
  * notified once (`not_acknowledged`).
  */
@@ -314,10 +315,11 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
   let notificationsStopped = false;
   /** Flags whose notification has not gone out, as this sweep leaves them. */
   let pendingAfter = 0;
-  /** Candidates not flagged, and pending notifications not sent, because their follow-up is snoozed or closed. */
+  /** Candidates not flagged because their follow-up is snoozed or closed. */
   let heldBack = 0;
-  /** Flags cleared because their follow-up is closed. */
+  /** Flags cleared because their follow-up is closed, or snoozed. */
   let clearedClosed = 0;
+  let clearedSnoozed = 0;
   let reminded = 0;
 
   const seenOf = (order: IndexedOrder) => ({ orderId: order.record.id, rank: order.record.rank, partition: order.openRedraw });
@@ -438,18 +440,22 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
 
   /**
    * Clears a flag that no longer holds (the order is no longer stale, or its
-   * follow-up is closed: CONTRACT §9); true when it no longer holds.
+   * follow-up is closed or snoozed: CONTRACT §9, an order of a snoozed
+   * follow-up is not flagged before the snooze ends, so a flag from before the
+   * snooze clears too, and the order is flagged again, as a new episode, if
+   * nothing moved by then); true when it no longer holds.
    */
   const clearIfOver = async (order: IndexedOrder): Promise<boolean> => {
     const hasRedraw = await transactionHasRedraw(order);
-    const closed = heldBy(order) === 'closed';
-    if (!closed && staleReason(order.record, hasRedraw, now, thresholds) !== null) return false;
+    const held = heldBy(order);
+    if (held === null && staleReason(order.record, hasRedraw, now, thresholds) !== null) return false;
     if ((await refileOpenRedraw(db, tableName, seenOf(order), order.record, hasRedraw)) === 'written') {
       cleared++;
       staleCleared++;
-      if (closed) {
-        clearedClosed++;
-        logger.info('stale flag cleared', { order_id: order.record.id, follow_up_id: followUpIdOf(order), reason: 'follow_up_closed' });
+      if (held !== null) {
+        if (held === 'closed') clearedClosed++;
+        else clearedSnoozed++;
+        logger.info('stale flag cleared', { order_id: order.record.id, follow_up_id: followUpIdOf(order), reason: `follow_up_${held}` });
       }
     }
     return true;
@@ -470,12 +476,6 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
       throw error;
     }
     if (over) return;
-    if (heldBy(order) === 'snoozed') {
-      // Snoozed since it was flagged: its notification waits for the snooze to end (or the flag to clear).
-      heldBack++;
-      pendingAfter++;
-      return;
-    }
     await notify(order, order.stale.reason, order.stale.since);
   };
 
@@ -597,6 +597,7 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
     reminded,
     held_back_by_follow_up: heldBack,
     cleared_follow_up_closed: clearedClosed,
+    cleared_follow_up_snoozed: clearedSnoozed,
     notification_failures: notificationFailures,
     notifications_pending: read === null ? null : pendingAfter,
     stopped_early_at: stoppedAt,

@@ -139,7 +139,7 @@ describe('the sweep and a follow-up’s snooze', () => {
     expect((await rig.order(flow.watched))?.stale).toEqual({ since: canonicalFromDate(new Date(until)), reason: 'redraw_not_created' });
   });
 
-  it('holds a flag’s pending notification while its follow-up is snoozed, and sends it once after', async () => {
+  it('clears a flag whose follow-up is snoozed (its pending notification with it), and flags the order anew, notified once, when the snooze ends with nothing moved', async () => {
     const flow = await seed('in_progress', nextEra());
     const due = flow.statusTime + 8 * DAY;
     // The flag is set but SNS refuses: its notification stays pending.
@@ -157,12 +157,18 @@ describe('the sweep and a follow-up’s snooze', () => {
     const notifier = recording();
     const { metrics } = await sweep(due + 2 * HOUR, notifier);
     expect(about(notifier.sent, flow.watched)).toEqual([]);
-    expect(metrics.get(SWEEP_METRICS.notificationsPending)).toBeGreaterThanOrEqual(1);
-    expect((await rig.order(flow.watched))?.stale).toEqual(flag); // the flag stays (CONTRACT §9 clears only a closed one's)
+    expect(metrics.get(SWEEP_METRICS.notificationsPending)).toBe(0);
+    // Not flagged before the snooze ends (CONTRACT §9): the flag from before it clears too.
+    expect((await rig.order(flow.watched))?.stale).toBeNull();
+    expect(factsOf(flow.watched, 'redraw.stale_cleared')).toEqual([expect.objectContaining({ reason: 'no_progress', since: flag!.since })]);
+    await sweep(until - HOUR, notifier);
+    expect(about(notifier.sent, flow.watched)).toEqual([]);
 
     await sweep(until + HOUR, notifier);
     await sweep(until + 2 * HOUR, notifier);
-    expect(about(notifier.sent, flow.watched)).toEqual([expect.objectContaining({ reason: 'no_progress', since: flag!.since })]);
+    const again = canonicalFromDate(new Date(until + HOUR));
+    expect((await rig.order(flow.watched))?.stale).toEqual({ since: again, reason: 'no_progress' });
+    expect(about(notifier.sent, flow.watched)).toEqual([expect.objectContaining({ reason: 'no_progress', since: again })]);
   });
 });
 
