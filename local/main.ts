@@ -36,6 +36,7 @@ function printBanner(runtime: LocalRuntime, sweepSeconds: number): void {
     `  GET  ${runtime.url}/orders/{id}  /transactions/{id}  /redraws?state=open|stale`,
     `  GET  ${runtime.url}/health        POST ${runtime.url}/local/sweep   GET ${runtime.url}/local/notifications`,
     `  GET  ${runtime.url}/local/events?type=   (events for your systems, CONTRACT §7; npx redraw-tracker events --follow)`,
+    `  GET  ${runtime.url}/follow-ups?state=&owner=  /follow-ups/{id}   POST ${runtime.url}/follow-ups/{id}/actions   (CONTRACT §9; x-redraw-actor: you)`,
     `  DynamoDB: ${runtime.dynamodbEndpoint}   sweep every ${sweepSeconds} s`,
     runtime.junctionApi === null
       ? '  Junction API: off (set JUNCTION_API_KEY to reconcile and backfill, docs/reconcile.md)'

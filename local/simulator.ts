@@ -8,6 +8,7 @@
  * these orders too, and the reconciliation story follows (simulator-reconcile.ts).
  */
 import { buildDeliveries, freshId, redrawFlow, simpleFlow, svixSchedule, type Delivery, type FlowSpec } from './junction-flows';
+import { runFollowUpChapter } from './simulator-follow-ups';
 import { runReconciliation, type JunctionStandinAccess, type ReconciliationResult } from './simulator-reconcile';
 import {
   checkHealth,
@@ -61,6 +62,8 @@ export interface SimulationResult {
   answers: Record<string, number>;
   /** The reconciliation story's outcomes, when it was told (with `junction`). */
   reconciliation?: ReconciliationResult;
+  /** The follow-up chapter: only the redraw nobody touched was flagged. */
+  followUps: boolean;
 }
 
 /** How to see the reconciliation story, printed when the simulator has no stand-in to talk to. */
@@ -219,6 +222,8 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   }
   await showEvents(base, all, names, flagged, settleTimeoutMs, print);
   print('');
+  const followUps = sweep ? (await runFollowUpChapter({ base, secret: input.secret, now, settleTimeoutMs, print, ...(junction ? { junction } : {}) })).ok : true;
+  print('');
   let reconciliation: ReconciliationResult | undefined;
   if (junction && usesStandin) {
     reconciliation = await runReconciliation({ base, secret: input.secret, junction, print, settleTimeoutMs, now });
@@ -226,11 +231,11 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   } else if (!junction) {
     print(input.junctionHint ?? RECONCILIATION_HINT);
   }
-  const storyOk = converged && unexpected === 0;
+  const storyOk = converged && unexpected === 0 && followUps;
   const ok = storyOk && (junction ? reconciliation?.ok === true : true);
   if (!ok) print('Done, with surprises: see above.');
   else print(junction ? "Done: every transaction reached its expected status, and Junction's API repaired what the webhooks missed." : 'Done: every transaction reached its expected status.');
-  return { ok, requests: schedule.length, answers, ...(reconciliation ? { reconciliation } : {}) };
+  return { ok, requests: schedule.length, answers, followUps, ...(reconciliation ? { reconciliation } : {}) };
 }
 
 /**

@@ -326,11 +326,18 @@ describe('redraw-tracker against npm start', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/Transaction A: completed \[completed\]/);
     expect(human.stdout).toMatch(/^ {2}redraw\.order_created +[0-9a-f-]{36} {2}\S+ {2}\(A redraw\)$/m);
+    // The follow-up chapter (CONTRACT §9): the team works four redraws; only the untouched one is flagged.
+    expect(human.stdout).toMatch(/^ {2}Q: a\.lee snooze -> 200$/m);
+    expect(human.stdout).toMatch(/^ +P +acknowledged +j\.doe +1 +in 6d \d+h +no +not due yet$/m);
+    expect(human.stdout).toMatch(/^ +Q +snoozed +- +0 +in 2d 23h +no +snoozed: not before then$/m);
+    expect(human.stdout).toMatch(/^ +R +closed +- +0 +- +no +closed: patient_declined$/m);
+    expect(human.stdout).toMatch(/^ +S +new +- +0 +overdue 1d( \d+h)? +yes +stale: redraw_not_created$/m);
+    expect(human.stdout).toContain('  Only the redraw nobody touched is flagged. See them: npx redraw-tracker follow-ups');
     expect(human.stdout).toContain('Done: every transaction reached its expected status.');
 
     const json = await cli(['simulate', '--json'], { JUNCTION_WEBHOOK_SECRET: secret, SIMULATE_SEED: '7' });
     expect(json.code).toBe(0);
-    const result = z.object({ ok: z.literal(true), requests: z.number(), answers: z.record(z.string(), z.number()) }).strict().parse(JSON.parse(json.stdout));
+    const result = z.object({ ok: z.literal(true), requests: z.number(), answers: z.record(z.string(), z.number()), followUps: z.literal(true) }).strict().parse(JSON.parse(json.stdout));
     expect(result.answers.applied).toBeGreaterThan(0);
     expect(json.stderr).toContain('(seed 7;');
     expect(json.stderr).toContain('Done: every transaction reached its expected status.');

@@ -1,0 +1,173 @@
+/**
+ * The follow-up chapter of `npm run simulate` (CONTRACT §9): four redraws the
+ * tracker opened follow-ups for, worked the way a team works them through the
+ * HTTP API (POST /follow-ups/{id}/actions, the actor in `x-redraw-actor`):
+ *
+ * - P: acknowledged by j.doe, and a call that nobody answered recorded; its
+ *   redraw order was placed hours ago, so it is not due for days;
+ * - Q: the patient booked an appointment: snoozed until after it;
+ * - R: the patient declined the redraw: closed `patient_declined`;
+ * - S: nobody touched it.
+ *
+ * Q, R and S have waited two days for a redraw order (past the 24 h of
+ * `redraw_not_created`); then one sweep: only S is flagged. Q is not flagged
+ * before its snooze ends and R never is (CONTRACT §9 with §4).
+ */
+import * as z from 'zod';
+import { dueIn } from '../cli/follow-up-views';
+import { buildDeliveries, freshId, redrawFlow, type FlowSpec } from './junction-flows';
+import type { JunctionStandinAccess } from './simulator-reconcile';
+import { postWebhook, row, runSweep, settle, SimulationError } from './simulator-tracker';
+
+const HOUR = 3_600_000;
+
+/** The follow-up fields the chapter prints. */
+const FollowUpAnswer = z.object({
+  follow_up: z.object({
+    id: z.string(),
+    state: z.string(),
+    owner: z.string().nullable(),
+    snoozed_until: z.string().nullable(),
+    contact_attempts: z.number(),
+    disposition: z.string().nullable(),
+    due_at: z.string().nullable(),
+    stale: z.object({ since: z.string(), reason: z.string() }).nullable(),
+    version: z.number(),
+  }),
+});
+type FollowUpView = z.output<typeof FollowUpAnswer>['follow_up'];
+
+interface Story {
+  label: string;
+  description: string;
+  transactionId: string;
+  flow: FlowSpec;
+  /** What the team does, in order (POST /follow-ups/{id}/actions bodies), and who. */
+  actions: { actor: string; body: Record<string, unknown> }[];
+  /** Flagged by the chapter's sweep? */
+  flagged: boolean;
+}
+
+function stories(now: Date): Story[] {
+  const ago = (hours: number) => new Date(now.getTime() - hours * HOUR);
+  const ids = () => ({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() });
+  // redraw_available 48 h ago: four 3 h steps from 60 h ago.
+  const awaiting = (firstEventId: number) => {
+    const flow = ids();
+    return { transactionId: flow.transactionId, flow: { ...redrawFlow(flow, 'not_created', ago(60)), stepMinutes: 180, firstEventId } };
+  };
+  const inProgress = ids();
+  const appointment = new Date(now.getTime() + 3 * 24 * HOUR);
+  return [
+    {
+      label: 'P',
+      description: 'acknowledged by j.doe; a call nobody answered (its redraw order was placed this morning)',
+      transactionId: inProgress.transactionId,
+      flow: { ...redrawFlow(inProgress, 'in_progress', ago(20)), stepMinutes: 120, firstEventId: 60_000 },
+      actions: [
+        { actor: 'j.doe', body: { action: 'acknowledge', owner: 'j.doe' } },
+        { actor: 'j.doe', body: { action: 'record_contact', channel: 'phone', outcome: 'no_answer' } },
+      ],
+      flagged: false,
+    },
+    {
+      label: 'Q',
+      description: 'the patient booked an appointment in 3 days: snoozed until then',
+      ...awaiting(61_000),
+      actions: [{ actor: 'a.lee', body: { action: 'snooze', until: appointment.toISOString(), reason: 'appointment_booked' } }],
+      flagged: false,
+    },
+    {
+      label: 'R',
+      description: 'the patient declined the redraw: closed',
+      ...awaiting(62_000),
+      actions: [{ actor: 'a.lee', body: { action: 'close', disposition: 'patient_declined' } }],
+      flagged: false,
+    },
+    { label: 'S', description: 'nobody touched it', ...awaiting(63_000), actions: [], flagged: true },
+  ];
+}
+
+export interface FollowUpChapterResult {
+  /** Only the untouched follow-up was flagged, and every action was answered 200. */
+  ok: boolean;
+}
+
+async function getFollowUp(base: string, id: string): Promise<FollowUpView | null> {
+  const response = await fetch(`${base}/follow-ups/${encodeURIComponent(id)}`);
+  if (response.status === 404) return null;
+  if (!response.ok) throw new SimulationError(`GET /follow-ups/${id} answered ${response.status}`);
+  return FollowUpAnswer.parse(await response.json()).follow_up;
+}
+
+async function act(base: string, id: string, actor: string, body: Record<string, unknown>): Promise<number> {
+  const response = await fetch(`${base}/follow-ups/${encodeURIComponent(id)}/actions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-redraw-actor': actor },
+    body: JSON.stringify(body),
+  });
+  await response.body?.cancel();
+  return response.status;
+}
+
+const WIDTHS = [3, 13, 8, 9, 14, 8, 26];
+
+/** Tells the chapter against the tracker at `base`. */
+export async function runFollowUpChapter(input: {
+  base: string;
+  secret: string;
+  now: Date;
+  settleTimeoutMs: number;
+  print: (line: string) => void;
+  /** Junction's API stand-in, when the tracker reads it: Junction knows these orders too (the sweep verifies before it flags). */
+  junction?: JunctionStandinAccess;
+}): Promise<FollowUpChapterResult> {
+  const { base, print } = input;
+  const all = stories(input.now);
+  if (input.junction) await input.junction.standin.recordDeliveries(all.flatMap((story) => buildDeliveries(story.flow)));
+  print('Working the redraws (CONTRACT §9): every redraw has a follow-up the team acknowledges, snoozes, calls about and closes.');
+  for (const story of all) print(`  ${story.label}: ${story.description}`);
+  for (const story of all) {
+    for (const delivery of buildDeliveries(story.flow)) {
+      const answer = await postWebhook(base, input.secret, `msg_${freshId()}`, delivery.body);
+      if (!['applied', 'duplicate', 'stale'].includes(answer)) throw new SimulationError(`a webhook of ${story.label} was answered ${answer}`);
+    }
+  }
+  // The tracker opens each follow-up from the table's stream, a moment after the webhook.
+  const opened = await settle(
+    async () => Promise.all(all.map((story) => getFollowUp(base, story.transactionId))),
+    (views) => views.every((view) => view !== null),
+    input.settleTimeoutMs,
+  );
+  if (opened.some((view) => view === null)) throw new SimulationError('the tracker did not open a follow-up for every redraw in time');
+  let answered = true;
+  for (const story of all) {
+    for (const { actor, body } of story.actions) {
+      const status = await act(base, story.transactionId, actor, body);
+      print(`  ${story.label}: ${actor} ${String(body.action)} -> ${status}`);
+      if (status !== 200) answered = false;
+    }
+  }
+  const sweep = await runSweep(base);
+  if (sweep === null) throw new SimulationError('POST /local/sweep failed');
+  print(`Sweep now (POST /local/sweep): flagged ${sweep.flagged}, cleared ${sweep.cleared}`);
+  print(row(['', 'state', 'owner', 'contacts', 'due', 'flagged', 'why'], WIDTHS));
+  let ok = answered;
+  for (const story of all) {
+    const view = await getFollowUp(base, story.transactionId);
+    if (view === null) throw new SimulationError(`follow-up ${story.label} disappeared`);
+    const flagged = view.stale !== null;
+    if (flagged !== story.flagged) ok = false;
+    const why =
+      view.state === 'closed'
+        ? `closed: ${view.disposition ?? '?'}`
+        : view.state === 'snoozed'
+          ? 'snoozed: not before then'
+          : flagged
+            ? `stale: ${view.stale?.reason ?? '?'}`
+            : 'not due yet';
+    print(row([story.label, view.state, view.owner ?? '-', String(view.contact_attempts), dueIn(view.due_at, new Date()), flagged ? 'yes' : 'no', why], WIDTHS));
+  }
+  print(`  Only the redraw nobody touched is flagged${ok ? '' : ' -- NOT as expected, see above'}. See them: npx redraw-tracker follow-ups`);
+  return { ok };
+}
