@@ -146,5 +146,5 @@ describe('stale-redraw sweep cost', () => {
     expect(reads.countItems).toBe(DUE_AWAITING + DUE_IN_PROGRESS + NOT_YET_DUE);
     expect(reads.scanned).toBe(reads.items + reads.countItems);
     expect(reads.scanned).toBeLessThan(tableItems / 10);
-  });
+  }, 180_000); // seeding 3,000 orders on DynamoDB Local takes tens of seconds on a busy machine: units are asserted, not time
 });
