@@ -18,7 +18,9 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod/mini';
 import type { Appointment } from '../core/appointment';
+import { isOrderItem, parseOrderItem, type StoredOrder } from './order-items';
 import type { ApplyResult } from './orders';
+import { queryItems } from './query-pages';
 import { keys, TABLE } from './table';
 import { BATCH_GET_MAX_KEYS, type ItemWrites, type TableClient } from './table-client';
 
@@ -119,19 +121,42 @@ export async function getAppointment(db: TableClient, tableName: string, orderId
 
 /**
  * The appointments of these orders (those that have one), by order id: one
- * BatchGetItem per 100 orders, eventually consistent (the sweep's and the
- * pages' reads). Duplicate ids are read once.
+ * BatchGetItem per 100 orders, eventually consistent unless asked (the sweep's
+ * and the /redraws pages' reads are eventual, like the index they follow).
+ * Duplicate ids are read once.
  */
-export async function getAppointments(db: TableClient, tableName: string, orderIds: readonly string[]): Promise<Map<string, Appointment>> {
+export async function getAppointments(db: TableClient, tableName: string, orderIds: readonly string[], consistent = false): Promise<Map<string, Appointment>> {
   const ids = [...new Set(orderIds)];
   const found = new Map<string, Appointment>();
   for (let start = 0; start < ids.length; start += BATCH_GET_MAX_KEYS) {
     const chunk = ids.slice(start, start + BATCH_GET_MAX_KEYS);
-    const answer = await db.batchGet({ RequestItems: { [tableName]: { Keys: chunk.map((id) => keys.appointment(id)), ConsistentRead: false } } });
+    const answer = await db.batchGet({ RequestItems: { [tableName]: { Keys: chunk.map((id) => keys.appointment(id)), ConsistentRead: consistent } } });
     for (const item of answer[tableName] ?? []) {
       const appointment = parseAppointmentItem(item);
       found.set(appointment.order_id, appointment);
     }
   }
   return found;
+}
+
+/**
+ * An order and its appointment, strongly consistent, with ONE Query of the
+ * order's partition (both items usually fit one read unit: cheaper than two
+ * GetItems). Either may be missing: an appointment of an order the tracker does
+ * not know yet is kept, but there is no order to answer.
+ */
+export async function getOrderWithAppointment(db: TableClient, tableName: string, orderId: string): Promise<{ order: StoredOrder | null; appointment: Appointment | null }> {
+  let order: StoredOrder | null = null;
+  let appointment: Appointment | null = null;
+  for await (const item of queryItems(db, {
+    TableName: tableName,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+    ExpressionAttributeValues: { ':pk': keys.order(orderId).pk },
+    ConsistentRead: true,
+  })) {
+    if (isOrderItem(item)) order = parseOrderItem(item);
+    else if (isAppointmentItem(item)) appointment = parseAppointmentItem(item);
+  }
+  return { order, appointment };
 }
