@@ -236,7 +236,7 @@ export interface AppointmentSpec {
   orderId: string;
   transactionId?: string | null;
   appointmentId: string;
-  /** When the visit starts (sent as Junction's docs show it: UTC without an offset); null for none yet. */
+  /** When the visit starts (a string is sent as given: the docs' examples have no offset, UTC); null for none yet. */
   startAt: Date | string | null;
   /** Default: 30 minutes after startAt. */
   endAt?: Date | string | null;
@@ -254,9 +254,12 @@ export interface AppointmentSpec {
 /** Junction's `event_status` for an appointment status (the docs pair `confirmed` with `scheduled`). */
 const EVENT_STATUS: Record<string, string> = { confirmed: 'scheduled' };
 
-/** Junction's wall-clock UTC form of the docs' examples (`2022-01-01T00:00:00`), or a string as given. */
+/**
+ * A date as an RFC 3339 date-time (what Junction's schema requires), or a string as
+ * given: pass `2022-01-01T00:00:00` for the offset-less UTC form of Junction's docs examples.
+ */
 function appointmentTime(value: Date | string): string {
-  return typeof value === 'string' ? value : value.toISOString().slice(0, 19);
+  return typeof value === 'string' ? value : value.toISOString();
 }
 
 /**
@@ -283,9 +286,10 @@ export function appointmentDelivery(spec: AppointmentSpec): AppointmentDelivery 
       first_line: canary('appointment-address-1'),
       second_line: canary('appointment-address-2'),
       city: canary('appointment-city'),
-      state: 'CA',
-      zip_code: canary('appointment-zip'),
-      country: canary('appointment-country'),
+      state: canary('appointment-state'),
+      // Junction's schema constrains the zip code to digits: an obviously fake one.
+      zip_code: '00000',
+      access_notes: canary('appointment-access-notes'),
     },
     // Numbers cannot carry a canary: distinctive fake coordinates instead (searched for as text).
     location: { lng: APPOINTMENT_LOCATION.lng, lat: APPOINTMENT_LOCATION.lat },
@@ -297,6 +301,7 @@ export function appointmentDelivery(spec: AppointmentSpec): AppointmentDelivery 
     status: spec.status,
     event_status: eventStatus,
     provider_id: canary('provider-id'),
+    external_id: canary('external-id'),
     can_reschedule: spec.status !== 'cancelled' && spec.status !== 'completed',
     appointment_notes: canary('appointment-notes'),
     event_data: { origin: 'patient', is_reschedule: false, note: canary('event-data') },

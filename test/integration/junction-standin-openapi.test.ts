@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
-import { arbFlow, buildDeliveries, freshId, HAPPY_PATHS, newestByOrder, redrawFlow, simpleFlow, type FlowSpec, type Method, type RedrawOutcome } from '../support/junction';
+import { appointmentDelivery, arbFlow, buildDeliveries, freshId, HAPPY_PATHS, newestByOrder, redrawFlow, simpleFlow, type FlowSpec, type Method, type RedrawOutcome } from '../support/junction';
 import { junctionSchemaValidator } from '../support/junction-openapi';
 
 const schemas = junctionSchemaValidator();
@@ -43,6 +43,25 @@ describe('webhook bodies of the flow builders', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('appointment webhook bodies of appointmentDelivery (CONTRACT §10)', () => {
+  it('carry a ClientFacingAppointment for every status, with or without a start, a transaction or several events', () => {
+    const statuses = ['pending', 'reserved', 'confirmed', 'in_progress', 'completed', 'cancelled'];
+    for (const [index, status] of statuses.entries()) {
+      const delivery = appointmentDelivery({
+        orderId: freshId(),
+        transactionId: index % 2 ? freshId() : null,
+        appointmentId: freshId(),
+        startAt: index === 0 ? null : new Date(Date.UTC(2026, 3, 10, 14)),
+        status,
+        eventTimes: Array.from({ length: 1 + index }, (_, n) => new Date(Date.UTC(2026, 3, 1, 9 + n))),
+        ...(index % 2 ? { type: 'phlebotomy', provider: 'getlabs' } : {}),
+      });
+      expect(delivery.body.event_type).toBe(index === 0 ? 'labtest.appointment.created' : 'labtest.appointment.updated');
+      schemas.assertValid('ClientFacingAppointment', delivery.body.data, `${status} appointment`);
+    }
   });
 });
 
