@@ -22,6 +22,12 @@ export const OrderView = z
     has_missing_results: z.boolean().nullable(),
     source: z.string(),
     stale: z.object({ since: z.string(), reason: z.string() }).loose().nullable(),
+    /** Its newest appointment (CONTRACT §10); absent from a tracker older than appointments. */
+    appointment: z
+      .object({ id: z.string(), start_at: z.string().nullable(), end_at: z.string().nullable(), status: z.string(), type: z.string().nullable(), provider: z.string().nullable() })
+      .loose()
+      .nullable()
+      .optional(),
     /** Its follow-up's id (CONTRACT §9); absent from a tracker older than follow-ups. */
     follow_up_id: z.string().nullable().optional(),
   })
@@ -107,6 +113,14 @@ export function nextStep(order: OrderView, now: Date): string | null {
   return null;
 }
 
+/** An appointment in one line: its status, when (and how far from now), where it is booked, its id. */
+function appointmentCell(appointment: NonNullable<OrderView['appointment']>, now: Date, out: Printer): string {
+  const status = appointment.status === 'cancelled' ? out.style('yellow', appointment.status) : appointment.status === 'completed' ? out.style('green', appointment.status) : appointment.status;
+  const when = appointment.start_at ? `${appointment.start_at} (${ago(appointment.start_at, now)})` : 'no time yet';
+  const kind = [appointment.provider, appointment.type].filter((part) => part !== null).join(' ');
+  return `${status}, ${when}${kind ? `, ${kind}` : ''} (id ${appointment.id})`;
+}
+
 export function printOrder(order: OrderView, now: Date, out: Printer, targetFlags = ''): void {
   const rows: [string, string][] = [
     ['transaction', order.transaction_id ?? '-'],
@@ -119,6 +133,7 @@ export function printOrder(order: OrderView, now: Date, out: Printer, targetFlag
     ['missing results', order.has_missing_results === null ? 'unknown' : order.has_missing_results ? 'yes' : 'no'],
     ['source', order.source],
     ['stale', order.stale ? `${staleCell(order, now, out)} (flagged at ${order.stale.since})` : out.style('dim', 'no')],
+    ...(order.appointment ? [['appointment', appointmentCell(order.appointment, now, out)] as [string, string]] : []),
   ];
   out.line(`${out.style('bold', `Order ${order.id}`)}${order.stale ? `  ${out.style('red', 'STALE')}` : ''}`);
   const width = Math.max(...rows.map(([label]) => label.length));

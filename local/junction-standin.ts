@@ -6,6 +6,7 @@
  *   GET /v3/order_transaction/{transaction_id}  {id, team_id, status, orders: OrderSummary[]}
  *   GET /v3/orders?page&size&updated_start_date&updated_end_date&order_key&order_direction
  *                                            {orders, total, page, size}
+ *   GET /v3/order/{order_id}/psc/appointment  a ClientFacingAppointment (CONTRACT §10)
  *
  * from an in-memory store of orders (whole ClientFacingOrder objects, as the flow
  * builders of junction-flows.ts make them), requiring the `x-vital-api-key`
@@ -25,13 +26,15 @@
  *
  *   putOrder(order)             PUT    /_standin/orders/{order_id}   body: the order     -> 204
  *   putOrders(orders)           POST   /_standin/orders              body: {orders: [...]} -> 204
+ *   putAppointment(appointment) PUT    /_standin/appointments/{order_id}  body: a ClientFacingAppointment -> 204
  *   orders()                    GET    /_standin/orders              -> {orders: [...]} (as stored)
- *   reset()                     POST   /_standin/reset               drops orders, faults and the request log -> 204
+ *   reset()                     POST   /_standin/reset               drops orders, appointments, faults and the request log -> 204
  *   injectFault(fault)          POST   /_standin/faults              body: a StandinFault -> 204
  *   clearFaults()               DELETE /_standin/faults              -> 204
  *   requests()                  GET    /_standin/requests            -> {requests: [...]} (API requests seen, oldest first)
  *   clearRequests()             DELETE /_standin/requests            -> 204
  *   recordDeliveries(deliveries)          puts each order's newest state from a flow's webhooks
+ *   recordAppointments(deliveries)        puts each order's newest appointment from appointment webhooks
  *   loseWebhooks(deliveries, lost)        the same, and says which webhooks never arrive
  *
  * Faults apply to the next matching API requests, first injected first:
@@ -58,7 +61,7 @@ import { canonicalInstant, instantMillis } from '../functions/core/instant';
 import { Instant } from '../functions/core/schemas';
 import { parseStatus } from '../functions/core/status';
 import { transactionStatus } from '../functions/core/transaction-status';
-import { FLOW_TEAM_ID, newestByOrder, PHI_CANARY, type Delivery } from './junction-flows';
+import { FLOW_TEAM_ID, newestByOrder, PHI_CANARY, type AppointmentDelivery, type Delivery } from './junction-flows';
 
 /** A whole ClientFacingOrder. The stand-in needs only these three fields to store, sort and filter it. */
 export const StandinOrder = z.looseObject({
@@ -68,8 +71,19 @@ export const StandinOrder = z.looseObject({
 });
 export type StandinOrder = z.output<typeof StandinOrder>;
 
-export type StandinEndpoint = 'order' | 'order_transaction' | 'orders';
-const ENDPOINTS = ['order', 'order_transaction', 'orders'] as const;
+/**
+ * A whole ClientFacingAppointment (an appointment webhook's `data`). The stand-in
+ * needs only its order id (one appointment per order: the active one, as Junction's
+ * GET answers it).
+ */
+export const StandinAppointment = z.looseObject({
+  id: z.string().min(1).max(200),
+  order_id: z.string().min(1).max(200).regex(/^[^/?#]+$/, 'must be usable as a path segment'),
+});
+export type StandinAppointment = z.output<typeof StandinAppointment>;
+
+export type StandinEndpoint = 'order' | 'order_transaction' | 'orders' | 'appointment';
+const ENDPOINTS = ['order', 'order_transaction', 'orders', 'appointment'] as const;
 
 const Times = z.union([z.number().int().positive(), z.literal('always')]).default(1);
 const Common = { times: Times, endpoint: z.enum(ENDPOINTS).optional() };
@@ -110,6 +124,8 @@ export interface StandinControl {
   putOrder(order: StandinOrder): Promise<void>;
   putOrders(orders: readonly StandinOrder[]): Promise<void>;
   orders(): Promise<StandinOrder[]>;
+  /** Junction's active appointment of its order (replaces the order's previous one). */
+  putAppointment(appointment: StandinAppointment): Promise<void>;
   reset(): Promise<void>;
   injectFault(fault: StandinFault): Promise<void>;
   clearFaults(): Promise<void>;
@@ -124,6 +140,8 @@ export interface StandinControl {
    * order of `deliveries`.
    */
   loseWebhooks(deliveries: readonly Delivery[], lost: readonly LostWebhooks[]): Promise<{ delivered: Delivery[]; withheld: Delivery[] }>;
+  /** Junction knows each order's newest appointment of these webhooks (by their newest event time). */
+  recordAppointments(deliveries: readonly AppointmentDelivery[]): Promise<void>;
 }
 
 /** A page of `GET /v3/orders` as the stand-in answered it, for `onPageRead` hooks. */
@@ -184,9 +202,17 @@ export function splitDeliveries(deliveries: readonly Delivery[], lost: readonly 
 }
 
 /** The control methods that are built on the others, shared by both implementations. */
-function withFlowHelpers(base: Omit<StandinControl, 'recordDeliveries' | 'loseWebhooks'>): StandinControl {
+function withFlowHelpers(base: Omit<StandinControl, 'recordDeliveries' | 'loseWebhooks' | 'recordAppointments'>): StandinControl {
   return {
     ...base,
+    async recordAppointments(deliveries) {
+      const newest = new Map<string, AppointmentDelivery>();
+      for (const delivery of deliveries) {
+        const held = newest.get(delivery.orderId);
+        if (!held || instantMillis(delivery.eventAt) > instantMillis(held.eventAt)) newest.set(delivery.orderId, delivery);
+      }
+      for (const delivery of newest.values()) await base.putAppointment(StandinAppointment.parse(delivery.body.data));
+    },
     recordDeliveries: (deliveries) => base.putOrders(finalOrders(deliveries)),
     async loseWebhooks(deliveries, lost) {
       await base.putOrders(finalOrders(deliveries));
@@ -255,7 +281,14 @@ export async function startJunctionStandin(options: StandinOptions = {}): Promis
   async function control(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     const route = `${request.method ?? 'GET'} ${url.pathname}`;
     const orderPath = /^\/_standin\/orders\/([^/]+)$/.exec(url.pathname);
+    const appointmentPath = /^\/_standin\/appointments\/([^/]+)$/.exec(url.pathname);
     try {
+      if (request.method === 'PUT' && appointmentPath) {
+        const appointment = StandinAppointment.parse(await readJson(request));
+        if (appointment.order_id !== safeDecode(appointmentPath[1]!)) return send(response, 400, { detail: 'the body order_id is not the order id in the path' });
+        store.appointments.set(appointment.order_id, structuredClone(appointment));
+        return send(response, 204);
+      }
       if (request.method === 'PUT' && orderPath) {
         const order = StandinOrder.parse(await readJson(request));
         if (order.id !== safeDecode(orderPath[1]!)) return send(response, 400, { detail: 'the body id is not the id in the path' });
@@ -304,6 +337,10 @@ export async function startJunctionStandin(options: StandinOptions = {}): Promis
     putOrder: async (order) => store.put([StandinOrder.parse(order)]),
     putOrders: async (orders) => store.put(orders.map((order) => StandinOrder.parse(order))),
     orders: async () => store.all(),
+    putAppointment: async (appointment) => {
+      const parsed = StandinAppointment.parse(appointment);
+      store.appointments.set(parsed.order_id, structuredClone(parsed));
+    },
     reset: async () => store.reset(),
     injectFault: async (fault) => {
       store.faults.push(StandinFault.parse(fault));
@@ -353,6 +390,9 @@ export function connectStandin(url: string, apiKey: string): StandinControl {
       await call('POST', '/orders', { orders });
     },
     orders: async () => z.object({ orders: z.array(StandinOrder) }).parse(await call('GET', '/orders')).orders,
+    putAppointment: async (appointment) => {
+      await call('PUT', `/appointments/${encodeURIComponent(appointment.order_id)}`, appointment);
+    },
     reset: async () => {
       await call('POST', '/reset');
     },
@@ -372,6 +412,8 @@ export function connectStandin(url: string, apiKey: string): StandinControl {
 /** The orders, faults and request log of one stand-in, and how it answers the three endpoints. */
 class StandinStore {
   private readonly byId = new Map<string, StandinOrder>();
+  /** Each order's active appointment, by order id. */
+  readonly appointments = new Map<string, StandinAppointment>();
   readonly faults: Fault[] = [];
   readonly log: StandinRequest[] = [];
   pageHook: StandinPageHook | null = null;
@@ -386,6 +428,7 @@ class StandinStore {
 
   reset(): void {
     this.byId.clear();
+    this.appointments.clear();
     this.faults.length = 0;
     this.log.length = 0;
     this.pageHook = null;
@@ -404,6 +447,11 @@ class StandinStore {
   }
 
   answer(endpoint: StandinEndpoint, url: URL): { status: number; body: unknown } {
+    if (endpoint === 'appointment') {
+      const orderId = safeDecode(url.pathname.split('/')[3] ?? '');
+      const appointment = orderId === null ? undefined : this.appointments.get(orderId);
+      return appointment ? { status: 200, body: structuredClone(appointment) } : { status: 404, body: { detail: 'Appointment not found' } };
+    }
     const id = safeDecode(url.pathname.split('/').pop() ?? '');
     if (id === null) return { status: 404, body: { detail: 'Not Found' } };
     switch (endpoint) {
@@ -596,6 +644,7 @@ function patientNameOf(order: StandinOrder): string {
 
 function endpointOf(pathname: string): StandinEndpoint | null {
   if (/^\/v3\/order\/[^/]+$/.test(pathname)) return 'order';
+  if (/^\/v3\/order\/[^/]+\/psc\/appointment$/.test(pathname)) return 'appointment';
   if (/^\/v3\/order_transaction\/[^/]+$/.test(pathname)) return 'order_transaction';
   if (pathname === '/v3/orders') return 'orders';
   return null;

@@ -6,8 +6,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
-import { arbFlow, buildDeliveries, freshId, HAPPY_PATHS, newestByOrder, redrawFlow, simpleFlow, type FlowSpec, type Method, type RedrawOutcome } from '../support/junction';
+import { connectStandin, startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
+import { appointmentDelivery, arbFlow, buildDeliveries, freshId, HAPPY_PATHS, newestByOrder, redrawFlow, simpleFlow, type FlowSpec, type Method, type RedrawOutcome } from '../support/junction';
 import { junctionSchemaValidator } from '../support/junction-openapi';
 
 const schemas = junctionSchemaValidator();
@@ -43,6 +43,25 @@ describe('webhook bodies of the flow builders', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('appointment webhook bodies of appointmentDelivery (CONTRACT §10)', () => {
+  it('carry a ClientFacingAppointment for every status, with or without a start, a transaction or several events', () => {
+    const statuses = ['pending', 'reserved', 'confirmed', 'in_progress', 'completed', 'cancelled'];
+    for (const [index, status] of statuses.entries()) {
+      const delivery = appointmentDelivery({
+        orderId: freshId(),
+        transactionId: index % 2 ? freshId() : null,
+        appointmentId: freshId(),
+        startAt: index === 0 ? null : new Date(Date.UTC(2026, 3, 10, 14)),
+        status,
+        eventTimes: Array.from({ length: 1 + index }, (_, n) => new Date(Date.UTC(2026, 3, 1, 9 + n))),
+        ...(index % 2 ? { type: 'phlebotomy', provider: 'getlabs' } : {}),
+      });
+      expect(delivery.body.event_type).toBe(index === 0 ? 'labtest.appointment.created' : 'labtest.appointment.updated');
+      schemas.assertValid('ClientFacingAppointment', delivery.body.data, `${status} appointment`);
+    }
   });
 });
 
@@ -100,6 +119,31 @@ describe('the stand-in answers over HTTP', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it("answer an order's active appointment as a ClientFacingAppointment (the newest one recorded), 404 without one; also set over the control routes", async () => {
+    const orderId = freshId();
+    expect((await get(`/v3/order/${orderId}/psc/appointment`)).status).toBe(404);
+    const visit = { orderId, transactionId: freshId(), startAt: new Date('2026-04-10T14:00:00Z') };
+    const first = appointmentDelivery({ ...visit, appointmentId: freshId(), status: 'cancelled', eventTimes: ['2026-04-01T09:00:00Z', '2026-04-02T09:00:00Z'] });
+    const rebooked = appointmentDelivery({ ...visit, appointmentId: freshId(), status: 'confirmed', eventTimes: ['2026-04-02T09:05:00Z'] });
+    await standin.recordAppointments([rebooked, first]);
+    const answer = await get(`/v3/order/${orderId}/psc/appointment`);
+    expect(answer.status).toBe(200);
+    schemas.assertValid('ClientFacingAppointment', answer.body, `GET /v3/order/${orderId}/psc/appointment`);
+    expect(answer.body).toEqual(rebooked.body.data);
+    expect((await standin.requests()).map((request) => request.endpoint)).toEqual(['appointment', 'appointment']);
+
+    // The same through another process's control surface.
+    const other = freshId();
+    const remote = connectStandin(standin.url, standin.apiKey);
+    const booked = appointmentDelivery({ orderId: other, appointmentId: freshId(), startAt: null, status: 'pending', eventTimes: ['2026-04-03T09:00:00Z'] });
+    await remote.recordAppointments([booked]);
+    const pending = await get(`/v3/order/${other}/psc/appointment`);
+    schemas.assertValid('ClientFacingAppointment', pending.body, 'a pending appointment');
+    expect(pending.body).toMatchObject({ order_id: other, status: 'pending', start_at: null });
+    await standin.reset();
+    expect((await get(`/v3/order/${other}/psc/appointment`)).status).toBe(404);
   });
 
   it('answer a refused query with the body Junction documents for it (HTTPValidationError)', async () => {

@@ -7,6 +7,7 @@
  */
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { getAppointment } from '../../functions/store/appointments';
 import { getOrder } from '../../functions/store/order-reads';
 import { readQuarantine } from '../../functions/store/quarantine-replay';
 import { keys } from '../../functions/store/table';
@@ -139,7 +140,22 @@ describe("Junction's documented examples", () => {
     },
   );
 
-  it.each(fixtures.filter((fixture) => !['labtest.order.created', 'labtest.order.updated'].includes(fixture.eventType)).map((fixture) => [fixture.file, fixture] as const))(
+  it.each(fixtures.filter((fixture) => fixture.eventType.startsWith('labtest.appointment.')).map((fixture) => [fixture.file, fixture] as const))(
+    'applies the appointment example %s as its order\'s appointment, with one write and nothing of its PHI',
+    async (_file, fixture) => {
+      const data = isRecord(fixture.body.data) ? fixture.body.data : {};
+      const orderId = freshId();
+      expect(await deliver({ ...fixture.body, data: { ...data, order_id: orderId } })).toEqual({ statusCode: 200, body: { result: 'applied' } });
+      expect(requests.counts()).toEqual({ PutItem: 1 });
+      const stored = await getAppointment(table.db, table.tableName, orderId);
+      expect(stored).toMatchObject({ id: data.id, order_id: orderId, transaction_id: data.order_transaction_id, start_at: '2022-01-01T00:00:00.000000Z', status: data.status, type: data.type, provider: data.provider });
+      const { Item } = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: keys.appointment(orderId) }));
+      expect(JSON.stringify(Item)).not.toMatch(/Main St|San Francisco|91189|37\.77|acf79a82|"123"/);
+    },
+  );
+
+  const TRACKED = ['labtest.order.created', 'labtest.order.updated', 'labtest.appointment.created', 'labtest.appointment.updated'];
+  it.each(fixtures.filter((fixture) => !TRACKED.includes(fixture.eventType)).map((fixture) => [fixture.file, fixture] as const))(
     'ignores the untracked example %s without a DynamoDB request',
     async (_file, fixture) => {
       expect(await deliver(fixture.body)).toEqual({ statusCode: 200, body: { result: 'ignored' } });

@@ -16,6 +16,7 @@ const DOC_ID = 'junction-openapi.json';
 /** The schemas the project's Junction stand-ins must honour. */
 export type JunctionSchemaName =
   | 'ClientFacingOrder'
+  | 'ClientFacingAppointment'
   | 'ClientFacingOrderChanged'
   | 'GetOrdersResponse'
   | 'GetOrderTransactionResponse'
@@ -48,6 +49,8 @@ export function junctionSchemaValidator(): JunctionSchemaValidator {
   ajv.addKeyword({ keyword: 'example' });
   ajv.addKeyword({ keyword: 'x-junction-exhaustive' });
   addFormats(ajv);
+  // Junction's appointment ids say `uuid4` (a format JSON Schema does not define): a UUID whose version digit is 4.
+  ajv.addFormat('uuid4', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i);
   const defs: unknown = JSON.parse(JSON.stringify(schemas).replaceAll('"#/components/schemas/', '"#/$defs/'));
   ajv.addSchema({ $id: DOC_ID, $defs: defs }, DOC_ID);
   const compiled = new Map<JunctionSchemaName, ValidateFunction>();
