@@ -15,7 +15,7 @@ import { createQueryHandler } from '../functions/query/app';
 import { SERVICES } from '../functions/shared/metric-names';
 import { createLogger, createMetrics } from '../functions/shared/observability';
 import { createSweepHandler, followUpAckHoursOf, reconcileOf, syncOf, type SweepResult } from '../functions/stale-redraw-sweep/app';
-import { alertSettingsOf, createInMemoryNotifier, LOCAL_ENVIRONMENT, type InMemoryNotifier, type RenderedNotification } from '../functions/stale-redraw-sweep/notifier';
+import { alertSettingsOf, createInMemoryNotifier, LOCAL_ENVIRONMENT, NOTIFICATION_FORMATS, type InMemoryNotifier, type NotificationFormat, type RenderedNotification } from '../functions/stale-redraw-sweep/notifier';
 import { createTableInput } from '../functions/store/table';
 import { createTransactionStatusHandler } from '../functions/transaction-status/app';
 import { createInMemoryPublisher, type InMemoryPublisher } from '../functions/transaction-status/publisher';
@@ -260,10 +260,6 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
     throw error;
   }
 }
-
-/** The renderings of GET /local/notifications?format=: what an e-mail, a chat (HTTPS) or any other subscriber gets. */
-export const NOTIFICATION_FORMATS = ['email', 'chat', 'json'] as const;
-export type NotificationFormat = (typeof NOTIFICATION_FORMATS)[number];
 
 function isNotificationFormat(format: string): format is NotificationFormat {
   return NOTIFICATION_FORMATS.some((known) => known === format);

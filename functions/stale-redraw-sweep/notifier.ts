@@ -367,6 +367,10 @@ export interface ChatNotification {
   metadata: { threadId: string; summary: string; eventType: string; additionalContext: Record<string, string>; enableCustomActions: true };
 }
 
+/** The renderings `GET /local/notifications?format=` and `npx redraw-tracker notifications --format` offer: what an e-mail, a chat (HTTPS) or any other subscriber gets. */
+export const NOTIFICATION_FORMATS = ['email', 'chat', 'json'] as const;
+export type NotificationFormat = (typeof NOTIFICATION_FORMATS)[number];
+
 /** One notification as each kind of subscriber gets it. */
 export interface RenderedNotification {
   /** The SNS Subject (e-mail subscribers see it as the e-mail's subject). */
