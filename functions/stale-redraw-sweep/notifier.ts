@@ -282,8 +282,8 @@ export function emailText(sent: SentStaleRedrawNotification, options: RenderOpti
     '',
     `Order:        ${sent.order_id}`,
     `Transaction:  ${sent.transaction_id ?? '(none known)'}`,
-    `Status:       ${sent.status} / ${sent.low_level_status} since ${humanTime(sent.status_time, zone)} (${days(sent.days_waiting)})`,
-    `${isReminder(sent) ? 'Reminded:' : 'Flagged: '}     ${humanTime(sent.since, zone)} (${agoWords(sent.since, now)})`,
+    `Status:       ${sent.status} / ${sent.low_level_status} since ${humanTime(sent.status_time, zone)}, ${days(sent.days_waiting)} ago`,
+    `${isReminder(sent) ? 'Reminded:' : 'Flagged: '}     ${humanTime(sent.since, zone)}, ${agoWords(sent.since, now)}`,
     ...(appointment === null ? [] : [`Appointment:  ${appointment}`]),
     `Follow-up:    ${followUpText(sent.follow_up)}`,
     `Environment:  ${sent.environment}`,
@@ -334,7 +334,7 @@ export function chatNotification(sent: SentStaleRedrawNotification, deployed?: {
   const lines = [
     summaryOf(sent, { timeZone: zone }),
     `*Status:* ${sent.status} / ${sent.low_level_status} since ${humanTime(sent.status_time, zone)}`,
-    `*${reminder ? 'Reminded' : 'Flagged'}:* ${humanTime(sent.since, zone)} (${agoWords(sent.since, now)})`,
+    `*${reminder ? 'Reminded' : 'Flagged'}:* ${humanTime(sent.since, zone)}, ${agoWords(sent.since, now)}`,
     ...(appointment === null ? [] : [`*Appointment:* ${appointment}`]),
     `*Follow-up:* ${followUpText(sent.follow_up)}`,
   ];

@@ -145,8 +145,8 @@ describe('the e-mail', () => {
       '',
       `Order:        ${ORDER}`,
       `Transaction:  ${TRANSACTION}`,
-      'Status:       collecting_sample / requisition_created since 2026-03-03 09:00 UTC (262 days)',
-      'Flagged:      2026-11-20 10:00 UTC (just now)',
+      'Status:       collecting_sample / requisition_created since 2026-03-03 09:00 UTC, 262 days ago',
+      'Flagged:      2026-11-20 10:00 UTC, just now',
       `Follow-up:    ${TRANSACTION}: acknowledged, owner j.doe, 2 contact attempts`,
       'Environment:  prod',
       '',
@@ -197,7 +197,7 @@ describe('the e-mail', () => {
     const text = emailText(reminder);
     expect(text.split('\n')[0]).toBe('Redraw stuck 262 days (follow-up not acknowledged) - no owner - prod');
     expect(text).toContain('nobody has acknowledged its follow-up since it opened at 2026-03-01 08:15 UTC. It is stuck 262 days, reminded just now.');
-    expect(text).toContain('Reminded:     2026-11-20 10:00 UTC (just now)');
+    expect(text).toContain('Reminded:     2026-11-20 10:00 UTC, just now');
     expect(text).toContain(`What to do next: ${NEXT_STEPS.not_acknowledged}`);
     expect(text).toContain('(Sent once per follow-up by redraw-tracker.');
     const chat = CustomNotification.parse(chatNotification(reminder));
@@ -214,7 +214,7 @@ describe('the chat notification (Slack, through Amazon Q Developer)', () => {
     expect(chat.content.description.split('\n')).toEqual([
       `Order ${ORDER} (transaction ${TRANSACTION}) is requisition_created: the redraw order has not moved on since its last status change. It is stuck 262 days, flagged just now.`,
       '*Status:* collecting_sample / requisition_created since 2026-03-03 09:00 UTC',
-      '*Flagged:* 2026-11-20 10:00 UTC (just now)',
+      '*Flagged:* 2026-11-20 10:00 UTC, just now',
       `*Follow-up:* ${TRANSACTION}: acknowledged, owner j.doe, 2 contact attempts`,
     ]);
     expect(chat.content.nextSteps).toEqual([
