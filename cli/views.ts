@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { ago, shellWord, since, table, type Printer } from './format';
 import { CliError, EXIT } from './command';
 import { NEXT_STEPS } from '../functions/core/next-steps';
+import { humanTime, stuckWords } from '../functions/core/alert-time';
 
 export const OrderView = z
   .object({
@@ -67,9 +68,10 @@ function statusTime(order: OrderView): string {
   return order.last_event?.created_at ?? order.updated_at;
 }
 
+/** The stale flag as the alerts say it: "no_progress, stuck 262 days, flagged just now" (the order's own age, then the flag's). */
 export function staleCell(order: OrderView, now: Date, out: Printer): string {
   if (!order.stale) return out.style('dim', '-');
-  return out.style('red', `${order.stale.reason}, stale ${since(order.stale.since, now)}`);
+  return out.style('red', `${order.stale.reason}, ${stuckWords(statusTime(order), order.stale.since, now)}`);
 }
 
 function statusCell(order: OrderView, out: Printer): string {
@@ -132,7 +134,7 @@ export function printOrder(order: OrderView, now: Date, out: Printer, targetFlag
     ['updated', `${order.updated_at} (${ago(order.updated_at, now)})`],
     ['missing results', order.has_missing_results === null ? 'unknown' : order.has_missing_results ? 'yes' : 'no'],
     ['source', order.source],
-    ['stale', order.stale ? `${staleCell(order, now, out)} (flagged at ${order.stale.since})` : out.style('dim', 'no')],
+    ['stale', order.stale ? `${staleCell(order, now, out)} (${humanTime(order.stale.since)})` : out.style('dim', 'no')],
     ...(order.appointment ? [['appointment', appointmentCell(order.appointment, now, out)] as [string, string]] : []),
   ];
   out.line(`${out.style('bold', `Order ${order.id}`)}${order.stale ? `  ${out.style('red', 'STALE')}` : ''}`);

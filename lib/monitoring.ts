@@ -61,7 +61,7 @@ export interface WebhookRouteMetrics {
 }
 
 export interface MonitoringProps {
-  readonly settings: Pick<Settings, 'noWebhookAlarmHours'>;
+  readonly settings: Pick<Settings, 'noWebhookAlarmHours' | 'staleFlagsPerDayAlarm'>;
   readonly webhookRoute: WebhookRouteMetrics;
   readonly topic: ITopic;
   readonly deadLetters: IQueue;
@@ -187,10 +187,6 @@ export class Monitoring extends Construct {
       }),
     );
 
-    add(
-      aboveZero(this, SWEEP_METRICS.flagged, 'The hourly sweep flagged stale redraws (the topic also carries one notification per flag)', serviceMetric('stale-redraw-sweep', SWEEP_METRICS.flagged, { period: Duration.hours(1) })),
-    );
-
     // Reconciliation (CONTRACT §6): a rejected key is a configuration error, never
     // retried; failed reads degrade the sweep to webhooks alone, so only many of
     // them are worth a human.
@@ -231,7 +227,7 @@ export class Monitoring extends Construct {
 
     this.addStreamAlarms(props, add);
     this.addWebhookAlarms(props, add);
-    this.addSweepAlarms(add);
+    this.addSweepAlarms(props, add);
 
     const dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(1) });
     dashboard.addWidgets(
@@ -466,8 +462,13 @@ export class Monitoring extends Construct {
     );
   }
 
-  /** Items 5 and 9: the sweep's silent failures (notifications, the key, the sync). */
-  private addSweepAlarms(add: (alarm: Alarm) => void): void {
+  /**
+   * Items 5 and 9: the sweep's silent failures (notifications, the key, the sync). No alarm
+   * repeats a flag: each flag is its own notification on the topic already (issue 26). What a
+   * notification cannot say is alarmed instead: that notifications fail (StaleNotificationFailures,
+   * StaleNotificationsPending), and that far more flags than usual came at once (StaleFlagsSurge).
+   */
+  private addSweepAlarms(props: MonitoringProps, add: (alarm: Alarm) => void): void {
     const hourly = Duration.hours(1);
     const anyInAnHour = (id: string, metricName: string, alarmDescription: string, statistic = 'Sum') =>
       add(aboveZero(this, id, alarmDescription, serviceMetric('stale-redraw-sweep', metricName, { period: hourly, statistic })));
@@ -495,6 +496,22 @@ export class Monitoring extends Construct {
     add(
       aboveZero(this, 'StaleNotificationsPending', `Flags have been waiting for their notification for ${NOTIFICATIONS_PENDING_SWEEPS} hourly sweeps in a row: the sweep cannot send them (docs/deploy.md, runbook)`, serviceMetric('stale-redraw-sweep', SWEEP_METRICS.notificationsPending, { period: hourly, statistic: 'Minimum' }), { evaluationPeriods: NOTIFICATIONS_PENDING_SWEEPS, datapointsToAlarm: NOTIFICATIONS_PENDING_SWEEPS }),
     );
+    // A mass of flags in a day is not that many patients: a feed that stopped (no webhooks, so
+    // every redraw ages), a threshold changed, or a backfill of old orders. Each flag still
+    // notifies; this says that the whole is unusual. Daily, so a busy hour alone is no surge.
+    const perDay = props.settings.staleFlagsPerDayAlarm;
+    if (perDay > 0) {
+      add(
+        new Alarm(this, 'StaleFlagsSurge', {
+          alarmDescription: `More than ${perDay} stale redraws were flagged in a day (staleFlagsPerDayAlarm): far more than usual, which points at a cause upstream (webhooks not arriving, a changed threshold, a backfill of old orders) rather than at each order (docs/deploy.md, runbook)`,
+          metric: serviceMetric('stale-redraw-sweep', SWEEP_METRICS.flagged, { period: Duration.days(1) }),
+          threshold: perDay,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
     add(
       aboveZero(this, 'SweepStoppedEarly', `The hourly sweep stopped early (its time ran low) in ${SWEEP_STOPPED_EARLY_SWEEPS} sweeps in a row: its work no longer fits in one run (Junction slow or rate-limiting, or a large backlog) (docs/deploy.md, runbook)`, serviceMetric('stale-redraw-sweep', SWEEP_METRICS.stoppedEarly, { period: hourly, statistic: 'Minimum' }), { evaluationPeriods: SWEEP_STOPPED_EARLY_SWEEPS, datapointsToAlarm: SWEEP_STOPPED_EARLY_SWEEPS }),
     );

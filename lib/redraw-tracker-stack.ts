@@ -252,6 +252,9 @@ export class RedrawTrackerStack extends Stack {
         SYNC_LOOKBACK_HOURS: String(settings.syncLookbackHours),
         SYNC_MAX_SECONDS: String(settings.syncMaxSeconds),
         ...(settings.followUpAckHours === null ? {} : { FOLLOW_UP_ACK_HOURS: String(settings.followUpAckHours) }),
+        // The alerts' subjects end with it; times also in ALERT_TIMEZONE when set (notifier.ts).
+        ENVIRONMENT_NAME: settings.environmentName ?? this.stackName,
+        ...(settings.alertTimeZone === null ? {} : { ALERT_TIMEZONE: settings.alertTimeZone }),
         ...junctionEnvironment,
       },
       timeout: TIMEOUTS.sweep,

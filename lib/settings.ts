@@ -6,6 +6,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import * as z from 'zod';
+import { isTimeZone } from '../functions/core/alert-time';
 
 /** The context key that holds the settings in cdk.json. */
 export const SETTINGS_CONTEXT_KEY = 'redrawTracker';
@@ -68,6 +69,18 @@ const SettingsSchema = z.strictObject({
    * notified once (`not_acknowledged`). Null: no reminder.
    */
   followUpAckHours: z.number().positive().max(8760).nullable().default(null),
+  /**
+   * Ends every alert's subject (`Redraw stuck 9 days (no progress) - owner: j.doe - prod`) so a
+   * reader knows which deployment it comes from. Null: the stack's name.
+   */
+  environmentName: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'must be 1-40 letters, digits and ._-').nullable().default(null),
+  /** An IANA time zone (e.g. America/New_York) the alerts give beside each UTC time. Null: UTC only. */
+  alertTimeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as America/New_York').nullable().default(null),
+  /**
+   * More stale flags than this in a day raises `StaleFlagsSurge` (a mass of flags at once means
+   * a broken feed or a changed rule, not that many patients); 0 turns the alarm off.
+   */
+  staleFlagsPerDayAlarm: z.number().int().min(0).default(25),
   /** Days a transaction that is over (and its orders), or an ended order without one, is kept (CONTRACT §8, DynamoDB TTL). */
   retentionDays: z.number().int().positive().max(36_500).default(365),
   /**

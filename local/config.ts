@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { junctionApiSettingsShape } from '../functions/junction/settings';
 import { parseEnv, optionalEndpoint, positiveNumber } from '../functions/shared/config';
 import { FollowUpEnv, ReconcileEnv, SyncEnv } from '../functions/stale-redraw-sweep/app';
+import { AlertEnv } from '../functions/stale-redraw-sweep/notifier';
 import { dynamodbEndpointSetting } from './dynamodb-endpoint';
 
 const WebhookSecrets = z
@@ -34,6 +35,8 @@ const LocalSettings = z.object({
   ...SyncEnv.shape,
   // Follow-ups (CONTRACT §9): the opt-in not_acknowledged reminder, off when unset.
   ...FollowUpEnv.shape,
+  // The alerts' environment name (default `local`) and optional time zone (notifier.ts).
+  ...AlertEnv.shape,
 });
 export type LocalSettings = z.output<typeof LocalSettings>;
 

@@ -15,7 +15,7 @@ import { createQueryHandler } from '../functions/query/app';
 import { SERVICES } from '../functions/shared/metric-names';
 import { createLogger, createMetrics } from '../functions/shared/observability';
 import { createSweepHandler, followUpAckHoursOf, reconcileOf, syncOf, type SweepResult } from '../functions/stale-redraw-sweep/app';
-import { createInMemoryNotifier, type InMemoryNotifier } from '../functions/stale-redraw-sweep/notifier';
+import { alertSettingsOf, createInMemoryNotifier, LOCAL_ENVIRONMENT, NOTIFICATION_FORMATS, type InMemoryNotifier, type NotificationFormat, type RenderedNotification } from '../functions/stale-redraw-sweep/notifier';
 import { createTableInput } from '../functions/store/table';
 import { createTransactionStatusHandler } from '../functions/transaction-status/app';
 import { createInMemoryPublisher, type InMemoryPublisher } from '../functions/transaction-status/publisher';
@@ -122,7 +122,7 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       logger: createLogger(SERVICES.transactionStatus),
       metrics: createMetrics(SERVICES.transactionStatus),
     });
-    const notifier = createInMemoryNotifier(createLogger(SERVICES.staleRedrawSweep));
+    const notifier = createInMemoryNotifier(createLogger(SERVICES.staleRedrawSweep), alertSettingsOf(settings, LOCAL_ENVIRONMENT));
     const junctionApi = junctionApiFor(settings);
     const backfillHandler = createBackfillHandler({
       junction: async () => junctionApi,
@@ -203,7 +203,15 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       const method = request.method ?? 'GET';
       if (method === 'GET' && path === '/health') return writeJson(response, 200, { ok: true });
       if (method === 'POST' && path === '/local/sweep') return writeJson(response, 200, await sweep());
-      if (method === 'GET' && path === '/local/notifications') return writeJson(response, 200, { items: notifier.notifications });
+      if (method === 'GET' && path === '/local/notifications') {
+        const format = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('format');
+        // Without format: the notifications as JSON, as before; with it, as that subscriber gets them.
+        if (format === null) return writeJson(response, 200, { items: notifier.notifications });
+        if (!isNotificationFormat(format)) {
+          return writeJson(response, 400, { error: { code: 'invalid_request', message: `format must be one of ${NOTIFICATION_FORMATS.join(', ')}` } });
+        }
+        return writeJson(response, 200, { format, items: notifier.rendered.map((rendered) => asFormat(rendered, format)) });
+      }
       if (method === 'GET' && path === '/local/events') {
         const type = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('type');
         if (type !== null && !EVENT_TYPES.some((known) => known === type)) {
@@ -251,6 +259,17 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
     await stopAll();
     throw error;
   }
+}
+
+function isNotificationFormat(format: string): format is NotificationFormat {
+  return NOTIFICATION_FORMATS.some((known) => known === format);
+}
+
+/** One notification in one format: the e-mail's subject and text, the chat notification, or the JSON. */
+function asFormat(rendered: RenderedNotification, format: NotificationFormat): unknown {
+  if (format === 'email') return { subject: rendered.subject, text: rendered.email };
+  if (format === 'chat') return rendered.chat;
+  return rendered.json;
 }
 
 /** POST /follow-ups/{follow_up_id}/actions: served by the follow-up actions function (any other method answers 405 there). */

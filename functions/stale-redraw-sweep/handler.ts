@@ -12,7 +12,8 @@
  * one, that sweep runs its stale rules without Junction, logs an error and emits
  * JunctionKeyUnusable = 1 (alarmed); reconciliation is optional, the stale rules
  * are not. FOLLOW_UP_ACK_HOURS (optional) turns on the not_acknowledged reminder
- * of follow-ups (CONTRACT §9).
+ * of follow-ups (CONTRACT §9). ENVIRONMENT_NAME and ALERT_TIMEZONE shape the
+ * alerts' subjects and times (notifier.ts).
  */
 import { junctionFromSecret } from '../junction/key-secret';
 import { functionTable } from '../store/document-table';
@@ -20,7 +21,7 @@ import { createLogger, createMetrics } from '../shared/observability';
 import { secretStringReader } from '../shared/secrets-manager';
 import { createSweepHandler, followUpAckHoursOf, reconcileOf, secretErrorName, SWEEP_SERVICE_NAME, syncOf, thresholdsOf } from './app';
 import { sweepConfig } from './config';
-import { createSnsNotifier, SNS_CLIENT_CONFIG } from './notifier';
+import { alertSettingsOf, createSnsNotifier, DEPLOYED_STACK_NAME, SNS_CLIENT_CONFIG } from './notifier';
 
 const config = sweepConfig();
 const logger = createLogger(SWEEP_SERVICE_NAME);
@@ -52,7 +53,7 @@ export const handler = createSweepHandler({
   sync: syncOf(config),
   followUpAckHours: followUpAckHoursOf(config),
   // Loaded at the first notification (notifier.ts): most sweeps send none.
-  notifier: createSnsNotifier(() => import('@aws-sdk/client-sns').then(({ SNSClient }) => new SNSClient({ ...SNS_CLIENT_CONFIG })), config.STALE_REDRAW_TOPIC_ARN),
+  notifier: createSnsNotifier(() => import('@aws-sdk/client-sns').then(({ SNSClient }) => new SNSClient({ ...SNS_CLIENT_CONFIG })), config.STALE_REDRAW_TOPIC_ARN, alertSettingsOf(config, DEPLOYED_STACK_NAME)),
   logger,
   metrics: createMetrics(SWEEP_SERVICE_NAME),
   junction,

@@ -2,18 +2,25 @@
  * Where stale-redraw notifications go: an SNS topic on AWS, memory (and the log)
  * locally and in tests. A notification carries ids, the reason, statuses and
  * times only: never PHI, so it can go to email or chat subscribers as it is.
- * Each one also names the CLI line that shows the order (`look_up`) and what to
- * do next (`next_step`, core/next-steps.ts: the same text the CLI and the deploy
- * runbook give), so that whoever reads it is one command away from the order.
- * When the order's redraw has a follow-up (CONTRACT §9), it names the
- * follow-up, its state, its owner (a handle, never a name typed as free text)
- * and its contact attempts, in every format.
+ *
+ * Each format (plain-text e-mail, the chat notification, the JSON every other
+ * protocol gets) is meant to be acted on in ten seconds: a subject that triages
+ * (`Redraw stuck 9 days (no progress) - owner: j.doe - prod`: the reason in
+ * words, the order's age, the owner, the environment), human times (UTC to the
+ * minute, optionally also in ALERT_TIMEZONE), what to do next (`next_step`,
+ * core/next-steps.ts: the same text the CLI and the deploy runbook give), the
+ * follow-up's state, owner and contact attempts (CONTRACT §9), where to find
+ * the order in Junction's dashboard, and the CLI line that shows it (`look_up`).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SNSClient, SNSClientConfig } from '@aws-sdk/client-sns';
+import * as z from 'zod/mini';
+import { agoWords, days, humanTime, isTimeZone } from '../core/alert-time';
+import { canonicalFromDate } from '../core/instant';
 import { nextStepFor } from '../core/next-steps';
 import type { FollowUpState } from '../core/follow-up';
 import type { NotificationReason } from '../core/staleness';
+import { optionalSetting } from '../shared/config';
 import { SDK_REQUEST_HANDLER } from '../shared/sdk-clients';
 
 /**
@@ -23,6 +30,28 @@ import { SDK_REQUEST_HANDLER } from '../shared/sdk-clients';
  * instead of holding the sweep until Lambda kills it.
  */
 export const SNS_CLIENT_CONFIG: SNSClientConfig = Object.freeze({ requestHandler: { ...SDK_REQUEST_HANDLER } });
+
+/**
+ * The alerts' settings (the stack sets them from cdk.json; `npm start` reads them too):
+ * ENVIRONMENT_NAME ends every subject (default: the stack's name on AWS, `local` locally);
+ * ALERT_TIMEZONE, an IANA zone, adds the local time beside each UTC time.
+ */
+export const AlertEnv = z.object({
+  ENVIRONMENT_NAME: optionalSetting(z.string().check(z.trim(), z.regex(/^[A-Za-z0-9._-]{1,40}$/, 'must be 1-40 letters, digits and ._-'))),
+  ALERT_TIMEZONE: optionalSetting(z.string().check(z.trim(), z.refine(isTimeZone, 'must be an IANA time zone such as America/New_York'))),
+});
+
+export interface AlertSettings {
+  /** Ends every subject and title: which deployment the alert comes from. */
+  environment: string;
+  /** An IANA time zone shown beside UTC, or null: UTC only. */
+  timeZone: string | null;
+}
+
+/** The alert settings of a parsed environment; `environment` when ENVIRONMENT_NAME is unset. */
+export function alertSettingsOf(config: z.output<typeof AlertEnv>, environment: string): AlertSettings {
+  return { environment: config.ENVIRONMENT_NAME ?? environment, timeZone: config.ALERT_TIMEZONE ?? null };
+}
 
 /** What a notification says of the redraw's follow-up (CONTRACT §9): ids, a state, a handle and a count only. */
 export interface NotificationFollowUp {
@@ -34,6 +63,15 @@ export interface NotificationFollowUp {
   contact_attempts: number;
   /** Junction's status time of what opened it (canonical instant). */
   opened_at: string;
+}
+
+/** The redraw order's appointment as a notification names it (CONTRACT §10): an id, a time and a status only. */
+export interface NotificationAppointment {
+  id: string;
+  /** When the patient was booked (canonical instant), or null when Junction gave none. */
+  start_at: string | null;
+  /** Junction's appointment status (pending, reserved, confirmed, ...). */
+  status: string;
 }
 
 export interface StaleRedrawNotification {
@@ -53,23 +91,66 @@ export interface StaleRedrawNotification {
   status_time: string;
   /** The redraw's follow-up, or null when the tracker knows none. */
   follow_up: NotificationFollowUp | null;
+  /** The redraw order's appointment (CONTRACT §10), when the sweep knows one. */
+  appointment?: NotificationAppointment | null;
 }
 
-/** What is sent: the sweep's notification plus the CLI line that shows the order (ids only) and what to do next. */
+/** What is sent: the sweep's notification plus what a person needs to act on it (ids, words and times only). */
 export interface SentStaleRedrawNotification extends StaleRedrawNotification {
   /** e.g. `npx redraw-tracker order <order id> --stack RedrawTracker --region us-east-1` (README, "Operations CLI"). */
   look_up: string;
   /** What to do next for this reason (core/next-steps.ts; no PHI). */
   next_step: string;
+  /** The e-mail subject and chat title: `Redraw stuck 9 days (no progress) - owner: j.doe - prod`. */
+  subject: string;
+  /** Which deployment sent it (ENVIRONMENT_NAME). */
+  environment: string;
+  /** When it was handed to the topic (canonical instant): "flagged just now" is said from here. */
+  sent_at: string;
+  /** Where to find the order in Junction (no link is invented: Junction's dashboard has an order search). */
+  in_junction: string;
 }
 
-/** The notification as sent: with its look-up line and next step. */
-export function sentNotification(notification: StaleRedrawNotification, deployed?: { region: string | undefined }): SentStaleRedrawNotification {
-  return { ...notification, look_up: lookUpLine(notification.order_id, deployed), next_step: nextStepFor(notification.reason) };
+/** Who sends, from where, and when (the defaults: the local tracker, now). */
+export interface SendContext {
+  /** The deployed stack's region; absent: the local tracker. */
+  deployed?: { region: string | undefined };
+  environment?: string;
+  now?: Date;
+}
+
+/** The notification as sent: with its subject, look-up line, next step and where it is in Junction. */
+export function sentNotification(notification: StaleRedrawNotification, context: SendContext = {}): SentStaleRedrawNotification {
+  const environment = context.environment ?? (context.deployed ? DEPLOYED_STACK_NAME : LOCAL_ENVIRONMENT);
+  const { appointment, follow_up: followUp } = notification;
+  return {
+    // Field by field: whatever else an object handed in carries never reaches a subscriber.
+    order_id: notification.order_id,
+    transaction_id: notification.transaction_id,
+    reason: notification.reason,
+    status: notification.status,
+    low_level_status: notification.low_level_status,
+    days_waiting: notification.days_waiting,
+    since: notification.since,
+    status_time: notification.status_time,
+    follow_up:
+      followUp === null
+        ? null
+        : { id: followUp.id, state: followUp.state, owner: followUp.owner, contact_attempts: followUp.contact_attempts, opened_at: followUp.opened_at },
+    ...(appointment === undefined ? {} : { appointment: appointment === null ? null : { id: appointment.id, start_at: appointment.start_at, status: appointment.status } }),
+    look_up: lookUpLine(notification.order_id, context.deployed),
+    next_step: nextStepFor(notification.reason),
+    subject: subjectLine(notification, environment),
+    environment,
+    sent_at: canonicalFromDate(context.now ?? new Date()),
+    in_junction: inJunction(notification.order_id),
+  };
 }
 
 /** The stack name lib/app.ts deploys (its STACK_NAME; a test keeps the two equal). */
 export const DEPLOYED_STACK_NAME = 'RedrawTracker';
+/** The environment `npm start` names in its alerts unless ENVIRONMENT_NAME says otherwise. */
+export const LOCAL_ENVIRONMENT = 'local';
 
 /**
  * The CLI line that shows an order: for the local tracker, or for the deployed
@@ -81,6 +162,11 @@ export function lookUpLine(orderId: string, deployed?: { region: string | undefi
   return `${line} --stack ${DEPLOYED_STACK_NAME}${deployed.region ? ` --region ${deployed.region}` : ''}`;
 }
 
+/** Junction's dashboard has no documented link per order: the alert says where to paste the id. */
+export function inJunction(orderId: string): string {
+  return `paste the order id ${orderId} into the order search of Junction's dashboard`;
+}
+
 export interface Notifier {
   /**
    * Resolves once the notification is accepted; rejects when it was not sent.
@@ -90,21 +176,62 @@ export interface Notifier {
   notify(notification: StaleRedrawNotification, options?: { signal?: AbortSignal }): Promise<void>;
 }
 
-/** What is stale, per reason (what to do next is core/next-steps.ts, shared with the CLI and the runbook). */
-const REASON_TEXT: Record<NotificationReason, { what: string }> = {
+/**
+ * Per reason: its words in a subject, and what is wrong in a sentence. Keyed by
+ * text so that a reason the sweep learns later still renders (in its own words).
+ */
+const REASON_TEXT: Readonly<Record<string, { words: string; what: string }>> = {
   redraw_not_created: {
+    words: 'redraw not created',
     what: 'the lab could not return every result and offered a redraw, but the tracker knows no redraw order yet',
   },
   no_progress: {
+    words: 'no progress',
     what: 'the redraw order has not moved on since its last status change',
   },
+  appointment_missed: {
+    words: 'appointment missed',
+    what: 'the patient was booked for the new draw, the appointment has passed and the order has not moved on since',
+  },
   not_acknowledged: {
+    words: 'follow-up not acknowledged',
     what: 'nobody has acknowledged its follow-up since it opened',
   },
 };
 
+function reasonText(reason: string): { words: string; what: string } {
+  return REASON_TEXT[reason] ?? { words: reason.replaceAll('_', ' '), what: `it is flagged ${reason}` };
+}
+
 /** Whether the notification is the not_acknowledged reminder rather than a stale flag. */
 const isReminder = (sent: StaleRedrawNotification): boolean => sent.reason === 'not_acknowledged';
+
+/** SNS refuses a Subject over 100 characters, or one that is not printable ASCII. */
+export const SUBJECT_MAX = 100;
+
+/** Printable ASCII only (SNS's rule for a Subject); anything else becomes `?`. */
+const ascii = (text: string): string => text.replace(/[^\x20-\x7E]/g, '?');
+
+/**
+ * `Redraw stuck 9 days (no progress) - owner: j.doe - prod`: the reason in words,
+ * the order's age, the owner (or `no owner`), the environment. Within SNS's
+ * Subject rule (SUBJECT_MAX printable ASCII characters): a long owner handle is
+ * shortened, never the reason or the environment.
+ */
+export function subjectLine(notification: StaleRedrawNotification, environment: string): string {
+  const head = ascii(`Redraw stuck ${days(notification.days_waiting)} (${reasonText(notification.reason).words})`);
+  const tail = ascii(` - ${environment}`);
+  const owner = notification.follow_up?.owner;
+  let ownerPart = owner ? ascii(` - owner: ${owner}`) : ' - no owner';
+  const room = SUBJECT_MAX - head.length - tail.length;
+  if (ownerPart.length > room) ownerPart = room > 3 ? `${ownerPart.slice(0, room - 3)}...` : '';
+  return `${head}${ownerPart}${tail}`.slice(0, SUBJECT_MAX);
+}
+
+/** How to render times: UTC, and also this IANA zone when given. */
+export interface RenderOptions {
+  timeZone?: string | null;
+}
 
 /** "Owner j.doe" or "no owner yet". */
 function ownerText(followUp: NotificationFollowUp): string {
@@ -118,29 +245,52 @@ function followUpText(followUp: NotificationFollowUp | null): string {
   return `${followUp.id}: ${followUp.state}, ${ownerText(followUp)}, ${attempts}`;
 }
 
-/** One plain sentence of what is stale and since when (ids, statuses and times only). */
-function summaryOf(sent: SentStaleRedrawNotification): string {
-  const days = sent.days_waiting === 1 ? '1 day' : `${sent.days_waiting} days`;
-  const what = isReminder(sent) && sent.follow_up !== null ? `${REASON_TEXT[sent.reason].what} at ${sent.follow_up.opened_at}` : REASON_TEXT[sent.reason].what;
-  return `Order ${sent.order_id}${sent.transaction_id ? ` (transaction ${sent.transaction_id})` : ''} is ${sent.low_level_status}: ${what}. Its last status change was ${sent.status_time} (${days} ago); ${isReminder(sent) ? 'reminded' : 'flagged'} ${sent.since}.`;
+/** The booked appointment in words, or null when the notification names none. */
+function appointmentText(sent: SentStaleRedrawNotification, options: RenderOptions): string | null {
+  const appointment = sent.appointment;
+  if (!appointment) return null;
+  const when = appointment.start_at === null ? 'no time given' : humanTime(appointment.start_at, options.timeZone ?? null);
+  // A string comparison: appointment_missed is CONTRACT §10's reason, known to the sweep or not yet.
+  const reason: string = sent.reason;
+  const missed = reason === 'appointment_missed' ? '; the patient did not come (the order has not moved on since)' : '';
+  return `${when}, ${appointment.status} (appointment ${appointment.id})${missed}`;
 }
 
-/** The e-mail a subscriber reads: what, which order and transaction, since when, who works on it, what to do next, how to look it up. */
-export function emailText(sent: SentStaleRedrawNotification): string {
-  const owner = sent.follow_up?.owner ? ` Owner: ${sent.follow_up.owner}.` : '';
+/** "stuck 9 days, flagged just now" (said from when it was sent). */
+function stuckText(sent: SentStaleRedrawNotification): string {
+  const now = new Date(Date.parse(sent.sent_at));
+  return `stuck ${days(sent.days_waiting)}, ${isReminder(sent) ? 'reminded' : 'flagged'} ${agoWords(sent.since, now)}`;
+}
+
+/** One plain sentence of what is wrong and how long (ids, statuses and times only). */
+function summaryOf(sent: SentStaleRedrawNotification, options: RenderOptions): string {
+  const zone = options.timeZone ?? null;
+  const what =
+    isReminder(sent) && sent.follow_up !== null ? `${reasonText(sent.reason).what} at ${humanTime(sent.follow_up.opened_at, zone)}` : reasonText(sent.reason).what;
+  return `Order ${sent.order_id}${sent.transaction_id ? ` (transaction ${sent.transaction_id})` : ''} is ${sent.low_level_status}: ${what}. It is ${stuckText(sent)}.`;
+}
+
+/** The e-mail a subscriber reads: what, which order, how bad, whose, what to do next, where to find it. */
+export function emailText(sent: SentStaleRedrawNotification, options: RenderOptions = {}): string {
+  const zone = options.timeZone ?? null;
+  const now = new Date(Date.parse(sent.sent_at));
+  const appointment = appointmentText(sent, options);
   return [
-    isReminder(sent) ? `A redraw's follow-up is not acknowledged (${sent.reason}).${owner}` : `A redraw needs action (${sent.reason}).${owner}`,
+    sent.subject,
     '',
-    summaryOf(sent),
+    summaryOf(sent, options),
     '',
     `Order:        ${sent.order_id}`,
     `Transaction:  ${sent.transaction_id ?? '(none known)'}`,
-    `Status:       ${sent.status} / ${sent.low_level_status} since ${sent.status_time}`,
-    isReminder(sent) ? `Reminded:     ${sent.since}` : `Flagged:      ${sent.since}`,
+    `Status:       ${sent.status} / ${sent.low_level_status} since ${humanTime(sent.status_time, zone)}, ${days(sent.days_waiting)} ago`,
+    `${isReminder(sent) ? 'Reminded:' : 'Flagged: '}     ${humanTime(sent.since, zone)}, ${agoWords(sent.since, now)}`,
+    ...(appointment === null ? [] : [`Appointment:  ${appointment}`]),
     `Follow-up:    ${followUpText(sent.follow_up)}`,
+    `Environment:  ${sent.environment}`,
     '',
     `What to do next: ${sent.next_step}`,
     '',
+    `In Junction:  ${sent.in_junction}`,
     `Look it up:   ${sent.look_up}`,
     '',
     isReminder(sent)
@@ -170,31 +320,38 @@ function chatActionContext(sent: SentStaleRedrawNotification, region: string | u
 
 /**
  * The message Amazon Q Developer in chat applications (formerly AWS Chatbot)
- * renders in Slack or Teams: its custom notification schema ("Custom
- * notifications using Amazon Q Developer in chat applications", AWS docs):
- * version "1.0", source "custom", content.description required. One thread per
- * order (a not_acknowledged reminder goes to its order's thread too).
+ * renders in Slack: its custom notification schema ("Custom notifications using
+ * Amazon Q Developer in chat applications", AWS docs): version "1.0", source
+ * "custom", content.description required. One thread per order (a
+ * not_acknowledged reminder goes to its order's thread too).
  * `additionalContext` carries what the follow-up buttons read (chatActionContext).
  */
-export function chatNotification(sent: SentStaleRedrawNotification, deployed?: { region: string | undefined }): ChatNotification {
-  const owner = sent.follow_up?.owner ? `, owner ${sent.follow_up.owner}` : '';
+export function chatNotification(sent: SentStaleRedrawNotification, deployed?: { region: string | undefined } & RenderOptions): ChatNotification {
   const reminder = isReminder(sent);
+  const zone = deployed?.timeZone ?? null;
+  const now = new Date(Date.parse(sent.sent_at));
+  const appointment = appointmentText(sent, { timeZone: zone });
+  const lines = [
+    summaryOf(sent, { timeZone: zone }),
+    `*Status:* ${sent.status} / ${sent.low_level_status} since ${humanTime(sent.status_time, zone)}`,
+    `*${reminder ? 'Reminded' : 'Flagged'}:* ${humanTime(sent.since, zone)}, ${agoWords(sent.since, now)}`,
+    ...(appointment === null ? [] : [`*Appointment:* ${appointment}`]),
+    `*Follow-up:* ${followUpText(sent.follow_up)}`,
+  ];
   return {
     version: '1.0',
     source: 'custom',
     id: reminder ? `not-acknowledged-${sent.follow_up?.id ?? sent.order_id}` : `stale-${sent.order_id}-${sent.since}`,
     content: {
       textType: 'client-markdown',
-      title: reminder
-        ? `:bell: Redraw follow-up not acknowledged: order ${sent.order_id}${owner}`
-        : `:warning: Stale redraw (${sent.reason}): order ${sent.order_id}${owner}`,
-      description: `${summaryOf(sent)} Follow-up: ${followUpText(sent.follow_up)}.`,
-      nextSteps: [sent.next_step, `Look it up: \`${sent.look_up}\``],
-      keywords: ['redraw-tracker', sent.reason, ...(sent.follow_up?.owner ? [sent.follow_up.owner] : [])],
+      title: `${reminder ? ':bell:' : ':warning:'} ${sent.subject}`,
+      description: lines.join('\n'),
+      nextSteps: [sent.next_step, `In Junction: ${sent.in_junction}`, `Look it up: \`${sent.look_up}\``],
+      keywords: ['redraw-tracker', sent.reason, sent.environment, ...(sent.follow_up?.owner ? [sent.follow_up.owner] : [])],
     },
     metadata: {
       threadId: `redraw-tracker-order-${sent.order_id}`,
-      summary: reminder ? `Redraw follow-up not acknowledged: order ${sent.order_id}${owner}` : `Stale redraw: order ${sent.order_id} (${sent.reason})${owner}`,
+      summary: `${sent.subject}: order ${sent.order_id}`,
       eventType: reminder ? 'follow_up.not_acknowledged' : 'redraw.stale',
       additionalContext: chatActionContext(sent, deployed?.region),
       enableCustomActions: true,
@@ -210,38 +367,71 @@ export interface ChatNotification {
   metadata: { threadId: string; summary: string; eventType: string; additionalContext: Record<string, string>; enableCustomActions: true };
 }
 
+/** The renderings `GET /local/notifications?format=` and `npx redraw-tracker notifications --format` offer: what an e-mail, a chat (HTTPS) or any other subscriber gets. */
+export const NOTIFICATION_FORMATS = ['email', 'chat', 'json'] as const;
+export type NotificationFormat = (typeof NOTIFICATION_FORMATS)[number];
+
+/** One notification as each kind of subscriber gets it. */
+export interface RenderedNotification {
+  /** The SNS Subject (e-mail subscribers see it as the e-mail's subject). */
+  subject: string;
+  /** Plain text, for e-mail subscribers. */
+  email: string;
+  /** The custom notification, for HTTPS subscribers (Amazon Q Developer in chat applications: Slack). */
+  chat: ChatNotification;
+  /** The JSON every other protocol (SQS, Lambda, email-json) gets. */
+  json: SentStaleRedrawNotification;
+}
+
+/** Renders a sent notification in every format, as the topic delivers them. */
+export function renderNotification(sent: SentStaleRedrawNotification, options: { region?: string | undefined; timeZone?: string | null } = {}): RenderedNotification {
+  return {
+    subject: sent.subject,
+    email: emailText(sent, { timeZone: options.timeZone ?? null }),
+    chat: chatNotification(sent, { region: options.region, timeZone: options.timeZone ?? null }),
+    json: sent,
+  };
+}
+
 /**
  * SNS's per-protocol message (MessageStructure "json"): e-mail subscribers get
  * plain text, HTTPS subscribers (Amazon Q Developer in chat applications) the
  * custom notification, every other protocol (SQS, Lambda, email-json) the
- * notification as JSON, as before.
+ * notification as JSON.
  */
-export function snsMessage(sent: SentStaleRedrawNotification, deployed?: { region: string | undefined }): string {
-  return JSON.stringify({ default: JSON.stringify(sent), email: emailText(sent), https: JSON.stringify(chatNotification(sent, deployed)) });
+export function snsMessage(sent: SentStaleRedrawNotification, deployed?: { region: string | undefined } & RenderOptions): string {
+  const rendered = renderNotification(sent, { region: deployed?.region, timeZone: deployed?.timeZone ?? null });
+  return JSON.stringify({ default: JSON.stringify(rendered.json), email: rendered.email, https: JSON.stringify(rendered.chat) });
 }
 
 /**
  * Publishes each notification to an SNS topic, one message per protocol
- * (snsMessage), with the reason (and the follow-up's owner, when it has one)
- * as message attributes for subscription filter policies. The SNS
- * client can be given as a loader: most sweeps flag nothing, and the SDK's SNS
- * module is then never loaded (it is about a tenth of the sweep's cold start).
+ * (snsMessage) under its triage subject, with the reason (and the follow-up's
+ * owner, when it has one) as message attributes for subscription filter
+ * policies. The SNS client can be given as a loader: most sweeps flag nothing,
+ * and the SDK's SNS module is then never loaded (it is about a tenth of the
+ * sweep's cold start).
  */
-export function createSnsNotifier(sns: SNSClient | (() => Promise<SNSClient>), topicArn: string): Notifier {
+export function createSnsNotifier(
+  sns: SNSClient | (() => Promise<SNSClient>),
+  topicArn: string,
+  alert: AlertSettings = { environment: DEPLOYED_STACK_NAME, timeZone: null },
+  clock: () => Date = () => new Date(),
+): Notifier {
   // arn:aws:sns:<region>:<account>:<name>: the stack's region, for the look-up line.
   const region = topicArn.split(':')[3] || undefined;
   let client: Promise<SNSClient> | undefined;
   return {
     async notify(notification, options) {
-      const sent = sentNotification(notification, { region });
+      const sent = sentNotification(notification, { deployed: { region }, environment: alert.environment, now: clock() });
       client ??= typeof sns === 'function' ? sns() : Promise.resolve(sns);
       const [{ PublishCommand }, ready] = await Promise.all([import('@aws-sdk/client-sns'), client]);
       await ready.send(
         new PublishCommand({
           TopicArn: topicArn,
-          Subject: isReminder(notification) ? 'Redraw follow-up not acknowledged' : `Stale redraw: ${notification.reason}`,
+          Subject: sent.subject,
           MessageStructure: 'json',
-          Message: snsMessage(sent, { region }),
+          Message: snsMessage(sent, { region, timeZone: alert.timeZone }),
           MessageAttributes: {
             reason: { DataType: 'String', StringValue: notification.reason },
             ...(notification.follow_up?.owner ? { owner: { DataType: 'String', StringValue: notification.follow_up.owner } } : {}),
@@ -254,18 +444,27 @@ export function createSnsNotifier(sns: SNSClient | (() => Promise<SNSClient>), t
 }
 
 export interface InMemoryNotifier extends Notifier {
-  /** Every notification sent so far, oldest first. */
+  /** Every notification sent so far, oldest first (the JSON the topic's other protocols get). */
   readonly notifications: readonly SentStaleRedrawNotification[];
+  /** The same notifications as each subscriber would get them (GET /local/notifications?format=...). */
+  readonly rendered: readonly RenderedNotification[];
 }
 
-/** Keeps notifications in memory and logs each one (the local runtime shows them). */
-export function createInMemoryNotifier(logger?: Pick<Logger, 'info'>): InMemoryNotifier {
+/** Keeps notifications in memory, rendered as the topic would deliver them, and logs each one (the local runtime shows them). */
+export function createInMemoryNotifier(
+  logger?: Pick<Logger, 'info'>,
+  alert: AlertSettings = { environment: LOCAL_ENVIRONMENT, timeZone: null },
+  clock: () => Date = () => new Date(),
+): InMemoryNotifier {
   const notifications: SentStaleRedrawNotification[] = [];
+  const rendered: RenderedNotification[] = [];
   return {
     notifications,
+    rendered,
     async notify(notification) {
-      const sent = sentNotification(notification);
+      const sent = sentNotification(notification, { environment: alert.environment, now: clock() });
       notifications.push(sent);
+      rendered.push(renderNotification(sent, { timeZone: alert.timeZone }));
       // Ids, reason and times only: safe to log.
       logger?.info('stale redraw notification', { notification: sent });
     },

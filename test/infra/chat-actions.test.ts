@@ -60,6 +60,10 @@ const sent: SentStaleRedrawNotification = {
   look_up: 'npx redraw-tracker order order-7 --stack RedrawTracker --region eu-west-1',
   next_step: NEXT_STEPS.no_progress,
   follow_up: null,
+  subject: 'Redraw stuck 9 days (no progress) - no owner - RedrawTracker',
+  environment: 'RedrawTracker',
+  sent_at: '2026-11-20T10:00:01.000000Z',
+  in_junction: "paste the order id order-7 into the order search of Junction's dashboard",
 };
 
 /** Reads `path` (event.a.b.c) in the notification, as the bot reads a custom action's variable. */

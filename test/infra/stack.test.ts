@@ -426,16 +426,6 @@ describe('alarms and dashboard', () => {
     expect(rate).toMatchObject({ Threshold: 5, ComparisonOperator: 'GreaterThanThreshold' });
   });
 
-  it('raises an alarm when the sweep flags stale redraws', () => {
-    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'RedrawTracker',
-      MetricName: 'StaleRedrawsFlagged',
-      Dimensions: [{ Name: 'service', Value: 'stale-redraw-sweep' }],
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-    });
-  });
-
   it('raises an alarm on a rejected Junction API key (any) and on failed Junction reads (above the threshold)', () => {
     built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'RedrawTracker',

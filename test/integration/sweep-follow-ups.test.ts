@@ -251,13 +251,13 @@ describe('the notification names the follow-up', () => {
     const sent = JSON.parse(byProtocol.default) as SentStaleRedrawNotification;
     expect(sent.follow_up).toEqual({ id: flow.transactionId, state: 'acknowledged', owner: 'team.redraws', contact_attempts: 2, opened_at: canonicalFromDate(new Date(flow.openedAt)) });
     expect(byProtocol.email).toBe(emailText(sent));
-    expect(byProtocol.email.split('\n')[0]).toBe('A redraw needs action (no_progress). Owner: team.redraws.');
+    expect(byProtocol.email.split('\n')[0]).toBe(`Redraw stuck ${sent.days_waiting} days (no progress) - owner: team.redraws - RedrawTracker`);
     expect(byProtocol.email).toContain(`Follow-up:    ${flow.transactionId}: acknowledged, owner team.redraws, 2 contact attempts`);
     const chat = JSON.parse(byProtocol.https) as ReturnType<typeof chatNotification>;
     expect(chat).toEqual(chatNotification(sent, { region: 'us-east-1' }));
     expect(chat.metadata.additionalContext).toMatchObject({ follow_up_id: flow.transactionId });
-    expect(chat.content.title).toBe(`:warning: Stale redraw (no_progress): order ${flow.watched}, owner team.redraws`);
-    expect(chat.content.description).toContain(`Follow-up: ${flow.transactionId}: acknowledged, owner team.redraws, 2 contact attempts.`);
+    expect(chat.content.title).toBe(`:warning: ${sent.subject}`);
+    expect(chat.content.description).toContain(`*Follow-up:* ${flow.transactionId}: acknowledged, owner team.redraws, 2 contact attempts`);
     expect(mine[0]!.MessageAttributes['owner']?.StringValue).toBe('team.redraws');
   });
 });

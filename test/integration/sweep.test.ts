@@ -115,6 +115,11 @@ describe('stale-redraw sweep', () => {
         next_step: NEXT_STEPS.redraw_not_created,
         // No follow-up here: the transaction function, which opens them, did not run.
         follow_up: null,
+        // What the alert says for people (issue 26): the notifier's own clock is the send time.
+        subject: 'Redraw stuck 1 day (redraw not created) - no owner - local',
+        environment: 'local',
+        sent_at: expect.any(String),
+        in_junction: `paste the order id ${flow.initialId} into the order search of Junction's dashboard`,
       },
     ]);
     const order = await stored(flow.initialId);

@@ -71,10 +71,10 @@ describe('colours', () => {
       stale: { since: '2026-11-22T10:00:00.000000Z', reason: 'redraw_not_created' },
     };
     const tty = orderTable([order], NOW, createPrinter({ write: () => undefined, isTTY: true }, {}), 'redraws').join('\n');
-    expect(tty).toContain('\u001b[31mredraw_not_created, stale for 2 h\u001b[39m');
+    expect(tty).toContain('\u001b[31mredraw_not_created, stuck 3 days, flagged 2 h ago\u001b[39m');
     const plain = orderTable([order], NOW, createPrinter({ write: () => undefined, isTTY: true }, { NO_COLOR: '1' }), 'redraws').join('\n');
     expect(plain).not.toContain('\u001b');
-    expect(plain).toContain('redraw_not_created, stale for 2 h');
+    expect(plain).toContain('redraw_not_created, stuck 3 days, flagged 2 h ago');
     expect(plain).toContain('3 days ago');
   });
 });

@@ -1,0 +1,166 @@
+/**
+ * See the alerts before they arrive (issue 26): through `npm start`, signed
+ * webhooks of flows whose PHI fields hold canaries, a sweep, then what each
+ * subscriber would get: `GET /local/notifications?format=email|chat|json` and
+ * `npx redraw-tracker notifications [--format ...]`. The default answer of
+ * `GET /local/notifications` stays the JSON it always was.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { signSvixMessage } from '../../functions/core/svix';
+import { buildDeliveries, freshId, PHI_CANARY, redrawFlow } from '../support/junction';
+import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
+import { newMessageId, newSecret } from '../support/webhook';
+
+const DAY = 86_400_000;
+const secret = newSecret();
+let tracker: NpmProcess;
+let port = 0;
+let baseUrl = '';
+/** Everything the tracker answered and the CLI printed, searched for PHI at the end. */
+const seen: string[] = [];
+const stuck = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+
+const SETTINGS = ['PORT', 'JUNCTION_WEBHOOK_SECRET', 'REDRAW_STALE_AFTER_DAYS', 'REDRAW_MISSING_AFTER_HOURS', 'SWEEP_INTERVAL_SECONDS', 'DATA_DIR', 'DYNAMODB_ENDPOINT', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL', 'TABLE_NAME', 'FOLLOW_UP_ACK_HOURS', 'JUNCTION_API_KEY', 'ENVIRONMENT_NAME', 'ALERT_TIMEZONE', 'TRACKER_URL'];
+
+function cleanEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of SETTINGS) delete env[name];
+  return { ...env, AWS_EC2_METADATA_DISABLED: 'true', ...settings };
+}
+
+beforeAll(async () => {
+  port = await freePort();
+  // The test drives the sweep itself; times also in New York.
+  tracker = spawnNpm(['start'], cleanEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', ALERT_TIMEZONE: 'America/New_York' }));
+  baseUrl = `http://127.0.0.1:${port}`;
+  await waitUntilHealthy(tracker, baseUrl);
+  // An initial order in redraw_available for three weeks, no redraw order: redraw_not_created.
+  for (const delivery of buildDeliveries(redrawFlow(stuck, 'not_created', new Date(Date.now() - 21 * DAY)))) {
+    const raw = JSON.stringify(delivery.body);
+    const messageId = newMessageId();
+    const timestamp = Math.floor(Date.now() / 1000);
+    const response = await fetch(`${baseUrl}/webhooks/junction`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
+      body: raw,
+    });
+    expect(response.status).toBe(200);
+  }
+  // The follow-up opens behind the stream; sweep until the order is notified.
+  await eventually(
+    async () => {
+      await get('/local/sweep', { method: 'POST' });
+      return (await get('/local/notifications')).json;
+    },
+    (answer) => JSON.stringify(answer).includes(stuck.initialId),
+    30_000,
+    500,
+  );
+}, 180_000);
+
+afterAll(async () => {
+  if (tracker && !tracker.hasExited()) {
+    signalGroup(tracker.pgid, 'SIGINT');
+    const stopped = await Promise.race([tracker.exited.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 20_000))]);
+    if (!stopped) signalGroup(tracker.pgid, 'SIGKILL');
+    await tracker.exited;
+  }
+});
+
+async function get(path: string, init: RequestInit = {}): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(`${baseUrl}${path}`, init);
+  const text = await response.text();
+  seen.push(text);
+  return { status: response.status, json: JSON.parse(text) };
+}
+
+async function cli(args: readonly string[]): Promise<CommandRun> {
+  const run = await runToEnd(process.execPath, ['bin/redraw-tracker.mjs', ...args], cleanEnv({ PORT: String(port) }));
+  seen.push(run.stdout, run.stderr);
+  return run;
+}
+
+const SUBJECT = /^Redraw stuck (2[01]) days \(redraw not created\) - no owner - local$/;
+const Email = z.object({ subject: z.string(), text: z.string() });
+const mine = <T,>(items: T[]) => items.filter((item) => JSON.stringify(item).includes(stuck.initialId));
+
+describe('GET /local/notifications', () => {
+  it('answers the notifications as JSON by default, as before, now with their subject and environment', async () => {
+    const { status, json } = await get('/local/notifications');
+    expect(status).toBe(200);
+    const items = z.object({ items: z.array(z.object({ order_id: z.string(), reason: z.string(), look_up: z.string(), next_step: z.string(), subject: z.string(), environment: z.string() }).loose()) }).parse(json).items;
+    const [notification] = mine(items);
+    expect(notification).toMatchObject({ order_id: stuck.initialId, reason: 'redraw_not_created', look_up: `npx redraw-tracker order ${stuck.initialId}`, environment: 'local' });
+    expect(notification!.subject).toMatch(SUBJECT);
+    // format=json is the same JSON.
+    expect((await get('/local/notifications?format=json')).json).toEqual({ format: 'json', items: (json as { items: unknown[] }).items });
+  });
+
+  it('renders the e-mail: the triage subject, human times in UTC and ALERT_TIMEZONE, stuck and flagged in words, where to find the order', async () => {
+    const { status, json } = await get('/local/notifications?format=email');
+    expect(status).toBe(200);
+    const [email] = z.object({ format: z.literal('email'), items: z.array(Email) }).parse(json).items.filter((item) => item.text.includes(stuck.initialId));
+    expect(email!.subject).toMatch(SUBJECT);
+    const lines = email!.text.split('\n');
+    expect(lines[0]).toBe(email!.subject);
+    expect(email!.text).toMatch(/It is stuck 2[01] days, flagged just now\./);
+    expect(email!.text).toMatch(/^Flagged: {6}\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC \(\d{4}-\d{2}-\d{2} \d{2}:\d{2} America\/New_York\), just now$/m);
+    expect(email!.text).toContain(`In Junction:  paste the order id ${stuck.initialId} into the order search of Junction's dashboard`);
+    expect(email!.text).toContain(`Look it up:   npx redraw-tracker order ${stuck.initialId}`);
+    expect(email!.text).toContain('What to do next: Open the order in Junction');
+    expect(email!.text).not.toMatch(/\d{2}:\d{2}:\d{2}/);
+  });
+
+  it('renders the chat message Amazon Q Developer posts in Slack, with what its buttons read', async () => {
+    const { json } = await get('/local/notifications?format=chat');
+    const Chat = z.object({ version: z.literal('1.0'), content: z.object({ title: z.string(), description: z.string(), nextSteps: z.array(z.string()) }).loose(), metadata: z.object({ threadId: z.string(), additionalContext: z.record(z.string(), z.string()) }).loose() }).loose();
+    const [chat] = mine(z.object({ format: z.literal('chat'), items: z.array(Chat) }).parse(json).items);
+    expect(chat!.content.title).toMatch(/^:warning: Redraw stuck 2[01] days \(redraw not created\) - no owner - local$/);
+    expect(chat!.metadata.threadId).toBe(`redraw-tracker-order-${stuck.initialId}`);
+    expect(chat!.metadata.additionalContext).toMatchObject({ follow_up_id: stuck.transactionId, actions_function: 'RedrawTracker-follow-up-actions' });
+    expect(chat!.content.nextSteps.at(-1)).toBe(`Look it up: \`npx redraw-tracker order ${stuck.initialId}\``);
+  });
+
+  it('refuses a format it does not know', async () => {
+    const { status, json } = await get('/local/notifications?format=xml');
+    expect(status).toBe(400);
+    expect(json).toEqual({ error: { code: 'invalid_request', message: 'format must be one of email, chat, json' } });
+  });
+});
+
+describe('npx redraw-tracker notifications', () => {
+  it('prints the e-mail by default: its subject, then its text', async () => {
+    const run = await cli(['notifications']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Subject: Redraw stuck 2[01] days \(redraw not created\) - no owner - local$/m);
+    expect(run.stdout).toContain(`In Junction:  paste the order id ${stuck.initialId} into the order search of Junction's dashboard`);
+  });
+
+  it('prints the chat message with --format chat, and the JSON with --format json', async () => {
+    const chat = await cli(['notifications', '--format', 'chat']);
+    expect(chat.code).toBe(0);
+    expect(chat.stdout).toMatch(/^:warning: Redraw stuck 2[01] days \(redraw not created\) - no owner - local$/m);
+    expect(chat.stdout).toMatch(/^Next steps:$/m);
+    expect(chat.stdout).toContain(`(thread redraw-tracker-order-${stuck.initialId})`);
+    const json = await cli(['notifications', '--format', 'json']);
+    expect(json.code).toBe(0);
+    const line = json.stdout.split('\n').find((candidate) => candidate.includes(stuck.initialId));
+    expect(JSON.parse(line!)).toMatchObject({ order_id: stuck.initialId, reason: 'redraw_not_created', environment: 'local' });
+    const whole = await cli(['notifications', '--format', 'email', '--json']);
+    expect(z.object({ format: z.literal('email'), items: z.array(Email) }).parse(JSON.parse(whole.stdout)).items.length).toBeGreaterThan(0);
+  });
+
+  it('exits 2 on a format it does not know, saying which ones it knows', async () => {
+    const run = await cli(['notifications', '--format', 'xml']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--format must be one of email, chat, json');
+  });
+});
+
+describe('PHI', () => {
+  it('appears in no rendering and no CLI output (the flows carry canaries in every PHI field)', () => {
+    expect(seen.length).toBeGreaterThan(8);
+    for (const text of seen) expect(text).not.toContain(PHI_CANARY);
+  });
+});

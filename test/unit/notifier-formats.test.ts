@@ -1,0 +1,305 @@
+/**
+ * Every format a stale-redraw notification goes out in (issue 26): the e-mail's
+ * subject and text, the chat notification Amazon Q Developer renders in Slack,
+ * and the JSON every other protocol gets. Each must let a person act in ten
+ * seconds: which order, how bad, whose, what to do next, where to find it; and
+ * none may carry anything but ids, statuses, handles and times.
+ */
+import { SNSClient } from '@aws-sdk/client-sns';
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { agoWords, humanTime, stuckWords } from '../../functions/core/alert-time';
+import { NEXT_STEPS } from '../../functions/core/next-steps';
+import type { NotificationReason } from '../../functions/core/staleness';
+import { parseEnv } from '../../functions/shared/config';
+import {
+  AlertEnv,
+  alertSettingsOf,
+  chatNotification,
+  createInMemoryNotifier,
+  createSnsNotifier,
+  emailText,
+  renderNotification,
+  sentNotification,
+  snsMessage,
+  subjectLine,
+  SUBJECT_MAX,
+  type StaleRedrawNotification,
+} from '../../functions/stale-redraw-sweep/notifier';
+
+const ORDER = '0b1e7d4c-8a52-4f0e-9c11-00000000e001';
+const TRANSACTION = '0b1e7d4c-8a52-4f0e-9c11-00000000a001';
+const FLAGGED = '2026-11-20T10:00:02.123456Z';
+const SENT_AT = new Date('2026-11-20T10:00:03.000Z');
+
+const stuck: StaleRedrawNotification = {
+  order_id: ORDER,
+  transaction_id: TRANSACTION,
+  reason: 'no_progress',
+  status: 'collecting_sample',
+  low_level_status: 'requisition_created',
+  days_waiting: 262,
+  since: FLAGGED,
+  status_time: '2026-03-03T09:00:41.654321Z',
+  follow_up: { id: TRANSACTION, state: 'acknowledged', owner: 'j.doe', contact_attempts: 2, opened_at: '2026-03-01T08:15:00.000000Z' },
+};
+const sent = sentNotification(stuck, { deployed: { region: 'us-east-1' }, environment: 'prod', now: SENT_AT });
+
+/**
+ * Amazon Q Developer in chat applications' custom notification schema, as AWS's
+ * guide "Custom notifications using Amazon Q Developer in chat applications"
+ * gives it: version "1.0", source "custom", content.description required;
+ * optional id, content.textType ("client-markdown"), title, nextSteps, keywords,
+ * and metadata (threadId, summary, eventType, relatedResources,
+ * additionalContext, enableCustomActions). Strict: a field the service does not
+ * know fails here instead of being dropped there.
+ */
+const CustomNotification = z.strictObject({
+  version: z.literal('1.0'),
+  source: z.literal('custom'),
+  id: z.string().min(1).optional(),
+  content: z.strictObject({
+    textType: z.literal('client-markdown').optional(),
+    title: z.string().min(1).max(250).optional(),
+    description: z.string().min(1).max(8000),
+    nextSteps: z.array(z.string().min(1)).optional(),
+    keywords: z.array(z.string().min(1)).optional(),
+  }),
+  metadata: z
+    .strictObject({
+      threadId: z.string().min(1).optional(),
+      summary: z.string().min(1).optional(),
+      eventType: z.string().min(1).optional(),
+      relatedResources: z.array(z.string()).optional(),
+      additionalContext: z.record(z.string(), z.string()).optional(),
+      enableCustomActions: z.boolean().optional(),
+    })
+    .optional(),
+});
+
+/** Whether SNS accepts it as a Subject: printable ASCII, at most 100 characters, no line break. */
+const snsSubject = (subject: string) => subject.length >= 1 && subject.length <= 100 && /^[\x20-\x7E]+$/.test(subject);
+
+describe('human times', () => {
+  it('says a time in UTC to the whole minute, and optionally in an IANA zone too', () => {
+    expect(humanTime('2026-03-03T09:00:41.654321Z')).toBe('2026-03-03 09:00 UTC');
+    expect(humanTime('2026-03-03T09:00:41.654321Z', 'America/New_York')).toBe('2026-03-03 09:00 UTC (2026-03-03 04:00 America/New_York)');
+    expect(humanTime('2026-07-01T23:30:00Z', 'Europe/Berlin')).toBe('2026-07-01 23:30 UTC (2026-07-02 01:30 Europe/Berlin)');
+    expect(humanTime('2026-03-03T09:00:00Z', 'UTC')).toBe('2026-03-03 09:00 UTC');
+  });
+
+  it('says ages in words, "just now" for a fresh flag', () => {
+    const now = new Date('2026-11-20T10:00:03Z');
+    expect(agoWords('2026-11-20T10:00:02.123456Z', now)).toBe('just now');
+    expect(agoWords('2026-11-20T09:48:00Z', now)).toBe('12 min ago');
+    expect(agoWords('2026-11-19T10:00:00Z', now)).toBe('24 h ago');
+    expect(agoWords('2026-11-10T10:00:00Z', now)).toBe('10 days ago');
+    expect(stuckWords('2026-03-03T09:00:00Z', '2026-11-20T10:00:02Z', now)).toBe('stuck 262 days, flagged just now');
+  });
+});
+
+describe('the subject that triages', () => {
+  it('gives the reason in words, the age in days, the owner and the environment', () => {
+    expect(sent.subject).toBe('Redraw stuck 262 days (no progress) - owner: j.doe - prod');
+    expect(subjectLine({ ...stuck, days_waiting: 1, reason: 'redraw_not_created', follow_up: null }, 'local')).toBe('Redraw stuck 1 day (redraw not created) - no owner - local');
+    expect(subjectLine({ ...stuck, reason: 'not_acknowledged' }, 'prod')).toBe('Redraw stuck 262 days (follow-up not acknowledged) - owner: j.doe - prod');
+    // A reason the sweep learns later (CONTRACT §10) still reads as words.
+    expect(subjectLine({ ...stuck, reason: 'appointment_missed' as NotificationReason, days_waiting: 9 }, 'prod')).toBe('Redraw stuck 9 days (appointment missed) - owner: j.doe - prod');
+  });
+
+  it('stays within what SNS accepts as a Subject, shortening a long owner but never the reason or the environment', () => {
+    const long = subjectLine({ ...stuck, follow_up: { ...stuck.follow_up!, owner: `team.${'x'.repeat(200)}` } }, 'production-eu-west-1');
+    expect(long.length).toBeLessThanOrEqual(SUBJECT_MAX);
+    expect(snsSubject(long)).toBe(true);
+    expect(long).toMatch(/^Redraw stuck 262 days \(no progress\) - owner: team\.x+\.\.\. - production-eu-west-1$/);
+    expect(snsSubject(subjectLine({ ...stuck, follow_up: { ...stuck.follow_up!, owner: 'jörg@lab' } }, 'prod'))).toBe(true);
+  });
+
+  it('is the SNS Subject the notifier publishes under', async () => {
+    const published: { Subject?: string; Message?: string }[] = [];
+    const sns = new SNSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    // Captured before any request is built: nothing leaves the process.
+    sns.middlewareStack.add(
+      () => async (args) => {
+        published.push(args.input as (typeof published)[number]);
+        return { output: { MessageId: 'm-1', $metadata: {} }, response: {} };
+      },
+      { step: 'initialize', name: 'capture' },
+    );
+    await createSnsNotifier(sns, 'arn:aws:sns:us-east-1:123456789012:t', { environment: 'prod', timeZone: 'America/New_York' }, () => SENT_AT).notify(stuck);
+    expect(published[0]?.Subject).toBe('Redraw stuck 262 days (no progress) - owner: j.doe - prod');
+    const byProtocol = JSON.parse(published[0]!.Message!) as { default: string; email: string; https: string };
+    expect(byProtocol.email).toBe(emailText(sent, { timeZone: 'America/New_York' }));
+    expect(byProtocol.email).toContain('2026-03-03 09:00 UTC (2026-03-03 04:00 America/New_York)');
+    expect(JSON.parse(byProtocol.https)).toEqual(chatNotification(sent, { region: 'us-east-1', timeZone: 'America/New_York' }));
+    expect(JSON.parse(byProtocol.default)).toEqual(sent);
+  });
+});
+
+describe('the e-mail', () => {
+  it('reads top to bottom: subject, what and how long, the facts, what to do next, where to find it', () => {
+    expect(emailText(sent).split('\n')).toEqual([
+      'Redraw stuck 262 days (no progress) - owner: j.doe - prod',
+      '',
+      `Order ${ORDER} (transaction ${TRANSACTION}) is requisition_created: the redraw order has not moved on since its last status change. It is stuck 262 days, flagged just now.`,
+      '',
+      `Order:        ${ORDER}`,
+      `Transaction:  ${TRANSACTION}`,
+      'Status:       collecting_sample / requisition_created since 2026-03-03 09:00 UTC, 262 days ago',
+      'Flagged:      2026-11-20 10:00 UTC, just now',
+      `Follow-up:    ${TRANSACTION}: acknowledged, owner j.doe, 2 contact attempts`,
+      'Environment:  prod',
+      '',
+      `What to do next: ${NEXT_STEPS.no_progress}`,
+      '',
+      `In Junction:  paste the order id ${ORDER} into the order search of Junction's dashboard`,
+      `Look it up:   npx redraw-tracker order ${ORDER} --stack RedrawTracker --region us-east-1`,
+      '',
+      '(Sent once per stale episode by redraw-tracker. It carries ids, statuses, handles and times only; the patient is in Junction.)',
+    ]);
+  });
+
+  it('never shows a raw instant, and never "stale for" a few seconds beside a long age', () => {
+    // What a person reads (the chat notification's id and thread are machine keys, never shown).
+    for (const text of [emailText(sent), JSON.stringify(chatNotification(sent).content)]) {
+      expect(text).not.toMatch(/\d{2}:\d{2}:\d{2}/);
+      expect(text).not.toMatch(/stale for/);
+    }
+  });
+
+  it('says how long ago a flag was sent later than it was set (a notification a failed sweep left pending)', () => {
+    const late = sentNotification(stuck, { environment: 'prod', now: new Date('2026-11-20T13:05:00Z') });
+    expect(emailText(late)).toContain('It is stuck 262 days, flagged 3 h ago.');
+  });
+
+  it('names the follow-up when there is one, and says when there is none', () => {
+    const withoutOwner = sentNotification({ ...stuck, follow_up: { ...stuck.follow_up!, state: 'new', owner: null, contact_attempts: 0 } }, { now: SENT_AT });
+    expect(emailText(withoutOwner)).toContain(`Follow-up:    ${TRANSACTION}: new, no owner yet, 0 contact attempts`);
+    expect(withoutOwner.subject).toBe('Redraw stuck 262 days (no progress) - no owner - local');
+    const none = sentNotification({ ...stuck, follow_up: null }, { now: SENT_AT });
+    expect(emailText(none)).toContain('Follow-up:    (none known)');
+  });
+
+  it('gives the booked time of a missed appointment and that the patient did not come', () => {
+    const missed = sentNotification(
+      { ...stuck, reason: 'appointment_missed' as NotificationReason, days_waiting: 9, appointment: { id: 'appt-1', start_at: '2026-11-16T14:30:00.000000Z', status: 'confirmed' } },
+      { environment: 'prod', now: SENT_AT },
+    );
+    const text = emailText(missed, { timeZone: 'America/Chicago' });
+    expect(text.split('\n')[0]).toBe('Redraw stuck 9 days (appointment missed) - owner: j.doe - prod');
+    expect(text).toContain('Appointment:  2026-11-16 14:30 UTC (2026-11-16 08:30 America/Chicago), confirmed (appointment appt-1); the patient did not come');
+    expect(chatNotification(missed).content.description).toContain('*Appointment:* 2026-11-16 14:30 UTC, confirmed (appointment appt-1); the patient did not come');
+    expect(JSON.parse(snsMessage(missed)).default).toContain('"appointment":{"id":"appt-1","start_at":"2026-11-16T14:30:00.000000Z","status":"confirmed"}');
+  });
+
+  it('renders the not_acknowledged reminder as a reminder', () => {
+    const reminder = sentNotification({ ...stuck, reason: 'not_acknowledged', follow_up: { ...stuck.follow_up!, state: 'new', owner: null } }, { environment: 'prod', now: SENT_AT });
+    const text = emailText(reminder);
+    expect(text.split('\n')[0]).toBe('Redraw stuck 262 days (follow-up not acknowledged) - no owner - prod');
+    expect(text).toContain('nobody has acknowledged its follow-up since it opened at 2026-03-01 08:15 UTC. It is stuck 262 days, reminded just now.');
+    expect(text).toContain('Reminded:     2026-11-20 10:00 UTC, just now');
+    expect(text).toContain(`What to do next: ${NEXT_STEPS.not_acknowledged}`);
+    expect(text).toContain('(Sent once per follow-up by redraw-tracker.');
+    const chat = CustomNotification.parse(chatNotification(reminder));
+    expect(chat.id).toBe(`not-acknowledged-${TRANSACTION}`);
+    expect(chat.content.title).toBe(':bell: Redraw stuck 262 days (follow-up not acknowledged) - no owner - prod');
+    expect(chat.metadata).toMatchObject({ threadId: `redraw-tracker-order-${ORDER}`, eventType: 'follow_up.not_acknowledged' });
+  });
+});
+
+describe('the chat notification (Slack, through Amazon Q Developer)', () => {
+  it('is a custom notification the service accepts, titled by the subject, one thread per order', () => {
+    const chat = CustomNotification.parse(chatNotification(sent, { region: 'us-east-1' }));
+    expect(chat.content.title).toBe(':warning: Redraw stuck 262 days (no progress) - owner: j.doe - prod');
+    expect(chat.content.description.split('\n')).toEqual([
+      `Order ${ORDER} (transaction ${TRANSACTION}) is requisition_created: the redraw order has not moved on since its last status change. It is stuck 262 days, flagged just now.`,
+      '*Status:* collecting_sample / requisition_created since 2026-03-03 09:00 UTC',
+      '*Flagged:* 2026-11-20 10:00 UTC, just now',
+      `*Follow-up:* ${TRANSACTION}: acknowledged, owner j.doe, 2 contact attempts`,
+    ]);
+    expect(chat.content.nextSteps).toEqual([
+      NEXT_STEPS.no_progress,
+      `In Junction: paste the order id ${ORDER} into the order search of Junction's dashboard`,
+      `Look it up: \`npx redraw-tracker order ${ORDER} --stack RedrawTracker --region us-east-1\``,
+    ]);
+    expect(chat.content.keywords).toEqual(['redraw-tracker', 'no_progress', 'prod', 'j.doe']);
+    expect(chat.metadata?.threadId).toBe(`redraw-tracker-order-${ORDER}`);
+    expect(chatNotification({ ...sent, since: '2027-01-01T00:00:00.000000Z' }).metadata.threadId).toBe(chat.metadata?.threadId);
+  });
+
+  it('keeps what the follow-up buttons read (lib/chat-actions.ts)', () => {
+    expect(chatNotification(sent, { region: 'us-east-1' }).metadata.additionalContext).toEqual({
+      follow_up_id: TRANSACTION,
+      actions_function: 'RedrawTracker-follow-up-actions',
+      region: 'us-east-1',
+    });
+    expect(chatNotification(sent, { region: 'us-east-1' }).metadata.enableCustomActions).toBe(true);
+  });
+});
+
+describe('the JSON every other protocol gets', () => {
+  it('is the notification with its subject, environment, send time, next step and where to find it', () => {
+    expect(JSON.parse(JSON.parse(snsMessage(sent)).default)).toEqual({
+      ...stuck,
+      look_up: `npx redraw-tracker order ${ORDER} --stack RedrawTracker --region us-east-1`,
+      next_step: NEXT_STEPS.no_progress,
+      subject: 'Redraw stuck 262 days (no progress) - owner: j.doe - prod',
+      environment: 'prod',
+      sent_at: '2026-11-20T10:00:03.000000Z',
+      in_junction: `paste the order id ${ORDER} into the order search of Junction's dashboard`,
+    });
+  });
+});
+
+describe('PHI never reaches a subscriber', () => {
+  const CANARIES = { patient_name: 'CANARY-NAME-Zq81', dob: 'CANARY-DOB-1901-02-03', address: 'CANARY-ADDRESS-12 Elm', phone: 'CANARY-PHONE-5550199', email: 'canary-email@phi.example', notes: 'CANARY-NOTES-x7' };
+
+  it.each(['no_progress', 'redraw_not_created', 'not_acknowledged', 'appointment_missed'])('drops whatever else the object handed in carries, in every format (%s)', async (reason) => {
+    // An object wider than the type (a record with PHI, passed by mistake): only the named fields go out.
+    const wide = {
+      ...stuck,
+      ...CANARIES,
+      reason: reason as NotificationReason,
+      follow_up: { ...stuck.follow_up!, ...CANARIES },
+      appointment: { id: 'appt-1', start_at: '2026-11-16T14:30:00.000000Z', status: 'confirmed', location: CANARIES.address, user_id: CANARIES.patient_name, appointment_notes: CANARIES.notes },
+    };
+    const notifier = createInMemoryNotifier(undefined, { environment: 'prod', timeZone: 'Europe/London' }, () => SENT_AT);
+    await notifier.notify(wide);
+    const rendered = notifier.rendered[0]!;
+    const everything = [rendered.subject, rendered.email, JSON.stringify(rendered.chat), JSON.stringify(rendered.json), JSON.stringify(notifier.notifications), snsMessage(notifier.notifications[0]!)].join('\n');
+    for (const canary of Object.values(CANARIES)) expect(everything).not.toContain(canary);
+    expect(everything).not.toMatch(/CANARY/i);
+  });
+});
+
+describe('the in-memory notifier (npm start)', () => {
+  it('keeps each notification as JSON and as each subscriber gets it', async () => {
+    const notifier = createInMemoryNotifier(undefined, { environment: 'local', timeZone: null }, () => SENT_AT);
+    await notifier.notify(stuck);
+    const local = sentNotification(stuck, { now: SENT_AT });
+    expect(notifier.notifications).toEqual([local]);
+    expect(notifier.rendered).toEqual([renderNotification(local)]);
+    expect(notifier.rendered[0]!.subject).toBe('Redraw stuck 262 days (no progress) - owner: j.doe - local');
+    expect(notifier.rendered[0]!.email.split('\n')[0]).toBe(notifier.rendered[0]!.subject);
+  });
+});
+
+describe('ENVIRONMENT_NAME and ALERT_TIMEZONE', () => {
+  it('default to the given environment (the stack name, or local) and UTC only', () => {
+    expect(alertSettingsOf(parseEnv(AlertEnv, {}), 'RedrawTracker')).toEqual({ environment: 'RedrawTracker', timeZone: null });
+    expect(alertSettingsOf(parseEnv(AlertEnv, { ENVIRONMENT_NAME: ' ', ALERT_TIMEZONE: '' }), 'local')).toEqual({ environment: 'local', timeZone: null });
+  });
+
+  it('read a name and an IANA zone', () => {
+    expect(alertSettingsOf(parseEnv(AlertEnv, { ENVIRONMENT_NAME: 'prod', ALERT_TIMEZONE: 'America/New_York' }), 'x')).toEqual({ environment: 'prod', timeZone: 'America/New_York' });
+  });
+
+  it.each([
+    ['ALERT_TIMEZONE', 'Mars/Olympus'],
+    ['ALERT_TIMEZONE', 'EST5EDT!'],
+    ['ENVIRONMENT_NAME', 'prod env'],
+    ['ENVIRONMENT_NAME', 'x'.repeat(41)],
+  ])('fail loudly, naming the setting, on %s=%j', (name, value) => {
+    expect(() => parseEnv(AlertEnv, { [name]: value })).toThrow(new RegExp(name));
+  });
+});
