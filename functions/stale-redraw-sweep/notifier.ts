@@ -36,6 +36,15 @@ export interface NotificationFollowUp {
   opened_at: string;
 }
 
+/** The redraw order's appointment as a notification names it (CONTRACT §10): an id, a time and a status only. */
+export interface NotificationAppointment {
+  id: string;
+  /** Canonical instant, or null when Junction gave none. */
+  start_at: string | null;
+  /** Junction's appointment status (pending, reserved, confirmed, ...). */
+  status: string;
+}
+
 export interface StaleRedrawNotification {
   order_id: string;
   transaction_id: string | null;
@@ -53,6 +62,8 @@ export interface StaleRedrawNotification {
   status_time: string;
   /** The redraw's follow-up, or null when the tracker knows none. */
   follow_up: NotificationFollowUp | null;
+  /** The redraw order's appointment (CONTRACT §10), or null when the tracker knows none (the sweep always sets it). */
+  appointment?: NotificationAppointment | null;
 }
 
 /** What is sent: the sweep's notification plus the CLI line that shows the order (ids only) and what to do next. */
@@ -65,7 +76,7 @@ export interface SentStaleRedrawNotification extends StaleRedrawNotification {
 
 /** The notification as sent: with its look-up line and next step. */
 export function sentNotification(notification: StaleRedrawNotification, deployed?: { region: string | undefined }): SentStaleRedrawNotification {
-  return { ...notification, look_up: lookUpLine(notification.order_id, deployed), next_step: nextStepFor(notification.reason) };
+  return { ...notification, look_up: lookUpLine(notification.order_id, deployed), next_step: nextStepFor(notification.reason, notification.appointment) };
 }
 
 /** The stack name lib/app.ts deploys (its STACK_NAME; a test keeps the two equal). */
@@ -97,6 +108,9 @@ const REASON_TEXT: Record<NotificationReason, { what: string }> = {
   },
   no_progress: {
     what: 'the redraw order has not moved on since its last status change',
+  },
+  appointment_missed: {
+    what: 'the patient was booked for the new draw, the appointment has passed and the order has not moved on since',
   },
   not_acknowledged: {
     what: 'nobody has acknowledged its follow-up since it opened',
