@@ -312,9 +312,11 @@ export class RedrawTrackerStack extends Stack {
       service: 'query',
       description: 'Answers GET /orders, /transactions, /redraws and /follow-ups (read only)',
       // The follow-ups' worklist lives in the by-transaction index (FOLLOWUPS# partitions); a
-      // follow-up's history is a Query of its own partition in the table.
+      // follow-up's history is a Query of its own partition in the table. An order is read with
+      // its appointment by a Query of its partition; a page's (or a transaction's) appointments
+      // with one BatchGetItem of their keys (CONTRACT §10).
       access: {
-        table: ['GetItem', 'Query'],
+        table: ['BatchGetItem', 'GetItem', 'Query'],
         queryIndexes: [TABLE.openRedraws.indexName, TABLE.byTransaction.indexName],
       },
       // A CloudFormation dynamic reference: the value never appears in the template.

@@ -71,6 +71,37 @@ export const OrderPayload = z.object({
 });
 export type OrderPayload = z.output<typeof OrderPayload>;
 
+const Label = z.string().check(z.minLength(1), z.maxLength(100));
+
+/** An IANA zone name (`America/New_York`, `Etc/GMT+5`): a safe alphabet, never free text. */
+const TimeZone = z.string().check(z.regex(/^[A-Za-z0-9_+\-/]{1,64}$/, 'must be an IANA time zone name'));
+
+/** One entry of `events[]`: only its time (its `status` and `data` are not kept; `data` may carry more than the tracker needs). */
+const AppointmentEvent = z.object({ created_at: Instant });
+
+/**
+ * The `data` of a `labtest.appointment.*` webhook (`ClientFacingAppointment`):
+ * only what the tracker keeps or orders by (core/appointment.ts). Its PHI
+ * (address, location, appointment_notes, user_id) and what it does not need
+ * (provider_id, event_data, the events' status and data) are stripped here.
+ */
+export const AppointmentPayload = z.object({
+  id: ResourceId,
+  order_id: ResourceId,
+  order_transaction_id: z.nullish(ResourceId),
+  start_at: z.nullish(Instant),
+  end_at: z.nullish(Instant),
+  iana_timezone: z.nullish(TimeZone),
+  status: Label,
+  type: z.nullish(Label),
+  provider: z.nullish(Label),
+  events: z._default(z.array(AppointmentEvent).check(z.maxLength(1000)), []),
+});
+export type AppointmentPayload = z.output<typeof AppointmentPayload>;
+
+/** The event types whose `data` is an appointment. */
+export const APPOINTMENT_EVENT_TYPES: ReadonlySet<string> = new Set(['labtest.appointment.created', 'labtest.appointment.updated']);
+
 /** The envelope every webhook shares. `client_user_id` is the customer's choice: not validated. */
 export const WebhookEnvelope = z.object({
   event_type: z.string().check(z.minLength(1), z.maxLength(200)),
@@ -82,12 +113,13 @@ export const TRACKED_EVENT_TYPES: ReadonlySet<string> = new Set(['labtest.order.
 
 export type ReadBody =
   | { kind: 'order'; eventType: string; order: OrderPayload }
+  | { kind: 'appointment'; eventType: string; appointment: AppointmentPayload }
   | { kind: 'ignored'; eventType: string }
   | { kind: 'unreadable'; reason: string };
 
 /**
  * Reads a verified webhook body. Never throws: a body that is not JSON, not an
- * envelope, or a tracked type whose order is invalid is `unreadable` (to be
+ * envelope, or a tracked type whose order (or appointment) is invalid is `unreadable` (to be
  * quarantined), with a reason that names fields but never echoes their values.
  */
 export function readWebhookBody(rawBody: string): ReadBody {
@@ -100,6 +132,11 @@ export function readWebhookBody(rawBody: string): ReadBody {
   const envelope = WebhookEnvelope.safeParse(json);
   if (!envelope.success) return { kind: 'unreadable', reason: `envelope: ${describeIssues(envelope.error)}` };
   const eventType = envelope.data.event_type;
+  if (APPOINTMENT_EVENT_TYPES.has(eventType)) {
+    const appointment = AppointmentPayload.safeParse(envelope.data.data);
+    if (!appointment.success) return { kind: 'unreadable', reason: `appointment: ${describeIssues(appointment.error)}` };
+    return { kind: 'appointment', eventType, appointment: appointment.data };
+  }
   if (!TRACKED_EVENT_TYPES.has(eventType)) return { kind: 'ignored', eventType };
   const order = OrderPayload.safeParse(envelope.data.data);
   if (!order.success) return { kind: 'unreadable', reason: `order: ${describeIssues(order.error)}` };

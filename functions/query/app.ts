@@ -13,12 +13,13 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { TableClient } from '../store/table-client';
 import * as z from 'zod/mini';
 import { Owner, type FollowUpAction, type FollowUpView } from '../core/follow-up';
+import { toAppointmentAnswer, type Appointment, type AppointmentAnswer } from '../core/appointment';
 import type { OrderRecord } from '../core/order-record';
 import { toOrder, type Order, type StaleFlag } from '../core/order-view';
 import { ResourceId } from '../core/schemas';
 import type { TransactionStatus } from '../core/transaction-status';
 import { existingFollowUpIds, FOLLOW_UP_LIST_STATES, followUpViews, getFollowUp, listFollowUps, readHistory } from '../store/follow-ups';
-import { getOrder } from '../store/order-reads';
+import { getAppointments, getOrderWithAppointment } from '../store/appointments';
 import { listRedraws, type RedrawListState } from '../store/redraws';
 import { readTransactionPartition } from '../store/transaction-partition';
 import { SERVICES } from '../shared/metric-names';
@@ -27,8 +28,11 @@ import { decodeCursor, DEFAULT_CURSOR_SECRET, encodeCursor, isFollowUpPosition }
 
 export const QUERY_SERVICE_NAME = SERVICES.query;
 
-/** An order as the API answers it: the contract's Order and the id of its follow-up, if one exists (CONTRACT §9). */
-export type OrderAnswer = Order & { follow_up_id: string | null };
+/**
+ * An order as the API answers it: the contract's Order, its appointment (CONTRACT §10;
+ * null when none is known) and the id of its follow-up, if one exists (CONTRACT §9).
+ */
+export type OrderAnswer = Order & { appointment: AppointmentAnswer | null; follow_up_id: string | null };
 
 /** The contract's Transaction (CONTRACT §2), with its follow-up's id (§9). */
 export interface Transaction {
@@ -160,22 +164,31 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
   const now = deps.now ?? (() => new Date());
 
   /**
-   * Orders as answered, each with the id of its follow-up when one exists: one
-   * read by key per distinct id, `alsoIds` included (a transaction's own).
+   * Orders as answered, each with its appointment and the id of its follow-up
+   * when one exists: the follow-ups one read by key per distinct id, `alsoIds`
+   * included (a transaction's own); the appointments given, or read with one
+   * BatchGetItem per 100 orders (`consistent` or not), at the same time.
    */
-  const orderAnswers = async (stored: readonly { record: OrderRecord; stale: StaleFlag | null }[], alsoIds: readonly string[] = []) => {
-    const existing = await existingFollowUpIds(db, tableName, [...stored.map(({ record }) => followUpIdOf(record)), ...alsoIds]);
+  const orderAnswers = async (
+    stored: readonly { record: OrderRecord; stale: StaleFlag | null }[],
+    options: { alsoIds?: readonly string[]; appointments?: ReadonlyMap<string, Appointment>; consistent?: boolean } = {},
+  ) => {
+    const [existing, appointments] = await Promise.all([
+      existingFollowUpIds(db, tableName, [...stored.map(({ record }) => followUpIdOf(record)), ...(options.alsoIds ?? [])]),
+      options.appointments ?? getAppointments(db, tableName, stored.map(({ record }) => record.id), options.consistent ?? false),
+    ]);
     const orders: OrderAnswer[] = stored.map(({ record, stale }) => {
       const id = followUpIdOf(record);
-      return { ...toOrder(record, stale), follow_up_id: existing.has(id) ? id : null };
+      return { ...toOrder(record, stale), appointment: toAppointmentAnswer(appointments.get(record.id) ?? null), follow_up_id: existing.has(id) ? id : null };
     });
     return { orders, existing };
   };
 
   const getOrderRoute = async (orderId: string) => {
-    const stored = await getOrder(db, tableName, orderId);
-    if (!stored) throw new HttpError(404, 'not_found', 'no order with this id');
-    const { orders } = await orderAnswers([stored]);
+    // The order and its appointment: one Query of the order's partition.
+    const { order, appointment } = await getOrderWithAppointment(db, tableName, orderId);
+    if (!order) throw new HttpError(404, 'not_found', 'no order with this id');
+    const { orders } = await orderAnswers([order], { appointments: new Map(appointment ? [[orderId, appointment]] : []) });
     return { order: orders[0] };
   };
 
@@ -185,7 +198,7 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
     if (!transaction) {
       throw new HttpError(404, 'not_found', 'no transaction with this id yet: a transaction appears once its first order has been processed (a moment after that order\'s webhook)');
     }
-    const answers = await orderAnswers(orders, [transactionId]);
+    const answers = await orderAnswers(orders, { alsoIds: [transactionId], consistent: true });
     const answer: Transaction = {
       id: transactionId,
       status: transaction.status,

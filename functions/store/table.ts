@@ -75,6 +75,11 @@ export const FOLLOW_UP_LISTING_PARTITIONS = { open: 'FOLLOWUPS#open', closed: 'F
 
 export const keys = {
   order: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
+  /**
+   * An order's appointment (CONTRACT §10): its own item in the order's partition, so it
+   * is kept before its order is known and read with it (one Query of the partition).
+   */
+  appointment: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'APPT' }),
   transaction: (transactionId: string) => ({ pk: `TXN#${transactionId}`, sk: 'TXN' }),
   quarantine: (quarantineId: string) => ({ pk: `QUARANTINE#${quarantineId}`, sk: 'QUARANTINE' }),
   /** One piece of a quarantined body too big for one item; same partition as its quarantine item. */

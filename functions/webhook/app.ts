@@ -2,8 +2,9 @@
  * The webhook function, POST /webhooks/junction (CONTRACT.md §1), as a factory
  * over its dependencies: handler.ts wires the real ones, tests and the local
  * runtime their own. Checks run cheapest and safest first: size, signature
- * (on the raw bytes, before any parsing), then the body; an order event is one
- * conditional write, an unreadable body is quarantined whole for replay.
+ * (on the raw bytes, before any parsing), then the body; an order event, or an
+ * appointment event (CONTRACT §10), is one conditional write, an unreadable body
+ * is quarantined whole for replay.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -13,9 +14,11 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import { WEBHOOKS_METRIC, type WebhookResult } from '../shared/metric-names';
 import { errorName } from '../shared/observability';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { projectAppointment } from '../core/appointment';
 import { projectOrder } from '../core/order-record';
 import type { ReadBody } from '../core/schemas';
 import type { ItemWrites } from '../store/table-client';
+import { putAppointmentFromWebhook } from '../store/appointments';
 import { putOrderFromWebhook, type ApplyResult } from '../store/orders';
 import { putQuarantine } from '../store/quarantine';
 import { beforeDeadline, type StartTimer } from './deadline';
@@ -44,14 +47,14 @@ export interface WebhookDeps extends ApplyDeps {
 
 /** The outcome of a verified body: an order write's result, ignored, or unreadable (never stored here). */
 export type ApplyOutcome =
-  | { result: ApplyResult; eventType: string; orderId: string }
+  | { result: ApplyResult; eventType: string; orderId: string; appointmentId?: string }
   | { result: 'ignored'; eventType: string }
   | { result: 'unreadable'; reason: string };
 
 /**
  * The apply path shared by the webhook and the quarantine replay: read the body,
- * and store an order event with its single conditional write. Exactly one
- * DynamoDB request for an order event, none otherwise.
+ * and store an order or appointment event with its single conditional write.
+ * Exactly one DynamoDB request for either, none otherwise.
  */
 export async function processVerifiedBody(rawBody: Uint8Array, deps: ApplyDeps): Promise<ApplyOutcome> {
   return applyRead(readVerifiedBody(rawBody, deps.readBody), deps);
@@ -66,6 +69,11 @@ async function applyRead(read: ReadBody, deps: ApplyDeps): Promise<ApplyOutcome>
     case 'order': {
       const result = await putOrderFromWebhook(deps.writes, deps.tableName, projectOrder(read.order));
       return { result, eventType: read.eventType, orderId: read.order.id };
+    }
+    case 'appointment': {
+      const appointment = projectAppointment(read.appointment);
+      const result = await putAppointmentFromWebhook(deps.writes, deps.tableName, appointment);
+      return { result, eventType: read.eventType, orderId: appointment.order_id, appointmentId: appointment.id };
     }
   }
 }
@@ -116,7 +124,7 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
       case 'ignored':
         return answered('ignored', resultAnswer(200, 'ignored'), { event_type: outcome.eventType });
       default:
-        logger.appendKeys({ order_id: outcome.orderId });
+        logger.appendKeys({ order_id: outcome.orderId, ...(outcome.appointmentId === undefined ? {} : { appointment_id: outcome.appointmentId }) });
         return answered(outcome.result, resultAnswer(200, outcome.result), { event_type: outcome.eventType });
     }
   }

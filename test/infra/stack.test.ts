@@ -132,10 +132,10 @@ describe('permissions', () => {
     ]);
   });
 
-  it('lets the query function read only: GetItem and Query, on the table, the open-redraws index and the by-transaction index (the follow-ups\' worklist)', () => {
+  it('lets the query function read only: BatchGetItem (appointments, CONTRACT §10), GetItem and Query, on the table, the open-redraws index and the by-transaction index (the follow-ups\' worklist)', () => {
     const statements = statementsOf(built.stack, built.template, built.stack.query.role);
     const actions = actionsOf(built.stack, built.template, built.stack.query.role);
-    expect(dynamodbActions(actions)).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(dynamodbActions(actions)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
     expect([...actions].filter((a) => a.startsWith('kms:')).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
     const indexResources = statements
       .filter((s) => s.Action.includes('dynamodb:Query'))
@@ -453,10 +453,12 @@ describe('alarms and dashboard', () => {
     });
   });
 
-  it('lets only the sweep batch-read, and on the table alone (not an index)', () => {
-    const statements = statementsOf(built.stack, built.template, built.stack.staleRedrawSweep.role).filter((s) => s.Action.includes('dynamodb:BatchGetItem'));
-    expect(statements.flatMap((s) => s.Resource)).toEqual([ref(built.stack.table.tableArn)]);
-    for (const bound of [built.stack.webhook, built.stack.transactionStatus, built.stack.query, built.stack.backfill]) {
+  it('lets only the sweep and the query function (appointments) batch-read, and on the table alone (not an index)', () => {
+    for (const reader of [built.stack.staleRedrawSweep, built.stack.query]) {
+      const statements = statementsOf(built.stack, built.template, reader.role).filter((s) => s.Action.includes('dynamodb:BatchGetItem'));
+      expect(statements.flatMap((s) => s.Resource)).toEqual([ref(built.stack.table.tableArn)]);
+    }
+    for (const bound of [built.stack.webhook, built.stack.transactionStatus, built.stack.backfill]) {
       expect(actionsOf(built.stack, built.template, bound.role).has('dynamodb:BatchGetItem')).toBe(false);
     }
   });

@@ -4,6 +4,19 @@
  */
 import * as z from 'zod';
 
+/** CONTRACT §10's appointment of an order, strictly (no address, location or notes can pass). */
+export const AppointmentAnswer = z
+  .object({
+    id: z.string(),
+    start_at: z.string().nullable(),
+    end_at: z.string().nullable(),
+    status: z.string(),
+    type: z.string().nullable(),
+    provider: z.string().nullable(),
+  })
+  .strict();
+export type AppointmentAnswer = z.output<typeof AppointmentAnswer>;
+
 export const OrderAnswer = z
   .object({
     id: z.string(),
@@ -17,7 +30,9 @@ export const OrderAnswer = z
     updated_at: z.string(),
     has_missing_results: z.boolean().nullable(),
     source: z.enum(['webhook', 'api', 'transaction_listing']),
-    stale: z.object({ since: z.string(), reason: z.enum(['no_progress', 'redraw_not_created']) }).nullable(),
+    stale: z.object({ since: z.string(), reason: z.enum(['no_progress', 'redraw_not_created', 'appointment_missed']) }).nullable(),
+    /** CONTRACT §10: the order's newest appointment, when one is known. */
+    appointment: AppointmentAnswer.nullable(),
     /** CONTRACT §9: the order's follow-up, when one exists. */
     follow_up_id: z.string().nullable(),
   })

@@ -28,6 +28,24 @@ const HISTORY = [
   { at: '2026-03-10T12:00:00.000000Z', actor: 'arn:aws:iam::123456789012:user/j.doe', action: 'snooze', from_state: 'new', to_state: 'snoozed', until: '2026-03-20T09:00:00.000000Z', reason: 'appointment_booked' },
 ];
 
+/** An order as the API answers it (CONTRACT §2, §9, §10). */
+const ORDER = {
+  id: 'o-2',
+  transaction_id: 'tx-1',
+  origin: 'redraw',
+  collection_method: 'walk_in_test',
+  status: 'received',
+  low_level_status: 'requisition_created',
+  last_event: { id: 2, created_at: '2026-03-10T12:00:00Z', status: 'received.walk_in_test.requisition_created' },
+  created_at: '2026-03-10T11:00:00Z',
+  updated_at: '2026-03-10T12:00:00Z',
+  has_missing_results: null,
+  source: 'webhook',
+  stale: null,
+  appointment: { id: 'ap-1', start_at: '2026-03-12T14:30:00.000000Z', end_at: null, status: 'confirmed', type: 'patient_service_center', provider: 'quest' },
+  follow_up_id: 'tx-1',
+};
+
 describe('docs/openapi.json', () => {
   const doc = openApiDocument();
 
@@ -75,6 +93,15 @@ describe('docs/openapi.json', () => {
     expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, history: [{ ...HISTORY[0], comment: 'x' }] }) })).toThrow();
     expect(() => assertDocumented('POST', '/webhooks/junction', { statusCode: 200, headers: json, body: '{"result":"maybe"}' })).toThrow();
     expect(() => assertDocumented('POST', '/local/sweep', { statusCode: 200, headers: json, body: '{"examined":3}' })).toThrow();
+    // CONTRACT §10: every order answer names its appointment (or null), and nothing of it but the six fields.
+    assertDocumented('GET', '/orders/{order_id}', { statusCode: 200, headers: json, body: JSON.stringify({ order: ORDER }) });
+    assertDocumented('GET', '/orders/{order_id}', { statusCode: 200, headers: json, body: JSON.stringify({ order: { ...ORDER, appointment: null, stale: { since: '2026-03-14T14:30:00.000000Z', reason: 'appointment_missed' } } }) });
+    assertDocumented('GET', '/redraws', { statusCode: 200, headers: json, body: JSON.stringify({ items: [ORDER], next_cursor: null }) });
+    const { appointment: _none, ...withoutAppointment } = ORDER;
+    expect(() => assertDocumented('GET', '/orders/{order_id}', { statusCode: 200, headers: json, body: JSON.stringify({ order: withoutAppointment }) })).toThrow(/appointment/);
+    for (const phi of [{ address: { first_line: 'x' } }, { location: { lat: 1, lng: 2 } }, { appointment_notes: 'x' }, { user_id: 'u' }]) {
+      expect(() => assertDocumented('GET', '/orders/{order_id}', { statusCode: 200, headers: json, body: JSON.stringify({ order: { ...ORDER, appointment: { ...ORDER.appointment, ...phi } } }) })).toThrow();
+    }
     expect(() => assertDocumented('GET', '/health', { statusCode: 418, headers: json, body: '{}' })).toThrow(/not documented/);
   });
 });

@@ -46,7 +46,7 @@ describe('readWebhookBody on the docs fixtures', () => {
 
   it.each(fixtures.map((fixture) => [fixture.file, fixture] as const))('accepts %s', (_file, fixture) => {
     const result = readWebhookBody(JSON.stringify(fixture.body));
-    const expectedKind = fixture.eventType.startsWith('labtest.order.') ? 'order' : 'ignored';
+    const expectedKind = fixture.eventType.startsWith('labtest.order.') ? 'order' : fixture.eventType.startsWith('labtest.appointment.') ? 'appointment' : 'ignored';
     expect(result).toMatchObject({ kind: expectedKind, eventType: fixture.eventType });
   });
 });
