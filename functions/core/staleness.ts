@@ -135,6 +135,16 @@ export function appointmentRule(statusTime: string, appointment: AppointmentTimi
 }
 
 /**
+ * Whether an order with this appointment may be flagged `appointment_missed`
+ * at `now`: it counts (not cancelled or completed, with a start) and its
+ * grace has passed. Whether the order moved since its start is the order's to say.
+ */
+export function appointmentMayBeMissed(appointment: AppointmentTiming, now: Date, thresholds: StaleThresholds): boolean {
+  const rule = appointmentRule(appointment.start_at ?? '', appointment, thresholds);
+  return rule.kind === 'booked' && now.getTime() > rule.graceEndsMs;
+}
+
+/**
  * Why an order is a stale redraw at `now`, or null when it is not.
  * `appointment`: the order's appointment (CONTRACT §10; only a redraw order in
  * progress reads it), or null / absent when the tracker knows none.

@@ -115,6 +115,8 @@ describe('stale-redraw sweep', () => {
         next_step: NEXT_STEPS.redraw_not_created,
         // No follow-up here: the transaction function, which opens them, did not run.
         follow_up: null,
+        // An initial order: no redraw order's appointment to name.
+        appointment: null,
       },
     ]);
     const order = await stored(flow.initialId);
