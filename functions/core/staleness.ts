@@ -13,6 +13,7 @@
  * appointment's), so whatever order their events arrived in, the answer is
  * the one of the newest states.
  */
+import { isActiveAppointment } from './appointment';
 import { canonicalFromDate, instantMillis } from './instant';
 import { isEnding } from './status';
 import { isAwaitingRedraw } from './transaction-status';
@@ -53,9 +54,6 @@ export interface AppointmentTiming {
   /** Junction's status (non-exhaustive): pending | reserved | confirmed | in_progress | completed | cancelled | ... */
   status: string;
 }
-
-/** Appointment statuses that hold `no_progress` until `start_at + grace` (CONTRACT §10). */
-export const ACTIVE_APPOINTMENT_STATUSES: readonly string[] = ['pending', 'reserved', 'confirmed'];
 
 export interface RedrawCandidate {
   origin: string | null;
@@ -128,7 +126,7 @@ export function appointmentRule(statusTime: string, appointment: AppointmentTimi
   if (appointment.status === 'cancelled' || appointment.status === 'completed') return { kind: 'none' };
   return {
     kind: 'booked',
-    active: ACTIVE_APPOINTMENT_STATUSES.includes(appointment.status),
+    active: isActiveAppointment(appointment),
     graceEndsMs: instantMillis(appointment.start_at) + graceHoursOf(thresholds) * HOUR_MS,
     orderStillBefore: statusTime < appointment.start_at,
   };
