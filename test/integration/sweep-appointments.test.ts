@@ -25,7 +25,7 @@ import { getFollowUp } from '../../functions/store/follow-ups';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import { localEndpoint } from '../support/dynamodb';
-import { appointmentDelivery, buildDeliveries, freshId, redrawFlow, type AppointmentSpec, type Delivery } from '../support/junction';
+import { APPOINTMENT_LOCATION, PHI_CANARY, appointmentDelivery, buildDeliveries, freshId, redrawFlow, type AppointmentSpec, type Delivery } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
 
 const HOUR = 3_600_000;
@@ -166,6 +166,11 @@ describe('the sweep with appointments', () => {
       next_step: nextStepFor('appointment_missed', { start_at: canonicalFromDate(start) }),
     });
     expect(about()[0]!.next_step).toContain('The patient had an appointment at');
+    // Ids, a time and a status: none of the appointment's PHI (canaries in every free-text field, the fake coordinates).
+    const sent = JSON.stringify(notifier.notifications);
+    expect(sent).not.toContain(PHI_CANARY);
+    expect(sent).not.toContain(String(APPOINTMENT_LOCATION.lat));
+    expect(sent).not.toContain(String(APPOINTMENT_LOCATION.lng));
     expect((await rig.order(ids.redrawId))!.stale).toEqual({ since: canonicalFromDate(new Date(now)), reason: 'appointment_missed' });
 
     // Rebooked: the flag clears at the next sweep (the new appointment is ahead).
