@@ -170,6 +170,7 @@ export class RedrawTrackerStack extends Stack {
         // Follow-ups' due times follow the sweep's thresholds (CONTRACT §9).
         REDRAW_STALE_AFTER_DAYS: String(settings.redrawStaleAfterDays),
         REDRAW_MISSING_AFTER_HOURS: String(settings.redrawMissingAfterHours),
+        APPOINTMENT_GRACE_HOURS: String(settings.appointmentGraceHours),
       },
       timeout: TIMEOUTS.stream,
     });
@@ -248,6 +249,7 @@ export class RedrawTrackerStack extends Stack {
         STALE_REDRAW_TOPIC_ARN: notifications.topicArn,
         REDRAW_STALE_AFTER_DAYS: String(settings.redrawStaleAfterDays),
         REDRAW_MISSING_AFTER_HOURS: String(settings.redrawMissingAfterHours),
+        APPOINTMENT_GRACE_HOURS: String(settings.appointmentGraceHours),
         RECONCILE_AFTER_MINUTES: String(settings.reconcileAfterMinutes),
         SYNC_LOOKBACK_HOURS: String(settings.syncLookbackHours),
         SYNC_MAX_SECONDS: String(settings.syncMaxSeconds),
@@ -340,6 +342,7 @@ export class RedrawTrackerStack extends Stack {
         // Due times follow the sweep's thresholds (CONTRACT §9).
         REDRAW_STALE_AFTER_DAYS: String(settings.redrawStaleAfterDays),
         REDRAW_MISSING_AFTER_HOURS: String(settings.redrawMissingAfterHours),
+        APPOINTMENT_GRACE_HOURS: String(settings.appointmentGraceHours),
       },
       timeout: TIMEOUTS.http,
     });

@@ -31,6 +31,11 @@ const SettingsSchema = z.strictObject({
   redrawStaleAfterDays: z.number().int().positive(),
   /** An initial order in redraw_available for this many hours without a redraw order is flagged `redraw_not_created`. */
   redrawMissingAfterHours: z.number().int().positive(),
+  /**
+   * CONTRACT §10: a redraw order with a booked appointment is not flagged `no_progress` before its
+   * start plus this many hours; after that, if it has not moved since its start, `appointment_missed`.
+   */
+  appointmentGraceHours: z.number().positive().max(8760).default(48),
   /** Retention of every log group of the stack (functions and API access logs). */
   logRetentionDays: retentionDays,
   /** Optional e-mail address subscribed to alarms and stale-redraw notifications. */

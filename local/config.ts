@@ -4,6 +4,7 @@
 import * as z from 'zod';
 import { junctionApiSettingsShape } from '../functions/junction/settings';
 import { parseEnv, optionalEndpoint, positiveNumber } from '../functions/shared/config';
+import { ThresholdsEnv } from '../functions/shared/thresholds-env';
 import { FollowUpEnv, ReconcileEnv, SyncEnv } from '../functions/stale-redraw-sweep/app';
 import { AlertEnv } from '../functions/stale-redraw-sweep/notifier';
 import { dynamodbEndpointSetting } from './dynamodb-endpoint';
@@ -22,6 +23,8 @@ const LocalSettings = z.object({
   JUNCTION_WEBHOOK_SECRET: WebhookSecrets.optional(),
   REDRAW_STALE_AFTER_DAYS: positiveNumber(7),
   REDRAW_MISSING_AFTER_HOURS: positiveNumber(24),
+  /** CONTRACT §10: no_progress waits for a booked appointment's start plus this many hours; then appointment_missed. */
+  APPOINTMENT_GRACE_HOURS: ThresholdsEnv.shape.APPOINTMENT_GRACE_HOURS,
   SWEEP_INTERVAL_SECONDS: positiveNumber(60),
   /** Days a transaction that is over (and its orders) is kept (CONTRACT §8): items carry expires_at. */
   RETENTION_DAYS: z.coerce.number().int().positive().max(36_500).default(365),

@@ -102,12 +102,18 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       logger: createLogger(SERVICES.webhook),
       metrics: createMetrics(SERVICES.webhook),
     });
+    // The stale thresholds (CONTRACT §4, §10): the sweep flags by them, the follow-ups are due by them.
+    const thresholds = {
+      staleAfterDays: settings.REDRAW_STALE_AFTER_DAYS,
+      missingAfterHours: settings.REDRAW_MISSING_AFTER_HOURS,
+      appointmentGraceHours: settings.APPOINTMENT_GRACE_HOURS,
+    };
     const query = createQueryHandler({ db, tableName, logger: createLogger(SERVICES.query) });
     // Open on 127.0.0.1: the actor is the x-redraw-actor header (a handle) or `local` (CONTRACT §9).
     const followUpActions = createFollowUpActionsHandler({
       db,
       tableName,
-      thresholds: { staleAfterDays: settings.REDRAW_STALE_AFTER_DAYS, missingAfterHours: settings.REDRAW_MISSING_AFTER_HOURS },
+      thresholds,
       logger: createLogger(SERVICES.followUpActions),
       actorSource: 'header',
     });
@@ -118,7 +124,7 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       tableName,
       publisher: events,
       retentionDays: settings.RETENTION_DAYS,
-      thresholds: { staleAfterDays: settings.REDRAW_STALE_AFTER_DAYS, missingAfterHours: settings.REDRAW_MISSING_AFTER_HOURS },
+      thresholds,
       logger: createLogger(SERVICES.transactionStatus),
       metrics: createMetrics(SERVICES.transactionStatus),
     });
@@ -155,7 +161,7 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
     const sweepHandler = createSweepHandler({
       db,
       tableName,
-      thresholds: { staleAfterDays: settings.REDRAW_STALE_AFTER_DAYS, missingAfterHours: settings.REDRAW_MISSING_AFTER_HOURS },
+      thresholds,
       notifier,
       logger: createLogger(SERVICES.staleRedrawSweep),
       metrics: createMetrics(SERVICES.staleRedrawSweep),

@@ -9,6 +9,7 @@
  */
 import { buildDeliveries, freshId, redrawFlow, simpleFlow, svixSchedule, type Delivery, type FlowSpec } from './junction-flows';
 import { runFollowUpChapter } from './simulator-follow-ups';
+import { runAppointmentChapter } from './simulator-appointments';
 import { runReconciliation, type JunctionStandinAccess, type ReconciliationResult } from './simulator-reconcile';
 import {
   checkHealth,
@@ -64,6 +65,8 @@ export interface SimulationResult {
   reconciliation?: ReconciliationResult;
   /** The follow-up chapter: only the redraw nobody touched was flagged. */
   followUps: boolean;
+  /** The appointment chapter: the booked redraw not flagged, the missed one flagged appointment_missed. */
+  appointments: boolean;
 }
 
 /** How to see the reconciliation story, printed when the simulator has no stand-in to talk to. */
@@ -224,6 +227,8 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   print('');
   const followUps = sweep ? (await runFollowUpChapter({ base, secret: input.secret, now, settleTimeoutMs, print, ...(junction ? { junction } : {}) })).ok : true;
   print('');
+  const appointments = sweep ? (await runAppointmentChapter({ base, secret: input.secret, now, settleTimeoutMs, print, ...(junction ? { junction } : {}) })).ok : true;
+  print('');
   let reconciliation: ReconciliationResult | undefined;
   if (junction && usesStandin) {
     reconciliation = await runReconciliation({ base, secret: input.secret, junction, print, settleTimeoutMs, now });
@@ -231,11 +236,11 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   } else if (!junction) {
     print(input.junctionHint ?? RECONCILIATION_HINT);
   }
-  const storyOk = converged && unexpected === 0 && followUps;
+  const storyOk = converged && unexpected === 0 && followUps && appointments;
   const ok = storyOk && (junction ? reconciliation?.ok === true : true);
   if (!ok) print('Done, with surprises: see above.');
   else print(junction ? "Done: every transaction reached its expected status, and Junction's API repaired what the webhooks missed." : 'Done: every transaction reached its expected status.');
-  return { ok, requests: schedule.length, answers, followUps, ...(reconciliation ? { reconciliation } : {}) };
+  return { ok, requests: schedule.length, answers, followUps, appointments, ...(reconciliation ? { reconciliation } : {}) };
 }
 
 /**

@@ -13,7 +13,7 @@ import * as z from 'zod/mini';
 import { canonicalFromDate, canonicalInstant, instantMillis } from './instant';
 import type { StaleFlag } from './order-view';
 import { Instant } from './schemas';
-import type { StaleThresholds } from './staleness';
+import { inProgressDue, type AppointmentTiming, type StaleThresholds } from './staleness';
 import { categorize, isEnding } from './status';
 import { isAwaitingRedraw, type TransactionStatus } from './transaction-status';
 
@@ -351,17 +351,27 @@ export interface OpenRedrawTiming {
   statusTime: string;
   /** That order: its stale flag is the follow-up's `stale`. */
   orderId: string;
+  /**
+   * The redraw order's appointment (CONTRACT §10: only a redraw in progress
+   * has one that counts), as much of it as the rules read; absent or null: none.
+   */
+  appointment?: AppointmentTiming | null;
 }
 
 /**
- * `due_at` (CONTRACT §9): when §4 flags the open redraw if nothing moves, not
- * before a snooze ends; null when the follow-up is closed or there is no open
- * redraw to flag.
+ * `due_at` (CONTRACT §9): when §4 (with §10's appointments) flags the open
+ * redraw if nothing moves, not before a snooze ends; null when the follow-up
+ * is closed or there is no open redraw to flag. A redraw in progress is due
+ * by the sweep's own rule (core/staleness.ts inProgressDue): with an active
+ * appointment not before `start_at + grace`, and then at once
+ * (`appointment_missed`) if the order has not moved since `start_at`.
  */
 export function dueAt(followUp: FollowUp, redraw: OpenRedrawTiming | null, thresholds: StaleThresholds): string | null {
   if (followUp.state === 'closed' || redraw === null) return null;
-  const wait = redraw.kind === 'awaiting_redraw' ? thresholds.missingAfterHours * HOUR_MS : thresholds.staleAfterDays * DAY_MS;
-  let due = instantMillis(redraw.statusTime) + wait;
+  let due =
+    redraw.kind === 'awaiting_redraw'
+      ? instantMillis(redraw.statusTime) + thresholds.missingAfterHours * HOUR_MS
+      : inProgressDue(redraw.statusTime, redraw.appointment ?? null, thresholds).atMs;
   if (followUp.state === 'snoozed' && followUp.snoozed_until !== null) due = Math.max(due, instantMillis(followUp.snoozed_until));
   return canonicalFromDate(new Date(due));
 }

@@ -9,18 +9,39 @@
  * second order. Plain sentences, no markup: they go to e-mail, chat and a
  * terminal alike. Ids, statuses and times only ever travel beside them.
  */
-import type { NotificationReason } from './staleness';
+import { canonicalInstant } from './instant';
+import type { AppointmentTiming, NotificationReason } from './staleness';
+
+/**
+ * Where the appointment_missed text names the booked time: nextStepFor fills
+ * it in; docs/deploy.md quotes the text with it as it is.
+ */
+export const BOOKED_TIME = '{booked_time}';
 
 export const NEXT_STEPS: Readonly<Record<NotificationReason, string>> = {
   redraw_not_created:
     "Open the order in Junction's dashboard. If a redraw order exists there, its webhooks did not reach the tracker: check the endpoint's deliveries in Junction's webhook settings. If none exists, ask Junction support: Junction creates the redraw order itself, so do not create one (the patient would get a second order). The flag clears by itself when the redraw order appears.",
   no_progress:
     'Check with the patient whether the new draw happened or is booked (an appointment, a kit on its way) and help them book it; if the redraw will not happen, cancel the order in Junction. The flag clears by itself when the order moves on or ends.',
+  appointment_missed:
+    `The patient had an appointment at ${BOOKED_TIME} and did not come: the redraw order has not moved on since. Contact the patient, find out what happened and help them book a new appointment (a new booking clears the flag until its own time has passed); if the redraw will not happen, cancel the order in Junction. The flag clears by itself when the order moves on or ends.`,
   not_acknowledged:
     "Nobody has acknowledged this redraw's follow-up yet. Decide who works on it and acknowledge it with that owner (the follow-up's acknowledge action), then contact the patient about the redraw and record each attempt on the follow-up. This reminder goes out once per follow-up.",
 };
 
-/** The next step for a notification of this reason. */
-export function nextStepFor(reason: NotificationReason): string {
-  return NEXT_STEPS[reason];
+/**
+ * The next step for a notification of this reason; `appointment`: the redraw
+ * order's (CONTRACT §10), whose start the appointment_missed text names
+ * ("2026-03-05 14:00 UTC"), or "its booked time" when it gives none.
+ */
+export function nextStepFor(reason: NotificationReason, appointment?: Pick<AppointmentTiming, 'start_at'> | null): string {
+  const text = NEXT_STEPS[reason];
+  if (!text.includes(BOOKED_TIME)) return text;
+  return text.replace(BOOKED_TIME, bookedTime(appointment?.start_at ?? null));
+}
+
+/** "2026-03-05 14:00 UTC" (whole minutes), or "its booked time". */
+function bookedTime(startAt: string | null): string {
+  const canonical = startAt === null ? null : canonicalInstant(startAt);
+  return canonical === null ? 'its booked time' : `${canonical.slice(0, 10)} ${canonical.slice(11, 16)} UTC`;
 }

@@ -19,6 +19,17 @@
  * closed is never flagged, and a flag it has clears. With
  * FOLLOW_UP_ACK_HOURS, a follow-up still `new` that long after it opened is
  * notified once (`not_acknowledged`).
+ *
+ * Appointments (CONTRACT §10): the appointments of the redraw orders read
+ * (candidates and flagged ones) are read once per sweep, in one batch
+ * (BatchGetItem, eventually consistent, like the index). A booked appointment
+ * ahead (within APPOINTMENT_GRACE_HOURS after its start) holds no_progress, a
+ * flag it holds clears; once its grace passed with the order not moved since
+ * its start, the order is flagged `appointment_missed`. Such an order can be
+ * due long before its no_progress cutoff, so redraws in progress are read up
+ * to the later of the two cutoffs, and of the newer ones only those whose
+ * appointment may be missed now (store/redraws.ts readRedrawsInProgressDue).
+ * Every notification names the redraw order's appointment (`appointment`).
  */
 import { optionalSetting } from '../shared/config';
 import { errorName, type FlushingMetricSink, type LogSink, type MetricSink } from '../shared/observability';
@@ -31,6 +42,8 @@ import { membersBehindBefore } from '../core/members';
 import type { ListingSnapshot } from '../core/order-record';
 import { stateAt, type FollowUp, type FollowUpState } from '../core/follow-up';
 import { hasRedrawOrder, staleCutoffs, staleReason, type NotificationReason, type StaleReason, type StaleThresholds } from '../core/staleness';
+import type { Appointment } from '../core/appointment';
+import { getAppointment, getAppointments } from '../store/appointments';
 import type { JunctionApi } from '../junction/api';
 import { catchUpPauseMs } from '../core/catch-up-backoff';
 import { pauseCatchUp, readBehindTransactions } from '../store/catch-up';
@@ -42,6 +55,7 @@ import {
   flagStale,
   markNotified,
   readOpenRedraws,
+  readRedrawsInProgressDue,
   refileOpenRedraw,
   type IndexedOrder,
 } from '../store/redraws';
@@ -265,12 +279,14 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
 
   const read = mayStart('stale_rules')
     ? await Promise.all([
-        readOpenRedraws(db, tableName, OPEN_REDRAW_PARTITIONS.redrawInProgress, cutoffs.noProgressBefore),
+        // With their appointments (CONTRACT §10): an appointment_missed order can be due before its no_progress cutoff.
+        readRedrawsInProgressDue(db, tableName, now, thresholds),
         readOpenRedraws(db, tableName, OPEN_REDRAW_PARTITIONS.awaitingRedraw, cutoffs.redrawMissingBefore),
         readOpenRedraws(db, tableName, OPEN_REDRAW_PARTITIONS.stale),
       ])
     : null;
-  const [inProgress, awaiting, flaggedBefore] = read ?? [[], [], []];
+  const [inProgressRead, awaiting, flaggedBefore] = read ?? [{ orders: [], appointments: new Map<string, Appointment | null>() }, [], []];
+  const inProgress = inProgressRead.orders;
 
   // The follow-ups of every order read (CONTRACT §9), once, by key and eventually consistent:
   // a person's change of the last moment is honoured by the next sweep.
@@ -281,6 +297,20 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
     const stored = followUps.get(followUpIdOf(order));
     return stored === undefined ? null : { ...stored, followUp: stateAt(stored.followUp, now) };
   };
+  // The appointments of the redraw orders read (CONTRACT §10), once, in batches, eventually consistent like the index:
+  // those of the redraws in progress came with them; the flagged redraw orders' are read here.
+  // Null: read, and none stored.
+  const flaggedRedrawIds = flaggedBefore.filter((order) => order.record.origin === 'redraw').map((order) => order.record.id);
+  const flaggedAppointments = flaggedRedrawIds.length === 0 ? new Map<string, Appointment>() : await getAppointments(db, tableName, flaggedRedrawIds);
+  const appointments = new Map<string, Appointment | null>([
+    ...inProgressRead.appointments,
+    ...flaggedRedrawIds.map((id): [string, Appointment | null] => [id, flaggedAppointments.get(id) ?? null]),
+  ]);
+  /** The order's appointment as read by this sweep, or null (none, or not a redraw order). */
+  const appointmentOf = (order: Pick<IndexedOrder, 'record'>): Appointment | null => appointments.get(order.record.id) ?? null;
+  /** Why the order is stale now (CONTRACT §4, §10), or null. */
+  const reasonOf = (order: IndexedOrder, hasRedraw: boolean): StaleReason | null => staleReason(order.record, hasRedraw, now, thresholds, appointmentOf(order));
+
   /** Why the order is not to be flagged or notified now: its follow-up is closed, or snoozed (until snoozed_until). */
   const heldBy = (order: IndexedOrder): Extract<FollowUpState, 'closed' | 'snoozed'> | null => {
     const state = followUpOf(order)?.followUp.state;
@@ -357,7 +387,7 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
       pendingAfter++;
       return;
     }
-    if (!(await send(notificationOf(order.record, reason, flagSince, now, followUpOf(order)?.followUp ?? null)))) {
+    if (!(await send(notificationOf(order.record, reason, flagSince, now, followUpOf(order)?.followUp ?? null, appointmentOf(order))))) {
       pendingAfter++;
       return;
     }
@@ -406,7 +436,7 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
     const partition = current.openRedraw;
     if (partition === null || partition === OPEN_REDRAW_PARTITIONS.stale) return null; // left the index, or flagged meanwhile
     const currentOrder: IndexedOrder = { ...current, openRedraw: partition, notificationPending: false };
-    const stillStale = staleReason(current.record, redrawNow, now, thresholds);
+    const stillStale = staleReason(current.record, redrawNow, now, thresholds, appointmentOf(order));
     if (stillStale === null) {
       if (redrawNow && (await refileOpenRedraw(db, tableName, seenOf(currentOrder), current.record, true)) === 'written') cleared++;
       return null;
@@ -421,7 +451,7 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
       return;
     }
     const hasRedraw = await transactionHasRedraw(candidate);
-    const candidateReason = staleReason(candidate.record, hasRedraw, now, thresholds);
+    const candidateReason = reasonOf(candidate, hasRedraw);
     if (candidateReason === null) {
       // Not stale after all: its redraw order is known by now (the index was not updated yet).
       if (hasRedraw && (await refileOpenRedraw(db, tableName, seenOf(candidate), candidate.record, hasRedraw)) === 'written') cleared++;
@@ -448,7 +478,7 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
   const clearIfOver = async (order: IndexedOrder): Promise<boolean> => {
     const hasRedraw = await transactionHasRedraw(order);
     const held = heldBy(order);
-    if (held === null && staleReason(order.record, hasRedraw, now, thresholds) !== null) return false;
+    if (held === null && reasonOf(order, hasRedraw) !== null) return false;
     if ((await refileOpenRedraw(db, tableName, seenOf(order), order.record, hasRedraw)) === 'written') {
       cleared++;
       staleCleared++;
@@ -502,7 +532,10 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
       logger.debug('follow-up without a stored order: no reminder', { follow_up_id: followUp.id });
       return;
     }
-    if (!(await send(notificationOf(order.record, 'not_acknowledged', since, now, followUp)))) return;
+    // The reminder names the redraw order's appointment too: as this sweep read it, else one read.
+    const appointment =
+      order.record.origin !== 'redraw' ? null : appointments.has(order.record.id) ? appointmentOf(order) : await getAppointment(db, tableName, order.record.id);
+    if (!(await send(notificationOf(order.record, 'not_acknowledged', since, now, followUp, appointment)))) return;
     notified++;
     reminded++;
     for (let race = 0; race < REMINDER_MARK_RACES; race++) {
@@ -708,7 +741,14 @@ function followUpIdOf(order: IndexedOrder): string {
   return order.record.transaction_id ?? order.record.id;
 }
 
-function notificationOf(record: StoredOrder['record'], reason: NotificationReason, since: string, now: Date, followUp: FollowUp | null): StaleRedrawNotification {
+function notificationOf(
+  record: StoredOrder['record'],
+  reason: NotificationReason,
+  since: string,
+  now: Date,
+  followUp: FollowUp | null,
+  appointment: Appointment | null,
+): StaleRedrawNotification {
   return {
     order_id: record.id,
     transaction_id: record.transaction_id,
@@ -722,6 +762,8 @@ function notificationOf(record: StoredOrder['record'], reason: NotificationReaso
       followUp === null
         ? null
         : { id: followUp.id, state: followUp.state, owner: followUp.owner, contact_attempts: followUp.contact_attempts, opened_at: followUp.opened_at },
+    // The redraw order's appointment (CONTRACT §10): an id, a time and a status, never more.
+    appointment: appointment === null ? null : { id: appointment.id, start_at: appointment.start_at, status: appointment.status },
   };
 }
 

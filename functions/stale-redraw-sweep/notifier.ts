@@ -139,7 +139,7 @@ export function sentNotification(notification: StaleRedrawNotification, context:
         : { id: followUp.id, state: followUp.state, owner: followUp.owner, contact_attempts: followUp.contact_attempts, opened_at: followUp.opened_at },
     ...(appointment === undefined ? {} : { appointment: appointment === null ? null : { id: appointment.id, start_at: appointment.start_at, status: appointment.status } }),
     look_up: lookUpLine(notification.order_id, context.deployed),
-    next_step: nextStepFor(notification.reason),
+    next_step: nextStepFor(notification.reason, notification.appointment),
     subject: subjectLine(notification, environment),
     environment,
     sent_at: canonicalFromDate(context.now ?? new Date()),

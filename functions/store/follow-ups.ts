@@ -40,7 +40,7 @@ import {
   type RedrawFact,
   type RedrawSituation,
 } from '../core/follow-up';
-import type { StaleThresholds } from '../core/staleness';
+import type { AppointmentTiming, StaleThresholds } from '../core/staleness';
 import { getOrders } from './order-reads';
 import { queryItems } from './query-pages';
 import { getItems, type TableClient } from './table-client';
@@ -76,7 +76,13 @@ export interface StoredFollowUp {
   revision: number;
 }
 
-const Timing = z.object({ kind: z.enum(['awaiting_redraw', 'redraw_in_progress']), statusTime: z.string(), orderId: z.string() });
+const Timing = z.object({
+  kind: z.enum(['awaiting_redraw', 'redraw_in_progress']),
+  statusTime: z.string(),
+  orderId: z.string(),
+  // The redraw order's appointment, as much as its due time reads (CONTRACT §10); absent in items written before it.
+  appointment: z.optional(z.nullable(z.object({ start_at: z.nullable(z.string()), status: z.string() }))),
+});
 const Stored = z.object({
   [A.followUp]: z.custom<FollowUp>((value) => typeof value === 'object' && value !== null && typeof (value as { version?: unknown }).version === 'number'),
   [A.redraw]: z.nullable(Timing),
@@ -296,13 +302,25 @@ export type KeepCurrentOutcome = 'none' | 'opened' | 'changed' | 'unchanged';
  * `attention`); keeps the order ids, the open redraw, the due time and the
  * expiry current (these move no version: they are Junction's facts, not
  * actions). Idempotent: the same situation twice writes nothing the second time.
+ *
+ * `appointment`: the appointment of the situation's redraw order in progress
+ * (CONTRACT §10), which moves its due time; kept with the open redraw (its
+ * start and status only) so that a person's action computes the same due time.
  */
 export async function keepFollowUpCurrent(
   db: TableClient,
   tableName: string,
-  input: { id: string; transactionId: string | null; situation: RedrawSituation; expiresAt: number | null; now: Date; thresholds: StaleThresholds },
+  input: {
+    id: string;
+    transactionId: string | null;
+    situation: RedrawSituation;
+    expiresAt: number | null;
+    now: Date;
+    thresholds: StaleThresholds;
+    appointment?: AppointmentTiming | null;
+  },
 ): Promise<{ outcome: KeepCurrentOutcome; writes: number }> {
-  const { situation } = input;
+  const situation = withAppointment(input.situation, input.appointment ?? null);
   let writes = 0;
   for (let race = 0; race < MAX_RACES; race++) {
     const stored = await getFollowUp(db, tableName, input.id);
@@ -349,6 +367,13 @@ export async function keepFollowUpCurrent(
     if (written === 'written') return { outcome: stored === null ? 'opened' : 'changed', writes };
   }
   throw new Error(`follow-up changed ${MAX_RACES} times while the tracker kept it current`);
+}
+
+/** The situation with its redraw order's appointment (start and status only), when its open redraw is a redraw in progress. */
+function withAppointment(situation: RedrawSituation, appointment: AppointmentTiming | null): RedrawSituation {
+  // None: the open redraw as before appointments (no key), so that a follow-up without one is stored as it was.
+  if (situation.redraw?.kind !== 'redraw_in_progress' || appointment === null) return situation;
+  return { ...situation, redraw: { ...situation.redraw, appointment: { start_at: appointment.start_at, status: appointment.status } } };
 }
 
 function sameStored(stored: StoredFollowUp, next: Omit<StoredFollowUp, 'revision'>): boolean {

@@ -18,7 +18,7 @@ import * as z from 'zod/mini';
 import { canonicalInstant } from '../core/instant';
 import { NO_TIME, type ListingSnapshot, type OrderRecord } from '../core/order-record';
 import type { StaleFlag } from '../core/order-view';
-import { openRedrawKind, type OpenRedrawKind } from '../core/staleness';
+import { openRedrawKind, STALE_REASONS, type OpenRedrawKind } from '../core/staleness';
 import { highLevelOf } from '../core/status';
 import { keys, OPEN_REDRAW_PARTITIONS, TABLE, type OpenRedrawPartition } from './table';
 
@@ -80,7 +80,7 @@ const StoredRecord = z.object({
   [A.statusTime]: z.string(),
   [A.rank]: z.string(),
   [A.staleSince]: z.optional(z.string()),
-  [A.staleReason]: z.optional(z.enum(['no_progress', 'redraw_not_created'])),
+  [A.staleReason]: z.optional(z.enum(STALE_REASONS)),
 });
 
 /**

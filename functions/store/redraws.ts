@@ -20,8 +20,10 @@
  * same state keeps both, a real move (or a re-filing) drops both.
  */
 import * as z from 'zod/mini';
+import type { Appointment } from '../core/appointment';
 import type { OrderRecord } from '../core/order-record';
-import { openRedrawKind, type StaleReason } from '../core/staleness';
+import { appointmentMayBeMissed, inProgressCandidatesBefore, openRedrawKind, staleCutoffs, type StaleReason, type StaleThresholds } from '../core/staleness';
+import { getAppointments } from './appointments';
 import { ORDER_ATTRIBUTES, parseOrderItem, type StoredOrder } from './order-items';
 import { queryItems, queryPages } from './query-pages';
 import { keys, OPEN_REDRAW_PARTITIONS, TABLE, type OpenRedrawPartition } from './table';
@@ -76,6 +78,48 @@ export async function readOpenRedraws(
   partition: OpenRedrawPartition,
   before?: string,
 ): Promise<IndexedOrder[]> {
+  const entries = await indexEntries(db, tableName, partition, before);
+  return (await ordersOf(db, tableName, entries)).filter(
+    (order): order is IndexedOrder => order !== null && (before === undefined || order.record.status_time < before),
+  );
+}
+
+/**
+ * The redraws in progress that may be due at `now` (CONTRACT §4 with §10's
+ * appointments), and the appointments of every one listed (one BatchGetItem
+ * per 100, eventually consistent like the index; null: it has none).
+ *
+ * An order due by `appointment_missed` can be due long before its
+ * no_progress cutoff (its appointment's start plus the grace passed; its own
+ * status time is only before that start), so the index is read up to the
+ * later cutoff (inProgressCandidatesBefore). Of the entries newer than the
+ * no_progress cutoff (by their sort key, the creation time, which comes no
+ * later than the status time), only those whose appointment may be missed
+ * now are read by key: the others cannot be due, and an order without an
+ * appointment costs its appointment's miss only (no order, no follow-up read).
+ */
+export async function readRedrawsInProgressDue(
+  db: TableClient,
+  tableName: string,
+  now: Date,
+  thresholds: StaleThresholds,
+): Promise<{ orders: IndexedOrder[]; appointments: Map<string, Appointment | null> }> {
+  const before = inProgressCandidatesBefore(now, thresholds);
+  const { noProgressBefore } = staleCutoffs(now, thresholds);
+  const entries = await indexEntries(db, tableName, OPEN_REDRAW_PARTITIONS.redrawInProgress, before);
+  const found = entries.length === 0 ? new Map<string, Appointment>() : await getAppointments(db, tableName, entries.map(orderIdOf));
+  const appointments = new Map(entries.map((entry) => [orderIdOf(entry), found.get(orderIdOf(entry)) ?? null]));
+  const reading = entries.filter((entry) => {
+    if (String(entry[TABLE.openRedraws.sortKey]) < noProgressBefore) return true;
+    const appointment = appointments.get(orderIdOf(entry)) ?? null;
+    return appointment !== null && appointmentMayBeMissed(appointment, now, thresholds);
+  });
+  const orders = (await ordersOf(db, tableName, reading)).filter((order): order is IndexedOrder => order !== null && order.record.status_time < before);
+  return { orders, appointments };
+}
+
+/** The index entries (keys only) of `partition`, all or those whose sort key is before `before`. */
+async function indexEntries(db: TableClient, tableName: string, partition: OpenRedrawPartition, before?: string): Promise<Record<string, unknown>[]> {
   const entries: Record<string, unknown>[] = [];
   for await (const item of queryItems(db, {
     TableName: tableName,
@@ -89,9 +133,7 @@ export async function readOpenRedraws(
   })) {
     entries.push(item);
   }
-  return (await ordersOf(db, tableName, entries)).filter(
-    (order): order is IndexedOrder => order !== null && (before === undefined || order.record.status_time < before),
-  );
+  return entries;
 }
 
 /** Number of orders in each partition of the index, counted with `Select: COUNT` (no items are returned). */

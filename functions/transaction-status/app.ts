@@ -38,6 +38,14 @@
  * metrics (EventPublishFailures with the facts not published) are flushed
  * before the answer, so Lambda never kills the function mid-batch silently.
  *
+ * Appointments (CONTRACT §10) move the due time of their redraw order's
+ * follow-up: every keep-current of a follow-up whose open redraw is a redraw
+ * order in progress reads that order's appointment (strongly consistent), and
+ * an appointment item's write (a new start or status) has its transaction kept
+ * current: the item's transaction id, or, when it has none, the one of its
+ * order (read by key; an appointment of an order not stored yet waits for the
+ * order, whose own record reads it then).
+ *
  * Retention (CONTRACT §8): with `retentionDays`, recomputes set the expiry of a
  * transaction that is over and of its orders, and this function sets the expiry
  * of an ended order without a transaction. Removals (DynamoDB's TTL deleting an
@@ -75,6 +83,7 @@ import { DEFAULT_THRESHOLDS, type StaleThresholds } from '../core/staleness';
 import { loneOrderExpiry } from '../core/retention';
 import { transactionStatus } from '../core/transaction-status';
 import { keepFollowUpCurrent } from '../store/follow-ups';
+import { getAppointment, isAppointmentItem, parseAppointmentItem } from '../store/appointments';
 import type { EventPublisher } from './publisher';
 
 /** RETENTION_DAYS (CONTRACT §8): days a transaction, or an order without one, is kept once over. */
@@ -139,7 +148,7 @@ interface TouchedTransaction {
   orders: StoredOrder[];
   /** Orders to read by key first (parked work: its record's images are gone). */
   orderIds: Set<string>;
-  /** Whether parked work asks for it: then it is recomputed only if it exists or an order names it. */
+  /** Whether parked work (or an appointment) asks for it: then it is recomputed only if it exists or an order names it. */
   parked: boolean;
 }
 
@@ -148,6 +157,8 @@ type Classified =
   | { kind: 'order'; transactionId: string; order: StoredOrder }
   | { kind: 'lone'; order: StoredOrder }
   | { kind: 'transaction'; transactionId: string }
+  /** An appointment's new start or status (CONTRACT §10): its order's transaction (or lone order) keeps its follow-up current. */
+  | { kind: 'appointment'; orderId: string; transactionId: string | null }
   | { kind: 'parked'; item: ParkedItem };
 
 /** One record of the batch and what it asks for. */
@@ -186,7 +197,9 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
   const keepFollowUp = async (id: string, transactionId: string | null, members: Parameters<typeof redrawSituation>[0], status: Parameters<typeof redrawSituation>[1], expiresAt: number | null) => {
     const situation = redrawSituation(members, status);
     if (!situation.hasRedraw) return;
-    const kept = await keepFollowUpCurrent(db, tableName, { id, transactionId, situation, expiresAt, now: new Date(clock()), thresholds });
+    // The redraw order's appointment moves its due time (CONTRACT §10): read by key, strongly consistent.
+    const appointment = situation.redraw?.kind === 'redraw_in_progress' ? await getAppointment(db, tableName, situation.redraw.orderId) : null;
+    const kept = await keepFollowUpCurrent(db, tableName, { id, transactionId, situation, expiresAt, now: new Date(clock()), thresholds, appointment });
     followUpWrites += kept.writes;
     if (kept.outcome === 'opened' || kept.outcome === 'changed') logger.debug('follow-up kept current', { follow_up_id: id, outcome: kept.outcome });
   };
@@ -231,8 +244,11 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
             ? [{ transactionId: classified.transactionId, orderIds: [classified.order.record.id] }]
             : classified.kind === 'transaction'
               ? [{ transactionId: classified.transactionId, orderIds: [] }]
-              : [],
-        loneOrderId: classified.kind === 'lone' ? classified.order.record.id : null,
+              : classified.kind === 'appointment' && classified.transactionId !== null
+                ? [{ transactionId: classified.transactionId, orderIds: [] }]
+                : [],
+        // An appointment without a transaction id is parked by its order's id: the redo places it by its order.
+        loneOrderId: classified.kind === 'lone' ? classified.order.record.id : classified.kind === 'appointment' && classified.transactionId === null ? classified.orderId : null,
         facts: work.facts,
         recordedAt: new Date((created ?? clock() / 1000) * 1000).toISOString(),
       },
@@ -254,6 +270,8 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
     const works = new Map<string, RecordWork>();
     const touched = new Map<string, TouchedTransaction>();
     const lone: { sequenceNumber: string; order: StoredOrder | string }[] = [];
+    /** Orders named by id (an appointment without a transaction id, parked work's lone order): their item says where they belong. */
+    const ordersToPlace: { sequenceNumber: string; orderId: string }[] = [];
     const facts: { sequenceNumber: string; event: TrackerEvent }[] = [];
     const touch = (transactionId: string, sequenceNumber: string): TouchedTransaction => {
       const entry = touched.get(transactionId) ?? { records: new Set(), orders: [], orderIds: new Set(), parked: false };
@@ -289,16 +307,36 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
       if (classified.kind === 'lone') lone.push({ sequenceNumber, order: classified.order });
       else if (classified.kind === 'order') touch(classified.transactionId, sequenceNumber).orders.push(classified.order);
       else if (classified.kind === 'transaction') touch(classified.transactionId, sequenceNumber);
-      else {
+      else if (classified.kind === 'appointment') {
+        if (classified.transactionId === null) ordersToPlace.push({ sequenceNumber, orderId: classified.orderId });
+        // Recomputed only if the transaction is stored (its order may not have arrived yet).
+        else touch(classified.transactionId, sequenceNumber).parked = true;
+      } else {
         const { item } = classified;
         for (const { transactionId, orderIds } of item.transactions) {
           const entry = touch(transactionId, sequenceNumber);
           entry.parked = true;
           for (const orderId of orderIds) entry.orderIds.add(orderId);
         }
-        if (item.loneOrderId !== null) lone.push({ sequenceNumber, order: item.loneOrderId });
+        if (item.loneOrderId !== null) ordersToPlace.push({ sequenceNumber, orderId: item.loneOrderId });
       }
     }
+
+    // Orders named by id, read strongly consistently: an order without a transaction is a lone order (retention,
+    // its follow-up); one with a transaction has that transaction kept current (an appointment of it moved).
+    // Not stored (yet, or expired): nothing; an appointment's order, once stored, reads the appointment itself.
+    await forEachLimited(ordersToPlace, concurrency, async ({ sequenceNumber, orderId }) => {
+      try {
+        const order = await beforeDeadline(getOrder(db, tableName, orderId), workDeadline);
+        if (order === 'late') failures.add(sequenceNumber);
+        else if (order === null) return;
+        else if (order.record.transaction_id === null) lone.push({ sequenceNumber, order });
+        else touch(order.record.transaction_id, sequenceNumber).parked = true;
+      } catch (error) {
+        logger.error('reading the order of an appointment failed', { order_id: orderId, error: errorName(error) });
+        failures.add(sequenceNumber);
+      }
+    });
 
     let writes = 0;
     let conflicts = 0;
@@ -449,6 +487,7 @@ function classify(record: DynamoDBRecord, retentionDays: number | null): Classif
     const expiry = transactionExpiry(transaction, retentionDays);
     return (transaction.expires_at ?? null) === expiry ? { kind: 'skip' } : { kind: 'transaction', transactionId: transaction.id };
   }
+  if (isAppointmentItem(newImage)) return classifyAppointment(record, newImage);
   if (!isOrderItem(newImage)) return { kind: 'skip' };
   const order = parseOrderItem(newImage);
   if (order.record.transaction_id === null && order.record.source !== 'transaction_listing') {
@@ -467,6 +506,21 @@ function classify(record: DynamoDBRecord, retentionDays: number | null): Classif
     if (sameState) return { kind: 'skip' };
   }
   return { kind: 'order', transactionId: order.record.transaction_id, order };
+}
+
+/**
+ * An appointment item's write (CONTRACT §10): work when what the stale rules
+ * read of it (its start and status) or where it belongs (its transaction id)
+ * changed; a newer copy of the same (Junction touched another field) is none.
+ */
+function classifyAppointment(record: DynamoDBRecord, newImage: Record<string, unknown>): Classified {
+  const appointment = parseAppointmentItem(newImage);
+  const oldImage = plain(record.dynamodb?.OldImage);
+  if (record.eventName === 'MODIFY' && oldImage !== undefined && isAppointmentItem(oldImage)) {
+    const old = parseAppointmentItem(oldImage);
+    if (old.start_at === appointment.start_at && old.status === appointment.status && old.transaction_id === appointment.transaction_id) return { kind: 'skip' };
+  }
+  return { kind: 'appointment', orderId: appointment.order_id, transactionId: appointment.transaction_id };
 }
 
 function plain(image: Record<string, StreamAttributeValue> | undefined): Record<string, unknown> | undefined {

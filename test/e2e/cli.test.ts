@@ -333,11 +333,16 @@ describe('redraw-tracker against npm start', () => {
     expect(human.stdout).toMatch(/^ +R +closed +- +0 +- +no +closed: patient_declined$/m);
     expect(human.stdout).toMatch(/^ +S +new +- +0 +overdue 1d( \d+h)? +yes +stale: redraw_not_created$/m);
     expect(human.stdout).toContain('  Only the redraw nobody touched is flagged. See them: npx redraw-tracker follow-ups');
+    // The appointment chapter (CONTRACT §10): the booked redraw is not flagged, the missed one is flagged appointment_missed.
+    expect(human.stdout).toMatch(/^Appointments sweep \(POST \/local\/sweep\): flagged 1, cleared 0$/m);
+    expect(human.stdout).toMatch(/^ {2}A: appointment \S+ UTC, confirmed -> not flagged$/m);
+    expect(human.stdout).toMatch(/^ {2}M: appointment \S+ UTC, confirmed -> flagged appointment_missed$/m);
+    expect(human.stdout).toContain('  Only the missed appointment is flagged. Its notification names it');
     expect(human.stdout).toContain('Done: every transaction reached its expected status.');
 
     const json = await cli(['simulate', '--json'], { JUNCTION_WEBHOOK_SECRET: secret, SIMULATE_SEED: '7' });
     expect(json.code).toBe(0);
-    const result = z.object({ ok: z.literal(true), requests: z.number(), answers: z.record(z.string(), z.number()), followUps: z.literal(true) }).strict().parse(JSON.parse(json.stdout));
+    const result = z.object({ ok: z.literal(true), requests: z.number(), answers: z.record(z.string(), z.number()), followUps: z.literal(true), appointments: z.literal(true) }).strict().parse(JSON.parse(json.stdout));
     expect(result.answers.applied).toBeGreaterThan(0);
     expect(json.stderr).toContain('(seed 7;');
     expect(json.stderr).toContain('Done: every transaction reached its expected status.');

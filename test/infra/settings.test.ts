@@ -85,3 +85,31 @@ describe('followUpAckHours (CONTRACT §9: the opt-in not_acknowledged reminder)'
     expect(parseSettings({ ...valid, followUpAckHours: 0.5 }).followUpAckHours).toBe(0.5);
   });
 });
+
+describe('appointmentGraceHours (CONTRACT §10: how long no_progress waits past a booked appointment)', () => {
+  const environmentOf = (built: ReturnType<typeof buildStack>, service: string) => {
+    const functions = built.template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: service } } } });
+    const [fn] = Object.values(functions) as { Properties: { Environment: { Variables: Record<string, unknown> } } }[];
+    return fn!.Properties.Environment.Variables;
+  };
+  /** The sweep flags by it; the transaction function and the follow-up actions keep due_at by it. */
+  const SERVICES = ['stale-redraw-sweep', 'transaction-status', 'follow-up-actions'];
+
+  it('is 48 by default and in the committed cdk.json, and reaches every function that applies the stale rules', () => {
+    expect(parseSettings(valid).appointmentGraceHours).toBe(48);
+    expect(cdkJsonSettings().appointmentGraceHours).toBe(48);
+    const built = buildStack();
+    for (const service of SERVICES) expect(environmentOf(built, service), service).toMatchObject({ APPOINTMENT_GRACE_HOURS: '48' });
+  });
+
+  it('when set, reaches them as APPOINTMENT_GRACE_HOURS', () => {
+    const built = buildStack({ settings: { appointmentGraceHours: 12 } });
+    for (const service of SERVICES) expect(environmentOf(built, service), service).toMatchObject({ APPOINTMENT_GRACE_HOURS: '12' });
+  });
+
+  it('rejects hours that are not positive or longer than a year, naming the setting', () => {
+    expect(() => parseSettings({ ...valid, appointmentGraceHours: 0 })).toThrow(/redrawTracker\.appointmentGraceHours/);
+    expect(() => parseSettings({ ...valid, appointmentGraceHours: 9000 })).toThrow(/redrawTracker\.appointmentGraceHours/);
+    expect(parseSettings({ ...valid, appointmentGraceHours: 1.5 }).appointmentGraceHours).toBe(1.5);
+  });
+});

@@ -100,7 +100,7 @@ describe('stale-redraw sweep cost', () => {
     // here, each read all the same), and for each awaiting one its transaction and its one member (the double check).
     const byKey = dueCandidates + dueCandidates + DUE_AWAITING * 2;
 
-    const reads = { queries: 0, items: 0, scanned: 0, countItems: 0, gets: 0, other: [] as string[] };
+    const reads = { queries: 0, items: 0, scanned: 0, countItems: 0, gets: 0, batchGetKeys: 0, batchGets: 0, other: [] as string[] };
     table.doc.middlewareStack.add(
       (next, context) => async (args) => {
         const result = await next(args);
@@ -112,6 +112,10 @@ describe('stale-redraw sweep cost', () => {
           if (!output.Items) reads.countItems += output.Count ?? 0;
         } else if (context.commandName === 'GetItemCommand') {
           reads.gets++;
+        } else if (context.commandName === 'BatchGetItemCommand') {
+          // The appointments of the redraws in progress read (CONTRACT §10), in one batch.
+          reads.batchGets++;
+          reads.batchGetKeys += Object.values((args.input as { RequestItems: Record<string, { Keys: unknown[] }> }).RequestItems).reduce((sum, request) => sum + request.Keys.length, 0);
         } else if (context.commandName !== 'UpdateItemCommand') {
           reads.other.push(context.commandName ?? 'unknown');
         }
@@ -137,6 +141,9 @@ describe('stale-redraw sweep cost', () => {
     console.info('sweep cost', { tableItems, dueCandidates, ...result, ...reads, notifications: notifier.notifications.length });
 
     expect(reads.other).toEqual([]); // no Scan: only Queries, reads by key (and the conditional updates)
+    // The appointments of the redraws in progress listed: one BatchGetItem of their keys (none is stored here).
+    expect(reads.batchGets).toBe(1);
+    expect(reads.batchGetKeys).toBe(DUE_IN_PROGRESS);
     expect(result).toEqual({ examined: dueCandidates, flagged: DUE_AWAITING + DUE_IN_PROGRESS, cleared: 0, reconciled: 0, synced: 0 });
     // Index entries returned: exactly the due candidates; items read by key: them and the double check's.
     expect(reads.items).toBe(dueCandidates);

@@ -120,6 +120,8 @@ describe('stale-redraw sweep', () => {
         environment: 'local',
         sent_at: expect.any(String),
         in_junction: `paste the order id ${flow.initialId} into the order search of Junction's dashboard`,
+        // An initial order: no redraw order's appointment to name.
+        appointment: null,
       },
     ]);
     const order = await stored(flow.initialId);

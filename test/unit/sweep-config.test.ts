@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { NEXT_STEPS } from '../../functions/core/next-steps';
 import { chatNotification, createInMemoryNotifier, createSnsNotifier, DEPLOYED_STACK_NAME, emailText, sentNotification, snsMessage, type StaleRedrawNotification } from '../../functions/stale-redraw-sweep/notifier';
 import { ConfigError, parseEnv } from '../../functions/shared/config';
+import { parseLocalSettings } from '../../local/config';
 
 const notification: StaleRedrawNotification = {
   order_id: 'order-1',
@@ -24,14 +25,15 @@ const SENT_AT = new Date('2026-03-05T10:00:01.000Z');
 const clock = () => SENT_AT;
 
 describe('sweep thresholds configuration', () => {
-  it('defaults to 7 days and 24 hours', () => {
-    expect(thresholdsOf(parseEnv(ThresholdsEnv, {}))).toEqual({ staleAfterDays: 7, missingAfterHours: 24 });
+  it('defaults to 7 days and 24 hours, and 48 hours of appointment grace', () => {
+    expect(thresholdsOf(parseEnv(ThresholdsEnv, {}))).toEqual({ staleAfterDays: 7, missingAfterHours: 24, appointmentGraceHours: 48 });
   });
 
   it('reads fractional positive values', () => {
-    expect(thresholdsOf(parseEnv(ThresholdsEnv, { REDRAW_STALE_AFTER_DAYS: '0.5', REDRAW_MISSING_AFTER_HOURS: '36' }))).toEqual({
+    expect(thresholdsOf(parseEnv(ThresholdsEnv, { REDRAW_STALE_AFTER_DAYS: '0.5', REDRAW_MISSING_AFTER_HOURS: '36', APPOINTMENT_GRACE_HOURS: '1.5' }))).toEqual({
       staleAfterDays: 0.5,
       missingAfterHours: 36,
+      appointmentGraceHours: 1.5,
     });
   });
 
@@ -39,6 +41,14 @@ describe('sweep thresholds configuration', () => {
     expect(() => parseEnv(ThresholdsEnv, { REDRAW_STALE_AFTER_DAYS: value })).toThrow(ConfigError);
     expect(() => parseEnv(ThresholdsEnv, { REDRAW_STALE_AFTER_DAYS: value })).toThrow(/REDRAW_STALE_AFTER_DAYS/);
     expect(() => parseEnv(ThresholdsEnv, { REDRAW_MISSING_AFTER_HOURS: value })).toThrow(/REDRAW_MISSING_AFTER_HOURS/);
+    expect(() => parseEnv(ThresholdsEnv, { APPOINTMENT_GRACE_HOURS: value })).toThrow(/APPOINTMENT_GRACE_HOURS/);
+  });
+
+  it('reads APPOINTMENT_GRACE_HOURS for the sweep and for npm start alike (CONTRACT §10)', () => {
+    expect(sweepConfig({ STALE_REDRAW_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:stale', TABLE_NAME: 't', APPOINTMENT_GRACE_HOURS: '12' })).toMatchObject({ APPOINTMENT_GRACE_HOURS: 12 });
+    expect(parseLocalSettings({}).APPOINTMENT_GRACE_HOURS).toBe(48);
+    expect(parseLocalSettings({ APPOINTMENT_GRACE_HOURS: '12' }).APPOINTMENT_GRACE_HOURS).toBe(12);
+    expect(() => parseLocalSettings({ APPOINTMENT_GRACE_HOURS: '0' })).toThrow(/APPOINTMENT_GRACE_HOURS/);
   });
 
   it('says which text is not a number, instead of "received NaN"', () => {
