@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { ago, shellWord, since, table, type Printer } from './format';
 import { CliError, EXIT } from './command';
-import { NEXT_STEPS } from '../functions/core/next-steps';
+import { NEXT_STEPS, nextStepFor } from '../functions/core/next-steps';
 import { humanTime, stuckWords } from '../functions/core/alert-time';
 
 export const OrderView = z
@@ -111,6 +111,9 @@ export function nextStep(order: OrderView, now: Date): string | null {
   }
   if (order.stale.reason === 'no_progress') {
     return `Next: this redraw order has made no progress ${waiting} (${order.status}.${order.low_level_status}). ${NEXT_STEPS.no_progress}`;
+  }
+  if (order.stale.reason === 'appointment_missed') {
+    return `Next: ${nextStepFor('appointment_missed', order.appointment ?? null)}`;
   }
   return null;
 }

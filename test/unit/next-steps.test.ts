@@ -59,8 +59,7 @@ describe('what to do next about a stale redraw', () => {
     expect(JSON.parse(String(JSON.parse(snsMessage(sent)).default)).next_step).toBe(text);
   });
 
-  // cli/views.ts (not this change's: the "alerts" work owns the CLI) gives no Next: paragraph for appointment_missed yet.
-  it.each(STALE_REASONS.filter((reason) => reason !== 'appointment_missed'))('the CLI text for a flag of %s carries it', (reason) => {
+  it.each(STALE_REASONS)('the CLI text for a flag of %s carries it', (reason) => {
     const cli = nextStep(
       {
         id: 'order-1',
@@ -75,10 +74,11 @@ describe('what to do next about a stale redraw', () => {
         has_missing_results: null,
         source: 'webhook',
         stale: { since: '2026-03-05T10:00:00Z', reason },
+        appointment: reason === 'appointment_missed' ? { id: 'a-1', start_at: '2026-03-03T10:00:00.000000Z', end_at: null, status: 'confirmed', type: null, provider: 'quest' } : null,
       },
       new Date('2026-03-05T11:00:00Z'),
     );
-    expect(cli).toContain(NEXT_STEPS[reason]);
+    expect(cli).toContain(nextStepFor(reason, { start_at: '2026-03-03T10:00:00.000000Z' }));
   });
 
   it('never tells anyone to create a redraw order: not in the texts, the notifier, the CLI or the runbook', () => {
