@@ -144,7 +144,8 @@ export class RedrawTrackerStack extends Stack {
       // The one conditional PutItem (orders and quarantined events); never reads. UpdateItem only
       // when a flagged order gets a newer copy of the same state (the flag stays, CONTRACT §4).
       access: { table: ['PutItem', 'UpdateItem'], queryIndexes: [] },
-      environment: { WEBHOOK_SECRET_ARN: webhookSecret.secretArn },
+      // RETENTION_DAYS: an order's appointment item carries its own expiry (CONTRACT §8, §10).
+      environment: { WEBHOOK_SECRET_ARN: webhookSecret.secretArn, RETENTION_DAYS: String(settings.retentionDays) },
       timeout: TIMEOUTS.http,
     });
     webhookSecret.grantRead(this.webhook.role);

@@ -98,6 +98,7 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
     const webhook = createWebhookHandler({
       writes: db,
       tableName,
+      retentionDays: settings.RETENTION_DAYS,
       secrets: async () => secrets,
       logger: createLogger(SERVICES.webhook),
       metrics: createMetrics(SERVICES.webhook),

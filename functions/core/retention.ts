@@ -27,6 +27,18 @@ export function transactionExpiry(transaction: { status: TransactionStatus; upda
 }
 
 /**
+ * An order's appointment (CONTRACT §10) expires `days` after the latest of its
+ * newest event, its start and its end: by then the stale rules no longer read
+ * it (an appointment matters for APPOINTMENT_GRACE_HOURS after its start), and
+ * its order, when over, has expired or does soon. Its own item, written by the
+ * webhook alone, so its expiry is set with that write (no second write).
+ */
+export function appointmentExpiry(times: readonly (string | null)[], days: number): number {
+  const latest = times.filter((time): time is string => time !== null).reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a), '1970-01-01T00:00:00Z');
+  return expiryAfter(latest, days);
+}
+
+/**
  * An order without a transaction expires `days` after it reached an ending state
  * (redraw_available is none: an initial order awaiting its redraw is an open redraw).
  */

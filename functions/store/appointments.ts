@@ -99,10 +99,11 @@ export function parseAppointmentItem(item: Record<string, unknown>): Appointment
  * the same (same newest event time, count and content), `stale` when higher.
  * One conditional PutItem; a refused one reads back only the stored rank.
  */
-export async function putAppointmentFromWebhook(writes: ItemWrites, tableName: string, appointment: Appointment): Promise<ApplyResult> {
+export async function putAppointmentFromWebhook(writes: ItemWrites, tableName: string, appointment: Appointment, expiresAt: number | null = null): Promise<ApplyResult> {
   const outcome = await writes.put({
     TableName: tableName,
-    Item: appointmentItem(appointment),
+    // Retention (CONTRACT §8): the item carries its own expiry (core/retention.ts appointmentExpiry).
+    Item: { ...appointmentItem(appointment), ...(expiresAt === null ? {} : { [TABLE.ttlAttribute]: expiresAt }) },
     ConditionExpression: 'attribute_not_exists(#pk) OR #rank < :rank',
     ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#rank': A.rank },
     ExpressionAttributeValues: { ':rank': appointment.rank },

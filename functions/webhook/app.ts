@@ -14,11 +14,12 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import { WEBHOOKS_METRIC, type WebhookResult } from '../shared/metric-names';
 import { errorName } from '../shared/observability';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { projectAppointment } from '../core/appointment';
+import { projectAppointment, rankTime } from '../core/appointment';
 import { projectOrder } from '../core/order-record';
 import type { ReadBody } from '../core/schemas';
 import type { ItemWrites } from '../store/table-client';
 import { putAppointmentFromWebhook } from '../store/appointments';
+import { appointmentExpiry } from '../core/retention';
 import { putOrderFromWebhook, type ApplyResult } from '../store/orders';
 import { putQuarantine } from '../store/quarantine';
 import { beforeDeadline, type StartTimer } from './deadline';
@@ -33,6 +34,8 @@ export interface ApplyDeps {
   writes: ItemWrites;
   tableName: string;
   readBody?: BodyReader;
+  /** Days an appointment item is kept after its latest time (CONTRACT §8); none: no expiry is set. */
+  retentionDays?: number | null;
 }
 
 export interface WebhookDeps extends ApplyDeps {
@@ -72,7 +75,9 @@ async function applyRead(read: ReadBody, deps: ApplyDeps): Promise<ApplyOutcome>
     }
     case 'appointment': {
       const appointment = projectAppointment(read.appointment);
-      const result = await putAppointmentFromWebhook(deps.writes, deps.tableName, appointment);
+      const days = deps.retentionDays ?? null;
+      const expiresAt = days === null ? null : appointmentExpiry([rankTime(appointment.rank), appointment.start_at, appointment.end_at], days);
+      const result = await putAppointmentFromWebhook(deps.writes, deps.tableName, appointment, expiresAt);
       return { result, eventType: read.eventType, orderId: appointment.order_id, appointmentId: appointment.id };
     }
   }

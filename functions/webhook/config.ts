@@ -25,6 +25,8 @@ const MALFORMED = 'must be comma-separated whsec_<base64> secrets';
 const WebhookEnv = z
   .object({
     TABLE_NAME: required(),
+    /** Days an appointment item is kept (CONTRACT §8); unset: none expires (the stack sets it). */
+    RETENTION_DAYS: optionalSetting(z.coerce.number().check(z.int(), z.positive(), z.maximum(36_500))),
     WEBHOOK_SECRET_ARN: optionalSetting(z.string().check(z.trim(), z.startsWith('arn:', 'must be a Secrets Manager ARN'))),
     JUNCTION_WEBHOOK_SECRET: optionalSetting(
       z.pipe(
@@ -53,6 +55,7 @@ export type SecretSource =
 export interface WebhookConfig {
   tableName: string;
   secretSource: SecretSource;
+  retentionDays: number | null;
 }
 
 /** Parses the webhook's environment, or throws a ConfigError naming each bad setting. */
@@ -62,7 +65,7 @@ export function webhookConfig(env: NodeJS.ProcessEnv = process.env): WebhookConf
   const secretSource: SecretSource = parsed.JUNCTION_WEBHOOK_SECRET
     ? { kind: 'environment', secrets: parsed.JUNCTION_WEBHOOK_SECRET }
     : { kind: 'secrets_manager', arn: requireArn(parsed.WEBHOOK_SECRET_ARN) };
-  return { tableName: parsed.TABLE_NAME, secretSource };
+  return { tableName: parsed.TABLE_NAME, secretSource, retentionDays: parsed.RETENTION_DAYS ?? null };
 }
 
 function requireArn(arn: string | undefined): string {

@@ -23,6 +23,7 @@ export const handler = createWebhookHandler({
   // Bounded so that the write ends, or fails, in time for a 503 (shared/sdk-clients.ts).
   writes: functionTable(webhookSdkClientConfig()),
   tableName: config.tableName,
+  retentionDays: config.retentionDays,
   secrets,
   logger: createLogger(SERVICES.webhook),
   metrics: createMetrics(SERVICES.webhook),

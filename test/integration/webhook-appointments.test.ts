@@ -8,6 +8,8 @@
  * and the answers.
  */
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { processVerifiedBody } from '../../functions/webhook/app';
+import { expiryAfter } from '../../functions/core/retention';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
@@ -132,6 +134,20 @@ describe('appointment webhooks (CONTRACT §10)', () => {
     expect(answered).toContain(`"order_id":"${one.orderId}"`);
     expect(answered).toContain(`"appointment_id":"${one.appointmentId}"`);
     expect(answered).toContain('"event_type":"labtest.appointment.created"');
+  });
+
+  it('sets the appointment item\'s own expiry with its one write when retention is on (CONTRACT §8): RETENTION_DAYS after its latest time', async () => {
+    const base = spec();
+    const delivery = appointmentDelivery({ ...base, status: 'confirmed', startAt: '2026-03-12T15:00:00Z', eventTimes: ['2026-03-10T09:00:00Z'] });
+    const outcome = await processVerifiedBody(new TextEncoder().encode(JSON.stringify(delivery.body)), { writes: table.db, tableName: table.tableName, retentionDays: 30 });
+    expect(outcome.result).toBe('applied');
+    const item = await table.db.get({ TableName: table.tableName, Key: keys.appointment(base.orderId), ConsistentRead: true });
+    // The latest of its event (03-10), start (03-12 15:00) and end (start + 30 min), plus 30 days.
+    expect(item?.expires_at).toBe(expiryAfter('2026-03-12T15:30:00Z', 30));
+    // Without retention (the default of the apply path), none.
+    const other = spec();
+    await processVerifiedBody(new TextEncoder().encode(JSON.stringify(appointmentDelivery({ ...other, status: 'confirmed', eventTimes: ['2026-03-10T09:00:00Z'] }).body)), { writes: table.db, tableName: table.tableName });
+    expect((await table.db.get({ TableName: table.tableName, Key: keys.appointment(other.orderId), ConsistentRead: true }))?.expires_at).toBeUndefined();
   });
 
   it('answers duplicate to a retry and to a resend, stale to an older update, with one request each', async () => {

@@ -12,7 +12,13 @@ describe('webhookConfig', () => {
     expect(webhookConfig({ TABLE_NAME: 't', JUNCTION_WEBHOOK_SECRET: ` ${secretA} , ${secretB},` })).toEqual({
       tableName: 't',
       secretSource: { kind: 'environment', secrets: [secretA, secretB] },
+      retentionDays: null,
     });
+  });
+
+  it('reads RETENTION_DAYS (appointment items\' expiry), refusing what is not a whole number of days', () => {
+    expect(webhookConfig({ TABLE_NAME: 't', JUNCTION_WEBHOOK_SECRET: secretA, RETENTION_DAYS: '30' }).retentionDays).toBe(30);
+    expect(() => webhookConfig({ TABLE_NAME: 't', JUNCTION_WEBHOOK_SECRET: secretA, RETENTION_DAYS: '1.5' })).toThrow(/RETENTION_DAYS/);
   });
 
   it('reads the secrets from Secrets Manager when only WEBHOOK_SECRET_ARN is set', () => {
