@@ -24,8 +24,10 @@ import { buildStack } from './stack';
 const INIT_BUDGET_KIB: Partial<Record<ServiceName, number>> = {
   // Measured 259-317 with the SDK's DynamoDB document client (and Secrets Manager's, through Powertools Parameters).
   webhook: 335,
-  'transaction-status': 310,
-  'stale-redraw-sweep': 365,
+  // Measured 311 with follow-ups and appointments (issues 25, 26).
+  'transaction-status': 360,
+  // Measured 358 with follow-ups, appointments and the alert formats.
+  'stale-redraw-sweep': 410,
   query: 300,
   // Measured 270 (the query function's reads and the store's follow-up writes).
   'follow-up-actions': 300,
