@@ -286,7 +286,8 @@ describe('the synthesized stack, rehearsed: each bundle with its template enviro
       const followUp = resultOf(await query.fn.invoke(queryEvent('GET /follow-ups/{follow_up_id}', `/follow-ups/${ids.transactionId}`, { follow_up_id: ids.transactionId })));
       expect(JSON.parse(String((followUp as { body: string }).body))).toMatchObject({ follow_up: { id: ids.transactionId, state: 'new' }, history: [{ action: 'open', actor: 'tracker' }] });
       expect(query.proxy.denials).toEqual([]);
-      expect(new Set(query.proxy.calls)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:Query']));
+      // BatchGetItem: the orders' appointments (CONTRACT §10) of a transaction and a /redraws page.
+      expect(new Set(query.proxy.calls)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']));
     } finally {
       await query.stop();
     }
