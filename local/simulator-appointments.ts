@@ -12,8 +12,7 @@
  * Times are relative to `now`, as the other chapters' are (default settings).
  */
 import { appointmentDelivery, buildDeliveries, freshId, redrawFlow, type FlowSpec } from './junction-flows';
-import type { JunctionStandinAccess } from './simulator-reconcile';
-import { getOrder, postWebhook, runSweep, settle, SimulationError } from './simulator-tracker';
+import { getOrder, postWebhooks, runSweep, settle, SimulationError, type ChapterInput } from './simulator-tracker';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -56,26 +55,13 @@ export interface AppointmentChapterResult {
 }
 
 /** Tells the chapter against the tracker at `base`. */
-export async function runAppointmentChapter(input: {
-  base: string;
-  secret: string;
-  now: Date;
-  settleTimeoutMs: number;
-  print: (line: string) => void;
-  /** Junction's API stand-in, when the tracker reads it: Junction knows these orders too (the sweep verifies before it flags). */
-  junction?: JunctionStandinAccess;
-}): Promise<AppointmentChapterResult> {
+export async function runAppointmentChapter(input: ChapterInput): Promise<AppointmentChapterResult> {
   const { base, print } = input;
   const all = stories(input.now);
   if (input.junction) await input.junction.standin.recordDeliveries(all.flatMap((story) => buildDeliveries(story.flow)));
   print('Appointments (CONTRACT §10): a booked redraw is not flagged while its appointment is ahead; a missed one is.');
   for (const story of all) print(`  ${story.label}: ${story.description}`);
-  for (const story of all) {
-    for (const delivery of [...buildDeliveries(story.flow), story.appointment]) {
-      const answer = await postWebhook(base, input.secret, `msg_${freshId()}`, delivery.body);
-      if (!['applied', 'duplicate', 'stale'].includes(answer)) throw new SimulationError(`a webhook of ${story.label} was answered ${answer}`);
-    }
-  }
+  for (const story of all) await postWebhooks(base, input.secret, [...buildDeliveries(story.flow), story.appointment].map((delivery) => delivery.body), story.label);
   // The order answers carry the appointment once stored (the webhook's own write: no stream in between).
   await settle(async () => Promise.all(all.map((story) => getOrder(base, story.orderId))), (views) => views.every((view) => view !== null), input.settleTimeoutMs);
   const sweep = await runSweep(base);

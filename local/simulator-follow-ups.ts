@@ -16,8 +16,7 @@
 import * as z from 'zod';
 import { dueIn } from '../cli/follow-up-views';
 import { buildDeliveries, freshId, redrawFlow, type FlowSpec } from './junction-flows';
-import type { JunctionStandinAccess } from './simulator-reconcile';
-import { postWebhook, row, runSweep, settle, SimulationError } from './simulator-tracker';
+import { postWebhooks, row, runSweep, settle, SimulationError, type ChapterInput } from './simulator-tracker';
 
 const HOUR = 3_600_000;
 
@@ -113,26 +112,13 @@ async function act(base: string, id: string, actor: string, body: Record<string,
 const WIDTHS = [3, 13, 8, 9, 14, 8, 26];
 
 /** Tells the chapter against the tracker at `base`. */
-export async function runFollowUpChapter(input: {
-  base: string;
-  secret: string;
-  now: Date;
-  settleTimeoutMs: number;
-  print: (line: string) => void;
-  /** Junction's API stand-in, when the tracker reads it: Junction knows these orders too (the sweep verifies before it flags). */
-  junction?: JunctionStandinAccess;
-}): Promise<FollowUpChapterResult> {
+export async function runFollowUpChapter(input: ChapterInput): Promise<FollowUpChapterResult> {
   const { base, print } = input;
   const all = stories(input.now);
   if (input.junction) await input.junction.standin.recordDeliveries(all.flatMap((story) => buildDeliveries(story.flow)));
   print('Working the redraws (CONTRACT §9): every redraw has a follow-up the team acknowledges, snoozes, calls about and closes.');
   for (const story of all) print(`  ${story.label}: ${story.description}`);
-  for (const story of all) {
-    for (const delivery of buildDeliveries(story.flow)) {
-      const answer = await postWebhook(base, input.secret, `msg_${freshId()}`, delivery.body);
-      if (!['applied', 'duplicate', 'stale'].includes(answer)) throw new SimulationError(`a webhook of ${story.label} was answered ${answer}`);
-    }
-  }
+  for (const story of all) await postWebhooks(base, input.secret, buildDeliveries(story.flow).map((delivery) => delivery.body), story.label);
   // The tracker opens each follow-up from the table's stream, a moment after the webhook.
   const opened = await settle(
     async () => Promise.all(all.map((story) => getFollowUp(base, story.transactionId))),

@@ -8,7 +8,8 @@
 import * as z from 'zod';
 import { signSvixMessage } from '../functions/core/svix';
 import { OrderAnswer, RedrawPage, TransactionAnswer, type OrderView, type TransactionView } from '../cli/views';
-import type { Delivery } from './junction-flows';
+import { freshId, type Delivery } from './junction-flows';
+import type { JunctionStandinAccess } from './simulator-reconcile';
 
 /** A failure the user can fix (tracker not running, wrong secret): printed as one line, no stack. */
 export class SimulationError extends Error {
@@ -147,4 +148,23 @@ export function orderRow(order: OrderView, names: ReadonlyMap<string, string>): 
 
 export function row(cells: readonly string[], widths: readonly number[]): string {
   return `  ${cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join(' ')}`.trimEnd();
+}
+
+/** What a chapter of the story (follow-ups, appointments) is told with. */
+export interface ChapterInput {
+  base: string;
+  secret: string;
+  now: Date;
+  settleTimeoutMs: number;
+  print: (line: string) => void;
+  /** Junction's API stand-in, when the tracker reads it: Junction knows these orders too (the sweep verifies before it flags). */
+  junction?: JunctionStandinAccess;
+}
+
+/** Posts each body once, in order, as a fresh Svix message; an answer other than applied, duplicate or stale is a surprise. */
+export async function postWebhooks(base: string, secret: string, bodies: readonly Record<string, unknown>[], label: string): Promise<void> {
+  for (const body of bodies) {
+    const answer = await postWebhook(base, secret, `msg_${freshId()}`, body);
+    if (!['applied', 'duplicate', 'stale'].includes(answer)) throw new SimulationError(`a webhook of ${label} was answered ${answer}`);
+  }
 }

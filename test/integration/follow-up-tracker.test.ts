@@ -102,6 +102,17 @@ describe('the tracker keeps each follow-up current', () => {
     expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))?.followUp).toMatchObject({ state: 'acknowledged', disposition: null, version: 3 });
   });
 
+  it('loses no follow-up when DynamoDB fails its write: the record is reported, the stream retries it, and it opens once', async () => {
+    const ids = redrawIds();
+    const first = rig.batches.length;
+    rig.failNext('TransactWriteItems', 1);
+    await deliver(buildDeliveries(redrawFlow(ids, 'not_created')));
+    expect(rig.batches.slice(first).some(({ response }) => response.batchItemFailures.length > 0)).toBe(true);
+    expect(rig.deadLetters).toEqual([]);
+    expect(await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId)).toMatchObject({ followUp: { state: 'new', version: 1 } });
+    expect((await readHistory(rig.table.db, rig.table.tableName, ids.transactionId)).map((entry) => entry.action)).toEqual(['open']);
+  });
+
   it('gives an order without a transaction a follow-up of its own id', async () => {
     const orderId = freshId();
     const deliveries = buildDeliveries({
