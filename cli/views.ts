@@ -8,6 +8,7 @@ import { ago, shellWord, since, table, type Printer } from './format';
 import { CliError, EXIT } from './command';
 import { NEXT_STEPS, nextStepFor } from '../functions/core/next-steps';
 import { humanTime, stuckWords } from '../functions/core/alert-time';
+import type { TrackerClient } from './tracker-client';
 
 export const OrderView = z
   .object({
@@ -52,6 +53,31 @@ export function readAnswer<Schema extends z.ZodType>(schema: Schema, json: unkno
   const parsed = schema.safeParse(json);
   if (parsed.success) return parsed.data;
   throw new CliError(EXIT.unreachable, `the answer to ${what} is not the tracker's documented shape: is the target a redraw-tracker (and as new as this CLI)?`);
+}
+
+/**
+ * A listing route read as `redraws` and `follow-ups` read it: one page from
+ * `cursor`, or every page with `all` (following next_cursor to the end).
+ */
+export async function readPages<Item, Page extends { items: Item[]; next_cursor: string | null }>(
+  client: Pick<TrackerClient, 'get'>,
+  path: string,
+  query: Readonly<Record<string, string>>,
+  schema: z.ZodType<Page>,
+  options: { all: boolean; cursor: string | undefined },
+): Promise<{ items: Item[]; pages: number; page: Page }> {
+  const items: Item[] = [];
+  let pages = 0;
+  let cursor = options.cursor;
+  let page: Page;
+  do {
+    const answer = await client.get(path, { ...query, ...(cursor ? { cursor } : {}) });
+    page = readAnswer(schema, answer, `GET ${path}`);
+    pages++;
+    items.push(...page.items);
+    cursor = page.next_cursor ?? undefined;
+  } while (options.all && cursor !== undefined);
+  return { items, pages, page };
 }
 
 /** The CLI line that shows an order: the same words the stale-redraw notification carries. */

@@ -8,7 +8,7 @@ import { EXIT, stringOption, usageError, type CommandModule } from '../command';
 import { myOwner, OWNER_VARIABLE } from '../follow-up-actions';
 import { FollowUpPage, followUpTable, type FollowUpView } from '../follow-up-views';
 import { shellWord } from '../format';
-import { readAnswer } from '../views';
+import { readPages } from '../views';
 
 /** The API's bounds for `limit` (CONTRACT §9). */
 const MAX_LIMIT = 100;
@@ -58,7 +58,7 @@ Examples:
       throw usageError(`follow-ups: --limit must be a whole number from 1 to ${MAX_LIMIT}, not ${JSON.stringify(limitText)}`);
     }
     const all = values.all === true;
-    let cursor = stringOption(values, 'cursor');
+    const cursor = stringOption(values, 'cursor');
     if (all && cursor !== undefined) throw usageError('follow-ups: use --all or --cursor, not both');
     const mine = values.mine === true;
     const ownerOption = stringOption(values, 'owner');
@@ -66,16 +66,13 @@ Examples:
 
     const client = await tracker();
     const owner = mine ? await myOwner(context, client) : ownerOption;
-    const items: FollowUpView[] = [];
-    let pages = 0;
-    let page: FollowUpPage;
-    do {
-      const answer = await client.get('/follow-ups', { state, ...(owner !== undefined ? { owner } : {}), ...(limitText ? { limit: limitText } : {}), ...(cursor ? { cursor } : {}) });
-      page = readAnswer(FollowUpPage, answer, 'GET /follow-ups');
-      pages++;
-      items.push(...page.items);
-      cursor = page.next_cursor ?? undefined;
-    } while (all && cursor !== undefined);
+    const { items, pages, page } = await readPages<FollowUpView, FollowUpPage>(
+      client,
+      '/follow-ups',
+      { state, ...(owner !== undefined ? { owner } : {}), ...(limitText ? { limit: limitText } : {}) },
+      FollowUpPage,
+      { all, cursor },
+    );
 
     if (json) {
       out.json(all ? { items, next_cursor: null } : page);

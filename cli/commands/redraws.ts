@@ -3,7 +3,7 @@
  * following `next_cursor`.
  */
 import { EXIT, stringOption, usageError, type CommandModule } from '../command';
-import { orderTable, readAnswer, RedrawPage, type OrderView } from '../views';
+import { orderTable, readPages, RedrawPage, type OrderView } from '../views';
 
 /** The API's bounds for `limit` (CONTRACT §2), checked here so a typo is a usage error, not a round trip. */
 const MAX_LIMIT = 100;
@@ -43,21 +43,12 @@ Examples:
       throw usageError(`redraws: --limit must be a whole number from 1 to ${MAX_LIMIT}, not ${JSON.stringify(limitText)}`);
     }
     const all = values.all === true;
-    let cursor = stringOption(values, 'cursor');
+    const cursor = stringOption(values, 'cursor');
     if (all && cursor !== undefined) throw usageError('redraws: use --all or --cursor, not both');
 
     const client = await tracker();
     // Loose schemas: the items keep any field the API adds, for --json.
-    const items: OrderView[] = [];
-    let pages = 0;
-    let page: RedrawPage;
-    do {
-      const answer = await client.get('/redraws', { state, ...(limitText ? { limit: limitText } : {}), ...(cursor ? { cursor } : {}) });
-      page = readAnswer(RedrawPage, answer, 'GET /redraws');
-      pages++;
-      items.push(...page.items);
-      cursor = page.next_cursor ?? undefined;
-    } while (all && cursor !== undefined);
+    const { items, pages, page } = await readPages<OrderView, RedrawPage>(client, '/redraws', { state, ...(limitText ? { limit: limitText } : {}) }, RedrawPage, { all, cursor });
 
     if (json) {
       out.json(all ? { items, next_cursor: null } : page);
