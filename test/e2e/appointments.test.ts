@@ -101,8 +101,13 @@ describe('appointments through npm start', () => {
     expect(order.status).toBe(200);
     expect(OrderAnswer.parse((order.body as { order: unknown }).order).appointment).toEqual(expected);
     expect(OrderAnswer.parse(((await get(`/orders/${ids.initialId}`)).body as { order: unknown }).order).appointment).toBeNull();
-    // The transaction appears once the stream's transaction function has seen its orders.
-    const transaction = await eventually(() => get(`/transactions/${ids.transactionId}`), (answer) => answer.status === 200, 20_000, 100);
+    // The transaction appears once the stream's transaction function has seen its first order; wait for both.
+    const transaction = await eventually(
+      () => get(`/transactions/${ids.transactionId}`),
+      (answer) => answer.status === 200 && JSON.stringify(answer.body).includes(ids.redrawId) && JSON.stringify(answer.body).includes(ids.initialId),
+      20_000,
+      100,
+    );
     const members = TransactionAnswer.parse((transaction.body as { transaction: unknown }).transaction).orders;
     expect(members.find((member) => member.id === ids.redrawId)?.appointment).toEqual(expected);
 
