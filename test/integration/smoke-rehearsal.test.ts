@@ -308,6 +308,27 @@ describe('smoke --stack, rehearsed against the synthesized stack', () => {
     expect(lines.slice(8)).toEqual(['', expect.stringMatching(/^The tracker deletes this order by \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC \(a day after it was made\)\.$/), `Its events carry order ids starting ${SMOKE_ORDER_PREFIX} (docs/events.md, "Smoke tests").`]);
   });
 
+  it('says which grants the identity lacks when AWS refuses the secret read, exit 3, before sending anything', async () => {
+    // An identity without secretsmanager:GetSecretValue on the webhook secret (the query function's role has none).
+    const refusing = await startAwsProxy(deployment, deployment.functions.find((fn) => fn.service === 'query')!, localEndpoint());
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = refusing.endpoint;
+    const writes = webhook.proxy.calls.length;
+    try {
+      const stdout = capture();
+      const stderr = capture();
+      const code = await runCli(['smoke', '--stack', STACK], { aws: operatorAws(), stdout, stderr, env: { ...process.env } });
+      expect(code).toBe(3);
+      expect(stdout.text()).toBe('');
+      const arn = templateOutputs()['WebhookSecretArn'];
+      expect(stderr.text()).toBe(`redraw-tracker: AWS refused to read secret ${arn} (AccessDeniedException): your identity needs secretsmanager:GetSecretValue on it and kms:Decrypt on its key (docs/deploy.md)\n`);
+      expect(refusing.denials.map((denial) => denial.action)).toContain('secretsmanager:GetSecretValue');
+      expect(webhook.proxy.calls.length).toBe(writes);
+    } finally {
+      process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = operatorSecrets.endpoint;
+      await refusing.close();
+    }
+  });
+
   it('says the webhook secret still holds the placeholder, exit 1, before sending anything', async () => {
     const [arn] = [...deployment.secrets].find(([, secret]) => secret.logicalId.startsWith('WebhookSecret'))!;
     operatorSecrets.secrets.set(arn, WEBHOOK_SECRET_PLACEHOLDER);
