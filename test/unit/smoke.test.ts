@@ -3,7 +3,11 @@
  * expiry, a body the webhook reads as a lone order just made and that has no
  * field where Junction's orders carry PHI, and the report as people read it.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { orderFacts } from '../../functions/core/events';
+import { runCli } from '../../cli/main';
+import type { AwsDeps } from '../../cli/aws';
 import { loneOrderExpiry } from '../../functions/core/retention';
 import { ResourceId, readWebhookBody, OrderPayload } from '../../functions/core/schemas';
 import { isSmokeOrderId, SMOKE_ORDER_LIFETIME_SECONDS, SMOKE_ORDER_PREFIX, smokeOrderExpiry } from '../../functions/core/smoke';
@@ -104,5 +108,36 @@ describe('smoke orders', () => {
       'The tracker deletes this order by 2026-11-24 15:04 UTC (a day after it was made).',
       'Its events carry order ids starting smoke-test- (docs/events.md, "Smoke tests").',
     ]);
+  });
+
+  it('publish the one event docs/events.md shows under "Smoke tests"', () => {
+    const docs = readFileSync(new URL('../../docs/events.md', import.meta.url), 'utf8');
+    const section = docs.slice(docs.indexOf('## Smoke tests'));
+    const shown = JSON.parse(/```json\n(.*)\n```/.exec(section)?.[1] ?? 'null') as { order_id: string; status_time: string };
+    const body = smokeWebhookBody(shown.order_id, new Date(Date.parse(shown.status_time)));
+    const read = readWebhookBody(JSON.stringify(body));
+    if (read.kind !== 'order') throw new Error('the smoke body is not read as an order');
+    const { record } = projectOrder(read.order);
+    const facts = orderFacts(null, { ...record, stale: null });
+    expect(facts.map((fact) => ({ ...fact, id: '…' }))).toEqual([shown]);
+  });
+
+  it('refuse a stack without the outputs they need, exit 2, before reading any secret', async () => {
+    let text = '';
+    let secretReads = 0;
+    const aws: AwsDeps = {
+      credentials: () => async () => ({ accessKeyId: 'AKIA', secretAccessKey: 'x' }),
+      describeStack: async () => ({ region: 'us-east-1', outputs: { ApiUrl: 'https://abc.execute-api.us-east-1.amazonaws.com/' } }),
+      defaultRegion: async () => 'us-east-1',
+      callerArn: async () => 'arn:aws:iam::123456789012:user/x',
+      readSecret: async () => {
+        secretReads++;
+        return '';
+      },
+    };
+    const code = await runCli(['smoke', '--stack', 'Other'], { aws, env: {}, stdout: { write: (chunk: string) => (text += chunk) }, stderr: { write: (chunk: string) => (text += chunk) } });
+    expect(code).toBe(2);
+    expect(text).toBe('redraw-tracker: stack Other in us-east-1 lacks usable outputs (WebhookUrl, WebhookSecretArn): is it a redraw-tracker stack, deployed from this version? (see docs/deploy.md)\n');
+    expect(secretReads).toBe(0);
   });
 });
