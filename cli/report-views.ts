@@ -7,15 +7,14 @@
  * docs/reports.md shows this renderer's output, compared by a test.
  */
 import * as z from 'zod';
-import type { AgingBuckets, Durations, RedrawReport } from '../functions/core/report';
-import { canonicalFromDate, canonicalInstant } from '../functions/core/instant';
+import { MAX_REPORT_DAYS, parseReportWindow, type AgingBuckets, type Durations, type RedrawReport, type ReportWindow } from '../functions/core/report';
 import { usageError } from './command';
 import type { Printer } from './format';
 
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
-/** The API's longest window (CONTRACT §11), checked here so a typo is a usage error, not a round trip. */
-export const MAX_WINDOW_DAYS = 366;
+/** The API's longest window (CONTRACT §11). */
+export const MAX_WINDOW_DAYS = MAX_REPORT_DAYS;
 /** How many weeks the chart may show (one report call each). */
 export const MAX_WEEKS = 52;
 export const DEFAULT_WEEKS = 4;
@@ -47,10 +46,7 @@ export const ReportView = z
 export type ReportView = z.output<typeof ReportView>;
 
 /** A window [from, to) as instants. */
-export interface Window {
-  from: Date;
-  to: Date;
-}
+export type Window = ReportWindow;
 
 /** One bar pair of the chart: a week's window and what the report said of it. */
 export interface WeekCounts {
@@ -61,30 +57,15 @@ export interface WeekCounts {
 }
 
 /**
- * `--from`/`--to` as instants, read as the API reads them (CONTRACT §11): a date
- * `from` is 00:00Z of that day, a date `to` the end of that day (00:00Z of the
- * next); a date-time as given (without a zone, UTC).
+ * The report's window from `--from`/`--to`, by the API's own rule (core/report.ts
+ * parseReportWindow: a date `to` is the end of that day; without `to`, now;
+ * without `from`, 7 days before `to`), so that a bad window is a usage error
+ * before any request and the CLI's window is the one the API reports.
  */
-export function parseEdge(text: string, edge: 'from' | 'to'): Date {
-  const day = /^\d{4}-\d{2}-\d{2}$/.test(text);
-  const canonical = canonicalInstant(day ? `${text}T00:00:00Z` : text);
-  if (canonical === null) throw usageError(`report: --${edge} must be a date such as 2026-11-16 or a date-time such as 2026-11-16T09:00:00Z, not ${JSON.stringify(text)}`);
-  const instant = new Date(Date.parse(canonical));
-  return day && edge === 'to' ? new Date(instant.getTime() + DAY_MS) : instant;
-}
-
-/**
- * The report's window from the options: `--from`/`--to` as the API reads them;
- * a missing `to` is now, a missing `from` 7 days before `to` (the API's own
- * default without either). Refuses an empty or reversed window and one longer
- * than the API answers.
- */
-export function reportWindow(fromText: string | undefined, toText: string | undefined, now: Date): Window {
-  const to = toText === undefined ? now : parseEdge(toText, 'to');
-  const from = fromText === undefined ? new Date(to.getTime() - WEEK_MS) : parseEdge(fromText, 'from');
-  if (from.getTime() >= to.getTime()) throw usageError(`report: --from must be before --to (the window is ${canonicalFromDate(from)} to ${canonicalFromDate(to)})`);
-  if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * DAY_MS) throw usageError(`report: the window may cover at most ${MAX_WINDOW_DAYS} days (--from to --to)`);
-  return { from, to };
+export function reportWindow(fromText: string | undefined, toText: string | undefined, now: Date): ReportWindow {
+  const parsed = parseReportWindow({ from: fromText, to: toText }, now);
+  if (parsed.kind === 'invalid') throw usageError(`report: ${parsed.message.replace(/(^|\s|\.\.)(from|to)(?=\s|\.\.|$)/g, '$1--$2')}`);
+  return parsed.window;
 }
 
 /** `--weeks N`: a whole number from 1 to 52. */

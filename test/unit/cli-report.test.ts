@@ -14,7 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CliDeps } from '../../cli/command';
 import { createPrinter } from '../../cli/format';
 import { runCli } from '../../cli/main';
-import { bar, durationsCell, hours, parseEdge, redrawRateCell, reportLines, ReportView, reportWindow, weekWindows, type WeekCounts } from '../../cli/report-views';
+import { bar, durationsCell, hours, redrawRateCell, reportLines, ReportView, reportWindow, weekWindows, type WeekCounts } from '../../cli/report-views';
 import type { RedrawReport } from '../../functions/core/report';
 
 const NOW = new Date('2026-11-23T15:00:00Z');
@@ -42,23 +42,24 @@ function report(overrides: Partial<RedrawReport> = {}): RedrawReport {
 }
 
 describe('the window and the weeks', () => {
-  it('reads a date --from as 00:00Z of that day and a date --to as the end of that day, a date-time as given (UTC without a zone)', () => {
-    expect(parseEdge('2026-11-16', 'from').toISOString()).toBe('2026-11-16T00:00:00.000Z');
-    expect(parseEdge('2026-11-22', 'to').toISOString()).toBe('2026-11-23T00:00:00.000Z');
-    expect(parseEdge('2026-11-22T09:30:00+02:00', 'to').toISOString()).toBe('2026-11-22T07:30:00.000Z');
-    expect(parseEdge('2026-11-22T09:30:00', 'from').toISOString()).toBe('2026-11-22T09:30:00.000Z');
-    for (const bad of ['last week', '2026-02-30', '22/11/2026', '2026-11-22T25:00:00Z']) expect(() => parseEdge(bad, 'from')).toThrow(expect.objectContaining({ exitCode: 2 }));
-  });
-
-  it('makes the window the 7 days up to now or to the end of --to, --from to now without --to, and refuses reversed, empty or too long windows', () => {
+  it('reads --from/--to as the API does: a date --from is 00:00Z, a date --to the end of that day, a date-time as given; 7 days up to now or --to by default', () => {
     expect(reportWindow(undefined, undefined, NOW)).toEqual({ from: new Date('2026-11-16T15:00:00Z'), to: NOW });
     expect(reportWindow(undefined, '2026-11-22', NOW)).toEqual({ from: new Date('2026-11-16T00:00:00Z'), to: new Date('2026-11-23T00:00:00Z') });
     expect(reportWindow('2026-11-01', undefined, NOW)).toEqual({ from: new Date('2026-11-01T00:00:00Z'), to: NOW });
     expect(reportWindow('2026-11-16', '2026-11-16', NOW)).toEqual({ from: new Date('2026-11-16T00:00:00Z'), to: new Date('2026-11-17T00:00:00Z') });
-    expect(reportWindow('2025-11-23', '2026-11-23', NOW).to.getTime() - reportWindow('2025-11-23', '2026-11-23', NOW).from.getTime()).toBe(366 * DAY);
-    expect(() => reportWindow('2026-11-20', '2026-11-19', NOW)).toThrow(/--from must be before --to/);
-    expect(() => reportWindow('2026-11-20T10:00:00Z', '2026-11-20T10:00:00Z', NOW)).toThrow(/--from must be before --to/);
-    expect(() => reportWindow('2025-11-22', '2026-11-23', NOW)).toThrow(/at most 366 days/);
+    expect(reportWindow('2026-11-22T09:30:00+02:00', '2026-11-22T09:30:00', NOW)).toEqual({ from: new Date('2026-11-22T07:30:00Z'), to: new Date('2026-11-22T09:30:00Z') });
+    const year = reportWindow('2025-11-23', '2026-11-23', NOW);
+    expect(year.to.getTime() - year.from.getTime()).toBe(366 * DAY);
+  });
+
+  it('refuses with a usage error naming the option: not a date, reversed or empty windows, more than 366 days', () => {
+    for (const bad of ['last week', '2026-02-30', '22/11/2026', '2026-11-22T25:00:00Z']) {
+      expect(() => reportWindow(bad, undefined, NOW)).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/^report: --from must be a date/) }));
+      expect(() => reportWindow(undefined, bad, NOW)).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/^report: --to must be a date/) }));
+    }
+    expect(() => reportWindow('2026-11-20', '2026-11-19', NOW)).toThrow('report: --from must be before --to');
+    expect(() => reportWindow('2026-11-20T10:00:00Z', '2026-11-20T10:00:00Z', NOW)).toThrow('report: --from must be before --to');
+    expect(() => reportWindow('2025-11-22', '2026-11-23', NOW)).toThrow('report: the window --from..--to must be at most 366 days');
   });
 
   it('splits the chart into 7-day weeks ending at the window end, oldest first; within --from..--to the oldest week is cut at --from', () => {
