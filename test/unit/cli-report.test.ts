@@ -168,6 +168,12 @@ describe('docs/reports.md', () => {
     const rendered = reportLines(example.report, example.weeks, 'the local tracker at http://127.0.0.1:3000', plain);
     expect(block('report-example-text', 'text')).toBe(`${rendered.join('\n')}\n`);
   });
+
+  it("explains every field of the document, in §11's order, and no other", () => {
+    const section = docs.slice(docs.indexOf('## The fields'), docs.indexOf('## The CLI'));
+    const explained = [...section.matchAll(/^\| ((?:`[a-z0-9_]+`(?:, )?)+) \|/gm)].flatMap((row) => [...row[1]!.matchAll(/`([a-z0-9_]+)`/g)].map((name) => name[1]));
+    expect(explained).toEqual(Object.keys(ReportView.shape));
+  });
 });
 
 // ---------------------------------------------------------------------------
