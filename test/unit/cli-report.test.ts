@@ -305,10 +305,10 @@ describe('report against a tracker answering GET /reports/redraws', () => {
   });
 
   it("words the API's 400 as a usage error (exit 2), a tracker without the route (exit 3), and one that is not there (exit 3)", async () => {
-    refusal = { status: 400, body: { error: { code: 'invalid_request', message: 'from: must be a date or a date-time' } } };
+    refusal = { status: 400, body: { error: { code: 'invalid_parameter', message: 'from must be a date (YYYY-MM-DD) or an ISO 8601 date-time' } } };
     const invalid = await cli(['report', '--json']);
     expect(invalid).toMatchObject({ code: 2, stdout: '' });
-    expect(invalid.stderr).toMatch(/^redraw-tracker: the local tracker at http:\/\/127\.0\.0\.1:\d+ refused the request: from: must be a date or a date-time \(invalid_request\)\n$/);
+    expect(invalid.stderr).toMatch(/^redraw-tracker: the local tracker at http:\/\/127\.0\.0\.1:\d+ refused the request: from must be a date \(YYYY-MM-DD\) or an ISO 8601 date-time \(invalid_parameter\)\n$/);
 
     refusal = { status: 404, body: { error: { code: 'not_found', message: 'no such route' } } };
     const old = await cli(['report']);
