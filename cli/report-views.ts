@@ -7,14 +7,12 @@
  * docs/reports.md shows this renderer's output, compared by a test.
  */
 import * as z from 'zod';
-import { MAX_REPORT_DAYS, parseReportWindow, type AgingBuckets, type Durations, type RedrawReport, type ReportWindow } from '../functions/core/report';
+import { parseReportWindow, type AgingBuckets, type Durations, type RedrawReport, type ReportWindow } from '../functions/core/report';
 import { usageError } from './command';
 import type { Printer } from './format';
 
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
-/** The API's longest window (CONTRACT §11). */
-export const MAX_WINDOW_DAYS = MAX_REPORT_DAYS;
 /** How many weeks the chart may show (one report call each). */
 export const MAX_WEEKS = 52;
 export const DEFAULT_WEEKS = 4;
@@ -45,9 +43,6 @@ export const ReportView = z
   .loose();
 export type ReportView = z.output<typeof ReportView>;
 
-/** A window [from, to) as instants. */
-export type Window = ReportWindow;
-
 /** One bar pair of the chart: a week's window and what the report said of it. */
 export interface WeekCounts {
   from: string;
@@ -75,16 +70,16 @@ export function parseWeeks(text: string): number {
 }
 
 /**
- * The chart's weeks, oldest first: `count` windows of 7 days, the last ending
- * at `end`; with `start`, as many as cover [start, end), the oldest cut at `start`.
+ * The chart's weeks, oldest first, the last ending at `end`: `{weeks: N}` is N
+ * windows of 7 days; `{from}` as many as cover [from, end), the oldest cut at `from`.
  */
-export function weekWindows(end: Date, count: number, start?: Date): Window[] {
-  const weeks = start === undefined ? count : Math.ceil((end.getTime() - start.getTime()) / WEEK_MS);
-  const windows: Window[] = [];
+export function weekWindows(end: Date, cover: { weeks: number } | { from: Date }): ReportWindow[] {
+  const start = 'from' in cover ? cover.from.getTime() : -Infinity;
+  const weeks = 'from' in cover ? Math.ceil((end.getTime() - start) / WEEK_MS) : cover.weeks;
+  const windows: ReportWindow[] = [];
   for (let index = weeks - 1; index >= 0; index--) {
     const to = new Date(end.getTime() - index * WEEK_MS);
-    const from = new Date(Math.max(to.getTime() - WEEK_MS, start?.getTime() ?? -Infinity));
-    windows.push({ from, to });
+    windows.push({ from: new Date(Math.max(to.getTime() - WEEK_MS, start)), to });
   }
   return windows;
 }

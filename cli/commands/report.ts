@@ -6,7 +6,8 @@
  */
 import { canonicalFromDate } from '../../functions/core/instant';
 import { CliError, EXIT, stringOption, usageError, type CommandModule } from '../command';
-import { DEFAULT_WEEKS, MAX_WEEKS, MAX_WINDOW_DAYS, parseWeeks, reportLines, ReportView, reportWindow, weekWindows, type WeekCounts, type Window } from '../report-views';
+import { MAX_REPORT_DAYS, type ReportWindow } from '../../functions/core/report';
+import { DEFAULT_WEEKS, MAX_WEEKS, parseWeeks, reportLines, ReportView, reportWindow, weekWindows, type WeekCounts } from '../report-views';
 import type { TrackerClient } from '../tracker-client';
 import { readAnswer } from '../views';
 
@@ -14,14 +15,14 @@ const PATH = '/reports/redraws';
 /** Weekly reports asked at once: quick on a laptop, gentle with a deployed API's throttling. */
 const CONCURRENT_WEEKS = 4;
 
-async function readReport(client: TrackerClient, window: Window): Promise<ReportView> {
+async function readReport(client: TrackerClient, window: ReportWindow): Promise<ReportView> {
   const answer = await client.get(PATH, { from: canonicalFromDate(window.from), to: canonicalFromDate(window.to) });
   if (answer === null) throw new CliError(EXIT.unreachable, `${client.target.label} has no GET ${PATH}: is it a tracker as new as this CLI?`);
   return readAnswer(ReportView, answer, `GET ${PATH}`);
 }
 
 /** The opened/closed counts of each week, oldest first; `known` answers a week already read. */
-async function readWeeks(client: TrackerClient, windows: readonly Window[], known: { window: Window; report: ReportView }): Promise<WeekCounts[]> {
+async function readWeeks(client: TrackerClient, windows: readonly ReportWindow[], known: { window: ReportWindow; report: ReportView }): Promise<WeekCounts[]> {
   const weeks: WeekCounts[] = new Array<WeekCounts>(windows.length);
   for (let start = 0; start < windows.length; start += CONCURRENT_WEEKS) {
     await Promise.all(
@@ -48,7 +49,7 @@ docs/reports.md explains each line.
   --from D     the window's start: a date (00:00 UTC) or a date-time
   --to D       the window's end: a date (the end of that day, UTC) or a
                date-time; default now. Without --from the window is the
-               7 days up to --to. At most ${MAX_WINDOW_DAYS} days.
+               7 days up to --to. At most ${MAX_REPORT_DAYS} days.
   --weeks N    the chart's weeks, 1-${MAX_WEEKS} (default ${DEFAULT_WEEKS}), ending at --to or
                now; one report per week. With --from the chart shows the
                window's own weeks instead: use one or the other.
@@ -82,7 +83,7 @@ Examples:
     const report = await readReport(client, window);
     // --json is the API's document unless the weeks were asked for.
     const charted = !json || weeksText !== undefined;
-    const windows = fromText !== undefined ? weekWindows(window.to, 0, window.from) : weekWindows(window.to, weekCount);
+    const windows = weekWindows(window.to, fromText !== undefined ? { from: window.from } : { weeks: weekCount });
     const weeks = charted ? await readWeeks(client, windows, { window, report }) : null;
 
     if (json) {

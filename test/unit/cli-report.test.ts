@@ -64,18 +64,18 @@ describe('the window and the weeks', () => {
 
   it('splits the chart into 7-day weeks ending at the window end, oldest first; within --from..--to the oldest week is cut at --from', () => {
     const end = new Date('2026-11-23T00:00:00Z');
-    expect(weekWindows(end, 3).map((week) => [week.from.toISOString().slice(0, 10), week.to.toISOString().slice(0, 10)])).toEqual([
+    expect(weekWindows(end, { weeks: 3 }).map((week) => [week.from.toISOString().slice(0, 10), week.to.toISOString().slice(0, 10)])).toEqual([
       ['2026-11-02', '2026-11-09'],
       ['2026-11-09', '2026-11-16'],
       ['2026-11-16', '2026-11-23'],
     ]);
-    expect(weekWindows(end, 0, new Date('2026-11-01T00:00:00Z')).map((week) => [week.from.toISOString().slice(0, 10), week.to.toISOString().slice(0, 10)])).toEqual([
+    expect(weekWindows(end, { from: new Date('2026-11-01T00:00:00Z') }).map((week) => [week.from.toISOString().slice(0, 10), week.to.toISOString().slice(0, 10)])).toEqual([
       ['2026-11-01', '2026-11-02'],
       ['2026-11-02', '2026-11-09'],
       ['2026-11-09', '2026-11-16'],
       ['2026-11-16', '2026-11-23'],
     ]);
-    expect(weekWindows(end, 0, new Date('2026-11-16T00:00:00Z'))).toHaveLength(1);
+    expect(weekWindows(end, { from: new Date('2026-11-16T00:00:00Z') })).toHaveLength(1);
   });
 });
 
