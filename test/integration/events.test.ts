@@ -13,6 +13,8 @@ import { OrderTransaction } from '../../functions/core/schemas';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { applyApiTransaction } from '../../functions/store/api-orders';
 import { actOnFollowUp, readHistory } from '../../functions/store/follow-ups';
+import { tallyWritesOf } from '../../functions/store/reports';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { createInMemoryPublisher, type InMemoryPublisher } from '../../functions/transaction-status/publisher';
 import { arbFlow, arbShuffledDeliveries, buildDeliveries, freshId, mulberry32, PHI_CANARY, redrawFlow, type Delivery, type FlowSpec } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
@@ -301,11 +303,16 @@ describe('follow_up.changed from the stream (CONTRACT §9)', () => {
     const history = await readHistory(rig.table.db, rig.table.tableName, ids.transactionId);
     expect(events.map((event) => event.status_time)).toEqual(history.map((entry) => entry.at));
 
-    // A follow-up's records recompute nothing (classified skip: no request) yet their facts went out.
+    // A follow-up's records recompute nothing (classified skip: no read) yet their facts went out; the only
+    // requests are the report rows (CONTRACT §11) its item's writes change, one PutItem each.
     const ours = rig.batches.slice(batchesBefore);
     const followUpOnly = ours.filter(({ event }) => recordsOf(event).every((pk) => pk.startsWith('FOLLOWUP#')));
     expect(followUpOnly.length).toBeGreaterThanOrEqual(4);
-    for (const batch of followUpOnly) expect([...batch.requests.values()].reduce((sum, count) => sum + count, 0)).toBe(0);
+    const image = (value: unknown) => (value === undefined ? undefined : unmarshall(value as Parameters<typeof unmarshall>[0]));
+    for (const batch of followUpOnly) {
+      const rows = batch.event.Records.reduce((sum, record) => sum + tallyWritesOf(image(record.dynamodb?.OldImage), image(record.dynamodb?.NewImage)).length, 0);
+      expect(Object.fromEntries([...batch.requests].filter(([, count]) => count > 0))).toEqual(rows === 0 ? {} : { PutItem: rows });
+    }
 
     // Every batch of the story delivered again (a retried stream batch): no new id.
     failureRate = 0;
