@@ -66,7 +66,8 @@ export async function runAppointmentChapter(input: ChapterInput): Promise<Appoin
   await settle(async () => Promise.all(all.map((story) => getOrder(base, story.orderId))), (views) => views.every((view) => view !== null), input.settleTimeoutMs);
   const sweep = await runSweep(base);
   if (sweep === null) throw new SimulationError('POST /local/sweep failed');
-  print(`Appointments sweep (POST /local/sweep): flagged ${sweep.flagged}, cleared ${sweep.cleared}`);
+  // The sweep's figures are the whole tracker's (other orders may fall due meanwhile); the lines below are this chapter's.
+  print(`Appointments sweep (POST /local/sweep): flagged ${sweep.flagged}, cleared ${sweep.cleared} in the whole tracker`);
   let ok = true;
   for (const story of all) {
     const view = await getOrder(base, story.orderId);
