@@ -239,7 +239,7 @@ export function weekWords(digest: Pick<WeeklyDigest, 'week_start' | 'week_end' |
 function summaryWords(report: RedrawReport): string[] {
   const dispositions = Object.entries(report.by_disposition)
     .filter(([, count]) => count > 0)
-    .sort(([a, countA], [b, countB]) => countB - countA || a.localeCompare(b))
+    .sort(([a, countA], [b, countB]) => Number(b === 'redraw_completed') - Number(a === 'redraw_completed') || countB - countA || a.localeCompare(b))
     .map(([disposition, count]) => `${count} ${dispositionWords(disposition)}`);
   const closed = `${report.closed} closed${dispositions.length > 0 ? ` (${dispositions.join(', ')})` : ''}`;
   const opened = `Last week ${plural(report.opened, 'redraw')} opened and ${closed}.`;
@@ -288,13 +288,19 @@ function overdueWords(item: OverdueFollowUp, now: Date): string {
   return `${item.id} (${owner}, ${dueWords(item.due_at, now)}, ${item.state})`;
 }
 
+/** "Overdue:", "The 3 most overdue:", "The ten most overdue:". */
+function overdueHeading(count: number): string {
+  if (count === 1) return 'Overdue:';
+  return `The ${count === DIGEST_OVERDUE_LIMIT ? 'ten' : count} most overdue:`;
+}
+
 /** The e-mail a subscriber reads: a short status note, then the overdue list and where to look. */
 export function digestEmail(digest: WeeklyDigest): string {
   const now = new Date(Date.parse(digest.sent_at));
   const overdue =
     digest.overdue.length === 0
       ? ['Nothing is overdue.']
-      : [`The ${digest.overdue.length === 1 ? 'one' : digest.overdue.length === DIGEST_OVERDUE_LIMIT ? 'ten' : String(digest.overdue.length)} most overdue:`, ...digest.overdue.map((item) => `  ${overdueWords(item, now)}`)];
+      : [overdueHeading(digest.overdue.length), ...digest.overdue.map((item) => `  ${overdueWords(item, now)}`)];
   const speed = speedWords(digest.report);
   return [
     digest.subject,
