@@ -245,15 +245,15 @@ function summaryWords(report: RedrawReport): string[] {
   const opened = `Last week ${plural(report.opened, 'redraw')} opened and ${closed}.`;
   const { aging_now: aging } = report;
   const ages = [
-    aging['0_7'] > 0 ? `${aging['0_7']} opened within a week` : null,
-    aging['8_14'] > 0 ? `${aging['8_14']} 8-14 days ago` : null,
-    aging['15_30'] > 0 ? `${aging['15_30']} 15-30 days ago` : null,
-    aging.over_30 > 0 ? `${aging.over_30} over 30 days ago` : null,
+    aging['0_7'] > 0 ? `${aging['0_7']} up to 7 days` : null,
+    aging['8_14'] > 0 ? `${aging['8_14']} at 8-14 days` : null,
+    aging['15_30'] > 0 ? `${aging['15_30']} at 15-30 days` : null,
+    aging.over_30 > 0 ? `${aging.over_30} over 30 days` : null,
   ].filter((text): text is string => text !== null);
   const open =
     report.open_now === 0
       ? 'Nothing is open now.'
-      : `${report.open_now} ${report.open_now === 1 ? 'is' : 'are'} still open: ${report.stale_now} stuck, ${report.unassigned_now} without an owner; ${ages.join(', ')}.`;
+      : `${report.open_now} ${report.open_now === 1 ? 'is' : 'are'} still open: ${report.stale_now} stuck, ${report.unassigned_now} without an owner; by age, ${ages.join(', ')}.`;
   return [opened, open];
 }
 
@@ -314,7 +314,7 @@ export function digestEmail(digest: WeeklyDigest): string {
     '',
     `The whole list: ${digest.look_up}`,
     '',
-    `(Sent weekly by redraw-tracker, ${digest.environment}, at ${humanTime(digest.sent_at)}. It carries ids, counts, handles and times only; the patients are in Junction.)`,
+    `(Sent weekly by redraw-tracker, ${digest.environment}, at ${humanTime(digest.sent_at, digest.time_zone)}. It carries ids, counts, handles and times only; the patients are in Junction.)`,
   ].join('\n');
 }
 

@@ -150,7 +150,7 @@ describe('the digest as a person reads it', () => {
     const text = digestEmail(digest);
     expect(text).toContain('Here is the redraw review for last week, Mon 2026-11-16 to Sun 2026-11-22 (UTC).');
     expect(text).toContain('Last week 12 redraws opened and 9 closed (7 completed, 2 patient unreachable).');
-    expect(text).toContain('5 are still open: 2 stuck, 1 without an owner; 3 opened within a week, 1 8-14 days ago, 1 15-30 days ago.');
+    expect(text).toContain('5 are still open: 2 stuck, 1 without an owner; by age, 3 up to 7 days, 1 at 8-14 days, 1 at 15-30 days.');
     expect(text).toContain('Closing took 4.2 days at the median (9 follow-ups, p90 10 days).');
     expect(text).toContain('Of 40 walk-in transactions completed last week, 3 needed a redraw (7.5%).');
     expect(text).toContain('The 2 most overdue:');
