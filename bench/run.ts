@@ -5,7 +5,9 @@
  * benchSettings); BENCH_QUICK=1 is a smoke run of a few seconds per section;
  * BENCH_ONLY=local-ingest runs section f alone, BENCH_ONLY=cold-start section b
  * alone (no JVM), BENCH_ONLY=sync-cost section g alone, BENCH_ONLY=sweep-scale
- * section h alone.
+ * section h alone. `npm run bench -- --help` lists the sections and about how
+ * long each takes, and runs nothing (issue 27 item 6); any other argument is a
+ * usage error, so that a mistyped flag never starts a long run.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -25,6 +27,69 @@ import { measureSweepScale, sweepScaleLines, type SweepScaleRun } from './sweep-
 import { checkCapacityRules, type CapacityProbe } from './capacity-rules';
 import { EVENT_PRICE, GOALS, PRICES, runSystemCost, type SystemCostRun } from './system-cost';
 import { buildWebhookStream } from './webhook-stream';
+
+/**
+ * The sections, in the order bench/README.md describes them, with about how long
+ * each takes on the 2-core machine of bench/README.md: section h alone took 2.6
+ * minutes on 2026-11-23 (results.sweep-scale.json), sections a to g 343 s
+ * together in the run of results.json; the split between them is read from that
+ * run's own timings (its ingest, cost and sync runs) and bench/README.md's. A
+ * loaded machine takes longer: the sync's no-webhook runs took up to 100 s each
+ * at load 7.
+ */
+const SECTIONS = [
+  { id: 'a', title: 'webhook ingest, tracker against the common approach (1 and 16 senders)', about: 'under 1 min', only: null },
+  { id: 'b', title: 'cold start of every function bundle, against the common webhook (no JVM)', about: 'about 1 min', only: 'cold-start' },
+  { id: 'c', title: 'stale-redraw sweep cost as the table grows (1k, 10k, 50k orders)', about: 'under 1 min', only: null },
+  { id: 'd', title: 'stream recompute throughput, webhook-to-transaction latency', about: 'under 1 min', only: null },
+  { id: 'e', title: 'DynamoDB cost of the whole system per webhook, against the common approach', about: 'about 1 min', only: null },
+  { id: 'f', title: 'ingest through `npm start` over HTTP, whole local system', about: 'about 2 min', only: 'local-ingest' },
+  { id: 'g', title: 'continuous sync cost per 1,000 orders changed per hour', about: 'about 1 min (up to 6 on a loaded machine)', only: 'sync-cost' },
+  { id: 'h', title: 'the first sweep after a large backfill, Junction healthy then rate-limiting', about: 'about 3 min', only: 'sweep-scale' },
+] as const;
+
+/** What `npm run bench -- --help` prints. */
+function benchHelp(): string {
+  const sectionLines = SECTIONS.map(
+    (section) => `  ${section.id}. ${section.title.padEnd(78)} ${section.about}${section.only === null ? '' : `; alone: BENCH_ONLY=${section.only}`}`,
+  );
+  return [
+    'npm run bench: measures the tracker against DynamoDB Local (its own JVMs; never AWS),',
+    'prints a table (progress on stderr) and writes bench/results.json. It takes no arguments:',
+    'what it runs is chosen by BENCH_* variables.',
+    '',
+    'Sections (times on the idle 2-core machine of bench/README.md; a busy machine takes longer):',
+    ...sectionLines,
+    '',
+    '  npm run bench                           every section: about 8-9 minutes (a to g took 343 s on 2026-11-23, h about 3 min)',
+    '  BENCH_QUICK=1 npm run bench             every section at small sizes: a smoke run of about 2 minutes (bench/results.quick.json)',
+    '  BENCH_ONLY=<name> npm run bench         one section alone (bench/results.<name>.json): cold-start, local-ingest, sync-cost, sweep-scale',
+    '',
+    'Sizes (full / quick): BENCH_WEBHOOKS (3000 / 300), BENCH_SENDERS (16), BENCH_COLD_RUNS (15 / 5),',
+    'BENCH_SWEEP_SIZES (1000,10000,50000 / 1000,3000), BENCH_SWEEP_DUE (50), BENCH_LATENCY_SAMPLES (60 / 10),',
+    'BENCH_LOCAL_ROUNDS (3 / 1), BENCH_SYNC_RUNS (3 / 1), BENCH_SCALE_OPEN and BENCH_SCALE_DUE (5000 and 2000 / 500 and 200);',
+    'BENCH_OUTPUT writes the results elsewhere.',
+    '',
+    'Goal lines read PASS or FAIL (section b: met yes/NO). A ratio compares two figures measured on the same',
+    'shared cores, and some goals were set before the tracker did more per webhook: bench/README.md',
+    '("Reading the goal lines") says what each goal measures and why one can read FAIL.',
+  ].join('\n');
+}
+
+/** A command-line argument the bench does not take: one line and exit 2, never a run. */
+class UsageError extends Error {}
+
+/** `help` for --help/-h; throws a UsageError for anything else (the bench is configured by BENCH_* variables). */
+function parseBenchArgs(args: readonly string[]): 'help' | 'run' {
+  if (args.some((arg) => arg === '--help' || arg === '-h')) return 'help';
+  const [first] = args;
+  if (first !== undefined) {
+    throw new UsageError(
+      `${first.startsWith('-') ? 'unknown option' : 'unexpected argument'}: ${first} (the bench takes no arguments; BENCH_* variables choose what runs: npm run bench -- --help)`,
+    );
+  }
+  return 'run';
+}
 
 const Count = z.string().regex(/^[1-9]\d*$/, 'must be a positive integer').transform(Number).optional();
 const Settings = z.object({
@@ -69,6 +134,10 @@ function ratio(ours: number, theirs: number): number {
 }
 
 async function main(): Promise<void> {
+  if (parseBenchArgs(process.argv.slice(2)) === 'help') {
+    console.log(benchHelp());
+    return;
+  }
   const settings = benchSettings(process.env);
   const started = Date.now();
   const machine = {
@@ -347,6 +416,11 @@ function pad(cells: readonly (string | number)[]): string {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`bench: ${error.message}`);
+    process.exitCode = 2;
+    return;
+  }
   console.error(error);
   process.exitCode = 1;
 });

@@ -1,7 +1,8 @@
 /**
  * The CLI's only ways into AWS: the standard credential chain (profiles, SSO,
  * environment), the stack's outputs (CloudFormation DescribeStacks), the
- * caller's own identity (STS GetCallerIdentity) and the standard region chain. Injected as AwsDeps so that tests give fixed
+ * caller's own identity (STS GetCallerIdentity), a secret's value (Secrets
+ * Manager, for `smoke`) and the standard region chain. Injected as AwsDeps so that tests give fixed
  * credentials and a fake stack and nothing ever reaches AWS. The SDK modules
  * load on first use: local commands never pay for them.
  */
@@ -27,6 +28,13 @@ export interface AwsDeps {
    * actor of the caller's own follow-up actions.
    */
   callerArn(input: { region: string; profile: string | undefined }): Promise<string>;
+  /**
+   * A secret's current string (Secrets Manager GetSecretValue), read with the
+   * caller's own credentials: `smoke` reads the webhook's signing secret
+   * (WebhookSecretArn). Optional so that fakes of commands that never read a
+   * secret need not have it.
+   */
+  readSecret?(input: { secretId: string; region: string; profile: string | undefined }): Promise<string>;
 }
 
 /** The real thing: the AWS SDK's credential providers and CloudFormation client. */
@@ -77,6 +85,23 @@ export function defaultAwsDeps(): AwsDeps {
         return Arn;
       } catch (error) {
         throw awsFailure(error, 'asking STS who you are', region);
+      } finally {
+        client.destroy();
+      }
+    },
+    async readSecret({ secretId, region, profile }) {
+      const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+      const client = new SecretsManagerClient({ region, ...(profile ? { profile } : {}), credentials: credentials(profile) });
+      try {
+        const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+        if (SecretString === undefined) throw new CliError(EXIT.failed, `secret ${secretId} holds no text: put the whsec_ signing secret there (docs/deploy.md)`);
+        return SecretString;
+      } catch (error) {
+        // Refused here is about this secret, not the credentials: the identity may lack the read or its key.
+        if (error instanceof Error && error.name === 'AccessDeniedException') {
+          throw new CliError(EXIT.unreachable, `AWS refused to read secret ${secretId} (AccessDeniedException): your identity needs secretsmanager:GetSecretValue on it and kms:Decrypt on its key (docs/deploy.md)`);
+        }
+        throw awsFailure(error, `reading secret ${secretId}`, region);
       } finally {
         client.destroy();
       }

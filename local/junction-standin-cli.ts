@@ -1,5 +1,5 @@
 /**
- * `npm run junction-api [-- --port N] [-- --orders N]`: the local stand-in for
+ * `npm run junction-api [-- --port N] [--orders N]`: the local stand-in for
  * Junction's API (junction-standin.ts), for `npm start` and the simulator in
  * other terminals. Prints its URL and key; Ctrl-C stops it.
  *
@@ -7,6 +7,8 @@
  * `--port`; JUNCTION_API_KEY, the key it requires (a fresh one when unset, and
  * printed; a key given in the environment is not printed). `--orders N` starts
  * it with N generated order flows (pre-existing orders, e.g. to try a backfill).
+ * `--help` prints the usage (HELP) and starts nothing; a busy port is one line
+ * that says how to choose another (issue 27 item 5).
  */
 import * as z from 'zod';
 import { ConfigError, parseEnv } from '../functions/shared/config';
@@ -14,31 +16,56 @@ import { JunctionApiKey } from '../functions/junction/settings';
 import { freshId, redrawFlow, simpleFlow, buildDeliveries, type FlowSpec, type Method, type RedrawOutcome } from './junction-flows';
 import { startJunctionStandin } from './junction-standin';
 
+/** The port when neither --port nor JUNCTION_STANDIN_PORT says otherwise (the README's default too). */
+const DEFAULT_PORT = 4010;
+
 const Port = z.coerce.number().int().min(0).max(65_535);
 const CliSettings = z.object({
-  JUNCTION_STANDIN_PORT: Port.default(4010),
+  JUNCTION_STANDIN_PORT: Port.default(DEFAULT_PORT),
   JUNCTION_API_KEY: JunctionApiKey,
 });
 
-const USAGE = 'usage: npm run junction-api [-- --port <port>] [--orders <count>]';
+const USAGE = 'usage: npm run junction-api [-- --port <port>] [--orders <count>]   (--help explains)';
+
+/** What `--help` prints: every option and setting, with an example (a reader's first question is the port). */
+const HELP = `npm run junction-api [-- --port <port>] [--orders <count>]
+
+The local stand-in for Junction's API (GET /v3/order/{id}, /v3/order_transaction/{id},
+/v3/orders), for \`npm start\` and \`npm run simulate\` in other terminals. It prints its URL
+and the API key it requires; Ctrl-C stops it.
+
+Options:
+  --port <port>     where it listens on 127.0.0.1 (default ${DEFAULT_PORT}, or JUNCTION_STANDIN_PORT;
+                    0 picks a free port, printed in the banner)
+  --orders <count>  start with <count> generated order flows Junction already knows
+                    (every third one a redraw flow), e.g. to try a backfill (default 0)
+  --help, -h        this text
+
+Environment:
+  JUNCTION_STANDIN_PORT  the port when --port is not given (default ${DEFAULT_PORT})
+  JUNCTION_API_KEY       the key it requires (x-vital-api-key); a fresh one is printed when unset
+
+Example (then give npm start the printed URL and key, as the banner says):
+  npm run junction-api -- --port 4011 --orders 12`;
 
 class UsageError extends Error {}
 
-function parseArgs(args: readonly string[]): { port?: number; orders: number } {
+/** The parsed command line, or `help` when it asks for the usage. */
+function parseArgs(args: readonly string[]): { port?: number; orders: number } | 'help' {
+  if (args.some((arg) => arg === '--help' || arg === '-h')) return 'help';
   const parsed: { port?: number; orders: number } = { orders: 0 };
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value] = [args[i], args[i + 1]];
+    if (flag !== '--port' && flag !== '--orders') throw new UsageError(`unknown option: ${flag}`);
     if (value === undefined) throw new UsageError(`${flag} needs a value`);
     if (flag === '--port') {
       const port = Port.safeParse(value);
       if (!port.success) throw new UsageError(`invalid port: ${value}`);
       parsed.port = port.data;
-    } else if (flag === '--orders') {
+    } else {
       const count = z.coerce.number().int().min(0).max(100_000).safeParse(value);
       if (!count.success) throw new UsageError(`invalid order count: ${value}`);
       parsed.orders = count.data;
-    } else {
-      throw new UsageError(`unknown option: ${flag}`);
     }
   }
   return parsed;
@@ -58,10 +85,25 @@ function demoFlows(count: number, now: Date): FlowSpec[] {
   });
 }
 
+/** A port another program holds: one line that says how to pick another, not a stack trace. */
+class PortInUseError extends Error {}
+
 async function main(): Promise<void> {
-  const settings = parseEnv(CliSettings, process.env);
   const args = parseArgs(process.argv.slice(2));
-  const standin = await startJunctionStandin({ port: args.port ?? settings.JUNCTION_STANDIN_PORT, apiKey: settings.JUNCTION_API_KEY });
+  if (args === 'help') {
+    console.log(HELP);
+    return;
+  }
+  const settings = parseEnv(CliSettings, process.env);
+  const port = args.port ?? settings.JUNCTION_STANDIN_PORT;
+  const standin = await startJunctionStandin({ port, apiKey: settings.JUNCTION_API_KEY }).catch((error: unknown) => {
+    if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
+      throw new PortInUseError(
+        `port ${port} is already in use: start it on another port with \`npm run junction-api -- --port <port>\` (or JUNCTION_STANDIN_PORT; 0 picks a free one), and give npm start the URL it prints`,
+      );
+    }
+    throw error;
+  });
   if (args.orders > 0) await standin.recordDeliveries(demoFlows(args.orders, new Date()).flatMap((flow) => buildDeliveries(flow)));
   const held = (await standin.orders()).length;
   console.log(
@@ -92,6 +134,6 @@ main().catch((error: unknown) => {
     console.error(`junction-api: ${error.message}\n${USAGE}`);
     process.exit(2);
   }
-  console.error(`junction-api: ${error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error)}`);
+  console.error(`junction-api: ${error instanceof ConfigError || error instanceof PortInUseError ? error.message : error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

@@ -295,6 +295,8 @@ export interface RedrawSituation {
   hasRedraw: boolean;
   initialOrderId: string | null;
   redrawOrderId: string | null;
+  /** When Junction created the redraw order (canonical instant), or null when none is known: reports' time to a redraw order. */
+  redrawOrderedAt: string | null;
   /** Junction's status time of what opens the follow-up (the earliest of the two). */
   openedAt: string | null;
   /** The open redraw to flag if nothing moves, or null. */
@@ -332,6 +334,7 @@ export function redrawSituation(members: readonly RedrawMember[], transactionSta
     hasRedraw,
     initialOrderId: initial?.id ?? null,
     redrawOrderId: redrawOrder?.id ?? null,
+    redrawOrderedAt: redrawOrder?.created_at ?? null,
     openedAt: openers[0] ?? null,
     redraw,
     facts,

@@ -4,6 +4,7 @@
  * buckets). The store (store/reports.ts) gathers what these read from what the
  * tracker maintains as facts arrive; nothing here reads storage.
  */
+import { canonicalFromDate, canonicalInstant, instantMillis } from './instant';
 
 /** `n` values and their 50th and 90th percentiles in hours (null when n is 0). */
 export interface Durations {
@@ -55,4 +56,185 @@ export interface OverdueFollowUp {
   state: 'new' | 'acknowledged' | 'snoozed';
   due_at: string;
   opened_at: string;
+}
+
+// ---------------------------------------------------------------------------
+// The window (GET /reports/redraws?from&to)
+
+/** Longest window a report covers (CONTRACT §11). */
+export const MAX_REPORT_DAYS = 366;
+/** The window without `from`: this many days up to `to`. */
+export const DEFAULT_REPORT_DAYS = 7;
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** What a report covers: from (inclusive) to (exclusive). */
+export interface ReportWindow {
+  from: Date;
+  to: Date;
+}
+
+export type ParsedWindow = { kind: 'ok'; window: ReportWindow } | { kind: 'invalid'; message: string };
+
+/**
+ * The window of `?from=D&to=D`: dates or date-times. A date `from` is 00:00Z of
+ * that day, a date `to` the end of that day (so `from=2026-11-16&to=2026-11-22`
+ * is the whole week); without `to`, now; without `from`, DEFAULT_REPORT_DAYS
+ * before `to`. At most MAX_REPORT_DAYS. Messages name the field, never echo it.
+ */
+export function parseReportWindow(query: { from?: string | undefined; to?: string | undefined }, now: Date): ParsedWindow {
+  const to = query.to === undefined ? now : parseBound(query.to, 'end');
+  if (to === null) return { kind: 'invalid', message: 'to must be a date (YYYY-MM-DD) or an ISO 8601 date-time' };
+  const from = query.from === undefined ? new Date(to.getTime() - DEFAULT_REPORT_DAYS * DAY_MS) : parseBound(query.from, 'start');
+  if (from === null) return { kind: 'invalid', message: 'from must be a date (YYYY-MM-DD) or an ISO 8601 date-time' };
+  if (from.getTime() >= to.getTime()) return { kind: 'invalid', message: 'from must be before to' };
+  if (to.getTime() - from.getTime() > MAX_REPORT_DAYS * DAY_MS) return { kind: 'invalid', message: `the window from..to must be at most ${MAX_REPORT_DAYS} days` };
+  return { kind: 'ok', window: { from, to } };
+}
+
+function parseBound(value: string, side: 'start' | 'end'): Date | null {
+  const date = DATE.exec(value);
+  if (date) {
+    const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
+    const start = Date.UTC(year, month - 1, day);
+    const check = new Date(start);
+    // 2026-02-30 is no date: Date.UTC would roll it over.
+    if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return null;
+    return new Date(side === 'start' ? start : start + DAY_MS);
+  }
+  const instant = canonicalInstant(value);
+  return instant === null ? null : new Date(instantMillis(instant));
+}
+
+// ---------------------------------------------------------------------------
+// Tallies: what one follow-up or transaction adds to reports
+
+/**
+ * What one follow-up or one transaction contributes to reports, as a function of
+ * its current state alone: the store keeps one row per tally and replaces them
+ * when the state changes, so a report is the same whatever order and however
+ * often the facts arrived. Ids, times, numbers and enums only.
+ */
+export type Tally =
+  /** A follow-up opened at `at` (its opened_at). */
+  | { kind: 'opened'; at: string }
+  /** A follow-up closed at `at`, how, and how long its steps took (hours). */
+  | { kind: 'closed'; at: string; disposition: string; hours: ClosedHours }
+  /** A walk-in transaction that ended completed at `at` (its newest status time), and whether it had a redraw. */
+  | { kind: 'ended'; at: string; with_redraw: boolean };
+export type TallyKind = Tally['kind'];
+export const TALLY_KINDS = ['opened', 'closed', 'ended'] as const satisfies readonly TallyKind[];
+
+export interface ClosedHours {
+  /** opened_at to the redraw order's creation; null without a redraw order. */
+  redraw_order: number | null;
+  /** opened_at to acknowledged_at; null when nobody acknowledged it. */
+  acknowledge: number | null;
+  /** opened_at to closed_at. */
+  close: number;
+}
+
+/** The follow-up's fields tallies read (CONTRACT §9's FollowUp). */
+export interface TalliedFollowUp {
+  state: string;
+  opened_at: string;
+  acknowledged_at: string | null;
+  closed_at: string | null;
+  disposition: string | null;
+}
+
+/** A follow-up's tallies: opened, and closed when it is. `redrawOrderedAt`: its redraw order's creation time, if known. */
+export function followUpTallies(followUp: TalliedFollowUp, redrawOrderedAt: string | null): Tally[] {
+  if (followUp.opened_at === '') return [];
+  const tallies: Tally[] = [{ kind: 'opened', at: followUp.opened_at }];
+  if (followUp.state === 'closed' && followUp.closed_at !== null) {
+    tallies.push({
+      kind: 'closed',
+      at: followUp.closed_at,
+      disposition: followUp.disposition ?? 'other',
+      hours: {
+        redraw_order: redrawOrderedAt === null ? null : hoursBetween(followUp.opened_at, redrawOrderedAt),
+        acknowledge: followUp.acknowledged_at === null ? null : hoursBetween(followUp.opened_at, followUp.acknowledged_at),
+        close: hoursBetween(followUp.opened_at, followUp.closed_at),
+      },
+    });
+  }
+  return tallies;
+}
+
+/** What a transaction's tally reads: its status, its newest status time, its collection method and whether it had a redraw. */
+export interface TalliedTransaction {
+  status: string;
+  updated_at: string;
+  /** Its orders' collection method (details.type), or null when unknown. */
+  collection_method: string | null;
+  had_redraw: boolean;
+}
+
+/**
+ * A transaction's tally: one `ended` when it is completed and walk-in (redraws
+ * exist only for walk-in orders, DOMAIN: one with a redraw is walk-in whatever
+ * else is known), at its newest status time; none otherwise (active, cancelled).
+ */
+export function transactionTallies(transaction: TalliedTransaction): Tally[] {
+  if (transaction.status !== 'completed') return [];
+  if (transaction.collection_method !== 'walk_in_test' && !transaction.had_redraw) return [];
+  return [{ kind: 'ended', at: transaction.updated_at, with_redraw: transaction.had_redraw }];
+}
+
+/** Hours from `from` to `to` (canonical instants), to the hundredth, never negative. */
+export function hoursBetween(from: string, to: string): number {
+  return Math.max(0, Math.round(((instantMillis(to) - instantMillis(from)) / HOUR_MS) * 100) / 100);
+}
+
+// ---------------------------------------------------------------------------
+// The report, from the tallies of the window and the open follow-ups now
+
+/** What the report reads of an open follow-up now. */
+export interface OpenFollowUpFacts {
+  owner: string | null;
+  opened_at: string;
+  /** Its open redraw order is flagged stale. */
+  stale: boolean;
+}
+
+/** n, and the 50th and 90th percentiles (nearest rank) to a tenth of an hour. */
+export function durations(values: readonly number[]): Durations {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number): number | null => (sorted.length === 0 ? null : Math.round(sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]! * 10) / 10);
+  return { n: sorted.length, p50: at(0.5), p90: at(0.9) };
+}
+
+/** The aging bucket of an open follow-up: whole days since it opened. */
+export function agingBucket(openedAt: string, now: Date): keyof AgingBuckets {
+  const days = Math.floor((now.getTime() - instantMillis(openedAt)) / DAY_MS);
+  return days <= 7 ? '0_7' : days <= 14 ? '8_14' : days <= 30 ? '15_30' : 'over_30';
+}
+
+/** The report (CONTRACT §11) from the tallies whose time is in the window and the follow-ups open now. */
+export function assembleReport(input: { window: ReportWindow; now: Date; tallies: readonly Tally[]; open: readonly OpenFollowUpFacts[] }): RedrawReport {
+  const closed = input.tallies.filter((tally) => tally.kind === 'closed');
+  const ended = input.tallies.filter((tally) => tally.kind === 'ended');
+  const byDisposition: Record<string, number> = {};
+  for (const tally of [...closed].sort((a, b) => (a.disposition < b.disposition ? -1 : 1))) byDisposition[tally.disposition] = (byDisposition[tally.disposition] ?? 0) + 1;
+  const aging: AgingBuckets = { '0_7': 0, '8_14': 0, '15_30': 0, over_30: 0 };
+  for (const followUp of input.open) aging[agingBucket(followUp.opened_at, input.now)]++;
+  const hours = (pick: (hours: ClosedHours) => number | null) => durations(closed.map((tally) => pick(tally.hours)).filter((value): value is number => value !== null));
+  return {
+    from: canonicalFromDate(input.window.from),
+    to: canonicalFromDate(input.window.to),
+    opened: input.tallies.filter((tally) => tally.kind === 'opened').length,
+    closed: closed.length,
+    by_disposition: byDisposition,
+    open_now: input.open.length,
+    stale_now: input.open.filter((followUp) => followUp.stale).length,
+    unassigned_now: input.open.filter((followUp) => followUp.owner === null).length,
+    aging_now: aging,
+    time_to_redraw_order_hours: hours((h) => h.redraw_order),
+    time_to_acknowledge_hours: hours((h) => h.acknowledge),
+    time_to_close_hours: hours((h) => h.close),
+    walk_in_completed: ended.length,
+    with_redraw: ended.filter((tally) => tally.with_redraw).length,
+  };
 }

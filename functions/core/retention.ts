@@ -5,6 +5,7 @@
  * redelivered stream record writes nothing new.
  */
 import type { OrderRecord } from './order-record';
+import { smokeOrderExpiry } from './smoke';
 import { isEnding } from './status';
 import type { TransactionStatus } from './transaction-status';
 
@@ -41,8 +42,13 @@ export function appointmentExpiry(times: readonly (string | null)[], days: numbe
 /**
  * An order without a transaction expires `days` after it reached an ending state
  * (redraw_available is none: an initial order awaiting its redraw is an open redraw).
+ * A smoke order (core/smoke.ts) keeps the expiry its webhook's write gave it, a
+ * day after it was made: the transaction function's retention computes the same
+ * value, so it neither clears nor moves it.
  */
-export function loneOrderExpiry(record: Pick<OrderRecord, 'transaction_id' | 'low_level_status' | 'status_time'>, days: number): number | null {
+export function loneOrderExpiry(record: Pick<OrderRecord, 'id' | 'created_at' | 'transaction_id' | 'low_level_status' | 'status_time'>, days: number): number | null {
   if (record.transaction_id !== null) return null;
+  const smoke = smokeOrderExpiry(record);
+  if (smoke !== null) return smoke;
   return isEnding(record.low_level_status) ? expiryAfter(record.status_time, days) : null;
 }

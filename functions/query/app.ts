@@ -1,7 +1,7 @@
 /**
- * The query API (CONTRACT §2, §9) for API Gateway HTTP API events (payload v2):
+ * The query API (CONTRACT §2, §9, §11) for API Gateway HTTP API events (payload v2):
  * GET /orders/{order_id}, GET /transactions/{transaction_id}, GET /redraws,
- * GET /follow-ups and GET /follow-ups/{follow_up_id}. Read-only: the actions on
+ * GET /follow-ups, GET /follow-ups/{follow_up_id} and GET /reports/redraws. Read-only: the actions on
  * follow-ups are another function's (functions/follow-up-actions).
  *
  * On AWS the HTTP API names the route (`routeKey`, with `pathParameters`); the
@@ -18,6 +18,8 @@ import type { OrderRecord } from '../core/order-record';
 import { toOrder, type Order, type StaleFlag } from '../core/order-view';
 import { ResourceId } from '../core/schemas';
 import type { TransactionStatus } from '../core/transaction-status';
+import { parseReportWindow, type RedrawReport } from '../core/report';
+import { readRedrawReport } from '../store/reports';
 import { existingFollowUpIds, FOLLOW_UP_LIST_STATES, followUpViews, getFollowUp, listFollowUps, readHistory } from '../store/follow-ups';
 import { getAppointments, getOrderWithAppointment } from '../store/appointments';
 import { listRedraws, type RedrawListState } from '../store/redraws';
@@ -93,7 +95,7 @@ export class HttpError extends Error {
   }
 }
 
-type RouteName = 'order' | 'transaction' | 'redraws' | 'follow-ups' | 'follow-up';
+type RouteName = 'order' | 'transaction' | 'redraws' | 'follow-ups' | 'follow-up' | 'report';
 
 interface RouteSpec {
   name: RouteName;
@@ -110,6 +112,7 @@ const ROUTES: readonly RouteSpec[] = [
   { name: 'redraws', key: 'GET /redraws', path: /^\/redraws$/ },
   { name: 'follow-ups', key: 'GET /follow-ups', path: /^\/follow-ups$/ },
   { name: 'follow-up', key: 'GET /follow-ups/{follow_up_id}', path: /^\/follow-ups\/([^/]+)$/, param: 'follow_up_id' },
+  { name: 'report', key: 'GET /reports/redraws', path: /^\/reports\/redraws$/ },
 ];
 
 interface Matched {
@@ -257,6 +260,14 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
     return { follow_up: view, history: await readHistory(db, tableName, id) };
   };
 
+  /** GET /reports/redraws (CONTRACT §11): the window's rows and what is open now; never a Scan. */
+  const reportRoute = async (query: Record<string, string | undefined>): Promise<RedrawReport> => {
+    const at = now();
+    const parsed = parseReportWindow({ from: query.from, to: query.to }, at);
+    if (parsed.kind === 'invalid') throw new HttpError(400, 'invalid_parameter', parsed.message);
+    return readRedrawReport(db, tableName, { ...parsed.window, now: at });
+  };
+
   return async (rawEvent) => {
     try {
       const parsed = QueryEvent.safeParse(rawEvent);
@@ -274,6 +285,8 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
           return json(200, await listFollowUpsRoute(event.queryStringParameters ?? {}));
         case 'follow-up':
           return json(200, await getFollowUpRoute(resourceId(route.id, 'follow_up_id')));
+        case 'report':
+          return json(200, await reportRoute(event.queryStringParameters ?? {}));
       }
     } catch (error) {
       if (error instanceof HttpError) {

@@ -108,6 +108,8 @@ export const TRANSACTION_METRICS = {
   parked: 'StreamWorkParked',
   /** Parked work redone (its facts published, its transaction recomputed). */
   redone: 'StreamWorkRedone',
+  /** Report rows written (CONTRACT §11): tallies of follow-ups and transactions put or tombstoned (not the redeliveries a row refused). */
+  reportRowWrites: 'ReportRowWrites',
 } as const;
 
 /** The backfill function's metrics (dimension service=backfill), recorded when a run ends. */

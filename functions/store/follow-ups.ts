@@ -57,6 +57,7 @@ const A = {
   applied: 'tf',
   revision: 'rev',
   reminded: 'ar',
+  redrawOrderedAt: 'ro',
 } as const;
 
 /** A stored follow-up, with what its due time is computed from and the tracker's bookkeeping. */
@@ -72,6 +73,8 @@ export interface StoredFollowUp {
   expiresAt: number | null;
   /** When the sweep's not_acknowledged reminder went out (once per follow-up), or null. */
   remindedAt: string | null;
+  /** When Junction created its redraw order, once known (reports' time to a redraw order, CONTRACT §11); null before. */
+  redrawOrderedAt?: string | null;
   /** Write revision: every write is conditional on it and bumps it. */
   revision: number;
 }
@@ -90,8 +93,21 @@ const Stored = z.object({
   [A.applied]: z.optional(z.array(z.enum(REDRAW_FACTS))),
   [A.revision]: z.optional(z.int()),
   [A.reminded]: z.optional(z.nullable(z.string())),
+  [A.redrawOrderedAt]: z.optional(z.nullable(z.string())),
   [TABLE.ttlAttribute]: z.optional(z.nullable(z.number())),
 });
+
+/** Whether an item (by its keys) is a follow-up item (not its history). */
+export function isFollowUpItem(item: Record<string, unknown>): boolean {
+  const { pk, sk } = item;
+  return typeof pk === 'string' && pk.startsWith('FOLLOWUP#') && sk === keys.followUp('').sk;
+}
+
+/** A follow-up item as stored (a stream image, say). */
+export function parseFollowUpItem(item: Record<string, unknown>): StoredFollowUp {
+  if (!isFollowUpItem(item)) throw new Error('not a follow-up item');
+  return parseStored(item);
+}
 
 function parseStored(item: Record<string, unknown>): StoredFollowUp {
   const parsed = Stored.parse(item);
@@ -102,6 +118,7 @@ function parseStored(item: Record<string, unknown>): StoredFollowUp {
     applied: parsed[A.applied] ?? [],
     expiresAt: parsed[TABLE.ttlAttribute] ?? null,
     remindedAt: parsed[A.reminded] ?? null,
+    redrawOrderedAt: parsed[A.redrawOrderedAt] ?? null,
     revision: parsed[A.revision] ?? 0,
   };
 }
@@ -121,6 +138,7 @@ function itemOf(stored: StoredFollowUp): Record<string, unknown> {
     [A.applied]: stored.applied,
     [A.revision]: stored.revision,
     [A.reminded]: stored.remindedAt,
+    ...(stored.redrawOrderedAt == null ? {} : { [A.redrawOrderedAt]: stored.redrawOrderedAt }),
     ...(stored.expiresAt === null ? {} : { [TABLE.ttlAttribute]: stored.expiresAt }),
   };
 }
@@ -359,6 +377,7 @@ export async function keepFollowUpCurrent(
       applied,
       expiresAt: input.expiresAt,
       remindedAt: stored?.remindedAt ?? null,
+      redrawOrderedAt: situation.redrawOrderedAt ?? stored?.redrawOrderedAt ?? null,
     };
     if (stored !== null && entries.length === 0 && sameStored(stored, next)) return { outcome: 'unchanged', writes };
     if (stored !== null && stored.expiresAt !== next.expiresAt) writes += await expireHistory(db, tableName, input.id, next.expiresAt);
@@ -378,8 +397,8 @@ function withAppointment(situation: RedrawSituation, appointment: AppointmentTim
 
 function sameStored(stored: StoredFollowUp, next: Omit<StoredFollowUp, 'revision'>): boolean {
   return (
-    JSON.stringify([stored.followUp, stored.redraw, stored.dueAt, [...stored.applied].sort(), stored.expiresAt]) ===
-    JSON.stringify([next.followUp, next.redraw, next.dueAt, [...next.applied].sort(), next.expiresAt])
+    JSON.stringify([stored.followUp, stored.redraw, stored.dueAt, [...stored.applied].sort(), stored.expiresAt, stored.redrawOrderedAt ?? null]) ===
+    JSON.stringify([next.followUp, next.redraw, next.dueAt, [...next.applied].sort(), next.expiresAt, next.redrawOrderedAt ?? null])
   );
 }
 

@@ -16,6 +16,7 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { isNewerRecord, isSameOrderState, type OrderRecord, type OwnSource, type ProjectedOrder } from '../core/order-record';
+import { smokeOrderExpiry } from '../core/smoke';
 import { hasRedrawOrder } from '../core/staleness';
 import type { ItemWrites, WriteOutcome } from './table-client';
 import { ORDER_ATTRIBUTES, orderItem, parseOrderItem } from './order-items';
@@ -63,7 +64,10 @@ export async function putOwnOrder(
   const { listing } = projected;
   const record = { ...projected.record, source };
   const listingHasRedraw = listing !== null && hasRedrawOrder(listing.members.filter((member) => member.id !== record.id));
-  const item = orderItem(record, listingHasRedraw, listing);
+  // A smoke order (core/smoke.ts) without a transaction expires a day after it was made, set by this
+  // same write: nothing else would give an order that never ends an expiry.
+  const smokeExpiry = record.transaction_id === null ? smokeOrderExpiry(record) : null;
+  const item = { ...orderItem(record, listingHasRedraw, listing), ...(smokeExpiry === null ? {} : { [TABLE.ttlAttribute]: smokeExpiry }) };
   // Only an order that stays an open redraw can keep a flag: one that leaves the index is replaced whole.
   const mayKeepFlag = TABLE.openRedraws.partitionKey in item;
   const values = { ':listing': 'transaction_listing', ':rank': record.rank };
@@ -97,20 +101,23 @@ function keepsFlag(stored: Record<string, AttributeValue> | undefined, record: O
  * The order's own state over a flagged item of the same state: every attribute
  * the put would write but the keys and index keys (the flag's partition and sort
  * key stay), the listing removed when the copy carries none, and no expiry (a
- * new state is kept, as a put would leave it). The flag (`since`, `reason`) and
+ * new state is kept, as a put would leave it; a smoke order's own expiry is
+ * among the attributes set). The flag (`since`, `reason`) and
  * anything else on the item (the sweep's notification marker) are not touched.
  */
 function ownStateUpdate(tableName: string, item: Record<string, unknown>, record: OrderRecord): Parameters<ItemWrites['update']>[0] {
   const own = Object.entries(item).filter(([name]) => !NOT_OWN_STATE.has(name));
   const { '#pk': _key, ...conditionNames } = NAMES;
-  const names: Record<string, string> = { ...conditionNames, '#expiresAt': TABLE.ttlAttribute };
+  const names: Record<string, string> = { ...conditionNames };
   const values: Record<string, unknown> = { ':listing': 'transaction_listing', ':rank': record.rank, ':low': record.low_level_status, ':statusTime': record.status_time };
   const sets = own.map(([name, value], index) => {
     names[`#a${index}`] = name;
     values[`:a${index}`] = value;
     return `#a${index} = :a${index}`;
   });
-  const removes = ['#expiresAt'];
+  // A smoke order's item carries its own expiry (set above, among `own`): kept, not removed.
+  const removes = TABLE.ttlAttribute in item ? [] : ['#expiresAt'];
+  if (!(TABLE.ttlAttribute in item)) names['#expiresAt'] = TABLE.ttlAttribute;
   if (!(A.listing in item)) {
     names['#listing'] = A.listing;
     removes.push('#listing');
@@ -118,7 +125,7 @@ function ownStateUpdate(tableName: string, item: Record<string, unknown>, record
   return {
     TableName: tableName,
     Key: { [TABLE.partitionKey]: item[TABLE.partitionKey], [TABLE.sortKey]: item[TABLE.sortKey] },
-    UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+    UpdateExpression: `SET ${sets.join(', ')}${removes.length === 0 ? '' : ` REMOVE ${removes.join(', ')}`}`,
     ConditionExpression: `${NEWER} AND ${FLAGGED_SAME_STATE}`,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,

@@ -20,6 +20,7 @@
 import * as z from 'zod/mini';
 import { EVENT_TYPES, type TrackerEvent } from '../core/events';
 import { queryItems } from './query-pages';
+import { TallyWriteSchema, type TallyWrite } from './reports';
 import { keys, PARKED_WORK_PARTITION, TABLE } from './table';
 import type { TableClient } from './table-client';
 
@@ -31,6 +32,8 @@ export const PARKED_WORK_ATTRIBUTES = {
   loneOrderId: 'lone_order_id',
   /** The facts, as one JSON text (a list of events). */
   facts: 'facts',
+  /** The report row writes (store/reports.ts TallyWrite), as one JSON text; absent: none. */
+  tallies: 'tallies',
   /** When the original write happened (the record's ApproximateCreationDateTime), canonical. */
   recordedAt: 'recorded_at',
   parkedAt: 'parked_at',
@@ -47,6 +50,8 @@ export interface ParkedWork {
   transactions: { transactionId: string; orderIds: string[] }[];
   loneOrderId: string | null;
   facts: TrackerEvent[];
+  /** The report rows its images gave (versioned: redone late, an older one is refused). */
+  tallies?: TallyWrite[];
   /** When the record's write happened (canonical instant). */
   recordedAt: string;
 }
@@ -80,12 +85,17 @@ const StoredParkedItem = z.object({
   [A.transactions]: z.array(z.object({ id: z.string(), orders: z.array(z.string()) })),
   [A.loneOrderId]: z.optional(z.string()),
   [A.facts]: z.string(),
+  [A.tallies]: z.optional(z.string()),
   [A.recordedAt]: z.string(),
   [A.parkedAt]: z.string(),
   [A.attempts]: z.int().check(z.positive()),
   [A.redoRequestedAt]: z.optional(z.string()),
   [A.redoneAt]: z.optional(z.string()),
 });
+
+function parseTallies(text: string | undefined): TallyWrite[] {
+  return text === undefined ? [] : z.array(TallyWriteSchema).parse(JSON.parse(text));
+}
 
 /** Whether an item (by its keys) is a parked-work item. */
 export function isParkedWorkItem(item: Record<string, unknown>): boolean {
@@ -103,6 +113,7 @@ export function parseParkedItem(item: Record<string, unknown>): ParkedItem {
     transactions: stored[A.transactions].map((entry) => ({ transactionId: entry.id, orderIds: entry.orders })),
     loneOrderId: stored[A.loneOrderId] ?? null,
     facts,
+    tallies: parseTallies(stored[A.tallies]),
     recordedAt: stored[A.recordedAt],
     parkedAt: stored[A.parkedAt],
     attempts: stored[A.attempts],
@@ -126,6 +137,7 @@ export async function parkWork(db: TableClient, tableName: string, work: ParkedW
       [A.transactions]: work.transactions.map((entry) => ({ id: entry.transactionId, orders: entry.orderIds })),
       ...(work.loneOrderId === null ? {} : { [A.loneOrderId]: work.loneOrderId }),
       [A.facts]: JSON.stringify(work.facts),
+      ...(work.tallies === undefined || work.tallies.length === 0 ? {} : { [A.tallies]: JSON.stringify(work.tallies) }),
       [A.recordedAt]: work.recordedAt,
       [A.parkedAt]: now,
       [A.attempts]: 1,

@@ -99,7 +99,16 @@ export const keys = {
   openFollowUpSort: (dueAt: string | null, id: string) => `${dueAt ?? '~'}#${id}`,
   /** Sort key of a closed follow-up in the worklist (read backwards: newest first). */
   closedFollowUpSort: (closedAt: string, id: string) => `${closedAt}#${id}`,
+  /**
+   * A report row (CONTRACT §11, store/reports.ts): one partition per kind and
+   * month of its time, sorted by `<time>#<token>`; the token is a hash of the
+   * follow-up's or transaction's id, so the row names neither.
+   */
+  reportRow: (kind: string, at: string, token: string) => ({ pk: `${REPORT_PARTITION_PREFIX}${kind}#${at.slice(0, 7)}`, sk: `${at}#${token}` }),
 } as const;
+
+/** Report rows' partitions start with this, then `<kind>#<YYYY-MM>` (keys.reportRow). */
+export const REPORT_PARTITION_PREFIX = 'REPORT#';
 
 /** CreateTable input for DynamoDB Local (tests, `npm start`); the CDK stack builds the same from TABLE. */
 export function createTableInput(tableName: string): CreateTableCommandInput {

@@ -36,6 +36,8 @@ export const TRANSACTION_ATTRIBUTES = {
   updatedAt: 'u',
   behindStatusTime: 'b',
   resultsMissing: 'x',
+  /** Its orders' collection method (details.type): reports count walk-in transactions (CONTRACT §11). */
+  collectionMethod: 'cm',
   /**
    * Catch-up reads in a row that did not improve a behind member (store/catch-up.ts);
    * set with a later sort key in RECONCILE_PARTITION, dropped by the item's next write.
@@ -66,6 +68,7 @@ const StoredTransaction = z.object({
   [A.updatedAt]: z.string(),
   [A.behindStatusTime]: z.optional(z.nullable(z.string())),
   [A.resultsMissing]: z.optional(z.boolean()),
+  [A.collectionMethod]: z.optional(z.string()),
   [TABLE.ttlAttribute]: z.optional(z.number()),
 });
 
@@ -96,6 +99,8 @@ export interface TransactionItem {
   results_missing?: boolean;
   /** When DynamoDB's TTL may delete the item (epoch seconds, CONTRACT §8), or null: kept. */
   expires_at?: number | null;
+  /** Its orders' collection method (details.type), once an order of its own is known; absent in items written before reports. */
+  collection_method?: string | null;
 }
 
 /** Whether an item (by its keys) is a transaction item. */
@@ -132,6 +137,7 @@ export function parseTransactionItem(item: Record<string, unknown>): Transaction
     behind_status_time: stored[A.behindStatusTime] ?? null,
     results_missing: stored[A.resultsMissing] ?? false,
     expires_at: stored[TABLE.ttlAttribute] ?? null,
+    collection_method: stored[A.collectionMethod] ?? null,
   };
 }
 
@@ -165,6 +171,7 @@ export function transactionItem(transaction: TransactionItem): Record<string, un
     [A.updatedAt]: transaction.updated_at,
     ...(transaction.behind_status_time === null ? {} : { [A.behindStatusTime]: transaction.behind_status_time }),
     ...(transaction.results_missing ? { [A.resultsMissing]: true } : {}),
+    ...(transaction.collection_method == null ? {} : { [A.collectionMethod]: transaction.collection_method }),
     ...(transaction.expires_at === undefined || transaction.expires_at === null ? {} : { [TABLE.ttlAttribute]: transaction.expires_at }),
   };
 }

@@ -169,7 +169,9 @@ export async function recomputeTransaction(
     if (!storeTransaction) return { transaction: current.transaction, writes, conflicts };
 
     writes++;
-    const outcome = await conditionalWrite(db, transactionPut(tableName, { ...current.transaction, results_missing: missing, expires_at: retention }, stored));
+    // Reports count walk-in transactions (CONTRACT §11): the method of its orders' own states, else as stored.
+    const method = [...known.values()].map((order) => order.record).find((record) => isOwnSource(record.source))?.collection_method ?? stored?.collection_method ?? null;
+    const outcome = await conditionalWrite(db, transactionPut(tableName, { ...current.transaction, results_missing: missing, expires_at: retention, collection_method: method }, stored));
     if (outcome === 'written') return { transaction: current.transaction, writes, conflicts };
     conflicts++;
     stored = outcome === 'lost' ? await getTransactionItem(db, tableName, transactionId, true) : newerTransaction(stored, parseTransactionItem(outcome));
@@ -254,7 +256,7 @@ async function conditionalWrite(db: TableClient, write: ConditionalWrite): Promi
 /** New item: nobody else created it. Stored item: unchanged since we read it. */
 function transactionPut(
   tableName: string,
-  transaction: TransactionKnowledge & Pick<TransactionItem, 'results_missing' | 'expires_at'>,
+  transaction: TransactionKnowledge & Pick<TransactionItem, 'results_missing' | 'expires_at' | 'collection_method'>,
   stored: TransactionItem | null,
 ): ConditionalWrite {
   return {

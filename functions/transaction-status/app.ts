@@ -84,6 +84,7 @@ import { loneOrderExpiry } from '../core/retention';
 import { transactionStatus } from '../core/transaction-status';
 import { keepFollowUpCurrent } from '../store/follow-ups';
 import { getAppointment, isAppointmentItem, parseAppointmentItem } from '../store/appointments';
+import { applyTallyWrite, tallyWritesOf, type TallyWrite } from '../store/reports';
 import type { EventPublisher } from './publisher';
 
 /** RETENTION_DAYS (CONTRACT §8): days a transaction, or an order without one, is kept once over. */
@@ -167,6 +168,8 @@ interface RecordWork {
   sequenceNumber: string;
   classified: Classified;
   facts: TrackerEvent[];
+  /** Report rows (CONTRACT §11) its images give, or its parked work carries. */
+  tallies: TallyWrite[];
 }
 
 /** DynamoDB's TTL deletes items as this service principal (Lambda's userIdentity of the record). */
@@ -250,6 +253,7 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
         // An appointment without a transaction id is parked by its order's id: the redo places it by its order.
         loneOrderId: classified.kind === 'lone' ? classified.order.record.id : classified.kind === 'appointment' && classified.transactionId === null ? classified.orderId : null,
         facts: work.facts,
+        tallies: work.tallies,
         recordedAt: new Date((created ?? clock() / 1000) * 1000).toISOString(),
       },
       parkedAt,
@@ -283,9 +287,13 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
       const sequenceNumber = record.dynamodb?.SequenceNumber;
       let classified: Classified;
       const recordFacts: TrackerEvent[] = [];
+      const recordTallies: TallyWrite[] = [];
       try {
         if (isExpiry(record)) continue;
         classified = classify(record, retentionDays);
+        // Follow-up and transaction items' writes keep the report rows (CONTRACT §11); parked work carries its own.
+        recordTallies.push(...tallyWritesOf(plain(record.dynamodb?.OldImage), plain(record.dynamodb?.NewImage)));
+        if (classified.kind === 'parked') recordTallies.push(...(classified.item.tallies ?? []));
         if (deps.publisher !== undefined && sequenceNumber !== undefined) {
           recordFacts.push(...factsOfWrite(plain(record.dynamodb?.OldImage), plain(record.dynamodb?.NewImage), record.dynamodb?.ApproximateCreationDateTime));
           if (classified.kind === 'parked') recordFacts.push(...classified.item.facts);
@@ -301,8 +309,10 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
         continue;
       }
       if (sequenceNumber === undefined) continue;
-      // A record with facts only (a transaction item's own write, a stale flag set) is work too: its facts.
-      if (classified.kind !== 'skip' || recordFacts.length > 0) works.set(sequenceNumber, { record, sequenceNumber, classified, facts: recordFacts });
+      // A record with facts or report rows only (a transaction item's own write, a stale flag set) is work too.
+      if (classified.kind !== 'skip' || recordFacts.length > 0 || recordTallies.length > 0) {
+        works.set(sequenceNumber, { record, sequenceNumber, classified, facts: recordFacts, tallies: recordTallies });
+      }
       if (classified.kind === 'skip') continue;
       if (classified.kind === 'lone') lone.push({ sequenceNumber, order: classified.order });
       else if (classified.kind === 'order') touch(classified.transactionId, sequenceNumber).orders.push(classified.order);
@@ -410,6 +420,21 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
     });
     if (late > 0) logger.warn('transactions not recomputed in the time left; their records are reported', { transactions: late });
 
+    // Report rows (CONTRACT §11): each write versioned, so any order of applying them converges; a refused one is stale.
+    let reportRowWrites = 0;
+    const tallyWork = [...works.values()].flatMap((work) => work.tallies.map((write) => ({ sequenceNumber: work.sequenceNumber, write })));
+    await forEachLimited(tallyWork, concurrency, async ({ sequenceNumber, write }) => {
+      if (failures.has(sequenceNumber)) return;
+      try {
+        const outcome = Date.now() >= workDeadline ? 'late' : await beforeDeadline(applyTallyWrite(db, tableName, write), workDeadline);
+        if (outcome === 'late') failures.add(sequenceNumber);
+        else if (outcome === 'written') reportRowWrites++;
+      } catch (error) {
+        logger.error('report row write failed', { error: errorName(error) });
+        failures.add(sequenceNumber);
+      }
+    });
+
     const unpublished = await publishing;
     for (const sequenceNumber of unpublished.records) failures.add(sequenceNumber);
     const unpublishedFacts = unpublished.failed;
@@ -458,6 +483,7 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
     }
     metrics.addMetric(METRIC.writes, MetricUnit.Count, writes);
     metrics.addMetric(METRIC.followUpWrites, MetricUnit.Count, followUpWrites);
+    metrics.addMetric(METRIC.reportRowWrites, MetricUnit.Count, reportRowWrites);
     followUpWrites = 0;
     metrics.addMetric(METRIC.conflicts, MetricUnit.Count, conflicts);
     metrics.addMetric(METRIC.parked, MetricUnit.Count, parked);

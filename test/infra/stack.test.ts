@@ -323,7 +323,7 @@ describe('HTTP API', () => {
     });
   });
 
-  it.each(['GET /orders/{order_id}', 'GET /transactions/{transaction_id}', 'GET /redraws', 'GET /follow-ups', 'GET /follow-ups/{follow_up_id}', 'POST /follow-ups/{follow_up_id}/actions'])(
+  it.each(['GET /orders/{order_id}', 'GET /transactions/{transaction_id}', 'GET /redraws', 'GET /follow-ups', 'GET /follow-ups/{follow_up_id}', 'GET /reports/redraws', 'POST /follow-ups/{follow_up_id}/actions'])(
     'requires IAM authorization on %s',
     (routeKey) => {
       built.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'AWS_IAM' });
@@ -338,7 +338,7 @@ describe('HTTP API', () => {
       return JSON.stringify(resources[integrationId]!.Properties.IntegrationUri);
     };
     const fnId = (bound: { fn: { node: { defaultChild?: unknown } } }) => built.stack.getLogicalId(bound.fn.node.defaultChild as never);
-    for (const routeKey of ['GET /follow-ups', 'GET /follow-ups/{follow_up_id}', 'GET /redraws']) expect(targetOf(routeKey)).toContain(fnId(built.stack.query));
+    for (const routeKey of ['GET /follow-ups', 'GET /follow-ups/{follow_up_id}', 'GET /redraws', 'GET /reports/redraws']) expect(targetOf(routeKey)).toContain(fnId(built.stack.query));
     expect(targetOf('POST /follow-ups/{follow_up_id}/actions')).toContain(fnId(built.stack.followUpActions));
   });
 
@@ -351,6 +351,7 @@ describe('HTTP API', () => {
       'GET /follow-ups/{follow_up_id}',
       'GET /orders/{order_id}',
       'GET /redraws',
+      'GET /reports/redraws',
       'GET /transactions/{transaction_id}',
       'POST /follow-ups/{follow_up_id}/actions',
       'POST /webhooks/junction',

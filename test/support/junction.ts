@@ -35,7 +35,7 @@ export function arbFlow(): fc.Arbitrary<FlowSpec> {
  * Deliveries as Svix might make them: every webhook at least once, some several
  * times (retries), all in a random order.
  */
-export function arbShuffledDeliveries(deliveries: readonly Delivery[]): fc.Arbitrary<Delivery[]> {
+export function arbShuffledDeliveries<T = Delivery>(deliveries: readonly T[]): fc.Arbitrary<T[]> {
   return fc
     .array(fc.integer({ min: 0, max: 2 }), { minLength: deliveries.length, maxLength: deliveries.length })
     .chain((extraCopies) => {

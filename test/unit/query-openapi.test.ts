@@ -67,6 +67,7 @@ describe('docs/openapi.json', () => {
         'GET /follow-ups',
         'GET /follow-ups/{follow_up_id}',
         'POST /follow-ups/{follow_up_id}/actions',
+        'GET /reports/redraws',
         'GET /health',
         'POST /local/sweep',
       ].sort(),

@@ -93,6 +93,7 @@ describe('transaction items', () => {
       behind_status_time: '2026-03-02T11:00:00.000000Z',
       results_missing: false,
       expires_at: null,
+      collection_method: 'walk_in_test',
     };
     const behind = transactionItem(base);
     expect(parseTransactionItem(JSON.parse(JSON.stringify(behind)))).toEqual(base);

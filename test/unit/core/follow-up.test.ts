@@ -205,6 +205,7 @@ describe('the redraw situation of a transaction', () => {
       hasRedraw: true,
       initialOrderId: 'ord-1',
       redrawOrderId: null,
+      redrawOrderedAt: null,
       openedAt: '2026-03-01T10:00:00.000000Z',
       redraw: { kind: 'awaiting_redraw', statusTime: '2026-03-01T10:00:00.000000Z', orderId: 'ord-1' },
       facts: [],
@@ -212,6 +213,8 @@ describe('the redraw situation of a transaction', () => {
     expect(redrawSituation([initial('redraw_available'), redraw('ordered')], 'active')).toMatchObject({
       initialOrderId: 'ord-1',
       redrawOrderId: 'ord-2',
+      // Reports' time to a redraw order (CONTRACT §11): when Junction created it.
+      redrawOrderedAt: '2026-03-02T10:00:00.000000Z',
       openedAt: '2026-03-01T10:00:00.000000Z',
       redraw: { kind: 'redraw_in_progress', statusTime: '2026-03-03T10:00:00.000000Z', orderId: 'ord-2' },
     });

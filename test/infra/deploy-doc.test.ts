@@ -1,0 +1,234 @@
+/**
+ * docs/deploy.md's lists, held to the stack (issue 27, item 7): every setting of
+ * lib/settings.ts, every output, alarm and function (with its IAM actions) of the
+ * synthesized template, and every resource a teardown leaves behind. A setting,
+ * output, alarm, function or retained resource added to the stack fails here until
+ * the page documents it; a row for something the stack no longer has fails too.
+ *
+ * The stack is built with every optional part on (Slack, the follow-up reminder,
+ * both optional alarms), so that nothing escapes because cdk.json turns it off.
+ */
+import { readFileSync } from 'node:fs';
+import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { APPOINTMENT_EVENT_TYPES, TRACKED_EVENT_TYPES } from '../../functions/core/schemas';
+import { SETTINGS_CONTEXT_KEY } from '../../lib/settings';
+import { PROJECT_ROOT } from '../../lib/table-bound-function';
+import { allStatements } from './policies';
+import { buildStack, cdkJsonSettings, type BuiltStack } from './stack';
+
+const DOC = readFileSync(`${PROJECT_ROOT}docs/deploy.md`, 'utf8');
+
+/**
+ * The text under the first heading line that starts with `heading` (e.g. `## Outputs`),
+ * up to the next heading of the same or a higher level; '' when there is none.
+ */
+function section(doc: string, heading: string): string {
+  const level = heading.indexOf(' ');
+  const lines = doc.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(heading));
+  if (start < 0) return '';
+  const rest = lines.slice(start + 1);
+  let inCode = false;
+  const end = rest.findIndex((line) => {
+    if (line.startsWith('```')) inCode = !inCode;
+    const hashes = /^(#+) /.exec(line)?.[1]?.length;
+    return !inCode && hashes !== undefined && hashes <= level;
+  });
+  return rest.slice(0, end < 0 ? undefined : end).join('\n');
+}
+
+/** The body rows of the first Markdown table in `text`, as trimmed cells (header and rule left out). */
+function firstTable(text: string): string[][] {
+  // Tables may be indented under a list item.
+  const lines = text.split('\n').map((line) => line.trimStart());
+  const start = lines.findIndex((line, i) => line.startsWith('|') && /^\|(\s*:?-+:?\s*\|)+\s*$/.test(lines[i + 1] ?? ''));
+  if (start < 0) return [];
+  const rows: string[][] = [];
+  for (const line of lines.slice(start + 2)) {
+    if (!line.startsWith('|')) break;
+    rows.push(line.replace(/^\|/, '').replace(/\|\s*$/, '').split('|').map((cell) => cell.trim()));
+  }
+  return rows;
+}
+
+/** The `code` spans of a cell. */
+const codeSpans = (cell: string): string[] => [...cell.matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? '');
+
+/** The names a section's table lists: the code spans of each row's first cell. */
+function listedNames(doc: string, heading: string): string[] {
+  return firstTable(section(doc, heading)).flatMap((row) => codeSpans(row[0] ?? ''));
+}
+
+/** What the stack has that the page does not list, and what the page lists that the stack does not have. */
+function drift(expected: Iterable<string>, documented: Iterable<string>): { undocumented: string[]; notInStack: string[] } {
+  const want = new Set(expected);
+  const have = new Set(documented);
+  return {
+    undocumented: [...want].filter((name) => !have.has(name)).sort(),
+    notInStack: [...have].filter((name) => !want.has(name)).sort(),
+  };
+}
+
+const SETTINGS_HEADING = '## Settings';
+const OUTPUTS_HEADING = '## Outputs';
+const ALARMS_HEADING = '### Alarms';
+const IAM_HEADING = '### IAM actions of each function';
+const TEARDOWN_HEADING = '## Teardown';
+const JUNCTION_HEADING = "### What Junction's dashboard needs";
+
+/** The settings cdk.json holds, as written (a required key without a default is only here). */
+function rawCdkJsonKeys(): string[] {
+  const cdkJson = z
+    .object({ context: z.object({ [SETTINGS_CONTEXT_KEY]: z.record(z.string(), z.unknown()) }) })
+    .parse(JSON.parse(readFileSync(`${PROJECT_ROOT}cdk.json`, 'utf8')));
+  return Object.keys(cdkJson.context[SETTINGS_CONTEXT_KEY] ?? {});
+}
+
+/**
+ * Every setting lib/settings.ts knows: the keys of the parsed committed settings (the
+ * schema fills each default, so a new setting with a default appears here) and the keys
+ * cdk.json holds (a new required setting must be there, or synth fails).
+ */
+function settingNames(): string[] {
+  return [...new Set([...Object.keys(cdkJsonSettings()), ...rawCdkJsonKeys()])];
+}
+
+const TemplateJson = z.object({
+  Resources: z.record(z.string(), z.object({ Type: z.string(), DeletionPolicy: z.string().optional(), Properties: z.record(z.string(), z.unknown()).optional() })),
+  Outputs: z.record(z.string(), z.unknown()),
+});
+
+const LambdaProperties = z.object({
+  Role: z.object({ 'Fn::GetAtt': z.tuple([z.string(), z.literal('Arn')]) }),
+  Environment: z.object({ Variables: z.object({ POWERTOOLS_SERVICE_NAME: z.string() }) }),
+});
+
+let built: BuiltStack;
+let template: z.output<typeof TemplateJson>;
+beforeAll(() => {
+  built = buildStack({
+    settings: {
+      slack: { workspaceId: 'T0123456789', channelId: 'C0123456789' },
+      followUpAckHours: 48,
+      noWebhookAlarmHours: 24,
+      staleFlagsPerDayAlarm: 25,
+    },
+  });
+  template = TemplateJson.parse(built.template.toJSON());
+}, 120_000);
+
+/** Alarm names as the page gives them: each CfnAlarm's construct id (e.g. `Webhook5xxRate`), with its logical id. */
+function alarms(): { name: string; logicalId: string }[] {
+  return built.stack.node
+    .findAll()
+    .filter((construct): construct is CfnAlarm => construct instanceof CfnAlarm)
+    .map((cfn) => ({ name: cfn.node.scope?.node.id ?? '', logicalId: String(built.stack.resolve(cfn.logicalId)) }));
+}
+
+/** Each function of the template by its service name, with every IAM action its role is allowed. */
+function functionActions(): Map<string, Set<string>> {
+  const statements = allStatements(built.template);
+  const result = new Map<string, Set<string>>();
+  for (const resource of Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')) {
+    const fn = LambdaProperties.parse(resource.Properties);
+    const roleRef = JSON.stringify({ Ref: fn.Role['Fn::GetAtt'][0] });
+    const actions = statements
+      .filter(({ roles, statement }) => statement.Effect === 'Allow' && roles.some((role) => JSON.stringify(role) === roleRef))
+      .flatMap(({ statement }) => statement.Action);
+    result.set(fn.Environment.Variables.POWERTOOLS_SERVICE_NAME, new Set(actions));
+  }
+  return result;
+}
+
+describe("docs/deploy.md's parser (what the comparisons below rely on)", () => {
+  it('names a setting, an output and an alarm whose row is taken out of the page', () => {
+    const without = (prefix: string) => DOC.split('\n').filter((line) => !line.startsWith(prefix)).join('\n');
+    expect(drift(settingNames(), listedNames(without('| `retentionDays` |'), SETTINGS_HEADING)).undocumented).toEqual(['retentionDays']);
+    expect(drift(Object.keys(template.Outputs), listedNames(without('| `WebhookUrl` |'), OUTPUTS_HEADING)).undocumented).toEqual(['WebhookUrl']);
+    const alarmNames = alarms().map((alarm) => alarm.name);
+    expect(drift(alarmNames, listedNames(without('| `StaleFlagsSurge` |'), ALARMS_HEADING)).undocumented).toEqual(['StaleFlagsSurge']);
+  });
+
+  it('names a row the stack does not have', () => {
+    const extra = DOC.replace('| `alarmEmail` |', '| `alarmEmails` | x | y |\n| `alarmEmail` |');
+    expect(drift(settingNames(), listedNames(extra, SETTINGS_HEADING))).toEqual({ undocumented: [], notInStack: ['alarmEmails'] });
+  });
+});
+
+describe('docs/deploy.md against lib/settings.ts and the synthesized template', () => {
+  it('lists every setting of lib/settings.ts (cdk.json `redrawTracker`), and no other', () => {
+    expect(settingNames().length).toBeGreaterThanOrEqual(20);
+    expect(drift(settingNames(), listedNames(DOC, SETTINGS_HEADING))).toEqual({ undocumented: [], notInStack: [] });
+  });
+
+  it('lists every output of the stack, and no other', () => {
+    expect(Object.keys(template.Outputs)).toContain('WebhookUrl');
+    expect(drift(Object.keys(template.Outputs), listedNames(DOC, OUTPUTS_HEADING))).toEqual({ undocumented: [], notInStack: [] });
+  });
+
+  it('lists every alarm of the template by name, and no other', () => {
+    const found = alarms();
+    const inTemplate = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm').map(([logicalId]) => logicalId);
+    // The names below are those of exactly the template's alarms.
+    expect(found.map((alarm) => alarm.logicalId).sort()).toEqual(inTemplate.sort());
+    expect(found).toHaveLength(25);
+    expect(drift(found.map((alarm) => alarm.name), listedNames(DOC, ALARMS_HEADING))).toEqual({ undocumented: [], notInStack: [] });
+  });
+
+  it("lists every function with exactly the IAM actions its role is allowed", () => {
+    const rows = firstTable(section(DOC, IAM_HEADING));
+    const documented = new Map(rows.map((row) => [codeSpans(row[0] ?? '')[0] ?? '', new Set(codeSpans(row[1] ?? '').filter((span) => /^[a-z0-9-]+:[A-Za-z*]+$/.test(span)))]));
+    const actual = functionActions();
+    expect(actual.size).toBe(6);
+    expect(drift(actual.keys(), documented.keys())).toEqual({ undocumented: [], notInStack: [] });
+    for (const [service, actions] of actual) {
+      expect(drift(actions, documented.get(service) ?? []), service).toEqual({ undocumented: [], notInStack: [] });
+    }
+  });
+
+  it('says what a teardown leaves behind, how many of each, and the command that deletes each kind', () => {
+    const teardown = section(DOC, TEARDOWN_HEADING);
+    const DELETE_COMMAND: Record<string, string> = {
+      'AWS::DynamoDB::Table': 'aws dynamodb delete-table',
+      'AWS::KMS::Key': 'aws kms schedule-key-deletion',
+      'AWS::Logs::LogGroup': 'aws logs delete-log-group',
+    };
+    const retained = new Map<string, number>();
+    for (const resource of Object.values(template.Resources).filter((r) => r.DeletionPolicy === 'Retain')) {
+      retained.set(resource.Type, (retained.get(resource.Type) ?? 0) + 1);
+    }
+    const rows = firstTable(teardown);
+    const documented = new Map(rows.map((row) => [codeSpans(row[0] ?? '')[0] ?? '', Number(row[1])]));
+    expect(Object.fromEntries(documented)).toEqual(Object.fromEntries(retained));
+    for (const type of retained.keys()) {
+      expect(DELETE_COMMAND[type], `how to delete a retained ${type}`).toBeDefined();
+      expect(teardown).toContain(DELETE_COMMAND[type]);
+    }
+  });
+});
+
+describe('"Before you deploy"', () => {
+  it("lists exactly the event types the webhook handles for Junction's dashboard", () => {
+    const handled = [...TRACKED_EVENT_TYPES, ...APPOINTMENT_EVENT_TYPES];
+    expect(drift(handled, listedNames(DOC, JUNCTION_HEADING))).toEqual({ undocumented: [], notInStack: [] });
+  });
+
+  it('points Junction at the WebhookUrl output, never at a URL built from ApiUrl', () => {
+    expect(section(DOC, JUNCTION_HEADING)).toContain('`WebhookUrl`');
+    expect(DOC).not.toMatch(/<ApiUrl>\/?webhooks/);
+  });
+
+  it("gives the Node version package.json's engines require", () => {
+    const PackageJson = z.object({ engines: z.object({ node: z.string() }) });
+    const engines = PackageJson.parse(JSON.parse(readFileSync(`${PROJECT_ROOT}package.json`, 'utf8'))).engines.node;
+    const version = /\d+\.\d+/.exec(engines)?.[0];
+    expect(version).toBeDefined();
+    expect(section(DOC, '### What you need')).toContain(`Node.js ${version} or newer`);
+  });
+
+  it('ends the deploy steps with the smoke test', () => {
+    expect(section(DOC, '## First deploy')).toContain('Last step: `npx redraw-tracker smoke --stack RedrawTracker` (see below)');
+  });
+});

@@ -1,0 +1,245 @@
+/**
+ * Reports (CONTRACT §11) on DynamoDB Local's real stream: Junction's webhooks
+ * and people's actions go through the webhook's store and the transaction
+ * function, which keeps the report rows; GET /reports/redraws (the query
+ * function) answers the week's counts, durations and redraw rate, what is open
+ * now, and 400s that name the field. Any order and duplication of the same
+ * webhooks gives the same report, and the rows' versioned writes converge
+ * whatever order the stream records are applied in (parked work redone late).
+ */
+import fc from 'fast-check';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
+import type { RedrawReport } from '../../functions/core/report';
+import { createQueryHandler } from '../../functions/query/app';
+import { actOnFollowUp, getFollowUp, isFollowUpItem } from '../../functions/store/follow-ups';
+import { applyTallyWrite, overdueFollowUps, readRedrawReport, reportToken, tallyWritesOf, type TallyWrite } from '../../functions/store/reports';
+import { flagStale } from '../../functions/store/redraws';
+import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
+import {
+  arbShuffledDeliveries,
+  buildDeliveries,
+  freshId,
+  redrawFlow,
+  simpleFlow,
+  type Delivery,
+  type FlowSpec,
+  type RedrawOutcome,
+} from '../support/junction';
+import { openApiValidator } from '../support/openapi';
+import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
+
+let rig: TransactionRig;
+let query: ReturnType<typeof createQueryHandler>;
+const assertDocumented = openApiValidator();
+beforeAll(async () => {
+  // As deployed: retention on (the transaction item then carries its status and time when over).
+  rig = await startTransactionRig('report', { retentionDays: 365 });
+  query = createQueryHandler({ db: rig.table.db, tableName: rig.table.tableName, logger: { error: () => {} } });
+});
+afterAll(async () => {
+  await rig?.close();
+});
+
+const redrawIds = () => ({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() });
+const DAY_MS = 86_400_000;
+
+async function deliver(deliveries: readonly Delivery[]): Promise<void> {
+  for (const delivery of deliveries) await rig.webhook(delivery);
+  await rig.settle();
+}
+
+async function getReport(params: Record<string, string>): Promise<{ status: number; body: unknown }> {
+  const response = await query({
+    rawPath: '/reports/redraws',
+    requestContext: { http: { method: 'GET' } },
+    queryStringParameters: params,
+  });
+  assertDocumented('GET', '/reports/redraws', response);
+  return { status: response.statusCode, body: JSON.parse(response.body) as unknown };
+}
+
+const person = (id: string, body: unknown) =>
+  actOnFollowUp(rig.table.db, rig.table.tableName, { id, body, actor: 'j.doe', now: new Date(), thresholds: DEFAULT_THRESHOLDS });
+
+describe('GET /reports/redraws', () => {
+  it('counts a week of redraws: opened, closed by disposition, durations, the redraw rate, and what is open, stale and unassigned now', async () => {
+    const monday = new Date('2026-04-06T09:00:00Z');
+    const at = (days: number) => new Date(monday.getTime() + days * DAY_MS);
+    const completed = redrawIds();
+    const inProgress = redrawIds();
+    const failed = redrawIds();
+    const redrawCancelled = redrawIds();
+    const walkIn = { transactionId: freshId(), orderId: freshId() };
+    const testkit = { transactionId: freshId(), orderId: freshId() };
+    const flows: FlowSpec[] = [
+      redrawFlow(completed, 'completed', at(0)),
+      redrawFlow(inProgress, 'in_progress', at(1)),
+      redrawFlow(failed, 'sample_error', at(2)),
+      redrawFlow(redrawCancelled, 'cancelled', at(3)),
+      simpleFlow(walkIn, 'walk_in_test', undefined, at(2)),
+      simpleFlow(testkit, 'testkit', undefined, at(2)),
+    ];
+    await deliver(flows.flatMap((flow) => buildDeliveries(flow)));
+    // People: the one in progress is taken; the failed one is closed (today: outside the window).
+    expect((await person(inProgress.transactionId, { action: 'acknowledge', owner: 'team.outreach' })).kind).toBe('changed');
+    expect((await person(failed.transactionId, { action: 'close', disposition: 'patient_declined' })).kind).toBe('changed');
+    // The sweep flagged the redraw in progress.
+    const order = (await rig.order(inProgress.redrawId))!;
+    expect(await flagStale(rig.table.db, rig.table.tableName, { orderId: order.record.id, rank: order.record.rank, partition: OPEN_REDRAW_PARTITIONS.redrawInProgress }, { since: new Date().toISOString(), reason: 'no_progress' })).toBe('written');
+    await rig.settle();
+
+    const week = await getReport({ from: '2026-04-06', to: '2026-04-12' });
+    expect(week.status).toBe(200);
+    expect(week.body).toEqual({
+      from: '2026-04-06T00:00:00.000000Z',
+      to: '2026-04-13T00:00:00.000000Z',
+      // Four transactions reached a redraw this week.
+      opened: 4,
+      // One closed in the week: the tracker's, when its redraw order completed (the person's close is today).
+      closed: 1,
+      by_disposition: { redraw_completed: 1 },
+      // Still open: the one in progress (taken, flagged) and the one whose redraw was cancelled (nobody's).
+      open_now: 2,
+      stale_now: 1,
+      unassigned_now: 1,
+      aging_now: { '0_7': 0, '8_14': 0, '15_30': 0, over_30: 2 },
+      // redraw_available at 13:00, the redraw order created at 14:00, completed at 17:00; nobody acknowledged it.
+      time_to_redraw_order_hours: { n: 1, p50: 1, p90: 1 },
+      time_to_acknowledge_hours: { n: 0, p50: null, p90: null },
+      time_to_close_hours: { n: 1, p50: 4, p90: 4 },
+      // Completed walk-in transactions: the three with a redraw that ended, and the plain walk-in (the testkit is none).
+      walk_in_completed: 4,
+      with_redraw: 3,
+    } satisfies RedrawReport);
+
+    // The week after: nothing of it, the same open follow-ups now.
+    const next = await getReport({ from: '2026-04-13T00:00:00Z', to: '2026-04-20T00:00:00Z' });
+    expect(next.body).toMatchObject({ opened: 0, closed: 0, by_disposition: {}, walk_in_completed: 0, with_redraw: 0, open_now: 2, stale_now: 1 });
+
+    // Today's window has the person's close, with its time to close.
+    const today = (await getReport({})).body as RedrawReport;
+    expect(today).toMatchObject({ closed: 1, by_disposition: { patient_declined: 1 }, time_to_close_hours: { n: 1 } });
+    expect(today.time_to_close_hours.p50).toBeGreaterThan(24 * 200);
+
+    // The digest's list: the open follow-ups past due, most overdue first (the cancelled redraw has nothing due).
+    expect(await overdueFollowUps(rig.table.db, rig.table.tableName, { now: new Date(), limit: 10 })).toEqual([
+      expect.objectContaining({ id: inProgress.transactionId, owner: 'team.outreach', state: 'acknowledged' }),
+    ]);
+  });
+
+  it('answers 400 naming the field for a bad date, a window backwards or longer than 366 days, and never echoes the value', async () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ from: 'CANARY-PHI' }, 'from must be a date'],
+      [{ to: '2026-02-30' }, 'to must be a date'],
+      [{ from: '2026-04-10', to: '2026-04-01' }, 'from must be before to'],
+      [{ from: '2025-01-01', to: '2026-04-01' }, 'at most 366 days'],
+    ];
+    for (const [params, message] of cases) {
+      const answer = await getReport(params);
+      expect(answer.status).toBe(400);
+      expect(answer.body).toEqual({ error: { code: 'invalid_parameter', message: expect.stringContaining(message) } });
+      expect(JSON.stringify(answer.body)).not.toContain('CANARY');
+    }
+  });
+});
+
+/** The report's fields that count the window (what is open now is the whole table's, shared by the runs). */
+function windowed(report: RedrawReport) {
+  const { from: _from, to: _to, open_now: _o, stale_now: _s, unassigned_now: _u, aging_now: _a, ...rest } = report;
+  return rest;
+}
+
+describe('delivery disorder', () => {
+  it('gives the same report for any order, duplication and burst of the same webhooks as for their delivery in order', async () => {
+    let run = 0;
+    const outcomes = fc.constantFrom<RedrawOutcome>('completed', 'cancelled', 'sample_error', 'not_created', 'in_progress');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(outcomes, { minLength: 2, maxLength: 3 }).chain((chosen) => {
+          // Each run its own fortnight; its copy delivered in disorder 52 weeks later (the same weekdays).
+          const start = new Date(Date.UTC(2030, 0, 7 + 14 * run++, 9));
+          const later = new Date(start.getTime() + 364 * DAY_MS);
+          const inOrder = chosen.flatMap((outcome, index) => buildDeliveries(redrawFlow(redrawIds(), outcome, new Date(start.getTime() + index * DAY_MS))));
+          const copy = chosen.flatMap((outcome, index) => buildDeliveries(redrawFlow(redrawIds(), outcome, new Date(later.getTime() + index * DAY_MS))));
+          return fc.record({
+            start: fc.constant(start),
+            later: fc.constant(later),
+            inOrder: fc.constant(inOrder),
+            disorder: arbShuffledDeliveries(copy),
+            burst: fc.integer({ min: 1, max: 6 }),
+          });
+        }),
+        async ({ start, later, inOrder, disorder, burst }) => {
+          await deliver(inOrder);
+          for (let index = 0; index < disorder.length; index += burst) {
+            await Promise.all(disorder.slice(index, index + burst).map((delivery) => rig.webhook(delivery)));
+            await rig.settle();
+          }
+          const now = new Date();
+          const expected = await readRedrawReport(rig.table.db, rig.table.tableName, { from: start, to: new Date(start.getTime() + 14 * DAY_MS), now });
+          const actual = await readRedrawReport(rig.table.db, rig.table.tableName, { from: later, to: new Date(later.getTime() + 14 * DAY_MS), now });
+          expect(expected.opened).toBeGreaterThan(0);
+          expect(windowed(actual)).toEqual(windowed(expected));
+        },
+      ),
+      { numRuns: 8 },
+    );
+    expect(rig.deadLetters).toEqual([]);
+  });
+
+  it('converges to the current state’s rows whatever order, and however often, a follow-up’s stream records are applied', async () => {
+    // A follow-up whose close moves: closed by a person, reopened, closed again by Junction's completion.
+    const ids = redrawIds();
+    const deliveries = buildDeliveries(redrawFlow(ids, 'completed', new Date('2026-05-04T09:00:00Z')));
+    const first = rig.batches.length;
+    await deliver(deliveries.slice(0, -1));
+    expect((await person(ids.transactionId, { action: 'close', disposition: 'tested_elsewhere' })).kind).toBe('changed');
+    expect((await person(ids.transactionId, { action: 'reopen' })).kind).toBe('changed');
+    await rig.settle();
+    await deliver(deliveries.slice(-1));
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))?.followUp).toMatchObject({ state: 'closed', disposition: 'redraw_completed' });
+
+    const image = (value: unknown) => (value === undefined ? undefined : unmarshall(value as Parameters<typeof unmarshall>[0]));
+    const records: DynamoDBRecord[] = rig.batches
+      .slice(first)
+      .flatMap(({ event }) => event.Records)
+      .filter((record) => {
+        const next = image(record.dynamodb?.NewImage);
+        return next !== undefined && isFollowUpItem(next) && next.pk === `FOLLOWUP#${ids.transactionId}`;
+      });
+    const writes = records.map((record) => tallyWritesOf(image(record.dynamodb?.OldImage), image(record.dynamodb?.NewImage)));
+    // The person's close put a row that Junction's later close tombstoned (a close moved).
+    expect(writes.flat().filter((write) => write.tally === null)).not.toHaveLength(0);
+
+    const token = reportToken(ids.transactionId);
+    /** The rows of this follow-up in a run's own copy of the report partitions, live ones only. */
+    const rowsOf = async (runTag: string) => {
+      const found: string[] = [];
+      for (const pk of new Set(writes.flat().map((write) => `${write.key.pk}#${runTag}`))) {
+        const page = await rig.table.db.query({ TableName: rig.table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true });
+        for (const item of page.Items) if (item.gone !== true && String(item.sk).endsWith(token)) found.push(`${pk.split('#')[1]} ${String(item.sk)} ${JSON.stringify(item.tally)}`);
+      }
+      return found.sort();
+    };
+    const apply = async (runTag: string, order: readonly TallyWrite[][]) => {
+      for (const batch of order) for (const write of batch) await applyTallyWrite(rig.table.db, rig.table.tableName, { ...write, key: { ...write.key, pk: `${write.key.pk}#${runTag}` } });
+    };
+    await apply('in-order', writes);
+    const inOrder = await rowsOf('in-order');
+    expect(inOrder.map((row) => row.split(' ')[0])).toEqual(['closed', 'opened']);
+    expect(inOrder.join('\n')).toContain('redraw_completed');
+
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(arbShuffledDeliveries(writes), async (shuffled) => {
+        const tag = `run-${run++}`;
+        await apply(tag, shuffled);
+        expect(await rowsOf(tag)).toEqual(inOrder);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});

@@ -1,0 +1,348 @@
+/**
+ * `redraw-tracker smoke --stack RedrawTracker`, rehearsed (issue 27, item 4):
+ * the synthesized stack's webhook, query and transaction functions run as the
+ * deploy rehearsal runs them (bundles from the cloud assembly, the template's
+ * environment, every AWS request checked against the function's IAM policy:
+ * test/support/rehearsal), behind a stand-in for the HTTP API that routes
+ * WebhookUrl to the webhook and checks the SigV4 signature of GET
+ * /orders/{order_id} (the route's IAM authorization) before handing it to the
+ * query function. The command runs in-process (runCli) with the stack's outputs
+ * as the template declares them (the stand-in's address for the API's host, as
+ * DNS would give it): CloudFormation's DescribeStacks is the one dependency
+ * injected. The webhook secret is read by the CLI's own Secrets Manager client
+ * (AWS_ENDPOINT_URL_SECRETS_MANAGER) from the rehearsal's Secrets Manager
+ * stand-in, by the ARN of the WebhookSecretArn output; that stand-in checks the
+ * webhook function's grants (the operator's identity is not in the template).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { defaultAwsDeps, type AwsDeps } from '../../cli/aws';
+import type { OutputStream } from '../../cli/command';
+import { runCli } from '../../cli/main';
+import { createSigner } from '../../cli/sigv4';
+import { SMOKE_ORDER_LIFETIME_SECONDS, SMOKE_ORDER_PREFIX } from '../../functions/core/smoke';
+import { keys } from '../../functions/store/table';
+import { WEBHOOK_SECRET_PLACEHOLDER } from '../../lib/redraw-tracker-stack';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClientConfig } from '../../local/dynamodb-local';
+import { readBody, toApiGatewayEvent, writeJson, writeResult } from '../../local/http-adapter';
+import { toLambdaRecord } from '../../local/stream-reader';
+import { localEndpoint, testClient, testDocumentClient } from '../support/dynamodb';
+import { startAwsProxy, type AwsProxy } from '../support/rehearsal/aws-proxy';
+import { readDeployment, type Deployment } from '../support/rehearsal/deployment';
+import { lambdaEnvironment, startLambdaProcess, type LambdaProcess, type Outcome } from '../support/rehearsal/lambda-process';
+import { newSecret } from '../support/webhook';
+import { buildStack } from '../infra/stack';
+
+const STACK = 'RedrawTracker';
+const ACCOUNT = '123456789012';
+/** The operator's own credentials (the CLI's standard chain reads them from the environment). */
+const OPERATOR = { accessKeyId: 'AKIAOPERATOR0000SMOK', secretAccessKey: 'operator-secret-key' };
+const tableName = `smoke-rehearsal-${randomUUID()}`;
+const webhookSecret = newSecret();
+
+let assembly: string;
+let deployment: Deployment;
+let streamArn: string;
+let streams: DynamoDBStreamsClient;
+const running: { proxy: AwsProxy; fn: LambdaProcess }[] = [];
+let webhook: { proxy: AwsProxy; fn: LambdaProcess };
+let query: { proxy: AwsProxy; fn: LambdaProcess };
+/** The Secrets Manager the operator's CLI reaches. */
+let operatorSecrets: AwsProxy;
+let api: Server;
+let apiUrl = '';
+/** Requests the API stand-in refused for a bad or missing signature. */
+const unsigned: string[] = [];
+const savedEnv = { ...process.env };
+
+/** The template's outputs, resolved as CloudFormation would (OutputKey -> value). */
+function templateOutputs(): Record<string, string> {
+  const raw = JSON.parse(readFileSync(join(assembly, `${STACK}.template.json`), 'utf8')) as { Outputs: Record<string, { Value: unknown }> };
+  return Object.fromEntries(Object.entries(raw.Outputs).map(([key, { Value }]) => [key, String(deployment.resolve(Value))]));
+}
+
+/** A deployed function of the template: its proxy (the webhook secret as the operator set it) and its process. */
+async function deploy(service: string, proxyFor = service): Promise<{ proxy: AwsProxy; fn: LambdaProcess }> {
+  const fn = deployment.functions.find((candidate) => candidate.service === service);
+  const asRole = deployment.functions.find((candidate) => candidate.service === proxyFor);
+  if (!fn || !asRole) throw new Error(`no function ${service} in the template`);
+  const proxy = await startAwsProxy(deployment, asRole, localEndpoint());
+  const [arn] = [...deployment.secrets].find(([, secret]) => secret.logicalId.startsWith('WebhookSecret')) ?? [];
+  if (!arn) throw new Error('no webhook secret in the template');
+  proxy.secrets.set(arn, webhookSecret);
+  const process = startLambdaProcess(fn, { ...lambdaEnvironment(fn, deployment.region, LOCAL_CREDENTIALS), ...fn.environment, AWS_ENDPOINT_URL: proxy.endpoint });
+  const deployed = { proxy, fn: process };
+  running.push(deployed);
+  return deployed;
+}
+
+function resultOf(outcome: Outcome, logs: string): APIGatewayProxyStructuredResultV2 {
+  if (outcome.kind !== 'result') throw new Error(`the invocation failed: ${outcome.name}: ${outcome.message}\n${logs}`);
+  return outcome.result as APIGatewayProxyStructuredResultV2;
+}
+
+/** The SigV4 date (20261123T151800Z) as a Date. */
+function amzDate(text: string): Date {
+  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+  return match ? new Date(`${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6]}Z`) : new Date(Number.NaN);
+}
+
+/**
+ * The HTTP API as the template routes it: POST /webhooks/junction (no
+ * authorization: Svix signs it) to the webhook; GET /orders/{order_id} (IAM)
+ * to the query function once its SigV4 signature is the operator's, else
+ * 403 as API Gateway answers.
+ */
+async function startApiStandin(): Promise<void> {
+  const signer = createSigner({ credentials: OPERATOR, region: LOCAL_REGION });
+  api = createServer((request, response) => {
+    void (async () => {
+      const body = await readBody(request);
+      const url = new URL(request.url ?? '/', `http://${request.headers.host ?? ''}`);
+      if (request.method === 'POST' && url.pathname === '/webhooks/junction') {
+        const event = toApiGatewayEvent(request, body, 'POST /webhooks/junction');
+        return writeResult(response, resultOf(await webhook.fn.invoke(event), webhook.fn.logs()));
+      }
+      const order = /^\/orders\/([^/]+)$/.exec(url.pathname);
+      if (request.method === 'GET' && order) {
+        const date = amzDate(String(request.headers['x-amz-date'] ?? ''));
+        const expected = Number.isNaN(date.getTime()) ? undefined : (await signer.headersFor('GET', url, date)).authorization;
+        if (expected === undefined || request.headers.authorization !== expected) {
+          unsigned.push(`${request.method} ${url.pathname}`);
+          return writeJson(response, 403, { message: 'Forbidden' });
+        }
+        const event = toApiGatewayEvent(request, body, 'GET /orders/{order_id}');
+        return writeResult(response, resultOf(await query.fn.invoke({ ...event, pathParameters: { order_id: decodeURIComponent(order[1]!) } }), query.fn.logs()));
+      }
+      writeJson(response, 404, { message: 'Not Found' });
+    })().catch((error: unknown) => {
+      response.writeHead(500);
+      response.end(String(error));
+    });
+  });
+  await new Promise<void>((listening) => api.listen(0, '127.0.0.1', listening));
+  apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+}
+
+beforeAll(async () => {
+  assembly = mkdtempSync(join(tmpdir(), 'redraw-tracker-smoke-rehearsal-'));
+  buildStack({ bundle: true, outdir: assembly, region: LOCAL_REGION }).app.synth();
+  const standIns = (arn: string) => ({ account: ACCOUNT, region: LOCAL_REGION, tableName, streamArn: arn, generatedSecret: () => randomBytes(32).toString('hex') });
+  const client = testClient();
+  try {
+    await client.send(new CreateTableCommand(readDeployment(assembly, STACK, standIns('pending')).table.createTable as never));
+    await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
+    streamArn = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.LatestStreamArn ?? '';
+  } finally {
+    client.destroy();
+  }
+  deployment = readDeployment(assembly, STACK, standIns(streamArn));
+  streams = new DynamoDBStreamsClient(localDynamoDbClientConfig(localEndpoint()));
+  webhook = await deploy('webhook');
+  query = await deploy('query');
+  const webhookInit = await webhook.fn.init;
+  expect(webhookInit.kind, webhook.fn.logs()).toBe('ready');
+  // The operator's Secrets Manager: the template's secrets (as set after the deploy), by ARN.
+  operatorSecrets = await startAwsProxy(deployment, deployment.functions.find((fn) => fn.service === 'webhook')!, localEndpoint());
+  const [arn] = [...deployment.secrets].find(([, secret]) => secret.logicalId.startsWith('WebhookSecret'))!;
+  operatorSecrets.secrets.set(arn, webhookSecret);
+  await startApiStandin();
+  // The CLI's standard chain and its Secrets Manager endpoint, as an operator's shell would set them.
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: OPERATOR.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: OPERATOR.secretAccessKey,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: operatorSecrets.endpoint,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+}, 300_000);
+
+afterAll(async () => {
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_EC2_METADATA_DISABLED', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) {
+    if (savedEnv[name] === undefined) delete process.env[name];
+    else process.env[name] = savedEnv[name];
+  }
+  await new Promise((closed) => (api ? api.close(closed) : closed(undefined)));
+  for (const { proxy, fn } of running) {
+    await fn.stop();
+    await proxy.close();
+  }
+  await operatorSecrets?.close();
+  streams?.destroy();
+  const client = testClient();
+  await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
+  client.destroy();
+  if (assembly) rmSync(assembly, { recursive: true, force: true });
+});
+
+/** The stack's outputs as DescribeStacks would give them, the API's host reached at the stand-in (as DNS would). */
+function operatorAws(): AwsDeps {
+  const outputs = templateOutputs();
+  // As written in the template (URL.origin would lower-case the host the outputs spell with capitals).
+  const origin = /^https:\/\/[^/]+/.exec(outputs['ApiUrl'] ?? '')?.[0] ?? 'no ApiUrl output';
+  const reached = Object.fromEntries(Object.entries(outputs).map(([key, value]) => [key, value.startsWith(origin) ? `${apiUrl}${value.slice(origin.length)}` : value]));
+  return {
+    ...defaultAwsDeps(),
+    async describeStack({ stackName }) {
+      if (stackName !== STACK) throw Object.assign(new Error('Stack with id x does not exist'), { name: 'ValidationError' });
+      return { region: LOCAL_REGION, outputs: reached };
+    },
+    defaultRegion: async () => LOCAL_REGION,
+  };
+}
+
+function capture(): OutputStream & { text(): string } {
+  let text = '';
+  return { write: (chunk: string) => (text += chunk), text: () => text };
+}
+
+/** The table's stream records from every shard's start, as Lambda's event source mapping delivers them. */
+async function streamRecords(): Promise<_Record[]> {
+  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+  const records: _Record[] = [];
+  for (const shard of StreamDescription?.Shards ?? []) {
+    let { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+    for (let reads = 0; ShardIterator && reads < 20; reads++) {
+      const page = await streams.send(new GetRecordsCommand({ ShardIterator }));
+      records.push(...(page.Records ?? []));
+      if ((page.Records ?? []).length === 0) break;
+      ShardIterator = page.NextShardIterator;
+    }
+  }
+  return records;
+}
+
+const Report = z.object({
+  result: z.literal('passed'),
+  target: z.string(),
+  order_id: z.string(),
+  steps: z.array(z.object({ step: z.string(), latency_ms: z.number(), result: z.string() })),
+  reads: z.number(),
+  order: z.object({ id: z.string(), status: z.string(), low_level_status: z.string() }),
+  expires_at: z.string(),
+});
+
+describe('smoke --stack, rehearsed against the synthesized stack', () => {
+  it("reads the stack's outputs and webhook secret, posts through WebhookUrl to the deployed webhook, reads back through the signed query route; the order expires within a day", async () => {
+    expect(Object.keys(templateOutputs())).toEqual(expect.arrayContaining(['WebhookUrl', 'ApiUrl', 'WebhookSecretArn']));
+    const stdout = capture();
+    const stderr = capture();
+    const before = Math.floor(Date.now() / 1000);
+    const code = await runCli(['smoke', '--stack', STACK, '--json'], { aws: operatorAws(), stdout, stderr, env: { ...process.env } });
+    expect(code, stderr.text()).toBe(0);
+    const report = Report.parse(JSON.parse(stdout.text()));
+    expect(report.steps.map((step) => [step.step, step.result])).toEqual([
+      ['describe_stack', 'ok'],
+      ['read_secret', 'ok'],
+      ['post_webhook', '200 applied'],
+      ['first_read', '200 received/ordered'],
+    ]);
+    expect(report.order_id.startsWith(SMOKE_ORDER_PREFIX)).toBe(true);
+    expect(report.target).toBe(`stack ${STACK} (${apiUrl})`);
+
+    // What AWS saw: the secret read by the ARN of the output, the webhook's one write, the query's read; every one granted.
+    const secretArn = templateOutputs()['WebhookSecretArn'];
+    expect(operatorSecrets.calls).toEqual(['secretsmanager:GetSecretValue']);
+    expect(deployment.secrets.has(secretArn ?? '')).toBe(true);
+    expect(webhook.proxy.calls).toEqual(['secretsmanager:GetSecretValue', 'dynamodb:PutItem']);
+    expect(query.proxy.calls).toContain('dynamodb:GetItem');
+    for (const { proxy } of [webhook, query, { proxy: operatorSecrets }]) {
+      expect(proxy.denials).toEqual([]);
+      expect(proxy.unexpected).toEqual([]);
+    }
+    expect(unsigned).toEqual([]);
+    // The stand-in's IAM check is real: unsigned, or signed by someone else, the read is refused.
+    const path = `/orders/${report.order_id}`;
+    expect((await fetch(`${apiUrl}${path}`)).status).toBe(403);
+    const stranger = await createSigner({ credentials: { accessKeyId: 'AKIASTRANGER', secretAccessKey: 'other' }, region: LOCAL_REGION }).headersFor('GET', new URL(`${apiUrl}${path}`), new Date());
+    expect((await fetch(`${apiUrl}${path}`, { headers: stranger })).status).toBe(403);
+    expect(unsigned).toEqual([`GET ${path}`, `GET ${path}`]);
+
+    // The stream's records reach the deployed transaction function: no failure, the one fact published, the expiry kept.
+    const transactions = await deploy('transaction-status');
+    const records = await streamRecords();
+    expect(records.length).toBeGreaterThanOrEqual(1);
+    const outcome = await transactions.fn.invoke({ Records: records.map((record) => toLambdaRecord(record, streamArn, LOCAL_REGION)) });
+    expect(resultOf(outcome, transactions.fn.logs())).toEqual({ batchItemFailures: [] });
+    expect(transactions.proxy.denials).toEqual([]);
+    const events = transactions.proxy.events.map((entry) => ({ type: entry['DetailType'], detail: JSON.parse(String(entry['Detail'])) as { order_id: string | null } }));
+    expect(events.filter((event) => event.detail.order_id === report.order_id).map((event) => event.type)).toEqual(['order.status_changed']);
+    const documents = testDocumentClient();
+    try {
+      const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: keys.order(report.order_id), ConsistentRead: true }));
+      const expiresAt = z.number().parse(Item?.['expires_at']);
+      expect(expiresAt).toBeGreaterThan(before);
+      expect(expiresAt).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + SMOKE_ORDER_LIFETIME_SECONDS);
+      expect(new Date(expiresAt * 1000).toISOString()).toBe(report.expires_at);
+    } finally {
+      documents.destroy();
+    }
+    expect(stdout.text() + stderr.text()).not.toContain(webhookSecret);
+  }, 120_000);
+
+  it('prints each step and its latency for people: describe stack, read webhook secret, POST webhook, first successful read', async () => {
+    const stdout = capture();
+    const stderr = capture();
+    expect(await runCli(['smoke', '--stack', STACK], { aws: operatorAws(), stdout, stderr, env: { ...process.env, NO_COLOR: '1' } }), stderr.text()).toBe(0);
+    const lines = stdout.text().trimEnd().split('\n');
+    expect(lines[0]).toBe(`Smoke test of stack ${STACK} (${apiUrl}): passed`);
+    expect(lines[1]).toMatch(new RegExp(`^  order ${SMOKE_ORDER_PREFIX}[0-9a-f-]{36}: applied by the webhook, read back as received/ordered$`));
+    expect(lines.slice(3, 8).map((line) => line.replace(/\d+ ms/, 'N ms').replace(/\(\d+ reads?\)/, '(N reads)').replace(/\s+/g, ' '))).toEqual([
+      'step latency result',
+      'describe stack N ms ok',
+      'read webhook secret N ms ok',
+      'POST webhook N ms 200 applied',
+      'first successful read N ms 200 received/ordered (N reads)',
+    ]);
+    expect(lines.slice(8)).toEqual(['', expect.stringMatching(/^The tracker deletes this order by \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC \(a day after it was made\)\.$/), `Its events carry order ids starting ${SMOKE_ORDER_PREFIX} (docs/events.md, "Smoke tests").`]);
+  });
+
+  it('says which grants the identity lacks when AWS refuses the secret read, exit 3, before sending anything', async () => {
+    // An identity without secretsmanager:GetSecretValue on the webhook secret (the query function's role has none).
+    const refusing = await startAwsProxy(deployment, deployment.functions.find((fn) => fn.service === 'query')!, localEndpoint());
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = refusing.endpoint;
+    const writes = webhook.proxy.calls.length;
+    try {
+      const stdout = capture();
+      const stderr = capture();
+      const code = await runCli(['smoke', '--stack', STACK], { aws: operatorAws(), stdout, stderr, env: { ...process.env } });
+      expect(code).toBe(3);
+      expect(stdout.text()).toBe('');
+      const arn = templateOutputs()['WebhookSecretArn'];
+      expect(stderr.text()).toBe(`redraw-tracker: AWS refused to read secret ${arn} (AccessDeniedException): your identity needs secretsmanager:GetSecretValue on it and kms:Decrypt on its key (docs/deploy.md)\n`);
+      expect(refusing.denials.map((denial) => denial.action)).toContain('secretsmanager:GetSecretValue');
+      expect(webhook.proxy.calls.length).toBe(writes);
+    } finally {
+      process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = operatorSecrets.endpoint;
+      await refusing.close();
+    }
+  });
+
+  it('says the webhook secret still holds the placeholder, exit 1, before sending anything', async () => {
+    const [arn] = [...deployment.secrets].find(([, secret]) => secret.logicalId.startsWith('WebhookSecret'))!;
+    operatorSecrets.secrets.set(arn, WEBHOOK_SECRET_PLACEHOLDER);
+    const writes = webhook.proxy.calls.length;
+    try {
+      const stdout = capture();
+      const stderr = capture();
+      const code = await runCli(['smoke', '--stack', STACK], { aws: operatorAws(), stdout, stderr, env: { ...process.env } });
+      expect(code).toBe(1);
+      expect(stdout.text()).toBe('');
+      expect(stderr.text()).toBe(`redraw-tracker: the webhook secret of stack ${STACK} (WebhookSecretArn) holds no whsec_ secret yet: put Junction's signing secret there (docs/deploy.md, "Before you deploy")\n`);
+      expect(webhook.proxy.calls.length).toBe(writes);
+    } finally {
+      operatorSecrets.secrets.set(arn, webhookSecret);
+    }
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * The report's pure parts (CONTRACT §11): the window of ?from&to, percentiles,
+ * aging buckets, and the tallies a follow-up and a transaction contribute.
+ */
+import { describe, expect, it } from 'vitest';
+import { agingBucket, assembleReport, durations, followUpTallies, parseReportWindow, transactionTallies } from '../../../functions/core/report';
+
+const NOW = new Date('2026-11-23T10:30:00Z');
+
+describe('parseReportWindow', () => {
+  it('takes dates as whole days: from at 00:00Z, to through the end of its day', () => {
+    expect(parseReportWindow({ from: '2026-11-16', to: '2026-11-22' }, NOW)).toEqual({
+      kind: 'ok',
+      window: { from: new Date('2026-11-16T00:00:00Z'), to: new Date('2026-11-23T00:00:00Z') },
+    });
+  });
+
+  it('takes date-times as given, in any offset', () => {
+    expect(parseReportWindow({ from: '2026-11-16T08:00:00+01:00', to: '2026-11-16T12:00:00Z' }, NOW)).toEqual({
+      kind: 'ok',
+      window: { from: new Date('2026-11-16T07:00:00Z'), to: new Date('2026-11-16T12:00:00Z') },
+    });
+  });
+
+  it('defaults to the 7 days up to now, or before `to`', () => {
+    expect(parseReportWindow({}, NOW)).toEqual({ kind: 'ok', window: { from: new Date('2026-11-16T10:30:00Z'), to: NOW } });
+    expect(parseReportWindow({ to: '2026-01-07' }, NOW)).toEqual({ kind: 'ok', window: { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-01-08T00:00:00Z') } });
+  });
+
+  it('refuses what is not a date, days that do not exist, a backwards window and one over 366 days, naming the field', () => {
+    expect(parseReportWindow({ from: 'last week' }, NOW)).toEqual({ kind: 'invalid', message: expect.stringMatching(/^from must be a date/) });
+    expect(parseReportWindow({ to: '2026-02-29' }, NOW)).toEqual({ kind: 'invalid', message: expect.stringMatching(/^to must be a date/) });
+    expect(parseReportWindow({ from: '2026-11-20', to: '2026-11-19' }, NOW)).toEqual({ kind: 'invalid', message: 'from must be before to' });
+    expect(parseReportWindow({ from: '2025-11-21', to: '2026-11-22' }, NOW)).toMatchObject({ kind: 'invalid' });
+    // 366 days exactly (a leap year's) is allowed.
+    expect(parseReportWindow({ from: '2024-01-01', to: '2024-12-31' }, NOW)).toMatchObject({ kind: 'ok' });
+  });
+});
+
+describe('durations', () => {
+  it('gives n and nearest-rank percentiles to a tenth of an hour, null without values', () => {
+    expect(durations([])).toEqual({ n: 0, p50: null, p90: null });
+    expect(durations([5])).toEqual({ n: 1, p50: 5, p90: 5 });
+    expect(durations([10, 1, 4, 3, 2, 9, 8, 7, 6, 5])).toEqual({ n: 10, p50: 5, p90: 9 });
+    expect(durations([1.26, 2.04])).toEqual({ n: 2, p50: 1.3, p90: 2 });
+  });
+});
+
+describe('agingBucket', () => {
+  it('buckets by whole days since opened: 0-7, 8-14, 15-30, over 30', () => {
+    const daysAgo = (days: number, hours = 0) => new Date(NOW.getTime() - days * 86_400_000 - hours * 3_600_000).toISOString();
+    expect(agingBucket(daysAgo(0), NOW)).toBe('0_7');
+    expect(agingBucket(daysAgo(7, 23), NOW)).toBe('0_7');
+    expect(agingBucket(daysAgo(8), NOW)).toBe('8_14');
+    expect(agingBucket(daysAgo(14, 23), NOW)).toBe('8_14');
+    expect(agingBucket(daysAgo(15), NOW)).toBe('15_30');
+    expect(agingBucket(daysAgo(30, 23), NOW)).toBe('15_30');
+    expect(agingBucket(daysAgo(31), NOW)).toBe('over_30');
+  });
+});
+
+describe('tallies', () => {
+  const open = { state: 'acknowledged', opened_at: '2026-11-02T09:00:00.000000Z', acknowledged_at: '2026-11-02T15:00:00.000000Z', closed_at: null, disposition: null };
+
+  it('counts an open follow-up as opened only, a closed one also as closed with its durations', () => {
+    expect(followUpTallies(open, null)).toEqual([{ kind: 'opened', at: open.opened_at }]);
+    const closed = { ...open, state: 'closed', closed_at: '2026-11-04T09:00:00.000000Z', disposition: 'patient_unreachable' };
+    expect(followUpTallies(closed, '2026-11-02T10:30:00.000000Z')).toEqual([
+      { kind: 'opened', at: open.opened_at },
+      { kind: 'closed', at: closed.closed_at, disposition: 'patient_unreachable', hours: { redraw_order: 1.5, acknowledge: 6, close: 48 } },
+    ]);
+  });
+
+  it('counts a completed walk-in transaction as ended, with whether it had a redraw; not an active, cancelled or other one', () => {
+    const base = { status: 'completed', updated_at: '2026-11-05T09:00:00.000000Z', collection_method: 'walk_in_test', had_redraw: false };
+    expect(transactionTallies(base)).toEqual([{ kind: 'ended', at: base.updated_at, with_redraw: false }]);
+    // A redraw exists only for walk-in orders: one with a redraw counts whatever its stored method.
+    expect(transactionTallies({ ...base, collection_method: null, had_redraw: true })).toEqual([{ kind: 'ended', at: base.updated_at, with_redraw: true }]);
+    expect(transactionTallies({ ...base, status: 'active' })).toEqual([]);
+    expect(transactionTallies({ ...base, status: 'cancelled' })).toEqual([]);
+    expect(transactionTallies({ ...base, collection_method: 'testkit' })).toEqual([]);
+  });
+});
+
+describe('assembleReport', () => {
+  it('adds up the window’s tallies and the follow-ups open now, in the contract’s shape', () => {
+    const report = assembleReport({
+      window: { from: new Date('2026-11-16T00:00:00Z'), to: new Date('2026-11-23T00:00:00Z') },
+      now: NOW,
+      tallies: [
+        { kind: 'opened', at: '2026-11-16T09:00:00.000000Z' },
+        { kind: 'closed', at: '2026-11-17T09:00:00.000000Z', disposition: 'redraw_completed', hours: { redraw_order: 2, acknowledge: null, close: 24 } },
+        { kind: 'closed', at: '2026-11-18T09:00:00.000000Z', disposition: 'patient_declined', hours: { redraw_order: null, acknowledge: 3, close: 48 } },
+        { kind: 'ended', at: '2026-11-17T09:00:00.000000Z', with_redraw: true },
+        { kind: 'ended', at: '2026-11-19T09:00:00.000000Z', with_redraw: false },
+      ],
+      open: [
+        { owner: null, opened_at: '2026-11-20T09:00:00.000000Z', stale: false },
+        { owner: 'j.doe', opened_at: '2026-10-01T09:00:00.000000Z', stale: true },
+      ],
+    });
+    expect(report).toEqual({
+      from: '2026-11-16T00:00:00.000000Z',
+      to: '2026-11-23T00:00:00.000000Z',
+      opened: 1,
+      closed: 2,
+      by_disposition: { patient_declined: 1, redraw_completed: 1 },
+      open_now: 2,
+      stale_now: 1,
+      unassigned_now: 1,
+      aging_now: { '0_7': 1, '8_14': 0, '15_30': 0, over_30: 1 },
+      time_to_redraw_order_hours: { n: 1, p50: 2, p90: 2 },
+      time_to_acknowledge_hours: { n: 1, p50: 3, p90: 3 },
+      time_to_close_hours: { n: 2, p50: 24, p90: 48 },
+      walk_in_completed: 2,
+      with_redraw: 1,
+    });
+    expect(Object.keys(report)).toEqual(['from', 'to', 'opened', 'closed', 'by_disposition', 'open_now', 'stale_now', 'unassigned_now', 'aging_now', 'time_to_redraw_order_hours', 'time_to_acknowledge_hours', 'time_to_close_hours', 'walk_in_completed', 'with_redraw']);
+  });
+});
