@@ -32,7 +32,7 @@ export const DIGEST_RETRIES = {
   function: { retryAttempts: 2, maxEventAge: Duration.hours(1) },
 } as const;
 
-/** The digest reads the report and the overdue follow-ups (store/reports.ts) and never writes. */
+/** The digest reads the report and the overdue follow-ups (a few Queries, store/reports.ts) and never writes. */
 export const DIGEST_TIMEOUT = Duration.seconds(60);
 
 export interface WeeklyDigestProps extends Pick<TableBoundFunctionProps, 'table' | 'tableKey' | 'logRetention' | 'logKey'> {
@@ -58,8 +58,9 @@ export class WeeklyDigest extends Construct {
       logKey: props.logKey,
       service: 'weekly-digest',
       description: 'Publishes last week\'s redraw report and the most overdue follow-ups to the notification topic (weekly)',
-      // Read only: the report's counters and the follow-ups' worklist (store/reports.ts).
-      access: { table: ['GetItem', 'BatchGetItem', 'Query'], queryIndexes: [TABLE.byTransaction.indexName, TABLE.openRedraws.indexName] },
+      // Queries only (store/reports.ts): the report's rows in the table, the stale flags in the
+      // open-redraws index, the open follow-ups' worklist in the by-transaction index. No write.
+      access: { table: ['Query'], queryIndexes: [TABLE.byTransaction.indexName, TABLE.openRedraws.indexName] },
       environment: {
         NOTIFICATIONS_TOPIC_ARN: props.topic.topicArn,
         DIGEST_TIMEZONE: settings.digestTimeZone,
