@@ -16,7 +16,7 @@ import { tableReads } from '../../functions/weekly-digest/reads';
 import { localTable } from '../../local/dynamodb-local';
 import { startAwsStandin, STANDIN_CLIENT_CONFIG, type AwsStandin } from '../support/aws-standin';
 import { localEndpoint } from '../support/dynamodb';
-import { errorBody, startDynamoDbProxy, type DynamoDbProxy } from '../support/dynamodb-proxy';
+import { startDynamoDbProxy, type DynamoDbProxy } from '../support/dynamodb-proxy';
 import { buildDeliveries, freshId, redrawFlow } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
 
