@@ -24,6 +24,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'contact', summary: 'record a contact attempt: --channel C --outcome O', load: async () => (await import('./commands/contact')).default },
   { name: 'close', summary: 'close a follow-up with a --disposition', load: async () => (await import('./commands/close')).default },
   { name: 'reopen', summary: 'reopen a closed follow-up', load: async () => (await import('./commands/reopen')).default },
+  { name: 'report', summary: 'the redraw report for a window: counts, times, aging bars and a weekly chart (--from D --to D | --weeks N)', load: async () => (await import('./commands/report')).default },
   { name: 'events', summary: 'list the events the local tracker published (--type T, --follow)', load: async () => (await import('./commands/events')).default },
   { name: 'notifications', summary: 'print the notifications the local tracker sent, as e-mail, chat or JSON (--format F)', load: async () => (await import('./commands/notifications')).default },
   { name: 'digest', summary: 'send the weekly digest of the local tracker now and print it, as e-mail, chat or JSON (--format F)', load: async () => (await import('./commands/digest')).default },

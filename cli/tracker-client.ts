@@ -49,7 +49,8 @@ const ErrorAnswer = z.object({ error: z.object({ code: z.string(), message: z.st
 /** Long enough for a cold Lambda and a loaded laptop; a hung tracker still ends. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
-export function createTrackerClient(target: TrackerTarget, deps: { fetch: typeof fetch; now: () => Date }): TrackerClient {
+export function createTrackerClient(target: TrackerTarget, deps: { fetch: typeof fetch; now: () => Date; requestTimeoutMs?: number }): TrackerClient {
+  const timeoutMs = deps.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   async function send(method: 'GET' | 'POST', path: string, options: { query?: Readonly<Record<string, string>>; body?: unknown; headers?: Readonly<Record<string, string>> }): Promise<{ response: Response; json: unknown }> {
     const { query } = options;
     const search = query && Object.keys(query).length > 0 ? `?${encodeQuery(query)}` : '';
@@ -65,11 +66,17 @@ export function createTrackerClient(target: TrackerTarget, deps: { fetch: typeof
       }
     }
     let response: Response;
+    // A timer that keeps the process alive: AbortSignal.timeout's does not, and Node's fetch never settles when a
+    // server resets the connection as it accepts it, so the CLI would exit 13 (an unsettled await) without a word.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException(`no answer in ${timeoutMs / 1000} s`, 'TimeoutError')), timeoutMs);
     try {
       const sent = { ...headers, ...options.headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
-      response = await deps.fetch(url, { method, headers: sent, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...(body === undefined ? {} : { body }) });
+      response = await deps.fetch(url, { method, headers: sent, signal: controller.signal, ...(body === undefined ? {} : { body }) });
     } catch (error) {
-      throw unreachable(target, error);
+      throw unreachable(target, error, timeoutMs);
+    } finally {
+      clearTimeout(timer);
     }
     const text = await response.text().catch(() => '');
     const json = parseJson(text);
@@ -116,10 +123,10 @@ function hint(target: TrackerTarget): string {
 }
 
 /** Why fetch failed, by the system error code only (ECONNREFUSED, ENOTFOUND, a timeout). */
-function unreachable(target: TrackerTarget, error: unknown): CliError {
+function unreachable(target: TrackerTarget, error: unknown, timeoutMs: number): CliError {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
   const code = error instanceof Error && error.name === 'TimeoutError'
-    ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
+    ? `no answer within ${timeoutMs / 1000} s`
     : cause && 'code' in cause && typeof cause.code === 'string'
       ? cause.code
       : 'no connection';

@@ -19,7 +19,7 @@ import type { LogSink } from '../../functions/shared/observability';
 import { localDynamoDbClientConfig, localTable } from '../../local/dynamodb-local';
 import { findStreamArn, startStreamReader, type DeadLetter, type StreamReader } from '../../local/stream-reader';
 import { createTestTable, localEndpoint, type TestTable } from './dynamodb';
-import { startDynamoDbProxy } from './dynamodb-proxy';
+import { startDynamoDbProxy, type ProxyFault } from './dynamodb-proxy';
 import type { Delivery } from './junction';
 import type { EventPublisher } from '../../functions/transaction-status/publisher';
 
@@ -55,6 +55,8 @@ export interface TransactionRigOptions {
   retentionDays?: number;
   /** Deliveries of a failing batch before it is dead-lettered (default 3). */
   maxAttempts?: number;
+  /** A fault for requests the handler makes, chosen by their operation and body (e.g. one kind of item's writes); none: only failNext's. */
+  fault?: (operation: string, body: Record<string, unknown>) => ProxyFault | null;
 }
 
 export async function startTransactionRig(prefix: string, options: TransactionRigOptions = {}): Promise<TransactionRig> {
@@ -62,8 +64,10 @@ export async function startTransactionRig(prefix: string, options: TransactionRi
   const proxy = await startDynamoDbProxy(localEndpoint());
   const requests = new Map<string, number>();
   const faults = new Map<string, number>();
-  proxy.fault = (operation) => {
+  proxy.fault = (operation, body) => {
     requests.set(operation, (requests.get(operation) ?? 0) + 1);
+    const chosen = options.fault?.(operation, body) ?? null;
+    if (chosen !== null) return chosen;
     const pending = faults.get(operation) ?? 0;
     if (pending === 0) return null;
     faults.set(operation, pending - 1);

@@ -1,0 +1,208 @@
+/**
+ * The redraw report (CONTRACT §11, GET /reports/redraws) as the CLI reads it
+ * and shows it to people: the window the options mean, the weeks of the chart,
+ * and the lines of `report` (counts, durations, the redraw rate, the aging
+ * buckets as bars, the weekly opened/closed counts as a chart). Plain
+ * characters only; colour comes from the Printer (a terminal without NO_COLOR).
+ * docs/reports.md shows this renderer's output, compared by a test.
+ */
+import * as z from 'zod';
+import { parseReportWindow, type AgingBuckets, type Durations, type RedrawReport, type ReportWindow } from '../functions/core/report';
+import { usageError } from './command';
+import type { Printer } from './format';
+
+const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
+/** How many weeks the chart may show (one report call each). */
+export const MAX_WEEKS = 52;
+export const DEFAULT_WEEKS = 4;
+
+const DurationsView = z.object({ n: z.number(), p50: z.number().nullable(), p90: z.number().nullable() }).loose();
+
+/**
+ * The report document (functions/core/report.ts); loose, so a field the API adds
+ * later reaches --json untouched. What it parses is a RedrawReport (reportLines takes one).
+ */
+export const ReportView = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    opened: z.number(),
+    closed: z.number(),
+    by_disposition: z.record(z.string(), z.number()),
+    open_now: z.number(),
+    stale_now: z.number(),
+    unassigned_now: z.number(),
+    aging_now: z.object({ '0_7': z.number(), '8_14': z.number(), '15_30': z.number(), over_30: z.number() }).loose(),
+    time_to_redraw_order_hours: DurationsView,
+    time_to_acknowledge_hours: DurationsView,
+    time_to_close_hours: DurationsView,
+    walk_in_completed: z.number(),
+    with_redraw: z.number(),
+  })
+  .loose();
+export type ReportView = z.output<typeof ReportView>;
+
+/** One bar pair of the chart: a week's window and what the report said of it. */
+export interface WeekCounts {
+  from: string;
+  to: string;
+  opened: number;
+  closed: number;
+}
+
+/**
+ * The report's window from `--from`/`--to`, by the API's own rule (core/report.ts
+ * parseReportWindow: a date `to` is the end of that day; without `to`, now;
+ * without `from`, 7 days before `to`), so that a bad window is a usage error
+ * before any request and the CLI's window is the one the API reports.
+ */
+export function reportWindow(fromText: string | undefined, toText: string | undefined, now: Date): ReportWindow {
+  const parsed = parseReportWindow({ from: fromText, to: toText }, now);
+  if (parsed.kind === 'invalid') throw usageError(`report: ${parsed.message.replace(/(^|\s|\.\.)(from|to)(?=\s|\.\.|$)/g, '$1--$2')}`);
+  return parsed.window;
+}
+
+/** `--weeks N`: a whole number from 1 to 52. */
+export function parseWeeks(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_WEEKS) throw usageError(`report: --weeks must be a whole number from 1 to ${MAX_WEEKS}, not ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/**
+ * The chart's weeks, oldest first, the last ending at `end`: `{weeks: N}` is N
+ * windows of 7 days; `{from}` as many as cover [from, end), the oldest cut at `from`.
+ */
+export function weekWindows(end: Date, cover: { weeks: number } | { from: Date }): ReportWindow[] {
+  const start = 'from' in cover ? cover.from.getTime() : -Infinity;
+  const weeks = 'from' in cover ? Math.ceil((end.getTime() - start) / WEEK_MS) : cover.weeks;
+  const windows: ReportWindow[] = [];
+  for (let index = weeks - 1; index >= 0; index--) {
+    const to = new Date(end.getTime() - index * WEEK_MS);
+    windows.push({ from: new Date(Math.max(to.getTime() - WEEK_MS, start)), to });
+  }
+  return windows;
+}
+
+// ---------------------------------------------------------------------------
+// Rendering
+
+/** Hours as people read them: one decimal under 100 ("12.5 h", "40 h"), whole hours above. */
+export function hours(value: number): string {
+  const rounded = value >= 100 ? Math.round(value) : Math.round(value * 10) / 10;
+  return `${rounded} h`;
+}
+
+/** `p50 12.5 h · p90 40 h (n 14)`, or `- (n 0)` when nothing was measured. */
+export function durationsCell(durations: Durations): string {
+  if (durations.n === 0 || durations.p50 === null || durations.p90 === null) return `- (n ${durations.n})`;
+  return `p50 ${hours(durations.p50)} · p90 ${hours(durations.p90)} (n ${durations.n})`;
+}
+
+/** with_redraw / walk_in_completed as a percentage with its numbers, or why there is none. */
+export function redrawRateCell(report: Pick<RedrawReport, 'with_redraw' | 'walk_in_completed'>): string {
+  if (report.walk_in_completed === 0) return '- (no walk-in transaction completed in the window)';
+  const percent = Math.round((report.with_redraw / report.walk_in_completed) * 1000) / 10;
+  return `${percent}% (${report.with_redraw} of ${report.walk_in_completed} completed walk-in transactions had a redraw)`;
+}
+
+/** A bar of `#` as long as `value` is of `max` at `width` characters; never empty for a count above 0. */
+export function bar(value: number, max: number, width: number, mark = '#'): string {
+  if (value <= 0 || max <= 0) return '';
+  return mark.repeat(Math.max(1, Math.round((value / max) * width)));
+}
+
+const BAR_WIDTH = 30;
+const WEEK_BAR_WIDTH = 20;
+
+const AGING_LABELS: readonly [keyof AgingBuckets, string][] = [
+  ['0_7', '0-7 days'],
+  ['8_14', '8-14 days'],
+  ['15_30', '15-30 days'],
+  ['over_30', 'over 30 days'],
+];
+
+/** An instant of the report as a short UTC time, "2026-11-16 09:30Z"; with `dateAtMidnight`, the date alone at 00:00Z (a week's label). */
+export function shortInstant(iso: string, dateAtMidnight = false): string {
+  const millis = Date.parse(iso);
+  if (Number.isNaN(millis)) return iso;
+  const text = new Date(millis).toISOString();
+  return dateAtMidnight && text.slice(11, 19) === '00:00:00' ? text.slice(0, 10) : `${text.slice(0, 10)} ${text.slice(11, 16)}Z`;
+}
+
+function windowLength(from: string, to: string): string {
+  const millis = Date.parse(to) - Date.parse(from);
+  if (Number.isNaN(millis)) return '';
+  const days = millis / DAY_MS;
+  const rounded = Math.round(days * 10) / 10;
+  return ` (${rounded} day${rounded === 1 ? '' : 's'})`;
+}
+
+/** Label/value rows, the labels padded to one width, two spaces in. */
+function rows(entries: readonly [string, string][], out: Printer): string[] {
+  const width = Math.max(...entries.map(([label]) => label.length));
+  return entries.map(([label, value]) => `  ${out.style(label.startsWith(' ') ? 'dim' : 'bold', label.padEnd(width))}  ${value}`.trimEnd());
+}
+
+/**
+ * The whole `report` output for people: the window, the counts, the durations
+ * and the redraw rate, the aging buckets as bars, and (given weeks) the
+ * weekly opened/closed chart. `where` names the tracker ("the local tracker at ...").
+ */
+export function reportLines(report: RedrawReport, weeks: readonly WeekCounts[] | null, where: string, out: Printer): string[] {
+  const lines: string[] = [];
+  lines.push(`${out.style('bold', 'Redraw report')} on ${where}`);
+  lines.push(`Window: ${shortInstant(report.from)} to ${shortInstant(report.to)}${windowLength(report.from, report.to)}`);
+  lines.push('');
+
+  const dispositions = Object.entries(report.by_disposition)
+    .filter(([, count]) => count > 0)
+    .sort(([a, countA], [b, countB]) => countB - countA || a.localeCompare(b));
+  const count = (n: number) => String(n);
+  lines.push(
+    ...rows(
+      [
+        ['follow-ups opened', count(report.opened)],
+        ['follow-ups closed', count(report.closed)],
+        ...dispositions.map(([disposition, n]): [string, string] => [`  ${disposition}`, count(n)]),
+        ['open now', count(report.open_now)],
+        ['  stale now', out.style(report.stale_now > 0 ? 'red' : 'dim', count(report.stale_now))],
+        ['  unassigned now', out.style(report.unassigned_now > 0 ? 'yellow' : 'dim', count(report.unassigned_now))],
+        ['time to redraw order', durationsCell(report.time_to_redraw_order_hours)],
+        ['time to acknowledge', durationsCell(report.time_to_acknowledge_hours)],
+        ['time to close', durationsCell(report.time_to_close_hours)],
+        ['redraw rate', redrawRateCell(report)],
+      ],
+      out,
+    ),
+  );
+
+  lines.push('');
+  lines.push(`${out.style('bold', 'Open follow-ups by days open')} (now)`);
+  const agingMax = Math.max(...AGING_LABELS.map(([key]) => report.aging_now[key]));
+  const agingWidth = Math.max(...AGING_LABELS.map(([key]) => String(report.aging_now[key]).length));
+  const labelWidth = Math.max(...AGING_LABELS.map(([, label]) => label.length));
+  for (const [key, label] of AGING_LABELS) {
+    const value = report.aging_now[key];
+    const style = key === 'over_30' || key === '15_30' ? 'red' : 'cyan';
+    lines.push(`  ${label.padEnd(labelWidth)}  ${String(value).padStart(agingWidth)}  ${out.style(style, bar(value, agingMax, BAR_WIDTH))}`.trimEnd());
+  }
+
+  if (weeks !== null && weeks.length > 0) {
+    lines.push('');
+    lines.push(`${out.style('bold', 'Per week')}: follow-ups opened (#) and closed (=), ${weeks.length} week${weeks.length === 1 ? '' : 's'} to ${shortInstant(weeks.at(-1)!.to)}`);
+    const max = Math.max(...weeks.flatMap((week) => [week.opened, week.closed]));
+    const fromWidth = Math.max('WEEK FROM'.length, ...weeks.map((week) => shortInstant(week.from, true).length));
+    const numberWidth = Math.max(...weeks.flatMap((week) => [String(week.opened).length, String(week.closed).length]));
+    const openedWidth = numberWidth + 1 + WEEK_BAR_WIDTH;
+    lines.push(`  ${out.style('bold', 'WEEK FROM'.padEnd(fromWidth))}  ${out.style('bold', 'OPENED'.padEnd(openedWidth))}  ${out.style('bold', 'CLOSED')}`);
+    for (const week of weeks) {
+      const opened = bar(week.opened, max, WEEK_BAR_WIDTH, '#');
+      const closed = bar(week.closed, max, WEEK_BAR_WIDTH, '=');
+      const openedCell = `${String(week.opened).padStart(numberWidth)} ${out.style('cyan', opened)}${' '.repeat(WEEK_BAR_WIDTH - opened.length)}`;
+      const closedCell = `${String(week.closed).padStart(numberWidth)} ${out.style('green', closed)}`;
+      lines.push(`  ${shortInstant(week.from, true).padEnd(fromWidth)}  ${openedCell}  ${closedCell}`.trimEnd());
+    }
+  }
+  return lines;
+}

@@ -1,0 +1,155 @@
+/**
+ * `redraw-tracker report` end to end (CONTRACT §11, issue 27 item 2): a tracker
+ * started with `npm start` on its own PORT, Svix-signed webhooks of four
+ * transactions (a redraw completed three days ago, one left open two days ago,
+ * one open for ten days, a walk-in test completed without a redraw), and the
+ * CLI run as a process (node bin/redraw-tracker.mjs) as a person runs it: its
+ * --json document is what GET /reports/redraws answers for the same window, the
+ * table shows that document's numbers, the weekly chart counts each week apart,
+ * a bad option is refused before any request, and nothing of a patient shows.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signSvixMessage } from '../../functions/core/svix';
+import { canonicalFromDate } from '../../functions/core/instant';
+import type { RedrawReport } from '../../functions/core/report';
+import { bar, durationsCell, redrawRateCell } from '../../cli/report-views';
+import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, simpleFlow } from '../support/junction';
+import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
+import { newMessageId, newSecret } from '../support/webhook';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+const secret = newSecret();
+let tracker: NpmProcess;
+let port = 0;
+let baseUrl = '';
+/** Everything the CLI printed, checked for PHI at the end. */
+const outputs: string[] = [];
+
+/** A user's shell pointed at this tracker by PORT, with nothing of AWS or of the developer's tracker settings. */
+function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!/^(AWS_.*|TRACKER_URL|PORT|NO_COLOR|JUNCTION_.*|REDRAW_.*|DYNAMODB_ENDPOINT|TABLE_NAME|SIMULATE_SEED|SWEEP_INTERVAL_SECONDS)$/.test(name)) env[name] = value;
+  }
+  return { ...env, AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', PORT: String(port), ...extra };
+}
+
+async function cli(args: readonly string[]): Promise<CommandRun> {
+  const run = await runToEnd(process.execPath, ['bin/redraw-tracker.mjs', ...args], userEnv());
+  outputs.push(run.stdout, run.stderr);
+  return run;
+}
+
+async function report(from: string, to: string): Promise<RedrawReport> {
+  const response = await fetch(`${baseUrl}/reports/redraws?${new URLSearchParams({ from, to }).toString()}`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as RedrawReport;
+}
+
+async function postWebhook(body: unknown): Promise<void> {
+  const raw = JSON.stringify(body);
+  const messageId = newMessageId();
+  const timestamp = Math.floor(Date.now() / 1000);
+  const response = await fetch(`${baseUrl}/webhooks/junction`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
+    body: raw,
+  });
+  expect(response.status).toBe(200);
+}
+
+/** `text` as a regular expression that matches it literally. */
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+const ids = () => ({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() });
+/** The window every check reads: the two weeks up to a moment after the webhooks, fixed so the CLI and the API answer the same. */
+let from = '';
+let to = '';
+
+beforeAll(async () => {
+  port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  tracker = spawnNpm(['start'], userEnv({ JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', TABLE_NAME: 'redraw-tracker-cli-report-e2e' }));
+  await waitUntilHealthy(tracker, baseUrl);
+  const now = Date.now();
+  // Each flow's steps are an hour apart; its follow-up opens at redraw_available (the 5th step).
+  const flows = [
+    redrawFlow(ids(), 'completed', new Date(now - 3 * DAY)),
+    redrawFlow(ids(), 'not_created', new Date(now - 2 * DAY)),
+    redrawFlow(ids(), 'in_progress', new Date(now - 10 * DAY)),
+    simpleFlow({ transactionId: freshId(), orderId: freshId() }, 'walk_in_test', undefined, new Date(now - 4 * DAY)),
+  ];
+  for (const flow of flows) for (const delivery of buildDeliveries(flow)) await postWebhook(delivery.body);
+  to = canonicalFromDate(new Date(now));
+  from = canonicalFromDate(new Date(now - 14 * DAY));
+  // Counted as the stream delivers the facts, a moment after the webhooks.
+  await eventually(
+    () => report(from, to),
+    (answer) => answer.opened === 3 && answer.closed === 1 && answer.open_now === 2 && answer.walk_in_completed === 2,
+    60_000,
+  );
+}, 180_000);
+
+afterAll(async () => {
+  if (tracker && !tracker.hasExited()) {
+    signalGroup(tracker.pgid, 'SIGINT');
+    await Promise.race([tracker.exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+    if (!tracker.hasExited()) signalGroup(tracker.pgid, 'SIGKILL');
+  }
+}, 30_000);
+
+describe('redraw-tracker report against npm start', () => {
+  it('prints with --json exactly the document GET /reports/redraws answers for the window', async () => {
+    const run = await cli(['report', '--from', from, '--to', to, '--json']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const document = JSON.parse(run.stdout) as RedrawReport;
+    expect(document).toEqual(await report(from, to));
+    expect(document).toMatchObject({ opened: 3, closed: 1, by_disposition: expect.objectContaining({ redraw_completed: 1 }), open_now: 2, walk_in_completed: 2, with_redraw: 1 });
+    expect(document.aging_now).toEqual({ '0_7': 1, '8_14': 1, '15_30': 0, over_30: 0 });
+  });
+
+  it("shows that document's numbers to a person: counts, durations, the redraw rate and the aging bars, without colour off a terminal", async () => {
+    const run = await cli(['report', '--from', from, '--to', to]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const answer = await report(from, to);
+    expect(run.stdout).toMatch(new RegExp(`^Redraw report on the local tracker at ${escape(baseUrl)}\\n`));
+    expect(run.stdout).toMatch(/^ {2}follow-ups opened +3$/m);
+    expect(run.stdout).toMatch(/^ {2}follow-ups closed +1$/m);
+    expect(run.stdout).toMatch(/^ {4}redraw_completed +1$/m);
+    expect(run.stdout).toMatch(/^ {2}open now +2$/m);
+    expect(run.stdout).toMatch(new RegExp(`^ {2}time to close +${escape(durationsCell(answer.time_to_close_hours))}$`, 'm'));
+    expect(run.stdout).toMatch(new RegExp(`^ {2}redraw rate +${escape(redrawRateCell(answer))}$`, 'm'));
+    expect(run.stdout).toContain('50% (1 of 2 completed walk-in transactions had a redraw)');
+    expect(run.stdout).toMatch(new RegExp(`^ {2}0-7 days +1 +${bar(1, 1, 30)}$`, 'm'));
+    expect(run.stdout).toMatch(new RegExp(`^ {2}8-14 days +1 +${bar(1, 1, 30)}$`, 'm'));
+    expect(run.stdout).toMatch(/^ {2}over 30 days +0$/m);
+    // Two weeks in the window: the ten-day-old follow-up opened in the first, the other two in the second.
+    expect(run.stdout).toContain('Per week: follow-ups opened (#) and closed (=), 2 weeks to');
+    const chart = run.stdout.slice(run.stdout.indexOf('WEEK FROM')).trimEnd().split('\n').slice(1);
+    expect(chart.map((line) => line.replace(/^ {2}\S+ \S+ +/, '').replace(/[#=]+/g, 'bar').split(/\s+/).join(' '))).toEqual(['1 bar 0', '2 bar 1 bar']);
+    expect(run.stdout).not.toContain('\u001b');
+  });
+
+  it('charts the last N weeks with --weeks, each week its own report', async () => {
+    const run = await cli(['report', '--weeks', '3', '--to', to, '--json']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const { report: document, weeks } = JSON.parse(run.stdout) as { report: RedrawReport; weeks: { from: string; to: string; opened: number; closed: number }[] };
+    expect(document).toEqual(await report(canonicalFromDate(new Date(Date.parse(to) - 7 * DAY)), to));
+    expect(weeks.map((week) => [week.opened, week.closed])).toEqual([
+      [0, 0],
+      [1, 0],
+      [2, 1],
+    ]);
+  });
+
+  it('refuses a bad window before asking the tracker (exit 2), and shows nothing of a patient anywhere', async () => {
+    const reversed = await cli(['report', '--from', '2026-11-20', '--to', '2026-11-19']);
+    expect(reversed).toMatchObject({ code: 2, stdout: '' });
+    expect(reversed.stderr).toMatch(/^redraw-tracker: report: --from must be before --to/);
+    const both = await cli(['report', '--weeks', '2', '--from', '2026-11-01']);
+    expect(both).toMatchObject({ code: 2, stdout: '' });
+    for (const output of outputs) expect(output).not.toContain(PHI_CANARY);
+  });
+});

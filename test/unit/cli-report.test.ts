@@ -1,0 +1,327 @@
+/**
+ * `report` (CONTRACT §11, issue 27 item 2) without a tracker: how the window
+ * options are read (as the API reads them), the weeks of the chart, how
+ * durations, the redraw rate and bars read, colours only on a terminal without
+ * NO_COLOR, docs/reports.md's example being exactly what the renderer prints,
+ * and, against a tiny HTTP server answering the contract's document, the
+ * requests the command makes (one per week of the chart), --json, usage errors
+ * before any request and how the API's refusals are worded.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CliDeps } from '../../cli/command';
+import { createPrinter } from '../../cli/format';
+import { runCli } from '../../cli/main';
+import { bar, durationsCell, hours, redrawRateCell, reportLines, ReportView, reportWindow, weekWindows, type WeekCounts } from '../../cli/report-views';
+import type { RedrawReport } from '../../functions/core/report';
+
+const NOW = new Date('2026-11-23T15:00:00Z');
+const DAY = 86_400_000;
+const plain = createPrinter({ write: () => undefined }, {});
+
+function report(overrides: Partial<RedrawReport> = {}): RedrawReport {
+  return {
+    from: '2026-11-16T15:00:00.000000Z',
+    to: '2026-11-23T15:00:00.000000Z',
+    opened: 3,
+    closed: 2,
+    by_disposition: { redraw_completed: 1, cancelled: 0, patient_declined: 1 },
+    open_now: 5,
+    stale_now: 1,
+    unassigned_now: 2,
+    aging_now: { '0_7': 3, '8_14': 0, '15_30': 1, over_30: 1 },
+    time_to_redraw_order_hours: { n: 1, p50: 20, p90: 20 },
+    time_to_acknowledge_hours: { n: 0, p50: null, p90: null },
+    time_to_close_hours: { n: 2, p50: 30.25, p90: 150.6 },
+    walk_in_completed: 0,
+    with_redraw: 0,
+    ...overrides,
+  };
+}
+
+describe('the window and the weeks', () => {
+  it('reads --from/--to as the API does: a date --from is 00:00Z, a date --to the end of that day, a date-time as given; 7 days up to now or --to by default', () => {
+    expect(reportWindow(undefined, undefined, NOW)).toEqual({ from: new Date('2026-11-16T15:00:00Z'), to: NOW });
+    expect(reportWindow(undefined, '2026-11-22', NOW)).toEqual({ from: new Date('2026-11-16T00:00:00Z'), to: new Date('2026-11-23T00:00:00Z') });
+    expect(reportWindow('2026-11-01', undefined, NOW)).toEqual({ from: new Date('2026-11-01T00:00:00Z'), to: NOW });
+    expect(reportWindow('2026-11-16', '2026-11-16', NOW)).toEqual({ from: new Date('2026-11-16T00:00:00Z'), to: new Date('2026-11-17T00:00:00Z') });
+    expect(reportWindow('2026-11-22T09:30:00+02:00', '2026-11-22T09:30:00', NOW)).toEqual({ from: new Date('2026-11-22T07:30:00Z'), to: new Date('2026-11-22T09:30:00Z') });
+    const year = reportWindow('2025-11-23', '2026-11-23', NOW);
+    expect(year.to.getTime() - year.from.getTime()).toBe(366 * DAY);
+  });
+
+  it('refuses with a usage error naming the option: not a date, reversed or empty windows, more than 366 days', () => {
+    for (const bad of ['last week', '2026-02-30', '22/11/2026', '2026-11-22T25:00:00Z']) {
+      expect(() => reportWindow(bad, undefined, NOW)).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/^report: --from must be a date/) }));
+      expect(() => reportWindow(undefined, bad, NOW)).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/^report: --to must be a date/) }));
+    }
+    expect(() => reportWindow('2026-11-20', '2026-11-19', NOW)).toThrow('report: --from must be before --to');
+    expect(() => reportWindow('2026-11-20T10:00:00Z', '2026-11-20T10:00:00Z', NOW)).toThrow('report: --from must be before --to');
+    expect(() => reportWindow('2025-11-22', '2026-11-23', NOW)).toThrow('report: the window --from..--to must be at most 366 days');
+  });
+
+  it('splits the chart into 7-day weeks ending at the window end, oldest first; within --from..--to the oldest week is cut at --from', () => {
+    const end = new Date('2026-11-23T00:00:00Z');
+    expect(weekWindows(end, { weeks: 3 }).map((week) => [week.from.toISOString().slice(0, 10), week.to.toISOString().slice(0, 10)])).toEqual([
+      ['2026-11-02', '2026-11-09'],
+      ['2026-11-09', '2026-11-16'],
+      ['2026-11-16', '2026-11-23'],
+    ]);
+    expect(weekWindows(end, { from: new Date('2026-11-01T00:00:00Z') }).map((week) => [week.from.toISOString().slice(0, 10), week.to.toISOString().slice(0, 10)])).toEqual([
+      ['2026-11-01', '2026-11-02'],
+      ['2026-11-02', '2026-11-09'],
+      ['2026-11-09', '2026-11-16'],
+      ['2026-11-16', '2026-11-23'],
+    ]);
+    expect(weekWindows(end, { from: new Date('2026-11-16T00:00:00Z') })).toHaveLength(1);
+  });
+});
+
+describe('the report for people', () => {
+  it('says durations as p50 and p90 hours with n, and "- (n 0)" when nothing was measured', () => {
+    expect(durationsCell({ n: 14, p50: 12.5, p90: 40 })).toBe('p50 12.5 h · p90 40 h (n 14)');
+    expect(durationsCell({ n: 0, p50: null, p90: null })).toBe('- (n 0)');
+    expect(hours(0.04)).toBe('0 h');
+    expect(hours(99.94)).toBe('99.9 h');
+    expect(hours(212.5)).toBe('213 h');
+  });
+
+  it('says the redraw rate as a percentage of the completed walk-in transactions, and none without any', () => {
+    expect(redrawRateCell({ with_redraw: 3, walk_in_completed: 24 })).toBe('12.5% (3 of 24 completed walk-in transactions had a redraw)');
+    expect(redrawRateCell({ with_redraw: 1, walk_in_completed: 3 })).toMatch(/^33\.3% /);
+    expect(redrawRateCell({ with_redraw: 0, walk_in_completed: 0 })).toBe('- (no walk-in transaction completed in the window)');
+  });
+
+  it('draws bars in proportion to the largest count, never empty for a count above 0', () => {
+    expect(bar(10, 10, 30)).toBe('#'.repeat(30));
+    expect(bar(5, 10, 30)).toBe('#'.repeat(15));
+    expect(bar(1, 1000, 30)).toBe('#');
+    expect(bar(0, 10, 30)).toBe('');
+    expect(bar(0, 0, 30, '=')).toBe('');
+  });
+
+  it('lists dispositions that happened, most first, under closed; stale and unassigned under open now; the aging bars; no chart without weeks', () => {
+    const lines = reportLines(report(), null, 'the local tracker at http://127.0.0.1:3999', plain);
+    expect(lines).toEqual([
+      'Redraw report on the local tracker at http://127.0.0.1:3999',
+      'Window: 2026-11-16 15:00Z to 2026-11-23 15:00Z (7 days)',
+      '',
+      '  follow-ups opened     3',
+      '  follow-ups closed     2',
+      '    patient_declined    1',
+      '    redraw_completed    1',
+      '  open now              5',
+      '    stale now           1',
+      '    unassigned now      2',
+      '  time to redraw order  p50 20 h · p90 20 h (n 1)',
+      '  time to acknowledge   - (n 0)',
+      '  time to close         p50 30.3 h · p90 151 h (n 2)',
+      '  redraw rate           - (no walk-in transaction completed in the window)',
+      '',
+      'Open follow-ups by days open (now)',
+      '  0-7 days      3  ##############################',
+      '  8-14 days     0',
+      '  15-30 days    1  ##########',
+      '  over 30 days  1  ##########',
+    ]);
+  });
+
+  it('charts weeks whose counts are all 0 without bars, labelled by their start time when it is not midnight', () => {
+    const weeks: WeekCounts[] = [{ from: '2026-11-09T15:00:00.000000Z', to: '2026-11-16T15:00:00.000000Z', opened: 0, closed: 0 }];
+    const lines = reportLines(report(), weeks, 'x', plain);
+    expect(lines.slice(-3)).toEqual([
+      'Per week: follow-ups opened (#) and closed (=), 1 week to 2026-11-16 15:00Z',
+      '  WEEK FROM          OPENED                  CLOSED',
+      '  2026-11-09 15:00Z  0                       0',
+    ]);
+  });
+
+  it('colours stale, unassigned, old follow-ups and the bars on a terminal only, and never with NO_COLOR', () => {
+    const weeks: WeekCounts[] = [{ from: '2026-11-16T00:00:00.000000Z', to: '2026-11-23T00:00:00.000000Z', opened: 2, closed: 1 }];
+    const tty = reportLines(report(), weeks, 'x', createPrinter({ write: () => undefined, isTTY: true }, {})).join('\n');
+    expect(tty).toContain('\u001b[31m1\u001b[39m');
+    expect(tty).toContain('\u001b[33m2\u001b[39m');
+    expect(tty).toContain(`\u001b[31m${'#'.repeat(10)}\u001b[39m`);
+    expect(tty).toContain(`\u001b[36m${'#'.repeat(20)}\u001b[39m`);
+    for (const printer of [createPrinter({ write: () => undefined, isTTY: true }, { NO_COLOR: '1' }), createPrinter({ write: () => undefined, isTTY: false }, {})]) {
+      const text = reportLines(report(), weeks, 'x', printer).join('\n');
+      expect(text).not.toContain('\u001b');
+      expect(text).toBe(reportLines(report(), weeks, 'x', plain).join('\n'));
+    }
+  });
+});
+
+describe('docs/reports.md', () => {
+  const docs = readFileSync(new URL('../../docs/reports.md', import.meta.url), 'utf8');
+  const block = (marker: string, language: string) => {
+    const match = new RegExp(`<!-- ${marker}:[^\\n]*-->\\n\`\`\`${language}\\n([\\s\\S]*?)\`\`\`\\n`).exec(docs);
+    expect(match, `docs/reports.md has no ${marker} block`).not.toBeNull();
+    return match![1]!;
+  };
+
+  it("shows exactly what the renderer prints for the document it shows, whose fields are §11's in its order", () => {
+    const example = JSON.parse(block('report-example-json', 'json')) as { report: RedrawReport; weeks: WeekCounts[] };
+    expect(Object.keys(example.report)).toEqual(Object.keys(ReportView.shape));
+    ReportView.strict().parse(example.report);
+    const rendered = reportLines(example.report, example.weeks, 'the local tracker at http://127.0.0.1:3000', plain);
+    expect(block('report-example-text', 'text')).toBe(`${rendered.join('\n')}\n`);
+  });
+
+  it("explains every field of the document, in §11's order, and no other", () => {
+    const section = docs.slice(docs.indexOf('## The fields'), docs.indexOf('## The CLI'));
+    const explained = [...section.matchAll(/^\| ((?:`[a-z0-9_]+`(?:, )?)+) \|/gm)].flatMap((row) => [...row[1]!.matchAll(/`([a-z0-9_]+)`/g)].map((name) => name[1]));
+    expect(explained).toEqual(Object.keys(ReportView.shape));
+  });
+});
+
+// ---------------------------------------------------------------------------
+// The command against a tiny tracker that answers the contract's document
+
+/** What the fake tracker was asked: the query of each GET /reports/redraws. */
+let asked: { from: string | null; to: string | null }[] = [];
+/** The answer to give instead of a report (a refusal), when set. */
+let refusal: { status: number; body: unknown } | null = null;
+let server: Server;
+let trackerUrl = '';
+
+/** A report of the asked window whose counts say which week it is: opened is the day of month `from` falls on. */
+function answerFor(from: string, to: string): RedrawReport {
+  const day = new Date(from).getUTCDate();
+  return report({ from, to, opened: day, closed: day % 5 });
+}
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const send = (status: number, body: unknown) => {
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body));
+    };
+    if (url.pathname !== '/reports/redraws') return send(404, { error: { code: 'not_found', message: 'no such route' } });
+    asked.push({ from: url.searchParams.get('from'), to: url.searchParams.get('to') });
+    if (refusal) return send(refusal.status, refusal.body);
+    const from = url.searchParams.get('from')!;
+    const to = url.searchParams.get('to')!;
+    // The API answers canonical instants, as functions/core/instant.ts writes them.
+    return send(200, answerFor(from, to));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  trackerUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+
+beforeEach(() => {
+  asked = [];
+  refusal = null;
+});
+
+async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; tty?: boolean; url?: string } = {}) {
+  let stdout = '';
+  let stderr = '';
+  const deps: Partial<CliDeps> = {
+    env: { TRACKER_URL: options.url ?? trackerUrl, ...options.env },
+    now: () => NOW,
+    stdout: { write: (chunk: string) => (stdout += chunk), isTTY: options.tty === true },
+    stderr: { write: (chunk: string) => (stderr += chunk) },
+  };
+  const code = await runCli(args, deps);
+  return { code, stdout, stderr };
+}
+
+const windowOf = (from: string, to: string) => ({ from, to });
+
+describe('report against a tracker answering GET /reports/redraws', () => {
+  it('asks the 7 days up to now, then each of the 4 weeks of the chart once (the last week is the window itself), and shows them', async () => {
+    const run = await cli(['report']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(asked[0]).toEqual(windowOf('2026-11-16T15:00:00.000000Z', '2026-11-23T15:00:00.000000Z'));
+    expect([...asked.slice(1)].sort((a, b) => a.from!.localeCompare(b.from!))).toEqual([
+      windowOf('2026-10-26T15:00:00.000000Z', '2026-11-02T15:00:00.000000Z'),
+      windowOf('2026-11-02T15:00:00.000000Z', '2026-11-09T15:00:00.000000Z'),
+      windowOf('2026-11-09T15:00:00.000000Z', '2026-11-16T15:00:00.000000Z'),
+    ]);
+    expect(run.stdout).toMatch(/^Redraw report on the local tracker at http:\/\/127\.0\.0\.1:\d+\nWindow: 2026-11-16 15:00Z to 2026-11-23 15:00Z \(7 days\)\n/);
+    // Each week's own counts, oldest first: opened is the day its window starts.
+    const chart = run.stdout.slice(run.stdout.indexOf('Per week'));
+    expect(chart.split('\n').slice(2, 6).map((line) => line.trim().split(/\s+/).slice(0, 3).join(' '))).toEqual(['2026-10-26 15:00Z 26', '2026-11-02 15:00Z 2', '2026-11-09 15:00Z 9', '2026-11-16 15:00Z 16']);
+    expect(run.stdout).not.toContain('\u001b');
+  });
+
+  it('prints the API document alone with --json (one request), and {report, weeks} with --weeks', async () => {
+    const json = await cli(['report', '--to', '2026-11-22', '--json']);
+    expect(json).toMatchObject({ code: 0, stderr: '' });
+    expect(asked).toEqual([windowOf('2026-11-16T00:00:00.000000Z', '2026-11-23T00:00:00.000000Z')]);
+    expect(JSON.parse(json.stdout)).toEqual(answerFor('2026-11-16T00:00:00.000000Z', '2026-11-23T00:00:00.000000Z'));
+
+    asked = [];
+    const weekly = await cli(['report', '--weeks', '2', '--to', '2026-11-22', '--json']);
+    expect(weekly).toMatchObject({ code: 0, stderr: '' });
+    expect(asked).toHaveLength(2);
+    expect(JSON.parse(weekly.stdout)).toEqual({
+      report: answerFor('2026-11-16T00:00:00.000000Z', '2026-11-23T00:00:00.000000Z'),
+      weeks: [
+        { from: '2026-11-09T00:00:00.000000Z', to: '2026-11-16T00:00:00.000000Z', opened: 9, closed: 4 },
+        { from: '2026-11-16T00:00:00.000000Z', to: '2026-11-23T00:00:00.000000Z', opened: 16, closed: 1 },
+      ],
+    });
+  });
+
+  it('with --from charts the weeks of the window itself, the oldest cut at --from', async () => {
+    const run = await cli(['report', '--from', '2026-11-01', '--to', '2026-11-22']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(asked[0]).toEqual(windowOf('2026-11-01T00:00:00.000000Z', '2026-11-23T00:00:00.000000Z'));
+    expect(asked.slice(1).map((window) => window.from).sort()).toEqual(['2026-11-01T00:00:00.000000Z', '2026-11-02T00:00:00.000000Z', '2026-11-09T00:00:00.000000Z', '2026-11-16T00:00:00.000000Z']);
+    expect(run.stdout).toContain('Window: 2026-11-01 00:00Z to 2026-11-23 00:00Z (22 days)');
+    expect(run.stdout).toContain('Per week: follow-ups opened (#) and closed (=), 4 weeks to 2026-11-23 00:00Z');
+  });
+
+  it('colours the output on a terminal, and not with NO_COLOR', async () => {
+    expect((await cli(['report'], { tty: true })).stdout).toContain('\u001b[');
+    expect((await cli(['report'], { tty: true, env: { NO_COLOR: '1' } })).stdout).not.toContain('\u001b');
+  });
+
+  it.each([
+    [['report', '--weeks', '2', '--from', '2026-11-01']],
+    [['report', '--weeks', '0']],
+    [['report', '--weeks', '53']],
+    [['report', '--weeks', 'four']],
+    [['report', '--from', 'yesterday']],
+    [['report', '--to', '2026-13-01']],
+    [['report', '--from', '2026-11-20', '--to', '2026-11-19']],
+    [['report', '--from', '2025-01-01', '--to', '2026-11-01']],
+    [['report', 'extra']],
+    [['report', '--bogus']],
+  ])('%j exits 2 with one line on stderr and makes no request', async (args) => {
+    const run = await cli(args);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^redraw-tracker: [^\n]+\n$/);
+    expect(asked).toEqual([]);
+  });
+
+  it("words the API's 400 as a usage error (exit 2), a tracker without the route (exit 3), and one that is not there (exit 3)", async () => {
+    refusal = { status: 400, body: { error: { code: 'invalid_parameter', message: 'from must be a date (YYYY-MM-DD) or an ISO 8601 date-time' } } };
+    const invalid = await cli(['report', '--json']);
+    expect(invalid).toMatchObject({ code: 2, stdout: '' });
+    expect(invalid.stderr).toMatch(/^redraw-tracker: the local tracker at http:\/\/127\.0\.0\.1:\d+ refused the request: from must be a date \(YYYY-MM-DD\) or an ISO 8601 date-time \(invalid_parameter\)\n$/);
+
+    refusal = { status: 404, body: { error: { code: 'not_found', message: 'no such route' } } };
+    const old = await cli(['report']);
+    expect(old).toMatchObject({ code: 3, stdout: '' });
+    expect(old.stderr).toMatch(/has no GET \/reports\/redraws: is it a tracker as new as this CLI\?\n$/);
+
+    refusal = { status: 200, body: { items: [] } };
+    expect(await cli(['report'])).toMatchObject({ code: 3, stdout: '', stderr: expect.stringContaining("not the tracker's documented shape") });
+
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    expect(await cli(['report'], { url: `http://127.0.0.1:${port}` })).toMatchObject({ code: 3, stdout: '', stderr: expect.stringContaining('ECONNREFUSED') });
+  });
+});
