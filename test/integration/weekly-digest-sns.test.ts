@@ -131,6 +131,21 @@ describe('the weekly digest on SNS', () => {
     expect(aws.messages).toHaveLength(1);
   });
 
+  it('fails the invocation, instead of waiting out the function, when SNS never answers (the shared connection timeouts)', async () => {
+    aws.plan.sns = () => 'hang';
+    const { reads } = fixedReads();
+    const { logger, lines } = recordingLogger();
+    try {
+      const failure = await handlerWith(reads, logger)().catch((error: unknown) => error);
+      expect((failure as DigestError).step).toBe('publish');
+      expect(aws.calls.sns).toBeGreaterThan(0);
+      expect(aws.messages).toHaveLength(0);
+      expect(lines.filter((line) => line.level === 'error').map((line) => line.fields.step)).toEqual(['publish']);
+    } finally {
+      aws.releaseHanging();
+    }
+  }, 60_000);
+
   it('fails before publishing anything when the report cannot be read', async () => {
     const { logger, lines } = recordingLogger();
     const reads: DigestReads = {
