@@ -22,7 +22,7 @@ import { createInMemoryPublisher, type InMemoryPublisher } from '../functions/tr
 import { EVENT_TYPES } from '../functions/core/events';
 import { createWebhookHandler } from '../functions/webhook/app';
 import { createBackfillHandler } from '../functions/backfill/app';
-import { DIGEST_FORMATS, type DigestFormat, type RenderedDigest } from '../functions/core/digest';
+import { DIGEST_FORMATS, renderDigest, type DigestFormat, type RenderedDigest, type WeeklyDigest } from '../functions/core/digest';
 import { DigestError, sendDigest } from '../functions/weekly-digest/app';
 import { createInMemoryDigestPublisher, type InMemoryDigestPublisher } from '../functions/weekly-digest/publisher';
 import { tableReads } from '../functions/weekly-digest/reads';
@@ -148,15 +148,15 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
     const digest = async (format: string | null): Promise<[number, unknown]> => {
       const wanted = format ?? 'json';
       if (!isDigestFormat(wanted)) return [400, { error: { code: 'invalid_request', message: `format must be one of ${DIGEST_FORMATS.join(', ')}` } }];
+      let sent: WeeklyDigest;
       try {
-        await sendDigest(digestDeps);
+        sent = await sendDigest(digestDeps);
       } catch (error) {
         // Logged by the digest (step, error type); the answer says which step, never the error's message.
         if (error instanceof DigestError) return [503, { error: { code: 'digest_not_sent', message: error.message } }];
         throw error;
       }
-      const sent = digests.digests.at(-1);
-      return [200, { format: wanted, item: sent === undefined ? null : digestAsFormat(sent, wanted) }];
+      return [200, { format: wanted, item: digestAsFormat(renderDigest(sent), wanted) }];
     };
     const junctionApi = junctionApiFor(settings);
     const backfillHandler = createBackfillHandler({
@@ -251,7 +251,7 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
         }
         return writeJson(response, 200, {
           format,
-          items: sentInOrder(notifier.rendered, digests.digests).map((sent) => ('kind' in sent.json ? digestAsFormat(sent as RenderedDigest, format) : asFormat(sent as RenderedNotification, format))),
+          items: sentInOrder(notifier.rendered, digests.digests).map((sent) => (isDigest(sent) ? digestAsFormat(sent, format) : asFormat(sent, format))),
         });
       }
       if (method === 'GET' && path === '/local/events') {
@@ -324,6 +324,11 @@ function digestAsFormat(rendered: RenderedDigest, format: DigestFormat): unknown
   if (format === 'email') return { subject: rendered.subject, text: rendered.email };
   if (format === 'chat') return rendered.chat;
   return rendered.json;
+}
+
+/** Whether a sent message is a weekly digest (alerts carry no `kind`). */
+function isDigest(sent: RenderedNotification | RenderedDigest): sent is RenderedDigest {
+  return 'kind' in sent.json;
 }
 
 /** Alerts and digests as the topic's subscribers got them: by when each was sent (alerts first at the same instant). */
