@@ -27,6 +27,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'report', summary: 'the redraw report for a window: counts, times, aging bars and a weekly chart (--from D --to D | --weeks N)', load: async () => (await import('./commands/report')).default },
   { name: 'events', summary: 'list the events the local tracker published (--type T, --follow)', load: async () => (await import('./commands/events')).default },
   { name: 'notifications', summary: 'print the notifications the local tracker sent, as e-mail, chat or JSON (--format F)', load: async () => (await import('./commands/notifications')).default },
+  { name: 'digest', summary: 'send the weekly digest of the local tracker now and print it, as e-mail, chat or JSON (--format F)', load: async () => (await import('./commands/digest')).default },
   { name: 'sweep', summary: 'run the stale-redraw sweep now (local tracker)', load: async () => (await import('./commands/sweep')).default },
   { name: 'backfill', summary: "backfill the local tracker from Junction's API for a window of dates", load: async () => (await import('./commands/backfill')).default },
   { name: 'quarantine', summary: 'list quarantined webhooks, or replay them with the current code', load: async () => (await import('./commands/quarantine')).default },

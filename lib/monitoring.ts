@@ -71,6 +71,8 @@ export interface MonitoringProps {
   readonly query: IFunction;
   readonly followUpActions: IFunction;
   readonly backfill: IFunction;
+  /** The weekly digest (CONTRACT §11), or null when it is turned off. */
+  readonly weeklyDigest?: IFunction | null;
 }
 
 /** Failed reads of Junction's API (timeouts, 5xx, garbage) in one hourly sweep that raise the alarm. */
@@ -131,6 +133,8 @@ export class Monitoring extends Construct {
       ['query', props.query],
       ['follow-up-actions', props.followUpActions],
       ['backfill', props.backfill],
+      // A digest that fails (a read or the publish) fails its invocation: WeeklyDigestErrors.
+      ...(props.weeklyDigest ? [['weekly-digest', props.weeklyDigest] as [ServiceName, IFunction]] : []),
     ];
     const add = (alarm: Alarm): void => {
       alarm.addAlarmAction(action);

@@ -29,6 +29,7 @@ import { ChatActions } from './chat-actions';
 import { Monitoring } from './monitoring';
 import type { Settings } from './settings';
 import { TableBoundFunction, TIMEOUTS } from './table-bound-function';
+import { WeeklyDigest } from './weekly-digest';
 
 /**
  * The stream mapping of the transaction-status function; exported so the tests check the stack against it.
@@ -78,6 +79,8 @@ export class RedrawTrackerStack extends Stack {
   readonly api: HttpApi;
   readonly eventBus: EventBus;
   readonly slack: SlackChannelConfiguration | null;
+  /** The weekly digest's function and schedule (CONTRACT §11); null when `weeklyDigest` is false. */
+  readonly weeklyDigest: WeeklyDigest | null;
 
   constructor(scope: Construct, id: string, props: RedrawTrackerStackProps) {
     super(scope, id, props);
@@ -281,6 +284,20 @@ export class RedrawTrackerStack extends Stack {
       targets: [new LambdaFunction(this.staleRedrawSweep.fn, { retryAttempts: 0 })],
     });
 
+    // --- weekly digest (CONTRACT §11), to the same topic ------------------------------
+    this.weeklyDigest = settings.weeklyDigest
+      ? new WeeklyDigest(this, 'WeeklyDigest', {
+          table: this.table,
+          tableKey,
+          logRetention,
+          logKey: opsKey,
+          settings,
+          topic: notifications,
+          topicKey: opsKey,
+          environmentName: settings.environmentName ?? this.stackName,
+        })
+      : null;
+
     // --- backfill (invoked by hand, docs/deploy.md) --------------------------------
     this.backfill = new TableBoundFunction(this, 'Backfill', {
       ...bound,
@@ -427,6 +444,7 @@ export class RedrawTrackerStack extends Stack {
       query: this.query.fn,
       followUpActions: this.followUpActions.fn,
       backfill: this.backfill.fn,
+      weeklyDigest: this.weeklyDigest?.function.fn ?? null,
     });
 
     // --- chat (optional): Amazon Q Developer in chat applications, on the topic ----------

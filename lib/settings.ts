@@ -26,6 +26,9 @@ const retentionDays = z.number().transform((days, ctx) => {
   return retention;
 });
 
+/** The days a weekly digest can go out on, as EventBridge Scheduler's cron spells them. */
+export const DIGEST_DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
+
 const SettingsSchema = z.strictObject({
   /** A redraw order with no status change for this many days is flagged `no_progress`. */
   redrawStaleAfterDays: z.number().int().positive(),
@@ -86,6 +89,17 @@ const SettingsSchema = z.strictObject({
    * a broken feed or a changed rule, not that many patients); 0 turns the alarm off.
    */
   staleFlagsPerDayAlarm: z.number().int().min(0).default(25),
+  /**
+   * CONTRACT §11: the weekly digest (last week's report and the ten most overdue follow-ups, to the
+   * notification topic). False: no schedule and no digest function.
+   */
+  weeklyDigest: z.boolean().default(true),
+  /** The day the digest goes out (it always reports the last whole Monday-to-Sunday week). */
+  digestDay: z.enum(DIGEST_DAYS).default('MON'),
+  /** The hour (0-23, in digestTimeZone) the digest goes out. */
+  digestHour: z.number().int().min(0).max(23).default(8),
+  /** The IANA time zone of digestDay and digestHour, and whose Monday 00:00 starts a digest's week (DIGEST_TIMEZONE). */
+  digestTimeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').default('UTC'),
   /** Days a transaction that is over (and its orders), or an ended order without one, is kept (CONTRACT §8, DynamoDB TTL). */
   retentionDays: z.number().int().positive().max(36_500).default(365),
   /**

@@ -7,6 +7,7 @@ import { parseEnv, optionalEndpoint, positiveNumber } from '../functions/shared/
 import { ThresholdsEnv } from '../functions/shared/thresholds-env';
 import { FollowUpEnv, ReconcileEnv, SyncEnv } from '../functions/stale-redraw-sweep/app';
 import { AlertEnv } from '../functions/stale-redraw-sweep/notifier';
+import { DigestEnv } from '../functions/weekly-digest/config';
 import { dynamodbEndpointSetting } from './dynamodb-endpoint';
 
 const WebhookSecrets = z
@@ -40,6 +41,8 @@ const LocalSettings = z.object({
   ...FollowUpEnv.shape,
   // The alerts' environment name (default `local`) and optional time zone (notifier.ts).
   ...AlertEnv.shape,
+  // The weekly digest's week starts Monday 00:00 in this zone (default UTC; CONTRACT §11).
+  DIGEST_TIMEZONE: DigestEnv.shape.DIGEST_TIMEZONE,
 });
 export type LocalSettings = z.output<typeof LocalSettings>;
 

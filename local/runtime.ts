@@ -22,6 +22,10 @@ import { createInMemoryPublisher, type InMemoryPublisher } from '../functions/tr
 import { EVENT_TYPES } from '../functions/core/events';
 import { createWebhookHandler } from '../functions/webhook/app';
 import { createBackfillHandler } from '../functions/backfill/app';
+import { DIGEST_FORMATS, renderDigest, type DigestFormat, type RenderedDigest, type WeeklyDigest } from '../functions/core/digest';
+import { DigestError, sendDigest } from '../functions/weekly-digest/app';
+import { createInMemoryDigestPublisher, type InMemoryDigestPublisher } from '../functions/weekly-digest/publisher';
+import { tableReads } from '../functions/weekly-digest/reads';
 import { applyApiOrder } from '../functions/store/api-orders';
 import { createCheckpointStore } from '../functions/store/backfill-checkpoints';
 import type { LocalSettings } from './config';
@@ -39,6 +43,8 @@ export interface LocalRuntime {
   /** The webhook secrets in use; `generated` when none was configured. */
   secrets: { values: readonly string[]; generated: boolean };
   notifier: InMemoryNotifier;
+  /** The weekly digests sent so far (POST /local/digest), as each subscriber gets them. */
+  digests: InMemoryDigestPublisher;
   /** The events published so far (CONTRACT §7: GET /local/events), each id once, oldest first. */
   events: InMemoryPublisher;
   /** Whether reconciliation with Junction's API is on (JUNCTION_API_KEY set), and where. */
@@ -130,6 +136,28 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       metrics: createMetrics(SERVICES.transactionStatus),
     });
     const notifier = createInMemoryNotifier(createLogger(SERVICES.staleRedrawSweep), alertSettingsOf(settings, LOCAL_ENVIRONMENT));
+    // The weekly digest (CONTRACT §11): locally only when asked (POST /local/digest), to the same list.
+    const digests = createInMemoryDigestPublisher(createLogger(SERVICES.weeklyDigest));
+    const digestDeps = {
+      reads: tableReads(db, tableName),
+      publisher: digests,
+      logger: createLogger(SERVICES.weeklyDigest),
+      timeZone: settings.DIGEST_TIMEZONE,
+      environment: settings.ENVIRONMENT_NAME ?? LOCAL_ENVIRONMENT,
+    };
+    const digest = async (format: string | null): Promise<[number, unknown]> => {
+      const wanted = format ?? 'json';
+      if (!isDigestFormat(wanted)) return [400, { error: { code: 'invalid_request', message: `format must be one of ${DIGEST_FORMATS.join(', ')}` } }];
+      let sent: WeeklyDigest;
+      try {
+        sent = await sendDigest(digestDeps);
+      } catch (error) {
+        // Logged by the digest (step, error type); the answer says which step, never the error's message.
+        if (error instanceof DigestError) return [503, { error: { code: 'digest_not_sent', message: error.message } }];
+        throw error;
+      }
+      return [200, { format: wanted, item: digestAsFormat(renderDigest(sent), wanted) }];
+    };
     const junctionApi = junctionApiFor(settings);
     const backfillHandler = createBackfillHandler({
       junction: async () => junctionApi,
@@ -210,14 +238,21 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       const method = request.method ?? 'GET';
       if (method === 'GET' && path === '/health') return writeJson(response, 200, { ok: true });
       if (method === 'POST' && path === '/local/sweep') return writeJson(response, 200, await sweep());
+      if (method === 'POST' && path === '/local/digest') {
+        return writeJson(response, ...(await digest(new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('format'))));
+      }
       if (method === 'GET' && path === '/local/notifications') {
         const format = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('format');
         // Without format: the notifications as JSON, as before; with it, as that subscriber gets them.
-        if (format === null) return writeJson(response, 200, { items: notifier.notifications });
+        // Weekly digests (POST /local/digest) are among them, in the order sent.
+        if (format === null) return writeJson(response, 200, { items: sentInOrder(notifier.rendered, digests.digests).map((sent) => sent.json) });
         if (!isNotificationFormat(format)) {
           return writeJson(response, 400, { error: { code: 'invalid_request', message: `format must be one of ${NOTIFICATION_FORMATS.join(', ')}` } });
         }
-        return writeJson(response, 200, { format, items: notifier.rendered.map((rendered) => asFormat(rendered, format)) });
+        return writeJson(response, 200, {
+          format,
+          items: sentInOrder(notifier.rendered, digests.digests).map((sent) => (isDigest(sent) ? digestAsFormat(sent, format) : asFormat(sent, format))),
+        });
       }
       if (method === 'GET' && path === '/local/events') {
         const type = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('type');
@@ -256,6 +291,7 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       dynamodbEndpoint: endpoint,
       secrets: { values: secrets, generated },
       notifier,
+      digests,
       events,
       junctionApi: junctionApi === null ? null : settings.JUNCTION_API_BASE_URL,
       sweep,
@@ -277,6 +313,27 @@ function asFormat(rendered: RenderedNotification, format: NotificationFormat): u
   if (format === 'email') return { subject: rendered.subject, text: rendered.email };
   if (format === 'chat') return rendered.chat;
   return rendered.json;
+}
+
+function isDigestFormat(format: string): format is DigestFormat {
+  return DIGEST_FORMATS.some((known) => known === format);
+}
+
+/** The digest in one format, as a notification would be: the e-mail's subject and text, the chat notification, or the JSON. */
+function digestAsFormat(rendered: RenderedDigest, format: DigestFormat): unknown {
+  if (format === 'email') return { subject: rendered.subject, text: rendered.email };
+  if (format === 'chat') return rendered.chat;
+  return rendered.json;
+}
+
+/** Whether a sent message is a weekly digest (alerts carry no `kind`). */
+function isDigest(sent: RenderedNotification | RenderedDigest): sent is RenderedDigest {
+  return 'kind' in sent.json;
+}
+
+/** Alerts and digests as the topic's subscribers got them: by when each was sent (alerts first at the same instant). */
+function sentInOrder(alerts: readonly RenderedNotification[], digests: readonly RenderedDigest[]): (RenderedNotification | RenderedDigest)[] {
+  return [...alerts, ...digests].sort((a, b) => Date.parse(a.json.sent_at) - Date.parse(b.json.sent_at));
 }
 
 /** POST /follow-ups/{follow_up_id}/actions: served by the follow-up actions function (any other method answers 405 there). */

@@ -26,7 +26,8 @@ const ChatAnswer = z
     ),
   })
   .loose();
-const JsonAnswer = z.object({ items: z.array(z.object({ order_id: z.string() }).loose()) }).loose();
+// Stale-redraw notifications carry order_id; weekly digests (npx redraw-tracker digest) kind.
+const JsonAnswer = z.object({ items: z.array(z.record(z.string(), z.unknown())) }).loose();
 
 const RULE = '-'.repeat(72);
 

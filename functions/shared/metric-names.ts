@@ -12,6 +12,7 @@ export const SERVICES = {
   query: 'query',
   backfill: 'backfill',
   followUpActions: 'follow-up-actions',
+  weeklyDigest: 'weekly-digest',
 } as const;
 export type ServiceName = (typeof SERVICES)[keyof typeof SERVICES];
 

@@ -33,6 +33,7 @@ const EMITTED: Record<ServiceName, ReadonlySet<string>> = {
   [SERVICES.query]: new Set(),
   [SERVICES.followUpActions]: new Set(),
   [SERVICES.backfill]: new Set(Object.values(BACKFILL_METRICS)),
+  [SERVICES.weeklyDigest]: new Set(),
 };
 
 interface WatchedMetric {

@@ -194,6 +194,7 @@ describe('the synthesized stack, rehearsed: each bundle with its template enviro
     ['follow-up-actions', []],
     ['stale-redraw-sweep', ['secretsmanager:GetSecretValue']],
     ['backfill', []],
+    ['weekly-digest', []],
   ])('%s: its init makes no AWS request but the secret reads it needs (%j)', async (service, expected) => {
     const fn = await deploy(service, { WebhookSecret: WEBHOOK_SECRET });
     try {
@@ -368,6 +369,31 @@ describe('the synthesized stack, rehearsed: each bundle with its template enviro
       expect(sweep.fn.logs()).not.toContain(standin.apiKey);
     } finally {
       await sweep.stop();
+    }
+  });
+
+  it('weekly-digest: an EventBridge Scheduler invocation publishes the digest per protocol, naming the overdue follow-up, with Queries and one Publish only', async () => {
+    const digest = await deploy('weekly-digest');
+    try {
+      // Scheduler's Lambda target without an input: the function reads nothing from the event.
+      const result = resultOf(await digest.fn.invoke({}), digest.fn.logs());
+      expect(result).toMatchObject({ subject: expect.stringMatching(/^Weekly redraw review: .+ - RedrawTracker$/) });
+      expect(digest.proxy.published).toHaveLength(1);
+      const [published] = digest.proxy.published;
+      expect(published?.messageStructure).toBe('json');
+      const message = JSON.parse(published?.message ?? '{}') as { default: string; email: string; https: string };
+      const json = JSON.parse(message.default) as { kind: string; overdue: { id: string }[] };
+      expect(json.kind).toBe('weekly_digest');
+      // The stuck redraw's follow-up (its transaction's id) is overdue; no order id or PHI is in any format.
+      expect(json.overdue.map((item) => item.id)).toContain(ids.transactionId);
+      expect(message.email).toContain(ids.transactionId);
+      expect(published?.message).not.toContain(ids.initialId);
+      expect(published?.message).not.toContain(PHI_CANARY);
+      expect(new Set(digest.proxy.calls)).toEqual(new Set(['dynamodb:Query', 'sns:Publish']));
+      expect(digest.proxy.denials).toEqual([]);
+      expect(digest.proxy.unexpected).toEqual([]);
+    } finally {
+      await digest.stop();
     }
   });
 

@@ -33,6 +33,10 @@ export interface PublishedMessage {
   message: string;
   messageStructure: string | null;
   subject: string | null;
+  /** Per protocol (`default`, `email`, `https`, ...) when MessageStructure=json, else null. */
+  protocols: Record<string, string> | null;
+  /** String message attributes, by name. */
+  attributes: Record<string, string>;
 }
 
 export interface AwsStandin {
@@ -110,11 +114,18 @@ export async function startAwsStandin(): Promise<AwsStandin> {
     const form = new URLSearchParams(body);
     const structure = form.get('MessageStructure');
     const raw = form.get('Message') ?? '';
+    const protocols = structure === 'json' ? (JSON.parse(raw) as Record<string, string>) : null;
+    const attributes: Record<string, string> = {};
+    for (let n = 1; form.has(`MessageAttributes.entry.${n}.Name`); n++) {
+      attributes[form.get(`MessageAttributes.entry.${n}.Name`) ?? ''] = form.get(`MessageAttributes.entry.${n}.Value.StringValue`) ?? '';
+    }
     standin.messages.push({
       topicArn: form.get('TopicArn') ?? '',
-      message: structure === 'json' ? String((JSON.parse(raw) as { default?: unknown }).default ?? '') : raw,
+      message: protocols === null ? raw : String(protocols.default ?? ''),
       messageStructure: structure,
       subject: form.get('Subject'),
+      protocols,
+      attributes,
     });
     response
       .writeHead(200, { 'content-type': 'text/xml' })

@@ -34,9 +34,24 @@ describe('AWS stand-in for fault tests', () => {
   it('serves PutEvents and SNS Publish and records what it accepted', async () => {
     const put = await events.send(new PutEventsCommand({ Entries: [entry('a'), entry('b')] }));
     expect(put.FailedEntryCount).toBe(0);
-    await sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:1:t', Message: JSON.stringify({ default: 'hello' }), MessageStructure: 'json', Subject: 's' }));
+    await sns.send(
+      new PublishCommand({
+        TopicArn: 'arn:aws:sns:us-east-1:1:t',
+        Message: JSON.stringify({ default: 'hello', email: 'hi' }),
+        MessageStructure: 'json',
+        Subject: 's',
+        MessageAttributes: { kind: { DataType: 'String', StringValue: 'weekly_digest' }, owner: { DataType: 'String', StringValue: 'j.doe' } },
+      }),
+    );
     expect(standin.events.slice(-2).map((detail) => detail.id)).toEqual(['a', 'b']);
-    expect(standin.messages.at(-1)).toEqual({ topicArn: 'arn:aws:sns:us-east-1:1:t', message: 'hello', messageStructure: 'json', subject: 's' });
+    expect(standin.messages.at(-1)).toEqual({
+      topicArn: 'arn:aws:sns:us-east-1:1:t',
+      message: 'hello',
+      messageStructure: 'json',
+      subject: 's',
+      protocols: { default: 'hello', email: 'hi' },
+      attributes: { kind: 'weekly_digest', owner: 'j.doe' },
+    });
   });
 
   it('fails entries, refuses calls with the planned error code, and hangs until the client times out', async () => {

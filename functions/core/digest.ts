@@ -1,0 +1,383 @@
+/**
+ * The weekly digest (CONTRACT §11) as plain data: which week it covers (the
+ * seven days before this week's Monday 00:00 in a time zone, DST-safe), and how
+ * it reads in each format the notification topic delivers: a plain-text e-mail
+ * that reads like a short status note, the chat notification Amazon Q Developer
+ * renders in Slack, and JSON (the report and the overdue list). Ids, counts,
+ * handles and times only: nothing here ever sees a patient. Pure: the clock and
+ * the zone are always arguments.
+ */
+import { agoWords, humanTime } from './alert-time';
+import { canonicalFromDate } from './instant';
+import type { Durations, OverdueFollowUp, RedrawReport } from './report';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+/** How many overdue follow-ups the digest names (CONTRACT §11: "the ten most overdue"). */
+export const DIGEST_OVERDUE_LIMIT = 10;
+
+/** The SNS message attribute (`kind`) and the chat notification's event type that set the digest apart from alerts. */
+export const DIGEST_KIND = 'weekly_digest';
+
+/** A calendar date (month 1-12). */
+interface CalendarDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+/** The wall clock of `millis` in `zone`, to the second, and its weekday (0 = Sunday). */
+function wallClockOf(millis: number, zone: string): CalendarDate & { hour: number; minute: number; second: number; weekday: number } {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+    weekday: 'short',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(millis));
+  const value = (type: Intl.DateTimeFormatPartTypes) => parts.find((part) => part.type === type)?.value ?? '';
+  const number = (type: Intl.DateTimeFormatPartTypes) => Number(value(type));
+  return {
+    year: number('year'),
+    month: number('month'),
+    day: number('day'),
+    hour: number('hour'),
+    minute: number('minute'),
+    second: number('second'),
+    weekday: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(value('weekday')),
+  };
+}
+
+/** How far `zone`'s wall clock is ahead of UTC at `millis` (ms; negative west of Greenwich). */
+function offsetAt(millis: number, zone: string): number {
+  const wall = wallClockOf(millis, zone);
+  const wallAsUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
+  return wallAsUtc - Math.floor(millis / 1000) * 1000;
+}
+
+/**
+ * The instant a date starts in `zone` (its first 00:00). The zone's offsets a
+ * day before and a day after give the candidates (a DST change in between
+ * gives two); the earliest whose wall clock reads the date's 00:00 wins. Where
+ * 00:00 does not exist (a zone whose clocks jump from 23:59 to 01:00), the day
+ * starts at the changeover, the later candidate.
+ */
+export function startOfDay(date: CalendarDate, zone: string): Date {
+  const wallAsUtc = Date.UTC(date.year, date.month - 1, date.day);
+  const candidates = [...new Set([offsetAt(wallAsUtc - DAY, zone), offsetAt(wallAsUtc + DAY, zone)])].map((offset) => wallAsUtc - offset).sort((a, b) => a - b);
+  const readsMidnight = (millis: number) => {
+    const wall = wallClockOf(millis, zone);
+    return wall.year === date.year && wall.month === date.month && wall.day === date.day && wall.hour === 0 && wall.minute === 0;
+  };
+  return new Date(candidates.find(readsMidnight) ?? Math.max(...candidates));
+}
+
+/** `date` plus `days` calendar days (may be negative). */
+function addDays(date: CalendarDate, days: number): CalendarDate {
+  const shifted = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
+  return { year: shifted.getUTCFullYear(), month: shifted.getUTCMonth() + 1, day: shifted.getUTCDate() };
+}
+
+/** The week a digest covers: `from` (inclusive) to `to` (exclusive), and the zone it was cut in. */
+export interface DigestWeek {
+  /** Last week's Monday 00:00 in `timeZone`. */
+  from: Date;
+  /** This week's Monday 00:00 in `timeZone`: 167, 168 or 169 hours after `from`. */
+  to: Date;
+  timeZone: string;
+}
+
+/**
+ * Last week, as the digest reports it: the seven calendar days before this
+ * week's start, Monday 00:00 in `timeZone` (an IANA zone; default UTC). The
+ * bounds are wall-clock midnights, so a week with a DST change is 167 or 169
+ * hours long and a reader's "last week" is exactly what is counted. Whatever
+ * day the digest runs (digestDay), it reports the last whole Monday-to-Sunday week.
+ */
+export function digestWeek(now: Date, timeZone = 'UTC'): DigestWeek {
+  const today = wallClockOf(now.getTime(), timeZone);
+  // Monday = 1; Sunday (0) is the week's seventh day.
+  const sinceMonday = (today.weekday + 6) % 7;
+  const thisMonday = addDays(today, -sinceMonday);
+  return { from: startOfDay(addDays(thisMonday, -7), timeZone), to: startOfDay(thisMonday, timeZone), timeZone };
+}
+
+/** What the digest says, in every format (its JSON is this, as every protocol but e-mail and chat gets it). */
+export interface WeeklyDigest {
+  kind: typeof DIGEST_KIND;
+  /** The e-mail subject and chat title: `Weekly redraw review: 12 opened, 9 closed, 5 open (2 stuck) - prod`. */
+  subject: string;
+  /** Which deployment sent it (ENVIRONMENT_NAME). */
+  environment: string;
+  /** The zone the week was cut in (DIGEST_TIMEZONE). */
+  time_zone: string;
+  /** Last week's Monday 00:00 and this week's, in `time_zone` (canonical instants; the report's window). */
+  week_start: string;
+  week_end: string;
+  /** When it was built (canonical instant): "due 3 days ago" is said from here. */
+  sent_at: string;
+  /** Last week's report (CONTRACT §11). */
+  report: RedrawReport;
+  /** The most overdue open follow-ups, most overdue first (at most DIGEST_OVERDUE_LIMIT). */
+  overdue: OverdueFollowUp[];
+  /** The CLI line that lists the open follow-ups (local, or the deployed stack's). */
+  look_up: string;
+}
+
+/** Who sends it and where from (the look-up line names the stack and region on AWS). */
+export interface DigestContext {
+  environment: string;
+  now: Date;
+  /** The deployed stack (name and region); absent: the local tracker. */
+  deployed?: { stack: string; region: string | undefined };
+}
+
+/** The report, field by field: whatever else an object handed in carries never reaches a subscriber. */
+function reportFields(report: RedrawReport): RedrawReport {
+  const durations = (value: Durations): Durations => ({ n: value.n, p50: value.p50, p90: value.p90 });
+  return {
+    from: report.from,
+    to: report.to,
+    opened: report.opened,
+    closed: report.closed,
+    by_disposition: Object.fromEntries(Object.entries(report.by_disposition).map(([key, count]) => [key, count])),
+    open_now: report.open_now,
+    stale_now: report.stale_now,
+    unassigned_now: report.unassigned_now,
+    aging_now: { '0_7': report.aging_now['0_7'], '8_14': report.aging_now['8_14'], '15_30': report.aging_now['15_30'], over_30: report.aging_now.over_30 },
+    time_to_redraw_order_hours: durations(report.time_to_redraw_order_hours),
+    time_to_acknowledge_hours: durations(report.time_to_acknowledge_hours),
+    time_to_close_hours: durations(report.time_to_close_hours),
+    walk_in_completed: report.walk_in_completed,
+    with_redraw: report.with_redraw,
+  };
+}
+
+/** The follow-ups' CLI line: `npx redraw-tracker follow-ups` (with --stack and --region on AWS). */
+export function digestLookUp(deployed?: { stack: string; region: string | undefined }): string {
+  const line = 'npx redraw-tracker follow-ups';
+  if (!deployed) return line;
+  return `${line} --stack ${deployed.stack}${deployed.region ? ` --region ${deployed.region}` : ''}`;
+}
+
+/** Builds the digest of a week from its report and the overdue follow-ups (the first DIGEST_OVERDUE_LIMIT). */
+export function weeklyDigest(week: DigestWeek, report: RedrawReport, overdue: readonly OverdueFollowUp[], context: DigestContext): WeeklyDigest {
+  const kept = reportFields(report);
+  return {
+    kind: DIGEST_KIND,
+    subject: digestSubject(kept, context.environment),
+    environment: context.environment,
+    time_zone: week.timeZone,
+    week_start: canonicalFromDate(week.from),
+    week_end: canonicalFromDate(week.to),
+    sent_at: canonicalFromDate(context.now),
+    report: kept,
+    overdue: overdue.slice(0, DIGEST_OVERDUE_LIMIT).map((item) => ({ id: item.id, owner: item.owner, state: item.state, due_at: item.due_at, opened_at: item.opened_at })),
+    look_up: digestLookUp(context.deployed),
+  };
+}
+
+/** SNS refuses a Subject over 100 characters, or one that is not printable ASCII. */
+export const DIGEST_SUBJECT_MAX = 100;
+
+const ascii = (text: string): string => text.replace(/[^\x20-\x7E]/g, '?');
+
+/**
+ * `Weekly redraw review: 12 opened, 9 closed, 5 open (2 stuck) - prod`: last week's
+ * counts and the environment, within SNS's Subject rule (the counts are cut, never
+ * the environment).
+ */
+export function digestSubject(report: RedrawReport, environment: string): string {
+  const tail = ascii(` - ${environment}`);
+  const full = `Weekly redraw review: ${report.opened} opened, ${report.closed} closed, ${report.open_now} open (${report.stale_now} stuck)`;
+  const room = DIGEST_SUBJECT_MAX - tail.length;
+  const head = full.length <= room ? full : `${full.slice(0, Math.max(0, room - 3))}...`;
+  return `${head}${tail}`.slice(0, DIGEST_SUBJECT_MAX);
+}
+
+/** "1 redraw", "12 redraws". */
+const plural = (count: number, one: string, many = `${one}s`): string => `${count} ${count === 1 ? one : many}`;
+
+/** A disposition in words: `patient_unreachable` -> "patient unreachable", `redraw_completed` -> "completed". */
+function dispositionWords(disposition: string): string {
+  if (disposition === 'redraw_completed') return 'completed';
+  return disposition.replaceAll('_', ' ');
+}
+
+/** Hours as a person says them: "45 min", "4.5 h", "3.2 days". */
+export function hoursWords(hours: number): string {
+  if (hours < 1) return `${Math.max(1, Math.round(hours * 60))} min`;
+  if (hours < 48) return `${Number(hours.toFixed(1))} h`;
+  return `${Number((hours / 24).toFixed(1))} days`;
+}
+
+/** "4.5 h (p90 30 h, 9 follow-ups)" or null when nothing was measured. */
+function durationWords(durations: Durations): string | null {
+  if (durations.n === 0 || durations.p50 === null) return null;
+  const p90 = durations.p90 === null ? '' : `, p90 ${hoursWords(durations.p90)}`;
+  return `${hoursWords(durations.p50)} at the median (${plural(durations.n, 'follow-up')}${p90})`;
+}
+
+/** The week's dates in its zone: "Mon 2026-11-16 to Sun 2026-11-22 (UTC)". */
+export function weekWords(digest: Pick<WeeklyDigest, 'week_start' | 'week_end' | 'time_zone'>): string {
+  const date = (millis: number) => {
+    const wall = wallClockOf(millis, digest.time_zone);
+    return `${wall.year}-${String(wall.month).padStart(2, '0')}-${String(wall.day).padStart(2, '0')}`;
+  };
+  const start = Date.parse(digest.week_start);
+  // The week's last day: the day before its end (a minute before is always in it, DST or not).
+  const lastDay = Date.parse(digest.week_end) - MINUTE;
+  return `Mon ${date(start)} to Sun ${date(lastDay)} (${digest.time_zone})`;
+}
+
+/** The status note's first paragraph: opened, closed and how, what is open now. */
+function summaryWords(report: RedrawReport): string[] {
+  const dispositions = Object.entries(report.by_disposition)
+    .filter(([, count]) => count > 0)
+    .sort(([a, countA], [b, countB]) => Number(b === 'redraw_completed') - Number(a === 'redraw_completed') || countB - countA || a.localeCompare(b))
+    .map(([disposition, count]) => `${count} ${dispositionWords(disposition)}`);
+  const closed = `${report.closed} closed${dispositions.length > 0 ? ` (${dispositions.join(', ')})` : ''}`;
+  const opened = `Last week ${plural(report.opened, 'redraw')} opened and ${closed}.`;
+  const { aging_now: aging } = report;
+  const ages = [
+    aging['0_7'] > 0 ? `${aging['0_7']} up to 7 days` : null,
+    aging['8_14'] > 0 ? `${aging['8_14']} at 8-14 days` : null,
+    aging['15_30'] > 0 ? `${aging['15_30']} at 15-30 days` : null,
+    aging.over_30 > 0 ? `${aging.over_30} over 30 days` : null,
+  ].filter((text): text is string => text !== null);
+  const open =
+    report.open_now === 0
+      ? 'Nothing is open now.'
+      : `${report.open_now} ${report.open_now === 1 ? 'is' : 'are'} still open: ${report.stale_now} stuck, ${report.unassigned_now} without an owner; by age, ${ages.join(', ')}.`;
+  return [opened, open];
+}
+
+/** How fast, and the redraw rate: one line each, only what was measured. */
+function speedWords(report: RedrawReport): string[] {
+  const lines: string[] = [];
+  const close = durationWords(report.time_to_close_hours);
+  if (close !== null) lines.push(`Closing took ${close}.`);
+  const order = durationWords(report.time_to_redraw_order_hours);
+  if (order !== null) lines.push(`A redraw order followed in ${order}.`);
+  const ack = durationWords(report.time_to_acknowledge_hours);
+  if (ack !== null) lines.push(`Someone acknowledged in ${ack}.`);
+  if (report.walk_in_completed > 0) {
+    const rate = Number(((100 * report.with_redraw) / report.walk_in_completed).toFixed(1));
+    lines.push(`Of ${plural(report.walk_in_completed, 'walk-in transaction')} completed last week, ${report.with_redraw} needed a redraw (${rate}%).`);
+  }
+  return lines;
+}
+
+/** "due 3 days ago" (or "due in 5 h" for one not yet due). */
+function dueWords(dueAt: string, now: Date): string {
+  const millis = Date.parse(dueAt);
+  if (Number.isNaN(millis)) return `due ${dueAt}`;
+  if (millis <= now.getTime()) return `due ${agoWords(dueAt, now)}`;
+  const ahead = millis - now.getTime();
+  return ahead < 2 * DAY ? `due in ${Math.max(1, Math.floor(ahead / (60 * MINUTE)))} h` : `due in ${Math.floor(ahead / DAY)} days`;
+}
+
+/** One overdue follow-up in a line: `t-1 (owner j.doe, due 3 days ago, acknowledged)`. */
+function overdueWords(item: OverdueFollowUp, now: Date): string {
+  const owner = item.owner === null ? 'no owner' : `owner ${item.owner}`;
+  return `${item.id} (${owner}, ${dueWords(item.due_at, now)}, ${item.state})`;
+}
+
+/** "Overdue:", "The 3 most overdue:", "The ten most overdue:". */
+function overdueHeading(count: number): string {
+  if (count === 1) return 'Overdue:';
+  return `The ${count === DIGEST_OVERDUE_LIMIT ? 'ten' : count} most overdue:`;
+}
+
+/** The e-mail a subscriber reads: a short status note, then the overdue list and where to look. */
+export function digestEmail(digest: WeeklyDigest): string {
+  const now = new Date(Date.parse(digest.sent_at));
+  const overdue =
+    digest.overdue.length === 0
+      ? ['Nothing is overdue.']
+      : [overdueHeading(digest.overdue.length), ...digest.overdue.map((item) => `  ${overdueWords(item, now)}`)];
+  const speed = speedWords(digest.report);
+  return [
+    digest.subject,
+    '',
+    `Here is the redraw review for last week, ${weekWords(digest)}.`,
+    '',
+    ...summaryWords(digest.report),
+    ...(speed.length === 0 ? [] : ['', ...speed]),
+    '',
+    ...overdue,
+    '',
+    `The whole list: ${digest.look_up}`,
+    '',
+    `(Sent weekly by redraw-tracker, ${digest.environment}, at ${humanTime(digest.sent_at, digest.time_zone)}. It carries ids, counts, handles and times only; the patients are in Junction.)`,
+  ].join('\n');
+}
+
+/** Amazon Q Developer's custom notification (the same schema as the stale alerts'; no buttons). */
+export interface DigestChatNotification {
+  version: '1.0';
+  source: 'custom';
+  id: string;
+  content: { textType: 'client-markdown'; title: string; description: string; nextSteps: string[]; keywords: string[] };
+  metadata: { threadId: string; summary: string; eventType: typeof DIGEST_KIND };
+}
+
+/**
+ * The digest as Amazon Q Developer in chat applications renders it in Slack (its
+ * custom notification schema: version "1.0", source "custom", content.description
+ * required). One thread for all digests, apart from the orders' alert threads.
+ */
+export function digestChat(digest: WeeklyDigest): DigestChatNotification {
+  const now = new Date(Date.parse(digest.sent_at));
+  const overdue =
+    digest.overdue.length === 0 ? ['*Overdue:* none'] : ['*Most overdue:*', ...digest.overdue.map((item) => `• ${overdueWords(item, now)}`)];
+  return {
+    version: '1.0',
+    source: 'custom',
+    id: `weekly-digest-${digest.environment}-${digest.week_start}`,
+    content: {
+      textType: 'client-markdown',
+      title: `:bar_chart: ${digest.subject}`,
+      description: [`*Week:* ${weekWords(digest)}`, ...summaryWords(digest.report), ...speedWords(digest.report), ...overdue].join('\n'),
+      nextSteps: [`The whole list: \`${digest.look_up}\``],
+      keywords: ['redraw-tracker', DIGEST_KIND, digest.environment],
+    },
+    metadata: {
+      threadId: `redraw-tracker-weekly-digest-${digest.environment}`,
+      summary: digest.subject,
+      eventType: DIGEST_KIND,
+    },
+  };
+}
+
+/** The renderings `POST /local/digest?format=` and `npx redraw-tracker digest --format` offer (as the notifications'). */
+export const DIGEST_FORMATS = ['email', 'chat', 'json'] as const;
+export type DigestFormat = (typeof DIGEST_FORMATS)[number];
+
+/** The digest as each kind of subscriber gets it. */
+export interface RenderedDigest {
+  subject: string;
+  email: string;
+  chat: DigestChatNotification;
+  json: WeeklyDigest;
+}
+
+/** Renders the digest in every format, as the topic delivers them. */
+export function renderDigest(digest: WeeklyDigest): RenderedDigest {
+  return { subject: digest.subject, email: digestEmail(digest), chat: digestChat(digest), json: digest };
+}
+
+/**
+ * SNS's per-protocol message (MessageStructure "json"), as the alerts': e-mail
+ * subscribers get the status note, HTTPS subscribers (Amazon Q Developer) the
+ * custom notification, every other protocol the digest as JSON.
+ */
+export function digestSnsMessage(digest: WeeklyDigest): string {
+  const rendered = renderDigest(digest);
+  return JSON.stringify({ default: JSON.stringify(rendered.json), email: rendered.email, https: JSON.stringify(rendered.chat) });
+}

@@ -1,0 +1,161 @@
+/**
+ * The weekly digest through `npm start` (issue 27 item 3): real signed webhooks
+ * of a redraw the lab offered last week (in DIGEST_TIMEZONE) and nobody
+ * ordered, then `POST /local/digest?format=...` and `npx redraw-tracker digest`
+ * show what the topic's subscribers would get, and the digest joins
+ * `GET /local/notifications` and `npx redraw-tracker notifications`. Ids,
+ * counts and times only: the flows' PHI canaries appear nowhere.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { digestWeek } from '../../functions/core/digest';
+import { signSvixMessage } from '../../functions/core/svix';
+import { buildDeliveries, freshId, PHI_CANARY, redrawFlow } from '../support/junction';
+import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
+import { newMessageId, newSecret } from '../support/webhook';
+
+const DAY = 86_400_000;
+const ZONE = 'America/New_York';
+const secret = newSecret();
+let tracker: NpmProcess;
+let port = 0;
+let baseUrl = '';
+/** Everything the tracker answered and the CLI printed, searched for PHI at the end. */
+const seen: string[] = [];
+const stuck = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+
+const SETTINGS = ['PORT', 'JUNCTION_WEBHOOK_SECRET', 'REDRAW_STALE_AFTER_DAYS', 'REDRAW_MISSING_AFTER_HOURS', 'SWEEP_INTERVAL_SECONDS', 'DATA_DIR', 'DYNAMODB_ENDPOINT', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL', 'TABLE_NAME', 'FOLLOW_UP_ACK_HOURS', 'JUNCTION_API_KEY', 'ENVIRONMENT_NAME', 'ALERT_TIMEZONE', 'DIGEST_TIMEZONE', 'TRACKER_URL'];
+
+function cleanEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of SETTINGS) delete env[name];
+  return { ...env, AWS_EC2_METADATA_DISABLED: 'true', ...settings };
+}
+
+async function call(path: string, init: RequestInit = {}): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(`${baseUrl}${path}`, init);
+  const text = await response.text();
+  seen.push(text);
+  return { status: response.status, json: JSON.parse(text) };
+}
+
+async function cli(args: readonly string[]): Promise<CommandRun> {
+  const run = await runToEnd(process.execPath, ['bin/redraw-tracker.mjs', ...args], cleanEnv({ PORT: String(port) }));
+  seen.push(run.stdout, run.stderr);
+  return run;
+}
+
+const week = digestWeek(new Date(), ZONE);
+
+beforeAll(async () => {
+  port = await freePort();
+  // The test sends the digests itself; no periodic sweep in between.
+  tracker = spawnNpm(['start'], cleanEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', DIGEST_TIMEZONE: ZONE, ENVIRONMENT_NAME: 'e2e' }));
+  baseUrl = `http://127.0.0.1:${port}`;
+  await waitUntilHealthy(tracker, baseUrl);
+  // Last Tuesday in New York: the lab offers a redraw; no redraw order ever follows.
+  for (const delivery of buildDeliveries(redrawFlow(stuck, 'not_created', new Date(week.from.getTime() + DAY + 9 * 3_600_000)))) {
+    const raw = JSON.stringify(delivery.body);
+    const messageId = newMessageId();
+    const timestamp = Math.floor(Date.now() / 1000);
+    const response = await fetch(`${baseUrl}/webhooks/junction`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
+      body: raw,
+    });
+    expect(response.status).toBe(200);
+  }
+  // The follow-up and its report row are written behind the stream: wait until last week's report counts it.
+  await eventually(
+    async () => (await call(`/reports/redraws?from=${week.from.toISOString()}&to=${week.to.toISOString()}`)).json,
+    (report) => (report as { opened?: number }).opened === 1,
+    60_000,
+    500,
+  );
+}, 180_000);
+
+afterAll(async () => {
+  if (tracker && !tracker.hasExited()) {
+    signalGroup(tracker.pgid, 'SIGINT');
+    const stopped = await Promise.race([tracker.exited.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 20_000))]);
+    if (!stopped) signalGroup(tracker.pgid, 'SIGKILL');
+    await tracker.exited;
+  }
+});
+
+const SUBJECT = /^Weekly redraw review: 1 opened, 0 closed, 1 open \(\d stuck\) - e2e$/;
+
+describe('POST /local/digest', () => {
+  it('sends last week\'s digest now and answers its e-mail: the week in DIGEST_TIMEZONE, the redraw counted, its follow-up overdue', async () => {
+    const { status, json } = await call('/local/digest?format=email', { method: 'POST' });
+    expect(status).toBe(200);
+    const { item } = z.object({ format: z.literal('email'), item: z.object({ subject: z.string(), text: z.string() }) }).parse(json);
+    expect(item.subject).toMatch(SUBJECT);
+    expect(item.text).toContain(`Here is the redraw review for last week, Mon ${week.from.toISOString().slice(0, 10)}`);
+    expect(item.text).toContain('(America/New_York).');
+    expect(item.text).toContain('Last week 1 redraw opened and 0 closed.');
+    expect(item.text).toContain('1 is still open:');
+    expect(item.text).toMatch(new RegExp(`^  ${stuck.transactionId} \\(no owner, due \\d+ (days|h) ago, new\\)$`, 'm'));
+    expect(item.text).toContain('The whole list: npx redraw-tracker follow-ups\n');
+  });
+
+  it('answers the JSON by default (the report and the overdue list) and the chat notification with format=chat', async () => {
+    const { json } = await call('/local/digest', { method: 'POST' });
+    const digest = z
+      .object({ format: z.literal('json'), item: z.object({ kind: z.literal('weekly_digest'), time_zone: z.string(), report: z.object({ opened: z.number(), open_now: z.number() }).loose(), overdue: z.array(z.object({ id: z.string(), owner: z.string().nullable() }).loose()) }).loose() })
+      .parse(json).item;
+    expect(digest.time_zone).toBe(ZONE);
+    expect(digest.report).toMatchObject({ opened: 1, open_now: 1 });
+    expect(digest.overdue.map((item) => item.id)).toEqual([stuck.transactionId]);
+    const chat = z.object({ item: z.object({ content: z.object({ title: z.string() }).loose(), metadata: z.object({ threadId: z.string(), eventType: z.string() }).loose() }).loose() }).parse((await call('/local/digest?format=chat', { method: 'POST' })).json).item;
+    expect(chat.content.title).toMatch(/^:bar_chart: Weekly redraw review: 1 opened/);
+    expect(chat.metadata).toMatchObject({ threadId: 'redraw-tracker-weekly-digest-e2e', eventType: 'weekly_digest' });
+  });
+
+  it('refuses a format it does not know, sending nothing', async () => {
+    const before = z.object({ items: z.array(z.unknown()) }).parse((await call('/local/notifications')).json).items.length;
+    const { status, json } = await call('/local/digest?format=xml', { method: 'POST' });
+    expect(status).toBe(400);
+    expect(json).toEqual({ error: { code: 'invalid_request', message: 'format must be one of email, chat, json' } });
+    expect(z.object({ items: z.array(z.unknown()) }).parse((await call('/local/notifications')).json).items).toHaveLength(before);
+  });
+
+  it('lists the digests it sent among the notifications, as each subscriber gets them', async () => {
+    const emails = z.object({ items: z.array(z.object({ subject: z.string(), text: z.string() })) }).parse((await call('/local/notifications?format=email')).json).items;
+    expect(emails.filter((email) => SUBJECT.test(email.subject))).toHaveLength(3);
+    const json = z.object({ items: z.array(z.object({ kind: z.string().optional() }).loose()) }).parse((await call('/local/notifications')).json).items;
+    expect(json.filter((item) => item.kind === 'weekly_digest')).toHaveLength(3);
+  });
+});
+
+describe('npx redraw-tracker digest', () => {
+  it('sends one and prints its e-mail by default, the chat message with --format chat', async () => {
+    const run = await cli(['digest']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^Subject: Weekly redraw review: 1 opened, 0 closed, 1 open \(\d stuck\) - e2e$/m);
+    expect(run.stdout).toContain(`  ${stuck.transactionId} (no owner, due `);
+    const chat = await cli(['digest', '--format', 'chat']);
+    expect(chat.code).toBe(0);
+    expect(chat.stdout).toMatch(/^:bar_chart: Weekly redraw review: 1 opened/m);
+    expect(chat.stdout).toContain('(thread redraw-tracker-weekly-digest-e2e)');
+  });
+
+  it('prints the JSON with --format json, refuses an unknown format (exit 2), and the notifications command lists digests too', async () => {
+    const json = await cli(['digest', '--format', 'json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ kind: 'weekly_digest', overdue: [{ id: stuck.transactionId }] });
+    const bad = await cli(['digest', '--format', 'pdf']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--format must be one of email, chat, json');
+    const listed = await cli(['notifications', '--format', 'json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout.split('\n').filter((line) => line.includes('"kind":"weekly_digest"')).length).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('no PHI', () => {
+  it('never shows the flows\' PHI canaries in any answer or output', () => {
+    expect(seen.length).toBeGreaterThan(5);
+    for (const text of seen) expect(text).not.toContain(PHI_CANARY);
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * The weekly digest against SNS (issue 27 item 3): the real SDK client, as the
+ * handler builds it, pointed at the AWS stand-in. Accepted: one message per
+ * protocol under the digest's subject, with `kind` = `weekly_digest` for
+ * subscription filters. Refused or failing: the invocation fails (the
+ * schedule retries, the Errors alarm says it), logged by step and error type.
+ */
+import { SNSClient } from '@aws-sdk/client-sns';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DIGEST_KIND, digestChat, digestEmail } from '../../functions/core/digest';
+import type { OverdueFollowUp, RedrawReport } from '../../functions/core/report';
+import type { LogSink } from '../../functions/shared/observability';
+import { SNS_CLIENT_CONFIG } from '../../functions/stale-redraw-sweep/notifier';
+import { createDigestHandler, DigestError, type DigestReads } from '../../functions/weekly-digest/app';
+import { createSnsDigestPublisher, KIND_ATTRIBUTE } from '../../functions/weekly-digest/publisher';
+import { startAwsStandin, STANDIN_CLIENT_CONFIG, type AwsStandin } from '../support/aws-standin';
+
+const TOPIC = 'arn:aws:sns:eu-central-1:123456789012:notifications';
+const NOW = new Date('2026-11-23T07:00:01Z');
+
+const REPORT: RedrawReport = {
+  from: '2026-11-15T23:00:00.000000Z',
+  to: '2026-11-22T23:00:00.000000Z',
+  opened: 3,
+  closed: 2,
+  by_disposition: { redraw_completed: 1, patient_declined: 1 },
+  open_now: 4,
+  stale_now: 1,
+  unassigned_now: 2,
+  aging_now: { '0_7': 2, '8_14': 1, '15_30': 0, over_30: 1 },
+  time_to_redraw_order_hours: { n: 1, p50: 30, p90: 30 },
+  time_to_acknowledge_hours: { n: 2, p50: 2, p90: 5 },
+  time_to_close_hours: { n: 2, p50: 80, p90: 120 },
+  walk_in_completed: 10,
+  with_redraw: 1,
+};
+const OVERDUE: OverdueFollowUp[] = [{ id: 'tx-1', owner: 'j.doe', state: 'acknowledged', due_at: '2026-11-20T07:00:00.000000Z', opened_at: '2026-11-10T07:00:00.000000Z' }];
+
+let aws: AwsStandin;
+let sns: SNSClient;
+beforeAll(async () => {
+  aws = await startAwsStandin();
+  sns = new SNSClient({ ...SNS_CLIENT_CONFIG, ...STANDIN_CLIENT_CONFIG, endpoint: aws.endpoint });
+});
+afterAll(async () => {
+  sns?.destroy();
+  await aws?.close();
+});
+beforeEach(() => {
+  aws.plan.sns = () => 'serve';
+  aws.messages.length = 0;
+});
+
+function recordingLogger() {
+  const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
+  const at =
+    (level: string) =>
+    (message: unknown, ...extra: unknown[]): void =>
+      void lines.push({ level, message: String(message), fields: (extra[0] ?? {}) as Record<string, unknown> });
+  const logger: LogSink = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return { logger, lines };
+}
+
+/** What the reads asked for, and a report answered from a fixed value (the store is tested on its own). */
+function fixedReads() {
+  const asked: { from: string; to: string }[] = [];
+  const reads: DigestReads = {
+    report: async ({ from, to }) => {
+      asked.push({ from: from.toISOString(), to: to.toISOString() });
+      return REPORT;
+    },
+    overdue: async ({ limit }) => OVERDUE.slice(0, limit),
+  };
+  return { reads, asked };
+}
+
+function handlerWith(reads: DigestReads, logger = recordingLogger().logger) {
+  return createDigestHandler({
+    reads,
+    publisher: createSnsDigestPublisher(sns, TOPIC),
+    logger,
+    timeZone: 'Europe/Berlin',
+    environment: 'prod',
+    deployed: { stack: 'RedrawTracker', region: 'eu-central-1' },
+    clock: () => NOW,
+  });
+}
+
+describe('the weekly digest on SNS', () => {
+  it('publishes last week (cut in DIGEST_TIMEZONE) once, per protocol, with kind=weekly_digest for filters', async () => {
+    const { reads, asked } = fixedReads();
+    const { logger, lines } = recordingLogger();
+    const result = await handlerWith(reads, logger)({ 'detail-type': 'Scheduled Event' });
+
+    // Monday 08:00 in Berlin: last week is Mon 2026-11-16 00:00 to Mon 2026-11-23 00:00 CET.
+    expect(asked).toEqual([{ from: '2026-11-15T23:00:00.000Z', to: '2026-11-22T23:00:00.000Z' }]);
+    expect(result).toEqual({ week_start: '2026-11-15T23:00:00.000000Z', week_end: '2026-11-22T23:00:00.000000Z', subject: 'Weekly redraw review: 3 opened, 2 closed, 4 open (1 stuck) - prod', overdue: 1 });
+    expect(aws.messages).toHaveLength(1);
+    const [message] = aws.messages;
+    expect(message?.topicArn).toBe(TOPIC);
+    expect(message?.subject).toBe(result.subject);
+    expect(message?.messageStructure).toBe('json');
+    expect(message?.attributes).toEqual({ [KIND_ATTRIBUTE]: DIGEST_KIND });
+    const json = JSON.parse(message?.message ?? '{}');
+    expect(json).toMatchObject({ kind: DIGEST_KIND, environment: 'prod', time_zone: 'Europe/Berlin', report: REPORT, overdue: OVERDUE });
+    expect(message?.protocols?.email).toBe(digestEmail(json));
+    expect(message?.protocols?.email).toContain('Last week 3 redraws opened and 2 closed (1 completed, 1 patient declined).');
+    expect(message?.protocols?.email).toContain('tx-1 (owner j.doe, due 3 days ago, acknowledged)');
+    expect(message?.protocols?.email).toContain('npx redraw-tracker follow-ups --stack RedrawTracker --region eu-central-1');
+    expect(JSON.parse(message?.protocols?.https ?? '{}')).toEqual(digestChat(json));
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'info', message: 'weekly digest sent', fields: expect.objectContaining({ opened: 3, overdue: 1 }) }));
+  });
+
+  it.each([
+    ['refuses it (authorization)', { status: 403, code: 'AuthorizationError' }, 'AuthorizationErrorException'],
+    ['keeps failing (an outage, after the SDK retries)', { status: 500, code: 'InternalError' }, 'InternalErrorException'],
+  ] as const)('fails the invocation when SNS %s, logging the step and the error type only', async (_what, answer, errorType) => {
+    aws.plan.sns = () => answer;
+    const { reads } = fixedReads();
+    const { logger, lines } = recordingLogger();
+    const failure = await handlerWith(reads, logger)().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DigestError);
+    expect((failure as DigestError).step).toBe('publish');
+    expect(aws.messages).toHaveLength(0);
+    expect(lines.filter((line) => line.level === 'error')).toEqual([
+      { level: 'error', message: 'weekly digest not sent: the topic did not accept it', fields: { step: 'publish', error: errorType } },
+    ]);
+    // The schedule's retry, once SNS is back, sends it.
+    aws.plan.sns = () => 'serve';
+    await handlerWith(reads, logger)();
+    expect(aws.messages).toHaveLength(1);
+  });
+
+  it('fails the invocation, instead of waiting out the function, when SNS never answers (the shared connection timeouts)', async () => {
+    aws.plan.sns = () => 'hang';
+    const { reads } = fixedReads();
+    const { logger, lines } = recordingLogger();
+    try {
+      const failure = await handlerWith(reads, logger)().catch((error: unknown) => error);
+      expect((failure as DigestError).step).toBe('publish');
+      expect(aws.calls.sns).toBeGreaterThan(0);
+      expect(aws.messages).toHaveLength(0);
+      expect(lines.filter((line) => line.level === 'error').map((line) => line.fields.step)).toEqual(['publish']);
+    } finally {
+      aws.releaseHanging();
+    }
+  }, 60_000);
+
+  it('fails before publishing anything when the report cannot be read', async () => {
+    const { logger, lines } = recordingLogger();
+    const reads: DigestReads = {
+      report: () => Promise.reject(Object.assign(new Error('secret-looking message'), { name: 'ProvisionedThroughputExceededException' })),
+      overdue: async () => [],
+    };
+    const callsBefore = aws.calls.sns;
+    const failure = await handlerWith(reads, logger)().catch((error: unknown) => error);
+    expect((failure as DigestError).step).toBe('read');
+    expect(aws.calls.sns).toBe(callsBefore);
+    expect(aws.messages).toHaveLength(0);
+    expect(JSON.stringify(lines)).not.toContain('secret-looking');
+    expect(lines).toContainEqual({ level: 'error', message: 'weekly digest not sent: reading the report failed', fields: { step: 'read', error: 'ProvisionedThroughputExceededException' } });
+  });
+});

@@ -1,0 +1,232 @@
+/**
+ * The weekly digest's pure core (CONTRACT §11, issue 27 item 3): the week it
+ * covers (last week's Monday 00:00 to this week's, in DIGEST_TIMEZONE, across
+ * DST changes), and how it reads as an e-mail, a chat notification and JSON,
+ * with ids, counts, handles and times only.
+ */
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import {
+  DIGEST_KIND,
+  DIGEST_SUBJECT_MAX,
+  digestChat,
+  digestEmail,
+  digestSnsMessage,
+  digestSubject,
+  digestWeek,
+  hoursWords,
+  startOfDay,
+  weeklyDigest,
+  weekWords,
+} from '../../../functions/core/digest';
+import type { OverdueFollowUp, RedrawReport } from '../../../functions/core/report';
+
+const HOUR = 3_600_000;
+
+describe('the week a digest covers', () => {
+  it('is last Monday-to-Sunday week in UTC by default, whatever day and hour it runs', () => {
+    // Monday 2026-11-23 08:00 UTC: the schedule's default.
+    const week = digestWeek(new Date('2026-11-23T08:00:00Z'));
+    expect(week.from.toISOString()).toBe('2026-11-16T00:00:00.000Z');
+    expect(week.to.toISOString()).toBe('2026-11-23T00:00:00.000Z');
+    // A Sunday evening still reports the week before the current one.
+    expect(digestWeek(new Date('2026-11-29T23:59:59Z')).from.toISOString()).toBe('2026-11-16T00:00:00.000Z');
+    // Monday 00:00 exactly starts a new week.
+    expect(digestWeek(new Date('2026-11-30T00:00:00Z')).from.toISOString()).toBe('2026-11-23T00:00:00.000Z');
+  });
+
+  it('cuts the week at midnight in the zone, not in UTC', () => {
+    // Monday 2026-11-23 00:30 in Berlin is still Sunday 23:30 in UTC.
+    const week = digestWeek(new Date('2026-11-22T23:30:00Z'), 'Europe/Berlin');
+    expect(week.from.toISOString()).toBe('2026-11-15T23:00:00.000Z');
+    expect(week.to.toISOString()).toBe('2026-11-22T23:00:00.000Z');
+    // Sunday 2026-11-22 20:00 in New York is Monday 01:00 UTC: New York's week has not ended.
+    const newYork = digestWeek(new Date('2026-11-23T01:00:00Z'), 'America/New_York');
+    expect(newYork.from.toISOString()).toBe('2026-11-09T05:00:00.000Z');
+    expect(newYork.to.toISOString()).toBe('2026-11-16T05:00:00.000Z');
+  });
+
+  it('is 167 hours long in Berlin the week clocks go forward, 169 the week they go back', () => {
+    // Summer time starts Sunday 2026-03-29 02:00 CET.
+    const spring = digestWeek(new Date('2026-03-30T06:00:00Z'), 'Europe/Berlin');
+    expect(spring.from.toISOString()).toBe('2026-03-22T23:00:00.000Z');
+    expect(spring.to.toISOString()).toBe('2026-03-29T22:00:00.000Z');
+    expect((spring.to.getTime() - spring.from.getTime()) / HOUR).toBe(167);
+    // It ends Sunday 2026-10-25 03:00 CEST.
+    const autumn = digestWeek(new Date('2026-10-26T07:00:00Z'), 'Europe/Berlin');
+    expect(autumn.from.toISOString()).toBe('2026-10-18T22:00:00.000Z');
+    expect(autumn.to.toISOString()).toBe('2026-10-25T23:00:00.000Z');
+    expect((autumn.to.getTime() - autumn.from.getTime()) / HOUR).toBe(169);
+  });
+
+  it('is 167 and 169 hours long in New York across its own changes (2026-03-08, 2026-11-01)', () => {
+    const spring = digestWeek(new Date('2026-03-09T13:00:00Z'), 'America/New_York');
+    expect(spring.from.toISOString()).toBe('2026-03-02T05:00:00.000Z');
+    expect(spring.to.toISOString()).toBe('2026-03-09T04:00:00.000Z');
+    expect((spring.to.getTime() - spring.from.getTime()) / HOUR).toBe(167);
+    const autumn = digestWeek(new Date('2026-11-02T13:00:00Z'), 'America/New_York');
+    expect(autumn.from.toISOString()).toBe('2026-10-26T04:00:00.000Z');
+    expect(autumn.to.toISOString()).toBe('2026-11-02T05:00:00.000Z');
+    expect((autumn.to.getTime() - autumn.from.getTime()) / HOUR).toBe(169);
+  });
+
+  it('starts a day whose midnight the clocks skip at the changeover (Santiago, 2026-09-06)', () => {
+    // Chile moves from -04 to -03 at 00:00 local time: 00:00 does not exist, 01:00 is the day's first minute.
+    const start = startOfDay({ year: 2026, month: 9, day: 6 }, 'America/Santiago');
+    expect(start.toISOString()).toBe('2026-09-06T04:00:00.000Z');
+    expect(new Intl.DateTimeFormat('en-US', { timeZone: 'America/Santiago', hour: 'numeric', hourCycle: 'h23', day: 'numeric' }).format(start)).toBe('6, 01');
+  });
+
+  it('names the week by its dates in the zone', () => {
+    const week = digestWeek(new Date('2026-10-26T07:00:00Z'), 'Europe/Berlin');
+    expect(weekWords({ week_start: week.from.toISOString(), week_end: week.to.toISOString(), time_zone: week.timeZone })).toBe('Mon 2026-10-19 to Sun 2026-10-25 (Europe/Berlin)');
+  });
+});
+
+const REPORT: RedrawReport = {
+  from: '2026-11-16T00:00:00.000000Z',
+  to: '2026-11-23T00:00:00.000000Z',
+  opened: 12,
+  closed: 9,
+  by_disposition: { redraw_completed: 7, patient_unreachable: 2 },
+  open_now: 5,
+  stale_now: 2,
+  unassigned_now: 1,
+  aging_now: { '0_7': 3, '8_14': 1, '15_30': 1, over_30: 0 },
+  time_to_redraw_order_hours: { n: 7, p50: 20, p90: 50 },
+  time_to_acknowledge_hours: { n: 6, p50: 0.5, p90: 3 },
+  time_to_close_hours: { n: 9, p50: 100.8, p90: 240 },
+  walk_in_completed: 40,
+  with_redraw: 3,
+};
+
+const overdue = (index: number, owner: string | null): OverdueFollowUp => ({
+  id: `0b1e7d4c-8a52-4f0e-9c11-00000000a0${String(index).padStart(2, '0')}`,
+  owner,
+  state: index % 2 === 0 ? 'acknowledged' : 'new',
+  due_at: `2026-11-${String(10 + index).padStart(2, '0')}T09:00:00.000000Z`,
+  opened_at: '2026-11-01T08:00:00.000000Z',
+});
+
+const NOW = new Date('2026-11-23T08:00:03Z');
+const WEEK = digestWeek(NOW);
+const digest = weeklyDigest(WEEK, REPORT, [overdue(1, 'j.doe'), overdue(2, null)], { environment: 'prod', now: NOW, deployed: { stack: 'RedrawTracker', region: 'eu-central-1' } });
+
+/** Amazon Q Developer's custom notification schema (as test/unit/notifier-formats.test.ts checks the alerts'). */
+const CustomNotification = z.strictObject({
+  version: z.literal('1.0'),
+  source: z.literal('custom'),
+  id: z.string().min(1).optional(),
+  content: z.strictObject({
+    textType: z.literal('client-markdown').optional(),
+    title: z.string().min(1).max(250).optional(),
+    description: z.string().min(1).max(8000),
+    nextSteps: z.array(z.string().min(1)).optional(),
+    keywords: z.array(z.string().min(1)).optional(),
+  }),
+  metadata: z
+    .strictObject({
+      threadId: z.string().min(1).optional(),
+      summary: z.string().min(1).optional(),
+      eventType: z.string().min(1).optional(),
+      relatedResources: z.array(z.string()).optional(),
+      additionalContext: z.record(z.string(), z.string()).optional(),
+      enableCustomActions: z.boolean().optional(),
+    })
+    .optional(),
+});
+
+describe('the digest as a person reads it', () => {
+  it('has a subject with last week\'s counts and the environment, within what SNS accepts', () => {
+    expect(digest.subject).toBe('Weekly redraw review: 12 opened, 9 closed, 5 open (2 stuck) - prod');
+    const huge = { ...REPORT, opened: 123_456_789, closed: 123_456_789, open_now: 123_456_789, stale_now: 123_456_789 };
+    const long = digestSubject(huge, 'a-forty-character-environment-name-xxxxx');
+    expect(long.length).toBeLessThanOrEqual(DIGEST_SUBJECT_MAX);
+    expect(long).toMatch(/^[\x20-\x7E]+$/);
+    expect(long.endsWith(' - a-forty-character-environment-name-xxxxx')).toBe(true);
+  });
+
+  it('reads like a status note: opened, closed by disposition, open now, how fast, the redraw rate, the overdue ones', () => {
+    const text = digestEmail(digest);
+    expect(text).toContain('Here is the redraw review for last week, Mon 2026-11-16 to Sun 2026-11-22 (UTC).');
+    expect(text).toContain('Last week 12 redraws opened and 9 closed (7 completed, 2 patient unreachable).');
+    expect(text).toContain('5 are still open: 2 stuck, 1 without an owner; by age, 3 up to 7 days, 1 at 8-14 days, 1 at 15-30 days.');
+    expect(text).toContain('Closing took 4.2 days at the median (9 follow-ups, p90 10 days).');
+    expect(text).toContain('Of 40 walk-in transactions completed last week, 3 needed a redraw (7.5%).');
+    expect(text).toContain('The 2 most overdue:');
+    expect(text).toContain('A redraw order followed in 20 h at the median (7 follow-ups, p90 2.1 days).');
+    expect(text).toContain('Someone acknowledged in 30 min at the median (6 follow-ups, p90 3 h).');
+    expect(text).toContain('  0b1e7d4c-8a52-4f0e-9c11-00000000a001 (owner j.doe, due 11 days ago, new)');
+    expect(text).toContain('  0b1e7d4c-8a52-4f0e-9c11-00000000a002 (no owner, due 10 days ago, acknowledged)');
+    expect(text).toContain('The whole list: npx redraw-tracker follow-ups --stack RedrawTracker --region eu-central-1');
+  });
+
+  it('says so when nothing happened, instead of a row of zeros', () => {
+    const empty: RedrawReport = {
+      ...REPORT,
+      opened: 0,
+      closed: 0,
+      by_disposition: {},
+      open_now: 0,
+      stale_now: 0,
+      unassigned_now: 0,
+      aging_now: { '0_7': 0, '8_14': 0, '15_30': 0, over_30: 0 },
+      time_to_redraw_order_hours: { n: 0, p50: null, p90: null },
+      time_to_acknowledge_hours: { n: 0, p50: null, p90: null },
+      time_to_close_hours: { n: 0, p50: null, p90: null },
+      walk_in_completed: 0,
+      with_redraw: 0,
+    };
+    const text = digestEmail(weeklyDigest(WEEK, empty, [], { environment: 'local', now: NOW }));
+    expect(text).toContain('Last week 0 redraws opened and 0 closed.');
+    expect(text).toContain('Nothing is open now.');
+    expect(text).toContain('Nothing is overdue.');
+    expect(text).not.toContain('median');
+    expect(text).toContain('The whole list: npx redraw-tracker follow-ups\n');
+  });
+
+  it('names at most the ten most overdue, in the order given', () => {
+    const many = Array.from({ length: 14 }, (_, index) => overdue(index + 1, `owner-${index + 1}`));
+    const ten = weeklyDigest(WEEK, REPORT, many, { environment: 'prod', now: NOW });
+    expect(ten.overdue.map((item) => item.owner)).toEqual(many.slice(0, 10).map((item) => item.owner));
+    expect(digestEmail(ten)).toContain('The ten most overdue:');
+  });
+
+  it('says hours as a person does', () => {
+    expect(hoursWords(0.25)).toBe('15 min');
+    expect(hoursWords(4.5)).toBe('4.5 h');
+    expect(hoursWords(47)).toBe('47 h');
+    expect(hoursWords(76.8)).toBe('3.2 days');
+  });
+
+  it('is a chat notification Amazon Q Developer accepts, in a thread of its own apart from the alerts', () => {
+    const chat = CustomNotification.parse(digestChat(digest));
+    expect(chat.content.title).toBe(`:bar_chart: ${digest.subject}`);
+    expect(chat.content.description).toContain('Last week 12 redraws opened and 9 closed');
+    expect(chat.content.description).toContain('• 0b1e7d4c-8a52-4f0e-9c11-00000000a001 (owner j.doe, due 11 days ago, new)');
+    expect(chat.metadata?.threadId).toBe('redraw-tracker-weekly-digest-prod');
+    expect(chat.metadata?.eventType).toBe(DIGEST_KIND);
+  });
+
+  it('goes to SNS as one message per protocol: the note for e-mail, the custom notification for HTTPS, JSON for the rest', () => {
+    const message = z.object({ default: z.string(), email: z.string(), https: z.string() }).strict().parse(JSON.parse(digestSnsMessage(digest)));
+    expect(message.email).toBe(digestEmail(digest));
+    expect(JSON.parse(message.https)).toEqual(digestChat(digest));
+    const json = JSON.parse(message.default);
+    expect(json).toEqual(digest);
+    expect(json.report).toEqual(REPORT);
+    expect(json.week_start).toBe('2026-11-16T00:00:00.000000Z');
+  });
+});
+
+describe('no PHI', () => {
+  it('carries ids, counts, handles and times only, whatever else the objects handed in hold', () => {
+    const canary = 'CANARY-Jane-Doe-1 Main St';
+    const report = { ...REPORT, patient_name: canary, by_disposition: { ...REPORT.by_disposition } } as RedrawReport;
+    const items = [{ ...overdue(1, 'j.doe'), patient: { name: canary }, notes: canary } as OverdueFollowUp];
+    const built = weeklyDigest(WEEK, report, items, { environment: 'prod', now: NOW });
+    const everything = [digestSnsMessage(built), digestEmail(built), JSON.stringify(digestChat(built)), JSON.stringify(built)].join('\n');
+    expect(everything).not.toContain('CANARY');
+    expect(everything).toContain('0b1e7d4c-8a52-4f0e-9c11-00000000a001');
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * docs/digest.md shows the weekly digest as an e-mail subscriber reads it. The
+ * example is not typed by hand: this test renders a fixed report through the
+ * digest's own formatter and compares it with the doc's fenced block, so the
+ * doc cannot drift from what is sent (issue 27 item 3).
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { digestEmail, digestWeek, weeklyDigest } from '../../functions/core/digest';
+import type { OverdueFollowUp, RedrawReport } from '../../functions/core/report';
+import { PROJECT_ROOT } from '../../lib/table-bound-function';
+
+/** The marker line before the example's fenced block in docs/digest.md. */
+const MARKER = '<!-- rendered by test/unit/digest-doc.test.ts -->';
+
+/** Monday 08:00 in Berlin, the digest of a deployment with digestTimeZone Europe/Berlin. */
+const NOW = new Date('2026-11-23T07:00:04Z');
+
+const REPORT: RedrawReport = {
+  from: '2026-11-15T23:00:00.000000Z',
+  to: '2026-11-22T23:00:00.000000Z',
+  opened: 12,
+  closed: 9,
+  by_disposition: { redraw_completed: 7, patient_unreachable: 2 },
+  open_now: 5,
+  stale_now: 2,
+  unassigned_now: 1,
+  aging_now: { '0_7': 3, '8_14': 1, '15_30': 1, over_30: 0 },
+  time_to_redraw_order_hours: { n: 7, p50: 19.5, p90: 52 },
+  time_to_acknowledge_hours: { n: 8, p50: 1.5, p90: 6 },
+  time_to_close_hours: { n: 9, p50: 98, p90: 230 },
+  walk_in_completed: 146,
+  with_redraw: 11,
+};
+
+const OVERDUE: OverdueFollowUp[] = [
+  { id: '5c1a3f0e-7d2b-4e8a-9f61-2b7c0d4e1a90', owner: 'j.doe', state: 'acknowledged', due_at: '2026-11-20T06:12:00.000000Z', opened_at: '2026-11-05T09:30:00.000000Z' },
+  { id: 'b8e2d4c6-1f3a-4b5c-8d7e-9a0b1c2d3e4f', owner: null, state: 'new', due_at: '2026-11-21T14:40:00.000000Z', opened_at: '2026-11-20T14:40:00.000000Z' },
+  { id: '0f9e8d7c-6b5a-4c3d-2e1f-0a9b8c7d6e5f', owner: 'lab-ops', state: 'acknowledged', due_at: '2026-11-22T18:05:00.000000Z', opened_at: '2026-11-14T10:00:00.000000Z' },
+];
+
+/** The fenced block after MARKER. */
+function documented(): string {
+  const doc = readFileSync(`${PROJECT_ROOT}docs/digest.md`, 'utf8');
+  const after = doc.split(MARKER)[1];
+  const block = after === undefined ? undefined : /^\s*```text\n([\s\S]*?)\n```/.exec(after)?.[1];
+  if (block === undefined) throw new Error(`docs/digest.md has no \`\`\`text block after ${MARKER}`);
+  return block;
+}
+
+describe('docs/digest.md', () => {
+  it('shows the e-mail exactly as the digest renders it', () => {
+    const digest = weeklyDigest(digestWeek(NOW, 'Europe/Berlin'), REPORT, OVERDUE, { environment: 'prod', now: NOW, deployed: { stack: 'RedrawTracker', region: 'eu-central-1' } });
+    const rendered = `Subject: ${digest.subject}\n\n${digestEmail(digest)}`;
+    expect(documented()).toBe(rendered);
+  });
+});
