@@ -265,6 +265,12 @@ describe('the synthesized stack, rehearsed: each bundle with its template enviro
       expect(busName).toMatch(/Events/);
       for (const entry of fn.proxy.events) expect(entry).toMatchObject({ Source: 'redraw-tracker', EventBusName: busName });
       expect(JSON.stringify(fn.proxy.events)).not.toContain(PHI_CANARY);
+      // Its own writes' records come next (the follow-up it opened, the transaction items): their report rows
+      // (CONTRACT §11) are written within the same grants.
+      const own = await streamRecordsAfter(seenRecords);
+      expect(own.length).toBeGreaterThan(0);
+      expect(resultOf(await fn.fn.invoke({ Records: own.map((record) => toLambdaRecord(record, streamArn, LOCAL_REGION)) }), fn.fn.logs())).toEqual({ batchItemFailures: [] });
+      expect(fn.proxy.denials).toEqual([]);
     } finally {
       await fn.stop();
     }
@@ -286,6 +292,13 @@ describe('the synthesized stack, rehearsed: each bundle with its template enviro
       expect(JSON.parse(String((worklist as { body: string }).body)).items.map((item: { id: string }) => item.id)).toContain(ids.transactionId);
       const followUp = resultOf(await query.fn.invoke(queryEvent('GET /follow-ups/{follow_up_id}', `/follow-ups/${ids.transactionId}`, { follow_up_id: ids.transactionId })));
       expect(JSON.parse(String((followUp as { body: string }).body))).toMatchObject({ follow_up: { id: ids.transactionId, state: 'new' }, history: [{ action: 'open', actor: 'tracker' }] });
+      // The report (CONTRACT §11): the rows the transaction function kept (the stuck redraw opened 5 days ago), the open worklist, the stale keys.
+      const report = resultOf(await query.fn.invoke(queryEvent('GET /reports/redraws', '/reports/redraws')), query.fn.logs());
+      expect(report).toMatchObject({ statusCode: 200 });
+      const document = JSON.parse(String((report as { body: string }).body)) as { opened: number; open_now: number; unassigned_now: number };
+      expect(document.opened).toBeGreaterThanOrEqual(1);
+      expect(document.open_now).toBeGreaterThanOrEqual(1);
+      expect(document.unassigned_now).toBeGreaterThanOrEqual(1);
       expect(query.proxy.denials).toEqual([]);
       // BatchGetItem: the orders' appointments (CONTRACT §10) of a transaction and a /redraws page.
       expect(new Set(query.proxy.calls)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']));
