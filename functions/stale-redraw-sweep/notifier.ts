@@ -433,6 +433,8 @@ export function createSnsNotifier(
           MessageStructure: 'json',
           Message: snsMessage(sent, { region, timeZone: alert.timeZone }),
           MessageAttributes: {
+            // `kind` tells alerts from the weekly digest (`weekly_digest`) for subscribers' filter policies (docs/digest.md).
+            kind: { DataType: 'String', StringValue: 'alert' },
             reason: { DataType: 'String', StringValue: notification.reason },
             ...(notification.follow_up?.owner ? { owner: { DataType: 'String', StringValue: notification.follow_up.owner } } : {}),
           },

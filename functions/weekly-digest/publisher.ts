@@ -2,8 +2,8 @@
  * Where the weekly digest goes: the notification topic on AWS (one message per
  * protocol, as the stale alerts: core/digest.ts digestSnsMessage), memory
  * locally. The message attribute `kind` = `weekly_digest` lets a subscription
- * filter the digest apart from the alerts (which carry `reason`, never `kind`):
- * `{"kind": ["weekly_digest"]}` for the digest only, `{"reason": [{"exists": true}]}`
+ * filter the digest apart from the alerts (which carry `kind` = `alert`):
+ * `{"kind": ["weekly_digest"]}` for the digest only, `{"kind": ["alert"]}`
  * for the alerts only.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';

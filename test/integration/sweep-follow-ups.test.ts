@@ -259,6 +259,8 @@ describe('the notification names the follow-up', () => {
     expect(chat.content.title).toBe(`:warning: ${sent.subject}`);
     expect(chat.content.description).toContain(`*Follow-up:* ${flow.transactionId}: acknowledged, owner team.redraws, 2 contact attempts`);
     expect(mine[0]!.MessageAttributes['owner']?.StringValue).toBe('team.redraws');
+    // Subscribers filter alerts apart from the weekly digest by `kind` (docs/digest.md).
+    expect(mine[0]!.MessageAttributes['kind']?.StringValue).toBe('alert');
   });
 });
 
