@@ -326,7 +326,7 @@ function digestAsFormat(rendered: RenderedDigest, format: DigestFormat): unknown
   return rendered.json;
 }
 
-/** Whether a sent message is a weekly digest (alerts carry no `kind`). */
+/** Whether a sent message is a weekly digest (an alert's JSON document has no `kind`). */
 function isDigest(sent: RenderedNotification | RenderedDigest): sent is RenderedDigest {
   return 'kind' in sent.json;
 }
