@@ -243,8 +243,8 @@ async function main(): Promise<void> {
   const costGoals = [1, settings.senders].map((senders) => {
     const ours = costOf('tracker', senders);
     const theirs = costOf('common', senders);
-    // The same job as the common approach's (orders and transaction status): follow-ups are a
-    // feature it does not have, priced on their own line, not inside the goal's ratio.
+    // The same job as the common approach's (orders and transaction status): follow-ups and report
+    // rows are features it does not have, priced on their own line, not inside the goal's ratio.
     const followUps = ours.followUps?.perWebhook.dollarsPerMillion ?? 0;
     const costRatio = ratio(ours.total.dollarsPerMillion - followUps, theirs.total.dollarsPerMillion);
     return {
@@ -365,7 +365,7 @@ function printTable(results: Results): void {
     if (run.followUps === null) continue;
     const f = run.followUps;
     lines.push(
-      `  ${run.senders} sender(s): follow-ups (CONTRACT §9, in the transaction function's figures) ${f.perRedraw.write} write + ${f.perRedraw.read} read units per redraw flow ` +
+      `  ${run.senders} sender(s): follow-ups and report rows (CONTRACT §9, §11, in the transaction function's figures) ${f.perRedraw.write} write + ${f.perRedraw.read} read units per redraw flow ` +
         `(${f.redraws} redraws; $${f.perWebhook.dollarsPerMillion} of the $ per million webhooks); a person's action: ` +
         Object.entries(f.actions).map(([action, units]) => `${action} ${units.write} WU + ${units.read} RU`).join(', '),
     );
@@ -378,7 +378,7 @@ function printTable(results: Results): void {
   }
   for (const goal of cost.goalsBySenders) {
     lines.push(
-      `  ${goal.senders} sender(s): tracker/common cost x${goal.costRatio} for the same job, without follow-ups (goal <= ${GOALS.costRatio}: ${goal.costPass ? 'PASS' : 'FAIL'}; x${goal.costRatioWithFollowUps ?? goal.costRatio} with them); ` +
+      `  ${goal.senders} sender(s): tracker/common cost x${goal.costRatio} for the same job, without follow-ups and reports (goal <= ${GOALS.costRatio}: ${goal.costPass ? 'PASS' : 'FAIL'}; x${goal.costRatioWithFollowUps ?? goal.costRatio} with them); ` +
         `webhook path ${goal.webhookWriteUnits} write units per webhook (goal <= ${GOALS.webhookWriteUnits}: ${goal.webhookPass ? 'PASS' : 'FAIL'})`,
     );
   }

@@ -76,8 +76,8 @@ export interface SystemCostRun {
   byCommand: Record<string, Record<string, Units & { requests: number }>>;
   stream: { records: number; batches: number } | null;
   /**
-   * Follow-ups (CONTRACT §9), part of the transaction function's figures above:
-   * what keeping them current cost per redraw flow of the stream, and what each
+   * Follow-ups (CONTRACT §9) and report rows (§11), part of the transaction function's
+   * figures above: what keeping them current cost per redraw flow of the stream, and what each
    * person's action costs (measured on up to 100 follow-ups after the stream).
    */
   followUps: {
@@ -283,11 +283,13 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
 }
 
 /**
- * A table client sending follow-up requests (keys in a FOLLOWUP# partition) to
- * `followUps` and everything else to `main`: the same requests, metered apart.
+ * A table client sending follow-up requests (keys in a FOLLOWUP# partition) and
+ * report rows' (REPORT#, CONTRACT §11: counts kept from follow-ups and
+ * transactions) to `followUps`, everything else to `main`: the same requests,
+ * metered apart, as work the common approach does not do.
  */
 function splitFollowUps(main: TableClient, followUps: TableClient): TableClient {
-  const isFollowUp = (input: object): boolean => /"pk":"FOLLOWUP#|":pk":"FOLLOWUP#/.test(JSON.stringify(input));
+  const isFollowUp = (input: object): boolean => /"pk":"(?:FOLLOWUP|REPORT)#|":pk":"(?:FOLLOWUP|REPORT)#/.test(JSON.stringify(input));
   return {
     get: (input) => (isFollowUp(input) ? followUps : main).get(input),
     query: (input) => (isFollowUp(input) ? followUps : main).query(input),
