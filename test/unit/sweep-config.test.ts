@@ -102,7 +102,7 @@ describe('notifiers', () => {
     expect(sent).toHaveLength(2);
   });
 
-  it('publishes the notification as JSON to the topic, with the reason as an attribute', async () => {
+  it('publishes the notification as JSON to the topic, with its kind (alert) and reason as attributes', async () => {
     const sns = new SNSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
     const sent: unknown[] = [];
     // Captured before any request is built: nothing leaves the process.
@@ -123,7 +123,7 @@ describe('notifiers', () => {
         Subject: 'Redraw stuck 2 days (redraw not created) - no owner - prod',
         MessageStructure: 'json',
         Message: snsMessage(published, { region: 'us-east-1' }),
-        MessageAttributes: { reason: { DataType: 'String', StringValue: 'redraw_not_created' } },
+        MessageAttributes: { kind: { DataType: 'String', StringValue: 'alert' }, reason: { DataType: 'String', StringValue: 'redraw_not_created' } },
       },
     ]);
     // SNS's per-protocol structure: a default (every other protocol gets the JSON as before), e-mail and https.
