@@ -13,8 +13,7 @@ import { OrderTransaction } from '../../functions/core/schemas';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { applyApiTransaction } from '../../functions/store/api-orders';
 import { actOnFollowUp, readHistory } from '../../functions/store/follow-ups';
-import { tallyWritesOf } from '../../functions/store/reports';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { tallyWritesIn } from '../support/report-rows';
 import { createInMemoryPublisher, type InMemoryPublisher } from '../../functions/transaction-status/publisher';
 import { arbFlow, arbShuffledDeliveries, buildDeliveries, freshId, mulberry32, PHI_CANARY, redrawFlow, type Delivery, type FlowSpec } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
@@ -308,9 +307,8 @@ describe('follow_up.changed from the stream (CONTRACT §9)', () => {
     const ours = rig.batches.slice(batchesBefore);
     const followUpOnly = ours.filter(({ event }) => recordsOf(event).every((pk) => pk.startsWith('FOLLOWUP#')));
     expect(followUpOnly.length).toBeGreaterThanOrEqual(4);
-    const image = (value: unknown) => (value === undefined ? undefined : unmarshall(value as Parameters<typeof unmarshall>[0]));
     for (const batch of followUpOnly) {
-      const rows = batch.event.Records.reduce((sum, record) => sum + tallyWritesOf(image(record.dynamodb?.OldImage), image(record.dynamodb?.NewImage)).length, 0);
+      const rows = tallyWritesIn([batch.event]);
       expect(Object.fromEntries([...batch.requests].filter(([, count]) => count > 0))).toEqual(rows === 0 ? {} : { PutItem: rows });
     }
 

@@ -8,14 +8,14 @@
  * whatever order the stream records are applied in (parked work redone late).
  */
 import fc from 'fast-check';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import type { RedrawReport } from '../../functions/core/report';
 import { createQueryHandler } from '../../functions/query/app';
 import { actOnFollowUp, getFollowUp, isFollowUpItem } from '../../functions/store/follow-ups';
-import { applyTallyWrite, overdueFollowUps, readRedrawReport, reportToken, tallyWritesOf, type TallyWrite } from '../../functions/store/reports';
+import { applyTallyWrite, overdueFollowUps, readRedrawReport, reportToken, type TallyWrite } from '../../functions/store/reports';
+import { streamImage, tallyWritesOfRecord } from '../support/report-rows';
 import { flagStale } from '../../functions/store/redraws';
 import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
 import {
@@ -202,15 +202,14 @@ describe('delivery disorder', () => {
     await deliver(deliveries.slice(-1));
     expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))?.followUp).toMatchObject({ state: 'closed', disposition: 'redraw_completed' });
 
-    const image = (value: unknown) => (value === undefined ? undefined : unmarshall(value as Parameters<typeof unmarshall>[0]));
     const records: DynamoDBRecord[] = rig.batches
       .slice(first)
       .flatMap(({ event }) => event.Records)
       .filter((record) => {
-        const next = image(record.dynamodb?.NewImage);
+        const next = streamImage(record.dynamodb?.NewImage);
         return next !== undefined && isFollowUpItem(next) && next.pk === `FOLLOWUP#${ids.transactionId}`;
       });
-    const writes = records.map((record) => tallyWritesOf(image(record.dynamodb?.OldImage), image(record.dynamodb?.NewImage)));
+    const writes = records.map(tallyWritesOfRecord);
     // The person's close put a row that Junction's later close tombstoned (a close moved).
     expect(writes.flat().filter((write) => write.tally === null)).not.toHaveLength(0);
 

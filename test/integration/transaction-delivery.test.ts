@@ -11,8 +11,7 @@ import { ORDER_ATTRIBUTES } from '../../functions/store/order-items';
 import { getTransactionItem, readTransactionPartition } from '../../functions/store/transaction-partition';
 import { getFollowUp, readHistory } from '../../functions/store/follow-ups';
 import { METRIC } from '../../functions/transaction-status/app';
-import { tallyWritesOf } from '../../functions/store/reports';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { tallyWritesIn } from '../support/report-rows';
 import {
   arbShuffledDeliveries,
   buildDeliveries,
@@ -42,15 +41,6 @@ function readsIn(requests: Map<string, number>): number {
 }
 
 const A = ORDER_ATTRIBUTES;
-
-/**
- * Report rows (CONTRACT §11) the batches' records give: each a conditional put;
- * on a redelivery, one the stored row refuses (its version is not older).
- */
-function tallyWritesIn(events: readonly DynamoDBStreamEvent[]): number {
-  const image = (value: unknown) => (value === undefined ? undefined : unmarshall(value as Parameters<typeof unmarshall>[0]));
-  return events.flatMap((event) => event.Records).reduce((sum, record) => sum + tallyWritesOf(image(record.dynamodb?.OldImage), image(record.dynamodb?.NewImage)).length, 0);
-}
 
 /** Report rows written (not refused) so far. */
 const reportRowsWritten = () => rig.metrics.get(METRIC.reportRowWrites) ?? 0;

@@ -1,0 +1,23 @@
+/**
+ * Report rows (CONTRACT §11) as tests count them from stream records: the
+ * images unmarshalled as the transaction function reads them, and the row
+ * writes store/reports.ts derives from them (each one conditional PutItem).
+ */
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { tallyWritesOf, type TallyWrite } from '../../functions/store/reports';
+
+/** A stream image as a plain item (undefined stays undefined). */
+export function streamImage(value: unknown): Record<string, unknown> | undefined {
+  return value === undefined ? undefined : unmarshall(value as Parameters<typeof unmarshall>[0]);
+}
+
+/** The report row writes one stream record gives. */
+export function tallyWritesOfRecord(record: DynamoDBRecord): TallyWrite[] {
+  return tallyWritesOf(streamImage(record.dynamodb?.OldImage), streamImage(record.dynamodb?.NewImage));
+}
+
+/** How many report row writes (PutItems) the events' records give: on a redelivery, each one refused. */
+export function tallyWritesIn(events: readonly DynamoDBStreamEvent[]): number {
+  return events.flatMap((event) => event.Records).reduce((sum, record) => sum + tallyWritesOfRecord(record).length, 0);
+}
