@@ -26,7 +26,7 @@ export const CONTACT_OUTCOMES = ['reached', 'no_answer', 'left_message', 'invali
 /** What a person may close a follow-up with. */
 export const PERSON_DISPOSITIONS = ['patient_declined', 'patient_unreachable', 'clinician_accepted_partial_results', 'tested_elsewhere', 'other'] as const;
 /** What the tracker closes one with, from Junction's facts. */
-export const TRACKER_DISPOSITIONS = ['redraw_completed', 'cancelled'] as const;
+export const TRACKER_DISPOSITIONS = ['redraw_completed', 'cancelled', 'results_received'] as const;
 export type Disposition = (typeof PERSON_DISPOSITIONS)[number] | (typeof TRACKER_DISPOSITIONS)[number];
 
 /** The actor of the tracker's own changes. */
@@ -58,11 +58,14 @@ export interface FollowUp {
 
 /** One entry of a follow-up's append-only history. */
 export interface FollowUpAction {
+  /** When the tracker recorded it: never before the previous entry's. */
   at: string;
   actor: string;
   action: string;
   from_state: FollowUpState;
   to_state: FollowUpState;
+  /** On the tracker's entries: Junction's status time of the fact (or the snooze's end). */
+  fact_time?: string;
   [field: string]: unknown;
 }
 
@@ -104,8 +107,14 @@ export function stateAt(followUp: FollowUp, now: Date): FollowUp {
 // ---------------------------------------------------------------------------
 // Actions (POST /follow-ups/{id}/actions)
 
-/** A person's or a team's handle: no spaces, no free text. */
-export const Owner = z.string().check(z.minLength(1), z.maxLength(100), z.regex(/^[A-Za-z0-9._@:/+-]+$/, 'must be a handle of letters, digits and ._@:/+-'));
+/** The longest owner: any actor can be an owner, an IAM ARN of up to 2,048 characters included (CONTRACT §9). */
+export const MAX_OWNER_LENGTH = 2048;
+/** The characters of a handle, an actor or an IAM ARN (IAM names add `=` and `,`): no spaces, no free text. */
+export const HANDLE_CHARACTERS = 'A-Za-z0-9._@:/+=,-';
+/** A person's or a team's handle, or any actor (an IAM ARN, `user:<name>`, `chat:<channel>`): no spaces, no free text. */
+export const Owner = z
+  .string()
+  .check(z.minLength(1), z.maxLength(MAX_OWNER_LENGTH), z.regex(new RegExp(`^[${HANDLE_CHARACTERS}]+$`), `must be 1-${MAX_OWNER_LENGTH} letters, digits and ._@:/+=,-`));
 /** A ticket id or URL in the team's own system (CONTRACT §9). */
 const Reference = z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[A-Za-z0-9._:/#?=&-]+$/, 'may hold only A-Za-z0-9._:/#?=&-'));
 const Common = {
@@ -152,9 +161,71 @@ function fieldsOf(body: unknown): string {
   return option ? `${String(name)} takes only ${Object.keys(option._zod.def.shape).join(', ')}` : 'not a field of this action';
 }
 
+// ---------------------------------------------------------------------------
+// History: every version is one entry, dated when the tracker recorded it
+
+/**
+ * What the tracker keeps of a follow-up's newest history entry: when it was
+ * recorded (the history's clock never goes back) and what it was (an
+ * `expected_version` behind only by a `snooze_ended` is no conflict).
+ */
+export interface LastEntry {
+  at: string;
+  action: string;
+}
+
+/** A follow-up and the entries of the versions added to it, not yet written. */
+interface Draft {
+  followUp: FollowUp;
+  entries: FollowUpAction[];
+  last: LastEntry | null;
+}
+
+/**
+ * When a change made at `now` is recorded: now, or the previous entry's `at`
+ * when the clock of whoever writes is behind it (CONTRACT §9: `at` never goes
+ * back from one version to the next, whoever writes).
+ */
+export function recordedAt(now: Date, last: LastEntry | null): string {
+  const at = canonicalFromDate(now);
+  return last !== null && last.at > at ? last.at : at;
+}
+
+/** What an entry says besides when and the states: who, what, and the action's fields. */
+type EntryParts = { actor: string; action: string; fact_time?: string; [field: string]: unknown };
+
+/** `draft` with one more version: `next` (its version one more), and its history entry. */
+function addVersion(draft: Draft, next: FollowUp, entry: EntryParts, now: Date): Draft {
+  const at = recordedAt(now, draft.last);
+  const followUp = { ...next, version: draft.followUp.version + 1 };
+  const full: FollowUpAction = { ...entry, at, actor: entry.actor, action: entry.action, from_state: draft.followUp.state, to_state: followUp.state };
+  return { followUp, entries: [...draft.entries, full], last: { at, action: entry.action } };
+}
+
+/**
+ * The tracker's `snooze_ended` (CONTRACT §9): the first write after
+ * `snoozed_until` records it first, as its own version (from snoozed to
+ * acknowledged), with the snooze's end as its `fact_time`.
+ */
+function endSnooze(draft: Draft, now: Date): Draft {
+  const { followUp } = draft;
+  if (followUp.state !== 'snoozed' || followUp.snoozed_until === null || instantMillis(followUp.snoozed_until) > now.getTime()) return draft;
+  const next: FollowUp = { ...followUp, state: 'acknowledged', snoozed_until: null, snooze_reason: null };
+  return addVersion(draft, next, { actor: TRACKER_ACTOR, action: 'snooze_ended', fact_time: followUp.snoozed_until }, now);
+}
+
+/** The tracker's `snooze_ended` when the snooze of `stored` has ended by `now` and is not yet recorded, else null. */
+export function snoozeEndedChange(stored: FollowUp, last: LastEntry | null, now: Date): { followUp: FollowUp; entries: FollowUpAction[]; last: LastEntry } | null {
+  const draft = endSnooze({ followUp: stored, entries: [], last }, now);
+  return draft.entries.length === 0 || draft.last === null ? null : { followUp: draft.followUp, entries: draft.entries, last: draft.last };
+}
+
+// ---------------------------------------------------------------------------
+// A person's action
+
 export type ActionOutcome =
-  /** Something changed: the new follow-up (version + 1) and its history entry. */
-  | { kind: 'changed'; followUp: FollowUp; entry: FollowUpAction }
+  /** Something changed: the new follow-up and the history entries of its new versions (a `snooze_ended` first, when due). */
+  | { kind: 'changed'; followUp: FollowUp; entries: FollowUpAction[]; last: LastEntry }
   /** Nothing would change: 200, no history. */
   | { kind: 'unchanged'; followUp: FollowUp }
   /** `expected_version` differs from the stored version: 409 conflict with the current follow-up. */
@@ -163,14 +234,26 @@ export type ActionOutcome =
   | { kind: 'invalid_transition'; followUp: FollowUp; message: string };
 
 /**
- * What a person's action does to `stored` at `now` (CONTRACT §9's table). The
- * caller writes `followUp` and `entry` in one conditional write on
- * `stored.version`; a lost race reads again and asks again.
+ * Whether `expected` (a person's `expected_version`) names what is stored: the
+ * stored version, or the one before it when the only entry since is the
+ * tracker's `snooze_ended` (the API showed that follow-up acknowledged already).
  */
-export function applyAction(stored: FollowUp, action: ActionBody, actor: string, now: Date): ActionOutcome {
-  if (action.expected_version !== undefined && action.expected_version !== stored.version) return { kind: 'conflict', followUp: stored };
-  const current = stateAt(stored, now);
-  const at = canonicalFromDate(now);
+export function expectedVersionHolds(expected: number | undefined, stored: FollowUp, last: LastEntry | null): boolean {
+  if (expected === undefined || expected === stored.version) return true;
+  return expected === stored.version - 1 && last?.action === 'snooze_ended';
+}
+
+/**
+ * What a person's action does to `stored` at `now` (CONTRACT §9's table). The
+ * caller writes `followUp` and `entries` in one conditional write on what it
+ * read; a lost race reads again and asks again. `last` is the stored history's
+ * newest entry (null for a follow-up stored before it was kept).
+ */
+export function applyAction(stored: FollowUp, action: ActionBody, actor: string, now: Date, last: LastEntry | null = null): ActionOutcome {
+  if (!expectedVersionHolds(action.expected_version, stored, last)) return { kind: 'conflict', followUp: stored };
+  const ended = endSnooze({ followUp: stored, entries: [], last }, now);
+  const current = ended.followUp;
+  const at = recordedAt(now, ended.last);
   const closed = current.state === 'closed';
   const refuse = (message: string): ActionOutcome => ({ kind: 'invalid_transition', followUp: stored, message });
   const acknowledge = (followUp: FollowUp): FollowUp =>
@@ -203,23 +286,24 @@ export function applyAction(stored: FollowUp, action: ActionBody, actor: string,
       fields = { channel: action.channel, outcome: action.outcome };
       break;
     case 'close':
-      if (closed) return current.disposition === action.disposition ? { kind: 'unchanged', followUp: stored } : refuse('already closed: reopen it first');
-      next = { ...current, state: 'closed', disposition: action.disposition, closed_at: at, snoozed_until: null, snooze_reason: null };
+      if (closed && current.disposition !== action.disposition) return refuse('already closed with another disposition: reopen it first');
+      // Closed already with this disposition: only a new reference can change it (the close keeps its time).
+      next = closed ? current : { ...current, state: 'closed', disposition: action.disposition, closed_at: at, snoozed_until: null, snooze_reason: null };
       fields = { disposition: action.disposition };
       break;
     case 'reopen':
-      if (!closed) return { kind: 'unchanged', followUp: stored };
-      // A reopened follow-up starts a new acknowledgement (CONTRACT §9).
-      next = { ...current, state: 'acknowledged', disposition: null, closed_at: null, acknowledged_at: at };
+      // The first acknowledgement is kept (reports measure it); a reopened follow-up is someone's again.
+      next = closed ? { ...current, state: 'acknowledged', disposition: null, closed_at: null, acknowledged_at: current.acknowledged_at ?? at } : current;
       break;
   }
   if (action.reference !== undefined) {
     next = { ...next, reference: action.reference };
     fields = { ...fields, reference: action.reference };
   }
-  if (sameFollowUp(next, stored) && action.action !== 'record_contact') return { kind: 'unchanged', followUp: stored };
-  const followUp = { ...next, version: stored.version + 1 };
-  return { kind: 'changed', followUp, entry: { at, actor, action: action.action, from_state: stored.state, to_state: followUp.state, ...fields } };
+  // An action that changes no field adds no history (CONTRACT §9); a contact always counts.
+  if (sameFollowUp(next, current) && action.action !== 'record_contact') return { kind: 'unchanged', followUp: stored };
+  const draft = addVersion(ended, next, { actor, action: action.action, ...fields }, now);
+  return { kind: 'changed', followUp: draft.followUp, entries: draft.entries, last: draft.last! };
 }
 
 function sameFollowUp(a: FollowUp, b: FollowUp): boolean {
@@ -230,52 +314,114 @@ function sameFollowUp(a: FollowUp, b: FollowUp): boolean {
 // The tracker's own changes, from Junction's facts (actor `tracker`)
 
 /** What Junction's facts say of the transaction's redraw. */
-export const REDRAW_FACTS = ['redraw_completed', 'transaction_cancelled', 'redraw_failed'] as const;
+export const REDRAW_FACTS = ['redraw_completed', 'transaction_cancelled', 'results_received', 'redraw_failed'] as const;
 export type RedrawFact =
   /** The redraw order ended completed or corrected. */
   | 'redraw_completed'
   /** The transaction became cancelled. */
   | 'transaction_cancelled'
-  /** The redraw order ended other than completed/corrected (sample_error, lost, cancelled...). */
+  /** The transaction completed without a redraw order, its newest ended member completed: the initial order's results came after all. */
+  | 'results_received'
+  /** The redraw order ended other than completed/corrected, or the transaction ended failed without one. */
   | 'redraw_failed';
 
-/** The history entry of the tracker opening a follow-up (version 1). */
-export function openingEntry(followUp: FollowUp): FollowUpAction {
-  return { at: followUp.opened_at, actor: TRACKER_ACTOR, action: 'open', from_state: 'new', to_state: 'new' };
+/** The disposition the tracker closes with for each closing fact. */
+const CLOSING: Partial<Record<RedrawFact, Disposition>> = {
+  redraw_completed: 'redraw_completed',
+  transaction_cancelled: 'cancelled',
+  results_received: 'results_received',
+};
+
+/**
+ * The history entry of the tracker opening `followUp` (its version 1): recorded
+ * at `now`, with Junction's time of what opened it as `fact_time`.
+ */
+export function openingEntry(followUp: FollowUp, now: Date): FollowUpAction {
+  return { at: recordedAt(now, null), actor: TRACKER_ACTOR, action: 'open', from_state: 'new', to_state: 'new', fact_time: followUp.opened_at };
+}
+
+/** What the tracker writes to keep a follow-up current: its new state, the entries of its new versions, the facts in an episode now. */
+export interface TrackerUpdate {
+  followUp: FollowUp;
+  entries: FollowUpAction[];
+  last: LastEntry | null;
+  /** The facts whose episode the tracker has acted on and that still hold. */
+  applied: RedrawFact[];
 }
 
 /**
- * The tracker's change for one fact: an open follow-up closes
- * `redraw_completed` or `cancelled`; a failed redraw sets `attention` and leaves
- * it open (Junction supports one redraw per transaction: a person decides). A
- * closed follow-up is never reopened nor its disposition overwritten: the fact
- * is recorded in its history (action `fact`) and nothing else changes. Each
- * fact is acted on once (the caller keeps which ones were): a person who
- * reopens a follow-up the tracker closed keeps it open.
+ * The tracker's changes to `stored` for what Junction's facts say now
+ * (CONTRACT §9), each one a version with its entry (`at` when recorded,
+ * `fact_time` Junction's time of the fact):
+ * - a snooze that ended is recorded first (`snooze_ended`);
+ * - the redraw order, once known (`redraw_order_known`);
+ * - each fact acts once per episode (`applied` keeps the facts whose episode
+ *   is on): a closing fact closes an open follow-up with its disposition (a
+ *   person's close is never overwritten); `redraw_failed` sets `attention`
+ *   and leaves the state as it is (a person decides);
+ * - an episode that ended undoes what the tracker did: `attention` cleared, and
+ *   a follow-up the tracker closed with that fact reopens (to acknowledged when
+ *   a person had acknowledged it, else new). A person's reopen holds while the
+ *   episode lasts, since the fact is not acted on again until it ends.
+ * Order ids and `opened_at` are kept current without a version.
  */
-export function trackerChange(stored: FollowUp, fact: RedrawFact, now: Date, factAt?: string): { followUp: FollowUp; entry: FollowUpAction } {
-  // Junction's time of the fact when known (the same whatever the delivery order), else now.
-  const at = factAt ?? canonicalFromDate(now);
-  const current = stateAt(stored, now);
-  let next: FollowUp;
-  let action: string;
-  let fields: Record<string, unknown>;
-  if (current.state === 'closed') {
-    next = current;
-    action = 'fact';
-    fields = { fact };
-  } else if (fact === 'redraw_failed') {
-    next = { ...current, attention: 'redraw_failed' };
-    action = 'attention';
-    fields = { attention: 'redraw_failed', fact };
-  } else {
-    const disposition = fact === 'redraw_completed' ? 'redraw_completed' : 'cancelled';
-    next = { ...current, state: 'closed', disposition, closed_at: at, snoozed_until: null, snooze_reason: null };
-    action = 'close';
-    fields = { disposition, fact };
+export function trackerUpdate(
+  stored: FollowUp,
+  last: LastEntry | null,
+  applied: readonly RedrawFact[],
+  situation: Pick<RedrawSituation, 'facts' | 'initialOrderId' | 'redrawOrderId' | 'redrawOrderedAt' | 'openedAt' | 'latestStatusTime'>,
+  now: Date,
+): TrackerUpdate {
+  let draft = endSnooze({ followUp: stored, entries: [], last }, now);
+  const holding = new Map(situation.facts.map(({ fact, at }) => [fact, at]));
+  const kept: RedrawFact[] = [];
+
+  if (situation.redrawOrderId !== null && draft.followUp.redraw_order_id !== situation.redrawOrderId) {
+    draft = addVersion(
+      draft,
+      { ...draft.followUp, redraw_order_id: situation.redrawOrderId },
+      { actor: TRACKER_ACTOR, action: 'redraw_order_known', redraw_order_id: situation.redrawOrderId, ...(situation.redrawOrderedAt ? { fact_time: situation.redrawOrderedAt } : {}) },
+      now,
+    );
   }
-  const followUp = { ...next, version: stored.version + 1 };
-  return { followUp, entry: { at, actor: TRACKER_ACTOR, action, from_state: stored.state, to_state: followUp.state, ...fields } };
+  // Episodes that ended first, so that a fact that replaced another acts on the reopened follow-up.
+  for (const fact of applied) {
+    if (holding.has(fact)) {
+      kept.push(fact);
+      continue;
+    }
+    const { followUp } = draft;
+    const factTime = situation.latestStatusTime ?? undefined;
+    if (fact === 'redraw_failed' && followUp.attention !== null) {
+      draft = addVersion(draft, { ...followUp, attention: null }, { actor: TRACKER_ACTOR, action: 'attention', attention: null, fact, ...(factTime ? { fact_time: factTime } : {}) }, now);
+    } else if (CLOSING[fact] !== undefined && followUp.state === 'closed' && followUp.disposition === CLOSING[fact]) {
+      const reopened: FollowUp = { ...followUp, state: followUp.acknowledged_at === null ? 'new' : 'acknowledged', disposition: null, closed_at: null };
+      draft = addVersion(draft, reopened, { actor: TRACKER_ACTOR, action: 'reopen', fact, ...(factTime ? { fact_time: factTime } : {}) }, now);
+    }
+  }
+  for (const { fact, at } of situation.facts) {
+    if (kept.includes(fact)) continue;
+    kept.push(fact);
+    const { followUp } = draft;
+    const disposition = CLOSING[fact];
+    if (disposition === undefined) {
+      if (followUp.attention !== 'redraw_failed') {
+        draft = addVersion(draft, { ...followUp, attention: 'redraw_failed' }, { actor: TRACKER_ACTOR, action: 'attention', attention: 'redraw_failed', fact, fact_time: at }, now);
+      }
+    } else if (followUp.state !== 'closed') {
+      const closedAt = recordedAt(now, draft.last);
+      const next: FollowUp = { ...followUp, state: 'closed', disposition, closed_at: closedAt, snoozed_until: null, snooze_reason: null };
+      draft = addVersion(draft, next, { actor: TRACKER_ACTOR, action: 'close', disposition, fact, fact_time: at }, now);
+    }
+  }
+  // Not versions: which orders it is about, and when Junction's facts opened it (the earliest opener).
+  const openedAt = situation.openedAt !== null && situation.openedAt < draft.followUp.opened_at ? situation.openedAt : draft.followUp.opened_at;
+  const followUp: FollowUp = {
+    ...draft.followUp,
+    initial_order_id: situation.initialOrderId ?? draft.followUp.initial_order_id,
+    opened_at: openedAt,
+  };
+  return { followUp, entries: draft.entries, last: draft.last, applied: kept };
 }
 
 /** What a transaction's member orders say of its redraw (plain data from the recompute). */
@@ -287,11 +433,16 @@ export interface RedrawMember {
   status_time: string;
   /** Canonical instant the order was created at Junction. */
   created_at: string;
+  /**
+   * When the order was first seen in `redraw_available` (Junction's status time),
+   * from its stored state or its event history: it had a redraw even after it left.
+   */
+  redraw_available_at?: string | null;
 }
 
 /** What the tracker knows now of a transaction's redraw: what opens its follow-up, what it is due by, the facts that hold. */
 export interface RedrawSituation {
-  /** Whether the transaction has or had a redraw: an initial order in redraw_available, or a redraw order. */
+  /** Whether the transaction has or had a redraw: an initial order in (or once in) redraw_available, or a redraw order. */
   hasRedraw: boolean;
   initialOrderId: string | null;
   redrawOrderId: string | null;
@@ -299,10 +450,20 @@ export interface RedrawSituation {
   redrawOrderedAt: string | null;
   /** Junction's status time of what opens the follow-up (the earliest of the two). */
   openedAt: string | null;
+  /** The newest status time of its members (the time of a fact that stopped holding). */
+  latestStatusTime: string | null;
   /** The open redraw to flag if nothing moves, or null. */
   redraw: OpenRedrawTiming | null;
   /** The facts that hold now, in the order the tracker acts on them, each with Junction's time of it. */
   facts: { fact: RedrawFact; at: string }[];
+}
+
+/** When a member was (first) in redraw_available, or null: its history, or its state now. */
+function redrawAvailableAt(member: RedrawMember): string | null {
+  const now = isAwaitingRedraw(member) ? member.status_time : null;
+  const seen = member.origin !== 'redraw' ? (member.redraw_available_at ?? null) : null;
+  if (now === null) return seen;
+  return seen !== null && seen < now ? seen : now;
 }
 
 /**
@@ -311,31 +472,42 @@ export interface RedrawSituation {
  */
 export function redrawSituation(members: readonly RedrawMember[], transactionStatus: TransactionStatus): RedrawSituation {
   const awaiting = members.filter((member) => isAwaitingRedraw(member)).sort(byStatusTime);
+  const hadRedrawAvailable = members
+    .map((member) => ({ member, at: redrawAvailableAt(member) }))
+    .filter((entry): entry is { member: RedrawMember; at: string } => entry.at !== null)
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.member.id < b.member.id ? -1 : 1));
   const redraws = members.filter((member) => member.origin === 'redraw').sort(byCreated);
   const redrawOrder = redraws.at(-1) ?? null;
-  const initial = awaiting[0] ?? members.find((member) => member.origin !== 'redraw' && redrawOrder !== null) ?? null;
-  const hasRedraw = awaiting.length > 0 || redrawOrder !== null;
-  const openers = [...(awaiting[0] ? [awaiting[0].status_time] : []), ...(redrawOrder ? [redrawOrder.created_at] : [])].sort();
+  const initial = awaiting[0] ?? hadRedrawAvailable[0]?.member ?? members.find((member) => member.origin !== 'redraw' && redrawOrder !== null) ?? null;
+  const hasRedraw = hadRedrawAvailable.length > 0 || redrawOrder !== null;
+  const openers = [...(hadRedrawAvailable[0] ? [hadRedrawAvailable[0].at] : []), ...(redrawOrder ? [redrawOrder.created_at] : [])].sort();
+  const latestStatusTime = members.map((member) => member.status_time).sort().at(-1) ?? null;
   let redraw: OpenRedrawTiming | null = null;
   const facts: { fact: RedrawFact; at: string }[] = [];
+  const cancelled = hasRedraw && transactionStatus === 'cancelled' && members.some((member) => member.origin !== 'redraw');
   if (redrawOrder !== null) {
     const category = categorize(redrawOrder.low_level_status);
     if (!isEnding(redrawOrder.low_level_status)) redraw = { kind: 'redraw_in_progress', statusTime: redrawOrder.status_time, orderId: redrawOrder.id };
-    else facts.push({ fact: category === 'done' ? 'redraw_completed' : 'redraw_failed', at: redrawOrder.status_time });
+    else if (category === 'done') facts.push({ fact: 'redraw_completed', at: redrawOrder.status_time });
+    // A cancelled transaction is closed as such: its cancelled redraw needs no one's decision.
+    else if (!cancelled) facts.push({ fact: 'redraw_failed', at: redrawOrder.status_time });
   } else if (awaiting[0]) {
     redraw = { kind: 'awaiting_redraw', statusTime: awaiting[0].status_time, orderId: awaiting[0].id };
+  } else if (hasRedraw && transactionStatus === 'completed') {
+    // The initial order left redraw_available without a redraw order: its results came after all, or it failed.
+    const ended = members.filter((member) => isEnding(member.low_level_status)).sort(byStatusTime).at(-1);
+    if (ended !== undefined) facts.push({ fact: categorize(ended.low_level_status) === 'done' ? 'results_received' : 'redraw_failed', at: ended.status_time });
   }
   // Cancelled as far as the tracker knows only once an initial order is known too: a redraw order
   // alone that is cancelled says nothing of its transaction (its initial may wait in redraw_available).
-  if (hasRedraw && transactionStatus === 'cancelled' && members.some((member) => member.origin !== 'redraw')) {
-    facts.push({ fact: 'transaction_cancelled', at: members.map((member) => member.status_time).sort().at(-1)! });
-  }
+  if (cancelled) facts.push({ fact: 'transaction_cancelled', at: latestStatusTime! });
   return {
     hasRedraw,
     initialOrderId: initial?.id ?? null,
     redrawOrderId: redrawOrder?.id ?? null,
     redrawOrderedAt: redrawOrder?.created_at ?? null,
     openedAt: openers[0] ?? null,
+    latestStatusTime,
     redraw,
     facts,
   };

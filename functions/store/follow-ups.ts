@@ -29,13 +29,15 @@ import {
   openingEntry,
   parseAction,
   REDRAW_FACTS,
+  snoozeEndedChange,
   stateAt,
   toFollowUpView,
-  trackerChange,
+  trackerUpdate,
   type FollowUp,
   type FollowUpAction,
   type FollowUpState,
   type FollowUpView,
+  type LastEntry,
   type OpenRedrawTiming,
   type RedrawFact,
   type RedrawSituation,
@@ -58,6 +60,7 @@ const A = {
   revision: 'rev',
   reminded: 'ar',
   redrawOrderedAt: 'ro',
+  lastEntry: 'le',
 } as const;
 
 /** A stored follow-up, with what its due time is computed from and the tracker's bookkeeping. */
@@ -75,6 +78,8 @@ export interface StoredFollowUp {
   remindedAt: string | null;
   /** When Junction created its redraw order, once known (reports' time to a redraw order, CONTRACT §11); null before. */
   redrawOrderedAt?: string | null;
+  /** Its history's newest entry (when recorded, what): the history's clock never goes back; null before it was kept. */
+  last?: LastEntry | null;
   /** Write revision: every write is conditional on it and bumps it. */
   revision: number;
 }
@@ -94,6 +99,7 @@ const Stored = z.object({
   [A.revision]: z.optional(z.int()),
   [A.reminded]: z.optional(z.nullable(z.string())),
   [A.redrawOrderedAt]: z.optional(z.nullable(z.string())),
+  [A.lastEntry]: z.optional(z.nullable(z.object({ at: z.string(), action: z.string() }))),
   [TABLE.ttlAttribute]: z.optional(z.nullable(z.number())),
 });
 
@@ -119,6 +125,7 @@ function parseStored(item: Record<string, unknown>): StoredFollowUp {
     expiresAt: parsed[TABLE.ttlAttribute] ?? null,
     remindedAt: parsed[A.reminded] ?? null,
     redrawOrderedAt: parsed[A.redrawOrderedAt] ?? null,
+    last: parsed[A.lastEntry] ?? null,
     revision: parsed[A.revision] ?? 0,
   };
 }
@@ -128,7 +135,10 @@ function itemOf(stored: StoredFollowUp): Record<string, unknown> {
   const listing =
     followUp.state === 'closed'
       ? { [TABLE.byTransaction.partitionKey]: FOLLOW_UP_LISTING_PARTITIONS.closed, [TABLE.byTransaction.sortKey]: keys.closedFollowUpSort(followUp.closed_at ?? '', followUp.id) }
-      : { [TABLE.byTransaction.partitionKey]: FOLLOW_UP_LISTING_PARTITIONS.open, [TABLE.byTransaction.sortKey]: keys.openFollowUpSort(stored.dueAt, followUp.id) };
+      : {
+          [TABLE.byTransaction.partitionKey]: FOLLOW_UP_LISTING_PARTITIONS.open,
+          [TABLE.byTransaction.sortKey]: keys.openFollowUpSort(stored.dueAt, followUp.id, followUp.attention !== null),
+        };
   return {
     ...keys.followUp(followUp.id),
     ...listing,
@@ -139,6 +149,7 @@ function itemOf(stored: StoredFollowUp): Record<string, unknown> {
     [A.revision]: stored.revision,
     [A.reminded]: stored.remindedAt,
     ...(stored.redrawOrderedAt == null ? {} : { [A.redrawOrderedAt]: stored.redrawOrderedAt }),
+    ...(stored.last == null ? {} : { [A.lastEntry]: stored.last }),
     ...(stored.expiresAt === null ? {} : { [TABLE.ttlAttribute]: stored.expiresAt }),
   };
 }
@@ -217,15 +228,21 @@ export async function writeStoredFollowUp(
   if (entries.length === 0 && from !== null) {
     // No new version (the tracker's own bookkeeping: a due time, an expiry, an order id): one
     // conditional PutItem, half a transaction's cost.
-    const outcome = await db.put({
-      TableName: tableName,
-      Item: itemOf({ ...next, revision }),
-      ConditionExpression: '#rev = :rev',
-      ExpressionAttributeNames: { '#rev': A.revision },
-      ExpressionAttributeValues: { ':rev': from.revision },
-      ReturnValuesOnConditionCheckFailure: 'NONE',
-    });
-    return outcome.written ? 'written' : 'lost';
+    try {
+      const outcome = await db.put({
+        TableName: tableName,
+        Item: itemOf({ ...next, revision }),
+        ConditionExpression: '#rev = :rev',
+        ExpressionAttributeNames: { '#rev': A.revision },
+        ExpressionAttributeValues: { ':rev': from.revision },
+        ReturnValuesOnConditionCheckFailure: 'NONE',
+      });
+      return outcome.written ? 'written' : 'lost';
+    } catch (error) {
+      // The item is part of another writer's transaction in flight: that writer changes it, a lost race.
+      if (isLostRace(error)) return 'lost';
+      throw error;
+    }
   }
   try {
     await db.transactWrite({
@@ -256,16 +273,28 @@ export async function writeStoredFollowUp(
     });
     return 'written';
   } catch (error) {
-    if (isConditionCancel(error)) return 'lost';
+    if (isLostRace(error)) return 'lost';
     throw error;
   }
 }
 
-/** A transaction cancelled only because conditions failed (never throttling or a conflict with another transaction, which are retried as errors). */
-function isConditionCancel(error: unknown): boolean {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return false;
+/** Why DynamoDB cancels a transaction when another writer got to one of its items first. */
+const RACE_CODES: ReadonlySet<string> = new Set(['ConditionalCheckFailed', 'TransactionConflict']);
+
+/**
+ * Whether a write failed only because another writer got there first: a
+ * transaction cancelled by failed conditions or by a conflict with another
+ * transaction in flight on the same item (DynamoDB's TransactionConflict), or a
+ * single write refused for the same conflict (TransactionConflictException).
+ * Either way the caller reads again and recomputes. Throttling, validation and
+ * anything else are errors.
+ */
+export function isLostRace(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'TransactionConflictException') return true;
+  if (error.name !== 'TransactionCanceledException') return false;
   const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons.some((reason) => reason.Code === 'ConditionalCheckFailed') && reasons.every((reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'None');
+  return reasons.some((reason) => RACE_CODES.has(reason.Code ?? '')) && reasons.every((reason) => RACE_CODES.has(reason.Code ?? '') || reason.Code === 'None');
 }
 
 /** Lost races tolerated before giving up (each one means another change was written). */
@@ -297,11 +326,11 @@ export async function actOnFollowUp(
   for (let race = 0; race < MAX_RACES; race++) {
     const stored = await getFollowUp(db, tableName, input.id);
     if (stored === null) return { kind: 'not_found' };
-    const outcome = applyAction(stored.followUp, parsed.action, input.actor, input.now);
+    const outcome = applyAction(stored.followUp, parsed.action, input.actor, input.now, stored.last ?? null);
     if (outcome.kind === 'conflict' || outcome.kind === 'unchanged') return { kind: outcome.kind, stored };
     if (outcome.kind === 'invalid_transition') return { kind: 'invalid_transition', stored, message: outcome.message };
-    const next = { ...stored, followUp: outcome.followUp, dueAt: dueAt(outcome.followUp, stored.redraw, input.thresholds) };
-    if ((await writeStoredFollowUp(db, tableName, stored, next, [outcome.entry])) === 'written') {
+    const next = { ...stored, followUp: outcome.followUp, dueAt: dueAt(outcome.followUp, stored.redraw, input.thresholds), last: outcome.last };
+    if ((await writeStoredFollowUp(db, tableName, stored, next, outcome.entries)) === 'written') {
       return { kind: 'changed', stored: { ...next, revision: stored.revision + 1 } };
     }
   }
@@ -343,45 +372,40 @@ export async function keepFollowUpCurrent(
   for (let race = 0; race < MAX_RACES; race++) {
     const stored = await getFollowUp(db, tableName, input.id);
     if (stored === null && !situation.hasRedraw) return { outcome: 'none', writes };
-    let followUp: FollowUp =
-      stored?.followUp ??
-      openFollowUp({
+    let base: FollowUp;
+    let opening: FollowUpAction[] = [];
+    let last = stored?.last ?? null;
+    if (stored === null) {
+      base = openFollowUp({
         id: input.id,
         transactionId: input.transactionId,
         initialOrderId: situation.initialOrderId,
+        // Known at opening: its order joins no version of its own.
         redrawOrderId: situation.redrawOrderId,
         openedAt: situation.openedAt ?? '',
       });
-    const entries: FollowUpAction[] = stored === null ? [openingEntry(followUp)] : [];
-    const applied = [...(stored?.applied ?? [])];
-    for (const { fact, at } of situation.facts) {
-      if (applied.includes(fact)) continue;
-      applied.push(fact);
-      const change = trackerChange(followUp, fact, input.now, at);
-      followUp = change.followUp;
-      entries.push(change.entry);
+      const entry = openingEntry(base, input.now);
+      opening = [entry];
+      last = { at: entry.at, action: entry.action };
+    } else {
+      base = stored.followUp;
     }
-    // What opened it is the earliest opener Junction's times show, whatever arrived first.
-    const openedAt = situation.openedAt !== null && situation.openedAt < followUp.opened_at ? situation.openedAt : followUp.opened_at;
-    followUp = {
-      ...followUp,
-      initial_order_id: situation.initialOrderId ?? followUp.initial_order_id,
-      redraw_order_id: situation.redrawOrderId ?? followUp.redraw_order_id,
-      opened_at: openedAt,
-    };
+    const update = trackerUpdate(base, last, stored?.applied ?? [], situation, input.now);
+    const entries = [...opening, ...update.entries];
     const redraw = situation.hasRedraw ? situation.redraw : (stored?.redraw ?? null);
     const next = {
-      followUp,
+      followUp: update.followUp,
       redraw,
-      dueAt: dueAt(followUp, redraw, input.thresholds),
-      applied,
+      dueAt: dueAt(update.followUp, redraw, input.thresholds),
+      applied: update.applied,
       expiresAt: input.expiresAt,
       remindedAt: stored?.remindedAt ?? null,
       redrawOrderedAt: situation.redrawOrderedAt ?? stored?.redrawOrderedAt ?? null,
+      last: update.last ?? last,
     };
     if (stored !== null && entries.length === 0 && sameStored(stored, next)) return { outcome: 'unchanged', writes };
     if (stored !== null && stored.expiresAt !== next.expiresAt) writes += await expireHistory(db, tableName, input.id, next.expiresAt);
-    const written = await writeStoredFollowUp(db, tableName, stored, next, entries);
+    const written = await writeStoredFollowUp(db, tableName, stored, { ...stored, ...next }, entries);
     writes += 1;
     if (written === 'written') return { outcome: stored === null ? 'opened' : 'changed', writes };
   }
@@ -426,6 +450,20 @@ async function expireHistory(db: TableClient, tableName: string, id: string, exp
  */
 export async function markReminded(db: TableClient, tableName: string, stored: StoredFollowUp, at: string): Promise<'written' | 'lost'> {
   return writeStoredFollowUp(db, tableName, stored, { ...stored, remindedAt: at }, []);
+}
+
+/**
+ * Records the tracker's `snooze_ended` of follow-up `stored` when its snooze
+ * ended by `now` and nothing recorded it yet (CONTRACT §9: the first write after
+ * `snoozed_until`, the sweep's or an action's): one conditional transaction.
+ * `none` when there is nothing to record, `lost` when another write got there
+ * first (which records it itself).
+ */
+export async function recordSnoozeEnded(db: TableClient, tableName: string, stored: StoredFollowUp, now: Date, thresholds: StaleThresholds): Promise<'written' | 'lost' | 'none'> {
+  const change = snoozeEndedChange(stored.followUp, stored.last ?? null, now);
+  if (change === null) return 'none';
+  const next = { ...stored, followUp: change.followUp, dueAt: dueAt(change.followUp, stored.redraw, thresholds), last: change.last };
+  return writeStoredFollowUp(db, tableName, stored, next, change.entries);
 }
 
 // ---------------------------------------------------------------------------

@@ -95,8 +95,12 @@ export const keys = {
   /** A follow-up (CONTRACT §9): its item and, in the same partition, one history item per version (oldest first). */
   followUp: (id: string) => ({ pk: `FOLLOWUP#${id}`, sk: 'FOLLOWUP' }),
   followUpHistory: (id: string, version: number) => ({ pk: `FOLLOWUP#${id}`, sk: `HIST#${String(version).padStart(8, '0')}` }),
-  /** Sort key of an open follow-up in the worklist: due first, none last ('~' sorts after every digit). */
-  openFollowUpSort: (dueAt: string | null, id: string) => `${dueAt ?? '~'}#${id}`,
+  /**
+   * Sort key of an open follow-up in the worklist (CONTRACT §9): those needing
+   * attention first ('!' sorts before every digit), then due first, none last
+   * ('~' sorts after every digit).
+   */
+  openFollowUpSort: (dueAt: string | null, id: string, attention = false) => `${attention ? '!' : ''}${dueAt ?? '~'}#${id}`,
   /** Sort key of a closed follow-up in the worklist (read backwards: newest first). */
   closedFollowUpSort: (closedAt: string, id: string) => `${closedAt}#${id}`,
   /**

@@ -15,10 +15,15 @@ import {
   redrawSituation,
   PERSON_DISPOSITIONS,
   SNOOZE_REASONS,
+  recordedAt,
+  snoozeEndedChange,
   stateAt,
-  trackerChange,
+  trackerUpdate,
   type ActionBody,
   type FollowUp,
+  type LastEntry,
+  type RedrawFact,
+  type RedrawSituation,
 } from '../../../functions/core/follow-up';
 import { DEFAULT_THRESHOLDS } from '../../../functions/core/staleness';
 
@@ -27,10 +32,10 @@ const HOUR = 3_600_000;
 const opened = (): FollowUp =>
   openFollowUp({ id: 'txn-1', transactionId: 'txn-1', initialOrderId: 'ord-1', redrawOrderId: null, openedAt: '2026-03-09T08:00:00.000000Z' });
 
-function act(followUp: FollowUp, body: unknown, now = NOW, actor = 'arn:aws:iam::1:user/j.doe') {
+function act(followUp: FollowUp, body: unknown, now = NOW, actor = 'arn:aws:iam::1:user/j.doe', last: LastEntry | null = null) {
   const parsed = parseAction(body, now);
   if (parsed.kind !== 'ok') throw new Error(parsed.message);
-  return applyAction(followUp, parsed.action, actor, now);
+  return applyAction(followUp, parsed.action, actor, now, last);
 }
 
 function changed(outcome: ReturnType<typeof applyAction>): FollowUp {
@@ -73,7 +78,7 @@ describe('actions', () => {
     expect(first).toMatchObject({
       kind: 'changed',
       followUp: { state: 'acknowledged', owner: 'j.doe', acknowledged_at: '2026-03-10T12:00:00.000000Z', version: 2 },
-      entry: { at: '2026-03-10T12:00:00.000000Z', actor: 'arn:aws:iam::1:user/j.doe', action: 'acknowledge', from_state: 'new', to_state: 'acknowledged', owner: 'j.doe' },
+      entries: [{ at: '2026-03-10T12:00:00.000000Z', actor: 'arn:aws:iam::1:user/j.doe', action: 'acknowledge', from_state: 'new', to_state: 'acknowledged', owner: 'j.doe' }],
     });
     expect(act(changed(first), { action: 'acknowledge' })).toEqual({ kind: 'unchanged', followUp: changed(first) });
   });
@@ -114,10 +119,57 @@ describe('actions', () => {
     expect(act(reopened, { action: 'reopen' }).kind).toBe('unchanged');
   });
 
+  it('a second close with the same disposition and a new reference records the reference; the close keeps its time', () => {
+    const closed = changed(act(opened(), { action: 'close', disposition: 'patient_unreachable' }));
+    const later = new Date(NOW.getTime() + HOUR);
+    const outcome = act(closed, { action: 'close', disposition: 'patient_unreachable', reference: 'TICKET-12' }, later);
+    expect(outcome.kind).toBe('changed');
+    expect(changed(outcome)).toMatchObject({ state: 'closed', reference: 'TICKET-12', closed_at: closed.closed_at, version: closed.version + 1 });
+    expect(act(changed(outcome), { action: 'close', disposition: 'patient_unreachable', reference: 'TICKET-12' }, later).kind).toBe('unchanged');
+  });
+
   it('answers conflict when expected_version is not the stored one, and applies when it is', () => {
     const followUp = opened();
     expect(act(followUp, { action: 'acknowledge', expected_version: 2 })).toEqual({ kind: 'conflict', followUp });
     expect(act(followUp, { action: 'acknowledge', expected_version: 1 }).kind).toBe('changed');
+  });
+
+  it('records snooze_ended first when an action is the first write after the snooze, and adds nothing when the action changes nothing', () => {
+    const snoozed = changed(act(opened(), { action: 'snooze', until: '2026-03-14T09:00:00Z', reason: 'appointment_booked' }));
+    const after = new Date('2026-03-15T10:00:00Z');
+    // The API shows it acknowledged already: acknowledging it changes nothing, so nothing is written.
+    expect(act(snoozed, { action: 'acknowledge' }, after).kind).toBe('unchanged');
+    const outcome = act(snoozed, { action: 'record_contact', channel: 'phone', outcome: 'reached' }, after);
+    if (outcome.kind !== 'changed') throw new Error(outcome.kind);
+    expect(outcome.entries).toEqual([
+      { at: '2026-03-15T10:00:00.000000Z', actor: 'tracker', action: 'snooze_ended', from_state: 'snoozed', to_state: 'acknowledged', fact_time: '2026-03-14T09:00:00.000000Z' },
+      { at: '2026-03-15T10:00:00.000000Z', actor: 'arn:aws:iam::1:user/j.doe', action: 'record_contact', from_state: 'acknowledged', to_state: 'acknowledged', channel: 'phone', outcome: 'reached' },
+    ]);
+    expect(outcome.followUp.version).toBe(snoozed.version + 2);
+  });
+
+  it('takes an expected_version behind only by the tracker’s snooze_ended, and no other', () => {
+    const snoozed = changed(act(opened(), { action: 'snooze', until: '2026-03-14T09:00:00Z', reason: 'other' }));
+    const ended = snoozeEndedChange(snoozed, null, new Date('2026-03-15T00:00:00Z'));
+    if (ended === null) throw new Error('no snooze_ended');
+    const after = new Date('2026-03-15T10:00:00Z');
+    const body = { action: 'assign', owner: 'm.ops', expected_version: snoozed.version };
+    expect(act(ended.followUp, body, after, 'someone', ended.last).kind).toBe('changed');
+    // Behind by a person's change: a conflict.
+    const assigned = changed(act(snoozed, { action: 'assign', owner: 'j.doe' }, new Date('2026-03-11T00:00:00Z')));
+    expect(act(assigned, body, after, 'someone', { at: '2026-03-11T00:00:00.000000Z', action: 'assign' }).kind).toBe('conflict');
+    expect(snoozeEndedChange(snoozed, null, new Date('2026-03-13T00:00:00Z'))).toBeNull();
+  });
+
+  it('dates every entry when it is recorded, never before the previous one, whatever the writer’s clock', () => {
+    const last: LastEntry = { at: '2026-03-10T12:00:05.000000Z', action: 'assign' };
+    expect(recordedAt(NOW, last)).toBe('2026-03-10T12:00:05.000000Z');
+    expect(recordedAt(new Date('2026-03-10T12:00:06Z'), last)).toBe('2026-03-10T12:00:06.000000Z');
+    const outcome = act(opened(), { action: 'close', disposition: 'other' }, NOW, 'someone', last);
+    if (outcome.kind !== 'changed') throw new Error(outcome.kind);
+    // closed_at is the close entry's at.
+    expect(outcome.entries[0]!.at).toBe('2026-03-10T12:00:05.000000Z');
+    expect(outcome.followUp.closed_at).toBe('2026-03-10T12:00:05.000000Z');
   });
 
   it('keep every state consistent and grow the version by one per change, for any sequence of actions (property)', () => {
@@ -134,17 +186,25 @@ describe('actions', () => {
         let followUp = opened();
         let now = NOW.getTime();
         let contacts = 0;
+        let last: LastEntry | null = null;
         for (const [step, advanceHours] of steps) {
           now += advanceHours * HOUR;
           const { hours, ...rest } = step as { hours?: number } & Record<string, unknown>;
           const request = hours === undefined ? rest : { ...rest, until: new Date(now + hours * HOUR).toISOString() };
           const parsed = parseAction(request, new Date(now));
           expect(parsed.kind).toBe('ok');
-          const outcome = applyAction(followUp, (parsed as { action: ActionBody }).action, 'someone', new Date(now));
+          const outcome = applyAction(followUp, (parsed as { action: ActionBody }).action, 'someone', new Date(now), last);
           if (outcome.kind === 'changed') {
-            expect(outcome.followUp.version).toBe(followUp.version + 1);
-            expect(outcome.entry.from_state).toBe(followUp.state);
-            expect(outcome.entry.to_state).toBe(outcome.followUp.state);
+            // One version per entry: the person's, after a snooze_ended when the snooze had ended.
+            expect(outcome.followUp.version).toBe(followUp.version + outcome.entries.length);
+            expect(outcome.entries[0]!.from_state).toBe(followUp.state);
+            expect(outcome.entries.at(-1)!.to_state).toBe(outcome.followUp.state);
+            for (const entry of outcome.entries) {
+              if (last !== null) expect(entry.at >= last.at).toBe(true);
+              last = { at: entry.at, action: entry.action };
+            }
+            if (outcome.followUp.acknowledged_at !== null && followUp.acknowledged_at !== null) expect(outcome.followUp.acknowledged_at).toBe(followUp.acknowledged_at);
+            if (outcome.followUp.closed_at !== null && followUp.state !== 'closed') expect(outcome.followUp.closed_at).toBe(outcome.entries.at(-1)!.at);
             if (step.action === 'record_contact') contacts++;
             followUp = outcome.followUp;
           } else {
@@ -162,33 +222,100 @@ describe('actions', () => {
 });
 
 describe('the tracker’s own changes', () => {
-  it('closes an open follow-up redraw_completed or cancelled, as actor tracker', () => {
-    expect(trackerChange(opened(), 'redraw_completed', NOW)).toMatchObject({
-      followUp: { state: 'closed', disposition: 'redraw_completed', version: 2 },
-      entry: { actor: 'tracker', action: 'close', from_state: 'new', to_state: 'closed', disposition: 'redraw_completed' },
+  const situation = (facts: { fact: RedrawFact; at: string }[], extra: Partial<RedrawSituation> = {}) => ({
+    facts,
+    initialOrderId: 'ord-1',
+    redrawOrderId: null,
+    redrawOrderedAt: null,
+    openedAt: '2026-03-09T08:00:00.000000Z',
+    latestStatusTime: '2026-03-10T08:00:00.000000Z',
+    ...extra,
+  });
+  const at = '2026-03-10T08:00:00.000000Z';
+
+  it('closes an open follow-up redraw_completed, cancelled or results_received, as actor tracker, dated when recorded with the fact’s time', () => {
+    expect(trackerUpdate(opened(), null, [], situation([{ fact: 'redraw_completed', at }]), NOW)).toMatchObject({
+      followUp: { state: 'closed', disposition: 'redraw_completed', closed_at: '2026-03-10T12:00:00.000000Z', version: 2 },
+      entries: [{ at: '2026-03-10T12:00:00.000000Z', fact_time: at, actor: 'tracker', action: 'close', from_state: 'new', to_state: 'closed', disposition: 'redraw_completed' }],
+      applied: ['redraw_completed'],
     });
-    expect(trackerChange(opened(), 'transaction_cancelled', NOW)?.followUp).toMatchObject({ state: 'closed', disposition: 'cancelled' });
+    expect(trackerUpdate(opened(), null, [], situation([{ fact: 'transaction_cancelled', at }]), NOW).followUp).toMatchObject({ state: 'closed', disposition: 'cancelled' });
+    expect(trackerUpdate(opened(), null, [], situation([{ fact: 'results_received', at }]), NOW).followUp).toMatchObject({ state: 'closed', disposition: 'results_received' });
   });
 
-  it('marks a failed redraw for attention and leaves it open', () => {
-    const failed = trackerChange(opened(), 'redraw_failed', NOW).followUp;
-    expect(failed).toMatchObject({ state: 'new', attention: 'redraw_failed', version: 2 });
+  it('marks a failed redraw for attention and leaves it open; clears the attention when the fact no longer holds', () => {
+    const failed = trackerUpdate(opened(), null, [], situation([{ fact: 'redraw_failed', at }]), NOW);
+    expect(failed.followUp).toMatchObject({ state: 'new', attention: 'redraw_failed', version: 2 });
+    const corrected = trackerUpdate(failed.followUp, failed.last, failed.applied, situation([]), NOW);
+    expect(corrected.followUp).toMatchObject({ state: 'new', attention: null, version: 3 });
+    expect(corrected.entries).toMatchObject([{ action: 'attention', attention: null, actor: 'tracker' }]);
   });
 
-  it('never overwrites a person’s close: the fact is recorded and nothing else changes', () => {
+  it('keeps the attention across a person’s close and reopen', () => {
+    const failed = trackerUpdate(opened(), null, [], situation([{ fact: 'redraw_failed', at }]), NOW);
+    const closed = changed(act(failed.followUp, { action: 'close', disposition: 'tested_elsewhere' }));
+    expect(closed.attention).toBe('redraw_failed');
+    const reopened = changed(act(closed, { action: 'reopen' }));
+    expect(reopened.attention).toBe('redraw_failed');
+    // The fact still holds: the tracker changes nothing.
+    expect(trackerUpdate(reopened, null, failed.applied, situation([{ fact: 'redraw_failed', at }]), NOW).entries).toEqual([]);
+  });
+
+  it('never overwrites a person’s close, and records nothing for a fact on it', () => {
     const closed = changed(act(opened(), { action: 'close', disposition: 'tested_elsewhere' }));
-    for (const fact of ['redraw_completed', 'transaction_cancelled', 'redraw_failed'] as const) {
-      const recorded = trackerChange(closed, fact, NOW);
-      expect(recorded.followUp).toEqual({ ...closed, version: closed.version + 1 });
-      expect(recorded.entry).toMatchObject({ actor: 'tracker', action: 'fact', fact, from_state: 'closed', to_state: 'closed' });
+    for (const fact of ['redraw_completed', 'transaction_cancelled', 'results_received'] as const) {
+      const update = trackerUpdate(closed, null, [], situation([{ fact, at }]), NOW);
+      expect(update.followUp).toEqual(closed);
+      expect(update.entries).toEqual([]);
+      expect(update.applied).toEqual([fact]);
     }
   });
 
-  it('starts a new acknowledgement when a person reopens', () => {
+  it('reopens what it closed when the fact no longer holds (a reinstated order), to acknowledged if a person had acknowledged it', () => {
+    const acknowledged = changed(act(opened(), { action: 'acknowledge' }, new Date('2026-03-10T09:00:00Z')));
+    const cancelled = trackerUpdate(acknowledged, null, [], situation([{ fact: 'transaction_cancelled', at }]), NOW);
+    const reinstated = trackerUpdate(cancelled.followUp, cancelled.last, cancelled.applied, situation([]), new Date('2026-03-11T09:00:00Z'));
+    expect(reinstated.followUp).toMatchObject({ state: 'acknowledged', disposition: null, closed_at: null, acknowledged_at: '2026-03-10T09:00:00.000000Z' });
+    expect(reinstated.entries).toMatchObject([{ actor: 'tracker', action: 'reopen', from_state: 'closed', to_state: 'acknowledged', fact: 'transaction_cancelled' }]);
+    expect(reinstated.applied).toEqual([]);
+    // Never acknowledged: back to new.
+    const fresh = trackerUpdate(opened(), null, [], situation([{ fact: 'transaction_cancelled', at }]), NOW);
+    expect(trackerUpdate(fresh.followUp, fresh.last, fresh.applied, situation([]), NOW).followUp.state).toBe('new');
+  });
+
+  it('acts once per episode: a person’s reopen holds while the fact lasts, and a new episode closes again', () => {
+    const cancelled = trackerUpdate(opened(), null, [], situation([{ fact: 'transaction_cancelled', at }]), NOW);
+    const reopened = changed(act(cancelled.followUp, { action: 'reopen' }));
+    const same = trackerUpdate(reopened, null, cancelled.applied, situation([{ fact: 'transaction_cancelled', at: '2026-03-10T10:00:00.000000Z' }]), NOW);
+    expect(same.entries).toEqual([]);
+    expect(same.followUp.state).toBe('acknowledged');
+    const ended = trackerUpdate(same.followUp, null, same.applied, situation([]), NOW);
+    expect(ended.entries).toEqual([]);
+    const again = trackerUpdate(ended.followUp, null, ended.applied, situation([{ fact: 'transaction_cancelled', at }]), NOW);
+    expect(again.followUp).toMatchObject({ state: 'closed', disposition: 'cancelled' });
+  });
+
+  it('records the redraw order once known and a snooze that ended, each a version; opened_at and the initial order are not versions', () => {
+    const snoozed = changed(act(opened(), { action: 'snooze', until: '2026-03-11T09:00:00Z', reason: 'other' }));
+    const update = trackerUpdate(
+      snoozed,
+      null,
+      [],
+      situation([], { redrawOrderId: 'ord-2', redrawOrderedAt: '2026-03-11T08:00:00.000000Z', openedAt: '2026-03-01T00:00:00.000000Z' }),
+      new Date('2026-03-12T00:00:00Z'),
+    );
+    expect(update.entries).toMatchObject([
+      { action: 'snooze_ended', actor: 'tracker', from_state: 'snoozed', to_state: 'acknowledged', fact_time: '2026-03-11T09:00:00.000000Z' },
+      { action: 'redraw_order_known', actor: 'tracker', redraw_order_id: 'ord-2', fact_time: '2026-03-11T08:00:00.000000Z' },
+    ]);
+    expect(update.followUp).toMatchObject({ state: 'acknowledged', redraw_order_id: 'ord-2', opened_at: '2026-03-01T00:00:00.000000Z', version: snoozed.version + 2 });
+  });
+
+  it('keeps the first acknowledgement when a person reopens', () => {
     const acknowledged = changed(act(opened(), { action: 'acknowledge' }, new Date('2026-03-10T09:00:00Z')));
     const closed = changed(act(acknowledged, { action: 'close', disposition: 'other' }));
     const reopened = changed(act(closed, { action: 'reopen' }, new Date('2026-03-11T10:00:00Z')));
-    expect(reopened).toMatchObject({ state: 'acknowledged', disposition: null, closed_at: null, acknowledged_at: '2026-03-11T10:00:00.000000Z' });
+    expect(reopened).toMatchObject({ state: 'acknowledged', disposition: null, closed_at: null, acknowledged_at: '2026-03-10T09:00:00.000000Z' });
   });
 });
 
@@ -207,6 +334,7 @@ describe('the redraw situation of a transaction', () => {
       redrawOrderId: null,
       redrawOrderedAt: null,
       openedAt: '2026-03-01T10:00:00.000000Z',
+      latestStatusTime: '2026-03-01T10:00:00.000000Z',
       redraw: { kind: 'awaiting_redraw', statusTime: '2026-03-01T10:00:00.000000Z', orderId: 'ord-1' },
       facts: [],
     });
@@ -227,13 +355,26 @@ describe('the redraw situation of a transaction', () => {
     expect(redrawSituation([initial('redraw_available'), redraw('completed')], 'completed')).toMatchObject({ redraw: null, facts: [{ fact: 'redraw_completed', at }] });
     expect(redrawSituation([initial('redraw_available'), redraw('corrected')], 'completed').facts).toEqual([{ fact: 'redraw_completed', at }]);
     expect(redrawSituation([initial('redraw_available'), redraw('sample_error')], 'completed').facts).toEqual([{ fact: 'redraw_failed', at }]);
+    // A cancelled transaction is closed as such: its cancelled redraw needs nobody's decision.
     expect(redrawSituation([initial('cancelled', '2026-03-04T10:00:00.000000Z'), redraw('cancelled')], 'cancelled').facts).toEqual([
-      { fact: 'redraw_failed', at },
       { fact: 'transaction_cancelled', at: '2026-03-04T10:00:00.000000Z' },
     ]);
     // A cancelled redraw order alone says nothing of its transaction: its initial order may wait for it.
     expect(redrawSituation([redraw('cancelled')], 'cancelled').facts).toEqual([{ fact: 'redraw_failed', at }]);
   });
+
+  it('knows an initial order that left redraw_available without a redraw order: results received, failed, or cancelled', () => {
+    const was = (status: string, at: string) => ({ ...initial(status, at), redraw_available_at: '2026-03-01T10:00:00.000000Z' });
+    const later = '2026-03-05T10:00:00.000000Z';
+    expect(redrawSituation([was('completed', later)], 'completed')).toMatchObject({ hasRedraw: true, initialOrderId: 'ord-1', openedAt: '2026-03-01T10:00:00.000000Z', redraw: null, facts: [{ fact: 'results_received', at: later }] });
+    expect(redrawSituation([was('sample_error', later)], 'completed').facts).toEqual([{ fact: 'redraw_failed', at: later }]);
+    expect(redrawSituation([was('cancelled', later)], 'cancelled').facts).toEqual([{ fact: 'transaction_cancelled', at: later }]);
+    // In progress again (reinstated): it had a redraw, no fact holds.
+    expect(redrawSituation([was('sample_with_lab', later)], 'active')).toMatchObject({ hasRedraw: true, facts: [], redraw: null });
+    // A redraw order's own history says nothing: it never goes to redraw_available.
+    expect(redrawSituation([{ ...redraw('completed'), redraw_available_at: '2026-03-01T10:00:00.000000Z' }], 'completed').initialOrderId).toBeNull();
+  });
+
 });
 
 describe('due_at', () => {
