@@ -15,7 +15,7 @@ import { hasRedrawOrder } from './staleness';
 import { isAwaitingRedraw, transactionStatus, type TransactionStatus } from './transaction-status';
 
 /** What a transaction learns about a member from one record (an order item, or a listing's entry). */
-export type MemberRecord = Pick<OrderRecord, 'id' | 'origin' | 'low_level_status' | 'status_time' | 'created_at' | 'source' | 'rank'> & {
+export type MemberRecord = Pick<OrderRecord, 'id' | 'origin' | 'low_level_status' | 'status_time' | 'created_at' | 'source' | 'rank' | 'redraw_available_at'> & {
   listed_status_time?: string | null;
 };
 
@@ -31,6 +31,12 @@ export type MemberKnowledge = Pick<
    * §6, catch-up). Null when no listing gave a status time.
    */
   listed_status_time: string | null;
+  /**
+   * When the member was first seen in redraw_available (Junction's status time),
+   * by any record of it: kept when it moves on, so a transaction that had a
+   * redraw keeps its follow-up (CONTRACT §9). Absent when never seen there.
+   */
+  redraw_available_at?: string;
 };
 
 /** A transaction's state as the tracker computes it (the stored item adds a version). */
@@ -63,7 +69,22 @@ export interface KnownOrder {
 
 export function memberOf(record: MemberRecord): MemberKnowledge {
   const { id, origin, low_level_status, status_time, created_at, source, rank } = record;
-  return { id, origin, low_level_status, status_time, created_at, source, rank, listed_status_time: listedTimeOf(record) };
+  const member: MemberKnowledge = { id, origin, low_level_status, status_time, created_at, source, rank, listed_status_time: listedTimeOf(record) };
+  const seen = redrawAvailableOf(record);
+  if (seen !== null) member.redraw_available_at = seen;
+  return member;
+}
+
+/** When a record shows its order in redraw_available: its history's time, or its state's; the earlier. */
+export function redrawAvailableOf(record: MemberRecord): string | null {
+  const now = isAwaitingRedraw(record) ? record.status_time : null;
+  const seen = record.origin === 'redraw' ? null : (record.redraw_available_at ?? null);
+  return earlier(seen, now);
+}
+
+function earlier(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  return b !== null && b < a ? b : a;
 }
 
 /** The newest listed status time a record carries: its own when it is a listing's entry, or the one it kept. */
@@ -88,8 +109,11 @@ export function mergeMembers(
   for (const candidate of candidates) {
     const current = merged[candidate.id];
     const listed = later(current?.listed_status_time ?? null, listedTimeOf(candidate));
-    const next = current === undefined || isNewerRecord(candidate, current) ? memberOf(candidate) : current;
-    merged[candidate.id] = next.listed_status_time === listed ? next : { ...next, listed_status_time: listed };
+    const base = current === undefined || isNewerRecord(candidate, current) ? memberOf(candidate) : current;
+    const next = base.listed_status_time === listed ? base : { ...base, listed_status_time: listed };
+    // Once seen in redraw_available, always known to have been (the earliest time any record showed).
+    const seen = earlier(current ? redrawAvailableOf(current) : null, redrawAvailableOf(candidate));
+    merged[candidate.id] = seen === null || next.redraw_available_at === seen ? next : { ...next, redraw_available_at: seen };
   }
   return merged;
 }
@@ -134,7 +158,8 @@ function sameMember(a: MemberKnowledge, b: MemberKnowledge): boolean {
     a.created_at === b.created_at &&
     a.source === b.source &&
     a.rank === b.rank &&
-    a.listed_status_time === b.listed_status_time
+    a.listed_status_time === b.listed_status_time &&
+    (a.redraw_available_at ?? null) === (b.redraw_available_at ?? null)
   );
 }
 
@@ -171,12 +196,18 @@ export function newestReportedStatus(
   return newest;
 }
 
-/** The newest of each order's records, by the ordering rule; later arguments win ties (fresher views). */
+/**
+ * The newest of each order's records, by the ordering rule; later arguments win
+ * ties (fresher views). The newest keeps the earliest time any of them showed
+ * the order in redraw_available (an older record may be the only one that says it).
+ */
 export function newestRecords<T extends { record: OrderRecord }>(views: Iterable<T>): Map<string, T> {
   const newest = new Map<string, T>();
   for (const view of views) {
     const current = newest.get(view.record.id);
-    if (current === undefined || !isNewerRecord(current.record, view.record)) newest.set(view.record.id, view);
+    const winner = current === undefined || !isNewerRecord(current.record, view.record) ? view : current;
+    const seen = earlier(current ? redrawAvailableOf(current.record) : null, redrawAvailableOf(view.record));
+    newest.set(view.record.id, seen === null || winner.record.redraw_available_at === seen ? winner : { ...winner, record: { ...winner.record, redraw_available_at: seen } });
   }
   return newest;
 }
@@ -231,6 +262,8 @@ export function needsStoring(
     if (isOwnSource(before.source) !== isOwnSource(after.source)) return true;
     if (!isOwnSource(after.source) && before.rank !== after.rank) return true;
     if (behindSince(before) !== behindSince(after)) return true;
+    // A member's past in redraw_available: its own item may not say it any more (a listing moved it on).
+    if ((before.redraw_available_at ?? null) !== (after.redraw_available_at ?? null)) return true;
   }
   // What a reader gets already: the stored status merged with the listings member items carry.
   const current = newestReportedStatus({ status: stored.reported_status, time: stored.reported_status_time }, carried);

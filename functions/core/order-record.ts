@@ -6,7 +6,7 @@
 import { canonicalInstant } from './instant';
 import { newestEvent, rankOf, versionOf } from './ordering';
 import type { ListedOrder, OrderPayload } from './schemas';
-import { highLevelOf, parseStatus } from './status';
+import { categorize, highLevelOf, parseStatus } from './status';
 
 /**
  * Where a stored state came from: the order's own webhook, an API read of the
@@ -40,6 +40,12 @@ export interface OrderRecord {
   status_time: string;
   /** Version as sortable text; only comparable between records of the same source. */
   rank: string;
+  /**
+   * When the order was first in `redraw_available` (Junction's status time), from
+   * its event history (`events[]`) or its state; absent when it never was. An
+   * initial order that left it still had a redraw: its follow-up stays (CONTRACT §9).
+   */
+  redraw_available_at?: string;
 }
 
 /** What one payload says about its order transaction. */
@@ -91,9 +97,27 @@ export function projectOrder(order: OrderPayload, source: OwnSource = 'webhook')
     status_time: canonical(event?.created_at ?? order.updated_at),
     rank: rankOf(versionOf(order)),
   };
+  const redrawAvailableAt = redrawAvailableInHistory(order);
+  if (redrawAvailableAt !== null) record.redraw_available_at = redrawAvailableAt;
   const transaction = order.order_transaction;
   if (!transaction) return { record, listing: null };
   return { record, listing: listingOf(transaction, collectionMethod, [record.status_time]) };
+}
+
+/**
+ * When the order's history says it was first in `redraw_available` (the
+ * earliest such event of `events[]` and `last_event`), canonical; null if never.
+ * A redraw order never goes there (DOMAIN): its history is not read.
+ */
+export function redrawAvailableInHistory(order: Pick<OrderPayload, 'events' | 'last_event' | 'origin'>): string | null {
+  if (order.origin === 'redraw') return null;
+  let earliest: string | null = null;
+  for (const event of [...order.events, ...(order.last_event ? [order.last_event] : [])]) {
+    if (categorize(parseStatus(event.status).low) !== 'redraw_available') continue;
+    const at = canonicalInstant(event.created_at);
+    if (at !== null && (earliest === null || at < earliest)) earliest = at;
+  }
+  return earliest;
 }
 
 /** A transaction as Junction lists it: in an order's `order_transaction`, or from `GET /v3/order_transaction/{id}`. */

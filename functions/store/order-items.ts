@@ -44,6 +44,8 @@ export const ORDER_ATTRIBUTES = {
    */
   staleNotificationPending: 'sn',
   listing: 'L',
+  /** When the order was first in redraw_available, from its history (OrderRecord.redraw_available_at); absent if never. */
+  redrawAvailableAt: 'ra',
 } as const;
 const A = ORDER_ATTRIBUTES;
 
@@ -81,6 +83,7 @@ const StoredRecord = z.object({
   [A.rank]: z.string(),
   [A.staleSince]: z.optional(z.string()),
   [A.staleReason]: z.optional(z.enum(STALE_REASONS)),
+  [A.redrawAvailableAt]: z.optional(z.string()),
 });
 
 /**
@@ -138,6 +141,7 @@ export function parseOrderItem(item: Record<string, unknown>): StoredOrder {
     source: stored[A.source],
     status_time: stored[A.statusTime],
     rank: stored[A.rank],
+    ...(stored[A.redrawAvailableAt] === undefined ? {} : { redraw_available_at: stored[A.redrawAvailableAt] }),
   };
   const since = stored[A.staleSince];
   const reason = stored[A.staleReason];
@@ -205,6 +209,7 @@ export function orderItem(record: OrderRecord, transactionHasRedraw: boolean, li
     [A.source]: record.source,
     [A.statusTime]: record.status_time,
     [A.rank]: record.rank,
+    ...(record.redraw_available_at === undefined ? {} : { [A.redrawAvailableAt]: record.redraw_available_at }),
     ...orderIndexAttributes(record, transactionHasRedraw),
     ...(listing === null ? {} : { [A.listing]: encodeListing(listing, record) }),
   };

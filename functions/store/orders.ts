@@ -20,7 +20,7 @@ import { smokeOrderExpiry } from '../core/smoke';
 import { hasRedrawOrder } from '../core/staleness';
 import type { ItemWrites, WriteOutcome } from './table-client';
 import { ORDER_ATTRIBUTES, orderItem, parseOrderItem } from './order-items';
-import { TABLE } from './table';
+import { keys, TABLE } from './table';
 
 export type ApplyResult = 'applied' | 'duplicate' | 'stale';
 
@@ -86,8 +86,35 @@ export async function putOwnOrder(
     outcome = await writes.update(ownStateUpdate(tableName, item, record));
   }
   if (outcome.written) return 'applied';
+  if (outcome.stored !== undefined && learnsRedrawAvailable(outcome.stored, record)) await writes.update(redrawAvailableUpdate(tableName, record));
   // The stored item is at least as new: the same event is a duplicate, anything else is newer.
   return outcome.stored?.[A.rank]?.S === record.rank ? 'duplicate' : 'stale';
+}
+
+/**
+ * Whether a refused state's history says the order was in redraw_available
+ * earlier than the stored item knows (CONTRACT §9: a follow-up opens from the
+ * order's `events[]` in any verified webhook, even one answered stale). Rare:
+ * Junction's history is cumulative, so a newer state of its own knows it already.
+ */
+function learnsRedrawAvailable(stored: Record<string, AttributeValue>, record: OrderRecord): boolean {
+  const seen = record.redraw_available_at;
+  if (seen === undefined) return false;
+  const known = stored[A.redrawAvailableAt]?.S;
+  return known === undefined || seen < known;
+}
+
+/** Records only when the order was in redraw_available, on the stored item, if still unknown or later there. */
+function redrawAvailableUpdate(tableName: string, record: OrderRecord): Parameters<ItemWrites['update']>[0] {
+  return {
+    TableName: tableName,
+    Key: keys.order(record.id),
+    UpdateExpression: 'SET #ra = :ra',
+    ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#ra) OR #ra > :ra)',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#ra': A.redrawAvailableAt },
+    ExpressionAttributeValues: { ':ra': record.redraw_available_at },
+    ReturnValuesOnConditionCheckFailure: 'NONE',
+  };
 }
 
 /** Whether the stored item (ALL_OLD of a refused write) is flagged, in the same state, and older than `record`. */

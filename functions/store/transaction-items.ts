@@ -57,6 +57,7 @@ const StoredMember = z.object({
   so: Source,
   r: z.string(),
   lt: z.optional(z.nullable(z.string())),
+  ra: z.optional(z.string()),
 });
 
 const StoredTransaction = z.object({
@@ -82,6 +83,8 @@ export interface MemberSummary {
   rank: string;
   /** The newest status time a listing showed for the member (null: none). */
   listed_status_time: string | null;
+  /** When the member was first seen in redraw_available; absent if never. */
+  redraw_available_at?: string;
 }
 
 export interface TransactionItem {
@@ -129,6 +132,7 @@ export function parseTransactionItem(item: Record<string, unknown>): Transaction
           source: member.so,
           rank: member.r,
           listed_status_time: member.lt ?? null,
+          ...(member.ra === undefined ? {} : { redraw_available_at: member.ra }),
         },
       ]),
     ),
@@ -164,6 +168,7 @@ export function transactionItem(transaction: TransactionItem): Record<string, un
           so: member.source,
           r: member.rank,
           ...(member.listed_status_time === null ? {} : { lt: member.listed_status_time }),
+          ...(member.redraw_available_at === undefined ? {} : { ra: member.redraw_available_at }),
         },
       ]),
     ),

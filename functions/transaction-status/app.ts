@@ -79,6 +79,7 @@ import { getTransactionItem } from '../store/transaction-partition';
 import { TRANSACTION_METRICS } from '../shared/metric-names';
 import { raceTimer } from '../shared/timer-race';
 import { redrawSituation } from '../core/follow-up';
+import { redrawAvailableOf } from '../core/members';
 import { DEFAULT_THRESHOLDS, type StaleThresholds } from '../core/staleness';
 import { loneOrderExpiry } from '../core/retention';
 import { transactionStatus } from '../core/transaction-status';
@@ -525,11 +526,20 @@ function classify(record: DynamoDBRecord, retentionDays: number | null): Classif
   // Webhook and API items (the order's own state) both flow on, with the listing they carry.
   if (order.record.transaction_id === null || order.record.source === 'transaction_listing') return { kind: 'skip' };
   const oldImage = plain(record.dynamodb?.OldImage);
-  if (record.eventName === 'MODIFY' && oldImage !== undefined) {
+  if (record.eventName === 'MODIFY' && oldImage !== undefined && isOrderItem(oldImage)) {
     const old = parseOrderItem(oldImage);
     const sameState =
-      old.record.rank === order.record.rank && old.record.source === order.record.source && isDeepStrictEqual(old.listing, order.listing);
+      old.record.rank === order.record.rank &&
+      old.record.source === order.record.source &&
+      isDeepStrictEqual(old.listing, order.listing) &&
+      old.record.redraw_available_at === order.record.redraw_available_at;
     if (sameState) return { kind: 'skip' };
+    // What the replaced state said of redraw_available is not lost with it (CONTRACT §9: a follow-up opens
+    // whenever the tracker learns the initial order was there, even if the next state was stored first).
+    const seen = redrawAvailableOf(old.record);
+    if (seen !== null && (order.record.redraw_available_at === undefined || seen < order.record.redraw_available_at)) {
+      return { kind: 'order', transactionId: order.record.transaction_id, order: { ...order, record: { ...order.record, redraw_available_at: seen } } };
+    }
   }
   return { kind: 'order', transactionId: order.record.transaction_id, order };
 }

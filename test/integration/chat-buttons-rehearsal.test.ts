@@ -61,7 +61,7 @@ async function openedFollowUp(): Promise<string> {
   const openedAt = canonicalFromDate(new Date(Date.now() - 3 * 86_400_000));
   const followUp = openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt });
   const stored = { followUp, redraw: { kind: 'awaiting_redraw' as const, statusTime: openedAt, orderId: followUp.initial_order_id ?? '' }, dueAt: null, applied: [], expiresAt: null, remindedAt: null };
-  expect(await writeStoredFollowUp(table.db, table.tableName, null, stored, [openingEntry(followUp)])).toBe('written');
+  expect(await writeStoredFollowUp(table.db, table.tableName, null, stored, [openingEntry(followUp, new Date(followUp.opened_at))])).toBe('written');
   return id;
 }
 

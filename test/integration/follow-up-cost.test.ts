@@ -182,7 +182,7 @@ describe('follow-up cost per redraw', () => {
       const followUp = { ...openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt: '2026-03-02T13:00:00.000000Z' }), owner: owners[index % 10]! };
       const redraw = { kind: 'awaiting_redraw' as const, statusTime: '2026-03-02T13:00:00.000000Z', orderId: followUp.initial_order_id! };
       const dueAt = new Date(Date.parse('2026-03-03T13:00:00Z') + index * 60_000).toISOString().replace('Z', '000Z');
-      expect(await writeStoredFollowUp(db, table.tableName, null, { followUp, redraw, dueAt, applied: [], expiresAt: null, remindedAt: null }, [openingEntry(followUp)])).toBe('written');
+      expect(await writeStoredFollowUp(db, table.tableName, null, { followUp, redraw, dueAt, applied: [], expiresAt: null, remindedAt: null }, [openingEntry(followUp, new Date(followUp.opened_at))])).toBe('written');
     }
     const page = async (owner: string | null) => {
       meters.followUp.reset();

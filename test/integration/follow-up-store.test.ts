@@ -36,7 +36,7 @@ const stored = (followUp: ReturnType<typeof openFollowUp>, redrawStatusTime: str
 async function opened(redrawStatusTime = '2026-03-09T08:00:00.000000Z') {
   const id = freshId();
   const followUp = openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt: redrawStatusTime });
-  expect(await writeStoredFollowUp(table.db, table.tableName, null, stored(followUp, redrawStatusTime), [openingEntry(followUp)])).toBe('written');
+  expect(await writeStoredFollowUp(table.db, table.tableName, null, stored(followUp, redrawStatusTime), [openingEntry(followUp, new Date(followUp.opened_at))])).toBe('written');
   return id;
 }
 
@@ -47,7 +47,7 @@ describe('follow-up store', () => {
   it('opens once: a second opener loses and changes nothing', async () => {
     const id = await opened();
     const again = openFollowUp({ id, transactionId: id, initialOrderId: null, redrawOrderId: 'other', openedAt: '2026-03-01T00:00:00.000000Z' });
-    expect(await writeStoredFollowUp(table.db, table.tableName, null, stored(again, '2026-03-01T00:00:00.000000Z'), [openingEntry(again)])).toBe('lost');
+    expect(await writeStoredFollowUp(table.db, table.tableName, null, stored(again, '2026-03-01T00:00:00.000000Z'), [openingEntry(again, new Date(again.opened_at))])).toBe('lost');
     expect((await getFollowUp(table.db, table.tableName, id))?.followUp.opened_at).toBe('2026-03-09T08:00:00.000000Z');
   });
 

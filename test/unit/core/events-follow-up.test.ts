@@ -20,9 +20,10 @@ import {
   parseAction,
   PERSON_DISPOSITIONS,
   SNOOZE_REASONS,
-  trackerChange,
+  trackerUpdate,
   type FollowUp,
   type FollowUpAction,
+  type LastEntry,
   type RedrawFact,
 } from '../../../functions/core/follow-up';
 import { factsOfWrite } from '../../../functions/store/stream-facts';
@@ -33,13 +34,33 @@ const HOUR = 3_600_000;
 const opened = (transactionId: string | null = 't-1'): FollowUp =>
   openFollowUp({ id: transactionId ?? 'o-1', transactionId, initialOrderId: 'o-1', redrawOrderId: null, openedAt: '2026-03-02T12:00:00.000000Z' });
 
-/** A person's action on `followUp` at `now`: its new follow-up and history entry (the action must change something). */
+/** A person's action on `followUp` at `now`: its new follow-up and its one history entry (the action must change something). */
 function act(followUp: FollowUp, body: unknown, now = NOW, actor = 'arn:aws:iam::123456789012:user/nurse'): { followUp: FollowUp; entry: FollowUpAction } {
   const parsed = parseAction(body, now);
   if (parsed.kind !== 'ok') throw new Error(parsed.message);
   const outcome = applyAction(followUp, parsed.action, actor, now);
   if (outcome.kind !== 'changed') throw new Error(`${JSON.stringify(body)}: ${outcome.kind}`);
-  return outcome;
+  expect(outcome.entries).toHaveLength(1);
+  return { followUp: outcome.followUp, entry: outcome.entries[0]! };
+}
+
+/** A follow-up with what the tracker keeps beside it between changes. */
+interface Kept {
+  followUp: FollowUp;
+  applied: RedrawFact[];
+  last: LastEntry | null;
+}
+
+/** The tracker's update of `kept` when `facts` hold at `now` (each dated `now`): the new state and the entries of its new versions. */
+function tracker(kept: Kept, facts: readonly RedrawFact[], now = NOW): Kept & { entries: FollowUpAction[] } {
+  const at = now.toISOString().replace('Z', '000Z');
+  const update = trackerUpdate(kept.followUp, kept.last, kept.applied, { facts: facts.map((fact) => ({ fact, at })), initialOrderId: 'o-1', redrawOrderId: kept.followUp.redraw_order_id, redrawOrderedAt: null, openedAt: null, latestStatusTime: at }, now);
+  return { followUp: update.followUp, applied: update.applied, last: update.last ?? kept.last, entries: update.entries };
+}
+
+/** The facts of the entries a change added, each with its own version. */
+function factsOfChange(followUp: FollowUp, entries: readonly FollowUpAction[]): TrackerEvent[] {
+  return entries.flatMap((entry, index) => followUpFacts({ followUpId: followUp.id, transactionId: followUp.transaction_id, version: followUp.version - entries.length + 1 + index, entry }));
 }
 
 /** A history item as store/follow-ups.ts writes it (writeStoredFollowUp). */
@@ -77,35 +98,42 @@ describe('follow_up.changed of one history entry', () => {
     });
   });
 
-  it('publishes the tracker’s open (version 1) at Junction’s time of what opened it', () => {
+  it('publishes the tracker’s open (version 1) dated when recorded, with Junction’s time of what opened it as fact_time', () => {
     const followUp = opened();
-    expect(factOf(followUp, openingEntry(followUp))).toMatchObject({
+    expect(factOf(followUp, openingEntry(followUp, NOW))).toMatchObject({
       action: 'open',
       actor: 'tracker',
       from_state: 'new',
       to_state: 'new',
       version: 1,
-      status_time: '2026-03-02T12:00:00.000000Z',
+      status_time: '2026-03-10T12:00:00.000000Z',
+      fact_time: '2026-03-02T12:00:00.000000Z',
     });
   });
 
   it('copies every field of every action’s entry, a person’s and the tracker’s, and nothing else', () => {
-    let followUp = opened();
-    const entries: [FollowUp, FollowUpAction][] = [[followUp, openingEntry(followUp)]];
+    let kept: Kept = { followUp: opened(), applied: [], last: null };
+    const entries: [FollowUp, FollowUpAction][] = [[kept.followUp, openingEntry(kept.followUp, NOW)]];
     const step = (next: { followUp: FollowUp; entry: FollowUpAction }) => {
-      followUp = next.followUp;
+      kept = { ...kept, followUp: next.followUp };
       entries.push([next.followUp, next.entry]);
     };
-    step(act(followUp, { action: 'acknowledge', owner: 'team.outreach' }));
-    step(act(followUp, { action: 'assign', owner: null }));
-    step(act(followUp, { action: 'snooze', until: '2026-03-12T09:00:00Z', reason: 'patient_requested' }));
-    step(act(followUp, { action: 'record_contact', channel: 'phone', outcome: 'no_answer', reference: 'https://crm.example/t/9?x=1&y=2' }));
-    step(trackerChange(followUp, 'redraw_failed', NOW));
-    step(act(followUp, { action: 'close', disposition: 'patient_unreachable' }));
-    step(trackerChange(followUp, 'redraw_completed', NOW));
-    step(act(followUp, { action: 'reopen' }));
-    step(trackerChange(followUp, 'transaction_cancelled', NOW));
-    expect(entries.map(([, entry]) => entry.action)).toEqual(['open', 'acknowledge', 'assign', 'snooze', 'record_contact', 'attention', 'close', 'fact', 'reopen', 'close']);
+    const trackerStep = (facts: RedrawFact[], now: Date, extra: Partial<FollowUp> = {}) => {
+      const next = tracker({ ...kept, followUp: { ...kept.followUp, ...extra } }, facts, now);
+      next.entries.forEach((entry, index) => entries.push([{ ...next.followUp, version: next.followUp.version - next.entries.length + 1 + index }, entry]));
+      kept = next;
+    };
+    step(act(kept.followUp, { action: 'acknowledge', owner: 'team.outreach' }));
+    step(act(kept.followUp, { action: 'assign', owner: null }));
+    step(act(kept.followUp, { action: 'snooze', until: '2026-03-10T13:00:00Z', reason: 'patient_requested' }));
+    step(act(kept.followUp, { action: 'record_contact', channel: 'phone', outcome: 'no_answer', reference: 'https://crm.example/t/9?x=1&y=2' }));
+    trackerStep(['redraw_failed'], new Date('2026-03-10T14:00:00Z'));
+    step(act(kept.followUp, { action: 'close', disposition: 'patient_unreachable' }, new Date('2026-03-10T15:00:00Z')));
+    step(act(kept.followUp, { action: 'reopen' }, new Date('2026-03-10T15:00:00Z')));
+    trackerStep(['transaction_cancelled'], new Date('2026-03-10T16:00:00Z'));
+    trackerStep([], new Date('2026-03-10T17:00:00Z'));
+    trackerStep([], new Date('2026-03-10T17:00:00Z'), { redraw_order_id: null });
+    expect(entries.map(([, entry]) => entry.action)).toEqual(['open', 'acknowledge', 'assign', 'snooze', 'record_contact', 'snooze_ended', 'attention', 'close', 'reopen', 'attention', 'close', 'reopen']);
     for (const [stored, entry] of entries) {
       const { at, ...rest } = entry;
       const fact = factOf(stored, entry);
@@ -128,15 +156,15 @@ describe('follow_up.changed of one history entry', () => {
 
   it('names the order of a follow-up of an order without a transaction (its id is the order’s)', () => {
     const followUp = opened(null);
-    expect(factOf(followUp, openingEntry(followUp))).toMatchObject({ follow_up_id: 'o-1', order_id: 'o-1', transaction_id: null });
+    expect(factOf(followUp, openingEntry(followUp, NOW))).toMatchObject({ follow_up_id: 'o-1', order_id: 'o-1', transaction_id: null });
   });
 
   it('gives the same change the same id, and a follow-up opened again after its history expired new ones', () => {
     const followUp = opened();
-    const first = factOf(followUp, openingEntry(followUp));
-    expect(factOf(followUp, openingEntry(followUp)).id).toBe(first.id);
+    const first = factOf(followUp, openingEntry(followUp, NOW));
+    expect(factOf(followUp, openingEntry(followUp, NOW)).id).toBe(first.id);
     const again = openFollowUp({ id: 't-1', transactionId: 't-1', initialOrderId: 'o-1', redrawOrderId: null, openedAt: '2027-04-01T00:00:00.000000Z' });
-    expect(factOf(again, openingEntry(again)).id).not.toBe(first.id);
+    expect(factOf(again, openingEntry(again, new Date('2027-04-01T00:00:00Z'))).id).not.toBe(first.id);
   });
 
   it('chains every follow-up’s facts version by version, each from_state the previous to_state, for any sequence of actions (property)', () => {
@@ -147,28 +175,30 @@ describe('follow_up.changed of one history entry', () => {
       fc.record({ action: fc.constant('record_contact'), channel: fc.constantFrom(...CONTACT_CHANNELS), outcome: fc.constantFrom(...CONTACT_OUTCOMES) }),
       fc.record({ action: fc.constant('close'), disposition: fc.constantFrom(...PERSON_DISPOSITIONS) }),
       fc.record({ action: fc.constant('reopen') }),
-      fc.record({ tracker: fc.constantFrom('redraw_completed' as const, 'transaction_cancelled' as const, 'redraw_failed' as const) }),
+      fc.record({ tracker: fc.subarray(['redraw_completed', 'transaction_cancelled', 'results_received', 'redraw_failed'] as RedrawFact[]) }),
     );
     fc.assert(
       fc.property(fc.array(fc.tuple(body, fc.integer({ min: 0, max: 100 })), { maxLength: 30 }), (steps) => {
-        let followUp = opened();
-        const facts = [factOf(followUp, openingEntry(followUp))];
+        let kept: Kept = { followUp: opened(), applied: [], last: null };
+        const facts = [factOf(kept.followUp, openingEntry(kept.followUp, NOW))];
         let now = NOW.getTime();
         for (const [step, advanceHours] of steps) {
           now += advanceHours * HOUR;
-          let next: { followUp: FollowUp; entry: FollowUpAction } | null;
-          if ('tracker' in step) next = trackerChange(followUp, step.tracker, new Date(now));
-          else {
-            const { hours, ...rest } = step as { hours?: number } & Record<string, unknown>;
-            const parsed = parseAction(hours === undefined ? rest : { ...rest, until: new Date(now + hours * HOUR).toISOString() }, new Date(now));
-            if (parsed.kind !== 'ok') throw new Error(parsed.message);
-            const outcome = applyAction(followUp, parsed.action, 'someone', new Date(now));
-            next = outcome.kind === 'changed' ? outcome : null;
+          if ('tracker' in step) {
+            const next = tracker(kept, step.tracker, new Date(now));
+            facts.push(...factsOfChange(next.followUp, next.entries));
+            kept = next;
+            continue;
           }
-          if (next === null) continue;
-          followUp = next.followUp;
-          facts.push(factOf(next.followUp, next.entry));
+          const { hours, ...rest } = step as { hours?: number } & Record<string, unknown>;
+          const parsed = parseAction(hours === undefined ? rest : { ...rest, until: new Date(now + hours * HOUR).toISOString() }, new Date(now));
+          if (parsed.kind !== 'ok') throw new Error(parsed.message);
+          const outcome = applyAction(kept.followUp, parsed.action, 'someone', new Date(now), kept.last);
+          if (outcome.kind !== 'changed') continue;
+          facts.push(...factsOfChange(outcome.followUp, outcome.entries));
+          kept = { ...kept, followUp: outcome.followUp, last: outcome.last };
         }
+        const followUp = kept.followUp;
         const changes = facts.flatMap((fact) => (fact.type === 'follow_up.changed' ? [fact] : []));
         expect(changes.map((fact) => fact.version)).toEqual(changes.map((_, index) => index + 1));
         for (let index = 1; index < changes.length; index++) expect(changes[index]!.from_state).toBe(changes[index - 1]!.to_state);
@@ -207,43 +237,64 @@ describe('which writes of a follow-up’s partition publish', () => {
   });
 });
 
-/** docs/events.md's two follow-up stories, every change's fact in order. */
+/** docs/events.md's three follow-up stories, every change's fact in order. */
 function docsStories(): TrackerEvent[] {
   const facts: TrackerEvent[] = [];
   const NURSE = 'arn:aws:iam::123456789012:user/nurse';
-  const publish = (followUp: FollowUp, entry: FollowUpAction) =>
-    facts.push(...followUpFacts({ followUpId: followUp.id, transactionId: followUp.transaction_id, version: followUp.version, entry }));
-  const run = (id: string, openedAt: string, steps: ([string, Record<string, unknown>] | [string, RedrawFact])[]) => {
-    let followUp = openFollowUp({ id, transactionId: id, initialOrderId: 'o-1', redrawOrderId: null, openedAt });
-    publish(followUp, openingEntry(followUp));
+  type Step = [string, Record<string, unknown>] | [string, { facts: RedrawFact[]; redraw_order_id?: string }];
+  const run = (id: string, openedAt: string, recordedAt: string, steps: Step[]) => {
+    let kept: Kept = { followUp: openFollowUp({ id, transactionId: id, initialOrderId: 'o-1', redrawOrderId: null, openedAt }), applied: [], last: null };
+    const opening = openingEntry(kept.followUp, new Date(recordedAt));
+    kept.last = { at: opening.at, action: opening.action };
+    facts.push(...factsOfChange(kept.followUp, [opening]));
     for (const [at, step] of steps) {
       const now = new Date(at);
-      let next;
-      if (typeof step === 'string') next = trackerChange(followUp, step, now);
-      else {
-        const parsed = parseAction(step, now);
-        if (parsed.kind !== 'ok') throw new Error(parsed.message);
-        const outcome = applyAction(followUp, parsed.action, NURSE, now);
-        if (outcome.kind !== 'changed') throw new Error(outcome.kind);
-        next = outcome;
+      if ('facts' in step) {
+        const told = step as { facts: RedrawFact[]; redraw_order_id?: string };
+        const factAt = now.toISOString().replace('Z', '000Z');
+        const update = trackerUpdate(
+          kept.followUp,
+          kept.last,
+          kept.applied,
+          {
+            facts: told.facts.map((fact) => ({ fact, at: factAt })),
+            initialOrderId: 'o-1',
+            redrawOrderId: told.redraw_order_id ?? kept.followUp.redraw_order_id,
+            redrawOrderedAt: told.redraw_order_id ? factAt : null,
+            openedAt: null,
+            latestStatusTime: factAt,
+          },
+          now,
+        );
+        facts.push(...factsOfChange(update.followUp, update.entries));
+        kept = { followUp: update.followUp, applied: update.applied, last: update.last ?? kept.last };
+        continue;
       }
-      followUp = next.followUp;
-      publish(next.followUp, next.entry);
+      const parsed = parseAction(step, now);
+      if (parsed.kind !== 'ok') throw new Error(parsed.message);
+      const outcome = applyAction(kept.followUp, parsed.action, NURSE, now, kept.last);
+      if (outcome.kind !== 'changed') throw new Error(outcome.kind);
+      facts.push(...factsOfChange(outcome.followUp, outcome.entries));
+      kept = { ...kept, followUp: outcome.followUp, last: outcome.last };
     }
   };
-  run('t-1', '2026-03-02T13:00:00.000000Z', [
+  run('t-1', '2026-03-02T13:00:00.000000Z', '2026-03-02T13:00:04Z', [
     ['2026-03-03T08:15:00Z', { action: 'acknowledge', owner: 'team.outreach' }],
     ['2026-03-03T08:20:00Z', { action: 'assign', owner: 'j.doe' }],
     ['2026-03-03T09:00:00Z', { action: 'record_contact', channel: 'phone', outcome: 'no_answer' }],
     ['2026-03-03T09:05:00Z', { action: 'snooze', until: '2026-03-09T09:00:00Z', reason: 'appointment_booked', reference: 'CRM-4711' }],
+    ['2026-03-09T10:00:00Z', { facts: [], redraw_order_id: 'o-2' }],
     ['2026-03-12T10:00:00Z', { action: 'close', disposition: 'patient_unreachable' }],
     ['2026-03-12T10:30:00Z', { action: 'reopen' }],
-    ['2026-03-13T16:00:00Z', 'redraw_completed'],
+    ['2026-03-13T16:00:00Z', { facts: ['redraw_completed'] }],
   ]);
-  run('t-2', '2026-03-04T11:00:00.000000Z', [
-    ['2026-03-10T14:00:00Z', 'redraw_failed'],
+  run('t-2', '2026-03-04T11:00:00.000000Z', '2026-03-04T11:00:02Z', [
+    ['2026-03-10T14:00:00Z', { facts: ['redraw_failed'] }],
     ['2026-03-11T09:00:00Z', { action: 'close', disposition: 'clinician_accepted_partial_results' }],
-    ['2026-03-20T08:00:00Z', 'transaction_cancelled'],
+  ]);
+  run('t-3', '2026-03-05T09:00:00.000000Z', '2026-03-05T09:00:03Z', [
+    ['2026-03-06T12:00:00Z', { facts: ['transaction_cancelled'] }],
+    ['2026-03-07T08:00:00Z', { facts: [] }],
   ]);
   return facts;
 }
@@ -258,7 +309,20 @@ describe('docs/events.md', () => {
     // One of each action, a person's and the tracker's.
     const actions = new Set(shown.map((fact) => `${(fact as { action: string }).action}/${(fact as { actor: string }).actor === 'tracker' ? 'tracker' : 'person'}`));
     expect([...actions].sort()).toEqual(
-      ['open/tracker', 'acknowledge/person', 'assign/person', 'snooze/person', 'record_contact/person', 'close/person', 'reopen/person', 'close/tracker', 'attention/tracker', 'fact/tracker'].sort(),
+      [
+        'open/tracker',
+        'acknowledge/person',
+        'assign/person',
+        'snooze/person',
+        'record_contact/person',
+        'close/person',
+        'reopen/person',
+        'close/tracker',
+        'reopen/tracker',
+        'attention/tracker',
+        'snooze_ended/tracker',
+        'redraw_order_known/tracker',
+      ].sort(),
     );
   });
 });
