@@ -12,7 +12,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { TableClient } from '../store/table-client';
 import * as z from 'zod/mini';
-import { Owner, type FollowUpAction, type FollowUpView } from '../core/follow-up';
+import { MAX_OWNER_LENGTH, Owner, type FollowUpAction, type FollowUpView } from '../core/follow-up';
 import { toAppointmentAnswer, type Appointment, type AppointmentAnswer } from '../core/appointment';
 import type { OrderRecord } from '../core/order-record';
 import { toOrder, type Order, type StaleFlag } from '../core/order-view';
@@ -235,7 +235,7 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
     const state = FollowUpListState.safeParse(query.state ?? 'open');
     if (!state.success) throw new HttpError(400, 'invalid_parameter', `state must be one of ${FOLLOW_UP_LIST_STATES.map((one) => `"${one}"`).join(', ')}`);
     const owner = query.owner === undefined ? { success: true as const, data: null } : Owner.safeParse(query.owner);
-    if (!owner.success) throw new HttpError(400, 'invalid_parameter', 'owner must be a handle of 1-100 letters, digits and ._@:/+-');
+    if (!owner.success) throw new HttpError(400, 'invalid_parameter', `owner must be a handle of 1-${MAX_OWNER_LENGTH} letters, digits and ._@:/+=,-`);
     const limit = query.limit === undefined ? { success: true as const, data: DEFAULT_PAGE_SIZE } : PageSize.safeParse(query.limit);
     if (!limit.success) throw new HttpError(400, 'invalid_parameter', `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
     const decoded = query.cursor === undefined ? null : decodeCursor(query.cursor, cursorSecret);

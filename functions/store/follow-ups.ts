@@ -25,6 +25,7 @@ import * as z from 'zod/mini';
 import {
   applyAction,
   dueAt,
+  MAX_OWNER_LENGTH,
   openFollowUp,
   openingEntry,
   parseAction,
@@ -488,7 +489,7 @@ export const FollowUpPagePosition = z
   .strictObject({
     list: z.literal('follow-ups'),
     state: z.enum(FOLLOW_UP_LIST_STATES),
-    owner: z.nullable(z.string().check(z.maxLength(100))),
+    owner: z.nullable(z.string().check(z.maxLength(MAX_OWNER_LENGTH))),
     after: ListingKey,
   })
   .check(z.refine((position) => position.after[TABLE.byTransaction.partitionKey] === listingPartition(position.state), 'key outside its partition'));

@@ -246,7 +246,8 @@ export async function overdueFollowUps(db: TableClient, tableName: string, input
   const nowIso = canonicalFromDate(input.now);
   const overdue: OverdueFollowUp[] = [];
   for await (const stored of openFollowUps(db, tableName)) {
-    // Sorted by due time, nulls last: the first one not yet due ends the list.
+    // Those needing attention come first (their own order), then by due time, nulls last: the first one not yet due ends the list.
+    if (stored.followUp.attention !== null && (stored.dueAt === null || stored.dueAt > nowIso)) continue;
     if (stored.dueAt === null || stored.dueAt > nowIso || overdue.length >= input.limit) break;
     const current = stateAt(stored.followUp, input.now);
     if (current.state === 'closed') continue;

@@ -264,10 +264,12 @@ describe('follow_up.changed from the stream (CONTRACT §9)', () => {
         from_state: 'new',
         to_state: 'new',
         version: 1,
-        // Junction's time of what opened it: the initial order's redraw_available.
-        status_time: '2026-03-02T13:00:00.000000Z',
+        // Junction's time of what opened it, the initial order's redraw_available, rides along; the event is
+        // dated when the tracker recorded it (CONTRACT §9: history's clock never goes back).
+        fact_time: '2026-03-02T13:00:00.000000Z',
       }),
     ]);
+    expect(followUpEvents(ids.transactionId)[0]!.status_time > '2026-03-02T13:00:00.000000Z').toBe(true);
 
     // People act on it (store/follow-ups.ts, as POST /follow-ups/{id}/actions does), each change settled by the stream.
     const act = async (body: Record<string, unknown>) => {
@@ -281,7 +283,7 @@ describe('follow_up.changed from the stream (CONTRACT §9)', () => {
     const snoozedAt = await act({ action: 'snooze', until: new Date(Date.now() + 2 * 86_400_000).toISOString(), reason: 'appointment_booked' });
     await act({ action: 'record_contact', channel: 'phone', outcome: 'no_answer', reference: 'CRM-4711' });
     await act({ action: 'close', disposition: 'patient_unreachable' });
-    // The redraw order comes and completes: the person's close stands, the tracker records the fact.
+    // The redraw order comes and completes: the person's close stands; the redraw order once known is the tracker's version.
     await deliver(deliveries.slice(toAvailable), [1]);
 
     const events = followUpEvents(ids.transactionId);
@@ -291,13 +293,13 @@ describe('follow_up.changed from the stream (CONTRACT §9)', () => {
       [3, 'snooze', NURSE, 'acknowledged', 'snoozed'],
       [4, 'record_contact', NURSE, 'snoozed', 'snoozed'],
       [5, 'close', NURSE, 'snoozed', 'closed'],
-      [6, 'fact', 'tracker', 'closed', 'closed'],
+      [6, 'redraw_order_known', 'tracker', 'closed', 'closed'],
     ]);
     expect(events[1]).toMatchObject({ owner: 'team.outreach' });
     expect(events[2]).toMatchObject({ reason: 'appointment_booked', status_time: snoozedAt.toISOString().replace('Z', '000Z') });
     expect(events[3]).toMatchObject({ channel: 'phone', outcome: 'no_answer', reference: 'CRM-4711' });
     expect(events[4]).toMatchObject({ disposition: 'patient_unreachable' });
-    expect(events[5]).toMatchObject({ fact: 'redraw_completed' });
+    expect(events[5]).toMatchObject({ redraw_order_id: ids.redrawId });
     // One fact per history entry, dated by it: the follow-up item's own writes (order ids, due time) and retention's history updates publish none.
     const history = await readHistory(rig.table.db, rig.table.tableName, ids.transactionId);
     expect(events.map((event) => event.status_time)).toEqual(history.map((entry) => entry.at));

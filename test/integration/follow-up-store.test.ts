@@ -62,7 +62,7 @@ describe('follow-up store', () => {
     expect(await act(id, { action: 'close', disposition: 'patient_declined', comment: 'x' })).toEqual({ kind: 'invalid_request', message: expect.stringMatching(/^unknown field: close takes only /) });
     expect(await act(freshId(), { action: 'reopen' })).toEqual({ kind: 'not_found' });
     expect(await readHistory(table.db, table.tableName, id)).toEqual([
-      { at: '2026-03-09T08:00:00.000000Z', actor: 'tracker', action: 'open', from_state: 'new', to_state: 'new' },
+      { at: '2026-03-09T08:00:00.000000Z', actor: 'tracker', action: 'open', from_state: 'new', to_state: 'new', fact_time: '2026-03-09T08:00:00.000000Z' },
       { at: '2026-03-10T12:00:00.000000Z', actor: 'j.doe', action: 'snooze', from_state: 'new', to_state: 'snoozed', until: '2026-03-20T09:00:00.000000Z', reason: 'appointment_booked' },
     ]);
   });
@@ -121,14 +121,15 @@ describe('follow-up store', () => {
     expect((await keep([initial], 'active')).outcome).toBe('unchanged');
     expect(await getFollowUp(table.db, table.tableName, id)).toMatchObject({ followUp: { state: 'new', version: 1 }, dueAt: '2026-03-02T10:00:00.000000Z' });
     expect((await keep([initial, redraw], 'active')).outcome).toBe('changed');
-    expect(await getFollowUp(table.db, table.tableName, id)).toMatchObject({ followUp: { redraw_order_id: redraw.id, version: 1 }, dueAt: '2026-03-10T10:00:00.000000Z' });
+    // The redraw order once known is a version of its own (CONTRACT §9: redraw_order_known).
+    expect(await getFollowUp(table.db, table.tableName, id)).toMatchObject({ followUp: { redraw_order_id: redraw.id, version: 2 }, dueAt: '2026-03-10T10:00:00.000000Z' });
 
     const completed = [initial, { ...redraw, low_level_status: 'completed', status_time: '2026-03-05T10:00:00.000000Z' }];
     expect((await keep(completed, 'completed', 1_900_000_000)).outcome).toBe('changed');
-    expect(await getFollowUp(table.db, table.tableName, id)).toMatchObject({ followUp: { state: 'closed', disposition: 'redraw_completed', version: 2 }, dueAt: null, expiresAt: 1_900_000_000 });
+    expect(await getFollowUp(table.db, table.tableName, id)).toMatchObject({ followUp: { state: 'closed', disposition: 'redraw_completed', version: 3 }, dueAt: null, expiresAt: 1_900_000_000 });
     expect(await act(id, { action: 'reopen' })).toMatchObject({ kind: 'changed' });
     expect((await keep(completed, 'completed', 1_900_000_000)).outcome).toBe('unchanged');
-    expect((await getFollowUp(table.db, table.tableName, id))?.followUp).toMatchObject({ state: 'acknowledged', version: 3 });
+    expect((await getFollowUp(table.db, table.tableName, id))?.followUp).toMatchObject({ state: 'acknowledged', version: 4 });
     const history = await table.db.query({
       TableName: table.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :h)',
@@ -136,6 +137,7 @@ describe('follow-up store', () => {
     });
     expect(history.Items.map((item) => [item.entry.action, item.expires_at])).toEqual([
       ['open', 1_900_000_000],
+      ['redraw_order_known', 1_900_000_000],
       ['close', 1_900_000_000],
       ['reopen', 1_900_000_000],
     ]);

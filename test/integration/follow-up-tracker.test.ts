@@ -50,13 +50,13 @@ describe('the tracker keeps each follow-up current', () => {
     });
     await deliver(deliveries.slice(5, -1));
     const inProgress = await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId);
-    expect(inProgress).toMatchObject({ followUp: { redraw_order_id: ids.redrawId, version: 1 }, redraw: { kind: 'redraw_in_progress', orderId: ids.redrawId } });
+    expect(inProgress).toMatchObject({ followUp: { redraw_order_id: ids.redrawId, version: 2 }, redraw: { kind: 'redraw_in_progress', orderId: ids.redrawId } });
     await deliver(deliveries.slice(-1));
     const closed = (await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))!;
     const transaction = await rig.transaction(ids.transactionId);
     expect(transaction?.status).toBe('completed');
     const expiry = expiryAfter(transaction!.updated_at, RETENTION_DAYS);
-    expect(closed).toMatchObject({ followUp: { state: 'closed', disposition: 'redraw_completed', version: 2 }, dueAt: null, expiresAt: expiry });
+    expect(closed).toMatchObject({ followUp: { state: 'closed', disposition: 'redraw_completed', version: 3 }, dueAt: null, expiresAt: expiry });
     const history = await rig.table.db.query({
       TableName: rig.table.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :h)',
@@ -65,16 +65,23 @@ describe('the tracker keeps each follow-up current', () => {
     });
     expect(history.Items.map((item) => [item.entry.actor, item.entry.action, item.expires_at])).toEqual([
       ['tracker', 'open', expiry],
+      ['tracker', 'redraw_order_known', expiry],
       ['tracker', 'close', expiry],
     ]);
-    // The close is dated by Junction's time of the redraw order's completion, not the tracker's clock.
-    expect(closed.followUp.closed_at).toBe(transaction!.updated_at);
+    // The close is dated when the tracker recorded it (the history's clock); Junction's time of the
+    // redraw order's completion rides along as fact_time (CONTRACT §9).
+    const entries = await readHistory(rig.table.db, rig.table.tableName, ids.transactionId);
+    expect(closed.followUp.closed_at).toBe(entries.at(-1)!.at);
+    expect(entries.at(-1)!.fact_time).toBe(transaction!.updated_at);
+    expect(entries.at(-1)!.at >= entries.at(-2)!.at).toBe(true);
   });
 
   it('marks a failed redraw for attention and leaves the follow-up open', async () => {
     const ids = redrawIds();
     await deliver(buildDeliveries(redrawFlow(ids, 'sample_error')));
-    expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))?.followUp).toMatchObject({ state: 'new', attention: 'redraw_failed', version: 2 });
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))?.followUp).toMatchObject({ state: 'new', attention: 'redraw_failed' });
+    // Set once, as the tracker's version (how many versions before it depends on how the stream batched the webhooks).
+    expect((await readHistory(rig.table.db, rig.table.tableName, ids.transactionId)).filter((entry) => entry.action === 'attention')).toMatchObject([{ actor: 'tracker', attention: 'redraw_failed', fact: 'redraw_failed' }]);
   });
 
   it('never overwrites a person’s close: the completed redraw is recorded in the history, the disposition stays', async () => {
@@ -84,10 +91,11 @@ describe('the tracker keeps each follow-up current', () => {
     expect(await person(ids.transactionId, { action: 'close', disposition: 'tested_elsewhere' })).toMatchObject({ kind: 'changed' });
     await deliver(deliveries.slice(5));
     expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))?.followUp).toMatchObject({ state: 'closed', disposition: 'tested_elsewhere', version: 3 });
+    // The redraw order is a version; its completion changes nothing of a person's close, so it is none.
     expect((await readHistory(rig.table.db, rig.table.tableName, ids.transactionId)).map((entry) => [entry.actor, entry.action, entry.fact ?? entry.disposition])).toEqual([
       ['tracker', 'open', undefined],
       ['j.doe', 'close', 'tested_elsewhere'],
-      ['tracker', 'fact', 'redraw_completed'],
+      ['tracker', 'redraw_order_known', undefined],
     ]);
   });
 
@@ -99,7 +107,8 @@ describe('the tracker keeps each follow-up current', () => {
     // Svix delivers the redraw order's last webhooks again, and a later one for the initial order.
     for (const delivery of deliveries.slice(-2)) await rig.webhook(delivery);
     await rig.settle();
-    expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))?.followUp).toMatchObject({ state: 'acknowledged', disposition: null, version: 3 });
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))?.followUp).toMatchObject({ state: 'acknowledged', disposition: null });
+    expect((await readHistory(rig.table.db, rig.table.tableName, ids.transactionId)).at(-1)).toMatchObject({ actor: 'j.doe', action: 'reopen' });
   });
 
   it('loses no follow-up when DynamoDB fails its write: the record is reported, the stream retries it, and it opens once', async () => {

@@ -181,7 +181,7 @@ describe('GET /follow-ups', () => {
       [{ state: 'stale' }, 'state'],
       [{ owner: 'two words' }, 'owner'],
       [{ owner: '' }, 'owner'],
-      [{ owner: 'x'.repeat(101) }, 'owner'],
+      [{ owner: 'x'.repeat(2049) }, 'owner'],
       [{ limit: '0' }, 'limit'],
       [{ limit: '101' }, 'limit'],
       [{ limit: 'ten' }, 'limit'],
@@ -191,6 +191,17 @@ describe('GET /follow-ups', () => {
       expect(body(response)).toEqual({ error: { code: 'invalid_parameter', message: expect.stringMatching(new RegExp(`^${named} `)) } });
       expect(response.body).not.toContain('two words');
     }
+  });
+
+  it('takes any actor as an owner: an IAM Identity Center ARN of hundreds of characters lists its follow-ups', async () => {
+    const sso = `arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_RedrawOps_0123456789abcdef/${'m.ops.'.repeat(60)}example.com,team=west`;
+    expect(sso.length).toBeGreaterThan(300);
+    const id = freshId();
+    await open(id, '2026-03-12T09:00:00.000000Z');
+    expect(await actOnFollowUp(table.db, table.tableName, { id, body: { action: 'assign', owner: sso }, actor: sso, now: NOW, thresholds: DEFAULT_THRESHOLDS })).toMatchObject({ kind: 'changed' });
+    const response = await get('/follow-ups', '/follow-ups', { owner: sso });
+    expect(response.statusCode).toBe(200);
+    expect((body(response) as { items: { id: string; owner: string }[] }).items.map((item) => [item.id, item.owner])).toEqual([[id, sso]]);
   });
 });
 

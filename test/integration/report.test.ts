@@ -34,9 +34,15 @@ import { startTransactionRig, type TransactionRig } from '../support/transaction
 let rig: TransactionRig;
 let query: ReturnType<typeof createQueryHandler>;
 const assertDocumented = openApiValidator();
+/**
+ * The transaction function's clock while a test replays Junction's past: the
+ * tracker records its closes when it processes them (CONTRACT §9: closed_at is
+ * the close entry's `at`), so the replay sets the time it would have been. Null: now.
+ */
+let trackerClock: number | null = null;
 beforeAll(async () => {
   // As deployed: retention on (the transaction item then carries its status and time when over).
-  rig = await startTransactionRig('report', { retentionDays: 365 });
+  rig = await startTransactionRig('report', { retentionDays: 365, now: () => trackerClock ?? Date.now() });
   query = createQueryHandler({ db: rig.table.db, tableName: rig.table.tableName, logger: { error: () => {} } });
 });
 afterAll(async () => {
@@ -49,6 +55,22 @@ const DAY_MS = 86_400_000;
 async function deliver(deliveries: readonly Delivery[]): Promise<void> {
   for (const delivery of deliveries) await rig.webhook(delivery);
   await rig.settle();
+}
+
+/** Junction's newest event time in a delivery (epoch ms). */
+function eventTimeOf(delivery: Delivery): number {
+  const data = (delivery.body as { data?: { events?: { created_at: string }[] } }).data;
+  return Math.max(...(data?.events ?? []).map((event) => Date.parse(event.created_at)));
+}
+
+/** Each delivery as it happened: the tracker's clock at its event's time, processed before the next. */
+async function deliverAsItHappened(deliveries: readonly Delivery[]): Promise<void> {
+  for (const delivery of [...deliveries].sort((a, b) => eventTimeOf(a) - eventTimeOf(b))) {
+    trackerClock = eventTimeOf(delivery);
+    await rig.webhook(delivery);
+    await rig.settle();
+  }
+  trackerClock = null;
 }
 
 async function getReport(params: Record<string, string>): Promise<{ status: number; body: unknown }> {
@@ -82,7 +104,7 @@ describe('GET /reports/redraws', () => {
       simpleFlow(walkIn, 'walk_in_test', undefined, at(2)),
       simpleFlow(testkit, 'testkit', undefined, at(2)),
     ];
-    await deliver(flows.flatMap((flow) => buildDeliveries(flow)));
+    await deliverAsItHappened(flows.flatMap((flow) => buildDeliveries(flow)));
     // People: the one in progress is taken; the failed one is closed (today: outside the window).
     expect((await person(inProgress.transactionId, { action: 'acknowledge', owner: 'team.outreach' })).kind).toBe('changed');
     expect((await person(failed.transactionId, { action: 'close', disposition: 'patient_declined' })).kind).toBe('changed');
@@ -173,11 +195,15 @@ describe('delivery disorder', () => {
           });
         }),
         async ({ start, later, inOrder, disorder, burst }) => {
+          // The tracker records its closes when it processes them: both runs at the same point of their fortnight.
+          trackerClock = start.getTime() + 13 * DAY_MS;
           await deliver(inOrder);
+          trackerClock = later.getTime() + 13 * DAY_MS;
           for (let index = 0; index < disorder.length; index += burst) {
             await Promise.all(disorder.slice(index, index + burst).map((delivery) => rig.webhook(delivery)));
             await rig.settle();
           }
+          trackerClock = null;
           const now = new Date();
           const expected = await readRedrawReport(rig.table.db, rig.table.tableName, { from: start, to: new Date(start.getTime() + 14 * DAY_MS), now });
           const actual = await readRedrawReport(rig.table.db, rig.table.tableName, { from: later, to: new Date(later.getTime() + 14 * DAY_MS), now });

@@ -201,6 +201,21 @@ describe('cost', () => {
   });
 });
 
+/**
+ * A history a consumer can trust (CONTRACT §9): one entry per version, each
+ * from_state the previous to_state, `at` never going back, the last entry's
+ * state the follow-up's, `closed_at` its close entry's `at`.
+ */
+function expectTrustedHistory(followUp: { state: string; version: number; closed_at: string | null }, history: readonly { at: string; action: string; from_state: string; to_state: string }[]): void {
+  expect(history).toHaveLength(followUp.version);
+  for (let index = 1; index < history.length; index++) {
+    expect(history[index]!.from_state).toBe(history[index - 1]!.to_state);
+    expect(history[index]!.at >= history[index - 1]!.at).toBe(true);
+  }
+  expect(history.at(-1)!.to_state).toBe(followUp.state);
+  if (followUp.state === 'closed') expect(followUp.closed_at).toBe(history.findLast((entry) => entry.to_state === 'closed' && entry.from_state !== 'closed')!.at);
+}
+
 describe('any delivery order converges', () => {
   type Role = 'initial' | 'redraw';
   interface Outcome {
@@ -217,12 +232,17 @@ describe('any delivery order converges', () => {
     const partition = await readTransactionPartition(rig.table.db, rig.table.tableName, ids.transactionId);
     const followUp = await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId);
     const history = await readHistory(rig.table.db, rig.table.tableName, ids.transactionId);
+    if (followUp !== null) expectTrustedHistory(followUp.followUp, history);
     return {
       followUp:
         followUp === null
           ? null
           : {
               ...followUp.followUp,
+              // How it got there depends on the delivery order (CONTRACT §9: the tracker's versions, dated when
+              // recorded): the state converges, the path is checked by expectTrustedHistory.
+              version: 'path',
+              closed_at: followUp.followUp.closed_at === null ? null : 'recorded',
               id: 'transaction',
               transaction_id: 'transaction',
               initial_order_id: followUp.followUp.initial_order_id === null ? null : role(followUp.followUp.initial_order_id),
@@ -230,7 +250,7 @@ describe('any delivery order converges', () => {
               due: followUp.dueAt,
               redraw: followUp.redraw === null ? null : { ...followUp.redraw, orderId: role(followUp.redraw.orderId) },
               applied: [...followUp.applied].sort(),
-              history: history.map((entry) => [entry.actor, entry.action, entry.from_state, entry.to_state, entry.disposition ?? entry.attention ?? null]),
+              history: 'path',
             },
       status: transaction?.status,
       members: Object.fromEntries(

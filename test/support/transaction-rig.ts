@@ -57,6 +57,8 @@ export interface TransactionRigOptions {
   maxAttempts?: number;
   /** A fault for requests the handler makes, chosen by their operation and body (e.g. one kind of item's writes); none: only failNext's. */
   fault?: (operation: string, body: Record<string, unknown>) => ProxyFault | null;
+  /** The handler's clock (epoch ms; none: the real one): when the tracker records its follow-up changes. */
+  now?: () => number;
 }
 
 export async function startTransactionRig(prefix: string, options: TransactionRigOptions = {}): Promise<TransactionRig> {
@@ -81,6 +83,7 @@ export async function startTransactionRig(prefix: string, options: TransactionRi
     logger: silent,
     ...(options.publisher === undefined ? {} : { publisher: options.publisher }),
     ...(options.retentionDays === undefined ? {} : { retentionDays: options.retentionDays }),
+    ...(options.now === undefined ? {} : { now: options.now }),
     metrics: {
       addMetric(name: string, _unit: string, value: number) {
         metrics.set(name, (metrics.get(name) ?? 0) + value);
