@@ -95,7 +95,7 @@ afterAll(async () => {
 const figures = (reading: MeterReading) => ({ write: reading.write + reading.refused, index: reading.index, read: reading.read, requests: reading.byCommand });
 
 describe('follow-up cost per redraw', () => {
-  it('costs 38 write units (11 of them the index’s) and 9 read units over a typical redraw story, step by step', async () => {
+  it('costs 42 write units (11 of them the index’s) and 9 read units over a typical redraw story, step by step', async () => {
     const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
     const deliveries = buildDeliveries(redrawFlow(ids, 'completed'));
     const deliver = async (part: readonly Delivery[]) => {
@@ -134,9 +134,9 @@ describe('follow-up cost per redraw', () => {
     const rest = figures(meters.rest.reading());
 
     const stored = await getFollowUp(table.db, table.tableName, ids.transactionId);
-    expect(stored?.followUp).toMatchObject({ state: 'closed', disposition: 'redraw_completed', version: 5, contact_attempts: 1 });
-    expect((await readHistory(table.db, table.tableName, ids.transactionId)).map((entry) => entry.action)).toEqual(['open', 'acknowledge', 'snooze', 'record_contact', 'close']);
-    expect(publisher.events.filter((event) => event.type === 'follow_up.changed')).toHaveLength(5);
+    expect(stored?.followUp).toMatchObject({ state: 'closed', disposition: 'redraw_completed', version: 6, contact_attempts: 1 });
+    expect((await readHistory(table.db, table.tableName, ids.transactionId)).map((entry) => entry.action)).toEqual(['open', 'redraw_order_known', 'acknowledge', 'snooze', 'record_contact', 'close']);
+    expect(publisher.events.filter((event) => event.type === 'follow_up.changed')).toHaveLength(6);
 
     const total = steps.reduce(
       (sum, { followUp }) => ({ write: sum.write + followUp.write, index: sum.index + followUp.index, read: sum.read + followUp.read }),
@@ -146,8 +146,9 @@ describe('follow-up cost per redraw', () => {
     expect(steps.map(({ step, followUp: { write, index, read } }) => [step, write, index, read])).toEqual([
       // GetItem (none stored: 1 RU); one transaction: the item (2) and HIST#1 (2); the item enters the worklist (1).
       ['initial order webhooks up to redraw_available: opened', 5, 1, 1],
-      // The redraw order and its timing (no version): one conditional PutItem of the item (1); its due time, the index's sort key, moves (2).
-      ['redraw order ordered: known', 3, 2, 1],
+      // The redraw order known is a version (CONTRACT §9: redraw_order_known): one transaction, the item (2) and HIST#2 (2);
+      // its due time, the index's sort key, moves (2).
+      ['redraw order ordered: known', 6, 2, 1],
       // Item (2), history entry (2), the index's copy of the item (1: projected attributes changed, key not).
       ['acknowledge', 5, 1, 1],
       // As acknowledge, but the snooze moves the due time: the index key changes (2).
@@ -155,10 +156,10 @@ describe('follow-up cost per redraw', () => {
       ['record_contact', 5, 1, 1],
       // Each move of the redraw order: the item's redraw timing, one PutItem (1), and the index's copy (1; the snooze holds the due time).
       ['redraw order moves on (requisition_created, appointment_scheduled)', 4, 2, 2],
-      // Retention first: Query of the history (1 RU) and an UpdateItem per entry (4 × 1); then item (2), HIST#5 (2), open → closed in the index (2).
-      ['redraw order completed: closed redraw_completed, history expiry set', 10, 2, 2],
+      // Retention first: Query of the history (1 RU) and an UpdateItem per entry (5 × 1); then item (2), HIST#6 (2), open → closed in the index (2).
+      ['redraw order completed: closed redraw_completed, history expiry set', 11, 2, 2],
     ]);
-    expect(total).toEqual({ write: 38, index: 11, read: 9 });
+    expect(total).toEqual({ write: 42, index: 11, read: 9 });
     // The rest of the transaction function's work on the same story, for scale. Of its reads, 3 are the redraw
     // order's appointment (CONTRACT §10: one strongly consistent GetItem per keep-current of a redraw in progress);
     // of its writes, 3 are report rows (CONTRACT §11: the follow-up opened, closed, and the transaction ended).
