@@ -365,16 +365,38 @@ export function newestByOrder(deliveries: readonly Delivery[]): Map<string, Deli
   return newest;
 }
 
-export type RedrawOutcome = 'completed' | 'cancelled' | 'sample_error' | 'not_created' | 'in_progress';
+export type RedrawOutcome =
+  | 'completed'
+  | 'cancelled'
+  | 'sample_error'
+  | 'not_created'
+  | 'in_progress'
+  /** The initial order's results came after all: it leaves redraw_available for completed, no redraw order. */
+  | 'results_received'
+  /** The initial order is cancelled in redraw_available, no redraw order: the transaction is cancelled. */
+  | 'initial_cancelled'
+  /** The initial order is cancelled, then support reinstates the transaction: its redraw order comes and is in progress. */
+  | 'reinstated';
 
 /**
  * A walk-in redraw flow: the initial order reaches redraw_available, then a
  * redraw order joins the transaction and ends as `outcome` (or never appears, or
- * is still in progress).
+ * is still in progress), or the initial order moves on without one.
  */
 export function redrawFlow(ids: { transactionId: string; initialId: string; redrawId: string }, outcome: RedrawOutcome, start = new Date('2026-03-02T09:00:00Z')): FlowSpec {
   const steps: FlowStep[] = ['ordered', 'requisition_created', 'appointment_scheduled', 'partial_results', 'redraw_available'].map((low) => ({ order: 0, low }));
-  const redrawPath = { completed: ['ordered', 'requisition_created', 'appointment_scheduled', 'completed'], cancelled: ['ordered', 'cancelled'], sample_error: ['ordered', 'requisition_created', 'sample_error'], not_created: [], in_progress: ['ordered', 'requisition_created'] }[outcome];
+  const initialAfter = { results_received: ['completed'], initial_cancelled: ['cancelled'], reinstated: ['cancelled'] }[outcome as 'results_received' | 'initial_cancelled' | 'reinstated'] ?? [];
+  steps.push(...initialAfter.map((low) => ({ order: 0, low })));
+  const redrawPath = {
+    completed: ['ordered', 'requisition_created', 'appointment_scheduled', 'completed'],
+    cancelled: ['ordered', 'cancelled'],
+    sample_error: ['ordered', 'requisition_created', 'sample_error'],
+    not_created: [],
+    in_progress: ['ordered', 'requisition_created'],
+    results_received: [],
+    initial_cancelled: [],
+    reinstated: ['ordered', 'requisition_created'],
+  }[outcome];
   steps.push(...redrawPath.map((low) => ({ order: 1, low })));
   return {
     transactionId: ids.transactionId,

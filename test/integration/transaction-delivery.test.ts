@@ -9,7 +9,8 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_ATTRIBUTES } from '../../functions/store/order-items';
 import { getTransactionItem, readTransactionPartition } from '../../functions/store/transaction-partition';
-import { getFollowUp, readHistory } from '../../functions/store/follow-ups';
+import { actOnFollowUp, getFollowUp, readHistory } from '../../functions/store/follow-ups';
+import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { METRIC } from '../../functions/transaction-status/app';
 import { tallyWritesIn } from '../support/report-rows';
 import {
@@ -243,6 +244,8 @@ describe('any delivery order converges', () => {
               // recorded): the state converges, the path is checked by expectTrustedHistory.
               version: 'path',
               closed_at: followUp.followUp.closed_at === null ? null : 'recorded',
+              acknowledged_at: followUp.followUp.acknowledged_at === null ? null : 'recorded',
+              last_contact: followUp.followUp.last_contact === null ? null : { ...followUp.followUp.last_contact, at: 'recorded' },
               id: 'transaction',
               transaction_id: 'transaction',
               initial_order_id: followUp.followUp.initial_order_id === null ? null : role(followUp.followUp.initial_order_id),
@@ -337,6 +340,78 @@ describe('any delivery order converges', () => {
       }),
       { numRuns: 12 },
     );
+    expect(rig.deadLetters).toEqual([]);
+  });
+
+  it('converges on the same follow-up for any order of Junction’s facts, duplicated, in bursts, with people’s actions in between: closed, reopened and kept current by the tracker (property)', async () => {
+    const NURSE = 'arn:aws:iam::123456789012:user/nurse';
+    const person = async (id: string) => {
+      for (const body of [{ action: 'acknowledge', owner: 'team.outreach' }, { action: 'record_contact', channel: 'phone', outcome: 'no_answer' }]) {
+        const result = await actOnFollowUp(rig.table.db, rig.table.tableName, { id, body, actor: NURSE, now: new Date(), thresholds: DEFAULT_THRESHOLDS });
+        expect(result.kind).toBe('changed');
+      }
+    };
+    /** Phase one: the initial order up to redraw_available (the follow-up opens); then a person; then the rest. */
+    const phases = (ids: ReturnType<typeof redrawIds>, outcome: RedrawOutcome) => {
+      const all = buildDeliveries(redrawFlow(ids, outcome));
+      const lastEvent = (delivery: Delivery) => (delivery.body as { data: { last_event: { status: string } } }).data.last_event.status;
+      const opening = all.find((delivery) => delivery.orderId === ids.initialId && lastEvent(delivery).endsWith('.redraw_available'));
+      if (opening === undefined) throw new Error('no redraw_available in the flow');
+      const isFirst = (delivery: Delivery) => delivery.orderId === ids.initialId && delivery.eventId <= opening.eventId;
+      return { first: all.filter(isFirst), rest: all.filter((delivery) => !isFirst(delivery)) };
+    };
+    const expected = new Map<RedrawOutcome, Outcome>();
+    const expectedOf = async (outcome: RedrawOutcome) => {
+      const known = expected.get(outcome);
+      if (known) return known;
+      const ids = redrawIds();
+      const { first, rest } = phases(ids, outcome);
+      for (const delivery of first) await rig.webhook(delivery);
+      await rig.settle();
+      await person(ids.transactionId);
+      for (const delivery of rest) {
+        await rig.webhook(delivery);
+        await rig.settle();
+      }
+      const result = await outcomeOf(ids);
+      expected.set(outcome, result);
+      return result;
+    };
+    const scenario = fc
+      .constantFrom<RedrawOutcome>('completed', 'cancelled', 'sample_error', 'not_created', 'results_received', 'initial_cancelled', 'reinstated')
+      .chain((outcome) => {
+        const ids = redrawIds();
+        const { first, rest } = phases(ids, outcome);
+        return fc.record({
+          outcome: fc.constant(outcome),
+          ids: fc.constant(ids),
+          first: arbShuffledDeliveries(first),
+          rest: arbShuffledDeliveries(rest),
+          burstSizes: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 10 }),
+        });
+      });
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ outcome, ids, first, rest, burstSizes }) => {
+        const wanted = await expectedOf(outcome);
+        for (const burst of bursts(first, burstSizes)) await Promise.all(burst.map((delivery) => rig.webhook(delivery)));
+        await rig.settle();
+        await person(ids.transactionId);
+        for (const burst of bursts(rest, burstSizes)) await Promise.all(burst.map((delivery) => rig.webhook(delivery)));
+        await rig.settle();
+        expect(await outcomeOf(ids)).toEqual(wanted);
+      }),
+      { numRuns: 14 },
+    );
+    // What each outcome leaves, as CONTRACT §9 says.
+    const states = Object.fromEntries([...expected].map(([outcome, result]) => [outcome, result.followUp && [result.followUp.state, result.followUp.disposition, result.followUp.attention]]));
+    expect(states).toMatchObject({
+      ...(states.completed ? { completed: ['closed', 'redraw_completed', null] } : {}),
+      ...(states.sample_error ? { sample_error: ['acknowledged', null, 'redraw_failed'] } : {}),
+      ...(states.results_received ? { results_received: ['closed', 'results_received', null] } : {}),
+      ...(states.initial_cancelled ? { initial_cancelled: ['closed', 'cancelled', null] } : {}),
+      ...(states.reinstated ? { reinstated: ['acknowledged', null, null] } : {}),
+      ...(states.not_created ? { not_created: ['acknowledged', null, null] } : {}),
+    });
     expect(rig.deadLetters).toEqual([]);
   });
 
