@@ -118,7 +118,7 @@ describe('GET /local/notifications', () => {
     const [chat] = mine(z.object({ format: z.literal('chat'), items: z.array(Chat) }).parse(json).items);
     expect(chat!.content.title).toMatch(/^:warning: Redraw stuck 2[01] days \(redraw not created\) - no owner - local$/);
     expect(chat!.metadata.threadId).toBe(`redraw-tracker-order-${stuck.initialId}`);
-    expect(chat!.metadata.additionalContext).toMatchObject({ follow_up_id: stuck.transactionId, actions_function: 'RedrawTracker-follow-up-actions' });
+    expect(chat!.metadata.additionalContext).toMatchObject({ follow_up_id: stuck.transactionId, follow_up_version: expect.stringMatching(/^[1-9][0-9]*$/), button_function: 'RedrawTracker-chat-button' });
     expect(chat!.content.nextSteps.at(-1)).toBe(`Look it up: \`npx redraw-tracker order ${stuck.initialId}\``);
   });
 
