@@ -70,6 +70,8 @@ export interface MonitoringProps {
   readonly staleRedrawSweep: IFunction;
   readonly query: IFunction;
   readonly followUpActions: IFunction;
+  /** The Slack buttons' function, or null without the `slack` setting. */
+  readonly chatButton?: IFunction | null;
   readonly backfill: IFunction;
   /** The weekly digest (CONTRACT §11), or null when it is turned off. */
   readonly weeklyDigest?: IFunction | null;
@@ -132,6 +134,7 @@ export class Monitoring extends Construct {
       ['stale-redraw-sweep', props.staleRedrawSweep],
       ['query', props.query],
       ['follow-up-actions', props.followUpActions],
+      ...(props.chatButton ? [['chat-button', props.chatButton] as [ServiceName, IFunction]] : []),
       ['backfill', props.backfill],
       // A digest that fails (a read or the publish) fails its invocation: WeeklyDigestErrors.
       ...(props.weeklyDigest ? [['weekly-digest', props.weeklyDigest] as [ServiceName, IFunction]] : []),

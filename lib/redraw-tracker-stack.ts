@@ -23,8 +23,8 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { CHAT_ACTIONS_FUNCTION_NAME } from '../functions/stale-redraw-sweep/notifier';
-import { TABLE } from '../functions/store/table';
+import { CHAT_BUTTON_FUNCTION_NAME } from '../functions/stale-redraw-sweep/notifier';
+import { keys, TABLE } from '../functions/store/table';
 import { ChatActions } from './chat-actions';
 import { Monitoring } from './monitoring';
 import type { Settings } from './settings';
@@ -73,8 +73,10 @@ export class RedrawTrackerStack extends Stack {
   readonly transactionStatus: TableBoundFunction;
   readonly staleRedrawSweep: TableBoundFunction;
   readonly query: TableBoundFunction;
-  /** POST /follow-ups/{follow_up_id}/actions, and direct invocations from a chat button (CONTRACT §9). */
+  /** POST /follow-ups/{follow_up_id}/actions (CONTRACT §9): only the HTTP API may invoke it. */
   readonly followUpActions: TableBoundFunction;
+  /** The Slack buttons' function (CONTRACT §9, issue 32); null without the `slack` setting. */
+  readonly chatButton: TableBoundFunction | null;
   readonly backfill: TableBoundFunction;
   readonly api: HttpApi;
   readonly eventBus: EventBus;
@@ -348,22 +350,46 @@ export class RedrawTrackerStack extends Stack {
     });
 
     // --- follow-up actions (CONTRACT §9) ---------------------------------------------
+    // Both functions that act on follow-ups (the HTTP route and the chat buttons) read the
+    // follow-up by key and its redraw order's stale flag (GetItem, store/follow-ups.ts
+    // followUpViews), and write each change as one TransactWriteItems of conditional puts in
+    // the follow-up's own partition (authorized as PutItem). Nothing else: no Query, no
+    // UpdateItem, no index, and each action held to those partitions (dynamodb:LeadingKeys).
+    const followUpPartition = keys.followUp('*').pk;
+    const actOnFollowUps = {
+      table: ['GetItem', 'PutItem'] as const,
+      queryIndexes: [] as const,
+      partitions: { GetItem: [followUpPartition, keys.order('*').pk], PutItem: [followUpPartition] },
+    };
+    // Due times follow the sweep's thresholds (CONTRACT §9).
+    const thresholdEnvironment = {
+      REDRAW_STALE_AFTER_DAYS: String(settings.redrawStaleAfterDays),
+      REDRAW_MISSING_AFTER_HOURS: String(settings.redrawMissingAfterHours),
+      APPOINTMENT_GRACE_HOURS: String(settings.appointmentGraceHours),
+    };
     this.followUpActions = new TableBoundFunction(this, 'FollowUpActions', {
       ...bound,
       service: 'follow-up-actions',
-      description: 'Applies a person\'s action to a follow-up (POST /follow-ups/{id}/actions, or a chat button\'s direct invocation)',
-      // Reads the follow-up by key (and its redraw order's stale flag), writes each change as one
-      // TransactWriteItems of two conditional puts (authorized as PutItem); Query only for the
-      // follow-up's own partition. No UpdateItem, no index.
-      access: { table: ['GetItem', 'PutItem', 'Query'], queryIndexes: [] },
-      environment: {
-        // Due times follow the sweep's thresholds (CONTRACT §9).
-        REDRAW_STALE_AFTER_DAYS: String(settings.redrawStaleAfterDays),
-        REDRAW_MISSING_AFTER_HOURS: String(settings.redrawMissingAfterHours),
-        APPOINTMENT_GRACE_HOURS: String(settings.appointmentGraceHours),
-      },
+      description: 'Applies a person\'s action to a follow-up (POST /follow-ups/{id}/actions; only the HTTP API may invoke it)',
+      access: actOnFollowUps,
+      environment: thresholdEnvironment,
       timeout: TIMEOUTS.http,
     });
+    // The Slack buttons (lib/chat-actions.ts): a function of their own, which takes a button's
+    // payload only and can do only what the two buttons do, recorded as `chat:<channel id>`.
+    // The notification names it (a command is at most 100 characters): a fixed name.
+    this.chatButton =
+      settings.slack === null
+        ? null
+        : new TableBoundFunction(this, 'ChatButton', {
+            ...bound,
+            service: 'chat-button',
+            description: 'The Slack buttons: acknowledges or snoozes a follow-up for 2 days, if unchanged since the alert',
+            access: actOnFollowUps,
+            environment: { ...thresholdEnvironment, CHAT_CHANNEL_ID: settings.slack.channelId },
+            timeout: TIMEOUTS.http,
+          });
+    if (this.chatButton !== null) (this.chatButton.fn.node.defaultChild as CfnFunction).functionName = CHAT_BUTTON_FUNCTION_NAME;
 
     // --- HTTP API ---------------------------------------------------------------
     this.api = new HttpApi(this, 'Api', {
@@ -425,6 +451,8 @@ export class RedrawTrackerStack extends Stack {
       this.api.addRoutes({ path, methods: [HttpMethod.GET], integration: queryIntegration, authorizer: iam });
     }
     // The caller's IAM identity (requestContext.authorizer.iam.userArn) is the actor of the action.
+    // The integration's permission is the function's whole resource policy: apigateway.amazonaws.com
+    // from this API's route only; no role of the stack is granted lambda:InvokeFunction on it.
     this.api.addRoutes({
       path: '/follow-ups/{follow_up_id}/actions',
       methods: [HttpMethod.POST],
@@ -443,6 +471,7 @@ export class RedrawTrackerStack extends Stack {
       staleRedrawSweep: this.staleRedrawSweep.fn,
       query: this.query.fn,
       followUpActions: this.followUpActions.fn,
+      chatButton: this.chatButton?.fn ?? null,
       backfill: this.backfill.fn,
       weeklyDigest: this.weeklyDigest?.function.fn ?? null,
     });
@@ -466,10 +495,9 @@ export class RedrawTrackerStack extends Stack {
       // Amazon Q Developer decrypts the SNS topic's messages with the operations key.
       opsKey.grant(new ServicePrincipal('chatbot.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
       // "Acknowledge" and "Snooze 2 days" on the stale-redraw notification (lib/chat-actions.ts): the
-      // notification names the function (a command is at most 100 characters), the channel's role acts.
-      (this.followUpActions.fn.node.defaultChild as CfnFunction).functionName = CHAT_ACTIONS_FUNCTION_NAME;
-      const chat = new ChatActions(this, 'ChatActions', { fn: this.followUpActions.fn, channel: this.slack });
-      this.followUpActions.fn.addEnvironment('CHAT_ACTOR', chat.actor);
+      // channel's role and guardrail may invoke the chat button function, and nothing else.
+      if (this.chatButton === null) throw new Error('the chat button function exists with the slack setting');
+      new ChatActions(this, 'ChatActions', { fn: this.chatButton.fn, channel: this.slack });
     }
 
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName, description: 'Rules on this bus receive the tracker\'s events (source redraw-tracker; docs/events.md)' });

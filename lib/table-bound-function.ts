@@ -36,6 +36,14 @@ export interface TableAccess {
   readonly table: readonly TableAction[];
   /** Indexes the function may Query. */
   readonly queryIndexes: readonly IndexName[];
+  /**
+   * The partitions each action of `table` may touch (partition key values, IAM
+   * wildcards: `FOLLOWUP#*`), as a `dynamodb:LeadingKeys` condition; every action
+   * of `table` must be named. Absent: the whole table (each action its own
+   * condition-free statement, as before). TransactWriteItems is held to it item by
+   * item (IAM authorizes each contained write as its action, with its keys).
+   */
+  readonly partitions?: Readonly<Partial<Record<TableAction, readonly string[]>>>;
 }
 
 const WRITE_ACTIONS: ReadonlySet<TableAction> = new Set(['PutItem', 'UpdateItem']);
@@ -117,7 +125,24 @@ export class TableBoundFunction extends Construct {
   }
 
   private grantTable(table: ITable, tableKey: IKey, access: TableAccess): void {
-    if (access.table.length > 0) {
+    if (access.partitions !== undefined) {
+      const partitions = access.partitions;
+      for (const action of access.table) {
+        const patterns = partitions[action];
+        if (patterns === undefined || patterns.length === 0) throw new Error(`${action}: name the partitions it may touch (access.partitions)`);
+        this.role.addToPrincipalPolicy(
+          new PolicyStatement({
+            sid: `Table${action}`,
+            actions: [`dynamodb:${action}`],
+            resources: [table.tableArn],
+            // ForAllValues: every partition key the request names must match one of the patterns.
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...patterns] } },
+          }),
+        );
+      }
+      const extra = Object.keys(partitions).filter((action) => !access.table.includes(action as TableAction));
+      if (extra.length > 0) throw new Error(`access.partitions names actions not in access.table: ${extra.join(', ')}`);
+    } else if (access.table.length > 0) {
       this.role.addToPrincipalPolicy(
         new PolicyStatement({
           sid: 'TableItems',

@@ -276,9 +276,7 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
         return writeResult(response, await webhook(event, localContext('webhook')));
       }
       if (FOLLOW_UP_ACTIONS_PATH.test(path)) {
-        const answer = await followUpActions(event);
-        // An API Gateway event always gets an HTTP answer ({status, body} is a direct invocation's).
-        return 'statusCode' in answer ? writeResult(response, answer) : writeJson(response, 500, { error: { code: 'internal_error', message: 'internal error' } });
+        return writeResult(response, await followUpActions(event));
       }
       return writeResult(response, await query(event));
     };

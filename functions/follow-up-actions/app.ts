@@ -1,18 +1,20 @@
 /**
- * Actions on follow-ups (CONTRACT §9): POST /follow-ups/{follow_up_id}/actions
- * for API Gateway HTTP API events (payload v2), and the same action by a direct
- * Lambda invocation from a chat button (Amazon Q Developer's custom action runs
- * `lambda invoke` with `{"follow_up_id": "...", "action": {...}}`).
+ * Actions on follow-ups (CONTRACT §9): POST /follow-ups/{follow_up_id}/actions,
+ * for API Gateway HTTP API events (payload v2) and nothing else. The chat
+ * buttons have a function of their own (functions/chat-button), which can do
+ * only what the two buttons do.
  *
  * Each action is parsed, applied and written by the store (actOnFollowUp: one
  * conditional transaction per change, so two people acting at once never lose or
  * double an action). The actor is never taken from the body: on AWS it is the
  * caller's IAM identity as API Gateway gives it, locally the `x-redraw-actor`
- * header (a handle) or `local`, for a chat button the channel's actor setting.
+ * header (a handle) or `local`. On AWS the request context is believed because
+ * only the HTTP API may invoke this function: its resource policy allows
+ * `apigateway.amazonaws.com` from this API only, and no role of the stack (the
+ * chat channel's included) may invoke it (lib/redraw-tracker-stack.ts, issue 32).
  * Logs say which follow-up, which action and the outcome, never the body.
  */
 import * as z from 'zod/mini';
-import { canonicalFromDate } from '../core/instant';
 import type { FollowUpView } from '../core/follow-up';
 import { ResourceId } from '../core/schemas';
 import type { StaleThresholds } from '../core/staleness';
@@ -32,9 +34,7 @@ export const MAX_ACTION_BODY_BYTES = 4096;
 
 /** The actor of a request through `npm start` without an `x-redraw-actor` header. */
 export const LOCAL_ACTOR = 'local';
-/** The actor of a chat button when CHAT_ACTOR is not set. */
-export const DEFAULT_CHAT_ACTOR = 'chat';
-/** An actor handle (the `x-redraw-actor` header, CHAT_ACTOR): no spaces, no free text. */
+/** An actor handle (the `x-redraw-actor` header): no spaces, no free text. */
 export const ActorHandle = z.string().check(z.regex(/^[A-Za-z0-9._@:/+-]{1,200}$/, 'must be 1-200 letters, digits and ._@:/+-'));
 
 /** The names of the actions, the only part of a body a log may name. */
@@ -50,8 +50,6 @@ export interface FollowUpActionsDeps {
   logger: LogSink;
   /** 'iam' on AWS (handler.ts); 'header' for the local runtime only. */
   actorSource: ActorSource;
-  /** The actor of direct invocations (a chat button): CHAT_ACTOR, default DEFAULT_CHAT_ACTOR. */
-  chatActor?: string;
   now?: () => Date;
 }
 
@@ -70,34 +68,10 @@ const HttpEvent = z.object({
 });
 export type ActionsHttpEvent = z.input<typeof HttpEvent>;
 
-/** A chat button's payload: the follow-up and the action's body. */
-const DirectEvent = z.object({ follow_up_id: z.unknown(), action: z.unknown() });
-
-/**
- * A chat button's payload (lib/chat-actions.ts): Amazon Q Developer's custom
- * action runs `lambda invoke` with at most 100 characters of command, so the
- * button names what it does and the function builds the action: `acknowledge`,
- * or `snooze_2d`, snoozed until 48 hours after the click (reason `other`).
- */
-const ButtonEvent = z.strictObject({ follow_up_id: z.unknown(), button: z.enum(['acknowledge', 'snooze_2d']) });
-export const BUTTON_SNOOZE_MS = 48 * 3_600_000;
-
-function buttonAction(button: 'acknowledge' | 'snooze_2d', at: Date): Record<string, unknown> {
-  if (button === 'acknowledge') return { action: 'acknowledge' };
-  return { action: 'snooze', until: canonicalFromDate(new Date(at.getTime() + BUTTON_SNOOZE_MS)), reason: 'other' };
-}
-export type ActionsDirectEvent = { follow_up_id: string; action: Record<string, unknown> } | { follow_up_id: string; button: 'acknowledge' | 'snooze_2d' };
-
 export interface ActionsHttpResponse {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
-}
-
-/** The answer to a direct invocation: the HTTP status and body the route would give. */
-export interface ActionsDirectAnswer {
-  status: number;
-  body: Record<string, unknown>;
 }
 
 /** An answer before its transport: status, body and extra headers. */
@@ -114,26 +88,22 @@ const refuse = (status: number, code: string, message: string, headers?: Record<
 });
 
 /**
- * The function's handler: an API Gateway HTTP API event gets an HTTP answer; a
- * direct invocation (`{"follow_up_id", "action"}`) gets `{"status", "body"}`.
+ * The function's handler: an API Gateway HTTP API event gets an HTTP answer;
+ * anything else (a direct invocation's payload of any shape) gets a 400 and
+ * changes nothing.
  */
-export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): {
-  (event: ActionsHttpEvent): Promise<ActionsHttpResponse>;
-  (event: ActionsDirectEvent): Promise<ActionsDirectAnswer>;
-  (event: unknown): Promise<ActionsHttpResponse | ActionsDirectAnswer>;
-} {
+export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event: unknown) => Promise<ActionsHttpResponse> {
   const { db, tableName, thresholds, logger } = deps;
   const now = deps.now ?? (() => new Date());
-  const chatActor = deps.chatActor ?? DEFAULT_CHAT_ACTOR;
 
   /** Applies `body` to follow-up `rawId` as `actor` and maps the store's result to an answer. */
-  const act = async (rawId: unknown, body: unknown, actor: string, via: 'http' | 'chat'): Promise<Answer> => {
+  const act = async (rawId: unknown, body: unknown, actor: string): Promise<Answer> => {
     const id = ResourceId.safeParse(rawId);
     if (!id.success) return refuse(400, 'invalid_parameter', 'follow_up_id must be 1-128 letters, digits, "-" or "_"');
     const at = now();
     const result = await actOnFollowUp(db, tableName, { id: id.data, body, actor, now: at, thresholds });
     const name = typeof body === 'object' && body !== null && ACTION_NAMES.has(String((body as { action?: unknown }).action)) ? String((body as { action: unknown }).action) : null;
-    logger.info('follow-up action', { follow_up_id: id.data, action: name, outcome: result.kind, via });
+    logger.info('follow-up action', { follow_up_id: id.data, action: name, outcome: result.kind });
     return answerOf(result, at);
   };
 
@@ -181,7 +151,7 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): {
     if (actor.kind === 'refused') return actor.answer;
     const body = jsonBody(event);
     if (body.kind === 'refused') return body.answer;
-    return act(rawId, body.value, actor.actor, 'http');
+    return act(rawId, body.value, actor.actor);
   };
 
   const actorOf = (event: z.output<typeof HttpEvent>): { kind: 'ok'; actor: string } | { kind: 'refused'; answer: Answer } => {
@@ -198,35 +168,28 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): {
     return { kind: 'ok', actor: handle.data };
   };
 
-  const route = async (rawEvent: unknown): Promise<{ transport: 'http' | 'direct'; answer: Answer }> => {
+  const route = async (rawEvent: unknown): Promise<Answer> => {
     const httpEvent = HttpEvent.safeParse(rawEvent);
-    if (httpEvent.success) return { transport: 'http', answer: await http(httpEvent.data) };
-    // Before DirectEvent, whose loose shape would take a button's payload for an action without one.
-    const button = ButtonEvent.safeParse(rawEvent);
-    if (button.success) return { transport: 'direct', answer: await act(button.data.follow_up_id, buttonAction(button.data.button, now()), chatActor, 'chat') };
-    const direct = DirectEvent.safeParse(rawEvent);
-    if (!direct.success) {
-      return { transport: 'direct', answer: refuse(400, 'invalid_request', 'the payload must be {"follow_up_id": "<id>", "action": {"action": "..."}}') };
-    }
-    return { transport: 'direct', answer: await act(direct.data.follow_up_id, direct.data.action, chatActor, 'chat') };
+    if (httpEvent.success) return http(httpEvent.data);
+    // Not an HTTP API event: nothing to act on (the chat buttons are functions/chat-button's). Never logged: it is the sender's.
+    logger.warn('follow-up action refused: not an HTTP API event');
+    return refuse(400, 'invalid_request', 'this function takes HTTP API requests only (POST /follow-ups/{follow_up_id}/actions)');
   };
 
-  return (async (rawEvent: unknown) => {
-    let transport: 'http' | 'direct' = HttpEvent.safeParse(rawEvent).success ? 'http' : 'direct';
+  return async (rawEvent: unknown): Promise<ActionsHttpResponse> => {
     let answer: Answer;
     try {
-      ({ transport, answer } = await route(rawEvent));
+      answer = await route(rawEvent);
     } catch (error) {
       logger.error('follow-up action failed', { error: errorName(error) });
       answer = refuse(500, 'internal_error', 'internal error');
     }
-    if (transport === 'direct') return { status: answer.status, body: answer.body } satisfies ActionsDirectAnswer;
     return {
       statusCode: answer.status,
       headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...answer.headers },
       body: JSON.stringify(answer.body),
-    } satisfies ActionsHttpResponse;
-  }) as ReturnType<typeof createFollowUpActionsHandler>;
+    };
+  };
 }
 
 /** The JSON of a request's body: at most MAX_ACTION_BODY_BYTES, base64 undone. Messages never echo it. */

@@ -1,24 +1,18 @@
 /**
  * Lambda entry of the follow-up actions (CONTRACT §9): POST
  * /follow-ups/{follow_up_id}/actions through the HTTP API (IAM-authorized: the
- * caller's identity is the actor) and direct invocations from a chat button
- * (actor CHAT_ACTOR). It reads and writes follow-ups (GetItem, Query of a
- * follow-up's partition, TransactWriteItems of puts) and reads orders' stale flags.
+ * caller's identity is the actor), and nothing else: only that API may invoke
+ * it. It reads and writes follow-ups (GetItem, TransactWriteItems of puts in a
+ * follow-up's partition) and reads orders' stale flags (GetItem).
  */
 import * as z from 'zod/mini';
 import { parseEnv, required } from '../shared/config';
 import { createLogger } from '../shared/observability';
 import { thresholdsOf, ThresholdsEnv } from '../shared/thresholds-env';
 import { functionTable } from '../store/document-table';
-import { ActorHandle, createFollowUpActionsHandler, DEFAULT_CHAT_ACTOR, FOLLOW_UP_ACTIONS_SERVICE_NAME } from './app';
+import { createFollowUpActionsHandler, FOLLOW_UP_ACTIONS_SERVICE_NAME } from './app';
 
-const config = parseEnv(
-  z.extend(ThresholdsEnv, {
-    TABLE_NAME: required(),
-    /** Who a chat button's actions are recorded as (the chat channel's identity). */
-    CHAT_ACTOR: z._default(ActorHandle, DEFAULT_CHAT_ACTOR),
-  }),
-);
+const config = parseEnv(z.extend(ThresholdsEnv, { TABLE_NAME: required() }));
 
 export const handler = createFollowUpActionsHandler({
   db: functionTable(),
@@ -26,5 +20,4 @@ export const handler = createFollowUpActionsHandler({
   thresholds: thresholdsOf(config),
   logger: createLogger(FOLLOW_UP_ACTIONS_SERVICE_NAME),
   actorSource: 'iam',
-  chatActor: config.CHAT_ACTOR,
 });

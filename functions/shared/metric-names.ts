@@ -12,6 +12,8 @@ export const SERVICES = {
   query: 'query',
   backfill: 'backfill',
   followUpActions: 'follow-up-actions',
+  /** The Slack buttons (only with the `slack` setting). */
+  chatButton: 'chat-button',
   weeklyDigest: 'weekly-digest',
 } as const;
 export type ServiceName = (typeof SERVICES)[keyof typeof SERVICES];

@@ -761,7 +761,7 @@ function notificationOf(
     follow_up:
       followUp === null
         ? null
-        : { id: followUp.id, state: followUp.state, owner: followUp.owner, contact_attempts: followUp.contact_attempts, opened_at: followUp.opened_at },
+        : { id: followUp.id, state: followUp.state, owner: followUp.owner, contact_attempts: followUp.contact_attempts, opened_at: followUp.opened_at, version: followUp.version },
     // The redraw order's appointment (CONTRACT §10): an id, a time and a status, never more.
     appointment: appointment === null ? null : { id: appointment.id, start_at: appointment.start_at, status: appointment.status },
   };

@@ -63,6 +63,8 @@ export interface NotificationFollowUp {
   contact_attempts: number;
   /** Junction's status time of what opened it (canonical instant). */
   opened_at: string;
+  /** Its version as of the sweep: the chat buttons act only if it has not changed since (absent: no buttons). */
+  version?: number;
 }
 
 /** The redraw order's appointment as a notification names it (CONTRACT §10): an id, a time and a status only. */
@@ -136,7 +138,14 @@ export function sentNotification(notification: StaleRedrawNotification, context:
     follow_up:
       followUp === null
         ? null
-        : { id: followUp.id, state: followUp.state, owner: followUp.owner, contact_attempts: followUp.contact_attempts, opened_at: followUp.opened_at },
+        : {
+            id: followUp.id,
+            state: followUp.state,
+            owner: followUp.owner,
+            contact_attempts: followUp.contact_attempts,
+            opened_at: followUp.opened_at,
+            ...(followUp.version === undefined ? {} : { version: followUp.version }),
+          },
     ...(appointment === undefined ? {} : { appointment: appointment === null ? null : { id: appointment.id, start_at: appointment.start_at, status: appointment.status } }),
     look_up: lookUpLine(notification.order_id, context.deployed),
     next_step: nextStepFor(notification.reason, notification.appointment),
@@ -301,19 +310,26 @@ export function emailText(sent: SentStaleRedrawNotification, options: RenderOpti
 
 /**
  * The keys of a chat notification's `metadata.additionalContext` that its buttons
- * read (lib/chat-actions.ts: "Acknowledge" and "Snooze 2 days" invoke the follow-up
- * actions function by this name, in this region, for this follow-up).
+ * read (lib/chat-actions.ts: "Acknowledge" and "Snooze 2 days" invoke the chat
+ * button function by this name, in this region, for this follow-up, if it is
+ * still at this version).
  */
-export const CHAT_ACTION_CONTEXT = { followUpId: 'follow_up_id', functionName: 'actions_function', region: 'region' } as const;
+export const CHAT_ACTION_CONTEXT = { followUpId: 'follow_up_id', version: 'follow_up_version', functionName: 'button_function', region: 'region' } as const;
 
-/** The follow-up actions function's name when the Slack channel is configured (the stack sets it; a test keeps the two equal). */
-export const CHAT_ACTIONS_FUNCTION_NAME = `${DEPLOYED_STACK_NAME}-follow-up-actions`;
+/** The chat button function's name (the stack gives it this name with the Slack channel; a test keeps the two equal). */
+export const CHAT_BUTTON_FUNCTION_NAME = `${DEPLOYED_STACK_NAME}-chat-button`;
 
-/** What the buttons read: the follow-up's id (its transaction's id, or the order's without one), the function, the region. */
+/**
+ * What the buttons read: the follow-up's id (its transaction's id, or the order's
+ * without one), its version as of this alert (without one the buttons do not show),
+ * the function, the region.
+ */
 function chatActionContext(sent: SentStaleRedrawNotification, region: string | undefined): Record<string, string> {
+  const version = sent.follow_up?.version;
   return {
     [CHAT_ACTION_CONTEXT.followUpId]: sent.follow_up?.id ?? sent.transaction_id ?? sent.order_id,
-    [CHAT_ACTION_CONTEXT.functionName]: CHAT_ACTIONS_FUNCTION_NAME,
+    ...(version === undefined ? {} : { [CHAT_ACTION_CONTEXT.version]: String(version) }),
+    [CHAT_ACTION_CONTEXT.functionName]: CHAT_BUTTON_FUNCTION_NAME,
     ...(region ? { [CHAT_ACTION_CONTEXT.region]: region } : {}),
   };
 }

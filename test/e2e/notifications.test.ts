@@ -118,7 +118,12 @@ describe('GET /local/notifications', () => {
     const [chat] = mine(z.object({ format: z.literal('chat'), items: z.array(Chat) }).parse(json).items);
     expect(chat!.content.title).toMatch(/^:warning: Redraw stuck 2[01] days \(redraw not created\) - no owner - local$/);
     expect(chat!.metadata.threadId).toBe(`redraw-tracker-order-${stuck.initialId}`);
-    expect(chat!.metadata.additionalContext).toMatchObject({ follow_up_id: stuck.transactionId, actions_function: 'RedrawTracker-follow-up-actions' });
+    expect(chat!.metadata.additionalContext).toMatchObject({ follow_up_id: stuck.transactionId, button_function: 'RedrawTracker-chat-button' });
+    // The buttons act only at the version the alert carries: the follow-up's, when the sweep knew it (it opens behind the stream).
+    const [notification] = mine(z.object({ items: z.array(z.object({ follow_up: z.object({ version: z.number() }).loose().nullable() }).loose()) }).parse((await get('/local/notifications')).json).items);
+    const version = notification!.follow_up?.version;
+    if (version === undefined) expect(chat!.metadata.additionalContext).not.toHaveProperty('follow_up_version');
+    else expect(chat!.metadata.additionalContext['follow_up_version']).toBe(String(version));
     expect(chat!.content.nextSteps.at(-1)).toBe(`Look it up: \`npx redraw-tracker order ${stuck.initialId}\``);
   });
 

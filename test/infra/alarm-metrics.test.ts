@@ -32,6 +32,7 @@ const EMITTED: Record<ServiceName, ReadonlySet<string>> = {
   [SERVICES.staleRedrawSweep]: new Set([...Object.values(SWEEP_METRICS), ...Object.values(RECONCILE_METRICS), ...Object.values(SYNC_METRICS)]),
   [SERVICES.query]: new Set(),
   [SERVICES.followUpActions]: new Set(),
+  [SERVICES.chatButton]: new Set(),
   [SERVICES.backfill]: new Set(Object.values(BACKFILL_METRICS)),
   [SERVICES.weeklyDigest]: new Set(),
 };

@@ -1,10 +1,11 @@
 /**
- * The Slack buttons (issue 25, item 8; lib/chat-actions.ts): two custom actions
- * whose commands invoke the follow-up actions function with the variables the
- * stale-redraw chat notification carries, the channel's guardrail and role
- * allowing that one invocation only, cdk-nag clean. Built in a small stack with
- * a stand-in function named as the real one, and checked against the
- * notification the sweep really publishes.
+ * The Slack buttons (issues 25 and 32; lib/chat-actions.ts): two custom actions
+ * whose commands invoke the chat button function with the variables the
+ * stale-redraw chat notification carries (the follow-up, its version, the
+ * function, the region), the channel's guardrail and role allowing that one
+ * invocation only, cdk-nag clean. Built in a small stack with a stand-in
+ * function named as the real one, and checked against the notification the
+ * sweep really publishes; then the stack's own wiring with a channel.
  */
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -15,8 +16,9 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { NEXT_STEPS } from '../../functions/core/next-steps';
-import { CHAT_ACTIONS_FUNCTION_NAME, chatNotification, type SentStaleRedrawNotification } from '../../functions/stale-redraw-sweep/notifier';
+import { CHAT_BUTTON_FUNCTION_NAME, chatNotification, type SentStaleRedrawNotification } from '../../functions/stale-redraw-sweep/notifier';
 import { buttonPayload, CHAT_BUTTONS, CHAT_VARIABLES, ChatActions, COMMAND_TEXT_MAX, commandText } from '../../lib/chat-actions';
+import { allStatements } from './policies';
 import { buildStack } from './stack';
 
 const REGION = 'eu-west-1';
@@ -24,11 +26,11 @@ const REGION = 'eu-west-1';
 function buildChatStack() {
   const app = new App();
   const stack = new Stack(app, 'RedrawTracker', { env: { account: '123456789012', region: REGION } });
-  const fn = new LambdaFunction(stack, 'FollowUpActions', {
+  const fn = new LambdaFunction(stack, 'ChatButton', {
     runtime: Runtime.NODEJS_22_X,
     handler: 'index.handler',
     code: Code.fromInline('exports.handler = async () => ({});'),
-    functionName: CHAT_ACTIONS_FUNCTION_NAME,
+    functionName: CHAT_BUTTON_FUNCTION_NAME,
   });
   const channel = new SlackChannelConfiguration(stack, 'SlackChannel', {
     slackChannelConfigurationName: 'RedrawTracker-notifications',
@@ -59,7 +61,7 @@ const sent: SentStaleRedrawNotification = {
   status_time: '2026-11-11T10:00:00.000Z',
   look_up: 'npx redraw-tracker order order-7 --stack RedrawTracker --region eu-west-1',
   next_step: NEXT_STEPS.no_progress,
-  follow_up: null,
+  follow_up: { id: 'txn-7', state: 'new', owner: null, contact_attempts: 0, opened_at: '2026-11-11T10:00:00.000Z', version: 3 },
   subject: 'Redraw stuck 9 days (no progress) - no owner - RedrawTracker',
   environment: 'RedrawTracker',
   sent_at: '2026-11-20T10:00:01.000000Z',
@@ -77,12 +79,12 @@ function substitute(text: string, values: Record<string, string>): string {
 }
 
 describe('Slack buttons on the stale-redraw notification', () => {
-  it('defines two custom actions, "Acknowledge" and "Snooze 2 days", whose commands invoke the follow-up actions function', () => {
+  it('defines two custom actions, "Acknowledge" and "Snooze 2 days", whose commands invoke the chat button function with the alert\'s version', () => {
     const { template } = buildChatStack();
     const actions = Object.values(template.findResources('AWS::Chatbot::CustomAction')).map((r) => r['Properties']);
     expect(actions.map((a) => a.Definition.CommandText)).toEqual([
-      'lambda invoke --function-name $F --region $R --payload {"follow_up_id":"$I","button":"acknowledge"}',
-      'lambda invoke --function-name $F --region $R --payload {"follow_up_id":"$I","button":"snooze_2d"}',
+      'lambda invoke --function-name $F --region $R --payload {"i":"$I","b":"ack","v":"$V"}',
+      'lambda invoke --function-name $F --region $R --payload {"i":"$I","b":"snooze2d","v":"$V"}',
     ]);
     expect(actions.map((a) => a.Attachments.map((b: { ButtonText: string }) => b.ButtonText))).toEqual([['Acknowledge'], ['Snooze 2 days']]);
     for (const action of actions) {
@@ -95,11 +97,13 @@ describe('Slack buttons on the stale-redraw notification', () => {
           ButtonText: expect.any(String),
           Variables: {
             I: 'event.metadata.additionalContext.follow_up_id',
-            F: 'event.metadata.additionalContext.actions_function',
+            V: 'event.metadata.additionalContext.follow_up_version',
+            F: 'event.metadata.additionalContext.button_function',
             R: 'event.metadata.additionalContext.region',
           },
           Criteria: [
             { Operator: 'HAS_VALUE', VariableName: 'I' },
+            { Operator: 'HAS_VALUE', VariableName: 'V' },
             { Operator: 'HAS_VALUE', VariableName: 'F' },
             { Operator: 'HAS_VALUE', VariableName: 'R' },
           ],
@@ -120,7 +124,7 @@ describe('Slack buttons on the stale-redraw notification', () => {
     });
     const invokeOnly = {
       Version: '2012-10-17',
-      Statement: [{ Sid: 'InvokeFollowUpActions', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [logicalId(stack, fn), 'Arn'] } }],
+      Statement: [{ Sid: 'InvokeChatButton', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [logicalId(stack, fn), 'Arn'] } }],
     };
     expect(template.findResources('AWS::IAM::ManagedPolicy')[guardrail]?.['Properties']['PolicyDocument']).toEqual(invokeOnly);
     // The channel's role grants the same and nothing else (no managed policy, one inline statement).
@@ -132,11 +136,9 @@ describe('Slack buttons on the stale-redraw notification', () => {
     ]);
     const rolePolicies = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }));
     expect(rolePolicies.map((p) => p['Properties']['PolicyDocument'])).toEqual([invokeOnly]);
-    // The actor the function records for a button: the channel's role.
-    expect(stack.resolve(chat.actor)).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
   });
 
-  it('reads from the notification the sweep publishes exactly the function, region and follow-up a button must act on', () => {
+  it('reads from the notification the sweep publishes exactly the function, region, follow-up and version a button must act on', () => {
     const { template } = buildChatStack();
     const notification = chatNotification(sent, { region: REGION });
     expect(notification.metadata.enableCustomActions).toBe(true);
@@ -149,22 +151,27 @@ describe('Slack buttons on the stale-redraw notification', () => {
       for (const { VariableName } of action.Attachments[0].Criteria as { VariableName: string }[]) expect(values[VariableName]).toEqual(expect.any(String));
       const command = substitute(action.Definition.CommandText, values as Record<string, string>);
       const match = /^lambda invoke --function-name (\S+) --region (\S+) --payload (\S+)$/.exec(command);
-      expect(match?.slice(1, 3)).toEqual([CHAT_ACTIONS_FUNCTION_NAME, REGION]);
-      // The follow-up of a transaction's redraw is the transaction's.
-      expect(JSON.parse(match![3]!)).toEqual({ follow_up_id: 'txn-7', button });
-      expect(JSON.parse(match![3]!)).toEqual(buttonPayload(button, 'txn-7'));
+      expect(match?.slice(1, 3)).toEqual([CHAT_BUTTON_FUNCTION_NAME, REGION]);
+      // The follow-up of a transaction's redraw is the transaction's; the version is the alert's, as text.
+      expect(JSON.parse(match![3]!)).toEqual({ i: 'txn-7', b: button, v: '3' });
+      expect(JSON.parse(match![3]!)).toEqual(buttonPayload(button, 'txn-7', 3));
     }
-    // Without a transaction the follow-up is the order's own.
-    expect(chatNotification({ ...sent, transaction_id: null }, { region: REGION }).metadata.additionalContext['follow_up_id']).toBe('order-7');
     // Without a known region the notification carries no region, and the buttons do not show.
     expect(chatNotification(sent).metadata.additionalContext).not.toHaveProperty('region');
+    // Without a follow-up (so no version) there is nothing to act on: no version, and the buttons do not show.
+    const none = chatNotification({ ...sent, follow_up: null }, { region: REGION }).metadata.additionalContext;
+    expect(none).not.toHaveProperty('follow_up_version');
+    expect(none['follow_up_id']).toBe('txn-7');
   });
 
-  it('keeps every command within the bot\'s 100 characters, whatever the follow-up id', () => {
-    for (const { button } of CHAT_BUTTONS) expect(commandText(button).length).toBeLessThanOrEqual(COMMAND_TEXT_MAX);
+  it('keeps every command within the bot\'s 100 characters, whatever the follow-up id and version', () => {
+    for (const { button } of CHAT_BUTTONS) {
+      expect(commandText(button)).toMatch(/^lambda invoke --function-name \$F --region \$R --payload \{"i":"\$I","b":"[a-z0-9]+","v":"\$V"\}$/);
+      expect(commandText(button).length).toBeLessThanOrEqual(COMMAND_TEXT_MAX);
+    }
     // The variables are what keeps it short: the function's name alone would not fit next to a region.
-    expect(`lambda invoke --function-name ${CHAT_ACTIONS_FUNCTION_NAME} --region ap-southeast-2 --payload {"follow_up_id":"$I","button":"acknowledge"}`.length).toBeGreaterThan(COMMAND_TEXT_MAX);
-    expect(Object.keys(CHAT_VARIABLES)).toEqual(['I', 'F', 'R']);
+    expect(`lambda invoke --function-name ${CHAT_BUTTON_FUNCTION_NAME} --region ap-southeast-2 --payload {"i":"$I","b":"snooze2d","v":"$V"}`.length).toBeGreaterThan(COMMAND_TEXT_MAX);
+    expect(Object.keys(CHAT_VARIABLES)).toEqual(['I', 'V', 'F', 'R']);
   });
 
   it('refuses a channel configuration without a role to act as', () => {
@@ -183,33 +190,93 @@ describe('Slack buttons on the stale-redraw notification', () => {
   });
 });
 
+const SLACK = { workspaceId: 'T0123456789', channelId: 'C0123456789' };
+
+/** The template's functions by POWERTOOLS_SERVICE_NAME. */
+function servicesOf(template: Template): string[] {
+  return Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => String(fn['Properties']['Environment']['Variables']['POWERTOOLS_SERVICE_NAME']));
+}
+
 describe('the stack\'s Slack buttons', () => {
-  it('exist only when the Slack channel is configured', () => {
+  it('exist only when the Slack channel is configured, and so does their function', () => {
     const { stack, template } = buildStack();
     expect(template.findResources('AWS::Chatbot::CustomAction')).toEqual({});
     expect(template.findResources('AWS::Chatbot::SlackChannelConfiguration')).toEqual({});
     expect(template.findResources('AWS::IAM::ManagedPolicy')).toEqual({});
-    // Without a channel the follow-up actions function keeps its generated name and the default chat actor.
+    expect(stack.chatButton).toBeNull();
+    expect(servicesOf(template)).not.toContain('chat-button');
     const fn = template.findResources('AWS::Lambda::Function')[logicalId(stack, stack.followUpActions.fn)]!['Properties'];
     expect(fn.FunctionName).toBeUndefined();
-    expect(fn.Environment.Variables).not.toHaveProperty('CHAT_ACTOR');
   });
 
-  it('with a channel: the two buttons invoke the stack\'s follow-up actions function, named as the notification names it, acting as the channel\'s role', () => {
-    const { stack, template } = buildStack({ settings: { slack: { workspaceId: 'T0123456789', channelId: 'C0123456789' } } });
+  it('with a channel: the two buttons invoke the chat button function, named as the notification names it, which records the channel id', () => {
+    const { stack, template } = buildStack({ settings: { slack: SLACK } });
     const actions = Object.values(template.findResources('AWS::Chatbot::CustomAction')).map((r) => r['Properties']);
     expect(actions.map((a) => a.Definition.CommandText)).toEqual(CHAT_BUTTONS.map(({ button }) => commandText(button)));
-    const fnId = logicalId(stack, stack.followUpActions.fn);
+    for (const action of actions) expect(action.Definition.CommandText.length).toBeLessThanOrEqual(COMMAND_TEXT_MAX);
+    const fnId = logicalId(stack, stack.chatButton!.fn);
     const fn = template.findResources('AWS::Lambda::Function')[fnId]!['Properties'];
-    expect(fn.FunctionName).toBe(CHAT_ACTIONS_FUNCTION_NAME);
-    const roleId = logicalId(stack, stack.slack!.role!);
-    expect(fn.Environment.Variables.CHAT_ACTOR).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+    expect(fn.FunctionName).toBe(CHAT_BUTTON_FUNCTION_NAME);
+    expect(fn.Environment.Variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'chat-button', CHAT_CHANNEL_ID: SLACK.channelId, REDRAW_STALE_AFTER_DAYS: '7' });
     const [channel] = Object.values(template.findResources('AWS::Chatbot::SlackChannelConfiguration')).map((r) => r['Properties']);
     expect(channel.GuardrailPolicies).toHaveLength(1);
     const guardrail = template.findResources('AWS::IAM::ManagedPolicy')[channel.GuardrailPolicies[0].Ref]!['Properties'];
     expect(guardrail.PolicyDocument.Statement).toEqual([
-      { Sid: 'InvokeFollowUpActions', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [fnId, 'Arn'] } },
+      { Sid: 'InvokeChatButton', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [fnId, 'Arn'] } },
     ]);
     expect(channel.CustomizationResourceArns).toHaveLength(2);
+    // The HTTP actions function has no fixed name and no chat setting any more: the buttons never reach it.
+    const actionsFn = template.findResources('AWS::Lambda::Function')[logicalId(stack, stack.followUpActions.fn)]!['Properties'];
+    expect(actionsFn.FunctionName).toBeUndefined();
+    expect(Object.keys(actionsFn.Environment.Variables).filter((name) => name.startsWith('CHAT_'))).toEqual([]);
+  });
+
+  it('with a channel: only this API may invoke the HTTP actions function (its resource policy), and no role or guardrail of the stack may', () => {
+    const { stack, template } = buildStack({ settings: { slack: SLACK } });
+    const fnId = logicalId(stack, stack.followUpActions.fn);
+    const apiId = logicalId(stack, stack.api);
+    const refersToFn = (value: unknown) => JSON.stringify(value).includes(`"${fnId}"`);
+    // Its resource policy: every permission on it is API Gateway's, from this API (the actions route), nothing else.
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((r) => r['Properties']).filter((p) => refersToFn(p.FunctionName));
+    expect(permissions.length).toBeGreaterThan(0);
+    for (const permission of permissions) {
+      expect(permission).toEqual({
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+        Principal: 'apigateway.amazonaws.com',
+        SourceArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':execute-api:eu-west-1:123456789012:', { Ref: apiId }, '/*/*/follow-ups/{follow_up_id}/actions']] },
+      });
+    }
+    // No identity policy of the stack (roles' policies, the channel's guardrail) allows invoking it, by name or by wildcard.
+    const managed = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap((r) => r['Properties']['PolicyDocument']['Statement'] as { Effect: string; Action: string | string[]; Resource: unknown }[]);
+    const identity = [...allStatements(template).map(({ statement }) => statement), ...managed];
+    expect(managed.length).toBeGreaterThan(0);
+    const invokes = (action: string) => /^(\*|lambda:\*|lambda:Invoke\*|lambda:InvokeFunction)$/i.test(action);
+    for (const statement of identity.filter((s) => s.Effect === 'Allow' && [s.Action].flat().some(invokes))) {
+      for (const resource of [statement.Resource].flat()) {
+        expect(resource).not.toBe('*');
+        expect(refersToFn(resource)).toBe(false);
+      }
+    }
+    // Roles carry no inline policies and no managed policies that could grant it unseen.
+    for (const role of Object.values(template.findResources('AWS::IAM::Role')).map((r) => r['Properties'])) {
+      expect(role.Policies).toBeUndefined();
+      expect(role.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('with a channel: the chat button function may read follow-ups and their orders\' stale flags and write follow-ups, by partition, and nothing else', () => {
+    const { stack, template } = buildStack({ settings: { slack: SLACK } });
+    const statements = allStatements(template)
+      .filter(({ roles }) => JSON.stringify(roles).includes(`"${logicalId(stack, stack.chatButton!.role)}"`))
+      .map(({ statement }) => statement);
+    const dynamodb = statements.filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
+    expect(dynamodb.map((s) => [s.Action, s.Condition])).toEqual([
+      [['dynamodb:GetItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['FOLLOWUP#*', 'ORDER#*'] } }],
+      [['dynamodb:PutItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['FOLLOWUP#*'] } }],
+    ]);
+    for (const s of dynamodb) expect(JSON.stringify(s.Resource)).not.toContain('/index/');
+    const actions = new Set(statements.flatMap((s) => s.Action));
+    for (const forbidden of ['dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:Scan', 'lambda:InvokeFunction', 'sns:Publish', 'events:PutEvents', 'secretsmanager:GetSecretValue']) expect(actions.has(forbidden)).toBe(false);
   });
 });

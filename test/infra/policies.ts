@@ -10,6 +10,7 @@ const Statement = z.object({
   Effect: z.enum(['Allow', 'Deny']),
   Action: oneOrMany(z.string()),
   Resource: oneOrMany(z.unknown()),
+  Condition: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
 });
 export type Statement = z.output<typeof Statement>;
 

@@ -167,13 +167,16 @@ describe('permissions', () => {
     expect(queried).not.toContain('/index/');
   });
 
-  it('lets the follow-up actions function read by key, put (the puts of its TransactWriteItems) and query its table partition, but no index and no update', () => {
+  it('lets the follow-up actions function read follow-ups and orders by key and put follow-ups (its TransactWriteItems), held to those partitions: no query, no index, no update', () => {
     const actions = actionsOf(built.stack, built.template, built.stack.followUpActions.role);
-    expect(dynamodbActions(actions)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
-    const queried = statementsOf(built.stack, built.template, built.stack.followUpActions.role)
-      .filter((s) => s.Action.includes('dynamodb:Query'))
-      .flatMap((s) => s.Resource);
-    expect(JSON.stringify(queried)).not.toContain('/index/');
+    expect(dynamodbActions(actions)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    const table = statementsOf(built.stack, built.template, built.stack.followUpActions.role).filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
+    // dynamodb:LeadingKeys: the follow-up's own partition, and the orders' for the stale flag its answer shows.
+    expect(table.map((s) => [s.Action, s.Condition])).toEqual([
+      [['dynamodb:GetItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['FOLLOWUP#*', 'ORDER#*'] } }],
+      [['dynamodb:PutItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['FOLLOWUP#*'] } }],
+    ]);
+    expect(JSON.stringify(table.flatMap((s) => s.Resource))).not.toContain('/index/');
     for (const forbidden of ['lambda:InvokeFunction', 'sns:Publish', 'events:PutEvents', 'secretsmanager:GetSecretValue']) expect(actions.has(forbidden)).toBe(false);
     built.template.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 10,
@@ -675,15 +678,15 @@ describe('events, retention and chat (CONTRACT §7, §8)', () => {
     const guardrails = JSON.stringify(withSlack.template.findResources('AWS::Chatbot::SlackChannelConfiguration'));
     expect(guardrails).not.toContain('AdministratorAccess');
     expect(guardrails).not.toContain('ReadOnlyAccess');
-    // The channel's own role may invoke the follow-up actions function (the buttons, lib/chat-actions.ts) and nothing else.
+    // The channel's own role may invoke the chat button function (the buttons, lib/chat-actions.ts) and nothing else.
     const config = Object.values(withSlack.template.findResources('AWS::Chatbot::SlackChannelConfiguration'))[0] as { Properties: { IamRoleArn: { 'Fn::GetAtt': [string, string] } } };
     const roleId = config.Properties.IamRoleArn['Fn::GetAtt'][0];
     const role = withSlack.template.findResources('AWS::IAM::Role')[roleId] as { Properties: Record<string, unknown> };
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-    const fnId = withSlack.stack.getLogicalId(withSlack.stack.followUpActions.fn.node.defaultChild as CfnElement);
+    const fnId = withSlack.stack.getLogicalId(withSlack.stack.chatButton!.fn.node.defaultChild as CfnElement);
     const rolePolicies = Object.values(withSlack.template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }));
     expect(rolePolicies.map((policy) => policy['Properties']['PolicyDocument']['Statement'])).toEqual([
-      [{ Sid: 'InvokeFollowUpActions', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [fnId, 'Arn'] } }],
+      [{ Sid: 'InvokeChatButton', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [fnId, 'Arn'] } }],
     ]);
   });
 });

@@ -307,29 +307,32 @@ describe('the synthesized stack, rehearsed: each bundle with its template enviro
     }
   });
 
-  it('follow-up-actions: applies an action through the IAM-authorized route (the caller\'s userArn is the actor) and a chat button\'s direct invocation, within its grants', async () => {
+  it('follow-up-actions: applies an action through the IAM-authorized route (the caller\'s userArn is the actor) within its partitions, and refuses a direct invocation\'s payload', async () => {
     const actions = await deploy('follow-up-actions');
     const userArn = `arn:aws:iam::${ACCOUNT}:user/j.doe`;
+    const event = queryEvent('POST /follow-ups/{follow_up_id}/actions', `/follow-ups/${ids.transactionId}/actions`, { follow_up_id: ids.transactionId });
+    const post = (body: unknown) => ({
+      ...event,
+      headers: { 'content-type': 'application/json', 'x-redraw-actor': 'not-on-aws' },
+      body: JSON.stringify(body),
+      isBase64Encoded: false,
+      requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method: 'POST' }, authorizer: { iam: { accessKey: 'AKIA', accountId: ACCOUNT, callerId: 'AIDA', principalOrgId: null, userArn, userId: 'AIDA', cognitoIdentity: null } } },
+    });
+    const answerOf = async (payload: unknown) => {
+      const answer = resultOf(await actions.fn.invoke(payload), actions.fn.logs()) as { statusCode: number; body: string };
+      return { status: answer.statusCode, body: JSON.parse(answer.body) as Record<string, unknown> };
+    };
     try {
-      // What a chat button sends (Amazon Q Developer's custom action: lambda invoke with this payload). An
-      // acknowledge and a contact only: the sweep's rehearsal below still flags this redraw (a snooze would hold it).
-      const chat = resultOf(await actions.fn.invoke({ follow_up_id: ids.transactionId, action: { action: 'acknowledge' } }), actions.fn.logs());
-      expect(chat).toMatchObject({ status: 200, body: { follow_up: { id: ids.transactionId, state: 'acknowledged', version: 2 } } });
-      const event = queryEvent('POST /follow-ups/{follow_up_id}/actions', `/follow-ups/${ids.transactionId}/actions`, { follow_up_id: ids.transactionId });
-      const signed = {
-        ...event,
-        headers: { 'content-type': 'application/json', 'x-redraw-actor': 'not-on-aws' },
-        body: JSON.stringify({ action: 'record_contact', channel: 'phone', outcome: 'no_answer', expected_version: 2 }),
-        isBase64Encoded: false,
-        requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method: 'POST' }, authorizer: { iam: { accessKey: 'AKIA', accountId: ACCOUNT, callerId: 'AIDA', principalOrgId: null, userArn, userId: 'AIDA', cognitoIdentity: null } } },
-      };
-      const answer = resultOf(await actions.fn.invoke(signed), actions.fn.logs()) as { statusCode: number; body: string };
-      expect(answer.statusCode).toBe(200);
-      expect(JSON.parse(answer.body)).toMatchObject({ follow_up: { id: ids.transactionId, contact_attempts: 1, version: 3 } });
-      const conflict = resultOf(await actions.fn.invoke({ follow_up_id: ids.transactionId, action: { action: 'acknowledge', expected_version: 1 } }));
-      expect(conflict).toMatchObject({ status: 409, body: { error: { code: 'conflict' }, follow_up: { version: 3 } } });
-      const invalid = resultOf(await actions.fn.invoke({ follow_up_id: ids.transactionId, action: { action: 'close' } }));
-      expect(invalid).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', message: expect.stringMatching(/^disposition: /) } } });
+      // What a chat button sent before issue 32 (a direct invocation with any action): refused, before the table.
+      // An acknowledge and a contact only: the sweep's rehearsal below still flags this redraw (a snooze would hold it).
+      expect(await answerOf({ follow_up_id: ids.transactionId, action: { action: 'acknowledge' } })).toMatchObject({ status: 400, body: { error: { code: 'invalid_request' } } });
+      expect(await answerOf({ follow_up_id: ids.transactionId, button: 'acknowledge' })).toMatchObject({ status: 400 });
+      expect(actions.proxy.calls).toEqual([]);
+      expect(await answerOf(post({ action: 'acknowledge', expected_version: 1 }))).toMatchObject({ status: 200, body: { follow_up: { id: ids.transactionId, state: 'acknowledged', version: 2 } } });
+      expect(await answerOf(post({ action: 'record_contact', channel: 'phone', outcome: 'no_answer', expected_version: 2 }))).toMatchObject({ status: 200, body: { follow_up: { id: ids.transactionId, contact_attempts: 1, version: 3 } } });
+      expect(await answerOf(post({ action: 'acknowledge', expected_version: 1 }))).toMatchObject({ status: 409, body: { error: { code: 'conflict' }, follow_up: { version: 3 } } });
+      expect(await answerOf(post({ action: 'close' }))).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', message: expect.stringMatching(/^disposition: /) } } });
+      // Within its grants: GetItem and the puts of its transactions, each on the partitions it names (dynamodb:LeadingKeys).
       expect(actions.proxy.denials).toEqual([]);
       expect(actions.proxy.unexpected).toEqual([]);
       expect(new Set(actions.proxy.calls)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:TransactWriteItems']));
@@ -338,12 +341,12 @@ describe('the synthesized stack, rehearsed: each bundle with its template enviro
     } finally {
       await actions.stop();
     }
-    // The actors as recorded: the IAM identity, not the header; the chat actor (CHAT_ACTOR, default `chat`).
+    // The actor as recorded: the IAM identity, never the header.
     const query = await deploy('query');
     try {
       const read = resultOf(await query.fn.invoke(queryEvent('GET /follow-ups/{follow_up_id}', `/follow-ups/${ids.transactionId}`, { follow_up_id: ids.transactionId })));
       const history = JSON.parse(String((read as { body: string }).body)).history as { actor: string; action: string }[];
-      expect(history.map((entry) => [entry.action, entry.actor])).toEqual([['open', 'tracker'], ['acknowledge', 'chat'], ['record_contact', userArn]]);
+      expect(history.map((entry) => [entry.action, entry.actor])).toEqual([['open', 'tracker'], ['acknowledge', userArn], ['record_contact', userArn]]);
     } finally {
       await query.stop();
     }

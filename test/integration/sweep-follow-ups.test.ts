@@ -133,7 +133,8 @@ describe('the sweep and a follow-up’s snooze', () => {
       expect.objectContaining({
         reason: 'redraw_not_created',
         since: canonicalFromDate(new Date(until)),
-        follow_up: { id: flow.transactionId, state: 'acknowledged', owner: null, contact_attempts: 0, opened_at: canonicalFromDate(new Date(flow.openedAt)) },
+        // Version 2: opened, then snoozed (the snooze's end is a state as of now, not a write).
+        follow_up: { id: flow.transactionId, state: 'acknowledged', owner: null, contact_attempts: 0, opened_at: canonicalFromDate(new Date(flow.openedAt)), version: 2 },
       }),
     ]);
     expect((await rig.order(flow.watched))?.stale).toEqual({ since: canonicalFromDate(new Date(until)), reason: 'redraw_not_created' });
@@ -249,13 +250,14 @@ describe('the notification names the follow-up', () => {
     expect(mine).toHaveLength(1);
     const byProtocol = JSON.parse(mine[0]!.Message) as { default: string; email: string; https: string };
     const sent = JSON.parse(byProtocol.default) as SentStaleRedrawNotification;
-    expect(sent.follow_up).toEqual({ id: flow.transactionId, state: 'acknowledged', owner: 'team.redraws', contact_attempts: 2, opened_at: canonicalFromDate(new Date(flow.openedAt)) });
+    expect(sent.follow_up).toEqual({ id: flow.transactionId, state: 'acknowledged', owner: 'team.redraws', contact_attempts: 2, opened_at: canonicalFromDate(new Date(flow.openedAt)), version: 4 });
     expect(byProtocol.email).toBe(emailText(sent));
     expect(byProtocol.email.split('\n')[0]).toBe(`Redraw stuck ${sent.days_waiting} days (no progress) - owner: team.redraws - RedrawTracker`);
     expect(byProtocol.email).toContain(`Follow-up:    ${flow.transactionId}: acknowledged, owner team.redraws, 2 contact attempts`);
     const chat = JSON.parse(byProtocol.https) as ReturnType<typeof chatNotification>;
     expect(chat).toEqual(chatNotification(sent, { region: 'us-east-1' }));
-    expect(chat.metadata.additionalContext).toMatchObject({ follow_up_id: flow.transactionId });
+    // The chat buttons act only at the version this alert was sent with (issue 32).
+    expect(chat.metadata.additionalContext).toMatchObject({ follow_up_id: flow.transactionId, follow_up_version: '4' });
     expect(chat.content.title).toBe(`:warning: ${sent.subject}`);
     expect(chat.content.description).toContain(`*Follow-up:* ${flow.transactionId}: acknowledged, owner team.redraws, 2 contact attempts`);
     expect(mine[0]!.MessageAttributes['owner']?.StringValue).toBe('team.redraws');
@@ -294,7 +296,7 @@ describe('the not_acknowledged reminder (FOLLOW_UP_ACK_HOURS)', () => {
         reason: 'not_acknowledged',
         since: canonicalFromDate(new Date(at)),
         next_step: NEXT_STEPS.not_acknowledged,
-        follow_up: { id: flow.transactionId, state: 'new', owner: null, contact_attempts: 0, opened_at: canonicalFromDate(new Date(flow.openedAt)) },
+        follow_up: { id: flow.transactionId, state: 'new', owner: null, contact_attempts: 0, opened_at: canonicalFromDate(new Date(flow.openedAt)), version: 1 },
       }),
     ]);
     everyNotification.push(...reminders);

@@ -1,7 +1,7 @@
 /**
  * The follow-up actions function's edges, before and around the store: routing,
  * the body's size and JSON, the actor (IAM identity on AWS, the header locally),
- * the direct invocation's shape, and the generic 500. The table fails every
+ * the refusal of anything that is not an HTTP API event, and the generic 500. The table fails every
  * call: a 4xx here proves the store was never asked. (Actions against a real
  * table: test/e2e/follow-ups.test.ts and the deploy rehearsal.)
  */
@@ -76,11 +76,26 @@ describe('follow-up actions without a table', () => {
     expect(calls()).toEqual([]);
   });
 
-  it('answers a direct invocation with {status, body}: 400 for a payload of another shape, and refuses a bad action before the table', async () => {
-    const { handle, calls } = setup('iam');
-    expect(await handle({ hello: 'world' })).toEqual({ status: 400, body: { error: { code: 'invalid_request', message: expect.stringContaining('follow_up_id') } } });
-    expect(await handle(null)).toMatchObject({ status: 400 });
-    expect(await handle({ follow_up_id: 'a b', action: { action: 'acknowledge' } })).toMatchObject({ status: 400, body: { error: { code: 'invalid_parameter' } } });
+  it('takes HTTP API events only: any other payload (the old chat shapes included) is a 400 that never reaches the table nor echoes the payload', async () => {
+    const { handle, calls, lines } = setup('iam');
+    const payloads: unknown[] = [
+      { hello: 'world' },
+      null,
+      'acknowledge',
+      // What a chat button sent before issue 32: a direct invocation with any action, or a button name.
+      { follow_up_id: 'tx-1', action: { action: 'close', disposition: 'other' } },
+      { follow_up_id: 'tx-1', action: { action: 'assign', owner: 'team.secret' } },
+      { follow_up_id: 'tx-1', button: 'acknowledge' },
+      // A chat button's payload belongs to the chat button function.
+      { i: 'tx-1', b: 'ack', v: '1' },
+    ];
+    for (const payload of payloads) {
+      const answer = await handle(payload);
+      expect(answer.statusCode).toBe(400);
+      expect(errorOf(answer.body)).toEqual({ code: 'invalid_request', message: expect.stringContaining('HTTP API requests only') });
+      expect(answer.body).not.toContain('team.secret');
+    }
+    expect(lines.join('\n')).not.toContain('team.secret');
     expect(calls()).toEqual([]);
   });
 
@@ -89,10 +104,8 @@ describe('follow-up actions without a table', () => {
     const http = await handle(httpEvent({ routeKey: 'POST /follow-ups/{follow_up_id}/actions', body: '{"action":"assign","owner":"team.secret"}', userArn: 'arn:aws:iam::123456789012:user/j.doe' }));
     assertDocumented('POST', TEMPLATE, http);
     expect([http.statusCode, errorOf(http.body)]).toEqual([500, { code: 'internal_error', message: 'internal error' }]);
-    const direct = await handle({ follow_up_id: 'tx-1', action: { action: 'assign', owner: 'team.secret' } });
-    expect(direct).toEqual({ status: 500, body: { error: { code: 'internal_error', message: 'internal error' } } });
     expect(lines.join('\n')).toContain('ECONNREFUSED');
-    for (const text of [http.body, JSON.stringify(direct), lines.join('\n')]) {
+    for (const text of [http.body, lines.join('\n')]) {
       expect(text).not.toContain('SECRET-DETAIL');
       expect(text).not.toContain('team.secret');
     }

@@ -41,7 +41,7 @@ const stuck: StaleRedrawNotification = {
   days_waiting: 262,
   since: FLAGGED,
   status_time: '2026-03-03T09:00:41.654321Z',
-  follow_up: { id: TRANSACTION, state: 'acknowledged', owner: 'j.doe', contact_attempts: 2, opened_at: '2026-03-01T08:15:00.000000Z' },
+  follow_up: { id: TRANSACTION, state: 'acknowledged', owner: 'j.doe', contact_attempts: 2, opened_at: '2026-03-01T08:15:00.000000Z', version: 4 },
 };
 const sent = sentNotification(stuck, { deployed: { region: 'us-east-1' }, environment: 'prod', now: SENT_AT });
 
@@ -227,12 +227,16 @@ describe('the chat notification (Slack, through Amazon Q Developer)', () => {
     expect(chatNotification({ ...sent, since: '2027-01-01T00:00:00.000000Z' }).metadata.threadId).toBe(chat.metadata?.threadId);
   });
 
-  it('keeps what the follow-up buttons read (lib/chat-actions.ts)', () => {
+  it('keeps what the follow-up buttons read (lib/chat-actions.ts): the follow-up, its version in this alert, the chat button function, the region', () => {
     expect(chatNotification(sent, { region: 'us-east-1' }).metadata.additionalContext).toEqual({
       follow_up_id: TRANSACTION,
-      actions_function: 'RedrawTracker-follow-up-actions',
+      follow_up_version: '4',
+      button_function: 'RedrawTracker-chat-button',
       region: 'us-east-1',
     });
+    // Without a follow-up's version there is nothing a button could check: no version, so no buttons.
+    const unversioned = sentNotification({ ...stuck, follow_up: { ...stuck.follow_up!, version: undefined } }, { now: SENT_AT });
+    expect(chatNotification(unversioned, { region: 'us-east-1' }).metadata.additionalContext).not.toHaveProperty('follow_up_version');
     expect(chatNotification(sent, { region: 'us-east-1' }).metadata.enableCustomActions).toBe(true);
   });
 });

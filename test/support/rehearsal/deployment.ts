@@ -64,6 +64,8 @@ export interface Deployment {
   keys: Map<string, Statement[]>;
   /** The identity policy statements of each role, by role ARN. */
   rolePolicies: Map<string, Statement[]>;
+  /** Each function's resource policy (its AWS::Lambda::Permission resources as statements), by function ARN. */
+  functionPolicies: Map<string, Statement[]>;
   /** Resolves any template value (for tests that read other properties). */
   resolve: (value: unknown) => unknown;
 }
@@ -208,6 +210,35 @@ export function readDeployment(assemblyDir: string, stackName: string, standIns:
     for (const role of z.array(z.object({ Ref: z.string() })).parse(Properties.Roles ?? [])) rolePolicies.get(arnOf(role.Ref))?.push(...statements);
   }
 
+  // A Lambda permission is a statement of the function's resource policy: its principal, and its
+  // SourceArn / SourceAccount as the conditions Lambda writes for them.
+  const functionPolicies: Deployment['functionPolicies'] = new Map();
+  for (const [id, { Properties }] of ofType('AWS::Lambda::Permission')) {
+    const permission = z
+      .object({ Action: z.string(), FunctionName: z.string(), Principal: z.string(), SourceArn: z.string().optional(), SourceAccount: z.string().optional() })
+      .strict()
+      .parse(resolve(Properties));
+    const principal = /^(\d{12}|arn:)/.test(permission.Principal) ? { AWS: permission.Principal } : { Service: permission.Principal };
+    const statement: Statement = {
+      Sid: id,
+      Effect: 'Allow',
+      Action: permission.Action,
+      Resource: permission.FunctionName,
+      Principal: principal,
+      ...(permission.SourceArn === undefined && permission.SourceAccount === undefined
+        ? {}
+        : {
+            Condition: {
+              ...(permission.SourceArn === undefined ? {} : { ArnLike: { 'aws:SourceArn': permission.SourceArn } }),
+              ...(permission.SourceAccount === undefined ? {} : { StringEquals: { 'aws:SourceAccount': permission.SourceAccount } }),
+            },
+          }),
+    };
+    // By ARN, whether the permission names the function by ARN or by name.
+    const arn = permission.FunctionName.startsWith('arn:') ? permission.FunctionName : `arn:aws:lambda:${region}:${account}:function:${permission.FunctionName}`;
+    functionPolicies.set(arn, [...(functionPolicies.get(arn) ?? []), { ...statement, Resource: arn }]);
+  }
+
   const [tableEntry, ...moreTables] = ofType('AWS::DynamoDB::Table');
   if (!tableEntry || moreTables.length > 0) throw new Error('the rehearsal expects exactly one table');
   const [tableId, { Properties: tableProperties }] = tableEntry;
@@ -256,5 +287,5 @@ export function readDeployment(assemblyDir: string, stackName: string, standIns:
     };
   });
 
-  return { stackName, account, region, functions, table, secrets, topics, keys, rolePolicies, resolve };
+  return { stackName, account, region, functions, table, secrets, topics, keys, rolePolicies, functionPolicies, resolve };
 }

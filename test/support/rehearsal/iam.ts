@@ -6,6 +6,14 @@
  * stricter: its key policy must allow the principal, directly or by delegating
  * to the account's IAM policies (a statement for the account root).
  *
+ * Conditions: single-valued operators on single-valued keys, and
+ * `ForAllValues:StringLike` on multi-valued ones (`dynamodb:LeadingKeys`): every
+ * value of the request's key must match one of the condition's, and a key the
+ * request does not carry holds (IAM's rule, the reason a policy must not lean on
+ * it for actions without the key). A principal is a role's ARN or a service
+ * (`apigateway.amazonaws.com`), which only a resource policy naming that service
+ * can grant.
+ *
  * What it does not do, it refuses loudly (NotAction, NotResource,
  * NotPrincipal, a condition operator it does not know), so a template that uses
  * more of IAM fails the rehearsal instead of passing it by accident.
@@ -24,14 +32,14 @@ export interface Statement {
 }
 
 export interface AccessRequest {
-  /** The role's ARN. */
+  /** The role's ARN, or a service principal (`apigateway.amazonaws.com`). */
   principal: string;
   /** e.g. `dynamodb:PutItem` */
   action: string;
   /** The resource's ARN. */
   resource: string;
-  /** Condition keys of the request (`aws:SecureTransport`, `kms:ViaService`, ...). */
-  context: Record<string, string>;
+  /** Condition keys of the request (`aws:SecureTransport`, `kms:ViaService`, ...); multi-valued ones as lists (`dynamodb:LeadingKeys`). */
+  context: Record<string, string | readonly string[]>;
 }
 
 export interface Policies {
@@ -72,6 +80,8 @@ function applies(statement: Statement, request: AccessRequest, resourcePolicy: b
 function principalMatches(statement: Statement, role: string, viaAccount: boolean): boolean {
   const principal = statement.Principal;
   if (principal === '*') return true;
+  // A service principal: named by a statement's Service, never by an account or a role.
+  if (!role.startsWith('arn:')) return list(principal?.Service).includes(role);
   const account = /^arn:aws:iam::(\d+):/.exec(role)?.[1];
   return list(principal?.AWS).some((name) => name === '*' || name === role || (viaAccount && (name === `arn:aws:iam::${account}:root` || name === account)));
 }
@@ -84,12 +94,25 @@ const OPERATORS: Record<string, (actual: string, expected: string) => boolean> =
   ArnEquals: (actual, expected) => actual === expected,
 };
 
-function conditionsHold(statement: Statement, context: Record<string, string>): boolean {
+/** Multi-valued operators: `ForAllValues:<operator>`. */
+const SET_OPERATORS: Record<string, (actual: readonly string[], expected: string[], test: (actual: string, expected: string) => boolean) => boolean> = {
+  // Every value matches one expected; an absent key (no values) holds: IAM's rule.
+  ForAllValues: (actual, expected, test) => actual.every((value) => expected.some((pattern) => test(value, pattern))),
+};
+
+function conditionsHold(statement: Statement, context: AccessRequest['context']): boolean {
   return Object.entries(statement.Condition ?? {}).every(([operator, entries]) => {
-    const test = OPERATORS[operator];
-    if (!test) throw new Error(`the rehearsal does not evaluate the condition operator ${operator}`);
+    const [qualifier, base] = operator.includes(':') ? operator.split(':') : [undefined, operator];
+    const test = OPERATORS[base ?? ''];
+    const set = qualifier === undefined ? undefined : SET_OPERATORS[qualifier];
+    if (!test || (qualifier !== undefined && !set)) throw new Error(`the rehearsal does not evaluate the condition operator ${operator}`);
     return Object.entries(entries).every(([key, expected]) => {
       const actual = context[key];
+      if (set) {
+        if (typeof actual === 'string') throw new Error(`${operator} on the single-valued key ${key}`);
+        return set(actual ?? [], list(expected), test);
+      }
+      if (actual !== undefined && typeof actual !== 'string') throw new Error(`${operator} on the multi-valued key ${key}: use ForAllValues`);
       // A key the request does not carry: the condition does not hold (IAM's rule without IfExists).
       return actual !== undefined && list(expected).some((value) => test(actual, value));
     });
