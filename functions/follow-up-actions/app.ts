@@ -15,7 +15,7 @@
  * Logs say which follow-up, which action and the outcome, never the body.
  */
 import * as z from 'zod/mini';
-import type { FollowUpView } from '../core/follow-up';
+import { TRACKER_ACTOR, type FollowUpView } from '../core/follow-up';
 import { ResourceId } from '../core/schemas';
 import type { StaleThresholds } from '../core/staleness';
 import { actOnFollowUp, followUpViews, type PersonActionResult, type StoredFollowUp } from '../store/follow-ups';
@@ -35,7 +35,16 @@ export const MAX_ACTION_BODY_BYTES = 4096;
 /** The actor of a request through `npm start` without an `x-redraw-actor` header. */
 export const LOCAL_ACTOR = 'local';
 /** An actor handle (the `x-redraw-actor` header): no spaces, no free text. */
-export const ActorHandle = z.string().check(z.regex(/^[A-Za-z0-9._@:/+-]{1,200}$/, 'must be 1-200 letters, digits and ._@:/+-'));
+export const ActorHandle = z.string().check(z.regex(/^[A-Za-z0-9._@:/+=,-]{1,200}$/, 'must be 1-200 letters, digits and ._@:/+=,-'));
+
+/**
+ * Actors only the tracker itself names (CONTRACT §9): its own changes, the
+ * header's default, a chat button's channel and a console user. A local caller
+ * may not pass for one of them.
+ */
+export function isReservedActor(actor: string): boolean {
+  return actor === TRACKER_ACTOR || actor === LOCAL_ACTOR || actor.startsWith('chat:') || actor.startsWith('user:');
+}
 
 /** The names of the actions, the only part of a body a log may name. */
 const ACTION_NAMES = new Set(['acknowledge', 'assign', 'snooze', 'record_contact', 'close', 'reopen']);
@@ -99,7 +108,7 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event:
   /** Applies `body` to follow-up `rawId` as `actor` and maps the store's result to an answer. */
   const act = async (rawId: unknown, body: unknown, actor: string): Promise<Answer> => {
     const id = ResourceId.safeParse(rawId);
-    if (!id.success) return refuse(400, 'invalid_parameter', 'follow_up_id must be 1-128 letters, digits, "-" or "_"');
+    if (!id.success) return refuse(400, 'invalid_request', 'follow_up_id must be 1-128 letters, digits, "-" or "_"');
     const at = now();
     const result = await actOnFollowUp(db, tableName, { id: id.data, body, actor, now: at, thresholds });
     const name = typeof body === 'object' && body !== null && ACTION_NAMES.has(String((body as { action?: unknown }).action)) ? String((body as { action: unknown }).action) : null;
@@ -144,7 +153,7 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event:
       try {
         rawId = decodeURIComponent(match[1] ?? '');
       } catch {
-        return refuse(400, 'invalid_parameter', 'the path is not valid percent-encoding');
+        return refuse(400, 'invalid_request', 'the path is not valid percent-encoding');
       }
     }
     const actor = actorOf(event);
@@ -164,7 +173,10 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event:
     const header = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'x-redraw-actor')?.[1];
     if (header === undefined) return { kind: 'ok', actor: LOCAL_ACTOR };
     const handle = ActorHandle.safeParse(header);
-    if (!handle.success) return { kind: 'refused', answer: refuse(400, 'invalid_request', 'x-redraw-actor: must be a handle of 1-200 letters, digits and ._@:/+-') };
+    if (!handle.success) return { kind: 'refused', answer: refuse(400, 'invalid_request', 'x-redraw-actor: must be a handle of 1-200 letters, digits and ._@:/+=,-') };
+    if (isReservedActor(handle.data)) {
+      return { kind: 'refused', answer: refuse(400, 'invalid_request', 'x-redraw-actor: tracker, local, chat:... and user:... are the tracker\'s own actors; name yourself with a handle') };
+    }
     return { kind: 'ok', actor: handle.data };
   };
 

@@ -180,6 +180,13 @@ describe('follow-ups through npm start', () => {
     }
     const badActor = await act(id, { action: 'reopen' }, 'Jane Doe');
     expect([badActor.status, errorOf(badActor).message]).toEqual([400, expect.stringMatching(/^x-redraw-actor: /)]);
+    // Nobody passes for the tracker, a chat channel or a console user (CONTRACT §9); nothing changes.
+    const before = await call('GET', `/follow-ups/${id}`, '/follow-ups/{follow_up_id}');
+    for (const reserved of ['tracker', 'local', 'chat:C0123456789', 'user:maria']) {
+      const forged = await act(id, { action: 'close', disposition: 'other' }, reserved);
+      expect([forged.status, errorOf(forged).code]).toEqual([400, 'invalid_request']);
+    }
+    expect(await call('GET', `/follow-ups/${id}`, '/follow-ups/{follow_up_id}')).toEqual(before);
     const response = await fetch(`${baseUrl}/follow-ups/${id}/actions`);
     expect([response.status, response.headers.get('allow')]).toEqual([405, 'POST']);
   });

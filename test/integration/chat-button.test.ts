@@ -45,7 +45,7 @@ async function opened(): Promise<string> {
   const openedAt = '2026-03-07T08:00:00.000000Z';
   const followUp = openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt });
   const stored = { followUp, redraw: { kind: 'awaiting_redraw' as const, statusTime: openedAt, orderId: followUp.initial_order_id ?? '' }, dueAt: null, applied: [], expiresAt: null, remindedAt: null };
-  expect(await writeStoredFollowUp(table.db, table.tableName, null, stored, [openingEntry(followUp)])).toBe('written');
+  expect(await writeStoredFollowUp(table.db, table.tableName, null, stored, [openingEntry(followUp, new Date(followUp.opened_at))])).toBe('written');
   return id;
 }
 

@@ -43,8 +43,8 @@ describe('follow-up actions without a table', () => {
       [httpEvent({ path: '/follow-ups/tx-1' }), 404, 'route_not_found'],
       [httpEvent({ routeKey: 'POST /elsewhere' }), 404, 'route_not_found'],
       [httpEvent({ method: 'GET' }), 405, 'method_not_allowed'],
-      [httpEvent({ path: '/follow-ups/a%20b/actions', body: '{"action":"reopen"}' }), 400, 'invalid_parameter'],
-      [httpEvent({ path: '/follow-ups/%E0%A4%A/actions', body: '{"action":"reopen"}' }), 400, 'invalid_parameter'],
+      [httpEvent({ path: '/follow-ups/a%20b/actions', body: '{"action":"reopen"}' }), 400, 'invalid_request'],
+      [httpEvent({ path: '/follow-ups/%E0%A4%A/actions', body: '{"action":"reopen"}' }), 400, 'invalid_request'],
     ];
     for (const [event, status, code] of cases) {
       const answer = await handle(event);
@@ -64,6 +64,8 @@ describe('follow-up actions without a table', () => {
       [httpEvent({ body: Buffer.from('x'.repeat(MAX_ACTION_BODY_BYTES + 1)).toString('base64'), base64: true }), /at most 4096 bytes/],
       [httpEvent({ body: '{"action":"reopen"}', headers: { 'x-redraw-actor': 'Jane Doe' } }), /^x-redraw-actor: /],
       [httpEvent({ body: '{"action":"reopen"}', headers: { 'x-redraw-actor': 'a'.repeat(201) } }), /^x-redraw-actor: /],
+      // The tracker's own actors (CONTRACT §9): nobody passes for the tracker, a chat channel or a console user.
+      ...['tracker', 'local', 'chat:C0123456789', 'user:maria'].map((actor) => [httpEvent({ body: '{"action":"reopen"}', headers: { 'x-redraw-actor': actor } }), /^x-redraw-actor: tracker, local, chat:\.\.\. and user:\.\.\. are the tracker's own actors/] as [ActionsHttpEvent, RegExp]),
       [httpEvent({ body: '{"action":"reopen","note":"x"}' }), /^unknown field: reopen takes only/],
     ];
     for (const [event, message] of cases) {
