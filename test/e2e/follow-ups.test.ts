@@ -221,7 +221,7 @@ describe('follow-ups through npm start', () => {
     const bodies400: unknown[] = [
       { action: canary },
       { action: 'acknowledge', owner: `${canary} x` },
-      { action: 'acknowledge', owner: canary.repeat(5) },
+      { action: 'acknowledge', owner: canary.repeat(80) },
       { action: 'assign', owner: `${canary}!` },
       { action: 'snooze', until: canary, reason: 'other' },
       { action: 'snooze', until: new Date(Date.now() + DAY).toISOString(), reason: canary },
