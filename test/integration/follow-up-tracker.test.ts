@@ -76,6 +76,66 @@ describe('the tracker keeps each follow-up current', () => {
     expect(entries.at(-1)!.at >= entries.at(-2)!.at).toBe(true);
   });
 
+  it('opens from the history of a webhook answered stale, and closes results_received when the initial order’s results came after all', async () => {
+    const ids = redrawIds();
+    const deliveries = buildDeliveries(redrawFlow(ids, 'results_received'));
+    const statusOf = (delivery: Delivery) => (delivery.body as { data: { last_event: { status: string } } }).data.last_event.status;
+    const available = deliveries.find((delivery) => statusOf(delivery).endsWith('.redraw_available'))!;
+    const completed = deliveries.at(-1)!;
+    expect(statusOf(completed)).toMatch(/\.completed$/);
+    // The newest state arrives first, its history cut short of redraw_available (a payload that does not say it).
+    const cut = structuredClone(completed);
+    const data = (cut.body as { data: { events: { status: string }[] } }).data;
+    data.events = data.events.filter((event) => !event.status.endsWith('.redraw_available'));
+    expect(await rig.webhook(cut)).toBe('applied');
+    await rig.settle();
+    expect(await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId)).toBeNull();
+    // The older redraw_available webhook is stale, but its history is news: the follow-up opens (CONTRACT §9).
+    expect(await rig.webhook(available)).toBe('stale');
+    await rig.settle();
+    const stored = (await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))!;
+    expect(stored.followUp).toMatchObject({ state: 'closed', disposition: 'results_received', initial_order_id: ids.initialId, opened_at: '2026-03-02T13:00:00.000000Z' });
+    expect((await readHistory(rig.table.db, rig.table.tableName, ids.transactionId)).map((entry) => [entry.actor, entry.action, entry.fact ?? null])).toEqual([
+      ['tracker', 'open', null],
+      ['tracker', 'close', 'results_received'],
+    ]);
+    // Redelivered, it changes nothing more.
+    expect(await rig.webhook(available)).toBe('stale');
+    await rig.settle();
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))!.followUp.version).toBe(2);
+  });
+
+  it('keeps a follow-up open for attention when the initial order ends failed without a redraw order, and reopens one a cancel closed when the transaction is reinstated', async () => {
+    const failed = redrawIds();
+    const failing = buildDeliveries(redrawFlow(failed, 'not_created'));
+    const last = structuredClone(failing.at(-1)!);
+    await deliver(failing);
+    // The initial order leaves redraw_available for sample_error: a person decides (CONTRACT §9).
+    const body = last.body as { data: { events: { id: number; created_at: string; status: string }[]; last_event: unknown; updated_at: string; status: string } };
+    const event = { id: last.eventId + 1, created_at: '2026-03-03T09:00:00.000Z', status: 'failed.walk_in_test.sample_error' };
+    body.data.events.push(event);
+    body.data.last_event = event;
+    body.data.updated_at = event.created_at;
+    body.data.status = 'failed';
+    expect(await rig.webhook({ ...last, eventId: event.id })).toBe('applied');
+    await rig.settle();
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, failed.transactionId))!.followUp).toMatchObject({ state: 'new', attention: 'redraw_failed', disposition: null });
+
+    const reinstated = redrawIds();
+    const flow = buildDeliveries(redrawFlow(reinstated, 'reinstated'));
+    const redrawStart = flow.findIndex((delivery) => delivery.orderId === reinstated.redrawId);
+    await deliver(flow.slice(0, redrawStart));
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, reinstated.transactionId))!.followUp).toMatchObject({ state: 'closed', disposition: 'cancelled' });
+    await deliver(flow.slice(redrawStart));
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, reinstated.transactionId))!.followUp).toMatchObject({ state: 'new', disposition: null, closed_at: null, redraw_order_id: reinstated.redrawId });
+    expect((await readHistory(rig.table.db, rig.table.tableName, reinstated.transactionId)).map((entry) => [entry.actor, entry.action, entry.fact ?? null])).toEqual([
+      ['tracker', 'open', null],
+      ['tracker', 'close', 'transaction_cancelled'],
+      ['tracker', 'redraw_order_known', null],
+      ['tracker', 'reopen', 'transaction_cancelled'],
+    ]);
+  });
+
   it('marks a failed redraw for attention and leaves the follow-up open', async () => {
     const ids = redrawIds();
     await deliver(buildDeliveries(redrawFlow(ids, 'sample_error')));
