@@ -10,7 +10,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTACT_CHANNELS, CONTACT_OUTCOMES, openFollowUp, openingEntry, redrawSituation, type RedrawMember } from '../../functions/core/follow-up';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { actOnFollowUp, getFollowUp, keepFollowUpCurrent, listFollowUps, readHistory, writeStoredFollowUp, type StoredFollowUp } from '../../functions/store/follow-ups';
+import { actOnFollowUp, getFollowUp, isLostRace, keepFollowUpCurrent, listFollowUps, readHistory, writeStoredFollowUp, type StoredFollowUp } from '../../functions/store/follow-ups';
+import type { TableClient } from '../../functions/store/table-client';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { freshId } from '../support/junction';
 
@@ -65,6 +66,33 @@ describe('follow-up store', () => {
       { at: '2026-03-09T08:00:00.000000Z', actor: 'tracker', action: 'open', from_state: 'new', to_state: 'new', fact_time: '2026-03-09T08:00:00.000000Z' },
       { at: '2026-03-10T12:00:00.000000Z', actor: 'j.doe', action: 'snooze', from_state: 'new', to_state: 'snoozed', until: '2026-03-20T09:00:00.000000Z', reason: 'appointment_booked' },
     ]);
+  });
+
+  it('takes DynamoDB’s TransactionConflict as a lost race: read again, applied once (injected at the SDK boundary: DynamoDB Local runs transactions one at a time and never answers it)', async () => {
+    const id = await opened();
+    let conflicts = 2;
+    const conflicting: TableClient = {
+      ...table.db,
+      async transactWrite(input) {
+        if (conflicts-- > 0) {
+          // What the SDK throws when another transaction holds one of the items (CancellationReasons as DynamoDB gives them).
+          const error = Object.assign(new Error('Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict, None]'), {
+            name: 'TransactionCanceledException',
+            CancellationReasons: [{ Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' }, { Code: 'None' }],
+          });
+          throw error;
+        }
+        return table.db.transactWrite(input);
+      },
+    };
+    const result = await actOnFollowUp(conflicting, table.tableName, { id, body: { action: 'record_contact', channel: 'phone', outcome: 'reached' }, actor: 'j.doe', now: NOW, thresholds: DEFAULT_THRESHOLDS });
+    expect(result).toMatchObject({ kind: 'changed', stored: { followUp: { contact_attempts: 1, version: 2 } } });
+    expect(conflicts).toBe(-1);
+    expect((await readHistory(table.db, table.tableName, id)).map((entry) => entry.action)).toEqual(['open', 'record_contact']);
+    // A plain write refused for the same reason (TransactionConflictException) is a lost race too; anything else is an error.
+    expect(isLostRace(Object.assign(new Error('conflict'), { name: 'TransactionConflictException' }))).toBe(true);
+    expect(isLostRace(Object.assign(new Error('throttled'), { name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'ThrottlingError' }, { Code: 'None' }] }))).toBe(false);
+    expect(isLostRace(Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' }))).toBe(false);
   });
 
   it('refuses a change computed from a version that is no longer stored (a lost race is a value)', async () => {
