@@ -95,7 +95,7 @@ describe('redraws cursor', () => {
     const badPayloads: unknown[] = [
       { ...followUpPosition, state: 'closed' },
       { ...followUpPosition, list: 'redraws' },
-      { ...followUpPosition, owner: 'o'.repeat(101) },
+      { ...followUpPosition, owner: 'o'.repeat(2049) },
       { ...followUpPosition, extra: true },
       { ...followUpPosition, partition: 0 },
       { ...position, list: 'follow-ups' },
