@@ -23,9 +23,12 @@ const isReportRow = (body: Record<string, unknown>) => {
 };
 
 let rig: TransactionRig;
+/** The transaction function's clock while Junction's past is replayed (its closes are recorded then, CONTRACT §9); null: now. */
+let trackerClock: number | null = null;
 beforeAll(async () => {
   rig = await startTransactionRig('report-faults', {
     retentionDays: 365,
+    now: () => trackerClock ?? Date.now(),
     maxAttempts: 4,
     fault: (operation, body) => {
       if (operation !== 'PutItem' || refuse <= 0 || !isReportRow(body)) return null;
@@ -51,8 +54,10 @@ describe('report rows when DynamoDB refuses their writes', () => {
     const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
     refuse = 3;
     refused = 0;
+    trackerClock = start.getTime() + DAY_MS;
     for (const delivery of buildDeliveries(redrawFlow(ids, 'completed', start))) await rig.webhook(delivery);
     await rig.settle();
+    trackerClock = null;
     expect(refused).toBe(3);
     expect(rig.batches.some(({ response }) => response.batchItemFailures.length > 0)).toBe(true);
     expect(rig.deadLetters).toEqual([]);
@@ -64,8 +69,11 @@ describe('report rows when DynamoDB refuses their writes', () => {
     const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
     refuse = Infinity;
     const lettersBefore = rig.deadLetters.length;
+    trackerClock = start.getTime() + DAY_MS;
     for (const delivery of buildDeliveries(redrawFlow(ids, 'completed', start))) await rig.webhook(delivery);
     await rig.settle();
+    // The park age is measured on the real clock from here on.
+    trackerClock = null;
     // The local stream reader gives up after 4 deliveries; on AWS the record would be retried for an hour.
     const failing = rig.deadLetters.slice(lettersBefore).flatMap((letter) => letter.records);
     expect(failing.length).toBeGreaterThan(0);
