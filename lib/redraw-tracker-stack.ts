@@ -257,6 +257,8 @@ export class RedrawTrackerStack extends Stack {
         RECONCILE_AFTER_MINUTES: String(settings.reconcileAfterMinutes),
         SYNC_LOOKBACK_HOURS: String(settings.syncLookbackHours),
         SYNC_MAX_SECONDS: String(settings.syncMaxSeconds),
+        // The sweep's lease ends its timeout after it was taken: one sweep at a time (CONTRACT §4).
+        SWEEP_TIMEOUT_SECONDS: String(TIMEOUTS.sweep.toSeconds()),
         ...(settings.followUpAckHours === null ? {} : { FOLLOW_UP_ACK_HOURS: String(settings.followUpAckHours) }),
         // The alerts' subjects end with it; times also in ALERT_TIMEZONE when set (notifier.ts).
         ENVIRONMENT_NAME: settings.environmentName ?? this.stackName,

@@ -31,6 +31,7 @@
  * appointment may be missed now (store/redraws.ts readRedrawsInProgressDue).
  * Every notification names the redraw order's appointment (`appointment`).
  */
+import { randomUUID } from 'node:crypto';
 import { optionalSetting } from '../shared/config';
 import { errorName, type FlushingMetricSink, type LogSink, type MetricSink } from '../shared/observability';
 import { forEachLimited } from '../shared/concurrency';
@@ -47,6 +48,7 @@ import { getAppointment, getAppointments } from '../store/appointments';
 import type { JunctionApi } from '../junction/api';
 import { catchUpPauseMs } from '../core/catch-up-backoff';
 import { pauseCatchUp, readBehindTransactions } from '../store/catch-up';
+import { releaseLease, takeLease } from '../store/claims';
 import { getFollowUp, getFollowUps, markReminded, unacknowledgedFollowUps, type StoredFollowUp } from '../store/follow-ups';
 import { getOrder } from '../store/order-reads';
 import type { StoredOrder } from '../store/order-items';
@@ -95,6 +97,27 @@ export const SyncEnv = z.object({
   /** Longest time one sweep spends on the sync; a backlog is worked off over as many sweeps as it takes. */
   SYNC_MAX_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(840)), 120),
 });
+
+/**
+ * The sweep's lease (CONTRACT §4): one sweep at a time. On AWS it ends the
+ * sweep's Lambda timeout after it was taken (the stack passes its own timeout:
+ * SWEEP_TIMEOUT_SECONDS), so a sweep that died holds it no longer than Lambda
+ * would have let it run.
+ */
+export const LeaseEnv = z.object({
+  SWEEP_TIMEOUT_SECONDS: z.coerce.number().check(z.int(), z.minimum(1), z.maximum(900)),
+});
+
+/** The lease's length when none is given (`npm start`, tests): the deployed sweep's timeout (lib/table-bound-function.ts TIMEOUTS.sweep). */
+export const DEFAULT_SWEEP_LEASE_SECONDS = 300;
+
+/** The lease's name (its item is `LEASE#sweep`, store/claims.ts). */
+export const SWEEP_LEASE = 'sweep';
+
+/** The lease's length in seconds from parsed settings (see LeaseEnv). */
+export function leaseSecondsOf(env: z.output<typeof LeaseEnv>): number {
+  return env.SWEEP_TIMEOUT_SECONDS;
+}
 
 /** Follow-up settings (CONTRACT §9), checked at start. */
 export const FollowUpEnv = z.object({
@@ -146,6 +169,10 @@ export interface SweepInput {
   timeLeft?: () => number;
   /** Epoch milliseconds (default Date.now): the clock of Junction's deadline, the Junction client's own. */
   wallClock?: () => number;
+  /** How long the sweep's lease lasts (s; default DEFAULT_SWEEP_LEASE_SECONDS): the sweep's timeout on AWS. */
+  leaseSeconds?: number;
+  /** This sweep's id: its lease's and its claims' holder (default: a random UUID). */
+  sweepId?: string;
 }
 
 export interface SweepResult {
@@ -159,7 +186,12 @@ export interface SweepResult {
   reconciled: number;
   /** Orders this sweep's sync read from Junction (0 without a Junction API key). */
   synced: number;
+  /** True when another sweep held the lease: this one did nothing (every count 0). */
+  skipped: boolean;
 }
+
+/** What a sweep that found the lease held answers. */
+export const SKIPPED_SWEEP: Readonly<SweepResult> = Object.freeze({ examined: 0, flagged: 0, cleared: 0, reconciled: 0, synced: 0, skipped: true });
 
 /** Thrown after a sweep in which some orders failed unexpectedly (DynamoDB; the others were swept), never for Junction's failures. */
 export class SweepError extends Error {
@@ -222,6 +254,28 @@ export const NOTIFICATION_FAILURES_IN_A_ROW_LIMIT = 3;
  * never throw, so the schedule's retries never call a rate-limiting Junction again.
  */
 export async function runSweep(input: SweepInput): Promise<SweepResult> {
+  const { db, tableName, now, logger, metrics } = input;
+  const holder = input.sweepId ?? randomUUID();
+  const taken = await takeLease(db, tableName, { name: SWEEP_LEASE, holder, now, seconds: input.leaseSeconds ?? DEFAULT_SWEEP_LEASE_SECONDS });
+  metrics.addMetric(SWEEP_METRICS.skipped, MetricUnit.Count, taken.taken ? 0 : 1);
+  if (!taken.taken) {
+    logger.info('sweep skipped: another sweep holds the lease', { held_until: taken.heldUntilMs === null ? null : canonicalFromDate(new Date(taken.heldUntilMs)) });
+    return { ...SKIPPED_SWEEP };
+  }
+  try {
+    return await sweepHoldingLease(input);
+  } finally {
+    try {
+      if ((await releaseLease(db, tableName, taken.lease)) === 'lost') logger.warn('sweep lease had ended and was taken by another sweep before this one finished', {});
+    } catch (error) {
+      // It ends by itself (SWEEP_TIMEOUT_SECONDS after it was taken); until then sweeps are skipped.
+      logger.warn('releasing the sweep lease failed: it ends by itself', { error: errorName(error) });
+    }
+  }
+}
+
+/** One sweep, under its lease (runSweep). */
+async function sweepHoldingLease(input: SweepInput): Promise<SweepResult> {
   const { db, tableName, now, thresholds, logger, metrics } = input;
   const since = canonicalFromDate(now);
   const cutoffs = staleCutoffs(now, thresholds);
@@ -623,6 +677,7 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
     cleared,
     reconciled: (junction?.reconciled ?? 0) + (sync?.applied ?? 0),
     synced: sync?.synced ?? 0,
+    skipped: false,
   };
   logger.info('stale redraw sweep done', {
     ...result,

@@ -144,7 +144,7 @@ describe('stale-redraw sweep cost', () => {
     // The appointments of the redraws in progress listed: one BatchGetItem of their keys (none is stored here).
     expect(reads.batchGets).toBe(1);
     expect(reads.batchGetKeys).toBe(DUE_IN_PROGRESS);
-    expect(result).toEqual({ examined: dueCandidates, flagged: DUE_AWAITING + DUE_IN_PROGRESS, cleared: 0, reconciled: 0, synced: 0 });
+    expect(result).toEqual({ examined: dueCandidates, flagged: DUE_AWAITING + DUE_IN_PROGRESS, cleared: 0, reconciled: 0, synced: 0, skipped: false });
     // Index entries returned: exactly the due candidates; items read by key: them and the double check's.
     expect(reads.items).toBe(dueCandidates);
     expect(reads.gets).toBe(byKey);
