@@ -48,7 +48,7 @@ import { getAppointment, getAppointments } from '../store/appointments';
 import type { JunctionApi } from '../junction/api';
 import { catchUpPauseMs } from '../core/catch-up-backoff';
 import { pauseCatchUp, readBehindTransactions } from '../store/catch-up';
-import { releaseLease, takeLease } from '../store/claims';
+import { claimMessage, markClaimSent, releaseLease, takeLease } from '../store/claims';
 import { getFollowUp, getFollowUps, markReminded, unacknowledgedFollowUps, type StoredFollowUp } from '../store/follow-ups';
 import { getOrder } from '../store/order-reads';
 import type { StoredOrder } from '../store/order-items';
@@ -61,7 +61,7 @@ import {
   refileOpenRedraw,
   type IndexedOrder,
 } from '../store/redraws';
-import { OPEN_REDRAW_PARTITIONS } from '../store/table';
+import { CLAIM_SCOPES, OPEN_REDRAW_PARTITIONS } from '../store/table';
 import { readTransactionPartition } from '../store/transaction-partition';
 import type { Notifier, StaleRedrawNotification } from './notifier';
 import { createJunctionSession, type CatchUpRead, type JunctionSession } from './reconcile';
@@ -241,13 +241,22 @@ export const NOTIFICATION_FAILURES_IN_A_ROW_LIMIT = 3;
  * cleared if they no longer hold), the due candidates (each flagged, then
  * notified at once), and the other flags (cleared if they no longer hold).
  *
+ * One sweep at a time: it first takes the sweep's lease (LEASE#sweep, for
+ * SWEEP_TIMEOUT_SECONDS); a sweep that finds it held ends at once, `skipped`
+ * (SweepSkipped = 1). The lease is released at the end, whatever happened.
+ *
  * Notifications: a flag is written with a "notification pending" marker,
  * removed once SNS accepted the message; a notification that fails stays
  * pending (the flag stays, so no `redraw.stale_cleared`/`redraw.stale` pair),
- * and every sweep sends what is pending. The one duplicate window: SNS accepted
- * the message and the sweep was killed (or DynamoDB failed) before the marker's
- * removal, one conditional write later. A flag that clears before its
- * notification went out is not notified: it no longer asks for action.
+ * and every sweep sends what is pending. Every notification (alerts, the
+ * not_acknowledged reminders) is claimed before it is handed to SNS and the
+ * claim marked after (store/claims.ts): a claim that is not marked is left to
+ * its sweep for 15 minutes, then sent again. So the one duplicate is a crash
+ * (or a lost answer) between SNS's acceptance and the claim's mark, and it
+ * repeats the message once, 15 minutes or more later; a notification the
+ * notifier refused is tried again by the first sweep 15 minutes after its
+ * claim. A flag that clears before its notification went out is not
+ * notified: it no longer asks for action.
  *
  * It throws (SweepError, after its metrics) only when orders could not be
  * swept for the table's sake (DynamoDB); Junction's failures and an early stop
@@ -263,7 +272,7 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
     return { ...SKIPPED_SWEEP };
   }
   try {
-    return await sweepHoldingLease(input);
+    return await sweepHoldingLease(input, holder);
   } finally {
     try {
       if ((await releaseLease(db, tableName, taken.lease)) === 'lost') logger.warn('sweep lease had ended and was taken by another sweep before this one finished', {});
@@ -275,7 +284,7 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
 }
 
 /** One sweep, under its lease (runSweep). */
-async function sweepHoldingLease(input: SweepInput): Promise<SweepResult> {
+async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<SweepResult> {
   const { db, tableName, now, thresholds, logger, metrics } = input;
   const since = canonicalFromDate(now);
   const cutoffs = staleCutoffs(now, thresholds);
@@ -405,6 +414,8 @@ async function sweepHoldingLease(input: SweepInput): Promise<SweepResult> {
   let clearedClosed = 0;
   let clearedSnoozed = 0;
   let reminded = 0;
+  /** Notifications left to another sweep's fresh claim. */
+  let heldByClaim = 0;
 
   const seenOf = (order: IndexedOrder) => ({ orderId: order.record.id, rank: order.record.rank, partition: order.openRedraw });
 
@@ -431,21 +442,62 @@ async function sweepHoldingLease(input: SweepInput): Promise<SweepResult> {
   };
 
   /**
-   * Sends the notification of the flag set at `flagSince`, then records it sent.
-   * A failure leaves it pending (counted). A removal of the marker that fails
-   * (DynamoDB) is the one way a notification can go out twice: the next sweep
-   * sends it again.
+   * Publishes one notification under its claim (CONTRACT §4, §9): claimed (a
+   * conditional write), handed to the notifier, then the claim marked sent.
+   * `sent`: accepted now. `already`: an earlier sweep's message went out (its
+   * claim is marked; only the caller's own marker is missing). `held`: another
+   * sweep claimed it less than 15 minutes ago (it may be sending it now): left
+   * to it, or to the first sweep after the 15 minutes. `failed`: not accepted;
+   * the claim stays, since an answer that never came may hide an acceptance,
+   * and the first sweep 15 minutes after the claim sends it again.
+   */
+  const publish = async (key: string, notification: StaleRedrawNotification): Promise<'sent' | 'already' | 'held' | 'failed'> => {
+    const claimed = await claimMessage(db, tableName, { scope: CLAIM_SCOPES.notification, key, holder: sweepId, now, keepDays: NOTIFICATION_CLAIM_DAYS });
+    if (claimed.kind === 'sent') return 'already';
+    if (claimed.kind === 'held') {
+      heldByClaim++;
+      logger.info('notification claimed by another sweep less than 15 minutes ago: left to it', {
+        order_id: notification.order_id,
+        reason: notification.reason,
+        claimed_at: claimed.claimedAtMs === null ? null : canonicalFromDate(new Date(claimed.claimedAtMs)),
+      });
+      return 'held';
+    }
+    if (!(await send(notification))) return 'failed';
+    if ((await markClaimSent(db, tableName, claimed.claim, now)) === 'lost') {
+      // Ours went stale and another sweep claimed it again: it sends it too (the one repeat a crash may cause).
+      logger.warn('notification sent, but its claim was taken over meanwhile', { order_id: notification.order_id, reason: notification.reason });
+    }
+    return 'sent';
+  };
+
+  /**
+   * Sends the notification of the flag set at `flagSince` under its claim
+   * (publish), then records it sent (removes the flag's pending marker). Not
+   * sent (a failure, or another sweep's fresh claim) leaves it pending
+   * (counted). A crash between the notifier's acceptance and the claim's mark
+   * is the one way it can go out twice: the first sweep 15 minutes after the
+   * claim sends it again, once. A crash between the claim's mark and the
+   * marker's removal sends nothing again: the next sweep finds it `already`
+   * sent and removes the marker.
    */
   const notify = async (order: IndexedOrder, reason: StaleReason, flagSince: string): Promise<void> => {
     if (notificationsStopped || !mayStart('notification')) {
       pendingAfter++;
       return;
     }
-    if (!(await send(notificationOf(order.record, reason, flagSince, now, followUpOf(order)?.followUp ?? null, appointmentOf(order))))) {
+    let outcome: Awaited<ReturnType<typeof publish>>;
+    try {
+      outcome = await publish(alertClaimKey(order.record.id, flagSince), notificationOf(order.record, reason, flagSince, now, followUpOf(order)?.followUp ?? null, appointmentOf(order)));
+    } catch (error) {
+      pendingAfter++; // still flagged, still pending
+      throw error;
+    }
+    if (outcome === 'failed' || outcome === 'held') {
       pendingAfter++;
       return;
     }
-    notified++;
+    if (outcome === 'sent') notified++;
     try {
       if ((await markNotified(db, tableName, order.record.id, flagSince)) === 'lost') {
         logger.debug('notification sent for a flag that cleared meanwhile', { order_id: order.record.id });
@@ -589,9 +641,12 @@ async function sweepHoldingLease(input: SweepInput): Promise<SweepResult> {
     // The reminder names the redraw order's appointment too: as this sweep read it, else one read.
     const appointment =
       order.record.origin !== 'redraw' ? null : appointments.has(order.record.id) ? appointmentOf(order) : await getAppointment(db, tableName, order.record.id);
-    if (!(await send(notificationOf(order.record, 'not_acknowledged', since, now, followUp, appointment)))) return;
-    notified++;
-    reminded++;
+    const outcome = await publish(reminderClaimKey(followUp.id), notificationOf(order.record, 'not_acknowledged', since, now, followUp, appointment));
+    if (outcome === 'failed' || outcome === 'held') return;
+    if (outcome === 'sent') {
+      notified++;
+      reminded++;
+    }
     for (let race = 0; race < REMINDER_MARK_RACES; race++) {
       if ((await markReminded(db, tableName, stored, since)) === 'written') return;
       stored = await getFollowUp(db, tableName, followUp.id);
@@ -687,6 +742,7 @@ async function sweepHoldingLease(input: SweepInput): Promise<SweepResult> {
     cleared_follow_up_closed: clearedClosed,
     cleared_follow_up_snoozed: clearedSnoozed,
     notification_failures: notificationFailures,
+    notifications_held_by_claim: heldByClaim,
     notifications_pending: read === null ? null : pendingAfter,
     stopped_early_at: stoppedAt,
     failures,
@@ -708,6 +764,19 @@ async function sweepHoldingLease(input: SweepInput): Promise<SweepResult> {
   });
   if (failures > 0) throw new SweepError(`${failures} order(s) could not be swept`);
   return result;
+}
+
+/** Days a notification's claim is kept (TTL): long after any sweep could send it again. */
+export const NOTIFICATION_CLAIM_DAYS = 35;
+
+/** The claim of a stale flag's notification: one per order and flag (its `since`). */
+export function alertClaimKey(orderId: string, flagSince: string): string {
+  return `alert#${orderId}#${flagSince}`;
+}
+
+/** The claim of a follow-up's not_acknowledged reminder: one per follow-up (CONTRACT §9). */
+export function reminderClaimKey(followUpId: string): string {
+  return `not_acknowledged#${followUpId}`;
 }
 
 /** Oldest flag first (its `since`), then by order id. */
