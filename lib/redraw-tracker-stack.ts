@@ -247,8 +247,11 @@ export class RedrawTrackerStack extends Stack {
       service: 'stale-redraw-sweep',
       description: 'Flags redraws that stopped moving and notifies once per stale episode',
       // The continuous sync reads a page's held orders with one BatchGetItem (CONTRACT §6).
-      // With FOLLOW_UP_ACK_HOURS it reads unacknowledged follow-ups from the worklist's index (CONTRACT §9).
-      access: { table: [...reconcileAccess.table, 'BatchGetItem'], queryIndexes: settings.followUpAckHours === null ? reconcileAccess.queryIndexes : [...reconcileAccess.queryIndexes, TABLE.byTransaction.indexName] },
+      // Each sweep reads the worklist's open partition (by-transaction index) for the follow-ups'
+      // notices: redraw_failed, and with FOLLOW_UP_ACK_HOURS the not_acknowledged reminders (CONTRACT §9).
+      // Its lease and its notifications' claims (LEASE#sweep, CLAIM#notification#...) are conditional
+      // PutItem/UpdateItem, within the table-wide writes it has for reconciliation.
+      access: { table: [...reconcileAccess.table, 'BatchGetItem'], queryIndexes: [...reconcileAccess.queryIndexes, TABLE.byTransaction.indexName] },
       environment: {
         STALE_REDRAW_TOPIC_ARN: notifications.topicArn,
         REDRAW_STALE_AFTER_DAYS: String(settings.redrawStaleAfterDays),

@@ -16,9 +16,14 @@
  * read once per sweep (eventually consistent, by key). An order whose
  * follow-up is snoozed is not flagged before the snooze ends (a flag it has
  * clears: flagged again if nothing moved by then); one whose follow-up is
- * closed is never flagged, and a flag it has clears. With
- * FOLLOW_UP_ACK_HOURS, a follow-up still `new` that long after it opened is
- * notified once (`not_acknowledged`).
+ * closed is never flagged, and a flag it has clears. An open follow-up whose
+ * redraw failed (`attention: redraw_failed`) is notified once (`redraw_failed`).
+ * With FOLLOW_UP_ACK_HOURS, a follow-up still `new` that long after it opened
+ * is notified once (`not_acknowledged`). Both come from one read of the
+ * worklist's open partition per sweep.
+ *
+ * One sweep at a time (CONTRACT §4): a lease in the table, and every
+ * notification claimed before it is published (store/claims.ts).
  *
  * Appointments (CONTRACT §10): the appointments of the redraw orders read
  * (candidates and flagged ones) are read once per sweep, in one batch
@@ -49,7 +54,16 @@ import type { JunctionApi } from '../junction/api';
 import { catchUpPauseMs } from '../core/catch-up-backoff';
 import { pauseCatchUp, readBehindTransactions } from '../store/catch-up';
 import { claimMessage, markClaimSent, releaseLease, takeLease } from '../store/claims';
-import { getFollowUp, getFollowUps, markReminded, unacknowledgedFollowUps, type StoredFollowUp } from '../store/follow-ups';
+import {
+  awaitsRedrawFailedNotice,
+  awaitsReminder,
+  getFollowUp,
+  getFollowUps,
+  markAttentionNotified,
+  markReminded,
+  openFollowUps,
+  type StoredFollowUp,
+} from '../store/follow-ups';
 import { getOrder } from '../store/order-reads';
 import type { StoredOrder } from '../store/order-items';
 import {
@@ -414,6 +428,8 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
   let clearedClosed = 0;
   let clearedSnoozed = 0;
   let reminded = 0;
+  /** redraw_failed notices sent (CONTRACT §9). */
+  let redrawFailedNotified = 0;
   /** Notifications left to another sweep's fresh claim. */
   let heldByClaim = 0;
 
@@ -655,6 +671,44 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
     logger.warn('reminder sent but not marked: the next sweep may send it again', { follow_up_id: followUp.id });
   };
 
+  /**
+   * The redraw_failed notice of one follow-up (CONTRACT §9): its redraw order
+   * ended otherwise than completed, it stays open with `attention`, and a
+   * person decides what happens next. Read again strongly consistently (the
+   * worklist may lag a person's close), sent under its claim (one per
+   * follow-up and failed redraw order), then marked on the follow-up (`an`), as
+   * the reminder is. The claim also covers a marker that a later write of the
+   * follow-up did not keep: the next sweep finds the claim sent and only marks
+   * it again. The one way it goes out twice: a crash between the notifier's
+   * acceptance and the claim's mark (sent again 15 minutes later, once).
+   */
+  const noticeFailedRedraw = async (listed: StoredFollowUp): Promise<void> => {
+    if (notificationsStopped || !mayStart('notification')) return;
+    const due = (stored: StoredFollowUp | null): stored is StoredFollowUp => stored !== null && awaitsRedrawFailedNotice(stored, now);
+    let stored = await getFollowUp(db, tableName, listed.followUp.id);
+    if (!due(stored)) return;
+    const followUp = stateAt(stored.followUp, now);
+    // The order that failed: the redraw order, or (a transaction that ended without one) the initial order.
+    const orderId = followUp.redraw_order_id ?? followUp.initial_order_id;
+    const order = orderId === null ? null : await getOrder(db, tableName, orderId);
+    if (orderId === null || order === null) {
+      logger.debug('follow-up without a stored order: no redraw_failed notice', { follow_up_id: followUp.id });
+      return;
+    }
+    const outcome = await publish(redrawFailedClaimKey(followUp.id, orderId), notificationOf(order.record, 'redraw_failed', since, now, followUp, null));
+    if (outcome === 'failed' || outcome === 'held') return;
+    if (outcome === 'sent') {
+      notified++;
+      redrawFailedNotified++;
+    }
+    for (let race = 0; race < REMINDER_MARK_RACES; race++) {
+      if ((await markAttentionNotified(db, tableName, stored, since)) === 'written') return;
+      stored = await getFollowUp(db, tableName, followUp.id);
+      if (!due(stored)) return;
+    }
+    logger.warn('redraw_failed notice sent but not marked: the next sweep marks it (its claim says it went out)', { follow_up_id: followUp.id });
+  };
+
   const guarded = (step: string, work: (order: IndexedOrder) => Promise<void>) => async (order: IndexedOrder) => {
     if (step !== 'notification' && !mayStart(step)) return;
     try {
@@ -672,23 +726,37 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
     CONCURRENCY,
     guarded('flagged', async (order) => void (await clearIfOver(order))),
   );
-  // The opt-in not_acknowledged reminders (CONTRACT §9), after the stale rules.
+  // The follow-ups' own notices (CONTRACT §9), after the stale rules, from one read of the open worklist:
+  // each failed redraw (attention redraw_failed) first, then the opt-in not_acknowledged reminders.
   const ackHours = input.followUpAckHours ?? null;
-  if (ackHours !== null && read !== null && mayStart('reminders')) {
-    const openedBefore = canonicalFromDate(new Date(now.getTime() - ackHours * HOUR_MS));
+  if (read !== null && mayStart('follow_up_notices')) {
+    const openedBefore = ackHours === null ? null : canonicalFromDate(new Date(now.getTime() - ackHours * HOUR_MS));
     try {
-      const unacknowledged = await unacknowledgedFollowUps(db, tableName, openedBefore);
-      await forEachLimited(unacknowledged, CONCURRENCY, async (stored) => {
-        try {
-          await remind(stored, openedBefore);
-        } catch (error) {
-          failures++;
-          logger.error('reminding of a follow-up failed', { follow_up_id: stored.followUp.id, error: errorName(error) });
-        }
-      });
+      const open = await openFollowUps(db, tableName);
+      const each = async (listed: StoredFollowUp[], work: (stored: StoredFollowUp) => Promise<void>, what: string) =>
+        forEachLimited(listed, CONCURRENCY, async (stored) => {
+          try {
+            await work(stored);
+          } catch (error) {
+            failures++;
+            logger.error(what, { follow_up_id: stored.followUp.id, error: errorName(error) });
+          }
+        });
+      await each(
+        open.filter((stored) => awaitsRedrawFailedNotice(stored, now)),
+        noticeFailedRedraw,
+        'notifying a failed redraw failed',
+      );
+      if (openedBefore !== null) {
+        await each(
+          open.filter((stored) => awaitsReminder(stored, openedBefore)),
+          (stored) => remind(stored, openedBefore),
+          'reminding of a follow-up failed',
+        );
+      }
     } catch (error) {
       failures++;
-      logger.error('reading unacknowledged follow-ups failed', { error: errorName(error) });
+      logger.error('reading open follow-ups failed', { error: errorName(error) });
     }
   }
 
@@ -738,6 +806,7 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
     ...result,
     notified,
     reminded,
+    redraw_failed_notified: redrawFailedNotified,
     held_back_by_follow_up: heldBack,
     cleared_follow_up_closed: clearedClosed,
     cleared_follow_up_snoozed: clearedSnoozed,
@@ -777,6 +846,11 @@ export function alertClaimKey(orderId: string, flagSince: string): string {
 /** The claim of a follow-up's not_acknowledged reminder: one per follow-up (CONTRACT §9). */
 export function reminderClaimKey(followUpId: string): string {
   return `not_acknowledged#${followUpId}`;
+}
+
+/** The claim of a follow-up's redraw_failed notice: one per follow-up and failed order (Junction supports one redraw per transaction). */
+export function redrawFailedClaimKey(followUpId: string, orderId: string): string {
+  return `redraw_failed#${followUpId}#${orderId}`;
 }
 
 /** Oldest flag first (its `since`), then by order id. */
