@@ -9,7 +9,7 @@ const role = 'arn:aws:iam::123456789012:role/Stack-WebhookRole';
 const other = 'arn:aws:iam::123456789012:role/Stack-QueryRole';
 const table = 'arn:aws:dynamodb:us-east-1:123456789012:table/tracker';
 const key = 'arn:aws:kms:us-east-1:123456789012:key/OpsKey';
-const request = (action: string, resource: string, context: Record<string, string> = {}) => ({ principal: role, action, resource, context });
+const request = (action: string, resource: string, context: Record<string, string | readonly string[]> = {}) => ({ principal: role, action, resource, context });
 const allow = (Action: string | string[], Resource: string | string[], extra: Partial<Statement> = {}): Statement => ({ Effect: 'Allow', Action, Resource, ...extra });
 
 describe('isAllowed', () => {
@@ -25,6 +25,19 @@ describe('isAllowed', () => {
     const identity = [allow('DynamoDB:Get*', `${table}/index/*`)];
     expect(isAllowed(request('dynamodb:GetItem', `${table}/index/open-redraws`), { identity })).toBe(true);
     expect(isAllowed(request('dynamodb:GetItem', table), { identity })).toBe(false);
+  });
+
+  it('evaluates ForAllValues:StringLike on dynamodb:LeadingKeys as IAM does (every key under a prefix; none named: it holds)', () => {
+    const identity = [allow(['dynamodb:PutItem', 'dynamodb:UpdateItem'], table, { Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CLAIM#digest#*'] } } })];
+    expect(isAllowed(request('dynamodb:PutItem', table, { 'dynamodb:LeadingKeys': ['CLAIM#digest#UTC#2026-11-16'] }), { identity })).toBe(true);
+    expect(isAllowed(request('dynamodb:PutItem', table, { 'dynamodb:LeadingKeys': ['CLAIM#notification#alert#o-1'] }), { identity })).toBe(false);
+    expect(isAllowed(request('dynamodb:UpdateItem', table, { 'dynamodb:LeadingKeys': ['ORDER#o-1'] }), { identity })).toBe(false);
+    expect(isAllowed(request('dynamodb:UpdateItem', table, { 'dynamodb:LeadingKeys': ['CLAIM#digest#a', 'ORDER#o-1'] }), { identity })).toBe(false);
+    // IAM's rule for ForAllValues: a request that names no key matches (the empty set).
+    expect(isAllowed(request('dynamodb:PutItem', table), { identity })).toBe(true);
+    // A multi-valued key under a plain operator, or ForAnyValue, is refused loudly.
+    expect(() => isAllowed(request('dynamodb:PutItem', table, { 'dynamodb:LeadingKeys': ['x'] }), { identity: [allow('dynamodb:PutItem', table, { Condition: { StringLike: { 'dynamodb:LeadingKeys': 'x' } } })] })).toThrow(/ForAllValues/);
+    expect(() => isAllowed(request('dynamodb:PutItem', table), { identity: [allow('dynamodb:PutItem', table, { Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': 'x' } } })] })).toThrow(/ForAnyValue/);
   });
 
   it('lets an explicit Deny in any policy win over an Allow', () => {

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DeployedFunction, Deployment } from './deployment';
+import { TABLE } from '../../../functions/store/table';
 import { isAllowed, type AccessRequest, type Policies } from './iam';
 
 export interface Denial {
@@ -63,7 +64,7 @@ export async function startAwsProxy(deployment: Deployment, fn: DeployedFunction
   const viaService = (service: string) => ({ 'kms:ViaService': `${service}.${deployment.region}.amazonaws.com`, 'kms:CallerAccount': deployment.account, 'aws:SecureTransport': 'true' });
 
   /** Every check must pass; each failed one is a denial. */
-  const authorize = (service: string, checks: { action: string; resource: string; policies?: Omit<Policies, 'identity'>; context?: Record<string, string> }[]): boolean => {
+  const authorize = (service: string, checks: { action: string; resource: string; policies?: Omit<Policies, 'identity'>; context?: AccessRequest['context'] }[]): boolean => {
     let allowed = true;
     for (const check of checks) {
       const request: AccessRequest = { principal: fn.roleArn, action: check.action, resource: check.resource, context: check.context ?? { 'aws:SecureTransport': 'true' } };
@@ -177,14 +178,29 @@ export async function startAwsProxy(deployment: Deployment, fn: DeployedFunction
   });
 }
 
-/** What IAM checks for one DynamoDB request: each action on its table or index. */
-function dynamoDbChecks(operation: string, input: Record<string, unknown>, deployment: Deployment): { action: string; resource: string }[] {
+/**
+ * What IAM checks for one DynamoDB request: each action on its table or index,
+ * with `dynamodb:LeadingKeys` (the partition key an item request names) for the
+ * requests by item (GetItem, PutItem, UpdateItem, DeleteItem, each item of a
+ * transaction). Queries and batches carry none here: no statement of the
+ * template conditions them.
+ */
+function dynamoDbChecks(operation: string, input: Record<string, unknown>, deployment: Deployment): { action: string; resource: string; context?: AccessRequest['context'] }[] {
   const tableArn = (name: unknown) => `arn:aws:dynamodb:${deployment.region}:${deployment.account}:table/${String(name)}`;
   const on = (action: string, table: unknown, index?: unknown) => ({ action: `dynamodb:${action}`, resource: index === undefined ? tableArn(table) : `${tableArn(table)}/index/${String(index)}` });
+  /** The request's partition key, from its Key or Item (DynamoDB's JSON: `{"pk": {"S": "..."}}`). */
+  const leadingKeys = (request: { Key?: unknown; Item?: unknown }): AccessRequest['context'] => {
+    const item = (request.Key ?? request.Item) as Record<string, { S?: string }> | undefined;
+    const value = item?.[TABLE.partitionKey]?.S;
+    return { 'aws:SecureTransport': 'true', ...(value === undefined ? {} : { 'dynamodb:LeadingKeys': [value] }) };
+  };
   switch (operation) {
     case 'TransactWriteItems':
-      return ((input.TransactItems ?? []) as Record<string, { TableName?: string }>[]).flatMap((entry) =>
-        Object.entries(entry).map(([kind, request]) => on({ Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' }[kind] ?? kind, request.TableName)),
+      return ((input.TransactItems ?? []) as Record<string, { TableName?: string; Key?: unknown; Item?: unknown }>[]).flatMap((entry) =>
+        Object.entries(entry).map(([kind, request]) => ({
+          ...on({ Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' }[kind] ?? kind, request.TableName),
+          context: leadingKeys(request),
+        })),
       );
     case 'TransactGetItems':
       return ((input.TransactItems ?? []) as { Get: { TableName?: string } }[]).map((entry) => on('GetItem', entry.Get.TableName));
@@ -193,6 +209,11 @@ function dynamoDbChecks(operation: string, input: Record<string, unknown>, deplo
       return Object.keys((input.RequestItems ?? {}) as object).map((table) => on(operation, table));
     case 'Query':
       return [on('Query', input.TableName, input.IndexName)];
+    case 'GetItem':
+    case 'PutItem':
+    case 'UpdateItem':
+    case 'DeleteItem':
+      return [{ ...on(operation, input.TableName), context: leadingKeys(input) }];
     default:
       return [on(operation, input.TableName)];
   }

@@ -30,8 +30,8 @@ export interface AccessRequest {
   action: string;
   /** The resource's ARN. */
   resource: string;
-  /** Condition keys of the request (`aws:SecureTransport`, `kms:ViaService`, ...). */
-  context: Record<string, string>;
+  /** Condition keys of the request (`aws:SecureTransport`, `kms:ViaService`, ...); a multi-valued one (`dynamodb:LeadingKeys`) as a list. */
+  context: Record<string, string | readonly string[]>;
 }
 
 export interface Policies {
@@ -84,12 +84,20 @@ const OPERATORS: Record<string, (actual: string, expected: string) => boolean> =
   ArnEquals: (actual, expected) => actual === expected,
 };
 
-function conditionsHold(statement: Statement, context: Record<string, string>): boolean {
-  return Object.entries(statement.Condition ?? {}).every(([operator, entries]) => {
+function conditionsHold(statement: Statement, context: Record<string, string | readonly string[]>): boolean {
+  return Object.entries(statement.Condition ?? {}).every(([qualified, entries]) => {
+    // `ForAllValues:<operator>`: every value of a multi-valued key must match one of the expected values.
+    const forAll = qualified.startsWith('ForAllValues:');
+    const operator = forAll ? qualified.slice('ForAllValues:'.length) : qualified;
     const test = OPERATORS[operator];
-    if (!test) throw new Error(`the rehearsal does not evaluate the condition operator ${operator}`);
+    if (!test || qualified.startsWith('ForAnyValue:')) throw new Error(`the rehearsal does not evaluate the condition operator ${qualified}`);
     return Object.entries(entries).every(([key, expected]) => {
       const actual = context[key];
+      if (forAll) {
+        // IAM's rule: a key the request does not carry is an empty set, and every value of an empty set matches.
+        return (actual === undefined ? [] : typeof actual === 'string' ? [actual] : actual).every((value) => list(expected).some((pattern) => test(value, pattern)));
+      }
+      if (actual !== undefined && typeof actual !== 'string') throw new Error(`the multi-valued key ${key} needs a ForAllValues operator`);
       // A key the request does not carry: the condition does not hold (IAM's rule without IfExists).
       return actual !== undefined && list(expected).some((value) => test(actual, value));
     });
