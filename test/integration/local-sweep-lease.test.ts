@@ -17,6 +17,7 @@ import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { localEndpoint, testClient, testDocumentClient } from '../support/dynamodb';
 import { startDynamoDbProxy, type DynamoDbProxy } from '../support/dynamodb-proxy';
 import { freePort } from '../support/npm-start';
+import { openApiValidator } from '../support/openapi';
 import { captureOutput } from '../support/webhook';
 
 const tableName = `local-sweep-lease-${randomUUID()}`;
@@ -44,10 +45,15 @@ afterAll(async () => {
 
 const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number(), synced: z.number(), skipped: z.boolean() }).strict();
 
+const assertDocumented = openApiValidator();
+
+/** POST /local/sweep: its answer, as docs/openapi.json documents it. */
 async function postSweep(): Promise<z.output<typeof SweepAnswer>> {
   const response = await fetch(`${runtime.url}/local/sweep`, { method: 'POST' });
+  const text = await response.text();
+  assertDocumented('POST', '/local/sweep', { statusCode: response.status, headers: { 'content-type': response.headers.get('content-type') ?? '' }, body: text });
   expect(response.status).toBe(200);
-  return SweepAnswer.parse(await response.json());
+  return SweepAnswer.parse(JSON.parse(text));
 }
 
 describe('two POST /local/sweep at once', () => {
