@@ -37,7 +37,7 @@
  * Every notification names the redraw order's appointment (`appointment`).
  */
 import { randomUUID } from 'node:crypto';
-import { optionalSetting } from '../shared/config';
+import { optionalSetting, required } from '../shared/config';
 import { errorName, type FlushingMetricSink, type LogSink, type MetricSink } from '../shared/observability';
 import { forEachLimited } from '../shared/concurrency';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -119,7 +119,7 @@ export const SyncEnv = z.object({
  * would have let it run.
  */
 export const LeaseEnv = z.object({
-  SWEEP_TIMEOUT_SECONDS: z.coerce.number().check(z.int(), z.minimum(1), z.maximum(900)),
+  SWEEP_TIMEOUT_SECONDS: z.pipe(required(), z.coerce.number<string>().check(z.int(), z.minimum(1), z.maximum(900))),
 });
 
 /** The lease's length when none is given (`npm start`, tests): the deployed sweep's timeout (lib/table-bound-function.ts TIMEOUTS.sweep). */

@@ -158,6 +158,12 @@ describe('SWEEP_TIMEOUT_SECONDS (the lease, CONTRACT §4)', () => {
     expect(leaseSecondsOf(sweepConfig({ ...base, SWEEP_TIMEOUT_SECONDS: '300' }))).toBe(300);
   });
 
+  it('says it is required when unset or blank, and which text is not a number', () => {
+    expect(() => sweepConfig(base)).toThrow('SWEEP_TIMEOUT_SECONDS: is required');
+    expect(() => sweepConfig({ ...base, SWEEP_TIMEOUT_SECONDS: ' ' })).toThrow('SWEEP_TIMEOUT_SECONDS: is required');
+    expect(() => sweepConfig({ ...base, SWEEP_TIMEOUT_SECONDS: 'five minutes' })).toThrow('SWEEP_TIMEOUT_SECONDS: must be a number, not "five minutes"');
+  });
+
   it.each([undefined, '', '0', '-5', '1.5', '901', 'five minutes'])('fails loudly, naming the setting, on %j (a lease must end, and not after Lambda\'s longest run)', (value) => {
     expect(() => sweepConfig(value === undefined ? base : { ...base, SWEEP_TIMEOUT_SECONDS: value })).toThrow(/SWEEP_TIMEOUT_SECONDS/);
   });
