@@ -116,6 +116,7 @@ export async function measureColdStarts(runs: number): Promise<ColdStartResults>
       JUNCTION_WEBHOOK_SECRET: SECRET,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
       STALE_REDRAW_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:bench',
+      SWEEP_TIMEOUT_SECONDS: '300',
       NOTIFICATIONS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:bench',
       EVENT_BUS_NAME: 'bench-events',
       CURSOR_SECRET: 'bench-cursor-secret-0123456789abcdef',

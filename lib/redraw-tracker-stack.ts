@@ -249,8 +249,11 @@ export class RedrawTrackerStack extends Stack {
       service: 'stale-redraw-sweep',
       description: 'Flags redraws that stopped moving and notifies once per stale episode',
       // The continuous sync reads a page's held orders with one BatchGetItem (CONTRACT §6).
-      // With FOLLOW_UP_ACK_HOURS it reads unacknowledged follow-ups from the worklist's index (CONTRACT §9).
-      access: { table: [...reconcileAccess.table, 'BatchGetItem'], queryIndexes: settings.followUpAckHours === null ? reconcileAccess.queryIndexes : [...reconcileAccess.queryIndexes, TABLE.byTransaction.indexName] },
+      // Each sweep reads the worklist's open partition (by-transaction index) for the follow-ups'
+      // notices: redraw_failed, and with FOLLOW_UP_ACK_HOURS the not_acknowledged reminders (CONTRACT §9).
+      // Its lease and its notifications' claims (LEASE#sweep, CLAIM#notification#...) are conditional
+      // PutItem/UpdateItem, within the table-wide writes it has for reconciliation.
+      access: { table: [...reconcileAccess.table, 'BatchGetItem'], queryIndexes: [...reconcileAccess.queryIndexes, TABLE.byTransaction.indexName] },
       environment: {
         STALE_REDRAW_TOPIC_ARN: notifications.topicArn,
         REDRAW_STALE_AFTER_DAYS: String(settings.redrawStaleAfterDays),
@@ -259,6 +262,8 @@ export class RedrawTrackerStack extends Stack {
         RECONCILE_AFTER_MINUTES: String(settings.reconcileAfterMinutes),
         SYNC_LOOKBACK_HOURS: String(settings.syncLookbackHours),
         SYNC_MAX_SECONDS: String(settings.syncMaxSeconds),
+        // The sweep's lease ends its timeout after it was taken: one sweep at a time (CONTRACT §4).
+        SWEEP_TIMEOUT_SECONDS: String(TIMEOUTS.sweep.toSeconds()),
         ...(settings.followUpAckHours === null ? {} : { FOLLOW_UP_ACK_HOURS: String(settings.followUpAckHours) }),
         // The alerts' subjects end with it; times also in ALERT_TIMEZONE when set (notifier.ts).
         ENVIRONMENT_NAME: settings.environmentName ?? this.stackName,

@@ -44,6 +44,12 @@ export interface TableAccess {
    * item (IAM authorizes each contained write as its action, with its keys).
    */
   readonly partitions?: Readonly<Partial<Record<TableAction, readonly string[]>>>;
+  /**
+   * Writes confined to items whose partition key starts with one of these
+   * prefixes (`dynamodb:LeadingKeys`): a function that writes nothing else
+   * (the weekly digest's claims, `CLAIM#digest#`).
+   */
+  readonly partitionWrites?: { readonly actions: readonly ('PutItem' | 'UpdateItem')[]; readonly partitionPrefixes: readonly string[] };
 }
 
 const WRITE_ACTIONS: ReadonlySet<TableAction> = new Set(['PutItem', 'UpdateItem']);
@@ -160,7 +166,19 @@ export class TableBoundFunction extends Construct {
         }),
       );
     }
-    const writes = access.table.some((action) => WRITE_ACTIONS.has(action));
+    const partitionWrites = access.partitionWrites;
+    if (partitionWrites !== undefined && partitionWrites.actions.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'TablePartitionWrites',
+          actions: partitionWrites.actions.map((action) => `dynamodb:${action}`),
+          resources: [table.tableArn],
+          // Every key the request names must be under one of the prefixes (an item write names one).
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': partitionWrites.partitionPrefixes.map((prefix) => `${prefix}*`) } },
+        }),
+      );
+    }
+    const writes = access.table.some((action) => WRITE_ACTIONS.has(action)) || (partitionWrites?.actions.length ?? 0) > 0;
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'TableKey',

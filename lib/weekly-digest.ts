@@ -1,6 +1,7 @@
 /**
  * The weekly digest on AWS (CONTRACT §11, issue 27 item 3): its function, bound
- * to the table read-only, allowed to publish to the notification topic, and the
+ * to the table to read, and to write its own weeks' claims only (once a week,
+ * however often the schedule fires), allowed to publish to the notification topic, and the
  * EventBridge Scheduler schedule that runs it at digestDay digestHour in
  * digestTimeZone (cdk.json). The schedule's own time zone keeps 08:00 at 08:00
  * across DST changes, which an EventBridge rule (UTC only) cannot.
@@ -20,7 +21,7 @@ import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { TABLE } from '../functions/store/table';
+import { CLAIM_PARTITION_PREFIX, CLAIM_SCOPES, TABLE } from '../functions/store/table';
 import type { Settings } from './settings';
 import { TableBoundFunction, type TableBoundFunctionProps } from './table-bound-function';
 
@@ -32,7 +33,7 @@ export const DIGEST_RETRIES = {
   function: { retryAttempts: 2, maxEventAge: Duration.hours(1) },
 } as const;
 
-/** The digest reads the report and the overdue follow-ups (a few Queries, store/reports.ts) and never writes. */
+/** The digest reads the report and the overdue follow-ups (a few Queries, store/reports.ts) and writes its week's claim. */
 export const DIGEST_TIMEOUT = Duration.seconds(60);
 
 export interface WeeklyDigestProps extends Pick<TableBoundFunctionProps, 'table' | 'tableKey' | 'logRetention' | 'logKey'> {
@@ -58,9 +59,15 @@ export class WeeklyDigest extends Construct {
       logKey: props.logKey,
       service: 'weekly-digest',
       description: 'Publishes last week\'s redraw report and the most overdue follow-ups to the notification topic (weekly)',
-      // Queries only (store/reports.ts): the report's rows in the table, the stale flags in the
-      // open-redraws index, the open follow-ups' worklist in the by-transaction index. No write.
-      access: { table: ['Query'], queryIndexes: [TABLE.byTransaction.indexName, TABLE.openRedraws.indexName] },
+      // Queries (store/reports.ts): the report's rows in the table, the stale flags in the
+      // open-redraws index, the open follow-ups' worklist in the by-transaction index. Its only
+      // writes: the week's claim (CONTRACT §11, once a week), a conditional PutItem and its mark,
+      // an UpdateItem, on its own claims' partitions alone (CLAIM#digest#...).
+      access: {
+        table: ['Query'],
+        queryIndexes: [TABLE.byTransaction.indexName, TABLE.openRedraws.indexName],
+        partitionWrites: { actions: ['PutItem', 'UpdateItem'], partitionPrefixes: [`${CLAIM_PARTITION_PREFIX}${CLAIM_SCOPES.digest}#`] },
+      },
       environment: {
         NOTIFICATIONS_TOPIC_ARN: props.topic.topicArn,
         DIGEST_TIMEZONE: settings.digestTimeZone,

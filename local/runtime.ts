@@ -49,7 +49,7 @@ export interface LocalRuntime {
   events: InMemoryPublisher;
   /** Whether reconciliation with Junction's API is on (JUNCTION_API_KEY set), and where. */
   junctionApi: string | null;
-  /** Runs one sweep now (serialised with the timer's). */
+  /** Runs one sweep now: `skipped` while another one (the timer's, or a POST) holds the lease. */
   sweep(): Promise<SweepResult>;
   /** Resolves once everything written so far has gone through the stream consumer. */
   whenStreamIdle(): Promise<void>;
@@ -201,13 +201,9 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       followUpAckHours: followUpAckHoursOf(settings),
     });
 
-    // One sweep at a time, as one scheduled Lambda would run them.
-    let sweeping: Promise<SweepResult> = Promise.resolve({ examined: 0, flagged: 0, cleared: 0, reconciled: 0, synced: 0 });
-    const sweep = () => {
-      const next = sweeping.catch(() => undefined).then(() => sweepHandler());
-      sweeping = next;
-      return next;
-    };
+    // One sweep at a time, as on AWS: the sweep's lease in the table (CONTRACT §4). A sweep
+    // (the timer's or POST /local/sweep) that finds another one running answers `skipped`.
+    const sweep = (): Promise<SweepResult> => sweepHandler();
 
     const reader: StreamReader = startStreamReader({
       client: streams,

@@ -18,7 +18,7 @@ export class SimulationError extends Error {
 
 // The query API's answers as the CLI reads them (CONTRACT §2): one set of schemas for both clients.
 export { OrderView, type TransactionView } from '../cli/views';
-const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number().optional(), synced: z.number().optional() });
+const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number().optional(), synced: z.number().optional(), skipped: z.boolean().optional() });
 export type SweepAnswer = z.output<typeof SweepAnswer>;
 const NotificationsAnswer = z.object({ items: z.array(z.object({ order_id: z.string(), reason: z.string() })) });
 const EventsAnswer = z.object({
@@ -92,12 +92,23 @@ export async function listRedraws(base: string, state: 'open' | 'stale'): Promis
   return items;
 }
 
-/** POST /local/sweep, a route of `npm start` only: null when the tracker has none. */
+/**
+ * POST /local/sweep, a route of `npm start` only: null when the tracker has none.
+ * One sweep runs at a time (CONTRACT §4): one that finds the periodic sweep
+ * running answers `skipped`, and is asked again after it.
+ */
 export async function runSweep(base: string): Promise<SweepAnswer | null> {
-  const response = await fetch(`${base}/local/sweep`, { method: 'POST' });
-  if (!response.ok) return null;
-  return SweepAnswer.parse(await response.json());
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(`${base}/local/sweep`, { method: 'POST' });
+    if (!response.ok) return null;
+    const answer = SweepAnswer.parse(await response.json());
+    if (answer.skipped !== true || attempt >= SWEEP_ATTEMPTS) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
+
+/** Times a skipped sweep is asked again (half a second apart) before its answer is taken as it is. */
+const SWEEP_ATTEMPTS = 120;
 
 /** The order ids the local notifier has sent a stale-redraw notification about (GET /local/notifications). */
 export async function notifiedOrders(base: string): Promise<string[]> {

@@ -177,7 +177,9 @@ export function weeklyDigest(week: DigestWeek, report: RedrawReport, overdue: re
     week_end: canonicalFromDate(week.to),
     sent_at: canonicalFromDate(context.now),
     report: kept,
-    overdue: overdue.slice(0, DIGEST_OVERDUE_LIMIT).map((item) => ({ id: item.id, owner: item.owner, state: item.state, due_at: item.due_at, opened_at: item.opened_at })),
+    overdue: overdue
+      .slice(0, DIGEST_OVERDUE_LIMIT)
+      .map((item) => ({ id: item.id, owner: item.owner, state: item.state, due_at: item.due_at, opened_at: item.opened_at, attention: item.attention ?? null })),
     look_up: digestLookUp(context.deployed),
   };
 }
@@ -282,10 +284,25 @@ function dueWords(dueAt: string, now: Date): string {
   return ahead < 2 * DAY ? `due in ${Math.max(1, Math.floor(ahead / (60 * MINUTE)))} h` : `due in ${Math.floor(ahead / DAY)} days`;
 }
 
-/** One overdue follow-up in a line: `t-1 (owner j.doe, due 3 days ago, acknowledged)`. */
+/** One overdue follow-up in a line: `t-1 (owner j.doe, due 3 days ago, acknowledged)`, `t-2 (no owner, redraw failed, new)`. */
 function overdueWords(item: OverdueFollowUp, now: Date): string {
   const owner = item.owner === null ? 'no owner' : `owner ${item.owner}`;
-  return `${item.id} (${owner}, ${dueWords(item.due_at, now)}, ${item.state})`;
+  const attention = item.attention === 'redraw_failed' ? ['redraw failed'] : [];
+  const due = item.due_at === null ? [] : [dueWords(item.due_at, now)];
+  return `${item.id} (${[owner, ...attention, ...due, item.state].join(', ')})`;
+}
+
+/**
+ * The digest's overdue list (CONTRACT §9, §11), most urgent first: the open
+ * follow-ups with `attention` (a failed redraw: a person must decide), then
+ * those whose due time passed at `now`, each group by due time (none last),
+ * then by id; at most `limit`. The worklist's own order (CONTRACT §9).
+ */
+export function mostOverdue(open: readonly OverdueFollowUp[], now: Date, limit = DIGEST_OVERDUE_LIMIT): OverdueFollowUp[] {
+  const nowMs = now.getTime();
+  const listed = open.filter((item) => (item.attention ?? null) !== null || (item.due_at !== null && Date.parse(item.due_at) <= nowMs));
+  const key = (item: OverdueFollowUp) => `${(item.attention ?? null) === null ? 1 : 0}#${item.due_at ?? '~'}#${item.id}`;
+  return listed.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).slice(0, limit);
 }
 
 /** "Overdue:", "The 3 most overdue:", "The ten most overdue:". */

@@ -1,6 +1,6 @@
 /**
  * What a person does next about a stale redraw (or a follow-up nobody has
- * acknowledged), per reason: the one text the
+ * acknowledged, or one whose redraw failed), per reason: the one text the
  * notifications (e-mail, chat, JSON), the CLI and docs/deploy.md all give (a
  * test checks that docs/deploy.md quotes each one).
  *
@@ -27,6 +27,8 @@ export const NEXT_STEPS: Readonly<Record<NotificationReason, string>> = {
     `The patient had an appointment at ${BOOKED_TIME} and did not come: the redraw order has not moved on since. Contact the patient, find out what happened and help them book a new appointment (a new booking clears the flag until its own time has passed); if the redraw will not happen, cancel the order in Junction. The flag clears by itself when the order moves on or ends.`,
   not_acknowledged:
     "Nobody has acknowledged this redraw's follow-up yet. Decide who works on it and acknowledge it with that owner (the follow-up's acknowledge action), then contact the patient about the redraw and record each attempt on the follow-up. This reminder goes out once per follow-up.",
+  redraw_failed:
+    "The redraw order ended without the missing results (a sample error, a lost sample or a cancellation: its status says which), and Junction supports one redraw per transaction, so no other redraw will come for this one. A person decides what happens next, with the clinician: either order a new test for the patient through Junction (a new order, with its own transaction), or close this follow-up with a disposition (patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere or other). It stays first in the worklist until then. This notice goes out once per failed redraw.",
 };
 
 /**

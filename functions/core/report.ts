@@ -49,13 +49,21 @@ export interface RedrawReport {
   with_redraw: number;
 }
 
-/** The most overdue open follow-ups, as the weekly digest lists them: ids, owners and times only. */
+/**
+ * The most overdue open follow-ups, as the weekly digest lists them: ids,
+ * owners and times only. Those with `attention` (a failed redraw, CONTRACT
+ * §9) come first, whatever their due time (none, usually: nothing is open to
+ * wait for), then those whose due time passed.
+ */
 export interface OverdueFollowUp {
   id: string;
   owner: string | null;
   state: 'new' | 'acknowledged' | 'snoozed';
-  due_at: string;
+  /** When the sweep flags it if nothing moves; null for one listed for its attention alone. */
+  due_at: string | null;
   opened_at: string;
+  /** `redraw_failed`: its redraw order ended other than completed, and a person decides what next (CONTRACT §9). */
+  attention?: 'redraw_failed' | null;
 }
 
 // ---------------------------------------------------------------------------

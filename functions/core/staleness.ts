@@ -22,10 +22,11 @@ export const STALE_REASONS = ['no_progress', 'redraw_not_created', 'appointment_
 export type StaleReason = (typeof STALE_REASONS)[number];
 
 /**
- * Why the sweep notifies: a stale redraw (§4), or a follow-up nobody has
- * acknowledged within FOLLOW_UP_ACK_HOURS (§9, opt-in).
+ * Why the sweep notifies: a stale redraw (§4), a follow-up nobody has
+ * acknowledged within FOLLOW_UP_ACK_HOURS (§9, opt-in), or a follow-up whose
+ * redraw failed (§9: `attention: "redraw_failed"`, once per failed redraw).
  */
-export type NotificationReason = StaleReason | 'not_acknowledged';
+export type NotificationReason = StaleReason | 'not_acknowledged' | 'redraw_failed';
 
 /** Which open redraw an order is, if any. */
 export type OpenRedrawKind = 'redraw_in_progress' | 'awaiting_redraw';

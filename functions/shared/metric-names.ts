@@ -49,6 +49,8 @@ export const SWEEP_METRICS = {
   notificationsPending: 'StaleNotificationsPending',
   /** 1 when the sweep stopped before its end because its time ran low (the next sweep goes on), else 0. */
   stoppedEarly: 'SweepStoppedEarly',
+  /** 1 when the sweep found another sweep's lease held and ended at once (`skipped`), else 0. */
+  skipped: 'SweepSkipped',
 } as const;
 
 /**

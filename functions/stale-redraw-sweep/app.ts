@@ -16,9 +16,14 @@
  * read once per sweep (eventually consistent, by key). An order whose
  * follow-up is snoozed is not flagged before the snooze ends (a flag it has
  * clears: flagged again if nothing moved by then); one whose follow-up is
- * closed is never flagged, and a flag it has clears. With
- * FOLLOW_UP_ACK_HOURS, a follow-up still `new` that long after it opened is
- * notified once (`not_acknowledged`).
+ * closed is never flagged, and a flag it has clears. An open follow-up whose
+ * redraw failed (`attention: redraw_failed`) is notified once (`redraw_failed`).
+ * With FOLLOW_UP_ACK_HOURS, a follow-up still `new` that long after it opened
+ * is notified once (`not_acknowledged`). Both come from one read of the
+ * worklist's open partition per sweep.
+ *
+ * One sweep at a time (CONTRACT §4): a lease in the table, and every
+ * notification claimed before it is published (store/claims.ts).
  *
  * Appointments (CONTRACT §10): the appointments of the redraw orders read
  * (candidates and flagged ones) are read once per sweep, in one batch
@@ -31,7 +36,8 @@
  * appointment may be missed now (store/redraws.ts readRedrawsInProgressDue).
  * Every notification names the redraw order's appointment (`appointment`).
  */
-import { optionalSetting } from '../shared/config';
+import { randomUUID } from 'node:crypto';
+import { optionalSetting, required } from '../shared/config';
 import { errorName, type FlushingMetricSink, type LogSink, type MetricSink } from '../shared/observability';
 import { forEachLimited } from '../shared/concurrency';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -47,7 +53,17 @@ import { getAppointment, getAppointments } from '../store/appointments';
 import type { JunctionApi } from '../junction/api';
 import { catchUpPauseMs } from '../core/catch-up-backoff';
 import { pauseCatchUp, readBehindTransactions } from '../store/catch-up';
-import { getFollowUp, getFollowUps, markReminded, unacknowledgedFollowUps, type StoredFollowUp } from '../store/follow-ups';
+import { claimMessage, markClaimSent, releaseLease, takeLease } from '../store/claims';
+import {
+  awaitsRedrawFailedNotice,
+  awaitsReminder,
+  getFollowUp,
+  getFollowUps,
+  markAttentionNotified,
+  markReminded,
+  openFollowUps,
+  type StoredFollowUp,
+} from '../store/follow-ups';
 import { getOrder } from '../store/order-reads';
 import type { StoredOrder } from '../store/order-items';
 import {
@@ -59,7 +75,7 @@ import {
   refileOpenRedraw,
   type IndexedOrder,
 } from '../store/redraws';
-import { OPEN_REDRAW_PARTITIONS } from '../store/table';
+import { CLAIM_SCOPES, OPEN_REDRAW_PARTITIONS } from '../store/table';
 import { readTransactionPartition } from '../store/transaction-partition';
 import type { Notifier, StaleRedrawNotification } from './notifier';
 import { createJunctionSession, type CatchUpRead, type JunctionSession } from './reconcile';
@@ -95,6 +111,27 @@ export const SyncEnv = z.object({
   /** Longest time one sweep spends on the sync; a backlog is worked off over as many sweeps as it takes. */
   SYNC_MAX_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(840)), 120),
 });
+
+/**
+ * The sweep's lease (CONTRACT §4): one sweep at a time. On AWS it ends the
+ * sweep's Lambda timeout after it was taken (the stack passes its own timeout:
+ * SWEEP_TIMEOUT_SECONDS), so a sweep that died holds it no longer than Lambda
+ * would have let it run.
+ */
+export const LeaseEnv = z.object({
+  SWEEP_TIMEOUT_SECONDS: z.pipe(required(), z.coerce.number<string>().check(z.int(), z.minimum(1), z.maximum(900))),
+});
+
+/** The lease's length when none is given (`npm start`, tests): the deployed sweep's timeout (lib/table-bound-function.ts TIMEOUTS.sweep). */
+export const DEFAULT_SWEEP_LEASE_SECONDS = 300;
+
+/** The lease's name (its item is `LEASE#sweep`, store/claims.ts). */
+export const SWEEP_LEASE = 'sweep';
+
+/** The lease's length in seconds from parsed settings (see LeaseEnv). */
+export function leaseSecondsOf(env: z.output<typeof LeaseEnv>): number {
+  return env.SWEEP_TIMEOUT_SECONDS;
+}
 
 /** Follow-up settings (CONTRACT §9), checked at start. */
 export const FollowUpEnv = z.object({
@@ -146,6 +183,10 @@ export interface SweepInput {
   timeLeft?: () => number;
   /** Epoch milliseconds (default Date.now): the clock of Junction's deadline, the Junction client's own. */
   wallClock?: () => number;
+  /** How long the sweep's lease lasts (s; default DEFAULT_SWEEP_LEASE_SECONDS): the sweep's timeout on AWS. */
+  leaseSeconds?: number;
+  /** This sweep's id: its lease's and its claims' holder (default: a random UUID). */
+  sweepId?: string;
 }
 
 export interface SweepResult {
@@ -159,7 +200,12 @@ export interface SweepResult {
   reconciled: number;
   /** Orders this sweep's sync read from Junction (0 without a Junction API key). */
   synced: number;
+  /** True when another sweep held the lease: this one did nothing (every count 0). */
+  skipped: boolean;
 }
+
+/** What a sweep that found the lease held answers. */
+export const SKIPPED_SWEEP: Readonly<SweepResult> = Object.freeze({ examined: 0, flagged: 0, cleared: 0, reconciled: 0, synced: 0, skipped: true });
 
 /** Thrown after a sweep in which some orders failed unexpectedly (DynamoDB; the others were swept), never for Junction's failures. */
 export class SweepError extends Error {
@@ -209,19 +255,50 @@ export const NOTIFICATION_FAILURES_IN_A_ROW_LIMIT = 3;
  * cleared if they no longer hold), the due candidates (each flagged, then
  * notified at once), and the other flags (cleared if they no longer hold).
  *
+ * One sweep at a time: it first takes the sweep's lease (LEASE#sweep, for
+ * SWEEP_TIMEOUT_SECONDS); a sweep that finds it held ends at once, `skipped`
+ * (SweepSkipped = 1). The lease is released at the end, whatever happened.
+ *
  * Notifications: a flag is written with a "notification pending" marker,
  * removed once SNS accepted the message; a notification that fails stays
  * pending (the flag stays, so no `redraw.stale_cleared`/`redraw.stale` pair),
- * and every sweep sends what is pending. The one duplicate window: SNS accepted
- * the message and the sweep was killed (or DynamoDB failed) before the marker's
- * removal, one conditional write later. A flag that clears before its
- * notification went out is not notified: it no longer asks for action.
+ * and every sweep sends what is pending. Every notification (alerts, the
+ * not_acknowledged reminders) is claimed before it is handed to SNS and the
+ * claim marked after (store/claims.ts): a claim that is not marked is left to
+ * its sweep for 15 minutes, then sent again. So the one duplicate is a crash
+ * (or a lost answer) between SNS's acceptance and the claim's mark, and it
+ * repeats the message once, 15 minutes or more later; a notification the
+ * notifier refused is tried again by the first sweep 15 minutes after its
+ * claim. A flag that clears before its notification went out is not
+ * notified: it no longer asks for action.
  *
  * It throws (SweepError, after its metrics) only when orders could not be
  * swept for the table's sake (DynamoDB); Junction's failures and an early stop
  * never throw, so the schedule's retries never call a rate-limiting Junction again.
  */
 export async function runSweep(input: SweepInput): Promise<SweepResult> {
+  const { db, tableName, now, logger, metrics } = input;
+  const holder = input.sweepId ?? randomUUID();
+  const taken = await takeLease(db, tableName, { name: SWEEP_LEASE, holder, now, seconds: input.leaseSeconds ?? DEFAULT_SWEEP_LEASE_SECONDS });
+  metrics.addMetric(SWEEP_METRICS.skipped, MetricUnit.Count, taken.taken ? 0 : 1);
+  if (!taken.taken) {
+    logger.info('sweep skipped: another sweep holds the lease', { held_until: taken.heldUntilMs === null ? null : canonicalFromDate(new Date(taken.heldUntilMs)) });
+    return { ...SKIPPED_SWEEP };
+  }
+  try {
+    return await sweepHoldingLease(input, holder);
+  } finally {
+    try {
+      if ((await releaseLease(db, tableName, taken.lease)) === 'lost') logger.warn('sweep lease had ended and was taken by another sweep before this one finished', {});
+    } catch (error) {
+      // It ends by itself (SWEEP_TIMEOUT_SECONDS after it was taken); until then sweeps are skipped.
+      logger.warn('releasing the sweep lease failed: it ends by itself', { error: errorName(error) });
+    }
+  }
+}
+
+/** One sweep, under its lease (runSweep). */
+async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<SweepResult> {
   const { db, tableName, now, thresholds, logger, metrics } = input;
   const since = canonicalFromDate(now);
   const cutoffs = staleCutoffs(now, thresholds);
@@ -351,6 +428,10 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
   let clearedClosed = 0;
   let clearedSnoozed = 0;
   let reminded = 0;
+  /** redraw_failed notices sent (CONTRACT §9). */
+  let redrawFailedNotified = 0;
+  /** Notifications left to another sweep's fresh claim. */
+  let heldByClaim = 0;
 
   const seenOf = (order: IndexedOrder) => ({ orderId: order.record.id, rank: order.record.rank, partition: order.openRedraw });
 
@@ -377,21 +458,62 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
   };
 
   /**
-   * Sends the notification of the flag set at `flagSince`, then records it sent.
-   * A failure leaves it pending (counted). A removal of the marker that fails
-   * (DynamoDB) is the one way a notification can go out twice: the next sweep
-   * sends it again.
+   * Publishes one notification under its claim (CONTRACT §4, §9): claimed (a
+   * conditional write), handed to the notifier, then the claim marked sent.
+   * `sent`: accepted now. `already`: an earlier sweep's message went out (its
+   * claim is marked; only the caller's own marker is missing). `held`: another
+   * sweep claimed it less than 15 minutes ago (it may be sending it now): left
+   * to it, or to the first sweep after the 15 minutes. `failed`: not accepted;
+   * the claim stays, since an answer that never came may hide an acceptance,
+   * and the first sweep 15 minutes after the claim sends it again.
+   */
+  const publish = async (key: string, notification: StaleRedrawNotification): Promise<'sent' | 'already' | 'held' | 'failed'> => {
+    const claimed = await claimMessage(db, tableName, { scope: CLAIM_SCOPES.notification, key, holder: sweepId, now, keepDays: NOTIFICATION_CLAIM_DAYS });
+    if (claimed.kind === 'sent') return 'already';
+    if (claimed.kind === 'held') {
+      heldByClaim++;
+      logger.info('notification claimed by another sweep less than 15 minutes ago: left to it', {
+        order_id: notification.order_id,
+        reason: notification.reason,
+        claimed_at: claimed.claimedAtMs === null ? null : canonicalFromDate(new Date(claimed.claimedAtMs)),
+      });
+      return 'held';
+    }
+    if (!(await send(notification))) return 'failed';
+    if ((await markClaimSent(db, tableName, claimed.claim, now)) === 'lost') {
+      // Ours went stale and another sweep claimed it again: it sends it too (the one repeat a crash may cause).
+      logger.warn('notification sent, but its claim was taken over meanwhile', { order_id: notification.order_id, reason: notification.reason });
+    }
+    return 'sent';
+  };
+
+  /**
+   * Sends the notification of the flag set at `flagSince` under its claim
+   * (publish), then records it sent (removes the flag's pending marker). Not
+   * sent (a failure, or another sweep's fresh claim) leaves it pending
+   * (counted). A crash between the notifier's acceptance and the claim's mark
+   * is the one way it can go out twice: the first sweep 15 minutes after the
+   * claim sends it again, once. A crash between the claim's mark and the
+   * marker's removal sends nothing again: the next sweep finds it `already`
+   * sent and removes the marker.
    */
   const notify = async (order: IndexedOrder, reason: StaleReason, flagSince: string): Promise<void> => {
     if (notificationsStopped || !mayStart('notification')) {
       pendingAfter++;
       return;
     }
-    if (!(await send(notificationOf(order.record, reason, flagSince, now, followUpOf(order)?.followUp ?? null, appointmentOf(order))))) {
+    let outcome: Awaited<ReturnType<typeof publish>>;
+    try {
+      outcome = await publish(alertClaimKey(order.record.id, flagSince), notificationOf(order.record, reason, flagSince, now, followUpOf(order)?.followUp ?? null, appointmentOf(order)));
+    } catch (error) {
+      pendingAfter++; // still flagged, still pending
+      throw error;
+    }
+    if (outcome === 'failed' || outcome === 'held') {
       pendingAfter++;
       return;
     }
-    notified++;
+    if (outcome === 'sent') notified++;
     try {
       if ((await markNotified(db, tableName, order.record.id, flagSince)) === 'lost') {
         logger.debug('notification sent for a flag that cleared meanwhile', { order_id: order.record.id });
@@ -535,15 +657,56 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
     // The reminder names the redraw order's appointment too: as this sweep read it, else one read.
     const appointment =
       order.record.origin !== 'redraw' ? null : appointments.has(order.record.id) ? appointmentOf(order) : await getAppointment(db, tableName, order.record.id);
-    if (!(await send(notificationOf(order.record, 'not_acknowledged', since, now, followUp, appointment)))) return;
-    notified++;
-    reminded++;
+    const outcome = await publish(reminderClaimKey(followUp.id), notificationOf(order.record, 'not_acknowledged', since, now, followUp, appointment));
+    if (outcome === 'failed' || outcome === 'held') return;
+    if (outcome === 'sent') {
+      notified++;
+      reminded++;
+    }
     for (let race = 0; race < REMINDER_MARK_RACES; race++) {
       if ((await markReminded(db, tableName, stored, since)) === 'written') return;
       stored = await getFollowUp(db, tableName, followUp.id);
       if (!due(stored)) return;
     }
     logger.warn('reminder sent but not marked: the next sweep may send it again', { follow_up_id: followUp.id });
+  };
+
+  /**
+   * The redraw_failed notice of one follow-up (CONTRACT §9): its redraw order
+   * ended otherwise than completed, it stays open with `attention`, and a
+   * person decides what happens next. Read again strongly consistently (the
+   * worklist may lag a person's close), sent under its claim (one per
+   * follow-up and failed redraw order), then marked on the follow-up (`an`), as
+   * the reminder is. The claim also covers a marker that a later write of the
+   * follow-up did not keep: the next sweep finds the claim sent and only marks
+   * it again. The one way it goes out twice: a crash between the notifier's
+   * acceptance and the claim's mark (sent again 15 minutes later, once).
+   */
+  const noticeFailedRedraw = async (listed: StoredFollowUp): Promise<void> => {
+    if (notificationsStopped || !mayStart('notification')) return;
+    const due = (stored: StoredFollowUp | null): stored is StoredFollowUp => stored !== null && awaitsRedrawFailedNotice(stored, now);
+    let stored = await getFollowUp(db, tableName, listed.followUp.id);
+    if (!due(stored)) return;
+    const followUp = stateAt(stored.followUp, now);
+    // The order that failed: the redraw order, or (a transaction that ended without one) the initial order.
+    const orderId = followUp.redraw_order_id ?? followUp.initial_order_id;
+    const order = orderId === null ? null : await getOrder(db, tableName, orderId);
+    if (orderId === null || order === null) {
+      logger.debug('follow-up without a stored order: no redraw_failed notice', { follow_up_id: followUp.id });
+      return;
+    }
+    const outcome = await publish(redrawFailedClaimKey(followUp.id, orderId), notificationOf(order.record, 'redraw_failed', since, now, followUp, null));
+    if (outcome === 'failed' || outcome === 'held') return;
+    if (outcome === 'sent') {
+      notified++;
+      redrawFailedNotified++;
+    }
+    for (let race = 0; race < REMINDER_MARK_RACES; race++) {
+      if ((await markAttentionNotified(db, tableName, stored, since)) === 'written') return;
+      stored = await getFollowUp(db, tableName, followUp.id);
+      if (!due(stored)) return;
+    }
+    logger.warn('redraw_failed notice sent but not marked: the next sweep marks it (its claim says it went out)', { follow_up_id: followUp.id });
   };
 
   const guarded = (step: string, work: (order: IndexedOrder) => Promise<void>) => async (order: IndexedOrder) => {
@@ -563,23 +726,37 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
     CONCURRENCY,
     guarded('flagged', async (order) => void (await clearIfOver(order))),
   );
-  // The opt-in not_acknowledged reminders (CONTRACT §9), after the stale rules.
+  // The follow-ups' own notices (CONTRACT §9), after the stale rules, from one read of the open worklist:
+  // each failed redraw (attention redraw_failed) first, then the opt-in not_acknowledged reminders.
   const ackHours = input.followUpAckHours ?? null;
-  if (ackHours !== null && read !== null && mayStart('reminders')) {
-    const openedBefore = canonicalFromDate(new Date(now.getTime() - ackHours * HOUR_MS));
+  if (read !== null && mayStart('follow_up_notices')) {
+    const openedBefore = ackHours === null ? null : canonicalFromDate(new Date(now.getTime() - ackHours * HOUR_MS));
     try {
-      const unacknowledged = await unacknowledgedFollowUps(db, tableName, openedBefore);
-      await forEachLimited(unacknowledged, CONCURRENCY, async (stored) => {
-        try {
-          await remind(stored, openedBefore);
-        } catch (error) {
-          failures++;
-          logger.error('reminding of a follow-up failed', { follow_up_id: stored.followUp.id, error: errorName(error) });
-        }
-      });
+      const open = await openFollowUps(db, tableName);
+      const each = async (listed: StoredFollowUp[], work: (stored: StoredFollowUp) => Promise<void>, what: string) =>
+        forEachLimited(listed, CONCURRENCY, async (stored) => {
+          try {
+            await work(stored);
+          } catch (error) {
+            failures++;
+            logger.error(what, { follow_up_id: stored.followUp.id, error: errorName(error) });
+          }
+        });
+      await each(
+        open.filter((stored) => awaitsRedrawFailedNotice(stored, now)),
+        noticeFailedRedraw,
+        'notifying a failed redraw failed',
+      );
+      if (openedBefore !== null) {
+        await each(
+          open.filter((stored) => awaitsReminder(stored, openedBefore)),
+          (stored) => remind(stored, openedBefore),
+          'reminding of a follow-up failed',
+        );
+      }
     } catch (error) {
       failures++;
-      logger.error('reading unacknowledged follow-ups failed', { error: errorName(error) });
+      logger.error('reading open follow-ups failed', { error: errorName(error) });
     }
   }
 
@@ -623,15 +800,18 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
     cleared,
     reconciled: (junction?.reconciled ?? 0) + (sync?.applied ?? 0),
     synced: sync?.synced ?? 0,
+    skipped: false,
   };
   logger.info('stale redraw sweep done', {
     ...result,
     notified,
     reminded,
+    redraw_failed_notified: redrawFailedNotified,
     held_back_by_follow_up: heldBack,
     cleared_follow_up_closed: clearedClosed,
     cleared_follow_up_snoozed: clearedSnoozed,
     notification_failures: notificationFailures,
+    notifications_held_by_claim: heldByClaim,
     notifications_pending: read === null ? null : pendingAfter,
     stopped_early_at: stoppedAt,
     failures,
@@ -653,6 +833,24 @@ export async function runSweep(input: SweepInput): Promise<SweepResult> {
   });
   if (failures > 0) throw new SweepError(`${failures} order(s) could not be swept`);
   return result;
+}
+
+/** Days a notification's claim is kept (TTL): long after any sweep could send it again. */
+export const NOTIFICATION_CLAIM_DAYS = 35;
+
+/** The claim of a stale flag's notification: one per order and flag (its `since`). */
+export function alertClaimKey(orderId: string, flagSince: string): string {
+  return `alert#${orderId}#${flagSince}`;
+}
+
+/** The claim of a follow-up's not_acknowledged reminder: one per follow-up (CONTRACT §9). */
+export function reminderClaimKey(followUpId: string): string {
+  return `not_acknowledged#${followUpId}`;
+}
+
+/** The claim of a follow-up's redraw_failed notice: one per follow-up and failed order (Junction supports one redraw per transaction). */
+export function redrawFailedClaimKey(followUpId: string, orderId: string): string {
+  return `redraw_failed#${followUpId}#${orderId}`;
 }
 
 /** Oldest flag first (its `since`), then by order id. */

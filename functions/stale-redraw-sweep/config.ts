@@ -7,10 +7,10 @@
 import * as z from 'zod/mini';
 import { optionalSetting, parseEnv, required } from '../shared/config';
 import { JunctionApiBaseUrl } from '../junction/settings';
-import { FollowUpEnv, ReconcileEnv, SyncEnv, ThresholdsEnv } from './app';
+import { FollowUpEnv, LeaseEnv, ReconcileEnv, SyncEnv, ThresholdsEnv } from './app';
 import { AlertEnv } from './notifier';
 
-export const SweepEnv = z.extend(z.extend(z.extend(z.extend(z.extend(ThresholdsEnv, ReconcileEnv.shape), SyncEnv.shape), FollowUpEnv.shape), AlertEnv.shape), {
+export const SweepEnv = z.extend(z.extend(z.extend(z.extend(z.extend(z.extend(ThresholdsEnv, ReconcileEnv.shape), SyncEnv.shape), FollowUpEnv.shape), AlertEnv.shape), LeaseEnv.shape), {
   TABLE_NAME: required(),
   STALE_REDRAW_TOPIC_ARN: required(),
   /** The Secrets Manager secret holding Junction's team API key; absent: no reconciliation. */

@@ -12,14 +12,15 @@
  * one, that sweep runs its stale rules without Junction, logs an error and emits
  * JunctionKeyUnusable = 1 (alarmed); reconciliation is optional, the stale rules
  * are not. FOLLOW_UP_ACK_HOURS (optional) turns on the not_acknowledged reminder
- * of follow-ups (CONTRACT §9). ENVIRONMENT_NAME and ALERT_TIMEZONE shape the
+ * of follow-ups (CONTRACT §9). SWEEP_TIMEOUT_SECONDS, the function's own
+ * timeout (the stack sets it), is how long the sweep's lease lasts (§4). ENVIRONMENT_NAME and ALERT_TIMEZONE shape the
  * alerts' subjects and times (notifier.ts).
  */
 import { junctionFromSecret } from '../junction/key-secret';
 import { functionTable } from '../store/document-table';
 import { createLogger, createMetrics } from '../shared/observability';
 import { secretStringReader } from '../shared/secrets-manager';
-import { createSweepHandler, followUpAckHoursOf, reconcileOf, secretErrorName, SWEEP_SERVICE_NAME, syncOf, thresholdsOf } from './app';
+import { createSweepHandler, followUpAckHoursOf, leaseSecondsOf, reconcileOf, secretErrorName, SWEEP_SERVICE_NAME, syncOf, thresholdsOf } from './app';
 import { sweepConfig } from './config';
 import { alertSettingsOf, createSnsNotifier, DEPLOYED_STACK_NAME, SNS_CLIENT_CONFIG } from './notifier';
 
@@ -52,6 +53,8 @@ export const handler = createSweepHandler({
   reconcile: reconcileOf(config),
   sync: syncOf(config),
   followUpAckHours: followUpAckHoursOf(config),
+  // One sweep at a time: its lease ends the function's timeout after it was taken (CONTRACT §4).
+  leaseSeconds: leaseSecondsOf(config),
   // Loaded at the first notification (notifier.ts): most sweeps send none.
   notifier: createSnsNotifier(() => import('@aws-sdk/client-sns').then(({ SNSClient }) => new SNSClient({ ...SNS_CLIENT_CONFIG })), config.STALE_REDRAW_TOPIC_ARN, alertSettingsOf(config, DEPLOYED_STACK_NAME)),
   logger,

@@ -79,7 +79,10 @@ export interface NotificationAppointment {
 export interface StaleRedrawNotification {
   order_id: string;
   transaction_id: string | null;
-  /** A stale redraw (§4), or `not_acknowledged`: its follow-up is still new FOLLOW_UP_ACK_HOURS after it opened (§9). */
+  /**
+   * A stale redraw (§4); `not_acknowledged`: its follow-up is still new FOLLOW_UP_ACK_HOURS after it opened (§9);
+   * `redraw_failed`: the redraw order ended otherwise than completed (the order named here), its follow-up open (§9).
+   */
   reason: NotificationReason;
   /** High-level status, e.g. collecting_sample. */
   status: string;
@@ -87,7 +90,7 @@ export interface StaleRedrawNotification {
   low_level_status: string;
   /** Whole days since the order's last status change. */
   days_waiting: number;
-  /** When the sweep flagged it, or sent the not_acknowledged reminder (canonical instant). */
+  /** When the sweep flagged it, or sent the not_acknowledged reminder or the redraw_failed notice (canonical instant). */
   since: string;
   /** The order's last status change, per Junction (canonical instant). */
   status_time: string;
@@ -206,6 +209,10 @@ const REASON_TEXT: Readonly<Record<string, { words: string; what: string }>> = {
     words: 'follow-up not acknowledged',
     what: 'nobody has acknowledged its follow-up since it opened',
   },
+  redraw_failed: {
+    words: 'redraw failed',
+    what: 'the redraw order ended without the missing results, and Junction supports one redraw per transaction',
+  },
 };
 
 function reasonText(reason: string): { words: string; what: string } {
@@ -214,6 +221,14 @@ function reasonText(reason: string): { words: string; what: string } {
 
 /** Whether the notification is the not_acknowledged reminder rather than a stale flag. */
 const isReminder = (sent: StaleRedrawNotification): boolean => sent.reason === 'not_acknowledged';
+
+/** Whether the notification is the redraw_failed notice of a follow-up (CONTRACT §9) rather than a stale flag. */
+const isRedrawFailed = (sent: StaleRedrawNotification): boolean => sent.reason === 'redraw_failed';
+
+/** How the notice says when the sweep sent it: a reminder is "reminded", a failed redraw "notified", a stale flag "flagged". */
+function sentWord(sent: StaleRedrawNotification): 'reminded' | 'notified' | 'flagged' {
+  return isReminder(sent) ? 'reminded' : isRedrawFailed(sent) ? 'notified' : 'flagged';
+}
 
 /** SNS refuses a Subject over 100 characters, or one that is not printable ASCII. */
 export const SUBJECT_MAX = 100;
@@ -228,7 +243,10 @@ const ascii = (text: string): string => text.replace(/[^\x20-\x7E]/g, '?');
  * shortened, never the reason or the environment.
  */
 export function subjectLine(notification: StaleRedrawNotification, environment: string): string {
-  const head = ascii(`Redraw stuck ${days(notification.days_waiting)} (${reasonText(notification.reason).words})`);
+  // A failed redraw is not stuck: it ended (`Redraw failed (sample error) - ...`).
+  const head = isRedrawFailed(notification)
+    ? ascii(`Redraw failed (${notification.low_level_status.replaceAll('_', ' ')})`)
+    : ascii(`Redraw stuck ${days(notification.days_waiting)} (${reasonText(notification.reason).words})`);
   const tail = ascii(` - ${environment}`);
   const owner = notification.follow_up?.owner;
   let ownerPart = owner ? ascii(` - owner: ${owner}`) : ' - no owner';
@@ -265,10 +283,11 @@ function appointmentText(sent: SentStaleRedrawNotification, options: RenderOptio
   return `${when}, ${appointment.status} (appointment ${appointment.id})${missed}`;
 }
 
-/** "stuck 9 days, flagged just now" (said from when it was sent). */
+/** "is stuck 9 days, flagged just now", or for a failed redraw "ended 3 h ago, notified just now" (said from when it was sent). */
 function stuckText(sent: SentStaleRedrawNotification): string {
   const now = new Date(Date.parse(sent.sent_at));
-  return `stuck ${days(sent.days_waiting)}, ${isReminder(sent) ? 'reminded' : 'flagged'} ${agoWords(sent.since, now)}`;
+  const age = isRedrawFailed(sent) ? `ended ${agoWords(sent.status_time, now)}` : `is stuck ${days(sent.days_waiting)}`;
+  return `${age}, ${sentWord(sent)} ${agoWords(sent.since, now)}`;
 }
 
 /** One plain sentence of what is wrong and how long (ids, statuses and times only). */
@@ -276,7 +295,7 @@ function summaryOf(sent: SentStaleRedrawNotification, options: RenderOptions): s
   const zone = options.timeZone ?? null;
   const what =
     isReminder(sent) && sent.follow_up !== null ? `${reasonText(sent.reason).what} at ${humanTime(sent.follow_up.opened_at, zone)}` : reasonText(sent.reason).what;
-  return `Order ${sent.order_id}${sent.transaction_id ? ` (transaction ${sent.transaction_id})` : ''} is ${sent.low_level_status}: ${what}. It is ${stuckText(sent)}.`;
+  return `Order ${sent.order_id}${sent.transaction_id ? ` (transaction ${sent.transaction_id})` : ''} is ${sent.low_level_status}: ${what}. It ${stuckText(sent)}.`;
 }
 
 /** The e-mail a subscriber reads: what, which order, how bad, whose, what to do next, where to find it. */
@@ -292,7 +311,7 @@ export function emailText(sent: SentStaleRedrawNotification, options: RenderOpti
     `Order:        ${sent.order_id}`,
     `Transaction:  ${sent.transaction_id ?? '(none known)'}`,
     `Status:       ${sent.status} / ${sent.low_level_status} since ${humanTime(sent.status_time, zone)}, ${days(sent.days_waiting)} ago`,
-    `${isReminder(sent) ? 'Reminded:' : 'Flagged: '}     ${humanTime(sent.since, zone)}, ${agoWords(sent.since, now)}`,
+    `${{ reminded: 'Reminded:', notified: 'Notified:', flagged: 'Flagged: ' }[sentWord(sent)]}     ${humanTime(sent.since, zone)}, ${agoWords(sent.since, now)}`,
     ...(appointment === null ? [] : [`Appointment:  ${appointment}`]),
     `Follow-up:    ${followUpText(sent.follow_up)}`,
     `Environment:  ${sent.environment}`,
@@ -302,9 +321,7 @@ export function emailText(sent: SentStaleRedrawNotification, options: RenderOpti
     `In Junction:  ${sent.in_junction}`,
     `Look it up:   ${sent.look_up}`,
     '',
-    isReminder(sent)
-      ? '(Sent once per follow-up by redraw-tracker. It carries ids, statuses, handles and times only; the patient is in Junction.)'
-      : '(Sent once per stale episode by redraw-tracker. It carries ids, statuses, handles and times only; the patient is in Junction.)',
+    `(Sent once per ${isReminder(sent) ? 'follow-up' : isRedrawFailed(sent) ? 'failed redraw' : 'stale episode'} by redraw-tracker. It carries ids, statuses, handles and times only; the patient is in Junction.)`,
   ].join('\n');
 }
 
@@ -344,23 +361,28 @@ function chatActionContext(sent: SentStaleRedrawNotification, region: string | u
  */
 export function chatNotification(sent: SentStaleRedrawNotification, deployed?: { region: string | undefined } & RenderOptions): ChatNotification {
   const reminder = isReminder(sent);
+  const failed = isRedrawFailed(sent);
   const zone = deployed?.timeZone ?? null;
   const now = new Date(Date.parse(sent.sent_at));
   const appointment = appointmentText(sent, { timeZone: zone });
   const lines = [
     summaryOf(sent, { timeZone: zone }),
     `*Status:* ${sent.status} / ${sent.low_level_status} since ${humanTime(sent.status_time, zone)}`,
-    `*${reminder ? 'Reminded' : 'Flagged'}:* ${humanTime(sent.since, zone)}, ${agoWords(sent.since, now)}`,
+    `*${{ reminded: 'Reminded', notified: 'Notified', flagged: 'Flagged' }[sentWord(sent)]}:* ${humanTime(sent.since, zone)}, ${agoWords(sent.since, now)}`,
     ...(appointment === null ? [] : [`*Appointment:* ${appointment}`]),
     `*Follow-up:* ${followUpText(sent.follow_up)}`,
   ];
   return {
     version: '1.0',
     source: 'custom',
-    id: reminder ? `not-acknowledged-${sent.follow_up?.id ?? sent.order_id}` : `stale-${sent.order_id}-${sent.since}`,
+    id: reminder
+      ? `not-acknowledged-${sent.follow_up?.id ?? sent.order_id}`
+      : failed
+        ? `redraw-failed-${sent.follow_up?.id ?? sent.transaction_id ?? sent.order_id}-${sent.order_id}`
+        : `stale-${sent.order_id}-${sent.since}`,
     content: {
       textType: 'client-markdown',
-      title: `${reminder ? ':bell:' : ':warning:'} ${sent.subject}`,
+      title: `${reminder ? ':bell:' : failed ? ':rotating_light:' : ':warning:'} ${sent.subject}`,
       description: lines.join('\n'),
       nextSteps: [sent.next_step, `In Junction: ${sent.in_junction}`, `Look it up: \`${sent.look_up}\``],
       keywords: ['redraw-tracker', sent.reason, sent.environment, ...(sent.follow_up?.owner ? [sent.follow_up.owner] : [])],
@@ -368,7 +390,7 @@ export function chatNotification(sent: SentStaleRedrawNotification, deployed?: {
     metadata: {
       threadId: `redraw-tracker-order-${sent.order_id}`,
       summary: `${sent.subject}: order ${sent.order_id}`,
-      eventType: reminder ? 'follow_up.not_acknowledged' : 'redraw.stale',
+      eventType: reminder ? 'follow_up.not_acknowledged' : failed ? 'follow_up.redraw_failed' : 'redraw.stale',
       additionalContext: chatActionContext(sent, deployed?.region),
       enableCustomActions: true,
     },

@@ -60,6 +60,7 @@ const A = {
   applied: 'tf',
   revision: 'rev',
   reminded: 'ar',
+  attentionNotified: 'an',
   redrawOrderedAt: 'ro',
   lastEntry: 'le',
 } as const;
@@ -77,6 +78,8 @@ export interface StoredFollowUp {
   expiresAt: number | null;
   /** When the sweep's not_acknowledged reminder went out (once per follow-up), or null. */
   remindedAt: string | null;
+  /** When the sweep's redraw_failed notice went out (once per failed redraw: `attention`), or null. */
+  attentionNotifiedAt?: string | null;
   /** When Junction created its redraw order, once known (reports' time to a redraw order, CONTRACT §11); null before. */
   redrawOrderedAt?: string | null;
   /** Its history's newest entry (when recorded, what): the history's clock never goes back; null before it was kept. */
@@ -99,6 +102,7 @@ const Stored = z.object({
   [A.applied]: z.optional(z.array(z.enum(REDRAW_FACTS))),
   [A.revision]: z.optional(z.int()),
   [A.reminded]: z.optional(z.nullable(z.string())),
+  [A.attentionNotified]: z.optional(z.nullable(z.string())),
   [A.redrawOrderedAt]: z.optional(z.nullable(z.string())),
   [A.lastEntry]: z.optional(z.nullable(z.object({ at: z.string(), action: z.string() }))),
   [TABLE.ttlAttribute]: z.optional(z.nullable(z.number())),
@@ -125,6 +129,7 @@ function parseStored(item: Record<string, unknown>): StoredFollowUp {
     applied: parsed[A.applied] ?? [],
     expiresAt: parsed[TABLE.ttlAttribute] ?? null,
     remindedAt: parsed[A.reminded] ?? null,
+    attentionNotifiedAt: parsed[A.attentionNotified] ?? null,
     redrawOrderedAt: parsed[A.redrawOrderedAt] ?? null,
     last: parsed[A.lastEntry] ?? null,
     revision: parsed[A.revision] ?? 0,
@@ -149,6 +154,7 @@ function itemOf(stored: StoredFollowUp): Record<string, unknown> {
     [A.applied]: stored.applied,
     [A.revision]: stored.revision,
     [A.reminded]: stored.remindedAt,
+    ...(stored.attentionNotifiedAt == null ? {} : { [A.attentionNotified]: stored.attentionNotifiedAt }),
     ...(stored.redrawOrderedAt == null ? {} : { [A.redrawOrderedAt]: stored.redrawOrderedAt }),
     ...(stored.last == null ? {} : { [A.lastEntry]: stored.last }),
     ...(stored.expiresAt === null ? {} : { [TABLE.ttlAttribute]: stored.expiresAt }),
@@ -603,4 +609,50 @@ export async function existingFollowUpIds(db: TableClient, tableName: string, id
   const unique = [...new Set(ids)];
   const items = await getItems(db, tableName, unique.map((id) => keys.followUp(id)), false);
   return new Set(unique.filter((_, index) => items[index] !== undefined));
+}
+
+// ---------------------------------------------------------------------------
+// The sweep's notices of open follow-ups (CONTRACT §9): one read of the worklist
+
+/**
+ * Every follow-up in the worklist's open partition (new, acknowledged,
+ * snoozed), as stored: one Query of the by-transaction index (never a Scan),
+ * eventually consistent. The sweep reads it once and finds both its notices
+ * in it (awaitsReminder, awaitsRedrawFailedNotice).
+ */
+export async function openFollowUps(db: TableClient, tableName: string): Promise<StoredFollowUp[]> {
+  const found: StoredFollowUp[] = [];
+  for await (const item of queryItems(db, {
+    TableName: tableName,
+    IndexName: TABLE.byTransaction.indexName,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': TABLE.byTransaction.partitionKey },
+    ExpressionAttributeValues: { ':pk': FOLLOW_UP_LISTING_PARTITIONS.open },
+  })) {
+    found.push(parseStored(item));
+  }
+  return found;
+}
+
+/** Whether the not_acknowledged reminder is due (as unacknowledgedFollowUps filters): still new, opened before `openedBefore`, not reminded. */
+export function awaitsReminder(stored: StoredFollowUp, openedBefore: string): boolean {
+  return stored.followUp.state === 'new' && stored.remindedAt === null && stored.followUp.opened_at < openedBefore;
+}
+
+/**
+ * Whether the redraw_failed notice is due (CONTRACT §9): the follow-up is
+ * open at `now` (a snoozed one too: the failure is news to whoever snoozed
+ * it), its `attention` is `redraw_failed`, and no notice went out for it.
+ */
+export function awaitsRedrawFailedNotice(stored: StoredFollowUp, now: Date): boolean {
+  return stateAt(stored.followUp, now).state !== 'closed' && stored.followUp.attention === 'redraw_failed' && (stored.attentionNotifiedAt ?? null) === null;
+}
+
+/**
+ * Records that the redraw_failed notice of this follow-up went out (the
+ * sweep), as markReminded does for the reminder: conditional on the revision
+ * read, `lost` when another write came first. Not a version: nothing a person did.
+ */
+export async function markAttentionNotified(db: TableClient, tableName: string, stored: StoredFollowUp, at: string): Promise<'written' | 'lost'> {
+  return writeStoredFollowUp(db, tableName, stored, { ...stored, attentionNotifiedAt: at }, []);
 }

@@ -43,6 +43,7 @@ import {
   type TallyKind,
 } from '../core/report';
 import { stateAt } from '../core/follow-up';
+import { mostOverdue } from '../core/digest';
 import { isFollowUpItem, parseFollowUpItem } from './follow-ups';
 import { queryItems } from './query-pages';
 import { FOLLOW_UP_LISTING_PARTITIONS, keys, OPEN_REDRAW_PARTITIONS, TABLE } from './table';
@@ -241,17 +242,19 @@ export async function readRedrawReport(db: TableClient, tableName: string, input
   return assembleReport({ window: { from, to }, now, tallies, open: facts });
 }
 
-/** The `limit` open follow-ups most overdue at `now` (due_at passed, earliest first): ids, owners and times only. */
+/**
+ * The `limit` most overdue open follow-ups at `now` (core/digest.ts
+ * mostOverdue): those with attention (a failed redraw) first, then those whose
+ * due time passed, earliest first; ids, owners and times only. The whole open
+ * partition is read (the report reads it too): a follow-up with attention may
+ * sort anywhere by its due time.
+ */
 export async function overdueFollowUps(db: TableClient, tableName: string, input: { now: Date; limit: number }): Promise<OverdueFollowUp[]> {
-  const nowIso = canonicalFromDate(input.now);
-  const overdue: OverdueFollowUp[] = [];
+  const open: OverdueFollowUp[] = [];
   for await (const stored of openFollowUps(db, tableName)) {
-    // Those needing attention come first (their own order), then by due time, nulls last: the first one not yet due ends the list.
-    if (stored.followUp.attention !== null && (stored.dueAt === null || stored.dueAt > nowIso)) continue;
-    if (stored.dueAt === null || stored.dueAt > nowIso || overdue.length >= input.limit) break;
     const current = stateAt(stored.followUp, input.now);
     if (current.state === 'closed') continue;
-    overdue.push({ id: current.id, owner: current.owner, state: current.state, due_at: stored.dueAt, opened_at: current.opened_at });
+    open.push({ id: current.id, owner: current.owner, state: current.state, due_at: stored.dueAt, opened_at: current.opened_at, attention: current.attention });
   }
-  return overdue;
+  return mostOverdue(open, input.now, input.limit);
 }

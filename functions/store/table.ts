@@ -114,6 +114,23 @@ export const keys = {
 /** Report rows' partitions start with this, then `<kind>#<YYYY-MM>` (keys.reportRow). */
 export const REPORT_PARTITION_PREFIX = 'REPORT#';
 
+/**
+ * Leases (store/claims.ts): one item each, `LEASE#<name>`; the sweep's is
+ * `LEASE#sweep` (one sweep at a time, CONTRACT §4). No index key, no TTL.
+ */
+export const LEASE_PARTITION_PREFIX = 'LEASE#';
+
+/**
+ * Claims on messages (store/claims.ts): one item per message,
+ * `CLAIM#<scope>#<key>`, so that each is published once (CONTRACT §4, §9, §11).
+ * The scope names who claims: the sweep's notifications, the weekly digest;
+ * the stack grants each writer its own scope's partitions only
+ * (`dynamodb:LeadingKeys`). No index key; each expires after a while (TTL).
+ */
+export const CLAIM_PARTITION_PREFIX = 'CLAIM#';
+export const CLAIM_SCOPES = { notification: 'notification', digest: 'digest' } as const;
+export type ClaimScope = (typeof CLAIM_SCOPES)[keyof typeof CLAIM_SCOPES];
+
 /** CreateTable input for DynamoDB Local (tests, `npm start`); the CDK stack builds the same from TABLE. */
 export function createTableInput(tableName: string): CreateTableCommandInput {
   const s = 'S' as const;

@@ -8,11 +8,25 @@
  * A failure is never silent and never half a digest: a read that fails, or a
  * topic that refuses, makes the invocation fail (logged by step and error type),
  * so the schedule's retry policy tries again and the function's Errors alarm
- * says it. Nothing is written, so a retry after a publish whose answer was lost
- * can at worst send the same digest twice.
+ * says it.
+ *
+ * Once a week on AWS (CONTRACT §11), even when the schedule fires twice: the
+ * week's digest is claimed before it is published and the claim marked after
+ * (store/claims.ts, `CLAIM#digest#<zone>#<week start>`). An invocation that
+ * finds the week's claim marked sends nothing (`already_sent`); one that finds
+ * another invocation's claim less than 15 minutes old leaves it to that one
+ * (`in_progress`). The holder is the invocation's request id, which Lambda
+ * keeps when it retries a failed asynchronous invocation: the retry of an
+ * invocation that died takes its own claim again and sends. A crash between
+ * the topic's acceptance and the mark may repeat the digest once (its retry,
+ * or any invocation 15 minutes later), never lose it. Locally (`POST
+ * /local/digest`) there is no claim: it is shown every time.
  */
+import { randomUUID } from 'node:crypto';
 import type { OverdueFollowUp, RedrawReport } from '../core/report';
-import { DIGEST_OVERDUE_LIMIT, digestWeek, weeklyDigest, type WeeklyDigest } from '../core/digest';
+import { DIGEST_OVERDUE_LIMIT, digestWeek, weeklyDigest, type DigestWeek, type WeeklyDigest } from '../core/digest';
+import { canonicalFromDate } from '../core/instant';
+import type { Claim, ClaimOutcome, MessageClaims } from '../store/claims';
 import { SERVICES } from '../shared/metric-names';
 import { errorName, type LogSink } from '../shared/observability';
 
@@ -43,10 +57,12 @@ export interface DigestDeps {
   deployed?: { stack: string; region: string | undefined };
   /** Injectable so tests need no waiting. */
   clock?: () => Date;
+  /** The week's claims (AWS: once a week); absent: every invocation sends (`POST /local/digest`). */
+  claims?: MessageClaims | null;
 }
 
 /** Which step of a digest failed (its log field), for a reader of the log. */
-export type DigestStep = 'read' | 'publish';
+export type DigestStep = 'claim' | 'read' | 'publish';
 
 /** A digest that was not sent: which step failed, and the error behind it (`cause`). */
 export class DigestError extends Error {
@@ -55,7 +71,14 @@ export class DigestError extends Error {
     readonly step: DigestStep,
     options: { cause: unknown },
   ) {
-    super(step === 'read' ? 'the weekly digest could not read its report' : 'the notification topic did not accept the weekly digest', options);
+    super(
+      step === 'claim'
+        ? 'the weekly digest could not claim its week'
+        : step === 'read'
+          ? 'the weekly digest could not read its report'
+          : 'the notification topic did not accept the weekly digest',
+      options,
+    );
   }
 }
 
@@ -96,20 +119,71 @@ export async function sendDigest(deps: DigestDeps): Promise<WeeklyDigest> {
 }
 
 /** What the handler answers (a Scheduler ignores it; a person invoking it by hand reads it). */
-export interface DigestResult {
-  week_start: string;
-  week_end: string;
-  subject: string;
-  overdue: number;
+export type DigestResult =
+  | { outcome: 'sent'; week_start: string; week_end: string; subject: string; overdue: number }
+  /** The week's digest went out already (`already_sent`), or another invocation claimed it less than 15 minutes ago (`in_progress`). */
+  | { outcome: 'already_sent' | 'in_progress'; week_start: string; week_end: string };
+
+/** Days a week's claim is kept (TTL): long after any retry or second firing of its schedule. */
+export const DIGEST_CLAIM_DAYS = 60;
+
+/** The claim key of a week: its zone and its start (a change of DIGEST_TIMEZONE is another week). */
+export function digestClaimKey(week: DigestWeek): string {
+  return `${week.timeZone}#${canonicalFromDate(week.from)}`;
 }
 
 /**
- * The Lambda entry's body: one digest per invocation. The Scheduler's event
- * carries nothing it needs (the week follows from the clock and DIGEST_TIMEZONE).
+ * One digest, once per week (see the module's comment): claimed for `holder`,
+ * built and published (sendDigest), then marked. Without `deps.claims`, sent
+ * every time. Rejects with a DigestError as sendDigest does (step `claim` when
+ * the claim could not be written: nothing was sent).
  */
-export function createDigestHandler(deps: DigestDeps): (event?: unknown) => Promise<DigestResult> {
-  return async () => {
-    const digest = await sendDigest(deps);
-    return { week_start: digest.week_start, week_end: digest.week_end, subject: digest.subject, overdue: digest.overdue.length };
-  };
+export async function sendWeeklyDigestOnce(deps: DigestDeps, holder: string): Promise<DigestResult> {
+  const now = (deps.clock ?? (() => new Date()))();
+  const week = digestWeek(now, deps.timeZone);
+  const bounds = { week_start: canonicalFromDate(week.from), week_end: canonicalFromDate(week.to) };
+  const claims = deps.claims ?? null;
+  let claim: Claim | null = null;
+  if (claims !== null) {
+    let claimed: ClaimOutcome;
+    try {
+      claimed = await claims.claim({ key: digestClaimKey(week), holder, now });
+    } catch (error) {
+      deps.logger.error('weekly digest not sent: claiming its week failed', { step: 'claim', error: errorName(error) });
+      throw new DigestError('claim', { cause: error });
+    }
+    if (claimed.kind === 'sent') {
+      deps.logger.info('weekly digest already sent for this week: not sent again', { ...bounds, time_zone: week.timeZone, sent_at: claimed.sentAt });
+      return { outcome: 'already_sent', ...bounds };
+    }
+    if (claimed.kind === 'held') {
+      deps.logger.info('weekly digest claimed by another invocation less than 15 minutes ago: left to it', {
+        ...bounds,
+        time_zone: week.timeZone,
+        claimed_at: claimed.claimedAtMs === null ? null : canonicalFromDate(new Date(claimed.claimedAtMs)),
+      });
+      return { outcome: 'in_progress', ...bounds };
+    }
+    claim = claimed.claim;
+  }
+  const digest = await sendDigest({ ...deps, clock: () => now });
+  if (claims !== null && claim !== null) {
+    try {
+      if ((await claims.markSent(claim, now)) === 'lost') deps.logger.warn('weekly digest sent, but its claim was taken over meanwhile', { ...bounds });
+    } catch (error) {
+      // Sent: the claim stays unmarked, so an invocation 15 minutes later may send it again (once). Not a failure to retry.
+      deps.logger.warn('weekly digest sent, but marking its claim failed', { ...bounds, error: errorName(error) });
+    }
+  }
+  return { outcome: 'sent', week_start: digest.week_start, week_end: digest.week_end, subject: digest.subject, overdue: digest.overdue.length };
+}
+
+/**
+ * The Lambda entry's body: one digest per invocation, once per week (its
+ * claims). The Scheduler's event carries nothing it needs (the week follows
+ * from the clock and DIGEST_TIMEZONE); the claim's holder is the invocation's
+ * request id (the same on Lambda's retries of it).
+ */
+export function createDigestHandler(deps: DigestDeps): (event?: unknown, context?: { awsRequestId?: string }) => Promise<DigestResult> {
+  return async (_event, context) => sendWeeklyDigestOnce(deps, context?.awsRequestId ?? randomUUID());
 }

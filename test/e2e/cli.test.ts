@@ -163,7 +163,7 @@ describe('redraw-tracker against npm start', () => {
   it('sweeps the local tracker now, in both modes', async () => {
     const json = await cli(['sweep', '--json']);
     expect(json).toMatchObject({ code: 0, stderr: '' });
-    const first = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.literal(0), synced: z.literal(0) }).strict().parse(JSON.parse(json.stdout));
+    const first = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.literal(0), synced: z.literal(0), skipped: z.literal(false) }).strict().parse(JSON.parse(json.stdout));
     expect(first.flagged).toBeGreaterThanOrEqual(2);
 
     const human = await cli(['sweep']);

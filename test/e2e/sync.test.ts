@@ -44,7 +44,7 @@ type Order = OrderAnswer;
 const Transaction = TransactionAnswer;
 type Transaction = z.output<typeof Transaction>;
 const RedrawPage = RedrawPageAnswer;
-const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number(), synced: z.number() }).strict();
+const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number(), synced: z.number(), skipped: z.literal(false) }).strict();
 
 const secret = newSecret();
 /** Every answer body any tracker or command gave, checked for PHI at the end. */

@@ -66,15 +66,24 @@ describe('the weekly digest in the stack', () => {
     });
   });
 
-  it('gives the function Queries of the table and its two indexes, Publish on the notification topic, and nothing else', () => {
+  it('gives the function Queries of the table and its two indexes, writes of its own weeks\' claims only, Publish on the notification topic, and nothing else', () => {
     const fn = digest?.function;
     if (!fn) throw new Error('no digest function');
     const statements = statementsOf(stack, template, fn.role);
     const actions = new Set(statements.flatMap((statement) => statement.Action));
     const dynamodb = [...actions].filter((action) => action.startsWith('dynamodb:')).sort();
-    expect(dynamodb).toEqual(['dynamodb:Query']);
+    expect(dynamodb).toEqual(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(statements.filter((statement) => statement.Action.includes('dynamodb:Query')).flatMap((statement) => statement.Resource)).toHaveLength(3);
-    for (const forbidden of ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan', 'kms:Encrypt', 'events:PutEvents', 'lambda:InvokeFunction', 'secretsmanager:GetSecretValue']) {
+    // Its writes (CONTRACT §11: the week's claim) only on items whose partition key is one of its claims.
+    const writes = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => (policy as { Properties: { PolicyDocument: { Statement: { Sid?: string; Action: unknown; Condition?: unknown }[] }; Roles: unknown[] } }).Properties)
+      .filter((properties) => JSON.stringify(properties.Roles) === JSON.stringify([stack.resolve(fn.role.roleName)]))
+      .flatMap((properties) => properties.PolicyDocument.Statement)
+      .filter((statement) => JSON.stringify(statement.Action).includes('dynamodb:PutItem') || JSON.stringify(statement.Action).includes('dynamodb:UpdateItem'));
+    expect(writes).toEqual([
+      expect.objectContaining({ Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CLAIM#digest#*'] } } }),
+    ]);
+    for (const forbidden of ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:Scan', 'events:PutEvents', 'lambda:InvokeFunction', 'secretsmanager:GetSecretValue']) {
       expect(actions.has(forbidden), forbidden).toBe(false);
     }
     const publish = statements.filter((statement) => statement.Action.includes('sns:Publish'));

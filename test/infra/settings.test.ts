@@ -64,13 +64,13 @@ describe('followUpAckHours (CONTRACT §9: the opt-in not_acknowledged reminder)'
         .map((statement) => statement.Resource),
     );
 
-  it('is off by default and in the committed cdk.json: no FOLLOW_UP_ACK_HOURS, no Query on the worklist index', () => {
+  it('is off by default and in the committed cdk.json: no FOLLOW_UP_ACK_HOURS (the worklist index is read all the same, for the redraw_failed notices)', () => {
     expect(parseSettings(valid).followUpAckHours).toBeNull();
     expect(cdkJsonSettings().followUpAckHours).toBeNull();
     const built = buildStack();
     expect(sweepEnvironment(built)).not.toHaveProperty('FOLLOW_UP_ACK_HOURS');
     expect(sweepIndexes(built)).toContain(TABLE.openRedraws.indexName);
-    expect(sweepIndexes(built)).not.toContain(TABLE.byTransaction.indexName);
+    expect(sweepIndexes(built)).toContain(TABLE.byTransaction.indexName);
   });
 
   it('when set, reaches the sweep as FOLLOW_UP_ACK_HOURS with a Query grant on the worklist index', () => {

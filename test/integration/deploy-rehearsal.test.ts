@@ -388,12 +388,12 @@ describe('the synthesized stack, rehearsed: each bundle with its template enviro
     }
   });
 
-  it('weekly-digest: an EventBridge Scheduler invocation publishes the digest per protocol, naming the overdue follow-up, with Queries and one Publish only', async () => {
+  it('weekly-digest: an EventBridge Scheduler invocation publishes the digest per protocol, naming the overdue follow-up, with Queries, its week\'s claim and one Publish only; fired again, it sends nothing', async () => {
     const digest = await deploy('weekly-digest');
     try {
       // Scheduler's Lambda target without an input: the function reads nothing from the event.
       const result = resultOf(await digest.fn.invoke({}), digest.fn.logs());
-      expect(result).toMatchObject({ subject: expect.stringMatching(/^Weekly redraw review: .+ - RedrawTracker$/) });
+      expect(result).toMatchObject({ outcome: 'sent', subject: expect.stringMatching(/^Weekly redraw review: .+ - RedrawTracker$/) });
       expect(digest.proxy.published).toHaveLength(1);
       const [published] = digest.proxy.published;
       expect(published?.messageStructure).toBe('json');
@@ -405,7 +405,11 @@ describe('the synthesized stack, rehearsed: each bundle with its template enviro
       expect(message.email).toContain(ids.transactionId);
       expect(published?.message).not.toContain(ids.initialId);
       expect(published?.message).not.toContain(PHI_CANARY);
-      expect(new Set(digest.proxy.calls)).toEqual(new Set(['dynamodb:Query', 'sns:Publish']));
+      // The week's claim: taken (PutItem) and marked (UpdateItem), within its grant on CLAIM#digest#... alone.
+      expect(new Set(digest.proxy.calls)).toEqual(new Set(['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'sns:Publish']));
+      // The schedule fires again for the same week (CONTRACT §11): nothing is read or sent.
+      expect(resultOf(await digest.fn.invoke({}), digest.fn.logs())).toMatchObject({ outcome: 'already_sent' });
+      expect(digest.proxy.published).toHaveLength(1);
       expect(digest.proxy.denials).toEqual([]);
       expect(digest.proxy.unexpected).toEqual([]);
     } finally {
@@ -458,6 +462,29 @@ describe('the rehearsal itself', () => {
       expect(webhook.fn.logs()).toContain('AccessDeniedException');
     } finally {
       await webhook.stop();
+    }
+  });
+
+  it("holds the digest's writes to its claims' partitions: with the condition's prefix changed, its claim is refused and nothing is sent", async () => {
+    const elsewhere = deploymentOf(streamArn, (template) => {
+      for (const resource of Object.values(template.Resources)) {
+        if (resource.Type !== 'AWS::IAM::Policy') continue;
+        const document = (resource.Properties as { PolicyDocument: { Statement: { Condition?: Record<string, Record<string, unknown>> }[] } }).PolicyDocument;
+        for (const statement of document.Statement) {
+          const like = statement.Condition?.['ForAllValues:StringLike'];
+          if (like?.['dynamodb:LeadingKeys'] !== undefined) like['dynamodb:LeadingKeys'] = ['CLAIM#someone-else#*'];
+        }
+      }
+    });
+    const digest = await deploy('weekly-digest', {}, elsewhere);
+    try {
+      const outcome = await digest.fn.invoke({});
+      expect(outcome.kind).not.toBe('result');
+      expect(digest.proxy.denials).toContainEqual({ service: 'dynamodb', action: 'dynamodb:PutItem', resource: elsewhere.table.arn });
+      expect(digest.proxy.published).toEqual([]);
+      expect(digest.fn.logs()).toContain('weekly digest not sent: claiming its week failed');
+    } finally {
+      await digest.stop();
     }
   });
 

@@ -34,7 +34,7 @@ async function send(runtime: LocalRuntime, delivery: Delivery): Promise<void> {
   expect(response.status).toBe(200);
 }
 
-const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number(), synced: z.number() }).strict();
+const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number(), synced: z.number(), skipped: z.literal(false) }).strict();
 
 async function sweep(runtime: LocalRuntime) {
   const response = await fetch(`${runtime.url}/local/sweep`, { method: 'POST' });

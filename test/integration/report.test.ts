@@ -146,9 +146,11 @@ describe('GET /reports/redraws', () => {
     expect(today).toMatchObject({ closed: 1, by_disposition: { patient_declined: 1 }, time_to_close_hours: { n: 1 } });
     expect(today.time_to_close_hours.p50).toBeGreaterThan(24 * 200);
 
-    // The digest's list: the open follow-ups past due, most overdue first (the cancelled redraw has nothing due).
+    // The digest's list: the open follow-ups with attention first (the cancelled redraw failed: nothing is due,
+    // a person decides), then those past due, most overdue first.
     expect(await overdueFollowUps(rig.table.db, rig.table.tableName, { now: new Date(), limit: 10 })).toEqual([
-      expect.objectContaining({ id: inProgress.transactionId, owner: 'team.outreach', state: 'acknowledged' }),
+      expect.objectContaining({ id: redrawCancelled.transactionId, owner: null, attention: 'redraw_failed', due_at: null }),
+      expect.objectContaining({ id: inProgress.transactionId, owner: 'team.outreach', state: 'acknowledged', attention: null }),
     ]);
   });
 

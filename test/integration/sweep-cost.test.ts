@@ -100,7 +100,7 @@ describe('stale-redraw sweep cost', () => {
     // here, each read all the same), and for each awaiting one its transaction and its one member (the double check).
     const byKey = dueCandidates + dueCandidates + DUE_AWAITING * 2;
 
-    const reads = { queries: 0, items: 0, scanned: 0, countItems: 0, gets: 0, batchGetKeys: 0, batchGets: 0, other: [] as string[] };
+    const reads = { queries: 0, items: 0, scanned: 0, countItems: 0, gets: 0, batchGetKeys: 0, batchGets: 0, puts: 0, other: [] as string[] };
     table.doc.middlewareStack.add(
       (next, context) => async (args) => {
         const result = await next(args);
@@ -116,6 +116,9 @@ describe('stale-redraw sweep cost', () => {
           // The appointments of the redraws in progress read (CONTRACT §10), in one batch.
           reads.batchGets++;
           reads.batchGetKeys += Object.values((args.input as { RequestItems: Record<string, { Keys: unknown[] }> }).RequestItems).reduce((sum, request) => sum + request.Keys.length, 0);
+        } else if (context.commandName === 'PutItemCommand') {
+          // The sweep's lease and its notifications' claims (conditional writes of their own items).
+          reads.puts++;
         } else if (context.commandName !== 'UpdateItemCommand') {
           reads.other.push(context.commandName ?? 'unknown');
         }
@@ -140,11 +143,13 @@ describe('stale-redraw sweep cost', () => {
     const tableItems = plain.length + DUE_AWAITING + 2 * (ENDED + DUE_IN_PROGRESS + NOT_YET_DUE);
     console.info('sweep cost', { tableItems, dueCandidates, ...result, ...reads, notifications: notifier.notifications.length });
 
-    expect(reads.other).toEqual([]); // no Scan: only Queries, reads by key (and the conditional updates)
+    expect(reads.other).toEqual([]); // no Scan: only Queries, reads by key (and the conditional writes)
+    // Writes of items of their own: the lease, and one claim per notification.
+    expect(reads.puts).toBe(1 + notifier.notifications.length);
     // The appointments of the redraws in progress listed: one BatchGetItem of their keys (none is stored here).
     expect(reads.batchGets).toBe(1);
     expect(reads.batchGetKeys).toBe(DUE_IN_PROGRESS);
-    expect(result).toEqual({ examined: dueCandidates, flagged: DUE_AWAITING + DUE_IN_PROGRESS, cleared: 0, reconciled: 0, synced: 0 });
+    expect(result).toEqual({ examined: dueCandidates, flagged: DUE_AWAITING + DUE_IN_PROGRESS, cleared: 0, reconciled: 0, synced: 0, skipped: false });
     // Index entries returned: exactly the due candidates; items read by key: them and the double check's.
     expect(reads.items).toBe(dueCandidates);
     expect(reads.gets).toBe(byKey);

@@ -20,7 +20,8 @@ import { readWebhookBody } from '../../functions/core/schemas';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createJunctionClient } from '../../functions/junction/client';
 import { RECONCILE_METRICS, SWEEP_METRICS } from '../../functions/shared/metric-names';
-import { createSweepHandler, runSweep, STALE_RULES_RESERVE_MS, STEP_MARGIN_MS, type SweepInput, type SweepResult } from '../../functions/stale-redraw-sweep/app';
+import { createSweepHandler, runSweep, STALE_RULES_RESERVE_MS, STEP_MARGIN_MS, SWEEP_LEASE, type SweepInput, type SweepResult } from '../../functions/stale-redraw-sweep/app';
+import { takeLease } from '../../functions/store/claims';
 import { createSnsNotifier, SNS_CLIENT_CONFIG, type Notifier } from '../../functions/stale-redraw-sweep/notifier';
 import { getOrder } from '../../functions/store/order-reads';
 import { putOrderFromWebhook } from '../../functions/store/orders';
@@ -275,5 +276,128 @@ describe('notification marker', () => {
     }
     await expectEachNotifiedOnce(ids);
     for (const id of ids) expect((await getOrder(table.db, table.tableName, id))?.stale?.since).toBe(canonicalFromDate(new Date(now)));
+  });
+});
+
+describe('one sweep at a time (CONTRACT §4: the lease)', () => {
+  it('runs one of two sweeps started at once; the other ends at once, skipped, and each stale alert is sent once', async () => {
+    const { ids, now } = await seedStuck(3);
+    aws.plan.sns = () => 'serve';
+    const sns = snsNotifier();
+    // The first sweep's first notification waits until the second sweep has ended: they overlap, whatever the machine's speed.
+    let secondDone: () => void = () => undefined;
+    const second = new Promise<void>((resolve) => (secondDone = resolve));
+    let started: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const waiting: Notifier = {
+      notify: async (notification, options) => {
+        started();
+        await second;
+        await sns.notify(notification, options);
+      },
+    };
+    const a = sweep(now, waiting);
+    await running;
+    const b = sweep(now, snsNotifier());
+    const skipped = await b.run;
+    secondDone();
+    const ran = await a.run;
+    expect(skipped).toEqual({ examined: 0, flagged: 0, cleared: 0, reconciled: 0, synced: 0, skipped: true });
+    expect(b.metric(SWEEP_METRICS.skipped)).toBe(1);
+    expect(b.metric(SWEEP_METRICS.flagged)).toBeUndefined();
+    expect(ran).toMatchObject({ flagged: 3, skipped: false });
+    expect(a.metric(SWEEP_METRICS.skipped)).toBe(0);
+    await expectEachNotifiedOnce(ids);
+    // And later sweeps send nothing more.
+    await repair(now);
+    await expectEachNotifiedOnce(ids);
+  });
+
+  it('takes the lease of a sweep that died once it ended (SWEEP_TIMEOUT_SECONDS after it was taken), not before', async () => {
+    const { ids, now } = await seedStuck(2);
+    aws.plan.sns = () => 'serve';
+    // A sweep that died at `now`: its lease was never released.
+    expect((await takeLease(table.db, table.tableName, { name: SWEEP_LEASE, holder: 'dead-sweep', now: new Date(now), seconds: 300 })).taken).toBe(true);
+    const early = sweep(now + 299_000, snsNotifier(), { leaseSeconds: 300 });
+    expect(await early.run).toMatchObject({ skipped: true, flagged: 0 });
+    expect(early.metric(SWEEP_METRICS.skipped)).toBe(1);
+    expect(ids.flatMap(messagesOf)).toEqual([]);
+    const after = sweep(now + 300_000, snsNotifier(), { leaseSeconds: 300 });
+    expect(await after.run).toMatchObject({ skipped: false, flagged: 2 });
+    await expectEachNotifiedOnce(ids);
+  });
+});
+
+describe('a sweep that crashed after SNS accepted a notification, before its claim was marked', () => {
+  it('is not repeated by a sweep within 15 minutes of the claim; the first sweep after them sends it again, once', async () => {
+    const { ids, now } = await seedStuck(3);
+    aws.plan.sns = () => 'serve';
+    const sns = snsNotifier();
+    let crashed = false;
+    let accepted: (orderId: string) => void = () => undefined;
+    const reached = new Promise<string>((resolve) => (accepted = resolve));
+    // SNS accepts the first notification, then the process dies: nothing after that publish runs
+    // (the sweep's other notifications, claimed at the same time, never reach SNS).
+    const dying: Notifier = {
+      notify: async (notification, options) => {
+        if (crashed) return new Promise<void>(() => undefined);
+        crashed = true;
+        await sns.notify(notification, options);
+        accepted(notification.order_id);
+        return new Promise<void>(() => undefined);
+      },
+    };
+    const dead = sweep(now, dying, { timeLeft: () => (crashed ? 0 : 10 * 60_000) });
+    dead.run.catch(() => undefined); // the dead sweep's promise is abandoned
+    const crashedId = await reached;
+    // The dead sweep's writes already on their way land (a flag of another candidate, say); then nothing of it moves.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(ids.flatMap(messagesOf)).toHaveLength(1);
+
+    // 10 minutes on (its lease ended at 5): its claims are fresh, so they are left alone (pending); nothing is repeated.
+    const within = sweep(now + 10 * 60_000, snsNotifier());
+    expect(await within.run).toMatchObject({ skipped: false });
+    const since = canonicalFromDate(new Date(now));
+    // The flags the dead sweep set (and claimed) wait; any it had not reached are flagged and sent by this one.
+    const flaggedByDead = (await Promise.all(ids.map((id) => getOrder(table.db, table.tableName, id)))).filter((order) => order?.stale?.since === since).map((order) => order!.record.id);
+    expect(flaggedByDead).toContain(crashedId);
+    expect(within.metric(SWEEP_METRICS.notificationsPending)).toBe(flaggedByDead.length);
+    for (const id of ids) expect(messagesOf(id), id).toHaveLength(id === crashedId || !flaggedByDead.includes(id) ? 1 : 0);
+
+    // 15 minutes after the claims: each sent, the one SNS had accepted again (the one repeat), and never after.
+    const after = sweep(now + 15 * 60_000, snsNotifier());
+    await after.run;
+    expect(after.metric(SWEEP_METRICS.notificationsPending)).toBe(0);
+    expect(messagesOf(crashedId)).toEqual([since, since]);
+    await repair(now + 15 * 60_000);
+    expect(messagesOf(crashedId)).toEqual([since, since]);
+    for (const id of ids.filter((id) => id !== crashedId)) {
+      const order = await getOrder(table.db, table.tableName, id);
+      expect(messagesOf(id), id).toEqual([order?.stale?.since]);
+    }
+  });
+
+  it('sends nothing again when it crashed after the claim was marked, before the flag\'s marker was removed', async () => {
+    const { ids, now } = await seedStuck(1);
+    aws.plan.sns = () => 'serve';
+    const [id] = ids as [string];
+    // The sweep dies on the marker's removal (DynamoDB refuses it: the table's answer, injected).
+    const db = {
+      ...table.db,
+      update: async (input: Parameters<typeof table.db.update>[0]) => {
+        if (String(input.UpdateExpression).startsWith('REMOVE') && JSON.stringify(input.Key).includes(id) && String(input.ConditionExpression).includes(':since')) {
+          throw Object.assign(new Error('injected'), { name: 'InternalServerError' });
+        }
+        return table.db.update(input);
+      },
+    };
+    await expect(sweep(now, snsNotifier(), { db }).run).rejects.toThrow(/could not be swept/);
+    expect(messagesOf(id)).toHaveLength(1);
+    expect((await getOrder(table.db, table.tableName, id))?.stale).not.toBeNull();
+    // The next sweep (any time) finds the claim marked: it removes the marker, sends nothing.
+    const next = sweep(now + 60_000, snsNotifier());
+    await next.run;
+    expect(next.metric(SWEEP_METRICS.notificationsPending)).toBe(0);
+    await expectEachNotifiedOnce(ids);
   });
 });

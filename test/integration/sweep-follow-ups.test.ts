@@ -25,7 +25,7 @@ import {
   type SentStaleRedrawNotification,
   type StaleRedrawNotification,
 } from '../../functions/stale-redraw-sweep/notifier';
-import { actOnFollowUp, getFollowUp } from '../../functions/store/follow-ups';
+import { actOnFollowUp, getFollowUp, writeStoredFollowUp } from '../../functions/store/follow-ups';
 import { OPEN_REDRAW_PARTITIONS, TABLE } from '../../functions/store/table';
 import { createInMemoryPublisher } from '../../functions/transaction-status/publisher';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type RedrawOutcome } from '../support/junction';
@@ -345,6 +345,92 @@ describe('the not_acknowledged reminder (FOLLOW_UP_ACK_HOURS)', () => {
     await sweep(at + 2 * HOUR, notifier, { followUpAckHours: 24 });
     await sweep(at + 3 * HOUR, notifier, { followUpAckHours: 24 });
     expect(about(notifier.sent, flow.watched, 'not_acknowledged')).toHaveLength(1);
+  });
+});
+
+describe('the redraw_failed notice (CONTRACT §9: attention, notified once)', () => {
+  it('notifies an open follow-up whose redraw order failed once, naming the failed order, and marks it; later sweeps send nothing', async () => {
+    const flow = await seed('sample_error', nextEra());
+    const stored = await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId);
+    expect(stored?.followUp).toMatchObject({ attention: 'redraw_failed', state: 'new', redraw_order_id: flow.redrawId });
+    const at = flow.statusTime + HOUR;
+    const notifier = recording();
+    const first = await sweep(at, notifier);
+    expect(first.result.skipped).toBe(false);
+    const notices = about(notifier.sent, flow.redrawId, 'redraw_failed');
+    expect(notices).toEqual([
+      expect.objectContaining({ reason: 'redraw_failed', order_id: flow.redrawId, transaction_id: flow.transactionId, low_level_status: 'sample_error', since: canonicalFromDate(new Date(at)), follow_up: expect.objectContaining({ id: flow.transactionId, state: 'new' }) }),
+    ]);
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId))?.attentionNotifiedAt).toBe(canonicalFromDate(new Date(at)));
+    // Not a stale flag: the failed order is no open redraw.
+    expect((await rig.order(flow.redrawId))?.stale).toBeNull();
+    await sweep(at + HOUR, notifier);
+    await sweep(at + DAY, notifier, { followUpAckHours: 1 });
+    expect(about(notifier.sent, flow.redrawId, 'redraw_failed')).toHaveLength(1);
+  });
+
+  it('says what failed, the one-redraw rule and the two ways on, in the e-mail, the chat notification and the JSON', async () => {
+    const flow = await seed('sample_error', nextEra());
+    await act(flow.transactionId, { action: 'assign', owner: 'team.redraws' }, flow.statusTime + 10 * 60_000);
+    const notifier = createInMemoryNotifier(undefined, { environment: 'prod', timeZone: null }, () => new Date(flow.statusTime + HOUR));
+    await sweep(flow.statusTime + HOUR, notifier);
+    const index = notifier.notifications.findIndex((sent) => sent.order_id === flow.redrawId && sent.reason === 'redraw_failed');
+    expect(index).toBeGreaterThanOrEqual(0);
+    const sent = notifier.notifications[index] as SentStaleRedrawNotification;
+    everyNotification.push(sent);
+    expect(sent.subject).toBe('Redraw failed (sample error) - owner: team.redraws - prod');
+    expect(sent.next_step).toBe(NEXT_STEPS.redraw_failed);
+    expect(sent.next_step).toMatch(/one redraw per transaction/);
+    expect(sent.next_step).toMatch(/a new order/);
+    expect(sent.next_step).toMatch(/close this follow-up with a disposition/);
+    const email = notifier.rendered[index]!.email;
+    expect(email).toContain(`Order ${flow.redrawId} (transaction ${flow.transactionId}) is sample_error: the redraw order ended without the missing results, and Junction supports one redraw per transaction. It ended 1 h ago, notified just now.`);
+    expect(email).toContain('Notified:');
+    expect(email).toContain(`What to do next: ${NEXT_STEPS.redraw_failed}`);
+    expect(email).toContain('(Sent once per failed redraw by redraw-tracker.');
+    const chat = chatNotification(sent);
+    expect(chat.content.title).toBe(':rotating_light: Redraw failed (sample error) - owner: team.redraws - prod');
+    expect(chat.metadata.eventType).toBe('follow_up.redraw_failed');
+    expect(chat.content.nextSteps).toContain(NEXT_STEPS.redraw_failed);
+    expect(emailText(sent)).toBe(email);
+  });
+
+  it('sends no notice for a follow-up closed before the sweep', async () => {
+    const flow = await seed('sample_error', nextEra());
+    await act(flow.transactionId, { action: 'close', disposition: 'patient_declined' }, flow.statusTime + 10 * 60_000);
+    const notifier = recording();
+    await sweep(flow.statusTime + HOUR, notifier);
+    expect(about(notifier.sent, flow.redrawId, 'redraw_failed')).toEqual([]);
+  });
+
+  it('sends nothing again when a later write of the follow-up lost its marker: the claim says it went out, and the marker is set again', async () => {
+    const flow = await seed('sample_error', nextEra());
+    const at = flow.statusTime + HOUR;
+    const notifier = recording();
+    await sweep(at, notifier);
+    expect(about(notifier.sent, flow.redrawId, 'redraw_failed')).toHaveLength(1);
+    // A write that rebuilt the follow-up without the marker (as one that knows nothing of it would).
+    const stored = await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId);
+    if (stored === null) throw new Error('no follow-up');
+    expect(await writeStoredFollowUp(rig.table.db, rig.table.tableName, stored, { ...stored, attentionNotifiedAt: null }, [])).toBe('written');
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId))?.attentionNotifiedAt).toBeNull();
+    await sweep(at + HOUR, notifier);
+    expect(about(notifier.sent, flow.redrawId, 'redraw_failed')).toHaveLength(1);
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId))?.attentionNotifiedAt).toBe(canonicalFromDate(new Date(at + HOUR)));
+  });
+
+  it('tries a notice the notifier refused again once its claim is 15 minutes old, and marks it only once sent', async () => {
+    const flow = await seed('sample_error', nextEra());
+    const at = flow.statusTime + HOUR;
+    await sweep(at, { notify: () => Promise.reject(new Error('refused')) });
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId))?.attentionNotifiedAt).toBeNull();
+    const notifier = recording();
+    // Within 15 minutes of the claim: left to it (the refusal may hide an acceptance whose answer was lost).
+    await sweep(at + 10 * 60_000, notifier);
+    expect(about(notifier.sent, flow.redrawId, 'redraw_failed')).toEqual([]);
+    await sweep(at + 15 * 60_000, notifier);
+    await sweep(at + HOUR, notifier);
+    expect(about(notifier.sent, flow.redrawId, 'redraw_failed')).toHaveLength(1);
   });
 });
 

@@ -63,6 +63,7 @@ async function coldStart(secret: string, refusal?: string) {
   const env: Record<string, string> = {
     TABLE_NAME: table.tableName,
     STALE_REDRAW_TOPIC_ARN: TOPIC,
+    SWEEP_TIMEOUT_SECONDS: '300',
     JUNCTION_API_KEY_SECRET_ARN: ARN,
     JUNCTION_API_BASE_URL: junction.url,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,

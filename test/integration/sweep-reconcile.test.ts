@@ -21,11 +21,12 @@ import { createJunctionClient } from '../../functions/junction/client';
 import { RECONCILE_METRICS, SERVICES, SWEEP_METRICS } from '../../functions/shared/metric-names';
 import { createLogger, createMetrics } from '../../functions/shared/observability';
 import { createQueryHandler } from '../../functions/query/app';
-import { createSweepHandler, type ReconcileSettings, type SweepResult } from '../../functions/stale-redraw-sweep/app';
+import { alertClaimKey, createSweepHandler, type ReconcileSettings, type SweepResult } from '../../functions/stale-redraw-sweep/app';
 import { createInMemoryNotifier, type InMemoryNotifier } from '../../functions/stale-redraw-sweep/notifier';
 import { API_KEY_REJECTED } from '../../functions/stale-redraw-sweep/reconcile';
 import { countOpenRedraws } from '../../functions/store/redraws';
-import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
+import { claimKey } from '../../functions/store/claims';
+import { CLAIM_SCOPES, OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
 import type { TableClient } from '../../functions/store/table-client';
 import { localTable } from '../../local/dynamodb-local';
 import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
@@ -229,11 +230,17 @@ describe('verify before flagging', () => {
       const run = await sweep(now, api, notifier, undefined, localTable(proxy.endpoint));
       expect(run.result).toMatchObject({ flagged: 1, reconciled: 0 });
       expect(run.requests).toEqual([`/v3/order/${ids.redrawId}`]);
-      // The flag, then the removal of its notification marker once sent.
+      // The flag, the notification's claim and its mark, then the removal of the flag's marker once sent.
       // Writes about this flow's orders and transaction (earlier tests' orders share the table).
       const aboutFlow = (body: Record<string, unknown>) => [ids.initialId, ids.redrawId, ids.transactionId].some((id) => JSON.stringify(body).includes(id));
       const writes = proxy.requests.filter((request) => ['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'BatchWriteItem'].includes(request.operation) && aboutFlow(request.body));
-      expect(writes.map((request) => request.operation)).toEqual(['UpdateItem', 'UpdateItem']);
+      const partitionOf = (body: Record<string, unknown>) => ((body.Key ?? body.Item) as { pk?: { S?: string } } | undefined)?.pk?.S ?? '';
+      expect(writes.map((request) => `${request.operation} ${partitionOf(request.body)}`)).toEqual([
+        `UpdateItem ORDER#${ids.redrawId}`,
+        `PutItem ${claimKey(CLAIM_SCOPES.notification, alertClaimKey(ids.redrawId, canonicalFromDate(new Date(now)))).pk}`,
+        `UpdateItem ${claimKey(CLAIM_SCOPES.notification, alertClaimKey(ids.redrawId, canonicalFromDate(new Date(now)))).pk}`,
+        `UpdateItem ORDER#${ids.redrawId}`,
+      ]);
       expect(about(notifier, ids.redrawId)).toHaveLength(1);
     } finally {
       await proxy.close();
@@ -314,7 +321,7 @@ describe('degrade, never break', () => {
     const run = await sweep(now, null, notifier);
     expect(run.requests).toEqual([]);
     expect(run.syncRequests).toEqual([]);
-    expect(Object.keys(run.result).sort()).toEqual(['cleared', 'examined', 'flagged', 'reconciled', 'synced']);
+    expect(Object.keys(run.result).sort()).toEqual(['cleared', 'examined', 'flagged', 'reconciled', 'skipped', 'synced']);
     expect(run.result).toMatchObject({ flagged: 1, reconciled: 0, synced: 0 });
     expect(about(notifier, ids.initialId)).toMatchObject([{ reason: 'redraw_not_created' }]);
     expect(run.metric(RECONCILE_METRICS.reconciled)).toBeUndefined();

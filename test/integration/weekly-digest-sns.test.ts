@@ -94,11 +94,11 @@ describe('the weekly digest on SNS', () => {
 
     // Monday 08:00 in Berlin: last week is Mon 2026-11-16 00:00 to Mon 2026-11-23 00:00 CET.
     expect(asked).toEqual([{ from: '2026-11-15T23:00:00.000Z', to: '2026-11-22T23:00:00.000Z' }]);
-    expect(result).toEqual({ week_start: '2026-11-15T23:00:00.000000Z', week_end: '2026-11-22T23:00:00.000000Z', subject: 'Weekly redraw review: 3 opened, 2 closed, 4 open (1 stuck) - prod', overdue: 1 });
+    expect(result).toEqual({ outcome: 'sent', week_start: '2026-11-15T23:00:00.000000Z', week_end: '2026-11-22T23:00:00.000000Z', subject: 'Weekly redraw review: 3 opened, 2 closed, 4 open (1 stuck) - prod', overdue: 1 });
     expect(aws.messages).toHaveLength(1);
     const [message] = aws.messages;
     expect(message?.topicArn).toBe(TOPIC);
-    expect(message?.subject).toBe(result.subject);
+    expect(message?.subject).toBe('Weekly redraw review: 3 opened, 2 closed, 4 open (1 stuck) - prod');
     expect(message?.messageStructure).toBe('json');
     expect(message?.attributes).toEqual({ [KIND_ATTRIBUTE]: DIGEST_KIND });
     const json = JSON.parse(message?.message ?? '{}');

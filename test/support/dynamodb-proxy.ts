@@ -36,6 +36,11 @@ export interface DynamoDbProxy {
   counts(): Record<string, number>;
   /** Decides the fault of each request (none by default), from its operation and, when it matters (one item's key), its JSON body. */
   fault: (operation: string, body: Record<string, unknown>) => ProxyFault | null;
+  /**
+   * Holds a request back (none by default): when it returns a promise, the request is
+   * forwarded as it is once that settles (a slow table, for as long as a test needs).
+   */
+  hold: (operation: string, body: Record<string, unknown>) => Promise<unknown> | null;
   reset(): void;
   close(): Promise<void>;
 }
@@ -52,9 +57,11 @@ export async function startDynamoDbProxy(target: string): Promise<DynamoDbProxy>
     requests: [],
     counts: () => proxy.requests.reduce<Record<string, number>>((counts, { operation }) => ({ ...counts, [operation]: (counts[operation] ?? 0) + 1 }), {}),
     fault: () => null,
+    hold: () => null,
     reset() {
       proxy.requests.length = 0;
       proxy.fault = () => null;
+      proxy.hold = () => null;
     },
   };
 
@@ -84,6 +91,12 @@ export async function startDynamoDbProxy(target: string): Promise<DynamoDbProxy>
       const body = Buffer.concat(parts);
       const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
       const parsed = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+      const held = proxy.hold(operation, parsed);
+      if (held !== null) {
+        proxy.requests.push({ operation, body: parsed, fault: null });
+        void held.finally(() => forward(req, body, res, false));
+        return;
+      }
       const fault = proxy.fault(operation, parsed);
       proxy.requests.push({ operation, body: parsed, fault: fault?.kind ?? null });
       switch (fault?.kind) {

@@ -11,15 +11,15 @@ import type { NotificationReason, StaleReason } from '../../functions/core/stale
 import { chatNotification, createInMemoryNotifier, emailText, snsMessage } from '../../functions/stale-redraw-sweep/notifier';
 
 const REASONS = Object.keys(NEXT_STEPS) as NotificationReason[];
-/** The reasons an order is flagged for (the CLI shows a flag's next step; not_acknowledged is no flag). */
-const STALE_REASONS = REASONS.filter((reason): reason is StaleReason => reason !== 'not_acknowledged');
+/** The reasons an order is flagged for (the CLI shows a flag's next step; not_acknowledged and redraw_failed are follow-ups' notices, no flag). */
+const STALE_REASONS = REASONS.filter((reason): reason is StaleReason => reason !== 'not_acknowledged' && reason !== 'redraw_failed');
 /** Markdown wraps lines: compare text with whitespace runs as one space. */
 const flat = (text: string) => text.replace(/\s+/g, ' ');
 const deployMd = flat(readFileSync(new URL('../../docs/deploy.md', import.meta.url), 'utf8'));
 
 describe('what to do next about a stale redraw', () => {
-  it('covers both reasons of CONTRACT §4, appointment_missed of §10 and the not_acknowledged reminder of §9', () => {
-    expect([...REASONS].sort()).toEqual(['appointment_missed', 'no_progress', 'not_acknowledged', 'redraw_not_created']);
+  it('covers both reasons of CONTRACT §4, appointment_missed of §10, and the not_acknowledged reminder and the redraw_failed notice of §9', () => {
+    expect([...REASONS].sort()).toEqual(['appointment_missed', 'no_progress', 'not_acknowledged', 'redraw_failed', 'redraw_not_created']);
     expect([...STALE_REASONS].sort()).toEqual(['appointment_missed', 'no_progress', 'redraw_not_created']);
   });
 

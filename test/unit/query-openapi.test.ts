@@ -83,7 +83,8 @@ describe('docs/openapi.json', () => {
     assertDocumented('POST', '/webhooks/junction', { statusCode: 401, headers: json, body: '{"error":{"code":"invalid_signature"}}' });
     assertDocumented('POST', '/webhooks/junction', { statusCode: 413, headers: json, body: '{"error":{"code":"payload_too_large"}}' });
     assertDocumented('GET', '/health', { statusCode: 200, headers: json, body: '{"ok":true}' });
-    assertDocumented('POST', '/local/sweep', { statusCode: 200, headers: json, body: '{"examined":3,"flagged":1,"cleared":0,"reconciled":0,"synced":0}' });
+    assertDocumented('POST', '/local/sweep', { statusCode: 200, headers: json, body: '{"examined":3,"flagged":1,"cleared":0,"reconciled":0,"synced":0,"skipped":false}' });
+    assertDocumented('POST', '/local/sweep', { statusCode: 200, headers: json, body: '{"examined":0,"flagged":0,"cleared":0,"reconciled":0,"synced":0,"skipped":true}' });
     assertDocumented('GET', '/redraws', { statusCode: 200, headers: json, body: '{"items":[],"next_cursor":null}' });
     assertDocumented('GET', '/follow-ups', { statusCode: 200, headers: json, body: JSON.stringify({ items: [FOLLOW_UP], next_cursor: null }) });
     assertDocumented('GET', '/follow-ups/{follow_up_id}', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, history: HISTORY }) });

@@ -27,6 +27,19 @@ describe('isAllowed', () => {
     expect(isAllowed(request('dynamodb:GetItem', table), { identity })).toBe(false);
   });
 
+  it('evaluates ForAllValues:StringLike on dynamodb:LeadingKeys as IAM does (every key under a prefix; none named: it holds)', () => {
+    const identity = [allow(['dynamodb:PutItem', 'dynamodb:UpdateItem'], table, { Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CLAIM#digest#*'] } } })];
+    expect(isAllowed(request('dynamodb:PutItem', table, { 'dynamodb:LeadingKeys': ['CLAIM#digest#UTC#2026-11-16'] }), { identity })).toBe(true);
+    expect(isAllowed(request('dynamodb:PutItem', table, { 'dynamodb:LeadingKeys': ['CLAIM#notification#alert#o-1'] }), { identity })).toBe(false);
+    expect(isAllowed(request('dynamodb:UpdateItem', table, { 'dynamodb:LeadingKeys': ['ORDER#o-1'] }), { identity })).toBe(false);
+    expect(isAllowed(request('dynamodb:UpdateItem', table, { 'dynamodb:LeadingKeys': ['CLAIM#digest#a', 'ORDER#o-1'] }), { identity })).toBe(false);
+    // IAM's rule for ForAllValues: a request that names no key matches (the empty set).
+    expect(isAllowed(request('dynamodb:PutItem', table), { identity })).toBe(true);
+    // A multi-valued key under a plain operator, or ForAnyValue, is refused loudly.
+    expect(() => isAllowed(request('dynamodb:PutItem', table, { 'dynamodb:LeadingKeys': ['x'] }), { identity: [allow('dynamodb:PutItem', table, { Condition: { StringLike: { 'dynamodb:LeadingKeys': 'x' } } })] })).toThrow(/ForAllValues/);
+    expect(() => isAllowed(request('dynamodb:PutItem', table), { identity: [allow('dynamodb:PutItem', table, { Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': 'x' } } })] })).toThrow(/ForAnyValue/);
+  });
+
   it('lets an explicit Deny in any policy win over an Allow', () => {
     const identity = [allow('sns:Publish', '*')];
     const resource: Statement[] = [{ Effect: 'Deny', Action: 'sns:Publish', Resource: '*', Principal: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }];

@@ -1,6 +1,6 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
-import { followUpAckHoursOf, FollowUpEnv, thresholdsOf, ThresholdsEnv } from '../../functions/stale-redraw-sweep/app';
+import { followUpAckHoursOf, FollowUpEnv, leaseSecondsOf, thresholdsOf, ThresholdsEnv } from '../../functions/stale-redraw-sweep/app';
 import { sweepConfig } from '../../functions/stale-redraw-sweep/config';
 import { STACK_NAME } from '../../lib/app';
 import * as z from 'zod';
@@ -45,7 +45,7 @@ describe('sweep thresholds configuration', () => {
   });
 
   it('reads APPOINTMENT_GRACE_HOURS for the sweep and for npm start alike (CONTRACT §10)', () => {
-    expect(sweepConfig({ STALE_REDRAW_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:stale', TABLE_NAME: 't', APPOINTMENT_GRACE_HOURS: '12' })).toMatchObject({ APPOINTMENT_GRACE_HOURS: 12 });
+    expect(sweepConfig({ STALE_REDRAW_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:stale', TABLE_NAME: 't', SWEEP_TIMEOUT_SECONDS: '300', APPOINTMENT_GRACE_HOURS: '12' })).toMatchObject({ APPOINTMENT_GRACE_HOURS: 12 });
     expect(parseLocalSettings({}).APPOINTMENT_GRACE_HOURS).toBe(48);
     expect(parseLocalSettings({ APPOINTMENT_GRACE_HOURS: '12' }).APPOINTMENT_GRACE_HOURS).toBe(12);
     expect(() => parseLocalSettings({ APPOINTMENT_GRACE_HOURS: '0' })).toThrow(/APPOINTMENT_GRACE_HOURS/);
@@ -136,7 +136,7 @@ describe('notifiers', () => {
 });
 
 describe('FOLLOW_UP_ACK_HOURS', () => {
-  const base = { TABLE_NAME: 't', STALE_REDRAW_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:t' };
+  const base = { TABLE_NAME: 't', STALE_REDRAW_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:t', SWEEP_TIMEOUT_SECONDS: '300' };
   it('is off unless set (unset or blank)', () => {
     expect(followUpAckHoursOf(sweepConfig(base))).toBeNull();
     expect(followUpAckHoursOf(sweepConfig({ ...base, FOLLOW_UP_ACK_HOURS: ' ' }))).toBeNull();
@@ -149,5 +149,22 @@ describe('FOLLOW_UP_ACK_HOURS', () => {
 
   it.each(['0', '-1', 'two days', '9000'])('fails loudly, naming the setting, on %j', (value) => {
     expect(() => sweepConfig({ ...base, FOLLOW_UP_ACK_HOURS: value })).toThrow(/FOLLOW_UP_ACK_HOURS/);
+  });
+});
+
+describe('SWEEP_TIMEOUT_SECONDS (the lease, CONTRACT §4)', () => {
+  const base = { TABLE_NAME: 't', STALE_REDRAW_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:t' };
+  it("is the lease's length: the function's timeout, which the stack sets", () => {
+    expect(leaseSecondsOf(sweepConfig({ ...base, SWEEP_TIMEOUT_SECONDS: '300' }))).toBe(300);
+  });
+
+  it('says it is required when unset or blank, and which text is not a number', () => {
+    expect(() => sweepConfig(base)).toThrow('SWEEP_TIMEOUT_SECONDS: is required');
+    expect(() => sweepConfig({ ...base, SWEEP_TIMEOUT_SECONDS: ' ' })).toThrow('SWEEP_TIMEOUT_SECONDS: is required');
+    expect(() => sweepConfig({ ...base, SWEEP_TIMEOUT_SECONDS: 'five minutes' })).toThrow('SWEEP_TIMEOUT_SECONDS: must be a number, not "five minutes"');
+  });
+
+  it.each([undefined, '', '0', '-5', '1.5', '901', 'five minutes'])('fails loudly, naming the setting, on %j (a lease must end, and not after Lambda\'s longest run)', (value) => {
+    expect(() => sweepConfig(value === undefined ? base : { ...base, SWEEP_TIMEOUT_SECONDS: value })).toThrow(/SWEEP_TIMEOUT_SECONDS/);
   });
 });

@@ -16,7 +16,7 @@ import { errorAnswer, startFakeSecretsManager } from '../support/fake-secrets-ma
 import { captureOutput } from '../support/webhook';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:junction-api-key-AbCdEf';
-const base = { TABLE_NAME: 'tracker', STALE_REDRAW_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:notifications' };
+const base = { TABLE_NAME: 'tracker', STALE_REDRAW_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:notifications', SWEEP_TIMEOUT_SECONDS: '300' };
 
 describe('reconciliation settings', () => {
   it('default to 60 minutes and 100 reads per sweep', () => {

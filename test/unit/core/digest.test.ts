@@ -15,6 +15,7 @@ import {
   digestSubject,
   digestWeek,
   hoursWords,
+  mostOverdue,
   startOfDay,
   weeklyDigest,
   weekWords,
@@ -228,5 +229,30 @@ describe('no PHI', () => {
     const everything = [digestSnsMessage(built), digestEmail(built), JSON.stringify(digestChat(built)), JSON.stringify(built)].join('\n');
     expect(everything).not.toContain('CANARY');
     expect(everything).toContain('0b1e7d4c-8a52-4f0e-9c11-00000000a001');
+  });
+});
+
+describe('the overdue list (mostOverdue): follow-ups with attention first, then by due time', () => {
+  const item = (id: string, due_at: string | null, attention: 'redraw_failed' | null = null): OverdueFollowUp => ({ id, owner: null, state: 'new', due_at, opened_at: '2026-11-01T08:00:00.000000Z', attention });
+
+  it('puts a failed redraw first, whatever its due time (none, or not yet due), then the past-due ones earliest first', () => {
+    const listed = mostOverdue(
+      [item('late', '2026-11-20T09:00:00.000000Z'), item('future', '2026-11-30T09:00:00.000000Z'), item('failed-no-due', null, 'redraw_failed'), item('later', '2026-11-22T09:00:00.000000Z'), item('failed-due', '2026-11-10T09:00:00.000000Z', 'redraw_failed'), item('earliest', '2026-11-11T09:00:00.000000Z'), item('failed-future', '2026-12-01T09:00:00.000000Z', 'redraw_failed')],
+      NOW,
+    );
+    expect(listed.map((one) => one.id)).toEqual(['failed-due', 'failed-future', 'failed-no-due', 'earliest', 'late', 'later']);
+  });
+
+  it('leaves out what is neither due nor failed, and keeps at most the limit', () => {
+    expect(mostOverdue([item('none', null), item('future', '2026-11-30T09:00:00.000000Z')], NOW)).toEqual([]);
+    const many = Array.from({ length: 14 }, (_, index) => item(`t-${String(index).padStart(2, '0')}`, `2026-11-${String(1 + index).padStart(2, '0')}T09:00:00.000000Z`));
+    expect(mostOverdue([...many, item('failed', null, 'redraw_failed')], NOW).map((one) => one.id)).toEqual(['failed', ...many.slice(0, 9).map((one) => one.id)]);
+  });
+
+  it('says a failed redraw in the e-mail and the chat, and carries attention in the JSON', () => {
+    const built = weeklyDigest(WEEK, REPORT, mostOverdue([item('0b1e7d4c-8a52-4f0e-9c11-0000000000f1', null, 'redraw_failed'), overdue(1, 'j.doe')], NOW), { environment: 'prod', now: NOW });
+    expect(built.overdue.map((one) => one.attention)).toEqual(['redraw_failed', null]);
+    expect(digestEmail(built)).toContain('  0b1e7d4c-8a52-4f0e-9c11-0000000000f1 (no owner, redraw failed, new)');
+    expect(JSON.stringify(digestChat(built))).toContain('0b1e7d4c-8a52-4f0e-9c11-0000000000f1 (no owner, redraw failed, new)');
   });
 });
