@@ -46,7 +46,7 @@ import * as z from 'zod/mini';
 import { canonicalFromDate, instantMillis } from '../core/instant';
 import { membersBehindBefore } from '../core/members';
 import type { ListingSnapshot } from '../core/order-record';
-import { stateAt, type FollowUp, type FollowUpState } from '../core/follow-up';
+import { snoozeEndedChange, stateAt, type FollowUp, type FollowUpState } from '../core/follow-up';
 import { hasRedrawOrder, staleCutoffs, staleReason, type NotificationReason, type StaleReason, type StaleThresholds } from '../core/staleness';
 import type { Appointment } from '../core/appointment';
 import { getAppointment, getAppointments } from '../store/appointments';
@@ -59,6 +59,7 @@ import {
   awaitsReminder,
   getFollowUp,
   getFollowUps,
+  recordSnoozeEnded,
   markAttentionNotified,
   markReminded,
   openFollowUps,
@@ -432,6 +433,7 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
   let redrawFailedNotified = 0;
   /** Notifications left to another sweep's fresh claim. */
   let heldByClaim = 0;
+  let snoozesEnded = 0;
 
   const seenOf = (order: IndexedOrder) => ({ orderId: order.record.id, rank: order.record.rank, partition: order.openRedraw });
 
@@ -742,6 +744,15 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
             logger.error(what, { follow_up_id: stored.followUp.id, error: errorName(error) });
           }
         });
+      // A snooze that ended is the tracker's version (CONTRACT §9: the first write after snoozed_until, the
+      // sweep's or an action's, records snooze_ended), so the history says when it came back to the team.
+      await each(
+        open.filter((stored) => snoozeEndedChange(stored.followUp, stored.last ?? null, now) !== null),
+        async (stored) => {
+          if ((await recordSnoozeEnded(db, tableName, stored, now, thresholds)) === 'written') snoozesEnded++;
+        },
+        'recording an ended snooze failed',
+      );
       await each(
         open.filter((stored) => awaitsRedrawFailedNotice(stored, now)),
         noticeFailedRedraw,
@@ -810,6 +821,7 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
     held_back_by_follow_up: heldBack,
     cleared_follow_up_closed: clearedClosed,
     cleared_follow_up_snoozed: clearedSnoozed,
+    snoozes_ended: snoozesEnded,
     notification_failures: notificationFailures,
     notifications_held_by_claim: heldByClaim,
     notifications_pending: read === null ? null : pendingAfter,

@@ -25,7 +25,7 @@ import {
   type SentStaleRedrawNotification,
   type StaleRedrawNotification,
 } from '../../functions/stale-redraw-sweep/notifier';
-import { actOnFollowUp, getFollowUp, writeStoredFollowUp } from '../../functions/store/follow-ups';
+import { actOnFollowUp, getFollowUp, readHistory, writeStoredFollowUp } from '../../functions/store/follow-ups';
 import { OPEN_REDRAW_PARTITIONS, TABLE } from '../../functions/store/table';
 import { createInMemoryPublisher } from '../../functions/transaction-status/publisher';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type RedrawOutcome } from '../support/junction';
@@ -133,10 +133,20 @@ describe('the sweep and a follow-up’s snooze', () => {
       expect.objectContaining({
         reason: 'redraw_not_created',
         since: canonicalFromDate(new Date(until)),
-        // Version 2: opened, then snoozed (the snooze's end is a state as of now, not a write).
+        // Version 2: opened, then snoozed; the sweep records the snooze's end after its alerts (a click on this alert at
+        // version 2 is behind only by that entry: no conflict, CONTRACT §9).
         follow_up: { id: flow.transactionId, state: 'acknowledged', owner: null, contact_attempts: 0, opened_at: canonicalFromDate(new Date(flow.openedAt)), version: 2 },
       }),
     ]);
+    // The first sweep after snoozed_until recorded snooze_ended as the tracker's version, once.
+    const history = await readHistory(rig.table.db, rig.table.tableName, flow.transactionId);
+    expect(history.map((entry) => [entry.actor, entry.action, entry.from_state, entry.to_state])).toEqual([
+      ['tracker', 'open', 'new', 'new'],
+      ['j.doe', 'snooze', 'new', 'snoozed'],
+      ['tracker', 'snooze_ended', 'snoozed', 'acknowledged'],
+    ]);
+    expect(history[2]).toMatchObject({ at: canonicalFromDate(new Date(until)), fact_time: canonicalFromDate(new Date(until)) });
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId))?.followUp).toMatchObject({ state: 'acknowledged', snoozed_until: null, version: 3 });
     expect((await rig.order(flow.watched))?.stale).toEqual({ since: canonicalFromDate(new Date(until)), reason: 'redraw_not_created' });
   });
 
