@@ -409,6 +409,8 @@ export async function keepFollowUpCurrent(
       remindedAt: stored?.remindedAt ?? null,
       redrawOrderedAt: situation.redrawOrderedAt ?? stored?.redrawOrderedAt ?? null,
       last: update.last ?? last,
+      // A failed redraw's notice is once per attention episode: a cleared attention takes its marker with it.
+      ...(update.followUp.attention === null ? { attentionNotifiedAt: null } : {}),
     };
     if (stored !== null && entries.length === 0 && sameStored(stored, next)) return { outcome: 'unchanged', writes };
     if (stored !== null && stored.expiresAt !== next.expiresAt) writes += await expireHistory(db, tableName, input.id, next.expiresAt);
