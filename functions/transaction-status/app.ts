@@ -96,7 +96,7 @@ import { loneOrderExpiry } from '../core/retention';
 import { transactionStatus } from '../core/transaction-status';
 import { getFollowUp, isFollowUpItem, keepFollowUpCurrent, parseFollowUpItem, type StoredFollowUp } from '../store/follow-ups';
 import { getAppointment, isAppointmentItem, parseAppointmentItem } from '../store/appointments';
-import { applyTallyWrite, tallyWritesOf, type TallyWrite } from '../store/reports';
+import { applyReportWork, reportEndOf, reportWorkOf, type ReportWork } from '../store/reports';
 import type { EventPublisher } from './publisher';
 
 /** RETENTION_DAYS (CONTRACT §8): days a transaction, or an order without one, is kept once over. */
@@ -191,8 +191,8 @@ interface RecordWork {
   sequenceNumber: string;
   classified: Classified;
   facts: TrackerEvent[];
-  /** Report rows (CONTRACT §11) its images give, or its parked work carries. */
-  tallies: TallyWrite[];
+  /** Report work (CONTRACT §11: rows, or an expiry's ledger end) its images give, or its parked work carries. */
+  tallies: ReportWork[];
 }
 
 /** DynamoDB's TTL deletes items as this service principal (Lambda's userIdentity of the record). */
@@ -335,12 +335,19 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
       const sequenceNumber = record.dynamodb?.SequenceNumber;
       let classified: Classified;
       const recordFacts: TrackerEvent[] = [];
-      const recordTallies: TallyWrite[] = [];
+      const recordTallies: ReportWork[] = [];
       try {
-        if (isExpiry(record)) continue;
+        if (isExpiry(record)) {
+          // An expiry publishes nothing and recomputes nothing; a counted item's ledger records which rows it left
+          // (CONTRACT §8, §11: counted once, even when it comes back).
+          const end = record.eventID === undefined ? null : reportEndOf(plain(record.dynamodb?.OldImage), record.eventID, record.dynamodb?.ApproximateCreationDateTime ?? Math.floor(clock() / 1000));
+          if (end !== null && sequenceNumber !== undefined) works.set(sequenceNumber, { record, sequenceNumber, classified: { kind: 'skip' }, facts: [], tallies: [end] });
+          continue;
+        }
         classified = classify(record, retentionDays);
         // Follow-up and transaction items' writes keep the report rows (CONTRACT §11); parked work carries its own.
-        recordTallies.push(...tallyWritesOf(plain(record.dynamodb?.OldImage), plain(record.dynamodb?.NewImage)));
+        const rows = reportWorkOf(plain(record.dynamodb?.OldImage), plain(record.dynamodb?.NewImage));
+        if (rows !== null) recordTallies.push(rows);
         if (classified.kind === 'parked') recordTallies.push(...(classified.item.tallies ?? []));
         if (deps.publisher !== undefined && sequenceNumber !== undefined) {
           recordFacts.push(...factsOfWrite(plain(record.dynamodb?.OldImage), plain(record.dynamodb?.NewImage), record.dynamodb?.ApproximateCreationDateTime));
@@ -482,17 +489,31 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
     if (late > 0) logger.warn('transactions not recomputed in the time left; their records are reported', { transactions: late });
 
     // Report rows (CONTRACT §11): each write versioned, so any order of applying them converges; a refused one is stale.
+    // One item's work in stream order (an expiry before its return's first rows), items side by side.
     let reportRowWrites = 0;
-    const tallyWork = [...works.values()].flatMap((work) => work.tallies.map((write) => ({ sequenceNumber: work.sequenceNumber, write })));
-    await forEachLimited(tallyWork, concurrency, async ({ sequenceNumber, write }) => {
-      if (failures.has(sequenceNumber)) return;
-      try {
-        const outcome = Date.now() >= workDeadline ? 'late' : await beforeDeadline(applyTallyWrite(db, tableName, write), workDeadline);
-        if (outcome === 'late') failures.add(sequenceNumber);
-        else if (outcome === 'written') reportRowWrites++;
-      } catch (error) {
-        logger.error('report row write failed', { error: errorName(error) });
-        failures.add(sequenceNumber);
+    const byLedger = new Map<string, { sequenceNumber: string; work: ReportWork }[]>();
+    for (const work of works.values()) {
+      for (const report of work.tallies) {
+        const ledger = `${report.ledger.item}#${report.ledger.token}`;
+        byLedger.set(ledger, [...(byLedger.get(ledger) ?? []), { sequenceNumber: work.sequenceNumber, work: report }]);
+      }
+    }
+    await forEachLimited([...byLedger.values()], concurrency, async (queue) => {
+      for (const [index, { sequenceNumber, work }] of queue.entries()) {
+        let done = !failures.has(sequenceNumber);
+        try {
+          const outcome = !done || Date.now() >= workDeadline ? 'late' : await beforeDeadline(applyReportWork(db, tableName, work), workDeadline);
+          if (outcome === 'late') done = false;
+          else reportRowWrites += outcome;
+        } catch (error) {
+          logger.error('report row write failed', { error: errorName(error) });
+          done = false;
+        }
+        if (!done) {
+          // A step not done stops its item's queue: it and the later ones are retried (or parked), in order.
+          for (const later of queue.slice(index)) failures.add(later.sequenceNumber);
+          return;
+        }
       }
     });
 
