@@ -415,7 +415,8 @@ export class Monitoring extends Construct {
     );
 
     // No order webhook accepted for hours: an endpoint Svix disabled, a secret nobody copied, a
-    // function that cannot start. Missing data is breaching: silence is the symptom.
+    // function that cannot start. Missing data is breaching: silence is the symptom. Smoke orders
+    // (`npx redraw-tracker smoke`) are counted as SmokeWebhooks, never here: a smoke test is not Junction sending.
     const hours = props.settings.noWebhookAlarmHours;
     if (hours > 0) {
       const hourly = Duration.hours(1);

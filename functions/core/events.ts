@@ -52,10 +52,19 @@ export type TrackerEvent =
   | (EventBase & { type: 'redraw.available' })
   | (EventBase & { type: 'redraw.order_created'; initial_order_id: string | null })
   | (EventBase & { type: 'redraw.stale'; reason: StaleReason; since: string })
-  | (EventBase & { type: 'redraw.stale_cleared'; reason: StaleReason; since: string })
+  | (EventBase & { type: 'redraw.stale_cleared'; reason: StaleReason; since: string; cleared_by: StaleClearedBy })
   | (EventBase & { type: 'transaction.status_changed'; from: TransactionStatus | null; to: TransactionStatus; results_missing: boolean; version: number })
   | (EventBase & { type: 'transaction.results_missing_changed'; status: TransactionStatus; results_missing: boolean; version: number })
   | (EventBase & FollowUpChange & { type: 'follow_up.changed' });
+
+/**
+ * Why a stale flag cleared (CONTRACT §7): the order `moved` (a new status or
+ * status time), `ended` (moved to an ending state), its redraw order became
+ * known (`redraw_created`: the initial order left the open redraws), or its
+ * follow-up (§9) was `snoozed` or `closed` (the sweep clears those).
+ */
+export const STALE_CLEARED_BY = ['moved', 'ended', 'redraw_created', 'snoozed', 'closed'] as const;
+export type StaleClearedBy = (typeof STALE_CLEARED_BY)[number];
 
 /** What the facts of an order need from a stored order item. */
 export interface OrderFactState {
@@ -67,6 +76,10 @@ export interface OrderFactState {
   status_time: string;
   rank: string;
   stale: { since: string; reason: StaleReason } | null;
+  /** Whether the item is in the open-redraws index (an open redraw); absent: read as in it. */
+  open_redraw?: boolean;
+  /** What the sweep wrote when it cleared the flag of `since` for its follow-up (snoozed or closed), if it did. */
+  stale_cleared?: { since: string; by: 'snoozed' | 'closed' } | null;
 }
 
 /** What the facts of a transaction need from a stored transaction item. */
@@ -133,6 +146,7 @@ export function orderFacts(before: OrderFactState | null, after: OrderFactState 
       type: 'redraw.stale_cleared',
       reason: flagBefore.reason,
       since: flagBefore.since,
+      cleared_by: clearedBy(before!, after, flagBefore.since),
     });
   }
   if (flagAfter !== null && flagAfter.since !== flagBefore?.since) {
@@ -147,6 +161,24 @@ export function orderFacts(before: OrderFactState | null, after: OrderFactState 
     });
   }
   return facts;
+}
+
+/**
+ * Why the flag of `since` cleared in the write from `before` to `after`, from
+ * what the two images show: a new status or status time moved it on, or ended
+ * it (a newer copy of the same state, from a listing, the API or a webhook,
+ * is no move); else the sweep's own note of a follow-up snoozed or closed (for
+ * this very flag: a note of an earlier one says nothing); else the order left
+ * the open redraws, which only a known redraw order does. A flag the sweep
+ * drops for no reason of these (its rule no longer holds: an appointment
+ * booked for the redraw order, thresholds raised) reads as `moved`: the redraw
+ * moved on without a new status.
+ */
+export function clearedBy(before: OrderFactState, after: OrderFactState, since: string): StaleClearedBy {
+  if (before.low_level_status !== after.low_level_status || before.status_time !== after.status_time) return isEnding(after.low_level_status) ? 'ended' : 'moved';
+  if (after.stale_cleared?.since === since) return after.stale_cleared.by;
+  if (after.open_redraw === false) return 'redraw_created';
+  return 'moved';
 }
 
 /**

@@ -32,8 +32,16 @@ export const WEBHOOK_RESULTS = [
 ] as const;
 export type WebhookResult = (typeof WEBHOOK_RESULTS)[number];
 
-/** Metric name (namespace RedrawTracker, dimensions service=webhook and result). */
+/** Metric name (namespace RedrawTracker, dimensions service=webhook and result): every answer, but a smoke order's. */
 export const WEBHOOKS_METRIC = 'Webhooks';
+
+/**
+ * The answers to smoke orders (core/smoke.ts: `npx redraw-tracker smoke`), under
+ * their own name (dimensions service=webhook and result): a smoke test proves the
+ * pipe works, but it is not Junction sending, so it never counts as one of
+ * Junction's order webhooks (the NoOrderWebhooks alarm reads Webhooks only).
+ */
+export const SMOKE_WEBHOOKS_METRIC = 'SmokeWebhooks';
 
 /** The stale-redraw sweep's metrics (dimension service=stale-redraw-sweep). */
 export const SWEEP_METRICS = {

@@ -603,7 +603,9 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
     const hasRedraw = await transactionHasRedraw(order);
     const held = heldBy(order);
     if (held === null && reasonOf(order, hasRedraw) !== null) return false;
-    if ((await refileOpenRedraw(db, tableName, seenOf(order), order.record, hasRedraw)) === 'written') {
+    // Cleared for its follow-up: noted on the item, so that redraw.stale_cleared says why (CONTRACT §7 cleared_by).
+    const note = held !== null && order.stale !== null ? { since: order.stale.since, by: held } : undefined;
+    if ((await refileOpenRedraw(db, tableName, seenOf(order), order.record, hasRedraw, note)) === 'written') {
       cleared++;
       staleCleared++;
       if (held !== null) {

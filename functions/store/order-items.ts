@@ -43,6 +43,12 @@ export const ORDER_ATTRIBUTES = {
    * out yet (store/redraws.ts): set with the flag, removed once SNS accepted it.
    */
   staleNotificationPending: 'sn',
+  /**
+   * Set by the sweep when it clears a flag for the order's follow-up (CONTRACT
+   * §7 `cleared_by`): `{s: the flag's since, b: snoozed | closed}`; the stream's
+   * fact reads it from the new image. Gone with the next whole write.
+   */
+  staleClearedBy: 'sc',
   listing: 'L',
   /** When the order was first in redraw_available, from its history (OrderRecord.redraw_available_at); absent if never. */
   redrawAvailableAt: 'ra',
@@ -160,6 +166,19 @@ export function parseOrderItem(item: Record<string, unknown>): StoredOrder {
 export function expiresAtOf(item: Record<string, unknown>): number | null {
   const value = item[TABLE.ttlAttribute];
   return typeof value === 'number' ? value : null;
+}
+
+const StaleCleared = z.object({ s: z.string(), b: z.enum(['snoozed', 'closed']) });
+
+/** The sweep's note of why it cleared a flag (`since`: the flag's) for the order's follow-up, or null. */
+export function staleClearedOf(item: Record<string, unknown>): { since: string; by: 'snoozed' | 'closed' } | null {
+  const parsed = StaleCleared.safeParse(item[A.staleClearedBy]);
+  return parsed.success ? { since: parsed.data.s, by: parsed.data.b } : null;
+}
+
+/** The sweep's note as stored (staleClearedOf reads it back). */
+export function staleClearedValue(cleared: { since: string; by: 'snoozed' | 'closed' }): z.input<typeof StaleCleared> {
+  return { s: cleared.since, b: cleared.by };
 }
 
 function isOpenRedrawPartition(value: unknown): value is OpenRedrawPartition {

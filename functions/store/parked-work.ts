@@ -20,7 +20,7 @@
 import * as z from 'zod/mini';
 import { EVENT_TYPES, type TrackerEvent } from '../core/events';
 import { queryItems } from './query-pages';
-import { TallyWriteSchema, type TallyWrite } from './reports';
+import { ReportWorkSchema, type ReportWork } from './reports';
 import { keys, PARKED_WORK_PARTITION, TABLE } from './table';
 import type { TableClient } from './table-client';
 
@@ -32,7 +32,7 @@ export const PARKED_WORK_ATTRIBUTES = {
   loneOrderId: 'lone_order_id',
   /** The facts, as one JSON text (a list of events). */
   facts: 'facts',
-  /** The report row writes (store/reports.ts TallyWrite), as one JSON text; absent: none. */
+  /** The report work (store/reports.ts ReportWork: row writes, an expiry's ledger), as one JSON text; absent: none. */
   tallies: 'tallies',
   /** When the original write happened (the record's ApproximateCreationDateTime), canonical. */
   recordedAt: 'recorded_at',
@@ -50,8 +50,8 @@ export interface ParkedWork {
   transactions: { transactionId: string; orderIds: string[] }[];
   loneOrderId: string | null;
   facts: TrackerEvent[];
-  /** The report rows its images gave (versioned: redone late, an older one is refused). */
-  tallies?: TallyWrite[];
+  /** The report work its images gave (rows versioned: redone late, an older one is refused; an expiry's ledger end). */
+  tallies?: ReportWork[];
   /** When the record's write happened (canonical instant). */
   recordedAt: string;
 }
@@ -93,8 +93,8 @@ const StoredParkedItem = z.object({
   [A.redoneAt]: z.optional(z.string()),
 });
 
-function parseTallies(text: string | undefined): TallyWrite[] {
-  return text === undefined ? [] : z.array(TallyWriteSchema).parse(JSON.parse(text));
+function parseTallies(text: string | undefined): ReportWork[] {
+  return text === undefined ? [] : z.array(ReportWorkSchema).parse(JSON.parse(text));
 }
 
 /** Whether an item (by its keys) is a parked-work item. */

@@ -24,7 +24,7 @@ import type { Appointment } from '../core/appointment';
 import type { OrderRecord } from '../core/order-record';
 import { appointmentMayBeMissed, inProgressCandidatesBefore, openRedrawKind, staleCutoffs, type StaleReason, type StaleThresholds } from '../core/staleness';
 import { getAppointments } from './appointments';
-import { ORDER_ATTRIBUTES, parseOrderItem, type StoredOrder } from './order-items';
+import { ORDER_ATTRIBUTES, parseOrderItem, staleClearedValue, type StoredOrder } from './order-items';
 import { queryItems, queryPages } from './query-pages';
 import { keys, OPEN_REDRAW_PARTITIONS, TABLE, type OpenRedrawPartition } from './table';
 import { getItems, type TableClient, type UpdateCommandInput } from './table-client';
@@ -218,7 +218,9 @@ export async function markNotified(db: TableClient, tableName: string, orderId: 
  * Re-files an indexed order (flagged or not) where it belongs now, given what
  * is known of its transaction: back to its unflagged partition, or out of the
  * index when it is no open redraw any more (its redraw order appeared). Drops any
- * stale flag. Conditional on the rank and partition the caller saw.
+ * stale flag. Conditional on the rank and partition the caller saw. `cleared`:
+ * the flag is dropped for its follow-up (snoozed or closed), noted on the item
+ * so that the stream's `redraw.stale_cleared` says so (CONTRACT §7 `cleared_by`).
  */
 export async function refileOpenRedraw(
   db: TableClient,
@@ -226,18 +228,20 @@ export async function refileOpenRedraw(
   seen: SeenOrder,
   record: OrderRecord,
   transactionHasRedraw: boolean,
+  cleared?: { since: string; by: 'snoozed' | 'closed' },
 ): Promise<WriteResult> {
   const kind = openRedrawKind(record, transactionHasRedraw);
   const names = { ...FLAG_NAMES, '#rank': ORDER_ATTRIBUTES.rank, '#gsi2pk': TABLE.openRedraws.partitionKey };
   const condition = [RANK_IS_SEEN, PARTITION_IS_SEEN].join(' AND ');
+  const note = cleared === undefined ? null : { set: '#cleared = :cleared', names: { '#cleared': ORDER_ATTRIBUTES.staleClearedBy }, values: { ':cleared': staleClearedValue(cleared) } };
   if (kind === null) {
     return conditionalUpdate(db, {
       TableName: tableName,
       Key: keys.order(seen.orderId),
       ConditionExpression: condition,
-      UpdateExpression: 'REMOVE #gsi2pk, #gsi2sk, #since, #reason, #pending',
-      ExpressionAttributeNames: { ...names, '#gsi2sk': TABLE.openRedraws.sortKey },
-      ExpressionAttributeValues: { ':rank': seen.rank, ':seen': seen.partition },
+      UpdateExpression: `${note === null ? '' : `SET ${note.set} `}REMOVE #gsi2pk, #gsi2sk, #since, #reason, #pending`,
+      ExpressionAttributeNames: { ...names, '#gsi2sk': TABLE.openRedraws.sortKey, ...note?.names },
+      ExpressionAttributeValues: { ':rank': seen.rank, ':seen': seen.partition, ...note?.values },
     });
   }
   const back = kind === 'redraw_in_progress' ? OPEN_REDRAW_PARTITIONS.redrawInProgress : OPEN_REDRAW_PARTITIONS.awaitingRedraw;
@@ -245,9 +249,9 @@ export async function refileOpenRedraw(
     TableName: tableName,
     Key: keys.order(seen.orderId),
     ConditionExpression: condition,
-    UpdateExpression: 'SET #gsi2pk = :back REMOVE #since, #reason, #pending',
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: { ':rank': seen.rank, ':seen': seen.partition, ':back': back },
+    UpdateExpression: `SET #gsi2pk = :back${note === null ? '' : `, ${note.set}`} REMOVE #since, #reason, #pending`,
+    ExpressionAttributeNames: { ...names, ...note?.names },
+    ExpressionAttributeValues: { ':rank': seen.rank, ':seen': seen.partition, ':back': back, ...note?.values },
   });
 }
 

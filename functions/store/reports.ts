@@ -23,6 +23,7 @@
  * hash of the id) instead of the id: they outlive the follow-up and transaction
  * they count (RETENTION_DAYS may be shorter than a report's 366 days) without
  * keeping what those were about. They expire REPORT_ROW_DAYS after their time.
+ * An item that expired and came back is counted once: see "Lives" below.
  *
  * The report reads the rows of the window's months (one Query per kind and
  * month, rows of the window only) and, for what is true now, the worklist's open
@@ -74,24 +75,23 @@ export function reportToken(id: string): string {
 type Item = Record<string, unknown>;
 
 /** The tallies of an item and the version they are at, or null for items reports do not count. */
-function talliesOf(item: Item): { id: string; version: number; tallies: Tally[] } | null {
+function talliesOf(item: Item): { id: string; version: number; tallies: Tally[]; counted: boolean } | null {
   if (isFollowUpItem(item)) {
     const stored = parseFollowUpItem(item);
-    return { id: stored.followUp.id, version: stored.revision, tallies: followUpTallies(stored.followUp, stored.redrawOrderedAt ?? null) };
+    return { id: stored.followUp.id, version: stored.revision, tallies: followUpTallies(stored.followUp, stored.redrawOrderedAt ?? null), counted: true };
   }
   if (isTransactionItem(item)) {
     const transaction = parseTransactionItem(item);
     const members = Object.values(transaction.members);
-    return {
-      id: transaction.id,
-      version: transaction.version,
-      tallies: transactionTallies({
-        status: transaction.status,
-        updated_at: transaction.updated_at,
-        collection_method: transaction.collection_method ?? null,
-        had_redraw: members.some((member) => member.origin === 'redraw' || member.low_level_status === 'redraw_available'),
-      }),
+    const tallied = {
+      status: transaction.status,
+      updated_at: transaction.updated_at,
+      collection_method: transaction.collection_method ?? null,
+      had_redraw: members.some((member) => member.origin === 'redraw' || member.low_level_status === 'redraw_available'),
     };
+    // Whether it is a transaction reports count at all (a walk-in one, or one with a redraw), completed or not.
+    const counted = transactionTallies({ ...tallied, status: 'completed' }).length > 0;
+    return { id: transaction.id, version: transaction.version, tallies: transactionTallies(tallied), counted };
   }
   return null;
 }
@@ -154,6 +154,155 @@ export const TallyWriteSchema = z.object({
   tally: z.nullable(z.custom<Tally>((value) => typeof value === 'object' && value !== null && typeof (value as { kind?: unknown }).kind === 'string')),
   expiresAt: z.number(),
 });
+
+// ---------------------------------------------------------------------------
+// Lives: counting once across an expiry and a return (CONTRACT §8, §11)
+//
+// A follow-up or transaction that expired (DynamoDB's TTL deleted it) can come
+// back: a late `corrected` result recreates the transaction and its follow-up
+// under the same ids. Their versions then start again at 1, and their tallies'
+// times may have moved (the new end is the correction's time): without more,
+// the new rows would be refused where the old ones stand (a lower version) and
+// put beside them where the key moved (counted twice).
+//
+// So each counted item has a small ledger (keys.reportLedger, by token):
+// - the expiry's REMOVE record (userIdentity dynamodb.amazonaws.com) records,
+//   from its old image, the keys of the rows the expired life left live, as a
+//   pending end (idempotent by the record's id);
+// - the first record of the item with row writes after that starts the next
+//   life: it tombstones every one of those rows its state no longer has, puts
+//   every tally of its state, and only then moves the ledger to the new life
+//   (a crash in between does it all again, the same writes);
+// - every row write carries `life × LIFE_SPAN + version`, so a new life's rows
+//   win over every row of an older one, and within a life the order is the
+//   item's versions as before.
+// An item that never expired has no ledger: life 0, the versions as they were.
+// Each record with row writes reads the ledger (one strongly consistent
+// GetItem: 1 RU); an expiry writes it (1 WU), and so does a return. The
+// ledger keeps the life number while a returned item lives (no TTL) and a
+// pending end REPORT_ROW_DAYS after the expiry (by then the rows it names are
+// gone too). A transaction reports never count (not walk-in, no redraw) writes
+// no ledger when it expires. Assumed: no record of an expired life is applied
+// after its return's first rows (the stream keeps a record 24 hours; parked
+// work is redone within hours, an expiry comes RETENTION_DAYS after the end).
+
+/** Versions of one item's life stay below this: a row's version is `life × LIFE_SPAN + version`. */
+export const LIFE_SPAN = 1_000_000;
+
+/** Which ledger a counted item's rows belong to: its token and whether it is a follow-up or a transaction. */
+export interface LedgerRef {
+  token: string;
+  item: 'follow_up' | 'transaction';
+}
+
+/** The report work of one stream record of a counted item. */
+export type ReportWork =
+  /** Rows a write changes (`writes`), and every tally of the new state (`current`: what a new life puts). */
+  | { kind: 'rows'; ledger: LedgerRef; version: number; writes: TallyWrite[]; current: TallyWrite[] }
+  /** An expiry (TTL's REMOVE record `by`): the rows its last state left live, `at` epoch seconds. */
+  | { kind: 'end'; ledger: LedgerRef; by: string; keys: { pk: string; sk: string }[]; at: number };
+
+const KeySchema = z.object({ pk: z.string(), sk: z.string() });
+const LedgerRefSchema = z.object({ token: z.string(), item: z.enum(['follow_up', 'transaction']) });
+
+/** ReportWork as parked work keeps it (store/parked-work.ts): checked when read back. */
+export const ReportWorkSchema = z.union([
+  z.object({ kind: z.literal('rows'), ledger: LedgerRefSchema, version: z.number(), writes: z.array(TallyWriteSchema), current: z.array(TallyWriteSchema) }),
+  z.object({ kind: z.literal('end'), ledger: LedgerRefSchema, by: z.string(), keys: z.array(KeySchema), at: z.number() }),
+]);
+
+function ledgerOf(item: Item): LedgerRef | null {
+  const counted = talliesOf(item);
+  return counted === null ? null : { token: reportToken(counted.id), item: isFollowUpItem(item) ? 'follow_up' : 'transaction' };
+}
+
+/**
+ * The report work of one stored write (a stream record's images): its row
+ * writes with the state's tallies, or null when it changes no row.
+ */
+export function reportWorkOf(before: Item | undefined, after: Item | undefined): ReportWork | null {
+  if (after === undefined) return null;
+  const writes = tallyWritesOf(before, after);
+  const next = talliesOf(after);
+  const ledger = ledgerOf(after);
+  if (writes.length === 0 || next === null || ledger === null) return null;
+  const current = next.tallies.map((tally) => ({ key: rowKey(next.id, tally), version: next.version, tally, expiresAt: rowExpiry(tally) }));
+  return { kind: 'rows', ledger, version: next.version, writes, current };
+}
+
+/**
+ * The report work of an expiry (TTL's REMOVE record `recordId` at `at`, epoch
+ * seconds, of the item `before`): the keys of the rows it left live. Null for
+ * an item reports do not count.
+ */
+export function reportEndOf(before: Item | undefined, recordId: string, at: number): ReportWork | null {
+  if (before === undefined) return null;
+  const last = talliesOf(before);
+  const ledger = ledgerOf(before);
+  // A transaction reports never count (a test kit without a redraw) left no row, live or tombstoned: nothing to record.
+  if (last === null || ledger === null || !last.counted) return null;
+  return { kind: 'end', ledger, by: recordId, keys: last.tallies.map((tally) => rowKey(last.id, tally)), at };
+}
+
+/** Attribute names of a ledger. */
+const L = { life: 'life', end: 'end', lastEnd: 'last_end' } as const;
+const StoredLedger = z.object({
+  [L.life]: z.optional(z.number()),
+  [L.end]: z.optional(z.object({ by: z.string(), keys: z.array(KeySchema) })),
+  [L.lastEnd]: z.optional(z.string()),
+});
+
+/** Applies one record's report work; resolves with the rows written (refused ones, redeliveries, not counted). */
+export async function applyReportWork(db: TableClient, tableName: string, work: ReportWork): Promise<number> {
+  const key = keys.reportLedger(work.ledger.token, work.ledger.item);
+  if (work.kind === 'end') {
+    // Once per expiry: a redelivered REMOVE (the same record id) records nothing again.
+    await db.update({
+      TableName: tableName,
+      Key: key,
+      UpdateExpression: 'SET #end = :end, #lastEnd = :by, #ttl = :ttl',
+      ConditionExpression: 'attribute_not_exists(#lastEnd) OR #lastEnd <> :by',
+      ExpressionAttributeNames: { '#end': L.end, '#lastEnd': L.lastEnd, '#ttl': TABLE.ttlAttribute },
+      ExpressionAttributeValues: { ':end': { by: work.by, keys: work.keys }, ':by': work.by, ':ttl': work.at + REPORT_ROW_DAYS * DAY_SECONDS },
+      ReturnValuesOnConditionCheckFailure: 'NONE',
+    });
+    return 0;
+  }
+  const stored = await db.get({ TableName: tableName, Key: key, ConsistentRead: true });
+  const ledger = StoredLedger.parse(stored ?? {});
+  const life = ledger[L.life] ?? 0;
+  const end = ledger[L.end];
+  const versioned = (write: TallyWrite, inLife: number): TallyWrite => ({ ...write, version: inLife * LIFE_SPAN + write.version });
+  if (end === undefined) return countWritten(await Promise.all(work.writes.map((write) => applyTallyWrite(db, tableName, versioned(write, life)))));
+
+  // The first rows after an expiry: a new life. Its state's rows all put, the expired life's rows it no longer has tombstoned.
+  const next = life + 1;
+  const current = new Set(work.current.map((write) => JSON.stringify(write.key)));
+  const gone = end.keys
+    .filter((row) => !current.has(JSON.stringify({ pk: row.pk, sk: row.sk })))
+    .map((row): TallyWrite => ({ key: { pk: row.pk, sk: row.sk }, version: work.version, tally: null, expiresAt: expiryOfKey(row) }));
+  const written = countWritten(await Promise.all([...work.current, ...gone].map((write) => applyTallyWrite(db, tableName, versioned(write, next)))));
+  await db.update({
+    TableName: tableName,
+    Key: key,
+    UpdateExpression: 'SET #life = :next REMOVE #end, #ttl',
+    ConditionExpression: '#end.#by = :by',
+    ExpressionAttributeNames: { '#life': L.life, '#end': L.end, '#by': 'by', '#ttl': TABLE.ttlAttribute },
+    ExpressionAttributeValues: { ':next': next, ':by': end.by },
+    ReturnValuesOnConditionCheckFailure: 'NONE',
+  });
+  return written;
+}
+
+function countWritten(outcomes: readonly ('written' | 'stale')[]): number {
+  return outcomes.filter((outcome) => outcome === 'written').length;
+}
+
+/** A tombstone's expiry, from its key's time (`<time>#<token>`): as long as the row it replaces. */
+function expiryOfKey(key: { sk: string }): number {
+  const at = key.sk.slice(0, key.sk.lastIndexOf('#'));
+  return Math.floor(instantMillis(at) / 1000) + REPORT_ROW_DAYS * DAY_SECONDS;
+}
 
 // ---------------------------------------------------------------------------
 // Reading

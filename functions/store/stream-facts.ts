@@ -7,7 +7,7 @@ import * as z from 'zod/mini';
 import { canonicalFromDate } from '../core/instant';
 import { followUpFacts, orderFacts, transactionFacts, type FollowUpHistoryState, type OrderFactState, type TrackerEvent, type TransactionFactState } from '../core/events';
 import { isFollowUpHistoryItem, parseHistoryItem } from './follow-ups';
-import { isOrderItem, parseOrderItem } from './order-items';
+import { isOrderItem, parseOrderItem, staleClearedOf } from './order-items';
 import { isTransactionItem, parseTransactionItem } from './transaction-items';
 
 type Item = Record<string, unknown>;
@@ -23,9 +23,9 @@ function historyState(item: Item): FollowUpHistoryState {
 
 function orderState(item: Item | undefined): OrderFactState | null {
   if (item === undefined) return null;
-  const { record, stale } = parseOrderItem(item);
+  const { record, stale, openRedraw } = parseOrderItem(item);
   const { id, transaction_id, origin, low_level_status, source, status_time, rank } = record;
-  return { id, transaction_id, origin, low_level_status, source, status_time, rank, stale };
+  return { id, transaction_id, origin, low_level_status, source, status_time, rank, stale, open_redraw: openRedraw !== null, stale_cleared: staleClearedOf(item) };
 }
 
 function transactionState(item: Item | undefined): TransactionFactState | null {

@@ -109,6 +109,12 @@ export const keys = {
    * follow-up's or transaction's id, so the row names neither.
    */
   reportRow: (kind: string, at: string, token: string) => ({ pk: `${REPORT_PARTITION_PREFIX}${kind}#${at.slice(0, 7)}`, sk: `${at}#${token}` }),
+  /**
+   * The report ledger of one counted item (store/reports.ts): which life of the
+   * follow-up or transaction of `token` its rows belong to, and the rows an
+   * expired life left counted. By token, so it names neither.
+   */
+  reportLedger: (token: string, item: 'follow_up' | 'transaction') => ({ pk: `REPORTED#${token}`, sk: item }),
 } as const;
 
 /** Report rows' partitions start with this, then `<kind>#<YYYY-MM>` (keys.reportRow). */

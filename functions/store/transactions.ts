@@ -35,7 +35,7 @@ import {
 } from '../core/members';
 import { isOwnSource, type ListingSnapshot, type OrderRecord } from '../core/order-record';
 import { resultsMissing } from '../core/events';
-import { loneOrderExpiry, transactionExpiry } from '../core/retention';
+import { loneOrderExpiry, transactionExpiry, type RetainedFollowUp } from '../core/retention';
 import { hasRedrawOrder } from '../core/staleness';
 import { isEnding } from '../core/status';
 import { isAwaitingRedraw } from '../core/transaction-status';
@@ -63,6 +63,13 @@ export interface RecomputeOptions {
    * transaction item write, sets it).
    */
   retentionDays?: number | null;
+  /**
+   * The transaction's follow-up as retention reads it (CONTRACT §8: nothing
+   * expires while it is open, and the expiry follows its close), asked when the
+   * transaction is over, on each attempt (a lost race may mean it changed);
+   * null: it has none. Not given: the transaction has no follow-up.
+   */
+  followUpOf?: (transaction: TransactionKnowledge) => Promise<RetainedFollowUp | null>;
 }
 
 export interface RecomputeResult {
@@ -71,6 +78,8 @@ export interface RecomputeResult {
   writes: number;
   /** Writes that lost a race to a concurrent writer and were retried. */
   conflicts: number;
+  /** The expiry the transaction and its orders carry now (epoch seconds), or null: kept. */
+  expiresAt: number | null;
 }
 
 export class RecomputeDidNotConvergeError extends Error {
@@ -128,7 +137,8 @@ export async function recomputeTransaction(
       current = plan();
     }
     const known = newestRecords(views);
-    const retention = retentionDays === null ? (stored?.expires_at ?? null) : transactionExpiry(current.transaction, retentionDays);
+    const followUp = retentionDays === null || current.transaction.status === 'active' || options.followUpOf === undefined ? null : await options.followUpOf(current.transaction);
+    const retention = retentionDays === null ? (stored?.expires_at ?? null) : transactionExpiry(current.transaction, retentionDays, followUp);
     const missing = current.transaction.status === 'completed' && resultsMissing([...known.values()].map((order) => order.record));
     // Junction's status for the transaction as a reader already gets it: the stored item's, merged
     // with the listings the member items carry (transaction-partition.ts). An external listing (an API
@@ -151,7 +161,7 @@ export async function recomputeTransaction(
             .filter((order) => order.record.transaction_id === transactionId)
             .map((order) => retentionUpdate(tableName, order, retention))),
     ];
-    if (!storeTransaction && orderWrites.length === 0) return { transaction: current.transaction, writes, conflicts };
+    if (!storeTransaction && orderWrites.length === 0) return { transaction: current.transaction, writes, conflicts, expiresAt: retention };
 
     const lost: StoredOrder[] = [];
     for (const { write, stored: written } of orderWrites) {
@@ -166,13 +176,13 @@ export async function recomputeTransaction(
       views.push(...lost.map(knownOrder));
       continue;
     }
-    if (!storeTransaction) return { transaction: current.transaction, writes, conflicts };
+    if (!storeTransaction) return { transaction: current.transaction, writes, conflicts, expiresAt: retention };
 
     writes++;
     // Reports count walk-in transactions (CONTRACT §11): the method of its orders' own states, else as stored.
     const method = [...known.values()].map((order) => order.record).find((record) => isOwnSource(record.source))?.collection_method ?? stored?.collection_method ?? null;
     const outcome = await conditionalWrite(db, transactionPut(tableName, { ...current.transaction, results_missing: missing, expires_at: retention, collection_method: method }, stored));
-    if (outcome === 'written') return { transaction: current.transaction, writes, conflicts };
+    if (outcome === 'written') return { transaction: current.transaction, writes, conflicts, expiresAt: retention };
     conflicts++;
     stored = outcome === 'lost' ? await getTransactionItem(db, tableName, transactionId, true) : newerTransaction(stored, parseTransactionItem(outcome));
   }
@@ -350,10 +360,11 @@ function retentionUpdate(tableName: string, order: KnownOrder, expiresAt: number
 
 /**
  * Sets (or clears) the expiry of an order without a transaction (CONTRACT §8),
- * over the exact state it was computed from. Returns whether a write was made.
+ * over the exact state it was computed from, given its follow-up (null: none).
+ * Returns whether a write was made.
  */
-export async function retainLoneOrder(db: TableClient, tableName: string, order: StoredOrder, retentionDays: number): Promise<boolean> {
-  const target = loneOrderExpiry(order.record, retentionDays);
+export async function retainLoneOrder(db: TableClient, tableName: string, order: StoredOrder, retentionDays: number, followUp: RetainedFollowUp | null = null): Promise<boolean> {
+  const target = loneOrderExpiry(order.record, retentionDays, followUp);
   if (order.expiresAt === target) return false;
   await conditionalWrite(db, retentionUpdate(tableName, knownOrder(order), target).write);
   return true;

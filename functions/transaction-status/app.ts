@@ -47,10 +47,22 @@
  * order, whose own record reads it then).
  *
  * Retention (CONTRACT §8): with `retentionDays`, recomputes set the expiry of a
- * transaction that is over and of its orders, and this function sets the expiry
- * of an ended order without a transaction. Removals (DynamoDB's TTL deleting an
- * expired item: userIdentity dynamodb.amazonaws.com) publish nothing and
- * recompute nothing.
+ * transaction that is over, of its orders and of its follow-up and history
+ * (through keepFollowUpCurrent's `expiresAt`), and this function sets the expiry
+ * of an ended order without a transaction. A transaction with a redraw has a
+ * follow-up, read (strongly consistent) when it is over: nothing expires while
+ * the follow-up is open, and the expiry is RETENTION_DAYS after the later of
+ * the end and the close. The follow-up item's own stream records (a person's
+ * close or reopen through the actions function, which never touches
+ * transactions, or the tracker's) re-apply it; so does every write of an over
+ * transaction with a redraw that moved its status, time or expiry, since its
+ * writer may have read an older follow-up. Those checks read the transaction
+ * and the follow-up (2 RU) and recompute only when an expiry is not what the
+ * follow-up says; the last write of either always has a record that checks.
+ * An expiry is not a change: the writes that carry it publish nothing and
+ * move no follow-up version. Removals (DynamoDB's TTL deleting an expired
+ * item: userIdentity dynamodb.amazonaws.com) publish nothing and recompute
+ * nothing.
  */
 import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb';
 import type { TableClient } from '../store/table-client';
@@ -68,7 +80,7 @@ import type {
 import { isDeepStrictEqual } from 'node:util';
 import type { TrackerEvent } from '../core/events';
 import * as z from 'zod/mini';
-import { DEFAULT_RETENTION_DAYS, transactionExpiry } from '../core/retention';
+import { DEFAULT_RETENTION_DAYS, followUpIsOpen, OPENING_FOLLOW_UP, transactionExpiry, type RetainedFollowUp } from '../core/retention';
 import { isOrderItem, parseOrderItem, type StoredOrder } from '../store/order-items';
 import { factsOfWrite } from '../store/stream-facts';
 import { isTransactionItem, parseTransactionItem } from '../store/transaction-items';
@@ -83,9 +95,9 @@ import { redrawAvailableOf } from '../core/members';
 import { DEFAULT_THRESHOLDS, type StaleThresholds } from '../core/staleness';
 import { loneOrderExpiry } from '../core/retention';
 import { transactionStatus } from '../core/transaction-status';
-import { keepFollowUpCurrent } from '../store/follow-ups';
+import { getFollowUp, isFollowUpItem, keepFollowUpCurrent, parseFollowUpItem, type StoredFollowUp } from '../store/follow-ups';
 import { getAppointment, isAppointmentItem, parseAppointmentItem } from '../store/appointments';
-import { applyTallyWrite, tallyWritesOf, type TallyWrite } from '../store/reports';
+import { applyReportWork, reportEndOf, reportWorkOf, type ReportWork } from '../store/reports';
 import type { EventPublisher } from './publisher';
 
 /** RETENTION_DAYS (CONTRACT §8): days a transaction, or an order without one, is kept once over. */
@@ -152,6 +164,13 @@ interface TouchedTransaction {
   orderIds: Set<string>;
   /** Whether parked work (or an appointment) asks for it: then it is recomputed only if it exists or an order names it. */
   parked: boolean;
+  /**
+   * Whether only retention asks for it (CONTRACT §8: its follow-up changed, or
+   * a write of the over transaction may have used an older follow-up): then it
+   * is recomputed only if its expiry or its follow-up's is not what the
+   * follow-up says now.
+   */
+  retentionOnly: boolean;
 }
 
 type Classified =
@@ -159,6 +178,10 @@ type Classified =
   | { kind: 'order'; transactionId: string; order: StoredOrder }
   | { kind: 'lone'; order: StoredOrder }
   | { kind: 'transaction'; transactionId: string }
+  /** A write that may move when the transaction and its follow-up expire (CONTRACT §8): checked, and recomputed if not what the follow-up says. */
+  | { kind: 'retention'; transactionId: string }
+  /** A follow-up's write that may move the expiry of a lone order (its follow-up's id is the order's). */
+  | { kind: 'lone_retention'; orderId: string }
   /** An appointment's new start or status (CONTRACT §10): its order's transaction (or lone order) keeps its follow-up current. */
   | { kind: 'appointment'; orderId: string; transactionId: string | null }
   | { kind: 'parked'; item: ParkedItem };
@@ -169,8 +192,8 @@ interface RecordWork {
   sequenceNumber: string;
   classified: Classified;
   facts: TrackerEvent[];
-  /** Report rows (CONTRACT §11) its images give, or its parked work carries. */
-  tallies: TallyWrite[];
+  /** Report work (CONTRACT §11: rows, or an expiry's ledger end) its images give, or its parked work carries. */
+  tallies: ReportWork[];
 }
 
 /** DynamoDB's TTL deletes items as this service principal (Lambda's userIdentity of the record). */
@@ -206,6 +229,25 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
     const kept = await keepFollowUpCurrent(db, tableName, { id, transactionId, situation, expiresAt, now: new Date(clock()), thresholds, appointment });
     followUpWrites += kept.writes;
     if (kept.outcome === 'opened' || kept.outcome === 'changed') logger.debug('follow-up kept current', { follow_up_id: id, outcome: kept.outcome });
+  };
+  /** Follow-up `id` as retention reads it (strongly consistent): one about to open while none is stored. */
+  const retainedFollowUp = async (id: string): Promise<RetainedFollowUp> => (await getFollowUp(db, tableName, id))?.followUp ?? OPENING_FOLLOW_UP;
+  /** A transaction's follow-up for retention: only one with a redraw has (or is about to have) one. */
+  const followUpOfTransaction = async (id: string, transaction: { members: Record<string, Parameters<typeof redrawSituation>[0][number]>; status: Parameters<typeof redrawSituation>[1] }) =>
+    redrawSituation(Object.values(transaction.members), transaction.status).hasRedraw ? retainedFollowUp(id) : null;
+  /**
+   * Whether the stored transaction (none: nothing to do) and its follow-up carry
+   * the expiry its follow-up says now (CONTRACT §8), read strongly consistent.
+   * Its orders were given it by the same recompute, before the transaction.
+   */
+  const retentionHolds = async (transactionId: string): Promise<boolean> => {
+    if (retentionDays === null) return true;
+    const stored = await getTransactionItem(db, tableName, transactionId, true);
+    if (stored === null) return true;
+    const hasRedraw = redrawSituation(Object.values(stored.members), stored.status).hasRedraw;
+    const followUp: StoredFollowUp | null = hasRedraw ? await getFollowUp(db, tableName, transactionId) : null;
+    const expected = transactionExpiry(stored, retentionDays, hasRedraw ? (followUp?.followUp ?? OPENING_FOLLOW_UP) : null);
+    return (stored.expires_at ?? null) === expected && (followUp === null || followUp.expiresAt === expected);
   };
   /** Publishes the batch's facts; resolves with the sequence numbers of records whose facts did not all go out. */
   const publish = async (facts: readonly { sequenceNumber: string; event: TrackerEvent }[], deadline: number): Promise<{ records: Set<string>; failed: number }> => {
@@ -246,13 +288,18 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
         transactions:
           classified.kind === 'order'
             ? [{ transactionId: classified.transactionId, orderIds: [classified.order.record.id] }]
-            : classified.kind === 'transaction'
+            : classified.kind === 'transaction' || classified.kind === 'retention'
               ? [{ transactionId: classified.transactionId, orderIds: [] }]
               : classified.kind === 'appointment' && classified.transactionId !== null
                 ? [{ transactionId: classified.transactionId, orderIds: [] }]
                 : [],
         // An appointment without a transaction id is parked by its order's id: the redo places it by its order.
-        loneOrderId: classified.kind === 'lone' ? classified.order.record.id : classified.kind === 'appointment' && classified.transactionId === null ? classified.orderId : null,
+        loneOrderId:
+          classified.kind === 'lone'
+            ? classified.order.record.id
+            : (classified.kind === 'appointment' && classified.transactionId === null) || classified.kind === 'lone_retention'
+              ? classified.orderId
+              : null,
         facts: work.facts,
         tallies: work.tallies,
         recordedAt: new Date((created ?? clock() / 1000) * 1000).toISOString(),
@@ -278,9 +325,10 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
     /** Orders named by id (an appointment without a transaction id, parked work's lone order): their item says where they belong. */
     const ordersToPlace: { sequenceNumber: string; orderId: string }[] = [];
     const facts: { sequenceNumber: string; event: TrackerEvent }[] = [];
-    const touch = (transactionId: string, sequenceNumber: string): TouchedTransaction => {
-      const entry = touched.get(transactionId) ?? { records: new Set(), orders: [], orderIds: new Set(), parked: false };
+    const touch = (transactionId: string, sequenceNumber: string, retentionOnly = false): TouchedTransaction => {
+      const entry = touched.get(transactionId) ?? { records: new Set(), orders: [], orderIds: new Set(), parked: false, retentionOnly: true };
       entry.records.add(sequenceNumber);
+      entry.retentionOnly &&= retentionOnly;
       touched.set(transactionId, entry);
       return entry;
     };
@@ -288,12 +336,19 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
       const sequenceNumber = record.dynamodb?.SequenceNumber;
       let classified: Classified;
       const recordFacts: TrackerEvent[] = [];
-      const recordTallies: TallyWrite[] = [];
+      const recordTallies: ReportWork[] = [];
       try {
-        if (isExpiry(record)) continue;
+        if (isExpiry(record)) {
+          // An expiry publishes nothing and recomputes nothing; a counted item's ledger records which rows it left
+          // (CONTRACT §8, §11: counted once, even when it comes back).
+          const end = record.eventID === undefined ? null : reportEndOf(plain(record.dynamodb?.OldImage), record.eventID, record.dynamodb?.ApproximateCreationDateTime ?? Math.floor(clock() / 1000));
+          if (end !== null && sequenceNumber !== undefined) works.set(sequenceNumber, { record, sequenceNumber, classified: { kind: 'skip' }, facts: [], tallies: [end] });
+          continue;
+        }
         classified = classify(record, retentionDays);
         // Follow-up and transaction items' writes keep the report rows (CONTRACT §11); parked work carries its own.
-        recordTallies.push(...tallyWritesOf(plain(record.dynamodb?.OldImage), plain(record.dynamodb?.NewImage)));
+        const rows = reportWorkOf(plain(record.dynamodb?.OldImage), plain(record.dynamodb?.NewImage));
+        if (rows !== null) recordTallies.push(rows);
         if (classified.kind === 'parked') recordTallies.push(...(classified.item.tallies ?? []));
         if (deps.publisher !== undefined && sequenceNumber !== undefined) {
           recordFacts.push(...factsOfWrite(plain(record.dynamodb?.OldImage), plain(record.dynamodb?.NewImage), record.dynamodb?.ApproximateCreationDateTime));
@@ -318,6 +373,8 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
       if (classified.kind === 'lone') lone.push({ sequenceNumber, order: classified.order });
       else if (classified.kind === 'order') touch(classified.transactionId, sequenceNumber).orders.push(classified.order);
       else if (classified.kind === 'transaction') touch(classified.transactionId, sequenceNumber);
+      else if (classified.kind === 'retention') touch(classified.transactionId, sequenceNumber, true).parked = true;
+      else if (classified.kind === 'lone_retention') ordersToPlace.push({ sequenceNumber, orderId: classified.orderId });
       else if (classified.kind === 'appointment') {
         if (classified.transactionId === null) ordersToPlace.push({ sequenceNumber, orderId: classified.orderId });
         // Recomputed only if the transaction is stored (its order may not have arrived yet).
@@ -362,8 +419,11 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
             const current = typeof order === 'string' ? await getOrder(db, tableName, order) : order;
             if (current === null || current.record.transaction_id !== null) return false;
             const { record } = current;
-            await keepFollowUp(record.id, null, [record], transactionStatus([record]), retentionDays === null ? null : loneOrderExpiry(record, retentionDays));
-            return retentionDays === null ? false : retainLoneOrder(db, tableName, current, retentionDays);
+            const status = transactionStatus([record]);
+            // Its follow-up (of its own id) holds its expiry off while open, and moves it to its close (CONTRACT §8).
+            const followUp = retentionDays !== null && redrawSituation([record], status).hasRedraw ? await retainedFollowUp(record.id) : null;
+            await keepFollowUp(record.id, null, [record], status, retentionDays === null ? null : loneOrderExpiry(record, retentionDays, followUp));
+            return retentionDays === null ? false : retainLoneOrder(db, tableName, current, retentionDays, followUp);
           })(),
           workDeadline,
         );
@@ -389,13 +449,21 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
               const read = await getOrders(db, tableName, [...entry.orderIds], true);
               orders.push(...read.filter((order) => order.record.transaction_id === transactionId && order.record.source !== 'transaction_listing'));
             }
+            // Only retention asks, and the transaction and its follow-up already carry what the follow-up says: nothing to do.
+            if (entry.retentionOnly && orders.length === 0 && (await retentionHolds(transactionId))) return null;
             // Parked work whose orders are gone (expired) and whose transaction was never stored: nothing to recompute.
             if (entry.parked && orders.length === 0 && (await getTransactionItem(db, tableName, transactionId, true)) === null) return null;
             // The listings ride on the orders' items: none comes from elsewhere here.
-            const recomputed = await recomputeTransaction(db, tableName, transactionId, { orders, listings: [] }, { maxAttempts: deps.maxAttempts, retentionDays });
+            const recomputed = await recomputeTransaction(
+              db,
+              tableName,
+              transactionId,
+              { orders, listings: [] },
+              { maxAttempts: deps.maxAttempts, retentionDays, followUpOf: (transaction) => followUpOfTransaction(transactionId, transaction) },
+            );
             const { transaction } = recomputed;
-            const expiresAt = retentionDays === null ? null : transactionExpiry(transaction, retentionDays);
-            await keepFollowUp(transactionId, transactionId, Object.values(transaction.members), transaction.status, expiresAt);
+            // The expiry the recompute gave the transaction and its orders goes to the follow-up and its history too.
+            await keepFollowUp(transactionId, transactionId, Object.values(transaction.members), transaction.status, retentionDays === null ? null : recomputed.expiresAt);
             return recomputed;
           })(),
           workDeadline,
@@ -422,17 +490,31 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
     if (late > 0) logger.warn('transactions not recomputed in the time left; their records are reported', { transactions: late });
 
     // Report rows (CONTRACT §11): each write versioned, so any order of applying them converges; a refused one is stale.
+    // One item's work in stream order (an expiry before its return's first rows), items side by side.
     let reportRowWrites = 0;
-    const tallyWork = [...works.values()].flatMap((work) => work.tallies.map((write) => ({ sequenceNumber: work.sequenceNumber, write })));
-    await forEachLimited(tallyWork, concurrency, async ({ sequenceNumber, write }) => {
-      if (failures.has(sequenceNumber)) return;
-      try {
-        const outcome = Date.now() >= workDeadline ? 'late' : await beforeDeadline(applyTallyWrite(db, tableName, write), workDeadline);
-        if (outcome === 'late') failures.add(sequenceNumber);
-        else if (outcome === 'written') reportRowWrites++;
-      } catch (error) {
-        logger.error('report row write failed', { error: errorName(error) });
-        failures.add(sequenceNumber);
+    const byLedger = new Map<string, { sequenceNumber: string; work: ReportWork }[]>();
+    for (const work of works.values()) {
+      for (const report of work.tallies) {
+        const ledger = `${report.ledger.item}#${report.ledger.token}`;
+        byLedger.set(ledger, [...(byLedger.get(ledger) ?? []), { sequenceNumber: work.sequenceNumber, work: report }]);
+      }
+    }
+    await forEachLimited([...byLedger.values()], concurrency, async (queue) => {
+      for (const [index, { sequenceNumber, work }] of queue.entries()) {
+        let done = !failures.has(sequenceNumber);
+        try {
+          const outcome = !done || Date.now() >= workDeadline ? 'late' : await beforeDeadline(applyReportWork(db, tableName, work), workDeadline);
+          if (outcome === 'late') done = false;
+          else reportRowWrites += outcome;
+        } catch (error) {
+          logger.error('report row write failed', { error: errorName(error) });
+          done = false;
+        }
+        if (!done) {
+          // A step not done stops its item's queue: it and the later ones are retried (or parked), in order.
+          for (const later of queue.slice(index)) failures.add(later.sequenceNumber);
+          return;
+        }
       }
     });
 
@@ -506,14 +588,8 @@ function classify(record: DynamoDBRecord, retentionDays: number | null): Classif
     const item = parseParkedItem(newImage);
     return item.redoneAt === null ? { kind: 'parked', item } : { kind: 'skip' };
   }
-  if (isTransactionItem(newImage)) {
-    // A transaction item written elsewhere (the sweep's recompute leaves retention as stored)
-    // whose expiry is not its status's: recompute it here, where retention is set.
-    if (retentionDays === null) return { kind: 'skip' };
-    const transaction = parseTransactionItem(newImage);
-    const expiry = transactionExpiry(transaction, retentionDays);
-    return (transaction.expires_at ?? null) === expiry ? { kind: 'skip' } : { kind: 'transaction', transactionId: transaction.id };
-  }
+  if (isTransactionItem(newImage)) return classifyTransaction(record, newImage, retentionDays);
+  if (isFollowUpItem(newImage)) return classifyFollowUp(record, newImage, retentionDays);
   if (isAppointmentItem(newImage)) return classifyAppointment(record, newImage);
   if (!isOrderItem(newImage)) return { kind: 'skip' };
   const order = parseOrderItem(newImage);
@@ -542,6 +618,45 @@ function classify(record: DynamoDBRecord, retentionDays: number | null): Classif
     }
   }
   return { kind: 'order', transactionId: order.record.transaction_id, order };
+}
+
+/**
+ * A transaction item's write. Retention (CONTRACT §8) is set here: a write made
+ * elsewhere (the sweep's recompute leaves retention as stored) whose expiry is
+ * not its status's is recomputed. One with a redraw has a follow-up whose
+ * close moves the expiry and whose being open holds it off: once over, each
+ * write that moved its status, time or expiry is checked against the follow-up
+ * as stored now (its writer may have read an older one).
+ */
+function classifyTransaction(record: DynamoDBRecord, newImage: Record<string, unknown>, retentionDays: number | null): Classified {
+  if (retentionDays === null) return { kind: 'skip' };
+  const transaction = parseTransactionItem(newImage);
+  const expiry = transactionExpiry(transaction, retentionDays);
+  if (transaction.status === 'active' || !redrawSituation(Object.values(transaction.members), transaction.status).hasRedraw) {
+    return (transaction.expires_at ?? null) === expiry ? { kind: 'skip' } : { kind: 'transaction', transactionId: transaction.id };
+  }
+  const oldImage = plain(record.dynamodb?.OldImage);
+  const old = oldImage !== undefined && isTransactionItem(oldImage) ? parseTransactionItem(oldImage) : null;
+  const same = old !== null && old.status === transaction.status && old.updated_at === transaction.updated_at && (old.expires_at ?? null) === (transaction.expires_at ?? null);
+  return same ? { kind: 'skip' } : { kind: 'retention', transactionId: transaction.id };
+}
+
+/**
+ * A follow-up item's write (a person's action, the tracker's own): its
+ * transaction's expiry, its orders', its own and its history's follow it
+ * (CONTRACT §8) when it opens, closes, reopens, closes at another time, or
+ * carries another expiry than before; a change of anything else (an owner, a
+ * snooze, a due time) moves no expiry.
+ */
+function classifyFollowUp(record: DynamoDBRecord, newImage: Record<string, unknown>, retentionDays: number | null): Classified {
+  if (retentionDays === null) return { kind: 'skip' };
+  const next = parseFollowUpItem(newImage);
+  const oldImage = plain(record.dynamodb?.OldImage);
+  const old = oldImage !== undefined && isFollowUpItem(oldImage) ? parseFollowUpItem(oldImage) : null;
+  const retention = (stored: StoredFollowUp) => JSON.stringify([followUpIsOpen(stored.followUp) ? null : stored.followUp.closed_at, stored.expiresAt]);
+  if (old !== null && retention(old) === retention(next)) return { kind: 'skip' };
+  const { id, transaction_id: transactionId } = next.followUp;
+  return transactionId === null ? { kind: 'lone_retention', orderId: id } : { kind: 'retention', transactionId };
 }
 
 /**

@@ -11,11 +11,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
-import { WEBHOOKS_METRIC, type WebhookResult } from '../shared/metric-names';
+import { SMOKE_WEBHOOKS_METRIC, WEBHOOKS_METRIC, type WebhookResult } from '../shared/metric-names';
 import { errorName } from '../shared/observability';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { projectAppointment, rankTime } from '../core/appointment';
 import { projectOrder } from '../core/order-record';
+import { isSmokeOrderId } from '../core/smoke';
 import type { ReadBody } from '../core/schemas';
 import type { ItemWrites } from '../store/table-client';
 import { putAppointmentFromWebhook } from '../store/appointments';
@@ -27,7 +28,7 @@ import { readVerifiedBody, verifiedJunctionBody, WebhookRejection, type BodyRead
 
 export { MAX_BODY_BYTES, readVerifiedBody, type BodyReader } from './verified-body';
 
-export { WEBHOOK_RESULTS, WEBHOOKS_METRIC, type WebhookResult } from '../shared/metric-names';
+export { SMOKE_WEBHOOKS_METRIC, WEBHOOK_RESULTS, WEBHOOKS_METRIC, type WebhookResult } from '../shared/metric-names';
 
 /** What the apply path needs: the table's writes, and optionally a reader other than the current one. */
 export interface ApplyDeps {
@@ -98,9 +99,10 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
   const { logger, metrics } = deps;
   const now = deps.now ?? (() => new Date());
 
-  function answered(result: WebhookResult, response: Answer, fields: Record<string, string> = {}): Answer {
+  /** One metric per answer: `Webhooks`, or `SmokeWebhooks` for a smoke order's (never one of Junction's, for NoOrderWebhooks). */
+  function answered(result: WebhookResult, response: Answer, fields: Record<string, string> = {}, metricName: string = WEBHOOKS_METRIC): Answer {
     metrics.addDimension('result', result);
-    metrics.addMetric(WEBHOOKS_METRIC, MetricUnit.Count, 1);
+    metrics.addMetric(metricName, MetricUnit.Count, 1);
     logger.info('webhook answered', { result, status_code: response.statusCode, ...fields });
     return response;
   }
@@ -130,7 +132,7 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
         return answered('ignored', resultAnswer(200, 'ignored'), { event_type: outcome.eventType });
       default:
         logger.appendKeys({ order_id: outcome.orderId, ...(outcome.appointmentId === undefined ? {} : { appointment_id: outcome.appointmentId }) });
-        return answered(outcome.result, resultAnswer(200, outcome.result), { event_type: outcome.eventType });
+        return answered(outcome.result, resultAnswer(200, outcome.result), { event_type: outcome.eventType }, isSmokeOrderId(outcome.orderId) ? SMOKE_WEBHOOKS_METRIC : WEBHOOKS_METRIC);
     }
   }
 

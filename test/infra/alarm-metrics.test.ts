@@ -14,6 +14,7 @@ import {
   BACKFILL_METRICS,
   RECONCILE_METRICS,
   SERVICES,
+  SMOKE_WEBHOOKS_METRIC,
   SWEEP_METRICS,
   SYNC_METRICS,
   TRANSACTION_METRICS,
@@ -27,7 +28,7 @@ import { buildStack } from './stack';
 
 /** Which service emits which metric (metric-names.ts groups them by emitter). */
 const EMITTED: Record<ServiceName, ReadonlySet<string>> = {
-  [SERVICES.webhook]: new Set([WEBHOOKS_METRIC]),
+  [SERVICES.webhook]: new Set([WEBHOOKS_METRIC, SMOKE_WEBHOOKS_METRIC]),
   [SERVICES.transactionStatus]: new Set(Object.values(TRANSACTION_METRICS)),
   [SERVICES.staleRedrawSweep]: new Set([...Object.values(SWEEP_METRICS), ...Object.values(RECONCILE_METRICS), ...Object.values(SYNC_METRICS)]),
   [SERVICES.query]: new Set(),
@@ -90,6 +91,9 @@ describe('alarms on the tracker\'s own metrics', () => {
     expect(new Set(watched.map((metric) => metric.dimensions['service']))).toEqual(new Set(['webhook', 'transaction-status', 'stale-redraw-sweep']));
     expect(watched.length).toBeGreaterThanOrEqual(20);
     expect(watched.map(problemOf).filter((problem) => problem !== null)).toEqual([]);
+    // A smoke test proves the pipe, it is not Junction sending: no alarm (NoOrderWebhooks above all) counts its answers.
+    expect(watched.filter((metric) => metric.metricName === SMOKE_WEBHOOKS_METRIC)).toEqual([]);
+    expect(watched.filter((metric) => metric.alarm.startsWith('MonitoringNoOrderWebhooks')).map((metric) => metric.metricName)).toEqual(['Webhooks', 'Webhooks', 'Webhooks']);
   }, 120_000);
 
   it('catches an alarm on a misspelt metric, on a metric under another service, and on a result the webhook never records', () => {

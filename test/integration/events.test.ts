@@ -13,7 +13,7 @@ import { OrderTransaction } from '../../functions/core/schemas';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { applyApiTransaction } from '../../functions/store/api-orders';
 import { actOnFollowUp, readHistory } from '../../functions/store/follow-ups';
-import { tallyWritesIn } from '../support/report-rows';
+import { ledgerReadsIn, tallyWritesIn } from '../support/report-rows';
 import { createInMemoryPublisher, type InMemoryPublisher } from '../../functions/transaction-status/publisher';
 import { arbFlow, arbShuffledDeliveries, buildDeliveries, freshId, mulberry32, PHI_CANARY, redrawFlow, type Delivery, type FlowSpec } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
@@ -304,14 +304,19 @@ describe('follow_up.changed from the stream (CONTRACT §9)', () => {
     const history = await readHistory(rig.table.db, rig.table.tableName, ids.transactionId);
     expect(events.map((event) => event.status_time)).toEqual(history.map((entry) => entry.at));
 
-    // A follow-up's records recompute nothing (classified skip: no read) yet their facts went out; the only
-    // requests are the report rows (CONTRACT §11) its item's writes change, one PutItem each.
+    // A follow-up's records recompute nothing yet their facts went out; the only writes are the report rows
+    // (CONTRACT §11) its item's writes change, one PutItem each, after a read of its report ledger. A person's
+    // close moves no expiry here (the transaction is still active): retention checks it (the transaction and the
+    // follow-up read) and writes nothing (CONTRACT §8).
     const ours = rig.batches.slice(batchesBefore);
     const followUpOnly = ours.filter(({ event }) => recordsOf(event).every((pk) => pk.startsWith('FOLLOWUP#')));
     expect(followUpOnly.length).toBeGreaterThanOrEqual(4);
     for (const batch of followUpOnly) {
       const rows = tallyWritesIn([batch.event]);
-      expect(Object.fromEntries([...batch.requests].filter(([, count]) => count > 0))).toEqual(rows === 0 ? {} : { PutItem: rows });
+      const { GetItem: reads = 0, ...others } = Object.fromEntries([...batch.requests].filter(([, count]) => count > 0));
+      expect(others).toEqual(rows === 0 ? {} : { PutItem: rows });
+      expect(reads).toBeGreaterThanOrEqual(ledgerReadsIn([batch.event]));
+      expect(reads).toBeLessThanOrEqual(ledgerReadsIn([batch.event]) + 2);
     }
 
     // Every batch of the story delivered again (a retried stream batch): no new id.

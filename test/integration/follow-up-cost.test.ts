@@ -95,7 +95,7 @@ afterAll(async () => {
 const figures = (reading: MeterReading) => ({ write: reading.write + reading.refused, index: reading.index, read: reading.read, requests: reading.byCommand });
 
 describe('follow-up cost per redraw', () => {
-  it('costs 42 write units (11 of them the index’s) and 9 read units over a typical redraw story, step by step', async () => {
+  it('costs 45 write units (12 of them the index’s) and 15 read units over a typical redraw story, step by step', async () => {
     const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
     const deliveries = buildDeliveries(redrawFlow(ids, 'completed'));
     const deliver = async (part: readonly Delivery[]) => {
@@ -145,7 +145,8 @@ describe('follow-up cost per redraw', () => {
     // [step, write units (table + index, TransactWriteItems at 2 per KB), of which the by-transaction index, read units]
     expect(steps.map(({ step, followUp: { write, index, read } }) => [step, write, index, read])).toEqual([
       // GetItem (none stored: 1 RU); one transaction: the item (2) and HIST#1 (2); the item enters the worklist (1).
-      ['initial order webhooks up to redraw_available: opened', 5, 1, 1],
+      // Then the new follow-up item's own record is checked for retention (CONTRACT §8: nothing expires while it is open): 1 RU.
+      ['initial order webhooks up to redraw_available: opened', 5, 1, 2],
       // The redraw order known is a version (CONTRACT §9: redraw_order_known): one transaction, the item (2) and HIST#2 (2);
       // its due time, the index's sort key, moves (2).
       ['redraw order ordered: known', 6, 2, 1],
@@ -156,16 +157,22 @@ describe('follow-up cost per redraw', () => {
       ['record_contact', 5, 1, 1],
       // Each move of the redraw order: the item's redraw timing, one PutItem (1), and the index's copy (1; the snooze holds the due time).
       ['redraw order moves on (requisition_created, appointment_scheduled)', 4, 2, 2],
-      // Retention first: Query of the history (1 RU) and an UpdateItem per entry (5 × 1); then item (2), HIST#6 (2), open → closed in the index (2).
-      ['redraw order completed: closed redraw_completed, history expiry set', 11, 2, 2],
+      // Closed, nothing expiring yet (the recompute read it open: 1 RU): GetItem (1), item (2), HIST#6 (2), open → closed in the index (2).
+      // Then its stream record moves the expiry to the close (CONTRACT §8): a check reads it (1), the recompute (1), keep-current
+      // (1), the Query of the history (1) and an UpdateItem per entry (6 × 1), the item (1) and its index copy (1); the record
+      // of that expiry-only write is checked once more (1).
+      ['redraw order completed: closed redraw_completed, history expiry set', 14, 3, 7],
     ]);
-    expect(total).toEqual({ write: 42, index: 11, read: 9 });
+    expect(total).toEqual({ write: 45, index: 12, read: 15 });
     // The rest of the transaction function's work on the same story, for scale. Of its reads, 3 are the redraw
     // order's appointment (CONTRACT §10: one strongly consistent GetItem per keep-current of a redraw in progress);
-    // of its writes, 3 are report rows (CONTRACT §11: the follow-up opened, closed, and the transaction ended), and 1
-    // the transaction item keeping when its initial order was in redraw_available (CONTRACT §9: the follow-up stays
-    // current after the order leaves it, even when only a listing or a replaced state showed it).
-    expect({ write: rest.write, read: rest.read }).toEqual({ write: 11, read: 9 });
+    // of its writes, 3 are report rows (CONTRACT §11: the follow-up opened, closed, and the transaction ended).
+    // Retention by the follow-up's close (CONTRACT §8) adds a second write of the transaction item (1) and the checks'
+    // and the recompute's reads of the transaction and its orders (6.5); each of the 3 records that change report rows
+    // reads its item's report ledger first (3: counted once across an expiry and a return); and 1 WU is the transaction item
+    // keeping when its initial order was in redraw_available (CONTRACT §9: the follow-up stays current after the order
+    // leaves it, even when only a listing or a replaced state showed it).
+    expect({ write: rest.write, read: rest.read }).toEqual({ write: 12, read: 18.5 });
 
     // The figures hold while the items stay under 1 KB (a transactional write: 2 units per KB).
     const raw = await table.client.send(new GetItemCommand({ TableName: table.tableName, Key: { pk: { S: keys.followUp(ids.transactionId).pk }, sk: { S: 'FOLLOWUP' } } }));

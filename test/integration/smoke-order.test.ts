@@ -4,7 +4,9 @@
  * the transaction function fed by the table's real stream on DynamoDB Local.
  * Its item expires a day after it was made, set by the webhook's own write and
  * kept by the transaction function's retention; it is no open redraw, has no
- * follow-up, and its one event names it by its id.
+ * follow-up, and its one event names it by its id. Its answers are counted
+ * under their own metric (SmokeWebhooks), never as Junction's order webhooks:
+ * a smoke test does not reset the NoOrderWebhooks alarm.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrackerEvent } from '../../functions/core/events';
@@ -16,7 +18,7 @@ import type { EventPublisher } from '../../functions/transaction-status/publishe
 import { newSmokeOrderId, smokeWebhookBody } from '../../cli/smoke';
 import { buildDeliveries, freshId, simpleFlow } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
-import { lambdaContext, newSecret, parseAnswer, signedEvent, webhookHandlerFor } from '../support/webhook';
+import { captureOutput, lambdaContext, newSecret, parseAnswer, signedEvent, webhookAnswerMetrics, webhookHandlerFor } from '../support/webhook';
 
 const RETENTION_DAYS = 30;
 const secret = newSecret();
@@ -81,6 +83,22 @@ describe('a smoke order through the webhook and the transaction function', () =>
     const mine = published.filter((event) => event.order_id === orderId);
     expect(mine.map((event) => [event.type, event.transaction_id])).toEqual([['order.status_changed', null]]);
     expect(mine[0]).toMatchObject({ from: null, to: 'ordered' });
+  });
+
+  it('counts a smoke order’s answers as SmokeWebhooks, never as the Webhooks NoOrderWebhooks watches; a Junction order as Webhooks', async () => {
+    const smokeId = newSmokeOrderId();
+    const junctionId = freshId();
+    const [created] = buildDeliveries(simpleFlow({ transactionId: null, orderId: junctionId }, 'walk_in_test', 1, new Date()));
+    const output = captureOutput();
+    try {
+      const madeAt = new Date();
+      expect(await postWebhook(smokeWebhookBody(smokeId, madeAt))).toBe('applied');
+      expect(await postWebhook(smokeWebhookBody(smokeId, madeAt))).toBe('duplicate');
+      expect(await postWebhook(created!.body)).toBe('applied');
+    } finally {
+      output.restore();
+    }
+    expect(webhookAnswerMetrics(output.lines())).toEqual(['SmokeWebhooks applied', 'SmokeWebhooks duplicate', 'Webhooks applied']);
   });
 
   it('gives an order of Junction without a transaction, in the same state, no expiry (the rule is the smoke id)', async () => {

@@ -171,7 +171,7 @@ describe('the sweep and a follow-up’s snooze', () => {
     expect(metrics.get(SWEEP_METRICS.notificationsPending)).toBe(0);
     // Not flagged before the snooze ends (CONTRACT §9): the flag from before it clears too.
     expect((await rig.order(flow.watched))?.stale).toBeNull();
-    expect(factsOf(flow.watched, 'redraw.stale_cleared')).toEqual([expect.objectContaining({ reason: 'no_progress', since: flag!.since })]);
+    expect(factsOf(flow.watched, 'redraw.stale_cleared')).toEqual([expect.objectContaining({ reason: 'no_progress', since: flag!.since, cleared_by: 'snoozed' })]);
     await sweep(until - HOUR, notifier);
     expect(about(notifier.sent, flow.watched)).toEqual([]);
 
@@ -200,7 +200,7 @@ describe('the sweep and a closed follow-up', () => {
     expect(cleared?.openRedraw).toBe(OPEN_REDRAW_PARTITIONS.awaitingRedraw);
     // The stream publishes the clear, with the flag's reason and since (CONTRACT §7).
     expect(factsOf(flow.watched, 'redraw.stale_cleared')).toEqual([
-      expect.objectContaining({ reason: 'redraw_not_created', since: canonicalFromDate(new Date(first)) }),
+      expect.objectContaining({ reason: 'redraw_not_created', since: canonicalFromDate(new Date(first)), cleared_by: 'closed' }),
     ]);
     expect(logged).toContainEqual(['stale flag cleared', expect.objectContaining({ order_id: flow.watched, follow_up_id: flow.transactionId, reason: 'follow_up_closed' })]);
 

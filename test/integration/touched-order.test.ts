@@ -123,7 +123,7 @@ describe('a flagged order touched by a newer copy of the same state', () => {
     expect(cleared?.stale).toBeNull();
     expect(cleared?.openRedraw).toBe(OPEN_REDRAW_PARTITIONS.redrawInProgress);
     const [clearedFact] = factsOf(ids.redrawId, 'redraw.stale_cleared');
-    expect(clearedFact).toEqual(expect.objectContaining({ since: FLAG.since, reason: FLAG.reason }));
+    expect(clearedFact).toEqual(expect.objectContaining({ since: FLAG.since, reason: FLAG.reason, cleared_by: 'moved' }));
     const clearedAt = instantMillis(clearedFact!.status_time);
     expect(clearedAt).toBeGreaterThanOrEqual(movedAt);
     expect(clearedAt).toBeLessThanOrEqual(Date.now());
@@ -155,7 +155,7 @@ describe('a flagged order touched by a newer copy of the same state', () => {
     expect((await applyApiOrder(rig.table.db, rig.table.tableName, OrderPayload.parse(moved(last, 'completed').body.data))).result).toBe('applied');
     await rig.settle();
     expect(await rig.order(ids.redrawId)).toMatchObject({ stale: null, openRedraw: null });
-    expect(factsOf(ids.redrawId, 'redraw.stale_cleared')).toHaveLength(1);
+    expect(factsOf(ids.redrawId, 'redraw.stale_cleared')).toEqual([expect.objectContaining({ cleared_by: 'ended' })]);
   });
 
   it('clears the flag of an order awaiting its redraw when the copy’s listing shows the redraw order (it is no open redraw any more)', async () => {
@@ -175,7 +175,7 @@ describe('a flagged order touched by a newer copy of the same state', () => {
     expect(await webhook({ ...copy, body: { ...copy.body, data: { ...(copy.body.data as object), order_transaction: listing } } })).toEqual({ statusCode: 200, body: { result: 'applied' } });
     await rig.settle();
     expect(await rig.order(ids.initialId)).toMatchObject({ stale: null, openRedraw: null });
-    expect(factsOf(ids.initialId, 'redraw.stale_cleared')).toEqual([expect.objectContaining({ since: flagged.since, reason: flagged.reason })]);
+    expect(factsOf(ids.initialId, 'redraw.stale_cleared')).toEqual([expect.objectContaining({ since: flagged.since, reason: flagged.reason, cleared_by: 'redraw_created' })]);
   });
 
   it('converges to the newest copy with its flag kept, whatever the order, duplication and path of the deliveries (property)', async () => {

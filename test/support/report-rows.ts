@@ -1,11 +1,12 @@
 /**
  * Report rows (CONTRACT §11) as tests count them from stream records: the
  * images unmarshalled as the transaction function reads them, and the row
- * writes store/reports.ts derives from them (each one conditional PutItem).
+ * writes store/reports.ts derives from them (each one conditional PutItem,
+ * after one GetItem of the item's report ledger per record).
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { tallyWritesOf, type TallyWrite } from '../../functions/store/reports';
+import { reportWorkOf, tallyWritesOf, type TallyWrite } from '../../functions/store/reports';
 
 /** A stream image as a plain item (undefined stays undefined). */
 export function streamImage(value: unknown): Record<string, unknown> | undefined {
@@ -20,4 +21,11 @@ export function tallyWritesOfRecord(record: DynamoDBRecord): TallyWrite[] {
 /** How many report row writes (PutItems) the events' records give: on a redelivery, each one refused. */
 export function tallyWritesIn(events: readonly DynamoDBStreamEvent[]): number {
   return events.flatMap((event) => event.Records).reduce((sum, record) => sum + tallyWritesOfRecord(record).length, 0);
+}
+
+/** How many report ledgers the events' records read (a GetItem each: every record with row writes reads its item's ledger). */
+export function ledgerReadsIn(events: readonly DynamoDBStreamEvent[]): number {
+  return events
+    .flatMap((event) => event.Records)
+    .filter((record) => reportWorkOf(streamImage(record.dynamodb?.OldImage), streamImage(record.dynamodb?.NewImage)) !== null).length;
 }

@@ -40,6 +40,11 @@ export interface TransactionRig {
   webhook(delivery: Delivery): Promise<ApplyResult>;
   /** Waits until the stream reader has delivered everything written so far. */
   settle(): Promise<void>;
+  /**
+   * Deletes these items the way DynamoDB's TTL does: their REMOVE records reach
+   * the handler with TTL's userIdentity (type Service, dynamodb.amazonaws.com).
+   */
+  expire(keys: readonly { pk: string; sk: string }[]): Promise<void>;
   /** The transaction as a reader sees it now (the query API's read: its item merged with its members' items). */
   transaction(transactionId: string): Promise<TransactionItem | null>;
   order(orderId: string): Promise<StoredOrder | null>;
@@ -92,12 +97,23 @@ export async function startTransactionRig(prefix: string, options: TransactionRi
     },
   });
   const batches: TransactionRig['batches'] = [];
+  /** Keys deleted as TTL would (expire): their REMOVE records carry TTL's identity. */
+  const expiring = new Set<string>();
+  const keyOf = (keys: { pk?: { S?: string }; sk?: { S?: string } } | undefined) => `${keys?.pk?.S ?? ''}|${keys?.sk?.S ?? ''}`;
+  const asTtl = (event: DynamoDBStreamEvent): DynamoDBStreamEvent => ({
+    Records: event.Records.map((record) =>
+      record.eventName === 'REMOVE' && expiring.has(keyOf(record.dynamodb?.Keys as Parameters<typeof keyOf>[0]))
+        ? { ...record, userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } }
+        : record,
+    ),
+  });
   const deadLetters: DeadLetter[] = [];
   const streams = new DynamoDBStreamsClient(localDynamoDbClientConfig(localEndpoint()));
   const reader: StreamReader = startStreamReader({
     client: streams,
     streamArn: await findStreamArn(table.client, table.tableName),
-    handler: async (event) => {
+    handler: async (delivered) => {
+      const event = asTtl(delivered);
       const before = new Map(requests);
       const conflictsBefore = metrics.get(METRIC.conflicts) ?? 0;
       const response = await handler(event);
@@ -134,6 +150,12 @@ export async function startTransactionRig(prefix: string, options: TransactionRi
       return putOrderFromWebhook(table.db, table.tableName, projectOrder(read.order));
     },
     settle: () => reader.whenIdle(),
+    async expire(keys) {
+      for (const key of keys) {
+        expiring.add(`${key.pk}|${key.sk}`);
+        await table.db.delete({ TableName: table.tableName, Key: key });
+      }
+    },
     transaction: async (transactionId) => (await readTransactionPartition(table.db, table.tableName, transactionId)).transaction,
     order: (orderId) => getOrder(table.db, table.tableName, orderId),
     async close() {

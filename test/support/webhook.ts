@@ -168,6 +168,20 @@ export function webhookMetricResults(lines: readonly string[]): string[] {
   return results;
 }
 
+/** The webhook's answer metrics (Webhooks, SmokeWebhooks) in the captured EMF records, as `<metric> <result>`, in order. */
+export function webhookAnswerMetrics(lines: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const parsed of emfRecords(lines)) {
+    const emf = EmfLine.safeParse(parsed);
+    const result = z.object({ result: z.string(), service: z.literal('webhook') }).safeParse(parsed);
+    if (!emf.success || !result.success) continue;
+    for (const metric of emf.data._aws.CloudWatchMetrics.flatMap((entry) => (entry.Namespace === 'RedrawTracker' ? entry.Metrics : []))) {
+      if (metric.Name === 'Webhooks' || metric.Name === 'SmokeWebhooks') found.push(`${metric.Name} ${result.data.result}`);
+    }
+  }
+  return found;
+}
+
 /** The webhook handler as the tests build it: the given table and secrets, real Powertools logger and metrics. */
 export function webhookHandlerFor(
   writes: ItemWrites,

@@ -20,6 +20,39 @@ const order = (overrides: Partial<OrderFactState> = {}): OrderFactState => ({
 });
 const FLAG = { since: '2026-03-10T09:00:00.000000Z', reason: 'no_progress' as const };
 
+describe('redraw.stale_cleared says what cleared the flag (cleared_by, issue 32)', () => {
+  const flagged = order({ stale: FLAG, open_redraw: true });
+  const clearedBy = (after: OrderFactState) => orderFacts(flagged, after).find((fact) => fact.type === 'redraw.stale_cleared');
+
+  it('moved: a new status or a new status time of the order', () => {
+    expect(clearedBy(order({ low_level_status: 'completed_sample', rank: 'r2', open_redraw: true }))).toMatchObject({ cleared_by: 'moved' });
+    expect(clearedBy(order({ status_time: '2026-03-12T00:00:00.000000Z', rank: 'r3', open_redraw: true }))).toMatchObject({ cleared_by: 'moved' });
+  });
+
+  it('ended: the order moved to an ending state', () => {
+    for (const status of ['completed', 'cancelled', 'sample_error']) {
+      expect(clearedBy(order({ low_level_status: status, rank: `r-${status}`, open_redraw: false }))).toMatchObject({ cleared_by: 'ended' });
+    }
+  });
+
+  it('redraw_created: the same state left the open redraws (its redraw order became known)', () => {
+    expect(clearedBy(order({ open_redraw: false }))).toMatchObject({ cleared_by: 'redraw_created' });
+  });
+
+  it('snoozed or closed: the sweep’s note for this very flag; a note of an earlier flag says nothing', () => {
+    expect(clearedBy(order({ open_redraw: true, stale_cleared: { since: FLAG.since, by: 'snoozed' } }))).toMatchObject({ cleared_by: 'snoozed' });
+    expect(clearedBy(order({ open_redraw: false, stale_cleared: { since: FLAG.since, by: 'closed' } }))).toMatchObject({ cleared_by: 'closed' });
+    expect(clearedBy(order({ open_redraw: true, stale_cleared: { since: '2026-03-01T00:00:00.000000Z', by: 'closed' } }))).toMatchObject({ cleared_by: 'moved' });
+    // A move wins over a note the item still carries.
+    expect(clearedBy(order({ low_level_status: 'completed', rank: 'r9', stale_cleared: { since: FLAG.since, by: 'closed' } }))).toMatchObject({ cleared_by: 'ended' });
+  });
+
+  it('keeps the fact’s id whatever cleared it (the id names the flag)', () => {
+    const ids = [order({ open_redraw: false }), order({ rank: 'r2', open_redraw: true })].map((after) => clearedBy(after)?.id);
+    expect(new Set(ids).size).toBe(1);
+  });
+});
+
 describe('redraw.stale and redraw.stale_cleared (issue 24 item 10)', () => {
   it('dates redraw.stale at the flag’s since, not at the order’s last move', () => {
     const [fact] = orderFacts(order(), order({ stale: FLAG }));
