@@ -12,7 +12,6 @@ import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DeployedFunction, Deployment } from './deployment';
-import { TABLE } from '../../../functions/store/table';
 import { isAllowed, type AccessRequest, type Policies } from './iam';
 
 export interface Denial {
