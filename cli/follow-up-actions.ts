@@ -172,8 +172,10 @@ export function actionBody(spec: Pick<ActionSpec, 'name' | 'action' | 'fields'>,
   // The tracker's own rules, before a request: the same messages, naming the option.
   const parsed = parseAction(body, now);
   if (parsed.kind === 'invalid') {
-    const [field, ...message] = parsed.message.split(': ');
-    throw usageError(`${spec.name}: ${OPTION_OF_FIELD[field ?? ''] ?? field}: ${message.join(': ')}`);
+    // "channel must be one of ..." reads "--channel must be one of ...": the option the user typed.
+    const rule = /^([a-z_]+) (must .*)$/.exec(parsed.message);
+    const option = rule ? OPTION_OF_FIELD[rule[1]!] : undefined;
+    throw usageError(`${spec.name}: ${option !== undefined && rule ? `${option} ${rule[2]!}` : parsed.message}`);
   }
   return body;
 }

@@ -277,8 +277,12 @@ describe('follow-up commands: usage errors (exit 2), before any request', () => 
   });
 
   it('words a refused option by its name, with the values it takes', async () => {
-    expect((await cli(['contact', 'txn-1', '--channel', 'fax', '--outcome', 'reached'])).stderr).toMatch(/^redraw-tracker: contact: --channel: .*"phone"/);
-    expect((await cli(['snooze', 'txn-1', '--for', '91d', '--reason', 'other'])).stderr).toBe('redraw-tracker: snooze: --until/--for: must be at most 90 days ahead\n');
+    expect((await cli(['contact', 'txn-1', '--channel', 'fax', '--outcome', 'reached'])).stderr).toBe('redraw-tracker: contact: --channel must be one of phone, sms, email, letter, other\n');
+    expect((await cli(['close', 'txn-1', '--disposition', 'redraw_completed'])).stderr).toBe(
+      'redraw-tracker: close: --disposition must be one of patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere, other\n',
+    );
+    expect((await cli(['snooze', 'txn-1', '--for', '91d', '--reason', 'other'])).stderr).toBe('redraw-tracker: snooze: --until/--for must be at most 90 days ahead\n');
+    expect((await cli(['reopen', 'txn-1', '--reference', 'PHI: Jane Doe'])).stderr).toBe('redraw-tracker: reopen: --reference must be 1-200 characters of A-Za-z0-9._:/#?=&-\n');
     expect((await cli(['follow-ups', '--mine'])).stderr).toMatch(/^redraw-tracker: --mine: set REDRAW_TRACKER_OWNER to your owner handle/);
     expect((await cli(['close', 'txn-1'])).stderr).toContain('missing --disposition (patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere, other)');
   });
@@ -337,9 +341,9 @@ describe('follow-up commands against a fake tracker', () => {
     expect(transition).toMatchObject({ code: 1, stdout: '' });
     expect(transition.stderr).toBe('redraw-tracker: snooze: follow-up txn-1 on the local tracker at http://127.0.0.1:3999: a closed follow-up cannot be snoozed: reopen it first (invalid_transition)\n');
 
-    const invalid = await cli(['reopen', 'txn-1'], { fetch: fakeTracker({ refuse: { status: 400, code: 'invalid_request', message: 'reference: may hold only A-Za-z0-9._:/#?=&-' } }).fetch });
+    const invalid = await cli(['reopen', 'txn-1'], { fetch: fakeTracker({ refuse: { status: 400, code: 'invalid_request', message: 'reference must be 1-200 characters of A-Za-z0-9._:/#?=&-' } }).fetch });
     expect(invalid).toMatchObject({ code: 2, stdout: '' });
-    expect(invalid.stderr).toBe('redraw-tracker: reopen: the local tracker at http://127.0.0.1:3999 refused it: reference: may hold only A-Za-z0-9._:/#?=&- (invalid_request)\n');
+    expect(invalid.stderr).toBe('redraw-tracker: reopen: the local tracker at http://127.0.0.1:3999 refused it: reference must be 1-200 characters of A-Za-z0-9._:/#?=&- (invalid_request)\n');
 
     const unknown = await cli(['close', 'o-nobody', '--disposition', 'other'], { fetch: fakeTracker().fetch });
     expect(unknown).toMatchObject({ code: 1, stdout: '' });
