@@ -27,7 +27,7 @@ export function ownerFromEnv(env: NodeJS.ProcessEnv): string | undefined {
   if (!value) return undefined;
   if (!Owner.safeParse(value).success) {
     // Not quoted: whatever was typed there is not repeated.
-    throw usageError(`${OWNER_VARIABLE} must be an owner handle of 1-100 letters, digits and ._@:/+- (no spaces): fix it or unset it`);
+    throw usageError(`${OWNER_VARIABLE} must be an owner handle of 1-2048 letters, digits and ._@:/+=,- (no spaces): fix it or unset it`);
   }
   return value;
 }
@@ -46,9 +46,20 @@ export async function myOwner(context: Pick<CommandContext, 'deps' | 'globals'>,
   }
   const arn = await context.deps.aws.callerArn({ region: target.region, profile: context.globals.profile });
   if (!Owner.safeParse(arn).success) {
-    throw usageError(`--mine: your AWS identity ${arn} is not an owner handle the API accepts (1-100 of letters, digits and ._@:/+-): set ${OWNER_VARIABLE}, or use --owner <handle>`);
+    throw usageError(`--mine: your AWS identity ${arn} is not an owner handle the API accepts (1-2048 letters, digits and ._@:/+=,-): set ${OWNER_VARIABLE}, or use --owner <handle>`);
   }
   return arn;
+}
+
+/**
+ * Who `ack` makes the owner when --owner is absent: REDRAW_TRACKER_OWNER, else
+ * on AWS the caller's own identity (as `--mine`), else locally nobody.
+ */
+export async function implicitOwner(context: Pick<CommandContext, 'deps' | 'globals'>, client: TrackerClient): Promise<string | undefined> {
+  const fromEnv = ownerFromEnv(context.deps.env);
+  if (fromEnv !== undefined) return fromEnv;
+  if (client.target.kind === 'local' || client.target.region === undefined) return undefined;
+  return myOwner(context, client);
 }
 
 /** The headers of a person's action: locally the actor from REDRAW_TRACKER_OWNER (else the tracker records `local`); none on AWS. */
@@ -157,6 +168,11 @@ export interface ActionSpec {
   extraPositionals?: { max: number; name: string };
   /** The action's own body fields, from the options and positionals after the id; usage errors for what is missing. */
   fields(values: OptionValues, rest: readonly string[], now: Date): Record<string, unknown>;
+  /**
+   * `ack`: without an `owner` field, the follow-up goes to the implicit owner
+   * (implicitOwner) when nobody owns it; one that has an owner keeps it.
+   */
+  takesIfUnowned?: boolean;
 }
 
 /** The body of an action: its fields, then `reference` and `expected_version` when given. */
@@ -172,8 +188,10 @@ export function actionBody(spec: Pick<ActionSpec, 'name' | 'action' | 'fields'>,
   // The tracker's own rules, before a request: the same messages, naming the option.
   const parsed = parseAction(body, now);
   if (parsed.kind === 'invalid') {
-    const [field, ...message] = parsed.message.split(': ');
-    throw usageError(`${spec.name}: ${OPTION_OF_FIELD[field ?? ''] ?? field}: ${message.join(': ')}`);
+    // "channel must be one of ..." reads "--channel must be one of ...": the option the user typed.
+    const rule = /^([a-z_]+) (must .*)$/.exec(parsed.message);
+    const option = rule ? OPTION_OF_FIELD[rule[1]!] : undefined;
+    throw usageError(`${spec.name}: ${option !== undefined && rule ? `${option} ${rule[2]!}` : parsed.message}`);
   }
   return body;
 }
@@ -210,6 +228,33 @@ export async function postAction(client: TrackerClient, id: string, body: Record
   return { followUpId, answer: await client.postForAnswer(path(followUpId), body, headers) };
 }
 
+/** How many times `ack` reads again when the follow-up changed between its read and its action. */
+const TAKE_ATTEMPTS = 3;
+
+/**
+ * The action for `owner` when the follow-up has no owner (it is read first, and
+ * the action sent with its version, so an owner set meanwhile is never
+ * overwritten: the conflict reads again), else as it is. `taken`: whether the
+ * owner was sent.
+ */
+async function actTakingIfUnowned(
+  client: TrackerClient,
+  id: string,
+  body: Record<string, unknown>,
+  owner: string,
+  headers: Record<string, string>,
+  targetFlags: string,
+): Promise<{ followUpId: string; answer: Answer; taken: boolean }> {
+  for (let attempt = 1; ; attempt++) {
+    const { follow_up: current } = await readFollowUp(client, id, targetFlags);
+    const path = `/follow-ups/${encodeURIComponent(current.id)}/actions`;
+    if (current.owner !== null) return { followUpId: current.id, answer: await client.postForAnswer(path, body, headers), taken: false };
+    const answer = await client.postForAnswer(path, { ...body, owner, expected_version: body.expected_version ?? current.version }, headers);
+    const lostRace = !answer.ok && answer.status === 409 && answer.code === 'conflict' && body.expected_version === undefined;
+    if (!lostRace || attempt >= TAKE_ATTEMPTS) return { followUpId: current.id, answer, taken: true };
+  }
+}
+
 /** The lines an action prints for people: what it did, then the follow-up as it is now. */
 export function actionLines(spec: Pick<ActionSpec, 'done'>, followUp: FollowUpView, now: Date, out: CommandContext['out']): string[] {
   return [`${spec.done} follow-up ${followUp.id} (now version ${followUp.version}).`, followUpTitle(followUp, out), ...followUpLines(followUp, now, out)];
@@ -223,12 +268,16 @@ export function actionCommand(spec: ActionSpec): CommandModule {
     options: { ...spec.options, ...COMMON_ACTION_OPTIONS },
     positionals: { min: 1, max: 1 + (extra?.max ?? 0), name: 'the follow-up or order id' },
     target: 'tracker',
-    async run({ values, positionals, json, out, deps, tracker, targetFlags }) {
+    async run(context) {
+      const { values, positionals, json, out, deps, tracker, targetFlags } = context;
       const id = checkId(spec.name, positionals[0]!);
       const now = deps.now();
       const body = actionBody(spec, values, positionals.slice(1), now);
       const client = await tracker();
-      const { followUpId, answer } = await postAction(client, id, body, actorHeaders(client, deps.env), targetFlags);
+      const headers = actorHeaders(client, deps.env);
+      const owner = spec.takesIfUnowned && body.owner === undefined ? await implicitOwner(context, client) : undefined;
+      const { followUpId, answer, taken } =
+        owner === undefined ? { ...(await postAction(client, id, body, headers, targetFlags)), taken: true } : await actTakingIfUnowned(client, id, body, owner, headers, targetFlags);
       if (!answer.ok) throw actionRefusal(spec, followUpId, answer, client, body, targetFlags);
       const { follow_up: followUp } = readAnswer(FollowUpAnswer, answer.json, `POST /follow-ups/${followUpId}/actions`);
       if (json) {
@@ -236,6 +285,9 @@ export function actionCommand(spec: ActionSpec): CommandModule {
         return EXIT.ok;
       }
       for (const line of actionLines(spec, followUp, deps.now(), out)) out.line(line);
+      if (!taken && followUp.owner !== null && followUp.owner !== owner) {
+        out.line(`It stays ${followUp.owner}'s: \`npx redraw-tracker ack ${shellWord(followUp.id)} --owner ${shellWord(owner ?? '')}${targetFlags}\` takes it.`);
+      }
       return EXIT.ok;
     },
   };

@@ -5,7 +5,7 @@
  * answers (cli/views.ts): a field the API adds later passes through to --json.
  */
 import * as z from 'zod';
-import { ago, shellWord, table, type Printer } from './format';
+import { ago, shellWord, table, toNearestMinute, type Printer } from './format';
 
 export const FollowUpView = z
   .object({
@@ -47,9 +47,9 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** A short length of time for a table cell: "2d 3h", "5h", "12m", "40s". */
+/** A short length of time for a table cell: "2d 3h", "5h", "12m", "40s" (to the nearest minute, as `duration`). */
 export function shortDuration(ms: number): string {
-  const value = Math.max(0, ms);
+  const value = toNearestMinute(Math.max(0, ms));
   if (value >= DAY) {
     const hours = Math.floor((value % DAY) / HOUR);
     return `${Math.floor(value / DAY)}d${hours > 0 ? ` ${hours}h` : ''}`;

@@ -60,9 +60,17 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** A length of time as people say it: "40 s", "12 min", "5 h", "3 days" (hours up to two days). */
+/**
+ * From a minute up, to the nearest minute: a length someone typed (`snooze --for 3d`)
+ * is a little shorter by the time it is shown, and must still read "3 days", not "2 days".
+ */
+export function toNearestMinute(ms: number): number {
+  return ms < MINUTE ? ms : Math.round(ms / MINUTE) * MINUTE;
+}
+
+/** A length of time as people say it: "40 s", "12 min", "5 h", "3 days" (hours up to two days), to the nearest minute. */
 export function duration(ms: number): string {
-  const value = Math.max(0, ms);
+  const value = toNearestMinute(Math.max(0, ms));
   if (value < MINUTE) return `${Math.floor(value / SECOND)} s`;
   if (value < HOUR) return `${Math.floor(value / MINUTE)} min`;
   if (value < 2 * DAY) return `${Math.floor(value / HOUR)} h`;

@@ -6,11 +6,14 @@
  * runCli never exits the process and never throws: it returns the exit code, so
  * the whole CLI runs in-process in tests with injected AWS, fetch and streams.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import * as z from 'zod';
 import { defaultAwsDeps } from './aws';
-import { CliError, EXIT, usageError, type CliDeps, type CommandContext, type ExitCode, type GlobalOptions, type OptionValues } from './command';
+import { CliError, EXIT, usageError, type CliDeps, type CommandContext, type CommandModule, type ExitCode, type GlobalOptions, type OptionValues } from './command';
 import { COMMANDS } from './commands';
 import { createPrinter, shellWord } from './format';
+import { closest } from './suggest';
 import { resolveTracker } from './targets';
 import { createTrackerClient } from './tracker-client';
 
@@ -21,6 +24,7 @@ const GLOBAL_OPTIONS = {
   region: { type: 'string' },
   profile: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
 
 export const GLOBAL_HELP = `Target (default: the local tracker at TRACKER_URL, else http://127.0.0.1:\${PORT:-3000}):
@@ -33,8 +37,41 @@ export const GLOBAL_HELP = `Target (default: the local tracker at TRACKER_URL, e
 Output:
   --json             exactly one JSON document on stdout, with the API's field names
   -h, --help         this help, or a command's: redraw-tracker <command> --help
+  --version          the version of redraw-tracker (package.json)
 
 Exit codes: 0 ok, 1 not found or a failed check, 2 bad usage, 3 unreachable or unauthorized.`;
+
+/** The target and output options of a command that talks only to the local tracker: no AWS target to offer. */
+export const LOCAL_ONLY_HELP = `Target: the local tracker only (\`npm start\`), at TRACKER_URL, else http://127.0.0.1:\${PORT:-3000}.
+  This command has no AWS target: --api and --stack are refused (exit 2).
+
+Output:
+  --json             exactly one JSON document on stdout, with the API's field names
+  -h, --help         this help
+
+Exit codes: 0 ok, 1 not found or a failed check, 2 bad usage, 3 the local tracker does not answer.`;
+
+/** The options of a command that talks to no tracker at all. */
+const NO_TARGET_HELP = `It talks to no tracker: --api and --stack are refused (exit 2).
+
+Output:
+  --json             exactly one JSON document on stdout
+  -h, --help         this help
+
+Exit codes: 0 ok, 1 a failed check, 2 bad usage.`;
+
+/** The help after a command's own text: the targets it can use, and the output options. */
+function targetHelp(target: CommandModule['target']): string {
+  if (target === 'local-tracker') return LOCAL_ONLY_HELP;
+  if (target === 'none') return NO_TARGET_HELP;
+  return GLOBAL_HELP;
+}
+
+/** The package's version, read from the repository's package.json (the one file that says it). */
+export function packageVersion(): string {
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  return z.object({ version: z.string().min(1) }).parse(JSON.parse(text)).version;
+}
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
@@ -93,6 +130,10 @@ export async function runCli(argv: readonly string[], overrides: Partial<CliDeps
 async function dispatch(argv: readonly string[], deps: CliDeps): Promise<ExitCode> {
   // First pass, global options only: which word is the command?
   const { tokens, values: early } = parseArgs({ args: [...argv], options: GLOBAL_OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  if (early.version === true) {
+    deps.stdout.write(`${packageVersion()}\n`);
+    return EXIT.ok;
+  }
   const commandToken = tokens.find((token) => token.kind === 'positional');
   if (!commandToken || commandToken.kind !== 'positional') {
     if (early.help === true) {
@@ -114,7 +155,10 @@ async function dispatch(argv: readonly string[], deps: CliDeps): Promise<ExitCod
     rest.splice(0, rest.length, '--help');
   }
   const entry = COMMANDS.find((command) => command.name === name);
-  if (!entry) throw usageError(`unknown command ${JSON.stringify(name)}: run \`npx redraw-tracker --help\` for the list`);
+  if (!entry) {
+    const guess = closest(name, COMMANDS.map((command) => command.name));
+    throw usageError(`unknown command ${shellWord(name)}: ${guess === undefined ? 'run `npx redraw-tracker --help` for the list' : `did you mean ${guess}?`}`);
+  }
   const command = await entry.load();
 
   let parsed: { values: OptionValues; positionals: string[] };
@@ -126,7 +170,7 @@ async function dispatch(argv: readonly string[], deps: CliDeps): Promise<ExitCod
   }
   const { values, positionals } = parsed;
   if (values.help === true) {
-    deps.stdout.write(`${command.help.trimEnd()}\n\n${GLOBAL_HELP}\n`);
+    deps.stdout.write(`${command.help.trimEnd()}\n\n${targetHelp(command.target)}\n`);
     return EXIT.ok;
   }
   const { min, max } = command.positionals;
@@ -140,6 +184,10 @@ async function dispatch(argv: readonly string[], deps: CliDeps): Promise<ExitCod
   }
   if (command.target === 'none' && (globals.api !== undefined || globals.stack !== undefined)) {
     throw usageError(`${name} does not talk to a tracker: drop --api/--stack`);
+  }
+  if (command.target === 'local-tracker' && (globals.api !== undefined || globals.stack !== undefined)) {
+    // Refused before anything runs (AWS is never asked), by the same words as resolveTracker's.
+    throw usageError(`\`${name}\` works only with the local tracker (\`npm start\`): drop --api/--stack (see \`redraw-tracker ${name} --help\`)`);
   }
   const json = values.json === true;
   let client: ReturnType<typeof createTrackerClient> | undefined;

@@ -41,8 +41,8 @@ export interface TrackerClient {
   postForAnswer(path: string, body: unknown, headers?: Readonly<Record<string, string>>): Promise<Answer>;
 }
 
-/** The refusals postForAnswer hands back to the command. */
-const ANSWERED_STATUSES = new Set([400, 404, 409]);
+/** The refusals postForAnswer hands back to the command (413 and 415: a body the tracker would not read). */
+const ANSWERED_STATUSES = new Set([400, 404, 409, 413, 415]);
 
 const ErrorAnswer = z.object({ error: z.object({ code: z.string(), message: z.string().optional() }) });
 
@@ -147,7 +147,7 @@ function refusal(target: TrackerTarget, status: number, method: string, path: st
     // The tracker cannot do this as configured (e.g. a backfill without a Junction API key): say which tracker, there may be two.
     return new CliError(EXIT.usage, `${target.label}: ${apiError.message ?? apiError.code}`);
   }
-  if (status === 400 && apiError) {
+  if ((status === 400 || status === 413 || status === 415) && apiError) {
     return new CliError(EXIT.usage, `${target.label} refused the request: ${apiError.message ?? apiError.code} (${apiError.code})`);
   }
   if (status === 404) {

@@ -27,6 +27,24 @@ export async function readBody(request: IncomingMessage, limit = MAX_REQUEST_BYT
   return Buffer.concat(chunks);
 }
 
+/**
+ * Reads a body that a route caps at `limit` bytes: the bytes when within it,
+ * else `null` once the whole request has arrived. Past the limit nothing more
+ * is kept (the rest is read and dropped, so memory stays bounded whatever the
+ * size), and the answer comes only after the request is read: a client gets
+ * its 413 rather than a connection reset mid-upload, which stopping early can cause.
+ */
+export async function readBodyWithin(request: IncomingMessage, limit: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buffer.length;
+    if (size <= limit) chunks.push(buffer);
+  }
+  return size > limit ? null : Buffer.concat(chunks);
+}
+
 const TEXT_TYPES = /^(application\/(json|[\w.+-]+\+json|x-www-form-urlencoded)|text\/)/i;
 
 /**

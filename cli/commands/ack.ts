@@ -16,7 +16,13 @@ becomes acknowledged, so the team sees someone has it. ${ID_HELP}
 Locally the tracker records ${OWNER_VARIABLE} as who did it (else "local");
 on AWS, your own identity.
 
-  --owner O              also make O its owner (a handle: letters, digits, ._@:/+-)
+Without --owner, you take it when nobody owns it (one that has an owner keeps it):
+  - ${OWNER_VARIABLE}, when it is set, is the owner;
+  - else on AWS (--api, --stack) your own AWS identity, the ARN the tracker records
+    as you (as \`follow-ups --mine\` finds it);
+  - else, locally, nobody: it is acknowledged without an owner.
+
+  --owner O              make O its owner, whoever owns it (a handle: letters, digits, ._@:/+=,-)
 ${COMMON_ACTION_HELP}
 
 Prints the follow-up as it is now; with --json the API's {"follow_up": {...}}.
@@ -24,10 +30,12 @@ Exit code 1 when there is no such follow-up or order, or it changed meanwhile
 (--expected-version) or is closed.
 
 Examples:
+  ${OWNER_VARIABLE}=alice npx redraw-tracker ack <order id>     # alice takes it if nobody has
   npx redraw-tracker ack <order id> --owner alice
   npx redraw-tracker ack 0b1e7d4c-8a52-4f0e-9c11-00000000a001 --reference JIRA-123 --json
   npx redraw-tracker ack 0b1e7d4c-8a52-4f0e-9c11-00000000a001 --stack RedrawTracker --region us-east-1`,
   options: { owner: { type: 'string' } },
+  takesIfUnowned: true,
   fields(values) {
     const owner = stringOption(values, 'owner');
     return owner === undefined ? {} : { owner };

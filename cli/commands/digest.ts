@@ -1,12 +1,13 @@
 /**
  * `digest`: sends the weekly digest of the local tracker now (POST
  * /local/digest, CONTRACT §11) and prints it as a subscriber gets it: the
- * e-mail, the chat message, or the JSON. On AWS the digest goes out on its own
+ * e-mail, the chat message, or the JSON. `--last` sends nothing: it shows the
+ * last digest sent, from the notifications (GET /local/notifications). On AWS the digest goes out on its own
  * schedule (cdk.json digestDay, digestHour, digestTimeZone; docs/digest.md).
  */
 import * as z from 'zod';
-import { DIGEST_FORMATS } from '../../functions/core/digest';
-import { EXIT, stringOption, usageError, type CommandModule } from '../command';
+import { DIGEST_FORMATS, DIGEST_KIND } from '../../functions/core/digest';
+import { CliError, EXIT, stringOption, usageError, type CommandModule } from '../command';
 import { readAnswer } from '../views';
 
 const EmailItem = z.object({ subject: z.string(), text: z.string() }).loose();
@@ -18,8 +19,12 @@ const ChatItem = z
   .loose();
 const DigestAnswer = z.object({ format: z.enum(DIGEST_FORMATS), item: z.unknown() }).loose();
 
+/** What GET /local/notifications (no format) says of each item: digests carry `kind` (CONTRACT §11), alerts do not. */
+const SentList = z.object({ items: z.array(z.object({ kind: z.string().optional() }).loose()) }).loose();
+const FormattedList = z.object({ items: z.array(z.unknown()) }).loose();
+
 const command: CommandModule = {
-  help: `Usage: npx redraw-tracker digest [--format email|chat|json] [--json]
+  help: `Usage: npx redraw-tracker digest [--last] [--format email|chat|json] [--json]
 
 Sends the weekly digest of the local tracker now (POST /local/digest): last
 week's redraw report (Monday to Sunday, in DIGEST_TIMEZONE, default UTC) and the
@@ -27,22 +32,43 @@ ten most overdue follow-ups with their owners, and prints it as a subscriber get
   email  the subject and the plain text an e-mail subscriber reads (default)
   chat   the message Amazon Q Developer posts in Slack (title, text, next steps)
   json   the JSON every other protocol (SQS, Lambda, email-json) gets
+Every run without --last sends one more digest, as every subscriber would get it.
+
+  --last                 send nothing: print the last digest sent (GET /local/notifications),
+                         e.g. in another --format; exit 1 when none was sent yet
+
 It joins the local notifications (npx redraw-tracker notifications). --json prints
-the tracker's answer as it is. Local only: on AWS the digest goes out on its own
-schedule (cdk.json: weeklyDigest, digestDay, digestHour, digestTimeZone; docs/digest.md).
+the tracker's answer as it is ({"format": ..., "item": ...}). Local only: on AWS the
+digest goes out on its own schedule (cdk.json: weeklyDigest, digestDay, digestHour,
+digestTimeZone; docs/digest.md).
 
 Examples:
   npx redraw-tracker digest
+  npx redraw-tracker digest --last --format json     # the same digest, as other subscribers got it
   npx redraw-tracker digest --format chat
   DIGEST_TIMEZONE=Europe/Berlin npm start   # then: npx redraw-tracker digest`,
-  options: { format: { type: 'string' } },
+  options: { format: { type: 'string' }, last: { type: 'boolean' } },
   positionals: { min: 0, max: 0 },
   target: 'local-tracker',
   async run({ values, json, out, tracker }) {
     const format = stringOption(values, 'format') ?? 'email';
     if (!(DIGEST_FORMATS as readonly string[]).includes(format)) throw usageError(`digest: --format must be one of ${DIGEST_FORMATS.join(', ')}, not ${JSON.stringify(format)}`);
-    const what = `POST /local/digest?format=${format}`;
-    const answer = await (await tracker()).post(`/local/digest?format=${format}`);
+    const client = await tracker();
+    let answer: unknown;
+    let what: string;
+    if (values.last === true) {
+      // The last digest among the notifications, found by its `kind`, then the same item in the format asked for
+      // (both lists are the notifications in the order sent; a later one only adds to the end).
+      what = `GET /local/notifications?format=${format}`;
+      const sent = readAnswer(SentList, await client.get('/local/notifications'), 'GET /local/notifications').items;
+      const index = sent.findLastIndex((item) => item.kind === DIGEST_KIND);
+      if (index === -1) throw new CliError(EXIT.failed, `digest: ${client.target.label} has sent no digest since it started: \`npx redraw-tracker digest\` sends one`);
+      const item = format === 'json' ? sent[index] : readAnswer(FormattedList, await client.get('/local/notifications', { format }), what).items[index];
+      answer = { format, item };
+    } else {
+      what = `POST /local/digest?format=${format}`;
+      answer = await client.post(`/local/digest?format=${format}`);
+    }
     if (json) {
       out.json(answer);
       return EXIT.ok;

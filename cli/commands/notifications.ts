@@ -1,7 +1,7 @@
 /**
- * `notifications`: the stale-redraw notifications the local tracker sent, as each
- * subscriber gets them (GET /local/notifications?format=...): the e-mail (subject
- * and plain text), the chat message (Slack, through Amazon Q Developer) or the
+ * `notifications`: the notifications the local tracker sent (stale-redraw alerts
+ * and weekly digests), as each subscriber gets them (GET
+ * /local/notifications?format=...): the e-mail (subject and plain text), the chat message (Slack, through Amazon Q Developer) or the
  * JSON every other protocol gets. On AWS they go to the stack's Notifications
  * topic (docs/deploy.md, "On call").
  */
@@ -50,8 +50,9 @@ function printChat(out: Printer, chat: z.infer<typeof ChatAnswer>['items'][numbe
 const command: CommandModule = {
   help: `Usage: npx redraw-tracker notifications [--format email|chat|json] [--json]
 
-Prints the stale-redraw notifications the local tracker sent, oldest first, as
-each subscriber gets them (GET /local/notifications?format=...):
+Prints the notifications the local tracker sent, oldest first: the stale-redraw
+alerts (one per stale flag) and the weekly digests (npx redraw-tracker digest), each
+as its subscribers get it (GET /local/notifications?format=...):
   email  the subject and the plain text an e-mail subscriber reads (default)
   chat   the message Amazon Q Developer posts in Slack (title, text, next steps)
   json   the JSON every other protocol (SQS, Lambda, email-json) gets

@@ -135,28 +135,67 @@ export type ActionBody = z.output<typeof ActionBody>;
 /** Why a body is refused (400 invalid_request): a message that names the field. */
 export type ParsedAction = { kind: 'ok'; action: ActionBody } | { kind: 'invalid'; message: string };
 
-/** Parses an action's JSON body; `now` checks that a snooze ends in the future and within MAX_SNOOZE_DAYS. */
+/** The names of the actions, in the order the contract lists them. */
+const ACTION_NAMES: readonly string[] = ActionBody._zod.def.options.flatMap((option) => option._zod.def.shape.action._zod.def.values);
+
+/** What a field of an action's body may hold, as a 400 says it: the field's name and what is allowed, never what was sent. */
+function fieldRule(field: string, action: unknown): string {
+  const handle = `1-${MAX_OWNER_LENGTH} letters, digits and ._@:/+=,-`;
+  const oneOf = (values: readonly string[]) => `must be one of ${values.join(', ')}`;
+  switch (field) {
+    case 'action':
+      return `action ${oneOf(ACTION_NAMES)}`;
+    case 'owner':
+      return action === 'assign' ? `owner must be ${handle} (null unassigns)` : `owner must be ${handle}`;
+    case 'until':
+      return 'until must be an ISO 8601 date-time such as 2026-12-14T09:00:00Z';
+    case 'reason':
+      return `reason ${oneOf(SNOOZE_REASONS)}`;
+    case 'channel':
+      return `channel ${oneOf(CONTACT_CHANNELS)}`;
+    case 'outcome':
+      return `outcome ${oneOf(CONTACT_OUTCOMES)}`;
+    case 'disposition':
+      return `disposition ${oneOf(PERSON_DISPOSITIONS)}`;
+    case 'expected_version':
+      return "expected_version must be a whole number of 1 or more (the follow-up's version)";
+    case 'reference':
+      return 'reference must be 1-200 characters of A-Za-z0-9._:/#?=&-';
+    default:
+      return `${field} is not valid here`;
+  }
+}
+
+/**
+ * Parses an action's JSON body; `now` checks that a snooze ends in the future and
+ * within MAX_SNOOZE_DAYS. A refusal's message starts with the field's name and says
+ * what it may hold (`channel must be one of phone, ...`): zod's own wording never
+ * reaches a user, and nothing sent is echoed (it may carry PHI).
+ */
 export function parseAction(body: unknown, now: Date): ParsedAction {
   const parsed = ActionBody.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    // An unknown field's name is the sender's text (it may carry PHI): the message names the fields the action takes instead.
-    if (issue?.code === 'unrecognized_keys' && !issue.path.length) return { kind: 'invalid', message: `unknown field: ${fieldsOf(body)}` };
-    const field = issue?.path.length ? issue.path.join('.') : 'action';
-    return { kind: 'invalid', message: `${field}: ${issue?.message ?? 'invalid'}` };
+    const action = typeof body === 'object' && body !== null ? (body as { action?: unknown }).action : undefined;
+    if (issue === undefined || issue.path.length === 0) {
+      // An unknown field's name is the sender's text (it may carry PHI): the message names the fields the action takes instead.
+      if (issue?.code === 'unrecognized_keys') return { kind: 'invalid', message: `unknown field: ${fieldsOf(action)}` };
+      return { kind: 'invalid', message: 'the body must be a JSON object: {"action": "...", ...}' };
+    }
+    // The path's first part is one of the action's own field names (a strict object's keys), never the sender's text.
+    return { kind: 'invalid', message: fieldRule(String(issue.path[0]), action) };
   }
   const action = parsed.data;
   if (action.action === 'snooze') {
     const until = instantMillis(action.until);
-    if (until <= now.getTime()) return { kind: 'invalid', message: 'until: must be in the future' };
-    if (until > now.getTime() + MAX_SNOOZE_DAYS * DAY_MS) return { kind: 'invalid', message: `until: must be at most ${MAX_SNOOZE_DAYS} days ahead` };
+    if (until <= now.getTime()) return { kind: 'invalid', message: 'until must be in the future' };
+    if (until > now.getTime() + MAX_SNOOZE_DAYS * DAY_MS) return { kind: 'invalid', message: `until must be at most ${MAX_SNOOZE_DAYS} days ahead` };
   }
   return { kind: 'ok', action };
 }
 
 /** The fields an action's body may hold, for the message that refuses an unknown one. */
-function fieldsOf(body: unknown): string {
-  const name = typeof body === 'object' && body !== null ? (body as { action?: unknown }).action : undefined;
+function fieldsOf(name: unknown): string {
   const option = ActionBody._zod.def.options.find((candidate) => candidate._zod.def.shape.action._zod.def.values.includes(name as never));
   return option ? `${String(name)} takes only ${Object.keys(option._zod.def.shape).join(', ')}` : 'not a field of this action';
 }

@@ -29,8 +29,20 @@ export const FOLLOW_UP_ACTIONS_SERVICE_NAME = SERVICES.followUpActions;
 export const ACTIONS_ROUTE_KEY = 'POST /follow-ups/{follow_up_id}/actions';
 const ACTIONS_PATH = /^\/follow-ups\/([^/]+)\/actions$/;
 
-/** Bodies are a few fields; anything bigger is not an action. */
+/**
+ * Bodies are a few fields (the longest, an assign to a 2,048-character IAM ARN
+ * with a 200-character reference, is under 2.5 KB); anything bigger is not an
+ * action: 413 payload_too_large, on AWS and through `npm start` alike.
+ */
 export const MAX_ACTION_BODY_BYTES = 4096;
+
+/** The one media type an action is sent as (CONTRACT §9: "a JSON body"); JSON is UTF-8 (RFC 8259). */
+export const ACTION_MEDIA_TYPE = 'application/json';
+
+/** The 413 for a body over MAX_ACTION_BODY_BYTES: the handler's, and `npm start`'s before it reads further (local/runtime.ts). */
+export function payloadTooLargeResponse(): ActionsHttpResponse {
+  return respond(tooLarge());
+}
 
 /** The actor of a request through `npm start` without an `x-redraw-actor` header. */
 export const LOCAL_ACTOR = 'local';
@@ -96,6 +108,8 @@ const refuse = (status: number, code: string, message: string, headers?: Record<
   ...(headers ? { headers } : {}),
 });
 
+const tooLarge = (): Answer => refuse(413, 'payload_too_large', `the body must be at most ${MAX_ACTION_BODY_BYTES} bytes`);
+
 /**
  * The function's handler: an API Gateway HTTP API event gets an HTTP answer;
  * anything else (a direct invocation's payload of any shape) gets a 400 and
@@ -156,6 +170,11 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event:
         return refuse(400, 'invalid_request', 'the path is not valid percent-encoding');
       }
     }
+    // Size first, then the media type: what `npm start` answers before reading past the limit, the handler answers too.
+    if (bodyBytes(event).length > MAX_ACTION_BODY_BYTES) return tooLarge();
+    if (!isJsonMediaType(headerOf(event, 'content-type'))) {
+      return refuse(415, 'unsupported_media_type', `send the action as ${ACTION_MEDIA_TYPE} (Content-Type: ${ACTION_MEDIA_TYPE}), a JSON object such as {"action": "acknowledge"}`);
+    }
     const actor = actorOf(event);
     if (actor.kind === 'refused') return actor.answer;
     const body = jsonBody(event);
@@ -170,7 +189,7 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event:
       if (typeof arn !== 'string' || arn.length === 0 || arn.length > 2048) throw new Error('no IAM identity in the request context');
       return { kind: 'ok', actor: arn };
     }
-    const header = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'x-redraw-actor')?.[1];
+    const header = headerOf(event, 'x-redraw-actor');
     if (header === undefined) return { kind: 'ok', actor: LOCAL_ACTOR };
     const handle = ActorHandle.safeParse(header);
     if (!handle.success) return { kind: 'refused', answer: refuse(400, 'invalid_request', 'x-redraw-actor: must be a handle of 1-200 letters, digits and ._@:/+=,-') };
@@ -196,21 +215,48 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event:
       logger.error('follow-up action failed', { error: errorName(error) });
       answer = refuse(500, 'internal_error', 'internal error');
     }
-    return {
-      statusCode: answer.status,
-      headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...answer.headers },
-      body: JSON.stringify(answer.body),
-    };
+    return respond(answer);
   };
 }
 
-/** The JSON of a request's body: at most MAX_ACTION_BODY_BYTES, base64 undone. Messages never echo it. */
-function jsonBody(event: z.output<typeof HttpEvent>): { kind: 'ok'; value: unknown } | { kind: 'refused'; answer: Answer } {
+function respond(answer: Answer): ActionsHttpResponse {
+  return {
+    statusCode: answer.status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...answer.headers },
+    body: JSON.stringify(answer.body),
+  };
+}
+
+/** A request header by its name in any case (API Gateway lower-cases them; a direct test may not). */
+function headerOf(event: z.output<typeof HttpEvent>, name: string): string | undefined {
+  return Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
+}
+
+/**
+ * Whether a Content-Type is JSON: `application/json` in any case, with
+ * parameters allowed (`; charset=utf-8`) but no charset other than UTF-8.
+ * Absent, `text/plain` or form-encoded is not: a browser form or a
+ * `curl -d` without `-H` must not change a follow-up.
+ */
+export function isJsonMediaType(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const [type = '', ...parameters] = contentType.split(';').map((part) => part.trim().toLowerCase());
+  if (type !== ACTION_MEDIA_TYPE) return false;
+  return parameters.every((parameter) => {
+    const [name, value = ''] = parameter.split('=').map((part) => part.trim());
+    return name !== 'charset' || ['utf-8', 'utf8', '"utf-8"'].includes(value);
+  });
+}
+
+/** The body's bytes, base64 undone. */
+function bodyBytes(event: z.output<typeof HttpEvent>): Buffer {
   const raw = event.body ?? '';
-  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-  if (bytes.length > MAX_ACTION_BODY_BYTES) {
-    return { kind: 'refused', answer: refuse(400, 'invalid_request', `the body must be at most ${MAX_ACTION_BODY_BYTES} bytes of JSON`) };
-  }
+  return event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+}
+
+/** The JSON of a request's body (its size already checked), base64 undone. Messages never echo it. */
+function jsonBody(event: z.output<typeof HttpEvent>): { kind: 'ok'; value: unknown } | { kind: 'refused'; answer: Answer } {
+  const bytes = bodyBytes(event);
   try {
     return { kind: 'ok', value: JSON.parse(bytes.toString('utf8')) };
   } catch {

@@ -4,10 +4,12 @@
  * initial orders in redraw_available (each opens a follow-up from the stream),
  * and the CLI run as a process (node bin/redraw-tracker.mjs) works them as a
  * person does: ack by an order id, snooze --for 3d, contact, close, a 409
- * conflict, reopen, the worklist with --mine from REDRAW_TRACKER_OWNER, and
+ * conflict, reopen, ack taking an unowned one for REDRAW_TRACKER_OWNER, the
+ * worklist with --mine from REDRAW_TRACKER_OWNER, --version, "did you mean", and
  * one follow-up with its history, in both output modes, each --json document
  * compared with what the API itself answers.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { signSvixMessage } from '../../functions/core/svix';
@@ -67,6 +69,8 @@ const Detail = z.object({ follow_up: FollowUp, history: z.array(z.object({ at: z
 const worked = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
 const others = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
 const untouched = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+/** Taken by `ack` alone, for REDRAW_TRACKER_OWNER. */
+const taken = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
 
 beforeAll(async () => {
   port = await freePort();
@@ -74,13 +78,13 @@ beforeAll(async () => {
   tracker = spawnNpm(['start'], userEnv({ JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', TABLE_NAME: 'redraw-tracker-cli-follow-ups-e2e' }));
   await waitUntilHealthy(tracker, baseUrl);
   // Initial orders in redraw_available two days ago, their redraws not created yet: each opens a follow-up.
-  for (const spec of [worked, others, untouched]) {
+  for (const spec of [worked, others, untouched, taken]) {
     for (const delivery of buildDeliveries(redrawFlow(spec, 'not_created', new Date(Date.now() - 2 * DAY)))) await postWebhook(delivery.body);
   }
   // Opened by the transaction function from the stream, a moment after the webhooks.
   await eventually(
     async () => Page.parse(await api('/follow-ups?limit=100')).items.map((item) => item.id),
-    (listed) => [worked, others, untouched].every((spec) => listed.includes(spec.transactionId)),
+    (listed) => [worked, others, untouched, taken].every((spec) => listed.includes(spec.transactionId)),
     30_000,
   );
 }, 150_000);
@@ -124,8 +128,34 @@ describe('redraw-tracker follow-up commands against npm start', () => {
     expect(snoozed).toEqual(Detail.parse(await api(`/follow-ups/${id}`)).follow_up);
 
     const human = await cli(['follow-up', id]);
-    expect(human.stdout).toMatch(/^ {2}state +snoozed until \S+ \(in 2 days\), appointment_booked$/m);
-    expect(human.stdout).toMatch(/^ {2}due +in 2d 23h \(\S+\)$/m);
+    // Read back as typed: 3 days, though seconds went by since.
+    expect(human.stdout).toMatch(/^ {2}state +snoozed until \S+ \(in 3 days\), appointment_booked$/m);
+    expect(human.stdout).toMatch(/^ {2}due +in 3d \(\S+\)$/m);
+  });
+
+  it('takes an unowned follow-up for REDRAW_TRACKER_OWNER on `ack` without --owner, and leaves an owned one its owner', async () => {
+    const run = await cli(['ack', taken.initialId], 'm.ops');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(new RegExp(`^Acknowledged follow-up ${taken.transactionId} \\(now version 2\\)\\.$`, 'm'));
+    expect(run.stdout).toMatch(/^ {2}owner +m\.ops$/m);
+    const { follow_up: followUp, history } = Detail.parse(await api(`/follow-ups/${taken.transactionId}`));
+    expect(followUp).toMatchObject({ state: 'acknowledged', owner: 'm.ops', version: 2 });
+    expect(history.at(-1)).toMatchObject({ action: 'acknowledge', actor: 'm.ops', owner: 'm.ops' });
+
+    // bob's stays bob's: nothing changes, and the line says how to take it.
+    const owned = await cli(['ack', others.initialId], 'm.ops');
+    expect(owned).toMatchObject({ code: 0, stderr: '' });
+    expect(owned.stdout).toMatch(/^ {2}owner +bob$/m);
+    expect(owned.stdout).toContain(`It stays bob's: \`npx redraw-tracker ack ${others.transactionId} --owner m.ops\` takes it.`);
+    expect(Detail.parse(await api(`/follow-ups/${others.transactionId}`)).follow_up).toMatchObject({ owner: 'bob', version: 2 });
+  });
+
+  it('prints its version with --version, and suggests the command a typo meant (exit 2)', async () => {
+    const { version } = z.object({ version: z.string() }).parse(JSON.parse(readFileSync('package.json', 'utf8')));
+    expect(await cli(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect(await cli(['snoze', taken.transactionId, '--for', '3d'])).toMatchObject({ code: 2, stdout: '', stderr: 'redraw-tracker: unknown command snoze: did you mean snooze?\n' });
+    // Nothing was snoozed.
+    expect(Detail.parse(await api(`/follow-ups/${taken.transactionId}`)).follow_up).toMatchObject({ state: 'acknowledged', version: 2 });
   });
 
   it('records a contact attempt by the order id', async () => {

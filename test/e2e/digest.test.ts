@@ -147,6 +147,15 @@ describe('npx redraw-tracker digest', () => {
     const bad = await cli(['digest', '--format', 'pdf']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--format must be one of email, chat, json');
+    // --last shows the last one sent, in another format, and sends none.
+    const count = async () => z.object({ items: z.array(z.unknown()) }).parse((await call('/local/notifications')).json).items.length;
+    const before = await count();
+    const last = await cli(['digest', '--last', '--format', 'json']);
+    expect(last.code, last.stderr).toBe(0);
+    expect(JSON.parse(last.stdout)).toEqual(JSON.parse(json.stdout));
+    const lastEmail = await cli(['digest', '--last']);
+    expect(lastEmail.stdout).toMatch(/^Subject: Weekly redraw review: 1 opened/m);
+    expect(await count()).toBe(before);
     const listed = await cli(['notifications', '--format', 'json']);
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout.split('\n').filter((line) => line.includes('"kind":"weekly_digest"')).length).toBeGreaterThanOrEqual(5);

@@ -3,7 +3,7 @@
  * command as a child process, Svix-signed webhooks put an initial order in
  * redraw_available, the follow-up appears in GET /follow-ups, and the team acts
  * on it over HTTP (acknowledge, snooze, record_contact, close, reopen; the
- * conflict, invalid transition, 404 and 400 answers), then reads its history.
+ * conflict, invalid transition, 404, 400, 413 and 415 answers), then reads its history.
  * Two actions at once both land or one conflicts. PHI canaries planted in every
  * field of an action (and the actor header) are refused and never come back in
  * an answer or a log line. Every answer is checked against docs/openapi.json.
@@ -31,6 +31,7 @@ const ids = {
   worked: { transactionId: freshId(), initialId: freshId(), redrawId: freshId() },
   racing: { transactionId: freshId(), initialId: freshId(), redrawId: freshId() },
   guarded: { transactionId: freshId(), initialId: freshId(), redrawId: freshId() },
+  media: { transactionId: freshId(), initialId: freshId(), redrawId: freshId() },
 };
 
 function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -159,24 +160,25 @@ describe('follow-ups through npm start', () => {
     const missing = await act(freshId(), { action: 'acknowledge' });
     expect([missing.status, errorOf(missing).code]).toEqual([404, 'not_found']);
     const cases: [unknown, RegExp][] = [
-      [{}, /^action: /],
-      [{ action: 'acknowledge', owner: 'two words' }, /^owner: /],
-      [{ action: 'assign' }, /^owner: /],
-      [{ action: 'snooze', until: 'next week', reason: 'other' }, /^until: /],
-      [{ action: 'snooze', until: new Date(Date.now() + 100 * DAY).toISOString(), reason: 'other' }, /^until: must be at most 90 days ahead/],
-      [{ action: 'snooze', until: new Date(Date.now() + DAY).toISOString(), reason: 'holiday' }, /^reason: /],
-      [{ action: 'record_contact', channel: 'phone' }, /^outcome: /],
-      [{ action: 'close', disposition: 'cured' }, /^disposition: /],
-      [{ action: 'reopen', expected_version: '6' }, /^expected_version: /],
-      [{ action: 'reopen', reference: 'a ticket' }, /^reference: /],
+      [{}, /^action must be one of acknowledge, assign, snooze, record_contact, close, reopen$/],
+      [{ action: 'acknowledge', owner: 'two words' }, /^owner must be 1-2048 letters, digits and /],
+      [{ action: 'assign' }, /^owner must be .*\(null unassigns\)$/],
+      [{ action: 'snooze', until: 'next week', reason: 'other' }, /^until must be an ISO 8601 date-time/],
+      [{ action: 'snooze', until: new Date(Date.now() + 100 * DAY).toISOString(), reason: 'other' }, /^until must be at most 90 days ahead$/],
+      [{ action: 'snooze', until: new Date(Date.now() + DAY).toISOString(), reason: 'holiday' }, /^reason must be one of appointment_booked, patient_requested, awaiting_clinician, other$/],
+      [{ action: 'record_contact', channel: 'phone' }, /^outcome must be one of reached, no_answer, left_message, invalid_contact$/],
+      [{ action: 'record_contact', channel: 'pigeon', outcome: 'reached' }, /^channel must be one of phone, sms, email, letter, other$/],
+      [{ action: 'close', disposition: 'cured' }, /^disposition must be one of patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere, other$/],
+      [{ action: 'reopen', expected_version: '6' }, /^expected_version must be a whole number/],
+      [{ action: 'reopen', reference: 'a ticket' }, /^reference must be 1-200 characters of /],
       [{ action: 'close', disposition: 'other', note: 'x' }, /^unknown field: close takes only action, disposition, expected_version, reference$/],
       ['{"action": ', /JSON/],
-      [JSON.stringify({ action: 'reopen', reference: 'x'.repeat(5000) }), /at most 4096 bytes/],
     ];
     for (const [body, message] of cases) {
       const answer = await act(id, body);
       expect({ body, status: answer.status, code: errorOf(answer).code }).toEqual({ body, status: 400, code: 'invalid_request' });
       expect(errorOf(answer).message).toMatch(message);
+      expect(errorOf(answer).message).not.toMatch(/Invalid|pigeon|cured|holiday|two words|a ticket/);
     }
     const badActor = await act(id, { action: 'reopen' }, 'Jane Doe');
     expect([badActor.status, errorOf(badActor).message]).toEqual([400, expect.stringMatching(/^x-redraw-actor: /)]);
@@ -189,6 +191,40 @@ describe('follow-ups through npm start', () => {
     expect(await call('GET', `/follow-ups/${id}`, '/follow-ups/{follow_up_id}')).toEqual(before);
     const response = await fetch(`${baseUrl}/follow-ups/${id}/actions`);
     expect([response.status, response.headers.get('allow')]).toEqual([405, 'POST']);
+  });
+
+  it('answers 415 to a body not sent as application/json and 413 past 4,096 bytes (1 MB and 20 MB alike), changing nothing', async () => {
+    const id = ids.media.transactionId;
+    const before = await call('GET', `/follow-ups/${id}`, '/follow-ups/{follow_up_id}');
+    const send = async (body: string, headers: Record<string, string>) => {
+      const response = await fetch(`${baseUrl}/follow-ups/${id}/actions`, { method: 'POST', body, headers });
+      const text = await response.text();
+      bodies.push(text);
+      assertDocumented('POST', ACTIONS, { statusCode: response.status, headers: Object.fromEntries(response.headers), body: text });
+      return { status: response.status, json: JSON.parse(text) as Record<string, unknown> };
+    };
+    const close = JSON.stringify({ action: 'close', disposition: 'other' });
+    // fetch sends a string body as text/plain unless told otherwise; a form and no type at all are no better.
+    const unsupported: [string, Record<string, string>][] = [
+      [close, {}],
+      [close, { 'content-type': 'text/plain' }],
+      ['action=close&disposition=other', { 'content-type': 'application/x-www-form-urlencoded' }],
+    ];
+    for (const [body, headers] of unsupported) {
+      const answer = await send(body, headers);
+      expect({ headers, status: answer.status, code: errorOf(answer).code }).toEqual({ headers, status: 415, code: 'unsupported_media_type' });
+    }
+    const json = { 'content-type': 'application/json' };
+    const tooLarge = { status: 413, json: { error: { code: 'payload_too_large', message: 'the body must be at most 4096 bytes' } } };
+    const pad = (bytes: number) => JSON.stringify({ action: 'close', disposition: 'other', reference: 'x'.repeat(bytes) });
+    expect(await send(pad(5_000), json)).toEqual(tooLarge);
+    expect(await send(pad(1_000_000), json)).toEqual(tooLarge);
+    expect(await send(pad(20_000_000), json)).toEqual(tooLarge);
+    expect(await send(pad(1_000_000), { 'content-type': 'text/plain' })).toEqual(tooLarge);
+    expect(await call('GET', `/follow-ups/${id}`, '/follow-ups/{follow_up_id}')).toEqual(before);
+    // And the same action as JSON, with a charset, in any case, lands.
+    const landed = await send(close, { 'Content-Type': 'Application/JSON; charset=UTF-8', 'x-redraw-actor': 'j.doe' });
+    expect([landed.status, followUpOf(landed).state, followUpOf(landed).version]).toEqual([200, 'closed', 2]);
   });
 
   it('lands two actions sent at once: versions 2 and 3, both in the history; with the same expected_version one of two conflicts', async () => {

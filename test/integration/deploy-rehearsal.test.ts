@@ -331,7 +331,7 @@ describe('the synthesized stack, rehearsed: each bundle with its template enviro
       expect(await answerOf(post({ action: 'acknowledge', expected_version: 1 }))).toMatchObject({ status: 200, body: { follow_up: { id: ids.transactionId, state: 'acknowledged', version: 2 } } });
       expect(await answerOf(post({ action: 'record_contact', channel: 'phone', outcome: 'no_answer', expected_version: 2 }))).toMatchObject({ status: 200, body: { follow_up: { id: ids.transactionId, contact_attempts: 1, version: 3 } } });
       expect(await answerOf(post({ action: 'acknowledge', expected_version: 1 }))).toMatchObject({ status: 409, body: { error: { code: 'conflict' }, follow_up: { version: 3 } } });
-      expect(await answerOf(post({ action: 'close' }))).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', message: expect.stringMatching(/^disposition: /) } } });
+      expect(await answerOf(post({ action: 'close' }))).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', message: expect.stringMatching(/^disposition must be one of /) } } });
       // Within its grants: GetItem and the puts of its transactions, each on the partitions it names (dynamodb:LeadingKeys).
       expect(actions.proxy.denials).toEqual([]);
       expect(actions.proxy.unexpected).toEqual([]);

@@ -197,11 +197,22 @@ describe('the local HTTP server routes follow-up actions to their function (CONT
   const actions = (id: string, body: Buffer, contentType: string, method = 'POST') =>
     fetch(`${runtime.url}/follow-ups/${id}/actions`, { method, headers: { 'content-type': contentType }, ...(method === 'POST' ? { body } : {}) });
 
-  it('reads an action sent as JSON or with a binary content type (base64 on its way to the handler): 404 for an unknown follow-up, not a 400', async () => {
+  it('reads an action sent as JSON (404 for an unknown follow-up, not a 400), and answers 415 to one sent as anything else, text or binary', async () => {
     const body = Buffer.from(JSON.stringify({ action: 'acknowledge' }));
-    for (const contentType of ['application/json', 'application/octet-stream']) {
+    for (const contentType of ['application/json', 'application/json; charset=utf-8']) {
       const response = await actions(freshId(), body, contentType);
       expect([response.status, await response.json()]).toEqual([404, { error: { code: 'not_found', message: 'no follow-up with this id' } }]);
+    }
+    for (const contentType of ['application/octet-stream', 'text/plain']) {
+      const response = await actions(freshId(), body, contentType);
+      expect([response.status, ((await response.json()) as { error: { code: string } }).error.code]).toEqual([415, 'unsupported_media_type']);
+    }
+  });
+
+  it('answers 413 past the action route\'s 4,096 bytes itself, as the function does, whether the body is over the 10 MB of the other routes or not', async () => {
+    for (const bytes of [4097, 1_000_000, 11 * 1024 * 1024]) {
+      const response = await actions(freshId(), Buffer.alloc(bytes, 0x20), 'application/json');
+      expect([response.status, await response.json()]).toEqual([413, { error: { code: 'payload_too_large', message: 'the body must be at most 4096 bytes' } }]);
     }
   });
 

@@ -173,9 +173,10 @@ interface Request {
 }
 
 /** A fake tracker: follow-up txn-1 (at `version`), order o-1 of it, order o-lone without one; everything it was asked is recorded. */
-function fakeTracker(options: { version?: number; refuse?: { status: number; code: string; message: string } } = {}) {
+function fakeTracker(options: { version?: number; owner?: string; refuse?: { status: number; code: string; message: string }; takenMeanwhileBy?: string } = {}) {
   const requests: Request[] = [];
-  let current = followUp({ version: options.version ?? 1 });
+  let current = followUp({ version: options.version ?? 1, owner: options.owner ?? null });
+  let takenMeanwhileBy = options.takenMeanwhileBy;
   const reply = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   const fetchFake: typeof fetch = async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
@@ -188,6 +189,11 @@ function fakeTracker(options: { version?: number; refuse?: { status: number; cod
     if (url.pathname === '/follow-ups/txn-1') return reply(200, { follow_up: current, history: [{ at: current.opened_at, actor: 'tracker', action: 'open', from_state: 'new', to_state: 'new' }] });
     if (url.pathname === '/follow-ups/txn-1/actions') {
       if (options.refuse) return reply(options.refuse.status, { error: { code: options.refuse.code, message: options.refuse.message } });
+      if (takenMeanwhileBy !== undefined) {
+        // Someone else took it between the command's read and its action.
+        current = { ...current, state: 'acknowledged', owner: takenMeanwhileBy, version: current.version + 1 };
+        takenMeanwhileBy = undefined;
+      }
       if (body?.expected_version !== undefined && body.expected_version !== current.version) return reply(409, { error: { code: 'conflict', message: 'changed' }, follow_up: current });
       current = { ...current, state: 'acknowledged', owner: typeof body?.owner === 'string' ? body.owner : current.owner, version: current.version + 1 };
       return reply(200, { follow_up: current });
@@ -208,12 +214,12 @@ interface Run {
   stderr: string;
 }
 
-async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; fetch?: typeof fetch } = {}): Promise<Run> {
+async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; fetch?: typeof fetch; now?: () => Date } = {}): Promise<Run> {
   let stdout = '';
   let stderr = '';
   const deps: Partial<CliDeps> = {
     env: { PORT: '3999', ...options.env },
-    now: () => NOW,
+    now: options.now ?? (() => NOW),
     stdout: { write: (chunk: string) => (stdout += chunk) },
     stderr: { write: (chunk: string) => (stderr += chunk) },
     fetch:
@@ -277,8 +283,12 @@ describe('follow-up commands: usage errors (exit 2), before any request', () => 
   });
 
   it('words a refused option by its name, with the values it takes', async () => {
-    expect((await cli(['contact', 'txn-1', '--channel', 'fax', '--outcome', 'reached'])).stderr).toMatch(/^redraw-tracker: contact: --channel: .*"phone"/);
-    expect((await cli(['snooze', 'txn-1', '--for', '91d', '--reason', 'other'])).stderr).toBe('redraw-tracker: snooze: --until/--for: must be at most 90 days ahead\n');
+    expect((await cli(['contact', 'txn-1', '--channel', 'fax', '--outcome', 'reached'])).stderr).toBe('redraw-tracker: contact: --channel must be one of phone, sms, email, letter, other\n');
+    expect((await cli(['close', 'txn-1', '--disposition', 'redraw_completed'])).stderr).toBe(
+      'redraw-tracker: close: --disposition must be one of patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere, other\n',
+    );
+    expect((await cli(['snooze', 'txn-1', '--for', '91d', '--reason', 'other'])).stderr).toBe('redraw-tracker: snooze: --until/--for must be at most 90 days ahead\n');
+    expect((await cli(['reopen', 'txn-1', '--reference', 'PHI: Jane Doe'])).stderr).toBe('redraw-tracker: reopen: --reference must be 1-200 characters of A-Za-z0-9._:/#?=&-\n');
     expect((await cli(['follow-ups', '--mine'])).stderr).toMatch(/^redraw-tracker: --mine: set REDRAW_TRACKER_OWNER to your owner handle/);
     expect((await cli(['close', 'txn-1'])).stderr).toContain('missing --disposition (patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere, other)');
   });
@@ -318,6 +328,75 @@ describe('follow-up commands against a fake tracker', () => {
     }
   });
 
+  it('takes the follow-up for REDRAW_TRACKER_OWNER on `ack` without --owner: read first, then the action with that owner at the version read', async () => {
+    for (const id of ['txn-1', 'o-1']) {
+      const tracker = fakeTracker();
+      const run = await cli(['ack', id], { fetch: tracker.fetch, env: { REDRAW_TRACKER_OWNER: 'm.ops' } });
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      const body = { action: 'acknowledge', owner: 'm.ops', expected_version: 1 };
+      const reads = id === 'txn-1' ? [] : [{ method: 'GET', path: '/follow-ups/o-1', body: undefined, actor: null }, { method: 'GET', path: '/orders/o-1', body: undefined, actor: null }];
+      expect(tracker.requests).toEqual([...reads, { method: 'GET', path: '/follow-ups/txn-1', body: undefined, actor: null }, { method: 'POST', path: '/follow-ups/txn-1/actions', body, actor: 'm.ops' }]);
+      expect(run.stdout).toMatch(/^ {2}owner +m\.ops$/m);
+    }
+  });
+
+  it('reads a snooze back as it was typed: --for 3d shows "in 3 days" and "in 3d" though the request took a few seconds', async () => {
+    for (const [length, words, short] of [['3d', '3 days', '3d'], ['12h', '12 h', '12h'], ['1d12h', '36 h', '1d 12h']] as const) {
+      let clock = NOW.getTime();
+      // Each reading of the clock is 1.5 s later: the time typed, then the time shown.
+      const now = () => new Date((clock += 1_500));
+      const snoozing: typeof fetch = async (_input, init) => {
+        const body = JSON.parse(String(init?.body)) as { until: string; reason: string };
+        const snoozed = followUp({ state: 'snoozed', snoozed_until: body.until, snooze_reason: body.reason, due_at: body.until, version: 2 });
+        return new Response(JSON.stringify({ follow_up: snoozed }), { status: 200, headers: { 'content-type': 'application/json' } });
+      };
+      const run = await cli(['snooze', 'txn-1', '--for', length, '--reason', 'appointment_booked'], { fetch: snoozing, now });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(new RegExp(`^ {2}state +snoozed until \\S+ \\(in ${words}\\), appointment_booked$`, 'm'));
+      expect(run.stdout).toMatch(new RegExp(`^ {2}due +in ${short} \\(`, 'm'));
+    }
+  });
+
+  it("leaves an owned follow-up its owner on `ack` without --owner, and says how to take it; reads again when someone took it meanwhile", async () => {
+    const owned = fakeTracker({ owner: 'alice' });
+    const run = await cli(['ack', 'txn-1'], { fetch: owned.fetch, env: { REDRAW_TRACKER_OWNER: 'm.ops' } });
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(owned.requests.at(-1)).toEqual({ method: 'POST', path: '/follow-ups/txn-1/actions', body: { action: 'acknowledge' }, actor: 'm.ops' });
+    expect(run.stdout).toMatch(/^ {2}owner +alice$/m);
+    expect(run.stdout).toContain("It stays alice's: `npx redraw-tracker ack txn-1 --owner m.ops` takes it.");
+
+    const raced = fakeTracker({ takenMeanwhileBy: 'bob' });
+    const again = await cli(['ack', 'txn-1', '--json'], { fetch: raced.fetch, env: { REDRAW_TRACKER_OWNER: 'm.ops' } });
+    expect(again).toMatchObject({ code: 0, stderr: '' });
+    expect(raced.requests.map((request) => [request.method, request.path, request.body])).toEqual([
+      ['GET', '/follow-ups/txn-1', undefined],
+      ['POST', '/follow-ups/txn-1/actions', { action: 'acknowledge', owner: 'm.ops', expected_version: 1 }],
+      ['GET', '/follow-ups/txn-1', undefined],
+      ['POST', '/follow-ups/txn-1/actions', { action: 'acknowledge' }],
+    ]);
+    expect(JSON.parse(again.stdout)).toMatchObject({ follow_up: { owner: 'bob' } });
+  });
+
+  it('acknowledges without an owner locally when REDRAW_TRACKER_OWNER is unset, and --owner always wins', async () => {
+    const tracker = fakeTracker();
+    expect((await cli(['ack', 'txn-1'], { fetch: tracker.fetch })).code).toBe(0);
+    expect(tracker.requests).toEqual([{ method: 'POST', path: '/follow-ups/txn-1/actions', body: { action: 'acknowledge' }, actor: null }]);
+    const owned = fakeTracker({ owner: 'alice' });
+    expect((await cli(['ack', 'txn-1', '--owner', 'carol'], { fetch: owned.fetch, env: { REDRAW_TRACKER_OWNER: 'm.ops' } })).code).toBe(0);
+    expect(owned.requests).toEqual([{ method: 'POST', path: '/follow-ups/txn-1/actions', body: { action: 'acknowledge', owner: 'carol' }, actor: 'm.ops' }]);
+    const help = await cli(['ack', '--help']);
+    expect(help.stdout).toContain('Without --owner, you take it when nobody owns it');
+    expect(help.stdout).toContain('REDRAW_TRACKER_OWNER, when it is set, is the owner');
+    expect(help.stdout).toContain('else on AWS (--api, --stack) your own AWS identity');
+  });
+
+  it('words a 413 or 415 from the tracker as a refusal (exit 2), not as an outage', async () => {
+    for (const [status, code] of [[413, 'payload_too_large'], [415, 'unsupported_media_type']] as const) {
+      const run = await cli(['reopen', 'txn-1'], { fetch: fakeTracker({ refuse: { status, code, message: 'the message' } }).fetch });
+      expect(run).toEqual({ code: 2, stdout: '', stderr: `redraw-tracker: reopen: the local tracker at http://127.0.0.1:3999 refused it: the message (${code})\n` });
+    }
+  });
+
   it('says the current version on a 409 conflict (exit 1), in both modes', async () => {
     for (const mode of [[], ['--json']]) {
       const tracker = fakeTracker({ version: 4 });
@@ -337,9 +416,9 @@ describe('follow-up commands against a fake tracker', () => {
     expect(transition).toMatchObject({ code: 1, stdout: '' });
     expect(transition.stderr).toBe('redraw-tracker: snooze: follow-up txn-1 on the local tracker at http://127.0.0.1:3999: a closed follow-up cannot be snoozed: reopen it first (invalid_transition)\n');
 
-    const invalid = await cli(['reopen', 'txn-1'], { fetch: fakeTracker({ refuse: { status: 400, code: 'invalid_request', message: 'reference: may hold only A-Za-z0-9._:/#?=&-' } }).fetch });
+    const invalid = await cli(['reopen', 'txn-1'], { fetch: fakeTracker({ refuse: { status: 400, code: 'invalid_request', message: 'reference must be 1-200 characters of A-Za-z0-9._:/#?=&-' } }).fetch });
     expect(invalid).toMatchObject({ code: 2, stdout: '' });
-    expect(invalid.stderr).toBe('redraw-tracker: reopen: the local tracker at http://127.0.0.1:3999 refused it: reference: may hold only A-Za-z0-9._:/#?=&- (invalid_request)\n');
+    expect(invalid.stderr).toBe('redraw-tracker: reopen: the local tracker at http://127.0.0.1:3999 refused it: reference must be 1-200 characters of A-Za-z0-9._:/#?=&- (invalid_request)\n');
 
     const unknown = await cli(['close', 'o-nobody', '--disposition', 'other'], { fetch: fakeTracker().fetch });
     expect(unknown).toMatchObject({ code: 1, stdout: '' });

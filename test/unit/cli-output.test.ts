@@ -3,6 +3,7 @@
  * aligned tables, colours only on a terminal without NO_COLOR, the local
  * tracker's URL, and usage errors (exit 2) before any request is made.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CliDeps } from '../../cli/command';
 import { ago, colorEnabled, createPrinter, duration, table, visibleWidth } from '../../cli/format';
@@ -20,10 +21,27 @@ const DAY = 24 * HOUR;
 describe('relative times', () => {
   it('says seconds, minutes, hours up to two days, then days', () => {
     expect(duration(40_000)).toBe('40 s');
-    expect(duration(12 * 60_000 + 59_000)).toBe('12 min');
+    expect(duration(59_600)).toBe('59 s');
+    expect(duration(12 * 60_000 + 29_000)).toBe('12 min');
     expect(duration(2 * HOUR)).toBe('2 h');
     expect(duration(47 * HOUR)).toBe('47 h');
     expect(duration(3 * DAY + 5 * HOUR)).toBe('3 days');
+  });
+
+  it('reads back a length as it was typed, though a moment went by since: 3 days ahead is "in 3 days", not "in 2 days"', () => {
+    for (const [typed, ms, words] of [
+      ['3d', 3 * DAY, '3 days'],
+      ['12h', 12 * HOUR, '12 h'],
+      ['1d12h', 36 * HOUR, '36 h'],
+      ['90d', 90 * DAY, '90 days'],
+    ] as const) {
+      // The request took up to 29 s between typing and showing.
+      for (const elapsed of [1, 2_000, 29_000]) expect({ typed, elapsed, shown: duration(ms - elapsed) }).toEqual({ typed, elapsed, shown: words });
+      expect(ago(new Date(NOW.getTime() + ms - 1_500).toISOString(), NOW)).toBe(`in ${words}`);
+    }
+    // Still whole days from two days up (the hours beyond are not counted), and rounded, not pushed up, below.
+    expect(duration(3 * DAY + 11 * HOUR)).toBe('3 days');
+    expect(duration(2 * HOUR + 31 * 60_000)).toBe('2 h');
   });
 
   it('reads ISO times with or without microseconds, past and future', () => {
@@ -165,8 +183,44 @@ describe('usage errors (exit 2), before any request', () => {
       expect(own.code).toBe(0);
       expect(own.stdout).toContain(`npx redraw-tracker ${name}`);
       expect(own.stdout).toContain('Examples:');
-      expect(own.stdout).toContain('Exit codes: 0 ok, 1 not found or a failed check, 2 bad usage, 3 unreachable or unauthorized.');
+      expect(own.stdout).toMatch(/Exit codes: 0 ok, 1 (not found or )?a failed check, 2 bad usage/);
       expect((await cli(['help', name])).stdout).toBe(own.stdout);
     }
+  });
+
+  it('says in the help of a local-only command that it is one, and never offers it the AWS targets', async () => {
+    const localOnly = (await Promise.all(COMMANDS.map(async (entry) => ({ name: entry.name, target: (await entry.load()).target })))).filter((entry) => entry.target === 'local-tracker');
+    expect(localOnly.map((entry) => entry.name).sort()).toEqual(['backfill', 'digest', 'events', 'notifications', 'simulate', 'sweep']);
+    for (const { name } of localOnly) {
+      const help = (await cli([name, '--help'])).stdout;
+      expect(help).toContain('Target: the local tracker only (`npm start`)');
+      expect(help).toMatch(/Local only/);
+      expect(help).not.toContain('--stack <name>');
+      expect(help).not.toContain('SigV4');
+      // Refused before anything runs: no request, no AWS, and no help text on the way.
+      for (const target of [['--stack', 'RedrawTracker'], ['--api', 'https://a.execute-api.us-east-1.amazonaws.com/']]) {
+        const run = await cli([name, ...target]);
+        expect({ name, run }).toEqual({ name, run: { code: 2, stdout: '', stderr: `redraw-tracker: \`${name}\` works only with the local tracker (\`npm start\`): drop --api/--stack (see \`redraw-tracker ${name} --help\`)\n`, requests: 0 } });
+      }
+    }
+    // A command with AWS targets still offers them.
+    expect((await cli(['redraws', '--help'])).stdout).toContain('--stack <name>');
+    expect((await cli(['notifications', '--help'])).stdout).toMatch(/weekly digests/);
+  });
+
+  it('suggests the command a typo was meant to be (exit 2), and only when one is near', async () => {
+    expect(await cli(['snoze', 'txn-1'])).toEqual({ code: 2, stdout: '', stderr: 'redraw-tracker: unknown command snoze: did you mean snooze?\n', requests: 0 });
+    expect((await cli(['folow-ups'])).stderr).toBe('redraw-tracker: unknown command folow-ups: did you mean follow-ups?\n');
+    expect((await cli(['help', 'trnsaction'])).stderr).toBe('redraw-tracker: unknown command trnsaction: did you mean transaction?\n');
+    expect(await cli(['frobnicate'])).toEqual({ code: 2, stdout: '', stderr: 'redraw-tracker: unknown command frobnicate: run `npx redraw-tracker --help` for the list\n', requests: 0 });
+  });
+
+  it('prints the package version with --version (exit 0), wherever it stands', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    for (const args of [['--version'], ['redraws', '--version'], ['--version', '--json']]) {
+      expect(await cli(args)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '', requests: 0 });
+    }
+    expect((await cli(['--help'])).stdout).toContain('--version');
   });
 });

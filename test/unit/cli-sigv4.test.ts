@@ -182,6 +182,7 @@ beforeAll(async () => {
       if (!accepted) return send(403, { message: 'Forbidden' });
       if (url.pathname === '/orders/o-1') return send(200, { order: { ...order('o-1'), follow_up_id: 'txn-1' } });
       if (url.pathname === '/follow-ups/txn-1/actions' && request.method === 'POST') return send(200, { follow_up: { ...followUp('txn-1'), ...(JSON.parse(body) as { owner?: string }), version: 2 } });
+      if (url.pathname === '/follow-ups/txn-1' && request.method === 'GET') return send(200, { follow_up: followUp('txn-1'), history: [] });
       if (url.pathname === '/follow-ups/o-1/actions') return send(404, { error: { code: 'not_found', message: 'no follow-up with this id' } });
       if (url.pathname === '/follow-ups') return send(200, { items: [followUp('txn-1', url.searchParams.get('owner'))], next_cursor: null });
       if (url.pathname.startsWith('/orders/')) return send(404, { error: { code: 'not_found', message: 'no order with this id' } });
@@ -290,6 +291,26 @@ describe('the CLI against an API Gateway-like IAM check', () => {
       { path: '/follow-ups/txn-1/actions', accepted: true, body: '{"action":"acknowledge","owner":"alice"}' },
     ]);
     expect(seen.every((request) => request.headers['x-redraw-actor'] === undefined)).toBe(true);
+  });
+
+  it("takes the follow-up for the caller's own ARN on `ack` without --owner on AWS: read, then the action with that owner and the version read", async () => {
+    seen.length = 0;
+    const arn = 'arn:aws:sts::123456789012:assumed-role/Ops/alice';
+    const asked: unknown[] = [];
+    const run = await cli(['ack', 'txn-1', '--api', apiUrl, '--region', REGION, '--json'], {
+      callerArn: async (input) => {
+        asked.push(input);
+        return arn;
+      },
+    });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(asked).toEqual([{ region: REGION, profile: undefined }]);
+    expect(seen.map(({ path, accepted, body }) => ({ path, accepted, body }))).toEqual([
+      { path: '/follow-ups/txn-1', accepted: true, body: '' },
+      { path: '/follow-ups/txn-1/actions', accepted: true, body: JSON.stringify({ action: 'acknowledge', owner: arn, expected_version: 1 }) },
+    ]);
+    expect(JSON.parse(run.stdout)).toMatchObject({ follow_up: { id: 'txn-1', owner: arn } });
   });
 
   it('refuses a signed action whose body was changed after signing', async () => {

@@ -1,13 +1,13 @@
 /**
  * The follow-up actions function's edges, before and around the store: routing,
- * the body's size and JSON, the actor (IAM identity on AWS, the header locally),
+ * the body's size (413), media type (415) and JSON, the actor (IAM identity on AWS, the header locally),
  * the refusal of anything that is not an HTTP API event, and the generic 500. The table fails every
  * call: a 4xx here proves the store was never asked. (Actions against a real
  * table: test/e2e/follow-ups.test.ts and the deploy rehearsal.)
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { createFollowUpActionsHandler, MAX_ACTION_BODY_BYTES, type ActionsHttpEvent, type ActorSource } from '../../functions/follow-up-actions/app';
+import { createFollowUpActionsHandler, isJsonMediaType, MAX_ACTION_BODY_BYTES, payloadTooLargeResponse, type ActionsHttpEvent, type ActorSource } from '../../functions/follow-up-actions/app';
 import { openApiValidator } from '../support/openapi';
 import { unreachableTable } from '../support/unreachable-table';
 
@@ -28,7 +28,7 @@ function httpEvent(options: { method?: string; path?: string; body?: string; hea
     routeKey: options.routeKey ?? '$default',
     rawPath: options.path ?? '/follow-ups/tx-1/actions',
     ...(options.routeKey === 'POST /follow-ups/{follow_up_id}/actions' ? { pathParameters: { follow_up_id: 'tx-1' } } : {}),
-    headers: options.headers ?? {},
+    headers: options.headers ?? { 'content-type': 'application/json' },
     ...(options.body === undefined ? {} : { body: options.body, isBase64Encoded: options.base64 ?? false }),
     requestContext: { http: { method: options.method ?? 'POST' }, ...(options.userArn === undefined ? {} : { authorizer: { iam: { userArn: options.userArn } } }) },
   };
@@ -55,17 +55,20 @@ describe('follow-up actions without a table', () => {
     expect(calls()).toEqual([]);
   });
 
-  it('refuses a body that is not JSON or too big, and a bad x-redraw-actor, with 400 invalid_request', async () => {
+  it('refuses a body that is not JSON, a bad field, and a bad x-redraw-actor, with 400 invalid_request', async () => {
     const { handle, calls } = setup('header');
+    const json = { 'content-type': 'application/json' };
     const cases: [ActionsHttpEvent, RegExp][] = [
       [httpEvent({ body: 'action=reopen' }), /must be a JSON object/],
       [httpEvent({}), /must be a JSON object/],
-      [httpEvent({ body: JSON.stringify({ action: 'reopen', pad: 'x'.repeat(MAX_ACTION_BODY_BYTES) }) }), /at most 4096 bytes/],
-      [httpEvent({ body: Buffer.from('x'.repeat(MAX_ACTION_BODY_BYTES + 1)).toString('base64'), base64: true }), /at most 4096 bytes/],
-      [httpEvent({ body: '{"action":"reopen"}', headers: { 'x-redraw-actor': 'Jane Doe' } }), /^x-redraw-actor: /],
-      [httpEvent({ body: '{"action":"reopen"}', headers: { 'x-redraw-actor': 'a'.repeat(201) } }), /^x-redraw-actor: /],
+      [httpEvent({ body: '[]' }), /must be a JSON object/],
+      [httpEvent({ body: '{"action":"Jane Doe"}' }), /^action must be one of acknowledge, assign, snooze, record_contact, close, reopen$/],
+      [httpEvent({ body: '{"action":"record_contact","channel":"Jane Doe","outcome":"reached"}' }), /^channel must be one of phone, sms, email, letter, other$/],
+      [httpEvent({ body: '{"action":"assign","owner":"Jane Doe"}' }), /^owner must be 1-2048 letters, digits and \._@:\/\+=,- \(null unassigns\)$/],
+      [httpEvent({ body: '{"action":"reopen"}', headers: { ...json, 'x-redraw-actor': 'Jane Doe' } }), /^x-redraw-actor: /],
+      [httpEvent({ body: '{"action":"reopen"}', headers: { ...json, 'x-redraw-actor': 'a'.repeat(201) } }), /^x-redraw-actor: /],
       // The tracker's own actors (CONTRACT §9): nobody passes for the tracker, a chat channel or a console user.
-      ...['tracker', 'local', 'chat:C0123456789', 'user:maria'].map((actor) => [httpEvent({ body: '{"action":"reopen"}', headers: { 'x-redraw-actor': actor } }), /^x-redraw-actor: tracker, local, chat:\.\.\. and user:\.\.\. are the tracker's own actors/] as [ActionsHttpEvent, RegExp]),
+      ...['tracker', 'local', 'chat:C0123456789', 'user:maria'].map((actor) => [httpEvent({ body: '{"action":"reopen"}', headers: { ...json, 'x-redraw-actor': actor } }), /^x-redraw-actor: tracker, local, chat:\.\.\. and user:\.\.\. are the tracker's own actors/] as [ActionsHttpEvent, RegExp]),
       [httpEvent({ body: '{"action":"reopen","note":"x"}' }), /^unknown field: reopen takes only/],
     ];
     for (const [event, message] of cases) {
@@ -76,6 +79,59 @@ describe('follow-up actions without a table', () => {
       expect(answer.body).not.toContain('Jane');
     }
     expect(calls()).toEqual([]);
+  });
+
+  it('answers 413 payload_too_large past 4,096 bytes (base64 undone), whatever the body or its type, and takes exactly 4,096', async () => {
+    const { handle, calls } = setup('header');
+    const padded = (bytes: number) => {
+      const body = JSON.stringify({ action: 'reopen', pad: '' });
+      return JSON.stringify({ action: 'reopen', pad: 'x'.repeat(bytes - body.length) });
+    };
+    const cases: ActionsHttpEvent[] = [
+      httpEvent({ body: padded(MAX_ACTION_BODY_BYTES + 1) }),
+      httpEvent({ body: 'x'.repeat(1_000_000) }),
+      httpEvent({ body: Buffer.from('x'.repeat(MAX_ACTION_BODY_BYTES + 1)).toString('base64'), base64: true }),
+      // Over the limit and not JSON either: the size is answered first, as npm start answers it before reading on.
+      httpEvent({ body: 'x'.repeat(MAX_ACTION_BODY_BYTES + 1), headers: { 'content-type': 'text/plain' } }),
+    ];
+    for (const event of cases) {
+      const answer = await handle(event);
+      assertDocumented('POST', TEMPLATE, answer);
+      expect([answer.statusCode, errorOf(answer.body)]).toEqual([413, { code: 'payload_too_large', message: 'the body must be at most 4096 bytes' }]);
+      // npm start answers the same bytes when it stops reading (local/runtime.ts).
+      expect(payloadTooLargeResponse()).toEqual(answer);
+    }
+    // Exactly at the limit: read, and refused only for its unknown field.
+    const atLimit = await handle(httpEvent({ body: padded(MAX_ACTION_BODY_BYTES) }));
+    expect([atLimit.statusCode, errorOf(atLimit.body).message]).toEqual([400, expect.stringMatching(/^unknown field: /)]);
+    expect(calls()).toEqual([]);
+  });
+
+  it('answers 415 unsupported_media_type to a body not sent as application/json, and takes it with a charset or in any case', async () => {
+    const { handle, calls } = setup('header');
+    const body = '{"action":"reopen"}';
+    const types: Record<string, string>[] = [{}, { 'content-type': 'text/plain' }, { 'content-type': 'application/x-www-form-urlencoded' }, { 'content-type': 'multipart/form-data; boundary=x' }, { 'content-type': 'application/octet-stream' }, { 'content-type': 'application/json-patch+json' }, { 'content-type': 'application/json; charset=iso-8859-1' }, { 'Content-Type': 'text/plain;charset=UTF-8' }];
+    for (const headers of types) {
+      const answer = await handle(httpEvent({ body, headers }));
+      assertDocumented('POST', TEMPLATE, answer);
+      expect({ headers, status: answer.statusCode, error: errorOf(answer.body) }).toEqual({ headers, status: 415, error: { code: 'unsupported_media_type', message: expect.stringContaining('application/json') } });
+    }
+    expect(calls()).toEqual([]);
+    // JSON in any spelling reaches the store (which fails here: a 500 proves the body was accepted).
+    for (const contentType of ['application/json', 'application/json; charset=utf-8', 'Application/JSON;Charset="UTF-8"', 'APPLICATION/JSON ; charset=utf8']) {
+      const answer = await handle(httpEvent({ body, headers: { 'Content-Type': contentType } }));
+      expect({ contentType, status: answer.statusCode }).toEqual({ contentType, status: 500 });
+    }
+  });
+
+  it('reads a media type as application/json only when it is one', () => {
+    expect(isJsonMediaType(undefined)).toBe(false);
+    expect(isJsonMediaType('')).toBe(false);
+    expect(isJsonMediaType('application/jsonx')).toBe(false);
+    expect(isJsonMediaType('text/json')).toBe(false);
+    expect(isJsonMediaType('application/json;charset=utf-16')).toBe(false);
+    expect(isJsonMediaType('application/json')).toBe(true);
+    expect(isJsonMediaType('application/json; charset=UTF-8; foo=bar')).toBe(true);
   });
 
   it('takes HTTP API events only: any other payload (the old chat shapes included) is a 400 that never reaches the table nor echoes the payload', async () => {
@@ -115,7 +171,7 @@ describe('follow-up actions without a table', () => {
 
   it('on AWS takes the actor from the IAM identity only: a request without one is a 500, never the header', async () => {
     const { handle, calls } = setup('iam');
-    const answer = await handle(httpEvent({ body: '{"action":"reopen"}', headers: { 'x-redraw-actor': 'someone' } }));
+    const answer = await handle(httpEvent({ body: '{"action":"reopen"}', headers: { 'content-type': 'application/json', 'x-redraw-actor': 'someone' } }));
     expect(answer.statusCode).toBe(500);
     expect(calls()).toEqual([]);
   });
