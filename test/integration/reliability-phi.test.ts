@@ -122,7 +122,11 @@ describe('PHI canaries', () => {
           cursor = typeof next === 'string' ? next : undefined;
         } while (cursor);
       }
-      expect(published.length).toBe(swept.flagged);
+      // One per flag, and one per failed redraw's follow-up (CONTRACT §9, reason redraw_failed): all of them searched below.
+      const reasonOf = (message: string | undefined) => (JSON.parse(String((JSON.parse(message ?? '{}') as { default?: string }).default ?? '{}')) as { reason?: string }).reason;
+      const failedNotices = published.filter(({ Message }) => reasonOf(Message) === 'redraw_failed').length;
+      expect(failedNotices).toBeGreaterThan(0);
+      expect(published.length).toBe(swept.flagged + failedNotices);
       // Every format of every notification: the JSON default, the e-mail text and the chat message.
       for (const { Message, Subject } of published) {
         const formats = Object.values(JSON.parse(Message ?? '{}') as Record<string, string>);
