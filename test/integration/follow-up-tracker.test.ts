@@ -55,7 +55,10 @@ describe('the tracker keeps each follow-up current', () => {
     const closed = (await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))!;
     const transaction = await rig.transaction(ids.transactionId);
     expect(transaction?.status).toBe('completed');
-    const expiry = expiryAfter(transaction!.updated_at, RETENTION_DAYS);
+    // RETENTION_DAYS after the later of the transaction's end and the follow-up's close (CONTRACT §8), which the
+    // tracker records when it processes the completion (CONTRACT §9: closed_at is the close entry's at).
+    const expiry = expiryAfter([transaction!.updated_at, closed.followUp.closed_at!].sort().at(-1)!, RETENTION_DAYS);
+    expect(closed.followUp.closed_at! > transaction!.updated_at).toBe(true);
     expect(closed).toMatchObject({ followUp: { state: 'closed', disposition: 'redraw_completed', version: 3 }, dueAt: null, expiresAt: expiry });
     const history = await rig.table.db.query({
       TableName: rig.table.tableName,

@@ -98,11 +98,14 @@ describe('retention follows the follow-up', () => {
     expect(rig.deadLetters).toEqual([]);
   });
 
-  it('expires a transaction whose follow-up the tracker closed at the redraw’s completion after the end, and keeps everything while a person holds the follow-up open after it', async () => {
+  it('expires a transaction whose follow-up the tracker closed at the redraw’s completion after the later of its end and that close, and keeps everything while a person holds the follow-up open after it', async () => {
     const ids = redrawIds();
     await deliver(buildDeliveries(redrawFlow(ids, 'completed')));
     const transaction = (await rig.transaction(ids.transactionId))!;
-    allEqual(await expiries(ids), expiryAfter(transaction.updated_at, RETENTION_DAYS));
+    // The tracker's close is recorded when it processed the completion (CONTRACT §9), here long after Junction's end.
+    const closedAt = (await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))!.followUp.closed_at!;
+    expect(closedAt > transaction.updated_at).toBe(true);
+    allEqual(await expiries(ids), expiryAfter(closedAt, RETENTION_DAYS));
 
     await person(ids.transactionId, { action: 'reopen' });
     allEqual(await expiries(ids), null);
