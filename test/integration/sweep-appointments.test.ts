@@ -69,7 +69,8 @@ describe('the follow-up due_at follows the redraw order’s appointment (the tra
     const ids = redrawIds();
     await deliver(buildDeliveries(redrawFlow(ids, 'in_progress', START)));
     const statusTime = await statusTimeOf(ids.redrawId);
-    expect((await followUp(ids.transactionId)).dueAt).toBe(plus(statusTime, 7 * DAY));
+    const before = await followUp(ids.transactionId);
+    expect(before.dueAt).toBe(plus(statusTime, 7 * DAY));
 
     // Booked ten days after the order's last status change: due when its grace ends (then appointment_missed).
     const start = new Date(instantMillis(statusTime) + 10 * DAY);
@@ -79,8 +80,8 @@ describe('the follow-up due_at follows the redraw order’s appointment (the tra
     const booked = await followUp(ids.transactionId);
     expect(booked.dueAt).toBe(canonicalFromDate(new Date(start.getTime() + 48 * HOUR)));
     expect(booked.redraw).toMatchObject({ kind: 'redraw_in_progress', orderId: ids.redrawId, appointment: { start_at: canonicalFromDate(start), status: 'confirmed' } });
-    // Junction's facts move no version.
-    expect(booked.followUp.version).toBe(1);
+    // An appointment moves no version (its due time is no version; CONTRACT §9).
+    expect(booked.followUp.version).toBe(before.followUp.version);
 
     // Rescheduled two days later.
     const later = new Date(start.getTime() + 2 * DAY);
