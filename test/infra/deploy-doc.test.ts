@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { DIGEST_KIND } from '../../functions/core/digest';
 import { APPOINTMENT_EVENT_TYPES, TRACKED_EVENT_TYPES } from '../../functions/core/schemas';
 import { SETTINGS_CONTEXT_KEY } from '../../lib/settings';
 import { PROJECT_ROOT } from '../../lib/table-bound-function';
@@ -82,6 +83,7 @@ const ALARMS_HEADING = '### Alarms';
 const IAM_HEADING = '### IAM actions of each function';
 const TEARDOWN_HEADING = '## Teardown';
 const JUNCTION_HEADING = "### What Junction's dashboard needs";
+const SUBSCRIPTIONS_HEADING = '## Subscriptions';
 
 /** The settings cdk.json holds, as written (a required key without a default is only here). */
 function rawCdkJsonKeys(): string[] {
@@ -353,6 +355,28 @@ describe("docs/deploy.md's counts, drawn from the synthesized template", () => {
   it('finds a count written by hand outside the claims, in words or digits', () => {
     const extra = `${DOC}\nTwenty-six alarms, eight functions, nine log groups and both keys.\n`;
     expect([...extra.matchAll(ANY_COUNT)].map((match) => match[0]).slice(-4)).toEqual(['Twenty-six alarms', 'eight functions', 'nine log groups', 'both keys']);
+  });
+});
+
+describe('"Subscriptions"', () => {
+  /** The `kind` message attribute of the sweep's alerts (functions/stale-redraw-sweep/notifier.ts) and of the digest. */
+  const KINDS = ['alert', DIGEST_KIND];
+  const FilterPolicy = z.record(z.string(), z.array(z.string()));
+
+  it('subscribes to topics the stack outputs, never filters the alarm topic, and filters on kinds the tracker sends', () => {
+    const rows = firstTable(section(DOC, SUBSCRIPTIONS_HEADING));
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    for (const [who = '', topicCell = '', filterCell = ''] of rows) {
+      const [topic] = codeSpans(topicCell);
+      expect(Object.keys(template.Outputs), who).toContain(topic);
+      if (filterCell === 'none') continue;
+      expect(topic, `${who}: CloudWatch's alarm messages carry no kind`).not.toBe('AlarmTopicArn');
+      const policy = FilterPolicy.parse(JSON.parse(codeSpans(filterCell)[0] ?? ''));
+      expect(KINDS, who).toEqual(expect.arrayContaining(policy['kind'] ?? ['(no kind)']));
+    }
+    const recipes = section(DOC, SUBSCRIPTIONS_HEADING);
+    expect(recipes).toContain('<AlarmTopicArn> --protocol email');
+    expect(recipes).not.toMatch(/<AlarmTopicArn>[^\n]*\\\n[^\n]*FilterPolicy/);
   });
 });
 
