@@ -339,6 +339,15 @@ describe('schedule and notifications', () => {
         },
       });
     }
+    // CloudWatch can publish to it: the key lets the alarms' service principal encrypt.
+    built.template.hasResourceProperties('AWS::KMS::Key', {
+      Description: 'redraw-tracker logs, queue, topic and secrets',
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+        ]),
+      },
+    });
     built.template.hasOutput('AlarmTopicArn', { Value: { Ref: ids[1] } });
     built.template.hasOutput('NotificationsTopicArn', { Value: { Ref: ids[0] } });
   });
