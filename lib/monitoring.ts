@@ -1,5 +1,5 @@
 /**
- * Alarms (to the notifications topic) and one dashboard. The custom metrics are
+ * Alarms (to the alarm topic, apart from the alerts' and digests' topic) and one dashboard. The custom metrics are
  * the ones the functions emit through Powertools (EMF, namespace RedrawTracker,
  * dimension `service` = the function's service name).
  */
@@ -63,6 +63,7 @@ export interface WebhookRouteMetrics {
 export interface MonitoringProps {
   readonly settings: Pick<Settings, 'noWebhookAlarmHours' | 'staleFlagsPerDayAlarm'>;
   readonly webhookRoute: WebhookRouteMetrics;
+  /** The alarms' own topic (their messages carry no `kind` attribute to filter on). */
   readonly topic: ITopic;
   readonly deadLetters: IQueue;
   readonly webhook: IFunction;

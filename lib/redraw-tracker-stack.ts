@@ -102,7 +102,7 @@ export class RedrawTrackerStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     opsKey.grantEncryptDecrypt(new ServicePrincipal(`logs.${this.region}.amazonaws.com`));
-    // CloudWatch alarms publish to the encrypted topic.
+    // CloudWatch alarms publish to the encrypted alarm topic.
     opsKey.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
 
     this.table = new Table(this, 'Table', {
@@ -237,12 +237,20 @@ export class RedrawTrackerStack extends Stack {
     };
 
     // --- stale redraw sweep (hourly) --------------------------------------------
+    // Alerts (kind=alert) and the weekly digest (kind=weekly_digest): subscribers filter on `kind`.
     const notifications = new Topic(this, 'Notifications', {
       displayName: 'redraw-tracker notifications',
       masterKey: opsKey,
       enforceSSL: true,
     });
-    if (settings.alarmEmail !== null) notifications.addSubscription(new EmailSubscription(settings.alarmEmail));
+    // Alarms have a topic of their own: CloudWatch's alarm messages carry no message attributes,
+    // so a filter policy on `kind` would drop every one of them on the notifications topic.
+    const alarmTopic = new Topic(this, 'AlarmTopic', {
+      displayName: 'redraw-tracker alarms',
+      masterKey: opsKey,
+      enforceSSL: true,
+    });
+    if (settings.alarmEmail !== null) alarmTopic.addSubscription(new EmailSubscription(settings.alarmEmail));
 
     this.staleRedrawSweep = new TableBoundFunction(this, 'StaleRedrawSweep', {
       ...bound,
@@ -469,7 +477,7 @@ export class RedrawTrackerStack extends Stack {
     new Monitoring(this, 'Monitoring', {
       settings,
       webhookRoute: { apiId: this.api.apiId, stage: stage.stageName, method: WEBHOOK_ROUTE.method, resource: WEBHOOK_ROUTE.path },
-      topic: notifications,
+      topic: alarmTopic,
       deadLetters: streamFailures,
       webhook: this.webhook.fn,
       transactionStatus: this.transactionStatus.fn,
@@ -489,7 +497,8 @@ export class RedrawTrackerStack extends Stack {
         slackChannelConfigurationName: `${this.stackName}-notifications`,
         slackWorkspaceId: settings.slack.workspaceId,
         slackChannelId: settings.slack.channelId,
-        notificationTopics: [notifications],
+        // The alerts and digests, and the alarms: a stack with `slack` and no `alarmEmail` still reaches someone.
+        notificationTopics: [notifications, alarmTopic],
         // Amazon Q Developer writes its own log group (/aws/chatbot/<name>, us-east-1); a
         // retention set from here would take a custom-resource Lambda with a wildcard policy.
         loggingLevel: chatLogs,
@@ -497,7 +506,7 @@ export class RedrawTrackerStack extends Stack {
         guardrailPolicies: [ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')],
         userRoleRequired: false,
       });
-      // Amazon Q Developer decrypts the SNS topic's messages with the operations key.
+      // Amazon Q Developer decrypts both topics' messages with the operations key.
       opsKey.grant(new ServicePrincipal('chatbot.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
       // "Acknowledge" and "Snooze 2 days" on the stale-redraw notification (lib/chat-actions.ts): the
       // channel's role and guardrail may invoke the chat button function, and nothing else.
@@ -525,6 +534,10 @@ export class RedrawTrackerStack extends Stack {
       description: 'aws lambda invoke --function-name <this> --payload \'{"since":"2026-01-01"}\' (docs/deploy.md)',
     });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
-    new CfnOutput(this, 'NotificationsTopicArn', { value: notifications.topicArn });
+    new CfnOutput(this, 'NotificationsTopicArn', {
+      value: notifications.topicArn,
+      description: 'Alerts (kind=alert) and the weekly digest (kind=weekly_digest): subscribe with a filter policy on kind (docs/deploy.md)',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn, description: 'Every CloudWatch alarm (and the alarmEmail subscription): subscribe on-call here' });
   }
 }

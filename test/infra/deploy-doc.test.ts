@@ -7,11 +7,17 @@
  *
  * The stack is built with every optional part on (Slack, the follow-up reminder,
  * both optional alarms), so that nothing escapes because cdk.json turns it off.
+ *
+ * Every count the page gives that a template can give (alarms, the metrics they watch,
+ * functions, log groups, KMS keys; issue 33, item 7) is computed here from the template
+ * as cdk.json builds it and with each optional setting the page names, and a count of
+ * those written anywhere else on the page, in words or digits, fails.
  */
 import { readFileSync } from 'node:fs';
 import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { DIGEST_KIND } from '../../functions/core/digest';
 import { APPOINTMENT_EVENT_TYPES, TRACKED_EVENT_TYPES } from '../../functions/core/schemas';
 import { SETTINGS_CONTEXT_KEY } from '../../lib/settings';
 import { PROJECT_ROOT } from '../../lib/table-bound-function';
@@ -77,6 +83,7 @@ const ALARMS_HEADING = '### Alarms';
 const IAM_HEADING = '### IAM actions of each function';
 const TEARDOWN_HEADING = '## Teardown';
 const JUNCTION_HEADING = "### What Junction's dashboard needs";
+const SUBSCRIPTIONS_HEADING = '## Subscriptions';
 
 /** The settings cdk.json holds, as written (a required key without a default is only here). */
 function rawCdkJsonKeys(): string[] {
@@ -188,24 +195,188 @@ describe('docs/deploy.md against lib/settings.ts and the synthesized template', 
     }
   });
 
-  it('says what a teardown leaves behind, how many of each, and the command that deletes each kind', () => {
+  it('says what a teardown leaves behind, how many of each (as cdk.json builds the stack), and the command that deletes each kind', () => {
     const teardown = section(DOC, TEARDOWN_HEADING);
+    // The column's first number is the stack as cdk.json builds it; the variants in brackets are held below.
+    const asCommitted = TemplateJson.parse(buildStack().template.toJSON());
     const DELETE_COMMAND: Record<string, string> = {
       'AWS::DynamoDB::Table': 'aws dynamodb delete-table',
       'AWS::KMS::Key': 'aws kms schedule-key-deletion',
       'AWS::Logs::LogGroup': 'aws logs delete-log-group',
     };
     const retained = new Map<string, number>();
-    for (const resource of Object.values(template.Resources).filter((r) => r.DeletionPolicy === 'Retain')) {
+    for (const resource of Object.values(asCommitted.Resources).filter((r) => r.DeletionPolicy === 'Retain')) {
       retained.set(resource.Type, (retained.get(resource.Type) ?? 0) + 1);
     }
+    // Every optional part on retains nothing of a kind the committed stack does not.
+    const retainedTypes = new Set(Object.values(template.Resources).filter((r) => r.DeletionPolicy === 'Retain').map((r) => r.Type));
+    expect([...retainedTypes].sort()).toEqual([...retained.keys()].sort());
     const rows = firstTable(teardown);
-    const documented = new Map(rows.map((row) => [codeSpans(row[0] ?? '')[0] ?? '', Number(row[1])]));
+    const documented = new Map(rows.map((row) => [codeSpans(row[0] ?? '')[0] ?? '', Number(/^\d+/.exec(row[1] ?? '')?.[0])]));
     expect(Object.fromEntries(documented)).toEqual(Object.fromEntries(retained));
     for (const type of retained.keys()) {
       expect(DELETE_COMMAND[type], `how to delete a retained ${type}`).toBeDefined();
       expect(teardown).toContain(DELETE_COMMAND[type]);
     }
+  }, 120_000);
+});
+
+/** How many resources of `type` the template has. */
+function countOf(of: z.output<typeof TemplateJson>, type: string): number {
+  return Object.values(of.Resources).filter((resource) => resource.Type === type).length;
+}
+
+const AlarmProperties = z.object({
+  MetricName: z.string().optional(),
+  Metrics: z.array(z.object({ MetricStat: z.unknown().optional() })).optional(),
+});
+
+/** The metrics the template's alarms watch, as CloudWatch bills them: one per plain alarm, one per metric a math alarm reads. */
+function alarmMetrics(of: z.output<typeof TemplateJson>): number {
+  return Object.values(of.Resources)
+    .filter((resource) => resource.Type === 'AWS::CloudWatch::Alarm')
+    .map((resource) => AlarmProperties.parse(resource.Properties))
+    .reduce((sum, alarm) => sum + (alarm.MetricName === undefined ? (alarm.Metrics ?? []).filter((metric) => metric.MetricStat !== undefined).length : 1), 0);
+}
+
+/** Resources of `type` the template keeps on a teardown. */
+function retainedOf(of: z.output<typeof TemplateJson>, type: string): number {
+  return Object.values(of.Resources).filter((resource) => resource.Type === type && resource.DeletionPolicy === 'Retain').length;
+}
+
+/**
+ * The counts the page gives, each where it is written once: a pattern whose numbers are
+ * captured, and what the template (as cdk.json builds it, or with one optional setting
+ * changed, as the page says) has instead.
+ */
+interface CountClaim {
+  readonly what: string;
+  readonly pattern: RegExp;
+  readonly expected: () => number[];
+}
+
+/** Every way the page may write a count of alarms, functions, log groups or keys: words or digits. */
+const ANY_COUNT =
+  /\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[a-z]+teen|(?:twenty|thirty|forty)(?:-[a-z]+)?|both)\b(?:\s+(?:more|fewer|KMS|CloudWatch|retained|of the))*\s+(?:alarms?|functions?|log groups?|keys?)\b(?![\s-]+metrics?\b)/gi;
+
+describe("docs/deploy.md's counts, drawn from the synthesized template", () => {
+  const SLACK = { slack: { workspaceId: 'T0123456789', channelId: 'C0123456789' } } as const;
+  const templates = new Map<string, z.output<typeof TemplateJson>>();
+  /** The template as cdk.json builds it ('cdk.json'), or with the named settings changed. */
+  const templateWith = (name: string): z.output<typeof TemplateJson> => {
+    const found = templates.get(name);
+    if (found === undefined) throw new Error(`no template built for ${name}`);
+    return found;
+  };
+  beforeAll(() => {
+    const variants: Record<string, Parameters<typeof buildStack>[0]> = {
+      'cdk.json': {},
+      'alarms off': { settings: { noWebhookAlarmHours: 0, staleFlagsPerDayAlarm: 0 } },
+      'no digest': { settings: { weeklyDigest: false } },
+      slack: { settings: SLACK },
+    };
+    for (const [name, options] of Object.entries(variants)) templates.set(name, TemplateJson.parse(buildStack(options).template.toJSON()));
+  }, 120_000);
+
+  const alarmCount = (name: string) => countOf(templateWith(name), 'AWS::CloudWatch::Alarm');
+  const functionCount = (name: string) => countOf(templateWith(name), 'AWS::Lambda::Function');
+  const keyCount = () => countOf(templateWith('cdk.json'), 'AWS::KMS::Key');
+  const dollars = (amount: number) => amount.toFixed(2);
+
+  const CLAIMS: CountClaim[] = [
+    {
+      what: 'alarms ("Alarms")',
+      pattern: /\*\*(\d+) alarms\*\* \((\d+) with `noWebhookAlarmHours` and `staleFlagsPerDayAlarm` at `0`, (\d+) without `weeklyDigest`, (\d+) with `slack`\)/,
+      expected: () => [alarmCount('cdk.json'), alarmCount('alarms off'), alarmCount('no digest'), alarmCount('slack')],
+    },
+    {
+      what: 'functions ("What gets deployed")',
+      pattern: /\*\*(\d+) functions\*\* \((\d+) without `weeklyDigest`, (\d+) with `slack`;/,
+      expected: () => [functionCount('cdk.json'), functionCount('no digest'), functionCount('slack')],
+    },
+    {
+      what: 'KMS keys ("What gets deployed")',
+      pattern: /\*\*(\d+) KMS keys\*\*: `TableKey`/,
+      expected: () => [keyCount()],
+    },
+    {
+      what: 'alarms and the metrics they watch (the cost\'s assumptions)',
+      pattern: /Alarms: \*\*(\d+) alarms watching (\d+) metrics\*\*/,
+      expected: () => [alarmCount('cdk.json'), alarmMetrics(templateWith('cdk.json'))],
+    },
+    {
+      what: 'alarm metrics and their price (the cost table, $0.10 each)',
+      pattern: /\| CloudWatch alarms \| (\d+) × \$0\.10 = \*\*\$(\d+)\.(\d+)\*\* \| \*\*\$(\d+)\.(\d+)\*\* \| \*\*\$(\d+)\.(\d+)\*\* \|/,
+      expected: () => {
+        const metrics = alarmMetrics(templateWith('cdk.json'));
+        const price = dollars(metrics * 0.1).split('.').map(Number);
+        return [metrics, ...price, ...price, ...price];
+      },
+    },
+    {
+      what: 'KMS keys and their price (the cost table, $1 each in year one)',
+      pattern: /\| KMS \| (\d+) keys: \*\*\$(\d+)\.(\d+)\*\*/,
+      expected: () => [keyCount(), ...dollars(keyCount()).split('.').map(Number)],
+    },
+    {
+      what: 'log groups kept by a teardown ("Teardown")',
+      pattern: /\| `AWS::Logs::LogGroup`: one per function and the API's access logs \| (\d+) \((\d+) without `weeklyDigest`, (\d+) with `slack`\) \|/,
+      expected: () => ['cdk.json', 'no digest', 'slack'].map((name) => retainedOf(templateWith(name), 'AWS::Logs::LogGroup')),
+    },
+  ];
+
+  it('gives the log groups one per function and one for the API, retained', () => {
+    for (const name of ['cdk.json', 'no digest', 'slack']) {
+      const of = templateWith(name);
+      expect(retainedOf(of, 'AWS::Logs::LogGroup'), name).toBe(countOf(of, 'AWS::Lambda::Function') + 1);
+      expect(retainedOf(of, 'AWS::Logs::LogGroup'), name).toBe(countOf(of, 'AWS::Logs::LogGroup'));
+    }
+  });
+
+  for (const claim of CLAIMS) {
+    it(`writes the template's count of ${claim.what}`, () => {
+      const match = claim.pattern.exec(DOC);
+      expect(match, `docs/deploy.md no longer says ${claim.what} as ${String(claim.pattern)}`).not.toBeNull();
+      expect(match?.slice(1).map(Number)).toEqual(claim.expected());
+    });
+  }
+
+  it('writes no other count of alarms, functions, log groups or keys (each is one of the claims above)', () => {
+    const checked = CLAIMS.flatMap((claim) => {
+      const match = claim.pattern.exec(DOC);
+      return match === null ? [] : [{ from: match.index, to: match.index + match[0].length }];
+    });
+    const unchecked = [...DOC.matchAll(ANY_COUNT)]
+      .filter((match) => !checked.some(({ from, to }) => match.index >= from && match.index < to))
+      .map((match) => match[0]);
+    expect(unchecked).toEqual([]);
+  });
+
+  it('finds a count written by hand outside the claims, in words or digits', () => {
+    const extra = `${DOC}\nTwenty-six alarms, eight functions, nine log groups and both keys.\n`;
+    expect([...extra.matchAll(ANY_COUNT)].map((match) => match[0]).slice(-4)).toEqual(['Twenty-six alarms', 'eight functions', 'nine log groups', 'both keys']);
+  });
+});
+
+describe('"Subscriptions"', () => {
+  /** The `kind` message attribute of the sweep's alerts (functions/stale-redraw-sweep/notifier.ts) and of the digest. */
+  const KINDS = ['alert', DIGEST_KIND];
+  const FilterPolicy = z.record(z.string(), z.array(z.string()));
+
+  it('subscribes to topics the stack outputs, never filters the alarm topic, and filters on kinds the tracker sends', () => {
+    const rows = firstTable(section(DOC, SUBSCRIPTIONS_HEADING));
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    for (const [who = '', topicCell = '', filterCell = ''] of rows) {
+      const [topic] = codeSpans(topicCell);
+      expect(Object.keys(template.Outputs), who).toContain(topic);
+      if (filterCell === 'none') continue;
+      expect(topic, `${who}: CloudWatch's alarm messages carry no kind`).not.toBe('AlarmTopicArn');
+      const policy = FilterPolicy.parse(JSON.parse(codeSpans(filterCell)[0] ?? ''));
+      expect(KINDS, who).toEqual(expect.arrayContaining(policy['kind'] ?? ['(no kind)']));
+    }
+    const recipes = section(DOC, SUBSCRIPTIONS_HEADING);
+    expect(recipes).toContain('<AlarmTopicArn> --protocol email');
+    expect(recipes).not.toMatch(/<AlarmTopicArn>[^\n]*\\\n[^\n]*FilterPolicy/);
   });
 });
 

@@ -311,11 +311,53 @@ describe('schedule and notifications', () => {
     });
   });
 
-  it('subscribes no e-mail by default and the configured alarm e-mail when set', () => {
+  it('subscribes no e-mail by default, and the configured alarm e-mail to the alarm topic only', () => {
     built.template.resourceCountIs('AWS::SNS::Subscription', 0);
     const withEmail = buildStack({ settings: { alarmEmail: 'ops@example.org' } });
-    withEmail.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.org' });
+    withEmail.template.resourceCountIs('AWS::SNS::Subscription', 1);
+    withEmail.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.org',
+      TopicArn: { Ref: Match.stringLikeRegexp('^AlarmTopic') },
+    });
   }, 120_000);
+
+  it('gives the alarms a topic of their own, encrypted with the notification topic\'s key and refusing plain HTTP', () => {
+    const topics = built.template.findResources('AWS::SNS::Topic');
+    const ids = Object.keys(topics);
+    expect(ids).toEqual([expect.stringMatching(/^Notifications/), expect.stringMatching(/^AlarmTopic/)]);
+    const [notifications, alarms] = ids.map((id) => topics[id]?.['Properties'] as { KmsMasterKeyId: unknown });
+    expect(alarms?.KmsMasterKeyId).toEqual(notifications?.KmsMasterKeyId);
+    expect(alarms?.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OpsKey/), 'Arn'] });
+    for (const id of ids) {
+      built.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+    // CloudWatch can publish to it: the key lets the alarms' service principal encrypt.
+    built.template.hasResourceProperties('AWS::KMS::Key', {
+      Description: 'redraw-tracker logs, queue, topic and secrets',
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+        ]),
+      },
+    });
+    built.template.hasOutput('AlarmTopicArn', { Value: { Ref: ids[1] } });
+    built.template.hasOutput('NotificationsTopicArn', { Value: { Ref: ids[0] } });
+  });
+
+  it('lets functions publish to the notification topic, never to the alarm topic (only alarms are there)', () => {
+    const publishers = allStatements(built.template).filter(({ statement }) => statement.Effect === 'Allow' && statement.Action.includes('sns:Publish'));
+    const resources = JSON.stringify(publishers.map(({ statement }) => statement.Resource));
+    expect(resources).toMatch(/"Ref":"Notifications/);
+    expect(resources).not.toMatch(/AlarmTopic/);
+  });
 });
 
 describe('HTTP API', () => {
@@ -394,8 +436,8 @@ describe('HTTP API', () => {
 describe('alarms and dashboard', () => {
   const alarms = () => Object.values(built.template.findResources('AWS::CloudWatch::Alarm')).map((a) => a['Properties']);
 
-  it('sends every alarm to the notifications topic', () => {
-    const topicRef = { Ref: expect.stringMatching(/^Notifications/) };
+  it('sends every alarm to the alarm topic, none to the notification topic (alarms carry no `kind` to filter on)', () => {
+    const topicRef = { Ref: expect.stringMatching(/^AlarmTopic/) };
     expect(alarms().length).toBeGreaterThan(0);
     for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([topicRef]);
   });
@@ -664,13 +706,12 @@ describe('events, retention and chat (CONTRACT §7, §8)', () => {
     built.template.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
   });
 
-  it('with the slack setting, maps the notifications topic to the channel with logging on, its guardrail and role allowing the buttons\' one invocation only', () => {
+  it('with the slack setting, maps both topics (alerts and digests, alarms) to the channel with logging on, its guardrail and role allowing the buttons\' one invocation only', () => {
     const withSlack = buildStack({ settings: { slack: { workspaceId: 'T0123456789', channelId: 'C0123456789' } } });
-    const topicId = Object.keys(withSlack.template.findResources('AWS::SNS::Topic'))[0];
     withSlack.template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
       SlackWorkspaceId: 'T0123456789',
       SlackChannelId: 'C0123456789',
-      SnsTopicArns: [{ Ref: topicId }],
+      SnsTopicArns: [{ Ref: Match.stringLikeRegexp('^Notifications') }, { Ref: Match.stringLikeRegexp('^AlarmTopic') }],
       LoggingLevel: 'ERROR',
       GuardrailPolicies: [{ Ref: Match.stringLikeRegexp('^ChatActionsGuardrail') }],
       UserRoleRequired: false,
