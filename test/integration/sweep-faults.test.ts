@@ -12,6 +12,7 @@
  * previous one's, so that a sweep finds only its scenario's orders due (the
  * earlier scenarios' are flagged and notified by then, and stay stale).
  */
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalFromDate, instantMillis } from '../../functions/core/instant';
@@ -328,6 +329,27 @@ describe('one sweep at a time (CONTRACT §4: the lease)', () => {
   });
 });
 
+/**
+ * Until every order the abandoned sweep flagged (at `since`) has its notification's claim, and nothing more changes
+ * for two reads in a row (at most 20 s): what a crashed process had already sent to DynamoDB has landed.
+ */
+async function deadSweepSettled(ids: readonly string[], since: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  let last = '';
+  for (;;) {
+    const flagged = (await Promise.all(ids.map((id) => getOrder(table.db, table.tableName, id)))).filter((order) => order?.stale?.since === since).length;
+    const scanned = await table.client.send(
+      new ScanCommand({ TableName: table.tableName, FilterExpression: 'begins_with(pk, :claim)', ExpressionAttributeValues: { ':claim': { S: 'CLAIM#notification#' } }, ConsistentRead: true }),
+    );
+    // The claims of these orders only (the table holds the other tests' too); a test table is small enough for one Scan page.
+    const claims = (scanned.Items ?? []).filter((item) => ids.some((id) => item.pk?.S?.includes(id))).length;
+    const seen = `${flagged}/${claims}`;
+    if ((claims >= flagged && seen === last) || Date.now() > deadline) return;
+    last = seen;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 describe('a sweep that crashed after SNS accepted a notification, before its claim was marked', () => {
   it('is not repeated by a sweep within 15 minutes of the claim; the first sweep after them sends it again, once', async () => {
     const { ids, now } = await seedStuck(3);
@@ -350,8 +372,9 @@ describe('a sweep that crashed after SNS accepted a notification, before its cla
     const dead = sweep(now, dying, { timeLeft: () => (crashed ? 0 : 10 * 60_000) });
     dead.run.catch(() => undefined); // the dead sweep's promise is abandoned
     const crashedId = await reached;
-    // The dead sweep's writes already on their way land (a flag of another candidate, say); then nothing of it moves.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The dead sweep's writes already on their way land (the flags and claims of its other candidates); then nothing of
+    // it moves. Waited for, not timed: on a loaded machine they can take longer than any fixed pause.
+    await deadSweepSettled(ids, canonicalFromDate(new Date(now)));
     expect(ids.flatMap(messagesOf)).toHaveLength(1);
 
     // 10 minutes on (its lease ended at 5): its claims are fresh, so they are left alone (pending); nothing is repeated.
