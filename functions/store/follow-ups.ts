@@ -36,7 +36,6 @@ import {
   trackerUpdate,
   type FollowUp,
   type FollowUpAction,
-  type FollowUpState,
   type FollowUpView,
   type LastEntry,
   type OpenRedrawTiming,
@@ -575,27 +574,6 @@ function listingKeyOf(item: Record<string, unknown>): z.output<typeof ListingKey
   });
 }
 
-/**
- * Every open follow-up still `new` that was opened before `openedBefore` and
- * not yet reminded (the sweep's FOLLOW_UP_ACK_HOURS reminder): one read of the
- * worklist's open partition (an index, never a Scan), filtered here.
- */
-export async function unacknowledgedFollowUps(db: TableClient, tableName: string, openedBefore: string): Promise<StoredFollowUp[]> {
-  const found: StoredFollowUp[] = [];
-  for await (const item of queryItems(db, {
-    TableName: tableName,
-    IndexName: TABLE.byTransaction.indexName,
-    KeyConditionExpression: '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': TABLE.byTransaction.partitionKey },
-    ExpressionAttributeValues: { ':pk': FOLLOW_UP_LISTING_PARTITIONS.open },
-  })) {
-    const stored = parseStored(item);
-    const state: FollowUpState = stored.followUp.state;
-    if (state === 'new' && stored.remindedAt === null && stored.followUp.opened_at < openedBefore) found.push(stored);
-  }
-  return found;
-}
-
 // ---------------------------------------------------------------------------
 // Answers
 
@@ -636,7 +614,7 @@ export async function openFollowUps(db: TableClient, tableName: string): Promise
   return found;
 }
 
-/** Whether the not_acknowledged reminder is due (as unacknowledgedFollowUps filters): still new, opened before `openedBefore`, not reminded. */
+/** Whether the not_acknowledged reminder is due: still new, opened before `openedBefore`, not reminded. */
 export function awaitsReminder(stored: StoredFollowUp, openedBefore: string): boolean {
   return stored.followUp.state === 'new' && stored.remindedAt === null && stored.followUp.opened_at < openedBefore;
 }
