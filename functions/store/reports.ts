@@ -45,9 +45,9 @@ import {
 } from '../core/report';
 import { stateAt } from '../core/follow-up';
 import { mostOverdue } from '../core/digest';
-import { isFollowUpItem, parseFollowUpItem } from './follow-ups';
+import { isFollowUpItem, openFollowUps, parseFollowUpItem } from './follow-ups';
 import { queryItems } from './query-pages';
-import { FOLLOW_UP_LISTING_PARTITIONS, keys, OPEN_REDRAW_PARTITIONS, TABLE } from './table';
+import { keys, OPEN_REDRAW_PARTITIONS, TABLE } from './table';
 import type { TableClient } from './table-client';
 import { isTransactionItem, parseTransactionItem } from './transaction-items';
 
@@ -355,19 +355,6 @@ async function staleOrderIds(db: TableClient, tableName: string): Promise<Set<st
   return ids;
 }
 
-/** Every follow-up open now (the worklist's open partition, by due time), with its state as of `now`. */
-async function* openFollowUps(db: TableClient, tableName: string) {
-  for await (const item of queryItems(db, {
-    TableName: tableName,
-    IndexName: TABLE.byTransaction.indexName,
-    KeyConditionExpression: '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': TABLE.byTransaction.partitionKey },
-    ExpressionAttributeValues: { ':pk': FOLLOW_UP_LISTING_PARTITIONS.open },
-  })) {
-    yield parseFollowUpItem(item);
-  }
-}
-
 /**
  * The report of [from, to) as of `now` (CONTRACT §11): the window's rows, the
  * follow-ups open now and the stale flags now. Eventually consistent reads: a
@@ -380,7 +367,7 @@ export async function readRedrawReport(db: TableClient, tableName: string, input
     staleOrderIds(db, tableName),
     (async () => {
       const found: { owner: string | null; opened_at: string; orderId: string | null }[] = [];
-      for await (const stored of openFollowUps(db, tableName)) {
+      for (const stored of await openFollowUps(db, tableName)) {
         if (stored.followUp.state === 'closed') continue;
         found.push({ owner: stored.followUp.owner, opened_at: stored.followUp.opened_at, orderId: stored.redraw?.orderId ?? null });
       }
@@ -400,7 +387,7 @@ export async function readRedrawReport(db: TableClient, tableName: string, input
  */
 export async function overdueFollowUps(db: TableClient, tableName: string, input: { now: Date; limit: number }): Promise<OverdueFollowUp[]> {
   const open: OverdueFollowUp[] = [];
-  for await (const stored of openFollowUps(db, tableName)) {
+  for (const stored of await openFollowUps(db, tableName)) {
     const current = stateAt(stored.followUp, input.now);
     if (current.state === 'closed') continue;
     open.push({ id: current.id, owner: current.owner, state: current.state, due_at: stored.dueAt, opened_at: current.opened_at, attention: current.attention });
