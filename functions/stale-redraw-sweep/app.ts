@@ -649,7 +649,7 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
     if (notificationsStopped || !mayStart('notification')) return;
     const due = (stored: StoredFollowUp | null): stored is StoredFollowUp =>
       stored !== null && stateAt(stored.followUp, now).state === 'new' && stored.remindedAt === null && stored.followUp.opened_at < openedBefore;
-    let stored = await getFollowUp(db, tableName, listed.followUp.id);
+    const stored = await getFollowUp(db, tableName, listed.followUp.id);
     if (!due(stored)) return;
     const { followUp } = stored;
     const orderId = stored.redraw?.orderId ?? followUp.redraw_order_id ?? followUp.initial_order_id;
@@ -667,12 +667,28 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
       notified++;
       reminded++;
     }
-    for (let race = 0; race < REMINDER_MARK_RACES; race++) {
-      if ((await markReminded(db, tableName, stored, since)) === 'written') return;
-      stored = await getFollowUp(db, tableName, followUp.id);
-      if (!due(stored)) return;
+    if (!(await markSent(stored, due, (current) => markReminded(db, tableName, current, since)))) {
+      logger.warn('reminder sent but not marked: the next sweep may send it again', { follow_up_id: followUp.id });
     }
-    logger.warn('reminder sent but not marked: the next sweep may send it again', { follow_up_id: followUp.id });
+  };
+
+  /**
+   * Marks a follow-up's notice sent (its marker on the item), read again after
+   * each lost race (another write of the follow-up) while the notice is still
+   * due; false when every try lost.
+   */
+  const markSent = async (
+    sent: StoredFollowUp,
+    due: (stored: StoredFollowUp | null) => stored is StoredFollowUp,
+    mark: (stored: StoredFollowUp) => Promise<'written' | 'lost'>,
+  ): Promise<boolean> => {
+    let stored: StoredFollowUp | null = sent;
+    for (let race = 0; race < REMINDER_MARK_RACES; race++) {
+      if ((await mark(stored)) === 'written') return true;
+      stored = await getFollowUp(db, tableName, sent.followUp.id);
+      if (!due(stored)) return true;
+    }
+    return false;
   };
 
   /**
@@ -689,7 +705,7 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
   const noticeFailedRedraw = async (listed: StoredFollowUp): Promise<void> => {
     if (notificationsStopped || !mayStart('notification')) return;
     const due = (stored: StoredFollowUp | null): stored is StoredFollowUp => stored !== null && awaitsRedrawFailedNotice(stored, now);
-    let stored = await getFollowUp(db, tableName, listed.followUp.id);
+    const stored = await getFollowUp(db, tableName, listed.followUp.id);
     if (!due(stored)) return;
     const followUp = stateAt(stored.followUp, now);
     // The order that failed: the redraw order, or (a transaction that ended without one) the initial order.
@@ -705,12 +721,9 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
       notified++;
       redrawFailedNotified++;
     }
-    for (let race = 0; race < REMINDER_MARK_RACES; race++) {
-      if ((await markAttentionNotified(db, tableName, stored, since)) === 'written') return;
-      stored = await getFollowUp(db, tableName, followUp.id);
-      if (!due(stored)) return;
+    if (!(await markSent(stored, due, (current) => markAttentionNotified(db, tableName, current, since)))) {
+      logger.warn('redraw_failed notice sent but not marked: the next sweep marks it (its claim says it went out)', { follow_up_id: followUp.id });
     }
-    logger.warn('redraw_failed notice sent but not marked: the next sweep marks it (its claim says it went out)', { follow_up_id: followUp.id });
   };
 
   const guarded = (step: string, work: (order: IndexedOrder) => Promise<void>) => async (order: IndexedOrder) => {
