@@ -268,7 +268,7 @@ describe('the notification names the follow-up', () => {
     const chat = JSON.parse(byProtocol.https) as ReturnType<typeof chatNotification>;
     expect(chat).toEqual(chatNotification(sent, { region: 'us-east-1' }));
     // The chat buttons act only at the version this alert was sent with (issue 32).
-    expect(chat.metadata.additionalContext).toMatchObject({ follow_up_id: flow.transactionId, follow_up_version: '4' });
+    expect(chat.metadata.additionalContext).toMatchObject({ follow_up_id: flow.transactionId, follow_up_version: String(flow.version + 3) });
     expect(chat.content.title).toBe(`:warning: ${sent.subject}`);
     expect(chat.content.description).toContain(`*Follow-up:* ${flow.transactionId}: acknowledged, owner team.redraws, 2 contact attempts`);
     expect(mine[0]!.MessageAttributes['owner']?.StringValue).toBe('team.redraws');
