@@ -60,15 +60,32 @@ export function processesMatching(pattern: RegExp): string[] {
   return table.split('\n').filter((line) => pattern.test(line));
 }
 
-/** A TCP port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+/**
+ * Ports handed out by freePort: below Linux's ephemeral range (32768-60999),
+ * which the kernel gives to outgoing connections and to `listen(0)` (DynamoDB
+ * Local's own port among them). A port taken from that range could be handed
+ * to someone else between the check and `npm start`'s listen.
+ */
+const TEST_PORTS = { from: 20_000, to: 32_767 } as const;
+
+/**
+ * A TCP port nobody listens on right now, picked at random from TEST_PORTS (so
+ * two test files starting at once rarely pick the same one) and checked by
+ * binding it.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const port = TEST_PORTS.from + Math.floor(Math.random() * (TEST_PORTS.to - TEST_PORTS.from + 1));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port between ${TEST_PORTS.from} and ${TEST_PORTS.to} after 50 tries`);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
+    server.once('error', () => resolveFree(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolveFree(true)));
   });
 }
 
