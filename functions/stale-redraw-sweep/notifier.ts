@@ -17,7 +17,7 @@ import type { SNSClient, SNSClientConfig } from '@aws-sdk/client-sns';
 import * as z from 'zod/mini';
 import { agoWords, days, humanTime, isTimeZone } from '../core/alert-time';
 import { canonicalFromDate } from '../core/instant';
-import { nextStepFor } from '../core/next-steps';
+import { nextStepFor, reasonText } from '../core/next-steps';
 import type { FollowUpState } from '../core/follow-up';
 import type { NotificationReason } from '../core/staleness';
 import { optionalSetting } from '../shared/config';
@@ -186,37 +186,6 @@ export interface Notifier {
    * been accepted, which the sweep cannot know).
    */
   notify(notification: StaleRedrawNotification, options?: { signal?: AbortSignal }): Promise<void>;
-}
-
-/**
- * Per reason: its words in a subject, and what is wrong in a sentence. Keyed by
- * text so that a reason the sweep learns later still renders (in its own words).
- */
-const REASON_TEXT: Readonly<Record<string, { words: string; what: string }>> = {
-  redraw_not_created: {
-    words: 'redraw not created',
-    what: 'the lab could not return every result and offered a redraw, but the tracker knows no redraw order yet',
-  },
-  no_progress: {
-    words: 'no progress',
-    what: 'the redraw order has not moved on since its last status change',
-  },
-  appointment_missed: {
-    words: 'appointment missed',
-    what: 'the patient was booked for the new draw, the appointment has passed and the order has not moved on since',
-  },
-  not_acknowledged: {
-    words: 'follow-up not acknowledged',
-    what: 'nobody has acknowledged its follow-up since it opened',
-  },
-  redraw_failed: {
-    words: 'redraw failed',
-    what: 'the redraw order ended without the missing results, and Junction supports one redraw per transaction',
-  },
-};
-
-function reasonText(reason: string): { words: string; what: string } {
-  return REASON_TEXT[reason] ?? { words: reason.replaceAll('_', ' '), what: `it is flagged ${reason}` };
 }
 
 /** Whether the notification is the not_acknowledged reminder rather than a stale flag. */
