@@ -18,9 +18,13 @@ import type { AppointmentTiming, NotificationReason } from './staleness';
  */
 export const BOOKED_TIME = '{booked_time}';
 
+/**
+ * The next step for the team (the people who work the redraws), per reason:
+ * `next_step` in a notification's JSON, "For the team:" in its text.
+ */
 export const NEXT_STEPS: Readonly<Record<NotificationReason, string>> = {
   redraw_not_created:
-    "Open the order in Junction's dashboard. If a redraw order exists there, its webhooks did not reach the tracker: check the endpoint's deliveries in Junction's webhook settings. If none exists, ask Junction support: Junction creates the redraw order itself, so do not create one (the patient would get a second order). The flag clears by itself when the redraw order appears.",
+    "Open the order in Junction's dashboard. If a redraw order exists there, its webhooks did not reach the tracker: tell whoever runs the tracker, and work the redraw order in Junction meanwhile. If none exists, ask Junction support: Junction creates the redraw order itself, so do not create one (the patient would get a second order). The flag clears by itself when the redraw order appears.",
   no_progress:
     'Check with the patient whether the new draw happened or is booked (an appointment, a kit on its way) and help them book it; if the redraw will not happen, cancel the order in Junction. The flag clears by itself when the order moves on or ends.',
   appointment_missed:
@@ -32,7 +36,22 @@ export const NEXT_STEPS: Readonly<Record<NotificationReason, string>> = {
 };
 
 /**
- * The next step for a notification of this reason; `appointment`: the redraw
+ * The next step for whoever runs the tracker (an engineer, not the team), for
+ * the reasons that may be the tracker's own trouble: `next_step_operator` in a
+ * notification's JSON, "For whoever runs the tracker:" in its text.
+ */
+export const OPERATOR_STEPS: Readonly<Partial<Record<NotificationReason, string>>> = {
+  redraw_not_created:
+    "If Junction's dashboard shows a redraw order the tracker does not know, its webhooks were lost: check the endpoint's deliveries in Junction's webhook settings (a failing or disabled endpoint, or a signing secret rotated on one side only: the Webhooks metric's invalid_signature) and recover the failed messages there. With a Junction API key set, the tracker's sync repairs lost webhooks by itself (docs/reconcile.md).",
+};
+
+/** The operator's next step for this reason, or null when it is the team's alone. */
+export function operatorStepFor(reason: NotificationReason): string | null {
+  return OPERATOR_STEPS[reason] ?? null;
+}
+
+/**
+ * The team's next step for a notification of this reason; `appointment`: the redraw
  * order's (CONTRACT §10), whose start the appointment_missed text names
  * ("2026-03-05 14:00 UTC"), or "its booked time" when it gives none.
  */
@@ -79,3 +98,42 @@ export const REASON_TEXT: Readonly<Record<string, { words: string; what: string 
 export function reasonText(reason: string): { words: string; what: string } {
   return REASON_TEXT[reason] ?? { words: reason.replaceAll('_', ' '), what: `it is flagged ${reason}` };
 }
+
+/** Where the CLI reaches the tracker: the local one, or a deployed stack in a region. */
+export interface CommandTarget {
+  deployed?: { stack: string; region: string | undefined } | undefined;
+}
+
+/** ` --stack RedrawTracker --region us-east-1` for a deployed stack, nothing locally. */
+function targetFlags(target: CommandTarget): string {
+  const deployed = target.deployed;
+  if (!deployed) return '';
+  return ` --stack ${deployed.stack}${deployed.region ? ` --region ${deployed.region}` : ''}`;
+}
+
+/**
+ * The CLI lines that work a follow-up, each a command that runs as printed
+ * (ids are ResourceIds, safe in a shell; no placeholder in angle brackets):
+ * `take_it` acknowledges it for REDRAW_TRACKER_OWNER (on AWS, the caller's own
+ * identity) when nobody owns it; `contact`, `snooze` and `close` record what
+ * happened, with one of their allowed values each (`--help` lists the others).
+ */
+export interface FollowUpCommands {
+  take_it: string;
+  contact: string;
+  snooze: string;
+  close: string;
+}
+
+export function followUpCommands(followUpId: string, target: CommandTarget = {}): FollowUpCommands {
+  const flags = targetFlags(target);
+  return {
+    take_it: `npx redraw-tracker ack ${followUpId}${flags}`,
+    contact: `npx redraw-tracker contact ${followUpId} --channel phone --outcome reached${flags}`,
+    snooze: `npx redraw-tracker snooze ${followUpId} --for 2d --reason patient_requested${flags}`,
+    close: `npx redraw-tracker close ${followUpId} --disposition patient_declined${flags}`,
+  };
+}
+
+/** What the take-it line does, said beside it. */
+export const TAKE_IT_NOTE = 'you become its owner: REDRAW_TRACKER_OWNER locally, your own identity on AWS; --owner <handle> gives it to someone else';

@@ -86,3 +86,43 @@ const HIGH_BY_LOW: Readonly<Record<string, string>> = {
 
 /** The high level of each ending category (the ending states themselves are listed once, in ENDING). */
 const HIGH_OF_ENDING = { done: 'completed', cancelled: 'cancelled', failed: 'failed' } as const;
+
+/**
+ * A low-level status in plain words, for people who do not know Junction's
+ * statuses (alerts, the digest, the console). The raw status always travels
+ * beside it; one Junction adds later reads as itself with spaces.
+ */
+const STATUS_WORDS: Readonly<Record<string, string>> = {
+  ordered: 'ordered, nothing done yet',
+  requisition_created: 'requisition created, waiting for the patient',
+  requisition_bypassed: 'ordered without a requisition, waiting for the patient',
+  awaiting_registration: 'waiting for the patient to register',
+  registered: 'registered, waiting for the draw',
+  appointment_pending: 'waiting for the patient to book an appointment',
+  appointment_scheduled: 'appointment booked',
+  appointment_cancelled: 'appointment cancelled',
+  redraw_available: 'a redraw is offered: the lab could not return every result',
+  transit_customer: 'kit on its way to the patient',
+  out_for_delivery: 'kit out for delivery to the patient',
+  with_customer: 'kit with the patient',
+  transit_lab: 'sample on its way to the lab',
+  problem_in_transit_customer: 'a problem delivering the kit to the patient',
+  problem_in_transit_lab: 'a problem delivering the sample to the lab',
+  draw_completed: 'sample drawn',
+  delivered_to_lab: 'sample at the lab',
+  lab_processing_blocked: 'the lab cannot process the sample yet',
+  partial_results: 'some results in',
+  completed: 'results complete',
+  corrected: 'results corrected',
+  cancelled: 'cancelled',
+  do_not_process: 'cancelled (do not process)',
+  sample_error: 'a sample error (the lab could not test the sample)',
+  lost: 'the sample lost',
+  failure_to_deliver_to_lab: 'the sample never reached the lab',
+  failure_to_deliver_to_customer: 'the kit never reached the patient',
+};
+
+/** "waiting for the patient to register" for awaiting_registration; an unknown status as itself with spaces. */
+export function statusWords(lowLevelStatus: string): string {
+  return Object.hasOwn(STATUS_WORDS, lowLevelStatus) ? STATUS_WORDS[lowLevelStatus]! : lowLevelStatus.replaceAll('_', ' ');
+}

@@ -986,7 +986,19 @@ function notificationOf(
     follow_up:
       followUp === null
         ? null
-        : { id: followUp.id, state: followUp.state, owner: followUp.owner, contact_attempts: followUp.contact_attempts, opened_at: followUp.opened_at, version: followUp.version },
+        : {
+            id: followUp.id,
+            state: followUp.state,
+            owner: followUp.owner,
+            contact_attempts: followUp.contact_attempts,
+            opened_at: followUp.opened_at,
+            version: followUp.version,
+            // What the team recorded (enums, a time, its own reference): never free text.
+            reference: followUp.reference,
+            last_contact: followUp.last_contact,
+            snoozed_until: followUp.snoozed_until,
+            snooze_reason: followUp.snooze_reason,
+          },
     // The redraw order's appointment (CONTRACT §10): an id, a time and a status, never more.
     appointment: appointment === null ? null : { id: appointment.id, start_at: appointment.start_at, status: appointment.status },
   };

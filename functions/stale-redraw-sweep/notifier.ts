@@ -17,7 +17,8 @@ import type { SNSClient, SNSClientConfig } from '@aws-sdk/client-sns';
 import * as z from 'zod/mini';
 import { agoWords, days, humanTime, isTimeZone } from '../core/alert-time';
 import { canonicalFromDate } from '../core/instant';
-import { nextStepFor, reasonText } from '../core/next-steps';
+import { followUpCommands, nextStepFor, operatorStepFor, reasonText, TAKE_IT_NOTE, type FollowUpCommands } from '../core/next-steps';
+import { statusWords } from '../core/status';
 import type { FollowUpState } from '../core/follow-up';
 import type { NotificationReason } from '../core/staleness';
 import { optionalSetting } from '../shared/config';
@@ -65,6 +66,13 @@ export interface NotificationFollowUp {
   opened_at: string;
   /** Its version as of the sweep: the chat buttons act only if it has not changed since (absent: no buttons). */
   version?: number;
+  /** The team's ticket id or URL (CONTRACT §9's charset), when set. */
+  reference?: string | null;
+  /** The last recorded contact attempt: when, how and with what outcome (enums only). */
+  last_contact?: { at: string; channel: string; outcome: string } | null;
+  /** Until when it is (or was) snoozed, and why (an enum). */
+  snoozed_until?: string | null;
+  snooze_reason?: string | null;
 }
 
 /** The redraw order's appointment as a notification names it (CONTRACT §10): an id, a time and a status only. */
@@ -104,8 +112,14 @@ export interface StaleRedrawNotification {
 export interface SentStaleRedrawNotification extends StaleRedrawNotification {
   /** e.g. `npx redraw-tracker order <order id> --stack RedrawTracker --region us-east-1` (README, "Operations CLI"). */
   look_up: string;
-  /** What to do next for this reason (core/next-steps.ts; no PHI). */
+  /** What the team does next for this reason (core/next-steps.ts; no PHI). */
   next_step: string;
+  /** What whoever runs the tracker does, for a reason that may be the tracker's own trouble (core/next-steps.ts), else null. */
+  next_step_operator: string | null;
+  /** The order's low-level status in words ("kit with the patient"); the raw status is beside it. */
+  status_words: string;
+  /** The CLI lines that take the follow-up and record what happened (core/next-steps.ts), or null without a follow-up. */
+  commands: FollowUpCommands | null;
   /** The e-mail subject and chat title: `Redraw stuck 9 days (no progress) - owner: j.doe - prod`. */
   subject: string;
   /** Which deployment sent it (ENVIRONMENT_NAME). */
@@ -148,10 +162,17 @@ export function sentNotification(notification: StaleRedrawNotification, context:
             contact_attempts: followUp.contact_attempts,
             opened_at: followUp.opened_at,
             ...(followUp.version === undefined ? {} : { version: followUp.version }),
+            reference: followUp.reference ?? null,
+            last_contact: followUp.last_contact ? { at: followUp.last_contact.at, channel: followUp.last_contact.channel, outcome: followUp.last_contact.outcome } : null,
+            snoozed_until: followUp.snoozed_until ?? null,
+            snooze_reason: followUp.snooze_reason ?? null,
           },
     ...(appointment === undefined ? {} : { appointment: appointment === null ? null : { id: appointment.id, start_at: appointment.start_at, status: appointment.status } }),
     look_up: lookUpLine(notification.order_id, context.deployed),
     next_step: nextStepFor(notification.reason, notification.appointment),
+    next_step_operator: operatorStepFor(notification.reason),
+    status_words: statusWords(notification.low_level_status),
+    commands: followUp === null ? null : followUpCommands(followUp.id, { deployed: context.deployed ? { stack: DEPLOYED_STACK_NAME, region: context.deployed.region } : undefined }),
     subject: subjectLine(notification, environment),
     environment,
     sent_at: canonicalFromDate(context.now ?? new Date()),
@@ -229,16 +250,18 @@ export interface RenderOptions {
   timeZone?: string | null;
 }
 
-/** "Owner j.doe" or "no owner yet". */
-function ownerText(followUp: NotificationFollowUp): string {
-  return followUp.owner === null ? 'no owner yet' : `owner ${followUp.owner}`;
+/** The follow-up in a few words: "acknowledged, owner j.doe, 2 contact attempts" (its id is on the transaction's line). */
+function followUpText(followUp: NotificationFollowUp): string {
+  const attempts = followUp.contact_attempts === 1 ? '1 contact attempt' : `${followUp.contact_attempts} contact attempts`;
+  return `${followUp.state}, ${followUp.owner === null ? 'no owner' : `owner ${followUp.owner}`}, ${attempts}`;
 }
 
-/** The follow-up in a few words: "t-1: acknowledged, owner j.doe, 2 contact attempts". */
-function followUpText(followUp: NotificationFollowUp | null): string {
-  if (followUp === null) return '(none known)';
-  const attempts = followUp.contact_attempts === 1 ? '1 contact attempt' : `${followUp.contact_attempts} contact attempts`;
-  return `${followUp.id}: ${followUp.state}, ${ownerText(followUp)}, ${attempts}`;
+/** Whose it is, in a sentence: "j.doe has it (2 contact attempts)." or "Nobody has taken it yet." */
+function whoseText(followUp: NotificationFollowUp | null): string {
+  if (followUp === null) return 'The tracker knows no follow-up for it.';
+  if (followUp.owner === null) return followUp.state === 'new' ? 'Nobody has taken it yet.' : 'It has no owner.';
+  const attempts = followUp.contact_attempts === 0 ? 'no contact recorded yet' : followUp.contact_attempts === 1 ? '1 contact attempt' : `${followUp.contact_attempts} contact attempts`;
+  return `${followUp.owner} has it (${attempts}).`;
 }
 
 /** The booked appointment in words, or null when the notification names none. */
@@ -252,43 +275,119 @@ function appointmentText(sent: SentStaleRedrawNotification, options: RenderOptio
   return `${when}, ${appointment.status} (appointment ${appointment.id})${missed}`;
 }
 
-/** "is stuck 9 days, flagged just now", or for a failed redraw "ended 3 h ago, notified just now" (said from when it was sent). */
-function stuckText(sent: SentStaleRedrawNotification): string {
+/** The order's state in words, then the raw status and since when: "kit with the patient (collecting_sample / with_customer) since ..., 9 days ago". */
+function whereText(sent: SentStaleRedrawNotification, zone: string | null): string {
   const now = new Date(Date.parse(sent.sent_at));
-  const age = isRedrawFailed(sent) ? `ended ${agoWords(sent.status_time, now)}` : `is stuck ${days(sent.days_waiting)}`;
-  return `${age}, ${sentWord(sent)} ${agoWords(sent.since, now)}`;
+  return `${sent.status_words} (${sent.status} / ${sent.low_level_status}) since ${humanTime(sent.status_time, zone)}, ${isRedrawFailed(sent) ? agoWords(sent.status_time, now) : `${days(sent.days_waiting)} ago`}`;
 }
 
-/** One plain sentence of what is wrong and how long (ids, statuses and times only). */
-function summaryOf(sent: SentStaleRedrawNotification, options: RenderOptions): string {
+/** The lines of what the team already recorded on the follow-up: last contact, snooze, reference (only those set). */
+function recordedLines(followUp: NotificationFollowUp | null, zone: string | null): Array<[label: string, text: string]> {
+  if (followUp === null) return [];
+  const lines: Array<[string, string]> = [];
+  if (followUp.last_contact) {
+    const contact = followUp.last_contact;
+    lines.push(['Last contact', `${humanTime(contact.at, zone)} by ${contact.channel.replaceAll('_', ' ')}: ${contact.outcome.replaceAll('_', ' ')}`]);
+  }
+  if (followUp.snoozed_until) {
+    const ended = followUp.state !== 'snoozed' ? ' (ended)' : '';
+    lines.push(['Snoozed', `until ${humanTime(followUp.snoozed_until, zone)}${ended}${followUp.snooze_reason ? `, ${followUp.snooze_reason.replaceAll('_', ' ')}` : ''}`]);
+  }
+  if (followUp.reference) lines.push(['Reference', followUp.reference]);
+  return lines;
+}
+
+/** The ids, each once and labelled: the order, and the transaction that is also the follow-up's id (or the order, without a transaction). */
+function idLines(sent: SentStaleRedrawNotification): Array<[string, string]> {
+  const followUpId = sent.follow_up?.id ?? null;
+  const order: [string, string] = [orderLabel(sent), `${sent.order_id}${followUpId === sent.order_id ? " (also its follow-up's id)" : ''}`];
+  if (sent.transaction_id === null) return [order];
+  return [order, ['Transaction', `${sent.transaction_id}${followUpId === sent.transaction_id ? " (also its follow-up's id)" : ''}`]];
+}
+
+/** What is wrong, as the first sentence (never the subject again): per reason, with how long. */
+function headline(sent: SentStaleRedrawNotification, options: RenderOptions): string {
   const zone = options.timeZone ?? null;
-  const what =
-    isReminder(sent) && sent.follow_up !== null ? `${reasonText(sent.reason).what} at ${humanTime(sent.follow_up.opened_at, zone)}` : reasonText(sent.reason).what;
-  return `Order ${sent.order_id}${sent.transaction_id ? ` (transaction ${sent.transaction_id})` : ''} is ${sent.low_level_status}: ${what}. It ${stuckText(sent)}.`;
+  const now = new Date(Date.parse(sent.sent_at));
+  const waiting = days(sent.days_waiting);
+  // A string comparison: a reason the sweep learns later still reads, in its own words.
+  const reason: string = sent.reason;
+  switch (reason) {
+    case 'redraw_not_created':
+      return `The lab could not return every result and offered a redraw ${waiting} ago, and the tracker knows no redraw order yet.`;
+    case 'no_progress':
+      return `The redraw order has not moved on for ${waiting}: ${sent.status_words}.`;
+    case 'appointment_missed':
+      return `The patient's redraw appointment has passed and the redraw order has not moved on for ${waiting}: ${sent.status_words}.`;
+    case 'not_acknowledged':
+      return sent.follow_up === null
+        ? "Nobody has acknowledged this redraw's follow-up."
+        : `Nobody has acknowledged this redraw's follow-up since it opened ${humanTime(sent.follow_up.opened_at, zone)}, ${agoWords(sent.follow_up.opened_at, now)}.`;
+    case 'redraw_failed':
+      return `The redraw failed: the order ended ${agoWords(sent.status_time, now)} with ${sent.status_words}, and Junction supports one redraw per transaction.`;
+    default: {
+      const what = reasonText(sent.reason).what;
+      return `${what.charAt(0).toUpperCase()}${what.slice(1)} (${waiting}).`;
+    }
+  }
 }
 
-/** The e-mail a subscriber reads: what, which order, how bad, whose, what to do next, where to find it. */
+/** Which order the alert is about: the initial order (no redraw order yet), the redraw order, or an order. */
+function orderLabel(sent: SentStaleRedrawNotification): string {
+  const reason: string = sent.reason;
+  if (reason === 'redraw_not_created') return 'Initial order';
+  if (reason === 'no_progress' || reason === 'appointment_missed') return 'Redraw order';
+  return 'Order';
+}
+
+/** Where the facts' texts start: after "Initial order: ", the longest label. */
+const LABEL_WIDTH = 15;
+
+/** Label: text lines, aligned at one column in every alert (a longer label pushes it). */
+function aligned(lines: ReadonlyArray<readonly [string, string]>): string[] {
+  const width = Math.max(LABEL_WIDTH, ...lines.map(([label]) => label.length + 2));
+  return lines.map(([label, text]) => `${`${label}:`.padEnd(width)}${text}`);
+}
+
+/** "Take it" (when nobody owns it) and the lines that record what happened. */
+function commandLines(sent: SentStaleRedrawNotification): string[] {
+  const commands = sent.commands;
+  if (commands === null) return [];
+  const take = sent.follow_up?.owner === null ? [`Take it:         ${commands.take_it}`, `                 ${TAKE_IT_NOTE}`] : [];
+  return [
+    ...take,
+    'Record on the follow-up what happened (other values: the command\'s --help):',
+    `  a call:        ${commands.contact}`,
+    `  a snooze:      ${commands.snooze}`,
+    `  the outcome:   ${commands.close}`,
+  ];
+}
+
+/** The e-mail a subscriber reads: what is wrong, whose it is, what the team does next and how, where to find it. */
 export function emailText(sent: SentStaleRedrawNotification, options: RenderOptions = {}): string {
   const zone = options.timeZone ?? null;
   const now = new Date(Date.parse(sent.sent_at));
   const appointment = appointmentText(sent, options);
+  const facts: Array<[string, string]> = [
+    ...idLines(sent),
+    ['Where it is', whereText(sent, zone)],
+    [{ reminded: 'Reminded', notified: 'Notified', flagged: 'Flagged' }[sentWord(sent)], `${humanTime(sent.since, zone)}, ${agoWords(sent.since, now)}`],
+    ...(appointment === null ? [] : ([['Appointment', appointment]] as Array<[string, string]>)),
+    ...(sent.follow_up === null ? [] : ([['Follow-up', followUpText(sent.follow_up)]] as Array<[string, string]>)),
+    ...recordedLines(sent.follow_up, zone),
+    ['Environment', sent.environment],
+  ];
   return [
-    sent.subject,
+    `${headline(sent, options)} ${whoseText(sent.follow_up)}`,
     '',
-    summaryOf(sent, options),
+    ...aligned(facts),
     '',
-    `Order:        ${sent.order_id}`,
-    `Transaction:  ${sent.transaction_id ?? '(none known)'}`,
-    `Status:       ${sent.status} / ${sent.low_level_status} since ${humanTime(sent.status_time, zone)}, ${days(sent.days_waiting)} ago`,
-    `${{ reminded: 'Reminded:', notified: 'Notified:', flagged: 'Flagged: ' }[sentWord(sent)]}     ${humanTime(sent.since, zone)}, ${agoWords(sent.since, now)}`,
-    ...(appointment === null ? [] : [`Appointment:  ${appointment}`]),
-    `Follow-up:    ${followUpText(sent.follow_up)}`,
-    `Environment:  ${sent.environment}`,
+    `For the team: ${sent.next_step}`,
+    ...(sent.next_step_operator === null ? [] : ['', `For whoever runs the tracker: ${sent.next_step_operator}`]),
     '',
-    `What to do next: ${sent.next_step}`,
-    '',
-    `In Junction:  ${sent.in_junction}`,
-    `Look it up:   ${sent.look_up}`,
+    ...commandLines(sent),
+    `In Junction:     ${sent.in_junction}`,
+    `Look it up:      ${sent.look_up}`,
     '',
     `(Sent once per ${isReminder(sent) ? 'follow-up' : isRedrawFailed(sent) ? 'failed redraw' : 'stale episode'} by redraw-tracker. It carries ids, statuses, handles and times only; the patient is in Junction.)`,
   ].join('\n');
@@ -334,13 +433,24 @@ export function chatNotification(sent: SentStaleRedrawNotification, deployed?: {
   const zone = deployed?.timeZone ?? null;
   const now = new Date(Date.parse(sent.sent_at));
   const appointment = appointmentText(sent, { timeZone: zone });
-  const lines = [
-    summaryOf(sent, { timeZone: zone }),
-    `*Status:* ${sent.status} / ${sent.low_level_status} since ${humanTime(sent.status_time, zone)}`,
-    `*${{ reminded: 'Reminded', notified: 'Notified', flagged: 'Flagged' }[sentWord(sent)]}:* ${humanTime(sent.since, zone)}, ${agoWords(sent.since, now)}`,
-    ...(appointment === null ? [] : [`*Appointment:* ${appointment}`]),
-    `*Follow-up:* ${followUpText(sent.follow_up)}`,
+  const facts: Array<[string, string]> = [
+    ...idLines(sent),
+    ['Where it is', whereText(sent, zone)],
+    [{ reminded: 'Reminded', notified: 'Notified', flagged: 'Flagged' }[sentWord(sent)], `${humanTime(sent.since, zone)}, ${agoWords(sent.since, now)}`],
+    ...(appointment === null ? [] : ([['Appointment', appointment]] as Array<[string, string]>)),
+    ...(sent.follow_up === null ? [] : ([['Follow-up', followUpText(sent.follow_up)]] as Array<[string, string]>)),
+    ...recordedLines(sent.follow_up, zone),
   ];
+  const lines = [`${headline(sent, { timeZone: zone })} ${whoseText(sent.follow_up)}`, ...facts.map(([label, text]) => `*${label}:* ${text}`)];
+  const commands = sent.commands;
+  // With the chat buttons (a version to act on), "Acknowledge" takes it from the message itself.
+  const buttons = sent.follow_up?.version !== undefined;
+  const take =
+    commands !== null && sent.follow_up?.owner === null
+      ? [`Take it: ${buttons ? 'the Acknowledge button below, or ' : ''}\`${commands.take_it}\` (${TAKE_IT_NOTE})`]
+      : [];
+  const record =
+    commands === null ? [] : [`Record what happened: \`${commands.contact}\`, \`${commands.snooze}\`, \`${commands.close}\` (other values: each command's --help)`];
   return {
     version: '1.0',
     source: 'custom',
@@ -353,7 +463,14 @@ export function chatNotification(sent: SentStaleRedrawNotification, deployed?: {
       textType: 'client-markdown',
       title: `${reminder ? ':bell:' : failed ? ':rotating_light:' : ':warning:'} ${sent.subject}`,
       description: lines.join('\n'),
-      nextSteps: [sent.next_step, `In Junction: ${sent.in_junction}`, `Look it up: \`${sent.look_up}\``],
+      nextSteps: [
+        `For the team: ${sent.next_step}`,
+        ...(sent.next_step_operator === null ? [] : [`For whoever runs the tracker: ${sent.next_step_operator}`]),
+        ...take,
+        ...record,
+        `In Junction: ${sent.in_junction}`,
+        `Look it up: \`${sent.look_up}\``,
+      ],
       keywords: ['redraw-tracker', sent.reason, sent.environment, ...(sent.follow_up?.owner ? [sent.follow_up.owner] : [])],
     },
     metadata: {

@@ -47,7 +47,8 @@ beforeAll(async () => {
     });
     expect(response.status).toBe(200);
   }
-  // The follow-up opens behind the stream; sweep until the order is notified.
+  // The follow-up opens behind the stream: the alert names it (whose it is, how to take it) once it exists.
+  await eventually(async () => (await fetch(`${baseUrl}/follow-ups/${stuck.transactionId}`)).status, (status) => status === 200, 30_000, 200);
   await eventually(
     async () => {
       await get('/local/sweep', { method: 'POST' });
@@ -103,12 +104,14 @@ describe('GET /local/notifications', () => {
     const [email] = z.object({ format: z.literal('email'), items: z.array(Email) }).parse(json).items.filter((item) => item.text.includes(stuck.initialId));
     expect(email!.subject).toMatch(SUBJECT);
     const lines = email!.text.split('\n');
-    expect(lines[0]).toBe(email!.subject);
-    expect(email!.text).toMatch(/It is stuck 2[01] days, flagged just now\./);
-    expect(email!.text).toMatch(/^Flagged: {6}\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC \(\d{4}-\d{2}-\d{2} \d{2}:\d{2} America\/New_York\), just now$/m);
-    expect(email!.text).toContain(`In Junction:  paste the order id ${stuck.initialId} into the order search of Junction's dashboard`);
-    expect(email!.text).toContain(`Look it up:   npx redraw-tracker order ${stuck.initialId}`);
-    expect(email!.text).toContain('What to do next: Open the order in Junction');
+    // The first line says what is wrong and whose, not the subject again.
+    expect(lines[0]).toMatch(/^The lab could not return every result and offered a redraw 2[01] days ago, and the tracker knows no redraw order yet\. Nobody has taken it yet\.$/);
+    expect(email!.text).toMatch(/^Flagged: {7}\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC \(\d{4}-\d{2}-\d{2} \d{2}:\d{2} America\/New_York\), just now$/m);
+    expect(email!.text).toContain(`In Junction:     paste the order id ${stuck.initialId} into the order search of Junction's dashboard`);
+    expect(email!.text).toContain(`Look it up:      npx redraw-tracker order ${stuck.initialId}`);
+    expect(email!.text).toContain('For the team: Open the order in Junction');
+    expect(email!.text).toContain("For whoever runs the tracker: If Junction's dashboard shows a redraw order");
+    expect(email!.text).toMatch(/^Take it: {9}npx redraw-tracker ack \S+$/m);
     expect(email!.text).not.toMatch(/\d{2}:\d{2}:\d{2}/);
   });
 
@@ -139,7 +142,7 @@ describe('npx redraw-tracker notifications', () => {
     const run = await cli(['notifications']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Subject: Redraw stuck 2[01] days \(redraw not created\) - no owner - local$/m);
-    expect(run.stdout).toContain(`In Junction:  paste the order id ${stuck.initialId} into the order search of Junction's dashboard`);
+    expect(run.stdout).toContain(`In Junction:     paste the order id ${stuck.initialId} into the order search of Junction's dashboard`);
   });
 
   it('prints the chat message with --format chat, and the JSON with --format json', async () => {

@@ -15,7 +15,7 @@ import { ManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { NEXT_STEPS } from '../../functions/core/next-steps';
+import { followUpCommands, NEXT_STEPS } from '../../functions/core/next-steps';
 import { CHAT_BUTTON_FUNCTION_NAME, chatNotification, type SentStaleRedrawNotification } from '../../functions/stale-redraw-sweep/notifier';
 import { buttonPayload, CHAT_BUTTONS, CHAT_VARIABLES, ChatActions, COMMAND_TEXT_MAX, commandText } from '../../lib/chat-actions';
 import { allStatements } from './policies';
@@ -61,6 +61,9 @@ const sent: SentStaleRedrawNotification = {
   status_time: '2026-11-11T10:00:00.000Z',
   look_up: 'npx redraw-tracker order order-7 --stack RedrawTracker --region eu-west-1',
   next_step: NEXT_STEPS.no_progress,
+  next_step_operator: null,
+  status_words: 'requisition created, waiting for the patient',
+  commands: followUpCommands('txn-7', { deployed: { stack: 'RedrawTracker', region: 'eu-west-1' } }),
   follow_up: { id: 'txn-7', state: 'new', owner: null, contact_attempts: 0, opened_at: '2026-11-11T10:00:00.000Z', version: 3 },
   subject: 'Redraw stuck 9 days (no progress) - no owner - RedrawTracker',
   environment: 'RedrawTracker',

@@ -136,7 +136,7 @@ describe('the sweep and a follow-up’s snooze', () => {
         since: canonicalFromDate(new Date(until)),
         // Version 2: opened, then snoozed; the sweep records the snooze's end after its alerts (a click on this alert at
         // version 2 is behind only by that entry: no conflict, CONTRACT §9).
-        follow_up: { id: flow.transactionId, state: 'acknowledged', owner: null, contact_attempts: 0, opened_at: canonicalFromDate(new Date(flow.openedAt)), version: 2 },
+        follow_up: { id: flow.transactionId, state: 'acknowledged', owner: null, contact_attempts: 0, opened_at: canonicalFromDate(new Date(flow.openedAt)), version: 2, reference: null, last_contact: null, snoozed_until: null, snooze_reason: null },
       }),
     ]);
     // The first sweep after snoozed_until recorded snooze_ended as the tracker's version, once.
@@ -244,7 +244,7 @@ describe('the notification names the follow-up', () => {
     await act(flow.transactionId, { action: 'record_contact', channel: 'sms', outcome: 'left_message' }, due - DAY);
 
     // The sweep's own SNS notifier; the request is captured before it is built (nothing leaves the process).
-    const published: { Message: string; MessageAttributes: Record<string, { StringValue: string }> }[] = [];
+    const published: { Subject: string; Message: string; MessageAttributes: Record<string, { StringValue: string }> }[] = [];
     const sns = new SNSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
     sns.middlewareStack.add(
       () => async (args) => {
@@ -261,16 +261,20 @@ describe('the notification names the follow-up', () => {
     expect(mine).toHaveLength(1);
     const byProtocol = JSON.parse(mine[0]!.Message) as { default: string; email: string; https: string };
     const sent = JSON.parse(byProtocol.default) as SentStaleRedrawNotification;
-    expect(sent.follow_up).toEqual({ id: flow.transactionId, state: 'acknowledged', owner: 'team.redraws', contact_attempts: 2, opened_at: canonicalFromDate(new Date(flow.openedAt)), version: flow.version + 3 });
+    expect(sent.follow_up).toMatchObject({ id: flow.transactionId, state: 'acknowledged', owner: 'team.redraws', contact_attempts: 2, opened_at: canonicalFromDate(new Date(flow.openedAt)), version: flow.version + 3 });
+    // What the team recorded rides along: the last of the two calls (enums and a time only).
+    expect(sent.follow_up?.last_contact).toMatchObject({ channel: 'sms', outcome: 'left_message' });
     expect(byProtocol.email).toBe(emailText(sent));
-    expect(byProtocol.email.split('\n')[0]).toBe(`Redraw stuck ${sent.days_waiting} days (no progress) - owner: team.redraws - RedrawTracker`);
-    expect(byProtocol.email).toContain(`Follow-up:    ${flow.transactionId}: acknowledged, owner team.redraws, 2 contact attempts`);
+    expect(mine[0]!.Subject).toBe(`Redraw stuck ${sent.days_waiting} days (no progress) - owner: team.redraws - RedrawTracker`);
+    expect(byProtocol.email.split('\n')[0]).toMatch(/^The redraw order has not moved on for \d+ days: .*\. team\.redraws has it \(2 contact attempts\)\.$/);
+    expect(byProtocol.email).toContain('Follow-up:     acknowledged, owner team.redraws, 2 contact attempts');
+    expect(byProtocol.email).toMatch(/^Last contact:  \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC by /m);
     const chat = JSON.parse(byProtocol.https) as ReturnType<typeof chatNotification>;
     expect(chat).toEqual(chatNotification(sent, { region: 'us-east-1' }));
     // The chat buttons act only at the version this alert was sent with (issue 32).
     expect(chat.metadata.additionalContext).toMatchObject({ follow_up_id: flow.transactionId, follow_up_version: String(flow.version + 3) });
     expect(chat.content.title).toBe(`:warning: ${sent.subject}`);
-    expect(chat.content.description).toContain(`*Follow-up:* ${flow.transactionId}: acknowledged, owner team.redraws, 2 contact attempts`);
+    expect(chat.content.description).toContain('*Follow-up:* acknowledged, owner team.redraws, 2 contact attempts');
     expect(mine[0]!.MessageAttributes['owner']?.StringValue).toBe('team.redraws');
     // Subscribers filter alerts apart from the weekly digest by `kind` (docs/digest.md).
     expect(mine[0]!.MessageAttributes['kind']?.StringValue).toBe('alert');
@@ -307,7 +311,7 @@ describe('the not_acknowledged reminder (FOLLOW_UP_ACK_HOURS)', () => {
         reason: 'not_acknowledged',
         since: canonicalFromDate(new Date(at)),
         next_step: NEXT_STEPS.not_acknowledged,
-        follow_up: { id: flow.transactionId, state: 'new', owner: null, contact_attempts: 0, opened_at: canonicalFromDate(new Date(flow.openedAt)), version: flow.version },
+        follow_up: { id: flow.transactionId, state: 'new', owner: null, contact_attempts: 0, opened_at: canonicalFromDate(new Date(flow.openedAt)), version: flow.version, reference: null, last_contact: null, snoozed_until: null, snooze_reason: null },
       }),
     ]);
     everyNotification.push(...reminders);
@@ -395,14 +399,19 @@ describe('the redraw_failed notice (CONTRACT §9: attention, notified once)', ()
     expect(sent.next_step).toMatch(/a new order/);
     expect(sent.next_step).toMatch(/close this follow-up with a disposition/);
     const email = notifier.rendered[index]!.email;
-    expect(email).toContain(`Order ${flow.redrawId} (transaction ${flow.transactionId}) is sample_error: the redraw order ended without the missing results, and Junction supports one redraw per transaction. It ended 1 h ago, notified just now.`);
-    expect(email).toContain('Notified:');
-    expect(email).toContain(`What to do next: ${NEXT_STEPS.redraw_failed}`);
+    expect(email.split('\n')[0]).toBe(
+      'The redraw failed: the order ended 1 h ago with a sample error (the lab could not test the sample), and Junction supports one redraw per transaction. team.redraws has it (no contact recorded yet).',
+    );
+    expect(email).toContain(`Order:         ${flow.redrawId}`);
+    expect(email).toContain(`Transaction:   ${flow.transactionId} (also its follow-up's id)`);
+    expect(email).toMatch(/^Notified: {6}/m);
+    expect(email).toContain(`For the team: ${NEXT_STEPS.redraw_failed}`);
+    expect(email).toContain(`  the outcome:   npx redraw-tracker close ${flow.transactionId} --disposition patient_declined`);
     expect(email).toContain('(Sent once per failed redraw by redraw-tracker.');
     const chat = chatNotification(sent);
     expect(chat.content.title).toBe(':rotating_light: Redraw failed (sample error) - owner: team.redraws - prod');
     expect(chat.metadata.eventType).toBe('follow_up.redraw_failed');
-    expect(chat.content.nextSteps).toContain(NEXT_STEPS.redraw_failed);
+    expect(chat.content.nextSteps).toContain(`For the team: ${NEXT_STEPS.redraw_failed}`);
     expect(emailText(sent)).toBe(email);
   });
 

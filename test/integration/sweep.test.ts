@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalFromDate, instantMillis } from '../../functions/core/instant';
 import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
-import { NEXT_STEPS } from '../../functions/core/next-steps';
+import { NEXT_STEPS, OPERATOR_STEPS } from '../../functions/core/next-steps';
 import { DEFAULT_THRESHOLDS, type StaleThresholds } from '../../functions/core/staleness';
 import { runSweep, SWEEP_METRICS, type SweepResult } from '../../functions/stale-redraw-sweep/app';
 import { createInMemoryNotifier, type Notifier, type StaleRedrawNotification } from '../../functions/stale-redraw-sweep/notifier';
@@ -113,6 +113,10 @@ describe('stale-redraw sweep', () => {
         status_time: canonicalFromDate(new Date(since)),
         look_up: `npx redraw-tracker order ${flow.initialId}`,
         next_step: NEXT_STEPS.redraw_not_created,
+        next_step_operator: OPERATOR_STEPS.redraw_not_created,
+        status_words: 'a redraw is offered: the lab could not return every result',
+        // No follow-up here, so no follow-up commands either.
+        commands: null,
         // No follow-up here: the transaction function, which opens them, did not run.
         follow_up: null,
         // What the alert says for people (issue 26): the notifier's own clock is the send time.

@@ -12,6 +12,7 @@ import { parseFor, parseUntil } from '../../cli/follow-up-actions';
 import { daysOpen, dueIn, followUpTable, printFollowUpDetail, shortDuration, type FollowUpView, type HistoryEntry } from '../../cli/follow-up-views';
 import { createPrinter } from '../../cli/format';
 import { runCli } from '../../cli/main';
+import { followUpCommands } from '../../functions/core/next-steps';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const MINUTE = 60_000;
@@ -459,5 +460,25 @@ describe('follow-up commands against a fake tracker', () => {
 
     const one = await cli(['follow-ups', '--owner', 'bob', '--limit', '1'], { fetch: tracker.fetch });
     expect(one.stdout).toContain('More: npx redraw-tracker follow-ups --owner bob --limit 1 --cursor 1  (or --all)');
+  });
+});
+
+describe("the commands an alert prints (functions/core/next-steps.ts's followUpCommands)", () => {
+  it.each(['take_it', 'contact', 'snooze', 'close'] as const)('%s runs as printed and makes the action it names', async (which) => {
+    const printed = followUpCommands('txn-1')[which];
+    expect(printed).toMatch(/^npx redraw-tracker /);
+    // As a shell splits it: no quoting, no placeholder, no redirection character.
+    expect(printed).not.toMatch(/[<>"'$|;&]/);
+    const tracker = fakeTracker();
+    const run = await cli(printed.replace(/^npx redraw-tracker /, '').split(' '), { fetch: tracker.fetch, env: { REDRAW_TRACKER_OWNER: 'm.ops' } });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const action = tracker.requests.find((request) => request.path === '/follow-ups/txn-1/actions');
+    expect((action?.body as { action?: unknown } | undefined)?.action).toBe({ take_it: 'acknowledge', contact: 'record_contact', snooze: 'snooze', close: 'close' }[which]);
+  });
+
+  it('adds the stack and region for a deployed tracker, as the CLI reads them', () => {
+    const deployed = followUpCommands('txn-1', { deployed: { stack: 'RedrawTracker', region: 'eu-west-1' } });
+    for (const line of Object.values(deployed)) expect(line).toMatch(/ txn-1 .*--stack RedrawTracker --region eu-west-1$|ack txn-1 --stack RedrawTracker --region eu-west-1$/);
   });
 });

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nextStep } from '../../cli/views';
-import { BOOKED_TIME, NEXT_STEPS, nextStepFor } from '../../functions/core/next-steps';
+import { BOOKED_TIME, NEXT_STEPS, nextStepFor, OPERATOR_STEPS, operatorStepFor } from '../../functions/core/next-steps';
 import type { NotificationReason, StaleReason } from '../../functions/core/staleness';
 import { chatNotification, createInMemoryNotifier, emailText, snsMessage } from '../../functions/stale-redraw-sweep/notifier';
 
@@ -33,8 +33,18 @@ describe('what to do next about a stale redraw', () => {
     for (const reason of REASONS.filter((r) => r !== 'appointment_missed')) expect(nextStepFor(reason, appointment)).toBe(NEXT_STEPS[reason]);
   });
 
-  it.each(REASONS)('docs/deploy.md quotes the next step for %s word for word', (reason) => {
+  it.each(REASONS)('docs/deploy.md quotes the next step for %s word for word, the operator\'s where there is one', (reason) => {
     expect(deployMd).toContain(flat(NEXT_STEPS[reason]));
+    const operator = operatorStepFor(reason);
+    if (operator !== null) expect(deployMd).toContain(flat(operator));
+  });
+
+  it("splits the team's step from the tracker operator's: the engineering task (webhook deliveries) is the operator's alone", () => {
+    expect(Object.keys(OPERATOR_STEPS)).toEqual(['redraw_not_created']);
+    expect(operatorStepFor('redraw_not_created')).toMatch(/deliveries in Junction's webhook settings/);
+    expect(NEXT_STEPS.redraw_not_created).not.toMatch(/webhook settings|deliveries/);
+    expect(NEXT_STEPS.redraw_not_created).toMatch(/tell whoever runs the tracker/);
+    for (const reason of REASONS.filter((r) => r !== 'redraw_not_created')) expect(operatorStepFor(reason)).toBeNull();
   });
 
   it.each(REASONS)('the e-mail, chat and JSON texts for %s carry it', async (reason) => {
@@ -53,10 +63,20 @@ describe('what to do next about a stale redraw', () => {
     });
     const sent = notifier.notifications[0]!;
     const text = nextStepFor(reason, { start_at: '2026-03-01T15:30:00.000000Z' });
+    const operator = operatorStepFor(reason);
     expect(sent.next_step).toBe(text);
-    expect(emailText(sent)).toContain(`What to do next: ${text}`);
-    expect(chatNotification(sent).content.nextSteps).toContain(text);
-    expect(JSON.parse(String(JSON.parse(snsMessage(sent)).default)).next_step).toBe(text);
+    expect(sent.next_step_operator).toBe(operator);
+    expect(emailText(sent)).toContain(`For the team: ${text}`);
+    expect(chatNotification(sent).content.nextSteps).toContain(`For the team: ${text}`);
+    const json = JSON.parse(String(JSON.parse(snsMessage(sent)).default));
+    expect(json.next_step).toBe(text);
+    expect(json.next_step_operator).toBe(operator);
+    if (operator === null) {
+      expect(emailText(sent)).not.toContain('For whoever runs the tracker');
+    } else {
+      expect(emailText(sent)).toContain(`For whoever runs the tracker: ${operator}`);
+      expect(chatNotification(sent).content.nextSteps).toContain(`For whoever runs the tracker: ${operator}`);
+    }
   });
 
   it.each(STALE_REASONS)('the CLI text for a flag of %s carries it', (reason) => {

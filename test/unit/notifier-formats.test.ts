@@ -9,7 +9,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { agoWords, humanTime, stuckWords } from '../../functions/core/alert-time';
-import { NEXT_STEPS } from '../../functions/core/next-steps';
+import { NEXT_STEPS, OPERATOR_STEPS, TAKE_IT_NOTE } from '../../functions/core/next-steps';
 import type { NotificationReason } from '../../functions/core/staleness';
 import { parseEnv } from '../../functions/shared/config';
 import {
@@ -137,26 +137,64 @@ describe('the subject that triages', () => {
 });
 
 describe('the e-mail', () => {
-  it('reads top to bottom: subject, what and how long, the facts, what to do next, where to find it', () => {
+  it('reads top to bottom: what is wrong and whose (never the subject again), each id once, the facts, the next step, the commands', () => {
     expect(emailText(sent).split('\n')).toEqual([
-      'Redraw stuck 262 days (no progress) - owner: j.doe - prod',
+      'The redraw order has not moved on for 262 days: requisition created, waiting for the patient. j.doe has it (2 contact attempts).',
       '',
-      `Order ${ORDER} (transaction ${TRANSACTION}) is requisition_created: the redraw order has not moved on since its last status change. It is stuck 262 days, flagged just now.`,
+      `Redraw order:  ${ORDER}`,
+      `Transaction:   ${TRANSACTION} (also its follow-up's id)`,
+      'Where it is:   requisition created, waiting for the patient (collecting_sample / requisition_created) since 2026-03-03 09:00 UTC, 262 days ago',
+      'Flagged:       2026-11-20 10:00 UTC, just now',
+      'Follow-up:     acknowledged, owner j.doe, 2 contact attempts',
+      'Environment:   prod',
       '',
-      `Order:        ${ORDER}`,
-      `Transaction:  ${TRANSACTION}`,
-      'Status:       collecting_sample / requisition_created since 2026-03-03 09:00 UTC, 262 days ago',
-      'Flagged:      2026-11-20 10:00 UTC, just now',
-      `Follow-up:    ${TRANSACTION}: acknowledged, owner j.doe, 2 contact attempts`,
-      'Environment:  prod',
+      `For the team: ${NEXT_STEPS.no_progress}`,
       '',
-      `What to do next: ${NEXT_STEPS.no_progress}`,
-      '',
-      `In Junction:  paste the order id ${ORDER} into the order search of Junction's dashboard`,
-      `Look it up:   npx redraw-tracker order ${ORDER} --stack RedrawTracker --region us-east-1`,
+      "Record on the follow-up what happened (other values: the command's --help):",
+      `  a call:        npx redraw-tracker contact ${TRANSACTION} --channel phone --outcome reached --stack RedrawTracker --region us-east-1`,
+      `  a snooze:      npx redraw-tracker snooze ${TRANSACTION} --for 2d --reason patient_requested --stack RedrawTracker --region us-east-1`,
+      `  the outcome:   npx redraw-tracker close ${TRANSACTION} --disposition patient_declined --stack RedrawTracker --region us-east-1`,
+      `In Junction:     paste the order id ${ORDER} into the order search of Junction's dashboard`,
+      `Look it up:      npx redraw-tracker order ${ORDER} --stack RedrawTracker --region us-east-1`,
       '',
       '(Sent once per stale episode by redraw-tracker. It carries ids, statuses, handles and times only; the patient is in Junction.)',
     ]);
+    // Each id once in the facts: the transaction (the follow-up's id too) is not repeated on the follow-up line.
+    const facts = emailText(sent).split('\n').slice(0, 9).join('\n');
+    expect(facts.split(TRANSACTION)).toHaveLength(2);
+    expect(facts.split(ORDER)).toHaveLength(2);
+    expect(emailText(sent).split('\n')[0]).not.toBe(sent.subject);
+  });
+
+  it('shows what the team already recorded: the last contact, a snooze and the reference, and nothing when none is set', () => {
+    const recorded = sentNotification(
+      {
+        ...stuck,
+        follow_up: {
+          ...stuck.follow_up!,
+          reference: 'JIRA-123',
+          last_contact: { at: '2026-11-18T15:04:00.000000Z', channel: 'phone', outcome: 'no_answer' },
+          snoozed_until: '2026-11-19T09:00:00.000000Z',
+          snooze_reason: 'patient_requested',
+        },
+      },
+      { environment: 'prod', now: SENT_AT },
+    );
+    const text = emailText(recorded);
+    expect(text).toContain('Last contact:  2026-11-18 15:04 UTC by phone: no answer');
+    expect(text).toContain('Snoozed:       until 2026-11-19 09:00 UTC (ended), patient requested');
+    expect(text).toContain('Reference:     JIRA-123');
+    expect(chatNotification(recorded).content.description).toContain('*Last contact:* 2026-11-18 15:04 UTC by phone: no answer');
+    expect(recorded.follow_up).toMatchObject({ reference: 'JIRA-123', last_contact: { channel: 'phone', outcome: 'no_answer' }, snooze_reason: 'patient_requested' });
+    for (const label of ['Last contact:', 'Snoozed:', 'Reference:']) expect(emailText(sent)).not.toContain(label);
+  });
+
+  it('splits the next step for the team from the one for whoever runs the tracker (redraw_not_created)', () => {
+    const missing = sentNotification({ ...stuck, reason: 'redraw_not_created', low_level_status: 'redraw_available' }, { environment: 'prod', now: SENT_AT });
+    const text = emailText(missing);
+    expect(text).toContain(`\nFor the team: ${NEXT_STEPS.redraw_not_created}\n\nFor whoever runs the tracker: ${OPERATOR_STEPS.redraw_not_created}\n`);
+    expect(text).toContain(`Initial order: ${ORDER}`);
+    expect(text.split('\n')[0]).toBe('The lab could not return every result and offered a redraw 262 days ago, and the tracker knows no redraw order yet. j.doe has it (2 contact attempts).');
   });
 
   it('never shows a raw instant, and never "stale for" a few seconds beside a long age', () => {
@@ -169,15 +207,31 @@ describe('the e-mail', () => {
 
   it('says how long ago a flag was sent later than it was set (a notification a failed sweep left pending)', () => {
     const late = sentNotification(stuck, { environment: 'prod', now: new Date('2026-11-20T13:05:00Z') });
-    expect(emailText(late)).toContain('It is stuck 262 days, flagged 3 h ago.');
+    expect(emailText(late)).toContain('Flagged:       2026-11-20 10:00 UTC, 3 h ago');
   });
 
-  it('names the follow-up when there is one, and says when there is none', () => {
+  it('says whose it is, and how to take it when nobody has it: a command that runs as printed', () => {
     const withoutOwner = sentNotification({ ...stuck, follow_up: { ...stuck.follow_up!, state: 'new', owner: null, contact_attempts: 0 } }, { now: SENT_AT });
-    expect(emailText(withoutOwner)).toContain(`Follow-up:    ${TRANSACTION}: new, no owner yet, 0 contact attempts`);
+    const text = emailText(withoutOwner);
+    expect(text.split('\n')[0]).toMatch(/ Nobody has taken it yet\.$/);
+    expect(text).toContain('Follow-up:     new, no owner, 0 contact attempts');
+    expect(text).toContain(`Take it:         npx redraw-tracker ack ${TRANSACTION}\n                 ${TAKE_IT_NOTE}`);
+    expect(withoutOwner.commands?.take_it).toBe(`npx redraw-tracker ack ${TRANSACTION}`);
     expect(withoutOwner.subject).toBe('Redraw stuck 262 days (no progress) - no owner - local');
+    // Owned: no "take it" line.
+    expect(emailText(sent)).not.toContain('Take it:');
     const none = sentNotification({ ...stuck, follow_up: null }, { now: SENT_AT });
-    expect(emailText(none)).toContain('Follow-up:    (none known)');
+    expect(emailText(none).split('\n')[0]).toMatch(/The tracker knows no follow-up for it\.$/);
+    expect(none.commands).toBeNull();
+    expect(emailText(none)).not.toContain('Record on the follow-up');
+  });
+
+  it('takes it from the chat button when the alert has one, and from the command either way', () => {
+    const unowned = sentNotification({ ...stuck, follow_up: { ...stuck.follow_up!, state: 'new', owner: null } }, { deployed: { region: 'us-east-1' }, environment: 'prod', now: SENT_AT });
+    const steps = chatNotification(unowned, { region: 'us-east-1' }).content.nextSteps;
+    expect(steps).toContain(`Take it: the Acknowledge button below, or \`npx redraw-tracker ack ${TRANSACTION} --stack RedrawTracker --region us-east-1\` (${TAKE_IT_NOTE})`);
+    const buttonless = sentNotification({ ...stuck, follow_up: { ...stuck.follow_up!, state: 'new', owner: null, version: undefined } }, { now: SENT_AT });
+    expect(chatNotification(buttonless).content.nextSteps.find((step) => step.startsWith('Take it:'))).toBe(`Take it: \`npx redraw-tracker ack ${TRANSACTION}\` (${TAKE_IT_NOTE})`);
   });
 
   it('gives the booked time of a missed appointment and that the patient did not come', () => {
@@ -186,8 +240,9 @@ describe('the e-mail', () => {
       { environment: 'prod', now: SENT_AT },
     );
     const text = emailText(missed, { timeZone: 'America/Chicago' });
-    expect(text.split('\n')[0]).toBe('Redraw stuck 9 days (appointment missed) - owner: j.doe - prod');
-    expect(text).toContain('Appointment:  2026-11-16 14:30 UTC (2026-11-16 08:30 America/Chicago), confirmed (appointment appt-1); the patient did not come');
+    expect(missed.subject).toBe('Redraw stuck 9 days (appointment missed) - owner: j.doe - prod');
+    expect(text.split('\n')[0]).toBe("The patient's redraw appointment has passed and the redraw order has not moved on for 9 days: requisition created, waiting for the patient. j.doe has it (2 contact attempts).");
+    expect(text).toContain('Appointment:   2026-11-16 14:30 UTC (2026-11-16 08:30 America/Chicago), confirmed (appointment appt-1); the patient did not come');
     expect(chatNotification(missed).content.description).toContain('*Appointment:* 2026-11-16 14:30 UTC, confirmed (appointment appt-1); the patient did not come');
     expect(JSON.parse(snsMessage(missed)).default).toContain('"appointment":{"id":"appt-1","start_at":"2026-11-16T14:30:00.000000Z","status":"confirmed"}');
   });
@@ -195,15 +250,34 @@ describe('the e-mail', () => {
   it('renders the not_acknowledged reminder as a reminder', () => {
     const reminder = sentNotification({ ...stuck, reason: 'not_acknowledged', follow_up: { ...stuck.follow_up!, state: 'new', owner: null } }, { environment: 'prod', now: SENT_AT });
     const text = emailText(reminder);
-    expect(text.split('\n')[0]).toBe('Redraw stuck 262 days (follow-up not acknowledged) - no owner - prod');
-    expect(text).toContain('nobody has acknowledged its follow-up since it opened at 2026-03-01 08:15 UTC. It is stuck 262 days, reminded just now.');
-    expect(text).toContain('Reminded:     2026-11-20 10:00 UTC, just now');
-    expect(text).toContain(`What to do next: ${NEXT_STEPS.not_acknowledged}`);
+    expect(reminder.subject).toBe('Redraw stuck 262 days (follow-up not acknowledged) - no owner - prod');
+    expect(text.split('\n')[0]).toBe("Nobody has acknowledged this redraw's follow-up since it opened 2026-03-01 08:15 UTC, 264 days ago. Nobody has taken it yet.");
+    expect(text).toContain('Reminded:      2026-11-20 10:00 UTC, just now');
+    expect(text).toContain(`For the team: ${NEXT_STEPS.not_acknowledged}`);
+    expect(text).toContain(`Take it:         npx redraw-tracker ack ${TRANSACTION}`);
     expect(text).toContain('(Sent once per follow-up by redraw-tracker.');
     const chat = CustomNotification.parse(chatNotification(reminder));
     expect(chat.id).toBe(`not-acknowledged-${TRANSACTION}`);
     expect(chat.content.title).toBe(':bell: Redraw stuck 262 days (follow-up not acknowledged) - no owner - prod');
     expect(chat.metadata).toMatchObject({ threadId: `redraw-tracker-order-${ORDER}`, eventType: 'follow_up.not_acknowledged' });
+  });
+
+  it('renders the redraw_failed notice: what failed in words, one redraw per transaction, the choices', () => {
+    const failed = sentNotification(
+      { ...stuck, reason: 'redraw_failed', status: 'failed', low_level_status: 'sample_error', status_time: '2026-11-20T07:00:00.000000Z', days_waiting: 0 },
+      { environment: 'prod', now: SENT_AT },
+    );
+    const text = emailText(failed);
+    expect(failed.subject).toBe('Redraw failed (sample error) - owner: j.doe - prod');
+    expect(text.split('\n')[0]).toBe(
+      'The redraw failed: the order ended 3 h ago with a sample error (the lab could not test the sample), and Junction supports one redraw per transaction. j.doe has it (2 contact attempts).',
+    );
+    expect(text).toContain('Where it is:   a sample error (the lab could not test the sample) (failed / sample_error) since 2026-11-20 07:00 UTC, 3 h ago');
+    expect(text).toContain(`For the team: ${NEXT_STEPS.redraw_failed}`);
+    expect(NEXT_STEPS.redraw_failed).toMatch(/a new order, with its own transaction/);
+    expect(NEXT_STEPS.redraw_failed).toMatch(/patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere or other/);
+    expect(text).toContain(`  the outcome:   npx redraw-tracker close ${TRANSACTION} --disposition patient_declined`);
+    expect(text).toContain('(Sent once per failed redraw by redraw-tracker.');
   });
 });
 
@@ -212,13 +286,17 @@ describe('the chat notification (Slack, through Amazon Q Developer)', () => {
     const chat = CustomNotification.parse(chatNotification(sent, { region: 'us-east-1' }));
     expect(chat.content.title).toBe(':warning: Redraw stuck 262 days (no progress) - owner: j.doe - prod');
     expect(chat.content.description.split('\n')).toEqual([
-      `Order ${ORDER} (transaction ${TRANSACTION}) is requisition_created: the redraw order has not moved on since its last status change. It is stuck 262 days, flagged just now.`,
-      '*Status:* collecting_sample / requisition_created since 2026-03-03 09:00 UTC',
+      'The redraw order has not moved on for 262 days: requisition created, waiting for the patient. j.doe has it (2 contact attempts).',
+      `*Redraw order:* ${ORDER}`,
+      `*Transaction:* ${TRANSACTION} (also its follow-up's id)`,
+      '*Where it is:* requisition created, waiting for the patient (collecting_sample / requisition_created) since 2026-03-03 09:00 UTC, 262 days ago',
       '*Flagged:* 2026-11-20 10:00 UTC, just now',
-      `*Follow-up:* ${TRANSACTION}: acknowledged, owner j.doe, 2 contact attempts`,
+      '*Follow-up:* acknowledged, owner j.doe, 2 contact attempts',
     ]);
+    const flags = ' --stack RedrawTracker --region us-east-1';
     expect(chat.content.nextSteps).toEqual([
-      NEXT_STEPS.no_progress,
+      `For the team: ${NEXT_STEPS.no_progress}`,
+      `Record what happened: \`npx redraw-tracker contact ${TRANSACTION} --channel phone --outcome reached${flags}\`, \`npx redraw-tracker snooze ${TRANSACTION} --for 2d --reason patient_requested${flags}\`, \`npx redraw-tracker close ${TRANSACTION} --disposition patient_declined${flags}\` (other values: each command's --help)`,
       `In Junction: paste the order id ${ORDER} into the order search of Junction's dashboard`,
       `Look it up: \`npx redraw-tracker order ${ORDER} --stack RedrawTracker --region us-east-1\``,
     ]);
@@ -245,8 +323,17 @@ describe('the JSON every other protocol gets', () => {
   it('is the notification with its subject, environment, send time, next step and where to find it', () => {
     expect(JSON.parse(JSON.parse(snsMessage(sent)).default)).toEqual({
       ...stuck,
+      follow_up: { ...stuck.follow_up, reference: null, last_contact: null, snoozed_until: null, snooze_reason: null },
       look_up: `npx redraw-tracker order ${ORDER} --stack RedrawTracker --region us-east-1`,
       next_step: NEXT_STEPS.no_progress,
+      next_step_operator: null,
+      status_words: 'requisition created, waiting for the patient',
+      commands: {
+        take_it: `npx redraw-tracker ack ${TRANSACTION} --stack RedrawTracker --region us-east-1`,
+        contact: `npx redraw-tracker contact ${TRANSACTION} --channel phone --outcome reached --stack RedrawTracker --region us-east-1`,
+        snooze: `npx redraw-tracker snooze ${TRANSACTION} --for 2d --reason patient_requested --stack RedrawTracker --region us-east-1`,
+        close: `npx redraw-tracker close ${TRANSACTION} --disposition patient_declined --stack RedrawTracker --region us-east-1`,
+      },
       subject: 'Redraw stuck 262 days (no progress) - owner: j.doe - prod',
       environment: 'prod',
       sent_at: '2026-11-20T10:00:03.000000Z',
@@ -284,7 +371,7 @@ describe('the in-memory notifier (npm start)', () => {
     expect(notifier.notifications).toEqual([local]);
     expect(notifier.rendered).toEqual([renderNotification(local)]);
     expect(notifier.rendered[0]!.subject).toBe('Redraw stuck 262 days (no progress) - owner: j.doe - local');
-    expect(notifier.rendered[0]!.email.split('\n')[0]).toBe(notifier.rendered[0]!.subject);
+    expect(notifier.rendered[0]!.email.split('\n')[0]).not.toBe(notifier.rendered[0]!.subject);
   });
 });
 

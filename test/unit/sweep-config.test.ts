@@ -4,7 +4,7 @@ import { followUpAckHoursOf, FollowUpEnv, leaseSecondsOf, thresholdsOf, Threshol
 import { sweepConfig } from '../../functions/stale-redraw-sweep/config';
 import { STACK_NAME } from '../../lib/app';
 import * as z from 'zod';
-import { NEXT_STEPS } from '../../functions/core/next-steps';
+import { NEXT_STEPS, OPERATOR_STEPS } from '../../functions/core/next-steps';
 import { chatNotification, createInMemoryNotifier, createSnsNotifier, DEPLOYED_STACK_NAME, emailText, sentNotification, snsMessage, type StaleRedrawNotification } from '../../functions/stale-redraw-sweep/notifier';
 import { ConfigError, parseEnv } from '../../functions/shared/config';
 import { parseLocalSettings } from '../../local/config';
@@ -67,6 +67,9 @@ describe('notifiers', () => {
         ...notification,
         look_up: 'npx redraw-tracker order order-1',
         next_step: NEXT_STEPS.redraw_not_created,
+        next_step_operator: OPERATOR_STEPS.redraw_not_created,
+        status_words: 'a redraw is offered: the lab could not return every result',
+        commands: null,
         subject: 'Redraw stuck 2 days (redraw not created) - no owner - local',
         environment: 'local',
         sent_at: '2026-03-05T10:00:01.000000Z',
