@@ -7,12 +7,13 @@
  * docs/reports.md shows this renderer's output, compared by a test.
  */
 import * as z from 'zod';
-import { parseReportWindow, type AgingBuckets, type Durations, type RedrawReport, type ReportWindow } from '../functions/core/report';
+import { calendarDateOf, isoDate, shiftWeeks, weekStart } from '../functions/core/calendar';
+import { hoursWords } from '../functions/core/digest';
+import { parseReportWindow, weeksOf, type AgingBuckets, type Durations, type RedrawReport, type ReportWeek, type ReportWindow } from '../functions/core/report';
 import { usageError } from './command';
 import type { Printer } from './format';
 
 const DAY_MS = 86_400_000;
-const WEEK_MS = 7 * DAY_MS;
 /** How many weeks the chart may show (one report call each). */
 export const MAX_WEEKS = 52;
 export const DEFAULT_WEEKS = 4;
@@ -39,6 +40,11 @@ export const ReportView = z
     time_to_close_hours: DurationsView,
     walk_in_completed: z.number(),
     with_redraw: z.number(),
+    // Extensions a tracker older than this CLI may not send yet.
+    time_zone: z.string().default('UTC'),
+    closed_by_people: z.number().default(0),
+    closed_by_tracker: z.number().default(0),
+    redraw_failed_now: z.number().default(0),
   })
   .loose();
 export type ReportView = z.output<typeof ReportView>;
@@ -47,6 +53,8 @@ export type ReportView = z.output<typeof ReportView>;
 export interface WeekCounts {
   from: string;
   to: string;
+  /** The window cuts this week (it does not run Monday 00:00 to Monday 00:00 in the report's zone). */
+  partial: boolean;
   opened: number;
   closed: number;
 }
@@ -70,30 +78,26 @@ export function parseWeeks(text: string): number {
 }
 
 /**
- * The chart's weeks, oldest first, the last ending at `end`: `{weeks: N}` is N
- * windows of 7 days; `{from}` as many as cover [from, end), the oldest cut at `from`.
+ * The chart's weeks, oldest first, cut at Mondays 00:00 in the report's zone
+ * (the digest's weeks, CONTRACT §11): `{window}` the weeks of that window (a
+ * week it cuts is partial); `{weeks: N, end}` the N whole weeks before the one
+ * `end` is in, then that week so far (partial).
  */
-export function weekWindows(end: Date, cover: { weeks: number } | { from: Date }): ReportWindow[] {
-  const start = 'from' in cover ? cover.from.getTime() : -Infinity;
-  const weeks = 'from' in cover ? Math.ceil((end.getTime() - start) / WEEK_MS) : cover.weeks;
-  const windows: ReportWindow[] = [];
-  for (let index = weeks - 1; index >= 0; index--) {
-    const to = new Date(end.getTime() - index * WEEK_MS);
-    windows.push({ from: new Date(Math.max(to.getTime() - WEEK_MS, start)), to });
-  }
-  return windows;
+export function chartWeeks(cover: { window: ReportWindow } | { weeks: number; end: Date }, timeZone: string): ReportWeek[] {
+  if ('window' in cover) return weeksOf(cover.window, timeZone);
+  const from = shiftWeeks(weekStart(cover.end.getTime(), timeZone), -cover.weeks, timeZone);
+  return weeksOf({ from, to: cover.end }, timeZone);
 }
 
 // ---------------------------------------------------------------------------
 // Rendering
 
-/** Hours as people read them: one decimal under 100 ("12.5 h", "40 h"), whole hours above. */
+/** Hours as people read them, as the digest says them: "45 min", "12.5 h", in days from 48 hours ("3.2 days"). */
 export function hours(value: number): string {
-  const rounded = value >= 100 ? Math.round(value) : Math.round(value * 10) / 10;
-  return `${rounded} h`;
+  return hoursWords(value);
 }
 
-/** `p50 12.5 h · p90 40 h (n 14)`, or `- (n 0)` when nothing was measured. */
+/** `p50 12.5 h · p90 6.3 days (n 14)`, or `- (n 0)` when nothing was measured. */
 export function durationsCell(durations: Durations): string {
   if (durations.n === 0 || durations.p50 === null || durations.p90 === null) return `- (n ${durations.n})`;
   return `p50 ${hours(durations.p50)} · p90 ${hours(durations.p90)} (n ${durations.n})`;
@@ -152,7 +156,7 @@ function rows(entries: readonly [string, string][], out: Printer): string[] {
 export function reportLines(report: RedrawReport, weeks: readonly WeekCounts[] | null, where: string, out: Printer): string[] {
   const lines: string[] = [];
   lines.push(`${out.style('bold', 'Redraw report')} on ${where}`);
-  lines.push(`Window: ${shortInstant(report.from)} to ${shortInstant(report.to)}${windowLength(report.from, report.to)}`);
+  lines.push(`Window: ${shortInstant(report.from)} to ${shortInstant(report.to)}${windowLength(report.from, report.to)}; days and weeks (Monday to Sunday) in ${report.time_zone}`);
   lines.push('');
 
   const dispositions = Object.entries(report.by_disposition)
@@ -163,14 +167,16 @@ export function reportLines(report: RedrawReport, weeks: readonly WeekCounts[] |
     ...rows(
       [
         ['follow-ups opened', count(report.opened)],
-        ['follow-ups closed', count(report.closed)],
+        ['follow-ups closed', `${count(report.closed)} (by people ${report.closed_by_people}, by the tracker ${report.closed_by_tracker})`],
         ...dispositions.map(([disposition, n]): [string, string] => [`  ${disposition}`, count(n)]),
         ['open now', count(report.open_now)],
         ['  stale now', out.style(report.stale_now > 0 ? 'red' : 'dim', count(report.stale_now))],
         ['  unassigned now', out.style(report.unassigned_now > 0 ? 'yellow' : 'dim', count(report.unassigned_now))],
-        ['time to redraw order', durationsCell(report.time_to_redraw_order_hours)],
-        ['time to acknowledge', durationsCell(report.time_to_acknowledge_hours)],
-        ['time to close', durationsCell(report.time_to_close_hours)],
+        ['  redraw failed now', out.style(report.redraw_failed_now > 0 ? 'red' : 'dim', count(report.redraw_failed_now))],
+        [`time taken by the ${report.closed} closed`, ''],
+        ['  to a redraw order', `${durationsCell(report.time_to_redraw_order_hours)}  (n: those with a redraw order)`],
+        ['  to an acknowledgement', `${durationsCell(report.time_to_acknowledge_hours)}  (n: those a person acknowledged)`],
+        ['  to close', durationsCell(report.time_to_close_hours)],
         ['redraw rate', redrawRateCell(report)],
       ],
       out,
@@ -190,18 +196,21 @@ export function reportLines(report: RedrawReport, weeks: readonly WeekCounts[] |
 
   if (weeks !== null && weeks.length > 0) {
     lines.push('');
-    lines.push(`${out.style('bold', 'Per week')}: follow-ups opened (#) and closed (=), ${weeks.length} week${weeks.length === 1 ? '' : 's'} to ${shortInstant(weeks.at(-1)!.to)}`);
+    lines.push(
+      `${out.style('bold', 'Per week')}: follow-ups opened (#) and closed (=), weeks Monday to Sunday in ${report.time_zone}, to ${shortInstant(weeks.at(-1)!.to)}${weeks.some((week) => week.partial) ? '; "partial": the window cuts that week' : ''}`,
+    );
     const max = Math.max(...weeks.flatMap((week) => [week.opened, week.closed]));
-    const fromWidth = Math.max('WEEK FROM'.length, ...weeks.map((week) => shortInstant(week.from, true).length));
+    const label = (week: WeekCounts) => `${isoDate(calendarDateOf(Date.parse(week.from), report.time_zone))}${week.partial ? ' partial' : ''}`;
+    const fromWidth = Math.max('WEEK OF'.length, ...weeks.map((week) => label(week).length));
     const numberWidth = Math.max(...weeks.flatMap((week) => [String(week.opened).length, String(week.closed).length]));
     const openedWidth = numberWidth + 1 + WEEK_BAR_WIDTH;
-    lines.push(`  ${out.style('bold', 'WEEK FROM'.padEnd(fromWidth))}  ${out.style('bold', 'OPENED'.padEnd(openedWidth))}  ${out.style('bold', 'CLOSED')}`);
+    lines.push(`  ${out.style('bold', 'WEEK OF'.padEnd(fromWidth))}  ${out.style('bold', 'OPENED'.padEnd(openedWidth))}  ${out.style('bold', 'CLOSED')}`);
     for (const week of weeks) {
       const opened = bar(week.opened, max, WEEK_BAR_WIDTH, '#');
       const closed = bar(week.closed, max, WEEK_BAR_WIDTH, '=');
       const openedCell = `${String(week.opened).padStart(numberWidth)} ${out.style('cyan', opened)}${' '.repeat(WEEK_BAR_WIDTH - opened.length)}`;
       const closedCell = `${String(week.closed).padStart(numberWidth)} ${out.style('green', closed)}`;
-      lines.push(`  ${shortInstant(week.from, true).padEnd(fromWidth)}  ${openedCell}  ${closedCell}`.trimEnd());
+      lines.push(`  ${label(week).padEnd(fromWidth)}  ${openedCell}  ${closedCell}`.trimEnd());
     }
   }
   return lines;

@@ -358,7 +358,8 @@ export class RedrawTrackerStack extends Stack {
         queryIndexes: [TABLE.openRedraws.indexName, TABLE.byTransaction.indexName],
       },
       // A CloudFormation dynamic reference: the value never appears in the template.
-      environment: { CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap() },
+      // DIGEST_TIMEZONE: a report's dates are days, and its weeks Monday to Sunday, in the digest's zone (CONTRACT §11).
+      environment: { CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(), DIGEST_TIMEZONE: settings.digestTimeZone },
       timeout: TIMEOUTS.http,
     });
 

@@ -115,7 +115,7 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
       missingAfterHours: settings.REDRAW_MISSING_AFTER_HOURS,
       appointmentGraceHours: settings.APPOINTMENT_GRACE_HOURS,
     };
-    const query = createQueryHandler({ db, tableName, logger: createLogger(SERVICES.query) });
+    const query = createQueryHandler({ db, tableName, logger: createLogger(SERVICES.query), timeZone: settings.DIGEST_TIMEZONE });
     // Open on 127.0.0.1: the actor is the x-redraw-actor header (a handle) or `local` (CONTRACT §9).
     const followUpActions = createFollowUpActionsHandler({
       db,

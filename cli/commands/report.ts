@@ -6,8 +6,8 @@
  */
 import { canonicalFromDate } from '../../functions/core/instant';
 import { CliError, EXIT, stringOption, usageError, type CommandModule } from '../command';
-import { MAX_REPORT_DAYS, type ReportWindow } from '../../functions/core/report';
-import { DEFAULT_WEEKS, MAX_WEEKS, parseWeeks, reportLines, ReportView, reportWindow, weekWindows, type WeekCounts } from '../report-views';
+import { MAX_REPORT_DAYS, type ReportWeek, type ReportWindow } from '../../functions/core/report';
+import { chartWeeks, DEFAULT_WEEKS, MAX_WEEKS, parseWeeks, reportLines, ReportView, reportWindow, type WeekCounts } from '../report-views';
 import type { TrackerClient } from '../tracker-client';
 import { readAnswer } from '../views';
 
@@ -15,21 +15,22 @@ const PATH = '/reports/redraws';
 /** Weekly reports asked at once: quick on a laptop, gentle with a deployed API's throttling. */
 const CONCURRENT_WEEKS = 4;
 
-async function readReport(client: TrackerClient, window: ReportWindow): Promise<ReportView> {
-  const answer = await client.get(PATH, { from: canonicalFromDate(window.from), to: canonicalFromDate(window.to) });
+/** The report of a window: the options as typed (the tracker reads dates as days in its own zone), or a week's instants. */
+async function readReport(client: TrackerClient, query: Record<string, string>): Promise<ReportView> {
+  const answer = await client.get(PATH, query);
   if (answer === null) throw new CliError(EXIT.unreachable, `${client.target.label} has no GET ${PATH}: is it a tracker as new as this CLI?`);
   return readAnswer(ReportView, answer, `GET ${PATH}`);
 }
 
 /** The opened/closed counts of each week, oldest first; `known` answers a week already read. */
-async function readWeeks(client: TrackerClient, windows: readonly ReportWindow[], known: { window: ReportWindow; report: ReportView }): Promise<WeekCounts[]> {
+async function readWeeks(client: TrackerClient, windows: readonly ReportWeek[], known: { window: ReportWindow; report: ReportView }): Promise<WeekCounts[]> {
   const weeks: WeekCounts[] = new Array<WeekCounts>(windows.length);
   for (let start = 0; start < windows.length; start += CONCURRENT_WEEKS) {
     await Promise.all(
       windows.slice(start, start + CONCURRENT_WEEKS).map(async (window, offset) => {
         const same = window.from.getTime() === known.window.from.getTime() && window.to.getTime() === known.window.to.getTime();
-        const report = same ? known.report : await readReport(client, window);
-        weeks[start + offset] = { from: report.from, to: report.to, opened: report.opened, closed: report.closed };
+        const report = same ? known.report : await readReport(client, { from: canonicalFromDate(window.from), to: canonicalFromDate(window.to) });
+        weeks[start + offset] = { from: report.from, to: report.to, partial: window.partial, opened: report.opened, closed: report.closed };
       }),
     );
   }
@@ -40,22 +41,26 @@ const command: CommandModule = {
   help: `Usage: npx redraw-tracker report [--from D] [--to D] [--weeks N] [--json]
 
 The redraw report (GET /reports/redraws): follow-ups opened and closed in a
-window (closed by disposition), open, stale and unassigned now, how long they
-took (p50 and p90 hours: to a redraw order, to an acknowledgement, to close),
-the redraw rate of completed walk-in transactions, the open follow-ups by days
+window (by disposition, and by people apart from the tracker), open, stale,
+unassigned and with a failed redraw now, how long the closed ones took (to a
+redraw order, to an acknowledgement, to close; in days from 48 hours), the
+redraw rate of completed walk-in transactions, the open follow-ups by days
 open (as bars), and the follow-ups opened and closed per week (as a chart).
-docs/reports.md explains each line.
+Days and weeks are the tracker's (DIGEST_TIMEZONE, default UTC): weeks run
+Monday to Sunday there, the weekly digest's weeks. docs/reports.md explains
+each line.
 
-  --from D     the window's start: a date (00:00 UTC) or a date-time
-  --to D       the window's end: a date (the end of that day, UTC) or a
-               date-time; default now. Without --from the window is the
-               7 days up to --to. At most ${MAX_REPORT_DAYS} days.
-  --weeks N    the chart's weeks, 1-${MAX_WEEKS} (default ${DEFAULT_WEEKS}), ending at --to or
-               now; one report per week. With --from the chart shows the
-               window's own weeks instead: use one or the other.
+  --from D     the window's start: a date (00:00 in the tracker's zone) or a date-time
+  --to D       the window's end: a date (the end of that day) or a date-time;
+               default now. Without --from the window is the 7 days up to --to.
+               At most ${MAX_REPORT_DAYS} days. The chart shows the window's weeks,
+               "partial" where the window cuts one.
+  --weeks N    the window is the N whole weeks (1-${MAX_WEEKS}) before the current
+               one, and the chart shows them. Without --weeks and --from, the chart
+               shows the last ${DEFAULT_WEEKS} whole weeks and this week so far.
 
 With --json: the API's document for the window; with --weeks, {"report": the
-document, "weeks": [{"from", "to", "opened", "closed"}, ...]} (oldest first).
+document, "weeks": [{"from", "to", "partial", "opened", "closed"}, ...]} (oldest first).
 
 Examples:
   npx redraw-tracker report
@@ -73,18 +78,22 @@ Examples:
     const fromText = stringOption(values, 'from');
     const toText = stringOption(values, 'to');
     const weeksText = stringOption(values, 'weeks');
-    if (weeksText !== undefined && fromText !== undefined) {
-      throw usageError('report: use --from (the chart then shows the weeks of --from..--to) or --weeks N (the last N weeks to --to or now), not both');
+    if (weeksText !== undefined && (fromText !== undefined || toText !== undefined)) {
+      throw usageError('report: use --weeks N (the N whole weeks before this one) or --from/--to (a window of your own), not both');
     }
-    const weekCount = weeksText === undefined ? DEFAULT_WEEKS : parseWeeks(weeksText);
-    const window = reportWindow(fromText, toText, deps.now());
+    const weekCount = weeksText === undefined ? null : parseWeeks(weeksText);
+    // Checked here first (a usage error before any request); the tracker reads the dates in its own zone.
+    if (weekCount === null) reportWindow(fromText, toText, deps.now());
+    const query: Record<string, string> =
+      weekCount !== null ? { weeks: String(weekCount) } : { ...(fromText === undefined ? {} : { from: fromText }), ...(toText === undefined ? {} : { to: toText }) };
 
     const client = await tracker();
-    const report = await readReport(client, window);
+    const report = await readReport(client, query);
+    const window: ReportWindow = { from: new Date(Date.parse(report.from)), to: new Date(Date.parse(report.to)) };
     // --json is the API's document unless the weeks were asked for.
-    const charted = !json || weeksText !== undefined;
-    const windows = weekWindows(window.to, fromText !== undefined ? { from: window.from } : { weeks: weekCount });
-    const weeks = charted ? await readWeeks(client, windows, { window, report }) : null;
+    const charted = !json || weekCount !== null;
+    const cover = weekCount !== null || fromText !== undefined ? { window } : { weeks: DEFAULT_WEEKS, end: window.to };
+    const weeks = charted ? await readWeeks(client, chartWeeks(cover, report.time_zone), { window, report }) : null;
 
     if (json) {
       out.json(weeks === null ? report : { report, weeks });

@@ -8,6 +8,7 @@
  * the zone are always arguments.
  */
 import { agoWords, humanTime } from './alert-time';
+import { addDays, startOfDay, wallClockOf } from './calendar';
 import { canonicalFromDate } from './instant';
 import type { Durations, OverdueFollowUp, RedrawReport } from './report';
 
@@ -20,68 +21,8 @@ export const DIGEST_OVERDUE_LIMIT = 10;
 /** The SNS message attribute (`kind`) and the chat notification's event type that set the digest apart from alerts. */
 export const DIGEST_KIND = 'weekly_digest';
 
-/** A calendar date (month 1-12). */
-interface CalendarDate {
-  year: number;
-  month: number;
-  day: number;
-}
-
-/** The wall clock of `millis` in `zone`, to the second, and its weekday (0 = Sunday). */
-function wallClockOf(millis: number, zone: string): CalendarDate & { hour: number; minute: number; second: number; weekday: number } {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-    weekday: 'short',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(millis));
-  const value = (type: Intl.DateTimeFormatPartTypes) => parts.find((part) => part.type === type)?.value ?? '';
-  const number = (type: Intl.DateTimeFormatPartTypes) => Number(value(type));
-  return {
-    year: number('year'),
-    month: number('month'),
-    day: number('day'),
-    hour: number('hour'),
-    minute: number('minute'),
-    second: number('second'),
-    weekday: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(value('weekday')),
-  };
-}
-
-/** How far `zone`'s wall clock is ahead of UTC at `millis` (ms; negative west of Greenwich). */
-function offsetAt(millis: number, zone: string): number {
-  const wall = wallClockOf(millis, zone);
-  const wallAsUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
-  return wallAsUtc - Math.floor(millis / 1000) * 1000;
-}
-
-/**
- * The instant a date starts in `zone` (its first 00:00). The zone's offsets a
- * day before and a day after give the candidates (a DST change in between
- * gives two); the earliest whose wall clock reads the date's 00:00 wins. Where
- * 00:00 does not exist (a zone whose clocks jump from 23:59 to 01:00), the day
- * starts at the changeover, the later candidate.
- */
-export function startOfDay(date: CalendarDate, zone: string): Date {
-  const wallAsUtc = Date.UTC(date.year, date.month - 1, date.day);
-  const candidates = [...new Set([offsetAt(wallAsUtc - DAY, zone), offsetAt(wallAsUtc + DAY, zone)])].map((offset) => wallAsUtc - offset).sort((a, b) => a - b);
-  const readsMidnight = (millis: number) => {
-    const wall = wallClockOf(millis, zone);
-    return wall.year === date.year && wall.month === date.month && wall.day === date.day && wall.hour === 0 && wall.minute === 0;
-  };
-  return new Date(candidates.find(readsMidnight) ?? Math.max(...candidates));
-}
-
-/** `date` plus `days` calendar days (may be negative). */
-function addDays(date: CalendarDate, days: number): CalendarDate {
-  const shifted = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
-  return { year: shifted.getUTCFullYear(), month: shifted.getUTCMonth() + 1, day: shifted.getUTCDate() };
-}
+/** Where a week's bounds are cut (functions/core/calendar.ts); exported here for the digest's readers as before. */
+export { startOfDay } from './calendar';
 
 /** The week a digest covers: `from` (inclusive) to `to` (exclusive), and the zone it was cut in. */
 export interface DigestWeek {
@@ -155,6 +96,10 @@ function reportFields(report: RedrawReport): RedrawReport {
     time_to_close_hours: durations(report.time_to_close_hours),
     walk_in_completed: report.walk_in_completed,
     with_redraw: report.with_redraw,
+    time_zone: report.time_zone,
+    closed_by_people: report.closed_by_people,
+    closed_by_tracker: report.closed_by_tracker,
+    redraw_failed_now: report.redraw_failed_now,
   };
 }
 

@@ -4,6 +4,7 @@
  * buckets). The store (store/reports.ts) gathers what these read from what the
  * tracker maintains as facts arrive; nothing here reads storage.
  */
+import { addDays, shiftWeeks, startOfDay, weekStart, type CalendarDate } from './calendar';
 import { canonicalFromDate, canonicalInstant, instantMillis } from './instant';
 
 /** `n` values and their 50th and 90th percentiles in hours (null when n is 0). */
@@ -47,7 +48,18 @@ export interface RedrawReport {
   walk_in_completed: number;
   /** Of those, the ones that had a redraw: with_redraw / walk_in_completed is the redraw rate. */
   with_redraw: number;
+  // Extensions of §11's document (docs/openapi.json):
+  /** The zone whose days and Monday-to-Sunday weeks the window's dates are (DIGEST_TIMEZONE, default UTC). */
+  time_zone: string;
+  /** Of `closed`: those a person closed (their dispositions), and those the tracker closed from Junction's facts (redraw_completed, cancelled, results_received). */
+  closed_by_people: number;
+  closed_by_tracker: number;
+  /** Open follow-ups now whose redraw failed (`attention: "redraw_failed"`): each waits for a person's decision. */
+  redraw_failed_now: number;
 }
+
+/** The dispositions only the tracker closes with (CONTRACT §9); every other one is a person's. */
+const TRACKER_CLOSES: ReadonlySet<string> = new Set(['redraw_completed', 'cancelled', 'results_received']);
 
 /**
  * The most overdue open follow-ups, as the weekly digest lists them: ids,
@@ -85,31 +97,69 @@ export interface ReportWindow {
 
 export type ParsedWindow = { kind: 'ok'; window: ReportWindow } | { kind: 'invalid'; message: string };
 
+/** Most whole weeks `?weeks=N` may ask for (52 weeks fit MAX_REPORT_DAYS). */
+export const MAX_REPORT_WEEKS = 52;
+
 /**
- * The window of `?from=D&to=D`: dates or date-times. A date `from` is 00:00Z of
- * that day, a date `to` the end of that day (so `from=2026-11-16&to=2026-11-22`
- * is the whole week); without `to`, now; without `from`, DEFAULT_REPORT_DAYS
- * before `to`. At most MAX_REPORT_DAYS. Messages name the field, never echo it.
+ * The window of `?from=D&to=D` or `?weeks=N`. Dates are days in `timeZone`
+ * (DIGEST_TIMEZONE, CONTRACT §11): a date `from` is 00:00 of that day there, a
+ * date `to` the end of that day (so `from=2026-11-16&to=2026-11-22` is the
+ * whole week); date-times are what they say. Without `to`, now; without
+ * `from`, DEFAULT_REPORT_DAYS before `to`. `weeks=N` (1-52, alone) is the N
+ * whole Monday-to-Sunday weeks before the current one. At most
+ * MAX_REPORT_DAYS. Messages name the field, never echo it.
  */
-export function parseReportWindow(query: { from?: string | undefined; to?: string | undefined }, now: Date): ParsedWindow {
-  const to = query.to === undefined ? now : parseBound(query.to, 'end');
+export function parseReportWindow(query: { from?: string | undefined; to?: string | undefined; weeks?: string | undefined }, now: Date, timeZone = 'UTC'): ParsedWindow {
+  if (query.weeks !== undefined) {
+    if (query.from !== undefined || query.to !== undefined) return { kind: 'invalid', message: 'weeks cannot be combined with from or to' };
+    if (!/^\d{1,2}$/.test(query.weeks) || Number(query.weeks) < 1 || Number(query.weeks) > MAX_REPORT_WEEKS) {
+      return { kind: 'invalid', message: `weeks must be a whole number from 1 to ${MAX_REPORT_WEEKS}` };
+    }
+    return { kind: 'ok', window: wholeWeeksBefore(now, Number(query.weeks), timeZone) };
+  }
+  const to = query.to === undefined ? now : parseBound(query.to, 'end', timeZone);
   if (to === null) return { kind: 'invalid', message: 'to must be a date (YYYY-MM-DD) or an ISO 8601 date-time' };
-  const from = query.from === undefined ? new Date(to.getTime() - DEFAULT_REPORT_DAYS * DAY_MS) : parseBound(query.from, 'start');
+  const from = query.from === undefined ? new Date(to.getTime() - DEFAULT_REPORT_DAYS * DAY_MS) : parseBound(query.from, 'start', timeZone);
   if (from === null) return { kind: 'invalid', message: 'from must be a date (YYYY-MM-DD) or an ISO 8601 date-time' };
   if (from.getTime() >= to.getTime()) return { kind: 'invalid', message: 'from must be before to' };
   if (to.getTime() - from.getTime() > MAX_REPORT_DAYS * DAY_MS) return { kind: 'invalid', message: `the window from..to must be at most ${MAX_REPORT_DAYS} days` };
   return { kind: 'ok', window: { from, to } };
 }
 
-function parseBound(value: string, side: 'start' | 'end'): Date | null {
+/** The `weeks` whole Monday-to-Sunday weeks in `timeZone` before the one `now` is in. */
+export function wholeWeeksBefore(now: Date, weeks: number, timeZone: string): ReportWindow {
+  const thisMonday = weekStart(now.getTime(), timeZone);
+  return { from: shiftWeeks(thisMonday, -weeks, timeZone), to: thisMonday };
+}
+
+/** One week of a window cut at Mondays in its zone; `partial` when the window cuts it (its start or end is not a Monday 00:00). */
+export interface ReportWeek extends ReportWindow {
+  partial: boolean;
+}
+
+/** The window's weeks, oldest first: cut at each Monday 00:00 in `timeZone`, the first and last cut at the window's own bounds. */
+export function weeksOf(window: ReportWindow, timeZone: string): ReportWeek[] {
+  const weeks: ReportWeek[] = [];
+  let start = window.from;
+  let monday = weekStart(window.from.getTime(), timeZone);
+  while (start.getTime() < window.to.getTime()) {
+    const next = shiftWeeks(monday, 1, timeZone);
+    const end = new Date(Math.min(next.getTime(), window.to.getTime()));
+    weeks.push({ from: start, to: end, partial: start.getTime() !== monday.getTime() || end.getTime() !== next.getTime() });
+    start = end;
+    monday = next;
+  }
+  return weeks;
+}
+
+function parseBound(value: string, side: 'start' | 'end', timeZone: string): Date | null {
   const date = DATE.exec(value);
   if (date) {
-    const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
-    const start = Date.UTC(year, month - 1, day);
-    const check = new Date(start);
+    const day: CalendarDate = { year: Number(date[1]), month: Number(date[2]), day: Number(date[3]) };
+    const check = new Date(Date.UTC(day.year, day.month - 1, day.day));
     // 2026-02-30 is no date: Date.UTC would roll it over.
-    if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return null;
-    return new Date(side === 'start' ? start : start + DAY_MS);
+    if (check.getUTCFullYear() !== day.year || check.getUTCMonth() !== day.month - 1 || check.getUTCDate() !== day.day) return null;
+    return startOfDay(side === 'start' ? day : addDays(day, 1), timeZone);
   }
   const instant = canonicalInstant(value);
   return instant === null ? null : new Date(instantMillis(instant));
@@ -205,6 +255,8 @@ export interface OpenFollowUpFacts {
   opened_at: string;
   /** Its open redraw order is flagged stale. */
   stale: boolean;
+  /** Its redraw failed and waits for a person (`attention: "redraw_failed"`). */
+  redraw_failed: boolean;
 }
 
 /** n, and the 50th and 90th percentiles (nearest rank) to a tenth of an hour. */
@@ -221,7 +273,7 @@ export function agingBucket(openedAt: string, now: Date): keyof AgingBuckets {
 }
 
 /** The report (CONTRACT §11) from the tallies whose time is in the window and the follow-ups open now. */
-export function assembleReport(input: { window: ReportWindow; now: Date; tallies: readonly Tally[]; open: readonly OpenFollowUpFacts[] }): RedrawReport {
+export function assembleReport(input: { window: ReportWindow; now: Date; tallies: readonly Tally[]; open: readonly OpenFollowUpFacts[]; timeZone?: string }): RedrawReport {
   const closed = input.tallies.filter((tally) => tally.kind === 'closed');
   const ended = input.tallies.filter((tally) => tally.kind === 'ended');
   const byDisposition: Record<string, number> = {};
@@ -244,5 +296,9 @@ export function assembleReport(input: { window: ReportWindow; now: Date; tallies
     time_to_close_hours: hours((h) => h.close),
     walk_in_completed: ended.length,
     with_redraw: ended.filter((tally) => tally.with_redraw).length,
+    time_zone: input.timeZone ?? 'UTC',
+    closed_by_people: closed.filter((tally) => !TRACKER_CLOSES.has(tally.disposition)).length,
+    closed_by_tracker: closed.filter((tally) => TRACKER_CLOSES.has(tally.disposition)).length,
+    redraw_failed_now: input.open.filter((followUp) => followUp.redraw_failed).length,
   };
 }

@@ -80,6 +80,8 @@ export interface QueryHandlerDeps {
   cursorSecret?: string;
   /** The clock of follow-ups' states (a snooze ends at its time); the system clock when absent. */
   now?: () => Date;
+  /** DIGEST_TIMEZONE: the zone whose days and Monday-to-Sunday weeks a report's dates are (CONTRACT §11); UTC when absent. */
+  timeZone?: string;
 }
 
 /** A client error, answered as `{"error":{"code","message"}}`. Messages never echo the input. */
@@ -263,9 +265,10 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
   /** GET /reports/redraws (CONTRACT §11): the window's rows and what is open now; never a Scan. */
   const reportRoute = async (query: Record<string, string | undefined>): Promise<RedrawReport> => {
     const at = now();
-    const parsed = parseReportWindow({ from: query.from, to: query.to }, at);
+    const timeZone = deps.timeZone ?? 'UTC';
+    const parsed = parseReportWindow({ from: query.from, to: query.to, weeks: query.weeks }, at, timeZone);
     if (parsed.kind === 'invalid') throw new HttpError(400, 'invalid_parameter', parsed.message);
-    return readRedrawReport(db, tableName, { ...parsed.window, now: at });
+    return readRedrawReport(db, tableName, { ...parsed.window, now: at, timeZone });
   };
 
   return async (rawEvent) => {

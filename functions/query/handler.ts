@@ -3,9 +3,10 @@
  * it needs GetItem and Query on the table and its indexes, nothing else.
  */
 import * as z from 'zod/mini';
-import { parseEnv, required } from '../shared/config';
+import { optionalSetting, parseEnv, required } from '../shared/config';
 import { functionTable } from '../store/document-table';
 import { createLogger } from '../shared/observability';
+import { isTimeZone } from '../core/alert-time';
 import { createQueryHandler, QUERY_SERVICE_NAME } from './app';
 
 const config = parseEnv(
@@ -13,6 +14,8 @@ const config = parseEnv(
     TABLE_NAME: required(),
     /** Key of the cursors' integrity tag; the public default of cursor.ts when unset. */
     CURSOR_SECRET: z.optional(z.string().check(z.minLength(16, 'must be at least 16 characters'))),
+    /** The zone whose days and weeks a report's dates are (CONTRACT §11); the digest's own setting, default UTC. */
+    DIGEST_TIMEZONE: optionalSetting(z.string().check(z.trim(), z.refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin'))),
   }),
 );
 
@@ -21,4 +24,5 @@ export const handler = createQueryHandler({
   tableName: config.TABLE_NAME,
   logger: createLogger(QUERY_SERVICE_NAME),
   cursorSecret: config.CURSOR_SECRET,
+  timeZone: config.DIGEST_TIMEZONE,
 });

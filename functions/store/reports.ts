@@ -360,22 +360,22 @@ async function staleOrderIds(db: TableClient, tableName: string): Promise<Set<st
  * follow-ups open now and the stale flags now. Eventually consistent reads: a
  * fact of the last second may be missing.
  */
-export async function readRedrawReport(db: TableClient, tableName: string, input: { from: Date; to: Date; now: Date }): Promise<RedrawReport> {
+export async function readRedrawReport(db: TableClient, tableName: string, input: { from: Date; to: Date; now: Date; timeZone?: string }): Promise<RedrawReport> {
   const { from, to, now } = input;
   const [tallies, stale, open] = await Promise.all([
     Promise.all((['opened', 'closed', 'ended'] as const).map((kind) => readTallies(db, tableName, kind, from, to))).then((lists) => lists.flat()),
     staleOrderIds(db, tableName),
     (async () => {
-      const found: { owner: string | null; opened_at: string; orderId: string | null }[] = [];
+      const found: { owner: string | null; opened_at: string; orderId: string | null; redrawFailed: boolean }[] = [];
       for (const stored of await openFollowUps(db, tableName)) {
         if (stored.followUp.state === 'closed') continue;
-        found.push({ owner: stored.followUp.owner, opened_at: stored.followUp.opened_at, orderId: stored.redraw?.orderId ?? null });
+        found.push({ owner: stored.followUp.owner, opened_at: stored.followUp.opened_at, orderId: stored.redraw?.orderId ?? null, redrawFailed: stored.followUp.attention === 'redraw_failed' });
       }
       return found;
     })(),
   ]);
-  const facts: OpenFollowUpFacts[] = open.map(({ owner, opened_at, orderId }) => ({ owner, opened_at, stale: orderId !== null && stale.has(orderId) }));
-  return assembleReport({ window: { from, to }, now, tallies, open: facts });
+  const facts: OpenFollowUpFacts[] = open.map(({ owner, opened_at, orderId, redrawFailed }) => ({ owner, opened_at, stale: orderId !== null && stale.has(orderId), redraw_failed: redrawFailed }));
+  return assembleReport({ window: { from, to }, now, tallies, open: facts, ...(input.timeZone === undefined ? {} : { timeZone: input.timeZone }) });
 }
 
 /**

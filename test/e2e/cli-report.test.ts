@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSvixMessage } from '../../functions/core/svix';
 import { canonicalFromDate } from '../../functions/core/instant';
-import type { RedrawReport } from '../../functions/core/report';
+import { weeksOf, wholeWeeksBefore, type RedrawReport } from '../../functions/core/report';
 import { bar, durationsCell, redrawRateCell } from '../../cli/report-views';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, simpleFlow } from '../support/junction';
 import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
@@ -119,32 +119,40 @@ describe('redraw-tracker report against npm start', () => {
     const answer = await report(from, to);
     expect(run.stdout).toMatch(new RegExp(`^Redraw report on the local tracker at ${escape(baseUrl)}\\n`));
     expect(run.stdout).toMatch(/^ {2}follow-ups opened +3$/m);
-    expect(run.stdout).toMatch(/^ {2}follow-ups closed +1$/m);
+    expect(run.stdout).toMatch(/^ {2}follow-ups closed +1 \(by people 0, by the tracker 1\)$/m);
     expect(run.stdout).toMatch(/^ {4}redraw_completed +1$/m);
     expect(run.stdout).toMatch(/^ {2}open now +2$/m);
-    expect(run.stdout).toMatch(new RegExp(`^ {2}time to close +${escape(durationsCell(answer.time_to_close_hours))}$`, 'm'));
+    expect(run.stdout).toMatch(new RegExp(`^ {4}to close +${escape(durationsCell(answer.time_to_close_hours))}$`, 'm'));
     expect(run.stdout).toMatch(new RegExp(`^ {2}redraw rate +${escape(redrawRateCell(answer))}$`, 'm'));
     expect(run.stdout).toContain('50% (1 of 2 completed walk-in transactions had a redraw)');
     expect(run.stdout).toMatch(new RegExp(`^ {2}0-7 days +1 +${bar(1, 1, 30)}$`, 'm'));
     expect(run.stdout).toMatch(new RegExp(`^ {2}8-14 days +1 +${bar(1, 1, 30)}$`, 'm'));
     expect(run.stdout).toMatch(/^ {2}over 30 days +0$/m);
-    // Two weeks in the window: the ten-day-old follow-up opened in the first, the other two in the second.
-    expect(run.stdout).toContain('Per week: follow-ups opened (#) and closed (=), 2 weeks to');
-    const chart = run.stdout.slice(run.stdout.indexOf('WEEK FROM')).trimEnd().split('\n').slice(1);
-    expect(chart.map((line) => line.replace(/^ {2}\S+ \S+ +/, '').replace(/[#=]+/g, 'bar').split(/\s+/).join(' '))).toEqual(['1 bar 0', '2 bar 1 bar']);
+    // The window's weeks, cut at Mondays 00:00 UTC (the digest's weeks); the cut ones marked partial.
+    const expected = weeksOf({ from: new Date(Date.parse(from)), to: new Date(Date.parse(to)) }, 'UTC');
+    expect(run.stdout).toContain('Per week: follow-ups opened (#) and closed (=), weeks Monday to Sunday in UTC, to');
+    const chart = run.stdout.slice(run.stdout.indexOf('WEEK OF')).trimEnd().split('\n').slice(1);
+    expect(chart.map((line) => line.trim().split(/\s+/)[0])).toEqual(expected.map((week) => week.from.toISOString().slice(0, 10)));
+    expect(chart.map((line) => line.includes(' partial '))).toEqual(expected.map((week) => week.partial));
+    // Every follow-up opened (3) and closed (1) in the window is in one week.
+    const counts = chart.map((line) => line.replace(/^ {2}\S+( partial)? +/, '').replace(/[#=]+/g, ' ').trim().split(/\s+/).map(Number));
+    expect(counts.reduce((sum, [opened]) => sum + opened!, 0)).toBe(3);
+    expect(counts.reduce((sum, [, closed]) => sum + closed!, 0)).toBe(1);
     expect(run.stdout).not.toContain('\u001b');
   });
 
-  it('charts the last N weeks with --weeks, each week its own report', async () => {
-    const run = await cli(['report', '--weeks', '3', '--to', to, '--json']);
+  it('reports the N whole weeks before this one with --weeks, and charts each week with its own report', async () => {
+    const run = await cli(['report', '--weeks', '3', '--json']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    const { report: document, weeks } = JSON.parse(run.stdout) as { report: RedrawReport; weeks: { from: string; to: string; opened: number; closed: number }[] };
-    expect(document).toEqual(await report(canonicalFromDate(new Date(Date.parse(to) - 7 * DAY)), to));
-    expect(weeks.map((week) => [week.opened, week.closed])).toEqual([
-      [0, 0],
-      [1, 0],
-      [2, 1],
-    ]);
+    const { report: document, weeks } = JSON.parse(run.stdout) as { report: RedrawReport; weeks: { from: string; to: string; partial: boolean; opened: number; closed: number }[] };
+    // The window: Monday 00:00 UTC three weeks before this week's Monday, to this week's Monday.
+    const window = wholeWeeksBefore(new Date(), 3, 'UTC');
+    expect(document).toMatchObject({ from: canonicalFromDate(window.from), to: canonicalFromDate(window.to), time_zone: 'UTC' });
+    expect(weeks.map((week) => [week.from, week.to, week.partial])).toEqual(
+      weeksOf(window, 'UTC').map((week) => [canonicalFromDate(week.from), canonicalFromDate(week.to), false]),
+    );
+    for (const week of weeks) expect([week.opened, week.closed]).toEqual(await report(week.from, week.to).then((answer) => [answer.opened, answer.closed]));
+    expect(weeks.reduce((sum, week) => sum + week.opened, 0)).toBe(document.opened);
   });
 
   it('refuses a bad window before asking the tracker (exit 2), and shows nothing of a patient anywhere', async () => {
@@ -152,6 +160,7 @@ describe('redraw-tracker report against npm start', () => {
     expect(reversed).toMatchObject({ code: 2, stdout: '' });
     expect(reversed.stderr).toMatch(/^redraw-tracker: report: --from must be before --to/);
     const both = await cli(['report', '--weeks', '2', '--from', '2026-11-01']);
+    expect(both.stderr).toMatch(/--weeks N .* or --from\/--to/);
     expect(both).toMatchObject({ code: 2, stdout: '' });
     for (const output of outputs) expect(output).not.toContain(PHI_CANARY);
   });

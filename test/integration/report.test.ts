@@ -135,6 +135,10 @@ describe('GET /reports/redraws', () => {
       // Completed walk-in transactions: the three with a redraw that ended, and the plain walk-in (the testkit is none).
       walk_in_completed: 4,
       with_redraw: 3,
+      time_zone: 'UTC',
+      closed_by_people: 0,
+      closed_by_tracker: 1,
+      redraw_failed_now: 1,
     } satisfies RedrawReport);
 
     // The week after: nothing of it, the same open follow-ups now.

@@ -37,6 +37,10 @@ const REPORT: RedrawReport = {
   time_to_close_hours: { n: 0, p50: null, p90: null },
   walk_in_completed: 0,
   with_redraw: 0,
+  time_zone: 'UTC',
+  closed_by_people: 0,
+  closed_by_tracker: 0,
+  redraw_failed_now: 0,
 };
 const reads: DigestReads = { report: async ({ from, to }) => ({ ...REPORT, from: from.toISOString(), to: to.toISOString() }), overdue: async () => [] };
 

@@ -33,6 +33,10 @@ const REPORT: RedrawReport = {
   time_to_close_hours: { n: 2, p50: 80, p90: 120 },
   walk_in_completed: 10,
   with_redraw: 1,
+  time_zone: 'UTC',
+  closed_by_people: 1,
+  closed_by_tracker: 1,
+  redraw_failed_now: 0,
 };
 const OVERDUE: OverdueFollowUp[] = [{ id: 'tx-1', owner: 'j.doe', state: 'acknowledged', due_at: '2026-11-20T07:00:00.000000Z', opened_at: '2026-11-10T07:00:00.000000Z' }];
 

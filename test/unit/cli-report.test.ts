@@ -14,8 +14,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CliDeps } from '../../cli/command';
 import { createPrinter } from '../../cli/format';
 import { runCli } from '../../cli/main';
-import { bar, durationsCell, hours, redrawRateCell, reportLines, ReportView, reportWindow, weekWindows, type WeekCounts } from '../../cli/report-views';
-import type { RedrawReport } from '../../functions/core/report';
+import { bar, chartWeeks, durationsCell, hours, redrawRateCell, reportLines, ReportView, reportWindow, type WeekCounts } from '../../cli/report-views';
+import { digestWeek } from '../../functions/core/digest';
+import { canonicalFromDate } from '../../functions/core/instant';
+import { parseReportWindow, type RedrawReport } from '../../functions/core/report';
 
 const NOW = new Date('2026-11-23T15:00:00Z');
 const DAY = 86_400_000;
@@ -37,6 +39,10 @@ function report(overrides: Partial<RedrawReport> = {}): RedrawReport {
     time_to_close_hours: { n: 2, p50: 30.25, p90: 150.6 },
     walk_in_completed: 0,
     with_redraw: 0,
+    time_zone: 'UTC',
+    closed_by_people: 1,
+    closed_by_tracker: 1,
+    redraw_failed_now: 0,
     ...overrides,
   };
 }
@@ -62,20 +68,28 @@ describe('the window and the weeks', () => {
     expect(() => reportWindow('2025-11-22', '2026-11-23', NOW)).toThrow('report: the window --from..--to must be at most 366 days');
   });
 
-  it('splits the chart into 7-day weeks ending at the window end, oldest first; within --from..--to the oldest week is cut at --from', () => {
-    const end = new Date('2026-11-23T00:00:00Z');
-    expect(weekWindows(end, { weeks: 3 }).map((week) => [week.from.toISOString().slice(0, 10), week.to.toISOString().slice(0, 10)])).toEqual([
-      ['2026-11-02', '2026-11-09'],
-      ['2026-11-09', '2026-11-16'],
-      ['2026-11-16', '2026-11-23'],
+  it("cuts the chart's weeks at Mondays 00:00 in the tracker's zone: whole weeks plus this week so far, or a window's weeks with the cut ones partial", () => {
+    const days = (weeks: { from: Date; to: Date; partial: boolean }[]) => weeks.map((week) => [week.from.toISOString().slice(0, 16), week.to.toISOString().slice(0, 16), week.partial]);
+    // Monday 2026-11-23 15:00Z: three whole weeks before this one, then this one so far.
+    expect(days(chartWeeks({ weeks: 3, end: NOW }, 'UTC'))).toEqual([
+      ['2026-11-02T00:00', '2026-11-09T00:00', false],
+      ['2026-11-09T00:00', '2026-11-16T00:00', false],
+      ['2026-11-16T00:00', '2026-11-23T00:00', false],
+      ['2026-11-23T00:00', '2026-11-23T15:00', true],
     ]);
-    expect(weekWindows(end, { from: new Date('2026-11-01T00:00:00Z') }).map((week) => [week.from.toISOString().slice(0, 10), week.to.toISOString().slice(0, 10)])).toEqual([
-      ['2026-11-01', '2026-11-02'],
-      ['2026-11-02', '2026-11-09'],
-      ['2026-11-09', '2026-11-16'],
-      ['2026-11-16', '2026-11-23'],
+    // A window from Sunday 2026-11-01: its first week is one day, partial; the rest are whole.
+    expect(days(chartWeeks({ window: { from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-11-23T00:00:00Z') } }, 'UTC'))).toEqual([
+      ['2026-11-01T00:00', '2026-11-02T00:00', true],
+      ['2026-11-02T00:00', '2026-11-09T00:00', false],
+      ['2026-11-09T00:00', '2026-11-16T00:00', false],
+      ['2026-11-16T00:00', '2026-11-23T00:00', false],
     ]);
-    expect(weekWindows(end, { from: new Date('2026-11-16T00:00:00Z') })).toHaveLength(1);
+    // In Berlin (UTC+1 in November) a week starts Sunday 23:00Z, the digest's week.
+    expect(days(chartWeeks({ weeks: 1, end: NOW }, 'Europe/Berlin'))).toEqual([
+      ['2026-11-15T23:00', '2026-11-22T23:00', false],
+      ['2026-11-22T23:00', '2026-11-23T15:00', true],
+    ]);
+    expect(chartWeeks({ weeks: 1, end: NOW }, 'Europe/Berlin')[0]!.from).toEqual(digestWeek(NOW, 'Europe/Berlin').from);
   });
 });
 
@@ -83,9 +97,12 @@ describe('the report for people', () => {
   it('says durations as p50 and p90 hours with n, and "- (n 0)" when nothing was measured', () => {
     expect(durationsCell({ n: 14, p50: 12.5, p90: 40 })).toBe('p50 12.5 h · p90 40 h (n 14)');
     expect(durationsCell({ n: 0, p50: null, p90: null })).toBe('- (n 0)');
-    expect(hours(0.04)).toBe('0 h');
-    expect(hours(99.94)).toBe('99.9 h');
-    expect(hours(212.5)).toBe('213 h');
+    // In days from 48 hours, as the digest says them ("p50 6316 h" read badly).
+    expect(durationsCell({ n: 3, p50: 6316, p90: 8000 })).toBe('p50 263.2 days · p90 333.3 days (n 3)');
+    expect(hours(0.04)).toBe('2 min');
+    expect(hours(47.94)).toBe('47.9 h');
+    expect(hours(48)).toBe('2 days');
+    expect(hours(212.5)).toBe('8.9 days');
   });
 
   it('says the redraw rate as a percentage of the completed walk-in transactions, and none without any', () => {
@@ -106,19 +123,21 @@ describe('the report for people', () => {
     const lines = reportLines(report(), null, 'the local tracker at http://127.0.0.1:3999', plain);
     expect(lines).toEqual([
       'Redraw report on the local tracker at http://127.0.0.1:3999',
-      'Window: 2026-11-16 15:00Z to 2026-11-23 15:00Z (7 days)',
+      'Window: 2026-11-16 15:00Z to 2026-11-23 15:00Z (7 days); days and weeks (Monday to Sunday) in UTC',
       '',
-      '  follow-ups opened     3',
-      '  follow-ups closed     2',
-      '    patient_declined    1',
-      '    redraw_completed    1',
-      '  open now              5',
-      '    stale now           1',
-      '    unassigned now      2',
-      '  time to redraw order  p50 20 h · p90 20 h (n 1)',
-      '  time to acknowledge   - (n 0)',
-      '  time to close         p50 30.3 h · p90 151 h (n 2)',
-      '  redraw rate           - (no walk-in transaction completed in the window)',
+      '  follow-ups opened           3',
+      '  follow-ups closed           2 (by people 1, by the tracker 1)',
+      '    patient_declined          1',
+      '    redraw_completed          1',
+      '  open now                    5',
+      '    stale now                 1',
+      '    unassigned now            2',
+      '    redraw failed now         0',
+      '  time taken by the 2 closed',
+      '    to a redraw order         p50 20 h · p90 20 h (n 1)  (n: those with a redraw order)',
+      '    to an acknowledgement     - (n 0)  (n: those a person acknowledged)',
+      '    to close                  p50 30.3 h · p90 6.3 days (n 2)',
+      '  redraw rate                 - (no walk-in transaction completed in the window)',
       '',
       'Open follow-ups by days open (now)',
       '  0-7 days      3  ##############################',
@@ -128,18 +147,22 @@ describe('the report for people', () => {
     ]);
   });
 
-  it('charts weeks whose counts are all 0 without bars, labelled by their start time when it is not midnight', () => {
-    const weeks: WeekCounts[] = [{ from: '2026-11-09T15:00:00.000000Z', to: '2026-11-16T15:00:00.000000Z', opened: 0, closed: 0 }];
+  it('charts weeks whose counts are all 0 without bars, labelled by their Monday in the zone, a cut week marked partial', () => {
+    const weeks: WeekCounts[] = [
+      { from: '2026-11-09T00:00:00.000000Z', to: '2026-11-16T00:00:00.000000Z', partial: false, opened: 0, closed: 0 },
+      { from: '2026-11-16T00:00:00.000000Z', to: '2026-11-18T15:00:00.000000Z', partial: true, opened: 0, closed: 0 },
+    ];
     const lines = reportLines(report(), weeks, 'x', plain);
-    expect(lines.slice(-3)).toEqual([
-      'Per week: follow-ups opened (#) and closed (=), 1 week to 2026-11-16 15:00Z',
-      '  WEEK FROM          OPENED                  CLOSED',
-      '  2026-11-09 15:00Z  0                       0',
+    expect(lines.slice(-4)).toEqual([
+      'Per week: follow-ups opened (#) and closed (=), weeks Monday to Sunday in UTC, to 2026-11-18 15:00Z; "partial": the window cuts that week',
+      '  WEEK OF             OPENED                  CLOSED',
+      '  2026-11-09          0                       0',
+      '  2026-11-16 partial  0                       0',
     ]);
   });
 
   it('colours stale, unassigned, old follow-ups and the bars on a terminal only, and never with NO_COLOR', () => {
-    const weeks: WeekCounts[] = [{ from: '2026-11-16T00:00:00.000000Z', to: '2026-11-23T00:00:00.000000Z', opened: 2, closed: 1 }];
+    const weeks: WeekCounts[] = [{ from: '2026-11-16T00:00:00.000000Z', to: '2026-11-23T00:00:00.000000Z', partial: false, opened: 2, closed: 1 }];
     const tty = reportLines(report(), weeks, 'x', createPrinter({ write: () => undefined, isTTY: true }, {})).join('\n');
     expect(tty).toContain('\u001b[31m1\u001b[39m');
     expect(tty).toContain('\u001b[33m2\u001b[39m');
@@ -180,7 +203,7 @@ describe('docs/reports.md', () => {
 // The command against a tiny tracker that answers the contract's document
 
 /** What the fake tracker was asked: the query of each GET /reports/redraws. */
-let asked: { from: string | null; to: string | null }[] = [];
+let asked: { from: string | null; to: string | null; weeks?: string }[] = [];
 /** The answer to give instead of a report (a refusal), when set. */
 let refusal: { status: number; body: unknown } | null = null;
 let server: Server;
@@ -200,12 +223,13 @@ beforeAll(async () => {
       response.end(JSON.stringify(body));
     };
     if (url.pathname !== '/reports/redraws') return send(404, { error: { code: 'not_found', message: 'no such route' } });
-    asked.push({ from: url.searchParams.get('from'), to: url.searchParams.get('to') });
+    const weeks = url.searchParams.get('weeks');
+    asked.push({ from: url.searchParams.get('from'), to: url.searchParams.get('to'), ...(weeks === null ? {} : { weeks }) });
     if (refusal) return send(refusal.status, refusal.body);
-    const from = url.searchParams.get('from')!;
-    const to = url.searchParams.get('to')!;
-    // The API answers canonical instants, as functions/core/instant.ts writes them.
-    return send(200, answerFor(from, to));
+    // The API's own rule for the window (core/report.ts), in UTC; it answers canonical instants.
+    const parsed = parseReportWindow({ from: url.searchParams.get('from') ?? undefined, to: url.searchParams.get('to') ?? undefined, weeks: weeks ?? undefined }, NOW, 'UTC');
+    if (parsed.kind === 'invalid') return send(400, { error: { code: 'invalid_parameter', message: parsed.message } });
+    return send(200, answerFor(canonicalFromDate(parsed.window.from), canonicalFromDate(parsed.window.to)));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   trackerUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -233,51 +257,65 @@ async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; tty?: boo
   return { code, stdout, stderr };
 }
 
-const windowOf = (from: string, to: string) => ({ from, to });
+const windowOf = (from: string | null, to: string | null) => ({ from, to });
 
 describe('report against a tracker answering GET /reports/redraws', () => {
-  it('asks the 7 days up to now, then each of the 4 weeks of the chart once (the last week is the window itself), and shows them', async () => {
+  it('asks the 7 days up to now, then the 4 whole weeks before this one and this week so far, and shows them by their Monday', async () => {
     const run = await cli(['report']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(asked[0]).toEqual(windowOf('2026-11-16T15:00:00.000000Z', '2026-11-23T15:00:00.000000Z'));
+    // The window as typed (none: the tracker's default), then each week's instants.
+    expect(asked[0]).toEqual(windowOf(null, null));
     expect([...asked.slice(1)].sort((a, b) => a.from!.localeCompare(b.from!))).toEqual([
-      windowOf('2026-10-26T15:00:00.000000Z', '2026-11-02T15:00:00.000000Z'),
-      windowOf('2026-11-02T15:00:00.000000Z', '2026-11-09T15:00:00.000000Z'),
-      windowOf('2026-11-09T15:00:00.000000Z', '2026-11-16T15:00:00.000000Z'),
+      windowOf('2026-10-26T00:00:00.000000Z', '2026-11-02T00:00:00.000000Z'),
+      windowOf('2026-11-02T00:00:00.000000Z', '2026-11-09T00:00:00.000000Z'),
+      windowOf('2026-11-09T00:00:00.000000Z', '2026-11-16T00:00:00.000000Z'),
+      windowOf('2026-11-16T00:00:00.000000Z', '2026-11-23T00:00:00.000000Z'),
+      windowOf('2026-11-23T00:00:00.000000Z', '2026-11-23T15:00:00.000000Z'),
     ]);
-    expect(run.stdout).toMatch(/^Redraw report on the local tracker at http:\/\/127\.0\.0\.1:\d+\nWindow: 2026-11-16 15:00Z to 2026-11-23 15:00Z \(7 days\)\n/);
-    // Each week's own counts, oldest first: opened is the day its window starts.
+    expect(run.stdout).toMatch(/^Redraw report on the local tracker at http:\/\/127\.0\.0\.1:\d+\nWindow: 2026-11-16 15:00Z to 2026-11-23 15:00Z \(7 days\); days and weeks \(Monday to Sunday\) in UTC\n/);
+    // Each week's own counts, oldest first: opened is the day its window starts; this week so far is partial.
     const chart = run.stdout.slice(run.stdout.indexOf('Per week'));
-    expect(chart.split('\n').slice(2, 6).map((line) => line.trim().split(/\s+/).slice(0, 3).join(' '))).toEqual(['2026-10-26 15:00Z 26', '2026-11-02 15:00Z 2', '2026-11-09 15:00Z 9', '2026-11-16 15:00Z 16']);
+    expect(chart.split('\n').slice(2, 7).map((line) => line.trim().split(/\s+/).slice(0, 3).join(' '))).toEqual([
+      '2026-10-26 26 ####################',
+      '2026-11-02 2 ##',
+      '2026-11-09 9 #######',
+      '2026-11-16 16 ############',
+      '2026-11-23 partial 23',
+    ]);
     expect(run.stdout).not.toContain('\u001b');
   });
 
-  it('prints the API document alone with --json (one request), and {report, weeks} with --weeks', async () => {
+  it('prints the API document alone with --json (one request), and {report, weeks} with --weeks: the N whole weeks before this one', async () => {
     const json = await cli(['report', '--to', '2026-11-22', '--json']);
     expect(json).toMatchObject({ code: 0, stderr: '' });
-    expect(asked).toEqual([windowOf('2026-11-16T00:00:00.000000Z', '2026-11-23T00:00:00.000000Z')]);
+    expect(asked).toEqual([windowOf(null, '2026-11-22')]);
     expect(JSON.parse(json.stdout)).toEqual(answerFor('2026-11-16T00:00:00.000000Z', '2026-11-23T00:00:00.000000Z'));
 
     asked = [];
-    const weekly = await cli(['report', '--weeks', '2', '--to', '2026-11-22', '--json']);
+    const weekly = await cli(['report', '--weeks', '2', '--json']);
     expect(weekly).toMatchObject({ code: 0, stderr: '' });
-    expect(asked).toHaveLength(2);
+    expect(asked).toEqual([{ from: null, to: null, weeks: '2' }, windowOf('2026-11-09T00:00:00.000000Z', '2026-11-16T00:00:00.000000Z'), windowOf('2026-11-16T00:00:00.000000Z', '2026-11-23T00:00:00.000000Z')]);
     expect(JSON.parse(weekly.stdout)).toEqual({
-      report: answerFor('2026-11-16T00:00:00.000000Z', '2026-11-23T00:00:00.000000Z'),
+      report: answerFor('2026-11-09T00:00:00.000000Z', '2026-11-23T00:00:00.000000Z'),
       weeks: [
-        { from: '2026-11-09T00:00:00.000000Z', to: '2026-11-16T00:00:00.000000Z', opened: 9, closed: 4 },
-        { from: '2026-11-16T00:00:00.000000Z', to: '2026-11-23T00:00:00.000000Z', opened: 16, closed: 1 },
+        { from: '2026-11-09T00:00:00.000000Z', to: '2026-11-16T00:00:00.000000Z', partial: false, opened: 9, closed: 4 },
+        { from: '2026-11-16T00:00:00.000000Z', to: '2026-11-23T00:00:00.000000Z', partial: false, opened: 16, closed: 1 },
       ],
     });
+    // --weeks 4 is another window than the default one (issue 33: it printed the same).
+    asked = [];
+    const four = await cli(['report', '--weeks', '4']);
+    expect(four.stdout).toContain('Window: 2026-10-26 00:00Z to 2026-11-23 00:00Z (28 days)');
   });
 
-  it('with --from charts the weeks of the window itself, the oldest cut at --from', async () => {
+  it('with --from charts the weeks of the window itself, cut at Mondays, the cut one marked partial', async () => {
     const run = await cli(['report', '--from', '2026-11-01', '--to', '2026-11-22']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(asked[0]).toEqual(windowOf('2026-11-01T00:00:00.000000Z', '2026-11-23T00:00:00.000000Z'));
+    expect(asked[0]).toEqual(windowOf('2026-11-01', '2026-11-22'));
     expect(asked.slice(1).map((window) => window.from).sort()).toEqual(['2026-11-01T00:00:00.000000Z', '2026-11-02T00:00:00.000000Z', '2026-11-09T00:00:00.000000Z', '2026-11-16T00:00:00.000000Z']);
     expect(run.stdout).toContain('Window: 2026-11-01 00:00Z to 2026-11-23 00:00Z (22 days)');
-    expect(run.stdout).toContain('Per week: follow-ups opened (#) and closed (=), 4 weeks to 2026-11-23 00:00Z');
+    expect(run.stdout).toContain('Per week: follow-ups opened (#) and closed (=), weeks Monday to Sunday in UTC, to 2026-11-23 00:00Z; "partial": the window cuts that week');
+    expect(run.stdout).toMatch(/^ {2}2026-11-01 partial /m);
   });
 
   it('colours the output on a terminal, and not with NO_COLOR', async () => {
@@ -287,6 +325,7 @@ describe('report against a tracker answering GET /reports/redraws', () => {
 
   it.each([
     [['report', '--weeks', '2', '--from', '2026-11-01']],
+    [['report', '--weeks', '2', '--to', '2026-11-01']],
     [['report', '--weeks', '0']],
     [['report', '--weeks', '53']],
     [['report', '--weeks', 'four']],

@@ -31,6 +31,10 @@ const REPORT: RedrawReport = {
   time_to_close_hours: { n: 9, p50: 98, p90: 230 },
   walk_in_completed: 146,
   with_redraw: 11,
+  time_zone: 'UTC',
+  closed_by_people: 1,
+  closed_by_tracker: 1,
+  redraw_failed_now: 0,
 };
 
 const OVERDUE: OverdueFollowUp[] = [

@@ -99,6 +99,10 @@ const REPORT: RedrawReport = {
   time_to_close_hours: { n: 9, p50: 100.8, p90: 240 },
   walk_in_completed: 40,
   with_redraw: 3,
+  time_zone: 'UTC',
+  closed_by_people: 1,
+  closed_by_tracker: 1,
+  redraw_failed_now: 0,
 };
 
 const overdue = (index: number, owner: string | null): OverdueFollowUp => ({
@@ -177,6 +181,10 @@ describe('the digest as a person reads it', () => {
       time_to_close_hours: { n: 0, p50: null, p90: null },
       walk_in_completed: 0,
       with_redraw: 0,
+      time_zone: 'UTC',
+      closed_by_people: 1,
+      closed_by_tracker: 1,
+      redraw_failed_now: 0,
     };
     const text = digestEmail(weeklyDigest(WEEK, empty, [], { environment: 'local', now: NOW }));
     expect(text).toContain('Last week 0 redraws opened and 0 closed.');

@@ -3,7 +3,8 @@
  * aging buckets, and the tallies a follow-up and a transaction contribute.
  */
 import { describe, expect, it } from 'vitest';
-import { agingBucket, assembleReport, durations, followUpTallies, parseReportWindow, transactionTallies } from '../../../functions/core/report';
+import { agingBucket, assembleReport, durations, followUpTallies, parseReportWindow, transactionTallies, weeksOf, wholeWeeksBefore, type ParsedWindow } from '../../../functions/core/report';
+import { digestWeek } from '../../../functions/core/digest';
 
 const NOW = new Date('2026-11-23T10:30:00Z');
 
@@ -95,8 +96,8 @@ describe('assembleReport', () => {
         { kind: 'ended', at: '2026-11-19T09:00:00.000000Z', with_redraw: false },
       ],
       open: [
-        { owner: null, opened_at: '2026-11-20T09:00:00.000000Z', stale: false },
-        { owner: 'j.doe', opened_at: '2026-10-01T09:00:00.000000Z', stale: true },
+        { owner: null, opened_at: '2026-11-20T09:00:00.000000Z', stale: false, redraw_failed: false },
+        { owner: 'j.doe', opened_at: '2026-10-01T09:00:00.000000Z', stale: true, redraw_failed: false },
       ],
     });
     expect(report).toEqual({
@@ -114,7 +115,50 @@ describe('assembleReport', () => {
       time_to_close_hours: { n: 2, p50: 24, p90: 48 },
       walk_in_completed: 2,
       with_redraw: 1,
+      time_zone: 'UTC',
+      // redraw_completed is the tracker's close, patient_declined a person's.
+      closed_by_people: 1,
+      closed_by_tracker: 1,
+      redraw_failed_now: 0,
     });
-    expect(Object.keys(report)).toEqual(['from', 'to', 'opened', 'closed', 'by_disposition', 'open_now', 'stale_now', 'unassigned_now', 'aging_now', 'time_to_redraw_order_hours', 'time_to_acknowledge_hours', 'time_to_close_hours', 'walk_in_completed', 'with_redraw']);
+    // §11's fields in its order, then the extensions.
+    expect(Object.keys(report)).toEqual([
+      'from', 'to', 'opened', 'closed', 'by_disposition', 'open_now', 'stale_now', 'unassigned_now', 'aging_now', 'time_to_redraw_order_hours', 'time_to_acknowledge_hours', 'time_to_close_hours', 'walk_in_completed', 'with_redraw',
+      'time_zone', 'closed_by_people', 'closed_by_tracker', 'redraw_failed_now',
+    ]);
+  });
+});
+
+describe("the report's window in DIGEST_TIMEZONE (CONTRACT §11: dates are days there, weeks Monday to Sunday)", () => {
+  const NOW = new Date('2026-11-25T10:00:00Z'); // a Wednesday
+  const at = (window: ParsedWindow) => (window.kind === 'ok' ? [window.window.from.toISOString(), window.window.to.toISOString()] : window.message);
+
+  it('reads a date as that day in the zone: from its 00:00, to its end', () => {
+    expect(at(parseReportWindow({ from: '2026-11-16', to: '2026-11-22' }, NOW))).toEqual(['2026-11-16T00:00:00.000Z', '2026-11-23T00:00:00.000Z']);
+    expect(at(parseReportWindow({ from: '2026-11-16', to: '2026-11-22' }, NOW, 'Europe/Berlin'))).toEqual(['2026-11-15T23:00:00.000Z', '2026-11-22T23:00:00.000Z']);
+    expect(at(parseReportWindow({ from: '2026-07-01', to: '2026-07-01' }, NOW, 'America/New_York'))).toEqual(['2026-07-01T04:00:00.000Z', '2026-07-02T04:00:00.000Z']);
+    // A date-time is what it says, whatever the zone.
+    expect(at(parseReportWindow({ from: '2026-11-16T12:00:00Z', to: '2026-11-17T12:00:00Z' }, NOW, 'Europe/Berlin'))).toEqual(['2026-11-16T12:00:00.000Z', '2026-11-17T12:00:00.000Z']);
+  });
+
+  it('takes weeks=N as the N whole weeks before the current one, the digest\'s weeks', () => {
+    expect(at(parseReportWindow({ weeks: '2' }, NOW))).toEqual(['2026-11-09T00:00:00.000Z', '2026-11-23T00:00:00.000Z']);
+    expect(at(parseReportWindow({ weeks: '1' }, NOW, 'Europe/Berlin'))).toEqual([digestWeek(NOW, 'Europe/Berlin').from.toISOString(), digestWeek(NOW, 'Europe/Berlin').to.toISOString()]);
+    for (const bad of ['0', '53', 'two', '1.5', '']) expect(at(parseReportWindow({ weeks: bad }, NOW))).toBe('weeks must be a whole number from 1 to 52');
+    expect(at(parseReportWindow({ weeks: '2', from: '2026-11-01' }, NOW))).toBe('weeks cannot be combined with from or to');
+  });
+
+  it('cuts a window into its weeks at Mondays 00:00, marking the ones it cuts partial', () => {
+    const weeks = weeksOf({ from: new Date('2026-11-12T00:00:00Z'), to: new Date('2026-11-25T10:00:00Z') }, 'UTC');
+    expect(weeks.map((week) => [week.from.toISOString().slice(0, 10), week.to.toISOString().slice(0, 13), week.partial])).toEqual([
+      ['2026-11-12', '2026-11-16T00', true],
+      ['2026-11-16', '2026-11-23T00', false],
+      ['2026-11-23', '2026-11-25T10', true],
+    ]);
+    // A week with a DST change is 169 hours long in its zone, and still whole.
+    const autumn = weeksOf(wholeWeeksBefore(new Date('2026-10-28T12:00:00Z'), 1, 'Europe/Berlin'), 'Europe/Berlin');
+    expect(autumn).toHaveLength(1);
+    expect(autumn[0]!.partial).toBe(false);
+    expect((autumn[0]!.to.getTime() - autumn[0]!.from.getTime()) / 3_600_000).toBe(169);
   });
 });
