@@ -7,16 +7,74 @@
  * handles and times only: nothing here ever sees a patient. Pure: the clock and
  * the zone are always arguments.
  */
-import { agoWords, humanTime } from './alert-time';
-import { addDays, startOfDay, wallClockOf } from './calendar';
+import { agoWords, days, humanTime, wholeDays } from './alert-time';
+import { reasonText } from './next-steps';
+import { addDays, calendarDateOf, isoDate, startOfDay, wallClockOf } from './calendar';
 import { canonicalFromDate } from './instant';
 import type { Durations, OverdueFollowUp, RedrawReport } from './report';
 
 const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
 
 /** How many overdue follow-ups the digest names (CONTRACT §11: "the ten most overdue"). */
 export const DIGEST_OVERDUE_LIMIT = 10;
+
+/** How many follow-ups each problem list names; the rest are counted ("and 4 more") with the command that lists them. */
+export const DIGEST_PROBLEM_LIMIT = 5;
+
+/**
+ * An open follow-up the digest names as a problem: ids, a handle, states and
+ * times only. `order_id` is the order to paste into Junction's dashboard (the
+ * flagged one when stuck, else the redraw order, else the initial order).
+ */
+export interface ProblemFollowUp {
+  id: string;
+  owner: string | null;
+  state: string;
+  opened_at: string;
+  order_id: string | null;
+  /** Its order's stale flag (CONTRACT §4): the reason, when flagged, and the order's status time it has been stuck since. */
+  stale: { reason: string; since: string; status_time: string } | null;
+  attention: 'redraw_failed' | null;
+}
+
+/** One problem list: how many there are, and the first DIGEST_PROBLEM_LIMIT. */
+export interface ProblemList {
+  total: number;
+  items: ProblemFollowUp[];
+}
+
+/**
+ * What the digest names (issue 33): the failed redraws a person must decide,
+ * the stuck ones (a stale flag), and those without an owner. A follow-up may be
+ * in more than one list; each list is ordered as the worklist: longest waiting first.
+ */
+export interface DigestProblems {
+  attention: ProblemList;
+  stuck: ProblemList;
+  unowned: ProblemList;
+}
+
+/** The problem lists of the open follow-ups: each sorted longest waiting first (then by id), cut at `limit`. */
+export function digestProblems(open: readonly ProblemFollowUp[], limit = DIGEST_PROBLEM_LIMIT): DigestProblems {
+  const list = (keep: (item: ProblemFollowUp) => boolean, since: (item: ProblemFollowUp) => string): ProblemList => {
+    const kept = open.filter(keep).sort((a, b) => since(a).localeCompare(since(b)) || a.id.localeCompare(b.id));
+    return { total: kept.length, items: kept.slice(0, limit) };
+  };
+  return {
+    attention: list((item) => item.attention === 'redraw_failed', (item) => item.opened_at),
+    stuck: list((item) => item.stale !== null, (item) => item.stale?.status_time ?? item.opened_at),
+    unowned: list((item) => item.owner === null, (item) => item.opened_at),
+  };
+}
+
+/** What the digest says of the week before, beside last week's numbers. */
+export interface WeekBefore {
+  week_start: string;
+  opened: number;
+  closed: number;
+  closed_by_people: number;
+  closed_by_tracker: number;
+}
 
 /** The SNS message attribute (`kind`) and the chat notification's event type that set the digest apart from alerts. */
 export const DIGEST_KIND = 'weekly_digest';
@@ -68,6 +126,12 @@ export interface WeeklyDigest {
   overdue: OverdueFollowUp[];
   /** The CLI line that lists the open follow-ups (local, or the deployed stack's). */
   look_up: string;
+  /** The week before last week, for comparison (its Monday 00:00 and counts). */
+  week_before: WeekBefore | null;
+  /** The follow-ups the digest names as problems now (failed redraws, stuck, without an owner). */
+  problems: DigestProblems;
+  /** One line: what to do this week, from the problems. */
+  this_week: string;
 }
 
 /** Who sends it and where from (the look-up line names the stack and region on AWS). */
@@ -111,8 +175,16 @@ export function digestLookUp(deployed?: { stack: string; region: string | undefi
 }
 
 /** Builds the digest of a week from its report and the overdue follow-ups (the first DIGEST_OVERDUE_LIMIT). */
-export function weeklyDigest(week: DigestWeek, report: RedrawReport, overdue: readonly OverdueFollowUp[], context: DigestContext): WeeklyDigest {
+export function weeklyDigest(
+  week: DigestWeek,
+  report: RedrawReport,
+  overdue: readonly OverdueFollowUp[],
+  context: DigestContext,
+  extra: { weekBefore?: RedrawReport | null; problems?: DigestProblems } = {},
+): WeeklyDigest {
   const kept = reportFields(report);
+  const problems = problemFields(extra.problems ?? { attention: { total: 0, items: [] }, stuck: { total: 0, items: [] }, unowned: { total: 0, items: [] } });
+  const before = extra.weekBefore ?? null;
   return {
     kind: DIGEST_KIND,
     subject: digestSubject(kept, context.environment),
@@ -126,7 +198,40 @@ export function weeklyDigest(week: DigestWeek, report: RedrawReport, overdue: re
       .slice(0, DIGEST_OVERDUE_LIMIT)
       .map((item) => ({ id: item.id, owner: item.owner, state: item.state, due_at: item.due_at, opened_at: item.opened_at, attention: item.attention ?? null })),
     look_up: digestLookUp(context.deployed),
+    week_before:
+      before === null
+        ? null
+        : { week_start: before.from, opened: before.opened, closed: before.closed, closed_by_people: before.closed_by_people, closed_by_tracker: before.closed_by_tracker },
+    problems,
+    this_week: thisWeekWords(problems, kept),
   };
+}
+
+/** The problem lists, field by field (whatever else an object carries never reaches a subscriber). */
+function problemFields(problems: DigestProblems): DigestProblems {
+  const item = (value: ProblemFollowUp): ProblemFollowUp => ({
+    id: value.id,
+    owner: value.owner,
+    state: value.state,
+    opened_at: value.opened_at,
+    order_id: value.order_id,
+    stale: value.stale === null ? null : { reason: value.stale.reason, since: value.stale.since, status_time: value.stale.status_time },
+    attention: value.attention === 'redraw_failed' ? 'redraw_failed' : null,
+  });
+  const list = (value: ProblemList): ProblemList => ({ total: value.total, items: value.items.map(item) });
+  return { attention: list(problems.attention), stuck: list(problems.stuck), unowned: list(problems.unowned) };
+}
+
+/** "Decide the 1 failed redraw, take the 3 without an owner, then unstick the 2 stuck ones." or "Nothing needs you: ...". */
+export function thisWeekWords(problems: DigestProblems, report: RedrawReport): string {
+  const steps = [
+    problems.attention.total > 0 ? `decide the ${problems.attention.total === 1 ? '1 failed redraw' : `${problems.attention.total} failed redraws`} (a new order through Junction, or close with a disposition)` : null,
+    problems.unowned.total > 0 ? `take the ${problems.unowned.total} without an owner` : null,
+    problems.stuck.total > 0 ? `unstick the ${problems.stuck.total === 1 ? '1 stuck one' : `${problems.stuck.total} stuck ones`} (each alert's "For the team" says how)` : null,
+  ].filter((step): step is string => step !== null);
+  if (steps.length === 0) return report.open_now === 0 ? 'Nothing is open: nothing to do.' : `Nothing is stuck, failed or unowned: keep working the ${plural(report.open_now, 'open follow-up')}.`;
+  const sentence = steps.length === 1 ? steps[0]! : `${steps.slice(0, -1).join(', ')}, then ${steps.at(-1)!}`;
+  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`;
 }
 
 /** SNS refuses a Subject over 100 characters, or one that is not printable ASCII. */
@@ -182,14 +287,25 @@ export function weekWords(digest: Pick<WeeklyDigest, 'week_start' | 'week_end' |
   return `Mon ${date(start)} to Sun ${date(lastDay)} (${digest.time_zone})`;
 }
 
-/** The status note's first paragraph: opened, closed and how, what is open now. */
-function summaryWords(report: RedrawReport): string[] {
-  const dispositions = Object.entries(report.by_disposition)
-    .filter(([, count]) => count > 0)
-    .sort(([a, countA], [b, countB]) => Number(b === 'redraw_completed') - Number(a === 'redraw_completed') || countB - countA || a.localeCompare(b))
-    .map(([disposition, count]) => `${count} ${dispositionWords(disposition)}`);
-  const closed = `${report.closed} closed${dispositions.length > 0 ? ` (${dispositions.join(', ')})` : ''}`;
-  const opened = `Last week ${plural(report.opened, 'redraw')} opened and ${closed}.`;
+/** " (week before 4)" beside a count, or nothing without the week before. */
+function before(value: number | undefined): string {
+  return value === undefined ? '' : ` (week before ${value})`;
+}
+
+/** The status note's first paragraph: opened and closed (people's apart from the tracker's), beside the week before; what is open now. */
+function summaryWords(report: RedrawReport, weekBefore: WeekBefore | null = null): string[] {
+  const dispositions = (byTracker: boolean) =>
+    Object.entries(report.by_disposition)
+      .filter(([disposition, count]) => count > 0 && TRACKER_DISPOSITIONS.has(disposition) === byTracker)
+      .sort(([a, countA], [b, countB]) => countB - countA || a.localeCompare(b))
+      .map(([disposition, count]) => `${count} ${dispositionWords(disposition)}`);
+  const people = dispositions(false);
+  const tracker = dispositions(true);
+  const how =
+    report.closed === 0
+      ? ''
+      : ` People closed ${report.closed_by_people}${before(weekBefore?.closed_by_people)}${people.length > 0 ? `: ${people.join(', ')}` : ''}; the tracker closed ${report.closed_by_tracker}${before(weekBefore?.closed_by_tracker)}${tracker.length > 0 ? `: ${tracker.join(', ')}` : ''}.`;
+  const opened = `Last week ${plural(report.opened, 'redraw')} opened${before(weekBefore?.opened)} and ${report.closed} closed${before(weekBefore?.closed)}.${how}`;
   const { aging_now: aging } = report;
   const ages = [
     aging['0_7'] > 0 ? `${aging['0_7']} up to 7 days` : null,
@@ -197,12 +313,16 @@ function summaryWords(report: RedrawReport): string[] {
     aging['15_30'] > 0 ? `${aging['15_30']} at 15-30 days` : null,
     aging.over_30 > 0 ? `${aging.over_30} over 30 days` : null,
   ].filter((text): text is string => text !== null);
+  const failed = report.redraw_failed_now > 0 ? `, ${report.redraw_failed_now} whose redraw failed` : '';
   const open =
     report.open_now === 0
       ? 'Nothing is open now.'
-      : `${report.open_now} ${report.open_now === 1 ? 'is' : 'are'} still open: ${report.stale_now} stuck, ${report.unassigned_now} without an owner; by age, ${ages.join(', ')}.`;
+      : `${report.open_now} ${report.open_now === 1 ? 'is' : 'are'} still open: ${report.stale_now} stuck, ${report.unassigned_now} without an owner${failed}; by age, ${ages.join(', ')}.`;
   return [opened, open];
 }
+
+/** The tracker's own dispositions (CONTRACT §9): every other close is a person's. */
+const TRACKER_DISPOSITIONS: ReadonlySet<string> = new Set(['redraw_completed', 'cancelled', 'results_received']);
 
 /** How fast, and the redraw rate: one line each, only what was measured. */
 function speedWords(report: RedrawReport): string[] {
@@ -220,21 +340,54 @@ function speedWords(report: RedrawReport): string[] {
   return lines;
 }
 
-/** "due 3 days ago" (or "due in 5 h" for one not yet due). */
-function dueWords(dueAt: string, now: Date): string {
-  const millis = Date.parse(dueAt);
-  if (Number.isNaN(millis)) return `due ${dueAt}`;
-  if (millis <= now.getTime()) return `due ${agoWords(dueAt, now)}`;
-  const ahead = millis - now.getTime();
-  return ahead < 2 * DAY ? `due in ${Math.max(1, Math.floor(ahead / (60 * MINUTE)))} h` : `due in ${Math.floor(ahead / DAY)} days`;
+/** "stuck since 2026-11-10 (13 days)": since the order's last status change, its date in the digest's zone. */
+function stuckSinceWords(statusTime: string, now: Date, zone: string): string {
+  const millis = Date.parse(statusTime);
+  const date = Number.isNaN(millis) ? statusTime : isoDate(calendarDateOf(millis, zone));
+  return `stuck since ${date} (${days(wholeDays(statusTime, now))})`;
 }
 
-/** One overdue follow-up in a line: `t-1 (owner j.doe, due 3 days ago, acknowledged)`, `t-2 (no owner, redraw failed, new)`. */
+/** One overdue follow-up in a line: `t-1 (owner j.doe, overdue 3 days ago, acknowledged)`, `t-2 (no owner, redraw failed, new)`. */
 function overdueWords(item: OverdueFollowUp, now: Date): string {
   const owner = item.owner === null ? 'no owner' : `owner ${item.owner}`;
   const attention = item.attention === 'redraw_failed' ? ['redraw failed'] : [];
-  const due = item.due_at === null ? [] : [dueWords(item.due_at, now)];
+  // due_at is when the sweep flags it if nothing moves: past it, the redraw is stuck (or about to be flagged).
+  const due = item.due_at === null ? [] : Date.parse(item.due_at) <= now.getTime() ? [`due to be flagged ${agoWords(item.due_at, now)}`] : [];
   return `${item.id} (${[owner, ...attention, ...due, item.state].join(', ')})`;
+}
+
+/** One named problem in a line: the follow-up, then what is wrong, whose it is, the order to paste into Junction. */
+function problemWords(item: ProblemFollowUp, now: Date, zone: string, show: 'attention' | 'stuck' | 'unowned'): string {
+  const what =
+    show === 'attention'
+      ? 'its redraw failed'
+      : show === 'stuck' && item.stale !== null
+        ? `${reasonText(item.stale.reason).words}, ${stuckSinceWords(item.stale.status_time, now, zone)}`
+        : `${item.state}, opened ${agoWords(item.opened_at, now)}`;
+  const owner = show === 'unowned' ? [] : [item.owner === null ? 'no owner' : `owner ${item.owner}`];
+  const order = item.order_id === null ? [] : [`order ${item.order_id}`];
+  return `${item.id}: ${[what, ...owner, ...order].join(', ')}`;
+}
+
+const PROBLEM_HEADINGS = {
+  attention: 'Redraw failed, a person decides',
+  stuck: 'Stuck',
+  unowned: 'Without an owner',
+} as const;
+
+/** A problem list's lines: its heading with the total, each named one, "and N more" with the command that lists them all. */
+function problemLines(digest: WeeklyDigest, show: keyof DigestProblems, format: 'email' | 'chat'): string[] {
+  const list = digest.problems[show];
+  if (list.total === 0) return [];
+  const now = new Date(Date.parse(digest.sent_at));
+  const bullet = format === 'email' ? '  ' : '• ';
+  const heading = format === 'email' ? `${PROBLEM_HEADINGS[show]} (${list.total}):` : `*${PROBLEM_HEADINGS[show]} (${list.total}):*`;
+  const more = list.total - list.items.length;
+  return [
+    heading,
+    ...list.items.map((item) => `${bullet}${problemWords(item, now, digest.time_zone, show)}`),
+    ...(more > 0 ? [`${bullet}and ${more} more: ${format === 'chat' ? `\`${digest.look_up} --all\`` : `${digest.look_up} --all`}`] : []),
+  ];
 }
 
 /**
@@ -256,7 +409,7 @@ function overdueHeading(count: number): string {
   return `The ${count === DIGEST_OVERDUE_LIMIT ? 'ten' : count} most overdue:`;
 }
 
-/** The e-mail a subscriber reads: a short status note, then the overdue list and where to look. */
+/** The e-mail a subscriber reads: a short status note, what to do this week, the follow-ups it names, then where to look. */
 export function digestEmail(digest: WeeklyDigest): string {
   const now = new Date(Date.parse(digest.sent_at));
   const overdue =
@@ -264,12 +417,17 @@ export function digestEmail(digest: WeeklyDigest): string {
       ? ['Nothing is overdue.']
       : [overdueHeading(digest.overdue.length), ...digest.overdue.map((item) => `  ${overdueWords(item, now)}`)];
   const speed = speedWords(digest.report);
+  const problems = (['attention', 'stuck', 'unowned'] as const).flatMap((show) => {
+    const lines = problemLines(digest, show, 'email');
+    return lines.length === 0 ? [] : ['', ...lines];
+  });
   return [
-    digest.subject,
-    '',
     `Here is the redraw review for last week, ${weekWords(digest)}.`,
     '',
-    ...summaryWords(digest.report),
+    ...summaryWords(digest.report, digest.week_before),
+    '',
+    `What to do this week: ${digest.this_week}`,
+    ...problems,
     ...(speed.length === 0 ? [] : ['', ...speed]),
     '',
     ...overdue,
@@ -305,7 +463,14 @@ export function digestChat(digest: WeeklyDigest): DigestChatNotification {
     content: {
       textType: 'client-markdown',
       title: `:bar_chart: ${digest.subject}`,
-      description: [`*Week:* ${weekWords(digest)}`, ...summaryWords(digest.report), ...speedWords(digest.report), ...overdue].join('\n'),
+      description: [
+        `*Week:* ${weekWords(digest)}`,
+        ...summaryWords(digest.report, digest.week_before),
+        `*What to do this week:* ${digest.this_week}`,
+        ...(['attention', 'stuck', 'unowned'] as const).flatMap((show) => problemLines(digest, show, 'chat')),
+        ...speedWords(digest.report),
+        ...overdue,
+      ].join('\n'),
       nextSteps: [`The whole list: \`${digest.look_up}\``],
       keywords: ['redraw-tracker', DIGEST_KIND, digest.environment],
     },

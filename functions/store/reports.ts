@@ -44,8 +44,9 @@ import {
   type TallyKind,
 } from '../core/report';
 import { stateAt } from '../core/follow-up';
-import { mostOverdue } from '../core/digest';
+import { digestProblems, mostOverdue, type DigestProblems, type ProblemFollowUp } from '../core/digest';
 import { isFollowUpItem, openFollowUps, parseFollowUpItem } from './follow-ups';
+import { getOrders } from './order-reads';
 import { queryItems } from './query-pages';
 import { keys, OPEN_REDRAW_PARTITIONS, TABLE } from './table';
 import type { TableClient } from './table-client';
@@ -393,4 +394,34 @@ export async function overdueFollowUps(db: TableClient, tableName: string, input
     open.push({ id: current.id, owner: current.owner, state: current.state, due_at: stored.dueAt, opened_at: current.opened_at, attention: current.attention });
   }
   return mostOverdue(open, input.now, input.limit);
+}
+
+/**
+ * The follow-ups the weekly digest names (core/digest.ts digestProblems): the
+ * open ones whose redraw failed, whose order is flagged stale (its reason and
+ * since when, read by key from the flagged orders alone) and without an owner;
+ * each list counted whole and cut at `limit`. Queries of the worklist and the
+ * open-redraws index, and one GetItem per stuck follow-up: never a Scan.
+ */
+export async function problemFollowUps(db: TableClient, tableName: string, input: { now: Date; limit: number }): Promise<DigestProblems> {
+  const [stored, stale] = await Promise.all([openFollowUps(db, tableName), staleOrderIds(db, tableName)]);
+  const open = stored.flatMap((item) => {
+    const current = stateAt(item.followUp, input.now);
+    return current.state === 'closed' ? [] : [{ item, current }];
+  });
+  const flaggedIds = open.flatMap(({ item }) => (item.redraw !== null && stale.has(item.redraw.orderId) ? [item.redraw.orderId] : []));
+  const flags = new Map((await getOrders(db, tableName, flaggedIds, false)).flatMap((order) => (order.stale ? [[order.record.id, order.stale] as const] : [])));
+  const problems: ProblemFollowUp[] = open.map(({ item, current }) => {
+    const flag = item.redraw === null ? undefined : flags.get(item.redraw.orderId);
+    return {
+      id: current.id,
+      owner: current.owner,
+      state: current.state,
+      opened_at: current.opened_at,
+      order_id: item.redraw?.orderId ?? current.redraw_order_id ?? current.initial_order_id,
+      stale: flag === undefined || item.redraw === null ? null : { reason: flag.reason, since: flag.since, status_time: item.redraw.statusTime },
+      attention: current.attention === 'redraw_failed' ? 'redraw_failed' : null,
+    };
+  });
+  return digestProblems(problems, input.limit);
 }

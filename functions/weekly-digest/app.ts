@@ -24,7 +24,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { OverdueFollowUp, RedrawReport } from '../core/report';
-import { DIGEST_OVERDUE_LIMIT, digestWeek, weeklyDigest, type DigestWeek, type WeeklyDigest } from '../core/digest';
+import { shiftWeeks } from '../core/calendar';
+import { DIGEST_OVERDUE_LIMIT, DIGEST_PROBLEM_LIMIT, digestWeek, weeklyDigest, type DigestProblems, type DigestWeek, type WeeklyDigest } from '../core/digest';
 import { canonicalFromDate } from '../core/instant';
 import type { Claim, ClaimOutcome, MessageClaims } from '../store/claims';
 import { SERVICES } from '../shared/metric-names';
@@ -38,6 +39,8 @@ export interface DigestReads {
   report(input: { from: Date; to: Date; now: Date }): Promise<RedrawReport>;
   /** Open follow-ups, most overdue first. */
   overdue(input: { now: Date; limit: number }): Promise<OverdueFollowUp[]>;
+  /** The problems the digest names now: failed redraws, stuck, without an owner (each cut at `limit`). */
+  problems(input: { now: Date; limit: number }): Promise<DigestProblems>;
 }
 
 /** Where the digest goes: the notification topic on AWS, memory locally. Rejects when it was not accepted. */
@@ -91,14 +94,23 @@ export async function sendDigest(deps: DigestDeps): Promise<WeeklyDigest> {
   const now = (deps.clock ?? (() => new Date()))();
   const week = digestWeek(now, deps.timeZone);
   let report: RedrawReport;
+  let weekBefore: RedrawReport;
   let overdue: OverdueFollowUp[];
+  let problems: DigestProblems;
   try {
-    [report, overdue] = await Promise.all([deps.reads.report({ from: week.from, to: week.to, now }), deps.reads.overdue({ now, limit: DIGEST_OVERDUE_LIMIT })]);
+    // The week before last week, beside each of last week's numbers.
+    const before = { from: shiftWeeks(week.from, -1, deps.timeZone), to: week.from };
+    [report, weekBefore, overdue, problems] = await Promise.all([
+      deps.reads.report({ from: week.from, to: week.to, now }),
+      deps.reads.report({ ...before, now }),
+      deps.reads.overdue({ now, limit: DIGEST_OVERDUE_LIMIT }),
+      deps.reads.problems({ now, limit: DIGEST_PROBLEM_LIMIT }),
+    ]);
   } catch (error) {
     deps.logger.error('weekly digest not sent: reading the report failed', { step: 'read', error: errorName(error) });
     throw new DigestError('read', { cause: error });
   }
-  const digest = weeklyDigest(week, report, overdue, { environment: deps.environment, now, ...(deps.deployed ? { deployed: deps.deployed } : {}) });
+  const digest = weeklyDigest(week, report, overdue, { environment: deps.environment, now, ...(deps.deployed ? { deployed: deps.deployed } : {}) }, { weekBefore, problems });
   try {
     await deps.publisher.publish(digest);
   } catch (error) {

@@ -93,9 +93,10 @@ describe('POST /local/digest', () => {
     expect(item.subject).toMatch(SUBJECT);
     expect(item.text).toContain(`Here is the redraw review for last week, Mon ${week.from.toISOString().slice(0, 10)}`);
     expect(item.text).toContain('(America/New_York).');
-    expect(item.text).toContain('Last week 1 redraw opened and 0 closed.');
+    // Beside the week before (nothing then: the redraw opened last week).
+    expect(item.text).toContain('Last week 1 redraw opened (week before 0) and 0 closed (week before 0).');
     expect(item.text).toContain('1 is still open:');
-    expect(item.text).toMatch(new RegExp(`^  ${stuck.transactionId} \\(no owner, due \\d+ (days|h) ago, new\\)$`, 'm'));
+    expect(item.text).toMatch(new RegExp(`^  ${stuck.transactionId} \\(no owner, due to be flagged \\d+ (days|h) ago, new\\)$`, 'm'));
     expect(item.text).toContain('The whole list: npx redraw-tracker follow-ups\n');
   });
 
@@ -133,8 +134,15 @@ describe('npx redraw-tracker digest', () => {
     const run = await cli(['digest']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^Subject: Weekly redraw review: 1 opened, 0 closed, 1 open \(\d stuck\) - e2e$/m);
-    expect(run.stdout).toContain(`  ${stuck.transactionId} (no owner, due `);
+    expect(run.stdout).toContain(`  ${stuck.transactionId} (no owner, due to be flagged `);
+    // It names the follow-up nobody owns, with the order to paste into Junction.
+    expect(run.stdout).toMatch(new RegExp(`^Without an owner \\(1\\):\\n {2}${stuck.transactionId}: new, opened .*, order \\S+$`, 'm'));
+    expect(run.stdout).toMatch(/^What to do this week: .*[Tt]ake the 1 without an owner/m);
+    const count = async () => z.object({ items: z.array(z.unknown()) }).parse((await call('/local/notifications')).json).items.length;
+    const sent = await count();
+    // --format shows the digest just sent, and sends none.
     const chat = await cli(['digest', '--format', 'chat']);
+    expect(await count()).toBe(sent);
     expect(chat.code).toBe(0);
     expect(chat.stdout).toMatch(/^:bar_chart: Weekly redraw review: 1 opened/m);
     expect(chat.stdout).toContain('(thread redraw-tracker-weekly-digest-e2e)');
@@ -158,7 +166,7 @@ describe('npx redraw-tracker digest', () => {
     expect(await count()).toBe(before);
     const listed = await cli(['notifications', '--format', 'json']);
     expect(listed.code, listed.stderr).toBe(0);
-    expect(listed.stdout.split('\n').filter((line) => line.includes('"kind":"weekly_digest"')).length).toBeGreaterThanOrEqual(5);
+    expect(listed.stdout.split('\n').filter((line) => line.includes('"kind":"weekly_digest"')).length).toBeGreaterThanOrEqual(4);
   });
 });
 

@@ -42,7 +42,7 @@ const REPORT: RedrawReport = {
   closed_by_tracker: 0,
   redraw_failed_now: 0,
 };
-const reads: DigestReads = { report: async ({ from, to }) => ({ ...REPORT, from: from.toISOString(), to: to.toISOString() }), overdue: async () => [] };
+const reads: DigestReads = { report: async ({ from, to }) => ({ ...REPORT, from: from.toISOString(), to: to.toISOString() }), overdue: async () => [], problems: async () => ({ attention: { total: 0, items: [] }, stuck: { total: 0, items: [] }, unowned: { total: 0, items: [] } }) };
 
 let table: TestTable;
 let aws: AwsStandin;

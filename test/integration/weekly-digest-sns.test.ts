@@ -74,6 +74,7 @@ function fixedReads() {
       return REPORT;
     },
     overdue: async ({ limit }) => OVERDUE.slice(0, limit),
+    problems: async () => ({ attention: { total: 0, items: [] }, stuck: { total: 0, items: [] }, unowned: { total: 0, items: [] } }),
   };
   return { reads, asked };
 }
@@ -97,7 +98,11 @@ describe('the weekly digest on SNS', () => {
     const result = await handlerWith(reads, logger)({ 'detail-type': 'Scheduled Event' });
 
     // Monday 08:00 in Berlin: last week is Mon 2026-11-16 00:00 to Mon 2026-11-23 00:00 CET.
-    expect(asked).toEqual([{ from: '2026-11-15T23:00:00.000Z', to: '2026-11-22T23:00:00.000Z' }]);
+    // Last week, and the week before it (beside each headline number).
+    expect(asked).toEqual([
+      { from: '2026-11-15T23:00:00.000Z', to: '2026-11-22T23:00:00.000Z' },
+      { from: '2026-11-08T23:00:00.000Z', to: '2026-11-15T23:00:00.000Z' },
+    ]);
     expect(result).toEqual({ outcome: 'sent', week_start: '2026-11-15T23:00:00.000000Z', week_end: '2026-11-22T23:00:00.000000Z', subject: 'Weekly redraw review: 3 opened, 2 closed, 4 open (1 stuck) - prod', overdue: 1 });
     expect(aws.messages).toHaveLength(1);
     const [message] = aws.messages;
@@ -108,8 +113,8 @@ describe('the weekly digest on SNS', () => {
     const json = JSON.parse(message?.message ?? '{}');
     expect(json).toMatchObject({ kind: DIGEST_KIND, environment: 'prod', time_zone: 'Europe/Berlin', report: REPORT, overdue: OVERDUE });
     expect(message?.protocols?.email).toBe(digestEmail(json));
-    expect(message?.protocols?.email).toContain('Last week 3 redraws opened and 2 closed (1 completed, 1 patient declined).');
-    expect(message?.protocols?.email).toContain('tx-1 (owner j.doe, due 3 days ago, acknowledged)');
+    expect(message?.protocols?.email).toContain('Last week 3 redraws opened (week before 3) and 2 closed (week before 2). People closed 1 (week before 1): 1 patient declined; the tracker closed 1 (week before 1): 1 completed.');
+    expect(message?.protocols?.email).toContain('tx-1 (owner j.doe, due to be flagged 3 days ago, acknowledged)');
     expect(message?.protocols?.email).toContain('npx redraw-tracker follow-ups --stack RedrawTracker --region eu-central-1');
     expect(JSON.parse(message?.protocols?.https ?? '{}')).toEqual(digestChat(json));
     expect(lines).toContainEqual(expect.objectContaining({ level: 'info', message: 'weekly digest sent', fields: expect.objectContaining({ opened: 3, overdue: 1 }) }));
@@ -155,6 +160,7 @@ describe('the weekly digest on SNS', () => {
     const reads: DigestReads = {
       report: () => Promise.reject(Object.assign(new Error('secret-looking message'), { name: 'ProvisionedThroughputExceededException' })),
       overdue: async () => [],
+      problems: async () => ({ attention: { total: 0, items: [] }, stuck: { total: 0, items: [] }, unowned: { total: 0, items: [] } }),
     };
     const callsBefore = aws.calls.sns;
     const failure = await handlerWith(reads, logger)().catch((error: unknown) => error);

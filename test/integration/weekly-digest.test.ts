@@ -71,9 +71,11 @@ describe('the weekly digest on DynamoDB Local', () => {
     expect(digest.report.open_now).toBe(1);
     expect(digest.report.unassigned_now).toBe(1);
     expect(digest.overdue.map((item) => ({ id: item.id, owner: item.owner, state: item.state }))).toEqual([{ id: ids.transactionId, owner: null, state: 'new' }]);
-    expect(aws.messages[0]?.protocols?.email).toContain(`${ids.transactionId} (no owner, due `);
-    // Ids, counts and times: no order's details ride along.
-    expect(aws.messages[0]?.protocols?.email).not.toContain(ids.initialId);
+    expect(aws.messages[0]?.protocols?.email).toContain(`${ids.transactionId} (no owner, due to be flagged `);
+    // Named as a problem, with the order to paste into Junction's dashboard (an id: no order's details ride along).
+    expect(aws.messages[0]?.protocols?.email).toContain(`Without an owner (1):\n  ${ids.transactionId}: new, opened `);
+    expect(digest.problems.unowned).toMatchObject({ total: 1, items: [{ id: ids.transactionId, owner: null }] });
+    expect(digest.week_before).toMatchObject({ week_start: '2026-03-29T22:00:00.000000Z' });
   });
 
   it('fails the invocation, publishing nothing, when DynamoDB keeps failing its reads', async () => {

@@ -61,13 +61,22 @@ describe('digest --last', () => {
   it('says so (exit 1) when no digest was sent yet, and sends none', async () => {
     const tracker = fakeTracker([ALERT]);
     const run = await cli(['digest', '--last', '--format', 'json'], tracker.fetch);
-    expect(run).toEqual({ code: 1, stdout: '', stderr: 'redraw-tracker: digest: the local tracker at http://127.0.0.1:3999 has sent no digest since it started: `npx redraw-tracker digest` sends one\n' });
+    expect(run).toEqual({ code: 1, stdout: '', stderr: 'redraw-tracker: digest: the local tracker at http://127.0.0.1:3999 has sent no digest since it started: `npx redraw-tracker digest` sends one, then --format json shows it\n' });
     expect(tracker.requests).toEqual(['GET /local/notifications']);
   });
 
-  it('sends one without --last, in any format', async () => {
+  it('sends one only when asked with neither --format nor --last, and prints its e-mail', async () => {
     const tracker = fakeTracker([]);
-    expect((await cli(['digest', '--format', 'json'], tracker.fetch)).code).toBe(0);
-    expect(tracker.requests).toEqual(['POST /local/digest?format=json']);
+    const sent = await cli(['digest'], tracker.fetch);
+    expect(sent.code).toBe(0);
+    expect(sent.stdout).toBe('Subject: Weekly redraw review: sent now\n\nnew\n');
+    expect(tracker.requests).toEqual(['POST /local/digest?format=email']);
+  });
+
+  it('shows the last digest with --format alone, sending none (issue 33: it sent a second one)', async () => {
+    const tracker = fakeTracker([DIGEST, NEWER_DIGEST]);
+    const json = await cli(['digest', '--format', 'json'], tracker.fetch);
+    expect(json).toEqual({ code: 0, stdout: `${JSON.stringify(NEWER_DIGEST)}\n`, stderr: '' });
+    expect(tracker.requests.filter((request) => request.startsWith('POST'))).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { digestEmail, digestWeek, weeklyDigest } from '../../functions/core/digest';
+import { digestEmail, digestProblems, digestWeek, weeklyDigest } from '../../functions/core/digest';
 import type { OverdueFollowUp, RedrawReport } from '../../functions/core/report';
 import { PROJECT_ROOT } from '../../lib/table-bound-function';
 
@@ -32,9 +32,9 @@ const REPORT: RedrawReport = {
   walk_in_completed: 146,
   with_redraw: 11,
   time_zone: 'UTC',
-  closed_by_people: 1,
-  closed_by_tracker: 1,
-  redraw_failed_now: 0,
+  closed_by_people: 2,
+  closed_by_tracker: 7,
+  redraw_failed_now: 1,
 };
 
 const OVERDUE: OverdueFollowUp[] = [
@@ -42,6 +42,15 @@ const OVERDUE: OverdueFollowUp[] = [
   { id: 'b8e2d4c6-1f3a-4b5c-8d7e-9a0b1c2d3e4f', owner: null, state: 'new', due_at: '2026-11-21T14:40:00.000000Z', opened_at: '2026-11-20T14:40:00.000000Z' },
   { id: '0f9e8d7c-6b5a-4c3d-2e1f-0a9b8c7d6e5f', owner: 'lab-ops', state: 'acknowledged', due_at: '2026-11-22T18:05:00.000000Z', opened_at: '2026-11-14T10:00:00.000000Z' },
 ];
+
+/** What the digest names now: a failed redraw, two stuck, one without an owner (one of the stuck), as the report counts them. */
+const PROBLEMS = digestProblems([
+  { id: '7d3e1a2b-4c5d-4e6f-8a9b-0c1d2e3f4a5b', owner: 'lab-ops', state: 'acknowledged', opened_at: '2026-11-09T10:00:00.000000Z', order_id: '7d3e1a2b-4c5d-4e6f-8a9b-00000000e002', stale: null, attention: 'redraw_failed' },
+  { id: '5c1a3f0e-7d2b-4e8a-9f61-2b7c0d4e1a90', owner: 'j.doe', state: 'acknowledged', opened_at: '2026-11-05T09:30:00.000000Z', order_id: '5c1a3f0e-7d2b-4e8a-9f61-00000000e002', stale: { reason: 'no_progress', since: '2026-11-20T06:12:00.000000Z', status_time: '2026-11-13T06:12:00.000000Z' }, attention: null },
+  { id: 'b8e2d4c6-1f3a-4b5c-8d7e-9a0b1c2d3e4f', owner: null, state: 'new', opened_at: '2026-11-20T14:40:00.000000Z', order_id: 'b8e2d4c6-1f3a-4b5c-8d7e-00000000e001', stale: { reason: 'redraw_not_created', since: '2026-11-21T14:40:00.000000Z', status_time: '2026-11-20T14:40:00.000000Z' }, attention: null },
+]);
+/** The week before: fewer opened, fewer closed. */
+const WEEK_BEFORE: RedrawReport = { ...REPORT, from: '2026-11-08T23:00:00.000000Z', to: '2026-11-15T23:00:00.000000Z', opened: 9, closed: 6, closed_by_people: 1, closed_by_tracker: 5 };
 
 /** The fenced block after MARKER. */
 function documented(): string {
@@ -54,8 +63,8 @@ function documented(): string {
 
 describe('docs/digest.md', () => {
   it('shows the e-mail exactly as the digest renders it', () => {
-    const digest = weeklyDigest(digestWeek(NOW, 'Europe/Berlin'), REPORT, OVERDUE, { environment: 'prod', now: NOW, deployed: { stack: 'RedrawTracker', region: 'eu-central-1' } });
+    const digest = weeklyDigest(digestWeek(NOW, 'Europe/Berlin'), REPORT, OVERDUE, { environment: 'prod', now: NOW, deployed: { stack: 'RedrawTracker', region: 'eu-central-1' } }, { weekBefore: WEEK_BEFORE, problems: PROBLEMS });
     const rendered = `Subject: ${digest.subject}\n\n${digestEmail(digest)}`;
-    expect(documented()).toBe(rendered);
+    expect(documented(), `docs/digest.md's block should read:\n${rendered}`).toBe(rendered);
   });
 });

@@ -15,7 +15,10 @@ import {
   digestSubject,
   digestWeek,
   hoursWords,
+  digestProblems,
   mostOverdue,
+  thisWeekWords,
+  type ProblemFollowUp,
   startOfDay,
   weeklyDigest,
   weekWords,
@@ -100,8 +103,8 @@ const REPORT: RedrawReport = {
   walk_in_completed: 40,
   with_redraw: 3,
   time_zone: 'UTC',
-  closed_by_people: 1,
-  closed_by_tracker: 1,
+  closed_by_people: 2,
+  closed_by_tracker: 7,
   redraw_failed_now: 0,
 };
 
@@ -154,15 +157,17 @@ describe('the digest as a person reads it', () => {
   it('reads like a status note: opened, closed by disposition, open now, how fast, the redraw rate, the overdue ones', () => {
     const text = digestEmail(digest);
     expect(text).toContain('Here is the redraw review for last week, Mon 2026-11-16 to Sun 2026-11-22 (UTC).');
-    expect(text).toContain('Last week 12 redraws opened and 9 closed (7 completed, 2 patient unreachable).');
+    expect(text).toContain('Last week 12 redraws opened and 9 closed. People closed 2: 2 patient unreachable; the tracker closed 7: 7 completed.');
     expect(text).toContain('5 are still open: 2 stuck, 1 without an owner; by age, 3 up to 7 days, 1 at 8-14 days, 1 at 15-30 days.');
     expect(text).toContain('Closing took 4.2 days at the median (9 follow-ups, p90 10 days).');
     expect(text).toContain('Of 40 walk-in transactions completed last week, 3 needed a redraw (7.5%).');
     expect(text).toContain('The 2 most overdue:');
     expect(text).toContain('A redraw order followed in 20 h at the median (7 follow-ups, p90 2.1 days).');
     expect(text).toContain('Someone acknowledged in 30 min at the median (6 follow-ups, p90 3 h).');
-    expect(text).toContain('  0b1e7d4c-8a52-4f0e-9c11-00000000a001 (owner j.doe, due 11 days ago, new)');
-    expect(text).toContain('  0b1e7d4c-8a52-4f0e-9c11-00000000a002 (no owner, due 10 days ago, acknowledged)');
+    expect(text).toContain('  0b1e7d4c-8a52-4f0e-9c11-00000000a001 (owner j.doe, due to be flagged 11 days ago, new)');
+    expect(text).toContain('  0b1e7d4c-8a52-4f0e-9c11-00000000a002 (no owner, due to be flagged 10 days ago, acknowledged)');
+    // Its first line is not the subject again.
+    expect(text.split('\n')[0]).toBe('Here is the redraw review for last week, Mon 2026-11-16 to Sun 2026-11-22 (UTC).');
     expect(text).toContain('The whole list: npx redraw-tracker follow-ups --stack RedrawTracker --region eu-central-1');
   });
 
@@ -182,12 +187,13 @@ describe('the digest as a person reads it', () => {
       walk_in_completed: 0,
       with_redraw: 0,
       time_zone: 'UTC',
-      closed_by_people: 1,
-      closed_by_tracker: 1,
+      closed_by_people: 0,
+      closed_by_tracker: 0,
       redraw_failed_now: 0,
     };
     const text = digestEmail(weeklyDigest(WEEK, empty, [], { environment: 'local', now: NOW }));
     expect(text).toContain('Last week 0 redraws opened and 0 closed.');
+    expect(text).toContain('What to do this week: Nothing is open: nothing to do.');
     expect(text).toContain('Nothing is open now.');
     expect(text).toContain('Nothing is overdue.');
     expect(text).not.toContain('median');
@@ -212,7 +218,7 @@ describe('the digest as a person reads it', () => {
     const chat = CustomNotification.parse(digestChat(digest));
     expect(chat.content.title).toBe(`:bar_chart: ${digest.subject}`);
     expect(chat.content.description).toContain('Last week 12 redraws opened and 9 closed');
-    expect(chat.content.description).toContain('• 0b1e7d4c-8a52-4f0e-9c11-00000000a001 (owner j.doe, due 11 days ago, new)');
+    expect(chat.content.description).toContain('• 0b1e7d4c-8a52-4f0e-9c11-00000000a001 (owner j.doe, due to be flagged 11 days ago, new)');
     expect(chat.metadata?.threadId).toBe('redraw-tracker-weekly-digest-prod');
     expect(chat.metadata?.eventType).toBe(DIGEST_KIND);
   });
@@ -262,5 +268,66 @@ describe('the overdue list (mostOverdue): follow-ups with attention first, then 
     expect(built.overdue.map((one) => one.attention)).toEqual(['redraw_failed', null]);
     expect(digestEmail(built)).toContain('  0b1e7d4c-8a52-4f0e-9c11-0000000000f1 (no owner, redraw failed, new)');
     expect(JSON.stringify(digestChat(built))).toContain('0b1e7d4c-8a52-4f0e-9c11-0000000000f1 (no owner, redraw failed, new)');
+  });
+});
+
+describe('the problems the digest names (issue 33)', () => {
+  const problem = (index: number, overrides: Partial<ProblemFollowUp> = {}): ProblemFollowUp => ({
+    id: `0b1e7d4c-8a52-4f0e-9c11-0000000000${String(index).padStart(2, '0')}`,
+    owner: null,
+    state: 'new',
+    opened_at: new Date(NOW.getTime() - (20 - index) * 24 * HOUR).toISOString(),
+    order_id: `o-${index}`,
+    stale: null,
+    attention: null,
+    ...overrides,
+  });
+  const open = [
+    problem(1, { owner: 'j.doe', state: 'acknowledged', attention: 'redraw_failed', order_id: 'o-redraw-1' }),
+    problem(2, { stale: { reason: 'redraw_not_created', since: '2026-11-20T09:00:00.000000Z', status_time: '2026-11-10T08:00:00.000000Z' } }),
+    problem(3, { owner: 'm.ops', state: 'acknowledged', stale: { reason: 'no_progress', since: '2026-11-21T09:00:00.000000Z', status_time: '2026-11-13T08:00:00.000000Z' } }),
+    ...Array.from({ length: 6 }, (_, index) => problem(4 + index)),
+  ];
+  const problems = digestProblems(open, 5);
+  const named = weeklyDigest(WEEK, REPORT, [], { environment: 'prod', now: NOW }, { problems, weekBefore: { ...REPORT, from: '2026-11-09T00:00:00.000000Z', opened: 8, closed: 4, closed_by_people: 1, closed_by_tracker: 3 } });
+  const text = digestEmail(named);
+
+  it('counts each list whole and names the longest waiting first, at most the limit', () => {
+    expect(problems.attention).toMatchObject({ total: 1, items: [{ id: open[0]!.id }] });
+    expect(problems.stuck.items.map((item) => item.id)).toEqual([open[1]!.id, open[2]!.id]);
+    expect(problems.unowned.total).toBe(7);
+    expect(problems.unowned.items.map((item) => item.id)).toEqual(open.filter((item) => item.owner === null).slice(0, 5).map((item) => item.id));
+  });
+
+  it('names each problem with what is wrong in words, whose it is and the order to paste into Junction, then "and N more" with the command', () => {
+    expect(text).toContain(`Redraw failed, a person decides (1):\n  ${open[0]!.id}: its redraw failed, owner j.doe, order o-redraw-1`);
+    expect(text).toContain(`Stuck (2):\n  ${open[1]!.id}: redraw not created, stuck since 2026-11-10 (13 days), no owner, order o-2\n  ${open[2]!.id}: no progress, stuck since 2026-11-13 (10 days), owner m.ops, order o-3`);
+    expect(text).toContain('Without an owner (7):\n');
+    expect(text).toContain('  and 2 more: npx redraw-tracker follow-ups --all');
+    expect(text).not.toMatch(/\bdue \d/);
+  });
+
+  it('puts the week before beside each headline number, people\'s closes apart from the tracker\'s', () => {
+    expect(text).toContain('Last week 12 redraws opened (week before 8) and 9 closed (week before 4). People closed 2 (week before 1): 2 patient unreachable; the tracker closed 7 (week before 3): 7 completed.');
+    expect(named.week_before).toEqual({ week_start: '2026-11-09T00:00:00.000000Z', opened: 8, closed: 4, closed_by_people: 1, closed_by_tracker: 3 });
+  });
+
+  it('says what to do this week in one line, from the problems', () => {
+    expect(named.this_week).toBe('Decide the 1 failed redraw (a new order through Junction, or close with a disposition), take the 7 without an owner, then unstick the 2 stuck ones (each alert\'s "For the team" says how).');
+    expect(text).toContain(`What to do this week: ${named.this_week}`);
+    expect(thisWeekWords(digestProblems([]), { ...REPORT, open_now: 3 })).toBe('Nothing is stuck, failed or unowned: keep working the 3 open follow-ups.');
+  });
+
+  it('shows the same in chat, and keeps the lists in the JSON', () => {
+    const chat = digestChat(named).content.description;
+    expect(chat).toContain(`*Stuck (2):*\n• ${open[1]!.id}: redraw not created`);
+    expect(chat).toContain('• and 2 more: `npx redraw-tracker follow-ups --all`');
+    expect(named.problems.unowned.total).toBe(7);
+  });
+
+  it('carries nothing but the named fields of a problem', () => {
+    const wide = { ...open[1]!, patient_name: 'CANARY-NAME' } as ProblemFollowUp;
+    const built = weeklyDigest(WEEK, REPORT, [], { environment: 'prod', now: NOW }, { problems: digestProblems([wide]) });
+    expect(JSON.stringify(built)).not.toContain('CANARY');
   });
 });
