@@ -4,6 +4,7 @@
  */
 import { ConfigError } from '../functions/shared/config';
 import { parseLocalSettings } from './config';
+import { routeLines } from './routes';
 import { startLocalRuntime, StartupError, type LocalRuntime } from './runtime';
 
 // EMF metrics are for CloudWatch; locally they would only flood the terminal.
@@ -32,11 +33,7 @@ function printBanner(runtime: LocalRuntime, sweepSeconds: number): void {
   const lines = [
     '',
     `redraw-tracker is listening on ${runtime.url}`,
-    `  POST ${runtime.url}/webhooks/junction   (Svix-signed Junction webhooks)`,
-    `  GET  ${runtime.url}/orders/{id}  /transactions/{id}  /redraws?state=open|stale`,
-    `  GET  ${runtime.url}/health        POST ${runtime.url}/local/sweep   GET ${runtime.url}/local/notifications`,
-    `  GET  ${runtime.url}/local/events?type=   (events for your systems, CONTRACT §7; npx redraw-tracker events --follow)`,
-    `  GET  ${runtime.url}/follow-ups?state=&owner=  /follow-ups/{id}   POST ${runtime.url}/follow-ups/{id}/actions   (CONTRACT §9; x-redraw-actor: you)`,
+    ...routeLines(runtime.url),
     `  DynamoDB: ${runtime.dynamodbEndpoint}   sweep every ${sweepSeconds} s`,
     runtime.junctionApi === null
       ? '  Junction API: off (set JUNCTION_API_KEY to reconcile and backfill, docs/reconcile.md)'

@@ -9,6 +9,8 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
@@ -16,6 +18,7 @@ import { signSvixMessage } from '../../functions/core/svix';
 import { readQuarantine } from '../../functions/store/quarantine-replay';
 import { parseLocalSettings } from '../../local/config';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { LOCAL_ROUTES, routeLines } from '../../local/routes';
 import { localEndpoint, testClient, testDocumentClient } from '../support/dynamodb';
 import { localTable } from '../../local/dynamodb-local';
 import { buildDeliveries, freshId, PHI_CANARY, simpleFlow } from '../support/junction';
@@ -227,5 +230,36 @@ describe('the local HTTP server routes follow-up actions to their function (CONT
     expect([list.status, await list.json()]).toEqual([200, { items: expect.any(Array), next_cursor: null }]);
     const one = await fetch(`${runtime.url}/follow-ups/${freshId()}`);
     expect(one.status).toBe(404);
+  });
+});
+
+describe("npm start's routes (local/routes.ts: the banner's list)", () => {
+  /** The route's path with an id in place of each `{parameter}`. */
+  const concrete = (path: string) => path.replace(/\{[a-z_]+\}/g, freshId());
+
+  it('answers each route it lists: none falls through to "no such route"', async () => {
+    const unknown = await fetch(`${runtime.url}/no-such-route`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: { code: 'route_not_found' } });
+    for (const route of LOCAL_ROUTES) {
+      const response = await fetch(`${runtime.url}${concrete(route.path)}`, {
+        method: route.method,
+        ...(route.method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: '{}' } : {}),
+      });
+      const text = await response.text();
+      expect(text, `${route.method} ${route.path}`).not.toContain('route_not_found');
+    }
+  });
+
+  it('lists every path of docs/openapi.json with its method, and prints each in the banner', () => {
+    const openapi = z.object({ paths: z.record(z.string(), z.record(z.string(), z.unknown())) }).parse(JSON.parse(readFileSync(join(repoRoot, 'docs/openapi.json'), 'utf8')));
+    const listed = new Set(LOCAL_ROUTES.map((route) => `${route.method} ${route.path}`));
+    for (const [path, methods] of Object.entries(openapi.paths)) {
+      for (const method of Object.keys(methods)) expect(listed, `${method.toUpperCase()} ${path}`).toContain(`${method.toUpperCase()} ${path}`);
+    }
+    const banner = routeLines('http://127.0.0.1:3000');
+    for (const route of LOCAL_ROUTES) expect(banner.some((line) => line.includes(`${route.method} `) && line.includes(`http://127.0.0.1:3000${route.path} `))).toBe(true);
+    expect(banner.join('\n')).toContain('/reports/redraws');
+    expect(banner.join('\n')).toContain('/local/digest');
   });
 });
