@@ -43,6 +43,11 @@ const LocalSettings = z.object({
   ...AlertEnv.shape,
   // The weekly digest's week starts Monday 00:00 in this zone (default UTC; CONTRACT §11).
   DIGEST_TIMEZONE: DigestEnv.shape.DIGEST_TIMEZONE,
+  /**
+   * What npm start prints: `text` (default) one readable line per request and scheduled sweep, the
+   * functions' logs from WARN up; `json` every function's Powertools JSON at info, as on AWS.
+   */
+  LOG_FORMAT: z.enum(['text', 'json'], { error: 'must be text (one readable line per request) or json (the functions\' JSON logs, as on AWS)' }).default('text'),
 });
 export type LocalSettings = z.output<typeof LocalSettings>;
 

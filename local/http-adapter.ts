@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { rememberBody } from './request-log';
 
 /** API Gateway HTTP APIs refuse bodies over 10 MB before any Lambda runs. */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -115,6 +116,7 @@ export function writeResult(response: ServerResponse, result: APIGatewayProxyStr
   if (result.cookies?.length) response.setHeader('set-cookie', result.cookies);
   response.writeHead(result.statusCode ?? 200, headers);
   const body = result.body ?? '';
+  rememberBody(response, result.isBase64Encoded ? '' : body);
   response.end(result.isBase64Encoded ? Buffer.from(body, 'base64') : body);
 }
 

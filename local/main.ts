@@ -13,7 +13,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function main(): Promise<void> {
   const settings = parseLocalSettings();
-  const runtime = await startLocalRuntime(settings, undefined, (line) => console.error(line));
+  // LOG_FORMAT=text: one readable line per request; the functions' own logs from WARN up (LOG_FORMAT=json: all, as on AWS).
+  if (settings.LOG_FORMAT === 'text') process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  const runtime = await startLocalRuntime(settings, undefined, (line) => console.error(line), settings.LOG_FORMAT === 'text' ? (line) => console.log(line) : undefined);
   printBanner(runtime, settings.SWEEP_INTERVAL_SECONDS);
   let stopping = false;
   const stop = (signal: string) => {

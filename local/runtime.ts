@@ -31,6 +31,7 @@ import { createCheckpointStore } from '../functions/store/backfill-checkpoints';
 import type { LocalSettings } from './config';
 import { localDynamoDbClientConfig, localTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { readBody, readBodyWithin, RequestTooLargeError, toApiGatewayEvent, writeJson, writeResult } from './http-adapter';
+import { logRequest, sweepLine } from './request-log';
 import { localContext } from './lambda-context';
 import { findStreamArn, startStreamReader, type StreamReader } from './stream-reader';
 
@@ -71,7 +72,13 @@ export function generateDevelopmentSecret(): string {
  * Starts the whole tracker. `progress` hears about slow steps as they happen
  * (the first fetch of DynamoDB Local, the JVM's start): `npm start` prints them.
  */
-export async function startLocalRuntime(settings: LocalSettings, logger: Logger = createLogger('local'), progress: (line: string) => void = () => undefined): Promise<LocalRuntime> {
+export async function startLocalRuntime(
+  settings: LocalSettings,
+  logger: Logger = createLogger('local'),
+  progress: (line: string) => void = () => undefined,
+  /** Where LOG_FORMAT=text writes its line per request and scheduled sweep (npm start: stdout); absent: none. */
+  requestLog?: (line: string) => void,
+): Promise<LocalRuntime> {
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
@@ -218,12 +225,16 @@ export async function startLocalRuntime(settings: LocalSettings, logger: Logger 
     stoppers.push(() => reader.stop());
 
     const timer = setInterval(() => {
-      sweep().catch((error: unknown) => logger.error('scheduled sweep failed', { error_name: errorName(error) }));
+      sweep().then(
+        (result) => requestLog?.(sweepLine(new Date(), result)),
+        (error: unknown) => logger.error('scheduled sweep failed', { error_name: errorName(error) }),
+      );
     }, settings.SWEEP_INTERVAL_SECONDS * 1000);
     timer.unref();
     stoppers.push(async () => clearInterval(timer));
 
     const server = createServer((request, response) => {
+      if (requestLog) logRequest(response, { method: request.method ?? 'GET', path: new URL(request.url ?? '/', 'http://127.0.0.1').pathname }, requestLog);
       route(request, response).catch((error: unknown) => {
         logger.error('local request failed', { error_name: errorName(error) });
         if (!response.headersSent) writeJson(response, 500, { error: { code: 'internal_error', message: 'internal error' } });

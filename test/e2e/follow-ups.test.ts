@@ -82,7 +82,8 @@ async function worklist(query = ''): Promise<FollowUp[]> {
 
 beforeAll(async () => {
   const port = await freePort();
-  tracker = spawnNpm(['start'], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', TABLE_NAME: 'redraw-tracker-follow-ups-e2e' }));
+  // LOG_FORMAT=json: every function's log at info, as on AWS, so the PHI checks search the most the tracker can print.
+  tracker = spawnNpm(['start'], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', TABLE_NAME: 'redraw-tracker-follow-ups-e2e', LOG_FORMAT: 'json' }));
   baseUrl = `http://127.0.0.1:${port}`;
   await waitUntilHealthy(tracker, baseUrl);
   // Initial orders in redraw_available, their redraws not created yet: each opens a follow-up.

@@ -51,7 +51,7 @@ const ownLines = (stderr: string) => stderr.split('\n').filter((line) => line.st
 /** Starts `npm start` on a free port and waits until it answers. */
 async function startTracker(settings: Record<string, string>): Promise<{ tracker: NpmProcess; baseUrl: string; port: number }> {
   const port = await freePort();
-  const tracker = spawnNpm(['start'], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', ...settings }));
+  const tracker = spawnNpm(['start'], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', LOG_FORMAT: 'json', ...settings }));
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitUntilHealthy(tracker, baseUrl);
   await eventually(async () => tracker.stdout().includes('Press Ctrl-C to stop.'), Boolean, 10_000, 50);

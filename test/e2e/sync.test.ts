@@ -76,6 +76,8 @@ async function startTracker(settings: Record<string, string>): Promise<Tracker> 
     SWEEP_INTERVAL_SECONDS: '86400',
     // The flows are three weeks old: the first sync reaches back 30 days (older orders would be the backfill's).
     SYNC_LOOKBACK_HOURS: String(30 * 24),
+    // Every function's log at info, as on AWS: the PHI checks search the most the tracker can print.
+    LOG_FORMAT: 'json',
     ...settings,
   }));
   trackers.push(process);

@@ -1,0 +1,99 @@
+/**
+ * What `npm start` prints while it works (issue 33): by default (LOG_FORMAT=text)
+ * one readable line per request after its banner, so the webhook secret stays
+ * in view; with LOG_FORMAT=json every function's Powertools JSON at info, as on
+ * AWS. Driven as a user does: webhooks of a redraw flow, reads, a sweep.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { signSvixMessage } from '../../functions/core/svix';
+import { buildDeliveries, freshId, PHI_CANARY, redrawFlow } from '../support/junction';
+import { eventually, freePort, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from '../support/npm-start';
+import { newMessageId, newSecret } from '../support/webhook';
+
+const DAY = 86_400_000;
+const secret = newSecret();
+const started: NpmProcess[] = [];
+
+function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!/^(AWS_.*|TRACKER_URL|PORT|JUNCTION_.*|REDRAW_.*|LOG_FORMAT|POWERTOOLS_.*|SWEEP_INTERVAL_SECONDS|DATA_DIR|DYNAMODB_ENDPOINT|TABLE_NAME)$/.test(name)) env[name] = value;
+  }
+  return { ...env, AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra };
+}
+
+afterAll(async () => {
+  for (const tracker of started) {
+    if (tracker.hasExited()) continue;
+    signalGroup(tracker.pgid, 'SIGINT');
+    await Promise.race([tracker.exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+    if (!tracker.hasExited()) signalGroup(tracker.pgid, 'SIGKILL');
+  }
+}, 45_000);
+
+/**
+ * Starts npm start with `settings`, walks a redraw through it (its webhooks, two
+ * reads, a sweep, once its follow-up is open) and answers what it printed after
+ * its banner, and how many requests the walk made.
+ */
+async function walk(settings: Record<string, string>): Promise<{ after: string[]; stderr: string; requests: number; banner: string }> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const tracker = spawnNpm(['start'], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', TABLE_NAME: `log-${freshId()}`, ...settings }));
+  started.push(tracker);
+  await waitUntilHealthy(tracker, baseUrl);
+  await eventually(async () => tracker.stdout().includes('Press Ctrl-C to stop.'), Boolean, 10_000, 50);
+  const bannerEnd = tracker.stdout().indexOf('Press Ctrl-C to stop.') + 'Press Ctrl-C to stop.'.length;
+  let requests = 1; // the health check that found it ready
+  const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+  for (const delivery of buildDeliveries(redrawFlow(ids, 'not_created', new Date(Date.now() - 3 * DAY)))) {
+    const raw = JSON.stringify(delivery.body);
+    const messageId = newMessageId();
+    const timestamp = Math.floor(Date.now() / 1000);
+    const response = await fetch(`${baseUrl}/webhooks/junction`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
+      body: raw,
+    });
+    requests++;
+    expect(response.status).toBe(200);
+  }
+  await eventually(
+    async () => {
+      requests++;
+      return (await fetch(`${baseUrl}/follow-ups/${ids.transactionId}`)).status;
+    },
+    (status) => status === 200,
+    30_000,
+    200,
+  );
+  for (const [method, path] of [['GET', `/orders/${ids.initialId}`], ['POST', '/local/sweep'], ['GET', '/redraws?state=stale']] as const) {
+    await (await fetch(`${baseUrl}${path}`, { method })).text();
+    requests++;
+  }
+  // The stream has written its last version; nothing more is on its way.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const after = tracker.stdout().slice(bannerEnd).split('\n').filter((line) => line.trim() !== '');
+  return { after, stderr: tracker.stderr(), requests, banner: tracker.stdout().slice(0, bannerEnd) };
+}
+
+describe('npm start prints', () => {
+  it('one readable line per request by default, the webhook results among them, and no JSON log at info', async () => {
+    const { after, stderr, requests, banner } = await walk({});
+    expect(banner).toMatch(/Webhook secrets: 1 from JUNCTION_WEBHOOK_SECRET/);
+    expect(after).toHaveLength(requests);
+    for (const line of after) expect(line).toMatch(/^\d{2}:\d{2}:\d{2} (GET|POST) \/\S* \d{3}( [a-z_]+)? \d+ ms$/);
+    expect(after.filter((line) => / POST \/webhooks\/junction 200 (applied|duplicate|stale) /.test(line)).length).toBeGreaterThan(3);
+    expect(after.some((line) => line.includes(' POST /local/sweep 200 '))).toBe(true);
+    expect(`${after.join('\n')}\n${stderr}`).not.toMatch(/"level":"INFO"/);
+    expect(`${after.join('\n')}\n${stderr}`).not.toContain(PHI_CANARY);
+  }, 180_000);
+
+  it('every function\'s JSON log at info with LOG_FORMAT=json, as on AWS', async () => {
+    const { after } = await walk({ LOG_FORMAT: 'json' });
+    const json = after.filter((line) => line.startsWith('{'));
+    expect(json.length).toBeGreaterThan(0);
+    expect(json.some((line) => line.includes('"level":"INFO"'))).toBe(true);
+    expect(after.filter((line) => /^\d{2}:\d{2}:\d{2} (GET|POST) /.test(line))).toEqual([]);
+  }, 180_000);
+});
