@@ -44,9 +44,9 @@ import {
   type TallyKind,
 } from '../core/report';
 import { stateAt } from '../core/follow-up';
-import { digestProblems, mostOverdue, type DigestProblems, type ProblemFollowUp } from '../core/digest';
+import { digestProblems, mostOverdue, type DigestProblems, type ProblemFollowUp, type ProblemList } from '../core/digest';
 import { isFollowUpItem, openFollowUps, parseFollowUpItem } from './follow-ups';
-import { getOrders } from './order-reads';
+import { getOrderWithAppointment } from './appointments';
 import { queryItems } from './query-pages';
 import { keys, OPEN_REDRAW_PARTITIONS, TABLE } from './table';
 import type { TableClient } from './table-client';
@@ -398,30 +398,44 @@ export async function overdueFollowUps(db: TableClient, tableName: string, input
 
 /**
  * The follow-ups the weekly digest names (core/digest.ts digestProblems): the
- * open ones whose redraw failed, whose order is flagged stale (its reason and
- * since when, read by key from the flagged orders alone) and without an owner;
- * each list counted whole and cut at `limit`. Queries of the worklist and the
- * open-redraws index, and one GetItem per stuck follow-up: never a Scan.
+ * open ones whose redraw failed, whose order is flagged stale and without an
+ * owner; each list counted whole and cut at `limit`. Queries only (the digest
+ * function may Query, nothing else): the worklist, the open-redraws index, and
+ * for each stuck follow-up it names, its order's partition for the flag's
+ * reason and time. Never a Scan.
  */
 export async function problemFollowUps(db: TableClient, tableName: string, input: { now: Date; limit: number }): Promise<DigestProblems> {
   const [stored, stale] = await Promise.all([openFollowUps(db, tableName), staleOrderIds(db, tableName)]);
-  const open = stored.flatMap((item) => {
+  const open: ProblemFollowUp[] = stored.flatMap((item) => {
     const current = stateAt(item.followUp, input.now);
-    return current.state === 'closed' ? [] : [{ item, current }];
+    if (current.state === 'closed') return [];
+    const flagged = item.redraw !== null && stale.has(item.redraw.orderId);
+    return [
+      {
+        id: current.id,
+        owner: current.owner,
+        state: current.state,
+        opened_at: current.opened_at,
+        order_id: item.redraw?.orderId ?? current.redraw_order_id ?? current.initial_order_id,
+        // The reason and since are read below for the ones named; the order's status time orders the list.
+        stale: flagged && item.redraw !== null ? { reason: '', since: '', status_time: item.redraw.statusTime } : null,
+        attention: current.attention === 'redraw_failed' ? ('redraw_failed' as const) : null,
+      },
+    ];
   });
-  const flaggedIds = open.flatMap(({ item }) => (item.redraw !== null && stale.has(item.redraw.orderId) ? [item.redraw.orderId] : []));
-  const flags = new Map((await getOrders(db, tableName, flaggedIds, false)).flatMap((order) => (order.stale ? [[order.record.id, order.stale] as const] : [])));
-  const problems: ProblemFollowUp[] = open.map(({ item, current }) => {
-    const flag = item.redraw === null ? undefined : flags.get(item.redraw.orderId);
-    return {
-      id: current.id,
-      owner: current.owner,
-      state: current.state,
-      opened_at: current.opened_at,
-      order_id: item.redraw?.orderId ?? current.redraw_order_id ?? current.initial_order_id,
-      stale: flag === undefined || item.redraw === null ? null : { reason: flag.reason, since: flag.since, status_time: item.redraw.statusTime },
-      attention: current.attention === 'redraw_failed' ? 'redraw_failed' : null,
-    };
-  });
-  return digestProblems(problems, input.limit);
+  const problems = digestProblems(open, input.limit);
+  const named = [...problems.attention.items, ...problems.stuck.items, ...problems.unowned.items].filter((item) => item.stale !== null && item.order_id !== null);
+  const flags = new Map<string, { reason: string; since: string }>();
+  for (const orderId of new Set(named.map((item) => item.order_id!))) {
+    const { order } = await getOrderWithAppointment(db, tableName, orderId);
+    if (order?.stale) flags.set(orderId, { reason: order.stale.reason, since: order.stale.since });
+  }
+  const withFlag = (item: ProblemFollowUp): ProblemFollowUp => {
+    if (item.stale === null || item.order_id === null) return item;
+    const flag = flags.get(item.order_id);
+    // Cleared between the two reads: named without a reason it no longer has.
+    return flag === undefined ? { ...item, stale: null } : { ...item, stale: { ...item.stale, ...flag } };
+  };
+  const fill = (list: ProblemList): ProblemList => ({ total: list.total, items: list.items.map(withFlag) });
+  return { attention: fill(problems.attention), stuck: fill(problems.stuck), unowned: fill(problems.unowned) };
 }

@@ -400,10 +400,11 @@ describe('the synthesized stack, rehearsed: each bundle with its template enviro
       const message = JSON.parse(published?.message ?? '{}') as { default: string; email: string; https: string };
       const json = JSON.parse(message.default) as { kind: string; overdue: { id: string }[] };
       expect(json.kind).toBe('weekly_digest');
-      // The stuck redraw's follow-up (its transaction's id) is overdue; no order id or PHI is in any format.
+      // The stuck redraw's follow-up (its transaction's id) is overdue, and named with the order to paste into
+      // Junction's dashboard (an id, issue 33); no PHI is in any format.
       expect(json.overdue.map((item) => item.id)).toContain(ids.transactionId);
       expect(message.email).toContain(ids.transactionId);
-      expect(published?.message).not.toContain(ids.initialId);
+      expect(message.email).toContain(`order ${ids.initialId}`);
       expect(published?.message).not.toContain(PHI_CANARY);
       // The week's claim: taken (PutItem) and marked (UpdateItem), within its grant on CLAIM#digest#... alone.
       expect(new Set(digest.proxy.calls)).toEqual(new Set(['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'sns:Publish']));
