@@ -54,6 +54,8 @@ const SERVERS: Server[] = [
       '<the secret npm start printed>': /Webhook secret \(development, generated\): (whsec_\S+)/,
       '<the DynamoDB URL of its banner>': /DynamoDB: (http:\/\/\S+)/,
     },
+    // Started with an exported JUNCTION_WEBHOOK_SECRET, its banner prints no secret: the reader has it already.
+    fromEnv: { 'whsec_...': { when: /Webhook secrets: \d+ from JUNCTION_WEBHOOK_SECRET/, variable: 'JUNCTION_WEBHOOK_SECRET' } },
   },
   {
     name: 'npm run junction-api',

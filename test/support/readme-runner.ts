@@ -16,7 +16,7 @@
  *   output differs from what the block shows; the report names the block (file,
  *   line, text) and the command's output.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, signalGroup, spawnNpm, type NpmProcess } from './npm-start';
@@ -30,6 +30,11 @@ export interface Server {
   ready: RegExp;
   /** Placeholder -> the pattern whose first group, in the banner, replaces it. */
   captures: Record<string, RegExp>;
+  /**
+   * Placeholder -> the variable whose value (its first comma-separated part) replaces it when the
+   * banner says the server took it from the session's environment instead (matched by `when`).
+   */
+  fromEnv?: Record<string, { when: RegExp; variable: string }>;
 }
 
 export interface SessionOptions {
@@ -108,7 +113,8 @@ export class ReadmeSession {
   private async start(server: Server, shell: string): Promise<string | null> {
     const previous = this.running.get(server.name);
     if (previous) await stop(previous);
-    const process = spawnNpm(['--noprofile', '--norc', '-c', shell], this.options.env, 'bash');
+    // In the session's shell, as a terminal would be: what earlier blocks exported is set for it too.
+    const process = spawnNpm(['--noprofile', '--norc', '-c', `. ${quote(this.stateFile)}\n${shell}`], this.options.env, 'bash');
     this.running.set(server.name, process);
     const ready = await eventually(async () => server.ready.test(process.stdout()) || process.hasExited(), Boolean, this.options.serverTimeoutMs ?? 120_000, 100);
     if (!ready) return `it printed no banner in time`;
@@ -116,6 +122,11 @@ export class ReadmeSession {
     for (const [placeholder, pattern] of Object.entries(server.captures)) {
       const value = pattern.exec(process.stdout())?.[1];
       if (value !== undefined) this.values.set(placeholder, value);
+    }
+    for (const [placeholder, { when, variable }] of Object.entries(server.fromEnv ?? {})) {
+      if (!when.test(process.stdout())) continue;
+      const exported = new RegExp(`^declare -x ${variable}="([^"]*)"$`, 'm').exec(readFileSync(this.stateFile, 'utf8'))?.[1] ?? this.options.env[variable];
+      if (exported !== undefined) this.values.set(placeholder, exported.split(',')[0]!.trim());
     }
     return null;
   }
