@@ -15,13 +15,17 @@
  *   - a comment that is a whole JSON document (`# {"result":"applied"}`): the
  *     command's stdout, or one line of it, is that JSON (deep equality);
  *   - a comment ending in `(stderr)` or `(stdout)`: that stream has a line equal
- *     to the text before the marker (runs of spaces count as one).
+ *     to the text before the marker (runs of spaces count as one);
+ *   - a comment ending in `(stdout, ids and times aside)`: stdout has a line equal
+ *     to it once both are normalised (normaliseIdsAndTimes: ids, dates, clock
+ *     times and ages become placeholders; every other word and count must match).
  */
 import { isDeepStrictEqual } from 'node:util';
 
 export type Expectation =
   | { kind: 'json'; text: string; value: unknown }
-  | { kind: 'line'; text: string; stream: 'stdout' | 'stderr'; line: string };
+  | { kind: 'line'; text: string; stream: 'stdout' | 'stderr'; line: string }
+  | { kind: 'normalised'; text: string; stream: 'stdout'; line: string };
 
 export interface Command {
   /** The shell text as pasted, continuation lines included, without its trailing comment. */
@@ -138,12 +142,29 @@ export function expectationOf(comment: string): Expectation | null {
       return null;
     }
   }
+  const aside = /^(.*\S)\s+\(stdout, ids and times aside\)$/.exec(text);
+  if (aside) return { kind: 'normalised', text, stream: 'stdout', line: normaliseIdsAndTimes(squeeze(aside[1]!)) };
   const marked = /^(.*\S)\s+\((stdout|stderr)\)$/.exec(text);
   if (marked) return { kind: 'line', text, stream: marked[2] as 'stdout' | 'stderr', line: squeeze(marked[1]!) };
   return null;
 }
 
 const squeeze = (text: string) => text.trim().replace(/\s+/g, ' ');
+
+/**
+ * A line with what differs from run to run made placeholders: ids (UUIDs, and
+ * `whsec_` secrets), instants and dates, clock times, and ages or lengths in
+ * minutes, hours and days ("262 days", "3 h ago", "just now"). Counts, words,
+ * statuses and order are left as they are: a changed word or count still differs.
+ */
+export function normaliseIdsAndTimes(line: string): string {
+  return line
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<id>')
+    .replace(/whsec_[A-Za-z0-9+/=]+/g, '<secret>')
+    .replace(/\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?/g, '<date>')
+    .replace(/\b\d{2}:\d{2}(?::\d{2})?\b/g, '<time>')
+    .replace(/\b\d+(?:\.\d+)? (?:days?|h|min|s)\b(?: ago)?|\bjust now\b/g, '<age>');
+}
 
 /** Why a command's output does not show what the README says (one line each), or [] when it does. */
 export function mismatches(expectations: readonly Expectation[], output: { stdout: string; stderr: string }): string[] {
@@ -153,6 +174,10 @@ export function mismatches(expectations: readonly Expectation[], output: { stdou
       const candidates = [output.stdout, ...output.stdout.split('\n')].map(parseJson);
       if (!candidates.some((candidate) => candidate.ok && isDeepStrictEqual(candidate.value, expectation.value))) {
         problems.push(`expected on stdout: ${expectation.text}`);
+      }
+    } else if (expectation.kind === 'normalised') {
+      if (!output.stdout.split('\n').some((line) => normaliseIdsAndTimes(squeeze(line)) === expectation.line)) {
+        problems.push(`expected a line on stdout (ids and times aside): ${expectation.text.replace(/\s+\(stdout, ids and times aside\)$/, '')}`);
       }
     } else if (!output[expectation.stream].split('\n').some((line) => squeeze(line) === expectation.line)) {
       problems.push(`expected a line on ${expectation.stream}: ${expectation.line}`);

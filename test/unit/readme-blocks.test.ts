@@ -5,7 +5,7 @@
  * tracker).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { expectationOf, mismatches, parseBlocks, ReadmeFormatError, splitComment } from '../support/readme-blocks';
+import { expectationOf, mismatches, normaliseIdsAndTimes, parseBlocks, ReadmeFormatError, splitComment } from '../support/readme-blocks';
 import { ReadmeSession } from '../support/readme-runner';
 import { repoRoot } from '../support/npm-start';
 import { readFileSync } from 'node:fs';
@@ -95,6 +95,24 @@ describe('mismatches', () => {
     expect(mismatches([expectationOf('{"result":"applied"}')!], { stdout: '{"result":"duplicate"}', stderr: '' })).toEqual(['expected on stdout: {"result":"applied"}']);
     expect(mismatches([expectationOf('{"result":"applied"}')!], { stdout: '{"result":"applied","extra":1}', stderr: '' })).toHaveLength(1);
     expect(mismatches([expectationOf('read 1 (stderr)')!], { stdout: 'read 1', stderr: 'read 2' })).toEqual(['expected a line on stderr: read 1']);
+  });
+});
+
+describe('an output line compared with its ids and times aside', () => {
+  const shown = "Redraw stuck 262 days (no progress) - owner: j.doe - local";
+  const line = (text: string) => expectationOf(` ${text}   (stdout, ids and times aside)`);
+
+  it('makes ids, secrets, dates, clock times and ages placeholders, and leaves every other word and count', () => {
+    expect(normaliseIdsAndTimes('Order 0b1e7d4c-8a52-4f0e-9c11-00000000e001 since 2026-03-05 14:30 UTC, 262 days ago; flagged just now')).toBe('Order <id> since <date> <time> UTC, <age>; flagged <age>');
+    expect(normaliseIdsAndTimes('at 2026-11-23T13:30:12.345000Z, whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw, 3 h ago, 45 min, 2.5 days')).toBe('at <date>, <secret>, <age>, <age>, <age>');
+    expect(normaliseIdsAndTimes('6 are still open: 3 stuck, 5 without an owner')).toBe('6 are still open: 3 stuck, 5 without an owner');
+  });
+
+  it('accepts the real line whatever its ids and times, and fails on a changed word or count', () => {
+    expect(mismatches([line(shown)!], { stdout: 'x\nRedraw stuck 263 days (no progress) - owner: j.doe - local\n', stderr: '' })).toEqual([]);
+    expect(mismatches([line(shown)!], { stdout: 'Redraw stuck 263 days (redraw not created) - owner: j.doe - local\n', stderr: '' })).toHaveLength(1);
+    expect(mismatches([line('6 are still open: 3 stuck')!], { stdout: '7 are still open: 3 stuck\n', stderr: '' })).toHaveLength(1);
+    expect(mismatches([line('owner j.doe')!], { stdout: 'owner m.ops\n', stderr: '' })).toHaveLength(1);
   });
 });
 
