@@ -233,6 +233,8 @@ export async function startLocalRuntime(
     timer.unref();
     stoppers.push(async () => clearInterval(timer));
 
+    // The port it listens on, once it does (PORT=0 picks one): the Host check reads it.
+    const listening = { port: settings.PORT };
     const server = createServer((request, response) => {
       if (requestLog) logRequest(response, { method: request.method ?? 'GET', path: new URL(request.url ?? '/', 'http://127.0.0.1').pathname }, requestLog);
       route(request, response).catch((error: unknown) => {
@@ -243,6 +245,10 @@ export async function startLocalRuntime(
     const route = async (request: IncomingMessage, response: ServerResponse) => {
       const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
       const method = request.method ?? 'GET';
+      // CONTRACT §12: only this machine's own names, so no page elsewhere reaches it through DNS rebinding.
+      if (!isOwnHost(request.headers.host, listening.port)) {
+        return writeJson(response, 421, { error: { code: 'misdirected_request', message: `npm start answers only Host 127.0.0.1:${listening.port} or localhost:${listening.port}` } });
+      }
       if (method === 'GET' && path === '/health') return writeJson(response, 200, { ok: true });
       if (method === 'POST' && path === '/local/sweep') return writeJson(response, 200, await sweep());
       if (method === 'POST' && path === '/local/digest') {
@@ -295,6 +301,7 @@ export async function startLocalRuntime(
       return writeResult(response, await query(event));
     };
     const port = await listen(server, settings.PORT);
+    listening.port = port;
     stoppers.push(() => close(server));
 
     return {
@@ -390,4 +397,15 @@ function close(server: Server): Promise<void> {
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'unknown';
+}
+
+/**
+ * Whether a request's Host names this tracker: `127.0.0.1:<port>` or
+ * `localhost:<port>` (CONTRACT §12). Anything else (another name that resolves
+ * here, as DNS rebinding makes one) is refused before any route runs.
+ */
+export function isOwnHost(host: string | undefined, port: number): boolean {
+  if (host === undefined) return false;
+  const lower = host.trim().toLowerCase();
+  return lower === `127.0.0.1:${port}` || lower === `localhost:${port}`;
 }

@@ -10,6 +10,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -261,5 +262,47 @@ describe("npm start's routes (local/routes.ts: the banner's list)", () => {
     for (const route of LOCAL_ROUTES) expect(banner.some((line) => line.includes(`${route.method} `) && line.includes(`http://127.0.0.1:3000${route.path} `))).toBe(true);
     expect(banner.join('\n')).toContain('/reports/redraws');
     expect(banner.join('\n')).toContain('/local/digest');
+  });
+});
+
+describe('the Host check (CONTRACT §12: no page elsewhere reaches npm start through DNS rebinding)', () => {
+  /** A request with the Host a browser would send for `host` (fetch cannot set Host). */
+  function withHost(host: string, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const request = httpRequest(runtime.url + path, { method, headers: { host, ...(body ? { 'content-type': 'application/json' } : {}) } }, (response) => {
+        let text = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      });
+      request.on('error', reject);
+      request.end(body);
+    });
+  }
+
+  it('answers 127.0.0.1:PORT and localhost:PORT, and refuses any other name with 421 before a route runs', async () => {
+    expect((await withHost(`127.0.0.1:${runtime.port}`, 'GET', '/health')).status).toBe(200);
+    expect((await withHost(`LOCALHOST:${runtime.port}`, 'GET', '/health')).status).toBe(200);
+    for (const host of ['evil.example', `evil.example:${runtime.port}`, `127.0.0.1:${runtime.port + 1}`, `localhost`, `127.0.0.1.nip.io:${runtime.port}`]) {
+      const refused = await withHost(host, 'GET', '/follow-ups');
+      expect(refused.status, host).toBe(421);
+      expect(JSON.parse(refused.text)).toMatchObject({ error: { code: 'misdirected_request' } });
+    }
+    // A webhook through a rebound name is not applied: its order is not stored.
+    const { orderId, bytes } = orderBody();
+    const messageId = newMessageId();
+    const timestamp = Math.floor(Date.now() / 1000);
+    const signed = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest(`${runtime.url}/webhooks/junction`, {
+        method: 'POST',
+        headers: { host: `rebound.example:${runtime.port}`, 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: bytes }) },
+      }, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      });
+      request.on('error', reject);
+      request.end(bytes);
+    });
+    expect(signed).toBe(421);
+    expect((await fetch(`${runtime.url}/orders/${orderId}`)).status).toBe(404);
   });
 });
