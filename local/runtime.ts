@@ -29,6 +29,7 @@ import { tableReads } from '../functions/weekly-digest/reads';
 import { applyApiOrder } from '../functions/store/api-orders';
 import { createCheckpointStore } from '../functions/store/backfill-checkpoints';
 import type { LocalSettings } from './config';
+import { buildConsole, consoleHeaders, LOCAL_CONSOLE_CONFIG } from './console-assets';
 import { localDynamoDbClientConfig, localTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { readBody, readBodyWithin, RequestTooLargeError, toApiGatewayEvent, writeJson, writeResult } from './http-adapter';
 import { logRequest, sweepLine } from './request-log';
@@ -234,6 +235,10 @@ export async function startLocalRuntime(
     timer.unref();
     stoppers.push(async () => clearInterval(timer));
 
+    // The console (CONTRACT §12), bundled once at start: the page, its script and style, config.json.
+    const consoleFiles = (await buildConsole()).files;
+    consoleFiles.set('/config.json', { body: Buffer.from(JSON.stringify(LOCAL_CONSOLE_CONFIG)), contentType: 'application/json; charset=utf-8' });
+
     // The port it listens on, once it does (PORT=0 picks one): the Host check reads it.
     const listening = { port: settings.PORT };
     const server = createServer((request, response) => {
@@ -249,6 +254,11 @@ export async function startLocalRuntime(
       // CONTRACT §12: only this machine's own names, so no page elsewhere reaches it through DNS rebinding.
       if (!isOwnHost(request.headers.host, listening.port)) {
         return writeJson(response, 421, { error: { code: 'misdirected_request', message: `npm start answers only Host 127.0.0.1:${listening.port} or localhost:${listening.port}` } });
+      }
+      const consoleFile = method === 'GET' ? consoleFiles.get(path) : undefined;
+      if (consoleFile) {
+        response.writeHead(200, { 'content-type': consoleFile.contentType, 'content-length': consoleFile.body.length, ...consoleHeaders(path) });
+        return void response.end(consoleFile.body);
       }
       if (method === 'GET' && path === '/health') return writeJson(response, 200, { ok: true });
       if (method === 'POST' && path === '/local/sweep') return writeJson(response, 200, await sweep());

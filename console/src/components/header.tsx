@@ -1,0 +1,38 @@
+/** The header: the app's name, the pages, and who is signed in (with a way to change it). */
+import type { Route } from '../lib/route';
+
+const LINKS = [
+  { page: 'worklist', href: '#/worklist', words: 'Worklist' },
+  { page: 'bulk', href: '#/bulk', words: 'Bulk' },
+  { page: 'report', href: '#/report', words: 'Report' },
+  { page: 'redraws', href: '#/redraws', words: 'Stale redraws' },
+] as const;
+
+export function Header({ route, handle, onChange }: { route: Route; handle: string | null; onChange: () => void }) {
+  return (
+    <header class="site-header">
+      <a class="app-name" href="#/worklist">
+        Redraw tracker
+      </a>
+      <nav aria-label="Pages">
+        <ul>
+          {LINKS.map((link) => (
+            <li key={link.page}>
+              <a href={link.href} aria-current={route.page === link.page ? 'page' : undefined}>
+                {link.words}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {handle !== null && (
+        <p class="signed-in">
+          Signed in as <strong>{handle}</strong>{' '}
+          <button type="button" class="link-button" onClick={onChange}>
+            Change<span class="visually-hidden"> handle</span>
+          </button>
+        </p>
+      )}
+    </header>
+  );
+}

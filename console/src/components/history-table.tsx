@@ -1,0 +1,58 @@
+/** A follow-up's history, oldest first: when, who, what, from → to, and the action's fields. */
+import { ACTION_WORDS, choiceWords, type ActionName } from '../lib/actions';
+import type { Action } from '../lib/types';
+import { timeWords } from '../lib/urgency';
+import { stateWords } from '../lib/words';
+
+const OWN = new Set(['at', 'actor', 'action', 'from_state', 'to_state']);
+
+function fieldWords(name: string, value: unknown): string {
+  if (value === null) return `${name.replaceAll('_', ' ')}: none`;
+  if (typeof value === 'string') {
+    const shown = name === 'until' || name.endsWith('_at') || name === 'fact_time' ? timeWords(value) : choiceWords(value);
+    return `${name.replaceAll('_', ' ')}: ${shown}`;
+  }
+  return `${name.replaceAll('_', ' ')}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`;
+}
+
+export function actionWords(action: string): string {
+  return Object.hasOwn(ACTION_WORDS, action) ? ACTION_WORDS[action as ActionName] : action.replaceAll('_', ' ');
+}
+
+export function HistoryTable({ history }: { history: readonly Action[] }) {
+  if (history.length === 0) return <p>No history yet.</p>;
+  return (
+    <div class="table-wrap">
+      <table class="history">
+        <caption>History, oldest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Who</th>
+            <th scope="col">Action</th>
+            <th scope="col">From → to</th>
+            <th scope="col">Details</th>
+          </tr>
+        </thead>
+        <tbody>
+          {history.map((entry, index) => (
+            <tr key={`${entry.at}-${index}`}>
+              <td>{timeWords(entry.at)}</td>
+              <td>{entry.actor}</td>
+              <td>{actionWords(entry.action)}</td>
+              <td>
+                {stateWords(entry.from_state)} → {stateWords(entry.to_state)}
+              </td>
+              <td>
+                {Object.entries(entry)
+                  .filter(([name]) => !OWN.has(name))
+                  .map(([name, value]) => fieldWords(name, value))
+                  .join('; ')}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,101 @@
+/** One order of a follow-up: its status in words and its appointment (GET /orders/{id}). */
+import { useEffect, useState } from 'preact/hooks';
+import { statusWords } from '../../../functions/core/status';
+import type { Api } from '../api';
+import { ApiError } from '../http';
+import { errorWords } from '../lib/load';
+import { isRecord } from '../lib/types';
+import { timeWords } from '../lib/urgency';
+
+interface OrderView {
+  status: string;
+  low_level_status: string;
+  updated_at: string;
+  appointment: Record<string, unknown> | null;
+}
+
+function asOrder(body: unknown): OrderView | null {
+  const order = isRecord(body) && isRecord(body.order) ? body.order : null;
+  if (!order || typeof order.low_level_status !== 'string') return null;
+  return {
+    status: typeof order.status === 'string' ? order.status : '',
+    low_level_status: order.low_level_status,
+    updated_at: typeof order.updated_at === 'string' ? order.updated_at : '',
+    appointment: isRecord(order.appointment) ? order.appointment : null,
+  };
+}
+
+export function OrderPanel({ api, id, title, reload }: { api: Api; id: string; title: string; reload: unknown }) {
+  const [order, setOrder] = useState<OrderView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.get(`/orders/${encodeURIComponent(id)}`).then(
+      (body) => {
+        if (!live) return;
+        setOrder(asOrder(body));
+        setError(null);
+      },
+      (failure: unknown) => {
+        if (live) setError(errorWords(failure));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, id, reload]);
+  const appointment = order?.appointment;
+  return (
+    <section class="panel" aria-labelledby={`order-${title}`}>
+      <h3 id={`order-${title}`}>
+        {title} order {id}
+      </h3>
+      {error && <p>{error}</p>}
+      {!order && !error && <p>Loading…</p>}
+      {order && (
+        <dl class="facts">
+          <dt>Status</dt>
+          <dd>
+            {statusWords(order.low_level_status)} <span class="muted">({order.low_level_status}, {timeWords(order.updated_at)})</span>
+          </dd>
+          <dt>Appointment</dt>
+          <dd>
+            {appointment
+              ? `${String(appointment.status ?? '').replaceAll('_', ' ')}, ${timeWords(typeof appointment.start_at === 'string' ? appointment.start_at : null)}${
+                  typeof appointment.type === 'string' ? `, ${appointment.type.replaceAll('_', ' ')}` : ''
+                }${typeof appointment.provider === 'string' ? `, ${appointment.provider}` : ''}`
+              : 'None known'}
+          </dd>
+        </dl>
+      )}
+    </section>
+  );
+}
+
+/** The transaction's status (GET /transactions/{id}); 404 until the tracker has seen it, said in words. */
+export function TransactionPanel({ api, id, reload }: { api: Api; id: string; reload: unknown }) {
+  const [words, setWords] = useState<string>('Loading…');
+  useEffect(() => {
+    let live = true;
+    api.get(`/transactions/${encodeURIComponent(id)}`).then(
+      (body) => {
+        const transaction = isRecord(body) && isRecord(body.transaction) ? body.transaction : null;
+        if (live) setWords(transaction && typeof transaction.status === 'string' ? transaction.status : 'unknown');
+      },
+      (failure: unknown) => {
+        if (!live) return;
+        const notFound = failure instanceof ApiError && failure.status === 404;
+        setWords(notFound ? 'Not known yet: the tracker has not worked out this transaction’s status' : errorWords(failure));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, id, reload]);
+  return (
+    <section class="panel" aria-labelledby="transaction-title">
+      <h3 id="transaction-title">Transaction {id}</h3>
+      <p>Status: {words}</p>
+    </section>
+  );
+}

@@ -1,0 +1,42 @@
+/** GET /follow-ups/counts, loaded beside the rows (never before them). */
+import { useEffect, useState } from 'preact/hooks';
+import type { Api } from '../api';
+import { asCounts, type Counts } from '../lib/types';
+
+export function useCounts(api: Api, reload: unknown): Counts | null {
+  const [counts, setCounts] = useState<Counts | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.get('/follow-ups/counts').then(
+      (body) => {
+        if (live) setCounts(asCounts(body));
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, reload]);
+  return counts;
+}
+
+/** Loads one page of follow-ups for a key; `null` while loading. */
+export function useRows<T>(load: () => Promise<T>, key: string, reload: unknown): { value: T | null; error: unknown } {
+  const [state, setState] = useState<{ key: string; value: T | null; error: unknown }>({ key: '', value: null, error: null });
+  useEffect(() => {
+    let live = true;
+    load().then(
+      (value) => {
+        if (live) setState({ key, value, error: null });
+      },
+      (error: unknown) => {
+        if (live) setState({ key, value: null, error });
+      },
+    );
+    return () => {
+      live = false;
+    };
+    // load is a new closure each render; the key says when it asks something new
+  }, [key, reload]);
+  return state.key === key ? state : { value: null, error: null };
+}

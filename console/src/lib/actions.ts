@@ -1,0 +1,190 @@
+/**
+ * The §9 actions as the console offers them: their choices in words, and the
+ * body a filled-in form sends (checked first: each problem names its field, for
+ * the error summary). No free text: choices are fixed lists; the owner and the
+ * reference are held to their character sets.
+ */
+import { checkHandle, checkReference } from './handle';
+import type { FollowUp } from './types';
+import { timeWords } from './urgency';
+
+export const ACTIONS = ['acknowledge', 'assign', 'snooze', 'record_contact', 'close', 'reopen'] as const;
+export type ActionName = (typeof ACTIONS)[number];
+
+export const ACTION_WORDS: Readonly<Record<ActionName, string>> = {
+  acknowledge: 'Acknowledge',
+  assign: 'Assign',
+  snooze: 'Snooze',
+  record_contact: 'Record contact',
+  close: 'Close',
+  reopen: 'Reopen',
+};
+
+export const SNOOZE_REASONS = {
+  appointment_booked: 'Appointment booked',
+  patient_requested: 'Patient requested',
+  awaiting_clinician: 'Awaiting clinician',
+  other: 'Other',
+} as const;
+
+export const CHANNELS = { phone: 'Phone', sms: 'SMS', email: 'E-mail', letter: 'Letter', other: 'Other' } as const;
+
+export const OUTCOMES = { reached: 'Reached', no_answer: 'No answer', left_message: 'Left a message', invalid_contact: 'Contact details invalid' } as const;
+
+/** The dispositions a person may choose (the tracker's own are words too, for display). */
+export const DISPOSITIONS = {
+  patient_declined: 'Patient declined',
+  patient_unreachable: 'Patient unreachable',
+  clinician_accepted_partial_results: 'Clinician accepted partial results',
+  tested_elsewhere: 'Tested elsewhere',
+  other: 'Other',
+} as const;
+
+export const TRACKER_DISPOSITIONS: Readonly<Record<string, string>> = {
+  redraw_completed: 'Redraw completed',
+  cancelled: 'Cancelled',
+  results_received: 'Results received',
+};
+
+/** Words for any value of a known choice list; the value itself (underscores as spaces) otherwise. */
+export function choiceWords(value: string | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const lists: Readonly<Record<string, string>>[] = [SNOOZE_REASONS, CHANNELS, OUTCOMES, DISPOSITIONS, TRACKER_DISPOSITIONS];
+  for (const list of lists) if (Object.hasOwn(list, value)) return list[value]!;
+  return value.replaceAll('_', ' ');
+}
+
+/** Snooze presets: days from now. */
+export const SNOOZE_PRESETS = { '1d': { words: '1 day', days: 1 }, '3d': { words: '3 days', days: 3 }, '1w': { words: '1 week', days: 7 } } as const;
+export type SnoozePreset = keyof typeof SNOOZE_PRESETS;
+
+/** What a person has chosen on a form (strings as the controls hold them). */
+export interface ActionDraft {
+  action: ActionName;
+  /** acknowledge (optional: "take it" fills it), assign (empty = unassign). */
+  owner?: string;
+  /** snooze: an ISO date-time, already worked out from the date and time inputs or a preset. */
+  until?: string;
+  reason?: string;
+  channel?: string;
+  outcome?: string;
+  disposition?: string;
+  reference?: string;
+}
+
+export interface FieldError {
+  /** The form control's field name (its id on the page is derived from it). */
+  field: string;
+  message: string;
+}
+
+const MAX_SNOOZE = 90 * 24 * 3600_000;
+
+function oneOfKeys(list: object, value: string | undefined): boolean {
+  return value !== undefined && Object.hasOwn(list, value);
+}
+
+/** The request body of a draft (with expected_version), or the problems with it, each naming its field. */
+export function actionBody(draft: ActionDraft, expectedVersion: number, now: Date): { body: Record<string, unknown> } | { errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const body: Record<string, unknown> = { action: draft.action };
+  switch (draft.action) {
+    case 'acknowledge':
+      if (draft.owner) {
+        const problem = checkHandle(draft.owner);
+        if (problem) errors.push({ field: 'owner', message: problem });
+        else body.owner = draft.owner;
+      }
+      break;
+    case 'assign': {
+      const owner = draft.owner ?? '';
+      if (owner === '') body.owner = null;
+      else {
+        const problem = checkHandle(owner, { allowReserved: owner.startsWith('user:') });
+        if (problem) errors.push({ field: 'owner', message: problem });
+        else body.owner = owner;
+      }
+      break;
+    }
+    case 'snooze': {
+      const until = draft.until ? Date.parse(draft.until) : NaN;
+      if (Number.isNaN(until)) errors.push({ field: 'until', message: 'Choose when the snooze ends: a date and time, or 1 day, 3 days or 1 week' });
+      else if (until <= now.getTime()) errors.push({ field: 'until', message: 'The snooze must end in the future' });
+      else if (until - now.getTime() > MAX_SNOOZE) errors.push({ field: 'until', message: 'A snooze lasts at most 90 days' });
+      else body.until = new Date(until).toISOString();
+      if (!oneOfKeys(SNOOZE_REASONS, draft.reason)) errors.push({ field: 'reason', message: 'Choose why it is snoozed' });
+      else body.reason = draft.reason;
+      break;
+    }
+    case 'record_contact':
+      if (!oneOfKeys(CHANNELS, draft.channel)) errors.push({ field: 'channel', message: 'Choose how you made contact' });
+      else body.channel = draft.channel;
+      if (!oneOfKeys(OUTCOMES, draft.outcome)) errors.push({ field: 'outcome', message: 'Choose the outcome' });
+      else body.outcome = draft.outcome;
+      break;
+    case 'close':
+      if (!oneOfKeys(DISPOSITIONS, draft.disposition)) errors.push({ field: 'disposition', message: 'Choose why it is closed' });
+      else body.disposition = draft.disposition;
+      break;
+    case 'reopen':
+      break;
+  }
+  if (draft.reference) {
+    const problem = checkReference(draft.reference);
+    if (problem) errors.push({ field: 'reference', message: problem });
+    else body.reference = draft.reference;
+  }
+  if (errors.length > 0) return { errors };
+  body.expected_version = expectedVersion;
+  return { body };
+}
+
+/** Which actions make sense in a state (the API is the judge; this only hides the pointless ones). */
+export function actionsFor(followUp: Pick<FollowUp, 'state'>): ActionName[] {
+  if (followUp.state === 'closed') return ['reopen'];
+  return ACTIONS.filter((action) => action !== 'reopen' && !(action === 'acknowledge' && followUp.state !== 'new'));
+}
+
+/** The fields a person sees, in words, for "what changed" after a 409. */
+export const SHOWN_FIELDS: readonly (keyof FollowUp)[] = [
+  'state',
+  'owner',
+  'snoozed_until',
+  'snooze_reason',
+  'contact_attempts',
+  'last_contact',
+  'attention',
+  'disposition',
+  'reference',
+  'due_at',
+  'stale',
+  'redraw_order_id',
+  'version',
+];
+
+export interface FieldChange {
+  field: string;
+  from: string;
+  to: string;
+}
+
+function shown(value: unknown): string {
+  if (value === null || value === undefined) return 'none';
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)) return timeWords(value);
+  if (typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    if ('channel' in record) return `${choiceWords(String(record.channel))}, ${choiceWords(String(record.outcome))} at ${timeWords(String(record.at))}`;
+    if ('reason' in record && 'since' in record) return `${String(record.reason).replaceAll('_', ' ')} since ${timeWords(String(record.since))}`;
+    return JSON.stringify(value);
+  }
+  return String(value);
+}
+
+/** What changed between the follow-up a person saw and the current one: field, old → new. */
+export function changedFields(before: FollowUp, after: FollowUp): FieldChange[] {
+  return SHOWN_FIELDS.flatMap((field) => {
+    const from = shown(before[field]);
+    const to = shown(after[field]);
+    return from === to ? [] : [{ field: field.replaceAll('_', ' '), from, to }];
+  });
+}

@@ -1,0 +1,32 @@
+/**
+ * The stale flag's reasons in words, as functions/core/next-steps.ts REASON_TEXT
+ * gives them. Kept here because next-steps.ts reaches node:crypto through its
+ * type imports (the browser's typecheck has no Node types); a unit test holds
+ * this copy equal to REASON_TEXT.
+ */
+export const REASON_TEXT: Readonly<Record<string, { words: string; what: string }>> = {
+  redraw_not_created: {
+    words: 'redraw not created',
+    what: 'the lab could not return every result and offered a redraw, but the tracker knows no redraw order yet',
+  },
+  no_progress: {
+    words: 'no progress',
+    what: 'the redraw order has not moved on since its last status change',
+  },
+  appointment_missed: {
+    words: 'appointment missed',
+    what: 'the patient was booked for the new draw, the appointment has passed and the order has not moved on since',
+  },
+  not_acknowledged: {
+    words: 'follow-up not acknowledged',
+    what: 'nobody has acknowledged its follow-up since it opened',
+  },
+  redraw_failed: {
+    words: 'redraw failed',
+    what: 'the redraw order ended without the missing results, and Junction supports one redraw per transaction',
+  },
+};
+
+export function reasonText(reason: string): { words: string; what: string } {
+  return REASON_TEXT[reason] ?? { words: reason.replaceAll('_', ' '), what: `it is flagged ${reason}` };
+}

@@ -1,0 +1,103 @@
+/**
+ * The API's shapes the console reads (CONTRACT §9, docs/openapi.json), as plain
+ * types. Answers are checked where they are read (`asFollowUp` and friends), never
+ * cast blindly.
+ */
+
+export type FollowUpState = 'new' | 'acknowledged' | 'snoozed' | 'closed';
+
+export interface LastContact {
+  at: string;
+  channel: string;
+  outcome: string;
+}
+
+export interface FollowUp {
+  id: string;
+  transaction_id: string | null;
+  initial_order_id: string | null;
+  redraw_order_id: string | null;
+  state: FollowUpState;
+  owner: string | null;
+  snoozed_until: string | null;
+  snooze_reason: string | null;
+  contact_attempts: number;
+  last_contact: LastContact | null;
+  attention: string | null;
+  disposition: string | null;
+  reference: string | null;
+  opened_at: string;
+  acknowledged_at: string | null;
+  closed_at: string | null;
+  due_at: string | null;
+  stale: { since: string; reason: string } | null;
+  waiting_since?: string | null;
+  version: number;
+}
+
+export interface Action {
+  at: string;
+  actor: string;
+  action: string;
+  from_state: string;
+  to_state: string;
+  [field: string]: unknown;
+}
+
+export interface FollowUpPage {
+  items: FollowUp[];
+  next_cursor: string | null;
+}
+
+export interface Counts {
+  actor: string;
+  counts: Partial<Record<'mine' | 'unassigned' | 'attention' | 'snoozed' | 'open', number>>;
+  owners: { owner: string; open: number }[];
+  as_of: string;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A follow-up from an answer, or null when the answer holds none. */
+export function asFollowUp(value: unknown): FollowUp | null {
+  if (!isRecord(value)) return null;
+  if (typeof value.id !== 'string' || typeof value.version !== 'number' || typeof value.state !== 'string') return null;
+  return value as unknown as FollowUp;
+}
+
+/** `{"follow_up": FollowUp}` (an action's 200, a 409's body) → the follow-up, or null. */
+export function followUpOf(body: unknown): FollowUp | null {
+  return isRecord(body) ? asFollowUp(body.follow_up) : null;
+}
+
+/** A page of follow-ups (GET /follow-ups). */
+export function asFollowUpPage(value: unknown): FollowUpPage {
+  if (!isRecord(value) || !Array.isArray(value.items)) throw new Error('not a page of follow-ups');
+  const items = value.items.map(asFollowUp).filter((item): item is FollowUp => item !== null);
+  return { items, next_cursor: typeof value.next_cursor === 'string' ? value.next_cursor : null };
+}
+
+/** GET /follow-ups/{id}: the follow-up and its history. */
+export function asFollowUpDetail(value: unknown): { follow_up: FollowUp; history: Action[] } {
+  const followUp = followUpOf(value);
+  if (!followUp || !isRecord(value) || !Array.isArray(value.history)) throw new Error('not a follow-up');
+  return { follow_up: followUp, history: value.history.filter(isRecord) as Action[] };
+}
+
+/** GET /follow-ups/counts. */
+export function asCounts(value: unknown): Counts {
+  if (!isRecord(value) || !isRecord(value.counts)) throw new Error('not the counts');
+  const owners = Array.isArray(value.owners)
+    ? value.owners.filter(isRecord).flatMap((row) => (typeof row.owner === 'string' ? [{ owner: row.owner, open: typeof row.open === 'number' ? row.open : 0 }] : []))
+    : [];
+  const counts: Counts['counts'] = {};
+  for (const key of ['mine', 'unassigned', 'attention', 'snoozed', 'open'] as const) {
+    const count = value.counts[key];
+    if (typeof count === 'number') counts[key] = count;
+  }
+  return { actor: typeof value.actor === 'string' ? value.actor : '', counts, owners, as_of: typeof value.as_of === 'string' ? value.as_of : '' };
+}
+
+export { isRecord };

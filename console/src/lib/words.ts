@@ -1,0 +1,29 @@
+/** Words for the states and small values the pages show (ids, states, handles and times only). */
+import { choiceWords } from './actions';
+import { timeWords } from './urgency';
+import type { FollowUp, LastContact } from './types';
+
+export const STATE_WORDS: Readonly<Record<string, string>> = {
+  new: 'New',
+  acknowledged: 'Acknowledged',
+  snoozed: 'Snoozed',
+  closed: 'Closed',
+};
+
+export function stateWords(state: string): string {
+  return STATE_WORDS[state] ?? state.replaceAll('_', ' ');
+}
+
+export function ownerWords(owner: string | null): string {
+  return owner ?? 'No owner';
+}
+
+export function lastContactWords(contact: LastContact | null): string {
+  if (!contact) return 'None';
+  return `${choiceWords(contact.channel)}, ${choiceWords(contact.outcome).toLowerCase()}, ${timeWords(contact.at)}`;
+}
+
+/** The owner to set when a person takes a follow-up: themselves, unless it already has one. */
+export function takeItOwner(followUp: Pick<FollowUp, 'owner'>, me: string): string | undefined {
+  return followUp.owner === null ? me : undefined;
+}

@@ -1,0 +1,9 @@
+/** The console's entry: mounts the shell into #app. */
+import { render } from 'preact';
+import { App } from './components/app';
+
+const root = document.getElementById('app');
+if (root) {
+  root.textContent = '';
+  render(<App />, root);
+}

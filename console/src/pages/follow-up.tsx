@@ -1,0 +1,294 @@
+/**
+ * One follow-up (CONTRACT §12): its facts in words, its orders and transaction,
+ * its history, and every §9 action. Each action sends the version shown; a 409
+ * conflict shows what changed, updates the page and keeps the person's choices
+ * so one click sends it again against the new version.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { reasonText } from '../lib/reasons';
+import { ActionForms, EMPTY_DRAFTS, type Drafts } from '../components/action-forms';
+import { ErrorSummary } from '../components/error-summary';
+import { HistoryTable } from '../components/history-table';
+import { OrderPanel, TransactionPanel } from '../components/order-panel';
+import { useCounts } from '../components/use-counts';
+import type { ConsolePageProps } from '../context';
+import { ApiError } from '../http';
+import { ACTION_WORDS, actionBody, changedFields, choiceWords, SNOOZE_PRESETS, type ActionDraft, type ActionName, type FieldChange, type FieldError, type SnoozePreset } from '../lib/actions';
+import { checkReference } from '../lib/handle';
+import { errorWords } from '../lib/load';
+import { asFollowUpDetail, followUpOf, isRecord, type Action, type FollowUp } from '../lib/types';
+import { timeWords, urgencyOf } from '../lib/urgency';
+import { lastContactWords, ownerWords, stateWords } from '../lib/words';
+
+interface Problem {
+  action: ActionName;
+  errors: FieldError[];
+}
+
+/** Which field a 400's message names (the API's message names the field). */
+function fieldOfMessage(action: ActionName, message: string): string {
+  for (const field of ['owner', 'until', 'reason', 'channel', 'outcome', 'disposition', 'reference', 'expected_version']) {
+    if (message.includes(field)) return field === 'expected_version' ? 'action' : field;
+  }
+  return 'action';
+}
+
+function draftOf(action: ActionName, drafts: Drafts, reference: string, me: string, takeIt: boolean, now: Date): ActionDraft {
+  const draft: ActionDraft = { action };
+  if (reference) draft.reference = reference;
+  switch (action) {
+    case 'acknowledge':
+      if (takeIt) draft.owner = me;
+      break;
+    case 'assign':
+      draft.owner = drafts.assign.owner.trim();
+      break;
+    case 'snooze': {
+      const { preset, date, time, reason } = drafts.snooze;
+      if (preset === 'until') {
+        if (date && time) draft.until = `${date}T${time}:00Z`;
+      } else if (Object.hasOwn(SNOOZE_PRESETS, preset)) {
+        draft.until = new Date(now.getTime() + SNOOZE_PRESETS[preset as SnoozePreset].days * 86_400_000).toISOString();
+      }
+      draft.reason = reason;
+      break;
+    }
+    case 'record_contact':
+      draft.channel = drafts.record_contact.channel;
+      draft.outcome = drafts.record_contact.outcome;
+      break;
+    case 'close':
+      draft.disposition = drafts.close.disposition;
+      break;
+    case 'reopen':
+      break;
+  }
+  return draft;
+}
+
+export function FollowUpPage({ api, id, handle }: ConsolePageProps & { id: string }) {
+  const [followUp, setFollowUp] = useState<FollowUp | null>(null);
+  const [history, setHistory] = useState<Action[]>([]);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [drafts, setDrafts] = useState<Drafts>(EMPTY_DRAFTS);
+  const [reference, setReference] = useState('');
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [conflict, setConflict] = useState<{ action: ActionName; takeIt: boolean; changes: FieldChange[] } | null>(null);
+  const [alert, setAlert] = useState<string | null>(null);
+  const [message, setMessage] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [me, setMe] = useState(handle);
+  const [reload, setReload] = useState(0);
+  const counts = useCounts(api, 0);
+
+  const path = `/follow-ups/${encodeURIComponent(id)}`;
+
+  useEffect(() => {
+    let live = true;
+    api.get(path).then(
+      (body) => {
+        if (!live) return;
+        const detail = asFollowUpDetail(body);
+        setFollowUp((shown) => (shown && shown.version > detail.follow_up.version ? shown : detail.follow_up));
+        setHistory(detail.history);
+        setLoadError(null);
+      },
+      (error: unknown) => {
+        if (live) setLoadError(errorWords(error));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, path, reload]);
+
+  useEffect(() => {
+    api.get('/me').then(
+      (body) => {
+        if (isRecord(body) && typeof body.actor === 'string') setMe(body.actor);
+      },
+      () => undefined,
+    );
+  }, [api]);
+
+  const focusLater = (elementId: string) => window.setTimeout(() => document.getElementById(elementId)?.focus(), 0);
+
+  const send = async (action: ActionName, takeIt = false) => {
+    if (!followUp || busy) return;
+    const shown = followUp;
+    const result = actionBody(draftOf(action, drafts, reference, me, takeIt, new Date()), shown.version, new Date());
+    if ('errors' in result) {
+      setProblem({ action, errors: result.errors });
+      focusLater('error-summary');
+      return;
+    }
+    setBusy(true);
+    setAlert(null);
+    setMessage(`Sending ${ACTION_WORDS[action].toLowerCase()}…`);
+    try {
+      const answer = followUpOf(await api.post(`${path}/actions`, result.body));
+      setProblem(null);
+      setConflict(null);
+      if (answer) setFollowUp(answer);
+      setMessage(answer && answer.version === shown.version ? `${ACTION_WORDS[action]}: nothing changed.` : `${ACTION_WORDS[action]}: done. It is now ${stateWords(answer?.state ?? '').toLowerCase()}, version ${answer?.version ?? ''}.`);
+      setReload((n) => n + 1);
+    } catch (error) {
+      setMessage('');
+      if (error instanceof ApiError && error.status === 409) {
+        const current = followUpOf(error.body);
+        if (error.code === 'conflict' && current) {
+          setConflict({ action, takeIt, changes: changedFields(shown, current) });
+          setFollowUp(current);
+          setProblem(null);
+          setReload((n) => n + 1);
+          focusLater('conflict');
+        } else {
+          if (current) setFollowUp(current);
+          setAlert(`${ACTION_WORDS[action]} cannot be done now: ${error.message}`);
+          setReload((n) => n + 1);
+        }
+      } else if (error instanceof ApiError && error.status === 400) {
+        const field = fieldOfMessage(action, error.message);
+        setProblem({ action, errors: [{ field, message: error.message }] });
+        focusLater('error-summary');
+      } else if (error instanceof ApiError && error.status === 403) {
+        setAlert(`You are not allowed to ${ACTION_WORDS[action].toLowerCase()} this follow-up (${error.message}). Ask someone who may.`);
+      } else {
+        setAlert(errorWords(error));
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const setDraft = <K extends keyof Drafts>(action: K, value: Drafts[K]) => setDrafts((all) => ({ ...all, [action]: value }));
+  const fieldId = (action: ActionName, field: string) => (field === 'reference' ? 'reference' : field === 'action' ? `${action}-submit` : `${action}-${field}`);
+  const errors: Record<string, string> = {};
+  for (const error of problem?.errors ?? []) errors[fieldId(problem!.action, error.field)] = error.message;
+  const referenceProblem = errors.reference ?? (reference ? checkReference(reference) : null);
+  const owners = Array.from(new Set([me, ...(counts?.owners.map((row) => row.owner) ?? [])]));
+
+  if (loadError && !followUp) {
+    return (
+      <>
+        <h1 tabIndex={-1}>Follow-up {id}</h1>
+        <p role="alert">{loadError}</p>
+        <p>
+          <a href="#/worklist">Back to the worklist</a>
+        </p>
+      </>
+    );
+  }
+
+  const urgency = followUp ? urgencyOf(followUp, new Date()) : null;
+  return (
+    <>
+      <p class="back">
+        <a href="#/worklist">Back to the worklist</a>
+      </p>
+      <h1 tabIndex={-1}>Follow-up {id}</h1>
+      {!followUp && <p>Loading…</p>}
+      {conflict && followUp && (
+        <div class="notice notice-warning" id="conflict" role="alert" tabIndex={-1}>
+          <h2>It changed since you loaded it</h2>
+          <p>Your {ACTION_WORDS[conflict.action].toLowerCase()} was not applied. The page now shows the current follow-up (version {followUp.version}); your choices are kept.</p>
+          {conflict.changes.length > 0 && (
+            <ul>
+              {conflict.changes.map((change) => (
+                <li key={change.field}>
+                  {change.field}: {change.from} → {change.to}
+                </li>
+              ))}
+            </ul>
+          )}
+          <button type="button" disabled={busy} onClick={() => void send(conflict.action, conflict.takeIt)}>
+            Send {ACTION_WORDS[conflict.action].toLowerCase()} again
+          </button>
+        </div>
+      )}
+      {alert && (
+        <p class="notice notice-danger" role="alert">
+          {alert}
+        </p>
+      )}
+      <p role="status" class="status">
+        {message}
+      </p>
+      {followUp && urgency && (
+        <>
+          <p class={`urgency urgency-${urgency.band} lead`}>{urgency.words}</p>
+          <dl class="facts">
+            <dt>State</dt>
+            <dd>{stateWords(followUp.state)}</dd>
+            <dt>Owner</dt>
+            <dd>{ownerWords(followUp.owner)}</dd>
+            <dt>Due</dt>
+            <dd>{followUp.due_at ? timeWords(followUp.due_at) : 'No due time'}</dd>
+            <dt>Stale flag</dt>
+            <dd>{followUp.stale ? `${reasonText(followUp.stale.reason).words}: ${reasonText(followUp.stale.reason).what} (flagged ${timeWords(followUp.stale.since)})` : 'None'}</dd>
+            <dt>Waiting since</dt>
+            <dd>{followUp.waiting_since ? timeWords(followUp.waiting_since) : 'Not waiting on an open redraw'}</dd>
+            <dt>Contact attempts</dt>
+            <dd>{followUp.contact_attempts}</dd>
+            <dt>Last contact</dt>
+            <dd>{lastContactWords(followUp.last_contact)}</dd>
+            <dt>Snooze</dt>
+            <dd>{followUp.state === 'snoozed' && followUp.snoozed_until ? `Until ${timeWords(followUp.snoozed_until)} (${choiceWords(followUp.snooze_reason)})` : 'Not snoozed'}</dd>
+            <dt>Disposition</dt>
+            <dd>{followUp.disposition ? choiceWords(followUp.disposition) : 'None'}</dd>
+            <dt>Reference</dt>
+            <dd>{followUp.reference ?? 'None'}</dd>
+            <dt>Opened</dt>
+            <dd>{timeWords(followUp.opened_at)}</dd>
+            <dt>Acknowledged</dt>
+            <dd>{followUp.acknowledged_at ? timeWords(followUp.acknowledged_at) : 'Not yet'}</dd>
+            {followUp.closed_at && (
+              <>
+                <dt>Closed</dt>
+                <dd>{timeWords(followUp.closed_at)}</dd>
+              </>
+            )}
+            <dt>Version</dt>
+            <dd>{followUp.version}</dd>
+          </dl>
+
+          <h2>Orders and transaction</h2>
+          <div class="panels">
+            {followUp.initial_order_id && <OrderPanel api={api} id={followUp.initial_order_id} title="Initial" reload={reload} />}
+            {followUp.redraw_order_id ? <OrderPanel api={api} id={followUp.redraw_order_id} title="Redraw" reload={reload} /> : <p>No redraw order known yet.</p>}
+            {followUp.transaction_id && <TransactionPanel api={api} id={followUp.transaction_id} reload={reload} />}
+          </div>
+
+          <h2>Actions</h2>
+          {problem && <ErrorSummary errors={problem.errors.map((error) => ({ field: fieldId(problem.action, error.field), message: error.message }))} />}
+          <div class={referenceProblem ? 'field field-error' : 'field'}>
+            <label for="field-reference">Reference (optional, sent with the action)</label>
+            <p class="hint" id="field-reference-hint">
+              A ticket id or URL in your own system: letters, digits and . _ : / # ? = &amp; -
+            </p>
+            {referenceProblem && (
+              <p class="error-message" id="field-reference-error">
+                <span class="visually-hidden">Error: </span>
+                {referenceProblem}
+              </p>
+            )}
+            <input
+              id="field-reference"
+              type="text"
+              spellcheck={false}
+              autoComplete="off"
+              value={reference}
+              aria-invalid={referenceProblem ? 'true' : undefined}
+              aria-describedby={referenceProblem ? 'field-reference-hint field-reference-error' : 'field-reference-hint'}
+              onInput={(event) => setReference(event.currentTarget.value)}
+            />
+          </div>
+          <ActionForms followUp={followUp} drafts={drafts} errors={errors} owners={owners} busy={busy} setDraft={setDraft} send={(action, takeIt) => void send(action, takeIt)} />
+
+          <h2>History</h2>
+          <HistoryTable history={history} />
+        </>
+      )}
+    </>
+  );
+}

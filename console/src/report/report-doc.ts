@@ -1,0 +1,101 @@
+/**
+ * The answer of GET /reports/redraws (CONTRACT §11, docs/openapi.json
+ * RedrawReport) as the console reads it: checked field by field, so that a
+ * tracker older than the console (without the extensions) still shows, and
+ * anything else is an error the page says in words rather than a blank.
+ * Pure: no DOM.
+ */
+import type { Durations } from './report-words';
+
+export interface ReportDoc {
+  from: string;
+  to: string;
+  opened: number;
+  closed: number;
+  by_disposition: Record<string, number>;
+  open_now: number;
+  stale_now: number;
+  unassigned_now: number;
+  aging_now: { '0_7': number; '8_14': number; '15_30': number; over_30: number };
+  time_to_redraw_order_hours: Durations;
+  time_to_acknowledge_hours: Durations;
+  time_to_close_hours: Durations;
+  walk_in_completed: number;
+  with_redraw: number;
+  time_zone: string;
+  closed_by_people: number;
+  closed_by_tracker: number;
+  redraw_failed_now: number;
+}
+
+type Fields = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function count(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : null;
+}
+
+function durations(value: unknown): Durations | null {
+  if (!isRecord(value)) return null;
+  const n = count(value.n);
+  const p = (x: unknown) => (x === null ? null : typeof x === 'number' && Number.isFinite(x) ? x : undefined);
+  const p50 = p(value.p50);
+  const p90 = p(value.p90);
+  if (n === null || p50 === undefined || p90 === undefined) return null;
+  return { n, p50, p90 };
+}
+
+/** The report in `body`, or the name of the first field that is missing or wrong. */
+export function readReport(body: unknown): { ok: true; report: ReportDoc } | { ok: false; field: string } {
+  if (!isRecord(body)) return { ok: false, field: 'the document' };
+  for (const field of ['from', 'to'] as const) {
+    if (typeof body[field] !== 'string' || Number.isNaN(Date.parse(body[field]))) return { ok: false, field };
+  }
+  const counts = ['opened', 'closed', 'open_now', 'stale_now', 'unassigned_now', 'walk_in_completed', 'with_redraw'] as const;
+  for (const field of counts) if (count(body[field]) === null) return { ok: false, field };
+  if (!isRecord(body.by_disposition) || Object.values(body.by_disposition).some((n) => count(n) === null)) return { ok: false, field: 'by_disposition' };
+  const aging = body.aging_now;
+  if (!isRecord(aging) || (['0_7', '8_14', '15_30', 'over_30'] as const).some((key) => count(aging[key]) === null)) return { ok: false, field: 'aging_now' };
+  const spans = ['time_to_redraw_order_hours', 'time_to_acknowledge_hours', 'time_to_close_hours'] as const;
+  for (const field of spans) if (durations(body[field]) === null) return { ok: false, field };
+  // Extensions (docs/openapi.json): a tracker older than the console may not send them.
+  const optional = (field: string) => (body[field] === undefined ? 0 : count(body[field]));
+  for (const field of ['closed_by_people', 'closed_by_tracker', 'redraw_failed_now']) if (optional(field) === null) return { ok: false, field };
+  if (body.time_zone !== undefined && typeof body.time_zone !== 'string') return { ok: false, field: 'time_zone' };
+  return {
+    ok: true,
+    report: {
+      from: body.from as string,
+      to: body.to as string,
+      opened: body.opened as number,
+      closed: body.closed as number,
+      by_disposition: body.by_disposition as Record<string, number>,
+      open_now: body.open_now as number,
+      stale_now: body.stale_now as number,
+      unassigned_now: body.unassigned_now as number,
+      aging_now: { '0_7': aging['0_7'] as number, '8_14': aging['8_14'] as number, '15_30': aging['15_30'] as number, over_30: aging.over_30 as number },
+      time_to_redraw_order_hours: durations(body.time_to_redraw_order_hours)!,
+      time_to_acknowledge_hours: durations(body.time_to_acknowledge_hours)!,
+      time_to_close_hours: durations(body.time_to_close_hours)!,
+      walk_in_completed: body.walk_in_completed as number,
+      with_redraw: body.with_redraw as number,
+      time_zone: knownZone(typeof body.time_zone === 'string' ? body.time_zone : 'UTC'),
+      closed_by_people: optional('closed_by_people')!,
+      closed_by_tracker: optional('closed_by_tracker')!,
+      redraw_failed_now: optional('redraw_failed_now')!,
+    },
+  };
+}
+
+/** `zone` when this runtime knows it as an IANA zone, else UTC (the tracker's default): the page never breaks on a zone name. */
+export function knownZone(zone: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone;
+  } catch {
+    return 'UTC';
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * What the console remembers in this browser: the person's handle (locally it
+ * names them, it is not a token) and whether single-key shortcuts are on.
+ * Storage may be unavailable (a private window); then nothing is remembered.
+ */
+
+const HANDLE_KEY = 'redraw-tracker.handle';
+const SHORTCUTS_KEY = 'redraw-tracker.shortcuts';
+
+function read(key: string): string | null {
+  try {
+    return window.localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function write(key: string, value: string | null): void {
+  try {
+    if (value === null) window.localStorage.removeItem(key);
+    else window.localStorage.setItem(key, value);
+  } catch {
+    // not remembered; the page still works
+  }
+}
+
+export const storedHandle = (): string | null => read(HANDLE_KEY);
+export const storeHandle = (handle: string | null): void => write(HANDLE_KEY, handle);
+export const shortcutsOn = (): boolean => read(SHORTCUTS_KEY) === 'on';
+export const storeShortcuts = (on: boolean): void => write(SHORTCUTS_KEY, on ? 'on' : 'off');

@@ -1,0 +1,97 @@
+/**
+ * `npm start` serves the console (CONTRACT §12): the page, its script and style
+ * and config.json on the tracker's own origin, each with the console's headers,
+ * after the Host check; every other path still goes to the API.
+ */
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSOLE_CSP } from '../../local/console-assets';
+import { freshId } from '../support/junction';
+import { freePort, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from '../support/npm-start';
+import { newSecret } from '../support/webhook';
+
+let tracker: NpmProcess;
+let port = 0;
+let baseUrl = '';
+
+function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!/^(AWS_.*|TRACKER_URL|PORT|JUNCTION_.*|REDRAW_.*|LOG_FORMAT|POWERTOOLS_.*|SWEEP_INTERVAL_SECONDS|DATA_DIR|DYNAMODB_ENDPOINT|TABLE_NAME)$/.test(name)) env[name] = value;
+  }
+  return { ...env, AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra };
+}
+
+/** A GET with a Host header of our choosing (fetch will not send a foreign one). */
+function getWithHost(path: string, host: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request({ host: '127.0.0.1', port, path, method: 'GET', headers: { host } }, (response) => {
+      let body = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
+    });
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
+
+beforeAll(async () => {
+  port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  tracker = spawnNpm(['start'], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: newSecret(), SWEEP_INTERVAL_SECONDS: '86400', TABLE_NAME: `console-${freshId()}` }));
+  await waitUntilHealthy(tracker, baseUrl);
+});
+
+afterAll(async () => {
+  if (!tracker || tracker.hasExited()) return;
+  signalGroup(tracker.pgid, 'SIGINT');
+  await Promise.race([tracker.exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+  if (!tracker.hasExited()) signalGroup(tracker.pgid, 'SIGKILL');
+}, 45_000);
+
+describe('npm start serves the console', () => {
+  it('answers GET / with the page and the strict Content-Security-Policy', async () => {
+    const response = await fetch(`${baseUrl}/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.headers.get('content-security-policy')).toBe(CONSOLE_CSP);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const html = await response.text();
+    expect(html).toContain('<script type="module" src="/console/main.js"></script>');
+  });
+
+  it('answers the script, the stylesheet and config.json (the API on the same origin) with the same headers', async () => {
+    const expected = { '/console/main.js': 'text/javascript; charset=utf-8', '/console/main.css': 'text/css; charset=utf-8', '/config.json': 'application/json; charset=utf-8' };
+    for (const [path, contentType] of Object.entries(expected)) {
+      const response = await fetch(`${baseUrl}${path}`);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get('content-type'), path).toBe(contentType);
+      expect(response.headers.get('content-security-policy'), path).toBe(CONSOLE_CSP);
+      expect((await response.arrayBuffer()).byteLength, path).toBeGreaterThan(0);
+    }
+    expect(await (await fetch(`${baseUrl}/config.json`)).json()).toEqual({ api: '/' });
+  });
+
+  it('answers localhost too, and 421 before the console for any other Host', async () => {
+    expect((await getWithHost('/', `localhost:${port}`)).status).toBe(200);
+    const foreign = await getWithHost('/', `evil.example:${port}`);
+    expect(foreign.status).toBe(421);
+    expect(foreign.headers['content-security-policy']).toBeUndefined();
+    expect(foreign.body).not.toContain('<html');
+    expect((await getWithHost('/console/main.js', `attacker.test`)).status).toBe(421);
+  });
+
+  it('leaves every other path to the API as before', async () => {
+    const health = await fetch(`${baseUrl}/health`);
+    expect(await health.json()).toEqual({ ok: true });
+    expect(health.headers.get('content-security-policy')).toBeNull();
+    const follow = await fetch(`${baseUrl}/follow-ups`);
+    expect(follow.status).toBe(200);
+    expect(await follow.json()).toMatchObject({ items: [] });
+    const posted = await fetch(`${baseUrl}/`, { method: 'POST' });
+    expect(posted.headers.get('content-security-policy')).toBeNull();
+  });
+});

@@ -1,0 +1,188 @@
+/**
+ * Chromium for the console's tests (CONTRACT §12): Debian's chromium driven by
+ * playwright-core, never a downloaded browser. A missing binary is a loud
+ * failure naming the install command, never a skip. Each page comes in its own
+ * context that aborts and records every request to another origin and records
+ * page and console errors (CSP violations among them); axe-core is injected from
+ * node_modules for the accessibility checks; `npm start` (optionally with the
+ * simulator run against it) gives the tests a tracker with data.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { freePort, repoRoot, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from './npm-start';
+
+/** How a fresh Debian machine gets the browser (what .ci/run does when it is missing). */
+export const CHROMIUM_INSTALL = 'apt-get update && apt-get install -y --no-install-recommends chromium fonts-liberation';
+
+/** The Chromium binary: CHROMIUM_PATH, else Debian's /usr/bin/chromium. */
+export function chromiumPath(): string {
+  const fromEnv = process.env.CHROMIUM_PATH;
+  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : '/usr/bin/chromium';
+}
+
+/** Flags for a headless Chromium on a shared machine as root, with nothing talking to Google. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+] as const;
+
+/** Headless Chromium; throws naming CHROMIUM_INSTALL when the binary is missing (tests fail, never skip). */
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = chromiumPath();
+  if (!existsSync(executablePath)) {
+    throw new Error(`Chromium not found at ${executablePath} (set CHROMIUM_PATH, or install Debian's: ${CHROMIUM_INSTALL})`);
+  }
+  return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS] });
+}
+
+export interface GuardedPage {
+  context: BrowserContext;
+  page: Page;
+  /** Every request to an origin other than the page's own, aborted before it left. */
+  foreignRequests: string[];
+  /** Uncaught page errors and console errors (CSP violations are console errors). */
+  consoleErrors: string[];
+}
+
+/** The origin of a URL, or null for one without (data:, about:, blob: of an opaque origin). */
+function originOf(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    return parsed.origin === 'null' ? null : parsed.origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A new context and page for `origin` (e.g. http://127.0.0.1:4321): requests to
+ * any other origin are aborted and recorded; page and console errors recorded.
+ * bypassCSP defaults to true so that axe can be injected; check the CSP header
+ * itself separately.
+ */
+export async function guardedPage(
+  browser: Browser,
+  origin: string,
+  options: { bypassCSP?: boolean; viewport?: { width: number; height: number } } = {},
+): Promise<GuardedPage> {
+  const own = originOf(origin);
+  if (own === null) throw new Error(`guardedPage: ${origin} is not an http(s) origin`);
+  const context = await browser.newContext({
+    bypassCSP: options.bypassCSP ?? true,
+    viewport: options.viewport ?? { width: 1280, height: 800 },
+    serviceWorkers: 'block',
+  });
+  const foreignRequests: string[] = [];
+  const consoleErrors: string[] = [];
+  await context.route('**/*', async (route) => {
+    const url = route.request().url();
+    const target = originOf(url);
+    // data: and blob: URLs never leave the page; anything with another origin is refused.
+    if (target === own || (target === null && /^(data|blob|about):/.test(url))) {
+      await route.continue();
+      return;
+    }
+    foreignRequests.push(url);
+    await route.abort('blockedbyclient');
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => consoleErrors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(`console: ${message.text()}`);
+  });
+  return { context, page, foreignRequests, consoleErrors };
+}
+
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] as const;
+const AXE_SOURCE = resolve(repoRoot, 'node_modules/axe-core/axe.min.js');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+/** Runs axe-core (WCAG 2.2 AA and below) on the page as it is now; throws listing every violation. */
+export async function expectNoAxeViolations(page: Page, label: string): Promise<void> {
+  const hasAxe = await page.evaluate(() => typeof (globalThis as { axe?: unknown }).axe === 'object');
+  if (!hasAxe) await page.addScriptTag({ content: await readFile(AXE_SOURCE, 'utf8') });
+  const violations = await page.evaluate(async (tags) => {
+    const axe = (globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run('html', { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return result.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      nodes: violation.nodes.map((node) => ({ target: node.target })),
+    }));
+  }, [...AXE_TAGS]);
+  if (violations.length === 0) return;
+  const lines = violations.map((violation) => {
+    const targets = violation.nodes.slice(0, 3).map((node) => JSON.stringify(node.target));
+    const more = violation.nodes.length > 3 ? ` and ${violation.nodes.length - 3} more` : '';
+    return `  ${violation.id} (${violation.impact ?? 'no impact'}): ${violation.help} at ${targets.join(', ')}${more}`;
+  });
+  throw new Error(`${label}: ${violations.length} accessibility violation(s) (axe-core, ${AXE_TAGS.join(', ')}):\n${lines.join('\n')}`);
+}
+
+/** Settings of the developer's environment that would point `npm start` or the simulator elsewhere. */
+const TRACKER_SETTINGS =
+  /^(AWS_.*|TRACKER_URL|PORT|NO_COLOR|JUNCTION_.*|SIMULATE_SEED|REDRAW_.*|RECONCILE_.*|SYNC_.*|RETENTION_DAYS|SWEEP_INTERVAL_SECONDS|DATA_DIR|DYNAMODB_ENDPOINT|TABLE_NAME|LOG_FORMAT)$/;
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!TRACKER_SETTINGS.test(name)) env[name] = value;
+  }
+  return { ...env, AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+}
+
+export interface BrowserTracker {
+  /** http://127.0.0.1:PORT, the console's origin. */
+  url: string;
+  /** SIGINT to the group (Ctrl-C), a bounded wait, then SIGKILL if it still runs. */
+  stop(): Promise<void>;
+  tracker: NpmProcess;
+}
+
+/**
+ * `npm start` on a free port, in memory, sweeps left to the test (once a day),
+ * with a fresh webhook secret; `simulate: true` then runs `npm run simulate`
+ * against it to its end (seed 42), which leaves transactions, redraws and
+ * follow-ups behind. `env` adds to (or overrides) the tracker's environment.
+ */
+export async function startTrackerForBrowser(options: { simulate?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<BrowserTracker> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...cleanEnv(), PORT: String(port), JUNCTION_WEBHOOK_SECRET: `whsec_${randomBytes(24).toString('base64')}`, SWEEP_INTERVAL_SECONDS: '86400', ...options.env };
+  const url = `http://127.0.0.1:${port}`;
+  const tracker = spawnNpm(['start'], env);
+  const stop = async (): Promise<void> => {
+    if (tracker.hasExited()) return;
+    signalGroup(tracker.pgid, 'SIGINT');
+    await Promise.race([tracker.exited, new Promise((wake) => setTimeout(wake, 20_000))]);
+    if (!tracker.hasExited()) {
+      signalGroup(tracker.pgid, 'SIGKILL');
+      await tracker.exited;
+    }
+  };
+  try {
+    await waitUntilHealthy(tracker, url);
+    if (options.simulate === true) {
+      const run = await runToEnd('npm', ['run', '-s', 'simulate'], { ...cleanEnv(), TRACKER_URL: url, JUNCTION_WEBHOOK_SECRET: env.JUNCTION_WEBHOOK_SECRET, SIMULATE_SEED: '42' });
+      if (run.code !== 0) throw new Error(`npm run simulate exited ${run.code}:\n${run.stdout}\n${run.stderr}`);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, stop, tracker };
+}

@@ -1,0 +1,45 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkHandle, checkReference, isReservedHandle } from '../../../console/src/lib/handle';
+import { REASON_TEXT } from '../../../console/src/lib/reasons';
+import { REASON_TEXT as CORE_REASON_TEXT } from '../../../functions/core/next-steps';
+
+describe('the handle a person types', () => {
+  it('accepts handles of the §9 character set and refuses anything else in words', () => {
+    expect(checkHandle('ana.lopez@clinic')).toBeNull();
+    expect(checkHandle('')).toBe('Enter a handle');
+    expect(checkHandle('ana lopez')).toMatch(/only letters, digits/);
+    expect(checkHandle('x'.repeat(201))).toMatch(/at most 200/);
+  });
+
+  it('refuses the names the tracker keeps for itself, saying why', () => {
+    for (const reserved of ['tracker', 'local', 'chat:C123', 'user:ana']) {
+      expect(isReservedHandle(reserved)).toBe(true);
+      expect(checkHandle(reserved)).toMatch(/kept for the tracker itself/);
+    }
+    expect(checkHandle('user:ana', { allowReserved: true })).toBeNull();
+    expect(checkHandle('trackers')).toBeNull();
+  });
+
+  it('accepts exactly what the pattern allows (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 30 }), (text) => {
+        const allowed = /^[A-Za-z0-9._@:/+=,-]{1,200}$/.test(text) && !isReservedHandle(text);
+        expect(checkHandle(text) === null).toBe(allowed);
+      }),
+    );
+  });
+
+  it('accepts references of their own character set, empty included', () => {
+    expect(checkReference('')).toBeNull();
+    expect(checkReference('https://tickets.example/T-12?x=1#a&b')).toBeNull();
+    expect(checkReference('T 12')).toMatch(/only letters/);
+    expect(checkReference('a'.repeat(201))).toMatch(/at most 200/);
+  });
+});
+
+describe('the console copy of the flag reasons', () => {
+  it('says exactly what functions/core/next-steps.ts says', () => {
+    expect(REASON_TEXT).toEqual(CORE_REASON_TEXT);
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { FollowUp } from '../../../console/src/lib/types';
+import { spanWords, timeWords, urgencyOf } from '../../../console/src/lib/urgency';
+
+const NOW = new Date('2026-11-22T12:00:00.000Z');
+const HOUR = 3_600_000;
+
+function followUp(fields: Partial<FollowUp>): FollowUp {
+  return {
+    id: 'tx-1',
+    transaction_id: 'tx-1',
+    initial_order_id: 'o-1',
+    redraw_order_id: null,
+    state: 'new',
+    owner: null,
+    snoozed_until: null,
+    snooze_reason: null,
+    contact_attempts: 0,
+    last_contact: null,
+    attention: null,
+    disposition: null,
+    reference: null,
+    opened_at: '2026-11-10T08:00:00.000Z',
+    acknowledged_at: null,
+    closed_at: null,
+    due_at: null,
+    stale: null,
+    waiting_since: null,
+    version: 1,
+    ...fields,
+  };
+}
+
+describe('urgencyOf', () => {
+  it('puts a failed redraw first, in words that say what to do', () => {
+    const urgency = urgencyOf(followUp({ attention: 'redraw_failed', stale: { since: '2026-11-20T00:00:00Z', reason: 'no_progress' }, due_at: '2026-11-01T00:00:00Z' }), NOW);
+    expect(urgency).toEqual({ band: 'attention', words: 'Redraw failed: decide what happens next' });
+  });
+
+  it('says since when a flagged follow-up is stuck, from waiting_since, in whole days', () => {
+    const urgency = urgencyOf(followUp({ stale: { since: '2026-11-20T00:00:00Z', reason: 'no_progress' }, waiting_since: '2026-11-13T09:30:00Z', due_at: '2026-11-20T00:00:00Z' }), NOW);
+    expect(urgency).toEqual({ band: 'stuck', words: 'Stuck since 2026-11-13 (9 days)' });
+  });
+
+  it('falls back to the flag time when waiting_since is unknown', () => {
+    expect(urgencyOf(followUp({ stale: { since: '2026-11-21T11:00:00Z', reason: 'redraw_not_created' } }), NOW).words).toBe('Stuck since 2026-11-21 (1 day)');
+  });
+
+  it('counts overdue and due-in time in the largest whole unit', () => {
+    expect(urgencyOf(followUp({ due_at: new Date(NOW.getTime() - 2 * 24 * HOUR - 5 * HOUR).toISOString() }), NOW)).toEqual({ band: 'overdue', words: 'Overdue 2 days' });
+    expect(urgencyOf(followUp({ due_at: new Date(NOW.getTime() + 5 * HOUR + 59 * 60_000).toISOString() }), NOW)).toEqual({ band: 'due-soon', words: 'Due in 5 hours' });
+    expect(urgencyOf(followUp({ due_at: new Date(NOW.getTime() + 3 * 24 * HOUR).toISOString() }), NOW)).toEqual({ band: 'due-later', words: 'Due in 3 days' });
+    expect(urgencyOf(followUp({ due_at: NOW.toISOString() }), NOW).band).toBe('overdue');
+  });
+
+  it('says until when a snoozed one sleeps, and when a closed one closed', () => {
+    expect(urgencyOf(followUp({ state: 'snoozed', snoozed_until: '2026-11-25T14:00:00Z', due_at: '2026-11-27T14:00:00Z' }), NOW)).toEqual({ band: 'snoozed', words: 'Snoozed until 2026-11-25 14:00 UTC' });
+    expect(urgencyOf(followUp({ state: 'closed', closed_at: '2026-11-19T10:00:00Z' }), NOW)).toEqual({ band: 'closed', words: 'Closed 3 days ago' });
+  });
+
+  it('says when there is no due time', () => {
+    expect(urgencyOf(followUp({}), NOW)).toEqual({ band: 'no-due', words: 'No due time' });
+  });
+
+  it('spells spans and times plainly', () => {
+    expect(spanWords(90_000)).toBe('1 minute');
+    expect(spanWords(HOUR)).toBe('1 hour');
+    expect(spanWords(0)).toBe('1 minute');
+    expect(timeWords('2026-11-13T09:30:59.123456Z')).toBe('2026-11-13 09:30 UTC');
+    expect(timeWords(null)).toBe('');
+  });
+});
