@@ -41,7 +41,9 @@ import {
   type UserPoolClient,
   type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source, type ISource } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
@@ -87,6 +89,9 @@ export interface ConsoleSiteProps {
   countries: readonly string[] | null;
   /** The built console (index.html, console/main.js, console/main.css); config.json is written beside it. */
   site: ISource;
+  /** The deployment helper's log group: the stack's retention and its operations key, like every function's. */
+  logRetention: RetentionDays;
+  logKey: IKey;
 }
 
 export class ConsoleSite extends Construct {
@@ -253,6 +258,9 @@ export class ConsoleSite extends Construct {
     });
 
     // --- the page and its config.json ----------------------------------------------------
+    // The helper's own log group (encrypted, the stack's retention, kept on a teardown like every
+    // function's), instead of the never-expiring /aws/lambda/... group Lambda would create itself.
+    const deployLogs = new LogGroup(this, 'DeployLogs', { retention: props.logRetention, encryptionKey: props.logKey });
     new BucketDeployment(this, 'Deploy', {
       destinationBucket: this.bucket,
       sources: [
@@ -269,7 +277,10 @@ export class ConsoleSite extends Construct {
       distribution: this.distribution,
       distributionPaths: ['/*'],
       prune: true,
+      // A teardown deletes the page it uploaded, so that CloudFormation can delete the (then empty) bucket.
+      retainOnDelete: false,
       memoryLimit: 256,
+      logGroup: deployLogs,
     });
     // The deployment's helper function is a singleton at the stack's root (one per stack and memory size).
     const helper = Stack.of(this).node.children.find((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'));
@@ -283,10 +294,12 @@ export class ConsoleSite extends Construct {
       })),
       { id: 'AwsSolutions-L1', reason: `${copy}; its runtime is chosen by aws-cdk-lib, not by this stack.` },
     );
-    // The asset bucket's wildcard carries the region and account of the synthesis: acknowledged by its prefix.
+    // The asset bucket's wildcard carries the account and region of the synthesis (literal when the stack has an env).
+    const account = Stack.of(this).account;
+    const assetAccount = Token.isUnresolved(account) ? '<AWS::AccountId>' : account;
     const assetRegion = Token.isUnresolved(region) ? '<AWS::Region>' : region;
     Validations.of(helper).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${assetRegion}/*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${assetAccount}-${assetRegion}/*]`,
       reason: `${copy}: it reads the page from the CDK asset bucket.`,
     });
 

@@ -493,6 +493,8 @@ export class RedrawTrackerStack extends Stack {
           closeGroup: settings.consoleCloseGroup,
           countries: settings.consoleCountries,
           site: consoleSite(),
+          logRetention,
+          logKey: opsKey,
         })
       : null;
 

@@ -16,7 +16,9 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { SERVICES, type ServiceName } from '../../functions/shared/metric-names';
+import type { CfnElement } from 'aws-cdk-lib';
 import { ENTRY_FILE, LAZY_DIR, LAZY_PACKAGES } from '../../lib/function-bundle';
+import { TableBoundFunction } from '../../lib/table-bound-function';
 import { errorAnswer, secretStringAnswer, startFakeSecretsManager } from '../support/fake-secrets-manager';
 import { buildStack } from './stack';
 
@@ -56,10 +58,18 @@ const assets = new Map<string, { dir: string; handler: string }>();
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'redraw-tracker-bundles-'));
   // With the Slack channel: the chat button function exists only then.
-  const { app, template } = buildStack({ bundle: true, outdir, settings: { slack: { workspaceId: 'T0123456789', channelId: 'C0123456789' } } });
+  const { app, stack, template } = buildStack({ bundle: true, outdir, settings: { slack: { workspaceId: 'T0123456789', channelId: 'C0123456789' } } });
   app.synth();
-  for (const resource of Object.values(template.findResources('AWS::Lambda::Function'))) {
-    const fn = LambdaFunction.parse(resource);
+  const functions = template.findResources('AWS::Lambda::Function');
+  // The tracker's functions, explicitly: each one TableBoundFunction builds (lib/function-bundle.ts bundles those).
+  // The template's only other function is CDK's BucketDeployment helper (the console's upload), whose code
+  // aws-cdk-lib ships prebuilt: it is not ours to budget (beforeAll fails if anything else appears).
+  const ours = stack.node.findAll().filter((construct): construct is TableBoundFunction => construct instanceof TableBoundFunction);
+  const ourIds = ours.map((bound) => stack.getLogicalId(bound.fn.node.defaultChild as CfnElement));
+  const others = Object.keys(functions).filter((id) => !ourIds.includes(id));
+  if (others.length !== 1 || !others[0]?.startsWith('CustomCDKBucketDeployment')) throw new Error(`functions neither the tracker's nor the deployment helper: ${others.join(', ')}`);
+  for (const id of ourIds) {
+    const fn = LambdaFunction.parse(functions[id]);
     const hash = fn.Properties.Code.S3Key.replace(/\.zip$/, '');
     assets.set(fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME, { dir: join(outdir, `asset.${hash}`), handler: fn.Properties.Handler });
   }

@@ -1,7 +1,8 @@
 import type { CfnElement } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE } from '../../functions/store/table';
+import { CONSOLE_ACTION_PATH, CONSOLE_READ_PATHS, consoleContentSecurityPolicy } from '../../lib/console';
 import { STREAM_MAPPING } from '../../lib/redraw-tracker-stack';
 import {
   ITERATOR_AGE_THRESHOLD_MS,
@@ -387,11 +388,19 @@ describe('HTTP API', () => {
     expect(targetOf('POST /follow-ups/{follow_up_id}/actions')).toContain(fnId(built.stack.followUpActions));
   });
 
-  it('has no other routes', () => {
+  it('has no other routes: the IAM routes, the webhook, and the console\'s twins of the IAM routes under /api', () => {
     const routes = Object.values(built.template.findResources('AWS::ApiGatewayV2::Route')).map(
       (route) => route['Properties']['RouteKey'],
     );
     expect(routes.sort()).toEqual([
+      'GET /api/follow-ups',
+      'GET /api/follow-ups/counts',
+      'GET /api/follow-ups/{follow_up_id}',
+      'GET /api/me',
+      'GET /api/orders/{order_id}',
+      'GET /api/redraws',
+      'GET /api/reports/redraws',
+      'GET /api/transactions/{transaction_id}',
       'GET /follow-ups',
       'GET /follow-ups/counts',
       'GET /follow-ups/{follow_up_id}',
@@ -400,6 +409,7 @@ describe('HTTP API', () => {
       'GET /redraws',
       'GET /reports/redraws',
       'GET /transactions/{transaction_id}',
+      'POST /api/follow-ups/{follow_up_id}/actions',
       'POST /follow-ups/{follow_up_id}/actions',
       'POST /webhooks/junction',
     ]);
@@ -734,3 +744,197 @@ describe('events, retention and chat (CONTRACT §7, §8)', () => {
   });
 });
 
+
+describe('the console on AWS (CONTRACT §12)', () => {
+  /** A resource of the template, as the assertions library types it (loosely: each property is checked below). */
+  type Resource = ReturnType<Template['findResources']>[string];
+  const resources = () => built.template.toJSON().Resources as Record<string, Resource>;
+  const only = (type: string): [string, Resource] => {
+    const found = Object.entries(resources()).filter(([, r]) => r.Type === type);
+    expect(found, type).toHaveLength(1);
+    return found[0]!;
+  };
+  const routes = () => Object.values(resources()).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
+  const consoleRoutes = () => routes().filter((r) => String(r.Properties['RouteKey']).split(' ')[1]!.startsWith('/api/'));
+  const integrationOf = (route: Resource) => resources()[JSON.stringify(route.Properties['Target']).match(/"Ref":"([^"]+)"/)![1]!]!;
+  const fnId = (bound: { fn: { node: { defaultChild?: unknown } } }) => built.stack.getLogicalId(bound.fn.node.defaultChild as never);
+
+  it('puts a JWT authorizer on every /api route, the user pool\'s issuer with the console client as audience, and IAM on every other route but the webhook', () => {
+    const [authorizerId, authorizer] = only('AWS::ApiGatewayV2::Authorizer');
+    const [poolId] = only('AWS::Cognito::UserPool');
+    const [clientId] = only('AWS::Cognito::UserPoolClient');
+    expect(authorizer.Properties).toMatchObject({
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Audience: [{ Ref: clientId }], Issuer: { 'Fn::Join': ['', ['https://cognito-idp.eu-west-1.amazonaws.com/', { Ref: poolId }]] } },
+    });
+    expect(consoleRoutes()).toHaveLength(CONSOLE_READ_PATHS.length + 1);
+    for (const route of consoleRoutes()) {
+      expect(route.Properties, route.Properties['RouteKey']).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+    }
+    for (const route of routes().filter((r) => !consoleRoutes().includes(r) && r.Properties['RouteKey'] !== 'POST /webhooks/junction')) {
+      expect(route.Properties['AuthorizationType'], route.Properties['RouteKey']).toBe('AWS_IAM');
+      expect(route.Properties['AuthorizerId']).toBeUndefined();
+    }
+  });
+
+  it('requires the redraw-tracker/act scope on the console\'s action route, and no scope on its reads', () => {
+    const action = consoleRoutes().find((r) => r.Properties['RouteKey'] === `POST /api${CONSOLE_ACTION_PATH}`)!;
+    expect(action.Properties['AuthorizationScopes']).toEqual(['redraw-tracker/act']);
+    for (const read of consoleRoutes().filter((r) => r !== action)) expect(read.Properties['AuthorizationScopes']).toBeUndefined();
+    // The scope exists on the pool's resource server, and the client may ask for it.
+    expect(only('AWS::Cognito::UserPoolResourceServer')[1].Properties).toMatchObject({ Identifier: 'redraw-tracker', Scopes: [{ ScopeName: 'act' }] });
+  });
+
+  it('sends the console\'s reads to the query function and its actions to the follow-up actions function: the same functions as the IAM routes', () => {
+    for (const route of consoleRoutes()) {
+      const target = JSON.stringify(integrationOf(route).Properties['IntegrationUri']);
+      expect(target, route.Properties['RouteKey']).toContain(route.Properties['RouteKey'].startsWith('POST') ? fnId(built.stack.followUpActions) : fnId(built.stack.query));
+    }
+  });
+
+  it('has a user pool of invited users only, MFA required by authenticator app only, a strong password policy, deletion protection, on Essentials by default', () => {
+    const [, pool] = only('AWS::Cognito::UserPool');
+    expect(pool.Properties).toMatchObject({
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: 'ON',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      Policies: { PasswordPolicy: { MinimumLength: 14, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true } },
+      DeletionProtection: 'ACTIVE',
+      UserPoolTier: 'ESSENTIALS',
+    });
+    expect(pool.Properties['UserPoolAddOns']).toBeUndefined();
+    expect(pool.DeletionPolicy).toBe('Retain');
+  });
+
+  it('with consoleTier plus, is on the Plus tier with threat protection enforced', () => {
+    const plus = buildStack({ settings: { consoleTier: 'plus' } });
+    plus.template.hasResourceProperties('AWS::Cognito::UserPool', {
+      UserPoolTier: 'PLUS',
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      MfaConfiguration: 'ON',
+    });
+  }, 120_000);
+
+  it('has a public client for the authorization code grant only (implicit and client credentials off), no secret, no password flows, callback and logout the distribution\'s URL', () => {
+    const [, client] = only('AWS::Cognito::UserPoolClient');
+    const [distributionId] = only('AWS::CloudFront::Distribution');
+    const url = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }, '/']] };
+    expect(client.Properties).toMatchObject({
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      GenerateSecret: false,
+      ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+      SupportedIdentityProviders: ['COGNITO'],
+      CallbackURLs: [url],
+      LogoutURLs: [url],
+      EnableTokenRevocation: true,
+    });
+    expect(client.Properties['AllowedOAuthScopes']).toHaveLength(2);
+    expect(client.Properties['AllowedOAuthScopes'][0]).toBe('openid');
+    expect(JSON.stringify(client.Properties['AllowedOAuthScopes'][1])).toContain('/act');
+    built.template.hasOutput('ConsoleUrl', { Value: url });
+  });
+
+  it('keeps the page in a private bucket: public access blocked, TLS only, access logs, readable by this distribution alone', () => {
+    const blocked = { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true };
+    const buckets = Object.entries(resources()).filter(([, r]) => r.Type === 'AWS::S3::Bucket');
+    expect(buckets).toHaveLength(2);
+    const [siteId, site] = buckets.find(([, r]) => r.Properties['LoggingConfiguration'] !== undefined)!;
+    const [logsId, logs] = buckets.find(([id]) => id !== siteId)!;
+    expect(site.Properties).toMatchObject({ PublicAccessBlockConfiguration: blocked, LoggingConfiguration: { DestinationBucketName: { Ref: logsId } } });
+    expect(logs.Properties).toMatchObject({ PublicAccessBlockConfiguration: blocked, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] } });
+    const policies = Object.values(resources()).filter((r) => r.Type === 'AWS::S3::BucketPolicy');
+    for (const id of [siteId, logsId]) {
+      const policy = policies.find((p) => JSON.stringify(p.Properties['Bucket']) === JSON.stringify({ Ref: id }))!;
+      expect(policy.Properties['PolicyDocument']['Statement']).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    }
+    // Only CloudFront, for this distribution, may read the page (origin access control).
+    const [distributionId] = only('AWS::CloudFront::Distribution');
+    const allows = policies.find((p) => JSON.stringify(p.Properties['Bucket']) === JSON.stringify({ Ref: siteId }))!.Properties['PolicyDocument']['Statement'].filter((s: { Effect: string }) => s.Effect === 'Allow');
+    expect(allows).toHaveLength(1);
+    expect(allows[0]).toMatchObject({ Action: 's3:GetObject', Principal: { Service: 'cloudfront.amazonaws.com' } });
+    expect(JSON.stringify(allows[0].Condition)).toContain(`{"Ref":"${distributionId}"}`);
+  });
+
+  it('serves the page through origin access control with index.html as root, and /api/* from the HTTP API uncached with every viewer header but Host', () => {
+    const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+    const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+    const [, distribution] = only('AWS::CloudFront::Distribution');
+    const [oacId, oac] = only('AWS::CloudFront::OriginAccessControl');
+    const config = distribution.Properties['DistributionConfig'];
+    expect(oac.Properties['OriginAccessControlConfig']).toMatchObject({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' });
+    expect(config.DefaultRootObject).toBe('index.html');
+    expect(config.Logging).toMatchObject({ Prefix: 'cloudfront/' });
+    const s3Origin = config.Origins.find((o: Record<string, unknown>) => o['S3OriginConfig'] !== undefined);
+    expect(s3Origin.OriginAccessControlId).toEqual({ 'Fn::GetAtt': [oacId, 'Id'] });
+    expect(s3Origin.S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
+    expect(config.DefaultCacheBehavior).toMatchObject({ TargetOriginId: s3Origin.Id, ViewerProtocolPolicy: 'redirect-to-https' });
+    expect(config.CacheBehaviors).toHaveLength(1);
+    const [api] = config.CacheBehaviors;
+    const apiOrigin = config.Origins.find((o: { Id: string }) => o.Id === api.TargetOriginId);
+    expect(api).toMatchObject({ PathPattern: '/api/*', CachePolicyId: CACHING_DISABLED, OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER, ViewerProtocolPolicy: 'https-only' });
+    expect(api.AllowedMethods).toEqual(expect.arrayContaining(['GET', 'POST']));
+    expect(apiOrigin).toMatchObject({ CustomOriginConfig: { OriginProtocolPolicy: 'https-only' } });
+    expect(apiOrigin.DomainName).toEqual({ 'Fn::Join': ['', [{ Ref: built.stack.getLogicalId(built.stack.api.node.defaultChild as CfnElement) }, '.execute-api.eu-west-1.amazonaws.com']] });
+  });
+
+  it('answers every page and API response with a CSP without unsafe-inline whose connect-src is only the page\'s origin and the sign-in domain, HSTS, nosniff, DENY and no-referrer', () => {
+    const [policyId, policy] = only('AWS::CloudFront::ResponseHeadersPolicy');
+    const [domainId] = only('AWS::Cognito::UserPoolDomain');
+    const headers = policy.Properties['ResponseHeadersPolicyConfig']['SecurityHeadersConfig'];
+    const csp = headers.ContentSecurityPolicy.ContentSecurityPolicy;
+    expect(csp).toEqual({ 'Fn::Join': ['', [expect.any(String), { Ref: domainId }, expect.any(String)]] });
+    const text = csp['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : '<domain>')).join('');
+    expect(text).toBe(consoleContentSecurityPolicy('https://<domain>.auth.eu-west-1.amazoncognito.com'));
+    expect(text).not.toContain('unsafe-inline');
+    expect(text).not.toContain('unsafe-eval');
+    const directives = new Map(text.split('; ').map((d: string) => [d.split(' ')[0], d.split(' ').slice(1)]));
+    expect(directives.get('connect-src')).toEqual(["'self'", 'https://<domain>.auth.eu-west-1.amazoncognito.com']);
+    expect(directives.get('script-src')).toEqual(["'self'"]);
+    expect(directives.get('default-src')).toEqual(["'none'"]);
+    expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(headers).toMatchObject({
+      ContentSecurityPolicy: { Override: true },
+      StrictTransportSecurity: { AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true, Override: true },
+      ContentTypeOptions: { Override: true },
+      FrameOptions: { FrameOption: 'DENY', Override: true },
+      ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: true },
+    });
+    const config = only('AWS::CloudFront::Distribution')[1].Properties['DistributionConfig'];
+    expect(config.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual({ Ref: policyId });
+    expect(config.CacheBehaviors[0].ResponseHeadersPolicyId).toEqual({ Ref: policyId });
+  });
+
+  it('uploads the page with a config.json, deletes it on a teardown, and outputs the console URL, the pool id and the sign-in domain', () => {
+    const [, deployment] = only('Custom::CDKBucketDeployment');
+    expect(deployment.Properties['RetainOnDelete']).toBe(false);
+    expect(deployment.Properties['Prune']).toBe(true);
+    expect(deployment.Properties['DistributionPaths']).toEqual(['/*']);
+    expect(Object.keys(built.template.toJSON().Outputs)).toEqual(expect.arrayContaining(['ConsoleUrl', 'ConsoleUserPoolId', 'ConsoleSignInDomain']));
+    built.template.hasOutput('ConsoleUserPoolId', { Value: { Ref: only('AWS::Cognito::UserPool')[0] } });
+  });
+
+  it('gives the actions function CLOSE_REQUIRES_GROUP only with consoleCloseGroup, and creates that group in the pool', () => {
+    const env = (of: BuiltStack) => (of.template.toJSON().Resources[fnId(of.stack.followUpActions)].Properties.Environment.Variables as Record<string, string>);
+    expect(env(built)['CLOSE_REQUIRES_GROUP']).toBeUndefined();
+    built.template.resourceCountIs('AWS::Cognito::UserPoolGroup', 0);
+    const leads = buildStack({ settings: { consoleCloseGroup: 'leads' } });
+    expect(env(leads)['CLOSE_REQUIRES_GROUP']).toBe('leads');
+    leads.template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'leads' });
+  }, 120_000);
+
+  it('with console false, deploys none of it: no Cognito, CloudFront or S3 resource, no /api route, no JWT authorizer, no deployment helper', () => {
+    const off = buildStack({ settings: { console: false, consoleCloseGroup: 'leads' } });
+    const types = Object.values(off.template.toJSON().Resources as Record<string, Resource>).map((r) => r.Type);
+    expect(types.filter((type) => /^AWS::(Cognito|CloudFront|S3)::/.test(type) || type === 'Custom::CDKBucketDeployment' || type === 'AWS::ApiGatewayV2::Authorizer')).toEqual([]);
+    const keys = Object.values(off.template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r['Properties']['RouteKey'] as string);
+    expect(keys.filter((key) => key.includes('/api/'))).toEqual([]);
+    expect(keys).toHaveLength(10);
+    expect(Object.keys(off.template.toJSON().Outputs).filter((name) => name.startsWith('Console'))).toEqual([]);
+    // Every function is the tracker's own (no CDK helper), and the group setting reaches nothing.
+    const fns = Object.values(off.template.findResources('AWS::Lambda::Function'));
+    for (const fn of fns) expect(fn['Properties']['Environment']['Variables']['POWERTOOLS_SERVICE_NAME']).toEqual(expect.any(String));
+    expect(JSON.stringify(off.template.toJSON())).not.toContain('CLOSE_REQUIRES_GROUP');
+  }, 120_000);
+});
