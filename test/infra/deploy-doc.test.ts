@@ -134,11 +134,41 @@ function alarms(): { name: string; logicalId: string }[] {
     .map((cfn) => ({ name: cfn.node.scope?.node.id ?? '', logicalId: String(built.stack.resolve(cfn.logicalId)) }));
 }
 
-/** Each function of the template by its service name, with every IAM action its role is allowed. */
+/**
+ * The name the page gives CDK's BucketDeployment helper (the console's upload): the one function of the
+ * template that is not the tracker's (no service name), listed in the same table with the actions of its
+ * role's own policy; its managed policy (AWSLambdaBasicExecutionRole) is named beside it.
+ */
+const DEPLOYMENT_HELPER = 'Custom::CDKBucketDeployment';
+
+/** The actions of the AWS-managed policies a role of the template may have (AWS's definitions, not the template's). */
+const MANAGED_POLICY_ACTIONS: Record<string, readonly string[]> = {
+  AWSLambdaBasicExecutionRole: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+};
+
+const HelperRole = z.object({ ManagedPolicyArns: z.array(z.unknown()).default([]) });
+
+/** Each function of the template by its service name (the deployment helper by DEPLOYMENT_HELPER), with every IAM action its role's policies allow. */
 function functionActions(): Map<string, Set<string>> {
   const statements = allStatements(built.template);
   const result = new Map<string, Set<string>>();
-  for (const resource of Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')) {
+  for (const [logicalId, resource] of Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function')) {
+    if (logicalId.startsWith(DEPLOYMENT_HELPER.replace('::', ''))) {
+      const helper = z.object({ Role: LambdaProperties.shape.Role }).parse(resource.Properties);
+      const roleId = helper.Role['Fn::GetAtt'][0];
+      const roleRef = JSON.stringify({ Ref: roleId });
+      const actions = statements.filter(({ roles, statement }) => statement.Effect === 'Allow' && roles.some((role) => JSON.stringify(role) === roleRef)).flatMap(({ statement }) => statement.Action);
+      // Its role's managed policies, as the template names them; each must be one whose actions are known here.
+      const managed = HelperRole.parse(template.Resources[roleId]?.Properties).ManagedPolicyArns.map((arn) => JSON.stringify(arn));
+      for (const arn of managed) {
+        const known = Object.entries(MANAGED_POLICY_ACTIONS).find(([name]) => arn.endsWith(`:iam::aws:policy/service-role/${name}"]]}`));
+        if (known === undefined) throw new Error(`the deployment helper has a managed policy this test does not know: ${arn}`);
+        actions.push(...known[1]);
+      }
+      if (result.has(DEPLOYMENT_HELPER)) throw new Error('a second deployment helper');
+      result.set(DEPLOYMENT_HELPER, new Set(actions));
+      continue;
+    }
     const fn = LambdaProperties.parse(resource.Properties);
     const roleRef = JSON.stringify({ Ref: fn.Role['Fn::GetAtt'][0] });
     const actions = statements
@@ -188,7 +218,9 @@ describe('docs/deploy.md against lib/settings.ts and the synthesized template', 
     const rows = firstTable(section(DOC, IAM_HEADING));
     const documented = new Map(rows.map((row) => [codeSpans(row[0] ?? '')[0] ?? '', new Set(codeSpans(row[1] ?? '').filter((span) => /^[a-z0-9-]+:[A-Za-z*]+$/.test(span)))]));
     const actual = functionActions();
-    expect(actual.size).toBe(8);
+    // The eight functions of the tracker with every optional part on, and CDK's deployment helper.
+    expect(actual.size).toBe(9);
+    expect(actual.has(DEPLOYMENT_HELPER)).toBe(true);
     expect(drift(actual.keys(), documented.keys())).toEqual({ undocumented: [], notInStack: [] });
     for (const [service, actions] of actual) {
       expect(drift(actions, documented.get(service) ?? []), service).toEqual({ undocumented: [], notInStack: [] });
@@ -203,6 +235,8 @@ describe('docs/deploy.md against lib/settings.ts and the synthesized template', 
       'AWS::DynamoDB::Table': 'aws dynamodb delete-table',
       'AWS::KMS::Key': 'aws kms schedule-key-deletion',
       'AWS::Logs::LogGroup': 'aws logs delete-log-group',
+      'AWS::Cognito::UserPool': 'aws cognito-idp delete-user-pool',
+      'AWS::S3::Bucket': 'aws s3 rb',
     };
     const retained = new Map<string, number>();
     for (const resource of Object.values(asCommitted.Resources).filter((r) => r.DeletionPolicy === 'Retain')) {
@@ -274,6 +308,7 @@ describe("docs/deploy.md's counts, drawn from the synthesized template", () => {
       'alarms off': { settings: { noWebhookAlarmHours: 0, staleFlagsPerDayAlarm: 0 } },
       'no digest': { settings: { weeklyDigest: false } },
       slack: { settings: SLACK },
+      'no console': { settings: { console: false } },
     };
     for (const [name, options] of Object.entries(variants)) templates.set(name, TemplateJson.parse(buildStack(options).template.toJSON()));
   }, 120_000);
@@ -291,8 +326,8 @@ describe("docs/deploy.md's counts, drawn from the synthesized template", () => {
     },
     {
       what: 'functions ("What gets deployed")',
-      pattern: /\*\*(\d+) functions\*\* \((\d+) without `weeklyDigest`, (\d+) with `slack`;/,
-      expected: () => [functionCount('cdk.json'), functionCount('no digest'), functionCount('slack')],
+      pattern: /\*\*(\d+) functions\*\* \((\d+) without `weeklyDigest`, (\d+) with `slack`, (\d+) with `console` false;/,
+      expected: () => [functionCount('cdk.json'), functionCount('no digest'), functionCount('slack'), functionCount('no console')],
     },
     {
       what: 'KMS keys ("What gets deployed")',
@@ -320,13 +355,13 @@ describe("docs/deploy.md's counts, drawn from the synthesized template", () => {
     },
     {
       what: 'log groups kept by a teardown ("Teardown")',
-      pattern: /\| `AWS::Logs::LogGroup`: one per function and the API's access logs \| (\d+) \((\d+) without `weeklyDigest`, (\d+) with `slack`\) \|/,
-      expected: () => ['cdk.json', 'no digest', 'slack'].map((name) => retainedOf(templateWith(name), 'AWS::Logs::LogGroup')),
+      pattern: /\| `AWS::Logs::LogGroup`: one per function and the API's access logs \| (\d+) \((\d+) without `weeklyDigest`, (\d+) with `slack`, (\d+) with `console` false\) \|/,
+      expected: () => ['cdk.json', 'no digest', 'slack', 'no console'].map((name) => retainedOf(templateWith(name), 'AWS::Logs::LogGroup')),
     },
   ];
 
   it('gives the log groups one per function and one for the API, retained', () => {
-    for (const name of ['cdk.json', 'no digest', 'slack']) {
+    for (const name of ['cdk.json', 'no digest', 'slack', 'no console']) {
       const of = templateWith(name);
       expect(retainedOf(of, 'AWS::Logs::LogGroup'), name).toBe(countOf(of, 'AWS::Lambda::Function') + 1);
       expect(retainedOf(of, 'AWS::Logs::LogGroup'), name).toBe(countOf(of, 'AWS::Logs::LogGroup'));

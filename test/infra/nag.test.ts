@@ -1,11 +1,29 @@
+import { readFileSync } from 'node:fs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../lib/app';
 import { SETTINGS_CONTEXT_KEY } from '../../lib/settings';
+import { PROJECT_ROOT } from '../../lib/table-bound-function';
 import { buildStack, cdkJsonSettings } from './stack';
 
 const skipBundling = { 'aws:cdk:bundling-stacks': [] };
+
+/** The rules in the first column of docs/deploy.md's "HIPAA.Security pack" table, sorted. */
+function hipaaRulesExplained(): string[] {
+  const doc = readFileSync(`${PROJECT_ROOT}docs/deploy.md`, 'utf8').split('\n');
+  const start = doc.findIndex((line) => line.startsWith('### HIPAA.Security pack'));
+  const rows: string[] = [];
+  let inTable = false;
+  for (const line of doc.slice(start + 1)) {
+    if (line.startsWith('#')) break;
+    if (line.startsWith('|')) inTable = true;
+    else if (inTable) break;
+    if (inTable) rows.push(line.split('|')[1]?.trim() ?? '');
+  }
+  // Header and rule lines left out.
+  return rows.slice(2).sort();
+}
 
 describe('cdk-nag', () => {
   it('finds nothing unacknowledged with the AwsSolutions pack', () => {
@@ -24,14 +42,30 @@ describe('cdk-nag', () => {
   it('reports, with the HIPAA.Security pack, exactly the rules docs/deploy.md explains', () => {
     const { app } = buildStack();
     const report = new HIPAASecurityChecks().validateScope(app);
-    expect(report.violations.map((v) => v.ruleName).sort()).toEqual([
+    const rules = report.violations.map((v) => v.ruleName).sort();
+    expect(rules).toEqual([
       'HIPAA.Security-DynamoDBInBackupPlan',
       'HIPAA.Security-IAMNoInlinePolicy',
       'HIPAA.Security-LambdaConcurrency',
       'HIPAA.Security-LambdaDLQ',
       'HIPAA.Security-LambdaInsideVPC',
+      'HIPAA.Security-S3BucketReplicationEnabled',
+      'HIPAA.Security-S3BucketVersioningEnabled',
+      'HIPAA.Security-S3DefaultEncryptionKMS',
       'HIPAA.Security-SecretsManagerRotationEnabled',
     ]);
+    // The page's table ("HIPAA.Security pack") has a row for each, and for nothing else.
+    expect(hipaaRulesExplained()).toEqual(rules.map((rule) => rule.replace(/^HIPAA\.Security-/, '')));
+    // The S3 rules are about the console's two buckets (the page and its access logs), and nothing of the tracker's data.
+    for (const violation of report.violations.filter((v) => v.ruleName.includes('-S3'))) {
+      expect(violation.violatingResources.map((r) => r.constructPath).sort()).toEqual(['RedrawTracker/Console/AccessLogs/Resource', 'RedrawTracker/Console/Site/Resource']);
+    }
+  }, 120_000);
+
+  it('reports none of the S3 rules with the console off (no bucket)', () => {
+    const { app } = buildStack({ settings: { console: false } });
+    const report = new HIPAASecurityChecks().validateScope(app);
+    expect(report.violations.map((v) => v.ruleName).filter((rule) => rule.includes('-S3'))).toEqual([]);
   }, 120_000);
 
   it('fails the app synthesis on a finding nobody acknowledged', () => {
