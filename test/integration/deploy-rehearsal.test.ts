@@ -12,7 +12,7 @@
  * stand-in. Removing one grant from the template makes the rehearsal fail.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
@@ -26,6 +26,7 @@ import { toLambdaRecord } from '../../local/stream-reader';
 import { localEndpoint, testClient } from '../support/dynamodb';
 import { startAwsProxy, type AwsProxy } from '../support/rehearsal/aws-proxy';
 import { readDeployment, type Deployment, type TemplateJson } from '../support/rehearsal/deployment';
+import { isAllowed } from '../support/rehearsal/iam';
 import { lambdaEnvironment, startLambdaProcess, type LambdaProcess, type Outcome } from '../support/rehearsal/lambda-process';
 import { WEBHOOK_SDK_CLIENT } from '../../functions/shared/sdk-clients';
 import { startDynamoDbProxy } from '../support/dynamodb-proxy';
@@ -436,6 +437,159 @@ describe('the synthesized stack, rehearsed: each bundle with its template enviro
       expect(backfill.proxy.unexpected).toEqual([]);
     } finally {
       await backfill.stop();
+    }
+  });
+});
+
+describe("the console's JWT routes (CONTRACT §12), rehearsed through the same bundles", () => {
+  const CLIENT_ID = 'console-client-id';
+  /** An access token's claims as API Gateway's JWT authorizer puts them in the request context (strings; groups as `[a b]`). */
+  const accessClaims = (username: string, extra: Record<string, string> = {}): Record<string, string> => ({
+    sub: randomUUID(),
+    iss: `https://cognito-idp.${LOCAL_REGION}.amazonaws.com/${LOCAL_REGION}_Rehearsal`,
+    client_id: CLIENT_ID,
+    token_use: 'access',
+    scope: 'redraw-tracker/act',
+    username,
+    ...extra,
+  });
+  /** A request through a console route (`GET /api/...`, `POST /api/.../actions`) as API Gateway hands it over after the JWT authorizer. */
+  const consoleEvent = (routeKey: string, rawPath: string, claims: Record<string, string> | undefined, options: { pathParameters?: Record<string, string>; body?: unknown } = {}) => {
+    const event = queryEvent(routeKey, rawPath, options.pathParameters);
+    const method = routeKey.split(' ')[0] ?? 'GET';
+    return {
+      ...event,
+      // What the request says about who it is counts for nothing on AWS.
+      headers: { 'x-redraw-actor': 'someone.else', ...(options.body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body), isBase64Encoded: false }),
+      requestContext: {
+        ...event.requestContext,
+        http: { ...event.requestContext.http, method },
+        ...(claims === undefined ? {} : { authorizer: { jwt: { claims, scopes: claims['scope']?.split(' ') ?? [] } } }),
+      },
+    };
+  };
+  const answerOf = async (fn: Deployed, event: unknown) => {
+    const answer = resultOf(await fn.fn.invoke(event), fn.fn.logs()) as { statusCode: number; body: string };
+    return { status: answer.statusCode, body: JSON.parse(answer.body) as Record<string, unknown> };
+  };
+  const id = ids.transactionId;
+  const actionRoute = 'POST /api/follow-ups/{follow_up_id}/actions';
+  const actionEvent = (claims: Record<string, string> | undefined, body: unknown) => consoleEvent(actionRoute, `/api/follow-ups/${id}/actions`, claims, { pathParameters: { follow_up_id: id }, body });
+  /** The follow-up as the console reads it: its version and the history's actors. */
+  const current = async (query: Deployed) => {
+    const read = await answerOf(query, consoleEvent('GET /api/follow-ups/{follow_up_id}', `/api/follow-ups/${id}`, accessClaims('maria'), { pathParameters: { follow_up_id: id } }));
+    expect(read.status).toBe(200);
+    return read.body as { follow_up: { version: number; state: string; owner: string | null }; history: { action: string; actor: string }[] };
+  };
+
+  it('lets API Gateway invoke both functions from the /api routes (their resource policies), as from the IAM routes', () => {
+    // The API's id as the deployment resolves it, from the synthesized template's one HTTP API.
+    const template = JSON.parse(readFileSync(join(assembly, `${STACK}.template.json`), 'utf8')) as TemplateJson;
+    const apiIds = Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::ApiGatewayV2::Api').map(([logicalId]) => logicalId);
+    expect(apiIds).toHaveLength(1);
+    const api = deployment.resolve({ Ref: apiIds[0] });
+    const route = (method: string, path: string) => `arn:aws:execute-api:${LOCAL_REGION}:${ACCOUNT}:${String(api)}/$default/${method}${path}`;
+    const invoke = (service: string, sourceArn: string) => {
+      const fn = deployment.functions.find((candidate) => candidate.service === service)!;
+      return isAllowed({ principal: 'apigateway.amazonaws.com', action: 'lambda:InvokeFunction', resource: fn.arn, context: { 'aws:SourceArn': sourceArn } }, { identity: [], resource: deployment.functionPolicies.get(fn.arn) ?? [] });
+    };
+    expect(invoke('follow-up-actions', route('POST', '/api/follow-ups/{follow_up_id}/actions'))).toBe(true);
+    expect(invoke('follow-up-actions', route('POST', '/follow-ups/{follow_up_id}/actions'))).toBe(true);
+    expect(invoke('follow-up-actions', route('GET', '/api/follow-ups'))).toBe(false);
+    for (const path of ['/api/me', '/api/follow-ups/counts', '/api/follow-ups/{follow_up_id}', '/me']) expect(invoke('query', route('GET', path)), path).toBe(true);
+  });
+
+  it('query: GET /api/me, /api/follow-ups/counts and /api/follow-ups/{id} answer the signed-in user, user:<username> from the claims, read-only', async () => {
+    const query = await deploy('query');
+    try {
+      expect(await answerOf(query, consoleEvent('GET /api/me', '/api/me', accessClaims('maria')))).toEqual({ status: 200, body: { actor: 'user:maria' } });
+      const counts = await answerOf(query, consoleEvent('GET /api/follow-ups/counts', '/api/follow-ups/counts', accessClaims('maria')));
+      expect(counts).toMatchObject({ status: 200, body: { actor: 'user:maria', counts: { open: expect.any(Number) } } });
+      expect((counts.body as { counts: { open: number } }).counts.open).toBeGreaterThanOrEqual(1);
+      expect((await current(query)).follow_up).toMatchObject({ version: expect.any(Number) });
+      expect(query.proxy.denials).toEqual([]);
+      expect(query.proxy.unexpected).toEqual([]);
+      expect(query.proxy.calls.every((call) => ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'].includes(call))).toBe(true);
+    } finally {
+      await query.stop();
+    }
+  });
+
+  it('query: refuses 403 without claims, with an ID token\'s claims, or with a username the stack never invites', async () => {
+    const query = await deploy('query');
+    try {
+      for (const claims of [undefined, { token_use: 'id', 'cognito:username': 'maria', aud: CLIENT_ID }, accessClaims('Maria Smith'), { ...accessClaims('maria'), token_use: 'refresh' }]) {
+        expect(await answerOf(query, consoleEvent('GET /api/me', '/api/me', claims)), JSON.stringify(claims)).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+      }
+      expect(query.proxy.calls).toEqual([]);
+    } finally {
+      await query.stop();
+    }
+  });
+
+  it('follow-up-actions: records user:maria from the access token\'s claims (never the header) within its partitions, and refuses a missing or wrong claim 403 writing nothing', async () => {
+    const query = await deploy('query');
+    const actions = await deploy('follow-up-actions');
+    try {
+      const before = await current(query);
+      // Refused before the table: no claims, an ID token's, an access token without a username or with one never invited.
+      const refusedClaims = [undefined, { token_use: 'id', 'cognito:username': 'maria', aud: CLIENT_ID, email: 'maria@example.org' }, { ...accessClaims('maria'), username: '' }, accessClaims('Maria'), accessClaims('maria smith')];
+      for (const claims of refusedClaims) {
+        expect(await answerOf(actions, actionEvent(claims, { action: 'record_contact', channel: 'phone', outcome: 'no_answer', expected_version: before.follow_up.version })), JSON.stringify(claims)).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+      }
+      expect(actions.proxy.calls).toEqual([]);
+      expect((await current(query)).follow_up.version).toBe(before.follow_up.version);
+      // Signed in as maria: applied, and recorded as user:maria.
+      const applied = await answerOf(actions, actionEvent(accessClaims('maria'), { action: 'record_contact', channel: 'phone', outcome: 'no_answer', expected_version: before.follow_up.version }));
+      expect(applied).toMatchObject({ status: 200, body: { follow_up: { id, version: before.follow_up.version + 1 } } });
+      expect(actions.proxy.denials).toEqual([]);
+      expect(actions.proxy.unexpected).toEqual([]);
+      expect(new Set(actions.proxy.calls)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:TransactWriteItems']));
+      const after = await current(query);
+      expect(after.history.at(-1)).toMatchObject({ action: 'record_contact', actor: 'user:maria' });
+      expect(after.history.map((entry) => entry.actor)).not.toContain('someone.else');
+    } finally {
+      await actions.stop();
+      await query.stop();
+    }
+  });
+
+  it('follow-up-actions with consoleCloseGroup in the template: close refused 403 without the group claim (nothing written), applied with it', async () => {
+    // The template as `consoleCloseGroup: "leads"` synthesizes it (without bundling: the code is this assembly's); the actions
+    // function's environment is taken from it, and differs from cdk.json's by CLOSE_REQUIRES_GROUP alone.
+    const leads = buildStack({ region: LOCAL_REGION, settings: { consoleCloseGroup: 'leads' } }).template.toJSON() as TemplateJson;
+    const actionsId = deployment.functions.find((candidate) => candidate.service === 'follow-up-actions')!.logicalId;
+    const environmentOf = (template: TemplateJson) => (template.Resources[actionsId]?.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment;
+    expect(Object.values(leads.Resources).filter((resource) => resource.Type === 'AWS::Cognito::UserPoolGroup').map((resource) => (resource.Properties as { GroupName: string }).GroupName)).toEqual(['leads']);
+    let original: Record<string, unknown> = {};
+    const withGroup = deploymentOf(streamArn, (template) => {
+      original = environmentOf(template).Variables;
+      environmentOf(template).Variables = environmentOf(leads).Variables;
+    });
+    const added = Object.keys(environmentOf(leads).Variables).filter((name) => !(name in original));
+    expect(added).toEqual(['CLOSE_REQUIRES_GROUP']);
+    expect(withGroup.functions.find((candidate) => candidate.logicalId === actionsId)?.environment['CLOSE_REQUIRES_GROUP']).toBe('leads');
+    const query = await deploy('query');
+    const actions = await deploy('follow-up-actions', {}, withGroup);
+    try {
+      const before = await current(query);
+      const close = (claims: Record<string, string>, version: number) => actionEvent(claims, { action: 'close', disposition: 'patient_declined', expected_version: version });
+      for (const claims of [accessClaims('maria'), accessClaims('maria', { 'cognito:groups': '[ops]' })]) {
+        expect(await answerOf(actions, close(claims, before.follow_up.version))).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+      }
+      expect(actions.proxy.calls.filter((call) => call === 'dynamodb:TransactWriteItems')).toEqual([]);
+      expect((await current(query)).follow_up.version).toBe(before.follow_up.version);
+      // Other actions stay everyone's; a member of the group closes.
+      expect(await answerOf(actions, actionEvent(accessClaims('maria'), { action: 'record_contact', channel: 'sms', outcome: 'left_message', expected_version: before.follow_up.version }))).toMatchObject({ status: 200 });
+      const closed = await answerOf(actions, close(accessClaims('lee', { 'cognito:groups': '[leads ops]' }), before.follow_up.version + 1));
+      expect(closed).toMatchObject({ status: 200, body: { follow_up: { id, state: 'closed' } } });
+      const history = (await current(query)).history.slice(-2).map((entry) => [entry.action, entry.actor]);
+      expect(history).toEqual([['record_contact', 'user:maria'], ['close', 'user:lee']]);
+      expect(actions.proxy.denials).toEqual([]);
+    } finally {
+      await actions.stop();
+      await query.stop();
     }
   });
 });

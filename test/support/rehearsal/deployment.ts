@@ -71,6 +71,16 @@ export interface Deployment {
 }
 
 /** Reads `<stackName>.template.json` and `<stackName>.assets.json` from a cloud assembly directory. */
+/**
+ * The AWS-managed policies a role of the stack may have, with the statements AWS defines for them.
+ * Only CDK's BucketDeployment helper (the console's upload) has one; the tracker's roles have none.
+ */
+const MANAGED_POLICIES: Record<string, Statement[]> = {
+  'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole': [
+    { Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '*' },
+  ],
+};
+
 export function readDeployment(assemblyDir: string, stackName: string, standIns: StandIns, edit?: (template: TemplateJson) => void): Deployment {
   const raw = JSON.parse(readFileSync(join(assemblyDir, `${stackName}.template.json`), 'utf8')) as TemplateJson;
   edit?.(raw);
@@ -201,9 +211,15 @@ export function readDeployment(assemblyDir: string, stackName: string, standIns:
   const keys: Deployment['keys'] = new Map(ofType('AWS::KMS::Key').map(([id, { Properties }]) => [arnOf(id), statementsOf(Properties.KeyPolicy)]));
   const rolePolicies: Deployment['rolePolicies'] = new Map();
   for (const [id, { Properties }] of ofType('AWS::IAM::Role')) {
-    if (Properties.ManagedPolicyArns !== undefined) throw new Error(`role ${id} has managed policies: the rehearsal evaluates inline and attached policy documents only`);
     const inline = z.array(z.object({ PolicyDocument: z.unknown() })).optional().parse(Properties.Policies) ?? [];
-    rolePolicies.set(arnOf(id), inline.flatMap(({ PolicyDocument }) => statementsOf(PolicyDocument)));
+    // AWS-managed policies are not in the template: only those whose document is known here (AWS's own definition).
+    const managed = z.array(z.string()).optional().parse(resolve(Properties.ManagedPolicyArns)) ?? [];
+    const managedStatements = managed.flatMap((arn) => {
+      const statements = MANAGED_POLICIES[arn];
+      if (statements === undefined) throw new Error(`role ${id} has the managed policy ${arn}: the rehearsal evaluates inline, attached and known managed policy documents only`);
+      return statements;
+    });
+    rolePolicies.set(arnOf(id), [...inline.flatMap(({ PolicyDocument }) => statementsOf(PolicyDocument)), ...managedStatements]);
   }
   for (const [, { Properties }] of ofType('AWS::IAM::Policy')) {
     const statements = statementsOf(Properties.PolicyDocument);
