@@ -13,7 +13,7 @@
  *   items the tracker itself writes, without the orders behind them; a bench
  *   shortcut, not how they arise). Then Debian's Chromium opens
  *   `/#/worklist?queue=open` in a fresh context per run (no HTTP cache: a first
- *   visit), `runs` times after one unreported warm-up visit, and times, from the
+ *   visit, by a returning user whose handle the browser remembers), `runs` times after one unreported warm-up visit, and times, from the
  *   navigation's start (the page's performance.timeOrigin), the first row of the
  *   worklist's table (`table tbody tr`) and the open count inside the queue links,
  *   each as soon as it is in the DOM and visible (a MutationObserver installed
@@ -150,6 +150,12 @@ export async function seedFollowUps(runtime: LocalRuntime, tableName: string, co
   });
 }
 
+/**
+ * The visitor is a returning user whose handle the console remembers (it asks a
+ * first-time visitor for one before any page): the key of console/src/storage.ts.
+ */
+const REMEMBERED_HANDLE = `try { if (localStorage.getItem('redraw-tracker.handle') === null) localStorage.setItem('redraw-tracker.handle', ${JSON.stringify(OWNERS[0])}); } catch {}`;
+
 /** In the page, before its scripts: when (performance.now()) the first worklist row and the open count became visible. */
 const OBSERVER = `(() => {
   const marks = { firstRow: null, counts: null };
@@ -179,10 +185,16 @@ async function visit(browser: Browser, url: string, openCount: number | null): P
   const guarded = await guardedPage(browser, url);
   const { page } = guarded;
   await page.addInitScript(`window.__consoleBenchCount = ${JSON.stringify(openCount === null ? '' : countPattern(openCount))};`);
+  await page.addInitScript(REMEMBERED_HANDLE);
   await page.addInitScript(OBSERVER);
   const started = Date.now();
   await page.goto(`${url}/#/worklist?queue=open`, { waitUntil: 'commit' });
-  await page.locator('table tbody tr').first().waitFor({ state: 'visible', timeout: 30_000 });
+  try {
+    await page.locator('table tbody tr').first().waitFor({ state: 'visible', timeout: 30_000 });
+  } catch (error) {
+    const heading = await page.locator('h1').first().textContent({ timeout: 1_000 }).catch(() => null);
+    throw new Error(`no worklist row within 30 s (the page's h1: ${JSON.stringify(heading)}; errors: ${guarded.consoleErrors.join(' | ') || 'none'})`, { cause: error });
+  }
   const wallMs = Date.now() - started;
   // The counts may come a little after the rows (or before): wait a bounded moment for them.
   if (openCount !== null) await page.waitForFunction(() => (globalThis as unknown as { __consoleBench: { counts: number | null } }).__consoleBench.counts !== null, undefined, { timeout: 10_000 }).catch(() => undefined);
