@@ -62,7 +62,9 @@ export interface ConsoleRender {
   seedSeconds: number;
   runs: number;
   /** Per run, ms from the navigation's start: first worklist row visible; the open count visible (null: never seen). */
-  samples: { firstRowMs: number | null; countsMs: number | null; wallMs: number }[];
+  samples: { firstRowMs: number | null; countsMs: number | null; wallMs: number; requests: PageRequest[] }[];
+  /** Per request path of the page (query aside), medians over the runs: when it started and ended, ms from the navigation's start. */
+  requestMedians: { path: string; startMs: number; endMs: number }[];
   medians: { firstRowMs: number | null; countsMs: number | null; wallMs: number };
   /** The API answers the page waits for, timed from here before the visits (medians of `runs` calls, ms): the first worklist page (limit 50) and the counts. */
   api: { listMs: number; countsMs: number | null };
@@ -75,6 +77,13 @@ export interface ConsoleRender {
   axeViolations: string[] | null;
   goalMs: number;
   pass: boolean;
+}
+
+/** One request of the page, from its resource timing: ms from the navigation's start. */
+export interface PageRequest {
+  path: string;
+  startMs: number;
+  endMs: number;
 }
 
 export interface ConsoleResult {
@@ -199,7 +208,15 @@ async function visit(browser: Browser, url: string, openCount: number | null): P
   // The counts may come a little after the rows (or before): wait a bounded moment for them.
   if (openCount !== null) await page.waitForFunction(() => (globalThis as unknown as { __consoleBench: { counts: number | null } }).__consoleBench.counts !== null, undefined, { timeout: 10_000 }).catch(() => undefined);
   const marks = await page.evaluate(() => (globalThis as unknown as { __consoleBench: { firstRow: number | null; counts: number | null } }).__consoleBench);
-  const sample = { firstRowMs: marks.firstRow === null ? null : round(marks.firstRow, 1), countsMs: marks.counts === null ? null : round(marks.counts, 1), wallMs };
+  // Resource timing, read in the page (browser types, hence a string): the document and every request, in the page's clock.
+  const entries = (await page.evaluate(
+    `[...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')].map((entry) => ({ name: entry.name, start: entry.startTime, end: entry.responseEnd }))`,
+  )) as { name: string; start: number; end: number }[];
+  const requests = entries.map((entry) => {
+    const address = new URL(entry.name);
+    return { path: address.pathname, startMs: round(entry.start, 1), endMs: round(entry.end, 1) };
+  });
+  const sample = { firstRowMs: marks.firstRow === null ? null : round(marks.firstRow, 1), countsMs: marks.counts === null ? null : round(marks.counts, 1), wallMs, requests };
   return { sample, foreign: guarded.foreignRequests, errors: guarded.consoleErrors, page: guarded };
 }
 
@@ -270,6 +287,11 @@ export async function measureFirstRender(options: { followUps: number; runs: num
       await guarded.context.close();
     }
     const loadEnd = round(loadavg()[0]!, 2);
+    const paths = [...new Set(samples.flatMap((sample) => sample.requests.map((request) => request.path)))];
+    const requestMedians = paths.map((path) => {
+      const seen = samples.flatMap((sample) => sample.requests.filter((request) => request.path === path).slice(0, 1));
+      return { path, startMs: round(median(seen.map((request) => request.startMs)), 1), endMs: round(median(seen.map((request) => request.endMs)), 1) };
+    }).sort((a, b) => a.startMs - b.startMs);
     const medians = { firstRowMs: medianOf(samples.map((sample) => sample.firstRowMs)), countsMs: medianOf(samples.map((sample) => sample.countsMs)), wallMs: round(median(samples.map((sample) => sample.wallMs)), 1) };
     return {
       followUps: options.followUps,
@@ -278,6 +300,7 @@ export async function measureFirstRender(options: { followUps: number; runs: num
       runs: options.runs,
       samples,
       medians,
+      requestMedians,
       api,
       loadAverage: { start: loadStart, end: loadEnd },
       foreignRequests: foreign.length,
@@ -326,6 +349,7 @@ export function consoleLines(result: ConsoleResult): string[] {
   lines.push(`    first row visible: median ${render.medians.firstRowMs ?? 'never'} ms (runs ${render.samples.map((sample) => sample.firstRowMs ?? '-').join(', ')})`);
   lines.push(`    open count visible in the queue links: median ${render.medians.countsMs ?? 'not seen in every run'} ms (runs ${render.samples.map((sample) => sample.countsMs ?? '-').join(', ')})`);
   lines.push(`    wall time, navigation to row visible as Playwright sees it: median ${render.medians.wallMs} ms`);
+  lines.push(`    the page's requests (first of each path, median start-end ms from navigation): ${render.requestMedians.map((request) => `${request.path} ${request.startMs}-${request.endMs}`).join(', ')}`);
   lines.push(`    the API alone (from node, before the visits): first worklist page ${render.api.listMs} ms, counts ${render.api.countsMs ?? '-'} ms (medians); 1-minute load average ${render.loadAverage.start} then ${render.loadAverage.end} (2 cores)`);
   lines.push(`    requests to another origin: ${render.foreignRequests}; console errors: ${render.consoleErrors.length === 0 ? 0 : render.consoleErrors.join(' | ')}; axe-core: ${render.axeViolations === null ? 'not run' : render.axeViolations.length === 0 ? 'no violations' : render.axeViolations.join(', ')}`);
   lines.push(`  first render under ${render.goalMs / 1000} s: ${render.pass ? 'PASS' : 'FAIL'}`);
