@@ -48,7 +48,7 @@ export function RedrawsPage({ get, search }: PageProps) {
   const now = new Date();
   return (
     <div class="redraws-page">
-      <h1>{TITLES[state]}</h1>
+      <h1 tabIndex={-1}>{TITLES[state]}</h1>
       {notice !== null && (
         <p class="notice" role="status">
           {notice}
