@@ -461,7 +461,7 @@ export class RedrawTrackerStack extends Stack {
     });
     const iam = new HttpIamAuthorizer();
     const queryIntegration = new HttpLambdaIntegration('QueryIntegration', this.query.fn);
-    for (const path of ['/orders/{order_id}', '/transactions/{transaction_id}', '/redraws', '/follow-ups', '/follow-ups/{follow_up_id}', '/reports/redraws']) {
+    for (const path of ['/orders/{order_id}', '/transactions/{transaction_id}', '/redraws', '/follow-ups', '/follow-ups/{follow_up_id}', '/follow-ups/counts', '/reports/redraws', '/me']) {
       this.api.addRoutes({ path, methods: [HttpMethod.GET], integration: queryIntegration, authorizer: iam });
     }
     // The caller's IAM identity (requestContext.authorizer.iam.userArn) is the actor of the action.

@@ -123,7 +123,8 @@ export async function startLocalRuntime(
       missingAfterHours: settings.REDRAW_MISSING_AFTER_HOURS,
       appointmentGraceHours: settings.APPOINTMENT_GRACE_HOURS,
     };
-    const query = createQueryHandler({ db, tableName, logger: createLogger(SERVICES.query), timeZone: settings.DIGEST_TIMEZONE });
+    // The caller (GET /me, the Mine queue) is the x-redraw-actor header or `local`, as for the actions.
+    const query = createQueryHandler({ db, tableName, logger: createLogger(SERVICES.query), timeZone: settings.DIGEST_TIMEZONE, actorSource: 'header' });
     // Open on 127.0.0.1: the actor is the x-redraw-actor header (a handle) or `local` (CONTRACT §9).
     const followUpActions = createFollowUpActionsHandler({
       db,

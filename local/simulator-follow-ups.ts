@@ -1,5 +1,5 @@
 /**
- * The follow-up chapter of `npm run simulate` (CONTRACT §9): four redraws the
+ * The follow-up chapter of `npm run simulate` (CONTRACT §9): seven redraws the
  * tracker opened follow-ups for, worked the way a team works them through the
  * HTTP API (POST /follow-ups/{id}/actions, the actor in `x-redraw-actor`):
  *
@@ -7,9 +7,15 @@
  *   redraw order was placed hours ago, so it is not due for days;
  * - Q: the patient booked an appointment: snoozed until after it;
  * - R: the patient declined the redraw: closed `patient_declined`;
- * - S: nobody touched it.
+ * - S: nobody touched it;
+ * - T: m.ops took it (with the team's ticket) and reached the patient;
+ * - U: the redraw failed at the lab: `attention`, owned by m.ops;
+ * - V: j.doe left a message and snoozed it for a week.
  *
- * Q, R and S have waited two days for a redraw order (past the 24 h of
+ * So every queue of the console (CONTRACT §12) has rows: Mine for j.doe or
+ * m.ops, Unassigned, Needs attention (S flagged, U failed), Snoozed, Closed.
+ *
+ * Q, R, S and V have waited two days for a redraw order (past the 24 h of
  * `redraw_not_created`); then one sweep: only S is flagged. Q is not flagged
  * before its snooze ends and R never is (CONTRACT §9 with §4).
  */
@@ -29,6 +35,7 @@ const FollowUpAnswer = z.object({
     snoozed_until: z.string().nullable(),
     contact_attempts: z.number(),
     disposition: z.string().nullable(),
+    attention: z.string().nullable(),
     due_at: z.string().nullable(),
     stale: z.object({ since: z.string(), reason: z.string() }).nullable(),
     version: z.number(),
@@ -57,6 +64,9 @@ function stories(now: Date): Story[] {
   };
   const inProgress = ids();
   const appointment = new Date(now.getTime() + 3 * 24 * HOUR);
+  const nextWeek = new Date(now.getTime() + 7 * 24 * HOUR);
+  const placed = ids();
+  const failed = ids();
   return [
     {
       label: 'P',
@@ -84,6 +94,36 @@ function stories(now: Date): Story[] {
       flagged: false,
     },
     { label: 'S', description: 'nobody touched it', ...awaiting(63_000), actions: [], flagged: true },
+    {
+      label: 'T',
+      description: 'm.ops took it and reached the patient by phone (its redraw order was placed yesterday)',
+      transactionId: placed.transactionId,
+      flow: { ...redrawFlow(placed, 'in_progress', ago(30)), stepMinutes: 120, firstEventId: 64_000 },
+      actions: [
+        { actor: 'm.ops', body: { action: 'acknowledge', owner: 'm.ops', reference: 'OPS-1042' } },
+        { actor: 'm.ops', body: { action: 'record_contact', channel: 'phone', outcome: 'reached' } },
+      ],
+      flagged: false,
+    },
+    {
+      label: 'U',
+      description: 'the redraw failed at the lab (sample error): needs a decision; m.ops owns it',
+      transactionId: failed.transactionId,
+      flow: { ...redrawFlow(failed, 'sample_error', ago(40)), stepMinutes: 120, firstEventId: 65_000 },
+      actions: [{ actor: 'a.lee', body: { action: 'assign', owner: 'm.ops' } }],
+      flagged: false,
+    },
+    {
+      label: 'V',
+      description: 'j.doe left a message; the patient asked to be called back next week: snoozed',
+      ...awaiting(66_000),
+      actions: [
+        { actor: 'j.doe', body: { action: 'acknowledge', owner: 'j.doe' } },
+        { actor: 'j.doe', body: { action: 'record_contact', channel: 'phone', outcome: 'left_message' } },
+        { actor: 'j.doe', body: { action: 'snooze', until: nextWeek.toISOString(), reason: 'patient_requested' } },
+      ],
+      flagged: false,
+    },
   ];
 }
 
@@ -149,11 +189,13 @@ export async function runFollowUpChapter(input: ChapterInput): Promise<FollowUpC
         ? `closed: ${view.disposition ?? '?'}`
         : view.state === 'snoozed'
           ? 'snoozed: not before then'
-          : flagged
-            ? `stale: ${view.stale?.reason ?? '?'}`
-            : 'not due yet';
+          : view.attention !== null
+            ? 'redraw failed: a person decides'
+            : flagged
+              ? `stale: ${view.stale?.reason ?? '?'}`
+              : 'not due yet';
     print(row([story.label, view.state, view.owner ?? '-', String(view.contact_attempts), dueIn(view.due_at, new Date()), flagged ? 'yes' : 'no', why], WIDTHS));
   }
-  print(`  Only the redraw nobody touched is flagged${ok ? '' : ' -- NOT as expected, see above'}. See them: npx redraw-tracker follow-ups`);
+  print(`  Only the redraw nobody touched is flagged${ok ? '' : ' -- NOT as expected, see above'}. See them: npx redraw-tracker follow-ups, or in the console at ${base}/`);
   return { ok };
 }

@@ -594,11 +594,17 @@ export function dueAt(followUp: FollowUp, redraw: OpenRedrawTiming | null, thres
 // The contract's FollowUp (CONTRACT §9), as answers and events show it
 
 /** A follow-up as the API answers it: its state as of now, its due time and the flag of its open redraw order. */
-export type FollowUpView = FollowUp & { due_at: string | null; stale: StaleFlag | null };
+/**
+ * The contract's FollowUp (CONTRACT §9) as answered, and one extension: `waiting_since`, the
+ * status time of its open redraw's order (since when what it waits on has not moved: with a
+ * stale flag, "stuck since", CONTRACT §12); null when closed or without an open redraw.
+ */
+export type FollowUpView = FollowUp & { due_at: string | null; stale: StaleFlag | null; waiting_since: string | null };
 
-export function toFollowUpView(followUp: FollowUp, dueAt: string | null, stale: StaleFlag | null, now: Date): FollowUpView {
+export function toFollowUpView(followUp: FollowUp, dueAt: string | null, stale: StaleFlag | null, now: Date, waitingSince: string | null = null): FollowUpView {
   const current = stateAt(followUp, now);
-  const view: FollowUpView = { ...current, due_at: current.state === 'closed' ? null : dueAt, stale: current.state === 'closed' ? null : stale };
+  const closed = current.state === 'closed';
+  const view: FollowUpView = { ...current, due_at: closed ? null : dueAt, stale: closed ? null : stale, waiting_since: closed ? null : waitingSince };
   // The contract's field order, whatever order the stored map came back in.
   return {
     id: view.id,
@@ -619,6 +625,7 @@ export function toFollowUpView(followUp: FollowUp, dueAt: string | null, stale: 
     closed_at: view.closed_at,
     due_at: view.due_at,
     stale: view.stale,
+    waiting_since: view.waiting_since,
     version: view.version,
   };
 }

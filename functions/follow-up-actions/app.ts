@@ -15,7 +15,8 @@
  * Logs say which follow-up, which action and the outcome, never the body.
  */
 import * as z from 'zod/mini';
-import { TRACKER_ACTOR, type FollowUpView } from '../core/follow-up';
+import type { FollowUpView } from '../core/follow-up';
+import { actorOf, type ActorSource } from '../shared/actor';
 import { ResourceId } from '../core/schemas';
 import type { StaleThresholds } from '../core/staleness';
 import { actOnFollowUp, followUpViews, type PersonActionResult, type StoredFollowUp } from '../store/follow-ups';
@@ -44,25 +45,10 @@ export function payloadTooLargeResponse(): ActionsHttpResponse {
   return respond(tooLarge());
 }
 
-/** The actor of a request through `npm start` without an `x-redraw-actor` header. */
-export const LOCAL_ACTOR = 'local';
-/** An actor handle (the `x-redraw-actor` header): no spaces, no free text. */
-export const ActorHandle = z.string().check(z.regex(/^[A-Za-z0-9._@:/+=,-]{1,200}$/, 'must be 1-200 letters, digits and ._@:/+=,-'));
-
-/**
- * Actors only the tracker itself names (CONTRACT §9): its own changes, the
- * header's default, a chat button's channel and a console user. A local caller
- * may not pass for one of them.
- */
-export function isReservedActor(actor: string): boolean {
-  return actor === TRACKER_ACTOR || actor === LOCAL_ACTOR || actor.startsWith('chat:') || actor.startsWith('user:');
-}
+export { ActorHandle, isReservedActor, LOCAL_ACTOR, type ActorSource } from '../shared/actor';
 
 /** The names of the actions, the only part of a body a log may name. */
 const ACTION_NAMES = new Set(['acknowledge', 'assign', 'snooze', 'record_contact', 'close', 'reopen']);
-
-/** Where the actor of an HTTP request comes from: the IAM identity (AWS) or the `x-redraw-actor` header (`npm start`). */
-export type ActorSource = 'iam' | 'header';
 
 export interface FollowUpActionsDeps {
   db: TableClient;
@@ -175,28 +161,16 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event:
     if (!isJsonMediaType(headerOf(event, 'content-type'))) {
       return refuse(415, 'unsupported_media_type', `send the action as ${ACTION_MEDIA_TYPE} (Content-Type: ${ACTION_MEDIA_TYPE}), a JSON object such as {"action": "acknowledge"}`);
     }
-    const actor = actorOf(event);
+    const actor = actorOfEvent(event);
     if (actor.kind === 'refused') return actor.answer;
     const body = jsonBody(event);
     if (body.kind === 'refused') return body.answer;
     return act(rawId, body.value, actor.actor);
   };
 
-  const actorOf = (event: z.output<typeof HttpEvent>): { kind: 'ok'; actor: string } | { kind: 'refused'; answer: Answer } => {
-    if (deps.actorSource === 'iam') {
-      const arn = event.requestContext.authorizer?.iam?.userArn;
-      // The route is IAM-authorized: API Gateway always gives the identity. Without it, refuse rather than guess.
-      if (typeof arn !== 'string' || arn.length === 0 || arn.length > 2048) throw new Error('no IAM identity in the request context');
-      return { kind: 'ok', actor: arn };
-    }
-    const header = headerOf(event, 'x-redraw-actor');
-    if (header === undefined) return { kind: 'ok', actor: LOCAL_ACTOR };
-    const handle = ActorHandle.safeParse(header);
-    if (!handle.success) return { kind: 'refused', answer: refuse(400, 'invalid_request', 'x-redraw-actor: must be a handle of 1-200 letters, digits and ._@:/+=,-') };
-    if (isReservedActor(handle.data)) {
-      return { kind: 'refused', answer: refuse(400, 'invalid_request', 'x-redraw-actor: tracker, local, chat:... and user:... are the tracker\'s own actors; name yourself with a handle') };
-    }
-    return { kind: 'ok', actor: handle.data };
+  const actorOfEvent = (event: z.output<typeof HttpEvent>): { kind: 'ok'; actor: string } | { kind: 'refused'; answer: Answer } => {
+    const outcome = actorOf(event, deps.actorSource);
+    return outcome.kind === 'ok' ? outcome : { kind: 'refused', answer: refuse(400, 'invalid_request', outcome.message) };
   };
 
   const route = async (rawEvent: unknown): Promise<Answer> => {

@@ -1,7 +1,8 @@
 /**
  * The query API (CONTRACT §2, §9, §11) for API Gateway HTTP API events (payload v2):
  * GET /orders/{order_id}, GET /transactions/{transaction_id}, GET /redraws,
- * GET /follow-ups, GET /follow-ups/{follow_up_id} and GET /reports/redraws. Read-only: the actions on
+ * GET /follow-ups, GET /follow-ups/counts, GET /follow-ups/{follow_up_id}, GET /reports/redraws
+ * and GET /me (the console's, CONTRACT §12). Read-only: the actions on
  * follow-ups are another function's (functions/follow-up-actions).
  *
  * On AWS the HTTP API names the route (`routeKey`, with `pathParameters`); the
@@ -20,7 +21,9 @@ import { ResourceId } from '../core/schemas';
 import type { TransactionStatus } from '../core/transaction-status';
 import { parseReportWindow, type RedrawReport } from '../core/report';
 import { readRedrawReport } from '../store/reports';
-import { existingFollowUpIds, FOLLOW_UP_LIST_STATES, followUpViews, getFollowUp, listFollowUps, readHistory } from '../store/follow-ups';
+import { AGE_BUCKETS, QUEUES } from '../core/queues';
+import { actorOf, type ActorSource } from '../shared/actor';
+import { countFollowUps, existingFollowUpIds, FOLLOW_UP_LIST_STATES, followUpViews, getFollowUp, listFollowUps, readHistory } from '../store/follow-ups';
 import { getAppointments, getOrderWithAppointment } from '../store/appointments';
 import { listRedraws, type RedrawListState } from '../store/redraws';
 import { readTransactionPartition } from '../store/transaction-partition';
@@ -60,9 +63,13 @@ export const MAX_PAGE_SIZE = 100;
 const QueryEvent = z.object({
   routeKey: z.optional(z.string()),
   rawPath: z.string(),
-  requestContext: z.object({ http: z.object({ method: z.string() }) }),
   pathParameters: z.nullish(z.record(z.string(), z.optional(z.string()))),
   queryStringParameters: z.nullish(z.record(z.string(), z.optional(z.string()))),
+  headers: z.nullish(z.record(z.string(), z.optional(z.string()))),
+  requestContext: z.object({
+    http: z.object({ method: z.string() }),
+    authorizer: z.optional(z.object({ iam: z.optional(z.object({ userArn: z.optional(z.nullable(z.string())) })) })),
+  }),
 });
 export type QueryEvent = z.input<typeof QueryEvent>;
 
@@ -82,6 +89,8 @@ export interface QueryHandlerDeps {
   now?: () => Date;
   /** DIGEST_TIMEZONE: the zone whose days and Monday-to-Sunday weeks a report's dates are (CONTRACT §11); UTC when absent. */
   timeZone?: string;
+  /** Where the caller's actor comes from (GET /me, the Mine queue): the IAM identity on AWS (the default), the `x-redraw-actor` header locally. */
+  actorSource?: ActorSource;
 }
 
 /** A client error, answered as `{"error":{"code","message"}}`. Messages never echo the input. */
@@ -97,7 +106,7 @@ export class HttpError extends Error {
   }
 }
 
-type RouteName = 'order' | 'transaction' | 'redraws' | 'follow-ups' | 'follow-up' | 'report';
+type RouteName = 'order' | 'transaction' | 'redraws' | 'follow-ups' | 'follow-up-counts' | 'follow-up' | 'report' | 'me';
 
 interface RouteSpec {
   name: RouteName;
@@ -113,8 +122,11 @@ const ROUTES: readonly RouteSpec[] = [
   { name: 'transaction', key: 'GET /transactions/{transaction_id}', path: /^\/transactions\/([^/]+)$/, param: 'transaction_id' },
   { name: 'redraws', key: 'GET /redraws', path: /^\/redraws$/ },
   { name: 'follow-ups', key: 'GET /follow-ups', path: /^\/follow-ups$/ },
+  // Before /follow-ups/{follow_up_id}, which its path would match too (API Gateway prefers the literal route as well).
+  { name: 'follow-up-counts', key: 'GET /follow-ups/counts', path: /^\/follow-ups\/counts$/ },
   { name: 'follow-up', key: 'GET /follow-ups/{follow_up_id}', path: /^\/follow-ups\/([^/]+)$/, param: 'follow_up_id' },
   { name: 'report', key: 'GET /reports/redraws', path: /^\/reports\/redraws$/ },
+  { name: 'me', key: 'GET /me', path: /^\/me$/ },
 ];
 
 interface Matched {
@@ -156,6 +168,8 @@ function resourceId(value: string | undefined, name: string): string {
 const PageSize = z.pipe(z.pipe(z.string().check(z.regex(/^[0-9]{1,3}$/)), z.transform(Number)), z.int().check(z.minimum(1), z.maximum(MAX_PAGE_SIZE)));
 const ListState = z.enum(['open', 'stale']);
 const FollowUpListState = z.enum(FOLLOW_UP_LIST_STATES);
+const Queue = z.enum(QUEUES);
+const AgeBucket = z.enum(AGE_BUCKETS);
 
 /** The id of an order's follow-up, if it had one: its transaction's id, or its own for an order without a transaction (CONTRACT §9). */
 function followUpIdOf(record: Pick<OrderRecord, 'id' | 'transaction_id'>): string {
@@ -233,8 +247,20 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
     };
   };
 
-  const listFollowUpsRoute = async (query: Record<string, string | undefined>) => {
-    const state = FollowUpListState.safeParse(query.state ?? 'open');
+  /** The caller as the record names them (CONTRACT §9, §12); a refused header is a 400. */
+  const callerOf = (event: z.output<typeof QueryEvent>): string => {
+    const outcome = actorOf(event, deps.actorSource ?? 'iam');
+    if (outcome.kind === 'refused') throw new HttpError(400, 'invalid_request', outcome.message);
+    return outcome.actor;
+  };
+
+  const listFollowUpsRoute = async (query: Record<string, string | undefined>, caller: () => string) => {
+    const queue = query.queue === undefined ? { success: true as const, data: null } : Queue.safeParse(query.queue);
+    if (!queue.success) throw new HttpError(400, 'invalid_parameter', `queue must be one of ${QUEUES.map((one) => `"${one}"`).join(', ')}`);
+    const age = query.age === undefined ? { success: true as const, data: null } : AgeBucket.safeParse(query.age);
+    if (!age.success) throw new HttpError(400, 'invalid_parameter', `age must be one of ${AGE_BUCKETS.map((one) => `"${one}"`).join(', ')}`);
+    // A queue of closed ones lists closed ones unless a state says otherwise; every other queue, open ones.
+    const state = FollowUpListState.safeParse(query.state ?? (queue.data === 'closed' ? 'closed' : 'open'));
     if (!state.success) throw new HttpError(400, 'invalid_parameter', `state must be one of ${FOLLOW_UP_LIST_STATES.map((one) => `"${one}"`).join(', ')}`);
     const owner = query.owner === undefined ? { success: true as const, data: null } : Owner.safeParse(query.owner);
     if (!owner.success) throw new HttpError(400, 'invalid_parameter', `owner must be a handle of 1-${MAX_OWNER_LENGTH} letters, digits and ._@:/+=,-`);
@@ -243,11 +269,15 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
     const decoded = query.cursor === undefined ? null : decodeCursor(query.cursor, cursorSecret);
     // A cursor of /redraws, or of other filters, would resume somewhere else.
     const from = decoded !== null && isFollowUpPosition(decoded) ? decoded : null;
-    if (query.cursor !== undefined && (from === null || from.state !== state.data || from.owner !== owner.data)) {
-      throw new HttpError(400, 'invalid_cursor', 'the cursor is not one this API gave for this state and owner');
+    const actor = queue.data === 'mine' ? caller() : null;
+    if (
+      query.cursor !== undefined &&
+      (from === null || from.state !== state.data || from.owner !== owner.data || (from.queue ?? null) !== queue.data || (from.age ?? null) !== age.data || (from.actor ?? null) !== actor)
+    ) {
+      throw new HttpError(400, 'invalid_cursor', 'the cursor is not one this API gave for these filters (queue, state, owner, age) and caller');
     }
     const at = now();
-    const page = await listFollowUps(db, tableName, { state: state.data, owner: owner.data, limit: limit.data, from, now: at });
+    const page = await listFollowUps(db, tableName, { state: state.data, owner: owner.data, limit: limit.data, from, now: at, queue: queue.data, age: age.data, actor });
     return {
       items: await followUpViews(db, tableName, page.items, at),
       next_cursor: page.next ? encodeCursor(page.next, cursorSecret) : null,
@@ -285,7 +315,11 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
         case 'redraws':
           return json(200, await listRedrawsRoute(event.queryStringParameters ?? {}));
         case 'follow-ups':
-          return json(200, await listFollowUpsRoute(event.queryStringParameters ?? {}));
+          return json(200, await listFollowUpsRoute(event.queryStringParameters ?? {}, () => callerOf(event)));
+        case 'follow-up-counts':
+          return json(200, await countFollowUps(db, tableName, callerOf(event), now()));
+        case 'me':
+          return json(200, { actor: callerOf(event) });
         case 'follow-up':
           return json(200, await getFollowUpRoute(resourceId(route.id, 'follow_up_id')));
         case 'report':

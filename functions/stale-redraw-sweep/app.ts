@@ -63,6 +63,7 @@ import {
   markAttentionNotified,
   markReminded,
   openFollowUps,
+  keepStaleFlagCopy,
   type StoredFollowUp,
 } from '../store/follow-ups';
 import { getOrder } from '../store/order-reads';
@@ -414,6 +415,13 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
     return known;
   };
 
+  /**
+   * The orders' stale flags as this sweep leaves them (order id to flag, null once cleared): the
+   * follow-ups' copies are kept to it at the end (CONTRACT §12, the queues), without another read.
+   */
+  const flagsNow = new Map<string, { since: string; reason: string } | null>(
+    flaggedBefore.map((order): [string, { since: string; reason: string } | null] => [order.record.id, order.stale === null ? null : { since: order.stale.since, reason: order.stale.reason }]),
+  );
   let flagged = 0;
   let cleared = 0;
   let staleCleared = 0;
@@ -434,6 +442,8 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
   /** Notifications left to another sweep's fresh claim. */
   let heldByClaim = 0;
   let snoozesEnded = 0;
+  /** Follow-ups whose copy of their stale flag this sweep set or cleared (CONTRACT §12). */
+  let staleCopies = 0;
 
   const seenOf = (order: IndexedOrder) => ({ orderId: order.record.id, rank: order.record.rank, partition: order.openRedraw });
 
@@ -589,6 +599,7 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
       return;
     }
     flagged++;
+    flagsNow.set(order.record.id, { since, reason });
     await notify(order, reason, since);
   };
 
@@ -603,6 +614,8 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
     const hasRedraw = await transactionHasRedraw(order);
     const held = heldBy(order);
     if (held === null && reasonOf(order, hasRedraw) !== null) return false;
+    // Cleared now, or by whatever moved the order meanwhile (the refile then loses its race).
+    flagsNow.set(order.record.id, null);
     // Cleared for its follow-up: noted on the item, so that redraw.stale_cleared says why (CONTRACT §7 cleared_by).
     const note = held !== null && order.stale !== null ? { since: order.stale.since, by: held } : undefined;
     if ((await refileOpenRedraw(db, tableName, seenOf(order), order.record, hasRedraw, note)) === 'written') {
@@ -780,6 +793,14 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
           'reminding of a follow-up failed',
         );
       }
+      // Last, the queues' copy of each open follow-up's stale flag (CONTRACT §12): a write only where it differs.
+      await each(
+        open,
+        async (stored) => {
+          if (await keepStaleFlagCopy(db, tableName, stored, flagsNow)) staleCopies++;
+        },
+        'keeping a follow-up\'s stale flag copy failed',
+      );
     } catch (error) {
       failures++;
       logger.error('reading open follow-ups failed', { error: errorName(error) });
@@ -837,6 +858,7 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
     cleared_follow_up_closed: clearedClosed,
     cleared_follow_up_snoozed: clearedSnoozed,
     snoozes_ended: snoozesEnded,
+    stale_flag_copies: staleCopies,
     notification_failures: notificationFailures,
     notifications_held_by_claim: heldByClaim,
     notifications_pending: read === null ? null : pendingAfter,

@@ -42,6 +42,7 @@ import {
   type RedrawFact,
   type RedrawSituation,
 } from '../core/follow-up';
+import { AGE_BUCKETS, inAgeBucket, inQueue, QUEUES, queueCounts, type AgeBucket, type Queue, type QueueCounts } from '../core/queues';
 import type { AppointmentTiming, StaleThresholds } from '../core/staleness';
 import { getOrders } from './order-reads';
 import { queryItems } from './query-pages';
@@ -62,6 +63,7 @@ const A = {
   attentionNotified: 'an',
   redrawOrderedAt: 'ro',
   lastEntry: 'le',
+  staleFlag: 'sf',
 } as const;
 
 /** A stored follow-up, with what its due time is computed from and the tracker's bookkeeping. */
@@ -83,8 +85,23 @@ export interface StoredFollowUp {
   redrawOrderedAt?: string | null;
   /** Its history's newest entry (when recorded, what): the history's clock never goes back; null before it was kept. */
   last?: LastEntry | null;
+  /**
+   * The stale flag of its open redraw's order as the sweep last saw it (CONTRACT §12: the
+   * queues and their counts read it from the open partition alone), with the order and
+   * its status time it was set for: the tracker drops it as soon as that order moves on.
+   * Not a version. Absent or null: not flagged.
+   */
+  staleFlag?: StoredStaleFlag | null;
   /** Write revision: every write is conditional on it and bumps it. */
   revision: number;
+}
+
+/** The copy of a stale flag on a follow-up item: the flag, and the order (at its status time) it is on. */
+export interface StoredStaleFlag {
+  since: string;
+  reason: string;
+  orderId: string;
+  statusTime: string;
 }
 
 const Timing = z.object({
@@ -104,6 +121,7 @@ const Stored = z.object({
   [A.attentionNotified]: z.optional(z.nullable(z.string())),
   [A.redrawOrderedAt]: z.optional(z.nullable(z.string())),
   [A.lastEntry]: z.optional(z.nullable(z.object({ at: z.string(), action: z.string() }))),
+  [A.staleFlag]: z.optional(z.nullable(z.object({ since: z.string(), reason: z.string(), orderId: z.string(), statusTime: z.string() }))),
   [TABLE.ttlAttribute]: z.optional(z.nullable(z.number())),
 });
 
@@ -131,6 +149,7 @@ function parseStored(item: Record<string, unknown>): StoredFollowUp {
     attentionNotifiedAt: parsed[A.attentionNotified] ?? null,
     redrawOrderedAt: parsed[A.redrawOrderedAt] ?? null,
     last: parsed[A.lastEntry] ?? null,
+    staleFlag: parsed[A.staleFlag] ?? null,
     revision: parsed[A.revision] ?? 0,
   };
 }
@@ -156,6 +175,7 @@ function itemOf(stored: StoredFollowUp): Record<string, unknown> {
     ...(stored.attentionNotifiedAt == null ? {} : { [A.attentionNotified]: stored.attentionNotifiedAt }),
     ...(stored.redrawOrderedAt == null ? {} : { [A.redrawOrderedAt]: stored.redrawOrderedAt }),
     ...(stored.last == null ? {} : { [A.lastEntry]: stored.last }),
+    ...(stored.staleFlag == null ? {} : { [A.staleFlag]: stored.staleFlag }),
     ...(stored.expiresAt === null ? {} : { [TABLE.ttlAttribute]: stored.expiresAt }),
   };
 }
@@ -335,7 +355,15 @@ export async function actOnFollowUp(
     const outcome = applyAction(stored.followUp, parsed.action, input.actor, input.now, stored.last ?? null);
     if (outcome.kind === 'conflict' || outcome.kind === 'unchanged') return { kind: outcome.kind, stored };
     if (outcome.kind === 'invalid_transition') return { kind: 'invalid_transition', stored, message: outcome.message };
-    const next = { ...stored, followUp: outcome.followUp, dueAt: dueAt(outcome.followUp, stored.redraw, input.thresholds), last: outcome.last };
+    // Snoozed or closed, its order's flag clears (the sweep's next pass, CONTRACT §9): so does the queues' copy, now.
+    const held = outcome.followUp.state === 'snoozed' || outcome.followUp.state === 'closed';
+    const next = {
+      ...stored,
+      followUp: outcome.followUp,
+      dueAt: dueAt(outcome.followUp, stored.redraw, input.thresholds),
+      last: outcome.last,
+      staleFlag: held ? null : (stored.staleFlag ?? null),
+    };
     if ((await writeStoredFollowUp(db, tableName, stored, next, outcome.entries)) === 'written') {
       return { kind: 'changed', stored: { ...next, revision: stored.revision + 1 } };
     }
@@ -408,6 +436,8 @@ export async function keepFollowUpCurrent(
       remindedAt: stored?.remindedAt ?? null,
       redrawOrderedAt: situation.redrawOrderedAt ?? stored?.redrawOrderedAt ?? null,
       last: update.last ?? last,
+      // The sweep's copy of a stale flag holds while its order has not moved (the webhook that moves it clears the order's flag).
+      staleFlag: stored?.staleFlag != null && sameOpenRedraw(stored.staleFlag, redraw) ? stored.staleFlag : null,
       // A failed redraw's notice is once per attention episode: a cleared attention takes its marker with it.
       ...(update.followUp.attention === null ? { attentionNotifiedAt: null } : {}),
     };
@@ -429,9 +459,47 @@ function withAppointment(situation: RedrawSituation, appointment: AppointmentTim
 
 function sameStored(stored: StoredFollowUp, next: Omit<StoredFollowUp, 'revision'>): boolean {
   return (
-    JSON.stringify([stored.followUp, stored.redraw, stored.dueAt, [...stored.applied].sort(), stored.expiresAt, stored.redrawOrderedAt ?? null]) ===
-    JSON.stringify([next.followUp, next.redraw, next.dueAt, [...next.applied].sort(), next.expiresAt, next.redrawOrderedAt ?? null])
+    JSON.stringify([stored.followUp, stored.redraw, stored.dueAt, [...stored.applied].sort(), stored.expiresAt, stored.redrawOrderedAt ?? null, stored.staleFlag ?? null]) ===
+    JSON.stringify([next.followUp, next.redraw, next.dueAt, [...next.applied].sort(), next.expiresAt, next.redrawOrderedAt ?? null, next.staleFlag ?? null])
   );
+}
+
+/** Whether a stale flag's copy is about `redraw` as it stands: the same order at the same status time. */
+function sameOpenRedraw(flag: StoredStaleFlag, redraw: OpenRedrawTiming | null): boolean {
+  return redraw !== null && redraw.orderId === flag.orderId && redraw.statusTime === flag.statusTime;
+}
+
+/**
+ * The stale flag's copy a follow-up should carry, given the flags of orders as
+ * the sweep leaves them (`flags`: order id to its flag, null or absent when not
+ * flagged): its open redraw's order's flag, or null. Closed follow-ups carry none.
+ */
+export function staleFlagCopy(stored: StoredFollowUp, flags: ReadonlyMap<string, { since: string; reason: string } | null>): StoredStaleFlag | null {
+  if (stored.redraw === null || stored.followUp.state === 'closed') return null;
+  const flag = flags.get(stored.redraw.orderId) ?? null;
+  return flag === null ? null : { since: flag.since, reason: flag.reason, orderId: stored.redraw.orderId, statusTime: stored.redraw.statusTime };
+}
+
+/**
+ * Keeps follow-up `stored`'s copy of its open redraw's stale flag as the sweep
+ * leaves the flags (CONTRACT §12: the queues read it from the open partition):
+ * one conditional write when it differs, read again after a lost race (at most
+ * three times; the next sweep does it otherwise). True when it wrote.
+ */
+export async function keepStaleFlagCopy(
+  db: TableClient,
+  tableName: string,
+  stored: StoredFollowUp,
+  flags: ReadonlyMap<string, { since: string; reason: string } | null>,
+): Promise<boolean> {
+  let current: StoredFollowUp | null = stored;
+  for (let race = 0; race < 3 && current !== null; race++) {
+    const wanted = staleFlagCopy(current, flags);
+    if (JSON.stringify(wanted) === JSON.stringify(current.staleFlag ?? null)) return false;
+    if ((await writeStoredFollowUp(db, tableName, current, { ...current, staleFlag: wanted }, [])) === 'written') return true;
+    current = await getFollowUp(db, tableName, current.followUp.id);
+  }
+  return false;
 }
 
 /** Sets (or clears) the expiry of every history item of follow-up `id`; the writes made. */
@@ -497,13 +565,18 @@ export const FollowUpPagePosition = z
     list: z.literal('follow-ups'),
     state: z.enum(FOLLOW_UP_LIST_STATES),
     owner: z.nullable(z.string().check(z.maxLength(MAX_OWNER_LENGTH))),
+    // The console's filters (CONTRACT §12); absent in cursors given before them. `actor`: whose Mine it is.
+    queue: z.optional(z.nullable(z.enum(QUEUES))),
+    age: z.optional(z.nullable(z.enum(AGE_BUCKETS))),
+    actor: z.optional(z.nullable(z.string().check(z.maxLength(MAX_OWNER_LENGTH)))),
     after: ListingKey,
   })
-  .check(z.refine((position) => position.after[TABLE.byTransaction.partitionKey] === listingPartition(position.state), 'key outside its partition'));
+  .check(z.refine((position) => position.after[TABLE.byTransaction.partitionKey] === listingPartition(position.state, position.queue ?? null), 'key outside its partition'));
 export type FollowUpPagePosition = z.output<typeof FollowUpPagePosition>;
 
-function listingPartition(state: FollowUpListState): string {
-  return state === 'closed' ? FOLLOW_UP_LISTING_PARTITIONS.closed : FOLLOW_UP_LISTING_PARTITIONS.open;
+/** The partition a list reads: closed ones for state or queue `closed`, open ones otherwise. */
+function listingPartition(state: FollowUpListState, queue: Queue | null): string {
+  return state === 'closed' || queue === 'closed' ? FOLLOW_UP_LISTING_PARTITIONS.closed : FOLLOW_UP_LISTING_PARTITIONS.open;
 }
 
 export interface FollowUpPage {
@@ -526,19 +599,43 @@ const LISTING_READ_PAGE = 100;
 export async function listFollowUps(
   db: TableClient,
   tableName: string,
-  input: { state: FollowUpListState; owner: string | null; limit: number; from: FollowUpPagePosition | null; now: Date },
+  input: {
+    state: FollowUpListState;
+    owner: string | null;
+    limit: number;
+    from: FollowUpPagePosition | null;
+    now: Date;
+    /** A console queue (CONTRACT §12), and for `mine` whose; with state and owner, all apply. */
+    queue?: Queue | null;
+    actor?: string | null;
+    /** The report's aging bucket (CONTRACT §11): whole days since opened. */
+    age?: AgeBucket | null;
+  },
 ): Promise<FollowUpPage> {
   const { state, owner, limit, from, now } = input;
+  const queue = input.queue ?? null;
+  const age = input.age ?? null;
+  const actor = queue === 'mine' ? (input.actor ?? null) : null;
+  if (queue === 'mine' && actor === null) throw new RangeError('the mine queue needs its actor');
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
-  if (from !== null && (from.state !== state || from.owner !== owner)) throw new RangeError('page position of other filters');
-  const wanted = (followUp: FollowUp): boolean => {
+  if (from !== null && (from.state !== state || from.owner !== owner || (from.queue ?? null) !== queue || (from.age ?? null) !== age || (from.actor ?? null) !== actor)) {
+    throw new RangeError('page position of other filters');
+  }
+  const wanted = (stored: StoredFollowUp): boolean => {
+    const { followUp } = stored;
     const current = stateAt(followUp, now).state;
     const stateMatches = state === 'open' ? current !== 'closed' : current === state;
-    return stateMatches && (owner === null || followUp.owner === owner);
+    return (
+      stateMatches &&
+      (owner === null || followUp.owner === owner) &&
+      (queue === null || inQueue(queue, { followUp, stale: (stored.staleFlag ?? null) !== null }, actor ?? '', now)) &&
+      (age === null || inAgeBucket(age, followUp, now))
+    );
   };
   const found: { stored: StoredFollowUp; key: z.output<typeof ListingKey> }[] = [];
   // Every item of the partition matches (open or closed, anyone's): read no more than the page needs.
-  const unfiltered = owner === null && (state === 'open' || state === 'closed');
+  const wholeQueue = queue === null || queue === state;
+  const unfiltered = owner === null && age === null && wholeQueue && (state === 'open' || state === 'closed');
   let startKey: Record<string, unknown> | undefined = from?.after;
   do {
     const page = await db.query({
@@ -546,22 +643,22 @@ export async function listFollowUps(
       IndexName: TABLE.byTransaction.indexName,
       KeyConditionExpression: '#pk = :pk',
       ExpressionAttributeNames: { '#pk': TABLE.byTransaction.partitionKey },
-      ExpressionAttributeValues: { ':pk': listingPartition(state) },
-      ScanIndexForward: state !== 'closed',
+      ExpressionAttributeValues: { ':pk': listingPartition(state, queue) },
+      ScanIndexForward: listingPartition(state, queue) !== FOLLOW_UP_LISTING_PARTITIONS.closed,
       ExclusiveStartKey: startKey,
       Limit: unfiltered ? limit + 1 - found.length : LISTING_READ_PAGE,
     });
     for (const item of page.Items) {
       if (found.length > limit) break;
       const stored = parseStored(item);
-      if (wanted(stored.followUp)) found.push({ stored, key: listingKeyOf(item) });
+      if (wanted(stored)) found.push({ stored, key: listingKeyOf(item) });
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey && found.length <= limit);
   const last = found.length > limit ? found[limit - 1] : undefined;
   return {
     items: found.slice(0, limit).map(({ stored }) => stored),
-    next: last ? { list: 'follow-ups', state, owner, after: last.key } : null,
+    next: last ? { list: 'follow-ups', state, owner, ...(queue === null ? {} : { queue }), ...(age === null ? {} : { age }), ...(actor === null ? {} : { actor }), after: last.key } : null,
   };
 }
 
@@ -581,7 +678,9 @@ function listingKeyOf(item: Record<string, unknown>): z.output<typeof ListingKey
 export async function followUpViews(db: TableClient, tableName: string, stored: readonly StoredFollowUp[], now: Date): Promise<FollowUpView[]> {
   const orderIds = stored.flatMap((one) => (one.redraw === null || one.followUp.state === 'closed' ? [] : [one.redraw.orderId]));
   const orders = new Map((await getOrders(db, tableName, [...new Set(orderIds)], false)).map((order) => [order.record.id, order]));
-  return stored.map((one) => toFollowUpView(one.followUp, one.dueAt, one.redraw === null ? null : (orders.get(one.redraw.orderId)?.stale ?? null), now));
+  return stored.map((one) =>
+    toFollowUpView(one.followUp, one.dueAt, one.redraw === null ? null : (orders.get(one.redraw.orderId)?.stale ?? null), now, one.redraw?.statusTime ?? null),
+  );
 }
 
 /** The ids among `ids` that have a follow-up (for `follow_up_id` on orders, transactions and /redraws items). */
@@ -589,6 +688,22 @@ export async function existingFollowUpIds(db: TableClient, tableName: string, id
   const unique = [...new Set(ids)];
   const items = await getItems(db, tableName, unique.map((id) => keys.followUp(id)), false);
   return new Set(unique.filter((_, index) => items[index] !== undefined));
+}
+
+/**
+ * GET /follow-ups/counts (CONTRACT §12): each open queue's count for `actor`
+ * and the open follow-ups' owners, from one read of the open partition (a
+ * Query of the worklist index, never a Scan; about 0.5 RU per 4 KB, a follow-up
+ * item is under 1 KB). The stale flags are the copies the sweep keeps on the
+ * items, so no order is read.
+ */
+export async function countFollowUps(db: TableClient, tableName: string, actor: string, now: Date): Promise<QueueCounts> {
+  const open = await openFollowUps(db, tableName);
+  return queueCounts(
+    open.map((stored) => ({ followUp: stored.followUp, stale: (stored.staleFlag ?? null) !== null })),
+    actor,
+    now,
+  );
 }
 
 // ---------------------------------------------------------------------------

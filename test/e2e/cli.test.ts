@@ -332,7 +332,7 @@ describe('redraw-tracker against npm start', () => {
     expect(human.stdout).toMatch(/^ +Q +snoozed +- +0 +in (3d|2d 23h) +no +snoozed: not before then$/m);
     expect(human.stdout).toMatch(/^ +R +closed +- +0 +- +no +closed: patient_declined$/m);
     expect(human.stdout).toMatch(/^ +S +new +- +0 +overdue 1d( \d+h)? +yes +stale: redraw_not_created$/m);
-    expect(human.stdout).toContain('  Only the redraw nobody touched is flagged. See them: npx redraw-tracker follow-ups');
+    expect(human.stdout).toContain('  Only the redraw nobody touched is flagged. See them: npx redraw-tracker follow-ups, or in the console at http://127.0.0.1:');
     // The appointment chapter (CONTRACT §10): the booked redraw is not flagged, the missed one is flagged appointment_missed.
     // The sweep's own count is the whole tracker's (another test's order may fall due meanwhile): the story lines are the chapter's.
     expect(human.stdout).toMatch(/^Appointments sweep \(POST \/local\/sweep\): flagged [1-9]\d*, cleared \d+ in the whole tracker$/m);

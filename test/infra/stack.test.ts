@@ -368,7 +368,7 @@ describe('HTTP API', () => {
     });
   });
 
-  it.each(['GET /orders/{order_id}', 'GET /transactions/{transaction_id}', 'GET /redraws', 'GET /follow-ups', 'GET /follow-ups/{follow_up_id}', 'GET /reports/redraws', 'POST /follow-ups/{follow_up_id}/actions'])(
+  it.each(['GET /orders/{order_id}', 'GET /transactions/{transaction_id}', 'GET /redraws', 'GET /follow-ups', 'GET /follow-ups/{follow_up_id}', 'GET /follow-ups/counts', 'GET /reports/redraws', 'GET /me', 'POST /follow-ups/{follow_up_id}/actions'])(
     'requires IAM authorization on %s',
     (routeKey) => {
       built.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'AWS_IAM' });
@@ -383,7 +383,7 @@ describe('HTTP API', () => {
       return JSON.stringify(resources[integrationId]!.Properties.IntegrationUri);
     };
     const fnId = (bound: { fn: { node: { defaultChild?: unknown } } }) => built.stack.getLogicalId(bound.fn.node.defaultChild as never);
-    for (const routeKey of ['GET /follow-ups', 'GET /follow-ups/{follow_up_id}', 'GET /redraws', 'GET /reports/redraws']) expect(targetOf(routeKey)).toContain(fnId(built.stack.query));
+    for (const routeKey of ['GET /follow-ups', 'GET /follow-ups/{follow_up_id}', 'GET /follow-ups/counts', 'GET /redraws', 'GET /reports/redraws', 'GET /me']) expect(targetOf(routeKey)).toContain(fnId(built.stack.query));
     expect(targetOf('POST /follow-ups/{follow_up_id}/actions')).toContain(fnId(built.stack.followUpActions));
   });
 
@@ -393,7 +393,9 @@ describe('HTTP API', () => {
     );
     expect(routes.sort()).toEqual([
       'GET /follow-ups',
+      'GET /follow-ups/counts',
       'GET /follow-ups/{follow_up_id}',
+      'GET /me',
       'GET /orders/{order_id}',
       'GET /redraws',
       'GET /reports/redraws',

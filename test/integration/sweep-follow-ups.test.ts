@@ -461,3 +461,44 @@ describe('no PHI', () => {
     expect(JSON.stringify(logged)).not.toContain(PHI_CANARY);
   });
 });
+
+describe('the queues’ copy of the stale flag on the follow-up (CONTRACT §12)', () => {
+  const copyOf = async (id: string) => (await getFollowUp(rig.table.db, rig.table.tableName, id))?.staleFlag ?? null;
+
+  it('is set by the sweep that flags the order, dropped by a person’s snooze at once, and set again when the snooze ends with nothing moved', async () => {
+    const flow = await seed('not_created', nextEra());
+    const notifier = recording();
+    expect(await copyOf(flow.transactionId)).toBeNull();
+
+    await sweep(flow.statusTime + 25 * HOUR, notifier);
+    const flag = (await rig.order(flow.watched))?.stale;
+    expect(flag).toEqual({ since: canonicalFromDate(new Date(flow.statusTime + 25 * HOUR)), reason: 'redraw_not_created' });
+    expect(await copyOf(flow.transactionId)).toEqual({ ...flag, orderId: flow.watched, statusTime: canonicalFromDate(new Date(flow.statusTime)) });
+
+    const until = flow.statusTime + 3 * DAY;
+    await act(flow.transactionId, { action: 'snooze', until: canonicalFromDate(new Date(until)), reason: 'patient_requested' }, flow.statusTime + 26 * HOUR);
+    expect(await copyOf(flow.transactionId)).toBeNull();
+    await sweep(flow.statusTime + 27 * HOUR, notifier);
+    expect((await rig.order(flow.watched))?.stale).toBeNull();
+    expect(await copyOf(flow.transactionId)).toBeNull();
+
+    await sweep(until, notifier);
+    expect(await copyOf(flow.transactionId)).toMatchObject({ since: canonicalFromDate(new Date(until)), reason: 'redraw_not_created', orderId: flow.watched });
+  });
+
+  it('is dropped by the transaction function as soon as the flagged order’s redraw is ordered, before any sweep', async () => {
+    const start = nextEra();
+    const flow = await seed('not_created', start);
+    await sweep(flow.statusTime + 25 * HOUR, recording());
+    expect(await copyOf(flow.transactionId)).not.toBeNull();
+
+    // The redraw order arrives: the open redraw is now the redraw order's, and the initial order's flag is over.
+    for (const delivery of buildDeliveries(redrawFlow({ transactionId: flow.transactionId, initialId: flow.initialId, redrawId: flow.redrawId }, 'in_progress', start))) {
+      await rig.webhook(delivery);
+    }
+    await rig.settle();
+    const stored = await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId);
+    expect(stored?.redraw?.orderId).toBe(flow.redrawId);
+    expect(stored?.staleFlag ?? null).toBeNull();
+  });
+});

@@ -21,6 +21,7 @@ const FOLLOW_UP = {
   closed_at: null,
   due_at: '2026-03-20T09:00:00.000000Z',
   stale: null,
+  waiting_since: '2026-03-09T08:00:00.000000Z',
   version: 3,
 };
 const HISTORY = [
@@ -66,8 +67,10 @@ describe('docs/openapi.json', () => {
         'GET /redraws',
         'GET /follow-ups',
         'GET /follow-ups/{follow_up_id}',
+        'GET /follow-ups/counts',
         'POST /follow-ups/{follow_up_id}/actions',
         'GET /reports/redraws',
+        'GET /me',
         'GET /health',
         'POST /local/sweep',
       ].sort(),
@@ -104,6 +107,12 @@ describe('docs/openapi.json', () => {
     for (const phi of [{ address: { first_line: 'x' } }, { location: { lat: 1, lng: 2 } }, { appointment_notes: 'x' }, { user_id: 'u' }]) {
       expect(() => assertDocumented('GET', '/orders/{order_id}', { statusCode: 200, headers: json, body: JSON.stringify({ order: { ...ORDER, appointment: { ...ORDER.appointment, ...phi } } }) })).toThrow();
     }
+    // CONTRACT §12: the console's additions.
+    assertDocumented('GET', '/me', { statusCode: 200, headers: json, body: '{"actor":"m.ops"}' });
+    const counts = { actor: 'm.ops', counts: { mine: 1, unassigned: 2, attention: 1, snoozed: 0, open: 3 }, owners: [{ owner: 'm.ops', open: 1 }], as_of: '2026-03-10T12:00:00.000000Z' };
+    assertDocumented('GET', '/follow-ups/counts', { statusCode: 200, headers: json, body: JSON.stringify(counts) });
+    expect(() => assertDocumented('GET', '/follow-ups/counts', { statusCode: 200, headers: json, body: JSON.stringify({ ...counts, counts: { ...counts.counts, closed: 9 } }) })).toThrow();
+    expect(() => assertDocumented('GET', '/follow-ups', { statusCode: 200, headers: json, body: JSON.stringify({ items: [{ ...FOLLOW_UP, waiting_since: undefined }], next_cursor: null }) })).toThrow(/waiting_since/);
     expect(() => assertDocumented('GET', '/health', { statusCode: 418, headers: json, body: '{}' })).toThrow(/not documented/);
   });
 });

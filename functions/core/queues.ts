@@ -1,0 +1,77 @@
+/**
+ * The console's queues (CONTRACT §12): saved searches over the follow-ups,
+ * plain functions over plain data. Mine, Unassigned, Needs attention (a failed
+ * redraw or a stale flag), Snoozed and All open are open follow-ups; Closed
+ * the closed ones. The worklist (GET /follow-ups?queue=) lists a queue and
+ * GET /follow-ups/counts counts the open ones from one read of the open
+ * partition, so a queue's count and its list agree by construction.
+ */
+import { stateAt, type FollowUp } from './follow-up';
+import { canonicalFromDate } from './instant';
+import { agingBucket, type AgingBuckets } from './report';
+
+export const QUEUES = ['mine', 'unassigned', 'attention', 'snoozed', 'open', 'closed'] as const;
+export type Queue = (typeof QUEUES)[number];
+
+/** The queues counted by GET /follow-ups/counts: every one but Closed (which grows without end). */
+export const COUNTED_QUEUES = ['mine', 'unassigned', 'attention', 'snoozed', 'open'] as const satisfies readonly Queue[];
+export type CountedQueue = (typeof COUNTED_QUEUES)[number];
+
+/** The report's aging buckets (CONTRACT §11), a filter of the worklist: whole days since opened_at. */
+export const AGE_BUCKETS = ['0_7', '8_14', '15_30', 'over_30'] as const satisfies readonly (keyof AgingBuckets)[];
+export type AgeBucket = (typeof AGE_BUCKETS)[number];
+
+/** What a queue is decided on: the follow-up, and whether its open redraw's order is flagged stale now. */
+export interface QueueFacts {
+  followUp: FollowUp;
+  stale: boolean;
+}
+
+/** Whether the follow-up is in `queue` as of `now` for `actor` (the caller as the record names them: Mine is theirs). */
+export function inQueue(queue: Queue, facts: QueueFacts, actor: string, now: Date): boolean {
+  const current = stateAt(facts.followUp, now);
+  if (queue === 'closed') return current.state === 'closed';
+  if (current.state === 'closed') return false;
+  switch (queue) {
+    case 'mine':
+      return current.owner === actor;
+    case 'unassigned':
+      return current.owner === null;
+    case 'attention':
+      return current.attention !== null || facts.stale;
+    case 'snoozed':
+      return current.state === 'snoozed';
+    case 'open':
+      return true;
+  }
+}
+
+/** Whether the follow-up is in age bucket `age` as of `now`: the report's buckets of its aging_now. */
+export function inAgeBucket(age: AgeBucket, followUp: Pick<FollowUp, 'opened_at'>, now: Date): boolean {
+  return agingBucket(followUp.opened_at, now) === age;
+}
+
+/** GET /follow-ups/counts: the caller, each open queue's count, and the open follow-ups' owners (most first, then by name). */
+export interface QueueCounts {
+  actor: string;
+  counts: Record<CountedQueue, number>;
+  owners: { owner: string; open: number }[];
+  as_of: string;
+}
+
+/** The counts of the open queues over the open follow-ups (closed ones among them, a snooze ended or not, are skipped). */
+export function queueCounts(open: readonly QueueFacts[], actor: string, now: Date): QueueCounts {
+  const counts = Object.fromEntries(COUNTED_QUEUES.map((queue) => [queue, 0])) as Record<CountedQueue, number>;
+  const owners = new Map<string, number>();
+  for (const facts of open) {
+    for (const queue of COUNTED_QUEUES) if (inQueue(queue, facts, actor, now)) counts[queue]++;
+    const { owner, state } = stateAt(facts.followUp, now);
+    if (owner !== null && state !== 'closed') owners.set(owner, (owners.get(owner) ?? 0) + 1);
+  }
+  return {
+    actor,
+    counts,
+    owners: [...owners].map(([owner, count]) => ({ owner, open: count })).sort((a, b) => b.open - a.open || (a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : 0)),
+    as_of: canonicalFromDate(now),
+  };
+}
