@@ -6,6 +6,7 @@
  */
 import { checkHandle, checkReference } from './handle';
 import type { FollowUp } from './types';
+import { timeWords } from './urgency';
 
 export const ACTIONS = ['acknowledge', 'assign', 'snooze', 'record_contact', 'close', 'reopen'] as const;
 export type ActionName = (typeof ACTIONS)[number];
@@ -169,10 +170,11 @@ export interface FieldChange {
 
 function shown(value: unknown): string {
   if (value === null || value === undefined) return 'none';
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)) return timeWords(value);
   if (typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    if ('channel' in record) return `${choiceWords(String(record.channel))}, ${choiceWords(String(record.outcome))} at ${String(record.at)}`;
-    if ('reason' in record && 'since' in record) return `${String(record.reason).replaceAll('_', ' ')} since ${String(record.since)}`;
+    if ('channel' in record) return `${choiceWords(String(record.channel))}, ${choiceWords(String(record.outcome))} at ${timeWords(String(record.at))}`;
+    if ('reason' in record && 'since' in record) return `${String(record.reason).replaceAll('_', ' ')} since ${timeWords(String(record.since))}`;
     return JSON.stringify(value);
   }
   return String(value);

@@ -1,0 +1,193 @@
+/**
+ * The worklist in Chromium against `npm start` with simulated data (CONTRACT
+ * §12): rows in the API's order, the counts the API gives, filters in the URL
+ * that survive a reload, the report's age filter removable, shortcuts that can be
+ * switched off and never fire while typing, accessible, only its own origin, and
+ * the strict CSP on `/`. Writes docs/console.png (1280x800).
+ */
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CONSOLE_CSP } from '../../local/console-assets';
+import { expectNoAxeViolations, guardedPage, launchChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { repoRoot } from '../support/npm-start';
+
+const HANDLE = 'ana.lopez';
+let tracker: BrowserTracker;
+let browser: Browser;
+const pages: GuardedPage[] = [];
+
+interface Row {
+  id: string;
+  state: string;
+  owner: string | null;
+  version: number;
+}
+
+async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const response = await fetch(`${tracker.url}${path}`, { ...init, headers: { 'x-redraw-actor': HANDLE, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+const listed = async (query: string): Promise<Row[]> => (await api<{ items: Row[] }>(`/follow-ups?${query}&limit=50`)).items;
+
+/** A fresh page, signed in as HANDLE through the prompt. */
+async function signedIn(hash = '#/worklist'): Promise<Page> {
+  const guarded = await guardedPage(browser, tracker.url);
+  pages.push(guarded);
+  const { page } = guarded;
+  await page.goto(`${tracker.url}/${hash}`);
+  await page.getByLabel('Your handle').fill(HANDLE);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText(`Signed in as ${HANDLE}`).waitFor();
+  return page;
+}
+
+/** The follow-up ids of the worklist's table, top to bottom. */
+async function shownIds(page: Page): Promise<string[]> {
+  await page.getByRole('table').waitFor();
+  return page.locator('table tbody tr th a').allTextContents();
+}
+
+beforeAll(async () => {
+  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), launchChromium()]);
+}, 240_000);
+
+afterEach(async () => {
+  for (const guarded of pages) {
+    expect(guarded.foreignRequests, 'requests to other origins').toEqual([]);
+    expect(guarded.consoleErrors, 'page and console errors').toEqual([]);
+  }
+  await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await tracker?.stop();
+}, 60_000);
+
+describe('the worklist', () => {
+  it('serves / with the strict Content-Security-Policy', async () => {
+    const response = await fetch(`${tracker.url}/`);
+    expect(response.headers.get('content-security-policy')).toBe(CONSOLE_CSP);
+  });
+
+  it('asks for a handle first, refusing a reserved one in words, and passes axe', async () => {
+    const guarded = await guardedPage(browser, tracker.url);
+    pages.push(guarded);
+    const { page } = guarded;
+    await page.goto(`${tracker.url}/`);
+    await page.getByRole('heading', { level: 1, name: 'Who is working?' }).waitFor();
+    await expectNoAxeViolations(page, 'handle prompt');
+    await page.getByLabel('Your handle').fill('tracker');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('link', { name: /kept for the tracker itself/ }).waitFor();
+    await expectNoAxeViolations(page, 'handle prompt with an error');
+    await page.getByLabel('Your handle').fill(HANDLE);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Worklist' }).waitFor();
+    expect(await page.getByText(`Signed in as ${HANDLE}`).count()).toBe(1);
+  });
+
+  it('shows the open queue in the API order with the counts the API gives (and writes docs/console.png)', async () => {
+    const page = await signedIn('#/worklist?queue=open');
+    const expected = (await listed('queue=open')).map((row) => row.id);
+    expect(expected.length).toBeGreaterThan(2);
+    expect(await shownIds(page)).toEqual(expected);
+    const counts = await api<{ counts: Record<string, number> }>('/follow-ups/counts');
+    const names = { mine: 'Mine', unassigned: 'Unassigned', attention: 'Needs attention', snoozed: 'Snoozed', open: 'All open' } as const;
+    for (const [queue, name] of Object.entries(names)) {
+      await page.getByRole('link', { name: `${name} ${counts.counts[queue]}`, exact: true }).waitFor();
+    }
+    expect(await page.getByRole('link', { name: 'Closed', exact: true }).count()).toBe(1);
+    expect(await page.getByRole('link', { name: /^All open/ }).getAttribute('aria-current')).toBe('page');
+    await expectNoAxeViolations(page, 'worklist, all open');
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.screenshot({ path: join(repoRoot, 'docs/console.png') });
+  });
+
+  it('lists each queue as the API does, and says so when one is empty', async () => {
+    const page = await signedIn('#/worklist?queue=attention');
+    expect(await shownIds(page)).toEqual((await listed('queue=attention')).map((row) => row.id));
+    await page.getByRole('link', { name: /^Mine/ }).click();
+    await page.getByText('No follow-ups in Mine.').waitFor();
+    expect(page.url()).toContain('#/worklist?queue=mine');
+    await expectNoAxeViolations(page, 'worklist, empty queue');
+  });
+
+  it('keeps the state and owner filters in the URL, so they survive a reload', async () => {
+    const page = await signedIn('#/worklist?queue=open');
+    await page.getByLabel('State').selectOption({ label: 'New' });
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/#\/worklist\?queue=open&state=new$/);
+    const expected = (await listed('queue=open&state=new')).map((row) => row.id);
+    await page.waitForFunction((count) => document.querySelectorAll('table tbody tr').length === count, expected.length);
+    expect(await shownIds(page)).toEqual(expected);
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Worklist' }).waitFor();
+    expect(await page.getByLabel('State').inputValue()).toBe('new');
+    expect(await shownIds(page)).toEqual(expected);
+    for (const state of await page.locator('table tbody tr td:nth-child(3)').allTextContents()) expect(state).toBe('New');
+  });
+
+  it("shows the report's age filter as one that can be removed", async () => {
+    const page = await signedIn('#/worklist?queue=open&age=0_7');
+    await page.getByText('Only follow-ups opened 0 to 7 days ago.').waitFor();
+    expect(await shownIds(page)).toEqual((await listed('queue=open&age=0_7')).map((row) => row.id));
+    await page.getByRole('link', { name: /^Remove filter\s*: opened 0 to 7 days ago$/ }).click();
+    await page.waitForURL(/#\/worklist\?queue=open$/);
+    expect(await page.getByText('Only follow-ups opened').count()).toBe(0);
+  });
+
+  it('links to Bulk with the same filters', async () => {
+    const page = await signedIn('#/worklist?queue=unassigned&state=new');
+    expect(await page.getByRole('link', { name: 'Act on several of these (Bulk)' }).getAttribute('href')).toBe('#/bulk?queue=unassigned&state=new');
+  });
+
+  it('moves with j/k and acknowledges with a when shortcuts are on; never while typing; off means off, and it is remembered', async () => {
+    const page = await signedIn('#/worklist?queue=open');
+    const ids = await shownIds(page);
+    const target = (await listed('queue=open')).find((row) => row.state === 'new' && row.owner === null)!;
+    const switcher = page.getByRole('button', { name: /^Keyboard shortcuts:/ });
+    expect(await switcher.textContent()).toBe('Keyboard shortcuts: off');
+    // Off: j does nothing.
+    await page.locator('body').focus();
+    await page.keyboard.press('j');
+    expect(await page.evaluate(() => document.activeElement?.closest('tbody') === null)).toBe(true);
+
+    await switcher.click();
+    expect(await switcher.textContent()).toBe('Keyboard shortcuts: on');
+    await page.keyboard.press('j');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(ids[0]);
+    await page.keyboard.press('j');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(ids[1]);
+    await page.keyboard.press('k');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(ids[0]);
+    await page.keyboard.press('?');
+    await page.getByRole('heading', { name: 'Keyboard shortcuts' }).waitFor();
+    await expectNoAxeViolations(page, 'worklist with the shortcut help');
+
+    // Typing in a control: no shortcut fires.
+    await page.getByLabel('State').focus();
+    await page.keyboard.press('j');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('worklist-filter-state');
+
+    // a on the target's row acknowledges it, and the caller takes it.
+    await page.getByRole('link', { name: target.id, exact: true }).focus();
+    await page.keyboard.press('a');
+    await page.getByRole('status').filter({ hasText: `Acknowledged ${target.id}, owner ${HANDLE}.` }).waitFor();
+    const after = await api<{ follow_up: Row }>(`/follow-ups/${target.id}`);
+    expect(after.follow_up).toMatchObject({ state: 'acknowledged', owner: HANDLE, version: target.version + 1 });
+
+    // Remembered across a reload; switched off, j and a do nothing.
+    await page.reload();
+    await page.getByRole('button', { name: 'Keyboard shortcuts: on' }).click();
+    await page.getByRole('button', { name: 'Keyboard shortcuts: off' }).waitFor();
+    await page.locator('body').focus();
+    await page.keyboard.press('j');
+    expect(await page.evaluate(() => document.activeElement?.closest('tbody') === null)).toBe(true);
+    await page.reload();
+    expect(await page.getByRole('button', { name: /^Keyboard shortcuts:/ }).textContent()).toBe('Keyboard shortcuts: off');
+  });
+});

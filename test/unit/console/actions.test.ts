@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { actionBody, actionsFor, changedFields, choiceWords } from '../../../console/src/lib/actions';
+import type { FollowUp } from '../../../console/src/lib/types';
+
+const NOW = new Date('2026-11-22T12:00:00.000Z');
+
+const base: FollowUp = {
+  id: 'tx-1',
+  transaction_id: 'tx-1',
+  initial_order_id: 'o-1',
+  redraw_order_id: null,
+  state: 'new',
+  owner: null,
+  snoozed_until: null,
+  snooze_reason: null,
+  contact_attempts: 0,
+  last_contact: null,
+  attention: null,
+  disposition: null,
+  reference: null,
+  opened_at: '2026-11-10T08:00:00.000Z',
+  acknowledged_at: null,
+  closed_at: null,
+  due_at: '2026-11-24T08:00:00.000Z',
+  stale: null,
+  waiting_since: null,
+  version: 3,
+};
+
+describe('actionBody', () => {
+  it('builds each §9 action with expected_version and only its own fields', () => {
+    expect(actionBody({ action: 'acknowledge', owner: 'ana' }, 3, NOW)).toEqual({ body: { action: 'acknowledge', owner: 'ana', expected_version: 3 } });
+    expect(actionBody({ action: 'acknowledge' }, 3, NOW)).toEqual({ body: { action: 'acknowledge', expected_version: 3 } });
+    expect(actionBody({ action: 'assign', owner: '' }, 4, NOW)).toEqual({ body: { action: 'assign', owner: null, expected_version: 4 } });
+    expect(actionBody({ action: 'snooze', until: '2026-11-25T09:00:00Z', reason: 'appointment_booked' }, 5, NOW)).toEqual({
+      body: { action: 'snooze', until: '2026-11-25T09:00:00.000Z', reason: 'appointment_booked', expected_version: 5 },
+    });
+    expect(actionBody({ action: 'record_contact', channel: 'phone', outcome: 'no_answer', reference: 'T-12' }, 6, NOW)).toEqual({
+      body: { action: 'record_contact', channel: 'phone', outcome: 'no_answer', reference: 'T-12', expected_version: 6 },
+    });
+    expect(actionBody({ action: 'close', disposition: 'tested_elsewhere' }, 7, NOW)).toEqual({ body: { action: 'close', disposition: 'tested_elsewhere', expected_version: 7 } });
+    expect(actionBody({ action: 'reopen' }, 8, NOW)).toEqual({ body: { action: 'reopen', expected_version: 8 } });
+  });
+
+  it('names each field that is missing or wrong, and sends nothing', () => {
+    expect(actionBody({ action: 'snooze', reason: '' }, 1, NOW)).toEqual({
+      errors: [
+        { field: 'until', message: expect.stringMatching(/Choose when/) },
+        { field: 'reason', message: 'Choose why it is snoozed' },
+      ],
+    });
+    expect(actionBody({ action: 'snooze', until: '2026-11-22T11:00:00Z', reason: 'other' }, 1, NOW)).toEqual({ errors: [{ field: 'until', message: 'The snooze must end in the future' }] });
+    expect(actionBody({ action: 'snooze', until: '2027-03-01T00:00:00Z', reason: 'other' }, 1, NOW)).toEqual({ errors: [{ field: 'until', message: 'A snooze lasts at most 90 days' }] });
+    expect(actionBody({ action: 'record_contact', channel: 'pigeon', outcome: 'reached' }, 1, NOW)).toEqual({ errors: [{ field: 'channel', message: 'Choose how you made contact' }] });
+    expect(actionBody({ action: 'close', disposition: 'redraw_completed' }, 1, NOW)).toEqual({ errors: [{ field: 'disposition', message: 'Choose why it is closed' }] });
+    expect(actionBody({ action: 'assign', owner: 'tracker' }, 1, NOW)).toEqual({ errors: [{ field: 'owner', message: expect.stringMatching(/kept for the tracker/) }] });
+    expect(actionBody({ action: 'reopen', reference: 'has space' }, 1, NOW)).toEqual({ errors: [{ field: 'reference', message: expect.stringMatching(/only letters/) }] });
+  });
+});
+
+describe('changedFields', () => {
+  it('lists what changed, old → new, in words', () => {
+    const after: FollowUp = { ...base, state: 'acknowledged', owner: 'ben', contact_attempts: 1, last_contact: { at: '2026-11-22T10:00:00Z', channel: 'phone', outcome: 'no_answer' }, version: 5 };
+    expect(changedFields(base, after)).toEqual([
+      { field: 'state', from: 'new', to: 'acknowledged' },
+      { field: 'owner', from: 'none', to: 'ben' },
+      { field: 'contact attempts', from: '0', to: '1' },
+      { field: 'last contact', from: 'none', to: 'Phone, No answer at 2026-11-22 10:00 UTC' },
+      { field: 'version', from: '3', to: '5' },
+    ]);
+    expect(changedFields(base, base)).toEqual([]);
+  });
+});
+
+describe('actionsFor and choiceWords', () => {
+  it('offers reopen only when closed, and acknowledge only when new', () => {
+    expect(actionsFor({ state: 'closed' })).toEqual(['reopen']);
+    expect(actionsFor({ state: 'new' })).toEqual(['acknowledge', 'assign', 'snooze', 'record_contact', 'close']);
+    expect(actionsFor({ state: 'snoozed' })).toEqual(['assign', 'snooze', 'record_contact', 'close']);
+  });
+
+  it('words the choices, the tracker’s dispositions included', () => {
+    expect(choiceWords('redraw_completed')).toBe('Redraw completed');
+    expect(choiceWords('left_message')).toBe('Left a message');
+    expect(choiceWords('something_new')).toBe('something new');
+  });
+});
