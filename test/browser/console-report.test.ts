@@ -154,18 +154,18 @@ describe('the Report page', () => {
     const twelve = await report('weeks=12');
     expect(await cell(page, COUNTS, /^Opened$/)).toBe(String(twelve.opened));
     // The form shows the 12 weeks' dates: from a Monday to the Sunday before this week.
-    const shownFrom = await page.getByLabel('From').inputValue();
+    const shownFrom = await page.getByLabel('From', { exact: true }).inputValue();
     expect(shownFrom).toBe(twelve.from.slice(0, 10));
 
     const { from, to } = lastSevenDays();
-    await page.getByLabel('From').fill(from);
-    await page.getByLabel('To (included)').fill(to);
+    await page.getByLabel('From', { exact: true }).fill(from);
+    await page.getByLabel('To (included)', { exact: true }).fill(to);
     await page.getByRole('button', { name: 'Show report' }).click();
     await page.waitForURL(new RegExp(`#/report\\?from=${from}&to=${to}$`));
     await page.reload();
     await page.getByRole('table', { name: COUNTS }).waitFor();
-    expect(await page.getByLabel('From').inputValue()).toBe(from);
-    expect(await page.getByLabel('To (included)').inputValue()).toBe(to);
+    expect(await page.getByLabel('From', { exact: true }).inputValue()).toBe(from);
+    expect(await page.getByLabel('To (included)', { exact: true }).inputValue()).toBe(to);
     const week = await report(`from=${from}&to=${to}`);
     expect(await cell(page, COUNTS, /^Opened$/)).toBe(String(week.opened));
     expect(await cell(page, COUNTS, /^Closed$/)).toMatch(new RegExp(`^${week.closed} `));
@@ -236,17 +236,17 @@ describe('the Report page', () => {
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'From date is not a real date' }).count()).toBe(1);
     expect(await page.getByText('the 7 days up to now', { exact: true }).count()).toBe(1);
 
-    await page.getByLabel('From').fill('2026-11-20');
-    await page.getByLabel('To (included)').fill('2026-11-10');
+    await page.getByLabel('From', { exact: true }).fill('2026-11-20');
+    await page.getByLabel('To (included)', { exact: true }).fill('2026-11-10');
     await page.getByRole('button', { name: 'Show report' }).click();
     const alert = page.getByRole('alert').filter({ hasText: 'There is a problem' });
     await alert.waitFor();
     expect(await alert.innerText()).toContain('The To date must be the same as or after the From date.');
-    expect(await page.getByLabel('To (included)').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByLabel('To (included)', { exact: true }).getAttribute('aria-invalid')).toBe('true');
     expect(page.url()).toMatch(/#\/report\?from=2026-02-30&to=2026-03-01$/);
     // The message links to the field it is about, and following it stays on the page.
     await alert.getByRole('link').click();
-    expect(await page.getByLabel('To (included)').evaluate((input) => input === input.ownerDocument.activeElement)).toBe(true);
+    expect(await page.getByLabel('To (included)', { exact: true }).evaluate((input) => input === input.ownerDocument.activeElement)).toBe(true);
     expect(page.url()).toMatch(/#\/report\?from=2026-02-30&to=2026-03-01$/);
   });
 
@@ -272,6 +272,8 @@ describe('the Report page', () => {
     await page.emulateMedia({ media: 'print' });
     expect(await page.getByRole('button', { name: 'Show report' }).isVisible()).toBe(false);
     expect(await page.getByRole('link', { name: 'Last 4 weeks' }).isVisible()).toBe(false);
+    expect(await page.getByRole('navigation', { name: 'Pages' }).isVisible()).toBe(false);
+    expect(await page.getByRole('table', { name: AGING }).isVisible()).toBe(true);
     expect(await page.getByRole('table', { name: COUNTS }).isVisible()).toBe(true);
     expect(await page.getByRole('img', { name: /^Grouped bar chart/ }).isVisible()).toBe(true);
   });
