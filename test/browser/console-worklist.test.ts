@@ -103,7 +103,7 @@ describe('the worklist', () => {
     expect(await page.getByRole('link', { name: 'Closed', exact: true }).count()).toBe(1);
     expect(await page.getByRole('link', { name: /^All open/ }).getAttribute('aria-current')).toBe('page');
     await expectNoAxeViolations(page, 'worklist, all open');
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.locator(':focus').evaluateAll((focused) => focused.forEach((element) => (element as unknown as { blur(): void }).blur()));
     await page.screenshot({ path: join(repoRoot, 'docs/console.png') });
   });
 
@@ -122,7 +122,7 @@ describe('the worklist', () => {
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/#\/worklist\?queue=open&state=new$/);
     const expected = (await listed('queue=open&state=new')).map((row) => row.id);
-    await page.waitForFunction((count) => document.querySelectorAll('table tbody tr').length === count, expected.length);
+    await page.waitForFunction(`document.querySelectorAll('table tbody tr').length === ${expected.length}`);
     expect(await shownIds(page)).toEqual(expected);
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Worklist' }).waitFor();
@@ -154,16 +154,16 @@ describe('the worklist', () => {
     // Off: j does nothing.
     await page.locator('body').focus();
     await page.keyboard.press('j');
-    expect(await page.evaluate(() => document.activeElement?.closest('tbody') === null)).toBe(true);
+    expect(await page.locator('tbody :focus').count()).toBe(0);
 
     await switcher.click();
     expect(await switcher.textContent()).toBe('Keyboard shortcuts: on');
     await page.keyboard.press('j');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(ids[0]);
+    expect(await page.locator(':focus').textContent()).toBe(ids[0]);
     await page.keyboard.press('j');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(ids[1]);
+    expect(await page.locator(':focus').textContent()).toBe(ids[1]);
     await page.keyboard.press('k');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(ids[0]);
+    expect(await page.locator(':focus').textContent()).toBe(ids[0]);
     await page.keyboard.press('?');
     await page.getByRole('heading', { name: 'Keyboard shortcuts' }).waitFor();
     await expectNoAxeViolations(page, 'worklist with the shortcut help');
@@ -171,7 +171,7 @@ describe('the worklist', () => {
     // Typing in a control: no shortcut fires.
     await page.getByLabel('State').focus();
     await page.keyboard.press('j');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('worklist-filter-state');
+    expect(await page.locator(':focus').getAttribute('id')).toBe('worklist-filter-state');
 
     // a on the target's row acknowledges it, and the caller takes it.
     await page.getByRole('link', { name: target.id, exact: true }).focus();
@@ -186,7 +186,7 @@ describe('the worklist', () => {
     await page.getByRole('button', { name: 'Keyboard shortcuts: off' }).waitFor();
     await page.locator('body').focus();
     await page.keyboard.press('j');
-    expect(await page.evaluate(() => document.activeElement?.closest('tbody') === null)).toBe(true);
+    expect(await page.locator('tbody :focus').count()).toBe(0);
     await page.reload();
     expect(await page.getByRole('button', { name: /^Keyboard shortcuts:/ }).textContent()).toBe('Keyboard shortcuts: off');
   });

@@ -1,0 +1,220 @@
+/**
+ * The follow-up page in Chromium against `npm start` with simulated data
+ * (CONTRACT §9, §12): every action from the page lands in the history under the
+ * handle typed; a stale expected_version shows what changed and loses nothing;
+ * a form's problems are summarised with links to the fields; a keyboard-only
+ * person can take and snooze a follow-up; every state passes axe.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoAxeViolations, guardedPage, launchChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+
+let tracker: BrowserTracker;
+let browser: Browser;
+const pages: GuardedPage[] = [];
+
+interface FollowUp {
+  id: string;
+  state: string;
+  owner: string | null;
+  version: number;
+  snooze_reason: string | null;
+  disposition: string | null;
+  contact_attempts: number;
+}
+interface HistoryEntry {
+  actor: string;
+  action: string;
+  from_state: string;
+  to_state: string;
+}
+
+async function api<T>(path: string, actor: string, init: RequestInit = {}): Promise<T> {
+  const response = await fetch(`${tracker.url}${path}`, { ...init, headers: { 'x-redraw-actor': actor, 'content-type': 'application/json' } });
+  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+const detail = (id: string) => api<{ follow_up: FollowUp; history: HistoryEntry[] }>(`/follow-ups/${id}`, 'observer');
+
+/** Open follow-ups nobody has touched yet (new, no owner), one per test that changes one. */
+let fresh: string[] = [];
+const takeFresh = (): string => {
+  const id = fresh.shift();
+  if (!id) throw new Error('the simulation left too few new follow-ups');
+  return id;
+};
+
+async function signedIn(handle: string, hash: string): Promise<Page> {
+  const guarded = await guardedPage(browser, tracker.url);
+  pages.push(guarded);
+  const { page } = guarded;
+  await page.goto(`${tracker.url}/${hash}`);
+  await page.getByLabel('Your handle').fill(handle);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText(`Signed in as ${handle}`).waitFor();
+  return page;
+}
+
+const done = (page: Page, words: string) => page.getByRole('status').filter({ hasText: words }).waitFor();
+
+beforeAll(async () => {
+  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), launchChromium()]);
+  const listed = await api<{ items: FollowUp[] }>('/follow-ups?queue=open&state=new&limit=50', 'observer');
+  fresh = listed.items.filter((item) => item.owner === null).map((item) => item.id);
+}, 240_000);
+
+afterEach(async () => {
+  for (const guarded of pages) {
+    expect(guarded.foreignRequests, 'requests to other origins').toEqual([]);
+    // Chromium logs each 4xx answer the page reads (a 409 conflict, a 404) as a failed resource: expected, not an error of the page.
+    expect(guarded.consoleErrors.filter((line) => !/Failed to load resource: the server responded with a status of (404|409)/.test(line)), 'page and console errors').toEqual([]);
+  }
+  await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await tracker?.stop();
+}, 60_000);
+
+describe('the follow-up page', () => {
+  it('acknowledges, assigns, snoozes, records contact, closes and reopens, each in the history under the handle typed', async () => {
+    const id = takeFresh();
+    const page = await signedIn('ben.k', `#/follow-ups/${id}`);
+    await page.getByRole('heading', { level: 1, name: `Follow-up ${id}` }).waitFor();
+    await page.getByText('Initial order', { exact: false }).first().waitFor();
+    await expectNoAxeViolations(page, 'follow-up, new');
+
+    await page.getByRole('button', { name: 'Take it' }).click();
+    await done(page, 'Acknowledge: done');
+    expect((await detail(id)).follow_up).toMatchObject({ state: 'acknowledged', owner: 'ben.k' });
+
+    await page.getByLabel('New owner').fill('carla.m');
+    await page.getByRole('button', { name: 'Assign', exact: true }).click();
+    await done(page, 'Assign: done');
+
+    await page.getByLabel('3 days').check();
+    await page.getByLabel('Reason').selectOption({ label: 'Patient requested' });
+    await page.getByRole('button', { name: 'Snooze', exact: true }).click();
+    await done(page, 'Snooze: done');
+
+    await page.getByLabel('Channel').selectOption({ label: 'Phone' });
+    await page.getByLabel('Outcome').selectOption({ label: 'Left a message' });
+    await page.getByRole('button', { name: 'Record contact' }).click();
+    await done(page, 'Record contact: done');
+
+    await page.getByLabel('Disposition').selectOption({ label: 'Tested elsewhere' });
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    await done(page, 'Close: done');
+    await expectNoAxeViolations(page, 'follow-up, closed');
+
+    await page.getByRole('button', { name: 'Reopen' }).click();
+    await done(page, 'Reopen: done');
+
+    const { follow_up: after, history } = await detail(id);
+    expect(after).toMatchObject({ state: 'acknowledged', owner: 'carla.m', disposition: null, contact_attempts: 1 });
+    const mine = history.filter((entry) => entry.actor === 'ben.k').map((entry) => entry.action);
+    expect(mine).toEqual(['acknowledge', 'assign', 'snooze', 'record_contact', 'close', 'reopen']);
+    // The page's history table shows the same entries, oldest first, with who did them.
+    const rows = page.locator('table.history tbody tr');
+    await page.waitForFunction(`document.querySelectorAll('table.history tbody tr').length === ${history.length}`);
+    const shown = await rows.evaluateAll((trs) => trs.map((tr) => Array.from((tr as unknown as { cells: ArrayLike<{ textContent: string | null }> }).cells).map((cell) => cell.textContent ?? '')));
+    expect(shown.filter((cells) => cells[1] === 'ben.k').map((cells) => cells[2])).toEqual(['Acknowledge', 'Assign', 'Snooze', 'Record contact', 'Close', 'Reopen']);
+    expect(shown.find((cells) => cells[2] === 'Close')?.[3]).toBe('Snoozed → Closed');
+  });
+
+  it('shows a conflict when the follow-up changed behind the page, keeps the choices, and sends them once on one click', async () => {
+    const id = takeFresh();
+    const page = await signedIn('dana.r', `#/follow-ups/${id}`);
+    await page.getByText('Version').waitFor();
+    await page.getByLabel('Disposition').selectOption({ label: 'Patient declined' });
+    await page.getByLabel('Reference (optional, sent with the action)').fill('T-881');
+
+    // Someone else assigns it after the page loaded.
+    const before = (await detail(id)).follow_up;
+    await api(`/follow-ups/${id}/actions`, 'eve.s', { method: 'POST', body: JSON.stringify({ action: 'assign', owner: 'eve.s', expected_version: before.version }) });
+
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'It changed since you loaded it' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('owner: none → eve.s');
+    expect(await alert.textContent()).toContain(`version: ${before.version} → ${before.version + 1}`);
+    expect((await detail(id)).follow_up.state).toBe('acknowledged');
+    // The page shows the current follow-up, and what the person chose is still there.
+    await page.getByText('eve.s', { exact: true }).first().waitFor();
+    expect(await page.getByLabel('Disposition').inputValue()).toBe('patient_declined');
+    expect(await page.getByLabel('Reference (optional, sent with the action)').inputValue()).toBe('T-881');
+    await expectNoAxeViolations(page, 'follow-up with a conflict');
+
+    await page.getByRole('button', { name: 'Send close again' }).click();
+    await done(page, 'Close: done');
+    const { follow_up: after, history } = await detail(id);
+    expect(after).toMatchObject({ state: 'closed', disposition: 'patient_declined', owner: 'eve.s' });
+    expect(history.filter((entry) => entry.action === 'close')).toHaveLength(1);
+    expect(history.filter((entry) => entry.actor === 'dana.r').map((entry) => entry.action)).toEqual(['close']);
+  });
+
+  it('summarises what is missing with links that move focus to the field, and sends nothing', async () => {
+    const id = takeFresh();
+    const page = await signedIn('fay.o', `#/follow-ups/${id}`);
+    await page.getByText('Version').waitFor();
+    const version = (await detail(id)).follow_up.version;
+    await page.getByRole('button', { name: 'Record contact' }).click();
+    const summary = page.getByRole('alert').filter({ hasText: 'There is a problem' });
+    await summary.waitFor();
+    await summary.getByRole('link', { name: 'Choose the outcome' }).click();
+    expect(await page.locator(':focus').getAttribute('id')).toBe('field-record_contact-outcome');
+    await page.getByLabel('New owner').fill('not a handle');
+    await page.getByRole('button', { name: 'Assign', exact: true }).click();
+    await page.getByRole('link', { name: /only letters, digits/ }).waitFor();
+    await expectNoAxeViolations(page, 'follow-up with an error summary');
+    expect((await detail(id)).follow_up.version).toBe(version);
+  });
+
+  it('lets a keyboard-only person sign in, open a follow-up from the worklist, take it and snooze it', async () => {
+    const id = takeFresh();
+    const guarded = await guardedPage(browser, tracker.url);
+    pages.push(guarded);
+    const { page } = guarded;
+    await page.goto(`${tracker.url}/`);
+    await page.getByRole('heading', { level: 1, name: 'Who is working?' }).waitFor();
+    /** Tab (at most 80 times) until the focused element matches `selector`. */
+    const tabTo = async (selector: string) => {
+      for (let i = 0; i < 80; i += 1) {
+        await page.keyboard.press('Tab');
+        if ((await page.locator(`${selector}:focus`).count()) > 0) return;
+      }
+      throw new Error(`Tab never reached ${selector}`);
+    };
+    await tabTo('#field-handle');
+    await page.keyboard.type('gil.k');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Worklist' }).waitFor();
+    await tabTo(`a[href="#/follow-ups/${id}"]`);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: `Follow-up ${id}` }).waitFor();
+    // Focus went to the page's heading on the route change.
+    expect(await page.locator('h1:focus').count()).toBe(1);
+    await page.getByText('Version').waitFor();
+    await tabTo('button:text-is("Take it")');
+    await page.keyboard.press('Enter');
+    await done(page, 'Acknowledge: done');
+    await tabTo('input[name="snooze-preset"]');
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByLabel('3 days').isChecked()).toBe(true);
+    await tabTo('#field-snooze-reason');
+    await page.keyboard.press('ArrowDown');
+    expect(await page.getByLabel('Reason').inputValue()).toBe('appointment_booked');
+    await tabTo('button:text-is("Snooze")');
+    await page.keyboard.press('Enter');
+    await done(page, 'Snooze: done');
+    expect((await detail(id)).follow_up).toMatchObject({ state: 'snoozed', owner: 'gil.k', snooze_reason: 'appointment_booked' });
+  });
+
+  it('says in words when there is no such follow-up', async () => {
+    const page = await signedIn('hal.p', '#/follow-ups/no-such-follow-up');
+    await page.getByRole('alert').filter({ hasText: 'Not found' }).waitFor();
+    await expectNoAxeViolations(page, 'follow-up not found');
+  });
+});
