@@ -26,6 +26,8 @@ import type { Construct } from 'constructs';
 import { CHAT_BUTTON_FUNCTION_NAME } from '../functions/stale-redraw-sweep/notifier';
 import { keys, TABLE } from '../functions/store/table';
 import { ChatActions } from './chat-actions';
+import { ConsoleSite } from './console';
+import { consoleSite } from './console-bundle';
 import { Monitoring } from './monitoring';
 import type { Settings } from './settings';
 import { TableBoundFunction, TIMEOUTS } from './table-bound-function';
@@ -83,6 +85,8 @@ export class RedrawTrackerStack extends Stack {
   readonly slack: SlackChannelConfiguration | null;
   /** The weekly digest's function and schedule (CONTRACT §11); null when `weeklyDigest` is false. */
   readonly weeklyDigest: WeeklyDigest | null;
+  /** The console's hosting, sign-in and JWT routes (CONTRACT §12); null when the `console` setting is false. */
+  readonly console: ConsoleSite | null;
 
   constructor(scope: Construct, id: string, props: RedrawTrackerStackProps) {
     super(scope, id, props);
@@ -386,7 +390,11 @@ export class RedrawTrackerStack extends Stack {
       service: 'follow-up-actions',
       description: 'Applies a person\'s action to a follow-up (POST /follow-ups/{id}/actions; only the HTTP API may invoke it)',
       access: actOnFollowUps,
-      environment: thresholdEnvironment,
+      environment: {
+        ...thresholdEnvironment,
+        // CONTRACT §12: the console's users may need a group to close or reopen.
+        ...(settings.console && settings.consoleCloseGroup !== null ? { CLOSE_REQUIRES_GROUP: settings.consoleCloseGroup } : {}),
+      },
       timeout: TIMEOUTS.http,
     });
     // The Slack buttons (lib/chat-actions.ts): a function of their own, which takes a button's
@@ -473,6 +481,20 @@ export class RedrawTrackerStack extends Stack {
       integration: new HttpLambdaIntegration('FollowUpActionsIntegration', this.followUpActions.fn),
       authorizer: iam,
     });
+
+    // --- the console (CONTRACT §12): optional, on by default -------------------------------
+    this.console = settings.console
+      ? new ConsoleSite(this, 'Console', {
+          api: this.api,
+          query: this.query.fn,
+          followUpActions: this.followUpActions.fn,
+          domainPrefix: settings.consoleDomainPrefix ?? `redraw-tracker-${this.account}`,
+          tier: settings.consoleTier,
+          closeGroup: settings.consoleCloseGroup,
+          countries: settings.consoleCountries,
+          site: consoleSite(),
+        })
+      : null;
 
     // --- alarms and dashboard -----------------------------------------------------
     new Monitoring(this, 'Monitoring', {

@@ -102,6 +102,24 @@ const SettingsSchema = z.strictObject({
   digestTimeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').default('UTC'),
   /** Days a transaction that is over (and its orders), or an ended order without one, is kept (CONTRACT §8, DynamoDB TTL). */
   retentionDays: z.number().int().positive().max(36_500).default(365),
+  /** The console on AWS (CONTRACT §12: CloudFront, S3, a Cognito user pool, JWT routes); false deploys none of it. */
+  console: z.boolean().default(true),
+  /**
+   * The Cognito domain prefix of the console's sign-in pages (`<prefix>.auth.<region>.amazoncognito.com`), unique in the
+   * region across AWS; null: `redraw-tracker-<account id>` (set one for a second stack in the same account and region).
+   */
+  consoleDomainPrefix: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lower-case letters, digits and hyphens, 1-63, not starting or ending with a hyphen')
+    .refine((prefix) => !/aws|amazon|cognito/.test(prefix), 'Cognito refuses prefixes containing aws, amazon or cognito')
+    .nullable()
+    .default(null),
+  /** Cognito's feature plan: essentials (default), or plus with threat protection enforced (billed per active user). */
+  consoleTier: z.enum(['essentials', 'plus']).default('essentials'),
+  /** Optional: the Cognito group a console user needs to close or reopen (CLOSE_REQUIRES_GROUP); null: everyone signed in may. */
+  consoleCloseGroup: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'a Cognito group name: 1-128 letters, digits and ._-').nullable().default(null),
+  /** Optional: the countries (ISO 3166-1 alpha-2, e.g. US) the console may be reached from; null: everywhere. */
+  consoleCountries: z.array(z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as US')).min(1).nullable().default(null),
   /**
    * Optional: stale-redraw notifications in a Slack channel through Amazon Q Developer in
    * chat applications (the workspace must be authorized in its console first). Null: no chat configuration.

@@ -16,7 +16,7 @@
  */
 import * as z from 'zod/mini';
 import type { FollowUpView } from '../core/follow-up';
-import { actorOf, type ActorSource } from '../shared/actor';
+import { actorOf, CONSOLE_ACTOR_PREFIX, withoutConsolePrefix, type ActorSource } from '../shared/actor';
 import { ResourceId } from '../core/schemas';
 import type { StaleThresholds } from '../core/staleness';
 import { actOnFollowUp, followUpViews, type PersonActionResult, type StoredFollowUp } from '../store/follow-ups';
@@ -57,6 +57,8 @@ export interface FollowUpActionsDeps {
   logger: LogSink;
   /** 'iam' on AWS (handler.ts); 'header' for the local runtime only. */
   actorSource: ActorSource;
+  /** CLOSE_REQUIRES_GROUP: the Cognito group a console user needs to close or reopen (CONTRACT §12); null or absent: everyone signed in. */
+  closeGroup?: string | null;
   now?: () => Date;
 }
 
@@ -70,7 +72,12 @@ const HttpEvent = z.object({
   pathParameters: z.nullish(z.record(z.string(), z.optional(z.string()))),
   requestContext: z.object({
     http: z.object({ method: z.string() }),
-    authorizer: z.optional(z.object({ iam: z.optional(z.object({ userArn: z.optional(z.nullable(z.string())) })) })),
+    authorizer: z.optional(
+      z.object({
+        iam: z.optional(z.object({ userArn: z.optional(z.nullable(z.string())) })),
+        jwt: z.optional(z.object({ claims: z.optional(z.record(z.string(), z.unknown())) })),
+      }),
+    ),
   }),
 });
 export type ActionsHttpEvent = z.input<typeof HttpEvent>;
@@ -144,7 +151,8 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event:
   const http = async (event: z.output<typeof HttpEvent>): Promise<Answer> => {
     let rawId: string | undefined;
     if (event.routeKey !== undefined && event.routeKey !== '$default') {
-      if (event.routeKey !== ACTIONS_ROUTE_KEY) return refuse(404, 'route_not_found', 'no such route');
+      // The IAM route, or the console's JWT route under /api (CONTRACT §12): the same action.
+      if (withoutConsolePrefix(event.routeKey) !== ACTIONS_ROUTE_KEY) return refuse(404, 'route_not_found', 'no such route');
       rawId = event.pathParameters?.follow_up_id;
     } else {
       const match = ACTIONS_PATH.exec(event.rawPath);
@@ -165,12 +173,24 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event:
     if (actor.kind === 'refused') return actor.answer;
     const body = jsonBody(event);
     if (body.kind === 'refused') return body.answer;
+    if (!mayAct(actor.actor, actor.groups, body.value)) {
+      return refuse(403, 'forbidden', `close and reopen are for the ${deps.closeGroup ?? ''} group; ask one of its members`);
+    }
     return act(rawId, body.value, actor.actor);
   };
 
-  const actorOfEvent = (event: z.output<typeof HttpEvent>): { kind: 'ok'; actor: string } | { kind: 'refused'; answer: Answer } => {
+  const actorOfEvent = (event: z.output<typeof HttpEvent>): { kind: 'ok'; actor: string; groups: readonly string[] } | { kind: 'refused'; answer: Answer } => {
     const outcome = actorOf(event, deps.actorSource);
-    return outcome.kind === 'ok' ? outcome : { kind: 'refused', answer: refuse(400, 'invalid_request', outcome.message) };
+    if (outcome.kind === 'ok') return outcome;
+    return { kind: 'refused', answer: refuse(outcome.status, outcome.status === 403 ? 'forbidden' : 'invalid_request', outcome.message) };
+  };
+
+  /** CONTRACT §12: a setting may keep close and reopen to one Cognito group; it binds console users (the IAM routes stay as they are). */
+  const mayAct = (actor: string, groups: readonly string[], body: unknown): boolean => {
+    const group = deps.closeGroup ?? null;
+    if (group === null || !actor.startsWith(CONSOLE_ACTOR_PREFIX)) return true;
+    const action = typeof body === 'object' && body !== null ? (body as { action?: unknown }).action : undefined;
+    return !(action === 'close' || action === 'reopen') || groups.includes(group);
   };
 
   const route = async (rawEvent: unknown): Promise<Answer> => {

@@ -22,7 +22,7 @@ import type { TransactionStatus } from '../core/transaction-status';
 import { parseReportWindow, type RedrawReport } from '../core/report';
 import { readRedrawReport } from '../store/reports';
 import { AGE_BUCKETS, QUEUES } from '../core/queues';
-import { actorOf, type ActorSource } from '../shared/actor';
+import { actorOf, withoutConsolePrefix, type ActorSource } from '../shared/actor';
 import { countFollowUps, existingFollowUpIds, FOLLOW_UP_LIST_STATES, followUpViews, getFollowUp, listFollowUps, readHistory } from '../store/follow-ups';
 import { getAppointments, getOrderWithAppointment } from '../store/appointments';
 import { listRedraws, type RedrawListState } from '../store/redraws';
@@ -68,7 +68,12 @@ const QueryEvent = z.object({
   headers: z.nullish(z.record(z.string(), z.optional(z.string()))),
   requestContext: z.object({
     http: z.object({ method: z.string() }),
-    authorizer: z.optional(z.object({ iam: z.optional(z.object({ userArn: z.optional(z.nullable(z.string())) })) })),
+    authorizer: z.optional(
+      z.object({
+        iam: z.optional(z.object({ userArn: z.optional(z.nullable(z.string())) })),
+        jwt: z.optional(z.object({ claims: z.optional(z.record(z.string(), z.unknown())) })),
+      }),
+    ),
   }),
 });
 export type QueryEvent = z.input<typeof QueryEvent>;
@@ -97,7 +102,7 @@ export interface QueryHandlerDeps {
 export class HttpError extends Error {
   override readonly name = 'HttpError';
   constructor(
-    readonly statusCode: 400 | 404 | 405,
+    readonly statusCode: 400 | 403 | 404 | 405,
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
@@ -137,7 +142,9 @@ interface Matched {
 
 function matchRoute(event: z.output<typeof QueryEvent>): Matched {
   if (event.routeKey !== undefined && event.routeKey !== '$default') {
-    const route = ROUTES.find((candidate) => candidate.key === event.routeKey);
+    // The IAM routes, and the console's JWT routes under /api (CONTRACT §12): the same reads.
+    const key = withoutConsolePrefix(event.routeKey);
+    const route = ROUTES.find((candidate) => candidate.key === key);
     if (!route) throw new HttpError(404, 'route_not_found', 'no such route');
     return { name: route.name, id: route.param ? event.pathParameters?.[route.param] : undefined };
   }
@@ -250,7 +257,7 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
   /** The caller as the record names them (CONTRACT §9, §12); a refused header is a 400. */
   const callerOf = (event: z.output<typeof QueryEvent>): string => {
     const outcome = actorOf(event, deps.actorSource ?? 'iam');
-    if (outcome.kind === 'refused') throw new HttpError(400, 'invalid_request', outcome.message);
+    if (outcome.kind === 'refused') throw new HttpError(outcome.status, outcome.status === 403 ? 'forbidden' : 'invalid_request', outcome.message);
     return outcome.actor;
   };
 

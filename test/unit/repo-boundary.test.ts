@@ -37,7 +37,7 @@ const PARENT_PATH = /(?<![\w./\\])\.\.(?:\/[^\s'"`()[\]<>,;]*)?(?=$|[\s'"`()[\]<
 /** Path segments written as separate string arguments, `'..', '..', 'docs'`: joined, they are one path. */
 const SEGMENTS = /(['"`])([^'"`\n]*)\1(?:\s*,\s*(['"`])[^'"`\n]*\3)+/g;
 
-const CODE = new Set(['.ts', '.mts', '.mjs', '.js', '.cjs']);
+const CODE = new Set(['.ts', '.tsx', '.mts', '.mjs', '.js', '.cjs']);
 
 interface Finding {
   file: string;
@@ -69,7 +69,8 @@ function pathsLeavingRepo(file: string, text: string, counter = { relative: 0 })
     for (const match of line.matchAll(PARENT_PATH)) {
       const path = match[0];
       const inLink = line.slice(0, match.index).endsWith('](');
-      const base = isCode || inLink ? dirname(resolve(repoRoot, file)) : repoRoot;
+      // A tsconfig's `extends` and `include` are relative to the tsconfig itself, as code's imports are.
+      const base = isCode || inLink || /(^|\/)tsconfig[^/]*\.json$/.test(file) ? dirname(resolve(repoRoot, file)) : repoRoot;
       counter.relative++;
       const target = relative(repoRoot, resolve(base, path));
       if (target === '..' || target.startsWith('../') || isAbsolute(target)) found(original, `${path} leaves the repository`);
@@ -154,6 +155,8 @@ describe('the repository names no path outside itself', () => {
     expect(flagged('test/support/openapi.ts', "join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'openapi.json')")).toBe(false);
     expect(flagged('lib/table-bound-function.ts', "export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));")).toBe(false);
     expect(flagged('docs/local.md', 'see [the README](../README.md)')).toBe(false);
+    expect(flagged('console/tsconfig.json', '"extends": "../tsconfig.json",')).toBe(false);
+    expect(flagged('console/tsconfig.json', '"extends": "../../tsconfig.json",')).toBe(true);
     expect(flagged('.ci/run', 'cd "$(dirname "${BASH_SOURCE[0]}")/.."')).toBe(false);
     expect(flagged('functions/x.ts', 'const all = [...items, ...more];')).toBe(false);
   });

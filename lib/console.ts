@@ -1,0 +1,284 @@
+/**
+ * The console on AWS (CONTRACT §12, issue 35): the built page in a private S3
+ * bucket behind one CloudFront distribution (origin access control), the API
+ * behind the same distribution under /api/* (so no CORS), and people signed in
+ * by the stack's Cognito user pool: invited users only, MFA by authenticator
+ * app, authorization code with PKCE on managed login. The console calls the
+ * same functions through JWT-authorized routes of their own (`/api/...`); the
+ * actor is `user:<username>` from the access token's verified claims
+ * (functions/shared/actor.ts). The IAM routes stay as they are for the CLI.
+ */
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { HttpMethod, type HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import {
+  AllowedMethods,
+  CachePolicy,
+  Distribution,
+  GeoRestriction,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
+  HttpVersion,
+  OriginProtocolPolicy,
+  OriginRequestPolicy,
+  PriceClass,
+  ResponseHeadersPolicy,
+  ViewerProtocolPolicy,
+} from 'aws-cdk-lib/aws-cloudfront';
+import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import {
+  AccountRecovery,
+  CfnUserPoolGroup,
+  FeaturePlan,
+  ManagedLoginVersion,
+  Mfa,
+  OAuthScope,
+  ResourceServerScope,
+  StandardThreatProtectionMode,
+  UserPool,
+  UserPoolClientIdentityProvider,
+  type UserPoolClient,
+  type UserPoolDomain,
+} from 'aws-cdk-lib/aws-cognito';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BucketDeployment, Source, type ISource } from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct } from 'constructs';
+import { CONSOLE_API_PREFIX } from '../functions/shared/actor';
+
+/** The API's routes the console reads (GET), as the IAM API has them; each gets a JWT twin under /api. */
+export const CONSOLE_READ_PATHS = ['/me', '/follow-ups', '/follow-ups/counts', '/follow-ups/{follow_up_id}', '/orders/{order_id}', '/transactions/{transaction_id}', '/redraws', '/reports/redraws'] as const;
+/** The route that changes a follow-up; it requires the `act` scope. */
+export const CONSOLE_ACTION_PATH = '/follow-ups/{follow_up_id}/actions';
+/** The resource server's identifier and the scope an action needs (`redraw-tracker/act`). */
+export const CONSOLE_RESOURCE_SERVER = 'redraw-tracker';
+export const CONSOLE_ACT_SCOPE = 'act';
+
+/**
+ * The page's Content-Security-Policy on AWS: nothing but its own origin (the API
+ * is on it too) and the sign-in domain's token and revoke endpoints (CONTRACT §12).
+ */
+export function consoleContentSecurityPolicy(signInOrigin: string): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self' ${signInOrigin}`,
+    "font-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+export interface ConsoleSiteProps {
+  api: HttpApi;
+  query: IFunction;
+  followUpActions: IFunction;
+  /** The Cognito domain prefix of the sign-in pages (`<prefix>.auth.<region>.amazoncognito.com`): unique in the region. */
+  domainPrefix: string;
+  /** Cognito's feature plan: `essentials` (the default) or `plus`, with threat protection enforced. */
+  tier: 'essentials' | 'plus';
+  /** The Cognito group a console user needs to close or reopen; null: everyone signed in. */
+  closeGroup: string | null;
+  /** Countries (ISO 3166-1 alpha-2) the console may be reached from; null: everywhere. */
+  countries: readonly string[] | null;
+  /** The built console (index.html, console/main.js, console/main.css); config.json is written beside it. */
+  site: ISource;
+}
+
+export class ConsoleSite extends Construct {
+  readonly bucket: Bucket;
+  readonly distribution: Distribution;
+  readonly userPool: UserPool;
+  readonly client: UserPoolClient;
+  readonly domain: UserPoolDomain;
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: ConsoleSiteProps) {
+    super(scope, id);
+    const region = Stack.of(this).region;
+
+    // --- hosting -------------------------------------------------------------------
+    const logs = new Bucket(this, 'AccessLogs', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      // CloudFront writes its standard logs with ACLs.
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(logs).acknowledge({ id: 'AwsSolutions-S1', reason: 'This is the access-log bucket of the console bucket and the distribution; logging it to itself would loop.' });
+    this.bucket = new Bucket(this, 'Site', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      serverAccessLogsBucket: logs,
+      serverAccessLogsPrefix: 'site/',
+      // The page is rebuilt by every deploy: nothing to keep.
+      removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: false,
+    });
+
+    // --- sign-in -------------------------------------------------------------------
+    this.userPool = new UserPool(this, 'Users', {
+      selfSignUpEnabled: false,
+      signInAliases: { username: true },
+      signInCaseSensitive: false,
+      standardAttributes: { email: { required: true, mutable: true } },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { sms: false, otp: true },
+      passwordPolicy: { minLength: 14, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true, tempPasswordValidity: Duration.days(3) },
+      featurePlan: props.tier === 'plus' ? FeaturePlan.PLUS : FeaturePlan.ESSENTIALS,
+      ...(props.tier === 'plus' ? { standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION } : {}),
+      userInvitation: {
+        emailSubject: 'Your redraw-tracker console account',
+        emailBody: 'You were invited to the redraw-tracker console. Your username is {username} and your temporary password is {####}. Sign in at the console address your team gave you; you will set a password and an authenticator app.',
+      },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    if (props.tier !== 'plus') {
+      Validations.of(this.userPool).acknowledge({
+        id: 'AwsSolutions-COG8',
+        reason: "Cognito's Essentials tier is the default (CONTRACT §12): invited users only, MFA required, a strong password policy. The setting consoleTier: plus selects the Plus tier with threat protection enforced.",
+      });
+    }
+    const server = this.userPool.addResourceServer('Api', {
+      identifier: CONSOLE_RESOURCE_SERVER,
+      scopes: [new ResourceServerScope({ scopeName: CONSOLE_ACT_SCOPE, scopeDescription: 'Act on follow-ups (acknowledge, assign, snooze, record contact, close, reopen)' })],
+    });
+    const act = OAuthScope.resourceServer(server, new ResourceServerScope({ scopeName: CONSOLE_ACT_SCOPE, scopeDescription: 'Act on follow-ups' }));
+    this.domain = this.userPool.addDomain('SignIn', {
+      cognitoDomain: { domainPrefix: props.domainPrefix },
+      managedLoginVersion: ManagedLoginVersion.CLASSIC_HOSTED_UI,
+    });
+    if (props.closeGroup !== null) {
+      new CfnUserPoolGroup(this, 'CloseGroup', {
+        userPoolId: this.userPool.userPoolId,
+        groupName: props.closeGroup,
+        description: 'Console users who may close and reopen follow-ups',
+      });
+    }
+
+    // --- the distribution: the page, and the API under /api/* ---------------------------
+    const signInOrigin = this.domain.baseUrl();
+    const headers = new ResponseHeadersPolicy(this, 'Headers', {
+      comment: 'redraw-tracker console: strict CSP, HSTS, nosniff, no framing, no referrer',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: consoleContentSecurityPolicy(signInOrigin), override: true },
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+      },
+    });
+    this.distribution = new Distribution(this, 'Distribution', {
+      comment: 'redraw-tracker console',
+      defaultRootObject: 'index.html',
+      httpVersion: HttpVersion.HTTP2_AND_3,
+      priceClass: PriceClass.PRICE_CLASS_100,
+      enableLogging: true,
+      logBucket: logs,
+      logFilePrefix: 'cloudfront/',
+      ...(props.countries === null ? {} : { geoRestriction: GeoRestriction.allowlist(...props.countries) }),
+      defaultBehavior: {
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        responseHeadersPolicy: headers,
+        cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+      },
+      additionalBehaviors: {
+        // The HTTP API on the same origin: never cached, every viewer header but Host (execute-api answers 403 to a foreign Host).
+        [`${CONSOLE_API_PREFIX}/*`]: {
+          origin: new HttpOrigin(`${props.api.apiId}.execute-api.${region}.amazonaws.com`, { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY }),
+          viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+          allowedMethods: AllowedMethods.ALLOW_ALL,
+          cachePolicy: CachePolicy.CACHING_DISABLED,
+          originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+          responseHeadersPolicy: headers,
+        },
+      },
+    });
+    this.url = `https://${this.distribution.distributionDomainName}/`;
+    Validations.of(this.distribution).acknowledge({
+      id: 'AwsSolutions-CFR4',
+      reason: "The distribution uses CloudFront's default *.cloudfront.net certificate, which allows TLSv1; a custom domain with an ACM certificate in us-east-1 (TLSv1.2_2021) is the operator's choice, docs/deploy.md says how.",
+    });
+    Validations.of(this.distribution).acknowledge({
+      id: 'AwsSolutions-CFR2',
+      reason: 'A CloudFront web ACL must live in us-east-1, outside this stack; every page request is static and every API request needs a Cognito token checked by API Gateway (and is throttled there). docs/deploy.md says how to attach one.',
+    });
+    if (props.countries === null) {
+      Validations.of(this.distribution).acknowledge({
+        id: 'AwsSolutions-CFR1',
+        reason: 'The team may work from anywhere; the setting consoleCountries restricts the console to a list of countries.',
+      });
+    }
+
+    this.client = this.userPool.addClient('Console', {
+      generateSecret: false,
+      // Managed login only: no password or SRP flow from the page itself.
+      authFlows: { userPassword: false, userSrp: false, custom: false, adminUserPassword: false },
+      oAuth: {
+        flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
+        scopes: [OAuthScope.OPENID, act],
+        callbackUrls: [this.url],
+        logoutUrls: [this.url],
+      },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.minutes(60),
+      idTokenValidity: Duration.minutes(60),
+      refreshTokenValidity: Duration.hours(12),
+    });
+
+    // --- the console's JWT routes: the same functions -------------------------------------
+    const authorizer = new HttpUserPoolAuthorizer('ConsoleAuthorizer', this.userPool, { userPoolClients: [this.client] });
+    const reads = new HttpLambdaIntegration('ConsoleQueryIntegration', props.query);
+    for (const path of CONSOLE_READ_PATHS) {
+      props.api.addRoutes({ path: `${CONSOLE_API_PREFIX}${path}`, methods: [HttpMethod.GET], integration: reads, authorizer });
+    }
+    props.api.addRoutes({
+      path: `${CONSOLE_API_PREFIX}${CONSOLE_ACTION_PATH}`,
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('ConsoleActionsIntegration', props.followUpActions),
+      authorizer,
+      authorizationScopes: [`${CONSOLE_RESOURCE_SERVER}/${CONSOLE_ACT_SCOPE}`],
+    });
+
+    // --- the page and its config.json ----------------------------------------------------
+    const deployment = new BucketDeployment(this, 'Deploy', {
+      destinationBucket: this.bucket,
+      sources: [
+        props.site,
+        Source.jsonData('config.json', {
+          api: `${CONSOLE_API_PREFIX}/`,
+          auth: {
+            domain: signInOrigin,
+            clientId: this.client.userPoolClientId,
+            scopes: `openid ${CONSOLE_RESOURCE_SERVER}/${CONSOLE_ACT_SCOPE}`,
+          },
+        }),
+      ],
+      distribution: this.distribution,
+      distributionPaths: ['/*'],
+      prune: true,
+      memoryLimit: 256,
+    });
+    Validations.of(deployment).acknowledge(
+      { id: 'AwsSolutions-IAM4', reason: "CDK's BucketDeployment helper function runs with AWSLambdaBasicExecutionRole for its own logs; it is not the tracker's code." },
+      { id: 'AwsSolutions-IAM5', reason: "CDK's BucketDeployment helper needs object wildcards on the console bucket and its asset to copy the page; it holds no table or secret grant." },
+      { id: 'AwsSolutions-L1', reason: "CDK's BucketDeployment helper runtime is chosen by aws-cdk-lib." },
+    );
+
+    new CfnOutput(scope, 'ConsoleUrl', { value: this.url, description: 'The console (CONTRACT §12): invited users sign in here' });
+    new CfnOutput(scope, 'ConsoleUserPoolId', { value: this.userPool.userPoolId, description: 'Invite people with aws cognito-idp admin-create-user (docs/deploy.md)' });
+    new CfnOutput(scope, 'ConsoleSignInDomain', { value: signInOrigin });
+  }
+}
