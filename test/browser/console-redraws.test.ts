@@ -127,6 +127,19 @@ describe('the Stale redraws page', () => {
     guarded.consoleErrors.splice(0);
   });
 
+  it('draws under the console\'s own Content-Security-Policy without a violation', async () => {
+    // No bypass here: whatever the CSP refuses on the page (an inline script, a style element or attribute in markup) is logged.
+    const guarded = await guardedPage(browser, tracker.url, { bypassCSP: false });
+    opened.push(guarded);
+    const { page } = guarded;
+    const response = await page.goto(`${tracker.url}/#/redraws?state=open`);
+    expect(response?.headers()['content-security-policy']).toMatch(/style-src 'self'/);
+    await page.getByLabel('Your handle').fill('redraws.tester');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('table', { name: /^Open redraws/ }).waitFor();
+    // afterEach checks that nothing was logged (a CSP refusal is a console error).
+  });
+
   it('has no accessibility violations (axe, WCAG 2.2 AA) with the stale list and the open list', async () => {
     const { page } = await openConsole('/redraws?state=stale', 'Stale redraws');
     await page.getByRole('table').waitFor();

@@ -265,6 +265,20 @@ describe('the Report page', () => {
     guarded.consoleErrors.splice(0);
   });
 
+  it('draws the whole page under the console\'s own Content-Security-Policy without a violation', async () => {
+    // No bypass here: whatever the CSP refuses on the page (an inline script, a style element or attribute in markup) is logged.
+    const guarded = await guardedPage(browser, tracker.url, { bypassCSP: false });
+    opened.push(guarded);
+    const { page } = guarded;
+    const response = await page.goto(`${tracker.url}/#/report?weeks=4`);
+    expect(response?.headers()['content-security-policy']).toMatch(/script-src 'self'/);
+    await page.getByLabel('Your handle').fill('report.tester');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('table', { name: WEEKLY }).waitFor();
+    expect(await page.getByRole('img', { name: /^Bar chart of open follow-ups/ }).isVisible()).toBe(true);
+    // afterEach checks that nothing was logged (a CSP refusal is a console error).
+  });
+
   it('has no accessibility violations (axe, WCAG 2.2 AA), and prints without its controls', async () => {
     const { page } = await openConsole('/report?weeks=4');
     await page.getByRole('table', { name: WEEKLY }).waitFor();
