@@ -67,6 +67,9 @@ export default defineConfig({
           include: ['test/browser/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // After every other project (group 0): each file runs npm start, a simulation and Chromium,
+          // which beside the integration layer's JVM made the engine tests time out on 2 cores.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

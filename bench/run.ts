@@ -5,7 +5,8 @@
  * benchSettings); BENCH_QUICK=1 is a smoke run of a few seconds per section;
  * BENCH_ONLY=local-ingest runs section f alone, BENCH_ONLY=cold-start section b
  * alone (no JVM), BENCH_ONLY=sync-cost section g alone, BENCH_ONLY=sweep-scale
- * section h alone. `npm run bench -- --help` lists the sections and about how
+ * section h alone, BENCH_ONLY=console section i alone (the console in
+ * Debian's Chromium). `npm run bench -- --help` lists the sections and about how
  * long each takes, and runs nothing (issue 27 item 6); any other argument is a
  * usage error, so that a mistyped flag never starts a long run.
  */
@@ -27,6 +28,7 @@ import { measureSweepScale, sweepScaleLines, type SweepScaleRun } from './sweep-
 import { checkCapacityRules, type CapacityProbe } from './capacity-rules';
 import { EVENT_PRICE, GOALS, PRICES, runSystemCost, type SystemCostRun } from './system-cost';
 import { buildWebhookStream } from './webhook-stream';
+import { consoleLines, measureConsole, type ConsoleResult } from './console';
 
 /**
  * The sections, in the order bench/README.md describes them, with about how long
@@ -46,6 +48,7 @@ const SECTIONS = [
   { id: 'f', title: 'ingest through `npm start` over HTTP, whole local system', about: 'about 2 min', only: 'local-ingest' },
   { id: 'g', title: 'continuous sync cost per 1,000 orders changed per hour', about: 'about 1 min (up to 6 on a loaded machine)', only: 'sync-cost' },
   { id: 'h', title: 'the first sweep after a large backfill, Junction healthy then rate-limiting', about: 'about 3 min', only: 'sweep-scale' },
+  { id: 'i', title: "the console: its size, and the worklist's first render (5,000 follow-ups)", about: 'about 3 min', only: 'console' },
 ] as const;
 
 /** What `npm run bench -- --help` prints. */
@@ -61,13 +64,14 @@ function benchHelp(): string {
     'Sections (times on the idle 2-core machine of bench/README.md; a busy machine takes longer):',
     ...sectionLines,
     '',
-    '  npm run bench                           every section: about 8-9 minutes (a to g took 343 s on 2026-11-23, h about 3 min)',
+    '  npm run bench                           every section: about 11-12 minutes (a to g took 343 s on 2026-11-23, h and i about 3 min each)',
     '  BENCH_QUICK=1 npm run bench             every section at small sizes: a smoke run of about 2 minutes (bench/results.quick.json)',
-    '  BENCH_ONLY=<name> npm run bench         one section alone (bench/results.<name>.json): cold-start, local-ingest, sync-cost, sweep-scale',
+    '  BENCH_ONLY=<name> npm run bench         one section alone (bench/results.<name>.json): cold-start, local-ingest, sync-cost, sweep-scale, console',
     '',
     'Sizes (full / quick): BENCH_WEBHOOKS (3000 / 300), BENCH_SENDERS (16), BENCH_COLD_RUNS (15 / 5),',
     'BENCH_SWEEP_SIZES (1000,10000,50000 / 1000,3000), BENCH_SWEEP_DUE (50), BENCH_LATENCY_SAMPLES (60 / 10),',
-    'BENCH_LOCAL_ROUNDS (3 / 1), BENCH_SYNC_RUNS (3 / 1), BENCH_SCALE_OPEN and BENCH_SCALE_DUE (5000 and 2000 / 500 and 200);',
+    'BENCH_LOCAL_ROUNDS (3 / 1), BENCH_SYNC_RUNS (3 / 1), BENCH_SCALE_OPEN and BENCH_SCALE_DUE (5000 and 2000 / 500 and 200),',
+    'BENCH_CONSOLE_FOLLOW_UPS (5000 / 500), BENCH_CONSOLE_RUNS (7 / 3);',
     'BENCH_OUTPUT writes the results elsewhere.',
     '',
     'Goal lines read PASS or FAIL (section b: met yes/NO). A ratio compares two figures measured on the same',
@@ -104,8 +108,10 @@ const Settings = z.object({
   BENCH_SYNC_RUNS: Count,
   BENCH_SCALE_OPEN: Count,
   BENCH_SCALE_DUE: Count,
+  BENCH_CONSOLE_FOLLOW_UPS: Count,
+  BENCH_CONSOLE_RUNS: Count,
   BENCH_OUTPUT: z.string().min(1).optional(),
-  BENCH_ONLY: z.enum(['local-ingest', 'cold-start', 'sync-cost', 'sweep-scale']).optional(),
+  BENCH_ONLY: z.enum(['local-ingest', 'cold-start', 'sync-cost', 'sweep-scale', 'console']).optional(),
 });
 
 /** Sizes of this run: the full defaults, or the quick ones; any BENCH_* variable overrides either. */
@@ -124,6 +130,7 @@ function benchSettings(env: NodeJS.ProcessEnv) {
     localRounds: pick(raw.BENCH_LOCAL_ROUNDS, 3, 1),
     syncRuns: pick(raw.BENCH_SYNC_RUNS, 3, 1),
     scale: { openRedraws: pick(raw.BENCH_SCALE_OPEN, 5000, 500), due: pick(raw.BENCH_SCALE_DUE, 2000, 200), maxSweeps: 4 },
+    console: { followUps: pick(raw.BENCH_CONSOLE_FOLLOW_UPS, 5000, 500), runs: pick(raw.BENCH_CONSOLE_RUNS, 7, 3) },
     only: raw.BENCH_ONLY,
     output: raw.BENCH_OUTPUT ?? fileURLToPath(new URL(raw.BENCH_ONLY ? `./results.${raw.BENCH_ONLY}.json` : quick ? './results.quick.json' : './results.json', import.meta.url)),
   };
@@ -169,6 +176,14 @@ async function main(): Promise<void> {
     const sweepScale = await measureSweepScaleOnFreshJvm(settings.scale);
     await writeFile(settings.output, `${JSON.stringify({ machine, settings: { ...settings, output: undefined }, sweepScale }, null, 2)}\n`);
     console.log(sweepScaleLines(sweepScale).join('\n'));
+    progress(`wrote ${settings.output}`);
+    return;
+  }
+
+  if (settings.only === 'console') {
+    const consoleResult = await measureConsole(settings.console);
+    await writeFile(settings.output, `${JSON.stringify({ machine, settings: { ...settings, output: undefined }, console: consoleResult }, null, 2)}\n`);
+    console.log(consoleLines(consoleResult).join('\n'));
     progress(`wrote ${settings.output}`);
     return;
   }
@@ -269,6 +284,9 @@ async function main(): Promise<void> {
   // f. Ingest through `npm start`'s HTTP server, whole local system, against the common approach's server.
   const localIngest = await measureLocalIngest(localIngestOptions);
 
+  // i. The console: its size, and the worklist's first render in Chromium (its own runtime and JVM).
+  const consoleResult = await measureConsole(settings.console);
+
   const of = (approach: Approach, senders: number) => runs.find((run) => run.approach === approach && run.senders === senders)!;
   const comparisons = [1, settings.senders].map((senders) => {
     const ours = of('tracker', senders);
@@ -296,6 +314,7 @@ async function main(): Promise<void> {
     localIngest,
     syncCost,
     sweepScale,
+    console: consoleResult,
   };
   await writeFile(settings.output, `${JSON.stringify(results, null, 2)}\n`);
   printTable(results);
@@ -316,6 +335,7 @@ type Results = {
   localIngest: LocalIngestResult;
   syncCost: SyncCostResult;
   sweepScale: SweepScaleRun[];
+  console: ConsoleResult;
 };
 
 function printTable(results: Results): void {
@@ -388,6 +408,8 @@ function printTable(results: Results): void {
   lines.push(...syncCostLines(results.syncCost));
   lines.push('');
   lines.push(...sweepScaleLines(results.sweepScale));
+  lines.push('');
+  lines.push(...consoleLines(results.console));
   console.log(lines.join('\n'));
 }
 

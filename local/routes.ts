@@ -13,6 +13,7 @@ export interface LocalRoute {
 }
 
 export const LOCAL_ROUTES: readonly LocalRoute[] = [
+  { method: 'GET', path: '/', about: 'the console: open it in a browser (CONTRACT §12)' },
   { method: 'POST', path: '/webhooks/junction', about: 'Svix-signed Junction webhooks (CONTRACT §1)' },
   { method: 'GET', path: '/orders/{order_id}', about: 'an order' },
   { method: 'GET', path: '/transactions/{transaction_id}', about: 'a transaction and its orders' },

@@ -15,14 +15,14 @@ export interface Api {
   send(path: string, body: unknown): Promise<PostAnswer>;
 }
 
-/** Reads config.json next to the page and gives a client bound to its API base on this origin. */
-export async function createApi(actor: () => string | null): Promise<Api> {
-  const configResponse = await fetch(new URL('config.json', window.location.href), { credentials: 'same-origin' });
+/** Reads config.json next to the page (at `page`, the window's location) and gives a client bound to its API base on the page's origin. */
+export async function createApi(page: { href: string; origin: string }, actor: () => string | null): Promise<Api> {
+  const configResponse = await fetch(new URL('config.json', page.href), { credentials: 'same-origin' });
   if (!configResponse.ok) throw new Error(`config.json answered ${configResponse.status}`);
   const config: unknown = await configResponse.json();
   const api = typeof config === 'object' && config !== null && 'api' in config && typeof config.api === 'string' ? config.api : '/';
-  const base = new URL(api, window.location.origin);
-  if (base.origin !== window.location.origin) throw new Error('config.json names an API on another origin: the console calls only its own');
+  const base = new URL(api, page.origin);
+  if (base.origin !== page.origin) throw new Error('config.json names an API on another origin: the console calls only its own');
   return apiOn(base, actor, (input, init) => fetch(input, init));
 }
 

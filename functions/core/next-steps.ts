@@ -67,37 +67,7 @@ function bookedTime(startAt: string | null): string {
   return canonical === null ? 'its booked time' : `${canonical.slice(0, 10)} ${canonical.slice(11, 16)} UTC`;
 }
 
-/**
- * Per reason: its words (a subject, the digest's "stuck" list, the console), and
- * what is wrong in a sentence. Keyed by
- * text so that a reason the sweep learns later still renders (in its own words).
- */
-export const REASON_TEXT: Readonly<Record<string, { words: string; what: string }>> = {
-  redraw_not_created: {
-    words: 'redraw not created',
-    what: 'the lab could not return every result and offered a redraw, but the tracker knows no redraw order yet',
-  },
-  no_progress: {
-    words: 'no progress',
-    what: 'the redraw order has not moved on since its last status change',
-  },
-  appointment_missed: {
-    words: 'appointment missed',
-    what: 'the patient was booked for the new draw, the appointment has passed and the order has not moved on since',
-  },
-  not_acknowledged: {
-    words: 'follow-up not acknowledged',
-    what: 'nobody has acknowledged its follow-up since it opened',
-  },
-  redraw_failed: {
-    words: 'redraw failed',
-    what: 'the redraw order ended without the missing results, and Junction supports one redraw per transaction',
-  },
-};
-
-export function reasonText(reason: string): { words: string; what: string } {
-  return REASON_TEXT[reason] ?? { words: reason.replaceAll('_', ' '), what: `it is flagged ${reason}` };
-}
+export { REASON_TEXT, reasonText } from './reason-text';
 
 /** Where the CLI reaches the tracker: the local one, or a deployed stack in a region. */
 export interface CommandTarget {

@@ -16,7 +16,7 @@
  */
 import * as z from 'zod/mini';
 import type { FollowUpView } from '../core/follow-up';
-import { actorOf, CONSOLE_ACTOR_PREFIX, withoutConsolePrefix, type ActorSource } from '../shared/actor';
+import { actorOf, CONSOLE_ACTOR_PREFIX, RequestAuthorizer, withoutConsolePrefix, type ActorSource } from '../shared/actor';
 import { ResourceId } from '../core/schemas';
 import type { StaleThresholds } from '../core/staleness';
 import { actOnFollowUp, followUpViews, type PersonActionResult, type StoredFollowUp } from '../store/follow-ups';
@@ -72,12 +72,7 @@ const HttpEvent = z.object({
   pathParameters: z.nullish(z.record(z.string(), z.optional(z.string()))),
   requestContext: z.object({
     http: z.object({ method: z.string() }),
-    authorizer: z.optional(
-      z.object({
-        iam: z.optional(z.object({ userArn: z.optional(z.nullable(z.string())) })),
-        jwt: z.optional(z.object({ claims: z.optional(z.record(z.string(), z.unknown())) })),
-      }),
-    ),
+    authorizer: RequestAuthorizer,
   }),
 });
 export type ActionsHttpEvent = z.input<typeof HttpEvent>;

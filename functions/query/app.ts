@@ -22,7 +22,7 @@ import type { TransactionStatus } from '../core/transaction-status';
 import { parseReportWindow, type RedrawReport } from '../core/report';
 import { readRedrawReport } from '../store/reports';
 import { AGE_BUCKETS, QUEUES } from '../core/queues';
-import { actorOf, withoutConsolePrefix, type ActorSource } from '../shared/actor';
+import { actorOf, RequestAuthorizer, withoutConsolePrefix, type ActorSource } from '../shared/actor';
 import { countFollowUps, existingFollowUpIds, FOLLOW_UP_LIST_STATES, followUpViews, getFollowUp, listFollowUps, readHistory } from '../store/follow-ups';
 import { getAppointments, getOrderWithAppointment } from '../store/appointments';
 import { listRedraws, type RedrawListState } from '../store/redraws';
@@ -68,12 +68,7 @@ const QueryEvent = z.object({
   headers: z.nullish(z.record(z.string(), z.optional(z.string()))),
   requestContext: z.object({
     http: z.object({ method: z.string() }),
-    authorizer: z.optional(
-      z.object({
-        iam: z.optional(z.object({ userArn: z.optional(z.nullable(z.string())) })),
-        jwt: z.optional(z.object({ claims: z.optional(z.record(z.string(), z.unknown())) })),
-      }),
-    ),
+    authorizer: RequestAuthorizer,
   }),
 });
 export type QueryEvent = z.input<typeof QueryEvent>;

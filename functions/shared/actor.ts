@@ -39,6 +39,14 @@ export function isReservedActor(actor: string): boolean {
   return actor === TRACKER_ACTOR || actor === LOCAL_ACTOR || actor.startsWith('chat:') || actor.startsWith(CONSOLE_ACTOR_PREFIX);
 }
 
+/** The authorizer's part of an HTTP API (payload v2) request context, as the functions parse it: the IAM identity or the JWT's claims. */
+export const RequestAuthorizer = z.optional(
+  z.object({
+    iam: z.optional(z.object({ userArn: z.optional(z.nullable(z.string())) })),
+    jwt: z.optional(z.object({ claims: z.optional(z.record(z.string(), z.unknown())) })),
+  }),
+);
+
 /** The parts of an HTTP API (payload v2) event the actor is read from. */
 export interface ActorEvent {
   routeKey?: string | undefined;

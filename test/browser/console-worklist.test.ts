@@ -73,6 +73,22 @@ describe('the worklist', () => {
     expect(response.headers.get('content-security-policy')).toBe(CONSOLE_CSP);
   });
 
+  it('runs under its own Content-Security-Policy without a single violation', async () => {
+    const guarded = await guardedPage(browser, tracker.url, { bypassCSP: false });
+    pages.push(guarded);
+    const { page } = guarded;
+    await page.goto(`${tracker.url}/`);
+    await page.getByLabel('Your handle').fill(HANDLE);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('table').waitFor();
+    for (const hash of ['#/bulk', '#/report', '#/redraws', '#/worklist?queue=closed']) {
+      await page.goto(`${tracker.url}/${hash}`);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      await page.waitForLoadState('networkidle');
+    }
+    // afterEach holds consoleErrors (CSP refusals are console errors) and foreign requests to empty.
+  });
+
   it('asks for a handle first, refusing a reserved one in words, and passes axe', async () => {
     const guarded = await guardedPage(browser, tracker.url);
     pages.push(guarded);

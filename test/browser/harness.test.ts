@@ -4,7 +4,8 @@
  * names the violations of a bad one; a request to another origin is recorded
  * and aborted (the other server never sees it); console errors and CSP
  * violations are recorded; a missing Chromium fails naming the install
- * command; `npm start` comes up on a free port and stops on SIGINT.
+ * command; `npm start` comes up on a free port, the simulator runs against it,
+ * and it stops on SIGINT.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -192,10 +193,15 @@ describe('launchChromium', () => {
 });
 
 describe('startTrackerForBrowser', () => {
-  it('starts npm start on a free port that a guarded page reaches, and stops it with Ctrl-C (exit 0)', async () => {
-    const started = await startTrackerForBrowser();
+  it('starts npm start on a free port, runs the simulator against it to the end, and stops it with Ctrl-C (exit 0)', async () => {
+    const started = await startTrackerForBrowser({ simulate: true });
     try {
       expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      // What the simulator leaves behind: open follow-ups and closed ones, for the console's pages to show.
+      const counts = (await (await fetch(`${started.url}/follow-ups/counts`)).json()) as { counts: { open: number } };
+      expect(counts.counts.open).toBeGreaterThan(0);
+      const closed = (await (await fetch(`${started.url}/follow-ups?queue=closed&limit=100`)).json()) as { items: unknown[] };
+      expect(closed.items.length).toBeGreaterThan(0);
       const { page, foreignRequests } = await pageFor(started.url);
       const response = await page.goto(`${started.url}/health`);
       expect(response?.status()).toBe(200);
@@ -205,5 +211,5 @@ describe('startTrackerForBrowser', () => {
     }
     expect(started.tracker.hasExited()).toBe(true);
     expect(await started.tracker.exited).toEqual({ code: 0, signal: null });
-  });
+  }, 240_000);
 });

@@ -219,7 +219,7 @@ describe('verify before flagging', () => {
     expect((await stored(ids.redrawId)).stale).toEqual({ since: canonicalFromDate(new Date(now)), reason: 'no_progress' });
   });
 
-  it('verifies a candidate Junction holds as stored without writing the order (no refused write): the flag and its notification are the only writes', async () => {
+  it('verifies a candidate Junction holds as stored without writing the order (no refused write): the flag, its notification and the follow-up\'s copy of the flag are the only writes', async () => {
     const ids = redrawIds();
     const spec = redrawFlow(ids, 'in_progress', nextEra());
     await seed(spec);
@@ -230,7 +230,8 @@ describe('verify before flagging', () => {
       const run = await sweep(now, api, notifier, undefined, localTable(proxy.endpoint));
       expect(run.result).toMatchObject({ flagged: 1, reconciled: 0 });
       expect(run.requests).toEqual([`/v3/order/${ids.redrawId}`]);
-      // The flag, the notification's claim and its mark, then the removal of the flag's marker once sent.
+      // The flag, the notification's claim and its mark, then the removal of the flag's marker once sent, and
+      // last the follow-up's copy of the flag (the console's queues, CONTRACT §12): one conditional PutItem.
       // Writes about this flow's orders and transaction (earlier tests' orders share the table).
       const aboutFlow = (body: Record<string, unknown>) => [ids.initialId, ids.redrawId, ids.transactionId].some((id) => JSON.stringify(body).includes(id));
       const writes = proxy.requests.filter((request) => ['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'BatchWriteItem'].includes(request.operation) && aboutFlow(request.body));
@@ -240,6 +241,7 @@ describe('verify before flagging', () => {
         `PutItem ${claimKey(CLAIM_SCOPES.notification, alertClaimKey(ids.redrawId, canonicalFromDate(new Date(now)))).pk}`,
         `UpdateItem ${claimKey(CLAIM_SCOPES.notification, alertClaimKey(ids.redrawId, canonicalFromDate(new Date(now)))).pk}`,
         `UpdateItem ORDER#${ids.redrawId}`,
+        `PutItem FOLLOWUP#${ids.transactionId}`,
       ]);
       expect(about(notifier, ids.redrawId)).toHaveLength(1);
     } finally {

@@ -36,7 +36,7 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    createApi(() => handleRef.current).then(setApi, (error: unknown) => setFailure(error instanceof Error ? error.message : 'the console could not start'));
+    createApi(window.location, () => handleRef.current).then(setApi, (error: unknown) => setFailure(error instanceof Error ? error.message : 'the console could not start'));
   }, []);
 
   const key = `${route.page}:${'id' in route ? route.id : ''}`;

@@ -1,11 +1,16 @@
-/** GET /follow-ups/counts, loaded beside the rows (never before them). */
+/**
+ * GET /follow-ups/counts. `ready` holds it back until the rows are in: the
+ * worklist's first render is its rows (CONTRACT §12), and locally the counts'
+ * read of every open follow-up would slow the rows' request if both ran at once.
+ */
 import { useEffect, useState } from 'preact/hooks';
 import type { Api } from '../api';
 import { asCounts, type Counts } from '../lib/types';
 
-export function useCounts(api: Api, reload: unknown): Counts | null {
+export function useCounts(api: Api, reload: unknown, ready = true): Counts | null {
   const [counts, setCounts] = useState<Counts | null>(null);
   useEffect(() => {
+    if (!ready) return;
     let live = true;
     api.get('/follow-ups/counts').then(
       (body) => {
@@ -16,7 +21,7 @@ export function useCounts(api: Api, reload: unknown): Counts | null {
     return () => {
       live = false;
     };
-  }, [api, reload]);
+  }, [api, reload, ready]);
   return counts;
 }
 

@@ -38,7 +38,7 @@ export function BulkPage({ api, search, navigate }: ConsolePageProps) {
   const key = worklistSearch(state).toString();
   const [reload, setReload] = useState(0);
   const rows = useRows(async () => asFollowUpPage(await api.get(followUpsPath(state))), key, reload);
-  const counts = useCounts(api, reload);
+  const counts = useCounts(api, reload, rows.value !== null || rows.error !== null);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [action, setAction] = useState<BulkAction>('acknowledge');
   const [owner, setOwner] = useState('');

@@ -5,7 +5,7 @@
  * so one click sends it again against the new version.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { reasonText } from '../lib/reasons';
+import { reasonText } from '../../../functions/core/reason-text';
 import { ActionForms, EMPTY_DRAFTS, type Drafts } from '../components/action-forms';
 import { ErrorSummary } from '../components/error-summary';
 import { HistoryTable } from '../components/history-table';

@@ -26,7 +26,7 @@ export function WorklistPage({ api, search, navigate, handle }: ConsolePageProps
   const key = worklistSearch(state).toString();
   const [reload, setReload] = useState(0);
   const rows = useRows(async () => asFollowUpPage(await api.get(followUpsPath(state))), key, reload);
-  const counts = useCounts(api, reload);
+  const counts = useCounts(api, reload, rows.value !== null || rows.error !== null);
   const [shortcuts, setShortcuts] = useState(shortcutsOn);
   const [help, setHelp] = useState(false);
   const [message, setMessage] = useState('');

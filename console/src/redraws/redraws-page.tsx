@@ -48,7 +48,7 @@ export function RedrawsPage({ get, search }: PageProps) {
   const now = new Date();
   return (
     <div class="redraws-page">
-      <h1>{TITLES[state]}</h1>
+      <h1 tabIndex={-1}>{TITLES[state]}</h1>
       {notice !== null && (
         <p class="notice" role="status">
           {notice}
@@ -128,10 +128,11 @@ export function RedrawsPage({ get, search }: PageProps) {
           </tbody>
         </table>
       )}
-      {list.kind === 'ok' && (list.nextCursor !== null || cursor !== null) && (
+      {/* Back to the first page whatever happened to this one (a cursor the API refuses included). */}
+      {(cursor !== null || (list.kind === 'ok' && list.nextCursor !== null)) && (
         <nav aria-label="Pages" class="pager">
           {cursor !== null && <a href={`#${redrawsRoute(state)}`}>First page</a>}{' '}
-          {list.nextCursor !== null && <a href={`#${redrawsRoute(state, list.nextCursor)}`}>Next page</a>}
+          {list.kind === 'ok' && list.nextCursor !== null && <a href={`#${redrawsRoute(state, list.nextCursor)}`}>Next page</a>}
         </nav>
       )}
     </div>

@@ -75,7 +75,7 @@ export function ReportPage({ get, search, navigate }: PageProps) {
 
   return (
     <div class="report-page">
-      <h1>Redraw report</h1>
+      <h1 tabIndex={-1}>Redraw report</h1>
       <p class="report-window-words">
         Window: <strong>{choiceWords(choice)}</strong>
         {report.kind === 'ok' && (
@@ -90,7 +90,7 @@ export function ReportPage({ get, search, navigate }: PageProps) {
           {notice}
         </p>
       )}
-      <WindowPicker key={`${dates?.from ?? ''}|${dates?.to ?? ''}`} choice={choice} from={dates?.from ?? ''} to={dates?.to ?? ''} timeZone={timeZone} navigate={navigate} />
+      <WindowPicker key={query} choice={choice} from={dates?.from ?? ''} to={dates?.to ?? ''} timeZone={timeZone} navigate={navigate} />
       {report.kind === 'loading' && (
         <p role="status" class="loading">
           Loading the report…

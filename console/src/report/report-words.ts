@@ -1,11 +1,12 @@
 /**
  * The report's and the redraws list's numbers in words, as the CLI says them
  * (cli/report-views.ts durationsCell/redrawRateCell, functions/core/digest.ts
- * hoursWords, functions/core/next-steps.ts REASON_TEXT). Ported rather than
- * imported: those modules reach node:crypto and zod through their imports,
- * which the console's bundle and typecheck (DOM, no Node types) must not.
- * test/unit/console/report-words.test.ts holds each port to its original.
+ * hoursWords). Ported rather than imported: those modules reach node:crypto and
+ * zod through their imports, which the console's bundle and typecheck (DOM, no
+ * Node types) must not. test/unit/console/report-words.test.ts holds each port
+ * to its original. The reasons' words are imported (functions/core/reason-text.ts).
  */
+import { REASON_TEXT } from '../../../functions/core/reason-text';
 
 /** The Durations of a report (CONTRACT §11). */
 export interface Durations {
@@ -54,17 +55,9 @@ export function dispositionRows(byDisposition: Readonly<Record<string, number>>)
     .sort(([a, countA], [b, countB]) => countB - countA || a.localeCompare(b));
 }
 
-/** A stale flag's reason in words (next-steps.ts REASON_TEXT's `words`); a reason the sweep learns later reads as itself with spaces. */
-const REASON_WORDS: Readonly<Record<string, string>> = {
-  redraw_not_created: 'redraw not created',
-  no_progress: 'no progress',
-  appointment_missed: 'appointment missed',
-  not_acknowledged: 'follow-up not acknowledged',
-  redraw_failed: 'redraw failed',
-};
-
+/** A stale flag's reason in words (REASON_TEXT's `words`); a reason the sweep learns later reads as itself with spaces. */
 export function reasonWords(reason: string): string {
-  return Object.hasOwn(REASON_WORDS, reason) ? REASON_WORDS[reason]! : reason.replaceAll('_', ' ');
+  return Object.hasOwn(REASON_TEXT, reason) ? REASON_TEXT[reason]!.words : reason.replaceAll('_', ' ');
 }
 
 /** The aging buckets in order, with their words (the CLI's labels) and the worklist's `age` value. */

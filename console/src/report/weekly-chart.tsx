@@ -11,17 +11,25 @@ const PLOT_HEIGHT = 180;
 const AXIS_LEFT = 36;
 const TOP = 16;
 const BOTTOM = 40;
-const BAND = 56;
+/** Widest band a week gets, the narrowest, and the plot width bands share when there are many weeks. */
+const BAND_MAX = 56;
+const BAND_MIN = 18;
+const PLOT_TARGET = 720;
+/** Below this band width the numbers would overlap: they are left to the table beside the chart. */
+const BAND_FOR_NUMBERS = 40;
 
 export function WeeklyChart({ weeks, timeZone, wholeWeeks }: { weeks: readonly WeekCounts[]; timeZone: string; wholeWeeks: number }) {
   const groups = weeks.map((week) => [week.opened, week.closed]);
   const max = niceMax(groups.flat());
-  const plotWidth = BAND * weeks.length;
+  const band = Math.min(BAND_MAX, Math.max(BAND_MIN, Math.floor(PLOT_TARGET / weeks.length)));
+  const numbered = band >= BAND_FOR_NUMBERS;
+  const plotWidth = band * weeks.length;
   const width = AXIS_LEFT + plotWidth + 8;
   const height = TOP + PLOT_HEIGHT + BOTTOM;
   const bars = groupedBars(groups, { width: plotWidth, height: PLOT_HEIGHT, max, gap: 0.25 });
-  // Every label when they fit; with many weeks every second, fourth... so they never overlap.
-  const labelEvery = Math.max(1, Math.ceil(weeks.length / 14));
+  // Every label when they fit; with many weeks every second, third... counted back from this
+  // week's (always labelled), so they never overlap.
+  const labelEvery = Math.max(1, Math.ceil((weeks.length * 44) / plotWidth));
   const label = (week: WeekCounts) => `${weekLabel(week.from, timeZone)}${week.current ? ' (this week, so far)' : ''}`;
   const summary = `Grouped bar chart of follow-ups opened and closed per week, ${weeks.length} weeks from the week of ${weekLabel(weeks[0]!.from, timeZone)}: ${weeks
     .map((week) => `week of ${label(week)} opened ${week.opened}, closed ${week.closed}`)
@@ -37,7 +45,7 @@ export function WeeklyChart({ weeks, timeZone, wholeWeeks }: { weeks: readonly W
           <svg width="14" height="14" viewBox="0 0 14 14" class="legend-key">
             <rect class="bar closed" x="0" y="0" width="14" height="14" fill="url(#report-hatch)" />
           </svg>{' '}
-          closed (hatched); * this week so far
+          closed (hatched); * this week so far{numbered ? '' : '; the numbers are in the table'}
         </p>
         <svg class="chart" role="img" aria-label={summary} viewBox={`0 0 ${width} ${height}`} width={width} height={height}>
           <defs>
@@ -67,14 +75,16 @@ export function WeeklyChart({ weeks, timeZone, wholeWeeks }: { weeks: readonly W
                 height={bar.height}
                 fill={bar.series === 1 ? 'url(#report-hatch)' : undefined}
               />
-              <text class="value" x={AXIS_LEFT + bar.x + bar.width / 2} y={TOP + bar.y - 4} text-anchor="middle">
-                {bar.value}
-              </text>
+              {numbered && (
+                <text class="value" x={AXIS_LEFT + bar.x + bar.width / 2} y={TOP + bar.y - 4} text-anchor="middle">
+                  {bar.value}
+                </text>
+              )}
             </g>
           ))}
           {weeks.map((week, index) =>
-            index % labelEvery === 0 || week.current ? (
-              <text key={week.from} class="label" x={AXIS_LEFT + BAND * index + BAND / 2} y={TOP + PLOT_HEIGHT + 16} text-anchor="middle">
+            (weeks.length - 1 - index) % labelEvery === 0 ? (
+              <text key={week.from} class="label" x={AXIS_LEFT + band * index + band / 2} y={TOP + PLOT_HEIGHT + 16} text-anchor="middle">
                 {weekLabel(week.from, timeZone).slice(5)}
                 {week.current ? '*' : ''}
               </text>

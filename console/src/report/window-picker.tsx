@@ -3,7 +3,7 @@
  * holds nothing of its own beyond what is typed: a submitted window goes
  * into the URL (navigate), which is where the page reads it from.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { datesProblem, presets, reportRoute, sameChoice, type WindowChoice } from './report-window';
 
 export interface WindowPickerProps {
@@ -18,6 +18,15 @@ export interface WindowPickerProps {
 
 export function WindowPicker({ choice, from, to, timeZone, navigate }: WindowPickerProps) {
   const [problem, setProblem] = useState<{ field: 'from' | 'to'; message: string } | null>(null);
+  const fromInput = useRef<HTMLInputElement>(null);
+  const toInput = useRef<HTMLInputElement>(null);
+
+  // The answered window's dates arrive after the first render: they fill a field
+  // nobody has typed in yet, and never overwrite what a person typed.
+  useEffect(() => {
+    if (fromInput.current !== null && fromInput.current.value === '') fromInput.current.value = from;
+    if (toInput.current !== null && toInput.current.value === '') toInput.current.value = to;
+  }, [from, to]);
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
@@ -59,11 +68,11 @@ export function WindowPicker({ choice, from, to, timeZone, navigate }: WindowPic
       <form class="report-window-form" onSubmit={onSubmit} noValidate>
         <div class="field">
           <label for="report-from">From</label>
-          <input id="report-from" name="from" type="date" defaultValue={from} required {...invalid('from')} />
+          <input ref={fromInput} id="report-from" name="from" type="date" defaultValue={from} required {...invalid('from')} />
         </div>
         <div class="field">
           <label for="report-to">To (included)</label>
-          <input id="report-to" name="to" type="date" defaultValue={to} required {...invalid('to')} />
+          <input ref={toInput} id="report-to" name="to" type="date" defaultValue={to} required {...invalid('to')} />
         </div>
         <button type="submit">Show report</button>
       </form>

@@ -1,8 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkHandle, checkReference, isReservedHandle } from '../../../console/src/lib/handle';
-import { REASON_TEXT } from '../../../console/src/lib/reasons';
-import { REASON_TEXT as CORE_REASON_TEXT } from '../../../functions/core/next-steps';
 
 describe('the handle a person types', () => {
   it('accepts handles of the §9 character set and refuses anything else in words', () => {
@@ -35,11 +33,5 @@ describe('the handle a person types', () => {
     expect(checkReference('https://tickets.example/T-12?x=1#a&b')).toBeNull();
     expect(checkReference('T 12')).toMatch(/only letters/);
     expect(checkReference('a'.repeat(201))).toMatch(/at most 200/);
-  });
-});
-
-describe('the console copy of the flag reasons', () => {
-  it('says exactly what functions/core/next-steps.ts says', () => {
-    expect(REASON_TEXT).toEqual(CORE_REASON_TEXT);
   });
 });

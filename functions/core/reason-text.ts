@@ -1,8 +1,12 @@
 /**
- * The stale flag's reasons in words, as functions/core/next-steps.ts REASON_TEXT
- * gives them. Kept here because next-steps.ts reaches node:crypto through its
- * type imports (the browser's typecheck has no Node types); a unit test holds
- * this copy equal to REASON_TEXT.
+ * Each stale or follow-up reason in words and as a sentence: the one text the
+ * notifications, the digest, the CLI and the console give (re-exported by
+ * next-steps.ts). No imports, so the console's browser bundle takes it as it is.
+ */
+/**
+ * Per reason: its words (a subject, the digest's "stuck" list, the console), and
+ * what is wrong in a sentence. Keyed by
+ * text so that a reason the sweep learns later still renders (in its own words).
  */
 export const REASON_TEXT: Readonly<Record<string, { words: string; what: string }>> = {
   redraw_not_created: {

@@ -1,0 +1,115 @@
+/**
+ * Bulk in Chromium against `npm start` with simulated data (CONTRACT §12): the
+ * rows with a labelled checkbox each, one action over the selected ones, each
+ * sent with the version listed; a row changed behind the page ends `conflict`
+ * while the others are applied (or unchanged), the summary in a live region.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoAxeViolations, guardedPage, launchChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+
+let tracker: BrowserTracker;
+let browser: Browser;
+const pages: GuardedPage[] = [];
+
+interface FollowUp {
+  id: string;
+  state: string;
+  owner: string | null;
+  version: number;
+}
+
+async function api<T>(path: string, actor: string, init: RequestInit = {}): Promise<T> {
+  const response = await fetch(`${tracker.url}${path}`, { ...init, headers: { 'x-redraw-actor': actor, 'content-type': 'application/json' } });
+  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+const current = async (id: string) => (await api<{ follow_up: FollowUp }>(`/follow-ups/${id}`, 'observer')).follow_up;
+
+async function signedIn(handle: string, hash: string): Promise<Page> {
+  const guarded = await guardedPage(browser, tracker.url);
+  pages.push(guarded);
+  const { page } = guarded;
+  await page.goto(`${tracker.url}/${hash}`);
+  await page.getByLabel('Your handle').fill(handle);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText(`Signed in as ${handle}`).waitFor();
+  return page;
+}
+
+beforeAll(async () => {
+  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), launchChromium()]);
+}, 240_000);
+
+afterEach(async () => {
+  for (const guarded of pages) {
+    expect(guarded.foreignRequests, 'requests to other origins').toEqual([]);
+    // Chromium logs each 409 the runner reads as a failed resource: the conflict the test makes, not an error of the page.
+    expect(guarded.consoleErrors.filter((line) => !/Failed to load resource: the server responded with a status of 409/.test(line)), 'page and console errors').toEqual([]);
+  }
+  await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await tracker?.stop();
+}, 60_000);
+
+describe('Bulk', () => {
+  it('selects all on the page, and counts the selection on its button', async () => {
+    const rows = (await api<{ items: FollowUp[] }>('/follow-ups?queue=open&limit=50', 'observer')).items;
+    const page = await signedIn('ida.b', '#/bulk?queue=open');
+    await page.getByRole('checkbox', { name: 'Select all on this page' }).check();
+    await page.getByRole('button', { name: `Apply to ${rows.length} selected` }).waitFor();
+    for (const row of rows) expect(await page.getByRole('checkbox', { name: row.id, exact: true }).isChecked()).toBe(true);
+    await page.getByRole('checkbox', { name: rows[0]!.id, exact: true }).uncheck();
+    await page.getByRole('button', { name: `Apply to ${rows.length - 1} selected` }).waitFor();
+    expect(await page.getByRole('checkbox', { name: 'Select all on this page' }).isChecked()).toBe(false);
+    await expectNoAxeViolations(page, 'bulk with a selection');
+  });
+
+  it('acknowledges the selected rows: a row changed behind the page ends conflict and is left alone, the others applied or unchanged', async () => {
+    const open = (await api<{ items: FollowUp[] }>('/follow-ups?queue=open&limit=50', 'observer')).items;
+    const fresh = open.filter((row) => row.state === 'new' && row.owner === null).slice(0, 3);
+    const already = open.find((row) => row.state === 'acknowledged');
+    expect(fresh).toHaveLength(3);
+    expect(already).toBeDefined();
+    const page = await signedIn('jon.t', '#/bulk?queue=open');
+    for (const row of [...fresh, already!]) await page.getByRole('checkbox', { name: row.id, exact: true }).check();
+    await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Acknowledge' });
+
+    // Someone assigns one of them after the page listed it.
+    const changed = fresh[1]!;
+    await api(`/follow-ups/${changed.id}/actions`, 'kim.w', { method: 'POST', body: JSON.stringify({ action: 'assign', owner: 'kim.w', expected_version: changed.version }) });
+
+    await page.getByRole('button', { name: 'Apply to 4 selected' }).click();
+    await page.getByRole('status').filter({ hasText: '2 applied, 1 unchanged, 1 conflict' }).waitFor();
+    const results = page.getByRole('table', { name: 'Results' });
+    const resultOf = async (id: string) => (await results.getByRole('row').filter({ has: page.getByRole('rowheader', { name: id, exact: true }) }).getByRole('cell').textContent()) ?? '';
+    expect(await resultOf(fresh[0]!.id)).toBe('Applied');
+    expect(await resultOf(fresh[2]!.id)).toBe('Applied');
+    expect(await resultOf(changed.id)).toBe('Conflict: changed since listed, not applied');
+    expect(await resultOf(already!.id)).toBe('Unchanged (nothing to change)');
+    await expectNoAxeViolations(page, 'bulk with results');
+
+    expect(await current(fresh[0]!.id)).toMatchObject({ state: 'acknowledged', version: fresh[0]!.version + 1 });
+    expect(await current(fresh[2]!.id)).toMatchObject({ state: 'acknowledged', version: fresh[2]!.version + 1 });
+    // The changed one keeps what the other person did, and nothing more.
+    expect(await current(changed.id)).toMatchObject({ owner: 'kim.w', version: changed.version + 1 });
+    expect(await current(already!.id)).toMatchObject({ version: already!.version });
+  });
+
+  it('refuses to apply with nothing chosen, and names what is missing for snooze', async () => {
+    const page = await signedIn('lea.v', '#/bulk?queue=unassigned');
+    await page.getByRole('checkbox').nth(1).waitFor();
+    await page.getByRole('button', { name: 'Apply to 0 selected' }).click();
+    await page.getByRole('link', { name: 'Select at least one follow-up' }).click();
+    expect(await page.locator(':focus').getAttribute('id')).toBe('field-bulk-rows');
+    await page.getByRole('checkbox').nth(1).check();
+    await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Snooze' });
+    await page.getByRole('button', { name: 'Apply to 1 selected' }).click();
+    await page.getByRole('link', { name: 'Choose why it is snoozed' }).waitFor();
+    await expectNoAxeViolations(page, 'bulk with an error summary');
+  });
+});

@@ -1,0 +1,151 @@
+/**
+ * The console's Stale redraws page (CONTRACT §4, §12) in Chromium, served by
+ * `npm start` with the simulator's data: it lists what GET /redraws lists for
+ * the state in its URL, in the API's order, each with its status and flag in
+ * words and a link to its follow-up; "Next page" follows next_cursor; axe
+ * finds nothing; no request leaves the page's origin.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { REASON_TEXT } from '../../functions/core/next-steps';
+import { statusWords } from '../../functions/core/status';
+import { expectNoAxeViolations, guardedPage, launchChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+
+interface Order {
+  id: string;
+  low_level_status: string;
+  stale: { since: string; reason: string } | null;
+  appointment: { status: string; start_at: string | null } | null;
+  follow_up_id: string | null;
+}
+
+let tracker: BrowserTracker;
+let browser: Browser;
+const opened: GuardedPage[] = [];
+
+beforeAll(async () => {
+  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), launchChromium()]);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await tracker?.stop();
+}, 60_000);
+
+afterEach(async () => {
+  for (const guarded of opened.splice(0)) {
+    expect(guarded.foreignRequests).toEqual([]);
+    expect(guarded.consoleErrors).toEqual([]);
+    await guarded.context.close();
+  }
+});
+
+async function redraws(state: 'stale' | 'open'): Promise<{ items: Order[]; next_cursor: string | null }> {
+  const response = await fetch(`${tracker.url}/redraws?state=${state}&limit=50`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as { items: Order[]; next_cursor: string | null };
+}
+
+async function openConsole(route: string, h1: string): Promise<GuardedPage> {
+  const guarded = await guardedPage(browser, tracker.url);
+  opened.push(guarded);
+  const { page } = guarded;
+  await page.goto(`${tracker.url}/#${route}`);
+  await page.getByLabel('Your handle').fill('redraws.tester');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { level: 1, name: h1 }).waitFor();
+  return guarded;
+}
+
+describe('the Stale redraws page', () => {
+  it('lists what GET /redraws?state=stale lists, in its order, with status and flag in words and a link to each follow-up', async () => {
+    const expected = await redraws('stale');
+    // The simulator leaves stale redraws behind (its sweep flags them).
+    expect(expected.items.length).toBeGreaterThan(0);
+    const { page } = await openConsole('/redraws?state=stale', 'Stale redraws');
+    const table = page.getByRole('table', { name: /^Stale redraws, \d+ on this page$/ });
+    await table.waitFor();
+    const rows = table.locator('tbody tr');
+    expect(await rows.getByRole('rowheader').allInnerTexts()).toEqual(expected.items.map((order) => order.id));
+    for (const [index, order] of expected.items.entries()) {
+      const cells = await rows.nth(index).getByRole('cell').allInnerTexts();
+      expect(cells[0]).toContain(`${statusWords(order.low_level_status)} (${order.low_level_status})`);
+      expect(cells[2]).toBe(REASON_TEXT[order.stale!.reason]!.words);
+      expect(cells[3]).toMatch(order.appointment === null ? /^none$/ : new RegExp(`^${order.appointment.status}`));
+      const since = await rows.nth(index).locator('time').getAttribute('datetime');
+      expect(since).toBe(order.stale!.since);
+      if (order.follow_up_id !== null) {
+        const link = rows.nth(index).getByRole('link', { name: `Follow-up ${order.follow_up_id}` });
+        expect(await link.getAttribute('href')).toBe(`#/follow-ups/${encodeURIComponent(order.follow_up_id)}`);
+      }
+    }
+    expect(await page.getByRole('link', { name: 'Next page' }).count()).toBe(expected.next_cursor === null ? 0 : 1);
+  });
+
+  it('lists the open redraws when the URL says so, and switches lists by its links', async () => {
+    const expected = await redraws('open');
+    const { page } = await openConsole('/redraws?state=open', 'Open redraws');
+    const table = page.getByRole('table', { name: /^Open redraws, \d+ on this page$/ });
+    await table.waitFor();
+    expect(await table.locator('tbody tr').getByRole('rowheader').allInnerTexts()).toEqual(expected.items.map((order) => order.id));
+    expect(expected.items.some((order) => order.stale === null)).toBe(true);
+    await page.getByRole('link', { name: /^Stale only/ }).click();
+    await page.waitForURL(/#\/redraws\?state=stale$/);
+    await page.getByRole('heading', { level: 1, name: 'Stale redraws' }).waitFor();
+  });
+
+  it('opens a follow-up from its link', async () => {
+    const expected = await redraws('stale');
+    const order = expected.items.find((item) => item.follow_up_id !== null)!;
+    const { page } = await openConsole('/redraws', 'Stale redraws');
+    await page.getByRole('link', { name: `Follow-up ${order.follow_up_id}` }).click();
+    await page.getByRole('heading', { level: 1, name: `Follow-up ${order.follow_up_id}` }).waitFor();
+    expect(page.url()).toContain(`#/follow-ups/${encodeURIComponent(order.follow_up_id!)}`);
+  });
+
+  it('follows next_cursor with Next page (in the URL), and says a cursor the API refuses in words', async () => {
+    const guarded = await openConsole('/redraws?state=stale', 'Stale redraws');
+    const { page, context } = guarded;
+    // The simulator leaves fewer than a page; this test gives the first page a next_cursor the tracker never made.
+    await context.route(
+      (url) => url.pathname === '/redraws' && !url.searchParams.has('cursor'),
+      async (route) => {
+        const real = await route.fetch();
+        const body = (await real.json()) as { items: unknown[]; next_cursor: string | null };
+        await route.fulfill({ response: real, json: { ...body, next_cursor: 'not-a-real-cursor' } });
+      },
+    );
+    await page.reload();
+    await page.getByRole('link', { name: 'Next page' }).click();
+    await page.waitForURL(/#\/redraws\?state=stale&cursor=not-a-real-cursor$/);
+    const alert = page.getByRole('alert').filter({ hasText: 'Could not load the redraws' });
+    await alert.waitFor();
+    expect(await alert.innerText()).toMatch(/^Could not load the redraws: .+ \(HTTP 400, invalid_cursor\)$/);
+    expect(await page.getByRole('link', { name: 'First page' }).getAttribute('href')).toBe('#/redraws?state=stale');
+    // Chromium logs the 400 itself.
+    expect(guarded.consoleErrors.every((error) => error.includes('400'))).toBe(true);
+    guarded.consoleErrors.splice(0);
+  });
+
+  it('draws under the console\'s own Content-Security-Policy without a violation', async () => {
+    // No bypass here: whatever the CSP refuses on the page (an inline script, a style element or attribute in markup) is logged.
+    const guarded = await guardedPage(browser, tracker.url, { bypassCSP: false });
+    opened.push(guarded);
+    const { page } = guarded;
+    const response = await page.goto(`${tracker.url}/#/redraws?state=open`);
+    expect(response?.headers()['content-security-policy']).toMatch(/style-src 'self'/);
+    await page.getByLabel('Your handle').fill('redraws.tester');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('table', { name: /^Open redraws/ }).waitFor();
+    // afterEach checks that nothing was logged (a CSP refusal is a console error).
+  });
+
+  it('has no accessibility violations (axe, WCAG 2.2 AA) with the stale list and the open list', async () => {
+    const { page } = await openConsole('/redraws?state=stale', 'Stale redraws');
+    await page.getByRole('table').waitFor();
+    await expectNoAxeViolations(page, 'the Stale redraws page');
+    await page.getByRole('link', { name: 'All open redraws' }).click();
+    await page.getByRole('table', { name: /^Open redraws/ }).waitFor();
+    await expectNoAxeViolations(page, 'the Open redraws page');
+  });
+});
