@@ -48,32 +48,9 @@ import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwne
 import { BucketDeployment, Source, type ISource } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { CONSOLE_API_PREFIX } from '../functions/shared/actor';
+import { CONSOLE_ACT_SCOPE, CONSOLE_ACTION_PATH, CONSOLE_READ_PATHS, CONSOLE_RESOURCE_SERVER, consoleConfig, consoleContentSecurityPolicy } from './console-contract';
 
-/** The API's routes the console reads (GET), as the IAM API has them; each gets a JWT twin under /api. */
-export const CONSOLE_READ_PATHS = ['/me', '/follow-ups', '/follow-ups/counts', '/follow-ups/{follow_up_id}', '/orders/{order_id}', '/transactions/{transaction_id}', '/redraws', '/reports/redraws'] as const;
-/** The route that changes a follow-up; it requires the `act` scope. */
-export const CONSOLE_ACTION_PATH = '/follow-ups/{follow_up_id}/actions';
-/** The resource server's identifier and the scope an action needs (`redraw-tracker/act`). */
-export const CONSOLE_RESOURCE_SERVER = 'redraw-tracker';
-export const CONSOLE_ACT_SCOPE = 'act';
-
-/**
- * The page's Content-Security-Policy on AWS: nothing but its own origin (the API
- * is on it too) and the sign-in domain's token and revoke endpoints (CONTRACT §12).
- */
-export function consoleContentSecurityPolicy(signInOrigin: string): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    `connect-src 'self' ${signInOrigin}`,
-    "font-src 'self'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
+export { CONSOLE_ACT_SCOPE, CONSOLE_ACTION_PATH, CONSOLE_READ_PATHS, CONSOLE_RESOURCE_SERVER, consoleConfig, consoleContentSecurityPolicy } from './console-contract';
 
 export interface ConsoleSiteProps {
   api: HttpApi;
@@ -265,14 +242,7 @@ export class ConsoleSite extends Construct {
       destinationBucket: this.bucket,
       sources: [
         props.site,
-        Source.jsonData('config.json', {
-          api: `${CONSOLE_API_PREFIX}/`,
-          auth: {
-            domain: signInOrigin,
-            clientId: this.client.userPoolClientId,
-            scopes: `openid ${CONSOLE_RESOURCE_SERVER}/${CONSOLE_ACT_SCOPE}`,
-          },
-        }),
+        Source.jsonData('config.json', consoleConfig({ signInOrigin, clientId: this.client.userPoolClientId, url: this.url })),
       ],
       distribution: this.distribution,
       distributionPaths: ['/*'],
