@@ -5,11 +5,9 @@
  * page's rules explicit: no inline script or style, no other origin.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { build } from 'esbuild';
-
-const consoleDir = resolve(dirname(fileURLToPath(import.meta.url)), '../console');
+import { CONSOLE_DIR, consoleBuildOptions } from '../lib/console-build';
 
 export interface ConsoleFile {
   body: Buffer;
@@ -25,31 +23,9 @@ export const CONSOLE_PATHS = ['/', '/console/main.js', '/console/main.css'] as c
  */
 export async function buildConsole(): Promise<{ files: Map<string, ConsoleFile> }> {
   const [script, style, html] = await Promise.all([
-    build({
-      entryPoints: [resolve(consoleDir, 'src/main.tsx')],
-      bundle: true,
-      write: false,
-      minify: true,
-      format: 'esm',
-      target: 'es2022',
-      platform: 'browser',
-      jsx: 'automatic',
-      jsxImportSource: 'preact',
-      tsconfig: resolve(consoleDir, 'tsconfig.json'),
-      legalComments: 'none',
-      logLevel: 'silent',
-      outfile: 'main.js',
-    }),
-    build({
-      entryPoints: [resolve(consoleDir, 'styles.css')],
-      bundle: true,
-      write: false,
-      minify: true,
-      target: 'es2022',
-      logLevel: 'silent',
-      outfile: 'main.css',
-    }),
-    readFile(resolve(consoleDir, 'index.html')),
+    build({ ...consoleBuildOptions('script'), write: false }),
+    build({ ...consoleBuildOptions('style'), write: false }),
+    readFile(resolve(CONSOLE_DIR, 'index.html')),
   ]);
   const only = (files: { path: string; contents: Uint8Array }[], ending: string): Buffer => {
     const file = files.find((output) => output.path.endsWith(ending));

@@ -1,11 +1,15 @@
 /**
  * The console's API client: GET and POST over fetch to the base that config.json
- * names (CONTRACT §12), on the page's own origin and no other, with the person's
- * handle as `x-redraw-actor` (locally; it is not a token). Non-2xx answers become
+ * names (CONTRACT §12), on the page's own origin and no other. Locally it sends
+ * the person's handle as `x-redraw-actor` (it is not a token); on AWS the
+ * signed-in session's access token as `Authorization: Bearer`, renewed once
+ * and the request sent again when the API answers 401. Non-2xx answers become
  * ApiError with the body kept (a 409 carries the current follow-up).
  */
 import { ApiError, type Get } from './http';
 import type { PostAnswer } from './lib/bulk-runner';
+import { parseConsoleConfig, type ConsoleSettings } from './lib/sign-in';
+import type { Session } from './session';
 
 export interface Api {
   get: Get;
@@ -15,15 +19,61 @@ export interface Api {
   send(path: string, body: unknown): Promise<PostAnswer>;
 }
 
-/** Reads config.json next to the page (at `page`, the window's location) and gives a client bound to its API base on the page's origin. */
-export async function createApi(page: { href: string; origin: string }, actor: () => string | null): Promise<Api> {
+/** Who the requests are from: the headers to add, and what to do when the API answers 401. */
+export interface RequestAuth {
+  /** The headers naming the caller; rejects with ApiError (401 `session_ended`) when the session is over. */
+  headers(): Promise<Record<string, string>>;
+  /** After a 401: whether the credentials were renewed (send the request once more). */
+  rejected(): Promise<boolean>;
+}
+
+/** The session-over answer every request gets once renewal failed. */
+export const SESSION_ENDED = new ApiError(401, 'session_ended', 'Your session has ended: sign in again.', null);
+
+/** Locally: the handle as `x-redraw-actor`, none before one is chosen. */
+export function handleAuth(actor: () => string | null): RequestAuth {
+  return {
+    async headers(): Promise<Record<string, string>> {
+      const handle = actor();
+      return handle ? { 'x-redraw-actor': handle } : {};
+    },
+    async rejected() {
+      return false;
+    },
+  };
+}
+
+/** On AWS: the session's access token; `onEnded` is told once the session cannot be renewed. */
+export function sessionAuth(session: Session, onEnded: () => void): RequestAuth {
+  return {
+    async headers() {
+      const token = await session.accessToken();
+      if (token === null) {
+        onEnded();
+        throw SESSION_ENDED;
+      }
+      return { authorization: `Bearer ${token}` };
+    },
+    async rejected() {
+      if (await session.renew()) return true;
+      onEnded();
+      return false;
+    },
+  };
+}
+
+/** Reads config.json next to the page (at `page`, the window's location) and checks it against the page's origin. */
+export async function loadSettings(page: { href: string; origin: string }): Promise<ConsoleSettings> {
   const configResponse = await fetch(new URL('config.json', page.href), { credentials: 'same-origin' });
   if (!configResponse.ok) throw new Error(`config.json answered ${configResponse.status}`);
-  const config: unknown = await configResponse.json();
-  const api = typeof config === 'object' && config !== null && 'api' in config && typeof config.api === 'string' ? config.api : '/';
-  const base = new URL(api, page.origin);
+  return parseConsoleConfig(await configResponse.json(), page.origin);
+}
+
+/** A client bound to config.json's API base on the page's origin. */
+export function createApi(settings: ConsoleSettings, page: { origin: string }, auth: RequestAuth): Api {
+  const base = new URL(settings.api, page.origin);
   if (base.origin !== page.origin) throw new Error('config.json names an API on another origin: the console calls only its own');
-  return apiOn(base, actor, (input, init) => fetch(input, init));
+  return apiOn(base, auth, (input, init) => fetch(input, init));
 }
 
 function urlOf(base: URL, path: string): URL {
@@ -45,26 +95,38 @@ async function parsed(response: Response): Promise<unknown> {
 function apiError(status: number, body: unknown): ApiError {
   const error = typeof body === 'object' && body !== null && 'error' in body ? (body as { error: unknown }).error : null;
   const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : `http_${status}`;
-  const message = typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string' ? error.message : `the tracker answered ${status}`;
+  const message =
+    typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string'
+      ? error.message
+      : status === 401
+        ? 'Your session has ended: sign in again.'
+        : status === 403
+          ? 'Refused: your sign-in does not allow this. Sign out and in again; if it stays, ask whoever invited you.'
+          : `the tracker answered ${status}`;
   return new ApiError(status, code, message, body);
 }
 
 /** The client over a base URL and a fetch (tests pass their own). */
-export function apiOn(base: URL, actor: () => string | null, fetcher: (input: URL, init: RequestInit) => Promise<Response>): Api {
-  const headers = (json: boolean): Record<string, string> => {
-    const result: Record<string, string> = { accept: 'application/json' };
-    const handle = actor();
-    if (handle) result['x-redraw-actor'] = handle;
-    if (json) result['content-type'] = 'application/json';
-    return result;
+export function apiOn(base: URL, auth: RequestAuth, fetcher: (input: URL, init: RequestInit) => Promise<Response>): Api {
+  const request = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> => {
+    const url = urlOf(base, path);
+    const once = async () => {
+      const headers: Record<string, string> = { accept: 'application/json', ...(await auth.headers()) };
+      if (method === 'POST') headers['content-type'] = 'application/json';
+      return fetcher(url, { method, headers, ...(method === 'POST' ? { body: JSON.stringify(body) } : {}), credentials: 'same-origin', redirect: 'error' });
+    };
+    const response = await once();
+    // A token that expired in flight, or was refused: renewed once, then the request again.
+    if (response.status === 401 && (await auth.rejected())) return once();
+    return response;
   };
   const send = async (path: string, body: unknown): Promise<PostAnswer> => {
-    const response = await fetcher(urlOf(base, path), { method: 'POST', headers: headers(true), body: JSON.stringify(body), credentials: 'same-origin', redirect: 'error' });
+    const response = await request('POST', path, body);
     return { status: response.status, body: await parsed(response), retryAfter: response.headers.get('retry-after') };
   };
   return {
     async get(path) {
-      const response = await fetcher(urlOf(base, path), { method: 'GET', headers: headers(false), credentials: 'same-origin', redirect: 'error' });
+      const response = await request('GET', path);
       const body = await parsed(response);
       if (!response.ok) throw apiError(response.status, body);
       return body;

@@ -1,8 +1,11 @@
 /**
  * What the console remembers in this browser: the person's handle (locally it
- * names them, it is not a token) and whether single-key shortcuts are on.
- * Storage may be unavailable (a private window); then nothing is remembered.
+ * names them, it is not a token) and whether single-key shortcuts are on, in
+ * localStorage; on AWS the signed-in session in this tab's sessionStorage
+ * (console/src/session.ts), never in localStorage. Storage may be unavailable
+ * (a private window); then nothing is remembered.
  */
+import type { TabStorage } from './session';
 
 const HANDLE_KEY = 'redraw-tracker.handle';
 const SHORTCUTS_KEY = 'redraw-tracker.shortcuts';
@@ -28,3 +31,14 @@ export const storedHandle = (): string | null => read(HANDLE_KEY);
 export const storeHandle = (handle: string | null): void => write(HANDLE_KEY, handle);
 export const shortcutsOn = (): boolean => read(SHORTCUTS_KEY) === 'on';
 export const storeShortcuts = (on: boolean): void => write(SHORTCUTS_KEY, on ? 'on' : 'off');
+
+/** This tab's sessionStorage for the signed-in session, or null where the browser refuses it (the session then lives in memory). */
+export function tabStorage(): TabStorage | null {
+  try {
+    const storage = window.sessionStorage;
+    storage.getItem('redraw-tracker.session');
+    return storage;
+  } catch {
+    return null;
+  }
+}

@@ -1,11 +1,15 @@
 /**
- * The shell (CONTRACT §12): hash routing, the header and skip link, the handle
- * prompt, and one page per route. Focus moves to the page's h1 on a route change.
+ * The shell (CONTRACT §12): hash routing, the header and skip link, and one
+ * page per route. Locally it asks for a handle; on AWS (config.json has `auth`)
+ * it signs the person in with the managed login and names them by GET /me.
+ * Focus moves to the page's h1 on a route change.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { createApi, type Api } from '../api';
+import { createApi, handleAuth, loadSettings, sessionAuth, type Api } from '../api';
+import { callbackOf } from '../lib/sign-in';
+import { Session, SignInError } from '../session';
 import { parseRoute, type Route } from '../lib/route';
-import { storedHandle, storeHandle } from '../storage';
+import { storedHandle, storeHandle, tabStorage } from '../storage';
 import { BulkPage } from '../pages/bulk';
 import { FollowUpPage } from '../pages/follow-up';
 import { NotFoundPage } from '../pages/not-found';
@@ -14,6 +18,7 @@ import { ReportPage } from '../report/report-page';
 import { WorklistPage } from '../pages/worklist';
 import { Header } from './header';
 import { HandlePrompt } from './handle-prompt';
+import { SignInPage, type SignedOutReason } from './sign-in-page';
 
 function currentRoute(): Route {
   return parseRoute(window.location.hash);
@@ -35,12 +40,56 @@ export function App() {
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
 
+  // On AWS: the session, who /me says the person is, and why they are not signed in.
+  const [session, setSession] = useState<Session | null>(null);
+  const [signedOut, setSignedOut] = useState<SignedOutReason | null>(null);
+  const [actor, setActor] = useState<string | null>(null);
+
   useEffect(() => {
-    createApi(window.location, () => handleRef.current).then(setApi, (error: unknown) => setFailure(error instanceof Error ? error.message : 'the console could not start'));
+    start().catch((error: unknown) => setFailure(error instanceof Error ? error.message : 'the console could not start'));
+    async function start(): Promise<void> {
+      const settings = await loadSettings(window.location);
+      if (settings.auth === null) {
+        setApi(createApi(settings, window.location, handleAuth(() => handleRef.current)));
+        return;
+      }
+      const signIn = new Session(settings.auth, { storage: tabStorage(), fetch: (input, init) => fetch(input, init), now: () => Date.now(), navigate: (url) => window.location.assign(url) });
+      setSession(signIn);
+      const callback = callbackOf(window.location.search);
+      if (callback !== null) {
+        // The code leaves the address bar (and the tab's history) before it is traded.
+        const page = new URL(settings.auth.redirectUri).pathname;
+        window.history.replaceState(null, '', page);
+        try {
+          const returnTo = await signIn.complete(callback);
+          window.history.replaceState(null, '', `${page}${returnTo}`);
+          setRoute(currentRoute());
+        } catch (error) {
+          setSignedOut({ kind: 'problem', message: error instanceof SignInError ? error.message : 'The sign-in did not finish.' });
+          return;
+        }
+      } else if (!signIn.signedIn) {
+        if (signIn.signedOut) {
+          setSignedOut({ kind: 'signed-out' });
+          return;
+        }
+        setSignedOut({ kind: 'leaving' });
+        await signIn.begin(window.location.hash);
+        return;
+      }
+      const signedIn = createApi(settings, window.location, sessionAuth(signIn, () => setSignedOut({ kind: 'ended' })));
+      const me = await signedIn.get('/me');
+      const named = typeof me === 'object' && me !== null && 'actor' in me && typeof me.actor === 'string' ? me.actor : null;
+      if (named === null) throw new Error('GET /me did not name you');
+      setActor(named);
+      setApi(signedIn);
+    }
   }, []);
 
   const key = `${route.page}:${'id' in route ? route.id : ''}`;
-  const prompting = handle === null || changing;
+  // Who the record will name: on AWS the signed-in person (/me), locally the handle typed.
+  const who = session !== null ? actor : handle;
+  const prompting = session === null && (handle === null || changing);
   useEffect(() => {
     if (firstRender.current) {
       firstRender.current = false;
@@ -68,14 +117,16 @@ export function App() {
   };
 
   let page;
-  if (failure) {
+  if (signedOut !== null && session !== null) {
+    page = <SignInPage reason={signedOut} onSignIn={() => void session.begin(window.location.hash)} />;
+  } else if (failure) {
     page = (
       <>
         <h1 tabIndex={-1}>The console could not start</h1>
         <p role="alert">{failure}</p>
       </>
     );
-  } else if (!api) {
+  } else if (!api || who === null && !prompting) {
     page = (
       <>
         <h1 tabIndex={-1}>Redraw tracker</h1>
@@ -85,7 +136,7 @@ export function App() {
   } else if (prompting) {
     page = <HandlePrompt api={api} current={handle} onChosen={signIn} onCancel={handle === null ? null : () => setChanging(false)} />;
   } else {
-    const props = { api, handle: handle!, get: api.get, search: route.search, navigate };
+    const props = { api, handle: who!, get: api.get, search: route.search, navigate };
     switch (route.page) {
       case 'worklist':
         page = <WorklistPage {...props} />;
@@ -119,7 +170,11 @@ export function App() {
       >
         Skip to main content
       </a>
-      <Header route={route} handle={prompting ? null : handle} onChange={() => setChanging(true)} />
+      <Header
+        route={route}
+        handle={prompting || signedOut !== null ? null : who}
+        {...(session === null ? { onChange: () => setChanging(true) } : { onSignOut: () => void session.signOut() })}
+      />
       <main id="main" tabIndex={-1}>
         {page}
       </main>

@@ -1,4 +1,4 @@
-/** The header: the app's name, the pages, and who is signed in (with a way to change it). */
+/** The header: the app's name, the pages, and who is signed in (locally a way to change the handle; on AWS, to sign out). */
 import type { Route } from '../lib/route';
 
 const LINKS = [
@@ -8,7 +8,7 @@ const LINKS = [
   { page: 'redraws', href: '#/redraws', words: 'Stale redraws' },
 ] as const;
 
-export function Header({ route, handle, onChange }: { route: Route; handle: string | null; onChange: () => void }) {
+export function Header({ route, handle, onChange, onSignOut }: { route: Route; handle: string | null; onChange?: () => void; onSignOut?: () => void }) {
   return (
     <header class="site-header">
       <a class="app-name" href="#/worklist">
@@ -28,9 +28,16 @@ export function Header({ route, handle, onChange }: { route: Route; handle: stri
       {handle !== null && (
         <p class="signed-in">
           Signed in as <strong>{handle}</strong>{' '}
-          <button type="button" class="link-button" onClick={onChange}>
-            Change<span class="visually-hidden"> handle</span>
-          </button>
+          {onChange && (
+            <button type="button" class="link-button" onClick={onChange}>
+              Change<span class="visually-hidden"> handle</span>
+            </button>
+          )}
+          {onSignOut && (
+            <button type="button" class="link-button" onClick={onSignOut}>
+              Sign out
+            </button>
+          )}
         </p>
       )}
     </header>

@@ -91,7 +91,8 @@ export function actionBody(draft: ActionDraft, expectedVersion: number, now: Dat
   switch (draft.action) {
     case 'acknowledge':
       if (draft.owner) {
-        const problem = checkHandle(draft.owner);
+        // On AWS owners are signed-in people (`user:<username>`), as in assign.
+        const problem = checkHandle(draft.owner, { allowReserved: draft.owner.startsWith('user:') });
         if (problem) errors.push({ field: 'owner', message: problem });
         else body.owner = draft.owner;
       }

@@ -31,6 +31,9 @@ describe('actionBody', () => {
   it('builds each §9 action with expected_version and only its own fields', () => {
     expect(actionBody({ action: 'acknowledge', owner: 'ana' }, 3, NOW)).toEqual({ body: { action: 'acknowledge', owner: 'ana', expected_version: 3 } });
     expect(actionBody({ action: 'acknowledge' }, 3, NOW)).toEqual({ body: { action: 'acknowledge', expected_version: 3 } });
+    // On AWS the owner is a signed-in person: user:<username> is an owner there, as in assign; tracker and chat: never are.
+    expect(actionBody({ action: 'acknowledge', owner: 'user:maria' }, 3, NOW)).toEqual({ body: { action: 'acknowledge', owner: 'user:maria', expected_version: 3 } });
+    expect(actionBody({ action: 'acknowledge', owner: 'chat:C1' }, 3, NOW)).toMatchObject({ errors: [{ field: 'owner' }] });
     expect(actionBody({ action: 'assign', owner: '' }, 4, NOW)).toEqual({ body: { action: 'assign', owner: null, expected_version: 4 } });
     expect(actionBody({ action: 'snooze', until: '2026-11-25T09:00:00Z', reason: 'appointment_booked' }, 5, NOW)).toEqual({
       body: { action: 'snooze', until: '2026-11-25T09:00:00.000Z', reason: 'appointment_booked', expected_version: 5 },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { apiOn } from '../../../console/src/api';
+import { apiOn, handleAuth, sessionAuth, SESSION_ENDED } from '../../../console/src/api';
 import { ApiError } from '../../../console/src/http';
+import type { Session } from '../../../console/src/session';
 
 function recorder(answer: () => Response) {
   const requests: { url: string; init: RequestInit }[] = [];
@@ -17,7 +18,7 @@ describe('the console API client', () => {
   it('sends the handle as x-redraw-actor on every request, and none before one is chosen', async () => {
     let handle: string | null = 'ana';
     const { requests, fetcher } = recorder(() => new Response('{"ok":true}', { status: 200 }));
-    const api = apiOn(base, () => handle, fetcher);
+    const api = apiOn(base, handleAuth(() => handle), fetcher);
     await api.get('/follow-ups?queue=mine');
     await api.post('/follow-ups/x/actions', { action: 'reopen' });
     handle = null;
@@ -29,7 +30,7 @@ describe('the console API client', () => {
 
   it('never leaves the base origin, whatever the path looks like', async () => {
     const { requests, fetcher } = recorder(() => new Response('{}', { status: 200 }));
-    const api = apiOn(base, () => 'ana', fetcher);
+    const api = apiOn(base, handleAuth(() => 'ana'), fetcher);
     for (const path of ['//evil.example/x', '/follow-ups/a', '///evil.example']) await api.get(path);
     expect(requests).toHaveLength(3);
     for (const request of requests) expect(new URL(request.url).origin).toBe('http://127.0.0.1:3000');
@@ -40,14 +41,77 @@ describe('the console API client', () => {
 
   it('rejects a non-2xx answer with ApiError keeping status, code, message and body', async () => {
     const body = { error: { code: 'conflict', message: 'changed' }, follow_up: { id: 'x', version: 4, state: 'new' } };
-    const api = apiOn(base, () => 'ana', async () => new Response(JSON.stringify(body), { status: 409 }));
+    const api = apiOn(base, handleAuth(() => 'ana'), async () => new Response(JSON.stringify(body), { status: 409 }));
     const error = await api.post('/follow-ups/x/actions', {}).catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status: 409, code: 'conflict', message: 'changed', body });
   });
 
   it('answers send() with any status and the Retry-After header, for Bulk to judge', async () => {
-    const api = apiOn(base, () => 'ana', async () => new Response('{"error":{"code":"too_many_requests","message":"slow"}}', { status: 429, headers: { 'retry-after': '2' } }));
+    const api = apiOn(base, handleAuth(() => 'ana'), async () => new Response('{"error":{"code":"too_many_requests","message":"slow"}}', { status: 429, headers: { 'retry-after': '2' } }));
     expect(await api.send('/follow-ups/x/actions', {})).toEqual({ status: 429, body: { error: { code: 'too_many_requests', message: 'slow' } }, retryAfter: '2' });
+  });
+});
+
+describe('the console API client on AWS (a signed-in session)', () => {
+  /** A session stand-in: the tokens it hands out, whether a renewal succeeds. */
+  function fakeSession(tokens: (string | null)[], renewals: boolean[]) {
+    const calls = { renew: 0 };
+    return {
+      calls,
+      session: {
+        accessToken: async () => (tokens.length > 1 ? tokens.shift()! : tokens[0]!),
+        renew: async () => {
+          calls.renew += 1;
+          return renewals.shift() ?? false;
+        },
+      } as unknown as Session,
+    };
+  }
+
+  it('sends the access token as a bearer token and never the handle header', async () => {
+    const { requests, fetcher } = recorder(() => new Response('{"actor":"user:maria"}', { status: 200 }));
+    const { session } = fakeSession(['tok-1'], []);
+    const api = apiOn(new URL('https://d1.cloudfront.net/api/'), sessionAuth(session, () => {}), fetcher);
+    await api.get('/me');
+    expect(requests[0]!.url).toBe('https://d1.cloudfront.net/api/me');
+    expect(requests[0]!.init.headers).toEqual({ accept: 'application/json', authorization: 'Bearer tok-1' });
+  });
+
+  it('renews once after a 401 and sends the request again with the new token', async () => {
+    const statuses = [401, 200];
+    const { requests, fetcher } = recorder(() => new Response('{}', { status: statuses.shift()! }));
+    const { session, calls } = fakeSession(['old', 'new'], [true]);
+    let ended = 0;
+    const api = apiOn(base, sessionAuth(session, () => (ended += 1)), fetcher);
+    await api.post('/follow-ups/x/actions', { action: 'acknowledge' });
+    expect(requests.map((request) => (request.init.headers as Record<string, string>).authorization)).toEqual(['Bearer old', 'Bearer new']);
+    expect(requests[1]!.init.body).toBe('{"action":"acknowledge"}');
+    expect(calls.renew).toBe(1);
+    expect(ended).toBe(0);
+  });
+
+  it('ends the session when a 401 cannot be renewed, and sends nothing once no token is left', async () => {
+    const { requests, fetcher } = recorder(() => new Response('{"message":"Unauthorized"}', { status: 401 }));
+    const { session } = fakeSession(['expired'], [false]);
+    let ended = 0;
+    const api = apiOn(base, sessionAuth(session, () => (ended += 1)), fetcher);
+    const error = await api.get('/me').catch((failure: unknown) => failure);
+    expect(error).toMatchObject({ status: 401, message: 'Your session has ended: sign in again.' });
+    expect(requests).toHaveLength(1);
+    expect(ended).toBe(1);
+
+    const over = fakeSession([null], []);
+    const silent = recorder(() => new Response('{}', { status: 200 }));
+    const after = apiOn(base, sessionAuth(over.session, () => (ended += 1)), silent.fetcher);
+    await expect(after.get('/me')).rejects.toBe(SESSION_ENDED);
+    expect(silent.requests).toHaveLength(0);
+    expect(ended).toBe(2);
+  });
+
+  it('words API Gateway’s own 403 (no act scope) for the person', async () => {
+    const { fetcher } = recorder(() => new Response('{"message":"Forbidden"}', { status: 403 }));
+    const api = apiOn(base, sessionAuth(fakeSession(['tok'], []).session, () => {}), fetcher);
+    await expect(api.post('/follow-ups/x/actions', {})).rejects.toMatchObject({ status: 403, code: 'http_403', message: expect.stringMatching(/^Refused: your sign-in does not allow this/) });
   });
 });
