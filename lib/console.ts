@@ -215,8 +215,10 @@ export class ConsoleSite extends Construct {
       supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
-      accessTokenValidity: Duration.minutes(60),
-      idTokenValidity: Duration.minutes(60),
+      // API Gateway's JWT authorizer checks a token offline: after a sign-out (or a disabled user) an access
+      // token stays good until it expires, so it lives 15 minutes; the page renews it unseen with the refresh token.
+      accessTokenValidity: Duration.minutes(15),
+      idTokenValidity: Duration.minutes(15),
       refreshTokenValidity: Duration.hours(12),
     });
 

@@ -833,6 +833,13 @@ describe('the console on AWS (CONTRACT §12)', () => {
     expect(client.Properties['AllowedOAuthScopes']).toHaveLength(2);
     expect(client.Properties['AllowedOAuthScopes'][0]).toBe('openid');
     expect(JSON.stringify(client.Properties['AllowedOAuthScopes'][1])).toContain('/act');
+    // Access tokens live 15 minutes: API Gateway checks them offline, so one stays good after a sign-out until then; the page renews it unseen.
+    expect(client.Properties).toMatchObject({
+      AccessTokenValidity: 15,
+      IdTokenValidity: 15,
+      RefreshTokenValidity: 720,
+      TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' },
+    });
     built.template.hasOutput('ConsoleUrl', { Value: url });
   });
 

@@ -64,17 +64,19 @@ function originOf(url: string): string | null {
 
 /**
  * A new context and page for `origin` (e.g. http://127.0.0.1:4321): requests to
- * any other origin are aborted and recorded; page and console errors recorded.
+ * any other origin (but those of `allow`) are aborted and recorded; page and console errors recorded.
  * bypassCSP defaults to true so that axe can be injected; check the CSP header
  * itself separately.
  */
 export async function guardedPage(
   browser: Browser,
   origin: string,
-  options: { bypassCSP?: boolean; viewport?: { width: number; height: number } } = {},
+  options: { bypassCSP?: boolean; viewport?: { width: number; height: number }; allow?: readonly string[] } = {},
 ): Promise<GuardedPage> {
   const own = originOf(origin);
   if (own === null) throw new Error(`guardedPage: ${origin} is not an http(s) origin`);
+  // Origins the page may also reach (on AWS, the sign-in domain: its pages and its token endpoint).
+  const allowed = new Set([own, ...(options.allow ?? []).map((other) => originOf(other))]);
   const context = await browser.newContext({
     bypassCSP: options.bypassCSP ?? true,
     viewport: options.viewport ?? { width: 1280, height: 800 },
@@ -86,7 +88,7 @@ export async function guardedPage(
     const url = route.request().url();
     const target = originOf(url);
     // data: and blob: URLs never leave the page; anything with another origin is refused.
-    if (target === own || (target === null && /^(data|blob|about):/.test(url))) {
+    if ((target !== null && allowed.has(target)) || (target === null && /^(data|blob|about):/.test(url))) {
       await route.continue();
       return;
     }
