@@ -1,6 +1,9 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseConsoleConfig } from '../../console/src/lib/sign-in';
 import { TABLE } from '../../functions/store/table';
 import { CONSOLE_ACTION_PATH, CONSOLE_READ_PATHS, consoleContentSecurityPolicy } from '../../lib/console';
 import { STREAM_MAPPING } from '../../lib/redraw-tracker-stack';
@@ -920,6 +923,38 @@ describe('the console on AWS (CONTRACT §12)', () => {
     expect(deployment.Properties['DistributionPaths']).toEqual(['/*']);
     expect(Object.keys(built.template.toJSON().Outputs)).toEqual(expect.arrayContaining(['ConsoleUrl', 'ConsoleUserPoolId', 'ConsoleSignInDomain']));
     built.template.hasOutput('ConsoleUserPoolId', { Value: { Ref: only('AWS::Cognito::UserPool')[0] } });
+  });
+
+  it('writes a config.json the page accepts: the API under /api/, the sign-in domain, the client and the console URL as its redirect', () => {
+    const [, deployment] = only('Custom::CDKBucketDeployment');
+    const keys = deployment.Properties['SourceObjectKeys'] as string[];
+    const markers = deployment.Properties['SourceMarkers'] as Record<string, unknown>[];
+    const index = markers.findIndex((marker) => Object.keys(marker).length > 0);
+    const file = readFileSync(join(built.app.outdir, `asset.${keys[index]!.replace(/\.zip$/, '')}`, 'config.json'), 'utf8');
+    // Deploy-time values, as CloudFormation would resolve them.
+    const [domainId] = only('AWS::Cognito::UserPoolDomain');
+    const [clientId] = only('AWS::Cognito::UserPoolClient');
+    const [distributionId] = only('AWS::CloudFront::Distribution');
+    const values = new Map<string, string>([
+      [JSON.stringify({ Ref: domainId }), 'redraw-tracker-123456789012'],
+      [JSON.stringify({ Ref: clientId }), 'client0id'],
+      [JSON.stringify({ 'Fn::GetAtt': [distributionId, 'DomainName'] }), 'd111111abcdef8.cloudfront.net'],
+    ]);
+    let resolved = file;
+    for (const [marker, value] of Object.entries(markers[index]!)) {
+      const known = values.get(JSON.stringify(value));
+      if (known === undefined) throw new Error(`config.json has an unexpected deploy-time value: ${JSON.stringify(value)}`);
+      resolved = resolved.replaceAll(marker, known);
+    }
+    expect(parseConsoleConfig(JSON.parse(resolved), 'https://d111111abcdef8.cloudfront.net')).toEqual({
+      api: '/api/',
+      auth: {
+        domain: 'https://redraw-tracker-123456789012.auth.eu-west-1.amazoncognito.com',
+        clientId: 'client0id',
+        scopes: 'openid redraw-tracker/act',
+        redirectUri: 'https://d111111abcdef8.cloudfront.net/',
+      },
+    });
   });
 
   it('gives the actions function CLOSE_REQUIRES_GROUP only with consoleCloseGroup, and creates that group in the pool', () => {
