@@ -46,6 +46,26 @@ function keyPaths(value: unknown, path = ''): string[] {
   return [];
 }
 
+/** A stack's report, as docs/deploy.md shows it. */
+const STACK_REPORT: SmokeReport = {
+  result: 'passed',
+  target: 'stack RedrawTracker (https://abc123.execute-api.us-east-1.amazonaws.com)',
+  order_id: `${SMOKE_ORDER_PREFIX}0b1e7d4c-8a52-4f0e-9c11-00000000e001`,
+  steps: [
+    { step: 'describe_stack', latency_ms: 412, result: 'ok' },
+    { step: 'read_secret', latency_ms: 88, result: 'ok' },
+    { step: 'post_webhook', latency_ms: 1231, result: '200 applied' },
+    { step: 'first_read', latency_ms: 140, result: '200 received/ordered' },
+    { step: 'console_page', latency_ms: 95, result: '200 text/html' },
+    { step: 'console_config', latency_ms: 41, result: '200 api /api/, auth as the outputs' },
+    { step: 'console_api', latency_ms: 180, result: '401 without a token' },
+  ],
+  reads: 2,
+  order: { id: `${SMOKE_ORDER_PREFIX}0b1e7d4c-8a52-4f0e-9c11-00000000e001`, status: 'received', low_level_status: 'ordered' },
+  expires_at: '2026-11-24T15:04:05.000Z',
+  console: { deployed: true, url: 'https://d111111abcdef8.cloudfront.net/' },
+};
+
 describe('smoke orders', () => {
   it('have ids that say so, within the ids the tracker accepts', () => {
     const id = newSmokeOrderId();
@@ -96,25 +116,7 @@ describe('smoke orders', () => {
   });
 
   it('are reported to people as a table of steps with their latencies, the console checked, and what is left behind', () => {
-    const report: SmokeReport = {
-      result: 'passed',
-      target: 'stack RedrawTracker (https://abc123.execute-api.us-east-1.amazonaws.com)',
-      order_id: `${SMOKE_ORDER_PREFIX}0b1e7d4c-8a52-4f0e-9c11-00000000e001`,
-      steps: [
-        { step: 'describe_stack', latency_ms: 412, result: 'ok' },
-        { step: 'read_secret', latency_ms: 88, result: 'ok' },
-        { step: 'post_webhook', latency_ms: 1231, result: '200 applied' },
-        { step: 'first_read', latency_ms: 140, result: '200 received/ordered' },
-        { step: 'console_page', latency_ms: 95, result: '200 text/html' },
-        { step: 'console_config', latency_ms: 41, result: '200 api /api/, auth as the outputs' },
-        { step: 'console_api', latency_ms: 180, result: '401 without a token' },
-      ],
-      reads: 2,
-      order: { id: `${SMOKE_ORDER_PREFIX}0b1e7d4c-8a52-4f0e-9c11-00000000e001`, status: 'received', low_level_status: 'ordered' },
-      expires_at: '2026-11-24T15:04:05.000Z',
-      console: { deployed: true, url: 'https://d111111abcdef8.cloudfront.net/' },
-    };
-    expect(smokeLines(report, table)).toEqual([
+    expect(smokeLines(STACK_REPORT, table)).toEqual([
       'Smoke test of stack RedrawTracker (https://abc123.execute-api.us-east-1.amazonaws.com): passed',
       '  order smoke-test-0b1e7d4c-8a52-4f0e-9c11-00000000e001: applied by the webhook, read back as received/ordered',
       '  console https://d111111abcdef8.cloudfront.net/: the page and its config.json are served, and /api refuses a caller without a token',
@@ -131,6 +133,13 @@ describe('smoke orders', () => {
       'The tracker deletes this order by 2026-11-24 15:04 UTC (a day after it was made).',
       'Its events carry order ids starting smoke-test- (docs/events.md, "Smoke tests").',
     ]);
+  });
+
+  it("are shown in docs/deploy.md's smoke section as they print", () => {
+    const docs = readFileSync(new URL('../../docs/deploy.md', import.meta.url), 'utf8');
+    const section = docs.slice(docs.indexOf('### The smoke test'), docs.indexOf('\n## ', docs.indexOf('### The smoke test')));
+    const shown = /```text\n([\s\S]*?)\n```/.exec(section)?.[1];
+    expect(shown?.split('\n')).toEqual(smokeLines(STACK_REPORT, table));
   });
 
   it('say the console is not deployed when the stack has none, and name npm start\'s console without an api step', () => {
