@@ -10,6 +10,7 @@
  * page itself.
  */
 import * as z from 'zod';
+import { CONSOLE_API_PREFIX } from '../functions/shared/actor';
 import { CliError, EXIT, type CliDeps } from './command';
 
 /** The console a smoke test checks: the stack's (ConsoleUrl, ConsoleSignInDomain) or `npm start`'s. */
@@ -31,13 +32,13 @@ export interface ConsoleAnswer {
 /** A check's verdict: the step's result for the table, or why it failed and the exit code. */
 export type ConsoleCheck = { ok: true; result: string } | { ok: false; exitCode: 1 | 3; message: string };
 
-/** The config.json the console reads on AWS (lib/console-contract.ts consoleConfig). */
-export const API_ON_CLOUDFRONT = '/api/';
+/** config.json's `api` on AWS (lib/console-contract.ts consoleConfig): the HTTP API under CloudFront's /api/* behaviour. */
+export const API_ON_CLOUDFRONT = `${CONSOLE_API_PREFIX}/`;
 const TIMEOUT_MS = 15_000;
 
 /** The three paths, relative to the console's URL. */
 export function consoleUrls(target: ConsoleTarget): { page: string; config: string; api: string } {
-  return { page: target.url, config: new URL('config.json', target.url).href, api: new URL('api/me', target.url).href };
+  return { page: target.url, config: new URL('config.json', target.url).href, api: new URL(`${API_ON_CLOUDFRONT.slice(1)}me`, target.url).href };
 }
 
 /** `text/html; charset=utf-8` -> `text/html`; null without a header. */
