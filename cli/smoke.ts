@@ -4,11 +4,15 @@
  * the real webhook URL, then read back through the query API, each step timed.
  * On AWS it reads the stack's outputs and the webhook's signing secret with the
  * caller's own credentials and signs the read (SigV4); locally (`npm start`) it
- * signs with JUNCTION_WEBHOOK_SECRET and reads unsigned.
+ * signs with JUNCTION_WEBHOOK_SECRET and reads unsigned. Then the console
+ * (issue 35, cli/smoke-console.ts): its page and config.json and, on AWS,
+ * CloudFront's /api/* refusing a caller without a token; a stack deployed with
+ * `console: false` has no ConsoleUrl output and none of these steps.
  *
  * What it prints is ids, statuses and latencies only: the order is made up and
  * carries no patient details, and nothing read from the tracker but its id and
- * statuses is shown.
+ * statuses is shown; of the console, statuses, the content type, the
+ * Content-Security-Policy's connect-src and config.json's fields.
  */
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
@@ -16,24 +20,31 @@ import { canonicalFromDate } from '../functions/core/instant';
 import { SMOKE_ORDER_PREFIX, smokeOrderExpiry } from '../functions/core/smoke';
 import { parseWebhookSecrets } from '../functions/webhook/config';
 import { CliError, EXIT, usageError, type CliDeps, type GlobalOptions } from './command';
+import { checkConsoleApi, checkConsoleConfig, checkConsolePage, consoleUrls, getConsole, settle, type ConsoleTarget } from './smoke-console';
 import { svixHeaders } from './svix-headers';
 import { resolveTracker } from './targets';
 import { createTrackerClient, type TrackerTarget } from './tracker-client';
 import { OrderAnswer, readAnswer } from './views';
 
-/** The steps, in the order they run; the first two only against a stack. */
+/**
+ * The steps, in the order they run; the first two only against a stack, the
+ * console's when there is one (console api only on AWS).
+ */
 export const SMOKE_STEPS = {
   describe_stack: 'describe stack',
   read_secret: 'read webhook secret',
   post_webhook: 'POST webhook',
   first_read: 'first successful read',
+  console_page: 'console page',
+  console_config: 'console config',
+  console_api: 'console api',
 } as const;
 export type SmokeStep = keyof typeof SMOKE_STEPS;
 
 export interface SmokeStepResult {
   step: SmokeStep;
   latency_ms: number;
-  /** What the step got: `ok`, `200 applied`, `200 received/ordered`. */
+  /** What the step got: `ok`, `200 applied`, `200 received/ordered`, `200 text/html`, `401 without a token`. */
   result: string;
 }
 
@@ -49,6 +60,8 @@ export interface SmokeReport {
   order: { id: string; status: string; low_level_status: string };
   /** When the tracker's table deletes the order at the latest (its item's TTL: a day after it was made). */
   expires_at: string;
+  /** The console checked (ConsoleUrl, or `npm start`'s), or none: a stack deployed with `console: false`. */
+  console: { deployed: true; url: string } | { deployed: false };
 }
 
 /** Where the smoke order goes and is read back, with the secret it is signed with. */
@@ -57,6 +70,8 @@ export interface SmokePlan {
   webhookUrl: string;
   reader: TrackerTarget;
   secret: string;
+  /** The console to check after the order, or null when the stack has none. */
+  console: ConsoleTarget | null;
 }
 
 /** How long the read-back retries a 404 (an eventually consistent read, a cold query function) before failing. */
@@ -104,7 +119,14 @@ async function timed<T>(steps: SmokeStepResult[], step: SmokeStep, work: () => P
   return value;
 }
 
-const StackOutputs = z.object({ WebhookUrl: z.url(), ApiUrl: z.url(), WebhookSecretArn: z.string().startsWith('arn:') });
+const StackOutputs = z.object({
+  WebhookUrl: z.url(),
+  ApiUrl: z.url(),
+  WebhookSecretArn: z.string().startsWith('arn:'),
+  // Only with the console setting on (the default); ConsoleSignInDomain is output with ConsoleUrl.
+  ConsoleUrl: z.url().optional(),
+  ConsoleSignInDomain: z.url().optional(),
+});
 
 /**
  * Where to send and read, from the target options: a stack (its outputs and
@@ -120,16 +142,16 @@ export async function planSmoke(globals: GlobalOptions, deps: CliDeps, steps: Sm
     const secret = (deps.env.JUNCTION_WEBHOOK_SECRET ?? '').split(',')[0]!.trim();
     if (!secret) throw usageError('smoke: JUNCTION_WEBHOOK_SECRET is required for the local tracker: the secret `npm start` printed (or the one you gave it)');
     if (parseWebhookSecrets(secret) === null) throw usageError('smoke: JUNCTION_WEBHOOK_SECRET must be a whsec_<base64> secret');
-    return { label: reader.label, webhookUrl: `${reader.baseUrl}/webhooks/junction`, reader, secret };
+    return { label: reader.label, webhookUrl: `${reader.baseUrl}/webhooks/junction`, reader, secret, console: { kind: 'local', url: `${reader.baseUrl}/` } };
   }
   const stackName = globals.stack;
   const stack = await timed(steps, 'describe_stack', () => deps.aws.describeStack({ stackName, region: globals.region, profile: globals.profile }), () => 'ok');
   const outputs = StackOutputs.safeParse(stack.outputs);
-  if (!outputs.success) {
-    const missing = outputs.error.issues.map((issue) => issue.path.join('.')).join(', ');
-    throw new CliError(EXIT.usage, `stack ${stackName} in ${stack.region} lacks usable outputs (${missing}): is it a redraw-tracker stack, deployed from this version? (see docs/deploy.md)`);
-  }
-  const { WebhookUrl, ApiUrl, WebhookSecretArn } = outputs.data;
+  const unusable = (missing: string) => new CliError(EXIT.usage, `stack ${stackName} in ${stack.region} lacks usable outputs (${missing}): is it a redraw-tracker stack, deployed from this version? (see docs/deploy.md)`);
+  if (!outputs.success) throw unusable(outputs.error.issues.map((issue) => issue.path.join('.')).join(', '));
+  const { WebhookUrl, ApiUrl, WebhookSecretArn, ConsoleUrl, ConsoleSignInDomain } = outputs.data;
+  if (ConsoleUrl !== undefined && ConsoleSignInDomain === undefined) throw unusable('ConsoleSignInDomain');
+  const consoleTarget: ConsoleTarget | null = ConsoleUrl === undefined || ConsoleSignInDomain === undefined ? null : { kind: 'aws', stackName, url: ConsoleUrl, signInDomain: ConsoleSignInDomain };
   const readSecret = deps.aws.readSecret;
   if (readSecret === undefined) throw new Error('the AWS dependencies cannot read secrets');
   const text = await timed(steps, 'read_secret', () => readSecret({ secretId: WebhookSecretArn, region: stack.region, profile: globals.profile }), () => 'ok');
@@ -140,7 +162,7 @@ export async function planSmoke(globals: GlobalOptions, deps: CliDeps, steps: Sm
   }
   const api = await resolveTracker({ api: ApiUrl, region: globals.region ?? stack.region, ...(globals.profile === undefined ? {} : { profile: globals.profile }) }, deps, { name: 'smoke', localOnly: false });
   const label = `stack ${stackName} (${api.baseUrl})`;
-  return { label, webhookUrl: WebhookUrl, reader: { ...api, label }, secret };
+  return { label, webhookUrl: WebhookUrl, reader: { ...api, label }, secret, console: consoleTarget };
 }
 
 const WebhookAnswer = z.object({ result: z.string() });
@@ -182,9 +204,22 @@ async function postWebhook(plan: SmokePlan, body: Record<string, unknown>, deps:
 }
 
 /**
- * Runs the smoke test: plan (stack outputs, secret), webhook, read-back. Every
- * step's latency is measured around that step alone; the read's includes its
- * retries of a 404 (at most READ_WINDOW_MS).
+ * The console's steps: the page, config.json, and on AWS /api/me without a
+ * token (cli/smoke-console.ts says what each must answer). Each is timed
+ * around its one GET and check; the first that fails stops the run.
+ */
+async function checkConsole(target: ConsoleTarget, deps: CliDeps, steps: SmokeStepResult[]): Promise<void> {
+  const urls = consoleUrls(target);
+  const same = (result: string) => result;
+  await timed(steps, 'console_page', async () => settle(checkConsolePage(target, await getConsole(target, urls.page, deps, { readBody: false }))), same);
+  await timed(steps, 'console_config', async () => settle(checkConsoleConfig(target, await getConsole(target, urls.config, deps, { readBody: true }))), same);
+  if (target.kind === 'aws') await timed(steps, 'console_api', async () => settle(checkConsoleApi(target, await getConsole(target, urls.api, deps, { readBody: false }))), same);
+}
+
+/**
+ * Runs the smoke test: plan (stack outputs, secret), webhook, read-back, then
+ * the console when there is one. Every step's latency is measured around that
+ * step alone; the read's includes its retries of a 404 (at most READ_WINDOW_MS).
  */
 export async function runSmoke(globals: GlobalOptions, deps: CliDeps, options: { readWindowMs?: number } = {}): Promise<SmokeReport> {
   const steps: SmokeStepResult[] = [];
@@ -216,6 +251,7 @@ export async function runSmoke(globals: GlobalOptions, deps: CliDeps, options: {
     (found) => `200 ${found.status}/${found.low_level_status}`,
   );
   if (order.id !== orderId) throw new CliError(EXIT.failed, `GET ${path} answered another order: is the target a redraw-tracker?`);
+  if (plan.console !== null) await checkConsole(plan.console, deps, steps);
   const expiry = smokeOrderExpiry({ id: orderId, created_at: canonicalFromDate(now) })!;
   return {
     result: 'passed',
@@ -225,7 +261,15 @@ export async function runSmoke(globals: GlobalOptions, deps: CliDeps, options: {
     reads,
     order: { id: order.id, status: order.status, low_level_status: order.low_level_status },
     expires_at: new Date(expiry * 1000).toISOString(),
+    console: plan.console === null ? { deployed: false } : { deployed: true, url: plan.console.url },
   };
+}
+
+/** The report's line about the console: what was checked, or that the stack has none. */
+function consoleLine(report: SmokeReport): string {
+  if (!report.console.deployed) return '  console: not deployed (no ConsoleUrl output: the stack\'s console setting is false), nothing to check';
+  const api = report.steps.some((step) => step.step === 'console_api') ? ', and /api refuses a caller without a token' : '';
+  return `  console ${report.console.url}: the page and its config.json are served${api}`;
 }
 
 /** The report as lines for people: a heading, the steps' table, what is left behind. */
@@ -239,6 +283,7 @@ export function smokeLines(report: SmokeReport, table: (header: readonly string[
   return [
     `Smoke test of ${report.target}: passed`,
     `  order ${report.order_id}: applied by the webhook, read back as ${report.order.status}/${report.order.low_level_status}`,
+    consoleLine(report),
     '',
     ...table(['step', 'latency', 'result'], rows),
     '',

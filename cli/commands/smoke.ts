@@ -1,7 +1,8 @@
 /**
  * `smoke`: the last step of a deploy (docs/deploy.md). One made-up order through
  * the real webhook URL, signed with the secret the webhook reads, then read back
- * through the IAM-signed query API; each step's latency (cli/smoke.ts).
+ * through the IAM-signed query API, then the console's page, config.json and
+ * /api; each step's latency (cli/smoke.ts, cli/smoke-console.ts).
  */
 import { EXIT, type CommandModule } from '../command';
 import { table } from '../format';
@@ -17,8 +18,15 @@ WebhookSecretArn), reads the webhook's signing secret from Secrets Manager with 
 own AWS credentials, sends a signed labtest.order.created webhook of a made-up order
 (${SMOKE_ORDER_PREFIX}<uuid>: no transaction, no patient details) to WebhookUrl, then
 reads it back with GET /orders/{id} (SigV4-signed), retrying a 404 for up to 15 s.
+Then the console, when the stack has a ConsoleUrl output: console page (GET ConsoleUrl:
+200 text/html, a Content-Security-Policy whose connect-src names ConsoleSignInDomain),
+console config (its config.json: api /api/, auth.domain ConsoleSignInDomain,
+auth.redirectUri ConsoleUrl, a client id) and console api (GET <ConsoleUrl>api/me with
+no token: 401 from the JWT authorizer). A stack deployed with console false has none:
+the report says the console is not deployed.
 Prints each step's latency: describe stack, read webhook secret, POST webhook, first
-successful read. Ids, statuses and latencies only.
+successful read, then the console's. Ids, statuses, latencies, the console's content
+type and config.json fields only.
 
 It leaves nothing that lasts: the order's item expires a day after it was made
 (DynamoDB TTL), it is never a redraw, stale or followed up, and its events carry its
@@ -26,14 +34,17 @@ order id, so consumers can drop them (docs/events.md, "Smoke tests").
 
 Your identity needs cloudformation:DescribeStacks on the stack,
 secretsmanager:GetSecretValue on WebhookSecretArn (and kms:Decrypt on its key) and
-execute-api:Invoke on the API. Without --stack it targets \`npm start\` (TRACKER_URL,
-else http://127.0.0.1:\${PORT:-3000}) and signs with JUNCTION_WEBHOOK_SECRET.
+execute-api:Invoke on the API; the console's steps need none. Without --stack it
+targets \`npm start\` (TRACKER_URL, else http://127.0.0.1:\${PORT:-3000}), signs with
+JUNCTION_WEBHOOK_SECRET, and checks the console at / and /config.json (no api step).
 
 With --json: {"result": "passed", "target", "order_id", "steps": [{"step",
 "latency_ms", "result"}], "reads", "order": {"id", "status", "low_level_status"},
-"expires_at"}.
-Exit codes: 0 passed, 1 the tracker answered wrong (a refused signature, the order not
-readable), 2 bad usage or a stack without the outputs, 3 AWS or the tracker unreachable.
+"expires_at", "console": {"deployed": true, "url"} or {"deployed": false}}.
+Exit codes: 0 passed, 1 the tracker or its console answered wrong (a refused signature,
+the order not readable, a console file missing or wrong, /api not refusing anonymous
+callers), 2 bad usage or a stack without the outputs, 3 AWS, the tracker or the console
+unreachable.
 
 Examples:
   npx redraw-tracker smoke --stack RedrawTracker --region us-east-1

@@ -1,7 +1,8 @@
 /**
  * `redraw-tracker smoke` against `npm start` (issue 27, item 4), run as a user
  * runs it (node bin/redraw-tracker.mjs) on a free port: the made-up order goes
- * through the local webhook, is read back, and the report shows each step's
+ * through the local webhook, is read back, the console `npm start` serves is
+ * checked (its page at / and /config.json), and the report shows each step's
  * latency. The order's item, read straight from the DynamoDB Local the tracker
  * started, expires within a day, also after the stream and a sweep went by.
  */
@@ -48,6 +49,7 @@ const Report = z.object({
   reads: z.number().int().positive(),
   order: z.object({ id: z.string(), status: z.string(), low_level_status: z.string() }).strict(),
   expires_at: z.string(),
+  console: z.object({ deployed: z.literal(true), url: z.string() }).strict(),
 }).strict();
 
 beforeAll(async () => {
@@ -69,7 +71,7 @@ afterAll(async () => {
 });
 
 describe('redraw-tracker smoke against npm start', () => {
-  it('sends a signed made-up order through the webhook, reads it back, prints each step\'s latency, and the order expires within a day', async () => {
+  it('sends a signed made-up order through the webhook, reads it back, checks the console npm start serves, prints each step\'s latency, and the order expires within a day', async () => {
     const before = Math.floor(Date.now() / 1000);
     const run = await smoke([], { TRACKER_URL: baseUrl, JUNCTION_WEBHOOK_SECRET: secret });
     expect(run.code, run.stderr).toBe(0);
@@ -77,12 +79,16 @@ describe('redraw-tracker smoke against npm start', () => {
     expect(lines[0]).toBe(`Smoke test of the local tracker at ${baseUrl}: passed`);
     const orderId = /order (\S+): applied by the webhook, read back as received\/ordered/.exec(lines[1] ?? '')?.[1] ?? '';
     expect(orderId).toMatch(new RegExp(`^${SMOKE_ORDER_PREFIX}[0-9a-f-]{36}$`));
-    // The table: a header and the two steps a local run makes (no stack, no secret to read), latencies in ms.
+    expect(lines[2]).toBe(`  console ${baseUrl}/: the page and its config.json are served`);
+    // The table: a header and the steps a local run makes (no stack, no secret to read; the console's page and
+    // config.json, no api step: npm start's API has no token to refuse), latencies in ms.
     const header = lines.findIndex((line) => /^step\s+latency\s+result$/.test(line));
     expect(header).toBeGreaterThan(0);
     expect(lines[header + 1]).toMatch(/^POST webhook\s+\d+ ms\s+200 applied$/);
     expect(lines[header + 2]).toMatch(/^first successful read\s+\d+ ms\s+200 received\/ordered \(\d+ reads?\)$/);
-    expect(lines[header + 3]).toBe('');
+    expect(lines[header + 3]).toMatch(/^console page\s+\d+ ms\s+200 text\/html$/);
+    expect(lines[header + 4]).toMatch(/^console config\s+\d+ ms\s+200 api \/$/);
+    expect(lines[header + 5]).toBe('');
     expect(run.stdout).toContain(`Its events carry order ids starting ${SMOKE_ORDER_PREFIX}`);
 
     // The item, as DynamoDB's TTL will read it: within a day of now, and the stream's retention and a sweep keep it.
@@ -108,8 +114,9 @@ describe('redraw-tracker smoke against npm start', () => {
     const run = await smoke(['--json'], { PORT: baseUrl.split(':').at(-1)!, JUNCTION_WEBHOOK_SECRET: secret });
     expect(run.code, run.stderr).toBe(0);
     const report = Report.parse(JSON.parse(run.stdout));
-    expect(report.steps.map((step) => step.step)).toEqual(['post_webhook', 'first_read']);
-    expect(report.steps.map((step) => step.result)).toEqual(['200 applied', '200 received/ordered']);
+    expect(report.steps.map((step) => step.step)).toEqual(['post_webhook', 'first_read', 'console_page', 'console_config']);
+    expect(report.steps.map((step) => step.result)).toEqual(['200 applied', '200 received/ordered', '200 text/html', '200 api /']);
+    expect(report.console).toEqual({ deployed: true, url: `${baseUrl}/` });
     expect(report.order).toEqual({ id: report.order_id, status: 'received', low_level_status: 'ordered' });
     expect(report.target).toBe(`the local tracker at ${baseUrl}`);
     expect(Date.parse(report.expires_at) / 1000).toBe(z.number().parse((await item(report.order_id))?.expires_at));

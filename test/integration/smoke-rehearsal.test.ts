@@ -13,6 +13,11 @@
  * (AWS_ENDPOINT_URL_SECRETS_MANAGER) from the rehearsal's Secrets Manager
  * stand-in, by the ARN of the WebhookSecretArn output; that stand-in checks the
  * webhook function's grants (the operator's identity is not in the template).
+ * The console's steps (issue 35) reach a stand-in for its CloudFront
+ * distribution at the ConsoleUrl output's host (test/support/rehearsal/
+ * console-site.ts): the page and config.json the template's BucketDeployment
+ * uploads, with the response headers policy it attaches, and /api/* answered
+ * as the template's JWT routes would be without a token.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -38,6 +43,7 @@ import { readBody, toApiGatewayEvent, writeJson, writeResult } from '../../local
 import { toLambdaRecord } from '../../local/stream-reader';
 import { localEndpoint, testClient, testDocumentClient } from '../support/dynamodb';
 import { startAwsProxy, type AwsProxy } from '../support/rehearsal/aws-proxy';
+import { startConsoleSite, type ConsoleSite } from '../support/rehearsal/console-site';
 import { readDeployment, type Deployment } from '../support/rehearsal/deployment';
 import { lambdaEnvironment, startLambdaProcess, type LambdaProcess, type Outcome } from '../support/rehearsal/lambda-process';
 import { newSecret } from '../support/webhook';
@@ -61,6 +67,8 @@ let query: { proxy: AwsProxy; fn: LambdaProcess };
 let operatorSecrets: AwsProxy;
 let api: Server;
 let apiUrl = '';
+/** The console's distribution and bucket; its fetch reaches them at ConsoleUrl's host. */
+let site: ConsoleSite;
 /** Requests the API stand-in refused for a bad or missing signature. */
 const unsigned: string[] = [];
 const savedEnv = { ...process.env };
@@ -157,6 +165,7 @@ beforeAll(async () => {
   const [arn] = [...deployment.secrets].find(([, secret]) => secret.logicalId.startsWith('WebhookSecret'))!;
   operatorSecrets.secrets.set(arn, webhookSecret);
   await startApiStandin();
+  site = await startConsoleSite(assembly, deployment);
   // The CLI's standard chain and its Secrets Manager endpoint, as an operator's shell would set them.
   Object.assign(process.env, {
     AWS_ACCESS_KEY_ID: OPERATOR.accessKeyId,
@@ -174,6 +183,7 @@ afterAll(async () => {
     else process.env[name] = savedEnv[name];
   }
   await new Promise((closed) => (api ? api.close(closed) : closed(undefined)));
+  await site?.close();
   for (const { proxy, fn } of running) {
     await fn.stop();
     await proxy.close();
@@ -186,9 +196,12 @@ afterAll(async () => {
   if (assembly) rmSync(assembly, { recursive: true, force: true });
 });
 
-/** The stack's outputs as DescribeStacks would give them, the API's host reached at the stand-in (as DNS would). */
-function operatorAws(): AwsDeps {
-  const outputs = templateOutputs();
+/**
+ * The stack's outputs as DescribeStacks would give them, the API's host reached at the stand-in (as DNS would);
+ * `keep` names the outputs a stack has (all of the template's by default).
+ */
+function operatorAws(keep?: readonly string[]): AwsDeps {
+  const outputs = Object.fromEntries(Object.entries(templateOutputs()).filter(([key]) => keep === undefined || keep.includes(key)));
   // As written in the template (URL.origin would lower-case the host the outputs spell with capitals).
   const origin = /^https:\/\/[^/]+/.exec(outputs['ApiUrl'] ?? '')?.[0] ?? 'no ApiUrl output';
   const reached = Object.fromEntries(Object.entries(outputs).map(([key, value]) => [key, value.startsWith(origin) ? `${apiUrl}${value.slice(origin.length)}` : value]));
@@ -200,6 +213,14 @@ function operatorAws(): AwsDeps {
     },
     defaultRegion: async () => LOCAL_REGION,
   };
+}
+
+/** `redraw-tracker smoke --stack RedrawTracker ...` in-process, as the operator runs it (the console's host reached at its stand-in). */
+function smoke(args: readonly string[], options: { aws?: AwsDeps; env?: NodeJS.ProcessEnv } = {}) {
+  const stdout = capture();
+  const stderr = capture();
+  const code = runCli(['smoke', '--stack', STACK, ...args], { aws: options.aws ?? operatorAws(), fetch: site.fetch, stdout, stderr, env: options.env ?? { ...process.env } });
+  return code.then((exit) => ({ code: exit, stdout: stdout.text(), stderr: stderr.text() }));
 }
 
 function capture(): OutputStream & { text(): string } {
@@ -231,25 +252,36 @@ const Report = z.object({
   reads: z.number(),
   order: z.object({ id: z.string(), status: z.string(), low_level_status: z.string() }),
   expires_at: z.string(),
+  console: z.union([z.object({ deployed: z.literal(true), url: z.string() }).strict(), z.object({ deployed: z.literal(false) }).strict()]),
 });
 
 describe('smoke --stack, rehearsed against the synthesized stack', () => {
-  it("reads the stack's outputs and webhook secret, posts through WebhookUrl to the deployed webhook, reads back through the signed query route; the order expires within a day", async () => {
-    expect(Object.keys(templateOutputs())).toEqual(expect.arrayContaining(['WebhookUrl', 'ApiUrl', 'WebhookSecretArn']));
-    const stdout = capture();
-    const stderr = capture();
+  it("reads the stack's outputs and webhook secret, posts through WebhookUrl to the deployed webhook, reads back through the signed query route, checks the console; the order expires within a day", async () => {
+    expect(Object.keys(templateOutputs())).toEqual(expect.arrayContaining(['WebhookUrl', 'ApiUrl', 'WebhookSecretArn', 'ConsoleUrl', 'ConsoleSignInDomain']));
     const before = Math.floor(Date.now() / 1000);
-    const code = await runCli(['smoke', '--stack', STACK, '--json'], { aws: operatorAws(), stdout, stderr, env: { ...process.env } });
-    expect(code, stderr.text()).toBe(0);
-    const report = Report.parse(JSON.parse(stdout.text()));
+    const consoleRequests = site.requests.length;
+    const run = await smoke(['--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const report = Report.parse(JSON.parse(run.stdout));
     expect(report.steps.map((step) => [step.step, step.result])).toEqual([
       ['describe_stack', 'ok'],
       ['read_secret', 'ok'],
       ['post_webhook', '200 applied'],
       ['first_read', '200 received/ordered'],
+      ['console_page', '200 text/html'],
+      ['console_config', '200 api /api/, auth as the outputs'],
+      ['console_api', '401 without a token'],
     ]);
     expect(report.order_id.startsWith(SMOKE_ORDER_PREFIX)).toBe(true);
     expect(report.target).toBe(`stack ${STACK} (${apiUrl})`);
+
+    // The console at ConsoleUrl: the page and the config.json the deploy uploads, then /api/me, which the template's
+    // JWT authorizer refuses without a token (a path with no route is 404 there, not 401).
+    const consoleUrl = templateOutputs()['ConsoleUrl'];
+    expect(consoleUrl).toBe(`https://${site.domainName}/`);
+    expect(report.console).toEqual({ deployed: true, url: consoleUrl });
+    expect(site.requests.slice(consoleRequests)).toEqual(['GET /', 'GET /config.json', 'GET /api/me']);
+    expect((await site.fetch(`${consoleUrl}api/no-such-route`)).status).toBe(404);
 
     // What AWS saw: the secret read by the ARN of the output, the webhook's one write, the query's read; every one granted.
     const secretArn = templateOutputs()['WebhookSecretArn'];
@@ -288,24 +320,27 @@ describe('smoke --stack, rehearsed against the synthesized stack', () => {
     } finally {
       documents.destroy();
     }
-    expect(stdout.text() + stderr.text()).not.toContain(webhookSecret);
+    expect(run.stdout + run.stderr).not.toContain(webhookSecret);
   }, 120_000);
 
-  it('prints each step and its latency for people: describe stack, read webhook secret, POST webhook, first successful read', async () => {
-    const stdout = capture();
-    const stderr = capture();
-    expect(await runCli(['smoke', '--stack', STACK], { aws: operatorAws(), stdout, stderr, env: { ...process.env, NO_COLOR: '1' } }), stderr.text()).toBe(0);
-    const lines = stdout.text().trimEnd().split('\n');
+  it('prints each step and its latency for people: describe stack, read webhook secret, POST webhook, first successful read, the console\'s', async () => {
+    const run = await smoke([], { env: { ...process.env, NO_COLOR: '1' } });
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(`Smoke test of stack ${STACK} (${apiUrl}): passed`);
     expect(lines[1]).toMatch(new RegExp(`^  order ${SMOKE_ORDER_PREFIX}[0-9a-f-]{36}: applied by the webhook, read back as received/ordered$`));
-    expect(lines.slice(3, 8).map((line) => line.replace(/\d+ ms/, 'N ms').replace(/\(\d+ reads?\)/, '(N reads)').replace(/\s+/g, ' '))).toEqual([
+    expect(lines[2]).toBe(`  console https://${site.domainName}/: the page and its config.json are served, and /api refuses a caller without a token`);
+    expect(lines.slice(4, 12).map((line) => line.replace(/\d+ ms/, 'N ms').replace(/\(\d+ reads?\)/, '(N reads)').replace(/\s+/g, ' '))).toEqual([
       'step latency result',
       'describe stack N ms ok',
       'read webhook secret N ms ok',
       'POST webhook N ms 200 applied',
       'first successful read N ms 200 received/ordered (N reads)',
+      'console page N ms 200 text/html',
+      'console config N ms 200 api /api/, auth as the outputs',
+      'console api N ms 401 without a token',
     ]);
-    expect(lines.slice(8)).toEqual(['', expect.stringMatching(/^The tracker deletes this order by \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC \(a day after it was made\)\.$/), `Its events carry order ids starting ${SMOKE_ORDER_PREFIX} (docs/events.md, "Smoke tests").`]);
+    expect(lines.slice(12)).toEqual(['', expect.stringMatching(/^The tracker deletes this order by \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC \(a day after it was made\)\.$/), `Its events carry order ids starting ${SMOKE_ORDER_PREFIX} (docs/events.md, "Smoke tests").`]);
   });
 
   it('says which grants the identity lacks when AWS refuses the secret read, exit 3, before sending anything', async () => {
@@ -314,13 +349,11 @@ describe('smoke --stack, rehearsed against the synthesized stack', () => {
     process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = refusing.endpoint;
     const writes = webhook.proxy.calls.length;
     try {
-      const stdout = capture();
-      const stderr = capture();
-      const code = await runCli(['smoke', '--stack', STACK], { aws: operatorAws(), stdout, stderr, env: { ...process.env } });
-      expect(code).toBe(3);
-      expect(stdout.text()).toBe('');
+      const run = await smoke([]);
+      expect(run.code).toBe(3);
+      expect(run.stdout).toBe('');
       const arn = templateOutputs()['WebhookSecretArn'];
-      expect(stderr.text()).toBe(`redraw-tracker: AWS refused to read secret ${arn} (AccessDeniedException): your identity needs secretsmanager:GetSecretValue on it and kms:Decrypt on its key (docs/deploy.md)\n`);
+      expect(run.stderr).toBe(`redraw-tracker: AWS refused to read secret ${arn} (AccessDeniedException): your identity needs secretsmanager:GetSecretValue on it and kms:Decrypt on its key (docs/deploy.md)\n`);
       expect(refusing.denials.map((denial) => denial.action)).toContain('secretsmanager:GetSecretValue');
       expect(webhook.proxy.calls.length).toBe(writes);
     } finally {
@@ -334,15 +367,57 @@ describe('smoke --stack, rehearsed against the synthesized stack', () => {
     operatorSecrets.secrets.set(arn, WEBHOOK_SECRET_PLACEHOLDER);
     const writes = webhook.proxy.calls.length;
     try {
-      const stdout = capture();
-      const stderr = capture();
-      const code = await runCli(['smoke', '--stack', STACK], { aws: operatorAws(), stdout, stderr, env: { ...process.env } });
-      expect(code).toBe(1);
-      expect(stdout.text()).toBe('');
-      expect(stderr.text()).toBe(`redraw-tracker: the webhook secret of stack ${STACK} (WebhookSecretArn) holds no whsec_ secret yet: put Junction's signing secret there (docs/deploy.md, "Before you deploy")\n`);
+      const run = await smoke([]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe(`redraw-tracker: the webhook secret of stack ${STACK} (WebhookSecretArn) holds no whsec_ secret yet: put Junction's signing secret there (docs/deploy.md, "Before you deploy")\n`);
       expect(webhook.proxy.calls.length).toBe(writes);
     } finally {
       operatorSecrets.secrets.set(arn, webhookSecret);
     }
   });
+
+  it("fails the console config step, exit 1, naming the field, when config.json's redirectUri is not ConsoleUrl", async () => {
+    const consoleUrl = templateOutputs()['ConsoleUrl'] ?? 'no ConsoleUrl output';
+    const uploaded = site.objects.get('config.json');
+    if (!uploaded) throw new Error('the deploy uploads no config.json');
+    const deployed = z.object({ auth: z.object({ redirectUri: z.string(), clientId: z.string() }).loose() }).loose().parse(JSON.parse(uploaded.body.toString('utf8')));
+    // As the deploy writes it: the URL the client registers, and the client's id (the template's reference, resolved).
+    expect(deployed.auth.redirectUri).toBe(consoleUrl);
+    expect(deployed.auth.clientId).toMatch(/^RedrawTracker-ConsoleUsersConsole/);
+    // The URL without its slash: a URL that is not the callback registered on the client, as a hand edit might leave it.
+    const wrong = consoleUrl.replace(/\/$/, '');
+    site.objects.set('config.json', { ...uploaded, body: Buffer.from(JSON.stringify({ ...deployed, auth: { ...deployed.auth, redirectUri: wrong } })) });
+    try {
+      const run = await smoke([]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe(
+        `redraw-tracker: the console's ${consoleUrl}config.json: auth.redirectUri is "${wrong}", not ConsoleUrl ${consoleUrl}, so Cognito would refuse the sign-in's redirect; config.json is not the one the deploy of stack ${STACK} writes (another deploy's, or edited by hand): run \`npm run deploy\` again\n`,
+      );
+      // The run stopped at that step: /api/me was not asked.
+      expect(site.requests.at(-1)).toBe('GET /config.json');
+    } finally {
+      site.objects.set('config.json', uploaded);
+    }
+  });
+
+  it('says the console is not deployed, and asks nothing of it, for a stack deployed with console false (no ConsoleUrl output)', async () => {
+    const synthesized = buildStack({ settings: { console: false }, region: LOCAL_REGION }).template.toJSON();
+    const outputs = Object.keys(z.object({ Outputs: z.record(z.string(), z.unknown()) }).parse(synthesized).Outputs);
+    expect(outputs).toEqual(expect.arrayContaining(['WebhookUrl', 'ApiUrl', 'WebhookSecretArn']));
+    expect(outputs.filter((key) => key.startsWith('Console'))).toEqual([]);
+    const consoleRequests = site.requests.length;
+    const run = await smoke(['--json'], { aws: operatorAws(outputs) });
+    expect(run.code, run.stderr).toBe(0);
+    const report = Report.parse(JSON.parse(run.stdout));
+    expect(report.steps.map((step) => step.step)).toEqual(['describe_stack', 'read_secret', 'post_webhook', 'first_read']);
+    expect(report.console).toEqual({ deployed: false });
+    const text = await smoke([], { aws: operatorAws(outputs), env: { ...process.env, NO_COLOR: '1' } });
+    expect(text.code, text.stderr).toBe(0);
+    const lines = text.stdout.split('\n');
+    expect(lines[2]).toBe("  console: not deployed (no ConsoleUrl output: the stack's console setting is false), nothing to check");
+    expect(lines.filter((line) => line.startsWith('console '))).toEqual([]);
+    expect(site.requests.length).toBe(consoleRequests);
+  }, 60_000);
 });

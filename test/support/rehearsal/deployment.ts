@@ -132,6 +132,9 @@ export function readDeployment(assemblyDir: string, stackName: string, standIns:
       }
       case 'AWS::SQS::Queue':
         return `https://sqs.${region}.amazonaws.com/${account}/${stackName}-${id}`;
+      // The domain prefix it was given (the sign-in pages are https://<prefix>.auth.<region>.amazoncognito.com).
+      case 'AWS::Cognito::UserPoolDomain':
+        return String(resolve(resources[id]?.Properties.Domain));
       default:
         return `${stackName}-${id}`;
     }
@@ -166,6 +169,8 @@ export function readDeployment(assemblyDir: string, stackName: string, standIns:
         const [id, attribute] = z.tuple([z.string(), z.string()]).parse(args);
         if (attribute === 'Arn') return arnOf(id);
         if (attribute === 'StreamArn' && typeOf(id) === 'AWS::DynamoDB::Table') return standIns.streamArn;
+        // CloudFront names a distribution d<id>.cloudfront.net; the rehearsal's is named after its logical id.
+        if (attribute === 'DomainName' && typeOf(id) === 'AWS::CloudFront::Distribution') return `${id.toLowerCase()}.cloudfront.net`;
         return `${arnOf(id)}/${attribute}`;
       }
       case 'Fn::Join': {
