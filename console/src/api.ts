@@ -23,12 +23,19 @@ export interface Api {
 export interface RequestAuth {
   /** The headers naming the caller; rejects with ApiError (401 `session_ended`) when the session is over. */
   headers(): Promise<Record<string, string>>;
-  /** After a 401: whether the credentials were renewed (send the request once more). */
+  /** After a 401: whether the credentials were renewed (send the request once more); may reject with ApiError instead. */
   rejected(): Promise<boolean>;
 }
 
 /** The session-over answer every request gets once renewal failed. */
 export const SESSION_ENDED = new ApiError(401, 'session_ended', 'Your session has ended: sign in again.', null);
+/** The answer while the sign-in service does not answer a renewal: the session is kept, the request was not sent. */
+export const SIGN_IN_UNREACHABLE = new ApiError(
+  503,
+  'sign_in_unreachable',
+  'The sign-in service did not answer, so your session could not be renewed and nothing was sent. You are still signed in: try again in a moment.',
+  null,
+);
 
 /** Locally: the handle as `x-redraw-actor`, none before one is chosen. */
 export function handleAuth(actor: () => string | null): RequestAuth {
@@ -43,21 +50,26 @@ export function handleAuth(actor: () => string | null): RequestAuth {
   };
 }
 
-/** On AWS: the session's access token; `onEnded` is told once the session cannot be renewed. */
-export function sessionAuth(session: Session, onEnded: () => void): RequestAuth {
+/**
+ * On AWS: the session's access token; `onEnded` is told once the session
+ * cannot be renewed. A renewal the sign-in service did not answer keeps the
+ * session (the tokens stay) and fails the request in words instead.
+ */
+export function sessionAuth(session: Pick<Session, 'accessToken' | 'renew' | 'signedIn'>, onEnded: () => void): RequestAuth {
+  const notRenewed = (): never => {
+    if (session.signedIn) throw SIGN_IN_UNREACHABLE;
+    onEnded();
+    throw SESSION_ENDED;
+  };
   return {
     async headers() {
       const token = await session.accessToken();
-      if (token === null) {
-        onEnded();
-        throw SESSION_ENDED;
-      }
+      if (token === null) return notRenewed();
       return { authorization: `Bearer ${token}` };
     },
     async rejected() {
       if (await session.renew()) return true;
-      onEnded();
-      return false;
+      return notRenewed();
     },
   };
 }

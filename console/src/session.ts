@@ -115,11 +115,15 @@ export class Session {
 
   /**
    * The access token to send, renewed first when it is about to expire; null
-   * when the session is over (no tokens, or the renewal was refused).
+   * when the session is over (no tokens, or the renewal was refused) or the
+   * renewal went unanswered (then `signedIn` stays true).
    */
   async accessToken(): Promise<string | null> {
     if (this.tokens === null) return null;
-    if (needsRenewal(this.tokens, this.deps.now()) && !(await this.renew())) return null;
+    if (needsRenewal(this.tokens, this.deps.now()) && !(await this.renew())) {
+      // Unanswered: a token with seconds left still goes; refused: the session is over.
+      return this.tokens !== null && this.tokens.expiresAt > this.deps.now() ? this.tokens.accessToken : null;
+    }
     return this.tokens?.accessToken ?? null;
   }
 

@@ -213,6 +213,32 @@ describe('the console on AWS: signing in', () => {
     await page.getByText('Signed in as user:maria').waitFor();
   });
 
+  it('keeps the session when the sign-in service does not answer a renewal, says so, and goes on once it answers', async () => {
+    const { page, context } = await open();
+    await page.goto(gateway.url);
+    await signInAs(page, 'maria');
+    await page.getByRole('heading', { level: 1, name: 'Worklist' }).waitFor();
+
+    // The token expires while the token endpoint is unreachable (the connection refused before it left the browser).
+    const tokenUrl = `${cognito.origin}/oauth2/token`;
+    await context.route(tokenUrl, (route) => route.abort('connectionrefused'));
+    cognito.advanceClock(2 * 3600);
+    await page.goto(`${gateway.url}#/redraws`);
+    await page.getByRole('alert').filter({ hasText: 'The sign-in service did not answer' }).waitFor();
+    await page.getByText('Signed in as user:maria').waitFor();
+    const held = await page.evaluate(storages);
+    expect(held.session).toContain('refreshToken');
+
+    // It answers again: a reload renews the token and the page works.
+    await context.unroute(tokenUrl);
+    const refreshes = tokenRequests('refresh_token').length;
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Stale redraws' }).waitFor();
+    await page.locator('main table, main p').first().waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(tokenRequests('refresh_token').length).toBe(refreshes + 1);
+  });
+
   it('keeps the session across a reload of the tab, and another browser signs in on its own', async () => {
     const { page } = await open();
     await page.goto(gateway.url);

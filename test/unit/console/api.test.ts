@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiOn, handleAuth, sessionAuth, SESSION_ENDED } from '../../../console/src/api';
+import { apiOn, handleAuth, sessionAuth, SESSION_ENDED, SIGN_IN_UNREACHABLE } from '../../../console/src/api';
 import { ApiError } from '../../../console/src/http';
 import type { Session } from '../../../console/src/session';
 
@@ -55,7 +55,7 @@ describe('the console API client', () => {
 
 describe('the console API client on AWS (a signed-in session)', () => {
   /** A session stand-in: the tokens it hands out, whether a renewal succeeds. */
-  function fakeSession(tokens: (string | null)[], renewals: boolean[]) {
+  function fakeSession(tokens: (string | null)[], renewals: boolean[], signedIn = false) {
     const calls = { renew: 0 };
     return {
       calls,
@@ -65,7 +65,8 @@ describe('the console API client on AWS (a signed-in session)', () => {
           calls.renew += 1;
           return renewals.shift() ?? false;
         },
-      } as unknown as Session,
+        signedIn,
+      } satisfies Pick<Session, 'accessToken' | 'renew' | 'signedIn'>,
     };
   }
 
@@ -107,6 +108,19 @@ describe('the console API client on AWS (a signed-in session)', () => {
     await expect(after.get('/me')).rejects.toBe(SESSION_ENDED);
     expect(silent.requests).toHaveLength(0);
     expect(ended).toBe(2);
+  });
+
+  it('keeps the session when the sign-in service does not answer a renewal, and says so instead of sending', async () => {
+    const { requests, fetcher } = recorder(() => new Response('{"message":"Unauthorized"}', { status: 401 }));
+    let ended = 0;
+    // A 401, then a renewal nobody answered (the session still holds its tokens).
+    const unanswered = apiOn(base, sessionAuth(fakeSession(['expired'], [false], true).session, () => (ended += 1)), fetcher);
+    await expect(unanswered.get('/redraws')).rejects.toBe(SIGN_IN_UNREACHABLE);
+    // No token could be renewed before sending: nothing is sent.
+    const before = apiOn(base, sessionAuth(fakeSession([null], [], true).session, () => (ended += 1)), fetcher);
+    await expect(before.post('/follow-ups/x/actions', { action: 'acknowledge' })).rejects.toMatchObject({ status: 503, code: 'sign_in_unreachable' });
+    expect(requests).toHaveLength(1);
+    expect(ended).toBe(0);
   });
 
   it('words API Gateway’s own 403 (no act scope) for the person', async () => {

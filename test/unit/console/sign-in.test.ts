@@ -218,6 +218,16 @@ describe('the session (sessionStorage, the token endpoint)', () => {
     expect(JSON.parse(r.map.get('redraw-tracker.session')!)).toMatchObject({ accessToken: 'A2', refreshToken: 'R1' });
   });
 
+  it('sends a token with seconds left when its renewal goes unanswered, and none once it has expired', async () => {
+    const r = await signedIn([new TypeError('network down'), new TypeError('network down')]);
+    const session = r.session();
+    r.clock.now += 3_600_000 - 30_000;
+    expect(await session.accessToken()).toBe('A1');
+    r.clock.now += 30_000;
+    expect(await session.accessToken()).toBeNull();
+    expect(session.signedIn).toBe(true);
+  });
+
   it('forgets the session when the renewal is refused, but keeps it when the sign-in service is unreachable', async () => {
     const r = await signedIn([new TypeError('network down'), json(400, { error: 'invalid_grant' })]);
     const session = r.session();
