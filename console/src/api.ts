@@ -23,8 +23,12 @@ export interface Api {
 export interface RequestAuth {
   /** The headers naming the caller; rejects with ApiError (401 `session_ended`) when the session is over. */
   headers(): Promise<Record<string, string>>;
-  /** After a 401: whether the credentials were renewed (send the request once more); may reject with ApiError instead. */
-  rejected(): Promise<boolean>;
+  /**
+   * After a 401 to a request sent with `sent` (its headers): whether to send it
+   * once more (the credentials were renewed, by this call or since it was sent);
+   * may reject with ApiError instead.
+   */
+  rejected(sent: Record<string, string>): Promise<boolean>;
 }
 
 /** The session-over answer every request gets once renewal failed. */
@@ -55,7 +59,7 @@ export function handleAuth(actor: () => string | null): RequestAuth {
  * cannot be renewed. A renewal the sign-in service did not answer keeps the
  * session (the tokens stay) and fails the request in words instead.
  */
-export function sessionAuth(session: Pick<Session, 'accessToken' | 'renew' | 'signedIn'>, onEnded: () => void): RequestAuth {
+export function sessionAuth(session: Pick<Session, 'accessToken' | 'renew' | 'signedIn' | 'heldToken'>, onEnded: () => void): RequestAuth {
   const notRenewed = (): never => {
     if (session.signedIn) throw SIGN_IN_UNREACHABLE;
     onEnded();
@@ -67,7 +71,10 @@ export function sessionAuth(session: Pick<Session, 'accessToken' | 'renew' | 'si
       if (token === null) return notRenewed();
       return { authorization: `Bearer ${token}` };
     },
-    async rejected() {
+    async rejected(sent) {
+      // Renewed since this request left (a concurrent request's 401 did it): send it again with the new token.
+      const held = session.heldToken;
+      if (held !== null && sent['authorization'] !== `Bearer ${held}`) return true;
       if (await session.renew()) return true;
       return notRenewed();
     },
@@ -122,15 +129,16 @@ function apiError(status: number, body: unknown): ApiError {
 export function apiOn(base: URL, auth: RequestAuth, fetcher: (input: URL, init: RequestInit) => Promise<Response>): Api {
   const request = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> => {
     const url = urlOf(base, path);
-    const once = async () => {
-      const headers: Record<string, string> = { accept: 'application/json', ...(await auth.headers()) };
+    const once = async (): Promise<{ response: Response; sent: Record<string, string> }> => {
+      const sent = await auth.headers();
+      const headers: Record<string, string> = { accept: 'application/json', ...sent };
       if (method === 'POST') headers['content-type'] = 'application/json';
-      return fetcher(url, { method, headers, ...(method === 'POST' ? { body: JSON.stringify(body) } : {}), credentials: 'same-origin', redirect: 'error' });
+      return { response: await fetcher(url, { method, headers, ...(method === 'POST' ? { body: JSON.stringify(body) } : {}), credentials: 'same-origin', redirect: 'error' }), sent };
     };
-    const response = await once();
+    const first = await once();
     // A token that expired in flight, or was refused: renewed once, then the request again.
-    if (response.status === 401 && (await auth.rejected())) return once();
-    return response;
+    if (first.response.status === 401 && (await auth.rejected(first.sent))) return (await once()).response;
+    return first.response;
   };
   const send = async (path: string, body: unknown): Promise<PostAnswer> => {
     const response = await request('POST', path, body);

@@ -82,6 +82,11 @@ export class Session {
     return this.tokens !== null;
   }
 
+  /** The access token held now, as it is (no renewal): a request sent with another one was sent before a renewal. */
+  get heldToken(): string | null {
+    return this.tokens?.accessToken ?? null;
+  }
+
   /** Whether the person signed out in this tab (the page then waits for them to sign in again). */
   get signedOut(): boolean {
     return this.read(SIGNED_OUT_KEY) === 'yes';

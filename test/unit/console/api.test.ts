@@ -57,16 +57,20 @@ describe('the console API client on AWS (a signed-in session)', () => {
   /** A session stand-in: the tokens it hands out, whether a renewal succeeds. */
   function fakeSession(tokens: (string | null)[], renewals: boolean[], signedIn = false) {
     const calls = { renew: 0 };
+    let held: string | null = tokens[0] ?? null;
     return {
       calls,
       session: {
-        accessToken: async () => (tokens.length > 1 ? tokens.shift()! : tokens[0]!),
+        accessToken: async () => (held = tokens.length > 1 ? tokens.shift()! : tokens[0]!),
         renew: async () => {
           calls.renew += 1;
           return renewals.shift() ?? false;
         },
         signedIn,
-      } satisfies Pick<Session, 'accessToken' | 'renew' | 'signedIn'>,
+        get heldToken() {
+          return held;
+        },
+      } satisfies Pick<Session, 'accessToken' | 'renew' | 'signedIn' | 'heldToken'>,
     };
   }
 
@@ -90,6 +94,26 @@ describe('the console API client on AWS (a signed-in session)', () => {
     expect(requests[1]!.init.body).toBe('{"action":"acknowledge"}');
     expect(calls.renew).toBe(1);
     expect(ended).toBe(0);
+  });
+
+  it('does not renew again for a 401 to a token already renewed by a concurrent request: it sends again with the new one', async () => {
+    const fake = fakeSession(['old', 'new'], [true]);
+    const requests: string[] = [];
+    const api = apiOn(
+      base,
+      sessionAuth(fake.session, () => {}),
+      async (_input, init) => {
+        const sent = (init.headers as Record<string, string>).authorization!;
+        requests.push(sent);
+        if (sent !== 'Bearer old') return new Response('{}', { status: 200 });
+        // While this request was in flight, another one's 401 renewed the session: 'new' is held now.
+        await fake.session.accessToken();
+        return new Response('{"message":"Unauthorized"}', { status: 401 });
+      },
+    );
+    await api.get('/follow-ups/counts');
+    expect(requests).toEqual(['Bearer old', 'Bearer new']);
+    expect(fake.calls.renew).toBe(0);
   });
 
   it('ends the session when a 401 cannot be renewed, and sends nothing once no token is left', async () => {
