@@ -497,6 +497,13 @@ export class RedrawTrackerStack extends Stack {
           logKey: opsKey,
         })
       : null;
+    // The alerts link to their follow-up in the console, the digest to its worklist of what needs attention:
+    // CONSOLE_URL is the distribution's URL (ConsoleUrl). Without the console it is not set, and nothing links.
+    // No cycle: the distribution depends on the API and the bucket, never on these two functions.
+    if (this.console !== null) {
+      this.staleRedrawSweep.fn.addEnvironment('CONSOLE_URL', this.console.url);
+      this.weeklyDigest?.function.fn.addEnvironment('CONSOLE_URL', this.console.url);
+    }
 
     // --- alarms and dashboard -----------------------------------------------------
     new Monitoring(this, 'Monitoring', {

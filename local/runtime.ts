@@ -144,7 +144,17 @@ export async function startLocalRuntime(
       logger: createLogger(SERVICES.transactionStatus),
       metrics: createMetrics(SERVICES.transactionStatus),
     });
-    const notifier = createInMemoryNotifier(createLogger(SERVICES.staleRedrawSweep), alertSettingsOf(settings, LOCAL_ENVIRONMENT));
+    // The port it listens on, once it does (PORT=0 picks one): the Host check and the console's links read it.
+    const listening = { port: settings.PORT };
+    // The console's base, for the links in the alerts and the digest: npm start's own URL (the console is served at /).
+    const consoleUrl = (): string | null => (listening.port === 0 ? null : `http://127.0.0.1:${listening.port}/`);
+    const notifier = createInMemoryNotifier(createLogger(SERVICES.staleRedrawSweep), {
+      ...alertSettingsOf(settings, LOCAL_ENVIRONMENT),
+      // Read at each alert: with PORT=0 the port is known only once the server listens.
+      get consoleUrl() {
+        return consoleUrl();
+      },
+    });
     // The weekly digest (CONTRACT §11): locally only when asked (POST /local/digest), to the same list.
     const digests = createInMemoryDigestPublisher(createLogger(SERVICES.weeklyDigest));
     const digestDeps = {
@@ -159,7 +169,7 @@ export async function startLocalRuntime(
       if (!isDigestFormat(wanted)) return [400, { error: { code: 'invalid_request', message: `format must be one of ${DIGEST_FORMATS.join(', ')}` } }];
       let sent: WeeklyDigest;
       try {
-        sent = await sendDigest(digestDeps);
+        sent = await sendDigest({ ...digestDeps, consoleUrl: consoleUrl() });
       } catch (error) {
         // Logged by the digest (step, error type); the answer says which step, never the error's message.
         if (error instanceof DigestError) return [503, { error: { code: 'digest_not_sent', message: error.message } }];
@@ -239,8 +249,6 @@ export async function startLocalRuntime(
     const consoleFiles = (await buildConsole()).files;
     consoleFiles.set('/config.json', { body: Buffer.from(JSON.stringify(LOCAL_CONSOLE_CONFIG)), contentType: 'application/json; charset=utf-8' });
 
-    // The port it listens on, once it does (PORT=0 picks one): the Host check reads it.
-    const listening = { port: settings.PORT };
     const server = createServer((request, response) => {
       if (requestLog) logRequest(response, { method: request.method ?? 'GET', path: new URL(request.url ?? '/', 'http://127.0.0.1').pathname }, requestLog);
       route(request, response).catch((error: unknown) => {

@@ -3,13 +3,15 @@
  * seven days before this week's Monday 00:00 in a time zone, DST-safe), and how
  * it reads in each format the notification topic delivers: a plain-text e-mail
  * that reads like a short status note, the chat notification Amazon Q Developer
- * renders in Slack, and JSON (the report and the overdue list). Ids, counts,
- * handles and times only: nothing here ever sees a patient. Pure: the clock and
- * the zone are always arguments.
+ * renders in Slack, and JSON (the report and the overdue list). Where the
+ * console is known, each format has one line with its worklist of what needs
+ * attention (core/console-link.ts). Ids, counts, handles and times only: nothing
+ * here ever sees a patient. Pure: the clock and the zone are always arguments.
  */
 import { agoWords, days, humanTime, wholeDays } from './alert-time';
 import { reasonText } from './next-steps';
 import { addDays, calendarDateOf, isoDate, startOfDay, wallClockOf } from './calendar';
+import { consoleAttentionLink } from './console-link';
 import { canonicalFromDate } from './instant';
 import type { Durations, OverdueFollowUp, RedrawReport } from './report';
 
@@ -126,6 +128,8 @@ export interface WeeklyDigest {
   overdue: OverdueFollowUp[];
   /** The CLI line that lists the open follow-ups (local, or the deployed stack's). */
   look_up: string;
+  /** The console's worklist of what needs attention, `<console URL>#/worklist?queue=attention`, or null without a console (CONSOLE_URL unset). */
+  console_link: string | null;
   /** The week before last week, for comparison (its Monday 00:00 and counts). */
   week_before: WeekBefore | null;
   /** The follow-ups the digest names as problems now (failed redraws, stuck, without an owner). */
@@ -140,6 +144,8 @@ export interface DigestContext {
   now: Date;
   /** The deployed stack (name and region); absent: the local tracker. */
   deployed?: { stack: string; region: string | undefined };
+  /** The console's base URL (CONSOLE_URL on AWS, npm start's own locally); absent or null: no console link. */
+  consoleUrl?: string | null;
 }
 
 /** The report, field by field: whatever else an object handed in carries never reaches a subscriber. */
@@ -198,6 +204,7 @@ export function weeklyDigest(
       .slice(0, DIGEST_OVERDUE_LIMIT)
       .map((item) => ({ id: item.id, owner: item.owner, state: item.state, due_at: item.due_at, opened_at: item.opened_at, attention: item.attention ?? null })),
     look_up: digestLookUp(context.deployed),
+    console_link: consoleAttentionLink(context.consoleUrl),
     week_before:
       before === null
         ? null
@@ -427,6 +434,7 @@ export function digestEmail(digest: WeeklyDigest): string {
     ...summaryWords(digest.report, digest.week_before),
     '',
     `What to do this week: ${digest.this_week}`,
+    ...(digest.console_link === null ? [] : [`What needs attention, in the console: ${digest.console_link}`]),
     ...problems,
     ...(speed.length === 0 ? [] : ['', ...speed]),
     '',
@@ -471,7 +479,11 @@ export function digestChat(digest: WeeklyDigest): DigestChatNotification {
         ...speedWords(digest.report),
         ...overdue,
       ].join('\n'),
-      nextSteps: [`The whole list: \`${digest.look_up}\``],
+      nextSteps: [
+        // Slack's link form (Amazon Q Developer renders client-markdown as the chat's own markup), as the alerts'.
+        ...(digest.console_link === null ? [] : [`In the console: <${digest.console_link}|what needs attention>`]),
+        `The whole list: \`${digest.look_up}\``,
+      ],
       keywords: ['redraw-tracker', DIGEST_KIND, digest.environment],
     },
     metadata: {

@@ -3,6 +3,7 @@
  * missing or malformed setting fails loudly with its name, never falls back to ''.
  */
 import * as z from 'zod/mini';
+import { isConsoleBase } from '../core/console-link';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -40,6 +41,19 @@ export const optionalSetting = <T extends z.core.SomeType>(schema: T) =>
   z.pipe(
     z.transform((value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value)),
     z.optional(schema),
+  );
+
+/**
+ * CONSOLE_URL: the console's base URL (CONTRACT §12), whose pages the alerts and
+ * the digest link to; the stack sets it to `ConsoleUrl` when the `console` setting
+ * is on. Absent (or blank): no links. Anything else fails at start, naming it.
+ */
+export const optionalConsoleUrl = () =>
+  optionalSetting(
+    z.string().check(
+      z.trim(),
+      z.refine(isConsoleBase, "must be the console's URL: an absolute http(s) URL ending in /, without query or fragment, e.g. https://d111111abcdef8.cloudfront.net/"),
+    ),
   );
 
 /** A positive number given as text, with a default. */

@@ -5,7 +5,7 @@
  * request to Junction and works from webhooks alone (§4).
  */
 import * as z from 'zod/mini';
-import { optionalSetting, parseEnv, required } from '../shared/config';
+import { optionalConsoleUrl, optionalSetting, parseEnv, required } from '../shared/config';
 import { JunctionApiBaseUrl } from '../junction/settings';
 import { FollowUpEnv, LeaseEnv, ReconcileEnv, SyncEnv, ThresholdsEnv } from './app';
 import { AlertEnv } from './notifier';
@@ -16,6 +16,8 @@ export const SweepEnv = z.extend(z.extend(z.extend(z.extend(z.extend(z.extend(Th
   /** The Secrets Manager secret holding Junction's team API key; absent: no reconciliation. */
   JUNCTION_API_KEY_SECRET_ARN: optionalSetting(z.string().check(z.trim(), z.startsWith('arn:', 'must be a Secrets Manager ARN'))),
   JUNCTION_API_BASE_URL: JunctionApiBaseUrl,
+  /** The console's URL (the stack's ConsoleUrl, with `console` on): each alert links to its follow-up there; absent: no link. */
+  CONSOLE_URL: optionalConsoleUrl(),
 });
 export type SweepConfig = z.output<typeof SweepEnv>;
 

@@ -14,7 +14,8 @@
  * are not. FOLLOW_UP_ACK_HOURS (optional) turns on the not_acknowledged reminder
  * of follow-ups (CONTRACT §9). SWEEP_TIMEOUT_SECONDS, the function's own
  * timeout (the stack sets it), is how long the sweep's lease lasts (§4). ENVIRONMENT_NAME and ALERT_TIMEZONE shape the
- * alerts' subjects and times (notifier.ts).
+ * alerts' subjects and times (notifier.ts); CONSOLE_URL (the stack's ConsoleUrl, with `console` on) gives each
+ * alert a link to its follow-up in the console.
  */
 import { junctionFromSecret } from '../junction/key-secret';
 import { functionTable } from '../store/document-table';

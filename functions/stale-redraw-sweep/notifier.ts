@@ -10,12 +10,15 @@
  * minute, optionally also in ALERT_TIMEZONE), what to do next (`next_step`,
  * core/next-steps.ts: the same text the CLI and the deploy runbook give), the
  * follow-up's state, owner and contact attempts (CONTRACT §9), where to find
- * the order in Junction's dashboard, and the CLI line that shows it (`look_up`).
+ * the order in Junction's dashboard, the CLI line that shows it (`look_up`),
+ * and, where the console is known (CONSOLE_URL on AWS, npm start's own URL
+ * locally), a link to the follow-up's page in it (`console_link`).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SNSClient, SNSClientConfig } from '@aws-sdk/client-sns';
 import * as z from 'zod/mini';
 import { agoWords, days, humanTime, isTimeZone } from '../core/alert-time';
+import { consoleFollowUpLink } from '../core/console-link';
 import { canonicalFromDate } from '../core/instant';
 import { followUpCommands, nextStepFor, operatorStepFor, reasonText, TAKE_IT_NOTE, type FollowUpCommands } from '../core/next-steps';
 import { statusWords } from '../core/status';
@@ -47,11 +50,17 @@ export interface AlertSettings {
   environment: string;
   /** An IANA time zone shown beside UTC, or null: UTC only. */
   timeZone: string | null;
+  /** The console's base URL (CONSOLE_URL; npm start's own), read at each alert: its follow-up's link starts with it. Absent or null: no link. */
+  consoleUrl?: string | null;
 }
 
-/** The alert settings of a parsed environment; `environment` when ENVIRONMENT_NAME is unset. */
-export function alertSettingsOf(config: z.output<typeof AlertEnv>, environment: string): AlertSettings {
-  return { environment: config.ENVIRONMENT_NAME ?? environment, timeZone: config.ALERT_TIMEZONE ?? null };
+/**
+ * The alert settings of a parsed environment: `environment` when ENVIRONMENT_NAME
+ * is unset, UTC only without ALERT_TIMEZONE, no console link without CONSOLE_URL
+ * (the sweep's config parses it; npm start gives its own URL instead).
+ */
+export function alertSettingsOf(config: z.output<typeof AlertEnv> & { CONSOLE_URL?: string | undefined }, environment: string): AlertSettings {
+  return { environment: config.ENVIRONMENT_NAME ?? environment, timeZone: config.ALERT_TIMEZONE ?? null, consoleUrl: config.CONSOLE_URL ?? null };
 }
 
 /** What a notification says of the redraw's follow-up (CONTRACT §9): ids, a state, a handle and a count only. */
@@ -120,6 +129,11 @@ export interface SentStaleRedrawNotification extends StaleRedrawNotification {
   status_words: string;
   /** The CLI lines that take the follow-up and record what happened (core/next-steps.ts), or null without a follow-up. */
   commands: FollowUpCommands | null;
+  /**
+   * The follow-up's page in the console, `<console URL>#/follow-ups/<url-encoded follow-up id>`
+   * (core/console-link.ts), or null without a follow-up or without a console (CONSOLE_URL unset).
+   */
+  console_link: string | null;
   /** The e-mail subject and chat title: `Redraw stuck 9 days (no progress) - owner: j.doe - prod`. */
   subject: string;
   /** Which deployment sent it (ENVIRONMENT_NAME). */
@@ -136,6 +150,8 @@ export interface SendContext {
   deployed?: { region: string | undefined };
   environment?: string;
   now?: Date;
+  /** The console's base URL (CONSOLE_URL on AWS, npm start's own locally); absent or null: no console link. */
+  consoleUrl?: string | null;
 }
 
 /** The notification as sent: with its subject, look-up line, next step and where it is in Junction. */
@@ -173,6 +189,7 @@ export function sentNotification(notification: StaleRedrawNotification, context:
     next_step_operator: operatorStepFor(notification.reason),
     status_words: statusWords(notification.low_level_status),
     commands: followUp === null ? null : followUpCommands(followUp.id, { deployed: context.deployed ? { stack: DEPLOYED_STACK_NAME, region: context.deployed.region } : undefined }),
+    console_link: consoleFollowUpLink(context.consoleUrl, followUp?.id),
     subject: subjectLine(notification, environment),
     environment,
     sent_at: canonicalFromDate(context.now ?? new Date()),
@@ -349,12 +366,14 @@ function aligned(lines: ReadonlyArray<readonly [string, string]>): string[] {
   return lines.map(([label, text]) => `${`${label}:`.padEnd(width)}${text}`);
 }
 
-/** "Take it" (when nobody owns it) and the lines that record what happened. */
+/** The follow-up in the console (one click), "Take it" (when nobody owns it) and the lines that record what happened. */
 function commandLines(sent: SentStaleRedrawNotification): string[] {
+  const link = sent.console_link === null ? [] : [`In the console:  ${sent.console_link}`];
   const commands = sent.commands;
-  if (commands === null) return [];
+  if (commands === null) return link;
   const take = sent.follow_up?.owner === null ? [`Take it:         ${commands.take_it}`, `                 ${TAKE_IT_NOTE}`] : [];
   return [
+    ...link,
     ...take,
     'Record on the follow-up what happened (other values: the command\'s --help):',
     `  a call:        ${commands.contact}`,
@@ -451,6 +470,8 @@ export function chatNotification(sent: SentStaleRedrawNotification, deployed?: {
       : [];
   const record =
     commands === null ? [] : [`Record what happened: \`${commands.contact}\`, \`${commands.snooze}\`, \`${commands.close}\` (other values: each command's --help)`];
+  // Slack's link form (Amazon Q Developer renders client-markdown as the chat's own markup): the URL, then the words shown.
+  const link = sent.console_link === null ? [] : [`In the console: <${sent.console_link}|open the follow-up>`];
   return {
     version: '1.0',
     source: 'custom',
@@ -466,6 +487,7 @@ export function chatNotification(sent: SentStaleRedrawNotification, deployed?: {
       nextSteps: [
         `For the team: ${sent.next_step}`,
         ...(sent.next_step_operator === null ? [] : [`For whoever runs the tracker: ${sent.next_step_operator}`]),
+        ...link,
         ...take,
         ...record,
         `In Junction: ${sent.in_junction}`,
@@ -547,7 +569,7 @@ export function createSnsNotifier(
   let client: Promise<SNSClient> | undefined;
   return {
     async notify(notification, options) {
-      const sent = sentNotification(notification, { deployed: { region }, environment: alert.environment, now: clock() });
+      const sent = sentNotification(notification, { deployed: { region }, environment: alert.environment, now: clock(), consoleUrl: alert.consoleUrl ?? null });
       client ??= typeof sns === 'function' ? sns() : Promise.resolve(sns);
       const [{ PublishCommand }, ready] = await Promise.all([import('@aws-sdk/client-sns'), client]);
       await ready.send(
@@ -588,7 +610,7 @@ export function createInMemoryNotifier(
     notifications,
     rendered,
     async notify(notification) {
-      const sent = sentNotification(notification, { environment: alert.environment, now: clock() });
+      const sent = sentNotification(notification, { environment: alert.environment, now: clock(), consoleUrl: alert.consoleUrl ?? null });
       notifications.push(sent);
       rendered.push(renderNotification(sent, { timeZone: alert.timeZone }));
       // Ids, reason and times only: safe to log.

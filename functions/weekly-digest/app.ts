@@ -58,6 +58,8 @@ export interface DigestDeps {
   environment: string;
   /** The deployed stack and its region (the look-up line); absent locally. */
   deployed?: { stack: string; region: string | undefined };
+  /** The console's base URL (CONSOLE_URL; npm start's own locally): the digest links to its worklist. Absent or null: no link. */
+  consoleUrl?: string | null;
   /** Injectable so tests need no waiting. */
   clock?: () => Date;
   /** The week's claims (AWS: once a week); absent: every invocation sends (`POST /local/digest`). */
@@ -110,7 +112,13 @@ export async function sendDigest(deps: DigestDeps): Promise<WeeklyDigest> {
     deps.logger.error('weekly digest not sent: reading the report failed', { step: 'read', error: errorName(error) });
     throw new DigestError('read', { cause: error });
   }
-  const digest = weeklyDigest(week, report, overdue, { environment: deps.environment, now, ...(deps.deployed ? { deployed: deps.deployed } : {}) }, { weekBefore, problems });
+  const digest = weeklyDigest(
+    week,
+    report,
+    overdue,
+    { environment: deps.environment, now, ...(deps.deployed ? { deployed: deps.deployed } : {}), consoleUrl: deps.consoleUrl ?? null },
+    { weekBefore, problems },
+  );
   try {
     await deps.publisher.publish(digest);
   } catch (error) {

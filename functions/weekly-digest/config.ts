@@ -1,12 +1,13 @@
 /**
  * The digest's settings, checked once at start (handler.ts): the table, the
  * notification topic, the zone whose Monday 00:00 starts a week
- * (DIGEST_TIMEZONE, default UTC) and the environment the subject ends with
- * (ENVIRONMENT_NAME, as the alerts').
+ * (DIGEST_TIMEZONE, default UTC), the environment the subject ends with
+ * (ENVIRONMENT_NAME, as the alerts') and the console's URL its worklist link
+ * starts with (CONSOLE_URL, optional: no link without it).
  */
 import * as z from 'zod/mini';
 import { isTimeZone } from '../core/alert-time';
-import { optionalSetting, parseEnv, required } from '../shared/config';
+import { optionalConsoleUrl, optionalSetting, parseEnv, required } from '../shared/config';
 import { AlertEnv } from '../stale-redraw-sweep/notifier';
 
 export const DigestEnv = z.object({
@@ -17,6 +18,7 @@ export const DigestEnv = z.object({
     z.transform((zone: string | undefined) => zone ?? 'UTC'),
   ),
   ENVIRONMENT_NAME: AlertEnv.shape.ENVIRONMENT_NAME,
+  CONSOLE_URL: optionalConsoleUrl(),
 });
 export type DigestConfig = z.output<typeof DigestEnv>;
 

@@ -34,4 +34,6 @@ export const handler = createDigestHandler({
   timeZone: config.DIGEST_TIMEZONE,
   environment: config.ENVIRONMENT_NAME ?? DEPLOYED_STACK_NAME,
   deployed: { stack: DEPLOYED_STACK_NAME, region },
+  // The stack's ConsoleUrl with `console` on: the digest links to the worklist of what needs attention.
+  consoleUrl: config.CONSOLE_URL ?? null,
 });

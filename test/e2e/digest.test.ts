@@ -98,6 +98,8 @@ describe('POST /local/digest', () => {
     expect(item.text).toContain('1 is still open:');
     expect(item.text).toMatch(new RegExp(`^  ${stuck.transactionId} \\(no owner, due to be flagged \\d+ (days|h) ago, new\\)$`, 'm'));
     expect(item.text).toContain('The whole list: npx redraw-tracker follow-ups\n');
+    // One line links to the console's worklist of what needs attention, on npm start's own URL.
+    expect(item.text.split('\n')).toContain(`What needs attention, in the console: http://127.0.0.1:${port}/#/worklist?queue=attention`);
   });
 
   it('answers the JSON by default (the report and the overdue list) and the chat notification with format=chat', async () => {
@@ -108,6 +110,7 @@ describe('POST /local/digest', () => {
     expect(digest.time_zone).toBe(ZONE);
     expect(digest.report).toMatchObject({ opened: 1, open_now: 1 });
     expect(digest.overdue.map((item) => item.id)).toEqual([stuck.transactionId]);
+    expect(digest).toMatchObject({ console_link: `http://127.0.0.1:${port}/#/worklist?queue=attention` });
     const chat = z.object({ item: z.object({ content: z.object({ title: z.string() }).loose(), metadata: z.object({ threadId: z.string(), eventType: z.string() }).loose() }).loose() }).parse((await call('/local/digest?format=chat', { method: 'POST' })).json).item;
     expect(chat.content.title).toMatch(/^:bar_chart: Weekly redraw review: 1 opened/);
     expect(chat.metadata).toMatchObject({ threadId: 'redraw-tracker-weekly-digest-e2e', eventType: 'weekly_digest' });

@@ -130,6 +130,21 @@ describe('GET /local/notifications', () => {
     expect(chat!.content.nextSteps.at(-1)).toBe(`Look it up: \`npx redraw-tracker order ${stuck.initialId}\``);
   });
 
+  it('links the alert to its follow-up in the console, on npm start\'s own URL, in every format', async () => {
+    const link = `http://127.0.0.1:${port}/#/follow-ups/${stuck.transactionId}`;
+    const [notification] = mine(z.object({ items: z.array(z.object({ console_link: z.string().nullable() }).loose()) }).parse((await get('/local/notifications')).json).items);
+    expect(notification!.console_link).toBe(link);
+    const [email] = z.object({ items: z.array(Email) }).parse((await get('/local/notifications?format=email')).json).items.filter((item) => item.text.includes(stuck.initialId));
+    expect(email!.text.split('\n')).toContain(`In the console:  ${link}`);
+    const [chat] = mine(z.object({ items: z.array(z.object({ content: z.object({ nextSteps: z.array(z.string()) }).loose() }).loose()) }).parse((await get('/local/notifications?format=chat')).json).items);
+    expect(chat!.content.nextSteps).toContain(`In the console: <${link}|open the follow-up>`);
+    // The link opens the console: its page (the hash stays in the browser) and the follow-up it names.
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect((await fetch(`${baseUrl}/follow-ups/${decodeURIComponent(link.split('#/follow-ups/')[1]!)}`)).status).toBe(200);
+  });
+
   it('refuses a format it does not know', async () => {
     const { status, json } = await get('/local/notifications?format=xml');
     expect(status).toBe(400);
@@ -143,6 +158,7 @@ describe('npx redraw-tracker notifications', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Subject: Redraw stuck 2[01] days \(redraw not created\) - no owner - local$/m);
     expect(run.stdout).toContain(`In Junction:     paste the order id ${stuck.initialId} into the order search of Junction's dashboard`);
+    expect(run.stdout).toContain(`In the console:  http://127.0.0.1:${port}/#/follow-ups/${stuck.transactionId}\n`);
   });
 
   it('prints the chat message with --format chat, and the JSON with --format json', async () => {

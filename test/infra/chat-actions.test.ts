@@ -64,6 +64,7 @@ const sent: SentStaleRedrawNotification = {
   next_step_operator: null,
   status_words: 'requisition created, waiting for the patient',
   commands: followUpCommands('txn-7', { deployed: { stack: 'RedrawTracker', region: 'eu-west-1' } }),
+  console_link: 'https://d111111abcdef8.cloudfront.net/#/follow-ups/txn-7',
   follow_up: { id: 'txn-7', state: 'new', owner: null, contact_attempts: 0, opened_at: '2026-11-11T10:00:00.000Z', version: 3 },
   subject: 'Redraw stuck 9 days (no progress) - no owner - RedrawTracker',
   environment: 'RedrawTracker',

@@ -966,6 +966,18 @@ describe('the console on AWS (CONTRACT §12)', () => {
     leads.template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'leads' });
   }, 120_000);
 
+  it('gives the sweep and the digest CONSOLE_URL, the distribution\'s URL (ConsoleUrl): alerts and digests link to the console', () => {
+    const [distributionId] = only('AWS::CloudFront::Distribution');
+    const url = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }, '/']] };
+    const env = (bound: { fn: { node: { defaultChild?: unknown } } }) => resources()[fnId(bound)]!.Properties['Environment']['Variables'] as Record<string, unknown>;
+    expect(env(built.stack.staleRedrawSweep)['CONSOLE_URL']).toEqual(url);
+    expect(env(built.stack.weeklyDigest!.function)['CONSOLE_URL']).toEqual(url);
+    // The very value of the ConsoleUrl output, and no other function gets it.
+    built.template.hasOutput('ConsoleUrl', { Value: url });
+    const withIt = Object.entries(resources()).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties['Environment']?.['Variables']?.['CONSOLE_URL'] !== undefined);
+    expect(withIt.map(([id]) => id).sort()).toEqual([fnId(built.stack.staleRedrawSweep), fnId(built.stack.weeklyDigest!.function)].sort());
+  });
+
   it('with console false, deploys none of it: no Cognito, CloudFront or S3 resource, no /api route, no JWT authorizer, no deployment helper', () => {
     const off = buildStack({ settings: { console: false, consoleCloseGroup: 'leads' } });
     const types = Object.values(off.template.toJSON().Resources as Record<string, Resource>).map((r) => r.Type);
@@ -978,5 +990,8 @@ describe('the console on AWS (CONTRACT §12)', () => {
     const fns = Object.values(off.template.findResources('AWS::Lambda::Function'));
     for (const fn of fns) expect(fn['Properties']['Environment']['Variables']['POWERTOOLS_SERVICE_NAME']).toEqual(expect.any(String));
     expect(JSON.stringify(off.template.toJSON())).not.toContain('CLOSE_REQUIRES_GROUP');
+    // No console, no links: neither the sweep nor the digest gets CONSOLE_URL.
+    expect(off.stack.weeklyDigest).not.toBeNull();
+    expect(JSON.stringify(off.template.toJSON())).not.toContain('CONSOLE_URL');
   }, 120_000);
 });

@@ -1,12 +1,14 @@
 /**
  * docs/alerts.md's examples: one alert of each kind, as the deployed stack's
- * topic sends them, rendered by the notifier itself (test/unit/alerts-doc.test.ts
+ * topic sends them (with the console, the default: each links to its follow-up), rendered by the notifier itself (test/unit/alerts-doc.test.ts
  * holds the page to them). Ids, statuses, handles and times only, like every alert.
  */
 import { chatNotification, emailText, sentNotification, type StaleRedrawNotification } from '../../functions/stale-redraw-sweep/notifier';
 
 const REGION = 'us-east-1';
 const ENVIRONMENT = 'prod';
+/** The stack's ConsoleUrl (the console is on by default): the sweep's CONSOLE_URL. */
+export const CONSOLE_URL = 'https://d111111abcdef8.cloudfront.net/';
 const SENT_AT = new Date('2026-11-23T09:00:04.000Z');
 const FLAGGED = '2026-11-23T09:00:02.000000Z';
 const TRANSACTION = '0b1e7d4c-8a52-4f0e-9c11-00000000a001';
@@ -96,7 +98,7 @@ export const ALERT_EXAMPLES: Readonly<Record<string, StaleRedrawNotification>> =
 export function renderedExamples(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, notification] of Object.entries(ALERT_EXAMPLES)) {
-    const sent = sentNotification(notification, { deployed: { region: REGION }, environment: ENVIRONMENT, now: SENT_AT });
+    const sent = sentNotification(notification, { deployed: { region: REGION }, environment: ENVIRONMENT, now: SENT_AT, consoleUrl: CONSOLE_URL });
     out[`${name}.email`] = `Subject: ${sent.subject}\n\n${emailText(sent)}`;
     if (name === 'redraw_not_created') out[`${name}.chat`] = JSON.stringify(chatNotification(sent, { region: REGION }), null, 2);
     if (name === 'no_progress') out[`${name}.json`] = JSON.stringify(sent, null, 2);

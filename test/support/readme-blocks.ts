@@ -18,7 +18,8 @@
  *     to the text before the marker (runs of spaces count as one);
  *   - a comment ending in `(stdout, ids and times aside)`: stdout has a line equal
  *     to it once both are normalised (normaliseIdsAndTimes: ids, dates, clock
- *     times and ages become placeholders; every other word and count must match).
+ *     times, ages and loopback ports become placeholders; every other word and
+ *     count must match).
  */
 import { isDeepStrictEqual } from 'node:util';
 
@@ -153,12 +154,15 @@ const squeeze = (text: string) => text.trim().replace(/\s+/g, ' ');
 
 /**
  * A line with what differs from run to run made placeholders: ids (UUIDs, and
- * `whsec_` secrets), instants and dates, clock times, and ages or lengths in
- * minutes, hours and days ("262 days", "3 h ago", "just now"). Counts, words,
- * statuses and order are left as they are: a changed word or count still differs.
+ * `whsec_` secrets), the port of a loopback URL (`127.0.0.1:3000`: the README
+ * shows the default, the test runs on another), instants and dates, clock
+ * times, and ages or lengths in minutes, hours and days ("262 days", "3 h ago",
+ * "just now"). Counts, words, statuses and order are left as they are: a
+ * changed word or count still differs.
  */
 export function normaliseIdsAndTimes(line: string): string {
   return line
+    .replace(/\b(127\.0\.0\.1|localhost):\d{1,5}\b/g, '$1:<port>')
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<id>')
     .replace(/whsec_[A-Za-z0-9+/=]+/g, '<secret>')
     .replace(/\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?/g, '<date>')

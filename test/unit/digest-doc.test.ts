@@ -63,7 +63,14 @@ function documented(): string {
 
 describe('docs/digest.md', () => {
   it('shows the e-mail exactly as the digest renders it', () => {
-    const digest = weeklyDigest(digestWeek(NOW, 'Europe/Berlin'), REPORT, OVERDUE, { environment: 'prod', now: NOW, deployed: { stack: 'RedrawTracker', region: 'eu-central-1' } }, { weekBefore: WEEK_BEFORE, problems: PROBLEMS });
+    const digest = weeklyDigest(
+      digestWeek(NOW, 'Europe/Berlin'),
+      REPORT,
+      OVERDUE,
+      // With the console (the default): the digest links to its worklist of what needs attention.
+      { environment: 'prod', now: NOW, deployed: { stack: 'RedrawTracker', region: 'eu-central-1' }, consoleUrl: 'https://d111111abcdef8.cloudfront.net/' },
+      { weekBefore: WEEK_BEFORE, problems: PROBLEMS },
+    );
     const rendered = `Subject: ${digest.subject}\n\n${digestEmail(digest)}`;
     expect(documented(), `docs/digest.md's block should read:\n${rendered}`).toBe(rendered);
   });

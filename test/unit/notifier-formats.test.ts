@@ -334,6 +334,8 @@ describe('the JSON every other protocol gets', () => {
         snooze: `npx redraw-tracker snooze ${TRANSACTION} --for 2d --reason patient_requested --stack RedrawTracker --region us-east-1`,
         close: `npx redraw-tracker close ${TRANSACTION} --disposition patient_declined --stack RedrawTracker --region us-east-1`,
       },
+      // Without CONSOLE_URL (no console): no link (test/unit/console-links.test.ts has it with one).
+      console_link: null,
       subject: 'Redraw stuck 262 days (no progress) - owner: j.doe - prod',
       environment: 'prod',
       sent_at: '2026-11-20T10:00:03.000000Z',
@@ -377,12 +379,12 @@ describe('the in-memory notifier (npm start)', () => {
 
 describe('ENVIRONMENT_NAME and ALERT_TIMEZONE', () => {
   it('default to the given environment (the stack name, or local) and UTC only', () => {
-    expect(alertSettingsOf(parseEnv(AlertEnv, {}), 'RedrawTracker')).toEqual({ environment: 'RedrawTracker', timeZone: null });
-    expect(alertSettingsOf(parseEnv(AlertEnv, { ENVIRONMENT_NAME: ' ', ALERT_TIMEZONE: '' }), 'local')).toEqual({ environment: 'local', timeZone: null });
+    expect(alertSettingsOf(parseEnv(AlertEnv, {}), 'RedrawTracker')).toEqual({ environment: 'RedrawTracker', timeZone: null, consoleUrl: null });
+    expect(alertSettingsOf(parseEnv(AlertEnv, { ENVIRONMENT_NAME: ' ', ALERT_TIMEZONE: '' }), 'local')).toEqual({ environment: 'local', timeZone: null, consoleUrl: null });
   });
 
   it('read a name and an IANA zone', () => {
-    expect(alertSettingsOf(parseEnv(AlertEnv, { ENVIRONMENT_NAME: 'prod', ALERT_TIMEZONE: 'America/New_York' }), 'x')).toEqual({ environment: 'prod', timeZone: 'America/New_York' });
+    expect(alertSettingsOf(parseEnv(AlertEnv, { ENVIRONMENT_NAME: 'prod', ALERT_TIMEZONE: 'America/New_York' }), 'x')).toEqual({ environment: 'prod', timeZone: 'America/New_York', consoleUrl: null });
   });
 
   it.each([

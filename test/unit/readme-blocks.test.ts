@@ -106,6 +106,9 @@ describe('an output line compared with its ids and times aside', () => {
     expect(normaliseIdsAndTimes('Order 0b1e7d4c-8a52-4f0e-9c11-00000000e001 since 2026-03-05 14:30 UTC, 262 days ago; flagged just now')).toBe('Order <id> since <date> <time> UTC, <age>; flagged <age>');
     expect(normaliseIdsAndTimes('at 2026-11-23T13:30:12.345000Z, whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw, 3 h ago, 45 min, 2.5 days')).toBe('at <date>, <secret>, <age>, <age>, <age>');
     expect(normaliseIdsAndTimes('6 are still open: 3 stuck, 5 without an owner')).toBe('6 are still open: 3 stuck, 5 without an owner');
+    // A loopback URL's port: the README shows the default, the test's tracker listens on another.
+    expect(normaliseIdsAndTimes('In the console:  http://127.0.0.1:3000/#/follow-ups/0b1e7d4c-8a52-4f0e-9c11-00000000a001')).toBe('In the console:  http://127.0.0.1:<port>/#/follow-ups/<id>');
+    expect(normaliseIdsAndTimes('http://localhost:41234/ and https://d111111abcdef8.cloudfront.net/')).toBe('http://localhost:<port>/ and https://d111111abcdef8.cloudfront.net/');
   });
 
   it('accepts the real line whatever its ids and times, and fails on a changed word or count', () => {
@@ -113,6 +116,10 @@ describe('an output line compared with its ids and times aside', () => {
     expect(mismatches([line(shown)!], { stdout: 'Redraw stuck 263 days (redraw not created) - owner: j.doe - local\n', stderr: '' })).toHaveLength(1);
     expect(mismatches([line('6 are still open: 3 stuck')!], { stdout: '7 are still open: 3 stuck\n', stderr: '' })).toHaveLength(1);
     expect(mismatches([line('owner j.doe')!], { stdout: 'owner m.ops\n', stderr: '' })).toHaveLength(1);
+    // The README's link on the default port is the link of a tracker on any port; another path is not.
+    const link = line('In the console:  http://127.0.0.1:3000/#/follow-ups/0b1e7d4c-8a52-4f0e-9c11-00000000a001')!;
+    expect(mismatches([link], { stdout: 'In the console:  http://127.0.0.1:41234/#/follow-ups/5c1a3f0e-7d2b-4e8a-9f61-2b7c0d4e1a90\n', stderr: '' })).toEqual([]);
+    expect(mismatches([link], { stdout: 'In the console:  http://127.0.0.1:41234/#/worklist?queue=attention\n', stderr: '' })).toHaveLength(1);
   });
 });
 

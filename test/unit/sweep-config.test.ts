@@ -70,6 +70,8 @@ describe('notifiers', () => {
         next_step_operator: OPERATOR_STEPS.redraw_not_created,
         status_words: 'a redraw is offered: the lab could not return every result',
         commands: null,
+        // No follow-up (and no console given): nothing to link to.
+        console_link: null,
         subject: 'Redraw stuck 2 days (redraw not created) - no owner - local',
         environment: 'local',
         sent_at: '2026-03-05T10:00:01.000000Z',
