@@ -117,6 +117,8 @@ describe('stale-redraw sweep', () => {
         status_words: 'a redraw is offered: the lab could not return every result',
         // No follow-up here, so no follow-up commands either.
         commands: null,
+        // Nor a link to a follow-up's page in the console.
+        console_link: null,
         // No follow-up here: the transaction function, which opens them, did not run.
         follow_up: null,
         // What the alert says for people (issue 26): the notifier's own clock is the send time.
