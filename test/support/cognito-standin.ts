@@ -23,6 +23,7 @@
  */
 import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign, verify as verifySignature } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readBodyWithin } from '../../local/http-adapter';
 import type { AddressInfo } from 'node:net';
 
 export interface CognitoStandinOptions {
@@ -442,7 +443,7 @@ export async function startCognitoStandin(options: CognitoStandinOptions): Promi
   };
 
   const server = createServer((request, response) => {
-    readLimited(request).then(
+    readBodyWithin(request, MAX_BODY_BYTES).then(
       (body) => {
         if (body === null) return void json(response, 413, { error: 'invalid_request' });
         route(request, response, body);
@@ -564,16 +565,4 @@ function cookieOf(request: IncomingMessage, name: string): string | null {
     if (key === name) return value.join('=');
   }
   return null;
-}
-
-/** The whole body, or null past MAX_BODY_BYTES (read to its end, so the answer is not a reset). */
-async function readLimited(request: IncomingMessage): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size <= MAX_BODY_BYTES) chunks.push(buffer);
-  }
-  return size > MAX_BODY_BYTES ? null : Buffer.concat(chunks);
 }
