@@ -26,7 +26,8 @@ import { takeLease } from '../../functions/store/claims';
 import { createSnsNotifier, SNS_CLIENT_CONFIG, type Notifier } from '../../functions/stale-redraw-sweep/notifier';
 import { getOrder } from '../../functions/store/order-reads';
 import { putOrderFromWebhook } from '../../functions/store/orders';
-import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
+import { ORDER_ATTRIBUTES } from '../../functions/store/order-items';
+import { keys, OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
 import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
 import { startAwsStandin, STANDIN_CLIENT_CONFIG, type AwsStandin } from '../support/aws-standin';
 import { createTestTable, type TestTable } from '../support/dynamodb';
@@ -177,17 +178,20 @@ describe('a sweep stopped at any point', () => {
     let crashed = false;
     let flaggedOne: () => void = () => undefined;
     const reached = new Promise<void>((resolve) => (flaggedOne = resolve));
+    const dyingProcess = dyingTable();
     // The process dies while the first notification is on its way: it never settles, nothing after it runs.
     const dying: Notifier = {
       notify: () => {
         crashed = true;
+        dyingProcess.kill();
         flaggedOne();
         return new Promise<void>(() => undefined);
       },
     };
-    const { run } = sweep(now, dying, { timeLeft: () => (crashed ? 0 : 10 * 60_000) });
+    const { run } = sweep(now, dying, { db: dyingProcess.db, timeLeft: () => (crashed ? 0 : 10 * 60_000) });
     run.catch(() => undefined); // the dead sweep's promise is abandoned
     await reached;
+    await dyingProcess.landed();
     const flagged = (await Promise.all(ids.map((id) => getOrder(table.db, table.tableName, id)))).filter((order) => order?.stale);
     expect(flagged.length).toBeGreaterThanOrEqual(1);
     expect(ids.flatMap(messagesOf)).toEqual([]);
@@ -330,24 +334,41 @@ describe('one sweep at a time (CONTRACT §4: the lease)', () => {
 });
 
 /**
- * Until every order the abandoned sweep flagged (at `since`) has its notification's claim, and nothing more changes
- * for two reads in a row (at most 20 s): what a crashed process had already sent to DynamoDB has landed.
+ * A process that dies: the table as the sweep sees it, until `kill()`. Requests sent before it land (DynamoDB
+ * received them); every request after it never leaves (its promise never settles), as in a dead process.
+ * `landed()` resolves once every request sent before the kill has been answered: what the dead sweep wrote is
+ * then all in the table, and nothing of it moves again. Waited for by counting, never by a pause.
  */
-async function deadSweepSettled(ids: readonly string[], since: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  let last = '';
-  for (;;) {
-    const flagged = (await Promise.all(ids.map((id) => getOrder(table.db, table.tableName, id)))).filter((order) => order?.stale?.since === since).length;
-    const scanned = await table.client.send(
-      new ScanCommand({ TableName: table.tableName, FilterExpression: 'begins_with(pk, :claim)', ExpressionAttributeValues: { ':claim': { S: 'CLAIM#notification#' } }, ConsistentRead: true }),
-    );
-    // The claims of these orders only (the table holds the other tests' too); a test table is small enough for one Scan page.
-    const claims = (scanned.Items ?? []).filter((item) => ids.some((id) => item.pk?.S?.includes(id))).length;
-    const seen = `${flagged}/${claims}`;
-    if ((claims >= flagged && seen === last) || Date.now() > deadline) return;
-    last = seen;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+function dyingTable() {
+  let dead = false;
+  let inFlight = 0;
+  let idle: () => void = () => undefined;
+  const db = new Proxy(table.db, {
+    get(target, name, receiver) {
+      const member = Reflect.get(target, name, receiver) as unknown;
+      if (typeof member !== 'function') return member;
+      return (...args: unknown[]) => {
+        if (dead) return new Promise<never>(() => undefined);
+        inFlight++;
+        return (member as (...a: unknown[]) => Promise<unknown>).apply(target, args).finally(() => {
+          if (--inFlight === 0) idle();
+        });
+      };
+    },
+  });
+  return {
+    db,
+    kill: () => void (dead = true),
+    landed: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (idle = resolve))),
+  };
+}
+
+/** The notification claims of these orders in the table (a test table is small enough for one Scan page). */
+async function claimsOf(ids: readonly string[]): Promise<string[]> {
+  const scanned = await table.client.send(
+    new ScanCommand({ TableName: table.tableName, FilterExpression: 'begins_with(pk, :claim)', ExpressionAttributeValues: { ':claim': { S: 'CLAIM#notification#' } }, ConsistentRead: true }),
+  );
+  return ids.filter((id) => (scanned.Items ?? []).some((item) => item.pk?.S?.includes(id)));
 }
 
 describe('a sweep that crashed after SNS accepted a notification, before its claim was marked', () => {
@@ -355,49 +376,100 @@ describe('a sweep that crashed after SNS accepted a notification, before its cla
     const { ids, now } = await seedStuck(3);
     aws.plan.sns = () => 'serve';
     const sns = snsNotifier();
-    let crashed = false;
+    const dying = dyingTable();
+    let arrived = 0;
+    let allClaimed: () => void = () => undefined;
+    const claimedAll = new Promise<void>((resolve) => (allClaimed = resolve));
+    let publishing = false;
     let accepted: (orderId: string) => void = () => undefined;
     const reached = new Promise<string>((resolve) => (accepted = resolve));
-    // SNS accepts the first notification, then the process dies: nothing after that publish runs
-    // (the sweep's other notifications, claimed at the same time, never reach SNS).
-    const dying: Notifier = {
+    // Each notification reaches the notifier after its claim is written. Once all three have (the sweep handles its
+    // candidates at once), SNS accepts the first and the process dies: nothing after that publish runs, and the
+    // other two hang with it.
+    const notifier: Notifier = {
       notify: async (notification, options) => {
-        if (crashed) return new Promise<void>(() => undefined);
-        crashed = true;
-        await sns.notify(notification, options);
-        accepted(notification.order_id);
+        if (++arrived === ids.length) allClaimed();
+        await claimedAll;
+        if (!publishing) {
+          publishing = true;
+          await sns.notify(notification, options);
+          dying.kill();
+          accepted(notification.order_id);
+        }
         return new Promise<void>(() => undefined);
       },
     };
-    const dead = sweep(now, dying, { timeLeft: () => (crashed ? 0 : 10 * 60_000) });
+    const dead = sweep(now, notifier, { db: dying.db });
     dead.run.catch(() => undefined); // the dead sweep's promise is abandoned
-    const crashedId = await reached;
-    // The dead sweep's writes already on their way land (the flags and claims of its other candidates); then nothing of
-    // it moves. Waited for, not timed: on a loaded machine they can take longer than any fixed pause.
-    await deadSweepSettled(ids, canonicalFromDate(new Date(now)));
-    expect(ids.flatMap(messagesOf)).toHaveLength(1);
+    const sentId = await reached;
+    await dying.landed();
+    const since = canonicalFromDate(new Date(now));
+    // What the dead sweep left, the same on every run: every candidate flagged (pending) and claimed, one accepted.
+    for (const id of ids) expect((await getOrder(table.db, table.tableName, id))?.stale?.since, id).toBe(since);
+    expect(await claimsOf(ids)).toEqual(ids);
+    expect(ids.flatMap(messagesOf)).toEqual([since]);
+    expect(messagesOf(sentId)).toEqual([since]);
 
     // 10 minutes on (its lease ended at 5): its claims are fresh, so they are left alone (pending); nothing is repeated.
     const within = sweep(now + 10 * 60_000, snsNotifier());
-    expect(await within.run).toMatchObject({ skipped: false });
-    const since = canonicalFromDate(new Date(now));
-    // The flags the dead sweep set (and claimed) wait; any it had not reached are flagged and sent by this one.
-    const flaggedByDead = (await Promise.all(ids.map((id) => getOrder(table.db, table.tableName, id)))).filter((order) => order?.stale?.since === since).map((order) => order!.record.id);
-    expect(flaggedByDead).toContain(crashedId);
-    expect(within.metric(SWEEP_METRICS.notificationsPending)).toBe(flaggedByDead.length);
-    for (const id of ids) expect(messagesOf(id), id).toHaveLength(id === crashedId || !flaggedByDead.includes(id) ? 1 : 0);
+    expect(await within.run).toMatchObject({ skipped: false, flagged: 0 });
+    expect(within.metric(SWEEP_METRICS.notificationsPending)).toBe(ids.length);
+    for (const id of ids) expect(messagesOf(id), id).toHaveLength(id === sentId ? 1 : 0);
 
     // 15 minutes after the claims: each sent, the one SNS had accepted again (the one repeat), and never after.
     const after = sweep(now + 15 * 60_000, snsNotifier());
     await after.run;
     expect(after.metric(SWEEP_METRICS.notificationsPending)).toBe(0);
-    expect(messagesOf(crashedId)).toEqual([since, since]);
+    expect(messagesOf(sentId)).toEqual([since, since]);
     await repair(now + 15 * 60_000);
-    expect(messagesOf(crashedId)).toEqual([since, since]);
-    for (const id of ids.filter((id) => id !== crashedId)) {
-      const order = await getOrder(table.db, table.tableName, id);
-      expect(messagesOf(id), id).toEqual([order?.stale?.since]);
+    expect(messagesOf(sentId)).toEqual([since, since]);
+    for (const id of ids.filter((id) => id !== sentId)) expect(messagesOf(id), id).toEqual([since]);
+  });
+
+  it('sends a flag whose claim was never written (the process died between the two) at the next sweep, once', async () => {
+    const { ids, now } = await seedStuck(3);
+    aws.plan.sns = () => 'serve';
+    const dying = dyingTable();
+    // The process dies as the first claim is about to be written: that request never leaves. Whatever the other
+    // candidates had sent lands (a flag, perhaps); nothing is claimed and nothing reaches SNS.
+    let killed: () => void = () => undefined;
+    const died = new Promise<void>((resolve) => (killed = resolve));
+    const db = new Proxy(dying.db, {
+      get(target, name, receiver) {
+        const member = Reflect.get(target, name, receiver) as unknown;
+        if (name !== 'put' || typeof member !== 'function') return member;
+        return (input: Parameters<typeof table.db.put>[0]) => {
+          if (String(input.Item?.pk).startsWith('CLAIM#notification#')) {
+            dying.kill();
+            killed();
+          }
+          return (member as typeof table.db.put).call(target, input);
+        };
+      },
+    });
+    const dead = sweep(now, snsNotifier(), { db });
+    dead.run.catch(() => undefined);
+    await died;
+    await dying.landed();
+    const since = canonicalFromDate(new Date(now));
+    const flagged = (await Promise.all(ids.map((id) => getOrder(table.db, table.tableName, id)))).filter((order) => order?.stale?.since === since);
+    // At least the one whose claim was on its way is flagged (the flag and its pending marker are one write).
+    expect(flagged.length).toBeGreaterThanOrEqual(1);
+    for (const order of flagged) {
+      const item = await table.db.get({ TableName: table.tableName, Key: keys.order(order!.record.id), ConsistentRead: true });
+      expect(item?.[ORDER_ATTRIBUTES.staleNotificationPending], order!.record.id).toBe(since);
     }
+    expect(await claimsOf(ids)).toEqual([]);
+    expect(ids.flatMap(messagesOf)).toEqual([]);
+
+    // The next sweep (its lease ended): a pending flag without a claim is sent at once; the others are flagged and sent.
+    const next = sweep(now + 10 * 60_000, snsNotifier());
+    expect(await next.run).toMatchObject({ skipped: false, flagged: ids.length - flagged.length });
+    expect(next.metric(SWEEP_METRICS.notificationsPending)).toBe(0);
+    await expectEachNotifiedOnce(ids);
+    for (const id of ids) expect((await getOrder(table.db, table.tableName, id))?.stale?.since, id).toBe(since);
+    await repair(now + 10 * 60_000);
+    await expectEachNotifiedOnce(ids);
   });
 
   it('sends nothing again when it crashed after the claim was marked, before the flag\'s marker was removed', async () => {
