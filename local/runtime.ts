@@ -59,6 +59,9 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
+/** What the webhook's table client adds to its requests' user agent under npm start (a count at the table tells them apart). */
+export const WEBHOOK_USER_AGENT = 'redraw-tracker-webhook';
+
 /** A clear, user-facing start-up failure (busy port, no Java, ...). */
 export class StartupError extends Error {
   override readonly name = 'StartupError';
@@ -110,7 +113,8 @@ export async function startLocalRuntime(
     const secrets = (settings.JUNCTION_WEBHOOK_SECRET ?? generateDevelopmentSecret()).split(',').map((secret) => secret.trim());
 
     const webhook = createWebhookHandler({
-      writes: db,
+      // Its own client, as each deployed function has: its requests carry its name at the table.
+      writes: localTable(endpoint, { userAgent: WEBHOOK_USER_AGENT }),
       tableName,
       retentionDays: settings.RETENTION_DAYS,
       secrets: async () => secrets,

@@ -58,7 +58,9 @@ export type ApplyOutcome =
 /**
  * The apply path shared by the webhook and the quarantine replay: read the body,
  * and store an order or appointment event with its single conditional write.
- * Exactly one DynamoDB request for either, none otherwise.
+ * One DynamoDB request for either, none otherwise; a second write only in the
+ * two cases store/orders.ts names (CONTRACT §4, §9). Never a read: a refused
+ * write's ALL_OLD tells what is stored (test/integration/webhook-requests.test.ts).
  */
 export async function processVerifiedBody(rawBody: Uint8Array, deps: ApplyDeps): Promise<ApplyOutcome> {
   return applyRead(readVerifiedBody(rawBody, deps.readBody), deps);
