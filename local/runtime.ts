@@ -70,6 +70,21 @@ export class StartupError extends Error {
   override readonly name = 'StartupError';
 }
 
+/**
+ * npm start's message for a webhook whose signature matches none of its
+ * secrets: without JUNCTION_WEBHOOK_SECRET, a new one is generated at every
+ * start, so a webhook signed before a restart is refused. Says where the
+ * current one is and how to keep one; never the secret itself.
+ */
+export function invalidSignatureMessage(generated: boolean): string {
+  return generated
+    ? 'The webhook signature matches no secret of this npm start. Without JUNCTION_WEBHOOK_SECRET, npm start makes a new development secret at every start, so a webhook signed with the secret of an earlier start is refused. ' +
+        'Sign with the one its banner printed at this start ("Webhook secret (development, generated): whsec_..."): export JUNCTION_WEBHOOK_SECRET=<that secret> for npx redraw-tracker sign-webhook and simulate. ' +
+        'To keep one secret across restarts, start it with one: JUNCTION_WEBHOOK_SECRET=<whsec_ secret> npm start.'
+    : 'The webhook signature matches none of the secrets this npm start was given (JUNCTION_WEBHOOK_SECRET when it started). ' +
+        'Sign with one of them (npx redraw-tracker sign-webhook and simulate read JUNCTION_WEBHOOK_SECRET), or restart npm start with JUNCTION_WEBHOOK_SECRET set to the secret you sign with.';
+}
+
 /** A development secret, printed at start, when JUNCTION_WEBHOOK_SECRET is not set. */
 export function generateDevelopmentSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
@@ -121,6 +136,8 @@ export async function startLocalRuntime(
       tableName,
       retentionDays: settings.RETENTION_DAYS,
       secrets: async () => secrets,
+      // A webhook signed with another secret, most often the one of an earlier start, is told how to get this one.
+      invalidSignatureMessage: invalidSignatureMessage(generated),
       logger: createLogger(SERVICES.webhook),
       metrics: createMetrics(SERVICES.webhook),
     });

@@ -47,6 +47,11 @@ export interface WebhookDeps extends ApplyDeps {
   now?: () => Date;
   /** The answer deadline's timer (deadline.ts); tests drive it with their own clock. */
   startTimer?: StartTimer;
+  /**
+   * The message of an `invalid_signature` answer in place of the fixed one:
+   * npm start's says how to get its current secret. Deployed: absent.
+   */
+  invalidSignatureMessage?: string;
 }
 
 /** The outcome of a verified body: an order write's result, ignored, or unreadable (never stored here). */
@@ -146,7 +151,8 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
     onError: async (request) => {
       if (request.error instanceof WebhookRejection) {
         const { statusCode, code } = request.error;
-        request.response = answered(code, errorAnswer(statusCode, code));
+        const message = code === 'invalid_signature' ? deps.invalidSignatureMessage : undefined;
+        request.response = answered(code, errorAnswer(statusCode, code, message));
         return;
       }
       logger.error('webhook failed', { error_name: errorName(request.error) });
@@ -166,8 +172,8 @@ function resultAnswer(statusCode: 200 | 202, result: WebhookResult): Answer {
   return json(statusCode, { result });
 }
 
-function errorAnswer(statusCode: 401 | 413 | 503, code: keyof typeof ERROR_MESSAGES): Answer {
-  return json(statusCode, { error: { code, message: ERROR_MESSAGES[code] } });
+function errorAnswer(statusCode: 401 | 413 | 503, code: keyof typeof ERROR_MESSAGES, message: string = ERROR_MESSAGES[code]): Answer {
+  return json(statusCode, { error: { code, message } });
 }
 
 function json(statusCode: number, body: unknown): Answer {

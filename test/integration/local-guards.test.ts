@@ -7,6 +7,8 @@
  *   that changes something answers 403 `forbidden` to it and changes nothing,
  *   while the console's own requests (same origin) and clients that are not
  *   browsers (no Origin, no Sec-Fetch-Site) work; the signed webhook is exempt.
+ * - a webhook signed with the secret of an earlier start is told, in its 401,
+ *   that the secret changes at every start and where to get it.
  * - a browser that opens the console through a port forward to another port
  *   gets a page saying to forward the same port; API requests keep their JSON.
  */
@@ -129,6 +131,34 @@ describe('local POSTs refuse other sites’ pages', () => {
 
   it('lets GETs through from anywhere: they change nothing, and no other site can read the answer', async () => {
     expect((await fetch(`${runtime.url}/health`, { headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } })).status).toBe(200);
+  });
+});
+
+describe('a webhook signed with the secret of an earlier start', () => {
+  it('is refused 401 invalid_signature with what to do: the secret changes at every start unless set, where the current one is, how to keep one', async () => {
+    const first = runtime.secrets;
+    expect(first.generated).toBe(true);
+    // npm start again (Ctrl-C, npm start): a new generated secret.
+    const again = await startLocalRuntime(await settings());
+    try {
+      expect(again.secrets.generated).toBe(true);
+      expect(again.secrets.values[0]).not.toBe(first.values[0]);
+      const delivery = buildDeliveries(redrawFlow({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() }, 'not_created'))[0]!;
+      const refused = await postWebhook(again.url, first.values[0]!, delivery);
+      expect(refused.status).toBe(401);
+      expect(refused.body.error?.code).toBe('invalid_signature');
+      const message = refused.body.error?.message ?? '';
+      expect(message).toMatch(/new development secret at every start/);
+      expect(message).toMatch(/Webhook secret \(development, generated\): whsec_\.\.\./);
+      expect(message).toMatch(/JUNCTION_WEBHOOK_SECRET=<whsec_ secret> npm start/);
+      // Never a secret, old or new.
+      expect(message).not.toContain(first.values[0]);
+      expect(message).not.toContain(again.secrets.values[0]);
+      // Signed with this start's secret, it is applied.
+      expect((await postWebhook(again.url, again.secrets.values[0]!, delivery)).body.result).toBe('applied');
+    } finally {
+      await again.stop();
+    }
   });
 });
 
