@@ -258,6 +258,8 @@ export interface LocalTableOptions {
   maxAttempts?: number;
   /** How long one attempt may stay silent; 10 s by default (a JVM on a shared machine can pause longer than DynamoDB ever would). */
   socketTimeoutMs?: number;
+  /** Added to the requests' user agent (`customUserAgent`): names the function at the table, for a count of whose requests are whose. */
+  userAgent?: string;
 }
 
 /**
@@ -271,6 +273,7 @@ export function localTable(endpoint: string, options: LocalTableOptions = {}): T
     ...localDynamoDbClientConfig(endpoint),
     requestHandler: { connectionTimeout: 1_000, socketTimeout: options.socketTimeoutMs ?? 10_000 },
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    ...(options.userAgent === undefined ? {} : { customUserAgent: options.userAgent }),
   });
 }
 

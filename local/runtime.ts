@@ -33,8 +33,11 @@ import { buildConsole, consoleHeaders, LOCAL_CONSOLE_CONFIG } from './console-as
 import { localDynamoDbClientConfig, localTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { readBody, readBodyWithin, RequestTooLargeError, toApiGatewayEvent, writeJson, writeResult } from './http-adapter';
 import { logRequest, sweepLine } from './request-log';
+import { crossSiteRefusal, isOwnHost, MISDIRECTED_PAGE_HEADERS, misdirectedPage } from './request-guards';
 import { localContext } from './lambda-context';
 import { findStreamArn, startStreamReader, type StreamReader } from './stream-reader';
+
+export { isOwnHost } from './request-guards';
 
 export interface LocalRuntime {
   /** e.g. http://127.0.0.1:3000 */
@@ -59,9 +62,27 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
+/** What the webhook's table client adds to its requests' user agent under npm start (a count at the table tells them apart). */
+export const WEBHOOK_USER_AGENT = 'redraw-tracker-webhook';
+
 /** A clear, user-facing start-up failure (busy port, no Java, ...). */
 export class StartupError extends Error {
   override readonly name = 'StartupError';
+}
+
+/**
+ * npm start's message for a webhook whose signature matches none of its
+ * secrets: without JUNCTION_WEBHOOK_SECRET, a new one is generated at every
+ * start, so a webhook signed before a restart is refused. Says where the
+ * current one is and how to keep one; never the secret itself.
+ */
+export function invalidSignatureMessage(generated: boolean): string {
+  return generated
+    ? 'The webhook signature matches no secret of this npm start. Without JUNCTION_WEBHOOK_SECRET, npm start makes a new development secret at every start, so a webhook signed with the secret of an earlier start is refused. ' +
+        'Sign with the one its banner printed at this start ("Webhook secret (development, generated): whsec_..."): export JUNCTION_WEBHOOK_SECRET=<that secret> for npx redraw-tracker sign-webhook and simulate. ' +
+        'To keep one secret across restarts, start it with one: JUNCTION_WEBHOOK_SECRET=<whsec_ secret> npm start.'
+    : 'The webhook signature matches none of the secrets this npm start was given (JUNCTION_WEBHOOK_SECRET when it started). ' +
+        'Sign with one of them (npx redraw-tracker sign-webhook and simulate read JUNCTION_WEBHOOK_SECRET), or restart npm start with JUNCTION_WEBHOOK_SECRET set to the secret you sign with.';
 }
 
 /** A development secret, printed at start, when JUNCTION_WEBHOOK_SECRET is not set. */
@@ -110,10 +131,13 @@ export async function startLocalRuntime(
     const secrets = (settings.JUNCTION_WEBHOOK_SECRET ?? generateDevelopmentSecret()).split(',').map((secret) => secret.trim());
 
     const webhook = createWebhookHandler({
-      writes: db,
+      // Its own client, as each deployed function has: its requests carry its name at the table.
+      writes: localTable(endpoint, { userAgent: WEBHOOK_USER_AGENT }),
       tableName,
       retentionDays: settings.RETENTION_DAYS,
       secrets: async () => secrets,
+      // A webhook signed with another secret, most often the one of an earlier start, is told how to get this one.
+      invalidSignatureMessage: invalidSignatureMessage(generated),
       logger: createLogger(SERVICES.webhook),
       metrics: createMetrics(SERVICES.webhook),
     });
@@ -260,9 +284,22 @@ export async function startLocalRuntime(
       const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
       const method = request.method ?? 'GET';
       // CONTRACT §12: only this machine's own names, so no page elsewhere reaches it through DNS rebinding.
+      // A browser asking for the console under another Host (a port forward to another port) gets a page saying what to open.
       if (!isOwnHost(request.headers.host, listening.port)) {
-        return writeJson(response, 421, { error: { code: 'misdirected_request', message: `npm start answers only Host 127.0.0.1:${listening.port} or localhost:${listening.port}` } });
+        if (method === 'GET' && path === '/') {
+          response.writeHead(421, MISDIRECTED_PAGE_HEADERS);
+          return void response.end(misdirectedPage(request.headers.host, listening.port));
+        }
+        return writeJson(response, 421, {
+          error: {
+            code: 'misdirected_request',
+            message: `npm start answers only Host 127.0.0.1:${listening.port} or localhost:${listening.port}; through a port forward, forward the same port (ssh -L ${listening.port}:127.0.0.1:${listening.port} ...)`,
+          },
+        });
       }
+      // No page of another site changes anything (request-guards.ts); the webhook is signed, and server to server.
+      const refusal = path === WEBHOOK_PATH ? null : crossSiteRefusal(method, request.headers, listening.port);
+      if (refusal !== null) return writeJson(response, 403, { error: { code: 'forbidden', message: refusal } });
       const consoleFile = method === 'GET' ? consoleFiles.get(path) : undefined;
       if (consoleFile) {
         response.writeHead(200, { 'content-type': consoleFile.contentType, 'content-length': consoleFile.body.length, ...consoleHeaders(path) });
@@ -311,7 +348,7 @@ export async function startLocalRuntime(
       }
       if (method === 'POST' && path === '/local/backfill') return writeJson(response, ...(await backfill(body)));
       const event = toApiGatewayEvent(request, body);
-      if (path === '/webhooks/junction' && method === 'POST') {
+      if (path === WEBHOOK_PATH && method === 'POST') {
         return writeResult(response, await webhook(event, localContext('webhook')));
       }
       if (FOLLOW_UP_ACTIONS_PATH.test(path)) {
@@ -374,6 +411,8 @@ function sentInOrder(alerts: readonly RenderedNotification[], digests: readonly 
   return [...alerts, ...digests].sort((a, b) => Date.parse(a.json.sent_at) - Date.parse(b.json.sent_at));
 }
 
+const WEBHOOK_PATH = '/webhooks/junction';
+
 /** POST /follow-ups/{follow_up_id}/actions: served by the follow-up actions function (any other method answers 405 there). */
 const FOLLOW_UP_ACTIONS_PATH = /^\/follow-ups\/[^/]+\/actions$/;
 
@@ -416,15 +455,4 @@ function close(server: Server): Promise<void> {
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'unknown';
-}
-
-/**
- * Whether a request's Host names this tracker: `127.0.0.1:<port>` or
- * `localhost:<port>` (CONTRACT §12). Anything else (another name that resolves
- * here, as DNS rebinding makes one) is refused before any route runs.
- */
-export function isOwnHost(host: string | undefined, port: number): boolean {
-  if (host === undefined) return false;
-  const lower = host.trim().toLowerCase();
-  return lower === `127.0.0.1:${port}` || lower === `localhost:${port}`;
 }

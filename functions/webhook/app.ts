@@ -47,6 +47,11 @@ export interface WebhookDeps extends ApplyDeps {
   now?: () => Date;
   /** The answer deadline's timer (deadline.ts); tests drive it with their own clock. */
   startTimer?: StartTimer;
+  /**
+   * The message of an `invalid_signature` answer in place of the fixed one:
+   * npm start's says how to get its current secret. Deployed: absent.
+   */
+  invalidSignatureMessage?: string;
 }
 
 /** The outcome of a verified body: an order write's result, ignored, or unreadable (never stored here). */
@@ -58,7 +63,9 @@ export type ApplyOutcome =
 /**
  * The apply path shared by the webhook and the quarantine replay: read the body,
  * and store an order or appointment event with its single conditional write.
- * Exactly one DynamoDB request for either, none otherwise.
+ * One DynamoDB request for either, none otherwise; a second write only in the
+ * two cases store/orders.ts names (CONTRACT §4, §9). Never a read: a refused
+ * write's ALL_OLD tells what is stored (test/integration/webhook-requests.test.ts).
  */
 export async function processVerifiedBody(rawBody: Uint8Array, deps: ApplyDeps): Promise<ApplyOutcome> {
   return applyRead(readVerifiedBody(rawBody, deps.readBody), deps);
@@ -144,7 +151,8 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
     onError: async (request) => {
       if (request.error instanceof WebhookRejection) {
         const { statusCode, code } = request.error;
-        request.response = answered(code, errorAnswer(statusCode, code));
+        const message = code === 'invalid_signature' ? deps.invalidSignatureMessage : undefined;
+        request.response = answered(code, errorAnswer(statusCode, code, message));
         return;
       }
       logger.error('webhook failed', { error_name: errorName(request.error) });
@@ -164,8 +172,8 @@ function resultAnswer(statusCode: 200 | 202, result: WebhookResult): Answer {
   return json(statusCode, { result });
 }
 
-function errorAnswer(statusCode: 401 | 413 | 503, code: keyof typeof ERROR_MESSAGES): Answer {
-  return json(statusCode, { error: { code, message: ERROR_MESSAGES[code] } });
+function errorAnswer(statusCode: 401 | 413 | 503, code: keyof typeof ERROR_MESSAGES, message: string = ERROR_MESSAGES[code]): Answer {
+  return json(statusCode, { error: { code, message } });
 }
 
 function json(statusCode: number, body: unknown): Answer {

@@ -75,13 +75,19 @@ describe('npm start serves the console', () => {
     expect(await (await fetch(`${baseUrl}/config.json`)).json()).toEqual({ api: '/' });
   });
 
-  it('answers localhost too, and 421 before the console for any other Host', async () => {
+  it('answers localhost too, and 421 before the console for any other Host: a page saying which port to open, never the console', async () => {
     expect((await getWithHost('/', `localhost:${port}`)).status).toBe(200);
-    const foreign = await getWithHost('/', `evil.example:${port}`);
-    expect(foreign.status).toBe(421);
-    expect(foreign.headers['content-security-policy']).toBeUndefined();
-    expect(foreign.body).not.toContain('<html');
-    expect((await getWithHost('/console/main.js', `attacker.test`)).status).toBe(421);
+    for (const host of [`evil.example:${port}`, `localhost:${port + 1}`]) {
+      const foreign = await getWithHost('/', host);
+      expect(foreign.status, host).toBe(421);
+      expect(foreign.headers['content-type'], host).toBe('text/html; charset=utf-8');
+      expect(foreign.headers['content-security-policy'], host).not.toBe(CONSOLE_CSP);
+      expect(foreign.body, host).toContain(`Open the console on port ${port}`);
+      expect(foreign.body, host).not.toContain('/console/main.js');
+    }
+    const script = await getWithHost('/console/main.js', `attacker.test`);
+    expect(script.status).toBe(421);
+    expect(script.headers['content-type']).toBe('application/json');
   });
 
   it('leaves every other path to the API as before', async () => {

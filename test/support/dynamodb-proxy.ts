@@ -26,6 +26,8 @@ export interface ProxiedRequest {
   operation: string;
   body: Record<string, unknown>;
   fault: ProxyFault['kind'] | null;
+  /** The client's `user-agent` header: which client sent it, when the client names itself (`customUserAgent`). */
+  userAgent: string;
 }
 
 export interface DynamoDbProxy {
@@ -91,14 +93,15 @@ export async function startDynamoDbProxy(target: string): Promise<DynamoDbProxy>
       const body = Buffer.concat(parts);
       const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
       const parsed = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+      const userAgent = String(req.headers['user-agent'] ?? '');
       const held = proxy.hold(operation, parsed);
       if (held !== null) {
-        proxy.requests.push({ operation, body: parsed, fault: null });
+        proxy.requests.push({ operation, body: parsed, fault: null, userAgent });
         void held.finally(() => forward(req, body, res, false));
         return;
       }
       const fault = proxy.fault(operation, parsed);
-      proxy.requests.push({ operation, body: parsed, fault: fault?.kind ?? null });
+      proxy.requests.push({ operation, body: parsed, fault: fault?.kind ?? null, userAgent });
       switch (fault?.kind) {
         case 'answer':
           res.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.0', ...fault.headers }).end(errorBody(fault.errorType, fault.message));

@@ -59,6 +59,17 @@ describe('webhook answers that store nothing', () => {
     expect(webhookMetricResults(output.lines())).toEqual(['timestamp_out_of_range']);
   });
 
+  it('gives invalid_signature the message it is given (npm start: how to get its secret), and keeps the fixed one otherwise', async () => {
+    const fixed = await send(signedEvent(body, { secret: newSecret(), timestamp: nowSeconds }));
+    expect(fixed.body).toEqual({ error: { code: 'invalid_signature', message: 'The webhook signature headers are missing, malformed, or match no configured secret.' } });
+    const local = createWebhookHandler({ writes: table.db, tableName: 'never-used', secrets: async () => [secret], logger: createLogger('webhook'), metrics: createMetrics('webhook'), now: () => new Date(nowSeconds * 1000), invalidSignatureMessage: 'sign with the secret npm start printed' });
+    expect(parseAnswer(await local(signedEvent(body, { secret: newSecret(), timestamp: nowSeconds }), lambdaContext()))).toEqual({ statusCode: 401, body: { error: { code: 'invalid_signature', message: 'sign with the secret npm start printed' } } });
+    // Only invalid_signature: a stale timestamp is not a wrong secret.
+    const old = parseAnswer(await local(signedEvent(body, { secret, timestamp: nowSeconds - 301 }), lambdaContext()));
+    expect(old.body).toEqual({ error: { code: 'timestamp_out_of_range', message: 'The webhook timestamp is more than 300 seconds away from now.' } });
+    expect(table.calls()).toEqual([]);
+  });
+
   it('answers 413 payload_too_large for a body one byte over 1 MiB, before looking at its signature', async () => {
     const answer = await send(apiEvent('x'.repeat(MAX_BODY_BYTES + 1)));
     expect(answer).toEqual({ statusCode: 413, body: { error: { code: 'payload_too_large', message: expect.any(String) } } });
