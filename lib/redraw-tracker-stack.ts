@@ -298,10 +298,15 @@ export class RedrawTrackerStack extends Stack {
     new Rule(this, 'HourlySweep', {
       description: 'Runs the stale redraw sweep every hour',
       schedule: Schedule.rate(Duration.hours(1)),
-      // No retry of a failed sweep: it throws only when DynamoDB failed some orders, stops cleanly
-      // when its time runs low, and the next hourly sweep carries on (a retry would only re-ask Junction).
+      // EventBridge retries only a delivery Lambda refused (throttled, unavailable): none either,
+      // the next hour's sweep comes anyway.
       targets: [new LambdaFunction(this.staleRedrawSweep.fn, { retryAttempts: 0 })],
     });
+    // No retry of a failed sweep (issue 43): the schedule invokes it asynchronously, and Lambda
+    // would otherwise run a failed one twice more. It throws only when DynamoDB failed some
+    // orders, stops cleanly when its time runs low, and the next hourly sweep carries on from
+    // what is stored: a retry would only re-ask Junction.
+    this.staleRedrawSweep.fn.configureAsyncInvoke({ retryAttempts: 0 });
 
     // --- weekly digest (CONTRACT §11), to the same topic ------------------------------
     this.weeklyDigest = settings.weeklyDigest

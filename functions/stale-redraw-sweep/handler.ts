@@ -1,5 +1,8 @@
 /**
- * Lambda entry of the stale-redraw sweep (EventBridge schedule). Configuration is
+ * Lambda entry of the stale-redraw sweep (EventBridge schedule, hourly; never
+ * retried: neither EventBridge nor Lambda's asynchronous retries run a failed
+ * sweep again, since a retry would only re-ask Junction and the next hour's sweep
+ * carries on from what is stored). Configuration is
  * checked once, at start: a missing table or topic, or a threshold that is not a
  * positive number, fails the function loudly before any sweep.
  *

@@ -302,6 +302,11 @@ describe('schedule and notifications', () => {
       State: 'ENABLED',
       Targets: [Match.objectLike({ Arn: ref(built.stack.staleRedrawSweep.fn.functionArn), RetryPolicy: { MaximumRetryAttempts: 0 } })],
     });
+    // Nor by Lambda's asynchronous retries (two by default): the schedule's invoke is asynchronous.
+    const sweepInvokeConfigs = Object.values(built.template.findResources('AWS::Lambda::EventInvokeConfig')).filter(
+      (resource) => JSON.stringify(resource.Properties?.FunctionName) === JSON.stringify(ref(built.stack.staleRedrawSweep.fn.functionName)),
+    );
+    expect(sweepInvokeConfigs.map((resource) => resource.Properties)).toEqual([expect.objectContaining({ MaximumRetryAttempts: 0, Qualifier: '$LATEST' })]);
   });
 
   it('publishes to a KMS-encrypted topic that refuses plain HTTP', () => {
