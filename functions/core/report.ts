@@ -4,7 +4,7 @@
  * buckets). The store (store/reports.ts) gathers what these read from what the
  * tracker maintains as facts arrive; nothing here reads storage.
  */
-import { addDays, shiftWeeks, startOfDay, weekStart, type CalendarDate } from './calendar';
+import { addDays, calendarDateOf, shiftWeeks, startOfDay, weekStart, type CalendarDate } from './calendar';
 import { canonicalFromDate, canonicalInstant, instantMillis } from './instant';
 
 /** `n` values and their 50th and 90th percentiles in hours (null when n is 0). */
@@ -107,7 +107,8 @@ export const MAX_REPORT_WEEKS = 52;
  * whole week); date-times are what they say. Without `to`, now; without
  * `from`, DEFAULT_REPORT_DAYS before `to`. `weeks=N` (1-52, alone) is the N
  * whole Monday-to-Sunday weeks before the current one. At most
- * MAX_REPORT_DAYS. Messages name the field, never echo it.
+ * MAX_REPORT_DAYS, ending at most a year after today (latestReportEnd). Messages
+ * name the field, never echo it.
  */
 export function parseReportWindow(query: { from?: string | undefined; to?: string | undefined; weeks?: string | undefined }, now: Date, timeZone = 'UTC'): ParsedWindow {
   if (query.weeks !== undefined) {
@@ -119,11 +120,26 @@ export function parseReportWindow(query: { from?: string | undefined; to?: strin
   }
   const to = query.to === undefined ? now : parseBound(query.to, 'end', timeZone);
   if (to === null) return { kind: 'invalid', message: 'to must be a date (YYYY-MM-DD) or an ISO 8601 date-time' };
+  if (to.getTime() > latestReportEnd(now, timeZone).getTime()) return { kind: 'invalid', message: 'to must be at most a year after today' };
   const from = query.from === undefined ? new Date(to.getTime() - DEFAULT_REPORT_DAYS * DAY_MS) : parseBound(query.from, 'start', timeZone);
   if (from === null) return { kind: 'invalid', message: 'from must be a date (YYYY-MM-DD) or an ISO 8601 date-time' };
   if (from.getTime() >= to.getTime()) return { kind: 'invalid', message: 'from must be before to' };
   if (to.getTime() - from.getTime() > MAX_REPORT_DAYS * DAY_MS) return { kind: 'invalid', message: `the window from..to must be at most ${MAX_REPORT_DAYS} days` };
   return { kind: 'ok', window: { from, to } };
+}
+
+/**
+ * The latest end a window may have (CONTRACT §11: one ending more than a year
+ * after today is refused): the end of the same day next year in `timeZone`
+ * (29 February's next year is 1 March). Nothing is kept that late; and past
+ * year 9999 an instant's ISO 8601 form (`+010000-...`) sorts before every
+ * earlier one, so the report rows' key range would run backwards (DynamoDB
+ * refuses such a BETWEEN: the 500 this rule ended).
+ */
+export function latestReportEnd(now: Date, timeZone: string): Date {
+  const today = calendarDateOf(now.getTime(), timeZone);
+  const sameDayNextYear = addDays({ year: today.year + 1, month: today.month, day: 1 }, today.day - 1);
+  return startOfDay(addDays(sameDayNextYear, 1), timeZone);
 }
 
 /** The `weeks` whole Monday-to-Sunday weeks in `timeZone` before the one `now` is in. */

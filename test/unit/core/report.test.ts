@@ -36,6 +36,20 @@ describe('parseReportWindow', () => {
     // 366 days exactly (a leap year's) is allowed.
     expect(parseReportWindow({ from: '2024-01-01', to: '2024-12-31' }, NOW)).toMatchObject({ kind: 'ok' });
   });
+
+  it('refuses a window ending more than a year after today (CONTRACT §11), the end of the same day next year being the last allowed', () => {
+    const now = new Date('2026-11-25T15:00:00Z');
+    expect(parseReportWindow({ from: '2027-11-20', to: '2027-11-25' }, now)).toEqual({ kind: 'ok', window: { from: new Date('2027-11-20T00:00:00Z'), to: new Date('2027-11-26T00:00:00Z') } });
+    expect(parseReportWindow({ from: '2027-11-20', to: '2027-11-26' }, now)).toEqual({ kind: 'invalid', message: 'to must be at most a year after today' });
+    expect(parseReportWindow({ from: '2027-11-20', to: '2027-11-26T00:00:00.001Z' }, now)).toEqual({ kind: 'invalid', message: 'to must be at most a year after today' });
+    // The report that answered 500: past year 9999 no instant has an ISO 8601 form the store's keys could hold.
+    expect(parseReportWindow({ from: '9999-01-01', to: '9999-12-31' }, now)).toEqual({ kind: 'invalid', message: 'to must be at most a year after today' });
+    // 29 February's year after is 1 March; in a zone, its day there.
+    expect(parseReportWindow({ from: '2029-02-25', to: '2029-03-01' }, new Date('2028-02-29T12:00:00Z'))).toMatchObject({ kind: 'ok' });
+    expect(parseReportWindow({ from: '2029-02-25', to: '2029-03-02' }, new Date('2028-02-29T12:00:00Z'))).toMatchObject({ kind: 'invalid' });
+    expect(parseReportWindow({ from: '2027-11-20', to: '2027-11-25' }, new Date('2026-11-26T02:00:00Z'), 'America/New_York')).toMatchObject({ kind: 'ok' });
+    expect(parseReportWindow({ from: '2027-11-20', to: '2027-11-26' }, new Date('2026-11-26T02:00:00Z'), 'America/New_York')).toMatchObject({ kind: 'invalid' });
+  });
 });
 
 describe('durations', () => {
