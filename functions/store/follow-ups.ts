@@ -13,6 +13,9 @@
  * person and the tracker): one transaction wins, the other is cancelled as a
  * whole and is a lost race (a value), recomputed from what is stored now; no
  * action is lost or applied twice, and the history has one entry per version.
+ * An answer that does not say whether the transaction committed is followed by
+ * the same request with the same ClientRequestToken, never by a recomputed one
+ * (sendOnce): an action is applied once.
  *
  * The follow-up item carries the worklist's keys in the by-transaction index
  * (FOLLOW_UP_LISTING_PARTITIONS): open ones by due time, closed ones by close
@@ -21,6 +24,7 @@
  * items are updated first, then the item, so that a failure in between leaves
  * the item's old expiry and the next recompute does it again.
  */
+import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
 import {
   applyAction,
@@ -46,7 +50,7 @@ import { AGE_BUCKETS, inAgeBucket, inQueue, QUEUES, queueCounts, type AgeBucket,
 import type { AppointmentTiming, StaleThresholds } from '../core/staleness';
 import { getOrders } from './order-reads';
 import { queryItems } from './query-pages';
-import { getItems, type TableClient } from './table-client';
+import { getItems, type TableClient, type TransactWriteCommandInput } from './table-client';
 import { FOLLOW_UP_LISTING_PARTITIONS, keys, TABLE } from './table';
 
 /** The history items' sort key prefix (keys.followUpHistory). */
@@ -246,6 +250,7 @@ export async function writeStoredFollowUp(
   from: StoredFollowUp | null,
   next: Omit<StoredFollowUp, 'revision'>,
   entries: readonly FollowUpAction[],
+  options: { pause?: (ms: number) => Promise<void> } = {},
 ): Promise<'written' | 'lost'> {
   const fromVersion = from?.followUp.version ?? 0;
   if (next.followUp.version !== fromVersion + entries.length) throw new RangeError('every new version has one history entry');
@@ -270,38 +275,110 @@ export async function writeStoredFollowUp(
       throw error;
     }
   }
-  try {
-    await db.transactWrite({
-      TransactItems: [
-        {
-          Put: {
-            TableName: tableName,
-            Item: itemOf({ ...next, revision }),
-            ...(from === null
-              ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE.partitionKey } }
-              : { ConditionExpression: '#rev = :rev', ExpressionAttributeNames: { '#rev': A.revision }, ExpressionAttributeValues: { ':rev': from.revision } }),
-          },
+  // One token for this computed write, however often it is sent (see sendOnce).
+  const token = randomUUID();
+  return sendOnce(db, tableName, { id, version: fromVersion + 1, token, pause: options.pause ?? pause }, {
+    ClientRequestToken: token,
+    TransactItems: [
+      {
+        Put: {
+          TableName: tableName,
+          Item: itemOf({ ...next, revision }),
+          ...(from === null
+            ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE.partitionKey } }
+            : { ConditionExpression: '#rev = :rev', ExpressionAttributeNames: { '#rev': A.revision }, ExpressionAttributeValues: { ':rev': from.revision } }),
         },
-        ...entries.map((entry, index) => ({
-          Put: {
-            TableName: tableName,
-            Item: {
-              ...keys.followUpHistory(id, fromVersion + index + 1),
-              tx: next.followUp.transaction_id,
-              entry,
-              ...(next.expiresAt === null ? {} : { [TABLE.ttlAttribute]: next.expiresAt }),
-            },
-            ConditionExpression: 'attribute_not_exists(#pk)',
-            ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+      },
+      ...entries.map((entry, index) => ({
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...keys.followUpHistory(id, fromVersion + index + 1),
+            tx: next.followUp.transaction_id,
+            entry,
+            // The write's token on its first new version: how a re-send tells that its first attempt committed.
+            ...(index === 0 ? { [HISTORY_TOKEN]: token } : {}),
+            ...(next.expiresAt === null ? {} : { [TABLE.ttlAttribute]: next.expiresAt }),
           },
-        })),
-      ],
-    });
-    return 'written';
-  } catch (error) {
-    if (isLostRace(error)) return 'lost';
-    throw error;
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+        },
+      })),
+    ],
+  });
+}
+
+/** The attribute of a history item that names the write (its ClientRequestToken) that added it. */
+const HISTORY_TOKEN = 'tk';
+/** Re-sends of one computed write after an answer that does not say whether it committed. */
+export const RESENDS = 3;
+const RESEND_PAUSE_MS = 100;
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sends a follow-up's TransactWriteItems so that it is applied once (issue 43,
+ * item 3). An answer that does not say whether it committed (DynamoDB's
+ * TransactionInProgressException: the SDK's own retry met its first attempt,
+ * which may have committed; a 5xx, a throttle, a timeout or a reset connection)
+ * is followed by the same request with the same ClientRequestToken, which
+ * DynamoDB applies at most once (a repeat of a committed one succeeds without
+ * a change, for 10 minutes). The token is also kept on the write's first new
+ * history item: a re-send refused by its conditions reads that item, and
+ * finding its own token there means the first attempt committed ('written'),
+ * not that another writer got there first. Never recomputed and written again
+ * after an ambiguous answer: that would apply an action (`record_contact`)
+ * twice. After RESENDS re-sends it throws, unless the token shows it committed.
+ */
+async function sendOnce(
+  db: TableClient,
+  tableName: string,
+  write: { id: string; version: number; token: string; pause: (ms: number) => Promise<void> },
+  input: TransactWriteCommandInput,
+): Promise<'written' | 'lost'> {
+  let ambiguous = false;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await db.transactWrite(input);
+      return 'written';
+    } catch (error) {
+      if (isLostRace(error)) return ambiguous && (await committed(db, tableName, write)) ? 'written' : 'lost';
+      if (!isAmbiguous(error)) throw error;
+      ambiguous = true;
+      if (attempt >= RESENDS) {
+        if (await committed(db, tableName, write)) return 'written';
+        throw error;
+      }
+      await write.pause(RESEND_PAUSE_MS * 2 ** attempt);
+    }
   }
+}
+
+/** Whether the write of `token` committed: its first new history item carries the token. */
+async function committed(db: TableClient, tableName: string, write: { id: string; version: number; token: string }): Promise<boolean> {
+  const item = await db.get({ TableName: tableName, Key: keys.followUpHistory(write.id, write.version), ConsistentRead: true });
+  return item?.[HISTORY_TOKEN] === write.token;
+}
+
+/** Error names after which a write may or may not have been applied (or was refused before it, and may be sent again). */
+const AMBIGUOUS: ReadonlySet<string> = new Set([
+  'TransactionInProgressException',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+const AMBIGUOUS_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNREFUSED']);
+
+/** Whether a failed write may be sent again with its token: no answer, a 5xx, a throttle, or a transaction still in progress. */
+export function isAmbiguous(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (AMBIGUOUS.has(error.name)) return true;
+  const { code, $metadata } = error as { code?: string; $metadata?: { httpStatusCode?: number } };
+  return (code !== undefined && AMBIGUOUS_CODES.has(code)) || ($metadata?.httpStatusCode ?? 0) >= 500;
 }
 
 /** Why DynamoDB cancels a transaction when another writer got to one of its items first. */

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expiryAfter } from '../../functions/core/retention';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { actOnFollowUp, getFollowUp, readHistory } from '../../functions/store/follow-ups';
+import { actOnFollowUp, getFollowUp, readHistory, RESENDS } from '../../functions/store/follow-ups';
 import { keys } from '../../functions/store/table';
 import { buildDeliveries, freshId, redrawFlow, type Delivery } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
@@ -177,7 +177,8 @@ describe('the tracker keeps each follow-up current', () => {
   it('loses no follow-up when DynamoDB fails its write: the record is reported, the stream retries it, and it opens once', async () => {
     const ids = redrawIds();
     const first = rig.batches.length;
-    rig.failNext('TransactWriteItems', 1);
+    // Every send of its transaction (the first and each re-send with its token) fails: the batch is reported.
+    rig.failNext('TransactWriteItems', RESENDS + 1);
     await deliver(buildDeliveries(redrawFlow(ids, 'not_created')));
     expect(rig.batches.slice(first).some(({ response }) => response.batchItemFailures.length > 0)).toBe(true);
     expect(rig.deadLetters).toEqual([]);
