@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { freePort, repoRoot, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from './npm-start';
 
 /** How a fresh Debian machine gets the browser (what .ci/run does when it is missing). */
@@ -101,6 +101,36 @@ export async function guardedPage(
     if (message.type() === 'error') consoleErrors.push(`console: ${message.text()}`);
   });
   return { context, page, foreignRequests, consoleErrors };
+}
+
+/**
+ * Serves the page its config.json with the test-only `testRequestTimeoutMs`
+ * (console/src/lib/sign-in.ts, accepted on a loopback origin only): the console
+ * then gives up on the API after `ms` instead of 35 s. Call before the page loads.
+ */
+export async function shortenRequestTimeout(page: Page, ms: number): Promise<void> {
+  await page.route('**/config.json', async (route) => {
+    const response = await route.fetch();
+    const config = (await response.json()) as Record<string, unknown>;
+    await route.fulfill({ response, json: { ...config, testRequestTimeoutMs: ms } });
+  });
+}
+
+/**
+ * Holds every request of the page that `matches` open for good, as a stalled
+ * connection does: it never reaches the tracker and is never answered. Gives
+ * the requests held so far (so a test can count what was sent).
+ */
+export async function stallRequests(page: Page, matches: (request: Request) => boolean): Promise<Request[]> {
+  const held: Request[] = [];
+  await page.route('**/*', async (route) => {
+    if (!matches(route.request())) {
+      await route.fallback();
+      return;
+    }
+    held.push(route.request());
+  });
+  return held;
 }
 
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] as const;
