@@ -5,8 +5,9 @@
  * while the others are applied (or unchanged), the summary in a live region.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { expectNoAxeViolations, guardedPage, launchChromium, shortenRequestTimeout, stallRequests, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { beforeAllOrFailEach } from '../support/browser-setup';
 
 let tracker: BrowserTracker;
 let browser: Browser;
@@ -40,7 +41,7 @@ async function signedIn(handle: string, hash: string, prepare?: (page: Page) => 
   return page;
 }
 
-beforeAll(async () => {
+beforeAllOrFailEach(async () => {
   [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), launchChromium()]);
 }, 240_000);
 

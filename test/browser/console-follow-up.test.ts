@@ -6,8 +6,9 @@
  * person can take and snooze a follow-up; every state passes axe.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { expectNoAxeViolations, guardedPage, launchChromium, shortenRequestTimeout, stallRequests, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { beforeAllOrFailEach } from '../support/browser-setup';
 
 let tracker: BrowserTracker;
 let browser: Browser;
@@ -60,7 +61,7 @@ async function signedIn(handle: string, hash: string, prepare?: (page: Page) => 
 
 const done = (page: Page, words: string) => page.getByRole('status').filter({ hasText: words }).waitFor();
 
-beforeAll(async () => {
+beforeAllOrFailEach(async () => {
   [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), launchChromium()]);
   const listed = await api<{ items: FollowUp[] }>('/follow-ups?queue=open&state=new&limit=50', 'observer');
   fresh = listed.items.filter((item) => item.owner === null).map((item) => item.id);
