@@ -5,7 +5,10 @@
  * password, or neither, with the host's answers and its commands faked (nobody
  * uninstalls Chromium to test this).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../support/npm-start';
 import { CHROMIUM_INSTALL, chromiumPlan, ensureChromium, type ChromiumHost } from '../support/chromium';
 
 /** A host with the given answers; records what it runs and says, and gets Chromium once apt-get install succeeded (unless `installLeavesNoBinary`). */
@@ -83,5 +86,9 @@ describe('Chromium for the browser tests', () => {
     expect(chromiumPlan({}, fakeHost({ root: true, sudo: true }).host)).toMatchObject({ kind: 'install', commands: [['apt-get', 'update'], INSTALL.split(' ')] });
     expect(chromiumPlan({}, fakeHost({ sudo: true }).host)).toMatchObject({ kind: 'install', commands: [['sudo', '-n', 'apt-get', 'update'], ['sudo', '-n', ...INSTALL.split(' ')]] });
     expect(chromiumPlan({}, fakeHost({}).host)).toMatchObject({ kind: 'stop' });
+  });
+
+  it('is the command README.md lists among the prerequisites', () => {
+    expect(readFileSync(join(repoRoot, 'README.md'), 'utf8')).toContain(`\`sudo sh -c '${CHROMIUM_INSTALL}'\``);
   });
 });
