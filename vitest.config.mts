@@ -68,6 +68,8 @@ export default defineConfig({
           // The console in Debian's Chromium (test/support/browser.ts): one browser per file.
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
+          // Chromium present, or installed with apt-get where this user may; else the run stops at once.
+          globalSetup: ['test/support/chromium-global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // After every other project (group 0): each file runs npm start, a simulation and Chromium,

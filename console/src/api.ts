@@ -4,9 +4,11 @@
  * the person's handle as `x-redraw-actor` (it is not a token); on AWS the
  * signed-in session's access token as `Authorization: Bearer`, renewed once
  * and the request sent again when the API answers 401. Non-2xx answers become
- * ApiError with the body kept (a 409 carries the current follow-up).
+ * ApiError with the body kept (a 409 carries the current follow-up). A call
+ * with no whole answer within REQUEST_TIMEOUT_MS is abandoned (its fetch
+ * aborted) and rejects with NoAnswerError; nothing is sent again.
  */
-import { ApiError, type Get } from './http';
+import { ApiError, NoAnswerError, REQUEST_TIMEOUT_MS, type Get } from './http';
 import type { PostAnswer } from './lib/bulk-runner';
 import { parseConsoleConfig, type ConsoleSettings } from './lib/sign-in';
 import type { Session } from './session';
@@ -83,16 +85,23 @@ export function sessionAuth(session: Pick<Session, 'accessToken' | 'renew' | 'si
 
 /** Reads config.json next to the page (at `page`, the window's location) and checks it against the page's origin. */
 export async function loadSettings(page: { href: string; origin: string }): Promise<ConsoleSettings> {
-  const configResponse = await fetch(new URL('config.json', page.href), { credentials: 'same-origin' });
-  if (!configResponse.ok) throw new Error(`config.json answered ${configResponse.status}`);
-  return parseConsoleConfig(await configResponse.json(), page.origin);
+  let config: unknown;
+  try {
+    const configResponse = await fetch(new URL('config.json', page.href), { credentials: 'same-origin', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    if (!configResponse.ok) throw new Error(`config.json answered ${configResponse.status}`);
+    config = await configResponse.json();
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'TimeoutError') throw new Error(`config.json: ${new NoAnswerError('GET', REQUEST_TIMEOUT_MS).message}. Reload the page.`);
+    throw error;
+  }
+  return parseConsoleConfig(config, page.origin);
 }
 
 /** A client bound to config.json's API base on the page's origin. */
 export function createApi(settings: ConsoleSettings, page: { origin: string }, auth: RequestAuth): Api {
   const base = new URL(settings.api, page.origin);
   if (base.origin !== page.origin) throw new Error('config.json names an API on another origin: the console calls only its own');
-  return apiOn(base, auth, (input, init) => fetch(input, init));
+  return apiOn(base, auth, (input, init) => fetch(input, init), settings.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
 }
 
 function urlOf(base: URL, path: string): URL {
@@ -125,37 +134,56 @@ function apiError(status: number, body: unknown): ApiError {
   return new ApiError(status, code, message, body);
 }
 
-/** The client over a base URL and a fetch (tests pass their own). */
-export function apiOn(base: URL, auth: RequestAuth, fetcher: (input: URL, init: RequestInit) => Promise<Response>): Api {
-  const request = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> => {
+/**
+ * `run` within `timeoutMs`: the signal it gets is aborted then, and the call
+ * rejects with NoAnswerError at that moment whatever `run` still awaits.
+ */
+async function within<T>(method: 'GET' | 'POST', timeoutMs: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new NoAnswerError(method, timeoutMs));
+      controller.abort();
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([run(controller.signal), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The client over a base URL and a fetch (tests pass their own), each call bounded by `timeoutMs`. */
+export function apiOn(base: URL, auth: RequestAuth, fetcher: (input: URL, init: RequestInit) => Promise<Response>, timeoutMs = REQUEST_TIMEOUT_MS): Api {
+  /** One call: the request (sent again once after a renewed 401) and its whole answer, within the timeout. */
+  const exchange = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<PostAnswer> => {
     const url = urlOf(base, path);
-    const once = async (): Promise<{ response: Response; sent: Record<string, string> }> => {
-      const sent = await auth.headers();
-      const headers: Record<string, string> = { accept: 'application/json', ...sent };
-      if (method === 'POST') headers['content-type'] = 'application/json';
-      return { response: await fetcher(url, { method, headers, ...(method === 'POST' ? { body: JSON.stringify(body) } : {}), credentials: 'same-origin', redirect: 'error' }), sent };
-    };
-    const first = await once();
-    // A token that expired in flight, or was refused: renewed once, then the request again.
-    if (first.response.status === 401 && (await auth.rejected(first.sent))) return (await once()).response;
-    return first.response;
-  };
-  const send = async (path: string, body: unknown): Promise<PostAnswer> => {
-    const response = await request('POST', path, body);
-    return { status: response.status, body: await parsed(response), retryAfter: response.headers.get('retry-after') };
+    return within(method, timeoutMs, async (signal) => {
+      const once = async (): Promise<{ response: Response; sent: Record<string, string> }> => {
+        const sent = await auth.headers();
+        const headers: Record<string, string> = { accept: 'application/json', ...sent };
+        if (method === 'POST') headers['content-type'] = 'application/json';
+        const init: RequestInit = { method, headers, ...(method === 'POST' ? { body: JSON.stringify(body) } : {}), credentials: 'same-origin', redirect: 'error', signal };
+        return { response: await fetcher(url, init), sent };
+      };
+      const first = await once();
+      // A token that expired in flight, or was refused: renewed once, then the request again.
+      const response = first.response.status === 401 && (await auth.rejected(first.sent)) ? (await once()).response : first.response;
+      return { status: response.status, body: await parsed(response), retryAfter: response.headers.get('retry-after') };
+    });
   };
   return {
     async get(path) {
-      const response = await request('GET', path);
-      const body = await parsed(response);
-      if (!response.ok) throw apiError(response.status, body);
-      return body;
-    },
-    async post(path, body) {
-      const answer = await send(path, body);
+      const answer = await exchange('GET', path);
       if (answer.status < 200 || answer.status >= 300) throw apiError(answer.status, answer.body);
       return answer.body;
     },
-    send,
+    async post(path, body) {
+      const answer = await exchange('POST', path, body);
+      if (answer.status < 200 || answer.status >= 300) throw apiError(answer.status, answer.body);
+      return answer.body;
+    },
+    send: (path, body) => exchange('POST', path, body),
   };
 }

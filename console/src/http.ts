@@ -17,7 +17,39 @@ export class ApiError extends Error {
   }
 }
 
-/** GET of an API path (`/follow-ups?queue=mine`, relative to config.json's API base); resolves to the parsed JSON of a 2xx, rejects with ApiError otherwise. */
+/**
+ * How long the console waits for an answer of the API (a read or an action, the
+ * body included) before it gives up: 35 s, above CloudFront's 30 s origin
+ * response timeout, so that on AWS a slow API is CloudFront's own 504 first and
+ * this only ends a connection that stalled with nothing coming back.
+ */
+export const REQUEST_TIMEOUT_MS = 35_000;
+
+/** Seconds in words: 35_000 gives "35", 1_500 gives "1.5". */
+export function secondsWords(ms: number): string {
+  return String(Math.round(ms / 100) / 10);
+}
+
+/**
+ * No answer within the timeout: the request was abandoned and is never sent
+ * again by the console. A POST may have been applied all the same (it may have
+ * reached the tracker and only its answer been lost).
+ */
+export class NoAnswerError extends Error {
+  override readonly name = 'NoAnswerError';
+  constructor(
+    readonly method: 'GET' | 'POST',
+    readonly timeoutMs: number,
+  ) {
+    super(
+      method === 'POST'
+        ? `No answer in ${secondsWords(timeoutMs)} s: the action may or may not have been applied; reload the follow-up to see`
+        : `No answer from the tracker in ${secondsWords(timeoutMs)} s`,
+    );
+  }
+}
+
+/** GET of an API path (`/follow-ups?queue=mine`, relative to config.json's API base); resolves to the parsed JSON of a 2xx, rejects with ApiError otherwise, or NoAnswerError after REQUEST_TIMEOUT_MS. */
 export type Get = (path: string) => Promise<unknown>;
 
 /** What the shell gives each page. */

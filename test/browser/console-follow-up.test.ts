@@ -6,8 +6,9 @@
  * person can take and snooze a follow-up; every state passes axe.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoAxeViolations, guardedPage, launchChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { expectNoAxeViolations, guardedPage, launchChromium, shortenRequestTimeout, stallRequests, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { beforeAllOrFailEach } from '../support/browser-setup';
 
 let tracker: BrowserTracker;
 let browser: Browser;
@@ -45,10 +46,12 @@ const takeFresh = (): string => {
   return id;
 };
 
-async function signedIn(handle: string, hash: string): Promise<Page> {
+/** A fresh page signed in as `handle` at `hash`; `prepare` runs before the page loads (its routes). */
+async function signedIn(handle: string, hash: string, prepare?: (page: Page) => Promise<void>): Promise<Page> {
   const guarded = await guardedPage(browser, tracker.url);
   pages.push(guarded);
   const { page } = guarded;
+  await prepare?.(page);
   await page.goto(`${tracker.url}/${hash}`);
   await page.getByLabel('Your handle').fill(handle);
   await page.getByRole('button', { name: 'Continue' }).click();
@@ -58,7 +61,7 @@ async function signedIn(handle: string, hash: string): Promise<Page> {
 
 const done = (page: Page, words: string) => page.getByRole('status').filter({ hasText: words }).waitFor();
 
-beforeAll(async () => {
+beforeAllOrFailEach(async () => {
   [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), launchChromium()]);
   const listed = await api<{ items: FollowUp[] }>('/follow-ups?queue=open&state=new&limit=50', 'observer');
   fresh = listed.items.filter((item) => item.owner === null).map((item) => item.id);
@@ -216,5 +219,60 @@ describe('the follow-up page', () => {
     const page = await signedIn('hal.p', '#/follow-ups/no-such-follow-up');
     await page.getByRole('alert').filter({ hasText: 'Not found' }).waitFor();
     await expectNoAxeViolations(page, 'follow-up not found');
+  });
+});
+
+describe('the follow-up page on a connection that stalls (issue 43 item 9)', () => {
+  /** The wait the page is given instead of 35 s (config.json's test-only testRequestTimeoutMs). */
+  const TIMEOUT_MS = 1_500;
+  const sleep = (ms: number) => new Promise((wake) => setTimeout(wake, ms));
+  /** An open follow-up: nothing held ever reaches the tracker, so it need not be a fresh one. */
+  const anOpen = async (): Promise<string> => (await api<{ items: FollowUp[] }>('/follow-ups?queue=open&limit=1', 'observer')).items[0]!.id;
+
+  it('gives up on an action without an answer: says it failed and may or may not have been applied, sends it once, and passes axe', async () => {
+    const id = await anOpen();
+    const before = (await detail(id)).follow_up;
+    let held: unknown[] = [];
+    const page = await signedIn('hal.p', `#/follow-ups/${id}`, async (prepared) => {
+      await shortenRequestTimeout(prepared, TIMEOUT_MS);
+      held = await stallRequests(prepared, (request) => request.method() === 'POST' && new URL(request.url()).pathname === `/follow-ups/${id}/actions`);
+    });
+    await page.getByText('Version').waitFor();
+    await page.getByLabel('Channel').selectOption({ label: 'Phone' });
+    await page.getByLabel('Outcome').selectOption({ label: 'Reached' });
+    await page.getByRole('button', { name: 'Record contact' }).click();
+    await done(page, 'Sending record contact…');
+
+    const alert = page.getByRole('alert').filter({ hasText: 'Record contact failed.' });
+    await alert.waitFor();
+    expect(await alert.locator('p').textContent()).toBe(`Record contact failed. No answer in 1.5 s: the action may or may not have been applied; reload the follow-up to see.`);
+    // "Sending…" is gone (the live region is empty, so not in the accessibility tree).
+    expect(await page.locator('p.status[role=status]').textContent()).toBe('');
+    expect(await page.getByRole('button', { name: 'Record contact' }).isEnabled()).toBe(true);
+    await expectNoAxeViolations(page, 'follow-up, an action without an answer');
+
+    // Twice the timeout later: nothing was sent again, and the held request never reached the tracker.
+    await sleep(2 * TIMEOUT_MS);
+    expect(held).toHaveLength(1);
+    expect((await detail(id)).follow_up).toMatchObject({ version: before.version, contact_attempts: before.contact_attempts });
+
+    // Reloading only reads the follow-up again.
+    await alert.getByRole('button', { name: 'Reload the follow-up' }).click();
+    await alert.waitFor({ state: 'detached' });
+    await page.getByText('Version').waitFor();
+    expect(held).toHaveLength(1);
+  });
+
+  it('gives up on reading the follow-up without an answer, and says to try again', async () => {
+    const id = await anOpen();
+    let held: unknown[] = [];
+    const page = await signedIn('hal.p', `#/follow-ups/${id}`, async (prepared) => {
+      await shortenRequestTimeout(prepared, TIMEOUT_MS);
+      held = await stallRequests(prepared, (request) => request.method() === 'GET' && new URL(request.url()).pathname === `/follow-ups/${id}`);
+    });
+    await page.getByRole('alert').filter({ hasText: 'No answer from the tracker in 1.5 s. Try again.' }).waitFor();
+    expect(await page.getByText('Loading…').count()).toBe(0);
+    await expectNoAxeViolations(page, 'follow-up that could not be read');
+    expect(held).toHaveLength(1);
   });
 });

@@ -6,10 +6,11 @@
  * finds nothing; no request leaves the page's origin.
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { REASON_TEXT } from '../../functions/core/next-steps';
 import { statusWords } from '../../functions/core/status';
 import { expectNoAxeViolations, guardedPage, launchChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { beforeAllOrFailEach } from '../support/browser-setup';
 
 interface Order {
   id: string;
@@ -23,7 +24,7 @@ let tracker: BrowserTracker;
 let browser: Browser;
 const opened: GuardedPage[] = [];
 
-beforeAll(async () => {
+beforeAllOrFailEach(async () => {
   [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), launchChromium()]);
 }, 180_000);
 

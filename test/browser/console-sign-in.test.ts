@@ -10,8 +10,9 @@
  * say why and never loop. The page runs under the stack's own CSP.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { expectNoAxeViolations, guardedPage, launchChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { beforeAllOrFailEach } from '../support/browser-setup';
 import { startCognitoStandin, type CognitoStandin } from '../support/cognito-standin';
 import { startConsoleGateway, type ConsoleGateway } from '../support/console-gateway';
 import { freePort } from '../support/npm-start';
@@ -81,7 +82,7 @@ async function settled(): Promise<void> {
 
 const tokenRequests = (grant: string) => cognito.requests.filter((request) => request.path === '/oauth2/token' && request.params['grant_type'] === grant);
 
-beforeAll(async () => {
+beforeAllOrFailEach(async () => {
   [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), launchChromium()]);
   const dynamodbEndpoint = /DynamoDB: (http:\/\/\S+)/.exec(tracker.tracker.stdout())?.[1];
   if (dynamodbEndpoint === undefined) throw new Error(`npm start's banner named no DynamoDB endpoint:\n${tracker.tracker.stdout()}`);

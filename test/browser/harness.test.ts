@@ -10,8 +10,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CHROMIUM_INSTALL, chromiumPath, expectNoAxeViolations, guardedPage, launchChromium, startTrackerForBrowser, type GuardedPage } from '../support/browser';
+import { beforeAllOrFailEach } from '../support/browser-setup';
 import { freePort } from '../support/npm-start';
 
 const GOOD = `<!doctype html>
@@ -60,7 +61,7 @@ let strict: Awaited<ReturnType<typeof serve>>;
 let elsewhere: Awaited<ReturnType<typeof serve>>;
 const open: GuardedPage[] = [];
 
-beforeAll(async () => {
+beforeAllOrFailEach(async () => {
   // The foreign server: another loopback address, so another origin the page could really reach.
   // It allows any origin (CORS), so a page that reached it would read its answer.
   elsewhere = await serve('127.0.0.2', await freePort(), { '/x': { type: 'text/plain', body: 'reached' } }, { 'access-control-allow-origin': '*' });

@@ -1,6 +1,7 @@
 /**
  * Chromium for the console's tests (CONTRACT §12): Debian's chromium driven by
- * playwright-core, never a downloaded browser. A missing binary is a loud
+ * playwright-core, never a downloaded browser, installed by the browser
+ * project's globalSetup when missing (./chromium). A missing binary is a loud
  * failure naming the install command, never a skip. Each page comes in its own
  * context that aborts and records every request to another origin and records
  * page and console errors (CSP violations among them); axe-core is injected from
@@ -11,17 +12,19 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { chromiumPath, CHROMIUM_INSTALL } from './chromium';
 import { freePort, repoRoot, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from './npm-start';
 
-/** How a fresh Debian machine gets the browser (what .ci/run does when it is missing). */
-export const CHROMIUM_INSTALL = 'apt-get update && apt-get install -y --no-install-recommends chromium fonts-liberation';
+// The path and the install command live in ./chromium (the browser project's globalSetup installs it).
+export { chromiumPath, CHROMIUM_INSTALL };
 
-/** The Chromium binary: CHROMIUM_PATH, else Debian's /usr/bin/chromium. */
-export function chromiumPath(): string {
-  const fromEnv = process.env.CHROMIUM_PATH;
-  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : '/usr/bin/chromium';
-}
+/**
+ * Where the worklist test leaves its screenshot of the console: under the
+ * git-ignored test-results/, so a test run rewrites no tracked file. README's
+ * docs/console.png is refreshed by hand from it (README, "Test").
+ */
+export const CONSOLE_SCREENSHOT = resolve(repoRoot, 'test-results/console.png');
 
 /** Flags for a headless Chromium on a shared machine as root, with nothing talking to Google. */
 const CHROMIUM_ARGS = [
@@ -101,6 +104,36 @@ export async function guardedPage(
     if (message.type() === 'error') consoleErrors.push(`console: ${message.text()}`);
   });
   return { context, page, foreignRequests, consoleErrors };
+}
+
+/**
+ * Serves the page its config.json with the test-only `testRequestTimeoutMs`
+ * (console/src/lib/sign-in.ts, accepted on a loopback origin only): the console
+ * then gives up on the API after `ms` instead of 35 s. Call before the page loads.
+ */
+export async function shortenRequestTimeout(page: Page, ms: number): Promise<void> {
+  await page.route('**/config.json', async (route) => {
+    const response = await route.fetch();
+    const config = (await response.json()) as Record<string, unknown>;
+    await route.fulfill({ response, json: { ...config, testRequestTimeoutMs: ms } });
+  });
+}
+
+/**
+ * Holds every request of the page that `matches` open for good, as a stalled
+ * connection does: it never reaches the tracker and is never answered. Gives
+ * the requests held so far (so a test can count what was sent).
+ */
+export async function stallRequests(page: Page, matches: (request: Request) => boolean): Promise<Request[]> {
+  const held: Request[] = [];
+  await page.route('**/*', async (route) => {
+    if (!matches(route.request())) {
+      await route.fallback();
+      return;
+    }
+    held.push(route.request());
+  });
+  return held;
 }
 
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] as const;

@@ -2,9 +2,11 @@
  * Runs one action over many follow-ups (CONTRACT §12, Bulk): at most 4 requests
  * in flight, a 429 retried with backoff (honouring Retry-After) a few times, and
  * each row ending applied | unchanged | conflict | forbidden | failed. A conflict
- * or failure on one row never stops the others. The post, the clock and the sleep
- * are injected, so tests run it exactly.
+ * or failure on one row never stops the others; a row whose request got no
+ * answer in time (NoAnswerError) ends failed and is not sent again. The post,
+ * the clock and the sleep are injected, so tests run it exactly.
  */
+import { NoAnswerError, secondsWords } from '../http';
 
 export type BulkResult = 'applied' | 'unchanged' | 'conflict' | 'forbidden' | 'failed';
 
@@ -109,8 +111,10 @@ export async function runBulk(
       let answer: PostAnswer;
       try {
         answer = await deps.post(row.id, { ...body(row), expected_version: row.version });
-      } catch {
-        return end('failed', attempt, null, 'no answer from the tracker');
+      } catch (error) {
+        // Never sent again: an action that timed out may have been applied all the same.
+        const detail = error instanceof NoAnswerError ? `no answer in ${secondsWords(error.timeoutMs)} s: it may or may not have been applied; open it to see` : 'no answer from the tracker';
+        return end('failed', attempt, null, detail);
       }
       if (answer.status >= 200 && answer.status < 300) {
         const version = versionIn(answer.body);

@@ -9,6 +9,7 @@
  * Locally (`npm start`) config.json has no `auth`: the console asks for a
  * handle instead and no token exists.
  */
+import { REQUEST_TIMEOUT_MS } from '../http';
 
 /** How the console signs people in: lib/console-contract.ts `ConsoleConfig['auth']`, as the stack writes it. */
 export interface AuthSettings {
@@ -27,6 +28,12 @@ export interface ConsoleSettings {
   api: string;
   /** Null locally: no sign-in, a handle instead. */
   auth: AuthSettings | null;
+  /**
+   * A shorter wait for the API's answers than REQUEST_TIMEOUT_MS, for the browser
+   * tests only: config.json's `testRequestTimeoutMs`, accepted on a loopback origin
+   * alone (neither the stack nor npm start writes it).
+   */
+  requestTimeoutMs?: number;
 }
 
 /** The tokens the console keeps (never the ID token: the API takes the access token, and /me names the person). */
@@ -77,7 +84,9 @@ export function parseConsoleConfig(config: unknown, pageOrigin: string): Console
   if (!isRecord(config)) throw new Error('config.json is not a JSON object');
   const api = config.api === undefined ? '/' : config.api;
   if (typeof api !== 'string' || !api.startsWith('/') || api.startsWith('//')) throw new Error('config.json: api must be a path on this origin, such as /api/');
-  if (config.auth === undefined || config.auth === null) return { api, auth: null };
+  const timeout = testTimeoutOf(config.testRequestTimeoutMs, pageOrigin);
+  const settings = (auth: AuthSettings | null): ConsoleSettings => (timeout === null ? { api, auth } : { api, auth, requestTimeoutMs: timeout });
+  if (config.auth === undefined || config.auth === null) return settings(null);
   const auth = config.auth;
   if (!isRecord(auth)) throw new Error('config.json: auth must be an object');
   const { domain, clientId, scopes, redirectUri } = auth;
@@ -101,7 +110,21 @@ export function parseConsoleConfig(config: unknown, pageOrigin: string): Console
   if (typeof redirectUri !== 'string' || redirect.origin !== pageOrigin || redirect.hash !== '') {
     throw new Error('config.json: auth.redirectUri must be this console’s own URL');
   }
-  return { api, auth: { domain: domainUrl.origin, clientId, scopes: scopes.trim(), redirectUri } };
+  return settings({ domain: domainUrl.origin, clientId, scopes: scopes.trim(), redirectUri });
+}
+
+/** config.json's test-only `testRequestTimeoutMs`: null when absent; refused anywhere but on a loopback origin; it may only shorten REQUEST_TIMEOUT_MS. */
+function testTimeoutOf(value: unknown, pageOrigin: string): number | null {
+  if (value === undefined) return null;
+  let page: URL | null = null;
+  try {
+    page = new URL(pageOrigin);
+  } catch {
+    // not an origin: refused below
+  }
+  if (page === null || page.protocol !== 'http:' || !isSecureOrLoopback(page)) throw new Error('config.json: testRequestTimeoutMs is for the browser tests on this machine only');
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 100 || value > REQUEST_TIMEOUT_MS) throw new Error('config.json: testRequestTimeoutMs must be a whole number of ms from 100 to 35000');
+  return value;
 }
 
 /** base64url without padding (RFC 4648 §5), as PKCE and JWTs write bytes. */

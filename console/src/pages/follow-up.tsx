@@ -12,7 +12,7 @@ import { HistoryTable } from '../components/history-table';
 import { OrderPanel, TransactionPanel } from '../components/order-panel';
 import { useCounts } from '../components/use-counts';
 import type { ConsolePageProps } from '../context';
-import { ApiError } from '../http';
+import { ApiError, NoAnswerError } from '../http';
 import { ACTION_WORDS, actionBody, changedFields, choiceWords, SNOOZE_PRESETS, type ActionDraft, type ActionName, type FieldChange, type FieldError, type SnoozePreset } from '../lib/actions';
 import { checkReference } from '../lib/handle';
 import { errorWords } from '../lib/load';
@@ -75,6 +75,8 @@ export function FollowUpPage({ api, id, handle }: ConsolePageProps & { id: strin
   const [problem, setProblem] = useState<Problem | null>(null);
   const [conflict, setConflict] = useState<{ action: ActionName; takeIt: boolean; changes: FieldChange[] } | null>(null);
   const [alert, setAlert] = useState<string | null>(null);
+  /** The last action got no answer in time: offer to read the follow-up again. */
+  const [unanswered, setUnanswered] = useState(false);
   const [message, setMessage] = useState('');
   const [busy, setBusy] = useState(false);
   const [me, setMe] = useState(handle);
@@ -124,6 +126,7 @@ export function FollowUpPage({ api, id, handle }: ConsolePageProps & { id: strin
     }
     setBusy(true);
     setAlert(null);
+    setUnanswered(false);
     setMessage(`Sending ${ACTION_WORDS[action].toLowerCase()}…`);
     try {
       const answer = followUpOf(await api.post(`${path}/actions`, result.body));
@@ -153,6 +156,10 @@ export function FollowUpPage({ api, id, handle }: ConsolePageProps & { id: strin
         focusLater('error-summary');
       } else if (error instanceof ApiError && error.status === 403) {
         setAlert(`You are not allowed to ${ACTION_WORDS[action].toLowerCase()} this follow-up (${error.message}). Ask someone who may.`);
+      } else if (error instanceof NoAnswerError) {
+        // Not sent again: it may have been applied. The reload below only reads.
+        setAlert(`${ACTION_WORDS[action]} failed. ${error.message}.`);
+        setUnanswered(true);
       } else {
         setAlert(errorWords(error));
       }
@@ -207,9 +214,21 @@ export function FollowUpPage({ api, id, handle }: ConsolePageProps & { id: strin
         </div>
       )}
       {alert && (
-        <p class="notice notice-danger" role="alert">
-          {alert}
-        </p>
+        <div class="notice notice-danger" role="alert">
+          <p>{alert}</p>
+          {unanswered && (
+            <button
+              type="button"
+              onClick={() => {
+                setAlert(null);
+                setUnanswered(false);
+                setReload((n) => n + 1);
+              }}
+            >
+              Reload the follow-up
+            </button>
+          )}
+        </div>
       )}
       <p role="status" class="status">
         {message}

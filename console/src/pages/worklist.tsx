@@ -9,6 +9,7 @@ import { FollowUpTable } from '../components/follow-up-table';
 import { QueueNav } from '../components/queue-nav';
 import { useCounts, useRows } from '../components/use-counts';
 import type { ConsolePageProps } from '../context';
+import { NoAnswerError } from '../http';
 import { followUpOf, asFollowUpPage, isRecord } from '../lib/types';
 import { errorWords } from '../lib/load';
 import { DEFAULT_QUEUE, followUpsPath, parseWorklistState, QUEUE_NAMES, routeFor, worklistSearch } from '../lib/url-state';
@@ -71,7 +72,7 @@ export function WorklistPage({ api, search, navigate, handle }: ConsolePageProps
           const after = followUpOf(answer);
           setMessage(`Acknowledged ${row.id}${after?.owner ? `, owner ${after.owner}` : ''}.`);
           setReload((n) => n + 1);
-        })().catch((error: unknown) => setMessage(`${row.id} was not acknowledged. ${errorWords(error)}`));
+        })().catch((error: unknown) => setMessage(error instanceof NoAnswerError ? `Acknowledging ${row.id}: ${errorWords(error)}` : `${row.id} was not acknowledged. ${errorWords(error)}`));
       }
     };
     document.addEventListener('keydown', onKey);

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { apiOn, handleAuth, sessionAuth, SESSION_ENDED, SIGN_IN_UNREACHABLE } from '../../../console/src/api';
-import { ApiError } from '../../../console/src/http';
+import { ApiError, NoAnswerError, REQUEST_TIMEOUT_MS } from '../../../console/src/http';
+import { errorWords } from '../../../console/src/lib/load';
 import type { Session } from '../../../console/src/session';
 
 function recorder(answer: () => Response) {
@@ -151,5 +152,88 @@ describe('the console API client on AWS (a signed-in session)', () => {
     const { fetcher } = recorder(() => new Response('{"message":"Forbidden"}', { status: 403 }));
     const api = apiOn(base, sessionAuth(fakeSession(['tok'], []).session, () => {}), fetcher);
     await expect(api.post('/follow-ups/x/actions', {})).rejects.toMatchObject({ status: 403, code: 'http_403', message: expect.stringMatching(/^Refused: your sign-in does not allow this/) });
+  });
+});
+
+describe('the console API client when no answer comes (issue 43 item 9)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A fetch that never answers, as a stalled connection; like the browser's, it rejects once its signal aborts. */
+  function stalled() {
+    const requests: { url: string; init: RequestInit }[] = [];
+    const fetcher = (input: URL, init: RequestInit) => {
+      requests.push({ url: input.href, init });
+      return new Promise<Response>((_, reject) => init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
+    };
+    return { requests, fetcher };
+  }
+
+  /** What a promise has come to so far (after the microtasks queued now). */
+  async function settled(promise: Promise<unknown>): Promise<{ state: 'pending' } | { state: 'rejected'; error: unknown } | { state: 'resolved' }> {
+    let outcome: { state: 'pending' } | { state: 'rejected'; error: unknown } | { state: 'resolved' } = { state: 'pending' };
+    promise.then(
+      () => (outcome = { state: 'resolved' }),
+      (error: unknown) => (outcome = { state: 'rejected', error }),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    return outcome;
+  }
+
+  it('waits 35 s, above CloudFront’s 30 s origin timeout', () => {
+    expect(REQUEST_TIMEOUT_MS).toBe(35_000);
+    expect(REQUEST_TIMEOUT_MS).toBeGreaterThan(30_000);
+  });
+
+  it('gives up on an action at 35 s by default, aborts its request, says it may have been applied, and never sends it again', async () => {
+    vi.useFakeTimers();
+    const { requests, fetcher } = stalled();
+    const api = apiOn(base, handleAuth(() => 'ana'), fetcher);
+    const action = api.post('/follow-ups/x/actions', { action: 'record_contact', channel: 'phone', outcome: 'reached', expected_version: 3 });
+    action.catch(() => undefined);
+    await vi.advanceTimersByTimeAsync(REQUEST_TIMEOUT_MS - 1);
+    expect((await settled(action)).state).toBe('pending');
+    expect(requests[0]!.init.signal?.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const outcome = await settled(action);
+    expect(outcome.state).toBe('rejected');
+    const error = (outcome as { error: unknown }).error;
+    expect(error).toBeInstanceOf(NoAnswerError);
+    expect(error).toMatchObject({ method: 'POST', timeoutMs: 35_000 });
+    expect(errorWords(error)).toBe('Failed. No answer in 35 s: the action may or may not have been applied; reload the follow-up to see.');
+    expect(requests[0]!.init.signal?.aborted).toBe(true);
+    // Long after: still the one request.
+    await vi.advanceTimersByTimeAsync(10 * REQUEST_TIMEOUT_MS);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('gives up on a read, on Bulk’s send() and on an answer whose body stalls, each at its timeout, sending each once', async () => {
+    vi.useFakeTimers();
+    const { requests, fetcher } = stalled();
+    const api = apiOn(base, handleAuth(() => 'ana'), fetcher, 1_500);
+    const read = api.get('/follow-ups?queue=open');
+    const sent = api.send('/follow-ups/y/actions', { action: 'acknowledge', expected_version: 1 });
+    // Headers came, then nothing: the body never ends.
+    const bodyless = apiOn(base, handleAuth(() => 'ana'), async () => new Response(new ReadableStream({ start() {} }), { status: 200 }), 1_500);
+    const slowBody = bodyless.get('/follow-ups/z');
+    for (const call of [read, sent, slowBody]) call.catch(() => undefined);
+    await vi.advanceTimersByTimeAsync(1_499);
+    for (const call of [read, sent, slowBody]) expect((await settled(call)).state).toBe('pending');
+    await vi.advanceTimersByTimeAsync(1);
+    await expect(read).rejects.toMatchObject({ name: 'NoAnswerError', method: 'GET', message: 'No answer from the tracker in 1.5 s' });
+    await expect(sent).rejects.toMatchObject({ name: 'NoAnswerError', method: 'POST' });
+    await expect(slowBody).rejects.toBeInstanceOf(NoAnswerError);
+    expect(errorWords(await read.catch((error: unknown) => error))).toBe('No answer from the tracker in 1.5 s. Try again.');
+    expect(requests).toHaveLength(2);
+  });
+
+  it('leaves an answer in time alone: no abort, no timer left behind', async () => {
+    vi.useFakeTimers();
+    const { requests, fetcher } = recorder(() => new Response('{"ok":true}', { status: 200 }));
+    const api = apiOn(base, handleAuth(() => 'ana'), fetcher);
+    expect(await api.get('/me')).toEqual({ ok: true });
+    expect(requests[0]!.init.signal?.aborted).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

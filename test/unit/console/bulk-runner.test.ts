@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { NoAnswerError } from '../../../console/src/http';
 import { bulkSummary, retryAfterMs, runBulk, type BulkDeps, type PostAnswer, type RowOutcome } from '../../../console/src/lib/bulk-runner';
 
 /** A scripted tracker: each call takes the next answer for its row; tracks the requests in flight. */
@@ -94,6 +95,21 @@ describe('runBulk', () => {
     expect(outcomes.map((outcome) => outcome.result)).toEqual(['forbidden', 'failed', 'failed', 'failed']);
     expect(outcomes[1]!.detail).toBe('it is closed');
     expect(outcomes[3]!.detail).toBe('no answer from the tracker');
+  });
+
+  it('ends a row whose request got no answer in time failed, says it may have been applied, never sends it again, and goes on', async () => {
+    const tracker = scripted({ a: [ok(2)], c: [ok(5)] });
+    const post = tracker.deps.post;
+    tracker.deps.post = async (id, body) => {
+      if (id !== 'b') return post(id, body);
+      tracker.calls.push({ id, body });
+      throw new NoAnswerError('POST', 35_000);
+    };
+    const outcomes = await runBulk(['a', 'b', 'c'].map((id, index) => ({ id, version: index + 1 })), () => ({ action: 'acknowledge' }), tracker.deps);
+    expect(outcomes.map((outcome) => outcome.result)).toEqual(['applied', 'failed', 'applied']);
+    expect(outcomes[1]).toMatchObject({ attempts: 1, detail: 'no answer in 35 s: it may or may not have been applied; open it to see' });
+    expect(tracker.calls.filter((call) => call.id === 'b')).toHaveLength(1);
+    expect(bulkSummary(outcomes)).toBe('2 applied, 1 failed');
   });
 
   it('never has more than 4 requests in flight and gives every row exactly one result, whatever the answers (property)', async () => {

@@ -57,6 +57,21 @@ describe('config.json', () => {
   });
 });
 
+describe('config.json’s test-only timeout', () => {
+  it('is accepted on this machine (the browser tests shorten the wait with it), and nowhere else', () => {
+    expect(parseConsoleConfig({ api: '/', testRequestTimeoutMs: 1500 }, 'http://127.0.0.1:3000')).toEqual({ api: '/', auth: null, requestTimeoutMs: 1500 });
+    expect(parseConsoleConfig({ api: '/', testRequestTimeoutMs: 2000 }, 'http://localhost:3000').requestTimeoutMs).toBe(2000);
+    // Absent, the console waits REQUEST_TIMEOUT_MS (console/src/api.ts createApi).
+    expect(parseConsoleConfig({ api: '/' }, 'http://127.0.0.1:3000')).not.toHaveProperty('requestTimeoutMs');
+    for (const page of [PAGE, 'https://127.0.0.1:3000', 'http://tracker.example.com', 'http://127.0.0.1.example.com']) {
+      expect(() => parseConsoleConfig({ api: '/', testRequestTimeoutMs: 1500 }, page), page).toThrow(/testRequestTimeoutMs is for the browser tests on this machine only/);
+    }
+    for (const value of [99, 35_001, 1.5, '1500', null]) {
+      expect(() => parseConsoleConfig({ api: '/', testRequestTimeoutMs: value }, 'http://127.0.0.1:3000'), String(value)).toThrow(/testRequestTimeoutMs must be/);
+    }
+  });
+});
+
 describe('PKCE (RFC 7636, S256)', () => {
   it('gives the RFC’s own example challenge', async () => {
     expect(await codeChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
