@@ -16,6 +16,12 @@ import {
 } from '../../local/dynamodb-local';
 import { localEndpoint } from '../support/dynamodb';
 
+/**
+ * A JVM on a disk database, started beside two test runs and their JVMs (issue 43's check), took over
+ * npm start's 30 s to answer once: the test waits longer (a hang guard, not a measure).
+ */
+const JVM_READY_MS = 120_000;
+
 function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -61,7 +67,7 @@ describe('DynamoDB Local lifecycle', () => {
     const dataDir = join(scratch, 'data', 'nested');
     const tableName = 'persisted';
 
-    const first = await startDynamoDbLocal({ dataDir });
+    const first = await startDynamoDbLocal({ dataDir, readyTimeoutMs: JVM_READY_MS });
     const client = new DynamoDBClient(localDynamoDbClientConfig(first.endpoint));
     try {
       await client.send(
@@ -79,7 +85,7 @@ describe('DynamoDB Local lifecycle', () => {
     expect(isRunning(first.pid)).toBe(false);
     await first.stop(); // idempotent
 
-    const second = await startDynamoDbLocal({ dataDir });
+    const second = await startDynamoDbLocal({ dataDir, readyTimeoutMs: JVM_READY_MS });
     const again = new DynamoDBClient(localDynamoDbClientConfig(second.endpoint));
     try {
       const { TableNames } = await again.send(new ListTablesCommand({}));

@@ -146,8 +146,12 @@ describe('transaction function under DynamoDB faults', () => {
     const faultFree = flows();
     await writeFlows(faultFree.specs);
     await reader.whenIdle();
-    expect(failedBatches).toBe(0);
+    // No fault is injected here; on a loaded machine a request may still pass the client's 1.5 s socket timeout
+    // (seen once with two test runs side by side) and its batch is retried: the state it ends in is the truth all
+    // the same, since the stream retries until it converges (and nothing is dead-lettered).
+    expect(deadLetters).toEqual([]);
     const expected = await transactions(faultFree.specs, faultFree.names);
+    failedBatches = 0;
 
     const faultyRun = flows();
     faulty = true;

@@ -17,7 +17,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const local = await startDynamoDbLocal();
+  // A hang guard, not a measure: beside another run's JVM a start has taken over npm start's 30 s (issue 43).
+  const local = await startDynamoDbLocal({ readyTimeoutMs: 120_000 });
   assertLocalEndpoint(local.endpoint);
   project.provide('dynamodbEndpoint', local.endpoint);
   // Workers are forked after global setup and inherit this: an SDK client made
