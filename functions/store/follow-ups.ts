@@ -100,6 +100,18 @@ export interface StoredFollowUp {
   revision: number;
 }
 
+/**
+ * The stale flag a write of a follow-up released (CONTRACT §9): the copy the
+ * old image carried, when the new one is snoozed or closed (a person's action
+ * drops the copy); null for any other write.
+ */
+export function releasedStaleFlag(old: StoredFollowUp | null, next: StoredFollowUp): (StoredStaleFlag & { by: 'snoozed' | 'closed' }) | null {
+  const flag = old?.staleFlag ?? null;
+  const { state } = next.followUp;
+  if (flag === null || (next.staleFlag ?? null) !== null || (state !== 'snoozed' && state !== 'closed')) return null;
+  return { ...flag, by: state };
+}
+
 /** The copy of a stale flag on a follow-up item: the flag, and the order (at its status time) it is on. */
 export interface StoredStaleFlag {
   since: string;

@@ -22,12 +22,14 @@
 import * as z from 'zod/mini';
 import type { Appointment } from '../core/appointment';
 import type { OrderRecord } from '../core/order-record';
-import { appointmentMayBeMissed, inProgressCandidatesBefore, openRedrawKind, staleCutoffs, type StaleReason, type StaleThresholds } from '../core/staleness';
+import { appointmentMayBeMissed, hasRedrawOrder, inProgressCandidatesBefore, openRedrawKind, staleCutoffs, type StaleReason, type StaleThresholds } from '../core/staleness';
 import { getAppointments } from './appointments';
 import { ORDER_ATTRIBUTES, parseOrderItem, staleClearedValue, type StoredOrder } from './order-items';
 import { queryItems, queryPages } from './query-pages';
 import { keys, OPEN_REDRAW_PARTITIONS, TABLE, type OpenRedrawPartition } from './table';
 import { getItems, type TableClient, type UpdateCommandInput } from './table-client';
+import { getOrder } from './order-reads';
+import { readTransactionPartition } from './transaction-partition';
 
 /** An order read from the open-redraws index, with the partition it was read from. */
 export interface IndexedOrder extends StoredOrder {
@@ -253,6 +255,32 @@ export async function refileOpenRedraw(
     ExpressionAttributeNames: { ...names, ...note?.names },
     ExpressionAttributeValues: { ':rank': seen.rank, ':seen': seen.partition, ':back': back, ...note?.values },
   });
+}
+
+/**
+ * Clears the stale flag of an order whose follow-up a person just snoozed or
+ * closed (CONTRACT §9: the flag clears with the action, within seconds, not at
+ * the next sweep), as the sweep's own clear does: refiled with the note that
+ * makes the stream publish `redraw.stale_cleared` with `cleared_by`. Only the
+ * flag the follow-up carried (its `since`, on the order at the same status
+ * time): an order that moved meanwhile or was flagged again is left as it is
+ * (`moved`), and so is a lost race (whatever moved it cleared or keeps it).
+ */
+export async function clearFlagOfHeldFollowUp(
+  db: TableClient,
+  tableName: string,
+  flag: { orderId: string; since: string; statusTime: string; by: 'snoozed' | 'closed' },
+): Promise<'cleared' | 'moved'> {
+  const order = await getOrder(db, tableName, flag.orderId);
+  if (order === null || order.openRedraw !== OPEN_REDRAW_PARTITIONS.stale || order.stale?.since !== flag.since || order.record.status_time !== flag.statusTime) return 'moved';
+  const transactionId = order.record.transaction_id;
+  let transactionHasRedraw = false;
+  if (order.record.origin !== 'redraw' && transactionId !== null) {
+    const { orders, transaction } = await readTransactionPartition(db, tableName, transactionId);
+    transactionHasRedraw = hasRedrawOrder([...orders.map((member) => member.record), ...Object.values(transaction?.members ?? {})].filter((member) => member.id !== order.record.id));
+  }
+  const seen = { orderId: order.record.id, rank: order.record.rank, partition: order.openRedraw };
+  return (await refileOpenRedraw(db, tableName, seen, order.record, transactionHasRedraw, { since: flag.since, by: flag.by })) === 'written' ? 'cleared' : 'moved';
 }
 
 /** The flag's attributes: set together, removed together. */

@@ -95,7 +95,8 @@ import { redrawAvailableOf } from '../core/members';
 import { DEFAULT_THRESHOLDS, type StaleThresholds } from '../core/staleness';
 import { loneOrderExpiry } from '../core/retention';
 import { transactionStatus } from '../core/transaction-status';
-import { getFollowUp, isFollowUpItem, keepFollowUpCurrent, parseFollowUpItem, type StoredFollowUp } from '../store/follow-ups';
+import { getFollowUp, isFollowUpItem, keepFollowUpCurrent, parseFollowUpItem, releasedStaleFlag, type StoredFollowUp } from '../store/follow-ups';
+import { clearFlagOfHeldFollowUp } from '../store/redraws';
 import { getAppointment, isAppointmentItem, parseAppointmentItem } from '../store/appointments';
 import { applyReportWork, reportEndOf, reportWorkOf, type ReportWork } from '../store/reports';
 import type { EventPublisher } from './publisher';
@@ -325,6 +326,8 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
     /** Orders named by id (an appointment without a transaction id, parked work's lone order): their item says where they belong. */
     const ordersToPlace: { sequenceNumber: string; orderId: string }[] = [];
     const facts: { sequenceNumber: string; event: TrackerEvent }[] = [];
+    /** Stale flags released by a person's snooze or close of their follow-up: cleared now (CONTRACT §9). */
+    const released: { sequenceNumber: string; flag: NonNullable<ReturnType<typeof releasedStaleFlag>> }[] = [];
     const touch = (transactionId: string, sequenceNumber: string, retentionOnly = false): TouchedTransaction => {
       const entry = touched.get(transactionId) ?? { records: new Set(), orders: [], orderIds: new Set(), parked: false, retentionOnly: true };
       entry.records.add(sequenceNumber);
@@ -337,6 +340,7 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
       let classified: Classified;
       const recordFacts: TrackerEvent[] = [];
       const recordTallies: ReportWork[] = [];
+      let releasedFlag: ReturnType<typeof releasedStaleFlag> = null;
       try {
         if (isExpiry(record)) {
           // An expiry publishes nothing and recomputes nothing; a counted item's ledger records which rows it left
@@ -346,6 +350,7 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
           continue;
         }
         classified = classify(record, retentionDays);
+        releasedFlag = releasedFlagOf(record);
         // Follow-up and transaction items' writes keep the report rows (CONTRACT §11); parked work carries its own.
         const rows = reportWorkOf(plain(record.dynamodb?.OldImage), plain(record.dynamodb?.NewImage));
         if (rows !== null) recordTallies.push(rows);
@@ -366,9 +371,10 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
       }
       if (sequenceNumber === undefined) continue;
       // A record with facts or report rows only (a transaction item's own write, a stale flag set) is work too.
-      if (classified.kind !== 'skip' || recordFacts.length > 0 || recordTallies.length > 0) {
+      if (classified.kind !== 'skip' || recordFacts.length > 0 || recordTallies.length > 0 || releasedFlag !== null) {
         works.set(sequenceNumber, { record, sequenceNumber, classified, facts: recordFacts, tallies: recordTallies });
       }
+      if (releasedFlag !== null) released.push({ sequenceNumber, flag: releasedFlag });
       if (classified.kind === 'skip') continue;
       if (classified.kind === 'lone') lone.push({ sequenceNumber, order: classified.order });
       else if (classified.kind === 'order') touch(classified.transactionId, sequenceNumber).orders.push(classified.order);
@@ -389,6 +395,19 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
         if (item.loneOrderId !== null) ordersToPlace.push({ sequenceNumber, orderId: item.loneOrderId });
       }
     }
+
+    // A snoozed or closed follow-up's flag clears with the action, not at the next sweep (CONTRACT §9); failed: the
+    // stream retries the record (and the next sweep would clear it anyway).
+    await forEachLimited(released, concurrency, async ({ sequenceNumber, flag }) => {
+      try {
+        const outcome = await beforeDeadline(clearFlagOfHeldFollowUp(db, tableName, { orderId: flag.orderId, since: flag.since, statusTime: flag.statusTime, by: flag.by }), workDeadline);
+        if (outcome === 'late') failures.add(sequenceNumber);
+        else if (outcome === 'cleared') logger.info('stale flag cleared', { order_id: flag.orderId, reason: `follow_up_${flag.by}` });
+      } catch (error) {
+        logger.error('clearing the stale flag of a held follow-up failed', { order_id: flag.orderId, error: errorName(error) });
+        failures.add(sequenceNumber);
+      }
+    });
 
     // Orders named by id, read strongly consistently: an order without a transaction is a lone order (retention,
     // its follow-up); one with a transaction has that transaction kept current (an appointment of it moved).
@@ -657,6 +676,15 @@ function classifyFollowUp(record: DynamoDBRecord, newImage: Record<string, unkno
   if (old !== null && retention(old) === retention(next)) return { kind: 'skip' };
   const { id, transaction_id: transactionId } = next.followUp;
   return transactionId === null ? { kind: 'lone_retention', orderId: id } : { kind: 'retention', transactionId };
+}
+
+/** The stale flag a follow-up item's write released (a person snoozed or closed it), or null. */
+function releasedFlagOf(record: DynamoDBRecord): ReturnType<typeof releasedStaleFlag> {
+  if (record.eventName !== 'MODIFY') return null;
+  const newImage = plain(record.dynamodb?.NewImage);
+  const oldImage = plain(record.dynamodb?.OldImage);
+  if (newImage === undefined || oldImage === undefined || !isFollowUpItem(newImage) || !isFollowUpItem(oldImage)) return null;
+  return releasedStaleFlag(parseFollowUpItem(oldImage), parseFollowUpItem(newImage));
 }
 
 /**

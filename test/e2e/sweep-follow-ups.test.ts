@@ -122,10 +122,11 @@ describe('npm start: the sweep and follow-ups', () => {
     expect(await notifications(closed.initialId)).toEqual([expect.objectContaining({ follow_up: expect.objectContaining({ state: 'new', owner: null }) })]);
     expect(await staleOf(closed.initialId)).not.toBeNull();
 
-    // Closed by a person: the next sweep clears its flag, and the stream publishes redraw.stale_cleared.
+    // Closed by a person: its flag clears with the close, without a sweep (CONTRACT §9), and the stream publishes
+    // redraw.stale_cleared; a sweep after it clears nothing more.
     await act(closed.transactionId, { action: 'close', disposition: 'patient_declined' });
+    expect(await eventually(() => staleOf(closed.initialId), (stale) => stale === null)).toBeNull();
     await sweep();
-    expect(await staleOf(closed.initialId)).toBeNull();
     const events = await eventually(
       async () => z.object({ items: z.array(Event) }).parse(await json('/local/events')).items,
       (items) => items.some((event) => event.type === 'redraw.stale_cleared' && event.order_id === closed.initialId),

@@ -166,6 +166,10 @@ describe('the sweep and a follow-up’s snooze', () => {
 
     const until = due + 2 * DAY;
     await act(flow.transactionId, { action: 'snooze', until: canonicalFromDate(new Date(until)), reason: 'patient_requested' }, due + HOUR);
+    // The flag clears with the snooze (the stream's work on the follow-up's record, CONTRACT §9), before any sweep.
+    await rig.settle();
+    expect((await rig.order(flow.watched))?.stale).toBeNull();
+    expect(factsOf(flow.watched, 'redraw.stale_cleared')).toEqual([expect.objectContaining({ reason: 'no_progress', since: flag!.since, cleared_by: 'snoozed' })]);
     const notifier = recording();
     const { metrics } = await sweep(due + 2 * HOUR, notifier);
     expect(about(notifier.sent, flow.watched)).toEqual([]);
@@ -194,8 +198,8 @@ describe('the sweep and a closed follow-up', () => {
     expect(factsOf(flow.watched, 'redraw.stale')).toHaveLength(1);
 
     await act(flow.transactionId, { action: 'close', disposition: 'patient_declined' }, first + HOUR);
-    const { result } = await sweep(first + 2 * HOUR, notifier);
-    expect(result.cleared).toBeGreaterThanOrEqual(1);
+    // Cleared with the close, by the stream, not at the next sweep (CONTRACT §9).
+    await rig.settle();
     const cleared = await rig.order(flow.watched);
     expect(cleared?.stale).toBeNull();
     expect(cleared?.openRedraw).toBe(OPEN_REDRAW_PARTITIONS.awaitingRedraw);
@@ -203,7 +207,10 @@ describe('the sweep and a closed follow-up', () => {
     expect(factsOf(flow.watched, 'redraw.stale_cleared')).toEqual([
       expect.objectContaining({ reason: 'redraw_not_created', since: canonicalFromDate(new Date(first)), cleared_by: 'closed' }),
     ]);
-    expect(logged).toContainEqual(['stale flag cleared', expect.objectContaining({ order_id: flow.watched, follow_up_id: flow.transactionId, reason: 'follow_up_closed' })]);
+    // The next sweep finds nothing to clear, and publishes no second clear.
+    const { result } = await sweep(first + 2 * HOUR, notifier);
+    expect(result.cleared).toBe(0);
+    expect(factsOf(flow.watched, 'redraw.stale_cleared')).toHaveLength(1);
 
     // Closed: never flagged again, however long it waits.
     await sweep(first + 3 * HOUR, notifier);
