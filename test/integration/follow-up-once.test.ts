@@ -41,25 +41,29 @@ const inProgress = () => Object.assign(new Error('Transaction is ongoing for the
 function faultyTable(faults: number, when: 'before' | 'after', error: () => Error = inProgress) {
   const sent: TransactWriteCommandInput[] = [];
   let left = faults;
-  const db: TableClient = {
-    ...table.db,
+  const db = withTransactWrite(async (input) => {
+    sent.push(input);
+    if (left > 0) {
+      left--;
+      if (when === 'after') await table.db.transactWrite(input);
+      throw error();
+    }
+    return table.db.transactWrite(input);
+  });
+  return { db, sent };
+}
+
+/** The test table, its TransactWriteItems answered by `transactWrite`; every other request as it is. */
+function withTransactWrite(transactWrite: TableClient['transactWrite']): TableClient {
+  return {
     get: (input) => table.db.get(input),
     query: (input) => table.db.query(input),
     put: (input) => table.db.put(input),
     update: (input) => table.db.update(input),
     delete: (input) => table.db.delete(input),
     batchGet: (input) => table.db.batchGet(input),
-    transactWrite: async (input) => {
-      sent.push(input);
-      if (left > 0) {
-        left--;
-        if (when === 'after') await table.db.transactWrite(input);
-        throw error();
-      }
-      return table.db.transactWrite(input);
-    },
+    transactWrite,
   };
-  return { db, sent };
 }
 
 function contact(id: string) {
@@ -129,23 +133,14 @@ describe('an action whose transaction answered TransactionInProgressException', 
     const id = await seed();
     // The first send fails before the table; meanwhile a colleague records a contact; the re-send is refused by its condition.
     let colleague = false;
-    const db: TableClient = {
-      ...table.db,
-      get: (input) => table.db.get(input),
-      query: (input) => table.db.query(input),
-      put: (input) => table.db.put(input),
-      update: (input) => table.db.update(input),
-      delete: (input) => table.db.delete(input),
-      batchGet: (input) => table.db.batchGet(input),
-      transactWrite: async (input) => {
-        if (!colleague) {
-          colleague = true;
-          expect((await handlerOn(table.db)(contact(id))).statusCode).toBe(200);
-          throw inProgress();
-        }
-        return table.db.transactWrite(input);
-      },
-    };
+    const db = withTransactWrite(async (input) => {
+      if (!colleague) {
+        colleague = true;
+        expect((await handlerOn(table.db)(contact(id))).statusCode).toBe(200);
+        throw inProgress();
+      }
+      return table.db.transactWrite(input);
+    });
     expect((await handlerOn(db)(contact(id))).statusCode).toBe(200);
     expect((await getFollowUp(table.db, table.tableName, id))?.followUp.contact_attempts).toBe(2);
     expect((await readHistory(table.db, table.tableName, id)).map((entry) => entry.action)).toEqual(['open', 'record_contact', 'record_contact']);
