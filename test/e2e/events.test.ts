@@ -174,10 +174,14 @@ describe('events through npm start (CONTRACT §7)', () => {
   });
 
   it('publishes redraw.available once per initial order that reached redraw_available, and redraw.order_created once per redraw order', async () => {
-    const all = await events();
+    // The facts are published from the table's stream, behind the items the beforeAll waited for.
+    const stories = [ids.done, ids.failed, ids.open];
+    const all = await eventually(() => events(), (items) => stories.every((story) =>
+      items.some((event) => event.type === 'redraw.available' && event.order_id === story.initialId) &&
+      items.some((event) => event.type === 'redraw.order_created' && event.order_id === story.redrawId)));
     const available = all.filter((event) => event.type === 'redraw.available');
     const created = all.filter((event) => event.type === 'redraw.order_created');
-    for (const story of [ids.done, ids.failed, ids.open]) {
+    for (const story of stories) {
       expect(available.filter((event) => event.order_id === story.initialId)).toHaveLength(1);
       expect(available.filter((event) => event.order_id === story.redrawId)).toHaveLength(0);
       const mine = created.filter((event) => event.order_id === story.redrawId);
@@ -188,7 +192,10 @@ describe('events through npm start (CONTRACT §7)', () => {
   });
 
   it('publishes transaction.status_changed to completed with results_missing as §7 defines, and nothing completed for the open redraw', async () => {
-    const all = await events('transaction.status_changed');
+    // Published from the stream, behind the transaction items the beforeAll waited for.
+    const all = await eventually(() => events('transaction.status_changed'), (items) =>
+      [ids.done, ids.failed].every((story) => items.some((event) => event.transaction_id === story.transactionId && event.to === 'completed')) &&
+      items.some((event) => event.transaction_id === ids.open.transactionId));
     const chain = (transactionId: string) => all.filter((event) => event.transaction_id === transactionId).sort((a, b) => a.status_time.localeCompare(b.status_time));
     for (const [story, missing] of [[ids.done, false], [ids.failed, true]] as const) {
       const facts = chain(story.transactionId);

@@ -122,11 +122,14 @@ function valueFor(name: string): fc.Arbitrary<string> {
     age: fc.constantFrom(...AGE_BUCKETS),
     owner: fc.oneof(fc.constantFrom('team.a', 'j.doe', 'user:j.doe'), fc.integer({ min: 1, max: 2_100 }).map((length) => 'o'.repeat(length))),
   };
-  return fc.oneof(anyText, plausible[name] ?? anyText);
+  // Own keys only: a parameter named `constructor` or `__proto__` must not find Object's.
+  return fc.oneof(anyText, (Object.hasOwn(plausible, name) ? plausible[name] : undefined) ?? anyText);
 }
 
 const PARAMETERS = ['from', 'to', 'weeks', 'limit', 'cursor', 'state', 'queue', 'age', 'owner'];
-const anyQuery = fc.dictionary(fc.oneof(fc.constantFrom(...PARAMETERS), anyText), fc.constant(null), { maxKeys: 5 }).chain((names) =>
+/** Names every object answers to: a handler that looks parameters up in an object must not find these. */
+const OBJECT_NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+const anyQuery = fc.dictionary(fc.oneof(fc.constantFrom(...PARAMETERS), fc.constantFrom(...OBJECT_NAMES), anyText), fc.constant(null), { maxKeys: 5 }).chain((names) =>
   fc.record(Object.fromEntries(Object.keys(names).map((name) => [name, valueFor(name)]))),
 );
 const anyId = () => fc.oneof(anyText, fc.constantFrom(...known.orders, ...known.transactions, ...known.followUps, 'counts'));
