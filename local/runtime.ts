@@ -274,6 +274,8 @@ export async function startLocalRuntime(
     consoleFiles.set('/config.json', { body: Buffer.from(JSON.stringify(LOCAL_CONSOLE_CONFIG)), contentType: 'application/json; charset=utf-8' });
 
     const server = createServer((request, response) => {
+      // Clients keep an idle connection for what this says, less a second; the server keeps it far longer (KEEP_ALIVE).
+      if (!/\bclose\b/i.test(request.headers.connection ?? '')) response.setHeader('keep-alive', `timeout=${KEEP_ALIVE.advertisedSeconds}`);
       if (requestLog) logRequest(response, { method: request.method ?? 'GET', path: new URL(request.url ?? '/', 'http://127.0.0.1').pathname }, requestLog);
       route(request, response).catch((error: unknown) => {
         logger.error('local request failed', { error_name: errorName(error) });
@@ -356,6 +358,8 @@ export async function startLocalRuntime(
       }
       return writeResult(response, await query(event));
     };
+    server.keepAliveTimeout = KEEP_ALIVE.serverMs;
+    server.headersTimeout = KEEP_ALIVE.serverMs + 1_000;
     const port = await listen(server, settings.PORT);
     listening.port = port;
     stoppers.push(() => close(server));
@@ -434,6 +438,18 @@ async function assertPortFree(port: number): Promise<void> {
   await listen(probe, port);
   await close(probe);
 }
+
+/**
+ * How long an idle connection is kept. A client that reuses a connection the
+ * server is closing gets EPIPE or "other side closed" for a request that never
+ * arrived (a POST is not retried). Node's server advertises its own timeout
+ * (`Keep-Alive: timeout=5`) and closes at exactly that, and Node's fetch drops
+ * an idle connection a second before it: on a busy machine a client that reads
+ * the response a second late reuses a connection the server has just closed
+ * (seen as the e2e 413 test's EPIPE, issue 43). So the server advertises 5 s
+ * and keeps an idle connection 65 s: every client has let it go long before.
+ */
+export const KEEP_ALIVE = { advertisedSeconds: 5, serverMs: 65_000 } as const;
 
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
