@@ -46,6 +46,7 @@ import {
   type RedrawFact,
   type RedrawSituation,
 } from '../core/follow-up';
+import { compareKnowledge, type KnowledgeVersion } from '../core/knowledge-version';
 import { AGE_BUCKETS, inAgeBucket, inQueue, QUEUES, queueCounts, type AgeBucket, type Queue, type QueueCounts, type QueueFacts } from '../core/queues';
 import type { AppointmentTiming, StaleThresholds } from '../core/staleness';
 import { getOrders } from './order-reads';
@@ -68,6 +69,7 @@ const A = {
   redrawOrderedAt: 'ro',
   lastEntry: 'le',
   staleFlag: 'sf',
+  knowledge: 'kv',
 } as const;
 
 /** A stored follow-up, with what its due time is computed from and the tracker's bookkeeping. */
@@ -96,6 +98,13 @@ export interface StoredFollowUp {
    * Not a version. Absent or null: not flagged.
    */
   staleFlag?: StoredStaleFlag | null;
+  /**
+   * The version of the transaction knowledge the tracker last kept it from
+   * (core/knowledge-version.ts; issue 43 item 2): the tracker's writes are
+   * conditional on not knowing less than it. Not a version of the follow-up;
+   * other writers keep it as it is. Absent or null: stored before it (the oldest).
+   */
+  knowledge?: KnowledgeVersion | null;
   /** Write revision: every write is conditional on it and bumps it. */
   revision: number;
 }
@@ -138,6 +147,7 @@ const Stored = z.object({
   [A.redrawOrderedAt]: z.optional(z.nullable(z.string())),
   [A.lastEntry]: z.optional(z.nullable(z.object({ at: z.string(), action: z.string() }))),
   [A.staleFlag]: z.optional(z.nullable(z.object({ since: z.string(), reason: z.string(), orderId: z.string(), statusTime: z.string() }))),
+  [A.knowledge]: z.optional(z.nullable(z.record(z.string(), z.string()))),
   [TABLE.ttlAttribute]: z.optional(z.nullable(z.number())),
 });
 
@@ -166,6 +176,7 @@ function parseStored(item: Record<string, unknown>): StoredFollowUp {
     redrawOrderedAt: parsed[A.redrawOrderedAt] ?? null,
     last: parsed[A.lastEntry] ?? null,
     staleFlag: parsed[A.staleFlag] ?? null,
+    knowledge: parsed[A.knowledge] ?? null,
     revision: parsed[A.revision] ?? 0,
   };
 }
@@ -192,6 +203,7 @@ function itemOf(stored: StoredFollowUp): Record<string, unknown> {
     ...(stored.redrawOrderedAt == null ? {} : { [A.redrawOrderedAt]: stored.redrawOrderedAt }),
     ...(stored.last == null ? {} : { [A.lastEntry]: stored.last }),
     ...(stored.staleFlag == null ? {} : { [A.staleFlag]: stored.staleFlag }),
+    ...(stored.knowledge == null ? {} : { [A.knowledge]: stored.knowledge }),
     ...(stored.expiresAt === null ? {} : { [TABLE.ttlAttribute]: stored.expiresAt }),
   };
 }
@@ -255,6 +267,8 @@ function historyItems(db: TableClient, tableName: string, id: string, projection
  * Writes `next` and its new history entries (versions after `from`'s) as one
  * transaction, on the condition that the stored revision is still `from`'s
  * (`from` null: that none is stored). `lost` when another write got there first.
+ * `knownFrom`: the transaction knowledge the tracker computed `next` from; the
+ * stored item must then know no member newer (writeCondition).
  */
 export async function writeStoredFollowUp(
   db: TableClient,
@@ -262,10 +276,11 @@ export async function writeStoredFollowUp(
   from: StoredFollowUp | null,
   next: Omit<StoredFollowUp, 'revision'>,
   entries: readonly FollowUpAction[],
-  options: { pause?: (ms: number) => Promise<void> } = {},
+  options: { pause?: (ms: number) => Promise<void>; knownFrom?: KnowledgeVersion | null } = {},
 ): Promise<'written' | 'lost'> {
   const fromVersion = from?.followUp.version ?? 0;
   if (next.followUp.version !== fromVersion + entries.length) throw new RangeError('every new version has one history entry');
+  const knownFrom = options.knownFrom ?? null;
   const revision = (from?.revision ?? 0) + 1;
   const id = next.followUp.id;
   if (entries.length === 0 && from !== null) {
@@ -275,9 +290,7 @@ export async function writeStoredFollowUp(
       const outcome = await db.put({
         TableName: tableName,
         Item: itemOf({ ...next, revision }),
-        ConditionExpression: '#rev = :rev',
-        ExpressionAttributeNames: { '#rev': A.revision },
-        ExpressionAttributeValues: { ':rev': from.revision },
+        ...writeCondition(from, knownFrom),
         ReturnValuesOnConditionCheckFailure: 'NONE',
       });
       return outcome.written ? 'written' : 'lost';
@@ -296,9 +309,7 @@ export async function writeStoredFollowUp(
         Put: {
           TableName: tableName,
           Item: itemOf({ ...next, revision }),
-          ...(from === null
-            ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE.partitionKey } }
-            : { ConditionExpression: '#rev = :rev', ExpressionAttributeNames: { '#rev': A.revision }, ExpressionAttributeValues: { ':rev': from.revision } }),
+          ...writeCondition(from, knownFrom),
         },
       },
       ...entries.map((entry, index) => ({
@@ -393,6 +404,33 @@ export function isAmbiguous(error: unknown): boolean {
   return (code !== undefined && AMBIGUOUS_CODES.has(code)) || ($metadata?.httpStatusCode ?? 0) >= 500;
 }
 
+/**
+ * The condition of a follow-up item's write computed from `from` (null: that
+ * none is stored): its revision is still `from`'s and, when the tracker wrote it
+ * from transaction knowledge (`knownFrom`), the stored knowledge is no newer for
+ * any member it names (core/knowledge-version.ts: the entries' text order extends
+ * the knowledge's order). With the revision pinned that holds already, since the
+ * tracker compared the two exactly before writing (compareKnowledge, which also
+ * sees a member only the stored version names, something no condition can ask);
+ * it stands in the condition so that the table itself refuses an older recompute's write.
+ */
+function writeCondition(
+  from: StoredFollowUp | null,
+  knownFrom: KnowledgeVersion | null,
+): { ConditionExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } {
+  if (from === null) return { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE.partitionKey } };
+  const conditions = ['#rev = :rev'];
+  const names: Record<string, string> = { '#rev': A.revision };
+  const values: Record<string, unknown> = { ':rev': from.revision };
+  Object.entries(knownFrom ?? {}).forEach(([orderId, entry], index) => {
+    names['#kv'] = A.knowledge;
+    names[`#m${index}`] = orderId;
+    values[`:m${index}`] = entry;
+    conditions.push(`(attribute_not_exists(#kv.#m${index}) OR #kv.#m${index} <= :m${index})`);
+  });
+  return { ConditionExpression: conditions.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+}
+
 /** Why DynamoDB cancels a transaction when another writer got to one of its items first. */
 const RACE_CODES: ReadonlySet<string> = new Set(['ConditionalCheckFailed', 'TransactionConflict']);
 
@@ -463,7 +501,13 @@ export async function actOnFollowUp(
 // ---------------------------------------------------------------------------
 // The tracker's side (the transaction function, after each recompute)
 
-export type KeepCurrentOutcome = 'none' | 'opened' | 'changed' | 'unchanged';
+/**
+ * What keeping a follow-up current did: `stale`, nothing, since the follow-up
+ * was kept from newer knowledge of the transaction (an older recompute landing
+ * late: issue 43 item 2); `diverged`, nothing either, since each knows one member
+ * newer than the other (the caller reads every member again and keeps it from that).
+ */
+export type KeepCurrentOutcome = 'none' | 'opened' | 'changed' | 'unchanged' | 'stale' | 'diverged';
 
 /**
  * Keeps the follow-up of a transaction (or of an order without one) current
@@ -476,6 +520,19 @@ export type KeepCurrentOutcome = 'none' | 'opened' | 'changed' | 'unchanged';
  * `appointment`: the appointment of the situation's redraw order in progress
  * (CONTRACT §10), which moves its due time; kept with the open redraw (its
  * start and status only) so that a person's action computes the same due time.
+ *
+ * `knowledge`: the version of the transaction knowledge the situation was
+ * computed from (core/knowledge-version.ts). The follow-up keeps the version it
+ * was last kept from, and a situation computed from knowledge older than that
+ * never touches it (`stale`), however late its recompute lands: no close,
+ * reopen, close from two stream shards' recomputes out of order. Equal
+ * knowledge writes only what else moved (an appointment, an expiry, a snooze
+ * that ended); newer knowledge is recorded even when nothing else moved, so
+ * that the stored version is always the newest any recompute landed with, and
+ * the situations written follow one another as the knowledge grew. The write
+ * is conditional on it too (writeCondition). A person's action in between only
+ * moves the revision: the tracker reads again and keeps the action. Null: not
+ * versioned (the version stored stays).
  */
 export async function keepFollowUpCurrent(
   db: TableClient,
@@ -488,13 +545,20 @@ export async function keepFollowUpCurrent(
     now: Date;
     thresholds: StaleThresholds;
     appointment?: AppointmentTiming | null;
+    knowledge?: KnowledgeVersion | null;
   },
 ): Promise<{ outcome: KeepCurrentOutcome; writes: number }> {
   const situation = withAppointment(input.situation, input.appointment ?? null);
+  const knowledge = input.knowledge ?? null;
   let writes = 0;
   for (let race = 0; race < MAX_RACES; race++) {
     const stored = await getFollowUp(db, tableName, input.id);
     if (stored === null && !situation.hasRedraw) return { outcome: 'none', writes };
+    if (stored !== null && knowledge !== null) {
+      // An item stored before versions knows nothing yet: the oldest version.
+      const order = compareKnowledge(knowledge, stored.knowledge ?? {});
+      if (order === 'older' || order === 'diverged') return { outcome: order === 'older' ? 'stale' : 'diverged', writes };
+    }
     let base: FollowUp;
     let opening: FollowUpAction[] = [];
     let last = stored?.last ?? null;
@@ -529,10 +593,11 @@ export async function keepFollowUpCurrent(
       staleFlag: stored?.staleFlag != null && sameOpenRedraw(stored.staleFlag, redraw) ? stored.staleFlag : null,
       // A failed redraw's notice is once per attention episode: a cleared attention takes its marker with it.
       ...(update.followUp.attention === null ? { attentionNotifiedAt: null } : {}),
+      knowledge: knowledge ?? stored?.knowledge ?? null,
     };
     if (stored !== null && entries.length === 0 && sameStored(stored, next)) return { outcome: 'unchanged', writes };
     if (stored !== null && stored.expiresAt !== next.expiresAt) writes += await expireHistory(db, tableName, input.id, next.expiresAt);
-    const written = await writeStoredFollowUp(db, tableName, stored, { ...stored, ...next }, entries);
+    const written = await writeStoredFollowUp(db, tableName, stored, { ...stored, ...next }, entries, { knownFrom: knowledge });
     writes += 1;
     if (written === 'written') return { outcome: stored === null ? 'opened' : 'changed', writes };
   }
@@ -549,7 +614,8 @@ function withAppointment(situation: RedrawSituation, appointment: AppointmentTim
 function sameStored(stored: StoredFollowUp, next: Omit<StoredFollowUp, 'revision'>): boolean {
   return (
     JSON.stringify([stored.followUp, stored.redraw, stored.dueAt, [...stored.applied].sort(), stored.expiresAt, stored.redrawOrderedAt ?? null, stored.staleFlag ?? null]) ===
-    JSON.stringify([next.followUp, next.redraw, next.dueAt, [...next.applied].sort(), next.expiresAt, next.redrawOrderedAt ?? null, next.staleFlag ?? null])
+      JSON.stringify([next.followUp, next.redraw, next.dueAt, [...next.applied].sort(), next.expiresAt, next.redrawOrderedAt ?? null, next.staleFlag ?? null]) &&
+    compareKnowledge(next.knowledge ?? {}, stored.knowledge ?? {}) === 'equal'
   );
 }
 
