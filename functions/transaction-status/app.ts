@@ -262,7 +262,7 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
     return kept.outcome;
   };
   /** Follow-up `id` as retention reads it (strongly consistent): one about to open while none is stored. */
-  const retainedFollowUp = async (id: string): Promise<RetainedFollowUp> => (await getFollowUp(db, tableName, id))?.followUp ?? OPENING_FOLLOW_UP;
+  const retainedFollowUp = async (id: string): Promise<RetainedFollowUp> => (await getFollowUp(db, tableName, id, new Date(clock())))?.followUp ?? OPENING_FOLLOW_UP;
   /** A transaction's follow-up for retention: only one with a redraw has (or is about to have) one. */
   const followUpOfTransaction = async (id: string, transaction: { members: Record<string, Parameters<typeof redrawSituation>[0][number]>; status: Parameters<typeof redrawSituation>[1] }) =>
     redrawSituation(Object.values(transaction.members), transaction.status).hasRedraw ? retainedFollowUp(id) : null;
@@ -276,7 +276,7 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
     const stored = await getTransactionItem(db, tableName, transactionId, true);
     if (stored === null) return true;
     const hasRedraw = redrawSituation(Object.values(stored.members), stored.status).hasRedraw;
-    const followUp: StoredFollowUp | null = hasRedraw ? await getFollowUp(db, tableName, transactionId) : null;
+    const followUp: StoredFollowUp | null = hasRedraw ? await getFollowUp(db, tableName, transactionId, new Date(clock())) : null;
     const expected = transactionExpiry(stored, retentionDays, hasRedraw ? (followUp?.followUp ?? OPENING_FOLLOW_UP) : null);
     return (stored.expires_at ?? null) === expected && (followUp === null || followUp.expiresAt === expected);
   };

@@ -85,9 +85,9 @@ async function inOrder(deliveries: readonly Delivery[]): Promise<void> {
  */
 async function outcomeOf(ids: Ids) {
   const role = (id: string | null) => (id === ids.initialId ? 'initial' : id === ids.redrawId ? 'redraw' : id === ids.transactionId ? 'transaction' : id);
-  const stored = await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId);
+  const stored = await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date());
   if (stored === null) return null;
-  const history = await readHistory(rig.table.db, rig.table.tableName, ids.transactionId);
+  const history = await readHistory(rig.table.db, rig.table.tableName, ids.transactionId, new Date());
   const { followUp } = stored;
   return {
     followUp: {
@@ -148,7 +148,7 @@ describe('the follow-up store keeps the version of the knowledge it was kept fro
     expect((await keep(id, [initial], 'active')).outcome).toBe('opened');
     expect((await keep(id, [initial, ordered], 'active')).outcome).toBe('changed');
     expect((await keep(id, [initial, completed], 'completed')).outcome).toBe('changed');
-    const closed = await getFollowUp(rig.table.db, rig.table.tableName, id);
+    const closed = await getFollowUp(rig.table.db, rig.table.tableName, id, new Date());
     expect(closed?.followUp).toMatchObject({ state: 'closed', disposition: 'redraw_completed', version: 3 });
 
     // Computed before the redraw order completed, landing now: nothing written (before: a reopen).
@@ -159,18 +159,18 @@ describe('the follow-up store keeps the version of the knowledge it was kept fro
     expect(await keep(id, [movedOn, ordered], 'active')).toEqual({ outcome: 'diverged', writes: 0 });
     // The same knowledge again: idempotent.
     expect(await keep(id, [initial, completed], 'completed')).toEqual({ outcome: 'unchanged', writes: 0 });
-    expect(await getFollowUp(rig.table.db, rig.table.tableName, id)).toEqual(closed);
+    expect(await getFollowUp(rig.table.db, rig.table.tableName, id, new Date())).toEqual(closed);
 
     // The table refuses it too: a write on the revision stored, from older knowledge, fails its condition.
     const older = { ...closed!, followUp: { ...closed!.followUp, state: 'new' as const, disposition: null, closed_at: null } };
-    expect(await writeStoredFollowUp(rig.table.db, rig.table.tableName, closed, older, [], { knownFrom: knowledgeVersion([initial, ordered]) })).toBe('lost');
-    expect(await getFollowUp(rig.table.db, rig.table.tableName, id)).toEqual(closed);
+    expect(await writeStoredFollowUp(rig.table.db, rig.table.tableName, closed, older, [], new Date(), { knownFrom: knowledgeVersion([initial, ordered]) })).toBe('lost');
+    expect(await getFollowUp(rig.table.db, rig.table.tableName, id, new Date())).toEqual(closed);
 
     // A person's action in between is neither blocked nor undone: it keeps the version; newer knowledge then is kept over it.
     const reopened = await actOnFollowUp(rig.table.db, rig.table.tableName, { id, body: { action: 'reopen' }, actor: 'j.doe', now: new Date('2026-03-10T12:00:00Z'), thresholds: DEFAULT_THRESHOLDS });
     expect(reopened).toMatchObject({ kind: 'changed', stored: { followUp: { state: 'acknowledged', version: 4 }, knowledge: closed!.knowledge } });
     expect((await keep(id, [movedOn, completed], 'completed')).outcome).toBe('changed');
-    const kept = await getFollowUp(rig.table.db, rig.table.tableName, id);
+    const kept = await getFollowUp(rig.table.db, rig.table.tableName, id, new Date());
     expect(kept?.followUp).toMatchObject({ state: 'acknowledged', version: 4 });
     expect(kept?.knowledge).toEqual(knowledgeVersion([movedOn, completed]));
   });
@@ -180,9 +180,9 @@ describe('the follow-up store keeps the version of the knowledge it was kept fro
     const initial = member(initialId, 'initial', 5, 'redraw_available', '2026-03-02T13:00:00.000000Z');
     expect((await keep(id, [initial], 'active')).outcome).toBe('opened');
     await rig.table.db.update({ TableName: rig.table.tableName, Key: keys.followUp(id), UpdateExpression: 'REMOVE kv' });
-    expect((await getFollowUp(rig.table.db, rig.table.tableName, id))?.knowledge).toBeNull();
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, id, new Date()))?.knowledge).toBeNull();
     expect((await keep(id, [initial], 'active')).outcome).toBe('changed');
-    expect((await getFollowUp(rig.table.db, rig.table.tableName, id))?.knowledge).toEqual(knowledgeVersion([initial]));
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, id, new Date()))?.knowledge).toEqual(knowledgeVersion([initial]));
   });
 });
 
@@ -205,12 +205,12 @@ describe('a recompute computed from older knowledge never touches the follow-up'
     await rig.webhook(completed!);
     await rig.settle();
     expect((await rig.start(orderShard(ids.redrawId)).land()).batchItemFailures).toEqual([]);
-    const closed = await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId);
+    const closed = await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date());
     expect(closed?.followUp).toMatchObject({ state: 'closed', disposition: 'redraw_completed' });
 
     // The older recompute lands last: nothing written, nothing failed.
     expect((await older.land()).batchItemFailures).toEqual([]);
-    expect(await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId)).toEqual(closed);
+    expect(await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date())).toEqual(closed);
     await rig.drain();
 
     const outcome = await outcomeOf(ids);
@@ -234,13 +234,13 @@ describe('a recompute computed from older knowledge never touches the follow-up'
     await rig.webhook(appointment!);
     await rig.settle();
     expect((await rig.start(orderShard(ids.redrawId)).land()).batchItemFailures).toEqual([]);
-    const kept = await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId);
+    const kept = await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date());
     expect(kept?.redraw?.statusTime).toBe(canonicalInstant(String((appointment!.body.data as { last_event: { created_at: string } }).last_event.created_at)));
 
     // It knew the initial order newer than the follow-up's version does (its new event), the redraw order older: it
     // reads both again and keeps the follow-up from that. The redraw order's newer state stands; the event joins the version.
     expect((await older.land()).batchItemFailures).toEqual([]);
-    const after = await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId);
+    const after = await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date());
     expect(after).toMatchObject({ followUp: kept!.followUp, dueAt: kept!.dueAt, redraw: kept!.redraw, applied: kept!.applied });
     const [initial, redraw] = [memberName(ids.initialId), memberName(ids.redrawId)];
     expect(after?.knowledge?.[redraw]).toBe(kept?.knowledge?.[redraw]);
