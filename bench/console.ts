@@ -144,6 +144,7 @@ export async function seedFollowUps(runtime: LocalRuntime, tableName: string, co
       null,
       { followUp, redraw, dueAt: dueAt(followUp, redraw, DEFAULT_THRESHOLDS), applied: [], expiresAt: null, remindedAt: null },
       [openingEntry(followUp, new Date(openedAt))],
+      now,
     );
     if (written !== 'written') throw new Error(`seeding follow-up ${id}: ${written}`);
     const owner = OWNERS[index % OWNERS.length]!;

@@ -195,7 +195,7 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
     options: { alsoIds?: readonly string[]; appointments?: ReadonlyMap<string, Appointment>; consistent?: boolean } = {},
   ) => {
     const [existing, appointments] = await Promise.all([
-      existingFollowUpIds(db, tableName, [...stored.map(({ record }) => followUpIdOf(record)), ...(options.alsoIds ?? [])]),
+      existingFollowUpIds(db, tableName, [...stored.map(({ record }) => followUpIdOf(record)), ...(options.alsoIds ?? [])], now()),
       options.appointments ?? getAppointments(db, tableName, stored.map(({ record }) => record.id), options.consistent ?? false),
     ]);
     const orders: OrderAnswer[] = stored.map(({ record, stale }) => {
@@ -287,11 +287,12 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
   };
 
   const getFollowUpRoute = async (id: string): Promise<FollowUpAnswer> => {
-    const stored = await getFollowUp(db, tableName, id);
+    const at = now();
+    const stored = await getFollowUp(db, tableName, id, at);
     if (!stored) throw new HttpError(404, 'not_found', 'no follow-up with this id');
-    const [view] = await followUpViews(db, tableName, [stored], now());
+    const [view] = await followUpViews(db, tableName, [stored], at);
     if (view === undefined) throw new Error('no view of a stored follow-up');
-    return { follow_up: view, history: await readHistory(db, tableName, id) };
+    return { follow_up: view, history: await readHistory(db, tableName, id, at) };
   };
 
   /** GET /reports/redraws (CONTRACT §11): the window's rows and what is open now; never a Scan. */

@@ -370,7 +370,7 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
   // The follow-ups of every order read (CONTRACT §9), once, by key and eventually consistent:
   // a person's change of the last moment is honoured by the next sweep.
   const followUps: Map<string, StoredFollowUp> =
-    read === null ? new Map() : await getFollowUps(db, tableName, [...inProgress, ...awaiting, ...flaggedBefore].map(followUpIdOf));
+    read === null ? new Map() : await getFollowUps(db, tableName, [...inProgress, ...awaiting, ...flaggedBefore].map(followUpIdOf), now);
   /** The order's follow-up as of now (a snooze that has ended is acknowledged), or null. */
   const followUpOf = (order: IndexedOrder): StoredFollowUp | null => {
     const stored = followUps.get(followUpIdOf(order));
@@ -662,7 +662,7 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
     if (notificationsStopped || !mayStart('notification')) return;
     const due = (stored: StoredFollowUp | null): stored is StoredFollowUp =>
       stored !== null && stateAt(stored.followUp, now).state === 'new' && stored.remindedAt === null && stored.followUp.opened_at < openedBefore;
-    const stored = await getFollowUp(db, tableName, listed.followUp.id);
+    const stored = await getFollowUp(db, tableName, listed.followUp.id, now);
     if (!due(stored)) return;
     const { followUp } = stored;
     const orderId = stored.redraw?.orderId ?? followUp.redraw_order_id ?? followUp.initial_order_id;
@@ -698,7 +698,7 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
     let stored: StoredFollowUp | null = sent;
     for (let race = 0; race < REMINDER_MARK_RACES; race++) {
       if ((await mark(stored)) === 'written') return true;
-      stored = await getFollowUp(db, tableName, sent.followUp.id);
+      stored = await getFollowUp(db, tableName, sent.followUp.id, now);
       if (!due(stored)) return true;
     }
     return false;
@@ -718,7 +718,7 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
   const noticeFailedRedraw = async (listed: StoredFollowUp): Promise<void> => {
     if (notificationsStopped || !mayStart('notification')) return;
     const due = (stored: StoredFollowUp | null): stored is StoredFollowUp => stored !== null && awaitsRedrawFailedNotice(stored, now);
-    const stored = await getFollowUp(db, tableName, listed.followUp.id);
+    const stored = await getFollowUp(db, tableName, listed.followUp.id, now);
     if (!due(stored)) return;
     const followUp = stateAt(stored.followUp, now);
     // The order that failed: the redraw order, or (a transaction that ended without one) the initial order.
@@ -762,7 +762,7 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
   if (read !== null && mayStart('follow_up_notices')) {
     const openedBefore = ackHours === null ? null : canonicalFromDate(new Date(now.getTime() - ackHours * HOUR_MS));
     try {
-      const open = await openFollowUps(db, tableName);
+      const open = await openFollowUps(db, tableName, now);
       const each = async (listed: StoredFollowUp[], work: (stored: StoredFollowUp) => Promise<void>, what: string) =>
         forEachLimited(listed, CONCURRENCY, async (stored) => {
           try {
@@ -797,7 +797,7 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
       await each(
         open,
         async (stored) => {
-          if (await keepStaleFlagCopy(db, tableName, stored, flagsNow)) staleCopies++;
+          if (await keepStaleFlagCopy(db, tableName, stored, flagsNow, now)) staleCopies++;
         },
         'keeping a follow-up\'s stale flag copy failed',
       );

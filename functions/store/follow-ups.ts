@@ -23,6 +23,12 @@
  * history carry the transaction's `expires_at`; when it changes, the history
  * items are updated first, then the item, so that a failure in between leaves
  * the item's old expiry and the next recompute does it again.
+ *
+ * Expiry (CONTRACT §9): DynamoDB's TTL deletes an item up to days after its
+ * `expires_at`. Until then an item whose `expires_at` has passed (at or before
+ * `now`, the caller's clock) is absent to every read here, and a write that
+ * creates the follow-up or a history entry succeeds over it: a follow-up that
+ * returns after an expiry starts again at version 1 with a clean history.
  */
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
@@ -46,6 +52,7 @@ import {
   type RedrawFact,
   type RedrawSituation,
 } from '../core/follow-up';
+import { compareKnowledge, type KnowledgeVersion } from '../core/knowledge-version';
 import { AGE_BUCKETS, inAgeBucket, inQueue, QUEUES, queueCounts, type AgeBucket, type Queue, type QueueCounts, type QueueFacts } from '../core/queues';
 import type { AppointmentTiming, StaleThresholds } from '../core/staleness';
 import { getOrders } from './order-reads';
@@ -68,6 +75,7 @@ const A = {
   redrawOrderedAt: 'ro',
   lastEntry: 'le',
   staleFlag: 'sf',
+  knowledge: 'kv',
 } as const;
 
 /** A stored follow-up, with what its due time is computed from and the tracker's bookkeeping. */
@@ -96,6 +104,13 @@ export interface StoredFollowUp {
    * Not a version. Absent or null: not flagged.
    */
   staleFlag?: StoredStaleFlag | null;
+  /**
+   * The version of the transaction knowledge the tracker last kept it from
+   * (core/knowledge-version.ts; issue 43 item 2): the tracker's writes are
+   * conditional on not knowing less than it. Not a version of the follow-up;
+   * other writers keep it as it is. Absent or null: stored before it (the oldest).
+   */
+  knowledge?: KnowledgeVersion | null;
   /** Write revision: every write is conditional on it and bumps it. */
   revision: number;
 }
@@ -138,6 +153,7 @@ const Stored = z.object({
   [A.redrawOrderedAt]: z.optional(z.nullable(z.string())),
   [A.lastEntry]: z.optional(z.nullable(z.object({ at: z.string(), action: z.string() }))),
   [A.staleFlag]: z.optional(z.nullable(z.object({ since: z.string(), reason: z.string(), orderId: z.string(), statusTime: z.string() }))),
+  [A.knowledge]: z.optional(z.nullable(z.record(z.string(), z.string()))),
   [TABLE.ttlAttribute]: z.optional(z.nullable(z.number())),
 });
 
@@ -166,6 +182,7 @@ function parseStored(item: Record<string, unknown>): StoredFollowUp {
     redrawOrderedAt: parsed[A.redrawOrderedAt] ?? null,
     last: parsed[A.lastEntry] ?? null,
     staleFlag: parsed[A.staleFlag] ?? null,
+    knowledge: parsed[A.knowledge] ?? null,
     revision: parsed[A.revision] ?? 0,
   };
 }
@@ -192,6 +209,7 @@ function itemOf(stored: StoredFollowUp): Record<string, unknown> {
     ...(stored.redrawOrderedAt == null ? {} : { [A.redrawOrderedAt]: stored.redrawOrderedAt }),
     ...(stored.last == null ? {} : { [A.lastEntry]: stored.last }),
     ...(stored.staleFlag == null ? {} : { [A.staleFlag]: stored.staleFlag }),
+    ...(stored.knowledge == null ? {} : { [A.knowledge]: stored.knowledge }),
     ...(stored.expiresAt === null ? {} : { [TABLE.ttlAttribute]: stored.expiresAt }),
   };
 }
@@ -214,47 +232,72 @@ export function parseHistoryItem(item: Record<string, unknown>): { followUpId: s
   };
 }
 
-/** The follow-up `id`, or null (strongly consistent unless asked otherwise). */
-export async function getFollowUp(db: TableClient, tableName: string, id: string, consistent = true): Promise<StoredFollowUp | null> {
-  const item = await db.get({ TableName: tableName, Key: keys.followUp(id), ConsistentRead: consistent });
-  return item === undefined ? null : parseStored(item);
+/** `now` as DynamoDB's TTL counts it: whole epoch seconds. An item whose `expires_at` is at or before it has expired. */
+function ttlNow(now: Date): number {
+  return Math.floor(now.getTime() / 1000);
 }
 
-/** The follow-ups of these ids that exist, by id (eventually consistent reads, READS_IN_FLIGHT at a time). */
-export async function getFollowUps(db: TableClient, tableName: string, ids: readonly string[]): Promise<Map<string, StoredFollowUp>> {
+/** Whether an item (a follow-up or a history entry) read at `now` is absent (CONTRACT §9): its `expires_at` has passed, DynamoDB has yet to delete it. */
+function expired(item: Record<string, unknown>, now: Date): boolean {
+  const expiresAt = item[TABLE.ttlAttribute];
+  return typeof expiresAt === 'number' && expiresAt <= ttlNow(now);
+}
+
+/** A write's condition that the item it creates is absent: none stored, or an expired one (CONTRACT §9). Its names and values. */
+function absentCondition(now: Date) {
+  return {
+    ConditionExpression: 'attribute_not_exists(#pk) OR #ttl <= :now',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#ttl': TABLE.ttlAttribute },
+    ExpressionAttributeValues: { ':now': ttlNow(now) },
+  };
+}
+
+/** The follow-up `id` as of `now`, or null (strongly consistent). */
+export async function getFollowUp(db: TableClient, tableName: string, id: string, now: Date): Promise<StoredFollowUp | null> {
+  const item = await db.get({ TableName: tableName, Key: keys.followUp(id), ConsistentRead: true });
+  return item === undefined || expired(item, now) ? null : parseStored(item);
+}
+
+/** The follow-ups of these ids that exist at `now`, by id (eventually consistent reads, READS_IN_FLIGHT at a time). */
+export async function getFollowUps(db: TableClient, tableName: string, ids: readonly string[], now: Date): Promise<Map<string, StoredFollowUp>> {
   const unique = [...new Set(ids)];
   const items = await getItems(db, tableName, unique.map((id) => keys.followUp(id)), false);
   const found = new Map<string, StoredFollowUp>();
   for (const item of items) {
-    if (item === undefined) continue;
+    if (item === undefined || expired(item, now)) continue;
     const stored = parseStored(item);
     found.set(stored.followUp.id, stored);
   }
   return found;
 }
 
-/** The history of follow-up `id`, oldest first. */
-export async function readHistory(db: TableClient, tableName: string, id: string): Promise<FollowUpAction[]> {
+/** The history of follow-up `id` as of `now`, oldest first. */
+export async function readHistory(db: TableClient, tableName: string, id: string, now: Date): Promise<FollowUpAction[]> {
   const history: FollowUpAction[] = [];
-  for await (const item of historyItems(db, tableName, id)) history.push(item.entry as FollowUpAction);
+  for await (const item of historyItems(db, tableName, id, now)) history.push(item.entry as FollowUpAction);
   return history;
 }
 
-function historyItems(db: TableClient, tableName: string, id: string, projection?: string) {
-  return queryItems(db, {
+/** The history items of follow-up `id` as of `now` (entries an expired follow-up left are not its). */
+async function* historyItems(db: TableClient, tableName: string, id: string, now: Date, projection?: string): AsyncGenerator<Record<string, unknown>> {
+  for await (const item of queryItems(db, {
     TableName: tableName,
     KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :history)',
-    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey, ...(projection === undefined ? {} : { '#ttl': TABLE.ttlAttribute }) },
     ExpressionAttributeValues: { ':pk': keys.followUp(id).pk, ':history': HISTORY_PREFIX },
     ConsistentRead: true,
-    ...(projection === undefined ? {} : { ProjectionExpression: projection }),
-  });
+    ...(projection === undefined ? {} : { ProjectionExpression: `${projection}, #ttl` }),
+  })) {
+    if (!expired(item, now)) yield item;
+  }
 }
 
 /**
  * Writes `next` and its new history entries (versions after `from`'s) as one
  * transaction, on the condition that the stored revision is still `from`'s
- * (`from` null: that none is stored). `lost` when another write got there first.
+ * (`from` null: that none is stored, or only an expired one, as of `now`).
+ * `lost` when another write got there first. `knownFrom`: the transaction knowledge the tracker computed `next` from; the
+ * stored item must then know no member newer (writeCondition).
  */
 export async function writeStoredFollowUp(
   db: TableClient,
@@ -262,31 +305,15 @@ export async function writeStoredFollowUp(
   from: StoredFollowUp | null,
   next: Omit<StoredFollowUp, 'revision'>,
   entries: readonly FollowUpAction[],
-  options: { pause?: (ms: number) => Promise<void> } = {},
+  now: Date,
+  options: { pause?: (ms: number) => Promise<void>; knownFrom?: KnowledgeVersion | null } = {},
 ): Promise<'written' | 'lost'> {
   const fromVersion = from?.followUp.version ?? 0;
   if (next.followUp.version !== fromVersion + entries.length) throw new RangeError('every new version has one history entry');
+  const knownFrom = options.knownFrom ?? null;
   const revision = (from?.revision ?? 0) + 1;
   const id = next.followUp.id;
-  if (entries.length === 0 && from !== null) {
-    // No new version (the tracker's own bookkeeping: a due time, an expiry, an order id): one
-    // conditional PutItem, half a transaction's cost.
-    try {
-      const outcome = await db.put({
-        TableName: tableName,
-        Item: itemOf({ ...next, revision }),
-        ConditionExpression: '#rev = :rev',
-        ExpressionAttributeNames: { '#rev': A.revision },
-        ExpressionAttributeValues: { ':rev': from.revision },
-        ReturnValuesOnConditionCheckFailure: 'NONE',
-      });
-      return outcome.written ? 'written' : 'lost';
-    } catch (error) {
-      // The item is part of another writer's transaction in flight: that writer changes it, a lost race.
-      if (isLostRace(error)) return 'lost';
-      throw error;
-    }
-  }
+  if (entries.length === 0 && from !== null) return writeBookkeeping(db, tableName, from, next, { knownFrom, now });
   // One token for this computed write, however often it is sent (see sendOnce).
   const token = randomUUID();
   return sendOnce(db, tableName, { id, version: fromVersion + 1, token, pause: options.pause ?? pause }, {
@@ -296,11 +323,10 @@ export async function writeStoredFollowUp(
         Put: {
           TableName: tableName,
           Item: itemOf({ ...next, revision }),
-          ...(from === null
-            ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE.partitionKey } }
-            : { ConditionExpression: '#rev = :rev', ExpressionAttributeNames: { '#rev': A.revision }, ExpressionAttributeValues: { ':rev': from.revision } }),
+          ...writeCondition(from, knownFrom, now),
         },
       },
+      // A version an expired follow-up left is overwritten (its entry is not this follow-up's).
       ...entries.map((entry, index) => ({
         Put: {
           TableName: tableName,
@@ -312,8 +338,7 @@ export async function writeStoredFollowUp(
             ...(index === 0 ? { [HISTORY_TOKEN]: token } : {}),
             ...(next.expiresAt === null ? {} : { [TABLE.ttlAttribute]: next.expiresAt }),
           },
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+          ...absentCondition(now),
         },
       })),
     ],
@@ -393,6 +418,63 @@ export function isAmbiguous(error: unknown): boolean {
   return (code !== undefined && AMBIGUOUS_CODES.has(code)) || ($metadata?.httpStatusCode ?? 0) >= 500;
 }
 
+/**
+ * The condition of a follow-up item's write computed from `from` (null: that
+ * none is stored, or only an expired one as of `now`): its revision is still `from`'s and, when the tracker wrote it
+ * from transaction knowledge (`knownFrom`), the stored knowledge is no newer for
+ * any member it names (core/knowledge-version.ts: the entries' text order extends
+ * the knowledge's order). With the revision pinned that holds already, since the
+ * tracker compared the two exactly before writing (compareKnowledge, which also
+ * sees a member only the stored version names, something no condition can ask);
+ * it stands in the condition so that the table itself refuses an older recompute's write.
+ */
+function writeCondition(
+  from: StoredFollowUp | null,
+  knownFrom: KnowledgeVersion | null,
+  now: Date,
+): { ConditionExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } {
+  if (from === null) return absentCondition(now);
+  const conditions = ['#rev = :rev'];
+  const names: Record<string, string> = { '#rev': A.revision };
+  const values: Record<string, unknown> = { ':rev': from.revision };
+  Object.entries(knownFrom ?? {}).forEach(([orderId, entry], index) => {
+    names['#kv'] = A.knowledge;
+    names[`#m${index}`] = orderId;
+    values[`:m${index}`] = entry;
+    conditions.push(`(attribute_not_exists(#kv.#m${index}) OR #kv.#m${index} <= :m${index})`);
+  });
+  return { ConditionExpression: conditions.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+}
+
+/**
+ * `next` over `from` without a new version (the tracker's own bookkeeping: a due
+ * time, an expiry, an order id, a notice sent): one conditional PutItem, half a
+ * transaction's cost. Applied twice it changes nothing more: after a first
+ * attempt that committed, the SDK's retry is refused by the revision (`lost`,
+ * and the caller reads what it wrote).
+ */
+async function writeBookkeeping(
+  db: TableClient,
+  tableName: string,
+  from: StoredFollowUp,
+  next: Omit<StoredFollowUp, 'revision'>,
+  versioned: { knownFrom: KnowledgeVersion | null; now: Date } = { knownFrom: null, now: new Date() },
+): Promise<'written' | 'lost'> {
+  try {
+    const outcome = await db.put({
+      TableName: tableName,
+      Item: itemOf({ ...next, revision: from.revision + 1 }),
+      ...writeCondition(from, versioned.knownFrom, versioned.now),
+      ReturnValuesOnConditionCheckFailure: 'NONE',
+    });
+    return outcome.written ? 'written' : 'lost';
+  } catch (error) {
+    // The item is part of another writer's transaction in flight: that writer changes it, a lost race.
+    if (isLostRace(error)) return 'lost';
+    throw error;
+  }
+}
+
 /** Why DynamoDB cancels a transaction when another writer got to one of its items first. */
 const RACE_CODES: ReadonlySet<string> = new Set(['ConditionalCheckFailed', 'TransactionConflict']);
 
@@ -439,7 +521,7 @@ export async function actOnFollowUp(
   const parsed = parseAction(input.body, input.now);
   if (parsed.kind === 'invalid') return { kind: 'invalid_request', message: parsed.message };
   for (let race = 0; race < MAX_RACES; race++) {
-    const stored = await getFollowUp(db, tableName, input.id);
+    const stored = await getFollowUp(db, tableName, input.id, input.now);
     if (stored === null) return { kind: 'not_found' };
     const outcome = applyAction(stored.followUp, parsed.action, input.actor, input.now, stored.last ?? null);
     if (outcome.kind === 'conflict' || outcome.kind === 'unchanged') return { kind: outcome.kind, stored };
@@ -453,7 +535,7 @@ export async function actOnFollowUp(
       last: outcome.last,
       staleFlag: held ? null : (stored.staleFlag ?? null),
     };
-    if ((await writeStoredFollowUp(db, tableName, stored, next, outcome.entries)) === 'written') {
+    if ((await writeStoredFollowUp(db, tableName, stored, next, outcome.entries, input.now)) === 'written') {
       return { kind: 'changed', stored: { ...next, revision: stored.revision + 1 } };
     }
   }
@@ -463,7 +545,13 @@ export async function actOnFollowUp(
 // ---------------------------------------------------------------------------
 // The tracker's side (the transaction function, after each recompute)
 
-export type KeepCurrentOutcome = 'none' | 'opened' | 'changed' | 'unchanged';
+/**
+ * What keeping a follow-up current did: `stale`, nothing, since the follow-up
+ * was kept from newer knowledge of the transaction (an older recompute landing
+ * late: issue 43 item 2); `diverged`, nothing either, since each knows one member
+ * newer than the other (the caller reads every member again and keeps it from that).
+ */
+export type KeepCurrentOutcome = 'none' | 'opened' | 'changed' | 'unchanged' | 'stale' | 'diverged';
 
 /**
  * Keeps the follow-up of a transaction (or of an order without one) current
@@ -476,6 +564,19 @@ export type KeepCurrentOutcome = 'none' | 'opened' | 'changed' | 'unchanged';
  * `appointment`: the appointment of the situation's redraw order in progress
  * (CONTRACT §10), which moves its due time; kept with the open redraw (its
  * start and status only) so that a person's action computes the same due time.
+ *
+ * `knowledge`: the version of the transaction knowledge the situation was
+ * computed from (core/knowledge-version.ts). The follow-up keeps the version it
+ * was last kept from, and a situation computed from knowledge older than that
+ * never touches it (`stale`), however late its recompute lands: no close,
+ * reopen, close from two stream shards' recomputes out of order. Equal
+ * knowledge writes only what else moved (an appointment, an expiry, a snooze
+ * that ended); newer knowledge is recorded even when nothing else moved, so
+ * that the stored version is always the newest any recompute landed with, and
+ * the situations written follow one another as the knowledge grew. The write
+ * is conditional on it too (writeCondition). A person's action in between only
+ * moves the revision: the tracker reads again and keeps the action. Null: not
+ * versioned (the version stored stays).
  */
 export async function keepFollowUpCurrent(
   db: TableClient,
@@ -488,13 +589,20 @@ export async function keepFollowUpCurrent(
     now: Date;
     thresholds: StaleThresholds;
     appointment?: AppointmentTiming | null;
+    knowledge?: KnowledgeVersion | null;
   },
 ): Promise<{ outcome: KeepCurrentOutcome; writes: number }> {
   const situation = withAppointment(input.situation, input.appointment ?? null);
+  const knowledge = input.knowledge ?? null;
   let writes = 0;
   for (let race = 0; race < MAX_RACES; race++) {
-    const stored = await getFollowUp(db, tableName, input.id);
+    const stored = await getFollowUp(db, tableName, input.id, input.now);
     if (stored === null && !situation.hasRedraw) return { outcome: 'none', writes };
+    if (stored !== null && knowledge !== null) {
+      // An item stored before versions knows nothing yet: the oldest version.
+      const order = compareKnowledge(knowledge, stored.knowledge ?? {});
+      if (order === 'older' || order === 'diverged') return { outcome: order === 'older' ? 'stale' : 'diverged', writes };
+    }
     let base: FollowUp;
     let opening: FollowUpAction[] = [];
     let last = stored?.last ?? null;
@@ -529,10 +637,11 @@ export async function keepFollowUpCurrent(
       staleFlag: stored?.staleFlag != null && sameOpenRedraw(stored.staleFlag, redraw) ? stored.staleFlag : null,
       // A failed redraw's notice is once per attention episode: a cleared attention takes its marker with it.
       ...(update.followUp.attention === null ? { attentionNotifiedAt: null } : {}),
+      knowledge: knowledge ?? stored?.knowledge ?? null,
     };
     if (stored !== null && entries.length === 0 && sameStored(stored, next)) return { outcome: 'unchanged', writes };
-    if (stored !== null && stored.expiresAt !== next.expiresAt) writes += await expireHistory(db, tableName, input.id, next.expiresAt);
-    const written = await writeStoredFollowUp(db, tableName, stored, { ...stored, ...next }, entries);
+    if (stored !== null && stored.expiresAt !== next.expiresAt) writes += await expireHistory(db, tableName, input.id, next.expiresAt, input.now);
+    const written = await writeStoredFollowUp(db, tableName, stored, { ...stored, ...next }, entries, input.now, { knownFrom: knowledge });
     writes += 1;
     if (written === 'written') return { outcome: stored === null ? 'opened' : 'changed', writes };
   }
@@ -549,7 +658,8 @@ function withAppointment(situation: RedrawSituation, appointment: AppointmentTim
 function sameStored(stored: StoredFollowUp, next: Omit<StoredFollowUp, 'revision'>): boolean {
   return (
     JSON.stringify([stored.followUp, stored.redraw, stored.dueAt, [...stored.applied].sort(), stored.expiresAt, stored.redrawOrderedAt ?? null, stored.staleFlag ?? null]) ===
-    JSON.stringify([next.followUp, next.redraw, next.dueAt, [...next.applied].sort(), next.expiresAt, next.redrawOrderedAt ?? null, next.staleFlag ?? null])
+      JSON.stringify([next.followUp, next.redraw, next.dueAt, [...next.applied].sort(), next.expiresAt, next.redrawOrderedAt ?? null, next.staleFlag ?? null]) &&
+    compareKnowledge(next.knowledge ?? {}, stored.knowledge ?? {}) === 'equal'
   );
 }
 
@@ -580,21 +690,22 @@ export async function keepStaleFlagCopy(
   tableName: string,
   stored: StoredFollowUp,
   flags: ReadonlyMap<string, { since: string; reason: string } | null>,
+  now: Date,
 ): Promise<boolean> {
   let current: StoredFollowUp | null = stored;
   for (let race = 0; race < 3 && current !== null; race++) {
     const wanted = staleFlagCopy(current, flags);
     if (JSON.stringify(wanted) === JSON.stringify(current.staleFlag ?? null)) return false;
-    if ((await writeStoredFollowUp(db, tableName, current, { ...current, staleFlag: wanted }, [])) === 'written') return true;
-    current = await getFollowUp(db, tableName, current.followUp.id);
+    if ((await writeBookkeeping(db, tableName, current, { ...current, staleFlag: wanted })) === 'written') return true;
+    current = await getFollowUp(db, tableName, current.followUp.id, now);
   }
   return false;
 }
 
-/** Sets (or clears) the expiry of every history item of follow-up `id`; the writes made. */
-async function expireHistory(db: TableClient, tableName: string, id: string, expiresAt: number | null): Promise<number> {
+/** Sets (or clears) the expiry of every history item of follow-up `id` as of `now` (never of one an expired follow-up left); the writes made. */
+async function expireHistory(db: TableClient, tableName: string, id: string, expiresAt: number | null, now: Date): Promise<number> {
   let writes = 0;
-  for await (const item of historyItems(db, tableName, id, '#pk, #sk')) {
+  for await (const item of historyItems(db, tableName, id, now, '#pk, #sk')) {
     await db.update({
       TableName: tableName,
       Key: { [TABLE.partitionKey]: item[TABLE.partitionKey], [TABLE.sortKey]: item[TABLE.sortKey] },
@@ -614,7 +725,7 @@ async function expireHistory(db: TableClient, tableName: string, id: string, exp
  * next time). Not a version: nothing a person did.
  */
 export async function markReminded(db: TableClient, tableName: string, stored: StoredFollowUp, at: string): Promise<'written' | 'lost'> {
-  return writeStoredFollowUp(db, tableName, stored, { ...stored, remindedAt: at }, []);
+  return writeBookkeeping(db, tableName, stored, { ...stored, remindedAt: at });
 }
 
 /**
@@ -628,7 +739,7 @@ export async function recordSnoozeEnded(db: TableClient, tableName: string, stor
   const change = snoozeEndedChange(stored.followUp, stored.last ?? null, now);
   if (change === null) return 'none';
   const next = { ...stored, followUp: change.followUp, dueAt: dueAt(change.followUp, stored.redraw, thresholds), last: change.last };
-  return writeStoredFollowUp(db, tableName, stored, next, change.entries);
+  return writeStoredFollowUp(db, tableName, stored, next, change.entries, now);
 }
 
 // ---------------------------------------------------------------------------
@@ -739,6 +850,7 @@ export async function listFollowUps(
     });
     for (const item of page.Items) {
       if (found.length > limit) break;
+      if (expired(item, now)) continue;
       const stored = parseStored(item);
       if (wanted(stored)) found.push({ stored, key: listingKeyOf(item) });
     }
@@ -772,11 +884,16 @@ export async function followUpViews(db: TableClient, tableName: string, stored: 
   );
 }
 
-/** The ids among `ids` that have a follow-up (for `follow_up_id` on orders, transactions and /redraws items). */
-export async function existingFollowUpIds(db: TableClient, tableName: string, ids: readonly string[]): Promise<Set<string>> {
+/** The ids among `ids` that have a follow-up at `now` (for `follow_up_id` on orders, transactions and /redraws items). */
+export async function existingFollowUpIds(db: TableClient, tableName: string, ids: readonly string[], now: Date): Promise<Set<string>> {
   const unique = [...new Set(ids)];
   const items = await getItems(db, tableName, unique.map((id) => keys.followUp(id)), false);
-  return new Set(unique.filter((_, index) => items[index] !== undefined));
+  return new Set(
+    unique.filter((_, index) => {
+      const item = items[index];
+      return item !== undefined && !expired(item, now);
+    }),
+  );
 }
 
 /**
@@ -788,15 +905,16 @@ export async function existingFollowUpIds(db: TableClient, tableName: string, id
  */
 export async function countFollowUps(db: TableClient, tableName: string, actor: string, now: Date): Promise<QueueCounts> {
   const open: QueueFacts[] = [];
-  // Only the two attributes a queue is decided on: the same units, a fraction of the bytes to send and parse.
+  // Only the two attributes a queue is decided on, and the expiry: the same units, a fraction of the bytes to send and parse.
   for await (const item of queryItems(db, {
     TableName: tableName,
     IndexName: TABLE.byTransaction.indexName,
     KeyConditionExpression: '#pk = :pk',
-    ProjectionExpression: '#fu, #sf',
-    ExpressionAttributeNames: { '#pk': TABLE.byTransaction.partitionKey, '#fu': A.followUp, '#sf': A.staleFlag },
+    ProjectionExpression: '#fu, #sf, #ttl',
+    ExpressionAttributeNames: { '#pk': TABLE.byTransaction.partitionKey, '#fu': A.followUp, '#sf': A.staleFlag, '#ttl': TABLE.ttlAttribute },
     ExpressionAttributeValues: { ':pk': FOLLOW_UP_LISTING_PARTITIONS.open },
   })) {
+    if (expired(item, now)) continue;
     const parsed = QueueItem.parse(item);
     open.push({ followUp: parsed[A.followUp], stale: (parsed[A.staleFlag] ?? null) !== null });
   }
@@ -810,11 +928,11 @@ const QueueItem = z.object({ [A.followUp]: Stored.shape[A.followUp], [A.staleFla
 
 /**
  * Every follow-up in the worklist's open partition (new, acknowledged,
- * snoozed), as stored: one Query of the by-transaction index (never a Scan),
+ * snoozed), as stored, that has not expired at `now`: one Query of the by-transaction index (never a Scan),
  * eventually consistent. The sweep reads it once and finds both its notices
  * in it (awaitsReminder, awaitsRedrawFailedNotice).
  */
-export async function openFollowUps(db: TableClient, tableName: string): Promise<StoredFollowUp[]> {
+export async function openFollowUps(db: TableClient, tableName: string, now: Date): Promise<StoredFollowUp[]> {
   const found: StoredFollowUp[] = [];
   for await (const item of queryItems(db, {
     TableName: tableName,
@@ -823,7 +941,7 @@ export async function openFollowUps(db: TableClient, tableName: string): Promise
     ExpressionAttributeNames: { '#pk': TABLE.byTransaction.partitionKey },
     ExpressionAttributeValues: { ':pk': FOLLOW_UP_LISTING_PARTITIONS.open },
   })) {
-    found.push(parseStored(item));
+    if (!expired(item, now)) found.push(parseStored(item));
   }
   return found;
 }
@@ -848,5 +966,5 @@ export function awaitsRedrawFailedNotice(stored: StoredFollowUp, now: Date): boo
  * read, `lost` when another write came first. Not a version: nothing a person did.
  */
 export async function markAttentionNotified(db: TableClient, tableName: string, stored: StoredFollowUp, at: string): Promise<'written' | 'lost'> {
-  return writeStoredFollowUp(db, tableName, stored, { ...stored, attentionNotifiedAt: at }, []);
+  return writeBookkeeping(db, tableName, stored, { ...stored, attentionNotifiedAt: at });
 }

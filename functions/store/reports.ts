@@ -177,6 +177,12 @@ export const TallyWriteSchema = z.object({
 // - every row write carries `life × LIFE_SPAN + version`, so a new life's rows
 //   win over every row of an older one, and within a life the order is the
 //   item's versions as before.
+// A follow-up that returns while its expired item is still stored (DynamoDB's TTL
+// deletes up to days late, and an expired item counts as absent, CONTRACT §9) is
+// written over it at revision 1, with no REMOVE record: its first record (a write
+// whose version is not above its old image's) carries the expired life's end
+// itself (`replaced`, by the old image's id, revision and expiry) and starts the
+// next life as above.
 // An item that never expired has no ledger: life 0, the versions as they were.
 // Each record with row writes reads the ledger (one strongly consistent
 // GetItem: 1 RU); an expiry writes it (1 WU), and so does a return. The
@@ -198,17 +204,34 @@ export interface LedgerRef {
 
 /** The report work of one stream record of a counted item. */
 export type ReportWork =
-  /** Rows a write changes (`writes`), and every tally of the new state (`current`: what a new life puts). */
-  | { kind: 'rows'; ledger: LedgerRef; version: number; writes: TallyWrite[]; current: TallyWrite[] }
+  /**
+   * Rows a write changes (`writes`), and every tally of the new state (`current`: what a new life puts);
+   * `replaced`: the write replaced an expired item, whose life ends first (as an expiry's `end` would).
+   */
+  | { kind: 'rows'; ledger: LedgerRef; version: number; writes: TallyWrite[]; current: TallyWrite[]; replaced?: LifeEnd }
   /** An expiry (TTL's REMOVE record `by`): the rows its last state left live, `at` epoch seconds. */
   | { kind: 'end'; ledger: LedgerRef; by: string; keys: { pk: string; sk: string }[]; at: number };
+
+/** The end of an item's life: what ended it (`by`), the rows it left live, when (epoch seconds). */
+interface LifeEnd {
+  by: string;
+  keys: { pk: string; sk: string }[];
+  at: number;
+}
 
 const KeySchema = z.object({ pk: z.string(), sk: z.string() });
 const LedgerRefSchema = z.object({ token: z.string(), item: z.enum(['follow_up', 'transaction']) });
 
 /** ReportWork as parked work keeps it (store/parked-work.ts): checked when read back. */
 export const ReportWorkSchema = z.union([
-  z.object({ kind: z.literal('rows'), ledger: LedgerRefSchema, version: z.number(), writes: z.array(TallyWriteSchema), current: z.array(TallyWriteSchema) }),
+  z.object({
+    kind: z.literal('rows'),
+    ledger: LedgerRefSchema,
+    version: z.number(),
+    writes: z.array(TallyWriteSchema),
+    current: z.array(TallyWriteSchema),
+    replaced: z.optional(z.object({ by: z.string(), keys: z.array(KeySchema), at: z.number() })),
+  }),
   z.object({ kind: z.literal('end'), ledger: LedgerRefSchema, by: z.string(), keys: z.array(KeySchema), at: z.number() }),
 ]);
 
@@ -226,9 +249,27 @@ export function reportWorkOf(before: Item | undefined, after: Item | undefined):
   const writes = tallyWritesOf(before, after);
   const next = talliesOf(after);
   const ledger = ledgerOf(after);
-  if (writes.length === 0 || next === null || ledger === null) return null;
+  if (next === null || ledger === null) return null;
   const current = next.tallies.map((tally) => ({ key: rowKey(next.id, tally), version: next.version, tally, expiresAt: rowExpiry(tally) }));
+  const replaced = replacedLife(before, next.version);
+  if (replaced !== null) return { kind: 'rows', ledger, version: next.version, writes, current, replaced };
+  if (writes.length === 0) return null;
   return { kind: 'rows', ledger, version: next.version, writes, current };
+}
+
+/**
+ * The end of the life of follow-up `before` when a write at `version`
+ * replaced it: its revision never goes back but when it is written over an
+ * expired item (CONTRACT §9), which carries its `expires_at`. Null otherwise.
+ */
+function replacedLife(before: Item | undefined, version: number): LifeEnd | null {
+  // Only a follow-up is created over an expired item (store/follow-ups.ts); a transaction item moves on from what is stored.
+  if (before === undefined || !isFollowUpItem(before)) return null;
+  const last = talliesOf(before);
+  const expiredAt = before[TABLE.ttlAttribute];
+  if (last === null || !last.counted || last.version < version || typeof expiredAt !== 'number') return null;
+  // The same on every redelivery of the record, and no other life's: its item, its last version and its expiry.
+  return { by: `replaced:${reportToken(last.id)}:${last.version}:${expiredAt}`, keys: last.tallies.map((tally) => rowKey(last.id, tally)), at: expiredAt };
 }
 
 /**
@@ -257,18 +298,10 @@ const StoredLedger = z.object({
 export async function applyReportWork(db: TableClient, tableName: string, work: ReportWork): Promise<number> {
   const key = keys.reportLedger(work.ledger.token, work.ledger.item);
   if (work.kind === 'end') {
-    // Once per expiry: a redelivered REMOVE (the same record id) records nothing again.
-    await db.update({
-      TableName: tableName,
-      Key: key,
-      UpdateExpression: 'SET #end = :end, #lastEnd = :by, #ttl = :ttl',
-      ConditionExpression: 'attribute_not_exists(#lastEnd) OR #lastEnd <> :by',
-      ExpressionAttributeNames: { '#end': L.end, '#lastEnd': L.lastEnd, '#ttl': TABLE.ttlAttribute },
-      ExpressionAttributeValues: { ':end': { by: work.by, keys: work.keys }, ':by': work.by, ':ttl': work.at + REPORT_ROW_DAYS * DAY_SECONDS },
-      ReturnValuesOnConditionCheckFailure: 'NONE',
-    });
+    await recordEnd(db, tableName, key, work);
     return 0;
   }
+  if (work.replaced !== undefined) await recordEnd(db, tableName, key, work.replaced);
   const stored = await db.get({ TableName: tableName, Key: key, ConsistentRead: true });
   const ledger = StoredLedger.parse(stored ?? {});
   const life = ledger[L.life] ?? 0;
@@ -293,6 +326,19 @@ export async function applyReportWork(db: TableClient, tableName: string, work: 
     ReturnValuesOnConditionCheckFailure: 'NONE',
   });
   return written;
+}
+
+/** Records an item's life's end in its ledger, once per end: a redelivered one (the same `by`) records nothing again. */
+async function recordEnd(db: TableClient, tableName: string, key: { pk: string; sk: string }, end: LifeEnd): Promise<void> {
+  await db.update({
+    TableName: tableName,
+    Key: key,
+    UpdateExpression: 'SET #end = :end, #lastEnd = :by, #ttl = :ttl',
+    ConditionExpression: 'attribute_not_exists(#lastEnd) OR #lastEnd <> :by',
+    ExpressionAttributeNames: { '#end': L.end, '#lastEnd': L.lastEnd, '#ttl': TABLE.ttlAttribute },
+    ExpressionAttributeValues: { ':end': { by: end.by, keys: end.keys }, ':by': end.by, ':ttl': end.at + REPORT_ROW_DAYS * DAY_SECONDS },
+    ReturnValuesOnConditionCheckFailure: 'NONE',
+  });
 }
 
 function countWritten(outcomes: readonly ('written' | 'stale')[]): number {
@@ -368,7 +414,7 @@ export async function readRedrawReport(db: TableClient, tableName: string, input
     staleOrderIds(db, tableName),
     (async () => {
       const found: { owner: string | null; opened_at: string; orderId: string | null; redrawFailed: boolean }[] = [];
-      for (const stored of await openFollowUps(db, tableName)) {
+      for (const stored of await openFollowUps(db, tableName, now)) {
         if (stored.followUp.state === 'closed') continue;
         found.push({ owner: stored.followUp.owner, opened_at: stored.followUp.opened_at, orderId: stored.redraw?.orderId ?? null, redrawFailed: stored.followUp.attention === 'redraw_failed' });
       }
@@ -388,7 +434,7 @@ export async function readRedrawReport(db: TableClient, tableName: string, input
  */
 export async function overdueFollowUps(db: TableClient, tableName: string, input: { now: Date; limit: number }): Promise<OverdueFollowUp[]> {
   const open: OverdueFollowUp[] = [];
-  for (const stored of await openFollowUps(db, tableName)) {
+  for (const stored of await openFollowUps(db, tableName, input.now)) {
     const current = stateAt(stored.followUp, input.now);
     if (current.state === 'closed') continue;
     open.push({ id: current.id, owner: current.owner, state: current.state, due_at: stored.dueAt, opened_at: current.opened_at, attention: current.attention });
@@ -405,7 +451,7 @@ export async function overdueFollowUps(db: TableClient, tableName: string, input
  * reason and time. Never a Scan.
  */
 export async function problemFollowUps(db: TableClient, tableName: string, input: { now: Date; limit: number }): Promise<DigestProblems> {
-  const [stored, stale] = await Promise.all([openFollowUps(db, tableName), staleOrderIds(db, tableName)]);
+  const [stored, stale] = await Promise.all([openFollowUps(db, tableName, input.now), staleOrderIds(db, tableName)]);
   const open: ProblemFollowUp[] = stored.flatMap((item) => {
     const current = stateAt(item.followUp, input.now);
     if (current.state === 'closed') return [];

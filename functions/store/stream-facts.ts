@@ -3,6 +3,7 @@
  * after it (a stream record's old and new images, unmarshalled). Only the store
  * knows item layouts; the rules are functions/core/events.ts.
  */
+import { isDeepStrictEqual } from 'node:util';
 import * as z from 'zod/mini';
 import { canonicalFromDate } from '../core/instant';
 import { followUpFacts, orderFacts, transactionFacts, type FollowUpHistoryState, type OrderFactState, type TrackerEvent, type TransactionFactState } from '../core/events';
@@ -57,7 +58,8 @@ export function factsOfWrite(before: Item | undefined, after: Item | undefined, 
   const at = writtenAt === undefined || !Number.isFinite(writtenAt) ? null : canonicalFromDate(new Date(writtenAt * 1000));
   if (isOrderItem(item)) return orderFacts(orderState(before), orderState(after), at);
   if (isTransactionItem(item)) return transactionFacts(transactionState(before), transactionState(after));
-  // A follow-up's history is append-only: its INSERT is the change; a MODIFY (retention setting its expiry) is none.
-  if (isFollowUpHistoryItem(item)) return before === undefined ? followUpFacts(historyState(after)) : [];
+  // A follow-up's history is append-only: its INSERT is the change; a MODIFY (retention setting its expiry) is none,
+  // unless it wrote another entry over one an expired follow-up left (CONTRACT §9: a follow-up that returned).
+  if (isFollowUpHistoryItem(item)) return before === undefined || !isDeepStrictEqual(before.entry, after.entry) ? followUpFacts(historyState(after)) : [];
   return [];
 }

@@ -38,6 +38,14 @@
  * metrics (EventPublishFailures with the facts not published) are flushed
  * before the answer, so Lambda never kills the function mid-batch silently.
  *
+ * Follow-ups are kept by version (issue 43 item 2): a recompute keeps its
+ * transaction's follow-up from the members it knows, and the follow-up carries
+ * the version of the knowledge it was last kept from (core/knowledge-version.ts),
+ * so that of two recomputes on two shards, the one that knew less never touches
+ * it, whichever lands last (`stale`). One that knew a member newer and another
+ * older (it took that member from the transaction item) reads every member again
+ * and keeps the follow-up from that (MAX_KNOWLEDGE_REFRESHES).
+ *
  * Appointments (CONTRACT §10) move the due time of their redraw order's
  * follow-up: every keep-current of a follow-up whose open redraw is a redraw
  * order in progress reads that order's appointment (strongly consistent), and
@@ -95,7 +103,8 @@ import { redrawAvailableOf } from '../core/members';
 import { DEFAULT_THRESHOLDS, type StaleThresholds } from '../core/staleness';
 import { loneOrderExpiry } from '../core/retention';
 import { transactionStatus } from '../core/transaction-status';
-import { getFollowUp, isFollowUpItem, keepFollowUpCurrent, parseFollowUpItem, releasedStaleFlag, type StoredFollowUp } from '../store/follow-ups';
+import { getFollowUp, isFollowUpItem, keepFollowUpCurrent, parseFollowUpItem, releasedStaleFlag, type KeepCurrentOutcome, type StoredFollowUp } from '../store/follow-ups';
+import { knowledgeVersion, type VersionedMember } from '../core/knowledge-version';
 import { clearFlagOfHeldFollowUp } from '../store/redraws';
 import { getAppointment, isAppointmentItem, parseAppointmentItem } from '../store/appointments';
 import { applyReportWork, reportEndOf, reportWorkOf, type ReportWork } from '../store/reports';
@@ -127,6 +136,15 @@ export const PARK_AFTER_MS = 60 * 60_000;
  * done is parked or reported, and metrics flushed, before Lambda stops the function.
  */
 export const DEADLINE_MARGIN_MS = 5_000;
+
+/**
+ * Times a recompute reads every member again when its follow-up was kept from
+ * knowledge that diverged from its own (each newer of one member): each time
+ * it knows everything written before its reads, so only recomputes landing in
+ * between can make it diverge again. Past this, the transaction is reported and
+ * its records retried, as after lost races.
+ */
+export const MAX_KNOWLEDGE_REFRESHES = 3;
 
 export interface TransactionStatusDeps {
   db: TableClient;
@@ -220,19 +238,31 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
   let followUpWrites = 0;
   /**
    * Keeps the follow-up of a transaction (or of an order without one) current
-   * with its members (CONTRACT §9): only one with a redraw costs a read.
+   * with its members (CONTRACT §9): only one with a redraw costs a read. The
+   * follow-up is kept from the members' knowledge only when it is not older
+   * than what the follow-up was last kept from (issue 43 item 2: `stale`
+   * otherwise, nothing written); `diverged` asks the caller for fresher knowledge.
    */
-  const keepFollowUp = async (id: string, transactionId: string | null, members: Parameters<typeof redrawSituation>[0], status: Parameters<typeof redrawSituation>[1], expiresAt: number | null) => {
+  const keepFollowUp = async (
+    id: string,
+    transactionId: string | null,
+    members: readonly VersionedMember[],
+    status: Parameters<typeof redrawSituation>[1],
+    expiresAt: number | null,
+  ): Promise<KeepCurrentOutcome> => {
     const situation = redrawSituation(members, status);
-    if (!situation.hasRedraw) return;
+    if (!situation.hasRedraw) return 'none';
     // The redraw order's appointment moves its due time (CONTRACT §10): read by key, strongly consistent.
     const appointment = situation.redraw?.kind === 'redraw_in_progress' ? await getAppointment(db, tableName, situation.redraw.orderId) : null;
-    const kept = await keepFollowUpCurrent(db, tableName, { id, transactionId, situation, expiresAt, now: new Date(clock()), thresholds, appointment });
+    const knowledge = knowledgeVersion(members);
+    const kept = await keepFollowUpCurrent(db, tableName, { id, transactionId, situation, expiresAt, now: new Date(clock()), thresholds, appointment, knowledge });
     followUpWrites += kept.writes;
     if (kept.outcome === 'opened' || kept.outcome === 'changed') logger.debug('follow-up kept current', { follow_up_id: id, outcome: kept.outcome });
+    if (kept.outcome === 'stale' || kept.outcome === 'diverged') logger.debug('follow-up not kept from older knowledge', { follow_up_id: id, outcome: kept.outcome });
+    return kept.outcome;
   };
   /** Follow-up `id` as retention reads it (strongly consistent): one about to open while none is stored. */
-  const retainedFollowUp = async (id: string): Promise<RetainedFollowUp> => (await getFollowUp(db, tableName, id))?.followUp ?? OPENING_FOLLOW_UP;
+  const retainedFollowUp = async (id: string): Promise<RetainedFollowUp> => (await getFollowUp(db, tableName, id, new Date(clock())))?.followUp ?? OPENING_FOLLOW_UP;
   /** A transaction's follow-up for retention: only one with a redraw has (or is about to have) one. */
   const followUpOfTransaction = async (id: string, transaction: { members: Record<string, Parameters<typeof redrawSituation>[0][number]>; status: Parameters<typeof redrawSituation>[1] }) =>
     redrawSituation(Object.values(transaction.members), transaction.status).hasRedraw ? retainedFollowUp(id) : null;
@@ -246,7 +276,7 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
     const stored = await getTransactionItem(db, tableName, transactionId, true);
     if (stored === null) return true;
     const hasRedraw = redrawSituation(Object.values(stored.members), stored.status).hasRedraw;
-    const followUp: StoredFollowUp | null = hasRedraw ? await getFollowUp(db, tableName, transactionId) : null;
+    const followUp: StoredFollowUp | null = hasRedraw ? await getFollowUp(db, tableName, transactionId, new Date(clock())) : null;
     const expected = transactionExpiry(stored, retentionDays, hasRedraw ? (followUp?.followUp ?? OPENING_FOLLOW_UP) : null);
     return (stored.expires_at ?? null) === expected && (followUp === null || followUp.expiresAt === expected);
   };
@@ -473,16 +503,32 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
             // Parked work whose orders are gone (expired) and whose transaction was never stored: nothing to recompute.
             if (entry.parked && orders.length === 0 && (await getTransactionItem(db, tableName, transactionId, true)) === null) return null;
             // The listings ride on the orders' items: none comes from elsewhere here.
-            const recomputed = await recomputeTransaction(
-              db,
-              tableName,
-              transactionId,
-              { orders, listings: [] },
-              { maxAttempts: deps.maxAttempts, retentionDays, followUpOf: (transaction) => followUpOfTransaction(transactionId, transaction) },
-            );
-            const { transaction } = recomputed;
+            const recompute = (evidence: StoredOrder[]) =>
+              recomputeTransaction(
+                db,
+                tableName,
+                transactionId,
+                { orders: evidence, listings: [] },
+                { maxAttempts: deps.maxAttempts, retentionDays, followUpOf: (transaction) => followUpOfTransaction(transactionId, transaction) },
+              );
             // The expiry the recompute gave the transaction and its orders goes to the follow-up and its history too.
-            await keepFollowUp(transactionId, transactionId, Object.values(transaction.members), transaction.status, retentionDays === null ? null : recomputed.expiresAt);
+            const keep = ({ transaction, expiresAt }: Awaited<ReturnType<typeof recompute>>) =>
+              keepFollowUp(transactionId, transactionId, Object.values(transaction.members), transaction.status, retentionDays === null ? null : expiresAt);
+            let recomputed = await recompute(orders);
+            let kept = await keep(recomputed);
+            // Its follow-up was kept from knowledge newer of one member and older of another (a member this recompute took
+            // from the transaction item, which holds no member's own newer state): what it knows newer would be lost.
+            // Every member is read again, strongly consistent, and the follow-up kept from that. The transaction item,
+            // read strongly too, names every member any recompute kept a follow-up from (it stores a member that joins first).
+            for (let refresh = 1; kept === 'diverged'; refresh++) {
+              if (refresh > MAX_KNOWLEDGE_REFRESHES) throw new Error(`follow-up knowledge diverged ${MAX_KNOWLEDGE_REFRESHES} times in a row`);
+              const stored = await getTransactionItem(db, tableName, transactionId, true);
+              const ids = new Set([...Object.keys(recomputed.transaction.members), ...Object.keys(stored?.members ?? {})]);
+              const current = (await getOrders(db, tableName, [...ids], true)).filter((order) => order.record.transaction_id === transactionId);
+              const again = await recompute(current);
+              recomputed = { ...again, writes: recomputed.writes + again.writes, conflicts: recomputed.conflicts + again.conflicts };
+              kept = await keep(recomputed);
+            }
             return recomputed;
           })(),
           workDeadline,

@@ -102,7 +102,7 @@ describe('npm start with FOLLOW_UP_ACK_HOURS', () => {
     const forgotten = await stuckRedraw();
     const handled = await stuckRedraw();
     for (const flow of [forgotten, handled]) {
-      await eventually(() => getFollowUp(db, TABLE_NAME, flow.transactionId), (stored) => stored !== null);
+      await eventually(() => getFollowUp(db, TABLE_NAME, flow.transactionId, new Date()), (stored) => stored !== null);
     }
     await act(handled.transactionId, { action: 'acknowledge', owner: 'j.doe' });
     await sweep();
@@ -110,6 +110,6 @@ describe('npm start with FOLLOW_UP_ACK_HOURS', () => {
     const reminders = (await notifications(forgotten.initialId)).filter((item) => item.reason === 'not_acknowledged');
     expect(reminders).toEqual([expect.objectContaining({ follow_up: expect.objectContaining({ id: forgotten.transactionId, state: 'new', owner: null }) })]);
     expect((await notifications(handled.initialId)).filter((item) => item.reason === 'not_acknowledged')).toEqual([]);
-    expect((await getFollowUp(db, TABLE_NAME, forgotten.transactionId))?.remindedAt).toBe(reminders[0]!.since);
+    expect((await getFollowUp(db, TABLE_NAME, forgotten.transactionId, new Date()))?.remindedAt).toBe(reminders[0]!.since);
   });
 });

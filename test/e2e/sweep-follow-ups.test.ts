@@ -106,7 +106,7 @@ describe('npm start: the sweep and follow-ups', () => {
     const owned = await stuckRedraw();
     // The tracker's stream opens each follow-up a moment after the webhooks.
     for (const flow of [snoozed, closed, owned]) {
-      await eventually(() => getFollowUp(db, TABLE_NAME, flow.transactionId), (stored) => stored !== null);
+      await eventually(() => getFollowUp(db, TABLE_NAME, flow.transactionId, new Date()), (stored) => stored !== null);
     }
     const snoozedUntil = new Date(Date.now() + 4_000);
     await act(snoozed.transactionId, { action: 'snooze', until: canonicalFromDate(snoozedUntil), reason: 'appointment_booked' });

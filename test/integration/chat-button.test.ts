@@ -45,13 +45,13 @@ async function opened(): Promise<string> {
   const openedAt = '2026-03-07T08:00:00.000000Z';
   const followUp = openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt });
   const stored = { followUp, redraw: { kind: 'awaiting_redraw' as const, statusTime: openedAt, orderId: followUp.initial_order_id ?? '' }, dueAt: null, applied: [], expiresAt: null, remindedAt: null };
-  expect(await writeStoredFollowUp(table.db, table.tableName, null, stored, [openingEntry(followUp, new Date(followUp.opened_at))])).toBe('written');
+  expect(await writeStoredFollowUp(table.db, table.tableName, null, stored, [openingEntry(followUp, new Date(followUp.opened_at))], new Date())).toBe('written');
   return id;
 }
 
 /** What a refused click must leave untouched: the follow-up item and its history. */
 async function snapshot(id: string) {
-  return { followUp: (await getFollowUp(table.db, table.tableName, id))?.followUp, history: await readHistory(table.db, table.tableName, id) };
+  return { followUp: (await getFollowUp(table.db, table.tableName, id, new Date()))?.followUp, history: await readHistory(table.db, table.tableName, id, new Date()) };
 }
 
 describe('the chat buttons against a real table', () => {
@@ -59,7 +59,7 @@ describe('the chat buttons against a real table', () => {
     const id = await opened();
     const answer = await button()({ i: id, b: 'ack', v: '1' });
     expect(answer).toEqual({ status: 'done', message: 'Acknowledged.', follow_up: { id, state: 'acknowledged', owner: null, snoozed_until: null, version: 2 } });
-    const history = await readHistory(table.db, table.tableName, id);
+    const history = await readHistory(table.db, table.tableName, id, new Date());
     expect(history.map((entry) => [entry.action, entry.actor])).toEqual([['open', 'tracker'], ['acknowledge', `chat:${CHANNEL}`]]);
     expect(logs.join('\n')).toContain('"outcome":"changed"');
   });
@@ -69,7 +69,7 @@ describe('the chat buttons against a real table', () => {
     const until = canonicalFromDate(new Date(NOW.getTime() + BUTTON_SNOOZE_MS));
     const answer = await button()({ i: id, b: 'snooze2d', v: 1 });
     expect(answer).toEqual({ status: 'done', message: 'Snoozed until 2026-03-12 12:00 UTC (reason: other).', follow_up: { id, state: 'snoozed', owner: null, snoozed_until: until, version: 2 } });
-    const [, entry] = await readHistory(table.db, table.tableName, id);
+    const [, entry] = await readHistory(table.db, table.tableName, id, new Date());
     expect(entry).toMatchObject({ action: 'snooze', actor: `chat:${CHANNEL}`, until, reason: 'other' });
   });
 

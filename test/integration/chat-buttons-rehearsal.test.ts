@@ -64,7 +64,7 @@ async function openedFollowUp(): Promise<string> {
   const openedAt = canonicalFromDate(new Date(Date.now() - 3 * 86_400_000));
   const followUp = openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt });
   const stored = { followUp, redraw: { kind: 'awaiting_redraw' as const, statusTime: openedAt, orderId: followUp.initial_order_id ?? '' }, dueAt: null, applied: [], expiresAt: null, remindedAt: null };
-  expect(await writeStoredFollowUp(table.db, table.tableName, null, stored, [openingEntry(followUp, new Date(followUp.opened_at))])).toBe('written');
+  expect(await writeStoredFollowUp(table.db, table.tableName, null, stored, [openingEntry(followUp, new Date(followUp.opened_at))], new Date())).toBe('written');
   return id;
 }
 
@@ -103,7 +103,7 @@ async function deployed<T>(service: string, use: (running: { proxy: AwsProxy; pr
 
 /** The follow-up item and its history: what a click that does nothing must leave as it was. */
 async function snapshot(id: string) {
-  return { followUp: (await getFollowUp(table.db, table.tableName, id))?.followUp, history: await readHistory(table.db, table.tableName, id) };
+  return { followUp: (await getFollowUp(table.db, table.tableName, id, new Date()))?.followUp, history: await readHistory(table.db, table.tableName, id, new Date()) };
 }
 
 const ACTOR = `chat:${SLACK.channelId}`;
@@ -133,7 +133,7 @@ describe('the Slack buttons, rehearsed', () => {
       expect(until).toBeGreaterThanOrEqual(before + 48 * 3_600_000 - 1);
       expect(until).toBeLessThanOrEqual(after + 48 * 3_600_000 + 1);
       // The history names the channel as the actor, twice; the snooze's reason is `other`.
-      const history = await readHistory(table.db, table.tableName, id);
+      const history = await readHistory(table.db, table.tableName, id, new Date());
       expect(history.slice(1).map((entry) => [entry.action, entry.actor])).toEqual([
         ['acknowledge', ACTOR],
         ['snooze', ACTOR],

@@ -31,7 +31,7 @@ afterAll(async () => {
 async function seed(): Promise<string> {
   const id = `tx-${freshId()}`;
   const followUp = openFollowUp({ id, transactionId: id, initialOrderId: `o-${id}`, redrawOrderId: null, openedAt: '2026-03-01T09:00:00.000000Z' });
-  await writeStoredFollowUp(table.db, table.tableName, null, { followUp, redraw: null, dueAt: null, applied: [], expiresAt: null, remindedAt: null }, [openingEntry(followUp, new Date(followUp.opened_at))]);
+  await writeStoredFollowUp(table.db, table.tableName, null, { followUp, redraw: null, dueAt: null, applied: [], expiresAt: null, remindedAt: null }, [openingEntry(followUp, new Date(followUp.opened_at))], new Date());
   return id;
 }
 
@@ -58,13 +58,13 @@ describe('POST /api/follow-ups/{follow_up_id}/actions (the console’s JWT route
     const answer = await actions()(actionEvent(id, { action: 'acknowledge', owner: 'user:maria' }, accessClaims('maria'), { 'x-redraw-actor': 'someone.else' }));
     expect(answer.statusCode).toBe(200);
     assertDocumented('POST', '/follow-ups/{follow_up_id}/actions', answer);
-    const history = await readHistory(table.db, table.tableName, id);
+    const history = await readHistory(table.db, table.tableName, id, new Date());
     expect(history.at(-1)).toMatchObject({ actor: 'user:maria', action: 'acknowledge', owner: 'user:maria' });
   });
 
   it('refuses 403 forbidden, writing nothing, without claims, with an ID token’s, or with a username the stack never invites', async () => {
     const id = await seed();
-    const before = await getFollowUp(table.db, table.tableName, id);
+    const before = await getFollowUp(table.db, table.tableName, id, new Date());
     const cases: (Record<string, unknown> | undefined)[] = [
       undefined,
       {},
@@ -79,7 +79,7 @@ describe('POST /api/follow-ups/{follow_up_id}/actions (the console’s JWT route
       expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'forbidden' } });
       assertDocumented('POST', '/follow-ups/{follow_up_id}/actions', answer);
     }
-    expect(await getFollowUp(table.db, table.tableName, id)).toEqual(before);
+    expect(await getFollowUp(table.db, table.tableName, id, new Date())).toEqual(before);
   });
 
   it('keeps close and reopen to the group the setting names, and lets everyone else do the rest', async () => {
@@ -88,12 +88,12 @@ describe('POST /api/follow-ups/{follow_up_id}/actions (the console’s JWT route
     const refused = await leadsOnly(actionEvent(id, { action: 'close', disposition: 'patient_declined' }, accessClaims('tom', '[ops]')));
     expect(refused.statusCode).toBe(403);
     expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'forbidden', message: expect.stringContaining('leads') } });
-    expect((await getFollowUp(table.db, table.tableName, id))?.followUp.state).toBe('new');
+    expect((await getFollowUp(table.db, table.tableName, id, new Date()))?.followUp.state).toBe('new');
     expect((await leadsOnly(actionEvent(id, { action: 'acknowledge' }, accessClaims('tom', '[ops]')))).statusCode).toBe(200);
     expect((await leadsOnly(actionEvent(id, { action: 'close', disposition: 'patient_declined' }, accessClaims('ana', '[ops leads]')))).statusCode).toBe(200);
     expect((await leadsOnly(actionEvent(id, { action: 'reopen' }, accessClaims('tom')))).statusCode).toBe(403);
-    expect((await getFollowUp(table.db, table.tableName, id))?.followUp).toMatchObject({ state: 'closed', version: 3 });
-    const history = await readHistory(table.db, table.tableName, id);
+    expect((await getFollowUp(table.db, table.tableName, id, new Date()))?.followUp).toMatchObject({ state: 'closed', version: 3 });
+    const history = await readHistory(table.db, table.tableName, id, new Date());
     expect(history.map((entry) => [entry.actor, entry.action])).toEqual([
       ['tracker', 'open'],
       ['user:tom', 'acknowledge'],
@@ -111,7 +111,7 @@ describe('POST /api/follow-ups/{follow_up_id}/actions (the console’s JWT route
       requestContext: { http: { method: 'POST' }, authorizer: { iam: { userArn: arn } } },
     });
     expect(answer.statusCode).toBe(200);
-    expect((await readHistory(table.db, table.tableName, id)).at(-1)).toMatchObject({ actor: arn, action: 'close' });
+    expect((await readHistory(table.db, table.tableName, id, new Date())).at(-1)).toMatchObject({ actor: arn, action: 'close' });
   });
 });
 

@@ -301,7 +301,7 @@ describe('follow_up.changed from the stream (CONTRACT §9)', () => {
     expect(events[4]).toMatchObject({ disposition: 'patient_unreachable' });
     expect(events[5]).toMatchObject({ redraw_order_id: ids.redrawId });
     // One fact per history entry, dated by it: the follow-up item's own writes (order ids, due time) and retention's history updates publish none.
-    const history = await readHistory(rig.table.db, rig.table.tableName, ids.transactionId);
+    const history = await readHistory(rig.table.db, rig.table.tableName, ids.transactionId, new Date());
     expect(events.map((event) => event.status_time)).toEqual(history.map((entry) => entry.at));
 
     // A follow-up's records recompute nothing yet their facts went out; the only writes are the report rows

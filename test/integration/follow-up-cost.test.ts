@@ -133,9 +133,9 @@ describe('follow-up cost per redraw', () => {
     await measure('redraw order completed: closed redraw_completed, history expiry set', () => deliver(deliveries.slice(-1)));
     const rest = figures(meters.rest.reading());
 
-    const stored = await getFollowUp(table.db, table.tableName, ids.transactionId);
+    const stored = await getFollowUp(table.db, table.tableName, ids.transactionId, new Date());
     expect(stored?.followUp).toMatchObject({ state: 'closed', disposition: 'redraw_completed', version: 6, contact_attempts: 1 });
-    expect((await readHistory(table.db, table.tableName, ids.transactionId)).map((entry) => entry.action)).toEqual(['open', 'redraw_order_known', 'acknowledge', 'snooze', 'record_contact', 'close']);
+    expect((await readHistory(table.db, table.tableName, ids.transactionId, new Date())).map((entry) => entry.action)).toEqual(['open', 'redraw_order_known', 'acknowledge', 'snooze', 'record_contact', 'close']);
     expect(publisher.events.filter((event) => event.type === 'follow_up.changed')).toHaveLength(6);
 
     const total = steps.reduce(
@@ -192,7 +192,7 @@ describe('follow-up cost per redraw', () => {
       const followUp = { ...openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt: '2026-03-02T13:00:00.000000Z' }), owner: owners[index % 10]! };
       const redraw = { kind: 'awaiting_redraw' as const, statusTime: '2026-03-02T13:00:00.000000Z', orderId: followUp.initial_order_id! };
       const dueAt = new Date(Date.parse('2026-03-03T13:00:00Z') + index * 60_000).toISOString().replace('Z', '000Z');
-      expect(await writeStoredFollowUp(db, table.tableName, null, { followUp, redraw, dueAt, applied: [], expiresAt: null, remindedAt: null }, [openingEntry(followUp, new Date(followUp.opened_at))])).toBe('written');
+      expect(await writeStoredFollowUp(db, table.tableName, null, { followUp, redraw, dueAt, applied: [], expiresAt: null, remindedAt: null }, [openingEntry(followUp, new Date(followUp.opened_at))], new Date())).toBe('written');
     }
     const page = async (owner: string | null) => {
       meters.followUp.reset();

@@ -28,7 +28,7 @@ afterAll(async () => {
 async function seed(): Promise<string> {
   const id = `tx-${freshId()}`;
   const followUp = openFollowUp({ id, transactionId: id, initialOrderId: `o-${id}`, redrawOrderId: null, openedAt: '2026-03-01T09:00:00.000000Z' });
-  await writeStoredFollowUp(table.db, table.tableName, null, { followUp, redraw: null, dueAt: null, applied: [], expiresAt: null, remindedAt: null }, [openingEntry(followUp, new Date(followUp.opened_at))]);
+  await writeStoredFollowUp(table.db, table.tableName, null, { followUp, redraw: null, dueAt: null, applied: [], expiresAt: null, remindedAt: null }, [openingEntry(followUp, new Date(followUp.opened_at))], new Date());
   return id;
 }
 
@@ -87,9 +87,9 @@ describe('an action whose transaction answered TransactionInProgressException', 
     const answer = await handlerOn(db)(contact(id));
     expect(answer.statusCode, answer.body).toBe(200);
     expect((JSON.parse(answer.body) as { follow_up: { contact_attempts: number } }).follow_up.contact_attempts).toBe(1);
-    const stored = await getFollowUp(table.db, table.tableName, id);
+    const stored = await getFollowUp(table.db, table.tableName, id, new Date());
     expect(stored?.followUp.contact_attempts).toBe(1);
-    expect((await readHistory(table.db, table.tableName, id)).map((entry) => entry.action)).toEqual(['open', 'record_contact']);
+    expect((await readHistory(table.db, table.tableName, id, new Date())).map((entry) => entry.action)).toEqual(['open', 'record_contact']);
     expect(sent).toHaveLength(2);
     expect(sent[0]?.ClientRequestToken).toEqual(expect.any(String));
     expect(sent[1]?.ClientRequestToken).toBe(sent[0]?.ClientRequestToken);
@@ -101,8 +101,8 @@ describe('an action whose transaction answered TransactionInProgressException', 
     const { db, sent } = faultyTable(2, 'before');
     const answer = await handlerOn(db)(contact(id));
     expect(answer.statusCode, answer.body).toBe(200);
-    expect((await getFollowUp(table.db, table.tableName, id))?.followUp.contact_attempts).toBe(1);
-    expect((await readHistory(table.db, table.tableName, id)).map((entry) => entry.action)).toEqual(['open', 'record_contact']);
+    expect((await getFollowUp(table.db, table.tableName, id, new Date()))?.followUp.contact_attempts).toBe(1);
+    expect((await readHistory(table.db, table.tableName, id, new Date())).map((entry) => entry.action)).toEqual(['open', 'record_contact']);
     expect(new Set(sent.map((input) => input.ClientRequestToken)).size).toBe(1);
   });
 
@@ -112,8 +112,8 @@ describe('an action whose transaction answered TransactionInProgressException', 
     const answer = await handlerOn(db)(contact(id));
     expect(answer.statusCode, answer.body).toBe(200);
     expect(sent).toHaveLength(RESENDS + 1);
-    expect((await getFollowUp(table.db, table.tableName, id))?.followUp.contact_attempts).toBe(1);
-    expect((await readHistory(table.db, table.tableName, id)).map((entry) => entry.action)).toEqual(['open', 'record_contact']);
+    expect((await getFollowUp(table.db, table.tableName, id, new Date()))?.followUp.contact_attempts).toBe(1);
+    expect((await readHistory(table.db, table.tableName, id, new Date())).map((entry) => entry.action)).toEqual(['open', 'record_contact']);
   });
 
   it('on every send, never committed: a 5xx, and nothing applied', async () => {
@@ -122,11 +122,11 @@ describe('an action whose transaction answered TransactionInProgressException', 
     const answer = await handlerOn(db)(contact(id));
     expect(answer.statusCode).toBeGreaterThanOrEqual(500);
     expect(sent).toHaveLength(RESENDS + 1);
-    expect((await getFollowUp(table.db, table.tableName, id))?.followUp.contact_attempts).toBe(0);
-    expect((await readHistory(table.db, table.tableName, id)).map((entry) => entry.action)).toEqual(['open']);
+    expect((await getFollowUp(table.db, table.tableName, id, new Date()))?.followUp.contact_attempts).toBe(0);
+    expect((await readHistory(table.db, table.tableName, id, new Date())).map((entry) => entry.action)).toEqual(['open']);
     // The next click applies it, once.
     expect((await handlerOn(table.db)(contact(id))).statusCode).toBe(200);
-    expect((await getFollowUp(table.db, table.tableName, id))?.followUp.contact_attempts).toBe(1);
+    expect((await getFollowUp(table.db, table.tableName, id, new Date()))?.followUp.contact_attempts).toBe(1);
   });
 
   it('a lost race after an ambiguous answer is still a lost race when the token is not ours: the action is computed again on the newer version', async () => {
@@ -142,8 +142,8 @@ describe('an action whose transaction answered TransactionInProgressException', 
       return table.db.transactWrite(input);
     });
     expect((await handlerOn(db)(contact(id))).statusCode).toBe(200);
-    expect((await getFollowUp(table.db, table.tableName, id))?.followUp.contact_attempts).toBe(2);
-    expect((await readHistory(table.db, table.tableName, id)).map((entry) => entry.action)).toEqual(['open', 'record_contact', 'record_contact']);
+    expect((await getFollowUp(table.db, table.tableName, id, new Date()))?.followUp.contact_attempts).toBe(2);
+    expect((await readHistory(table.db, table.tableName, id, new Date())).map((entry) => entry.action)).toEqual(['open', 'record_contact', 'record_contact']);
   });
 });
 

@@ -37,7 +37,7 @@ const stored = (followUp: ReturnType<typeof openFollowUp>, redrawStatusTime: str
 async function opened(redrawStatusTime = '2026-03-09T08:00:00.000000Z') {
   const id = freshId();
   const followUp = openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt: redrawStatusTime });
-  expect(await writeStoredFollowUp(table.db, table.tableName, null, stored(followUp, redrawStatusTime), [openingEntry(followUp, new Date(followUp.opened_at))])).toBe('written');
+  expect(await writeStoredFollowUp(table.db, table.tableName, null, stored(followUp, redrawStatusTime), [openingEntry(followUp, new Date(followUp.opened_at))], new Date())).toBe('written');
   return id;
 }
 
@@ -48,8 +48,8 @@ describe('follow-up store', () => {
   it('opens once: a second opener loses and changes nothing', async () => {
     const id = await opened();
     const again = openFollowUp({ id, transactionId: id, initialOrderId: null, redrawOrderId: 'other', openedAt: '2026-03-01T00:00:00.000000Z' });
-    expect(await writeStoredFollowUp(table.db, table.tableName, null, stored(again, '2026-03-01T00:00:00.000000Z'), [openingEntry(again, new Date(again.opened_at))])).toBe('lost');
-    expect((await getFollowUp(table.db, table.tableName, id))?.followUp.opened_at).toBe('2026-03-09T08:00:00.000000Z');
+    expect(await writeStoredFollowUp(table.db, table.tableName, null, stored(again, '2026-03-01T00:00:00.000000Z'), [openingEntry(again, new Date(again.opened_at))], new Date())).toBe('lost');
+    expect((await getFollowUp(table.db, table.tableName, id, new Date()))?.followUp.opened_at).toBe('2026-03-09T08:00:00.000000Z');
   });
 
   it('applies an action with its history entry and due time; answers not_found, invalid_request, conflict and no-ops without history', async () => {
@@ -62,7 +62,7 @@ describe('follow-up store', () => {
     expect(await act(id, { action: 'reopen' })).toMatchObject({ kind: 'unchanged' });
     expect(await act(id, { action: 'close', disposition: 'patient_declined', comment: 'x' })).toEqual({ kind: 'invalid_request', message: expect.stringMatching(/^unknown field: close takes only /) });
     expect(await act(freshId(), { action: 'reopen' })).toEqual({ kind: 'not_found' });
-    expect(await readHistory(table.db, table.tableName, id)).toEqual([
+    expect(await readHistory(table.db, table.tableName, id, new Date())).toEqual([
       { at: '2026-03-09T08:00:00.000000Z', actor: 'tracker', action: 'open', from_state: 'new', to_state: 'new', fact_time: '2026-03-09T08:00:00.000000Z' },
       { at: '2026-03-10T12:00:00.000000Z', actor: 'j.doe', action: 'snooze', from_state: 'new', to_state: 'snoozed', until: '2026-03-20T09:00:00.000000Z', reason: 'appointment_booked' },
     ]);
@@ -88,7 +88,7 @@ describe('follow-up store', () => {
     const result = await actOnFollowUp(conflicting, table.tableName, { id, body: { action: 'record_contact', channel: 'phone', outcome: 'reached' }, actor: 'j.doe', now: NOW, thresholds: DEFAULT_THRESHOLDS });
     expect(result).toMatchObject({ kind: 'changed', stored: { followUp: { contact_attempts: 1, version: 2 } } });
     expect(conflicts).toBe(-1);
-    expect((await readHistory(table.db, table.tableName, id)).map((entry) => entry.action)).toEqual(['open', 'record_contact']);
+    expect((await readHistory(table.db, table.tableName, id, new Date())).map((entry) => entry.action)).toEqual(['open', 'record_contact']);
     // A plain write refused for the same reason (TransactionConflictException) is a lost race too; anything else is an error.
     expect(isLostRace(Object.assign(new Error('conflict'), { name: 'TransactionConflictException' }))).toBe(true);
     expect(isLostRace(Object.assign(new Error('throttled'), { name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'ThrottlingError' }, { Code: 'None' }] }))).toBe(false);
@@ -97,12 +97,12 @@ describe('follow-up store', () => {
 
   it('refuses a change computed from a version that is no longer stored (a lost race is a value)', async () => {
     const id = await opened();
-    const read = (await getFollowUp(table.db, table.tableName, id))!;
+    const read = (await getFollowUp(table.db, table.tableName, id, new Date()))!;
     expect(await act(id, { action: 'acknowledge' })).toMatchObject({ kind: 'changed' });
     const late = { ...read.followUp, state: 'acknowledged' as const, version: 2 };
     const entry = { at: 'x', actor: 'late', action: 'acknowledge', from_state: 'new' as const, to_state: 'acknowledged' as const };
-    expect(await writeStoredFollowUp(table.db, table.tableName, read, { ...read, followUp: late }, [entry])).toBe('lost');
-    expect(await readHistory(table.db, table.tableName, id)).toHaveLength(2);
+    expect(await writeStoredFollowUp(table.db, table.tableName, read, { ...read, followUp: late }, [entry], new Date())).toBe('lost');
+    expect(await readHistory(table.db, table.tableName, id, new Date())).toHaveLength(2);
   });
 
   it('loses and doubles no action when people act at once: one history entry per version, every contact counted (property)', async () => {
@@ -117,8 +117,8 @@ describe('follow-up store', () => {
       fc.asyncProperty(fc.array(fc.oneof(contact, other), { minLength: 2, maxLength: 8 }), async (bodies) => {
         const id = await opened();
         const results = await Promise.all(bodies.map((body, index) => act(id, body, `person-${index}`)));
-        const stored = (await getFollowUp(table.db, table.tableName, id))!.followUp;
-        const history = (await readHistory(table.db, table.tableName, id)).slice(1);
+        const stored = (await getFollowUp(table.db, table.tableName, id, new Date()))!.followUp;
+        const history = (await readHistory(table.db, table.tableName, id, new Date())).slice(1);
         const changes = results.filter((result) => result.kind === 'changed').length;
         expect(stored.version).toBe(1 + changes);
         expect(history).toHaveLength(changes);
@@ -147,17 +147,17 @@ describe('follow-up store', () => {
     expect((await keep([{ ...initial, low_level_status: 'sample_with_lab' }], 'active')).outcome).toBe('none');
     expect((await keep([initial], 'active')).outcome).toBe('opened');
     expect((await keep([initial], 'active')).outcome).toBe('unchanged');
-    expect(await getFollowUp(table.db, table.tableName, id)).toMatchObject({ followUp: { state: 'new', version: 1 }, dueAt: '2026-03-02T10:00:00.000000Z' });
+    expect(await getFollowUp(table.db, table.tableName, id, new Date())).toMatchObject({ followUp: { state: 'new', version: 1 }, dueAt: '2026-03-02T10:00:00.000000Z' });
     expect((await keep([initial, redraw], 'active')).outcome).toBe('changed');
     // The redraw order once known is a version of its own (CONTRACT §9: redraw_order_known).
-    expect(await getFollowUp(table.db, table.tableName, id)).toMatchObject({ followUp: { redraw_order_id: redraw.id, version: 2 }, dueAt: '2026-03-10T10:00:00.000000Z' });
+    expect(await getFollowUp(table.db, table.tableName, id, new Date())).toMatchObject({ followUp: { redraw_order_id: redraw.id, version: 2 }, dueAt: '2026-03-10T10:00:00.000000Z' });
 
     const completed = [initial, { ...redraw, low_level_status: 'completed', status_time: '2026-03-05T10:00:00.000000Z' }];
     expect((await keep(completed, 'completed', 1_900_000_000)).outcome).toBe('changed');
-    expect(await getFollowUp(table.db, table.tableName, id)).toMatchObject({ followUp: { state: 'closed', disposition: 'redraw_completed', version: 3 }, dueAt: null, expiresAt: 1_900_000_000 });
+    expect(await getFollowUp(table.db, table.tableName, id, new Date())).toMatchObject({ followUp: { state: 'closed', disposition: 'redraw_completed', version: 3 }, dueAt: null, expiresAt: 1_900_000_000 });
     expect(await act(id, { action: 'reopen' })).toMatchObject({ kind: 'changed' });
     expect((await keep(completed, 'completed', 1_900_000_000)).outcome).toBe('unchanged');
-    expect((await getFollowUp(table.db, table.tableName, id))?.followUp).toMatchObject({ state: 'acknowledged', version: 4 });
+    expect((await getFollowUp(table.db, table.tableName, id, new Date()))?.followUp).toMatchObject({ state: 'acknowledged', version: 4 });
     const history = await table.db.query({
       TableName: table.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :h)',

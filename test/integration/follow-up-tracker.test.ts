@@ -37,22 +37,22 @@ describe('the tracker keeps each follow-up current', () => {
   it('opens none for a transaction without a redraw', async () => {
     const ids = redrawIds();
     await deliver(buildDeliveries(redrawFlow(ids, 'completed')).slice(0, 3));
-    expect(await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId)).toBeNull();
+    expect(await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date())).toBeNull();
   });
 
   it('opens one when the initial order enters redraw_available, follows the redraw order, and closes it redraw_completed with the transaction’s expiry on it and its history', async () => {
     const ids = redrawIds();
     const deliveries = buildDeliveries(redrawFlow(ids, 'completed'));
     await deliver(deliveries.slice(0, 5));
-    expect(await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId)).toMatchObject({
+    expect(await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date())).toMatchObject({
       followUp: { id: ids.transactionId, transaction_id: ids.transactionId, initial_order_id: ids.initialId, redraw_order_id: null, state: 'new', version: 1 },
       redraw: { kind: 'awaiting_redraw', orderId: ids.initialId },
     });
     await deliver(deliveries.slice(5, -1));
-    const inProgress = await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId);
+    const inProgress = await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date());
     expect(inProgress).toMatchObject({ followUp: { redraw_order_id: ids.redrawId, version: 2 }, redraw: { kind: 'redraw_in_progress', orderId: ids.redrawId } });
     await deliver(deliveries.slice(-1));
-    const closed = (await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))!;
+    const closed = (await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date()))!;
     const transaction = await rig.transaction(ids.transactionId);
     expect(transaction?.status).toBe('completed');
     // RETENTION_DAYS after the later of the transaction's end and the follow-up's close (CONTRACT §8), which the
@@ -73,7 +73,7 @@ describe('the tracker keeps each follow-up current', () => {
     ]);
     // The close is dated when the tracker recorded it (the history's clock); Junction's time of the
     // redraw order's completion rides along as fact_time (CONTRACT §9).
-    const entries = await readHistory(rig.table.db, rig.table.tableName, ids.transactionId);
+    const entries = await readHistory(rig.table.db, rig.table.tableName, ids.transactionId, new Date());
     expect(closed.followUp.closed_at).toBe(entries.at(-1)!.at);
     expect(entries.at(-1)!.fact_time).toBe(transaction!.updated_at);
     expect(entries.at(-1)!.at >= entries.at(-2)!.at).toBe(true);
@@ -92,20 +92,20 @@ describe('the tracker keeps each follow-up current', () => {
     data.events = data.events.filter((event) => !event.status.endsWith('.redraw_available'));
     expect(await rig.webhook(cut)).toBe('applied');
     await rig.settle();
-    expect(await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId)).toBeNull();
+    expect(await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date())).toBeNull();
     // The older redraw_available webhook is stale, but its history is news: the follow-up opens (CONTRACT §9).
     expect(await rig.webhook(available)).toBe('stale');
     await rig.settle();
-    const stored = (await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))!;
+    const stored = (await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date()))!;
     expect(stored.followUp).toMatchObject({ state: 'closed', disposition: 'results_received', initial_order_id: ids.initialId, opened_at: '2026-03-02T13:00:00.000000Z' });
-    expect((await readHistory(rig.table.db, rig.table.tableName, ids.transactionId)).map((entry) => [entry.actor, entry.action, entry.fact ?? null])).toEqual([
+    expect((await readHistory(rig.table.db, rig.table.tableName, ids.transactionId, new Date())).map((entry) => [entry.actor, entry.action, entry.fact ?? null])).toEqual([
       ['tracker', 'open', null],
       ['tracker', 'close', 'results_received'],
     ]);
     // Redelivered, it changes nothing more.
     expect(await rig.webhook(available)).toBe('stale');
     await rig.settle();
-    expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))!.followUp.version).toBe(2);
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date()))!.followUp.version).toBe(2);
   });
 
   it('keeps a follow-up open for attention when the initial order ends failed without a redraw order, and reopens one a cancel closed when the transaction is reinstated', async () => {
@@ -122,16 +122,16 @@ describe('the tracker keeps each follow-up current', () => {
     body.data.status = 'failed';
     expect(await rig.webhook({ ...last, eventId: event.id })).toBe('applied');
     await rig.settle();
-    expect((await getFollowUp(rig.table.db, rig.table.tableName, failed.transactionId))!.followUp).toMatchObject({ state: 'new', attention: 'redraw_failed', disposition: null });
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, failed.transactionId, new Date()))!.followUp).toMatchObject({ state: 'new', attention: 'redraw_failed', disposition: null });
 
     const reinstated = redrawIds();
     const flow = buildDeliveries(redrawFlow(reinstated, 'reinstated'));
     const redrawStart = flow.findIndex((delivery) => delivery.orderId === reinstated.redrawId);
     await deliver(flow.slice(0, redrawStart));
-    expect((await getFollowUp(rig.table.db, rig.table.tableName, reinstated.transactionId))!.followUp).toMatchObject({ state: 'closed', disposition: 'cancelled' });
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, reinstated.transactionId, new Date()))!.followUp).toMatchObject({ state: 'closed', disposition: 'cancelled' });
     await deliver(flow.slice(redrawStart));
-    expect((await getFollowUp(rig.table.db, rig.table.tableName, reinstated.transactionId))!.followUp).toMatchObject({ state: 'new', disposition: null, closed_at: null, redraw_order_id: reinstated.redrawId });
-    expect((await readHistory(rig.table.db, rig.table.tableName, reinstated.transactionId)).map((entry) => [entry.actor, entry.action, entry.fact ?? null])).toEqual([
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, reinstated.transactionId, new Date()))!.followUp).toMatchObject({ state: 'new', disposition: null, closed_at: null, redraw_order_id: reinstated.redrawId });
+    expect((await readHistory(rig.table.db, rig.table.tableName, reinstated.transactionId, new Date())).map((entry) => [entry.actor, entry.action, entry.fact ?? null])).toEqual([
       ['tracker', 'open', null],
       ['tracker', 'close', 'transaction_cancelled'],
       ['tracker', 'redraw_order_known', null],
@@ -142,9 +142,9 @@ describe('the tracker keeps each follow-up current', () => {
   it('marks a failed redraw for attention and leaves the follow-up open', async () => {
     const ids = redrawIds();
     await deliver(buildDeliveries(redrawFlow(ids, 'sample_error')));
-    expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))?.followUp).toMatchObject({ state: 'new', attention: 'redraw_failed' });
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date()))?.followUp).toMatchObject({ state: 'new', attention: 'redraw_failed' });
     // Set once, as the tracker's version (how many versions before it depends on how the stream batched the webhooks).
-    expect((await readHistory(rig.table.db, rig.table.tableName, ids.transactionId)).filter((entry) => entry.action === 'attention')).toMatchObject([{ actor: 'tracker', attention: 'redraw_failed', fact: 'redraw_failed' }]);
+    expect((await readHistory(rig.table.db, rig.table.tableName, ids.transactionId, new Date())).filter((entry) => entry.action === 'attention')).toMatchObject([{ actor: 'tracker', attention: 'redraw_failed', fact: 'redraw_failed' }]);
   });
 
   it('never overwrites a person’s close: the completed redraw is recorded in the history, the disposition stays', async () => {
@@ -153,9 +153,9 @@ describe('the tracker keeps each follow-up current', () => {
     await deliver(deliveries.slice(0, 5));
     expect(await person(ids.transactionId, { action: 'close', disposition: 'tested_elsewhere' })).toMatchObject({ kind: 'changed' });
     await deliver(deliveries.slice(5));
-    expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))?.followUp).toMatchObject({ state: 'closed', disposition: 'tested_elsewhere', version: 3 });
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date()))?.followUp).toMatchObject({ state: 'closed', disposition: 'tested_elsewhere', version: 3 });
     // The redraw order is a version; its completion changes nothing of a person's close, so it is none.
-    expect((await readHistory(rig.table.db, rig.table.tableName, ids.transactionId)).map((entry) => [entry.actor, entry.action, entry.fact ?? entry.disposition])).toEqual([
+    expect((await readHistory(rig.table.db, rig.table.tableName, ids.transactionId, new Date())).map((entry) => [entry.actor, entry.action, entry.fact ?? entry.disposition])).toEqual([
       ['tracker', 'open', undefined],
       ['j.doe', 'close', 'tested_elsewhere'],
       ['tracker', 'redraw_order_known', undefined],
@@ -170,8 +170,8 @@ describe('the tracker keeps each follow-up current', () => {
     // Svix delivers the redraw order's last webhooks again, and a later one for the initial order.
     for (const delivery of deliveries.slice(-2)) await rig.webhook(delivery);
     await rig.settle();
-    expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))?.followUp).toMatchObject({ state: 'acknowledged', disposition: null });
-    expect((await readHistory(rig.table.db, rig.table.tableName, ids.transactionId)).at(-1)).toMatchObject({ actor: 'j.doe', action: 'reopen' });
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date()))?.followUp).toMatchObject({ state: 'acknowledged', disposition: null });
+    expect((await readHistory(rig.table.db, rig.table.tableName, ids.transactionId, new Date())).at(-1)).toMatchObject({ actor: 'j.doe', action: 'reopen' });
   });
 
   it('loses no follow-up when DynamoDB fails its write: the record is reported, the stream retries it, and it opens once', async () => {
@@ -182,8 +182,8 @@ describe('the tracker keeps each follow-up current', () => {
     await deliver(buildDeliveries(redrawFlow(ids, 'not_created')));
     expect(rig.batches.slice(first).some(({ response }) => response.batchItemFailures.length > 0)).toBe(true);
     expect(rig.deadLetters).toEqual([]);
-    expect(await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId)).toMatchObject({ followUp: { state: 'new', version: 1 } });
-    expect((await readHistory(rig.table.db, rig.table.tableName, ids.transactionId)).map((entry) => entry.action)).toEqual(['open']);
+    expect(await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date())).toMatchObject({ followUp: { state: 'new', version: 1 } });
+    expect((await readHistory(rig.table.db, rig.table.tableName, ids.transactionId, new Date())).map((entry) => entry.action)).toEqual(['open']);
   });
 
   it('gives an order without a transaction a follow-up of its own id', async () => {
@@ -195,7 +195,7 @@ describe('the tracker keeps each follow-up current', () => {
       start: new Date('2026-03-02T09:00:00Z'),
     });
     await deliver(deliveries);
-    expect(await getFollowUp(rig.table.db, rig.table.tableName, orderId)).toMatchObject({
+    expect(await getFollowUp(rig.table.db, rig.table.tableName, orderId, new Date())).toMatchObject({
       followUp: { id: orderId, transaction_id: null, initial_order_id: orderId, state: 'new' },
       redraw: { kind: 'awaiting_redraw', orderId },
     });

@@ -53,7 +53,7 @@ async function open(id: string, due: string | null, transactionId: string | null
   const since = due === null ? '2026-03-01T09:00:00.000000Z' : new Date(Date.parse(due) - DEFAULT_THRESHOLDS.missingAfterHours * 3_600_000).toISOString().replace('Z', '000Z');
   const followUp = openFollowUp({ id, transactionId, initialOrderId, redrawOrderId: null, openedAt: since });
   const redraw = due === null ? null : { kind: 'awaiting_redraw' as const, statusTime: since, orderId: initialOrderId ?? freshId() };
-  const written = await writeStoredFollowUp(table.db, table.tableName, null, { followUp, redraw, dueAt: due, applied: [], expiresAt: null, remindedAt: null }, [openingEntry(followUp, new Date(followUp.opened_at))]);
+  const written = await writeStoredFollowUp(table.db, table.tableName, null, { followUp, redraw, dueAt: due, applied: [], expiresAt: null, remindedAt: null }, [openingEntry(followUp, new Date(followUp.opened_at))], new Date());
   expect(written).toBe('written');
 }
 

@@ -51,7 +51,7 @@ async function openOne(id: string, initialOrderId: string | null, closed: boolea
   const followUp = openFollowUp({ id, transactionId: id, initialOrderId, redrawOrderId: null, openedAt: since });
   const written = await writeStoredFollowUp(table.db, table.tableName, null, { followUp, redraw: null, dueAt: '2026-03-02T09:00:00.000000Z', applied: [], expiresAt: null, remindedAt: null }, [
     openingEntry(followUp, new Date(followUp.opened_at)),
-  ]);
+  ], new Date());
   expect(written).toBe('written');
   known.followUps.push(id);
   const act = (body: unknown) => actOnFollowUp(table.db, table.tableName, { id, body, actor: 'j.doe', now: NOW, thresholds: DEFAULT_THRESHOLDS });

@@ -39,6 +39,7 @@ async function open(name: string, daysAgo: number, dueInDays: number, stale = fa
     null,
     { followUp, redraw, dueAt: iso(NOW.getTime() + dueInDays * DAY), applied: [], expiresAt: null, remindedAt: null, staleFlag },
     [openingEntry(followUp, new Date(openedAt))],
+    new Date(),
   );
   expect(written).toBe('written');
 }
@@ -166,7 +167,7 @@ describe('GET /follow-ups/counts', () => {
     const answer = body(await get(local, '/follow-ups/counts', '/follow-ups/counts', {}, as('lee')));
     expect(answer.counts).toMatchObject({ mine: 1, unassigned: 1, open: 6 });
     expect(await pageAll({ queue: 'mine' }, 'lee')).toEqual(['nobody']);
-    expect((await getFollowUp(table.db, table.tableName, ids.nobody!))?.followUp.owner).toBe('lee');
+    expect((await getFollowUp(table.db, table.tableName, ids.nobody!, new Date()))?.followUp.owner).toBe('lee');
   });
 
   it('counts Mine for the IAM identity on AWS', async () => {

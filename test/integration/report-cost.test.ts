@@ -62,7 +62,7 @@ describe('report cost', () => {
       const id = freshId();
       const followUp = openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt: canonical(weekStart - index * 86_400_000) });
       const redraw = { kind: 'awaiting_redraw' as const, statusTime: followUp.opened_at, orderId: followUp.initial_order_id! };
-      expect(await writeStoredFollowUp(db, table.tableName, null, { followUp, redraw, dueAt: canonical(weekStart + index * 60_000), applied: [], expiresAt: null, remindedAt: null }, [openingEntry(followUp, new Date(followUp.opened_at))])).toBe('written');
+      expect(await writeStoredFollowUp(db, table.tableName, null, { followUp, redraw, dueAt: canonical(weekStart + index * 60_000), applied: [], expiresAt: null, remindedAt: null }, [openingEntry(followUp, new Date(followUp.opened_at))], new Date())).toBe('written');
     }
 
     meter.reset();

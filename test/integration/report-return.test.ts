@@ -68,7 +68,7 @@ describe('reports count once across an expiry and a return', () => {
           expect(await weekReport(start)).toMatchObject(ONCE);
           const lastVersion = (await rig.transaction(ids.transactionId))!.version;
           const followUp = keys.followUp(ids.transactionId);
-          expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))?.followUp).toMatchObject({ state: 'closed' });
+          expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date()))?.followUp).toMatchObject({ state: 'closed' });
 
           // TTL deletes everything of the story, in any order; the history items last (they outlive their follow-up).
           const history = (
@@ -102,7 +102,7 @@ describe('reports count once across an expiry and a return', () => {
           expect(returned.status).toBe('completed');
           // Its versions started again: below the expired one's, so only the ledger's life lets its rows win.
           expect(returned.version).toBeLessThan(lastVersion);
-          expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))?.followUp).toMatchObject({ state: 'closed', disposition: 'redraw_completed' });
+          expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date()))?.followUp).toMatchObject({ state: 'closed', disposition: 'redraw_completed' });
           expect(await weekReport(start)).toMatchObject(ONCE);
           const token = reportToken(ids.transactionId);
           expect([await ledgerLife(token, 'transaction'), await ledgerLife(token, 'follow_up')]).toEqual([1, 1]);

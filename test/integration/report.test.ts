@@ -232,7 +232,7 @@ describe('delivery disorder', () => {
     expect((await person(ids.transactionId, { action: 'reopen' })).kind).toBe('changed');
     await rig.settle();
     await deliver(deliveries.slice(-1));
-    expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))?.followUp).toMatchObject({ state: 'closed', disposition: 'redraw_completed' });
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date()))?.followUp).toMatchObject({ state: 'closed', disposition: 'redraw_completed' });
 
     const records: DynamoDBRecord[] = rig.batches
       .slice(first)

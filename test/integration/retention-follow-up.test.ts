@@ -70,13 +70,13 @@ describe('retention follows the follow-up', () => {
     await deliver(buildDeliveries(redrawFlow(ids, 'sample_error')));
     const transaction = (await rig.transaction(ids.transactionId))!;
     expect(transaction.status).toBe('completed');
-    expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))?.followUp).toMatchObject({ state: 'new', attention: 'redraw_failed' });
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date()))?.followUp).toMatchObject({ state: 'new', attention: 'redraw_failed' });
     allEqual(await expiries(ids), null);
 
     const eventsBefore = publisher.events.length;
-    const versionBefore = (await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))!.followUp.version;
+    const versionBefore = (await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date()))!.followUp.version;
     await person(ids.transactionId, { action: 'close', disposition: 'patient_declined' });
-    const closed = (await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))!;
+    const closed = (await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date()))!;
     const expected = transactionExpiry(transaction, RETENTION_DAYS, closed.followUp)!;
     // Closed today, long after the transaction's end: the close decides.
     expect(expected).toBe(expiryAfter(closed.followUp.closed_at!, RETENTION_DAYS));
@@ -92,7 +92,7 @@ describe('retention follows the follow-up', () => {
 
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     await person(ids.transactionId, { action: 'close', disposition: 'other' });
-    const again = (await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))!;
+    const again = (await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date()))!;
     const moved = expiryAfter(again.followUp.closed_at!, RETENTION_DAYS);
     expect(moved).toBeGreaterThan(expected);
     allEqual(await expiries(ids), moved);
@@ -104,7 +104,7 @@ describe('retention follows the follow-up', () => {
     await deliver(buildDeliveries(redrawFlow(ids, 'completed')));
     const transaction = (await rig.transaction(ids.transactionId))!;
     // The tracker's close is recorded when it processed the completion (CONTRACT §9), here long after Junction's end.
-    const closedAt = (await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId))!.followUp.closed_at!;
+    const closedAt = (await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date()))!.followUp.closed_at!;
     expect(closedAt > transaction.updated_at).toBe(true);
     allEqual(await expiries(ids), expiryAfter(closedAt, RETENTION_DAYS));
 

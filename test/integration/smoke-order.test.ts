@@ -77,7 +77,7 @@ describe('a smoke order through the webhook and the transaction function', () =>
     // Not in the open-redraws index the sweep reads: never flagged stale. No follow-up.
     expect(stored?.openRedraw).toBeNull();
     expect(stored?.stale).toBeNull();
-    expect(await getFollowUp(rig.table.db, rig.table.tableName, orderId)).toBeNull();
+    expect(await getFollowUp(rig.table.db, rig.table.tableName, orderId, new Date())).toBeNull();
 
     // Its one event names it by its id: a consumer's `anything-but: {prefix}` rule drops it.
     const mine = published.filter((event) => event.order_id === orderId);

@@ -55,7 +55,7 @@ async function deliver(deliveries: readonly Delivery[]): Promise<void> {
   await rig.settle();
 }
 
-const followUp = async (id: string) => (await getFollowUp(rig.table.db, rig.table.tableName, id))!;
+const followUp = async (id: string) => (await getFollowUp(rig.table.db, rig.table.tableName, id, new Date()))!;
 const statusTimeOf = async (orderId: string) => (await rig.order(orderId))!.record.status_time;
 const plus = (instant: string, ms: number) => canonicalFromDate(new Date(instantMillis(instant) + ms));
 

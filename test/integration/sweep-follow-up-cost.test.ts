@@ -64,7 +64,7 @@ describe('what follow-ups add to a sweep', () => {
 
     // The extra reads of the stale rules: exactly getFollowUps of the candidates' follow-ups, metered alone.
     meter.reset();
-    const followUps = await getFollowUps(db, rig.table.tableName, transactions);
+    const followUps = await getFollowUps(db, rig.table.tableName, transactions, new Date());
     const followUpReads = meter.reading();
     expect(followUps.size).toBe(transactions.length);
     expect(followUpReads.byCommand).toEqual({ GetItemCommand: transactions.length });

@@ -68,7 +68,7 @@ async function seed(outcome: RedrawOutcome, start: Date) {
   const watched = outcome === 'not_created' ? ids.initialId : ids.redrawId;
   const order = await rig.order(watched);
   if (order === null) throw new Error('order not stored');
-  const followUp = await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId);
+  const followUp = await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date());
   if (followUp === null) throw new Error('the transaction function opened no follow-up');
   // Its version once seeded: 1, or 2 when the redraw order joined after the opening (how the stream batched the webhooks).
   return { ...ids, watched, statusTime: instantMillis(order.record.status_time), openedAt: instantMillis(followUp.followUp.opened_at), version: followUp.followUp.version };
@@ -140,14 +140,14 @@ describe('the sweep and a follow-up’s snooze', () => {
       }),
     ]);
     // The first sweep after snoozed_until recorded snooze_ended as the tracker's version, once.
-    const history = await readHistory(rig.table.db, rig.table.tableName, flow.transactionId);
+    const history = await readHistory(rig.table.db, rig.table.tableName, flow.transactionId, new Date());
     expect(history.map((entry) => [entry.actor, entry.action, entry.from_state, entry.to_state])).toEqual([
       ['tracker', 'open', 'new', 'new'],
       ['j.doe', 'snooze', 'new', 'snoozed'],
       ['tracker', 'snooze_ended', 'snoozed', 'acknowledged'],
     ]);
     expect(history[2]).toMatchObject({ at: canonicalFromDate(new Date(until)), fact_time: canonicalFromDate(new Date(until)) });
-    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId))?.followUp).toMatchObject({ state: 'acknowledged', snoozed_until: null, version: 3 });
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId, new Date()))?.followUp).toMatchObject({ state: 'acknowledged', snoozed_until: null, version: 3 });
     expect((await rig.order(flow.watched))?.stale).toEqual({ since: canonicalFromDate(new Date(until)), reason: 'redraw_not_created' });
   });
 
@@ -294,7 +294,7 @@ describe('the not_acknowledged reminder (FOLLOW_UP_ACK_HOURS)', () => {
     const notifier = recording();
     await sweep(flow.openedAt + 30 * DAY, notifier);
     expect(about(notifier.sent, flow.watched, 'not_acknowledged')).toEqual([]);
-    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId))?.remindedAt).toBeNull();
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId, new Date()))?.remindedAt).toBeNull();
   });
 
   it('notifies a follow-up still new FOLLOW_UP_ACK_HOURS after it opened, once over two sweeps, and never one a person acknowledged', async () => {
@@ -322,7 +322,7 @@ describe('the not_acknowledged reminder (FOLLOW_UP_ACK_HOURS)', () => {
       }),
     ]);
     everyNotification.push(...reminders);
-    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId))?.remindedAt).toBe(canonicalFromDate(new Date(at)));
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId, new Date()))?.remindedAt).toBe(canonicalFromDate(new Date(at)));
     expect(notifier.notifications.filter((sent) => sent.transaction_id === acknowledged.transactionId && sent.reason === 'not_acknowledged')).toEqual([]);
     // Not a stale flag: the order's own flag (no_progress at 7 days) is another matter.
     expect((await rig.order(flow.watched))?.stale).toBeNull();
@@ -332,7 +332,7 @@ describe('the not_acknowledged reminder (FOLLOW_UP_ACK_HOURS)', () => {
     const flow = await seed('in_progress', nextEra());
     const at = flow.openedAt + 25 * HOUR;
     await sweep(at, { notify: () => Promise.reject(new Error('refused')) }, { followUpAckHours: 24 });
-    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId))?.remindedAt).toBeNull();
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId, new Date()))?.remindedAt).toBeNull();
     const notifier = recording();
     await sweep(at + HOUR, notifier, { followUpAckHours: 24 });
     await sweep(at + 2 * HOUR, notifier, { followUpAckHours: 24 });
@@ -361,7 +361,7 @@ describe('the not_acknowledged reminder (FOLLOW_UP_ACK_HOURS)', () => {
     left = STEP_MARGIN_MS - 1;
     const none = await sweep(at + HOUR, recording(), { db, followUpAckHours: 24, timeLeft: () => left });
     expect(none.metrics.get(SWEEP_METRICS.stoppedEarly)).toBe(1);
-    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId))?.remindedAt).toBeNull();
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId, new Date()))?.remindedAt).toBeNull();
 
     const notifier = recording();
     await sweep(at + 2 * HOUR, notifier, { followUpAckHours: 24 });
@@ -373,7 +373,7 @@ describe('the not_acknowledged reminder (FOLLOW_UP_ACK_HOURS)', () => {
 describe('the redraw_failed notice (CONTRACT §9: attention, notified once)', () => {
   it('notifies an open follow-up whose redraw order failed once, naming the failed order, and marks it; later sweeps send nothing', async () => {
     const flow = await seed('sample_error', nextEra());
-    const stored = await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId);
+    const stored = await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId, new Date());
     expect(stored?.followUp).toMatchObject({ attention: 'redraw_failed', state: 'new', redraw_order_id: flow.redrawId });
     const at = flow.statusTime + HOUR;
     const notifier = recording();
@@ -383,7 +383,7 @@ describe('the redraw_failed notice (CONTRACT §9: attention, notified once)', ()
     expect(notices).toEqual([
       expect.objectContaining({ reason: 'redraw_failed', order_id: flow.redrawId, transaction_id: flow.transactionId, low_level_status: 'sample_error', since: canonicalFromDate(new Date(at)), follow_up: expect.objectContaining({ id: flow.transactionId, state: 'new' }) }),
     ]);
-    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId))?.attentionNotifiedAt).toBe(canonicalFromDate(new Date(at)));
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId, new Date()))?.attentionNotifiedAt).toBe(canonicalFromDate(new Date(at)));
     // Not a stale flag: the failed order is no open redraw.
     expect((await rig.order(flow.redrawId))?.stale).toBeNull();
     await sweep(at + HOUR, notifier);
@@ -437,20 +437,20 @@ describe('the redraw_failed notice (CONTRACT §9: attention, notified once)', ()
     await sweep(at, notifier);
     expect(about(notifier.sent, flow.redrawId, 'redraw_failed')).toHaveLength(1);
     // A write that rebuilt the follow-up without the marker (as one that knows nothing of it would).
-    const stored = await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId);
+    const stored = await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId, new Date());
     if (stored === null) throw new Error('no follow-up');
-    expect(await writeStoredFollowUp(rig.table.db, rig.table.tableName, stored, { ...stored, attentionNotifiedAt: null }, [])).toBe('written');
-    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId))?.attentionNotifiedAt).toBeNull();
+    expect(await writeStoredFollowUp(rig.table.db, rig.table.tableName, stored, { ...stored, attentionNotifiedAt: null }, [], new Date())).toBe('written');
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId, new Date()))?.attentionNotifiedAt).toBeNull();
     await sweep(at + HOUR, notifier);
     expect(about(notifier.sent, flow.redrawId, 'redraw_failed')).toHaveLength(1);
-    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId))?.attentionNotifiedAt).toBe(canonicalFromDate(new Date(at + HOUR)));
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId, new Date()))?.attentionNotifiedAt).toBe(canonicalFromDate(new Date(at + HOUR)));
   });
 
   it('tries a notice the notifier refused again once its claim is 15 minutes old, and marks it only once sent', async () => {
     const flow = await seed('sample_error', nextEra());
     const at = flow.statusTime + HOUR;
     await sweep(at, { notify: () => Promise.reject(new Error('refused')) });
-    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId))?.attentionNotifiedAt).toBeNull();
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId, new Date()))?.attentionNotifiedAt).toBeNull();
     const notifier = recording();
     // Within 15 minutes of the claim: left to it (the refusal may hide an acceptance whose answer was lost).
     await sweep(at + 10 * 60_000, notifier);
@@ -470,7 +470,7 @@ describe('no PHI', () => {
 });
 
 describe('the queues’ copy of the stale flag on the follow-up (CONTRACT §12)', () => {
-  const copyOf = async (id: string) => (await getFollowUp(rig.table.db, rig.table.tableName, id))?.staleFlag ?? null;
+  const copyOf = async (id: string) => (await getFollowUp(rig.table.db, rig.table.tableName, id, new Date()))?.staleFlag ?? null;
 
   it('is set by the sweep that flags the order, dropped by a person’s snooze at once, and set again when the snooze ends with nothing moved', async () => {
     const flow = await seed('not_created', nextEra());
@@ -504,7 +504,7 @@ describe('the queues’ copy of the stale flag on the follow-up (CONTRACT §12)'
       await rig.webhook(delivery);
     }
     await rig.settle();
-    const stored = await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId);
+    const stored = await getFollowUp(rig.table.db, rig.table.tableName, flow.transactionId, new Date());
     expect(stored?.redraw?.orderId).toBe(flow.redrawId);
     expect(stored?.staleFlag ?? null).toBeNull();
   });

@@ -233,8 +233,8 @@ describe('any delivery order converges', () => {
     const role = (id: string): Role => (id === ids.initialId ? 'initial' : 'redraw');
     const transaction = await rig.transaction(ids.transactionId);
     const partition = await readTransactionPartition(rig.table.db, rig.table.tableName, ids.transactionId);
-    const followUp = await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId);
-    const history = await readHistory(rig.table.db, rig.table.tableName, ids.transactionId);
+    const followUp = await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date());
+    const history = await readHistory(rig.table.db, rig.table.tableName, ids.transactionId, new Date());
     if (followUp !== null) expectTrustedHistory(followUp.followUp, history);
     return {
       followUp:
