@@ -327,9 +327,9 @@ describe('any interleaving of the shards’ batches', () => {
         await rig.drain();
         expect(await outcomeOf(ids)).toEqual(wanted);
       }),
-      { numRuns: 80 },
+      { numRuns: 50 },
     );
     // The property ran the case that matters: two shards' recomputes under way at once.
     expect(overlapped).toBeGreaterThan(0);
-  }, 480_000);
+  }, 600_000); // 80 runs took 42 s alone and up to 438 s beside a second test run
 });
