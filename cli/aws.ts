@@ -7,7 +7,7 @@
  * load on first use: local commands never pay for them.
  */
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { CliError, EXIT } from './command';
+import { CliError, EXIT } from './errors';
 
 export interface StackOutputs {
   /** The region the stack was read from. */

@@ -1,44 +1,14 @@
 /**
- * What every subcommand of `redraw-tracker` is made of, and the one error type
- * the CLI turns into a one-line message and an exit code. A subcommand is one
+ * What every subcommand of `redraw-tracker` is made of. A subcommand is one
  * module under cli/commands/ that default-exports a CommandModule; the table in
- * cli/commands.ts names it. Nothing here knows a particular subcommand.
+ * cli/commands.ts names it. Nothing here knows a particular subcommand. The
+ * error type and the exit codes are in cli/errors.ts.
  */
 import type { ParseArgsConfig } from 'node:util';
 import type { AwsDeps } from './aws';
-import type { Printer } from './format';
+import type { ExitCode } from './errors';
+import type { OutputStream, Printer } from './format';
 import type { TrackerClient } from './tracker-client';
-
-/** The exit codes the README documents: scripts may rely on them. */
-export const EXIT = {
-  ok: 0,
-  /** Not found, or a check that failed (a replay that found nothing, a simulation that went wrong). */
-  failed: 1,
-  /** Bad usage: unknown command or option, missing argument, a target the command cannot use. */
-  usage: 2,
-  /** The tracker (or AWS) cannot be reached, or refused the credentials. */
-  unreachable: 3,
-} as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
-
-/** A failure the user can act on: printed as one line that says what to do, never with a stack. */
-export class CliError extends Error {
-  override readonly name = 'CliError';
-  constructor(
-    readonly exitCode: Exclude<ExitCode, 0>,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export const usageError = (message: string) => new CliError(EXIT.usage, message);
-
-/** Where output goes; `isTTY` decides about colours (process.stdout in real use). */
-export interface OutputStream {
-  write(chunk: string): unknown;
-  isTTY?: boolean;
-}
 
 /** Everything from outside the process, injected so that tests never reach AWS or the real terminal. */
 export interface CliDeps {

@@ -3,7 +3,12 @@
  * "2 h ago"), and colours only on a terminal and never with NO_COLOR
  * (https://no-color.org: present and not empty). `--json` output bypasses all of it.
  */
-import type { OutputStream } from './command';
+
+/** Where output goes; `isTTY` decides about colours (process.stdout in real use). */
+export interface OutputStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
 
 export type Style = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'cyan';
 

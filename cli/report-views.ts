@@ -10,7 +10,7 @@ import * as z from 'zod';
 import { calendarDateOf, isoDate, shiftWeeks, weekStart } from '../functions/core/calendar';
 import { hoursWords } from '../functions/core/digest';
 import { parseReportWindow, weeksOf, type AgingBuckets, type Durations, type RedrawReport, type ReportWeek, type ReportWindow } from '../functions/core/report';
-import { usageError } from './command';
+import { usageError } from './errors';
 import type { Printer } from './format';
 
 const DAY_MS = 86_400_000;

@@ -11,7 +11,8 @@
  */
 import * as z from 'zod';
 import { CONSOLE_API_PREFIX } from '../functions/shared/actor';
-import { CliError, EXIT, type CliDeps } from './command';
+import type { CliDeps } from './command';
+import { CliError, EXIT } from './errors';
 
 /** The console a smoke test checks: the stack's (ConsoleUrl, ConsoleSignInDomain) or `npm start`'s. */
 export type ConsoleTarget =

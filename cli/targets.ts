@@ -5,7 +5,8 @@
  * signed with SigV4 from the standard AWS credential chain.
  */
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { CliError, EXIT, usageError, type CliDeps, type GlobalOptions } from './command';
+import type { CliDeps, GlobalOptions } from './command';
+import { CliError, EXIT, usageError } from './errors';
 import { awsFailure } from './aws';
 import { createSigner, regionOfApiUrl } from './sigv4';
 import type { TrackerTarget } from './tracker-client';

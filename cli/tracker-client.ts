@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import { awsFailure } from './aws';
-import { CliError, EXIT } from './command';
+import { CliError, EXIT } from './errors';
 import { encodeQuery, type Signer } from './sigv4';
 
 export interface TrackerTarget {

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import { ago, shellWord, since, table, type Printer } from './format';
-import { CliError, EXIT } from './command';
+import { CliError, EXIT } from './errors';
 import { NEXT_STEPS, nextStepFor } from '../functions/core/next-steps';
 import { humanTime, stuckWords } from '../functions/core/alert-time';
 import type { TrackerClient } from './tracker-client';

@@ -2,7 +2,7 @@
  * `assign <id> <owner>` / `assign <id> --none`: the `assign` action (CONTRACT §9):
  * the owner changes (or goes); a new follow-up becomes acknowledged.
  */
-import { usageError } from '../command';
+import { usageError } from '../errors';
 import { actionCommand, COMMON_ACTION_HELP, ID_HELP } from '../follow-up-actions';
 
 export default actionCommand({

@@ -9,7 +9,8 @@
  */
 import * as z from 'zod';
 import { backfillWindow, countsLine, type BackfillCounts } from '../../functions/core/backfill-window';
-import { EXIT, stringOption, usageError, type CommandModule } from '../command';
+import { stringOption, type CommandModule } from '../command';
+import { EXIT, usageError } from '../errors';
 import type { TrackerClient } from '../tracker-client';
 import { readAnswer } from '../views';
 

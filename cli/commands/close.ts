@@ -3,7 +3,8 @@
  * is never overwritten by the tracker.
  */
 import { PERSON_DISPOSITIONS } from '../../functions/core/follow-up';
-import { stringOption, usageError } from '../command';
+import { stringOption } from '../command';
+import { usageError } from '../errors';
 import { actionCommand, COMMON_ACTION_HELP, ID_HELP } from '../follow-up-actions';
 
 export default actionCommand({

@@ -3,7 +3,8 @@
  * one more contact attempt, the last one's channel and outcome; new → acknowledged.
  */
 import { CONTACT_CHANNELS, CONTACT_OUTCOMES } from '../../functions/core/follow-up';
-import { stringOption, usageError } from '../command';
+import { stringOption } from '../command';
+import { usageError } from '../errors';
 import { actionCommand, COMMON_ACTION_HELP, ID_HELP } from '../follow-up-actions';
 
 export default actionCommand({

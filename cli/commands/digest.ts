@@ -7,7 +7,8 @@
  */
 import * as z from 'zod';
 import { DIGEST_FORMATS, DIGEST_KIND } from '../../functions/core/digest';
-import { CliError, EXIT, stringOption, usageError, type CommandModule } from '../command';
+import { stringOption, type CommandModule } from '../command';
+import { CliError, EXIT, usageError } from '../errors';
 import { readAnswer } from '../views';
 
 const EmailItem = z.object({ subject: z.string(), text: z.string() }).loose();

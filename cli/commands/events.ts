@@ -5,7 +5,8 @@
  */
 import * as z from 'zod';
 import { EVENT_TYPES } from '../../functions/core/events';
-import { EXIT, stringOption, type CommandModule } from '../command';
+import { stringOption, type CommandModule } from '../command';
+import { EXIT } from '../errors';
 import { readAnswer } from '../views';
 
 const EventsAnswer = z.object({

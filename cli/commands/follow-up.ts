@@ -2,7 +2,8 @@
  * `follow-up <id>`: GET /follow-ups/{id} (CONTRACT §9), the follow-up's fields
  * and its history, oldest first. An order id finds its order's follow-up.
  */
-import { EXIT, type CommandModule } from '../command';
+import type { CommandModule } from '../command';
+import { EXIT } from '../errors';
 import { checkId, ID_HELP, readFollowUp } from '../follow-up-actions';
 import { printFollowUpDetail } from '../follow-up-views';
 

@@ -4,7 +4,8 @@
  * `--mine` is the owner named by REDRAW_TRACKER_OWNER, else on AWS the caller's ARN.
  */
 import { FOLLOW_UP_STATES } from '../../functions/core/follow-up';
-import { EXIT, stringOption, usageError, type CommandModule } from '../command';
+import { stringOption, type CommandModule } from '../command';
+import { EXIT, usageError } from '../errors';
 import { myOwner, OWNER_VARIABLE } from '../follow-up-actions';
 import { FollowUpPage, followUpTable, type FollowUpView } from '../follow-up-views';
 import { shellWord } from '../format';

@@ -7,7 +7,8 @@
  */
 import * as z from 'zod';
 import type { NotificationFormat } from '../../functions/stale-redraw-sweep/notifier';
-import { EXIT, stringOption, usageError, type CommandModule } from '../command';
+import { stringOption, type CommandModule } from '../command';
+import { EXIT, usageError } from '../errors';
 import type { Printer } from '../format';
 import { readAnswer } from '../views';
 

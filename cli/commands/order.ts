@@ -3,7 +3,8 @@
  * what to do next. The stale-redraw notification names this command.
  */
 import { ResourceId } from '../../functions/core/schemas';
-import { CliError, EXIT, usageError, type CommandModule } from '../command';
+import type { CommandModule } from '../command';
+import { CliError, EXIT, usageError } from '../errors';
 import { OrderAnswer, printOrder, readAnswer } from '../views';
 
 const command: CommandModule = {

@@ -7,7 +7,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { listQuarantines } from '../../functions/store/quarantine-replay';
 import { replayQuarantines, type ReplayReport } from '../../functions/webhook/replay';
-import { EXIT, stringOption, usageError, type CommandModule } from '../command';
+import { stringOption, type CommandModule } from '../command';
+import { EXIT, usageError } from '../errors';
 import { ago, table, type Printer } from '../format';
 import { resolveTable, tableFailure } from '../targets';
 import { documentClientOf, documentTable } from '../../functions/store/document-table';

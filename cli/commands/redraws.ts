@@ -2,7 +2,8 @@
  * `redraws`: GET /redraws?state=open|stale, one page or (--all) every page,
  * following `next_cursor`.
  */
-import { EXIT, stringOption, usageError, type CommandModule } from '../command';
+import { stringOption, type CommandModule } from '../command';
+import { EXIT, usageError } from '../errors';
 import { orderTable, readPages, RedrawPage, type OrderView } from '../views';
 
 /** The API's bounds for `limit` (CONTRACT §2), checked here so a typo is a usage error, not a round trip. */

@@ -5,7 +5,8 @@
  * document with --json. docs/reports.md explains every line.
  */
 import { canonicalFromDate } from '../../functions/core/instant';
-import { CliError, EXIT, stringOption, usageError, type CommandModule } from '../command';
+import { stringOption, type CommandModule } from '../command';
+import { CliError, EXIT, usageError } from '../errors';
 import { MAX_REPORT_DAYS, type ReportWeek, type ReportWindow } from '../../functions/core/report';
 import { chartWeeks, DEFAULT_WEEKS, MAX_WEEKS, parseWeeks, reportLines, ReportView, reportWindow, type WeekCounts } from '../report-views';
 import type { TrackerClient } from '../tracker-client';

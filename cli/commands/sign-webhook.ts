@@ -12,7 +12,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { svixSecretKey } from '../../functions/core/svix';
-import { EXIT, usageError, type CommandModule } from '../command';
+import type { CommandModule } from '../command';
+import { EXIT, usageError } from '../errors';
 import { curlHeaderArgs, svixHeaders } from '../svix-headers';
 
 const command: CommandModule = {

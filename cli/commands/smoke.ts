@@ -4,7 +4,8 @@
  * through the IAM-signed query API, then the console's page, config.json and
  * /api; each step's latency (cli/smoke.ts, cli/smoke-console.ts).
  */
-import { EXIT, type CommandModule } from '../command';
+import type { CommandModule } from '../command';
+import { EXIT } from '../errors';
 import { table } from '../format';
 import { runSmoke, smokeLines } from '../smoke';
 import { SMOKE_ORDER_PREFIX } from '../../functions/core/smoke';

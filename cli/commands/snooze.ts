@@ -3,7 +3,8 @@
  * action (CONTRACT §9): not flagged before then; at that time it is acknowledged again.
  */
 import { SNOOZE_REASONS } from '../../functions/core/follow-up';
-import { stringOption, usageError } from '../command';
+import { stringOption } from '../command';
+import { usageError } from '../errors';
 import { actionCommand, COMMON_ACTION_HELP, ID_HELP, parseFor, parseUntil } from '../follow-up-actions';
 
 export default actionCommand({

@@ -16,7 +16,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { listParkedWork, requestRedo, type ParkedItem } from '../../functions/store/parked-work';
 import { documentClientOf, documentTable } from '../../functions/store/document-table';
-import { EXIT, type CommandModule } from '../command';
+import type { CommandModule } from '../command';
+import { EXIT } from '../errors';
 import { ago, table } from '../format';
 import { resolveTable, tableFailure } from '../targets';
 

@@ -3,7 +3,8 @@
  * sweep runs hourly on its own schedule; docs/deploy.md says how to run it now.
  */
 import * as z from 'zod';
-import { EXIT, type CommandModule } from '../command';
+import type { CommandModule } from '../command';
+import { EXIT } from '../errors';
 import { readAnswer } from '../views';
 
 const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number().optional(), synced: z.number().optional(), skipped: z.boolean().optional() }).loose();

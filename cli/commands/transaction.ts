@@ -3,7 +3,8 @@
  * reported one, and every member order with its status and stale flag.
  */
 import { ResourceId } from '../../functions/core/schemas';
-import { CliError, EXIT, usageError, type CommandModule } from '../command';
+import type { CommandModule } from '../command';
+import { CliError, EXIT, usageError } from '../errors';
 import { printTransaction, readAnswer, TransactionAnswer } from '../views';
 
 const command: CommandModule = {

@@ -32,7 +32,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { defaultAwsDeps, type AwsDeps } from '../../cli/aws';
-import type { OutputStream } from '../../cli/command';
+import type { OutputStream } from '../../cli/format';
 import { runCli } from '../../cli/main';
 import { createSigner } from '../../cli/sigv4';
 import { SMOKE_ORDER_LIFETIME_SECONDS, SMOKE_ORDER_PREFIX } from '../../functions/core/smoke';

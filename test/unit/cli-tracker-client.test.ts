@@ -7,7 +7,7 @@
  */
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CliError, EXIT } from '../../cli/command';
+import { CliError, EXIT } from '../../cli/errors';
 import { createTrackerClient } from '../../cli/tracker-client';
 
 let server: Server;
