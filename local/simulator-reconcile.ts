@@ -27,7 +27,7 @@ import * as z from 'zod';
 import { canonicalInstant } from '../functions/core/instant';
 import { countsLine, type BackfillCounts } from '../functions/core/backfill-window';
 import { buildDeliveries, freshId, newestByOrder, redrawFlow, simpleFlow, type Delivery, type FlowSpec } from './junction-flows';
-import { finalOrders, type LostWebhooks, type StandinControl } from './junction-standin';
+import { finalOrders, type LostWebhooks } from './junction-standin';
 import { runOutage } from './simulator-outage';
 import {
   eventStatus,
@@ -41,20 +41,11 @@ import {
   row,
   runSweep,
   settle,
+  type JunctionStandinAccess,
   type OrderView,
   type SweepAnswer,
   type TransactionView,
 } from './simulator-tracker';
-
-/** What the simulator needs to tell the story: the stand-in the tracker reads, and a way to backfill the tracker. */
-export interface JunctionStandinAccess {
-  /** The stand-in's URL (JUNCTION_API_BASE_URL), for the report. */
-  url: string;
-  /** The part of its control surface the story uses (`connectStandin(url, key)`). */
-  standin: Pick<StandinControl, 'recordDeliveries' | 'loseWebhooks' | 'requests'>;
-  /** Backfills the tracker for this window, reporting progress: the `backfill` command's own loop. */
-  backfill(window: { since: string; until: string }, progress: (line: string) => void): Promise<{ status: string; counts: BackfillCounts }>;
-}
 
 export interface ReconciliationResult {
   /** Every expected outcome happened. */

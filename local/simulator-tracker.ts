@@ -2,14 +2,17 @@
  * The simulator's side of the tracker's HTTP API (`npm start`): signed webhooks,
  * the query API, `POST /local/sweep`, `GET /local/notifications` and
  * `GET /local/events`, read with
- * schemas of just the fields the report shows, and how it shows an order.
- * Nothing here prints a payload: ids, statuses, event ids, times and sources.
+ * schemas of just the fields the report shows, and how it shows an order; and
+ * what every chapter of the story is told with (ChapterInput, the stand-in's
+ * JunctionStandinAccess): the chapters import this module, and it imports
+ * none of them. Nothing here prints a payload: ids, statuses, event ids, times and sources.
  */
 import * as z from 'zod';
+import type { BackfillCounts } from '../functions/core/backfill-window';
 import { signSvixMessage } from '../functions/core/svix';
 import { OrderAnswer, RedrawPage, TransactionAnswer, type OrderView, type TransactionView } from '../cli/views';
 import { freshId, type Delivery } from './junction-flows';
-import type { JunctionStandinAccess } from './simulator-reconcile';
+import type { StandinControl } from './junction-standin';
 
 /** A failure the user can fix (tracker not running, wrong secret): printed as one line, no stack. */
 export class SimulationError extends Error {
@@ -159,6 +162,16 @@ export function orderRow(order: OrderView, names: ReadonlyMap<string, string>): 
 
 export function row(cells: readonly string[], widths: readonly number[]): string {
   return `  ${cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join(' ')}`.trimEnd();
+}
+
+/** What the simulator needs to tell the story: the stand-in the tracker reads, and a way to backfill the tracker. */
+export interface JunctionStandinAccess {
+  /** The stand-in's URL (JUNCTION_API_BASE_URL), for the report. */
+  url: string;
+  /** The part of its control surface the story uses (`connectStandin(url, key)`). */
+  standin: Pick<StandinControl, 'recordDeliveries' | 'loseWebhooks' | 'requests'>;
+  /** Backfills the tracker for this window, reporting progress: the `backfill` command's own loop. */
+  backfill(window: { since: string; until: string }, progress: (line: string) => void): Promise<{ status: string; counts: BackfillCounts }>;
 }
 
 /** What a chapter of the story (follow-ups, appointments) is told with. */

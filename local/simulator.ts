@@ -10,7 +10,7 @@
 import { buildDeliveries, freshId, redrawFlow, simpleFlow, svixSchedule, type Delivery, type FlowSpec } from './junction-flows';
 import { runFollowUpChapter } from './simulator-follow-ups';
 import { runAppointmentChapter } from './simulator-appointments';
-import { runReconciliation, type JunctionStandinAccess, type ReconciliationResult } from './simulator-reconcile';
+import { runReconciliation, type ReconciliationResult } from './simulator-reconcile';
 import {
   checkHealth,
   eventStatus,
@@ -25,13 +25,15 @@ import {
   runSweep,
   settle,
   TIMELINE_WIDTHS,
+  type JunctionStandinAccess,
   type OrderView,
   type PublishedEvent,
   type TransactionView,
 } from './simulator-tracker';
 
 export { SimulationError } from './simulator-tracker';
-export type { JunctionStandinAccess, ReconciliationResult } from './simulator-reconcile';
+export type { JunctionStandinAccess } from './simulator-tracker';
+export type { ReconciliationResult } from './simulator-reconcile';
 
 export interface SimulationInput {
   /** e.g. http://127.0.0.1:3000 */
