@@ -23,7 +23,8 @@ import { backfillWindow, type BackfillCounts } from '../core/backfill-window';
 import type { JunctionApi } from '../junction/api';
 import { BACKFILL_METRICS } from '../shared/metric-names';
 import { errorName, type FlushingMetricSink, type LogSink } from '../shared/observability';
-import { runBackfill, type ApplyOrder, type BackfillStatus, type CheckpointStore } from './run';
+import type { CheckpointStore } from '../store/backfill-checkpoints';
+import { runBackfill, type ApplyOrder, type BackfillStatus } from './run';
 
 export const BackfillEvent = z.object({
   since: z.string({ error: 'is required (a date such as 2026-01-31, or an ISO date-time)' }),

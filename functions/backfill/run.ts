@@ -24,37 +24,12 @@ import { addCounts, NO_COUNTS, type BackfillCounts, type BackfillWindow } from '
 import type { OrderPayload } from '../core/schemas';
 import { afterPage, lastPage, pageToRead, pageTotal, walkRequest, type SyncCursor } from '../core/sync-window';
 import type { JunctionApi, JunctionFailure } from '../junction/api';
+import type { BackfillCheckpoint, BackfillKey, CheckpointStore } from '../store/backfill-checkpoints';
 
 export type ApplyResult = 'applied' | 'duplicate' | 'stale';
 
 /** Applies one order read from Junction's API; throws only on unexpected failures (e.g. DynamoDB unavailable). */
 export type ApplyOrder = (order: OrderPayload) => Promise<ApplyResult>;
-
-/** Which backfill a checkpoint belongs to: the user's window, with an open end kept open. */
-export interface BackfillKey {
-  since: string;
-  /** The canonical `--until`, or null when none was given (the end is then fixed at the first start). */
-  until: string | null;
-}
-
-export interface BackfillCheckpoint {
-  key: BackfillKey;
-  window: BackfillWindow;
-  /** The next page of the walk to read; null: the first request (page 1, for the total) is still to be made. */
-  nextPage: number | null;
-  counts: BackfillCounts;
-  /** Orders in the window as the last answer said (the walk's total). */
-  total: number | null;
-  status: 'running' | 'done';
-  /** Increases by one on every save: two runs of one window never both advance it. */
-  version: number;
-}
-
-export interface CheckpointStore {
-  load(key: BackfillKey): Promise<BackfillCheckpoint | null>;
-  /** Saves `checkpoint` if the stored one is still at `seenVersion` (null: none stored); `lost` otherwise. */
-  save(checkpoint: BackfillCheckpoint, seenVersion: number | null): Promise<'written' | 'lost'>;
-}
 
 export interface BackfillProgress {
   /** The page just read. */

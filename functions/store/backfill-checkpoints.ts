@@ -7,9 +7,35 @@
  * (they are neither orders nor transactions).
  */
 import * as z from 'zod/mini';
-import type { BackfillCheckpoint, BackfillKey, CheckpointStore } from '../backfill/run';
+import type { BackfillCounts, BackfillWindow } from '../core/backfill-window';
 import { TABLE } from './table';
 import type { TableClient } from './table-client';
+
+/** Which backfill a checkpoint belongs to: the user's window, with an open end kept open. */
+export interface BackfillKey {
+  since: string;
+  /** The canonical `--until`, or null when none was given (the end is then fixed at the first start). */
+  until: string | null;
+}
+
+export interface BackfillCheckpoint {
+  key: BackfillKey;
+  window: BackfillWindow;
+  /** The next page of the walk to read; null: the first request (page 1, for the total) is still to be made. */
+  nextPage: number | null;
+  counts: BackfillCounts;
+  /** Orders in the window as the last answer said (the walk's total). */
+  total: number | null;
+  status: 'running' | 'done';
+  /** Increases by one on every save: two runs of one window never both advance it. */
+  version: number;
+}
+
+export interface CheckpointStore {
+  load(key: BackfillKey): Promise<BackfillCheckpoint | null>;
+  /** Saves `checkpoint` if the stored one is still at `seenVersion` (null: none stored); `lost` otherwise. */
+  save(checkpoint: BackfillCheckpoint, seenVersion: number | null): Promise<'written' | 'lost'>;
+}
 
 /** The walk from the last page back to page 1, sorted by creation. */
 const WALK = 'created_at_back';
