@@ -7,9 +7,10 @@
  * the index key of the last order listed) or a FollowUpPagePosition (`list`
  * "follow-ups", its filters and the index key of the last follow-up listed),
  * the tag the first 16 bytes of its HMAC-SHA256. Each route takes back only a
- * position of its own list and filters (functions/query/app.ts). The tag gives
- * integrity, not secrecy: a client cannot forge a position (say, a key of another
- * partition), but can read the payload, which holds only ids and status times.
+ * position of its own list and filters (order-routes.ts, follow-up-routes.ts).
+ * The tag gives integrity, not secrecy: a client cannot forge a position (say, a
+ * key of another partition), but can read the payload, which holds only ids and
+ * status times.
  * The key is CURSOR_SECRET when set, else DEFAULT_CURSOR_SECRET (public, in
  * this repository): set CURSOR_SECRET in production to make forging impossible
  * rather than merely pointless; changing it invalidates outstanding cursors.

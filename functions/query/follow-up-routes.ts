@@ -1,0 +1,76 @@
+/**
+ * The query API's routes over follow-ups (CONTRACT §9, §12): GET /follow-ups
+ * (a queue, state, owner and age, a page at a time), GET /follow-ups/counts,
+ * GET /follow-ups/{follow_up_id} with its history, and GET /me. Read-only: the
+ * actions on follow-ups are another function's (functions/follow-up-actions).
+ */
+import * as z from 'zod/mini';
+import { MAX_OWNER_LENGTH, Owner, type FollowUpAction, type FollowUpView } from '../core/follow-up';
+import { AGE_BUCKETS, QUEUES } from '../core/queues';
+import { countFollowUps, FOLLOW_UP_LIST_STATES, followUpViews, getFollowUp, listFollowUps, readHistory } from '../store/follow-ups';
+import { decodeCursor, encodeCursor, isFollowUpPosition } from './cursor';
+import { HttpError, pageSize, resourceId, type RouteHandler } from './request';
+
+/** GET /follow-ups/{follow_up_id}: the follow-up and its history, oldest first. */
+export interface FollowUpAnswer {
+  follow_up: FollowUpView;
+  history: FollowUpAction[];
+}
+
+const FollowUpListState = z.enum(FOLLOW_UP_LIST_STATES);
+const Queue = z.enum(QUEUES);
+const AgeBucket = z.enum(AGE_BUCKETS);
+
+const quoted = (values: readonly string[]) => values.map((one) => `"${one}"`).join(', ');
+
+/** The filters of GET /follow-ups, each checked in turn; a 400 names the first that is not one of its values. */
+function listFilters(query: Record<string, string | undefined>) {
+  const queue = query.queue === undefined ? { success: true as const, data: null } : Queue.safeParse(query.queue);
+  if (!queue.success) throw new HttpError(400, 'invalid_parameter', `queue must be one of ${quoted(QUEUES)}`);
+  const age = query.age === undefined ? { success: true as const, data: null } : AgeBucket.safeParse(query.age);
+  if (!age.success) throw new HttpError(400, 'invalid_parameter', `age must be one of ${quoted(AGE_BUCKETS)}`);
+  // A queue of closed ones lists closed ones unless a state says otherwise; every other queue, open ones.
+  const state = FollowUpListState.safeParse(query.state ?? (queue.data === 'closed' ? 'closed' : 'open'));
+  if (!state.success) throw new HttpError(400, 'invalid_parameter', `state must be one of ${quoted(FOLLOW_UP_LIST_STATES)}`);
+  const owner = query.owner === undefined ? { success: true as const, data: null } : Owner.safeParse(query.owner);
+  if (!owner.success) throw new HttpError(400, 'invalid_parameter', `owner must be a handle of 1-${MAX_OWNER_LENGTH} letters, digits and ._@:/+=,-`);
+  return { queue: queue.data, age: age.data, state: state.data, owner: owner.data, limit: pageSize(query.limit) };
+}
+
+/** GET /follow-ups: a page of a queue; the Mine queue is the caller's. */
+export const followUpsRoute: RouteHandler = async ({ db, tableName, cursorSecret, now }, { query, caller }) => {
+  const { queue, age, state, owner, limit } = listFilters(query);
+  const decoded = query.cursor === undefined ? null : decodeCursor(query.cursor, cursorSecret);
+  // A cursor of /redraws, or of other filters, would resume somewhere else.
+  const from = decoded !== null && isFollowUpPosition(decoded) ? decoded : null;
+  const actor = queue === 'mine' ? caller() : null;
+  if (
+    query.cursor !== undefined &&
+    (from === null || from.state !== state || from.owner !== owner || (from.queue ?? null) !== queue || (from.age ?? null) !== age || (from.actor ?? null) !== actor)
+  ) {
+    throw new HttpError(400, 'invalid_cursor', 'the cursor is not one this API gave for these filters (queue, state, owner, age) and caller');
+  }
+  const at = now();
+  const page = await listFollowUps(db, tableName, { state, owner, limit, from, now: at, queue, age, actor });
+  return {
+    items: await followUpViews(db, tableName, page.items, at),
+    next_cursor: page.next ? encodeCursor(page.next, cursorSecret) : null,
+  };
+};
+
+/** GET /follow-ups/counts: how many follow-ups each queue holds, Mine the caller's. */
+export const followUpCountsRoute: RouteHandler = async ({ db, tableName, now }, { caller }) => countFollowUps(db, tableName, caller(), now());
+
+/** GET /follow-ups/{follow_up_id}. */
+export const followUpRoute: RouteHandler = async ({ db, tableName, now }, request): Promise<FollowUpAnswer> => {
+  const id = resourceId(request.id, 'follow_up_id');
+  const at = now();
+  const stored = await getFollowUp(db, tableName, id, at);
+  if (!stored) throw new HttpError(404, 'not_found', 'no follow-up with this id');
+  const [view] = await followUpViews(db, tableName, [stored], at);
+  if (view === undefined) throw new Error('no view of a stored follow-up');
+  return { follow_up: view, history: await readHistory(db, tableName, id, at) };
+};
+
+/** GET /me (the console's, CONTRACT §12): the caller as the record names them. */
+export const meRoute: RouteHandler = async (_context, { caller }) => ({ actor: caller() });
