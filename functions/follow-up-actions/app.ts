@@ -75,6 +75,7 @@ const HttpEvent = z.object({
     authorizer: RequestAuthorizer,
   }),
 });
+type HttpEvent = z.output<typeof HttpEvent>;
 export type ActionsHttpEvent = z.input<typeof HttpEvent>;
 
 export interface ActionsHttpResponse {
@@ -107,85 +108,38 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event:
   const { db, tableName, thresholds, logger } = deps;
   const now = deps.now ?? (() => new Date());
 
-  /** Applies `body` to follow-up `rawId` as `actor` and maps the store's result to an answer. */
-  const act = async (rawId: unknown, body: unknown, actor: string): Promise<Answer> => {
-    const id = ResourceId.safeParse(rawId);
-    if (!id.success) return refuse(400, 'invalid_request', 'follow_up_id must be 1-128 letters, digits, "-" or "_"');
-    const at = now();
-    const result = await actOnFollowUp(db, tableName, { id: id.data, body, actor, now: at, thresholds });
-    const name = typeof body === 'object' && body !== null && ACTION_NAMES.has(String((body as { action?: unknown }).action)) ? String((body as { action: unknown }).action) : null;
-    logger.info('follow-up action', { follow_up_id: id.data, action: name, outcome: result.kind });
-    return answerOf(result, at);
-  };
-
   const view = async (stored: StoredFollowUp, at: Date): Promise<FollowUpView> => {
     const [one] = await followUpViews(db, tableName, [stored], at);
     if (one === undefined) throw new Error('no view of a stored follow-up');
     return one;
   };
 
-  const answerOf = async (result: PersonActionResult, at: Date): Promise<Answer> => {
-    switch (result.kind) {
-      case 'changed':
-      case 'unchanged':
-        return { status: 200, body: { follow_up: await view(result.stored, at) } };
-      case 'not_found':
-        return refuse(404, 'not_found', 'no follow-up with this id');
-      case 'invalid_request':
-        return refuse(400, 'invalid_request', result.message);
-      case 'conflict':
-        return {
-          status: 409,
-          body: { error: { code: 'conflict', message: 'expected_version is not the follow-up\'s version: it changed since (the current follow-up is in this answer)' }, follow_up: await view(result.stored, at) },
-        };
-      case 'invalid_transition':
-        return { status: 409, body: { error: { code: 'invalid_transition', message: result.message }, follow_up: await view(result.stored, at) } };
-    }
+  /** Applies `body` to follow-up `rawId` as `actor` and maps the store's result to an answer. */
+  const act = async (rawId: unknown, body: unknown, actor: string): Promise<Answer> => {
+    const id = ResourceId.safeParse(rawId);
+    if (!id.success) return refuse(400, 'invalid_request', 'follow_up_id must be 1-128 letters, digits, "-" or "_"');
+    const at = now();
+    const result = await actOnFollowUp(db, tableName, { id: id.data, body, actor, now: at, thresholds });
+    logger.info('follow-up action', { follow_up_id: id.data, action: actionName(body), outcome: result.kind });
+    return answerOf(result, (stored) => view(stored, at));
   };
 
-  const http = async (event: z.output<typeof HttpEvent>): Promise<Answer> => {
-    let rawId: string | undefined;
-    if (event.routeKey !== undefined && event.routeKey !== '$default') {
-      // The IAM route, or the console's JWT route under /api (CONTRACT §12): the same action.
-      if (withoutConsolePrefix(event.routeKey) !== ACTIONS_ROUTE_KEY) return refuse(404, 'route_not_found', 'no such route');
-      rawId = event.pathParameters?.follow_up_id;
-    } else {
-      const match = ACTIONS_PATH.exec(event.rawPath);
-      if (!match) return refuse(404, 'route_not_found', 'no such route');
-      if (event.requestContext.http.method.toUpperCase() !== 'POST') return refuse(405, 'method_not_allowed', 'only POST is allowed here', { allow: 'POST' });
-      try {
-        rawId = decodeURIComponent(match[1] ?? '');
-      } catch {
-        return refuse(400, 'invalid_request', 'the path is not valid percent-encoding');
-      }
-    }
+  const http = async (event: HttpEvent): Promise<Answer> => {
+    const target = actionTarget(event);
+    if (target.kind === 'refused') return target.answer;
     // Size first, then the media type: what `npm start` answers before reading past the limit, the handler answers too.
     if (bodyBytes(event).length > MAX_ACTION_BODY_BYTES) return tooLarge();
     if (!isJsonMediaType(headerOf(event, 'content-type'))) {
       return refuse(415, 'unsupported_media_type', `send the action as ${ACTION_MEDIA_TYPE} (Content-Type: ${ACTION_MEDIA_TYPE}), a JSON object such as {"action": "acknowledge"}`);
     }
-    const actor = actorOfEvent(event);
+    const actor = actorOfEvent(event, deps.actorSource);
     if (actor.kind === 'refused') return actor.answer;
     const body = jsonBody(event);
     if (body.kind === 'refused') return body.answer;
-    if (!mayAct(actor.actor, actor.groups, body.value)) {
+    if (!mayAct(deps.closeGroup ?? null, actor.actor, actor.groups, body.value)) {
       return refuse(403, 'forbidden', `close and reopen are for the ${deps.closeGroup ?? ''} group; ask one of its members`);
     }
-    return act(rawId, body.value, actor.actor);
-  };
-
-  const actorOfEvent = (event: z.output<typeof HttpEvent>): { kind: 'ok'; actor: string; groups: readonly string[] } | { kind: 'refused'; answer: Answer } => {
-    const outcome = actorOf(event, deps.actorSource);
-    if (outcome.kind === 'ok') return outcome;
-    return { kind: 'refused', answer: refuse(outcome.status, outcome.status === 403 ? 'forbidden' : 'invalid_request', outcome.message) };
-  };
-
-  /** CONTRACT §12: a setting may keep close and reopen to one Cognito group; it binds console users (the IAM routes stay as they are). */
-  const mayAct = (actor: string, groups: readonly string[], body: unknown): boolean => {
-    const group = deps.closeGroup ?? null;
-    if (group === null || !actor.startsWith(CONSOLE_ACTOR_PREFIX)) return true;
-    const action = typeof body === 'object' && body !== null ? (body as { action?: unknown }).action : undefined;
-    return !(action === 'close' || action === 'reopen') || groups.includes(group);
+    return act(target.rawId, body.value, actor.actor);
   };
 
   const route = async (rawEvent: unknown): Promise<Answer> => {
@@ -208,6 +162,61 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event:
   };
 }
 
+/** The name of the body's action when it is one of ACTION_NAMES, else null: the only part of a body a log may name. */
+function actionName(body: unknown): string | null {
+  return typeof body === 'object' && body !== null && ACTION_NAMES.has(String((body as { action?: unknown }).action)) ? String((body as { action: unknown }).action) : null;
+}
+
+/** The store's result as an answer; `view` shows the follow-up as it now is. */
+async function answerOf(result: PersonActionResult, view: (stored: StoredFollowUp) => Promise<FollowUpView>): Promise<Answer> {
+  switch (result.kind) {
+    case 'changed':
+    case 'unchanged':
+      return { status: 200, body: { follow_up: await view(result.stored) } };
+    case 'not_found':
+      return refuse(404, 'not_found', 'no follow-up with this id');
+    case 'invalid_request':
+      return refuse(400, 'invalid_request', result.message);
+    case 'conflict':
+      return {
+        status: 409,
+        body: { error: { code: 'conflict', message: 'expected_version is not the follow-up\'s version: it changed since (the current follow-up is in this answer)' }, follow_up: await view(result.stored) },
+      };
+    case 'invalid_transition':
+      return { status: 409, body: { error: { code: 'invalid_transition', message: result.message }, follow_up: await view(result.stored) } };
+  }
+}
+
+/** Which follow-up the request acts on (its raw id, checked later), or why no route answers it. */
+function actionTarget(event: HttpEvent): { kind: 'ok'; rawId: string | undefined } | { kind: 'refused'; answer: Answer } {
+  if (event.routeKey !== undefined && event.routeKey !== '$default') {
+    // The IAM route, or the console's JWT route under /api (CONTRACT §12): the same action.
+    if (withoutConsolePrefix(event.routeKey) !== ACTIONS_ROUTE_KEY) return { kind: 'refused', answer: refuse(404, 'route_not_found', 'no such route') };
+    return { kind: 'ok', rawId: event.pathParameters?.follow_up_id };
+  }
+  const match = ACTIONS_PATH.exec(event.rawPath);
+  if (!match) return { kind: 'refused', answer: refuse(404, 'route_not_found', 'no such route') };
+  if (event.requestContext.http.method.toUpperCase() !== 'POST') return { kind: 'refused', answer: refuse(405, 'method_not_allowed', 'only POST is allowed here', { allow: 'POST' }) };
+  try {
+    return { kind: 'ok', rawId: decodeURIComponent(match[1] ?? '') };
+  } catch {
+    return { kind: 'refused', answer: refuse(400, 'invalid_request', 'the path is not valid percent-encoding') };
+  }
+}
+
+function actorOfEvent(event: HttpEvent, source: ActorSource): { kind: 'ok'; actor: string; groups: readonly string[] } | { kind: 'refused'; answer: Answer } {
+  const outcome = actorOf(event, source);
+  if (outcome.kind === 'ok') return outcome;
+  return { kind: 'refused', answer: refuse(outcome.status, outcome.status === 403 ? 'forbidden' : 'invalid_request', outcome.message) };
+}
+
+/** CONTRACT §12: a setting may keep close and reopen to one Cognito group (`group`; null: no such setting); it binds console users (the IAM routes stay as they are). */
+function mayAct(group: string | null, actor: string, groups: readonly string[], body: unknown): boolean {
+  if (group === null || !actor.startsWith(CONSOLE_ACTOR_PREFIX)) return true;
+  const action = typeof body === 'object' && body !== null ? (body as { action?: unknown }).action : undefined;
+  return !(action === 'close' || action === 'reopen') || groups.includes(group);
+}
+
 function respond(answer: Answer): ActionsHttpResponse {
   return {
     statusCode: answer.status,
@@ -217,7 +226,7 @@ function respond(answer: Answer): ActionsHttpResponse {
 }
 
 /** A request header by its name in any case (API Gateway lower-cases them; a direct test may not). */
-function headerOf(event: z.output<typeof HttpEvent>, name: string): string | undefined {
+function headerOf(event: HttpEvent, name: string): string | undefined {
   return Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
 }
 
@@ -238,13 +247,13 @@ export function isJsonMediaType(contentType: string | undefined): boolean {
 }
 
 /** The body's bytes, base64 undone. */
-function bodyBytes(event: z.output<typeof HttpEvent>): Buffer {
+function bodyBytes(event: HttpEvent): Buffer {
   const raw = event.body ?? '';
   return event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
 }
 
 /** The JSON of a request's body (its size already checked), base64 undone. Messages never echo it. */
-function jsonBody(event: z.output<typeof HttpEvent>): { kind: 'ok'; value: unknown } | { kind: 'refused'; answer: Answer } {
+function jsonBody(event: HttpEvent): { kind: 'ok'; value: unknown } | { kind: 'refused'; answer: Answer } {
   const bytes = bodyBytes(event);
   try {
     return { kind: 'ok', value: JSON.parse(bytes.toString('utf8')) };
