@@ -58,127 +58,179 @@ export function createJunctionClient(options: JunctionClientOptions): JunctionAp
 
 /** The client, its requests bounded by `deadline` (epoch ms on `options.now`'s clock) when one is given. */
 function boundedClient(options: JunctionClientOptions, deadline: number | null): JunctionApi {
-  const base = parseBaseUrl(options.baseUrl);
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const maxRetries = options.maxRetries ?? 2;
-  const maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
-  const backoffMs = options.backoffMs ?? 250;
-  // Node loads its fetch (undici) on first access of globalThis.fetch: defer that to
-  // the first request, so a cold start with a key configured does not pay for it.
-  const doFetch: typeof globalThis.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const now = options.now ?? Date.now;
-  const headers = { 'x-vital-api-key': options.apiKey, accept: 'application/json' };
-  const timeLeft = () => (deadline === null ? Number.POSITIVE_INFINITY : deadline - now());
-
-  /** One attempt: the status and, for a 2xx, the body text; or why there is none. */
-  async function attempt(url: string, limitMs: number): Promise<{ status: number; retryAfter: string | null; text: string | null } | { failed: string }> {
-    try {
-      // No redirects: following one would send the key wherever the Location points.
-      const response = await doFetch(url, { method: 'GET', headers, redirect: 'manual', signal: AbortSignal.timeout(limitMs) });
-      if (response.status < 200 || response.status > 299) {
-        await response.body?.cancel().catch(() => undefined);
-        return { status: response.status, retryAfter: response.headers.get('retry-after'), text: null };
-      }
-      return { status: response.status, retryAfter: null, text: await response.text() };
-    } catch (error) {
-      const name = error instanceof Error ? error.name : '';
-      const cut = limitMs < timeoutMs ? ' (cut by the deadline)' : '';
-      return { failed: name === 'TimeoutError' || name === 'AbortError' ? `timeout after ${limitMs} ms${cut}` : 'network error' };
-    }
-  }
-
-  /** GET with the bounded retry; `read` turns a 2xx body into the outcome. */
-  async function get<T>(path: string, read: (json: unknown) => JunctionOutcome<T>): Promise<JunctionOutcome<T>> {
-    const url = `${base}${path}`;
-    for (let attemptNo = 0; ; attemptNo++) {
-      const left = timeLeft();
-      // Only reached before a first attempt (a retry's wait is checked below): nothing was asked.
-      if (left < MIN_ATTEMPT_MS) return { kind: 'unavailable', reason: 'deadline reached before the request', deadline: true };
-      const result = await attempt(url, Math.min(timeoutMs, left));
-      let reason: string;
-      let waitMs = backoffMs * 2 ** attemptNo;
-      if ('failed' in result) {
-        reason = result.failed;
-      } else if (result.text !== null) {
-        let json: unknown;
-        try {
-          json = JSON.parse(result.text);
-        } catch {
-          return { kind: 'invalid_answer', reason: 'body is not valid JSON' };
-        }
-        return read(json);
-      } else if (result.status === 401 || result.status === 403) {
-        return { kind: 'unauthorized', status: result.status };
-      } else if (result.status === 404) {
-        return { kind: 'not_found' };
-      } else if (result.status === 429 || result.status >= 500) {
-        reason = `status ${result.status}`;
-        const asked = retryAfterMs(result.retryAfter, now());
-        if (asked !== null) waitMs = Math.min(asked, maxRetryAfterMs);
-      } else {
-        // 3xx, 400, 422, ...: a retry would get the same answer.
-        return { kind: 'unavailable', reason: `unexpected status ${result.status}` };
-      }
-      if (attemptNo >= maxRetries) return { kind: 'unavailable', reason: `${reason} (${attemptNo + 1} attempts)` };
-      // A wait is worth it only if a useful attempt still fits after it.
-      if (timeLeft() < waitMs + MIN_ATTEMPT_MS) {
-        return { kind: 'unavailable', reason: `${reason} (${attemptNo + 1} attempts; the deadline leaves no time to wait ${waitMs} ms and retry)`, deadline: true };
-      }
-      await sleep(waitMs);
-    }
-  }
-
+  const transport = transportOf(options, deadline);
   return {
     getOrder(orderId) {
       const id = pathSegment(orderId);
       if (id === null) return Promise.resolve({ kind: 'not_found' });
-      return get(`/v3/order/${id}`, (json) => {
-        const order = OrderPayload.safeParse(json);
-        if (!order.success) return invalid('order', order.error);
-        if (!sameId(order.data.id, orderId)) return { kind: 'invalid_answer', reason: 'order: id is not the one requested' };
-        return { kind: 'ok', value: order.data };
-      });
+      return getWithRetry(transport, `/v3/order/${id}`, readOrder(orderId));
     },
 
     getTransaction(transactionId) {
       const id = pathSegment(transactionId);
       if (id === null) return Promise.resolve({ kind: 'not_found' });
-      return get<JunctionTransaction>(`/v3/order_transaction/${id}`, (json) => {
-        const answer = TransactionAnswer.safeParse(json);
-        if (!answer.success) return invalid('transaction', answer.error);
-        if (!sameId(answer.data.id, transactionId)) return { kind: 'invalid_answer', reason: 'transaction: id is not the one requested' };
-        return { kind: 'ok', value: { id: answer.data.id, status: answer.data.status ?? null, orders: answer.data.orders } };
-      });
+      return getWithRetry(transport, `/v3/order_transaction/${id}`, readTransaction(transactionId));
     },
 
     listOrders(query: ListOrdersQuery) {
-      if (!Number.isInteger(query.page) || query.page < 1) throw new RangeError('page must be an integer from 1');
-      if (!Number.isInteger(query.size) || query.size < 1 || query.size > MAX_PAGE_SIZE) throw new RangeError(`size must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-      const params = new URLSearchParams({ page: String(query.page), size: String(query.size) });
-      if (query.updatedStart !== undefined) params.set('updated_start_date', query.updatedStart);
-      if (query.updatedEnd !== undefined) params.set('updated_end_date', query.updatedEnd);
-      if (query.orderKey !== undefined) params.set('order_key', query.orderKey);
-      if (query.orderDirection !== undefined) params.set('order_direction', query.orderDirection);
-      return get<JunctionOrdersPage>(`/v3/orders?${params}`, (json) => {
-        const answer = OrdersPageAnswer.safeParse(json);
-        if (!answer.success) return invalid('orders page', answer.error);
-        const orders: z.output<typeof OrderPayload>[] = [];
-        let invalidCount = 0;
-        for (const candidate of answer.data.orders) {
-          const order = OrderPayload.safeParse(candidate);
-          if (order.success) orders.push(order.data);
-          else invalidCount++;
-        }
-        return {
-          kind: 'ok',
-          value: { orders, invalid: invalidCount, page: answer.data.page ?? query.page, size: answer.data.size ?? query.size, total: answer.data.total ?? null },
-        };
-      });
+      return getWithRetry(transport, ordersPath(query), readOrdersPage(query));
     },
 
     // A deadline replaces the one before (the earlier is the caller's to keep).
     withDeadline: (atEpochMs) => boundedClient(options, atEpochMs),
+  };
+}
+
+/** The options with their defaults, and the time a deadline leaves. */
+interface Transport {
+  base: string;
+  timeoutMs: number;
+  maxRetries: number;
+  maxRetryAfterMs: number;
+  backoffMs: number;
+  doFetch: typeof globalThis.fetch;
+  sleep: (ms: number) => Promise<void>;
+  now: () => number;
+  headers: Record<string, string>;
+  /** Milliseconds until the deadline; infinite without one. */
+  timeLeft: () => number;
+}
+
+function transportOf(options: JunctionClientOptions, deadline: number | null): Transport {
+  const now = options.now ?? Date.now;
+  return {
+    base: parseBaseUrl(options.baseUrl),
+    timeoutMs: options.timeoutMs ?? 10_000,
+    maxRetries: options.maxRetries ?? 2,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 30_000,
+    backoffMs: options.backoffMs ?? 250,
+    // Node loads its fetch (undici) on first access of globalThis.fetch: defer that to
+    // the first request, so a cold start with a key configured does not pay for it.
+    doFetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+    now,
+    headers: { 'x-vital-api-key': options.apiKey, accept: 'application/json' },
+    timeLeft: () => (deadline === null ? Number.POSITIVE_INFINITY : deadline - now()),
+  };
+}
+
+/** What one attempt got: the status and, for a 2xx, the body text; or why there is none. */
+type Attempted = { status: number; retryAfter: string | null; text: string | null } | { failed: string };
+
+/** One attempt, cut after `limitMs`. */
+async function attempt(transport: Transport, url: string, limitMs: number): Promise<Attempted> {
+  try {
+    // No redirects: following one would send the key wherever the Location points.
+    const response = await transport.doFetch(url, { method: 'GET', headers: transport.headers, redirect: 'manual', signal: AbortSignal.timeout(limitMs) });
+    if (response.status < 200 || response.status > 299) {
+      await response.body?.cancel().catch(() => undefined);
+      return { status: response.status, retryAfter: response.headers.get('retry-after'), text: null };
+    }
+    return { status: response.status, retryAfter: null, text: await response.text() };
+  } catch (error) {
+    const name = error instanceof Error ? error.name : '';
+    const cut = limitMs < transport.timeoutMs ? ' (cut by the deadline)' : '';
+    return { failed: name === 'TimeoutError' || name === 'AbortError' ? `timeout after ${limitMs} ms${cut}` : 'network error' };
+  }
+}
+
+/**
+ * What an attempt's result means: the outcome, or a failure worth retrying, its
+ * reason and the wait its `Retry-After` asks for (capped; null: none asked).
+ */
+function verdictOf<T>(
+  result: Attempted,
+  read: (json: unknown) => JunctionOutcome<T>,
+  transport: Pick<Transport, 'now' | 'maxRetryAfterMs'>,
+): { outcome: JunctionOutcome<T> } | { reason: string; askedWaitMs: number | null } {
+  if ('failed' in result) return { reason: result.failed, askedWaitMs: null };
+  if (result.text !== null) {
+    let json: unknown;
+    try {
+      json = JSON.parse(result.text);
+    } catch {
+      return { outcome: { kind: 'invalid_answer', reason: 'body is not valid JSON' } };
+    }
+    return { outcome: read(json) };
+  }
+  if (result.status === 401 || result.status === 403) return { outcome: { kind: 'unauthorized', status: result.status } };
+  if (result.status === 404) return { outcome: { kind: 'not_found' } };
+  if (result.status === 429 || result.status >= 500) {
+    const asked = retryAfterMs(result.retryAfter, transport.now());
+    return { reason: `status ${result.status}`, askedWaitMs: asked === null ? null : Math.min(asked, transport.maxRetryAfterMs) };
+  }
+  // 3xx, 400, 422, ...: a retry would get the same answer.
+  return { outcome: { kind: 'unavailable', reason: `unexpected status ${result.status}` } };
+}
+
+/** GET with the bounded retry; `read` turns a 2xx body into the outcome. */
+async function getWithRetry<T>(transport: Transport, path: string, read: (json: unknown) => JunctionOutcome<T>): Promise<JunctionOutcome<T>> {
+  const url = `${transport.base}${path}`;
+  for (let attemptNo = 0; ; attemptNo++) {
+    const left = transport.timeLeft();
+    // Only reached before a first attempt (a retry's wait is checked below): nothing was asked.
+    if (left < MIN_ATTEMPT_MS) return { kind: 'unavailable', reason: 'deadline reached before the request', deadline: true };
+    const verdict = verdictOf(await attempt(transport, url, Math.min(transport.timeoutMs, left)), read, transport);
+    if ('outcome' in verdict) return verdict.outcome;
+    const { reason } = verdict;
+    const waitMs = verdict.askedWaitMs ?? transport.backoffMs * 2 ** attemptNo;
+    if (attemptNo >= transport.maxRetries) return { kind: 'unavailable', reason: `${reason} (${attemptNo + 1} attempts)` };
+    // A wait is worth it only if a useful attempt still fits after it.
+    if (transport.timeLeft() < waitMs + MIN_ATTEMPT_MS) {
+      return { kind: 'unavailable', reason: `${reason} (${attemptNo + 1} attempts; the deadline leaves no time to wait ${waitMs} ms and retry)`, deadline: true };
+    }
+    await transport.sleep(waitMs);
+  }
+}
+
+/** GET /v3/order/{order_id}'s answer: the order requested, in our schema. */
+function readOrder(orderId: string): (json: unknown) => JunctionOutcome<OrderPayload> {
+  return (json) => {
+    const order = OrderPayload.safeParse(json);
+    if (!order.success) return invalid('order', order.error);
+    if (!sameId(order.data.id, orderId)) return { kind: 'invalid_answer', reason: 'order: id is not the one requested' };
+    return { kind: 'ok', value: order.data };
+  };
+}
+
+/** GET /v3/order_transaction/{transaction_id}'s answer: the transaction requested. */
+function readTransaction(transactionId: string): (json: unknown) => JunctionOutcome<JunctionTransaction> {
+  return (json) => {
+    const answer = TransactionAnswer.safeParse(json);
+    if (!answer.success) return invalid('transaction', answer.error);
+    if (!sameId(answer.data.id, transactionId)) return { kind: 'invalid_answer', reason: 'transaction: id is not the one requested' };
+    return { kind: 'ok', value: { id: answer.data.id, status: answer.data.status ?? null, orders: answer.data.orders } };
+  };
+}
+
+/** GET /v3/orders's path and query string; a RangeError for a page or size Junction would refuse. */
+function ordersPath(query: ListOrdersQuery): string {
+  if (!Number.isInteger(query.page) || query.page < 1) throw new RangeError('page must be an integer from 1');
+  if (!Number.isInteger(query.size) || query.size < 1 || query.size > MAX_PAGE_SIZE) throw new RangeError(`size must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  const params = new URLSearchParams({ page: String(query.page), size: String(query.size) });
+  if (query.updatedStart !== undefined) params.set('updated_start_date', query.updatedStart);
+  if (query.updatedEnd !== undefined) params.set('updated_end_date', query.updatedEnd);
+  if (query.orderKey !== undefined) params.set('order_key', query.orderKey);
+  if (query.orderDirection !== undefined) params.set('order_direction', query.orderDirection);
+  return `/v3/orders?${params}`;
+}
+
+/** A page of GET /v3/orders: the orders our schema reads, and how many it could not. */
+function readOrdersPage(query: ListOrdersQuery): (json: unknown) => JunctionOutcome<JunctionOrdersPage> {
+  return (json) => {
+    const answer = OrdersPageAnswer.safeParse(json);
+    if (!answer.success) return invalid('orders page', answer.error);
+    const orders: z.output<typeof OrderPayload>[] = [];
+    let invalidCount = 0;
+    for (const candidate of answer.data.orders) {
+      const order = OrderPayload.safeParse(candidate);
+      if (order.success) orders.push(order.data);
+      else invalidCount++;
+    }
+    return {
+      kind: 'ok',
+      value: { orders, invalid: invalidCount, page: answer.data.page ?? query.page, size: answer.data.size ?? query.size, total: answer.data.total ?? null },
+    };
   };
 }
 
