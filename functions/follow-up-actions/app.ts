@@ -211,7 +211,7 @@ function actorOfEvent(event: HttpEvent, source: ActorSource): { kind: 'ok'; acto
 }
 
 /** CONTRACT §12: a setting may keep close and reopen to one Cognito group (`group`; null: no such setting); it binds console users (the IAM routes stay as they are). */
-function mayAct(group: string | null, actor: string, groups: readonly string[], body: unknown): boolean {
+export function mayAct(group: string | null, actor: string, groups: readonly string[], body: unknown): boolean {
   if (group === null || !actor.startsWith(CONSOLE_ACTOR_PREFIX)) return true;
   const action = typeof body === 'object' && body !== null ? (body as { action?: unknown }).action : undefined;
   return !(action === 'close' || action === 'reopen') || groups.includes(group);

@@ -115,7 +115,7 @@ function transportOf(options: JunctionClientOptions, deadline: number | null): T
 }
 
 /** What one attempt got: the status and, for a 2xx, the body text; or why there is none. */
-type Attempted = { status: number; retryAfter: string | null; text: string | null } | { failed: string };
+export type Attempted = { status: number; retryAfter: string | null; text: string | null } | { failed: string };
 
 /** One attempt, cut after `limitMs`. */
 async function attempt(transport: Transport, url: string, limitMs: number): Promise<Attempted> {
@@ -138,7 +138,7 @@ async function attempt(transport: Transport, url: string, limitMs: number): Prom
  * What an attempt's result means: the outcome, or a failure worth retrying, its
  * reason and the wait its `Retry-After` asks for (capped; null: none asked).
  */
-function verdictOf<T>(
+export function verdictOf<T>(
   result: Attempted,
   read: (json: unknown) => JunctionOutcome<T>,
   transport: Pick<Transport, 'now' | 'maxRetryAfterMs'>,
