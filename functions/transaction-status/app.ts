@@ -44,7 +44,7 @@
  * so that of two recomputes on two shards, the one that knew less never touches
  * it, whichever lands last (`stale`). One that knew a member newer and another
  * older (it took that member from the transaction item) reads every member again
- * and keeps the follow-up from that (MAX_KNOWLEDGE_REFRESHES).
+ * and keeps the follow-up from that (steps/recompute.ts, MAX_KNOWLEDGE_REFRESHES).
  *
  * Appointments (CONTRACT §10) move the due time of their redraw order's
  * follow-up: every keep-current of a follow-up whose open redraw is a redraw
