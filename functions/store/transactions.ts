@@ -88,6 +88,19 @@ export class RecomputeDidNotConvergeError extends Error {
 
 const DEFAULT_MAX_ATTEMPTS = 5;
 
+/** What one recompute has learned so far, across its attempts. */
+interface RecomputeState {
+  /** Known order states; later views win ties: a read is fresher than the batch, a failed condition fresher still. */
+  views: KnownOrder[];
+  /** Orders read from the table in this recompute (fresher than the batch's images). */
+  read: Set<string>;
+  /** The listings carried by the member items read here (a reader merges them in too). */
+  carriedListings: ListingSnapshot[];
+  stored: TransactionItem | null;
+  writes: number;
+  conflicts: number;
+}
+
 /**
  * Recomputes one transaction from its stored item and the evidence, and writes
  * only what changed. Throws on anything but a lost race (and when races are
@@ -102,41 +115,21 @@ export async function recomputeTransaction(
 ): Promise<RecomputeResult> {
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const retentionDays = options.retentionDays ?? null;
-  // Later views win ties: a read is fresher than the batch, a failed condition fresher still.
-  const views: KnownOrder[] = evidence.orders.map(knownOrder);
-  /** Orders read from the table in this recompute (fresher than the batch's images). */
-  const read = new Set<string>();
   const batchListings = evidence.orders.flatMap((order) => (order.listing === null ? [] : [order.listing]));
   const listings = [...batchListings, ...evidence.listings];
-  /** The listings carried by the member items read here (a reader merges them in too). */
-  const carriedListings: ListingSnapshot[] = [];
-  const remember = (orders: readonly StoredOrder[]): KnownOrder[] => {
-    for (const order of orders) if (order.listing !== null) carriedListings.push(order.listing);
-    return orders.map(knownOrder);
+  const state: RecomputeState = {
+    views: evidence.orders.map(knownOrder),
+    read: new Set(),
+    carriedListings: [],
+    stored: await getTransactionItem(db, tableName, transactionId, false),
+    writes: 0,
+    conflicts: 0,
   };
-  let stored = await getTransactionItem(db, tableName, transactionId, false);
-  const plan = () => planRecompute({ transactionId, stored, known: newestRecords(views), listings });
-  let writes = 0;
-  let conflicts = 0;
+  const plan = () => planRecompute({ transactionId, stored: state.stored, known: newestRecords(state.views), listings });
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    let current = plan();
-    const unread = ordersToRead(current, stored).filter((orderId) => !read.has(orderId));
-    if (unread.length > 0) {
-      for (const orderId of unread) read.add(orderId);
-      views.push(...remember(await getOrders(db, tableName, unread, false)));
-      current = plan();
-    }
-    // The stored status is the one events publish (transaction.status_changed): it must be the
-    // members' own current states', not the item's memory of them. Unless an order of the batch
-    // keeps the transaction active by itself, the other members are read, strongly consistent:
-    // of two members ending at once, the later recompute then sees both.
-    const unseen = unseenMembers(current, newestRecords(views), read, stored, retentionDays);
-    if (unseen.length > 0) {
-      for (const orderId of unseen) read.add(orderId);
-      views.push(...remember(await getOrders(db, tableName, unseen, true)));
-      current = plan();
-    }
-    const known = newestRecords(views);
+    const current = await readWhatThePlanNeeds(db, tableName, state, plan, retentionDays);
+    const known = newestRecords(state.views);
+    const { stored } = state;
     const followUp = retentionDays === null || current.transaction.status === 'active' || options.followUpOf === undefined ? null : await options.followUpOf(current.transaction);
     const retention = retentionDays === null ? (stored?.expires_at ?? null) : transactionExpiry(current.transaction, retentionDays, followUp);
     const missing = current.transaction.status === 'completed' && resultsMissing([...known.values()].map((order) => order.record));
@@ -144,49 +137,93 @@ export async function recomputeTransaction(
     // with the listings the member items carry (transaction-partition.ts). An external listing (an API
     // read) that tells nothing newer than those is no reason to write (CONTRACT §6: a sync of orders
     // already current writes nothing).
-    const carried = [...batchListings, ...carriedListings];
+    const carried = [...batchListings, ...state.carriedListings];
     const storeTransaction =
       needsStoring(stored, current.transaction, evidence.listings, carried) ||
       stored?.status !== current.transaction.status ||
       (stored?.expires_at ?? null) !== retention ||
       (stored?.results_missing ?? false) !== missing;
-    const writingListed = new Set(current.listingOrders.map((record) => record.id));
-    const orderWrites = [
-      ...current.listingOrders.map((record) => listingOrderPut(tableName, record, current, retention)),
-      ...current.leavingOpenRedraws.map((record) => leaveOpenRedrawsUpdate(tableName, record)),
-      ...(retentionDays === null
-        ? []
-        : [...known.values()]
-            .filter((order) => !writingListed.has(order.record.id) && order.expiresAt !== undefined && order.expiresAt !== retention)
-            .filter((order) => order.record.transaction_id === transactionId)
-            .map((order) => retentionUpdate(tableName, order, retention))),
-    ];
-    if (!storeTransaction && orderWrites.length === 0) return { transaction: current.transaction, writes, conflicts, expiresAt: retention };
+    const orderWrites = orderWritesOf(tableName, transactionId, current, known, retention, retentionDays);
+    const done = (): RecomputeResult => ({ transaction: current.transaction, writes: state.writes, conflicts: state.conflicts, expiresAt: retention });
+    if (!storeTransaction && orderWrites.length === 0) return done();
+    if (!(await writeOrders(db, state, orderWrites))) continue;
+    if (!storeTransaction) return done();
 
-    const lost: StoredOrder[] = [];
-    for (const { write, stored: written } of orderWrites) {
-      writes++;
-      const outcome = await conditionalWrite(db, write);
-      // What is stored now: what we wrote, or what refused it.
-      if (outcome === 'written') views.push(written);
-      else if (outcome !== 'lost') lost.push(parseOrderItem(outcome));
-    }
-    if (lost.length > 0) {
-      conflicts++;
-      views.push(...lost.map(knownOrder));
-      continue;
-    }
-    if (!storeTransaction) return { transaction: current.transaction, writes, conflicts, expiresAt: retention };
-
-    writes++;
+    state.writes++;
     // Reports count walk-in transactions (CONTRACT §11): the method of its orders' own states, else as stored.
     const method = [...known.values()].map((order) => order.record).find((record) => isOwnSource(record.source))?.collection_method ?? stored?.collection_method ?? null;
     const outcome = await conditionalWrite(db, transactionPut(tableName, { ...current.transaction, results_missing: missing, expires_at: retention, collection_method: method }, stored));
-    if (outcome === 'written') return { transaction: current.transaction, writes, conflicts, expiresAt: retention };
-    conflicts++;
-    stored = outcome === 'lost' ? await getTransactionItem(db, tableName, transactionId, true) : newerTransaction(stored, parseTransactionItem(outcome));
+    if (outcome === 'written') return done();
+    state.conflicts++;
+    state.stored = outcome === 'lost' ? await getTransactionItem(db, tableName, transactionId, true) : newerTransaction(stored, parseTransactionItem(outcome));
   }
   throw new RecomputeDidNotConvergeError(`transaction recompute lost ${maxAttempts} races in a row`);
+}
+
+/** Orders read here become views; the listings their items carry are remembered (a reader merges them in too). */
+function remember(state: RecomputeState, orders: readonly StoredOrder[]): void {
+  for (const order of orders) if (order.listing !== null) state.carriedListings.push(order.listing);
+  state.views.push(...orders.map(knownOrder));
+}
+
+/** The plan, once the order items it must see as stored, and the members it must see current, are read. */
+async function readWhatThePlanNeeds(db: TableClient, tableName: string, state: RecomputeState, plan: () => RecomputePlan, retentionDays: number | null): Promise<RecomputePlan> {
+  let current = plan();
+  const unread = ordersToRead(current, state.stored).filter((orderId) => !state.read.has(orderId));
+  if (unread.length > 0) {
+    for (const orderId of unread) state.read.add(orderId);
+    remember(state, await getOrders(db, tableName, unread, false));
+    current = plan();
+  }
+  // The stored status is the one events publish (transaction.status_changed): it must be the
+  // members' own current states', not the item's memory of them. Unless an order of the batch
+  // keeps the transaction active by itself, the other members are read, strongly consistent:
+  // of two members ending at once, the later recompute then sees both.
+  const unseen = unseenMembers(current, newestRecords(state.views), state.read, state.stored, retentionDays);
+  if (unseen.length > 0) {
+    for (const orderId of unseen) state.read.add(orderId);
+    remember(state, await getOrders(db, tableName, unseen, true));
+    current = plan();
+  }
+  return current;
+}
+
+/** The order writes of a plan: listing-only members, orders leaving the open-redraws index, and (with retention) expiries. */
+function orderWritesOf(
+  tableName: string,
+  transactionId: string,
+  current: RecomputePlan,
+  known: ReadonlyMap<string, KnownOrder>,
+  retention: number | null,
+  retentionDays: number | null,
+): OrderWrite[] {
+  const writingListed = new Set(current.listingOrders.map((record) => record.id));
+  return [
+    ...current.listingOrders.map((record) => listingOrderPut(tableName, record, current, retention)),
+    ...current.leavingOpenRedraws.map((record) => leaveOpenRedrawsUpdate(tableName, record)),
+    ...(retentionDays === null
+      ? []
+      : [...known.values()]
+          .filter((order) => !writingListed.has(order.record.id) && order.expiresAt !== undefined && order.expiresAt !== retention)
+          .filter((order) => order.record.transaction_id === transactionId)
+          .map((order) => retentionUpdate(tableName, order, retention))),
+  ];
+}
+
+/** Sends the order writes in turn; false when one lost a race (what refused it is known now: the plan is redone). */
+async function writeOrders(db: TableClient, state: RecomputeState, orderWrites: readonly OrderWrite[]): Promise<boolean> {
+  const lost: StoredOrder[] = [];
+  for (const { write, stored: written } of orderWrites) {
+    state.writes++;
+    const outcome = await conditionalWrite(db, write);
+    // What is stored now: what we wrote, or what refused it.
+    if (outcome === 'written') state.views.push(written);
+    else if (outcome !== 'lost') lost.push(parseOrderItem(outcome));
+  }
+  if (lost.length === 0) return true;
+  state.conflicts++;
+  state.views.push(...lost.map(knownOrder));
+  return false;
 }
 
 /**

@@ -1,0 +1,138 @@
+/**
+ * Which stream records can change a transaction (or an order's retention), and
+ * what each asks for: pure, over the record's images.
+ */
+import type { DynamoDBRecord } from 'aws-lambda';
+import { isDeepStrictEqual } from 'node:util';
+import { followUpIsOpen, transactionExpiry } from '../../core/retention';
+import { redrawSituation } from '../../core/follow-up';
+import { redrawAvailableOf } from '../../core/members';
+import { transactionStatus } from '../../core/transaction-status';
+import { isOrderItem, parseOrderItem, type StoredOrder } from '../../store/order-items';
+import { isParkedWorkItem, parseParkedItem, type ParkedItem } from '../../store/parked-work';
+import { isTransactionItem, parseTransactionItem } from '../../store/transaction-items';
+import { isFollowUpItem, parseFollowUpItem, releasedStaleFlag, type StoredFollowUp } from '../../store/follow-ups';
+import { isAppointmentItem, parseAppointmentItem } from '../../store/appointments';
+import { plain } from './images';
+
+/** What a record asks for. */
+export type Classified =
+  | { kind: 'skip' }
+  | { kind: 'order'; transactionId: string; order: StoredOrder }
+  | { kind: 'lone'; order: StoredOrder }
+  | { kind: 'transaction'; transactionId: string }
+  /** A write that may move when the transaction and its follow-up expire (CONTRACT §8): checked, and recomputed if not what the follow-up says. */
+  | { kind: 'retention'; transactionId: string }
+  /** A follow-up's write that may move the expiry of a lone order (its follow-up's id is the order's). */
+  | { kind: 'lone_retention'; orderId: string }
+  /** An appointment's new start or status (CONTRACT §10): its order's transaction (or lone order) keeps its follow-up current. */
+  | { kind: 'appointment'; orderId: string; transactionId: string | null }
+  | { kind: 'parked'; item: ParkedItem };
+
+/** The stale flag a follow-up item's write released, with whom it was released by. */
+export type ReleasedFlag = NonNullable<ReturnType<typeof releasedStaleFlag>>;
+
+/** Whether a record can change a transaction (or an order's retention), and what it says if so. */
+export function classify(record: DynamoDBRecord, retentionDays: number | null): Classified {
+  if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') return { kind: 'skip' };
+  const newImage = plain(record.dynamodb?.NewImage);
+  if (newImage === undefined) return { kind: 'skip' };
+  if (isParkedWorkItem(newImage)) {
+    // Parked work, parked again, or asked to be redone: redo it. Marked redone: done.
+    const item = parseParkedItem(newImage);
+    return item.redoneAt === null ? { kind: 'parked', item } : { kind: 'skip' };
+  }
+  if (isTransactionItem(newImage)) return classifyTransaction(record, newImage, retentionDays);
+  if (isFollowUpItem(newImage)) return classifyFollowUp(record, newImage, retentionDays);
+  if (isAppointmentItem(newImage)) return classifyAppointment(record, newImage);
+  if (!isOrderItem(newImage)) return { kind: 'skip' };
+  const order = parseOrderItem(newImage);
+  if (order.record.transaction_id === null && order.record.source !== 'transaction_listing') {
+    // Retention, and the follow-up of a lone order with a redraw (CONTRACT §9: its id is the order's).
+    const redraw = redrawSituation([order.record], transactionStatus([order.record])).hasRedraw;
+    return retentionDays === null && !redraw ? { kind: 'skip' } : { kind: 'lone', order };
+  }
+  // Listing-sourced items are written only here, before the transaction item that knows them.
+  // Webhook and API items (the order's own state) both flow on, with the listing they carry.
+  if (order.record.transaction_id === null || order.record.source === 'transaction_listing') return { kind: 'skip' };
+  const oldImage = plain(record.dynamodb?.OldImage);
+  if (record.eventName === 'MODIFY' && oldImage !== undefined && isOrderItem(oldImage)) {
+    const old = parseOrderItem(oldImage);
+    const sameState =
+      old.record.rank === order.record.rank &&
+      old.record.source === order.record.source &&
+      isDeepStrictEqual(old.listing, order.listing) &&
+      old.record.redraw_available_at === order.record.redraw_available_at;
+    if (sameState) return { kind: 'skip' };
+    // What the replaced state said of redraw_available is not lost with it (CONTRACT §9: a follow-up opens
+    // whenever the tracker learns the initial order was there, even if the next state was stored first).
+    const seen = redrawAvailableOf(old.record);
+    if (seen !== null && (order.record.redraw_available_at === undefined || seen < order.record.redraw_available_at)) {
+      return { kind: 'order', transactionId: order.record.transaction_id, order: { ...order, record: { ...order.record, redraw_available_at: seen } } };
+    }
+  }
+  return { kind: 'order', transactionId: order.record.transaction_id, order };
+}
+
+/**
+ * A transaction item's write. Retention (CONTRACT §8) is set here: a write made
+ * elsewhere (the sweep's recompute leaves retention as stored) whose expiry is
+ * not its status's is recomputed. One with a redraw has a follow-up whose
+ * close moves the expiry and whose being open holds it off: once over, each
+ * write that moved its status, time or expiry is checked against the follow-up
+ * as stored now (its writer may have read an older one).
+ */
+function classifyTransaction(record: DynamoDBRecord, newImage: Record<string, unknown>, retentionDays: number | null): Classified {
+  if (retentionDays === null) return { kind: 'skip' };
+  const transaction = parseTransactionItem(newImage);
+  const expiry = transactionExpiry(transaction, retentionDays);
+  if (transaction.status === 'active' || !redrawSituation(Object.values(transaction.members), transaction.status).hasRedraw) {
+    return (transaction.expires_at ?? null) === expiry ? { kind: 'skip' } : { kind: 'transaction', transactionId: transaction.id };
+  }
+  const oldImage = plain(record.dynamodb?.OldImage);
+  const old = oldImage !== undefined && isTransactionItem(oldImage) ? parseTransactionItem(oldImage) : null;
+  const same = old !== null && old.status === transaction.status && old.updated_at === transaction.updated_at && (old.expires_at ?? null) === (transaction.expires_at ?? null);
+  return same ? { kind: 'skip' } : { kind: 'retention', transactionId: transaction.id };
+}
+
+/**
+ * A follow-up item's write (a person's action, the tracker's own): its
+ * transaction's expiry, its orders', its own and its history's follow it
+ * (CONTRACT §8) when it opens, closes, reopens, closes at another time, or
+ * carries another expiry than before; a change of anything else (an owner, a
+ * snooze, a due time) moves no expiry.
+ */
+function classifyFollowUp(record: DynamoDBRecord, newImage: Record<string, unknown>, retentionDays: number | null): Classified {
+  if (retentionDays === null) return { kind: 'skip' };
+  const next = parseFollowUpItem(newImage);
+  const oldImage = plain(record.dynamodb?.OldImage);
+  const old = oldImage !== undefined && isFollowUpItem(oldImage) ? parseFollowUpItem(oldImage) : null;
+  const retention = (stored: StoredFollowUp) => JSON.stringify([followUpIsOpen(stored.followUp) ? null : stored.followUp.closed_at, stored.expiresAt]);
+  if (old !== null && retention(old) === retention(next)) return { kind: 'skip' };
+  const { id, transaction_id: transactionId } = next.followUp;
+  return transactionId === null ? { kind: 'lone_retention', orderId: id } : { kind: 'retention', transactionId };
+}
+
+/** The stale flag a follow-up item's write released (a person snoozed or closed it), or null. */
+export function releasedFlagOf(record: DynamoDBRecord): ReleasedFlag | null {
+  if (record.eventName !== 'MODIFY') return null;
+  const newImage = plain(record.dynamodb?.NewImage);
+  const oldImage = plain(record.dynamodb?.OldImage);
+  if (newImage === undefined || oldImage === undefined || !isFollowUpItem(newImage) || !isFollowUpItem(oldImage)) return null;
+  return releasedStaleFlag(parseFollowUpItem(oldImage), parseFollowUpItem(newImage));
+}
+
+/**
+ * An appointment item's write (CONTRACT §10): work when what the stale rules
+ * read of it (its start and status) or where it belongs (its transaction id)
+ * changed; a newer copy of the same (Junction touched another field) is none.
+ */
+function classifyAppointment(record: DynamoDBRecord, newImage: Record<string, unknown>): Classified {
+  const appointment = parseAppointmentItem(newImage);
+  const oldImage = plain(record.dynamodb?.OldImage);
+  if (record.eventName === 'MODIFY' && oldImage !== undefined && isAppointmentItem(oldImage)) {
+    const old = parseAppointmentItem(oldImage);
+    if (old.start_at === appointment.start_at && old.status === appointment.status && old.transaction_id === appointment.transaction_id) return { kind: 'skip' };
+  }
+  return { kind: 'appointment', orderId: appointment.order_id, transactionId: appointment.transaction_id };
+}

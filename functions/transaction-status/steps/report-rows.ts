@@ -1,0 +1,65 @@
+/**
+ * Report rows (CONTRACT §11): each write versioned, so any order of applying
+ * them converges; a refused one is stale. One item's work in stream order (an
+ * expiry before its return's first rows), items side by side.
+ */
+import { forEachLimited } from '../../shared/concurrency';
+import { errorName } from '../../shared/observability';
+import { applyReportWork, type ReportWork } from '../../store/reports';
+import { beforeDeadline, type Run, type StepContext } from './context';
+import type { RecordWork } from './intake';
+
+/** One step of a ledger's queue: a record's report work. */
+export interface LedgerStep {
+  sequenceNumber: string;
+  work: ReportWork;
+}
+
+/** The batch's report work, one queue per ledger (an item's), each in stream order. */
+export function ledgerQueues(works: Iterable<Pick<RecordWork, 'sequenceNumber' | 'tallies'>>): LedgerStep[][] {
+  const byLedger = new Map<string, LedgerStep[]>();
+  for (const work of works) {
+    for (const report of work.tallies) {
+      const ledger = `${report.ledger.item}#${report.ledger.token}`;
+      byLedger.set(ledger, [...(byLedger.get(ledger) ?? []), { sequenceNumber: work.sequenceNumber, work: report }]);
+    }
+  }
+  return [...byLedger.values()];
+}
+
+/** The sequence numbers to report when step `index` of a queue is not done: it and the later ones, retried (or parked) in order. */
+export function stoppedAt(queue: readonly LedgerStep[], index: number): string[] {
+  return queue.slice(index).map((step) => step.sequenceNumber);
+}
+
+/** Applies one ledger's queue in order; resolves with the rows written. */
+async function applyQueue(ctx: StepContext, run: Run, queue: readonly LedgerStep[]): Promise<number> {
+  let written = 0;
+  for (const [index, { sequenceNumber, work }] of queue.entries()) {
+    let done = !run.failures.has(sequenceNumber);
+    try {
+      const outcome = !done || Date.now() >= run.workDeadline ? 'late' : await beforeDeadline(applyReportWork(ctx.db, ctx.tableName, work), run.workDeadline);
+      if (outcome === 'late') done = false;
+      else written += outcome;
+    } catch (error) {
+      ctx.logger.error('report row write failed', { error: errorName(error) });
+      done = false;
+    }
+    if (!done) {
+      // A step not done stops its item's queue: it and the later ones are retried (or parked), in order.
+      for (const later of stoppedAt(queue, index)) run.failures.add(later);
+      break;
+    }
+  }
+  return written;
+}
+
+/** Applies the batch's report work; resolves with the rows written. */
+export async function applyReportRows(ctx: StepContext, run: Run, works: Iterable<RecordWork>): Promise<number> {
+  let written = 0;
+  await forEachLimited(ledgerQueues(works), ctx.concurrency, async (queue) => {
+    const rows = await applyQueue(ctx, run, queue);
+    written += rows;
+  });
+  return written;
+}
