@@ -23,7 +23,7 @@ import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { ChatButtonCode } from '../functions/chat-button/app';
-import { CHAT_ACTION_CONTEXT } from '../functions/stale-redraw-sweep/notifier';
+import { CHAT_ACTION_CONTEXT } from '../functions/notices/formats';
 
 /** The Chatbot API's limit on a custom action's CommandText (CreateCustomAction). */
 export const COMMAND_TEXT_MAX = 100;

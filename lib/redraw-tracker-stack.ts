@@ -23,7 +23,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { CHAT_BUTTON_FUNCTION_NAME } from '../functions/stale-redraw-sweep/notifier';
+import { CHAT_BUTTON_FUNCTION_NAME } from '../functions/notices/formats';
 import { keys, TABLE } from '../functions/store/table';
 import { ChatActions } from './chat-actions';
 import { ConsoleSite } from './console';

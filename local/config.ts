@@ -6,7 +6,7 @@ import { junctionApiSettingsShape } from '../functions/junction/settings';
 import { parseEnv, optionalEndpoint, positiveNumber } from '../functions/shared/config';
 import { ThresholdsEnv } from '../functions/shared/thresholds-env';
 import { FollowUpEnv, ReconcileEnv, SyncEnv } from '../functions/stale-redraw-sweep/app';
-import { AlertEnv } from '../functions/stale-redraw-sweep/notifier';
+import { AlertEnv } from '../functions/notices/config';
 import { DigestEnv } from '../functions/weekly-digest/config';
 import { dynamodbEndpointSetting } from './dynamodb-endpoint';
 

@@ -79,7 +79,8 @@ import {
 } from '../store/redraws';
 import { CLAIM_SCOPES, OPEN_REDRAW_PARTITIONS } from '../store/table';
 import { readTransactionPartition } from '../store/transaction-partition';
-import type { Notifier, StaleRedrawNotification } from './notifier';
+import type { StaleRedrawNotification } from '../notices/notification';
+import type { Notifier } from '../notices/notifier';
 import { createJunctionSession, type CatchUpRead, type JunctionSession } from './reconcile';
 import { DEFAULT_SYNC, runSync, type SyncOutcome, type SyncSettings } from './sync';
 import { RECONCILE_METRICS, SERVICES, SWEEP_METRICS, SYNC_METRICS } from '../shared/metric-names';

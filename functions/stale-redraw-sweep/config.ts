@@ -8,7 +8,7 @@ import * as z from 'zod/mini';
 import { optionalConsoleUrl, optionalSetting, parseEnv, required } from '../shared/config';
 import { JunctionApiBaseUrl } from '../junction/settings';
 import { FollowUpEnv, LeaseEnv, ReconcileEnv, SyncEnv, ThresholdsEnv } from './app';
-import { AlertEnv } from './notifier';
+import { AlertEnv } from '../notices/config';
 
 export const SweepEnv = z.extend(z.extend(z.extend(z.extend(z.extend(z.extend(ThresholdsEnv, ReconcileEnv.shape), SyncEnv.shape), FollowUpEnv.shape), AlertEnv.shape), LeaseEnv.shape), {
   TABLE_NAME: required(),

@@ -26,7 +26,8 @@ import { createLogger, createMetrics } from '../shared/observability';
 import { secretStringReader } from '../shared/secrets-manager';
 import { createSweepHandler, followUpAckHoursOf, leaseSecondsOf, reconcileOf, secretErrorName, SWEEP_SERVICE_NAME, syncOf, thresholdsOf } from './app';
 import { sweepConfig } from './config';
-import { alertSettingsOf, createSnsNotifier, DEPLOYED_STACK_NAME, SNS_CLIENT_CONFIG } from './notifier';
+import { alertSettingsOf, DEPLOYED_STACK_NAME, SNS_CLIENT_CONFIG } from '../notices/config';
+import { createSnsNotifier } from '../notices/notifier';
 
 const config = sweepConfig();
 const logger = createLogger(SWEEP_SERVICE_NAME);

@@ -22,7 +22,7 @@ import { RECONCILE_METRICS, SERVICES, SWEEP_METRICS } from '../../functions/shar
 import { createLogger, createMetrics } from '../../functions/shared/observability';
 import { createQueryHandler } from '../../functions/query/app';
 import { alertClaimKey, createSweepHandler, type ReconcileSettings, type SweepResult } from '../../functions/stale-redraw-sweep/app';
-import { createInMemoryNotifier, type InMemoryNotifier } from '../../functions/stale-redraw-sweep/notifier';
+import { createInMemoryNotifier, type InMemoryNotifier } from '../../functions/notices/notifier';
 import { API_KEY_REJECTED } from '../../functions/stale-redraw-sweep/reconcile';
 import { countOpenRedraws } from '../../functions/store/redraws';
 import { claimKey } from '../../functions/store/claims';

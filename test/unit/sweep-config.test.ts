@@ -5,7 +5,10 @@ import { sweepConfig } from '../../functions/stale-redraw-sweep/config';
 import { STACK_NAME } from '../../lib/app';
 import * as z from 'zod';
 import { NEXT_STEPS, OPERATOR_STEPS } from '../../functions/core/next-steps';
-import { chatNotification, createInMemoryNotifier, createSnsNotifier, DEPLOYED_STACK_NAME, emailText, sentNotification, snsMessage, type StaleRedrawNotification } from '../../functions/stale-redraw-sweep/notifier';
+import { DEPLOYED_STACK_NAME } from '../../functions/notices/config';
+import { sentNotification, type StaleRedrawNotification } from '../../functions/notices/notification';
+import { chatNotification, emailText, snsMessage } from '../../functions/notices/formats';
+import { createInMemoryNotifier, createSnsNotifier } from '../../functions/notices/notifier';
 import { ConfigError, parseEnv } from '../../functions/shared/config';
 import { parseLocalSettings } from '../../local/config';
 
