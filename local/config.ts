@@ -5,7 +5,7 @@ import * as z from 'zod';
 import { junctionApiSettingsShape } from '../functions/junction/settings';
 import { parseEnv, optionalEndpoint, positiveNumber } from '../functions/shared/config';
 import { ThresholdsEnv } from '../functions/shared/thresholds-env';
-import { FollowUpEnv, ReconcileEnv, SyncEnv } from '../functions/stale-redraw-sweep/app';
+import { FollowUpEnv, ReconcileEnv, SyncEnv } from '../functions/stale-redraw-sweep/config';
 import { AlertEnv } from '../functions/notices/config';
 import { DigestEnv } from '../functions/weekly-digest/config';
 import { dynamodbEndpointSetting } from './dynamodb-endpoint';

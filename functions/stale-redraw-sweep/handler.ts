@@ -24,8 +24,9 @@ import { junctionFromSecret } from '../junction/key-secret';
 import { functionTable } from '../store/document-table';
 import { createLogger, createMetrics } from '../shared/observability';
 import { secretStringReader } from '../shared/secrets-manager';
-import { createSweepHandler, followUpAckHoursOf, leaseSecondsOf, reconcileOf, secretErrorName, SWEEP_SERVICE_NAME, syncOf, thresholdsOf } from './app';
-import { sweepConfig } from './config';
+import { thresholdsOf } from '../shared/thresholds-env';
+import { createSweepHandler, secretErrorName, SWEEP_SERVICE_NAME } from './app';
+import { followUpAckHoursOf, leaseSecondsOf, reconcileOf, sweepConfig, syncOf } from './config';
 import { alertSettingsOf, DEPLOYED_STACK_NAME, SNS_CLIENT_CONFIG } from '../notices/config';
 import { createSnsNotifier } from '../notices/notifier';
 

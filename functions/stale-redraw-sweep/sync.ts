@@ -48,7 +48,7 @@ import { loadSyncState, saveSyncState } from '../store/sync-state';
 import { BatchGetIncompleteError, type TableClient } from '../store/table-client';
 import type { JunctionSession, OrdersPageRead } from './reconcile';
 
-/** The sync's settings (see SyncEnv in app.ts). */
+/** The sync's settings (see SyncEnv in config.ts). */
 export interface SyncSettings {
   /** How far back the first sync reaches. */
   lookbackHours: number;

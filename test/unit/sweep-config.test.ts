@@ -1,7 +1,7 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
-import { followUpAckHoursOf, FollowUpEnv, leaseSecondsOf, thresholdsOf, ThresholdsEnv } from '../../functions/stale-redraw-sweep/app';
-import { sweepConfig } from '../../functions/stale-redraw-sweep/config';
+import { thresholdsOf, ThresholdsEnv } from '../../functions/shared/thresholds-env';
+import { followUpAckHoursOf, FollowUpEnv, leaseSecondsOf, sweepConfig } from '../../functions/stale-redraw-sweep/config';
 import { STACK_NAME } from '../../lib/app';
 import * as z from 'zod';
 import { NEXT_STEPS, OPERATOR_STEPS } from '../../functions/core/next-steps';
