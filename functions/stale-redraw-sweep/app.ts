@@ -162,7 +162,6 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
   return result;
 }
 
-
 export interface SweepHandlerDeps extends Omit<SweepInput, 'now' | 'metrics' | 'junction' | 'timeLeft' | 'elapsedMs'> {
   metrics: FlushingMetricSink;
   /** The sweep's clock; injectable so tests need no waiting. */
