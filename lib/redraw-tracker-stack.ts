@@ -277,7 +277,7 @@ export class RedrawTrackerStack extends Stack {
         // The sweep's lease ends its timeout after it was taken: one sweep at a time (CONTRACT §4).
         SWEEP_TIMEOUT_SECONDS: String(TIMEOUTS.sweep.toSeconds()),
         ...(settings.followUpAckHours === null ? {} : { FOLLOW_UP_ACK_HOURS: String(settings.followUpAckHours) }),
-        // The alerts' subjects end with it; times also in ALERT_TIMEZONE when set (notifier.ts).
+        // The alerts' subjects end with it; times also in ALERT_TIMEZONE when set (functions/notices/).
         ENVIRONMENT_NAME: settings.environmentName ?? this.stackName,
         ...(settings.alertTimeZone === null ? {} : { ALERT_TIMEZONE: settings.alertTimeZone }),
         ...junctionEnvironment,

@@ -17,7 +17,7 @@
  * are not. FOLLOW_UP_ACK_HOURS (optional) turns on the not_acknowledged reminder
  * of follow-ups (CONTRACT §9). SWEEP_TIMEOUT_SECONDS, the function's own
  * timeout (the stack sets it), is how long the sweep's lease lasts (§4). ENVIRONMENT_NAME and ALERT_TIMEZONE shape the
- * alerts' subjects and times (notifier.ts); CONSOLE_URL (the stack's ConsoleUrl, with `console` on) gives each
+ * alerts' subjects and times (notices/); CONSOLE_URL (the stack's ConsoleUrl, with `console` on) gives each
  * alert a link to its follow-up in the console.
  */
 import { junctionFromSecret } from '../junction/key-secret';
@@ -61,7 +61,7 @@ export const handler = createSweepHandler({
   followUpAckHours: followUpAckHoursOf(config),
   // One sweep at a time: its lease ends the function's timeout after it was taken (CONTRACT §4).
   leaseSeconds: leaseSecondsOf(config),
-  // Loaded at the first notification (notifier.ts): most sweeps send none.
+  // Loaded at the first notification (notices/notifier.ts): most sweeps send none.
   notifier: createSnsNotifier(() => import('@aws-sdk/client-sns').then(({ SNSClient }) => new SNSClient({ ...SNS_CLIENT_CONFIG })), config.STALE_REDRAW_TOPIC_ARN, alertSettingsOf(config, DEPLOYED_STACK_NAME)),
   logger,
   metrics: createMetrics(SWEEP_SERVICE_NAME),
