@@ -16,7 +16,7 @@ import { projectOrder, type OrderRecord } from '../functions/core/order-record';
 import { readWebhookBody } from '../functions/core/schemas';
 import { DEFAULT_THRESHOLDS } from '../functions/core/staleness';
 import { runSweep } from '../functions/stale-redraw-sweep/app';
-import { createInMemoryNotifier } from '../functions/stale-redraw-sweep/notifier';
+import { createInMemoryNotifier } from '../functions/notices/notifier';
 import { orderItem } from '../functions/store/order-items';
 import { createTableInput } from '../functions/store/table';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';

@@ -25,7 +25,7 @@ import { DEFAULT_THRESHOLDS } from '../functions/core/staleness';
 import { createJunctionClient } from '../functions/junction/client';
 import { forEachLimited } from '../functions/shared/concurrency';
 import { runSweep, type SweepResult } from '../functions/stale-redraw-sweep/app';
-import { createInMemoryNotifier } from '../functions/stale-redraw-sweep/notifier';
+import { createInMemoryNotifier } from '../functions/notices/notifier';
 import { documentClientOf, documentTable } from '../functions/store/document-table';
 import { applyApiOrder } from '../functions/store/api-orders';
 import { getOrders } from '../functions/store/order-reads';

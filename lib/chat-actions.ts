@@ -11,7 +11,7 @@
  * although CloudFormation's schema says 5000), and it is not a shell: the bot
  * substitutes `$Name` variables taken from the notification, computes nothing.
  * So what is long or varies comes from the notification's
- * `metadata.additionalContext` (stale-redraw-sweep/notifier.ts chatActionContext):
+ * `metadata.additionalContext` (functions/notices/formats.ts chatActionContext):
  * the follow-up id, its version in the alert, the function's name and the
  * region, each a one-letter variable; and a snooze says "2 days" (`b: snooze2d`),
  * the function computes the time (now + 48 h) when it runs. The version makes a
@@ -23,7 +23,7 @@ import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { ChatButtonCode } from '../functions/chat-button/app';
-import { CHAT_ACTION_CONTEXT } from '../functions/stale-redraw-sweep/notifier';
+import { CHAT_ACTION_CONTEXT } from '../functions/notices/formats';
 
 /** The Chatbot API's limit on a custom action's CommandText (CreateCustomAction). */
 export const COMMAND_TEXT_MAX = 100;

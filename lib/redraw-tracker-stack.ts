@@ -23,7 +23,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { CHAT_BUTTON_FUNCTION_NAME } from '../functions/stale-redraw-sweep/notifier';
+import { CHAT_BUTTON_FUNCTION_NAME } from '../functions/notices/formats';
 import { keys, TABLE } from '../functions/store/table';
 import { ChatActions } from './chat-actions';
 import { ConsoleSite } from './console';
@@ -277,7 +277,7 @@ export class RedrawTrackerStack extends Stack {
         // The sweep's lease ends its timeout after it was taken: one sweep at a time (CONTRACT §4).
         SWEEP_TIMEOUT_SECONDS: String(TIMEOUTS.sweep.toSeconds()),
         ...(settings.followUpAckHours === null ? {} : { FOLLOW_UP_ACK_HOURS: String(settings.followUpAckHours) }),
-        // The alerts' subjects end with it; times also in ALERT_TIMEZONE when set (notifier.ts).
+        // The alerts' subjects end with it; times also in ALERT_TIMEZONE when set (functions/notices/).
         ENVIRONMENT_NAME: settings.environmentName ?? this.stackName,
         ...(settings.alertTimeZone === null ? {} : { ALERT_TIMEZONE: settings.alertTimeZone }),
         ...junctionEnvironment,

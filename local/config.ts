@@ -5,8 +5,8 @@ import * as z from 'zod';
 import { junctionApiSettingsShape } from '../functions/junction/settings';
 import { parseEnv, optionalEndpoint, positiveNumber } from '../functions/shared/config';
 import { ThresholdsEnv } from '../functions/shared/thresholds-env';
-import { FollowUpEnv, ReconcileEnv, SyncEnv } from '../functions/stale-redraw-sweep/app';
-import { AlertEnv } from '../functions/stale-redraw-sweep/notifier';
+import { FollowUpEnv, ReconcileEnv, SyncEnv } from '../functions/stale-redraw-sweep/config';
+import { AlertEnv } from '../functions/notices/config';
 import { DigestEnv } from '../functions/weekly-digest/config';
 import { dynamodbEndpointSetting } from './dynamodb-endpoint';
 
@@ -39,7 +39,7 @@ const LocalSettings = z.object({
   ...SyncEnv.shape,
   // Follow-ups (CONTRACT §9): the opt-in not_acknowledged reminder, off when unset.
   ...FollowUpEnv.shape,
-  // The alerts' environment name (default `local`) and optional time zone (notifier.ts).
+  // The alerts' environment name (default `local`) and optional time zone (functions/notices/config.ts).
   ...AlertEnv.shape,
   // The weekly digest's week starts Monday 00:00 in this zone (default UTC; CONTRACT §11).
   DIGEST_TIMEZONE: DigestEnv.shape.DIGEST_TIMEZONE,

@@ -6,7 +6,7 @@
  * topic (docs/deploy.md, "On call").
  */
 import * as z from 'zod';
-import type { NotificationFormat } from '../../functions/stale-redraw-sweep/notifier';
+import type { NotificationFormat } from '../../functions/notices/formats';
 import { stringOption, type CommandModule } from '../command';
 import { EXIT, usageError } from '../errors';
 import type { Printer } from '../format';

@@ -17,16 +17,18 @@
  * are not. FOLLOW_UP_ACK_HOURS (optional) turns on the not_acknowledged reminder
  * of follow-ups (CONTRACT §9). SWEEP_TIMEOUT_SECONDS, the function's own
  * timeout (the stack sets it), is how long the sweep's lease lasts (§4). ENVIRONMENT_NAME and ALERT_TIMEZONE shape the
- * alerts' subjects and times (notifier.ts); CONSOLE_URL (the stack's ConsoleUrl, with `console` on) gives each
+ * alerts' subjects and times (notices/); CONSOLE_URL (the stack's ConsoleUrl, with `console` on) gives each
  * alert a link to its follow-up in the console.
  */
 import { junctionFromSecret } from '../junction/key-secret';
 import { functionTable } from '../store/document-table';
 import { createLogger, createMetrics } from '../shared/observability';
 import { secretStringReader } from '../shared/secrets-manager';
-import { createSweepHandler, followUpAckHoursOf, leaseSecondsOf, reconcileOf, secretErrorName, SWEEP_SERVICE_NAME, syncOf, thresholdsOf } from './app';
-import { sweepConfig } from './config';
-import { alertSettingsOf, createSnsNotifier, DEPLOYED_STACK_NAME, SNS_CLIENT_CONFIG } from './notifier';
+import { thresholdsOf } from '../shared/thresholds-env';
+import { createSweepHandler, secretErrorName, SWEEP_SERVICE_NAME } from './app';
+import { followUpAckHoursOf, leaseSecondsOf, reconcileOf, sweepConfig, syncOf } from './config';
+import { alertSettingsOf, DEPLOYED_STACK_NAME, SNS_CLIENT_CONFIG } from '../notices/config';
+import { createSnsNotifier } from '../notices/notifier';
 
 const config = sweepConfig();
 const logger = createLogger(SWEEP_SERVICE_NAME);
@@ -59,7 +61,7 @@ export const handler = createSweepHandler({
   followUpAckHours: followUpAckHoursOf(config),
   // One sweep at a time: its lease ends the function's timeout after it was taken (CONTRACT §4).
   leaseSeconds: leaseSecondsOf(config),
-  // Loaded at the first notification (notifier.ts): most sweeps send none.
+  // Loaded at the first notification (notices/notifier.ts): most sweeps send none.
   notifier: createSnsNotifier(() => import('@aws-sdk/client-sns').then(({ SNSClient }) => new SNSClient({ ...SNS_CLIENT_CONFIG })), config.STALE_REDRAW_TOPIC_ARN, alertSettingsOf(config, DEPLOYED_STACK_NAME)),
   logger,
   metrics: createMetrics(SWEEP_SERVICE_NAME),

@@ -96,120 +96,157 @@ export interface JunctionSessionDeps {
 }
 
 /** What one read gave: a value, a counted failure, or nothing because the session stopped. */
-type Read<T> = { kind: 'ok'; value: T } | { kind: 'failed'; failure: CountedFailure } | { kind: 'stopped' };
+export type Read<T> = { kind: 'ok'; value: T } | { kind: 'failed'; failure: CountedFailure } | { kind: 'stopped' };
+
+type StopReason = NonNullable<JunctionSessionStats['stopped']>;
+
+/** What a session keeps between its requests. */
+interface SessionState {
+  readonly stats: JunctionSessionStats;
+  readonly logger: LogSink;
+  /** Epoch ms after which Junction is not asked (on `clock`), or undefined. */
+  readonly deadline: number | undefined;
+  readonly clock: () => number;
+  unavailableInARow: number;
+  /** The first request's answer (settled either way), once it was asked. */
+  firstAnswer: Promise<unknown> | null;
+}
+
+/** Whether a request started at `nowMs` could not make a useful attempt before the deadline. */
+export function pastDeadline(nowMs: number, deadline: number): boolean {
+  return nowMs + MIN_ATTEMPT_MS > deadline;
+}
+
+/**
+ * Why the session stops after a counted failure, if it does: `time` when the
+ * client's deadline cut an unavailable answer short (no time for another
+ * request either), `unavailable` after UNAVAILABLE_IN_A_ROW_LIMIT of them in a
+ * row (`inARow` counts this one), else null.
+ */
+export function stopAfterFailure(kind: CountedFailure, cutByDeadline: boolean, inARow: number): 'time' | 'unavailable' | null {
+  if (kind !== 'unavailable') return null;
+  if (cutByDeadline) return 'time';
+  return inARow >= UNAVAILABLE_IN_A_ROW_LIMIT ? 'unavailable' : null;
+}
+
+/** Stops the session (once), logging why. */
+function stop(state: SessionState, why: StopReason): void {
+  const { stats, logger } = state;
+  if (stats.stopped !== null) return;
+  stats.stopped = why;
+  if (why === 'unauthorized') {
+    logger.error('junction api key rejected: configuration error, no further junction request in this sweep', { error: API_KEY_REJECTED });
+  } else if (why === 'unavailable') {
+    logger.warn('junction unavailable: no further junction request in this sweep', { unavailable_in_a_row: state.unavailableInARow });
+  } else {
+    logger.warn('junction deadline reached: no further junction request in this sweep, the stale rules keep their time');
+  }
+}
+
+/** The client's answer; anything it throws counts as Junction being unavailable (the client answers expected failures as values). */
+async function answerOf<T>(state: SessionState, ids: Record<string, string>, call: () => Promise<JunctionOutcome<T>>): Promise<JunctionOutcome<T>> {
+  try {
+    return await call();
+  } catch (error) {
+    state.logger.error('junction client threw', { ...ids, error: errorName(error) });
+    return { kind: 'unavailable', reason: 'client error' };
+  }
+}
+
+/** One request, unless the session stopped; its failure counted and logged (ids and kind only). */
+async function attempt<T>(state: SessionState, ids: Record<string, string>, call: () => Promise<JunctionOutcome<T>>): Promise<Read<T>> {
+  const { stats } = state;
+  if (stats.stopped !== null) return { kind: 'stopped' };
+  if (state.deadline !== undefined && pastDeadline(state.clock(), state.deadline)) {
+    stop(state, 'time');
+    return { kind: 'stopped' };
+  }
+  stats.requests++;
+  const outcome = await answerOf(state, ids, call);
+  if (outcome.kind === 'ok') {
+    state.unavailableInARow = 0;
+    return { kind: 'ok', value: outcome.value };
+  }
+  if (outcome.kind === 'unauthorized') {
+    stats.unauthorized++;
+    stop(state, 'unauthorized');
+    return { kind: 'stopped' };
+  }
+  stats.failures[outcome.kind]++;
+  state.logger.warn('junction read failed', { ...ids, kind: outcome.kind });
+  state.unavailableInARow = outcome.kind === 'unavailable' ? state.unavailableInARow + 1 : 0;
+  const why = stopAfterFailure(outcome.kind, outcome.kind === 'unavailable' && outcome.deadline === true, state.unavailableInARow);
+  if (why !== null) stop(state, why);
+  return { kind: 'failed', failure: outcome.kind };
+}
+
+/** The first request of the session goes alone; the others wait for its answer (a rejected key stops them all). */
+async function request<T>(state: SessionState, ids: Record<string, string>, call: () => Promise<JunctionOutcome<T>>): Promise<Read<T>> {
+  if (state.firstAnswer === null) {
+    const first = attempt(state, ids, call);
+    state.firstAnswer = first.catch(() => undefined);
+    return first;
+  }
+  await state.firstAnswer;
+  return attempt(state, ids, call);
+}
+
+/**
+ * One read per id and session: later asks share the first answer. An answer
+ * about another id than the one asked for is one the tracker cannot trust:
+ * counted and logged as an invalid answer, and nothing is applied.
+ */
+function readOnce<T extends { id: string }, R>(
+  state: SessionState,
+  cache: Map<string, Promise<Read<R>>>,
+  ids: Record<string, string>,
+  id: string,
+  call: () => Promise<JunctionOutcome<T>>,
+  apply: (value: T) => Promise<R>,
+): Promise<Read<R>> {
+  let pending = cache.get(id);
+  if (pending === undefined) {
+    pending = request(state, ids, call).then(async (read): Promise<Read<R>> => {
+      if (read.kind !== 'ok') return read;
+      if (read.value.id !== id) {
+        state.stats.failures.invalid_answer++;
+        state.logger.warn('junction read failed', { ...ids, kind: 'invalid_answer' });
+        return { kind: 'failed', failure: 'invalid_answer' };
+      }
+      return { kind: 'ok', value: await apply(read.value) };
+    });
+    cache.set(id, pending);
+  }
+  return pending;
+}
+
+/** What a catch-up read did, from the read of its order. */
+export function catchUpReadOf(read: Read<Pick<ApiOrderApplied, 'result'>>): CatchUpRead {
+  if (read.kind === 'ok') return read.value.result === 'applied' ? 'improved' : 'not_improved';
+  if (read.kind === 'failed') return read.failure === 'not_found' ? 'not_improved' : 'failed';
+  return 'stopped';
+}
 
 /** A fresh session: one per sweep. */
 export function createJunctionSession(deps: JunctionSessionDeps): JunctionSession {
-  const { db, tableName, logger } = deps;
-  const clock = deps.clock ?? Date.now;
-  const { deadline } = deps;
+  const { db, tableName, deadline } = deps;
   // Every request of the session (the sync's pages included) is bounded by the deadline.
   const junction = deadline === undefined ? deps.junction : deps.junction.withDeadline(deadline);
-  const stats: JunctionSessionStats = {
-    requests: 0,
-    reconciled: 0,
-    failures: { not_found: 0, unavailable: 0, invalid_answer: 0 },
-    unauthorized: 0,
-    stopped: null,
+  const state: SessionState = {
+    stats: { requests: 0, reconciled: 0, failures: { not_found: 0, unavailable: 0, invalid_answer: 0 }, unauthorized: 0, stopped: null },
+    logger: deps.logger,
+    deadline,
+    clock: deps.clock ?? Date.now,
+    unavailableInARow: 0,
+    firstAnswer: null,
   };
-  let unavailableInARow = 0;
-  let firstAnswer: Promise<unknown> | null = null;
-
-  const stop = (why: NonNullable<JunctionSessionStats['stopped']>) => {
-    if (stats.stopped !== null) return;
-    stats.stopped = why;
-    if (why === 'unauthorized') {
-      logger.error('junction api key rejected: configuration error, no further junction request in this sweep', { error: API_KEY_REJECTED });
-    } else if (why === 'unavailable') {
-      logger.warn('junction unavailable: no further junction request in this sweep', { unavailable_in_a_row: unavailableInARow });
-    } else {
-      logger.warn('junction deadline reached: no further junction request in this sweep, the stale rules keep their time');
-    }
-  };
-
-  /** One request, unless the session stopped; its failure counted and logged (ids and kind only). */
-  const attempt = async <T>(ids: Record<string, string>, call: () => Promise<JunctionOutcome<T>>): Promise<Read<T>> => {
-    if (stats.stopped !== null) return { kind: 'stopped' };
-    if (deadline !== undefined && clock() + MIN_ATTEMPT_MS > deadline) {
-      stop('time');
-      return { kind: 'stopped' };
-    }
-    stats.requests++;
-    let outcome: JunctionOutcome<T>;
-    try {
-      outcome = await call();
-    } catch (error) {
-      // The client answers expected failures as values; anything thrown is treated as Junction being unavailable.
-      logger.error('junction client threw', { ...ids, error: errorName(error) });
-      outcome = { kind: 'unavailable', reason: 'client error' };
-    }
-    if (outcome.kind === 'ok') {
-      unavailableInARow = 0;
-      return { kind: 'ok', value: outcome.value };
-    }
-    if (outcome.kind === 'unauthorized') {
-      stats.unauthorized++;
-      stop('unauthorized');
-      return { kind: 'stopped' };
-    }
-    stats.failures[outcome.kind]++;
-    logger.warn('junction read failed', { ...ids, kind: outcome.kind });
-    if (outcome.kind === 'unavailable') {
-      unavailableInARow++;
-      // Cut short by the deadline (Junction was slow or rate limiting): no time for another request either.
-      if (outcome.deadline) stop('time');
-      else if (unavailableInARow >= UNAVAILABLE_IN_A_ROW_LIMIT) stop('unavailable');
-    } else {
-      unavailableInARow = 0;
-    }
-    return { kind: 'failed', failure: outcome.kind };
-  };
-
-  /** The first request of the session goes alone; the others wait for its answer (a rejected key stops them all). */
-  const request = async <T>(ids: Record<string, string>, call: () => Promise<JunctionOutcome<T>>): Promise<Read<T>> => {
-    if (firstAnswer === null) {
-      const first = attempt(ids, call);
-      firstAnswer = first.catch(() => undefined);
-      return first;
-    }
-    await firstAnswer;
-    return attempt(ids, call);
-  };
-
-  /**
-   * One read per id and session: later asks share the first answer. An answer
-   * about another id than the one asked for is one the tracker cannot trust:
-   * counted and logged as an invalid answer, and nothing is applied.
-   */
-  const readOnce = <T extends { id: string }, R>(
-    cache: Map<string, Promise<Read<R>>>,
-    ids: Record<string, string>,
-    id: string,
-    call: () => Promise<JunctionOutcome<T>>,
-    apply: (value: T) => Promise<R>,
-  ): Promise<Read<R>> => {
-    let pending = cache.get(id);
-    if (pending === undefined) {
-      pending = request(ids, call).then(async (read): Promise<Read<R>> => {
-        if (read.kind !== 'ok') return read;
-        if (read.value.id !== id) {
-          stats.failures.invalid_answer++;
-          logger.warn('junction read failed', { ...ids, kind: 'invalid_answer' });
-          return { kind: 'failed', failure: 'invalid_answer' };
-        }
-        return { kind: 'ok', value: await apply(read.value) };
-      });
-      cache.set(id, pending);
-    }
-    return pending;
-  };
-
+  const { stats } = state;
   const orders = new Map<string, Promise<Read<ApiOrderApplied>>>();
   const transactions = new Map<string, Promise<Read<RecomputeResult>>>();
   const valueOf = <R>(read: Read<R>): R | null => (read.kind === 'ok' ? read.value : null);
 
   const readOrder = (orderId: string, held?: HeldOrder) =>
-    readOnce(orders, { order_id: orderId }, orderId, () => junction.getOrder(orderId), async (order) => {
+    readOnce(state, orders, { order_id: orderId }, orderId, () => junction.getOrder(orderId), async (order) => {
       const applied = await applyApiOrder(db, tableName, order, held);
       if (applied.result === 'applied') stats.reconciled++;
       return applied;
@@ -217,20 +254,15 @@ export function createJunctionSession(deps: JunctionSessionDeps): JunctionSessio
 
   return {
     reconcileOrder: async (orderId, held) => valueOf(await readOrder(orderId, held)),
-    async catchUpOrder(orderId) {
-      const read = await readOrder(orderId);
-      if (read.kind === 'ok') return read.value.result === 'applied' ? 'improved' : 'not_improved';
-      if (read.kind === 'failed') return read.failure === 'not_found' ? 'not_improved' : 'failed';
-      return 'stopped';
-    },
+    catchUpOrder: async (orderId) => catchUpReadOf(await readOrder(orderId)),
     reconcileTransaction: async (transactionId, collectionMethod) =>
       valueOf(
-        await readOnce(transactions, { transaction_id: transactionId }, transactionId, () => junction.getTransaction(transactionId), (transaction) =>
+        await readOnce(state, transactions, { transaction_id: transactionId }, transactionId, () => junction.getTransaction(transactionId), (transaction) =>
           applyApiTransaction(db, tableName, transaction, collectionMethod),
         ),
       ),
     async readOrdersPage(query) {
-      const read = await request({ page: String(query.page) }, () => junction.listOrders(query));
+      const read = await request(state, { page: String(query.page) }, () => junction.listOrders(query));
       if (read.kind === 'ok') return { kind: 'ok', page: read.value };
       if (read.kind === 'failed') return { kind: 'failed', failure: read.failure };
       return { kind: 'stopped', why: stats.stopped ?? 'unavailable' };

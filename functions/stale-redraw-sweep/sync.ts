@@ -46,9 +46,9 @@ import { errorName, type LogSink } from '../shared/observability';
 import { applyApiOrdersPage } from '../store/api-orders';
 import { loadSyncState, saveSyncState } from '../store/sync-state';
 import { BatchGetIncompleteError, type TableClient } from '../store/table-client';
-import type { JunctionSession } from './reconcile';
+import type { JunctionSession, OrdersPageRead } from './reconcile';
 
-/** The sync's settings (see SyncEnv in app.ts). */
+/** The sync's settings (see SyncEnv in config.ts). */
 export interface SyncSettings {
   /** How far back the first sync reaches. */
   lookbackHours: number;
@@ -112,87 +112,45 @@ export interface SyncInput {
   timeLeft?: () => number;
 }
 
+/** Where one sweep's sync is: its saved state, the window and page it reads, and what it did so far. */
+interface SyncRun {
+  state: SyncState;
+  /** The saved state's version (the condition of the next save). */
+  version: number | null;
+  window: SyncCursor;
+  cursor: SyncCursor;
+  readonly size: number;
+  /** The sweep's start, as a window's end. */
+  readonly sweepStart: string;
+  readonly outcome: SyncOutcome;
+  /** `synced` counts orders, not reads: the walk reads page 1 twice (first for the total, last on its way back). */
+  readonly ordersRead: Set<string>;
+}
+
 /** One sweep's sync: continues the window in progress (or starts one) and reads pages until done or stopped. */
 export async function runSync(input: SyncInput): Promise<SyncOutcome> {
-  const { db, tableName, session, now, settings, logger } = input;
+  const { db, tableName, now, settings, logger } = input;
   const loaded = await loadSyncState(db, tableName);
-  let state: SyncState = loaded.state;
-  let version = loaded.version;
-  const size = settings.pageSize ?? SYNC_PAGE_SIZE;
-  let window = syncCursor(state, now, settings.lookbackHours);
-  let cursor: SyncCursor = window;
-  const sweepStart = syncCursor({ syncedUntil: null, cursor: null }, now, 0).until;
-  const outcome: SyncOutcome = { synced: 0, applied: 0, appliedIds: [], invalid: 0, skipped: 0, pages: 0, caughtUp: false, lagSeconds: 0, stopped: null };
-  // `synced` counts orders, not reads: the walk reads page 1 twice (first for the total, last on its way back).
-  const ordersRead = new Set<string>();
-
-  // At least one page per sweep within the budget (or a tiny budget would never progress); never into the stale rules' time.
-  const outOfTime = () =>
-    (outcome.pages > 0 && input.elapsedMs() >= settings.maxSeconds * 1000) || (input.timeLeft !== undefined && input.timeLeft() < SYNC_TIME_RESERVE_MS);
-
+  const window = syncCursor(loaded.state, now, settings.lookbackHours);
+  const run: SyncRun = {
+    state: loaded.state,
+    version: loaded.version,
+    window,
+    cursor: window,
+    size: settings.pageSize ?? SYNC_PAGE_SIZE,
+    sweepStart: syncCursor({ syncedUntil: null, cursor: null }, now, 0).until,
+    outcome: { synced: 0, applied: 0, appliedIds: [], invalid: 0, skipped: 0, pages: 0, caughtUp: false, lagSeconds: 0, stopped: null },
+    ordersRead: new Set<string>(),
+  };
+  const { outcome } = run;
   for (;;) {
-    if (outOfTime()) {
+    if (outOfTime(input, outcome.pages)) {
       outcome.stopped = 'time';
       break;
     }
-    const request = walkRequest(cursor, size);
-    const { page } = request;
-    const read = await session.readOrdersPage(request);
-    if (read.kind === 'stopped') {
-      outcome.stopped = read.why;
-      break;
-    }
-    if (read.kind === 'failed') {
-      // A page that does not exist (404) is as unusable as a 5xx: read again next time.
-      outcome.stopped = read.failure === 'invalid_answer' ? 'invalid_answer' : 'unavailable';
-      break;
-    }
-    const { orders, invalid, total } = read.page;
-    for (const order of orders) ordersRead.add(order.id);
-    outcome.invalid += invalid;
-    outcome.synced = ordersRead.size + outcome.invalid;
-    const applied = await applyPage(db, tableName, orders);
-    outcome.applied += applied.applied;
-    outcome.appliedIds.push(...applied.appliedIds);
-    let skipped: OrderState[] = [];
-    if (applied.failed.length > 0) {
-      const settled = settleFailures(state, applied.failed, page, logger);
-      if (settled.hold) {
-        outcome.stopped = 'apply_failed';
-        // The tries are saved, the cursor stays: the page is read again by the next sweep.
-        if (settled.counted) await saveSyncState(db, tableName, { ...state, failing: settled.failing }, version, now);
-        break;
-      }
-      state = { ...state, failing: settled.failing };
-      skipped = settled.skip;
-      outcome.skipped += skipped.length;
-    }
-    outcome.pages++;
-    const received = orders.length + invalid;
-    const next = afterPage(cursor, pageTotal(page, received, total, size), size);
-    const passed = pagePassed(state, orders.map((order) => order.id), skipped, window.since);
-    const nextState: SyncState = next === 'done' ? windowDone(window, passed.skipped) : { ...passed, cursor: next };
-    const saved = await saveSyncState(db, tableName, nextState, version, now);
-    if (saved === 'lost') {
-      outcome.stopped = 'conflict';
-      break;
-    }
-    state = nextState;
-    version = saved;
-    if (next === 'done') {
-      // A window continued from an earlier sweep ends before this one started: the next window reaches this sweep's start.
-      if (window.until >= sweepStart) {
-        outcome.caughtUp = true;
-        break;
-      }
-      window = syncCursor(state, now, settings.lookbackHours);
-      cursor = window;
-      continue;
-    }
-    cursor = next;
+    if ((await syncPage(input, run)) === 'stop') break;
   }
-
-  outcome.lagSeconds = syncLagSeconds(state, now);
+  outcome.lagSeconds = syncLagSeconds(run.state, now);
   const fields = {
     synced: outcome.synced,
     applied: outcome.applied,
@@ -200,14 +158,87 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
     pages: outcome.pages,
     skipped: outcome.skipped,
     lag_seconds: outcome.lagSeconds,
-    window_since: window.since,
-    window_until: window.until,
-    next_page: state.cursor?.nextPage ?? null,
+    window_since: run.window.since,
+    window_until: run.window.until,
+    next_page: run.state.cursor?.nextPage ?? null,
   };
   if (outcome.stopped === null) logger.info('sync done', fields);
   else logger.warn('sync stopped: the next sweep continues', { ...fields, reason: outcome.stopped });
   if (outcome.invalid > 0) logger.warn('sync skipped orders that are not valid orders', { invalid: outcome.invalid });
   return outcome;
+}
+
+/** Whether the sync's budget is spent: at least one page per sweep within it (or a tiny budget would never progress); never into the stale rules' time. */
+function outOfTime(input: SyncInput, pages: number): boolean {
+  return (pages > 0 && input.elapsedMs() >= input.settings.maxSeconds * 1000) || (input.timeLeft !== undefined && input.timeLeft() < SYNC_TIME_RESERVE_MS);
+}
+
+/** Why the sync stops on a page read that gave no page. A page that does not exist (404) is as unusable as a 5xx: read again next time. */
+export function stopOfRead(read: Exclude<OrdersPageRead, { kind: 'ok' }>): SyncStop {
+  if (read.kind === 'stopped') return read.why;
+  return read.failure === 'invalid_answer' ? 'invalid_answer' : 'unavailable';
+}
+
+/** Reads the run's next page and applies it; `stop` when the sync ends in this sweep (its outcome says why). */
+async function syncPage(input: SyncInput, run: SyncRun): Promise<'next' | 'stop'> {
+  const { outcome } = run;
+  const request = walkRequest(run.cursor, run.size);
+  const read = await input.session.readOrdersPage(request);
+  if (read.kind !== 'ok') {
+    outcome.stopped = stopOfRead(read);
+    return 'stop';
+  }
+  const { orders, invalid, total } = read.page;
+  for (const order of orders) run.ordersRead.add(order.id);
+  outcome.invalid += invalid;
+  outcome.synced = run.ordersRead.size + outcome.invalid;
+  const skipped = await applySyncPage(input, run, orders, request.page);
+  if (skipped === 'held') return 'stop';
+  outcome.pages++;
+  const next = afterPage(run.cursor, pageTotal(request.page, orders.length + invalid, total, run.size), run.size);
+  const passed = pagePassed(run.state, orders.map((order) => order.id), skipped, run.window.since);
+  const nextState: SyncState = next === 'done' ? windowDone(run.window, passed.skipped) : { ...passed, cursor: next };
+  const saved = await saveSyncState(input.db, input.tableName, nextState, run.version, input.now);
+  if (saved === 'lost') {
+    outcome.stopped = 'conflict';
+    return 'stop';
+  }
+  run.state = nextState;
+  run.version = saved;
+  if (next !== 'done') {
+    run.cursor = next;
+    return 'next';
+  }
+  // A window continued from an earlier sweep ends before this one started: the next window reaches this sweep's start.
+  if (run.window.until >= run.sweepStart) {
+    outcome.caughtUp = true;
+    return 'stop';
+  }
+  run.window = syncCursor(run.state, input.now, input.settings.lookbackHours);
+  run.cursor = run.window;
+  return 'next';
+}
+
+/**
+ * Applies a page read (applyPage) and settles its failures: the orders the sync
+ * skips (each counted), or `held` when the page is read again by the next sweep
+ * (its tries saved, the cursor kept).
+ */
+async function applySyncPage(input: SyncInput, run: SyncRun, orders: readonly OrderPayload[], page: number): Promise<OrderState[] | 'held'> {
+  const { outcome } = run;
+  const applied = await applyPage(input.db, input.tableName, orders);
+  outcome.applied += applied.applied;
+  outcome.appliedIds.push(...applied.appliedIds);
+  if (applied.failed.length === 0) return [];
+  const settled = settleFailures(run.state, applied.failed, page, input.logger);
+  if (settled.hold) {
+    outcome.stopped = 'apply_failed';
+    if (settled.counted) await saveSyncState(input.db, input.tableName, { ...run.state, failing: settled.failing }, run.version, input.now);
+    return 'held';
+  }
+  run.state = { ...run.state, failing: settled.failing };
+  outcome.skipped += settled.skip.length;
+  return settled.skip;
 }
 
 /** What the failures of a page decide: hold the page (read again next sweep) or pass it, skipping `skip`. */

@@ -8,7 +8,7 @@
 import * as z from 'zod/mini';
 import { isTimeZone } from '../core/alert-time';
 import { optionalConsoleUrl, optionalSetting, parseEnv, required } from '../shared/config';
-import { AlertEnv } from '../stale-redraw-sweep/notifier';
+import { AlertEnv } from '../notices/config';
 
 export const DigestEnv = z.object({
   TABLE_NAME: required(),

@@ -16,7 +16,8 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { followUpCommands, NEXT_STEPS } from '../../functions/core/next-steps';
-import { CHAT_BUTTON_FUNCTION_NAME, chatNotification, type SentStaleRedrawNotification } from '../../functions/stale-redraw-sweep/notifier';
+import type { SentStaleRedrawNotification } from '../../functions/notices/notification';
+import { CHAT_BUTTON_FUNCTION_NAME, chatNotification } from '../../functions/notices/formats';
 import { buttonPayload, CHAT_BUTTONS, CHAT_VARIABLES, ChatActions, COMMAND_TEXT_MAX, commandText } from '../../lib/chat-actions';
 import { allStatements } from './policies';
 import { buildStack } from './stack';

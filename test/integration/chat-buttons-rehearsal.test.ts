@@ -18,7 +18,7 @@ import { openFollowUp, openingEntry } from '../../functions/core/follow-up';
 import { canonicalFromDate, instantMillis } from '../../functions/core/instant';
 import { getFollowUp, readHistory, writeStoredFollowUp } from '../../functions/store/follow-ups';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
-import { CHAT_BUTTON_FUNCTION_NAME } from '../../functions/stale-redraw-sweep/notifier';
+import { CHAT_BUTTON_FUNCTION_NAME } from '../../functions/notices/formats';
 import { buttonPayload, commandText } from '../../lib/chat-actions';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
 import { freshId } from '../support/junction';

@@ -9,7 +9,7 @@ import { readWebhookBody } from '../../functions/core/schemas';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createQueryHandler, type QueryEvent, type QueryResponse } from '../../functions/query/app';
 import { runSweep } from '../../functions/stale-redraw-sweep/app';
-import { createInMemoryNotifier } from '../../functions/stale-redraw-sweep/notifier';
+import { createInMemoryNotifier } from '../../functions/notices/notifier';
 import { putOrderFromWebhook } from '../../functions/store/orders';
 import { getOrder } from '../../functions/store/order-reads';
 import { readOpenRedraws } from '../../functions/store/redraws';

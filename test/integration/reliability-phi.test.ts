@@ -15,7 +15,7 @@ import { createQueryHandler } from '../../functions/query/app';
 import { createLogger, createMetrics } from '../../functions/shared/observability';
 import { createSweepHandler } from '../../functions/stale-redraw-sweep/app';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { createSnsNotifier } from '../../functions/stale-redraw-sweep/notifier';
+import { createSnsNotifier } from '../../functions/notices/notifier';
 import { createTransactionStatusHandler } from '../../functions/transaction-status/app';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import { findStreamArn, startStreamReader } from '../../local/stream-reader';

@@ -18,7 +18,7 @@ import { readWebhookBody } from '../../functions/core/schemas';
 import { DEFAULT_THRESHOLDS, staleReason } from '../../functions/core/staleness';
 import { nextStepFor } from '../../functions/core/next-steps';
 import { runSweep } from '../../functions/stale-redraw-sweep/app';
-import { createInMemoryNotifier } from '../../functions/stale-redraw-sweep/notifier';
+import { createInMemoryNotifier } from '../../functions/notices/notifier';
 import { getAppointment, putAppointmentFromWebhook } from '../../functions/store/appointments';
 import { documentClientOf, documentTable } from '../../functions/store/document-table';
 import { getFollowUp } from '../../functions/store/follow-ups';

@@ -14,7 +14,7 @@ import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { runSweep } from '../../functions/stale-redraw-sweep/app';
-import { createInMemoryNotifier } from '../../functions/stale-redraw-sweep/notifier';
+import { createInMemoryNotifier } from '../../functions/notices/notifier';
 import { orderItem } from '../../functions/store/order-items';
 import { putOrderFromWebhook } from '../../functions/store/orders';
 import { getOrder } from '../../functions/store/order-reads';

@@ -15,7 +15,7 @@ import { attachMeter } from '../../bench/meter';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { instantMillis } from '../../functions/core/instant';
 import { runSweep } from '../../functions/stale-redraw-sweep/app';
-import { createInMemoryNotifier } from '../../functions/stale-redraw-sweep/notifier';
+import { createInMemoryNotifier } from '../../functions/notices/notifier';
 import { documentClientOf, documentTable } from '../../functions/store/document-table';
 import { getFollowUps } from '../../functions/store/follow-ups';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';

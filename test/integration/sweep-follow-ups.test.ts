@@ -15,16 +15,11 @@ import { NEXT_STEPS } from '../../functions/core/next-steps';
 import { canonicalFromDate, instantMillis } from '../../functions/core/instant';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { SWEEP_METRICS } from '../../functions/shared/metric-names';
-import { runSweep, STEP_MARGIN_MS, type SweepInput } from '../../functions/stale-redraw-sweep/app';
-import {
-  chatNotification,
-  createInMemoryNotifier,
-  createSnsNotifier,
-  emailText,
-  type Notifier,
-  type SentStaleRedrawNotification,
-  type StaleRedrawNotification,
-} from '../../functions/stale-redraw-sweep/notifier';
+import { runSweep, type SweepInput } from '../../functions/stale-redraw-sweep/app';
+import { STEP_MARGIN_MS } from '../../functions/stale-redraw-sweep/steps/deadline';
+import type { SentStaleRedrawNotification, StaleRedrawNotification } from '../../functions/notices/notification';
+import { chatNotification, emailText } from '../../functions/notices/formats';
+import { createInMemoryNotifier, createSnsNotifier, type Notifier } from '../../functions/notices/notifier';
 import { actOnFollowUp, getFollowUp, readHistory, writeStoredFollowUp } from '../../functions/store/follow-ups';
 import { OPEN_REDRAW_PARTITIONS, TABLE } from '../../functions/store/table';
 import { createInMemoryPublisher } from '../../functions/transaction-status/publisher';

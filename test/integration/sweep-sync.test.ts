@@ -21,7 +21,7 @@ import { createJunctionClient } from '../../functions/junction/client';
 import { RECONCILE_METRICS, SERVICES, SYNC_METRICS } from '../../functions/shared/metric-names';
 import { createLogger, createMetrics } from '../../functions/shared/observability';
 import { createSweepHandler, type SweepResult } from '../../functions/stale-redraw-sweep/app';
-import { createInMemoryNotifier } from '../../functions/stale-redraw-sweep/notifier';
+import { createInMemoryNotifier } from '../../functions/notices/notifier';
 import { createJunctionSession } from '../../functions/stale-redraw-sweep/reconcile';
 import { runSync, type SyncOutcome, type SyncSettings } from '../../functions/stale-redraw-sweep/sync';
 import { SYNC_MAX_ATTEMPTS } from '../../functions/core/sync-window';

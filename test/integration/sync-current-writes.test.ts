@@ -16,7 +16,7 @@ import { createJunctionClient } from '../../functions/junction/client';
 import { SERVICES } from '../../functions/shared/metric-names';
 import { createLogger, createMetrics } from '../../functions/shared/observability';
 import { createSweepHandler } from '../../functions/stale-redraw-sweep/app';
-import { createInMemoryNotifier } from '../../functions/stale-redraw-sweep/notifier';
+import { createInMemoryNotifier } from '../../functions/notices/notifier';
 import { localTable } from '../../local/dynamodb-local';
 import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
 import { localEndpoint } from '../support/dynamodb';

@@ -10,7 +10,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalFromDate } from '../../functions/core/instant';
 import type { RedrawReport } from '../../functions/core/report';
-import { SNS_CLIENT_CONFIG } from '../../functions/stale-redraw-sweep/notifier';
+import { SNS_CLIENT_CONFIG } from '../../functions/notices/config';
 import { claimKey, tableClaims } from '../../functions/store/claims';
 import { CLAIM_SCOPES } from '../../functions/store/table';
 import { createDigestHandler, DIGEST_CLAIM_DAYS, sendWeeklyDigestOnce, type DigestDeps, type DigestPublisher, type DigestReads } from '../../functions/weekly-digest/app';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DIGEST_KIND, digestChat, digestEmail } from '../../functions/core/digest';
 import type { OverdueFollowUp, RedrawReport } from '../../functions/core/report';
 import type { LogSink } from '../../functions/shared/observability';
-import { SNS_CLIENT_CONFIG } from '../../functions/stale-redraw-sweep/notifier';
+import { SNS_CLIENT_CONFIG } from '../../functions/notices/config';
 import { createDigestHandler, DigestError, type DigestReads } from '../../functions/weekly-digest/app';
 import { createSnsDigestPublisher, KIND_ATTRIBUTE } from '../../functions/weekly-digest/publisher';
 import { startAwsStandin, STANDIN_CLIENT_CONFIG, type AwsStandin } from '../support/aws-standin';

@@ -9,7 +9,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIGEST_KIND, type WeeklyDigest } from '../../functions/core/digest';
 import type { LogSink } from '../../functions/shared/observability';
-import { SNS_CLIENT_CONFIG } from '../../functions/stale-redraw-sweep/notifier';
+import { SNS_CLIENT_CONFIG } from '../../functions/notices/config';
 import { createDigestHandler, DigestError } from '../../functions/weekly-digest/app';
 import { createSnsDigestPublisher } from '../../functions/weekly-digest/publisher';
 import { tableReads } from '../../functions/weekly-digest/reads';

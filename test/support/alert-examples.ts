@@ -3,7 +3,8 @@
  * topic sends them (with the console, the default: each links to its follow-up), rendered by the notifier itself (test/unit/alerts-doc.test.ts
  * holds the page to them). Ids, statuses, handles and times only, like every alert.
  */
-import { chatNotification, emailText, sentNotification, type StaleRedrawNotification } from '../../functions/stale-redraw-sweep/notifier';
+import { sentNotification, type StaleRedrawNotification } from '../../functions/notices/notification';
+import { chatNotification, emailText } from '../../functions/notices/formats';
 
 const REGION = 'us-east-1';
 const ENVIRONMENT = 'prod';

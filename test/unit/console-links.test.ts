@@ -14,7 +14,10 @@ import { digestChat, digestEmail, digestSnsMessage, digestWeek, weeklyDigest } f
 import type { RedrawReport } from '../../functions/core/report';
 import { ConfigError } from '../../functions/shared/config';
 import { sweepConfig } from '../../functions/stale-redraw-sweep/config';
-import { alertSettingsOf, chatNotification, createInMemoryNotifier, emailText, sentNotification, snsMessage, type StaleRedrawNotification } from '../../functions/stale-redraw-sweep/notifier';
+import { alertSettingsOf } from '../../functions/notices/config';
+import { sentNotification, type StaleRedrawNotification } from '../../functions/notices/notification';
+import { chatNotification, emailText, snsMessage } from '../../functions/notices/formats';
+import { createInMemoryNotifier } from '../../functions/notices/notifier';
 import { digestConfig } from '../../functions/weekly-digest/config';
 import { parseLocalSettings } from '../../local/config';
 

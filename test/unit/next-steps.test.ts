@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { nextStep } from '../../cli/views';
 import { BOOKED_TIME, NEXT_STEPS, nextStepFor, OPERATOR_STEPS, operatorStepFor } from '../../functions/core/next-steps';
 import type { NotificationReason, StaleReason } from '../../functions/core/staleness';
-import { chatNotification, createInMemoryNotifier, emailText, snsMessage } from '../../functions/stale-redraw-sweep/notifier';
+import { chatNotification, emailText, snsMessage } from '../../functions/notices/formats';
+import { createInMemoryNotifier } from '../../functions/notices/notifier';
 
 const REASONS = Object.keys(NEXT_STEPS) as NotificationReason[];
 /** The reasons an order is flagged for (the CLI shows a flag's next step; not_acknowledged and redraw_failed are follow-ups' notices, no flag). */
@@ -102,7 +103,7 @@ describe('what to do next about a stale redraw', () => {
   });
 
   it('never tells anyone to create a redraw order: not in the texts, the notifier, the CLI or the runbook', () => {
-    const sources = ['../../functions/core/next-steps.ts', '../../functions/stale-redraw-sweep/notifier.ts', '../../cli/views.ts', '../../docs/deploy.md'];
+    const sources = ['../../functions/core/next-steps.ts', '../../functions/notices/formats.ts', '../../cli/views.ts', '../../docs/deploy.md'];
     for (const source of sources) {
       const text = flat(readFileSync(new URL(source, import.meta.url), 'utf8'));
       expect(text, source).not.toMatch(/\bcreate the redraw order\b/i);

@@ -12,20 +12,10 @@ import { agoWords, humanTime, stuckWords } from '../../functions/core/alert-time
 import { NEXT_STEPS, OPERATOR_STEPS, TAKE_IT_NOTE } from '../../functions/core/next-steps';
 import type { NotificationReason } from '../../functions/core/staleness';
 import { parseEnv } from '../../functions/shared/config';
-import {
-  AlertEnv,
-  alertSettingsOf,
-  chatNotification,
-  createInMemoryNotifier,
-  createSnsNotifier,
-  emailText,
-  renderNotification,
-  sentNotification,
-  snsMessage,
-  subjectLine,
-  SUBJECT_MAX,
-  type StaleRedrawNotification,
-} from '../../functions/stale-redraw-sweep/notifier';
+import { AlertEnv, alertSettingsOf } from '../../functions/notices/config';
+import { sentNotification, subjectLine, SUBJECT_MAX, type StaleRedrawNotification } from '../../functions/notices/notification';
+import { chatNotification, emailText, renderNotification, snsMessage } from '../../functions/notices/formats';
+import { createInMemoryNotifier, createSnsNotifier } from '../../functions/notices/notifier';
 
 const ORDER = '0b1e7d4c-8a52-4f0e-9c11-00000000e001';
 const TRANSACTION = '0b1e7d4c-8a52-4f0e-9c11-00000000a001';

@@ -1,11 +1,14 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
-import { followUpAckHoursOf, FollowUpEnv, leaseSecondsOf, thresholdsOf, ThresholdsEnv } from '../../functions/stale-redraw-sweep/app';
-import { sweepConfig } from '../../functions/stale-redraw-sweep/config';
+import { thresholdsOf, ThresholdsEnv } from '../../functions/shared/thresholds-env';
+import { followUpAckHoursOf, FollowUpEnv, leaseSecondsOf, sweepConfig } from '../../functions/stale-redraw-sweep/config';
 import { STACK_NAME } from '../../lib/app';
 import * as z from 'zod';
 import { NEXT_STEPS, OPERATOR_STEPS } from '../../functions/core/next-steps';
-import { chatNotification, createInMemoryNotifier, createSnsNotifier, DEPLOYED_STACK_NAME, emailText, sentNotification, snsMessage, type StaleRedrawNotification } from '../../functions/stale-redraw-sweep/notifier';
+import { DEPLOYED_STACK_NAME } from '../../functions/notices/config';
+import { sentNotification, type StaleRedrawNotification } from '../../functions/notices/notification';
+import { chatNotification, emailText, snsMessage } from '../../functions/notices/formats';
+import { createInMemoryNotifier, createSnsNotifier } from '../../functions/notices/notifier';
 import { ConfigError, parseEnv } from '../../functions/shared/config';
 import { parseLocalSettings } from '../../local/config';
 

@@ -7,7 +7,7 @@
  * runs without Junction (test/integration/sweep-key-secret.test.ts).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_RECONCILE, reconcileOf, ReconcileEnv, syncOf, SyncEnv } from '../../functions/stale-redraw-sweep/app';
+import { DEFAULT_RECONCILE, reconcileOf, ReconcileEnv, syncOf, SyncEnv } from '../../functions/stale-redraw-sweep/config';
 import { DEFAULT_SYNC } from '../../functions/stale-redraw-sweep/sync';
 import { parseLocalSettings } from '../../local/config';
 import { apiKeyFromSecretString, sweepConfig } from '../../functions/stale-redraw-sweep/config';
