@@ -54,18 +54,9 @@ import type { JunctionApi } from '../junction/api';
 import { catchUpPauseMs } from '../core/catch-up-backoff';
 import { pauseCatchUp, readBehindTransactions } from '../store/catch-up';
 import { claimMessage, markClaimSent, releaseLease, takeLease } from '../store/claims';
-import {
-  awaitsRedrawFailedNotice,
-  awaitsReminder,
-  getFollowUp,
-  getFollowUps,
-  recordSnoozeEnded,
-  markAttentionNotified,
-  markReminded,
-  openFollowUps,
-  keepStaleFlagCopy,
-  type StoredFollowUp,
-} from '../store/follow-ups';
+import type { StoredFollowUp } from '../store/follow-ups/item';
+import { getFollowUp, getFollowUps, openFollowUps } from '../store/follow-ups/reads';
+import { awaitsRedrawFailedNotice, awaitsReminder, keepStaleFlagCopy, markAttentionNotified, markReminded, recordSnoozeEnded } from '../store/follow-ups/tracker';
 import { getOrder } from '../store/order-reads';
 import type { StoredOrder } from '../store/order-items';
 import {

@@ -25,7 +25,10 @@ import {
   type SentStaleRedrawNotification,
   type StaleRedrawNotification,
 } from '../../functions/stale-redraw-sweep/notifier';
-import { actOnFollowUp, getFollowUp, readHistory, writeStoredFollowUp } from '../../functions/store/follow-ups';
+import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
+import { readHistory } from '../../functions/store/follow-ups/history';
+import { getFollowUp } from '../../functions/store/follow-ups/reads';
+import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { OPEN_REDRAW_PARTITIONS, TABLE } from '../../functions/store/table';
 import { createInMemoryPublisher } from '../../functions/transaction-status/publisher';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type RedrawOutcome } from '../support/junction';
