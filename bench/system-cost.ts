@@ -29,7 +29,8 @@ import { createTransactionStatusHandler } from '../functions/transaction-status/
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
 import { findStreamArn, startStreamReader } from '../local/stream-reader';
 import { documentClientOf, documentTable } from '../functions/store/document-table';
-import { actOnFollowUp, listFollowUps } from '../functions/store/follow-ups';
+import { actOnFollowUp } from '../functions/store/follow-ups/actions';
+import { listFollowUps } from '../functions/store/follow-ups/worklist';
 import type { TableClient } from '../functions/store/table-client';
 import { DEFAULT_THRESHOLDS } from '../functions/core/staleness';
 import { newSecret, webhookHandlerFor } from '../test/support/webhook';

@@ -374,7 +374,7 @@ export class RedrawTrackerStack extends Stack {
 
     // --- follow-up actions (CONTRACT §9) ---------------------------------------------
     // Both functions that act on follow-ups (the HTTP route and the chat buttons) read the
-    // follow-up by key and its redraw order's stale flag (GetItem, store/follow-ups.ts
+    // follow-up by key and its redraw order's stale flag (GetItem, store/follow-ups/
     // followUpViews), and write each change as one TransactWriteItems of conditional puts in
     // the follow-up's own partition (authorized as PutItem). Nothing else: no Query, no
     // UpdateItem, no index, and each action held to those partitions (dynamodb:LeadingKeys).

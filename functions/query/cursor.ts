@@ -17,7 +17,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod/mini';
-import { FollowUpPagePosition } from '../store/follow-ups';
+import { FollowUpPagePosition } from '../store/follow-ups/worklist';
 import { PagePosition } from '../store/redraws';
 
 /** What a cursor carries: where a page of /redraws or of /follow-ups resumes. Both are strict, so one never parses as the other. */

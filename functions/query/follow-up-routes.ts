@@ -7,7 +7,9 @@
 import * as z from 'zod/mini';
 import { MAX_OWNER_LENGTH, Owner, type FollowUpAction, type FollowUpView } from '../core/follow-up';
 import { AGE_BUCKETS, QUEUES } from '../core/queues';
-import { countFollowUps, FOLLOW_UP_LIST_STATES, followUpViews, getFollowUp, listFollowUps, readHistory } from '../store/follow-ups';
+import { readHistory } from '../store/follow-ups/history';
+import { getFollowUp } from '../store/follow-ups/reads';
+import { countFollowUps, FOLLOW_UP_LIST_STATES, followUpViews, listFollowUps } from '../store/follow-ups/worklist';
 import { decodeCursor, encodeCursor, isFollowUpPosition } from './cursor';
 import { HttpError, pageSize, resourceId, type RouteHandler } from './request';
 

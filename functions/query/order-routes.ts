@@ -10,7 +10,7 @@ import type { OrderRecord } from '../core/order-record';
 import { toOrder, type Order, type StaleFlag } from '../core/order-view';
 import type { TransactionStatus } from '../core/transaction-status';
 import { getAppointments, getOrderWithAppointment } from '../store/appointments';
-import { existingFollowUpIds } from '../store/follow-ups';
+import { existingFollowUpIds } from '../store/follow-ups/reads';
 import { listRedraws, type RedrawListState } from '../store/redraws';
 import { readTransactionPartition } from '../store/transaction-partition';
 import { decodeCursor, encodeCursor, isFollowUpPosition } from './cursor';

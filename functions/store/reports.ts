@@ -27,7 +27,7 @@
  *
  * The report reads the rows of the window's months (one Query per kind and
  * month, rows of the window only) and, for what is true now, the worklist's open
- * partition (store/follow-ups.ts) and the keys of the stale partition of the
+ * partition (store/follow-ups/) and the keys of the stale partition of the
  * open-redraws index.
  */
 import { createHash } from 'node:crypto';
@@ -45,7 +45,8 @@ import {
 } from '../core/report';
 import { stateAt } from '../core/follow-up';
 import { digestProblems, mostOverdue, type DigestProblems, type ProblemFollowUp, type ProblemList } from '../core/digest';
-import { isFollowUpItem, openFollowUps, parseFollowUpItem } from './follow-ups';
+import { isFollowUpItem, parseFollowUpItem } from './follow-ups/item';
+import { openFollowUps } from './follow-ups/reads';
 import { getOrderWithAppointment } from './appointments';
 import { queryItems } from './query-pages';
 import { keys, OPEN_REDRAW_PARTITIONS, TABLE } from './table';
@@ -263,7 +264,7 @@ export function reportWorkOf(before: Item | undefined, after: Item | undefined):
  * expired item (CONTRACT §9), which carries its `expires_at`. Null otherwise.
  */
 function replacedLife(before: Item | undefined, version: number): LifeEnd | null {
-  // Only a follow-up is created over an expired item (store/follow-ups.ts); a transaction item moves on from what is stored.
+  // Only a follow-up is created over an expired item (store/follow-ups/write.ts); a transaction item moves on from what is stored.
   if (before === undefined || !isFollowUpItem(before)) return null;
   const last = talliesOf(before);
   const expiredAt = before[TABLE.ttlAttribute];

@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import * as z from 'zod/mini';
 import { canonicalFromDate } from '../core/instant';
 import { followUpFacts, orderFacts, transactionFacts, type FollowUpHistoryState, type OrderFactState, type TrackerEvent, type TransactionFactState } from '../core/events';
-import { isFollowUpHistoryItem, parseHistoryItem } from './follow-ups';
+import { isFollowUpHistoryItem, parseHistoryItem } from './follow-ups/history';
 import { isOrderItem, parseOrderItem, staleClearedOf } from './order-items';
 import { isTransactionItem, parseTransactionItem } from './transaction-items';
 

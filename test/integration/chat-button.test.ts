@@ -10,7 +10,10 @@ import { openFollowUp, openingEntry } from '../../functions/core/follow-up';
 import { canonicalFromDate } from '../../functions/core/instant';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { BUTTON_SNOOZE_MS, createChatButtonHandler } from '../../functions/chat-button/app';
-import { actOnFollowUp, getFollowUp, readHistory, writeStoredFollowUp } from '../../functions/store/follow-ups';
+import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
+import { readHistory } from '../../functions/store/follow-ups/history';
+import { getFollowUp } from '../../functions/store/follow-ups/reads';
+import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { freshId } from '../support/junction';
 

@@ -12,7 +12,8 @@ import type { TrackerEvent } from '../../functions/core/events';
 import { OrderTransaction } from '../../functions/core/schemas';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { applyApiTransaction } from '../../functions/store/api-orders';
-import { actOnFollowUp, readHistory } from '../../functions/store/follow-ups';
+import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
+import { readHistory } from '../../functions/store/follow-ups/history';
 import { ledgerReadsIn, tallyWritesIn } from '../support/report-rows';
 import { createInMemoryPublisher, type InMemoryPublisher } from '../../functions/transaction-status/publisher';
 import { arbFlow, arbShuffledDeliveries, buildDeliveries, freshId, mulberry32, PHI_CANARY, redrawFlow, type Delivery, type FlowSpec } from '../support/junction';
@@ -271,7 +272,7 @@ describe('follow_up.changed from the stream (CONTRACT §9)', () => {
     ]);
     expect(followUpEvents(ids.transactionId)[0]!.status_time > '2026-03-02T13:00:00.000000Z').toBe(true);
 
-    // People act on it (store/follow-ups.ts, as POST /follow-ups/{id}/actions does), each change settled by the stream.
+    // People act on it (store/follow-ups/actions.ts, as POST /follow-ups/{id}/actions does), each change settled by the stream.
     const act = async (body: Record<string, unknown>) => {
       const now = new Date();
       const result = await actOnFollowUp(rig.table.db, rig.table.tableName, { id: ids.transactionId, body, actor: NURSE, now, thresholds: DEFAULT_THRESHOLDS });

@@ -12,7 +12,7 @@
  * that sends follow-up requests (keys and worklist partitions FOLLOWUP…) through
  * one metered client and everything else through another, so the follow-up's
  * share is measured apart from the rest of the function's work. People's
- * actions are store/follow-ups.ts actOnFollowUp (what POST /follow-ups/{id}/actions
+ * actions are store/follow-ups/actions.ts actOnFollowUp (what POST /follow-ups/{id}/actions
  * calls), metered on the follow-up side. docs/table-design.md quotes these figures.
  */
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -24,7 +24,11 @@ import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { documentTable } from '../../functions/store/document-table';
-import { actOnFollowUp, getFollowUp, listFollowUps, readHistory, writeStoredFollowUp } from '../../functions/store/follow-ups';
+import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
+import { readHistory } from '../../functions/store/follow-ups/history';
+import { getFollowUp } from '../../functions/store/follow-ups/reads';
+import { listFollowUps } from '../../functions/store/follow-ups/worklist';
+import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { openFollowUp, openingEntry } from '../../functions/core/follow-up';
 import { putOrderFromWebhook } from '../../functions/store/orders';
 import { keys } from '../../functions/store/table';

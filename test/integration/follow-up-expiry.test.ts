@@ -17,19 +17,12 @@ import { openFollowUp, openingEntry, redrawSituation } from '../../functions/cor
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createFollowUpActionsHandler } from '../../functions/follow-up-actions/app';
 import { createQueryHandler, type QueryEvent } from '../../functions/query/app';
-import {
-  actOnFollowUp,
-  countFollowUps,
-  existingFollowUpIds,
-  getFollowUp,
-  getFollowUps,
-  keepFollowUpCurrent,
-  listFollowUps,
-  openFollowUps,
-  readHistory,
-  writeStoredFollowUp,
-  type FollowUpListState,
-} from '../../functions/store/follow-ups';
+import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
+import { readHistory } from '../../functions/store/follow-ups/history';
+import { existingFollowUpIds, getFollowUp, getFollowUps, openFollowUps } from '../../functions/store/follow-ups/reads';
+import { keepFollowUpCurrent } from '../../functions/store/follow-ups/tracker';
+import { countFollowUps, type FollowUpListState, listFollowUps } from '../../functions/store/follow-ups/worklist';
+import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { queryItems } from '../../functions/store/query-pages';
 import { keys, TABLE } from '../../functions/store/table';
 import { freshId } from '../../local/junction-flows';

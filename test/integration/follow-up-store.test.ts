@@ -1,5 +1,5 @@
 /**
- * Follow-up items on DynamoDB Local (functions/store/follow-ups.ts; issue 25,
+ * Follow-up items on DynamoDB Local (functions/store/follow-ups/; issue 25,
  * CONTRACT §9): two people acting at once never lose or double an action.
  * Every change is one conditional TransactWriteItems (the follow-up on its
  * version, the history entry of the new version), so concurrent actions end with
@@ -10,7 +10,13 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTACT_CHANNELS, CONTACT_OUTCOMES, openFollowUp, openingEntry, redrawSituation, type RedrawMember } from '../../functions/core/follow-up';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { actOnFollowUp, getFollowUp, isLostRace, keepFollowUpCurrent, listFollowUps, readHistory, writeStoredFollowUp, type StoredFollowUp } from '../../functions/store/follow-ups';
+import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
+import { readHistory } from '../../functions/store/follow-ups/history';
+import type { StoredFollowUp } from '../../functions/store/follow-ups/item';
+import { getFollowUp } from '../../functions/store/follow-ups/reads';
+import { keepFollowUpCurrent } from '../../functions/store/follow-ups/tracker';
+import { listFollowUps } from '../../functions/store/follow-ups/worklist';
+import { isLostRace, writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import type { TableClient } from '../../functions/store/table-client';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { freshId } from '../support/junction';

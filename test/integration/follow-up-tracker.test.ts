@@ -9,7 +9,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expiryAfter } from '../../functions/core/retention';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { actOnFollowUp, getFollowUp, readHistory, RESENDS } from '../../functions/store/follow-ups';
+import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
+import { readHistory } from '../../functions/store/follow-ups/history';
+import { getFollowUp } from '../../functions/store/follow-ups/reads';
+import { RESENDS } from '../../functions/store/follow-ups/write';
 import { keys } from '../../functions/store/table';
 import { buildDeliveries, freshId, redrawFlow, type Delivery } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';

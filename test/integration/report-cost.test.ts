@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachMeter, type Meter } from '../../bench/meter';
 import { openFollowUp, openingEntry } from '../../functions/core/follow-up';
 import { documentTable } from '../../functions/store/document-table';
-import { writeStoredFollowUp } from '../../functions/store/follow-ups';
+import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { applyTallyWrite, readRedrawReport, reportToken } from '../../functions/store/reports';
 import { keys } from '../../functions/store/table';
 import type { Tally } from '../../functions/core/report';

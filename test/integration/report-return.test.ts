@@ -11,7 +11,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getFollowUp } from '../../functions/store/follow-ups';
+import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { readRedrawReport, reportToken } from '../../functions/store/reports';
 import { keys } from '../../functions/store/table';
 import { buildDeliveries, freshId, redrawFlow, type Delivery } from '../support/junction';

@@ -10,7 +10,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expiryAfter, transactionExpiry } from '../../functions/core/retention';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { actOnFollowUp, getFollowUp } from '../../functions/store/follow-ups';
+import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
+import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { keys } from '../../functions/store/table';
 import { createInMemoryPublisher, type InMemoryPublisher } from '../../functions/transaction-status/publisher';
 import { buildDeliveries, freshId, redrawFlow, type Delivery } from '../support/junction';

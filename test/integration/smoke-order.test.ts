@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrackerEvent } from '../../functions/core/events';
 import { canonicalFromDate } from '../../functions/core/instant';
 import { SMOKE_ORDER_LIFETIME_SECONDS, SMOKE_ORDER_PREFIX } from '../../functions/core/smoke';
-import { getFollowUp } from '../../functions/store/follow-ups';
+import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { keys } from '../../functions/store/table';
 import type { EventPublisher } from '../../functions/transaction-status/publisher';
 import { newSmokeOrderId, smokeWebhookBody } from '../../cli/smoke';

@@ -21,7 +21,7 @@ import { runSweep } from '../../functions/stale-redraw-sweep/app';
 import { createInMemoryNotifier } from '../../functions/notices/notifier';
 import { getAppointment, putAppointmentFromWebhook } from '../../functions/store/appointments';
 import { documentClientOf, documentTable } from '../../functions/store/document-table';
-import { getFollowUp } from '../../functions/store/follow-ups';
+import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import { localEndpoint } from '../support/dynamodb';

@@ -17,7 +17,7 @@ import { instantMillis } from '../../functions/core/instant';
 import { runSweep } from '../../functions/stale-redraw-sweep/app';
 import { createInMemoryNotifier } from '../../functions/notices/notifier';
 import { documentClientOf, documentTable } from '../../functions/store/document-table';
-import { getFollowUps } from '../../functions/store/follow-ups';
+import { getFollowUps } from '../../functions/store/follow-ups/reads';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import { localEndpoint } from '../support/dynamodb';
 import { buildDeliveries, freshId, redrawFlow, type RedrawOutcome } from '../support/junction';

@@ -20,7 +20,10 @@ import { STEP_MARGIN_MS } from '../../functions/stale-redraw-sweep/steps/deadlin
 import type { SentStaleRedrawNotification, StaleRedrawNotification } from '../../functions/notices/notification';
 import { chatNotification, emailText } from '../../functions/notices/formats';
 import { createInMemoryNotifier, createSnsNotifier, type Notifier } from '../../functions/notices/notifier';
-import { actOnFollowUp, getFollowUp, readHistory, writeStoredFollowUp } from '../../functions/store/follow-ups';
+import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
+import { readHistory } from '../../functions/store/follow-ups/history';
+import { getFollowUp } from '../../functions/store/follow-ups/reads';
+import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { OPEN_REDRAW_PARTITIONS, TABLE } from '../../functions/store/table';
 import { createInMemoryPublisher } from '../../functions/transaction-status/publisher';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type RedrawOutcome } from '../support/junction';

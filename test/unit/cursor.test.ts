@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, DEFAULT_CURSOR_SECRET, encodeCursor, isFollowUpPosition } from '../../functions/query/cursor';
-import type { FollowUpPagePosition } from '../../functions/store/follow-ups';
+import type { FollowUpPagePosition } from '../../functions/store/follow-ups/worklist';
 import type { PagePosition } from '../../functions/store/redraws';
 
 const position: PagePosition = {

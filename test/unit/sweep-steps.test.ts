@@ -32,7 +32,7 @@ import { flagsRead, seenOf } from '../../functions/stale-redraw-sweep/steps/rule
 import { openRedrawsOf, summaryFields, sweepResultOf } from '../../functions/stale-redraw-sweep/steps/summary';
 import { syncFailed } from '../../functions/stale-redraw-sweep/steps/sync';
 import { readsTransaction, redrawSeen, unflaggedPartition } from '../../functions/stale-redraw-sweep/steps/verify';
-import type { StoredFollowUp } from '../../functions/store/follow-ups';
+import type { StoredFollowUp } from '../../functions/store/follow-ups/item';
 import type { IndexedOrder } from '../../functions/store/redraws';
 import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
 import type { TransactionItem } from '../../functions/store/transaction-items';

@@ -9,7 +9,9 @@
 import { snoozeEndedChange } from '../../core/follow-up';
 import { forEachLimited } from '../../shared/concurrency';
 import { errorName } from '../../shared/observability';
-import { awaitsRedrawFailedNotice, awaitsReminder, keepStaleFlagCopy, openFollowUps, recordSnoozeEnded, type StoredFollowUp } from '../../store/follow-ups';
+import type { StoredFollowUp } from '../../store/follow-ups/item';
+import { openFollowUps } from '../../store/follow-ups/reads';
+import { awaitsRedrawFailedNotice, awaitsReminder, keepStaleFlagCopy, recordSnoozeEnded } from '../../store/follow-ups/tracker';
 import { CONCURRENCY } from './context';
 import { noticeFailedRedraw } from './redraw-failed';
 import { remind, reminderOpenedBefore } from './reminders';

@@ -10,7 +10,9 @@
  * mark (sent again 15 minutes later, once).
  */
 import { stateAt, type FollowUp } from '../../core/follow-up';
-import { awaitsRedrawFailedNotice, getFollowUp, markAttentionNotified, type StoredFollowUp } from '../../store/follow-ups';
+import type { StoredFollowUp } from '../../store/follow-ups/item';
+import { getFollowUp } from '../../store/follow-ups/reads';
+import { awaitsRedrawFailedNotice, markAttentionNotified } from '../../store/follow-ups/tracker';
 import { getOrder } from '../../store/order-reads';
 import { leftPending, markFollowUpNoticed, notificationOf, redrawFailedClaimKey } from './notices';
 import type { StaleRules } from './rules';

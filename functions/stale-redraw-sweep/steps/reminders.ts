@@ -11,7 +11,9 @@
 import { stateAt } from '../../core/follow-up';
 import { canonicalFromDate } from '../../core/instant';
 import { getAppointment } from '../../store/appointments';
-import { getFollowUp, markReminded, type StoredFollowUp } from '../../store/follow-ups';
+import type { StoredFollowUp } from '../../store/follow-ups/item';
+import { getFollowUp } from '../../store/follow-ups/reads';
+import { markReminded } from '../../store/follow-ups/tracker';
 import { getOrder } from '../../store/order-reads';
 import { leftPending, markFollowUpNoticed, notificationOf, reminderClaimKey } from './notices';
 import type { StaleRules } from './rules';

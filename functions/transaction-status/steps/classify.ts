@@ -11,7 +11,7 @@ import { transactionStatus } from '../../core/transaction-status';
 import { isOrderItem, parseOrderItem, type StoredOrder } from '../../store/order-items';
 import { isParkedWorkItem, parseParkedItem, type ParkedItem } from '../../store/parked-work';
 import { isTransactionItem, parseTransactionItem } from '../../store/transaction-items';
-import { isFollowUpItem, parseFollowUpItem, releasedStaleFlag, type StoredFollowUp } from '../../store/follow-ups';
+import { isFollowUpItem, parseFollowUpItem, releasedStaleFlag, type StoredFollowUp } from '../../store/follow-ups/item';
 import { isAppointmentItem, parseAppointmentItem } from '../../store/appointments';
 import { plain } from './images';
 

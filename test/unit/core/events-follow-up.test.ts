@@ -63,7 +63,7 @@ function factsOfChange(followUp: FollowUp, entries: readonly FollowUpAction[]): 
   return entries.flatMap((entry, index) => followUpFacts({ followUpId: followUp.id, transactionId: followUp.transaction_id, version: followUp.version - entries.length + 1 + index, entry }));
 }
 
-/** A history item as store/follow-ups.ts writes it (writeStoredFollowUp). */
+/** A history item as store/follow-ups/write.ts writes it (writeStoredFollowUp). */
 const historyItem = (followUp: FollowUp, entry: FollowUpAction, expiresAt?: number) => ({
   ...keys.followUpHistory(followUp.id, followUp.version),
   tx: followUp.transaction_id,

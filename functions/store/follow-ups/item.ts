@@ -1,0 +1,203 @@
+/**
+ * Follow-up items as stored (CONTRACT §9; issue 25). A follow-up lives in its own
+ * partition, `FOLLOWUP#<id>`: the follow-up item (sort key `FOLLOWUP`) and its
+ * append-only history, one item per version (`HIST#<version>`, zero-padded, so
+ * a Query reads it oldest first; version 1 is the tracker's `open`). Readers of
+ * orders and transactions never see them (other partitions), and the
+ * transaction function publishes their history as `follow_up.changed`.
+ *
+ * The follow-up item carries the worklist's keys in the by-transaction index
+ * (FOLLOW_UP_LISTING_PARTITIONS): open ones by due time, closed ones by close
+ * time. Its history items carry none. Retention (CONTRACT §8): the item and its
+ * history carry the transaction's `expires_at`; when it changes, the history
+ * items are updated first, then the item (history.ts expireHistory), so that a
+ * failure in between leaves the item's old expiry and the next recompute does it again.
+ *
+ * Expiry (CONTRACT §9): DynamoDB's TTL deletes an item up to days after its
+ * `expires_at`. Until then an item whose `expires_at` has passed (at or before
+ * `now`, the caller's clock) is absent to every read (`expired`), and a write that
+ * creates the follow-up or a history entry succeeds over it (`absentCondition`): a follow-up that
+ * returns after an expiry starts again at version 1 with a clean history.
+ *
+ * This module is the item's codec and its expiry; the other modules of this
+ * folder read (reads.ts, history.ts, worklist.ts) and write (write.ts, through
+ * actions.ts for a person and tracker.ts for the tracker).
+ */
+import * as z from 'zod/mini';
+import { REDRAW_FACTS, type FollowUp, type LastEntry, type OpenRedrawTiming, type RedrawFact } from '../../core/follow-up';
+import type { KnowledgeVersion } from '../../core/knowledge-version';
+import { FOLLOW_UP_LISTING_PARTITIONS, keys, TABLE } from '../table';
+
+/** The history items' sort key prefix (keys.followUpHistory). */
+export const HISTORY_PREFIX = 'HIST#';
+
+/** Attribute names of a follow-up item. */
+export const A = {
+  followUp: 'fu',
+  redraw: 'rt',
+  dueAt: 'due',
+  applied: 'tf',
+  revision: 'rev',
+  reminded: 'ar',
+  attentionNotified: 'an',
+  redrawOrderedAt: 'ro',
+  lastEntry: 'le',
+  staleFlag: 'sf',
+  knowledge: 'kv',
+} as const;
+
+/** A stored follow-up, with what its due time is computed from and the tracker's bookkeeping. */
+export interface StoredFollowUp {
+  followUp: FollowUp;
+  /** The open redraw it is about (kept current by the tracker), or null when there is none. */
+  redraw: OpenRedrawTiming | null;
+  /** When the sweep flags it if nothing moves (CONTRACT §9), as stored with this version. */
+  dueAt: string | null;
+  /** Junction's facts the tracker has acted on, each once (a person's reopen is not undone by the same fact). */
+  applied: RedrawFact[];
+  /** DynamoDB's TTL (epoch seconds): the transaction's; null while it is kept. */
+  expiresAt: number | null;
+  /** When the sweep's not_acknowledged reminder went out (once per follow-up), or null. */
+  remindedAt: string | null;
+  /** When the sweep's redraw_failed notice went out (once per failed redraw: `attention`), or null. */
+  attentionNotifiedAt?: string | null;
+  /** When Junction created its redraw order, once known (reports' time to a redraw order, CONTRACT §11); null before. */
+  redrawOrderedAt?: string | null;
+  /** Its history's newest entry (when recorded, what): the history's clock never goes back; null before it was kept. */
+  last?: LastEntry | null;
+  /**
+   * The stale flag of its open redraw's order as the sweep last saw it (CONTRACT §12: the
+   * queues and their counts read it from the open partition alone), with the order and
+   * its status time it was set for: the tracker drops it as soon as that order moves on.
+   * Not a version. Absent or null: not flagged.
+   */
+  staleFlag?: StoredStaleFlag | null;
+  /**
+   * The version of the transaction knowledge the tracker last kept it from
+   * (core/knowledge-version.ts; issue 43 item 2): the tracker's writes are
+   * conditional on not knowing less than it. Not a version of the follow-up;
+   * other writers keep it as it is. Absent or null: stored before it (the oldest).
+   */
+  knowledge?: KnowledgeVersion | null;
+  /** Write revision: every write is conditional on it and bumps it. */
+  revision: number;
+}
+
+/**
+ * The stale flag a write of a follow-up released (CONTRACT §9): the copy the
+ * old image carried, when the new one is snoozed or closed (a person's action
+ * drops the copy); null for any other write.
+ */
+export function releasedStaleFlag(old: StoredFollowUp | null, next: StoredFollowUp): (StoredStaleFlag & { by: 'snoozed' | 'closed' }) | null {
+  const flag = old?.staleFlag ?? null;
+  const { state } = next.followUp;
+  if (flag === null || (next.staleFlag ?? null) !== null || (state !== 'snoozed' && state !== 'closed')) return null;
+  return { ...flag, by: state };
+}
+
+/** The copy of a stale flag on a follow-up item: the flag, and the order (at its status time) it is on. */
+export interface StoredStaleFlag {
+  since: string;
+  reason: string;
+  orderId: string;
+  statusTime: string;
+}
+
+const Timing = z.object({
+  kind: z.enum(['awaiting_redraw', 'redraw_in_progress']),
+  statusTime: z.string(),
+  orderId: z.string(),
+  // The redraw order's appointment, as much as its due time reads (CONTRACT §10); absent in items written before it.
+  appointment: z.optional(z.nullable(z.object({ start_at: z.nullable(z.string()), status: z.string() }))),
+});
+export const Stored = z.object({
+  [A.followUp]: z.custom<FollowUp>((value) => typeof value === 'object' && value !== null && typeof (value as { version?: unknown }).version === 'number'),
+  [A.redraw]: z.nullable(Timing),
+  [A.dueAt]: z.nullable(z.string()),
+  [A.applied]: z.optional(z.array(z.enum(REDRAW_FACTS))),
+  [A.revision]: z.optional(z.int()),
+  [A.reminded]: z.optional(z.nullable(z.string())),
+  [A.attentionNotified]: z.optional(z.nullable(z.string())),
+  [A.redrawOrderedAt]: z.optional(z.nullable(z.string())),
+  [A.lastEntry]: z.optional(z.nullable(z.object({ at: z.string(), action: z.string() }))),
+  [A.staleFlag]: z.optional(z.nullable(z.object({ since: z.string(), reason: z.string(), orderId: z.string(), statusTime: z.string() }))),
+  [A.knowledge]: z.optional(z.nullable(z.record(z.string(), z.string()))),
+  [TABLE.ttlAttribute]: z.optional(z.nullable(z.number())),
+});
+
+/** Whether an item (by its keys) is a follow-up item (not its history). */
+export function isFollowUpItem(item: Record<string, unknown>): boolean {
+  const { pk, sk } = item;
+  return typeof pk === 'string' && pk.startsWith('FOLLOWUP#') && sk === keys.followUp('').sk;
+}
+
+/** A follow-up item as stored (a stream image, say). */
+export function parseFollowUpItem(item: Record<string, unknown>): StoredFollowUp {
+  if (!isFollowUpItem(item)) throw new Error('not a follow-up item');
+  return parseStored(item);
+}
+
+export function parseStored(item: Record<string, unknown>): StoredFollowUp {
+  const parsed = Stored.parse(item);
+  return {
+    followUp: parsed[A.followUp],
+    redraw: parsed[A.redraw],
+    dueAt: parsed[A.dueAt],
+    applied: parsed[A.applied] ?? [],
+    expiresAt: parsed[TABLE.ttlAttribute] ?? null,
+    remindedAt: parsed[A.reminded] ?? null,
+    attentionNotifiedAt: parsed[A.attentionNotified] ?? null,
+    redrawOrderedAt: parsed[A.redrawOrderedAt] ?? null,
+    last: parsed[A.lastEntry] ?? null,
+    staleFlag: parsed[A.staleFlag] ?? null,
+    knowledge: parsed[A.knowledge] ?? null,
+    revision: parsed[A.revision] ?? 0,
+  };
+}
+
+export function itemOf(stored: StoredFollowUp): Record<string, unknown> {
+  const { followUp } = stored;
+  const listing =
+    followUp.state === 'closed'
+      ? { [TABLE.byTransaction.partitionKey]: FOLLOW_UP_LISTING_PARTITIONS.closed, [TABLE.byTransaction.sortKey]: keys.closedFollowUpSort(followUp.closed_at ?? '', followUp.id) }
+      : {
+          [TABLE.byTransaction.partitionKey]: FOLLOW_UP_LISTING_PARTITIONS.open,
+          [TABLE.byTransaction.sortKey]: keys.openFollowUpSort(stored.dueAt, followUp.id, followUp.attention !== null),
+        };
+  return {
+    ...keys.followUp(followUp.id),
+    ...listing,
+    [A.followUp]: followUp,
+    [A.redraw]: stored.redraw,
+    [A.dueAt]: stored.dueAt,
+    [A.applied]: stored.applied,
+    [A.revision]: stored.revision,
+    [A.reminded]: stored.remindedAt,
+    ...(stored.attentionNotifiedAt == null ? {} : { [A.attentionNotified]: stored.attentionNotifiedAt }),
+    ...(stored.redrawOrderedAt == null ? {} : { [A.redrawOrderedAt]: stored.redrawOrderedAt }),
+    ...(stored.last == null ? {} : { [A.lastEntry]: stored.last }),
+    ...(stored.staleFlag == null ? {} : { [A.staleFlag]: stored.staleFlag }),
+    ...(stored.knowledge == null ? {} : { [A.knowledge]: stored.knowledge }),
+    ...(stored.expiresAt === null ? {} : { [TABLE.ttlAttribute]: stored.expiresAt }),
+  };
+}
+
+/** `now` as DynamoDB's TTL counts it: whole epoch seconds. An item whose `expires_at` is at or before it has expired. */
+function ttlNow(now: Date): number {
+  return Math.floor(now.getTime() / 1000);
+}
+
+/** Whether an item (a follow-up or a history entry) read at `now` is absent (CONTRACT §9): its `expires_at` has passed, DynamoDB has yet to delete it. */
+export function expired(item: Record<string, unknown>, now: Date): boolean {
+  const expiresAt = item[TABLE.ttlAttribute];
+  return typeof expiresAt === 'number' && expiresAt <= ttlNow(now);
+}
+
+/** A write's condition that the item it creates is absent: none stored, or an expired one (CONTRACT §9). Its names and values. */
+export function absentCondition(now: Date) {
+  return {
+    ConditionExpression: 'attribute_not_exists(#pk) OR #ttl <= :now',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#ttl': TABLE.ttlAttribute },
+    ExpressionAttributeValues: { ':now': ttlNow(now) },
+  };
+}

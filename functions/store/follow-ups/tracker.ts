@@ -1,0 +1,217 @@
+/**
+ * The tracker's side of a follow-up (CONTRACT §9): the transaction function
+ * keeps it current after each recompute, and the sweep records its notices,
+ * the snooze ends it sees and the stale flag's copy.
+ */
+import { dueAt, openFollowUp, openingEntry, snoozeEndedChange, stateAt, trackerUpdate, type FollowUp, type FollowUpAction, type OpenRedrawTiming, type RedrawSituation } from '../../core/follow-up';
+import { compareKnowledge, type KnowledgeVersion } from '../../core/knowledge-version';
+import type { AppointmentTiming, StaleThresholds } from '../../core/staleness';
+import type { TableClient } from '../table-client';
+import { expireHistory } from './history';
+import type { StoredFollowUp, StoredStaleFlag } from './item';
+import { getFollowUp } from './reads';
+import { MAX_RACES, writeBookkeeping, writeStoredFollowUp } from './write';
+
+/**
+ * What keeping a follow-up current did: `stale`, nothing, since the follow-up
+ * was kept from newer knowledge of the transaction (an older recompute landing
+ * late: issue 43 item 2); `diverged`, nothing either, since each knows one member
+ * newer than the other (the caller reads every member again and keeps it from that).
+ */
+export type KeepCurrentOutcome = 'none' | 'opened' | 'changed' | 'unchanged' | 'stale' | 'diverged';
+
+/**
+ * Keeps the follow-up of a transaction (or of an order without one) current
+ * with what its members say: opens it when the transaction has a redraw and
+ * none is stored; acts once on each fact that holds (closing it, or marking it
+ * `attention`); keeps the order ids, the open redraw, the due time and the
+ * expiry current (these move no version: they are Junction's facts, not
+ * actions). Idempotent: the same situation twice writes nothing the second time.
+ *
+ * `appointment`: the appointment of the situation's redraw order in progress
+ * (CONTRACT §10), which moves its due time; kept with the open redraw (its
+ * start and status only) so that a person's action computes the same due time.
+ *
+ * `knowledge`: the version of the transaction knowledge the situation was
+ * computed from (core/knowledge-version.ts). The follow-up keeps the version it
+ * was last kept from, and a situation computed from knowledge older than that
+ * never touches it (`stale`), however late its recompute lands: no close,
+ * reopen, close from two stream shards' recomputes out of order. Equal
+ * knowledge writes only what else moved (an appointment, an expiry, a snooze
+ * that ended); newer knowledge is recorded even when nothing else moved, so
+ * that the stored version is always the newest any recompute landed with, and
+ * the situations written follow one another as the knowledge grew. The write
+ * is conditional on it too (writeCondition). A person's action in between only
+ * moves the revision: the tracker reads again and keeps the action. Null: not
+ * versioned (the version stored stays).
+ */
+export async function keepFollowUpCurrent(
+  db: TableClient,
+  tableName: string,
+  input: {
+    id: string;
+    transactionId: string | null;
+    situation: RedrawSituation;
+    expiresAt: number | null;
+    now: Date;
+    thresholds: StaleThresholds;
+    appointment?: AppointmentTiming | null;
+    knowledge?: KnowledgeVersion | null;
+  },
+): Promise<{ outcome: KeepCurrentOutcome; writes: number }> {
+  const situation = withAppointment(input.situation, input.appointment ?? null);
+  const knowledge = input.knowledge ?? null;
+  let writes = 0;
+  for (let race = 0; race < MAX_RACES; race++) {
+    const stored = await getFollowUp(db, tableName, input.id, input.now);
+    if (stored === null && !situation.hasRedraw) return { outcome: 'none', writes };
+    if (stored !== null && knowledge !== null) {
+      // An item stored before versions knows nothing yet: the oldest version.
+      const order = compareKnowledge(knowledge, stored.knowledge ?? {});
+      if (order === 'older' || order === 'diverged') return { outcome: order === 'older' ? 'stale' : 'diverged', writes };
+    }
+    let base: FollowUp;
+    let opening: FollowUpAction[] = [];
+    let last = stored?.last ?? null;
+    if (stored === null) {
+      base = openFollowUp({
+        id: input.id,
+        transactionId: input.transactionId,
+        initialOrderId: situation.initialOrderId,
+        // Known at opening: its order joins no version of its own.
+        redrawOrderId: situation.redrawOrderId,
+        openedAt: situation.openedAt ?? '',
+      });
+      const entry = openingEntry(base, input.now);
+      opening = [entry];
+      last = { at: entry.at, action: entry.action };
+    } else {
+      base = stored.followUp;
+    }
+    const update = trackerUpdate(base, last, stored?.applied ?? [], situation, input.now);
+    const entries = [...opening, ...update.entries];
+    const redraw = situation.hasRedraw ? situation.redraw : (stored?.redraw ?? null);
+    const next = {
+      followUp: update.followUp,
+      redraw,
+      dueAt: dueAt(update.followUp, redraw, input.thresholds),
+      applied: update.applied,
+      expiresAt: input.expiresAt,
+      remindedAt: stored?.remindedAt ?? null,
+      redrawOrderedAt: situation.redrawOrderedAt ?? stored?.redrawOrderedAt ?? null,
+      last: update.last ?? last,
+      // The sweep's copy of a stale flag holds while its order has not moved (the webhook that moves it clears the order's flag).
+      staleFlag: stored?.staleFlag != null && sameOpenRedraw(stored.staleFlag, redraw) ? stored.staleFlag : null,
+      // A failed redraw's notice is once per attention episode: a cleared attention takes its marker with it.
+      ...(update.followUp.attention === null ? { attentionNotifiedAt: null } : {}),
+      knowledge: knowledge ?? stored?.knowledge ?? null,
+    };
+    if (stored !== null && entries.length === 0 && sameStored(stored, next)) return { outcome: 'unchanged', writes };
+    if (stored !== null && stored.expiresAt !== next.expiresAt) writes += await expireHistory(db, tableName, input.id, next.expiresAt, input.now);
+    const written = await writeStoredFollowUp(db, tableName, stored, { ...stored, ...next }, entries, input.now, { knownFrom: knowledge });
+    writes += 1;
+    if (written === 'written') return { outcome: stored === null ? 'opened' : 'changed', writes };
+  }
+  throw new Error(`follow-up changed ${MAX_RACES} times while the tracker kept it current`);
+}
+
+/** The situation with its redraw order's appointment (start and status only), when its open redraw is a redraw in progress. */
+function withAppointment(situation: RedrawSituation, appointment: AppointmentTiming | null): RedrawSituation {
+  // None: the open redraw as before appointments (no key), so that a follow-up without one is stored as it was.
+  if (situation.redraw?.kind !== 'redraw_in_progress' || appointment === null) return situation;
+  return { ...situation, redraw: { ...situation.redraw, appointment: { start_at: appointment.start_at, status: appointment.status } } };
+}
+
+function sameStored(stored: StoredFollowUp, next: Omit<StoredFollowUp, 'revision'>): boolean {
+  return (
+    JSON.stringify([stored.followUp, stored.redraw, stored.dueAt, [...stored.applied].sort(), stored.expiresAt, stored.redrawOrderedAt ?? null, stored.staleFlag ?? null]) ===
+      JSON.stringify([next.followUp, next.redraw, next.dueAt, [...next.applied].sort(), next.expiresAt, next.redrawOrderedAt ?? null, next.staleFlag ?? null]) &&
+    compareKnowledge(next.knowledge ?? {}, stored.knowledge ?? {}) === 'equal'
+  );
+}
+
+/** Whether a stale flag's copy is about `redraw` as it stands: the same order at the same status time. */
+function sameOpenRedraw(flag: StoredStaleFlag, redraw: OpenRedrawTiming | null): boolean {
+  return redraw !== null && redraw.orderId === flag.orderId && redraw.statusTime === flag.statusTime;
+}
+
+/**
+ * The stale flag's copy a follow-up should carry, given the flags of orders as
+ * the sweep leaves them (`flags`: order id to its flag, null or absent when not
+ * flagged): its open redraw's order's flag, or null. Closed follow-ups carry none.
+ */
+export function staleFlagCopy(stored: StoredFollowUp, flags: ReadonlyMap<string, { since: string; reason: string } | null>): StoredStaleFlag | null {
+  if (stored.redraw === null || stored.followUp.state === 'closed') return null;
+  const flag = flags.get(stored.redraw.orderId) ?? null;
+  return flag === null ? null : { since: flag.since, reason: flag.reason, orderId: stored.redraw.orderId, statusTime: stored.redraw.statusTime };
+}
+
+/**
+ * Keeps follow-up `stored`'s copy of its open redraw's stale flag as the sweep
+ * leaves the flags (CONTRACT §12: the queues read it from the open partition):
+ * one conditional write when it differs, read again after a lost race (at most
+ * three times; the next sweep does it otherwise). True when it wrote.
+ */
+export async function keepStaleFlagCopy(
+  db: TableClient,
+  tableName: string,
+  stored: StoredFollowUp,
+  flags: ReadonlyMap<string, { since: string; reason: string } | null>,
+  now: Date,
+): Promise<boolean> {
+  let current: StoredFollowUp | null = stored;
+  for (let race = 0; race < 3 && current !== null; race++) {
+    const wanted = staleFlagCopy(current, flags);
+    if (JSON.stringify(wanted) === JSON.stringify(current.staleFlag ?? null)) return false;
+    if ((await writeBookkeeping(db, tableName, current, { ...current, staleFlag: wanted })) === 'written') return true;
+    current = await getFollowUp(db, tableName, current.followUp.id, now);
+  }
+  return false;
+}
+
+/**
+ * Records that the not_acknowledged reminder of follow-up `id` went out (the
+ * sweep, FOLLOW_UP_ACK_HOURS): conditional on the revision read, so that a
+ * concurrent change is not overwritten; `lost` then (the sweep reads it again
+ * next time). Not a version: nothing a person did.
+ */
+export async function markReminded(db: TableClient, tableName: string, stored: StoredFollowUp, at: string): Promise<'written' | 'lost'> {
+  return writeBookkeeping(db, tableName, stored, { ...stored, remindedAt: at });
+}
+
+/**
+ * Records the tracker's `snooze_ended` of follow-up `stored` when its snooze
+ * ended by `now` and nothing recorded it yet (CONTRACT §9: the first write after
+ * `snoozed_until`, the sweep's or an action's): one conditional transaction.
+ * `none` when there is nothing to record, `lost` when another write got there
+ * first (which records it itself).
+ */
+export async function recordSnoozeEnded(db: TableClient, tableName: string, stored: StoredFollowUp, now: Date, thresholds: StaleThresholds): Promise<'written' | 'lost' | 'none'> {
+  const change = snoozeEndedChange(stored.followUp, stored.last ?? null, now);
+  if (change === null) return 'none';
+  const next = { ...stored, followUp: change.followUp, dueAt: dueAt(change.followUp, stored.redraw, thresholds), last: change.last };
+  return writeStoredFollowUp(db, tableName, stored, next, change.entries, now);
+}
+
+/** Whether the not_acknowledged reminder is due: still new, opened before `openedBefore`, not reminded. */
+export function awaitsReminder(stored: StoredFollowUp, openedBefore: string): boolean {
+  return stored.followUp.state === 'new' && stored.remindedAt === null && stored.followUp.opened_at < openedBefore;
+}
+
+/**
+ * Whether the redraw_failed notice is due (CONTRACT §9): the follow-up is
+ * open at `now` (a snoozed one too: the failure is news to whoever snoozed
+ * it), its `attention` is `redraw_failed`, and no notice went out for it.
+ */
+export function awaitsRedrawFailedNotice(stored: StoredFollowUp, now: Date): boolean {
+  return stateAt(stored.followUp, now).state !== 'closed' && stored.followUp.attention === 'redraw_failed' && (stored.attentionNotifiedAt ?? null) === null;
+}
+
+/**
+ * Records that the redraw_failed notice of this follow-up went out (the
+ * sweep), as markReminded does for the reminder: conditional on the revision
+ * read, `lost` when another write came first. Not a version: nothing a person did.
+ */
+export async function markAttentionNotified(db: TableClient, tableName: string, stored: StoredFollowUp, at: string): Promise<'written' | 'lost'> {
+  return writeBookkeeping(db, tableName, stored, { ...stored, attentionNotifiedAt: at });
+}
