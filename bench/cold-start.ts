@@ -120,6 +120,8 @@ export async function measureColdStarts(runs: number): Promise<ColdStartResults>
       NOTIFICATIONS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:bench',
       EVENT_BUS_NAME: 'bench-events',
       CURSOR_SECRET: 'bench-cursor-secret-0123456789abcdef',
+      // The chat-button function's channel (its actor, chat:<id>).
+      CHAT_CHANNEL_ID: 'C0123456789',
       // Required by the backfill; the sweep reads it only when set, and it is not set here.
       ...(service === SERVICES.backfill ? { JUNCTION_API_KEY_SECRET_ARN: JUNCTION_KEY_SECRET_ARN } : {}),
     });
