@@ -394,7 +394,7 @@ describe("docs/deploy.md's counts, drawn from the synthesized template", () => {
 });
 
 describe('"Subscriptions"', () => {
-  /** The `kind` message attribute of the sweep's alerts (functions/stale-redraw-sweep/notifier.ts) and of the digest. */
+  /** The `kind` message attribute of the sweep's alerts (functions/notices/) and of the digest. */
   const KINDS = ['alert', DIGEST_KIND];
   const FilterPolicy = z.record(z.string(), z.array(z.string()));
 
