@@ -190,10 +190,38 @@ export interface BrowserTracker {
 }
 
 /**
+ * Waits until the stream function has caught up with the simulator's last
+ * deliveries: the simulator ends once its webhooks are answered, and follow-ups
+ * open behind them, from the table's stream (a test that read the report before
+ * the page did once saw `opened` go from 9 to 10 in between). Settled: the
+ * report of the last 30 days and the open follow-ups the same three reads in a
+ * row, a second apart.
+ */
+async function streamSettled(url: string): Promise<void> {
+  const today = new Date();
+  const from = new Date(today.getTime() - 30 * 86_400_000).toISOString().slice(0, 10);
+  const read = async (path: string) => {
+    const response = await fetch(`${url}${path}`);
+    if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status} while waiting for the stream`);
+    return response.text();
+  };
+  let last = '';
+  let same = 0;
+  const deadline = Date.now() + 90_000;
+  while (same < 2) {
+    if (Date.now() > deadline) throw new Error('the tracker kept changing for 90 s after the simulator ended');
+    await new Promise((wake) => setTimeout(wake, 1_000));
+    const now = (await read(`/reports/redraws?from=${from}&to=${today.toISOString().slice(0, 10)}`)) + (await read('/follow-ups?state=open&limit=100'));
+    same = now === last ? same + 1 : 0;
+    last = now;
+  }
+}
+
+/**
  * `npm start` on a free port, in memory, sweeps left to the test (once a day),
  * with a fresh webhook secret; `simulate: true` then runs `npm run simulate`
  * against it to its end (seed 42), which leaves transactions, redraws and
- * follow-ups behind. `env` adds to (or overrides) the tracker's environment.
+ * follow-ups behind, and waits for the stream to settle (streamSettled). `env` adds to (or overrides) the tracker's environment.
  */
 export async function startTrackerForBrowser(options: { simulate?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<BrowserTracker> {
   const port = await freePort();
@@ -214,6 +242,7 @@ export async function startTrackerForBrowser(options: { simulate?: boolean; env?
     if (options.simulate === true) {
       const run = await runToEnd('npm', ['run', '-s', 'simulate'], { ...cleanEnv(), TRACKER_URL: url, JUNCTION_WEBHOOK_SECRET: env.JUNCTION_WEBHOOK_SECRET, SIMULATE_SEED: '42' });
       if (run.code !== 0) throw new Error(`npm run simulate exited ${run.code}:\n${run.stdout}\n${run.stderr}`);
+      await streamSettled(url);
     }
   } catch (error) {
     await stop();
