@@ -4,7 +4,7 @@
  * it signs the person in with the managed login and names them by GET /me.
  * Focus moves to the page's h1 on a route change.
  */
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { createApi, handleAuth, loadSettings, sessionAuth, type Api } from '../api';
 import { callbackOf } from '../lib/sign-in';
 import { Session, SignInError } from '../session';
@@ -90,7 +90,10 @@ export function App() {
   // Who the record will name: on AWS the signed-in person (/me), locally the handle typed.
   const who = session !== null ? actor : handle;
   const prompting = session === null && (handle === null || changing);
-  useEffect(() => {
+  // A layout effect: it runs in the commit that draws the new page, so the heading is focused the
+  // moment it appears. Preact runs a plain effect after the next frame (up to 100 ms later), and a
+  // keypress or a screen reader in between lands on the old focus.
+  useLayoutEffect(() => {
     if (firstRender.current) {
       firstRender.current = false;
       return;
