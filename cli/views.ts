@@ -55,9 +55,16 @@ export function readAnswer<Schema extends z.ZodType>(schema: Schema, json: unkno
   throw new CliError(EXIT.unreachable, `the answer to ${what} is not the tracker's documented shape: is the target a redraw-tracker (and as new as this CLI)?`);
 }
 
+/** Empty pages read on, without --all, before the CLI stops and prints where to go on. */
+export const MAX_EMPTY_PAGES = 20;
+
 /**
  * A listing route read as `redraws` and `follow-ups` read it: one page from
- * `cursor`, or every page with `all` (following next_cursor to the end).
+ * `cursor`, or every page with `all` (following next_cursor to the end). A
+ * filtered list reads a bounded part per request (CONTRACT §9), so a page may
+ * be empty and still have a `next_cursor`: without `all` it reads on until a
+ * page has items, the list ends, or MAX_EMPTY_PAGES empty pages in a row
+ * (`page` is then the last one read, with its cursor to go on).
  */
 export async function readPages<Item, Page extends { items: Item[]; next_cursor: string | null }>(
   client: Pick<TrackerClient, 'get'>,
@@ -65,19 +72,27 @@ export async function readPages<Item, Page extends { items: Item[]; next_cursor:
   query: Readonly<Record<string, string>>,
   schema: z.ZodType<Page>,
   options: { all: boolean; cursor: string | undefined },
-): Promise<{ items: Item[]; pages: number; page: Page }> {
+): Promise<{ items: Item[]; pages: number; page: Page; emptyPages: number }> {
   const items: Item[] = [];
   let pages = 0;
+  let emptyPages = 0;
   let cursor = options.cursor;
   let page: Page;
   do {
     const answer = await client.get(path, { ...query, ...(cursor ? { cursor } : {}) });
     page = readAnswer(schema, answer, `GET ${path}`);
     pages++;
+    if (page.items.length === 0) emptyPages++;
     items.push(...page.items);
     cursor = page.next_cursor ?? undefined;
-  } while (options.all && cursor !== undefined);
-  return { items, pages, page };
+  } while (cursor !== undefined && (options.all || (items.length === 0 && emptyPages < MAX_EMPTY_PAGES)));
+  return { items, pages, page, emptyPages };
+}
+
+/** What the CLI says when it read on through empty pages (a filter reads a bounded part per request). */
+export function readOnWords(read: { pages: number; emptyPages: number; all: boolean }): string | null {
+  if (read.all || read.emptyPages === 0 || read.pages < 2) return null;
+  return `(read ${read.pages} pages: the filter looks through a part of the list per request, and ${read.emptyPages} had none)`;
 }
 
 /** The CLI line that shows an order: the same words the stale-redraw notification carries. */

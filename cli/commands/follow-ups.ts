@@ -9,7 +9,7 @@ import { EXIT, usageError } from '../errors';
 import { myOwner, OWNER_VARIABLE } from '../follow-up-actions';
 import { FollowUpPage, followUpTable, type FollowUpView } from '../follow-up-views';
 import { shellWord } from '../format';
-import { readPages } from '../views';
+import { readOnWords, readPages } from '../views';
 
 /** The API's bounds for `limit` (CONTRACT §9). */
 const MAX_LIMIT = 100;
@@ -67,7 +67,7 @@ Examples:
 
     const client = await tracker();
     const owner = mine ? await myOwner(context, client) : ownerOption;
-    const { items, pages, page } = await readPages<FollowUpView, FollowUpPage>(
+    const { items, pages, page, emptyPages } = await readPages<FollowUpView, FollowUpPage>(
       client,
       '/follow-ups',
       { state, ...(owner !== undefined ? { owner } : {}), ...(limitText ? { limit: limitText } : {}) },
@@ -82,13 +82,16 @@ Examples:
     const what = `${state === 'open' ? 'Open follow-ups' : `Follow-ups in state ${state}`}${owner !== undefined ? ` of ${owner}` : ''}`;
     const counted = all ? `${items.length} in ${pages} page${pages === 1 ? '' : 's'}` : `${items.length}${page.next_cursor ? ' on this page' : ''}`;
     if (items.length === 0) {
-      out.line(`No ${what.charAt(0).toLowerCase()}${what.slice(1)} on ${client.target.label}.`);
+      const lower = `${what.charAt(0).toLowerCase()}${what.slice(1)}`;
+      out.line(page.next_cursor ? `No ${lower} in the ${pages} pages read on ${client.target.label}; the list goes on.` : `No ${lower} on ${client.target.label}.`);
     } else {
       out.line(`${out.style('bold', what)} on ${client.target.label}: ${counted}`);
       for (const line of followUpTable(items, deps.now(), out)) out.line(line);
       out.line();
       out.line(`Show one: npx redraw-tracker follow-up <id>${targetFlags}`);
     }
+    const readOn = readOnWords({ pages, emptyPages, all });
+    if (readOn !== null) out.line(out.style('dim', readOn));
     if (!all && page.next_cursor) {
       const filters = `${state !== 'open' ? ` --state ${state}` : ''}${owner !== undefined ? ` --owner ${shellWord(owner)}` : ''}${limitText ? ` --limit ${limitText}` : ''}`;
       out.line(`More: npx redraw-tracker follow-ups${filters} --cursor ${page.next_cursor}${targetFlags}  (or --all)`);

@@ -202,7 +202,13 @@ function fakeTracker(options: { version?: number; owner?: string; refuse?: { sta
     if (url.pathname === '/follow-ups') {
       const cursor = url.searchParams.get('cursor');
       const page = cursor === null ? 0 : Number(cursor);
-      return reply(200, { items: [followUp({ id: `txn-page-${page}`, owner: url.searchParams.get('owner') })], next_cursor: page < 2 ? String(page + 1) : null });
+      const owner = url.searchParams.get('owner');
+      // A filter the tracker answers a bounded part of per request (CONTRACT §9): `sparse` has items on page 3 only, `none` on no page of 30.
+      if (owner === 'sparse' || owner === 'none') {
+        const last = owner === 'sparse' ? 4 : 30;
+        return reply(200, { items: owner === 'sparse' && page === 3 ? [followUp({ id: 'txn-found', owner })] : [], next_cursor: page < last ? String(page + 1) : null });
+      }
+      return reply(200, { items: [followUp({ id: `txn-page-${page}`, owner })], next_cursor: page < 2 ? String(page + 1) : null });
     }
     return notFound();
   };
@@ -460,6 +466,20 @@ describe('follow-up commands against a fake tracker', () => {
 
     const one = await cli(['follow-ups', '--owner', 'bob', '--limit', '1'], { fetch: tracker.fetch });
     expect(one.stdout).toContain('More: npx redraw-tracker follow-ups --owner bob --limit 1 --cursor 1  (or --all)');
+  });
+
+  it('reads on through empty pages of a filtered list until it has items, says so, and stops after 20 empty pages with the cursor to go on', async () => {
+    const tracker = fakeTracker();
+    const sparse = await cli(['follow-ups', '--owner', 'sparse'], { fetch: tracker.fetch, env: { NO_COLOR: '1' } });
+    expect(sparse).toMatchObject({ code: 0, stderr: '' });
+    expect(tracker.requests.map((request) => request.path)).toEqual([0, 1, 2, 3].map((page) => `/follow-ups?state=open&owner=sparse${page === 0 ? '' : `&cursor=${page}`}`));
+    expect(sparse.stdout).toMatch(/^txn-found +sparse /m);
+    expect(sparse.stdout).toContain('(read 4 pages: the filter looks through a part of the list per request, and 3 had none)');
+    expect(sparse.stdout).toContain('More: npx redraw-tracker follow-ups --owner sparse --cursor 4  (or --all)');
+
+    const none = await cli(['follow-ups', '--owner', 'none'], { fetch: fakeTracker().fetch, env: { NO_COLOR: '1' } });
+    expect(none.stdout).toContain('No open follow-ups of none in the 20 pages read on the local tracker at http://127.0.0.1:3999; the list goes on.');
+    expect(none.stdout).toContain('--owner none --cursor 20  (or --all)');
   });
 });
 

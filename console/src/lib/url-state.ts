@@ -81,6 +81,13 @@ export function routeFor(page: 'worklist' | 'bulk', state: WorklistState): strin
 }
 
 /** The API path that lists the state's rows: GET /follow-ups?queue=...&limit=N. */
+/** GET /follow-ups for the state's filters, from `cursor` when given (else the state's own). */
+export function followUpsPathFrom(state: WorklistState, cursor: string | null, limit = 50): string {
+  const filters = { ...state };
+  delete filters.cursor;
+  return followUpsPath(cursor === null ? filters : { ...filters, cursor }, limit);
+}
+
 export function followUpsPath(state: WorklistState, limit = 50): string {
   const search = worklistSearch({ ...state, queue: state.queue ?? DEFAULT_QUEUE });
   const cursor = search.get('cursor');

@@ -8,13 +8,14 @@ import { ErrorSummary } from '../components/error-summary';
 import { Filters } from '../components/filters';
 import { QueueNav } from '../components/queue-nav';
 import { useCounts, useRows } from '../components/use-counts';
+import { readOn, readOnWords } from '../lib/read-on';
 import type { ConsolePageProps } from '../context';
 import { actionBody, DISPOSITIONS, SNOOZE_PRESETS, SNOOZE_REASONS, type ActionDraft, type FieldError, type SnoozePreset } from '../lib/actions';
 import { bulkSummary, runBulk, type BulkResult, type RowOutcome } from '../lib/bulk-runner';
 import { errorWords } from '../lib/load';
 import { followUpHref } from '../lib/route';
 import { asFollowUpPage, type FollowUp } from '../lib/types';
-import { DEFAULT_QUEUE, followUpsPath, parseWorklistState, QUEUE_NAMES, routeFor, worklistSearch } from '../lib/url-state';
+import { DEFAULT_QUEUE, followUpsPathFrom, parseWorklistState, QUEUE_NAMES, routeFor, worklistSearch } from '../lib/url-state';
 import { urgencyOf } from '../lib/urgency';
 import { ownerWords, stateWords } from '../lib/words';
 
@@ -37,7 +38,16 @@ export function BulkPage({ api, search, navigate }: ConsolePageProps) {
   const queue = state.queue ?? DEFAULT_QUEUE;
   const key = worklistSearch(state).toString();
   const [reload, setReload] = useState(0);
-  const rows = useRows(async () => asFollowUpPage(await api.get(followUpsPath(state))), key, reload);
+  // Pages read so far while reading on through empty ones (lib/read-on.ts), for the loading line.
+  const [lookedThrough, setLookedThrough] = useState(0);
+  const rows = useRows(
+    () => {
+      setLookedThrough(0);
+      return readOn(async (cursor) => asFollowUpPage(await api.get(followUpsPathFrom(state, cursor))), state.cursor ?? null, setLookedThrough);
+    },
+    key,
+    reload,
+  );
   const counts = useCounts(api, reload, rows.value !== null || rows.error !== null);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [action, setAction] = useState<BulkAction>('acknowledge');
@@ -129,8 +139,9 @@ export function BulkPage({ api, search, navigate }: ConsolePageProps) {
         {summary}
       </p>
       {rows.error !== null && <p role="alert">{errorWords(rows.error)}</p>}
-      {rows.value === null && rows.error === null && <p>Loading follow-ups…</p>}
-      {rows.value !== null && items.length === 0 && <p class="empty">No follow-ups in {QUEUE_NAMES[queue]}.</p>}
+      {rows.value === null && rows.error === null && <p>Loading follow-ups…{lookedThrough > 0 ? ` (looked through ${lookedThrough} pages so far)` : ''}</p>}
+      {rows.value !== null && readOnWords(rows.value) !== null && <p class="read-on">{readOnWords(rows.value)}</p>}
+      {rows.value !== null && items.length === 0 && rows.value.next_cursor === null && <p class="empty">No follow-ups in {QUEUE_NAMES[queue]}.</p>}
       {items.length > 0 && (
         <form onSubmit={(event) => void apply(event)} noValidate aria-label="Bulk action">
           <div class="table-wrap">

@@ -8,11 +8,12 @@ import { Filters } from '../components/filters';
 import { FollowUpTable } from '../components/follow-up-table';
 import { QueueNav } from '../components/queue-nav';
 import { useCounts, useRows } from '../components/use-counts';
+import { readOn, readOnWords } from '../lib/read-on';
 import type { ConsolePageProps } from '../context';
 import { NoAnswerError } from '../http';
 import { followUpOf, asFollowUpPage, isRecord } from '../lib/types';
 import { errorWords } from '../lib/load';
-import { DEFAULT_QUEUE, followUpsPath, parseWorklistState, QUEUE_NAMES, routeFor, worklistSearch } from '../lib/url-state';
+import { DEFAULT_QUEUE, followUpsPathFrom, parseWorklistState, QUEUE_NAMES, routeFor, worklistSearch } from '../lib/url-state';
 import { shortcutsOn, storeShortcuts } from '../storage';
 import { takeItOwner } from '../lib/words';
 
@@ -26,7 +27,16 @@ export function WorklistPage({ api, search, navigate, handle }: ConsolePageProps
   const queue = state.queue ?? DEFAULT_QUEUE;
   const key = worklistSearch(state).toString();
   const [reload, setReload] = useState(0);
-  const rows = useRows(async () => asFollowUpPage(await api.get(followUpsPath(state))), key, reload);
+  // Pages read so far while reading on through empty ones (lib/read-on.ts), for the loading line.
+  const [lookedThrough, setLookedThrough] = useState(0);
+  const rows = useRows(
+    () => {
+      setLookedThrough(0);
+      return readOn(async (cursor) => asFollowUpPage(await api.get(followUpsPathFrom(state, cursor))), state.cursor ?? null, setLookedThrough);
+    },
+    key,
+    reload,
+  );
   const counts = useCounts(api, reload, rows.value !== null || rows.error !== null);
   const [shortcuts, setShortcuts] = useState(shortcutsOn);
   const [help, setHelp] = useState(false);
@@ -122,10 +132,11 @@ export function WorklistPage({ api, search, navigate, handle }: ConsolePageProps
         {message}
       </p>
       {rows.error !== null && <p role="alert">{errorWords(rows.error)}</p>}
-      {rows.value === null && rows.error === null && <p>Loading follow-ups…</p>}
+      {rows.value === null && rows.error === null && <p>Loading follow-ups…{lookedThrough > 0 ? ` (looked through ${lookedThrough} pages so far)` : ''}</p>}
+      {rows.value !== null && readOnWords(rows.value) !== null && <p class="read-on">{readOnWords(rows.value)}</p>}
       {rows.value !== null &&
         (items.length === 0 ? (
-          <p class="empty">{state.cursor ? 'No more follow-ups in this queue.' : `No follow-ups in ${QUEUE_NAMES[queue]}${state.state || state.owner || state.age ? ' with these filters' : ''}.`}</p>
+          rows.value.next_cursor === null && <p class="empty">{state.cursor ? 'No more follow-ups in this queue.' : `No follow-ups in ${QUEUE_NAMES[queue]}${state.state || state.owner || state.age ? ' with these filters' : ''}.`}</p>
         ) : (
           <FollowUpTable id="worklist-table" caption={caption} rows={items} now={new Date()} />
         ))}
