@@ -24,13 +24,14 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { CHAT_BUTTON_FUNCTION_NAME } from '../functions/notices/formats';
+import { READER_PARTITIONS } from '../functions/store/key-prefixes';
 import { keys, TABLE } from '../functions/store/table';
 import { ChatActions } from './chat-actions';
 import { ConsoleSite } from './console';
 import { consoleSite } from './console-bundle';
 import { Monitoring } from './monitoring';
 import type { Settings } from './settings';
-import { TableBoundFunction, TIMEOUTS } from './table-bound-function';
+import { confinedReads, TableBoundFunction, TIMEOUTS } from './table-bound-function';
 import { WeeklyDigest } from './weekly-digest';
 
 /**
@@ -361,11 +362,9 @@ export class RedrawTrackerStack extends Stack {
       // The follow-ups' worklist lives in the by-transaction index (FOLLOWUPS# partitions); a
       // follow-up's history is a Query of its own partition in the table. An order is read with
       // its appointment by a Query of its partition; a page's (or a transaction's) appointments
-      // with one BatchGetItem of their keys (CONTRACT §10).
-      access: {
-        table: ['BatchGetItem', 'GetItem', 'Query'],
-        queryIndexes: [TABLE.openRedraws.indexName, TABLE.byTransaction.indexName],
-      },
+      // with one BatchGetItem of their keys (CONTRACT §10). Every read held to the partitions it
+      // reads (dynamodb:LeadingKeys, store/key-prefixes.ts): never a quarantined body.
+      access: confinedReads(READER_PARTITIONS.query, ['BatchGetItem', 'GetItem', 'Query'], [TABLE.openRedraws.indexName, TABLE.byTransaction.indexName]),
       // A CloudFormation dynamic reference: the value never appears in the template.
       // DIGEST_TIMEZONE: a report's dates are days, and its weeks Monday to Sunday, in the digest's zone (CONTRACT §11).
       environment: { CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(), DIGEST_TIMEZONE: settings.digestTimeZone },

@@ -16,6 +16,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../functions/shared/observability';
 import type { ServiceName } from '../functions/shared/metric-names';
+import { leadingKeyPatterns, type ReaderPartitions } from '../functions/store/key-prefixes';
 import { TABLE } from '../functions/store/table';
 import { bundleFunction, ENTRY_FILE } from './function-bundle';
 
@@ -37,6 +38,12 @@ export interface TableAccess {
   /** Indexes the function may Query. */
   readonly queryIndexes: readonly IndexName[];
   /**
+   * The partitions its Queries of `queryIndexes` may name (IAM wildcards), as a
+   * `dynamodb:LeadingKeys` condition on the one statement that grants them all.
+   * Absent: any partition of those indexes.
+   */
+  readonly indexPartitions?: readonly string[];
+  /**
    * The partitions each action of `table` may touch (partition key values, IAM
    * wildcards: `FOLLOWUP#*`), as a `dynamodb:LeadingKeys` condition; every action
    * of `table` must be named. Absent: the whole table (each action its own
@@ -53,6 +60,25 @@ export interface TableAccess {
 }
 
 const WRITE_ACTIONS: ReadonlySet<TableAction> = new Set(['PutItem', 'UpdateItem']);
+
+/** The reads a TableAccess may confine to a reader's partitions. */
+export type ReadAction = 'GetItem' | 'BatchGetItem' | 'Query';
+
+/**
+ * A read-only reader's access (store/key-prefixes.ts): `actions` on the table and
+ * Query on `queryIndexes`, each held to the reader's partitions by a
+ * `dynamodb:LeadingKeys` condition: the table's reads to `partitions.table`, the
+ * indexes' Queries to `partitions.indexes`.
+ */
+export function confinedReads(partitions: ReaderPartitions, actions: readonly ReadAction[], queryIndexes: readonly IndexName[]): TableAccess {
+  const tablePatterns = leadingKeyPatterns(partitions.table);
+  return {
+    table: actions,
+    queryIndexes,
+    partitions: Object.fromEntries(actions.map((action) => [action, tablePatterns])),
+    indexPartitions: leadingKeyPatterns(partitions.indexes),
+  };
+}
 
 /** The newest Node.js runtime aws-cdk-lib 2.276 offers. */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
@@ -157,12 +183,15 @@ export class TableBoundFunction extends Construct {
         }),
       );
     }
+    if (access.indexPartitions !== undefined && access.indexPartitions.length === 0) throw new Error('access.indexPartitions: name the partitions, or leave it out');
     if (access.queryIndexes.length > 0) {
       this.role.addToPrincipalPolicy(
         new PolicyStatement({
           sid: 'QueryIndexes',
           actions: ['dynamodb:Query'],
           resources: access.queryIndexes.map((indexName) => `${table.tableArn}/index/${indexName}`),
+          // One condition for every index granted: an index added to the list is held to it at once.
+          ...(access.indexPartitions === undefined ? {} : { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...access.indexPartitions] } } }),
         }),
       );
     }

@@ -21,9 +21,10 @@ import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { READER_PARTITIONS } from '../functions/store/key-prefixes';
 import { CLAIM_PARTITION_PREFIX, CLAIM_SCOPES, TABLE } from '../functions/store/table';
 import type { Settings } from './settings';
-import { TableBoundFunction, type TableBoundFunctionProps } from './table-bound-function';
+import { confinedReads, TableBoundFunction, type TableBoundFunctionProps } from './table-bound-function';
 
 /** How the schedule and Lambda retry a digest; exported so the tests check the stack against it. */
 export const DIGEST_RETRIES = {
@@ -60,12 +61,12 @@ export class WeeklyDigest extends Construct {
       service: 'weekly-digest',
       description: 'Publishes last week\'s redraw report and the most overdue follow-ups to the notification topic (weekly)',
       // Queries (store/reports.ts): the report's rows in the table, the stale flags in the
-      // open-redraws index, the open follow-ups' worklist in the by-transaction index. Its only
-      // writes: the week's claim (CONTRACT §11, once a week), a conditional PutItem and its mark,
-      // an UpdateItem, on its own claims' partitions alone (CLAIM#digest#...).
+      // open-redraws index, the open follow-ups' worklist in the by-transaction index, held to
+      // those partitions (dynamodb:LeadingKeys, store/key-prefixes.ts): never a quarantined body.
+      // Its only writes: the week's claim (CONTRACT §11, once a week), a conditional PutItem and
+      // its mark, an UpdateItem, on its own claims' partitions alone (CLAIM#digest#...).
       access: {
-        table: ['Query'],
-        queryIndexes: [TABLE.byTransaction.indexName, TABLE.openRedraws.indexName],
+        ...confinedReads(READER_PARTITIONS.digest, ['Query'], [TABLE.byTransaction.indexName, TABLE.openRedraws.indexName]),
         partitionWrites: { actions: ['PutItem', 'UpdateItem'], partitionPrefixes: [`${CLAIM_PARTITION_PREFIX}${CLAIM_SCOPES.digest}#`] },
       },
       environment: {
