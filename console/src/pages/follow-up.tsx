@@ -288,7 +288,7 @@ export function FollowUpPage({ api, id, handle }: ConsolePageProps & { id: strin
               onInput={(event) => setReference(event.currentTarget.value)}
             />
           </div>
-          <ActionForms followUp={followUp} drafts={drafts} errors={errors} owners={owners} busy={busy} setDraft={setDraft} send={(action, takeIt) => void send(action, takeIt)} />
+          <ActionForms followUp={followUp} drafts={drafts} errors={errors} owners={owners} busy={busy} me={me} setDraft={setDraft} send={(action, takeIt) => void send(action, takeIt)} />
 
           <h2>History</h2>
           <HistoryTable history={history} />
