@@ -7,9 +7,9 @@
  * lost answer) between the notifier's acceptance and the claim's mark, and it
  * repeats the message once, 15 minutes or more later. An alert that carries a
  * follow-up's chat buttons marks that follow-up alerted once SNS accepted it
- * (CONTRACT §9: a button acts only on a follow-up that was notified). Each notification is
- * bounded by NOTIFY_TIMEOUT_MS; after a few failures in a row the sweep sends
- * no more (the rest stay pending for the next sweep).
+ * (CONTRACT §9: a button acts only on a follow-up that was notified). Each
+ * notification is bounded by NOTIFY_TIMEOUT_MS; after a few failures in a row
+ * the sweep sends no more (the rest stay pending for the next sweep).
  */
 import type { Appointment } from '../../core/appointment';
 import type { FollowUp } from '../../core/follow-up';
