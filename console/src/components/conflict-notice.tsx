@@ -28,7 +28,7 @@ export function ConflictNotice({ conflict, current, history, me }: { conflict: C
         Your “{yours}” was not applied, and nothing was sent again. The page now shows the current follow-up (version {current.version}); your choices are kept in the
         forms.
       </p>
-      <h3>Since version {conflict.shown}</h3>
+      <h3>What happened since version {conflict.shown}</h3>
       {who.length > 0 ? (
         <ul class="conflict-changes">
           {who.map((sentence) => (
