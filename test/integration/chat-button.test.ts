@@ -226,8 +226,8 @@ describe('the buttons of the sweep’s alerts (the alerted marker)', () => {
     return { id: ids.transactionId, orderId: ids.initialId, due: instantMillis(openedAt) + 10 * 86_400_000 };
   }
 
-  const sweep = (now: number) =>
-    runSweep({ db: table.db, tableName: table.tableName, now: new Date(now), thresholds: DEFAULT_THRESHOLDS, notifier: createSnsNotifier(sns, TOPIC), logger: silent, metrics: { addMetric: () => undefined } });
+  const sweep = (now: number, db = table.db) =>
+    runSweep({ db, tableName: table.tableName, now: new Date(now), thresholds: DEFAULT_THRESHOLDS, notifier: createSnsNotifier(sns, TOPIC), logger: silent, metrics: { addMetric: () => undefined } });
 
   /** The follow-up and its version as the alert SNS accepted for `orderId` names them (what the bot fills into the buttons). */
   function alertedVersion(orderId: string): { id: string; version: number } | null {
@@ -274,5 +274,29 @@ describe('the buttons of the sweep’s alerts (the alerted marker)', () => {
     expect(alertedVersion(orderId)).toEqual({ id, version: 1 });
     expect((await getFollowUp(table.db, table.tableName, id, new Date(later)))?.alertedAt).toBe(canonicalFromDate(new Date(later)));
     expect(await button(new Date(later + 60_000))({ i: id, b: 'ack', v: '1' })).toMatchObject({ status: 'done', follow_up: { state: 'acknowledged', version: 2 } });
+  });
+
+  it('marks the follow-up with the next sweep, sending nothing again, when a sweep died between SNS accepting the alert and the marker', async () => {
+    const { id, orderId, due } = await stuck();
+    aws.plan.sns = () => 'serve';
+    // DynamoDB refuses the marker's write (the table's answer, injected): the sweep stops there.
+    const failing = {
+      ...table.db,
+      put: async (input: Parameters<typeof table.db.put>[0]) => {
+        if ((input.Item as Record<string, unknown>)['al'] !== undefined) throw Object.assign(new Error('injected'), { name: 'InternalServerError' });
+        return table.db.put(input);
+      },
+    };
+    await sweep(due, failing).catch(() => undefined);
+    const sent = () => aws.messages.filter((message) => (JSON.parse(message.message) as { order_id: string }).order_id === orderId).length;
+    expect(sent()).toBe(1);
+    expect((await getFollowUp(table.db, table.tableName, id, new Date(due)))?.alertedAt).toBeNull();
+    expect(await button(new Date(due + 60_000))({ i: id, b: 'ack', v: '1' })).toMatchObject({ status: 'refused' });
+    // The next sweep finds the alert's claim sent: it marks the follow-up and sends nothing again.
+    const later = due + 60_000;
+    await sweep(later);
+    expect(sent()).toBe(1);
+    expect((await getFollowUp(table.db, table.tableName, id, new Date(later)))?.alertedAt).toBe(canonicalFromDate(new Date(later)));
+    expect(await button(new Date(later + 60_000))({ i: id, b: 'ack', v: '1' })).toMatchObject({ status: 'done', follow_up: { state: 'acknowledged' } });
   });
 });
