@@ -287,7 +287,8 @@ export function actionCommand(spec: ActionSpec): CommandModule {
       }
       for (const line of actionLines(spec, followUp, deps.now(), out)) out.line(line);
       if (!taken && followUp.owner !== null && followUp.owner !== owner) {
-        out.line(`It stays ${followUp.owner}'s: \`npx redraw-tracker ack ${shellWord(followUp.id)} --owner ${shellWord(owner ?? '')}${targetFlags}\` takes it.`);
+        // Acknowledge never replaces an owner (CONTRACT §9): only assign does, on purpose.
+        out.line(`It stays ${followUp.owner}'s: \`npx redraw-tracker assign ${shellWord(followUp.id)} ${shellWord(owner ?? '')}${targetFlags}\` takes it.`);
       }
       return EXIT.ok;
     },

@@ -1,6 +1,6 @@
 /**
  * `ack <id> [--owner O]`: the `acknowledge` action (CONTRACT §9): new → acknowledged,
- * the owner set when given.
+ * the owner set when it has none (O when given); an owner is never replaced.
  */
 import { stringOption } from '../command';
 import { actionCommand, COMMON_ACTION_HELP, ID_HELP, OWNER_VARIABLE } from '../follow-up-actions';
@@ -22,7 +22,9 @@ Without --owner, you take it when nobody owns it (one that has an owner keeps it
     as you (as \`follow-ups --mine\` finds it);
   - else, locally, nobody: it is acknowledged without an owner.
 
-  --owner O              make O its owner, whoever owns it (a handle: letters, digits, ._@:/+=,-)
+  --owner O              make O its owner when nobody owns it (a handle: letters, digits, ._@:/+=,-);
+                         one owned by someone else is refused (exit 1) and keeps its owner:
+                         \`assign <id> O\` changes an owner
 ${COMMON_ACTION_HELP}
 
 Prints the follow-up as it is now; with --json the API's {"follow_up": {...}}.

@@ -15,6 +15,13 @@
  * since this alert"). The actor is the channel (`chat:<channel id>`), never
  * something the payload says.
  *
+ * A button acts only on a follow-up that an alert named (its `alertedAt`
+ * marker, set by the sweep once SNS accepted the alert): a guessed id of any
+ * other is refused and changes nothing. Its snooze never extends a snooze: on
+ * a follow-up snoozed now it is refused, and a person decides in the console
+ * (core/follow-up.ts buttonRefusal). Each refusal is logged with its reason and
+ * counted (CHAT_BUTTON_REFUSED_METRIC).
+ *
  * The answer is a small JSON object the bot shows in the thread: `status`, a
  * `message` in words, and the follow-up's id, state, owner, snooze and version.
  * It never repeats the payload; logs name the follow-up, the button and the
@@ -22,21 +29,29 @@
  */
 import * as z from 'zod/mini';
 import { humanTime } from '../core/alert-time';
+import { buttonRefusal } from '../core/follow-up';
 import { canonicalFromDate } from '../core/instant';
 import { ResourceId } from '../core/schemas';
 import type { StaleThresholds } from '../core/staleness';
-import { actOnFollowUp, type PersonActionResult } from '../store/follow-ups/actions';
+import { actOnFollowUpUnless, type ButtonActionResult } from '../store/follow-ups/actions';
 import type { StoredFollowUp } from '../store/follow-ups/item';
 import { followUpViews } from '../store/follow-ups/worklist';
 import type { TableClient } from '../store/table-client';
 import { SERVICES } from '../shared/metric-names';
-import { errorName, type LogSink } from '../shared/observability';
+import { errorName, type FlushingMetricSink, type LogSink } from '../shared/observability';
 
 export const CHAT_BUTTON_SERVICE_NAME = SERVICES.chatButton;
 
 /** The buttons, by the code their payload's `b` carries: "Acknowledge" and "Snooze 2 days". */
 export const CHAT_BUTTON_CODES = ['ack', 'snooze2d'] as const;
 export type ChatButtonCode = (typeof CHAT_BUTTON_CODES)[number];
+
+/**
+ * Clicks refused before anything was tried (dimension service=chat-button): a
+ * payload that is not a button's, a follow-up no alert named, a snooze of a
+ * snoozed follow-up. The log line says which.
+ */
+export const CHAT_BUTTON_REFUSED_METRIC = 'ChatButtonsRefused';
 
 /** How long "Snooze 2 days" snoozes, from the click. */
 export const BUTTON_SNOOZE_MS = 48 * 3_600_000;
@@ -69,6 +84,8 @@ export interface ChatButtonDeps {
   logger: LogSink;
   /** The Slack channel the buttons are in: the actor is `chat:<channelId>`. */
   channelId: string;
+  /** Counts refusals (CHAT_BUTTON_REFUSED_METRIC); absent: not counted. */
+  metrics?: FlushingMetricSink;
   now?: () => Date;
 }
 
@@ -95,8 +112,17 @@ export function createChatButtonHandler(deps: ChatButtonDeps): (event: unknown) 
     return { id: view.id, state: view.state, owner: view.owner, snoozed_until: view.snoozed_until, version: view.version };
   };
 
-  const answerOf = async (result: PersonActionResult, button: ChatButtonCode, version: number, at: Date): Promise<ChatButtonAnswer> => {
+  const countRefused = () => {
+    deps.metrics?.addMetric(CHAT_BUTTON_REFUSED_METRIC, 'Count', 1);
+    deps.metrics?.publishStoredMetrics();
+  };
+
+  const answerOf = async (result: ButtonActionResult, button: ChatButtonCode, version: number, at: Date): Promise<ChatButtonAnswer> => {
     switch (result.kind) {
+      case 'refused':
+        // A follow-up no alert named shows nothing of itself: the id may be a guess.
+        if (result.refusal.reason === 'never_alerted') return { status: 'refused', message: `Nothing done: ${result.refusal.message}.` };
+        return { status: 'refused', message: `Nothing done: ${result.refusal.message}.`, follow_up: await summary(result.stored, at) };
       case 'changed': {
         const followUp = await summary(result.stored, at);
         const message =
@@ -132,13 +158,22 @@ export function createChatButtonHandler(deps: ChatButtonDeps): (event: unknown) 
     if (!payload.success) {
       // Never logged: whatever was sent is the sender's text.
       logger.warn('chat button payload refused');
+      countRefused();
       return REFUSED;
     }
     const { i: id, b: button, v: version } = payload.data;
     try {
       const at = now();
-      const result = await actOnFollowUp(db, tableName, { id, body: actionOf(button, version, at), actor, now: at, thresholds });
-      logger.info('chat button', { follow_up_id: id, button, outcome: result.kind });
+      const action = button === 'ack' ? 'acknowledge' : 'snooze';
+      const result = await actOnFollowUpUnless(db, tableName, { id, body: actionOf(button, version, at), actor, callerKind: 'chat', now: at, thresholds }, (stored) =>
+        buttonRefusal(stored.followUp, (stored.alertedAt ?? null) !== null, action, at),
+      );
+      if (result.kind === 'refused') {
+        logger.warn('chat button refused', { follow_up_id: id, button, outcome: 'refused', reason: result.refusal.reason });
+        countRefused();
+      } else {
+        logger.info('chat button', { follow_up_id: id, button, outcome: result.kind });
+      }
       return await answerOf(result, button, version, at);
     } catch (error) {
       logger.error('chat button failed', { follow_up_id: id, button, error: errorName(error) });

@@ -4,11 +4,12 @@
  * short payload only (app.ts). The actor is the channel, `chat:<CHAT_CHANNEL_ID>`,
  * which the stack sets from the channel configuration. It reads a follow-up and
  * its redraw order's stale flag (GetItem) and writes the follow-up's partition
- * (TransactWriteItems of puts), nothing else.
+ * (TransactWriteItems of puts), nothing else; its refusals are counted as an
+ * embedded metric in its log (no request).
  */
 import * as z from 'zod/mini';
 import { parseEnv, required } from '../shared/config';
-import { createLogger } from '../shared/observability';
+import { createLogger, createMetrics } from '../shared/observability';
 import { thresholdsOf, ThresholdsEnv } from '../shared/thresholds-env';
 import { functionTable } from '../store/document-table';
 import { CHAT_BUTTON_SERVICE_NAME, createChatButtonHandler } from './app';
@@ -27,4 +28,5 @@ export const handler = createChatButtonHandler({
   thresholds: thresholdsOf(config),
   logger: createLogger(CHAT_BUTTON_SERVICE_NAME),
   channelId: config.CHAT_CHANNEL_ID,
+  metrics: createMetrics(CHAT_BUTTON_SERVICE_NAME),
 });

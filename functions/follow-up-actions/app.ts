@@ -15,8 +15,8 @@
  * Logs say which follow-up, which action and the outcome, never the body.
  */
 import * as z from 'zod/mini';
-import type { FollowUpView } from '../core/follow-up';
-import { actorOf, CONSOLE_ACTOR_PREFIX, RequestAuthorizer, withoutConsolePrefix, type ActorSource } from '../shared/actor';
+import type { CallerKind, FollowUpView } from '../core/follow-up';
+import { actorOf, CONSOLE_ACTOR_PREFIX, isConsoleRouteKey, RequestAuthorizer, withoutConsolePrefix, type ActorSource } from '../shared/actor';
 import { ResourceId } from '../core/schemas';
 import type { StaleThresholds } from '../core/staleness';
 import { actOnFollowUp, type PersonActionResult } from '../store/follow-ups/actions';
@@ -116,12 +116,12 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event:
     return one;
   };
 
-  /** Applies `body` to follow-up `rawId` as `actor` and maps the store's result to an answer. */
-  const act = async (rawId: unknown, body: unknown, actor: string): Promise<Answer> => {
+  /** Applies `body` to follow-up `rawId` as `actor` (calling from `callerKind`) and maps the store's result to an answer. */
+  const act = async (rawId: unknown, body: unknown, actor: string, callerKind: CallerKind): Promise<Answer> => {
     const id = ResourceId.safeParse(rawId);
     if (!id.success) return refuse(400, 'invalid_request', 'follow_up_id must be 1-128 letters, digits, "-" or "_"');
     const at = now();
-    const result = await actOnFollowUp(db, tableName, { id: id.data, body, actor, now: at, thresholds });
+    const result = await actOnFollowUp(db, tableName, { id: id.data, body, actor, callerKind, now: at, thresholds });
     logger.info('follow-up action', { follow_up_id: id.data, action: actionName(body), outcome: result.kind });
     return answerOf(result, (stored) => view(stored, at));
   };
@@ -141,7 +141,7 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event:
     if (!mayAct(deps.closeGroup ?? null, actor.actor, actor.groups, body.value)) {
       return refuse(403, 'forbidden', `close and reopen are for the ${deps.closeGroup ?? ''} group; ask one of its members`);
     }
-    return act(target.rawId, body.value, actor.actor);
+    return act(target.rawId, body.value, actor.actor, callerKindOf(event, deps.actorSource));
   };
 
   const route = async (rawEvent: unknown): Promise<Answer> => {
@@ -210,6 +210,16 @@ function actorOfEvent(event: HttpEvent, source: ActorSource): { kind: 'ok'; acto
   const outcome = actorOf(event, source);
   if (outcome.kind === 'ok') return outcome;
   return { kind: 'refused', answer: refuse(outcome.status, outcome.status === 403 ? 'forbidden' : 'invalid_request', outcome.message) };
+}
+
+/**
+ * Where a request comes from, for §9's owner rule: a console user on the
+ * console's JWT routes (AWS); an IAM caller on the IAM route; `npm start`'s
+ * callers are local (a typed handle is not a signed-in person).
+ */
+function callerKindOf(event: HttpEvent, source: ActorSource): CallerKind {
+  if (source === 'header') return 'local';
+  return isConsoleRouteKey(event.routeKey) ? 'console' : 'iam';
 }
 
 /** CONTRACT §12: a setting may keep close and reopen to one Cognito group (`group`; null: no such setting); it binds console users (the IAM routes stay as they are). */

@@ -17,7 +17,7 @@
 import { agoWords, days, humanTime } from '../core/alert-time';
 import { reasonText, TAKE_IT_NOTE } from '../core/next-steps';
 import { DEPLOYED_STACK_NAME } from './config';
-import { isRedrawFailed, isReminder, type NotificationFollowUp, type SentStaleRedrawNotification, type StaleRedrawNotification } from './notification';
+import { buttonsFollowUpId, isRedrawFailed, isReminder, type NotificationFollowUp, type SentStaleRedrawNotification, type StaleRedrawNotification } from './notification';
 
 /** How the notice says when the sweep sent it: a reminder is "reminded", a failed redraw "notified", a stale flag "flagged". */
 function sentWord(sent: StaleRedrawNotification): 'reminded' | 'notified' | 'flagged' {
@@ -225,7 +225,7 @@ export function chatNotification(sent: SentStaleRedrawNotification, deployed?: {
   const lines = [`${headline(sent, { timeZone: zone })} ${whoseText(sent.follow_up)}`, ...facts.map(([label, text]) => `*${label}:* ${text}`)];
   const commands = sent.commands;
   // With the chat buttons (a version to act on), "Acknowledge" takes it from the message itself.
-  const buttons = sent.follow_up?.version !== undefined;
+  const buttons = buttonsFollowUpId(sent) !== null;
   const take =
     commands !== null && sent.follow_up?.owner === null
       ? [`Take it: ${buttons ? 'the Acknowledge button below, or ' : ''}\`${commands.take_it}\` (${TAKE_IT_NOTE})`]

@@ -94,6 +94,15 @@ export interface SentStaleRedrawNotification extends StaleRedrawNotification {
   in_junction: string;
 }
 
+/**
+ * The follow-up whose chat buttons an alert carries ("Acknowledge", "Snooze 2
+ * days"): the one it names with a version to act on, or null (no buttons).
+ */
+export function buttonsFollowUpId(notification: Pick<StaleRedrawNotification, 'follow_up'>): string | null {
+  const followUp = notification.follow_up;
+  return followUp === null || followUp.version === undefined ? null : followUp.id;
+}
+
 /** Who sends, from where, and when (the defaults: the local tracker, now). */
 export interface SendContext {
   /** The deployed stack's region; absent: the local tracker. */

@@ -1,7 +1,8 @@
 /**
  * The follow-up page in Chromium against `npm start` with simulated data
  * (CONTRACT §9, §12): every action from the page lands in the history under the
- * handle typed; a stale expected_version shows what changed and loses nothing;
+ * handle typed; a stale expected_version names who changed what, applies and
+ * re-sends nothing;
  * a form's problems are summarised with links to the fields; a keyboard-only
  * person can take and snooze a follow-up; every state passes axe.
  */
@@ -127,35 +128,47 @@ describe('the follow-up page', () => {
     expect(shown.find((cells) => cells[2] === 'Close')?.[3]).toBe('Snoozed → Closed');
   });
 
-  it('shows a conflict when the follow-up changed behind the page, keeps the choices, and sends them once on one click', async () => {
+  it('shows a conflict when the follow-up changed behind the page: names who did what, applies nothing of mine, keeps my choices, offers no re-send', async () => {
     const id = takeFresh();
     const page = await signedIn('dana.r', `#/follow-ups/${id}`);
     await page.getByText('Version').waitFor();
     await page.getByLabel('Disposition').selectOption({ label: 'Patient declined' });
     await page.getByLabel('Reference (optional, sent with the action)').fill('T-881');
 
-    // Someone else assigns it after the page loaded.
+    // j.doe takes it after the page loaded (as the console's "Take it" sends it).
     const before = (await detail(id)).follow_up;
-    await api(`/follow-ups/${id}/actions`, 'eve.s', { method: 'POST', body: JSON.stringify({ action: 'assign', owner: 'eve.s', expected_version: before.version }) });
+    expect(before).toMatchObject({ state: 'new', owner: null });
+    await api(`/follow-ups/${id}/actions`, 'j.doe', { method: 'POST', body: JSON.stringify({ action: 'acknowledge', owner: 'j.doe', expected_version: before.version }) });
 
-    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    // My "Take it", on the version the page showed: a 409.
+    await page.getByRole('button', { name: 'Take it' }).click();
     const alert = page.getByRole('alert').filter({ hasText: 'It changed since you loaded it' });
     await alert.waitFor();
-    expect(await alert.textContent()).toContain('owner: none → eve.s');
-    expect(await alert.textContent()).toContain(`version: ${before.version} → ${before.version + 1}`);
-    expect((await detail(id)).follow_up.state).toBe('acknowledged');
-    // The page shows the current follow-up, and what the person chose is still there.
-    await page.getByText('eve.s', { exact: true }).first().waitFor();
+    // It names who changed what, in words, from the history.
+    await alert.getByText(`j.doe acknowledged it and took it (version ${before.version + 1})`).waitFor();
+    expect(await alert.textContent()).toContain('owner: none → j.doe');
+    expect(await alert.textContent()).toContain('Take it is not offered now: it is acknowledged already, and j.doe owns it');
+    // Focus moved to the notice.
+    await page.waitForFunction("document.activeElement?.id === 'conflict'");
+    // No one-click re-send anywhere on the page.
+    expect(await page.getByRole('button', { name: /again/i }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Take it' }).count()).toBe(0);
+    // Nothing of mine was applied: the owner stays j.doe.
+    const { follow_up: current, history } = await detail(id);
+    expect(current).toMatchObject({ state: 'acknowledged', owner: 'j.doe', version: before.version + 1 });
+    expect(history.filter((entry) => entry.actor === 'dana.r')).toEqual([]);
+    // The page shows the current follow-up, and what I chose is still in the forms.
+    await page.locator('dl.facts').getByText('j.doe', { exact: true }).waitFor();
     expect(await page.getByLabel('Disposition').inputValue()).toBe('patient_declined');
     expect(await page.getByLabel('Reference (optional, sent with the action)').inputValue()).toBe('T-881');
     await expectNoAxeViolations(page, 'follow-up with a conflict');
 
-    await page.getByRole('button', { name: 'Send close again' }).click();
+    // I choose again on the new state: the forms work, and j.doe keeps it.
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
     await done(page, 'Close: done');
-    const { follow_up: after, history } = await detail(id);
-    expect(after).toMatchObject({ state: 'closed', disposition: 'patient_declined', owner: 'eve.s' });
-    expect(history.filter((entry) => entry.action === 'close')).toHaveLength(1);
-    expect(history.filter((entry) => entry.actor === 'dana.r').map((entry) => entry.action)).toEqual(['close']);
+    const { follow_up: after, history: later } = await detail(id);
+    expect(after).toMatchObject({ state: 'closed', disposition: 'patient_declined', owner: 'j.doe', reference: 'T-881' });
+    expect(later.filter((entry) => entry.actor === 'dana.r').map((entry) => entry.action)).toEqual(['close']);
   });
 
   it('summarises what is missing with links that move focus to the field, and sends nothing', async () => {

@@ -146,7 +146,7 @@ describe('redraw-tracker follow-up commands against npm start', () => {
     const owned = await cli(['ack', others.initialId], 'm.ops');
     expect(owned).toMatchObject({ code: 0, stderr: '' });
     expect(owned.stdout).toMatch(/^ {2}owner +bob$/m);
-    expect(owned.stdout).toContain(`It stays bob's: \`npx redraw-tracker ack ${others.transactionId} --owner m.ops\` takes it.`);
+    expect(owned.stdout).toContain(`It stays bob's: \`npx redraw-tracker assign ${others.transactionId} m.ops\` takes it.`);
     expect(Detail.parse(await api(`/follow-ups/${others.transactionId}`)).follow_up).toMatchObject({ owner: 'bob', version: 2 });
   });
 

@@ -18,6 +18,7 @@ import { openFollowUp, openingEntry } from '../../functions/core/follow-up';
 import { canonicalFromDate, instantMillis } from '../../functions/core/instant';
 import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
+import { markAlerted } from '../../functions/store/follow-ups/tracker';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
 import { CHAT_BUTTON_FUNCTION_NAME } from '../../functions/notices/formats';
@@ -60,13 +61,14 @@ function resultOf(outcome: Outcome, logs: string): unknown {
   return outcome.result;
 }
 
-/** A follow-up as the transaction function opens it (state new, version 1). */
-async function openedFollowUp(): Promise<string> {
+/** A follow-up as the transaction function opens it (state new, version 1); `alerted`: the sweep sent its alert (the buttons' marker). */
+async function openedFollowUp(alerted = true): Promise<string> {
   const id = freshId();
   const openedAt = canonicalFromDate(new Date(Date.now() - 3 * 86_400_000));
   const followUp = openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt });
   const stored = { followUp, redraw: { kind: 'awaiting_redraw' as const, statusTime: openedAt, orderId: followUp.initial_order_id ?? '' }, dueAt: null, applied: [], expiresAt: null, remindedAt: null };
   expect(await writeStoredFollowUp(table.db, table.tableName, null, stored, [openingEntry(followUp, new Date(followUp.opened_at))], new Date())).toBe('written');
+  if (alerted) expect(await markAlerted(table.db, table.tableName, id, canonicalFromDate(new Date()), new Date())).toBe('written');
   return id;
 }
 
@@ -141,13 +143,25 @@ describe('the Slack buttons, rehearsed', () => {
         ['snooze', ACTOR],
       ]);
       expect(history[2]).toMatchObject({ reason: 'other' });
-      // A click on an older alert (version 1 or 2) does nothing, and says so.
+      // A click on an older alert does nothing, and says so; a second "Snooze 2 days" never extends the snooze.
       const current = await snapshot(id);
-      for (const [button, version] of [['ack', 1], ['snooze2d', 2]] as const) {
-        const stale = resultOf(await process.invoke(buttonPayload(button, id, version)), process.logs());
-        expect(stale).toEqual({ status: 'conflict', message: expect.stringContaining('changed since this alert'), follow_up: { id, state: 'snoozed', owner: null, snoozed_until: snoozed.follow_up.snoozed_until, version: 3 } });
+      const now = { id, state: 'snoozed', owner: null, snoozed_until: snoozed.follow_up.snoozed_until, version: 3 };
+      const stale = resultOf(await process.invoke(buttonPayload('ack', id, 1)), process.logs());
+      expect(stale).toEqual({ status: 'conflict', message: expect.stringContaining('changed since this alert'), follow_up: now });
+      for (const version of [2, 3]) {
+        const again = resultOf(await process.invoke(buttonPayload('snooze2d', id, version)), process.logs());
+        expect(again).toEqual({ status: 'refused', message: expect.stringMatching(/^Nothing done: already snoozed until .*; a person can change it in the console\.$/), follow_up: now });
       }
       expect(await snapshot(id)).toEqual(current);
+      // A follow-up no alert named (a guessed id): refused in words, nothing written, counted in the function's metrics.
+      const guessed = await openedFollowUp(false);
+      const untouched = await snapshot(guessed);
+      for (const button of ['ack', 'snooze2d'] as const) {
+        expect(resultOf(await process.invoke(buttonPayload(button, guessed, 1)), process.logs())).toEqual({ status: 'refused', message: expect.stringContaining('this follow-up was never alerted') });
+      }
+      expect(await snapshot(guessed)).toEqual(untouched);
+      expect(process.logs()).toContain('"reason":"never_alerted"');
+      expect(process.logs()).toContain('"ChatButtonsRefused"');
       // A follow-up that does not exist: an answer the bot can print, not a crash.
       expect(resultOf(await process.invoke(buttonPayload('ack', freshId(), 1)), process.logs())).toEqual({ status: 'not_found', message: expect.any(String) });
       expect(proxy.denials).toEqual([]);

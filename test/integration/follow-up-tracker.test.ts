@@ -12,6 +12,7 @@ import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
+import { markAlerted, markReminded } from '../../functions/store/follow-ups/tracker';
 import { RESENDS } from '../../functions/store/follow-ups/write';
 import { keys } from '../../functions/store/table';
 import { buildDeliveries, freshId, redrawFlow, type Delivery } from '../support/junction';
@@ -187,6 +188,28 @@ describe('the tracker keeps each follow-up current', () => {
     expect(rig.deadLetters).toEqual([]);
     expect(await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date())).toMatchObject({ followUp: { state: 'new', version: 1 } });
     expect((await readHistory(rig.table.db, rig.table.tableName, ids.transactionId, new Date())).map((entry) => entry.action)).toEqual(['open']);
+  });
+
+  it('keeps the alerted marker through the tracker’s, the sweep’s and people’s later writes, and sets it once', async () => {
+    const ids = redrawIds();
+    const deliveries = buildDeliveries(redrawFlow(ids, 'sample_error'));
+    await deliver(deliveries.slice(0, 5));
+    const at = '2026-03-10T12:00:00.000000Z';
+    expect(await markAlerted(rig.table.db, rig.table.tableName, ids.transactionId, at, new Date())).toBe('written');
+    // Set once: a later alert keeps the first time.
+    expect(await markAlerted(rig.table.db, rig.table.tableName, ids.transactionId, '2026-03-11T12:00:00.000000Z', new Date())).toBe('already');
+    const alertedAt = async () => (await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date()))?.alertedAt;
+    expect(await alertedAt()).toBe(at);
+    // A person's action, the tracker's new versions (the redraw order, its failure), the sweep's bookkeeping.
+    expect((await person(ids.transactionId, { action: 'record_contact', channel: 'phone', outcome: 'no_answer' })).kind).toBe('changed');
+    await deliver(deliveries.slice(5));
+    const stored = (await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date()))!;
+    expect(stored.followUp).toMatchObject({ attention: 'redraw_failed', redraw_order_id: ids.redrawId });
+    expect(await markReminded(rig.table.db, rig.table.tableName, stored, at)).toBe('written');
+    expect((await person(ids.transactionId, { action: 'close', disposition: 'patient_declined' })).kind).toBe('changed');
+    expect(await alertedAt()).toBe(at);
+    // None for a follow-up that does not exist.
+    expect(await markAlerted(rig.table.db, rig.table.tableName, freshId(), at, new Date())).toBe('none');
   });
 
   it('gives an order without a transaction a follow-up of its own id', async () => {

@@ -4,7 +4,10 @@
  * capacity): the follow-ups of the orders the sweep reads, once each, by key
  * and eventually consistent; and, only with FOLLOW_UP_ACK_HOURS, one Query of
  * the worklist's open partition plus, per reminder, two strongly consistent
- * reads (the follow-up, its order) and the marker's conditional write.
+ * reads (the follow-up, its order) and the marker's conditional write. Every
+ * alert that carries a follow-up's chat buttons reads that follow-up once more
+ * (strongly consistent) for its alerted marker, and the first one writes it
+ * (CONTRACT §9: a button acts only on a follow-up that was notified).
  *
  * Follow-ups are opened by the transaction function on the table's real
  * stream, as in production; the sweep reads through a metered client.
@@ -76,8 +79,10 @@ describe('what follow-ups add to a sweep', () => {
     expect(now - START.getTime()).toBe(10 * DAY);
     const first = await sweep(now, null);
     expect(first.result).toMatchObject({ examined: transactions.length, flagged: transactions.length });
-    // Items by key: each candidate, its follow-up, and each awaiting one's transaction and member.
-    expect(first.reading.byCommand.GetItemCommand).toBe(2 * transactions.length + 2 * AWAITING);
+    // Items by key: each candidate, its follow-up, and each awaiting one's transaction and member; then, per
+    // alert sent, its follow-up again for the alerted marker, written the first time (a PutItem each).
+    expect(first.reading.byCommand.GetItemCommand).toBe(2 * transactions.length + 2 * AWAITING + transactions.length);
+    expect(first.notifications).toHaveLength(transactions.length);
 
     // Sweep 2 with FOLLOW_UP_ACK_HOURS: every follow-up is still new, so each is reminded once.
     const second = await sweep(now + HOUR, 24);
@@ -104,9 +109,10 @@ describe('what follow-ups add to a sweep', () => {
     expect(quietOff.reading.write).toBe(2);
     expect(quietOff.reading.byCommand.PutItemCommand).toBe(1);
     expect(quietOff.reading.byCommand.UpdateItemCommand).toBe(1);
-    // A reminder: its follow-up and its order read again strongly consistently (1 unit each); its claim
-    // (PutItem) and the claim's mark (UpdateItem), and the follow-up's marker (PutItem). Plus the lease's two writes.
-    expect(second.reading.read - quietOn.reading.read).toBe(2 * transactions.length);
+    // A reminder: its follow-up and its order read again strongly consistently (1 unit each), and the follow-up
+    // once more for the alerted marker (set by the first sweep's alert: no write); its claim (PutItem) and the
+    // claim's mark (UpdateItem), and the follow-up's reminder marker (PutItem). Plus the lease's two writes.
+    expect(second.reading.read - quietOn.reading.read).toBe(3 * transactions.length);
     expect(second.reading.byCommand.PutItemCommand).toBe(2 * transactions.length + 1);
     expect(second.reading.byCommand.UpdateItemCommand).toBe(transactions.length + 1);
     meter.detach();

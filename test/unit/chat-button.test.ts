@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { chatActor, createChatButtonHandler } from '../../functions/chat-button/app';
+import { CHAT_BUTTON_REFUSED_METRIC, chatActor, createChatButtonHandler } from '../../functions/chat-button/app';
 import { unreachableTable } from '../support/unreachable-table';
 
 function setup() {
@@ -15,8 +15,10 @@ function setup() {
   const lines: string[] = [];
   const record = (level: string) => (...args: unknown[]) => void lines.push(JSON.stringify([level, ...args]));
   const logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
-  const handle = createChatButtonHandler({ db: table.db, tableName: 'unused', thresholds: DEFAULT_THRESHOLDS, logger, channelId: 'C0123456789' });
-  return { handle, calls: table.calls, lines };
+  const metrics: string[] = [];
+  const sink = { addMetric: (name: string, _unit: string, value: number) => void metrics.push(`${name}=${value}`), publishStoredMetrics: () => void metrics.push('published') };
+  const handle = createChatButtonHandler({ db: table.db, tableName: 'unused', thresholds: DEFAULT_THRESHOLDS, logger, channelId: 'C0123456789', metrics: sink });
+  return { handle, calls: table.calls, lines, metrics };
 }
 
 /** An HTTP API (payload 2.0) event as API Gateway would send it for the actions route, with an IAM identity. */
@@ -52,10 +54,12 @@ describe('the chat button function without a table', () => {
     ['a string', 'ack'],
     ['null', null],
   ])('refuses %s, never asking the table nor repeating the payload', async (_name, payload) => {
-    const { handle, calls, lines } = setup();
+    const { handle, calls, lines, metrics } = setup();
     const answer = await handle(payload);
     expect(answer).toEqual({ status: 'refused', message: expect.stringMatching(/^Not done: .*Nothing was changed\.$/) });
     expect(calls()).toEqual([]);
+    // Counted as refused, and published at once (one click is one invocation).
+    expect(metrics).toEqual([`${CHAT_BUTTON_REFUSED_METRIC}=1`, 'published']);
     for (const text of [JSON.stringify(answer), lines.join('\n')]) {
       expect(text).not.toContain('team');
       expect(text).not.toContain('someone.else');
@@ -64,11 +68,12 @@ describe('the chat button function without a table', () => {
 
   it('takes the version as the bot substitutes it (decimal text) or as a number', async () => {
     for (const v of ['7', 7]) {
-      const { handle, calls } = setup();
+      const { handle, calls, metrics } = setup();
       // Accepted: it reaches the (failing) table, and says so without its error's message.
       const answer = await handle({ i: 'tx-1', b: 'ack', v });
       expect(answer.status).toBe('error');
       expect(calls()).toEqual(['GetItem']);
+      expect(metrics).toEqual([]);
     }
   });
 

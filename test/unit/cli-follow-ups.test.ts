@@ -370,7 +370,7 @@ describe('follow-up commands against a fake tracker', () => {
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(owned.requests.at(-1)).toEqual({ method: 'POST', path: '/follow-ups/txn-1/actions', body: { action: 'acknowledge' }, actor: 'm.ops' });
     expect(run.stdout).toMatch(/^ {2}owner +alice$/m);
-    expect(run.stdout).toContain("It stays alice's: `npx redraw-tracker ack txn-1 --owner m.ops` takes it.");
+    expect(run.stdout).toContain("It stays alice's: `npx redraw-tracker assign txn-1 m.ops` takes it.");
 
     const raced = fakeTracker({ takenMeanwhileBy: 'bob' });
     const again = await cli(['ack', 'txn-1', '--json'], { fetch: raced.fetch, env: { REDRAW_TRACKER_OWNER: 'm.ops' } });
@@ -395,6 +395,10 @@ describe('follow-up commands against a fake tracker', () => {
     expect(help.stdout).toContain('Without --owner, you take it when nobody owns it');
     expect(help.stdout).toContain('REDRAW_TRACKER_OWNER, when it is set, is the owner');
     expect(help.stdout).toContain('else on AWS (--api, --stack) your own AWS identity');
+    // Acknowledge never replaces an owner (CONTRACT §9): the help says so, and names assign.
+    expect(help.stdout).toContain('make O its owner when nobody owns it');
+    expect(help.stdout).toContain('`assign <id> O` changes an owner');
+    expect(help.stdout).not.toContain('whoever owns it');
   });
 
   it('words a 413 or 415 from the tracker as a refusal (exit 2), not as an outage', async () => {

@@ -27,6 +27,8 @@ interface FormProps {
   errors: Readonly<Record<string, string>>;
   owners: readonly string[];
   busy: boolean;
+  /** Who acts: `user:<name>` when signed in on AWS, where acknowledging an unowned follow-up makes the person its owner (CONTRACT §9). */
+  me: string;
   setDraft<K extends keyof Drafts>(action: K, value: Drafts[K]): void;
   /** Sends the action; `takeIt` for acknowledge with the caller as owner. */
   send(action: ActionName, takeIt?: boolean): void;
@@ -59,8 +61,10 @@ function Select({ id, label, value, choices, error, onChange, blank }: { id: str
   );
 }
 
-export function ActionForms({ followUp, drafts, errors, owners, busy, setDraft, send }: FormProps) {
+export function ActionForms({ followUp, drafts, errors, owners, busy, me, setDraft, send }: FormProps) {
   const closed = followUp.state === 'closed';
+  // Signed in on AWS, an acknowledge of an unowned follow-up always makes the person its owner: one button says so.
+  const acknowledgeTakes = me.startsWith('user:');
   const submit = (action: ActionName) => (event: Event) => {
     event.preventDefault();
     send(action);
@@ -70,16 +74,24 @@ export function ActionForms({ followUp, drafts, errors, owners, busy, setDraft, 
       {followUp.state === 'new' && (
         <form class="action" onSubmit={submit('acknowledge')} aria-labelledby="action-acknowledge">
           <h3 id="action-acknowledge">{ACTION_WORDS.acknowledge}</h3>
-          <p class="hint">{followUp.owner === null ? 'Take it: you become its owner. Or acknowledge it without an owner.' : `Its owner stays ${followUp.owner}.`}</p>
+          <p class="hint">
+            {followUp.owner !== null
+              ? `Its owner stays ${followUp.owner}.`
+              : acknowledgeTakes
+                ? 'Take it: you become its owner (acknowledging a follow-up nobody owns makes you its owner).'
+                : 'Take it: you become its owner. Or acknowledge it without an owner.'}
+          </p>
           <div class="button-row">
             {followUp.owner === null && (
               <button type="button" disabled={busy} onClick={() => send('acknowledge', true)}>
                 Take it
               </button>
             )}
-            <button type="submit" class={followUp.owner === null ? 'secondary' : undefined} disabled={busy}>
-              Acknowledge
-            </button>
+            {(followUp.owner !== null || !acknowledgeTakes) && (
+              <button type="submit" class={followUp.owner === null ? 'secondary' : undefined} disabled={busy}>
+                Acknowledge
+              </button>
+            )}
           </div>
         </form>
       )}

@@ -1,19 +1,22 @@
 /**
  * One follow-up (CONTRACT §12): its facts in words, its orders and transaction,
  * its history, and every §9 action. Each action sends the version shown; a 409
- * conflict shows what changed, updates the page and keeps the person's choices
- * so one click sends it again against the new version.
+ * conflict names who changed what since (from the history), shows the current
+ * follow-up and keeps the person's choices in the forms, and moves focus to the
+ * notice. It never sends the action again, nor offers one click to: the person
+ * chooses again on the new state, so no click undoes a colleague's change.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { reasonText } from '../../../functions/core/reason-text';
 import { ActionForms, EMPTY_DRAFTS, type Drafts } from '../components/action-forms';
+import { ConflictNotice, type Conflict } from '../components/conflict-notice';
 import { ErrorSummary } from '../components/error-summary';
 import { HistoryTable } from '../components/history-table';
 import { OrderPanel, TransactionPanel } from '../components/order-panel';
 import { useCounts } from '../components/use-counts';
 import type { ConsolePageProps } from '../context';
 import { ApiError, NoAnswerError } from '../http';
-import { ACTION_WORDS, actionBody, changedFields, choiceWords, SNOOZE_PRESETS, type ActionDraft, type ActionName, type FieldChange, type FieldError, type SnoozePreset } from '../lib/actions';
+import { ACTION_WORDS, actionBody, changedFields, choiceWords, SNOOZE_PRESETS, type ActionDraft, type ActionName, type FieldError, type SnoozePreset } from '../lib/actions';
 import { checkReference } from '../lib/handle';
 import { errorWords } from '../lib/load';
 import { asFollowUpDetail, followUpOf, isRecord, type Action, type FollowUp } from '../lib/types';
@@ -73,7 +76,7 @@ export function FollowUpPage({ api, id, handle }: ConsolePageProps & { id: strin
   const [drafts, setDrafts] = useState<Drafts>(EMPTY_DRAFTS);
   const [reference, setReference] = useState('');
   const [problem, setProblem] = useState<Problem | null>(null);
-  const [conflict, setConflict] = useState<{ action: ActionName; takeIt: boolean; changes: FieldChange[] } | null>(null);
+  const [conflict, setConflict] = useState<Conflict | null>(null);
   const [alert, setAlert] = useState<string | null>(null);
   /** The last action got no answer in time: offer to read the follow-up again. */
   const [unanswered, setUnanswered] = useState(false);
@@ -140,7 +143,7 @@ export function FollowUpPage({ api, id, handle }: ConsolePageProps & { id: strin
       if (error instanceof ApiError && error.status === 409) {
         const current = followUpOf(error.body);
         if (error.code === 'conflict' && current) {
-          setConflict({ action, takeIt, changes: changedFields(shown, current) });
+          setConflict({ action, takeIt, shown: shown.version, changes: changedFields(shown, current) });
           setFollowUp(current);
           setProblem(null);
           setReload((n) => n + 1);
@@ -195,24 +198,7 @@ export function FollowUpPage({ api, id, handle }: ConsolePageProps & { id: strin
       </p>
       <h1 tabIndex={-1}>Follow-up {id}</h1>
       {!followUp && <p>Loading…</p>}
-      {conflict && followUp && (
-        <div class="notice notice-warning" id="conflict" role="alert" tabIndex={-1}>
-          <h2>It changed since you loaded it</h2>
-          <p>Your {ACTION_WORDS[conflict.action].toLowerCase()} was not applied. The page now shows the current follow-up (version {followUp.version}); your choices are kept.</p>
-          {conflict.changes.length > 0 && (
-            <ul>
-              {conflict.changes.map((change) => (
-                <li key={change.field}>
-                  {change.field}: {change.from} → {change.to}
-                </li>
-              ))}
-            </ul>
-          )}
-          <button type="button" disabled={busy} onClick={() => void send(conflict.action, conflict.takeIt)}>
-            Send {ACTION_WORDS[conflict.action].toLowerCase()} again
-          </button>
-        </div>
-      )}
+      {conflict && followUp && <ConflictNotice conflict={conflict} current={followUp} history={history} me={me} />}
       {alert && (
         <div class="notice notice-danger" role="alert">
           <p>{alert}</p>
@@ -302,7 +288,7 @@ export function FollowUpPage({ api, id, handle }: ConsolePageProps & { id: strin
               onInput={(event) => setReference(event.currentTarget.value)}
             />
           </div>
-          <ActionForms followUp={followUp} drafts={drafts} errors={errors} owners={owners} busy={busy} setDraft={setDraft} send={(action, takeIt) => void send(action, takeIt)} />
+          <ActionForms followUp={followUp} drafts={drafts} errors={errors} owners={owners} busy={busy} me={me} setDraft={setDraft} send={(action, takeIt) => void send(action, takeIt)} />
 
           <h2>History</h2>
           <HistoryTable history={history} />

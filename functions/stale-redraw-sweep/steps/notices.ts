@@ -5,21 +5,24 @@
  * marked after (store/claims.ts): a claim that is not marked is left to its
  * sweep for 15 minutes, then sent again. So the one duplicate is a crash (or a
  * lost answer) between the notifier's acceptance and the claim's mark, and it
- * repeats the message once, 15 minutes or more later. Each notification is
- * bounded by NOTIFY_TIMEOUT_MS; after a few failures in a row the sweep sends
- * no more (the rest stay pending for the next sweep).
+ * repeats the message once, 15 minutes or more later. An alert that carries a
+ * follow-up's chat buttons marks that follow-up alerted once SNS accepted it
+ * (CONTRACT §9: a button acts only on a follow-up that was notified). Each
+ * notification is bounded by NOTIFY_TIMEOUT_MS; after a few failures in a row
+ * the sweep sends no more (the rest stay pending for the next sweep).
  */
 import type { Appointment } from '../../core/appointment';
 import type { FollowUp } from '../../core/follow-up';
 import { canonicalFromDate, instantMillis } from '../../core/instant';
 import type { NotificationReason } from '../../core/staleness';
-import type { StaleRedrawNotification } from '../../notices/notification';
+import { buttonsFollowUpId, type StaleRedrawNotification } from '../../notices/notification';
 import type { Notifier } from '../../notices/notifier';
 import { errorName } from '../../shared/observability';
 import { raceTimer } from '../../shared/timer-race';
 import { claimMessage, markClaimSent } from '../../store/claims';
 import type { StoredFollowUp } from '../../store/follow-ups/item';
 import { getFollowUp } from '../../store/follow-ups/reads';
+import { markAlerted } from '../../store/follow-ups/tracker';
 import type { StoredOrder } from '../../store/order-items';
 import { CLAIM_SCOPES } from '../../store/table';
 import type { SweepContext } from './context';
@@ -154,10 +157,28 @@ export function createNoticeSender(ctx: SweepContext, notifier: Notifier): Notic
     }
   };
 
+  /**
+   * Marks the follow-up an accepted alert carries buttons for as alerted (its
+   * buttons may act from now on, CONTRACT §9). After the claim's mark, so that a
+   * failure here never sends the message again: the next sweep finds the claim
+   * sent (`already`) and marks it then.
+   */
+  const markButtons = async (notification: StaleRedrawNotification): Promise<void> => {
+    const id = buttonsFollowUpId(notification);
+    if (id === null) return;
+    if ((await markAlerted(db, tableName, id, ctx.since, now)) === 'lost') {
+      logger.warn('alert sent, but its follow-up is not marked alerted: its buttons refuse until its next alert marks it', { follow_up_id: id });
+    }
+  };
+
   return {
     async publish(key, notification) {
       const claimed = await claimMessage(db, tableName, { scope: CLAIM_SCOPES.notification, key, holder: ctx.sweepId, now, keepDays: NOTIFICATION_CLAIM_DAYS });
-      if (claimed.kind === 'sent') return 'already';
+      if (claimed.kind === 'sent') {
+        // An earlier sweep's message went out: it may have stopped before marking its follow-up.
+        await markButtons(notification);
+        return 'already';
+      }
       if (claimed.kind === 'held') {
         tally.heldByClaim++;
         logger.info('notification claimed by another sweep less than 15 minutes ago: left to it', {
@@ -172,6 +193,7 @@ export function createNoticeSender(ctx: SweepContext, notifier: Notifier): Notic
         // Ours went stale and another sweep claimed it again: it sends it too (the one repeat a crash may cause).
         logger.warn('notification sent, but its claim was taken over meanwhile', { order_id: notification.order_id, reason: notification.reason });
       }
+      await markButtons(notification);
       return 'sent';
     },
     get stopped() {

@@ -1,5 +1,5 @@
-/** A person's action on a follow-up (POST /follow-ups/{id}/actions, CONTRACT §9). */
-import { applyAction, dueAt, parseAction } from '../../core/follow-up';
+/** A person's action on a follow-up (POST /follow-ups/{id}/actions, CONTRACT §9), and a chat button's. */
+import { applyAction, dueAt, parseAction, type ButtonRefusal, type CallerKind } from '../../core/follow-up';
 import type { StaleThresholds } from '../../core/staleness';
 import type { TableClient } from '../table-client';
 import type { StoredFollowUp } from './item';
@@ -14,22 +14,58 @@ export type PersonActionResult =
   | { kind: 'conflict'; stored: StoredFollowUp }
   | { kind: 'invalid_transition'; stored: StoredFollowUp; message: string };
 
+/** A chat button's result: a person's, or refused before its action was tried (nothing written). */
+export type ButtonActionResult = PersonActionResult | { kind: 'refused'; stored: StoredFollowUp; refusal: ButtonRefusal };
+
+export interface ActionInput {
+  id: string;
+  body: unknown;
+  actor: string;
+  /**
+   * Where the actor acts from (core/follow-up.ts CallerKind): a console user
+   * becomes the owner of an unowned follow-up it acknowledges. Absent: `iam`,
+   * a caller that names no owner it is not given (the CLI's, other systems', tests').
+   */
+  callerKind?: CallerKind;
+  now: Date;
+  thresholds: StaleThresholds;
+}
+
 /**
  * A person's action on follow-up `id`: parsed, applied to what is stored now,
  * written as one conditional transaction; a lost race is computed again from
  * the newer version (an `expected_version` then answers conflict, as it should).
  */
-export async function actOnFollowUp(
+export async function actOnFollowUp(db: TableClient, tableName: string, input: ActionInput): Promise<PersonActionResult> {
+  const result = await act(db, tableName, input, () => null);
+  if (result.kind === 'refused') throw new Error('a person\'s action is never refused before it is tried');
+  return result;
+}
+
+/**
+ * A chat button's action on follow-up `id`, as actOnFollowUp, unless `refusal`
+ * (core/follow-up.ts buttonRefusal) refuses it on what is stored: then nothing
+ * is written. Asked again of every version a lost race reads.
+ */
+export async function actOnFollowUpUnless(
   db: TableClient,
   tableName: string,
-  input: { id: string; body: unknown; actor: string; now: Date; thresholds: StaleThresholds },
-): Promise<PersonActionResult> {
+  input: ActionInput,
+  refusal: (stored: StoredFollowUp) => ButtonRefusal | null,
+): Promise<ButtonActionResult> {
+  return act(db, tableName, input, refusal);
+}
+
+async function act(db: TableClient, tableName: string, input: ActionInput, refusal: (stored: StoredFollowUp) => ButtonRefusal | null): Promise<ButtonActionResult> {
   const parsed = parseAction(input.body, input.now);
   if (parsed.kind === 'invalid') return { kind: 'invalid_request', message: parsed.message };
+  const caller = { actor: input.actor, kind: input.callerKind ?? 'iam' };
   for (let race = 0; race < MAX_RACES; race++) {
     const stored = await getFollowUp(db, tableName, input.id, input.now);
     if (stored === null) return { kind: 'not_found' };
-    const outcome = applyAction(stored.followUp, parsed.action, input.actor, input.now, stored.last ?? null);
+    const refused = refusal(stored);
+    if (refused !== null) return { kind: 'refused', stored, refusal: refused };
+    const outcome = applyAction(stored.followUp, parsed.action, caller, input.now, stored.last ?? null);
     if (outcome.kind === 'conflict' || outcome.kind === 'unchanged') return { kind: outcome.kind, stored };
     if (outcome.kind === 'invalid_transition') return { kind: 'invalid_transition', stored, message: outcome.message };
     // Snoozed or closed, its order's flag clears (the sweep's next pass, CONTRACT §9): so does the queues' copy, now.

@@ -44,6 +44,7 @@ export const A = {
   lastEntry: 'le',
   staleFlag: 'sf',
   knowledge: 'kv',
+  alerted: 'al',
 } as const;
 
 /** A stored follow-up, with what its due time is computed from and the tracker's bookkeeping. */
@@ -79,6 +80,12 @@ export interface StoredFollowUp {
    * other writers keep it as it is. Absent or null: stored before it (the oldest).
    */
   knowledge?: KnowledgeVersion | null;
+  /**
+   * When SNS first accepted an alert that named it with its chat buttons (the sweep,
+   * after the publish): the buttons act only on a follow-up that has it (CONTRACT §9).
+   * Set once, never cleared; not a version; every writer keeps it. Absent or null: never alerted.
+   */
+  alertedAt?: string | null;
   /** Write revision: every write is conditional on it and bumps it. */
   revision: number;
 }
@@ -122,6 +129,7 @@ export const Stored = z.object({
   [A.lastEntry]: z.optional(z.nullable(z.object({ at: z.string(), action: z.string() }))),
   [A.staleFlag]: z.optional(z.nullable(z.object({ since: z.string(), reason: z.string(), orderId: z.string(), statusTime: z.string() }))),
   [A.knowledge]: z.optional(z.nullable(z.record(z.string(), z.string()))),
+  [A.alerted]: z.optional(z.nullable(z.string())),
   [TABLE.ttlAttribute]: z.optional(z.nullable(z.number())),
 });
 
@@ -151,6 +159,7 @@ export function parseStored(item: Record<string, unknown>): StoredFollowUp {
     last: parsed[A.lastEntry] ?? null,
     staleFlag: parsed[A.staleFlag] ?? null,
     knowledge: parsed[A.knowledge] ?? null,
+    alertedAt: parsed[A.alerted] ?? null,
     revision: parsed[A.revision] ?? 0,
   };
 }
@@ -178,6 +187,7 @@ export function itemOf(stored: StoredFollowUp): Record<string, unknown> {
     ...(stored.last == null ? {} : { [A.lastEntry]: stored.last }),
     ...(stored.staleFlag == null ? {} : { [A.staleFlag]: stored.staleFlag }),
     ...(stored.knowledge == null ? {} : { [A.knowledge]: stored.knowledge }),
+    ...(stored.alertedAt == null ? {} : { [A.alerted]: stored.alertedAt }),
     ...(stored.expiresAt === null ? {} : { [TABLE.ttlAttribute]: stored.expiresAt }),
   };
 }

@@ -215,3 +215,25 @@ export function awaitsRedrawFailedNotice(stored: StoredFollowUp, now: Date): boo
 export async function markAttentionNotified(db: TableClient, tableName: string, stored: StoredFollowUp, at: string): Promise<'written' | 'lost'> {
   return writeBookkeeping(db, tableName, stored, { ...stored, attentionNotifiedAt: at });
 }
+
+/** Times the alerted marker is tried again after a lost race (each loss means another write to the follow-up). */
+const ALERT_MARK_RACES = 3;
+
+/**
+ * Records that SNS accepted an alert that named follow-up `id` with its chat
+ * buttons (the sweep, after the publish), at `at`: the buttons act only on a
+ * follow-up that has it (CONTRACT §9), so a guessed id does nothing. Set once:
+ * a marker already there is kept as it is (`already`). Conditional on the
+ * revision read, as every bookkeeping write; a lost race reads again (at most
+ * ALERT_MARK_RACES times, then `lost`). `none`: no such follow-up (it expired).
+ * Not a version: nothing a person did.
+ */
+export async function markAlerted(db: TableClient, tableName: string, id: string, at: string, now: Date): Promise<'written' | 'already' | 'none' | 'lost'> {
+  for (let race = 0; race < ALERT_MARK_RACES; race++) {
+    const stored = await getFollowUp(db, tableName, id, now);
+    if (stored === null) return 'none';
+    if ((stored.alertedAt ?? null) !== null) return 'already';
+    if ((await writeBookkeeping(db, tableName, stored, { ...stored, alertedAt: at })) === 'written') return 'written';
+  }
+  return 'lost';
+}

@@ -38,7 +38,7 @@ const opened = (transactionId: string | null = 't-1'): FollowUp =>
 function act(followUp: FollowUp, body: unknown, now = NOW, actor = 'arn:aws:iam::123456789012:user/nurse'): { followUp: FollowUp; entry: FollowUpAction } {
   const parsed = parseAction(body, now);
   if (parsed.kind !== 'ok') throw new Error(parsed.message);
-  const outcome = applyAction(followUp, parsed.action, actor, now);
+  const outcome = applyAction(followUp, parsed.action, { actor, kind: 'iam' }, now);
   if (outcome.kind !== 'changed') throw new Error(`${JSON.stringify(body)}: ${outcome.kind}`);
   expect(outcome.entries).toHaveLength(1);
   return { followUp: outcome.followUp, entry: outcome.entries[0]! };
@@ -193,7 +193,7 @@ describe('follow_up.changed of one history entry', () => {
           const { hours, ...rest } = step as { hours?: number } & Record<string, unknown>;
           const parsed = parseAction(hours === undefined ? rest : { ...rest, until: new Date(now + hours * HOUR).toISOString() }, new Date(now));
           if (parsed.kind !== 'ok') throw new Error(parsed.message);
-          const outcome = applyAction(kept.followUp, parsed.action, 'someone', new Date(now), kept.last);
+          const outcome = applyAction(kept.followUp, parsed.action, { actor: 'someone', kind: 'iam' }, new Date(now), kept.last);
           if (outcome.kind !== 'changed') continue;
           facts.push(...factsOfChange(outcome.followUp, outcome.entries));
           kept = { ...kept, followUp: outcome.followUp, last: outcome.last };
@@ -272,7 +272,7 @@ function docsStories(): TrackerEvent[] {
       }
       const parsed = parseAction(step, now);
       if (parsed.kind !== 'ok') throw new Error(parsed.message);
-      const outcome = applyAction(kept.followUp, parsed.action, NURSE, now, kept.last);
+      const outcome = applyAction(kept.followUp, parsed.action, { actor: NURSE, kind: 'iam' }, now, kept.last);
       if (outcome.kind !== 'changed') throw new Error(outcome.kind);
       facts.push(...factsOfChange(outcome.followUp, outcome.entries));
       kept = { ...kept, followUp: outcome.followUp, last: outcome.last };

@@ -6,7 +6,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  acknowledgedOwner,
   applyAction,
+  buttonRefusal,
+  CALLER_KINDS,
   CONTACT_CHANNELS,
   CONTACT_OUTCOMES,
   dueAt,
@@ -20,6 +23,8 @@ import {
   stateAt,
   trackerUpdate,
   type ActionBody,
+  type Caller,
+  type CallerKind,
   type FollowUp,
   type LastEntry,
   type RedrawFact,
@@ -35,7 +40,7 @@ const opened = (): FollowUp =>
 function act(followUp: FollowUp, body: unknown, now = NOW, actor = 'arn:aws:iam::1:user/j.doe', last: LastEntry | null = null) {
   const parsed = parseAction(body, now);
   if (parsed.kind !== 'ok') throw new Error(parsed.message);
-  return applyAction(followUp, parsed.action, actor, now, last);
+  return applyAction(followUp, parsed.action, { actor, kind: 'iam' }, now, last);
 }
 
 function changed(outcome: ReturnType<typeof applyAction>): FollowUp {
@@ -212,7 +217,7 @@ describe('actions', () => {
           const request = hours === undefined ? rest : { ...rest, until: new Date(now + hours * HOUR).toISOString() };
           const parsed = parseAction(request, new Date(now));
           expect(parsed.kind).toBe('ok');
-          const outcome = applyAction(followUp, (parsed as { action: ActionBody }).action, 'someone', new Date(now), last);
+          const outcome = applyAction(followUp, (parsed as { action: ActionBody }).action, { actor: 'someone', kind: 'iam' }, new Date(now), last);
           if (outcome.kind === 'changed') {
             // One version per entry: the person's, after a snooze_ended when the snooze had ended.
             expect(outcome.followUp.version).toBe(followUp.version + outcome.entries.length);
@@ -237,6 +242,117 @@ describe('actions', () => {
         }
       }),
     );
+  });
+});
+
+describe('acknowledge and the owner (CONTRACT §9: sets one when there is none, never replaces one)', () => {
+  const CALLERS: Record<CallerKind, Caller> = {
+    console: { actor: 'user:maria', kind: 'console' },
+    chat: { actor: 'chat:C0123456789', kind: 'chat' },
+    iam: { actor: 'arn:aws:iam::123456789012:user/ops', kind: 'iam' },
+    local: { actor: 'maria', kind: 'local' },
+  };
+  /** The follow-up as a person finds it: new or acknowledged or snoozed, owned by `owner` or nobody. */
+  const followUpIn = (state: 'new' | 'acknowledged' | 'snoozed', owner: string | null): FollowUp => {
+    const base = { ...opened(), owner };
+    if (state === 'new') return base;
+    const acknowledged = { ...base, state: 'acknowledged' as const, acknowledged_at: '2026-03-09T10:00:00.000000Z', version: 2 };
+    return state === 'acknowledged' ? acknowledged : { ...acknowledged, state: 'snoozed', snoozed_until: '2026-03-12T09:00:00.000000Z', snooze_reason: 'other', version: 3 };
+  };
+  const acknowledgeAs = (followUp: FollowUp, caller: Caller, owner: string | undefined) => {
+    const parsed = parseAction(owner === undefined ? { action: 'acknowledge' } : { action: 'acknowledge', owner }, NOW);
+    if (parsed.kind !== 'ok') throw new Error(parsed.message);
+    return applyAction(followUp, parsed.action, caller, NOW);
+  };
+
+  it('on a follow-up nobody owns: the owner given, else the console user who clicked; a chat button, an IAM or a local caller leaves it unset', () => {
+    for (const kind of CALLER_KINDS) {
+      const caller = CALLERS[kind];
+      const expectedOwner = kind === 'console' ? caller.actor : null;
+      expect(acknowledgedOwner(null, undefined, caller), kind).toEqual({ kind: 'ok', owner: expectedOwner });
+      expect(acknowledgedOwner(null, 'team.west', caller), kind).toEqual({ kind: 'ok', owner: 'team.west' });
+      // Through the action: new becomes acknowledged, and the entry names the owner it set.
+      const taken = acknowledgeAs(followUpIn('new', null), caller, undefined);
+      expect(taken, kind).toMatchObject({ kind: 'changed', followUp: { state: 'acknowledged', owner: expectedOwner } });
+      if (taken.kind !== 'changed') throw new Error(taken.kind);
+      expect(taken.entries, kind).toEqual([expect.objectContaining({ actor: caller.actor, action: 'acknowledge', ...(expectedOwner === null ? {} : { owner: expectedOwner }) })]);
+      if (expectedOwner === null) expect(taken.entries[0], kind).not.toHaveProperty('owner');
+      expect(acknowledgeAs(followUpIn('new', null), caller, 'team.west'), kind).toMatchObject({ kind: 'changed', followUp: { owner: 'team.west' }, entries: [{ owner: 'team.west' }] });
+      // Acknowledged already without an owner: a console user takes it; anyone else changes nothing.
+      const later = acknowledgeAs(followUpIn('acknowledged', null), caller, undefined);
+      if (kind === 'console') expect(later, kind).toMatchObject({ kind: 'changed', followUp: { state: 'acknowledged', owner: caller.actor, version: 3 } });
+      else expect(later.kind, kind).toBe('unchanged');
+    }
+  });
+
+  it('on an owned follow-up: keeps the owner, whoever acknowledges, with or without naming that owner', () => {
+    for (const kind of CALLER_KINDS) {
+      const caller = CALLERS[kind];
+      expect(acknowledgedOwner('j.doe', undefined, caller), kind).toEqual({ kind: 'ok', owner: 'j.doe' });
+      expect(acknowledgedOwner('j.doe', 'j.doe', caller), kind).toEqual({ kind: 'ok', owner: 'j.doe' });
+      for (const given of [undefined, 'j.doe']) {
+        expect(acknowledgeAs(followUpIn('new', 'j.doe'), caller, given), `${kind} ${given}`).toMatchObject({ kind: 'changed', followUp: { state: 'acknowledged', owner: 'j.doe', version: 2 } });
+        for (const state of ['acknowledged', 'snoozed'] as const) {
+          const followUp = followUpIn(state, 'j.doe');
+          expect(acknowledgeAs(followUp, caller, given), `${kind} ${state} ${given}`).toEqual({ kind: 'unchanged', followUp });
+        }
+      }
+      // The console user who is its owner, acknowledging it: still theirs.
+      expect(acknowledgeAs(followUpIn('new', caller.actor), caller, undefined), kind).toMatchObject({ kind: 'changed', followUp: { owner: caller.actor } });
+    }
+  });
+
+  it('refuses, changing nothing, an owner naming someone else on an owned follow-up: 409 invalid_transition, use assign', () => {
+    for (const kind of CALLER_KINDS) {
+      const caller = CALLERS[kind];
+      // Naming themselves (the console's "Take it" after a colleague took it) or a third party.
+      for (const other of [caller.actor, 'team.west']) {
+        expect(acknowledgedOwner('j.doe', other, caller), kind).toEqual({ kind: 'refused', message: expect.stringContaining('assign') });
+        for (const state of ['new', 'acknowledged', 'snoozed'] as const) {
+          const followUp = followUpIn(state, 'j.doe');
+          expect(acknowledgeAs(followUp, caller, other), `${kind} ${state}`).toEqual({
+            kind: 'invalid_transition',
+            followUp,
+            message: 'it has an owner already, and acknowledge never replaces one: assign changes the owner',
+          });
+        }
+      }
+    }
+    // assign still changes an owner on purpose.
+    expect(act(followUpIn('acknowledged', 'j.doe'), { action: 'assign', owner: 'team.west' })).toMatchObject({ kind: 'changed', followUp: { owner: 'team.west' } });
+  });
+
+  it('refuses an acknowledge of a closed follow-up, whoever sends it', () => {
+    const closed = changed(act(opened(), { action: 'close', disposition: 'other' }));
+    for (const kind of CALLER_KINDS) expect(acknowledgeAs(closed, CALLERS[kind], undefined).kind, kind).toBe('invalid_transition');
+  });
+});
+
+describe('a chat button’s click (CONTRACT §9: only on a follow-up that was alerted; its snooze never extends a snooze)', () => {
+  const snoozed = (until: string): FollowUp => ({ ...opened(), state: 'snoozed', snoozed_until: until, snooze_reason: 'other', acknowledged_at: '2026-03-09T10:00:00.000000Z', version: 2 });
+
+  it('refuses both buttons on a follow-up no alert named, whatever its state', () => {
+    for (const followUp of [opened(), snoozed('2026-03-12T09:00:00.000000Z')]) {
+      for (const action of ['acknowledge', 'snooze'] as const) {
+        expect(buttonRefusal(followUp, false, action, NOW)).toEqual({ reason: 'never_alerted', message: 'this follow-up was never alerted, and a button acts only on a follow-up its alert named' });
+      }
+    }
+  });
+
+  it('refuses a snooze on a follow-up snoozed now, naming until when, and leaves the acknowledge button alone', () => {
+    const followUp = snoozed('2026-03-12T09:00:00.000000Z');
+    expect(buttonRefusal(followUp, true, 'snooze', NOW)).toEqual({ reason: 'already_snoozed', message: 'already snoozed until 2026-03-12 09:00 UTC; a person can change it in the console' });
+    expect(buttonRefusal(followUp, true, 'acknowledge', NOW)).toBeNull();
+  });
+
+  it('lets a button snooze a follow-up that is not snoozed, or whose snooze has ended', () => {
+    expect(buttonRefusal(opened(), true, 'snooze', NOW)).toBeNull();
+    expect(buttonRefusal(opened(), true, 'acknowledge', NOW)).toBeNull();
+    // Its snooze ended at NOW (stateAt: acknowledged again), and an hour before.
+    expect(buttonRefusal(snoozed('2026-03-10T12:00:00.000000Z'), true, 'snooze', NOW)).toBeNull();
+    expect(buttonRefusal(snoozed('2026-03-10T11:00:00.000000Z'), true, 'snooze', NOW)).toBeNull();
+    // A second later it is still snoozed.
+    expect(buttonRefusal(snoozed('2026-03-10T12:00:01.000000Z'), true, 'snooze', NOW)?.reason).toBe('already_snoozed');
   });
 });
 

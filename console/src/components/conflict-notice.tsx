@@ -1,0 +1,56 @@
+/**
+ * The notice of a 409 conflict (CONTRACT §12): the person's action was not
+ * applied; who changed the follow-up since their page showed it, and what; what
+ * is different now; and whether their action is still offered on it. It offers
+ * no way to send the action again: they choose again in the forms below, which
+ * keep their choices, on the follow-up as it now is.
+ */
+import { ACTION_WORDS, type ActionName, type FieldChange } from '../lib/actions';
+import { changesSince, noLongerOffered } from '../lib/conflict';
+import type { Action, FollowUp } from '../lib/types';
+
+export interface Conflict {
+  action: ActionName;
+  takeIt: boolean;
+  /** The version the page showed when the action was sent. */
+  shown: number;
+  changes: FieldChange[];
+}
+
+export function ConflictNotice({ conflict, current, history, me }: { conflict: Conflict; current: FollowUp; history: readonly Action[]; me: string }) {
+  const who = changesSince(history, conflict.shown, current);
+  const offered = noLongerOffered(conflict.action, conflict.takeIt, current, me);
+  const yours = conflict.takeIt ? 'Take it' : ACTION_WORDS[conflict.action];
+  return (
+    <div class="notice notice-warning" id="conflict" role="alert" tabIndex={-1}>
+      <h2>It changed since you loaded it</h2>
+      <p>
+        Your “{yours}” was not applied, and nothing was sent again. The page now shows the current follow-up (version {current.version}); your choices are kept in the
+        forms.
+      </p>
+      <h3>What happened since version {conflict.shown}</h3>
+      {who.length > 0 ? (
+        <ul class="conflict-changes">
+          {who.map((sentence) => (
+            <li key={sentence}>{sentence}</li>
+          ))}
+        </ul>
+      ) : (
+        <p>Reading who changed it…</p>
+      )}
+      {conflict.changes.length > 0 && (
+        <>
+          <h3>What is different now</h3>
+          <ul>
+            {conflict.changes.map((change) => (
+              <li key={change.field}>
+                {change.field}: {change.from} → {change.to}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <p>{offered ?? `Choose again below if “${yours}” is still what it needs, now that you know what changed.`}</p>
+    </div>
+  );
+}

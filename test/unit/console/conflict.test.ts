@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { changesSince, changeWords, noLongerOffered } from '../../../console/src/lib/conflict';
+import type { Action } from '../../../console/src/lib/types';
+
+const entry = (actor: string, action: string, fields: Record<string, unknown> = {}, from = 'new', to = 'acknowledged'): Action => ({ at: '2026-11-22T10:00:00.000Z', actor, action, from_state: from, to_state: to, ...fields });
+
+describe('who changed what, in words (a 409 conflict, CONTRACT §12)', () => {
+  it('says what each person did, naming them and the version', () => {
+    expect(changeWords(entry('j.doe', 'acknowledge', { owner: 'j.doe' }), 3)).toBe('j.doe acknowledged it and took it (version 3)');
+    expect(changeWords(entry('user:j.doe', 'acknowledge', { owner: 'user:j.doe' }), 2)).toBe('user:j.doe acknowledged it and took it (version 2)');
+    expect(changeWords(entry('j.doe', 'acknowledge', { owner: 'team.west' }), 2)).toBe('j.doe acknowledged it and gave it to team.west (version 2)');
+    expect(changeWords(entry('j.doe', 'acknowledge'), 2)).toBe('j.doe acknowledged it (version 2)');
+    expect(changeWords(entry('eve.s', 'assign', { owner: 'eve.s' }), 4)).toBe('eve.s took it (version 4)');
+    expect(changeWords(entry('eve.s', 'assign', { owner: 'ana' }), 4)).toBe('eve.s assigned it to ana (version 4)');
+    expect(changeWords(entry('eve.s', 'assign', { owner: null }), 4)).toBe('eve.s unassigned it (version 4)');
+    expect(changeWords(entry('eve.s', 'record_contact', { channel: 'phone', outcome: 'no_answer' }), 5)).toBe('eve.s recorded a contact attempt (Phone, no answer) (version 5)');
+    expect(changeWords(entry('eve.s', 'close', { disposition: 'patient_declined', reference: 'T-1' }), 6)).toBe('eve.s closed it (patient declined), reference T-1 (version 6)');
+    expect(changeWords(entry('eve.s', 'reopen'), 7)).toBe('eve.s reopened it (version 7)');
+    expect(changeWords(entry('eve.s', 'snooze', { until: '2026-11-25T09:00:00.000Z', reason: 'appointment_booked' }), 8)).toMatch(/^eve\.s snoozed it until .+ \(appointment booked\) \(version 8\)$/);
+  });
+
+  it('names the tracker and a chat button as such', () => {
+    expect(changeWords(entry('tracker', 'snooze_ended', {}, 'snoozed', 'acknowledged'), 4)).toBe('The tracker ended its snooze (its time was up) (version 4)');
+    expect(changeWords(entry('tracker', 'close', { disposition: 'redraw_completed' }), 5)).toBe('The tracker closed it (redraw completed) (version 5)');
+    expect(changeWords(entry('chat:C0123', 'acknowledge'), 2)).toBe('A chat button (channel C0123) acknowledged it (version 2)');
+  });
+
+  it('lists the versions after the one the page showed, up to the current one', () => {
+    const history = [entry('tracker', 'open', {}, 'new', 'new'), entry('j.doe', 'acknowledge', { owner: 'j.doe' }), entry('j.doe', 'record_contact', { channel: 'sms', outcome: 'reached' }, 'acknowledged', 'acknowledged')];
+    expect(changesSince(history, 1, { version: 3 })).toEqual(['j.doe acknowledged it and took it (version 2)', 'j.doe recorded a contact attempt (SMS, reached) (version 3)']);
+    // A history read before the last change reached it: what it has.
+    expect(changesSince(history.slice(0, 2), 1, { version: 3 })).toEqual(['j.doe acknowledged it and took it (version 2)']);
+    expect(changesSince(history, 3, { version: 3 })).toEqual([]);
+  });
+});
+
+describe('an action no longer offered on the new state says why', () => {
+  it('take it and acknowledge on a follow-up someone acknowledged and took', () => {
+    const taken = { state: 'acknowledged' as const, owner: 'j.doe', disposition: null };
+    expect(noLongerOffered('acknowledge', true, taken, 'dana.r')).toBe('Take it is not offered now: it is acknowledged already, and j.doe owns it (assign changes the owner, on purpose).');
+    expect(noLongerOffered('acknowledge', false, taken, 'dana.r')).toBe('Acknowledge is not offered now: it is acknowledged already, and j.doe owns it (assign changes the owner, on purpose).');
+    expect(noLongerOffered('acknowledge', false, { ...taken, owner: 'dana.r' }, 'dana.r')).toBe('Acknowledge is not offered now: it is acknowledged already.');
+    expect(noLongerOffered('acknowledge', true, { state: 'new', owner: 'j.doe', disposition: null }, 'dana.r')).toBe('Take it is not offered now: j.doe owns it (assign changes the owner, on purpose).');
+  });
+
+  it('every action but reopen on a closed one, reopen on an open one; null while it is still offered', () => {
+    const closed = { state: 'closed' as const, owner: null, disposition: 'tested_elsewhere' };
+    expect(noLongerOffered('snooze', false, closed, 'me')).toBe('Snooze is not offered now: it is closed (tested elsewhere); reopen it first if it still needs work.');
+    expect(noLongerOffered('reopen', false, closed, 'me')).toBeNull();
+    expect(noLongerOffered('reopen', false, { state: 'acknowledged', owner: null, disposition: null }, 'me')).toBe('Reopen is not offered now: it is open (acknowledged).');
+    for (const action of ['assign', 'snooze', 'record_contact', 'close'] as const) expect(noLongerOffered(action, false, { state: 'acknowledged', owner: 'j.doe', disposition: null }, 'me')).toBeNull();
+    expect(noLongerOffered('acknowledge', false, { state: 'new', owner: null, disposition: null }, 'me')).toBeNull();
+  });
+});
