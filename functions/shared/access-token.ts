@@ -7,22 +7,16 @@
  * write them (issue 45).
  *
  * On AWS the pool is Cognito's (CognitoJwtVerifier, from the pool and client
- * ids the stack sets); the Cognito stand-in of the tests and the deploy
- * rehearsal signs with a key of its own under its own issuer (JwtVerifier, the
- * same checks). Both go through `accessTokensOf`, so one set of rules decides.
- * The keys are fetched once and kept in the verifier's cache, which lives as
- * long as the function's execution environment: a cold start makes one JWKS
- * request, a warm one none (a token under an unknown key id refetches, at most
- * every 10 seconds).
+ * ids the stack sets); the Cognito stand-in of the tests signs with a key of
+ * its own under its own issuer (JwtVerifier, formerly JwtRsaVerifier: the same
+ * checks). Both go through `accessTokensOf`, so one set of rules decides. The
+ * library loads with the first console request (./jwt-verifiers.ts); the
+ * verifier, made then, keeps the pool's keys for the life of the execution
+ * environment: a cold start makes one JWKS request, a warm one none.
  */
-import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
-import { FetchError, JwksValidationError, JwkValidationError, JwtBaseError } from 'aws-jwt-verify/error';
-import type { Fetcher } from 'aws-jwt-verify/https';
-import { SimpleJwksCache, type Jwks } from 'aws-jwt-verify/jwk';
-import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
-import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import * as z from 'zod/mini';
 import { ConfigError } from './config';
+import type { TokenSource, Verified, VerifierOptions } from './jwt-verifiers';
 
 /** The resource server's identifier and the scope an action needs (`redraw-tracker/act`). */
 export const CONSOLE_RESOURCE_SERVER = 'redraw-tracker';
@@ -74,62 +68,33 @@ export function consoleAccessTokensOf(env: { CONSOLE_USER_POOL_ID: string; CONSO
 }
 
 /** Cognito's access tokens of one pool and app client; `jwks` preloads the keys (a test without network). */
-export function cognitoAccessTokens(pool: { userPoolId: string; clientId: string }, options: { jwks?: Jwks; fetcher?: Fetcher } = {}): AccessTokens {
-  const verifier = CognitoJwtVerifier.create(
-    { userPoolId: pool.userPoolId, clientId: pool.clientId, tokenUse: 'access' },
-    { jwksCache: new SimpleJwksCache(options.fetcher === undefined ? {} : { fetcher: options.fetcher }) },
-  );
-  if (options.jwks !== undefined) verifier.cacheJwks(options.jwks);
-  const { issuer } = CognitoJwtVerifier.parseUserPoolId(pool.userPoolId);
-  return accessTokensOf({ issuer, clientId: pool.clientId, verify: (jwt) => verifier.verify(jwt) });
+export function cognitoAccessTokens(pool: { userPoolId: string; clientId: string }, options: VerifierOptions = {}): AccessTokens {
+  return accessTokensOf({ kind: 'cognito', ...pool }, options);
 }
 
 /**
  * Access tokens of an issuer that is not Cognito's but signs as it does (RS256,
- * `client_id`, `token_use`): the tests' Cognito stand-in. The same checks, the
- * client and token use by `customJwtCheck`.
+ * `client_id`, `token_use`): the tests' Cognito stand-in. The same checks.
  */
-export function rsaAccessTokens(issuer: { issuer: string; jwksUri: string; clientId: string }, options: { jwks?: Jwks; fetcher?: Fetcher } = {}): AccessTokens {
-  const verifier = JwtVerifier.create(
-    {
-      issuer: issuer.issuer,
-      jwksUri: issuer.jwksUri,
-      audience: null,
-      customJwtCheck: ({ payload }) => {
-        if (payload.client_id !== issuer.clientId || payload.token_use !== 'access') throw new Error('not an access token of the console client');
-      },
-    },
-    { jwksCache: new SimpleJwksCache(options.fetcher === undefined ? {} : { fetcher: options.fetcher }) },
-  );
-  if (options.jwks !== undefined) verifier.cacheJwks(options.jwks);
-  return accessTokensOf({ issuer: issuer.issuer, clientId: issuer.clientId, verify: (jwt) => verifier.verify(jwt) });
+export function rsaAccessTokens(issuer: { issuer: string; jwksUri: string; clientId: string }, options: VerifierOptions = {}): AccessTokens {
+  return accessTokensOf({ kind: 'rsa', ...issuer }, options);
 }
 
 /**
  * The one path every console token takes: the bearer token out of the header;
- * what can be refused without the keys is (another issuer, another client, an
- * ID token: no JWKS request for them); then the library's verification; then
- * the user, from the verified claims only.
+ * the library's checks (./jwt-verifiers.ts, loaded and made once, on first
+ * use); then the user, from the verified claims only.
  */
-function accessTokensOf(checks: { issuer: string; clientId: string; verify: (jwt: string) => Promise<JwtPayload> }): AccessTokens {
+function accessTokensOf(source: TokenSource, options: VerifierOptions): AccessTokens {
+  let verifier: Promise<(jwt: string) => Promise<Verified>> | undefined;
   return {
     async verify(authorization) {
       const jwt = bearerToken(authorization);
       if (jwt === null) return unauthorized('sign in: the request carries no access token');
-      const unverified = claimsOf(jwt);
-      if (unverified === null || unverified.iss !== checks.issuer || unverified.client_id !== checks.clientId || unverified.token_use !== 'access') {
-        return unauthorized('the token is not an access token of the console: sign in again');
-      }
-      let payload: JwtPayload;
-      try {
-        payload = await checks.verify(jwt);
-      } catch (error) {
-        // The keys could not be had: the pool's fault or the network's, never the caller's.
-        if (error instanceof FetchError || error instanceof JwksValidationError || error instanceof JwkValidationError) throw error;
-        if (error instanceof JwtBaseError) return unauthorized('the access token is not valid (signature, issuer, client or expiry): sign in again');
-        throw error;
-      }
-      return userOf(payload);
+      verifier ??= import('./jwt-verifiers').then((library) => library.verifierOf(source, options));
+      const verified = await (await verifier)(jwt);
+      if (verified.kind === 'invalid') return unauthorized('the token is not a valid access token of the console (signature, issuer, client, token use or expiry): sign in again');
+      return userOf(verified.claims);
     },
   };
 }
@@ -143,17 +108,8 @@ function bearerToken(authorization: string | undefined): string | null {
   return token === '' ? null : token;
 }
 
-/** A token's claims before any check, to refuse what is not even meant for us without fetching keys. */
-function claimsOf(jwt: string): JwtPayload | null {
-  try {
-    return decomposeUnverifiedJwt(jwt).payload;
-  } catch {
-    return null;
-  }
-}
-
 /** The user of a verified token: an invited username and an expiry are required; groups are a list or none. */
-function userOf(payload: JwtPayload): AccessTokenOutcome {
+function userOf(payload: Record<string, unknown>): AccessTokenOutcome {
   const username = payload.username;
   if (typeof username !== 'string' || !CONSOLE_USERNAME.test(username)) return unauthorized('the token does not name a console user: sign in again');
   if (typeof payload.exp !== 'number') return unauthorized('the token has no expiry: sign in again');
