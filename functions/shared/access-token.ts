@@ -45,13 +45,13 @@ export interface AccessTokens {
 /** The settings that name the console's pool and client: both, or `none` for both on a stack without the console. */
 export const ConsoleSignInEnv = {
   /** The console's Cognito user pool (`<region>_<id>`), or `none`. */
-  CONSOLE_USER_POOL_ID: z.union([z.literal('none'), z.string().check(z.regex(/^[a-z]{2}(-gov)?-[a-z]+-\d_[A-Za-z0-9]+$/, 'must be a Cognito user pool id such as eu-west-1_AbCdEf123, or none'))], {
-    error: 'is required: the console user pool id (none on a stack without the console)',
-  }),
+  CONSOLE_USER_POOL_ID: z
+    .string({ error: 'is required: the console user pool id, or none on a stack without the console' })
+    .check(z.regex(/^(none|(?:eusc-[a-z]{2}|[a-z]{2})-(?:gov-)?[a-z]+-\d_[A-Za-z0-9]+)$/, 'must be a Cognito user pool id such as eu-west-1_AbCdEf123, or none')),
   /** The console's app client id, or `none`. */
-  CONSOLE_CLIENT_ID: z.union([z.literal('none'), z.string().check(z.regex(/^[A-Za-z0-9+]{1,128}$/, 'must be a Cognito app client id, or none'))], {
-    error: 'is required: the console app client id (none on a stack without the console)',
-  }),
+  CONSOLE_CLIENT_ID: z
+    .string({ error: 'is required: the console app client id, or none on a stack without the console' })
+    .check(z.regex(/^[A-Za-z0-9+]{1,128}$/, 'must be a Cognito app client id, or none')),
 };
 
 /**

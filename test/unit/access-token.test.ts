@@ -7,7 +7,9 @@
  * preloaded, since no JWKS server of Cognito is reachable here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cognitoAccessTokens, consoleAccessTokensOf, type AccessTokenOutcome } from '../../functions/shared/access-token';
+import * as z from 'zod/mini';
+import { cognitoAccessTokens, consoleAccessTokensOf, ConsoleSignInEnv, type AccessTokenOutcome } from '../../functions/shared/access-token';
+import { parseEnv } from '../../functions/shared/config';
 import { startCognitoStandin, type CognitoStandin } from '../support/cognito-standin';
 
 const CLIENT_ID = 'console-client-1';
@@ -127,5 +129,13 @@ describe("Cognito's verifier (the functions' on AWS)", () => {
     expect(consoleAccessTokensOf({ CONSOLE_USER_POOL_ID: POOL, CONSOLE_CLIENT_ID: CLIENT_ID })).not.toBeNull();
     expect(() => consoleAccessTokensOf({ CONSOLE_USER_POOL_ID: POOL, CONSOLE_CLIENT_ID: 'none' })).toThrow(/both set, or both none/);
     expect(() => consoleAccessTokensOf({ CONSOLE_USER_POOL_ID: 'none', CONSOLE_CLIENT_ID: CLIENT_ID })).toThrow(/both set, or both none/);
+  });
+
+  it('fails the functions’ start, naming the setting, when the stack gave neither or a malformed one', () => {
+    const settings = z.object(ConsoleSignInEnv);
+    expect(parseEnv(settings, { CONSOLE_USER_POOL_ID: 'us-gov-west-1_Abc123', CONSOLE_CLIENT_ID: 'abc123' })).toEqual({ CONSOLE_USER_POOL_ID: 'us-gov-west-1_Abc123', CONSOLE_CLIENT_ID: 'abc123' });
+    expect(() => parseEnv(settings, {})).toThrow(/CONSOLE_USER_POOL_ID: is required.*CONSOLE_CLIENT_ID: is required/);
+    expect(() => parseEnv(settings, { CONSOLE_USER_POOL_ID: 'pool-1', CONSOLE_CLIENT_ID: 'abc' })).toThrow(/CONSOLE_USER_POOL_ID: must be a Cognito user pool id/);
+    expect(() => parseEnv(settings, { CONSOLE_USER_POOL_ID: 'none', CONSOLE_CLIENT_ID: 'a b' })).toThrow(/CONSOLE_CLIENT_ID: must be a Cognito app client id/);
   });
 });
