@@ -6,15 +6,15 @@
  * (test/support/console-gateway.ts), and the console parses config.json with
  * console/src/lib/sign-in.ts.
  */
+import { CONSOLE_ACT_SCOPE, CONSOLE_RESOURCE_SERVER } from '../functions/shared/access-token';
 import { CONSOLE_API_PREFIX } from '../functions/shared/actor';
 
 /** The API's routes the console reads (GET), as the IAM API has them; each gets a JWT twin under /api. */
 export const CONSOLE_READ_PATHS = ['/me', '/follow-ups', '/follow-ups/counts', '/follow-ups/{follow_up_id}', '/orders/{order_id}', '/transactions/{transaction_id}', '/redraws', '/reports/redraws'] as const;
-/** The route that changes a follow-up; it requires the `act` scope. */
+/** The route that changes a follow-up; it requires the `act` scope (API Gateway checks it, and the function again). */
 export const CONSOLE_ACTION_PATH = '/follow-ups/{follow_up_id}/actions';
-/** The resource server's identifier and the scope an action needs (`redraw-tracker/act`). */
-export const CONSOLE_RESOURCE_SERVER = 'redraw-tracker';
-export const CONSOLE_ACT_SCOPE = 'act';
+/** The resource server's identifier and the scope an action needs (`redraw-tracker/act`): the actions function's own (functions/shared/access-token.ts). */
+export { CONSOLE_ACT_SCOPE, CONSOLE_RESOURCE_SERVER };
 /** The scopes the console asks for: OpenID (Cognito's ID token) and acting on follow-ups. */
 export const CONSOLE_SCOPES = `openid ${CONSOLE_RESOURCE_SERVER}/${CONSOLE_ACT_SCOPE}`;
 

@@ -4,9 +4,12 @@
  * behind the same distribution under /api/* (so no CORS), and people signed in
  * by the stack's Cognito user pool: invited users only, MFA by authenticator
  * app, authorization code with PKCE on managed login. The console calls the
- * same functions through JWT-authorized routes of their own (`/api/...`); the
- * actor is `user:<username>` from the access token's verified claims
- * (functions/shared/actor.ts). The IAM routes stay as they are for the CLI.
+ * same functions through JWT-authorized routes of their own (`/api/...`): API
+ * Gateway checks the token, and the functions verify it again themselves
+ * against this pool and client (their CONSOLE_USER_POOL_ID and
+ * CONSOLE_CLIENT_ID, set by the stack): the actor is `user:<username>` of the
+ * verified token, never the claims in the request context
+ * (functions/shared/access-token.ts). The IAM routes stay as they are for the CLI.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { HttpMethod, type HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -223,6 +226,8 @@ export class ConsoleSite extends Construct {
     });
 
     // --- the console's JWT routes: the same functions -------------------------------------
+    // Defence in depth: API Gateway's JWT authorizer refuses a bad token before the function runs; the
+    // functions verify it again, because anyone allowed lambda:InvokeFunction can skip API Gateway.
     const authorizer = new HttpUserPoolAuthorizer('ConsoleAuthorizer', this.userPool, { userPoolClients: [this.client] });
     const reads = new HttpLambdaIntegration('ConsoleQueryIntegration', props.query);
     for (const path of CONSOLE_READ_PATHS) {

@@ -508,6 +508,16 @@ export class RedrawTrackerStack extends Stack {
       this.staleRedrawSweep.fn.addEnvironment('CONSOLE_URL', this.console.url);
       this.weeklyDigest?.function.fn.addEnvironment('CONSOLE_URL', this.console.url);
     }
+    // The console's routes reach the query and actions functions, which verify the caller's access token
+    // themselves (CONTRACT §12, issue 45): against this pool and app client. `none` without the console
+    // (its routes are then 401); a function without either setting fails when it starts.
+    const signIn =
+      this.console === null
+        ? { CONSOLE_USER_POOL_ID: 'none', CONSOLE_CLIENT_ID: 'none' }
+        : { CONSOLE_USER_POOL_ID: this.console.userPool.userPoolId, CONSOLE_CLIENT_ID: this.console.client.userPoolClientId };
+    for (const fn of [this.query.fn, this.followUpActions.fn]) {
+      for (const [name, value] of Object.entries(signIn)) fn.addEnvironment(name, value);
+    }
 
     // --- alarms and dashboard -----------------------------------------------------
     new Monitoring(this, 'Monitoring', {

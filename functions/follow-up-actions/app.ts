@@ -7,16 +7,21 @@
  * Each action is parsed, applied and written by the store (actOnFollowUp: one
  * conditional transaction per change, so two people acting at once never lose or
  * double an action). The actor is never taken from the body: on AWS it is the
- * caller's IAM identity as API Gateway gives it, locally the `x-redraw-actor`
- * header (a handle) or `local`. On AWS the request context is believed because
- * only the HTTP API may invoke this function: its resource policy allows
- * `apigateway.amazonaws.com` from this API only, and no role of the stack (the
- * chat channel's included) may invoke it (lib/redraw-tracker-stack.ts, issue 32).
+ * caller's IAM ARN as API Gateway gives it on the IAM route, or the user of the
+ * access token the function verifies itself on the console's route (the act
+ * scope required; functions/shared/actor.ts); locally the `x-redraw-actor`
+ * header (a handle) or `local`. Only the HTTP API may invoke this function
+ * through the stack's own grants (its resource policy allows
+ * `apigateway.amazonaws.com` from this API only, and no role of the stack may
+ * invoke it: lib/redraw-tracker-stack.ts, issue 32); a principal of the account
+ * with lambda:InvokeFunction still can, which is why the console's claims in
+ * the request context are never read (docs/deploy.md).
  * Logs say which follow-up, which action and the outcome, never the body.
  */
 import * as z from 'zod/mini';
 import type { CallerKind, FollowUpView } from '../core/follow-up';
-import { actorOf, CONSOLE_ACTOR_PREFIX, isConsoleRouteKey, RequestAuthorizer, withoutConsolePrefix, type ActorSource } from '../shared/actor';
+import { CONSOLE_ACT_SCOPE_CLAIM, type AccessTokens } from '../shared/access-token';
+import { CONSOLE_ACTOR_PREFIX, identify, isConsoleRequest, RequestAuthorizer, withoutConsolePrefix, type ActorSource } from '../shared/actor';
 import { ResourceId } from '../core/schemas';
 import type { StaleThresholds } from '../core/staleness';
 import { actOnFollowUp, type PersonActionResult } from '../store/follow-ups/actions';
@@ -61,6 +66,8 @@ export interface FollowUpActionsDeps {
   actorSource: ActorSource;
   /** CLOSE_REQUIRES_GROUP: the Cognito group a console user needs to close or reopen (CONTRACT §12); null or absent: everyone signed in. */
   closeGroup?: string | null;
+  /** The console's access tokens (CONTRACT §12); null or absent: no console, its route is 401. */
+  accessTokens?: AccessTokens | null;
   now?: () => Date;
 }
 
@@ -129,12 +136,15 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event:
   const http = async (event: HttpEvent): Promise<Answer> => {
     const target = actionTarget(event);
     if (target.kind === 'refused') return target.answer;
+    // On AWS who asks comes first: a console request without a valid token is 401 whatever it carries.
+    const early = isConsoleRequest(event, deps.actorSource) ? await actorOfEvent(event) : null;
+    if (early?.kind === 'refused') return early.answer;
     // Size first, then the media type: what `npm start` answers before reading past the limit, the handler answers too.
     if (bodyBytes(event).length > MAX_ACTION_BODY_BYTES) return tooLarge();
     if (!isJsonMediaType(headerOf(event, 'content-type'))) {
       return refuse(415, 'unsupported_media_type', `send the action as ${ACTION_MEDIA_TYPE} (Content-Type: ${ACTION_MEDIA_TYPE}), a JSON object such as {"action": "acknowledge"}`);
     }
-    const actor = actorOfEvent(event, deps.actorSource);
+    const actor = early ?? (await actorOfEvent(event));
     if (actor.kind === 'refused') return actor.answer;
     const body = jsonBody(event);
     if (body.kind === 'refused') return body.answer;
@@ -142,6 +152,16 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event:
       return refuse(403, 'forbidden', `close and reopen are for the ${deps.closeGroup ?? ''} group; ask one of its members`);
     }
     return act(target.rawId, body.value, actor.actor, callerKindOf(event, deps.actorSource));
+  };
+
+  /** The verified caller; on the console's route, one whose token carries the act scope (CONTRACT §12). */
+  const actorOfEvent = async (event: HttpEvent): Promise<{ kind: 'ok'; actor: string; groups: readonly string[] } | { kind: 'refused'; answer: Answer }> => {
+    const outcome = await identify(event, deps.actorSource, deps.accessTokens ?? null);
+    if (outcome.kind === 'refused') return { kind: 'refused', answer: refuse(outcome.status, outcome.code, outcome.message) };
+    if (isConsoleRequest(event, deps.actorSource) && !outcome.scopes.includes(CONSOLE_ACT_SCOPE_CLAIM)) {
+      return { kind: 'refused', answer: refuse(403, 'forbidden', `the access token lacks the ${CONSOLE_ACT_SCOPE_CLAIM} scope: sign in again`) };
+    }
+    return outcome;
   };
 
   const route = async (rawEvent: unknown): Promise<Answer> => {
@@ -206,20 +226,14 @@ function actionTarget(event: HttpEvent): { kind: 'ok'; rawId: string | undefined
   }
 }
 
-function actorOfEvent(event: HttpEvent, source: ActorSource): { kind: 'ok'; actor: string; groups: readonly string[] } | { kind: 'refused'; answer: Answer } {
-  const outcome = actorOf(event, source);
-  if (outcome.kind === 'ok') return outcome;
-  return { kind: 'refused', answer: refuse(outcome.status, outcome.status === 403 ? 'forbidden' : 'invalid_request', outcome.message) };
-}
-
 /**
  * Where a request comes from, for §9's owner rule: a console user on the
- * console's JWT routes (AWS); an IAM caller on the IAM route; `npm start`'s
- * callers are local (a typed handle is not a signed-in person).
+ * console's JWT routes (AWS, its token verified); an IAM caller on the IAM
+ * route; `npm start`'s callers are local (a typed handle is not a signed-in person).
  */
 function callerKindOf(event: HttpEvent, source: ActorSource): CallerKind {
   if (source === 'header') return 'local';
-  return isConsoleRouteKey(event.routeKey) ? 'console' : 'iam';
+  return isConsoleRequest(event, source) ? 'console' : 'iam';
 }
 
 /** CONTRACT §12: a setting may keep close and reopen to one Cognito group (`group`; null: no such setting); it binds console users (the IAM routes stay as they are). */

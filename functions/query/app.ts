@@ -12,7 +12,8 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod/mini';
-import { actorOf, RequestAuthorizer, type ActorSource } from '../shared/actor';
+import type { AccessTokens } from '../shared/access-token';
+import { actorOf, identify, isConsoleRequest, RequestAuthorizer, type ActorOutcome, type ActorSource } from '../shared/actor';
 import { SERVICES } from '../shared/metric-names';
 import { errorName } from '../shared/observability';
 import type { TableClient } from '../store/table-client';
@@ -57,6 +58,8 @@ export interface QueryHandlerDeps {
   timeZone?: string;
   /** Where the caller's actor comes from (GET /me, the Mine queue): the IAM identity on AWS (the default), the `x-redraw-actor` header locally. */
   actorSource?: ActorSource;
+  /** The console's access tokens (CONTRACT §12); null or absent: no console, every console route is 401. */
+  accessTokens?: AccessTokens | null;
 }
 
 /** What answers each route. */
@@ -82,11 +85,26 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
     timeZone: deps.timeZone ?? 'UTC',
   };
 
-  /** The caller as the record names them (CONTRACT §9, §12); a refused header is a 400. */
-  const callerOf = (event: z.output<typeof QueryEvent>): string => {
-    const outcome = actorOf(event, deps.actorSource ?? 'iam');
-    if (outcome.kind === 'refused') throw new HttpError(outcome.status, outcome.status === 403 ? 'forbidden' : 'invalid_request', outcome.message);
-    return outcome.actor;
+  const source = deps.actorSource ?? 'iam';
+  const refusal = (outcome: Extract<ActorOutcome, { kind: 'refused' }>) => new HttpError(outcome.status, outcome.code, outcome.message);
+
+  /**
+   * The caller as the record names them (CONTRACT §9, §12). A console request
+   * is answered only for the user of a valid access token, whatever it reads
+   * (a 401 otherwise); other requests name their caller only when a route asks
+   * (a refused header is a 400, an IAM route without an ARN a 403).
+   */
+  const callerOf = async (event: z.output<typeof QueryEvent>): Promise<() => string> => {
+    if (isConsoleRequest(event, source)) {
+      const outcome = await identify(event, source, deps.accessTokens ?? null);
+      if (outcome.kind === 'refused') throw refusal(outcome);
+      return () => outcome.actor;
+    }
+    return () => {
+      const outcome = actorOf(event, source);
+      if (outcome.kind === 'refused') throw refusal(outcome);
+      return outcome.actor;
+    };
   };
 
   return async (rawEvent) => {
@@ -95,7 +113,7 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
       if (!parsed.success) throw new Error('not an HTTP API payload v2 event');
       const event = parsed.data;
       const route = matchRoute(event);
-      const request = { id: route.id, query: event.queryStringParameters ?? {}, caller: () => callerOf(event) };
+      const request = { id: route.id, query: event.queryStringParameters ?? {}, caller: await callerOf(event) };
       return json(200, await ROUTE_HANDLERS[route.name](context, request));
     } catch (error) {
       if (error instanceof HttpError) {

@@ -1,8 +1,11 @@
 /**
  * Lambda entry of the query API (API Gateway HTTP API, payload v2). Read-only:
- * it needs GetItem and Query on the table and its indexes, nothing else.
+ * it needs GetItem and Query on the table and its indexes, nothing else. The
+ * console's routes (CONTRACT §12) verify the caller's access token against the
+ * pool the stack names (CONSOLE_USER_POOL_ID, CONSOLE_CLIENT_ID).
  */
 import * as z from 'zod/mini';
+import { consoleAccessTokensOf, ConsoleSignInEnv } from '../shared/access-token';
 import { optionalSetting, parseEnv, required } from '../shared/config';
 import { functionTable } from '../store/document-table';
 import { createLogger } from '../shared/observability';
@@ -16,6 +19,7 @@ const config = parseEnv(
     CURSOR_SECRET: z.optional(z.string().check(z.minLength(16, 'must be at least 16 characters'))),
     /** The zone whose days and weeks a report's dates are (CONTRACT §11); the digest's own setting, default UTC. */
     DIGEST_TIMEZONE: optionalSetting(z.string().check(z.trim(), z.refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin'))),
+    ...ConsoleSignInEnv,
   }),
 );
 
@@ -25,4 +29,6 @@ export const handler = createQueryHandler({
   logger: createLogger(QUERY_SERVICE_NAME),
   cursorSecret: config.CURSOR_SECRET,
   timeZone: config.DIGEST_TIMEZONE,
+  // Made once per execution environment: its cache of the pool's keys serves every warm invocation.
+  accessTokens: consoleAccessTokensOf(config),
 });

@@ -36,7 +36,7 @@ export type RouteHandler = (context: QueryContext, request: RouteRequest) => Pro
 export class HttpError extends Error {
   override readonly name = 'HttpError';
   constructor(
-    readonly statusCode: 400 | 403 | 404 | 405,
+    readonly statusCode: 400 | 401 | 403 | 404 | 405,
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},

@@ -983,6 +983,17 @@ describe('the console on AWS (CONTRACT §12)', () => {
     expect(withIt.map(([id]) => id).sort()).toEqual([fnId(built.stack.staleRedrawSweep), fnId(built.stack.weeklyDigest!.function)].sort());
   });
 
+  it('gives the query and actions functions the console pool and app client their access tokens must come from, and no other function', () => {
+    const [poolId] = only('AWS::Cognito::UserPool');
+    const [clientId] = only('AWS::Cognito::UserPoolClient');
+    const env = (bound: { fn: { node: { defaultChild?: unknown } } }) => resources()[fnId(bound)]!.Properties['Environment']['Variables'] as Record<string, unknown>;
+    for (const bound of [built.stack.query, built.stack.followUpActions]) {
+      expect(env(bound)).toMatchObject({ CONSOLE_USER_POOL_ID: { Ref: poolId }, CONSOLE_CLIENT_ID: { Ref: clientId } });
+    }
+    const withIt = Object.entries(resources()).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties['Environment']?.['Variables']?.['CONSOLE_USER_POOL_ID'] !== undefined);
+    expect(withIt.map(([id]) => id).sort()).toEqual([fnId(built.stack.query), fnId(built.stack.followUpActions)].sort());
+  });
+
   it('with console false, deploys none of it: no Cognito, CloudFront or S3 resource, no /api route, no JWT authorizer, no deployment helper', () => {
     const off = buildStack({ settings: { console: false, consoleCloseGroup: 'leads' } });
     const types = Object.values(off.template.toJSON().Resources as Record<string, Resource>).map((r) => r.Type);
@@ -998,5 +1009,10 @@ describe('the console on AWS (CONTRACT §12)', () => {
     // No console, no links: neither the sweep nor the digest gets CONSOLE_URL.
     expect(off.stack.weeklyDigest).not.toBeNull();
     expect(JSON.stringify(off.template.toJSON())).not.toContain('CONSOLE_URL');
+    // No pool to verify a console token against: both functions are told so (and would refuse any console request 401).
+    for (const bound of [off.stack.query, off.stack.followUpActions]) {
+      const variables = off.template.toJSON().Resources[fnId(bound)].Properties.Environment.Variables as Record<string, unknown>;
+      expect(variables).toMatchObject({ CONSOLE_USER_POOL_ID: 'none', CONSOLE_CLIENT_ID: 'none' });
+    }
   }, 120_000);
 });

@@ -444,11 +444,11 @@ describe("the gateway stand-in: API Gateway's JWT routes", () => {
     ]);
   });
 
-  it('lets an ID token through the authorizer (its aud is the client) to the function, which refuses it 403', async () => {
+  it('lets an ID token through the authorizer (its aud is the client) to the function, which verifies it itself and refuses it 401', async () => {
     const { id_token: token } = await tokensFor('maria');
     const answer = await api('/api/me', { token });
-    expect(answer.status).toBe(403);
-    expect(await answer.json()).toMatchObject({ error: { code: 'forbidden' } });
+    expect(answer.status).toBe(401);
+    expect(await answer.json()).toMatchObject({ error: { code: 'unauthorized' } });
   });
 
   it("refuses the action route 403 Forbidden without the act scope in the token's scope claim", async () => {
@@ -463,7 +463,7 @@ describe("the gateway stand-in: API Gateway's JWT routes", () => {
     expect([reached.status, await reached.json()]).toEqual([404, { error: { code: 'not_found', message: 'no follow-up with this id' } }]);
   });
 
-  it("passes the groups as API Gateway does ('[leads ops]'), so close stays with the setting's group", async () => {
+  it("passes the claims as API Gateway does ('[leads ops]'), while close stays with the setting's group by the verified token's own list", async () => {
     expect(claimsAsPassed({ 'cognito:groups': ['leads', 'ops'], exp: 5, flag: true, none: null, nested: { a: 1 } })).toEqual({ 'cognito:groups': '[leads ops]', exp: '5', flag: 'true', nested: '{"a":1}' });
     const close = { action: 'close', disposition: 'patient_declined' };
     const maria = await api('/api/follow-ups/x/actions', { method: 'POST', token: (await tokensFor('maria')).access_token, body: close });

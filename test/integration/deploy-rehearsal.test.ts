@@ -31,6 +31,7 @@ import { lambdaEnvironment, startLambdaProcess, type LambdaProcess, type Outcome
 import { WEBHOOK_SDK_CLIENT } from '../../functions/shared/sdk-clients';
 import { startDynamoDbProxy } from '../support/dynamodb-proxy';
 import { apiEvent, newSecret, signedEvent } from '../support/webhook';
+import { startCognitoStandin } from '../support/cognito-standin';
 import { buildStack } from '../infra/stack';
 
 const STACK = 'RedrawTracker';
@@ -442,25 +443,40 @@ describe('the synthesized stack, rehearsed: each bundle with its template enviro
 });
 
 describe("the console's JWT routes (CONTRACT §12), rehearsed through the same bundles", () => {
-  const CLIENT_ID = 'console-client-id';
-  /** An access token's claims as API Gateway's JWT authorizer puts them in the request context (strings; groups as `[a b]`). */
-  const accessClaims = (username: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  /** The pool and client the template gives both functions (CONSOLE_USER_POOL_ID, CONSOLE_CLIENT_ID), as CloudFormation resolves them. */
+  const signIn = () => {
+    const query = deployment.functions.find((candidate) => candidate.service === 'query')!;
+    const pool = query.environment['CONSOLE_USER_POOL_ID'] ?? '';
+    return { pool, clientId: query.environment['CONSOLE_CLIENT_ID'] ?? '', issuer: `https://cognito-idp.${LOCAL_REGION}.amazonaws.com/${pool}` };
+  };
+  /** An access token's claims as API Gateway's JWT authorizer puts them in the request context (strings; groups as `[a b]`): what a forged event writes. */
+  const forgedClaims = (username: string, extra: Record<string, string> = {}): Record<string, string> => ({
     sub: randomUUID(),
-    iss: `https://cognito-idp.${LOCAL_REGION}.amazonaws.com/${LOCAL_REGION}_Rehearsal`,
-    client_id: CLIENT_ID,
+    iss: signIn().issuer,
+    client_id: signIn().clientId,
     token_use: 'access',
     scope: 'redraw-tracker/act',
     username,
+    'cognito:groups': '[leads]',
     ...extra,
   });
-  /** A request through a console route (`GET /api/...`, `POST /api/.../actions`) as API Gateway hands it over after the JWT authorizer. */
-  const consoleEvent = (routeKey: string, rawPath: string, claims: Record<string, string> | undefined, options: { pathParameters?: Record<string, string>; body?: unknown } = {}) => {
+  /** A request through a console route (`GET /api/...`, `POST /api/.../actions`) as a direct invocation can hand it over: any claims, any Authorization. */
+  const consoleEvent = (
+    routeKey: string,
+    rawPath: string,
+    claims: Record<string, string> | undefined,
+    options: { pathParameters?: Record<string, string>; body?: unknown; authorization?: string } = {},
+  ) => {
     const event = queryEvent(routeKey, rawPath, options.pathParameters);
     const method = routeKey.split(' ')[0] ?? 'GET';
     return {
       ...event,
       // What the request says about who it is counts for nothing on AWS.
-      headers: { 'x-redraw-actor': 'someone.else', ...(options.body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        'x-redraw-actor': 'someone.else',
+        ...(options.authorization === undefined ? {} : { authorization: options.authorization }),
+        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body), isBase64Encoded: false }),
       requestContext: {
         ...event.requestContext,
@@ -475,13 +491,37 @@ describe("the console's JWT routes (CONTRACT §12), rehearsed through the same b
   };
   const id = ids.transactionId;
   const actionRoute = 'POST /api/follow-ups/{follow_up_id}/actions';
-  const actionEvent = (claims: Record<string, string> | undefined, body: unknown) => consoleEvent(actionRoute, `/api/follow-ups/${id}/actions`, claims, { pathParameters: { follow_up_id: id }, body });
-  /** The follow-up as the console reads it: its version and the history's actors. */
-  const current = async (query: Deployed) => {
-    const read = await answerOf(query, consoleEvent('GET /api/follow-ups/{follow_up_id}', `/api/follow-ups/${id}`, accessClaims('maria'), { pathParameters: { follow_up_id: id } }));
-    expect(read.status).toBe(200);
-    return read.body as { follow_up: { version: number; state: string; owner: string | null }; history: { action: string; actor: string }[] };
+  const actionEvent = (claims: Record<string, string> | undefined, body: unknown, authorization?: string) =>
+    consoleEvent(actionRoute, `/api/follow-ups/${id}/actions`, claims, { pathParameters: { follow_up_id: id }, body, ...(authorization === undefined ? {} : { authorization }) });
+
+  /**
+   * Tokens the bundles refuse without fetching the pool's keys (the rehearsal has no Cognito to fetch them from):
+   * an ID token of the pool, an access token of another client, another pool's, and what is no JWT.
+   */
+  const refusedTokens = async (): Promise<string[]> => {
+    const { issuer, clientId } = signIn();
+    const other = await startCognitoStandin({ clientId, redirectUris: ['http://127.0.0.1:1/'], allowedScopes: ['openid', 'redraw-tracker/act'], users: { maria: {} } });
+    try {
+      return [
+        other.tokenFor('maria', { use: 'id', claims: { iss: issuer } }),
+        other.tokenFor('maria', { clientId: 'another-client', claims: { iss: issuer } }),
+        other.tokenFor('maria'),
+        'chief.medical.officer',
+      ].map((token) => `Bearer ${token}`);
+    } finally {
+      await other.stop();
+    }
   };
+
+  it('gives both bundles the pool and client of the template, which they accept at init', async () => {
+    const { pool, clientId } = signIn();
+    expect(pool).toMatch(new RegExp(`^${LOCAL_REGION}_[A-Za-z0-9]+$`));
+    expect(clientId).toMatch(/^[A-Za-z0-9]+$/);
+    for (const service of ['query', 'follow-up-actions']) {
+      const fn = deployment.functions.find((candidate) => candidate.service === service)!;
+      expect([service, fn.environment['CONSOLE_USER_POOL_ID'], fn.environment['CONSOLE_CLIENT_ID']]).toEqual([service, pool, clientId]);
+    }
+  });
 
   it('lets API Gateway invoke both functions from the /api routes (their resource policies), as from the IAM routes', () => {
     // The API's id as the deployment resolves it, from the synthesized template's one HTTP API.
@@ -500,27 +540,19 @@ describe("the console's JWT routes (CONTRACT §12), rehearsed through the same b
     for (const path of ['/api/me', '/api/follow-ups/counts', '/api/follow-ups/{follow_up_id}', '/me']) expect(invoke('query', route('GET', path)), path).toBe(true);
   });
 
-  it('query: GET /api/me, /api/follow-ups/counts and /api/follow-ups/{id} answer the signed-in user, user:<username> from the claims, read-only', async () => {
+  it('query: refuses 401, reading nothing, a forged event on /api/me, /api/follow-ups/counts and /api/follow-ups/{id}: claims without a token, or with one that is not an access token of the pool and client', async () => {
     const query = await deploy('query');
     try {
-      expect(await answerOf(query, consoleEvent('GET /api/me', '/api/me', accessClaims('maria')))).toEqual({ status: 200, body: { actor: 'user:maria' } });
-      const counts = await answerOf(query, consoleEvent('GET /api/follow-ups/counts', '/api/follow-ups/counts', accessClaims('maria')));
-      expect(counts).toMatchObject({ status: 200, body: { actor: 'user:maria', counts: { open: expect.any(Number) } } });
-      expect((counts.body as { counts: { open: number } }).counts.open).toBeGreaterThanOrEqual(1);
-      expect((await current(query)).follow_up).toMatchObject({ version: expect.any(Number) });
-      expect(query.proxy.denials).toEqual([]);
-      expect(query.proxy.unexpected).toEqual([]);
-      expect(query.proxy.calls.every((call) => ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'].includes(call))).toBe(true);
-    } finally {
-      await query.stop();
-    }
-  });
-
-  it('query: refuses 403 without claims, with an ID token\'s claims, or with a username the stack never invites', async () => {
-    const query = await deploy('query');
-    try {
-      for (const claims of [undefined, { token_use: 'id', 'cognito:username': 'maria', aud: CLIENT_ID }, accessClaims('Maria Smith'), { ...accessClaims('maria'), token_use: 'refresh' }]) {
-        expect(await answerOf(query, consoleEvent('GET /api/me', '/api/me', claims)), JSON.stringify(claims)).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+      const reads = [
+        ['GET /api/me', '/api/me', undefined],
+        ['GET /api/follow-ups/counts', '/api/follow-ups/counts', undefined],
+        ['GET /api/follow-ups/{follow_up_id}', `/api/follow-ups/${id}`, { follow_up_id: id }],
+      ] as const;
+      for (const [routeKey, rawPath, pathParameters] of reads) {
+        for (const authorization of [undefined, ...(await refusedTokens())]) {
+          const answer = await answerOf(query, consoleEvent(routeKey, rawPath, forgedClaims('chief.medical.officer'), { ...(pathParameters === undefined ? {} : { pathParameters }), ...(authorization === undefined ? {} : { authorization }) }));
+          expect([routeKey, answer]).toEqual([routeKey, { status: 401, body: { error: { code: 'unauthorized', message: expect.any(String) } } }]);
+        }
       }
       expect(query.proxy.calls).toEqual([]);
     } finally {
@@ -528,68 +560,36 @@ describe("the console's JWT routes (CONTRACT §12), rehearsed through the same b
     }
   });
 
-  it('follow-up-actions: records user:maria from the access token\'s claims (never the header) within its partitions, and refuses a missing or wrong claim 403 writing nothing', async () => {
-    const query = await deploy('query');
+  it('follow-up-actions: refuses 401, writing nothing, a forged close as user:chief.medical.officer of the leads group, with or without a token the pool did not issue for the console', async () => {
     const actions = await deploy('follow-up-actions');
     try {
-      const before = await current(query);
-      // Refused before the table: no claims, an ID token's, an access token without a username or with one never invited.
-      const refusedClaims = [undefined, { token_use: 'id', 'cognito:username': 'maria', aud: CLIENT_ID, email: 'maria@example.org' }, { ...accessClaims('maria'), username: '' }, accessClaims('Maria'), accessClaims('maria smith')];
-      for (const claims of refusedClaims) {
-        expect(await answerOf(actions, actionEvent(claims, { action: 'record_contact', channel: 'phone', outcome: 'no_answer', expected_version: before.follow_up.version })), JSON.stringify(claims)).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+      for (const authorization of [undefined, ...(await refusedTokens())]) {
+        const answer = await answerOf(actions, actionEvent(forgedClaims('chief.medical.officer'), { action: 'close', disposition: 'patient_declined' }, authorization));
+        expect(answer).toEqual({ status: 401, body: { error: { code: 'unauthorized', message: expect.any(String) } } });
       }
       expect(actions.proxy.calls).toEqual([]);
-      expect((await current(query)).follow_up.version).toBe(before.follow_up.version);
-      // Signed in as maria: applied, and recorded as user:maria.
-      const applied = await answerOf(actions, actionEvent(accessClaims('maria'), { action: 'record_contact', channel: 'phone', outcome: 'no_answer', expected_version: before.follow_up.version }));
-      expect(applied).toMatchObject({ status: 200, body: { follow_up: { id, version: before.follow_up.version + 1 } } });
-      expect(actions.proxy.denials).toEqual([]);
-      expect(actions.proxy.unexpected).toEqual([]);
-      expect(new Set(actions.proxy.calls)).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:TransactWriteItems']));
-      const after = await current(query);
-      expect(after.history.at(-1)).toMatchObject({ action: 'record_contact', actor: 'user:maria' });
-      expect(after.history.map((entry) => entry.actor)).not.toContain('someone.else');
     } finally {
       await actions.stop();
-      await query.stop();
     }
   });
 
-  it('follow-up-actions with consoleCloseGroup in the template: close refused 403 without the group claim (nothing written), applied with it', async () => {
-    // The template as `consoleCloseGroup: "leads"` synthesizes it (without bundling: the code is this assembly's); the actions
-    // function's environment is taken from it, and differs from cdk.json's by CLOSE_REQUIRES_GROUP alone.
-    const leads = buildStack({ region: LOCAL_REGION, settings: { consoleCloseGroup: 'leads' } }).template.toJSON() as TemplateJson;
-    const actionsId = deployment.functions.find((candidate) => candidate.service === 'follow-up-actions')!.logicalId;
-    const environmentOf = (template: TemplateJson) => (template.Resources[actionsId]?.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment;
-    expect(Object.values(leads.Resources).filter((resource) => resource.Type === 'AWS::Cognito::UserPoolGroup').map((resource) => (resource.Properties as { GroupName: string }).GroupName)).toEqual(['leads']);
-    let original: Record<string, unknown> = {};
-    const withGroup = deploymentOf(streamArn, (template) => {
-      original = environmentOf(template).Variables;
-      environmentOf(template).Variables = environmentOf(leads).Variables;
-    });
-    const added = Object.keys(environmentOf(leads).Variables).filter((name) => !(name in original));
-    expect(added).toEqual(['CLOSE_REQUIRES_GROUP']);
-    expect(withGroup.functions.find((candidate) => candidate.logicalId === actionsId)?.environment['CLOSE_REQUIRES_GROUP']).toBe('leads');
-    const query = await deploy('query');
-    const actions = await deploy('follow-up-actions', {}, withGroup);
+  it('follow-up-actions: the IAM route refuses a userArn that is not an ARN (user:..., tracker), writing nothing', async () => {
+    const actions = await deploy('follow-up-actions');
     try {
-      const before = await current(query);
-      const close = (claims: Record<string, string>, version: number) => actionEvent(claims, { action: 'close', disposition: 'patient_declined', expected_version: version });
-      for (const claims of [accessClaims('maria'), accessClaims('maria', { 'cognito:groups': '[ops]' })]) {
-        expect(await answerOf(actions, close(claims, before.follow_up.version))).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+      for (const userArn of ['user:chief.medical.officer', 'tracker', 'chat:C0123']) {
+        const event = queryEvent('POST /follow-ups/{follow_up_id}/actions', `/follow-ups/${id}/actions`, { follow_up_id: id });
+        const answer = await answerOf(actions, {
+          ...event,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ action: 'close', disposition: 'patient_declined' }),
+          isBase64Encoded: false,
+          requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method: 'POST' }, authorizer: { iam: { userArn } } },
+        });
+        expect([userArn, answer]).toEqual([userArn, { status: 403, body: { error: { code: 'forbidden', message: expect.any(String) } } }]);
       }
-      expect(actions.proxy.calls.filter((call) => call === 'dynamodb:TransactWriteItems')).toEqual([]);
-      expect((await current(query)).follow_up.version).toBe(before.follow_up.version);
-      // Other actions stay everyone's; a member of the group closes.
-      expect(await answerOf(actions, actionEvent(accessClaims('maria'), { action: 'record_contact', channel: 'sms', outcome: 'left_message', expected_version: before.follow_up.version }))).toMatchObject({ status: 200 });
-      const closed = await answerOf(actions, close(accessClaims('lee', { 'cognito:groups': '[leads ops]' }), before.follow_up.version + 1));
-      expect(closed).toMatchObject({ status: 200, body: { follow_up: { id, state: 'closed' } } });
-      const history = (await current(query)).history.slice(-2).map((entry) => [entry.action, entry.actor]);
-      expect(history).toEqual([['record_contact', 'user:maria'], ['close', 'user:lee']]);
-      expect(actions.proxy.denials).toEqual([]);
+      expect(actions.proxy.calls).toEqual([]);
     } finally {
       await actions.stop();
-      await query.stop();
     }
   });
 });

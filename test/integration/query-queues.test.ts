@@ -188,13 +188,14 @@ describe('GET /me', () => {
     expect(body(await get(aws, '/me', '/me', {}, { routeKey: 'GET /me', requestContext: { http: { method: 'GET' }, authorizer: { iam: { userArn: arn } } } }))).toEqual({ actor: arn });
   });
 
-  it('refuses a reserved or malformed handle with 400, and answers 500 (never a guess) on AWS without an identity', async () => {
+  it('refuses a reserved or malformed handle with 400, and 403 (never a guess) on AWS without an IAM identity', async () => {
     for (const actor of ['tracker', 'local', 'chat:C1', 'user:maria', 'two words']) {
       const refused = await get(local, '/me', '/me', {}, as(actor));
       expect(refused.statusCode).toBe(400);
       expect(body(refused).error).toMatchObject({ code: 'invalid_request' });
     }
     const answer = await get(aws, '/me', '/me', {}, { routeKey: 'GET /me' });
-    expect(answer.statusCode).toBe(500);
+    expect(answer.statusCode).toBe(403);
+    expect(body(answer).error).toMatchObject({ code: 'forbidden' });
   });
 });

@@ -384,7 +384,7 @@ describe('smoke --stack, rehearsed against the synthesized stack', () => {
     const deployed = z.object({ auth: z.object({ redirectUri: z.string(), clientId: z.string() }).loose() }).loose().parse(JSON.parse(uploaded.body.toString('utf8')));
     // As the deploy writes it: the URL the client registers, and the client's id (the template's reference, resolved).
     expect(deployed.auth.redirectUri).toBe(consoleUrl);
-    expect(deployed.auth.clientId).toMatch(/^RedrawTracker-ConsoleUsersConsole/);
+    expect(deployed.auth.clientId).toMatch(/^consoleusersconsole/);
     // The URL without its slash: a URL that is not the callback registered on the client, as a hand edit might leave it.
     const wrong = consoleUrl.replace(/\/$/, '');
     site.objects.set('config.json', { ...uploaded, body: Buffer.from(JSON.stringify({ ...deployed, auth: { ...deployed.auth, redirectUri: wrong } })) });

@@ -25,6 +25,7 @@ import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign, verify 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { readBodyWithin } from '../../local/http-adapter';
 import type { AddressInfo } from 'node:net';
+import { rsaAccessTokens, type AccessTokens } from '../../functions/shared/access-token';
 
 export interface CognitoStandinOptions {
   /** The one public app client (no secret). */
@@ -64,6 +65,22 @@ export interface CognitoStandin {
   verify(token: string): Record<string, unknown> | null;
   /** How many refresh tokens were revoked (POST /oauth2/revoke). */
   revokedRefreshTokens(): number;
+  /**
+   * The functions' verifier of this pool's access tokens for `clientId`
+   * (functions/shared/access-token.ts `rsaAccessTokens`): its issuer and its
+   * JWKS, fetched over http on first use (aws-jwt-verify's own fetcher speaks
+   * https only), or preloaded with `{ preload: true }` (no request at all).
+   */
+  accessTokens(clientId: string, options?: { preload?: boolean }): AccessTokens;
+  /** The pool's public keys, as its JWKS endpoint answers them. */
+  jwks(): { keys: { alg: string; e: string; kid: string; kty: string; n: string; use: string }[] };
+  /**
+   * A token as this pool would issue it to `username` without the sign-in
+   * (a test's shortcut): an access token by default, or an ID token; `clientId`
+   * another app client's; `expiresInSeconds` negative for one already expired;
+   * `claims` added or replaced last (`'cognito:groups'`, a forged `username`...).
+   */
+  tokenFor(username: string, options?: { use?: 'access' | 'id'; scopes?: string[]; clientId?: string; expiresInSeconds?: number; claims?: Record<string, unknown> }): string;
   /** Moves the stand-in's clock forward (tokens' iat/exp, codes, sessions, `verify`). */
   advanceClock(seconds: number): void;
   stop(): Promise<void>;
@@ -402,7 +419,7 @@ export async function startCognitoStandin(options: CognitoStandinOptions): Promi
   };
 
   const jwks = (response: ServerResponse): void => {
-    json(response, 200, { keys: [{ alg: 'RS256', e: jwk.e, kid, kty: 'RSA', n: jwk.n, use: 'sig' }] });
+    json(response, 200, publicJwks());
   };
 
   const discovery = (response: ServerResponse): void => {
@@ -455,12 +472,37 @@ export async function startCognitoStandin(options: CognitoStandinOptions): Promi
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   issuer = `${origin}${POOL_PATH}`;
 
+  const publicJwks = () => ({ keys: [{ alg: 'RS256', e: jwk.e ?? '', kid, kty: 'RSA', n: jwk.n ?? '', use: 'sig' }] });
+
   return {
     origin,
     issuer,
     requests,
     verify,
     revokedRefreshTokens: () => revoked,
+    jwks: publicJwks,
+    accessTokens(clientId, tokenOptions = {}) {
+      const fetcher = {
+        fetch: async (uri: string): Promise<ArrayBuffer> => {
+          const answer = await fetch(uri);
+          if (answer.status !== 200) throw new Error(`JWKS answered ${answer.status}`);
+          return answer.arrayBuffer();
+        },
+      };
+      return rsaAccessTokens({ issuer, jwksUri: `${issuer}/.well-known/jwks.json`, clientId }, tokenOptions.preload === true ? { jwks: publicJwks(), fetcher } : { fetcher });
+    },
+    tokenFor(username, tokenOptions = {}) {
+      const user = users.get(username);
+      const iat = now();
+      const groups = user !== undefined && user.groups.length > 0 ? { 'cognito:groups': [...user.groups] } : {};
+      const common = { sub: user?.sub ?? randomUUID(), ...groups, iss: issuer, origin_jti: randomUUID(), event_id: randomUUID(), auth_time: iat, iat, exp: iat + (tokenOptions.expiresInSeconds ?? accessTokenSeconds), jti: randomUUID() };
+      const clientId = tokenOptions.clientId ?? options.clientId;
+      const claims =
+        tokenOptions.use === 'id'
+          ? { ...common, 'cognito:username': username, aud: clientId, token_use: 'id' }
+          : { ...common, version: 2, client_id: clientId, token_use: 'access', scope: (tokenOptions.scopes ?? options.allowedScopes).join(' '), username };
+      return signJwt({ ...claims, ...tokenOptions.claims });
+    },
     advanceClock(seconds: number) {
       if (!Number.isFinite(seconds) || seconds < 0) throw new Error('advanceClock: seconds must be a finite number >= 0 (the clock only moves forward)');
       clockOffsetMs += seconds * 1000;

@@ -12,7 +12,10 @@
  *   HttpUserPoolAuthorizer as API Gateway documents it
  *   (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html),
  *   then the real query and actions handlers with a payload 2.0 event, on the
- *   DynamoDB Local that `npm start` runs.
+ *   DynamoDB Local that `npm start` runs. As API Gateway does, the event carries
+ *   the request's headers (Authorization among them) and the authorizer's claims;
+ *   the handlers verify the access token themselves against the Cognito
+ *   stand-in's keys (functions/shared/access-token.ts) and never read the claims.
  * - every answer, both behaviours, carries the stack's response headers policy.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -93,8 +96,10 @@ export async function startConsoleGateway(options: ConsoleGatewayOptions): Promi
   const db = localTable(options.dynamodbEndpoint);
   const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
   // As deployed (functions/query/handler.ts, functions/follow-up-actions/handler.ts): the actor from the request
-  // context (actorSource 'iam', the handlers' AWS default), the default thresholds, cursor secret and zone (UTC).
-  const query = createQueryHandler({ db, tableName: options.tableName, logger: silent, actorSource: 'iam' });
+  // (actorSource 'iam', the handlers' AWS default: a console user from the access token, verified against the
+  // pool's keys, here the stand-in's), the default thresholds, cursor secret and zone (UTC).
+  const accessTokens = cognito.accessTokens(clientId);
+  const query = createQueryHandler({ db, tableName: options.tableName, logger: silent, actorSource: 'iam', accessTokens });
   const actions = createFollowUpActionsHandler({
     db,
     tableName: options.tableName,
@@ -102,6 +107,7 @@ export async function startConsoleGateway(options: ConsoleGatewayOptions): Promi
     logger: silent,
     actorSource: 'iam',
     closeGroup: options.closeGroup ?? null,
+    accessTokens,
   });
   const securityHeaders = responseHeadersPolicy(cognito.origin);
   const requests: GatewayRequest[] = [];
@@ -156,7 +162,8 @@ export async function startConsoleGateway(options: ConsoleGatewayOptions): Promi
     if (body === null) return writeResult(response, withHeaders(payloadTooLargeResponse(), securityHeaders));
     const routeKey = `${matched.route.method} ${matched.route.template}`;
     const event = toApiGatewayEvent(request, body, routeKey);
-    // CloudFront forwards every viewer header but Host (AllViewerExceptHostHeader); payload 2.0 moves cookies out of the headers.
+    // CloudFront forwards every viewer header but Host (AllViewerExceptHostHeader), Authorization included, and API Gateway
+    // passes it on to the function; payload 2.0 moves cookies out of the headers.
     delete event.headers.host;
     const cookie = event.headers.cookie;
     delete event.headers.cookie;

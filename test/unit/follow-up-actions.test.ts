@@ -169,10 +169,10 @@ describe('follow-up actions without a table', () => {
     }
   });
 
-  it('on AWS takes the actor from the IAM identity only: a request without one is a 500, never the header', async () => {
+  it('on AWS takes the actor from the IAM identity only: a request without one is refused 403, never the header', async () => {
     const { handle, calls } = setup('iam');
     const answer = await handle(httpEvent({ body: '{"action":"reopen"}', headers: { 'content-type': 'application/json', 'x-redraw-actor': 'someone' } }));
-    expect(answer.statusCode).toBe(500);
+    expect([answer.statusCode, JSON.parse(answer.body)]).toEqual([403, { error: { code: 'forbidden', message: expect.any(String) } }]);
     expect(calls()).toEqual([]);
   });
 });

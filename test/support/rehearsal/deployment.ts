@@ -135,6 +135,11 @@ export function readDeployment(assemblyDir: string, stackName: string, standIns:
       // The domain prefix it was given (the sign-in pages are https://<prefix>.auth.<region>.amazoncognito.com).
       case 'AWS::Cognito::UserPoolDomain':
         return String(resolve(resources[id]?.Properties.Domain));
+      // Cognito's forms: a pool id is `<region>_<id>`, an app client id letters and digits (the functions check both at start).
+      case 'AWS::Cognito::UserPool':
+        return `${region}_${id.replace(/[^A-Za-z0-9]/g, '')}`;
+      case 'AWS::Cognito::UserPoolClient':
+        return id.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
       default:
         return `${stackName}-${id}`;
     }
