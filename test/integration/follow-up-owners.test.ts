@@ -10,22 +10,31 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openFollowUp, openingEntry } from '../../functions/core/follow-up';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createFollowUpActionsHandler } from '../../functions/follow-up-actions/app';
+import { CONSOLE_ACT_SCOPE_CLAIM, type AccessTokens } from '../../functions/shared/access-token';
 import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { freshId } from '../../local/junction-flows';
+import { startCognitoStandin, type CognitoStandin } from '../support/cognito-standin';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { openApiValidator } from '../support/openapi';
 
 let table: TestTable;
+let cognito: CognitoStandin;
+let tokens: AccessTokens;
+const CLIENT_ID = 'owners-client';
 const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 const assertDocumented = openApiValidator();
 const ARN = 'arn:aws:iam::123456789012:user/ops';
 
 beforeAll(async () => {
   table = await createTestTable('follow-up-owners');
+  cognito = await startCognitoStandin({ clientId: CLIENT_ID, redirectUris: ['http://127.0.0.1:1/'], allowedScopes: ['openid', CONSOLE_ACT_SCOPE_CLAIM], users: { maria: {} } });
+  // As a warm function has them: the pool's keys in the verifier's cache.
+  tokens = cognito.accessTokens(CLIENT_ID, { preload: true });
 });
 afterAll(async () => {
+  await cognito?.stop();
   await table?.drop();
 });
 
@@ -40,7 +49,7 @@ async function seed(): Promise<string> {
 type Via = { console: string } | { iam: string } | { local: string };
 
 function handler(source: 'iam' | 'header') {
-  return createFollowUpActionsHandler({ db: table.db, tableName: table.tableName, thresholds: DEFAULT_THRESHOLDS, logger: silent, actorSource: source });
+  return createFollowUpActionsHandler({ db: table.db, tableName: table.tableName, thresholds: DEFAULT_THRESHOLDS, logger: silent, actorSource: source, accessTokens: tokens });
 }
 
 /** POST /follow-ups/{id}/actions with `body`, as `via`: the answer, its JSON, checked against the API's document. */
@@ -48,8 +57,9 @@ async function post(id: string, body: unknown, via: Via) {
   const base = { headers: { 'content-type': 'application/json' } as Record<string, string>, body: JSON.stringify(body), pathParameters: { follow_up_id: id } };
   let answer;
   if ('console' in via) {
-    const claims = { token_use: 'access', username: via.console, client_id: 'client-1', scope: 'redraw-tracker/act' };
-    answer = await handler('iam')({ ...base, routeKey: 'POST /api/follow-ups/{follow_up_id}/actions', rawPath: `/api/follow-ups/${id}/actions`, requestContext: { http: { method: 'POST' }, authorizer: { jwt: { claims } } } });
+    // The person's access token, verified by the function itself (CONTRACT §12).
+    const headers = { ...base.headers, authorization: `Bearer ${cognito.tokenFor(via.console)}` };
+    answer = await handler('iam')({ ...base, headers, routeKey: 'POST /api/follow-ups/{follow_up_id}/actions', rawPath: `/api/follow-ups/${id}/actions`, requestContext: { http: { method: 'POST' } } });
   } else if ('iam' in via) {
     answer = await handler('iam')({ ...base, routeKey: 'POST /follow-ups/{follow_up_id}/actions', rawPath: `/follow-ups/${id}/actions`, requestContext: { http: { method: 'POST' }, authorizer: { iam: { userArn: via.iam } } } });
   } else {
