@@ -118,6 +118,7 @@ describe('every console route refuses 401 without a valid access token, whatever
       for (const claims of [undefined, forgedClaims('chief.medical.officer')]) {
         const answer = await handle(readEvent(path, id, authorization, claims));
         expect([name, answer.statusCode, JSON.parse(answer.body)]).toEqual([name, 401, { error: { code: 'unauthorized', message: expect.any(String) } }]);
+        assertDocumented('GET', path, answer);
       }
     }
     const valid = await handle(readEvent(path, id, bearer(cognito.tokenFor('lee')), forgedClaims('chief.medical.officer')));
@@ -132,6 +133,7 @@ describe('every console route refuses 401 without a valid access token, whatever
       for (const claims of [undefined, forgedClaims('chief.medical.officer')]) {
         const answer = await handle(actionEvent(id, { action: 'close', disposition: 'patient_declined' }, authorization, claims));
         expect([name, answer.statusCode, JSON.parse(answer.body)]).toEqual([name, 401, { error: { code: 'unauthorized', message: expect.any(String) } }]);
+        assertDocumented('POST', CONSOLE_ACTION_PATH, answer);
       }
     }
     expect(await getFollowUp(table.db, table.tableName, id, new Date())).toEqual(before);
