@@ -159,7 +159,7 @@ export interface FollowUpPage {
 export async function listFollowUps(
   db: TableClient,
   tableName: string,
-  input: FollowUpFilters & { limit: number; from: FollowUpPagePosition | null; now: Date },
+  input: FollowUpFilters & { limit: number; from: FollowUpPagePosition | null; now: Date; /** Entries examined per page at most (EXAMINED_PER_PAGE). */ examined?: number },
 ): Promise<FollowUpPage> {
   const { limit, from, now } = input;
   const queue = input.queue ?? null;
@@ -169,7 +169,7 @@ export async function listFollowUps(
   const filters = filterKeysOf(input);
   const plan = planOf(filters);
   const matches = (facts: QueueFacts): boolean => matchesFilters(facts, input, now);
-  const found = await examine(db, tableName, plan, { limit, after: from?.after, now, matches });
+  const found = await examine(db, tableName, plan, { limit, after: from?.after, now, matches, budget: Math.max(input.examined ?? EXAMINED_PER_PAGE, limit + 1) });
   // The listing holds whole items; the worklist index's entries are read whole with one BatchGetItem.
   const stored = plan.index === TABLE.byTransaction ? found.items.map(parseStored) : await readFollowUps(db, tableName, found.items.map(baseKey), now);
   return {
@@ -216,6 +216,8 @@ function entryFacts(item: Record<string, unknown>, now: Date): QueueFacts | null
  * worst, whatever the partition holds. At least the page and one more are read.
  */
 export const EXAMINED_PER_PAGE = 200;
+/** Entries an exact range's Query reads beyond the page and one more (expired ones are skipped). */
+const EXACT_SPARE = 5;
 
 /**
  * A page from the plan's index and range, in the list's order, each entry
@@ -227,12 +229,11 @@ async function examine(
   db: TableClient,
   tableName: string,
   plan: Plan,
-  input: { limit: number; after: IndexKey | undefined; now: Date; matches: (facts: QueueFacts) => boolean },
+  input: { limit: number; after: IndexKey | undefined; now: Date; matches: (facts: QueueFacts) => boolean; budget: number },
 ): Promise<{ items: Record<string, unknown>[]; next: IndexKey | null }> {
-  const { limit, now } = input;
+  const { limit, now, budget } = input;
   const { index, range } = plan;
   const Key = index === TABLE.byTransaction ? ListingKey : WorklistKey;
-  const budget = Math.max(EXAMINED_PER_PAGE, limit + 1);
   const found: Record<string, unknown>[] = [];
   let examined = 0;
   let startKey: Record<string, unknown> | undefined = input.after;
@@ -245,8 +246,9 @@ async function examine(
       ExpressionAttributeValues: { ':pk': plan.partition, ...(range === null ? {} : { ':range': `${range}#` }) },
       ScanIndexForward: plan.partition !== FOLLOW_UP_LISTING_PARTITIONS.closed,
       ExclusiveStartKey: startKey,
-      // Every entry of an exact range matches: the page and one more; otherwise as many as may be examined.
-      Limit: plan.exact ? Math.min(limit + 1 - found.length, budget - examined) : budget - examined,
+      // Every entry of an exact range matches (but an expired one): the page, one more and a few spare, so that
+      // an expired entry or two cost no second Query; otherwise as many as may be examined.
+      Limit: plan.exact ? Math.min(limit + 1 - found.length + EXACT_SPARE, budget - examined) : budget - examined,
     });
     for (const item of page.Items) {
       examined++;
