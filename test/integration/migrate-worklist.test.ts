@@ -15,7 +15,7 @@ import { keys, TABLE } from '../../functions/store/table';
 import type { TableClient } from '../../functions/store/table-client';
 import { freshId } from '../../local/junction-flows';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
-import { batchWrite, itemOfSpec, type FollowUpSpec } from '../support/worklist-seed';
+import { batchWrite, itemOfSpec, type FollowUpSpec } from '../../bench/worklist-seed';
 
 const NOW = new Date('2026-03-31T12:00:00Z');
 const DAY = 86_400_000;

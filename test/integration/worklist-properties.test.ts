@@ -14,7 +14,7 @@ import { AGE_BUCKETS, inAgeBucket, inQueue, QUEUES, type AgeBucket, type Queue }
 import { FOLLOW_UP_LIST_STATES, listFollowUps, type FollowUpListState, type FollowUpPagePosition } from '../../functions/store/follow-ups/worklist';
 import { freshId } from '../../local/junction-flows';
 import { createTestTable, type TestTable } from '../support/dynamodb';
-import { batchWrite, deleteFollowUps, itemOfSpec, storedOfSpec, type FollowUpSpec } from '../support/worklist-seed';
+import { batchWrite, deleteFollowUps, itemOfSpec, storedOfSpec, type FollowUpSpec } from '../../bench/worklist-seed';
 
 type Infer<A> = A extends fc.Arbitrary<infer T> ? T : never;
 

@@ -21,7 +21,7 @@ import type { TableClient } from '../../functions/store/table-client';
 import { freshId } from '../../local/junction-flows';
 import { createTestTable, testClient, testDocumentClient, type TestTable } from '../support/dynamodb';
 import { openApiValidator } from '../support/openapi';
-import { batchWrite, itemOfSpec, type FollowUpSpec } from '../support/worklist-seed';
+import { batchWrite, itemOfSpec, type FollowUpSpec } from '../../bench/worklist-seed';
 
 const NOW = new Date('2026-03-31T12:00:00Z');
 const DAY = 86_400_000;

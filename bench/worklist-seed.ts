@@ -1,15 +1,15 @@
 /**
- * Follow-ups written straight into the table for worklist tests and the bench:
+ * Follow-ups written straight into the table for the worklist bench (section j) and tests:
  * items as the store writes them (item.ts itemOf), many at a time with
  * BatchWriteItem (thousands in seconds; the store itself never batch-writes).
  * `legacy`: as written before the worklist index (no worklist keys or entry),
  * for the migration's tests.
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { openFollowUp, type FollowUp } from '../../functions/core/follow-up';
-import { canonicalFromDate } from '../../functions/core/instant';
-import { A, itemOf, type StoredFollowUp } from '../../functions/store/follow-ups/item';
-import { keys, TABLE } from '../../functions/store/table';
+import { openFollowUp, type FollowUp } from '../functions/core/follow-up';
+import { canonicalFromDate } from '../functions/core/instant';
+import { A, itemOf, type StoredFollowUp } from '../functions/store/follow-ups/item';
+import { keys, TABLE } from '../functions/store/table';
 
 export interface FollowUpSpec {
   id: string;
