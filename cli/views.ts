@@ -57,14 +57,17 @@ export function readAnswer<Schema extends z.ZodType>(schema: Schema, json: unkno
 
 /**
  * A listing route read as `redraws` and `follow-ups` read it: one page from
- * `cursor`, or every page with `all` (following next_cursor to the end).
+ * `cursor`, or every page with `all` (following next_cursor to the end). With
+ * `throughEmpty`, a page that holds nothing but has a next_cursor is followed
+ * until one holds items or the list ends (a filtered worklist page examines a
+ * bounded amount and may be empty, CONTRACT §9); `pages` says how many were read.
  */
 export async function readPages<Item, Page extends { items: Item[]; next_cursor: string | null }>(
   client: Pick<TrackerClient, 'get'>,
   path: string,
   query: Readonly<Record<string, string>>,
   schema: z.ZodType<Page>,
-  options: { all: boolean; cursor: string | undefined },
+  options: { all: boolean; cursor: string | undefined; throughEmpty?: boolean },
 ): Promise<{ items: Item[]; pages: number; page: Page }> {
   const items: Item[] = [];
   let pages = 0;
@@ -76,7 +79,7 @@ export async function readPages<Item, Page extends { items: Item[]; next_cursor:
     pages++;
     items.push(...page.items);
     cursor = page.next_cursor ?? undefined;
-  } while (options.all && cursor !== undefined);
+  } while ((options.all || (options.throughEmpty === true && items.length === 0)) && cursor !== undefined);
   return { items, pages, page };
 }
 

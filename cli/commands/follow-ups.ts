@@ -72,7 +72,7 @@ Examples:
       '/follow-ups',
       { state, ...(owner !== undefined ? { owner } : {}), ...(limitText ? { limit: limitText } : {}) },
       FollowUpPage,
-      { all, cursor },
+      { all, cursor, throughEmpty: true },
     );
 
     if (json) {
@@ -80,9 +80,11 @@ Examples:
       return EXIT.ok;
     }
     const what = `${state === 'open' ? 'Open follow-ups' : `Follow-ups in state ${state}`}${owner !== undefined ? ` of ${owner}` : ''}`;
-    const counted = all ? `${items.length} in ${pages} page${pages === 1 ? '' : 's'}` : `${items.length}${page.next_cursor ? ' on this page' : ''}`;
+    // A filtered page may hold nothing and still go on (CONTRACT §9): the pages read through to find these are said.
+    const through = !all && pages > 1 ? ` (${pages - 1} empty page${pages === 2 ? '' : 's'} read through)` : '';
+    const counted = all ? `${items.length} in ${pages} page${pages === 1 ? '' : 's'}` : `${items.length}${page.next_cursor ? ' on this page' : ''}${through}`;
     if (items.length === 0) {
-      out.line(`No ${what.charAt(0).toLowerCase()}${what.slice(1)} on ${client.target.label}.`);
+      out.line(`No ${what.charAt(0).toLowerCase()}${what.slice(1)} on ${client.target.label}${pages > 1 ? `, after reading ${pages} pages` : ''}.`);
     } else {
       out.line(`${out.style('bold', what)} on ${client.target.label}: ${counted}`);
       for (const line of followUpTable(items, deps.now(), out)) out.line(line);

@@ -174,7 +174,7 @@ interface Request {
 }
 
 /** A fake tracker: follow-up txn-1 (at `version`), order o-1 of it, order o-lone without one; everything it was asked is recorded. */
-function fakeTracker(options: { version?: number; owner?: string; refuse?: { status: number; code: string; message: string }; takenMeanwhileBy?: string } = {}) {
+function fakeTracker(options: { version?: number; owner?: string; refuse?: { status: number; code: string; message: string }; takenMeanwhileBy?: string; emptyPages?: number } = {}) {
   const requests: Request[] = [];
   let current = followUp({ version: options.version ?? 1, owner: options.owner ?? null });
   let takenMeanwhileBy = options.takenMeanwhileBy;
@@ -202,7 +202,9 @@ function fakeTracker(options: { version?: number; owner?: string; refuse?: { sta
     if (url.pathname === '/follow-ups') {
       const cursor = url.searchParams.get('cursor');
       const page = cursor === null ? 0 : Number(cursor);
-      return reply(200, { items: [followUp({ id: `txn-page-${page}`, owner: url.searchParams.get('owner') })], next_cursor: page < 2 ? String(page + 1) : null });
+      // A filtered page examines a bounded amount (CONTRACT §9): the first `emptyPages` hold nothing, with a cursor.
+      const items = page < (options.emptyPages ?? 0) ? [] : [followUp({ id: `txn-page-${page}`, owner: url.searchParams.get('owner') })];
+      return reply(200, { items, next_cursor: page < 2 ? String(page + 1) : null });
     }
     return notFound();
   };
@@ -460,6 +462,23 @@ describe('follow-up commands against a fake tracker', () => {
 
     const one = await cli(['follow-ups', '--owner', 'bob', '--limit', '1'], { fetch: tracker.fetch });
     expect(one.stdout).toContain('More: npx redraw-tracker follow-ups --owner bob --limit 1 --cursor 1  (or --all)');
+  });
+});
+
+describe('follow-ups through empty pages (CONTRACT §9)', () => {
+  it('reads on through pages that hold nothing until one holds items, and says so', async () => {
+    const tracker = fakeTracker({ emptyPages: 2 });
+    const run = await cli(['follow-ups', '--state', 'snoozed'], { fetch: tracker.fetch });
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(tracker.requests.map((request) => request.path)).toEqual(['/follow-ups?state=snoozed', '/follow-ups?state=snoozed&cursor=1', '/follow-ups?state=snoozed&cursor=2']);
+    expect(run.stdout).toContain('Follow-ups in state snoozed on the local tracker at http://127.0.0.1:3999: 1 (2 empty pages read through)');
+    expect(run.stdout).toMatch(/^txn-page-2 /m);
+  });
+
+  it('says when it read to the end and found nothing', async () => {
+    const tracker = fakeTracker({ emptyPages: 3 });
+    const run = await cli(['follow-ups', '--state', 'new'], { fetch: tracker.fetch });
+    expect(run.stdout).toContain('No follow-ups in state new on the local tracker at http://127.0.0.1:3999, after reading 3 pages.');
   });
 });
 
