@@ -216,7 +216,7 @@ function entryFacts(item: Record<string, unknown>, now: Date): QueueFacts | null
  * worst, whatever the partition holds. At least the page and one more are read.
  */
 export const EXAMINED_PER_PAGE = 200;
-/** Entries an exact range's Query reads beyond the page and one more (expired ones are skipped). */
+/** Slim entries an exact owner's range's Query reads beyond the page and one more (expired ones are skipped). */
 const EXACT_SPARE = 5;
 
 /**
@@ -246,9 +246,9 @@ async function examine(
       ExpressionAttributeValues: { ':pk': plan.partition, ...(range === null ? {} : { ':range': `${range}#` }) },
       ScanIndexForward: plan.partition !== FOLLOW_UP_LISTING_PARTITIONS.closed,
       ExclusiveStartKey: startKey,
-      // Every entry of an exact range matches (but an expired one): the page, one more and a few spare, so that
-      // an expired entry or two cost no second Query; otherwise as many as may be examined.
-      Limit: plan.exact ? Math.min(limit + 1 - found.length + EXACT_SPARE, budget - examined) : budget - examined,
+      // Every entry of an exact range matches (but an expired one): the page and one more, and of the worklist
+      // index's slim entries a few spare, so that an expired entry or two cost no second Query; otherwise as many as may be examined.
+      Limit: plan.exact ? Math.min(limit + 1 - found.length + (index === TABLE.worklist ? EXACT_SPARE : 0), budget - examined) : budget - examined,
     });
     for (const item of page.Items) {
       examined++;
