@@ -29,6 +29,7 @@ import { checkCapacityRules, type CapacityProbe } from './capacity-rules';
 import { EVENT_PRICE, GOALS, PRICES, runSystemCost, type SystemCostRun } from './system-cost';
 import { buildWebhookStream } from './webhook-stream';
 import { consoleLines, measureConsole, type ConsoleResult } from './console';
+import { measureWorklistReads, worklistReadsLines, type WorklistReadsOptions, type WorklistReadsResult } from './worklist-reads';
 
 /**
  * The sections, in the order bench/README.md describes them, with about how long
@@ -49,6 +50,7 @@ const SECTIONS = [
   { id: 'g', title: 'continuous sync cost per 1,000 orders changed per hour', about: 'about 1 min (up to 6 on a loaded machine)', only: 'sync-cost' },
   { id: 'h', title: 'the first sweep after a large backfill, Junction healthy then rate-limiting', about: 'about 3 min', only: 'sweep-scale' },
   { id: 'i', title: "the console: its size, and the worklist's first render (5,000 follow-ups)", about: 'about 3 min', only: 'console' },
+  { id: 'j', title: 'worklist reads at 10,000 open and 50,000 closed follow-ups, before and after', about: 'about 5 min', only: 'worklist-reads' },
 ] as const;
 
 /** What `npm run bench -- --help` prints. */
@@ -64,14 +66,14 @@ function benchHelp(): string {
     'Sections (times on the idle 2-core machine of bench/README.md; a busy machine takes longer):',
     ...sectionLines,
     '',
-    '  npm run bench                           every section: about 11-12 minutes (a to g took 343 s on 2026-11-23, h and i about 3 min each)',
+    '  npm run bench                           every section: about 16-17 minutes (a to g took 343 s on 2026-11-23, h and i about 3 min each, j about 5)',
     '  BENCH_QUICK=1 npm run bench             every section at small sizes: a smoke run of about 2 minutes (bench/results.quick.json)',
-    '  BENCH_ONLY=<name> npm run bench         one section alone (bench/results.<name>.json): cold-start, local-ingest, sync-cost, sweep-scale, console',
+    '  BENCH_ONLY=<name> npm run bench         one section alone (bench/results.<name>.json): cold-start, local-ingest, sync-cost, sweep-scale, console, worklist-reads',
     '',
     'Sizes (full / quick): BENCH_WEBHOOKS (3000 / 300), BENCH_SENDERS (16), BENCH_COLD_RUNS (15 / 5),',
     'BENCH_SWEEP_SIZES (1000,10000,50000 / 1000,3000), BENCH_SWEEP_DUE (50), BENCH_LATENCY_SAMPLES (60 / 10),',
     'BENCH_LOCAL_ROUNDS (3 / 1), BENCH_SYNC_RUNS (3 / 1), BENCH_SCALE_OPEN and BENCH_SCALE_DUE (5000 and 2000 / 500 and 200),',
-    'BENCH_CONSOLE_FOLLOW_UPS (5000 / 500), BENCH_CONSOLE_RUNS (7 / 3);',
+    'BENCH_CONSOLE_FOLLOW_UPS (5000 / 500), BENCH_CONSOLE_RUNS (7 / 3), BENCH_WORKLIST_OPEN, BENCH_WORKLIST_CLOSED and BENCH_WORKLIST_RUNS (10000, 50000 and 9 / 1000, 5000 and 3);',
     'BENCH_OUTPUT writes the results elsewhere.',
     '',
     'Goal lines read PASS or FAIL (section b: met yes/NO). A ratio compares two figures measured on the same',
@@ -111,7 +113,10 @@ const Settings = z.object({
   BENCH_CONSOLE_FOLLOW_UPS: Count,
   BENCH_CONSOLE_RUNS: Count,
   BENCH_OUTPUT: z.string().min(1).optional(),
-  BENCH_ONLY: z.enum(['local-ingest', 'cold-start', 'sync-cost', 'sweep-scale', 'console']).optional(),
+  BENCH_WORKLIST_OPEN: Count,
+  BENCH_WORKLIST_CLOSED: Count,
+  BENCH_WORKLIST_RUNS: Count,
+  BENCH_ONLY: z.enum(['local-ingest', 'cold-start', 'sync-cost', 'sweep-scale', 'console', 'worklist-reads']).optional(),
 });
 
 /** Sizes of this run: the full defaults, or the quick ones; any BENCH_* variable overrides either. */
@@ -131,6 +136,7 @@ function benchSettings(env: NodeJS.ProcessEnv) {
     syncRuns: pick(raw.BENCH_SYNC_RUNS, 3, 1),
     scale: { openRedraws: pick(raw.BENCH_SCALE_OPEN, 5000, 500), due: pick(raw.BENCH_SCALE_DUE, 2000, 200), maxSweeps: 4 },
     console: { followUps: pick(raw.BENCH_CONSOLE_FOLLOW_UPS, 5000, 500), runs: pick(raw.BENCH_CONSOLE_RUNS, 7, 3) },
+    worklist: { open: pick(raw.BENCH_WORKLIST_OPEN, 10_000, 1000), closed: pick(raw.BENCH_WORKLIST_CLOSED, 50_000, 5000), runs: pick(raw.BENCH_WORKLIST_RUNS, 9, 3) },
     only: raw.BENCH_ONLY,
     output: raw.BENCH_OUTPUT ?? fileURLToPath(new URL(raw.BENCH_ONLY ? `./results.${raw.BENCH_ONLY}.json` : quick ? './results.quick.json' : './results.json', import.meta.url)),
   };
@@ -176,6 +182,14 @@ async function main(): Promise<void> {
     const sweepScale = await measureSweepScaleOnFreshJvm(settings.scale);
     await writeFile(settings.output, `${JSON.stringify({ machine, settings: { ...settings, output: undefined }, sweepScale }, null, 2)}\n`);
     console.log(sweepScaleLines(sweepScale).join('\n'));
+    progress(`wrote ${settings.output}`);
+    return;
+  }
+
+  if (settings.only === 'worklist-reads') {
+    const worklistReads = await measureWorklistReadsOnFreshJvm(settings.worklist);
+    await writeFile(settings.output, `${JSON.stringify({ machine, settings: { ...settings, output: undefined }, worklistReads }, null, 2)}\n`);
+    console.log(worklistReadsLines(worklistReads).join('\n'));
     progress(`wrote ${settings.output}`);
     return;
   }
@@ -287,6 +301,9 @@ async function main(): Promise<void> {
   // i. The console: its size, and the worklist's first render in Chromium (its own runtime and JVM).
   const consoleResult = await measureConsole(settings.console);
 
+  // j. The worklist's reads at scale, before and after issue 45 (its own JVM).
+  const worklistReads = await measureWorklistReadsOnFreshJvm(settings.worklist);
+
   const of = (approach: Approach, senders: number) => runs.find((run) => run.approach === approach && run.senders === senders)!;
   const comparisons = [1, settings.senders].map((senders) => {
     const ours = of('tracker', senders);
@@ -315,6 +332,7 @@ async function main(): Promise<void> {
     syncCost,
     sweepScale,
     console: consoleResult,
+    worklistReads,
   };
   await writeFile(settings.output, `${JSON.stringify(results, null, 2)}\n`);
   printTable(results);
@@ -336,6 +354,7 @@ type Results = {
   syncCost: SyncCostResult;
   sweepScale: SweepScaleRun[];
   console: ConsoleResult;
+  worklistReads: WorklistReadsResult;
 };
 
 function printTable(results: Results): void {
@@ -410,6 +429,8 @@ function printTable(results: Results): void {
   lines.push(...sweepScaleLines(results.sweepScale));
   lines.push('');
   lines.push(...consoleLines(results.console));
+  lines.push('');
+  lines.push(...worklistReadsLines(results.worklistReads));
   console.log(lines.join('\n'));
 }
 
@@ -424,6 +445,15 @@ async function measureSyncCostOnFreshJvm(runs: number): Promise<SyncCostResult> 
 }
 
 /** Section h on its own DynamoDB Local JVM. */
+async function measureWorklistReadsOnFreshJvm(options: WorklistReadsOptions): Promise<WorklistReadsResult> {
+  const jvm = await startDynamoDbLocal();
+  try {
+    return await measureWorklistReads(jvm.endpoint, options);
+  } finally {
+    await jvm.stop();
+  }
+}
+
 async function measureSweepScaleOnFreshJvm(options: { openRedraws: number; due: number; maxSweeps: number }): Promise<SweepScaleRun[]> {
   const jvm = await startDynamoDbLocal();
   try {

@@ -32,6 +32,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'backfill', summary: "backfill the local tracker from Junction's API for a window of dates", load: async () => (await import('./commands/backfill')).default },
   { name: 'quarantine', summary: 'list quarantined webhooks, or replay them with the current code', load: async () => (await import('./commands/quarantine')).default },
   { name: 'stream-work', summary: 'list stream work parked after an hour of failures, or ask for it to be redone now (--redo)', load: async () => (await import('./commands/stream-work')).default },
+  { name: 'migrate', summary: 'one-off table steps of a release: worklist-index (run once after the deploy that adds the worklist index)', load: async () => (await import('./commands/migrate')).default },
   { name: 'smoke', summary: 'smoke-test a deployment: a signed made-up order through WebhookUrl, read back, each step timed', load: async () => (await import('./commands/smoke')).default },
   { name: 'sign-webhook', summary: 'print Svix signature headers for a webhook body file, for curl', load: async () => (await import('./commands/sign-webhook')).default },
   { name: 'simulate', summary: 'send a realistic redraw flow to the local tracker and show its view', load: async () => (await import('./commands/simulate')).default },

@@ -25,7 +25,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { CHAT_BUTTON_FUNCTION_NAME } from '../functions/notices/formats';
 import { READER_PARTITIONS } from '../functions/store/key-prefixes';
-import { keys, TABLE } from '../functions/store/table';
+import { keys, TABLE, TABLE_INDEXES } from '../functions/store/table';
 import { ChatActions } from './chat-actions';
 import { ConsoleSite } from './console';
 import { consoleSite } from './console-bundle';
@@ -122,12 +122,14 @@ export class RedrawTrackerStack extends Stack {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    for (const index of [TABLE.byTransaction, TABLE.openRedraws]) {
+    // One index added per release: CloudFormation adds at most one GSI per update (the worklist came alone).
+    for (const index of TABLE_INDEXES) {
       this.table.addGlobalSecondaryIndex({
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
         projectionType: ProjectionType[index.projection],
+        ...('nonKeyAttributes' in index ? { nonKeyAttributes: [...index.nonKeyAttributes] } : {}),
       });
     }
 
@@ -362,9 +364,10 @@ export class RedrawTrackerStack extends Stack {
       // The follow-ups' worklist lives in the by-transaction index (FOLLOWUPS# partitions); a
       // follow-up's history is a Query of its own partition in the table. An order is read with
       // its appointment by a Query of its partition; a page's (or a transaction's) appointments
-      // with one BatchGetItem of their keys (CONTRACT §10). Every read held to the partitions it
-      // reads (dynamodb:LeadingKeys, store/key-prefixes.ts): never a quarantined body.
-      access: confinedReads(READER_PARTITIONS.query, ['BatchGetItem', 'GetItem', 'Query'], [TABLE.openRedraws.indexName, TABLE.byTransaction.indexName]),
+      // with one BatchGetItem of their keys (CONTRACT §10). Owners' follow-ups read the worklist
+      // index, then a page's follow-ups and their orders with one BatchGetItem each. Every read
+      // held to the partitions it reads (dynamodb:LeadingKeys, store/key-prefixes.ts): never a quarantined body.
+      access: confinedReads(READER_PARTITIONS.query, ['BatchGetItem', 'GetItem', 'Query'], [TABLE.openRedraws.indexName, TABLE.byTransaction.indexName, TABLE.worklist.indexName]),
       // A CloudFormation dynamic reference: the value never appears in the template.
       // DIGEST_TIMEZONE: a report's dates are days, and its weeks Monday to Sunday, in the digest's zone (CONTRACT §11).
       environment: { CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(), DIGEST_TIMEZONE: settings.digestTimeZone },

@@ -29,7 +29,7 @@ export type { ServiceName };
  */
 export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem';
 
-export type IndexName = typeof TABLE.byTransaction.indexName | typeof TABLE.openRedraws.indexName;
+export type IndexName = typeof TABLE.byTransaction.indexName | typeof TABLE.openRedraws.indexName | typeof TABLE.worklist.indexName;
 
 /** What a function may do with the table. */
 export interface TableAccess {

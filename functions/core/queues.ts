@@ -6,8 +6,8 @@
  * GET /follow-ups/counts counts the open ones from one read of the open
  * partition, so a queue's count and its list agree by construction.
  */
-import { stateAt, type FollowUp } from './follow-up';
-import { canonicalFromDate } from './instant';
+import type { FollowUp, FollowUpState } from './follow-up';
+import { canonicalFromDate, instantMillis } from './instant';
 import { agingBucket, type AgingBuckets } from './report';
 
 export const QUEUES = ['mine', 'unassigned', 'attention', 'snoozed', 'open', 'closed'] as const;
@@ -21,26 +21,39 @@ export type CountedQueue = (typeof COUNTED_QUEUES)[number];
 export const AGE_BUCKETS = ['0_7', '8_14', '15_30', 'over_30'] as const satisfies readonly (keyof AgingBuckets)[];
 export type AgeBucket = (typeof AGE_BUCKETS)[number];
 
+/**
+ * What a queue reads of a follow-up: a whole one, or the worklist index's slim
+ * copy of these fields (store/follow-ups/item.ts WorklistEntry).
+ */
+export type QueueFollowUp = Pick<FollowUp, 'state' | 'snoozed_until' | 'owner' | 'opened_at'> & { attention: string | null };
+
 /** What a queue is decided on: the follow-up, and whether its open redraw's order is flagged stale now. */
 export interface QueueFacts {
-  followUp: FollowUp;
+  followUp: QueueFollowUp;
   stale: boolean;
+}
+
+/** The follow-up's state as of `now`: stateAt's rule (core/follow-up.ts), over what a queue reads: a snooze that has ended is acknowledged. */
+export function stateNow(followUp: Pick<FollowUp, 'state' | 'snoozed_until'>, now: Date): FollowUpState {
+  const ended = followUp.state === 'snoozed' && followUp.snoozed_until !== null && instantMillis(followUp.snoozed_until) <= now.getTime();
+  return ended ? 'acknowledged' : followUp.state;
 }
 
 /** Whether the follow-up is in `queue` as of `now` for `actor` (the caller as the record names them: Mine is theirs). */
 export function inQueue(queue: Queue, facts: QueueFacts, actor: string, now: Date): boolean {
-  const current = stateAt(facts.followUp, now);
-  if (queue === 'closed') return current.state === 'closed';
-  if (current.state === 'closed') return false;
+  const state = stateNow(facts.followUp, now);
+  const { owner, attention } = facts.followUp;
+  if (queue === 'closed') return state === 'closed';
+  if (state === 'closed') return false;
   switch (queue) {
     case 'mine':
-      return current.owner === actor;
+      return owner === actor;
     case 'unassigned':
-      return current.owner === null;
+      return owner === null;
     case 'attention':
-      return current.attention !== null || facts.stale;
+      return attention !== null || facts.stale;
     case 'snoozed':
-      return current.state === 'snoozed';
+      return state === 'snoozed';
     case 'open':
       return true;
   }
@@ -65,8 +78,8 @@ export function queueCounts(open: readonly QueueFacts[], actor: string, now: Dat
   const owners = new Map<string, number>();
   for (const facts of open) {
     for (const queue of COUNTED_QUEUES) if (inQueue(queue, facts, actor, now)) counts[queue]++;
-    const { owner, state } = stateAt(facts.followUp, now);
-    if (owner !== null && state !== 'closed') owners.set(owner, (owners.get(owner) ?? 0) + 1);
+    const { owner } = facts.followUp;
+    if (owner !== null && stateNow(facts.followUp, now) !== 'closed') owners.set(owner, (owners.get(owner) ?? 0) + 1);
   }
   return {
     actor,

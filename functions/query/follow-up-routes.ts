@@ -9,7 +9,7 @@ import { MAX_OWNER_LENGTH, Owner, type FollowUpAction, type FollowUpView } from 
 import { AGE_BUCKETS, QUEUES } from '../core/queues';
 import { readHistory } from '../store/follow-ups/history';
 import { getFollowUp } from '../store/follow-ups/reads';
-import { countFollowUps, FOLLOW_UP_LIST_STATES, followUpViews, listFollowUps } from '../store/follow-ups/worklist';
+import { countFollowUps, FOLLOW_UP_LIST_STATES, followUpViews, listFollowUps, positionFits } from '../store/follow-ups/worklist';
 import { decodeCursor, encodeCursor, isFollowUpPosition } from './cursor';
 import { HttpError, pageSize, resourceId, type RouteHandler } from './request';
 
@@ -46,14 +46,12 @@ export const followUpsRoute: RouteHandler = async ({ db, tableName, cursorSecret
   // A cursor of /redraws, or of other filters, would resume somewhere else.
   const from = decoded !== null && isFollowUpPosition(decoded) ? decoded : null;
   const actor = queue === 'mine' ? caller() : null;
-  if (
-    query.cursor !== undefined &&
-    (from === null || from.state !== state || from.owner !== owner || (from.queue ?? null) !== queue || (from.age ?? null) !== age || (from.actor ?? null) !== actor)
-  ) {
+  const filters = { state, owner, queue, age, actor };
+  if (query.cursor !== undefined && (from === null || !positionFits(from, filters))) {
     throw new HttpError(400, 'invalid_cursor', 'the cursor is not one this API gave for these filters (queue, state, owner, age) and caller');
   }
   const at = now();
-  const page = await listFollowUps(db, tableName, { state, owner, limit, from, now: at, queue, age, actor });
+  const page = await listFollowUps(db, tableName, { ...filters, limit, from, now: at });
   return {
     items: await followUpViews(db, tableName, page.items, at),
     next_cursor: page.next ? encodeCursor(page.next, cursorSecret) : null,

@@ -3,6 +3,7 @@
  * (local/), the tests and the store functions, so that none of them can drift.
  * docs/table-design.md explains the access patterns behind it.
  */
+import { createHash } from 'node:crypto';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 export const TABLE = {
@@ -26,6 +27,21 @@ export const TABLE = {
    * nothing that reads open redraws ever queries.
    */
   openRedraws: { indexName: 'open-redraws', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: 'KEYS_ONLY' },
+  /**
+   * Sparse: only follow-up items carry its sort key. Its partition key is the
+   * by-transaction listing's own attribute (FOLLOW_UP_LISTING_PARTITIONS: a
+   * follow-up's partition there is its partition here, and the item carries it
+   * once; quarantine items have it too, but no sort key of this index), sorted by
+   * `<owner key>#<listing sort key>` (keys.worklistSort): one owner's follow-ups
+   * (Mine, Unassigned, an owner filter) are one range, in the worklist's order.
+   * It projects one small attribute, `wq` (follow-ups/item.ts), holding what the
+   * queues and their counts decide on, and `expires_at` (an expired follow-up is
+   * absent, whoever set its expiry), so a filter examines slim entries and the
+   * counts read a fraction of the bytes. Added in its own release
+   * (CloudFormation adds one index per update); items written before it get its
+   * keys from `redraw-tracker migrate worklist-index` (docs/deploy.md).
+   */
+  worklist: { indexName: 'worklist', partitionKey: 'gsi1pk', sortKey: 'gsi3sk', projection: 'INCLUDE', nonKeyAttributes: ['wq', 'expires_at'] },
   /** Epoch seconds: DynamoDB's TTL (CONTRACT §8). Quarantined events (30 days), ended transactions and their orders, ended orders without one. */
   ttlAttribute: 'expires_at',
   streamViewType: 'NEW_AND_OLD_IMAGES',
@@ -104,6 +120,22 @@ export const keys = {
   /** Sort key of a closed follow-up in the worklist (read backwards: newest first). */
   closedFollowUpSort: (closedAt: string, id: string) => `${closedAt}#${id}`,
   /**
+   * A follow-up's owner as the worklist index keys it: `none` for no owner, else
+   * the first 22 base64url characters (132 bits) of the owner's SHA-256. An owner
+   * may be 2,048 characters and a key at most 2,048 bytes; a hash has one length.
+   * Two owners may share a key in principle: readers compare the real owner.
+   */
+  ownerKey: (owner: string | null) => (owner === null ? NO_OWNER_KEY : createHash('sha256').update(owner).digest('base64url').slice(0, OWNER_KEY_LENGTH)),
+  /**
+   * Sort key of a follow-up in the worklist index: its owner's range, then the
+   * listing's order without the id (bytes on every item): an open one's
+   * `[!]<due_at or ~>` as in openFollowUpSort, a closed one's close time. Ties
+   * are rare, and paging stays exact: a page position holds the table key too.
+   */
+  worklistSort: (ownerKey: string, order: string) => `${ownerKey}#${order}`,
+  /** The order part of an open follow-up's worklistSort (openFollowUpSort without the id). */
+  openWorklistOrder: (dueAt: string | null, attention: boolean) => `${attention ? '!' : ''}${dueAt ?? '~'}`,
+  /**
    * A report row (CONTRACT §11, store/reports.ts): one partition per kind and
    * month of its time, sorted by `<time>#<token>`; the token is a hash of the
    * follow-up's or transaction's id, so the row names neither.
@@ -116,6 +148,11 @@ export const keys = {
    */
   reportLedger: (token: string, item: 'follow_up' | 'transaction') => ({ pk: `REPORTED#${token}`, sk: item }),
 } as const;
+
+/** The owner key of a follow-up without an owner (keys.ownerKey); a hash is longer, so never `none`. */
+export const NO_OWNER_KEY = 'none';
+/** Characters of an owner's hash in a key (keys.ownerKey). */
+export const OWNER_KEY_LENGTH = 22;
 
 /** Report rows' partitions start with this, then `<kind>#<YYYY-MM>` (keys.reportRow). */
 export const REPORT_PARTITION_PREFIX = 'REPORT#';
@@ -137,6 +174,9 @@ export const CLAIM_PARTITION_PREFIX = 'CLAIM#';
 export const CLAIM_SCOPES = { notification: 'notification', digest: 'digest' } as const;
 export type ClaimScope = (typeof CLAIM_SCOPES)[keyof typeof CLAIM_SCOPES];
 
+/** The table's global secondary indexes, for the stack and DynamoDB Local alike. */
+export const TABLE_INDEXES = [TABLE.byTransaction, TABLE.openRedraws, TABLE.worklist] as const;
+
 /** CreateTable input for DynamoDB Local (tests, `npm start`); the CDK stack builds the same from TABLE. */
 export function createTableInput(tableName: string): CreateTableCommandInput {
   const s = 'S' as const;
@@ -150,18 +190,19 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       { AttributeName: TABLE.byTransaction.sortKey, AttributeType: s },
       { AttributeName: TABLE.openRedraws.partitionKey, AttributeType: s },
       { AttributeName: TABLE.openRedraws.sortKey, AttributeType: s },
+      { AttributeName: TABLE.worklist.sortKey, AttributeType: s },
     ],
     KeySchema: [
       { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
       { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
     ],
-    GlobalSecondaryIndexes: [TABLE.byTransaction, TABLE.openRedraws].map((index) => ({
+    GlobalSecondaryIndexes: TABLE_INDEXES.map((index) => ({
       IndexName: index.indexName,
       KeySchema: [
         { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
         { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
       ],
-      Projection: { ProjectionType: index.projection },
+      Projection: { ProjectionType: index.projection, ...('nonKeyAttributes' in index ? { NonKeyAttributes: [...index.nonKeyAttributes] } : {}) },
     })),
     StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.streamViewType },
   };

@@ -31,15 +31,15 @@ const ref = (value: unknown) => built.stack.resolve(value);
 const dynamodbActions = (actions: Set<string>) => [...actions].filter((a) => a.startsWith('dynamodb:')).sort();
 
 describe('table', () => {
-  it('has the key schema and both indexes of the shared table design, with their projections', () => {
+  it('has the key schema and the three indexes of the shared table design, with their projections (the worklist\'s slim entry only)', () => {
     const keyType = (name: string, type: 'HASH' | 'RANGE') => ({ AttributeName: name, KeyType: type });
     built.template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [keyType(TABLE.partitionKey, 'HASH'), keyType(TABLE.sortKey, 'RANGE')],
       GlobalSecondaryIndexes: Match.arrayEquals(
-        [TABLE.byTransaction, TABLE.openRedraws].map((index) => ({
+        [TABLE.byTransaction, TABLE.openRedraws, TABLE.worklist].map((index) => ({
           IndexName: index.indexName,
           KeySchema: [keyType(index.partitionKey, 'HASH'), keyType(index.sortKey, 'RANGE')],
-          Projection: { ProjectionType: index.projection },
+          Projection: { ProjectionType: index.projection, ...('nonKeyAttributes' in index ? { NonKeyAttributes: ['wq', 'expires_at'] } : {}) },
         })),
       ),
       BillingMode: 'PAY_PER_REQUEST',
@@ -136,7 +136,7 @@ describe('permissions', () => {
     ]);
   });
 
-  it('lets the query function read only: BatchGetItem (appointments, CONTRACT §10), GetItem and Query, on the table, the open-redraws index and the by-transaction index (the follow-ups\' worklist)', () => {
+  it('lets the query function read only: BatchGetItem (appointments, CONTRACT §10; a worklist page\'s follow-ups and orders), GetItem and Query, on the table, the open-redraws index, the by-transaction index and the worklist index (the follow-ups\' worklist)', () => {
     const statements = statementsOf(built.stack, built.template, built.stack.query.role);
     const actions = actionsOf(built.stack, built.template, built.stack.query.role);
     expect(dynamodbActions(actions)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
@@ -145,7 +145,7 @@ describe('permissions', () => {
       .filter((s) => s.Action.includes('dynamodb:Query'))
       .flatMap((s) => s.Resource)
       .map((r) => JSON.stringify(r));
-    expect(indexResources.filter((r) => r.includes('/index/')).map((r) => /\/index\/([a-z-]+)/.exec(r)?.[1]).sort()).toEqual(['by-transaction', 'open-redraws']);
+    expect(indexResources.filter((r) => r.includes('/index/')).map((r) => /\/index\/([a-z-]+)/.exec(r)?.[1]).sort()).toEqual(['by-transaction', 'open-redraws', 'worklist']);
   });
 
   it('lets the transaction function read and write items by key, read the stream, and query the table (a follow-up\'s history) but no index', () => {

@@ -158,7 +158,7 @@ describe('GET /follow-ups', () => {
     const first = body(await get('/follow-ups', '/follow-ups', { limit: '1' }));
     const cursor = String(first.next_cursor);
     const position = decodeCursor(cursor, DEFAULT_CURSOR_SECRET);
-    expect(position).toMatchObject({ list: 'follow-ups', state: 'open', owner: null });
+    expect(position).toMatchObject({ list: 'follow-ups', state: 'open', ownerKey: null });
     const redraws = body(await get('/redraws', '/redraws', { limit: '1' }));
     const [payload = '', tag = ''] = cursor.split('.');
     for (const [query, why] of [

@@ -71,8 +71,9 @@ describe('report cost', () => {
     expect(report).toMatchObject({ opened: 104, closed: 105, walk_in_completed: 190, with_redraw: 10, open_now: 60 });
     // Three Queries of rows (one per kind: one month), one of the worklist's open partition, one of the stale flags' keys.
     expect(reading.byCommand).toEqual({ QueryCommand: 5 });
-    // 14 RU (about $0.000004): the rows are about 100-200 bytes, the open follow-ups about 0.7 KB each. Ten times
+    // 14.5 RU (about $0.000004): the rows are about 100-200 bytes, the open follow-ups about 0.8 KB each (14 before the
+    // worklist index's sort key and entry joined the follow-up item, issue 45). Ten times
     // the orders, ten times the units: still a fraction of a cent per report, weekly digest included.
-    expect({ read: reading.read, items: reading.queryItems }).toEqual({ read: 14, items: 104 + 105 + 190 + 60 });
+    expect({ read: reading.read, items: reading.queryItems }).toEqual({ read: 14.5, items: 104 + 105 + 190 + 60 });
   });
 });

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, DEFAULT_CURSOR_SECRET, encodeCursor, isFollowUpPosition } from '../../functions/query/cursor';
 import type { FollowUpPagePosition } from '../../functions/store/follow-ups/worklist';
+import { keys } from '../../functions/store/table';
 import type { PagePosition } from '../../functions/store/redraws';
 
 const position: PagePosition = {
@@ -16,13 +17,17 @@ const position: PagePosition = {
 };
 const secret = 'a-test-secret-of-some-length';
 
-/** A follow-ups position as long as one can be (128-character id, 100-character owner). */
+/** A follow-ups position as long as one can be (128-character id, every filter, owner and caller of 2,048 characters: by their keys). */
 const longId = 'f'.repeat(128);
+const owner = keys.ownerKey('o'.repeat(2048));
 const followUpPosition: FollowUpPagePosition = {
   list: 'follow-ups',
   state: 'acknowledged',
-  owner: 'o'.repeat(100),
-  after: { pk: `FOLLOWUP#${longId}`, sk: 'FOLLOWUP', gsi1pk: 'FOLLOWUPS#open', gsi1sk: `2026-03-02T09:00:00.000000Z#${longId}` },
+  ownerKey: owner,
+  queue: 'mine',
+  age: 'over_30',
+  actorKey: keys.ownerKey('a'.repeat(2048)),
+  after: { pk: `FOLLOWUP#${longId}`, sk: 'FOLLOWUP', gsi1pk: 'FOLLOWUPS#open', gsi3sk: keys.worklistSort(owner, keys.openWorklistOrder('2026-03-02T09:00:00.000000Z', true)) },
 };
 
 function flipCharacter(text: string, index: number): string {
@@ -95,7 +100,10 @@ describe('redraws cursor', () => {
     const badPayloads: unknown[] = [
       { ...followUpPosition, state: 'closed' },
       { ...followUpPosition, list: 'redraws' },
-      { ...followUpPosition, owner: 'o'.repeat(2049) },
+      { ...followUpPosition, owner: 'o'.repeat(20) },
+      { ...followUpPosition, ownerKey: 'o'.repeat(20) },
+      { ...followUpPosition, after: { ...followUpPosition.after, gsi3sk: keys.worklistSort(keys.ownerKey('someone.else'), '2026-03-02T09:00:00.000000Z') } },
+      { ...followUpPosition, state: 'open', ownerKey: null, queue: null, age: null, actorKey: null },
       { ...followUpPosition, extra: true },
       { ...followUpPosition, partition: 0 },
       { ...position, list: 'follow-ups' },

@@ -42,6 +42,10 @@ const BUILDERS: Record<keyof typeof keys, { pk: string; readers: Partial<Record<
   behindSort: 'sort',
   openFollowUpSort: 'sort',
   closedFollowUpSort: 'sort',
+  // The worklist index's sort key and its parts (its partitions are the listing's, above).
+  ownerKey: 'sort',
+  worklistSort: 'sort',
+  openWorklistOrder: 'sort',
 };
 
 /** The partitions that are constants (of the table, or of an index), and the store's own families outside `keys`. */

@@ -25,6 +25,7 @@
  */
 import * as z from 'zod/mini';
 import { REDRAW_FACTS, type FollowUp, type LastEntry, type OpenRedrawTiming, type RedrawFact } from '../../core/follow-up';
+import { canonicalFromDate, instantMillis } from '../../core/instant';
 import type { KnowledgeVersion } from '../../core/knowledge-version';
 import { FOLLOW_UP_LISTING_PARTITIONS, keys, TABLE } from '../table';
 
@@ -45,6 +46,7 @@ export const A = {
   staleFlag: 'sf',
   knowledge: 'kv',
   alerted: 'al',
+  worklist: 'wq',
 } as const;
 
 /** A stored follow-up, with what its due time is computed from and the tracker's bookkeeping. */
@@ -164,18 +166,80 @@ export function parseStored(item: Record<string, unknown>): StoredFollowUp {
   };
 }
 
+/**
+ * A follow-up's entry in the worklist index (TABLE.worklist), its one projected
+ * attribute `wq`: what the queues, the filters and the counts decide on
+ * (core/queues.ts), as few bytes as will do (it is on every follow-up item, and
+ * a transactional write costs 2 units per KB): the state as its first letter,
+ * times as epoch milliseconds, and only what is set. The index projects
+ * `expires_at` beside it (an expired follow-up is absent there too).
+ */
+export const WorklistEntry = z.object({
+  /** state: new, acknowledged, snoozed, closed, as stored (a snooze that has ended is still snoozed here: readers apply stateAt's rule). */
+  s: z.enum(['n', 'a', 's', 'c']),
+  /** snoozed_until, owner and attention when set. */
+  u: z.optional(z.number()),
+  o: z.optional(z.string()),
+  a: z.optional(z.string()),
+  /** opened_at. */
+  t: z.number(),
+  /** Set when the sweep's stale flag copy (`sf`) is. */
+  f: z.optional(z.literal(true)),
+});
+export type WorklistEntry = z.output<typeof WorklistEntry>;
+
+const STATE_LETTERS = { new: 'n', acknowledged: 'a', snoozed: 's', closed: 'c' } as const satisfies Record<FollowUp['state'], WorklistEntry['s']>;
+const LETTER_STATES = { n: 'new', a: 'acknowledged', s: 'snoozed', c: 'closed' } as const satisfies Record<WorklistEntry['s'], FollowUp['state']>;
+
+/** What a worklist entry says of its follow-up: the fields a queue reads (core/queues.ts QueueFacts). */
+export function worklistFacts(entry: WorklistEntry): { followUp: Pick<FollowUp, 'state' | 'snoozed_until' | 'owner' | 'opened_at'> & { attention: string | null }; stale: boolean } {
+  return {
+    followUp: {
+      state: LETTER_STATES[entry.s],
+      snoozed_until: entry.u === undefined ? null : canonicalFromDate(new Date(entry.u)),
+      owner: entry.o ?? null,
+      attention: entry.a ?? null,
+      opened_at: canonicalFromDate(new Date(entry.t)),
+    },
+    stale: entry.f === true,
+  };
+}
+
+/** The by-transaction listing's partition and sort key of a follow-up (open ones by due time, closed ones by close time), and its order in the worklist index. */
+function listingOf(stored: StoredFollowUp): { partition: string; sort: string; order: string } {
+  const { followUp } = stored;
+  const attention = followUp.attention !== null;
+  return followUp.state === 'closed'
+    ? { partition: FOLLOW_UP_LISTING_PARTITIONS.closed, sort: keys.closedFollowUpSort(followUp.closed_at ?? '', followUp.id), order: followUp.closed_at ?? '' }
+    : { partition: FOLLOW_UP_LISTING_PARTITIONS.open, sort: keys.openFollowUpSort(stored.dueAt, followUp.id, attention), order: keys.openWorklistOrder(stored.dueAt, attention) };
+}
+
+/** The worklist index's sort key and entry of a follow-up (every write of the item carries them; the migration writes them onto older items). Its partition key is the listing's. */
+export function worklistAttributesOf(stored: StoredFollowUp): Record<string, unknown> {
+  const { followUp } = stored;
+  const listing = listingOf(stored);
+  const entry: WorklistEntry = {
+    s: STATE_LETTERS[followUp.state],
+    ...(followUp.snoozed_until === null ? {} : { u: instantMillis(followUp.snoozed_until) }),
+    ...(followUp.owner === null ? {} : { o: followUp.owner }),
+    ...(followUp.attention === null ? {} : { a: followUp.attention }),
+    t: instantMillis(followUp.opened_at),
+    ...((stored.staleFlag ?? null) === null ? {} : { f: true as const }),
+  };
+  return {
+    [TABLE.worklist.sortKey]: keys.worklistSort(keys.ownerKey(followUp.owner), listing.order),
+    [A.worklist]: entry,
+  };
+}
+
 export function itemOf(stored: StoredFollowUp): Record<string, unknown> {
   const { followUp } = stored;
-  const listing =
-    followUp.state === 'closed'
-      ? { [TABLE.byTransaction.partitionKey]: FOLLOW_UP_LISTING_PARTITIONS.closed, [TABLE.byTransaction.sortKey]: keys.closedFollowUpSort(followUp.closed_at ?? '', followUp.id) }
-      : {
-          [TABLE.byTransaction.partitionKey]: FOLLOW_UP_LISTING_PARTITIONS.open,
-          [TABLE.byTransaction.sortKey]: keys.openFollowUpSort(stored.dueAt, followUp.id, followUp.attention !== null),
-        };
+  const listing = listingOf(stored);
   return {
     ...keys.followUp(followUp.id),
-    ...listing,
+    [TABLE.byTransaction.partitionKey]: listing.partition,
+    [TABLE.byTransaction.sortKey]: listing.sort,
+    ...worklistAttributesOf(stored),
     [A.followUp]: followUp,
     [A.redraw]: stored.redraw,
     [A.dueAt]: stored.dueAt,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { openFollowUp, type FollowUp } from '../../../functions/core/follow-up';
-import { COUNTED_QUEUES, inAgeBucket, inQueue, queueCounts, type QueueFacts } from '../../../functions/core/queues';
+import { openFollowUp, stateAt, type FollowUp } from '../../../functions/core/follow-up';
+import { COUNTED_QUEUES, inAgeBucket, inQueue, queueCounts, stateNow, type QueueFacts } from '../../../functions/core/queues';
 
 const NOW = new Date('2026-03-31T12:00:00Z');
 const base = openFollowUp({ id: 'tx-1', transactionId: 'tx-1', initialOrderId: 'o-1', redrawOrderId: null, openedAt: '2026-03-20T09:00:00.000000Z' });
@@ -65,5 +65,20 @@ describe('the console’s queues (CONTRACT §12)', () => {
         expect(answer.actor).toBe(actor);
       }),
     );
+  });
+
+  it('reads the state as of now as stateAt does (a snooze that has ended is acknowledged), from the few fields a worklist entry keeps', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('new', 'acknowledged', 'snoozed', 'closed'),
+        fc.option(fc.integer({ min: -3 * 86_400_000, max: 3 * 86_400_000 }), { nil: null }),
+        (state, offset) => {
+          const followUp = { ...base, state: state as FollowUp['state'], snoozed_until: offset === null ? null : new Date(NOW.getTime() + offset).toISOString().replace('Z', '000Z') };
+          expect(stateNow({ state: followUp.state, snoozed_until: followUp.snoozed_until }, NOW)).toBe(stateAt(followUp, NOW).state);
+        },
+      ),
+    );
+    // The boundary: a snooze ends at its own instant.
+    expect(stateNow({ state: 'snoozed', snoozed_until: '2026-03-31T12:00:00.000000Z' }, NOW)).toBe('acknowledged');
   });
 });
