@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createFollowUpActionsHandler, MAX_ACTION_BODY_BYTES, payloadTooLargeResponse } from '../functions/follow-up-actions/app';
@@ -19,7 +19,6 @@ import { followUpAckHoursOf, reconcileOf, syncOf } from '../functions/stale-redr
 import { alertSettingsOf, LOCAL_ENVIRONMENT } from '../functions/notices/config';
 import { NOTIFICATION_FORMATS, type NotificationFormat, type RenderedNotification } from '../functions/notices/formats';
 import { createInMemoryNotifier, type InMemoryNotifier } from '../functions/notices/notifier';
-import { createTableInput } from '../functions/store/table';
 import { createTransactionStatusHandler } from '../functions/transaction-status/app';
 import { createInMemoryPublisher, type InMemoryPublisher } from '../functions/transaction-status/publisher';
 import { EVENT_TYPES } from '../functions/core/events';
@@ -36,6 +35,7 @@ import { buildConsole, consoleHeaders, LOCAL_CONSOLE_CONFIG } from './console-as
 import { localDynamoDbClientConfig, localTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { readBody, readBodyWithin, RequestTooLargeError, toApiGatewayEvent, writeJson, writeResult } from './http-adapter';
 import { logRequest, sweepLine } from './request-log';
+import { ensureTable } from './table-setup';
 import { crossSiteRefusal, isOwnHost, MISDIRECTED_PAGE_HEADERS, misdirectedPage } from './request-guards';
 import { localContext } from './lambda-context';
 import { findStreamArn, startStreamReader, type StreamReader } from './stream-reader';
@@ -126,9 +126,9 @@ export async function startLocalRuntime(
       streams.destroy();
     });
     const tableName = settings.TABLE_NAME;
-    await ensureTable(client, tableName);
     // The functions' table client as deployed (the SDK's document client), with the local settings.
     const db = localTable(endpoint);
+    await ensureTable(client, db, tableName, progress);
 
     const generated = !settings.JUNCTION_WEBHOOK_SECRET;
     const secrets = (settings.JUNCTION_WEBHOOK_SECRET ?? generateDevelopmentSecret()).split(',').map((secret) => secret.trim());
@@ -422,18 +422,6 @@ const WEBHOOK_PATH = '/webhooks/junction';
 
 /** POST /follow-ups/{follow_up_id}/actions: served by the follow-up actions function (any other method answers 405 there). */
 const FOLLOW_UP_ACTIONS_PATH = /^\/follow-ups\/[^/]+\/actions$/;
-
-/** Creates the table from the shared design unless it exists (DATA_DIR, DYNAMODB_ENDPOINT). */
-async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-  }
-  await client.send(new CreateTableCommand(createTableInput(tableName)));
-  await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: tableName });
-}
 
 /** Listens on `port` once and closes again: a StartupError when it is taken (the real listen may still lose a race). */
 async function assertPortFree(port: number): Promise<void> {

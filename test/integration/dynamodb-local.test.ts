@@ -38,7 +38,7 @@ describe('DynamoDB Local harness', () => {
     expect(process.env.AWS_ENDPOINT_URL_DYNAMODB).toBe(localEndpoint());
   });
 
-  it('creates the table from the shared design, with both GSIs and a stream', async () => {
+  it('creates the table from the shared design, with its three GSIs and a stream', async () => {
     const { Table } = await table.client.send(new DescribeTableCommand({ TableName: table.tableName }));
     expect(Table?.TableStatus).toBe('ACTIVE');
     expect(Table?.KeySchema).toEqual([
@@ -46,14 +46,16 @@ describe('DynamoDB Local harness', () => {
       { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
     ]);
     const indexes = Object.fromEntries((Table?.GlobalSecondaryIndexes ?? []).map((gsi) => [gsi.IndexName, gsi]));
-    for (const index of [TABLE.byTransaction, TABLE.openRedraws]) {
+    for (const index of [TABLE.byTransaction, TABLE.openRedraws, TABLE.worklist]) {
       expect(indexes[index.indexName]?.KeySchema).toEqual([
         { AttributeName: index.partitionKey, KeyType: 'HASH' },
         { AttributeName: index.sortKey, KeyType: 'RANGE' },
       ]);
       expect(indexes[index.indexName]?.Projection?.ProjectionType).toBe(index.projection);
     }
-    expect(Object.keys(indexes).sort()).toEqual([TABLE.byTransaction.indexName, TABLE.openRedraws.indexName].sort());
+    // The worklist's slim entry (its queue facts and expiry), nothing more (issue 45).
+    expect(indexes[TABLE.worklist.indexName]?.Projection?.NonKeyAttributes?.slice().sort()).toEqual([...TABLE.worklist.nonKeyAttributes].sort());
+    expect(Object.keys(indexes).sort()).toEqual([TABLE.byTransaction.indexName, TABLE.openRedraws.indexName, TABLE.worklist.indexName].sort());
     expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
     expect(Table?.LatestStreamArn).toEqual(expect.any(String));
   });

@@ -143,9 +143,9 @@ describe('the partitions the query function reads', () => {
     };
     for (const read of Object.values(routes)) await read();
 
-    // The reads happened: by key, in a batch, and Queries of the table and of both indexes.
+    // The reads happened: by key, in a batch, and Queries of the table and of its three indexes.
     expect(new Set(requests.map((request) => `${request.operation} ${request.target}`))).toEqual(
-      new Set(['GetItem table', 'BatchGetItem table', 'Query table', 'Query by-transaction', 'Query open-redraws']),
+      new Set(['GetItem table', 'BatchGetItem table', 'Query table', 'Query by-transaction', 'Query open-redraws', 'Query worklist']),
     );
     expect(outside(requests, READER_PARTITIONS.query)).toEqual([]);
     // And each partition it is granted is one it reads.

@@ -112,7 +112,9 @@ describe('what follow-ups add to a sweep', () => {
     // A reminder: its follow-up and its order read again strongly consistently (1 unit each), and the follow-up
     // once more for the alerted marker (set by the first sweep's alert: no write); its claim (PutItem) and the
     // claim's mark (UpdateItem), and the follow-up's reminder marker (PutItem). Plus the lease's two writes.
-    expect(second.reading.read - quietOn.reading.read).toBe(3 * transactions.length);
+    // Three strongly consistent units each; the worklist's Query's units follow its items' total size in 4 KB
+    // steps, and the markers written between the two sweeps may move it by one step (half a unit).
+    expect(Math.abs(second.reading.read - quietOn.reading.read - 3 * transactions.length)).toBeLessThanOrEqual(1);
     expect(second.reading.byCommand.PutItemCommand).toBe(2 * transactions.length + 1);
     expect(second.reading.byCommand.UpdateItemCommand).toBe(transactions.length + 1);
     meter.detach();

@@ -232,8 +232,9 @@ describe('verify before flagging', () => {
       const run = await sweep(now, api, notifier, undefined, localTable(proxy.endpoint));
       expect(run.result).toMatchObject({ flagged: 1, reconciled: 0 });
       expect(run.requests).toEqual([`/v3/order/${ids.redrawId}`]);
-      // The flag, the notification's claim and its mark, then the removal of the flag's marker once sent, and
-      // last the follow-up's copy of the flag (the console's queues, CONTRACT §12): one conditional PutItem.
+      // The flag, the notification's claim and its mark, the follow-up's alerted marker (its chat buttons may
+      // act, issue 45 item 5), then the removal of the flag's marker once sent, and last the follow-up's copy
+      // of the flag (the console's queues, CONTRACT §12): one conditional PutItem each on the follow-up.
       // Writes about this flow's orders and transaction (earlier tests' orders share the table).
       const aboutFlow = (body: Record<string, unknown>) => [ids.initialId, ids.redrawId, ids.transactionId].some((id) => JSON.stringify(body).includes(id));
       const writes = proxy.requests.filter((request) => ['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'BatchWriteItem'].includes(request.operation) && aboutFlow(request.body));
@@ -242,6 +243,7 @@ describe('verify before flagging', () => {
         `UpdateItem ORDER#${ids.redrawId}`,
         `PutItem ${claimKey(CLAIM_SCOPES.notification, alertClaimKey(ids.redrawId, canonicalFromDate(new Date(now)))).pk}`,
         `UpdateItem ${claimKey(CLAIM_SCOPES.notification, alertClaimKey(ids.redrawId, canonicalFromDate(new Date(now)))).pk}`,
+        `PutItem FOLLOWUP#${ids.transactionId}`,
         `UpdateItem ORDER#${ids.redrawId}`,
         `PutItem FOLLOWUP#${ids.transactionId}`,
       ]);

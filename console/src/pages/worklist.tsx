@@ -3,7 +3,7 @@
  * URL, the rows most urgent first as the API orders them, a next page, and
  * optional single-key shortcuts that a person can switch off (WCAG 2.1.4).
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { Filters } from '../components/filters';
 import { FollowUpTable } from '../components/follow-up-table';
 import { QueueNav } from '../components/queue-nav';
@@ -45,7 +45,10 @@ export function WorklistPage({ api, search, navigate, handle }: ConsolePageProps
   const itemsRef = useRef(items);
   itemsRef.current = items;
 
-  useEffect(() => {
+  // A layout effect: the listener comes and goes in the commit that switches shortcuts on or off.
+  // Preact runs a plain effect's cleanup after the next frame, so a key pressed just after "off"
+  // still moved the focus (CI saw j focus a row after the switch said off).
+  useLayoutEffect(() => {
     if (!shortcuts) return;
     const rowLinks = () => Array.from(document.querySelectorAll<HTMLAnchorElement>('#worklist-table tbody a.row-link'));
     const focusedRowId = () => (document.activeElement instanceof HTMLElement ? document.activeElement.closest('tr')?.dataset.id : undefined);
