@@ -113,6 +113,28 @@ export interface SendContext {
   consoleUrl?: string | null;
 }
 
+/**
+ * The follow-up as an alert carries it, field by field (whatever else the
+ * object handed in carries never reaches a subscriber): ids, a state, an
+ * owner's handle, counts, enums and times, the team's own reference; never
+ * free text. The sweep builds its notification with it from the stored
+ * follow-up, and the sender again from the notification it is given.
+ */
+export function notificationFollowUpOf(followUp: NotificationFollowUp): NotificationFollowUp {
+  return {
+    id: followUp.id,
+    state: followUp.state,
+    owner: followUp.owner,
+    contact_attempts: followUp.contact_attempts,
+    opened_at: followUp.opened_at,
+    ...(followUp.version === undefined ? {} : { version: followUp.version }),
+    reference: followUp.reference ?? null,
+    last_contact: followUp.last_contact ? { at: followUp.last_contact.at, channel: followUp.last_contact.channel, outcome: followUp.last_contact.outcome } : null,
+    snoozed_until: followUp.snoozed_until ?? null,
+    snooze_reason: followUp.snooze_reason ?? null,
+  };
+}
+
 /** The notification as sent: with its subject, look-up line, next step and where it is in Junction. */
 export function sentNotification(notification: StaleRedrawNotification, context: SendContext = {}): SentStaleRedrawNotification {
   const environment = context.environment ?? (context.deployed ? DEPLOYED_STACK_NAME : LOCAL_ENVIRONMENT);
@@ -127,21 +149,7 @@ export function sentNotification(notification: StaleRedrawNotification, context:
     days_waiting: notification.days_waiting,
     since: notification.since,
     status_time: notification.status_time,
-    follow_up:
-      followUp === null
-        ? null
-        : {
-            id: followUp.id,
-            state: followUp.state,
-            owner: followUp.owner,
-            contact_attempts: followUp.contact_attempts,
-            opened_at: followUp.opened_at,
-            ...(followUp.version === undefined ? {} : { version: followUp.version }),
-            reference: followUp.reference ?? null,
-            last_contact: followUp.last_contact ? { at: followUp.last_contact.at, channel: followUp.last_contact.channel, outcome: followUp.last_contact.outcome } : null,
-            snoozed_until: followUp.snoozed_until ?? null,
-            snooze_reason: followUp.snooze_reason ?? null,
-          },
+    follow_up: followUp === null ? null : notificationFollowUpOf(followUp),
     ...(appointment === undefined ? {} : { appointment: appointment === null ? null : { id: appointment.id, start_at: appointment.start_at, status: appointment.status } }),
     look_up: lookUpLine(notification.order_id, context.deployed),
     next_step: nextStepFor(notification.reason, notification.appointment),

@@ -15,7 +15,7 @@ import type { Appointment } from '../../core/appointment';
 import type { FollowUp } from '../../core/follow-up';
 import { canonicalFromDate, instantMillis } from '../../core/instant';
 import type { NotificationReason } from '../../core/staleness';
-import { buttonsFollowUpId, type StaleRedrawNotification } from '../../notices/notification';
+import { buttonsFollowUpId, notificationFollowUpOf, type StaleRedrawNotification } from '../../notices/notification';
 import type { Notifier } from '../../notices/notifier';
 import { errorName } from '../../shared/observability';
 import { raceTimer } from '../../shared/timer-race';
@@ -79,22 +79,7 @@ export function notificationOf(
     days_waiting: Math.floor((now.getTime() - instantMillis(record.status_time)) / DAY_MS),
     since,
     status_time: record.status_time,
-    follow_up:
-      followUp === null
-        ? null
-        : {
-            id: followUp.id,
-            state: followUp.state,
-            owner: followUp.owner,
-            contact_attempts: followUp.contact_attempts,
-            opened_at: followUp.opened_at,
-            version: followUp.version,
-            // What the team recorded (enums, a time, its own reference): never free text.
-            reference: followUp.reference,
-            last_contact: followUp.last_contact,
-            snoozed_until: followUp.snoozed_until,
-            snooze_reason: followUp.snooze_reason,
-          },
+    follow_up: followUp === null ? null : notificationFollowUpOf(followUp),
     // The redraw order's appointment (CONTRACT §10): an id, a time and a status, never more.
     appointment: appointment === null ? null : { id: appointment.id, start_at: appointment.start_at, status: appointment.status },
   };
