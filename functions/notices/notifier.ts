@@ -7,6 +7,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { DEPLOYED_STACK_NAME, LOCAL_ENVIRONMENT, type AlertSettings } from './config';
 import { renderNotification, snsMessage, type RenderedNotification } from './formats';
 import { sentNotification, type SentStaleRedrawNotification, type StaleRedrawNotification } from './notification';
+import { lazySnsPublisher } from './sns-publish';
 
 export interface Notifier {
   /**
@@ -33,14 +34,12 @@ export function createSnsNotifier(
 ): Notifier {
   // arn:aws:sns:<region>:<account>:<name>: the stack's region, for the look-up line.
   const region = topicArn.split(':')[3] || undefined;
-  let client: Promise<SNSClient> | undefined;
+  const publish = lazySnsPublisher(sns);
   return {
     async notify(notification, options) {
       const sent = sentNotification(notification, { deployed: { region }, environment: alert.environment, now: clock(), consoleUrl: alert.consoleUrl ?? null });
-      client ??= typeof sns === 'function' ? sns() : Promise.resolve(sns);
-      const [{ PublishCommand }, ready] = await Promise.all([import('@aws-sdk/client-sns'), client]);
-      await ready.send(
-        new PublishCommand({
+      await publish(
+        {
           TopicArn: topicArn,
           Subject: sent.subject,
           MessageStructure: 'json',
@@ -51,7 +50,7 @@ export function createSnsNotifier(
             reason: { DataType: 'String', StringValue: notification.reason },
             ...(notification.follow_up?.owner ? { owner: { DataType: 'String', StringValue: notification.follow_up.owner } } : {}),
           },
-        }),
+        },
         options?.signal ? { abortSignal: options.signal } : {},
       );
     },

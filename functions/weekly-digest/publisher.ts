@@ -9,6 +9,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { DIGEST_KIND, digestSnsMessage, renderDigest, type RenderedDigest } from '../core/digest';
+import { lazySnsPublisher } from '../notices/sns-publish';
 import type { DigestPublisher } from './app';
 
 /** The SNS message attribute that names what a message is. */
@@ -21,20 +22,16 @@ export const KIND_ATTRIBUTE = 'kind';
  * bundle (lib/function-bundle.ts builds it apart, as for the sweep).
  */
 export function createSnsDigestPublisher(sns: SNSClient | (() => Promise<SNSClient>), topicArn: string): DigestPublisher {
-  let client: Promise<SNSClient> | undefined;
+  const publish = lazySnsPublisher(sns);
   return {
     async publish(digest) {
-      client ??= typeof sns === 'function' ? sns() : Promise.resolve(sns);
-      const [{ PublishCommand }, ready] = await Promise.all([import('@aws-sdk/client-sns'), client]);
-      await ready.send(
-        new PublishCommand({
-          TopicArn: topicArn,
-          Subject: digest.subject,
-          MessageStructure: 'json',
-          Message: digestSnsMessage(digest),
-          MessageAttributes: { [KIND_ATTRIBUTE]: { DataType: 'String', StringValue: DIGEST_KIND } },
-        }),
-      );
+      await publish({
+        TopicArn: topicArn,
+        Subject: digest.subject,
+        MessageStructure: 'json',
+        Message: digestSnsMessage(digest),
+        MessageAttributes: { [KIND_ATTRIBUTE]: { DataType: 'String', StringValue: DIGEST_KIND } },
+      });
     },
   };
 }
