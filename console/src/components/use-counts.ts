@@ -5,7 +5,9 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { Api } from '../api';
-import { asCounts, type Counts } from '../lib/types';
+import { readOn, type ReadOnPage } from '../lib/read-on';
+import { asCounts, asFollowUpPage, type Counts } from '../lib/types';
+import { followUpsPathFrom, type WorklistState } from '../lib/url-state';
 
 export function useCounts(api: Api, reload: unknown, ready = true): Counts | null {
   const [counts, setCounts] = useState<Counts | null>(null);
@@ -44,4 +46,22 @@ export function useRows<T>(load: () => Promise<T>, key: string, reload: unknown)
     // load is a new closure each render; the key says when it asks something new
   }, [key, reload]);
   return state.key === key ? state : { value: null, error: null };
+}
+
+/**
+ * A page of GET /follow-ups for the worklist's state, read on through empty
+ * pages (lib/read-on.ts), as the Worklist and Bulk show it; `lookedThrough`:
+ * the pages read so far, for the loading line.
+ */
+export function useFollowUpRows(api: Api, state: WorklistState, key: string, reload: unknown): { rows: { value: ReadOnPage | null; error: unknown }; lookedThrough: number } {
+  const [lookedThrough, setLookedThrough] = useState(0);
+  const rows = useRows(
+    () => {
+      setLookedThrough(0);
+      return readOn(async (cursor) => asFollowUpPage(await api.get(followUpsPathFrom(state, cursor))), state.cursor ?? null, setLookedThrough);
+    },
+    key,
+    reload,
+  );
+  return { rows, lookedThrough };
 }

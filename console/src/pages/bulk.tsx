@@ -7,15 +7,15 @@ import { useState } from 'preact/hooks';
 import { ErrorSummary } from '../components/error-summary';
 import { Filters } from '../components/filters';
 import { QueueNav } from '../components/queue-nav';
-import { useCounts, useRows } from '../components/use-counts';
-import { readOn, readOnWords } from '../lib/read-on';
+import { useCounts, useFollowUpRows } from '../components/use-counts';
+import { readOnWords } from '../lib/read-on';
 import type { ConsolePageProps } from '../context';
 import { actionBody, DISPOSITIONS, SNOOZE_PRESETS, SNOOZE_REASONS, type ActionDraft, type FieldError, type SnoozePreset } from '../lib/actions';
 import { bulkSummary, runBulk, type BulkResult, type RowOutcome } from '../lib/bulk-runner';
 import { errorWords } from '../lib/load';
 import { followUpHref } from '../lib/route';
-import { asFollowUpPage, type FollowUp } from '../lib/types';
-import { DEFAULT_QUEUE, followUpsPathFrom, parseWorklistState, QUEUE_NAMES, routeFor, worklistSearch } from '../lib/url-state';
+import type { FollowUp } from '../lib/types';
+import { DEFAULT_QUEUE, parseWorklistState, QUEUE_NAMES, routeFor, worklistSearch } from '../lib/url-state';
 import { urgencyOf } from '../lib/urgency';
 import { ownerWords, stateWords } from '../lib/words';
 
@@ -38,16 +38,7 @@ export function BulkPage({ api, search, navigate }: ConsolePageProps) {
   const queue = state.queue ?? DEFAULT_QUEUE;
   const key = worklistSearch(state).toString();
   const [reload, setReload] = useState(0);
-  // Pages read so far while reading on through empty ones (lib/read-on.ts), for the loading line.
-  const [lookedThrough, setLookedThrough] = useState(0);
-  const rows = useRows(
-    () => {
-      setLookedThrough(0);
-      return readOn(async (cursor) => asFollowUpPage(await api.get(followUpsPathFrom(state, cursor))), state.cursor ?? null, setLookedThrough);
-    },
-    key,
-    reload,
-  );
+  const { rows, lookedThrough } = useFollowUpRows(api, state, key, reload);
   const counts = useCounts(api, reload, rows.value !== null || rows.error !== null);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [action, setAction] = useState<BulkAction>('acknowledge');

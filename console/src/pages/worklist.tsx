@@ -7,13 +7,13 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { Filters } from '../components/filters';
 import { FollowUpTable } from '../components/follow-up-table';
 import { QueueNav } from '../components/queue-nav';
-import { useCounts, useRows } from '../components/use-counts';
-import { readOn, readOnWords } from '../lib/read-on';
+import { useCounts, useFollowUpRows } from '../components/use-counts';
+import { readOnWords } from '../lib/read-on';
 import type { ConsolePageProps } from '../context';
 import { NoAnswerError } from '../http';
-import { followUpOf, asFollowUpPage, isRecord } from '../lib/types';
+import { followUpOf, isRecord } from '../lib/types';
 import { errorWords } from '../lib/load';
-import { DEFAULT_QUEUE, followUpsPathFrom, parseWorklistState, QUEUE_NAMES, routeFor, worklistSearch } from '../lib/url-state';
+import { DEFAULT_QUEUE, parseWorklistState, QUEUE_NAMES, routeFor, worklistSearch } from '../lib/url-state';
 import { shortcutsOn, storeShortcuts } from '../storage';
 import { takeItOwner } from '../lib/words';
 
@@ -27,16 +27,7 @@ export function WorklistPage({ api, search, navigate, handle }: ConsolePageProps
   const queue = state.queue ?? DEFAULT_QUEUE;
   const key = worklistSearch(state).toString();
   const [reload, setReload] = useState(0);
-  // Pages read so far while reading on through empty ones (lib/read-on.ts), for the loading line.
-  const [lookedThrough, setLookedThrough] = useState(0);
-  const rows = useRows(
-    () => {
-      setLookedThrough(0);
-      return readOn(async (cursor) => asFollowUpPage(await api.get(followUpsPathFrom(state, cursor))), state.cursor ?? null, setLookedThrough);
-    },
-    key,
-    reload,
-  );
+  const { rows, lookedThrough } = useFollowUpRows(api, state, key, reload);
   const counts = useCounts(api, reload, rows.value !== null || rows.error !== null);
   const [shortcuts, setShortcuts] = useState(shortcutsOn);
   const [help, setHelp] = useState(false);
