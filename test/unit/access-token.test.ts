@@ -8,8 +8,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { cognitoAccessTokens, consoleAccessTokensOf, ConsoleSignInEnv, type AccessTokenOutcome } from '../../functions/shared/access-token';
+import { cognitoAccessTokens, consoleAccessTokensOf, ConsoleSignInEnv, rsaAccessTokens, type AccessTokenOutcome } from '../../functions/shared/access-token';
 import { parseEnv } from '../../functions/shared/config';
+import { readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { SimpleFetcher } from 'aws-jwt-verify/https';
 import { startCognitoStandin, type CognitoStandin } from '../support/cognito-standin';
 
 const CLIENT_ID = 'console-client-1';
@@ -137,5 +142,41 @@ describe("Cognito's verifier (the functions' on AWS)", () => {
     expect(() => parseEnv(settings, {})).toThrow(/CONSOLE_USER_POOL_ID: is required.*CONSOLE_CLIENT_ID: is required/);
     expect(() => parseEnv(settings, { CONSOLE_USER_POOL_ID: 'pool-1', CONSOLE_CLIENT_ID: 'abc' })).toThrow(/CONSOLE_USER_POOL_ID: must be a Cognito user pool id/);
     expect(() => parseEnv(settings, { CONSOLE_USER_POOL_ID: 'none', CONSOLE_CLIENT_ID: 'a b' })).toThrow(/CONSOLE_CLIENT_ID: must be a Cognito app client id/);
+  });
+});
+
+describe('the pool’s keys out of reach (the sign-in service’s fault, not the caller’s)', () => {
+  const tls = (name: string) => readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url));
+
+  it('ends a verify with an error within the library’s own timeouts (no hang, no 401) while the key endpoint hangs or fails, and verifies once it answers', async () => {
+    let mode: 'hang' | 'fail' | 'serve' = 'hang';
+    const held: ServerResponse[] = [];
+    const keys = createServer({ cert: tls('localhost-cert.pem'), key: tls('localhost-key.pem') }, (_request, response) => {
+      if (mode === 'hang') held.push(response);
+      else if (mode === 'fail') response.writeHead(503).end();
+      else response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(cognito.jwks()));
+    });
+    await new Promise<void>((listening) => keys.listen(0, '127.0.0.1', listening));
+    const { port } = keys.address() as AddressInfo;
+    try {
+      const token = cognito.tokenFor('maria');
+      const { iss } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { iss: string };
+      // aws-jwt-verify's own fetcher, as deployed (1.5 s socket idle, 3 s response, one retry), trusting the test's certificate.
+      const fetcher = new SimpleFetcher({ defaultRequestOptions: { ca: tls('localhost-cert.pem') } });
+      const tokens = rsaAccessTokens({ issuer: iss, jwksUri: `https://127.0.0.1:${port}/.well-known/jwks.json`, clientId: CLIENT_ID }, { fetcher });
+      for (const fault of ['hang', 'fail'] as const) {
+        mode = fault;
+        const started = Date.now();
+        await expect(tokens.verify(bearer(token))).rejects.toThrow();
+        // Within the query and actions functions' 10 s: the function answers 500, and the person may try again.
+        expect([fault, Date.now() - started < 9_500]).toEqual([fault, true]);
+      }
+      mode = 'serve';
+      expect(await tokens.verify(bearer(token))).toMatchObject({ kind: 'ok', user: { username: 'maria' } });
+    } finally {
+      for (const response of held) response.destroy();
+      keys.closeAllConnections();
+      await new Promise((closed) => keys.close(closed));
+    }
   });
 });
