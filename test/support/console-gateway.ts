@@ -44,12 +44,15 @@ export interface ConsoleGatewayOptions {
   port?: number;
 }
 
+/** What the gateway records for a request whose client closed the connection before the answer (nginx's 499). */
+export const CLIENT_CLOSED_REQUEST = 499;
+
 export interface GatewayRequest {
   method: string;
   path: string;
   /** Whether an Authorization header came with it ('bearer': one did, with or without the `Bearer ` prefix). */
   authorization: 'none' | 'bearer';
-  /** The status answered (0 until the answer is sent). */
+  /** The status answered: 0 until the answer is sent, CLIENT_CLOSED_REQUEST when the browser went away first (a closed page or tab). */
   status: number;
 }
 
@@ -118,6 +121,10 @@ export async function startConsoleGateway(options: ConsoleGatewayOptions): Promi
     requests.push(entry);
     response.on('finish', () => {
       entry.status = response.statusCode;
+    });
+    // A page closed while its request was in flight: 'finish' never comes, and the request is no longer anyone's to wait for.
+    response.on('close', () => {
+      if (entry.status === 0) entry.status = CLIENT_CLOSED_REQUEST;
     });
     // The behaviour's path pattern `/api/*`: `/api` itself is the bucket's.
     const behaviour = path.startsWith(`${CONSOLE_API_PREFIX}/`) ? api(request, response, path) : bucket(request, response, path);
