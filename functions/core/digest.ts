@@ -8,6 +8,7 @@
  * attention (core/console-link.ts). Ids, counts, handles and times only: nothing
  * here ever sees a patient. Pure: the clock and the zone are always arguments.
  */
+import type { Attention } from './attention';
 import { agoWords, days, humanTime, wholeDays } from './alert-time';
 import { reasonText } from './next-steps';
 import { addDays, calendarDateOf, isoDate, startOfDay, wallClockOf } from './calendar';
@@ -36,7 +37,7 @@ export interface ProblemFollowUp {
   order_id: string | null;
   /** Its order's stale flag (CONTRACT §4): the reason, when flagged, and the order's status time it has been stuck since. */
   stale: { reason: string; since: string; status_time: string } | null;
-  attention: 'redraw_failed' | null;
+  attention: Attention | null;
 }
 
 /** One problem list: how many there are, and the first DIGEST_PROBLEM_LIMIT. */

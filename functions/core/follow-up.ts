@@ -11,6 +11,7 @@
  */
 import * as z from 'zod/mini';
 import { humanTime } from './alert-time';
+import type { Attention } from './attention';
 import { canonicalFromDate, canonicalInstant, instantMillis } from './instant';
 import type { StaleFlag } from './order-view';
 import { Instant } from './schemas';
@@ -30,6 +31,25 @@ export const PERSON_DISPOSITIONS = ['patient_declined', 'patient_unreachable', '
 export const TRACKER_DISPOSITIONS = ['redraw_completed', 'cancelled', 'results_received'] as const;
 export type Disposition = (typeof PERSON_DISPOSITIONS)[number] | (typeof TRACKER_DISPOSITIONS)[number];
 
+export { ATTENTIONS, type Attention } from './attention';
+
+/** A `status_detail` or an `inferred_failure_type` the tracker keeps: an operational code, never free text. */
+export const OPERATIONAL_CODE = /^[a-z0-9_]{1,64}$/;
+
+/**
+ * What is missing and why (CONTRACT §9), without PHI: the order whose results
+ * are missing, its status and status detail from its own facts, and from
+ * Junction's results API how many markers are missing and how many per
+ * inferred failure type (null until read, or when it cannot be).
+ */
+export interface MissingResults {
+  order_id: string;
+  status: string;
+  status_detail: string | null;
+  markers: number | null;
+  failure_types: Record<string, number> | null;
+}
+
 /** The actor of the tracker's own changes. */
 export const TRACKER_ACTOR = 'tracker';
 /** Longest snooze (CONTRACT §9). */
@@ -48,8 +68,12 @@ export interface FollowUp {
   snooze_reason: (typeof SNOOZE_REASONS)[number] | null;
   contact_attempts: number;
   last_contact: null | { at: string; channel: (typeof CONTACT_CHANNELS)[number]; outcome: (typeof CONTACT_OUTCOMES)[number] };
-  attention: null | 'redraw_failed';
+  attention: Attention | null;
+  /** What is missing and why, without PHI (CONTRACT §9); not a version. */
+  missing: MissingResults | null;
   disposition: Disposition | null;
+  /** The actor of the close (a person or `tracker`), null while open. */
+  closed_by: string | null;
   reference: string | null;
   opened_at: string;
   acknowledged_at: string | null;
@@ -90,7 +114,9 @@ export function openFollowUp(input: {
     contact_attempts: 0,
     last_contact: null,
     attention: null,
+    missing: null,
     disposition: null,
+    closed_by: null,
     reference: null,
     opened_at: input.openedAt,
     acknowledged_at: null,
@@ -372,12 +398,12 @@ export function applyAction(stored: FollowUp, action: ActionBody, caller: Caller
     case 'close':
       if (closed && current.disposition !== action.disposition) return refuse('already closed with another disposition: reopen it first');
       // Closed already with this disposition: only a new reference can change it (the close keeps its time).
-      next = closed ? current : { ...current, state: 'closed', disposition: action.disposition, closed_at: at, snoozed_until: null, snooze_reason: null };
+      next = closed ? current : { ...current, state: 'closed', disposition: action.disposition, closed_at: at, closed_by: caller.actor, snoozed_until: null, snooze_reason: null };
       fields = { disposition: action.disposition };
       break;
     case 'reopen':
       // The first acknowledgement is kept (reports measure it); a reopened follow-up is someone's again.
-      next = closed ? { ...current, state: 'acknowledged', disposition: null, closed_at: null, acknowledged_at: current.acknowledged_at ?? at } : current;
+      next = closed ? { ...current, state: 'acknowledged', disposition: null, closed_at: null, closed_by: null, acknowledged_at: current.acknowledged_at ?? at } : current;
       break;
   }
   if (action.reference !== undefined) {
@@ -424,23 +450,34 @@ export function buttonRefusal(followUp: FollowUp, alerted: boolean, action: 'ack
 // ---------------------------------------------------------------------------
 // The tracker's own changes, from Junction's facts (actor `tracker`)
 
-/** What Junction's facts say of the transaction's redraw. */
-export const REDRAW_FACTS = ['redraw_completed', 'transaction_cancelled', 'results_received', 'redraw_failed'] as const;
+/** What Junction's facts say of the transaction's redraw or its missing results. */
+export const REDRAW_FACTS = ['redraw_completed', 'transaction_cancelled', 'results_received', 'redraw_failed', 'results_still_missing', 'no_redraw'] as const;
 export type RedrawFact =
-  /** The redraw order ended completed or corrected. */
+  /** The redraw order ended completed or corrected with all its results. */
   | 'redraw_completed'
   /** The transaction became cancelled. */
   | 'transaction_cancelled'
-  /** The transaction completed without a redraw order, its newest ended member completed: the initial order's results came after all. */
+  /** The transaction completed without a redraw order, its newest ended member completed with all its results. */
   | 'results_received'
-  /** The redraw order ended other than completed/corrected, or the transaction ended failed without one. */
-  | 'redraw_failed';
+  /** The redraw order ended other than completed/corrected, or the transaction that had a redraw ended without all its results and without one. */
+  | 'redraw_failed'
+  /** The redraw order ended completed/corrected with results still missing (Junction redraws once). */
+  | 'results_still_missing'
+  /** The transaction ended with results missing and never had a redraw. */
+  | 'no_redraw';
 
 /** The disposition the tracker closes with for each closing fact. */
 const CLOSING: Partial<Record<RedrawFact, Disposition>> = {
   redraw_completed: 'redraw_completed',
   transaction_cancelled: 'cancelled',
   results_received: 'results_received',
+};
+
+/** The attention each attention fact sets (a person decides what happens next). */
+const ATTENTION_OF: Partial<Record<RedrawFact, Attention>> = {
+  redraw_failed: 'redraw_failed',
+  results_still_missing: 'results_still_missing',
+  no_redraw: 'no_redraw',
 };
 
 /**
@@ -468,19 +505,22 @@ export interface TrackerUpdate {
  * - the redraw order, once known (`redraw_order_known`);
  * - each fact acts once per episode (`applied` keeps the facts whose episode
  *   is on): a closing fact closes an open follow-up with its disposition (a
- *   person's close is never overwritten); `redraw_failed` sets `attention`
+ *   person's close is never overwritten); an attention fact sets `attention`
  *   and leaves the state as it is (a person decides);
- * - an episode that ended undoes what the tracker did: `attention` cleared, and
- *   a follow-up the tracker closed with that fact reopens (to acknowledged when
- *   a person had acknowledged it, else new). A person's reopen holds while the
- *   episode lasts, since the fact is not acted on again until it ends.
- * Order ids and `opened_at` are kept current without a version.
+ * - an episode that ended undoes what the tracker did: its `attention`
+ *   cleared, and a follow-up the tracker closed with that fact reopens (to
+ *   acknowledged when a person had acknowledged it, else new). A person's
+ *   reopen holds while the episode lasts, since the fact is not acted on again
+ *   until it ends.
+ * Order ids, `opened_at` and `missing` (status and detail from the situation;
+ * the counts kept while it is about the same order) are kept current without
+ * a version.
  */
 export function trackerUpdate(
   stored: FollowUp,
   last: LastEntry | null,
   applied: readonly RedrawFact[],
-  situation: Pick<RedrawSituation, 'facts' | 'initialOrderId' | 'redrawOrderId' | 'redrawOrderedAt' | 'openedAt' | 'latestStatusTime'>,
+  situation: Pick<FollowUpSituation, 'facts' | 'initialOrderId' | 'redrawOrderId' | 'redrawOrderedAt' | 'openedAt' | 'latestStatusTime'> & { missing?: MissingOrder | null },
   now: Date,
 ): TrackerUpdate {
   let draft = endSnooze({ followUp: stored, entries: [], last }, now);
@@ -503,10 +543,11 @@ export function trackerUpdate(
     }
     const { followUp } = draft;
     const factTime = situation.latestStatusTime ?? undefined;
-    if (fact === 'redraw_failed' && followUp.attention !== null) {
+    const attention = ATTENTION_OF[fact];
+    if (attention !== undefined && followUp.attention === attention) {
       draft = addVersion(draft, { ...followUp, attention: null }, { actor: TRACKER_ACTOR, action: 'attention', attention: null, fact, ...(factTime ? { fact_time: factTime } : {}) }, now);
     } else if (CLOSING[fact] !== undefined && followUp.state === 'closed' && followUp.disposition === CLOSING[fact]) {
-      const reopened: FollowUp = { ...followUp, state: followUp.acknowledged_at === null ? 'new' : 'acknowledged', disposition: null, closed_at: null };
+      const reopened: FollowUp = { ...followUp, state: followUp.acknowledged_at === null ? 'new' : 'acknowledged', disposition: null, closed_at: null, closed_by: null };
       draft = addVersion(draft, reopened, { actor: TRACKER_ACTOR, action: 'reopen', fact, ...(factTime ? { fact_time: factTime } : {}) }, now);
     }
   }
@@ -515,27 +556,41 @@ export function trackerUpdate(
     kept.push(fact);
     const { followUp } = draft;
     const disposition = CLOSING[fact];
-    if (disposition === undefined) {
-      if (followUp.attention !== 'redraw_failed') {
-        draft = addVersion(draft, { ...followUp, attention: 'redraw_failed' }, { actor: TRACKER_ACTOR, action: 'attention', attention: 'redraw_failed', fact, fact_time: at }, now);
+    const attention = ATTENTION_OF[fact];
+    if (attention !== undefined) {
+      if (followUp.attention !== attention) {
+        draft = addVersion(draft, { ...followUp, attention }, { actor: TRACKER_ACTOR, action: 'attention', attention, fact, fact_time: at }, now);
       }
-    } else if (followUp.state !== 'closed') {
+    } else if (disposition !== undefined && followUp.state !== 'closed') {
       const closedAt = recordedAt(now, draft.last);
-      const next: FollowUp = { ...followUp, state: 'closed', disposition, closed_at: closedAt, snoozed_until: null, snooze_reason: null };
+      const next: FollowUp = { ...followUp, state: 'closed', disposition, closed_at: closedAt, closed_by: TRACKER_ACTOR, snoozed_until: null, snooze_reason: null };
       draft = addVersion(draft, next, { actor: TRACKER_ACTOR, action: 'close', disposition, fact, fact_time: at }, now);
     }
   }
-  // Not versions: which orders it is about, and when Junction's facts opened it (the earliest opener).
+  // Not versions: which orders it is about, when Junction's facts opened it (the earliest opener), and what is missing.
   const openedAt = situation.openedAt !== null && situation.openedAt < draft.followUp.opened_at ? situation.openedAt : draft.followUp.opened_at;
   const followUp: FollowUp = {
     ...draft.followUp,
     initial_order_id: situation.initialOrderId ?? draft.followUp.initial_order_id,
     opened_at: openedAt,
+    missing: keptMissing(draft.followUp.missing ?? null, situation.missing ?? null),
   };
   return { followUp, entries: draft.entries, last: draft.last, applied: kept };
 }
 
-/** What a transaction's member orders say of its redraw (plain data from the recompute). */
+/**
+ * `missing` as the situation says it now: its order, status and status detail
+ * from the order's own facts; the counts read from Junction's results API kept
+ * while it is about the same order (they are that order's), else null until
+ * read (CONTRACT §9).
+ */
+export function keptMissing(stored: MissingResults | null, now: MissingOrder | null): MissingResults | null {
+  if (now === null) return null;
+  const same = stored !== null && stored.order_id === now.order_id;
+  return { order_id: now.order_id, status: now.status, status_detail: now.status_detail, markers: same ? stored.markers : null, failure_types: same ? stored.failure_types : null };
+}
+
+/** What a transaction's member orders say of its redraw and its results (plain data from the recompute). */
 export interface RedrawMember {
   id: string;
   origin: string | null;
@@ -549,17 +604,52 @@ export interface RedrawMember {
    * from its stored state or its event history: it had a redraw even after it left.
    */
   redraw_available_at?: string | null;
+  /** Junction's `has_missing_results` of its own state; null or absent when not known (a listing does not carry it). */
+  has_missing_results?: boolean | null;
+  /** Junction's `events[].status_detail` of its newest event (an operational code), or null. */
+  status_detail?: string | null;
+  /**
+   * When the order was first seen ended without all its results (failed, or
+   * completed/corrected with `has_missing_results: true`), by any record of it:
+   * kept when a later fact brings the results, so that whether a follow-up
+   * exists never depends on delivery order (CONTRACT §9).
+   */
+  missing_results_at?: string | null;
 }
 
-/** What the tracker knows now of a transaction's redraw: what opens its follow-up, what it is due by, the facts that hold. */
-export interface RedrawSituation {
-  /** Whether the transaction has or had a redraw: an initial order in (or once in) redraw_available, or a redraw order. */
+/** The order whose results are missing, as its own facts say (CONTRACT §9 `missing`, before the results API's counts). */
+export interface MissingOrder {
+  order_id: string;
+  status: string;
+  status_detail: string | null;
+}
+
+/** What decides a follow-up's situation besides the members: CONTRACT §9's `FOLLOW_UP_MISSING_RESULTS`. */
+export interface SituationOptions {
+  /** Whether a transaction that ended with results missing and never had a redraw opens a follow-up (`no_redraw`). */
+  missingResults: boolean;
+}
+
+/** CONTRACT §9's default: missing results are followed up (FOLLOW_UP_MISSING_RESULTS=on). */
+export const DEFAULT_SITUATION_OPTIONS: SituationOptions = { missingResults: true };
+
+/** What the tracker knows now of a transaction's follow-up: whether it has one, what it is due by, the facts that hold. */
+export interface FollowUpSituation {
+  /** Whether the transaction has or had a redraw: an initial order in (or once in) redraw_available, or a redraw (or recreation) order. */
   hasRedraw: boolean;
+  /** Whether a follow-up opens when none is stored: it had a redraw, or (with missing results on) it ended without all its results. */
+  opens: boolean;
+  /**
+   * Whether a follow-up may be stored for it (read before deciding): it had a
+   * redraw, or it ended without all its results at some time, whatever the
+   * setting is now (one opened while it was on is kept current).
+   */
+  mayHaveFollowUp: boolean;
   initialOrderId: string | null;
   redrawOrderId: string | null;
   /** When Junction created the redraw order (canonical instant), or null when none is known: reports' time to a redraw order. */
   redrawOrderedAt: string | null;
-  /** Junction's status time of what opens the follow-up (the earliest of the two). */
+  /** Junction's status time of what opens the follow-up (the earliest opener). */
   openedAt: string | null;
   /** The newest status time of its members (the time of a fact that stopped holding). */
   latestStatusTime: string | null;
@@ -567,6 +657,27 @@ export interface RedrawSituation {
   redraw: OpenRedrawTiming | null;
   /** The facts that hold now, in the order the tracker acts on them, each with Junction's time of it. */
   facts: { fact: RedrawFact; at: string }[];
+  /** The order whose results are missing now, or null (none, or a fact brought them). */
+  missing: MissingOrder | null;
+}
+
+/** Whether a member is a redraw order here: `redraw`, or Junction's own next attempt, `recreation` (CONTRACT §9). */
+export function isRedrawOrder(member: Pick<RedrawMember, 'origin'>): boolean {
+  return member.origin === 'redraw' || member.origin === 'recreation';
+}
+
+/** Whether a member ended without all its results: failed, or completed/corrected with `has_missing_results: true`. */
+export function endedWithoutResults(member: Pick<RedrawMember, 'low_level_status' | 'has_missing_results'>): boolean {
+  const category = categorize(member.low_level_status);
+  return category === 'failed' || (category === 'done' && member.has_missing_results === true);
+}
+
+/** When a member was first seen ended without all its results, or null: its memory, or its state now (the earlier). */
+export function missingResultsAt(member: RedrawMember): string | null {
+  const now = endedWithoutResults(member) ? member.status_time : null;
+  const seen = member.missing_results_at ?? null;
+  if (now === null) return seen;
+  return seen !== null && seen < now ? seen : now;
 }
 
 /** When a member was (first) in redraw_available, or null: its history, or its state now. */
@@ -577,43 +688,87 @@ function redrawAvailableAt(member: RedrawMember): string | null {
   return seen !== null && seen < now ? seen : now;
 }
 
+function missingOrderOf(member: RedrawMember): MissingOrder {
+  return { order_id: member.id, status: member.low_level_status, status_detail: member.status_detail ?? null };
+}
+
 /**
- * The redraw situation of a transaction (or of an order without one: a single
- * member) from its members' own states and its status (CONTRACT §3, §4, §9).
+ * The situation of a transaction's follow-up (or of an order without one: a
+ * single member) from its members' own states and its status (CONTRACT §3, §4,
+ * §9): the one place that decides whether a follow-up opens, what holds, and
+ * what is missing. Every reader of "has a follow-up" (opening, lone orders,
+ * retention, reports) asks this.
  */
-export function redrawSituation(members: readonly RedrawMember[], transactionStatus: TransactionStatus): RedrawSituation {
+export function followUpSituation(members: readonly RedrawMember[], transactionStatus: TransactionStatus, options: SituationOptions = DEFAULT_SITUATION_OPTIONS): FollowUpSituation {
   const awaiting = members.filter((member) => isAwaitingRedraw(member)).sort(byStatusTime);
   const hadRedrawAvailable = members
     .map((member) => ({ member, at: redrawAvailableAt(member) }))
     .filter((entry): entry is { member: RedrawMember; at: string } => entry.at !== null)
     .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.member.id < b.member.id ? -1 : 1));
-  const redraws = members.filter((member) => member.origin === 'redraw').sort(byCreated);
+  const redraws = members.filter(isRedrawOrder).sort(byCreated);
   const redrawOrder = redraws.at(-1) ?? null;
-  const initial = awaiting[0] ?? hadRedrawAvailable[0]?.member ?? members.find((member) => member.origin !== 'redraw' && redrawOrder !== null) ?? null;
+  const initial = awaiting[0] ?? hadRedrawAvailable[0]?.member ?? members.find((member) => !isRedrawOrder(member) && redrawOrder !== null) ?? null;
   const hasRedraw = hadRedrawAvailable.length > 0 || redrawOrder !== null;
-  const openers = [...(hadRedrawAvailable[0] ? [hadRedrawAvailable[0].at] : []), ...(redrawOrder ? [redrawOrder.created_at] : [])].sort();
+  // Ended without all its results, now or once (the earliest time any record showed it).
+  const missingSince = members
+    .map((member) => missingResultsAt(member))
+    .filter((at): at is string => at !== null)
+    .sort()[0] ?? null;
+  const ended = transactionStatus !== 'active';
+  const missingEpisode = !hasRedraw && ended && missingSince !== null;
+  const opens = hasRedraw || (options.missingResults && missingEpisode);
+  const mayHaveFollowUp = hasRedraw || missingEpisode;
+  const openers = [
+    ...(hadRedrawAvailable[0] ? [hadRedrawAvailable[0].at] : []),
+    ...(redrawOrder ? [redrawOrder.created_at] : []),
+    ...(!hasRedraw && missingSince !== null ? [missingSince] : []),
+  ].sort();
   const latestStatusTime = members.map((member) => member.status_time).sort().at(-1) ?? null;
   let redraw: OpenRedrawTiming | null = null;
+  let missing: MissingOrder | null = null;
   const facts: { fact: RedrawFact; at: string }[] = [];
-  const cancelled = hasRedraw && transactionStatus === 'cancelled' && members.some((member) => member.origin !== 'redraw');
+  const cancelled = mayHaveFollowUp && transactionStatus === 'cancelled' && members.some((member) => !isRedrawOrder(member));
+  // The order whose results the redraw is for: the one that was in redraw_available (else the redraw order itself).
+  const redrawFor = initial !== null && redrawAvailableAt(initial) !== null ? initial : null;
   if (redrawOrder !== null) {
     const category = categorize(redrawOrder.low_level_status);
-    if (!isEnding(redrawOrder.low_level_status)) redraw = { kind: 'redraw_in_progress', statusTime: redrawOrder.status_time, orderId: redrawOrder.id };
-    else if (category === 'done') facts.push({ fact: 'redraw_completed', at: redrawOrder.status_time });
-    // A cancelled transaction is closed as such: its cancelled redraw needs no one's decision.
-    else if (!cancelled) facts.push({ fact: 'redraw_failed', at: redrawOrder.status_time });
+    if (!isEnding(redrawOrder.low_level_status)) {
+      // Only a redraw order is flagged by the sweep (§4); a recreation in progress just clears what was decided.
+      if (redrawOrder.origin === 'redraw') redraw = { kind: 'redraw_in_progress', statusTime: redrawOrder.status_time, orderId: redrawOrder.id };
+      if (redrawFor !== null) missing = missingOrderOf(redrawFor);
+    } else if (category === 'done' && redrawOrder.has_missing_results !== true) {
+      facts.push({ fact: 'redraw_completed', at: redrawOrder.status_time });
+    } else if (category === 'done') {
+      facts.push({ fact: 'results_still_missing', at: redrawOrder.status_time });
+      missing = missingOrderOf(redrawOrder);
+    } else if (!cancelled) {
+      // A cancelled transaction is closed as such: its cancelled redraw needs no one's decision.
+      facts.push({ fact: 'redraw_failed', at: redrawOrder.status_time });
+      missing = missingOrderOf(redrawFor ?? redrawOrder);
+    }
   } else if (awaiting[0]) {
     redraw = { kind: 'awaiting_redraw', statusTime: awaiting[0].status_time, orderId: awaiting[0].id };
-  } else if (hasRedraw && transactionStatus === 'completed') {
-    // The initial order left redraw_available without a redraw order: its results came after all, or it failed.
-    const ended = members.filter((member) => isEnding(member.low_level_status)).sort(byStatusTime).at(-1);
-    if (ended !== undefined) facts.push({ fact: categorize(ended.low_level_status) === 'done' ? 'results_received' : 'redraw_failed', at: ended.status_time });
+    missing = missingOrderOf(awaiting[0]);
+  } else if (transactionStatus === 'completed' && mayHaveFollowUp) {
+    // Ended without a redraw order: its newest ended member decides. With all its results they came after all;
+    // otherwise a person decides (a redraw was offered and never happened, or there never was one).
+    const last = members.filter((member) => isEnding(member.low_level_status)).sort(byStatusTime).at(-1);
+    if (last !== undefined && !endedWithoutResults(last)) facts.push({ fact: 'results_received', at: last.status_time });
+    else if (last !== undefined) {
+      facts.push({ fact: hasRedraw ? 'redraw_failed' : 'no_redraw', at: last.status_time });
+      missing = missingOrderOf(last);
+    }
   }
   // Cancelled as far as the tracker knows only once an initial order is known too: a redraw order
   // alone that is cancelled says nothing of its transaction (its initial may wait in redraw_available).
-  if (cancelled) facts.push({ fact: 'transaction_cancelled', at: latestStatusTime! });
+  if (cancelled) {
+    facts.push({ fact: 'transaction_cancelled', at: latestStatusTime! });
+    missing = null;
+  }
   return {
     hasRedraw,
+    opens,
+    mayHaveFollowUp,
     initialOrderId: initial?.id ?? null,
     redrawOrderId: redrawOrder?.id ?? null,
     redrawOrderedAt: redrawOrder?.created_at ?? null,
@@ -621,6 +776,7 @@ export function redrawSituation(members: readonly RedrawMember[], transactionSta
     latestStatusTime,
     redraw,
     facts,
+    missing,
   };
 }
 
@@ -690,7 +846,9 @@ export function toFollowUpView(followUp: FollowUp, dueAt: string | null, stale: 
     contact_attempts: view.contact_attempts,
     last_contact: view.last_contact,
     attention: view.attention,
+    missing: view.missing ?? null,
     disposition: view.disposition,
+    closed_by: view.closed_by ?? null,
     reference: view.reference,
     opened_at: view.opened_at,
     acknowledged_at: view.acknowledged_at,

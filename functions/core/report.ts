@@ -4,6 +4,7 @@
  * buckets). The store (store/reports.ts) gathers what these read from what the
  * tracker maintains as facts arrive; nothing here reads storage.
  */
+import type { Attention } from './attention';
 import { addDays, calendarDateOf, shiftWeeks, startOfDay, weekStart, type CalendarDate } from './calendar';
 import { canonicalFromDate, canonicalInstant, instantMillis } from './instant';
 
@@ -75,7 +76,7 @@ export interface OverdueFollowUp {
   due_at: string | null;
   opened_at: string;
   /** `redraw_failed`: its redraw order ended other than completed, and a person decides what next (CONTRACT §9). */
-  attention?: 'redraw_failed' | null;
+  attention?: Attention | null;
 }
 
 // ---------------------------------------------------------------------------

@@ -74,8 +74,10 @@
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
+import type { SituationOptions } from '../core/follow-up';
 import { DEFAULT_RETENTION_DAYS } from '../core/retention';
 import { DEFAULT_THRESHOLDS, type StaleThresholds } from '../core/staleness';
+import { DEFAULT_SITUATION_OPTIONS } from '../shared/follow-up-env';
 import { TRANSACTION_METRICS } from '../shared/metric-names';
 import type { FlushingMetricSink, LogSink } from '../shared/observability';
 import type { TableClient } from '../store/table-client';
@@ -142,6 +144,8 @@ export interface TransactionStatusDeps {
   marginMs?: number;
   /** The stale thresholds follow-ups are due by (CONTRACT §9; default DEFAULT_THRESHOLDS). */
   thresholds?: StaleThresholds;
+  /** FOLLOW_UP_MISSING_RESULTS (CONTRACT §9; default: on, missing results are followed up). */
+  situationOptions?: SituationOptions;
 }
 
 export type TransactionStatusHandler = (event: DynamoDBStreamEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<DynamoDBBatchResponse>;
@@ -159,6 +163,7 @@ function stepContextOf(deps: TransactionStatusDeps): StepContext {
     maxAttempts: deps.maxAttempts,
     publisher: deps.publisher,
     parkAfterMs: deps.parkAfterMs ?? PARK_AFTER_MS,
+    situationOptions: deps.situationOptions ?? DEFAULT_SITUATION_OPTIONS,
   };
 }
 

@@ -3,10 +3,11 @@
  * ReportBatchItemFailures). Wiring only: configuration is checked once, at init.
  *
  * Environment: TABLE_NAME and EVENT_BUS_NAME (required), RETENTION_DAYS (default
- * 365), REDRAW_STALE_AFTER_DAYS and REDRAW_MISSING_AFTER_HOURS (follow-ups' due times); the SDK reads the rest (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_EVENTBRIDGE locally).
+ * 365), REDRAW_STALE_AFTER_DAYS and REDRAW_MISSING_AFTER_HOURS (follow-ups' due times), FOLLOW_UP_MISSING_RESULTS (on|off, default on: CONTRACT §9); the SDK reads the rest (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_EVENTBRIDGE locally).
  */
 import * as z from 'zod/mini';
 import { parseEnv, required } from '../shared/config';
+import { FollowUpMissingResultsEnv, situationOptionsOf } from '../shared/follow-up-env';
 import { SERVICES } from '../shared/metric-names';
 import { functionTable } from '../store/document-table';
 import { createLogger, createMetrics } from '../shared/observability';
@@ -15,7 +16,7 @@ import { ThresholdsEnv, thresholdsOf } from '../shared/thresholds-env';
 import { createTransactionStatusHandler, RetentionEnv } from './app';
 import { createEventBridgePublisher } from './publisher';
 
-const config = parseEnv(z.extend(z.extend(RetentionEnv, ThresholdsEnv.shape), { TABLE_NAME: required(), EVENT_BUS_NAME: required() }));
+const config = parseEnv(z.extend(z.extend(z.extend(RetentionEnv, ThresholdsEnv.shape), FollowUpMissingResultsEnv.shape), { TABLE_NAME: required(), EVENT_BUS_NAME: required() }));
 
 export const handler = createTransactionStatusHandler({
   db: functionTable(),
@@ -29,4 +30,5 @@ export const handler = createTransactionStatusHandler({
   ),
   retentionDays: config.RETENTION_DAYS,
   thresholds: thresholdsOf(config),
+  situationOptions: situationOptionsOf(config),
 });

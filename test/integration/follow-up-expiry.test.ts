@@ -13,7 +13,7 @@
  * retention never gives them a new expiry.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openFollowUp, openingEntry, redrawSituation } from '../../functions/core/follow-up';
+import { openFollowUp, openingEntry, followUpSituation } from '../../functions/core/follow-up';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createFollowUpActionsHandler } from '../../functions/follow-up-actions/app';
 import { createQueryHandler, type QueryEvent } from '../../functions/query/app';
@@ -191,7 +191,7 @@ describe('a follow-up that returns over an expired one is never blocked by its l
     expect((await readHistory(table.db, table.tableName, id, NOW)).map((entry) => entry.action)).toEqual(['open', 'assign']);
 
     // The tracker closes it with an expiry: its own history takes it, the expired entries keep theirs (never revived).
-    const situation = redrawSituation(
+    const situation = followUpSituation(
       [
         { id: `o2-${id}`, origin: 'initial', low_level_status: 'completed', status_time: '2026-03-10T11:00:00.000000Z', created_at: '2026-03-01T08:00:00.000000Z', redraw_available_at: '2026-03-10T09:00:00.000000Z' },
       ],

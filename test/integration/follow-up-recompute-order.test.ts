@@ -14,7 +14,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalInstant } from '../../functions/core/instant';
-import { redrawSituation } from '../../functions/core/follow-up';
+import { followUpSituation } from '../../functions/core/follow-up';
 import { compareKnowledge, knowledgeVersion, memberName, type VersionedMember } from '../../functions/core/knowledge-version';
 import { rankOf } from '../../functions/core/ordering';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
@@ -137,7 +137,7 @@ describe('the follow-up store keeps the version of the knowledge it was kept fro
     keepFollowUpCurrent(rig.table.db, rig.table.tableName, {
       id,
       transactionId: id,
-      situation: redrawSituation(members, status),
+      situation: followUpSituation(members, status),
       expiresAt: null,
       now: new Date('2026-03-10T12:00:00Z'),
       thresholds: DEFAULT_THRESHOLDS,

@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTACT_CHANNELS, CONTACT_OUTCOMES, openFollowUp, openingEntry, redrawSituation, type RedrawMember } from '../../functions/core/follow-up';
+import { CONTACT_CHANNELS, CONTACT_OUTCOMES, openFollowUp, openingEntry, followUpSituation, type RedrawMember } from '../../functions/core/follow-up';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { readHistory } from '../../functions/store/follow-ups/history';
@@ -148,7 +148,7 @@ describe('follow-up store', () => {
     const initial: RedrawMember = { id: freshId(), origin: 'initial', low_level_status: 'redraw_available', status_time: '2026-03-01T10:00:00.000000Z', created_at: '2026-02-20T10:00:00.000000Z' };
     const redraw: RedrawMember = { id: freshId(), origin: 'redraw', low_level_status: 'ordered', status_time: '2026-03-03T10:00:00.000000Z', created_at: '2026-03-02T10:00:00.000000Z' };
     const keep = (members: RedrawMember[], status: 'active' | 'completed' | 'cancelled', expiresAt: number | null = null) =>
-      keepFollowUpCurrent(table.db, table.tableName, { id, transactionId: id, situation: redrawSituation(members, status), expiresAt, now: NOW, thresholds: DEFAULT_THRESHOLDS });
+      keepFollowUpCurrent(table.db, table.tableName, { id, transactionId: id, situation: followUpSituation(members, status), expiresAt, now: NOW, thresholds: DEFAULT_THRESHOLDS });
 
     expect((await keep([{ ...initial, low_level_status: 'sample_with_lab' }], 'active')).outcome).toBe('none');
     expect((await keep([initial], 'active')).outcome).toBe('opened');

@@ -7,7 +7,7 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue as StreamAttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { redrawSituation } from '../../functions/core/follow-up';
+import { followUpSituation } from '../../functions/core/follow-up';
 import { transactionExpiry } from '../../functions/core/retention';
 import { TRANSACTION_METRICS } from '../../functions/shared/metric-names';
 import { appointmentItem } from '../../functions/store/appointments';
@@ -208,7 +208,7 @@ describe('follow-ups', () => {
     expect(appointmentOrderOf({ redraw: null })).toBeNull();
     const initial = record({ id: 'ord-1', low_level_status: 'redraw_available', status: 'failed' });
     const redraw = record({ id: 'ord-2', origin: 'redraw', created_at: '2026-03-03T09:00:00Z', status_time: '2026-03-03T09:00:00.000000Z' });
-    expect(appointmentOrderOf(redrawSituation([initial, redraw], 'active'))).toBe('ord-2');
+    expect(appointmentOrderOf(followUpSituation([initial, redraw], 'active'))).toBe('ord-2');
   });
 
   it('holds retention when the transaction and its follow-up carry the expiry the follow-up says', () => {

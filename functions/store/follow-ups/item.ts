@@ -150,7 +150,7 @@ export function parseFollowUpItem(item: Record<string, unknown>): StoredFollowUp
 export function parseStored(item: Record<string, unknown>): StoredFollowUp {
   const parsed = Stored.parse(item);
   return {
-    followUp: parsed[A.followUp],
+    followUp: withDefaults(parsed[A.followUp]),
     redraw: parsed[A.redraw],
     dueAt: parsed[A.dueAt],
     applied: parsed[A.applied] ?? [],
@@ -164,6 +164,15 @@ export function parseStored(item: Record<string, unknown>): StoredFollowUp {
     alertedAt: parsed[A.alerted] ?? null,
     revision: parsed[A.revision] ?? 0,
   };
+}
+
+/**
+ * A follow-up as stored, with the fields added since it was written (issue 46:
+ * `missing`, `closed_by`): an item written before them reads as null, and the
+ * actor of an older close is read from its history when asked (query routes).
+ */
+function withDefaults(followUp: FollowUp): FollowUp {
+  return { ...followUp, missing: followUp.missing ?? null, closed_by: followUp.closed_by ?? null };
 }
 
 /**

@@ -3,7 +3,7 @@
  * keeps it current after each recompute, and the sweep records its notices,
  * the snooze ends it sees and the stale flag's copy.
  */
-import { dueAt, openFollowUp, openingEntry, snoozeEndedChange, stateAt, trackerUpdate, type FollowUp, type FollowUpAction, type OpenRedrawTiming, type RedrawSituation } from '../../core/follow-up';
+import { dueAt, openFollowUp, openingEntry, snoozeEndedChange, stateAt, trackerUpdate, type FollowUp, type FollowUpAction, type FollowUpSituation, type OpenRedrawTiming } from '../../core/follow-up';
 import { compareKnowledge, type KnowledgeVersion } from '../../core/knowledge-version';
 import type { AppointmentTiming, StaleThresholds } from '../../core/staleness';
 import type { TableClient } from '../table-client';
@@ -51,7 +51,7 @@ export async function keepFollowUpCurrent(
   input: {
     id: string;
     transactionId: string | null;
-    situation: RedrawSituation;
+    situation: FollowUpSituation;
     expiresAt: number | null;
     now: Date;
     thresholds: StaleThresholds;
@@ -64,7 +64,7 @@ export async function keepFollowUpCurrent(
   let writes = 0;
   for (let race = 0; race < MAX_RACES; race++) {
     const stored = await getFollowUp(db, tableName, input.id, input.now);
-    if (stored === null && !situation.hasRedraw) return { outcome: 'none', writes };
+    if (stored === null && !situation.opens) return { outcome: 'none', writes };
     if (stored !== null && knowledge !== null) {
       // An item stored before versions knows nothing yet: the oldest version.
       const order = compareKnowledge(knowledge, stored.knowledge ?? {});
@@ -90,7 +90,7 @@ export async function keepFollowUpCurrent(
     }
     const update = trackerUpdate(base, last, stored?.applied ?? [], situation, input.now);
     const entries = [...opening, ...update.entries];
-    const redraw = situation.hasRedraw ? situation.redraw : (stored?.redraw ?? null);
+    const redraw = situation.mayHaveFollowUp ? situation.redraw : (stored?.redraw ?? null);
     const next = {
       followUp: update.followUp,
       redraw,
@@ -116,7 +116,7 @@ export async function keepFollowUpCurrent(
 }
 
 /** The situation with its redraw order's appointment (start and status only), when its open redraw is a redraw in progress. */
-function withAppointment(situation: RedrawSituation, appointment: AppointmentTiming | null): RedrawSituation {
+function withAppointment(situation: FollowUpSituation, appointment: AppointmentTiming | null): FollowUpSituation {
   // None: the open redraw as before appointments (no key), so that a follow-up without one is stored as it was.
   if (situation.redraw?.kind !== 'redraw_in_progress' || appointment === null) return situation;
   return { ...situation, redraw: { ...situation.redraw, appointment: { start_at: appointment.start_at, status: appointment.status } } };

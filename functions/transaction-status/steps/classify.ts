@@ -5,7 +5,8 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { isDeepStrictEqual } from 'node:util';
 import { followUpIsOpen, transactionExpiry } from '../../core/retention';
-import { redrawSituation } from '../../core/follow-up';
+import { followUpSituation } from '../../core/follow-up';
+import { DEFAULT_SITUATION_OPTIONS } from '../../shared/follow-up-env';
 import { redrawAvailableOf } from '../../core/members';
 import { transactionStatus } from '../../core/transaction-status';
 import { isOrderItem, parseOrderItem, type StoredOrder } from '../../store/order-items';
@@ -49,7 +50,7 @@ export function classify(record: DynamoDBRecord, retentionDays: number | null): 
   const order = parseOrderItem(newImage);
   if (order.record.transaction_id === null && order.record.source !== 'transaction_listing') {
     // Retention, and the follow-up of a lone order with a redraw (CONTRACT §9: its id is the order's).
-    const redraw = redrawSituation([order.record], transactionStatus([order.record])).hasRedraw;
+    const redraw = followUpSituation([order.record], transactionStatus([order.record]), DEFAULT_SITUATION_OPTIONS).mayHaveFollowUp;
     return retentionDays === null && !redraw ? { kind: 'skip' } : { kind: 'lone', order };
   }
   // Listing-sourced items are written only here, before the transaction item that knows them.
@@ -86,7 +87,7 @@ function classifyTransaction(record: DynamoDBRecord, newImage: Record<string, un
   if (retentionDays === null) return { kind: 'skip' };
   const transaction = parseTransactionItem(newImage);
   const expiry = transactionExpiry(transaction, retentionDays);
-  if (transaction.status === 'active' || !redrawSituation(Object.values(transaction.members), transaction.status).hasRedraw) {
+  if (transaction.status === 'active' || !followUpSituation(Object.values(transaction.members), transaction.status, DEFAULT_SITUATION_OPTIONS).mayHaveFollowUp) {
     return (transaction.expires_at ?? null) === expiry ? { kind: 'skip' } : { kind: 'transaction', transactionId: transaction.id };
   }
   const oldImage = plain(record.dynamodb?.OldImage);

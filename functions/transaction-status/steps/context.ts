@@ -3,6 +3,7 @@
  * function's dependencies, resolved once (StepContext), and one invocation's
  * deadlines and failed records (Run).
  */
+import type { SituationOptions } from '../../core/follow-up';
 import type { TableClient } from '../../store/table-client';
 import type { LogSink } from '../../shared/observability';
 import type { StaleThresholds } from '../../core/staleness';
@@ -26,6 +27,8 @@ export interface StepContext {
   publisher: EventPublisher | undefined;
   /** Age past which a failing record's work is parked. */
   parkAfterMs: number;
+  /** FOLLOW_UP_MISSING_RESULTS (CONTRACT §9): what opens a follow-up. */
+  situationOptions: SituationOptions;
 }
 
 /** One invocation: when its work must stop, and the records reported as batch item failures. */

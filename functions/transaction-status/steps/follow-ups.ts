@@ -4,7 +4,8 @@
  * is not older than what it was last kept from (issue 43 item 2: `stale`
  * otherwise, nothing written); `diverged` asks the caller for fresher knowledge.
  */
-import { redrawSituation, type RedrawSituation } from '../../core/follow-up';
+import { followUpSituation, type FollowUpSituation } from '../../core/follow-up';
+import { DEFAULT_SITUATION_OPTIONS } from '../../shared/follow-up-env';
 import { knowledgeVersion, type VersionedMember } from '../../core/knowledge-version';
 import { OPENING_FOLLOW_UP, transactionExpiry, type RetainedFollowUp } from '../../core/retention';
 import { getAppointment } from '../../store/appointments';
@@ -15,8 +16,8 @@ import { getTransactionItem } from '../../store/transaction-partition';
 import type { TransactionItem } from '../../store/transaction-items';
 import type { StepContext } from './context';
 
-type Member = Parameters<typeof redrawSituation>[0][number];
-type Status = Parameters<typeof redrawSituation>[1];
+type Member = Parameters<typeof followUpSituation>[0][number];
+type Status = Parameters<typeof followUpSituation>[1];
 
 export interface FollowUpKeeper {
   /** Keeps follow-up `id` current with its members: only one with a redraw costs a read. */
@@ -36,7 +37,7 @@ export interface FollowUpKeeper {
 }
 
 /** The order whose appointment moves the follow-up's due time (CONTRACT §10): the redraw order in progress, or null. */
-export function appointmentOrderOf(situation: Pick<RedrawSituation, 'redraw'>): string | null {
+export function appointmentOrderOf(situation: Pick<FollowUpSituation, 'redraw'>): string | null {
   return situation.redraw?.kind === 'redraw_in_progress' ? situation.redraw.orderId : null;
 }
 
@@ -47,9 +48,12 @@ export function keptLogMessage(outcome: KeepCurrentOutcome): string | null {
   return null;
 }
 
-/** Whether a transaction's follow-up reads for retention: it has (or is about to have) one. */
+/**
+ * Whether a transaction's follow-up reads for retention: it has (or is about to have) one. The setting is
+ * not asked: one opened while missing results were followed up holds its transaction as any other does.
+ */
 export function hasFollowUp(transaction: { members: Record<string, Member>; status: Status }): boolean {
-  return redrawSituation(Object.values(transaction.members), transaction.status).hasRedraw;
+  return followUpSituation(Object.values(transaction.members), transaction.status, DEFAULT_SITUATION_OPTIONS).mayHaveFollowUp;
 }
 
 /** Whether the stored transaction and its follow-up (null: none stored, or none read) carry the expiry the follow-up says. */
@@ -67,8 +71,8 @@ export function createFollowUpKeeper(ctx: StepContext): FollowUpKeeper {
     retained,
     ofTransaction: async (id, transaction) => (hasFollowUp(transaction) ? retained(id) : null),
     async keep(id, transactionId, members, status, expiresAt) {
-      const situation = redrawSituation(members, status);
-      if (!situation.hasRedraw) return 'none';
+      const situation = followUpSituation(members, status, ctx.situationOptions);
+      if (!situation.mayHaveFollowUp) return 'none';
       // The redraw order's appointment moves its due time (CONTRACT §10): read by key, strongly consistent.
       const appointmentOrder = appointmentOrderOf(situation);
       const appointment = appointmentOrder === null ? null : await getAppointment(db, tableName, appointmentOrder);

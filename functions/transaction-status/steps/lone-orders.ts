@@ -3,10 +3,11 @@
  * redraw (its id is the order's) is kept current, and, with retention, its
  * expiry set: its follow-up holds it off while open and moves it to its close.
  */
-import { redrawSituation } from '../../core/follow-up';
+import { followUpSituation } from '../../core/follow-up';
 import type { OrderRecord } from '../../core/order-record';
 import { loneOrderExpiry } from '../../core/retention';
 import { transactionStatus } from '../../core/transaction-status';
+import { DEFAULT_SITUATION_OPTIONS } from '../../shared/follow-up-env';
 import { errorName } from '../../shared/observability';
 import type { StoredOrder } from '../../store/order-items';
 import { getOrder } from '../../store/order-reads';
@@ -23,7 +24,7 @@ export function isLone(order: StoredOrder | null): order is StoredOrder {
 /** A lone order's status, and whether its follow-up is read for its expiry (with retention, when it has a redraw). */
 export function loneOrderNeeds(record: OrderRecord, retentionDays: number | null): { status: ReturnType<typeof transactionStatus>; readsFollowUp: boolean } {
   const status = transactionStatus([record]);
-  return { status, readsFollowUp: retentionDays !== null && redrawSituation([record], status).hasRedraw };
+  return { status, readsFollowUp: retentionDays !== null && followUpSituation([record], status, DEFAULT_SITUATION_OPTIONS).mayHaveFollowUp };
 }
 
 /** Keeps one lone order's follow-up and expiry current: whether its expiry was written, or 'late'. */
