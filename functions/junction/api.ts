@@ -4,6 +4,7 @@
  * are values, not exceptions. The HTTP client (client.ts) implements it; the
  * sweep, the backfill and the tests depend on this interface only.
  */
+import type { MissingResultsCounts } from '../core/missing-results';
 import type { OrderPayload, ListedOrder } from '../core/schemas';
 
 /** Why a request gave no usable answer. */
@@ -53,8 +54,26 @@ export interface ListOrdersQuery {
   orderDirection?: 'asc' | 'desc';
 }
 
+/**
+ * What a read of an order's results (`GET /v3/order/{order_id}/result`) gave
+ * (CONTRACT §9): the counts; `retry` for what may succeed later (a timeout, a
+ * network error, 429 or 5xx after the bounded retries, a malformed answer),
+ * with the wait a `Retry-After` asked for that the client did not wait itself
+ * (longer than its cap, or none: null); `never` for an answer that a retry
+ * would only repeat (422, 404, any other 4xx but 429: a failed kit may have no
+ * results); `unauthorized` as for any read. Reasons name statuses and field
+ * paths, never a value of the answer (PHI).
+ */
+export type ResultsOutcome =
+  | { kind: 'ok'; value: MissingResultsCounts }
+  | { kind: 'retry'; reason: string; retryAfterMs: number | null; invalidAnswer?: true; deadline?: true }
+  | { kind: 'never'; reason: string }
+  | { kind: 'unauthorized'; status: 401 | 403 };
+
 export interface JunctionApi {
   getOrder(orderId: string): Promise<JunctionOutcome<OrderPayload>>;
+  /** An order's missing results, counted (nothing else of the answer is kept). */
+  getMissingResults(orderId: string): Promise<ResultsOutcome>;
   getTransaction(transactionId: string): Promise<JunctionOutcome<JunctionTransaction>>;
   listOrders(query: ListOrdersQuery): Promise<JunctionOutcome<JunctionOrdersPage>>;
   /**

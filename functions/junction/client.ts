@@ -1,5 +1,5 @@
 /**
- * The Junction API client (CONTRACT §6): node's `fetch` and the project's own zod
+ * The Junction API client (CONTRACT §6, §9): node's `fetch` and the project's own zod
  * schemas. Chosen over Junction's official `@junction-api/sdk` 1.3.0, which is
  * proprietary-licensed and, for one `getOrder` call, bundles to 523 KB and
  * imports in about 55 ms (measured for issue 12); three GET endpoints need no
@@ -21,8 +21,9 @@
  */
 import type * as z from 'zod/mini';
 import { OrderPayload } from '../core/schemas';
-import type { JunctionApi, JunctionFailure, JunctionOrdersPage, JunctionOutcome, JunctionTransaction, ListOrdersQuery } from './api';
-import { describeIssues, OrdersPageAnswer, TransactionAnswer } from './schemas';
+import { countMissingResults } from '../core/missing-results';
+import type { JunctionApi, JunctionFailure, JunctionOrdersPage, JunctionOutcome, JunctionTransaction, ListOrdersQuery, ResultsOutcome } from './api';
+import { describeIssues, LabResultsAnswer, OrdersPageAnswer, TransactionAnswer } from './schemas';
 
 export interface JunctionClientOptions {
   /** e.g. https://api.us.junction.com (settings.ts lists Junction's servers), or a stand-in. */
@@ -74,6 +75,12 @@ function boundedClient(options: JunctionClientOptions, deadline: number | null):
 
     listOrders(query: ListOrdersQuery) {
       return getWithRetry(transport, ordersPath(query), readOrdersPage(query));
+    },
+
+    getMissingResults(orderId) {
+      const id = pathSegment(orderId);
+      if (id === null) return Promise.resolve({ kind: 'never', reason: 'not an order id' });
+      return getResults(transport, `/v3/order/${id}/result`);
     },
 
     // A deadline replaces the one before (the earlier is the caller's to keep).
@@ -181,6 +188,55 @@ async function getWithRetry<T>(transport: Transport, path: string, read: (json: 
     }
     await transport.sleep(waitMs);
   }
+}
+
+/**
+ * GET of an order's results (CONTRACT §9) with the same bounded retry, answered
+ * as the sweep's record of wanted results needs it (ResultsOutcome): a
+ * `Retry-After` longer than the client's cap is handed back at once, whole (the
+ * sweep reads again after it instead of asking sooner than Junction said), and
+ * any 4xx but 429 is `never`. A malformed answer is not retried here: the sweep's
+ * backoff reads it again later.
+ */
+async function getResults(transport: Transport, path: string): Promise<ResultsOutcome> {
+  const url = `${transport.base}${path}`;
+  for (let attemptNo = 0; ; attemptNo++) {
+    const left = transport.timeLeft();
+    if (left < MIN_ATTEMPT_MS) return { kind: 'retry', reason: 'deadline reached before the request', retryAfterMs: null, deadline: true };
+    const verdict = resultsVerdictOf(await attempt(transport, url, Math.min(transport.timeoutMs, left)), transport.now());
+    if ('outcome' in verdict) return verdict.outcome;
+    const { reason, askedWaitMs } = verdict;
+    if (askedWaitMs !== null && askedWaitMs > transport.maxRetryAfterMs) return { kind: 'retry', reason: `${reason} (Retry-After beyond ${transport.maxRetryAfterMs} ms)`, retryAfterMs: askedWaitMs };
+    const waitMs = askedWaitMs ?? transport.backoffMs * 2 ** attemptNo;
+    if (attemptNo >= transport.maxRetries) return { kind: 'retry', reason: `${reason} (${attemptNo + 1} attempts)`, retryAfterMs: askedWaitMs };
+    if (transport.timeLeft() < waitMs + MIN_ATTEMPT_MS) {
+      return { kind: 'retry', reason: `${reason} (${attemptNo + 1} attempts; the deadline leaves no time to wait ${waitMs} ms and retry)`, retryAfterMs: askedWaitMs, deadline: true };
+    }
+    await transport.sleep(waitMs);
+  }
+}
+
+/** What an attempt at an order's results means: the outcome, or a failure worth retrying and the wait its `Retry-After` asks for (uncapped; null: none). */
+export function resultsVerdictOf(result: Attempted, nowMs: number): { outcome: ResultsOutcome } | { reason: string; askedWaitMs: number | null } {
+  if ('failed' in result) return { reason: result.failed, askedWaitMs: null };
+  if (result.text !== null) return { outcome: readResults(result.text) };
+  if (result.status === 401 || result.status === 403) return { outcome: { kind: 'unauthorized', status: result.status } };
+  if (result.status === 429 || result.status >= 500) return { reason: `status ${result.status}`, askedWaitMs: retryAfterMs(result.retryAfter, nowMs) };
+  // 422 (documented: an order without results), 404, any other 4xx, 3xx: a retry would get the same answer.
+  return { outcome: { kind: 'never', reason: `status ${result.status}` } };
+}
+
+/** A 2xx body of the results route, counted; the schema keeps nothing but the failure types (PHI is dropped at parse time). */
+function readResults(text: string): ResultsOutcome {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { kind: 'retry', reason: 'body is not valid JSON', retryAfterMs: null, invalidAnswer: true };
+  }
+  const answer = LabResultsAnswer.safeParse(json);
+  if (!answer.success) return { kind: 'retry', reason: `results: ${describeIssues(answer.error)}`, retryAfterMs: null, invalidAnswer: true };
+  return { kind: 'ok', value: countMissingResults(answer.data.missing_results) };
 }
 
 /** GET /v3/order/{order_id}'s answer: the order requested, in our schema. */

@@ -38,3 +38,16 @@ export function describeIssues(error: z.core.$ZodError): string {
     .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`)
     .join('; ');
 }
+
+/**
+ * `GET /v3/order/{order_id}/result` (`LabResultsRaw`), of which the tracker
+ * keeps only `missing_results[].inferred_failure_type` (CONTRACT §9): every
+ * other field (metadata, results, the entries' names, slugs, LOINC codes and
+ * notes: PHI) is dropped here, at parse time. A type that is not a string is
+ * kept as it came and counted as `unknown_failure` (core/missing-results.ts),
+ * so an entry Junction shapes differently still counts as a missing marker.
+ */
+export const LabResultsAnswer = z.object({
+  missing_results: z.nullish(z.array(z.object({ inferred_failure_type: z.optional(z.unknown()) })).check(z.maxLength(10_000))),
+});
+export type LabResultsAnswer = z.output<typeof LabResultsAnswer>;

@@ -20,7 +20,7 @@
  *   failure kind only: never an answer, a reason text or the key.
  */
 import type { TableClient } from '../store/table-client';
-import type { JunctionApi, JunctionFailure, JunctionOrdersPage, JunctionOutcome, ListOrdersQuery } from '../junction/api';
+import type { JunctionApi, JunctionFailure, JunctionOrdersPage, JunctionOutcome, ListOrdersQuery, ResultsOutcome } from '../junction/api';
 import { MIN_ATTEMPT_MS } from '../junction/client';
 import { errorName, type LogSink } from '../shared/observability';
 import { applyApiOrder, applyApiTransaction, type ApiOrderApplied } from '../store/api-orders';
@@ -76,7 +76,21 @@ export interface JunctionSession {
    * read); `stopped`: the session asks Junction no more in this sweep (why).
    */
   readOrdersPage(query: ListOrdersQuery): Promise<OrdersPageRead>;
+  /**
+   * Reads an order's missing results (CONTRACT §9; each call a request): the
+   * client's outcome, or `stopped` when the session asks Junction no more. Its
+   * failures count and stop the session like any read's (a 401 stops it).
+   */
+  readMissingResults(orderId: string): Promise<Exclude<ResultsOutcome, { kind: 'unauthorized' }> | { kind: 'stopped' }>;
   stats(): JunctionSessionStats;
+}
+
+/** A results read as the session counts it: `never` and the counts are answers, `retry` a failure of its kind. */
+export function resultsAsOutcome(outcome: ResultsOutcome): JunctionOutcome<ResultsOutcome> {
+  if (outcome.kind === 'unauthorized') return outcome;
+  if (outcome.kind !== 'retry') return { kind: 'ok', value: outcome };
+  if (outcome.invalidAnswer === true) return { kind: 'invalid_answer', reason: outcome.reason };
+  return { kind: 'unavailable', reason: outcome.reason, ...(outcome.deadline === true ? { deadline: true as const } : {}) };
 }
 
 export type OrdersPageRead =
@@ -266,6 +280,17 @@ export function createJunctionSession(deps: JunctionSessionDeps): JunctionSessio
       if (read.kind === 'ok') return { kind: 'ok', page: read.value };
       if (read.kind === 'failed') return { kind: 'failed', failure: read.failure };
       return { kind: 'stopped', why: stats.stopped ?? 'unavailable' };
+    },
+    async readMissingResults(orderId) {
+      // The client's own outcome is kept beside the session's reading of it: a retry's wait is the client's to say.
+      const kept: { answered: ResultsOutcome } = { answered: { kind: 'retry', reason: 'client error', retryAfterMs: null } };
+      const read = await request(state, { order_id: orderId }, async () => {
+        kept.answered = await junction.getMissingResults(orderId);
+        return resultsAsOutcome(kept.answered);
+      });
+      const { answered } = kept;
+      if (read.kind === 'stopped' || answered.kind === 'unauthorized') return { kind: 'stopped' };
+      return answered;
     },
     stats: () => ({ ...stats, failures: { ...stats.failures } }),
   };

@@ -67,6 +67,14 @@ export type OpenRedrawPartition = (typeof OPEN_REDRAW_PARTITIONS)[keyof typeof O
 export const RECONCILE_PARTITION = 'RECONCILE#behind';
 
 /**
+ * Partition of the open-redraws index holding the records of orders whose
+ * missing results the sweep is to read from Junction (store/results-wanted.ts),
+ * sorted by `<next attempt at>#<order id>` (keys.resultsWantedSort): the due ones
+ * are one key condition. Not an open-redraws partition: GET /redraws never sees it.
+ */
+export const RESULTS_WANTED_PARTITION = 'RESULTS#wanted';
+
+/**
  * Partition of the by-transaction index that lists quarantine items (and only
  * them: their chunks carry no index keys), so replay never needs a Scan.
  */
@@ -107,6 +115,10 @@ export const keys = {
   /** Sort key of a transaction item in RECONCILE_PARTITION: the longest behind first. */
   behindSort: (behindStatusTime: string, transactionId: string) => `${behindStatusTime}#${transactionId}`,
   /** The parked work of one stream record, by the record's eventID (stable across its redeliveries). */
+  /** The record of an order whose missing results are wanted (store/results-wanted.ts): one per order. */
+  resultsWanted: (orderId: string) => ({ pk: `RESULTS#${orderId}`, sk: 'RESULTS' }),
+  /** Sort key of a results-wanted record in RESULTS_WANTED_PARTITION: the soonest due first. */
+  resultsWantedSort: (nextAttemptAt: string, orderId: string) => `${nextAttemptAt}#${orderId}`,
   parkedWork: (recordId: string) => ({ pk: PARKED_WORK_PARTITION, sk: `WORK#${recordId}` }),
   /** A follow-up (CONTRACT §9): its item and, in the same partition, one history item per version (oldest first). */
   followUp: (id: string) => ({ pk: `FOLLOWUP#${id}`, sk: 'FOLLOWUP' }),

@@ -92,6 +92,7 @@ import { markParkedRedone, parkOverdue } from './steps/parked-work';
 import { placeOrders } from './steps/place-orders';
 import { recomputeTouched } from './steps/recompute';
 import { applyReportRows } from './steps/report-rows';
+import { wantMissingResults } from './steps/results-wanted';
 import { clearReleasedFlags } from './steps/stale-flags';
 
 /** RETENTION_DAYS (CONTRACT §8): days a transaction, or an order without one, is kept once over. */
@@ -186,6 +187,7 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
     const run: Run = { ...deadlines, failures: new Set(), unparkable: new Set() };
     const batch = readBatch(ctx, run, event.Records);
     await clearReleasedFlags(ctx, run, batch.released);
+    await wantMissingResults(ctx, run, batch.works.values());
     await placeOrders(ctx, run, batch);
     const publishing = publishFacts(ctx, batch.facts, run.workDeadline);
     const loneWrites = await retainLoneOrders(ctx, run, followUps, batch.lone);

@@ -36,6 +36,7 @@ function failingJunction(answer: (path: string) => JunctionFailure | Error, dela
     getOrder: (id) => (deadlines.push(deadline), respond(`order/${id}`)),
     getTransaction: (id) => (deadlines.push(deadline), respond(`transaction/${id}`)),
     listOrders: () => (deadlines.push(deadline), respond('orders')),
+    getMissingResults: (id) => (deadlines.push(deadline), respond(`results/${id}`).then((failure) => (failure.kind === 'unauthorized' ? failure : { kind: 'retry' as const, reason: failure.kind, retryAfterMs: null }))),
     withDeadline: (at) => bounded(at),
   });
   return { asked, deadlines, api: bounded(null) };

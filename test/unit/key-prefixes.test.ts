@@ -17,6 +17,7 @@ import {
   PARKED_WORK_PARTITION,
   QUARANTINE_LISTING_PARTITION,
   RECONCILE_PARTITION,
+  RESULTS_WANTED_PARTITION,
 } from '../../functions/store/table';
 
 type Where = 'table' | 'indexes';
@@ -37,9 +38,11 @@ const BUILDERS: Record<keyof typeof keys, { pk: string; readers: Partial<Record<
   followUpHistory: { pk: keys.followUpHistory('t-1', 2).pk, readers: { query: ['table', 'indexes'], digest: ['indexes'] } },
   reportRow: { pk: keys.reportRow('opened', '2026-04-07T08:00:00.000000Z', 'token').pk, readers: { query: ['table'], digest: ['table'] } },
   reportLedger: { pk: keys.reportLedger('token', 'follow_up').pk, readers: {} },
+  resultsWanted: { pk: keys.resultsWanted('o-1').pk, readers: {} },
   quarantineListingSort: 'sort',
   openRedrawSort: 'sort',
   behindSort: 'sort',
+  resultsWantedSort: 'sort',
   openFollowUpSort: 'sort',
   closedFollowUpSort: 'sort',
   // The worklist index's sort key and its parts (its partitions are the listing's, above).
@@ -53,6 +56,7 @@ const PARTITIONS: { pk: string; readers: Partial<Record<Reader, Where[]>> }[] = 
   { pk: QUARANTINE_LISTING_PARTITION, readers: {} },
   { pk: PARKED_WORK_PARTITION, readers: {} },
   { pk: RECONCILE_PARTITION, readers: {} },
+  { pk: RESULTS_WANTED_PARTITION, readers: {} },
   { pk: leaseKey('sweep').pk, readers: {} },
   ...Object.values(CLAIM_SCOPES).map((scope) => ({ pk: claimKey(scope, 'a-message').pk, readers: {} })),
   { pk: OPEN_REDRAW_PARTITIONS.awaitingRedraw, readers: { query: ['indexes'] } },

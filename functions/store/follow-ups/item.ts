@@ -47,6 +47,7 @@ export const A = {
   knowledge: 'kv',
   alerted: 'al',
   worklist: 'wq',
+  causingResults: 'cr',
 } as const;
 
 /** A stored follow-up, with what its due time is computed from and the tracker's bookkeeping. */
@@ -88,8 +89,22 @@ export interface StoredFollowUp {
    * Set once, never cleared; not a version; every writer keeps it. Absent or null: never alerted.
    */
   alertedAt?: string | null;
+  /**
+   * The counts of Junction's results API for the order that caused it (the
+   * first order whose results the sweep read for it: CONTRACT §9, kept for the
+   * report after `missing` clears). Set once by the sweep, never cleared; not a
+   * version, not in the FollowUp view; every writer keeps it. Absent or null: not read.
+   */
+  causingResults?: CausingResults | null;
   /** Write revision: every write is conditional on it and bumps it. */
   revision: number;
+}
+
+/** The missing results' counts of the order that caused a follow-up (no PHI: a number and counts per operational code). */
+export interface CausingResults {
+  order_id: string;
+  markers: number;
+  failure_types: Record<string, number>;
 }
 
 /**
@@ -132,6 +147,7 @@ export const Stored = z.object({
   [A.staleFlag]: z.optional(z.nullable(z.object({ since: z.string(), reason: z.string(), orderId: z.string(), statusTime: z.string() }))),
   [A.knowledge]: z.optional(z.nullable(z.record(z.string(), z.string()))),
   [A.alerted]: z.optional(z.nullable(z.string())),
+  [A.causingResults]: z.optional(z.nullable(z.object({ order_id: z.string(), markers: z.int(), failure_types: z.record(z.string(), z.int()) }))),
   [TABLE.ttlAttribute]: z.optional(z.nullable(z.number())),
 });
 
@@ -162,6 +178,7 @@ export function parseStored(item: Record<string, unknown>): StoredFollowUp {
     staleFlag: parsed[A.staleFlag] ?? null,
     knowledge: parsed[A.knowledge] ?? null,
     alertedAt: parsed[A.alerted] ?? null,
+    causingResults: parsed[A.causingResults] ?? null,
     revision: parsed[A.revision] ?? 0,
   };
 }
@@ -261,6 +278,7 @@ export function itemOf(stored: StoredFollowUp): Record<string, unknown> {
     ...(stored.staleFlag == null ? {} : { [A.staleFlag]: stored.staleFlag }),
     ...(stored.knowledge == null ? {} : { [A.knowledge]: stored.knowledge }),
     ...(stored.alertedAt == null ? {} : { [A.alerted]: stored.alertedAt }),
+    ...(stored.causingResults == null ? {} : { [A.causingResults]: stored.causingResults }),
     ...(stored.expiresAt === null ? {} : { [TABLE.ttlAttribute]: stored.expiresAt }),
   };
 }

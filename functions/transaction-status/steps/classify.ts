@@ -16,8 +16,19 @@ import { isFollowUpItem, parseFollowUpItem, releasedStaleFlag, type StoredFollow
 import { isAppointmentItem, parseAppointmentItem } from '../../store/appointments';
 import { plain } from './images';
 
-/** What a record asks for. */
-export type Classified =
+/**
+ * What a record asks for; a follow-up item's write whose `missing` names a new
+ * order also asks for that order's results (CONTRACT §9), whatever else it asks.
+ */
+export type Classified = ClassifiedWork & { resultsWanted?: ResultsWantedBy };
+
+/** An order whose missing results the sweep is to read from Junction, and the follow-up whose `missing` names it. */
+export interface ResultsWantedBy {
+  orderId: string;
+  followUpId: string;
+}
+
+type ClassifiedWork =
   | { kind: 'skip' }
   | { kind: 'order'; transactionId: string; order: StoredOrder }
   | { kind: 'lone'; order: StoredOrder }
@@ -101,13 +112,23 @@ function classifyTransaction(record: DynamoDBRecord, newImage: Record<string, un
  * transaction's expiry, its orders', its own and its history's follow it
  * (CONTRACT §8) when it opens, closes, reopens, closes at another time, or
  * carries another expiry than before; a change of anything else (an owner, a
- * snooze, a due time) moves no expiry.
+ * snooze, a due time) moves no expiry. When its `missing` (CONTRACT §9) names
+ * another order than before, without counts, that order's results are wanted.
  */
 function classifyFollowUp(record: DynamoDBRecord, newImage: Record<string, unknown>, retentionDays: number | null): Classified {
-  if (retentionDays === null) return { kind: 'skip' };
   const next = parseFollowUpItem(newImage);
   const oldImage = plain(record.dynamodb?.OldImage);
   const old = oldImage !== undefined && isFollowUpItem(oldImage) ? parseFollowUpItem(oldImage) : null;
+  // Its `missing` names an order it did not name before, not counted yet: the sweep reads that order's results.
+  const missing = next.followUp.missing;
+  const wanted = missing !== null && missing.markers === null && old?.followUp.missing?.order_id !== missing.order_id;
+  const work = followUpRetention(old, next, retentionDays);
+  return wanted ? { ...work, resultsWanted: { orderId: missing.order_id, followUpId: next.followUp.id } } : work;
+}
+
+/** What a follow-up item's write asks of retention (see classifyFollowUp). */
+function followUpRetention(old: StoredFollowUp | null, next: StoredFollowUp, retentionDays: number | null): ClassifiedWork {
+  if (retentionDays === null) return { kind: 'skip' };
   const retention = (stored: StoredFollowUp) => JSON.stringify([followUpIsOpen(stored.followUp) ? null : stored.followUp.closed_at, stored.expiresAt]);
   if (old !== null && retention(old) === retention(next)) return { kind: 'skip' };
   const { id, transaction_id: transactionId } = next.followUp;

@@ -174,7 +174,7 @@ export function addReading(batch: BatchWork, record: DynamoDBRecord, sequenceNum
   const { classified, facts, tallies, released } = reading;
   for (const fact of facts) batch.facts.push({ sequenceNumber, event: fact });
   // A record with facts or report rows only (a transaction item's own write, a stale flag set) is work too.
-  if (classified.kind !== 'skip' || facts.length > 0 || tallies.length > 0 || released !== null) {
+  if (classified.kind !== 'skip' || classified.resultsWanted !== undefined || facts.length > 0 || tallies.length > 0 || released !== null) {
     batch.works.set(sequenceNumber, { record, sequenceNumber, classified, facts, tallies });
   }
   if (released !== null) batch.released.push({ sequenceNumber, flag: released });

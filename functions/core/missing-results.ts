@@ -1,0 +1,64 @@
+/**
+ * What the tracker keeps of Junction's results API for an order whose results
+ * are missing (CONTRACT §9 `missing`): how many markers are missing and how many
+ * per inferred failure type. Nothing else of the answer: marker names, slugs,
+ * LOINC codes, notes, metadata and results are PHI (the client's schema drops
+ * them before they get here, functions/junction/schemas.ts). Pure.
+ *
+ * And when the sweep asks again after a read that may succeed later (5xx, 429,
+ * a malformed answer, a timeout): by backoff, for up to a day after the results
+ * were first wanted, then never.
+ */
+import { OPERATIONAL_CODE } from './follow-up';
+
+/** What counts of the results API's answer are kept: the number missing and the count per failure type. */
+export interface MissingResultsCounts {
+  markers: number;
+  failure_types: Record<string, number>;
+}
+
+/** The failure type an entry counts under when Junction's is not an operational code (or absent). */
+export const UNKNOWN_FAILURE = 'unknown_failure';
+
+/**
+ * The counts of `missing_results` (null or absent: none missing). An
+ * `inferred_failure_type` outside `^[a-z0-9_]{1,64}$` (Junction's enum is
+ * non-exhaustive, so any code is kept; anything else could be free text)
+ * counts as `unknown_failure`.
+ */
+export function countMissingResults(entries: readonly { inferred_failure_type?: unknown }[] | null | undefined): MissingResultsCounts {
+  const failureTypes: Record<string, number> = {};
+  for (const entry of entries ?? []) {
+    const type = typeof entry.inferred_failure_type === 'string' && OPERATIONAL_CODE.test(entry.inferred_failure_type) ? entry.inferred_failure_type : UNKNOWN_FAILURE;
+    // An own-property count: a code such as `constructor` must not meet Object.prototype.
+    failureTypes[type] = (Object.hasOwn(failureTypes, type) ? failureTypes[type]! : 0) + 1;
+  }
+  return { markers: entries?.length ?? 0, failure_types: failureTypes };
+}
+
+/** How long a read that may succeed later is tried again, from when the results were first wanted (CONTRACT §9). */
+export const RESULTS_WANTED_FOR_MS = 24 * 3_600_000;
+/** The first wait after a failed read; it doubles with each one. */
+export const RESULTS_FIRST_RETRY_MS = 15 * 60_000;
+/** The longest wait between two reads (without a longer `Retry-After`): a few tries still fit in the day. */
+export const RESULTS_MAX_RETRY_MS = 4 * 3_600_000;
+
+/** After a failed read: read again at `atMs`, or give up (the day is over: the counts stay null). */
+export type ResultsRetry = { kind: 'again'; atMs: number } | { kind: 'give_up' };
+
+/**
+ * When to read again after the `attempts`-th failed read (1, 2, ...) at
+ * `nowMs`, for results first wanted at `firstWantedMs`: after 15 min doubling
+ * to 4 h, or after `retryAfterMs` if Junction asked for longer; never later
+ * than the end of the day they are wanted for (one last read then), and not
+ * at all once that day is over.
+ */
+export function resultsRetry(attempts: number, firstWantedMs: number, nowMs: number, retryAfterMs: number | null): ResultsRetry {
+  if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError('attempts must be a positive integer');
+  const endMs = firstWantedMs + RESULTS_WANTED_FOR_MS;
+  if (nowMs >= endMs) return { kind: 'give_up' };
+  // 2 ** 5 * 15 min already exceeds the cap: no need to compute larger powers.
+  const backoff = Math.min(RESULTS_FIRST_RETRY_MS * 2 ** Math.min(attempts - 1, 5), RESULTS_MAX_RETRY_MS);
+  const wait = Math.max(backoff, retryAfterMs ?? 0);
+  return { kind: 'again', atMs: Math.min(nowMs + wait, endMs) };
+}
