@@ -7,6 +7,7 @@
  *   GET /v3/orders?page&size&updated_start_date&updated_end_date&order_key&order_direction
  *                                            {orders, total, page, size}
  *   GET /v3/order/{order_id}/psc/appointment  a ClientFacingAppointment (CONTRACT §10)
+ *   GET /v3/order/{order_id}/result          a LabResultsRaw, or 422 (CONTRACT §9; junction-standin-results.ts)
  *
  * from an in-memory store of orders (whole ClientFacingOrder objects, as the flow
  * builders of junction-flows.ts make them), requiring the `x-vital-api-key`
@@ -62,6 +63,7 @@ import { Instant } from '../functions/core/schemas';
 import { parseStatus } from '../functions/core/status';
 import { transactionStatus } from '../functions/core/transaction-status';
 import { FLOW_TEAM_ID, newestByOrder, PHI_CANARY, type AppointmentDelivery, type Delivery } from './junction-flows';
+import { resultsAnswer } from './junction-standin-results';
 
 /** A whole ClientFacingOrder. The stand-in needs only these three fields to store, sort and filter it. */
 export const StandinOrder = z.looseObject({
@@ -82,8 +84,8 @@ export const StandinAppointment = z.looseObject({
 });
 export type StandinAppointment = z.output<typeof StandinAppointment>;
 
-export type StandinEndpoint = 'order' | 'order_transaction' | 'orders' | 'appointment';
-const ENDPOINTS = ['order', 'order_transaction', 'orders', 'appointment'] as const;
+export type StandinEndpoint = 'order' | 'order_transaction' | 'orders' | 'appointment' | 'results';
+const ENDPOINTS = ['order', 'order_transaction', 'orders', 'appointment', 'results'] as const;
 
 const Times = z.union([z.number().int().positive(), z.literal('always')]).default(1);
 const Common = { times: Times, endpoint: z.enum(ENDPOINTS).optional() };
@@ -452,6 +454,13 @@ class StandinStore {
       const appointment = orderId === null ? undefined : this.appointments.get(orderId);
       return appointment ? { status: 200, body: structuredClone(appointment) } : { status: 404, body: { detail: 'Appointment not found' } };
     }
+    if (endpoint === 'results') {
+      const orderId = safeDecode(url.pathname.split('/')[3] ?? '');
+      const order = orderId === null ? undefined : this.byId.get(orderId);
+      if (!order) return { status: 404, body: { detail: 'Order not found' } };
+      const event = newestEventOf(order);
+      return resultsAnswer({ id: order.id, lowLevelStatus: event ? parseStatus(event.status).low : null, hasMissingResults: order.has_missing_results });
+    }
     const id = safeDecode(url.pathname.split('/').pop() ?? '');
     if (id === null) return { status: 404, body: { detail: 'Not Found' } };
     switch (endpoint) {
@@ -645,6 +654,7 @@ function patientNameOf(order: StandinOrder): string {
 function endpointOf(pathname: string): StandinEndpoint | null {
   if (/^\/v3\/order\/[^/]+$/.test(pathname)) return 'order';
   if (/^\/v3\/order\/[^/]+\/psc\/appointment$/.test(pathname)) return 'appointment';
+  if (/^\/v3\/order\/[^/]+\/result$/.test(pathname)) return 'results';
   if (/^\/v3\/order_transaction\/[^/]+$/.test(pathname)) return 'order_transaction';
   if (pathname === '/v3/orders') return 'orders';
   return null;

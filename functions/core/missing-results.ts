@@ -43,6 +43,16 @@ export const RESULTS_FIRST_RETRY_MS = 15 * 60_000;
 /** The longest wait between two reads (without a longer `Retry-After`): a few tries still fit in the day. */
 export const RESULTS_MAX_RETRY_MS = 4 * 3_600_000;
 
+/**
+ * Whether a record whose results were first wanted at `firstWantedMs` is given
+ * up at `nowMs` without a read: its day ended longer ago than the longest wait
+ * between two reads (sweeps that could not ask Junction, or none ran). A record
+ * due at the end of its day still gets its last read.
+ */
+export function resultsOverdue(firstWantedMs: number, nowMs: number): boolean {
+  return nowMs >= firstWantedMs + RESULTS_WANTED_FOR_MS + RESULTS_MAX_RETRY_MS;
+}
+
 /** After a failed read: read again at `atMs`, or give up (the day is over: the counts stay null). */
 export type ResultsRetry = { kind: 'again'; atMs: number } | { kind: 'give_up' };
 

@@ -43,11 +43,18 @@ export function describeIssues(error: z.core.$ZodError): string {
  * `GET /v3/order/{order_id}/result` (`LabResultsRaw`), of which the tracker
  * keeps only `missing_results[].inferred_failure_type` (CONTRACT §9): every
  * other field (metadata, results, the entries' names, slugs, LOINC codes and
- * notes: PHI) is dropped here, at parse time. A type that is not a string is
+ * notes: PHI) is dropped here, at parse time (`metadata` and `results` are
+ * only checked to be there). A type that is not a string is
  * kept as it came and counted as `unknown_failure` (core/missing-results.ts),
  * so an entry Junction shapes differently still counts as a missing marker.
  */
-export const LabResultsAnswer = z.object({
-  missing_results: z.nullish(z.array(z.object({ inferred_failure_type: z.optional(z.unknown()) })).check(z.maxLength(10_000))),
-});
+export const LabResultsAnswer = z.pipe(
+  z.object({
+    // Required by Junction's schema, so an answer without them is not one (a body of some other route, say); checked, never kept.
+    metadata: z.object({}),
+    results: z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]),
+    missing_results: z.nullish(z.array(z.object({ inferred_failure_type: z.optional(z.unknown()) })).check(z.maxLength(10_000))),
+  }),
+  z.transform(({ missing_results }) => ({ missing_results })),
+);
 export type LabResultsAnswer = z.output<typeof LabResultsAnswer>;

@@ -105,6 +105,20 @@ export const SYNC_METRICS = {
   skipped: 'SyncSkippedOrders',
 } as const;
 
+/**
+ * The sweep's reads of Junction's results API for orders whose results are
+ * missing (CONTRACT §9 `missing`; dimension service=stale-redraw-sweep), emitted
+ * by every sweep whose results step ran.
+ */
+export const MISSING_RESULTS_METRICS = {
+  /** Orders whose missing results were read and counted in this sweep. */
+  read: 'MissingResultsRead',
+  /** Reads that failed in a way that may succeed later (5xx, 429, timeout, a malformed answer): read again by backoff. */
+  retried: 'MissingResultsReadsRetried',
+  /** Orders whose reads kept failing for a day: their counts stay null (alarm on this). */
+  givenUp: 'MissingResultsReadsGivenUp',
+} as const;
+
 /** The transaction function's metrics (dimension service=transaction-status). */
 export const TRANSACTION_METRICS = {
   recomputed: 'TransactionsRecomputed',

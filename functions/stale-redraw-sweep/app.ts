@@ -36,9 +36,15 @@
  * appointment may be missed now (store/redraws.ts readRedrawsInProgressDue).
  * Every notification names the redraw order's appointment (`appointment`).
  *
+ * Missing results (CONTRACT §9 `missing`): with a key, the orders whose results
+ * are wanted (the transaction function records them) are read from Junction's
+ * results API, at most MISSING_RESULTS_MAX_PER_SWEEP per sweep, and their counts
+ * written onto their follow-ups, before the stale rules and the notices
+ * (steps/results.ts).
+ *
  * This file composes the sweep's steps in order (steps/: the lease, the sync,
- * the catch-up, the stale rules' reads, flags and notices, the follow-ups'
- * notices, the summary), each started only while enough time is left.
+ * the catch-up, the missing results, the stale rules' reads, flags and notices,
+ * the follow-ups' notices, the summary), each started only while enough time is left.
  */
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -48,13 +54,14 @@ import type { Notifier } from '../notices/notifier';
 import { RECONCILE_METRICS, SERVICES, SWEEP_METRICS, SYNC_METRICS } from '../shared/metric-names';
 import { errorName, type FlushingMetricSink, type LogSink, type MetricSink } from '../shared/observability';
 import type { TableClient } from '../store/table-client';
-import { DEFAULT_RECONCILE, type ReconcileSettings } from './config';
+import { DEFAULT_RECONCILE, DEFAULT_RESULTS_PER_SWEEP, type ReconcileSettings } from './config';
 import { DEFAULT_SYNC, type SyncSettings } from './sync';
 import { catchUpStep } from './steps/catch-up';
 import { openSweep } from './steps/context';
 import { followUpSteps } from './steps/follow-ups';
 import { withSweepLease } from './steps/lease';
 import { readStaleRules } from './steps/read';
+import { missingResultsStep } from './steps/results';
 import { staleRulesOf } from './steps/rules';
 import { runStaleRules } from './steps/stale-rules';
 import { summarize, type SweepResult } from './steps/summary';
@@ -75,6 +82,8 @@ export interface SweepInput {
   metrics: MetricSink;
   /** Junction's API (CONTRACT §6); null or absent: no reconciliation, and no request to Junction. */
   junction?: JunctionApi | null;
+  /** The key's secret could not be used this sweep (JunctionKeyUnusable): `junction` is null, but results wanted wait for a sweep with the key. */
+  junctionKeyUnusable?: boolean;
   /** Catch-up settings (default DEFAULT_RECONCILE). */
   reconcile?: ReconcileSettings;
   /** Continuous sync settings (default DEFAULT_SYNC). */
@@ -152,6 +161,8 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
   const sync = await syncStep(ctx, { settings: input.sync ?? DEFAULT_SYNC, elapsedMs: input.elapsedMs, timeLeft: input.timeLeft });
   // Catch-up next, so that the candidates read next already show what it repaired.
   const catchUp = await catchUpStep(ctx, input.reconcile ?? DEFAULT_RECONCILE);
+  // Missing results before the notices, so that a notice of this sweep carries the counts it read (CONTRACT §9).
+  await missingResultsStep(ctx, { maxPerSweep: input.reconcile?.resultsMaxPerSweep ?? DEFAULT_RESULTS_PER_SWEEP, keyUnusable: input.junctionKeyUnusable === true, metrics: input.metrics });
   const reads = await readStaleRules(ctx);
   const rules = staleRulesOf(ctx, reads, input.notifier);
   await runStaleRules(rules);
@@ -162,7 +173,7 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
   return result;
 }
 
-export interface SweepHandlerDeps extends Omit<SweepInput, 'now' | 'metrics' | 'junction' | 'timeLeft' | 'elapsedMs'> {
+export interface SweepHandlerDeps extends Omit<SweepInput, 'now' | 'metrics' | 'junction' | 'junctionKeyUnusable' | 'timeLeft' | 'elapsedMs'> {
   metrics: FlushingMetricSink;
   /** The sweep's clock; injectable so tests need no waiting. */
   clock?: () => Date;
@@ -189,9 +200,11 @@ export function createSweepHandler(deps: SweepHandlerDeps): (event?: unknown, co
     try {
       const startedAt = wallClock();
       const timeLeft = context ? () => context.getRemainingTimeInMillis() : budgetMs === undefined ? undefined : () => budgetMs - (wallClock() - startedAt);
+      const resolved = await resolveJunction(junction, deps.logger, deps.metrics);
       return await runSweep({
         ...rest,
-        junction: await resolveJunction(junction, deps.logger, deps.metrics),
+        junction: resolved === KEY_UNUSABLE ? null : resolved,
+        junctionKeyUnusable: resolved === KEY_UNUSABLE,
         now: clock(),
         ...(timeLeft ? { timeLeft } : {}),
       });
@@ -201,6 +214,9 @@ export function createSweepHandler(deps: SweepHandlerDeps): (event?: unknown, co
   };
 }
 
+/** What resolveJunction answers when the key's provider failed (not: no key by choice). */
+const KEY_UNUSABLE = Symbol('junction key unusable');
+
 /**
  * The Junction client for this sweep. When its provider fails (the key secret
  * cannot be read, or holds something that is not a key), this sweep goes on
@@ -208,7 +224,7 @@ export function createSweepHandler(deps: SweepHandlerDeps): (event?: unknown, co
  * an error log and JunctionKeyUnusable = 1 (alarmed); 0 while the key is usable
  * or the secret holds the placeholder (reconciliation off by choice).
  */
-async function resolveJunction(junction: SweepHandlerDeps['junction'], logger: LogSink, metrics: MetricSink): Promise<JunctionApi | null> {
+async function resolveJunction(junction: SweepHandlerDeps['junction'], logger: LogSink, metrics: MetricSink): Promise<JunctionApi | null | typeof KEY_UNUSABLE> {
   if (typeof junction !== 'function') return junction ?? null;
   try {
     const api = await junction();
@@ -217,7 +233,7 @@ async function resolveJunction(junction: SweepHandlerDeps['junction'], logger: L
   } catch (error) {
     metrics.addMetric(RECONCILE_METRICS.keyUnusable, MetricUnit.Count, 1);
     logger.error('junction api key unusable: sweeping without reconciliation', { setting: 'JUNCTION_API_KEY_SECRET_ARN', error: secretErrorName(error) });
-    return null;
+    return KEY_UNUSABLE;
   }
 }
 

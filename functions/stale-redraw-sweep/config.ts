@@ -17,14 +17,21 @@ export const ReconcileEnv = z.object({
   RECONCILE_AFTER_MINUTES: z._default(z.coerce.number().check(z.positive(), z.maximum(525_600)), 60),
   /** Catch-up reads per sweep at most (verification reads of flag candidates are not capped). */
   RECONCILE_MAX_PER_SWEEP: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(10_000)), 100),
+  /** Reads of orders' missing results per sweep at most (CONTRACT §9 `missing`); the rest wait for the next sweep. */
+  MISSING_RESULTS_MAX_PER_SWEEP: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(10_000)), 100),
 });
 
 export interface ReconcileSettings {
   afterMinutes: number;
   maxPerSweep: number;
+  /** Missing results' reads per sweep at most (default DEFAULT_RESULTS_PER_SWEEP). */
+  resultsMaxPerSweep?: number;
 }
 
-export const DEFAULT_RECONCILE: ReconcileSettings = { afterMinutes: 60, maxPerSweep: 100 };
+/** MISSING_RESULTS_MAX_PER_SWEEP's default. */
+export const DEFAULT_RESULTS_PER_SWEEP = 100;
+
+export const DEFAULT_RECONCILE: ReconcileSettings = { afterMinutes: 60, maxPerSweep: 100, resultsMaxPerSweep: DEFAULT_RESULTS_PER_SWEEP };
 
 /** Continuous sync settings (CONTRACT §6), checked at start; they matter only with a Junction API key. */
 export const SyncEnv = z.object({
@@ -70,7 +77,7 @@ export function syncOf(env: z.output<typeof SyncEnv>): SyncSettings {
 
 /** Catch-up settings from parsed settings (see ReconcileEnv). */
 export function reconcileOf(env: z.output<typeof ReconcileEnv>): ReconcileSettings {
-  return { afterMinutes: env.RECONCILE_AFTER_MINUTES, maxPerSweep: env.RECONCILE_MAX_PER_SWEEP };
+  return { afterMinutes: env.RECONCILE_AFTER_MINUTES, maxPerSweep: env.RECONCILE_MAX_PER_SWEEP, resultsMaxPerSweep: env.MISSING_RESULTS_MAX_PER_SWEEP };
 }
 
 export const SweepEnv = z.extend(z.extend(z.extend(z.extend(z.extend(z.extend(ThresholdsEnv, ReconcileEnv.shape), SyncEnv.shape), FollowUpEnv.shape), AlertEnv.shape), LeaseEnv.shape), {

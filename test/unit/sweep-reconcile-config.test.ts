@@ -19,13 +19,13 @@ const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:junction-api-k
 const base = { TABLE_NAME: 'tracker', STALE_REDRAW_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:notifications', SWEEP_TIMEOUT_SECONDS: '300' };
 
 describe('reconciliation settings', () => {
-  it('default to 60 minutes and 100 reads per sweep', () => {
+  it('default to 60 minutes, 100 reads per sweep and 100 missing results reads per sweep', () => {
     expect(reconcileOf(parseEnv(ReconcileEnv, {}))).toEqual(DEFAULT_RECONCILE);
-    expect(DEFAULT_RECONCILE).toEqual({ afterMinutes: 60, maxPerSweep: 100 });
+    expect(DEFAULT_RECONCILE).toEqual({ afterMinutes: 60, maxPerSweep: 100, resultsMaxPerSweep: 100 });
   });
 
-  it('read positive minutes (fractions too) and a whole cap', () => {
-    expect(reconcileOf(parseEnv(ReconcileEnv, { RECONCILE_AFTER_MINUTES: '7.5', RECONCILE_MAX_PER_SWEEP: '20' }))).toEqual({ afterMinutes: 7.5, maxPerSweep: 20 });
+  it('read positive minutes (fractions too) and whole caps', () => {
+    expect(reconcileOf(parseEnv(ReconcileEnv, { RECONCILE_AFTER_MINUTES: '7.5', RECONCILE_MAX_PER_SWEEP: '20', MISSING_RESULTS_MAX_PER_SWEEP: '3' }))).toEqual({ afterMinutes: 7.5, maxPerSweep: 20, resultsMaxPerSweep: 3 });
   });
 
   it.each([
@@ -35,6 +35,8 @@ describe('reconciliation settings', () => {
     ['RECONCILE_MAX_PER_SWEEP', '0'],
     ['RECONCILE_MAX_PER_SWEEP', '2.5'],
     ['RECONCILE_MAX_PER_SWEEP', '100000'],
+    ['MISSING_RESULTS_MAX_PER_SWEEP', '0'],
+    ['MISSING_RESULTS_MAX_PER_SWEEP', '1.5'],
   ])('fail loudly, naming %s, on %j', (name, value) => {
     expect(() => parseEnv(ReconcileEnv, { [name]: value })).toThrow(ConfigError);
     expect(() => parseEnv(ReconcileEnv, { [name]: value })).toThrow(new RegExp(name));

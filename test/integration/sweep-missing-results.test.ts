@@ -1,0 +1,318 @@
+/**
+ * Missing results' counts (CONTRACT §9 `missing`: markers and failure types) on
+ * DynamoDB Local, the path a user takes: a failed test kit's webhooks stored by
+ * the webhook's write path, the transaction function fed by the table's real
+ * stream (it opens the `no_redraw` follow-up and records that the order's
+ * results are wanted), the sweep's Lambda factory with the real Powertools logger
+ * and metrics (captured) reading Junction's results API over real HTTP from the
+ * local stand-in, whose answers are full of PHI canaries.
+ *
+ * Each test has its own orders and its own clock (`now`), far apart, so the
+ * records of one are not due in another's sweeps; the sweep's budget is what
+ * each test sets.
+ */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { canonicalFromDate } from '../../functions/core/instant';
+import { RESULTS_WANTED_FOR_MS } from '../../functions/core/missing-results';
+import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
+import type { JunctionApi } from '../../functions/junction/api';
+import { createJunctionClient } from '../../functions/junction/client';
+import { createInMemoryNotifier } from '../../functions/notices/notifier';
+import { createQueryHandler } from '../../functions/query/app';
+import { MISSING_RESULTS_METRICS, SERVICES } from '../../functions/shared/metric-names';
+import { createLogger, createMetrics } from '../../functions/shared/observability';
+import { createSweepHandler } from '../../functions/stale-redraw-sweep/app';
+import { DEFAULT_RECONCILE } from '../../functions/stale-redraw-sweep/config';
+import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
+import { getFollowUp } from '../../functions/store/follow-ups/reads';
+import { keys } from '../../functions/store/table';
+import { createInMemoryPublisher, type InMemoryPublisher } from '../../functions/transaction-status/publisher';
+import { startJunctionStandin, type JunctionStandin, type StandinFault } from '../../local/junction-standin';
+import { standinMissingTypes } from '../../local/junction-standin-results';
+import { buildDeliveries, freshId, PHI_CANARY, type Delivery, type FlowSpec } from '../support/junction';
+import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
+import { captureOutput, emfValues } from '../support/webhook';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+let rig: TransactionRig;
+let standin: JunctionStandin;
+let publisher: InMemoryPublisher;
+/** The transaction function's clock: when results are first wanted. */
+let streamNow = 0;
+/** Every log line of the sweeps, for the PHI check. */
+const allLines: string[] = [];
+
+beforeAll(async () => {
+  publisher = createInMemoryPublisher();
+  rig = await startTransactionRig('missing-results', { publisher, now: () => streamNow });
+  standin = await startJunctionStandin();
+});
+afterAll(async () => {
+  await standin?.close();
+  await rig?.close();
+});
+beforeEach(async () => {
+  await standin.clearFaults();
+  await standin.clearRequests();
+});
+afterEach(async () => {
+  await standin.clearFaults();
+});
+
+let era = 0;
+/** A clock far from every other test's (a day of retries fits between two). */
+function nextEra(): number {
+  era++;
+  return Date.UTC(2031, 0, 1) + era * 10 * 24 * HOUR;
+}
+
+/** A lone test kit that ends `failed.testkit.sample_error` (a `no_redraw` follow-up whose `missing` names it), or one in a transaction. */
+function failedKit(transactionId: string | null = null): { orderId: string; spec: FlowSpec } {
+  const orderId = freshId();
+  const path = ['ordered', 'requisition_created', 'transit_customer', 'with_customer', 'transit_lab', 'delivered_to_lab', 'sample_error'];
+  return { orderId, spec: { transactionId, orders: [{ id: orderId, origin: 'initial', method: 'testkit' }], steps: path.map((low) => ({ order: 0, low })), start: new Date('2026-03-02T09:00:00Z') } };
+}
+
+/** Junction knows the order; the tracker gets every webhook (at `at`, the transaction function's clock). */
+async function seed(spec: FlowSpec, at: number): Promise<Delivery[]> {
+  streamNow = at;
+  const deliveries = buildDeliveries(spec);
+  await standin.recordDeliveries(deliveries);
+  for (const delivery of deliveries) await rig.webhook(delivery);
+  await rig.settle();
+  return deliveries;
+}
+
+/** The client as the sweep gets it: short waits, a short timeout (the hang test). */
+function client(): JunctionApi {
+  return createJunctionClient({ baseUrl: standin.url, apiKey: standin.apiKey, backoffMs: 1, timeoutMs: 500 });
+}
+
+interface SweepRun {
+  lines: string[];
+  metric(name: string): number | undefined;
+  /** Requests to the results route in this sweep. */
+  resultsRequests: string[];
+}
+
+/** One sweep through the Lambda factory at `now`; output captured, stream settled after. */
+async function sweep(now: number, junction: JunctionApi | null | (() => Promise<JunctionApi | null>), resultsMaxPerSweep = 100): Promise<SweepRun> {
+  await standin.clearRequests();
+  const handler = createSweepHandler({
+    db: rig.table.db,
+    tableName: rig.table.tableName,
+    thresholds: DEFAULT_THRESHOLDS,
+    notifier: createInMemoryNotifier(),
+    logger: createLogger(SERVICES.staleRedrawSweep),
+    metrics: createMetrics(SERVICES.staleRedrawSweep),
+    clock: () => new Date(now),
+    junction,
+    reconcile: { ...DEFAULT_RECONCILE, resultsMaxPerSweep },
+    // The sync reads only the last hour: the other tests' orders are not its business here.
+    sync: { lookbackHours: 1, maxSeconds: 5 },
+  });
+  const output = captureOutput();
+  try {
+    await handler();
+  } finally {
+    output.restore();
+  }
+  const lines = output.lines();
+  allLines.push(...lines);
+  await rig.settle();
+  const metrics = emfValues(lines);
+  const resultsRequests = (await standin.requests()).filter((request) => request.endpoint === 'results').map((request) => request.url);
+  return { lines, metric: (name) => metrics.get(name), resultsRequests };
+}
+
+async function followUp(id: string) {
+  const stored = await getFollowUp(rig.table.db, rig.table.tableName, id, new Date(0));
+  if (stored === null) throw new Error(`no follow-up ${id}`);
+  return stored;
+}
+
+async function wantedRecord(orderId: string) {
+  return rig.table.db.get({ TableName: rig.table.tableName, Key: keys.resultsWanted(orderId), ConsistentRead: true });
+}
+
+/** The counts the stand-in's answer gives for the order. */
+function expectedCounts(orderId: string): { markers: number; failure_types: Record<string, number> } {
+  const types = standinMissingTypes(orderId);
+  const failureTypes: Record<string, number> = {};
+  for (const type of types) failureTypes[type] = (failureTypes[type] ?? 0) + 1;
+  return { markers: types.length, failure_types: failureTypes };
+}
+
+describe('missing results from Junction’s results API', () => {
+  it('writes markers and failure types onto the follow-up after one sweep, as no version, and keeps the causing order’s counts', async () => {
+    const t0 = nextEra();
+    const kit = failedKit();
+    await seed(kit.spec, t0);
+    const opened = await followUp(kit.orderId);
+    expect(opened.followUp.attention).toBe('no_redraw');
+    expect(opened.followUp.missing).toMatchObject({ order_id: kit.orderId, markers: null, failure_types: null });
+    expect(await wantedRecord(kit.orderId)).toMatchObject({ order_id: kit.orderId, follow_up_id: kit.orderId, attempts: 0 });
+    const eventsBefore = publisher.events.length;
+
+    const run = await sweep(t0 + MINUTE, client());
+    expect(run.resultsRequests).toEqual([`/v3/order/${kit.orderId}/result`]);
+    const counted = await followUp(kit.orderId);
+    expect(counted.followUp.missing).toEqual({ ...opened.followUp.missing, ...expectedCounts(kit.orderId) });
+    expect(counted.causingResults).toEqual({ order_id: kit.orderId, ...expectedCounts(kit.orderId) });
+    // Not a version: no history entry, so no follow_up.changed.
+    expect(counted.followUp.version).toBe(opened.followUp.version);
+    expect(publisher.events.slice(eventsBefore).filter((event) => event.type === 'follow_up.changed')).toEqual([]);
+    expect(run.metric(MISSING_RESULTS_METRICS.read)).toBe(1);
+    expect(await wantedRecord(kit.orderId)).toBeUndefined();
+
+    // Read once: the next sweep asks nothing.
+    expect((await sweep(t0 + 2 * HOUR, client())).resultsRequests).toEqual([]);
+  });
+
+  it('fills a closed follow-up’s missing too', async () => {
+    const t0 = nextEra();
+    const transactionId = freshId();
+    const kit = failedKit(transactionId);
+    await seed(kit.spec, t0);
+    // A transaction's follow-up has the transaction's id.
+    const closed = await actOnFollowUp(rig.table.db, rig.table.tableName, {
+      id: transactionId,
+      body: { action: 'close', disposition: 'clinician_accepted_partial_results' },
+      actor: 'coordinator@example.org',
+      now: new Date(t0),
+      thresholds: DEFAULT_THRESHOLDS,
+    });
+    expect(closed.kind).toBe('changed');
+    await rig.settle();
+
+    const run = await sweep(t0 + MINUTE, client());
+    expect(run.resultsRequests).toHaveLength(1);
+    const stored = await followUp(transactionId);
+    expect(stored.followUp.state).toBe('closed');
+    expect(stored.followUp.missing).toMatchObject({ order_id: kit.orderId, ...expectedCounts(kit.orderId) });
+  });
+
+  it.each<[string, StandinFault]>([
+    ['down (503)', { kind: 'status', status: 503, endpoint: 'results', times: 'always' }],
+    ['hanging past the client’s timeout', { kind: 'delay', delayMs: 2_000, endpoint: 'results', times: 'always' }],
+    ['answering garbage', { kind: 'malformed_json', endpoint: 'results', times: 'always' }],
+    ['answering a body that is no LabResultsRaw', { kind: 'not_an_order', endpoint: 'results', times: 'always' }],
+  ])('writes nothing while Junction is %s, reads again by backoff, and gives up a day after, counted', async (_name, fault) => {
+    const t0 = nextEra();
+    const kit = failedKit();
+    await seed(kit.spec, t0);
+    await standin.injectFault(fault);
+
+    const first = await sweep(t0 + MINUTE, client());
+    expect(first.resultsRequests.length).toBeGreaterThanOrEqual(1);
+    expect((await followUp(kit.orderId)).followUp.missing).toMatchObject({ markers: null, failure_types: null });
+    expect(await wantedRecord(kit.orderId)).toMatchObject({ attempts: 1 });
+    expect(first.metric(MISSING_RESULTS_METRICS.retried)).toBe(1);
+    expect(first.metric(MISSING_RESULTS_METRICS.givenUp)).toBe(0);
+
+    // Not due before its backoff (15 minutes after the first failed read): no request.
+    expect((await sweep(t0 + 10 * MINUTE, client())).resultsRequests).toEqual([]);
+    // Due after it.
+    expect((await sweep(t0 + 17 * MINUTE, client())).resultsRequests.length).toBeGreaterThanOrEqual(1);
+    expect(await wantedRecord(kit.orderId)).toMatchObject({ attempts: 2 });
+
+    // A day after the results were first wanted: the last read fails too, given up, counted.
+    const last = await sweep(t0 + RESULTS_WANTED_FOR_MS + MINUTE, client());
+    expect(last.resultsRequests.length).toBeGreaterThanOrEqual(1);
+    expect(last.metric(MISSING_RESULTS_METRICS.givenUp)).toBe(1);
+    expect(await wantedRecord(kit.orderId)).toBeUndefined();
+    expect((await followUp(kit.orderId)).followUp.missing).toMatchObject({ markers: null, failure_types: null });
+    expect((await sweep(t0 + RESULTS_WANTED_FOR_MS + 5 * HOUR, client())).resultsRequests).toEqual([]);
+  });
+
+  it('honours a 429’s Retry-After longer than the client waits: one request, the next read only after it, then the counts', async () => {
+    const t0 = nextEra();
+    const kit = failedKit();
+    await seed(kit.spec, t0);
+    await standin.injectFault({ kind: 'status', status: 429, retryAfter: '7200', endpoint: 'results' });
+
+    const first = await sweep(t0 + MINUTE, client());
+    expect(first.resultsRequests).toHaveLength(1);
+    expect(await wantedRecord(kit.orderId)).toMatchObject({ attempts: 1, next_attempt_at: canonicalFromDate(new Date(t0 + MINUTE + 2 * HOUR)) });
+    // Past the backoff but not the Retry-After: nothing asked.
+    expect((await sweep(t0 + HOUR, client())).resultsRequests).toEqual([]);
+    const after = await sweep(t0 + 2 * HOUR + 2 * MINUTE, client());
+    expect(after.resultsRequests).toHaveLength(1);
+    expect((await followUp(kit.orderId)).followUp.missing).toMatchObject(expectedCounts(kit.orderId));
+  });
+
+  it.each([422, 404, 400])('leaves the counts null after a %i, with exactly one request, never read again', async (status) => {
+    const t0 = nextEra();
+    const kit = failedKit();
+    await seed(kit.spec, t0);
+    await standin.injectFault({ kind: 'status', status, endpoint: 'results', times: 'always' });
+
+    const run = await sweep(t0 + MINUTE, client());
+    expect(run.resultsRequests).toHaveLength(1);
+    expect(await wantedRecord(kit.orderId)).toBeUndefined();
+    expect((await followUp(kit.orderId)).followUp.missing).toMatchObject({ markers: null, failure_types: null });
+    expect((await sweep(t0 + 2 * HOUR, client())).resultsRequests).toEqual([]);
+  });
+
+  it('makes no request at all without a key: the counts stay null, the record is dropped', async () => {
+    const t0 = nextEra();
+    const kit = failedKit();
+    await seed(kit.spec, t0);
+    const run = await sweep(t0 + MINUTE, null);
+    expect(await standin.requests()).toEqual([]);
+    expect(run.resultsRequests).toEqual([]);
+    expect(await wantedRecord(kit.orderId)).toBeUndefined();
+    expect((await followUp(kit.orderId)).followUp.missing).toMatchObject({ markers: null, failure_types: null });
+  });
+
+  it('keeps the records while the key cannot be read, and reads them once it can', async () => {
+    const t0 = nextEra();
+    const kit = failedKit();
+    await seed(kit.spec, t0);
+    const run = await sweep(t0 + MINUTE, () => Promise.reject(new Error('secret unreadable')));
+    expect(run.resultsRequests).toEqual([]);
+    expect(await wantedRecord(kit.orderId)).toMatchObject({ attempts: 0 });
+    expect((await sweep(t0 + 2 * MINUTE, client())).resultsRequests).toHaveLength(1);
+    expect((await followUp(kit.orderId)).followUp.missing).toMatchObject(expectedCounts(kit.orderId));
+  });
+
+  it('reads at most MISSING_RESULTS_MAX_PER_SWEEP orders per sweep, the rest in the next', async () => {
+    const t0 = nextEra();
+    const kits = [failedKit(), failedKit(), failedKit()];
+    for (const kit of kits) await seed(kit.spec, t0);
+
+    const first = await sweep(t0 + MINUTE, client(), 2);
+    expect(first.resultsRequests).toHaveLength(2);
+    const second = await sweep(t0 + 2 * MINUTE, client(), 2);
+    expect(second.resultsRequests).toHaveLength(1);
+    expect(new Set([...first.resultsRequests, ...second.resultsRequests])).toEqual(new Set(kits.map((kit) => `/v3/order/${kit.orderId}/result`)));
+    for (const kit of kits) expect((await followUp(kit.orderId)).followUp.missing).toMatchObject(expectedCounts(kit.orderId));
+  });
+
+  it('lets none of the stand-in’s PHI canaries reach an item, a log line, a metric, an event or an API answer', async () => {
+    const t0 = nextEra();
+    const kit = failedKit();
+    await seed(kit.spec, t0);
+    // The answer the sweep reads is full of canaries.
+    const answer = await (await fetch(`${standin.url}/v3/order/${kit.orderId}/result`, { headers: { 'x-vital-api-key': standin.apiKey } })).text();
+    expect(answer).toContain(`${PHI_CANARY}-missing-name-0-${kit.orderId}`);
+    expect(answer).toContain(`${PHI_CANARY}-missing-loinc-0-${kit.orderId}`);
+    await sweep(t0 + MINUTE, client());
+    expect((await followUp(kit.orderId)).followUp.missing).toMatchObject(expectedCounts(kit.orderId));
+
+    const { Items } = await rig.table.doc.send(new ScanCommand({ TableName: rig.table.tableName }));
+    expect(Items?.length).toBeGreaterThan(0);
+    expect(JSON.stringify(Items)).not.toContain(PHI_CANARY);
+    expect(allLines.length).toBeGreaterThan(0);
+    expect(allLines.join('\n')).not.toContain(PHI_CANARY);
+    expect(JSON.stringify(publisher.events)).not.toContain(PHI_CANARY);
+    const query = createQueryHandler({ db: rig.table.db, tableName: rig.table.tableName, logger: createLogger(SERVICES.query) });
+    const response = await query({ routeKey: 'GET /follow-ups/{follow_up_id}', rawPath: '/x', requestContext: { http: { method: 'GET' } }, pathParameters: { follow_up_id: kit.orderId } });
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({ follow_up: { missing: { order_id: kit.orderId, ...expectedCounts(kit.orderId) } } });
+    expect(response.body).not.toContain(PHI_CANARY);
+  });
+});
