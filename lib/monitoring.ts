@@ -20,7 +20,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BACKFILL_METRICS, RECONCILE_METRICS, SWEEP_METRICS, SYNC_METRICS, TRANSACTION_METRICS, WEBHOOK_RESULTS, WEBHOOKS_METRIC, type WebhookResult } from '../functions/shared/metric-names';
+import { BACKFILL_METRICS, MISSING_RESULTS_METRICS, RECONCILE_METRICS, SWEEP_METRICS, SYNC_METRICS, TRANSACTION_METRICS, WEBHOOK_RESULTS, WEBHOOKS_METRIC, type WebhookResult } from '../functions/shared/metric-names';
 import { METRICS_NAMESPACE } from '../functions/shared/observability';
 import type { Settings } from './settings';
 import type { ServiceName } from './table-bound-function';
@@ -350,6 +350,7 @@ export class Monitoring extends Construct {
           serviceMetric('stale-redraw-sweep', SYNC_METRICS.invalid, hourly),
           serviceMetric('stale-redraw-sweep', SYNC_METRICS.skipped, hourly),
           serviceMetric('stale-redraw-sweep', RECONCILE_METRICS.notImproved, hourly),
+          serviceMetric('stale-redraw-sweep', MISSING_RESULTS_METRICS.givenUp, hourly),
         ],
         right: [serviceMetric('stale-redraw-sweep', RECONCILE_METRICS.keyUnusable, { ...hourly, statistic: 'Maximum' })],
       }),
@@ -501,6 +502,11 @@ export class Monitoring extends Construct {
       'SyncSkippedOrders',
       SYNC_METRICS.skipped,
       'Orders of the continuous sync could not be applied after several sweeps and were skipped so the window moves on: they are not repaired from the API (docs/deploy.md, runbook)',
+    );
+    anyInAnHour(
+      'MissingResultsReadsGivenUp',
+      MISSING_RESULTS_METRICS.givenUp,
+      "Orders' missing results could not be read from Junction's results API for a day (down, slow, rate-limiting, garbage): their follow-ups show no marker counts (docs/deploy.md, runbook)",
     );
     add(
       aboveZero(this, 'StaleNotificationsPending', `Flags have been waiting for their notification for ${NOTIFICATIONS_PENDING_SWEEPS} hourly sweeps in a row: the sweep cannot send them (docs/deploy.md, runbook)`, serviceMetric('stale-redraw-sweep', SWEEP_METRICS.notificationsPending, { period: hourly, statistic: 'Minimum' }), { evaluationPeriods: NOTIFICATIONS_PENDING_SWEEPS, datapointsToAlarm: NOTIFICATIONS_PENDING_SWEEPS }),

@@ -12,6 +12,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import {
   BACKFILL_METRICS,
+  MISSING_RESULTS_METRICS,
   RECONCILE_METRICS,
   SERVICES,
   SMOKE_WEBHOOKS_METRIC,
@@ -30,7 +31,7 @@ import { buildStack } from './stack';
 const EMITTED: Record<ServiceName, ReadonlySet<string>> = {
   [SERVICES.webhook]: new Set([WEBHOOKS_METRIC, SMOKE_WEBHOOKS_METRIC]),
   [SERVICES.transactionStatus]: new Set(Object.values(TRANSACTION_METRICS)),
-  [SERVICES.staleRedrawSweep]: new Set([...Object.values(SWEEP_METRICS), ...Object.values(RECONCILE_METRICS), ...Object.values(SYNC_METRICS)]),
+  [SERVICES.staleRedrawSweep]: new Set([...Object.values(SWEEP_METRICS), ...Object.values(RECONCILE_METRICS), ...Object.values(SYNC_METRICS), ...Object.values(MISSING_RESULTS_METRICS)]),
   [SERVICES.query]: new Set(),
   [SERVICES.followUpActions]: new Set(),
   [SERVICES.chatButton]: new Set(),

@@ -625,6 +625,7 @@ describe('alarms and dashboard', () => {
     ['JunctionKeyUnusable', 'Maximum'],
     ['SyncInvalidOrders', 'Sum'],
     ['SyncSkippedOrders', 'Sum'],
+    ['MissingResultsReadsGivenUp', 'Sum'],
   ])('raises an alarm on any %s in an hourly sweep', (metricName, statistic) => {
     built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'RedrawTracker',
