@@ -27,13 +27,13 @@ export const UNKNOWN_FAILURE = 'unknown_failure';
  * counts as `unknown_failure`.
  */
 export function countMissingResults(entries: readonly { inferred_failure_type?: unknown }[] | null | undefined): MissingResultsCounts {
-  const failureTypes: Record<string, number> = {};
+  // Counted in a Map, then made own properties: a code such as `constructor` or `__proto__` must not meet Object.prototype.
+  const counts = new Map<string, number>();
   for (const entry of entries ?? []) {
     const type = typeof entry.inferred_failure_type === 'string' && OPERATIONAL_CODE.test(entry.inferred_failure_type) ? entry.inferred_failure_type : UNKNOWN_FAILURE;
-    // An own-property count: a code such as `constructor` must not meet Object.prototype.
-    failureTypes[type] = (Object.hasOwn(failureTypes, type) ? failureTypes[type]! : 0) + 1;
+    counts.set(type, (counts.get(type) ?? 0) + 1);
   }
-  return { markers: entries?.length ?? 0, failure_types: failureTypes };
+  return { markers: entries?.length ?? 0, failure_types: Object.fromEntries(counts) };
 }
 
 /** How long a read that may succeed later is tried again, from when the results were first wanted (CONTRACT §9). */

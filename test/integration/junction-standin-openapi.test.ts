@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectStandin, startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
 import { appointmentDelivery, arbFlow, buildDeliveries, freshId, HAPPY_PATHS, newestByOrder, redrawFlow, simpleFlow, type FlowSpec, type Method, type RedrawOutcome } from '../support/junction';
 import { junctionSchemaValidator } from '../support/junction-openapi';
+import { STANDIN_FAILURE_TYPES, standinMissingTypes } from '../../local/junction-standin-results';
 
 const schemas = junctionSchemaValidator();
 
@@ -144,6 +145,40 @@ describe('the stand-in answers over HTTP', () => {
     expect(pending.body).toMatchObject({ order_id: other, status: 'pending', start_at: null });
     await standin.reset();
     expect((await get(`/v3/order/${other}/psc/appointment`)).status).toBe(404);
+  });
+
+  it("answer an order's results as a LabResultsRaw (missing results for one that ended without them, the same every time), 422 for one without results; faults apply to the route", async () => {
+    const failed = freshId();
+    const completed = freshId();
+    const pending = freshId();
+    await standin.recordDeliveries([
+      ...buildDeliveries(redrawFlow({ transactionId: freshId(), initialId: failed, redrawId: freshId() }, 'sample_error')),
+      ...buildDeliveries(simpleFlow({ transactionId: freshId(), orderId: completed }, 'walk_in_test')),
+      ...buildDeliveries(simpleFlow({ transactionId: freshId(), orderId: pending }, 'walk_in_test', 2)),
+    ]);
+    const first = await get(`/v3/order/${failed}/result`);
+    expect(first.status).toBe(200);
+    schemas.assertValid('LabResultsRaw', first.body, `GET /v3/order/${failed}/result`);
+    const entries = (first.body as { missing_results: unknown[] }).missing_results;
+    expect(entries.length).toBeGreaterThanOrEqual(1);
+    for (const entry of entries) schemas.assertValid('MissingBiomarkerResult', entry, 'a missing result');
+    for (const type of STANDIN_FAILURE_TYPES) schemas.assertValid('FailureType', type, type);
+    expect(entries.map((entry) => (entry as { inferred_failure_type: string }).inferred_failure_type)).toEqual(standinMissingTypes(failed));
+    expect(JSON.stringify(first.body)).toContain('CANARY');
+    expect((await get(`/v3/order/${failed}/result`)).body).toEqual(first.body);
+
+    const complete = await get(`/v3/order/${completed}/result`);
+    expect(complete.status).toBe(200);
+    schemas.assertValid('LabResultsRaw', complete.body, 'a completed order');
+    expect(complete.body).toMatchObject({ missing_results: null });
+
+    const none = await get(`/v3/order/${pending}/result`);
+    expect(none.status).toBe(422);
+    schemas.assertValid('HTTPValidationError', none.body, 'an order without results');
+
+    await standin.injectFault({ kind: 'status', status: 503, endpoint: 'results' });
+    expect((await fetch(`${standin.url}/v3/order/${failed}/result`, { headers: { 'x-vital-api-key': standin.apiKey } })).status).toBe(503);
+    expect((await standin.requests()).map((request) => request.endpoint)).toEqual(['results', 'results', 'results', 'results', 'results']);
   });
 
   it('answer a refused query with the body Junction documents for it (HTTPValidationError)', async () => {

@@ -21,6 +21,9 @@ export type JunctionSchemaName =
   | 'GetOrdersResponse'
   | 'GetOrderTransactionResponse'
   | 'OrderSummary'
+  | 'LabResultsRaw'
+  | 'MissingBiomarkerResult'
+  | 'FailureType'
   | 'HTTPValidationError';
 
 export interface JunctionSchemaValidator {
@@ -43,11 +46,13 @@ export function junctionSchemaValidator(): JunctionSchemaValidator {
   const components = isRecord(doc.components) ? doc.components : {};
   const schemas = components.schemas;
   if (!isRecord(schemas)) throw new Error('junction-openapi/openapi.json has no components.schemas');
-  // Strict, so a typo in a keyword is an error; the document's two annotations
+  // Strict, so a typo in a keyword is an error; the document's three annotations
   // that JSON Schema does not define are declared as such (no validation meaning).
   const ajv = new Ajv2020({ allErrors: true, strict: true });
   ajv.addKeyword({ keyword: 'example' });
   ajv.addKeyword({ keyword: 'x-junction-exhaustive' });
+  // Junction's SDK generator's (Fern) marker on a deprecated field (BiomarkerResult's `value`).
+  ajv.addKeyword({ keyword: 'x-fern-ignore' });
   addFormats(ajv);
   // Junction's appointment ids say `uuid4` (a format JSON Schema does not define): a UUID whose version digit is 4.
   ajv.addFormat('uuid4', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i);

@@ -1,0 +1,92 @@
+/**
+ * Which follow-up writes ask for an order's missing results (CONTRACT §9
+ * `missing`; functions/transaction-status/steps/classify.ts classifyFollowUp):
+ * a `missing` that names an order it did not name before, without counts. What
+ * the write asks of retention is unchanged beside it; the record reaches the
+ * batch's work even when that is nothing.
+ */
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue as StreamAttributeValue, DynamoDBRecord } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { openFollowUp, type FollowUp, type MissingResults } from '../../functions/core/follow-up';
+import { itemOf, type StoredFollowUp } from '../../functions/store/follow-ups/item';
+import { withMissingCounts } from '../../functions/store/follow-ups/missing-counts';
+import { classify } from '../../functions/transaction-status/steps/classify';
+import { addReading, emptyBatch, readRecord } from '../../functions/transaction-status/steps/intake';
+
+function image(item: Record<string, unknown>): Record<string, StreamAttributeValue> {
+  return marshall(item, { removeUndefinedValues: true }) as unknown as Record<string, StreamAttributeValue>;
+}
+
+function streamRecord(eventName: 'INSERT' | 'MODIFY', images: { old?: Record<string, unknown>; new: Record<string, unknown> }): DynamoDBRecord {
+  return {
+    eventID: 'event-1',
+    eventName,
+    dynamodb: { SequenceNumber: '100', ApproximateCreationDateTime: 1_772_442_000, ...(images.old ? { OldImage: image(images.old) } : {}), NewImage: image(images.new) },
+  };
+}
+
+const missing = (orderId: string, counts: Pick<MissingResults, 'markers' | 'failure_types'> = { markers: null, failure_types: null }): MissingResults => ({
+  order_id: orderId,
+  status: 'sample_error',
+  status_detail: null,
+  ...counts,
+});
+
+function stored(id: string, followUp: Partial<FollowUp>): StoredFollowUp {
+  return {
+    followUp: { ...openFollowUp({ id, transactionId: null, initialOrderId: id, redrawOrderId: null, openedAt: '2026-03-02T09:00:00.000000Z' }), attention: 'no_redraw', ...followUp },
+    redraw: null,
+    dueAt: null,
+    applied: [],
+    expiresAt: null,
+    remindedAt: null,
+    revision: 1,
+  };
+}
+
+const item = (followUp: Partial<FollowUp>, id = 'ord-1') => itemOf(stored(id, followUp));
+
+describe('a follow-up write that asks for missing results', () => {
+  it('asks when its missing names an order first: on the insert, and when it moves to another order', () => {
+    expect(classify(streamRecord('INSERT', { new: item({ missing: missing('ord-1') }) }), null)).toEqual({ kind: 'skip', resultsWanted: { orderId: 'ord-1', followUpId: 'ord-1' } });
+    expect(classify(streamRecord('MODIFY', { old: item({ missing: null }), new: item({ missing: missing('ord-1') }) }), null)).toMatchObject({ resultsWanted: { orderId: 'ord-1' } });
+    expect(classify(streamRecord('MODIFY', { old: item({ missing: missing('ord-1') }), new: item({ missing: missing('ord-2') }) }), null)).toMatchObject({ resultsWanted: { orderId: 'ord-2' } });
+  });
+
+  it('does not ask again for the same order, for counted results, or without missing', () => {
+    const counted = missing('ord-1', { markers: 2, failure_types: { non_failure: 2 } });
+    expect(classify(streamRecord('MODIFY', { old: item({ missing: missing('ord-1') }), new: item({ missing: missing('ord-1'), owner: 'someone' }) }), null)).toEqual({ kind: 'skip' });
+    expect(classify(streamRecord('MODIFY', { old: item({ missing: missing('ord-1') }), new: item({ missing: counted }) }), null)).toEqual({ kind: 'skip' });
+    expect(classify(streamRecord('INSERT', { new: item({ missing: null }) }), null)).toEqual({ kind: 'skip' });
+  });
+
+  it('keeps what the write asks of retention beside it', () => {
+    const closed = { missing: missing('ord-1'), state: 'closed' as const, closed_at: '2026-03-03T09:00:00.000000Z' };
+    expect(classify(streamRecord('INSERT', { new: item(closed) }), 30)).toEqual({ kind: 'lone_retention', orderId: 'ord-1', resultsWanted: { orderId: 'ord-1', followUpId: 'ord-1' } });
+  });
+
+  it('reaches the batch’s work even when it asks nothing else', () => {
+    const batch = emptyBatch();
+    const record = streamRecord('INSERT', { new: item({ missing: missing('ord-1') }) });
+    addReading(batch, record, '100', readRecord(record, { retentionDays: null, publishing: false, now: () => 0 }));
+    expect([...batch.works.values()].map((work) => work.classified.resultsWanted)).toEqual([{ orderId: 'ord-1', followUpId: 'ord-1' }]);
+  });
+});
+
+describe('the counts written onto a follow-up', () => {
+  const counts = { markers: 3, failure_types: { internal_lab_failure: 2, non_failure: 1 } };
+
+  it('fill missing while it names the order, and the causing order’s counts once', () => {
+    const next = withMissingCounts(stored('ord-1', { missing: missing('ord-1') }), 'ord-1', counts);
+    expect(next?.followUp.missing).toEqual(missing('ord-1', counts));
+    expect(next?.causingResults).toEqual({ order_id: 'ord-1', ...counts });
+    expect(next === null ? null : withMissingCounts(next, 'ord-1', counts)).toBeNull();
+  });
+
+  it('leave a missing that names another order, but keep the first order’s counts as the causing ones', () => {
+    const next = withMissingCounts(stored('t-1', { missing: missing('ord-2') }), 'ord-1', counts);
+    expect(next?.followUp.missing).toEqual(missing('ord-2'));
+    expect(next?.causingResults).toEqual({ order_id: 'ord-1', ...counts });
+  });
+});
