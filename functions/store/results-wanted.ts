@@ -88,6 +88,17 @@ export async function wantResults(db: TableClient, tableName: string, input: { o
  * keys only), each checked as stored now (the index may lag behind the item).
  */
 export async function readDueResultsWanted(db: TableClient, tableName: string, now: string, limit: number): Promise<ResultsWanted[]> {
+  const orderIds = await dueResultsWantedIds(db, tableName, now, limit);
+  const items = await getItems(db, tableName, orderIds.map((id) => keys.resultsWanted(id)), false);
+  return items.flatMap((item) => {
+    if (item === undefined) return [];
+    const wanted = parseResultsWanted(item);
+    return wanted.nextAttemptAt <= now ? [wanted] : [];
+  });
+}
+
+/** The order ids of up to `limit` records due at `now`, from the index alone (keys only): enough to delete them unread. */
+export async function dueResultsWantedIds(db: TableClient, tableName: string, now: string, limit: number): Promise<string[]> {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
   const orderIds: string[] = [];
   const prefix = keys.resultsWanted('').pk;
@@ -102,12 +113,7 @@ export async function readDueResultsWanted(db: TableClient, tableName: string, n
     for (const item of page.Items ?? []) if (orderIds.length < limit) orderIds.push(String(item[TABLE.partitionKey]).slice(prefix.length));
     if (orderIds.length >= limit) break;
   }
-  const items = await getItems(db, tableName, orderIds.map((id) => keys.resultsWanted(id)), false);
-  return items.flatMap((item) => {
-    if (item === undefined) return [];
-    const wanted = parseResultsWanted(item);
-    return wanted.nextAttemptAt <= now ? [wanted] : [];
-  });
+  return orderIds;
 }
 
 /**

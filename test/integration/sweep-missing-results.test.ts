@@ -30,7 +30,7 @@ import { keys } from '../../functions/store/table';
 import { createInMemoryPublisher, type InMemoryPublisher } from '../../functions/transaction-status/publisher';
 import { startJunctionStandin, type JunctionStandin, type StandinFault } from '../../local/junction-standin';
 import { standinMissingTypes } from '../../local/junction-standin-results';
-import { buildDeliveries, freshId, PHI_CANARY, type Delivery, type FlowSpec } from '../support/junction';
+import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type Delivery, type FlowSpec } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
 import { captureOutput, emfValues } from '../support/webhook';
 
@@ -170,6 +170,17 @@ describe('missing results from Junction’s results API', () => {
 
     // Read once: the next sweep asks nothing.
     expect((await sweep(t0 + 2 * HOUR, client())).resultsRequests).toEqual([]);
+  });
+
+  it('counts the initial order’s missing results of a redraw_available follow-up', async () => {
+    const t0 = nextEra();
+    const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+    await seed(redrawFlow(ids, 'in_progress'), t0);
+    const opened = await followUp(ids.transactionId);
+    expect(opened.followUp.missing).toMatchObject({ order_id: ids.initialId, markers: null });
+    const run = await sweep(t0 + MINUTE, client());
+    expect(run.resultsRequests).toEqual([`/v3/order/${ids.initialId}/result`]);
+    expect((await followUp(ids.transactionId)).followUp.missing).toMatchObject({ order_id: ids.initialId, ...expectedCounts(ids.initialId) });
   });
 
   it('fills a closed follow-up’s missing too', async () => {

@@ -28,7 +28,7 @@ import { forEachLimited } from '../../shared/concurrency';
 import { MISSING_RESULTS_METRICS } from '../../shared/metric-names';
 import { errorName, type MetricSink } from '../../shared/observability';
 import { recordMissingCounts } from '../../store/follow-ups/missing-counts';
-import { dropResultsWanted, readDueResultsWanted, rescheduleResultsWanted, type ResultsWanted } from '../../store/results-wanted';
+import { dropResultsWanted, dueResultsWantedIds, readDueResultsWanted, rescheduleResultsWanted, type ResultsWanted } from '../../store/results-wanted';
 import type { JunctionSession } from '../reconcile';
 import type { SweepContext } from './context';
 
@@ -77,17 +77,20 @@ export async function missingResultsStep(ctx: SweepContext, input: ResultsStepIn
 }
 
 async function readWantedResults(ctx: SweepContext, session: JunctionSession | null, maxPerSweep: number): Promise<ResultsRun> {
-  const due = await readDueResultsWanted(ctx.db, ctx.tableName, ctx.since, maxPerSweep);
-  const run: ResultsRun = { due: due.length, read: 0, never: 0, retried: 0, givenUp: 0, dropped: 0 };
-  await forEachLimited(due, JUNCTION_CONCURRENCY, async (wanted) => {
+  const run: ResultsRun = { due: 0, read: 0, never: 0, retried: 0, givenUp: 0, dropped: 0 };
+  // Without a key nothing is read, now or later: the records go by their keys, their items unread.
+  const due = session === null ? await dueResultsWantedIds(ctx.db, ctx.tableName, ctx.since, maxPerSweep) : await readDueResultsWanted(ctx.db, ctx.tableName, ctx.since, maxPerSweep);
+  run.due = due.length;
+  await forEachLimited<string | ResultsWanted>(due, JUNCTION_CONCURRENCY, async (wanted) => {
     if (!ctx.gate.mayStart('missing_results')) return;
+    const orderId = typeof wanted === 'string' ? wanted : wanted.orderId;
     try {
-      const done = session === null ? await dropUnread(ctx, wanted) : await readOne(ctx, session, wanted);
+      const done = typeof wanted === 'string' || session === null ? await dropUnread(ctx, orderId) : await readOne(ctx, session, wanted);
       if (done !== null) run[done]++;
     } catch (error) {
       // The table failed: the record stays as it was, the next sweep reads it again.
       ctx.tally.failures++;
-      ctx.logger.error('missing results of an order failed', { order_id: wanted.orderId, error: errorName(error) });
+      ctx.logger.error('missing results of an order failed', { order_id: orderId, error: errorName(error) });
     }
   });
   return run;
@@ -95,8 +98,8 @@ async function readWantedResults(ctx: SweepContext, session: JunctionSession | n
 
 type Done = Exclude<keyof ResultsRun, 'due'>;
 
-async function dropUnread(ctx: SweepContext, wanted: ResultsWanted): Promise<Done> {
-  await dropResultsWanted(ctx.db, ctx.tableName, wanted.orderId);
+async function dropUnread(ctx: SweepContext, orderId: string): Promise<Done> {
+  await dropResultsWanted(ctx.db, ctx.tableName, orderId);
   return 'dropped';
 }
 
