@@ -30,8 +30,8 @@ const USAGE = 'usage: npm run junction-api [-- --port <port>] [--orders <count>]
 /** What `--help` prints: every option and setting, with an example (a reader's first question is the port). */
 const HELP = `npm run junction-api [-- --port <port>] [--orders <count>]
 
-The local stand-in for Junction's API (GET /v3/order/{id}, /v3/order_transaction/{id},
-/v3/orders), for \`npm start\` and \`npm run simulate\` in other terminals. It prints its URL
+The local stand-in for Junction's API (GET /v3/order/{id}, /v3/order/{id}/result,
+/v3/order_transaction/{id}, /v3/orders), for \`npm start\` and \`npm run simulate\` in other terminals. It prints its URL
 and the API key it requires; Ctrl-C stops it.
 
 Options:
