@@ -86,6 +86,21 @@ describe('a sweep’s Junction session', () => {
     expect(session.stats().failures).toEqual({ unavailable: 5, invalid_answer: 0, not_found: 1 });
   });
 
+  it('stops reading missing results at a rejected key (one request), and counts their failures like any read', async () => {
+    const rejected = failingJunction(() => ({ kind: 'unauthorized', status: 401 }));
+    const session = createJunctionSession({ db: noTable, tableName: 't', junction: rejected.api, logger: recordingLogger().logger });
+    expect(await Promise.all(['a', 'b', 'c'].map((id) => session.readMissingResults(id)))).toEqual([{ kind: 'stopped' }, { kind: 'stopped' }, { kind: 'stopped' }]);
+    expect(rejected.asked).toEqual(['results/a']);
+    expect(session.stats()).toMatchObject({ requests: 1, unauthorized: 1, stopped: 'unauthorized' });
+
+    const down = failingJunction(() => ({ kind: 'unavailable', reason: 'status 503' }));
+    const other = createJunctionSession({ db: noTable, tableName: 't', junction: down.api, logger: recordingLogger().logger });
+    for (const id of ['a', 'b', 'c', 'd']) await other.readMissingResults(id);
+    expect(down.asked).toEqual(['results/a', 'results/b', 'results/c']);
+    expect(other.stats()).toMatchObject({ requests: 3, failures: { unavailable: 3 }, stopped: 'unavailable' });
+    expect(await other.readMissingResults('e')).toEqual({ kind: 'stopped' });
+  });
+
   it('reads each order and transaction at most once per sweep', async () => {
     const junction = failingJunction(() => ({ kind: 'invalid_answer', reason: 'order: id: invalid_string' }));
     const session = createJunctionSession({ db: noTable, tableName: 't', junction: junction.api, logger: recordingLogger().logger });
