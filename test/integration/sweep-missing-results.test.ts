@@ -11,7 +11,9 @@
  * records of one are not due in another's sweeps; the sweep's budget is what
  * each test sets.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { attachMeter } from '../../bench/meter';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalFromDate } from '../../functions/core/instant';
 import { RESULTS_WANTED_FOR_MS } from '../../functions/core/missing-results';
@@ -26,7 +28,11 @@ import { createSweepHandler } from '../../functions/stale-redraw-sweep/app';
 import { DEFAULT_RECONCILE } from '../../functions/stale-redraw-sweep/config';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
+import { documentClientOf, documentTable } from '../../functions/store/document-table';
 import { keys } from '../../functions/store/table';
+import type { TableClient } from '../../functions/store/table-client';
+import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
+import { localEndpoint } from '../support/dynamodb';
 import { createInMemoryPublisher, type InMemoryPublisher } from '../../functions/transaction-status/publisher';
 import { startJunctionStandin, type JunctionStandin, type StandinFault } from '../../local/junction-standin';
 import { standinMissingTypes } from '../../local/junction-standin-results';
@@ -99,10 +105,10 @@ interface SweepRun {
 }
 
 /** One sweep through the Lambda factory at `now`; output captured, stream settled after. */
-async function sweep(now: number, junction: JunctionApi | null | (() => Promise<JunctionApi | null>), resultsMaxPerSweep = 100): Promise<SweepRun> {
+async function sweep(now: number, junction: JunctionApi | null | (() => Promise<JunctionApi | null>), resultsMaxPerSweep = 100, db: TableClient = rig.table.db): Promise<SweepRun> {
   await standin.clearRequests();
   const handler = createSweepHandler({
-    db: rig.table.db,
+    db,
     tableName: rig.table.tableName,
     thresholds: DEFAULT_THRESHOLDS,
     notifier: createInMemoryNotifier(),
@@ -325,5 +331,34 @@ describe('missing results from Junction’s results API', () => {
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toMatchObject({ follow_up: { missing: { order_id: kit.orderId, ...expectedCounts(kit.orderId) } } });
     expect(response.body).not.toContain(PHI_CANARY);
+  });
+
+  it('costs a sweep at most 2 read units and 5 write units per order read: the record, the follow-up read and put, the record deleted', async () => {
+    const t0 = nextEra();
+    const dynamodb = new DynamoDBClient(localDynamoDbClientConfig(localEndpoint()));
+    const meter = attachMeter(dynamodb);
+    const db = documentTable(documentClientOf(dynamodb));
+    try {
+      // Baseline: a sweep with no record due (the results step's one Query of the index included).
+      await sweep(t0, client(), 100, db);
+      meter.reset();
+      await sweep(t0 + 1, client(), 100, db);
+      const idle = meter.reading();
+      const kits = [failedKit(), failedKit(), failedKit()];
+      for (const kit of kits) await seed(kit.spec, t0);
+      meter.reset();
+      await sweep(t0 + MINUTE, client(), 100, db);
+      const busy = meter.reading();
+      const perOrder = { read: (busy.read - idle.read) / kits.length, write: (busy.write - idle.write) / kits.length, index: (busy.index - idle.index) / kits.length };
+      // Figures for the engineering notes: printed, and bounded here.
+      process.stdout.write(`missing results cost per order read: ${JSON.stringify(perOrder)}; idle sweep ${JSON.stringify({ read: idle.read, write: idle.write })}; commands ${JSON.stringify(busy.byCommand)}\n`);
+      // The record by key (0.5), the follow-up strongly consistent (1); the follow-up's put and the record's delete.
+      expect(perOrder.read).toBeLessThanOrEqual(2);
+      expect(perOrder.write).toBeLessThanOrEqual(5);
+      expect(busy.refusedWrites).toBe(0);
+    } finally {
+      meter.detach();
+      dynamodb.destroy();
+    }
   });
 });
