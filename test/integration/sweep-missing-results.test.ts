@@ -189,6 +189,34 @@ describe('missing results from Junction’s results API', () => {
     expect((await followUp(ids.transactionId)).followUp.missing).toMatchObject({ order_id: ids.initialId, ...expectedCounts(ids.initialId) });
   });
 
+  it('counts an incomplete redraw’s own missing results once missing moves to it, and keeps the initial order’s as the causing ones', async () => {
+    const t0 = nextEra();
+    const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+    // The redraw order completes with results still missing (results_still_missing).
+    const deliveries = buildDeliveries(redrawFlow(ids, 'completed')).map((delivery) => {
+      const data = structuredClone(delivery.body.data) as Record<string, unknown> & { last_event: { status: string } };
+      if (delivery.orderId === ids.redrawId && data.last_event.status.endsWith('.completed')) data.has_missing_results = true;
+      return { ...delivery, body: { ...delivery.body, data } };
+    });
+    const last = deliveries.at(-1)!;
+    streamNow = t0;
+    await standin.recordDeliveries(deliveries.slice(0, -1));
+    for (const delivery of deliveries.slice(0, -1)) await rig.webhook(delivery);
+    await rig.settle();
+    expect((await sweep(t0 + MINUTE, client())).resultsRequests).toEqual([`/v3/order/${ids.initialId}/result`]);
+
+    await standin.recordDeliveries(deliveries);
+    await rig.webhook(last);
+    await rig.settle();
+    const incomplete = await followUp(ids.transactionId);
+    expect(incomplete.followUp.attention).toBe('results_still_missing');
+    expect(incomplete.followUp.missing).toMatchObject({ order_id: ids.redrawId, markers: null });
+    expect((await sweep(t0 + 2 * MINUTE, client())).resultsRequests).toEqual([`/v3/order/${ids.redrawId}/result`]);
+    const counted = await followUp(ids.transactionId);
+    expect(counted.followUp.missing).toMatchObject({ order_id: ids.redrawId, ...expectedCounts(ids.redrawId) });
+    expect(counted.causingResults).toEqual({ order_id: ids.initialId, ...expectedCounts(ids.initialId) });
+  });
+
   it('fills a closed follow-up’s missing too', async () => {
     const t0 = nextEra();
     const transactionId = freshId();
