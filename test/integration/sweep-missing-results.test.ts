@@ -48,12 +48,23 @@ let standin: JunctionStandin;
 let publisher: InMemoryPublisher;
 /** The transaction function's clock: when results are first wanted. */
 let streamNow = 0;
+/** Writes of results-wanted records the table refuses next (throttled). */
+let refuseRecordPuts = 0;
 /** Every log line of the sweeps, for the PHI check. */
 const allLines: string[] = [];
 
 beforeAll(async () => {
   publisher = createInMemoryPublisher();
-  rig = await startTransactionRig('missing-results', { publisher, now: () => streamNow });
+  rig = await startTransactionRig('missing-results', {
+    publisher,
+    now: () => streamNow,
+    // Throttles the next `refuseRecordPuts` writes of a results-wanted record (the fault test).
+    fault: (operation, body) => {
+      if (operation !== 'PutItem' || refuseRecordPuts <= 0 || !JSON.stringify(body).includes(`"${keys.resultsWanted('').pk}`)) return null;
+      refuseRecordPuts--;
+      return { kind: 'answer', status: 400, errorType: 'ProvisionedThroughputExceededException', message: 'throttled' };
+    },
+  });
   standin = await startJunctionStandin();
 });
 afterAll(async () => {
@@ -215,6 +226,20 @@ describe('missing results from Junction’s results API', () => {
     const counted = await followUp(ids.transactionId);
     expect(counted.followUp.missing).toMatchObject({ order_id: ids.redrawId, ...expectedCounts(ids.redrawId) });
     expect(counted.causingResults).toEqual({ order_id: ids.initialId, ...expectedCounts(ids.initialId) });
+  });
+
+  it('loses no wanted results when the record’s write fails: the stream record is reported and retried', async () => {
+    // The real clock: the stream's records are not old enough to be parked (parked work does not carry wanted results).
+    const t0 = Date.now();
+    const kit = failedKit();
+    refuseRecordPuts = 2;
+    const batchesBefore = rig.batches.length;
+    await seed(kit.spec, t0);
+    expect(refuseRecordPuts).toBe(0);
+    expect(rig.batches.slice(batchesBefore).some((batch) => batch.response.batchItemFailures.length > 0)).toBe(true);
+    expect(await wantedRecord(kit.orderId)).toMatchObject({ order_id: kit.orderId, attempts: 0 });
+    expect((await sweep(t0 + MINUTE, client())).resultsRequests).toEqual([`/v3/order/${kit.orderId}/result`]);
+    expect((await followUp(kit.orderId)).followUp.missing).toMatchObject(expectedCounts(kit.orderId));
   });
 
   it('fills a closed follow-up’s missing too', async () => {
