@@ -270,7 +270,12 @@ export class RedrawTrackerStack extends Stack {
       // notices: redraw_failed, and with FOLLOW_UP_ACK_HOURS the not_acknowledged reminders (CONTRACT §9).
       // Its lease and its notifications' claims (LEASE#sweep, CLAIM#notification#...) are conditional
       // PutItem/UpdateItem, within the table-wide writes it has for reconciliation.
-      access: { table: [...reconcileAccess.table, 'BatchGetItem'], queryIndexes: [...reconcileAccess.queryIndexes, TABLE.byTransaction.indexName] },
+      // It deletes the records of orders whose missing results it read or gave up (CONTRACT §9 `missing`), and nothing else.
+      access: {
+        table: [...reconcileAccess.table, 'BatchGetItem'],
+        queryIndexes: [...reconcileAccess.queryIndexes, TABLE.byTransaction.indexName],
+        partitionWrites: { actions: ['DeleteItem'], partitionPrefixes: [keys.resultsWanted('').pk] },
+      },
       environment: {
         STALE_REDRAW_TOPIC_ARN: notifications.topicArn,
         REDRAW_STALE_AFTER_DAYS: String(settings.redrawStaleAfterDays),

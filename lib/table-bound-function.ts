@@ -54,9 +54,10 @@ export interface TableAccess {
   /**
    * Writes confined to items whose partition key starts with one of these
    * prefixes (`dynamodb:LeadingKeys`): a function that writes nothing else
-   * (the weekly digest's claims, `CLAIM#digest#`).
+   * (the weekly digest's claims, `CLAIM#digest#`), or deletes nothing else (the
+   * sweep's records of missing results read, `RESULTS#`).
    */
-  readonly partitionWrites?: { readonly actions: readonly ('PutItem' | 'UpdateItem')[]; readonly partitionPrefixes: readonly string[] };
+  readonly partitionWrites?: { readonly actions: readonly ('PutItem' | 'UpdateItem' | 'DeleteItem')[]; readonly partitionPrefixes: readonly string[] };
 }
 
 const WRITE_ACTIONS: ReadonlySet<TableAction> = new Set(['PutItem', 'UpdateItem']);

@@ -190,8 +190,11 @@ describe('permissions', () => {
 
   it('lets the sweep query the open-redraws index, read and apply orders (reconciliation), update flags and publish notifications', () => {
     const actions = actionsOf(built.stack, built.template, built.stack.staleRedrawSweep.role);
-    expect(dynamodbActions(actions)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(dynamodbActions(actions)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(actions).toContain('sns:Publish');
+    // It deletes only the records of missing results it read or gave up (CONTRACT §9 `missing`).
+    const deletes = statementsOf(built.stack, built.template, built.stack.staleRedrawSweep.role).filter((s) => s.Action.includes('dynamodb:DeleteItem'));
+    expect(deletes.map((s) => [s.Action, s.Condition])).toEqual([[['dynamodb:DeleteItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RESULTS#*'] } }]]);
   });
 
   it('lets only the sweep and the backfill read the Junction API key, and nothing else of Secrets Manager', () => {
