@@ -209,9 +209,10 @@ export function printFollowUpDetail(followUp: FollowUpView, history: readonly Hi
   out.line();
   out.line(`History, oldest first (${history.length} entr${history.length === 1 ? 'y' : 'ies'}):`);
   for (const line of historyTable(history, now, out)) out.line(line);
-  const order = followUp.redraw_order_id ?? followUp.initial_order_id;
+  // A lone failed order (no_redraw) may name no initial order: its missing results' order then.
+  const order = followUp.redraw_order_id ?? followUp.initial_order_id ?? followUp.missing?.order_id ?? null;
   if (order) {
     out.line();
-    out.line(`Its ${followUp.redraw_order_id ? 'redraw' : 'initial'} order: npx redraw-tracker order ${shellWord(order)}${targetFlags}`);
+    out.line(`Its ${followUp.redraw_order_id ? 'redraw ' : followUp.initial_order_id ? 'initial ' : ''}order: npx redraw-tracker order ${shellWord(order)}${targetFlags}`);
   }
 }

@@ -470,7 +470,8 @@ export async function problemFollowUps(db: TableClient, tableName: string, input
         owner: current.owner,
         state: current.state,
         opened_at: current.opened_at,
-        order_id: item.redraw?.orderId ?? current.redraw_order_id ?? current.initial_order_id,
+        // A lone failed order (no_redraw) may name no initial order: its missing results' order is the one to paste.
+        order_id: item.redraw?.orderId ?? current.redraw_order_id ?? current.initial_order_id ?? current.missing?.order_id ?? null,
         // The reason and since are read below for the ones named; the order's status time orders the list.
         stale: flagged && item.redraw !== null ? { reason: '', since: '', status_time: item.redraw.statusTime } : null,
         attention: current.attention,

@@ -284,6 +284,7 @@ describe('redraw-tracker follow-up commands against npm start', () => {
     expect(human.stdout).toMatch(/^ {2}why +a sample error \(the lab could not test the sample\)/m);
     expect(human.stdout).toMatch(/^ {2}failure types +/m);
     expect(human.stdout).toContain("To decide: Decide with the clinician: re-order the test through Junction's dashboard");
+    expect(human.stdout).toMatch(new RegExp(`^Its (initial )?order: npx redraw-tracker order ${kit.orderId}$`, 'm'));
     // Closed: by whom, and no choice left.
     expect((await cli(['close', kit.transactionId, '--disposition', 'tested_elsewhere'], 'alice')).code).toBe(0);
     const closed = await cli(['follow-up', kit.transactionId]);
