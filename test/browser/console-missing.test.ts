@@ -2,7 +2,8 @@
  * "What is missing and why" in Chromium against `npm start` (issue 46, CONTRACT
  * §9 and §12): a failed test kit's signed webhooks open a `no_redraw`
  * follow-up; the Needs attention queue holds it first with the attention in
- * words; its page says which order, its status and the lab's detail in words,
+ * words; its page says which order, its status and the lab's detail in words
+ * (an incomplete redraw's too: `results_still_missing`),
  * that the counts are not read yet, and the two choices (re-order through
  * Junction, or close with a disposition); a close shows who closed it. Every
  * state passes axe, and the page runs under its own CSP without a violation.
@@ -12,7 +13,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { signSvixMessage } from '../../functions/core/svix';
 import { expectNoAxeViolations, guardedPage, launchChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
 import { beforeAllOrFailEach } from '../support/browser-setup';
-import { buildDeliveries, freshId, PHI_CANARY } from '../support/junction';
+import { buildDeliveries, freshId, PHI_CANARY, redrawFlow } from '../support/junction';
 import { newMessageId, newSecret } from '../support/webhook';
 
 const DAY = 86_400_000;
@@ -110,9 +111,8 @@ describe('what is missing and why (issue 46)', () => {
     expect(text).toContain('result missing without a redraw (no_redraw)');
     expect(text).toContain(kit.orderId);
     expect(text).toContain('a sample error (the lab could not test the sample) (sample_error)');
-    const stored = await followUp(kit.transactionId);
-    // The lab's detail in words, once the tracker keeps it (CONTRACT §9: status_detail from the order's own facts).
-    if (stored?.missing?.status_detail === 'sample_hemolyzed') expect(text).toContain('the sample was hemolyzed (sample_hemolyzed)');
+    // The lab's detail in words (CONTRACT §9: status_detail from the order's own facts).
+    expect(text).toContain('the sample was hemolyzed (sample_hemolyzed)');
     // No Junction key here: the counts were never read.
     expect(text).toContain('Not read yet from Junction');
     expect(text).toContain('Not known');
@@ -132,6 +132,28 @@ describe('what is missing and why (issue 46)', () => {
     expect((await followUp(kit.transactionId))?.closed_by).toBe(HANDLE);
     await expectNoAxeViolations(page, 'closed follow-up with what is missing');
     expect(await page.content()).not.toContain(PHI_CANARY);
+  });
+
+  it('says of an incomplete redraw that its completed redraw order still misses results, with the choices, and passes axe', async () => {
+    const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+    const deliveries = buildDeliveries(redrawFlow(ids, 'completed', new Date(Date.now() - 3 * DAY)));
+    // Junction completes a redraw "regardless of whether there are still missing results".
+    (deliveries.at(-1)!.body.data as Record<string, unknown>).has_missing_results = true;
+    for (const delivery of deliveries) await postWebhook(delivery.body);
+    const deadline = Date.now() + 30_000;
+    while ((await followUp(ids.transactionId))?.attention !== 'results_still_missing') {
+      if (Date.now() > deadline) throw new Error('no results_still_missing follow-up for the incomplete redraw');
+      await new Promise((wake) => setTimeout(wake, 250));
+    }
+    const page = await signedIn(`#/follow-ups/${ids.transactionId}`);
+    await page.getByText('Incomplete redraw: decide what happens next').waitFor();
+    const section = page.getByRole('region', { name: 'What is missing and why' });
+    const text = (await section.textContent()) ?? '';
+    expect(text).toContain('incomplete redraw (results_still_missing)');
+    expect(text).toContain(ids.redrawId);
+    expect(text).toContain('completed, with results still missing (completed)');
+    expect(await section.getByRole('list', { name: 'Your choices' }).getByRole('listitem').count()).toBe(2);
+    await expectNoAxeViolations(page, 'follow-up of an incomplete redraw');
   });
 
   it('runs the follow-up page of a failed kit under its own Content-Security-Policy without a violation', async () => {

@@ -529,7 +529,7 @@ describe('the notice of every attention (CONTRACT §9: once per attention and ep
   it('notifies a failed test kit once as no_redraw, with what is missing and why in words, and marks it', async () => {
     const kit = await seedFailedKit(nextEra());
     const stored = await getFollowUp(rig.table.db, rig.table.tableName, kit.transactionId, new Date());
-    expect(stored?.followUp).toMatchObject({ attention: 'no_redraw', state: 'new', missing: { order_id: kit.orderId, status: 'sample_error' } });
+    expect(stored?.followUp).toMatchObject({ attention: 'no_redraw', state: 'new', missing: { order_id: kit.orderId, status: 'sample_error', status_detail: 'sample_hemolyzed' } });
     const missing = stored!.followUp.missing!;
     const at = kit.statusTime + HOUR;
     const notifier = createInMemoryNotifier(undefined, { environment: 'prod', timeZone: null }, () => new Date(at));
@@ -544,7 +544,7 @@ describe('the notice of every attention (CONTRACT §9: once per attention and ep
     expect(sent.next_step).toBe(NEXT_STEPS.no_redraw);
     const email = notifier.rendered[index]!.email;
     expect(email).toContain(`Why:           ${whyWords(missing)}`);
-    expect(email).toMatch(/^Why: {11}a sample error \(the lab could not test the sample\)/m);
+    expect(email).toContain('Why:           a sample error (the lab could not test the sample); the sample was hemolyzed');
     expect(email).toContain('Failure types: not known yet');
     expect(chatNotification(sent).metadata.eventType).toBe('follow_up.no_redraw');
     expect((await getFollowUp(rig.table.db, rig.table.tableName, kit.transactionId, new Date()))?.attentionNotifiedAt).toBe(canonicalFromDate(new Date(at)));
@@ -552,6 +552,29 @@ describe('the notice of every attention (CONTRACT §9: once per attention and ep
     await sweep(at + HOUR, notifier);
     await sweep(at + DAY, notifier);
     expect(notifier.notifications.filter((one) => one.order_id === kit.orderId)).toHaveLength(1);
+  });
+
+  it('notifies an incomplete redraw once as results_still_missing, naming the redraw order and what is still missing', async () => {
+    const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+    const deliveries = buildDeliveries(redrawFlow(ids, 'completed', nextEra()));
+    // Junction completes a redraw "regardless of whether there are still missing results".
+    (deliveries.at(-1)!.body.data as Record<string, unknown>).has_missing_results = true;
+    for (const delivery of deliveries) await rig.webhook(delivery);
+    await rig.settle();
+    const stored = await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date());
+    expect(stored?.followUp).toMatchObject({ attention: 'results_still_missing', state: 'new', missing: { order_id: ids.redrawId, status: 'completed' } });
+    const order = await rig.order(ids.redrawId);
+    const at = instantMillis(order!.record.status_time) + HOUR;
+    const notifier = createInMemoryNotifier(undefined, { environment: 'prod', timeZone: null }, () => new Date(at));
+    await sweep(at, notifier);
+    await sweep(at + HOUR, notifier);
+    const sent = notifier.notifications.filter((one) => one.transaction_id === ids.transactionId) as SentStaleRedrawNotification[];
+    everyNotification.push(...sent);
+    expect(sent.map((one) => [one.reason, one.order_id])).toEqual([['results_still_missing', ids.redrawId]]);
+    expect(sent[0]!.subject).toMatch(/^Incomplete redraw \((results still missing|\d+ markers? missing)\) - no owner - prod$/);
+    expect(sent[0]!.status_words).toBe('completed, with results still missing');
+    expect(sent[0]!.next_step).toBe(NEXT_STEPS.results_still_missing);
+    expect(chatNotification(sent[0]!).metadata.eventType).toBe('follow_up.results_still_missing');
   });
 
   it('sends no notice for a failed test kit whose follow-up a person closed before the sweep', async () => {
