@@ -5,7 +5,20 @@
  * answers (cli/views.ts): a field the API adds later passes through to --json.
  */
 import * as z from 'zod';
+import { attentionWords, decisionWords, failureTypesWords, markersWords, whyWords } from '../functions/core/missing-words';
 import { ago, shellWord, table, toNearestMinute, type Printer } from './format';
+
+/** What is missing and why (CONTRACT §9 `missing`): an order, codes and counts, never a marker's name. */
+export const MissingView = z
+  .object({
+    order_id: z.string(),
+    status: z.string(),
+    status_detail: z.string().nullable(),
+    markers: z.number().nullable(),
+    failure_types: z.record(z.string(), z.number()).nullable(),
+  })
+  .loose();
+export type MissingView = z.output<typeof MissingView>;
 
 export const FollowUpView = z
   .object({
@@ -20,7 +33,10 @@ export const FollowUpView = z
     contact_attempts: z.number(),
     last_contact: z.object({ at: z.string(), channel: z.string(), outcome: z.string() }).loose().nullable(),
     attention: z.string().nullable(),
+    // Absent from a tracker before issue 46: read as null.
+    missing: MissingView.nullable().default(null),
     disposition: z.string().nullable(),
+    closed_by: z.string().nullable().default(null),
     reference: z.string().nullable(),
     opened_at: z.string(),
     acknowledged_at: z.string().nullable(),
@@ -78,7 +94,7 @@ export function daysOpen(followUp: Pick<FollowUpView, 'opened_at' | 'closed_at'>
 
 function stateCell(followUp: FollowUpView, out: Printer): string {
   const state = followUp.state === 'closed' ? out.style('dim', followUp.state) : followUp.state === 'new' ? out.style('cyan', followUp.state) : followUp.state;
-  return followUp.attention ? `${state} ${out.style('red', `(${followUp.attention})`)}` : state;
+  return followUp.attention ? `${state} ${out.style('red', `(${attentionWords(followUp.attention)})`)}` : state;
 }
 
 function dueCell(followUp: FollowUpView, now: Date, out: Printer): string {
@@ -112,14 +128,15 @@ export function followUpLines(followUp: FollowUpView, now: Date, out: Printer): 
     followUp.state === 'snoozed' && followUp.snoozed_until
       ? `snoozed until ${when(followUp.snoozed_until, now)}, ${followUp.snooze_reason ?? 'no reason'}`
       : followUp.state === 'closed'
-        ? `closed${followUp.disposition ? ` ${followUp.disposition}` : ''} at ${when(followUp.closed_at, now)}`
+        ? `closed${followUp.disposition ? ` ${followUp.disposition}` : ''}${followUp.closed_by ? ` by ${followUp.closed_by}` : ''} at ${when(followUp.closed_at, now)}`
         : followUp.state;
   const rows: [string, string][] = [
     ['state', state],
     ['owner', followUp.owner ?? out.style('dim', 'nobody')],
     ['due', followUp.due_at === null ? out.style('dim', '-') : `${dueIn(followUp.due_at, now)} (${followUp.due_at})`],
     ['stale', followUp.stale ? out.style('red', `${followUp.stale.reason} since ${followUp.stale.since}`) : out.style('dim', 'no')],
-    ['attention', followUp.attention ? out.style('red', followUp.attention) : out.style('dim', '-')],
+    ['attention', followUp.attention ? out.style('red', `${attentionWords(followUp.attention)} (${followUp.attention})`) : out.style('dim', '-')],
+    ...missingRows(followUp.missing, out),
     ['transaction', followUp.transaction_id ?? '-'],
     ['initial order', followUp.initial_order_id ?? '-'],
     ['redraw order', followUp.redraw_order_id ?? '-'],
@@ -134,6 +151,21 @@ export function followUpLines(followUp: FollowUpView, now: Date, out: Printer): 
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
+}
+
+/**
+ * What is missing and why, as label/value rows: the order, its status and
+ * detail in words with the codes beside them, how many markers, the failure
+ * types in words ("not known yet" until Junction's results API was read).
+ */
+export function missingRows(missing: MissingView | null, out: Printer): [string, string][] {
+  if (missing === null) return [['missing', out.style('dim', '-')]];
+  const codes = `${missing.status}${missing.status_detail === null ? '' : ` / ${missing.status_detail}`}`;
+  return [
+    ['missing', `order ${missing.order_id}: ${missing.markers === null ? 'how many markers is not known yet' : markersWords(missing.markers)}`],
+    ['why', `${whyWords(missing)} (${codes})`],
+    ['failure types', failureTypesWords(missing.failure_types)],
+  ];
 }
 
 export function followUpTitle(followUp: FollowUpView, out: Printer): string {
@@ -170,12 +202,17 @@ export function historyTable(history: readonly HistoryEntry[], now: Date, out: P
 export function printFollowUpDetail(followUp: FollowUpView, history: readonly HistoryEntry[], now: Date, out: Printer, targetFlags = ''): void {
   out.line(followUpTitle(followUp, out));
   for (const line of followUpLines(followUp, now, out)) out.line(line);
+  if (followUp.attention !== null && followUp.state !== 'closed') {
+    out.line();
+    out.line(`To decide: ${decisionWords(followUp.missing)}`);
+  }
   out.line();
   out.line(`History, oldest first (${history.length} entr${history.length === 1 ? 'y' : 'ies'}):`);
   for (const line of historyTable(history, now, out)) out.line(line);
-  const order = followUp.redraw_order_id ?? followUp.initial_order_id;
+  // A lone failed order (no_redraw) may name no initial order: its missing results' order then.
+  const order = followUp.redraw_order_id ?? followUp.initial_order_id ?? followUp.missing?.order_id ?? null;
   if (order) {
     out.line();
-    out.line(`Its ${followUp.redraw_order_id ? 'redraw' : 'initial'} order: npx redraw-tracker order ${shellWord(order)}${targetFlags}`);
+    out.line(`Its ${followUp.redraw_order_id ? 'redraw ' : followUp.initial_order_id ? 'initial ' : ''}order: npx redraw-tracker order ${shellWord(order)}${targetFlags}`);
   }
 }

@@ -45,9 +45,20 @@ export const ReportView = z
     closed_by_people: z.number().default(0),
     closed_by_tracker: z.number().default(0),
     redraw_failed_now: z.number().default(0),
+    // Per attention (issue 46); absent from an older tracker, whose redraw_failed_now says the one it knows.
+    attention_now: z.object({ redraw_failed: z.number(), results_still_missing: z.number(), no_redraw: z.number() }).optional(),
   })
   .loose();
 export type ReportView = z.output<typeof ReportView>;
+
+/** The other attentions' open counts (issue 46), each a person's decision; none from an older tracker. */
+function attentionRows(counts: ReportView['attention_now'], out: Printer): [string, string][] {
+  if (counts === undefined) return [];
+  return ([
+    ['  incomplete redraw now', counts.results_still_missing],
+    ['  missing, no redraw, now', counts.no_redraw],
+  ] as const).map(([label, n]): [string, string] => [label, out.style(n > 0 ? 'red' : 'dim', String(n))]);
+}
 
 /** One bar pair of the chart: a week's window and what the report said of it. */
 export interface WeekCounts {
@@ -173,6 +184,7 @@ export function reportLines(report: RedrawReport, weeks: readonly WeekCounts[] |
         ['  stale now', out.style(report.stale_now > 0 ? 'red' : 'dim', count(report.stale_now))],
         ['  unassigned now', out.style(report.unassigned_now > 0 ? 'yellow' : 'dim', count(report.unassigned_now))],
         ['  redraw failed now', out.style(report.redraw_failed_now > 0 ? 'red' : 'dim', count(report.redraw_failed_now))],
+        ...attentionRows(report.attention_now, out),
         [`time taken by the ${report.closed} closed`, ''],
         ['  to a redraw order', `${durationsCell(report.time_to_redraw_order_hours)}  (n: those with a redraw order)`],
         ['  to an acknowledgement', `${durationsCell(report.time_to_acknowledge_hours)}  (n: those a person acknowledged)`],

@@ -8,11 +8,12 @@
  * attention (core/console-link.ts). Ids, counts, handles and times only: nothing
  * here ever sees a patient. Pure: the clock and the zone are always arguments.
  */
-import type { Attention } from './attention';
+import { ATTENTIONS, type Attention } from './attention';
 import { agoWords, days, humanTime, wholeDays } from './alert-time';
 import { reasonText } from './next-steps';
 import { addDays, calendarDateOf, isoDate, startOfDay, wallClockOf } from './calendar';
 import { consoleAttentionLink } from './console-link';
+import { attentionWords } from './missing-words';
 import { canonicalFromDate } from './instant';
 import type { Durations, OverdueFollowUp, RedrawReport } from './report';
 
@@ -64,7 +65,7 @@ export function digestProblems(open: readonly ProblemFollowUp[], limit = DIGEST_
     return { total: kept.length, items: kept.slice(0, limit) };
   };
   return {
-    attention: list((item) => item.attention === 'redraw_failed', (item) => item.opened_at),
+    attention: list((item) => item.attention !== null, (item) => item.opened_at),
     stuck: list((item) => item.stale !== null, (item) => item.stale?.status_time ?? item.opened_at),
     unowned: list((item) => item.owner === null, (item) => item.opened_at),
   };
@@ -171,7 +172,32 @@ function reportFields(report: RedrawReport): RedrawReport {
     closed_by_people: report.closed_by_people,
     closed_by_tracker: report.closed_by_tracker,
     redraw_failed_now: report.redraw_failed_now,
+    attention_now: attentionNow(report),
   };
+}
+
+/** The open follow-ups per attention: the report's, or (a report from before them) its redraw_failed_now alone. */
+export function attentionNow(report: Pick<RedrawReport, 'attention_now' | 'redraw_failed_now'>): Record<Attention, number> {
+  const given = report.attention_now;
+  return Object.fromEntries(ATTENTIONS.map((attention) => [attention, given?.[attention] ?? (attention === 'redraw_failed' ? report.redraw_failed_now : 0)])) as Record<Attention, number>;
+}
+
+/** The attention if it is one the tracker knows, else null (field by field: nothing else reaches a subscriber). */
+function knownAttention(value: Attention | null | undefined): Attention | null {
+  return value != null && (ATTENTIONS as readonly string[]).includes(value) ? value : null;
+}
+
+/**
+ * "3 wait for a decision: 1 redraw failed, 1 incomplete redraw, 1 result
+ * missing without a redraw" (only the attentions some follow-up has), or null
+ * when none waits.
+ */
+export function decisionWaitWords(report: Pick<RedrawReport, 'attention_now' | 'redraw_failed_now'>): string | null {
+  const counts = attentionNow(report);
+  const total = ATTENTIONS.reduce((sum, attention) => sum + counts[attention], 0);
+  if (total === 0) return null;
+  const parts = ATTENTIONS.filter((attention) => counts[attention] > 0).map((attention) => `${counts[attention]} ${attentionWords(attention)}`);
+  return `${total} ${total === 1 ? 'waits' : 'wait'} for a decision: ${parts.join(', ')}`;
 }
 
 /** The follow-ups' CLI line: `npx redraw-tracker follow-ups` (with --stack and --region on AWS). */
@@ -203,7 +229,7 @@ export function weeklyDigest(
     report: kept,
     overdue: overdue
       .slice(0, DIGEST_OVERDUE_LIMIT)
-      .map((item) => ({ id: item.id, owner: item.owner, state: item.state, due_at: item.due_at, opened_at: item.opened_at, attention: item.attention ?? null })),
+      .map((item) => ({ id: item.id, owner: item.owner, state: item.state, due_at: item.due_at, opened_at: item.opened_at, attention: knownAttention(item.attention) })),
     look_up: digestLookUp(context.deployed),
     console_link: consoleAttentionLink(context.consoleUrl),
     week_before:
@@ -224,16 +250,18 @@ function problemFields(problems: DigestProblems): DigestProblems {
     opened_at: value.opened_at,
     order_id: value.order_id,
     stale: value.stale === null ? null : { reason: value.stale.reason, since: value.stale.since, status_time: value.stale.status_time },
-    attention: value.attention === 'redraw_failed' ? 'redraw_failed' : null,
+    attention: knownAttention(value.attention),
   });
   const list = (value: ProblemList): ProblemList => ({ total: value.total, items: value.items.map(item) });
   return { attention: list(problems.attention), stuck: list(problems.stuck), unowned: list(problems.unowned) };
 }
 
-/** "Decide the 1 failed redraw, take the 3 without an owner, then unstick the 2 stuck ones." or "Nothing needs you: ...". */
+/** "Decide the 1 that waits for a decision, take the 3 without an owner, then unstick the 2 stuck ones." or "Nothing needs you: ...". */
 export function thisWeekWords(problems: DigestProblems, report: RedrawReport): string {
   const steps = [
-    problems.attention.total > 0 ? `decide the ${problems.attention.total === 1 ? '1 failed redraw' : `${problems.attention.total} failed redraws`} (a new order through Junction, or close with a disposition)` : null,
+    problems.attention.total > 0
+      ? `decide the ${problems.attention.total === 1 ? '1 that waits' : `${problems.attention.total} that wait`} for a decision (a new order through Junction, or close with a disposition)`
+      : null,
     problems.unowned.total > 0 ? `take the ${problems.unowned.total} without an owner` : null,
     problems.stuck.total > 0 ? `unstick the ${problems.stuck.total === 1 ? '1 stuck one' : `${problems.stuck.total} stuck ones`} (each alert's "For the team" says how)` : null,
   ].filter((step): step is string => step !== null);
@@ -321,11 +349,13 @@ function summaryWords(report: RedrawReport, weekBefore: WeekBefore | null = null
     aging['15_30'] > 0 ? `${aging['15_30']} at 15-30 days` : null,
     aging.over_30 > 0 ? `${aging.over_30} over 30 days` : null,
   ].filter((text): text is string => text !== null);
-  const failed = report.redraw_failed_now > 0 ? `, ${report.redraw_failed_now} whose redraw failed` : '';
+  const waiting = decisionWaitWords(report);
+  // The attentions as a sentence of their own: "3 wait for a decision: 1 redraw failed, ...".
+  const decide = waiting === null ? '' : ` ${waiting}.`;
   const open =
     report.open_now === 0
       ? 'Nothing is open now.'
-      : `${report.open_now} ${report.open_now === 1 ? 'is' : 'are'} still open: ${report.stale_now} stuck, ${report.unassigned_now} without an owner${failed}; by age, ${ages.join(', ')}.`;
+      : `${report.open_now} ${report.open_now === 1 ? 'is' : 'are'} still open: ${report.stale_now} stuck, ${report.unassigned_now} without an owner; by age, ${ages.join(', ')}.${decide}`;
   return [opened, open];
 }
 
@@ -358,7 +388,7 @@ function stuckSinceWords(statusTime: string, now: Date, zone: string): string {
 /** One overdue follow-up in a line: `t-1 (owner j.doe, overdue 3 days ago, acknowledged)`, `t-2 (no owner, redraw failed, new)`. */
 function overdueWords(item: OverdueFollowUp, now: Date): string {
   const owner = item.owner === null ? 'no owner' : `owner ${item.owner}`;
-  const attention = item.attention === 'redraw_failed' ? ['redraw failed'] : [];
+  const attention = item.attention == null ? [] : [attentionWords(item.attention)];
   // due_at is when the sweep flags it if nothing moves: past it, the redraw is stuck (or about to be flagged).
   const due = item.due_at === null ? [] : Date.parse(item.due_at) <= now.getTime() ? [`due to be flagged ${agoWords(item.due_at, now)}`] : [];
   return `${item.id} (${[owner, ...attention, ...due, item.state].join(', ')})`;
@@ -368,7 +398,9 @@ function overdueWords(item: OverdueFollowUp, now: Date): string {
 function problemWords(item: ProblemFollowUp, now: Date, zone: string, show: 'attention' | 'stuck' | 'unowned'): string {
   const what =
     show === 'attention'
-      ? 'its redraw failed'
+      ? item.attention === null
+        ? 'a person decides'
+        : attentionWords(item.attention)
       : show === 'stuck' && item.stale !== null
         ? `${reasonText(item.stale.reason).words}, ${stuckSinceWords(item.stale.status_time, now, zone)}`
         : `${item.state}, opened ${agoWords(item.opened_at, now)}`;
@@ -378,7 +410,7 @@ function problemWords(item: ProblemFollowUp, now: Date, zone: string, show: 'att
 }
 
 const PROBLEM_HEADINGS = {
-  attention: 'Redraw failed, a person decides',
+  attention: 'A person decides',
   stuck: 'Stuck',
   unowned: 'Without an owner',
 } as const;

@@ -1,6 +1,6 @@
 /**
  * What a person does next about a stale redraw (or a follow-up nobody has
- * acknowledged, or one whose redraw failed), per reason: the one text the
+ * acknowledged, or one with an attention: a person decides), per reason: the one text the
  * notifications (e-mail, chat, JSON), the CLI and docs/deploy.md all give (a
  * test checks that docs/deploy.md quotes each one).
  *
@@ -33,6 +33,10 @@ export const NEXT_STEPS: Readonly<Record<NotificationReason, string>> = {
     "Nobody has acknowledged this redraw's follow-up yet. Decide who works on it and acknowledge it with that owner (the follow-up's acknowledge action), then contact the patient about the redraw and record each attempt on the follow-up. This reminder goes out once per follow-up.",
   redraw_failed:
     "The redraw order ended without the missing results (a sample error, a lost sample or a cancellation: its status says which), and Junction supports one redraw per transaction, so no other redraw will come for this one. A person decides what happens next, with the clinician: either order a new test for the patient through Junction (a new order, with its own transaction), or close this follow-up with a disposition (patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere or other). It stays first in the worklist until then. This notice goes out once per failed redraw.",
+  results_still_missing:
+    "The redraw order completed, but some results are still missing (Junction completes a redraw regardless, and supports one redraw per transaction), so no other redraw will come for this one. A person decides what happens next, with the clinician: either order a new test for the patient through Junction (a new order, with its own transaction), or close this follow-up with a disposition (clinician_accepted_partial_results when the missing markers should not affect the patient, or patient_declined, patient_unreachable, tested_elsewhere or other). It stays first in the worklist until then. This notice goes out once per incomplete redraw.",
+  no_redraw:
+    "The order ended with results missing and Junction will not redraw it (a test kit, an at-home draw, a lost sample, or a lab without redraws). A person decides what happens next, with the clinician: either order a new test for the patient through Junction (a new order, with its own transaction), or close this follow-up with a disposition (clinician_accepted_partial_results when the missing markers should not affect the patient, or patient_declined, patient_unreachable, tested_elsewhere or other). It stays first in the worklist until then. This notice goes out once per episode.",
 };
 
 /**
@@ -86,7 +90,8 @@ function targetFlags(target: CommandTarget): string {
  * (ids are ResourceIds, safe in a shell; no placeholder in angle brackets):
  * `take_it` acknowledges it for REDRAW_TRACKER_OWNER (on AWS, the caller's own
  * identity) when nobody owns it; `contact`, `snooze` and `close` record what
- * happened, with one of their allowed values each (`--help` lists the others).
+ * happened, with one of their allowed values each (`--help` lists the others;
+ * `close` takes `disposition`, patient_declined unless the notice suggests another).
  */
 export interface FollowUpCommands {
   take_it: string;
@@ -95,13 +100,13 @@ export interface FollowUpCommands {
   close: string;
 }
 
-export function followUpCommands(followUpId: string, target: CommandTarget = {}): FollowUpCommands {
+export function followUpCommands(followUpId: string, target: CommandTarget = {}, disposition = 'patient_declined'): FollowUpCommands {
   const flags = targetFlags(target);
   return {
     take_it: `npx redraw-tracker ack ${followUpId}${flags}`,
     contact: `npx redraw-tracker contact ${followUpId} --channel phone --outcome reached${flags}`,
     snooze: `npx redraw-tracker snooze ${followUpId} --for 2d --reason patient_requested${flags}`,
-    close: `npx redraw-tracker close ${followUpId} --disposition patient_declined${flags}`,
+    close: `npx redraw-tracker close ${followUpId} --disposition ${disposition}${flags}`,
   };
 }
 

@@ -29,6 +29,14 @@ export const REASON_TEXT: Readonly<Record<string, { words: string; what: string 
     words: 'redraw failed',
     what: 'the redraw order ended without the missing results, and Junction supports one redraw per transaction',
   },
+  results_still_missing: {
+    words: 'incomplete redraw',
+    what: 'the redraw order completed with results still missing, and Junction supports one redraw per transaction',
+  },
+  no_redraw: {
+    words: 'result missing without a redraw',
+    what: 'the order ended with results missing and Junction will not redraw it',
+  },
 };
 
 export function reasonText(reason: string): { words: string; what: string } {

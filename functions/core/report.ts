@@ -4,7 +4,7 @@
  * buckets). The store (store/reports.ts) gathers what these read from what the
  * tracker maintains as facts arrive; nothing here reads storage.
  */
-import type { Attention } from './attention';
+import { ATTENTIONS, type Attention } from './attention';
 import { addDays, calendarDateOf, shiftWeeks, startOfDay, weekStart, type CalendarDate } from './calendar';
 import { canonicalFromDate, canonicalInstant, instantMillis } from './instant';
 
@@ -57,6 +57,12 @@ export interface RedrawReport {
   closed_by_tracker: number;
   /** Open follow-ups now whose redraw failed (`attention: "redraw_failed"`): each waits for a person's decision. */
   redraw_failed_now: number;
+  /**
+   * Open follow-ups now per attention (CONTRACT §9: each waits for a person's
+   * decision); `redraw_failed` equals `redraw_failed_now`. Always in the route's
+   * answer; optional here for a report from before it.
+   */
+  attention_now?: Record<Attention, number>;
 }
 
 /** The dispositions only the tracker closes with (CONTRACT §9); every other one is a person's. */
@@ -274,6 +280,15 @@ export interface OpenFollowUpFacts {
   stale: boolean;
   /** Its redraw failed and waits for a person (`attention: "redraw_failed"`). */
   redraw_failed: boolean;
+  /** Its attention, if any (CONTRACT §9): a person decides what happens next. */
+  attention?: Attention | null;
+}
+
+/** The open follow-ups per attention: every attention counted, 0 when none has it. */
+export function attentionCounts(open: ReadonlyArray<{ attention?: Attention | null }>): Record<Attention, number> {
+  const counts = Object.fromEntries(ATTENTIONS.map((attention) => [attention, 0])) as Record<Attention, number>;
+  for (const followUp of open) if (followUp.attention != null && Object.hasOwn(counts, followUp.attention)) counts[followUp.attention]++;
+  return counts;
 }
 
 /** n, and the 50th and 90th percentiles (nearest rank) to a tenth of an hour. */
@@ -317,5 +332,6 @@ export function assembleReport(input: { window: ReportWindow; now: Date; tallies
     closed_by_people: closed.filter((tally) => !TRACKER_CLOSES.has(tally.disposition)).length,
     closed_by_tracker: closed.filter((tally) => TRACKER_CLOSES.has(tally.disposition)).length,
     redraw_failed_now: input.open.filter((followUp) => followUp.redraw_failed).length,
+    attention_now: attentionCounts(input.open),
   };
 }

@@ -14,6 +14,7 @@
  * the one of the newest states.
  */
 import { isActiveAppointment } from './appointment';
+import type { Attention } from './attention';
 import { canonicalFromDate, instantMillis } from './instant';
 import { isEnding } from './status';
 import { isAwaitingRedraw } from './transaction-status';
@@ -23,10 +24,11 @@ export type StaleReason = (typeof STALE_REASONS)[number];
 
 /**
  * Why the sweep notifies: a stale redraw (§4), a follow-up nobody has
- * acknowledged within FOLLOW_UP_ACK_HOURS (§9, opt-in), or a follow-up whose
- * redraw failed (§9: `attention: "redraw_failed"`, once per failed redraw).
+ * acknowledged within FOLLOW_UP_ACK_HOURS (§9, opt-in), or a follow-up with an
+ * `attention` (§9: a person decides; the reason is its value, once per
+ * attention and episode).
  */
-export type NotificationReason = StaleReason | 'not_acknowledged' | 'redraw_failed';
+export type NotificationReason = StaleReason | 'not_acknowledged' | Attention;
 
 /** Which open redraw an order is, if any. */
 export type OpenRedrawKind = 'redraw_in_progress' | 'awaiting_redraw';

@@ -15,13 +15,40 @@
  * locally), a link to the follow-up's page in it (`console_link`).
  */
 import { agoWords, days, humanTime } from '../core/alert-time';
+import { failureTypesWords, markersWords, whyWords } from '../core/missing-words';
 import { reasonText, TAKE_IT_NOTE } from '../core/next-steps';
 import { DEPLOYED_STACK_NAME } from './config';
-import { buttonsFollowUpId, isRedrawFailed, isReminder, type NotificationFollowUp, type SentStaleRedrawNotification, type StaleRedrawNotification } from './notification';
+import { attentionOf, buttonsFollowUpId, isReminder, type NotificationFollowUp, type SentStaleRedrawNotification, type StaleRedrawNotification } from './notification';
 
-/** How the notice says when the sweep sent it: a reminder is "reminded", a failed redraw "notified", a stale flag "flagged". */
+/** How the notice says when the sweep sent it: a reminder is "reminded", an attention's notice "notified", a stale flag "flagged". */
 function sentWord(sent: StaleRedrawNotification): 'reminded' | 'notified' | 'flagged' {
-  return isReminder(sent) ? 'reminded' : isRedrawFailed(sent) ? 'notified' : 'flagged';
+  return isReminder(sent) ? 'reminded' : attentionOf(sent) !== null ? 'notified' : 'flagged';
+}
+
+/** What each notice is sent once per (its closing line). */
+function oncePer(sent: StaleRedrawNotification): string {
+  if (isReminder(sent)) return 'follow-up';
+  const attention = attentionOf(sent);
+  if (attention === null) return 'stale episode';
+  return { redraw_failed: 'failed redraw', results_still_missing: 'incomplete redraw', no_redraw: 'episode of missing results' }[attention];
+}
+
+/**
+ * What is missing and why, for a notice with an attention (CONTRACT §9
+ * `missing`): how many markers, why in words (the order's status and detail),
+ * the failure types in words. Counts and codes only: the tracker never knows
+ * which markers.
+ */
+function missingLines(sent: StaleRedrawNotification): Array<[string, string]> {
+  const missing = sent.missing;
+  if (attentionOf(sent) === null || !missing) return [];
+  const markers = missing.markers === null ? 'results; how many is not known yet' : markersWords(missing.markers);
+  const order = missing.order_id === sent.order_id ? '' : ` (order ${missing.order_id})`;
+  return [
+    ['Missing', `${markers}${order}`],
+    ['Why', whyWords(missing)],
+    ['Failure types', failureTypesWords(missing.failure_types)],
+  ];
 }
 
 /** How to render times: UTC, and also this IANA zone when given. */
@@ -57,7 +84,7 @@ function appointmentText(sent: SentStaleRedrawNotification, options: RenderOptio
 /** The order's state in words, then the raw status and since when: "kit with the patient (collecting_sample / with_customer) since ..., 9 days ago". */
 function whereText(sent: SentStaleRedrawNotification, zone: string | null): string {
   const now = new Date(Date.parse(sent.sent_at));
-  return `${sent.status_words} (${sent.status} / ${sent.low_level_status}) since ${humanTime(sent.status_time, zone)}, ${isRedrawFailed(sent) ? agoWords(sent.status_time, now) : `${days(sent.days_waiting)} ago`}`;
+  return `${sent.status_words} (${sent.status} / ${sent.low_level_status}) since ${humanTime(sent.status_time, zone)}, ${attentionOf(sent) !== null ? agoWords(sent.status_time, now) : `${days(sent.days_waiting)} ago`}`;
 }
 
 /** The lines of what the team already recorded on the follow-up: last contact, snooze, reference (only those set). */
@@ -104,6 +131,10 @@ function headline(sent: SentStaleRedrawNotification, options: RenderOptions): st
         : `Nobody has acknowledged this redraw's follow-up since it opened ${humanTime(sent.follow_up.opened_at, zone)}, ${agoWords(sent.follow_up.opened_at, now)}.`;
     case 'redraw_failed':
       return `The redraw failed: the order ended ${agoWords(sent.status_time, now)} with ${sent.status_words}, and Junction supports one redraw per transaction.`;
+    case 'results_still_missing':
+      return `The redraw came back incomplete: the order completed ${agoWords(sent.status_time, now)} with results still missing, and Junction supports one redraw per transaction.`;
+    case 'no_redraw':
+      return `Results are missing and no redraw will come: the order ended ${agoWords(sent.status_time, now)} with ${sent.status_words}.`;
     default: {
       const what = reasonText(sent.reason).what;
       return `${what.charAt(0).toUpperCase()}${what.slice(1)} (${waiting}).`;
@@ -153,6 +184,7 @@ export function emailText(sent: SentStaleRedrawNotification, options: RenderOpti
     ...idLines(sent),
     ['Where it is', whereText(sent, zone)],
     [{ reminded: 'Reminded', notified: 'Notified', flagged: 'Flagged' }[sentWord(sent)], `${humanTime(sent.since, zone)}, ${agoWords(sent.since, now)}`],
+    ...missingLines(sent),
     ...(appointment === null ? [] : ([['Appointment', appointment]] as Array<[string, string]>)),
     ...(sent.follow_up === null ? [] : ([['Follow-up', followUpText(sent.follow_up)]] as Array<[string, string]>)),
     ...recordedLines(sent.follow_up, zone),
@@ -170,7 +202,7 @@ export function emailText(sent: SentStaleRedrawNotification, options: RenderOpti
     `In Junction:     ${sent.in_junction}`,
     `Look it up:      ${sent.look_up}`,
     '',
-    `(Sent once per ${isReminder(sent) ? 'follow-up' : isRedrawFailed(sent) ? 'failed redraw' : 'stale episode'} by redraw-tracker. It carries ids, statuses, handles and times only; the patient is in Junction.)`,
+    `(Sent once per ${oncePer(sent)} by redraw-tracker. It carries ids, statuses, handles and times only; the patient is in Junction.)`,
   ].join('\n');
 }
 
@@ -210,7 +242,7 @@ function chatActionContext(sent: SentStaleRedrawNotification, region: string | u
  */
 export function chatNotification(sent: SentStaleRedrawNotification, deployed?: { region: string | undefined } & RenderOptions): ChatNotification {
   const reminder = isReminder(sent);
-  const failed = isRedrawFailed(sent);
+  const attention = attentionOf(sent);
   const zone = deployed?.timeZone ?? null;
   const now = new Date(Date.parse(sent.sent_at));
   const appointment = appointmentText(sent, { timeZone: zone });
@@ -218,6 +250,7 @@ export function chatNotification(sent: SentStaleRedrawNotification, deployed?: {
     ...idLines(sent),
     ['Where it is', whereText(sent, zone)],
     [{ reminded: 'Reminded', notified: 'Notified', flagged: 'Flagged' }[sentWord(sent)], `${humanTime(sent.since, zone)}, ${agoWords(sent.since, now)}`],
+    ...missingLines(sent),
     ...(appointment === null ? [] : ([['Appointment', appointment]] as Array<[string, string]>)),
     ...(sent.follow_up === null ? [] : ([['Follow-up', followUpText(sent.follow_up)]] as Array<[string, string]>)),
     ...recordedLines(sent.follow_up, zone),
@@ -239,12 +272,12 @@ export function chatNotification(sent: SentStaleRedrawNotification, deployed?: {
     source: 'custom',
     id: reminder
       ? `not-acknowledged-${sent.follow_up?.id ?? sent.order_id}`
-      : failed
-        ? `redraw-failed-${sent.follow_up?.id ?? sent.transaction_id ?? sent.order_id}-${sent.order_id}`
+      : attention !== null
+        ? `${attention.replaceAll('_', '-')}-${sent.follow_up?.id ?? sent.transaction_id ?? sent.order_id}-${sent.order_id}`
         : `stale-${sent.order_id}-${sent.since}`,
     content: {
       textType: 'client-markdown',
-      title: `${reminder ? ':bell:' : failed ? ':rotating_light:' : ':warning:'} ${sent.subject}`,
+      title: `${reminder ? ':bell:' : attention !== null ? ':rotating_light:' : ':warning:'} ${sent.subject}`,
       description: lines.join('\n'),
       nextSteps: [
         `For the team: ${sent.next_step}`,
@@ -260,7 +293,7 @@ export function chatNotification(sent: SentStaleRedrawNotification, deployed?: {
     metadata: {
       threadId: `redraw-tracker-order-${sent.order_id}`,
       summary: `${sent.subject}: order ${sent.order_id}`,
-      eventType: reminder ? 'follow_up.not_acknowledged' : failed ? 'follow_up.redraw_failed' : 'redraw.stale',
+      eventType: reminder ? 'follow_up.not_acknowledged' : attention !== null ? `follow_up.${attention}` : 'redraw.stale',
       additionalContext: chatActionContext(sent, deployed?.region),
       enableCustomActions: true,
     },

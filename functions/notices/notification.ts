@@ -5,8 +5,10 @@
  * line, the next step, where to find the order in Junction.
  */
 import { days } from '../core/alert-time';
+import { ATTENTIONS, type Attention } from '../core/attention';
 import { consoleFollowUpLink } from '../core/console-link';
 import { canonicalFromDate } from '../core/instant';
+import { allNonFailure, markersWords, missingStatusWords } from '../core/missing-words';
 import { followUpCommands, nextStepFor, operatorStepFor, reasonText, type FollowUpCommands } from '../core/next-steps';
 import { statusWords } from '../core/status';
 import type { FollowUpState } from '../core/follow-up';
@@ -43,12 +45,29 @@ export interface NotificationAppointment {
   status: string;
 }
 
+/**
+ * What is missing and why, as a notice with an attention carries it (CONTRACT
+ * §9 `missing`): an order id, its status and status detail (operational
+ * codes), how many markers are missing and how many per failure type. Never a
+ * marker's name: the tracker does not know them.
+ */
+export interface NotificationMissing {
+  order_id: string;
+  status: string;
+  status_detail: string | null;
+  /** How many markers are missing (Junction's results API), null until read or when it cannot be. */
+  markers: number | null;
+  /** How many per inferred failure type (same source), null likewise. */
+  failure_types: Record<string, number> | null;
+}
+
 export interface StaleRedrawNotification {
   order_id: string;
   transaction_id: string | null;
   /**
    * A stale redraw (§4); `not_acknowledged`: its follow-up is still new FOLLOW_UP_ACK_HOURS after it opened (§9);
-   * `redraw_failed`: the redraw order ended otherwise than completed (the order named here), its follow-up open (§9).
+   * an attention (`redraw_failed`, `results_still_missing`, `no_redraw`): its follow-up is open and a person decides
+   * what happens next (§9), about the order named here (the one whose results are missing).
    */
   reason: NotificationReason;
   /** High-level status, e.g. collecting_sample. */
@@ -65,6 +84,8 @@ export interface StaleRedrawNotification {
   follow_up: NotificationFollowUp | null;
   /** The redraw order's appointment (CONTRACT §10), when the sweep knows one. */
   appointment?: NotificationAppointment | null;
+  /** A notice with an attention: what is missing and why (its follow-up's `missing`), when known. */
+  missing?: NotificationMissing | null;
 }
 
 /** What is sent: the sweep's notification plus what a person needs to act on it (ids, words and times only). */
@@ -92,6 +113,17 @@ export interface SentStaleRedrawNotification extends StaleRedrawNotification {
   sent_at: string;
   /** Where to find the order in Junction (no link is invented: Junction's dashboard has an order search). */
   in_junction: string;
+}
+
+/** `missing` as a notification carries it, field by field (whatever else the object handed in carries never reaches a subscriber). */
+export function notificationMissingOf(missing: NotificationMissing): NotificationMissing {
+  return {
+    order_id: missing.order_id,
+    status: missing.status,
+    status_detail: missing.status_detail,
+    markers: missing.markers,
+    failure_types: missing.failure_types === null ? null : Object.fromEntries(Object.entries(missing.failure_types).map(([type, count]) => [type, count])),
+  };
 }
 
 /**
@@ -151,11 +183,16 @@ export function sentNotification(notification: StaleRedrawNotification, context:
     status_time: notification.status_time,
     follow_up: followUp === null ? null : notificationFollowUpOf(followUp),
     ...(appointment === undefined ? {} : { appointment: appointment === null ? null : { id: appointment.id, start_at: appointment.start_at, status: appointment.status } }),
+    ...(notification.missing === undefined ? {} : { missing: notification.missing === null ? null : notificationMissingOf(notification.missing) }),
     look_up: lookUpLine(notification.order_id, context.deployed),
     next_step: nextStepFor(notification.reason, notification.appointment),
     next_step_operator: operatorStepFor(notification.reason),
-    status_words: statusWords(notification.low_level_status),
-    commands: followUp === null ? null : followUpCommands(followUp.id, { deployed: context.deployed ? { stack: DEPLOYED_STACK_NAME, region: context.deployed.region } : undefined }),
+    // An incomplete redraw's order is "completed, with results still missing", never "results complete".
+    status_words: attentionOf(notification) === null ? statusWords(notification.low_level_status) : missingStatusWords(notification.low_level_status),
+    commands:
+      followUp === null
+        ? null
+        : followUpCommands(followUp.id, { deployed: context.deployed ? { stack: DEPLOYED_STACK_NAME, region: context.deployed.region } : undefined }, closeDisposition(notification)),
     console_link: consoleFollowUpLink(context.consoleUrl, followUp?.id),
     subject: subjectLine(notification, environment),
     environment,
@@ -185,6 +222,32 @@ export const isReminder = (sent: StaleRedrawNotification): boolean => sent.reaso
 /** Whether the notification is the redraw_failed notice of a follow-up (CONTRACT §9) rather than a stale flag. */
 export const isRedrawFailed = (sent: StaleRedrawNotification): boolean => sent.reason === 'redraw_failed';
 
+/** The attention the notification is the notice of (CONTRACT §9: the reason is its value), or null for a stale flag or a reminder. */
+export function attentionOf(sent: Pick<StaleRedrawNotification, 'reason'>): Attention | null {
+  const reason: string = sent.reason;
+  return (ATTENTIONS as readonly string[]).includes(reason) ? (reason as Attention) : null;
+}
+
+/** The disposition a notice's close line offers: partial results accepted when every missing marker is non_failure (an attention's notice), else patient_declined. */
+function closeDisposition(notification: StaleRedrawNotification): string {
+  return attentionOf(notification) !== null && allNonFailure(notification.missing?.failure_types ?? null) ? 'clinician_accepted_partial_results' : 'patient_declined';
+}
+
+/** A notice's subject head per attention: what ended, and how (the status, or how many markers are missing). */
+function attentionHead(attention: Attention, notification: StaleRedrawNotification): string {
+  const status = notification.low_level_status.replaceAll('_', ' ');
+  switch (attention) {
+    case 'redraw_failed':
+      return `Redraw failed (${status})`;
+    case 'results_still_missing': {
+      const markers = notification.missing?.markers ?? null;
+      return `Incomplete redraw (${markers === null || markers === 0 ? 'results still missing' : `${markersWords(markers)} missing`})`;
+    }
+    case 'no_redraw':
+      return `Results missing, no redraw (${status})`;
+  }
+}
+
 /** SNS refuses a Subject over 100 characters, or one that is not printable ASCII. */
 export const SUBJECT_MAX = 100;
 
@@ -198,10 +261,9 @@ const ascii = (text: string): string => text.replace(/[^\x20-\x7E]/g, '?');
  * shortened, never the reason or the environment.
  */
 export function subjectLine(notification: StaleRedrawNotification, environment: string): string {
-  // A failed redraw is not stuck: it ended (`Redraw failed (sample error) - ...`).
-  const head = isRedrawFailed(notification)
-    ? ascii(`Redraw failed (${notification.low_level_status.replaceAll('_', ' ')})`)
-    : ascii(`Redraw stuck ${days(notification.days_waiting)} (${reasonText(notification.reason).words})`);
+  // A follow-up with an attention is not stuck: its order ended (`Redraw failed (sample error) - ...`).
+  const attention = attentionOf(notification);
+  const head = ascii(attention === null ? `Redraw stuck ${days(notification.days_waiting)} (${reasonText(notification.reason).words})` : attentionHead(attention, notification));
   const tail = ascii(` - ${environment}`);
   const owner = notification.follow_up?.owner;
   let ownerPart = owner ? ascii(` - owner: ${owner}`) : ' - no owner';

@@ -32,6 +32,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
+import type { Attention } from '../core/attention';
 import { canonicalFromDate, instantMillis } from '../core/instant';
 import {
   assembleReport,
@@ -414,15 +415,21 @@ export async function readRedrawReport(db: TableClient, tableName: string, input
     Promise.all((['opened', 'closed', 'ended'] as const).map((kind) => readTallies(db, tableName, kind, from, to))).then((lists) => lists.flat()),
     staleOrderIds(db, tableName),
     (async () => {
-      const found: { owner: string | null; opened_at: string; orderId: string | null; redrawFailed: boolean }[] = [];
+      const found: { owner: string | null; opened_at: string; orderId: string | null; attention: Attention | null }[] = [];
       for (const stored of await openFollowUps(db, tableName, now)) {
         if (stored.followUp.state === 'closed') continue;
-        found.push({ owner: stored.followUp.owner, opened_at: stored.followUp.opened_at, orderId: stored.redraw?.orderId ?? null, redrawFailed: stored.followUp.attention === 'redraw_failed' });
+        found.push({ owner: stored.followUp.owner, opened_at: stored.followUp.opened_at, orderId: stored.redraw?.orderId ?? null, attention: stored.followUp.attention });
       }
       return found;
     })(),
   ]);
-  const facts: OpenFollowUpFacts[] = open.map(({ owner, opened_at, orderId, redrawFailed }) => ({ owner, opened_at, stale: orderId !== null && stale.has(orderId), redraw_failed: redrawFailed }));
+  const facts: OpenFollowUpFacts[] = open.map(({ owner, opened_at, orderId, attention }) => ({
+    owner,
+    opened_at,
+    stale: orderId !== null && stale.has(orderId),
+    redraw_failed: attention === 'redraw_failed',
+    attention,
+  }));
   return assembleReport({ window: { from, to }, now, tallies, open: facts, ...(input.timeZone === undefined ? {} : { timeZone: input.timeZone }) });
 }
 
@@ -463,10 +470,11 @@ export async function problemFollowUps(db: TableClient, tableName: string, input
         owner: current.owner,
         state: current.state,
         opened_at: current.opened_at,
-        order_id: item.redraw?.orderId ?? current.redraw_order_id ?? current.initial_order_id,
+        // A lone failed order (no_redraw) may name no initial order: its missing results' order is the one to paste.
+        order_id: item.redraw?.orderId ?? current.redraw_order_id ?? current.initial_order_id ?? current.missing?.order_id ?? null,
         // The reason and since are read below for the ones named; the order's status time orders the list.
         stale: flagged && item.redraw !== null ? { reason: '', since: '', status_time: item.redraw.statusTime } : null,
-        attention: current.attention === 'redraw_failed' ? ('redraw_failed' as const) : null,
+        attention: current.attention,
       },
     ];
   });

@@ -28,6 +28,7 @@ interface Report {
   stale_now: number;
   unassigned_now: number;
   redraw_failed_now: number;
+  attention_now: Record<'redraw_failed' | 'results_still_missing' | 'no_redraw', number>;
   closed_by_people: number;
   closed_by_tracker: number;
   aging_now: Record<'0_7' | '8_14' | '15_30' | 'over_30', number>;
@@ -118,6 +119,8 @@ describe('the Report page', () => {
     expect(await cell(page, COUNTS, /^Stale now$/)).toBe(String(expected.stale_now));
     expect(await cell(page, COUNTS, /^Unassigned now$/)).toBe(String(expected.unassigned_now));
     expect(await cell(page, COUNTS, /^Redraw failed now$/)).toBe(String(expected.redraw_failed_now));
+    expect(await cell(page, COUNTS, /^Incomplete redraw now$/)).toBe(String(expected.attention_now.results_still_missing));
+    expect(await cell(page, COUNTS, /^Result missing without a redraw now$/)).toBe(String(expected.attention_now.no_redraw));
     expect(await cell(page, COUNTS, /^Redraw rate$/)).toBe(redrawRateCell(expected));
     for (const [disposition, n] of Object.entries(expected.by_disposition).filter(([, count]) => count > 0)) {
       expect(await cell(page, COUNTS, new RegExp(`^Closed as ${disposition.replaceAll('_', ' ')} `))).toBe(String(n));

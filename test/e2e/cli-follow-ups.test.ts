@@ -263,6 +263,37 @@ describe('redraw-tracker follow-up commands against npm start', () => {
     expect(Detail.parse(await api(`/follow-ups/${id}`)).follow_up.version).toBe(6);
   });
 
+  it('shows what is missing and why for a failed test kit (issue 46): the attention in words in the list, the missing lines and the choices in its block', async () => {
+    const kit = { transactionId: freshId(), orderId: freshId() };
+    const steps = ['ordered', 'requisition_created', 'transit_customer', 'with_customer', 'transit_lab', 'delivered_to_lab', 'sample_error'].map((low) => ({ order: 0, low }));
+    for (const delivery of buildDeliveries({ transactionId: kit.transactionId, orders: [{ id: kit.orderId, origin: 'initial', method: 'testkit' }], steps, start: new Date(Date.now() - DAY) })) {
+      await postWebhook(delivery.body);
+    }
+    await eventually(
+      async () => Detail.safeParse(await api(`/follow-ups/${kit.transactionId}`)),
+      (read) => read.success && read.data.follow_up.attention === 'no_redraw',
+      30_000,
+    );
+    const list = await cli(['follow-ups', '--all']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`^${kit.transactionId} +- +new \\(result missing without a redraw\\)`, 'm'));
+    const human = await cli(['follow-up', kit.orderId]);
+    expect(human).toMatchObject({ code: 0, stderr: '' });
+    expect(human.stdout).toMatch(/^ {2}attention +result missing without a redraw \(no_redraw\)$/m);
+    expect(human.stdout).toMatch(new RegExp(`^ {2}missing +order ${kit.orderId}: `, 'm'));
+    expect(human.stdout).toMatch(/^ {2}why +a sample error \(the lab could not test the sample\)/m);
+    expect(human.stdout).toMatch(/^ {2}failure types +/m);
+    expect(human.stdout).toContain("To decide: Decide with the clinician: re-order the test through Junction's dashboard");
+    expect(human.stdout).toMatch(new RegExp(`^Its (initial )?order: npx redraw-tracker order ${kit.orderId}$`, 'm'));
+    // Closed: by whom, and no choice left.
+    expect((await cli(['close', kit.transactionId, '--disposition', 'tested_elsewhere'], 'alice')).code).toBe(0);
+    const closed = await cli(['follow-up', kit.transactionId]);
+    expect(closed.stdout).toMatch(/^ {2}state +closed tested_elsewhere by \S+ at /m);
+    expect(closed.stdout).not.toContain('To decide:');
+    const json = await cli(['follow-up', kit.transactionId, '--json']);
+    expect(JSON.parse(json.stdout)).toEqual(await api(`/follow-ups/${kit.transactionId}`));
+  });
+
   it('never prints a PHI canary', () => {
     expect(outputs.length).toBeGreaterThan(30);
     expect(outputs.filter((text) => text.includes(PHI_CANARY))).toEqual([]);

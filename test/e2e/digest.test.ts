@@ -173,6 +173,36 @@ describe('npx redraw-tracker digest', () => {
   });
 });
 
+describe('the attentions in the digest (issue 46)', () => {
+  it('counts a failed test kit as waiting for a decision, in words, and lists it first among the overdue with its attention in words', async () => {
+    const kit = { transactionId: freshId(), orderId: freshId() };
+    const steps = ['ordered', 'requisition_created', 'transit_customer', 'with_customer', 'transit_lab', 'delivered_to_lab', 'sample_error'].map((low) => ({ order: 0, low }));
+    for (const delivery of buildDeliveries({ transactionId: kit.transactionId, orders: [{ id: kit.orderId, origin: 'initial', method: 'testkit' }], steps, start: new Date(Date.now() - DAY) })) {
+      const raw = JSON.stringify(delivery.body);
+      const messageId = newMessageId();
+      const timestamp = Math.floor(Date.now() / 1000);
+      const response = await fetch(`${baseUrl}/webhooks/junction`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
+        body: raw,
+      });
+      expect(response.status).toBe(200);
+    }
+    const report = await eventually(
+      async () => (await call(`/reports/redraws?from=${week.from.toISOString()}&to=${week.to.toISOString()}`)).json as { attention_now?: Record<string, number> },
+      (answer) => answer.attention_now?.no_redraw === 1,
+      60_000,
+      500,
+    );
+    expect(report.attention_now).toEqual({ redraw_failed: 0, results_still_missing: 0, no_redraw: 1 });
+    const { json } = await call('/local/digest?format=email', { method: 'POST' });
+    const { item } = z.object({ item: z.object({ text: z.string() }) }).parse(json);
+    expect(item.text).toContain('1 waits for a decision: 1 result missing without a redraw.');
+    expect(item.text).toContain(`A person decides (1):\n  ${kit.transactionId}: result missing without a redraw, no owner, order ${kit.orderId}`);
+    expect(item.text).toContain(`The 2 most overdue:\n  ${kit.transactionId} (no owner, result missing without a redraw, new)`);
+  });
+});
+
 describe('no PHI', () => {
   it('never shows the flows\' PHI canaries in any answer or output', () => {
     expect(seen.length).toBeGreaterThan(5);

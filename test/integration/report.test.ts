@@ -141,6 +141,8 @@ describe('GET /reports/redraws', () => {
       closed_by_people: 0,
       closed_by_tracker: 1,
       redraw_failed_now: 1,
+      // Per attention: the one whose redraw was cancelled waits for a decision.
+      attention_now: { redraw_failed: 1, results_still_missing: 0, no_redraw: 0 },
     } satisfies RedrawReport);
 
     // The week after: nothing of it, the same open follow-ups now.
@@ -158,6 +160,24 @@ describe('GET /reports/redraws', () => {
       expect.objectContaining({ id: redrawCancelled.transactionId, owner: null, attention: 'redraw_failed', due_at: null }),
       expect.objectContaining({ id: inProgress.transactionId, owner: 'team.outreach', state: 'acknowledged', attention: null }),
     ]);
+  });
+
+  it('counts the open follow-ups per attention: a failed test kit is one more no_redraw, its close one fewer (redraw_failed_now as it was)', async () => {
+    const attentionNow = async () => {
+      const report = await getReport({ weeks: '1' });
+      expect(report.status).toBe(200);
+      return report.body as RedrawReport;
+    };
+    const before = await attentionNow();
+    const kit = { transactionId: freshId(), orderId: freshId() };
+    const steps = ['ordered', 'requisition_created', 'transit_customer', 'with_customer', 'transit_lab', 'delivered_to_lab', 'sample_error'].map((low) => ({ order: 0, low }));
+    await deliverAsItHappened(buildDeliveries({ transactionId: kit.transactionId, orders: [{ id: kit.orderId, origin: 'initial', method: 'testkit' }], steps, start: new Date(Date.now() - 2 * DAY_MS) }));
+    const opened = await attentionNow();
+    expect(opened.attention_now).toEqual({ ...before.attention_now!, no_redraw: before.attention_now!.no_redraw + 1 });
+    expect(opened.redraw_failed_now).toBe(before.redraw_failed_now);
+    expect((await person(kit.transactionId, { action: 'close', disposition: 'tested_elsewhere' })).kind).toBe('changed');
+    await rig.settle();
+    expect((await attentionNow()).attention_now).toEqual(before.attention_now);
   });
 
   it('answers 400 naming the field for a bad date, a window backwards or longer than 366 days, and never echoes the value', async () => {

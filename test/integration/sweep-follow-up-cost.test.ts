@@ -119,4 +119,51 @@ describe('what follow-ups add to a sweep', () => {
     expect(second.reading.byCommand.UpdateItemCommand).toBe(transactions.length + 1);
     meter.detach();
   });
+
+  it('costs per attention notice (a failed test kit: no_redraw) two strongly consistent reads, the alerted read, the claim and its mark, the marker and the alerted marker; nothing on the next sweep', async () => {
+    const KITS = 10;
+    const kits: string[] = [];
+    const kitStart = new Date('2032-03-02T09:00:00Z');
+    const steps = ['ordered', 'requisition_created', 'transit_customer', 'with_customer', 'transit_lab', 'delivered_to_lab', 'sample_error'].map((low) => ({ order: 0, low }));
+    for (let i = 0; i < KITS; i++) {
+      const kit = { transactionId: freshId(), orderId: freshId() };
+      kits.push(kit.transactionId);
+      for (const delivery of buildDeliveries({ transactionId: kit.transactionId, orders: [{ id: kit.orderId, origin: 'initial', method: 'testkit' }], steps, start: kitStart })) await rig.webhook(delivery);
+    }
+    await rig.settle();
+    const db = documentTable(documentClientOf(client));
+    const meter = attachMeter(client);
+    const sweep = async (now: number) => {
+      meter.reset();
+      const notifier = createInMemoryNotifier();
+      await runSweep({ db, tableName: rig.table.tableName, now: new Date(now), thresholds: DEFAULT_THRESHOLDS, notifier, logger: silent, metrics: { addMetric: () => undefined } });
+      return { reading: meter.reading(), notifications: notifier.notifications };
+    };
+    const now = kitStart.getTime() + DAY;
+    const noticed = await sweep(now);
+    const mine = noticed.notifications.filter((sent) => sent.reason === 'no_redraw' && kits.includes(sent.transaction_id ?? ''));
+    expect(mine).toHaveLength(KITS);
+    const quiet = await sweep(now + HOUR);
+    expect(quiet.notifications.filter((sent) => kits.includes(sent.transaction_id ?? ''))).toEqual([]);
+    const figures = {
+      notices: KITS,
+      notice_sweep: { read_units: noticed.reading.read, write_units: noticed.reading.write, requests: noticed.reading.byCommand },
+      quiet_sweep: { read_units: quiet.reading.read, write_units: quiet.reading.write, requests: quiet.reading.byCommand },
+      per_notice: { read_units: (noticed.reading.read - quiet.reading.read) / KITS, write_units: (noticed.reading.write - quiet.reading.write) / KITS },
+    };
+    console.info('attention notice cost', JSON.stringify(figures));
+    // Per notice, strongly consistent GetItems: the follow-up and its order before sending, the follow-up for its
+    // alerted marker and again, as that marker left it, for its attention marker; its claim (PutItem) and the
+    // claim's mark (UpdateItem); the alerted marker and the attention marker (a PutItem each of the whole
+    // follow-up item: 2 units at its size), neither losing a race to the other.
+    const delta = (command: string) => (noticed.reading.byCommand[command] ?? 0) - (quiet.reading.byCommand[command] ?? 0);
+    expect(delta('GetItemCommand')).toBe(4 * KITS);
+    expect(delta('PutItemCommand')).toBe(3 * KITS);
+    expect(delta('UpdateItemCommand')).toBe(KITS);
+    expect(delta('QueryCommand')).toBe(0);
+    // 6 units: the claim and its mark 1 each, the two whole-item writes 2 each.
+    expect(figures.per_notice.write_units).toBeLessThanOrEqual(6);
+    meter.detach();
+  });
 });
+

@@ -11,6 +11,7 @@
  */
 import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { whyWords } from '../../functions/core/missing-words';
 import { NEXT_STEPS } from '../../functions/core/next-steps';
 import { canonicalFromDate, instantMillis } from '../../functions/core/instant';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
@@ -507,3 +508,81 @@ describe('the queues’ copy of the stale flag on the follow-up (CONTRACT §12)'
     expect(stored?.staleFlag ?? null).toBeNull();
   });
 });
+
+/** A lone test kit that ends sample_error with `status_detail` (Junction never redraws a kit): CONTRACT §9's no_redraw. */
+async function seedFailedKit(start: Date) {
+  const ids = { transactionId: freshId(), orderId: freshId() };
+  const steps = ['ordered', 'requisition_created', 'transit_customer', 'with_customer', 'transit_lab', 'delivered_to_lab', 'sample_error'].map((low) => ({ order: 0, low }));
+  const deliveries = buildDeliveries({ transactionId: ids.transactionId, orders: [{ id: ids.orderId, origin: 'initial', method: 'testkit' }], steps, start });
+  const last = deliveries.at(-1)!;
+  const data = last.body.data as { events: Array<Record<string, unknown>>; last_event: Record<string, unknown> };
+  data.events.at(-1)!.status_detail = 'sample_hemolyzed';
+  data.last_event = { ...data.last_event, status_detail: 'sample_hemolyzed' };
+  for (const delivery of deliveries) await rig.webhook(delivery);
+  await rig.settle();
+  const order = await rig.order(ids.orderId);
+  if (order === null) throw new Error('order not stored');
+  return { ...ids, statusTime: instantMillis(order.record.status_time) };
+}
+
+describe('the notice of every attention (CONTRACT §9: once per attention and episode, the reason its value)', () => {
+  it('notifies a failed test kit once as no_redraw, with what is missing and why in words, and marks it', async () => {
+    const kit = await seedFailedKit(nextEra());
+    const stored = await getFollowUp(rig.table.db, rig.table.tableName, kit.transactionId, new Date());
+    expect(stored?.followUp).toMatchObject({ attention: 'no_redraw', state: 'new', missing: { order_id: kit.orderId, status: 'sample_error', status_detail: 'sample_hemolyzed' } });
+    const missing = stored!.followUp.missing!;
+    const at = kit.statusTime + HOUR;
+    const notifier = createInMemoryNotifier(undefined, { environment: 'prod', timeZone: null }, () => new Date(at));
+    await sweep(at, notifier);
+    const index = notifier.notifications.findIndex((sent) => sent.order_id === kit.orderId);
+    expect(index).toBeGreaterThanOrEqual(0);
+    const sent = notifier.notifications[index] as SentStaleRedrawNotification;
+    everyNotification.push(sent);
+    expect(sent).toMatchObject({ reason: 'no_redraw', transaction_id: kit.transactionId, low_level_status: 'sample_error', follow_up: { id: kit.transactionId, state: 'new' } });
+    expect(sent.missing).toEqual(missing);
+    expect(sent.subject).toBe('Results missing, no redraw (sample error) - no owner - prod');
+    expect(sent.next_step).toBe(NEXT_STEPS.no_redraw);
+    const email = notifier.rendered[index]!.email;
+    expect(email).toContain(`Why:           ${whyWords(missing)}`);
+    expect(email).toContain('Why:           a sample error (the lab could not test the sample); the sample was hemolyzed');
+    expect(email).toContain('Failure types: not known yet');
+    expect(chatNotification(sent).metadata.eventType).toBe('follow_up.no_redraw');
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, kit.transactionId, new Date()))?.attentionNotifiedAt).toBe(canonicalFromDate(new Date(at)));
+    // Once per episode: later sweeps send nothing.
+    await sweep(at + HOUR, notifier);
+    await sweep(at + DAY, notifier);
+    expect(notifier.notifications.filter((one) => one.order_id === kit.orderId)).toHaveLength(1);
+  });
+
+  it('notifies an incomplete redraw once as results_still_missing, naming the redraw order and what is still missing', async () => {
+    const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+    const deliveries = buildDeliveries(redrawFlow(ids, 'completed', nextEra()));
+    // Junction completes a redraw "regardless of whether there are still missing results".
+    (deliveries.at(-1)!.body.data as Record<string, unknown>).has_missing_results = true;
+    for (const delivery of deliveries) await rig.webhook(delivery);
+    await rig.settle();
+    const stored = await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date());
+    expect(stored?.followUp).toMatchObject({ attention: 'results_still_missing', state: 'new', missing: { order_id: ids.redrawId, status: 'completed' } });
+    const order = await rig.order(ids.redrawId);
+    const at = instantMillis(order!.record.status_time) + HOUR;
+    const notifier = createInMemoryNotifier(undefined, { environment: 'prod', timeZone: null }, () => new Date(at));
+    await sweep(at, notifier);
+    await sweep(at + HOUR, notifier);
+    const sent = notifier.notifications.filter((one) => one.transaction_id === ids.transactionId) as SentStaleRedrawNotification[];
+    everyNotification.push(...sent);
+    expect(sent.map((one) => [one.reason, one.order_id])).toEqual([['results_still_missing', ids.redrawId]]);
+    expect(sent[0]!.subject).toMatch(/^Incomplete redraw \((results still missing|\d+ markers? missing)\) - no owner - prod$/);
+    expect(sent[0]!.status_words).toBe('completed, with results still missing');
+    expect(sent[0]!.next_step).toBe(NEXT_STEPS.results_still_missing);
+    expect(chatNotification(sent[0]!).metadata.eventType).toBe('follow_up.results_still_missing');
+  });
+
+  it('sends no notice for a failed test kit whose follow-up a person closed before the sweep', async () => {
+    const kit = await seedFailedKit(nextEra());
+    await act(kit.transactionId, { action: 'close', disposition: 'tested_elsewhere' }, kit.statusTime + 10 * 60_000);
+    const notifier = recording();
+    await sweep(kit.statusTime + HOUR, notifier);
+    expect(about(notifier.sent, kit.orderId)).toEqual([]);
+  });
+});
+

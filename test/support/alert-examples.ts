@@ -15,6 +15,8 @@ const FLAGGED = '2026-11-23T09:00:02.000000Z';
 const TRANSACTION = '0b1e7d4c-8a52-4f0e-9c11-00000000a001';
 const INITIAL = '0b1e7d4c-8a52-4f0e-9c11-00000000e001';
 const REDRAW = '0b1e7d4c-8a52-4f0e-9c11-00000000e002';
+const KIT_TRANSACTION = '0b1e7d4c-8a52-4f0e-9c11-00000000a002';
+const KIT = '0b1e7d4c-8a52-4f0e-9c11-00000000e003';
 
 const base = { transaction_id: TRANSACTION, since: FLAGGED, appointment: null } as const;
 
@@ -92,17 +94,44 @@ export const ALERT_EXAMPLES: Readonly<Record<string, StaleRedrawNotification>> =
       snoozed_until: '2026-11-20T09:00:00.000000Z',
       snooze_reason: 'appointment_booked',
     },
+    // What the redraw was for: the initial order's missing markers, as Junction's results API counted them.
+    missing: { order_id: INITIAL, status: 'redraw_available', status_detail: null, markers: 2, failure_types: { quantity_not_sufficient_failure: 2 } },
+  },
+  results_still_missing: {
+    ...base,
+    order_id: REDRAW,
+    reason: 'results_still_missing',
+    status: 'completed',
+    low_level_status: 'completed',
+    days_waiting: 0,
+    status_time: '2026-11-23T07:15:00.000000Z',
+    follow_up: { id: TRANSACTION, state: 'acknowledged', owner: 'm.ops', contact_attempts: 1, opened_at: '2026-11-12T14:00:00.000000Z', version: 7, reference: null, last_contact: { at: '2026-11-14T10:00:00.000000Z', channel: 'phone', outcome: 'reached' }, snoozed_until: null, snooze_reason: null },
+    missing: { order_id: REDRAW, status: 'completed', status_detail: null, markers: 3, failure_types: { non_failure: 3 } },
+  },
+  no_redraw: {
+    ...base,
+    order_id: KIT,
+    transaction_id: KIT_TRANSACTION,
+    reason: 'no_redraw',
+    status: 'failed',
+    low_level_status: 'sample_error',
+    days_waiting: 0,
+    status_time: '2026-11-23T05:10:00.000000Z',
+    follow_up: { id: KIT_TRANSACTION, state: 'new', owner: null, contact_attempts: 0, opened_at: '2026-11-23T05:10:00.000000Z', version: 2, reference: null, last_contact: null, snoozed_until: null, snooze_reason: null },
+    // A test kit: Junction never redraws it; its results API has not been read yet.
+    missing: { order_id: KIT, status: 'sample_error', status_detail: 'sample_hemolyzed', markers: null, failure_types: null },
   },
 };
 
-/** One example as the page shows it: the e-mail's subject and text, and for one of them the chat message and the JSON. */
+/** One example as the page shows it: the e-mail's subject and text, and for some the chat message or the JSON. */
 export function renderedExamples(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, notification] of Object.entries(ALERT_EXAMPLES)) {
     const sent = sentNotification(notification, { deployed: { region: REGION }, environment: ENVIRONMENT, now: SENT_AT, consoleUrl: CONSOLE_URL });
     out[`${name}.email`] = `Subject: ${sent.subject}\n\n${emailText(sent)}`;
     if (name === 'redraw_not_created') out[`${name}.chat`] = JSON.stringify(chatNotification(sent, { region: REGION }), null, 2);
-    if (name === 'no_progress') out[`${name}.json`] = JSON.stringify(sent, null, 2);
+    if (name === 'no_progress' || name === 'results_still_missing') out[`${name}.json`] = JSON.stringify(sent, null, 2);
+    if (name === 'no_redraw') out[`${name}.chat`] = JSON.stringify(chatNotification(sent, { region: REGION }), null, 2);
   }
   return out;
 }

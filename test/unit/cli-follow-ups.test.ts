@@ -34,7 +34,9 @@ function followUp(overrides: Partial<FollowUpView> = {}): FollowUpView {
     contact_attempts: 0,
     last_contact: null,
     attention: null,
+    missing: null,
     disposition: null,
+    closed_by: null,
     reference: null,
     opened_at: '2026-11-19T09:00:00.000000Z',
     acknowledged_at: null,
@@ -98,7 +100,7 @@ describe('the follow-up table and block', () => {
       'ID           OWNER  STATE                   DUE         DAYS OPEN  CONTACTS  STALE',
       'txn-overdue  alice  acknowledged            overdue 5h  3          2         no_progress',
       'txn-1        -      new                     in 2d 3h    3          0         -',
-      'txn-closed   -      closed (redraw_failed)  -           2          0         -',
+      'txn-closed   -      closed (redraw failed)  -           2          0         -',
     ]);
   });
 
@@ -140,6 +142,7 @@ describe('the follow-up table and block', () => {
         '  due            in 3d (2026-11-25T12:00:00.000000Z)',
         '  stale          no',
         '  attention      -',
+        '  missing        -',
         '  transaction    txn-1',
         '  initial order  o-initial',
         '  redraw order   o-redraw',
@@ -160,6 +163,48 @@ describe('the follow-up table and block', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('what is missing and why, in the follow-up block (issue 46)', () => {
+  const print = (shown: FollowUpView): string => {
+    let text = '';
+    printFollowUpDetail(shown, [], NOW, createPrinter({ write: (chunk: string) => (text += chunk) }, {}));
+    return text;
+  };
+
+  it('shows the attention in words, what is missing and why (codes beside the words) and what to decide', () => {
+    const text = print(
+      followUp({
+        attention: 'results_still_missing',
+        redraw_order_id: 'o-redraw',
+        missing: { order_id: 'o-redraw', status: 'completed', status_detail: null, markers: 3, failure_types: { non_failure: 2, internal_lab_failure: 1 } },
+      }),
+    );
+    expect(text).toContain('  attention      incomplete redraw (results_still_missing)\n');
+    expect(text).toContain('  missing        order o-redraw: 3 markers\n');
+    expect(text).toContain('  why            completed, with results still missing (completed)\n');
+    expect(text).toContain("  failure types  2 should not affect the patient (non_failure), 1 the lab could not run it: not the patient's fault (internal_lab_failure)\n");
+    expect(text).toContain("To decide: Decide with the clinician: re-order the test through Junction's dashboard (a new order, with its own transaction), or close this follow-up with a disposition (patient_declined,");
+  });
+
+  it('says "not known yet" before Junction was read, the status detail in words, partial results first when all are non_failure', () => {
+    const kit = print(followUp({ attention: 'no_redraw', missing: { order_id: 'o-initial', status: 'sample_error', status_detail: 'sample_hemolyzed', markers: null, failure_types: null } }));
+    expect(kit).toContain('  attention      result missing without a redraw (no_redraw)\n');
+    expect(kit).toContain('  missing        order o-initial: how many markers is not known yet\n');
+    expect(kit).toContain('  why            a sample error (the lab could not test the sample); the sample was hemolyzed (sample_error / sample_hemolyzed)\n');
+    expect(kit).toContain('  failure types  not known yet\n');
+    const partial = print(followUp({ attention: 'no_redraw', missing: { order_id: 'o-initial', status: 'completed', status_detail: null, markers: 2, failure_types: { non_failure: 2 } } }));
+    expect(partial).toContain('all non_failure: the clinician may accept partial results');
+    expect(partial).toContain('close this follow-up with a disposition (clinician_accepted_partial_results, patient_declined,');
+  });
+
+  it('says who closed it, and offers no decision once closed', () => {
+    const text = print(
+      followUp({ state: 'closed', disposition: 'clinician_accepted_partial_results', closed_by: 'user:alice', closed_at: '2026-11-21T09:00:00.000000Z', due_at: null, attention: 'no_redraw', missing: null }),
+    );
+    expect(text).toContain('  state          closed clinician_accepted_partial_results by user:alice at 2026-11-21T09:00:00.000000Z (27 h ago)\n');
+    expect(text).not.toContain('To decide:');
   });
 });
 

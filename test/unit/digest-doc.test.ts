@@ -22,10 +22,10 @@ const REPORT: RedrawReport = {
   opened: 12,
   closed: 9,
   by_disposition: { redraw_completed: 7, patient_unreachable: 2 },
-  open_now: 5,
+  open_now: 6,
   stale_now: 2,
   unassigned_now: 1,
-  aging_now: { '0_7': 3, '8_14': 1, '15_30': 1, over_30: 0 },
+  aging_now: { '0_7': 3, '8_14': 2, '15_30': 1, over_30: 0 },
   time_to_redraw_order_hours: { n: 7, p50: 19.5, p90: 52 },
   time_to_acknowledge_hours: { n: 8, p50: 1.5, p90: 6 },
   time_to_close_hours: { n: 9, p50: 98, p90: 230 },
@@ -35,17 +35,28 @@ const REPORT: RedrawReport = {
   closed_by_people: 2,
   closed_by_tracker: 7,
   redraw_failed_now: 1,
+  attention_now: { redraw_failed: 1, results_still_missing: 1, no_redraw: 1 },
 };
 
 const OVERDUE: OverdueFollowUp[] = [
+  // Those with an attention first (a person decides), whatever their due time (CONTRACT §9's worklist order).
+  { id: '7d3e1a2b-4c5d-4e6f-8a9b-0c1d2e3f4a5b', owner: 'lab-ops', state: 'acknowledged', due_at: null, opened_at: '2026-11-09T10:00:00.000000Z', attention: 'redraw_failed' },
+  { id: '3a4b5c6d-7e8f-4a0b-9c1d-2e3f4a5b6c7d', owner: 'lab-ops', state: 'acknowledged', due_at: null, opened_at: '2026-11-12T08:20:00.000000Z', attention: 'results_still_missing' },
+  { id: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b', owner: 'j.doe', state: 'acknowledged', due_at: null, opened_at: '2026-11-18T16:45:00.000000Z', attention: 'no_redraw' },
   { id: '5c1a3f0e-7d2b-4e8a-9f61-2b7c0d4e1a90', owner: 'j.doe', state: 'acknowledged', due_at: '2026-11-20T06:12:00.000000Z', opened_at: '2026-11-05T09:30:00.000000Z' },
   { id: 'b8e2d4c6-1f3a-4b5c-8d7e-9a0b1c2d3e4f', owner: null, state: 'new', due_at: '2026-11-21T14:40:00.000000Z', opened_at: '2026-11-20T14:40:00.000000Z' },
   { id: '0f9e8d7c-6b5a-4c3d-2e1f-0a9b8c7d6e5f', owner: 'lab-ops', state: 'acknowledged', due_at: '2026-11-22T18:05:00.000000Z', opened_at: '2026-11-14T10:00:00.000000Z' },
 ];
 
-/** What the digest names now: a failed redraw, two stuck, one without an owner (one of the stuck), as the report counts them. */
+/**
+ * What the digest names now: one follow-up per attention (a failed redraw, an
+ * incomplete one, a failed test kit), two stuck, one without an owner (one of
+ * the stuck), as the report counts them.
+ */
 const PROBLEMS = digestProblems([
   { id: '7d3e1a2b-4c5d-4e6f-8a9b-0c1d2e3f4a5b', owner: 'lab-ops', state: 'acknowledged', opened_at: '2026-11-09T10:00:00.000000Z', order_id: '7d3e1a2b-4c5d-4e6f-8a9b-00000000e002', stale: null, attention: 'redraw_failed' },
+  { id: '3a4b5c6d-7e8f-4a0b-9c1d-2e3f4a5b6c7d', owner: 'lab-ops', state: 'acknowledged', opened_at: '2026-11-12T08:20:00.000000Z', order_id: '3a4b5c6d-7e8f-4a0b-9c1d-00000000e002', stale: null, attention: 'results_still_missing' },
+  { id: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b', owner: 'j.doe', state: 'acknowledged', opened_at: '2026-11-18T16:45:00.000000Z', order_id: '9e8d7c6b-5a4f-4e3d-8c2b-00000000e001', stale: null, attention: 'no_redraw' },
   { id: '5c1a3f0e-7d2b-4e8a-9f61-2b7c0d4e1a90', owner: 'j.doe', state: 'acknowledged', opened_at: '2026-11-05T09:30:00.000000Z', order_id: '5c1a3f0e-7d2b-4e8a-9f61-00000000e002', stale: { reason: 'no_progress', since: '2026-11-20T06:12:00.000000Z', status_time: '2026-11-13T06:12:00.000000Z' }, attention: null },
   { id: 'b8e2d4c6-1f3a-4b5c-8d7e-9a0b1c2d3e4f', owner: null, state: 'new', opened_at: '2026-11-20T14:40:00.000000Z', order_id: 'b8e2d4c6-1f3a-4b5c-8d7e-00000000e001', stale: { reason: 'redraw_not_created', since: '2026-11-21T14:40:00.000000Z', status_time: '2026-11-20T14:40:00.000000Z' }, attention: null },
 ]);

@@ -6,21 +6,22 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nextStep } from '../../cli/views';
+import { ATTENTIONS } from '../../functions/core/attention';
 import { BOOKED_TIME, NEXT_STEPS, nextStepFor, OPERATOR_STEPS, operatorStepFor } from '../../functions/core/next-steps';
 import type { NotificationReason, StaleReason } from '../../functions/core/staleness';
 import { chatNotification, emailText, snsMessage } from '../../functions/notices/formats';
 import { createInMemoryNotifier } from '../../functions/notices/notifier';
 
 const REASONS = Object.keys(NEXT_STEPS) as NotificationReason[];
-/** The reasons an order is flagged for (the CLI shows a flag's next step; not_acknowledged and redraw_failed are follow-ups' notices, no flag). */
-const STALE_REASONS = REASONS.filter((reason): reason is StaleReason => reason !== 'not_acknowledged' && reason !== 'redraw_failed');
+/** The reasons an order is flagged for (the CLI shows a flag's next step; not_acknowledged and the attentions are follow-ups' notices, no flag). */
+const STALE_REASONS = REASONS.filter((reason): reason is StaleReason => reason !== 'not_acknowledged' && !(ATTENTIONS as readonly string[]).includes(reason));
 /** Markdown wraps lines: compare text with whitespace runs as one space. */
 const flat = (text: string) => text.replace(/\s+/g, ' ');
 const deployMd = flat(readFileSync(new URL('../../docs/deploy.md', import.meta.url), 'utf8'));
 
 describe('what to do next about a stale redraw', () => {
-  it('covers both reasons of CONTRACT §4, appointment_missed of §10, and the not_acknowledged reminder and the redraw_failed notice of §9', () => {
-    expect([...REASONS].sort()).toEqual(['appointment_missed', 'no_progress', 'not_acknowledged', 'redraw_failed', 'redraw_not_created']);
+  it("covers both reasons of CONTRACT §4, appointment_missed of §10, and the not_acknowledged reminder and every attention's notice of §9", () => {
+    expect([...REASONS].sort()).toEqual(['appointment_missed', 'no_progress', 'no_redraw', 'not_acknowledged', 'redraw_failed', 'redraw_not_created', 'results_still_missing']);
     expect([...STALE_REASONS].sort()).toEqual(['appointment_missed', 'no_progress', 'redraw_not_created']);
   });
 
@@ -109,5 +110,12 @@ describe('what to do next about a stale redraw', () => {
       expect(text, source).not.toMatch(/\bcreate the redraw order\b/i);
     }
     expect(NEXT_STEPS.redraw_not_created).toMatch(/ask Junction support: Junction creates the redraw order itself, so do not create one/);
+  });
+
+  it('tells a person with an attention the two ways on: a new order through Junction, or a close with a disposition; never a redraw order', () => {
+    for (const attention of ATTENTIONS) {
+      expect(NEXT_STEPS[attention]).toMatch(/order a new test for the patient through Junction \(a new order, with its own transaction\)/);
+      expect(NEXT_STEPS[attention]).toMatch(/close this follow-up with a disposition \(.*clinician_accepted_partial_results/);
+    }
   });
 });

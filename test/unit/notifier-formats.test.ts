@@ -269,6 +269,58 @@ describe('the e-mail', () => {
     expect(text).toContain(`  the outcome:   npx redraw-tracker close ${TRANSACTION} --disposition patient_declined`);
     expect(text).toContain('(Sent once per failed redraw by redraw-tracker.');
   });
+
+  it('renders the results_still_missing notice: how many markers and why, in words, partial results offered when all are non_failure', () => {
+    const missing = { order_id: ORDER, status: 'completed', status_detail: null, markers: 3, failure_types: { non_failure: 3 } };
+    const incomplete = sentNotification(
+      { ...stuck, reason: 'results_still_missing', status: 'completed', low_level_status: 'completed', status_time: '2026-11-20T07:00:00.000000Z', days_waiting: 0, missing },
+      { environment: 'prod', now: SENT_AT },
+    );
+    const text = emailText(incomplete);
+    expect(incomplete.subject).toBe('Incomplete redraw (3 markers missing) - owner: j.doe - prod');
+    expect(text.split('\n')[0]).toBe(
+      'The redraw came back incomplete: the order completed 3 h ago with results still missing, and Junction supports one redraw per transaction. j.doe has it (2 contact attempts).',
+    );
+    expect(text).toContain('Where it is:   completed, with results still missing (completed / completed)');
+    expect(text).toContain('Missing:       3 markers\n');
+    expect(text).toContain('Failure types: 3 should not affect the patient (non_failure); all non_failure: the clinician may accept partial results');
+    expect(text).toContain(`For the team: ${NEXT_STEPS.results_still_missing}`);
+    expect(text).toContain(`  the outcome:   npx redraw-tracker close ${TRANSACTION} --disposition clinician_accepted_partial_results`);
+    expect(text).toContain('(Sent once per incomplete redraw by redraw-tracker.');
+    expect(incomplete.missing).toEqual(missing);
+    const chat = chatNotification(incomplete);
+    expect(CustomNotification.safeParse(chat).success).toBe(true);
+    expect(chat.metadata.eventType).toBe('follow_up.results_still_missing');
+    expect(chat.content.description).toContain('*Failure types:* 3 should not affect the patient (non_failure)');
+  });
+
+  it('renders the no_redraw notice: the status detail in words, counts "not known yet" before Junction was read', () => {
+    const kit = sentNotification(
+      {
+        ...stuck,
+        reason: 'no_redraw',
+        status: 'failed',
+        low_level_status: 'sample_error',
+        status_time: '2026-11-20T07:00:00.000000Z',
+        days_waiting: 0,
+        missing: { order_id: ORDER, status: 'sample_error', status_detail: 'sample_quantity_not_sufficient', markers: null, failure_types: null },
+      },
+      { environment: 'prod', now: SENT_AT },
+    );
+    const text = emailText(kit);
+    expect(kit.subject).toBe('Results missing, no redraw (sample error) - owner: j.doe - prod');
+    expect(text.split('\n')[0]).toMatch(/^Results are missing and no redraw will come: the order ended 3 h ago with a sample error/);
+    expect(text).toContain('Missing:       results; how many is not known yet');
+    expect(text).toContain('Why:           a sample error (the lab could not test the sample); not enough sample');
+    expect(text).toContain('Failure types: not known yet');
+    expect(text).toContain(`  the outcome:   npx redraw-tracker close ${TRANSACTION} --disposition patient_declined`);
+    expect(chatNotification(kit).metadata.eventType).toBe('follow_up.no_redraw');
+  });
+
+  it('says no missing lines in a stale flag, even one handed a `missing`', () => {
+    const text = emailText(sentNotification({ ...stuck, missing: { order_id: ORDER, status: 'sample_error', status_detail: null, markers: 1, failure_types: null } }, { environment: 'prod', now: SENT_AT }));
+    expect(text).not.toMatch(/^Failure types:/m);
+  });
 });
 
 describe('the chat notification (Slack, through Amazon Q Developer)', () => {
@@ -337,7 +389,7 @@ describe('the JSON every other protocol gets', () => {
 describe('PHI never reaches a subscriber', () => {
   const CANARIES = { patient_name: 'CANARY-NAME-Zq81', dob: 'CANARY-DOB-1901-02-03', address: 'CANARY-ADDRESS-12 Elm', phone: 'CANARY-PHONE-5550199', email: 'canary-email@phi.example', notes: 'CANARY-NOTES-x7' };
 
-  it.each(['no_progress', 'redraw_not_created', 'not_acknowledged', 'appointment_missed'])('drops whatever else the object handed in carries, in every format (%s)', async (reason) => {
+  it.each(['no_progress', 'redraw_not_created', 'not_acknowledged', 'appointment_missed', 'redraw_failed', 'results_still_missing', 'no_redraw'])('drops whatever else the object handed in carries, in every format (%s)', async (reason) => {
     // An object wider than the type (a record with PHI, passed by mistake): only the named fields go out.
     const wide = {
       ...stuck,
@@ -345,6 +397,8 @@ describe('PHI never reaches a subscriber', () => {
       reason: reason as NotificationReason,
       follow_up: { ...stuck.follow_up!, ...CANARIES },
       appointment: { id: 'appt-1', start_at: '2026-11-16T14:30:00.000000Z', status: 'confirmed', location: CANARIES.address, user_id: CANARIES.patient_name, appointment_notes: CANARIES.notes },
+      // What a results answer carries beside the counts (marker names, notes): never past the named fields.
+      missing: { order_id: ORDER, status: 'completed', status_detail: null, markers: 1, failure_types: { non_failure: 1 }, names: [CANARIES.patient_name], note: CANARIES.notes },
     };
     const notifier = createInMemoryNotifier(undefined, { environment: 'prod', timeZone: 'Europe/London' }, () => SENT_AT);
     await notifier.notify(wide);

@@ -20,12 +20,12 @@ import {
   leftPending,
   NOTIFICATION_FAILURES_IN_A_ROW_LIMIT,
   notificationOf,
-  redrawFailedClaimKey,
+  attentionClaimKey,
   reminderClaimKey,
   stopsNotifications,
 } from '../../functions/stale-redraw-sweep/steps/notices';
 import { appointmentsRead, flaggedRedrawIds, followUpIdOf, holdingState, orderView, type StaleRulesReads } from '../../functions/stale-redraw-sweep/steps/read';
-import { failedOrderId } from '../../functions/stale-redraw-sweep/steps/redraw-failed';
+import { awaitsAttentionNotice, failedOrderId, noticeOrderId } from '../../functions/stale-redraw-sweep/steps/attention-notices';
 import { redrawBesides, transactionToAsk } from '../../functions/stale-redraw-sweep/steps/redraw-known';
 import { reminderDue, reminderOpenedBefore, reminderOrderId } from '../../functions/stale-redraw-sweep/steps/reminders';
 import { flagsRead, seenOf } from '../../functions/stale-redraw-sweep/steps/rules';
@@ -231,10 +231,13 @@ describe("a transaction's redraw order", () => {
 });
 
 describe('the notices', () => {
-  it('claims one alert per order and flag, one reminder per follow-up, one redraw_failed notice per follow-up and order', () => {
+  it('claims one alert per order and flag, one reminder per follow-up, one attention notice per attention, follow-up and order', () => {
     expect(alertClaimKey('o1', '2026-03-20T12:00:00.000000Z')).toBe('alert#o1#2026-03-20T12:00:00.000000Z');
     expect(reminderClaimKey('f1')).toBe('not_acknowledged#f1');
-    expect(redrawFailedClaimKey('f1', 'o1')).toBe('redraw_failed#f1#o1');
+    // redraw_failed's claim keeps the key it had before the other attentions were notified (a notice sent then is not sent again).
+    expect(attentionClaimKey('redraw_failed', 'f1', 'o1')).toBe('redraw_failed#f1#o1');
+    expect(attentionClaimKey('results_still_missing', 'f1', 'o2')).toBe('results_still_missing#f1#o2');
+    expect(attentionClaimKey('no_redraw', 'f1', 'o1')).toBe('no_redraw#f1#o1');
   });
 
   it('stops sending after NOTIFICATION_FAILURES_IN_A_ROW_LIMIT failures in a row', () => {
@@ -369,6 +372,24 @@ describe("the follow-ups' notices", () => {
     expect(failedOrderId({ redraw_order_id: 'o-redraw', initial_order_id: 'o-initial' })).toBe('o-redraw');
     expect(failedOrderId({ redraw_order_id: null, initial_order_id: 'o-initial' })).toBe('o-initial');
     expect(failedOrderId({ redraw_order_id: null, initial_order_id: null })).toBeNull();
+  });
+
+  it("names the order whose results are missing in an attention's notice, a failed redraw's order in its own", () => {
+    const missing = { order_id: 'o-missing', status: 'sample_error', status_detail: 'sample_hemolyzed', markers: null, failure_types: null };
+    expect(noticeOrderId({ redraw_order_id: 'o-redraw', initial_order_id: 'o-initial', missing, attention: 'results_still_missing' })).toBe('o-missing');
+    expect(noticeOrderId({ redraw_order_id: null, initial_order_id: 'o-initial', missing: null, attention: 'no_redraw' })).toBe('o-initial');
+    // A failed redraw's notice is about the failed order; its `missing` is the initial order's (what the redraw was for).
+    expect(noticeOrderId({ redraw_order_id: 'o-redraw', initial_order_id: 'o-initial', missing, attention: 'redraw_failed' })).toBe('o-redraw');
+  });
+
+  it('notifies every attention of an open follow-up once per episode: not a closed one, not one already notified, not one without', () => {
+    for (const attention of ['redraw_failed', 'results_still_missing', 'no_redraw'] as const) {
+      expect(awaitsAttentionNotice(stored({ attention }), NOW)).toBe(true);
+      expect(awaitsAttentionNotice(stored({ attention, state: 'snoozed', snoozed_until: '2026-03-21T12:00:00.000000Z', snooze_reason: 'other' }), NOW)).toBe(true);
+      expect(awaitsAttentionNotice(stored({ attention, state: 'closed', disposition: 'patient_declined' }), NOW)).toBe(false);
+      expect(awaitsAttentionNotice(stored({ attention }, { attentionNotifiedAt: '2026-03-19T12:00:00.000000Z' }), NOW)).toBe(false);
+    }
+    expect(awaitsAttentionNotice(stored({ attention: null }), NOW)).toBe(false);
   });
 
   it('records the end of a snooze whose time passed, once', () => {

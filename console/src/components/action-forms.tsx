@@ -3,8 +3,9 @@
  * text but an owner handle and the shared reference). The drafts live in the
  * page, so a conflict or an error never loses what a person chose.
  */
-import { ACTION_WORDS, CHANNELS, DISPOSITIONS, OUTCOMES, SNOOZE_PRESETS, SNOOZE_REASONS, type ActionName } from '../lib/actions';
+import { ACTION_WORDS, CHANNELS, OUTCOMES, SNOOZE_PRESETS, SNOOZE_REASONS, type ActionName } from '../lib/actions';
 import type { FollowUp } from '../lib/types';
+import { closeChoices } from '../lib/words';
 
 /** A form's controls as strings, per action. */
 export interface Drafts {
@@ -209,7 +210,7 @@ export function ActionForms({ followUp, drafts, errors, owners, busy, me, setDra
             label="Disposition"
             blank="Choose why it is closed"
             value={drafts.close.disposition}
-            choices={DISPOSITIONS}
+            choices={closeChoices(followUp)}
             error={errors['close-disposition']}
             onChange={(disposition) => setDraft('close', { disposition })}
           />

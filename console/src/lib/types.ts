@@ -24,7 +24,11 @@ export interface FollowUp {
   contact_attempts: number;
   last_contact: LastContact | null;
   attention: string | null;
+  /** What is missing and why (CONTRACT §9): absent from a tracker before it. */
+  missing?: MissingResults | null;
   disposition: string | null;
+  /** Who closed it (a person or `tracker`), null while open; absent from a tracker before it. */
+  closed_by?: string | null;
   reference: string | null;
   opened_at: string;
   acknowledged_at: string | null;
@@ -33,6 +37,15 @@ export interface FollowUp {
   stale: { since: string; reason: string } | null;
   waiting_since?: string | null;
   version: number;
+}
+
+/** CONTRACT §9 `missing`: an order, its status and detail, counts; never a marker's name. */
+export interface MissingResults {
+  order_id: string;
+  status: string;
+  status_detail: string | null;
+  markers: number | null;
+  failure_types: Record<string, number> | null;
 }
 
 export interface Action {

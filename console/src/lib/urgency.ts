@@ -3,6 +3,7 @@
  * meaning; the colour only repeats it), CONTRACT §12: "overdue 2 days" before a
  * flag, "stuck since <the order's status time> (9 days)" once flagged.
  */
+import { attentionWords } from '../../../functions/core/missing-words';
 import type { FollowUp } from './types';
 
 export type UrgencyBand = 'attention' | 'stuck' | 'overdue' | 'due-soon' | 'due-later' | 'snoozed' | 'no-due' | 'closed';
@@ -52,8 +53,11 @@ export function urgencyOf(followUp: FollowUp, now: Date): Urgency {
     if (Number.isNaN(closed)) return { band: 'closed', words: 'Closed' };
     return { band: 'closed', words: at - closed < MINUTE ? 'Closed just now' : `Closed ${spanWords(at - closed)} ago` };
   }
-  if (followUp.attention === 'redraw_failed') return { band: 'attention', words: 'Redraw failed: decide what happens next' };
-  if (followUp.attention) return { band: 'attention', words: `Needs attention: ${followUp.attention.replaceAll('_', ' ')}` };
+  if (followUp.attention) {
+    // Every attention is a person's decision (CONTRACT §9): "Redraw failed: ...", "Incomplete redraw: ...".
+    const words = attentionWords(followUp.attention);
+    return { band: 'attention', words: `${words.charAt(0).toUpperCase()}${words.slice(1)}: decide what happens next` };
+  }
   if (followUp.stale) {
     const since = followUp.waiting_since ?? followUp.stale.since;
     const days = Math.max(0, Math.floor((at - Date.parse(since)) / DAY));

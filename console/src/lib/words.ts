@@ -1,5 +1,6 @@
 /** Words for the states and small values the pages show (ids, states, handles and times only). */
-import { choiceWords } from './actions';
+import { dispositionsInOrder } from '../../../functions/core/missing-words';
+import { choiceWords, DISPOSITIONS } from './actions';
 import { timeWords } from './urgency';
 import type { FollowUp, LastContact } from './types';
 
@@ -26,4 +27,10 @@ export function lastContactWords(contact: LastContact | null): string {
 /** The owner to set when a person takes a follow-up: themselves, unless it already has one. */
 export function takeItOwner(followUp: Pick<FollowUp, 'owner'>, me: string): string | undefined {
   return followUp.owner === null ? me : undefined;
+}
+
+/** The close form's dispositions, clinician_accepted_partial_results first when every missing marker is non_failure (CONTRACT §9). */
+export function closeChoices(followUp: Pick<FollowUp, 'missing'>): Record<string, string> {
+  const order = dispositionsInOrder(Object.keys(DISPOSITIONS) as Array<keyof typeof DISPOSITIONS>, followUp.missing ?? null);
+  return Object.fromEntries(order.map((key) => [key, DISPOSITIONS[key]]));
 }

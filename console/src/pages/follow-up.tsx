@@ -12,6 +12,7 @@ import { ActionForms, EMPTY_DRAFTS, type Drafts } from '../components/action-for
 import { ConflictNotice, type Conflict } from '../components/conflict-notice';
 import { ErrorSummary } from '../components/error-summary';
 import { HistoryTable } from '../components/history-table';
+import { MissingPanel } from '../components/missing-panel';
 import { OrderPanel, TransactionPanel } from '../components/order-panel';
 import { useCounts } from '../components/use-counts';
 import type { ConsolePageProps } from '../context';
@@ -250,12 +251,17 @@ export function FollowUpPage({ api, id, handle }: ConsolePageProps & { id: strin
             {followUp.closed_at && (
               <>
                 <dt>Closed</dt>
-                <dd>{timeWords(followUp.closed_at)}</dd>
+                <dd>
+                  {timeWords(followUp.closed_at)}
+                  {followUp.closed_by ? `, by ${followUp.closed_by === 'tracker' ? 'the tracker (from Junction’s facts)' : followUp.closed_by}` : ''}
+                </dd>
               </>
             )}
             <dt>Version</dt>
             <dd>{followUp.version}</dd>
           </dl>
+
+          <MissingPanel followUp={followUp} />
 
           <h2>Orders and transaction</h2>
           <div class="panels">

@@ -26,6 +26,9 @@ export interface ReportDoc {
   closed_by_people: number;
   closed_by_tracker: number;
   redraw_failed_now: number;
+  /** From `attention_now` (issue 46): open follow-ups whose redraw came back incomplete, and with results missing and no redraw; 0 from an older tracker. */
+  results_still_missing_now: number;
+  no_redraw_now: number;
 }
 
 type Fields = Record<string, unknown>;
@@ -65,6 +68,9 @@ export function readReport(body: unknown): { ok: true; report: ReportDoc } | { o
   const optional = (field: string) => (body[field] === undefined ? 0 : count(body[field]));
   for (const field of ['closed_by_people', 'closed_by_tracker', 'redraw_failed_now']) if (optional(field) === null) return { ok: false, field };
   if (body.time_zone !== undefined && typeof body.time_zone !== 'string') return { ok: false, field: 'time_zone' };
+  const attention = body.attention_now;
+  const perAttention = (key: string) => (attention === undefined ? 0 : isRecord(attention) ? count(attention[key]) : null);
+  for (const key of ['results_still_missing', 'no_redraw']) if (perAttention(key) === null) return { ok: false, field: 'attention_now' };
   return {
     ok: true,
     report: {
@@ -86,6 +92,8 @@ export function readReport(body: unknown): { ok: true; report: ReportDoc } | { o
       closed_by_people: optional('closed_by_people')!,
       closed_by_tracker: optional('closed_by_tracker')!,
       redraw_failed_now: optional('redraw_failed_now')!,
+      results_still_missing_now: perAttention('results_still_missing')!,
+      no_redraw_now: perAttention('no_redraw')!,
     },
   };
 }

@@ -53,6 +53,14 @@ export function ReportSummary({ report }: { report: ReportDoc }) {
             <th scope="row">Redraw failed now</th>
             <td class={report.redraw_failed_now > 0 ? 'tone-danger' : undefined}>{report.redraw_failed_now}</td>
           </tr>
+          <tr class="sub">
+            <th scope="row">Incomplete redraw now</th>
+            <td class={report.results_still_missing_now > 0 ? 'tone-danger' : undefined}>{report.results_still_missing_now}</td>
+          </tr>
+          <tr class="sub">
+            <th scope="row">Result missing without a redraw now</th>
+            <td class={report.no_redraw_now > 0 ? 'tone-danger' : undefined}>{report.no_redraw_now}</td>
+          </tr>
           <tr>
             <th scope="row">Redraw rate</th>
             <td>{redrawRateWords(report)}</td>

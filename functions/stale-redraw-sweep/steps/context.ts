@@ -4,6 +4,7 @@
  * deadline), the gate that says whether a step may still start, and the counts
  * of the run summary, kept by the steps as they go.
  */
+import type { Attention } from '../../core/attention';
 import { canonicalFromDate } from '../../core/instant';
 import type { StaleThresholds } from '../../core/staleness';
 import type { JunctionApi } from '../../junction/api';
@@ -35,8 +36,8 @@ export interface SweepTally {
   clearedClosed: number;
   clearedSnoozed: number;
   reminded: number;
-  /** redraw_failed notices sent (CONTRACT §9). */
-  redrawFailedNotified: number;
+  /** Attention notices sent, per attention (CONTRACT §9). */
+  attentionNotified: Record<Attention, number>;
   /** Notifications left to another sweep's fresh claim. */
   heldByClaim: number;
   snoozesEnded: number;
@@ -58,7 +59,7 @@ export function emptyTally(): SweepTally {
     clearedClosed: 0,
     clearedSnoozed: 0,
     reminded: 0,
-    redrawFailedNotified: 0,
+    attentionNotified: { redraw_failed: 0, results_still_missing: 0, no_redraw: 0 },
     heldByClaim: 0,
     snoozesEnded: 0,
     staleCopies: 0,

@@ -1,7 +1,8 @@
 /**
  * The follow-ups' own steps (CONTRACT §9, §12), after the stale rules, from
  * one read of the worklist's open partition: each snooze that ended is
- * recorded, each failed redraw notified (attention redraw_failed), then the
+ * recorded, each attention notified (redraw_failed, results_still_missing,
+ * no_redraw: once per attention and episode), then the
  * opt-in not_acknowledged reminders, and last the queues' copy of each open
  * follow-up's stale flag. A follow-up that fails for the table's sake is
  * counted and logged; the others go on.
@@ -11,9 +12,9 @@ import { forEachLimited } from '../../shared/concurrency';
 import { errorName } from '../../shared/observability';
 import type { StoredFollowUp } from '../../store/follow-ups/item';
 import { openFollowUps } from '../../store/follow-ups/reads';
-import { awaitsRedrawFailedNotice, awaitsReminder, keepStaleFlagCopy, recordSnoozeEnded } from '../../store/follow-ups/tracker';
+import { awaitsReminder, keepStaleFlagCopy, recordSnoozeEnded } from '../../store/follow-ups/tracker';
+import { awaitsAttentionNotice, noticeAttention } from './attention-notices';
 import { CONCURRENCY } from './context';
-import { noticeFailedRedraw } from './redraw-failed';
 import { remind, reminderOpenedBefore } from './reminders';
 import type { StaleRules } from './rules';
 
@@ -49,9 +50,9 @@ export async function followUpSteps(rules: StaleRules, ackHours: number | null):
       'recording an ended snooze failed',
     );
     await each(
-      open.filter((stored) => awaitsRedrawFailedNotice(stored, now)),
-      (stored) => noticeFailedRedraw(rules, stored),
-      'notifying a failed redraw failed',
+      open.filter((stored) => awaitsAttentionNotice(stored, now)),
+      (stored) => noticeAttention(rules, stored),
+      'notifying a follow-up\'s attention failed',
     );
     if (openedBefore !== null) {
       await each(

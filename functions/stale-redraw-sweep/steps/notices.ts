@@ -1,6 +1,6 @@
 /**
  * How the sweep sends its notices (CONTRACT §4, §9): every notification (the
- * stale flags' alerts, the redraw_failed notices, the not_acknowledged
+ * stale flags' alerts, the attention notices, the not_acknowledged
  * reminders) is claimed before it is handed to the notifier and the claim
  * marked after (store/claims.ts): a claim that is not marked is left to its
  * sweep for 15 minutes, then sent again. So the one duplicate is a crash (or a
@@ -12,6 +12,7 @@
  * the sweep sends no more (the rest stay pending for the next sweep).
  */
 import type { Appointment } from '../../core/appointment';
+import type { Attention } from '../../core/attention';
 import type { FollowUp } from '../../core/follow-up';
 import { canonicalFromDate, instantMillis } from '../../core/instant';
 import type { NotificationReason } from '../../core/staleness';
@@ -51,9 +52,13 @@ export function reminderClaimKey(followUpId: string): string {
   return `not_acknowledged#${followUpId}`;
 }
 
-/** The claim of a follow-up's redraw_failed notice: one per follow-up and failed order (Junction supports one redraw per transaction). */
-export function redrawFailedClaimKey(followUpId: string, orderId: string): string {
-  return `redraw_failed#${followUpId}#${orderId}`;
+/**
+ * The claim of a follow-up's attention notice: one per attention, follow-up
+ * and order (`redraw_failed#<follow-up>#<failed order>` as before; Junction
+ * supports one redraw per transaction).
+ */
+export function attentionClaimKey(attention: Attention, followUpId: string, orderId: string): string {
+  return `${attention}#${followUpId}#${orderId}`;
 }
 
 /** Whether `failuresInARow` failed notifications stop this sweep's notifications. */

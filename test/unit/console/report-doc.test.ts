@@ -24,7 +24,14 @@ const report = {
 
 describe('readReport', () => {
   it('reads a whole report as the API answers it', () => {
-    expect(readReport(report)).toEqual({ ok: true, report });
+    expect(readReport(report)).toEqual({ ok: true, report: { ...report, results_still_missing_now: 0, no_redraw_now: 0 } });
+  });
+
+  it('reads the open counts per attention (issue 46), and names attention_now when it is wrong', () => {
+    const read = readReport({ ...report, attention_now: { redraw_failed: 1, results_still_missing: 2, no_redraw: 3 } });
+    expect(read.ok && read.report).toMatchObject({ redraw_failed_now: 1, results_still_missing_now: 2, no_redraw_now: 3 });
+    expect(readReport({ ...report, attention_now: { redraw_failed: 1, results_still_missing: -1, no_redraw: 3 } })).toEqual({ ok: false, field: 'attention_now' });
+    expect(readReport({ ...report, attention_now: 4 })).toEqual({ ok: false, field: 'attention_now' });
   });
 
   it('reads a report of a tracker without the extensions, as UTC with zero extension counts', () => {

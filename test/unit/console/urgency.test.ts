@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FollowUp } from '../../../console/src/lib/types';
 import { spanWords, timeWords, urgencyOf } from '../../../console/src/lib/urgency';
+import { closeChoices } from '../../../console/src/lib/words';
 
 const NOW = new Date('2026-11-22T12:00:00.000Z');
 const HOUR = 3_600_000;
@@ -35,6 +36,21 @@ describe('urgencyOf', () => {
   it('puts a failed redraw first, in words that say what to do', () => {
     const urgency = urgencyOf(followUp({ attention: 'redraw_failed', stale: { since: '2026-11-20T00:00:00Z', reason: 'no_progress' }, due_at: '2026-11-01T00:00:00Z' }), NOW);
     expect(urgency).toEqual({ band: 'attention', words: 'Redraw failed: decide what happens next' });
+  });
+
+  it('puts every attention first, each in words that say what to do (issue 46)', () => {
+    const stale = { since: '2026-11-20T00:00:00Z', reason: 'no_progress' };
+    expect(urgencyOf(followUp({ attention: 'results_still_missing', stale }), NOW)).toEqual({ band: 'attention', words: 'Incomplete redraw: decide what happens next' });
+    expect(urgencyOf(followUp({ attention: 'no_redraw', due_at: '2026-11-01T00:00:00Z' }), NOW)).toEqual({ band: 'attention', words: 'Result missing without a redraw: decide what happens next' });
+    expect(urgencyOf(followUp({ attention: 'a_later_one' }), NOW)).toEqual({ band: 'attention', words: 'A later one: decide what happens next' });
+  });
+
+  it('offers clinician_accepted_partial_results first in the close form only when every missing marker is non_failure', () => {
+    const missing = (failure_types: Record<string, number> | null) => ({ order_id: 'o-1', status: 'completed', status_detail: null, markers: 2, failure_types });
+    expect(Object.keys(closeChoices({ missing: missing({ non_failure: 2 }) }))).toEqual(['clinician_accepted_partial_results', 'patient_declined', 'patient_unreachable', 'tested_elsewhere', 'other']);
+    expect(Object.keys(closeChoices({ missing: missing({ non_failure: 1, internal_lab_failure: 1 }) }))).toEqual(['patient_declined', 'patient_unreachable', 'clinician_accepted_partial_results', 'tested_elsewhere', 'other']);
+    expect(Object.keys(closeChoices({ missing: missing(null) }))[0]).toBe('patient_declined');
+    expect(Object.keys(closeChoices({}))[0]).toBe('patient_declined');
   });
 
   it('says since when a flagged follow-up is stuck, from waiting_since, in whole days', () => {

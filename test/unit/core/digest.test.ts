@@ -106,6 +106,7 @@ const REPORT: RedrawReport = {
   closed_by_people: 2,
   closed_by_tracker: 7,
   redraw_failed_now: 0,
+  attention_now: { redraw_failed: 0, results_still_missing: 0, no_redraw: 0 },
 };
 
 const overdue = (index: number, owner: string | null): OverdueFollowUp => ({
@@ -300,7 +301,7 @@ describe('the problems the digest names (issue 33)', () => {
   });
 
   it('names each problem with what is wrong in words, whose it is and the order to paste into Junction, then "and N more" with the command', () => {
-    expect(text).toContain(`Redraw failed, a person decides (1):\n  ${open[0]!.id}: its redraw failed, owner j.doe, order o-redraw-1`);
+    expect(text).toContain(`A person decides (1):\n  ${open[0]!.id}: redraw failed, owner j.doe, order o-redraw-1`);
     expect(text).toContain(`Stuck (2):\n  ${open[1]!.id}: redraw not created, stuck since 2026-11-10 (13 days), no owner, order o-2\n  ${open[2]!.id}: no progress, stuck since 2026-11-13 (10 days), owner m.ops, order o-3`);
     expect(text).toContain('Without an owner (7):\n');
     expect(text).toContain('  and 2 more: npx redraw-tracker follow-ups --all');
@@ -313,7 +314,7 @@ describe('the problems the digest names (issue 33)', () => {
   });
 
   it('says what to do this week in one line, from the problems', () => {
-    expect(named.this_week).toBe('Decide the 1 failed redraw (a new order through Junction, or close with a disposition), take the 7 without an owner, then unstick the 2 stuck ones (each alert\'s "For the team" says how).');
+    expect(named.this_week).toBe('Decide the 1 that waits for a decision (a new order through Junction, or close with a disposition), take the 7 without an owner, then unstick the 2 stuck ones (each alert\'s "For the team" says how).');
     expect(text).toContain(`What to do this week: ${named.this_week}`);
     expect(thisWeekWords(digestProblems([]), { ...REPORT, open_now: 3 })).toBe('Nothing is stuck, failed or unowned: keep working the 3 open follow-ups.');
   });
@@ -331,3 +332,41 @@ describe('the problems the digest names (issue 33)', () => {
     expect(JSON.stringify(built)).not.toContain('CANARY');
   });
 });
+
+describe('the attentions in the digest (issue 46: every result still missing is someone\'s)', () => {
+  const report: RedrawReport = { ...REPORT, open_now: 6, redraw_failed_now: 1, attention_now: { redraw_failed: 1, results_still_missing: 1, no_redraw: 1 } };
+  const problem = (index: number, attention: ProblemFollowUp['attention']): ProblemFollowUp => ({
+    id: `0b1e7d4c-8a52-4f0e-9c11-00000000c00${index}`,
+    owner: null,
+    state: 'new',
+    opened_at: `2026-11-1${index}T09:00:00.000000Z`,
+    order_id: `o-${index}`,
+    stale: null,
+    attention,
+  });
+  const open = [problem(1, 'redraw_failed'), problem(2, 'results_still_missing'), problem(3, 'no_redraw')];
+  const overdueOnes: OverdueFollowUp[] = open.map((item) => ({ id: item.id, owner: null, state: 'new', due_at: null, opened_at: item.opened_at, attention: item.attention }));
+  const built = weeklyDigest(WEEK, report, overdueOnes, { environment: 'prod', now: NOW }, { problems: digestProblems(open) });
+
+  it('counts the open follow-ups by attention, in words, in the e-mail, the chat and the JSON', () => {
+    const sentence = '3 wait for a decision: 1 redraw failed, 1 incomplete redraw, 1 result missing without a redraw.';
+    expect(digestEmail(built)).toContain(sentence);
+    expect(digestChat(built).content.description).toContain(sentence);
+    expect(built.report.attention_now).toEqual({ redraw_failed: 1, results_still_missing: 1, no_redraw: 1 });
+    expect(built.this_week).toMatch(/^Decide the 3 that wait for a decision \(a new order through Junction, or close with a disposition\)/);
+  });
+
+  it('names every attention in the problem list and the overdue list, in words', () => {
+    const text = digestEmail(built);
+    expect(text).toContain(`A person decides (3):\n  ${open[0]!.id}: redraw failed, no owner, order o-1\n  ${open[1]!.id}: incomplete redraw, no owner, order o-2\n  ${open[2]!.id}: result missing without a redraw, no owner, order o-3`);
+    expect(text).toContain(`  ${open[1]!.id} (no owner, incomplete redraw, new)`);
+    expect(text).toContain(`  ${open[2]!.id} (no owner, result missing without a redraw, new)`);
+    expect(built.overdue.map((item) => item.attention)).toEqual(['redraw_failed', 'results_still_missing', 'no_redraw']);
+  });
+
+  it('reads a report from before attention_now by its redraw_failed_now', () => {
+    const { attention_now: _counts, ...older } = report;
+    expect(digestEmail(weeklyDigest(WEEK, older, [], { environment: 'prod', now: NOW }))).toContain('1 waits for a decision: 1 redraw failed.');
+  });
+});
+

@@ -112,6 +112,9 @@ describe('assembleReport', () => {
       open: [
         { owner: null, opened_at: '2026-11-20T09:00:00.000000Z', stale: false, redraw_failed: false },
         { owner: 'j.doe', opened_at: '2026-10-01T09:00:00.000000Z', stale: true, redraw_failed: false },
+        { owner: 'j.doe', opened_at: '2026-11-19T09:00:00.000000Z', stale: false, redraw_failed: true, attention: 'redraw_failed' },
+        { owner: 'j.doe', opened_at: '2026-11-19T09:00:00.000000Z', stale: false, redraw_failed: false, attention: 'no_redraw' },
+        { owner: 'j.doe', opened_at: '2026-11-19T09:00:00.000000Z', stale: false, redraw_failed: false, attention: 'no_redraw' },
       ],
     });
     expect(report).toEqual({
@@ -120,10 +123,10 @@ describe('assembleReport', () => {
       opened: 1,
       closed: 2,
       by_disposition: { patient_declined: 1, redraw_completed: 1 },
-      open_now: 2,
+      open_now: 5,
       stale_now: 1,
       unassigned_now: 1,
-      aging_now: { '0_7': 1, '8_14': 0, '15_30': 0, over_30: 1 },
+      aging_now: { '0_7': 4, '8_14': 0, '15_30': 0, over_30: 1 },
       time_to_redraw_order_hours: { n: 1, p50: 2, p90: 2 },
       time_to_acknowledge_hours: { n: 1, p50: 3, p90: 3 },
       time_to_close_hours: { n: 2, p50: 24, p90: 48 },
@@ -133,12 +136,14 @@ describe('assembleReport', () => {
       // redraw_completed is the tracker's close, patient_declined a person's.
       closed_by_people: 1,
       closed_by_tracker: 1,
-      redraw_failed_now: 0,
+      redraw_failed_now: 1,
+      // Every attention counted, 0 when no open follow-up has it (CONTRACT §9: each waits for a person's decision).
+      attention_now: { redraw_failed: 1, results_still_missing: 0, no_redraw: 2 },
     });
     // §11's fields in its order, then the extensions.
     expect(Object.keys(report)).toEqual([
       'from', 'to', 'opened', 'closed', 'by_disposition', 'open_now', 'stale_now', 'unassigned_now', 'aging_now', 'time_to_redraw_order_hours', 'time_to_acknowledge_hours', 'time_to_close_hours', 'walk_in_completed', 'with_redraw',
-      'time_zone', 'closed_by_people', 'closed_by_tracker', 'redraw_failed_now',
+      'time_zone', 'closed_by_people', 'closed_by_tracker', 'redraw_failed_now', 'attention_now',
     ]);
   });
 });

@@ -1,0 +1,166 @@
+/**
+ * "What is missing and why" in Chromium against `npm start` (issue 46, CONTRACT
+ * §9 and §12): a failed test kit's signed webhooks open a `no_redraw`
+ * follow-up; the Needs attention queue holds it first with the attention in
+ * words; its page says which order, its status and the lab's detail in words
+ * (an incomplete redraw's too: `results_still_missing`),
+ * that the counts are not read yet, and the two choices (re-order through
+ * Junction, or close with a disposition); a close shows who closed it. Every
+ * state passes axe, and the page runs under its own CSP without a violation.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { signSvixMessage } from '../../functions/core/svix';
+import { expectNoAxeViolations, guardedPage, launchChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { beforeAllOrFailEach } from '../support/browser-setup';
+import { buildDeliveries, freshId, PHI_CANARY, redrawFlow } from '../support/junction';
+import { newMessageId, newSecret } from '../support/webhook';
+
+const DAY = 86_400_000;
+const HANDLE = 'dana.r';
+const secret = newSecret();
+let tracker: BrowserTracker;
+let browser: Browser;
+const pages: GuardedPage[] = [];
+
+interface FollowUp {
+  id: string;
+  state: string;
+  attention: string | null;
+  closed_by?: string | null;
+  missing?: { order_id: string; status: string; status_detail: string | null; markers: number | null } | null;
+}
+
+async function postWebhook(body: unknown): Promise<void> {
+  const raw = JSON.stringify(body);
+  const messageId = newMessageId();
+  const timestamp = Math.floor(Date.now() / 1000);
+  const response = await fetch(`${tracker.url}/webhooks/junction`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
+    body: raw,
+  });
+  expect(response.status).toBe(200);
+}
+
+async function followUp(id: string): Promise<FollowUp | null> {
+  const response = await fetch(`${tracker.url}/follow-ups/${id}`);
+  if (response.status === 404) return null;
+  return ((await response.json()) as { follow_up: FollowUp }).follow_up;
+}
+
+/** A test kit that ended sample_error (the lab's detail on its last event): Junction never redraws it. */
+async function failedKit(detail: string): Promise<{ transactionId: string; orderId: string }> {
+  const kit = { transactionId: freshId(), orderId: freshId() };
+  const steps = ['ordered', 'requisition_created', 'transit_customer', 'with_customer', 'transit_lab', 'delivered_to_lab', 'sample_error'].map((low) => ({ order: 0, low }));
+  const deliveries = buildDeliveries({ transactionId: kit.transactionId, orders: [{ id: kit.orderId, origin: 'initial', method: 'testkit' }], steps, start: new Date(Date.now() - DAY) });
+  const data = deliveries.at(-1)!.body.data as { events: Array<Record<string, unknown>>; last_event: Record<string, unknown> };
+  data.events.at(-1)!.status_detail = detail;
+  data.last_event = { ...data.last_event, status_detail: detail };
+  for (const delivery of deliveries) await postWebhook(delivery.body);
+  // Opened from the stream, a moment after the webhooks.
+  const deadline = Date.now() + 30_000;
+  while ((await followUp(kit.transactionId))?.attention !== 'no_redraw') {
+    if (Date.now() > deadline) throw new Error('no no_redraw follow-up opened for the failed kit');
+    await new Promise((wake) => setTimeout(wake, 250));
+  }
+  return kit;
+}
+
+async function signedIn(hash: string, options: { bypassCSP?: boolean } = {}): Promise<Page> {
+  const guarded = await guardedPage(browser, tracker.url, options);
+  pages.push(guarded);
+  const { page } = guarded;
+  await page.goto(`${tracker.url}/${hash}`);
+  await page.getByLabel('Your handle').fill(HANDLE);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText(`Signed in as ${HANDLE}`).waitFor();
+  return page;
+}
+
+beforeAllOrFailEach(async () => {
+  [tracker, browser] = await Promise.all([startTrackerForBrowser({ env: { JUNCTION_WEBHOOK_SECRET: secret } }), launchChromium()]);
+}, 240_000);
+
+afterEach(async () => {
+  for (const guarded of pages) {
+    expect(guarded.foreignRequests, 'requests to other origins').toEqual([]);
+    expect(guarded.consoleErrors, 'page and console errors (CSP violations among them)').toEqual([]);
+  }
+  await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await tracker?.stop();
+}, 60_000);
+
+describe('what is missing and why (issue 46)', () => {
+  it('holds a failed test kit first in Needs attention, says on its page what is missing, why and the choices, and shows who closed it', async () => {
+    const kit = await failedKit('sample_hemolyzed');
+    const page = await signedIn('#/worklist?queue=attention');
+    const row = page.getByRole('row').filter({ hasText: kit.transactionId });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Result missing without a redraw: decide what happens next');
+    await expectNoAxeViolations(page, 'needs attention with a failed kit');
+
+    await page.goto(`${tracker.url}/#/follow-ups/${kit.transactionId}`);
+    const section = page.getByRole('region', { name: 'What is missing and why' });
+    await section.waitFor();
+    const text = (await section.textContent()) ?? '';
+    expect(text).toContain('result missing without a redraw (no_redraw)');
+    expect(text).toContain(kit.orderId);
+    expect(text).toContain('a sample error (the lab could not test the sample) (sample_error)');
+    // The lab's detail in words (CONTRACT §9: status_detail from the order's own facts).
+    expect(text).toContain('the sample was hemolyzed (sample_hemolyzed)');
+    // No Junction key here: the counts were never read.
+    expect(text).toContain('Not read yet from Junction');
+    expect(text).toContain('Not known');
+    const choices = section.getByRole('list', { name: 'Your choices' });
+    expect(await choices.getByRole('listitem').allTextContents()).toEqual([
+      expect.stringMatching(/^Re-order the test through Junction's dashboard \(a new order, with its own transaction\): paste the order id \S+ into its order search\./),
+      expect.stringMatching(/^Or close this follow-up with a disposition \(the Close form below\): patient declined, patient unreachable, clinician accepted partial results, tested elsewhere, other\.$/),
+    ]);
+    expect(await page.getByText(/Result missing without a redraw: decide what happens next/).count()).toBeGreaterThan(0);
+    await expectNoAxeViolations(page, 'follow-up with what is missing');
+
+    await page.getByLabel('Disposition').selectOption({ label: 'Tested elsewhere' });
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Close: done' }).waitFor();
+    await page.getByText(`, by ${HANDLE}`).waitFor();
+    expect(await page.getByRole('heading', { name: 'Your choices' }).count()).toBe(0);
+    expect((await followUp(kit.transactionId))?.closed_by).toBe(HANDLE);
+    await expectNoAxeViolations(page, 'closed follow-up with what is missing');
+    expect(await page.content()).not.toContain(PHI_CANARY);
+  });
+
+  it('says of an incomplete redraw that its completed redraw order still misses results, with the choices, and passes axe', async () => {
+    const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+    const deliveries = buildDeliveries(redrawFlow(ids, 'completed', new Date(Date.now() - 3 * DAY)));
+    // Junction completes a redraw "regardless of whether there are still missing results".
+    (deliveries.at(-1)!.body.data as Record<string, unknown>).has_missing_results = true;
+    for (const delivery of deliveries) await postWebhook(delivery.body);
+    const deadline = Date.now() + 30_000;
+    while ((await followUp(ids.transactionId))?.attention !== 'results_still_missing') {
+      if (Date.now() > deadline) throw new Error('no results_still_missing follow-up for the incomplete redraw');
+      await new Promise((wake) => setTimeout(wake, 250));
+    }
+    const page = await signedIn(`#/follow-ups/${ids.transactionId}`);
+    await page.getByText('Incomplete redraw: decide what happens next').waitFor();
+    const section = page.getByRole('region', { name: 'What is missing and why' });
+    const text = (await section.textContent()) ?? '';
+    expect(text).toContain('incomplete redraw (results_still_missing)');
+    expect(text).toContain(ids.redrawId);
+    expect(text).toContain('completed, with results still missing (completed)');
+    expect(await section.getByRole('list', { name: 'Your choices' }).getByRole('listitem').count()).toBe(2);
+    await expectNoAxeViolations(page, 'follow-up of an incomplete redraw');
+  });
+
+  it('runs the follow-up page of a failed kit under its own Content-Security-Policy without a violation', async () => {
+    const kit = await failedKit('sample_quantity_not_sufficient');
+    const page = await signedIn(`#/follow-ups/${kit.transactionId}`, { bypassCSP: false });
+    await page.getByRole('region', { name: 'What is missing and why' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    // afterEach holds consoleErrors (CSP refusals are console errors) and foreign requests to empty.
+  });
+});
