@@ -348,6 +348,13 @@ describe('npm start', () => {
     // A's initial order became available for a redraw once, and its redraw order appeared once.
     const facts = [...events.matchAll(/^ {2}(redraw\.\S+) +([0-9a-f-]{36}) {2}(\S+) {2}\((A \w+)\)$/gm)].map((match) => [match[1], match[4]]);
     expect(facts).toEqual([['redraw.available', 'A initial'], ['redraw.order_created', 'A redraw']]);
+    // Results still missing where Junction redraws no more (CONTRACT §9): each follow-up ends open with its attention and the order
+    // whose results are missing, whatever order Svix delivered their webhooks in.
+    const missing = stdout.slice(stdout.indexOf('Results still missing (CONTRACT §9)'));
+    expect(missing).toMatch(/^ {2}W +new +results_still_missing +W redraw +completed +- /m);
+    expect(missing).toMatch(/^ {2}X +new +no_redraw +X kit +sample_error +sample_hemolyzed /m);
+    expect(missing).toMatch(/^ {2}Y +new +no_redraw +Y kit +lost +- /m);
+    expect(missing).toMatch(/^ {2}Z +new +no_redraw +Z walk-in +completed +- /m);
     expect(stdout.indexOf('Events for your systems')).toBeLessThan(stdout.indexOf('Done: every transaction reached its expected status.'));
     expect(stdout).toContain('Done: every transaction reached its expected status.');
   });
