@@ -4,6 +4,9 @@
  * at-home order, a cancelled one, a test kit still under way), delivered to a
  * running tracker the way Svix delivers them (shuffled, some retried with the
  * same message id and a fresh signature), then the tracker's own view of them.
+ * Then its chapters: a team working follow-ups (simulator-follow-ups.ts), results
+ * still missing where Junction redraws no more (simulator-missing.ts) and
+ * appointments (simulator-appointments.ts).
  * Given the stand-in for Junction's API that the tracker reads, Junction knows
  * these orders too, and the reconciliation story follows (simulator-reconcile.ts).
  */
