@@ -254,7 +254,7 @@ export async function measureStoryCost(endpoint: string, runs: number): Promise<
       ];
     }),
   ) as Record<StoryKind, StoryRun>;
-  return { runs, stories, allAsExpected: unexpected.length === 0, unexpected };
+  return { runs, stories, allAsExpected: unexpected.length === 0, unexpected: [...new Set(unexpected)] };
 }
 
 const TITLES: Record<StoryKind, string> = {
