@@ -184,6 +184,8 @@ export class RedrawTrackerStack extends Stack {
         REDRAW_STALE_AFTER_DAYS: String(settings.redrawStaleAfterDays),
         REDRAW_MISSING_AFTER_HOURS: String(settings.redrawMissingAfterHours),
         APPOINTMENT_GRACE_HOURS: String(settings.appointmentGraceHours),
+        // What opens a follow-up (CONTRACT §9): every result still missing, or redraws only.
+        FOLLOW_UP_MISSING_RESULTS: settings.followUpMissingResults ? 'on' : 'off',
       },
       timeout: TIMEOUTS.stream,
     });

@@ -78,6 +78,13 @@ const SettingsSchema = z.strictObject({
    */
   followUpAckHours: z.number().positive().max(8760).nullable().default(null),
   /**
+   * CONTRACT §9 (FOLLOW_UP_MISSING_RESULTS): true opens a follow-up (`attention: "no_redraw"`) for a
+   * transaction that ended with results missing and never had a redraw (a failed test kit, a lost
+   * sample, a walk-in without redraws); false keeps the tracker to redraws only. Changes only what
+   * opens from then on.
+   */
+  followUpMissingResults: z.boolean().default(true),
+  /**
    * Ends every alert's subject (`Redraw stuck 9 days (no progress) - owner: j.doe - prod`) so a
    * reader knows which deployment it comes from. Null: the stack's name.
    */

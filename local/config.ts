@@ -1,6 +1,7 @@
 /**
  * Settings of the one-machine runtime (CONTRACT §5), parsed once at start.
  */
+import { FollowUpMissingResultsEnv } from '../functions/shared/follow-up-env';
 import * as z from 'zod';
 import { junctionApiSettingsShape } from '../functions/junction/settings';
 import { parseEnv, optionalEndpoint, positiveNumber } from '../functions/shared/config';
@@ -37,8 +38,9 @@ const LocalSettings = z.object({
   ...junctionApiSettingsShape,
   ...ReconcileEnv.shape,
   ...SyncEnv.shape,
-  // Follow-ups (CONTRACT §9): the opt-in not_acknowledged reminder, off when unset.
+  // Follow-ups (CONTRACT §9): the opt-in not_acknowledged reminder, off when unset; what opens one (on: missing results too).
   ...FollowUpEnv.shape,
+  ...FollowUpMissingResultsEnv.shape,
   // The alerts' environment name (default `local`) and optional time zone (functions/notices/config.ts).
   ...AlertEnv.shape,
   // The weekly digest's week starts Monday 00:00 in this zone (default UTC; CONTRACT §11).

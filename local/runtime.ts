@@ -31,6 +31,7 @@ import { tableReads } from '../functions/weekly-digest/reads';
 import { applyApiOrder } from '../functions/store/api-orders';
 import { createCheckpointStore } from '../functions/store/backfill-checkpoints';
 import type { LocalSettings } from './config';
+import { situationOptionsOf } from '../functions/shared/follow-up-env';
 import { buildConsole, consoleHeaders, LOCAL_CONSOLE_CONFIG } from './console-assets';
 import { localDynamoDbClientConfig, localTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { readBody, readBodyWithin, RequestTooLargeError, toApiGatewayEvent, writeJson, writeResult } from './http-adapter';
@@ -168,6 +169,7 @@ export async function startLocalRuntime(
       publisher: events,
       retentionDays: settings.RETENTION_DAYS,
       thresholds,
+      situationOptions: situationOptionsOf(settings),
       logger: createLogger(SERVICES.transactionStatus),
       metrics: createMetrics(SERVICES.transactionStatus),
     });

@@ -586,6 +586,8 @@ export function trackerUpdate(
  */
 export function keptMissing(stored: MissingResults | null, now: MissingOrder | null): MissingResults | null {
   if (now === null) return null;
+  // Unchanged: the stored object itself (a map read back from DynamoDB has its keys in another order).
+  if (stored !== null && stored.order_id === now.order_id && stored.status === now.status && stored.status_detail === now.status_detail) return stored;
   const same = stored !== null && stored.order_id === now.order_id;
   return { order_id: now.order_id, status: now.status, status_detail: now.status_detail, markers: same ? stored.markers : null, failure_types: same ? stored.failure_types : null };
 }
@@ -678,6 +680,16 @@ export function missingResultsAt(member: RedrawMember): string | null {
   const seen = member.missing_results_at ?? null;
   if (now === null) return seen;
   return seen !== null && seen < now ? seen : now;
+}
+
+/**
+ * Whether a transaction had a redraw as reports count it (CONTRACT §11 "with a
+ * redraw"): an initial order that was ever in redraw_available, or a redraw
+ * order. A recreation order alone is Junction's next attempt for a failed
+ * member, not a redraw: it counts as one for the follow-up (§9) only.
+ */
+export function hadRedraw(members: readonly RedrawMember[]): boolean {
+  return members.some((member) => member.origin === 'redraw' || redrawAvailableAt(member) !== null);
 }
 
 /** When a member was (first) in redraw_available, or null: its history, or its state now. */

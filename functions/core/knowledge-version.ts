@@ -35,6 +35,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isOwnSource } from './order-record';
+import { missingResultsAt } from './follow-up';
 import { redrawAvailableOf, type MemberRecord } from './members';
 
 /** Member name to that member's entry. Absent or empty on items stored before it (the oldest version). */
@@ -48,6 +49,11 @@ const OWN = 'o';
 const LISTED = 'l';
 /** Sorts after the end of a shorter entry: an entry with a redraw_available time sorts after the same one without. */
 const SEEN_MARK = '~';
+/**
+ * Before SEEN_MARK, after any digit: the time the member first ended without all its results, last in the
+ * entry (`oD1005~<seen>^<missing>`), so that knowing it too sorts after not knowing it, whatever else is known.
+ */
+const MISSING_MARK = '^';
 /** Before any event's length mark ('A'...): a state without events sorts before every state with one. */
 const NO_EVENT = '0';
 
@@ -80,8 +86,10 @@ function stateOf(member: Pick<VersionedMember, 'source' | 'rank'>): string {
 
 export function memberVersion(member: VersionedMember): string {
   const seen = redrawAvailableOf(member);
+  const missing = missingResultsAt(member);
   // Every digit d as 9 - d: earlier times sort later (the instant's digits are fixed-width).
-  return `${stateOf(member)}${seen === null ? '' : `${SEEN_MARK}${digits(seen).replace(/[0-9]/g, (digit) => String(9 - Number(digit)))}`}`;
+  const reversed = (instant: string) => digits(instant).replace(/[0-9]/g, (digit) => String(9 - Number(digit)));
+  return `${stateOf(member)}${seen === null ? '' : `${SEEN_MARK}${reversed(seen)}`}${missing === null ? '' : `${MISSING_MARK}${reversed(missing)}`}`;
 }
 
 /** The version of knowing these members (one per order). */
@@ -115,13 +123,12 @@ function compareEntries(ours: string | undefined, stored: string | undefined): K
   if (ours === stored) return 'equal';
   if (stored === undefined) return 'newer';
   if (ours === undefined) return 'older';
-  const [state, seen] = parts(ours);
-  const [storedState, storedSeen] = parts(stored);
+  const ourParts = parts(ours);
+  const storedParts = parts(stored);
   // Each part: the larger text knows more (a reversed time: the earlier; none: '', the least).
-  const byState = textOrder(state, storedState);
-  const bySeen = textOrder(seen, storedSeen);
-  if (byState >= 0 && bySeen >= 0) return byState + bySeen === 0 ? 'equal' : 'newer';
-  if (byState <= 0 && bySeen <= 0) return 'older';
+  const orders = ourParts.map((part, index) => textOrder(part, storedParts[index]!));
+  if (orders.every((order) => order >= 0)) return orders.every((order) => order === 0) ? 'equal' : 'newer';
+  if (orders.every((order) => order <= 0)) return 'older';
   return 'diverged';
 }
 
@@ -130,7 +137,9 @@ function textOrder(a: string, b: string): number {
   return a === b ? 0 : a < b ? -1 : 1;
 }
 
-function parts(entry: string): [state: string, seen: string] {
-  const mark = entry.indexOf(SEEN_MARK);
-  return mark < 0 ? [entry, ''] : [entry.slice(0, mark), entry.slice(mark + 1)];
+function parts(entry: string): [state: string, seen: string, missing: string] {
+  const missingAt = entry.indexOf(MISSING_MARK);
+  const [rest, missing] = missingAt < 0 ? [entry, ''] : [entry.slice(0, missingAt), entry.slice(missingAt + 1)];
+  const seenAt = rest.indexOf(SEEN_MARK);
+  return seenAt < 0 ? [rest, '', missing] : [rest.slice(0, seenAt), rest.slice(seenAt + 1), missing];
 }

@@ -11,12 +11,18 @@
  * concurrent writer stored with what we know gives the same answer in any order.
  */
 import { isNewerRecord, isOwnSource, listedStatusTimeOf, type ListingSnapshot, type OrderRecord } from './order-record';
+import { missingResultsAt } from './follow-up';
 import { hasRedrawOrder } from './staleness';
 import { isAwaitingRedraw, transactionStatus, type TransactionStatus } from './transaction-status';
 
 /** What a transaction learns about a member from one record (an order item, or a listing's entry). */
-export type MemberRecord = Pick<OrderRecord, 'id' | 'origin' | 'low_level_status' | 'status_time' | 'created_at' | 'source' | 'rank' | 'redraw_available_at'> & {
+export type MemberRecord = Pick<
+  OrderRecord,
+  'id' | 'origin' | 'low_level_status' | 'status_time' | 'created_at' | 'source' | 'rank' | 'redraw_available_at' | 'status_detail' | 'missing_results_at'
+> & {
   listed_status_time?: string | null;
+  /** Junction's `has_missing_results` of the member's own state; null or absent when not known (a listing). */
+  has_missing_results?: boolean | null;
 };
 
 /** The part of an order record a transaction keeps about each member. */
@@ -37,6 +43,16 @@ export type MemberKnowledge = Pick<
    * redraw keeps its follow-up (CONTRACT §9). Absent when never seen there.
    */
   redraw_available_at?: string;
+  /** Junction's `has_missing_results` of its own state (CONTRACT §9); absent when not known or not true. */
+  has_missing_results?: boolean | null;
+  /** Its newest event's status detail (an operational code); absent when none. */
+  status_detail?: string | null;
+  /**
+   * When the member was first seen ended without all its results, by any
+   * record of it (core/follow-up.ts missingResultsAt): kept when a later state
+   * brings them, so a transaction that had missing results keeps its follow-up.
+   */
+  missing_results_at?: string;
 };
 
 /** A transaction's state as the tracker computes it (the stored item adds a version). */
@@ -72,6 +88,11 @@ export function memberOf(record: MemberRecord): MemberKnowledge {
   const member: MemberKnowledge = { id, origin, low_level_status, status_time, created_at, source, rank, listed_status_time: listedTimeOf(record) };
   const seen = redrawAvailableOf(record);
   if (seen !== null) member.redraw_available_at = seen;
+  // Only an own state says whether results are missing (a listing does not carry it: complete until it says otherwise).
+  if (isOwnSource(record.source) && record.has_missing_results === true) member.has_missing_results = true;
+  if (record.status_detail != null) member.status_detail = record.status_detail;
+  const missing = missingResultsAt(record);
+  if (missing !== null) member.missing_results_at = missing;
   return member;
 }
 
@@ -111,9 +132,11 @@ export function mergeMembers(
     const listed = later(current?.listed_status_time ?? null, listedTimeOf(candidate));
     const base = current === undefined || isNewerRecord(candidate, current) ? memberOf(candidate) : current;
     const next = base.listed_status_time === listed ? base : { ...base, listed_status_time: listed };
-    // Once seen in redraw_available, always known to have been (the earliest time any record showed).
+    // Once seen in redraw_available, or ended without all its results, always known to have been (the earliest time any record showed).
     const seen = earlier(current ? redrawAvailableOf(current) : null, redrawAvailableOf(candidate));
-    merged[candidate.id] = seen === null || next.redraw_available_at === seen ? next : { ...next, redraw_available_at: seen };
+    const withSeen = seen === null || next.redraw_available_at === seen ? next : { ...next, redraw_available_at: seen };
+    const missing = earlier(current ? missingResultsAt(current) : null, missingResultsAt(candidate));
+    merged[candidate.id] = missing === null || withSeen.missing_results_at === missing ? withSeen : { ...withSeen, missing_results_at: missing };
   }
   return merged;
 }
@@ -159,7 +182,10 @@ function sameMember(a: MemberKnowledge, b: MemberKnowledge): boolean {
     a.source === b.source &&
     a.rank === b.rank &&
     a.listed_status_time === b.listed_status_time &&
-    (a.redraw_available_at ?? null) === (b.redraw_available_at ?? null)
+    (a.redraw_available_at ?? null) === (b.redraw_available_at ?? null) &&
+    (a.missing_results_at ?? null) === (b.missing_results_at ?? null) &&
+    (a.has_missing_results ?? null) === (b.has_missing_results ?? null) &&
+    (a.status_detail ?? null) === (b.status_detail ?? null)
   );
 }
 
@@ -207,7 +233,9 @@ export function newestRecords<T extends { record: OrderRecord }>(views: Iterable
     const current = newest.get(view.record.id);
     const winner = current === undefined || !isNewerRecord(current.record, view.record) ? view : current;
     const seen = earlier(current ? redrawAvailableOf(current.record) : null, redrawAvailableOf(view.record));
-    newest.set(view.record.id, seen === null || winner.record.redraw_available_at === seen ? winner : { ...winner, record: { ...winner.record, redraw_available_at: seen } });
+    const withSeen = seen === null || winner.record.redraw_available_at === seen ? winner : { ...winner, record: { ...winner.record, redraw_available_at: seen } };
+    const missing = earlier(current ? missingResultsAt(current.record) : null, missingResultsAt(view.record));
+    newest.set(view.record.id, missing === null || withSeen.record.missing_results_at === missing ? withSeen : { ...withSeen, record: { ...withSeen.record, missing_results_at: missing } });
   }
   return newest;
 }
@@ -262,8 +290,9 @@ export function needsStoring(
     if (isOwnSource(before.source) !== isOwnSource(after.source)) return true;
     if (!isOwnSource(after.source) && before.rank !== after.rank) return true;
     if (behindSince(before) !== behindSince(after)) return true;
-    // A member's past in redraw_available: its own item may not say it any more (a listing moved it on).
+    // A member's past in redraw_available, or ended without its results: its own item may not say it any more.
     if ((before.redraw_available_at ?? null) !== (after.redraw_available_at ?? null)) return true;
+    if ((before.missing_results_at ?? null) !== (after.missing_results_at ?? null)) return true;
   }
   // What a reader gets already: the stored status merged with the listings member items carry.
   const current = newestReportedStatus({ status: stored.reported_status, time: stored.reported_status_time }, carried);

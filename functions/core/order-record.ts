@@ -46,6 +46,18 @@ export interface OrderRecord {
    * initial order that left it still had a redraw: its follow-up stays (CONTRACT §9).
    */
   redraw_available_at?: string;
+  /**
+   * Junction's `events[].status_detail` of its newest event (e.g. `sample_hemolyzed`), when it is an
+   * operational code (`^[a-z0-9_]{1,64}$`); null or absent otherwise (CONTRACT §9 `missing`).
+   */
+  status_detail?: string | null;
+  /**
+   * When the order was first seen ended without all its results (failed, or completed/corrected with
+   * `has_missing_results: true`; Junction's status time), from its state or its history's failed events;
+   * absent when never. Kept when a later state brings the results, so that whether a follow-up exists
+   * never depends on delivery order (CONTRACT §9).
+   */
+  missing_results_at?: string;
 }
 
 /** What one payload says about its order transaction. */
@@ -99,6 +111,10 @@ export function projectOrder(order: OrderPayload, source: OwnSource = 'webhook')
   };
   const redrawAvailableAt = redrawAvailableInHistory(order);
   if (redrawAvailableAt !== null) record.redraw_available_at = redrawAvailableAt;
+  const detail = statusDetailOf(order, event);
+  if (detail !== null) record.status_detail = detail;
+  const missingAt = missingResultsInHistory(order, record);
+  if (missingAt !== null) record.missing_results_at = missingAt;
   const transaction = order.order_transaction;
   if (!transaction) return { record, listing: null };
   return { record, listing: listingOf(transaction, collectionMethod, [record.status_time]) };
@@ -114,6 +130,36 @@ export function redrawAvailableInHistory(order: Pick<OrderPayload, 'events' | 'l
   let earliest: string | null = null;
   for (const event of [...order.events, ...(order.last_event ? [order.last_event] : [])]) {
     if (categorize(parseStatus(event.status).low) !== 'redraw_available') continue;
+    const at = canonicalInstant(event.created_at);
+    if (at !== null && (earliest === null || at < earliest)) earliest = at;
+  }
+  return earliest;
+}
+
+/** An operational code of Junction's (a status detail, a failure type): anything else is not kept. */
+const OPERATIONAL_CODE = /^[a-z0-9_]{1,64}$/;
+
+/**
+ * The status detail of the order's newest event: its own, or that of the same
+ * event in `events[]` (`last_event` may come without it); null when absent or
+ * not an operational code (free text could carry PHI).
+ */
+function statusDetailOf(order: Pick<OrderPayload, 'events'>, event: OrderPayload['last_event']): string | null {
+  if (!event) return null;
+  const detail = event.status_detail ?? order.events.find((candidate) => candidate.id === event.id)?.status_detail;
+  return typeof detail === 'string' && OPERATIONAL_CODE.test(detail) ? detail : null;
+}
+
+/**
+ * When the order was first ended without all its results, canonical, or null:
+ * the earliest failed event of its history (`events[]`, `last_event`), or its
+ * own state when that is completed/corrected with `has_missing_results: true`
+ * (the flag is the payload's, so only its newest event can carry it).
+ */
+export function missingResultsInHistory(order: Pick<OrderPayload, 'events' | 'last_event'>, record: Pick<OrderRecord, 'low_level_status' | 'has_missing_results' | 'status_time'>): string | null {
+  let earliest: string | null = categorize(record.low_level_status) === 'done' && record.has_missing_results === true ? record.status_time : null;
+  for (const event of [...order.events, ...(order.last_event ? [order.last_event] : [])]) {
+    if (categorize(parseStatus(event.status).low) !== 'failed') continue;
     const at = canonicalInstant(event.created_at);
     if (at !== null && (earliest === null || at < earliest)) earliest = at;
   }

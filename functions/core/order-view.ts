@@ -10,7 +10,7 @@ export interface StaleFlag {
 }
 
 /** The stored record without the tracker's own bookkeeping (status_time, rank), plus its stale flag. */
-export type Order = Omit<OrderRecord, 'status_time' | 'rank'> & { stale: StaleFlag | null };
+export type Order = Omit<OrderRecord, 'status_time' | 'rank' | 'redraw_available_at' | 'missing_results_at' | 'status_detail'> & { status_detail: string | null; stale: StaleFlag | null };
 
 /** Picks the contract's fields, in the contract's order, from a stored record. */
 export function toOrder(record: OrderRecord, stale: StaleFlag | null): Order {
@@ -22,6 +22,8 @@ export function toOrder(record: OrderRecord, stale: StaleFlag | null): Order {
     status: record.status,
     low_level_status: record.low_level_status,
     last_event: record.last_event,
+    // Junction's events[].status_detail of its newest event (CONTRACT §9), when an operational code.
+    status_detail: record.status_detail ?? null,
     created_at: record.created_at,
     updated_at: record.updated_at,
     has_missing_results: record.has_missing_results,

@@ -17,6 +17,9 @@ export const OrderEvent = z.object({
   id: z.int().check(z.nonnegative(), z.maximum(Number.MAX_SAFE_INTEGER)),
   created_at: Instant,
   status: z.string().check(z.minLength(1), z.maxLength(200)),
+  // Junction's detail of a status (e.g. sample_hemolyzed, CONTRACT §9): any value is accepted here, and one
+  // that is not an operational code is kept as null (order-record.ts), never a reason to quarantine the event.
+  status_detail: z.optional(z.unknown()),
 });
 export type OrderEvent = z.infer<typeof OrderEvent>;
 

@@ -52,6 +52,10 @@ export const ORDER_ATTRIBUTES = {
   listing: 'L',
   /** When the order was first in redraw_available, from its history (OrderRecord.redraw_available_at); absent if never. */
   redrawAvailableAt: 'ra',
+  /** Junction's status detail of its newest event, when an operational code (OrderRecord.status_detail); absent otherwise. */
+  statusDetail: 'sd',
+  /** When the order was first seen ended without all its results (OrderRecord.missing_results_at); absent if never. */
+  missingResultsAt: 'mx',
 } as const;
 const A = ORDER_ATTRIBUTES;
 
@@ -90,6 +94,8 @@ const StoredRecord = z.object({
   [A.staleSince]: z.optional(z.string()),
   [A.staleReason]: z.optional(z.enum(STALE_REASONS)),
   [A.redrawAvailableAt]: z.optional(z.string()),
+  [A.statusDetail]: z.optional(z.string()),
+  [A.missingResultsAt]: z.optional(z.string()),
 });
 
 /**
@@ -148,6 +154,8 @@ export function parseOrderItem(item: Record<string, unknown>): StoredOrder {
     status_time: stored[A.statusTime],
     rank: stored[A.rank],
     ...(stored[A.redrawAvailableAt] === undefined ? {} : { redraw_available_at: stored[A.redrawAvailableAt] }),
+    ...(stored[A.statusDetail] === undefined ? {} : { status_detail: stored[A.statusDetail] }),
+    ...(stored[A.missingResultsAt] === undefined ? {} : { missing_results_at: stored[A.missingResultsAt] }),
   };
   const since = stored[A.staleSince];
   const reason = stored[A.staleReason];
@@ -229,6 +237,8 @@ export function orderItem(record: OrderRecord, transactionHasRedraw: boolean, li
     [A.statusTime]: record.status_time,
     [A.rank]: record.rank,
     ...(record.redraw_available_at === undefined ? {} : { [A.redrawAvailableAt]: record.redraw_available_at }),
+    ...(record.status_detail == null ? {} : { [A.statusDetail]: record.status_detail }),
+    ...(record.missing_results_at === undefined ? {} : { [A.missingResultsAt]: record.missing_results_at }),
     ...orderIndexAttributes(record, transactionHasRedraw),
     ...(listing === null ? {} : { [A.listing]: encodeListing(listing, record) }),
   };

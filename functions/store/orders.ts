@@ -87,6 +87,7 @@ export async function putOwnOrder(
   }
   if (outcome.written) return 'applied';
   if (outcome.stored !== undefined && learnsRedrawAvailable(outcome.stored, record)) await writes.update(redrawAvailableUpdate(tableName, record));
+  if (outcome.stored !== undefined && learnsMissingResults(outcome.stored, record)) await writes.update(missingResultsUpdate(tableName, record));
   // The stored item is at least as new: the same event is a duplicate, anything else is newer.
   return outcome.stored?.[A.rank]?.S === record.rank ? 'duplicate' : 'stale';
 }
@@ -113,6 +114,32 @@ function redrawAvailableUpdate(tableName: string, record: OrderRecord): Paramete
     ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#ra) OR #ra > :ra)',
     ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#ra': A.redrawAvailableAt },
     ExpressionAttributeValues: { ':ra': record.redraw_available_at },
+    ReturnValuesOnConditionCheckFailure: 'NONE',
+  };
+}
+
+/**
+ * Whether a refused state says the order ended without all its results earlier
+ * than the stored item knows (CONTRACT §9: whether a follow-up exists never
+ * depends on delivery order). Unlike redraw_available, `has_missing_results` has
+ * no history: a correction stored first does not know the incomplete state before it.
+ */
+function learnsMissingResults(stored: Record<string, AttributeValue>, record: OrderRecord): boolean {
+  const seen = record.missing_results_at;
+  if (seen === undefined) return false;
+  const known = stored[A.missingResultsAt]?.S;
+  return known === undefined || seen < known;
+}
+
+/** Records only when the order was first ended without all its results, on the stored item, if still unknown or later there. */
+function missingResultsUpdate(tableName: string, record: OrderRecord): Parameters<ItemWrites['update']>[0] {
+  return {
+    TableName: tableName,
+    Key: keys.order(record.id),
+    UpdateExpression: 'SET #mx = :mx',
+    ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#mx) OR #mx > :mx)',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#mx': A.missingResultsAt },
+    ExpressionAttributeValues: { ':mx': record.missing_results_at },
     ReturnValuesOnConditionCheckFailure: 'NONE',
   };
 }

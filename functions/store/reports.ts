@@ -43,7 +43,7 @@ import {
   type Tally,
   type TallyKind,
 } from '../core/report';
-import { stateAt } from '../core/follow-up';
+import { hadRedraw, stateAt } from '../core/follow-up';
 import { digestProblems, mostOverdue, type DigestProblems, type ProblemFollowUp, type ProblemList } from '../core/digest';
 import { isFollowUpItem, parseFollowUpItem } from './follow-ups/item';
 import { openFollowUps } from './follow-ups/reads';
@@ -89,7 +89,7 @@ function talliesOf(item: Item): { id: string; version: number; tallies: Tally[];
       status: transaction.status,
       updated_at: transaction.updated_at,
       collection_method: transaction.collection_method ?? null,
-      had_redraw: members.some((member) => member.origin === 'redraw' || member.low_level_status === 'redraw_available'),
+      had_redraw: hadRedraw(members),
     };
     // Whether it is a transaction reports count at all (a walk-in one, or one with a redraw), completed or not.
     const counted = transactionTallies({ ...tallied, status: 'completed' }).length > 0;

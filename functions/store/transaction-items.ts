@@ -58,6 +58,10 @@ const StoredMember = z.object({
   r: z.string(),
   lt: z.optional(z.nullable(z.string())),
   ra: z.optional(z.string()),
+  // CONTRACT §9: has_missing_results (only when true), the status detail, when it first ended without all its results.
+  hm: z.optional(z.boolean()),
+  sd: z.optional(z.string()),
+  mx: z.optional(z.string()),
 });
 
 const StoredTransaction = z.object({
@@ -85,6 +89,12 @@ export interface MemberSummary {
   listed_status_time: string | null;
   /** When the member was first seen in redraw_available; absent if never. */
   redraw_available_at?: string;
+  /** Its own state's has_missing_results, when true. */
+  has_missing_results?: boolean | null;
+  /** Its newest event's status detail, when one. */
+  status_detail?: string | null;
+  /** When it was first seen ended without all its results; absent if never. */
+  missing_results_at?: string;
 }
 
 export interface TransactionItem {
@@ -133,6 +143,9 @@ export function parseTransactionItem(item: Record<string, unknown>): Transaction
           rank: member.r,
           listed_status_time: member.lt ?? null,
           ...(member.ra === undefined ? {} : { redraw_available_at: member.ra }),
+          ...(member.hm === true ? { has_missing_results: true } : {}),
+          ...(member.sd === undefined ? {} : { status_detail: member.sd }),
+          ...(member.mx === undefined ? {} : { missing_results_at: member.mx }),
         },
       ]),
     ),
@@ -169,6 +182,9 @@ export function transactionItem(transaction: TransactionItem): Record<string, un
           r: member.rank,
           ...(member.listed_status_time === null ? {} : { lt: member.listed_status_time }),
           ...(member.redraw_available_at === undefined ? {} : { ra: member.redraw_available_at }),
+          ...(member.has_missing_results === true ? { hm: true } : {}),
+          ...(member.status_detail == null ? {} : { sd: member.status_detail }),
+          ...(member.missing_results_at === undefined ? {} : { mx: member.missing_results_at }),
         },
       ]),
     ),

@@ -86,6 +86,25 @@ describe('followUpAckHours (CONTRACT §9: the opt-in not_acknowledged reminder)'
   });
 });
 
+describe('followUpMissingResults (CONTRACT §9: every result still missing, or redraws only)', () => {
+  const transactionEnvironment = (built: ReturnType<typeof buildStack>) => {
+    const functions = built.template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'transaction-status' } } } });
+    const [fn] = Object.values(functions) as { Properties: { Environment: { Variables: Record<string, unknown> } } }[];
+    return fn!.Properties.Environment.Variables;
+  };
+
+  it('is on by default and in the committed cdk.json: the transaction function opens no_redraw follow-ups', () => {
+    expect(parseSettings(valid).followUpMissingResults).toBe(true);
+    expect(cdkJsonSettings().followUpMissingResults).toBe(true);
+    expect(transactionEnvironment(buildStack())).toMatchObject({ FOLLOW_UP_MISSING_RESULTS: 'on' });
+  });
+
+  it('when false, reaches the transaction function as FOLLOW_UP_MISSING_RESULTS=off, and refuses anything but a boolean', () => {
+    expect(transactionEnvironment(buildStack({ settings: { followUpMissingResults: false } }))).toMatchObject({ FOLLOW_UP_MISSING_RESULTS: 'off' });
+    expect(() => parseSettings({ ...valid, followUpMissingResults: 'off' })).toThrow(/redrawTracker\.followUpMissingResults/);
+  });
+});
+
 describe('appointmentGraceHours (CONTRACT §10: how long no_progress waits past a booked appointment)', () => {
   const environmentOf = (built: ReturnType<typeof buildStack>, service: string) => {
     const functions = built.template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: service } } } });

@@ -100,6 +100,7 @@ async function outcomeOf(ids: Ids) {
       transaction_id: role(followUp.transaction_id),
       initial_order_id: role(followUp.initial_order_id),
       redraw_order_id: role(followUp.redraw_order_id),
+      missing: followUp.missing === null ? null : { ...followUp.missing, order_id: role(followUp.missing.order_id) },
       closed_at: followUp.closed_at === null ? null : 'recorded',
     },
     dueAt: stored.dueAt,

@@ -254,6 +254,7 @@ describe('any delivery order converges', () => {
               transaction_id: 'transaction',
               initial_order_id: followUp.followUp.initial_order_id === null ? null : role(followUp.followUp.initial_order_id),
               redraw_order_id: followUp.followUp.redraw_order_id === null ? null : role(followUp.followUp.redraw_order_id),
+              missing: followUp.followUp.missing === null ? null : { ...followUp.followUp.missing, order_id: role(followUp.followUp.missing.order_id) },
               due: followUp.dueAt,
               redraw: followUp.redraw === null ? null : { ...followUp.redraw, orderId: role(followUp.redraw.orderId) },
               applied: [...followUp.applied].sort(),

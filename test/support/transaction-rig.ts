@@ -5,6 +5,7 @@
  * (the functions' document client, one attempt each), through a proxy on the
  * wire that counts its requests and can fail them.
  */
+import type { SituationOptions } from '../../functions/core/follow-up';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { projectOrder } from '../../functions/core/order-record';
@@ -64,6 +65,8 @@ export interface TransactionRigOptions {
   fault?: (operation: string, body: Record<string, unknown>) => ProxyFault | null;
   /** The handler's clock (epoch ms; none: the real one): when the tracker records its follow-up changes. */
   now?: () => number;
+  /** FOLLOW_UP_MISSING_RESULTS as the handler takes it (none: its default, on). */
+  situationOptions?: SituationOptions;
 }
 
 export async function startTransactionRig(prefix: string, options: TransactionRigOptions = {}): Promise<TransactionRig> {
@@ -89,6 +92,7 @@ export async function startTransactionRig(prefix: string, options: TransactionRi
     ...(options.publisher === undefined ? {} : { publisher: options.publisher }),
     ...(options.retentionDays === undefined ? {} : { retentionDays: options.retentionDays }),
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.situationOptions === undefined ? {} : { situationOptions: options.situationOptions }),
     metrics: {
       addMetric(name: string, _unit: string, value: number) {
         metrics.set(name, (metrics.get(name) ?? 0) + value);

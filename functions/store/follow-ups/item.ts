@@ -168,10 +168,12 @@ export function parseStored(item: Record<string, unknown>): StoredFollowUp {
 
 /**
  * A follow-up as stored, with the fields added since it was written (issue 46:
- * `missing`, `closed_by`): an item written before them reads as null, and the
- * actor of an older close is read from its history when asked (query routes).
+ * `missing`, `closed_by`): an item written before them reads them as null until
+ * its next change (a close before then names no actor here; its history does).
  */
 function withDefaults(followUp: FollowUp): FollowUp {
+  // Added only when absent: the fields' order as stored is kept (the tracker compares what it would write with it).
+  if (followUp.missing !== undefined && followUp.closed_by !== undefined) return followUp;
   return { ...followUp, missing: followUp.missing ?? null, closed_by: followUp.closed_by ?? null };
 }
 

@@ -5,7 +5,7 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { isDeepStrictEqual } from 'node:util';
 import { followUpIsOpen, transactionExpiry } from '../../core/retention';
-import { followUpSituation } from '../../core/follow-up';
+import { followUpSituation, missingResultsAt } from '../../core/follow-up';
 import { DEFAULT_SITUATION_OPTIONS } from '../../shared/follow-up-env';
 import { redrawAvailableOf } from '../../core/members';
 import { transactionStatus } from '../../core/transaction-status';
@@ -47,32 +47,47 @@ export function classify(record: DynamoDBRecord, retentionDays: number | null): 
   if (isFollowUpItem(newImage)) return classifyFollowUp(record, newImage, retentionDays);
   if (isAppointmentItem(newImage)) return classifyAppointment(record, newImage);
   if (!isOrderItem(newImage)) return { kind: 'skip' };
-  const order = parseOrderItem(newImage);
-  if (order.record.transaction_id === null && order.record.source !== 'transaction_listing') {
-    // Retention, and the follow-up of a lone order with a redraw (CONTRACT §9: its id is the order's).
-    const redraw = followUpSituation([order.record], transactionStatus([order.record]), DEFAULT_SITUATION_OPTIONS).mayHaveFollowUp;
-    return retentionDays === null && !redraw ? { kind: 'skip' } : { kind: 'lone', order };
-  }
   // Listing-sourced items are written only here, before the transaction item that knows them.
   // Webhook and API items (the order's own state) both flow on, with the listing they carry.
-  if (order.record.transaction_id === null || order.record.source === 'transaction_listing') return { kind: 'skip' };
+  if (parseOrderItem(newImage).record.source === 'transaction_listing') return { kind: 'skip' };
   const oldImage = plain(record.dynamodb?.OldImage);
-  if (record.eventName === 'MODIFY' && oldImage !== undefined && isOrderItem(oldImage)) {
-    const old = parseOrderItem(oldImage);
-    const sameState =
-      old.record.rank === order.record.rank &&
-      old.record.source === order.record.source &&
-      isDeepStrictEqual(old.listing, order.listing) &&
-      old.record.redraw_available_at === order.record.redraw_available_at;
-    if (sameState) return { kind: 'skip' };
-    // What the replaced state said of redraw_available is not lost with it (CONTRACT §9: a follow-up opens
-    // whenever the tracker learns the initial order was there, even if the next state was stored first).
-    const seen = redrawAvailableOf(old.record);
-    if (seen !== null && (order.record.redraw_available_at === undefined || seen < order.record.redraw_available_at)) {
-      return { kind: 'order', transactionId: order.record.transaction_id, order: { ...order, record: { ...order.record, redraw_available_at: seen } } };
-    }
+  const old = record.eventName === 'MODIFY' && oldImage !== undefined && isOrderItem(oldImage) ? parseOrderItem(oldImage) : null;
+  if (old !== null && sameOrderState(old, parseOrderItem(newImage))) return { kind: 'skip' };
+  const order = withPastOf(parseOrderItem(newImage), old);
+  if (order.record.transaction_id === null) {
+    // Retention, and the follow-up of a lone order that has or may have one (CONTRACT §9: its id is the order's).
+    const followUp = followUpSituation([order.record], transactionStatus([order.record]), DEFAULT_SITUATION_OPTIONS).mayHaveFollowUp;
+    return retentionDays === null && !followUp ? { kind: 'skip' } : { kind: 'lone', order };
   }
   return { kind: 'order', transactionId: order.record.transaction_id, order };
+}
+
+/** Whether a modification kept what a recompute reads of the order: its state, its listing and what its past says. */
+function sameOrderState(old: StoredOrder, order: StoredOrder): boolean {
+  return (
+    old.record.rank === order.record.rank &&
+    old.record.source === order.record.source &&
+    isDeepStrictEqual(old.listing, order.listing) &&
+    old.record.redraw_available_at === order.record.redraw_available_at &&
+    old.record.missing_results_at === order.record.missing_results_at
+  );
+}
+
+/**
+ * The order with what the state it replaced said of its past: when it was in
+ * redraw_available, and when it ended without all its results (CONTRACT §9: a
+ * follow-up opens whenever the tracker learns either, even if the next state was
+ * stored first; a correction that brings the results knows nothing of the
+ * incomplete state before it, `has_missing_results` having no history).
+ */
+function withPastOf(order: StoredOrder, old: StoredOrder | null): StoredOrder {
+  if (old === null) return order;
+  let record = order.record;
+  const seen = redrawAvailableOf(old.record);
+  if (seen !== null && (record.redraw_available_at === undefined || seen < record.redraw_available_at)) record = { ...record, redraw_available_at: seen };
+  const missing = missingResultsAt(old.record);
+  if (missing !== null && (record.missing_results_at === undefined || missing < record.missing_results_at)) record = { ...record, missing_results_at: missing };
+  return record === order.record ? order : { ...order, record };
 }
 
 /**

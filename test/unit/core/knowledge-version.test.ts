@@ -17,10 +17,13 @@ const record = (id: string): fc.Arbitrary<VersionedMember> =>
       updatedAt: instant,
       statusTime: instant,
       listedTime: fc.boolean(),
-      status: fc.constantFrom('ordered', 'requisition_created', 'redraw_available', 'completed', 'cancelled'),
+      status: fc.constantFrom('ordered', 'requisition_created', 'redraw_available', 'completed', 'cancelled', 'sample_error'),
       seen: fc.option(instant, { nil: undefined }),
+      // Issue 46: an own state completed with results missing, and a remembered time it ended without them.
+      incomplete: fc.boolean(),
+      missing: fc.option(instant, { nil: undefined }),
     })
-    .map(({ own, eventId, updatedAt, statusTime, listedTime, status, seen }) => ({
+    .map(({ own, eventId, updatedAt, statusTime, listedTime, status, seen, incomplete, missing }) => ({
       id,
       origin: 'initial',
       low_level_status: status,
@@ -29,6 +32,8 @@ const record = (id: string): fc.Arbitrary<VersionedMember> =>
       source: own ? 'webhook' : 'transaction_listing',
       rank: own ? rankOf({ eventId, updatedAt }) : `${listedTime ? statusTime : NO_TIME}|${updatedAt}`,
       ...(seen === undefined ? {} : { redraw_available_at: seen }),
+      ...(own && incomplete ? { has_missing_results: true } : {}),
+      ...(missing === undefined ? {} : { missing_results_at: missing }),
     }));
 
 describe('a member’s version entry', () => {
@@ -61,6 +66,21 @@ describe('a member’s version entry', () => {
         if (isNewerRecord(a, b)) expect(['newer', 'diverged']).toContain(order);
       }),
     );
+  });
+
+  it('knows a time the member ended without all its results, after the redraw_available part, earlier knowing more', () => {
+    const base = { id: 'o', origin: 'initial', low_level_status: 'corrected', status_time: '2026-03-09T13:00:00.000000Z', created_at: '2026-03-01T09:00:00.000000Z', source: 'webhook' as const, rank: rankOf({ eventId: 7, updatedAt: '2026-03-09T13:00:00.000000Z' }) };
+    const plain = memberVersion(base);
+    const missing = memberVersion({ ...base, missing_results_at: '2026-03-05T13:00:00.000000Z' });
+    const earlier = memberVersion({ ...base, missing_results_at: '2026-03-04T13:00:00.000000Z' });
+    expect(missing).toBe('oA8^79739694869999999999');
+    expect(compareKnowledge({ m: missing }, { m: plain })).toBe('newer');
+    expect(compareKnowledge({ m: earlier }, { m: missing })).toBe('newer');
+    // The state now says it: completed with results missing is its own first time.
+    expect(memberVersion({ ...base, low_level_status: 'completed', has_missing_results: true })).toBe('oA8^79739690869999999999');
+    // Knowing each of the two pasts alone: neither knows more.
+    const seen = memberVersion({ ...base, redraw_available_at: '2026-03-02T13:00:00.000000Z' });
+    expect(compareKnowledge({ m: missing }, { m: seen })).toBe('diverged');
   });
 
   it('is short: the event as its digit count and digits, a redraw_available time as 20 reversed digits', () => {

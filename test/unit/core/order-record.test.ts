@@ -229,3 +229,33 @@ describe('isNewerRecord', () => {
     expect(isNewerRecord({ ...newestListing }, newestListing)).toBe(false);
   });
 });
+
+describe('what an order says of its missing results (CONTRACT §9, issue 46)', () => {
+  const events = [
+    { id: 1, created_at: '2026-03-01T09:00:00Z', status: 'received.testkit.ordered' },
+    { id: 2, created_at: '2026-03-03T09:00:00Z', status: 'failed.testkit.sample_error', status_detail: 'sample_hemolyzed' },
+  ];
+
+  it('keeps the newest event’s status_detail when it is an operational code, from last_event or the same event in events[]', () => {
+    expect(projectOrder(orderData({ events, last_event: events[1] })).record.status_detail).toBe('sample_hemolyzed');
+    // last_event without it: the same event in events[] says it.
+    expect(projectOrder(orderData({ events, last_event: { ...events[1], status_detail: undefined } })).record.status_detail).toBe('sample_hemolyzed');
+    // Free text, a number or nothing: never kept (and the event is not quarantined for it).
+    for (const detail of ['Sample hemolyzed, call Jane Doe', 'CANARY-PHI-detail', 42, null]) {
+      const record = projectOrder(orderData({ events: [events[0], { ...events[1], status_detail: detail }] })).record;
+      expect(record.status_detail ?? null, String(detail)).toBeNull();
+      expect(record.low_level_status).toBe('sample_error');
+    }
+  });
+
+  it('knows when it first ended without all its results: a failed event of its history, or completed with has_missing_results', () => {
+    expect(projectOrder(orderData({ events })).record.missing_results_at).toBe('2026-03-03T09:00:00.000000Z');
+    const completed = { id: 3, created_at: '2026-03-05T09:00:00Z', status: 'completed.walk_in_test.completed' };
+    expect(projectOrder(orderData({ events: [completed], has_missing_results: true })).record.missing_results_at).toBe('2026-03-05T09:00:00.000000Z');
+    expect(projectOrder(orderData({ events: [completed], has_missing_results: false })).record.missing_results_at).toBeUndefined();
+    expect(projectOrder(orderData({ events: [completed], has_missing_results: null })).record.missing_results_at).toBeUndefined();
+    // In progress with has_missing_results (Junction sets it at redraw_available too): not ended, nothing to remember.
+    const available = { id: 4, created_at: '2026-03-05T09:00:00Z', status: 'collecting_sample.walk_in_test.redraw_available' };
+    expect(projectOrder(orderData({ events: [available], has_missing_results: true })).record.missing_results_at).toBeUndefined();
+  });
+});
