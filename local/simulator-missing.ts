@@ -186,10 +186,10 @@ export async function runMissingResultsChapter(input: ChapterInput & { seed: num
       ),
     );
   }
-  if (!opensNoRedraw) print('  The tracker keeps to redraws (FOLLOW_UP_MISSING_RESULTS=off): only the incomplete redraw W has a follow-up.');
-  print(
-    `  Each is open, with what a person must decide and what is missing${ok ? '' : ' -- NOT as expected, see above'}. ` +
-      `See one: npx redraw-tracker follow-up ${all[1]!.id}, or the console's Needs attention queue at ${base}/`,
-  );
+  // The failed test kit is the one to look at, unless the tracker opened none for it.
+  const shown = opensNoRedraw ? all[1]! : all[0]!;
+  const verdict = `${ok ? '' : ' -- NOT as expected, see above'}. See one: npx redraw-tracker follow-up ${shown.id}, or the console's Needs attention queue at ${base}/`;
+  if (opensNoRedraw) print(`  Each is open, with what a person must decide and what is missing${verdict}`);
+  else print(`  The tracker keeps to redraws (FOLLOW_UP_MISSING_RESULTS=off): only the incomplete redraw W has a follow-up${verdict}`);
   return { ok, opensNoRedraw };
 }
