@@ -47,6 +47,10 @@ export const A = {
   knowledge: 'kv',
   alerted: 'al',
   worklist: 'wq',
+  /** FollowUp.missing in a few bytes (missingAttribute): kept out of `fu`, which a transactional write bills at 2 units per KB. */
+  missing: 'ms',
+  /** FollowUp.closed_by, when closed. */
+  closedBy: 'cb',
 } as const;
 
 /** A stored follow-up, with what its due time is computed from and the tracker's bookkeeping. */
@@ -132,6 +136,8 @@ export const Stored = z.object({
   [A.staleFlag]: z.optional(z.nullable(z.object({ since: z.string(), reason: z.string(), orderId: z.string(), statusTime: z.string() }))),
   [A.knowledge]: z.optional(z.nullable(z.record(z.string(), z.string()))),
   [A.alerted]: z.optional(z.nullable(z.string())),
+  [A.missing]: z.optional(z.object({ o: z.string(), s: z.string(), d: z.optional(z.string()), n: z.optional(z.number()), f: z.optional(z.record(z.string(), z.number())) })),
+  [A.closedBy]: z.optional(z.string()),
   [TABLE.ttlAttribute]: z.optional(z.nullable(z.number())),
 });
 
@@ -150,7 +156,7 @@ export function parseFollowUpItem(item: Record<string, unknown>): StoredFollowUp
 export function parseStored(item: Record<string, unknown>): StoredFollowUp {
   const parsed = Stored.parse(item);
   return {
-    followUp: withDefaults(parsed[A.followUp]),
+    followUp: withDefaults(parsed[A.followUp], parsed[A.missing], parsed[A.closedBy]),
     redraw: parsed[A.redraw],
     dueAt: parsed[A.dueAt],
     applied: parsed[A.applied] ?? [],
@@ -166,15 +172,37 @@ export function parseStored(item: Record<string, unknown>): StoredFollowUp {
   };
 }
 
+/** `missing` as stored: its order as `i`/`r` when it is the initial or the redraw order (a UUID saved), counts only when read. */
+type StoredMissing = { o: string; s: string; d?: string; n?: number; f?: Record<string, number> };
+
+function missingAttribute(followUp: FollowUp): StoredMissing | null {
+  const { missing } = followUp;
+  if (missing === null || missing === undefined) return null;
+  const o = missing.order_id === followUp.initial_order_id ? 'i' : missing.order_id === followUp.redraw_order_id ? 'r' : missing.order_id;
+  return {
+    o,
+    s: missing.status,
+    ...(missing.status_detail === null ? {} : { d: missing.status_detail }),
+    ...(missing.markers === null ? {} : { n: missing.markers }),
+    ...(missing.failure_types === null ? {} : { f: missing.failure_types }),
+  };
+}
+
 /**
- * A follow-up as stored, with the fields added since it was written (issue 46:
- * `missing`, `closed_by`): an item written before them reads them as null until
- * its next change (a close before then names no actor here; its history does).
+ * A follow-up as stored, with `missing` and `closed_by` (issue 46) from their own
+ * attributes: an item written before them reads them as null until its next
+ * change (a close before then names no actor here; its history does).
  */
-function withDefaults(followUp: FollowUp): FollowUp {
-  // Added only when absent: the fields' order as stored is kept (the tracker compares what it would write with it).
-  if (followUp.missing !== undefined && followUp.closed_by !== undefined) return followUp;
-  return { ...followUp, missing: followUp.missing ?? null, closed_by: followUp.closed_by ?? null };
+function withDefaults(followUp: FollowUp, missing: StoredMissing | undefined, closedBy: string | undefined): FollowUp {
+  const orderId = missing === undefined ? null : missing.o === 'i' ? followUp.initial_order_id : missing.o === 'r' ? followUp.redraw_order_id : missing.o;
+  return {
+    ...followUp,
+    missing:
+      missing === undefined || orderId === null
+        ? null
+        : { order_id: orderId, status: missing.s, status_detail: missing.d ?? null, markers: missing.n ?? null, failure_types: missing.f ?? null },
+    closed_by: closedBy ?? null,
+  };
 }
 
 /**
@@ -244,7 +272,8 @@ export function worklistAttributesOf(stored: StoredFollowUp): Record<string, unk
 }
 
 export function itemOf(stored: StoredFollowUp): Record<string, unknown> {
-  const { followUp } = stored;
+  const { missing: _missing, closed_by: closedBy, ...followUp } = stored.followUp;
+  const missing = missingAttribute(stored.followUp);
   const listing = listingOf(stored);
   return {
     ...keys.followUp(followUp.id),
@@ -263,6 +292,8 @@ export function itemOf(stored: StoredFollowUp): Record<string, unknown> {
     ...(stored.staleFlag == null ? {} : { [A.staleFlag]: stored.staleFlag }),
     ...(stored.knowledge == null ? {} : { [A.knowledge]: stored.knowledge }),
     ...(stored.alertedAt == null ? {} : { [A.alerted]: stored.alertedAt }),
+    ...(missing === null ? {} : { [A.missing]: missing }),
+    ...(closedBy == null ? {} : { [A.closedBy]: closedBy }),
     ...(stored.expiresAt === null ? {} : { [TABLE.ttlAttribute]: stored.expiresAt }),
   };
 }
