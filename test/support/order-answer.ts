@@ -26,6 +26,8 @@ export const OrderAnswer = z
     status: z.string(),
     low_level_status: z.string(),
     last_event: z.object({ id: z.number(), created_at: z.string(), status: z.string() }).nullable(),
+    /** CONTRACT §9: Junction's status detail of the newest event, an operational code. */
+    status_detail: z.string().regex(/^[a-z0-9_]{1,64}$/).nullable(),
     created_at: z.string(),
     updated_at: z.string(),
     has_missing_results: z.boolean().nullable(),

@@ -644,6 +644,15 @@ describe('the tracker keeps what is missing and why', () => {
     expect(other.followUp.missing).toEqual({ order_id: 'o2', status: 'completed', status_detail: null, markers: null, failure_types: null });
   });
 
+  it('reopens a redraw it closed as completed when the redraw order’s own copy says results are still missing (a listing said nothing)', () => {
+    const closed = trackerUpdate(base, null, [], situation('redraw_completed', null), now);
+    expect(closed.followUp).toMatchObject({ state: 'closed', disposition: 'redraw_completed' });
+    const own = trackerUpdate(closed.followUp, closed.last, closed.applied, situation('results_still_missing', { order_id: 'o2', status: 'completed', status_detail: null }), now);
+    expect(own.entries.map((entry) => entry.action)).toEqual(['reopen', 'attention']);
+    expect(own.followUp).toMatchObject({ state: 'new', disposition: null, closed_by: null, attention: 'results_still_missing', missing: { order_id: 'o2' } });
+    expect(own.applied).toEqual(['results_still_missing']);
+  });
+
   it('names who closed it: the tracker, or the person; a reopen clears it', () => {
     const closed = trackerUpdate(base, null, [], situation('redraw_completed', null), now);
     expect(closed.followUp.closed_by).toBe('tracker');
