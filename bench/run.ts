@@ -6,7 +6,7 @@
  * BENCH_ONLY=local-ingest runs section f alone, BENCH_ONLY=cold-start section b
  * alone (no JVM), BENCH_ONLY=sync-cost section g alone, BENCH_ONLY=sweep-scale
  * section h alone, BENCH_ONLY=console section i alone (the console in
- * Debian's Chromium). `npm run bench -- --help` lists the sections and about how
+ * Debian's Chromium), BENCH_ONLY=story-cost section k alone. `npm run bench -- --help` lists the sections and about how
  * long each takes, and runs nothing (issue 27 item 6); any other argument is a
  * usage error, so that a mistyped flag never starts a long run.
  */
@@ -30,6 +30,7 @@ import { EVENT_PRICE, GOALS, PRICES, runSystemCost, type SystemCostRun } from '.
 import { buildWebhookStream } from './webhook-stream';
 import { consoleLines, measureConsole, type ConsoleResult } from './console';
 import { measureWorklistReads, worklistReadsLines, type WorklistReadsOptions, type WorklistReadsResult } from './worklist-reads';
+import { measureStoryCost, storyCostLines, type StoryCostResult } from './story-cost';
 
 /**
  * The sections, in the order bench/README.md describes them, with about how long
@@ -51,6 +52,7 @@ const SECTIONS = [
   { id: 'h', title: 'the first sweep after a large backfill, Junction healthy then rate-limiting', about: 'about 3 min', only: 'sweep-scale' },
   { id: 'i', title: "the console: its size, and the worklist's first render (5,000 follow-ups)", about: 'about 3 min', only: 'console' },
   { id: 'j', title: 'worklist reads at 10,000 open and 50,000 closed follow-ups, before and after', about: 'about 5 min', only: 'worklist-reads' },
+  { id: 'k', title: 'DynamoDB units per story: a redraw, an incomplete redraw, a failed test kit', about: 'about 1 min', only: 'story-cost' },
 ] as const;
 
 /** What `npm run bench -- --help` prints. */
@@ -66,14 +68,15 @@ function benchHelp(): string {
     'Sections (times on the idle 2-core machine of bench/README.md; a busy machine takes longer):',
     ...sectionLines,
     '',
-    '  npm run bench                           every section: about 16-17 minutes (a to g took 343 s on 2026-11-23, h and i about 3 min each, j about 5)',
+    '  npm run bench                           every section: about 17-18 minutes (a to g took 343 s on 2026-11-23, h and i about 3 min each, j about 5, k about 1)',
     '  BENCH_QUICK=1 npm run bench             every section at small sizes: a smoke run of about 2 minutes (bench/results.quick.json)',
-    '  BENCH_ONLY=<name> npm run bench         one section alone (bench/results.<name>.json): cold-start, local-ingest, sync-cost, sweep-scale, console, worklist-reads',
+    '  BENCH_ONLY=<name> npm run bench         one section alone (bench/results.<name>.json): cold-start, local-ingest, sync-cost, sweep-scale, console, worklist-reads, story-cost',
     '',
     'Sizes (full / quick): BENCH_WEBHOOKS (3000 / 300), BENCH_SENDERS (16), BENCH_COLD_RUNS (15 / 5),',
     'BENCH_SWEEP_SIZES (1000,10000,50000 / 1000,3000), BENCH_SWEEP_DUE (50), BENCH_LATENCY_SAMPLES (60 / 10),',
     'BENCH_LOCAL_ROUNDS (3 / 1), BENCH_SYNC_RUNS (3 / 1), BENCH_SCALE_OPEN and BENCH_SCALE_DUE (5000 and 2000 / 500 and 200),',
-    'BENCH_CONSOLE_FOLLOW_UPS (5000 / 500), BENCH_CONSOLE_RUNS (7 / 3), BENCH_WORKLIST_OPEN, BENCH_WORKLIST_CLOSED and BENCH_WORKLIST_RUNS (10000, 50000 and 9 / 1000, 5000 and 3);',
+    'BENCH_CONSOLE_FOLLOW_UPS (5000 / 500), BENCH_CONSOLE_RUNS (7 / 3), BENCH_WORKLIST_OPEN, BENCH_WORKLIST_CLOSED and BENCH_WORKLIST_RUNS (10000, 50000 and 9 / 1000, 5000 and 3),',
+    'BENCH_STORY_RUNS (5 / 2);',
     'BENCH_OUTPUT writes the results elsewhere.',
     '',
     'Goal lines read PASS or FAIL (section b: met yes/NO). A ratio compares two figures measured on the same',
@@ -116,7 +119,8 @@ const Settings = z.object({
   BENCH_WORKLIST_OPEN: Count,
   BENCH_WORKLIST_CLOSED: Count,
   BENCH_WORKLIST_RUNS: Count,
-  BENCH_ONLY: z.enum(['local-ingest', 'cold-start', 'sync-cost', 'sweep-scale', 'console', 'worklist-reads']).optional(),
+  BENCH_STORY_RUNS: Count,
+  BENCH_ONLY: z.enum(['local-ingest', 'cold-start', 'sync-cost', 'sweep-scale', 'console', 'worklist-reads', 'story-cost']).optional(),
 });
 
 /** Sizes of this run: the full defaults, or the quick ones; any BENCH_* variable overrides either. */
@@ -137,6 +141,7 @@ function benchSettings(env: NodeJS.ProcessEnv) {
     scale: { openRedraws: pick(raw.BENCH_SCALE_OPEN, 5000, 500), due: pick(raw.BENCH_SCALE_DUE, 2000, 200), maxSweeps: 4 },
     console: { followUps: pick(raw.BENCH_CONSOLE_FOLLOW_UPS, 5000, 500), runs: pick(raw.BENCH_CONSOLE_RUNS, 7, 3) },
     worklist: { open: pick(raw.BENCH_WORKLIST_OPEN, 10_000, 1000), closed: pick(raw.BENCH_WORKLIST_CLOSED, 50_000, 5000), runs: pick(raw.BENCH_WORKLIST_RUNS, 9, 3) },
+    storyRuns: pick(raw.BENCH_STORY_RUNS, 5, 2),
     only: raw.BENCH_ONLY,
     output: raw.BENCH_OUTPUT ?? fileURLToPath(new URL(raw.BENCH_ONLY ? `./results.${raw.BENCH_ONLY}.json` : quick ? './results.quick.json' : './results.json', import.meta.url)),
   };
@@ -190,6 +195,14 @@ async function main(): Promise<void> {
     const worklistReads = await measureWorklistReadsOnFreshJvm(settings.worklist);
     await writeFile(settings.output, `${JSON.stringify({ machine, settings: { ...settings, output: undefined }, worklistReads }, null, 2)}\n`);
     console.log(worklistReadsLines(worklistReads).join('\n'));
+    progress(`wrote ${settings.output}`);
+    return;
+  }
+
+  if (settings.only === 'story-cost') {
+    const storyCost = await measureStoryCostOnFreshJvm(settings.storyRuns);
+    await writeFile(settings.output, `${JSON.stringify({ machine, settings: { ...settings, output: undefined }, storyCost }, null, 2)}\n`);
+    console.log(storyCostLines(storyCost).join('\n'));
     progress(`wrote ${settings.output}`);
     return;
   }
@@ -304,6 +317,9 @@ async function main(): Promise<void> {
   // j. The worklist's reads at scale, before and after issue 45 (its own JVM).
   const worklistReads = await measureWorklistReadsOnFreshJvm(settings.worklist);
 
+  // k. A story's units, first webhook to the follow-up's close: a redraw, an incomplete redraw, a failed test kit (its own JVM).
+  const storyCost = await measureStoryCostOnFreshJvm(settings.storyRuns);
+
   const of = (approach: Approach, senders: number) => runs.find((run) => run.approach === approach && run.senders === senders)!;
   const comparisons = [1, settings.senders].map((senders) => {
     const ours = of('tracker', senders);
@@ -333,6 +349,7 @@ async function main(): Promise<void> {
     sweepScale,
     console: consoleResult,
     worklistReads,
+    storyCost,
   };
   await writeFile(settings.output, `${JSON.stringify(results, null, 2)}\n`);
   printTable(results);
@@ -355,6 +372,7 @@ type Results = {
   sweepScale: SweepScaleRun[];
   console: ConsoleResult;
   worklistReads: WorklistReadsResult;
+  storyCost: StoryCostResult;
 };
 
 function printTable(results: Results): void {
@@ -431,6 +449,8 @@ function printTable(results: Results): void {
   lines.push(...consoleLines(results.console));
   lines.push('');
   lines.push(...worklistReadsLines(results.worklistReads));
+  lines.push('');
+  lines.push(...storyCostLines(results.storyCost));
   console.log(lines.join('\n'));
 }
 
@@ -439,6 +459,16 @@ async function measureSyncCostOnFreshJvm(runs: number): Promise<SyncCostResult> 
   const jvm = await startDynamoDbLocal();
   try {
     return await measureSyncCost(jvm.endpoint, runs);
+  } finally {
+    await jvm.stop();
+  }
+}
+
+/** Section k on its own DynamoDB Local JVM. */
+async function measureStoryCostOnFreshJvm(runs: number): Promise<StoryCostResult> {
+  const jvm = await startDynamoDbLocal();
+  try {
+    return await measureStoryCost(jvm.endpoint, runs);
   } finally {
     await jvm.stop();
   }

@@ -123,6 +123,10 @@ export interface FlowStep {
   /** Index into the flow's orders. */
   order: number;
   low: string;
+  /** The event's `status_detail` (Junction's OrderStatusDetail, e.g. sample_hemolyzed on a test kit's sample_error); none by default. */
+  detail?: string;
+  /** The order's `has_missing_results` in this step's webhook; by default true in redraw_available, null otherwise. */
+  missingResults?: boolean | null;
 }
 
 export interface FlowSpec {
@@ -147,7 +151,7 @@ export interface Delivery {
 }
 
 interface Snapshot {
-  events: { id: number; created_at: string; status: string }[];
+  events: { id: number; created_at: string; status: string; status_detail?: string }[];
   low: string;
   lowAt: string;
   createdAt: string;
@@ -163,7 +167,7 @@ export function buildDeliveries(spec: FlowSpec): Delivery[] {
     const order = spec.orders[step.order]!;
     const at = new Date(spec.start.getTime() + index * minutes * 60_000).toISOString();
     const previous = state.get(step.order);
-    const event = { id: eventId++, created_at: at, status: statusString(order.method, step.low) };
+    const event = { id: eventId++, created_at: at, status: statusString(order.method, step.low), ...(step.detail === undefined ? {} : { status_detail: step.detail }) };
     const snapshot: Snapshot = {
       events: [...(previous?.events ?? []), event],
       low: step.low,
@@ -201,7 +205,7 @@ export function buildDeliveries(spec: FlowSpec): Delivery[] {
       ...(spec.omitLastEvent ? {} : { last_event: event }),
       origin: order.origin,
       order_transaction: listing,
-      has_missing_results: step.low === 'redraw_available' ? true : null,
+      has_missing_results: step.missingResults !== undefined ? step.missingResults : step.low === 'redraw_available' ? true : null,
       interpretation: step.low === 'completed' ? 'normal' : null,
       health_insurance_id: null,
       requisition_form_url: null,
@@ -367,6 +371,8 @@ export function newestByOrder(deliveries: readonly Delivery[]): Map<string, Deli
 
 export type RedrawOutcome =
   | 'completed'
+  /** The redraw order completes with results still missing (Junction completes it regardless, and redraws once). */
+  | 'incomplete'
   | 'cancelled'
   | 'sample_error'
   | 'not_created'
@@ -389,6 +395,7 @@ export function redrawFlow(ids: { transactionId: string; initialId: string; redr
   steps.push(...initialAfter.map((low) => ({ order: 0, low })));
   const redrawPath = {
     completed: ['ordered', 'requisition_created', 'appointment_scheduled', 'completed'],
+    incomplete: ['ordered', 'requisition_created', 'appointment_scheduled', 'completed'],
     cancelled: ['ordered', 'cancelled'],
     sample_error: ['ordered', 'requisition_created', 'sample_error'],
     not_created: [],
@@ -397,7 +404,7 @@ export function redrawFlow(ids: { transactionId: string; initialId: string; redr
     initial_cancelled: [],
     reinstated: ['ordered', 'requisition_created'],
   }[outcome];
-  steps.push(...redrawPath.map((low) => ({ order: 1, low })));
+  steps.push(...redrawPath.map((low) => ({ order: 1, low, ...(outcome === 'incomplete' && low === 'completed' ? { missingResults: true } : {}) })));
   return {
     transactionId: ids.transactionId,
     orders: [
@@ -413,6 +420,24 @@ export function redrawFlow(ids: { transactionId: string; initialId: string; redr
 export function simpleFlow(ids: { transactionId: string | null; orderId: string }, method: Method, length?: number, start = new Date('2026-03-02T09:00:00Z')): FlowSpec {
   const path = HAPPY_PATHS[method].slice(0, length ?? HAPPY_PATHS[method].length);
   return { transactionId: ids.transactionId, orders: [{ id: ids.orderId, origin: 'initial', method }], steps: path.map((low) => ({ order: 0, low })), start };
+}
+
+/**
+ * How an order Junction never redraws ends without all its results (CONTRACT §9
+ * `no_redraw`): a test kit's sample the lab could not use (`sample_error`, with
+ * its `events[].status_detail`), a kit lost on its way, or a walk-in order of a
+ * team without redraws completed with `has_missing_results: true`.
+ */
+export type NoRedrawEnding = { low: 'sample_error'; detail: string } | { low: 'lost' } | { low: 'completed' };
+
+/** A single order along its method's documented path to `ending`, with results missing and no redraw. */
+export function noRedrawFlow(ids: { transactionId: string | null; orderId: string }, method: Method, ending: NoRedrawEnding, start = new Date('2026-03-02T09:00:00Z')): FlowSpec {
+  const path = HAPPY_PATHS[method].slice(0, -1);
+  // A lost kit never reaches the lab: it is lost on its way there.
+  const before = ending.low === 'lost' ? path.filter((low) => low !== 'delivered_to_lab') : path;
+  const last: FlowStep =
+    ending.low === 'sample_error' ? { order: 0, low: 'sample_error', detail: ending.detail } : ending.low === 'completed' ? { order: 0, low: 'completed', missingResults: true } : { order: 0, low: 'lost' };
+  return { transactionId: ids.transactionId, orders: [{ id: ids.orderId, origin: 'initial', method }], steps: [...before.map((low) => ({ order: 0, low })), last], start };
 }
 
 /** A fresh UUID, for test isolation on a shared table (and fresh orders on every simulator run). */

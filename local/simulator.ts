@@ -4,11 +4,15 @@
  * at-home order, a cancelled one, a test kit still under way), delivered to a
  * running tracker the way Svix delivers them (shuffled, some retried with the
  * same message id and a fresh signature), then the tracker's own view of them.
+ * Then its chapters: a team working follow-ups (simulator-follow-ups.ts), results
+ * still missing where Junction redraws no more (simulator-missing.ts) and
+ * appointments (simulator-appointments.ts).
  * Given the stand-in for Junction's API that the tracker reads, Junction knows
  * these orders too, and the reconciliation story follows (simulator-reconcile.ts).
  */
 import { buildDeliveries, freshId, redrawFlow, simpleFlow, svixSchedule, type Delivery, type FlowSpec } from './junction-flows';
 import { runFollowUpChapter } from './simulator-follow-ups';
+import { runMissingResultsChapter } from './simulator-missing';
 import { runAppointmentChapter } from './simulator-appointments';
 import { runReconciliation, type ReconciliationResult } from './simulator-reconcile';
 import {
@@ -69,6 +73,8 @@ export interface SimulationResult {
   followUps: boolean;
   /** The appointment chapter: the booked redraw not flagged, the missed one flagged appointment_missed. */
   appointments: boolean;
+  /** The missing-results chapter: the incomplete redraw, the failed test kits and the walk-in without redraws each ended open with its attention and what is missing. */
+  missingResults: boolean;
 }
 
 /** How to see the reconciliation story, printed when the simulator has no stand-in to talk to. */
@@ -229,6 +235,8 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   print('');
   const followUps = sweep ? (await runFollowUpChapter({ base, secret: input.secret, now, settleTimeoutMs, print, ...(junction ? { junction } : {}) })).ok : true;
   print('');
+  const missingResults = sweep ? (await runMissingResultsChapter({ base, secret: input.secret, now, settleTimeoutMs, print, seed: input.seed, ...(junction ? { junction } : {}) })).ok : true;
+  print('');
   const appointments = sweep ? (await runAppointmentChapter({ base, secret: input.secret, now, settleTimeoutMs, print, ...(junction ? { junction } : {}) })).ok : true;
   print('');
   let reconciliation: ReconciliationResult | undefined;
@@ -238,11 +246,11 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   } else if (!junction) {
     print(input.junctionHint ?? RECONCILIATION_HINT);
   }
-  const storyOk = converged && unexpected === 0 && followUps && appointments;
+  const storyOk = converged && unexpected === 0 && followUps && missingResults && appointments;
   const ok = storyOk && (junction ? reconciliation?.ok === true : true);
   if (!ok) print('Done, with surprises: see above.');
   else print(junction ? "Done: every transaction reached its expected status, and Junction's API repaired what the webhooks missed." : 'Done: every transaction reached its expected status.');
-  return { ok, requests: schedule.length, answers, followUps, appointments, ...(reconciliation ? { reconciliation } : {}) };
+  return { ok, requests: schedule.length, answers, followUps, appointments, missingResults, ...(reconciliation ? { reconciliation } : {}) };
 }
 
 /**

@@ -333,6 +333,13 @@ describe('redraw-tracker against npm start', () => {
     expect(human.stdout).toMatch(/^ +R +closed +- +0 +- +no +closed: patient_declined$/m);
     expect(human.stdout).toMatch(/^ +S +new +- +0 +overdue 1d( \d+h)? +yes +stale: redraw_not_created$/m);
     expect(human.stdout).toContain('  Only the redraw nobody touched is flagged. See them: npx redraw-tracker follow-ups, or in the console at http://127.0.0.1:');
+    // The missing-results chapter (CONTRACT §9), delivered shuffled and retried: each ends open with its attention and what is missing
+    // (which order, its status and status detail; the markers are not read without a Junction key).
+    expect(human.stdout).toMatch(/^ {2}W +new +results_still_missing +W redraw +completed +- +not read$/m);
+    expect(human.stdout).toMatch(/^ {2}X +new +no_redraw +X kit +sample_error +sample_hemolyzed +not read$/m);
+    expect(human.stdout).toMatch(/^ {2}Y +new +no_redraw +Y kit +lost +- +not read$/m);
+    expect(human.stdout).toMatch(/^ {2}Z +new +no_redraw +Z walk-in +completed +- +not read$/m);
+    expect(human.stdout).toContain('  Each is open, with what a person must decide and what is missing. See one: npx redraw-tracker follow-up ');
     // The appointment chapter (CONTRACT §10): the booked redraw is not flagged, the missed one is flagged appointment_missed.
     // The sweep's own count is the whole tracker's (another test's order may fall due meanwhile): the story lines are the chapter's.
     expect(human.stdout).toMatch(/^Appointments sweep \(POST \/local\/sweep\): flagged [1-9]\d*, cleared \d+ in the whole tracker$/m);
@@ -343,7 +350,7 @@ describe('redraw-tracker against npm start', () => {
 
     const json = await cli(['simulate', '--json'], { JUNCTION_WEBHOOK_SECRET: secret, SIMULATE_SEED: '7' });
     expect(json.code).toBe(0);
-    const result = z.object({ ok: z.literal(true), requests: z.number(), answers: z.record(z.string(), z.number()), followUps: z.literal(true), appointments: z.literal(true) }).strict().parse(JSON.parse(json.stdout));
+    const result = z.object({ ok: z.literal(true), requests: z.number(), answers: z.record(z.string(), z.number()), followUps: z.literal(true), appointments: z.literal(true), missingResults: z.literal(true) }).strict().parse(JSON.parse(json.stdout));
     expect(result.answers.applied).toBeGreaterThan(0);
     expect(json.stderr).toContain('(seed 7;');
     expect(json.stderr).toContain('Done: every transaction reached its expected status.');

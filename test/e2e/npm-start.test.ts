@@ -348,6 +348,13 @@ describe('npm start', () => {
     // A's initial order became available for a redraw once, and its redraw order appeared once.
     const facts = [...events.matchAll(/^ {2}(redraw\.\S+) +([0-9a-f-]{36}) {2}(\S+) {2}\((A \w+)\)$/gm)].map((match) => [match[1], match[4]]);
     expect(facts).toEqual([['redraw.available', 'A initial'], ['redraw.order_created', 'A redraw']]);
+    // Results still missing where Junction redraws no more (CONTRACT §9): each follow-up ends open with its attention and the order
+    // whose results are missing, whatever order Svix delivered their webhooks in.
+    const missing = stdout.slice(stdout.indexOf('Results still missing (CONTRACT §9)'));
+    expect(missing).toMatch(/^ {2}W +new +results_still_missing +W redraw +completed +- /m);
+    expect(missing).toMatch(/^ {2}X +new +no_redraw +X kit +sample_error +sample_hemolyzed /m);
+    expect(missing).toMatch(/^ {2}Y +new +no_redraw +Y kit +lost +- /m);
+    expect(missing).toMatch(/^ {2}Z +new +no_redraw +Z walk-in +completed +- /m);
     expect(stdout.indexOf('Events for your systems')).toBeLessThan(stdout.indexOf('Done: every transaction reached its expected status.'));
     expect(stdout).toContain('Done: every transaction reached its expected status.');
   });
@@ -368,6 +375,31 @@ describe('npm start', () => {
     expect(alive).toBe(false);
     expect(processesMatching(new RegExp(`java .*-port ${dynamodbPort}\\b`))).toEqual([]);
   });
+});
+
+describe('npm start with FOLLOW_UP_MISSING_RESULTS=off', () => {
+  let offTracker: NpmProcess | undefined;
+  afterAll(async () => {
+    if (offTracker && !offTracker.hasExited()) {
+      signalGroup(offTracker.pgid, 'SIGKILL');
+      await offTracker.exited;
+    }
+  });
+
+  it('keeps to redraws: the simulator shows the incomplete redraw open with results_still_missing, no follow-up for the failed kits or the walk-in without redraws, and says why', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    offTracker = spawnNpm(['start'], trackerEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secrets[0]!, SWEEP_INTERVAL_SECONDS: '86400', FOLLOW_UP_MISSING_RESULTS: 'off' }));
+    await waitUntilHealthy(offTracker, url);
+    const { stdout } = await run('npm', ['run', '-s', 'simulate'], { cwd: repoRoot, env: { ...process.env, TRACKER_URL: url, JUNCTION_WEBHOOK_SECRET: secrets[0], SIMULATE_SEED: '5' } });
+    const missing = stdout.slice(stdout.indexOf('Results still missing (CONTRACT §9)'));
+    expect(missing).toMatch(/^ {2}W +new +results_still_missing +W redraw +completed +- /m);
+    for (const label of ['X', 'Y', 'Z']) expect(missing).toMatch(new RegExp(`^ {2}${label} +- +no follow-up$`, 'm'));
+    expect(missing).toContain('  The tracker keeps to redraws (FOLLOW_UP_MISSING_RESULTS=off): only the incomplete redraw W has a follow-up. See one: npx redraw-tracker follow-up ');
+    expect(stdout).toContain('Done: every transaction reached its expected status.');
+    signalGroup(offTracker.pgid, 'SIGINT');
+    expect(await offTracker.exited).toEqual({ code: 0, signal: null });
+  }, 240_000);
 });
 
 describe('npm start refusing to start', () => {

@@ -141,6 +141,11 @@ describe('npm start with JUNCTION_API_BASE_URL and JUNCTION_API_KEY pointing at 
     // The webhook story first, as without Junction's API; B is flagged only after the tracker asked Junction.
     expect(out).toMatch(/Transaction A: completed \[completed\]/);
     expect(out).toMatch(/^ {2}B was checked with Junction's API before the flag \(GET \/v3\/order\/[0-9a-f-]{36}, GET \/v3\/order_transaction\/[0-9a-f-]{36}\)/m);
+    // Results still missing (CONTRACT §9): the same end states with Junction's API as without it.
+    expect(out).toMatch(/^ {2}W +new +results_still_missing +W redraw +completed +- /m);
+    expect(out).toMatch(/^ {2}X +new +no_redraw +X kit +sample_error +sample_hemolyzed /m);
+    expect(out).toMatch(/^ {2}Y +new +no_redraw +Y kit +lost +- /m);
+    expect(out).toMatch(/^ {2}Z +new +no_redraw +Z walk-in +completed +- /m);
     // Then reconciliation: the sweep that repairs F and does not flag G.
     expect(out).toContain(`Reconciliation with Junction's API (the stand-in at ${standinUrl}, which the tracker reads):`);
     expect(out).toMatch(/^Sweep now \(POST \/local\/sweep\): examined \d+, flagged 0, cleared 0, reconciled [1-9]\d*, synced \d+$/m);

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectStandin, startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
-import { appointmentDelivery, arbFlow, buildDeliveries, freshId, HAPPY_PATHS, newestByOrder, redrawFlow, simpleFlow, type FlowSpec, type Method, type RedrawOutcome } from '../support/junction';
+import { appointmentDelivery, arbFlow, buildDeliveries, freshId, HAPPY_PATHS, newestByOrder, noRedrawFlow, redrawFlow, simpleFlow, type FlowSpec, type Method, type RedrawOutcome } from '../support/junction';
 import { junctionSchemaValidator } from '../support/junction-openapi';
 import { STANDIN_FAILURE_TYPES, standinMissingTypes } from '../../local/junction-standin-results';
 
@@ -16,11 +16,15 @@ const schemas = junctionSchemaValidator();
 describe('webhook bodies of the flow builders', () => {
   const flows: [string, FlowSpec][] = [
     ...(Object.keys(HAPPY_PATHS) as Method[]).map((method): [string, FlowSpec] => [`${method} along its path`, simpleFlow({ transactionId: freshId(), orderId: freshId() }, method)]),
-    ...(['completed', 'cancelled', 'sample_error', 'not_created', 'in_progress'] as RedrawOutcome[]).map((outcome): [string, FlowSpec] => [
+    ...(['completed', 'incomplete', 'cancelled', 'sample_error', 'not_created', 'in_progress'] as RedrawOutcome[]).map((outcome): [string, FlowSpec] => [
       `a redraw flow that ends ${outcome}`,
       redrawFlow({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() }, outcome),
     ]),
     ['an order without a transaction', simpleFlow({ transactionId: null, orderId: freshId() }, 'testkit', 3)],
+    // Results missing and no redraw (CONTRACT §9 no_redraw): the status detail and has_missing_results as Junction sends them.
+    ['a test kit ending sample_error with a status detail', noRedrawFlow({ transactionId: freshId(), orderId: freshId() }, 'testkit', { low: 'sample_error', detail: 'sample_hemolyzed' })],
+    ['a test kit lost on its way to the lab', noRedrawFlow({ transactionId: freshId(), orderId: freshId() }, 'testkit', { low: 'lost' })],
+    ['a walk-in order completed with results missing', noRedrawFlow({ transactionId: freshId(), orderId: freshId() }, 'walk_in_test', { low: 'completed' })],
   ];
 
   it.each(flows)('are ClientFacingOrderChanged events: %s', (_name, spec) => {

@@ -1,0 +1,291 @@
+/**
+ * Section k: what one story costs in DynamoDB units, from its first webhook to
+ * its follow-up's close, for the three kinds a follow-up covers (CONTRACT §9):
+ *
+ * - the redraw story, as test/integration/follow-up-cost.test.ts tells it (the
+ *   issues' reference figure): the initial order reaches redraw_available
+ *   (opened), the redraw order is known, a person acknowledges, snoozes for an
+ *   appointment and records a call, the redraw order moves on and completes
+ *   with all its results (closed `redraw_completed` by the tracker);
+ * - the incomplete-redraw story: the same, but the redraw order completes with
+ *   `has_missing_results: true`, so the follow-up stays open
+ *   (`results_still_missing`) until a person closes it
+ *   (`clinician_accepted_partial_results`);
+ * - the failed test kit: a kit along its path to `sample_error` (its status
+ *   detail `sample_hemolyzed`): opened `no_redraw`; a person acknowledges,
+ *   records a call and closes it (`other`: a new kit is ordered).
+ *
+ * Each webhook goes through the real webhook function (signed, as Svix sends
+ * it), one at a time; the local stream reader feeds the transaction function
+ * from the table's real stream, as `npm start` does, and the bench waits for it
+ * to be idle before the next step. People's actions are actOnFollowUp (what
+ * POST /follow-ups/{id}/actions calls). Three clients, three meters (meter.ts:
+ * refused conditional writes priced by the stored item's size,
+ * TransactWriteItems at AWS's price): the webhook function's, the follow-up
+ * side (requests on FOLLOWUP… partitions, the transaction function's and the
+ * actions'), and the rest of the transaction function. Retention on (365 days,
+ * as deployed). Units are counts, not timings: runs agree unless a batch of the
+ * stream reader holds two records (then some reads are shared); medians are
+ * reported.
+ *
+ * Not in these figures: the results read (CONTRACT §9: one Junction request per
+ * order whose results are missing, by the sweep), which costs a request to
+ * Junction, not DynamoDB units beyond its own record.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DEFAULT_THRESHOLDS } from '../functions/core/staleness';
+import { documentClientOf, documentTable } from '../functions/store/document-table';
+import { actOnFollowUp } from '../functions/store/follow-ups/actions';
+import { getFollowUp } from '../functions/store/follow-ups/reads';
+import { createTableInput } from '../functions/store/table';
+import type { TableClient } from '../functions/store/table-client';
+import { createTransactionStatusHandler } from '../functions/transaction-status/app';
+import { localDynamoDbClientConfig } from '../local/dynamodb-local';
+import { buildDeliveries, freshId, noRedrawFlow, redrawFlow, type Delivery, type FlowSpec } from '../local/junction-flows';
+import { findStreamArn, startStreamReader } from '../local/stream-reader';
+import { lambdaContext, newSecret, signedEvent, webhookHandlerFor } from '../test/support/webhook';
+import { createTables } from './ingest';
+import { attachMeter, type MeterReading } from './meter';
+import { median, muted, progress, round } from './stats';
+
+export const STORY_KINDS = ['redraw', 'incomplete_redraw', 'failed_test_kit'] as const;
+export type StoryKind = (typeof STORY_KINDS)[number];
+
+/** Units of one part of a story: write units (refused writes included), of which the indexes', read units, requests. */
+export interface StoryUnits {
+  write: number;
+  index: number;
+  read: number;
+  requests: number;
+}
+
+/** One story, measured: each part, and how its follow-up ended (checked against CONTRACT §9). */
+export interface StoryRun {
+  webhooks: number;
+  actions: number;
+  /** The webhook function: one write per delivery, and the open-redraws index. */
+  webhook: StoryUnits;
+  /** The follow-up's own item, history and index copies: the transaction function's and the people's actions'. */
+  followUp: StoryUnits;
+  /** The rest of the transaction function: the transaction item, report rows and their ledgers, retention. */
+  transaction: StoryUnits;
+  total: StoryUnits;
+  /** The follow-up as it ended, e.g. `closed redraw_completed by tracker`. */
+  ended: string;
+  /** The attention it had before a person closed it, if any. */
+  attention: string | null;
+}
+
+export interface StoryCostResult {
+  runs: number;
+  /** Medians of each figure over the runs, by story. */
+  stories: Record<StoryKind, StoryRun>;
+  /** Every story ended as CONTRACT §9 says, in every run. */
+  allAsExpected: boolean;
+  unexpected: string[];
+}
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const HOUR = 3_600_000;
+/** Who acts: an IAM user, as on AWS (and as follow-up-cost.test.ts acts). */
+const ACTOR = 'arn:aws:iam::123456789012:user/nurse';
+
+/** How each story must end, and what it had to decide on before (CONTRACT §9). */
+const EXPECTED: Record<StoryKind, { ended: string; attention: string | null }> = {
+  redraw: { ended: 'closed redraw_completed by tracker', attention: null },
+  incomplete_redraw: { ended: 'closed clinician_accepted_partial_results by a person', attention: 'results_still_missing' },
+  failed_test_kit: { ended: 'closed other by a person', attention: 'no_redraw' },
+};
+
+type Step = { deliveries: Delivery[] } | { action: Record<string, unknown> } | { attention: true };
+
+/** A story's steps, in the order they happen, with fresh ids and status times in the last days. */
+function storySteps(kind: StoryKind, now: Date): { id: string; steps: Step[] } {
+  // Status times as test/integration/follow-up-cost.test.ts has them (its flows' default: March 2026, an hour apart), so that
+  // the redraw story here is the one it counts, unit for unit.
+  const snooze = { action: 'snooze', until: new Date(now.getTime() + 3 * 24 * HOUR).toISOString(), reason: 'appointment_booked' };
+  if (kind === 'failed_test_kit') {
+    const ids = { transactionId: freshId(), orderId: freshId() };
+    const flow: FlowSpec = noRedrawFlow(ids, 'testkit', { low: 'sample_error', detail: 'sample_hemolyzed' });
+    return {
+      id: ids.transactionId,
+      steps: [
+        { deliveries: buildDeliveries(flow) },
+        { attention: true },
+        { action: { action: 'acknowledge', owner: 'team.outreach' } },
+        { action: { action: 'record_contact', channel: 'phone', outcome: 'reached' } },
+        { action: { action: 'close', disposition: 'other' } },
+      ],
+    };
+  }
+  const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+  const deliveries = buildDeliveries(redrawFlow(ids, kind === 'redraw' ? 'completed' : 'incomplete'));
+  const redrawStart = deliveries.findIndex((delivery) => delivery.orderId === ids.redrawId);
+  return {
+    id: ids.transactionId,
+    steps: [
+      { deliveries: deliveries.slice(0, redrawStart) },
+      { deliveries: deliveries.slice(redrawStart, redrawStart + 1) },
+      { action: { action: 'acknowledge', owner: 'team.outreach' } },
+      { action: snooze },
+      { action: { action: 'record_contact', channel: 'phone', outcome: 'reached' } },
+      { deliveries: deliveries.slice(redrawStart + 1) },
+      ...(kind === 'incomplete_redraw' ? [{ attention: true } as const, { action: { action: 'close', disposition: 'clinician_accepted_partial_results' } }] : []),
+    ],
+  };
+}
+
+/** Whether a request is about a follow-up: its key, or the partition it reads, starts with FOLLOWUP (as follow-up-cost.test.ts splits them). */
+function isFollowUpRequest(input: unknown): boolean {
+  return [...JSON.stringify(input).matchAll(/"(?:pk|:pk)":"([^"]*)"/g)].some((match) => match[1]!.startsWith('FOLLOWUP'));
+}
+
+function splitTable(followUp: TableClient, rest: TableClient): TableClient {
+  const pick = (input: unknown) => (isFollowUpRequest(input) ? followUp : rest);
+  return {
+    get: (input) => pick(input).get(input),
+    query: (input) => pick(input).query(input),
+    put: (input) => pick(input).put(input),
+    update: (input) => pick(input).update(input),
+    delete: (input) => pick(input).delete(input),
+    transactWrite: (input) => pick(input).transactWrite(input),
+    batchGet: (input) => pick(input).batchGet(input),
+  };
+}
+
+function unitsOf(reading: MeterReading): StoryUnits {
+  return { write: reading.write + reading.refused, index: reading.index, read: reading.read, requests: reading.requests };
+}
+
+function add(a: StoryUnits, b: StoryUnits): StoryUnits {
+  return { write: a.write + b.write, index: a.index + b.index, read: a.read + b.read, requests: a.requests + b.requests };
+}
+
+/** Measures `runs` stories of each kind on the DynamoDB Local at `endpoint` (one table, the stories one after another). */
+export async function measureStoryCost(endpoint: string, runs: number): Promise<StoryCostResult> {
+  const config = localDynamoDbClientConfig(endpoint);
+  const clients = { webhook: new DynamoDBClient(config), followUp: new DynamoDBClient(config), rest: new DynamoDBClient(config), check: new DynamoDBClient(config) };
+  const streams = new DynamoDBStreamsClient(config);
+  const tableName = `story-cost-${Date.now()}`;
+  await createTables(clients.check, [createTableInput(tableName)]);
+  const followUpDb = documentTable(documentClientOf(clients.followUp));
+  const checkDb = documentTable(documentClientOf(clients.check));
+  const transactionHandler = createTransactionStatusHandler({
+    db: splitTable(followUpDb, documentTable(documentClientOf(clients.rest))),
+    tableName,
+    logger: silent,
+    metrics: { addMetric() {}, publishStoredMetrics() {} },
+    retentionDays: 365,
+    publisher: { publish: async () => [] },
+  });
+  const secret = newSecret();
+  const webhook = webhookHandlerFor(documentTable(documentClientOf(clients.webhook)), tableName, [secret]);
+  const reader = startStreamReader({ client: streams, streamArn: await findStreamArn(clients.check, tableName), handler: transactionHandler, pollIntervalMs: 20, logger: silent });
+  const meters = { webhook: attachMeter(clients.webhook), followUp: attachMeter(clients.followUp), rest: attachMeter(clients.rest) };
+  const measured: Record<StoryKind, StoryRun[]> = { redraw: [], incomplete_redraw: [], failed_test_kit: [] };
+  const unexpected: string[] = [];
+  try {
+    for (let run = 0; run < runs; run++) {
+      for (const kind of STORY_KINDS) {
+        const now = new Date();
+        const { id, steps } = storySteps(kind, now);
+        for (const meter of Object.values(meters)) meter.reset();
+        let webhooks = 0;
+        let actions = 0;
+        let attention: string | null = null;
+        for (const step of steps) {
+          if ('deliveries' in step) {
+            for (const delivery of step.deliveries) {
+              const answer = await muted(() => webhook(signedEvent(JSON.stringify(delivery.body), { secret }), lambdaContext()));
+              const status = answer.value.statusCode ?? 0;
+              if (status < 200 || status >= 300) unexpected.push(`${kind}: a webhook answered ${status}`);
+              webhooks++;
+              await reader.whenIdle();
+            }
+          } else if ('action' in step) {
+            const acted = await actOnFollowUp(followUpDb, tableName, { id, body: step.action, actor: ACTOR, now: new Date(), thresholds: DEFAULT_THRESHOLDS });
+            if (acted.kind !== 'changed') unexpected.push(`${kind}: ${String(step.action.action)} answered ${acted.kind}`);
+            actions++;
+            await reader.whenIdle();
+          } else {
+            // What a person had to decide on, read through a client of its own (not part of the story's cost).
+            attention = (await getFollowUp(checkDb, tableName, id, new Date()))?.followUp.attention ?? null;
+          }
+        }
+        const stored = (await getFollowUp(checkDb, tableName, id, new Date()))?.followUp;
+        const by = stored?.closed_by === ACTOR ? 'a person' : (stored?.closed_by ?? '-');
+        const ended = stored ? `${stored.state} ${stored.disposition ?? '-'} by ${by}` : 'no follow-up';
+        if (ended !== EXPECTED[kind].ended || attention !== EXPECTED[kind].attention) {
+          unexpected.push(`${kind}: ended ${ended} (attention ${attention ?? 'none'}), expected ${EXPECTED[kind].ended} (attention ${EXPECTED[kind].attention ?? 'none'})`);
+        }
+        const parts = { webhook: unitsOf(meters.webhook.reading()), followUp: unitsOf(meters.followUp.reading()), transaction: unitsOf(meters.rest.reading()) };
+        measured[kind].push({ webhooks, actions, ...parts, total: add(add(parts.webhook, parts.followUp), parts.transaction), ended, attention });
+        progress(`  story cost, run ${run + 1}, ${kind}: follow-up ${parts.followUp.write} WU + ${parts.followUp.read} RU, whole ${measured[kind].at(-1)!.total.write} WU + ${measured[kind].at(-1)!.total.read} RU (${ended})`);
+      }
+    }
+  } finally {
+    await reader.stop();
+    for (const meter of Object.values(meters)) meter.detach();
+    for (const client of Object.values(clients)) client.destroy();
+    streams.destroy();
+  }
+  const medianUnits = (list: StoryUnits[]): StoryUnits => ({
+    write: round(median(list.map((units) => units.write)), 2),
+    index: round(median(list.map((units) => units.index)), 2),
+    read: round(median(list.map((units) => units.read)), 2),
+    requests: round(median(list.map((units) => units.requests)), 2),
+  });
+  const stories = Object.fromEntries(
+    STORY_KINDS.map((kind) => {
+      const list = measured[kind];
+      return [
+        kind,
+        {
+          webhooks: list[0]!.webhooks,
+          actions: list[0]!.actions,
+          webhook: medianUnits(list.map((entry) => entry.webhook)),
+          followUp: medianUnits(list.map((entry) => entry.followUp)),
+          transaction: medianUnits(list.map((entry) => entry.transaction)),
+          total: medianUnits(list.map((entry) => entry.total)),
+          ended: list[0]!.ended,
+          attention: list[0]!.attention,
+        },
+      ];
+    }),
+  ) as Record<StoryKind, StoryRun>;
+  return { runs, stories, allAsExpected: unexpected.length === 0, unexpected: [...new Set(unexpected)] };
+}
+
+const TITLES: Record<StoryKind, string> = {
+  redraw: 'redraw story',
+  incomplete_redraw: 'incomplete redraw',
+  failed_test_kit: 'failed test kit',
+};
+
+/** Section k's lines of the printed table. */
+export function storyCostLines(result: StoryCostResult): string[] {
+  const pad = (cells: readonly (string | number)[]) => cells.map((cell, index) => String(cell).padStart(index === 0 ? 18 : 11)).join(' ');
+  const lines = [
+    `k. DynamoDB units per story, first webhook to the follow-up's close (medians of ${result.runs} runs; write units include refused writes; the results read from Junction is not in them)`,
+    pad(['story', 'webhooks', 'actions', 'webhook WU', 'follow-up WU', 'of it index', 'follow-up RU', 'txn fn WU', 'txn fn RU', 'total WU', 'total RU']),
+  ];
+  for (const kind of STORY_KINDS) {
+    const story = result.stories[kind];
+    lines.push(pad([TITLES[kind], story.webhooks, story.actions, story.webhook.write, story.followUp.write, story.followUp.index, story.followUp.read, story.transaction.write, story.transaction.read, story.total.write, story.total.read]));
+  }
+  const redraw = result.stories.redraw;
+  for (const kind of ['incomplete_redraw', 'failed_test_kit'] as const) {
+    const story = result.stories[kind];
+    lines.push(
+      `  ${TITLES[kind]}: ${story.ended}${story.attention ? ` after ${story.attention}` : ''}; against the redraw story ${signed(story.total.write - redraw.total.write)} WU, ${signed(story.total.read - redraw.total.read)} RU in all (follow-up side ${signed(story.followUp.write - redraw.followUp.write)} WU, ${signed(story.followUp.read - redraw.followUp.read)} RU)`,
+    );
+  }
+  lines.push(result.allAsExpected ? '  every story ended as CONTRACT §9 says' : `  NOT as CONTRACT §9 says: ${result.unexpected.join('; ')}`);
+  return lines;
+}
+
+function signed(value: number): string {
+  const rounded = round(value, 2);
+  return rounded >= 0 ? `+${rounded}` : String(rounded);
+}

@@ -1,0 +1,195 @@
+/**
+ * The missing-results chapter of `npm run simulate` (CONTRACT §9): results that
+ * are still missing where Junction redraws no more, each someone's to decide:
+ *
+ * - W: a walk-in order reaches redraw_available, its redraw order joins the
+ *   transaction and completes with `has_missing_results: true` (Junction
+ *   completes a redraw "regardless", and redraws once): the follow-up stays open,
+ *   `results_still_missing`;
+ * - X: a test kit whose sample the lab could not use (`sample_error`, its
+ *   `events[].status_detail` `sample_hemolyzed`): `no_redraw`;
+ * - Y: a test kit lost on its way to the lab: `no_redraw`;
+ * - Z: a walk-in order of a team without redraws, completed with results
+ *   missing and no redraw order: `no_redraw`.
+ *
+ * Their webhooks arrive the way Svix delivers them (shuffled, some retried with
+ * the same message id), so the end state is shown not to depend on the order.
+ * Then the follow-ups as GET /follow-ups/{id} answers them: state, attention,
+ * and `missing` (which order, its status and status detail; with Junction's API,
+ * once a sweep has read its results, how many markers and why).
+ * With FOLLOW_UP_MISSING_RESULTS=off the tracker keeps to redraws: only W opens,
+ * and the chapter says so.
+ */
+import * as z from 'zod';
+import { buildDeliveries, freshId, noRedrawFlow, redrawFlow, svixSchedule, type FlowSpec } from './junction-flows';
+import { postWebhook, row, runSweep, settle, SimulationError, type ChapterInput } from './simulator-tracker';
+
+const HOUR = 3_600_000;
+
+/** The follow-up fields the chapter prints and checks. */
+const FollowUpAnswer = z.object({
+  follow_up: z.object({
+    state: z.string(),
+    attention: z.string().nullable(),
+    disposition: z.string().nullable(),
+    missing: z
+      .object({
+        order_id: z.string(),
+        status: z.string(),
+        status_detail: z.string().nullable(),
+        markers: z.number().nullable(),
+        failure_types: z.record(z.string(), z.number()).nullable(),
+      })
+      .nullable(),
+  }),
+});
+type FollowUpView = z.output<typeof FollowUpAnswer>['follow_up'];
+
+/** What CONTRACT §9 says the follow-up ends with (nobody acts on these). */
+interface Expected {
+  attention: 'results_still_missing' | 'no_redraw';
+  /** Index into the flow's orders: the order whose results are missing. */
+  order: number;
+  status: string;
+  statusDetail: string | null;
+  /** Opens only while FOLLOW_UP_MISSING_RESULTS is on. */
+  missingResultsOnly: boolean;
+}
+
+interface Story {
+  label: string;
+  description: string;
+  /** The follow-up's id: the transaction's. */
+  id: string;
+  flow: FlowSpec;
+  /** Short names of the flow's orders, by index. */
+  names: string[];
+  expected: Expected;
+}
+
+function stories(now: Date): Story[] {
+  const ago = (hours: number) => new Date(now.getTime() - hours * HOUR);
+  const incomplete = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+  const kit = { transactionId: freshId(), orderId: freshId() };
+  const lost = { transactionId: freshId(), orderId: freshId() };
+  const walkIn = { transactionId: freshId(), orderId: freshId() };
+  return [
+    {
+      label: 'W',
+      description: 'a redraw that came back incomplete: the redraw order completed with results still missing (Junction redraws once)',
+      id: incomplete.transactionId,
+      flow: { ...redrawFlow(incomplete, 'incomplete', ago(60)), stepMinutes: 180, firstEventId: 80_000 },
+      names: ['W initial', 'W redraw'],
+      expected: { attention: 'results_still_missing', order: 1, status: 'completed', statusDetail: null, missingResultsOnly: false },
+    },
+    {
+      label: 'X',
+      description: 'a test kit the lab could not use: sample_error, the sample hemolyzed (test kits get no redraw)',
+      id: kit.transactionId,
+      flow: { ...noRedrawFlow(kit, 'testkit', { low: 'sample_error', detail: 'sample_hemolyzed' }, ago(90)), stepMinutes: 720, firstEventId: 81_000 },
+      names: ['X kit'],
+      expected: { attention: 'no_redraw', order: 0, status: 'sample_error', statusDetail: 'sample_hemolyzed', missingResultsOnly: true },
+    },
+    {
+      label: 'Y',
+      description: 'a test kit lost on its way to the lab',
+      id: lost.transactionId,
+      flow: { ...noRedrawFlow(lost, 'testkit', { low: 'lost' }, ago(100)), stepMinutes: 900, firstEventId: 82_000 },
+      names: ['Y kit'],
+      expected: { attention: 'no_redraw', order: 0, status: 'lost', statusDetail: null, missingResultsOnly: true },
+    },
+    {
+      label: 'Z',
+      description: 'a walk-in order at a lab without redraws, completed with results missing and no redraw order',
+      id: walkIn.transactionId,
+      flow: { ...noRedrawFlow(walkIn, 'walk_in_test', { low: 'completed' }, ago(30)), stepMinutes: 240, firstEventId: 83_000 },
+      names: ['Z walk-in'],
+      expected: { attention: 'no_redraw', order: 0, status: 'completed', statusDetail: null, missingResultsOnly: true },
+    },
+  ];
+}
+
+export interface MissingChapterResult {
+  /** Every follow-up ended as CONTRACT §9 says (with FOLLOW_UP_MISSING_RESULTS=off: only W opened), and every webhook was taken. */
+  ok: boolean;
+  /** Whether the tracker opened follow-ups for results missing without a redraw (FOLLOW_UP_MISSING_RESULTS on). */
+  opensNoRedraw: boolean;
+}
+
+async function getFollowUp(base: string, id: string): Promise<FollowUpView | null> {
+  const response = await fetch(`${base}/follow-ups/${encodeURIComponent(id)}`);
+  if (response.status === 404) return null;
+  if (!response.ok) throw new SimulationError(`GET /follow-ups/${id} answered ${response.status}`);
+  return FollowUpAnswer.parse(await response.json()).follow_up;
+}
+
+/** Whether the follow-up is as expected: open, nobody has acted, the attention and what is missing. */
+function endsAsExpected(story: Story, view: FollowUpView | null): boolean {
+  const { expected } = story;
+  return (
+    view !== null &&
+    view.state === 'new' &&
+    view.attention === expected.attention &&
+    view.missing?.order_id === story.flow.orders[expected.order]!.id &&
+    view.missing.status === expected.status &&
+    view.missing.status_detail === expected.statusDetail
+  );
+}
+
+/** "3 markers: 2 quantity_not_sufficient_failure, 1 non_failure", once Junction's results were read. */
+function markersText(missing: NonNullable<FollowUpView['missing']>): string {
+  if (missing.markers === null) return 'not read';
+  const types = Object.entries(missing.failure_types ?? {}).map(([type, count]) => `${count} ${type}`);
+  return `${missing.markers}${types.length > 0 ? `: ${types.join(', ')}` : ''}`;
+}
+
+const WIDTHS = [3, 12, 24, 11, 13, 17, 10];
+
+/** Tells the chapter against the tracker at `base`; `seed` orders the deliveries as the main story's. */
+export async function runMissingResultsChapter(input: ChapterInput & { seed: number }): Promise<MissingChapterResult> {
+  const { base, print } = input;
+  const all = stories(input.now);
+  const deliveries = all.flatMap((story) => buildDeliveries(story.flow));
+  // Junction knows these orders too: the stand-in answers the sweep's reads of them (their results among them).
+  if (input.junction) await input.junction.standin.recordDeliveries(deliveries);
+  print('Results still missing (CONTRACT §9): where Junction redraws no more, a person decides, and the follow-up says what is missing and why.');
+  for (const story of all) print(`  ${story.label}: ${story.description}`);
+  const schedule = svixSchedule(deliveries, { seed: input.seed });
+  for (const request of schedule) {
+    const answer = await postWebhook(base, input.secret, request.messageId, request.delivery.body);
+    if (!['applied', 'duplicate', 'stale'].includes(answer)) throw new SimulationError(`a webhook of the missing-results chapter was answered ${answer}`);
+  }
+  print(`  ${deliveries.length} webhooks, delivered as ${schedule.length} requests in Svix's order (shuffled; retries keep their svix-id)`);
+  // The tracker opens and keeps each follow-up from the table's stream, a moment after the webhooks.
+  const read = () => Promise.all(all.map((story) => getFollowUp(base, story.id)));
+  let views = await settle(read, (found) => all.every((story, index) => endsAsExpected(story, found[index]!)), input.settleTimeoutMs);
+  // With the results API, a sweep reads how many markers are missing and why (nothing when the tracker has no key).
+  if (input.junction && (await runSweep(base)) !== null) views = await read();
+  const opensNoRedraw = all.some((story, index) => story.expected.missingResultsOnly && views[index] !== null);
+  print(row(['', 'state', 'attention', 'order', 'status', 'status detail', 'markers'], WIDTHS));
+  let ok = true;
+  for (const [index, story] of all.entries()) {
+    const view = views[index]!;
+    // FOLLOW_UP_MISSING_RESULTS=off keeps the tracker to redraws: none of the others opens.
+    const right = endsAsExpected(story, view) || (!opensNoRedraw && story.expected.missingResultsOnly && view === null);
+    if (!right) ok = false;
+    if (view === null) {
+      print(row([story.label, '-', 'no follow-up'], WIDTHS));
+      continue;
+    }
+    const missing = view.missing;
+    const order = missing === null ? '-' : (story.names[story.flow.orders.findIndex((candidate) => candidate.id === missing.order_id)] ?? missing.order_id);
+    print(
+      row(
+        [story.label, view.state, view.attention ?? (view.disposition ? `closed: ${view.disposition}` : '-'), order, missing?.status ?? '-', missing?.status_detail ?? '-', missing ? markersText(missing) : '-'],
+        WIDTHS,
+      ),
+    );
+  }
+  // The failed test kit is the one to look at, unless the tracker opened none for it.
+  const shown = opensNoRedraw ? all[1]! : all[0]!;
+  const verdict = `${ok ? '' : ' -- NOT as expected, see above'}. See one: npx redraw-tracker follow-up ${shown.id}, or the console's Needs attention queue at ${base}/`;
+  if (opensNoRedraw) print(`  Each is open, with what a person must decide and what is missing${verdict}`);
+  else print(`  The tracker keeps to redraws (FOLLOW_UP_MISSING_RESULTS=off): only the incomplete redraw W has a follow-up${verdict}`);
+  return { ok, opensNoRedraw };
+}
