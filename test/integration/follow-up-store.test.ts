@@ -14,7 +14,7 @@ import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { readHistory } from '../../functions/store/follow-ups/history';
 import type { StoredFollowUp } from '../../functions/store/follow-ups/item';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
-import { keepFollowUpCurrent } from '../../functions/store/follow-ups/tracker';
+import { keepFollowUpCurrent, markAttentionNotified } from '../../functions/store/follow-ups/tracker';
 import { listFollowUps } from '../../functions/store/follow-ups/worklist';
 import { isLostRace, writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import type { TableClient } from '../../functions/store/table-client';
@@ -175,6 +175,22 @@ describe('follow-up store', () => {
       ['close', 1_900_000_000],
       ['reopen', 1_900_000_000],
     ]);
+  });
+
+  it('starts a new notice episode when one attention replaces another in a single write (a recreation completing with results still missing)', async () => {
+    const id = freshId();
+    const failed: RedrawMember = { id: freshId(), origin: null, low_level_status: 'sample_error', status_time: '2026-03-01T10:00:00.000000Z', created_at: '2026-02-20T10:00:00.000000Z' };
+    const recreation: RedrawMember = { id: freshId(), origin: 'recreation', low_level_status: 'completed', status_time: '2026-03-06T10:00:00.000000Z', created_at: '2026-03-02T10:00:00.000000Z', has_missing_results: true };
+    const keep = (members: RedrawMember[]) =>
+      keepFollowUpCurrent(table.db, table.tableName, { id, transactionId: id, situation: followUpSituation(members, 'completed'), expiresAt: null, now: NOW, thresholds: DEFAULT_THRESHOLDS });
+    expect((await keep([failed])).outcome).toBe('opened');
+    const opened = await getFollowUp(table.db, table.tableName, id, new Date());
+    expect(opened?.followUp.attention).toBe('no_redraw');
+    expect(await markAttentionNotified(table.db, table.tableName, opened!, '2026-03-01T11:00:00.000000Z')).toBe('written');
+    // The recreation is known only once it completed incomplete: no_redraw gives way to results_still_missing in one write.
+    expect((await keep([failed, recreation])).outcome).toBe('changed');
+    const replaced = await getFollowUp(table.db, table.tableName, id, new Date());
+    expect(replaced).toMatchObject({ followUp: { attention: 'results_still_missing', missing: { order_id: recreation.id } }, attentionNotifiedAt: null });
   });
 
   it('lists the worklist from the index: open ones by due time with nulls last, closed ones newest first, by state and owner, page by page', async () => {

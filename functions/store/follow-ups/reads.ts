@@ -42,7 +42,7 @@ export async function existingFollowUpIds(db: TableClient, tableName: string, id
  * Every follow-up in the worklist's open partition (new, acknowledged,
  * snoozed), as stored, that has not expired at `now`: one Query of the by-transaction index (never a Scan),
  * eventually consistent. The sweep reads it once and finds both its notices
- * in it (awaitsReminder, awaitsRedrawFailedNotice).
+ * in it (awaitsReminder; the attentions' notices, stale-redraw-sweep/steps/attention-notices.ts).
  */
 export async function openFollowUps(db: TableClient, tableName: string, now: Date): Promise<StoredFollowUp[]> {
   const found: StoredFollowUp[] = [];

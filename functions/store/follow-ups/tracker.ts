@@ -3,7 +3,7 @@
  * keeps it current after each recompute, and the sweep records its notices,
  * the snooze ends it sees and the stale flag's copy.
  */
-import { dueAt, openFollowUp, openingEntry, snoozeEndedChange, stateAt, trackerUpdate, type FollowUp, type FollowUpAction, type FollowUpSituation, type OpenRedrawTiming } from '../../core/follow-up';
+import { dueAt, openFollowUp, openingEntry, snoozeEndedChange, trackerUpdate, type FollowUp, type FollowUpAction, type FollowUpSituation, type OpenRedrawTiming } from '../../core/follow-up';
 import { compareKnowledge, type KnowledgeVersion } from '../../core/knowledge-version';
 import type { AppointmentTiming, StaleThresholds } from '../../core/staleness';
 import type { TableClient } from '../table-client';
@@ -102,8 +102,9 @@ export async function keepFollowUpCurrent(
       last: update.last ?? last,
       // The sweep's copy of a stale flag holds while its order has not moved (the webhook that moves it clears the order's flag).
       staleFlag: stored?.staleFlag != null && sameOpenRedraw(stored.staleFlag, redraw) ? stored.staleFlag : null,
-      // A failed redraw's notice is once per attention episode: a cleared attention takes its marker with it.
-      ...(update.followUp.attention === null ? { attentionNotifiedAt: null } : {}),
+      // An attention's notice is once per attention and episode: a version that sets, changes or clears the
+      // attention (one attention replacing another in one write included) starts a new episode, without its marker.
+      ...(update.entries.some((entry) => entry.action === 'attention') ? { attentionNotifiedAt: null } : {}),
       knowledge: knowledge ?? stored?.knowledge ?? null,
     };
     if (stored !== null && entries.length === 0 && sameStored(stored, next)) return { outcome: 'unchanged', writes };
@@ -199,16 +200,7 @@ export function awaitsReminder(stored: StoredFollowUp, openedBefore: string): bo
 }
 
 /**
- * Whether the redraw_failed notice is due (CONTRACT §9): the follow-up is
- * open at `now` (a snoozed one too: the failure is news to whoever snoozed
- * it), its `attention` is `redraw_failed`, and no notice went out for it.
- */
-export function awaitsRedrawFailedNotice(stored: StoredFollowUp, now: Date): boolean {
-  return stateAt(stored.followUp, now).state !== 'closed' && stored.followUp.attention === 'redraw_failed' && (stored.attentionNotifiedAt ?? null) === null;
-}
-
-/**
- * Records that the redraw_failed notice of this follow-up went out (the
+ * Records that the notice of this follow-up's attention went out (the
  * sweep), as markReminded does for the reminder: conditional on the revision
  * read, `lost` when another write came first. Not a version: nothing a person did.
  */
