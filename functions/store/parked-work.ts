@@ -41,6 +41,8 @@ export const PARKED_WORK_ATTRIBUTES = {
   attempts: 'attempts',
   redoRequestedAt: 'redo_requested_at',
   redoneAt: 'redone_at',
+  /** The results a follow-up's write wanted read (CONTRACT §9 `missing`): { order, follow_up }; absent: none. */
+  resultsWanted: 'results_wanted',
 } as const;
 
 /** What must be redone for one stream record. */
@@ -54,6 +56,8 @@ export interface ParkedWork {
   tallies?: ReportWork[];
   /** When the record's write happened (canonical instant). */
   recordedAt: string;
+  /** The results its follow-up write wanted read (store/results-wanted.ts), if any: the redo records them. */
+  resultsWanted?: { orderId: string; followUpId: string };
 }
 
 /** A parked-work item as stored. */
@@ -91,10 +95,15 @@ const StoredParkedItem = z.object({
   [A.attempts]: z.int().check(z.positive()),
   [A.redoRequestedAt]: z.optional(z.string()),
   [A.redoneAt]: z.optional(z.string()),
+  [A.resultsWanted]: z.optional(z.object({ order: z.string(), follow_up: z.string() })),
 });
 
 function parseTallies(text: string | undefined): ReportWork[] {
   return text === undefined ? [] : z.array(ReportWorkSchema).parse(JSON.parse(text));
+}
+
+function resultsWantedOf(stored: { order: string; follow_up: string } | undefined): Pick<ParkedWork, 'resultsWanted'> {
+  return stored === undefined ? {} : { resultsWanted: { orderId: stored.order, followUpId: stored.follow_up } };
 }
 
 /** Whether an item (by its keys) is a parked-work item. */
@@ -119,6 +128,7 @@ export function parseParkedItem(item: Record<string, unknown>): ParkedItem {
     attempts: stored[A.attempts],
     redoRequestedAt: stored[A.redoRequestedAt] ?? null,
     redoneAt: stored[A.redoneAt] ?? null,
+    ...resultsWantedOf(stored[A.resultsWanted]),
   };
 }
 
@@ -139,6 +149,7 @@ export async function parkWork(db: TableClient, tableName: string, work: ParkedW
       [A.facts]: JSON.stringify(work.facts),
       ...(work.tallies === undefined || work.tallies.length === 0 ? {} : { [A.tallies]: JSON.stringify(work.tallies) }),
       [A.recordedAt]: work.recordedAt,
+      ...(work.resultsWanted === undefined ? {} : { [A.resultsWanted]: { order: work.resultsWanted.orderId, follow_up: work.resultsWanted.followUpId } }),
       [A.parkedAt]: now,
       [A.attempts]: 1,
     },

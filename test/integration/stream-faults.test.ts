@@ -414,6 +414,24 @@ describe('redraw-tracker stream-work', () => {
     expect(after.stdout).toContain('No parked stream work');
   });
 
+  it('keeps the results a follow-up wanted read with its parked work: the redo records them for the sweep (CONTRACT §9 missing)', async () => {
+    const orderId = freshId();
+    const followUpId = freshId();
+    const recordId = `results-${freshId()}`;
+    await parkWork(
+      table.db,
+      table.tableName,
+      { recordId, transactions: [], loneOrderId: null, facts: [], recordedAt: new Date().toISOString(), resultsWanted: { orderId, followUpId } },
+      new Date().toISOString(),
+    );
+    await reader.whenIdle();
+    const wanted = await table.db.get({ TableName: table.tableName, Key: keys.resultsWanted(orderId), ConsistentRead: true });
+    expect(wanted).toMatchObject({ pk: `RESULTS#${orderId}` });
+    expect(JSON.stringify(wanted)).toContain(followUpId);
+    const listed = await cli(['stream-work', '--json']);
+    expect((JSON.parse(listed.stdout) as { items: { record_id: string }[] }).items.map((item) => item.record_id)).not.toContain(recordId);
+  });
+
   it('under npm start, the runtime redoes parked work from its stream record, and stream-work then finds none', async () => {
     // npm start on this file's table (DYNAMODB_ENDPOINT, TABLE_NAME), its own stream consumer in place of the test's.
     await reader.stop();

@@ -319,6 +319,9 @@ describe('parked work', () => {
     expect(parked).toEqual({ recordId: 'event-1', transactions: [{ transactionId: 'txn', orderIds: [] }], loneOrderId: null, facts: [], tallies: [], recordedAt: '2026-03-02T09:00:00.000Z' });
     const undated = parkedWorkOf(work('2', { kind: 'skip' }), Date.parse('2026-03-02T10:00:00Z'));
     expect(undated?.recordedAt).toBe('2026-03-02T10:00:00.000Z');
+    // The results a follow-up write wanted ride along with its parked work (CONTRACT §9 missing).
+    const wanting = parkedWorkOf(work('4', { kind: 'retention', transactionId: 'txn', resultsWanted: { orderId: 'o-1', followUpId: 'txn' } }, 1_772_442_000), 0);
+    expect(wanting).toMatchObject({ transactions: [{ transactionId: 'txn', orderIds: [] }], resultsWanted: { orderId: 'o-1', followUpId: 'txn' } });
     const anonymous = work('3', { kind: 'skip' });
     expect(parkedWorkOf({ ...anonymous, record: { dynamodb: {} } }, 0)).toBeNull();
   });

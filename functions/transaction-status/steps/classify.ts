@@ -52,7 +52,9 @@ export function classify(record: DynamoDBRecord, retentionDays: number | null): 
   if (isParkedWorkItem(newImage)) {
     // Parked work, parked again, or asked to be redone: redo it. Marked redone: done.
     const item = parseParkedItem(newImage);
-    return item.redoneAt === null ? { kind: 'parked', item } : { kind: 'skip' };
+    if (item.redoneAt !== null) return { kind: 'skip' };
+    // The results its follow-up write wanted are wanted again by the redo (store/results-wanted.ts keeps a record there).
+    return item.resultsWanted === undefined ? { kind: 'parked', item } : { kind: 'parked', item, resultsWanted: item.resultsWanted };
   }
   if (isTransactionItem(newImage)) return classifyTransaction(record, newImage, retentionDays);
   if (isFollowUpItem(newImage)) return classifyFollowUp(record, newImage, retentionDays);

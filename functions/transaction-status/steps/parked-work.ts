@@ -58,7 +58,16 @@ export function parkedWorkOf(work: Pick<RecordWork, 'classified' | 'facts' | 'ta
   const recordId = work.record.eventID;
   if (recordId === undefined) return null;
   const created = work.record.dynamodb?.ApproximateCreationDateTime;
-  return { recordId, ...parkTargetsOf(work.classified), facts: work.facts, tallies: work.tallies, recordedAt: new Date((created ?? now / 1000) * 1000).toISOString() };
+  const { resultsWanted } = work.classified;
+  return {
+    recordId,
+    ...parkTargetsOf(work.classified),
+    facts: work.facts,
+    tallies: work.tallies,
+    recordedAt: new Date((created ?? now / 1000) * 1000).toISOString(),
+    // A follow-up's wanted results ride along: its redo records them (nothing lost after an hour of failures).
+    ...(resultsWanted === undefined ? {} : { resultsWanted }),
+  };
 }
 
 /** Parks a failing record's work (or its parked work again): whether the record may be acknowledged. */
