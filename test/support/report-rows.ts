@@ -7,6 +7,7 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { reportWorkOf, tallyWritesOf, type TallyWrite } from '../../functions/store/reports';
+import { classify } from '../../functions/transaction-status/steps/classify';
 
 /** A stream image as a plain item (undefined stays undefined). */
 export function streamImage(value: unknown): Record<string, unknown> | undefined {
@@ -28,4 +29,13 @@ export function ledgerReadsIn(events: readonly DynamoDBStreamEvent[]): number {
   return events
     .flatMap((event) => event.Records)
     .filter((record) => reportWorkOf(streamImage(record.dynamodb?.OldImage), streamImage(record.dynamodb?.NewImage)) !== null).length;
+}
+
+/**
+ * How many results-wanted records (CONTRACT §9 `missing`, one conditional PutItem each) the
+ * events' records ask for, as the transaction function classifies them: a follow-up write whose
+ * `missing` names a new order. On a redelivery each one is refused (the record is there).
+ */
+export function wantedWritesIn(events: readonly DynamoDBStreamEvent[]): number {
+  return events.flatMap((event) => event.Records).filter((record) => classify(record, null).resultsWanted !== undefined).length;
 }
