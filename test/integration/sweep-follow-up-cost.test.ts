@@ -161,8 +161,11 @@ describe('what follow-ups add to a sweep', () => {
     expect(delta('PutItemCommand')).toBe(3 * KITS);
     expect(delta('UpdateItemCommand')).toBe(KITS);
     expect(delta('QueryCommand')).toBe(0);
-    // 6 units: the claim and its mark 1 each, the two whole-item writes 2 each.
-    expect(figures.per_notice.write_units).toBeLessThanOrEqual(6);
+    // Without a Junction key the same sweep drops each kit's results-wanted record (CONTRACT §9 `missing`): a DeleteItem,
+    // 1 unit and 1 for its index entry; not the notice's.
+    expect(delta('DeleteItemCommand')).toBe(KITS);
+    // 6 units: the claim and its mark 1 each, the two whole-item writes 2 each; plus the record's drop, 2.
+    expect(figures.per_notice.write_units).toBeLessThanOrEqual(6 + 2);
     meter.detach();
   });
 });
