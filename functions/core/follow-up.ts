@@ -719,13 +719,16 @@ export function followUpSituation(members: readonly RedrawMember[], transactionS
     .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.member.id < b.member.id ? -1 : 1));
   const redraws = members.filter(isRedrawOrder).sort(byCreated);
   const redrawOrder = redraws.at(-1) ?? null;
-  const initial = awaiting[0] ?? hadRedrawAvailable[0]?.member ?? members.find((member) => !isRedrawOrder(member) && redrawOrder !== null) ?? null;
   const hasRedraw = hadRedrawAvailable.length > 0 || redrawOrder !== null;
   // Ended without all its results, now or once (the earliest time any record showed it).
   const missingSince = members
     .map((member) => missingResultsAt(member))
     .filter((at): at is string => at !== null)
     .sort()[0] ?? null;
+  // The order the follow-up is about: the one awaiting (or once in) redraw_available, else the transaction's own order
+  // beside a redraw order, or the one whose results are missing (a failed test kit's follow-up names its kit).
+  const initial =
+    awaiting[0] ?? hadRedrawAvailable[0]?.member ?? members.find((member) => !isRedrawOrder(member) && (redrawOrder !== null || missingSince !== null)) ?? null;
   const ended = transactionStatus !== 'active';
   const missingEpisode = !hasRedraw && ended && missingSince !== null;
   const opens = hasRedraw || (options.missingResults && missingEpisode);

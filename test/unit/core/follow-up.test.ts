@@ -553,7 +553,7 @@ describe('every result still missing (CONTRACT §9, issue 46)', () => {
       [initial('completed', { has_missing_results: true }), null],
     ] as const) {
       const situation = followUpSituation([member], 'completed');
-      expect(situation, member.low_level_status).toMatchObject({ hasRedraw: false, opens: true, mayHaveFollowUp: true, redraw: null, openedAt: member.status_time });
+      expect(situation, member.low_level_status).toMatchObject({ hasRedraw: false, opens: true, mayHaveFollowUp: true, redraw: null, openedAt: member.status_time, initialOrderId: 'ord-1' });
       expect(situation.facts).toEqual([{ fact: 'no_redraw', at: member.status_time }]);
       expect(situation.missing).toEqual({ order_id: 'ord-1', status: member.low_level_status, status_detail: detail });
     }
