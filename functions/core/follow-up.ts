@@ -720,11 +720,7 @@ export function followUpSituation(members: readonly RedrawMember[], transactionS
   const redraws = members.filter(isRedrawOrder).sort(byCreated);
   const redrawOrder = redraws.at(-1) ?? null;
   const hasRedraw = hadRedrawAvailable.length > 0 || redrawOrder !== null;
-  // Ended without all its results, now or once (the earliest time any record showed it).
-  const missingSince = members
-    .map((member) => missingResultsAt(member))
-    .filter((at): at is string => at !== null)
-    .sort()[0] ?? null;
+  const missingSince = earliestMissing(members);
   // The order the follow-up is about: the one awaiting (or once in) redraw_available, else the transaction's own order
   // beside a redraw order, or the one whose results are missing (a failed test kit's follow-up names its kit).
   const initial =
@@ -733,11 +729,7 @@ export function followUpSituation(members: readonly RedrawMember[], transactionS
   const missingEpisode = !hasRedraw && ended && missingSince !== null;
   const opens = hasRedraw || (options.missingResults && missingEpisode);
   const mayHaveFollowUp = hasRedraw || missingEpisode;
-  const openers = [
-    ...(hadRedrawAvailable[0] ? [hadRedrawAvailable[0].at] : []),
-    ...(redrawOrder ? [redrawOrder.created_at] : []),
-    ...(!hasRedraw && missingSince !== null ? [missingSince] : []),
-  ].sort();
+  const openers = [hadRedrawAvailable[0]?.at, redrawOrder?.created_at, hasRedraw ? null : missingSince].filter((at): at is string => typeof at === 'string').sort();
   const latestStatusTime = members.map((member) => member.status_time).sort().at(-1) ?? null;
   let redraw: OpenRedrawTiming | null = null;
   let missing: MissingOrder | null = null;
@@ -793,6 +785,16 @@ export function followUpSituation(members: readonly RedrawMember[], transactionS
     facts,
     missing,
   };
+}
+
+/** When a member first ended without all its results, now or once (the earliest time any record showed it), or null. */
+function earliestMissing(members: readonly RedrawMember[]): string | null {
+  return (
+    members
+      .map((member) => missingResultsAt(member))
+      .filter((at): at is string => at !== null)
+      .sort()[0] ?? null
+  );
 }
 
 const byStatusTime = (a: RedrawMember, b: RedrawMember) => (a.status_time < b.status_time ? -1 : a.status_time > b.status_time ? 1 : a.id < b.id ? -1 : 1);
