@@ -143,7 +143,8 @@ export class SweepError extends Error {
  *
  * It throws (SweepError, after its metrics) only when orders could not be
  * swept for the table's sake (DynamoDB); Junction's failures and an early stop
- * never throw, so the schedule's retries never call a rate-limiting Junction again.
+ * never throw: the sweep is not retried (no asynchronous retries on AWS), and a
+ * failed sweep's work is the next scheduled sweep's.
  */
 export async function runSweep(input: SweepInput): Promise<SweepResult> {
   const holder = input.sweepId ?? randomUUID();

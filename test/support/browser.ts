@@ -74,7 +74,7 @@ function originOf(url: string): string | null {
 export async function guardedPage(
   browser: Browser,
   origin: string,
-  options: { bypassCSP?: boolean; viewport?: { width: number; height: number }; allow?: readonly string[] } = {},
+  options: { bypassCSP?: boolean; viewport?: { width: number; height: number }; allow?: readonly string[]; timezoneId?: string; hasTouch?: boolean } = {},
 ): Promise<GuardedPage> {
   const own = originOf(origin);
   if (own === null) throw new Error(`guardedPage: ${origin} is not an http(s) origin`);
@@ -84,6 +84,9 @@ export async function guardedPage(
     bypassCSP: options.bypassCSP ?? true,
     viewport: options.viewport ?? { width: 1280, height: 800 },
     serviceWorkers: 'block',
+    // The browser's zone (e.g. America/New_York): the console shows times in it beside UTC.
+    ...(options.timezoneId === undefined ? {} : { timezoneId: options.timezoneId }),
+    ...(options.hasTouch === undefined ? {} : { hasTouch: options.hasTouch }),
   });
   const foreignRequests: string[] = [];
   const consoleErrors: string[] = [];
@@ -104,6 +107,18 @@ export async function guardedPage(
     if (message.type() === 'error') consoleErrors.push(`console: ${message.text()}`);
   });
   return { context, page, foreignRequests, consoleErrors };
+}
+
+/**
+ * Opens `hash` (e.g. '#/worklist') on the local console and signs in with `handle`
+ * through the handle prompt, as a person does with `npm start`; resolves once the
+ * header names them.
+ */
+export async function signInWithHandle(page: Page, origin: string, handle: string, hash = '#/worklist'): Promise<void> {
+  await page.goto(`${origin}/${hash}`);
+  await page.getByLabel('Your handle').fill(handle);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText(`Signed in as ${handle}`).waitFor();
 }
 
 /**

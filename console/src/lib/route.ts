@@ -36,7 +36,13 @@ export function parseRoute(hash: string): Route {
   }
 }
 
-/** The hash of a follow-up's page. */
-export function followUpHref(id: string): string {
-  return `#/follow-ups/${encodeURIComponent(id)}`;
+/**
+ * The hash of a follow-up's page. `from`: the worklist state it was opened from
+ * (queue, state, owner, age, cursor, as url-state.ts writes them), carried in its
+ * query so that the page can offer "next in this queue" and a Back that keeps the
+ * queue and its filters (CONTRACT §12, "Working a shift").
+ */
+export function followUpHref(id: string, from?: URLSearchParams): string {
+  const query = from?.toString() ?? '';
+  return `#/follow-ups/${encodeURIComponent(id)}${query ? `?${query}` : ''}`;
 }

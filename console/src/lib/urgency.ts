@@ -4,6 +4,7 @@
  * flag, "stuck since <the order's status time> (9 days)" once flagged.
  */
 import { attentionWords } from '../../../functions/core/missing-words';
+import { timeWords } from './time';
 import type { FollowUp } from './types';
 
 export type UrgencyBand = 'attention' | 'stuck' | 'overdue' | 'due-soon' | 'due-later' | 'snoozed' | 'no-due' | 'closed';
@@ -36,14 +37,7 @@ export function dayOf(iso: string): string {
   return new Date(Date.parse(iso)).toISOString().slice(0, 10);
 }
 
-/** "2026-11-13 14:05 UTC" of a date-time: one clock for everyone reading the same page. */
-export function timeWords(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const at = Date.parse(iso);
-  if (Number.isNaN(at)) return iso;
-  const text = new Date(at).toISOString();
-  return `${text.slice(0, 10)} ${text.slice(11, 16)} UTC`;
-}
+export { timeWords } from './time';
 
 /** The follow-up's urgency at `now`: attention first, then a stale flag, snooze, due time. */
 export function urgencyOf(followUp: FollowUp, now: Date): Urgency {

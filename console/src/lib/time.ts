@@ -1,0 +1,58 @@
+/**
+ * Times as a person reads them (CONTRACT §12, "Working a shift"): in the
+ * browser's zone, named ("09:00 EST"), beside UTC, so a coordinator in New York
+ * never converts in their head and a colleague elsewhere reads the same instant.
+ */
+
+/** The browser's time zone (an IANA name such as "America/New_York"). */
+export function browserZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+export interface ZonedParts {
+  /** "2026-11-13" */
+  date: string;
+  /** "09:05" (24-hour) */
+  time: string;
+  /** "EST", "GMT+1", "UTC" */
+  zoneName: string;
+}
+
+/** The wall-clock date, time and short zone name of an instant in `zone`. */
+export function zonedParts(at: Date, zone: string): ZonedParts {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  }).formatToParts(at);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((entry) => entry.type === type)?.value ?? '';
+  return { date: `${part('year')}-${part('month')}-${part('day')}`, time: `${part('hour')}:${part('minute')}`, zoneName: part('timeZoneName') };
+}
+
+/** Whether a zone reads as UTC (then only one clock is shown). */
+function isUtc(zone: string): boolean {
+  return ['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/UCT', 'UCT', 'Etc/Zulu', 'Zulu'].includes(zone);
+}
+
+/**
+ * "2026-11-13 09:05 EST (14:05 UTC)" of a date-time; the UTC date is repeated when
+ * it differs ("2026-11-13 21:30 EST (2026-11-14 02:30 UTC)"); one clock when the
+ * browser is in UTC ("2026-11-13 14:05 UTC"). Empty for null, the text itself when
+ * it is no time.
+ */
+export function timeWords(iso: string | null | undefined, zone: string = browserZone()): string {
+  if (!iso) return '';
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return iso;
+  const utc = new Date(at).toISOString();
+  const utcDate = utc.slice(0, 10);
+  const utcTime = utc.slice(11, 16);
+  if (isUtc(zone)) return `${utcDate} ${utcTime} UTC`;
+  const local = zonedParts(new Date(at), zone);
+  return `${local.date} ${local.time} ${local.zoneName} (${local.date === utcDate ? '' : `${utcDate} `}${utcTime} UTC)`;
+}
