@@ -26,6 +26,7 @@ import type { TableClient } from '../functions/store/table-client';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
 import { attachMeter, type Meter } from './meter';
 import { median, progress, round } from './stats';
+import { PRICES } from './system-cost';
 import { countBefore, listBefore, ordersBefore } from './worklist-before';
 import { batchWrite, itemOfSpec, type FollowUpSpec } from './worklist-seed';
 
@@ -34,6 +35,10 @@ const DAY = 86_400_000;
 const LIMIT = 50;
 const OWNERS = Array.from({ length: 50 }, (_, index) => `nurse.${index}@example.org`);
 const RARE = 'rare.owner@example.org';
+/** The case a worklist tab repeats every minute. */
+const REFRESH_CASE = 'A tab refreshing (page + counts)';
+/** The console refreshes an open worklist every minute (issue 47). */
+export const REFRESHES_PER_HOUR = 60;
 
 export interface WorklistReadsOptions {
   open: number;
@@ -147,6 +152,12 @@ export async function measureWorklistReads(endpoint: string, options: WorklistRe
     await add('Closed by owner (30)', () => before({ closed: true, owner: RARE, queue: null, actor: 'x', limit: LIMIT, now: NOW }), () => page({ ...common, state: 'closed', owner: RARE, queue: 'closed' }));
     await add('Open list (no filter)', () => before({ closed: false, owner: null, queue: null, actor: 'x', limit: LIMIT, now: NOW }), () => page({ ...common, state: 'open', owner: null }));
     await add('Counts', async () => (await countBefore(db, tableName, OWNERS[7]!, NOW)).counts.open, async () => (await countFollowUps(db, tableName, OWNERS[7]!, NOW)).counts.open);
+    // A worklist tab's refresh (issue 47: on focus and every minute): the queue's first page and the counts, as the console asks them.
+    await add(
+      REFRESH_CASE,
+      async () => (await before({ closed: false, owner: null, queue: null, actor: 'x', limit: LIMIT, now: NOW })) + (await countBefore(db, tableName, OWNERS[7]!, NOW)).counts.open,
+      async () => (await page({ ...common, state: 'open', owner: null })) + (await countFollowUps(db, tableName, OWNERS[7]!, NOW)).counts.open,
+    );
     return { ...options, cases, writes: await measureWrites(client, meter, db) };
   } finally {
     meter.detach();
@@ -208,6 +219,11 @@ export function worklistReadsLines(result: WorklistReadsResult): string[] {
   for (const { name, before, after } of result.cases) {
     const ratio = after.medianMs === 0 ? 'n/a' : `${round(before.medianMs / after.medianMs, 1)}x faster`;
     lines.push(`   ${name.padEnd(24)} before: ${cell(before).padEnd(34)} after: ${cell(after).padEnd(34)} ${ratio}`);
+  }
+  const refresh = result.cases.find((one) => one.name === REFRESH_CASE);
+  if (refresh) {
+    const hour = (figures: ReadFigures) => `${figures.requests * REFRESHES_PER_HOUR} requests, ${round(figures.readUnits * REFRESHES_PER_HOUR, 1)} RU`;
+    lines.push(`   a worklist tab open for an hour (${REFRESHES_PER_HOUR} refreshes): before ${hour(refresh.before)}; after ${hour(refresh.after)} ($${round((refresh.after.readUnits * REFRESHES_PER_HOUR * 24 * 30 * PRICES.readUnit) / 1e6, 4)} a month, always open)`);
   }
   const total = (key: 'before' | 'after') => result.writes.reduce((sum, step) => sum + step[key], 0);
   lines.push(`   follow-up writes (WU), before -> after: ${result.writes.map((step) => `${step.step} ${step.before} -> ${step.after}`).join('; ')}; story ${total('before')} -> ${total('after')}`);
