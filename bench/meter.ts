@@ -23,6 +23,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
+import type { TableClient } from '../functions/store/table-client';
 import { itemBytes, writeUnitsOf } from './item-size';
 
 const Units = z.object({ CapacityUnits: z.number().optional(), ReadCapacityUnits: z.number().optional(), WriteCapacityUnits: z.number().optional() });
@@ -220,5 +221,32 @@ export function attachMeter(client: DynamoDBClient): Meter {
     detach: () => {
       client.middlewareStack.remove(name);
     },
+  };
+}
+
+/**
+ * Whether a request is about a follow-up: its key, its items' keys or the partition
+ * it reads start with FOLLOWUP. A request that mixes follow-up and other items is an
+ * error: its units could not be told apart.
+ */
+export function isFollowUpRequest(input: unknown): boolean {
+  const text = JSON.stringify(input);
+  const partitions = [...text.matchAll(/"(?:pk|:pk)":"([^"]*)"/g)].map((match) => match[1]!);
+  const followUp = partitions.filter((pk) => pk.startsWith('FOLLOWUP'));
+  if (followUp.length > 0 && followUp.length !== partitions.length) throw new Error(`a request mixes follow-up and other items: ${text}`);
+  return followUp.length > 0;
+}
+
+/** A table client that sends follow-up requests through `followUp` (each with its own meter), the rest through `rest`. */
+export function splitTable(followUp: TableClient, rest: TableClient): TableClient {
+  const pick = (input: unknown) => (isFollowUpRequest(input) ? followUp : rest);
+  return {
+    get: (input) => pick(input).get(input),
+    query: (input) => pick(input).query(input),
+    put: (input) => pick(input).put(input),
+    update: (input) => pick(input).update(input),
+    delete: (input) => pick(input).delete(input),
+    transactWrite: (input) => pick(input).transactWrite(input),
+    batchGet: (input) => pick(input).batchGet(input),
   };
 }

@@ -39,14 +39,13 @@ import { documentClientOf, documentTable } from '../functions/store/document-tab
 import { actOnFollowUp } from '../functions/store/follow-ups/actions';
 import { getFollowUp } from '../functions/store/follow-ups/reads';
 import { createTableInput } from '../functions/store/table';
-import type { TableClient } from '../functions/store/table-client';
 import { createTransactionStatusHandler } from '../functions/transaction-status/app';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
 import { buildDeliveries, freshId, noRedrawFlow, redrawFlow, type Delivery, type FlowSpec } from '../local/junction-flows';
 import { findStreamArn, startStreamReader } from '../local/stream-reader';
 import { lambdaContext, newSecret, signedEvent, webhookHandlerFor } from '../test/support/webhook';
 import { createTables } from './ingest';
-import { attachMeter, type MeterReading } from './meter';
+import { attachMeter, splitTable, type MeterReading } from './meter';
 import { median, muted, progress, round } from './stats';
 
 export const STORY_KINDS = ['redraw', 'incomplete_redraw', 'failed_test_kit'] as const;
@@ -133,24 +132,6 @@ function storySteps(kind: StoryKind, now: Date): { id: string; steps: Step[] } {
       { deliveries: deliveries.slice(redrawStart + 1) },
       ...(kind === 'incomplete_redraw' ? [{ attention: true } as const, { action: { action: 'close', disposition: 'clinician_accepted_partial_results' } }] : []),
     ],
-  };
-}
-
-/** Whether a request is about a follow-up: its key, or the partition it reads, starts with FOLLOWUP (as follow-up-cost.test.ts splits them). */
-function isFollowUpRequest(input: unknown): boolean {
-  return [...JSON.stringify(input).matchAll(/"(?:pk|:pk)":"([^"]*)"/g)].some((match) => match[1]!.startsWith('FOLLOWUP'));
-}
-
-function splitTable(followUp: TableClient, rest: TableClient): TableClient {
-  const pick = (input: unknown) => (isFollowUpRequest(input) ? followUp : rest);
-  return {
-    get: (input) => pick(input).get(input),
-    query: (input) => pick(input).query(input),
-    put: (input) => pick(input).put(input),
-    update: (input) => pick(input).update(input),
-    delete: (input) => pick(input).delete(input),
-    transactWrite: (input) => pick(input).transactWrite(input),
-    batchGet: (input) => pick(input).batchGet(input),
   };
 }
 

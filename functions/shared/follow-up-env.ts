@@ -16,4 +16,3 @@ export function situationOptionsOf(env: z.output<typeof FollowUpMissingResultsEn
   return { missingResults: env.FOLLOW_UP_MISSING_RESULTS === 'on' };
 }
 
-export { DEFAULT_SITUATION_OPTIONS } from '../core/follow-up';

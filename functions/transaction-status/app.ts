@@ -74,10 +74,9 @@
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
-import type { SituationOptions } from '../core/follow-up';
+import { DEFAULT_SITUATION_OPTIONS, type SituationOptions } from '../core/follow-up';
 import { DEFAULT_RETENTION_DAYS } from '../core/retention';
 import { DEFAULT_THRESHOLDS, type StaleThresholds } from '../core/staleness';
-import { DEFAULT_SITUATION_OPTIONS } from '../shared/follow-up-env';
 import { TRANSACTION_METRICS } from '../shared/metric-names';
 import type { FlushingMetricSink, LogSink } from '../shared/observability';
 import type { TableClient } from '../store/table-client';

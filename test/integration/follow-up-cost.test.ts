@@ -19,7 +19,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { itemBytes } from '../../bench/item-size';
-import { attachMeter, type Meter, type MeterReading } from '../../bench/meter';
+import { attachMeter, splitTable, type Meter, type MeterReading } from '../../bench/meter';
 import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
@@ -32,7 +32,6 @@ import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { openFollowUp, openingEntry } from '../../functions/core/follow-up';
 import { putOrderFromWebhook } from '../../functions/store/orders';
 import { keys } from '../../functions/store/table';
-import type { TableClient } from '../../functions/store/table-client';
 import type { LogSink } from '../../functions/shared/observability';
 import { createTransactionStatusHandler } from '../../functions/transaction-status/app';
 import { createInMemoryPublisher } from '../../functions/transaction-status/publisher';
@@ -49,29 +48,6 @@ let streams: DynamoDBStreamsClient;
 const clients = { followUp: testClient(), rest: testClient() };
 let meters: { followUp: Meter; rest: Meter };
 const publisher = createInMemoryPublisher();
-
-/** Whether a request is about a follow-up: its key, its items' keys or the partition it reads start with FOLLOWUP. */
-function isFollowUpRequest(input: unknown): boolean {
-  const text = JSON.stringify(input);
-  const partitions = [...text.matchAll(/"(?:pk|:pk)":"([^"]*)"/g)].map((match) => match[1]!);
-  const followUp = partitions.filter((pk) => pk.startsWith('FOLLOWUP'));
-  if (followUp.length > 0 && followUp.length !== partitions.length) throw new Error(`a request mixes follow-up and other items: ${text}`);
-  return followUp.length > 0;
-}
-
-/** A table client that sends follow-up requests through `followUp`, the rest through `rest`. */
-function splitTable(followUp: TableClient, rest: TableClient): TableClient {
-  const pick = (input: unknown) => (isFollowUpRequest(input) ? followUp : rest);
-  return {
-    get: (input) => pick(input).get(input),
-    query: (input) => pick(input).query(input),
-    put: (input) => pick(input).put(input),
-    update: (input) => pick(input).update(input),
-    delete: (input) => pick(input).delete(input),
-    transactWrite: (input) => pick(input).transactWrite(input),
-    batchGet: (input) => pick(input).batchGet(input),
-  };
-}
 
 beforeAll(async () => {
   table = await createTestTable('follow-up-cost');

@@ -5,8 +5,7 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { isDeepStrictEqual } from 'node:util';
 import { followUpIsOpen, transactionExpiry } from '../../core/retention';
-import { followUpSituation, missingResultsAt } from '../../core/follow-up';
-import { DEFAULT_SITUATION_OPTIONS } from '../../shared/follow-up-env';
+import { DEFAULT_SITUATION_OPTIONS, followUpSituation, missingResultsAt } from '../../core/follow-up';
 import { redrawAvailableOf } from '../../core/members';
 import { transactionStatus } from '../../core/transaction-status';
 import { isOrderItem, parseOrderItem, type StoredOrder } from '../../store/order-items';

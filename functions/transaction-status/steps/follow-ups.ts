@@ -4,8 +4,7 @@
  * is not older than what it was last kept from (issue 43 item 2: `stale`
  * otherwise, nothing written); `diverged` asks the caller for fresher knowledge.
  */
-import { followUpSituation, type FollowUpSituation } from '../../core/follow-up';
-import { DEFAULT_SITUATION_OPTIONS } from '../../shared/follow-up-env';
+import { DEFAULT_SITUATION_OPTIONS, followUpSituation, type FollowUpSituation } from '../../core/follow-up';
 import { knowledgeVersion, type VersionedMember } from '../../core/knowledge-version';
 import { OPENING_FOLLOW_UP, transactionExpiry, type RetainedFollowUp } from '../../core/retention';
 import { getAppointment } from '../../store/appointments';

@@ -3,11 +3,10 @@
  * redraw (its id is the order's) is kept current, and, with retention, its
  * expiry set: its follow-up holds it off while open and moves it to its close.
  */
-import { followUpSituation } from '../../core/follow-up';
+import { DEFAULT_SITUATION_OPTIONS, followUpSituation } from '../../core/follow-up';
 import type { OrderRecord } from '../../core/order-record';
 import { loneOrderExpiry } from '../../core/retention';
 import { transactionStatus } from '../../core/transaction-status';
-import { DEFAULT_SITUATION_OPTIONS } from '../../shared/follow-up-env';
 import { errorName } from '../../shared/observability';
 import type { StoredOrder } from '../../store/order-items';
 import { getOrder } from '../../store/order-reads';
