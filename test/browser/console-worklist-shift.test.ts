@@ -199,7 +199,11 @@ describe('the worklist through a shift (issue 47)', () => {
     const updated = page.locator('.updated');
     const before = (await updated.innerText()).trim();
     expect(before).toMatch(/^Updated \d\d:\d\d E[SD]T \(\d\d:\d\d UTC\)$/);
+    const unassigned = Number(/\d+$/.exec((await page.getByRole('link', { name: /^Unassigned \d+$/ }).innerText()).trim())![0]);
     await rowOf(page, kept!.id).getByRole('link', { name: kept!.id, exact: true }).focus();
+    await page.evaluate('window.scrollTo(0, 120)');
+    const scrolled = await page.evaluate('window.scrollY');
+    expect(scrolled).toBeGreaterThan(0);
     await page.waitForLoadState('networkidle');
 
     // Back to the tab two minutes later: a colleague took one meanwhile.
@@ -210,6 +214,9 @@ describe('the worklist through a shift (issue 47)', () => {
     const afterFocus = (await updated.innerText()).trim();
     expect(afterFocus).not.toBe(before);
     expect(await page.evaluate(FOCUSED_NAME)).toBe(kept!.id);
+    expect(await page.evaluate('window.scrollY')).toBe(scrolled);
+    // The counts too.
+    await page.getByRole('link', { name: `Unassigned ${unassigned - 1}`, exact: true }).waitFor();
 
     // A minute on, with nothing done on the page: read again by itself.
     await page.waitForLoadState('networkidle');
