@@ -265,6 +265,7 @@ describe('the worklist through a shift (issue 47)', () => {
     await rowOf(page, toTake!.id).getByText(HANDLE, { exact: true }).waitFor();
     expect((await api<{ follow_up: Row }>(`/follow-ups/${toTake!.id}`)).follow_up).toMatchObject({ state: 'acknowledged', owner: HANDLE, version: unowned.version + 1 });
     expect(await rowOf(page, toTake!.id).getByRole('button', { name: /^Take it/ }).count()).toBe(0);
+    expect(await page.evaluate(FOCUSED_NAME), 'the focus stays on the row taken').toBe(toTake!.id);
     await expectNoAxeViolations(page, 'worklist after a conflict and a take');
   });
 

@@ -106,6 +106,11 @@ export function WorklistPage({ api, search, navigate, handle }: ConsolePageProps
     void actOnRow(api, row, kind, handle).then((result) => {
       setMessage(result.message);
       if (result.refresh) refresh();
+      // "Take it" goes once the row has an owner: the keyboard focus stays on the row, at its link.
+      const focused = document.activeElement;
+      if (kind === 'take' && (focused === null || focused === document.body || focused.classList.contains('take'))) {
+        rowLinks().find((link) => link.closest<HTMLElement>('[data-id]')?.dataset.id === row.id)?.focus();
+      }
     });
     return true;
   };
