@@ -29,7 +29,8 @@ function write(key: string, value: string | null): void {
 
 export const storedHandle = (): string | null => read(HANDLE_KEY);
 export const storeHandle = (handle: string | null): void => write(HANDLE_KEY, handle);
-export const shortcutsOn = (): boolean => read(SHORTCUTS_KEY) === 'on';
+/** On unless the person switched them off (issue 47: shortcuts discoverable, "Press ? for keyboard shortcuts"). */
+export const shortcutsOn = (): boolean => read(SHORTCUTS_KEY) !== 'off';
 export const storeShortcuts = (on: boolean): void => write(SHORTCUTS_KEY, on ? 'on' : 'off');
 
 /** This tab's sessionStorage for the signed-in session, or null where the browser refuses it (the session then lives in memory). */

@@ -101,7 +101,9 @@ describe('what is missing and why (issue 46)', () => {
     const page = await signedIn('#/worklist?queue=attention');
     const row = page.getByRole('row').filter({ hasText: kit.transactionId });
     await row.waitFor();
-    expect(await row.textContent()).toContain('Result missing without a redraw: decide what happens next');
+    // The row says what to do and why in two columns (issue 47: one line a row).
+    expect(await row.textContent()).toContain('Decide what happens next');
+    expect(await row.textContent()).toContain('Result missing without a redraw');
     await expectNoAxeViolations(page, 'needs attention with a failed kit');
 
     await page.goto(`${tracker.url}/#/follow-ups/${kit.transactionId}`);

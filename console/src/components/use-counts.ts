@@ -65,3 +65,45 @@ export function useFollowUpRows(api: Api, state: WorklistState, key: string, rel
   );
   return { rows, lookedThrough };
 }
+
+/** The worklist's rows as last read, when, and what went wrong with the last read (the rows read before stay). */
+export interface FreshRows {
+  value: ReadOnPage | null;
+  error: unknown;
+  /** When the rows shown were read; null while the first read runs. */
+  updatedAt: Date | null;
+  /** A refresh that failed (the rows shown are from `updatedAt`). */
+  refreshError: unknown;
+}
+
+/**
+ * The worklist's rows for `key`, read again whenever `tick` changes (focus,
+ * every minute, Refresh, after an action) without dropping the rows shown
+ * meanwhile: the table keeps its DOM, so the keyboard focus and the scroll
+ * position stay (CONTRACT §12, "the worklist refreshes itself and says when").
+ */
+export function useWorklistRows(api: Api, state: WorklistState, key: string, tick: number): { rows: FreshRows; lookedThrough: number } {
+  const [lookedThrough, setLookedThrough] = useState(0);
+  const [held, setHeld] = useState<FreshRows & { key: string }>({ key: '', value: null, error: null, updatedAt: null, refreshError: null });
+  useEffect(() => {
+    let live = true;
+    setLookedThrough(0);
+    readOn(async (cursor) => asFollowUpPage(await api.get(followUpsPathFrom(state, cursor))), state.cursor ?? null, (read) => {
+      if (live) setLookedThrough(read);
+    }).then(
+      (value) => {
+        if (live) setHeld({ key, value, error: null, updatedAt: new Date(), refreshError: null });
+      },
+      (error: unknown) => {
+        if (!live) return;
+        // A failed refresh keeps the rows shown; a failed first read shows the error.
+        setHeld((before) => (before.key === key && before.value !== null ? { ...before, refreshError: error } : { key, value: null, error, updatedAt: null, refreshError: null }));
+      },
+    );
+    return () => {
+      live = false;
+    };
+    // state is read through key (its URL form)
+  }, [api, key, tick]);
+  return { rows: held.key === key ? held : { value: null, error: null, updatedAt: null, refreshError: null }, lookedThrough };
+}

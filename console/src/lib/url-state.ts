@@ -96,3 +96,26 @@ export function followUpsPath(state: WorklistState, limit = 50): string {
   if (cursor !== null) search.set('cursor', cursor);
   return `/follow-ups?${search.toString()}`;
 }
+
+/**
+ * The filters that can match in a queue (CONTRACT §12: the Closed queue offers
+ * no state filter that is always empty): `states`, the state choices (none on
+ * Closed, whose follow-ups are all closed, and none on Snoozed, whose are all
+ * snoozed); `owner`, whether an owner filter can narrow it (not on Mine, which
+ * is the caller's, nor on Unassigned, which has no owner).
+ */
+export function filtersFor(queue: Queue): { states: readonly StateFilter[]; owner: boolean } {
+  return {
+    states: queue === 'closed' || queue === 'snoozed' ? [] : STATES,
+    owner: queue !== 'mine' && queue !== 'unassigned',
+  };
+}
+
+/** The state without the filters its queue cannot match (a shared or old URL may carry them): the worklist lists and offers what can match. */
+export function fitFilters(state: WorklistState): WorklistState {
+  const fitted = { ...state };
+  const can = filtersFor(state.queue ?? DEFAULT_QUEUE);
+  if (fitted.state !== undefined && !can.states.includes(fitted.state)) delete fitted.state;
+  if (fitted.owner !== undefined && !can.owner) delete fitted.owner;
+  return fitted;
+}

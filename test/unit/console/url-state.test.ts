@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AGES, followUpsPath, parseWorklistState, QUEUES, routeFor, STATES, worklistSearch, type WorklistState } from '../../../console/src/lib/url-state';
+import { AGES, filtersFor, fitFilters, followUpsPath, parseWorklistState, QUEUES, routeFor, STATES, worklistSearch, type WorklistState } from '../../../console/src/lib/url-state';
 
 const handle = fc.stringMatching(/^[A-Za-z0-9._@:/+=,-]{1,40}$/);
 const cursor = fc.stringMatching(/^[A-Za-z0-9_=+/.-]{1,60}$/);
@@ -43,5 +43,30 @@ describe('worklist URL state', () => {
   it('asks the API for the queue shown (all open when none), its filters, a limit and the cursor', () => {
     expect(followUpsPath({})).toBe('/follow-ups?queue=open&limit=50');
     expect(followUpsPath({ queue: 'mine', owner: 'ana', age: '0_7', cursor: 'abc' }, 20)).toBe('/follow-ups?queue=mine&owner=ana&age=0_7&limit=20&cursor=abc');
+  });
+});
+
+describe('the filters a queue can match', () => {
+  it('offers no state filter on Closed or Snoozed, and no owner filter on Mine or Unassigned', () => {
+    expect(filtersFor('closed')).toEqual({ states: [], owner: true });
+    expect(filtersFor('snoozed')).toEqual({ states: [], owner: true });
+    expect(filtersFor('mine')).toEqual({ states: STATES, owner: false });
+    expect(filtersFor('unassigned')).toEqual({ states: STATES, owner: false });
+    expect(filtersFor('attention')).toEqual({ states: STATES, owner: true });
+    expect(filtersFor('open')).toEqual({ states: STATES, owner: true });
+  });
+
+  it('drops from a state the filters its queue cannot match, and keeps the rest (property)', () => {
+    fc.assert(
+      fc.property(stateArb, (state) => {
+        const fitted = fitFilters(state);
+        const can = filtersFor(state.queue ?? 'open');
+        expect(fitted.state === undefined || can.states.includes(fitted.state)).toBe(true);
+        expect(fitted.owner === undefined || can.owner).toBe(true);
+        expect({ ...fitted, state: undefined, owner: undefined }).toEqual({ ...state, state: undefined, owner: undefined });
+        if (state.state !== undefined && can.states.includes(state.state)) expect(fitted.state).toBe(state.state);
+        if (state.owner !== undefined && can.owner) expect(fitted.owner).toBe(state.owner);
+      }),
+    );
   });
 });

@@ -1,0 +1,135 @@
+/**
+ * One worklist row as a coordinator scans it (CONTRACT §12, "Working a shift"):
+ * short ids on one line (the full id kept for the link's name and the copy
+ * button), the order id to paste into Junction's search, days open, urgency and
+ * why (the attention or the stale reason) in words, the due time in the browser's zone; on the Closed queue the
+ * disposition, who closed it and when. Pure: the table and the cards render it.
+ */
+import { attentionWords } from '../../../functions/core/missing-words';
+import { reasonText } from '../../../functions/core/reason-text';
+import { choiceWords } from './actions';
+import { timeWords } from './time';
+import type { FollowUp } from './types';
+import { urgencyOf, type UrgencyBand } from './urgency';
+import { stateWords } from './words';
+
+const DAY = 86_400_000;
+
+/** Characters of an id shown in a row; the rest is in the link's name, its title and the copy button. */
+export const SHORT_ID_LENGTH = 8;
+
+/** "3f2a9c1b…" for a longer id, the id itself when it is that short. */
+export function shortId(id: string): string {
+  return id.length > SHORT_ID_LENGTH ? `${id.slice(0, SHORT_ID_LENGTH)}…` : id;
+}
+
+/** A date-time as the row shows it: the full words (local zone and UTC) and a short local form ("Nov 13 09:05 EST"). */
+export interface RowTime {
+  iso: string;
+  /** timeWords: "2026-11-13 09:05 EST (14:05 UTC)". */
+  full: string;
+  /** The local day and time only, for a narrow column; `full` goes in its title and to screen readers. */
+  local: string;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+
+export function rowTime(iso: string | null | undefined, zone?: string): RowTime | null {
+  if (!iso || Number.isNaN(Date.parse(iso))) return null;
+  const full = zone === undefined ? timeWords(iso) : timeWords(iso, zone);
+  // timeWords starts "2026-11-13 09:05 EST": the local date, time and zone.
+  const local = /^(\d{4})-(\d\d)-(\d\d) (\d\d:\d\d) (\S+)/.exec(full);
+  if (local === null) return { iso, full, local: full };
+  const month = MONTHS[Number(local[2]) - 1] ?? local[2];
+  return { iso, full, local: `${month} ${Number(local[3])} ${local[4]} ${local[5]}` };
+}
+
+/** The order to paste into Junction: the redraw order when there is one, else the initial order. */
+export function orderToPaste(followUp: Pick<FollowUp, 'redraw_order_id' | 'initial_order_id'>): { id: string; kind: 'redraw' | 'initial' } | null {
+  if (followUp.redraw_order_id) return { id: followUp.redraw_order_id, kind: 'redraw' };
+  if (followUp.initial_order_id) return { id: followUp.initial_order_id, kind: 'initial' };
+  return null;
+}
+
+/** Whole days from opened_at to closed_at (a closed one) or `now` (an open one), never below 0. */
+export function daysOpen(followUp: Pick<FollowUp, 'opened_at' | 'closed_at' | 'state'>, now: Date): number {
+  const opened = Date.parse(followUp.opened_at);
+  if (Number.isNaN(opened)) return 0;
+  const closed = followUp.state === 'closed' && followUp.closed_at ? Date.parse(followUp.closed_at) : NaN;
+  const end = Number.isNaN(closed) ? now.getTime() : closed;
+  return Math.max(0, Math.floor((end - opened) / DAY));
+}
+
+/** Who closed it, in words: a person's handle, or "the tracker" (Junction's facts closed it). */
+export function closedByWords(closedBy: string | null | undefined): string {
+  if (closedBy === null || closedBy === undefined) return 'Not known';
+  return closedBy === 'tracker' ? 'the tracker' : closedBy;
+}
+
+/**
+ * Why it needs a person, in words: its attention ("Redraw failed", what to
+ * decide) or its stale flag's reason ("No progress", "Appointment missed");
+ * null when neither.
+ */
+export function whyWords(followUp: Pick<FollowUp, 'attention' | 'stale' | 'state'>): string | null {
+  if (followUp.state === 'closed') return null;
+  const words = followUp.attention ? attentionWords(followUp.attention) : followUp.stale ? reasonText(followUp.stale.reason).words : null;
+  return words === null ? null : `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
+}
+
+/**
+ * How urgent, in words, for a row beside its "why": urgency.ts's words, except
+ * that an attention says what to do ("Decide what happens next") and leaves
+ * what happened to the "why" (the follow-up page says both in one sentence).
+ */
+export function rowUrgency(followUp: FollowUp, now: Date): { band: UrgencyBand; words: string } {
+  const urgency = urgencyOf(followUp, now);
+  return urgency.band === 'attention' ? { band: 'attention', words: 'Decide what happens next' } : urgency;
+}
+
+/** What "Take it" sends for a row without an owner: acknowledge (a new one) or assign (an acknowledged or snoozed one); null when it has an owner or is closed. */
+export function takeItAction(followUp: Pick<FollowUp, 'state' | 'owner'>): 'acknowledge' | 'assign' | null {
+  if (followUp.owner !== null || followUp.state === 'closed') return null;
+  return followUp.state === 'new' ? 'acknowledge' : 'assign';
+}
+
+export interface RowView {
+  id: string;
+  shortId: string;
+  order: { id: string; shortId: string; kind: 'redraw' | 'initial' } | null;
+  urgency: { band: UrgencyBand; words: string };
+  /** Its attention or stale reason in words (whyWords), null when neither. */
+  why: string | null;
+  due: RowTime | null;
+  state: string;
+  owner: string;
+  hasOwner: boolean;
+  daysOpen: number;
+  contactAttempts: number;
+  take: 'acknowledge' | 'assign' | null;
+  disposition: string;
+  closedBy: string;
+  closed: RowTime | null;
+}
+
+/** The row of a follow-up at `now`, times in `zone` (the browser's by default). */
+export function rowView(followUp: FollowUp, now: Date, zone?: string): RowView {
+  const order = orderToPaste(followUp);
+  return {
+    id: followUp.id,
+    shortId: shortId(followUp.id),
+    order: order === null ? null : { ...order, shortId: shortId(order.id) },
+    urgency: rowUrgency(followUp, now),
+    why: whyWords(followUp),
+    due: followUp.state === 'closed' ? null : rowTime(followUp.due_at, zone),
+    state: stateWords(followUp.state),
+    owner: followUp.owner ?? 'None',
+    hasOwner: followUp.owner !== null,
+    daysOpen: daysOpen(followUp, now),
+    contactAttempts: followUp.contact_attempts,
+    take: takeItAction(followUp),
+    disposition: followUp.disposition ? choiceWords(followUp.disposition) : 'None',
+    closedBy: closedByWords(followUp.closed_by),
+    closed: rowTime(followUp.closed_at, zone),
+  };
+}

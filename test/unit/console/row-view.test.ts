@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import type { FollowUp } from '../../../console/src/lib/types';
+import { closedByWords, daysOpen, orderToPaste, rowTime, rowUrgency, rowView, shortId, takeItAction, whyWords } from '../../../console/src/lib/row-view';
+
+const NOW = new Date('2026-11-22T12:00:00.000Z');
+const ZONE = 'America/New_York';
+const ID = '3f2a9c1b-7d4e-4f10-9a2b-0c1d2e3f4a5b';
+
+function followUp(fields: Partial<FollowUp>): FollowUp {
+  return {
+    id: ID,
+    transaction_id: ID,
+    initial_order_id: 'aaaaaaaa-0000-4000-8000-000000000001',
+    redraw_order_id: null,
+    state: 'new',
+    owner: null,
+    snoozed_until: null,
+    snooze_reason: null,
+    contact_attempts: 0,
+    last_contact: null,
+    attention: null,
+    disposition: null,
+    reference: null,
+    opened_at: '2026-11-10T08:00:00.000Z',
+    acknowledged_at: null,
+    closed_at: null,
+    due_at: null,
+    stale: null,
+    waiting_since: null,
+    version: 1,
+    ...fields,
+  };
+}
+
+describe('a worklist row', () => {
+  it('shortens an id to its first 8 characters and an ellipsis, and leaves a short one whole', () => {
+    expect(shortId(ID)).toBe('3f2a9c1b…');
+    expect(shortId('tx-1')).toBe('tx-1');
+    expect(shortId('12345678')).toBe('12345678');
+  });
+
+  it('offers the redraw order to paste into Junction when there is one, else the initial order', () => {
+    expect(orderToPaste(followUp({ redraw_order_id: 'r-1' }))).toEqual({ id: 'r-1', kind: 'redraw' });
+    expect(orderToPaste(followUp({}))).toEqual({ id: 'aaaaaaaa-0000-4000-8000-000000000001', kind: 'initial' });
+    expect(orderToPaste(followUp({ initial_order_id: null }))).toBeNull();
+  });
+
+  it('counts whole days open from opened_at to now, or to closed_at for a closed one', () => {
+    expect(daysOpen(followUp({}), NOW)).toBe(12);
+    expect(daysOpen(followUp({ opened_at: '2026-11-22T11:00:00.000Z' }), NOW)).toBe(0);
+    expect(daysOpen(followUp({ state: 'closed', closed_at: '2026-11-13T09:00:00.000Z' }), NOW)).toBe(3);
+    expect(daysOpen(followUp({ opened_at: '2026-11-23T00:00:00.000Z' }), NOW)).toBe(0);
+  });
+
+  it('says why in words: the attention first, else the stale reason, else nothing', () => {
+    expect(whyWords(followUp({ attention: 'redraw_failed' }))).toBe('Redraw failed');
+    expect(whyWords(followUp({ attention: 'no_redraw', stale: { since: '2026-11-12T00:00:00Z', reason: 'no_progress' } }))).toBe('Result missing without a redraw');
+    expect(whyWords(followUp({ stale: { since: '2026-11-12T00:00:00Z', reason: 'appointment_missed' } }))).toBe('Appointment missed');
+    expect(whyWords(followUp({ stale: { since: '2026-11-12T00:00:00Z', reason: 'some_new_reason' } }))).toBe('Some new reason');
+    expect(whyWords(followUp({}))).toBeNull();
+    expect(whyWords(followUp({ state: 'closed', attention: 'redraw_failed' }))).toBeNull();
+  });
+
+  it('says what to do for an attention and keeps urgency.ts words otherwise', () => {
+    expect(rowUrgency(followUp({ attention: 'redraw_failed' }), NOW)).toEqual({ band: 'attention', words: 'Decide what happens next' });
+    expect(rowUrgency(followUp({ due_at: '2026-11-20T12:00:00.000Z' }), NOW)).toEqual({ band: 'overdue', words: 'Overdue 2 days' });
+  });
+
+  it('gives a time as the local day and time with its zone, the whole words (UTC too) beside', () => {
+    expect(rowTime('2026-11-13T14:05:00.000Z', ZONE)).toEqual({ iso: '2026-11-13T14:05:00.000Z', full: '2026-11-13 09:05 EST (14:05 UTC)', local: 'Nov 13 09:05 EST' });
+    expect(rowTime('2026-07-01T02:30:00.000Z', ZONE)?.local).toBe('Jun 30 22:30 EDT');
+    expect(rowTime('2026-11-13T14:05:00.000Z', 'UTC')).toEqual({ iso: '2026-11-13T14:05:00.000Z', full: '2026-11-13 14:05 UTC', local: 'Nov 13 14:05 UTC' });
+    expect(rowTime(null)).toBeNull();
+    expect(rowTime('not a time')).toBeNull();
+  });
+
+  it('names who closed it: a person by handle, the tracker as "the tracker"', () => {
+    expect(closedByWords('j.doe')).toBe('j.doe');
+    expect(closedByWords('tracker')).toBe('the tracker');
+    expect(closedByWords(null)).toBe('Not known');
+    expect(closedByWords(undefined)).toBe('Not known');
+  });
+
+  it('takes a new one by acknowledging it and an acknowledged or snoozed one by assigning it; none with an owner or closed', () => {
+    expect(takeItAction({ state: 'new', owner: null })).toBe('acknowledge');
+    expect(takeItAction({ state: 'acknowledged', owner: null })).toBe('assign');
+    expect(takeItAction({ state: 'snoozed', owner: null })).toBe('assign');
+    expect(takeItAction({ state: 'acknowledged', owner: 'j.doe' })).toBeNull();
+    expect(takeItAction({ state: 'closed', owner: null })).toBeNull();
+  });
+
+  it('puts it together for an open row and a closed one', () => {
+    const open = rowView(followUp({ redraw_order_id: 'bbbbbbbb-0000-4000-8000-000000000002', due_at: '2026-11-23T14:05:00.000Z', stale: { since: '2026-11-12T00:00:00Z', reason: 'no_progress' } }), NOW, ZONE);
+    expect(open).toMatchObject({
+      id: ID,
+      shortId: '3f2a9c1b…',
+      order: { id: 'bbbbbbbb-0000-4000-8000-000000000002', shortId: 'bbbbbbbb…', kind: 'redraw' },
+      why: 'No progress',
+      due: { local: 'Nov 23 09:05 EST' },
+      state: 'New',
+      owner: 'None',
+      hasOwner: false,
+      daysOpen: 12,
+      take: 'acknowledge',
+    });
+    const closed = rowView(followUp({ state: 'closed', disposition: 'redraw_completed', closed_by: 'tracker', closed_at: '2026-11-20T12:00:00.000Z', owner: 'j.doe' }), NOW, ZONE);
+    expect(closed).toMatchObject({ disposition: 'Redraw completed', closedBy: 'the tracker', closed: { local: 'Nov 20 07:00 EST' }, owner: 'j.doe', take: null, due: null, why: null, daysOpen: 10 });
+    expect(rowView(followUp({ state: 'closed', disposition: 'patient_declined', closed_by: 'ana.lopez' }), NOW, ZONE)).toMatchObject({ disposition: 'Patient declined', closedBy: 'ana.lopez' });
+  });
+});
