@@ -2,21 +2,21 @@
  * The console as the stack uploads it (CONTRACT §12): lib/console-build.ts's
  * one build definition, written into the asset at synth.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import { Source, type ISource } from 'aws-cdk-lib/aws-s3-deployment';
-import { buildSync } from 'esbuild';
-import { CONSOLE_DIR, consoleBuildOptions } from './console-build';
+import { buildConsoleFiles, CONSOLE_DIR } from './console-build';
 
 export { CONSOLE_DIR, consoleBuildOptions } from './console-build';
 
-/** Writes the built console into `outDir` as the stack uploads it: index.html, console/main.js, console/main.css. */
+/** Writes the built console into `outDir` as the stack uploads it: index.html, console/main.<hash>.js, console/main.<hash>.css. */
 export function writeConsoleSync(outDir: string): void {
-  mkdirSync(resolve(outDir, 'console'), { recursive: true });
-  buildSync({ ...consoleBuildOptions('script'), outfile: resolve(outDir, 'console/main.js') });
-  buildSync({ ...consoleBuildOptions('style'), outfile: resolve(outDir, 'console/main.css') });
-  copyFileSync(resolve(CONSOLE_DIR, 'index.html'), resolve(outDir, 'index.html'));
+  for (const [path, file] of buildConsoleFiles()) {
+    const target = resolve(outDir, path === '/' ? 'index.html' : path.slice(1));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, file.body);
+  }
 }
 
 /**

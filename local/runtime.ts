@@ -32,7 +32,7 @@ import { applyApiOrder } from '../functions/store/api-orders';
 import { createCheckpointStore } from '../functions/store/backfill-checkpoints';
 import type { LocalSettings } from './config';
 import { situationOptionsOf } from '../functions/shared/follow-up-env';
-import { buildConsole, consoleHeaders, LOCAL_CONSOLE_CONFIG } from './console-assets';
+import { buildConsole, consoleAnswer, consoleFile, LOCAL_CONSOLE_CONFIG } from './console-assets';
 import { localDynamoDbClientConfig, localTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { readBody, readBodyWithin, RequestTooLargeError, toApiGatewayEvent, writeJson, writeResult } from './http-adapter';
 import { logRequest, sweepLine } from './request-log';
@@ -276,7 +276,7 @@ export async function startLocalRuntime(
 
     // The console (CONTRACT §12), bundled once at start: the page, its script and style, config.json.
     const consoleFiles = (await buildConsole()).files;
-    consoleFiles.set('/config.json', { body: Buffer.from(JSON.stringify(LOCAL_CONSOLE_CONFIG)), contentType: 'application/json; charset=utf-8' });
+    consoleFiles.set('/config.json', consoleFile({ body: Buffer.from(JSON.stringify(LOCAL_CONSOLE_CONFIG)), contentType: 'application/json; charset=utf-8', immutable: false }));
 
     const server = createServer((request, response) => {
       // Clients keep an idle connection for what this says, less a second; the server keeps it far longer (KEEP_ALIVE).
@@ -307,10 +307,11 @@ export async function startLocalRuntime(
       // No page of another site changes anything (request-guards.ts); the webhook is signed, and server to server.
       const refusal = path === WEBHOOK_PATH ? null : crossSiteRefusal(method, request.headers, listening.port);
       if (refusal !== null) return writeJson(response, 403, { error: { code: 'forbidden', message: refusal } });
-      const consoleFile = method === 'GET' ? consoleFiles.get(path) : undefined;
-      if (consoleFile) {
-        response.writeHead(200, { 'content-type': consoleFile.contentType, 'content-length': consoleFile.body.length, ...consoleHeaders(path) });
-        return void response.end(consoleFile.body);
+      const served = method === 'GET' ? consoleFiles.get(path) : undefined;
+      if (served) {
+        const answer = consoleAnswer(served, { 'accept-encoding': request.headers['accept-encoding'], 'if-none-match': request.headers['if-none-match'] });
+        response.writeHead(answer.status, answer.headers);
+        return void response.end(answer.body ?? undefined);
       }
       if (method === 'GET' && path === '/health') return writeJson(response, 200, { ok: true });
       if (method === 'POST' && path === '/local/sweep') return writeJson(response, 200, await sweep());

@@ -10,7 +10,8 @@ import type { OrderRecord } from '../core/order-record';
 import { toOrder, type Order, type StaleFlag } from '../core/order-view';
 import type { TransactionStatus } from '../core/transaction-status';
 import { getAppointments, getOrderWithAppointment } from '../store/appointments';
-import { existingFollowUpIds } from '../store/follow-ups/reads';
+import type { FollowUpState } from '../core/follow-up';
+import { getFollowUps } from '../store/follow-ups/reads';
 import { listRedraws, type RedrawListState } from '../store/redraws';
 import { readTransactionPartition } from '../store/transaction-partition';
 import { decodeCursor, encodeCursor, isFollowUpPosition } from './cursor';
@@ -21,6 +22,13 @@ import { HttpError, pageSize, resourceId, type QueryContext, type RouteHandler }
  * null when none is known) and the id of its follow-up, if one exists (CONTRACT §9).
  */
 export type OrderAnswer = Order & { appointment: AppointmentAnswer | null; follow_up_id: string | null };
+
+/**
+ * A /redraws item (CONTRACT §9): the order as answered, with its follow-up's state
+ * and owner (null when it has none), so the stale redraws page tells a snoozed or
+ * taken redraw from one nobody works.
+ */
+export type RedrawItem = OrderAnswer & { follow_up_state: FollowUpState | null; follow_up_owner: string | null };
 
 /** The contract's Transaction (CONTRACT §2), with its follow-up's id (§9). */
 export interface Transaction {
@@ -45,21 +53,22 @@ function followUpIdOf(record: Pick<OrderRecord, 'id' | 'transaction_id'>): strin
  * when one exists: the follow-ups one read by key per distinct id, `alsoIds`
  * included (a transaction's own); the appointments given, or read with one
  * BatchGetItem per 100 orders (`consistent` or not), at the same time.
+ * `followUps`: what those reads found, by id.
  */
 async function orderAnswers(
   { db, tableName, now }: QueryContext,
   stored: readonly { record: OrderRecord; stale: StaleFlag | null }[],
   options: { alsoIds?: readonly string[]; appointments?: ReadonlyMap<string, Appointment>; consistent?: boolean } = {},
 ) {
-  const [existing, appointments] = await Promise.all([
-    existingFollowUpIds(db, tableName, [...stored.map(({ record }) => followUpIdOf(record)), ...(options.alsoIds ?? [])], now()),
+  const [followUps, appointments] = await Promise.all([
+    getFollowUps(db, tableName, [...stored.map(({ record }) => followUpIdOf(record)), ...(options.alsoIds ?? [])], now()),
     options.appointments ?? getAppointments(db, tableName, stored.map(({ record }) => record.id), options.consistent ?? false),
   ]);
   const orders: OrderAnswer[] = stored.map(({ record, stale }) => {
     const id = followUpIdOf(record);
-    return { ...toOrder(record, stale), appointment: toAppointmentAnswer(appointments.get(record.id) ?? null), follow_up_id: existing.has(id) ? id : null };
+    return { ...toOrder(record, stale), appointment: toAppointmentAnswer(appointments.get(record.id) ?? null), follow_up_id: followUps.has(id) ? id : null };
   });
-  return { orders, existing };
+  return { orders, followUps };
 }
 
 /** GET /orders/{order_id}: the order and its appointment, one Query of the order's partition. */
@@ -86,7 +95,7 @@ export const transactionRoute: RouteHandler = async (context, request) => {
     reported_status: transaction.reported_status,
     orders: answers.orders,
     updated_at: transaction.updated_at,
-    follow_up_id: answers.existing.has(transactionId) ? transactionId : null,
+    follow_up_id: answers.followUps.has(transactionId) ? transactionId : null,
   };
   return { transaction: answer };
 };
@@ -103,8 +112,13 @@ export const redrawsRoute: RouteHandler = async (context, { query }) => {
     throw new HttpError(400, 'invalid_cursor', 'the cursor is not one this API gave for this state');
   }
   const page = await listRedraws(context.db, context.tableName, state.data satisfies RedrawListState, limit, from);
+  const { orders, followUps } = await orderAnswers(context, page.orders);
+  const items: RedrawItem[] = orders.map((order) => {
+    const followUp = order.follow_up_id === null ? null : (followUps.get(order.follow_up_id)?.followUp ?? null);
+    return { ...order, follow_up_state: followUp?.state ?? null, follow_up_owner: followUp?.owner ?? null };
+  });
   return {
-    items: (await orderAnswers(context, page.orders)).orders,
+    items,
     next_cursor: page.next ? encodeCursor(page.next, context.cursorSecret) : null,
   };
 };

@@ -58,21 +58,31 @@ describe('npm start serves the console', () => {
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('x-frame-options')).toBe('DENY');
     expect(response.headers.get('referrer-policy')).toBe('no-referrer');
-    expect(response.headers.get('cache-control')).toBe('no-store');
+    // Revalidated each time (its ETag answers 304), so a new build is seen at the next load.
+    expect(response.headers.get('cache-control')).toBe('no-cache');
     const html = await response.text();
-    expect(html).toContain('<script type="module" src="/console/main.js"></script>');
+    expect(html).toMatch(/<script type="module" src="\/console\/main\.[0-9a-f]{12}\.js"><\/script>/);
+    const again = await fetch(`${baseUrl}/`, { headers: { 'if-none-match': response.headers.get('etag') ?? 'none' } });
+    expect(again.status).toBe(304);
   });
 
-  it('answers the script, the stylesheet and config.json (the API on the same origin) with the same headers', async () => {
-    const expected = { '/console/main.js': 'text/javascript; charset=utf-8', '/console/main.css': 'text/css; charset=utf-8', '/config.json': 'application/json; charset=utf-8' };
+  it('answers the script and stylesheet by their hashed names, compressed and cached for good, and config.json (the API on the same origin) with the same headers', async () => {
+    const html = await (await fetch(`${baseUrl}/`)).text();
+    const script = /src="(\/console\/main\.[0-9a-f]{12}\.js)"/.exec(html)?.[1] ?? 'no script';
+    const style = /href="(\/console\/main\.[0-9a-f]{12}\.css)"/.exec(html)?.[1] ?? 'no style';
+    const expected = { [script]: 'text/javascript; charset=utf-8', [style]: 'text/css; charset=utf-8', '/config.json': 'application/json; charset=utf-8' };
     for (const [path, contentType] of Object.entries(expected)) {
-      const response = await fetch(`${baseUrl}${path}`);
+      const response = await fetch(`${baseUrl}${path}`, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
       expect(response.status, path).toBe(200);
       expect(response.headers.get('content-type'), path).toBe(contentType);
       expect(response.headers.get('content-security-policy'), path).toBe(CONSOLE_CSP);
+      expect(response.headers.get('cache-control'), path).toBe(path === '/config.json' ? 'no-cache' : 'public, max-age=31536000, immutable');
+      expect(response.headers.get('content-encoding'), path).toBe(path === '/config.json' ? null : 'br');
       expect((await response.arrayBuffer()).byteLength, path).toBeGreaterThan(0);
     }
     expect(await (await fetch(`${baseUrl}/config.json`)).json()).toEqual({ api: '/' });
+    // The plain names of the source are not served: the page links only what this build made.
+    expect((await fetch(`${baseUrl}/console/main.js`)).status).toBe(404);
   });
 
   it('answers localhost too, and 421 before the console for any other Host: a page saying which port to open, never the console', async () => {
@@ -83,9 +93,10 @@ describe('npm start serves the console', () => {
       expect(foreign.headers['content-type'], host).toBe('text/html; charset=utf-8');
       expect(foreign.headers['content-security-policy'], host).not.toBe(CONSOLE_CSP);
       expect(foreign.body, host).toContain(`Open the console on port ${port}`);
-      expect(foreign.body, host).not.toContain('/console/main.js');
+      expect(foreign.body, host).not.toContain('/console/main.');
     }
-    const script = await getWithHost('/console/main.js', `attacker.test`);
+    const html = await (await fetch(`${baseUrl}/`)).text();
+    const script = await getWithHost(/src="(\/console\/main\.[0-9a-f]{12}\.js)"/.exec(html)?.[1] ?? '/console/main.js', `attacker.test`);
     expect(script.status).toBe(421);
     expect(script.headers['content-type']).toBe('application/json');
   });

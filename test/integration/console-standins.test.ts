@@ -9,7 +9,7 @@
 import { createHash, createPublicKey, randomBytes, verify as verifySignature } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_SCOPES, consoleConfig, consoleContentSecurityPolicy } from '../../lib/console-contract';
-import { buildConsole } from '../../local/console-assets';
+import { buildConsoleFiles } from '../../lib/console-build';
 import { startCognitoStandin, type CognitoStandin } from '../support/cognito-standin';
 import { claimsAsPassed, startConsoleGateway, type ConsoleGateway } from '../support/console-gateway';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
@@ -346,7 +346,7 @@ describe('the gateway stand-in: CloudFront and the console bucket', () => {
 
   it('serves the built page at its URL, with or without the query string sign-in comes back with', async () => {
     expect(gateway.url).toBe(consoleUrl);
-    const built = (await buildConsole()).files;
+    const built = buildConsoleFiles();
     for (const path of ['/', '/?code=abc&state=xyz', '/index.html']) {
       const page = await get(`${gateway.origin}${path}`);
       expect(page.status).toBe(200);
@@ -354,7 +354,9 @@ describe('the gateway stand-in: CloudFront and the console bucket', () => {
       expectPolicyHeaders(page);
       expect(await page.text()).toBe(built.get('/')?.body.toString());
     }
-    for (const path of ['/console/main.js', '/console/main.css']) {
+    const assets = [...built.keys()].filter((path) => path !== '/');
+    expect(assets).toEqual([expect.stringMatching(/^\/console\/main\.[0-9a-f]{12}\.js$/), expect.stringMatching(/^\/console\/main\.[0-9a-f]{12}\.css$/)]);
+    for (const path of assets) {
       const asset = await get(`${gateway.origin}${path}`);
       expect(asset.status).toBe(200);
       expectPolicyHeaders(asset);

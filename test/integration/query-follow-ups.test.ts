@@ -261,4 +261,17 @@ describe('follow_up_id on orders, transactions and /redraws items', () => {
     expect(byId.get(withFollowUp.initialId)).toBe(withFollowUp.transactionId);
     expect(byId.get(without.redrawId)).toBeNull();
   });
+
+  it('gives each /redraws item its follow-up’s state and owner as they change, and null for an order without one', async () => {
+    const redrawItem = async (orderId: string) => itemsOf(await get('/redraws', '/redraws', { limit: '100' })).find((item) => item.id === orderId);
+    const followUp = async () => (body(await get(`/follow-ups/${withFollowUp.transactionId}`, '/follow-ups/{follow_up_id}')) as { follow_up: { state: string; owner: string | null; version: number } }).follow_up;
+    const before = await followUp();
+    expect(await redrawItem(withFollowUp.initialId)).toMatchObject({ follow_up_state: before.state, follow_up_owner: before.owner });
+    expect(await redrawItem(without.redrawId)).toMatchObject({ follow_up_id: null, follow_up_state: null, follow_up_owner: null });
+
+    await act(withFollowUp.transactionId, { action: 'assign', owner: 'k.lee', expected_version: before.version });
+    expect(await redrawItem(withFollowUp.initialId)).toMatchObject({ follow_up_state: 'acknowledged', follow_up_owner: 'k.lee' });
+    await act(withFollowUp.transactionId, { action: 'snooze', until: '2026-03-12T09:00:00Z', reason: 'appointment_booked' });
+    expect(await redrawItem(withFollowUp.initialId)).toMatchObject({ follow_up_state: 'snoozed', follow_up_owner: 'k.lee' });
+  });
 });

@@ -4,7 +4,7 @@
  * console's browser test with the Cognito stand-in (./cognito-standin.ts):
  *
  * - the default behaviour: the private bucket through origin access control.
- *   The built page (local/console-assets.ts `buildConsole`, the same bytes the
+ *   The built page (lib/console-build.ts `buildConsoleFiles`, the same bytes the
  *   stack uploads) and config.json as the stack writes it; a missing key is
  *   S3's 403 AccessDenied, a query string is ignored as S3 ignores it.
  * - the `/api/*` behaviour: the HTTP API unchanged (every viewer header but
@@ -25,7 +25,7 @@ import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createFollowUpActionsHandler, MAX_ACTION_BODY_BYTES, payloadTooLargeResponse } from '../../functions/follow-up-actions/app';
 import { createQueryHandler } from '../../functions/query/app';
 import { CONSOLE_API_PREFIX } from '../../functions/shared/actor';
-import { buildConsole, type ConsoleFile } from '../../local/console-assets';
+import { buildConsoleFiles, type BuiltFile } from '../../lib/console-build';
 import { localTable } from '../../local/dynamodb-local';
 import { readBody, readBodyWithin, RequestTooLargeError, toApiGatewayEvent, writeResult } from '../../local/http-adapter';
 import type { CognitoStandin } from './cognito-standin';
@@ -95,7 +95,7 @@ const FORBIDDEN = { message: 'Forbidden' };
 /** Starts the stand-in; the console is built once, the handlers are made once. */
 export async function startConsoleGateway(options: ConsoleGatewayOptions): Promise<ConsoleGateway> {
   const { cognito, clientId } = options;
-  const files = (await buildConsole()).files;
+  const files = buildConsoleFiles();
   const db = localTable(options.dynamodbEndpoint);
   const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
   // As deployed (functions/query/handler.ts, functions/follow-up-actions/handler.ts): the actor from the request
@@ -222,7 +222,7 @@ export async function startConsoleGateway(options: ConsoleGatewayOptions): Promi
   });
   const origin = `http://127.0.0.1:${listenPort}`;
   const url = `${origin}/`;
-  files.set('/config.json', { body: Buffer.from(JSON.stringify(consoleConfig({ signInOrigin: cognito.origin, clientId, url }))), contentType: 'application/json' });
+  files.set('/config.json', { body: Buffer.from(JSON.stringify(consoleConfig({ signInOrigin: cognito.origin, clientId, url }))), contentType: 'application/json', immutable: false });
 
   return {
     url,
@@ -237,7 +237,7 @@ export async function startConsoleGateway(options: ConsoleGatewayOptions): Promi
 }
 
 /** The bucket's object for a path: `/` is the default root object (index.html); S3 ignores the query string. */
-function objectAt(files: ReadonlyMap<string, ConsoleFile>, path: string): ConsoleFile | undefined {
+function objectAt(files: ReadonlyMap<string, BuiltFile>, path: string): BuiltFile | undefined {
   return files.get(path === '/index.html' ? '/' : path);
 }
 

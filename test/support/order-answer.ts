@@ -41,8 +41,14 @@ export const OrderAnswer = z
   .strict();
 export type OrderAnswer = z.output<typeof OrderAnswer>;
 
+/** A GET /redraws item, strictly: the order, with its follow-up's state and owner (CONTRACT §9). */
+export const RedrawItemAnswer = OrderAnswer.extend({
+  follow_up_state: z.enum(['new', 'acknowledged', 'snoozed', 'closed']).nullable(),
+  follow_up_owner: z.string().nullable(),
+}).strict();
+
 /** A page of GET /redraws. */
-export const RedrawPageAnswer = z.object({ items: z.array(OrderAnswer), next_cursor: z.string().nullable() });
+export const RedrawPageAnswer = z.object({ items: z.array(RedrawItemAnswer), next_cursor: z.string().nullable() });
 
 /** CONTRACT §2's Transaction, strictly, with its orders. */
 export const TransactionAnswer = z

@@ -104,7 +104,10 @@ describe('docs/openapi.json', () => {
     // CONTRACT §10: every order answer names its appointment (or null), and nothing of it but the six fields.
     assertDocumented('GET', '/orders/{order_id}', { statusCode: 200, headers: json, body: JSON.stringify({ order: ORDER }) });
     assertDocumented('GET', '/orders/{order_id}', { statusCode: 200, headers: json, body: JSON.stringify({ order: { ...ORDER, appointment: null, stale: { since: '2026-03-14T14:30:00.000000Z', reason: 'appointment_missed' } } }) });
-    assertDocumented('GET', '/redraws', { statusCode: 200, headers: json, body: JSON.stringify({ items: [ORDER], next_cursor: null }) });
+    assertDocumented('GET', '/redraws', { statusCode: 200, headers: json, body: JSON.stringify({ items: [{ ...ORDER, follow_up_state: 'snoozed', follow_up_owner: 'k.lee' }], next_cursor: null }) });
+    // CONTRACT §9: a /redraws item names its follow-up's state and owner (null without one).
+    expect(() => assertDocumented('GET', '/redraws', { statusCode: 200, headers: json, body: JSON.stringify({ items: [ORDER], next_cursor: null }) })).toThrow(/follow_up_state/);
+    expect(() => assertDocumented('GET', '/redraws', { statusCode: 200, headers: json, body: JSON.stringify({ items: [{ ...ORDER, follow_up_state: 'stuck', follow_up_owner: null }], next_cursor: null }) })).toThrow();
     const { appointment: _none, ...withoutAppointment } = ORDER;
     expect(() => assertDocumented('GET', '/orders/{order_id}', { statusCode: 200, headers: json, body: JSON.stringify({ order: withoutAppointment }) })).toThrow(/appointment/);
     for (const phi of [{ address: { first_line: 'x' } }, { location: { lat: 1, lng: 2 } }, { appointment_notes: 'x' }, { user_id: 'u' }]) {

@@ -13,7 +13,10 @@ export async function getFollowUp(db: TableClient, tableName: string, id: string
   return item === undefined || expired(item, now) ? null : parseStored(item);
 }
 
-/** The follow-ups of these ids that exist at `now`, by id (eventually consistent reads, READS_IN_FLIGHT at a time). */
+/**
+ * The follow-ups of these ids that exist at `now`, by id (eventually consistent reads, READS_IN_FLIGHT at a time):
+ * also what `follow_up_id` on orders, transactions and /redraws items says exists.
+ */
 export async function getFollowUps(db: TableClient, tableName: string, ids: readonly string[], now: Date): Promise<Map<string, StoredFollowUp>> {
   const unique = [...new Set(ids)];
   const items = await getItems(db, tableName, unique.map((id) => keys.followUp(id)), false);
@@ -24,18 +27,6 @@ export async function getFollowUps(db: TableClient, tableName: string, ids: read
     found.set(stored.followUp.id, stored);
   }
   return found;
-}
-
-/** The ids among `ids` that have a follow-up at `now` (for `follow_up_id` on orders, transactions and /redraws items). */
-export async function existingFollowUpIds(db: TableClient, tableName: string, ids: readonly string[], now: Date): Promise<Set<string>> {
-  const unique = [...new Set(ids)];
-  const items = await getItems(db, tableName, unique.map((id) => keys.followUp(id)), false);
-  return new Set(
-    unique.filter((_, index) => {
-      const item = items[index];
-      return item !== undefined && !expired(item, now);
-    }),
-  );
 }
 
 /**

@@ -3,47 +3,68 @@
  * in memory from console/src, a page with no inline script or style, and the
  * headers that make the CSP and the rest explicit.
  */
-import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildConsole, CONSOLE_CSP, consoleHeaders, type ConsoleFile } from '../../../local/console-assets';
+import { buildConsole, CACHE_CONTROL, chosenEncoding, CONSOLE_CSP, consoleAnswer, consoleFile, consoleHeaders, type ConsoleFile } from '../../../local/console-assets';
 
 let files: Map<string, ConsoleFile>;
+let scriptPath: string;
+let stylePath: string;
 
 beforeAll(async () => {
   files = (await buildConsole()).files;
+  scriptPath = [...files.keys()].find((path) => path.endsWith('.js'))!;
+  stylePath = [...files.keys()].find((path) => path.endsWith('.css'))!;
 }, 60_000);
 
+const hashOf = (body: Buffer) => createHash('sha256').update(body).digest('hex').slice(0, 12);
+
 describe('buildConsole', () => {
-  it('gives the page, its script and its stylesheet with their content types', () => {
-    expect([...files.keys()].sort()).toEqual(['/', '/console/main.css', '/console/main.js']);
+  it('gives the page, its script and its stylesheet, each named by the hash of its bytes', () => {
+    expect(files.size).toBe(3);
+    expect(scriptPath).toBe(`/console/main.${hashOf(files.get(scriptPath)!.body)}.js`);
+    expect(stylePath).toBe(`/console/main.${hashOf(files.get(stylePath)!.body)}.css`);
     expect(files.get('/')!.contentType).toBe('text/html; charset=utf-8');
-    expect(files.get('/console/main.js')!.contentType).toBe('text/javascript; charset=utf-8');
-    expect(files.get('/console/main.css')!.contentType).toBe('text/css; charset=utf-8');
+    expect(files.get(scriptPath)!.contentType).toBe('text/javascript; charset=utf-8');
+    expect(files.get(stylePath)!.contentType).toBe('text/css; charset=utf-8');
+    expect([files.get('/')!.immutable, files.get(scriptPath)!.immutable, files.get(stylePath)!.immutable]).toEqual([false, true, true]);
+  });
+
+  it('keeps the script and stylesheet compressed, brotli and gzip, that unpack to the same bytes (the page is too small to gain)', () => {
+    expect(files.get('/')!.body.length).toBeLessThan(1024);
+    expect(files.get('/')!.encoded).toEqual({});
+    for (const path of [scriptPath, stylePath]) {
+      const file = files.get(path)!;
+      expect(brotliDecompressSync(file.encoded.br!).equals(file.body), path).toBe(true);
+      expect(gunzipSync(file.encoded.gzip!).equals(file.body), path).toBe(true);
+      expect(file.encoded.br!.length, path).toBeLessThan(file.body.length);
+    }
   });
 
   it('writes a page whose only script and style are the bundled files (nothing inline)', () => {
     const html = files.get('/')!.body.toString('utf8');
     const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
     expect(scripts).toHaveLength(1);
-    expect(scripts[0]![1]).toContain('src="/console/main.js"');
+    expect(scripts[0]![1]).toContain(`src="${scriptPath}"`);
     expect(scripts[0]![2]!.trim()).toBe('');
     expect(html).not.toMatch(/<style\b/);
     expect(html).not.toMatch(/\sstyle=/);
     expect(html).not.toMatch(/\son[a-z]+=/);
-    expect(html).toContain('<link rel="stylesheet" href="/console/main.css">');
+    expect(html).toContain(`<link rel="stylesheet" href="${stylePath}">`);
   });
 
   it('bundles Preact and the pages into one minified module that names no other origin', () => {
-    const js = files.get('/console/main.js')!.body.toString('utf8');
+    const js = files.get(scriptPath)!.body.toString('utf8');
     expect(js).toContain('x-redraw-actor');
     expect(js).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
     expect(js.split('\n').length).toBeLessThan(5);
     // Small enough to load at once: measured ~19 KB gzipped; a leak of Node code or a framework would blow this.
-    expect(gzipSync(files.get('/console/main.js')!.body, { level: 9 }).length).toBeLessThan(40_000);
+    expect(gzipSync(files.get(scriptPath)!.body, { level: 9 }).length).toBeLessThan(40_000);
   });
 
   it('bundles the stylesheet with the custom properties other pages use', () => {
-    const css = files.get('/console/main.css')!.body.toString('utf8');
+    const css = files.get(stylePath)!.body.toString('utf8');
     for (const property of ['--danger', '--warning', '--ok', '--muted', '--accent', '--fg', '--bg', '--border']) expect(css).toContain(`${property}:`);
     expect(css).not.toContain('@import');
     expect(css).not.toMatch(/url\(\s*['"]?https?:/);
@@ -52,7 +73,7 @@ describe('buildConsole', () => {
 
 describe('consoleHeaders', () => {
   it('forbids inline script and style and every other origin, framing included', () => {
-    const headers = consoleHeaders('/');
+    const headers = consoleHeaders({ immutable: false });
     expect(headers['content-security-policy']).toBe(CONSOLE_CSP);
     const directives = new Map(CONSOLE_CSP.split(';').map((part) => {
       const [name, ...values] = part.trim().split(/\s+/);
@@ -68,14 +89,37 @@ describe('consoleHeaders', () => {
     expect(CONSOLE_CSP).not.toContain('unsafe');
   });
 
-  it('adds nosniff, no referrer, no framing and no caching to every console answer', () => {
-    for (const path of ['/', '/console/main.js', '/console/main.css', '/config.json']) {
-      expect(consoleHeaders(path)).toMatchObject({
-        'x-content-type-options': 'nosniff',
-        'referrer-policy': 'no-referrer',
-        'x-frame-options': 'DENY',
-        'cache-control': 'no-store',
-      });
+  it('adds nosniff, no referrer and no framing to every console answer; caches the hashed files for good and revalidates the rest', () => {
+    for (const immutable of [false, true]) {
+      expect(consoleHeaders({ immutable })).toMatchObject({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' });
     }
+    expect(consoleHeaders({ immutable: true })['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(consoleHeaders({ immutable: false })['cache-control']).toBe('no-cache');
+  });
+});
+
+describe('consoleAnswer', () => {
+  it('sends brotli, else gzip, else the bytes as they are, by what the browser accepts', () => {
+    const script = files.get(scriptPath)!;
+    const answer = (acceptEncoding?: string) => consoleAnswer(script, { 'accept-encoding': acceptEncoding });
+    expect(answer('gzip, deflate, br, zstd').headers['content-encoding']).toBe('br');
+    expect(answer('gzip, deflate, br, zstd').body!.equals(script.encoded.br!)).toBe(true);
+    expect(answer('gzip, deflate').headers['content-encoding']).toBe('gzip');
+    expect(answer('br;q=0, gzip').headers['content-encoding']).toBe('gzip');
+    expect(answer('identity').headers['content-encoding']).toBeUndefined();
+    expect(answer().body!.equals(script.body)).toBe(true);
+    expect(answer('*').headers['content-encoding']).toBe('br');
+    expect(answer('gzip, deflate, br').headers).toMatchObject({ vary: 'accept-encoding', 'cache-control': CACHE_CONTROL.immutable, 'content-length': script.encoded.br!.length });
+  });
+
+  it('answers 304 with no body to a browser that holds the same bytes, and 200 to one that holds others', () => {
+    const page = files.get('/')!;
+    expect(consoleAnswer(page, { 'if-none-match': page.etag })).toMatchObject({ status: 304, body: null, headers: { etag: page.etag, 'cache-control': 'no-cache' } });
+    expect(consoleAnswer(page, { 'if-none-match': `"other", W/${page.etag}` }).status).toBe(304);
+    expect(consoleAnswer(page, { 'if-none-match': '"other"' }).status).toBe(200);
+    const config = consoleFile({ body: Buffer.from('{"api":"/"}'), contentType: 'application/json; charset=utf-8', immutable: false });
+    expect(config.encoded).toEqual({});
+    expect(chosenEncoding('br, gzip', config)).toBeNull();
+    expect(consoleAnswer(config, { 'accept-encoding': 'br' }).body!.toString()).toBe('{"api":"/"}');
   });
 });
