@@ -1,8 +1,8 @@
 /**
  * Every page of the console on a phone and on a laptop (CONTRACT §12, issue 47
  * items 7 and 9), in Chromium against `npm start` with simulated data: the
- * worklist in each queue, an open and a closed follow-up, Bulk, the report, the
- * stale and the open redraws, and an unknown page. At 390x844 no page scrolls
+ * handle prompt, the worklist in each queue, an open and a closed follow-up,
+ * Bulk, the report, the stale and the open redraws, and an unknown page. At 390x844 no page scrolls
  * sideways (the document is no wider than the screen); at 390x844 and
  * 1280x800 axe finds no violation and every element that scrolls can be
  * reached by keyboard (it is in the tab order itself, or holds something that
@@ -99,6 +99,16 @@ async function unreachableScrollers(page: Page): Promise<string[]> {
 }
 
 describe('on a 390-px phone', () => {
+  it('asks for the handle without sideways scroll, and axe finds nothing there', async () => {
+    const guarded = await guardedPage(browser, tracker.url, { viewport: { width: 390, height: 844 } });
+    opened.push(guarded);
+    await guarded.page.goto(`${tracker.url}/#/worklist`);
+    await guarded.page.getByRole('heading', { level: 1, name: 'Who is working?' }).waitFor();
+    expect.soft(await guarded.page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await expectNoAxeViolations(guarded.page, 'the handle prompt at 390x844');
+    await guarded.context.close();
+  });
+
   for (const entry of PAGES) {
     it(`shows ${entry.name} without sideways scroll, every scroll area reachable, and no axe violation`, async () => {
       const page = await consoleAt(390, 844);
