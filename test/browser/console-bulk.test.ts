@@ -2,7 +2,9 @@
  * Bulk in Chromium against `npm start` with simulated data (CONTRACT §12): the
  * rows with a labelled checkbox each, one action over the selected ones, each
  * sent with the version listed; a row changed behind the page ends `conflict`
- * while the others are applied (or unchanged), the summary in a live region.
+ * (who changed it and what it is now, in words) while the others are applied
+ * (or unchanged), the summary in a live region; Acknowledge takes the rows
+ * without an owner for the person; Close asks first, naming how many.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -72,15 +74,16 @@ describe('Bulk', () => {
     await expectNoAxeViolations(page, 'bulk with a selection');
   });
 
-  it('acknowledges the selected rows: a row changed behind the page ends conflict and is left alone, the others applied or unchanged', async () => {
+  it('acknowledges and takes the selected rows: a row changed behind the page ends conflict in words and is left alone, the others applied or unchanged', async () => {
     const open = (await api<{ items: FollowUp[] }>('/follow-ups?queue=open&limit=50', 'observer')).items;
     const fresh = open.filter((row) => row.state === 'new' && row.owner === null).slice(0, 3);
-    const already = open.find((row) => row.state === 'acknowledged');
+    const already = open.find((row) => row.state === 'acknowledged' && row.owner !== null && row.owner !== 'jon.t');
     expect(fresh).toHaveLength(3);
     expect(already).toBeDefined();
     const page = await signedIn('jon.t', '#/bulk?queue=open');
     for (const row of [...fresh, already!]) await page.getByRole('checkbox', { name: row.id, exact: true }).check();
-    await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Acknowledge' });
+    await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Acknowledge and take (you become the owner where none is set)' });
+    expect(await page.getByText('Each selected follow-up without an owner becomes yours (jon.t); one with an owner keeps it.').count()).toBe(1);
 
     // Someone assigns one of them after the page listed it.
     const changed = fresh[1]!;
@@ -92,15 +95,51 @@ describe('Bulk', () => {
     const resultOf = async (id: string) => (await results.getByRole('row').filter({ has: page.getByRole('rowheader', { name: id, exact: true }) }).getByRole('cell').textContent()) ?? '';
     expect(await resultOf(fresh[0]!.id)).toBe('Applied');
     expect(await resultOf(fresh[2]!.id)).toBe('Applied');
-    expect(await resultOf(changed.id)).toBe('Conflict: changed since listed, not applied');
+    expect(await resultOf(changed.id)).toBe(`Conflict, not applied: changed since you loaded it: kim.w took it (version ${changed.version + 1}); now Acknowledged, owner kim.w`);
     expect(await resultOf(already!.id)).toBe('Unchanged (nothing to change)');
     await expectNoAxeViolations(page, 'bulk with results');
 
-    expect(await current(fresh[0]!.id)).toMatchObject({ state: 'acknowledged', version: fresh[0]!.version + 1 });
-    expect(await current(fresh[2]!.id)).toMatchObject({ state: 'acknowledged', version: fresh[2]!.version + 1 });
+    // The rows are listed again as they now are: taken by jon.t, the changed one kim.w's.
+    const listed = page.getByRole('table', { name: /choose the follow-ups$/ });
+    const ownerOf = async (id: string) => (await listed.getByRole('row').filter({ has: page.getByRole('rowheader', { name: id, exact: true }) }).getByRole('cell').nth(3).textContent()) ?? '';
+    await expect.poll(() => ownerOf(fresh[0]!.id)).toBe('jon.t');
+    expect(await ownerOf(changed.id)).toBe('kim.w');
+
+    expect(await current(fresh[0]!.id)).toMatchObject({ state: 'acknowledged', owner: 'jon.t', version: fresh[0]!.version + 1 });
+    expect(await current(fresh[2]!.id)).toMatchObject({ state: 'acknowledged', owner: 'jon.t', version: fresh[2]!.version + 1 });
     // The changed one keeps what the other person did, and nothing more.
     expect(await current(changed.id)).toMatchObject({ owner: 'kim.w', version: changed.version + 1 });
     expect(await current(already!.id)).toMatchObject({ version: already!.version });
+  });
+
+  it('asks before closing, naming how many and the disposition: Cancel sends nothing, Confirm closes them', async () => {
+    const rows = (await api<{ items: FollowUp[] }>('/follow-ups?queue=open&limit=50', 'observer')).items.filter((row) => row.state !== 'snoozed').slice(-2);
+    expect(rows).toHaveLength(2);
+    const sent: string[] = [];
+    const page = await signedIn('mo.k', '#/bulk?queue=open');
+    page.on('request', (request) => {
+      if (request.method() === 'POST') sent.push(new URL(request.url()).pathname);
+    });
+    for (const row of rows) await page.getByRole('checkbox', { name: row.id, exact: true }).check();
+    await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Close' });
+    await page.getByLabel('Disposition').selectOption({ label: 'Patient declined' });
+    await page.getByRole('button', { name: 'Apply to 2 selected' }).click();
+    const question = page.getByRole('group', { name: 'Close 2 follow-ups with disposition “Patient declined”?' });
+    await question.waitFor();
+    expect(await question.evaluate((element) => element === element.ownerDocument.activeElement)).toBe(true);
+    await expectNoAxeViolations(page, 'bulk asking before closing');
+
+    await question.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('status').filter({ hasText: 'Nothing was closed.' }).waitFor();
+    expect(await question.count()).toBe(0);
+    expect(sent).toEqual([]);
+    for (const row of rows) expect(await current(row.id)).toMatchObject({ state: row.state, version: row.version });
+
+    await page.getByRole('button', { name: 'Apply to 2 selected' }).click();
+    await question.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByRole('status').filter({ hasText: '2 applied' }).waitFor();
+    expect(sent.sort()).toEqual(rows.map((row) => `/follow-ups/${row.id}/actions`).sort());
+    for (const row of rows) expect(await current(row.id)).toMatchObject({ state: 'closed', version: row.version + 1 });
   });
 
   it('refuses to apply with nothing chosen, and names what is missing for snooze', async () => {

@@ -2,11 +2,14 @@
  * The console's Stale redraws page (CONTRACT §4, §12) in Chromium, served by
  * `npm start` with the simulator's data: it lists what GET /redraws lists for
  * the state in its URL, in the API's order, each with its status and flag in
- * words and a link to its follow-up; "Next page" follows next_cursor; axe
- * finds nothing; no request leaves the page's origin.
+ * words and a link to its follow-up with its state and owner (a snoozed or
+ * closed follow-up never reads as stuck); times in the browser's zone beside
+ * UTC; "Next page" follows next_cursor; cards at 390 px without sideways
+ * scroll; axe finds nothing; no request leaves the page's origin.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { timeWords } from '../../console/src/lib/time';
 import { REASON_TEXT } from '../../functions/core/next-steps';
 import { statusWords } from '../../functions/core/status';
 import { expectNoAxeViolations, guardedPage, launchChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
@@ -18,6 +21,15 @@ interface Order {
   stale: { since: string; reason: string } | null;
   appointment: { status: string; start_at: string | null } | null;
   follow_up_id: string | null;
+  follow_up_state: 'new' | 'acknowledged' | 'snoozed' | 'closed' | null;
+  follow_up_owner: string | null;
+}
+
+const STATE_WORDS = { new: 'New', acknowledged: 'Acknowledged', snoozed: 'Snoozed', closed: 'Closed' } as const;
+
+/** What the page says of an order's follow-up: "Acknowledged, owner m.ops", "New, no owner". */
+function followUpWords(order: Order): string {
+  return `${STATE_WORDS[order.follow_up_state!]}, ${order.follow_up_owner === null ? 'no owner' : `owner ${order.follow_up_owner}`}`;
 }
 
 let tracker: BrowserTracker;
@@ -47,8 +59,8 @@ async function redraws(state: 'stale' | 'open'): Promise<{ items: Order[]; next_
   return (await response.json()) as { items: Order[]; next_cursor: string | null };
 }
 
-async function openConsole(route: string, h1: string): Promise<GuardedPage> {
-  const guarded = await guardedPage(browser, tracker.url);
+async function openConsole(route: string, h1: string, options: { viewport?: { width: number; height: number }; timezoneId?: string } = {}): Promise<GuardedPage> {
+  const guarded = await guardedPage(browser, tracker.url, options);
   opened.push(guarded);
   const { page } = guarded;
   await page.goto(`${tracker.url}/#${route}`);
@@ -59,7 +71,7 @@ async function openConsole(route: string, h1: string): Promise<GuardedPage> {
 }
 
 describe('the Stale redraws page', () => {
-  it('lists what GET /redraws?state=stale lists, in its order, with status and flag in words and a link to each follow-up', async () => {
+  it('lists what GET /redraws?state=stale lists, in its order, with status and flag in words and a link to each follow-up with its state and owner', async () => {
     const expected = await redraws('stale');
     // The simulator leaves stale redraws behind (its sweep flags them).
     expect(expected.items.length).toBeGreaterThan(0);
@@ -71,13 +83,22 @@ describe('the Stale redraws page', () => {
     for (const [index, order] of expected.items.entries()) {
       const cells = await rows.nth(index).getByRole('cell').allInnerTexts();
       expect(cells[0]).toContain(`${statusWords(order.low_level_status)} (${order.low_level_status})`);
-      expect(cells[2]).toBe(REASON_TEXT[order.stale!.reason]!.words);
       expect(cells[3]).toMatch(order.appointment === null ? /^none$/ : new RegExp(`^${order.appointment.status}`));
-      const since = await rows.nth(index).locator('time').getAttribute('datetime');
-      expect(since).toBe(order.stale!.since);
+      if (order.follow_up_state === 'snoozed' || order.follow_up_state === 'closed') {
+        // Never "stuck" while its follow-up is snoozed or closed, even before the flag has cleared.
+        expect(cells[1]).toMatch(order.follow_up_state === 'snoozed' ? /^Snoozed (until .+ )?by its follow-up$/ : /^Not stuck: its follow-up is closed$/);
+        expect(cells[2]).toBe('');
+      } else {
+        expect(cells[2]).toBe(REASON_TEXT[order.stale!.reason]!.words);
+        const since = await rows.nth(index).locator('time').getAttribute('datetime');
+        expect(since).toBe(order.stale!.since);
+      }
       if (order.follow_up_id !== null) {
         const link = rows.nth(index).getByRole('link', { name: `Follow-up ${order.follow_up_id}` });
         expect(await link.getAttribute('href')).toBe(`#/follow-ups/${encodeURIComponent(order.follow_up_id)}`);
+        expect(cells[4]).toBe(`Follow-up ${order.follow_up_id}\n${followUpWords(order)}`);
+      } else {
+        expect(cells[4]).toBe('none');
       }
     }
     expect(await page.getByRole('link', { name: 'Next page' }).count()).toBe(expected.next_cursor === null ? 0 : 1);
@@ -93,6 +114,45 @@ describe('the Stale redraws page', () => {
     await page.getByRole('link', { name: /^Stale only/ }).click();
     await page.waitForURL(/#\/redraws\?state=stale$/);
     await page.getByRole('heading', { level: 1, name: 'Stale redraws' }).waitFor();
+  });
+
+  it("says a follow-up taken and snoozed meanwhile: its owner, and snoozed until when (in the browser's zone beside UTC) instead of stuck", async () => {
+    const order = (await redraws('stale')).items.find((item) => item.follow_up_id !== null && item.follow_up_state !== 'closed')!;
+    const id = order.follow_up_id!;
+    const act = async (body: Record<string, unknown>) => {
+      const response = await fetch(`${tracker.url}/follow-ups/${id}/actions`, { method: 'POST', headers: { 'x-redraw-actor': 'sam.r', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(response.status).toBe(200);
+    };
+    await act({ action: 'assign', owner: 'sam.r' });
+    const until = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    await act({ action: 'snooze', until, reason: 'patient_requested' });
+    const listed = (await redraws('open')).items.find((item) => item.id === order.id)!;
+    expect(listed).toMatchObject({ follow_up_state: 'snoozed', follow_up_owner: 'sam.r' });
+
+    const { page } = await openConsole('/redraws?state=open', 'Open redraws', { timezoneId: 'America/New_York' });
+    const row = page.getByRole('table', { name: /^Open redraws/ }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: order.id, exact: true }) });
+    const wakes = timeWords(until, 'America/New_York');
+    expect(wakes).toMatch(/ E[SD]T \(.*UTC\)$/);
+    await row.getByText(`Snoozed until ${wakes} by its follow-up`).waitFor();
+    const cells = await row.getByRole('cell').allInnerTexts();
+    expect(cells[2]).toBe('');
+    expect(cells[4]).toBe(`Follow-up ${id}\nSnoozed, owner sam.r`);
+    // The order's own status time in the same zone, beside UTC.
+    const statusTime = (await (await fetch(`${tracker.url}/orders/${order.id}`)).json()) as { order: { last_event: { created_at: string } | null; updated_at: string } };
+    expect(cells[0]).toContain(`since ${timeWords(statusTime.order.last_event?.created_at ?? statusTime.order.updated_at, 'America/New_York')}`);
+    await expectNoAxeViolations(page, 'the Open redraws page with a snoozed follow-up');
+  });
+
+  it('shows each order as a card at 390 px, without sideways scroll, and axe finds nothing there', async () => {
+    for (const [route, h1] of [
+      ['/redraws?state=stale', 'Stale redraws'],
+      ['/redraws?state=open', 'Open redraws'],
+    ] as const) {
+      const { page } = await openConsole(route, h1, { viewport: { width: 390, height: 844 } });
+      await page.getByRole('table').waitFor();
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      await expectNoAxeViolations(page, `${h1} at 390 px`);
+    }
   });
 
   it('opens a follow-up from its link', async () => {

@@ -8,7 +8,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/ho
 import { createApi, handleAuth, loadSettings, sessionAuth, type Api } from '../api';
 import { callbackOf } from '../lib/sign-in';
 import { Session, SignInError } from '../session';
-import { parseRoute, type Route } from '../lib/route';
+import { pageTitle, parseRoute, type Route } from '../lib/route';
 import { storedHandle, storeHandle, tabStorage } from '../storage';
 import { BulkPage } from '../pages/bulk';
 import { FollowUpPage } from '../pages/follow-up';
@@ -16,6 +16,7 @@ import { NotFoundPage } from '../pages/not-found';
 import { RedrawsPage } from '../redraws/redraws-page';
 import { ReportPage } from '../report/report-page';
 import { WorklistPage } from '../pages/worklist';
+import { FindBox } from './find-box';
 import { Header } from './header';
 import { HandlePrompt } from './handle-prompt';
 import { SignInPage, type SignedOutReason } from './sign-in-page';
@@ -101,10 +102,10 @@ export function App() {
     document.querySelector<HTMLElement>('main h1')?.focus();
   }, [key, prompting]);
 
+  const title = pageTitle(route);
   useEffect(() => {
-    const title = route.page === 'follow-up' ? `Follow-up ${route.id}` : route.page === 'redraws' ? 'Stale redraws' : route.page;
-    document.title = `${title.charAt(0).toUpperCase()}${title.slice(1)} – Redraw tracker`;
-  }, [key]);
+    document.title = title;
+  }, [title]);
 
   const navigate = useMemo(
     () => (to: string) => {
@@ -177,7 +178,9 @@ export function App() {
         route={route}
         handle={prompting || signedOut !== null ? null : who}
         {...(session === null ? { onChange: () => setChanging(true) } : { onSignOut: () => void session.signOut() })}
-      />
+      >
+        {api !== null && who !== null && !prompting && signedOut === null && failure === null && <FindBox get={api.get} navigate={navigate} />}
+      </Header>
       <main id="main" tabIndex={-1}>
         {page}
       </main>

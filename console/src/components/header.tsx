@@ -1,4 +1,9 @@
-/** The header: the app's name, the pages, and who is signed in (locally a way to change the handle; on AWS, to sign out). */
+/**
+ * The header: the app's name, the pages, who is signed in (locally a way to
+ * change the handle; on AWS, to sign out), and what the shell puts in it (the
+ * find box, once someone is signed in).
+ */
+import type { ComponentChildren } from 'preact';
 import type { Route } from '../lib/route';
 
 const LINKS = [
@@ -8,7 +13,19 @@ const LINKS = [
   { page: 'redraws', href: '#/redraws', words: 'Stale redraws' },
 ] as const;
 
-export function Header({ route, handle, onChange, onSignOut }: { route: Route; handle: string | null; onChange?: () => void; onSignOut?: () => void }) {
+export function Header({
+  route,
+  handle,
+  onChange,
+  onSignOut,
+  children,
+}: {
+  route: Route;
+  handle: string | null;
+  onChange?: () => void;
+  onSignOut?: () => void;
+  children?: ComponentChildren;
+}) {
   return (
     <header class="site-header">
       <a class="app-name" href="#/worklist">
@@ -25,6 +42,7 @@ export function Header({ route, handle, onChange, onSignOut }: { route: Route; h
           ))}
         </ul>
       </nav>
+      {children}
       {handle !== null && (
         <p class="signed-in">
           Signed in as <strong>{handle}</strong>{' '}

@@ -16,6 +16,8 @@ export interface BulkRow {
   id: string;
   /** The version the row was listed with: sent as expected_version. */
   version: number;
+  /** Its owner as listed (bulk Acknowledge takes the rows without one). */
+  owner?: string | null;
 }
 
 /** One answer of POST /follow-ups/{id}/actions. */
@@ -144,6 +146,32 @@ export async function runBulk(
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, worker));
   return outcomes;
+}
+
+/**
+ * The body of one row's request: bulk Acknowledge takes each row that has no
+ * owner for `me`, as "Take it" and the worklist's `a` do (CONTRACT §12: one
+ * meaning of taking it); a row with an owner keeps it (acknowledge never
+ * replaces one). Other actions send the same body to every row.
+ */
+export function bulkRowBody(body: Readonly<Record<string, unknown>>, row: BulkRow, me: string): Record<string, unknown> {
+  if (body.action === 'acknowledge' && row.owner === null && body.owner === undefined) return { ...body, owner: me };
+  return { ...body };
+}
+
+/** The question a bulk Close asks first, naming how many: "Close 7 follow-ups with disposition “Patient declined”?". */
+export function closeQuestion(count: number, dispositionWords: string): string {
+  return `Close ${count} ${count === 1 ? 'follow-up' : 'follow-ups'} with disposition “${dispositionWords}”?`;
+}
+
+/**
+ * A conflicted row in words: who changed it since the page listed it and what
+ * they did (`changes`, lib/conflict.ts's sentences, oldest first), and what it
+ * is now. "changed since you loaded it: kim.w assigned it to kim.w (version 4); now Acknowledged, owner kim.w".
+ */
+export function conflictWords(changes: readonly string[], now: { state: string; owner: string | null } | null): string {
+  const who = changes.length > 0 ? changes.join('; ') : 'someone changed it (who is not known yet: open it to see)';
+  return `changed since you loaded it: ${who}${now === null ? '' : `; now ${now.state}, ${now.owner === null ? 'no owner' : `owner ${now.owner}`}`}`;
 }
 
 /** "5 applied, 1 conflict": the counts of the results there are, in a fixed order. */

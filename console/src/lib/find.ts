@@ -19,6 +19,30 @@ export function cleanId(text: string): string {
   return text.trim();
 }
 
+/** The API's id parameters (docs/openapi.json: follow-up, order and transaction ids alike). */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** What is wrong with a pasted id, in words, or null when it can be looked up: only an id goes out, nothing else typed. */
+export function checkFindId(text: string): string | null {
+  const id = cleanId(text);
+  if (id.length === 0) return 'Enter a follow-up, transaction or order id';
+  if (id.length > 128) return 'An id has at most 128 characters';
+  if (!ID_PATTERN.test(id)) return 'An id has only letters, digits, - and _ (paste the id alone)';
+  return null;
+}
+
+/** What a search that found no follow-up says: the id, and what the tracker knows of it. Null for a follow-up (the page opens). */
+export function foundWords(found: Found): string | null {
+  switch (found.kind) {
+    case 'follow-up':
+      return null;
+    case 'no-follow-up':
+      return `${found.id} is ${found.what === 'order' ? 'an order' : 'a transaction'} the tracker knows, without a follow-up: nothing to work on.`;
+    case 'unknown':
+      return `No follow-up, order or transaction has the id ${found.id}.`;
+  }
+}
+
 const notFound = (error: unknown) => error instanceof ApiError && error.status === 404;
 
 async function readOrNull(get: Get, path: string): Promise<unknown> {

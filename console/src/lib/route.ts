@@ -46,3 +46,17 @@ export function followUpHref(id: string, from?: URLSearchParams): string {
   const query = from?.toString() ?? '';
   return `#/follow-ups/${encodeURIComponent(id)}${query ? `?${query}` : ''}`;
 }
+
+const PAGE_TITLES: Readonly<Record<Exclude<Route['page'], 'follow-up'>, string>> = {
+  worklist: 'Worklist',
+  bulk: 'Bulk',
+  report: 'Report',
+  redraws: 'Stale redraws',
+  'not-found': 'Page not found',
+};
+
+/** The document title of a route: "Follow-up <id> – Redraw tracker", "Page not found – Redraw tracker". */
+export function pageTitle(route: Route): string {
+  const page = route.page === 'follow-up' ? `Follow-up ${route.id}` : route.page === 'redraws' && route.search.get('state') === 'open' ? 'Open redraws' : PAGE_TITLES[route.page];
+  return `${page} – Redraw tracker`;
+}

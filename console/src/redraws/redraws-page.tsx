@@ -2,12 +2,17 @@
  * The Stale redraws page, `/#/redraws?state=stale|open` (CONTRACT §4, §12):
  * the redraws GET /redraws lists, a page at a time ("Next page" follows
  * next_cursor, kept in the URL like the state), each with its status and its
- * stale flag in words, its appointment, and a link to its follow-up.
+ * stale flag in words, its appointment, and its follow-up with its state and
+ * owner; a snoozed follow-up says until when (one read of that follow-up), a
+ * snoozed or closed one never reads as stuck. Times in the browser's zone
+ * beside UTC. Below about 600 px the rows are cards (shell.css).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type PageProps } from '../http';
-import { instantWords, sinceWords } from '../report/report-words';
-import { followUpRoute, parseRedrawsSearch, readRedrawPage, redrawsApiPath, redrawsRoute, type RedrawRow, type RedrawsState } from './redraws-view';
+import { timeWords } from '../lib/time';
+import { asFollowUpDetail } from '../lib/types';
+import { sinceWords } from '../report/report-words';
+import { flagView, followUpRoute, followUpWords, parseRedrawsSearch, readRedrawPage, redrawsApiPath, redrawsRoute, type RedrawRow, type RedrawsState } from './redraws-view';
 
 type Loaded = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; rows: RedrawRow[]; nextCursor: string | null };
 
@@ -23,8 +28,29 @@ export function RedrawsPage({ get, search }: PageProps) {
   const { state, cursor, notice } = parseRedrawsSearch(search);
   const path = redrawsApiPath({ state, cursor });
   const [list, setList] = useState<Loaded>({ kind: 'loading' });
+  /** When each snoozed follow-up of the page wakes (its snoozed_until), once read. */
+  const [until, setUntil] = useState<Readonly<Record<string, string>>>({});
   const getRef = useRef(get);
   getRef.current = get;
+
+  useEffect(() => {
+    if (list.kind !== 'ok') return;
+    let current = true;
+    const snoozed = [...new Set(list.rows.flatMap((row) => (row.followUpState === 'snoozed' && row.followUpId !== null ? [row.followUpId] : [])))];
+    for (const id of snoozed) {
+      getRef
+        .current(`/follow-ups/${encodeURIComponent(id)}`)
+        .then((body) => {
+          const wakes = asFollowUpDetail(body).follow_up.snoozed_until;
+          if (current && wakes !== null) setUntil((known) => ({ ...known, [id]: wakes }));
+        })
+        // Without it the row still says it is snoozed by its follow-up, without the time.
+        .catch(() => undefined);
+    }
+    return () => {
+      current = false;
+    };
+  }, [list]);
 
   useEffect(() => {
     let current = true;
@@ -94,36 +120,7 @@ export function RedrawsPage({ get, search }: PageProps) {
           </thead>
           <tbody>
             {list.rows.map((row) => (
-              <tr key={row.id}>
-                <th scope="row">
-                  <code>{row.id}</code>
-                </th>
-                <td>
-                  {row.statusWords} <span class="muted">({row.status})</span>
-                  {row.statusTime !== null && <span class="muted"> since {instantWords(row.statusTime)}</span>}
-                </td>
-                <td>
-                  {row.stale === null ? (
-                    <span class="muted">not flagged</span>
-                  ) : (
-                    <>
-                      <time dateTime={row.stale.since}>{instantWords(row.stale.since)}</time> <span class="muted">({sinceWords(row.stale.since, now)})</span>
-                    </>
-                  )}
-                </td>
-                <td class={row.stale === null ? undefined : 'tone-danger'}>{row.stale === null ? '' : row.stale.reasonWords}</td>
-                <td>
-                  {row.appointment === null ? (
-                    <span class="muted">none</span>
-                  ) : (
-                    <>
-                      {row.appointment.status.replaceAll('_', ' ')}
-                      {row.appointment.start_at !== null && <> for {instantWords(row.appointment.start_at)}</>}
-                    </>
-                  )}
-                </td>
-                <td>{row.followUpId === null ? <span class="muted">none</span> : <a href={`#${followUpRoute(row.followUpId)}`}>Follow-up {row.followUpId}</a>}</td>
-              </tr>
+              <RedrawRowView key={row.id} row={row} until={row.followUpId === null ? undefined : until[row.followUpId]} now={now} />
             ))}
           </tbody>
         </table>
@@ -136,5 +133,54 @@ export function RedrawsPage({ get, search }: PageProps) {
         </nav>
       )}
     </div>
+  );
+}
+
+/** One order of the list: a row of the table, a card below about 600 px (the labels come from data-label there). */
+function RedrawRowView({ row, until, now }: { row: RedrawRow; until: string | undefined; now: Date }) {
+  const flag = flagView(row, until === undefined ? null : timeWords(until));
+  const followUp = followUpWords(row);
+  return (
+    <tr>
+      <th scope="row">
+        <code>{row.id}</code>
+      </th>
+      <td data-label="Status">
+        {row.statusWords} <span class="muted">({row.status})</span>
+        {row.statusTime !== null && <span class="muted"> since {timeWords(row.statusTime)}</span>}
+      </td>
+      <td data-label="Stale since">
+        {flag.kind === 'stale' ? (
+          <>
+            <time dateTime={flag.since}>{timeWords(flag.since)}</time> <span class="muted">({sinceWords(flag.since, now)})</span>
+          </>
+        ) : (
+          <span class={flag.kind === 'snoozed' ? undefined : 'muted'}>{flag.words}</span>
+        )}
+      </td>
+      <td data-label="Reason" class={flag.kind === 'stale' ? 'tone-danger' : undefined}>
+        {flag.kind === 'stale' ? flag.reasonWords : null}
+      </td>
+      <td data-label="Appointment">
+        {row.appointment === null ? (
+          <span class="muted">none</span>
+        ) : (
+          <>
+            {row.appointment.status.replaceAll('_', ' ')}
+            {row.appointment.start_at !== null && <> for {timeWords(row.appointment.start_at)}</>}
+          </>
+        )}
+      </td>
+      <td data-label="Follow-up">
+        {row.followUpId === null ? (
+          <span class="muted">none</span>
+        ) : (
+          <>
+            <a href={`#${followUpRoute(row.followUpId)}`}>Follow-up {row.followUpId}</a>
+            {followUp !== null && <span class="redraw-follow-up">{followUp}</span>}
+          </>
+        )}
+      </td>
+    </tr>
   );
 }

@@ -2,8 +2,9 @@
  * The Stale redraws page's URL (`/#/redraws?state=stale|open&cursor=C`) and
  * the rows it shows from GET /redraws (CONTRACT §2, §4, §10): each order's
  * id, its status in words (functions/core/status.ts), its stale flag's time
- * and reason in words, its appointment, and its follow-up. Ids, statuses and
- * times only. Pure: no DOM.
+ * and reason in words, its appointment, and its follow-up with its state and
+ * owner (§9, §12: a snoozed or closed follow-up never reads as stuck). Ids,
+ * statuses and times only. Pure: no DOM.
  */
 import { statusWords } from '../../../functions/core/status';
 import { reasonWords } from '../report/report-words';
@@ -53,7 +54,13 @@ export interface RedrawRow {
   stale: { since: string; reason: string; reasonWords: string } | null;
   appointment: { status: string; start_at: string | null } | null;
   followUpId: string | null;
+  /** Its follow-up's state and owner (null without a follow-up, or from a tracker before they were listed). */
+  followUpState: FollowUpState | null;
+  followUpOwner: string | null;
 }
+
+export type FollowUpState = 'new' | 'acknowledged' | 'snoozed' | 'closed';
+const FOLLOW_UP_STATES: readonly string[] = ['new', 'acknowledged', 'snoozed', 'closed'];
 
 type Fields = Record<string, unknown>;
 const isRecord = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -76,6 +83,8 @@ export function redrawRow(item: unknown): RedrawRow | null {
     stale: stale === null ? null : { ...stale, reasonWords: reasonWords(stale.reason) },
     appointment,
     followUpId: text(item.follow_up_id),
+    followUpState: FOLLOW_UP_STATES.includes(text(item.follow_up_state) ?? '') ? (item.follow_up_state as FollowUpState) : null,
+    followUpOwner: text(item.follow_up_owner),
   };
 }
 
@@ -92,4 +101,27 @@ export function readRedrawPage(body: unknown): { rows: RedrawRow[]; nextCursor: 
 /** The follow-up page's route for an id. */
 export function followUpRoute(id: string): string {
   return `/follow-ups/${encodeURIComponent(id)}`;
+}
+
+const STATE_WORDS: Readonly<Record<FollowUpState, string>> = { new: 'New', acknowledged: 'Acknowledged', snoozed: 'Snoozed', closed: 'Closed' };
+
+/** Its follow-up's state and owner in words: "Acknowledged, owner m.ops", "New, no owner"; null without a follow-up or a known state. */
+export function followUpWords(row: Pick<RedrawRow, 'followUpId' | 'followUpState' | 'followUpOwner'>): string | null {
+  if (row.followUpId === null || row.followUpState === null) return null;
+  return `${STATE_WORDS[row.followUpState]}, ${row.followUpOwner === null ? 'no owner' : `owner ${row.followUpOwner}`}`;
+}
+
+/**
+ * What the page says of a row's flag. A snoozed or closed follow-up never reads
+ * as stuck (CONTRACT §12), even while a flag it had is still being cleared:
+ * `snoozed` (with `until`, its time in words, when it is known) or `closed`.
+ * Otherwise the stale flag (`stale`), or none (`clear`).
+ */
+export type FlagView = { kind: 'snoozed'; words: string } | { kind: 'closed'; words: string } | { kind: 'stale'; since: string; reasonWords: string } | { kind: 'clear'; words: string };
+
+export function flagView(row: Pick<RedrawRow, 'stale' | 'followUpState'>, untilWords: string | null): FlagView {
+  if (row.followUpState === 'snoozed') return { kind: 'snoozed', words: untilWords === null ? 'Snoozed by its follow-up' : `Snoozed until ${untilWords} by its follow-up` };
+  if (row.followUpState === 'closed') return { kind: 'closed', words: 'Not stuck: its follow-up is closed' };
+  if (row.stale !== null) return { kind: 'stale', since: row.stale.since, reasonWords: row.stale.reasonWords };
+  return { kind: 'clear', words: 'not flagged' };
 }

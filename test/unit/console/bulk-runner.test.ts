@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NoAnswerError } from '../../../console/src/http';
-import { bulkSummary, retryAfterMs, runBulk, type BulkDeps, type PostAnswer, type RowOutcome } from '../../../console/src/lib/bulk-runner';
+import { bulkRowBody, bulkSummary, closeQuestion, conflictWords, retryAfterMs, runBulk, type BulkDeps, type PostAnswer, type RowOutcome } from '../../../console/src/lib/bulk-runner';
 
 /** A scripted tracker: each call takes the next answer for its row; tracks the requests in flight. */
 function scripted(answers: Record<string, PostAnswer[]>) {
@@ -170,5 +170,51 @@ describe('bulkSummary', () => {
     const outcome = (result: RowOutcome['result']): RowOutcome => ({ id: 'x', result, version: null, detail: null, attempts: 1 });
     expect(bulkSummary(['conflict', 'applied', 'conflict', 'failed', 'applied', 'applied'].map((r) => outcome(r as RowOutcome['result'])))).toBe('3 applied, 2 conflicts, 1 failed');
     expect(bulkSummary([])).toBe('Nothing to do');
+  });
+});
+
+describe('bulkRowBody', () => {
+  it('takes a row without an owner for the person on Acknowledge, as "Take it" does', () => {
+    expect(bulkRowBody({ action: 'acknowledge' }, { id: 'a', version: 1, owner: null }, 'jon.t')).toEqual({ action: 'acknowledge', owner: 'jon.t' });
+  });
+
+  it('never names an owner for a row that has one (acknowledge never replaces one), nor for another action', () => {
+    expect(bulkRowBody({ action: 'acknowledge' }, { id: 'a', version: 1, owner: 'kim.w' }, 'jon.t')).toEqual({ action: 'acknowledge' });
+    expect(bulkRowBody({ action: 'snooze', until: 'x', reason: 'other' }, { id: 'a', version: 1, owner: null }, 'jon.t')).toEqual({ action: 'snooze', until: 'x', reason: 'other' });
+    expect(bulkRowBody({ action: 'close', disposition: 'other' }, { id: 'a', version: 1, owner: null }, 'jon.t')).toEqual({ action: 'close', disposition: 'other' });
+  });
+
+  it("sends each row its own body through runBulk, with the row's listed version", async () => {
+    const { deps, calls } = scripted({ a: [ok(2)], b: [ok(4)] });
+    await runBulk(
+      [
+        { id: 'a', version: 1, owner: null },
+        { id: 'b', version: 3, owner: 'kim.w' },
+      ],
+      (row) => bulkRowBody({ action: 'acknowledge' }, row, 'jon.t'),
+      deps,
+    );
+    expect(calls.sort((x, y) => x.id.localeCompare(y.id))).toEqual([
+      { id: 'a', body: { action: 'acknowledge', owner: 'jon.t', expected_version: 1 } },
+      { id: 'b', body: { action: 'acknowledge', expected_version: 3 } },
+    ]);
+  });
+});
+
+describe('closeQuestion', () => {
+  it('names how many and the disposition', () => {
+    expect(closeQuestion(7, 'Patient declined')).toBe('Close 7 follow-ups with disposition “Patient declined”?');
+    expect(closeQuestion(1, 'Other')).toBe('Close 1 follow-up with disposition “Other”?');
+  });
+});
+
+describe('conflictWords', () => {
+  it('says who changed the row and what it is now', () => {
+    expect(conflictWords(['kim.w took it (version 4)'], { state: 'Acknowledged', owner: 'kim.w' })).toBe('changed since you loaded it: kim.w took it (version 4); now Acknowledged, owner kim.w');
+    expect(conflictWords(['a (version 2)', 'b (version 3)'], { state: 'Snoozed', owner: null })).toBe('changed since you loaded it: a (version 2); b (version 3); now Snoozed, no owner');
+  });
+
+  it('says so when the history could not be read', () => {
+    expect(conflictWords([], null)).toBe('changed since you loaded it: someone changed it (who is not known yet: open it to see)');
   });
 });

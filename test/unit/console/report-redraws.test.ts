@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { followUpRoute, parseRedrawsSearch, readRedrawPage, redrawRow, redrawsApiPath, redrawsRoute } from '../../../console/src/redraws/redraws-view';
+import { flagView, followUpRoute, followUpWords, parseRedrawsSearch, readRedrawPage, redrawRow, redrawsApiPath, redrawsRoute } from '../../../console/src/redraws/redraws-view';
 
 const order = {
   id: 'ord-1',
@@ -16,6 +16,8 @@ const order = {
   stale: { since: '2026-11-24T07:20:15.624000Z', reason: 'appointment_missed' },
   appointment: { id: 'ap-1', start_at: '2026-11-21T07:20:05.959000Z', end_at: null, status: 'confirmed', type: 'patient_service_center', provider: 'quest' },
   follow_up_id: 'tx-1',
+  follow_up_state: 'acknowledged',
+  follow_up_owner: 'm.ops',
 };
 
 describe('the redraws page URL', () => {
@@ -49,7 +51,15 @@ describe('a row of the list', () => {
       stale: { since: '2026-11-24T07:20:15.624000Z', reason: 'appointment_missed', reasonWords: 'appointment missed' },
       appointment: { status: 'confirmed', start_at: '2026-11-21T07:20:05.959000Z' },
       followUpId: 'tx-1',
+      followUpState: 'acknowledged',
+      followUpOwner: 'm.ops',
     });
+  });
+
+  it("reads an unknown follow-up state, or none from a tracker before it, as not known", () => {
+    expect(redrawRow({ ...order, follow_up_state: 'archived' })).toMatchObject({ followUpState: null });
+    const { follow_up_state: _state, follow_up_owner: _owner, ...older } = order;
+    expect(redrawRow(older)).toMatchObject({ followUpState: null, followUpOwner: null });
   });
 
   it('reads an order without a flag, an appointment or a follow-up', () => {
@@ -67,5 +77,28 @@ describe('a row of the list', () => {
     expect(readRedrawPage({ items: [{ id: 1 }], next_cursor: null })).toBeNull();
     expect(readRedrawPage({ items: 'x', next_cursor: null })).toBeNull();
     expect(readRedrawPage({ items: [], next_cursor: 5 })).toBeNull();
+  });
+});
+
+describe("a row's follow-up and flag in words", () => {
+  const row = redrawRow(order)!;
+
+  it("says the follow-up's state and owner", () => {
+    expect(followUpWords(row)).toBe('Acknowledged, owner m.ops');
+    expect(followUpWords({ ...row, followUpState: 'new', followUpOwner: null })).toBe('New, no owner');
+    expect(followUpWords({ ...row, followUpId: null })).toBeNull();
+    expect(followUpWords({ ...row, followUpState: null })).toBeNull();
+  });
+
+  it('shows the stale flag of a follow-up that is worked or waiting', () => {
+    expect(flagView(row, null)).toEqual({ kind: 'stale', since: '2026-11-24T07:20:15.624000Z', reasonWords: 'appointment missed' });
+    expect(flagView({ ...row, followUpState: 'new' }, null).kind).toBe('stale');
+    expect(flagView({ ...row, stale: null }, null)).toEqual({ kind: 'clear', words: 'not flagged' });
+  });
+
+  it('never reads as stuck when its follow-up is snoozed or closed, even with a flag still on it', () => {
+    expect(flagView({ ...row, followUpState: 'snoozed' }, '2026-11-27 09:00 EST (14:00 UTC)')).toEqual({ kind: 'snoozed', words: 'Snoozed until 2026-11-27 09:00 EST (14:00 UTC) by its follow-up' });
+    expect(flagView({ ...row, followUpState: 'snoozed' }, null)).toEqual({ kind: 'snoozed', words: 'Snoozed by its follow-up' });
+    expect(flagView({ ...row, followUpState: 'closed' }, null)).toEqual({ kind: 'closed', words: 'Not stuck: its follow-up is closed' });
   });
 });

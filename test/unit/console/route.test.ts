@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { followUpHref, parseRoute } from '../../../console/src/lib/route';
+import { followUpHref, pageTitle, parseRoute } from '../../../console/src/lib/route';
 
 describe('hash routes', () => {
   it('sends an empty hash to the worklist', () => {
@@ -23,5 +23,16 @@ describe('hash routes', () => {
       expect(route).toMatchObject({ page: 'follow-up', id });
     }
     expect(parseRoute('#/follow-ups/%E0%A4%A').page).toBe('not-found');
+  });
+
+  it('titles each page, an unknown one "Page not found"', () => {
+    expect(pageTitle(parseRoute('#/worklist?queue=mine'))).toBe('Worklist – Redraw tracker');
+    expect(pageTitle(parseRoute(''))).toBe('Worklist – Redraw tracker');
+    expect(pageTitle(parseRoute(followUpHref('tx-1')))).toBe('Follow-up tx-1 – Redraw tracker');
+    expect(pageTitle(parseRoute('#/bulk'))).toBe('Bulk – Redraw tracker');
+    expect(pageTitle(parseRoute('#/report?weeks=4'))).toBe('Report – Redraw tracker');
+    expect(pageTitle(parseRoute('#/redraws'))).toBe('Stale redraws – Redraw tracker');
+    expect(pageTitle(parseRoute('#/redraws?state=open'))).toBe('Open redraws – Redraw tracker');
+    expect(pageTitle(parseRoute('#/nowhere'))).toBe('Page not found – Redraw tracker');
   });
 });

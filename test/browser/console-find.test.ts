@@ -1,0 +1,181 @@
+/**
+ * The shell in Chromium against `npm start` with simulated data (CONTRACT §12,
+ * issue 47 items 3 and 8): the find box on every page opens a follow-up from
+ * its own id, its transaction's id, or either of its orders' ids (Enter sends
+ * it); an order or transaction without a follow-up and an unknown id are said
+ * in words in an alert, the focus kept in the box; nothing but an id is sent;
+ * every page has a proper title.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { expectNoAxeViolations, guardedPage, launchChromium, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { beforeAllOrFailEach } from '../support/browser-setup';
+
+interface FollowUp {
+  id: string;
+  transaction_id: string | null;
+  initial_order_id: string | null;
+  redraw_order_id: string | null;
+}
+
+let tracker: BrowserTracker;
+let browser: Browser;
+const pages: GuardedPage[] = [];
+
+const LABEL = 'Find a follow-up by follow-up, transaction or order id';
+
+beforeAllOrFailEach(async () => {
+  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), launchChromium()]);
+}, 240_000);
+
+afterEach(async () => {
+  for (const guarded of pages) {
+    expect(guarded.foreignRequests, 'requests to other origins').toEqual([]);
+    // Chromium logs each 404 the look-up reads (an id that is no follow-up, no order): the answers the test asks for.
+    expect(guarded.consoleErrors.filter((line) => !/Failed to load resource: the server responded with a status of 404/.test(line)), 'page and console errors').toEqual([]);
+  }
+  await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await tracker?.stop();
+}, 60_000);
+
+async function read<T>(path: string): Promise<T> {
+  const response = await fetch(`${tracker.url}${path}`);
+  if (!response.ok) throw new Error(`${path} answered ${response.status}`);
+  return (await response.json()) as T;
+}
+
+async function openFollowUps(): Promise<FollowUp[]> {
+  return (await read<{ items: FollowUp[] }>('/follow-ups?queue=open&limit=100')).items;
+}
+
+/** An order the simulator left without a follow-up (a transaction that completed with all its results), from the local events. */
+async function orderWithoutFollowUp(): Promise<{ order: string; transaction: string }> {
+  const events = (await read<{ items: { order_id: string; transaction_id: string | null }[] }>('/local/events?type=order.status_changed')).items;
+  for (const event of events) {
+    const { order } = await read<{ order: { follow_up_id: string | null; transaction_id: string | null } }>(`/orders/${event.order_id}`);
+    if (order.follow_up_id !== null || order.transaction_id === null) continue;
+    const { transaction } = await read<{ transaction: { follow_up_id: string | null } }>(`/transactions/${order.transaction_id}`);
+    if (transaction.follow_up_id === null) return { order: event.order_id, transaction: order.transaction_id };
+  }
+  throw new Error('the simulator left no order without a follow-up');
+}
+
+async function signedIn(hash: string, options: { viewport?: { width: number; height: number } } = {}): Promise<GuardedPage> {
+  const guarded = await guardedPage(browser, tracker.url, options);
+  pages.push(guarded);
+  await signInWithHandle(guarded.page, tracker.url, 'finn.d', hash);
+  return guarded;
+}
+
+async function find(page: Page, id: string): Promise<void> {
+  const box = page.getByLabel(LABEL);
+  await box.fill(id);
+  await box.press('Enter');
+}
+
+async function expectFollowUpPage(page: Page, id: string): Promise<void> {
+  const heading = page.getByRole('heading', { level: 1, name: `Follow-up ${id}` });
+  await heading.waitFor();
+  expect(page.url()).toMatch(new RegExp(`#/follow-ups/${id}$`));
+  await page.locator('main h1:focus').filter({ hasText: id }).waitFor();
+  expect(await page.title()).toBe(`Follow-up ${id} – Redraw tracker`);
+  // The box is emptied for the next id.
+  expect(await page.getByLabel(LABEL).inputValue()).toBe('');
+}
+
+describe('find by any id', () => {
+  it('opens a follow-up from its own id, from the worklist, with Enter', async () => {
+    const [followUp] = await openFollowUps();
+    const { page } = await signedIn('#/worklist');
+    await find(page, `  ${followUp!.id} `);
+    await expectFollowUpPage(page, followUp!.id);
+  });
+
+  it('opens a follow-up from its initial order id and from its redraw order id, on any page', async () => {
+    const followUp = (await openFollowUps()).find((item) => item.redraw_order_id !== null && item.initial_order_id !== null && item.initial_order_id !== item.id);
+    expect(followUp).toBeDefined();
+    const { page } = await signedIn('#/report');
+    await find(page, followUp!.initial_order_id!);
+    await expectFollowUpPage(page, followUp!.id);
+    await page.goto(`${tracker.url}/#/redraws`);
+    await page.getByRole('heading', { level: 1, name: 'Stale redraws' }).waitFor();
+    await find(page, followUp!.redraw_order_id!);
+    await expectFollowUpPage(page, followUp!.id);
+  });
+
+  it('opens a follow-up from its transaction id, from the Bulk page', async () => {
+    const followUp = (await openFollowUps()).find((item) => item.transaction_id !== null);
+    const { page } = await signedIn('#/bulk');
+    await find(page, followUp!.transaction_id!);
+    await expectFollowUpPage(page, followUp!.id);
+  });
+
+  it('says an order or a transaction without a follow-up in words, and keeps the focus in the box', async () => {
+    const known = await orderWithoutFollowUp();
+    const { page } = await signedIn('#/worklist');
+    await find(page, known.order);
+    const alert = page.getByRole('alert').filter({ hasText: known.order });
+    await alert.waitFor();
+    expect(await alert.innerText()).toBe(`${known.order} is an order the tracker knows, without a follow-up: nothing to work on.`);
+    expect(await page.locator(':focus').getAttribute('id')).toBe('find-id');
+    expect(await page.getByLabel(LABEL).getAttribute('aria-invalid')).toBe('true');
+    expect(page.url()).toMatch(/#\/worklist$/);
+    await find(page, known.transaction);
+    await page.getByRole('alert').filter({ hasText: `${known.transaction} is a transaction the tracker knows, without a follow-up: nothing to work on.` }).waitFor();
+    await expectNoAxeViolations(page, 'the find box saying an order has no follow-up');
+  });
+
+  it('says an unknown id in words, at 390 px too, without leaving the page', async () => {
+    const { page } = await signedIn('#/report', { viewport: { width: 390, height: 844 } });
+    await find(page, 'no-such-id-anywhere');
+    await page.getByRole('alert').filter({ hasText: 'No follow-up, order or transaction has the id no-such-id-anywhere.' }).waitFor();
+    expect(page.url()).toMatch(/#\/report$/);
+    expect(await page.locator(':focus').getAttribute('id')).toBe('find-id');
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await expectNoAxeViolations(page, 'the find box with an unknown id at 390 px');
+  });
+
+  it('refuses an empty box and anything but an id, and sends nothing', async () => {
+    const { page } = await signedIn('#/worklist');
+    await page.getByRole('heading', { level: 1, name: 'Worklist' }).waitFor();
+    const asked: string[] = [];
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (/^\/(follow-ups|orders|transactions)\/(?!counts)/.test(path)) asked.push(path);
+    });
+    await find(page, '   ');
+    await page.getByRole('alert').filter({ hasText: 'Enter a follow-up, transaction or order id' }).waitFor();
+    await find(page, 'call ana 555-0100');
+    await page.getByRole('alert').filter({ hasText: 'An id has only letters, digits, - and _ (paste the id alone)' }).waitFor();
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.getByRole('alert').filter({ hasText: 'An id has only letters' }).waitFor();
+    expect(asked).toEqual([]);
+    expect(page.url()).toMatch(/#\/worklist$/);
+  });
+});
+
+describe('page titles', () => {
+  it('names every page in its title, an unknown one "Page not found"', async () => {
+    const [followUp] = await openFollowUps();
+    const { page } = await signedIn('#/worklist');
+    const expected: [string, string, string][] = [
+      ['#/worklist?queue=open', 'Worklist', 'Worklist – Redraw tracker'],
+      [`#/follow-ups/${followUp!.id}`, `Follow-up ${followUp!.id}`, `Follow-up ${followUp!.id} – Redraw tracker`],
+      ['#/bulk', 'Bulk', 'Bulk – Redraw tracker'],
+      ['#/report', 'Redraw report', 'Report – Redraw tracker'],
+      ['#/redraws', 'Stale redraws', 'Stale redraws – Redraw tracker'],
+      ['#/redraws?state=open', 'Open redraws', 'Open redraws – Redraw tracker'],
+      ['#/no-such-page', 'Page not found', 'Page not found – Redraw tracker'],
+    ];
+    for (const [hash, heading, title] of expected) {
+      await page.goto(`${tracker.url}/${hash}`);
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      await page.waitForFunction(`document.title === ${JSON.stringify(title)}`);
+      expect(await page.title()).toBe(title);
+    }
+  });
+});

@@ -1,0 +1,134 @@
+/**
+ * Every page of the console on a phone and on a laptop (CONTRACT §12, issue 47
+ * items 7 and 9), in Chromium against `npm start` with simulated data: the
+ * handle prompt, the worklist in each queue, an open and a closed follow-up,
+ * Bulk, the report, the stale and the open redraws, and an unknown page. At 390x844 no page scrolls
+ * sideways (the document is no wider than the screen); at 390x844 and
+ * 1280x800 axe finds no violation and every element that scrolls can be
+ * reached by keyboard (it is in the tab order itself, or holds something that
+ * is, whose focus scrolls it).
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { expectNoAxeViolations, guardedPage, launchChromium, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { beforeAllOrFailEach } from '../support/browser-setup';
+
+interface FollowUp {
+  id: string;
+  owner: string | null;
+  state: string;
+}
+
+let tracker: BrowserTracker;
+let browser: Browser;
+const opened: GuardedPage[] = [];
+/** An owner of the simulated data, so that Mine has rows. */
+let owner = '';
+let openFollowUp = '';
+let closedFollowUp = '';
+
+beforeAllOrFailEach(async () => {
+  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), launchChromium()]);
+  const read = async (path: string) => ((await (await fetch(`${tracker.url}${path}`)).json()) as { items: FollowUp[] }).items;
+  const open = await read('/follow-ups?queue=open&limit=100');
+  const owned = open.find((item) => item.owner !== null);
+  const closed = await read('/follow-ups?queue=closed&limit=100');
+  if (owned === undefined || closed.length === 0) throw new Error('the simulator left no owned open follow-up or no closed one');
+  owner = owned.owner!;
+  openFollowUp = owned.id;
+  closedFollowUp = closed[0]!.id;
+}, 240_000);
+
+afterAll(async () => {
+  for (const guarded of opened) {
+    expect(guarded.foreignRequests, 'requests to other origins').toEqual([]);
+    expect(guarded.consoleErrors, 'page and console errors').toEqual([]);
+  }
+  await browser?.close();
+  await tracker?.stop();
+}, 60_000);
+
+/** Every page: its route and its h1 (the follow-ups' are known once the tracker is up). */
+const PAGES: readonly { name: string; hash: () => string; h1: () => string }[] = [
+  ...(['mine', 'unassigned', 'attention', 'snoozed', 'open', 'closed'] as const).map((queue) => ({ name: `the worklist (${queue})`, hash: () => `#/worklist?queue=${queue}`, h1: () => 'Worklist' })),
+  { name: 'an open follow-up', hash: () => `#/follow-ups/${openFollowUp}`, h1: () => `Follow-up ${openFollowUp}` },
+  { name: 'a closed follow-up', hash: () => `#/follow-ups/${closedFollowUp}`, h1: () => `Follow-up ${closedFollowUp}` },
+  { name: 'Bulk', hash: () => '#/bulk?queue=open', h1: () => 'Bulk' },
+  { name: 'the report', hash: () => '#/report', h1: () => 'Redraw report' },
+  { name: 'the stale redraws', hash: () => '#/redraws?state=stale', h1: () => 'Stale redraws' },
+  { name: 'the open redraws', hash: () => '#/redraws?state=open', h1: () => 'Open redraws' },
+  { name: 'an unknown page', hash: () => '#/no-such-page', h1: () => 'Page not found' },
+];
+
+const pageAt = new Map<number, Page>();
+
+/** One signed-in page per width, kept across the tests of that width. */
+async function consoleAt(width: number, height: number): Promise<Page> {
+  const known = pageAt.get(width);
+  if (known !== undefined) return known;
+  const guarded = await guardedPage(browser, tracker.url, { viewport: { width, height } });
+  opened.push(guarded);
+  await signInWithHandle(guarded.page, tracker.url, owner);
+  pageAt.set(width, guarded.page);
+  return guarded.page;
+}
+
+/** Opens a page and waits until it has drawn what it loads (nothing in main says "Loading" any more). */
+async function show(page: Page, hash: string, h1: string): Promise<void> {
+  await page.goto(`${tracker.url}/${hash}`);
+  await page.getByRole('heading', { level: 1, name: h1, exact: true }).waitFor();
+  await page.waitForFunction(`!/Loading/.test(document.querySelector('main').innerText)`);
+}
+
+/**
+ * The elements that scroll (content beyond their box, overflow auto or scroll)
+ * but that the keyboard cannot reach: neither in the tab order nor holding
+ * anything that is. Described as tag.class#id for the failure message.
+ */
+async function unreachableScrollers(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(`(() => {
+    const focusable = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+    return [...document.querySelectorAll('body *')].filter((element) => {
+      const style = getComputedStyle(element);
+      const scrollsX = element.scrollWidth > element.clientWidth + 1 && /auto|scroll/.test(style.overflowX);
+      const scrollsY = element.scrollHeight > element.clientHeight + 1 && /auto|scroll/.test(style.overflowY);
+      if (!scrollsX && !scrollsY) return false;
+      return !(element.tabIndex >= 0 || element.querySelector(focusable) !== null);
+    }).map((element) => element.tagName.toLowerCase() + (element.className ? '.' + String(element.className).split(' ').join('.') : '') + (element.id ? '#' + element.id : ''));
+  })()`);
+}
+
+describe('on a 390-px phone', () => {
+  it('asks for the handle without sideways scroll, and axe finds nothing there', async () => {
+    const guarded = await guardedPage(browser, tracker.url, { viewport: { width: 390, height: 844 } });
+    opened.push(guarded);
+    await guarded.page.goto(`${tracker.url}/#/worklist`);
+    await guarded.page.getByRole('heading', { level: 1, name: 'Who is working?' }).waitFor();
+    expect.soft(await guarded.page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await expectNoAxeViolations(guarded.page, 'the handle prompt at 390x844');
+    await guarded.context.close();
+  });
+
+  for (const entry of PAGES) {
+    it(`shows ${entry.name} without sideways scroll, every scroll area reachable, and no axe violation`, async () => {
+      const page = await consoleAt(390, 844);
+      await show(page, entry.hash(), entry.h1());
+      const width = await page.evaluate<number>('document.documentElement.scrollWidth');
+      // Soft: a page that fails one check still has the others run and said.
+      expect.soft(width, `${entry.name}: the document's width at 390 px`).toBeLessThanOrEqual(390);
+      expect.soft(await unreachableScrollers(page), `${entry.name}: scroll areas the keyboard cannot reach`).toEqual([]);
+      await expectNoAxeViolations(page, `${entry.name} at 390x844`);
+    });
+  }
+});
+
+describe('on a 1280-px screen', () => {
+  for (const entry of PAGES) {
+    it(`shows ${entry.name} with every scroll area reachable and no axe violation`, async () => {
+      const page = await consoleAt(1280, 800);
+      await show(page, entry.hash(), entry.h1());
+      expect.soft(await unreachableScrollers(page), `${entry.name}: scroll areas the keyboard cannot reach`).toEqual([]);
+      await expectNoAxeViolations(page, `${entry.name} at 1280x800`);
+    });
+  }
+});
