@@ -27,3 +27,8 @@ export function nextInQueue(ids: readonly string[], current: string, stoodAt: nu
   }
   return { next: ids[Math.min(stoodAt, ids.length)] ?? null, index: stoodAt };
 }
+
+/** A follow-up's id as a link names it: its first 8 characters (a UUID's first group), enough to tell a queue's rows apart. */
+export function shortId(id: string): string {
+  return id.length > 8 ? id.slice(0, 8) : id;
+}

@@ -67,3 +67,23 @@ export function sendsWords(at: Date): string {
   const iso = at.toISOString();
   return `${iso.slice(0, 19)}Z (${iso.slice(11, 16)} UTC)`;
 }
+
+/** The picker's choices: a preset of days (lib/actions.ts SNOOZE_PRESETS), "tomorrow" (09:00 local) or "until" a local date and time. */
+export interface SnoozeChoice {
+  preset: string;
+  date: string;
+  time: string;
+}
+
+/** The preset key of "tomorrow 09:00" (local). */
+export const TOMORROW = 'tomorrow';
+/** The local clock time of the "tomorrow" preset. */
+export const TOMORROW_TIME = '09:00';
+
+/** When the snooze the picker shows would end, or null while it names no time. `days`: the day presets. */
+export function snoozeInstant(choice: SnoozeChoice, days: Readonly<Record<string, { days: number }>>, now: Date, zone: string): Date | null {
+  if (choice.preset === TOMORROW) return tomorrowAt(now, zone, TOMORROW_TIME);
+  if (choice.preset === 'until') return choice.date && choice.time ? wallTimeToUtc(choice.date, choice.time, zone) : null;
+  if (Object.hasOwn(days, choice.preset)) return new Date(now.getTime() + days[choice.preset]!.days * 86_400_000);
+  return null;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextInQueue } from '../../../console/src/lib/next-in-queue';
+import { nextInQueue, shortId } from '../../../console/src/lib/next-in-queue';
 
 describe('nextInQueue', () => {
   it('offers the one after the current follow-up while it is still in the queue', () => {
@@ -23,5 +23,12 @@ describe('nextInQueue', () => {
 
   it('follows the follow-up when it moved up or down in the queue', () => {
     expect(nextInQueue(['b', 'a', 'c'], 'b', 1)).toEqual({ next: 'a', index: 0 });
+  });
+});
+
+describe('shortId', () => {
+  it('keeps the first 8 characters of a long id and a short id whole', () => {
+    expect(shortId('3f2a9c1b-1111-4222-8333-444455556666')).toBe('3f2a9c1b');
+    expect(shortId('tx-1')).toBe('tx-1');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sendsWords, tomorrowAt, tomorrowIn, wallTimeToUtc, zoneOffset } from '../../../console/src/lib/snooze-time';
+import { sendsWords, snoozeInstant, tomorrowAt, tomorrowIn, wallTimeToUtc, zoneOffset } from '../../../console/src/lib/snooze-time';
 
 const NY = 'America/New_York';
 
@@ -62,5 +62,21 @@ describe('tomorrow 09:00', () => {
 describe('sendsWords', () => {
   it('says the UTC instant sent, with its clock', () => {
     expect(sendsWords(new Date('2026-11-26T14:00:00Z'))).toBe('2026-11-26T14:00:00Z (14:00 UTC)');
+  });
+});
+
+describe('snoozeInstant', () => {
+  const now = new Date('2026-11-25T22:05:00Z');
+  const days = { '1d': { days: 1 }, '1w': { days: 7 } };
+  it('adds a day preset’s days to now', () => {
+    expect(snoozeInstant({ preset: '1w', date: '', time: '' }, days, now, NY)?.toISOString()).toBe('2026-12-02T22:05:00.000Z');
+  });
+  it('reads "tomorrow" as 09:00 tomorrow on the local clock', () => {
+    expect(snoozeInstant({ preset: 'tomorrow', date: '', time: '' }, days, now, NY)?.toISOString()).toBe('2026-11-26T14:00:00.000Z');
+  });
+  it('reads a chosen date and time on the local clock, and nothing until both are there', () => {
+    expect(snoozeInstant({ preset: 'until', date: '2026-11-27', time: '16:30' }, days, now, NY)?.toISOString()).toBe('2026-11-27T21:30:00.000Z');
+    expect(snoozeInstant({ preset: 'until', date: '2026-11-27', time: '' }, days, now, NY)).toBeNull();
+    expect(snoozeInstant({ preset: 'nonsense', date: '', time: '' }, days, now, NY)).toBeNull();
   });
 });
