@@ -2,8 +2,8 @@
  * "Next in this queue" (CONTRACT §12, "Working a shift"): which follow-up comes
  * after the one on the page, in the queue it was opened from. The queue is read
  * again after each action: while the follow-up is still in it, the next is the
- * one after it; once an action took it out (snoozed, closed, taken out of
- * Unassigned), the next is the one that now stands where it stood.
+ * one that stood right after it (wherever the action sorted it); once an action
+ * took it out (closed, taken out of Unassigned), the one that now stands where it stood.
  */
 
 export interface NextInQueue {
@@ -20,7 +20,12 @@ export interface NextInQueue {
  */
 export function nextInQueue(ids: readonly string[], current: string, stoodAt: number | null): NextInQueue {
   const here = ids.indexOf(current);
-  if (here !== -1) return { next: ids[here + 1] ?? null, index: here };
+  if (here !== -1) {
+    if (stoodAt === null) return { next: ids[here + 1] ?? null, index: here };
+    // It may have moved (a snooze sorts it lower): the next is the one that stood right after it,
+    // which is now one further on when it moved up or stayed, and at its old place when it moved down.
+    return { next: ids[here <= stoodAt ? stoodAt + 1 : stoodAt] ?? null, index: here };
+  }
   if (stoodAt === null) {
     // Opened from a queue it is not in (or no longer on its first page): start at its head.
     return { next: ids[0] ?? null, index: null };

@@ -21,8 +21,13 @@ describe('nextInQueue', () => {
     expect(nextInQueue([], 'b', null)).toEqual({ next: null, index: null });
   });
 
-  it('follows the follow-up when it moved up or down in the queue', () => {
-    expect(nextInQueue(['b', 'a', 'c'], 'b', 1)).toEqual({ next: 'a', index: 0 });
+  it('offers the one that stood right after it when an action moved it up or down the queue', () => {
+    // [a, b, c, d] with b at 1; a snooze sorts b last: c, not a follow-up already passed.
+    expect(nextInQueue(['a', 'c', 'd', 'b'], 'b', 1)).toEqual({ next: 'c', index: 3 });
+    // b moved up to the head: still c.
+    expect(nextInQueue(['b', 'a', 'c', 'd'], 'b', 1)).toEqual({ next: 'c', index: 0 });
+    // Unmoved: the one after it.
+    expect(nextInQueue(['a', 'b', 'c'], 'b', 1)).toEqual({ next: 'c', index: 1 });
   });
 });
 
