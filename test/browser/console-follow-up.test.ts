@@ -24,6 +24,8 @@ interface FollowUp {
   snooze_reason: string | null;
   disposition: string | null;
   contact_attempts: number;
+  attention: string | null;
+  stale: { reason: string } | null;
 }
 interface HistoryEntry {
   actor: string;
@@ -89,9 +91,10 @@ describe('the follow-up page', () => {
     const page = await signedIn('ben.k', `#/follow-ups/${id}`);
     await page.getByRole('heading', { level: 1, name: `Follow-up ${id}` }).waitFor();
     await page.getByText('Initial order', { exact: false }).first().waitFor();
-    // A new follow-up says what to do next in the alerts' own words (functions/core/next-steps.ts).
-    const nextStep = page.getByRole('region', { name: 'What to do next' });
-    expect(await nextStep.textContent()).toContain(NEXT_STEPS.not_acknowledged);
+    // It says what to do next in the alerts' own words (functions/core/next-steps.ts): for its attention, else its stale flag, else for being new.
+    const opened = (await detail(id)).follow_up;
+    const reason = (opened.attention ?? opened.stale?.reason ?? 'not_acknowledged') as keyof typeof NEXT_STEPS;
+    expect(await page.getByRole('region', { name: 'What to do next' }).textContent()).toContain(NEXT_STEPS[reason]);
     await expectNoAxeViolations(page, 'follow-up, new');
 
     await page.getByRole('button', { name: 'Take it' }).click();
