@@ -182,8 +182,12 @@ export function FollowUpPage({ api, id, handle, search }: ConsolePageProps & { i
           : `${words}: done. It is now ${stateWords(answer?.state ?? '').toLowerCase()}${answer?.owner ? `, owned by ${answer.owner}` : ''}, version ${answer?.version ?? ''}.`,
       );
       setReload((n) => n + 1);
-      // The answer and "Next in this queue" sit together at the top: focus goes there, never to the page.
-      focusLater('action-result');
+      // The answer and "Next in this queue" sit together at the top: focus goes there, never to the page,
+      // and the page shows its top (on a phone the bar sticks there: in its own place it covers nothing).
+      window.setTimeout(() => {
+        document.getElementById('action-result')?.focus({ preventScroll: true });
+        window.scrollTo({ top: 0 });
+      }, 0);
     } catch (error) {
       setMessage('');
       if (error instanceof ApiError && error.status === 409) {
