@@ -128,6 +128,25 @@ function newYorkClock(iso: string): string {
   return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
 }
 
+/** New York's short zone name at an instant ("EST" in winter, "EDT" in summer), so that the file reads true all year. */
+function newYorkZone(at: number): string {
+  return new Intl.DateTimeFormat('en-US', { timeZone: NY, timeZoneName: 'short' }).formatToParts(new Date(at)).find((part) => part.type === 'timeZoneName')!.value;
+}
+
+/** The UTC instant (ms) of a New York wall clock: found by trying its two offsets (EST, EDT) against Intl. */
+function newYorkInstant(date: string, time: string): number {
+  const wall = Date.parse(`${date}T${time}:00Z`);
+  const found = [5, 4].map((hours) => wall + hours * 3_600_000).find((at) => newYorkClock(new Date(at).toISOString()) === `${date} ${time}`);
+  if (found === undefined) throw new Error(`no New York instant for ${date} ${time}`);
+  return found;
+}
+
+/** "2026-11-26T14:00:00Z (14:00 UTC)" */
+function sendsOf(at: number): string {
+  const iso = new Date(at).toISOString();
+  return `${iso.slice(0, 19)}Z (${iso.slice(11, 16)} UTC)`;
+}
+
 /** Tomorrow's date on New York's clock. */
 function newYorkTomorrow(): string {
   const today = newYorkClock(new Date().toISOString()).slice(0, 10);
@@ -161,13 +180,14 @@ async function work(page: Page, id: string, step: Step, handle: string, snooze: 
   } else if (step === 'snooze') {
     await tabTo(page, 'input[name="snooze-preset"]');
     // 1 day, 3 days, 1 week, Tomorrow 09:00 (local).
-    const label = snooze === 'tomorrow' ? 'Tomorrow 09:00 (EST)' : '3 days';
+    const nineTomorrow = newYorkInstant(newYorkTomorrow(), '09:00');
+    const label = snooze === 'tomorrow' ? `Tomorrow 09:00 (${newYorkZone(nineTomorrow)})` : '3 days';
     for (let i = 0; i < (snooze === 'tomorrow' ? 3 : 1); i += 1) await page.keyboard.press('ArrowRight');
     expect(await page.getByLabel(label).isChecked()).toBe(true);
-    // Before sending it says which UTC it sends: 09:00 EST is 14:00 UTC.
+    // Before sending it says which UTC it sends: 09:00 EST is 14:00 UTC (13:00 in EDT).
     const sends = (await page.locator('#snooze-sends').textContent()) ?? '';
-    if (snooze === 'tomorrow') expect(sends).toContain(`Sends ${newYorkTomorrow()}T14:00:00Z (14:00 UTC)`);
-    else expect(sends).toMatch(/^Sends \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z \(\d{2}:\d{2} UTC\): .* EST \(/);
+    if (snooze === 'tomorrow') expect(sends).toContain(`Sends ${sendsOf(nineTomorrow)}`);
+    else expect(sends).toMatch(/^Sends \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z \(\d{2}:\d{2} UTC\): .* E[SD]T \(/);
     const sent = Date.now();
     await tabTo(page, '#field-snooze-reason');
     await page.keyboard.press('ArrowDown');
@@ -177,7 +197,7 @@ async function work(page: Page, id: string, step: Step, handle: string, snooze: 
     const after = await detail(id);
     expect(after.state).toBe('snoozed');
     if (snooze === 'tomorrow') {
-      expect(Date.parse(after.snoozed_until!)).toBe(Date.parse(`${newYorkTomorrow()}T14:00:00Z`));
+      expect(Date.parse(after.snoozed_until!)).toBe(nineTomorrow);
       expect(newYorkClock(after.snoozed_until!)).toBe(`${newYorkTomorrow()} 09:00`);
     } else {
       expect(Math.abs(Date.parse(after.snoozed_until!) - (sent + 3 * 86_400_000))).toBeLessThan(60_000);
@@ -228,7 +248,7 @@ describe('working a shift', () => {
       ownersBefore.push(await work(page, id, step, handle));
       worked.push(id);
       // Times on the page read on New York's clock beside UTC: the history's newest entry.
-      expect(await page.locator('table.history tbody tr').last().locator('td').first().textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2} EST \(.*\d{2}:\d{2} UTC\)$/);
+      expect(await page.locator('table.history tbody tr').last().locator('td').first().textContent()).toMatch(new RegExp(`^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} ${newYorkZone(Date.now())} \\(.*\\d{2}:\\d{2} UTC\\)$`));
       if (index < steps.length - 1) id = await followNext(page);
       // Never back to the worklist.
       expect(new URL(page.url()).hash).toMatch(/^#\/follow-ups\//);
@@ -289,7 +309,7 @@ describe('working a shift', () => {
     await noSidewaysScroll();
   });
 
-  it('takes an acknowledged follow-up nobody owns, and says in one notice that an action on a follow-up closed meanwhile cannot be done', async () => {
+  it('takes an acknowledged follow-up nobody owns, snoozes it until a New York date and time, and says in one notice that an action on a follow-up closed meanwhile cannot be done', async () => {
     const handle = 'max.t';
     const [one, two] = (await openQueue()).filter((item) => item.state !== 'snoozed' && item.state !== 'closed').slice(-2);
     // Acknowledged without an owner (an acknowledge from outside the console leaves it unset).
@@ -307,6 +327,19 @@ describe('working a shift', () => {
     await answered(page, 'Take it: done');
     expect(await detail(one!.id)).toMatchObject({ state: 'acknowledged', owner: handle });
     expect(await page.locator('#take-it').count()).toBe(0);
+
+    // The snooze picker on the local clock: 16:30 tomorrow in New York sends 21:30 UTC, said before sending.
+    await page.getByLabel('Until a date and time').check();
+    await page.getByRole('group', { name: `Until (America/New_York, ${newYorkZone(Date.now())})` }).waitFor();
+    await page.getByLabel('Date', { exact: true }).fill(newYorkTomorrow());
+    await page.getByLabel('Time', { exact: true }).fill('16:30');
+    const halfPastFour = newYorkInstant(newYorkTomorrow(), '16:30');
+    const utcClock = new Date(halfPastFour).toISOString().slice(11, 16);
+    expect(await page.locator('#snooze-sends').textContent()).toBe(`Sends ${sendsOf(halfPastFour)}: ${newYorkTomorrow()} 16:30 ${newYorkZone(halfPastFour)} (${utcClock} UTC)`);
+    await page.getByLabel('Reason').selectOption({ label: 'Awaiting clinician' });
+    await page.getByRole('button', { name: 'Snooze', exact: true }).click();
+    await answered(page, 'Snooze: done');
+    expect(Date.parse((await detail(one!.id)).snoozed_until!)).toBe(halfPastFour);
 
     // Someone closes the other one after my page loaded it; my snooze is refused in one notice.
     await page.goto(`${tracker.url}/#/follow-ups/${two!.id}?queue=open`);
@@ -326,7 +359,7 @@ describe('working a shift', () => {
     expect(await page.getByRole('button', { name: /again/i }).count()).toBe(0);
     await page.getByRole('button', { name: 'Reopen' }).waitFor();
     // The conflict's times read on the local clock too.
-    expect(await page.locator('dl.facts').first().textContent()).toMatch(/EST \(/);
+    expect(await page.locator('dl.facts').first().textContent()).toMatch(/ E[SD]T \(/);
     expect(await detail(two!.id)).toMatchObject({ state: 'closed', disposition: 'tested_elsewhere' });
     await expectNoAxeViolations(page, 'follow-up closed meanwhile');
   });
