@@ -9,6 +9,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { expectNoAxeViolations, guardedPage, launchChromium, shortenRequestTimeout, stallRequests, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { NEXT_STEPS } from '../../functions/core/next-steps';
 import { beforeAllOrFailEach } from '../support/browser-setup';
 
 let tracker: BrowserTracker;
@@ -23,6 +24,8 @@ interface FollowUp {
   snooze_reason: string | null;
   disposition: string | null;
   contact_attempts: number;
+  attention: string | null;
+  stale: { reason: string } | null;
 }
 interface HistoryEntry {
   actor: string;
@@ -88,10 +91,14 @@ describe('the follow-up page', () => {
     const page = await signedIn('ben.k', `#/follow-ups/${id}`);
     await page.getByRole('heading', { level: 1, name: `Follow-up ${id}` }).waitFor();
     await page.getByText('Initial order', { exact: false }).first().waitFor();
+    // It says what to do next in the alerts' own words (functions/core/next-steps.ts): for its attention, else its stale flag, else for being new.
+    const opened = (await detail(id)).follow_up;
+    const reason = (opened.attention ?? opened.stale?.reason ?? 'not_acknowledged') as keyof typeof NEXT_STEPS;
+    expect(await page.getByRole('region', { name: 'What to do next' }).textContent()).toContain(NEXT_STEPS[reason]);
     await expectNoAxeViolations(page, 'follow-up, new');
 
     await page.getByRole('button', { name: 'Take it' }).click();
-    await done(page, 'Acknowledge: done');
+    await done(page, 'Take it: done');
     expect((await detail(id)).follow_up).toMatchObject({ state: 'acknowledged', owner: 'ben.k' });
 
     await page.getByLabel('New owner').fill('carla.m');
@@ -215,7 +222,7 @@ describe('the follow-up page', () => {
     await page.getByText('Version').waitFor();
     await tabTo('button:text-is("Take it")');
     await page.keyboard.press('Enter');
-    await done(page, 'Acknowledge: done');
+    await done(page, 'Take it: done');
     await tabTo('input[name="snooze-preset"]');
     await page.keyboard.press('ArrowRight');
     expect(await page.getByLabel('3 days').isChecked()).toBe(true);

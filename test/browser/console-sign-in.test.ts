@@ -156,7 +156,7 @@ describe('the console on AWS: signing in', () => {
     await page.getByRole('heading', { level: 1, name: `Follow-up ${id}` }).waitFor();
 
     await page.getByRole('button', { name: 'Take it' }).click();
-    await page.getByRole('status').filter({ hasText: 'Acknowledge: done' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Take it: done' }).waitFor();
     const taken = await api<{ follow_up: FollowUp; history: HistoryEntry[] }>(`/follow-ups/${id}`);
     expect(taken.follow_up).toMatchObject({ state: 'acknowledged', owner: 'user:maria' });
     expect(taken.history.at(-1)).toMatchObject({ actor: 'user:maria', action: 'acknowledge' });

@@ -4,6 +4,8 @@
  * page, so a conflict or an error never loses what a person chose.
  */
 import { ACTION_WORDS, CHANNELS, OUTCOMES, SNOOZE_PRESETS, SNOOZE_REASONS, type ActionName } from '../lib/actions';
+import { sendsWords, snoozeInstant, TOMORROW, TOMORROW_TIME } from '../lib/snooze-time';
+import { browserZone, timeWords, zonedParts } from '../lib/time';
 import type { FollowUp } from '../lib/types';
 import { closeChoices } from '../lib/words';
 
@@ -31,8 +33,8 @@ interface FormProps {
   /** Who acts: `user:<name>` when signed in on AWS, where acknowledging an unowned follow-up makes the person its owner (CONTRACT §9). */
   me: string;
   setDraft<K extends keyof Drafts>(action: K, value: Drafts[K]): void;
-  /** Sends the action; `takeIt` for acknowledge with the caller as owner. */
-  send(action: ActionName, takeIt?: boolean): void;
+  /** Sends the action. */
+  send(action: ActionName): void;
 }
 
 function Problem({ id, message }: { id: string; message: string | undefined }) {
@@ -64,6 +66,10 @@ function Select({ id, label, value, choices, error, onChange, blank }: { id: str
 
 export function ActionForms({ followUp, drafts, errors, owners, busy, me, setDraft, send }: FormProps) {
   const closed = followUp.state === 'closed';
+  // The snooze picker reads and says times on the browser's clock, and shows the UTC it will send.
+  const zone = browserZone();
+  const until = snoozeInstant(drafts.snooze, SNOOZE_PRESETS, new Date(), zone);
+  const zoneName = zonedParts(until ?? new Date(), zone).zoneName;
   // Signed in on AWS, an acknowledge of an unowned follow-up always makes the person its owner: one button says so.
   const acknowledgeTakes = me.startsWith('user:');
   const submit = (action: ActionName) => (event: Event) => {
@@ -72,27 +78,14 @@ export function ActionForms({ followUp, drafts, errors, owners, busy, me, setDra
   };
   return (
     <div class="actions">
-      {followUp.state === 'new' && (
+      {followUp.state === 'new' && (followUp.owner !== null || !acknowledgeTakes) && (
         <form class="action" onSubmit={submit('acknowledge')} aria-labelledby="action-acknowledge">
           <h3 id="action-acknowledge">{ACTION_WORDS.acknowledge}</h3>
-          <p class="hint">
-            {followUp.owner !== null
-              ? `Its owner stays ${followUp.owner}.`
-              : acknowledgeTakes
-                ? 'Take it: you become its owner (acknowledging a follow-up nobody owns makes you its owner).'
-                : 'Take it: you become its owner. Or acknowledge it without an owner.'}
-          </p>
+          <p class="hint">{followUp.owner !== null ? `Its owner stays ${followUp.owner}.` : 'Without an owner (“Take it” above makes you its owner).'}</p>
           <div class="button-row">
-            {followUp.owner === null && (
-              <button type="button" disabled={busy} onClick={() => send('acknowledge', true)}>
-                Take it
-              </button>
-            )}
-            {(followUp.owner !== null || !acknowledgeTakes) && (
-              <button type="submit" class={followUp.owner === null ? 'secondary' : undefined} disabled={busy}>
-                Acknowledge
-              </button>
-            )}
+            <button type="submit" class={followUp.owner === null ? 'secondary' : undefined} aria-disabled={busy ? 'true' : undefined}>
+              Acknowledge
+            </button>
           </div>
         </form>
       )}
@@ -122,7 +115,7 @@ export function ActionForms({ followUp, drafts, errors, owners, busy, me, setDra
               ))}
             </datalist>
           </div>
-          <button type="submit" disabled={busy}>
+          <button type="submit" aria-disabled={busy ? 'true' : undefined}>
             Assign
           </button>
         </form>
@@ -141,26 +134,37 @@ export function ActionForms({ followUp, drafts, errors, owners, busy, me, setDra
                   id={key === '1d' ? 'field-snooze-until' : undefined}
                   value={key}
                   checked={drafts.snooze.preset === key}
+                  aria-describedby="snooze-sends"
                   onChange={() => setDraft('snooze', { ...drafts.snooze, preset: key })}
                 />{' '}
                 {preset.words}
               </label>
             ))}
             <label class="choice">
+              <input type="radio" name="snooze-preset" value={TOMORROW} checked={drafts.snooze.preset === TOMORROW} aria-describedby="snooze-sends" onChange={() => setDraft('snooze', { ...drafts.snooze, preset: TOMORROW })} /> Tomorrow{' '}
+              {TOMORROW_TIME} ({zoneName})
+            </label>
+            <label class="choice">
               <input type="radio" name="snooze-preset" value="until" checked={drafts.snooze.preset === 'until'} onChange={() => setDraft('snooze', { ...drafts.snooze, preset: 'until' })} /> Until a date and time
             </label>
             {drafts.snooze.preset === 'until' && (
-              <div class="inline-fields">
+              <fieldset class="inline-fields">
+                <legend>
+                  Until ({zone}, {zoneName})
+                </legend>
                 <div class="field">
-                  <label for="field-snooze-date">Date (UTC)</label>
-                  <input id="field-snooze-date" type="date" value={drafts.snooze.date} onInput={(event) => setDraft('snooze', { ...drafts.snooze, date: event.currentTarget.value })} />
+                  <label for="field-snooze-date">Date</label>
+                  <input id="field-snooze-date" type="date" value={drafts.snooze.date} aria-describedby="snooze-sends" onInput={(event) => setDraft('snooze', { ...drafts.snooze, date: event.currentTarget.value })} />
                 </div>
                 <div class="field">
-                  <label for="field-snooze-time">Time (UTC)</label>
-                  <input id="field-snooze-time" type="time" value={drafts.snooze.time} onInput={(event) => setDraft('snooze', { ...drafts.snooze, time: event.currentTarget.value })} />
+                  <label for="field-snooze-time">Time</label>
+                  <input id="field-snooze-time" type="time" value={drafts.snooze.time} aria-describedby="snooze-sends" onInput={(event) => setDraft('snooze', { ...drafts.snooze, time: event.currentTarget.value })} />
                 </div>
-              </div>
+              </fieldset>
             )}
+            <p class="hint" id="snooze-sends">
+              {until ? `Sends ${sendsWords(until)}: ${timeWords(until.toISOString(), zone)}` : 'Choose a date and a time to see what it sends.'}
+            </p>
           </fieldset>
           <Select
             id="field-snooze-reason"
@@ -171,7 +175,7 @@ export function ActionForms({ followUp, drafts, errors, owners, busy, me, setDra
             error={errors['snooze-reason']}
             onChange={(reason) => setDraft('snooze', { ...drafts.snooze, reason })}
           />
-          <button type="submit" disabled={busy}>
+          <button type="submit" aria-disabled={busy ? 'true' : undefined}>
             Snooze
           </button>
         </form>
@@ -197,7 +201,7 @@ export function ActionForms({ followUp, drafts, errors, owners, busy, me, setDra
             error={errors['record_contact-outcome']}
             onChange={(outcome) => setDraft('record_contact', { ...drafts.record_contact, outcome })}
           />
-          <button type="submit" disabled={busy}>
+          <button type="submit" aria-disabled={busy ? 'true' : undefined}>
             Record contact
           </button>
         </form>
@@ -214,7 +218,7 @@ export function ActionForms({ followUp, drafts, errors, owners, busy, me, setDra
             error={errors['close-disposition']}
             onChange={(disposition) => setDraft('close', { disposition })}
           />
-          <button type="submit" disabled={busy}>
+          <button type="submit" aria-disabled={busy ? 'true' : undefined}>
             Close
           </button>
         </form>
@@ -223,7 +227,7 @@ export function ActionForms({ followUp, drafts, errors, owners, busy, me, setDra
         <form class="action" onSubmit={submit('reopen')} aria-labelledby="action-reopen">
           <h3 id="action-reopen">{ACTION_WORDS.reopen}</h3>
           <p class="hint">It becomes acknowledged again and its disposition is cleared.</p>
-          <button type="submit" disabled={busy}>
+          <button type="submit" aria-disabled={busy ? 'true' : undefined}>
             Reopen
           </button>
         </form>

@@ -15,6 +15,8 @@ export interface Conflict {
   /** The version the page showed when the action was sent. */
   shown: number;
   changes: FieldChange[];
+  /** A 409 invalid_transition: the state it is in now refuses the action (the API's words); null for a version conflict. */
+  refused: string | null;
 }
 
 export function ConflictNotice({ conflict, current, history, me }: { conflict: Conflict; current: FollowUp; history: readonly Action[]; me: string }) {
@@ -23,13 +25,13 @@ export function ConflictNotice({ conflict, current, history, me }: { conflict: C
   const yours = conflict.takeIt ? 'Take it' : ACTION_WORDS[conflict.action];
   return (
     <div class="notice notice-warning" id="conflict" role="alert" tabIndex={-1}>
-      <h2>It changed since you loaded it</h2>
+      <h2>{conflict.refused === null ? 'It changed since you loaded it' : `“${yours}” cannot be done now`}</h2>
       <p>
-        Your “{yours}” was not applied, and nothing was sent again. The page now shows the current follow-up (version {current.version}); your choices are kept in the
-        forms.
+        Your “{yours}” was not applied{conflict.refused === null ? '' : ` (the tracker says: ${conflict.refused})`}, and nothing was sent again. The page now shows the current
+        follow-up (version {current.version}); your choices are kept in the forms.
       </p>
-      <h3>What happened since version {conflict.shown}</h3>
-      {who.length > 0 ? (
+      {current.version > conflict.shown && <h3>What happened since version {conflict.shown}</h3>}
+      {current.version <= conflict.shown ? null : who.length > 0 ? (
         <ul class="conflict-changes">
           {who.map((sentence) => (
             <li key={sentence}>{sentence}</li>

@@ -1,4 +1,4 @@
-/** A follow-up's history, oldest first: when, who, what, from → to, and the action's fields. */
+/** A follow-up's history, oldest first: when (local time beside UTC), who, what, from → to, and the action's fields. */
 import { ACTION_WORDS, choiceWords, type ActionName } from '../lib/actions';
 import type { Action } from '../lib/types';
 import { timeWords } from '../lib/urgency';
@@ -22,7 +22,8 @@ export function actionWords(action: string): string {
 export function HistoryTable({ history }: { history: readonly Action[] }) {
   if (history.length === 0) return <p>No history yet.</p>;
   return (
-    <div class="table-wrap">
+    // A scroll area on a narrow screen: reachable and named for the keyboard (WCAG 2.1.1, axe scrollable-region-focusable).
+    <div class="table-wrap" tabIndex={0} role="region" aria-label="History (scrolls sideways on a narrow screen)">
       <table class="history">
         <caption>History, oldest first</caption>
         <thead>

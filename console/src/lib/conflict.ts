@@ -69,7 +69,7 @@ export function changesSince(history: readonly Action[], shown: number, current:
 /**
  * Why the action a person chose is no longer offered on `current` (the page
  * hides its form), or null when it still is: they may choose it again, on
- * purpose. `takeIt`: they chose "Take it" (acknowledge as its owner); `me`: who they are.
+ * purpose. `takeIt`: they chose "Take it" (acknowledge, or assign to themselves, so that they own it); `me`: who they are.
  */
 export function noLongerOffered(action: ActionName, takeIt: boolean, current: Pick<FollowUp, 'state' | 'owner' | 'disposition'>, me: string): string | null {
   const words = takeIt ? 'Take it' : ACTION_WORDS[action];
@@ -77,8 +77,13 @@ export function noLongerOffered(action: ActionName, takeIt: boolean, current: Pi
   if (current.state === 'closed' && action !== 'reopen') {
     return `${words} is not offered now: it is closed (${choiceWords(current.disposition).toLowerCase()}); reopen it first if it still needs work.`;
   }
+  if (takeIt) {
+    // "Take it" is offered wherever nobody owns it (acknowledge when new, assign to me otherwise).
+    if (current.owner === null) return null;
+    if (current.owner === me) return 'Take it is not needed now: you own it already.';
+    return current.state === 'new' ? `Take it is not offered now: ${current.owner} owns it (assign changes the owner, on purpose).` : `Take it is not offered now: it is ${stateWords(current.state).toLowerCase()} already${owned}.`;
+  }
   if (action === 'reopen' && current.state !== 'closed') return `Reopen is not offered now: it is open (${stateWords(current.state).toLowerCase()}).`;
   if (action === 'acknowledge' && current.state !== 'new') return `${words} is not offered now: it is ${stateWords(current.state).toLowerCase()} already${owned}.`;
-  if (takeIt && owned) return `Take it is not offered now: ${current.owner} owns it (assign changes the owner, on purpose).`;
   return null;
 }

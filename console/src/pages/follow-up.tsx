@@ -9,6 +9,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { reasonText } from '../../../functions/core/reason-text';
 import { ActionForms, EMPTY_DRAFTS, type Drafts } from '../components/action-forms';
+import { FollowUpShiftBar, useNextInQueue } from '../components/follow-up-shift-bar';
 import { ConflictNotice, type Conflict } from '../components/conflict-notice';
 import { ErrorSummary } from '../components/error-summary';
 import { HistoryTable } from '../components/history-table';
@@ -17,8 +18,14 @@ import { OrderPanel, TransactionPanel } from '../components/order-panel';
 import { useCounts } from '../components/use-counts';
 import type { ConsolePageProps } from '../context';
 import { ApiError, NoAnswerError } from '../http';
-import { ACTION_WORDS, actionBody, changedFields, choiceWords, SNOOZE_PRESETS, type ActionDraft, type ActionName, type FieldError, type SnoozePreset } from '../lib/actions';
+import { ACTION_WORDS, actionBody, changedFields, choiceWords, SNOOZE_PRESETS, type ActionDraft, type ActionName, type FieldError } from '../lib/actions';
+import { findFollowUp } from '../lib/find';
+import { nextStepText } from '../lib/follow-up-next-step';
 import { checkReference } from '../lib/handle';
+import { followUpHref } from '../lib/route';
+import { snoozeInstant } from '../lib/snooze-time';
+import { browserZone } from '../lib/time';
+import { DEFAULT_QUEUE, parseWorklistState, QUEUE_NAMES, routeFor, worklistSearch } from '../lib/url-state';
 import { errorWords } from '../lib/load';
 import { asFollowUpDetail, followUpOf, isRecord, type Action, type FollowUp } from '../lib/types';
 import { timeWords, urgencyOf } from '../lib/urgency';
@@ -45,16 +52,14 @@ function draftOf(action: ActionName, drafts: Drafts, reference: string, me: stri
       if (takeIt) draft.owner = me;
       break;
     case 'assign':
-      draft.owner = drafts.assign.owner.trim();
+      // "Take it" on an acknowledged or snoozed follow-up nobody owns: assign it to me.
+      draft.owner = takeIt ? me : drafts.assign.owner.trim();
       break;
     case 'snooze': {
-      const { preset, date, time, reason } = drafts.snooze;
-      if (preset === 'until') {
-        if (date && time) draft.until = `${date}T${time}:00Z`;
-      } else if (Object.hasOwn(SNOOZE_PRESETS, preset)) {
-        draft.until = new Date(now.getTime() + SNOOZE_PRESETS[preset as SnoozePreset].days * 86_400_000).toISOString();
-      }
-      draft.reason = reason;
+      // Read on the browser's clock (the picker says which zone), sent in UTC.
+      const until = snoozeInstant(drafts.snooze, SNOOZE_PRESETS, now, browserZone());
+      if (until) draft.until = until.toISOString();
+      draft.reason = drafts.snooze.reason;
       break;
     }
     case 'record_contact':
@@ -70,7 +75,13 @@ function draftOf(action: ActionName, drafts: Drafts, reference: string, me: stri
   return draft;
 }
 
-export function FollowUpPage({ api, id, handle }: ConsolePageProps & { id: string }) {
+/** Why a 404'd id led elsewhere or nowhere, in words (find by any id, CONTRACT §12). */
+function notFoundWords(found: Awaited<ReturnType<typeof findFollowUp>>): string {
+  if (found.kind === 'no-follow-up') return `Not found: ${found.what === 'order' ? 'order' : 'transaction'} ${found.id} is known to the tracker, but it has no follow-up.`;
+  return `Not found: no follow-up, order or transaction with the id ${found.id} is known to the tracker.`;
+}
+
+export function FollowUpPage({ api, id, handle, search }: ConsolePageProps & { id: string }) {
   const [followUp, setFollowUp] = useState<FollowUp | null>(null);
   const [history, setHistory] = useState<Action[]>([]);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -87,6 +98,13 @@ export function FollowUpPage({ api, id, handle }: ConsolePageProps & { id: strin
   const [reload, setReload] = useState(0);
   const counts = useCounts(api, 0);
 
+  // The queue it was opened from (the worklist's search, carried in this page's URL).
+  const from = parseWorklistState(search);
+  const queueName = QUEUE_NAMES[from.queue ?? DEFAULT_QUEUE];
+  const queue = useNextInQueue(api.get, from, id, reload);
+  /** The id this page was reached by, when it was an order's or a transaction's (find by any id). */
+  const foundBy = search.get('found');
+
   const path = `/follow-ups/${encodeURIComponent(id)}`;
 
   useEffect(() => {
@@ -99,13 +117,32 @@ export function FollowUpPage({ api, id, handle }: ConsolePageProps & { id: strin
         setHistory(detail.history);
         setLoadError(null);
       },
-      (error: unknown) => {
-        if (live) setLoadError(errorWords(error));
+      async (error: unknown) => {
+        if (!live) return;
+        if (!(error instanceof ApiError && error.status === 404) || followUp) {
+          setLoadError(errorWords(error));
+          return;
+        }
+        // An order or a transaction id in the URL leads to its follow-up.
+        try {
+          const found = await findFollowUp(api.get, id);
+          if (!live) return;
+          if (found.kind === 'follow-up' && found.id !== id) {
+            const carried = worklistSearch(from);
+            carried.set('found', id);
+            window.location.replace(followUpHref(found.id, carried));
+            return;
+          }
+          setLoadError(notFoundWords(found));
+        } catch (failure) {
+          if (live) setLoadError(errorWords(failure));
+        }
       },
     );
     return () => {
       live = false;
     };
+    // `from` is only read on a 404, from this page's own URL.
   }, [api, path, reload]);
 
   useEffect(() => {
@@ -128,44 +165,61 @@ export function FollowUpPage({ api, id, handle }: ConsolePageProps & { id: strin
       focusLater('error-summary');
       return;
     }
+    // Buttons stay enabled (aria-disabled) while sending: a disabled button would drop the focus to the page.
     setBusy(true);
     setAlert(null);
     setUnanswered(false);
-    setMessage(`Sending ${ACTION_WORDS[action].toLowerCase()}…`);
+    const words = takeIt ? 'Take it' : ACTION_WORDS[action];
+    setMessage(`Sending ${words.toLowerCase()}…`);
     try {
       const answer = followUpOf(await api.post(`${path}/actions`, result.body));
       setProblem(null);
       setConflict(null);
       if (answer) setFollowUp(answer);
-      setMessage(answer && answer.version === shown.version ? `${ACTION_WORDS[action]}: nothing changed.` : `${ACTION_WORDS[action]}: done. It is now ${stateWords(answer?.state ?? '').toLowerCase()}, version ${answer?.version ?? ''}.`);
+      setMessage(
+        answer && answer.version === shown.version
+          ? `${words}: nothing changed.`
+          : `${words}: done. It is now ${stateWords(answer?.state ?? '').toLowerCase()}${answer?.owner ? `, owned by ${answer.owner}` : ''}, version ${answer?.version ?? ''}.`,
+      );
       setReload((n) => n + 1);
+      // The answer and "Next in this queue" sit together at the top: focus goes there, never to the page,
+      // and the page shows its top (on a phone the bar sticks there: in its own place it covers nothing).
+      window.setTimeout(() => {
+        document.getElementById('action-result')?.focus({ preventScroll: true });
+        window.scrollTo({ top: 0 });
+      }, 0);
     } catch (error) {
       setMessage('');
       if (error instanceof ApiError && error.status === 409) {
+        // One notice for any 409 (a conflict, or an action the new state refuses): the current follow-up shown, nothing re-sent.
         const current = followUpOf(error.body);
-        if (error.code === 'conflict' && current) {
-          setConflict({ action, takeIt, shown: shown.version, changes: changedFields(shown, current) });
-          setFollowUp(current);
-          setProblem(null);
-          setReload((n) => n + 1);
-          focusLater('conflict');
-        } else {
-          if (current) setFollowUp(current);
-          setAlert(`${ACTION_WORDS[action]} cannot be done now: ${error.message}`);
-          setReload((n) => n + 1);
-        }
+        setConflict({
+          action,
+          takeIt,
+          shown: shown.version,
+          changes: current ? changedFields(shown, current) : [],
+          refused: error.code === 'conflict' ? null : error.message,
+        });
+        if (current) setFollowUp(current);
+        setProblem(null);
+        setReload((n) => n + 1);
+        focusLater('conflict');
       } else if (error instanceof ApiError && error.status === 400) {
         const field = fieldOfMessage(action, error.message);
         setProblem({ action, errors: [{ field, message: error.message }] });
         focusLater('error-summary');
-      } else if (error instanceof ApiError && error.status === 403) {
-        setAlert(`You are not allowed to ${ACTION_WORDS[action].toLowerCase()} this follow-up (${error.message}). Ask someone who may.`);
-      } else if (error instanceof NoAnswerError) {
-        // Not sent again: it may have been applied. The reload below only reads.
-        setAlert(`${ACTION_WORDS[action]} failed. ${error.message}.`);
-        setUnanswered(true);
       } else {
-        setAlert(errorWords(error));
+        setConflict(null);
+        if (error instanceof ApiError && error.status === 403) {
+          setAlert(`You are not allowed to ${words.toLowerCase()} this follow-up (${error.message}). Ask someone who may.`);
+        } else if (error instanceof NoAnswerError) {
+          // Not sent again: it may have been applied. The reload below only reads.
+          setAlert(`${words} failed. ${error.message}.`);
+          setUnanswered(true);
+        } else {
+          setAlert(errorWords(error));
+        }
+        focusLater('action-alert');
       }
     } finally {
       setBusy(false);
@@ -178,30 +232,39 @@ export function FollowUpPage({ api, id, handle }: ConsolePageProps & { id: strin
   for (const error of problem?.errors ?? []) errors[fieldId(problem!.action, error.field)] = error.message;
   const referenceProblem = errors.reference ?? (reference ? checkReference(reference) : null);
   const owners = Array.from(new Set([me, ...(counts?.owners.map((row) => row.owner) ?? [])]));
+  const back = (
+    <p class="back">
+      <a href={`#${routeFor('worklist', from)}`}>Back to {queueName}</a>
+    </p>
+  );
 
   if (loadError && !followUp) {
     return (
-      <>
+      <div class="follow-up-page">
+        {back}
         <h1 tabIndex={-1}>Follow-up {id}</h1>
         <p role="alert">{loadError}</p>
-        <p>
-          <a href="#/worklist">Back to the worklist</a>
-        </p>
-      </>
+      </div>
     );
   }
 
   const urgency = followUp ? urgencyOf(followUp, new Date()) : null;
+  const nextStep = followUp ? nextStepText(followUp) : null;
+  const foundWords =
+    followUp && foundBy && foundBy !== followUp.id
+      ? `${foundBy === followUp.initial_order_id || foundBy === followUp.redraw_order_id ? 'Order' : 'Transaction'} ${foundBy} belongs to follow-up ${followUp.id}.`
+      : null;
+  // "Take it" wherever nobody owns it: acknowledge a new one with me as owner, assign an acknowledged or snoozed one to me.
+  const takeItAction: ActionName | null = followUp && followUp.owner === null && followUp.state !== 'closed' ? (followUp.state === 'new' ? 'acknowledge' : 'assign') : null;
   return (
-    <>
-      <p class="back">
-        <a href="#/worklist">Back to the worklist</a>
-      </p>
+    <div class="follow-up-page">
+      {back}
       <h1 tabIndex={-1}>Follow-up {id}</h1>
+      {foundWords && <p class="notice found-by">{foundWords}</p>}
       {!followUp && <p>Loading…</p>}
       {conflict && followUp && <ConflictNotice conflict={conflict} current={followUp} history={history} me={me} />}
       {alert && (
-        <div class="notice notice-danger" role="alert">
+        <div class="notice notice-danger" role="alert" id="action-alert" tabIndex={-1}>
           <p>{alert}</p>
           {unanswered && (
             <button
@@ -217,12 +280,52 @@ export function FollowUpPage({ api, id, handle }: ConsolePageProps & { id: strin
           )}
         </div>
       )}
-      <p role="status" class="status">
-        {message}
-      </p>
-      {followUp && urgency && (
+      {urgency && <p class={`urgency urgency-${urgency.band} lead`}>{urgency.words}</p>}
+      <FollowUpShiftBar
+        message={message}
+        queueName={queueName}
+        from={from}
+        queue={queue}
+        takeIt={takeItAction !== null}
+        busy={busy}
+        onTakeIt={() => takeItAction && void send(takeItAction, true)}
+      />
+      {followUp && (
         <>
-          <p class={`urgency urgency-${urgency.band} lead`}>{urgency.words}</p>
+          {nextStep && (
+            <section class="next-step" aria-labelledby="next-step-title">
+              <h2 id="next-step-title">What to do next</h2>
+              <p>{nextStep}</p>
+            </section>
+          )}
+
+          <h2 id="actions">Actions</h2>
+          {problem && <ErrorSummary errors={problem.errors.map((error) => ({ field: fieldId(problem.action, error.field), message: error.message }))} />}
+          <div class={referenceProblem ? 'field field-error' : 'field'}>
+            <label for="field-reference">Reference (optional, sent with the action)</label>
+            <p class="hint" id="field-reference-hint">
+              A ticket id or URL in your own system: letters, digits and . _ : / # ? = &amp; -
+            </p>
+            {referenceProblem && (
+              <p class="error-message" id="field-reference-error">
+                <span class="visually-hidden">Error: </span>
+                {referenceProblem}
+              </p>
+            )}
+            <input
+              id="field-reference"
+              type="text"
+              spellcheck={false}
+              autoComplete="off"
+              value={reference}
+              aria-invalid={referenceProblem ? 'true' : undefined}
+              aria-describedby={referenceProblem ? 'field-reference-hint field-reference-error' : 'field-reference-hint'}
+              onInput={(event) => setReference(event.currentTarget.value)}
+            />
+          </div>
+          <ActionForms followUp={followUp} drafts={drafts} errors={errors} owners={owners} busy={busy} me={me} setDraft={setDraft} send={(action) => void send(action)} />
+
+          <h2>Facts</h2>
           <dl class="facts">
             <dt>State</dt>
             <dd>{stateWords(followUp.state)}</dd>
@@ -270,36 +373,10 @@ export function FollowUpPage({ api, id, handle }: ConsolePageProps & { id: strin
             {followUp.transaction_id && <TransactionPanel api={api} id={followUp.transaction_id} reload={reload} />}
           </div>
 
-          <h2>Actions</h2>
-          {problem && <ErrorSummary errors={problem.errors.map((error) => ({ field: fieldId(problem.action, error.field), message: error.message }))} />}
-          <div class={referenceProblem ? 'field field-error' : 'field'}>
-            <label for="field-reference">Reference (optional, sent with the action)</label>
-            <p class="hint" id="field-reference-hint">
-              A ticket id or URL in your own system: letters, digits and . _ : / # ? = &amp; -
-            </p>
-            {referenceProblem && (
-              <p class="error-message" id="field-reference-error">
-                <span class="visually-hidden">Error: </span>
-                {referenceProblem}
-              </p>
-            )}
-            <input
-              id="field-reference"
-              type="text"
-              spellcheck={false}
-              autoComplete="off"
-              value={reference}
-              aria-invalid={referenceProblem ? 'true' : undefined}
-              aria-describedby={referenceProblem ? 'field-reference-hint field-reference-error' : 'field-reference-hint'}
-              onInput={(event) => setReference(event.currentTarget.value)}
-            />
-          </div>
-          <ActionForms followUp={followUp} drafts={drafts} errors={errors} owners={owners} busy={busy} me={me} setDraft={setDraft} send={(action, takeIt) => void send(action, takeIt)} />
-
           <h2>History</h2>
           <HistoryTable history={history} />
         </>
       )}
-    </>
+    </div>
   );
 }

@@ -52,3 +52,20 @@ describe('an action no longer offered on the new state says why', () => {
     expect(noLongerOffered('acknowledge', false, { state: 'new', owner: null, disposition: null }, 'me')).toBeNull();
   });
 });
+
+describe('"Take it" after a 409 (one meaning: afterwards the person owns it)', () => {
+  it('is still offered wherever nobody owns it, acknowledged or snoozed included', () => {
+    expect(noLongerOffered('acknowledge', true, { state: 'acknowledged', owner: null, disposition: null }, 'dana.r')).toBeNull();
+    expect(noLongerOffered('assign', true, { state: 'snoozed', owner: null, disposition: null }, 'dana.r')).toBeNull();
+  });
+
+  it('is not needed when the person owns it already, and not offered when someone else does or it is closed', () => {
+    expect(noLongerOffered('assign', true, { state: 'acknowledged', owner: 'dana.r', disposition: null }, 'dana.r')).toBe('Take it is not needed now: you own it already.');
+    expect(noLongerOffered('assign', true, { state: 'snoozed', owner: 'j.doe', disposition: null }, 'dana.r')).toBe(
+      'Take it is not offered now: it is snoozed already, and j.doe owns it (assign changes the owner, on purpose).',
+    );
+    expect(noLongerOffered('assign', true, { state: 'closed', owner: null, disposition: 'patient_declined' }, 'dana.r')).toBe(
+      'Take it is not offered now: it is closed (patient declined); reopen it first if it still needs work.',
+    );
+  });
+});

@@ -1,0 +1,366 @@
+/**
+ * Working a shift (CONTRACT §12, issue 47 "Done when"): a person works ten
+ * follow-ups in a row by keyboard alone from the first of a queue (takes it,
+ * records a call, snoozes one, closes another), following "Next in this queue"
+ * each time and never going back to the worklist; finds one by its order id in
+ * the URL; reads local times (New York); and does the same for three on a
+ * 390-px phone with no sideways scroll and no axe violation.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { expectNoAxeViolations, guardedPage, launchChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { beforeAllOrFailEach } from '../support/browser-setup';
+import { eventually, runToEnd } from '../support/npm-start';
+
+const NY = 'America/New_York';
+let tracker: BrowserTracker;
+let browser: Browser;
+const pages: GuardedPage[] = [];
+const secret = `whsec_${randomBytes(24).toString('base64')}`;
+
+interface FollowUp {
+  id: string;
+  state: string;
+  owner: string | null;
+  version: number;
+  initial_order_id: string | null;
+  snoozed_until: string | null;
+  disposition: string | null;
+  contact_attempts: number;
+}
+
+async function api<T>(path: string, actor = 'observer', init: RequestInit = {}): Promise<T> {
+  const response = await fetch(`${tracker.url}${path}`, { ...init, headers: { 'x-redraw-actor': actor, 'content-type': 'application/json' } });
+  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
+const detail = async (id: string) => (await api<{ follow_up: FollowUp }>(`/follow-ups/${id}`)).follow_up;
+const openQueue = async () => (await api<{ items: FollowUp[] }>('/follow-ups?queue=open&limit=100')).items;
+
+/** The simulator run once more against the same tracker: its ids are fresh, so it adds follow-ups. */
+async function simulateAgain(): Promise<void> {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!/^(AWS_.*|TRACKER_URL|PORT|JUNCTION_.*|SIMULATE_SEED|REDRAW_.*)$/.test(name)) env[name] = value;
+  const run = await runToEnd('npm', ['run', '-s', 'simulate'], { ...env, TRACKER_URL: tracker.url, JUNCTION_WEBHOOK_SECRET: secret, SIMULATE_SEED: '43', AWS_EC2_METADATA_DISABLED: 'true' });
+  if (run.code !== 0) throw new Error(`npm run simulate exited ${run.code}:\n${run.stdout}\n${run.stderr}`);
+}
+
+beforeAllOrFailEach(async () => {
+  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret } }), launchChromium()]);
+  await simulateAgain();
+  // Follow-ups open from the table's stream behind the simulator's answers: wait for them to settle.
+  let last = '';
+  await eventually(
+    async () => {
+      const now = JSON.stringify((await openQueue()).map((item) => [item.id, item.version]));
+      const settled = now === last;
+      last = now;
+      return settled;
+    },
+    (settled) => settled,
+    90_000,
+    1_500,
+  );
+  const open = await openQueue();
+  if (open.length < 14) throw new Error(`two simulations left ${open.length} open follow-ups, fewer than the 14 this file works`);
+}, 300_000);
+
+afterEach(async () => {
+  for (const guarded of pages) {
+    expect(guarded.foreignRequests, 'requests to other origins').toEqual([]);
+    expect(guarded.consoleErrors.filter((line) => !/Failed to load resource: the server responded with a status of (404|409)/.test(line)), 'page and console errors').toEqual([]);
+  }
+  await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await tracker?.stop();
+}, 60_000);
+
+/** Tab (at most 120 times) until the focused element matches `selector`. */
+async function tabTo(page: Page, selector: string): Promise<void> {
+  for (let i = 0; i < 120; i += 1) {
+    await page.keyboard.press('Tab');
+    if ((await page.locator(`${selector}:focus`).count()) > 0) return;
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
+
+/** Opens the console at `hash` and signs in by keyboard. */
+async function openByKeyboard(guarded: GuardedPage, hash: string, handle: string): Promise<Page> {
+  const { page } = guarded;
+  await page.goto(`${tracker.url}/${hash}`);
+  await page.getByRole('heading', { level: 1, name: 'Who is working?' }).waitFor();
+  await tabTo(page, '#field-handle');
+  await page.keyboard.type(handle);
+  await page.keyboard.press('Enter');
+  await page.getByText(`Signed in as ${handle}`).waitFor();
+  return page;
+}
+
+/** The follow-up's page has drawn it and read its queue. */
+async function shown(page: Page, id: string): Promise<void> {
+  await page.getByRole('heading', { level: 1, name: `Follow-up ${id}` }).waitFor();
+  await page.getByText('Version').waitFor();
+  await page.locator('#next-in-queue, #end-of-queue').first().waitFor();
+}
+
+/** After an action: the answer is announced and the focus is on it (the top of the page), never the page's body. */
+async function answered(page: Page, words: string): Promise<void> {
+  await page
+    .getByRole('status')
+    .filter({ hasText: words })
+    .waitFor({ timeout: 15_000 })
+    .catch(async (error: unknown) => {
+      throw new Error(`no "${words}": ${String(error)}\n${await page.locator('main').innerText()}`);
+    });
+  await page.waitForFunction("document.activeElement?.id === 'action-result'");
+  expect(await page.evaluate<boolean>('document.activeElement === document.body')).toBe(false);
+}
+
+/** "2026-11-26 09:00" of an instant on New York's clock. */
+function newYorkClock(iso: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: NY, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(iso));
+  const part = (type: string) => parts.find((entry) => entry.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
+}
+
+/** New York's short zone name at an instant ("EST" in winter, "EDT" in summer), so that the file reads true all year. */
+function newYorkZone(at: number): string {
+  return new Intl.DateTimeFormat('en-US', { timeZone: NY, timeZoneName: 'short' }).formatToParts(new Date(at)).find((part) => part.type === 'timeZoneName')!.value;
+}
+
+/** The UTC instant (ms) of a New York wall clock: found by trying its two offsets (EST, EDT) against Intl. */
+function newYorkInstant(date: string, time: string): number {
+  const wall = Date.parse(`${date}T${time}:00Z`);
+  const found = [5, 4].map((hours) => wall + hours * 3_600_000).find((at) => newYorkClock(new Date(at).toISOString()) === `${date} ${time}`);
+  if (found === undefined) throw new Error(`no New York instant for ${date} ${time}`);
+  return found;
+}
+
+/** "2026-11-26T14:00:00Z (14:00 UTC)" */
+function sendsOf(at: number): string {
+  const iso = new Date(at).toISOString();
+  return `${iso.slice(0, 19)}Z (${iso.slice(11, 16)} UTC)`;
+}
+
+/** Tomorrow's date on New York's clock. */
+function newYorkTomorrow(): string {
+  const today = newYorkClock(new Date().toISOString()).slice(0, 10);
+  const [year, month, day] = today.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, day + 1)).toISOString().slice(0, 10);
+}
+
+type Step = 'call' | 'snooze' | 'close';
+
+/**
+ * Works the follow-up on the page by keyboard: takes it when nobody owns it, then
+ * records a call, snoozes it until tomorrow 09:00 (local) or closes it.
+ */
+async function work(page: Page, id: string, step: Step, handle: string, snooze: 'tomorrow' | '3 days' = 'tomorrow'): Promise<string | null> {
+  const before = await detail(id);
+  if (before.owner === null) {
+    await tabTo(page, '#take-it');
+    await page.keyboard.press('Enter');
+    await answered(page, 'Take it: done');
+    expect((await detail(id)).owner).toBe(handle);
+  }
+  if (step === 'call') {
+    await tabTo(page, '#field-record_contact-channel');
+    await page.keyboard.press('ArrowDown');
+    await tabTo(page, '#field-record_contact-outcome');
+    await page.keyboard.press('ArrowDown');
+    await tabTo(page, 'form[aria-labelledby="action-record_contact"] button[type=submit]');
+    await page.keyboard.press('Enter');
+    await answered(page, 'Record contact: done');
+    expect(await detail(id)).toMatchObject({ contact_attempts: before.contact_attempts + 1 });
+  } else if (step === 'snooze') {
+    await tabTo(page, 'input[name="snooze-preset"]');
+    // 1 day, 3 days, 1 week, Tomorrow 09:00 (local).
+    const nineTomorrow = newYorkInstant(newYorkTomorrow(), '09:00');
+    const label = snooze === 'tomorrow' ? `Tomorrow 09:00 (${newYorkZone(nineTomorrow)})` : '3 days';
+    for (let i = 0; i < (snooze === 'tomorrow' ? 3 : 1); i += 1) await page.keyboard.press('ArrowRight');
+    expect(await page.getByLabel(label).isChecked()).toBe(true);
+    // Before sending it says which UTC it sends: 09:00 EST is 14:00 UTC (13:00 in EDT).
+    const sends = (await page.locator('#snooze-sends').textContent()) ?? '';
+    if (snooze === 'tomorrow') expect(sends).toContain(`Sends ${sendsOf(nineTomorrow)}`);
+    else expect(sends).toMatch(/^Sends \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z \(\d{2}:\d{2} UTC\): .* E[SD]T \(/);
+    const sent = Date.now();
+    await tabTo(page, '#field-snooze-reason');
+    await page.keyboard.press('ArrowDown');
+    await tabTo(page, 'form[aria-labelledby="action-snooze"] button[type=submit]');
+    await page.keyboard.press('Enter');
+    await answered(page, 'Snooze: done');
+    const after = await detail(id);
+    expect(after.state).toBe('snoozed');
+    if (snooze === 'tomorrow') {
+      expect(Date.parse(after.snoozed_until!)).toBe(nineTomorrow);
+      expect(newYorkClock(after.snoozed_until!)).toBe(`${newYorkTomorrow()} 09:00`);
+    } else {
+      expect(Math.abs(Date.parse(after.snoozed_until!) - (sent + 3 * 86_400_000))).toBeLessThan(60_000);
+    }
+  } else {
+    await tabTo(page, '#field-close-disposition');
+    await page.keyboard.press('ArrowDown');
+    await tabTo(page, 'form[aria-labelledby="action-close"] button[type=submit]');
+    await page.keyboard.press('Enter');
+    await answered(page, 'Close: done');
+    expect((await detail(id)).state).toBe('closed');
+  }
+  return before.owner;
+}
+
+/** Follows "Next in this queue" by keyboard; gives the id it led to (the queue's search kept). */
+async function followNext(page: Page): Promise<string> {
+  await page.locator('#next-in-queue').waitFor();
+  const href = (await page.locator('#next-in-queue').getAttribute('href')) ?? '';
+  const match = /^#\/follow-ups\/([^?]+)\?queue=open$/.exec(href);
+  expect(match, `Next keeps the queue: ${href}`).not.toBeNull();
+  await tabTo(page, '#next-in-queue');
+  await page.keyboard.press('Enter');
+  const next = decodeURIComponent(match![1]!);
+  await shown(page, next);
+  return next;
+}
+
+describe('working a shift', () => {
+  it('works ten follow-ups in a row by keyboard alone from the first of a queue, finds one by its order id, and reads New York times', async () => {
+    const handle = 'kim.w';
+    const guarded = await guardedPage(browser, tracker.url, { timezoneId: NY });
+    pages.push(guarded);
+    const queue = await openQueue();
+    const first = queue[0]!.id;
+    const page = await openByKeyboard(guarded, `#/follow-ups/${first}?queue=open`, handle);
+    await shown(page, first);
+    // Back keeps the queue and names it.
+    expect(await page.getByRole('link', { name: 'Back to All open' }).getAttribute('href')).toBe('#/worklist?queue=open');
+    await expectNoAxeViolations(page, 'follow-up in a queue, 1280x800, New York');
+
+    const steps: Step[] = ['call', 'snooze', 'close', 'call', 'close', 'snooze', 'call', 'close', 'snooze', 'call'];
+    const worked: string[] = [];
+    const ownersBefore: (string | null)[] = [];
+    let id = first;
+    for (const [index, step] of steps.entries()) {
+      expect(worked).not.toContain(id);
+      ownersBefore.push(await work(page, id, step, handle));
+      worked.push(id);
+      // Times on the page read on New York's clock beside UTC: the history's newest entry.
+      expect(await page.locator('table.history tbody tr').last().locator('td').first().textContent()).toMatch(new RegExp(`^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} ${newYorkZone(Date.now())} \\(.*\\d{2}:\\d{2} UTC\\)$`));
+      if (index < steps.length - 1) id = await followNext(page);
+      // Never back to the worklist.
+      expect(new URL(page.url()).hash).toMatch(/^#\/follow-ups\//);
+    }
+    expect(new Set(worked).size).toBe(10);
+    const after = await Promise.all(worked.map(detail));
+    expect(after.filter((item) => item.state === 'closed')).toHaveLength(3);
+    expect(after.filter((item) => item.state === 'snoozed')).toHaveLength(3);
+    // Each one nobody owned is now the person's; one a colleague owned stays theirs.
+    expect(after.map((item) => item.owner)).toEqual(ownersBefore.map((owner) => owner ?? handle));
+    expect(ownersBefore.filter((owner) => owner === null).length).toBeGreaterThan(0);
+
+    // An order id in the URL leads to its follow-up, the queue kept, and says so.
+    const withOrder = after.find((item) => item.initial_order_id !== null && item.initial_order_id !== item.id)!;
+    await page.goto(`${tracker.url}/#/follow-ups/${withOrder.initial_order_id}?queue=open`);
+    await shown(page, withOrder.id);
+    expect(new URL(page.url()).hash).toBe(`#/follow-ups/${withOrder.id}?queue=open&found=${withOrder.initial_order_id}`);
+    await page.getByText(`Order ${withOrder.initial_order_id} belongs to follow-up ${withOrder.id}.`).waitFor();
+    await expectNoAxeViolations(page, 'follow-up found by its order id');
+  });
+
+  it('works three follow-ups on a 390-px phone: no sideways scroll, the action bar never covers the focus, no axe violation', async () => {
+    const handle = 'lou.v';
+    const guarded = await guardedPage(browser, tracker.url, { timezoneId: NY, viewport: { width: 390, height: 844 } });
+    pages.push(guarded);
+    const queue = (await openQueue()).filter((item) => item.state !== 'snoozed');
+    const first = queue[0]!.id;
+    const page = await openByKeyboard(guarded, `#/follow-ups/${first}?queue=open`, handle);
+    await shown(page, first);
+    const noSidewaysScroll = async () => expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await noSidewaysScroll();
+    await expectNoAxeViolations(page, 'follow-up in a queue, 390x844');
+    expect(await page.evaluate<string>("getComputedStyle(document.querySelector('.shift-bar')).position")).toBe('sticky');
+
+    let id = first;
+    const steps: Step[] = ['call', 'snooze', 'close'];
+    for (const [index, step] of steps.entries()) {
+      await work(page, id, step, handle, '3 days');
+      await noSidewaysScroll();
+      await expectNoAxeViolations(page, `follow-up after ${step}, 390x844`);
+      if (index < steps.length - 1) id = await followNext(page);
+    }
+    // Deep in the page, the history's scroll area is reached by keyboard, partly in view below the bar stuck at the top.
+    const barAndFocus = () => page.evaluate<[number, number, number]>("[document.querySelector('.shift-bar').getBoundingClientRect().bottom, document.activeElement.getBoundingClientRect().top, document.activeElement.getBoundingClientRect().bottom]");
+    await tabTo(page, '.table-wrap[role=region]');
+    const [bar, , regionBottom] = await barAndFocus();
+    expect(regionBottom).toBeGreaterThan(bar);
+    // A control that lies under the stuck bar when Tab reaches it is scrolled clear of the bar (WCAG 2.4.11):
+    // scrolled so that the first action's button sits under the bar, from the field before it, Tab.
+    await page.evaluate(
+      "(() => { const button = document.querySelector('form.action button[type=submit]'); window.scrollBy(0, button.getBoundingClientRect().top - 20); document.getElementById('field-reference').focus({ preventScroll: true }); })()",
+    );
+    expect((await barAndFocus())[0]).toBeGreaterThan(20);
+    await page.keyboard.press('Tab');
+    expect(await page.locator('form.action button[type=submit]:focus').count()).toBe(1);
+    const [barNow, top] = await barAndFocus();
+    expect(top).toBeGreaterThanOrEqual(barNow);
+    await noSidewaysScroll();
+  });
+
+  it('takes an acknowledged follow-up nobody owns, snoozes it until a New York date and time, and says in one notice that an action on a follow-up closed meanwhile cannot be done', async () => {
+    const handle = 'max.t';
+    const [one, two] = (await openQueue()).filter((item) => item.state !== 'snoozed' && item.state !== 'closed').slice(-2);
+    // Acknowledged without an owner (an acknowledge from outside the console leaves it unset).
+    const acknowledged = await detail(one!.id);
+    if (acknowledged.state === 'new') await api(`/follow-ups/${one!.id}/actions`, 'ops.bot', { method: 'POST', body: JSON.stringify({ action: 'acknowledge' }) });
+    if ((await detail(one!.id)).owner !== null) await api(`/follow-ups/${one!.id}/actions`, 'ops.bot', { method: 'POST', body: JSON.stringify({ action: 'assign', owner: null }) });
+    expect(await detail(one!.id)).toMatchObject({ state: 'acknowledged', owner: null });
+
+    const guarded = await guardedPage(browser, tracker.url, { timezoneId: NY });
+    pages.push(guarded);
+    const page = await openByKeyboard(guarded, `#/follow-ups/${one!.id}?queue=open`, handle);
+    await shown(page, one!.id);
+    await tabTo(page, '#take-it');
+    await page.keyboard.press('Enter');
+    await answered(page, 'Take it: done');
+    expect(await detail(one!.id)).toMatchObject({ state: 'acknowledged', owner: handle });
+    expect(await page.locator('#take-it').count()).toBe(0);
+
+    // The snooze picker on the local clock: 16:30 tomorrow in New York sends 21:30 UTC, said before sending.
+    await page.getByLabel('Until a date and time').check();
+    await page.getByRole('group', { name: `Until (America/New_York, ${newYorkZone(Date.now())})` }).waitFor();
+    await page.getByLabel('Date', { exact: true }).fill(newYorkTomorrow());
+    await page.getByLabel('Time', { exact: true }).fill('16:30');
+    const halfPastFour = newYorkInstant(newYorkTomorrow(), '16:30');
+    const utcClock = new Date(halfPastFour).toISOString().slice(11, 16);
+    expect(await page.locator('#snooze-sends').textContent()).toBe(`Sends ${sendsOf(halfPastFour)}: ${newYorkTomorrow()} 16:30 ${newYorkZone(halfPastFour)} (${utcClock} UTC)`);
+    await page.getByLabel('Reason').selectOption({ label: 'Awaiting clinician' });
+    await page.getByRole('button', { name: 'Snooze', exact: true }).click();
+    await answered(page, 'Snooze: done');
+    expect(Date.parse((await detail(one!.id)).snoozed_until!)).toBe(halfPastFour);
+
+    // Someone closes the other one after my page loaded it; my snooze is refused in one notice.
+    await page.goto(`${tracker.url}/#/follow-ups/${two!.id}?queue=open`);
+    await shown(page, two!.id);
+    await page.getByLabel('Reason').selectOption({ label: 'Patient requested' });
+    await api(`/follow-ups/${two!.id}/actions`, 'eve.s', { method: 'POST', body: JSON.stringify({ action: 'close', disposition: 'tested_elsewhere' }) });
+    await tabTo(page, 'form[aria-labelledby="action-snooze"] button[type=submit]');
+    await page.keyboard.press('Enter');
+    const notice = page.locator('#conflict');
+    await notice.waitFor();
+    await page.waitForFunction("document.activeElement?.id === 'conflict'");
+    await notice.getByText(/eve\.s closed it \(tested elsewhere\)/).waitFor();
+    expect(await notice.textContent()).toContain('Snooze is not offered now: it is closed (tested elsewhere); reopen it first if it still needs work.');
+    // One notice, no re-send that cannot work: no snooze, no "again", only Reopen.
+    expect(await page.getByRole('alert').count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Snooze', exact: true }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /again/i }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Reopen' }).waitFor();
+    // The conflict's times read on the local clock too.
+    expect(await page.locator('dl.facts').first().textContent()).toMatch(/ E[SD]T \(/);
+    expect(await detail(two!.id)).toMatchObject({ state: 'closed', disposition: 'tested_elsewhere' });
+    await expectNoAxeViolations(page, 'follow-up closed meanwhile');
+  });
+});
