@@ -10,7 +10,7 @@
  * terminal alike. Ids, statuses and times only ever travel beside them.
  */
 import { canonicalInstant } from './instant';
-import type { AppointmentTiming, NotificationReason } from './staleness';
+import type { AppointmentTiming, NotificationReason } from './reasons';
 
 /**
  * Where the appointment_missed text names the booked time: nextStepFor fills

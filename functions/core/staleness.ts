@@ -14,21 +14,12 @@
  * the one of the newest states.
  */
 import { isActiveAppointment } from './appointment';
-import type { Attention } from './attention';
+import { STALE_REASONS, type AppointmentTiming, type NotificationReason, type StaleReason } from './reasons';
 import { canonicalFromDate, instantMillis } from './instant';
 import { isEnding } from './status';
 import { isAwaitingRedraw } from './transaction-status';
 
-export const STALE_REASONS = ['no_progress', 'redraw_not_created', 'appointment_missed'] as const;
-export type StaleReason = (typeof STALE_REASONS)[number];
-
-/**
- * Why the sweep notifies: a stale redraw (§4), a follow-up nobody has
- * acknowledged within FOLLOW_UP_ACK_HOURS (§9, opt-in), or a follow-up with an
- * `attention` (§9: a person decides; the reason is its value, once per
- * attention and episode).
- */
-export type NotificationReason = StaleReason | 'not_acknowledged' | Attention;
+export { STALE_REASONS, type AppointmentTiming, type NotificationReason, type StaleReason };
 
 /** Which open redraw an order is, if any. */
 export type OpenRedrawKind = 'redraw_in_progress' | 'awaiting_redraw';
@@ -51,12 +42,6 @@ export const DEFAULT_THRESHOLDS: StaleThresholds = { staleAfterDays: 7, missingA
  * What the stale rules read of a redraw order's appointment (CONTRACT §10):
  * the store's Appointment (core/appointment.ts) fits it.
  */
-export interface AppointmentTiming {
-  /** Canonical instant, or null when Junction gave none. */
-  start_at: string | null;
-  /** Junction's status (non-exhaustive): pending | reserved | confirmed | in_progress | completed | cancelled | ... */
-  status: string;
-}
 
 export interface RedrawCandidate {
   origin: string | null;

@@ -4,7 +4,7 @@
  * (functions/core/next-steps.ts), for the reason that applies to it now.
  */
 import { nextStepFor } from '../../../functions/core/next-steps';
-import type { NotificationReason } from '../../../functions/core/staleness';
+import type { NotificationReason } from '../../../functions/core/reasons';
 import type { FollowUp } from './types';
 
 const REASONS: readonly NotificationReason[] = ['redraw_not_created', 'no_progress', 'appointment_missed', 'not_acknowledged', 'redraw_failed', 'results_still_missing', 'no_redraw'];

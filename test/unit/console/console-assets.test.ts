@@ -59,8 +59,10 @@ describe('buildConsole', () => {
     expect(js).toContain('x-redraw-actor');
     expect(js).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
     expect(js.split('\n').length).toBeLessThan(5);
-    // Small enough to load at once: measured ~19 KB gzipped; a leak of Node code or a framework would blow this.
-    expect(gzipSync(files.get(scriptPath)!.body, { level: 9 }).length).toBeLessThan(40_000);
+    // Small enough to load at once (issue 47: the console within 60 KB gzipped, page, script and stylesheet together;
+    // measured 46,914 bytes on 2026-11-25); a leak of Node code or a framework would blow this.
+    const gzipped = [...files.values()].reduce((sum, file) => sum + gzipSync(file.body, { level: 9 }).length, 0);
+    expect(gzipped).toBeLessThan(60_000);
   });
 
   it('bundles the stylesheet with the custom properties other pages use', () => {
