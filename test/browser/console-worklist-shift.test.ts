@@ -274,7 +274,7 @@ describe('the worklist through a shift (issue 47)', () => {
     await act(changed!.id, { action: 'acknowledge', owner: COLLEAGUE, expected_version: changed!.version });
     await rowOf(page, changed!.id).getByRole('link', { name: changed!.id, exact: true }).focus();
     await page.keyboard.press('a');
-    const status = page.getByRole('status');
+    const status = page.locator('main').getByRole('status');
     await status.filter({ hasText: `${short(changed!.id)} changed since you loaded it: ${COLLEAGUE} acknowledged it and took it (version ${changed!.version + 1}). The row is refreshed.` }).waitFor();
     expect(await status.innerText()).not.toMatch(/409|conflict|expected_version/i);
     await rowOf(page, changed!.id).getByText(COLLEAGUE, { exact: true }).waitFor();
