@@ -23,12 +23,12 @@ export function shortId(id: string): string {
   return id.length > SHORT_ID_LENGTH ? `${id.slice(0, SHORT_ID_LENGTH)}…` : id;
 }
 
-/** A date-time as the row shows it: the full words (local zone and UTC) and a short local form ("Nov 13 09:05 EST"). */
+/** A date-time as the row shows it: the full words (local zone and UTC) and a short form ("Nov 13 09:05 EST · 14:05 UTC"). */
 export interface RowTime {
   iso: string;
   /** timeWords: "2026-11-13 09:05 EST (14:05 UTC)". */
   full: string;
-  /** The local day and time only, for a narrow column; `full` goes in its title and to screen readers. */
+  /** The local day and time with UTC's clock beside, for a narrow column; `full` goes in its title and to screen readers. */
   local: string;
 }
 
@@ -41,7 +41,9 @@ export function rowTime(iso: string | null | undefined, zone?: string): RowTime 
   const local = /^(\d{4})-(\d\d)-(\d\d) (\d\d:\d\d) (\S+)/.exec(full);
   if (local === null) return { iso, full, local: full };
   const month = MONTHS[Number(local[2]) - 1] ?? local[2];
-  return { iso, full, local: `${month} ${Number(local[3])} ${local[4]} ${local[5]}` };
+  // Beside UTC (CONTRACT §12): its clock time only; the UTC date is in `full` when it differs.
+  const utc = local[5] === 'UTC' ? '' : ` · ${new Date(Date.parse(iso)).toISOString().slice(11, 16)} UTC`;
+  return { iso, full, local: `${month} ${Number(local[3])} ${local[4]} ${local[5]}${utc}` };
 }
 
 /** The order to paste into Junction: the redraw order when there is one, else the initial order. */

@@ -67,8 +67,8 @@ describe('a worklist row', () => {
   });
 
   it('gives a time as the local day and time with its zone, the whole words (UTC too) beside', () => {
-    expect(rowTime('2026-11-13T14:05:00.000Z', ZONE)).toEqual({ iso: '2026-11-13T14:05:00.000Z', full: '2026-11-13 09:05 EST (14:05 UTC)', local: 'Nov 13 09:05 EST' });
-    expect(rowTime('2026-07-01T02:30:00.000Z', ZONE)?.local).toBe('Jun 30 22:30 EDT');
+    expect(rowTime('2026-11-13T14:05:00.000Z', ZONE)).toEqual({ iso: '2026-11-13T14:05:00.000Z', full: '2026-11-13 09:05 EST (14:05 UTC)', local: 'Nov 13 09:05 EST · 14:05 UTC' });
+    expect(rowTime('2026-07-01T02:30:00.000Z', ZONE)?.local).toBe('Jun 30 22:30 EDT · 02:30 UTC');
     expect(rowTime('2026-11-13T14:05:00.000Z', 'UTC')).toEqual({ iso: '2026-11-13T14:05:00.000Z', full: '2026-11-13 14:05 UTC', local: 'Nov 13 14:05 UTC' });
     expect(rowTime(null)).toBeNull();
     expect(rowTime('not a time')).toBeNull();
@@ -96,7 +96,7 @@ describe('a worklist row', () => {
       shortId: '3f2a9c1b…',
       order: { id: 'bbbbbbbb-0000-4000-8000-000000000002', shortId: 'bbbbbbbb…', kind: 'redraw' },
       why: 'No progress',
-      due: { local: 'Nov 23 09:05 EST' },
+      due: { local: 'Nov 23 09:05 EST · 14:05 UTC' },
       state: 'New',
       owner: 'None',
       hasOwner: false,
@@ -104,7 +104,7 @@ describe('a worklist row', () => {
       take: 'acknowledge',
     });
     const closed = rowView(followUp({ state: 'closed', disposition: 'redraw_completed', closed_by: 'tracker', closed_at: '2026-11-20T12:00:00.000Z', owner: 'j.doe' }), NOW, ZONE);
-    expect(closed).toMatchObject({ disposition: 'Redraw completed', closedBy: 'the tracker', closed: { local: 'Nov 20 07:00 EST' }, owner: 'j.doe', take: null, due: null, why: null, daysOpen: 10 });
+    expect(closed).toMatchObject({ disposition: 'Redraw completed', closedBy: 'the tracker', closed: { local: 'Nov 20 07:00 EST · 12:00 UTC' }, owner: 'j.doe', take: null, due: null, why: null, daysOpen: 10 });
     expect(rowView(followUp({ state: 'closed', disposition: 'patient_declined', closed_by: 'ana.lopez' }), NOW, ZONE)).toMatchObject({ disposition: 'Patient declined', closedBy: 'ana.lopez' });
   });
 });
