@@ -156,6 +156,38 @@ describe('find by any id', () => {
     expect(asked).toEqual([]);
     expect(page.url()).toMatch(/#\/worklist$/);
   });
+
+  it('says in words when the tracker fails the look-up, stays on the page, and the follow-up page says when its queue cannot be read', async () => {
+    const [followUp] = await openFollowUps();
+    const guarded = await signedIn('#/worklist');
+    const { page } = guarded;
+    await page.getByRole('heading', { level: 1, name: 'Worklist' }).waitFor();
+    // The tracker failing every look-up (a 503 from DynamoDB throttling, say), then unreachable.
+    const failing = { mode: 'error' as 'error' | 'abort' };
+    const lookUps = (url: URL) => /^\/(follow-ups|orders|transactions)\/(?!counts)/.test(url.pathname);
+    await page.route(
+      lookUps,
+      (route) => (failing.mode === 'error' ? route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":{"code":"unavailable","message":"try again"}}' }) : route.abort('failed')),
+    );
+    await find(page, followUp!.id);
+    await page.getByRole('alert').filter({ hasText: `Could not look up ${followUp!.id}: The tracker answered 503: try again` }).waitFor();
+    expect(page.url()).toMatch(/#\/worklist$/);
+    failing.mode = 'abort';
+    await find(page, followUp!.id);
+    await page.getByRole('alert').filter({ hasText: `Could not look up ${followUp!.id}: The tracker could not be reached. Try again.` }).waitFor();
+    expect(page.url()).toMatch(/#\/worklist$/);
+    await page.unroute(lookUps);
+
+    // The follow-up page with its queue unreadable: the follow-up shows, and no "next" is made up.
+    await page.route((url) => url.pathname === '/follow-ups', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":{"code":"unavailable","message":"try again"}}' }));
+    await page.goto(`${tracker.url}/#/follow-ups/${followUp!.id}?queue=open`);
+    await page.getByRole('heading', { level: 1, name: `Follow-up ${followUp!.id}` }).waitFor();
+    await page.getByText('All open could not be read: go back to it for the next.').waitFor();
+    expect(await page.locator('#next-in-queue').count()).toBe(0);
+    // Chromium logs each refused answer; those are the ones this test asked for.
+    const unexpected = guarded.consoleErrors.filter((line) => !/status of 503|net::ERR_FAILED/.test(line));
+    guarded.consoleErrors.splice(0, guarded.consoleErrors.length, ...unexpected);
+  });
 });
 
 describe('page titles', () => {
