@@ -8,7 +8,7 @@
 import { attentionWords } from '../../../functions/core/missing-words';
 import { reasonText } from '../../../functions/core/reason-text';
 import { choiceWords } from './actions';
-import { timeWords } from './time';
+import { clockWords, instantParts } from './time';
 import type { FollowUp } from './types';
 import { urgencyOf, type UrgencyBand } from './urgency';
 import { stateWords } from './words';
@@ -35,15 +35,14 @@ export interface RowTime {
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
 
 export function rowTime(iso: string | null | undefined, zone?: string): RowTime | null {
-  if (!iso || Number.isNaN(Date.parse(iso))) return null;
-  const full = zone === undefined ? timeWords(iso) : timeWords(iso, zone);
-  // timeWords starts "2026-11-13 09:05 EST": the local date, time and zone.
-  const local = /^(\d{4})-(\d\d)-(\d\d) (\d\d:\d\d) (\S+)/.exec(full);
-  if (local === null) return { iso, full, local: full };
-  const month = MONTHS[Number(local[2]) - 1] ?? local[2];
+  if (!iso) return null;
+  const parts = instantParts(iso, zone);
+  if (parts === null) return null;
+  const { date, time, zoneName } = parts.local;
+  const month = MONTHS[Number(date.slice(5, 7)) - 1] ?? date.slice(5, 7);
   // Beside UTC (CONTRACT §12): its clock time only; the UTC date is in `full` when it differs.
-  const utc = local[5] === 'UTC' ? '' : ` · ${new Date(Date.parse(iso)).toISOString().slice(11, 16)} UTC`;
-  return { iso, full, local: `${month} ${Number(local[3])} ${local[4]} ${local[5]}${utc}` };
+  const utc = parts.inUtc ? '' : ` · ${parts.utc.time} UTC`;
+  return { iso, full: `${date} ${clockWords(parts)}`, local: `${month} ${Number(date.slice(8, 10))} ${time} ${zoneName}${utc}` };
 }
 
 /** The order to paste into Junction: the redraw order when there is one, else the initial order. */

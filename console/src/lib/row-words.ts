@@ -3,17 +3,14 @@
  * when it was last updated, what the `a` shortcut and "Take it" found on a row
  * changed behind the page, in words, never the API's raw 409 text.
  */
-import { timeWords } from './time';
+import { clockWords, instantParts } from './time';
 import type { FollowUp } from './types';
 import { stateWords } from './words';
 import { shortId } from './row-view';
 
-/** "Updated 09:05 EST (14:05 UTC)": the time (not the date) of timeWords, in `zone` (the browser's by default). */
+/** "Updated 09:05 EST (14:05 UTC)": the clock of timeWords (not the date: an update is of today), in `zone` (the browser's by default). */
 export function updatedWords(at: Date, zone?: string): string {
-  const iso = at.toISOString();
-  const full = zone === undefined ? timeWords(iso) : timeWords(iso, zone);
-  // timeWords begins with the local date ("2026-11-13 "): an update is of today.
-  return `Updated ${full.slice('2026-11-13 '.length)}`;
+  return `Updated ${clockWords(instantParts(at.toISOString(), zone)!)}`;
 }
 
 /**

@@ -39,6 +39,30 @@ function isUtc(zone: string): boolean {
   return ['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/UCT', 'UCT', 'Etc/Zulu', 'Zulu'].includes(zone);
 }
 
+/** An instant as the console names it: its wall clock in the browser's zone, and UTC's. */
+export interface InstantParts {
+  local: ZonedParts;
+  utc: { date: string; time: string };
+  /** The zone reads as UTC: one clock is shown. */
+  inUtc: boolean;
+}
+
+/** The parts of a date-time in `zone`, or null when it is no time. */
+export function instantParts(iso: string, zone: string = browserZone()): InstantParts | null {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return null;
+  const utc = new Date(at).toISOString();
+  const inUtc = isUtc(zone);
+  const utcParts = { date: utc.slice(0, 10), time: utc.slice(11, 16) };
+  return { local: inUtc ? { ...utcParts, zoneName: 'UTC' } : zonedParts(new Date(at), zone), utc: utcParts, inUtc };
+}
+
+/** "09:05 EST (14:05 UTC)": the clock of `parts`, UTC beside it (with its date when it is another day), no local date. */
+export function clockWords(parts: InstantParts): string {
+  if (parts.inUtc) return `${parts.utc.time} UTC`;
+  return `${parts.local.time} ${parts.local.zoneName} (${parts.local.date === parts.utc.date ? '' : `${parts.utc.date} `}${parts.utc.time} UTC)`;
+}
+
 /**
  * "2026-11-13 09:05 EST (14:05 UTC)" of a date-time; the UTC date is repeated when
  * it differs ("2026-11-13 21:30 EST (2026-11-14 02:30 UTC)"); one clock when the
@@ -47,12 +71,6 @@ function isUtc(zone: string): boolean {
  */
 export function timeWords(iso: string | null | undefined, zone: string = browserZone()): string {
   if (!iso) return '';
-  const at = Date.parse(iso);
-  if (Number.isNaN(at)) return iso;
-  const utc = new Date(at).toISOString();
-  const utcDate = utc.slice(0, 10);
-  const utcTime = utc.slice(11, 16);
-  if (isUtc(zone)) return `${utcDate} ${utcTime} UTC`;
-  const local = zonedParts(new Date(at), zone);
-  return `${local.date} ${local.time} ${local.zoneName} (${local.date === utcDate ? '' : `${utcDate} `}${utcTime} UTC)`;
+  const parts = instantParts(iso, zone);
+  return parts === null ? iso : `${parts.local.date} ${clockWords(parts)}`;
 }
