@@ -5,6 +5,7 @@
  * one that stood right after it (wherever the action sorted it); once an action
  * took it out (closed, taken out of Unassigned), the one that now stands where it stood.
  */
+import { SHORT_ID_LENGTH } from './row-view';
 
 export interface NextInQueue {
   /** The follow-up to offer next, or null at the end of the queue. */
@@ -33,7 +34,7 @@ export function nextInQueue(ids: readonly string[], current: string, stoodAt: nu
   return { next: ids[Math.min(stoodAt, ids.length)] ?? null, index: stoodAt };
 }
 
-/** A follow-up's id as a link names it: its first 8 characters (a UUID's first group), enough to tell a queue's rows apart. */
+/** A follow-up's id as the "next" link names it: the worklist's short id (row-view.ts) without its ellipsis. */
 export function shortId(id: string): string {
-  return id.length > 8 ? id.slice(0, 8) : id;
+  return id.slice(0, SHORT_ID_LENGTH);
 }
