@@ -1,31 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { actionBody, actionsFor, changedFields, choiceWords } from '../../../console/src/lib/actions';
 import type { FollowUp } from '../../../console/src/lib/types';
+import { aFollowUp } from './follow-up-fixture';
 
 const NOW = new Date('2026-11-22T12:00:00.000Z');
 
-const base: FollowUp = {
-  id: 'tx-1',
-  transaction_id: 'tx-1',
-  initial_order_id: 'o-1',
-  redraw_order_id: null,
-  state: 'new',
-  owner: null,
-  snoozed_until: null,
-  snooze_reason: null,
-  contact_attempts: 0,
-  last_contact: null,
-  attention: null,
-  disposition: null,
-  reference: null,
-  opened_at: '2026-11-10T08:00:00.000Z',
-  acknowledged_at: null,
-  closed_at: null,
-  due_at: '2026-11-24T08:00:00.000Z',
-  stale: null,
-  waiting_since: null,
-  version: 3,
-};
+const base: FollowUp = aFollowUp({ due_at: '2026-11-24T08:00:00.000Z', version: 3 });
 
 describe('actionBody', () => {
   it('builds each §9 action with expected_version and only its own fields', () => {

@@ -2,33 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../console/src/http';
 import { actOnRow, type RowApi } from '../../../console/src/lib/row-act';
 import type { Action, FollowUp } from '../../../console/src/lib/types';
+import { aFollowUp } from './follow-up-fixture';
 
 const ID = '3f2a9c1b-7d4e-4f10-9a2b-0c1d2e3f4a5b';
 
-function followUp(fields: Partial<FollowUp>): FollowUp {
-  return {
-    id: ID,
-    transaction_id: ID,
-    initial_order_id: 'o-1',
-    redraw_order_id: null,
-    state: 'new',
-    owner: null,
-    snoozed_until: null,
-    snooze_reason: null,
-    contact_attempts: 0,
-    last_contact: null,
-    attention: null,
-    disposition: null,
-    reference: null,
-    opened_at: '2026-11-10T08:00:00.000Z',
-    acknowledged_at: null,
-    closed_at: null,
-    due_at: null,
-    stale: null,
-    version: 1,
-    ...fields,
-  };
-}
+const followUp = (fields: Partial<FollowUp>): FollowUp => aFollowUp({ id: ID, transaction_id: ID, ...fields });
 
 const entry = (fields: Partial<Action> & Pick<Action, 'action' | 'actor'>): Action => ({ at: '2026-11-22T10:00:00Z', from_state: 'new', to_state: 'acknowledged', ...fields });
 

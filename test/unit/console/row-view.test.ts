@@ -1,36 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { FollowUp } from '../../../console/src/lib/types';
+import { aFollowUp } from './follow-up-fixture';
 import { closedByWords, daysOpen, orderToPaste, rowTime, rowUrgency, rowView, shortId, takeItAction, whyWords } from '../../../console/src/lib/row-view';
 
 const NOW = new Date('2026-11-22T12:00:00.000Z');
 const ZONE = 'America/New_York';
 const ID = '3f2a9c1b-7d4e-4f10-9a2b-0c1d2e3f4a5b';
 
-function followUp(fields: Partial<FollowUp>): FollowUp {
-  return {
-    id: ID,
-    transaction_id: ID,
-    initial_order_id: 'aaaaaaaa-0000-4000-8000-000000000001',
-    redraw_order_id: null,
-    state: 'new',
-    owner: null,
-    snoozed_until: null,
-    snooze_reason: null,
-    contact_attempts: 0,
-    last_contact: null,
-    attention: null,
-    disposition: null,
-    reference: null,
-    opened_at: '2026-11-10T08:00:00.000Z',
-    acknowledged_at: null,
-    closed_at: null,
-    due_at: null,
-    stale: null,
-    waiting_since: null,
-    version: 1,
-    ...fields,
-  };
-}
+const followUp = (fields: Partial<FollowUp>): FollowUp => aFollowUp({ id: ID, transaction_id: ID, initial_order_id: 'aaaaaaaa-0000-4000-8000-000000000001', ...fields });
 
 describe('a worklist row', () => {
   it('shortens an id to its first 8 characters and an ellipsis, and leaves a short one whole', () => {

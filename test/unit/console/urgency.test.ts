@@ -1,36 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { FollowUp } from '../../../console/src/lib/types';
 import { spanWords, timeWords, urgencyOf } from '../../../console/src/lib/urgency';
 import { closeChoices } from '../../../console/src/lib/words';
+import { aFollowUp } from './follow-up-fixture';
 
 const NOW = new Date('2026-11-22T12:00:00.000Z');
 const HOUR = 3_600_000;
 
-function followUp(fields: Partial<FollowUp>): FollowUp {
-  return {
-    id: 'tx-1',
-    transaction_id: 'tx-1',
-    initial_order_id: 'o-1',
-    redraw_order_id: null,
-    state: 'new',
-    owner: null,
-    snoozed_until: null,
-    snooze_reason: null,
-    contact_attempts: 0,
-    last_contact: null,
-    attention: null,
-    disposition: null,
-    reference: null,
-    opened_at: '2026-11-10T08:00:00.000Z',
-    acknowledged_at: null,
-    closed_at: null,
-    due_at: null,
-    stale: null,
-    waiting_since: null,
-    version: 1,
-    ...fields,
-  };
-}
+const followUp = aFollowUp;
 
 describe('urgencyOf', () => {
   it('puts a failed redraw first, in words that say what to do', () => {
