@@ -40,6 +40,22 @@ export const ReportView = z
     time_to_close_hours: DurationsView,
     walk_in_completed: z.number(),
     with_redraw: z.number(),
+    // Issue 48 (CONTRACT §11); absent from an older tracker, which read as none.
+    ended_missing: z.object({ results_still_missing: z.number(), no_redraw: z.number(), redraw_failed: z.number() }).default({ results_still_missing: 0, no_redraw: 0, redraw_failed: 0 }),
+    by_lab: z
+      .array(
+        z.object({
+          lab: z.string(),
+          method: z.string(),
+          completed: z.number(),
+          with_redraw: z.number(),
+          redraw_rate: z.number().nullable(),
+          ended_missing: z.number(),
+          time_to_redraw_results_hours: DurationsView,
+          failure_types: z.record(z.string(), z.number()),
+        }),
+      )
+      .default([]),
     // Extensions a tracker older than this CLI may not send yet.
     time_zone: z.string().default('UTC'),
     closed_by_people: z.number().default(0),

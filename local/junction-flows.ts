@@ -26,7 +26,7 @@ export const FLOW_CLIENT_USER_ID = '0c1e0000-0000-4000-8000-00000000c1e0';
  * schema requires them. Every free-text field holds a canary; fields the schema
  * constrains (a date-time date of birth, enums) hold obviously fake values.
  */
-export function phiFields(tag: string, method: Method = 'walk_in_test'): Record<string, unknown> {
+export function phiFields(tag: string, method: Method = 'walk_in_test', lab: string | null = STANDIN_LAB, sampleType = 'serum'): Record<string, unknown> {
   const canary = (field: string) => `${PHI_CANARY}-${field}-${tag}`;
   return {
     patient_details: {
@@ -68,26 +68,33 @@ export function phiFields(tag: string, method: Method = 'walk_in_test'): Record<
       slug: 'standin-panel',
       // A test's name can tell a diagnosis: PHI for our purposes.
       name: canary('lab-test-name'),
-      sample_type: 'serum',
+      sample_type: sampleType,
       method,
       price: 10,
       is_active: true,
       status: 'active',
       fasting: false,
-      lab: {
-        id: 1,
-        slug: 'standin-lab',
-        name: 'Stand-in Lab',
-        first_line_address: '1 Example Street',
-        city: 'Nowhere',
-        zipcode: '00000',
-        collection_methods: [method],
-        sample_types: ['serum'],
-      },
+      // Junction's lab is nullable (a test kit's example has none).
+      lab:
+        lab === null
+          ? null
+          : {
+              id: 1,
+              slug: lab,
+              name: 'Stand-in Lab',
+              first_line_address: '1 Example Street',
+              city: 'Nowhere',
+              zipcode: '00000',
+              collection_methods: [method],
+              sample_types: [sampleType],
+            },
       markers: [{ id: 1, name: canary('marker'), slug: 'standin-marker' }],
     },
   };
 }
+
+/** The lab a flow's orders name unless they say otherwise. */
+export const STANDIN_LAB = 'standin-lab';
 
 export type Method = 'walk_in_test' | 'at_home_phlebotomy' | 'on_site_collection' | 'testkit';
 
@@ -117,6 +124,10 @@ export interface FlowOrder {
   origin: 'initial' | 'redraw' | 'recreation' | null;
   method: Method;
   parentId?: string;
+  /** Its `lab_test.lab.slug` (null: `lab: null`, as a test kit's may be); STANDIN_LAB by default. */
+  lab?: string | null;
+  /** Its `lab_test.sample_type`; serum by default. */
+  sampleType?: string;
 }
 
 export interface FlowStep {
@@ -196,7 +207,7 @@ export function buildDeliveries(spec: FlowSpec): Delivery[] {
       id: order.id,
       team_id: FLOW_TEAM_ID,
       user_id: FLOW_USER_ID,
-      ...phiFields(`${order.id}-${event.id}`, order.method),
+      ...phiFields(`${order.id}-${event.id}`, order.method, order.lab === undefined ? STANDIN_LAB : order.lab, order.sampleType),
       details: detailsOf(order, snapshot.createdAt, at, `${order.id}-${event.id}`),
       created_at: snapshot.createdAt,
       updated_at: at,

@@ -18,7 +18,7 @@ import { isAwaitingRedraw, transactionStatus, type TransactionStatus } from './t
 /** What a transaction learns about a member from one record (an order item, or a listing's entry). */
 export type MemberRecord = Pick<
   OrderRecord,
-  'id' | 'origin' | 'low_level_status' | 'status_time' | 'created_at' | 'source' | 'rank' | 'redraw_available_at' | 'status_detail' | 'missing_results_at'
+  'id' | 'origin' | 'low_level_status' | 'status_time' | 'created_at' | 'source' | 'rank' | 'redraw_available_at' | 'status_detail' | 'missing_results_at' | 'lab' | 'completed_at'
 > & {
   listed_status_time?: string | null;
   /** Junction's `has_missing_results` of the member's own state; null or absent when not known (a listing). */
@@ -53,6 +53,10 @@ export type MemberKnowledge = Pick<
    * brings them, so a transaction that had missing results keeps its follow-up.
    */
   missing_results_at?: string;
+  /** Its lab's slug (CONTRACT §11), from any own record of it: kept when a later record names none. */
+  lab?: string;
+  /** When it first completed (Junction's status time), by any record of it; absent when never. */
+  completed_at?: string;
 };
 
 /** A transaction's state as the tracker computes it (the stored item adds a version). */
@@ -93,6 +97,8 @@ export function memberOf(record: MemberRecord): MemberKnowledge {
   if (record.status_detail != null) member.status_detail = record.status_detail;
   const missing = missingResultsAt(record);
   if (missing !== null) member.missing_results_at = missing;
+  if (record.lab != null) member.lab = record.lab;
+  if (record.completed_at !== undefined) member.completed_at = record.completed_at;
   return member;
 }
 
@@ -136,9 +142,22 @@ export function mergeMembers(
     const seen = earlier(current ? redrawAvailableOf(current) : null, redrawAvailableOf(candidate));
     const withSeen = seen === null || next.redraw_available_at === seen ? next : { ...next, redraw_available_at: seen };
     const missing = earlier(current ? missingResultsAt(current) : null, missingResultsAt(candidate));
-    merged[candidate.id] = missing === null || withSeen.missing_results_at === missing ? withSeen : { ...withSeen, missing_results_at: missing };
+    const withMissing = missing === null || withSeen.missing_results_at === missing ? withSeen : { ...withSeen, missing_results_at: missing };
+    merged[candidate.id] = withStickyFacts(withMissing, current, candidate);
   }
   return merged;
+}
+
+/**
+ * A member with the facts no record takes back: its lab (a record that names
+ * none keeps the one known; a newer one that names another wins) and when it
+ * first completed (the earliest any record showed).
+ */
+function withStickyFacts(member: MemberKnowledge, current: MemberKnowledge | undefined, candidate: MemberRecord): MemberKnowledge {
+  const lab = member.lab ?? current?.lab ?? (candidate.lab == null ? undefined : candidate.lab);
+  const completed = earlier(current?.completed_at ?? null, candidate.completed_at ?? null);
+  const next = lab === undefined || member.lab === lab ? member : { ...member, lab };
+  return completed === null || next.completed_at === completed ? next : { ...next, completed_at: completed };
 }
 
 /**
@@ -185,7 +204,9 @@ function sameMember(a: MemberKnowledge, b: MemberKnowledge): boolean {
     (a.redraw_available_at ?? null) === (b.redraw_available_at ?? null) &&
     (a.missing_results_at ?? null) === (b.missing_results_at ?? null) &&
     (a.has_missing_results ?? null) === (b.has_missing_results ?? null) &&
-    (a.status_detail ?? null) === (b.status_detail ?? null)
+    (a.status_detail ?? null) === (b.status_detail ?? null) &&
+    (a.lab ?? null) === (b.lab ?? null) &&
+    (a.completed_at ?? null) === (b.completed_at ?? null)
   );
 }
 

@@ -58,6 +58,15 @@ export interface OrderRecord {
    * never depends on delivery order (CONTRACT §9).
    */
   missing_results_at?: string;
+  /**
+   * The lab's slug (`lab_test.lab.slug`, e.g. `quest`: LAB_SLUG) and the sample type (`lab_test.sample_type`,
+   * e.g. `serum`: an operational code, `^[a-z0-9_]{1,64}$`) for reports (CONTRACT §11). Absent or null when the
+   * payload gave none (or gave something else); never the test's name or markers.
+   */
+  lab?: string | null;
+  sample_type?: string | null;
+  /** When the order first completed (Junction's status time of its first `completed` event); absent when never. */
+  completed_at?: string;
 }
 
 /** What one payload says about its order transaction. */
@@ -115,6 +124,12 @@ export function projectOrder(order: OrderPayload, source: OwnSource = 'webhook')
   if (detail !== null) record.status_detail = detail;
   const missingAt = missingResultsInHistory(order, record);
   if (missingAt !== null) record.missing_results_at = missingAt;
+  const lab = labSlug(order.lab_test?.lab?.slug);
+  if (lab !== null) record.lab = lab;
+  const sampleType = operationalCode(order.lab_test?.sample_type);
+  if (sampleType !== null) record.sample_type = sampleType;
+  const completedAt = completedInHistory(order, record);
+  if (completedAt !== null) record.completed_at = completedAt;
   const transaction = order.order_transaction;
   if (!transaction) return { record, listing: null };
   return { record, listing: listingOf(transaction, collectionMethod, [record.status_time]) };
@@ -144,6 +159,32 @@ const OPERATIONAL_CODE = /^[a-z0-9_]{1,64}$/;
  * event in `events[]` (`last_event` may come without it); null when absent or
  * not an operational code (free text could carry PHI).
  */
+/** A value kept only when it is an operational code (lowercase letters, digits, `_`); null otherwise. */
+export function operationalCode(value: unknown): string | null {
+  return typeof value === 'string' && OPERATIONAL_CODE.test(value) ? value : null;
+}
+
+/** A lab's slug as Junction spells them (`quest`, `sonora_quest`, `us-specialty`): lowercase letters, digits, `_` and `-`. */
+export const LAB_SLUG = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+/** The lab's slug kept only when it is one (LAB_SLUG); null otherwise. */
+export function labSlug(value: unknown): string | null {
+  return typeof value === 'string' && LAB_SLUG.test(value) ? value : null;
+}
+
+/**
+ * When the order first completed, canonical, or null: the earliest `completed`
+ * event of its history (`events[]`, `last_event`), or its own state's time
+ * when that is completed and its history shows none (CONTRACT §11's time to
+ * the redraw's results runs to the redraw order's first completed event).
+ */
+export function completedInHistory(order: Pick<OrderPayload, 'events' | 'last_event'>, record: Pick<OrderRecord, 'low_level_status' | 'status_time'>): string | null {
+  const events = [...order.events, ...(order.last_event ? [order.last_event] : [])];
+  const times = events.filter((event) => parseStatus(event.status).low === 'completed').map((event) => canonical(event.created_at));
+  if (record.low_level_status === 'completed') times.push(record.status_time);
+  return times.sort()[0] ?? null;
+}
+
 function statusDetailOf(order: Pick<OrderPayload, 'events'>, event: OrderPayload['last_event']): string | null {
   if (!event) return null;
   const detail = event.status_detail ?? order.events.find((candidate) => candidate.id === event.id)?.status_detail;

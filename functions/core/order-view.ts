@@ -10,7 +10,12 @@ export interface StaleFlag {
 }
 
 /** The stored record without the tracker's own bookkeeping (status_time, rank), plus its stale flag. */
-export type Order = Omit<OrderRecord, 'status_time' | 'rank' | 'redraw_available_at' | 'missing_results_at' | 'status_detail'> & { status_detail: string | null; stale: StaleFlag | null };
+export type Order = Omit<OrderRecord, 'status_time' | 'rank' | 'redraw_available_at' | 'missing_results_at' | 'status_detail' | 'lab' | 'sample_type' | 'completed_at'> & {
+  status_detail: string | null;
+  lab: string | null;
+  sample_type: string | null;
+  stale: StaleFlag | null;
+};
 
 /** Picks the contract's fields, in the contract's order, from a stored record. */
 export function toOrder(record: OrderRecord, stale: StaleFlag | null): Order {
@@ -27,6 +32,9 @@ export function toOrder(record: OrderRecord, stale: StaleFlag | null): Order {
     created_at: record.created_at,
     updated_at: record.updated_at,
     has_missing_results: record.has_missing_results,
+    // The lab's slug and the sample type (CONTRACT §11): operational codes, null when Junction gave none.
+    lab: record.lab ?? null,
+    sample_type: record.sample_type ?? null,
     source: record.source,
     stale,
   };

@@ -7,12 +7,45 @@
 import { ATTENTIONS, type Attention } from './attention';
 import { addDays, calendarDateOf, shiftWeeks, startOfDay, weekStart, type CalendarDate } from './calendar';
 import { canonicalFromDate, canonicalInstant, instantMillis } from './instant';
+import {
+  addReportCounts,
+  EMPTY_SPREAD,
+  emptyCounts,
+  emptyLabCounts,
+  labKey,
+  parseLabKey,
+  spreadOf,
+  spreadPercentile,
+  type EndedMissing,
+  type LabCounts,
+  type ReportCounts,
+  type Spread,
+} from './report-counts';
 
 /** `n` values and their 50th and 90th percentiles in hours (null when n is 0). */
 export interface Durations {
   n: number;
   p50: number | null;
   p90: number | null;
+}
+
+/** One lab and collection method's row of a report (CONTRACT §11). */
+export interface ByLab {
+  /** lab_test.lab.slug of the initial order; "unknown" when Junction gave none. */
+  lab: string;
+  /** The collection method (walk_in_test, testkit, at_home_phlebotomy, ...); "unknown" when not known. */
+  method: string;
+  completed: number;
+  /** Of the completed, those that had a redraw. */
+  with_redraw: number;
+  /** with_redraw per 100 completed, one decimal; null with none completed. */
+  redraw_rate: number | null;
+  /** Of the transactions that ended, those without all their results. */
+  ended_missing: number;
+  /** redraw_available to the redraw order's first completed event. */
+  time_to_redraw_results_hours: Durations;
+  /** Summed over their follow-ups' causing order's missing results, the largest first. */
+  failure_types: Record<string, number>;
 }
 
 /** Open follow-ups by days since they opened (CONTRACT §11). */
@@ -49,6 +82,10 @@ export interface RedrawReport {
   walk_in_completed: number;
   /** Of those, the ones that had a redraw: with_redraw / walk_in_completed is the redraw rate. */
   with_redraw: number;
+  /** Transactions that ended in the window without all their results, by how (their follow-up's attention). */
+  ended_missing: Record<EndedMissing, number>;
+  /** Transactions that ended in the window, by lab and collection method. */
+  by_lab: ByLab[];
   // Extensions of §11's document (docs/openapi.json):
   /** The zone whose days and Monday-to-Sunday weeks the window's dates are (DIGEST_TIMEZONE, default UTC). */
   time_zone: string;
@@ -202,10 +239,46 @@ export type Tally =
   | { kind: 'opened'; at: string }
   /** A follow-up closed at `at`, how, and how long its steps took (hours). */
   | { kind: 'closed'; at: string; disposition: string; hours: ClosedHours }
-  /** A walk-in transaction that ended completed at `at` (its newest status time), and whether it had a redraw. */
-  | { kind: 'ended'; at: string; with_redraw: boolean };
+  /**
+   * A transaction that ended (completed or cancelled) at `at` (its newest status
+   * time). Rows written before issue 48 carry only `with_redraw`: they were kept
+   * for completed walk-in transactions alone (see endedFacts).
+   */
+  | ({ kind: 'ended'; at: string; with_redraw: boolean } & Partial<Omit<EndedFacts, 'with_redraw'>>)
+  /** The failure types of the order that caused a follow-up, counted where its transaction ended (`at`, its lab and method). */
+  | { kind: 'failures'; at: string; lab: string | null; method: string | null; failure_types: Record<string, number> };
 export type TallyKind = Tally['kind'];
-export const TALLY_KINDS = ['opened', 'closed', 'ended'] as const satisfies readonly TallyKind[];
+export const TALLY_KINDS = ['opened', 'closed', 'ended', 'failures'] as const satisfies readonly TallyKind[];
+
+/** What an ended transaction tells a report (CONTRACT §11). */
+export interface EndedFacts {
+  /** Ended completed (not cancelled). */
+  completed: boolean;
+  /** A walk-in transaction (one with a redraw is walk-in whatever else is known, DOMAIN). */
+  walk_in: boolean;
+  /** Had a redraw: an initial order that was ever in redraw_available, or a redraw order. */
+  with_redraw: boolean;
+  /** Its initial order's lab slug and its collection method; null when unknown (the report says "unknown"). */
+  lab: string | null;
+  method: string | null;
+  /** Ended without all its results: how (its follow-up's attention); null when it has them (or was cancelled). */
+  missing: EndedMissing | null;
+  /** Hours from the initial order's redraw_available to the redraw order's first completed event; null without both. */
+  redraw_results_hours: number | null;
+}
+
+/** An `ended` tally's facts, a row from before issue 48 read as what it was kept for: a completed walk-in transaction. */
+export function endedFacts(tally: Extract<Tally, { kind: 'ended' }>): EndedFacts {
+  return {
+    completed: tally.completed ?? true,
+    walk_in: tally.walk_in ?? true,
+    with_redraw: tally.with_redraw,
+    lab: tally.lab ?? null,
+    method: tally.method === undefined ? 'walk_in_test' : tally.method,
+    missing: tally.missing ?? null,
+    redraw_results_hours: tally.redraw_results_hours ?? null,
+  };
+}
 
 export interface ClosedHours {
   /** opened_at to the redraw order's creation; null without a redraw order. */
@@ -225,8 +298,18 @@ export interface TalliedFollowUp {
   disposition: string | null;
 }
 
-/** A follow-up's tallies: opened, and closed when it is. `redrawOrderedAt`: its redraw order's creation time, if known. */
-export function followUpTallies(followUp: TalliedFollowUp, redrawOrderedAt: string | null): Tally[] {
+/** Where a follow-up's transaction ended (its end time, lab and method), and the failure types of its causing order. */
+export interface FollowUpFailures {
+  ended: { at: string; lab: string | null; method: string | null } | null;
+  failure_types: Record<string, number> | null;
+}
+
+/**
+ * A follow-up's tallies: opened, and closed when it is. `redrawOrderedAt`: its
+ * redraw order's creation time, if known. `failures`: its causing order's
+ * failure types, counted once its transaction ended (none before, or without any).
+ */
+export function followUpTallies(followUp: TalliedFollowUp, redrawOrderedAt: string | null, failures: FollowUpFailures | null = null): Tally[] {
   if (followUp.opened_at === '') return [];
   const tallies: Tally[] = [{ kind: 'opened', at: followUp.opened_at }];
   if (followUp.state === 'closed' && followUp.closed_at !== null) {
@@ -241,27 +324,96 @@ export function followUpTallies(followUp: TalliedFollowUp, redrawOrderedAt: stri
       },
     });
   }
+  const ended = failures?.ended ?? null;
+  const types = failures?.failure_types ?? null;
+  if (ended !== null && types !== null && Object.keys(types).length > 0) {
+    tallies.push({ kind: 'failures', at: ended.at, lab: ended.lab, method: ended.method, failure_types: types });
+  }
   return tallies;
 }
 
-/** What a transaction's tally reads: its status, its newest status time, its collection method and whether it had a redraw. */
+/** What a transaction's tally reads: its status, its newest status time, its method, lab and how it ended. */
 export interface TalliedTransaction {
   status: string;
   updated_at: string;
   /** Its orders' collection method (details.type), or null when unknown. */
   collection_method: string | null;
   had_redraw: boolean;
+  /** Its initial order's lab slug, or null when unknown. */
+  lab?: string | null;
+  missing?: EndedMissing | null;
+  redraw_results_hours?: number | null;
 }
 
-/**
- * A transaction's tally: one `ended` when it is completed and walk-in (redraws
- * exist only for walk-in orders, DOMAIN: one with a redraw is walk-in whatever
- * else is known), at its newest status time; none otherwise (active, cancelled).
- */
+/** A transaction's tally: one `ended` once it is completed or cancelled, at its newest status time; none while active. */
 export function transactionTallies(transaction: TalliedTransaction): Tally[] {
-  if (transaction.status !== 'completed') return [];
-  if (transaction.collection_method !== 'walk_in_test' && !transaction.had_redraw) return [];
-  return [{ kind: 'ended', at: transaction.updated_at, with_redraw: transaction.had_redraw }];
+  if (transaction.status !== 'completed' && transaction.status !== 'cancelled') return [];
+  return [
+    {
+      kind: 'ended',
+      at: transaction.updated_at,
+      with_redraw: transaction.had_redraw,
+      completed: transaction.status === 'completed',
+      walk_in: transaction.collection_method === 'walk_in_test' || transaction.had_redraw,
+      lab: transaction.lab ?? null,
+      method: transaction.collection_method,
+      missing: transaction.missing ?? null,
+      redraw_results_hours: transaction.redraw_results_hours ?? null,
+    },
+  ];
+}
+
+/** The counts a set of tallies adds up to (core/report-counts.ts). */
+export function countsOfTallies(tallies: readonly Tally[]): ReportCounts {
+  return tallies.reduce((counts, tally) => addReportCounts(counts, countsOfTally(tally)), emptyCounts());
+}
+
+/** The lab and method a report names a transaction by: its codes, `unknown` for what is not known. */
+export function labAndMethod(lab: string | null, method: string | null): string {
+  return labKey(lab ?? UNKNOWN, method ?? UNKNOWN);
+}
+
+/** What a report says for a lab or method Junction never gave (CONTRACT §11). */
+export const UNKNOWN = 'unknown';
+
+function countsOfTally(tally: Tally): ReportCounts {
+  const counts = emptyCounts();
+  switch (tally.kind) {
+    case 'opened':
+      return { ...counts, opened: 1 };
+    case 'closed': {
+      const one = (hours: number | null) => (hours === null ? EMPTY_SPREAD : spreadOf([hours]));
+      return {
+        ...counts,
+        by_disposition: { [tally.disposition]: 1 },
+        redraw_order: one(tally.hours.redraw_order),
+        acknowledge: one(tally.hours.acknowledge),
+        close: one(tally.hours.close),
+      };
+    }
+    case 'ended': {
+      const facts = endedFacts(tally);
+      const completedWithRedraw = facts.completed && facts.with_redraw;
+      const lab: LabCounts = {
+        ended: 1,
+        completed: facts.completed ? 1 : 0,
+        with_redraw: completedWithRedraw ? 1 : 0,
+        ended_missing: facts.missing === null ? 0 : 1,
+        redraw_results: facts.redraw_results_hours === null ? EMPTY_SPREAD : spreadOf([facts.redraw_results_hours]),
+        failure_types: {},
+      };
+      const walkInCompleted = facts.completed && facts.walk_in;
+      return {
+        ...counts,
+        walk_in_completed: walkInCompleted ? 1 : 0,
+        with_redraw: walkInCompleted && facts.with_redraw ? 1 : 0,
+        ended_missing: { ...counts.ended_missing, ...(facts.missing === null ? {} : { [facts.missing]: 1 }) },
+        by_lab: { [labAndMethod(facts.lab, facts.method)]: lab },
+      };
+    }
+    case 'failures':
+      return { ...counts, by_lab: { [labAndMethod(tally.lab, tally.method)]: { ...emptyLabCounts(), failure_types: { ...tally.failure_types } } } };
+  }
 }
 
 /** Hours from `from` to `to` (canonical instants), to the hundredth, never negative. */
@@ -304,33 +456,79 @@ export function agingBucket(openedAt: string, now: Date): keyof AgingBuckets {
   return days <= 7 ? '0_7' : days <= 14 ? '8_14' : days <= 30 ? '15_30' : 'over_30';
 }
 
-/** The report (CONTRACT §11) from the tallies whose time is in the window and the follow-ups open now. */
-export function assembleReport(input: { window: ReportWindow; now: Date; tallies: readonly Tally[]; open: readonly OpenFollowUpFacts[]; timeZone?: string }): RedrawReport {
-  const closed = input.tallies.filter((tally) => tally.kind === 'closed');
-  const ended = input.tallies.filter((tally) => tally.kind === 'ended');
-  const byDisposition: Record<string, number> = {};
-  for (const tally of [...closed].sort((a, b) => (a.disposition < b.disposition ? -1 : 1))) byDisposition[tally.disposition] = (byDisposition[tally.disposition] ?? 0) + 1;
+/** Durations (CONTRACT §11) of a spread: n, and p50 and p90 to a tenth of an hour (exact while few values, else from the histogram). */
+export function spreadDurations(spread: Spread): Durations {
+  const at = (q: number) => {
+    const value = spreadPercentile(spread, q);
+    return value === null ? null : Math.round(value * 10) / 10;
+  };
+  return { n: spread.n, p50: at(0.5), p90: at(0.9) };
+}
+
+/** with_redraw per 100 completed, to one decimal; null with none completed. */
+export function redrawRate(withRedraw: number, completed: number): number | null {
+  return completed === 0 ? null : Math.round((1000 * withRedraw) / completed) / 10;
+}
+
+/**
+ * The `by_lab` rows (CONTRACT §11): one per lab and method with a transaction
+ * that ended in the window, highest redraw rate first (nulls last), then by lab
+ * and method.
+ */
+export function byLabRows(byLab: Readonly<Record<string, LabCounts>>): ByLab[] {
+  return Object.entries(byLab)
+    .filter(([, counts]) => counts.ended > 0)
+    .map(([key, counts]) => ({
+      ...parseLabKey(key),
+      completed: counts.completed,
+      with_redraw: counts.with_redraw,
+      redraw_rate: redrawRate(counts.with_redraw, counts.completed),
+      ended_missing: counts.ended_missing,
+      time_to_redraw_results_hours: spreadDurations(counts.redraw_results),
+      failure_types: sortedCounts(counts.failure_types),
+    }))
+    .sort((a, b) => {
+      if (a.redraw_rate !== b.redraw_rate) return a.redraw_rate === null ? 1 : b.redraw_rate === null ? -1 : b.redraw_rate - a.redraw_rate;
+      return a.lab < b.lab ? -1 : a.lab > b.lab ? 1 : a.method < b.method ? -1 : a.method > b.method ? 1 : 0;
+    });
+}
+
+/** Counts by key, the largest first (then by key): the order a reader scans them in. */
+function sortedCounts(counts: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).filter(([, count]) => count !== 0).sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)));
+}
+
+/**
+ * The report (CONTRACT §11) from the counts of the window (or the tallies whose
+ * time is in it) and the follow-ups open now.
+ */
+export function assembleReport(input: { window: ReportWindow; now: Date; tallies?: readonly Tally[]; counts?: ReportCounts; open: readonly OpenFollowUpFacts[]; timeZone?: string }): RedrawReport {
+  const counts = input.counts ?? countsOfTallies(input.tallies ?? []);
+  const byDisposition = Object.fromEntries(Object.entries(counts.by_disposition).filter(([, count]) => count !== 0).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const closed = Object.values(byDisposition).reduce((sum, count) => sum + count, 0);
+  const byTracker = Object.entries(byDisposition).reduce((sum, [disposition, count]) => sum + (TRACKER_CLOSES.has(disposition) ? count : 0), 0);
   const aging: AgingBuckets = { '0_7': 0, '8_14': 0, '15_30': 0, over_30: 0 };
   for (const followUp of input.open) aging[agingBucket(followUp.opened_at, input.now)]++;
-  const hours = (pick: (hours: ClosedHours) => number | null) => durations(closed.map((tally) => pick(tally.hours)).filter((value): value is number => value !== null));
   return {
     from: canonicalFromDate(input.window.from),
     to: canonicalFromDate(input.window.to),
-    opened: input.tallies.filter((tally) => tally.kind === 'opened').length,
-    closed: closed.length,
+    opened: counts.opened,
+    closed,
     by_disposition: byDisposition,
     open_now: input.open.length,
     stale_now: input.open.filter((followUp) => followUp.stale).length,
     unassigned_now: input.open.filter((followUp) => followUp.owner === null).length,
     aging_now: aging,
-    time_to_redraw_order_hours: hours((h) => h.redraw_order),
-    time_to_acknowledge_hours: hours((h) => h.acknowledge),
-    time_to_close_hours: hours((h) => h.close),
-    walk_in_completed: ended.length,
-    with_redraw: ended.filter((tally) => tally.with_redraw).length,
+    time_to_redraw_order_hours: spreadDurations(counts.redraw_order),
+    time_to_acknowledge_hours: spreadDurations(counts.acknowledge),
+    time_to_close_hours: spreadDurations(counts.close),
+    walk_in_completed: counts.walk_in_completed,
+    with_redraw: counts.with_redraw,
+    ended_missing: { ...counts.ended_missing },
+    by_lab: byLabRows(counts.by_lab),
     time_zone: input.timeZone ?? 'UTC',
-    closed_by_people: closed.filter((tally) => !TRACKER_CLOSES.has(tally.disposition)).length,
-    closed_by_tracker: closed.filter((tally) => TRACKER_CLOSES.has(tally.disposition)).length,
+    closed_by_people: closed - byTracker,
+    closed_by_tracker: byTracker,
     redraw_failed_now: input.open.filter((followUp) => followUp.redraw_failed).length,
     attention_now: attentionCounts(input.open),
   };

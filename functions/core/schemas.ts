@@ -71,6 +71,16 @@ export const OrderPayload = z.object({
   origin: z.nullish(z.string().check(z.maxLength(50))),
   order_transaction: z.nullish(OrderTransaction),
   has_missing_results: z.nullish(z.boolean()),
+  // Only the operational codes of the test (CONTRACT §11): its lab's slug, method and sample type. Its name and
+  // markers are health information and are stripped here. Any value is accepted; one that is not an operational
+  // code is kept as null (order-record.ts), never a reason to quarantine the event.
+  lab_test: z.nullish(
+    z.object({
+      method: z.optional(z.unknown()),
+      sample_type: z.optional(z.unknown()),
+      lab: z.nullish(z.object({ slug: z.optional(z.unknown()) })),
+    }),
+  ),
 });
 export type OrderPayload = z.output<typeof OrderPayload>;
 

@@ -56,6 +56,11 @@ export const ORDER_ATTRIBUTES = {
   statusDetail: 'sd',
   /** When the order was first seen ended without all its results (OrderRecord.missing_results_at); absent if never. */
   missingResultsAt: 'mx',
+  /** The lab's slug and the sample type (OrderRecord.lab, sample_type: operational codes); absent when unknown. */
+  lab: 'lb',
+  sampleType: 'sp',
+  /** When the order first completed (OrderRecord.completed_at); absent if never. */
+  completedAt: 'ca',
 } as const;
 const A = ORDER_ATTRIBUTES;
 
@@ -96,6 +101,9 @@ const StoredRecord = z.object({
   [A.redrawAvailableAt]: z.optional(z.string()),
   [A.statusDetail]: z.optional(z.string()),
   [A.missingResultsAt]: z.optional(z.string()),
+  [A.lab]: z.optional(z.string()),
+  [A.sampleType]: z.optional(z.string()),
+  [A.completedAt]: z.optional(z.string()),
 });
 
 /**
@@ -156,6 +164,9 @@ export function parseOrderItem(item: Record<string, unknown>): StoredOrder {
     ...(stored[A.redrawAvailableAt] === undefined ? {} : { redraw_available_at: stored[A.redrawAvailableAt] }),
     ...(stored[A.statusDetail] === undefined ? {} : { status_detail: stored[A.statusDetail] }),
     ...(stored[A.missingResultsAt] === undefined ? {} : { missing_results_at: stored[A.missingResultsAt] }),
+    ...(stored[A.lab] === undefined ? {} : { lab: stored[A.lab] }),
+    ...(stored[A.sampleType] === undefined ? {} : { sample_type: stored[A.sampleType] }),
+    ...(stored[A.completedAt] === undefined ? {} : { completed_at: stored[A.completedAt] }),
   };
   const since = stored[A.staleSince];
   const reason = stored[A.staleReason];
@@ -239,6 +250,9 @@ export function orderItem(record: OrderRecord, transactionHasRedraw: boolean, li
     ...(record.redraw_available_at === undefined ? {} : { [A.redrawAvailableAt]: record.redraw_available_at }),
     ...(record.status_detail == null ? {} : { [A.statusDetail]: record.status_detail }),
     ...(record.missing_results_at === undefined ? {} : { [A.missingResultsAt]: record.missing_results_at }),
+    ...(record.lab == null ? {} : { [A.lab]: record.lab }),
+    ...(record.sample_type == null ? {} : { [A.sampleType]: record.sample_type }),
+    ...(record.completed_at === undefined ? {} : { [A.completedAt]: record.completed_at }),
     ...orderIndexAttributes(record, transactionHasRedraw),
     ...(listing === null ? {} : { [A.listing]: encodeListing(listing, record) }),
   };

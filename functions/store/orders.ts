@@ -88,6 +88,7 @@ export async function putOwnOrder(
   if (outcome.written) return 'applied';
   if (outcome.stored !== undefined && learnsRedrawAvailable(outcome.stored, record)) await writes.update(redrawAvailableUpdate(tableName, record));
   if (outcome.stored !== undefined && learnsMissingResults(outcome.stored, record)) await writes.update(missingResultsUpdate(tableName, record));
+  if (outcome.stored !== undefined && learnsLab(outcome.stored, record)) await writes.update(labUpdate(tableName, record));
   // The stored item is at least as new: the same event is a duplicate, anything else is newer.
   return outcome.stored?.[A.rank]?.S === record.rank ? 'duplicate' : 'stale';
 }
@@ -140,6 +141,28 @@ function missingResultsUpdate(tableName: string, record: OrderRecord): Parameter
     ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#mx) OR #mx > :mx)',
     ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#mx': A.missingResultsAt },
     ExpressionAttributeValues: { ':mx': record.missing_results_at },
+    ReturnValuesOnConditionCheckFailure: 'NONE',
+  };
+}
+
+/**
+ * Whether a refused state names the order's lab where the stored item has none
+ * (CONTRACT §11: an API read of an order already stored may add it, once).
+ */
+function learnsLab(stored: Record<string, AttributeValue>, record: OrderRecord): boolean {
+  return record.lab != null && stored[A.lab]?.S === undefined;
+}
+
+/** Records only the lab (and the sample type, when known) on the stored item, if it has no lab yet. */
+function labUpdate(tableName: string, record: OrderRecord): Parameters<ItemWrites['update']>[0] {
+  const withSample = record.sample_type != null;
+  return {
+    TableName: tableName,
+    Key: keys.order(record.id),
+    UpdateExpression: withSample ? 'SET #lb = :lb, #sp = :sp' : 'SET #lb = :lb',
+    ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#lb)',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#lb': A.lab, ...(withSample ? { '#sp': A.sampleType } : {}) },
+    ExpressionAttributeValues: { ':lb': record.lab, ...(withSample ? { ':sp': record.sample_type } : {}) },
     ReturnValuesOnConditionCheckFailure: 'NONE',
   };
 }

@@ -38,13 +38,15 @@ import {
   assembleReport,
   followUpTallies,
   transactionTallies,
+  TALLY_KINDS,
   type OpenFollowUpFacts,
   type OverdueFollowUp,
   type RedrawReport,
   type Tally,
   type TallyKind,
 } from '../core/report';
-import { hadRedraw, stateAt } from '../core/follow-up';
+import { stateAt } from '../core/follow-up';
+import { talliedTransaction } from '../core/transaction-report';
 import { digestProblems, mostOverdue, type DigestProblems, type ProblemFollowUp, type ProblemList } from '../core/digest';
 import { isFollowUpItem, parseFollowUpItem } from './follow-ups/item';
 import { openFollowUps } from './follow-ups/reads';
@@ -81,20 +83,14 @@ type Item = Record<string, unknown>;
 function talliesOf(item: Item): { id: string; version: number; tallies: Tally[]; counted: boolean } | null {
   if (isFollowUpItem(item)) {
     const stored = parseFollowUpItem(item);
-    return { id: stored.followUp.id, version: stored.revision, tallies: followUpTallies(stored.followUp, stored.redrawOrderedAt ?? null), counted: true };
+    const failures = { ended: stored.transactionEnd ?? null, failure_types: stored.causingResults?.failure_types ?? null };
+    return { id: stored.followUp.id, version: stored.revision, tallies: followUpTallies(stored.followUp, stored.redrawOrderedAt ?? null, failures), counted: true };
   }
   if (isTransactionItem(item)) {
     const transaction = parseTransactionItem(item);
-    const members = Object.values(transaction.members);
-    const tallied = {
-      status: transaction.status,
-      updated_at: transaction.updated_at,
-      collection_method: transaction.collection_method ?? null,
-      had_redraw: hadRedraw(members),
-    };
-    // Whether it is a transaction reports count at all (a walk-in one, or one with a redraw), completed or not.
-    const counted = transactionTallies({ ...tallied, status: 'completed' }).length > 0;
-    return { id: transaction.id, version: transaction.version, tallies: transactionTallies(tallied), counted };
+    const tallied = talliedTransaction({ status: transaction.status, updated_at: transaction.updated_at, collection_method: transaction.collection_method ?? null }, Object.values(transaction.members));
+    // Every transaction counts once it ends (CONTRACT §11 by_lab: completed or not, any method).
+    return { id: transaction.id, version: transaction.version, tallies: transactionTallies(tallied), counted: true };
   }
   return null;
 }
@@ -412,7 +408,7 @@ async function staleOrderIds(db: TableClient, tableName: string): Promise<Set<st
 export async function readRedrawReport(db: TableClient, tableName: string, input: { from: Date; to: Date; now: Date; timeZone?: string }): Promise<RedrawReport> {
   const { from, to, now } = input;
   const [tallies, stale, open] = await Promise.all([
-    Promise.all((['opened', 'closed', 'ended'] as const).map((kind) => readTallies(db, tableName, kind, from, to))).then((lists) => lists.flat()),
+    Promise.all(TALLY_KINDS.map((kind) => readTallies(db, tableName, kind, from, to))).then((lists) => lists.flat()),
     staleOrderIds(db, tableName),
     (async () => {
       const found: { owner: string | null; opened_at: string; orderId: string | null; attention: Attention | null }[] = [];

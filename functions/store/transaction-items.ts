@@ -62,6 +62,9 @@ const StoredMember = z.object({
   hm: z.optional(z.boolean()),
   sd: z.optional(z.string()),
   mx: z.optional(z.string()),
+  // CONTRACT §11: its lab's slug, when it first completed.
+  lb: z.optional(z.string()),
+  ca: z.optional(z.string()),
 });
 
 const StoredTransaction = z.object({
@@ -95,6 +98,10 @@ export interface MemberSummary {
   status_detail?: string | null;
   /** When it was first seen ended without all its results; absent if never. */
   missing_results_at?: string;
+  /** Its lab's slug, when known (CONTRACT §11). */
+  lab?: string;
+  /** When it first completed; absent if never. */
+  completed_at?: string;
 }
 
 export interface TransactionItem {
@@ -146,6 +153,8 @@ export function parseTransactionItem(item: Record<string, unknown>): Transaction
           ...(member.hm === true ? { has_missing_results: true } : {}),
           ...(member.sd === undefined ? {} : { status_detail: member.sd }),
           ...(member.mx === undefined ? {} : { missing_results_at: member.mx }),
+          ...(member.lb === undefined ? {} : { lab: member.lb }),
+          ...(member.ca === undefined ? {} : { completed_at: member.ca }),
         },
       ]),
     ),
@@ -185,6 +194,8 @@ export function transactionItem(transaction: TransactionItem): Record<string, un
           ...(member.has_missing_results === true ? { hm: true } : {}),
           ...(member.status_detail == null ? {} : { sd: member.status_detail }),
           ...(member.missing_results_at === undefined ? {} : { mx: member.missing_results_at }),
+          ...(member.lab === undefined ? {} : { lb: member.lab }),
+          ...(member.completed_at === undefined ? {} : { ca: member.completed_at }),
         },
       ]),
     ),

@@ -80,6 +80,8 @@ export interface RecomputeResult {
   conflicts: number;
   /** The expiry the transaction and its orders carry now (epoch seconds), or null: kept. */
   expiresAt: number | null;
+  /** Its orders' collection method as stored with it (their own states', else as stored), or null: unknown. */
+  collectionMethod: string | null;
 }
 
 export class RecomputeDidNotConvergeError extends Error {
@@ -144,14 +146,14 @@ export async function recomputeTransaction(
       (stored?.expires_at ?? null) !== retention ||
       (stored?.results_missing ?? false) !== missing;
     const orderWrites = orderWritesOf(tableName, transactionId, current, known, retention, retentionDays);
-    const done = (): RecomputeResult => ({ transaction: current.transaction, writes: state.writes, conflicts: state.conflicts, expiresAt: retention });
+    // Reports count by method (CONTRACT §11): the method of its orders' own states, else as stored.
+    const method = [...known.values()].map((order) => order.record).find((record) => isOwnSource(record.source))?.collection_method ?? stored?.collection_method ?? null;
+    const done = (): RecomputeResult => ({ transaction: current.transaction, writes: state.writes, conflicts: state.conflicts, expiresAt: retention, collectionMethod: method });
     if (!storeTransaction && orderWrites.length === 0) return done();
     if (!(await writeOrders(db, state, orderWrites))) continue;
     if (!storeTransaction) return done();
 
     state.writes++;
-    // Reports count walk-in transactions (CONTRACT §11): the method of its orders' own states, else as stored.
-    const method = [...known.values()].map((order) => order.record).find((record) => isOwnSource(record.source))?.collection_method ?? stored?.collection_method ?? null;
     const outcome = await conditionalWrite(db, transactionPut(tableName, { ...current.transaction, results_missing: missing, expires_at: retention, collection_method: method }, stored));
     if (outcome === 'written') return done();
     state.conflicts++;

@@ -137,6 +137,23 @@ describe('GET /reports/redraws', () => {
       // Completed walk-in transactions: the three with a redraw that ended, and the plain walk-in (the testkit is none).
       walk_in_completed: 4,
       with_redraw: 3,
+      // The failed redraw and the cancelled one: each a person's decision (CONTRACT §11 ended_missing).
+      ended_missing: { results_still_missing: 0, no_redraw: 0, redraw_failed: 2 },
+      // By the flows' lab: the walk-in ones (three of four had a redraw), then the test kit.
+      by_lab: [
+        {
+          lab: 'standin-lab',
+          method: 'walk_in_test',
+          completed: 4,
+          with_redraw: 3,
+          redraw_rate: 75,
+          ended_missing: 2,
+          // redraw_available at 13:00 to the redraw order's completed at 17:00.
+          time_to_redraw_results_hours: { n: 1, p50: 4, p90: 4 },
+          failure_types: {},
+        },
+        { lab: 'standin-lab', method: 'testkit', completed: 1, with_redraw: 0, redraw_rate: 0, ended_missing: 0, time_to_redraw_results_hours: { n: 0, p50: null, p90: null }, failure_types: {} },
+      ],
       time_zone: 'UTC',
       closed_by_people: 0,
       closed_by_tracker: 1,

@@ -37,6 +37,8 @@ const REPORT: RedrawReport = {
   time_to_close_hours: { n: 0, p50: null, p90: null },
   walk_in_completed: 0,
   with_redraw: 0,
+  ended_missing: { results_still_missing: 0, no_redraw: 0, redraw_failed: 0 },
+  by_lab: [],
   time_zone: 'UTC',
   closed_by_people: 0,
   closed_by_tracker: 0,

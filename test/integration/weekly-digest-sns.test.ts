@@ -33,6 +33,8 @@ const REPORT: RedrawReport = {
   time_to_close_hours: { n: 2, p50: 80, p90: 120 },
   walk_in_completed: 10,
   with_redraw: 1,
+  ended_missing: { results_still_missing: 0, no_redraw: 0, redraw_failed: 0 },
+  by_lab: [],
   time_zone: 'UTC',
   closed_by_people: 1,
   closed_by_tracker: 1,

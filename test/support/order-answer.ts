@@ -31,6 +31,9 @@ export const OrderAnswer = z
     created_at: z.string(),
     updated_at: z.string(),
     has_missing_results: z.boolean().nullable(),
+    /** CONTRACT §11: the lab's slug and the sample type, operational codes. */
+    lab: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/).nullable(),
+    sample_type: z.string().regex(/^[a-z0-9_]{1,64}$/).nullable(),
     source: z.enum(['webhook', 'api', 'transaction_listing']),
     stale: z.object({ since: z.string(), reason: z.enum(['no_progress', 'redraw_not_created', 'appointment_missed']) }).nullable(),
     /** CONTRACT §10: the order's newest appointment, when one is known. */

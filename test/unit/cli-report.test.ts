@@ -39,6 +39,8 @@ function report(overrides: Partial<RedrawReport> = {}): RedrawReport {
     time_to_close_hours: { n: 2, p50: 30.25, p90: 150.6 },
     walk_in_completed: 0,
     with_redraw: 0,
+    ended_missing: { results_still_missing: 0, no_redraw: 0, redraw_failed: 0 },
+    by_lab: [],
     time_zone: 'UTC',
     closed_by_people: 1,
     closed_by_tracker: 1,

@@ -31,6 +31,8 @@ const REPORT: RedrawReport = {
   time_to_close_hours: { n: 9, p50: 98, p90: 230 },
   walk_in_completed: 146,
   with_redraw: 11,
+  ended_missing: { results_still_missing: 0, no_redraw: 0, redraw_failed: 0 },
+  by_lab: [],
   time_zone: 'UTC',
   closed_by_people: 2,
   closed_by_tracker: 7,

@@ -44,6 +44,8 @@ const ORDER = {
   created_at: '2026-03-10T11:00:00Z',
   updated_at: '2026-03-10T12:00:00Z',
   has_missing_results: null,
+  lab: 'quest',
+  sample_type: null,
   source: 'webhook',
   stale: null,
   appointment: { id: 'ap-1', start_at: '2026-03-12T14:30:00.000000Z', end_at: null, status: 'confirmed', type: 'patient_service_center', provider: 'quest' },
@@ -108,6 +110,10 @@ describe('docs/openapi.json', () => {
     // CONTRACT §9: a /redraws item names its follow-up's state and owner (null without one).
     expect(() => assertDocumented('GET', '/redraws', { statusCode: 200, headers: json, body: JSON.stringify({ items: [ORDER], next_cursor: null }) })).toThrow(/follow_up_state/);
     expect(() => assertDocumented('GET', '/redraws', { statusCode: 200, headers: json, body: JSON.stringify({ items: [{ ...ORDER, follow_up_state: 'stuck', follow_up_owner: null }], next_cursor: null }) })).toThrow();
+    // CONTRACT §11: the lab and sample type are operational codes or null, and always named.
+    expect(() => assertDocumented('GET', '/orders/{order_id}', { statusCode: 200, headers: json, body: JSON.stringify({ order: { ...ORDER, lab: 'Quest Diagnostics' } }) })).toThrow(/lab/);
+    const { lab: _lab, ...withoutLab } = ORDER;
+    expect(() => assertDocumented('GET', '/orders/{order_id}', { statusCode: 200, headers: json, body: JSON.stringify({ order: withoutLab }) })).toThrow(/lab/);
     const { appointment: _none, ...withoutAppointment } = ORDER;
     expect(() => assertDocumented('GET', '/orders/{order_id}', { statusCode: 200, headers: json, body: JSON.stringify({ order: withoutAppointment }) })).toThrow(/appointment/);
     for (const phi of [{ address: { first_line: 'x' } }, { location: { lat: 1, lng: 2 } }, { appointment_notes: 'x' }, { user_id: 'u' }]) {

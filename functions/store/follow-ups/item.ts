@@ -52,6 +52,8 @@ export const A = {
   /** FollowUp.closed_by, when closed. */
   closedBy: 'cb',
   causingResults: 'cr',
+  /** Where its transaction ended (StoredFollowUp.transactionEnd). */
+  transactionEnd: 'te',
 } as const;
 
 /** A stored follow-up, with what its due time is computed from and the tracker's bookkeeping. */
@@ -100,8 +102,22 @@ export interface StoredFollowUp {
    * version, not in the FollowUp view; every writer keeps it. Absent or null: not read.
    */
   causingResults?: CausingResults | null;
+  /**
+   * Where its transaction ended (CONTRACT §11): its newest status time, its
+   * initial order's lab and its method, kept by the tracker once the transaction
+   * is no longer active; the report counts the causing order's failure types
+   * there. Absent or null: active, or not kept since (a follow-up of a lone order).
+   */
+  transactionEnd?: TransactionEnd | null;
   /** Write revision: every write is conditional on it and bumps it. */
   revision: number;
+}
+
+/** Where a follow-up's transaction ended: when (its newest status time), its lab and its method (null: unknown). */
+export interface TransactionEnd {
+  at: string;
+  lab: string | null;
+  method: string | null;
 }
 
 /** The missing results' counts of the order that caused a follow-up (no PHI: a number and counts per operational code). */
@@ -154,6 +170,7 @@ export const Stored = z.object({
   [A.missing]: z.optional(z.object({ o: z.string(), s: z.string(), d: z.optional(z.string()), n: z.optional(z.number()), f: z.optional(z.record(z.string(), z.number())) })),
   [A.closedBy]: z.optional(z.string()),
   [A.causingResults]: z.optional(z.nullable(z.object({ order_id: z.string(), markers: z.int(), failure_types: z.record(z.string(), z.int()) }))),
+  [A.transactionEnd]: z.optional(z.nullable(z.object({ at: z.string(), lab: z.nullable(z.string()), method: z.nullable(z.string()) }))),
   [TABLE.ttlAttribute]: z.optional(z.nullable(z.number())),
 });
 
@@ -185,6 +202,7 @@ export function parseStored(item: Record<string, unknown>): StoredFollowUp {
     knowledge: parsed[A.knowledge] ?? null,
     alertedAt: parsed[A.alerted] ?? null,
     causingResults: parsed[A.causingResults] ?? null,
+    transactionEnd: parsed[A.transactionEnd] ?? null,
     revision: parsed[A.revision] ?? 0,
   };
 }
@@ -312,6 +330,7 @@ export function itemOf(stored: StoredFollowUp): Record<string, unknown> {
     ...(missing === null ? {} : { [A.missing]: missing }),
     ...(closedBy == null ? {} : { [A.closedBy]: closedBy }),
     ...(stored.causingResults == null ? {} : { [A.causingResults]: stored.causingResults }),
+    ...(stored.transactionEnd == null ? {} : { [A.transactionEnd]: stored.transactionEnd }),
     ...(stored.expiresAt === null ? {} : { [TABLE.ttlAttribute]: stored.expiresAt }),
   };
 }

@@ -8,7 +8,7 @@ import { compareKnowledge, type KnowledgeVersion } from '../../core/knowledge-ve
 import type { AppointmentTiming, StaleThresholds } from '../../core/staleness';
 import type { TableClient } from '../table-client';
 import { expireHistory } from './history';
-import type { StoredFollowUp, StoredStaleFlag } from './item';
+import type { StoredFollowUp, StoredStaleFlag, TransactionEnd } from './item';
 import { getFollowUp } from './reads';
 import { MAX_RACES, writeBookkeeping, writeStoredFollowUp } from './write';
 
@@ -57,6 +57,8 @@ export async function keepFollowUpCurrent(
     thresholds: StaleThresholds;
     appointment?: AppointmentTiming | null;
     knowledge?: KnowledgeVersion | null;
+    /** Where its transaction ended (null: still active); undefined: as stored. */
+    transactionEnd?: TransactionEnd | null;
   },
 ): Promise<{ outcome: KeepCurrentOutcome; writes: number }> {
   const situation = withAppointment(input.situation, input.appointment ?? null);
@@ -106,6 +108,7 @@ export async function keepFollowUpCurrent(
       // attention (one attention replacing another in one write included) starts a new episode, without its marker.
       ...(update.entries.some((entry) => entry.action === 'attention') ? { attentionNotifiedAt: null } : {}),
       knowledge: knowledge ?? stored?.knowledge ?? null,
+      transactionEnd: input.transactionEnd === undefined ? (stored?.transactionEnd ?? null) : input.transactionEnd,
     };
     if (stored !== null && entries.length === 0 && sameStored(stored, next)) return { outcome: 'unchanged', writes };
     if (stored !== null && stored.expiresAt !== next.expiresAt) writes += await expireHistory(db, tableName, input.id, next.expiresAt, input.now);
@@ -125,8 +128,8 @@ function withAppointment(situation: FollowUpSituation, appointment: AppointmentT
 
 function sameStored(stored: StoredFollowUp, next: Omit<StoredFollowUp, 'revision'>): boolean {
   return (
-    JSON.stringify([stored.followUp, stored.redraw, stored.dueAt, [...stored.applied].sort(), stored.expiresAt, stored.redrawOrderedAt ?? null, stored.staleFlag ?? null]) ===
-      JSON.stringify([next.followUp, next.redraw, next.dueAt, [...next.applied].sort(), next.expiresAt, next.redrawOrderedAt ?? null, next.staleFlag ?? null]) &&
+    JSON.stringify([stored.followUp, stored.redraw, stored.dueAt, [...stored.applied].sort(), stored.expiresAt, stored.redrawOrderedAt ?? null, stored.staleFlag ?? null, stored.transactionEnd ?? null]) ===
+      JSON.stringify([next.followUp, next.redraw, next.dueAt, [...next.applied].sort(), next.expiresAt, next.redrawOrderedAt ?? null, next.staleFlag ?? null, next.transactionEnd ?? null]) &&
     compareKnowledge(next.knowledge ?? {}, stored.knowledge ?? {}) === 'equal'
   );
 }

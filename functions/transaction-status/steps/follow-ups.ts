@@ -8,7 +8,7 @@ import { DEFAULT_SITUATION_OPTIONS, followUpSituation, type FollowUpSituation } 
 import { knowledgeVersion, type VersionedMember } from '../../core/knowledge-version';
 import { OPENING_FOLLOW_UP, transactionExpiry, type RetainedFollowUp } from '../../core/retention';
 import { getAppointment } from '../../store/appointments';
-import type { StoredFollowUp } from '../../store/follow-ups/item';
+import type { StoredFollowUp, TransactionEnd } from '../../store/follow-ups/item';
 import { getFollowUp } from '../../store/follow-ups/reads';
 import { type KeepCurrentOutcome, keepFollowUpCurrent } from '../../store/follow-ups/tracker';
 import { getTransactionItem } from '../../store/transaction-partition';
@@ -20,7 +20,8 @@ type Status = Parameters<typeof followUpSituation>[1];
 
 export interface FollowUpKeeper {
   /** Keeps follow-up `id` current with its members: only one with a redraw costs a read. */
-  keep(id: string, transactionId: string | null, members: readonly VersionedMember[], status: Status, expiresAt: number | null): Promise<KeepCurrentOutcome>;
+  /** `end`: where its transaction ended (CONTRACT §11), null while active; undefined: as stored (a lone order's). */
+  keep(id: string, transactionId: string | null, members: readonly VersionedMember[], status: Status, expiresAt: number | null, end?: TransactionEnd | null): Promise<KeepCurrentOutcome>;
   /** Follow-up `id` as retention reads it (strongly consistent): one about to open while none is stored. */
   retained(id: string): Promise<RetainedFollowUp>;
   /** A transaction's follow-up for retention: only one with a redraw has (or is about to have) one. */
@@ -69,14 +70,24 @@ export function createFollowUpKeeper(ctx: StepContext): FollowUpKeeper {
   return {
     retained,
     ofTransaction: async (id, transaction) => (hasFollowUp(transaction) ? retained(id) : null),
-    async keep(id, transactionId, members, status, expiresAt) {
+    async keep(id, transactionId, members, status, expiresAt, end) {
       const situation = followUpSituation(members, status, ctx.situationOptions);
       if (!situation.mayHaveFollowUp) return 'none';
       // The redraw order's appointment moves its due time (CONTRACT §10): read by key, strongly consistent.
       const appointmentOrder = appointmentOrderOf(situation);
       const appointment = appointmentOrder === null ? null : await getAppointment(db, tableName, appointmentOrder);
       const knowledge = knowledgeVersion(members);
-      const kept = await keepFollowUpCurrent(db, tableName, { id, transactionId, situation, expiresAt, now: new Date(clock()), thresholds: ctx.thresholds, appointment, knowledge });
+      const kept = await keepFollowUpCurrent(db, tableName, {
+        id,
+        transactionId,
+        situation,
+        expiresAt,
+        now: new Date(clock()),
+        thresholds: ctx.thresholds,
+        appointment,
+        knowledge,
+        ...(end === undefined ? {} : { transactionEnd: end }),
+      });
       writes += kept.writes;
       const message = keptLogMessage(kept.outcome);
       if (message !== null) ctx.logger.debug(message, { follow_up_id: id, outcome: kept.outcome });

@@ -7,6 +7,9 @@
  * newer of one member and older of another (a member this recompute took from
  * the transaction item) has every member read again (MAX_KNOWLEDGE_REFRESHES).
  */
+import type { TransactionKnowledge } from '../../core/members';
+import { labOf } from '../../core/transaction-report';
+import type { TransactionEnd } from '../../store/follow-ups/item';
 import { forEachLimited } from '../../shared/concurrency';
 import { errorName } from '../../shared/observability';
 import type { StoredOrder } from '../../store/order-items';
@@ -44,6 +47,12 @@ export function membersToReread(known: Record<string, unknown>, stored: Record<s
   return [...new Set([...Object.keys(known), ...Object.keys(stored ?? {})])];
 }
 
+/** Where a transaction ended (CONTRACT §11: its newest status time, initial order's lab, method), or null while active. */
+export function transactionEndOf(transaction: TransactionKnowledge, collectionMethod: string | null): TransactionEnd | null {
+  if (transaction.status === 'active') return null;
+  return { at: transaction.updated_at, lab: labOf(Object.values(transaction.members)), method: collectionMethod };
+}
+
 /** A recompute after an earlier one: the later's result, with the writes and conflicts of both. */
 export function addedUp(earlier: RecomputeResult, later: RecomputeResult): RecomputeResult {
   return { ...later, writes: earlier.writes + later.writes, conflicts: earlier.conflicts + later.conflicts };
@@ -65,8 +74,8 @@ async function recomputeAndKeep(ctx: StepContext, followUps: FollowUpKeeper, tra
       { maxAttempts: ctx.maxAttempts, retentionDays, followUpOf: (transaction) => followUps.ofTransaction(transactionId, transaction) },
     );
   // The expiry the recompute gave the transaction and its orders goes to the follow-up and its history too.
-  const keep = ({ transaction, expiresAt }: RecomputeResult) =>
-    followUps.keep(transactionId, transactionId, Object.values(transaction.members), transaction.status, retentionDays === null ? null : expiresAt);
+  const keep = ({ transaction, expiresAt, collectionMethod }: RecomputeResult) =>
+    followUps.keep(transactionId, transactionId, Object.values(transaction.members), transaction.status, retentionDays === null ? null : expiresAt, transactionEndOf(transaction, collectionMethod));
   let recomputed = await recompute(orders);
   let kept = await keep(recomputed);
   // Its follow-up was kept from knowledge newer of one member and older of another (a member this recompute took

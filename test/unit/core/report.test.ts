@@ -86,14 +86,24 @@ describe('tallies', () => {
     ]);
   });
 
-  it('counts a completed walk-in transaction as ended, with whether it had a redraw; not an active, cancelled or other one', () => {
+  it('counts every transaction that ended (completed or cancelled, any method) once, with its lab, method and how it ended; not an active one', () => {
     const base = { status: 'completed', updated_at: '2026-11-05T09:00:00.000000Z', collection_method: 'walk_in_test', had_redraw: false };
-    expect(transactionTallies(base)).toEqual([{ kind: 'ended', at: base.updated_at, with_redraw: false }]);
-    // A redraw exists only for walk-in orders: one with a redraw counts whatever its stored method.
-    expect(transactionTallies({ ...base, collection_method: null, had_redraw: true })).toEqual([{ kind: 'ended', at: base.updated_at, with_redraw: true }]);
+    const ended = { kind: 'ended', at: base.updated_at, with_redraw: false, completed: true, walk_in: true, lab: null, method: 'walk_in_test', missing: null, redraw_results_hours: null };
+    expect(transactionTallies(base)).toEqual([ended]);
+    // A redraw exists only for walk-in orders: one with a redraw is walk-in whatever its stored method.
+    expect(transactionTallies({ ...base, collection_method: null, had_redraw: true })).toEqual([{ ...ended, with_redraw: true, method: null }]);
     expect(transactionTallies({ ...base, status: 'active' })).toEqual([]);
-    expect(transactionTallies({ ...base, status: 'cancelled' })).toEqual([]);
-    expect(transactionTallies({ ...base, collection_method: 'testkit' })).toEqual([]);
+    expect(transactionTallies({ ...base, status: 'cancelled' })).toEqual([{ ...ended, completed: false }]);
+    expect(transactionTallies({ ...base, collection_method: 'testkit', lab: 'quest', missing: 'no_redraw' })).toEqual([{ ...ended, walk_in: false, method: 'testkit', lab: 'quest', missing: 'no_redraw' }]);
+  });
+
+  it("counts a follow-up's causing failure types where its transaction ended, once it has both", () => {
+    const closed = { ...open, state: 'closed', closed_at: '2026-11-04T09:00:00.000000Z', disposition: 'patient_unreachable' };
+    const end = { at: '2026-11-04T08:00:00.000000Z', lab: 'quest', method: 'walk_in_test' };
+    expect(followUpTallies(closed, null, { ended: end, failure_types: { internal_lab_failure: 2 } }).at(-1)).toEqual({ kind: 'failures', ...end, failure_types: { internal_lab_failure: 2 } });
+    expect(followUpTallies(closed, null, { ended: null, failure_types: { internal_lab_failure: 2 } }).map((tally) => tally.kind)).toEqual(['opened', 'closed']);
+    expect(followUpTallies(closed, null, { ended: end, failure_types: null }).map((tally) => tally.kind)).toEqual(['opened', 'closed']);
+    expect(followUpTallies(closed, null, { ended: end, failure_types: {} }).map((tally) => tally.kind)).toEqual(['opened', 'closed']);
   });
 });
 
@@ -132,6 +142,11 @@ describe('assembleReport', () => {
       time_to_close_hours: { n: 2, p50: 24, p90: 48 },
       walk_in_completed: 2,
       with_redraw: 1,
+      ended_missing: { results_still_missing: 0, no_redraw: 0, redraw_failed: 0 },
+      // Rows kept before issue 48 were completed walk-in transactions, lab unknown.
+      by_lab: [
+        { lab: 'unknown', method: 'walk_in_test', completed: 2, with_redraw: 1, redraw_rate: 50, ended_missing: 0, time_to_redraw_results_hours: { n: 0, p50: null, p90: null }, failure_types: {} },
+      ],
       time_zone: 'UTC',
       // redraw_completed is the tracker's close, patient_declined a person's.
       closed_by_people: 1,
@@ -143,7 +158,7 @@ describe('assembleReport', () => {
     // §11's fields in its order, then the extensions.
     expect(Object.keys(report)).toEqual([
       'from', 'to', 'opened', 'closed', 'by_disposition', 'open_now', 'stale_now', 'unassigned_now', 'aging_now', 'time_to_redraw_order_hours', 'time_to_acknowledge_hours', 'time_to_close_hours', 'walk_in_completed', 'with_redraw',
-      'time_zone', 'closed_by_people', 'closed_by_tracker', 'redraw_failed_now', 'attention_now',
+      'ended_missing', 'by_lab', 'time_zone', 'closed_by_people', 'closed_by_tracker', 'redraw_failed_now', 'attention_now',
     ]);
   });
 });
