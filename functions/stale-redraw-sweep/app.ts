@@ -61,6 +61,7 @@ import { openSweep } from './steps/context';
 import { followUpSteps } from './steps/follow-ups';
 import { withSweepLease } from './steps/lease';
 import { readStaleRules } from './steps/read';
+import { reportUnitsStep } from './steps/report-units';
 import { missingResultsStep } from './steps/results';
 import { staleRulesOf } from './steps/rules';
 import { runStaleRules } from './steps/stale-rules';
@@ -104,6 +105,11 @@ export interface SweepInput {
   leaseSeconds?: number;
   /** This sweep's id: its lease's and its claims' holder (default: a random UUID). */
   sweepId?: string;
+  /**
+   * Whether the sweep builds the report's units (steps/report-units.ts; default true). Off only where a test
+   * meters the other steps alone: the step's own cost is metered in test/integration/report-cost.test.ts.
+   */
+  reportUnits?: boolean;
 }
 
 /** What a sweep that found the lease held answers. */
@@ -169,6 +175,8 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
   await runStaleRules(rules);
   // The follow-ups' own notices (CONTRACT §9), after the stale rules, from one read of the open worklist.
   await followUpSteps(rules, input.followUpAckHours ?? null);
+  // Last: the report's hours and days (CONTRACT §11), from the rows this sweep's writes settled too.
+  if (input.reportUnits !== false) await reportUnitsStep(ctx, input.wallClock);
   const result = await summarize(ctx, input.metrics, { reads, sync, catchUp });
   if (ctx.tally.failures > 0) throw new SweepError(`${ctx.tally.failures} order(s) could not be swept`);
   return result;

@@ -25,10 +25,12 @@
  * keeping what those were about. They expire REPORT_ROW_DAYS after their time.
  * An item that expired and came back is counted once: see "Lives" below.
  *
- * The report reads the rows of the window's months (one Query per kind and
- * month, rows of the window only) and, for what is true now, the worklist's open
- * partition (store/follow-ups/) and the keys of the stale partition of the
- * open-redraws index.
+ * The report reads the window's counts from its built and trusted hours and
+ * days (store/report-units.ts), and the rows of what is left (one Query per
+ * kind and month of each such span: the window's edges inside an hour, the
+ * hours not built yet, marked ones); and, for what is true now, the worklist's
+ * open partition (store/follow-ups/) and the keys of the stale partition of
+ * the open-redraws index.
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
@@ -36,6 +38,7 @@ import type { Attention } from '../core/attention';
 import { canonicalFromDate, instantMillis } from '../core/instant';
 import {
   assembleReport,
+  countsOfTallies,
   followUpTallies,
   transactionTallies,
   TALLY_KINDS,
@@ -48,7 +51,9 @@ import {
 import { stateAt } from '../core/follow-up';
 import { talliedTransaction } from '../core/transaction-report';
 import { digestProblems, mostOverdue, type DigestProblems, type ProblemFollowUp, type ProblemList } from '../core/digest';
+import type { ReportCounts } from '../core/report-counts';
 import { isFollowUpItem, parseFollowUpItem } from './follow-ups/item';
+import { markLateUnits, windowCounts, type Span } from './report-units';
 import { openFollowUps } from './follow-ups/reads';
 import { getOrderWithAppointment } from './appointments';
 import { queryItems } from './query-pages';
@@ -127,8 +132,13 @@ export function tallyWritesOf(before: Item | undefined, after: Item | undefined)
   return writes;
 }
 
-/** Applies one row write: `stale` when the stored row is as new or newer (a redelivery, or older work redone late). */
+/**
+ * Applies one row write: `stale` when the stored row is as new or newer (a
+ * redelivery, or older work redone late). A row of an hour or day that may be
+ * built before this write lands marks that unit first (store/report-units.ts).
+ */
 export async function applyTallyWrite(db: TableClient, tableName: string, write: TallyWrite): Promise<'written' | 'stale'> {
+  await markLateUnits(db, tableName, instantMillis(timeOfKey(write.key)), Date.now());
   const outcome = await db.put({
     TableName: tableName,
     Item: {
@@ -343,10 +353,14 @@ function countWritten(outcomes: readonly ('written' | 'stale')[]): number {
   return outcomes.filter((outcome) => outcome === 'written').length;
 }
 
-/** A tombstone's expiry, from its key's time (`<time>#<token>`): as long as the row it replaces. */
+/** A row's time, from its key (`<time>#<token>`). */
+function timeOfKey(key: { sk: string }): string {
+  return key.sk.slice(0, key.sk.lastIndexOf('#'));
+}
+
+/** A tombstone's expiry, from its key's time: as long as the row it replaces. */
 function expiryOfKey(key: { sk: string }): number {
-  const at = key.sk.slice(0, key.sk.lastIndexOf('#'));
-  return Math.floor(instantMillis(at) / 1000) + REPORT_ROW_DAYS * DAY_SECONDS;
+  return Math.floor(instantMillis(timeOfKey(key)) / 1000) + REPORT_ROW_DAYS * DAY_SECONDS;
 }
 
 // ---------------------------------------------------------------------------
@@ -366,7 +380,7 @@ function monthsOf(from: Date, to: Date): string[] {
 }
 
 /** The live tallies of one kind whose time is in [from, to). */
-async function readTallies(db: TableClient, tableName: string, kind: TallyKind, from: Date, to: Date): Promise<Tally[]> {
+async function readTallies(db: TableClient, tableName: string, kind: TallyKind, from: Date, to: Date, consistent = false): Promise<Tally[]> {
   const [start, end] = [canonicalFromDate(from), canonicalFromDate(to)];
   const tallies: Tally[] = [];
   for (const month of monthsOf(from, to)) {
@@ -376,6 +390,7 @@ async function readTallies(db: TableClient, tableName: string, kind: TallyKind, 
       KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :start AND :end',
       ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
       ExpressionAttributeValues: { ':pk': keys.reportRow(kind, `${month}-01`, '').pk, ':start': start, ':end': end },
+      ...(consistent ? { ConsistentRead: true } : {}),
     })) {
       const row = Row.parse(item);
       const tally = row[A.tally];
@@ -383,6 +398,14 @@ async function readTallies(db: TableClient, tableName: string, kind: TallyKind, 
     }
   }
   return tallies;
+}
+
+/** The counts of the rows whose time is in a span (every kind): what a report unit holds, or a report's rest. */
+export async function readRowCounts(db: TableClient, tableName: string, span: Span, consistent = false): Promise<ReportCounts> {
+  const from = new Date(span.fromMs);
+  const to = new Date(span.toMs);
+  const lists = await Promise.all(TALLY_KINDS.map((kind) => readTallies(db, tableName, kind, from, to, consistent)));
+  return countsOfTallies(lists.flat());
 }
 
 /** The order ids flagged stale now: the keys of the open-redraws index's stale partition. */
@@ -407,8 +430,8 @@ async function staleOrderIds(db: TableClient, tableName: string): Promise<Set<st
  */
 export async function readRedrawReport(db: TableClient, tableName: string, input: { from: Date; to: Date; now: Date; timeZone?: string }): Promise<RedrawReport> {
   const { from, to, now } = input;
-  const [tallies, stale, open] = await Promise.all([
-    Promise.all(TALLY_KINDS.map((kind) => readTallies(db, tableName, kind, from, to))).then((lists) => lists.flat()),
+  const [counts, stale, open] = await Promise.all([
+    windowCounts(db, tableName, { fromMs: from.getTime(), toMs: to.getTime() }, (span) => readRowCounts(db, tableName, span)),
     staleOrderIds(db, tableName),
     (async () => {
       const found: { owner: string | null; opened_at: string; orderId: string | null; attention: Attention | null }[] = [];
@@ -426,7 +449,7 @@ export async function readRedrawReport(db: TableClient, tableName: string, input
     redraw_failed: attention === 'redraw_failed',
     attention,
   }));
-  return assembleReport({ window: { from, to }, now, tallies, open: facts, ...(input.timeZone === undefined ? {} : { timeZone: input.timeZone }) });
+  return assembleReport({ window: { from, to }, now, counts, open: facts, ...(input.timeZone === undefined ? {} : { timeZone: input.timeZone }) });
 }
 
 /**

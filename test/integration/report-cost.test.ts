@@ -12,7 +12,9 @@ import { attachMeter, type Meter } from '../../bench/meter';
 import { openFollowUp, openingEntry } from '../../functions/core/follow-up';
 import { documentTable } from '../../functions/store/document-table';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
-import { applyTallyWrite, readRedrawReport, reportToken } from '../../functions/store/reports';
+import { applyTallyWrite, readRedrawReport, readRowCounts, reportToken } from '../../functions/store/reports';
+import { buildReportUnits } from '../../functions/store/report-unit-builds';
+import { MAX_WRITE_MS } from '../../functions/store/report-units';
 import { keys } from '../../functions/store/table';
 import type { Tally } from '../../functions/core/report';
 import { createTestTable, testClient, testDocumentClient, type TestTable } from '../support/dynamodb';
@@ -37,7 +39,9 @@ describe('report cost', () => {
   it('writes a row for one write unit, and reads a week of 1,000 orders a day (400 rows, 60 open follow-ups) for a few read units', async () => {
     const db = documentTable(testDocumentClient(client));
     const weekStart = Date.parse('2026-06-01T00:00:00Z');
+    const markedHours = new Set<number>();
     const put = async (tally: Tally, id = freshId()) => {
+      if (Date.parse(tally.at) < weekStart + 7 * 86_400_000) markedHours.add(Math.floor(Date.parse(tally.at) / 3_600_000));
       const outcome = await applyTallyWrite(db, table.tableName, {
         key: keys.reportRow(tally.kind, tally.at, reportToken(id)),
         version: 1,
@@ -48,10 +52,16 @@ describe('report cost', () => {
     };
     // A week at 1,000 orders a day, about 300 walk-in transactions a day at a 5% redraw rate (the cost
     // model of docs/deploy.md): 15 redraws a day opened and about as many closed; all of them ended.
+    // A fact on time: its row, one write unit (store/report-units.ts: its hour is built after it lands).
+    meter.reset();
+    await put({ kind: 'closed', at: canonical(Date.now()), disposition: 'redraw_completed', hours: { redraw_order: 1.5, acknowledge: 20.25, close: 170.5 } });
+    const onTime = meter.reading();
+    expect({ write: onTime.write, refused: onTime.refused }).toEqual({ write: 1, refused: 0 });
+    // A late one (its hour may be built already): its hour's mark first, then its row.
     meter.reset();
     await put({ kind: 'closed', at: canonical(weekStart + 3_600_000), disposition: 'redraw_completed', hours: { redraw_order: 1.5, acknowledge: 20.25, close: 170.5 } });
-    const oneRow = meter.reading();
-    expect({ write: oneRow.write, refused: oneRow.refused }).toEqual({ write: 1, refused: 0 });
+    const late = meter.reading();
+    expect({ write: late.write, refused: late.refused, byCommand: late.byCommand }).toEqual({ write: 2, refused: 0, byCommand: { UpdateItemCommand: 1, PutItemCommand: 1 } });
     for (let index = 0; index < 104; index++) {
       const at = canonical(weekStart + index * 5_800_000);
       await put({ kind: 'opened', at });
@@ -65,15 +75,33 @@ describe('report cost', () => {
       expect(await writeStoredFollowUp(db, table.tableName, null, { followUp, redraw, dueAt: canonical(weekStart + index * 60_000), applied: [], expiresAt: null, remindedAt: null }, [openingEntry(followUp, new Date(followUp.opened_at))], new Date())).toBe('written');
     }
 
+    const window = { from: new Date(weekStart), to: new Date(weekStart + 7 * 86_400_000), now: new Date(weekStart + 7 * 86_400_000) };
     meter.reset();
-    const report = await readRedrawReport(db, table.tableName, { from: new Date(weekStart), to: new Date(weekStart + 7 * 86_400_000), now: new Date(weekStart + 7 * 86_400_000) });
-    const reading = meter.reading();
-    expect(report).toMatchObject({ opened: 104, closed: 105, walk_in_completed: 190, with_redraw: 10, open_now: 60 });
-    // Four Queries of rows (one per kind: one month; none of `failures` here), one of the worklist's open partition, one of the stale flags' keys.
-    expect(reading.byCommand).toEqual({ QueryCommand: 6 });
-    // 14.5 RU (about $0.000004): the rows are about 100-200 bytes, the open follow-ups about 0.8 KB each (14 before the
-    // worklist index's sort key and entry joined the follow-up item, issue 45). Ten times
-    // the orders, ten times the units: still a fraction of a cent per report, weekly digest included.
-    expect({ read: reading.read, items: reading.queryItems }).toEqual({ read: 14.5, items: 104 + 105 + 190 + 60 });
+    const fromRows = await readRedrawReport(db, table.tableName, window);
+    const rowsReading = meter.reading();
+    expect(fromRows).toMatchObject({ opened: 104, closed: 105, walk_in_completed: 190, with_redraw: 10, open_now: 60 });
+    // Before any unit is built: the hours' marks, the days' and hours' units (none), four Queries of rows
+    // (one per kind: one month; none of `failures` here), the worklist's open partition, the stale flags' keys.
+    expect(rowsReading.byCommand).toEqual({ QueryCommand: 9 });
+    // 16.5 RU (about $0.000004): the rows are about 100-200 bytes, the open follow-ups about 0.8 KB each, and each
+    // hour a late row was written to has its mark (written days late, all of them here).
+    expect({ read: rowsReading.read, items: rowsReading.queryItems }).toEqual({ read: 16.5, items: 104 + 105 + 190 + 60 + markedHours.size });
+
+    // The sweep builds the week's hours and days once the late rows' writes have landed (MAX_WRITE_MS after their marks).
+    const run = await buildReportUnits(db, table.tableName, {
+      nowMs: Date.now() + MAX_WRITE_MS,
+      readRows: (span) => readRowCounts(db, table.tableName, span, true),
+      mayContinue: () => true,
+      firstHourMs: weekStart,
+      maxBuilds: 7 * 24,
+    });
+    expect(run).toEqual({ built: 7 * 24 + 7, rebuilt: 0, marked: 0 });
+    meter.reset();
+    const fromUnits = await readRedrawReport(db, table.tableName, window);
+    const unitsReading = meter.reading();
+    // The same report, from seven days' counts: the marks (none), the days, the open partition, the stale flags.
+    expect(fromUnits).toEqual(fromRows);
+    expect(unitsReading.byCommand).toEqual({ QueryCommand: 4 });
+    expect({ read: unitsReading.read, items: unitsReading.queryItems }).toEqual({ read: 6.5, items: 7 + 60 });
   });
 });

@@ -132,7 +132,7 @@ describe('stale-redraw sweep cost', () => {
     );
 
     const notifier = createInMemoryNotifier();
-    const result = await runSweep({
+    const result = await runSweep({ reportUnits: false,
       // Through the document client: the read counter above is client middleware.
       db: documentTable(table.doc),
       tableName: table.tableName,

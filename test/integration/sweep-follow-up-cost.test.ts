@@ -61,7 +61,7 @@ describe('what follow-ups add to a sweep', () => {
     const sweep = async (now: number, followUpAckHours: number | null) => {
       meter.reset();
       const notifier = createInMemoryNotifier();
-      const result = await runSweep({ db, tableName: rig.table.tableName, now: new Date(now), thresholds: DEFAULT_THRESHOLDS, notifier, logger: silent, metrics: { addMetric: () => undefined }, followUpAckHours });
+      const result = await runSweep({ reportUnits: false, db, tableName: rig.table.tableName, now: new Date(now), thresholds: DEFAULT_THRESHOLDS, notifier, logger: silent, metrics: { addMetric: () => undefined }, followUpAckHours });
       return { result, reading: meter.reading(), notifications: notifier.notifications };
     };
 
@@ -136,7 +136,7 @@ describe('what follow-ups add to a sweep', () => {
     const sweep = async (now: number) => {
       meter.reset();
       const notifier = createInMemoryNotifier();
-      await runSweep({ db, tableName: rig.table.tableName, now: new Date(now), thresholds: DEFAULT_THRESHOLDS, notifier, logger: silent, metrics: { addMetric: () => undefined } });
+      await runSweep({ reportUnits: false, db, tableName: rig.table.tableName, now: new Date(now), thresholds: DEFAULT_THRESHOLDS, notifier, logger: silent, metrics: { addMetric: () => undefined } });
       return { reading: meter.reading(), notifications: notifier.notifications };
     };
     const now = kitStart.getTime() + DAY;

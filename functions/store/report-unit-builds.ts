@@ -1,0 +1,106 @@
+/**
+ * Building report units (store/report-units.ts), the sweep's last step.
+ *
+ * Hours, from their rows read strongly consistent: first the marked ones whose
+ * marking writes have all landed, then the new ones since the last build, in
+ * order, each once it settled. Days, from their 24 hours read strongly
+ * consistent: the days of the hours built again, and the new days whose hours
+ * are all built; a day with another marked hour waits (it would not be trusted
+ * anyway). Last, the marks of the hours built again are removed, each only if
+ * no write marked its hour again meanwhile: until then the hour and its day
+ * are not trusted, so a crash anywhere leaves nothing trusted that is stale.
+ * Idempotent: a unit built twice holds the same counts; a crash before the
+ * checkpoint only builds the same units again.
+ */
+import { addReportCounts, emptyCounts, type ReportCounts } from '../core/report-counts';
+import { builtThrough, clearMark, mayBuild, putUnit, readMarks, recordBuiltThrough, trustedUnits, UNIT_MS, unitStart, type Span, type UnitMark } from './report-units';
+import type { TableClient } from './table-client';
+
+/** What one build run did. */
+export interface UnitBuildRun {
+  /** Hours and days built for the first time. */
+  built: number;
+  /** Marked hours built again, and days built again for them. */
+  rebuilt: number;
+  /** Hour marks still standing (writes in flight, or no time left). */
+  marked: number;
+}
+
+export interface UnitBuildInput {
+  /** The wall clock now (epoch ms): the writers' clock, whatever clock the sweep itself runs on. */
+  nowMs: number;
+  /** The counts of a span's rows, read strongly consistent (store/reports.ts readRowCounts). */
+  readRows: (span: Span) => Promise<ReportCounts>;
+  /** Asked before each build: false once the sweep has no time left. */
+  mayContinue: () => boolean;
+  /** Hours built per run at most (a backlog is built over the next sweeps). */
+  maxBuilds?: number;
+  /** Where the hours start when they were never built (epoch ms); default: the current hour (built once it settled). */
+  firstHourMs?: number;
+}
+
+const DEFAULT_MAX_BUILDS = 200;
+const HOUR = UNIT_MS.hour;
+const DAY = UNIT_MS.day;
+
+export async function buildReportUnits(db: TableClient, tableName: string, input: UnitBuildInput): Promise<UnitBuildRun> {
+  const { nowMs } = input;
+  const run: UnitBuildRun = { built: 0, rebuilt: 0, marked: 0 };
+  let budget = input.maxBuilds ?? DEFAULT_MAX_BUILDS;
+  const mayGoOn = () => budget > 0 && input.mayContinue();
+  const marks = await readMarks(db, tableName, 'hour', 0, nowMs + HOUR, true);
+  const storedHours = await builtThrough(db, tableName, 'hour');
+  const firstHour = storedHours ?? input.firstHourMs ?? unitStart('hour', nowMs);
+  // Hours built again for their marks; the marks are removed only once their days are built again too.
+  const rebuilt = new Map<number, UnitMark>();
+  const buildHour = async (start: number): Promise<void> => {
+    budget--;
+    await putUnit(db, tableName, 'hour', start, await input.readRows({ fromMs: start, toMs: start + HOUR }));
+    const mark = marks.get(start);
+    if (mark !== undefined) rebuilt.set(start, mark);
+  };
+
+  // Hours built before and marked since, once the writes that marked them landed.
+  for (const mark of [...marks.values()].sort((a, b) => a.startMs - b.startMs)) {
+    if (mark.startMs >= firstHour || !mayBuild(mark.startMs, nowMs, mark.markedAtMs) || !mayGoOn()) continue;
+    await buildHour(mark.startMs);
+    run.rebuilt++;
+  }
+  // New hours, in order, each once it settled; one whose mark is too recent waits, and the ones after it too.
+  let hours = firstHour;
+  while (mayBuild(hours, nowMs, marks.get(hours)?.markedAtMs ?? null) && mayGoOn()) {
+    await buildHour(hours);
+    hours += HOUR;
+    run.built++;
+  }
+  if (hours !== storedHours) await recordBuiltThrough(db, tableName, 'hour', hours);
+
+  // Days from their hours, with the marks of the hours just built set aside: the days of hours built again, then the
+  // new days whose hours are all built. A day with another marked hour waits.
+  const standing = new Map([...marks].filter(([start]) => !rebuilt.has(start)));
+  const storedDays = await builtThrough(db, tableName, 'day');
+  const firstDay = storedDays ?? unitStart('day', firstHour) + (unitStart('day', firstHour) === firstHour ? 0 : DAY);
+  for (const day of new Set([...rebuilt.keys()].map((start) => unitStart('day', start)))) {
+    if (day < firstDay && (await buildDay(db, tableName, day, standing))) run.rebuilt++;
+  }
+  let days = firstDay;
+  while (days + DAY <= hours && input.mayContinue() && (await buildDay(db, tableName, days, standing))) {
+    days += DAY;
+    run.built++;
+  }
+  if (days !== storedDays) await recordBuiltThrough(db, tableName, 'day', days);
+  // Last, the marks of the hours built again (and so of their days): one made meanwhile keeps its hour and day untrusted.
+  for (const mark of rebuilt.values()) if (!(await clearMark(db, tableName, 'hour', mark))) standing.set(mark.startMs, mark);
+  run.marked = standing.size;
+  return run;
+}
+
+/** Builds a day from its 24 built hours, unless one is marked (`marks`) or missing: resolves with whether it did. */
+async function buildDay(db: TableClient, tableName: string, day: number, marks: ReadonlyMap<number, UnitMark>): Promise<boolean> {
+  const span = { fromMs: day, toMs: day + DAY };
+  if ([...marks.keys()].some((start) => start >= span.fromMs && start < span.toMs)) return false;
+  const hours = await trustedUnits(db, tableName, 'hour', span, marks, true);
+  if (hours.size !== DAY / HOUR) return false;
+  await putUnit(db, tableName, 'day', day, [...hours.values()].reduce(addReportCounts, emptyCounts()));
+  return true;
+}
