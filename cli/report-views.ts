@@ -9,9 +9,10 @@
 import * as z from 'zod';
 import { calendarDateOf, isoDate, shiftWeeks, weekStart } from '../functions/core/calendar';
 import { hoursWords } from '../functions/core/digest';
-import { parseReportWindow, weeksOf, type AgingBuckets, type Durations, type RedrawReport, type ReportWeek, type ReportWindow } from '../functions/core/report';
+import { endedMissingParts, endedMissingTotal } from '../functions/core/digest-labs';
+import { parseReportWindow, weeksOf, type AgingBuckets, type ByLab, type Durations, type RedrawReport, type ReportWeek, type ReportWindow } from '../functions/core/report';
 import { usageError } from './errors';
-import type { Printer } from './format';
+import { visibleWidth, type Printer } from './format';
 
 const DAY_MS = 86_400_000;
 /** How many weeks the chart may show (one report call each). */
@@ -104,6 +105,21 @@ export function parseWeeks(text: string): number {
   return Number(text);
 }
 
+/** `--by`: "lab" (the by-lab table alone), or absent (the whole report); any other value is a usage error. */
+export function parseBy(text: string | undefined): boolean {
+  if (text === undefined) return false;
+  if (text !== 'lab') throw usageError(`report: --by must be lab (the table by lab and method), not ${JSON.stringify(text)}`);
+  return true;
+}
+
+/** `--format`: text or json (json is --json); whether the output is the API's document. */
+export function parseFormat(text: string | undefined, json: boolean): boolean {
+  if (text === undefined) return json;
+  if (text !== 'text' && text !== 'json') throw usageError(`report: --format must be text or json, not ${JSON.stringify(text)}`);
+  if (text === 'text' && json) throw usageError('report: --format text and --json ask for different outputs: use one');
+  return text === 'json';
+}
+
 /**
  * The chart's weeks, oldest first, cut at Mondays 00:00 in the report's zone
  * (the digest's weeks, CONTRACT §11): `{window}` the weeks of that window (a
@@ -128,6 +144,64 @@ export function hours(value: number): string {
 export function durationsCell(durations: Durations): string {
   if (durations.n === 0 || durations.p50 === null || durations.p90 === null) return `- (n ${durations.n})`;
   return `p50 ${hours(durations.p50)} · p90 ${hours(durations.p90)} (n ${durations.n})`;
+}
+
+/** "6 (2 incomplete after a redraw, 3 with no redraw possible, 1 redraw failed)", or "0". */
+export function endedMissingCell(counts: RedrawReport['ended_missing']): string {
+  const total = endedMissingTotal(counts);
+  return total === 0 ? '0' : `${total} (${endedMissingParts(counts, true)})`;
+}
+
+/** How many failure types a by-lab row names. */
+export const TOP_FAILURE_TYPES = 2;
+
+/** A by-lab row's failure types, the largest first (then by name), at most TOP_FAILURE_TYPES: "quantity_not_sufficient_failure 9, internal_lab_failure 4", or "-". */
+export function topFailureTypesCell(failureTypes: Readonly<Record<string, number>>): string {
+  const top = Object.entries(failureTypes)
+    .filter(([, count]) => count > 0)
+    .sort(([a, countA], [b, countB]) => countB - countA || (a < b ? -1 : a > b ? 1 : 0))
+    .slice(0, TOP_FAILURE_TYPES);
+  return top.length === 0 ? '-' : top.map(([type, count]) => `${type} ${count}`).join(', ');
+}
+
+/** A by-lab row's redraw rate per 100 completed, one decimal ("22.9", "0.0"), or "-" with none completed. */
+export function rateCell(rate: number | null): string {
+  return rate === null ? '-' : rate.toFixed(1);
+}
+
+const BY_LAB_HEADER = ['LAB', 'METHOD', 'COMPLETED', 'WITH REDRAW', 'RATE', 'ENDED MISSING', 'TIME TO RESULTS', 'TOP FAILURE TYPES'] as const;
+/** The columns of counts, aligned right. */
+const BY_LAB_NUMBERS: ReadonlySet<number> = new Set([2, 3, 4, 5]);
+
+/**
+ * The by-lab table (CONTRACT §11 `by_lab`), its rows in the API's order
+ * (highest rate first): a heading, then the header and a row per lab and
+ * method, or a line saying no transaction ended.
+ */
+export function byLabLines(report: Pick<RedrawReport, 'by_lab'>, out: Printer): string[] {
+  const heading = `${out.style('bold', 'By lab and method')} (transactions that ended in the window; RATE: with a redraw per 100 completed)`;
+  if (report.by_lab.length === 0) return [heading, '  no transaction ended in the window'];
+  const cells = report.by_lab.map((row: ByLab) => [
+    row.lab,
+    row.method,
+    String(row.completed),
+    String(row.with_redraw),
+    rateCell(row.redraw_rate),
+    row.ended_missing > 0 ? out.style('red', String(row.ended_missing)) : String(row.ended_missing),
+    durationsCell(row.time_to_redraw_results_hours),
+    topFailureTypesCell(row.failure_types),
+  ]);
+  const widths = BY_LAB_HEADER.map((title, column) => Math.max(title.length, ...cells.map((row) => visibleWidth(row[column]!))));
+  const render = (row: readonly string[], header: boolean) =>
+    `  ${row
+      .map((cell, column) => {
+        const room = ' '.repeat(widths[column]! - visibleWidth(cell));
+        const shown = header ? out.style('bold', cell) : cell;
+        if (column === row.length - 1) return shown;
+        return BY_LAB_NUMBERS.has(column) && !header ? `${room}${shown}` : `${shown}${room}`;
+      })
+      .join('  ')}`.trimEnd();
+  return [heading, render(BY_LAB_HEADER, true), ...cells.map((row) => render(row, false))];
 }
 
 /** with_redraw / walk_in_completed as a percentage with its numbers, or why there is none. */
@@ -175,6 +249,16 @@ function rows(entries: readonly [string, string][], out: Printer): string[] {
   return entries.map(([label, value]) => `  ${out.style(label.startsWith(' ') ? 'dim' : 'bold', label.padEnd(width))}  ${value}`.trimEnd());
 }
 
+/** The window's line: its instants, its length and the zone of its days and weeks. */
+function windowLine(report: Pick<RedrawReport, 'from' | 'to' | 'time_zone'>): string {
+  return `Window: ${shortInstant(report.from)} to ${shortInstant(report.to)}${windowLength(report.from, report.to)}; days and weeks (Monday to Sunday) in ${report.time_zone}`;
+}
+
+/** `report --by lab`: the title, the window and the by-lab table alone. */
+export function byLabReportLines(report: RedrawReport, where: string, out: Printer): string[] {
+  return [`${out.style('bold', 'Redraw report by lab and method')} on ${where}`, windowLine(report), '', ...byLabLines(report, out)];
+}
+
 /**
  * The whole `report` output for people: the window, the counts, the durations
  * and the redraw rate, the aging buckets as bars, and (given weeks) the
@@ -183,7 +267,7 @@ function rows(entries: readonly [string, string][], out: Printer): string[] {
 export function reportLines(report: RedrawReport, weeks: readonly WeekCounts[] | null, where: string, out: Printer): string[] {
   const lines: string[] = [];
   lines.push(`${out.style('bold', 'Redraw report')} on ${where}`);
-  lines.push(`Window: ${shortInstant(report.from)} to ${shortInstant(report.to)}${windowLength(report.from, report.to)}; days and weeks (Monday to Sunday) in ${report.time_zone}`);
+  lines.push(windowLine(report));
   lines.push('');
 
   const dispositions = Object.entries(report.by_disposition)
@@ -206,10 +290,14 @@ export function reportLines(report: RedrawReport, weeks: readonly WeekCounts[] |
         ['  to an acknowledgement', `${durationsCell(report.time_to_acknowledge_hours)}  (n: those a person acknowledged)`],
         ['  to close', durationsCell(report.time_to_close_hours)],
         ['redraw rate', redrawRateCell(report)],
+        ['ended without all their results', endedMissingCell(report.ended_missing)],
       ],
       out,
     ),
   );
+
+  lines.push('');
+  lines.push(...byLabLines(report, out));
 
   lines.push('');
   lines.push(`${out.style('bold', 'Open follow-ups by days open')} (now)`);

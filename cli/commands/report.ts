@@ -1,14 +1,15 @@
 /**
  * `report`: the redraw report (GET /reports/redraws, CONTRACT §11) for a
  * window, for people with the aging buckets as bars and the weekly
- * opened/closed counts as a chart (one report call per week), or as the API's
- * document with --json. docs/reports.md explains every line.
+ * opened/closed counts as a chart (one report call per week), the by-lab
+ * table (alone with --by lab), or as the API's document with --json (or
+ * --format json). docs/reports.md explains every line.
  */
 import { canonicalFromDate } from '../../functions/core/instant';
 import { stringOption, type CommandModule } from '../command';
 import { CliError, EXIT, usageError } from '../errors';
 import { MAX_REPORT_DAYS, type ReportWeek, type ReportWindow } from '../../functions/core/report';
-import { chartWeeks, DEFAULT_WEEKS, MAX_WEEKS, parseWeeks, reportLines, ReportView, reportWindow, type WeekCounts } from '../report-views';
+import { byLabReportLines, chartWeeks, DEFAULT_WEEKS, MAX_WEEKS, parseBy, parseFormat, parseWeeks, reportLines, ReportView, reportWindow, type WeekCounts } from '../report-views';
 import type { TrackerClient } from '../tracker-client';
 import { readAnswer } from '../views';
 
@@ -39,14 +40,17 @@ async function readWeeks(client: TrackerClient, windows: readonly ReportWeek[], 
 }
 
 const command: CommandModule = {
-  help: `Usage: npx redraw-tracker report [--from D] [--to D] [--weeks N] [--json]
+  help: `Usage: npx redraw-tracker report [--from D] [--to D] [--weeks N] [--by lab] [--format text|json] [--json]
 
 The redraw report (GET /reports/redraws): follow-ups opened and closed in a
 window (by disposition, and by people apart from the tracker), open, stale,
 unassigned and with a failed redraw now, how long the closed ones took (to a
 redraw order, to an acknowledgement, to close; in days from 48 hours), the
-redraw rate of completed walk-in transactions, the open follow-ups by days
-open (as bars), and the follow-ups opened and closed per week (as a chart).
+redraw rate of completed walk-in transactions, the transactions that ended
+without all their results, the table by lab and collection method (redraw
+rate per 100 completed, time to the redraw's results, top failure types),
+the open follow-ups by days open (as bars), and the follow-ups opened and
+closed per week (as a chart).
 Days and weeks are the tracker's (DIGEST_TIMEZONE, default UTC): weeks run
 Monday to Sunday there, the weekly digest's weeks. docs/reports.md explains
 each line.
@@ -59,23 +63,33 @@ each line.
   --weeks N    the window is the N whole weeks (1-${MAX_WEEKS}) before the current
                one, and the chart shows them. Without --weeks and --from, the chart
                shows the last ${DEFAULT_WEEKS} whole weeks and this week so far.
+  --by lab     only the table by lab and method, for the window (one request,
+               no chart); "lab" is the only breakdown.
+  --format F   text (the default) or json; --format json is --json.
 
-With --json: the API's document for the window; with --weeks, {"report": the
-document, "weeks": [{"from", "to", "partial", "opened", "closed"}, ...]} (oldest first).
+With --json: the API's document for the window (CONTRACT §11), as the API
+answers it; with --weeks (and without --by), {"report": the document,
+"weeks": [{"from", "to", "partial", "opened", "closed"}, ...]} (oldest first).
 
 Examples:
   npx redraw-tracker report
   npx redraw-tracker report --weeks 12
   npx redraw-tracker report --from 2026-11-01 --to 2026-11-30 --json
+  npx redraw-tracker report --weeks 4 --by lab
+  npx redraw-tracker report --format json
   npx redraw-tracker report --stack RedrawTracker --region eu-west-1`,
   options: {
     from: { type: 'string' },
     to: { type: 'string' },
     weeks: { type: 'string' },
+    by: { type: 'string' },
+    format: { type: 'string' },
   },
   positionals: { min: 0, max: 0 },
   target: 'tracker',
-  async run({ values, json, out, deps, tracker }) {
+  async run({ values, json: jsonFlag, out, deps, tracker }) {
+    const json = parseFormat(stringOption(values, 'format'), jsonFlag);
+    const byLab = parseBy(stringOption(values, 'by'));
     const fromText = stringOption(values, 'from');
     const toText = stringOption(values, 'to');
     const weeksText = stringOption(values, 'weeks');
@@ -91,8 +105,8 @@ Examples:
     const client = await tracker();
     const report = await readReport(client, query);
     const window: ReportWindow = { from: new Date(Date.parse(report.from)), to: new Date(Date.parse(report.to)) };
-    // --json is the API's document unless the weeks were asked for.
-    const charted = !json || weekCount !== null;
+    // --json is the API's document unless the weeks were asked for; --by lab has no chart.
+    const charted = !byLab && (!json || weekCount !== null);
     const cover = weekCount !== null || fromText !== undefined ? { window } : { weeks: DEFAULT_WEEKS, end: window.to };
     const weeks = charted ? await readWeeks(client, chartWeeks(cover, report.time_zone), { window, report }) : null;
 
@@ -100,7 +114,8 @@ Examples:
       out.json(weeks === null ? report : { report, weeks });
       return EXIT.ok;
     }
-    for (const line of reportLines(report, weeks, client.target.label, out)) out.line(line);
+    const lines = byLab ? byLabReportLines(report, client.target.label, out) : reportLines(report, weeks, client.target.label, out);
+    for (const line of lines) out.line(line);
     return EXIT.ok;
   },
 };

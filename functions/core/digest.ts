@@ -15,7 +15,9 @@ import { addDays, calendarDateOf, isoDate, startOfDay, wallClockOf } from './cal
 import { consoleAttentionLink } from './console-link';
 import { attentionWords } from './missing-words';
 import { canonicalFromDate } from './instant';
+import { digestLabRate, endedMissingWords, labRateWords, type DigestLabRate } from './digest-labs';
 import type { Durations, OverdueFollowUp, RedrawReport } from './report';
+import type { EndedMissing } from './report-counts';
 
 const MINUTE = 60_000;
 
@@ -78,6 +80,8 @@ export interface WeekBefore {
   closed: number;
   closed_by_people: number;
   closed_by_tracker: number;
+  /** Transactions that ended that week without all their results, by attention (the report's `ended_missing`). */
+  ended_missing: Record<EndedMissing, number>;
 }
 
 /** The SNS message attribute (`kind`) and the chat notification's event type that set the digest apart from alerts. */
@@ -134,6 +138,12 @@ export interface WeeklyDigest {
   console_link: string | null;
   /** The week before last week, for comparison (its Monday 00:00 and counts). */
   week_before: WeekBefore | null;
+  /**
+   * The lab and method with the highest redraw rate last week among those with
+   * at least 20 completed (core/digest-labs.ts), with the same lab and method's
+   * figures the week before; null when none completed 20.
+   */
+  highest_redraw_rate: DigestLabRate | null;
   /** The follow-ups the digest names as problems now (failed redraws, stuck, without an owner). */
   problems: DigestProblems;
   /** One line: what to do this week, from the problems. */
@@ -250,7 +260,15 @@ export function weeklyDigest(
     week_before:
       before === null
         ? null
-        : { week_start: before.from, opened: before.opened, closed: before.closed, closed_by_people: before.closed_by_people, closed_by_tracker: before.closed_by_tracker },
+        : {
+            week_start: before.from,
+            opened: before.opened,
+            closed: before.closed,
+            closed_by_people: before.closed_by_people,
+            closed_by_tracker: before.closed_by_tracker,
+            ended_missing: reportFields(before).ended_missing,
+          },
+    highest_redraw_rate: digestLabRate(kept, before === null ? null : reportFields(before)),
     problems,
     this_week: thisWeekWords(problems, kept),
   };
@@ -393,6 +411,14 @@ function speedWords(report: RedrawReport): string[] {
   return lines;
 }
 
+/** How many ended without all their results, and the lab and method with the highest redraw rate: each beside the week before. */
+function labWords(digest: WeeklyDigest): string[] {
+  return [
+    endedMissingWords(digest.report.ended_missing, digest.week_before?.ended_missing ?? null),
+    labRateWords(digest.highest_redraw_rate, digest.week_before !== null),
+  ];
+}
+
 /** "stuck since 2026-11-10 (13 days)": since the order's last status change, its date in the digest's zone. */
 function stuckSinceWords(statusTime: string, now: Date, zone: string): string {
   const millis = Date.parse(statusTime);
@@ -471,7 +497,7 @@ export function digestEmail(digest: WeeklyDigest): string {
     digest.overdue.length === 0
       ? ['Nothing is overdue.']
       : [overdueHeading(digest.overdue.length), ...digest.overdue.map((item) => `  ${overdueWords(item, now)}`)];
-  const speed = speedWords(digest.report);
+  const speed = [...speedWords(digest.report), ...labWords(digest)];
   const problems = (['attention', 'stuck', 'unowned'] as const).flatMap((show) => {
     const lines = problemLines(digest, show, 'email');
     return lines.length === 0 ? [] : ['', ...lines];
@@ -525,6 +551,7 @@ export function digestChat(digest: WeeklyDigest): DigestChatNotification {
         `*What to do this week:* ${digest.this_week}`,
         ...(['attention', 'stuck', 'unowned'] as const).flatMap((show) => problemLines(digest, show, 'chat')),
         ...speedWords(digest.report),
+        ...labWords(digest),
         ...overdue,
       ].join('\n'),
       nextSteps: [

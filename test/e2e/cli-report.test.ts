@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSvixMessage } from '../../functions/core/svix';
 import { canonicalFromDate } from '../../functions/core/instant';
 import { weeksOf, wholeWeeksBefore, type RedrawReport } from '../../functions/core/report';
-import { bar, durationsCell, redrawRateCell } from '../../cli/report-views';
+import { bar, byLabLines, durationsCell, endedMissingCell, redrawRateCell } from '../../cli/report-views';
+import { createPrinter } from '../../cli/format';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, simpleFlow } from '../support/junction';
 import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
 import { newMessageId, newSecret } from '../support/webhook';
@@ -141,6 +142,28 @@ describe('redraw-tracker report against npm start', () => {
     expect(run.stdout).not.toContain('\u001b');
   });
 
+  it('prints the by-lab table of that document: in the whole report after the summary, alone with --by lab; --format json is the document', async () => {
+    const answer = await report(from, to);
+    // Both completed walk-in flows ended in the window at the flows' default lab, one with a redraw.
+    expect(answer.by_lab).toContainEqual(expect.objectContaining({ lab: 'standin-lab', method: 'walk_in_test', completed: 2, with_redraw: 1, redraw_rate: 50 }));
+    const table = byLabLines(answer, createPrinter({ write: () => undefined }, {}));
+    expect(table.some((line) => /^ {2}standin-lab +walk_in_test +2 +1 +50\.0 /.test(line))).toBe(true);
+
+    const whole = await cli(['report', '--from', from, '--to', to]);
+    expect(whole).toMatchObject({ code: 0, stderr: '' });
+    expect(whole.stdout).toMatch(new RegExp(`^ {2}ended without all their results +${escape(endedMissingCell(answer.ended_missing))}$`, 'm'));
+    expect(whole.stdout).toContain(`\n${table.join('\n')}\n`);
+
+    const byLab = await cli(['report', '--from', from, '--to', to, '--by', 'lab']);
+    expect(byLab).toMatchObject({ code: 0, stderr: '' });
+    expect(byLab.stdout.trimEnd().split('\n').slice(1)).toEqual([expect.stringMatching(/^Window: /), '', ...table]);
+    expect(byLab.stdout).not.toContain('\u001b');
+
+    const json = await cli(['report', '--from', from, '--to', to, '--format', 'json']);
+    expect(json).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(json.stdout)).toEqual(answer);
+  });
+
   it('reports the N whole weeks before this one with --weeks, and charts each week with its own report', async () => {
     const run = await cli(['report', '--weeks', '3', '--json']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
@@ -162,6 +185,9 @@ describe('redraw-tracker report against npm start', () => {
     const both = await cli(['report', '--weeks', '2', '--from', '2026-11-01']);
     expect(both.stderr).toMatch(/--weeks N .* or --from\/--to/);
     expect(both).toMatchObject({ code: 2, stdout: '' });
+    const by = await cli(['report', '--by', 'site']);
+    expect(by).toMatchObject({ code: 2, stdout: '' });
+    expect(by.stderr).toBe('redraw-tracker: report: --by must be lab (the table by lab and method), not "site"\n');
     for (const output of outputs) expect(output).not.toContain(PHI_CANARY);
   });
 });

@@ -33,8 +33,11 @@ const REPORT: RedrawReport = {
   time_to_close_hours: { n: 2, p50: 80, p90: 120 },
   walk_in_completed: 10,
   with_redraw: 1,
-  ended_missing: { results_still_missing: 0, no_redraw: 0, redraw_failed: 0 },
-  by_lab: [],
+  ended_missing: { results_still_missing: 1, no_redraw: 2, redraw_failed: 0 },
+  by_lab: [
+    { lab: 'quest', method: 'walk_in_test', completed: 20, with_redraw: 1, redraw_rate: 5, ended_missing: 1, time_to_redraw_results_hours: { n: 1, p50: 50, p90: 50 }, failure_types: { internal_lab_failure: 1 } },
+    { lab: 'unknown', method: 'testkit', completed: 0, with_redraw: 0, redraw_rate: null, ended_missing: 2, time_to_redraw_results_hours: { n: 0, p50: null, p90: null }, failure_types: { quantity_not_sufficient_failure: 2 } },
+  ],
   time_zone: 'UTC',
   closed_by_people: 1,
   closed_by_tracker: 1,
@@ -117,6 +120,11 @@ describe('the weekly digest on SNS', () => {
     expect(message?.protocols?.email).toBe(digestEmail(json));
     expect(message?.protocols?.email).toContain('Last week 3 redraws opened (week before 3) and 2 closed (week before 2). People closed 1 (week before 1): 1 patient declined; the tracker closed 1 (week before 1): 1 completed.');
     expect(message?.protocols?.email).toContain('tx-1 (owner j.doe, due to be flagged 3 days ago, acknowledged)');
+    // Issue 48: how many ended without all their results, and the highest redraw rate by lab and method, each beside the week before (the same report here).
+    expect(message?.protocols?.email).toContain('3 transactions ended without all their results (week before 3): 1 incomplete after a redraw, 2 with no redraw possible.');
+    expect(message?.protocols?.email).toContain('Highest redraw rate (20 or more completed): quest walk_in_test, 5.0 per 100 (1 of 20; week before 5.0 per 100, 1 of 20).');
+    expect(json.highest_redraw_rate).toEqual({ lab: 'quest', method: 'walk_in_test', completed: 20, with_redraw: 1, redraw_rate: 5, week_before: { completed: 20, with_redraw: 1, redraw_rate: 5 } });
+    expect(json.week_before?.ended_missing).toEqual({ results_still_missing: 1, no_redraw: 2, redraw_failed: 0 });
     expect(message?.protocols?.email).toContain('npx redraw-tracker follow-ups --stack RedrawTracker --region eu-central-1');
     expect(JSON.parse(message?.protocols?.https ?? '{}')).toEqual(digestChat(json));
     expect(lines).toContainEqual(expect.objectContaining({ level: 'info', message: 'weekly digest sent', fields: expect.objectContaining({ opened: 3, overdue: 1 }) }));

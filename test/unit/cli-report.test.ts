@@ -14,14 +14,53 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CliDeps } from '../../cli/command';
 import { createPrinter } from '../../cli/format';
 import { runCli } from '../../cli/main';
-import { bar, chartWeeks, durationsCell, hours, redrawRateCell, reportLines, ReportView, reportWindow, type WeekCounts } from '../../cli/report-views';
+import {
+  bar,
+  byLabLines,
+  byLabReportLines,
+  chartWeeks,
+  durationsCell,
+  endedMissingCell,
+  hours,
+  rateCell,
+  redrawRateCell,
+  reportLines,
+  ReportView,
+  reportWindow,
+  topFailureTypesCell,
+  type WeekCounts,
+} from '../../cli/report-views';
 import { digestWeek } from '../../functions/core/digest';
 import { canonicalFromDate } from '../../functions/core/instant';
-import { parseReportWindow, type RedrawReport } from '../../functions/core/report';
+import { parseReportWindow, type ByLab, type RedrawReport } from '../../functions/core/report';
 
 const NOW = new Date('2026-11-23T15:00:00Z');
 const DAY = 86_400_000;
 const plain = createPrinter({ write: () => undefined }, {});
+
+/** Two labs and methods as §11 orders them: a rate first, a row with nothing completed (rate null) last. */
+const BY_LAB: ByLab[] = [
+  {
+    lab: 'quest',
+    method: 'walk_in_test',
+    completed: 96,
+    with_redraw: 22,
+    redraw_rate: 22.9,
+    ended_missing: 2,
+    time_to_redraw_results_hours: { n: 20, p50: 121.5, p90: 260.4 },
+    failure_types: { internal_lab_failure: 4, quantity_not_sufficient_failure: 9, collection_process_failure: 1 },
+  },
+  {
+    lab: 'unknown',
+    method: 'testkit',
+    completed: 0,
+    with_redraw: 0,
+    redraw_rate: null,
+    ended_missing: 3,
+    time_to_redraw_results_hours: { n: 0, p50: null, p90: null },
+    failure_types: {},
+  },
+];
 
 function report(overrides: Partial<RedrawReport> = {}): RedrawReport {
   return {
@@ -127,25 +166,72 @@ describe('the report for people', () => {
       'Redraw report on the local tracker at http://127.0.0.1:3999',
       'Window: 2026-11-16 15:00Z to 2026-11-23 15:00Z (7 days); days and weeks (Monday to Sunday) in UTC',
       '',
-      '  follow-ups opened           3',
-      '  follow-ups closed           2 (by people 1, by the tracker 1)',
-      '    patient_declined          1',
-      '    redraw_completed          1',
-      '  open now                    5',
-      '    stale now                 1',
-      '    unassigned now            2',
-      '    redraw failed now         0',
+      '  follow-ups opened                3',
+      '  follow-ups closed                2 (by people 1, by the tracker 1)',
+      '    patient_declined               1',
+      '    redraw_completed               1',
+      '  open now                         5',
+      '    stale now                      1',
+      '    unassigned now                 2',
+      '    redraw failed now              0',
       '  time taken by the 2 closed',
-      '    to a redraw order         p50 20 h · p90 20 h (n 1)  (n: those with a redraw order)',
-      '    to an acknowledgement     - (n 0)  (n: those a person acknowledged)',
-      '    to close                  p50 30.3 h · p90 6.3 days (n 2)',
-      '  redraw rate                 - (no walk-in transaction completed in the window)',
+      '    to a redraw order              p50 20 h · p90 20 h (n 1)  (n: those with a redraw order)',
+      '    to an acknowledgement          - (n 0)  (n: those a person acknowledged)',
+      '    to close                       p50 30.3 h · p90 6.3 days (n 2)',
+      '  redraw rate                      - (no walk-in transaction completed in the window)',
+      '  ended without all their results  0',
+      '',
+      'By lab and method (transactions that ended in the window; RATE: with a redraw per 100 completed)',
+      '  no transaction ended in the window',
       '',
       'Open follow-ups by days open (now)',
       '  0-7 days      3  ##############################',
       '  8-14 days     0',
       '  15-30 days    1  ##########',
       '  over 30 days  1  ##########',
+    ]);
+  });
+
+  it('says how many ended without all their results, all three ways in words, or 0', () => {
+    expect(endedMissingCell({ results_still_missing: 2, no_redraw: 3, redraw_failed: 1 })).toBe('6 (2 incomplete after a redraw, 3 with no redraw possible, 1 redraw failed)');
+    expect(endedMissingCell({ results_still_missing: 0, no_redraw: 1, redraw_failed: 0 })).toBe('1 (0 incomplete after a redraw, 1 with no redraw possible, 0 redraw failed)');
+    expect(endedMissingCell({ results_still_missing: 0, no_redraw: 0, redraw_failed: 0 })).toBe('0');
+  });
+
+  it('names at most the two largest failure types with their counts (a tie by name), and the rate per 100 with one decimal or "-"', () => {
+    expect(topFailureTypesCell({ internal_lab_failure: 4, quantity_not_sufficient_failure: 9, collection_process_failure: 1 })).toBe('quantity_not_sufficient_failure 9, internal_lab_failure 4');
+    expect(topFailureTypesCell({ b_failure: 2, a_failure: 2, c_failure: 2 })).toBe('a_failure 2, b_failure 2');
+    expect(topFailureTypesCell({ unknown_failure: 1 })).toBe('unknown_failure 1');
+    expect(topFailureTypesCell({ unknown_failure: 0 })).toBe('-');
+    expect(topFailureTypesCell({})).toBe('-');
+    expect(rateCell(22.9)).toBe('22.9');
+    expect(rateCell(18)).toBe('18.0');
+    expect(rateCell(0)).toBe('0.0');
+    expect(rateCell(null)).toBe('-');
+  });
+
+  it("prints the by-lab table after the summary, rows in the API's order, numbers aligned right, durations as the others", () => {
+    const lines = reportLines(report({ ended_missing: { results_still_missing: 2, no_redraw: 3, redraw_failed: 0 }, by_lab: BY_LAB }), null, 'x', plain);
+    const table = [
+      'By lab and method (transactions that ended in the window; RATE: with a redraw per 100 completed)',
+      '  LAB      METHOD        COMPLETED  WITH REDRAW  RATE  ENDED MISSING  TIME TO RESULTS                      TOP FAILURE TYPES',
+      '  quest    walk_in_test         96           22  22.9              2  p50 5.1 days · p90 10.8 days (n 20)  quantity_not_sufficient_failure 9, internal_lab_failure 4',
+      '  unknown  testkit               0            0     -              3  - (n 0)                              -',
+    ];
+    const summaryEnd = lines.indexOf('  ended without all their results  5 (2 incomplete after a redraw, 3 with no redraw possible, 0 redraw failed)');
+    expect(summaryEnd).toBeGreaterThan(0);
+    expect(lines.slice(summaryEnd + 1, summaryEnd + 2 + table.length)).toEqual(['', ...table]);
+    expect(lines[summaryEnd + 2 + table.length]).toBe('');
+    expect(byLabLines(report({ by_lab: BY_LAB }), plain)).toEqual(table);
+    // The API's order is kept, whatever the rates (the API orders; the CLI does not re-sort).
+    const reversed = byLabLines(report({ by_lab: [...BY_LAB].reverse() }), plain);
+    expect(reversed.slice(2).map((line) => line.trim().split(/\s+/)[0])).toEqual(['unknown', 'quest']);
+    // --by lab: the title, the window line, then the table alone.
+    expect(byLabReportLines(report({ by_lab: BY_LAB }), 'the local tracker at http://127.0.0.1:3999', plain)).toEqual([
+      'Redraw report by lab and method on the local tracker at http://127.0.0.1:3999',
+      'Window: 2026-11-16 15:00Z to 2026-11-23 15:00Z (7 days); days and weeks (Monday to Sunday) in UTC',
+      '',
+      ...table,
     ]);
   });
 
@@ -165,15 +251,18 @@ describe('the report for people', () => {
 
   it('colours stale, unassigned, old follow-ups and the bars on a terminal only, and never with NO_COLOR', () => {
     const weeks: WeekCounts[] = [{ from: '2026-11-16T00:00:00.000000Z', to: '2026-11-23T00:00:00.000000Z', partial: false, opened: 2, closed: 1 }];
-    const tty = reportLines(report(), weeks, 'x', createPrinter({ write: () => undefined, isTTY: true }, {})).join('\n');
+    const tty = reportLines(report({ by_lab: BY_LAB }), weeks, 'x', createPrinter({ write: () => undefined, isTTY: true }, {})).join('\n');
     expect(tty).toContain('\u001b[31m1\u001b[39m');
+    // A by-lab row's ended-missing count, and the table's header, stand out; the columns stay aligned.
+    expect(tty).toContain('\u001b[1mLAB\u001b[22m');
+    expect(tty).toContain(`22.9${' '.repeat(14)}\u001b[31m2\u001b[39m  p50 `);
     expect(tty).toContain('\u001b[33m2\u001b[39m');
     expect(tty).toContain(`\u001b[31m${'#'.repeat(10)}\u001b[39m`);
     expect(tty).toContain(`\u001b[36m${'#'.repeat(20)}\u001b[39m`);
     for (const printer of [createPrinter({ write: () => undefined, isTTY: true }, { NO_COLOR: '1' }), createPrinter({ write: () => undefined, isTTY: false }, {})]) {
-      const text = reportLines(report(), weeks, 'x', printer).join('\n');
+      const text = reportLines(report({ by_lab: BY_LAB }), weeks, 'x', printer).join('\n');
       expect(text).not.toContain('\u001b');
-      expect(text).toBe(reportLines(report(), weeks, 'x', plain).join('\n'));
+      expect(text).toBe(reportLines(report({ by_lab: BY_LAB }), weeks, 'x', plain).join('\n'));
     }
   });
 });
@@ -214,7 +303,7 @@ let trackerUrl = '';
 /** A report of the asked window whose counts say which week it is: opened is the day of month `from` falls on. */
 function answerFor(from: string, to: string): RedrawReport {
   const day = new Date(from).getUTCDate();
-  return report({ from, to, opened: day, closed: day % 5 });
+  return report({ from, to, opened: day, closed: day % 5, ended_missing: { results_still_missing: 2, no_redraw: 3, redraw_failed: 0 }, by_lab: BY_LAB });
 }
 
 beforeAll(async () => {
@@ -310,6 +399,47 @@ describe('report against a tracker answering GET /reports/redraws', () => {
     expect(four.stdout).toContain('Window: 2026-10-26 00:00Z to 2026-11-23 00:00Z (28 days)');
   });
 
+  it('prints only the by-lab table with --by lab, from one request: the window line, the rows in the answer\'s order', async () => {
+    const run = await cli(['report', '--to', '2026-11-22', '--by', 'lab']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(asked).toEqual([windowOf(null, '2026-11-22')]);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^Redraw report by lab and method on the local tracker at http:\/\/127\.0\.0\.1:\d+$/);
+    expect(lines.slice(1)).toEqual(['Window: 2026-11-16 00:00Z to 2026-11-23 00:00Z (7 days); days and weeks (Monday to Sunday) in UTC', '', ...byLabLines({ by_lab: BY_LAB }, plain)]);
+    expect(run.stdout).not.toContain('follow-ups opened');
+    expect(run.stdout).not.toContain('Per week');
+    // On a terminal it has colours, and none with NO_COLOR.
+    expect((await cli(['report', '--by', 'lab'], { tty: true })).stdout).toContain('\u001b[');
+    expect((await cli(['report', '--by', 'lab'], { tty: true, env: { NO_COLOR: '1' } })).stdout).not.toContain('\u001b');
+  });
+
+  it('prints the summary, the ended-missing line and the by-lab table in the whole report', async () => {
+    const run = await cli(['report', '--to', '2026-11-22']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain('\n  ended without all their results  5 (2 incomplete after a redraw, 3 with no redraw possible, 0 redraw failed)\n\n');
+    expect(run.stdout).toContain(`\n${byLabLines({ by_lab: BY_LAB }, plain).join('\n')}\n\nOpen follow-ups by days open (now)\n`);
+  });
+
+  it('takes --format json as --json: the document exactly as the API answers it; --format text is the default output', async () => {
+    const viaFormat = await cli(['report', '--to', '2026-11-22', '--format', 'json']);
+    expect(viaFormat).toMatchObject({ code: 0, stderr: '' });
+    expect(asked).toEqual([windowOf(null, '2026-11-22')]);
+    const viaJson = await cli(['report', '--to', '2026-11-22', '--json']);
+    expect(viaFormat.stdout).toBe(viaJson.stdout);
+    const document = JSON.parse(viaFormat.stdout) as RedrawReport;
+    expect(document).toEqual(answerFor('2026-11-16T00:00:00.000000Z', '2026-11-23T00:00:00.000000Z'));
+    expect(document.by_lab).toEqual(BY_LAB);
+    expect(document.ended_missing).toEqual({ results_still_missing: 2, no_redraw: 3, redraw_failed: 0 });
+    // --by lab changes what a person reads, not the document; with --weeks it asks no week of a chart.
+    asked = [];
+    const byLab = await cli(['report', '--weeks', '2', '--by', 'lab', '--format', 'json']);
+    expect(asked).toEqual([{ from: null, to: null, weeks: '2' }]);
+    expect(JSON.parse(byLab.stdout)).toEqual(answerFor('2026-11-09T00:00:00.000000Z', '2026-11-23T00:00:00.000000Z'));
+    asked = [];
+    const text = await cli(['report', '--to', '2026-11-22', '--format', 'text']);
+    expect(text.stdout).toBe((await cli(['report', '--to', '2026-11-22'])).stdout);
+  });
+
   it('with --from charts the weeks of the window itself, cut at Mondays, the cut one marked partial', async () => {
     const run = await cli(['report', '--from', '2026-11-01', '--to', '2026-11-22']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
@@ -337,6 +467,12 @@ describe('report against a tracker answering GET /reports/redraws', () => {
     [['report', '--from', '2025-01-01', '--to', '2026-11-01']],
     [['report', 'extra']],
     [['report', '--bogus']],
+    [['report', '--by', 'site']],
+    [['report', '--by', 'LAB']],
+    [['report', '--by', '']],
+    [['report', '--by']],
+    [['report', '--format', 'csv']],
+    [['report', '--format', 'text', '--json']],
   ])('%j exits 2 with one line on stderr and makes no request', async (args) => {
     const run = await cli(args);
     expect(run.code).toBe(2);

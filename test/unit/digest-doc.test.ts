@@ -31,8 +31,14 @@ const REPORT: RedrawReport = {
   time_to_close_hours: { n: 9, p50: 98, p90: 230 },
   walk_in_completed: 146,
   with_redraw: 11,
-  ended_missing: { results_still_missing: 0, no_redraw: 0, redraw_failed: 0 },
-  by_lab: [],
+  ended_missing: { results_still_missing: 2, no_redraw: 3, redraw_failed: 1 },
+  // §11's order, highest rate first: at_home_phlebotomy's 33.3 is over 6 completed only, so quest's walk-in tests are named.
+  by_lab: [
+    { lab: 'labcorp', method: 'at_home_phlebotomy', completed: 6, with_redraw: 2, redraw_rate: 33.3, ended_missing: 0, time_to_redraw_results_hours: { n: 2, p50: 70, p90: 96 }, failure_types: { collection_process_failure: 2 } },
+    { lab: 'quest', method: 'walk_in_test', completed: 84, with_redraw: 8, redraw_rate: 9.5, ended_missing: 2, time_to_redraw_results_hours: { n: 6, p50: 98, p90: 190 }, failure_types: { quantity_not_sufficient_failure: 5, internal_lab_failure: 2 } },
+    { lab: 'labcorp', method: 'walk_in_test', completed: 62, with_redraw: 3, redraw_rate: 4.8, ended_missing: 1, time_to_redraw_results_hours: { n: 3, p50: 80, p90: 120 }, failure_types: { collection_process_failure: 2 } },
+    { lab: 'unknown', method: 'testkit', completed: 0, with_redraw: 0, redraw_rate: null, ended_missing: 3, time_to_redraw_results_hours: { n: 0, p50: null, p90: null }, failure_types: { quantity_not_sufficient_failure: 3 } },
+  ],
   time_zone: 'UTC',
   closed_by_people: 2,
   closed_by_tracker: 7,
@@ -62,8 +68,21 @@ const PROBLEMS = digestProblems([
   { id: '5c1a3f0e-7d2b-4e8a-9f61-2b7c0d4e1a90', owner: 'j.doe', state: 'acknowledged', opened_at: '2026-11-05T09:30:00.000000Z', order_id: '5c1a3f0e-7d2b-4e8a-9f61-00000000e002', stale: { reason: 'no_progress', since: '2026-11-20T06:12:00.000000Z', status_time: '2026-11-13T06:12:00.000000Z' }, attention: null },
   { id: 'b8e2d4c6-1f3a-4b5c-8d7e-9a0b1c2d3e4f', owner: null, state: 'new', opened_at: '2026-11-20T14:40:00.000000Z', order_id: 'b8e2d4c6-1f3a-4b5c-8d7e-00000000e001', stale: { reason: 'redraw_not_created', since: '2026-11-21T14:40:00.000000Z', status_time: '2026-11-20T14:40:00.000000Z' }, attention: null },
 ]);
-/** The week before: fewer opened, fewer closed. */
-const WEEK_BEFORE: RedrawReport = { ...REPORT, from: '2026-11-08T23:00:00.000000Z', to: '2026-11-15T23:00:00.000000Z', opened: 9, closed: 6, closed_by_people: 1, closed_by_tracker: 5 };
+/** The week before: fewer opened, fewer closed, fewer ended without their results, quest's walk-in tests redrawn less often. */
+const WEEK_BEFORE: RedrawReport = {
+  ...REPORT,
+  from: '2026-11-08T23:00:00.000000Z',
+  to: '2026-11-15T23:00:00.000000Z',
+  opened: 9,
+  closed: 6,
+  closed_by_people: 1,
+  closed_by_tracker: 5,
+  ended_missing: { results_still_missing: 1, no_redraw: 2, redraw_failed: 1 },
+  by_lab: [
+    { lab: 'quest', method: 'walk_in_test', completed: 90, with_redraw: 6, redraw_rate: 6.7, ended_missing: 1, time_to_redraw_results_hours: { n: 5, p50: 90, p90: 150 }, failure_types: { quantity_not_sufficient_failure: 3 } },
+    { lab: 'labcorp', method: 'walk_in_test', completed: 58, with_redraw: 2, redraw_rate: 3.4, ended_missing: 1, time_to_redraw_results_hours: { n: 2, p50: 75, p90: 100 }, failure_types: {} },
+  ],
+};
 
 /** The fenced block after MARKER. */
 function documented(): string {

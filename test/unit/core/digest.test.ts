@@ -314,7 +314,14 @@ describe('the problems the digest names (issue 33)', () => {
 
   it('puts the week before beside each headline number, people\'s closes apart from the tracker\'s', () => {
     expect(text).toContain('Last week 12 redraws opened (week before 8) and 9 closed (week before 4). People closed 2 (week before 1): 2 patient unreachable; the tracker closed 7 (week before 3): 7 completed.');
-    expect(named.week_before).toEqual({ week_start: '2026-11-09T00:00:00.000000Z', opened: 8, closed: 4, closed_by_people: 1, closed_by_tracker: 3 });
+    expect(named.week_before).toEqual({
+      week_start: '2026-11-09T00:00:00.000000Z',
+      opened: 8,
+      closed: 4,
+      closed_by_people: 1,
+      closed_by_tracker: 3,
+      ended_missing: { results_still_missing: 0, no_redraw: 0, redraw_failed: 0 },
+    });
   });
 
   it('says what to do this week in one line, from the problems', () => {
@@ -374,3 +381,62 @@ describe('the attentions in the digest (issue 46: every result still missing is 
   });
 });
 
+
+describe('why redraws happen, in the digest (issue 48): ended without all their results, and the highest redraw rate by lab and method', () => {
+  const lab = (name: string, method: string, completed: number, withRedraw: number, rate: number | null): RedrawReport['by_lab'][number] => ({
+    lab: name,
+    method,
+    completed,
+    with_redraw: withRedraw,
+    redraw_rate: rate,
+    ended_missing: 1,
+    time_to_redraw_results_hours: { n: 2, p50: 100, p90: 200 },
+    failure_types: { quantity_not_sufficient_failure: 3 },
+  });
+  const last: RedrawReport = {
+    ...REPORT,
+    ended_missing: { results_still_missing: 2, no_redraw: 3, redraw_failed: 1 },
+    // §11's order: highest rate first. labcorp's 40.0 is over 10 completed only: not named.
+    by_lab: [lab('labcorp', 'at_home_phlebotomy', 10, 4, 40), lab('quest', 'walk_in_test', 96, 22, 22.9), lab('labcorp', 'walk_in_test', 84, 12, 14.3), lab('unknown', 'testkit', 0, 0, null)],
+  };
+  const before: RedrawReport = {
+    ...REPORT,
+    from: '2026-11-09T00:00:00.000000Z',
+    ended_missing: { results_still_missing: 1, no_redraw: 2, redraw_failed: 1 },
+    by_lab: [lab('labcorp', 'walk_in_test', 50, 15, 30), lab('quest', 'walk_in_test', 100, 18, 18)],
+  };
+  const built = weeklyDigest(WEEK, last, [], { environment: 'prod', now: NOW }, { weekBefore: before });
+  const endedLine = '6 transactions ended without all their results (week before 4): 2 incomplete after a redraw, 3 with no redraw possible, 1 redraw failed.';
+  const labLine = 'Highest redraw rate (20 or more completed): quest walk_in_test, 22.9 per 100 (22 of 96; week before 18.0 per 100, 18 of 100).';
+
+  it('says both lines in the e-mail after the redraw rate, and in the chat', () => {
+    const text = digestEmail(built);
+    expect(text).toContain(`needed a redraw (7.5%).\n${endedLine}\n${labLine}\n`);
+    const chat = CustomNotification.parse(digestChat(built)).content.description;
+    expect(chat).toContain(`${endedLine}\n${labLine}`);
+  });
+
+  it('carries the numbers in the JSON: the report, the week before\'s ended_missing, the named lab and method with its week before', () => {
+    const json = JSON.parse(JSON.parse(digestSnsMessage(built)).default) as typeof built;
+    expect(json.report.ended_missing).toEqual(last.ended_missing);
+    expect(json.report.by_lab).toEqual(last.by_lab);
+    expect(json.week_before?.ended_missing).toEqual(before.ended_missing);
+    expect(json.highest_redraw_rate).toEqual({ lab: 'quest', method: 'walk_in_test', completed: 96, with_redraw: 22, redraw_rate: 22.9, week_before: { completed: 100, with_redraw: 18, redraw_rate: 18 } });
+  });
+
+  it('says so when no lab and method completed 20, and leaves the week before out when it is not known', () => {
+    const quiet = weeklyDigest(WEEK, { ...last, by_lab: [lab('quest', 'walk_in_test', 19, 5, 26.3)] }, [], { environment: 'prod', now: NOW }, { weekBefore: before });
+    expect(quiet.highest_redraw_rate).toBeNull();
+    expect(digestEmail(quiet)).toContain(`${endedLine}\nNo lab and method completed 20 transactions last week.\n`);
+    const alone = weeklyDigest(WEEK, last, [], { environment: 'prod', now: NOW });
+    expect(digestEmail(alone)).toContain('6 transactions ended without all their results: 2 incomplete after a redraw, 3 with no redraw possible, 1 redraw failed.\n');
+    expect(digestEmail(alone)).toContain('quest walk_in_test, 22.9 per 100 (22 of 96).');
+  });
+
+  it('carries only the codes and counts of a row, whatever else it holds', () => {
+    const row = { ...lab('quest', 'walk_in_test', 96, 22, 22.9), patient_name: 'CANARY-NAME', markers: ['CANARY-LDL'] } as RedrawReport['by_lab'][number];
+    const wide: RedrawReport = { ...last, by_lab: [row] };
+    const sent = weeklyDigest(WEEK, wide, [], { environment: 'prod', now: NOW }, { weekBefore: { ...before, by_lab: wide.by_lab } });
+    expect(digestSnsMessage(sent)).not.toContain('CANARY');
+  });
+});
