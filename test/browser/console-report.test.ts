@@ -4,14 +4,26 @@
  * GET /reports/redraws answers for the same window (read by this test, said
  * as the CLI says them), the window lives in the URL and survives a reload,
  * a bucket opens the worklist filtered to it, the weekly table holds each
- * week's own report (at most 4 asked at once), bad windows are said in words,
- * axe finds nothing, and no request leaves the page's origin.
+ * week's own report (at most 4 asked at once), the redraw rate by lab and
+ * method and the failure types are charts with tables that hold what the API
+ * answers (issue 48), bad windows are said in words, axe finds nothing (at
+ * 1280x800 and 390x844), and no request leaves the page's origin.
+ *
+ * Besides the simulator's data, the test posts signed webhooks of its own at
+ * two more labs (one with a cancelled transaction: nothing completed), with a
+ * stand-in for Junction's API whose results reads (one sweep) give the
+ * follow-ups their failure types.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { durationsCell, redrawRateCell } from '../../cli/report-views';
+import { failureTypeWords } from '../../functions/core/missing-words';
+import { signSvixMessage } from '../../functions/core/svix';
+import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
 import { expectNoAxeViolations, guardedPage, launchChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
 import { beforeAllOrFailEach } from '../support/browser-setup';
+import { buildDeliveries, freshId, noRedrawFlow, redrawFlow, simpleFlow, type FlowSpec } from '../support/junction';
+import { newMessageId, newSecret } from '../support/webhook';
 
 interface Durations {
   n: number;
@@ -38,19 +50,98 @@ interface Report {
   walk_in_completed: number;
   with_redraw: number;
   time_zone: string;
+  ended_missing: Record<'results_still_missing' | 'no_redraw' | 'redraw_failed', number>;
+  by_lab: ByLab[];
+}
+interface ByLab {
+  lab: string;
+  method: string;
+  completed: number;
+  with_redraw: number;
+  redraw_rate: number | null;
+  ended_missing: number;
+  time_to_redraw_results_hours: Durations;
+  failure_types: Record<string, number>;
 }
 
+const secret = newSecret();
+let standin: JunctionStandin;
 let tracker: BrowserTracker;
 let browser: Browser;
 const opened: GuardedPage[] = [];
 
+/** Posts one signed webhook to the tracker, as Svix does. */
+async function postWebhook(body: unknown): Promise<void> {
+  const raw = JSON.stringify(body);
+  const messageId = newMessageId();
+  const timestamp = Math.floor(Date.now() / 1000);
+  const response = await fetch(`${tracker.url}/webhooks/junction`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
+    body: raw,
+  });
+  expect(response.status).toBe(200);
+}
+
+/** A flow whose orders are all at `lab` (lab_test.lab.slug). */
+function atLab(lab: string, flow: FlowSpec): FlowSpec {
+  return { ...flow, orders: flow.orders.map((order) => ({ ...order, lab })) };
+}
+
+/**
+ * Transactions at two labs besides the simulator's: at north-lab a walk-in
+ * redraw whose redraw completed and a walk-in that completed without one; at
+ * south-lab a walk-in completed with results missing and no redraw (no_redraw),
+ * whose failure types the sweep reads from the stand-in; at east-lab a walk-in
+ * cancelled in redraw_available (ended, nothing completed: no rate). Junction
+ * (the stand-in) knows them all. Waits until the report of the last 7 days
+ * has the labs and a failure type, and then stays the same.
+ */
+async function postLabFlows(): Promise<void> {
+  const start = new Date(Date.now() - 20 * 3_600_000);
+  const ids = () => ({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() });
+  const flows = [
+    atLab('north-lab', redrawFlow(ids(), 'completed', start)),
+    atLab('north-lab', simpleFlow({ transactionId: freshId(), orderId: freshId() }, 'walk_in_test', undefined, start)),
+    atLab('south-lab', noRedrawFlow({ transactionId: freshId(), orderId: freshId() }, 'walk_in_test', { low: 'completed' }, start)),
+    atLab('east-lab', redrawFlow(ids(), 'initial_cancelled', start)),
+  ];
+  for (const flow of flows) {
+    const deliveries = buildDeliveries(flow);
+    await standin.recordDeliveries(deliveries);
+    for (const delivery of deliveries) await postWebhook(delivery.body);
+  }
+  const { from, to } = lastSevenDays();
+  const deadline = Date.now() + 60_000;
+  let last = '';
+  let same = 0;
+  while (same < 2) {
+    if (Date.now() > deadline) throw new Error(`the report never showed the test's labs with failure types: ${last}`);
+    // The follow-ups open from the stream; a sweep reads their results from the stand-in (each order once).
+    const sweep = await fetch(`${tracker.url}/local/sweep`, { method: 'POST' });
+    expect(sweep.status).toBe(200);
+    const now = JSON.stringify(await report(`from=${from}&to=${to}`));
+    const parsed = JSON.parse(now) as Report;
+    const ready = ['north-lab', 'south-lab', 'east-lab'].every((lab) => parsed.by_lab.some((row) => row.lab === lab)) && parsed.by_lab.some((row) => row.lab === 'south-lab' && Object.keys(row.failure_types).length > 0);
+    same = ready && now === last ? same + 1 : 0;
+    last = now;
+    await new Promise((wake) => setTimeout(wake, 1_000));
+  }
+}
+
 beforeAllOrFailEach(async () => {
-  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), launchChromium()]);
-}, 180_000);
+  standin = await startJunctionStandin();
+  [tracker, browser] = await Promise.all([
+    startTrackerForBrowser({ simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret, JUNCTION_API_BASE_URL: standin.url, JUNCTION_API_KEY: standin.apiKey } }),
+    launchChromium(),
+  ]);
+  await postLabFlows();
+}, 240_000);
 
 afterAll(async () => {
   await browser?.close();
   await tracker?.stop();
+  await standin?.close();
 }, 60_000);
 
 afterEach(async () => {
@@ -96,6 +187,42 @@ async function cell(page: Page, table: string | RegExp, row: string | RegExp): P
 const COUNTS = 'Follow-ups in the window, and open now';
 const AGING = 'Open follow-ups by days since they opened; each links to the worklist of those';
 const WEEKLY = /^Follow-ups opened and closed per week/;
+const LABS = /^Transactions that ended in the window, by lab and collection method/;
+const FAILURES = 'Failure types over every lab and method, the most first';
+const ENDED_MISSING = 'Transactions that ended in the window without all their results, by how';
+
+/** Each body row of a table as the texts of its header and data cells, in order. */
+async function tableRows(page: Page, name: string | RegExp): Promise<string[][]> {
+  const rows = page.getByRole('table', { name }).locator('tbody tr');
+  const texts: string[][] = [];
+  for (let index = 0; index < (await rows.count()); index++) texts.push((await rows.nth(index).locator('th, td').allInnerTexts()).map((text) => text.trim()));
+  return texts;
+}
+
+/** What the by-lab table should say for a row of the API's answer. */
+function expectedLabCells(row: ByLab): string[] {
+  const types = Object.entries(row.failure_types)
+    .filter(([, n]) => n > 0)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([type, n]) => `${n} ${failureTypeWords(type)} (${type})`);
+  return [
+    row.lab,
+    row.method.replaceAll('_', ' '),
+    String(row.completed),
+    String(row.with_redraw),
+    row.redraw_rate === null ? '-' : `${row.redraw_rate} per 100`,
+    String(row.ended_missing),
+    durationsCell(row.time_to_redraw_results_hours),
+    types.length === 0 ? 'none counted' : types.join(', '),
+  ];
+}
+
+/** The failure types of every row, summed, the most first, then by code. */
+function failureTotals(rows: readonly ByLab[]): [string, number][] {
+  const totals = new Map<string, number>();
+  for (const row of rows) for (const [type, n] of Object.entries(row.failure_types)) totals.set(type, (totals.get(type) ?? 0) + n);
+  return [...totals].filter(([, n]) => n > 0).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+}
 
 /** Today and 6 days before it, as UTC dates (the tracker's zone in these tests). */
 function lastSevenDays(): { from: string; to: string } {
@@ -294,5 +421,103 @@ describe('the Report page', () => {
     expect(await page.getByRole('table', { name: AGING }).isVisible()).toBe(true);
     expect(await page.getByRole('table', { name: COUNTS }).isVisible()).toBe(true);
     expect(await page.getByRole('img', { name: /^Grouped bar chart/ }).isVisible()).toBe(true);
+  });
+
+  it('draws the redraw rate by lab and method and the failure types as charts with tables that hold what GET /reports/redraws answers', async () => {
+    const { from, to } = lastSevenDays();
+    const expected = await report(`from=${from}&to=${to}`);
+    // At least two labs, a row without a completion, and a failure type: each part of the page has something to show.
+    expect(new Set(expected.by_lab.map((row) => row.lab)).size).toBeGreaterThanOrEqual(2);
+    expect(expected.by_lab.some((row) => row.redraw_rate === null)).toBe(true);
+    const totals = failureTotals(expected.by_lab);
+    expect(totals.length).toBeGreaterThan(0);
+    const { page } = await openConsole(`/report?from=${from}&to=${to}`);
+    await page.getByRole('table', { name: LABS }).waitFor();
+
+    // Every row in the API's order (CONTRACT §11: highest rate first, no rate last), every column.
+    expect(await tableRows(page, LABS)).toEqual(expected.by_lab.map(expectedLabCells));
+    expect(await page.getByText('Follow-ups cannot be listed by lab yet: the worklist is not indexed by lab.', { exact: true }).count()).toBe(1);
+    // A by-lab row links nowhere: the API cannot list follow-ups by lab.
+    expect(await page.getByRole('table', { name: LABS }).getByRole('link').count()).toBe(0);
+
+    // The rate chart: its name says every row; a bar per row with a rate, "no completions" (no bar) for a row without.
+    const rateChart = page.getByRole('img', { name: /^Bar chart of the redraw rate per 100 completed transactions, by lab and collection method/ });
+    const rateName = (await rateChart.getAttribute('aria-label')) ?? '';
+    const beside = (row: ByLab) => (row.redraw_rate === null ? 'no completions' : `${row.redraw_rate} per 100 (${row.with_redraw} of ${row.completed})`);
+    for (const row of expected.by_lab) expect(rateName).toContain(`${row.lab}, ${row.method.replaceAll('_', ' ')} ${beside(row)}`);
+    expect(await rateChart.locator('text.value, text.none').allTextContents()).toEqual(expected.by_lab.map(beside));
+    expect(await rateChart.locator('rect.bar').count()).toBe(expected.by_lab.filter((row) => row.redraw_rate !== null).length);
+
+    // The failure types summed over every row, the most first, in words with their codes.
+    expect(await tableRows(page, FAILURES)).toEqual(totals.map(([type, n]) => [failureTypeWords(type), type, String(n)]));
+    const failureChart = page.getByRole('img', { name: /^Bar chart of failure types over every lab and method/ });
+    const failureName = (await failureChart.getAttribute('aria-label')) ?? '';
+    for (const [type, n] of totals) expect(failureName).toContain(`${n} ${failureTypeWords(type)} (${type})`);
+    expect(await failureChart.locator('text.value').allTextContents()).toEqual(totals.map(([, n]) => String(n)));
+
+    // Ended without all their results, by how, in words.
+    const { results_still_missing: incomplete, no_redraw: noRedraw, redraw_failed: failed } = expected.ended_missing;
+    expect(await cell(page, ENDED_MISSING, /^Ended without all results$/)).toBe(String(incomplete + noRedraw + failed));
+    expect(await cell(page, ENDED_MISSING, /^Redraw came back incomplete /)).toBe(String(incomplete));
+    expect(await cell(page, ENDED_MISSING, /^No redraw possible /)).toBe(String(noRedraw));
+    expect(await cell(page, ENDED_MISSING, /^Redraw failed /)).toBe(String(failed));
+  });
+
+  it('says "No transaction ended in this window." for a window without one, in place of the charts and tables', async () => {
+    const from = new Date(Date.now() - 300 * 86_400_000).toISOString().slice(0, 10);
+    const to = new Date(Date.now() - 290 * 86_400_000).toISOString().slice(0, 10);
+    const expected = await report(`from=${from}&to=${to}`);
+    expect(expected.by_lab).toEqual([]);
+    for (const viewport of [
+      { width: 1280, height: 800 },
+      { width: 390, height: 844 },
+    ]) {
+      const guarded = await guardedPage(browser, tracker.url, { viewport });
+      opened.push(guarded);
+      const { page } = guarded;
+      await page.goto(`${tracker.url}/#/report?from=${from}&to=${to}`);
+      await page.getByLabel('Your handle').fill('report.tester');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('table', { name: COUNTS }).waitFor();
+      for (const heading of ['Redraw rate by lab and method', 'Failure types']) {
+        const section = page.getByRole('region', { name: heading });
+        expect((await section.innerText()).trim()).toBe(`${heading}\n\nNo transaction ended in this window.`);
+      }
+      expect(await page.getByRole('table', { name: LABS }).count()).toBe(0);
+      expect(await page.getByRole('table', { name: FAILURES }).count()).toBe(0);
+      expect(await page.getByRole('img', { name: /^Bar chart of (the redraw rate|failure types)/ }).count()).toBe(0);
+      expect(await cell(page, ENDED_MISSING, /^Ended without all results$/)).toBe('0');
+      await page.getByRole('table', { name: WEEKLY }).waitFor();
+      await expectNoAxeViolations(page, `the Report page, a window in which nothing ended, at ${viewport.width}x${viewport.height}`);
+    }
+  });
+
+  it('passes axe at 1280x800 and 390x844 with the by-lab charts and tables, and at 390 px only the by-lab table scrolls sideways, in a region the keyboard reaches', async () => {
+    const { from, to } = lastSevenDays();
+    for (const viewport of [
+      { width: 1280, height: 800 },
+      { width: 390, height: 844 },
+    ]) {
+      const guarded = await guardedPage(browser, tracker.url, { viewport });
+      opened.push(guarded);
+      const { page } = guarded;
+      await page.goto(`${tracker.url}/#/report?from=${from}&to=${to}`);
+      await page.getByLabel('Your handle').fill('report.tester');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('table', { name: LABS }).waitFor();
+      await page.getByRole('table', { name: WEEKLY }).waitFor();
+      expect(await page.getByRole('img', { name: /^Bar chart of the redraw rate/ }).isVisible()).toBe(true);
+      expect(await page.getByRole('img', { name: /^Bar chart of failure types/ }).isVisible()).toBe(true);
+      await expectNoAxeViolations(page, `the Report page with the by-lab charts at ${viewport.width}x${viewport.height}`);
+      if (viewport.width !== 390) continue;
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      const region = page.getByRole('region', { name: LABS });
+      expect(await region.evaluate((element) => element.scrollWidth > element.clientWidth)).toBe(true);
+      // Tab reaches the region (it is in the tab order), and the arrow keys scroll it.
+      expect(await region.getAttribute('tabindex')).toBe('0');
+      await region.focus();
+      await page.keyboard.press('ArrowRight');
+      await expect.poll(() => region.evaluate((element) => element.scrollLeft)).toBeGreaterThan(0);
+    }
   });
 });

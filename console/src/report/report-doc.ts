@@ -29,7 +29,36 @@ export interface ReportDoc {
   /** From `attention_now` (issue 46): open follow-ups whose redraw came back incomplete, and with results missing and no redraw; 0 from an older tracker. */
   results_still_missing_now: number;
   no_redraw_now: number;
+  /** Transactions that ended in the window without all their results, by how (CONTRACT §11). */
+  ended_missing: EndedMissing;
+  /** Transactions that ended in the window, by lab and collection method, in the API's order (CONTRACT §11). */
+  by_lab: ByLabRow[];
 }
+
+/** The three ways a transaction ends without all its results (its follow-up's attention). */
+export const ENDED_MISSING_KEYS = ['results_still_missing', 'no_redraw', 'redraw_failed'] as const;
+export type EndedMissing = Record<(typeof ENDED_MISSING_KEYS)[number], number>;
+
+/** One lab and collection method's row (CONTRACT §11 ByLab). */
+export interface ByLabRow {
+  lab: string;
+  method: string;
+  completed: number;
+  with_redraw: number;
+  /** with_redraw per 100 completed, one decimal; null with none completed. */
+  redraw_rate: number | null;
+  ended_missing: number;
+  time_to_redraw_results_hours: Durations;
+  /** Failure type code -> count. */
+  failure_types: Record<string, number>;
+}
+
+/**
+ * An operational code (a lab slug, a collection method, a failure type): the
+ * lab slug's character set (CONTRACT §11), underscores and hyphens allowed.
+ * Anything else is refused rather than shown: the console shows no free text.
+ */
+const CODE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 type Fields = Record<string, unknown>;
 
@@ -71,6 +100,15 @@ export function readReport(body: unknown): { ok: true; report: ReportDoc } | { o
   const attention = body.attention_now;
   const perAttention = (key: string) => (attention === undefined ? 0 : isRecord(attention) ? count(attention[key]) : null);
   for (const key of ['results_still_missing', 'no_redraw']) if (perAttention(key) === null) return { ok: false, field: 'attention_now' };
+  const endedMissing = readEndedMissing(body.ended_missing);
+  if (endedMissing === null) return { ok: false, field: 'ended_missing' };
+  if (!Array.isArray(body.by_lab)) return { ok: false, field: 'by_lab' };
+  const byLab: ByLabRow[] = [];
+  for (const [index, value] of body.by_lab.entries()) {
+    const row = readByLab(value);
+    if (typeof row === 'string') return { ok: false, field: `by_lab[${index}]${row === '' ? '' : `.${row}`}` };
+    byLab.push(row);
+  }
   return {
     ok: true,
     report: {
@@ -94,7 +132,42 @@ export function readReport(body: unknown): { ok: true; report: ReportDoc } | { o
       redraw_failed_now: optional('redraw_failed_now')!,
       results_still_missing_now: perAttention('results_still_missing')!,
       no_redraw_now: perAttention('no_redraw')!,
+      ended_missing: endedMissing,
+      by_lab: byLab,
     },
+  };
+}
+
+function readEndedMissing(value: unknown): EndedMissing | null {
+  if (!isRecord(value)) return null;
+  const [stillMissing, noRedraw, failed] = ENDED_MISSING_KEYS.map((key) => count(value[key]));
+  if (stillMissing == null || noRedraw == null || failed == null) return null;
+  return { results_still_missing: stillMissing, no_redraw: noRedraw, redraw_failed: failed };
+}
+
+/** A by_lab row, or the name of its first wrong field ('' for the row itself). */
+function readByLab(value: unknown): ByLabRow | string {
+  if (!isRecord(value)) return '';
+  for (const field of ['lab', 'method'] as const) if (typeof value[field] !== 'string' || !CODE.test(value[field])) return field;
+  for (const field of ['completed', 'with_redraw', 'ended_missing'] as const) if (count(value[field]) === null) return field;
+  const completed = value.completed as number;
+  if ((value.with_redraw as number) > completed) return 'with_redraw';
+  const rate = value.redraw_rate;
+  // null exactly when nothing completed; a rate per 100 otherwise.
+  if (completed === 0 ? rate !== null : typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0 || rate > 100) return 'redraw_rate';
+  const spans = durations(value.time_to_redraw_results_hours);
+  if (spans === null) return 'time_to_redraw_results_hours';
+  const types = value.failure_types;
+  if (!isRecord(types) || Object.entries(types).some(([type, n]) => !CODE.test(type) || count(n) === null)) return 'failure_types';
+  return {
+    lab: value.lab as string,
+    method: value.method as string,
+    completed,
+    with_redraw: value.with_redraw as number,
+    redraw_rate: rate as number | null,
+    ended_missing: value.ended_missing as number,
+    time_to_redraw_results_hours: spans,
+    failure_types: { ...(types as Record<string, number>) },
   };
 }
 

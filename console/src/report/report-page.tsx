@@ -1,7 +1,8 @@
 /**
  * The Report page, `/#/report?from=D&to=D` or `?weeks=N` (CONTRACT §11,
  * §12): the window picker, the headline numbers of GET /reports/redraws for
- * the window, the open follow-ups by days open, and the follow-ups opened and
+ * the window, the open follow-ups by days open, the redraw rate by lab and
+ * method and the failure types, and the follow-ups opened and
  * closed per week (one GET /reports/redraws per week, at most 4 in flight).
  * The window lives in the URL only; loading and errors are said in words.
  */
@@ -12,6 +13,7 @@ import { readReport, type ReportDoc } from './report-doc';
 import { ReportSummary } from './report-summary';
 import { apiQuery, choiceWords, formDates, parseWindowSearch } from './report-window';
 import { chartWeekCount, chartWeeks, readWeeks, type WeekCounts } from './report-weeks';
+import { LabsSection } from './labs-section';
 import { instantWords } from './report-words';
 import { WeeklyChart } from './weekly-chart';
 import { WindowPicker } from './window-picker';
@@ -105,6 +107,7 @@ export function ReportPage({ get, search, navigate }: PageProps) {
         <>
           <ReportSummary report={report.value} />
           <AgingChart aging={report.value.aging_now} />
+          <LabsSection rows={report.value.by_lab} />
           <section class="report-weekly" aria-labelledby="report-weekly-heading">
             <h2 id="report-weekly-heading">Opened and closed per week</h2>
             {weeks.kind === 'loading' && (

@@ -3,6 +3,7 @@
  * the window and now, and how long the closed ones took, in the CLI's words.
  */
 import type { ReportDoc } from './report-doc';
+import { ENDED_MISSING_WORDS, endedMissingTotal } from './report-labs';
 import { dispositionRows, dispositionWords, durationsWords, isTrackerDisposition, redrawRateWords } from './report-words';
 
 export function ReportSummary({ report }: { report: ReportDoc }) {
@@ -65,6 +66,29 @@ export function ReportSummary({ report }: { report: ReportDoc }) {
             <th scope="row">Redraw rate</th>
             <td>{redrawRateWords(report)}</td>
           </tr>
+        </tbody>
+      </table>
+      <table class="report-ended-missing">
+        <caption>Transactions that ended in the window without all their results, by how</caption>
+        <thead>
+          <tr>
+            <th scope="col">How it ended</th>
+            <th scope="col">Transactions</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <th scope="row">Ended without all results</th>
+            <td>{endedMissingTotal(report.ended_missing)}</td>
+          </tr>
+          {ENDED_MISSING_WORDS.map(({ key, words }) => (
+            <tr key={key} class="sub">
+              <th scope="row">
+                {words} <span class="muted">({key})</span>
+              </th>
+              <td>{report.ended_missing[key]}</td>
+            </tr>
+          ))}
         </tbody>
       </table>
       <table class="report-durations">

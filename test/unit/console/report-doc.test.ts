@@ -20,7 +20,31 @@ const report = {
   closed_by_people: 1,
   closed_by_tracker: 2,
   redraw_failed_now: 1,
+  ended_missing: { results_still_missing: 1, no_redraw: 2, redraw_failed: 0 },
+  by_lab: [
+    {
+      lab: 'north-lab',
+      method: 'walk_in_test',
+      completed: 4,
+      with_redraw: 1,
+      redraw_rate: 25,
+      ended_missing: 1,
+      time_to_redraw_results_hours: { n: 1, p50: 30, p90: 30 },
+      failure_types: { quantity_not_sufficient_failure: 2 },
+    },
+    {
+      lab: 'unknown',
+      method: 'testkit',
+      completed: 0,
+      with_redraw: 0,
+      redraw_rate: null,
+      ended_missing: 1,
+      time_to_redraw_results_hours: { n: 0, p50: null, p90: null },
+      failure_types: {},
+    },
+  ],
 };
+const [labRow, nullRow] = report.by_lab as unknown as [Record<string, unknown>, Record<string, unknown>];
 
 describe('readReport', () => {
   it('reads a whole report as the API answers it', () => {
@@ -49,6 +73,40 @@ describe('readReport', () => {
     ['from', { ...report, from: 'yesterday' }],
     ['redraw_failed_now', { ...report, redraw_failed_now: null }],
   ])('names %s when it is missing or wrong', (field, body) => {
+    expect(readReport(body)).toEqual({ ok: false, field });
+  });
+
+  it('reads ended_missing and the by_lab rows in the API\'s order', () => {
+    const read = readReport(report);
+    expect(read.ok && read.report.ended_missing).toEqual({ results_still_missing: 1, no_redraw: 2, redraw_failed: 0 });
+    expect(read.ok && read.report.by_lab.map((row) => [row.lab, row.method, row.redraw_rate])).toEqual([
+      ['north-lab', 'walk_in_test', 25],
+      ['unknown', 'testkit', null],
+    ]);
+    expect(readReport({ ...report, by_lab: [] })).toMatchObject({ ok: true, report: { by_lab: [] } });
+  });
+
+  it.each([
+    ['ended_missing', { ...report, ended_missing: undefined }],
+    ['ended_missing', { ...report, ended_missing: { results_still_missing: 1, no_redraw: 2 } }],
+    ['ended_missing', { ...report, ended_missing: { results_still_missing: 1, no_redraw: 2, redraw_failed: 0.5 } }],
+    ['by_lab', { ...report, by_lab: undefined }],
+    ['by_lab', { ...report, by_lab: { lab: 'x' } }],
+    ['by_lab[1]', { ...report, by_lab: [labRow, 'north-lab'] }],
+    ['by_lab[0].lab', { ...report, by_lab: [{ ...labRow, lab: 'North Lab, 5th Street' }] }],
+    ['by_lab[0].lab', { ...report, by_lab: [{ ...labRow, lab: '' }] }],
+    ['by_lab[0].method', { ...report, by_lab: [{ ...labRow, method: 7 }] }],
+    ['by_lab[0].completed', { ...report, by_lab: [{ ...labRow, completed: -1 }] }],
+    ['by_lab[0].with_redraw', { ...report, by_lab: [{ ...labRow, with_redraw: 5 }] }],
+    ['by_lab[0].ended_missing', { ...report, by_lab: [{ ...labRow, ended_missing: '1' }] }],
+    ['by_lab[0].redraw_rate', { ...report, by_lab: [{ ...labRow, redraw_rate: null }] }],
+    ['by_lab[0].redraw_rate', { ...report, by_lab: [{ ...labRow, redraw_rate: 120 }] }],
+    ['by_lab[1].redraw_rate', { ...report, by_lab: [labRow, { ...nullRow, redraw_rate: 0 }] }],
+    ['by_lab[0].time_to_redraw_results_hours', { ...report, by_lab: [{ ...labRow, time_to_redraw_results_hours: { n: 1 } }] }],
+    ['by_lab[0].failure_types', { ...report, by_lab: [{ ...labRow, failure_types: { 'Not enough!': 1 } }] }],
+    ['by_lab[0].failure_types', { ...report, by_lab: [{ ...labRow, failure_types: { non_failure: -2 } }] }],
+    ['by_lab[0].failure_types', { ...report, by_lab: [{ ...labRow, failure_types: null }] }],
+  ])('names %s when ended_missing or a by_lab row is missing or wrong', (field, body) => {
     expect(readReport(body)).toEqual({ ok: false, field });
   });
 
