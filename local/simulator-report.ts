@@ -6,10 +6,11 @@
  * - orders that completed with all their results at Quest, Labcorp,
  *   BioReference and Sonora Quest, walk-in, at-home phlebotomy and test kits
  *   (a test kit's lab may be unknown: Junction's `lab: null`);
- * - a few more walk-in redraws that completed, at the labs where Junction
- *   redraws (Quest, Labcorp, BioReference: DOMAIN "Missing results"), more at
- *   Quest than at Labcorp, the redraw's results a day or two after
- *   redraw_available.
+ * - two more walk-in redraws that completed, at labs where Junction redraws
+ *   (Quest, Labcorp, BioReference: DOMAIN "Missing results"), one at Quest
+ *   among fewer completions than Labcorp's, the redraw's results a day or two
+ *   after redraw_available; their redraw orders' webhooks come once the
+ *   tracker opened their follow-ups (days later at Junction).
  *
  * With the stories' transactions (A's redraw at Quest, W's incomplete one at
  * BioReference, Z's walk-in at Sonora Quest, the test kits X and Y), the rows'
