@@ -451,6 +451,11 @@ export function noRedrawFlow(ids: { transactionId: string | null; orderId: strin
   return { transactionId: ids.transactionId, orders: [{ id: ids.orderId, origin: 'initial', method }], steps: [...before.map((low) => ({ order: 0, low })), last], start };
 }
 
+/** The flow with every order at `lab` (`lab_test.lab.slug`; null: `lab: null`, as a test kit's may be): a redraw is drawn where its initial order was. */
+export function atLab(spec: FlowSpec, lab: string | null): FlowSpec {
+  return { ...spec, orders: spec.orders.map((order) => ({ ...order, lab })) };
+}
+
 /** A fresh UUID, for test isolation on a shared table (and fresh orders on every simulator run). */
 export function freshId(): string {
   return randomUUID();

@@ -19,8 +19,20 @@ import { createHash } from 'node:crypto';
 import { categorize } from '../functions/core/status';
 import { PHI_CANARY } from './junction-flows';
 
-/** The failure types the stand-in hands out, as Junction's `FailureType` spells them. */
-export const STANDIN_FAILURE_TYPES = ['quantity_not_sufficient_failure', 'internal_lab_failure', 'non_failure'] as const;
+/**
+ * The failure types the stand-in hands out, as Junction's `FailureType` spells
+ * them (DOMAIN "Missing results"): the kinds a lab-operations team tells apart
+ * (too little sample, how it was collected, the lab's own failure, the drop-off,
+ * no known cause) and `non_failure` (nothing the patient must redo).
+ */
+export const STANDIN_FAILURE_TYPES = [
+  'quantity_not_sufficient_failure',
+  'collection_process_failure',
+  'internal_lab_failure',
+  'drop_off_failure',
+  'unknown_failure',
+  'non_failure',
+] as const;
 
 /** The missing results' failure types of `orderId` as the stand-in answers them (deterministic). */
 export function standinMissingTypes(orderId: string): (typeof STANDIN_FAILURE_TYPES)[number][] {

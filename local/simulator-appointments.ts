@@ -11,7 +11,7 @@
  *
  * Times are relative to `now`, as the other chapters' are (default settings).
  */
-import { appointmentDelivery, buildDeliveries, freshId, redrawFlow, type FlowSpec } from './junction-flows';
+import { appointmentDelivery, atLab, buildDeliveries, freshId, redrawFlow, type FlowSpec } from './junction-flows';
 import { getOrder, postWebhooks, runSweep, settle, SimulationError, type ChapterInput } from './simulator-tracker';
 
 const HOUR = 3_600_000;
@@ -32,7 +32,7 @@ function stories(now: Date): Story[] {
   const story = (label: string, description: string, lastStatusAgo: number, startIn: number, expected: Story['expected']): Story => {
     const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
     // Seven one-hour steps; the redraw order's last one (requisition_created) `lastStatusAgo` before now.
-    const flow: FlowSpec = { ...redrawFlow(ids, 'in_progress', at(-lastStatusAgo - 6 * HOUR)), stepMinutes: 60, firstEventId: label === 'A' ? 70_000 : 71_000 };
+    const flow: FlowSpec = { ...atLab(redrawFlow(ids, 'in_progress', at(-lastStatusAgo - 6 * HOUR)), 'quest'), stepMinutes: 60, firstEventId: label === 'A' ? 70_000 : 71_000 };
     const appointment = appointmentDelivery({
       orderId: ids.redrawId,
       transactionId: ids.transactionId,

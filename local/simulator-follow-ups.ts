@@ -21,7 +21,7 @@
  */
 import * as z from 'zod';
 import { dueIn } from '../cli/follow-up-views';
-import { buildDeliveries, freshId, redrawFlow, type FlowSpec } from './junction-flows';
+import { atLab, buildDeliveries, freshId, redrawFlow, type FlowSpec } from './junction-flows';
 import { postWebhooks, row, runSweep, settle, SimulationError, type ChapterInput } from './simulator-tracker';
 
 const HOUR = 3_600_000;
@@ -58,9 +58,10 @@ function stories(now: Date): Story[] {
   const ago = (hours: number) => new Date(now.getTime() - hours * HOUR);
   const ids = () => ({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() });
   // redraw_available 48 h ago: four 3 h steps from 60 h ago.
-  const awaiting = (firstEventId: number) => {
+  // Walk-in orders at the labs where Junction redraws (Quest, Labcorp, BioReference).
+  const awaiting = (firstEventId: number, lab: string) => {
     const flow = ids();
-    return { transactionId: flow.transactionId, flow: { ...redrawFlow(flow, 'not_created', ago(60)), stepMinutes: 180, firstEventId } };
+    return { transactionId: flow.transactionId, flow: { ...atLab(redrawFlow(flow, 'not_created', ago(60)), lab), stepMinutes: 180, firstEventId } };
   };
   const inProgress = ids();
   const appointment = new Date(now.getTime() + 3 * 24 * HOUR);
@@ -72,7 +73,7 @@ function stories(now: Date): Story[] {
       label: 'P',
       description: 'acknowledged by j.doe; a call nobody answered (its redraw order was placed this morning)',
       transactionId: inProgress.transactionId,
-      flow: { ...redrawFlow(inProgress, 'in_progress', ago(20)), stepMinutes: 120, firstEventId: 60_000 },
+      flow: { ...atLab(redrawFlow(inProgress, 'in_progress', ago(20)), 'quest'), stepMinutes: 120, firstEventId: 60_000 },
       actions: [
         { actor: 'j.doe', body: { action: 'acknowledge', owner: 'j.doe' } },
         { actor: 'j.doe', body: { action: 'record_contact', channel: 'phone', outcome: 'no_answer' } },
@@ -82,23 +83,23 @@ function stories(now: Date): Story[] {
     {
       label: 'Q',
       description: 'the patient booked an appointment in 3 days: snoozed until then',
-      ...awaiting(61_000),
+      ...awaiting(61_000, 'labcorp'),
       actions: [{ actor: 'a.lee', body: { action: 'snooze', until: appointment.toISOString(), reason: 'appointment_booked' } }],
       flagged: false,
     },
     {
       label: 'R',
       description: 'the patient declined the redraw: closed',
-      ...awaiting(62_000),
+      ...awaiting(62_000, 'quest'),
       actions: [{ actor: 'a.lee', body: { action: 'close', disposition: 'patient_declined' } }],
       flagged: false,
     },
-    { label: 'S', description: 'nobody touched it', ...awaiting(63_000), actions: [], flagged: true },
+    { label: 'S', description: 'nobody touched it', ...awaiting(63_000, 'bioreference'), actions: [], flagged: true },
     {
       label: 'T',
       description: 'm.ops took it and reached the patient by phone (its redraw order was placed yesterday)',
       transactionId: placed.transactionId,
-      flow: { ...redrawFlow(placed, 'in_progress', ago(30)), stepMinutes: 120, firstEventId: 64_000 },
+      flow: { ...atLab(redrawFlow(placed, 'in_progress', ago(30)), 'labcorp'), stepMinutes: 120, firstEventId: 64_000 },
       actions: [
         { actor: 'm.ops', body: { action: 'acknowledge', owner: 'm.ops', reference: 'OPS-1042' } },
         { actor: 'm.ops', body: { action: 'record_contact', channel: 'phone', outcome: 'reached' } },
@@ -109,14 +110,14 @@ function stories(now: Date): Story[] {
       label: 'U',
       description: 'the redraw failed at the lab (sample error): needs a decision; m.ops owns it',
       transactionId: failed.transactionId,
-      flow: { ...redrawFlow(failed, 'sample_error', ago(40)), stepMinutes: 120, firstEventId: 65_000 },
+      flow: { ...atLab(redrawFlow(failed, 'sample_error', ago(40)), 'quest'), stepMinutes: 120, firstEventId: 65_000 },
       actions: [{ actor: 'a.lee', body: { action: 'assign', owner: 'm.ops' } }],
       flagged: false,
     },
     {
       label: 'V',
       description: 'j.doe left a message; the patient asked to be called back next week: snoozed',
-      ...awaiting(66_000),
+      ...awaiting(66_000, 'quest'),
       actions: [
         { actor: 'j.doe', body: { action: 'acknowledge', owner: 'j.doe' } },
         { actor: 'j.doe', body: { action: 'record_contact', channel: 'phone', outcome: 'left_message' } },

@@ -21,7 +21,7 @@
  * and the chapter says so.
  */
 import * as z from 'zod';
-import { buildDeliveries, freshId, noRedrawFlow, redrawFlow, svixSchedule, type FlowSpec } from './junction-flows';
+import { atLab, buildDeliveries, freshId, noRedrawFlow, redrawFlow, svixSchedule, type FlowSpec } from './junction-flows';
 import { postWebhook, row, runSweep, settle, SimulationError, type ChapterInput } from './simulator-tracker';
 
 const HOUR = 3_600_000;
@@ -78,7 +78,7 @@ function stories(now: Date): Story[] {
       label: 'W',
       description: 'a redraw that came back incomplete: the redraw order completed with results still missing (Junction redraws once)',
       id: incomplete.transactionId,
-      flow: { ...redrawFlow(incomplete, 'incomplete', ago(60)), stepMinutes: 180, firstEventId: 80_000 },
+      flow: { ...atLab(redrawFlow(incomplete, 'incomplete', ago(60)), 'bioreference'), stepMinutes: 180, firstEventId: 80_000 },
       names: ['W initial', 'W redraw'],
       expected: { attention: 'results_still_missing', order: 1, status: 'completed', statusDetail: null, missingResultsOnly: false },
     },
@@ -86,7 +86,7 @@ function stories(now: Date): Story[] {
       label: 'X',
       description: 'a test kit the lab could not use: sample_error, the sample hemolyzed (test kits get no redraw)',
       id: kit.transactionId,
-      flow: { ...noRedrawFlow(kit, 'testkit', { low: 'sample_error', detail: 'sample_hemolyzed' }, ago(90)), stepMinutes: 720, firstEventId: 81_000 },
+      flow: { ...atLab(noRedrawFlow(kit, 'testkit', { low: 'sample_error', detail: 'sample_hemolyzed' }, ago(90)), null), stepMinutes: 720, firstEventId: 81_000 },
       names: ['X kit'],
       expected: { attention: 'no_redraw', order: 0, status: 'sample_error', statusDetail: 'sample_hemolyzed', missingResultsOnly: true },
     },
@@ -94,15 +94,15 @@ function stories(now: Date): Story[] {
       label: 'Y',
       description: 'a test kit lost on its way to the lab',
       id: lost.transactionId,
-      flow: { ...noRedrawFlow(lost, 'testkit', { low: 'lost' }, ago(100)), stepMinutes: 900, firstEventId: 82_000 },
+      flow: { ...atLab(noRedrawFlow(lost, 'testkit', { low: 'lost' }, ago(100)), 'labcorp'), stepMinutes: 900, firstEventId: 82_000 },
       names: ['Y kit'],
       expected: { attention: 'no_redraw', order: 0, status: 'lost', statusDetail: null, missingResultsOnly: true },
     },
     {
       label: 'Z',
-      description: 'a walk-in order at a lab without redraws, completed with results missing and no redraw order',
+      description: 'a walk-in order at Sonora Quest (Junction redraws at Quest, Labcorp and BioReference only), completed with results missing and no redraw order',
       id: walkIn.transactionId,
-      flow: { ...noRedrawFlow(walkIn, 'walk_in_test', { low: 'completed' }, ago(30)), stepMinutes: 240, firstEventId: 83_000 },
+      flow: { ...atLab(noRedrawFlow(walkIn, 'walk_in_test', { low: 'completed' }, ago(30)), 'sonora_quest'), stepMinutes: 240, firstEventId: 83_000 },
       names: ['Z walk-in'],
       expected: { attention: 'no_redraw', order: 0, status: 'completed', statusDetail: null, missingResultsOnly: true },
     },

@@ -19,7 +19,7 @@
  * previous sync's end), and far from every stale threshold. Nothing printed
  * carries PHI: ids, statuses, event ids, times and sources.
  */
-import { buildDeliveries, freshId, newestByOrder, redrawFlow, simpleFlow, type Delivery, type FlowSpec } from './junction-flows';
+import { atLab, buildDeliveries, freshId, newestByOrder, redrawFlow, simpleFlow, type Delivery, type FlowSpec } from './junction-flows';
 import type { StandinControl } from './junction-standin';
 import { getOrder, getTransaction, ORDER_HEADER, ORDER_WIDTHS, orderRow, postWebhook, row, runSweep, settle, type OrderView, type SweepAnswer, type TransactionView } from './simulator-tracker';
 
@@ -63,9 +63,9 @@ function chapter(now: Date): Chapter {
   const j = { transactionId: freshId(), orderId: freshId() };
   const k = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
   const l = { transactionId: freshId(), orderId: freshId() };
-  const jFlow: FlowSpec = { ...simpleFlow(j, 'at_home_phlebotomy', 4, ago(1.5)), stepMinutes: STEP_MINUTES, firstEventId: 10_000 };
-  const kFlow: FlowSpec = { ...redrawFlow(k, 'in_progress', ago(3)), stepMinutes: STEP_MINUTES, firstEventId: 11_000 };
-  const lFlow: FlowSpec = { ...simpleFlow(l, 'testkit', undefined, ago(3)), stepMinutes: STEP_MINUTES, firstEventId: 12_000 };
+  const jFlow: FlowSpec = { ...atLab(simpleFlow(j, 'at_home_phlebotomy', 4, ago(1.5)), 'quest'), stepMinutes: STEP_MINUTES, firstEventId: 10_000 };
+  const kFlow: FlowSpec = { ...atLab(redrawFlow(k, 'in_progress', ago(3)), 'bioreference'), stepMinutes: STEP_MINUTES, firstEventId: 11_000 };
+  const lFlow: FlowSpec = { ...atLab(simpleFlow(l, 'testkit', undefined, ago(3)), 'labcorp'), stepMinutes: STEP_MINUTES, firstEventId: 12_000 };
   const flows = [jFlow, kFlow, lFlow];
   // The endpoint went down after the first three steps of K and L (J was placed later).
   const [jWebhooks, kWebhooks, lWebhooks] = flows.map((flow) => buildDeliveries(flow)) as [Delivery[], Delivery[], Delivery[]];

@@ -26,7 +26,7 @@
 import * as z from 'zod';
 import { canonicalInstant } from '../functions/core/instant';
 import { countsLine, type BackfillCounts } from '../functions/core/backfill-window';
-import { buildDeliveries, freshId, newestByOrder, redrawFlow, simpleFlow, type Delivery, type FlowSpec } from './junction-flows';
+import { atLab, buildDeliveries, freshId, newestByOrder, redrawFlow, simpleFlow, type Delivery, type FlowSpec } from './junction-flows';
 import { finalOrders, type LostWebhooks } from './junction-standin';
 import { runOutage } from './simulator-outage';
 import {
@@ -95,16 +95,16 @@ function story(now: Date): Story {
 
   // F: eight days between steps, the newest (appointment_scheduled) a day ago: by the
   // webhooks, the redraw order has been at requisition_created for nine days.
-  const lostBase = redrawFlow(lost, 'in_progress');
+  const lostBase = atLab(redrawFlow(lost, 'in_progress'), 'labcorp');
   const lostSteps = [...lostBase.steps, { order: 1, low: 'appointment_scheduled' }];
   const lostStep = 8 * DAY;
   const lostFlow: FlowSpec = { ...lostBase, steps: lostSteps, stepMinutes: lostStep / 60_000, start: ago(DAY + (lostSteps.length - 1) * lostStep), firstEventId: 6000 };
   // G: twelve hours between steps: redraw_available two days ago, the redraw order
   // created 36 hours ago and at requisition_created since yesterday.
-  const hiddenFlow: FlowSpec = { ...redrawFlow(hidden, 'in_progress', ago(96 * HOUR)), stepMinutes: 12 * 60, firstEventId: 7000 };
+  const hiddenFlow: FlowSpec = { ...atLab(redrawFlow(hidden, 'in_progress', ago(96 * HOUR)), 'quest'), stepMinutes: 12 * 60, firstEventId: 7000 };
   // H and I: a month old, finished long before the tracker existed.
-  const oldFlow: FlowSpec = { ...redrawFlow(old, 'completed', ago(40 * DAY)), stepMinutes: 24 * 60, firstEventId: 8000 };
-  const kitFlow: FlowSpec = { ...simpleFlow(kit, 'testkit', undefined, ago(35 * DAY)), stepMinutes: 24 * 60, firstEventId: 9000 };
+  const oldFlow: FlowSpec = { ...atLab(redrawFlow(old, 'completed', ago(40 * DAY)), 'bioreference'), stepMinutes: 24 * 60, firstEventId: 8000 };
+  const kitFlow: FlowSpec = { ...atLab(simpleFlow(kit, 'testkit', undefined, ago(35 * DAY)), null), stepMinutes: 24 * 60, firstEventId: 9000 };
 
   const names = new Map<string, string>([
     [lost.initialId, 'F initial'], [lost.redrawId, 'F redraw'],

@@ -6,14 +6,16 @@
  * same message id and a fresh signature), then the tracker's own view of them.
  * Then its chapters: a team working follow-ups (simulator-follow-ups.ts), results
  * still missing where Junction redraws no more (simulator-missing.ts) and
- * appointments (simulator-appointments.ts).
+ * appointments (simulator-appointments.ts), and last the report by lab and
+ * method over a week of ordinary work (simulator-report.ts).
  * Given the stand-in for Junction's API that the tracker reads, Junction knows
  * these orders too, and the reconciliation story follows (simulator-reconcile.ts).
  */
-import { buildDeliveries, freshId, redrawFlow, simpleFlow, svixSchedule, type Delivery, type FlowSpec } from './junction-flows';
+import { atLab, buildDeliveries, freshId, redrawFlow, simpleFlow, svixSchedule, type Delivery, type FlowSpec } from './junction-flows';
 import { runFollowUpChapter } from './simulator-follow-ups';
 import { runMissingResultsChapter } from './simulator-missing';
 import { runAppointmentChapter } from './simulator-appointments';
+import { runReportChapter } from './simulator-report';
 import { runReconciliation, type ReconciliationResult } from './simulator-reconcile';
 import {
   checkHealth,
@@ -105,36 +107,36 @@ export function scenarios(now: Date): Scenario[] {
   return [
     {
       label: 'A',
-      description: 'walk-in order, a marker was missing: redraw_available, then a redraw order that completes',
+      description: 'walk-in order at Quest, a marker was missing: redraw_available, then a redraw order that completes',
       transactionId: redraw.transactionId,
       expected: 'completed',
-      flow: { ...redrawFlow(redraw, 'completed', ago(80)), stepMinutes: 240, firstEventId: 1000 },
+      flow: { ...atLab(redrawFlow(redraw, 'completed', ago(80)), 'quest'), stepMinutes: 240, firstEventId: 1000 },
       names: ['A initial', 'A redraw'],
     },
     {
       label: 'B',
-      description: 'walk-in order in redraw_available for two days, and no redraw order yet',
+      description: 'walk-in order at Labcorp in redraw_available for two days, and no redraw order yet',
       transactionId: awaiting.transactionId,
       expected: 'active',
-      flow: { ...redrawFlow(awaiting, 'not_created', ago(60)), stepMinutes: 180, firstEventId: 2000 },
+      flow: { ...atLab(redrawFlow(awaiting, 'not_created', ago(60)), 'labcorp'), stepMinutes: 180, firstEventId: 2000 },
       names: ['B initial', 'B redraw'],
     },
     {
       label: 'C',
-      description: 'at-home phlebotomy order that completes',
+      description: 'at-home phlebotomy order (Labcorp) that completes',
       transactionId: atHome.transactionId,
       expected: 'completed',
-      flow: { ...simpleFlow(atHome, 'at_home_phlebotomy', undefined, ago(50)), stepMinutes: 120, firstEventId: 3000 },
+      flow: { ...atLab(simpleFlow(atHome, 'at_home_phlebotomy', undefined, ago(50)), 'labcorp'), stepMinutes: 120, firstEventId: 3000 },
       names: ['C at-home'],
     },
     {
       label: 'D',
-      description: 'walk-in order cancelled before the appointment',
+      description: 'walk-in order at Quest cancelled before the appointment',
       transactionId: cancelled.transactionId,
       expected: 'cancelled',
       flow: {
         transactionId: cancelled.transactionId,
-        orders: [{ id: cancelled.orderId, origin: 'initial', method: 'walk_in_test' }],
+        orders: [{ id: cancelled.orderId, origin: 'initial', method: 'walk_in_test', lab: 'quest' }],
         steps: ['ordered', 'requisition_created', 'cancelled'].map((low) => ({ order: 0, low })),
         start: ago(30),
         stepMinutes: 90,
@@ -144,10 +146,10 @@ export function scenarios(now: Date): Scenario[] {
     },
     {
       label: 'E',
-      description: 'test kit on its way back to the lab',
+      description: 'test kit on its way back to the lab (no lab named yet: `lab: null`)',
       transactionId: testkit.transactionId,
       expected: 'active',
-      flow: { ...simpleFlow(testkit, 'testkit', 5, ago(20)), stepMinutes: 180, firstEventId: 5000 },
+      flow: { ...atLab(simpleFlow(testkit, 'testkit', 5, ago(20)), null), stepMinutes: 180, firstEventId: 5000 },
       names: ['E testkit'],
     },
   ];
@@ -245,8 +247,12 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     print('');
   } else if (!junction) {
     print(input.junctionHint ?? RECONCILIATION_HINT);
+    print('');
   }
-  const storyOk = converged && unexpected === 0 && followUps && missingResults && appointments;
+  // Last, so that the stories before it see none of its orders; the stand-in only when the tracker reads it.
+  const report = sweep ? (await runReportChapter({ base, secret: input.secret, now, settleTimeoutMs, print, seed: input.seed, ...(junction && usesStandin ? { junction } : {}) })).ok : true;
+  print('');
+  const storyOk = converged && unexpected === 0 && followUps && missingResults && appointments && report;
   const ok = storyOk && (junction ? reconciliation?.ok === true : true);
   if (!ok) print('Done, with surprises: see above.');
   else print(junction ? "Done: every transaction reached its expected status, and Junction's API repaired what the webhooks missed." : 'Done: every transaction reached its expected status.');
