@@ -31,6 +31,7 @@ import { buildWebhookStream } from './webhook-stream';
 import { consoleLines, measureConsole, type ConsoleResult } from './console';
 import { measureWorklistReads, worklistReadsLines, type WorklistReadsOptions, type WorklistReadsResult } from './worklist-reads';
 import { measureStoryCost, storyCostLines, type StoryCostResult } from './story-cost';
+import { measureReportScale, reportScaleLines, type ReportScaleOptions, type ReportScaleResult } from './report-scale';
 
 /**
  * The sections, in the order bench/README.md describes them, with about how long
@@ -53,6 +54,7 @@ const SECTIONS = [
   { id: 'i', title: "the console: its size, and the worklist's first render (5,000 follow-ups)", about: 'about 3 min', only: 'console' },
   { id: 'j', title: 'worklist reads at 10,000 open and 50,000 closed follow-ups, before and after', about: 'about 5 min', only: 'worklist-reads' },
   { id: 'k', title: 'DynamoDB units per story: a redraw, an incomplete redraw, a failed test kit', about: 'about 1 min', only: 'story-cost' },
+  { id: 'l', title: 'a 30-day report at 1,000 and 100,000 ended transactions, against every row of the window', about: 'about 4 min', only: 'report-scale' },
 ] as const;
 
 /** What `npm run bench -- --help` prints. */
@@ -68,9 +70,9 @@ function benchHelp(): string {
     'Sections (times on the idle 2-core machine of bench/README.md; a busy machine takes longer):',
     ...sectionLines,
     '',
-    '  npm run bench                           every section: about 17-18 minutes (a to g took 343 s on 2026-11-23, h and i about 3 min each, j about 5, k about 1)',
+    '  npm run bench                           every section: about 17-18 minutes (a to g took 343 s on 2026-11-23, h and i about 3 min each, j about 5, k about 1, l about 4)',
     '  BENCH_QUICK=1 npm run bench             every section at small sizes: a smoke run of about 2 minutes (bench/results.quick.json)',
-    '  BENCH_ONLY=<name> npm run bench         one section alone (bench/results.<name>.json): cold-start, local-ingest, sync-cost, sweep-scale, console, worklist-reads, story-cost',
+    '  BENCH_ONLY=<name> npm run bench         one section alone (bench/results.<name>.json): cold-start, local-ingest, sync-cost, sweep-scale, console, worklist-reads, story-cost, report-scale',
     '',
     'Sizes (full / quick): BENCH_WEBHOOKS (3000 / 300), BENCH_SENDERS (16), BENCH_COLD_RUNS (15 / 5),',
     'BENCH_SWEEP_SIZES (1000,10000,50000 / 1000,3000), BENCH_SWEEP_DUE (50), BENCH_LATENCY_SAMPLES (60 / 10),',
@@ -120,7 +122,9 @@ const Settings = z.object({
   BENCH_WORKLIST_CLOSED: Count,
   BENCH_WORKLIST_RUNS: Count,
   BENCH_STORY_RUNS: Count,
-  BENCH_ONLY: z.enum(['local-ingest', 'cold-start', 'sync-cost', 'sweep-scale', 'console', 'worklist-reads', 'story-cost']).optional(),
+  BENCH_ONLY: z.enum(['local-ingest', 'cold-start', 'sync-cost', 'sweep-scale', 'console', 'worklist-reads', 'story-cost', 'report-scale']).optional(),
+  BENCH_REPORT_SIZES: z.string().regex(/^\d+(,\d+)*$/).optional(),
+  BENCH_REPORT_RUNS: Count,
 });
 
 /** Sizes of this run: the full defaults, or the quick ones; any BENCH_* variable overrides either. */
@@ -142,6 +146,7 @@ function benchSettings(env: NodeJS.ProcessEnv) {
     console: { followUps: pick(raw.BENCH_CONSOLE_FOLLOW_UPS, 5000, 500), runs: pick(raw.BENCH_CONSOLE_RUNS, 7, 3) },
     worklist: { open: pick(raw.BENCH_WORKLIST_OPEN, 10_000, 1000), closed: pick(raw.BENCH_WORKLIST_CLOSED, 50_000, 5000), runs: pick(raw.BENCH_WORKLIST_RUNS, 9, 3) },
     storyRuns: pick(raw.BENCH_STORY_RUNS, 5, 2),
+    report: { sizes: (raw.BENCH_REPORT_SIZES ?? (quick ? '1000,5000' : '1000,100000')).split(',').map(Number), runs: pick(raw.BENCH_REPORT_RUNS, 7, 3) },
     only: raw.BENCH_ONLY,
     output: raw.BENCH_OUTPUT ?? fileURLToPath(new URL(raw.BENCH_ONLY ? `./results.${raw.BENCH_ONLY}.json` : quick ? './results.quick.json' : './results.json', import.meta.url)),
   };
@@ -203,6 +208,14 @@ async function main(): Promise<void> {
     const storyCost = await measureStoryCostOnFreshJvm(settings.storyRuns);
     await writeFile(settings.output, `${JSON.stringify({ machine, settings: { ...settings, output: undefined }, storyCost }, null, 2)}\n`);
     console.log(storyCostLines(storyCost).join('\n'));
+    progress(`wrote ${settings.output}`);
+    return;
+  }
+
+  if (settings.only === 'report-scale') {
+    const reportScale = await measureReportScaleOnFreshJvm(settings.report);
+    await writeFile(settings.output, `${JSON.stringify({ machine, settings: { ...settings, output: undefined }, reportScale }, null, 2)}\n`);
+    console.log(reportScaleLines(reportScale).join('\n'));
     progress(`wrote ${settings.output}`);
     return;
   }
@@ -319,6 +332,8 @@ async function main(): Promise<void> {
 
   // k. A story's units, first webhook to the follow-up's close: a redraw, an incomplete redraw, a failed test kit (its own JVM).
   const storyCost = await measureStoryCostOnFreshJvm(settings.storyRuns);
+  // l. A 30-day report as ended transactions grow, against every row of the window (its own JVM).
+  const reportScale = await measureReportScaleOnFreshJvm(settings.report);
 
   const of = (approach: Approach, senders: number) => runs.find((run) => run.approach === approach && run.senders === senders)!;
   const comparisons = [1, settings.senders].map((senders) => {
@@ -350,6 +365,7 @@ async function main(): Promise<void> {
     console: consoleResult,
     worklistReads,
     storyCost,
+    reportScale,
   };
   await writeFile(settings.output, `${JSON.stringify(results, null, 2)}\n`);
   printTable(results);
@@ -373,6 +389,7 @@ type Results = {
   console: ConsoleResult;
   worklistReads: WorklistReadsResult;
   storyCost: StoryCostResult;
+  reportScale: ReportScaleResult;
 };
 
 function printTable(results: Results): void {
@@ -451,6 +468,8 @@ function printTable(results: Results): void {
   lines.push(...worklistReadsLines(results.worklistReads));
   lines.push('');
   lines.push(...storyCostLines(results.storyCost));
+  lines.push('');
+  lines.push(...reportScaleLines(results.reportScale));
   console.log(lines.join('\n'));
 }
 
@@ -459,6 +478,16 @@ async function measureSyncCostOnFreshJvm(runs: number): Promise<SyncCostResult> 
   const jvm = await startDynamoDbLocal();
   try {
     return await measureSyncCost(jvm.endpoint, runs);
+  } finally {
+    await jvm.stop();
+  }
+}
+
+/** Section l on its own DynamoDB Local JVM. */
+async function measureReportScaleOnFreshJvm(options: ReportScaleOptions): Promise<ReportScaleResult> {
+  const jvm = await startDynamoDbLocal();
+  try {
+    return await measureReportScale(jvm.endpoint, options);
   } finally {
     await jvm.stop();
   }

@@ -141,19 +141,29 @@ export async function applyTallyWrite(db: TableClient, tableName: string, write:
   await markLateUnits(db, tableName, instantMillis(timeOfKey(write.key)), Date.now());
   const outcome = await db.put({
     TableName: tableName,
-    Item: {
-      [TABLE.partitionKey]: write.key.pk,
-      [TABLE.sortKey]: write.key.sk,
-      [A.version]: write.version,
-      ...(write.tally === null ? { [A.gone]: true } : { [A.tally]: write.tally }),
-      [TABLE.ttlAttribute]: write.expiresAt,
-    },
+    Item: rowItem(write),
     ConditionExpression: 'attribute_not_exists(#pk) OR #v < :v',
     ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#v': A.version },
     ExpressionAttributeValues: { ':v': write.version },
     ReturnValuesOnConditionCheckFailure: 'NONE',
   });
   return outcome.written ? 'written' : 'stale';
+}
+
+/** A row as stored: its keys, version, tally (or tombstone) and expiry. */
+export function rowItem(write: TallyWrite): Record<string, unknown> {
+  return {
+    [TABLE.partitionKey]: write.key.pk,
+    [TABLE.sortKey]: write.key.sk,
+    [A.version]: write.version,
+    ...(write.tally === null ? { [A.gone]: true } : { [A.tally]: write.tally }),
+    [TABLE.ttlAttribute]: write.expiresAt,
+  };
+}
+
+/** A row write of `tally` for the item `id` at `version` (its key, its expiry). */
+export function tallyWrite(id: string, tally: Tally, version = 1): TallyWrite {
+  return { key: rowKey(id, tally), version, tally, expiresAt: rowExpiry(tally) };
 }
 
 /** A TallyWrite as parked work keeps it (store/parked-work.ts): checked when read back. */
@@ -428,10 +438,15 @@ async function staleOrderIds(db: TableClient, tableName: string): Promise<Set<st
  * follow-ups open now and the stale flags now. Eventually consistent reads: a
  * fact of the last second may be missing.
  */
-export async function readRedrawReport(db: TableClient, tableName: string, input: { from: Date; to: Date; now: Date; timeZone?: string }): Promise<RedrawReport> {
+export async function readRedrawReport(
+  db: TableClient,
+  tableName: string,
+  input: { from: Date; to: Date; now: Date; timeZone?: string; /** false: every row of the window, no unit (the bench's common approach). */ units?: boolean },
+): Promise<RedrawReport> {
   const { from, to, now } = input;
+  const window = { fromMs: from.getTime(), toMs: to.getTime() };
   const [counts, stale, open] = await Promise.all([
-    windowCounts(db, tableName, { fromMs: from.getTime(), toMs: to.getTime() }, (span) => readRowCounts(db, tableName, span)),
+    input.units === false ? readRowCounts(db, tableName, window) : windowCounts(db, tableName, window, (span) => readRowCounts(db, tableName, span)),
     staleOrderIds(db, tableName),
     (async () => {
       const found: { owner: string | null; opened_at: string; orderId: string | null; attention: Attention | null }[] = [];

@@ -61,6 +61,15 @@ describe('a follow-up write that asks for missing results', () => {
     expect(classify(streamRecord('INSERT', { new: item({ missing: null }) }), null)).toEqual({ kind: 'skip' });
   });
 
+  it("asks for the initial order's results when the follow-up opened closed (no missing ever named it), once", () => {
+    const closed = { missing: null, state: 'closed' as const, closed_at: '2026-03-03T09:00:00.000000Z', disposition: 'redraw_completed' as const, attention: null };
+    expect(classify(streamRecord('INSERT', { new: item(closed) }), null)).toEqual({ kind: 'skip', resultsWanted: { orderId: 'ord-1', followUpId: 'ord-1' } });
+    // Its later writes, and one whose causing order's counts are kept already, ask nothing.
+    expect(classify(streamRecord('MODIFY', { old: item(closed), new: item({ ...closed, owner: 'someone' }) }), null)).toEqual({ kind: 'skip' });
+    const counted = itemOf({ ...stored('ord-1', closed), causingResults: { order_id: 'ord-1', markers: 1, failure_types: { non_failure: 1 } } });
+    expect(classify(streamRecord('INSERT', { new: counted }), null)).toEqual({ kind: 'skip' });
+  });
+
   it('keeps what the write asks of retention beside it', () => {
     const closed = { missing: missing('ord-1'), state: 'closed' as const, closed_at: '2026-03-03T09:00:00.000000Z' };
     expect(classify(streamRecord('INSERT', { new: item(closed) }), 30)).toEqual({ kind: 'lone_retention', orderId: 'ord-1', resultsWanted: { orderId: 'ord-1', followUpId: 'ord-1' } });

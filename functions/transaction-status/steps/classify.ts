@@ -129,7 +129,8 @@ function classifyTransaction(record: DynamoDBRecord, newImage: Record<string, un
  * (CONTRACT §8) when it opens, closes, reopens, closes at another time, or
  * carries another expiry than before; a change of anything else (an owner, a
  * snooze, a due time) moves no expiry. When its `missing` (CONTRACT §9) names
- * another order than before, without counts, that order's results are wanted.
+ * another order than before, without counts, that order's results are wanted;
+ * and its initial order's when it opened closed (openedClosed).
  */
 function classifyFollowUp(record: DynamoDBRecord, newImage: Record<string, unknown>, retentionDays: number | null): Classified {
   const next = parseFollowUpItem(newImage);
@@ -137,9 +138,21 @@ function classifyFollowUp(record: DynamoDBRecord, newImage: Record<string, unkno
   const old = oldImage !== undefined && isFollowUpItem(oldImage) ? parseFollowUpItem(oldImage) : null;
   // Its `missing` names an order it did not name before, not counted yet: the sweep reads that order's results.
   const missing = next.followUp.missing;
-  const wanted = missing !== null && missing.markers === null && old?.followUp.missing?.order_id !== missing.order_id;
+  const wanted = missing !== null && missing.markers === null && old?.followUp.missing?.order_id !== missing.order_id ? missing.order_id : openedClosed(old, next);
   const work = followUpRetention(old, next, retentionDays);
-  return wanted ? { ...work, resultsWanted: { orderId: missing.order_id, followUpId: next.followUp.id } } : work;
+  return wanted !== null ? { ...work, resultsWanted: { orderId: wanted, followUpId: next.followUp.id } } : work;
+}
+
+/**
+ * The order whose results a follow-up that opened closed wants (CONTRACT §11:
+ * the report sums the failure types of the order that caused each follow-up):
+ * its first write already closed it (its redraw_available and the redraw's
+ * completion came in one stream batch, or a sync brought them at once), so no
+ * `missing` ever named its initial order. Null for any other write.
+ */
+function openedClosed(old: StoredFollowUp | null, next: StoredFollowUp): string | null {
+  if (old !== null || next.followUp.state !== 'closed' || next.followUp.missing !== null || (next.causingResults ?? null) !== null) return null;
+  return next.followUp.initial_order_id;
 }
 
 /** What a follow-up item's write asks of retention (see classifyFollowUp). */
