@@ -28,6 +28,7 @@
  * mark: its row is all it costs, as before; a late one (a day-old retry, a
  * correction, a reopen's tombstone) writes one or two marks.
  */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import * as z from 'zod/mini';
 import { canonicalFromDate } from '../core/instant';
 import { addReportCounts, emptyCounts, type ReportCounts } from '../core/report-counts';
@@ -153,7 +154,11 @@ export async function clearMark(db: TableClient, tableName: string, level: UnitL
   }
 }
 
-/** Stores a unit's counts (built from its rows). */
+/**
+ * Stores a unit's counts (built from its rows), deflated: a busy day's
+ * histograms and labs are a few KB of JSON, a third of that deflated, and a
+ * report reads every unit of its window (DynamoDB bills reads by size).
+ */
 export async function putUnit(db: TableClient, tableName: string, level: UnitLevel, startMs: number, counts: ReportCounts): Promise<void> {
   const key = unitKeys.counts(level, startMs);
   await db.put({
@@ -161,13 +166,13 @@ export async function putUnit(db: TableClient, tableName: string, level: UnitLev
     Item: {
       [TABLE.partitionKey]: key.pk,
       [TABLE.sortKey]: key.sk,
-      c: JSON.stringify(counts),
+      z: deflateRawSync(JSON.stringify(counts)),
       [TABLE.ttlAttribute]: Math.floor(startMs / 1000) + UNIT_DAYS * DAY_S,
     },
   });
 }
 
-const StoredUnit = z.object({ sk: z.string(), c: z.string() });
+const StoredUnit = z.object({ sk: z.string(), z: z.instanceof(Uint8Array) });
 
 /**
  * The units of one level that start in [fromMs, toMs), as built (one Query
@@ -199,8 +204,8 @@ export async function trustedUnits(
           },
           ...(consistent ? { ConsistentRead: true } : {}),
         })) {
-          const unit = StoredUnit.parse({ sk: item[TABLE.sortKey], c: item.c });
-          units.set(Date.parse(unit.sk), { ...emptyCounts(), ...(JSON.parse(unit.c) as ReportCounts) });
+          const unit = StoredUnit.parse({ sk: item[TABLE.sortKey], z: item.z });
+          units.set(Date.parse(unit.sk), { ...emptyCounts(), ...(JSON.parse(inflateRawSync(unit.z).toString('utf8')) as ReportCounts) });
         }
       }
     })(),
