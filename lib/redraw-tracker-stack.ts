@@ -25,7 +25,8 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { CHAT_BUTTON_FUNCTION_NAME } from '../functions/notices/formats';
 import { READER_PARTITIONS } from '../functions/store/key-prefixes';
-import { keys, TABLE, TABLE_INDEXES } from '../functions/store/table';
+import { unitKeys } from '../functions/store/report-units';
+import { keys, REPORT_PARTITION_PREFIX, TABLE, TABLE_INDEXES } from '../functions/store/table';
 import { ChatActions } from './chat-actions';
 import { ConsoleSite } from './console';
 import { consoleSite } from './console-bundle';
@@ -270,11 +271,14 @@ export class RedrawTrackerStack extends Stack {
       // notices: redraw_failed, and with FOLLOW_UP_ACK_HOURS the not_acknowledged reminders (CONTRACT §9).
       // Its lease and its notifications' claims (LEASE#sweep, CLAIM#notification#...) are conditional
       // PutItem/UpdateItem, within the table-wide writes it has for reconciliation.
-      // It deletes the records of orders whose missing results it read or gave up (CONTRACT §9 `missing`), and nothing else.
+      // It deletes the records of orders whose missing results it read or gave up (CONTRACT §9 `missing`), and the
+      // marks of the report's hours it built again (CONTRACT §11, store/report-units.ts), and nothing else.
       access: {
         table: [...reconcileAccess.table, 'BatchGetItem'],
         queryIndexes: [...reconcileAccess.queryIndexes, TABLE.byTransaction.indexName],
-        partitionWrites: { actions: ['DeleteItem'], partitionPrefixes: [keys.resultsWanted('').pk] },
+        partitionWrites: { actions: ['DeleteItem'], partitionPrefixes: [keys.resultsWanted('').pk, unitKeys.mark('hour', 0).pk] },
+        // The report's units are built from the report rows, marks and hours: Queries of `REPORT#` partitions only.
+        partitionQueries: [REPORT_PARTITION_PREFIX],
       },
       environment: {
         STALE_REDRAW_TOPIC_ARN: notifications.topicArn,

@@ -58,6 +58,12 @@ export interface TableAccess {
    * sweep's records of missing results read, `RESULTS#`).
    */
   readonly partitionWrites?: { readonly actions: readonly ('PutItem' | 'UpdateItem' | 'DeleteItem')[]; readonly partitionPrefixes: readonly string[] };
+  /**
+   * Queries of the table confined to partitions whose key starts with one of
+   * these prefixes: a function that otherwise reads items by key (the sweep
+   * builds the report's units from `REPORT#` rows, CONTRACT §11).
+   */
+  readonly partitionQueries?: readonly string[];
 }
 
 const WRITE_ACTIONS: ReadonlySet<TableAction> = new Set(['PutItem', 'UpdateItem']);
@@ -193,6 +199,16 @@ export class TableBoundFunction extends Construct {
           resources: access.queryIndexes.map((indexName) => `${table.tableArn}/index/${indexName}`),
           // One condition for every index granted: an index added to the list is held to it at once.
           ...(access.indexPartitions === undefined ? {} : { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...access.indexPartitions] } } }),
+        }),
+      );
+    }
+    if (access.partitionQueries !== undefined && access.partitionQueries.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'TablePartitionQueries',
+          actions: ['dynamodb:Query'],
+          resources: [table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': access.partitionQueries.map((prefix) => `${prefix}*`) } },
         }),
       );
     }

@@ -28,9 +28,10 @@ const INIT_BUDGET_KIB: Partial<Record<ServiceName, number>> = {
   webhook: 335,
   // Measured 311 with follow-ups and appointments (issues 25, 26).
   'transaction-status': 360,
-  // Measured 358 with follow-ups, appointments and the alert formats.
-  'stale-redraw-sweep': 410,
-  query: 300,
+  // Measured 358 with follow-ups, appointments and the alert formats; 413 with the report's units (issue 48).
+  'stale-redraw-sweep': 425,
+  // Measured 307 with the report's units and counts (issue 48).
+  query: 315,
   // Measured 270 (the query function's reads and the store's follow-up writes).
   'follow-up-actions': 300,
   // Measured 268 (the follow-up actions' store calls, without the HTTP edge).

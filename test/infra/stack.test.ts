@@ -192,9 +192,13 @@ describe('permissions', () => {
     const actions = actionsOf(built.stack, built.template, built.stack.staleRedrawSweep.role);
     expect(dynamodbActions(actions)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(actions).toContain('sns:Publish');
-    // It deletes only the records of missing results it read or gave up (CONTRACT §9 `missing`).
-    const deletes = statementsOf(built.stack, built.template, built.stack.staleRedrawSweep.role).filter((s) => s.Action.includes('dynamodb:DeleteItem'));
-    expect(deletes.map((s) => [s.Action, s.Condition])).toEqual([[['dynamodb:DeleteItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RESULTS#*'] } }]]);
+    // It deletes only the records of missing results it read or gave up (CONTRACT §9 `missing`), and the report's hour marks.
+    const statements = statementsOf(built.stack, built.template, built.stack.staleRedrawSweep.role);
+    const deletes = statements.filter((s) => s.Action.includes('dynamodb:DeleteItem'));
+    expect(deletes.map((s) => [s.Action, s.Condition])).toEqual([[['dynamodb:DeleteItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RESULTS#*', 'REPORT#unit-mark-hour*'] } }]]);
+    // Its Queries of the table (not an index) read the report's partitions only (CONTRACT §11: the units are built from rows).
+    const tableQueries = statements.filter((s) => s.Action.includes('dynamodb:Query') && !JSON.stringify(s.Resource).includes('/index/'));
+    expect(tableQueries.map((s) => [s.Action, s.Condition])).toEqual([[['dynamodb:Query'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REPORT#*'] } }]]);
   });
 
   it('lets only the sweep and the backfill read the Junction API key, and nothing else of Secrets Manager', () => {
