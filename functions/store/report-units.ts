@@ -10,10 +10,12 @@
  * when it was built, so the one question is when a unit may be trusted:
  *
  * - A unit is built only once it ended SETTLE_MS ago; a row write that could
- *   still land in it after that (its writer's clock says the unit ended more
- *   than SETTLE_MS - MAX_WRITE_MS ago) first marks it (markLateUnits): one
- *   small item per unit, its mark count `g` and the latest writer's time `m`.
- *   A writer that does not mark lands before any build: a write lands within
+ *   land in it after that (its writer's clock says the unit ended more than
+ *   SETTLE_MS - MAX_WRITE_MS ago) marks it once the row landed (markLateUnits,
+ *   from store/reports.ts applyTallyWrite): one small item per unit, its mark
+ *   count `g` and the latest writer's time `m`. A build that read the rows
+ *   after the row landed counted it; one before is distrusted by the mark. A
+ *   writer that does not mark lands before any build: a write lands within
  *   MAX_WRITE_MS of its writer's clock (a Lambda runs at most 15 minutes).
  * - A unit with a mark is not trusted by a report (its rows are read instead).
  *   The sweep rebuilds it once its latest mark is MAX_WRITE_MS old (every write

@@ -57,11 +57,11 @@ describe('report cost', () => {
     await put({ kind: 'closed', at: canonical(Date.now()), disposition: 'redraw_completed', hours: { redraw_order: 1.5, acknowledge: 20.25, close: 170.5 } });
     const onTime = meter.reading();
     expect({ write: onTime.write, refused: onTime.refused }).toEqual({ write: 1, refused: 0 });
-    // A late one (its hour may be built already): its hour's mark first, then its row.
+    // A late one (its hour may be built already): its row, its hour's mark, and the row's note that the mark is made.
     meter.reset();
     await put({ kind: 'closed', at: canonical(weekStart + 3_600_000), disposition: 'redraw_completed', hours: { redraw_order: 1.5, acknowledge: 20.25, close: 170.5 } });
     const late = meter.reading();
-    expect({ write: late.write, refused: late.refused, byCommand: late.byCommand }).toEqual({ write: 2, refused: 0, byCommand: { UpdateItemCommand: 1, PutItemCommand: 1 } });
+    expect({ write: late.write, refused: late.refused, byCommand: late.byCommand }).toEqual({ write: 3, refused: 0, byCommand: { UpdateItemCommand: 2, PutItemCommand: 1 } });
     for (let index = 0; index < 104; index++) {
       const at = canonical(weekStart + index * 5_800_000);
       await put({ kind: 'opened', at });

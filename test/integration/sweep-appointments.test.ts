@@ -214,7 +214,7 @@ describe('what appointments add to a sweep’s bill (bench/meter.ts over DynamoD
       const measure = async (now: number) => {
         meter.reset();
         const notifier = createInMemoryNotifier();
-        const result = await runSweep({ db, tableName: own.table.tableName, now: new Date(now), thresholds: DEFAULT_THRESHOLDS, notifier, logger: silent, metrics: { addMetric: () => undefined } });
+        const result = await runSweep({ reportUnits: false, db, tableName: own.table.tableName, now: new Date(now), thresholds: DEFAULT_THRESHOLDS, notifier, logger: silent, metrics: { addMetric: () => undefined } });
         return { result, reading: meter.reading(), notified: notifier.notifications.length };
       };
       // Three days after their last status change: in the window (older than the 48 h grace, newer than 7 days).

@@ -14,7 +14,7 @@ import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { METRIC } from '../../functions/transaction-status/app';
-import { ledgerReadsIn, tallyWritesIn, wantedWritesIn } from '../support/report-rows';
+import { ledgerReadsIn, tallyWritesIn, markWritesIn, wantedWritesIn } from '../support/report-rows';
 import {
   arbShuffledDeliveries,
   buildDeliveries,
@@ -185,7 +185,7 @@ describe('cost', () => {
       const reads = readsIn(requests) - ledgerReadsIn([event]);
       expect(reads).toBeGreaterThanOrEqual(touched);
       expect(reads).toBeLessThanOrEqual(4 * touched);
-      writes += writesIn(requests) - tallyWritesIn([event]) - wantedWritesIn([event]);
+      writes += writesIn(requests) - tallyWritesIn([event]) - markWritesIn([event]) - wantedWritesIn([event]);
       conflicts += lost;
     }
     expect(rig.batches.some(({ event }) => event.Records.length > 2)).toBe(true);

@@ -6,6 +6,7 @@
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { mustMark, unitStart } from '../../functions/store/report-units';
 import { reportWorkOf, tallyWritesOf, type TallyWrite } from '../../functions/store/reports';
 import { classify } from '../../functions/transaction-status/steps/classify';
 
@@ -22,6 +23,16 @@ export function tallyWritesOfRecord(record: DynamoDBRecord): TallyWrite[] {
 /** How many report row writes (PutItems) the events' records give: on a redelivery, each one refused. */
 export function tallyWritesIn(events: readonly DynamoDBStreamEvent[]): number {
   return events.flatMap((event) => event.Records).reduce((sum, record) => sum + tallyWritesOfRecord(record).length, 0);
+}
+
+/**
+ * How many writes the events' row writes make for their hours' marks (store/reports.ts
+ * applyTallyWrite): a row of an hour that ended more than 14 minutes before now marks its hour
+ * and notes it on the row, two writes, when it is applied the first time.
+ */
+export function markWritesIn(events: readonly DynamoDBStreamEvent[], nowMs = Date.now()): number {
+  const writes = events.flatMap((event) => event.Records).flatMap((record) => tallyWritesOfRecord(record));
+  return 2 * writes.filter((write) => mustMark('hour', unitStart('hour', Date.parse(write.key.sk.slice(0, write.key.sk.lastIndexOf('#')))), nowMs)).length;
 }
 
 /** How many report ledgers the events' records read (a GetItem each: every record with row writes reads its item's ledger). */

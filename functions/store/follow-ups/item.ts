@@ -120,6 +120,14 @@ export interface TransactionEnd {
   method: string | null;
 }
 
+function transactionEndAttribute(end: TransactionEnd): { a: number; l?: string; m?: string } {
+  return { a: instantMillis(end.at), ...(end.lab === null ? {} : { l: end.lab }), ...(end.method === null ? {} : { m: end.method }) };
+}
+
+function transactionEndOf(stored: { a: number; l?: string | undefined; m?: string | undefined } | null): TransactionEnd | null {
+  return stored === null ? null : { at: canonicalFromDate(new Date(stored.a)), lab: stored.l ?? null, method: stored.m ?? null };
+}
+
 /** The missing results' counts of the order that caused a follow-up (no PHI: a number and counts per operational code). */
 export interface CausingResults {
   order_id: string;
@@ -170,7 +178,8 @@ export const Stored = z.object({
   [A.missing]: z.optional(z.object({ o: z.string(), s: z.string(), d: z.optional(z.string()), n: z.optional(z.number()), f: z.optional(z.record(z.string(), z.number())) })),
   [A.closedBy]: z.optional(z.string()),
   [A.causingResults]: z.optional(z.nullable(z.object({ order_id: z.string(), markers: z.int(), failure_types: z.record(z.string(), z.int()) }))),
-  [A.transactionEnd]: z.optional(z.nullable(z.object({ at: z.string(), lab: z.nullable(z.string()), method: z.nullable(z.string()) }))),
+  // Where its transaction ended, in a few bytes (the item stays under 1 KB): `a` epoch ms, `l` lab, `m` method, each when known.
+  [A.transactionEnd]: z.optional(z.nullable(z.object({ a: z.number(), l: z.optional(z.string()), m: z.optional(z.string()) }))),
   [TABLE.ttlAttribute]: z.optional(z.nullable(z.number())),
 });
 
@@ -202,7 +211,7 @@ export function parseStored(item: Record<string, unknown>): StoredFollowUp {
     knowledge: parsed[A.knowledge] ?? null,
     alertedAt: parsed[A.alerted] ?? null,
     causingResults: parsed[A.causingResults] ?? null,
-    transactionEnd: parsed[A.transactionEnd] ?? null,
+    transactionEnd: transactionEndOf(parsed[A.transactionEnd] ?? null),
     revision: parsed[A.revision] ?? 0,
   };
 }
@@ -330,7 +339,7 @@ export function itemOf(stored: StoredFollowUp): Record<string, unknown> {
     ...(missing === null ? {} : { [A.missing]: missing }),
     ...(closedBy == null ? {} : { [A.closedBy]: closedBy }),
     ...(stored.causingResults == null ? {} : { [A.causingResults]: stored.causingResults }),
-    ...(stored.transactionEnd == null ? {} : { [A.transactionEnd]: stored.transactionEnd }),
+    ...(stored.transactionEnd == null ? {} : { [A.transactionEnd]: transactionEndAttribute(stored.transactionEnd) }),
     ...(stored.expiresAt === null ? {} : { [TABLE.ttlAttribute]: stored.expiresAt }),
   };
 }

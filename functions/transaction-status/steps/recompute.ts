@@ -7,6 +7,7 @@
  * newer of one member and older of another (a member this recompute took from
  * the transaction item) has every member read again (MAX_KNOWLEDGE_REFRESHES).
  */
+import { canonicalFromDate, instantMillis } from '../../core/instant';
 import type { TransactionKnowledge } from '../../core/members';
 import { labOf } from '../../core/transaction-report';
 import type { TransactionEnd } from '../../store/follow-ups/item';
@@ -50,7 +51,8 @@ export function membersToReread(known: Record<string, unknown>, stored: Record<s
 /** Where a transaction ended (CONTRACT §11: its newest status time, initial order's lab, method), or null while active. */
 export function transactionEndOf(transaction: TransactionKnowledge, collectionMethod: string | null): TransactionEnd | null {
   if (transaction.status === 'active') return null;
-  return { at: transaction.updated_at, lab: labOf(Object.values(transaction.members)), method: collectionMethod };
+  // To the millisecond, as the follow-up item keeps it (store/follow-ups/item.ts): the same value read back, so no rewrite.
+  return { at: canonicalFromDate(new Date(instantMillis(transaction.updated_at))), lab: labOf(Object.values(transaction.members)), method: collectionMethod };
 }
 
 /** A recompute after an earlier one: the later's result, with the writes and conflicts of both. */
