@@ -192,26 +192,22 @@ export async function trustedUnits(
   const units = new Map<number, ReportCounts>();
   const { fromMs, toMs } = span;
   if (fromMs >= toMs) return units;
-  await Promise.all([
-    (async () => {
-      for (let cursor = fromMs; cursor < toMs; cursor = nextMonth(cursor)) {
-        for await (const item of queryItems(db, {
-          TableName: tableName,
-          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
-          ExpressionAttributeValues: {
-            ':pk': unitKeys.counts(level, cursor).pk,
-            ':from': canonicalFromDate(new Date(cursor)),
-            ':to': canonicalFromDate(new Date(Math.min(toMs, nextMonth(cursor)) - 1)),
-          },
-          ...(consistent ? { ConsistentRead: true } : {}),
-        })) {
-          const unit = StoredUnit.parse({ sk: item[TABLE.sortKey], z: item.z });
-          units.set(Date.parse(unit.sk), { ...emptyCounts(), ...(JSON.parse(inflateRawSync(unit.z).toString('utf8')) as ReportCounts) });
-        }
-      }
-    })(),
-  ]);
+  for (let cursor = fromMs; cursor < toMs; cursor = nextMonth(cursor)) {
+    for await (const item of queryItems(db, {
+      TableName: tableName,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+      ExpressionAttributeValues: {
+        ':pk': unitKeys.counts(level, cursor).pk,
+        ':from': canonicalFromDate(new Date(cursor)),
+        ':to': canonicalFromDate(new Date(Math.min(toMs, nextMonth(cursor)) - 1)),
+      },
+      ...(consistent ? { ConsistentRead: true } : {}),
+    })) {
+      const unit = StoredUnit.parse({ sk: item[TABLE.sortKey], z: item.z });
+      units.set(Date.parse(unit.sk), { ...emptyCounts(), ...(JSON.parse(inflateRawSync(unit.z).toString('utf8')) as ReportCounts) });
+    }
+  }
   for (const mark of marks.keys()) units.delete(unitStart(level, mark));
   return units;
 }
