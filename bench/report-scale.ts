@@ -21,7 +21,7 @@ import { canonicalFromDate } from '../functions/core/instant';
 import type { Tally } from '../functions/core/report';
 import { documentClientOf, documentTable } from '../functions/store/document-table';
 import { buildReportUnits } from '../functions/store/report-unit-builds';
-import { readRedrawReport, readRowCounts, rowItem, tallyWrite } from '../functions/store/reports';
+import { readRedrawReport, readRowCountsByHour, rowItem, tallyWrite } from '../functions/store/reports';
 import { createTableInput } from '../functions/store/table';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
 import { mulberry32 } from '../local/junction-flows';
@@ -139,7 +139,7 @@ export async function measureReportScale(endpoint: string, options: ReportScaleO
       const building = performance.now();
       const built = await buildReportUnits(db, tableName, {
         nowMs: Date.now(),
-        readRows: (span) => readRowCounts(db, tableName, span, true),
+        readRows: (span) => readRowCountsByHour(db, tableName, span, true),
         mayContinue: () => true,
         firstHourMs: FROM,
         maxBuilds: DAYS * 24,

@@ -3,7 +3,9 @@
  *
  * Hours, from their rows read strongly consistent: first the marked ones whose
  * marking writes have all landed, then the new ones since the last build, in
- * order, each once it settled. Days, from their 24 hours read strongly
+ * order, each once it settled, up to a day's at a time from one read of their
+ * rows (a backlog after an outage costs a Query per kind and day, not per
+ * hour) and written UNIT_PUTS_IN_FLIGHT at a time. Days, from their 24 hours read strongly
  * consistent: the days of the hours built again, and the new days whose hours
  * are all built; a day with another marked hour waits (it would not be trusted
  * anyway). Last, the marks of the hours built again are removed, each only if
@@ -13,6 +15,7 @@
  * checkpoint only builds the same units again.
  */
 import { addReportCounts, emptyCounts, type ReportCounts } from '../core/report-counts';
+import { forEachLimited } from '../shared/concurrency';
 import { builtThrough, clearMark, mayBuild, putUnit, readMarks, recordBuiltThrough, trustedUnits, UNIT_MS, unitStart, type Span, type UnitMark } from './report-units';
 import type { TableClient } from './table-client';
 
@@ -29,8 +32,8 @@ export interface UnitBuildRun {
 export interface UnitBuildInput {
   /** The wall clock now (epoch ms): the writers' clock, whatever clock the sweep itself runs on. */
   nowMs: number;
-  /** The counts of a span's rows, read strongly consistent (store/reports.ts readRowCounts). */
-  readRows: (span: Span) => Promise<ReportCounts>;
+  /** The counts of a run of whole hours' rows by hour start (an hour without rows absent), read strongly consistent (store/reports.ts readRowCountsByHour). */
+  readRows: (span: Span) => Promise<ReadonlyMap<number, ReportCounts>>;
   /** Asked before each build: false once the sweep has no time left. */
   mayContinue: () => boolean;
   /** Hours built per run at most (a backlog is built over the next sweeps). */
@@ -40,6 +43,10 @@ export interface UnitBuildInput {
 }
 
 const DEFAULT_MAX_BUILDS = 200;
+/** New hours built from one read of their rows, at most. */
+const HOURS_PER_READ = 24;
+/** Hour units written at once. */
+export const UNIT_PUTS_IN_FLIGHT = 8;
 const HOUR = UNIT_MS.hour;
 const DAY = UNIT_MS.day;
 
@@ -53,25 +60,36 @@ export async function buildReportUnits(db: TableClient, tableName: string, input
   const firstHour = storedHours ?? input.firstHourMs ?? unitStart('hour', nowMs);
   // Hours built again for their marks; the marks are removed only once their days are built again too.
   const rebuilt = new Map<number, UnitMark>();
-  const buildHour = async (start: number): Promise<void> => {
-    budget--;
-    await putUnit(db, tableName, 'hour', start, await input.readRows({ fromMs: start, toMs: start + HOUR }));
-    const mark = marks.get(start);
-    if (mark !== undefined) rebuilt.set(start, mark);
+  /** Builds `count` hours from `start` from one read of their rows. */
+  const buildHours = async (start: number, count: number): Promise<void> => {
+    budget -= count;
+    const counts = await input.readRows({ fromMs: start, toMs: start + count * HOUR });
+    const starts = Array.from({ length: count }, (_, index) => start + index * HOUR);
+    await forEachLimited(starts, UNIT_PUTS_IN_FLIGHT, (hour) => putUnit(db, tableName, 'hour', hour, counts.get(hour) ?? emptyCounts()));
+    for (const hour of starts) {
+      const mark = marks.get(hour);
+      if (mark !== undefined) rebuilt.set(hour, mark);
+    }
+  };
+  /** How many hours from `start` on may be built now, in a row: each settled, its marks landed, within the budget and one read. */
+  const buildableFrom = (start: number): number => {
+    let count = 0;
+    while (count < Math.min(budget, HOURS_PER_READ) && mayBuild(start + count * HOUR, nowMs, marks.get(start + count * HOUR)?.markedAtMs ?? null)) count++;
+    return count;
   };
 
   // Hours built before and marked since, once the writes that marked them landed.
   for (const mark of [...marks.values()].sort((a, b) => a.startMs - b.startMs)) {
     if (mark.startMs >= firstHour || !mayBuild(mark.startMs, nowMs, mark.markedAtMs) || !mayGoOn()) continue;
-    await buildHour(mark.startMs);
+    await buildHours(mark.startMs, 1);
     run.rebuilt++;
   }
   // New hours, in order, each once it settled; one whose mark is too recent waits, and the ones after it too.
   let hours = firstHour;
-  while (mayBuild(hours, nowMs, marks.get(hours)?.markedAtMs ?? null) && mayGoOn()) {
-    await buildHour(hours);
-    hours += HOUR;
-    run.built++;
+  for (let count = buildableFrom(hours); count > 0 && input.mayContinue(); count = buildableFrom(hours)) {
+    await buildHours(hours, count);
+    hours += count * HOUR;
+    run.built += count;
   }
   if (hours !== storedHours) await recordBuiltThrough(db, tableName, 'hour', hours);
 

@@ -443,6 +443,26 @@ export async function readRowCounts(db: TableClient, tableName: string, span: Sp
   return countsOfTallies(lists.flat());
 }
 
+/**
+ * The counts of the rows of a run of whole hours, by the hour they fall in
+ * (its start, epoch ms; an hour without a row is absent): one read of the span
+ * for all its hours, as a build of a backlog wants (store/report-unit-builds.ts).
+ */
+export async function readRowCountsByHour(db: TableClient, tableName: string, span: Span, consistent = false): Promise<Map<number, ReportCounts>> {
+  const from = new Date(span.fromMs);
+  const to = new Date(span.toMs);
+  const byHour = new Map<number, Tally[]>();
+  for (const list of await Promise.all(TALLY_KINDS.map((kind) => readTallies(db, tableName, kind, from, to, consistent)))) {
+    for (const tally of list) {
+      const hour = unitStart('hour', instantMillis(tally.at));
+      const tallies = byHour.get(hour);
+      if (tallies === undefined) byHour.set(hour, [tally]);
+      else tallies.push(tally);
+    }
+  }
+  return new Map([...byHour].map(([hour, tallies]) => [hour, countsOfTallies(tallies)]));
+}
+
 /** The order ids flagged stale now: the keys of the open-redraws index's stale partition. */
 async function staleOrderIds(db: TableClient, tableName: string): Promise<Set<string>> {
   const ids = new Set<string>();

@@ -12,7 +12,7 @@ import { attachMeter, type Meter } from '../../bench/meter';
 import { openFollowUp, openingEntry } from '../../functions/core/follow-up';
 import { documentTable } from '../../functions/store/document-table';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
-import { applyTallyWrite, readRedrawReport, readRowCounts, reportToken } from '../../functions/store/reports';
+import { applyTallyWrite, readRedrawReport, readRowCountsByHour, reportToken } from '../../functions/store/reports';
 import { buildReportUnits } from '../../functions/store/report-unit-builds';
 import { MAX_WRITE_MS } from '../../functions/store/report-units';
 import { keys } from '../../functions/store/table';
@@ -90,7 +90,7 @@ describe('report cost', () => {
     // The sweep builds the week's hours and days once the late rows' writes have landed (MAX_WRITE_MS after their marks).
     const run = await buildReportUnits(db, table.tableName, {
       nowMs: Date.now() + MAX_WRITE_MS,
-      readRows: (span) => readRowCounts(db, table.tableName, span, true),
+      readRows: (span) => readRowCountsByHour(db, table.tableName, span, true),
       mayContinue: () => true,
       firstHourMs: weekStart,
       maxBuilds: 7 * 24,

@@ -18,8 +18,8 @@ import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { isFollowUpItem, parseFollowUpItem } from '../../functions/store/follow-ups/item';
 import { openFollowUps } from '../../functions/store/follow-ups/reads';
 import { buildReportUnits } from '../../functions/store/report-unit-builds';
-import { MAX_WRITE_MS, readMarks } from '../../functions/store/report-units';
-import { readRedrawReport, readRowCounts } from '../../functions/store/reports';
+import { builtThrough, MAX_WRITE_MS, readMarks, trustedUnits, type Span } from '../../functions/store/report-units';
+import { readRedrawReport, readRowCountsByHour, rowItem, tallyWrite } from '../../functions/store/reports';
 import { isTransactionItem, parseTransactionItem } from '../../functions/store/transaction-items';
 import { arbShuffledDeliveries, buildDeliveries, freshId, noRedrawFlow, redrawFlow, simpleFlow, type Delivery, type FlowSpec } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
@@ -91,7 +91,7 @@ async function build(from: Date) {
   return buildReportUnits(rig.table.db, rig.table.tableName, {
     // As the sweep would, once every write that marked an hour has landed.
     nowMs: Date.now() + MAX_WRITE_MS,
-    readRows: (span) => readRowCounts(rig.table.db, rig.table.tableName, span, true),
+    readRows: (span) => readRowCountsByHour(rig.table.db, rig.table.tableName, span, true),
     mayContinue: () => true,
     firstHourMs: from.getTime(),
     maxBuilds: 7 * 24,
@@ -164,5 +164,49 @@ describe('report units', () => {
       { numRuns: 5 },
     );
     expect(rig.deadLetters).toEqual([]);
+  });
+
+  it("builds a backlog's hours a day at a time from one read of their rows, each row in its own hour at the edges", async () => {
+    // After the property's runs: the hours from where they were built through are the backlog, two days of it with
+    // rows at every edge of an hour and of a read (microseconds included).
+    const start = (await builtThrough(rig.table.db, rig.table.tableName, 'hour'))!;
+    expect(start).toBeGreaterThan(0);
+    const at = (ms: number, micros = '000') => `${new Date(ms).toISOString().slice(0, 23)}${micros}Z`;
+    const rows: [time: string, hour: number][] = [
+      [at(start), start],
+      [at(start + HOUR_MS - 1, '999'), start],
+      [at(start + HOUR_MS), start + HOUR_MS],
+      [at(start + DAY_MS - 1, '999'), start + DAY_MS - HOUR_MS],
+      [at(start + DAY_MS), start + DAY_MS],
+      [at(start + DAY_MS + 30 * 60_000), start + DAY_MS],
+    ];
+    for (const [time] of rows) await rig.table.db.put({ TableName: rig.table.tableName, Item: rowItem(tallyWrite(freshId(), { kind: 'opened', at: time })) });
+    const reads: Span[] = [];
+    const run = await buildReportUnits(rig.table.db, rig.table.tableName, {
+      nowMs: start + 2 * DAY_MS + HOUR_MS,
+      readRows: (span) => {
+        reads.push(span);
+        return readRowCountsByHour(rig.table.db, rig.table.tableName, span, true);
+      },
+      mayContinue: () => true,
+    });
+    expect(run.rebuilt).toBe(0);
+    expect(reads).toEqual([
+      { fromMs: start, toMs: start + DAY_MS },
+      { fromMs: start + DAY_MS, toMs: start + 2 * DAY_MS },
+    ]);
+    const hours = await trustedUnits(rig.table.db, rig.table.tableName, 'hour', { fromMs: start, toMs: start + 2 * DAY_MS }, new Map(), true);
+    expect(hours.size).toBe(48);
+    const expected = new Map<number, number>();
+    for (const [, hour] of rows) expected.set(hour, (expected.get(hour) ?? 0) + 1);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    expect([...hours].filter(([, counts]) => counts.opened > 0).map(([hour, counts]) => [iso(hour), counts.opened])).toEqual(
+      [...expected].sort(([a], [b]) => a - b).map(([hour, count]) => [iso(hour), count]),
+    );
+    // And a report of the two days, from the units, says what their rows say.
+    const window = { from: new Date(start), to: new Date(start + 2 * DAY_MS), now: new Date() };
+    const fromUnits = windowed(await readRedrawReport(rig.table.db, rig.table.tableName, window));
+    expect(fromUnits.opened).toBe(rows.length);
+    expect(fromUnits).toEqual(windowed(await readRedrawReport(rig.table.db, rig.table.tableName, { ...window, units: false })));
   });
 });

@@ -8,7 +8,7 @@
  */
 import { errorName } from '../../shared/observability';
 import { buildReportUnits, type UnitBuildRun } from '../../store/report-unit-builds';
-import { readRowCounts } from '../../store/reports';
+import { readRowCountsByHour } from '../../store/reports';
 import type { SweepContext } from './context';
 
 export async function reportUnitsStep(ctx: SweepContext, wallClock: () => number = Date.now): Promise<UnitBuildRun | null> {
@@ -16,7 +16,7 @@ export async function reportUnitsStep(ctx: SweepContext, wallClock: () => number
   try {
     const run = await buildReportUnits(ctx.db, ctx.tableName, {
       nowMs: wallClock(),
-      readRows: (span) => readRowCounts(ctx.db, ctx.tableName, span, true),
+      readRows: (span) => readRowCountsByHour(ctx.db, ctx.tableName, span, true),
       mayContinue: () => ctx.gate.mayStart('report_units'),
     });
     if (run.built + run.rebuilt > 0 || run.marked > 0) ctx.logger.info('report units built', { ...run });
