@@ -80,14 +80,11 @@ export function mayBuild(startMs: number, nowMs: number, markedAtMs: number | nu
  * Marks the hour a row at `atMs` belongs to, where a build may come before
  * this write lands (mustMark): before the row's write, never after. Its day
  * needs no mark of its own: a day is trusted only while none of its hours is
- * marked, and is built from its hours once they all are built. Resolves with
- * whether it marked.
+ * marked, and is built from its hours once they all are built.
  */
-export async function markLateUnits(db: TableClient, tableName: string, atMs: number, nowMs: number): Promise<boolean> {
+export async function markLateUnits(db: TableClient, tableName: string, atMs: number, nowMs: number): Promise<void> {
   const start = unitStart('hour', atMs);
-  if (!mustMark('hour', start, nowMs)) return false;
-  await markUnit(db, tableName, 'hour', start, nowMs);
-  return true;
+  if (mustMark('hour', start, nowMs)) await markUnit(db, tableName, 'hour', start, nowMs);
 }
 
 async function markUnit(db: TableClient, tableName: string, level: UnitLevel, startMs: number, nowMs: number): Promise<void> {

@@ -85,17 +85,17 @@ export function reportToken(id: string): string {
 type Item = Record<string, unknown>;
 
 /** The tallies of an item and the version they are at, or null for items reports do not count. */
-function talliesOf(item: Item): { id: string; version: number; tallies: Tally[]; counted: boolean } | null {
+function talliesOf(item: Item): { id: string; version: number; tallies: Tally[] } | null {
   if (isFollowUpItem(item)) {
     const stored = parseFollowUpItem(item);
     const failures = { ended: stored.transactionEnd ?? null, failure_types: stored.causingResults?.failure_types ?? null };
-    return { id: stored.followUp.id, version: stored.revision, tallies: followUpTallies(stored.followUp, stored.redrawOrderedAt ?? null, failures), counted: true };
+    return { id: stored.followUp.id, version: stored.revision, tallies: followUpTallies(stored.followUp, stored.redrawOrderedAt ?? null, failures) };
   }
   if (isTransactionItem(item)) {
     const transaction = parseTransactionItem(item);
     const tallied = talliedTransaction({ status: transaction.status, updated_at: transaction.updated_at, collection_method: transaction.collection_method ?? null }, Object.values(transaction.members));
     // Every transaction counts once it ends (CONTRACT §11 by_lab: completed or not, any method).
-    return { id: transaction.id, version: transaction.version, tallies: transactionTallies(tallied), counted: true };
+    return { id: transaction.id, version: transaction.version, tallies: transactionTallies(tallied) };
   }
   return null;
 }
@@ -310,7 +310,7 @@ function replacedLife(before: Item | undefined, version: number): LifeEnd | null
   if (before === undefined || !isFollowUpItem(before)) return null;
   const last = talliesOf(before);
   const expiredAt = before[TABLE.ttlAttribute];
-  if (last === null || !last.counted || last.version < version || typeof expiredAt !== 'number') return null;
+  if (last === null || last.version < version || typeof expiredAt !== 'number') return null;
   // The same on every redelivery of the record, and no other life's: its item, its last version and its expiry.
   return { by: `replaced:${reportToken(last.id)}:${last.version}:${expiredAt}`, keys: last.tallies.map((tally) => rowKey(last.id, tally)), at: expiredAt };
 }
@@ -324,8 +324,7 @@ export function reportEndOf(before: Item | undefined, recordId: string, at: numb
   if (before === undefined) return null;
   const last = talliesOf(before);
   const ledger = ledgerOf(before);
-  // A transaction reports never count (a test kit without a redraw) left no row, live or tombstoned: nothing to record.
-  if (last === null || ledger === null || !last.counted) return null;
+  if (last === null || ledger === null) return null;
   return { kind: 'end', ledger, by: recordId, keys: last.tallies.map((tally) => rowKey(last.id, tally)), at };
 }
 

@@ -24,10 +24,13 @@ import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { keepFollowUpCurrent } from '../../functions/store/follow-ups/tracker';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { keys } from '../../functions/store/table';
+import { useOwnDynamoDbLocal } from '../support/dynamodb';
 import { buildDeliveries, freshId, redrawFlow, type Delivery } from '../support/junction';
 import { orderShard, startShardRig, type Invocation, type ShardRig } from '../support/shard-rig';
 
 let rig: ShardRig;
+// Hundreds of stream polling rounds: on a JVM of its own (test/support/dynamodb.ts).
+useOwnDynamoDbLocal();
 beforeAll(async () => {
   rig = await startShardRig('recompute-order');
 });

@@ -21,11 +21,14 @@ import { buildReportUnits } from '../../functions/store/report-unit-builds';
 import { builtThrough, MAX_WRITE_MS, readMarks, trustedUnits, type Span } from '../../functions/store/report-units';
 import { readRedrawReport, readRowCountsByHour, rowItem, tallyWrite } from '../../functions/store/reports';
 import { isTransactionItem, parseTransactionItem } from '../../functions/store/transaction-items';
+import { useOwnDynamoDbLocal } from '../support/dynamodb';
 import { arbShuffledDeliveries, buildDeliveries, freshId, noRedrawFlow, redrawFlow, simpleFlow, type Delivery, type FlowSpec } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
 
 let rig: TransactionRig;
 let trackerClock: number | null = null;
+// Hundreds of stream polling rounds: on a JVM of its own (test/support/dynamodb.ts).
+useOwnDynamoDbLocal();
 beforeAll(async () => {
   rig = await startTransactionRig('report-units', { retentionDays: 365, now: () => trackerClock ?? Date.now() });
 });
