@@ -434,12 +434,16 @@ async function readTallies(db: TableClient, tableName: string, kind: TallyKind, 
   return tallies;
 }
 
-/** The counts of the rows whose time is in a span (every kind): what a report unit holds, or a report's rest. */
-export async function readRowCounts(db: TableClient, tableName: string, span: Span, consistent = false): Promise<ReportCounts> {
+/** The live tallies of every kind whose time is in a span. */
+async function readSpanTallies(db: TableClient, tableName: string, span: Span, consistent: boolean): Promise<Tally[]> {
   const from = new Date(span.fromMs);
   const to = new Date(span.toMs);
-  const lists = await Promise.all(TALLY_KINDS.map((kind) => readTallies(db, tableName, kind, from, to, consistent)));
-  return countsOfTallies(lists.flat());
+  return (await Promise.all(TALLY_KINDS.map((kind) => readTallies(db, tableName, kind, from, to, consistent)))).flat();
+}
+
+/** The counts of the rows whose time is in a span (every kind): what a report unit holds, or a report's rest. */
+export async function readRowCounts(db: TableClient, tableName: string, span: Span, consistent = false): Promise<ReportCounts> {
+  return countsOfTallies(await readSpanTallies(db, tableName, span, consistent));
 }
 
 /**
@@ -448,16 +452,12 @@ export async function readRowCounts(db: TableClient, tableName: string, span: Sp
  * for all its hours, as a build of a backlog wants (store/report-unit-builds.ts).
  */
 export async function readRowCountsByHour(db: TableClient, tableName: string, span: Span, consistent = false): Promise<Map<number, ReportCounts>> {
-  const from = new Date(span.fromMs);
-  const to = new Date(span.toMs);
   const byHour = new Map<number, Tally[]>();
-  for (const list of await Promise.all(TALLY_KINDS.map((kind) => readTallies(db, tableName, kind, from, to, consistent)))) {
-    for (const tally of list) {
-      const hour = unitStart('hour', instantMillis(tally.at));
-      const tallies = byHour.get(hour);
-      if (tallies === undefined) byHour.set(hour, [tally]);
-      else tallies.push(tally);
-    }
+  for (const tally of await readSpanTallies(db, tableName, span, consistent)) {
+    const hour = unitStart('hour', instantMillis(tally.at));
+    const tallies = byHour.get(hour);
+    if (tallies === undefined) byHour.set(hour, [tally]);
+    else tallies.push(tally);
   }
   return new Map([...byHour].map(([hour, tallies]) => [hour, countsOfTallies(tallies)]));
 }
