@@ -10,8 +10,9 @@ import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createInMemoryNotifier } from '../../functions/notices/notifier';
 import { runSweep, SweepError } from '../../functions/stale-redraw-sweep/app';
 import { documentTable } from '../../functions/store/document-table';
-import { MAX_WRITE_MS, readMarks } from '../../functions/store/report-units';
-import { applyTallyWrite, readRedrawReport, tallyWrite } from '../../functions/store/reports';
+import { buildReportUnits } from '../../functions/store/report-unit-builds';
+import { builtThrough, MAX_WRITE_MS, readMarks } from '../../functions/store/report-units';
+import { applyTallyWrite, readRedrawReport, readRowCountsByHour, tallyWrite } from '../../functions/store/reports';
 import type { TableClient } from '../../functions/store/table-client';
 import { createTestTable, testDocumentClient, type TestTable } from '../support/dynamodb';
 import { freshId } from '../support/junction';
@@ -66,5 +67,21 @@ describe('report units under faults', () => {
     await sweep(db);
     expect((await marks()).size).toBe(0);
     expect(await readRedrawReport(db, table.tableName, window)).toEqual(fromRows);
+  });
+
+  it("stops a backlog's build where the sweep's time runs out, keeps what it built, and the next sweep goes on from there", async () => {
+    const db = documentTable(testDocumentClient());
+    const start = (await builtThrough(db, table.tableName, 'hour'))!;
+    const build = (mayContinue: () => boolean) =>
+      buildReportUnits(db, table.tableName, { nowMs: start + 3 * 86_400_000 + 2 * 3_600_000, readRows: (span) => readRowCountsByHour(db, table.tableName, span, true), mayContinue, maxBuilds: 48 });
+    // Time for one read of a day's hours, then none: the sweep's gate says no before the next.
+    let asked = 0;
+    const cut = await build(() => ++asked === 1);
+    expect(cut.built).toBe(24);
+    expect(await builtThrough(db, table.tableName, 'hour')).toBe(start + 24 * 3_600_000);
+    const rest = await build(() => true);
+    // Its 48 hours (its budget), and the days they complete.
+    expect(rest.built).toBeGreaterThanOrEqual(48);
+    expect(await builtThrough(db, table.tableName, 'hour')).toBe(start + 72 * 3_600_000);
   });
 });
