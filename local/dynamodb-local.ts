@@ -289,9 +289,18 @@ interface LaunchInput {
   readyTimeoutMs: number;
 }
 
+/**
+ * The JVM's own options: its quick compiler only (C1) and the serial collector.
+ * A development engine starts often and lives minutes, where C2's compiling
+ * costs more than it wins back: measured here, a start took 4.3 s of CPU
+ * instead of 8.0, and 2,800 puts and queries 7.4 s instead of 13.8 (issue 54).
+ */
+export const JVM_OPTIONS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'] as const;
+
 async function launch(input: LaunchInput): Promise<DynamoDbLocal> {
   const { java, emulatorDir, dataDir, port } = input;
   const args = [
+    ...JVM_OPTIONS,
     `-Djava.library.path=${join(emulatorDir, LIB_DIR)}`,
     '-jar',
     join(emulatorDir, JAR),

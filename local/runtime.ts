@@ -266,10 +266,12 @@ export async function startLocalRuntime(
     stoppers.push(() => reader.stop());
 
     const timer = setInterval(() => {
-      sweep().then(
-        (result) => requestLog?.(sweepLine(new Date(), result)),
-        (error: unknown) => logger.error('scheduled sweep failed', { error_name: errorName(error) }),
-      );
+      sweep()
+        .then(
+          (result) => requestLog?.(sweepLine(new Date(), result)),
+          (error: unknown) => logger.error('scheduled sweep failed', { error_name: errorName(error) }),
+        )
+        .finally(() => reader.nudge());
     }, settings.SWEEP_INTERVAL_SECONDS * 1000);
     timer.unref();
     stoppers.push(async () => clearInterval(timer));
@@ -279,13 +281,19 @@ export async function startLocalRuntime(
     consoleFiles.set('/config.json', consoleFile({ body: Buffer.from(JSON.stringify(LOCAL_CONSOLE_CONFIG)), contentType: 'application/json; charset=utf-8', immutable: false }));
 
     const server = createServer((request, response) => {
+      const method = request.method ?? 'GET';
       // Clients keep an idle connection for what this says, less a second; the server keeps it far longer (KEEP_ALIVE).
       if (!/\bclose\b/i.test(request.headers.connection ?? '')) response.setHeader('keep-alive', `timeout=${KEEP_ALIVE.advertisedSeconds}`);
       if (requestLog) logRequest(response, { method: request.method ?? 'GET', path: new URL(request.url ?? '/', 'http://127.0.0.1').pathname }, requestLog);
-      route(request, response).catch((error: unknown) => {
-        logger.error('local request failed', { error_name: errorName(error) });
-        if (!response.headersSent) writeJson(response, 500, { error: { code: 'internal_error', message: 'internal error' } });
-      });
+      route(request, response)
+        .catch((error: unknown) => {
+          logger.error('local request failed', { error_name: errorName(error) });
+          if (!response.headersSent) writeJson(response, 500, { error: { code: 'internal_error', message: 'internal error' } });
+        })
+        // A request that changed the table (a webhook, an action, a sweep) is on the stream now: read it without waiting out the idle pause.
+        .finally(() => {
+          if (method !== 'GET' && method !== 'HEAD') reader.nudge();
+        });
     });
     const route = async (request: IncomingMessage, response: ServerResponse) => {
       const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;

@@ -164,3 +164,55 @@ describe('startStreamReader', () => {
     expect(Math.max(...sizes)).toBeLessThanOrEqual(2);
   });
 });
+
+describe('an idle stream (issue 54: an idle reader polling every 20 ms kept the JVM and itself at 55% of a core)', () => {
+  /** The reader's GetRecords calls, counted on its own client. */
+  function countingStreams(): { client: DynamoDBStreamsClient; getRecords: () => number } {
+    const client = new DynamoDBStreamsClient(localDynamoDbClientConfig(localEndpoint()));
+    let count = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetRecordsCommand') count++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countGetRecords' },
+    );
+    return { client, getRecords: () => count };
+  }
+
+  it('polls ever less often while nothing comes, up to maxIdlePauseMs', async () => {
+    const { client, getRecords } = countingStreams();
+    const reader = startStreamReader({ client, streamArn, handler: async () => ok(), pollIntervalMs: 10, maxIdlePauseMs: 500, logger: silent });
+    try {
+      await reader.whenIdle();
+      const before = getRecords();
+      await new Promise((wake) => setTimeout(wake, 4_000));
+      // Pauses of 10, 20, 40, ... 320, then 500 ms: about a dozen rounds in 4 s, where a 10 ms pace makes hundreds.
+      expect(getRecords() - before).toBeLessThanOrEqual(30);
+    } finally {
+      await reader.stop();
+      client.destroy();
+    }
+  });
+
+  it('reads at once when nudged, without waiting out its pause', async () => {
+    const prefix = `nudge-${freshId()}`;
+    const seen: string[] = [];
+    const handler: StreamBatchHandler = async (event) => {
+      for (const record of event.Records) if (record.dynamodb?.Keys?.pk?.S?.startsWith(prefix)) seen.push(record.dynamodb.Keys.pk.S);
+      return ok();
+    };
+    // Every pause is 60 s: without the nudge, the item would wait a minute.
+    const reader = startStreamReader({ client: streams, streamArn, handler, pollIntervalMs: 60_000, maxIdlePauseMs: 60_000, logger: silent });
+    try {
+      await reader.whenIdle();
+      await putItems(prefix, 1);
+      reader.nudge();
+      const deadline = Date.now() + 20_000;
+      while (seen.length === 0 && Date.now() < deadline) await new Promise((wake) => setTimeout(wake, 50));
+      expect(seen).toEqual([`${prefix}#0`]);
+    } finally {
+      await reader.stop();
+    }
+  });
+});

@@ -151,7 +151,9 @@ export async function startTransactionRig(prefix: string, options: TransactionRi
     async webhook(delivery) {
       const read = readWebhookBody(JSON.stringify(delivery.body));
       if (read.kind !== 'order') throw new Error(`test delivery is not an order event: ${read.kind}`);
-      return putOrderFromWebhook(table.db, table.tableName, projectOrder(read.order));
+      const result = await putOrderFromWebhook(table.db, table.tableName, projectOrder(read.order));
+      reader.nudge();
+      return result;
     },
     settle: () => reader.whenIdle(),
     async expire(keys) {
