@@ -1,8 +1,13 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 /** Environment for every test worker. */
 const env = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  // Where each file's CPU record goes (test/support/record-file-cpu.ts), read by the budget test and the timing reporter.
+  // (test/support/suite-cpu.ts RUN_DIR_VARIABLE: the config file does not import test code.)
+  REDRAW_TEST_RUN_DIR: process.env.REDRAW_TEST_RUN_DIR ?? join(tmpdir(), `redraw-tracker-test-run-${process.pid}-${Date.now()}`),
 };
 // Global setup runs in this (main) process, which test.env does not reach.
 Object.assign(process.env, env);
@@ -10,6 +15,10 @@ Object.assign(process.env, env);
 export default defineConfig({
   test: {
     env,
+    // Every run ends with where its time went (test/support/suite-timing-reporter.ts); .ci/run names the same reporters.
+    reporters: ['default', './test/support/suite-timing-reporter.ts'],
+    // Each file's CPU and wall time, for the budget test and the reporter.
+    setupFiles: ['./test/support/record-file-cpu.ts'],
     // unit and integration must find tests; `test:infra` and `test:e2e` pass
     // --passWithNoTests on the command line (the option is global in vitest 4).
     passWithNoTests: false,
@@ -33,8 +42,10 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          // One DynamoDB Local JVM for the whole run (see test/support/global-setup.ts).
+          // A few DynamoDB Local JVMs for the whole run, each file on the one its path picks (test/support/global-setup.ts).
           globalSetup: ['test/support/global-setup.ts'],
+          // With the root's setup files (extends: true merges the lists).
+          setupFiles: ['./test/support/integration-setup.ts'],
           // Files share that JVM and may run in parallel (see maxWorkers above).
           // Real engine tests: no test asserts on durations, and the limits only catch a hang.
           // The property tests take 25-70 s on a 2-core machine with one other load; two
@@ -77,6 +88,15 @@ export default defineConfig({
           // After every other project (group 0): each file runs npm start, a simulation and Chromium,
           // which beside the integration layer's JVM made the engine tests time out on 2 cores.
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // After every layer: each layer that ran whole within its CPU figure (test/cpu-budget.json) plus 25%.
+          name: 'budget',
+          include: ['test/budget/**/*.test.ts'],
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -1,20 +1,21 @@
 /**
- * Helpers for integration tests against the DynamoDB Local JVM started by
- * ./global-setup.ts.
+ * Helpers for integration tests against the DynamoDB Local JVMs started by
+ * ./global-setup.ts (a file reaches the one its path picks: `localEndpoint()`).
  *
- * Table budget: every table made by `createTestTable` has a stream, and
- * DynamoDB Local slows down as stream tables accumulate in one JVM (even after
- * DeleteTable). Share ONE table per test file (create it in `beforeAll`, drop
- * it in `afterAll`) and keep test data apart with unique keys; do not create a
- * table per test.
+ * Table budget: every table made by `createTestTable` has a stream, and a
+ * DynamoDB Local JVM's stream reads grow dearer with every stream record it
+ * holds (of deleted tables too). Share ONE table per test file (create it in
+ * `beforeAll`, drop it in `afterAll`) and keep test data apart with unique
+ * keys; do not create a table per test.
  *
  * A file whose property test drives the stream through hundreds of polling
  * rounds calls `useOwnDynamoDbLocal()` first: its tables then live on a JVM
  * of its own, so its time does not grow with what the files before it left in
- * the shared one (late in CI, report-units' property took 264 s there against
- * 22 s alone).
- */
-import { randomUUID } from 'node:crypto';
+ * the shared ones (late in CI, report-units' property took 264 s in the one
+ * shared JVM of that time against 22 s alone). */
+import { createHash, randomUUID } from 'node:crypto';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   CreateTableCommand,
   DeleteTableCommand,
@@ -23,11 +24,13 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { createTableInput } from '../../functions/store/table';
 import type { TableClient } from '../../functions/store/table-client';
 import { assertLocalEndpoint, localDynamoDbClientConfig, localTable, startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local';
 import { documentClientOf } from '../../functions/store/document-table';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** This file's own JVM (useOwnDynamoDbLocal), if it has one. */
 let own: DynamoDbLocal | undefined;
@@ -41,6 +44,8 @@ export function useOwnDynamoDbLocal(): void {
   beforeAll(async () => {
     own = await startDynamoDbLocal({ readyTimeoutMs: 120_000 });
     assertLocalEndpoint(own.endpoint);
+    // Clients made without an endpoint reach it too (./integration-setup.ts pointed them at a shared one).
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = own.endpoint;
   }, 150_000);
   afterAll(async () => {
     await own?.stop();
@@ -48,13 +53,27 @@ export function useOwnDynamoDbLocal(): void {
   });
 }
 
-/** Endpoint of this file's DynamoDB Local (this run's, or its own: useOwnDynamoDbLocal); throws unless it is local. */
+/**
+ * Which of the run's JVMs a file reaches: picked by its path, so that a file
+ * always reaches the same one and the files spread over them (./global-setup.ts
+ * says why there are several).
+ */
+export function endpointForFile(endpoints: readonly string[], testPath: string): string {
+  if (endpoints.length === 0) throw new Error('no DynamoDB Local endpoint to pick from');
+  const hash = createHash('sha256').update(testPath).digest().readUInt32BE(0);
+  return endpoints[hash % endpoints.length]!;
+}
+
+/** Endpoint of this file's DynamoDB Local (one of this run's, or its own: useOwnDynamoDbLocal); throws unless it is local. */
 export function localEndpoint(): string {
   if (own !== undefined) return own.endpoint;
-  const endpoint = inject('dynamodbEndpoint');
-  if (!endpoint) {
-    throw new Error('No DynamoDB Local endpoint: run this file in the "integration" project (its globalSetup starts one)');
+  const endpoints = inject('dynamodbEndpoints');
+  const testPath = expect.getState().testPath;
+  if (!endpoints || endpoints.length === 0) {
+    throw new Error('No DynamoDB Local endpoint: run this file in the "integration" project (its globalSetup starts them)');
   }
+  if (testPath === undefined) throw new Error('localEndpoint() is called outside a test file');
+  const endpoint = endpointForFile(endpoints, relative(repoRoot, testPath));
   assertLocalEndpoint(endpoint);
   return endpoint;
 }

@@ -1,31 +1,56 @@
 /**
- * Global setup of the `integration` project: starts ONE fresh DynamoDB Local
- * JVM for the whole run (a fresh JVM per run, because DynamoDB Local slows down
- * as stream-enabled tables accumulate in one JVM), hands its endpoint to the
- * test files, and stops it afterwards.
+ * Global setup of the `integration` project: starts a few fresh DynamoDB Local
+ * JVMs for the whole run, hands their endpoints to the test files (each file
+ * reaches one, chosen by its path: ./dynamodb.ts `localEndpoint()`), and stops
+ * them afterwards.
  *
- * Test files read the endpoint with `localEndpoint()` from ./dynamodb.ts.
+ * Why several: a JVM's GetRecords costs grow with every stream record it holds,
+ * of live and deleted tables alike (measured here: 100 GetRecords took 0.4 s of
+ * the JVM's CPU on an empty JVM and 1.6 s once 10,000 records of other tables
+ * were in it), and the integration files write tens of thousands of them. Split
+ * over JVMS, each holds a share. A JVM starts in about 4 s of CPU.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { assertLocalEndpoint, startDynamoDbLocal } from '../../local/dynamodb-local';
+import { RUN_DIR_VARIABLE, SHARED_JVM_PID_FILE } from './suite-cpu';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** Endpoint of the DynamoDB Local JVM started for this run. */
-    dynamodbEndpoint: string;
+    /** Endpoints of the DynamoDB Local JVMs started for this run: a file reaches the one its path picks (./dynamodb.ts). */
+    dynamodbEndpoints: string[];
   }
 }
 
+/** How many JVMs the integration layer shares out (REDRAW_TEST_DYNAMODB_JVMS overrides). */
+export const JVMS = 3;
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const count = Number(process.env.REDRAW_TEST_DYNAMODB_JVMS ?? JVMS);
+  if (!Number.isInteger(count) || count < 1) throw new Error(`REDRAW_TEST_DYNAMODB_JVMS must be a whole number from 1: ${process.env.REDRAW_TEST_DYNAMODB_JVMS}`);
   // A hang guard, not a measure: beside another run's JVM a start has taken over npm start's 30 s (issue 43).
-  const local = await startDynamoDbLocal({ readyTimeoutMs: 120_000 });
-  assertLocalEndpoint(local.endpoint);
-  project.provide('dynamodbEndpoint', local.endpoint);
+  const started = await Promise.allSettled(Array.from({ length: count }, () => startDynamoDbLocal({ readyTimeoutMs: 120_000 })));
+  const jvms = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed !== undefined) {
+    await Promise.all(jvms.map((jvm) => jvm.stop()));
+    throw failed.reason;
+  }
+  for (const jvm of jvms) assertLocalEndpoint(jvm.endpoint);
+  project.provide('dynamodbEndpoints', jvms.map((jvm) => jvm.endpoint));
   // Workers are forked after global setup and inherit this: an SDK client made
-  // without an endpoint reaches this DynamoDB Local, never an AWS account.
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = local.endpoint;
+  // without an endpoint reaches a DynamoDB Local, never an AWS account (each
+  // file's setup, ./integration-setup.ts, points it at the file's own).
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = jvms[0]?.endpoint;
+  // The budget test counts these JVMs' CPU in the integration layer's (test/budget/).
+  const runDir = process.env[RUN_DIR_VARIABLE];
+  if (runDir !== undefined) {
+    mkdirSync(runDir, { recursive: true });
+    writeFileSync(join(runDir, SHARED_JVM_PID_FILE), jvms.map((jvm) => jvm.pid).join('\n'));
+  }
   return async () => {
     delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
-    await local.stop();
+    await Promise.all(jvms.map((jvm) => jvm.stop()));
   };
 }

@@ -1,0 +1,43 @@
+/**
+ * The suite keeps its cost (issue 54): runs after every other layer (its own
+ * project, vitest.config.mts) and compares each layer that ran whole, its
+ * files' summed CPU time (test/support/suite-cpu.ts, recorded by every file's
+ * setup), with the figure in test/cpu-budget.json plus 25%. The integration
+ * layer's figure includes its shared DynamoDB Local JVMs, which its files keep
+ * busy. Wall time is printed at the end of the run, never gated.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { describeOverBudget, layersOverBudget, readCpuBudget, type LayerCpu } from '../support/cpu-budget';
+import { repoRoot } from '../support/npm-start';
+import { readFileCpu, RUN_DIR_VARIABLE, sharedJvmCpuSeconds } from '../support/suite-cpu';
+
+const LAYERS = ['unit', 'integration', 'infra', 'e2e', 'browser'] as const;
+
+function filesOf(layer: string): string[] {
+  return readdirSync(join(repoRoot, 'test', layer), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.test.ts'))
+    .map((file) => join('test', layer, file))
+    .sort();
+}
+
+describe('the suite\'s CPU budget (test/cpu-budget.json)', () => {
+  it('every layer that ran whole spent at most its figure plus the margin', () => {
+    const runDir = process.env[RUN_DIR_VARIABLE];
+    if (runDir === undefined) throw new Error(`${RUN_DIR_VARIABLE} is not set: run through vitest.config.mts`);
+    const records = readFileCpu(runDir);
+    const budget = readCpuBudget(join(repoRoot, 'test/cpu-budget.json'));
+    const whole: LayerCpu[] = [];
+    for (const layer of LAYERS) {
+      const ran = records.filter((record) => record.project === layer);
+      const expected = filesOf(layer);
+      if (ran.map((record) => record.file).sort().join('\n') !== expected.join('\n')) continue;
+      const jvm = layer === 'integration' ? (sharedJvmCpuSeconds(runDir) ?? 0) : 0;
+      whole.push({ project: layer, cpuSeconds: ran.reduce((sum, record) => sum + record.cpuSeconds, 0) + jvm });
+    }
+    console.log(`CPU by layer that ran whole: ${whole.map((layer) => `${layer.project} ${layer.cpuSeconds.toFixed(0)} s (figure ${budget.layers[layer.project] ?? '?'} s)`).join(', ') || 'none'}`);
+    const over = layersOverBudget(whole, budget);
+    expect(over.map(describeOverBudget)).toEqual([]);
+  });
+});

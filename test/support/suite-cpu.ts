@@ -1,0 +1,82 @@
+/**
+ * What a test run costs, file by file: each test file's wall time and the CPU
+ * its process and the children it waited for (npm start, Chromium, a JVM of its
+ * own, the CLI) spent. Recorded by ./record-file-cpu.ts (a setup file of every
+ * project) into the run's folder, read by the timing reporter and the CPU
+ * budget test (test/budget/). CPU time, unlike wall time, barely moves with the
+ * machine's load, so it is what the budget gates; wall time is printed only.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as z from 'zod';
+
+/** The environment variable naming this run's folder (set once by vitest.config.mts, inherited by every worker). */
+export const RUN_DIR_VARIABLE = 'REDRAW_TEST_RUN_DIR';
+
+/** Where the shared DynamoDB Local JVMs' process ids are written, one a line (by test/support/global-setup.ts). */
+export const SHARED_JVM_PID_FILE = 'shared-jvm.pid';
+
+const CPU_FILE = 'cpu.jsonl';
+
+export const FileCpu = z.object({
+  /** The test file, relative to the repository (test/unit/foo.test.ts). */
+  file: z.string(),
+  /** The vitest project (layer): unit, integration, infra, e2e, browser, budget. */
+  project: z.string(),
+  /** CPU seconds (user + system) of the file's process and of the children it waited for. */
+  cpuSeconds: z.number().nonnegative(),
+  /** From the file's process start (or its previous file's end in a reused worker) to its last hook. */
+  wallSeconds: z.number().nonnegative(),
+});
+export type FileCpu = z.infer<typeof FileCpu>;
+
+/** Clock ticks per second of /proc's times: 100 on every Linux this runs on (USER_HZ). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds of a process from its /proc/<pid>/stat line: its own (utime + stime) and its waited-for children's (cutime + cstime). */
+export function parseProcStat(line: string): { self: number; children: number } {
+  // The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
+  const fields = line.slice(line.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state): utime is field 14, stime 15, cutime 16, cstime 17.
+  const at = (field: number): number => {
+    const value = Number(fields[field - 3]);
+    if (!Number.isFinite(value)) throw new Error(`not a /proc stat line (field ${field}): ${line.slice(0, 80)}`);
+    return value;
+  };
+  return { self: (at(14) + at(15)) / TICKS_PER_SECOND, children: (at(16) + at(17)) / TICKS_PER_SECOND };
+}
+
+/** CPU seconds of a live process (`self`: this one), or null where /proc does not have it (another OS, a process gone). */
+export function processCpuSeconds(pid: number | 'self'): { self: number; children: number } | null {
+  const path = `/proc/${pid}/stat`;
+  if (!existsSync(path)) return null;
+  try {
+    return parseProcStat(readFileSync(path, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** Appends one file's record to the run's folder. */
+export function appendFileCpu(runDir: string, record: FileCpu): void {
+  mkdirSync(runDir, { recursive: true });
+  appendFileSync(join(runDir, CPU_FILE), `${JSON.stringify(FileCpu.parse(record))}\n`);
+}
+
+/** Every file's record of the run so far. */
+export function readFileCpu(runDir: string): FileCpu[] {
+  const path = join(runDir, CPU_FILE);
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => FileCpu.parse(JSON.parse(line)));
+}
+
+/** CPU seconds the integration layer's shared DynamoDB Local JVMs have spent so far, or null without them. */
+export function sharedJvmCpuSeconds(runDir: string): number | null {
+  const path = join(runDir, SHARED_JVM_PID_FILE);
+  if (!existsSync(path)) return null;
+  const pids = readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '').map(Number);
+  return pids.reduce((sum, pid) => sum + (processCpuSeconds(pid)?.self ?? 0), 0);
+}

@@ -1,0 +1,56 @@
+/**
+ * A vitest reporter (vitest.config.mts, and `.ci/run`'s reporters): at the end
+ * of every run it prints where the time went, each layer's files' wall time and
+ * CPU time, the 15 slowest files, and the load average at the start and the
+ * end, and writes the same as JSON to test-results/suite-timing.json (the trend
+ * in docs/engineering-notes.md is read from it). The run's folder of CPU
+ * records (./suite-cpu.ts) is removed afterwards.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Reporter, TestModule } from 'vitest/node';
+import { readFileCpu, RUN_DIR_VARIABLE, sharedJvmCpuSeconds, type FileCpu } from './suite-cpu';
+import { summarizeRun, formatRunSummary, type FileTiming } from './suite-timing';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export const TIMING_JSON = resolve(repoRoot, 'test-results/suite-timing.json');
+
+export default class SuiteTimingReporter implements Reporter {
+  private startedAt = Date.now();
+  private loadAtStart = loadavg()[0] ?? 0;
+
+  onTestRunStart(): void {
+    this.startedAt = Date.now();
+    this.loadAtStart = loadavg()[0] ?? 0;
+  }
+
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    const runDir = process.env[RUN_DIR_VARIABLE];
+    const cpu = new Map<string, FileCpu>((runDir === undefined ? [] : readFileCpu(runDir)).map((record) => [record.file, record]));
+    const files: FileTiming[] = testModules.map((module) => {
+      const file = relative(repoRoot, module.moduleId);
+      const diagnostic = module.diagnostic();
+      const measured = cpu.get(file);
+      return {
+        file,
+        project: module.project.name,
+        // What vitest counts for the file (its setup, import and tests), or the process's own wall time when longer (a worker's start).
+        wallSeconds: Math.max((diagnostic.setupDuration + diagnostic.collectDuration + diagnostic.duration) / 1000, measured?.wallSeconds ?? 0),
+        cpuSeconds: measured?.cpuSeconds ?? null,
+      };
+    });
+    const summary = summarizeRun({
+      files,
+      sharedJvmCpuSeconds: runDir === undefined ? null : sharedJvmCpuSeconds(runDir),
+      wallSeconds: (Date.now() - this.startedAt) / 1000,
+      loadAverage: { start: this.loadAtStart, end: loadavg()[0] ?? 0 },
+    });
+    process.stdout.write(`\n${formatRunSummary(summary)}\n`);
+    mkdirSync(dirname(TIMING_JSON), { recursive: true });
+    writeFileSync(TIMING_JSON, `${JSON.stringify(summary, null, 2)}\n`);
+    if (runDir !== undefined) rmSync(runDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Where a test run's time went, as plain data: each layer's (vitest project's)
+ * files, their summed wall time and CPU time, the slowest files, the load
+ * average. Printed by ./suite-timing-reporter.ts at the end of every run; the
+ * budget test (test/budget/) gates the CPU figures with ./cpu-budget.ts.
+ */
+
+export interface FileTiming {
+  file: string;
+  project: string;
+  wallSeconds: number;
+  /** Null when the file left no record (it crashed before its last hook). */
+  cpuSeconds: number | null;
+}
+
+export interface LayerTiming {
+  project: string;
+  files: number;
+  /** The files' own wall times, summed (more than the layer's share of the run when files run side by side). */
+  wallSeconds: number;
+  cpuSeconds: number;
+}
+
+export interface RunSummary {
+  layers: LayerTiming[];
+  slowest: FileTiming[];
+  /** CPU of the integration layer's shared DynamoDB Local JVMs (not in any file's figure), or null without them. */
+  sharedJvmCpuSeconds: number | null;
+  wallSeconds: number;
+  loadAverage: { start: number; end: number };
+}
+
+/** The order layers are printed in: as the suite runs them. */
+const LAYER_ORDER = ['unit', 'integration', 'infra', 'e2e', 'browser', 'budget'];
+
+const rank = (project: string): number => {
+  const at = LAYER_ORDER.indexOf(project);
+  return at === -1 ? LAYER_ORDER.length : at;
+};
+
+export function summarizeRun(input: { files: readonly FileTiming[]; sharedJvmCpuSeconds: number | null; wallSeconds: number; loadAverage: { start: number; end: number } }): RunSummary {
+  const layers = new Map<string, LayerTiming>();
+  for (const file of input.files) {
+    const layer = layers.get(file.project) ?? { project: file.project, files: 0, wallSeconds: 0, cpuSeconds: 0 };
+    layer.files += 1;
+    layer.wallSeconds += file.wallSeconds;
+    layer.cpuSeconds += file.cpuSeconds ?? 0;
+    layers.set(file.project, layer);
+  }
+  return {
+    layers: [...layers.values()].sort((a, b) => rank(a.project) - rank(b.project) || a.project.localeCompare(b.project)),
+    slowest: [...input.files].sort((a, b) => b.wallSeconds - a.wallSeconds || a.file.localeCompare(b.file)).slice(0, 15),
+    sharedJvmCpuSeconds: input.sharedJvmCpuSeconds,
+    wallSeconds: input.wallSeconds,
+    loadAverage: input.loadAverage,
+  };
+}
+
+const seconds = (value: number): string => `${value.toFixed(0)} s`;
+
+/** The summary as the lines printed above the run's closing count line. */
+export function formatRunSummary(summary: RunSummary): string {
+  const width = Math.max(5, ...summary.layers.map((layer) => layer.project.length));
+  const lines = [
+    'Time by layer (files side by side: their wall times add up to more than the run):',
+    `  ${'layer'.padEnd(width)}  files  wall (sum)  cpu (sum)`,
+    ...summary.layers.map(
+      (layer) => `  ${layer.project.padEnd(width)}  ${String(layer.files).padStart(5)}  ${seconds(layer.wallSeconds).padStart(10)}  ${seconds(layer.cpuSeconds).padStart(9)}`,
+    ),
+  ];
+  if (summary.sharedJvmCpuSeconds !== null) lines.push(`  the integration layer's shared DynamoDB Local JVMs: cpu ${seconds(summary.sharedJvmCpuSeconds)}`);
+  lines.push(`The ${summary.slowest.length} slowest files:`);
+  for (const file of summary.slowest) {
+    lines.push(`  ${seconds(file.wallSeconds).padStart(6)}  cpu ${file.cpuSeconds === null ? '?' : seconds(file.cpuSeconds).padStart(6)}  ${file.file}`);
+  }
+  lines.push(`Tests took ${seconds(summary.wallSeconds)}; load average ${summary.loadAverage.start.toFixed(2)} at the start, ${summary.loadAverage.end.toFixed(2)} at the end.`);
+  return lines.join('\n');
+}

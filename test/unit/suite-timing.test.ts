@@ -1,0 +1,97 @@
+/**
+ * The suite's own measures (issue 54): a /proc stat line read as CPU seconds,
+ * a run summed by layer with its slowest files, and the CPU budget naming the
+ * layer that grew.
+ */
+import { describe, expect, it } from 'vitest';
+import { describeOverBudget, layersOverBudget, type CpuBudget } from '../support/cpu-budget';
+import { parseProcStat, processCpuSeconds } from '../support/suite-cpu';
+import { formatRunSummary, summarizeRun } from '../support/suite-timing';
+import { endpointForFile } from '../support/dynamodb';
+
+describe('parseProcStat', () => {
+  it('reads utime+stime and cutime+cstime in ticks, past a command name with spaces and parentheses', () => {
+    const line = '4242 (node (a b) c) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 1200 34 20 0 11 0 100 1000 100 0 0 0';
+    expect(parseProcStat(line)).toEqual({ self: 3, children: 12.34 });
+  });
+
+  it('refuses a line that is not a stat line', () => {
+    expect(() => parseProcStat('not (a stat) line')).toThrow(/not a \/proc stat line/);
+  });
+
+  it("reads this process's own CPU, which grows as it works", () => {
+    const before = processCpuSeconds('self');
+    if (before === null) throw new Error('no /proc here: the suite measures on Linux');
+    const end = Date.now() + 150;
+    let spin = 0;
+    while (Date.now() < end) spin += Math.sqrt(spin + 1);
+    const after = processCpuSeconds('self');
+    expect(after?.self ?? 0).toBeGreaterThan(before.self);
+    expect(spin).toBeGreaterThan(0);
+  });
+});
+
+describe('summarizeRun', () => {
+  const files = [
+    { file: 'test/e2e/a.test.ts', project: 'e2e', wallSeconds: 40, cpuSeconds: 30 },
+    { file: 'test/unit/b.test.ts', project: 'unit', wallSeconds: 2, cpuSeconds: 1.5 },
+    { file: 'test/unit/c.test.ts', project: 'unit', wallSeconds: 3, cpuSeconds: null },
+    { file: 'test/integration/d.test.ts', project: 'integration', wallSeconds: 90, cpuSeconds: 20 },
+  ];
+
+  it('sums each layer in the order the suite runs them, and lists the slowest files first', () => {
+    const summary = summarizeRun({ files, sharedJvmCpuSeconds: 55, wallSeconds: 100, loadAverage: { start: 0.1, end: 1.5 } });
+    expect(summary.layers).toEqual([
+      { project: 'unit', files: 2, wallSeconds: 5, cpuSeconds: 1.5 },
+      { project: 'integration', files: 1, wallSeconds: 90, cpuSeconds: 20 },
+      { project: 'e2e', files: 1, wallSeconds: 40, cpuSeconds: 30 },
+    ]);
+    expect(summary.slowest.map((file) => file.file)).toEqual(['test/integration/d.test.ts', 'test/e2e/a.test.ts', 'test/unit/c.test.ts', 'test/unit/b.test.ts']);
+    const text = formatRunSummary(summary);
+    expect(text).toMatch(/integration\s+1\s+90 s\s+20 s/);
+    expect(text).toContain('shared DynamoDB Local JVMs: cpu 55 s');
+    expect(text).toContain('load average 0.10 at the start, 1.50 at the end');
+    expect(text).toMatch(/3 s {2}cpu \? {2}test\/unit\/c\.test\.ts/);
+  });
+
+  it('keeps 15 files at most', () => {
+    const many = Array.from({ length: 20 }, (_, i) => ({ file: `test/unit/f${i}.test.ts`, project: 'unit', wallSeconds: i, cpuSeconds: i }));
+    const summary = summarizeRun({ files: many, sharedJvmCpuSeconds: null, wallSeconds: 1, loadAverage: { start: 0, end: 0 } });
+    expect(summary.slowest).toHaveLength(15);
+    expect(summary.slowest[0]?.wallSeconds).toBe(19);
+    expect(formatRunSummary(summary)).not.toContain('JVM');
+  });
+});
+
+describe('layersOverBudget', () => {
+  const budget: CpuBudget = { margin: 0.25, layers: { unit: 100, integration: 400 }, measured: 'test' };
+
+  it('passes a layer up to its figure plus the margin and names one past it', () => {
+    expect(layersOverBudget([{ project: 'unit', cpuSeconds: 125 }], budget)).toEqual([]);
+    const over = layersOverBudget([{ project: 'unit', cpuSeconds: 80 }, { project: 'integration', cpuSeconds: 501 }], budget);
+    expect(over).toEqual([{ project: 'integration', cpuSeconds: 501, figureSeconds: 400, limitSeconds: 500 }]);
+    expect(describeOverBudget(over[0]!)).toMatch(/^the integration layer spent 501 s of CPU, 25% over its figure of 400 s \(limit 500 s\)/);
+  });
+
+  it('calls a layer without a figure over, asking for one', () => {
+    const over = layersOverBudget([{ project: 'browser', cpuSeconds: 10 }], budget);
+    expect(over.map(describeOverBudget)).toEqual(['the browser layer has no CPU figure in test/cpu-budget.json (it spent 10 s): add one']);
+  });
+});
+
+describe('endpointForFile', () => {
+  const endpoints = ['http://127.0.0.1:1', 'http://127.0.0.1:2', 'http://127.0.0.1:3'];
+
+  it('gives a file the same JVM every time, and spreads files over all of them', () => {
+    const files = Array.from({ length: 60 }, (_, i) => `test/integration/file-${i}.test.ts`);
+    expect(files.map((file) => endpointForFile(endpoints, file))).toEqual(files.map((file) => endpointForFile(endpoints, file)));
+    const counts = new Map<string, number>();
+    for (const file of files) counts.set(endpointForFile(endpoints, file), (counts.get(endpointForFile(endpoints, file)) ?? 0) + 1);
+    expect([...counts.keys()].sort()).toEqual(endpoints);
+    for (const count of counts.values()) expect(count).toBeGreaterThanOrEqual(10);
+  });
+
+  it('refuses an empty list', () => {
+    expect(() => endpointForFile([], 'test/integration/a.test.ts')).toThrow(/no DynamoDB Local endpoint/);
+  });
+});
