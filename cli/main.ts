@@ -97,22 +97,24 @@ Examples:
 `;
 }
 
-export function defaultDeps(): CliDeps {
+/** The real process's streams, fetch and clock; `env` (process.env unless given) also says where files are resolved. */
+export function defaultDeps(env: NodeJS.ProcessEnv = process.env): CliDeps {
   return {
-    env: process.env,
+    env,
     stdout: process.stdout,
     stderr: process.stderr,
     fetch: globalThis.fetch,
     now: () => new Date(),
     // npm runs scripts from the package root; INIT_CWD is where the user typed the command.
-    cwd: process.env.INIT_CWD ?? process.cwd(),
+    cwd: env.INIT_CWD ?? process.cwd(),
     aws: defaultAwsDeps(),
   };
 }
 
 /** Runs the CLI with `argv` (without node and the script) and returns the exit code. */
 export async function runCli(argv: readonly string[], overrides: Partial<CliDeps> = {}): Promise<ExitCode> {
-  const deps: CliDeps = { ...defaultDeps(), ...overrides };
+  // An injected env without a cwd: files resolve from that env's INIT_CWD, as a process given that env would.
+  const deps: CliDeps = { ...defaultDeps(overrides.env), ...overrides };
   try {
     return await dispatch(argv, deps);
   } catch (error) {

@@ -8,11 +8,20 @@
  * worklist with --mine from REDRAW_TRACKER_OWNER, --version, "did you mean", and
  * one follow-up with its history, in both output modes, each --json document
  * compared with what the API itself answers.
+ *
+ * Most runs go through runCli in this process (`cli`: the same argv, the env
+ * the binary would get, stdout and stderr captured; test/support/cli-in-process.ts),
+ * against the same `npm start`: a tsx start per run cost about 1 s of CPU, far more
+ * on a busy machine. Through node bin/redraw-tracker.mjs (`bin`), for what only a
+ * process shows: `ack` taking an unowned follow-up for REDRAW_TRACKER_OWNER (read
+ * from the real environment), `--version` (on the real stdout, exit 0), and the
+ * `snoze` typo (exit 2 reaching the shell, its line on the real stderr).
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { signSvixMessage } from '../../functions/core/svix';
+import { runCliInProcess } from '../support/cli-in-process';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow } from '../support/junction';
 import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
 import { newMessageId, newSecret } from '../support/webhook';
@@ -36,11 +45,26 @@ function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', PORT: String(port), ...extra };
 }
 
-/** `node bin/redraw-tracker.mjs <args>`, as the package's bin runs it; `owner` sets REDRAW_TRACKER_OWNER. */
-async function cli(args: readonly string[], owner?: string): Promise<CommandRun> {
-  const run = await runToEnd(process.execPath, ['bin/redraw-tracker.mjs', ...args], userEnv(owner === undefined ? {} : { REDRAW_TRACKER_OWNER: owner }));
+/** The environment of a run; `owner` sets REDRAW_TRACKER_OWNER. */
+function ownerEnv(owner: string | undefined): NodeJS.ProcessEnv {
+  return userEnv(owner === undefined ? {} : { REDRAW_TRACKER_OWNER: owner });
+}
+
+/** A run's output, kept for the PHI check, whether a process or runCli printed it. */
+async function collect(running: Promise<CommandRun>): Promise<CommandRun> {
+  const run = await running;
   outputs.push(run.stdout, run.stderr);
   return run;
+}
+
+/** `redraw-tracker <args>` through runCli in this process, with the environment `bin` would give the process. */
+function cli(args: readonly string[], owner?: string): Promise<CommandRun> {
+  return collect(runCliInProcess(args, ownerEnv(owner)));
+}
+
+/** `node bin/redraw-tracker.mjs <args>`, as the package's bin runs it: for what only a process shows. */
+function bin(args: readonly string[], owner?: string): Promise<CommandRun> {
+  return collect(runToEnd(process.execPath, ['bin/redraw-tracker.mjs', ...args], ownerEnv(owner)));
 }
 
 async function api(path: string): Promise<unknown> {
@@ -134,7 +158,8 @@ describe('redraw-tracker follow-up commands against npm start', () => {
   });
 
   it('takes an unowned follow-up for REDRAW_TRACKER_OWNER on `ack` without --owner, and leaves an owned one its owner', async () => {
-    const run = await cli(['ack', taken.initialId], 'm.ops');
+    // Through the binary: REDRAW_TRACKER_OWNER read from the real environment.
+    const run = await bin(['ack', taken.initialId], 'm.ops');
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toMatch(new RegExp(`^Acknowledged follow-up ${taken.transactionId} \\(now version 2\\)\\.$`, 'm'));
     expect(run.stdout).toMatch(/^ {2}owner +m\.ops$/m);
@@ -152,8 +177,9 @@ describe('redraw-tracker follow-up commands against npm start', () => {
 
   it('prints its version with --version, and suggests the command a typo meant (exit 2)', async () => {
     const { version } = z.object({ version: z.string() }).parse(JSON.parse(readFileSync('package.json', 'utf8')));
-    expect(await cli(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
-    expect(await cli(['snoze', taken.transactionId, '--for', '3d'])).toMatchObject({ code: 2, stdout: '', stderr: 'redraw-tracker: unknown command snoze: did you mean snooze?\n' });
+    // Both through the binary: the version on the real stdout, exit 2 reaching the shell with its line on the real stderr.
+    expect(await bin(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect(await bin(['snoze', taken.transactionId, '--for', '3d'])).toMatchObject({ code: 2, stdout: '', stderr: 'redraw-tracker: unknown command snoze: did you mean snooze?\n' });
     // Nothing was snoozed.
     expect(Detail.parse(await api(`/follow-ups/${taken.transactionId}`)).follow_up).toMatchObject({ state: 'acknowledged', version: 2 });
   });

@@ -7,6 +7,14 @@
  * --json document is what GET /reports/redraws answers for the same window, the
  * table shows that document's numbers, the weekly chart counts each week apart,
  * a bad option is refused before any request, and nothing of a patient shows.
+ *
+ * Most runs go through runCli in this process (`cli`: the same argv, the env
+ * the binary would get, stdout and stderr captured; test/support/cli-in-process.ts),
+ * against the same `npm start`: a tsx start per run cost about 1 s of CPU, far more
+ * on a busy machine. Through node bin/redraw-tracker.mjs (`bin`), for what only a
+ * process shows: the report for people (the tracker found by PORT in the real
+ * environment, no colours on a pipe, exit 0) and `--by site` (exit 2 reaching the
+ * shell, its line on the real stderr).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSvixMessage } from '../../functions/core/svix';
@@ -14,6 +22,7 @@ import { canonicalFromDate } from '../../functions/core/instant';
 import { weeksOf, wholeWeeksBefore, type RedrawReport } from '../../functions/core/report';
 import { bar, byLabLines, durationsCell, endedMissingCell, redrawRateCell } from '../../cli/report-views';
 import { createPrinter } from '../../cli/format';
+import { runCliInProcess } from '../support/cli-in-process';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, simpleFlow } from '../support/junction';
 import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
 import { newMessageId, newSecret } from '../support/webhook';
@@ -37,10 +46,21 @@ function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', PORT: String(port), ...extra };
 }
 
-async function cli(args: readonly string[]): Promise<CommandRun> {
-  const run = await runToEnd(process.execPath, ['bin/redraw-tracker.mjs', ...args], userEnv());
+/** A run's output, kept for the PHI check, whether a process or runCli printed it. */
+async function collect(running: Promise<CommandRun>): Promise<CommandRun> {
+  const run = await running;
   outputs.push(run.stdout, run.stderr);
   return run;
+}
+
+/** `redraw-tracker <args>` through runCli in this process, with the environment `bin` would give the process. */
+function cli(args: readonly string[]): Promise<CommandRun> {
+  return collect(runCliInProcess(args, userEnv()));
+}
+
+/** `node bin/redraw-tracker.mjs <args>`, as the package's bin runs it: for what only a process shows. */
+function bin(args: readonly string[]): Promise<CommandRun> {
+  return collect(runToEnd(process.execPath, ['bin/redraw-tracker.mjs', ...args], userEnv()));
 }
 
 async function report(from: string, to: string): Promise<RedrawReport> {
@@ -115,7 +135,8 @@ describe('redraw-tracker report against npm start', () => {
   });
 
   it("shows that document's numbers to a person: counts, durations, the redraw rate and the aging bars, without colour off a terminal", async () => {
-    const run = await cli(['report', '--from', from, '--to', to]);
+    // Through the binary: the tracker found by PORT in the real environment, stdout a pipe (no colours).
+    const run = await bin(['report', '--from', from, '--to', to]);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const answer = await report(from, to);
     expect(run.stdout).toMatch(new RegExp(`^Redraw report on the local tracker at ${escape(baseUrl)}\\n`));
@@ -185,7 +206,8 @@ describe('redraw-tracker report against npm start', () => {
     const both = await cli(['report', '--weeks', '2', '--from', '2026-11-01']);
     expect(both.stderr).toMatch(/--weeks N .* or --from\/--to/);
     expect(both).toMatchObject({ code: 2, stdout: '' });
-    const by = await cli(['report', '--by', 'site']);
+    // Through the binary: exit 2 reaching the shell, its line on the real stderr.
+    const by = await bin(['report', '--by', 'site']);
     expect(by).toMatchObject({ code: 2, stdout: '' });
     expect(by.stderr).toBe('redraw-tracker: report: --by must be lab (the table by lab and method), not "site"\n');
     for (const output of outputs) expect(output).not.toContain(PHI_CANARY);

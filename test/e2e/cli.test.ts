@@ -5,6 +5,19 @@
  * documented exit codes. The path of the issue's "done when": from a
  * stale-redraw notification, its `look_up` line shows the order, which names
  * its transaction and what to do.
+ *
+ * Most runs go through runCli in this process (`cli`: the same argv, the env
+ * the binary would get, stdout and stderr captured; test/support/cli-in-process.ts),
+ * against the same `npm start`: a tsx start per run cost about 1 s of CPU, far more
+ * on a busy machine. Through a real process, for what only a process shows:
+ * - `bin` (node bin/redraw-tracker.mjs, as the package's bin runs it): the first
+ *   `redraws` (PORT read from the real environment, no colours on a pipe, exit 0);
+ *   `--help` (the help on the real stdout, exit 0); an unknown order (exit 1 and
+ *   its line on stderr); `nope` (exit 2 and its line on stderr); no tracker at
+ *   PORT and at TRACKER_URL (exit 3, both read from the real environment).
+ * - `shell` (sh -c): the notification's `npx redraw-tracker order` line and the
+ *   transaction line it prints, `npm run -s replay-quarantine`, and
+ *   `$(npx redraw-tracker sign-webhook ...)` inside curl: npx and npm themselves.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +26,7 @@ import * as z from 'zod';
 import { signSvixMessage, verifySvixSignature } from '../../functions/core/svix';
 import { putQuarantine } from '../../functions/store/quarantine';
 import { localTable } from '../../local/dynamodb-local';
+import { runCliInProcess } from '../support/cli-in-process';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type FlowSpec } from '../support/junction';
 import { eventually, freePort, repoRoot, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
 import { newMessageId, newSecret } from '../support/webhook';
@@ -41,14 +55,24 @@ function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, AWS_EC2_METADATA_DISABLED: 'true', PORT: String(port), ...extra };
 }
 
-async function capture(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  const run = await runToEnd(command, args, env);
+/** A run's output, kept for the PHI check, whether a process or runCli printed it. */
+async function collect(running: Promise<Run>): Promise<Run> {
+  const run = await running;
   outputs.push(run.stdout, run.stderr);
   return run;
 }
 
-/** `node bin/redraw-tracker.mjs <args>`, as the package's bin runs it. */
+function capture(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  return collect(runToEnd(command, args, env));
+}
+
+/** `redraw-tracker <args>` through runCli in this process, with the environment `bin` would give the process. */
 function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return collect(runCliInProcess(args, userEnv(env)));
+}
+
+/** `node bin/redraw-tracker.mjs <args>`, as the package's bin runs it: for what only a process shows. */
+function bin(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return capture(process.execPath, ['bin/redraw-tracker.mjs', ...args], userEnv(env));
 }
 
@@ -122,7 +146,8 @@ afterAll(async () => {
 
 describe('redraw-tracker against npm start', () => {
   it('lists open redraws as a table (no colours off a terminal) and as the API page with --json', async () => {
-    const human = await cli(['redraws']);
+    // Through the binary: the tracker found by PORT in the real environment, stdout a pipe (no colours).
+    const human = await bin(['redraws']);
     expect(human).toMatchObject({ code: 0, stderr: '' });
     expect(human.stdout).toContain(`Open redraws on the local tracker at ${baseUrl}:`);
     expect(human.stdout).toMatch(/^ORDER +TRANSACTION +ORIGIN +STATUS +LAST CHANGE +STALE$/m);
@@ -223,8 +248,14 @@ describe('redraw-tracker against npm start', () => {
   });
 
   it('exits 1 with one line for an unknown order or transaction, in both modes', async () => {
-    for (const args of [['order', freshId()], ['order', freshId(), '--json'], ['transaction', freshId()], ['transaction', freshId(), '--json']]) {
-      const run = await cli(args);
+    // The first through the binary: exit 1 reaching the shell, the line on the real stderr.
+    for (const [args, via] of [
+      [['order', freshId()], bin],
+      [['order', freshId(), '--json'], cli],
+      [['transaction', freshId()], cli],
+      [['transaction', freshId(), '--json'], cli],
+    ] as [string[], typeof cli][]) {
+      const run = await via(args);
       expect(run.code).toBe(1);
       expect(run.stdout).toBe('');
       expect(run.stderr).toMatch(new RegExp(`^redraw-tracker: no ${args[0]} ${args[1]} on the local tracker at ${baseUrl}: check the id[^\\n]*\\n$`));
@@ -233,15 +264,16 @@ describe('redraw-tracker against npm start', () => {
 
   it('exits 3 with one line saying what to do when no tracker answers', async () => {
     const down = await freePort();
-    for (const [args, env] of [
-      [['redraws'], { PORT: String(down) }],
-      [['order', stuck.initialId, '--json'], { PORT: String(down) }],
-      [['transaction', stuck.transactionId], { TRACKER_URL: `http://127.0.0.1:${down}` }],
-      [['sweep'], { PORT: String(down) }],
-      [['simulate'], { PORT: String(down), JUNCTION_WEBHOOK_SECRET: secret }],
-      [['quarantine', 'list'], { DYNAMODB_ENDPOINT: `http://127.0.0.1:${down}` }],
-    ] as [string[], NodeJS.ProcessEnv][]) {
-      const run = await cli(args, env);
+    // PORT and TRACKER_URL through the binary: read from the real environment, exit 3 reaching the shell.
+    for (const [args, env, via] of [
+      [['redraws'], { PORT: String(down) }, bin],
+      [['order', stuck.initialId, '--json'], { PORT: String(down) }, cli],
+      [['transaction', stuck.transactionId], { TRACKER_URL: `http://127.0.0.1:${down}` }, bin],
+      [['sweep'], { PORT: String(down) }, cli],
+      [['simulate'], { PORT: String(down), JUNCTION_WEBHOOK_SECRET: secret }, cli],
+      [['quarantine', 'list'], { DYNAMODB_ENDPOINT: `http://127.0.0.1:${down}` }, cli],
+    ] as [string[], NodeJS.ProcessEnv, typeof cli][]) {
+      const run = await via(args, env);
       expect({ args, code: run.code }).toEqual({ args, code: 3 });
       expect(run.stdout).toBe('');
       expect(run.stderr).toMatch(/^redraw-tracker: [^\n]*(npm start|TRACKER_URL)[^\n]*\n$/);
@@ -249,12 +281,27 @@ describe('redraw-tracker against npm start', () => {
   });
 
   it('exits 2 on bad usage, with one line saying what is wrong', async () => {
-    for (const args of [['redraws', '--limit', 'ten'], ['order'], ['nope'], ['transaction', 'a', 'b'], ['quarantine']]) {
-      const run = await cli(args);
+    // `nope` through the binary: exit 2 reaching the shell, the line on the real stderr.
+    for (const [args, via] of [
+      [['redraws', '--limit', 'ten'], cli],
+      [['order'], cli],
+      [['nope'], bin],
+      [['transaction', 'a', 'b'], cli],
+      [['quarantine'], cli],
+    ] as [string[], typeof cli][]) {
+      const run = await via(args);
       expect({ args, code: run.code }).toEqual({ args, code: 2 });
       expect(run.stdout).toBe('');
       expect(run.stderr).toMatch(/^redraw-tracker: [^\n]+\n$/);
     }
+  });
+
+  it('prints its help on stdout and exits 0, through the binary', async () => {
+    const help = await bin(['--help']);
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toContain('Usage: npx redraw-tracker <command> [arguments] [options]');
+    expect(help.stdout).toMatch(/^ {2}redraws +/m);
+    expect(help.stdout).toContain('Exit codes: 0 ok, 1 not found or a failed check, 2 bad usage, 3 unreachable or unauthorized.');
   });
 
   it('lists and replays quarantined webhooks from the local table, in both modes', async () => {

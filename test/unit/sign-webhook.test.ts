@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { readWebhookBody } from '../../functions/core/schemas';
 import { verifySvixSignature } from '../../functions/core/svix';
+import { runCli } from '../../cli/main';
 import { curlHeaderArgs, svixHeaders } from '../../cli/svix-headers';
 import { newSecret } from '../support/webhook';
 
@@ -70,6 +71,20 @@ describe('redraw-tracker sign-webhook (npm run sign-webhook)', () => {
     });
     const headers = parseCurlArgs(stdout);
     expect(Object.keys(headers).sort()).toEqual(['svix-id', 'svix-signature', 'svix-timestamp']);
+    expect(verifySvixSignature({ headers, rawBody: readFileSync(examplePath), secrets: [secret], now: new Date() })).toMatchObject({ ok: true });
+  });
+
+  it('in process, reads the file relative to the INIT_CWD of the env it is given (not of the process running it)', async () => {
+    const secret = newSecret();
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(['sign-webhook', 'examples/order-updated.json', '--json'], {
+      env: { JUNCTION_WEBHOOK_SECRET: secret, INIT_CWD: join(repoRoot, 'docs') },
+      stdout: { write: (chunk: string) => (stdout += chunk) },
+      stderr: { write: (chunk: string) => (stderr += chunk) },
+    });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    const headers = JSON.parse(stdout) as Record<string, string>;
     expect(verifySvixSignature({ headers, rawBody: readFileSync(examplePath), secrets: [secret], now: new Date() })).toMatchObject({ ok: true });
   });
 
