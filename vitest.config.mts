@@ -32,6 +32,10 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // One worker process for many files: the pure core needs no fresh process per file, and a
+          // fork's start with its imports was a third of the layer's CPU (112 s isolated, 71 s not;
+          // issue 54). Files that stub the environment or timers restore them after each test.
+          isolate: false,
           // Property tests and the script tests (a tsx process each) take seconds on a
           // busy 2-core machine; vitest's 5 s default made a fresh clone's run flaky.
           testTimeout: 30_000,
@@ -46,7 +50,7 @@ export default defineConfig({
           globalSetup: ['test/support/global-setup.ts'],
           // With the root's setup files (extends: true merges the lists).
           setupFiles: ['./test/support/integration-setup.ts'],
-          // Files share that JVM and may run in parallel (see maxWorkers above).
+          // Files share those JVMs and may run in parallel (see maxWorkers above).
           // Real engine tests: no test asserts on durations, and the limits only catch a hang.
           // The property tests take 25-70 s on a 2-core machine with one other load; two
           // runs side by side (issue 43's check) took them past 60 s, and a test past its

@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: every figure of bench/README.md in one run, written to
+ * The bench's run, loaded by bench/main.ts (`npm run bench`) once the command
+ * line is known to ask for one: every figure of bench/README.md in one run, written to
  * bench/results.json and printed as a table. Starts and stops its own DynamoDB
  * Local JVMs; never contacts AWS. Sizes come from the environment (see
  * benchSettings); BENCH_QUICK=1 is a smoke run of a few seconds per section;
@@ -32,75 +33,6 @@ import { consoleLines, measureConsole, type ConsoleResult } from './console';
 import { measureWorklistReads, worklistReadsLines, type WorklistReadsOptions, type WorklistReadsResult } from './worklist-reads';
 import { measureStoryCost, storyCostLines, type StoryCostResult } from './story-cost';
 import { measureReportScale, reportScaleLines, type ReportScaleOptions, type ReportScaleResult } from './report-scale';
-
-/**
- * The sections, in the order bench/README.md describes them, with about how long
- * each takes on the 2-core machine of bench/README.md: section h alone took 2.6
- * minutes on 2026-11-23 (results.sweep-scale.json), sections a to g 343 s
- * together in the run of results.json; the split between them is read from that
- * run's own timings (its ingest, cost and sync runs) and bench/README.md's. A
- * loaded machine takes longer: the sync's no-webhook runs took up to 100 s each
- * at load 7.
- */
-const SECTIONS = [
-  { id: 'a', title: 'webhook ingest, tracker against the common approach (1 and 16 senders)', about: 'under 1 min', only: null },
-  { id: 'b', title: 'cold start of every function bundle, against the common webhook (no JVM)', about: 'about 1 min', only: 'cold-start' },
-  { id: 'c', title: 'stale-redraw sweep cost as the table grows (1k, 10k, 50k orders)', about: 'under 1 min', only: null },
-  { id: 'd', title: 'stream recompute throughput, webhook-to-transaction latency', about: 'under 1 min', only: null },
-  { id: 'e', title: 'DynamoDB cost of the whole system per webhook, against the common approach', about: 'about 1 min', only: null },
-  { id: 'f', title: 'ingest through `npm start` over HTTP, whole local system', about: 'about 2 min', only: 'local-ingest' },
-  { id: 'g', title: 'continuous sync cost per 1,000 orders changed per hour', about: 'about 1 min (up to 6 on a loaded machine)', only: 'sync-cost' },
-  { id: 'h', title: 'the first sweep after a large backfill, Junction healthy then rate-limiting', about: 'about 3 min', only: 'sweep-scale' },
-  { id: 'i', title: "the console: its size, and the worklist's first render (5,000 follow-ups)", about: 'about 3 min', only: 'console' },
-  { id: 'j', title: 'worklist reads at 10,000 open and 50,000 closed follow-ups, before and after', about: 'about 5 min', only: 'worklist-reads' },
-  { id: 'k', title: 'DynamoDB units per story: a redraw, an incomplete redraw, a failed test kit', about: 'about 1 min', only: 'story-cost' },
-  { id: 'l', title: 'a 30-day report at 1,000 and 100,000 ended transactions, against every row', about: 'about 4 min', only: 'report-scale' },
-] as const;
-
-/** What `npm run bench -- --help` prints. */
-function benchHelp(): string {
-  const sectionLines = SECTIONS.map(
-    (section) => `  ${section.id}. ${section.title.padEnd(78)} ${section.about}${section.only === null ? '' : `; alone: BENCH_ONLY=${section.only}`}`,
-  );
-  return [
-    'npm run bench: measures the tracker against DynamoDB Local (its own JVMs; never AWS),',
-    'prints a table (progress on stderr) and writes bench/results.json. It takes no arguments:',
-    'what it runs is chosen by BENCH_* variables.',
-    '',
-    'Sections (times on the idle 2-core machine of bench/README.md; a busy machine takes longer):',
-    ...sectionLines,
-    '',
-    '  npm run bench                           every section: about 17-18 minutes (a to g took 343 s on 2026-11-23, h and i about 3 min each, j about 5, k about 1, l about 4)',
-    '  BENCH_QUICK=1 npm run bench             every section at small sizes: a smoke run of about 2 minutes (bench/results.quick.json)',
-    '  BENCH_ONLY=<name> npm run bench         one section alone (bench/results.<name>.json): cold-start, local-ingest, sync-cost, sweep-scale, console, worklist-reads, story-cost, report-scale',
-    '',
-    'Sizes (full / quick): BENCH_WEBHOOKS (3000 / 300), BENCH_SENDERS (16), BENCH_COLD_RUNS (15 / 5),',
-    'BENCH_SWEEP_SIZES (1000,10000,50000 / 1000,3000), BENCH_SWEEP_DUE (50), BENCH_LATENCY_SAMPLES (60 / 10),',
-    'BENCH_LOCAL_ROUNDS (3 / 1), BENCH_SYNC_RUNS (3 / 1), BENCH_SCALE_OPEN and BENCH_SCALE_DUE (5000 and 2000 / 500 and 200),',
-    'BENCH_CONSOLE_FOLLOW_UPS (5000 / 500), BENCH_CONSOLE_RUNS (7 / 3), BENCH_WORKLIST_OPEN, BENCH_WORKLIST_CLOSED and BENCH_WORKLIST_RUNS (10000, 50000 and 9 / 1000, 5000 and 3),',
-    'BENCH_STORY_RUNS (5 / 2);',
-    'BENCH_OUTPUT writes the results elsewhere.',
-    '',
-    'Goal lines read PASS or FAIL (section b: met yes/NO). A ratio compares two figures measured on the same',
-    'shared cores, and some goals were set before the tracker did more per webhook: bench/README.md',
-    '("Reading the goal lines") says what each goal measures and why one can read FAIL.',
-  ].join('\n');
-}
-
-/** A command-line argument the bench does not take: one line and exit 2, never a run. */
-class UsageError extends Error {}
-
-/** `help` for --help/-h; throws a UsageError for anything else (the bench is configured by BENCH_* variables). */
-function parseBenchArgs(args: readonly string[]): 'help' | 'run' {
-  if (args.some((arg) => arg === '--help' || arg === '-h')) return 'help';
-  const [first] = args;
-  if (first !== undefined) {
-    throw new UsageError(
-      `${first.startsWith('-') ? 'unknown option' : 'unexpected argument'}: ${first} (the bench takes no arguments; BENCH_* variables choose what runs: npm run bench -- --help)`,
-    );
-  }
-  return 'run';
-}
 
 const Count = z.string().regex(/^[1-9]\d*$/, 'must be a positive integer').transform(Number).optional();
 const Settings = z.object({
@@ -156,11 +88,8 @@ function ratio(ours: number, theirs: number): number {
   return theirs === 0 ? Number.NaN : round(ours / theirs, 2);
 }
 
-async function main(): Promise<void> {
-  if (parseBenchArgs(process.argv.slice(2)) === 'help') {
-    console.log(benchHelp());
-    return;
-  }
+/** Runs the bench as its environment says (bench/main.ts has parsed the command line). */
+export async function runBench(): Promise<void> {
   const settings = benchSettings(process.env);
   const started = Date.now();
   const machine = {
@@ -525,13 +454,3 @@ async function measureSweepScaleOnFreshJvm(options: { openRedraws: number; due: 
 function pad(cells: readonly (string | number)[]): string {
   return cells.map((cell, index) => String(cell).padStart(index === 0 ? 10 : 12)).join(' ');
 }
-
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(`bench: ${error.message}`);
-    process.exitCode = 2;
-    return;
-  }
-  console.error(error);
-  process.exitCode = 1;
-});

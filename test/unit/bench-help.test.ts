@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --help` (bench/run.ts, issue 27 item 6): it lists every
+ * `npm run bench -- --help` (bench/main.ts and bench/args.ts, issue 27 item 6): it lists every
  * section bench/README.md describes with about how long each takes, and runs
  * nothing; any other argument is a usage error, never the start of a long run.
  * "Runs nothing" is checked by what a run leaves: its progress lines on stderr
