@@ -1,7 +1,10 @@
 /**
  * The console (CONTRACT §12) as `npm start` serves it: lib/console-build.ts's
  * one build (the same bytes the stack uploads), made once at start, each file
- * also kept compressed (brotli and gzip, sent to a browser that accepts them).
+ * also kept compressed (brotli and gzip, sent to a browser that accepts them),
+ * each compressed form made the first time a browser takes it: brotli at its
+ * best costs about 0.3 s of CPU, which a start that serves no browser (most of
+ * them: a terminal, a script, a test) would spend for nothing.
  * The script and stylesheet are named by their hash and cached for good; the
  * page and config.json are revalidated by their ETag (304 when unchanged). The
  * headers make the page's rules explicit: no inline script or style, no other origin.
@@ -13,19 +16,23 @@ import { buildConsoleFiles, type BuiltFile } from '../lib/console-build';
 export interface ConsoleFile extends BuiltFile {
   /** A strong validator of the identity bytes. */
   etag: string;
-  /** The same bytes compressed, when that makes them smaller. */
-  encoded: { br?: Buffer; gzip?: Buffer };
+  /** The same bytes compressed, when that makes them smaller: each made on first read, then kept. */
+  readonly encoded: { readonly br?: Buffer; readonly gzip?: Buffer };
 }
 
 /** Below this, compressing costs more than it saves. */
 const COMPRESS_FROM_BYTES = 1024;
 
-/** A file as served: its bytes, validator and compressed forms. */
+/** A file as served: its bytes, validator and compressed forms (made when first read). */
 export function consoleFile(file: BuiltFile): ConsoleFile {
   const encoded: ConsoleFile['encoded'] = {};
   if (file.body.length >= COMPRESS_FROM_BYTES) {
-    encoded.br = brotliCompressSync(file.body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: file.body.length } });
-    encoded.gzip = gzipSync(file.body, { level: 9 });
+    let br: Buffer | undefined;
+    let gzip: Buffer | undefined;
+    Object.defineProperties(encoded, {
+      br: { enumerable: true, get: () => (br ??= brotliCompressSync(file.body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: file.body.length } })) },
+      gzip: { enumerable: true, get: () => (gzip ??= gzipSync(file.body, { level: 9 })) },
+    });
   }
   return { ...file, etag: `"${createHash('sha256').update(file.body).digest('base64url').slice(0, 27)}"`, encoded };
 }
@@ -66,8 +73,9 @@ export function chosenEncoding(acceptEncoding: string | undefined, file: Pick<Co
     if (name) offered.set(name, q === undefined ? 1 : Number(q));
   }
   const accepts = (coding: string) => (offered.get(coding) ?? offered.get('*') ?? 0) > 0;
-  if (file.encoded.br && accepts('br')) return 'br';
-  if (file.encoded.gzip && accepts('gzip')) return 'gzip';
+  // `in`, not a read: a form is made only for a browser that takes it.
+  if ('br' in file.encoded && accepts('br')) return 'br';
+  if ('gzip' in file.encoded && accepts('gzip')) return 'gzip';
   return null;
 }
 

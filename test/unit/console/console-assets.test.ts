@@ -5,8 +5,19 @@
  */
 import { createHash } from 'node:crypto';
 import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildConsole, CACHE_CONTROL, chosenEncoding, CONSOLE_CSP, consoleAnswer, consoleFile, consoleHeaders, type ConsoleFile } from '../../../local/console-assets';
+
+// The real compressors, counted: a form is made when first read, not at start (npm start serves most runs no browser).
+const compressed = vi.hoisted(() => ({ br: 0, gzip: 0 }));
+vi.mock('node:zlib', async (importOriginal) => {
+  const zlib = await importOriginal<typeof import('node:zlib')>();
+  return {
+    ...zlib,
+    brotliCompressSync: (...args: Parameters<typeof zlib.brotliCompressSync>) => (compressed.br++, zlib.brotliCompressSync(...args)),
+    gzipSync: (...args: Parameters<typeof zlib.gzipSync>) => (compressed.gzip++, zlib.gzipSync(...args)),
+  };
+});
 
 let files: Map<string, ConsoleFile>;
 let scriptPath: string;
@@ -112,6 +123,26 @@ describe('consoleAnswer', () => {
     expect(answer().body!.equals(script.body)).toBe(true);
     expect(answer('*').headers['content-encoding']).toBe('br');
     expect(answer('gzip, deflate, br').headers).toMatchObject({ vary: 'accept-encoding', 'cache-control': CACHE_CONTROL.immutable, 'content-length': script.encoded.br!.length });
+  });
+
+  it('compresses a file the first time a browser takes that coding, once, and never for a browser that takes neither', () => {
+    const body = Buffer.from('console.log("redraw");\n'.repeat(200));
+    const before = { ...compressed };
+    const script = consoleFile({ body, contentType: 'text/javascript; charset=utf-8', immutable: true });
+    expect(Object.keys(script.encoded).sort()).toEqual(['br', 'gzip']);
+    expect(chosenEncoding('identity', script)).toBeNull();
+    expect(consoleAnswer(script, { 'accept-encoding': 'identity' }).body).toBe(body);
+    expect(compressed).toEqual(before);
+    expect(chosenEncoding('gzip', script)).toBe('gzip');
+    expect(compressed).toEqual(before);
+    const gzipped = consoleAnswer(script, { 'accept-encoding': 'gzip' });
+    expect(gunzipSync(gzipped.body!).equals(body)).toBe(true);
+    expect(compressed).toEqual({ br: before.br, gzip: before.gzip + 1 });
+    const first = consoleAnswer(script, { 'accept-encoding': 'br' }).body;
+    expect(consoleAnswer(script, { 'accept-encoding': 'br, gzip' }).body).toBe(first);
+    expect(consoleAnswer(script, { 'accept-encoding': 'gzip' }).body).toBe(gzipped.body);
+    expect(brotliDecompressSync(first!).equals(body)).toBe(true);
+    expect(compressed).toEqual({ br: before.br + 1, gzip: before.gzip + 1 });
   });
 
   it('answers 304 with no body to a browser that holds the same bytes, and 200 to one that holds others', () => {
