@@ -22,7 +22,7 @@
  */
 import * as z from 'zod';
 import { atLab, buildDeliveries, freshId, noRedrawFlow, redrawFlow, svixSchedule, type FlowSpec } from './junction-flows';
-import { postWebhook, row, runSweep, settle, SimulationError, type ChapterInput } from './simulator-tracker';
+import { listEvents, postWebhook, row, runSweep, settle, SimulationError, type ChapterInput } from './simulator-tracker';
 
 const HOUR = 3_600_000;
 
@@ -123,6 +123,15 @@ async function getFollowUp(base: string, id: string): Promise<FollowUpView | nul
   return FollowUpAnswer.parse(await response.json()).follow_up;
 }
 
+/**
+ * The transactions whose end the tracker has published (`transaction.status_changed` to a status other
+ * than active, GET /local/events): none when it has no such route.
+ */
+async function endedTransactions(base: string): Promise<Set<string>> {
+  const events = (await listEvents(base, 'transaction.status_changed')) ?? [];
+  return new Set(events.filter((event) => event.to !== undefined && event.to !== 'active' && event.transaction_id !== null).map((event) => event.transaction_id!));
+}
+
 /** Whether the follow-up is as expected: open, nobody has acted, the attention and what is missing. */
 function endsAsExpected(story: Story, view: FollowUpView | null): boolean {
   const { expected } = story;
@@ -162,7 +171,21 @@ export async function runMissingResultsChapter(input: ChapterInput & { seed: num
   print(`  ${deliveries.length} webhooks, delivered as ${schedule.length} requests in Svix's order (shuffled; retries keep their svix-id)`);
   // The tracker opens and keeps each follow-up from the table's stream, a moment after the webhooks.
   const read = () => Promise.all(all.map((story) => getFollowUp(base, story.id)));
-  let views = await settle(read, (found) => all.every((story, index) => endsAsExpected(story, found[index]!)), input.settleTimeoutMs);
+  // A follow-up that opens only for missing results (X, Y, Z: their transaction's end, with its results
+  // missing, is what opens it) is not waited for once the tracker has published that end: npm start's
+  // stream takes one batch at a time, and the batch that wrote the ended transaction kept its follow-up
+  // before a later one published the end. Read in that order (the end first), a follow-up still missing
+  // is not coming: the tracker keeps to redraws (FOLLOW_UP_MISSING_RESULTS=off), and the chapter says so
+  // at once rather than after the whole settle time.
+  const settled = await settle(
+    async () => {
+      const ended = await endedTransactions(base);
+      return { ended, views: await read() };
+    },
+    ({ ended, views: found }) => all.every((story, index) => endsAsExpected(story, found[index]!) || (story.expected.missingResultsOnly && found[index] === null && ended.has(story.id))),
+    input.settleTimeoutMs,
+  );
+  let views = settled.views;
   // With the results API, a sweep reads how many markers are missing and why (nothing when the tracker has no key).
   if (input.junction && (await runSweep(base)) !== null) views = await read();
   const opensNoRedraw = all.some((story, index) => story.expected.missingResultsOnly && views[index] !== null);

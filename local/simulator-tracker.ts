@@ -120,9 +120,9 @@ export async function notifiedOrders(base: string): Promise<string[]> {
   return NotificationsAnswer.parse(await response.json()).items.map((item) => item.order_id);
 }
 
-/** The events the tracker published for other systems (GET /local/events, CONTRACT §7); null when it has no such route. */
-export async function listEvents(base: string): Promise<PublishedEvent[] | null> {
-  const response = await fetch(`${base}/local/events`);
+/** The events the tracker published for other systems (GET /local/events, CONTRACT §7), all or of one type; null when it has no such route. */
+export async function listEvents(base: string, type?: string): Promise<PublishedEvent[] | null> {
+  const response = await fetch(`${base}/local/events${type === undefined ? '' : `?type=${encodeURIComponent(type)}`}`);
   if (!response.ok) return null;
   return EventsAnswer.parse(await response.json()).items;
 }

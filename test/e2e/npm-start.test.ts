@@ -197,6 +197,40 @@ afterAll(async () => {
   }
 });
 
+// Before the first npm start's Ctrl-C test below: this one runs on its DynamoDB Local.
+describe('npm start with FOLLOW_UP_MISSING_RESULTS=off', () => {
+  let offTracker: NpmProcess | undefined;
+  afterAll(async () => {
+    if (offTracker && !offTracker.hasExited()) {
+      signalGroup(offTracker.pgid, 'SIGKILL');
+      await offTracker.exited;
+    }
+  });
+
+  it('keeps to redraws: the simulator shows the incomplete redraw open with results_still_missing, no follow-up for the failed kits or the walk-in without redraws, and says why', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    // On the first npm start's DynamoDB Local, its own table: the setting is what this is about, not a second JVM's start.
+    offTracker = spawnNpm(['start'], trackerEnv({
+      PORT: String(port),
+      JUNCTION_WEBHOOK_SECRET: secrets[0]!,
+      SWEEP_INTERVAL_SECONDS: '86400',
+      FOLLOW_UP_MISSING_RESULTS: 'off',
+      DYNAMODB_ENDPOINT: `http://127.0.0.1:${dynamodbPort}`,
+      TABLE_NAME: 'redraw-tracker-missing-results-off',
+    }));
+    await waitUntilHealthy(offTracker, url);
+    const { stdout } = await run('npm', ['run', '-s', 'simulate'], { cwd: repoRoot, env: { ...process.env, TRACKER_URL: url, JUNCTION_WEBHOOK_SECRET: secrets[0], SIMULATE_SEED: '5' } });
+    const missing = stdout.slice(stdout.indexOf('Results still missing (CONTRACT §9)'));
+    expect(missing).toMatch(/^ {2}W +new +results_still_missing +W redraw +completed +- /m);
+    for (const label of ['X', 'Y', 'Z']) expect(missing).toMatch(new RegExp(`^ {2}${label} +- +no follow-up$`, 'm'));
+    expect(missing).toContain('  The tracker keeps to redraws (FOLLOW_UP_MISSING_RESULTS=off): only the incomplete redraw W has a follow-up. See one: npx redraw-tracker follow-up ');
+    expect(stdout).toContain('Done: every transaction reached its expected status.');
+    signalGroup(offTracker.pgid, 'SIGINT');
+    expect(await offTracker.exited).toEqual({ code: 0, signal: null });
+  }, 240_000);
+});
+
 describe('npm start', () => {
   it('prints where it listens and says how many webhook secrets it uses, not the secrets', () => {
     expect(tracker.stdout()).toContain(`redraw-tracker is listening on ${baseUrl}`);
@@ -375,31 +409,6 @@ describe('npm start', () => {
     expect(alive).toBe(false);
     expect(processesMatching(new RegExp(`java .*-port ${dynamodbPort}\\b`))).toEqual([]);
   });
-});
-
-describe('npm start with FOLLOW_UP_MISSING_RESULTS=off', () => {
-  let offTracker: NpmProcess | undefined;
-  afterAll(async () => {
-    if (offTracker && !offTracker.hasExited()) {
-      signalGroup(offTracker.pgid, 'SIGKILL');
-      await offTracker.exited;
-    }
-  });
-
-  it('keeps to redraws: the simulator shows the incomplete redraw open with results_still_missing, no follow-up for the failed kits or the walk-in without redraws, and says why', async () => {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    offTracker = spawnNpm(['start'], trackerEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secrets[0]!, SWEEP_INTERVAL_SECONDS: '86400', FOLLOW_UP_MISSING_RESULTS: 'off' }));
-    await waitUntilHealthy(offTracker, url);
-    const { stdout } = await run('npm', ['run', '-s', 'simulate'], { cwd: repoRoot, env: { ...process.env, TRACKER_URL: url, JUNCTION_WEBHOOK_SECRET: secrets[0], SIMULATE_SEED: '5' } });
-    const missing = stdout.slice(stdout.indexOf('Results still missing (CONTRACT §9)'));
-    expect(missing).toMatch(/^ {2}W +new +results_still_missing +W redraw +completed +- /m);
-    for (const label of ['X', 'Y', 'Z']) expect(missing).toMatch(new RegExp(`^ {2}${label} +- +no follow-up$`, 'm'));
-    expect(missing).toContain('  The tracker keeps to redraws (FOLLOW_UP_MISSING_RESULTS=off): only the incomplete redraw W has a follow-up. See one: npx redraw-tracker follow-up ');
-    expect(stdout).toContain('Done: every transaction reached its expected status.');
-    signalGroup(offTracker.pgid, 'SIGINT');
-    expect(await offTracker.exited).toEqual({ code: 0, signal: null });
-  }, 240_000);
 });
 
 describe('npm start refusing to start', () => {
