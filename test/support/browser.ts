@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { chromiumPath, CHROMIUM_INSTALL } from './chromium';
-import { freePort, repoRoot, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from './npm-start';
+import { freePort, repoRoot, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from './npm-start';
 
 // The path and the install command live in ./chromium (the browser project's globalSetup installs it).
 export { chromiumPath, CHROMIUM_INSTALL };
@@ -233,10 +233,29 @@ async function streamSettled(url: string): Promise<void> {
 }
 
 /**
+ * `npm run simulate` against the tracker at `url` with `seed`, to its end, in
+ * this process: the simulate command through runCli (cli/main.ts), with the
+ * environment the npm script would be given (the developer's tracker settings
+ * dropped), its output kept for the error. Throws unless it exits 0, as the
+ * script would. The process itself (npm, node, tsx, the exit code reaching the
+ * shell) is test/e2e's to prove (npm-start, simulate-report, reconcile); here
+ * only the data it leaves behind is needed, and a process cost a tsx start and
+ * about 3 s of CPU per run.
+ */
+export async function simulate(url: string, secret: string, seed: number): Promise<void> {
+  // Loaded on first use: the bench imports this file for Chromium alone.
+  const { runCliInProcess } = await import('./cli-in-process');
+  const run = await runCliInProcess(['simulate'], { ...cleanEnv(), TRACKER_URL: url, JUNCTION_WEBHOOK_SECRET: secret, SIMULATE_SEED: String(seed) });
+  if (run.code !== 0) throw new Error(`simulate (in process) exited ${run.code}:\n${run.stdout}\n${run.stderr}`);
+}
+
+/**
  * `npm start` on a free port, in memory, sweeps left to the test (once a day),
- * with a fresh webhook secret; `simulate: true` then runs `npm run simulate`
- * against it to its end (seed 42), which leaves transactions, redraws and
- * follow-ups behind, and waits for the stream to settle (streamSettled). `env` adds to (or overrides) the tracker's environment.
+ * with a fresh webhook secret;
+ * `simulate: true` then runs the simulator against it to its end (seed 42, in
+ * this process: simulate), which leaves transactions, redraws and follow-ups
+ * behind, and waits for the stream to settle (streamSettled). `env` adds to (or
+ * overrides) the tracker's environment.
  */
 export async function startTrackerForBrowser(options: { simulate?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<BrowserTracker> {
   const port = await freePort();
@@ -255,8 +274,7 @@ export async function startTrackerForBrowser(options: { simulate?: boolean; env?
   try {
     await waitUntilHealthy(tracker, url);
     if (options.simulate === true) {
-      const run = await runToEnd('npm', ['run', '-s', 'simulate'], { ...cleanEnv(), TRACKER_URL: url, JUNCTION_WEBHOOK_SECRET: env.JUNCTION_WEBHOOK_SECRET, SIMULATE_SEED: '42' });
-      if (run.code !== 0) throw new Error(`npm run simulate exited ${run.code}:\n${run.stdout}\n${run.stderr}`);
+      await simulate(url, env.JUNCTION_WEBHOOK_SECRET!, 42);
       await streamSettled(url);
     }
   } catch (error) {
