@@ -9,9 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { expectNoAxeViolations, guardedPage, launchChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { expectNoAxeViolations, guardedPage, launchChromium, simulate, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
 import { beforeAllOrFailEach } from '../support/browser-setup';
-import { eventually, runToEnd } from '../support/npm-start';
+import { eventually } from '../support/npm-start';
 
 const NY = 'America/New_York';
 let tracker: BrowserTracker;
@@ -40,10 +40,7 @@ const openQueue = async () => (await api<{ items: FollowUp[] }>('/follow-ups?que
 
 /** The simulator run once more against the same tracker: its ids are fresh, so it adds follow-ups. */
 async function simulateAgain(): Promise<void> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!/^(AWS_.*|TRACKER_URL|PORT|JUNCTION_.*|SIMULATE_SEED|REDRAW_.*)$/.test(name)) env[name] = value;
-  const run = await runToEnd('npm', ['run', '-s', 'simulate'], { ...env, TRACKER_URL: tracker.url, JUNCTION_WEBHOOK_SECRET: secret, SIMULATE_SEED: '43', AWS_EC2_METADATA_DISABLED: 'true' });
-  if (run.code !== 0) throw new Error(`npm run simulate exited ${run.code}:\n${run.stdout}\n${run.stderr}`);
+  await simulate(tracker.url, secret, 43);
 }
 
 beforeAllOrFailEach(async () => {

@@ -9,12 +9,12 @@
  * simulator run against it) gives the tests a tracker with data.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { chromiumPath, CHROMIUM_INSTALL } from './chromium';
-import { freePort, repoRoot, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from './npm-start';
+import { freePort, repoRoot, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from './npm-start';
 
 // The path and the install command live in ./chromium (the browser project's globalSetup installs it).
 export { chromiumPath, CHROMIUM_INSTALL };
@@ -233,16 +233,52 @@ async function streamSettled(url: string): Promise<void> {
 }
 
 /**
+ * `npm run simulate` against the tracker at `url` with `seed`, to its end, in
+ * this process: the simulate command through runCli (cli/main.ts), with the
+ * environment the npm script would be given (the developer's tracker settings
+ * dropped), its output kept for the error. Throws unless it exits 0, as the
+ * script would. The process itself (npm, node, tsx, the exit code reaching the
+ * shell) is test/e2e's to prove (npm-start, simulate-report, reconcile); here
+ * only the data it leaves behind is needed, and a process cost a tsx start and
+ * about 3 s of CPU per run.
+ */
+export async function simulate(url: string, secret: string, seed: number): Promise<void> {
+  // Loaded on first use: the bench imports this file for Chromium alone.
+  const { runCliInProcess } = await import('./cli-in-process');
+  const run = await runCliInProcess(['simulate'], { ...cleanEnv(), TRACKER_URL: url, JUNCTION_WEBHOOK_SECRET: secret, SIMULATE_SEED: String(seed) });
+  if (run.code !== 0) throw new Error(`simulate (in process) exited ${run.code}:\n${run.stdout}\n${run.stderr}`);
+}
+
+/**
+ * `npm start` without npm: package.json's start script is `exec node ...`, so
+ * npm's part is a process in front of that node (about 0.5 s of CPU and a
+ * second of wall time per start); this runs the script's own command line in
+ * its own process group, stopped by the same Ctrl-C to the group. npm start as
+ * such (its banner, its Ctrl-C, its exit) is test/e2e's (npm-start.test.ts);
+ * the console's tests need its tracker. A start script of another shape runs
+ * through npm, as before.
+ */
+function startCommand(env: NodeJS.ProcessEnv): NpmProcess {
+  const script = (JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '';
+  const words = /^exec (node(?: [\w./=-]+)+)$/.exec(script)?.[1]?.split(' ');
+  if (words === undefined) return spawnNpm(['start'], env);
+  const [command, ...args] = words;
+  return spawnNpm(args, env, command);
+}
+
+/**
  * `npm start` on a free port, in memory, sweeps left to the test (once a day),
- * with a fresh webhook secret; `simulate: true` then runs `npm run simulate`
- * against it to its end (seed 42), which leaves transactions, redraws and
- * follow-ups behind, and waits for the stream to settle (streamSettled). `env` adds to (or overrides) the tracker's environment.
+ * with a fresh webhook secret (its command line without npm: startCommand);
+ * `simulate: true` then runs the simulator against it to its end (seed 42, in
+ * this process: simulate), which leaves transactions, redraws and follow-ups
+ * behind, and waits for the stream to settle (streamSettled). `env` adds to (or
+ * overrides) the tracker's environment.
  */
 export async function startTrackerForBrowser(options: { simulate?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<BrowserTracker> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...cleanEnv(), PORT: String(port), JUNCTION_WEBHOOK_SECRET: `whsec_${randomBytes(24).toString('base64')}`, SWEEP_INTERVAL_SECONDS: '86400', ...options.env };
   const url = `http://127.0.0.1:${port}`;
-  const tracker = spawnNpm(['start'], env);
+  const tracker = startCommand(env);
   const stop = async (): Promise<void> => {
     if (tracker.hasExited()) return;
     signalGroup(tracker.pgid, 'SIGINT');
@@ -255,8 +291,7 @@ export async function startTrackerForBrowser(options: { simulate?: boolean; env?
   try {
     await waitUntilHealthy(tracker, url);
     if (options.simulate === true) {
-      const run = await runToEnd('npm', ['run', '-s', 'simulate'], { ...cleanEnv(), TRACKER_URL: url, JUNCTION_WEBHOOK_SECRET: env.JUNCTION_WEBHOOK_SECRET, SIMULATE_SEED: '42' });
-      if (run.code !== 0) throw new Error(`npm run simulate exited ${run.code}:\n${run.stdout}\n${run.stderr}`);
+      await simulate(url, env.JUNCTION_WEBHOOK_SECRET!, 42);
       await streamSettled(url);
     }
   } catch (error) {
