@@ -284,7 +284,7 @@ export async function startLocalRuntime(
       const method = request.method ?? 'GET';
       // Clients keep an idle connection for what this says, less a second; the server keeps it far longer (KEEP_ALIVE).
       if (!/\bclose\b/i.test(request.headers.connection ?? '')) response.setHeader('keep-alive', `timeout=${KEEP_ALIVE.advertisedSeconds}`);
-      if (requestLog) logRequest(response, { method: request.method ?? 'GET', path: new URL(request.url ?? '/', 'http://127.0.0.1').pathname }, requestLog);
+      if (requestLog) logRequest(response, { method, path: new URL(request.url ?? '/', 'http://127.0.0.1').pathname }, requestLog);
       route(request, response)
         .catch((error: unknown) => {
           logger.error('local request failed', { error_name: errorName(error) });

@@ -12,8 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { describeOverBudget, layersOverBudget, readCpuBudget, type LayerCpu } from '../support/cpu-budget';
 import { repoRoot } from '../support/npm-start';
 import { readFileCpu, RUN_DIR_VARIABLE, sharedJvmCpuSeconds } from '../support/suite-cpu';
-
-const LAYERS = ['unit', 'integration', 'infra', 'e2e', 'browser'] as const;
+import { LAYERS } from '../support/suite-timing';
 
 function filesOf(layer: string): string[] {
   return readdirSync(join(repoRoot, 'test', layer), { recursive: true, encoding: 'utf8' })

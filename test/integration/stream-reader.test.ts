@@ -215,4 +215,30 @@ describe('an idle stream (issue 54: an idle reader polling every 20 ms kept the 
       await reader.stop();
     }
   });
+
+  it('keeps a failing batch\'s retry pause when nudged: a nudge cuts only the idle pause', async () => {
+    const prefix = `retry-${freshId()}`;
+    let calls = 0;
+    const handler: StreamBatchHandler = async (event) => {
+      if (!event.Records.some((record) => record.dynamodb?.Keys?.pk?.S?.startsWith(prefix))) return ok();
+      calls++;
+      throw new Error('the table is down');
+    };
+    // The first retry waits 60 s: a nudge within it must not bring the retry forward.
+    const reader = startStreamReader({ client: streams, streamArn, handler, pollIntervalMs: 60_000, maxRetryPauseMs: 60_000, logger: silent });
+    try {
+      await putItems(prefix, 1);
+      reader.nudge();
+      const deadline = Date.now() + 20_000;
+      while (calls === 0 && Date.now() < deadline) await new Promise((wake) => setTimeout(wake, 50));
+      expect(calls).toBe(1);
+      for (let i = 0; i < 10; i++) {
+        reader.nudge();
+        await new Promise((wake) => setTimeout(wake, 200));
+      }
+      expect(calls).toBe(1);
+    } finally {
+      await reader.stop();
+    }
+  });
 });

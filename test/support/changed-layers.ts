@@ -5,6 +5,7 @@
  * importing, a path rule: whole layers for changes under local/, cli/,
  * console/, lib/, README.md and docs/, and any changed test file of another layer.
  */
+import { LAYERS } from './suite-timing';
 
 /** The layers a change under each path also runs whole (they read those files, or run them as processes). */
 export const PATH_RULES: readonly { prefix: string; layers: readonly string[]; why: string }[] = [
@@ -20,7 +21,6 @@ export const PATH_RULES: readonly { prefix: string; layers: readonly string[]; w
   { prefix: 'vitest.config.mts', layers: ['unit', 'integration', 'infra', 'e2e', 'browser'], why: 'how every layer runs' },
 ];
 
-const LAYERS = ['unit', 'integration', 'infra', 'e2e', 'browser'] as const;
 
 export interface ChangedPlan {
   /** Layers run whole, each with the first changed path that asks for it. */

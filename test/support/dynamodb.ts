@@ -14,8 +14,7 @@
  * the shared ones (late in CI, report-units' property took 264 s in the one
  * shared JVM of that time against 22 s alone). */
 import { createHash, randomUUID } from 'node:crypto';
-import { dirname, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { relative } from 'node:path';
 import {
   CreateTableCommand,
   DeleteTableCommand,
@@ -29,8 +28,7 @@ import { createTableInput } from '../../functions/store/table';
 import type { TableClient } from '../../functions/store/table-client';
 import { assertLocalEndpoint, localDynamoDbClientConfig, localTable, startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local';
 import { documentClientOf } from '../../functions/store/document-table';
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+import { repoRoot } from './npm-start';
 
 /** This file's own JVM (useOwnDynamoDbLocal), if it has one. */
 let own: DynamoDbLocal | undefined;

@@ -6,13 +6,12 @@
  * marks left in the process's environment make it the difference since the
  * previous file.
  */
-import { dirname, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { relative } from 'node:path';
 import { afterAll } from 'vitest';
+import { repoRoot } from './npm-start';
 import { appendFileCpu, processCpuSeconds, RUN_DIR_VARIABLE } from './suite-cpu';
 
 const MARK = 'REDRAW_TEST_CPU_MARK';
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 // The hook's context is unused, but vitest asks for an object pattern there.
 // eslint-disable-next-line no-empty-pattern

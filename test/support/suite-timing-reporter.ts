@@ -9,12 +9,10 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Reporter, TestModule } from 'vitest/node';
 import { readFileCpu, RUN_DIR_VARIABLE, sharedJvmCpuSeconds, type FileCpu } from './suite-cpu';
+import { repoRoot } from './npm-start';
 import { summarizeRun, formatRunSummary, type FileTiming } from './suite-timing';
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 export const TIMING_JSON = resolve(repoRoot, 'test-results/suite-timing.json');
 

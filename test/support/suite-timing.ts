@@ -30,8 +30,11 @@ export interface RunSummary {
   loadAverage: { start: number; end: number };
 }
 
-/** The order layers are printed in: as the suite runs them. */
-const LAYER_ORDER = ['unit', 'integration', 'infra', 'e2e', 'browser', 'budget'];
+/** The suite's layers (vitest projects, each the folder test/<layer>/), in the order the suite runs them. */
+export const LAYERS = ['unit', 'integration', 'infra', 'e2e', 'browser'] as const;
+
+/** The order layers are printed in: the layers, then the budget that judges them. */
+const LAYER_ORDER: readonly string[] = [...LAYERS, 'budget'];
 
 const rank = (project: string): number => {
   const at = LAYER_ORDER.indexOf(project);
