@@ -34,7 +34,8 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           // One worker process for many files: the pure core needs no fresh process per file, and a
           // fork's start with its imports was a third of the layer's CPU (112 s isolated, 71 s not;
-          // issue 54). Files that stub the environment or timers restore them after each test.
+          // issue 54). Files that stub the environment or timers restore them after each test; a file
+          // that mocks a module loads what uses it afresh (vi.resetModules, then import: console-assets).
           isolate: false,
           // Property tests and the script tests (a tsx process each) take seconds on a
           // busy 2-core machine; vitest's 5 s default made a fresh clone's run flaky.

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildConsole, CACHE_CONTROL, chosenEncoding, CONSOLE_CSP, consoleAnswer, consoleFile, consoleHeaders, type ConsoleFile } from '../../../local/console-assets';
+import type { ConsoleFile } from '../../../local/console-assets';
 
 // The real compressors, counted: a form is made when first read, not at start (npm start serves most runs no browser).
 const compressed = vi.hoisted(() => ({ br: 0, gzip: 0 }));
@@ -18,6 +18,11 @@ vi.mock('node:zlib', async (importOriginal) => {
     gzipSync: (...args: Parameters<typeof zlib.gzipSync>) => (compressed.gzip++, zlib.gzipSync(...args)),
   };
 });
+
+// Loaded afresh, after the mock: the unit layer shares worker processes (isolate: false), and a
+// console-assets loaded by an earlier file would hold the real compressors (CI once counted 3 of 4).
+vi.resetModules();
+const { buildConsole, CACHE_CONTROL, chosenEncoding, CONSOLE_CSP, consoleAnswer, consoleFile, consoleHeaders } = await import('../../../local/console-assets');
 
 let files: Map<string, ConsoleFile>;
 let scriptPath: string;
