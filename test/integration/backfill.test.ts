@@ -29,7 +29,14 @@ const start = rig.start;
 
 const METHODS: Method[] = ['walk_in_test', 'at_home_phlebotomy', 'on_site_collection', 'testkit'];
 
-/** `flows` flows (a third of them redraws), every webhook of each: about 1.5 orders a flow. */
+/**
+ * The fewest flows whose orders fill three of npm start's pages of 100 (202 orders: two full pages
+ * and a third), the least a walk back from the last page, stopped half way, needs: the tracker's
+ * stream work on every order applied is most of these tests' time.
+ */
+const THREE_PAGES = 151;
+
+/** `flows` flows (a third of them redraws), every webhook of each: `flows + ceil(flows / 3)` orders. */
 function manyFlows(flows: number): Delivery[] {
   return Array.from({ length: flows }, (_, index) =>
     index % 3 === 0
@@ -86,7 +93,7 @@ describe('npm run backfill against npm start with Junction’s API', () => {
   it('backfills a few hundred orders, stopped half way and run again: newest states, right counts, nothing applied twice', async () => {
     await rig.standin().reset();
     const runtime = await start({ JUNCTION_API_KEY: rig.standin().apiKey });
-    const deliveries = manyFlows(180);
+    const deliveries = manyFlows(THREE_PAGES);
     await rig.standin().recordDeliveries(deliveries);
     const known = await rig.standin().orders();
     expect(known.length).toBeGreaterThanOrEqual(200);
@@ -124,7 +131,7 @@ describe('npm run backfill against npm start with Junction’s API', () => {
   it('skips no order when orders are updated at Junction while it pages (they leave the window and shift later ones onto pages already read)', async () => {
     await rig.standin().reset();
     const runtime = await start({ JUNCTION_API_KEY: rig.standin().apiKey });
-    const deliveries = manyFlows(160);
+    const deliveries = manyFlows(THREE_PAGES);
     await rig.standin().recordDeliveries(deliveries);
     const known = await rig.standin().orders();
     expect(known.length).toBeGreaterThan(200);

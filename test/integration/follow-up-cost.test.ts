@@ -178,7 +178,8 @@ describe('follow-up cost per redraw', () => {
   it('reads an unfiltered worklist page in one Query of the page and one more, an owner\'s in one Query of the owner\'s range of the worklist index and one BatchGetItem of the page: what it skips, it no longer pays for', async () => {
     const db = documentTable(testDocumentClient(clients.followUp));
     const owners = Array.from({ length: 10 }, (_, index) => `nurse.${index}`);
-    for (let index = 0; index < 200; index++) {
+    // 60 open follow-ups, 6 per owner: more than an unfiltered page and the one after it (51), ten times an owner's.
+    for (let index = 0; index < 60; index++) {
       const id = freshId();
       const followUp = { ...openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt: '2026-03-02T13:00:00.000000Z' }), owner: owners[index % 10]! };
       const redraw = { kind: 'awaiting_redraw' as const, statusTime: '2026-03-02T13:00:00.000000Z', orderId: followUp.initial_order_id! };
@@ -193,10 +194,10 @@ describe('follow-up cost per redraw', () => {
     };
     // Unfiltered: one Query reads the page and one more (about 0.75 KB each: 0.09 RU), to know whether a next page exists.
     expect(await page(null)).toEqual({ items: 50, queries: 1, batchGets: 0, read: 5, copies: 51 });
-    // One owner in 10: the owner's range of the worklist index (its 20 slim entries, to its end: 0.5 RU), then the 20 items by key
-    // (0.5 RU each: BatchGetItem prices each item alone)
-    // (before the worklist index: 3 Queries reading all 200 copies, 17 RU).
-    expect(await page('nurse.3')).toEqual({ items: 20, queries: 1, batchGets: 1, read: 10.5, copies: 20 });
+    // One owner in 10: the owner's range of the worklist index (its 6 slim entries, to its end: 0.5 RU), then the 6 items by key
+    // (0.5 RU each: BatchGetItem prices each item alone): none of the other owners' 54 is read
+    // (before the worklist index: Queries reading every copy, 17 RU for 200 follow-ups and an owner's 20).
+    expect(await page('nurse.3')).toEqual({ items: 6, queries: 1, batchGets: 1, read: 3.5, copies: 6 });
   });
 });
 

@@ -28,8 +28,10 @@ import { startTransactionRig, type TransactionRig } from '../support/transaction
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const AWAITING = 10;
-const IN_PROGRESS = 10;
+// Few of each, and not as many of one as of the other: every figure below is exact per order (or per
+// reminder), so a handful shows it as well as twenty did, and a cost charged to the wrong kind shows too.
+const AWAITING = 4;
+const IN_PROGRESS = 3;
 const START = new Date('2031-03-02T09:00:00Z');
 const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
@@ -74,7 +76,7 @@ describe('what follow-ups add to a sweep', () => {
     // Each follow-up item is well under 4 KB: half a read unit, eventually consistent.
     expect(followUpReads.read).toBeCloseTo(0.5 * transactions.length, 5);
 
-    // Sweep 1: every open redraw is due (10 days on): 20 candidates, 20 follow-up reads among its GetItems.
+    // Sweep 1: every open redraw is due (10 days on): 7 candidates, 7 follow-up reads among its GetItems.
     const now = instantMillis('2031-03-12T09:00:00.000000Z');
     expect(now - START.getTime()).toBe(10 * DAY);
     const first = await sweep(now, null);
@@ -115,13 +117,16 @@ describe('what follow-ups add to a sweep', () => {
     // Three strongly consistent units each; the worklist's Query's units follow its items' total size in 4 KB
     // steps, and the markers written between the two sweeps may move it by one step (half a unit).
     expect(Math.abs(second.reading.read - quietOn.reading.read - 3 * transactions.length)).toBeLessThanOrEqual(1);
+    // Of that, the reads by key exactly: three strongly consistent units per reminder.
+    const getItemUnits = (reading: typeof second.reading) => reading.unitsByCommand.GetItemCommand?.read ?? 0;
+    expect(getItemUnits(second.reading) - getItemUnits(quietOn.reading)).toBe(3 * transactions.length);
     expect(second.reading.byCommand.PutItemCommand).toBe(2 * transactions.length + 1);
     expect(second.reading.byCommand.UpdateItemCommand).toBe(transactions.length + 1);
     meter.detach();
   });
 
   it('costs per attention notice (a failed test kit: no_redraw) two strongly consistent reads, the alerted read, the claim and its mark, the marker and the alerted marker; nothing on the next sweep', async () => {
-    const KITS = 10;
+    const KITS = 3;
     const kits: string[] = [];
     const kitStart = new Date('2032-03-02T09:00:00Z');
     const steps = ['ordered', 'requisition_created', 'transit_customer', 'with_customer', 'transit_lab', 'delivered_to_lab', 'sample_error'].map((low) => ({ order: 0, low }));
