@@ -6,10 +6,20 @@
  * with the same settings. What they print is checked against what the tracker
  * and the stand-in say over HTTP. Then a tracker without a key: the simulator
  * tells the old story and not a single request reaches Junction.
+ *
+ * The tracker without a key runs on the first tracker's DynamoDB Local (its own
+ * table, DYNAMODB_ENDPOINT): what it is about is the key, not a second JVM's
+ * start. The first tracker stays up until the file ends, idle (its sweep is a
+ * day away). The one-line failures that end before any story (no stand-in, a
+ * refused key, a backfill without a key) run through runCli in this process
+ * (test/support/cli-in-process.ts: the same argv and environment): what they
+ * are about is the line and the exit code, and npm passing a failing exit code
+ * on is shown by the `npm run -s simulate` that exits 1.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { connectStandin, type StandinControl, type StandinOrder } from '../../local/junction-standin';
+import { runCliInProcess } from '../support/cli-in-process';
 import { PHI_CANARY } from '../support/junction';
 import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
 import { newSecret } from '../support/webhook';
@@ -41,6 +51,13 @@ function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 /** `npm run -s <script> [-- args]` in the clone, to its end. */
 async function npmRun(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
   const run = await runToEnd('npm', ['run', '-s', script, ...(args.length > 0 ? ['--', ...args] : [])], env);
+  outputs.push(run.stdout, run.stderr);
+  return run;
+}
+
+/** `redraw-tracker <command> [args]` through runCli in this process, with the environment `npm run` would give the CLI. */
+async function cliRun(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  const run = await runCliInProcess([command, ...args], env);
   outputs.push(run.stdout, run.stderr);
   return run;
 }
@@ -111,7 +128,12 @@ beforeAll(async () => {
   standin = connectStandin(standinUrl, apiKey);
 });
 
+/** The first tracker (with the key), whose DynamoDB Local the second one uses: stopped last. */
+let keyed: NpmProcess | undefined;
+let keyedDynamoDb = '';
+
 afterAll(async () => {
+  await stop(keyed);
   await stop(standinProcess);
 });
 
@@ -123,9 +145,10 @@ describe('npm start with JUNCTION_API_BASE_URL and JUNCTION_API_KEY pointing at 
 
   beforeAll(async () => {
     ({ tracker, baseUrl, port } = await startTracker(junctionEnv()));
-  });
-  afterAll(async () => {
-    await stop(tracker);
+    keyed = tracker;
+    const endpoint = /DynamoDB: (http:\/\/127\.0\.0\.1:\d+)/.exec(tracker.stdout())?.[1];
+    if (endpoint === undefined) throw new Error(`no DynamoDB endpoint in the banner:\n${tracker.stdout()}`);
+    keyedDynamoDb = endpoint;
   });
 
   it('says in its banner that reconciliation is on, and where Junction is', () => {
@@ -231,14 +254,14 @@ describe('npm start with JUNCTION_API_BASE_URL and JUNCTION_API_KEY pointing at 
 
   it('says in one line, exit 3, when no stand-in answers at JUNCTION_API_BASE_URL, and with a key the stand-in refuses', async () => {
     const down = `http://127.0.0.1:${await freePort()}`;
-    const missing = await npmRun('simulate', [], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, JUNCTION_API_BASE_URL: down, JUNCTION_API_KEY: apiKey }));
+    const missing = await cliRun('simulate', [], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, JUNCTION_API_BASE_URL: down, JUNCTION_API_KEY: apiKey }));
     expect(missing.code).toBe(3);
     expect(missing.stdout).toBe('');
     expect(ownLines(missing.stderr)).toEqual([
       `redraw-tracker: simulate: no Junction API stand-in answers at ${down} (JUNCTION_API_BASE_URL): start it with \`npm run junction-api\`, or set JUNCTION_API_BASE_URL to the URL it printed`,
     ]);
 
-    const refused = await npmRun('simulate', [], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, JUNCTION_API_BASE_URL: standinUrl, JUNCTION_API_KEY: `${apiKey}x` }));
+    const refused = await cliRun('simulate', [], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, JUNCTION_API_BASE_URL: standinUrl, JUNCTION_API_KEY: `${apiKey}x` }));
     expect(refused.code).toBe(3);
     expect(refused.stdout).toBe('');
     expect(ownLines(refused.stderr)).toEqual([expect.stringMatching(/^redraw-tracker: simulate: the stand-in at \S+ refused JUNCTION_API_KEY \(HTTP 401\)/)]);
@@ -261,7 +284,7 @@ describe('npm start without JUNCTION_API_KEY (the stand-in running, its URL give
   let port = 0;
 
   beforeAll(async () => {
-    ({ tracker, port } = await startTracker({ JUNCTION_API_BASE_URL: standinUrl }));
+    ({ tracker, port } = await startTracker({ JUNCTION_API_BASE_URL: standinUrl, DYNAMODB_ENDPOINT: keyedDynamoDb, TABLE_NAME: 'redraw-tracker-no-key' }));
     await standin.clearRequests();
   });
   afterAll(async () => {
@@ -288,7 +311,7 @@ describe('npm start without JUNCTION_API_KEY (the stand-in running, its URL give
     expect(run.stdout).not.toContain('Reconciliation with');
     expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('Done, with surprises: see above.');
 
-    const backfill = await npmRun('backfill', ['--since', '2026-01-01'], userEnv({ PORT: String(port) }));
+    const backfill = await cliRun('backfill', ['--since', '2026-01-01'], userEnv({ PORT: String(port) }));
     expect(backfill.code).toBe(2);
     // Named by its address: with two trackers running, the user sees which one has no key.
     expect(ownLines(backfill.stderr)).toEqual([expect.stringContaining(`the local tracker at http://127.0.0.1:${port}: the tracker has no Junction API key`)]);
