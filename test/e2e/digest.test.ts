@@ -5,11 +5,18 @@
  * show what the topic's subscribers would get, and the digest joins
  * `GET /local/notifications` and `npx redraw-tracker notifications`. Ids,
  * counts and times only: the flows' PHI canaries appear nowhere.
+ *
+ * The first `digest` runs the binary (node bin/redraw-tracker.mjs, as the
+ * package's bin runs it: PORT from the real environment, exit 0, stdout a pipe);
+ * the others run through runCli in this process (test/support/cli-in-process.ts:
+ * the same argv and environment, stdout and stderr captured), against the same
+ * npm start: what they are about is what the command sends and prints.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { digestWeek } from '../../functions/core/digest';
 import { signSvixMessage } from '../../functions/core/svix';
+import { runCliInProcess } from '../support/cli-in-process';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow } from '../support/junction';
 import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
 import { newMessageId, newSecret } from '../support/webhook';
@@ -39,7 +46,15 @@ async function call(path: string, init: RequestInit = {}): Promise<{ status: num
   return { status: response.status, json: JSON.parse(text) };
 }
 
+/** `redraw-tracker <args>` through runCli in this process, with the environment `bin` would give the process. */
 async function cli(args: readonly string[]): Promise<CommandRun> {
+  const run = await runCliInProcess(args, cleanEnv({ PORT: String(port) }));
+  seen.push(run.stdout, run.stderr);
+  return run;
+}
+
+/** `node bin/redraw-tracker.mjs <args>`, as the package's bin runs it. */
+async function bin(args: readonly string[]): Promise<CommandRun> {
   const run = await runToEnd(process.execPath, ['bin/redraw-tracker.mjs', ...args], cleanEnv({ PORT: String(port) }));
   seen.push(run.stdout, run.stderr);
   return run;
@@ -134,7 +149,8 @@ describe('POST /local/digest', () => {
 
 describe('npx redraw-tracker digest', () => {
   it('sends one and prints its e-mail by default, the chat message with --format chat', async () => {
-    const run = await cli(['digest']);
+    // Through the binary: the tracker found by PORT in the real environment, exit 0 reaching the shell.
+    const run = await bin(['digest']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^Subject: Weekly redraw review: 1 opened, 0 closed, 1 open \(\d stuck\) - e2e$/m);
     expect(run.stdout).toContain(`  ${stuck.transactionId} (no owner, due to be flagged `);

@@ -3,6 +3,8 @@
  * one readable line per request after its banner, so the webhook secret stays
  * in view; with LOG_FORMAT=json every function's Powertools JSON at info, as on
  * AWS. Driven as a user does: webhooks of a redraw flow, reads, a sweep.
+ * The second npm start runs on the first one's DynamoDB Local (DYNAMODB_ENDPOINT,
+ * its own table as each has): what it prints is about LOG_FORMAT, not a JVM.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { signSvixMessage } from '../../functions/core/svix';
@@ -13,6 +15,8 @@ import { newMessageId, newSecret } from '../support/webhook';
 const DAY = 86_400_000;
 const secret = newSecret();
 const started: NpmProcess[] = [];
+/** The first npm start's DynamoDB Local, from its banner: the next one uses it. */
+let dynamodb: string | undefined;
 
 function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -23,7 +27,8 @@ function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 afterAll(async () => {
-  for (const tracker of started) {
+  // The one that runs the shared DynamoDB Local last.
+  for (const tracker of [...started].reverse()) {
     if (tracker.hasExited()) continue;
     signalGroup(tracker.pgid, 'SIGINT');
     await Promise.race([tracker.exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
@@ -39,10 +44,11 @@ afterAll(async () => {
 async function walk(settings: Record<string, string>): Promise<{ after: string[]; stderr: string; requests: number; banner: string }> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const tracker = spawnNpm(['start'], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', TABLE_NAME: `log-${freshId()}`, ...settings }));
+  const tracker = spawnNpm(['start'], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', TABLE_NAME: `log-${freshId()}`, ...(dynamodb === undefined ? {} : { DYNAMODB_ENDPOINT: dynamodb }), ...settings }));
   started.push(tracker);
   await waitUntilHealthy(tracker, baseUrl);
   await eventually(async () => tracker.stdout().includes('Press Ctrl-C to stop.'), Boolean, 10_000, 50);
+  dynamodb ??= /DynamoDB: (http:\/\/127\.0\.0\.1:\d+)/.exec(tracker.stdout())?.[1];
   const bannerEnd = tracker.stdout().indexOf('Press Ctrl-C to stop.') + 'Press Ctrl-C to stop.'.length;
   let requests = 1; // the health check that found it ready
   const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };

@@ -1,23 +1,60 @@
 /**
  * Reconciliation with Junction's API end to end (CONTRACT §6), through the
  * processes a user runs: `npm run junction-api` (the stand-in for Junction's
- * API, with a few orders no webhook ever announced) on a free port, `npm start`
- * given its URL and printed key, then `npm run simulate` and `npm run backfill`
- * with the same settings. What they print is checked against what the tracker
- * and the stand-in say over HTTP. Then a tracker without a key: the simulator
- * tells the old story and not a single request reaches Junction.
+ * API, given a few orders no webhook ever announced, weeks old) on a free port,
+ * `npm start` given its URL and printed key, then `npm run simulate` and
+ * `npm run backfill` with the same settings. What they print is checked against
+ * what the tracker and the stand-in say over HTTP. Then a tracker without a key:
+ * the simulator tells the old story and not a single request reaches Junction.
+ *
+ * The same simulation leaves a report with something to read (issue 48, CONTRACT
+ * §11): `GET /reports/redraws` for a window covering the simulated flows has
+ * rows for four labs and three collection methods, redraw rates that differ by
+ * lab, redraws only where Junction makes them, the failure types of the orders
+ * that caused them (read from the stand-in's results API), transactions that
+ * ended without their results; the table the simulator printed is the API's.
+ * (It was its own file, simulate-report.test.ts, with its own stand-in, tracker
+ * and identical simulation; its tests are here unchanged, read right after the
+ * simulation as they were.) The orders only Junction knows are weeks older than
+ * that window and than the sync's first reach (SYNC_LOOKBACK_HOURS, 24 h): only
+ * a backfill brings them, and they add no row to it.
+ *
+ * The tracker without a key runs on the first tracker's DynamoDB Local (its own
+ * table, DYNAMODB_ENDPOINT): what it is about is the key, not a second JVM's
+ * start. The first tracker stays up until the file ends, idle (its sweep is a
+ * day away). The one-line failures that end before any story (no stand-in, a
+ * refused key, a backfill without a key) run through runCli in this process
+ * (test/support/cli-in-process.ts: the same argv and environment): what they
+ * are about is the line and the exit code, and npm passing a failing exit code
+ * on is shown by the `npm run -s simulate` that exits 1.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { connectStandin, type StandinControl, type StandinOrder } from '../../local/junction-standin';
-import { PHI_CANARY } from '../support/junction';
+import { runCliInProcess } from '../support/cli-in-process';
+import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, simpleFlow, type FlowSpec } from '../support/junction';
 import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
 import { newSecret } from '../support/webhook';
 
 const DAY = 86_400_000;
 
-/** Orders the stand-in starts with (`--orders`): placed before the tracker, known only at Junction. */
+/** Order flows the stand-in is given before the tracker starts: known only at Junction. */
 const PRE_EXISTING_FLOWS = 4;
+
+/**
+ * Flows of every kind (as `npm run junction-api -- --orders` makes them; README.md's
+ * test runs that option), seven to eight weeks old: within a backfill of the last
+ * 60 days, outside the report's window, the continuous sync's first reach and
+ * the reconciliation story's own backfill (H and I, five weeks old).
+ */
+function preExistingFlows(now: Date): FlowSpec[] {
+  return Array.from({ length: PRE_EXISTING_FLOWS }, (_, i) => {
+    const start = new Date(now.getTime() - (50 + i * 2) * DAY);
+    const firstEventId = 10_000 + i * 20;
+    if (i % 3 === 2) return { ...redrawFlow({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() }, 'completed', start), firstEventId };
+    return { ...simpleFlow({ transactionId: freshId(), orderId: freshId() }, (['walk_in_test', 'at_home_phlebotomy', 'on_site_collection', 'testkit'] as const)[i % 4]!, undefined, start), firstEventId };
+  });
+}
 
 const secret = newSecret();
 let standinProcess: NpmProcess;
@@ -33,7 +70,7 @@ type Run = CommandRun;
 function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(TRACKER_URL|PORT|JUNCTION_.*|SIMULATE_SEED|REDRAW_.*|RECONCILE_.*|SWEEP_INTERVAL_SECONDS|DATA_DIR|DYNAMODB_ENDPOINT|AWS_ENDPOINT_URL(_DYNAMODB)?|TABLE_NAME)$/.test(name)) env[name] = value;
+    if (!/^(TRACKER_URL|PORT|JUNCTION_.*|SIMULATE_SEED|REDRAW_.*|RECONCILE_.*|FOLLOW_UP_.*|SWEEP_INTERVAL_SECONDS|DATA_DIR|DYNAMODB_ENDPOINT|AWS_ENDPOINT_URL(_DYNAMODB)?|TABLE_NAME|DIGEST_TIMEZONE)$/.test(name)) env[name] = value;
   }
   return { ...env, ...extra };
 }
@@ -41,6 +78,13 @@ function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 /** `npm run -s <script> [-- args]` in the clone, to its end. */
 async function npmRun(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
   const run = await runToEnd('npm', ['run', '-s', script, ...(args.length > 0 ? ['--', ...args] : [])], env);
+  outputs.push(run.stdout, run.stderr);
+  return run;
+}
+
+/** `redraw-tracker <command> [args]` through runCli in this process, with the environment `npm run` would give the CLI. */
+async function cliRun(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  const run = await runCliInProcess([command, ...args], env);
   outputs.push(run.stdout, run.stderr);
   return run;
 }
@@ -90,6 +134,36 @@ async function trackerOrder(baseUrl: string, id: string): Promise<z.output<typeo
 
 const Counts = z.object({ read: z.number(), applied: z.number(), duplicate: z.number(), stale: z.number(), failed: z.number() }).strict();
 
+const Durations = z.object({ n: z.number(), p50: z.number().nullable(), p90: z.number().nullable() }).strict();
+const ByLab = z
+  .object({
+    lab: z.string(),
+    method: z.string(),
+    completed: z.number(),
+    with_redraw: z.number(),
+    redraw_rate: z.number().nullable(),
+    ended_missing: z.number(),
+    time_to_redraw_results_hours: Durations,
+    failure_types: z.record(z.string(), z.number()),
+  })
+  .strict();
+const Report = z.object({ from: z.string(), to: z.string(), ended_missing: z.record(z.string(), z.number()), by_lab: z.array(ByLab) }).loose();
+type Report = z.output<typeof Report>;
+
+async function report(baseUrl: string, query: string): Promise<Report> {
+  const response = await fetch(`${baseUrl}/reports/redraws?${query}`);
+  const text = await response.text();
+  outputs.push(text);
+  expect(response.status).toBe(200);
+  return Report.parse(JSON.parse(text));
+}
+
+/** The simulator's printed row for a report row: lab, method, completed, redraw, rate per 100 (one decimal). */
+function printedRow(line: z.output<typeof ByLab>): RegExp {
+  const rate = line.redraw_rate === null ? '-' : line.redraw_rate.toFixed(1);
+  return new RegExp(`^ {2}${line.lab} +${line.method} +${line.completed} +${line.with_redraw} +${rate.replace('.', '\\.')} +${line.ended_missing} `, 'm');
+}
+
 /** The stand-in's order whose newest event has this id (the simulator numbers each story's events from its own base). */
 function byLastEvent(orders: readonly StandinOrder[], eventId: number): StandinOrder[] {
   return orders.filter((order) => z.object({ last_event: z.object({ id: z.literal(eventId) }) }).safeParse(order).success);
@@ -98,7 +172,7 @@ function byLastEvent(orders: readonly StandinOrder[], eventId: number): StandinO
 beforeAll(async () => {
   const port = await freePort();
   // Without JUNCTION_API_KEY the stand-in makes a key and prints it, as a user sees it.
-  standinProcess = spawnNpm(['run', 'junction-api', '--', '--port', String(port), '--orders', String(PRE_EXISTING_FLOWS)], userEnv());
+  standinProcess = spawnNpm(['run', 'junction-api', '--', '--port', String(port)], userEnv());
   const banner = await eventually(
     async () => /listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*API key \(x-vital-api-key\): (\S+)/.exec(standinProcess.stdout()),
     (match) => match !== null || standinProcess.hasExited(),
@@ -109,9 +183,16 @@ beforeAll(async () => {
   standinUrl = banner[1]!;
   apiKey = banner[2]!;
   standin = connectStandin(standinUrl, apiKey);
+  // Placed weeks before the tracker: Junction knows them, no webhook ever came.
+  await standin.recordDeliveries(preExistingFlows(new Date()).flatMap((flow) => buildDeliveries(flow)));
 });
 
+/** The first tracker (with the key), whose DynamoDB Local the second one uses: stopped last. */
+let keyed: NpmProcess | undefined;
+let keyedDynamoDb = '';
+
 afterAll(async () => {
+  await stop(keyed);
   await stop(standinProcess);
 });
 
@@ -120,21 +201,31 @@ describe('npm start with JUNCTION_API_BASE_URL and JUNCTION_API_KEY pointing at 
   let baseUrl = '';
   let port = 0;
   const junctionEnv = () => ({ JUNCTION_API_BASE_URL: standinUrl, JUNCTION_API_KEY: apiKey });
+  /** The stand-in's orders before the simulation: the story's are the others. */
+  let before: StandinOrder[] = [];
+  /** `npm run -s simulate` with the same settings, once: the story's tests and the report's read it. */
+  let run: Run;
+  /** GET /reports/redraws for a window covering the simulated flows, read right after the simulation. */
+  let window: Report;
 
   beforeAll(async () => {
     ({ tracker, baseUrl, port } = await startTracker(junctionEnv()));
-  });
-  afterAll(async () => {
-    await stop(tracker);
-  });
+    keyed = tracker;
+    const endpoint = /DynamoDB: (http:\/\/127\.0\.0\.1:\d+)/.exec(tracker.stdout())?.[1];
+    if (endpoint === undefined) throw new Error(`no DynamoDB endpoint in the banner:\n${tracker.stdout()}`);
+    keyedDynamoDb = endpoint;
+    before = await standin.orders();
+    run = await npmRun('simulate', [], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SIMULATE_SEED: '42', ...junctionEnv() }));
+    // The simulated status times lie in the past eight days (the reconciliation's backfilled orders are older and outside it).
+    const today = new Date();
+    window = await report(baseUrl, `from=${new Date(today.getTime() - 8 * DAY).toISOString().slice(0, 10)}&to=${today.toISOString().slice(0, 10)}`);
+  }, 240_000);
 
   it('says in its banner that reconciliation is on, and where Junction is', () => {
     expect(tracker.stdout()).toContain(`Junction API: ${standinUrl} (reconciliation on`);
   });
 
   it('simulates the reconciliation story with the same settings: a lost webhook repaired, a false alarm avoided, a catch-up, a backfill and a webhook outage undone by one sweep, exit 0', async () => {
-    const before = await standin.orders();
-    const run = await npmRun('simulate', [], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SIMULATE_SEED: '42', ...junctionEnv() }));
     expect(ownLines(run.stderr)).toEqual([]);
     expect(run.code).toBe(0);
     const out = run.stdout;
@@ -201,6 +292,65 @@ describe('npm start with JUNCTION_API_BASE_URL and JUNCTION_API_KEY pointing at 
     expect(asked.some((url) => url.startsWith('/v3/orders?'))).toBe(true);
   });
 
+  // The report the same simulation leaves (issue 48), read before anything else changes the tracker.
+  describe('npm start plus npm run simulate (with the stand-in for Junction\'s API): a report by lab and method with something to read', () => {
+    it('simulates to the end, exit 0, with the report chapter last', () => {
+      expect(run.stderr.split('\n').filter((line) => line.startsWith('redraw-tracker:'))).toEqual([]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('The report (CONTRACT §11): why and where redraws happen, by lab and collection method.');
+      expect(run.stdout).toMatch(/^Redraws by lab and method \(GET \/reports\/redraws, /m);
+      expect(run.stdout.trimEnd().split('\n').at(-1)).toBe("Done: every transaction reached its expected status, and Junction's API repaired what the webhooks missed.");
+    });
+
+    it('answers rows for four labs (and a test kit with no lab, "unknown") and three collection methods', () => {
+      const labs = new Set(window.by_lab.map((line) => line.lab));
+      const methods = new Set(window.by_lab.map((line) => line.method));
+      for (const lab of ['quest', 'labcorp', 'bioreference', 'sonora_quest', 'unknown']) expect(labs).toContain(lab);
+      for (const method of ['walk_in_test', 'at_home_phlebotomy', 'testkit']) expect(methods).toContain(method);
+      expect(window.by_lab.find((line) => line.lab === 'unknown')?.method).toBe('testkit');
+    });
+
+    it('shows redraw rates that differ by lab, redraws only on walk-in orders at Quest, Labcorp and BioReference, and the time to the redraw\'s results', () => {
+      const completed = window.by_lab.filter((line) => line.completed > 0);
+      expect(new Set(completed.map((line) => line.redraw_rate)).size).toBeGreaterThanOrEqual(2);
+      const row = (lab: string, method: string) => window.by_lab.find((line) => line.lab === lab && line.method === method);
+      expect(row('quest', 'walk_in_test')!.redraw_rate!).toBeGreaterThan(row('labcorp', 'walk_in_test')!.redraw_rate!);
+      expect(row('labcorp', 'walk_in_test')!.redraw_rate!).toBeGreaterThan(0);
+      expect(row('sonora_quest', 'walk_in_test')).toMatchObject({ with_redraw: 0, redraw_rate: 0 });
+      for (const line of window.by_lab.filter((candidate) => candidate.with_redraw > 0)) {
+        expect(line.method).toBe('walk_in_test');
+        expect(['quest', 'labcorp', 'bioreference']).toContain(line.lab);
+      }
+      expect(row('quest', 'walk_in_test')!.time_to_redraw_results_hours.n).toBeGreaterThan(0);
+      expect(row('labcorp', 'walk_in_test')!.time_to_redraw_results_hours.p50).not.toBeNull();
+    });
+
+    it("counts the failure types of the orders that caused follow-ups (read from Junction's results API), varied, and transactions that ended without their results", () => {
+      const types = window.by_lab.flatMap((line) => Object.keys(line.failure_types));
+      expect(types.length).toBeGreaterThan(0);
+      expect(new Set(types).size).toBeGreaterThanOrEqual(2);
+      // Failure types only where a follow-up was: a row without a redraw and without missing results has none.
+      for (const line of window.by_lab.filter((candidate) => candidate.with_redraw === 0 && candidate.ended_missing === 0)) expect(line.failure_types).toEqual({});
+      expect(Object.values(window.ended_missing).some((count) => count > 0)).toBe(true);
+      expect(window.by_lab.some((line) => line.ended_missing > 0)).toBe(true);
+    });
+
+    it("printed the API's rows: the table the simulator shows is what GET /reports/redraws answers", async () => {
+      // The simulator's window ends when it read the report; nothing has changed since (no sweep, no webhook).
+      const now = await report(baseUrl, '');
+      expect(now.by_lab.length).toBeGreaterThanOrEqual(8);
+      for (const line of now.by_lab) expect(run.stdout).toMatch(printedRow(line));
+    });
+
+    it('never shows a PHI canary: not in the report, not in what the simulator printed, not in the logs', () => {
+      expect(outputs.length).toBeGreaterThanOrEqual(4);
+      expect(outputs.filter((text) => text.includes(PHI_CANARY))).toEqual([]);
+      expect(tracker.stdout()).not.toContain(PHI_CANARY);
+      expect(tracker.stderr()).not.toContain(PHI_CANARY);
+      expect(outputs.filter((text) => text.includes(apiKey))).toEqual([]);
+    });
+  });
+
   it('backfills what only Junction knows with `npm run backfill -- --since <date>`, ending with the counts line, and again harmlessly', async () => {
     const since = new Date(Date.now() - 60 * DAY).toISOString().slice(0, 10);
     const orders = await standin.orders();
@@ -211,8 +361,8 @@ describe('npm start with JUNCTION_API_BASE_URL and JUNCTION_API_KEY pointing at 
       if (known === null) unknown.push(order.id);
       else if (known.source === 'api') synced.push(order.id);
     }
-    // The stand-in's own pre-existing orders (`--orders`) never had a webhook: the sweeps' continuous
-    // sync brought those updated in the last 24 hours (source api); any others are still unknown.
+    // The stand-in's pre-existing orders never had a webhook: a sweep's continuous sync would have
+    // brought those updated in the last 24 hours (source api); theirs are weeks old, still unknown.
     expect(unknown.length + synced.length).toBeGreaterThanOrEqual(PRE_EXISTING_FLOWS);
 
     const env = userEnv({ PORT: String(port) });
@@ -231,14 +381,14 @@ describe('npm start with JUNCTION_API_BASE_URL and JUNCTION_API_KEY pointing at 
 
   it('says in one line, exit 3, when no stand-in answers at JUNCTION_API_BASE_URL, and with a key the stand-in refuses', async () => {
     const down = `http://127.0.0.1:${await freePort()}`;
-    const missing = await npmRun('simulate', [], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, JUNCTION_API_BASE_URL: down, JUNCTION_API_KEY: apiKey }));
+    const missing = await cliRun('simulate', [], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, JUNCTION_API_BASE_URL: down, JUNCTION_API_KEY: apiKey }));
     expect(missing.code).toBe(3);
     expect(missing.stdout).toBe('');
     expect(ownLines(missing.stderr)).toEqual([
       `redraw-tracker: simulate: no Junction API stand-in answers at ${down} (JUNCTION_API_BASE_URL): start it with \`npm run junction-api\`, or set JUNCTION_API_BASE_URL to the URL it printed`,
     ]);
 
-    const refused = await npmRun('simulate', [], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, JUNCTION_API_BASE_URL: standinUrl, JUNCTION_API_KEY: `${apiKey}x` }));
+    const refused = await cliRun('simulate', [], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, JUNCTION_API_BASE_URL: standinUrl, JUNCTION_API_KEY: `${apiKey}x` }));
     expect(refused.code).toBe(3);
     expect(refused.stdout).toBe('');
     expect(ownLines(refused.stderr)).toEqual([expect.stringMatching(/^redraw-tracker: simulate: the stand-in at \S+ refused JUNCTION_API_KEY \(HTTP 401\)/)]);
@@ -261,7 +411,7 @@ describe('npm start without JUNCTION_API_KEY (the stand-in running, its URL give
   let port = 0;
 
   beforeAll(async () => {
-    ({ tracker, port } = await startTracker({ JUNCTION_API_BASE_URL: standinUrl }));
+    ({ tracker, port } = await startTracker({ JUNCTION_API_BASE_URL: standinUrl, DYNAMODB_ENDPOINT: keyedDynamoDb, TABLE_NAME: 'redraw-tracker-no-key' }));
     await standin.clearRequests();
   });
   afterAll(async () => {
@@ -288,7 +438,7 @@ describe('npm start without JUNCTION_API_KEY (the stand-in running, its URL give
     expect(run.stdout).not.toContain('Reconciliation with');
     expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('Done, with surprises: see above.');
 
-    const backfill = await npmRun('backfill', ['--since', '2026-01-01'], userEnv({ PORT: String(port) }));
+    const backfill = await cliRun('backfill', ['--since', '2026-01-01'], userEnv({ PORT: String(port) }));
     expect(backfill.code).toBe(2);
     // Named by its address: with two trackers running, the user sees which one has no key.
     expect(ownLines(backfill.stderr)).toEqual([expect.stringContaining(`the local tracker at http://127.0.0.1:${port}: the tracker has no Junction API key`)]);

@@ -8,7 +8,9 @@
  * - `synced`: Junction's API, and not a single webhook;
  * - `twin`: no API key, every webhook (what webhooks alone produce: the expectation);
  * - `half`: Junction's API, and a random half of the webhooks, shuffled.
- * One sweep each (POST /local/sweep; `npx redraw-tracker sweep` for `half`), then
+ * One sweep each (POST /local/sweep; `redraw-tracker sweep` for `half`, through
+ * runCli in this process: test/support/cli-in-process.ts, the same argv and
+ * environment; README.md's test runs `npx redraw-tracker sweep` itself), then
  * every order, transaction and redraw list read through the query API must be
  * the twin's, `source` and the flag's `since` aside, and the flags those §4 gives.
  * The first tracker runs its embedded DynamoDB Local; the other two use it
@@ -33,7 +35,8 @@ import {
   type Method,
   type RedrawOutcome,
 } from '../support/junction';
-import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from '../support/npm-start';
+import { runCliInProcess } from '../support/cli-in-process';
+import { eventually, freePort, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from '../support/npm-start';
 import { newMessageId, newSecret } from '../support/webhook';
 import { OrderAnswer, RedrawPageAnswer, TransactionAnswer } from '../support/order-answer';
 
@@ -297,7 +300,7 @@ describe('npm start with Junction’s API and no webhook at all', () => {
 });
 
 describe('npm start with Junction’s API and a random half of the webhooks', () => {
-  it('converges in one sweep (`npx redraw-tracker sweep`) to what every webhook would have produced', async () => {
+  it('converges in one sweep (`redraw-tracker sweep`) to what every webhook would have produced', async () => {
     const seed = Math.floor(Math.random() * 2 ** 32);
     const random = mulberry32(seed);
     const shuffled = [...deliveries];
@@ -308,7 +311,7 @@ describe('npm start with Junction’s API and a random half of the webhooks', ()
     const delivered = shuffled.slice(0, Math.floor(shuffled.length / 2));
     for (const delivery of delivered) expect(['applied', 'stale'], `seed ${seed}`).toContain(await postWebhook(half, delivery));
 
-    const run = await runToEnd('npx', ['redraw-tracker', 'sweep'], userEnv({ PORT: String(half.port) }));
+    const run = await runCliInProcess(['sweep'], userEnv({ PORT: String(half.port) }));
     answers.push(run.stdout, run.stderr);
     expect(run.code, run.stderr).toBe(0);
     const line = /^Swept the local tracker at \S+: examined \d+, flagged (\d+), cleared \d+, reconciled (\d+), synced (\d+)$/m.exec(run.stdout);

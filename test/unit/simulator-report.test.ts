@@ -4,7 +4,7 @@
  * with no lab) and three collection methods, redraws only where Junction makes
  * them, every status time inside a report's default window; and the stand-in's
  * missing results, whose failure types vary by order over Junction's values.
- * test/e2e/simulate-report.test.ts runs it against `npm start`.
+ * test/e2e/reconcile.test.ts reads the report it leaves through `npm start`.
  */
 import { describe, expect, it } from 'vitest';
 import { buildDeliveries, freshId, type FlowSpec } from '../../local/junction-flows';
