@@ -57,6 +57,25 @@ export function processCpuSeconds(pid: number | 'self'): { self: number; childre
   }
 }
 
+/** The machine's CPU time from /proc/stat's first line, in seconds: busy (all but idle and iowait) and all. */
+export function parseMachineStat(text: string): { busy: number; total: number } {
+  const line = text.split('\n').find((candidate) => /^cpu\s/.test(candidate));
+  const ticks = (line ?? '').trim().split(/\s+/).slice(1, 9).map(Number);
+  if (ticks.length < 5 || ticks.some((value) => !Number.isFinite(value))) throw new Error(`not /proc/stat: ${text.slice(0, 80)}`);
+  const total = ticks.reduce((sum, value) => sum + value, 0);
+  const idle = ticks[3]! + ticks[4]!; // idle and iowait
+  return { busy: (total - idle) / TICKS_PER_SECOND, total: total / TICKS_PER_SECOND };
+}
+
+/** The machine's CPU time so far (./parseMachineStat), or null where /proc does not have it. */
+export function machineCpuSeconds(): { busy: number; total: number } | null {
+  try {
+    return parseMachineStat(readFileSync('/proc/stat', 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
 /** Appends one file's record to the run's folder. */
 export function appendFileCpu(runDir: string, record: FileCpu): void {
   mkdirSync(runDir, { recursive: true });

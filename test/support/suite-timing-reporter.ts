@@ -7,22 +7,29 @@
  * records (./suite-cpu.ts) is removed afterwards.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, relative, resolve } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
-import { readFileCpu, RUN_DIR_VARIABLE, sharedJvmCpuSeconds, type FileCpu } from './suite-cpu';
+import { machineCpuSeconds, readFileCpu, RUN_DIR_VARIABLE, sharedJvmCpuSeconds, type FileCpu } from './suite-cpu';
 import { repoRoot } from './npm-start';
 import { summarizeRun, formatRunSummary, type FileTiming } from './suite-timing';
 
 export const TIMING_JSON = resolve(repoRoot, 'test-results/suite-timing.json');
 
+function machineBusy(start: { busy: number; total: number } | null, end: { busy: number; total: number } | null) {
+  if (start === null || end === null) return null;
+  return { cores: availableParallelism(), busySeconds: end.busy - start.busy, totalSeconds: end.total - start.total };
+}
+
 export default class SuiteTimingReporter implements Reporter {
   private startedAt = Date.now();
   private loadAtStart = loadavg()[0] ?? 0;
+  private machineAtStart = machineCpuSeconds();
 
   onTestRunStart(): void {
     this.startedAt = Date.now();
     this.loadAtStart = loadavg()[0] ?? 0;
+    this.machineAtStart = machineCpuSeconds();
   }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
@@ -45,6 +52,7 @@ export default class SuiteTimingReporter implements Reporter {
       sharedJvmCpuSeconds: runDir === undefined ? null : sharedJvmCpuSeconds(runDir),
       wallSeconds: (Date.now() - this.startedAt) / 1000,
       loadAverage: { start: this.loadAtStart, end: loadavg()[0] ?? 0 },
+      machine: machineBusy(this.machineAtStart, machineCpuSeconds()),
     });
     process.stdout.write(`\n${formatRunSummary(summary)}\n`);
     mkdirSync(dirname(TIMING_JSON), { recursive: true });

@@ -28,6 +28,16 @@ export interface RunSummary {
   sharedJvmCpuSeconds: number | null;
   wallSeconds: number;
   loadAverage: { start: number; end: number };
+  /** How busy the machine's cores were over the run (every process, not only the suite's), or null without /proc. */
+  machine: MachineBusy | null;
+}
+
+export interface MachineBusy {
+  cores: number;
+  /** CPU seconds the cores spent on anything but idle and iowait during the run. */
+  busySeconds: number;
+  /** CPU seconds the cores had during the run (cores x wall). */
+  totalSeconds: number;
 }
 
 /** The suite's layers (vitest projects, each the folder test/<layer>/), in the order the suite runs them. */
@@ -41,7 +51,13 @@ const rank = (project: string): number => {
   return at === -1 ? LAYER_ORDER.length : at;
 };
 
-export function summarizeRun(input: { files: readonly FileTiming[]; sharedJvmCpuSeconds: number | null; wallSeconds: number; loadAverage: { start: number; end: number } }): RunSummary {
+export function summarizeRun(input: {
+  files: readonly FileTiming[];
+  sharedJvmCpuSeconds: number | null;
+  wallSeconds: number;
+  loadAverage: { start: number; end: number };
+  machine?: MachineBusy | null;
+}): RunSummary {
   const layers = new Map<string, LayerTiming>();
   for (const file of input.files) {
     const layer = layers.get(file.project) ?? { project: file.project, files: 0, wallSeconds: 0, cpuSeconds: 0 };
@@ -56,6 +72,7 @@ export function summarizeRun(input: { files: readonly FileTiming[]; sharedJvmCpu
     sharedJvmCpuSeconds: input.sharedJvmCpuSeconds,
     wallSeconds: input.wallSeconds,
     loadAverage: input.loadAverage,
+    machine: input.machine ?? null,
   };
 }
 
@@ -77,5 +94,10 @@ export function formatRunSummary(summary: RunSummary): string {
     lines.push(`  ${seconds(file.wallSeconds).padStart(6)}  cpu ${file.cpuSeconds === null ? '?' : seconds(file.cpuSeconds).padStart(6)}  ${file.file}`);
   }
   lines.push(`Tests took ${seconds(summary.wallSeconds)}; load average ${summary.loadAverage.start.toFixed(2)} at the start, ${summary.loadAverage.end.toFixed(2)} at the end.`);
+  const { machine } = summary;
+  if (machine !== null && machine.totalSeconds > 0) {
+    const share = Math.round((100 * machine.busySeconds) / machine.totalSeconds);
+    lines.push(`The machine's ${machine.cores} cores were busy ${share}% of the run (${seconds(machine.busySeconds)} of ${seconds(machine.totalSeconds)}, every process counted).`);
+  }
   return lines.join('\n');
 }

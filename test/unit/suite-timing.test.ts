@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { describeOverBudget, layersOverBudget, type CpuBudget } from '../support/cpu-budget';
-import { parseProcStat, processCpuSeconds } from '../support/suite-cpu';
+import { machineCpuSeconds, parseMachineStat, parseProcStat, processCpuSeconds } from '../support/suite-cpu';
 import { formatRunSummary, summarizeRun } from '../support/suite-timing';
 import { endpointForFile } from '../support/dynamodb';
 
@@ -31,6 +31,23 @@ describe('parseProcStat', () => {
   });
 });
 
+describe('parseMachineStat', () => {
+  it('reads the cores\' busy time (all but idle and iowait) and their whole time from /proc/stat\'s first line', () => {
+    const text = 'cpu  1000 50 300 5000 150 0 20 0 0 0\ncpu0 500 25 150 2500 75 0 10 0 0 0\nintr 1 2 3\n';
+    expect(parseMachineStat(text)).toEqual({ busy: 13.7, total: 65.2 });
+    expect(() => parseMachineStat('intr 1 2 3')).toThrow(/not \/proc\/stat/);
+  });
+
+  it('reads this machine, whose whole time grows with the clock', async () => {
+    const before = machineCpuSeconds();
+    if (before === null) throw new Error('no /proc here: the suite measures on Linux');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const after = machineCpuSeconds();
+    expect(after!.total).toBeGreaterThan(before.total);
+    expect(after!.busy).toBeGreaterThanOrEqual(before.busy);
+  });
+});
+
 describe('summarizeRun', () => {
   const files = [
     { file: 'test/e2e/a.test.ts', project: 'e2e', wallSeconds: 40, cpuSeconds: 30 },
@@ -52,6 +69,12 @@ describe('summarizeRun', () => {
     expect(text).toContain('shared DynamoDB Local JVMs: cpu 55 s');
     expect(text).toContain('load average 0.10 at the start, 1.50 at the end');
     expect(text).toMatch(/3 s {2}cpu \? {2}test\/unit\/c\.test\.ts/);
+    expect(text).not.toContain('cores were busy');
+  });
+
+  it("says how busy the machine's cores were over the run", () => {
+    const summary = summarizeRun({ files, sharedJvmCpuSeconds: null, wallSeconds: 100, loadAverage: { start: 0, end: 0 }, machine: { cores: 2, busySeconds: 154, totalSeconds: 200 } });
+    expect(formatRunSummary(summary)).toContain("The machine's 2 cores were busy 77% of the run (154 s of 200 s, every process counted).");
   });
 
   it('keeps 15 files at most', () => {
