@@ -28,5 +28,6 @@ afterAll(({}, suite) => {
     project: suite.projectName ?? 'unknown',
     cpuSeconds: Math.max(0, total - (cpuBefore ?? 0)),
     wallSeconds: Math.max(0, wall - (wallBefore ?? 0)),
+    endedAtMs: Date.now(),
   });
 });

@@ -27,6 +27,8 @@ export const FileCpu = z.object({
   cpuSeconds: z.number().nonnegative(),
   /** From the file's process start (or its previous file's end in a reused worker) to its last hook. */
   wallSeconds: z.number().nonnegative(),
+  /** When its last hook ran (epoch milliseconds): with wallSeconds, where the file sat in the run. */
+  endedAtMs: z.number().int().nonnegative(),
 });
 export type FileCpu = z.infer<typeof FileCpu>;
 

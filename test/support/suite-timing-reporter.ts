@@ -2,7 +2,8 @@
  * A vitest reporter (vitest.config.mts, and `.ci/run`'s reporters): at the end
  * of every run it prints where the time went, each layer's files' wall time and
  * CPU time, the 15 slowest files, and the load average at the start and the
- * end, and writes the same as JSON to test-results/suite-timing.json (the trend
+ * end, and writes the same as JSON, with every file's figures, to
+ * test-results/suite-timing.json (`.ci/run` keeps a copy in the checkout; the trend
  * in docs/engineering-notes.md is read from it). The run's folder of CPU
  * records (./suite-cpu.ts) is removed afterwards.
  */
@@ -45,6 +46,7 @@ export default class SuiteTimingReporter implements Reporter {
         // What vitest counts for the file (its setup, import and tests), or the process's own wall time when longer (a worker's start).
         wallSeconds: Math.max((diagnostic.setupDuration + diagnostic.collectDuration + diagnostic.duration) / 1000, measured?.wallSeconds ?? 0),
         cpuSeconds: measured?.cpuSeconds ?? null,
+        endedAtSeconds: measured === undefined ? null : Math.round((measured.endedAtMs - this.startedAt) / 100) / 10,
       };
     });
     const summary = summarizeRun({
@@ -56,7 +58,8 @@ export default class SuiteTimingReporter implements Reporter {
     });
     process.stdout.write(`\n${formatRunSummary(summary)}\n`);
     mkdirSync(dirname(TIMING_JSON), { recursive: true });
-    writeFileSync(TIMING_JSON, `${JSON.stringify(summary, null, 2)}\n`);
+    // Every file's figures too, slowest first: what to cut next is read from there.
+    writeFileSync(TIMING_JSON, `${JSON.stringify({ ...summary, files: [...files].sort((a, b) => b.wallSeconds - a.wallSeconds) }, null, 2)}\n`);
     if (runDir !== undefined) rmSync(runDir, { recursive: true, force: true });
   }
 }

@@ -11,6 +11,8 @@ export interface FileTiming {
   wallSeconds: number;
   /** Null when the file left no record (it crashed before its last hook). */
   cpuSeconds: number | null;
+  /** Seconds from the run's start to the file's last hook, or null without its record. */
+  endedAtSeconds?: number | null;
 }
 
 export interface LayerTiming {
