@@ -35,7 +35,7 @@ export default defineConfig({
           // One worker process for many files: the pure core needs no fresh process per file, and a
           // fork's start with its imports was a third of the layer's CPU (112 s isolated, 71 s not;
           // issue 54). Files that stub the environment or timers restore them after each test; a file
-          // that mocks a module loads what uses it afresh (vi.resetModules, then import: console-assets).
+          // that mocks a module loads what uses it afresh (vi.resetModules, then import: console-assets; test/unit/shared-workers-hygiene.test.ts).
           isolate: false,
           // Property tests and the script tests (a tsx process each) take seconds on a
           // busy 2-core machine; vitest's 5 s default made a fresh clone's run flaky.
@@ -67,6 +67,9 @@ export default defineConfig({
         test: {
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
+          // One worker process for many files, as the unit layer: each file loaded aws-cdk-lib and the
+          // stack afresh, most of its CPU (the layer alone: 192 s of CPU isolated, 56 s shared; issue 54).
+          isolate: false,
           // A synth bundles every function with esbuild: 10-30 s idle, 94 s once beside two
           // other test runs (issue 43's check). A hang guard, not a measure.
           testTimeout: 300_000,

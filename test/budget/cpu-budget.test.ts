@@ -2,9 +2,8 @@
  * The suite keeps its cost (issue 54): runs after every other layer (its own
  * project, vitest.config.mts) and compares each layer that ran whole, its
  * files' summed CPU time (test/support/suite-cpu.ts, recorded by every file's
- * setup), with the figure in test/cpu-budget.json plus 25%. The integration
- * layer's figure includes its shared DynamoDB Local JVMs, which its files keep
- * busy. Wall time is printed at the end of the run, never gated.
+ * setup), with the figure in test/cpu-budget.json plus 25%. A layer's figure
+ * includes the DynamoDB Local JVMs its files share and keep busy (integration). Wall time is printed at the end of the run, never gated.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,13 +26,13 @@ describe('the suite\'s CPU budget (test/cpu-budget.json)', () => {
     if (runDir === undefined) throw new Error(`${RUN_DIR_VARIABLE} is not set: run through vitest.config.mts`);
     const records = readFileCpu(runDir);
     const budget = readCpuBudget(join(repoRoot, 'test/cpu-budget.json'));
+    const jvms = sharedJvmCpuSeconds(runDir);
     const whole: LayerCpu[] = [];
     for (const layer of LAYERS) {
       const ran = records.filter((record) => record.project === layer);
       const expected = filesOf(layer);
       if (ran.map((record) => record.file).sort().join('\n') !== expected.join('\n')) continue;
-      const jvm = layer === 'integration' ? (sharedJvmCpuSeconds(runDir) ?? 0) : 0;
-      whole.push({ project: layer, cpuSeconds: ran.reduce((sum, record) => sum + record.cpuSeconds, 0) + jvm });
+      whole.push({ project: layer, cpuSeconds: ran.reduce((sum, record) => sum + record.cpuSeconds, 0) + (jvms[layer] ?? 0) });
     }
     console.log(`CPU by layer that ran whole: ${whole.map((layer) => `${layer.project} ${layer.cpuSeconds.toFixed(0)} s (figure ${budget.layers[layer.project] ?? '?'} s)`).join(', ') || 'none'}`);
     const over = layersOverBudget(whole, budget);

@@ -10,11 +10,8 @@
  * were in it), and the integration files write tens of thousands of them. Split
  * over JVMS, each holds a share. A JVM starts in about 4 s of CPU.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { assertLocalEndpoint, startDynamoDbLocal } from '../../local/dynamodb-local';
-import { RUN_DIR_VARIABLE, SHARED_JVM_PID_FILE } from './suite-cpu';
+import { startSharedDynamoDbLocals } from './shared-dynamodb';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -29,26 +26,12 @@ export const JVMS = 3;
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const count = Number(process.env.REDRAW_TEST_DYNAMODB_JVMS ?? JVMS);
   if (!Number.isInteger(count) || count < 1) throw new Error(`REDRAW_TEST_DYNAMODB_JVMS must be a whole number from 1: ${process.env.REDRAW_TEST_DYNAMODB_JVMS}`);
-  // A hang guard, not a measure: beside another run's JVM a start has taken over npm start's 30 s (issue 43).
-  const started = await Promise.allSettled(Array.from({ length: count }, () => startDynamoDbLocal({ readyTimeoutMs: 120_000 })));
-  const jvms = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-  const failed = started.find((result) => result.status === 'rejected');
-  if (failed !== undefined) {
-    await Promise.all(jvms.map((jvm) => jvm.stop()));
-    throw failed.reason;
-  }
-  for (const jvm of jvms) assertLocalEndpoint(jvm.endpoint);
+  const jvms = await startSharedDynamoDbLocals('integration', count);
   project.provide('dynamodbEndpoints', jvms.map((jvm) => jvm.endpoint));
   // Workers are forked after global setup and inherit this: an SDK client made
   // without an endpoint reaches a DynamoDB Local, never an AWS account (each
   // file's setup, ./integration-setup.ts, points it at the file's own).
   process.env.AWS_ENDPOINT_URL_DYNAMODB = jvms[0]?.endpoint;
-  // The budget test counts these JVMs' CPU in the integration layer's (test/budget/).
-  const runDir = process.env[RUN_DIR_VARIABLE];
-  if (runDir !== undefined) {
-    mkdirSync(runDir, { recursive: true });
-    writeFileSync(join(runDir, SHARED_JVM_PID_FILE), jvms.map((jvm) => jvm.pid).join('\n'));
-  }
   return async () => {
     delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
     await Promise.all(jvms.map((jvm) => jvm.stop()));

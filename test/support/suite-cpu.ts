@@ -6,15 +6,15 @@
  * budget test (test/budget/). CPU time, unlike wall time, barely moves with the
  * machine's load, so it is what the budget gates; wall time is printed only.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
 
 /** The environment variable naming this run's folder (set once by vitest.config.mts, inherited by every worker). */
 export const RUN_DIR_VARIABLE = 'REDRAW_TEST_RUN_DIR';
 
-/** Where the shared DynamoDB Local JVMs' process ids are written, one a line (by test/support/global-setup.ts). */
-export const SHARED_JVM_PID_FILE = 'shared-jvm.pid';
+/** Where a layer's shared DynamoDB Local JVMs' process ids are written, one a line (by ./shared-dynamodb.ts). */
+const sharedJvmPidFile = (layer: string): string => `shared-jvm.${layer}.pid`;
 
 const CPU_FILE = 'cpu.jsonl';
 
@@ -94,10 +94,21 @@ export function readFileCpu(runDir: string): FileCpu[] {
     .map((line) => FileCpu.parse(JSON.parse(line)));
 }
 
-/** CPU seconds the integration layer's shared DynamoDB Local JVMs have spent so far, or null without them. */
-export function sharedJvmCpuSeconds(runDir: string): number | null {
-  const path = join(runDir, SHARED_JVM_PID_FILE);
-  if (!existsSync(path)) return null;
-  const pids = readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '').map(Number);
-  return pids.reduce((sum, pid) => sum + (processCpuSeconds(pid)?.self ?? 0), 0);
+/** Notes the process ids of the JVMs a layer's files share (no file's own CPU counts them). */
+export function recordSharedJvms(runDir: string, layer: string, pids: readonly number[]): void {
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(join(runDir, sharedJvmPidFile(layer)), pids.join('\n'));
+}
+
+/** CPU seconds each layer's shared DynamoDB Local JVMs have spent so far, by layer (none without them). */
+export function sharedJvmCpuSeconds(runDir: string): Record<string, number> {
+  if (!existsSync(runDir)) return {};
+  const byLayer: Record<string, number> = {};
+  for (const name of readdirSync(runDir)) {
+    const layer = /^shared-jvm\.(.+)\.pid$/.exec(name)?.[1];
+    if (layer === undefined) continue;
+    const pids = readFileSync(join(runDir, name), 'utf8').split('\n').filter((line) => line.trim() !== '').map(Number);
+    byLayer[layer] = pids.reduce((sum, pid) => sum + (processCpuSeconds(pid)?.self ?? 0), 0);
+  }
+  return byLayer;
 }

@@ -51,7 +51,7 @@ export default class SuiteTimingReporter implements Reporter {
     });
     const summary = summarizeRun({
       files,
-      sharedJvmCpuSeconds: runDir === undefined ? null : sharedJvmCpuSeconds(runDir),
+      sharedJvmCpuSeconds: runDir === undefined ? {} : sharedJvmCpuSeconds(runDir),
       wallSeconds: (Date.now() - this.startedAt) / 1000,
       loadAverage: { start: this.loadAtStart, end: loadavg()[0] ?? 0 },
       machine: machineBusy(this.machineAtStart, machineCpuSeconds()),

@@ -26,8 +26,8 @@ export interface LayerTiming {
 export interface RunSummary {
   layers: LayerTiming[];
   slowest: FileTiming[];
-  /** CPU of the integration layer's shared DynamoDB Local JVMs (not in any file's figure), or null without them. */
-  sharedJvmCpuSeconds: number | null;
+  /** CPU of each layer's shared DynamoDB Local JVMs (not in any file's figure), by layer. */
+  sharedJvmCpuSeconds: Record<string, number>;
   wallSeconds: number;
   loadAverage: { start: number; end: number };
   /** How busy the machine's cores were over the run (every process, not only the suite's), or null without /proc. */
@@ -55,7 +55,7 @@ const rank = (project: string): number => {
 
 export function summarizeRun(input: {
   files: readonly FileTiming[];
-  sharedJvmCpuSeconds: number | null;
+  sharedJvmCpuSeconds: Record<string, number>;
   wallSeconds: number;
   loadAverage: { start: number; end: number };
   machine?: MachineBusy | null;
@@ -90,7 +90,9 @@ export function formatRunSummary(summary: RunSummary): string {
       (layer) => `  ${layer.project.padEnd(width)}  ${String(layer.files).padStart(5)}  ${seconds(layer.wallSeconds).padStart(10)}  ${seconds(layer.cpuSeconds).padStart(9)}`,
     ),
   ];
-  if (summary.sharedJvmCpuSeconds !== null) lines.push(`  the integration layer's shared DynamoDB Local JVMs: cpu ${seconds(summary.sharedJvmCpuSeconds)}`);
+  for (const [layer, cpu] of Object.entries(summary.sharedJvmCpuSeconds).sort(([a], [b]) => rank(a) - rank(b))) {
+    lines.push(`  the ${layer} layer's shared DynamoDB Local JVMs: cpu ${seconds(cpu)}`);
+  }
   lines.push(`The ${summary.slowest.length} slowest files:`);
   for (const file of summary.slowest) {
     lines.push(`  ${seconds(file.wallSeconds).padStart(6)}  cpu ${file.cpuSeconds === null ? '?' : seconds(file.cpuSeconds).padStart(6)}  ${file.file}`);

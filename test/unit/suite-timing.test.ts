@@ -57,7 +57,7 @@ describe('summarizeRun', () => {
   ];
 
   it('sums each layer in the order the suite runs them, and lists the slowest files first', () => {
-    const summary = summarizeRun({ files, sharedJvmCpuSeconds: 55, wallSeconds: 100, loadAverage: { start: 0.1, end: 1.5 } });
+    const summary = summarizeRun({ files, sharedJvmCpuSeconds: { browser: 12, integration: 55 }, wallSeconds: 100, loadAverage: { start: 0.1, end: 1.5 } });
     expect(summary.layers).toEqual([
       { project: 'unit', files: 2, wallSeconds: 5, cpuSeconds: 1.5 },
       { project: 'integration', files: 1, wallSeconds: 90, cpuSeconds: 20 },
@@ -66,20 +66,20 @@ describe('summarizeRun', () => {
     expect(summary.slowest.map((file) => file.file)).toEqual(['test/integration/d.test.ts', 'test/e2e/a.test.ts', 'test/unit/c.test.ts', 'test/unit/b.test.ts']);
     const text = formatRunSummary(summary);
     expect(text).toMatch(/integration\s+1\s+90 s\s+20 s/);
-    expect(text).toContain('shared DynamoDB Local JVMs: cpu 55 s');
+    expect(text).toContain("  the integration layer's shared DynamoDB Local JVMs: cpu 55 s\n  the browser layer's shared DynamoDB Local JVMs: cpu 12 s\n");
     expect(text).toContain('load average 0.10 at the start, 1.50 at the end');
     expect(text).toMatch(/3 s {2}cpu \? {2}test\/unit\/c\.test\.ts/);
     expect(text).not.toContain('cores were busy');
   });
 
   it("says how busy the machine's cores were over the run", () => {
-    const summary = summarizeRun({ files, sharedJvmCpuSeconds: null, wallSeconds: 100, loadAverage: { start: 0, end: 0 }, machine: { cores: 2, busySeconds: 154, totalSeconds: 200 } });
+    const summary = summarizeRun({ files, sharedJvmCpuSeconds: {}, wallSeconds: 100, loadAverage: { start: 0, end: 0 }, machine: { cores: 2, busySeconds: 154, totalSeconds: 200 } });
     expect(formatRunSummary(summary)).toContain("The machine's 2 cores were busy 77% of the run (154 s of 200 s, every process counted).");
   });
 
   it('keeps 15 files at most', () => {
     const many = Array.from({ length: 20 }, (_, i) => ({ file: `test/unit/f${i}.test.ts`, project: 'unit', wallSeconds: i, cpuSeconds: i }));
-    const summary = summarizeRun({ files: many, sharedJvmCpuSeconds: null, wallSeconds: 1, loadAverage: { start: 0, end: 0 } });
+    const summary = summarizeRun({ files: many, sharedJvmCpuSeconds: {}, wallSeconds: 1, loadAverage: { start: 0, end: 0 } });
     expect(summary.slowest).toHaveLength(15);
     expect(summary.slowest[0]?.wallSeconds).toBe(19);
     expect(formatRunSummary(summary)).not.toContain('JVM');
