@@ -67,6 +67,8 @@ export default defineConfig({
         test: {
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
+          // Each file's CDK assemblies removed after it (CDK leaves its default ones in the temp folder).
+          setupFiles: ['./test/support/infra-setup.ts'],
           // One worker process for many files, as the unit layer: each file loaded aws-cdk-lib and the
           // stack afresh, most of its CPU (the layer alone: 192 s of CPU isolated, 56 s shared; issue 54).
           isolate: false,

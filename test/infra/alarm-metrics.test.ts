@@ -6,7 +6,7 @@
  * every alarm has its entry in docs/deploy.md's runbook.
  */
 import { readFileSync } from 'node:fs';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -25,7 +25,7 @@ import {
 } from '../../functions/shared/metric-names';
 import { METRICS_NAMESPACE } from '../../functions/shared/observability';
 import { PROJECT_ROOT } from '../../lib/table-bound-function';
-import { buildStack } from './stack';
+import { buildStack, testApp } from './stack';
 
 /** Which service emits which metric (metric-names.ts groups them by emitter). */
 const EMITTED: Record<ServiceName, ReadonlySet<string>> = {
@@ -98,7 +98,7 @@ describe('alarms on the tracker\'s own metrics', () => {
   }, 120_000);
 
   it('catches an alarm on a misspelt metric, on a metric under another service, and on a result the webhook never records', () => {
-    const app = new App();
+    const app = testApp();
     const stack = new Stack(app, 'Probe');
     const metric = (metricName: string, dimensionsMap: Record<string, string>) =>
       new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap, period: Duration.minutes(5) });

@@ -7,7 +7,7 @@
  * function named as the real one, and checked against the notification the
  * sweep really publishes; then the stack's own wiring with a channel.
  */
-import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { LoggingLevel, SlackChannelConfiguration } from 'aws-cdk-lib/aws-chatbot';
@@ -20,12 +20,12 @@ import type { SentStaleRedrawNotification } from '../../functions/notices/notifi
 import { CHAT_BUTTON_FUNCTION_NAME, chatNotification } from '../../functions/notices/formats';
 import { buttonPayload, CHAT_BUTTONS, CHAT_VARIABLES, ChatActions, COMMAND_TEXT_MAX, commandText } from '../../lib/chat-actions';
 import { allStatements } from './policies';
-import { buildStack } from './stack';
+import { buildStack, testApp } from './stack';
 
 const REGION = 'eu-west-1';
 
 function buildChatStack() {
-  const app = new App();
+  const app = testApp();
   const stack = new Stack(app, 'RedrawTracker', { env: { account: '123456789012', region: REGION } });
   const fn = new LambdaFunction(stack, 'ChatButton', {
     runtime: Runtime.NODEJS_22_X,
@@ -180,7 +180,7 @@ describe('Slack buttons on the stale-redraw notification', () => {
   });
 
   it('refuses a channel configuration without a role to act as', () => {
-    const stack = new Stack(new App(), 'S');
+    const stack = new Stack(testApp(), 'S');
     const fn = new LambdaFunction(stack, 'Fn', { runtime: Runtime.NODEJS_22_X, handler: 'index.handler', code: Code.fromInline('x') });
     const imported = SlackChannelConfiguration.fromSlackChannelConfigurationArn(stack, 'Imported', 'arn:aws:chatbot::123456789012:chat-configuration/slack-channel/x');
     expect(() => new ChatActions(stack, 'ChatActions', { fn, channel: imported as SlackChannelConfiguration })).toThrow(/no role/);

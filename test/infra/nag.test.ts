@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../lib/app';
 import { SETTINGS_CONTEXT_KEY } from '../../lib/settings';
 import { PROJECT_ROOT } from '../../lib/table-bound-function';
+import { testAssemblyDir } from '../support/test-assemblies';
 import { buildStack, cdkJsonSettings } from './stack';
 
 const skipBundling = { 'aws:cdk:bundling-stacks': [] };
@@ -70,6 +71,7 @@ describe('cdk-nag', () => {
 
   it('fails the app synthesis on a finding nobody acknowledged', () => {
     const { app, stack } = createApp({
+      outdir: testAssemblyDir(),
       context: { ...skipBundling, [SETTINGS_CONTEXT_KEY]: cdkJsonSettings() },
     });
     // An unencrypted queue that accepts plain HTTP: AwsSolutions SQS2 and SQS4.
@@ -78,13 +80,13 @@ describe('cdk-nag', () => {
   }, 120_000);
 
   it('synthesizes the app as `cdk synth` does, with the AwsSolutions pack registered', () => {
-    const { app } = createApp({ context: { ...skipBundling, [SETTINGS_CONTEXT_KEY]: cdkJsonSettings() } });
+    const { app } = createApp({ outdir: testAssemblyDir(), context: { ...skipBundling, [SETTINGS_CONTEXT_KEY]: cdkJsonSettings() } });
     expect(() => app.synth()).not.toThrow();
   }, 120_000);
 
   it('refuses to build the app with an invalid setting, naming it', () => {
     expect(() =>
-      createApp({ context: { ...skipBundling, [SETTINGS_CONTEXT_KEY]: { ...cdkJsonSettings(), logRetentionDays: 2 } } }),
+      createApp({ outdir: testAssemblyDir(), context: { ...skipBundling, [SETTINGS_CONTEXT_KEY]: { ...cdkJsonSettings(), logRetentionDays: 2 } } }),
     ).toThrow(/redrawTracker\.logRetentionDays/);
   });
 });

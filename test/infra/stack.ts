@@ -3,12 +3,15 @@
  * settings the real app reads, with bundling skipped unless asked for.
  */
 import { readFileSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
+import type { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as z from 'zod';
 import { RedrawTrackerStack } from '../../lib/redraw-tracker-stack';
 import { parseSettings, SETTINGS_CONTEXT_KEY, type Settings } from '../../lib/settings';
 import { PROJECT_ROOT } from '../../lib/table-bound-function';
+import { testApp } from '../support/test-assemblies';
+
+export { testApp };
 
 const CdkJson = z.object({ context: z.record(z.string(), z.unknown()) });
 
@@ -26,8 +29,8 @@ export interface BuiltStack {
 
 /** The stack as `cdk synth` builds it; bundling is skipped (no esbuild run) unless `bundle` is set. */
 export function buildStack(options: { settings?: Partial<Settings>; bundle?: boolean; outdir?: string; region?: string } = {}): BuiltStack {
-  const app = new App({
-    ...(options.outdir ? { outdir: options.outdir } : {}),
+  const app = testApp({
+    outdir: options.outdir,
     context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] },
   });
   const stack = new RedrawTrackerStack(app, 'RedrawTracker', {

@@ -48,6 +48,7 @@ import { readDeployment, type Deployment } from '../support/rehearsal/deployment
 import { lambdaEnvironment, startLambdaProcess, type LambdaProcess, type Outcome } from '../support/rehearsal/lambda-process';
 import { newSecret } from '../support/webhook';
 import { buildStack } from '../infra/stack';
+import { removeTestAssemblies } from '../support/test-assemblies';
 
 const STACK = 'RedrawTracker';
 const ACCOUNT = '123456789012';
@@ -178,6 +179,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  removeTestAssemblies(); // the unbundled synth of the outputs' test
   for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_EC2_METADATA_DISABLED', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) {
     if (savedEnv[name] === undefined) delete process.env[name];
     else process.env[name] = savedEnv[name];
