@@ -25,7 +25,8 @@ import {
 } from '../../functions/shared/metric-names';
 import { METRICS_NAMESPACE } from '../../functions/shared/observability';
 import { PROJECT_ROOT } from '../../lib/table-bound-function';
-import { buildStack, testApp } from './stack';
+import { testApp } from '../support/test-assemblies';
+import { buildStack } from './stack';
 
 /** Which service emits which metric (metric-names.ts groups them by emitter). */
 const EMITTED: Record<ServiceName, ReadonlySet<string>> = {

@@ -20,7 +20,8 @@ import type { SentStaleRedrawNotification } from '../../functions/notices/notifi
 import { CHAT_BUTTON_FUNCTION_NAME, chatNotification } from '../../functions/notices/formats';
 import { buttonPayload, CHAT_BUTTONS, CHAT_VARIABLES, ChatActions, COMMAND_TEXT_MAX, commandText } from '../../lib/chat-actions';
 import { allStatements } from './policies';
-import { buildStack, testApp } from './stack';
+import { testApp } from '../support/test-assemblies';
+import { buildStack } from './stack';
 
 const REGION = 'eu-west-1';
 

@@ -11,8 +11,6 @@ import { parseSettings, SETTINGS_CONTEXT_KEY, type Settings } from '../../lib/se
 import { PROJECT_ROOT } from '../../lib/table-bound-function';
 import { testApp } from '../support/test-assemblies';
 
-export { testApp };
-
 const CdkJson = z.object({ context: z.record(z.string(), z.unknown()) });
 
 /** The settings committed in cdk.json. */

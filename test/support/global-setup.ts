@@ -11,7 +11,8 @@
  * over JVMS, each holds a share. A JVM starts in about 4 s of CPU.
  */
 import type { TestProject } from 'vitest/node';
-import { startSharedDynamoDbLocals } from './shared-dynamodb';
+import { assertLocalEndpoint, startDynamoDbLocal } from '../../local/dynamodb-local';
+import { recordSharedJvms, RUN_DIR_VARIABLE } from './suite-cpu';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -26,7 +27,18 @@ export const JVMS = 3;
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const count = Number(process.env.REDRAW_TEST_DYNAMODB_JVMS ?? JVMS);
   if (!Number.isInteger(count) || count < 1) throw new Error(`REDRAW_TEST_DYNAMODB_JVMS must be a whole number from 1: ${process.env.REDRAW_TEST_DYNAMODB_JVMS}`);
-  const jvms = await startSharedDynamoDbLocals('integration', count);
+  // A hang guard, not a measure: beside another run's JVM a start has taken over npm start's 30 s (issue 43).
+  const started = await Promise.allSettled(Array.from({ length: count }, () => startDynamoDbLocal({ readyTimeoutMs: 120_000 })));
+  const jvms = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed !== undefined) {
+    await Promise.all(jvms.map((jvm) => jvm.stop()));
+    throw failed.reason;
+  }
+  for (const jvm of jvms) assertLocalEndpoint(jvm.endpoint);
+  // Their CPU is no file's own: the timing and the budget count it in the layer's (./suite-cpu.ts).
+  const runDir = process.env[RUN_DIR_VARIABLE];
+  if (runDir !== undefined) recordSharedJvms(runDir, 'integration', jvms.map((jvm) => jvm.pid));
   project.provide('dynamodbEndpoints', jvms.map((jvm) => jvm.endpoint));
   // Workers are forked after global setup and inherit this: an SDK client made
   // without an endpoint reaches a DynamoDB Local, never an AWS account (each

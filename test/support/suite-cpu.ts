@@ -13,7 +13,7 @@ import * as z from 'zod';
 /** The environment variable naming this run's folder (set once by vitest.config.mts, inherited by every worker). */
 export const RUN_DIR_VARIABLE = 'REDRAW_TEST_RUN_DIR';
 
-/** Where a layer's shared DynamoDB Local JVMs' process ids are written, one a line (by ./shared-dynamodb.ts). */
+/** Where a layer's shared DynamoDB Local JVMs' process ids are written, one a line (by ./global-setup.ts). */
 const sharedJvmPidFile = (layer: string): string => `shared-jvm.${layer}.pid`;
 
 const CPU_FILE = 'cpu.jsonl';
