@@ -48,6 +48,18 @@ import { createTables } from './ingest';
 import { attachMeter, splitTable, type MeterReading } from './meter';
 import { median, muted, progress, round } from './stats';
 
+/**
+ * A typical snooze's wake time: 09:00 UTC three days after `now`, a whole hour, as a
+ * person picks one (the console's field takes minutes). Its epoch milliseconds are in
+ * the worklist entry (`wq.u`), a number DynamoDB sizes by its significant digits, so a
+ * wake time with random milliseconds made the snoozed item's size, and its write units,
+ * depend on the clock: 1,026 bytes, or 1,024 (one unit less) when they ended in 000.
+ */
+export function typicalWakeTime(now: Date): string {
+  const day = new Date(now.getTime() + 3 * 24 * HOUR);
+  return new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), 9)).toISOString();
+}
+
 export const STORY_KINDS = ['redraw', 'incomplete_redraw', 'failed_test_kit'] as const;
 export type StoryKind = (typeof STORY_KINDS)[number];
 
@@ -107,7 +119,7 @@ function storySteps(kind: StoryKind, now: Date, onTime: boolean): { id: string; 
   // the redraw story here is the one it counts, unit for unit. On time: the story's events in the last 9 minutes, a minute
   // apart, as Junction sends them (its report rows then mark no hour, store/report-units.ts); March's are all late facts.
   const timing = (flow: FlowSpec): FlowSpec => (onTime ? { ...flow, start: new Date(now.getTime() - 9 * 60_000), stepMinutes: 1 } : flow);
-  const snooze = { action: 'snooze', until: new Date(now.getTime() + 3 * 24 * HOUR).toISOString(), reason: 'appointment_booked' };
+  const snooze = { action: 'snooze', until: typicalWakeTime(now), reason: 'appointment_booked' };
   if (kind === 'failed_test_kit') {
     const ids = { transactionId: freshId(), orderId: freshId() };
     const flow: FlowSpec = timing(noRedrawFlow(ids, 'testkit', { low: 'sample_error', detail: 'sample_hemolyzed' }));

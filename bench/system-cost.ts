@@ -39,6 +39,7 @@ import { commonTablesInput, createCommonWebhookHandler } from './baseline/common
 import { checkCommon, checkTracker, createTables, deliverStream, type Approach } from './ingest';
 import { attachMeter, type MeterReading, type Units } from './meter';
 import { muted, round } from './stats';
+import { typicalWakeTime } from './story-cost';
 import type { WebhookStream } from './webhook-stream';
 
 /** On-demand prices, US East (N. Virginia): dollars per million units. */
@@ -306,7 +307,7 @@ function splitFollowUps(main: TableClient, followUps: TableClient): TableClient 
 const ACTIONS: readonly Record<string, unknown>[] = [
   { action: 'acknowledge', owner: 'j.doe' },
   { action: 'record_contact', channel: 'phone', outcome: 'no_answer' },
-  { action: 'snooze', until: new Date(Date.now() + 3 * 86_400_000).toISOString(), reason: 'appointment_booked' },
+  { action: 'snooze', until: typicalWakeTime(new Date()), reason: 'appointment_booked' },
   { action: 'close', disposition: 'patient_declined' },
 ];
 

@@ -19,6 +19,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { itemBytes } from '../../bench/item-size';
+import { typicalWakeTime } from '../../bench/story-cost';
 import { attachMeter, splitTable, type Meter, type MeterReading } from '../../bench/meter';
 import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
@@ -75,7 +76,7 @@ afterAll(async () => {
 const figures = (reading: MeterReading) => ({ write: reading.write + reading.refused, index: reading.index, read: reading.read, requests: reading.byCommand });
 
 describe('follow-up cost per redraw', () => {
-  it('costs 68 write units (27 of them the indexes’) and 15 read units over a typical redraw story, step by step', async () => {
+  it('costs 65 write units (26 of them the indexes’) and 15 read units over a typical redraw story, step by step', async () => {
     const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
     const deliveries = buildDeliveries(redrawFlow(ids, 'completed'));
     const deliver = async (part: readonly Delivery[]) => {
@@ -107,7 +108,7 @@ describe('follow-up cost per redraw', () => {
     await measure('initial order webhooks up to redraw_available: opened', () => deliver(deliveries.slice(0, redrawStart)));
     await measure('redraw order ordered: known', () => deliver(deliveries.slice(redrawStart, redrawStart + 1)));
     await measure('acknowledge', () => act({ action: 'acknowledge', owner: 'team.outreach' }));
-    await measure('snooze', () => act({ action: 'snooze', until: new Date(Date.now() + 3 * 86_400_000).toISOString(), reason: 'appointment_booked' }));
+    await measure('snooze', () => act({ action: 'snooze', until: typicalWakeTime(new Date()), reason: 'appointment_booked' }));
     await measure('record_contact', () => act({ action: 'record_contact', channel: 'phone', outcome: 'reached' }));
     await measure('redraw order moves on (requisition_created, appointment_scheduled)', () => deliver(deliveries.slice(redrawStart + 1, -1)));
     await measure('redraw order completed: closed redraw_completed, history expiry set', () => deliver(deliveries.slice(-1)));
@@ -127,8 +128,9 @@ describe('follow-up cost per redraw', () => {
     // owner, a state), 2 when its key moves; none when neither changes (record_contact). Its sort key and entry (about 100
     // bytes) take the item over 1 KB once it is snoozed with a contact recorded: from then on the item, and its
     // by-transaction copy, cost 2 units per write more (before the worklist index: 45 units, 12 of them the index's).
-    // What is missing (issue 46: `missing`, kept in a few bytes of its own, `ms`) takes it over 1 KB one step earlier, at the
-    // snooze: 3 units more (65 before it).
+    // What is missing (issue 46: `missing`, kept in a few bytes of its own, `ms`) brings it to 1,022-1,023 bytes at the snooze, a
+    // whole-hour wake time (typicalWakeTime): one with random milliseconds took it to 1,026, 3 units more, unless they
+    // ended in 000 (issue 54: a flaky figure).
     expect(steps.map(({ step, followUp: { write, index, read } }) => [step, write, index, read])).toEqual([
       // GetItem (none stored: 1 RU); one transaction: the item (2) and HIST#1 (2); the item enters both indexes (1 + 1).
       // Then the new follow-up item's own record is checked for retention (CONTRACT §8: nothing expires while it is open): 1 RU.
@@ -138,8 +140,8 @@ describe('follow-up cost per redraw', () => {
       ['redraw order ordered: known', 8, 4, 1],
       // Item (2), history entry (2), the by-transaction copy (1: projected attributes changed, key not), the worklist key moves to the owner's range (2).
       ['acknowledge', 7, 3, 1],
-      // As acknowledge, but the snooze moves the due time: both index keys change (2 + 2).
-      ['snooze', 11, 5, 1],
+      // As acknowledge, but the snooze moves the due time: both index keys change (2 + 2). The item is just under 1 KB.
+      ['snooze', 8, 4, 1],
       // The item is over 1 KB now: item (4), history entry (2), the by-transaction copy (2); the worklist entry is unchanged (0).
       ['record_contact', 8, 2, 1],
       // Each move of the redraw order: the item's redraw timing, one PutItem (2), and the by-transaction copy (2; the snooze holds the due time).
@@ -151,7 +153,7 @@ describe('follow-up cost per redraw', () => {
       // transaction ended (issue 48: `te`, in a few bytes, so that the item stays under 1 KB and costs what it did).
       ['redraw order completed: closed redraw_completed, history expiry set', 20, 7, 7],
     ]);
-    expect(total).toEqual({ write: 68, index: 27, read: 15 });
+    expect(total).toEqual({ write: 65, index: 26, read: 15 });
     // The rest of the transaction function's work on the same story, for scale. Of its reads, 3 are the redraw
     // order's appointment (CONTRACT §10: one strongly consistent GetItem per keep-current of a redraw in progress);
     // of its writes, 3 are report rows (CONTRACT §11: the follow-up opened, closed, and the transaction ended).
