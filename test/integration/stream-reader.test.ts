@@ -242,3 +242,113 @@ describe('an idle stream (issue 54: an idle reader polling every 20 ms kept the 
     }
   });
 });
+
+describe('the shard list (issue 54: a DescribeStream on every round was half the reader\'s requests)', () => {
+  /** The reader's requests by command, counted on its own client. */
+  function countingStreams(): { client: DynamoDBStreamsClient; count: (command: string) => number } {
+    const client = new DynamoDBStreamsClient(localDynamoDbClientConfig(localEndpoint()));
+    const counts = new Map<string, number>();
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const name = context.commandName ?? '?';
+        counts.set(name, (counts.get(name) ?? 0) + 1);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countRequests' },
+    );
+    return { client, count: (command) => counts.get(command) ?? 0 };
+  }
+
+  it('is read once while the stream keeps its shard, however many rounds deliver records', async () => {
+    const prefix = `list-${freshId()}`;
+    const seen: string[] = [];
+    const handler: StreamBatchHandler = async (event) => {
+      for (const record of event.Records) if (record.dynamodb?.Keys?.pk?.S?.startsWith(prefix)) seen.push(record.dynamodb.Keys.pk.S);
+      return ok();
+    };
+    const { client, count } = countingStreams();
+    const reader = startStreamReader({ client, streamArn, handler, pollIntervalMs: 10, logger: silent });
+    try {
+      for (let index = 0; index < 20; index++) {
+        await table.doc.send(new PutCommand({ TableName: table.tableName, Item: { pk: `${prefix}#${index}`, sk: 'X' } }));
+        await reader.whenIdle();
+      }
+      expect(seen).toHaveLength(20);
+      expect(count('GetRecordsCommand')).toBeGreaterThanOrEqual(20);
+      expect(count('DescribeStreamCommand')).toBe(1);
+    } finally {
+      await reader.stop();
+      client.destroy();
+    }
+  });
+
+  /**
+   * A stream whose one shard closes and hands over to a child, as DynamoDB Streams
+   * does (DynamoDB Local keeps one shard for hours: it cannot roll one over on demand).
+   * The stand-in answers the three requests the reader sends; the child is listed
+   * only once the parent has closed, as on AWS.
+   */
+  function rollingStream() {
+    const record = (shard: string, sequence: number) => ({
+      eventID: `${shard}-${sequence}`,
+      eventName: 'INSERT' as const,
+      dynamodb: { Keys: { pk: { S: `${shard}#${sequence}` } }, SequenceNumber: String(sequence).padStart(21, '0'), StreamViewType: 'KEYS_ONLY' as const },
+    });
+    const state = { parentClosed: false, childRecords: [] as ReturnType<typeof record>[], describes: 0 };
+    const parentRecords = [record('parent', 1), record('parent', 2)];
+    const send = async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+      switch (command.constructor.name) {
+        case 'DescribeStreamCommand': {
+          state.describes++;
+          const parent = { ShardId: 'parent', SequenceNumberRange: { StartingSequenceNumber: '1', ...(state.parentClosed ? { EndingSequenceNumber: '2' } : {}) } };
+          const child = { ShardId: 'child', ParentShardId: 'parent', SequenceNumberRange: { StartingSequenceNumber: '3' } };
+          return { StreamDescription: { Shards: state.parentClosed ? [parent, child] : [parent] } };
+        }
+        case 'GetShardIteratorCommand':
+          return { ShardIterator: `${String(command.input.ShardId)}:0` };
+        case 'GetRecordsCommand': {
+          const [shard, from] = String(command.input.ShardIterator).split(':') as [string, string];
+          const records = shard === 'parent' ? parentRecords : state.childRecords;
+          const next = records.slice(Number(from));
+          // A closed parent read to its end has no next iterator.
+          const ended = shard === 'parent' && state.parentClosed && next.length === 0;
+          return { Records: next, ...(ended ? {} : { NextShardIterator: `${shard}:${records.length}` }) };
+        }
+        default:
+          throw new Error(`the stand-in stream does not answer ${command.constructor.name}`);
+      }
+    };
+    const client = { send, config: { region: async () => 'us-east-1' } } as unknown as DynamoDBStreamsClient;
+    return { client, state, record };
+  }
+
+  it('finds a closed shard\'s child when the shard is read to its end, and reads it after its parent', async () => {
+    const { client, state, record } = rollingStream();
+    const seen: string[] = [];
+    const handler: StreamBatchHandler = async (event) => {
+      for (const one of event.Records) seen.push(one.dynamodb!.Keys!.pk!.S!);
+      return ok();
+    };
+    const reader = startStreamReader({ client, streamArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/x', handler, pollIntervalMs: 5, logger: silent });
+    try {
+      await reader.whenIdle();
+      await reader.whenIdle();
+      expect(seen).toEqual(['parent#1', 'parent#2']);
+      expect(state.describes).toBe(1);
+      // The shard closes (its records are all read) and its child takes new records.
+      state.parentClosed = true;
+      state.childRecords.push(record('child', 3));
+      await reader.whenIdle();
+      expect(seen).toEqual(['parent#1', 'parent#2', 'child#3']);
+      // Once after the parent ended; the child, open, needs no other look.
+      expect(state.describes).toBe(2);
+      state.childRecords.push(record('child', 4));
+      await reader.whenIdle();
+      await reader.whenIdle();
+      expect(seen).toEqual(['parent#1', 'parent#2', 'child#3', 'child#4']);
+      expect(state.describes).toBe(2);
+    } finally {
+      await reader.stop();
+    }
+  });
+});
