@@ -175,13 +175,13 @@ export function startStreamReader(options: StreamReaderOptions): StreamReader {
     });
 
   const shardRefreshMs = options.shardRefreshMs ?? DEFAULTS.shardRefreshMs;
-  let described = false;
   /** The shard list must be read before the next round: at the start, after a shard ended or a round failed. */
   let shardsChanged = true;
+  /** When the shard list was last read (0: never). */
   let describedAt = 0;
   async function refreshShards(): Promise<void> {
     if (!shardsChanged && Date.now() - describedAt < shardRefreshMs) return;
-    const firstLook = !described;
+    const firstLook = describedAt === 0;
     let exclusiveStartShardId: string | undefined;
     do {
       const { StreamDescription } = await client.send(
@@ -203,7 +203,6 @@ export function startStreamReader(options: StreamReaderOptions): StreamReader {
       }
       exclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
     } while (exclusiveStartShardId !== undefined);
-    described = true;
     describedAt = Date.now();
     // A stream without an open shard yet (or only finished ones) is looked at again next round.
     shardsChanged = ![...shards.values()].some((shard) => !shard.finished);

@@ -63,6 +63,21 @@ async function putItems(prefix: string, count: number) {
 const ok = (): DynamoDBBatchResponse => ({ batchItemFailures: [] });
 const keysOf = (records: DynamoDBRecord[]) => records.map((record) => record.dynamodb?.Keys?.pk?.S);
 
+/** A streams client whose requests are counted by command (the reader's own). */
+function countingStreams(): { client: DynamoDBStreamsClient; count: (command: string) => number } {
+  const client = new DynamoDBStreamsClient(localDynamoDbClientConfig(localEndpoint()));
+  const counts = new Map<string, number>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = context.commandName ?? '?';
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize', name: 'countRequests' },
+  );
+  return { client, count: (command) => counts.get(command) ?? 0 };
+}
+
 describe('startStreamReader', () => {
   it("delivers inserts, updates and removals in Lambda's event shape", async () => {
     const prefix = `shape-${freshId()}`;
@@ -166,22 +181,9 @@ describe('startStreamReader', () => {
 });
 
 describe('an idle stream (issue 54: an idle reader polling every 20 ms kept the JVM and itself at 55% of a core)', () => {
-  /** The reader's GetRecords calls, counted on its own client. */
-  function countingStreams(): { client: DynamoDBStreamsClient; getRecords: () => number } {
-    const client = new DynamoDBStreamsClient(localDynamoDbClientConfig(localEndpoint()));
-    let count = 0;
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === 'GetRecordsCommand') count++;
-        return next(args);
-      },
-      { step: 'initialize', name: 'countGetRecords' },
-    );
-    return { client, getRecords: () => count };
-  }
-
   it('polls ever less often while nothing comes, up to maxIdlePauseMs', async () => {
-    const { client, getRecords } = countingStreams();
+    const { client, count } = countingStreams();
+    const getRecords = () => count('GetRecordsCommand');
     const reader = startStreamReader({ client, streamArn, handler: async () => ok(), pollIntervalMs: 10, maxIdlePauseMs: 500, logger: silent });
     try {
       await reader.whenIdle();
@@ -244,21 +246,6 @@ describe('an idle stream (issue 54: an idle reader polling every 20 ms kept the 
 });
 
 describe('the shard list (issue 54: a DescribeStream on every round was half the reader\'s requests)', () => {
-  /** The reader's requests by command, counted on its own client. */
-  function countingStreams(): { client: DynamoDBStreamsClient; count: (command: string) => number } {
-    const client = new DynamoDBStreamsClient(localDynamoDbClientConfig(localEndpoint()));
-    const counts = new Map<string, number>();
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const name = context.commandName ?? '?';
-        counts.set(name, (counts.get(name) ?? 0) + 1);
-        return next(args);
-      },
-      { step: 'initialize', name: 'countRequests' },
-    );
-    return { client, count: (command) => counts.get(command) ?? 0 };
-  }
-
   it('is read once while the stream keeps its shard, however many rounds deliver records', async () => {
     const prefix = `list-${freshId()}`;
     const seen: string[] = [];
@@ -294,12 +281,16 @@ describe('the shard list (issue 54: a DescribeStream on every round was half the
       eventName: 'INSERT' as const,
       dynamodb: { Keys: { pk: { S: `${shard}#${sequence}` } }, SequenceNumber: String(sequence).padStart(21, '0'), StreamViewType: 'KEYS_ONLY' as const },
     });
-    const state = { parentClosed: false, childRecords: [] as ReturnType<typeof record>[], describes: 0 };
+    const state = { parentClosed: false, childRecords: [] as ReturnType<typeof record>[], describes: 0, failDescribes: 0 };
     const parentRecords = [record('parent', 1), record('parent', 2)];
     const send = async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
       switch (command.constructor.name) {
         case 'DescribeStreamCommand': {
           state.describes++;
+          if (state.failDescribes > 0) {
+            state.failDescribes--;
+            throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+          }
           const parent = { ShardId: 'parent', SequenceNumberRange: { StartingSequenceNumber: '1', ...(state.parentClosed ? { EndingSequenceNumber: '2' } : {}) } };
           const child = { ShardId: 'child', ParentShardId: 'parent', SequenceNumberRange: { StartingSequenceNumber: '3' } };
           return { StreamDescription: { Shards: state.parentClosed ? [parent, child] : [parent] } };
@@ -347,6 +338,33 @@ describe('the shard list (issue 54: a DescribeStream on every round was half the
       await reader.whenIdle();
       expect(seen).toEqual(['parent#1', 'parent#2', 'child#3', 'child#4']);
       expect(state.describes).toBe(2);
+    } finally {
+      await reader.stop();
+    }
+  });
+
+  it('reads the shard list again after a round whose list request failed, and loses no record', async () => {
+    const { client, state, record } = rollingStream();
+    const seen: string[] = [];
+    const handler: StreamBatchHandler = async (event) => {
+      for (const one of event.Records) seen.push(one.dynamodb!.Keys!.pk!.S!);
+      return ok();
+    };
+    const errors: string[] = [];
+    const logger = { ...silent, error: (message: string) => void errors.push(message) };
+    state.failDescribes = 2;
+    const reader = startStreamReader({ client, streamArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/x', handler, pollIntervalMs: 5, logger });
+    try {
+      await reader.whenIdle();
+      expect(errors).toEqual(['stream polling failed', 'stream polling failed']);
+      expect(seen).toEqual(['parent#1', 'parent#2']);
+      // The parent closes while the list is throttled: its child is found on the next list that answers.
+      state.parentClosed = true;
+      state.childRecords.push(record('child', 3));
+      state.failDescribes = 1;
+      await reader.whenIdle();
+      expect(seen).toEqual(['parent#1', 'parent#2', 'child#3']);
+      expect(errors).toHaveLength(3);
     } finally {
       await reader.stop();
     }
