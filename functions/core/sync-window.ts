@@ -24,6 +24,18 @@
  * (Junction indexing late): the walk starts again from the new last page, which
  * restores the argument.
  *
+ * Settled part first. The total cannot tell an order that entered from one that
+ * left at the same time (it stays the same), and an order that enters shifts the
+ * later ones away from page 1, onto pages already read. Only an update made
+ * within SYNC_OVERLAP_MS of the window's end can enter while the window is read
+ * (Junction indexes it a little late). So the sync reads a window that spans more
+ * than one page in two parts: first its settled part, which ends SYNC_OVERLAP_MS
+ * before the window's end and which no order can enter, then the rest, up to the
+ * window's end. A one-page part is read in one request, whole. Only a rest of more
+ * than a page (over a page of updates in SYNC_OVERLAP_MS) can still miss an order
+ * there, and the next window, which starts SYNC_OVERLAP_MS before this one's end,
+ * reads that span again in its settled part.
+ *
  * The position of the walk is a cursor saved after each page is applied: a
  * sweep that stops (Junction down, key rejected, out of time) leaves it, and the
  * next sweep continues from it (more orders may have left meanwhile: the argument
@@ -58,7 +70,12 @@ export interface SyncCursor {
   nextPage: number | null;
   /** The total the last answer gave (orders in the window then), once known. */
   total: number | null;
+  /** The window's end while its settled part, which ends at `until`, is read; (`until`, `end`] is read next. Absent: `until` is the window's end. */
+  end?: string;
 }
+
+/** How a window over more than one page is walked: whole (the backfill's), or its settled part first (the sync's; see the module's comment). */
+export type WindowWalk = 'whole' | 'settled-first';
 
 /** What is stored between sweeps. */
 export interface SyncState {
@@ -181,20 +198,44 @@ export function lastPage(total: number, size: number = SYNC_PAGE_SIZE): number {
  * `done` when the window is read (its end can then become the sync's end).
  * `total` is what this answer said the window holds now.
  */
-export function afterPage(cursor: SyncCursor, total: number, size: number = SYNC_PAGE_SIZE): SyncCursor | 'done' {
+export function afterPage(cursor: SyncCursor, total: number, size: number = SYNC_PAGE_SIZE, walk: WindowWalk = 'whole'): SyncCursor | 'done' {
   const page = pageToRead(cursor);
   const last = lastPage(total, size);
-  // The first request (page 1) told the total: one page holds the whole window (read at once), else walk back from the last.
-  if (cursor.nextPage === null) return last === 1 ? 'done' : { ...cursor, nextPage: last, total };
+  if (cursor.nextPage === null) {
+    // The first request (page 1) told the total: one page holds the whole part (read at once).
+    if (last === 1) return partDone(cursor);
+    // More than one page: walk back from the last, in the settled part first when there is one (it holds no
+    // more orders than the whole window, so its walk starts from the window's last page at most).
+    const settled = walk === 'settled-first' ? settledEnd(cursor) : null;
+    return settled === null ? { ...cursor, nextPage: last, total } : { since: cursor.since, until: settled, nextPage: last, total, end: cursor.until };
+  }
   // Orders entered since the previous answer: later ones may have moved onto pages already read. Start again from the last.
   if (cursor.total !== null && total > cursor.total) return { ...cursor, nextPage: last, total };
-  if (page <= 1) return 'done';
-  return { ...cursor, nextPage: page - 1, total };
+  if (page <= 1) return partDone(cursor);
+  // The next page down; or, when orders left and the part now ends on an earlier page, that page (no order is after it).
+  return { ...cursor, nextPage: Math.min(page - 1, last), total };
 }
 
-/** The state once a window is read whole: its end is the sync's end, and nothing is in progress (skips are kept for the next window's overlap). */
+/** After a part is read to page 1: the window's rest, when its settled part was read, else done. */
+function partDone(cursor: SyncCursor): SyncCursor | 'done' {
+  return cursor.end === undefined ? 'done' : { since: cursor.until, until: cursor.end, nextPage: null, total: null };
+}
+
+/** The end of a whole window's settled part, SYNC_OVERLAP_MS before its end; null when there is none (a rest, or a window shorter than that). */
+function settledEnd(cursor: SyncCursor): string | null {
+  if (cursor.end !== undefined) return null;
+  const end = instantMillis(cursor.until) - SYNC_OVERLAP_MS;
+  return end > instantMillis(cursor.since) ? canonicalFromDate(new Date(end)) : null;
+}
+
+/** A window's end, whichever part of it a cursor reads. */
+export function windowEnd(cursor: SyncCursor): string {
+  return cursor.end ?? cursor.until;
+}
+
+/** The state once a window is read whole (`cursor`: its last part read): its end is the sync's end, and nothing is in progress (skips are kept for the next window's overlap). */
 export function windowDone(cursor: SyncCursor, skipped: readonly OrderState[] = []): SyncState {
-  return { syncedUntil: cursor.until, cursor: null, ...(skipped.length > 0 ? { skipped } : {}) };
+  return { syncedUntil: windowEnd(cursor), cursor: null, ...(skipped.length > 0 ? { skipped } : {}) };
 }
 
 /**

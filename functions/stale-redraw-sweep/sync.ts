@@ -36,6 +36,7 @@ import {
   syncCursor,
   syncLagSeconds,
   windowDone,
+  windowEnd,
   type FailingOrder,
   type OrderState,
   type SyncCursor,
@@ -159,7 +160,7 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
     skipped: outcome.skipped,
     lag_seconds: outcome.lagSeconds,
     window_since: run.window.since,
-    window_until: run.window.until,
+    window_until: windowEnd(run.window),
     next_page: run.state.cursor?.nextPage ?? null,
   };
   if (outcome.stopped === null) logger.info('sync done', fields);
@@ -195,9 +196,9 @@ async function syncPage(input: SyncInput, run: SyncRun): Promise<'next' | 'stop'
   const skipped = await applySyncPage(input, run, orders, request.page);
   if (skipped === 'held') return 'stop';
   outcome.pages++;
-  const next = afterPage(run.cursor, pageTotal(request.page, orders.length + invalid, total, run.size), run.size);
+  const next = afterPage(run.cursor, pageTotal(request.page, orders.length + invalid, total, run.size), run.size, 'settled-first');
   const passed = pagePassed(run.state, orders.map((order) => order.id), skipped, run.window.since);
-  const nextState: SyncState = next === 'done' ? windowDone(run.window, passed.skipped) : { ...passed, cursor: next };
+  const nextState: SyncState = next === 'done' ? windowDone(run.cursor, passed.skipped) : { ...passed, cursor: next };
   const saved = await saveSyncState(input.db, input.tableName, nextState, run.version, input.now);
   if (saved === 'lost') {
     outcome.stopped = 'conflict';
@@ -210,7 +211,7 @@ async function syncPage(input: SyncInput, run: SyncRun): Promise<'next' | 'stop'
     return 'next';
   }
   // A window continued from an earlier sweep ends before this one started: the next window reaches this sweep's start.
-  if (run.window.until >= run.sweepStart) {
+  if (run.cursor.until >= run.sweepStart) {
     outcome.caughtUp = true;
     return 'stop';
   }

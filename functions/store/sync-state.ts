@@ -23,6 +23,8 @@ const StateItem = z.object({
       until: z.string(),
       next_page: z.nullable(z.int().check(z.positive())),
       total: z.nullable(z.int().check(z.nonnegative())),
+      /** The window's end while its settled part is read (absent: `until` is). */
+      end: z.optional(z.string()),
     }),
   ),
   /** Orders that could not be applied yet and their tries; orders skipped after their last (ids and times: no PHI). */
@@ -47,7 +49,10 @@ export async function loadSyncState(db: TableClient, tableName: string): Promise
   return {
     state: {
       syncedUntil: parsed.synced_until,
-      cursor: cursor === null ? null : { since: cursor.since, until: cursor.until, nextPage: cursor.next_page, total: cursor.total },
+      cursor:
+        cursor === null
+          ? null
+          : { since: cursor.since, until: cursor.until, nextPage: cursor.next_page, total: cursor.total, ...(cursor.end === undefined ? {} : { end: cursor.end }) },
       ...(parsed.failing?.length ? { failing: parsed.failing.map((order) => ({ id: order.id, updatedAt: order.updated_at, attempts: order.attempts })) } : {}),
       ...(parsed.skipped?.length ? { skipped: parsed.skipped.map((order) => ({ id: order.id, updatedAt: order.updated_at })) } : {}),
     },
@@ -62,7 +67,10 @@ export async function saveSyncState(db: TableClient, tableName: string, state: S
   const item: z.input<typeof StateItem> & Record<string, unknown> = {
     ...SYNC_KEYS,
     synced_until: state.syncedUntil,
-    cursor: cursor === null ? null : { since: cursor.since, until: cursor.until, next_page: cursor.nextPage, total: cursor.total },
+    cursor:
+      cursor === null
+        ? null
+        : { since: cursor.since, until: cursor.until, next_page: cursor.nextPage, total: cursor.total, ...(cursor.end === undefined ? {} : { end: cursor.end }) },
     // Absent when empty: the item stays as small as before while every order applies.
     ...(state.failing?.length ? { failing: state.failing.map((order) => ({ id: order.id, updated_at: order.updatedAt, attempts: order.attempts })) } : {}),
     ...(state.skipped?.length ? { skipped: state.skipped.map((order) => ({ id: order.id, updated_at: order.updatedAt })) } : {}),

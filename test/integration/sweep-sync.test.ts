@@ -266,9 +266,13 @@ describe('paging a window while Junction changes', () => {
         const first = await sweep(rig, now, api, SMALL_PAGES);
         junction.onPageRead(null);
         expect(first.result.synced).toBeGreaterThanOrEqual(23 - changes.flat().length);
-        // Pages read: the first (page 1, for the total), then the last back to page 1.
-        const pagesOf = (run: SweepRun) => run.requests.filter((url) => url.startsWith('/v3/orders?')).map((url) => new URL(url, 'http://x').searchParams.get('page'));
-        expect(pagesOf(first)).toEqual(['1', '3', '2', '1']);
+        // Pages read: the first (page 1, for the total); then the window's settled part (core/sync-window.ts) from the
+        // last page back to page 1, going down to an earlier last page when orders left; then its rest, one empty page.
+        const pagesOf = (run: SweepRun) => run.requests.filter((url) => url.startsWith('/v3/orders?')).map((url) => Number(new URL(url, 'http://x').searchParams.get('page')));
+        const [firstPage, ...walk] = pagesOf(first);
+        const rest = walk.pop();
+        expect([firstPage, walk[0], walk.at(-1), rest]).toEqual([1, 3, 1, 1]);
+        for (let step = 1; step < walk.length; step++) expect(walk[step]!).toBeLessThan(walk[step - 1]!);
         const second = await sweep(rig, now + HOUR, api, SMALL_PAGES);
         expect(second.result.synced).toBeGreaterThanOrEqual(new Set(changes.flat()).size > 0 ? 1 : 0);
         await expectEveryOrderCurrent();
@@ -297,8 +301,8 @@ describe('paging a window while Junction changes', () => {
 
     await junction.clearFaults();
     const next = await sweep(rig, now + HOUR, api, SMALL_PAGES);
-    // Page 2 again, then page 1 (the rest of the window), then the next window's one page.
-    expect(next.requests.filter((url) => url.startsWith('/v3/orders?')).map((url) => new URL(url, 'http://x').searchParams.get('page'))).toEqual(['2', '1', '1']);
+    // Page 2 again, then page 1 (the settled part's rest), the window's last 5 minutes (one page), then the next window's one page.
+    expect(next.requests.filter((url) => url.startsWith('/v3/orders?')).map((url) => new URL(url, 'http://x').searchParams.get('page'))).toEqual(['2', '1', '1', '1']);
     expect(next.metric(SYNC_METRICS.lagSeconds)).toBe(0);
     await expectEveryOrderCurrent();
   });
@@ -330,11 +334,12 @@ describe('paging a window while Junction changes', () => {
       }
     });
     const runs: SweepRun[] = [];
-    for (let sweepNo = 0; sweepNo < 5; sweepNo++) runs.push(await sweep(rig, now + sweepNo * HOUR, api, tight));
+    for (let sweepNo = 0; sweepNo < 6; sweepNo++) runs.push(await sweep(rig, now + sweepNo * HOUR, api, tight));
     junction.onPageRead(null);
-    // One page per sweep: page 1 (the total), 3, 2, 1; the fifth sweep reads the next window, empty, and is done.
-    expect(runs.map((run) => run.requests.filter((url) => url.startsWith('/v3/orders?')).length)).toEqual([1, 1, 1, 1, 1]);
-    expect(runs.map((run) => run.lines.some((line) => line.includes('"reason":"time"')))).toEqual([true, true, true, true, false]);
+    // One page per sweep: page 1 (the total), 3, 2, 1 (the settled part), the window's last 5 minutes; the sixth
+    // sweep reads the next window, empty, and is done.
+    expect(runs.map((run) => run.requests.filter((url) => url.startsWith('/v3/orders?')).length)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(runs.map((run) => run.lines.some((line) => line.includes('"reason":"time"')))).toEqual([true, true, true, true, true, false]);
     await expectEveryOrderCurrent();
   });
 });
