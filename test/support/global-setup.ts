@@ -9,6 +9,12 @@
  * the JVM's CPU on an empty JVM and 1.6 s once 10,000 records of other tables
  * were in it), and the integration files write tens of thousands of them. Split
  * over JVMS, each holds a share. A JVM starts in about 4 s of CPU.
+ *
+ * How many: the layer alone, back to back at load under 1 (session 23), 3 JVMs
+ * took 354 and 364 s of wall with 252 and 263 s of the JVMs' CPU (541 and 572 s
+ * of the machine's); 6 took 258 and 305 s with 151 and 187 s (399 and 490 s);
+ * 10 took 307 s with 184 s (500 s): past 6, more starts and emptier JVMs win
+ * nothing back.
  */
 import type { TestProject } from 'vitest/node';
 import { assertLocalEndpoint, startDynamoDbLocal } from '../../local/dynamodb-local';
@@ -22,7 +28,7 @@ declare module 'vitest' {
 }
 
 /** How many JVMs the integration layer shares out (REDRAW_TEST_DYNAMODB_JVMS overrides). */
-export const JVMS = 3;
+export const JVMS = 6;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const count = Number(process.env.REDRAW_TEST_DYNAMODB_JVMS ?? JVMS);
