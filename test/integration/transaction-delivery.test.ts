@@ -190,11 +190,16 @@ describe('cost', () => {
     }
     expect(rig.batches.some(({ event }) => event.Records.length > 2)).toBe(true);
     expect(rig.metrics.get(METRIC.recomputed)).toBe(recomputed);
-    // Per flow, whatever the batching: the transaction item when it begins and when its redraw joins,
-    // and the initial order out of the awaiting partition. Not one write per status change.
+    // Whatever the batching, as for the reads: in each batch, the transaction item of each transaction
+    // it touches and each of its two members at most once (one write for all the batch's records of
+    // it, not one per record or per status change). At least, per flow, the transaction item when it
+    // begins and the initial order out of the awaiting partition. (A bound of 3 per flow held while a
+    // batch showed each flow's last records together; split over more batches, a transaction whose
+    // status moved in each is written in each: 10 writes for 3 flows once in a clean-clone run, then
+    // 3 times in 12 runs on a loaded machine.)
     const followUpWrites = rig.metrics.get(METRIC.followUpWrites) ?? 0;
     writes -= followUpWrites;
-    expect(writes).toBeLessThanOrEqual(3 * flows.length + conflicts);
+    expect(writes).toBeLessThanOrEqual(3 * recomputed + conflicts);
     expect(writes).toBeGreaterThanOrEqual(2 * flows.length);
     // The follow-up: opened, then once per status change of its open redraw (its due time moves
     // with it: the redraw order's 3 steps before it completes), closed redraw_completed; fewer when
