@@ -313,13 +313,19 @@ describe('the shard list (issue 54: a DescribeStream on every round was half the
     return { client, state, record };
   }
 
-  it('finds a closed shard\'s child when the shard is read to its end, and reads it after its parent', async () => {
-    const { client, state, record } = rollingStream();
+  /** A handler that notes the partition key of every record it is given, in order. */
+  function keysSeen(): { seen: string[]; handler: StreamBatchHandler } {
     const seen: string[] = [];
     const handler: StreamBatchHandler = async (event) => {
       for (const one of event.Records) seen.push(one.dynamodb!.Keys!.pk!.S!);
       return ok();
     };
+    return { seen, handler };
+  }
+
+  it('finds a closed shard\'s child when the shard is read to its end, and reads it after its parent', async () => {
+    const { client, state, record } = rollingStream();
+    const { seen, handler } = keysSeen();
     const reader = startStreamReader({ client, streamArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/x', handler, pollIntervalMs: 5, logger: silent });
     try {
       await reader.whenIdle();
@@ -345,11 +351,7 @@ describe('the shard list (issue 54: a DescribeStream on every round was half the
 
   it('reads the shard list again after a round whose list request failed, and loses no record', async () => {
     const { client, state, record } = rollingStream();
-    const seen: string[] = [];
-    const handler: StreamBatchHandler = async (event) => {
-      for (const one of event.Records) seen.push(one.dynamodb!.Keys!.pk!.S!);
-      return ok();
-    };
+    const { seen, handler } = keysSeen();
     const errors: string[] = [];
     const logger = { ...silent, error: (message: string) => void errors.push(message) };
     state.failDescribes = 2;
