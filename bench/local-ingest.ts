@@ -31,7 +31,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createLogger } from '../functions/shared/observability';
 import { parseLocalSettings } from '../local/config';
 import { localDynamoDbClientConfig, startDynamoDbLocal, type DynamoDbLocal } from '../local/dynamodb-local';
-import { readBody, toApiGatewayEvent, writeJson, writeResult } from '../local/http-adapter';
+import { readBodyWithin, toApiGatewayEvent, writeJson, writeResult } from '../local/http-adapter';
 import { localContext } from '../local/lambda-context';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime';
 import { newSecret } from '../test/support/webhook';
@@ -148,7 +148,8 @@ async function startCommonServer(secret: string): Promise<CommonServer> {
   const handler = createCommonWebhookHandler({ client, doc, ordersTable: COMMON_ORDERS, idempotencyTable: COMMON_IDEMPOTENCY, secret, logger: createLogger('common-webhook') });
   const server: Server = createServer((request, response) => {
     (async () => {
-      const body = await readBody(request);
+      const body = await readBodyWithin(request);
+      if (body === null) return writeJson(response, 413, { error: { code: 'payload_too_large' } });
       const event = toApiGatewayEvent(request, body);
       if (request.method !== 'POST' || event.rawPath !== '/webhooks/junction') return writeJson(response, 404, { error: { code: 'not_found' } });
       return writeResult(response, await handler(event, localContext('common-webhook')));

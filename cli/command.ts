@@ -20,6 +20,8 @@ export interface CliDeps {
   /** Where relative file arguments are resolved (INIT_CWD under npm). */
   cwd: string;
   aws: AwsDeps;
+  /** All of standard input as text (a secret a command must not take from its arguments); absent: none to read. */
+  readStdin?: () => Promise<string>;
 }
 
 /**

@@ -108,6 +108,11 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): CliDeps {
     // npm runs scripts from the package root; INIT_CWD is where the user typed the command.
     cwd: env.INIT_CWD ?? process.cwd(),
     aws: defaultAwsDeps(),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+      return Buffer.concat(chunks).toString('utf8');
+    },
   };
 }
 

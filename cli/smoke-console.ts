@@ -1,13 +1,14 @@
 /**
  * The smoke test's console steps (issue 35): the page, its config.json and,
- * on AWS, CloudFront's /api/* path without a token. The checks are pure: each
+ * on AWS, CloudFront's /api/* path without a token and, given a console access
+ * token (issue 55: never from the command line), with it. The checks are pure: each
  * takes what one GET answered (status, the two headers it reads, the body for
  * config.json only) and says the step's result or what is wrong, whose it is
  * and what to do. `getConsole` is the one edge: a fetch with a timeout.
  *
  * What a check may print is the status, the content type, the
  * Content-Security-Policy's connect-src and config.json's fields: never the
- * page itself.
+ * page itself, and never the token or the identity it names.
  */
 import * as z from 'zod';
 import { CONSOLE_API_PREFIX } from '../functions/shared/actor';
@@ -216,6 +217,39 @@ export function checkConsoleApi(target: Extract<ConsoleTarget, { kind: 'aws' }>,
   return fail(1, `GET ${api} without a token answered HTTP ${status} (expected 401 from the API's JWT authorizer): check CloudFront's /api/* behaviour of ${stack}, then deploy this version again`);
 }
 
+/**
+ * GET <ConsoleUrl>api/me with a console access token (AWS only): a 200 whose body
+ * names an actor proves that CloudFront's /api/* behaviour forwards
+ * `Authorization` to the HTTP API and that its JWT authorizer takes the console's
+ * tokens. Neither the token nor the actor is ever printed.
+ */
+export function checkConsoleApiWithToken(target: Extract<ConsoleTarget, { kind: 'aws' }>, answer: Pick<ConsoleAnswer, 'status' | 'text'>): ConsoleCheck {
+  const { api } = consoleUrls(target);
+  const { status } = answer;
+  const stack = `stack ${target.stackName}`;
+  if (status >= 200 && status < 300) {
+    const me = z.object({ actor: z.string().min(1) }).safeParse(parseJson(answer.text));
+    if (me.success) return { ok: true, result: `${status} with a token: Authorization reaches the API` };
+    return fail(1, `GET ${api} with the token answered HTTP ${status} without the caller's identity: is ${target.url} the console of ${stack}?`);
+  }
+  if (status === 401) {
+    return fail(1, `GET ${api} with the token answered HTTP 401: the token expired (access tokens last 15 minutes: copy a fresh one), is not an access token of this console's sign-in (an ID token is refused), or CloudFront's /api/* behaviour of ${stack} does not forward Authorization (lib/console.ts: the behaviour forwards every viewer header but Host): deploy this version again`);
+  }
+  if (status === 403) {
+    return fail(1, `GET ${api} with the token answered HTTP 403: the API refused the token's scopes, or CloudFront's /api/* behaviour does not reach the HTTP API of ${stack} as it should: deploy this version again`);
+  }
+  if (status >= 500) return fail(3, `GET ${api} with the token failed (HTTP ${status}): the query function of ${stack} failed or could not be reached; read its logs, then try again`);
+  return fail(1, `GET ${api} with the token answered HTTP ${status} (expected 200 with the caller's identity): check CloudFront's /api/* behaviour of ${stack}, then deploy this version again`);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
 /** A check's failure as the CLI's error; its result otherwise. */
 export function settle(check: ConsoleCheck): string {
   if (!check.ok) throw new CliError(check.exitCode, check.message);
@@ -223,10 +257,11 @@ export function settle(check: ConsoleCheck): string {
 }
 
 /** GET one console URL, with a timeout; what the checks read of the answer. */
-export async function getConsole(target: ConsoleTarget, url: string, deps: Pick<CliDeps, 'fetch'>, options: { readBody: boolean }): Promise<ConsoleAnswer> {
+export async function getConsole(target: ConsoleTarget, url: string, deps: Pick<CliDeps, 'fetch'>, options: { readBody: boolean; token?: string }): Promise<ConsoleAnswer> {
   let response: Response;
   try {
-    response = await deps.fetch(url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const headers = options.token === undefined ? undefined : { authorization: `Bearer ${options.token}` };
+    response = await deps.fetch(url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS), ...(headers === undefined ? {} : { headers }) });
   } catch (error) {
     const cause = error instanceof Error && error.cause instanceof Error && 'code' in error.cause && typeof error.cause.code === 'string' ? error.cause.code : error instanceof Error ? error.name : 'no connection';
     throw new CliError(EXIT.unreachable, target.kind === 'local'

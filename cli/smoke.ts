@@ -21,7 +21,7 @@ import { SMOKE_ORDER_PREFIX, smokeOrderExpiry } from '../functions/core/smoke';
 import { parseWebhookSecrets } from '../functions/webhook/config';
 import type { CliDeps, GlobalOptions } from './command';
 import { CliError, EXIT, usageError } from './errors';
-import { checkConsoleApi, checkConsoleConfig, checkConsolePage, consoleUrls, getConsole, settle, type ConsoleTarget } from './smoke-console';
+import { checkConsoleApi, checkConsoleApiWithToken, checkConsoleConfig, checkConsolePage, consoleUrls, getConsole, settle, type ConsoleTarget } from './smoke-console';
 import { svixHeaders } from './svix-headers';
 import { resolveTracker } from './targets';
 import { createTrackerClient, type TrackerTarget } from './tracker-client';
@@ -39,6 +39,7 @@ export const SMOKE_STEPS = {
   console_page: 'console page',
   console_config: 'console config',
   console_api: 'console api',
+  console_api_token: 'console api with a token',
 } as const;
 export type SmokeStep = keyof typeof SMOKE_STEPS;
 
@@ -206,15 +207,18 @@ async function postWebhook(plan: SmokePlan, body: Record<string, unknown>, deps:
 
 /**
  * The console's steps: the page, config.json, and on AWS /api/me without a
- * token (cli/smoke-console.ts says what each must answer). Each is timed
- * around its one GET and check; the first that fails stops the run.
+ * token, then with the console access token when one was given (cli/smoke-console.ts
+ * says what each must answer). Each is timed around its one GET and check; the
+ * first that fails stops the run.
  */
-async function checkConsole(target: ConsoleTarget, deps: CliDeps, steps: SmokeStepResult[]): Promise<void> {
+async function checkConsole(target: ConsoleTarget, deps: CliDeps, steps: SmokeStepResult[], token: string | null): Promise<void> {
   const urls = consoleUrls(target);
   const same = (result: string) => result;
   await timed(steps, 'console_page', async () => settle(checkConsolePage(target, await getConsole(target, urls.page, deps, { readBody: false }))), same);
   await timed(steps, 'console_config', async () => settle(checkConsoleConfig(target, await getConsole(target, urls.config, deps, { readBody: true }))), same);
-  if (target.kind === 'aws') await timed(steps, 'console_api', async () => settle(checkConsoleApi(target, await getConsole(target, urls.api, deps, { readBody: false }))), same);
+  if (target.kind !== 'aws') return;
+  await timed(steps, 'console_api', async () => settle(checkConsoleApi(target, await getConsole(target, urls.api, deps, { readBody: false }))), same);
+  if (token !== null) await timed(steps, 'console_api_token', async () => settle(checkConsoleApiWithToken(target, await getConsole(target, urls.api, deps, { readBody: true, token }))), same);
 }
 
 /**
@@ -222,7 +226,7 @@ async function checkConsole(target: ConsoleTarget, deps: CliDeps, steps: SmokeSt
  * the console when there is one. Every step's latency is measured around that
  * step alone; the read's includes its retries of a 404 (at most READ_WINDOW_MS).
  */
-export async function runSmoke(globals: GlobalOptions, deps: CliDeps, options: { readWindowMs?: number } = {}): Promise<SmokeReport> {
+export async function runSmoke(globals: GlobalOptions, deps: CliDeps, options: { readWindowMs?: number; /** A console access token (never from the command line), for the console api step with it. */ consoleToken?: string | null } = {}): Promise<SmokeReport> {
   const steps: SmokeStepResult[] = [];
   const plan = await planSmoke(globals, deps, steps);
   const orderId = newSmokeOrderId();
@@ -252,7 +256,7 @@ export async function runSmoke(globals: GlobalOptions, deps: CliDeps, options: {
     (found) => `200 ${found.status}/${found.low_level_status}`,
   );
   if (order.id !== orderId) throw new CliError(EXIT.failed, `GET ${path} answered another order: is the target a redraw-tracker?`);
-  if (plan.console !== null) await checkConsole(plan.console, deps, steps);
+  if (plan.console !== null) await checkConsole(plan.console, deps, steps, options.consoleToken ?? null);
   const expiry = smokeOrderExpiry({ id: orderId, created_at: canonicalFromDate(now) })!;
   return {
     result: 'passed',
@@ -269,7 +273,8 @@ export async function runSmoke(globals: GlobalOptions, deps: CliDeps, options: {
 /** The report's line about the console: what was checked, or that the stack has none. */
 function consoleLine(report: SmokeReport): string {
   if (!report.console.deployed) return '  console: not deployed (no ConsoleUrl output: the stack\'s console setting is false), nothing to check';
-  const api = report.steps.some((step) => step.step === 'console_api') ? ', and /api refuses a caller without a token' : '';
+  const withToken = report.steps.some((step) => step.step === 'console_api_token') ? ' and takes the console\'s token' : '';
+  const api = report.steps.some((step) => step.step === 'console_api') ? `, and /api refuses a caller without a token${withToken}` : '';
   return `  console ${report.console.url}: the page and its config.json are served${api}`;
 }
 

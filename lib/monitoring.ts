@@ -381,6 +381,10 @@ export class Monitoring extends Construct {
     add(
       aboveZero(this, 'StreamWorkParked', 'The transaction function parked the work of stream records that kept failing for an hour (keys and facts, in the table); it redoes them itself, or an operator does (docs/deploy.md, runbook)', serviceMetric('transaction-status', TRANSACTION_METRICS.parked, { period: Duration.minutes(5) })),
     );
+    // Issue 55: retention that waits for a follow-up nothing will open keeps records forever (CONTRACT §8).
+    add(
+      aboveZero(this, 'EndedWithoutExpiry', 'The transaction function left an ended transaction (or an order without one) with no expires_at and no follow-up to hold it: it would be kept forever, against RETENTION_DAYS (docs/deploy.md, runbook)', serviceMetric('transaction-status', TRANSACTION_METRICS.keptForever, { period: Duration.minutes(5) })),
+    );
   }
 
   /** Items 5 and 9: webhooks that stop being accepted, for whatever reason, raise an alarm. */

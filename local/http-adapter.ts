@@ -11,39 +11,55 @@ import { rememberBody } from './request-log';
 /** API Gateway HTTP APIs refuse bodies over 10 MB before any Lambda runs. */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
-export class RequestTooLargeError extends Error {
-  override readonly name = 'RequestTooLargeError';
-}
-
-/** Reads the whole body, refusing more than `limit` bytes. */
-export async function readBody(request: IncomingMessage, limit = MAX_REQUEST_BYTES): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > limit) throw new RequestTooLargeError(`request body over ${limit} bytes`);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
+/**
+ * Past this many bytes of a body already over its limit, the 413 is sent at once
+ * instead of after the whole request: what still comes is read and dropped all
+ * the same, so the client can finish sending and read the answer.
+ */
+export const ANSWER_EARLY_PAST_BYTES = 64 * 1024 * 1024;
 
 /**
- * Reads a body that a route caps at `limit` bytes: the bytes when within it,
- * else `null` once the whole request has arrived. Past the limit nothing more
- * is kept (the rest is read and dropped, so memory stays bounded whatever the
- * size), and the answer comes only after the request is read: a client gets
- * its 413 rather than a connection reset mid-upload, which stopping early can cause.
+ * Reads a body that a route caps at `limit` bytes (default: API Gateway's 10 MB):
+ * the bytes when within it, else `null`. Past the limit nothing more is kept, so
+ * memory stays bounded whatever the size, and the request is never cut off: a
+ * client that is still sending when the server stops reading (or destroys the
+ * request, as leaving a `for await` early does) gets a connection reset (EPIPE)
+ * instead of its 413. So the rest is read and dropped, and the answer comes once
+ * the request has arrived, or, past ANSWER_EARLY_PAST_BYTES, at once while the rest
+ * is still dropped as it comes.
  */
-export async function readBodyWithin(request: IncomingMessage, limit: number): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size <= limit) chunks.push(buffer);
-  }
-  return size > limit ? null : Buffer.concat(chunks);
+export function readBodyWithin(request: IncomingMessage, limit = MAX_REQUEST_BYTES, answerEarlyPast = ANSWER_EARLY_PAST_BYTES): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stopListening = () => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+    };
+    const onData = (chunk: Buffer | string) => {
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      size += buffer.length;
+      if (size <= limit) chunks.push(buffer);
+      else if (size > answerEarlyPast) {
+        // Answered now; the request keeps flowing with no listener, so the rest is dropped as it comes.
+        stopListening();
+        request.on('error', () => undefined);
+        resolve(null);
+      }
+    };
+    const onEnd = () => {
+      stopListening();
+      resolve(size > limit ? null : Buffer.concat(chunks));
+    };
+    const onError = (error: Error) => {
+      stopListening();
+      reject(error);
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
+  });
 }
 
 const TEXT_TYPES = /^(application\/(json|[\w.+-]+\+json|x-www-form-urlencoded)|text\/)/i;

@@ -6,7 +6,8 @@
  * - An order that ended without all its results (`has_missing_results: true`, a
  *   redraw_available initial order among them, or a failed one): `missing_results`
  *   with 1 to 4 entries, the same for the same order id every time (a hash of
- *   it picks how many and their `inferred_failure_type`s), and every field a
+ *   it picks how many and their `inferred_failure_type`s; a `corrected` one has
+ *   one fewer, when it had several), and every field a
  *   person could be told from (names, slugs, LOINC codes, notes, metadata,
  *   results) a PHI canary, so a test can search the tracker for them.
  * - An order that completed with all its results: `missing_results: null`.
@@ -34,11 +35,15 @@ export const STANDIN_FAILURE_TYPES = [
   'non_failure',
 ] as const;
 
-/** The missing results' failure types of `orderId` as the stand-in answers them (deterministic). */
-export function standinMissingTypes(orderId: string): (typeof STANDIN_FAILURE_TYPES)[number][] {
+/**
+ * The missing results' failure types of `orderId` as the stand-in answers them (deterministic).
+ * A `corrected` order's lab sent one of them after all: one fewer, when there were several.
+ */
+export function standinMissingTypes(orderId: string, lowLevelStatus: string | null = null): (typeof STANDIN_FAILURE_TYPES)[number][] {
   const digest = createHash('sha256').update(orderId).digest();
   const count = 1 + (digest[0]! % 4);
-  return Array.from({ length: count }, (_, index) => STANDIN_FAILURE_TYPES[digest[index + 1]! % STANDIN_FAILURE_TYPES.length]!);
+  const types = Array.from({ length: count }, (_, index) => STANDIN_FAILURE_TYPES[digest[index + 1]! % STANDIN_FAILURE_TYPES.length]!);
+  return lowLevelStatus === 'corrected' && types.length > 1 ? types.slice(0, -1) : types;
 }
 
 /** What the stand-in knows of an order for its results: its newest low-level status and `has_missing_results`. */
@@ -78,7 +83,7 @@ export function resultsAnswer(order: ResultsFacts): { status: number; body: unkn
         { name: canary('result-name'), slug: canary('result-slug'), value: 4.2, result: canary('result'), type: 'numeric', unit: 'mg/dL', notes: canary('result-notes'), loinc: canary('result-loinc'), interpretation: 'normal' },
       ],
       missing_results: missing
-        ? standinMissingTypes(order.id).map((type, index) => ({
+        ? standinMissingTypes(order.id, order.lowLevelStatus).map((type, index) => ({
             name: canary(`missing-name-${index}`),
             slug: canary(`missing-slug-${index}`),
             inferred_failure_type: type,

@@ -34,7 +34,7 @@ import type { LocalSettings } from './config';
 import { situationOptionsOf } from '../functions/shared/follow-up-env';
 import { buildConsole, consoleAnswer, consoleFile, LOCAL_CONSOLE_CONFIG } from './console-assets';
 import { localDynamoDbClientConfig, localTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
-import { readBody, readBodyWithin, RequestTooLargeError, toApiGatewayEvent, writeJson, writeResult } from './http-adapter';
+import { MAX_REQUEST_BYTES, readBodyWithin, toApiGatewayEvent, writeJson, writeResult } from './http-adapter';
 import { logRequest, sweepLine } from './request-log';
 import { ensureTable } from './table-setup';
 import { crossSiteRefusal, isOwnHost, MISDIRECTED_PAGE_HEADERS, misdirectedPage } from './request-guards';
@@ -346,21 +346,11 @@ export async function startLocalRuntime(
         }
         return writeJson(response, 200, { items: type === null ? events.events : events.events.filter((event) => event.type === type) });
       }
-      let body: Buffer;
-      try {
-        if (method === 'POST' && FOLLOW_UP_ACTIONS_PATH.test(path)) {
-          // The action route's own limit, answered as its function answers it (not the 10 MB one of the other routes).
-          const within = await readBodyWithin(request, MAX_ACTION_BODY_BYTES);
-          if (within === null) return writeResult(response, payloadTooLargeResponse());
-          body = within;
-        } else {
-          body = await readBody(request);
-        }
-      } catch (error) {
-        if (error instanceof RequestTooLargeError) {
-          return writeJson(response, 413, { error: { code: 'payload_too_large', message: 'request body too large' } });
-        }
-        throw error;
+      // The action route's own limit, answered as its function answers it; the others', as API Gateway answers.
+      const actionRoute = method === 'POST' && FOLLOW_UP_ACTIONS_PATH.test(path);
+      const body = await readBodyWithin(request, actionRoute ? MAX_ACTION_BODY_BYTES : MAX_REQUEST_BYTES);
+      if (body === null) {
+        return actionRoute ? writeResult(response, payloadTooLargeResponse()) : writeJson(response, 413, { error: { code: 'payload_too_large', message: 'request body too large' } });
       }
       if (method === 'POST' && path === '/local/backfill') return writeJson(response, ...(await backfill(body)));
       const event = toApiGatewayEvent(request, body);

@@ -4,14 +4,14 @@
  * through the IAM-signed query API, then the console's page, config.json and
  * /api; each step's latency (cli/smoke.ts, cli/smoke-console.ts).
  */
-import type { CommandModule } from '../command';
-import { EXIT } from '../errors';
+import type { CliDeps, CommandModule } from '../command';
+import { CliError, EXIT } from '../errors';
 import { table } from '../format';
 import { runSmoke, smokeLines } from '../smoke';
 import { SMOKE_ORDER_PREFIX } from '../../functions/core/smoke';
 
 const command: CommandModule = {
-  help: `Usage: npx redraw-tracker smoke --stack <name> [--region R] [--profile P] [--json]
+  help: `Usage: npx redraw-tracker smoke --stack <name> [--region R] [--profile P] [--console-token-stdin] [--json]
        npx redraw-tracker smoke                      (the local tracker, npm start)
 
 Proves a deployment works end to end: reads the stack's outputs (WebhookUrl, ApiUrl,
@@ -24,7 +24,12 @@ Then the console, when the stack has a ConsoleUrl output: console page (GET Cons
 console config (its config.json: api /api/, auth.domain ConsoleSignInDomain,
 auth.redirectUri ConsoleUrl, a client id) and console api (GET <ConsoleUrl>api/me with
 no token: 401 from the JWT authorizer). A stack deployed with console false has none:
-the report says the console is not deployed.
+the report says the console is not deployed. Given a console access token (a signed-in
+person's, docs/deploy.md says how to copy one), console api with a token: GET
+<ConsoleUrl>api/me with it must answer 200 with the caller's identity, which proves
+CloudFront forwards Authorization to the API. The token comes from SMOKE_CONSOLE_TOKEN
+or, with --console-token-stdin, from standard input; never from the command line (it
+would stay in the shell's history), and it is never printed.
 Prints each step's latency: describe stack, read webhook secret, POST webhook, first
 successful read, then the console's. Ids, statuses, latencies, the console's content
 type and config.json fields only.
@@ -50,15 +55,37 @@ unreachable.
 Examples:
   npx redraw-tracker smoke --stack RedrawTracker --region us-east-1
   npx redraw-tracker smoke --stack RedrawTracker --json
+  pbpaste | npx redraw-tracker smoke --stack RedrawTracker --console-token-stdin
   JUNCTION_WEBHOOK_SECRET=whsec_... npx redraw-tracker smoke     # against npm start`,
+  options: { 'console-token-stdin': { type: 'boolean' } },
   positionals: { min: 0, max: 0 },
   target: 'tracker',
-  async run({ globals, json, out, deps }) {
-    const report = await runSmoke(globals, deps);
+  async run({ globals, values, json, out, deps }) {
+    const report = await runSmoke(globals, deps, { consoleToken: await consoleTokenOf(values['console-token-stdin'] === true, deps) });
     if (json) out.json(report);
     else for (const line of smokeLines(report, table)) out.line(line);
     return EXIT.ok;
   },
 };
+
+/** The console access token to check /api with: standard input with --console-token-stdin, else SMOKE_CONSOLE_TOKEN, else none. */
+async function consoleTokenOf(fromStdin: boolean, deps: CliDeps): Promise<string | null> {
+  const given = fromStdin ? await readStdinOrFail(deps) : deps.env.SMOKE_CONSOLE_TOKEN;
+  const token = given?.trim() ?? '';
+  if (token === '') {
+    if (fromStdin) throw new CliError(EXIT.usage, '--console-token-stdin: standard input held no token: pipe in the access token copied from the console (docs/deploy.md, "Smoke test")');
+    return null;
+  }
+  // A JWT is three base64url parts; say what is wrong without echoing what was given.
+  if (!JWT_SHAPE.test(token)) throw new CliError(EXIT.usage, `the console token (${fromStdin ? 'standard input' : 'SMOKE_CONSOLE_TOKEN'}) is not a JWT: copy the access token itself, three base64url parts joined by dots (docs/deploy.md, "Smoke test")`);
+  return token;
+}
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+async function readStdinOrFail(deps: CliDeps): Promise<string> {
+  if (deps.readStdin === undefined) throw new CliError(EXIT.usage, '--console-token-stdin: no standard input to read here');
+  return deps.readStdin();
+}
 
 export default command;

@@ -581,15 +581,14 @@ export function trackerUpdate(
 /**
  * `missing` as the situation says it now: its order, status and status detail
  * from the order's own facts; the counts read from Junction's results API kept
- * while it is about the same order (they are that order's), else null until
- * read (CONTRACT §9).
+ * while all three are as they were read for, else null until read again (CONTRACT
+ * §9: a `corrected` result with fewer missing is another state, and read anew).
  */
 export function keptMissing(stored: MissingResults | null, now: MissingOrder | null): MissingResults | null {
   if (now === null) return null;
   // Unchanged: the stored object itself (a map read back from DynamoDB has its keys in another order).
   if (stored !== null && stored.order_id === now.order_id && stored.status === now.status && stored.status_detail === now.status_detail) return stored;
-  const same = stored !== null && stored.order_id === now.order_id;
-  return { order_id: now.order_id, status: now.status, status_detail: now.status_detail, markers: same ? stored.markers : null, failure_types: same ? stored.failure_types : null };
+  return { order_id: now.order_id, status: now.status, status_detail: now.status_detail, markers: null, failure_types: null };
 }
 
 /** What a transaction's member orders say of its redraw and its results (plain data from the recompute). */

@@ -6,8 +6,8 @@
  * them before they get here, functions/junction/schemas.ts). Pure.
  *
  * And when the sweep asks again after a read that may succeed later (5xx, 429,
- * a malformed answer, a timeout): by backoff, for up to a day after the results
- * were first wanted, then never.
+ * a malformed answer, a timeout): the second attempt at the next sweep, then by
+ * backoff, for up to a day after the results were first wanted, then never.
  */
 import { OPERATIONAL_CODE } from './follow-up';
 
@@ -38,7 +38,7 @@ export function countMissingResults(entries: readonly { inferred_failure_type?: 
 
 /** How long a read that may succeed later is tried again, from when the results were first wanted (CONTRACT §9). */
 export const RESULTS_WANTED_FOR_MS = 24 * 3_600_000;
-/** The first wait after a failed read; it doubles with each one. */
+/** The wait before the third attempt (the second comes at the next sweep); it doubles with each one after. */
 export const RESULTS_FIRST_RETRY_MS = 15 * 60_000;
 /** The longest wait between two reads (without a longer `Retry-After`): a few tries still fit in the day. */
 export const RESULTS_MAX_RETRY_MS = 4 * 3_600_000;
@@ -53,22 +53,31 @@ export function resultsOverdue(firstWantedMs: number, nowMs: number): boolean {
   return nowMs >= firstWantedMs + RESULTS_WANTED_FOR_MS + RESULTS_MAX_RETRY_MS;
 }
 
-/** After a failed read: read again at `atMs`, or give up (the day is over: the counts stay null). */
+/** After a failed read: read again at `atMs` (the first sweep from then on), or give up (the day is over: the counts stay null). */
 export type ResultsRetry = { kind: 'again'; atMs: number } | { kind: 'give_up' };
 
 /**
- * When to read again after the `attempts`-th failed read (1, 2, ...) at
- * `nowMs`, for results first wanted at `firstWantedMs`: after 15 min doubling
- * to 4 h, or after `retryAfterMs` if Junction asked for longer; never later
- * than the end of the day they are wanted for (one last read then), and not
- * at all once that day is over.
+ * The wait before attempt `next` (2, 3, ...) of a read (CONTRACT §9): none for the
+ * second (the next sweep), min(15 min x 2^(next-3), 4 h) for each one after.
+ */
+export function resultsRetryWait(next: number): number {
+  if (next <= 2) return 0;
+  // 2 ** 5 * 15 min already exceeds the cap: no need to compute larger powers.
+  return Math.min(RESULTS_FIRST_RETRY_MS * 2 ** Math.min(next - 3, 5), RESULTS_MAX_RETRY_MS);
+}
+
+/**
+ * When to read again after the `attempts`-th failed read (1, 2, ...) at `nowMs`,
+ * for results first wanted at `firstWantedMs`: at the next sweep after the first,
+ * then resultsRetryWait later, or after `retryAfterMs` if Junction asked for
+ * longer; never later than the end of the day they are wanted for (one last read
+ * then), and not at all once that day is over. A sweep reads the records due at
+ * its start once, so one due "now" waits for the next sweep.
  */
 export function resultsRetry(attempts: number, firstWantedMs: number, nowMs: number, retryAfterMs: number | null): ResultsRetry {
   if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError('attempts must be a positive integer');
   const endMs = firstWantedMs + RESULTS_WANTED_FOR_MS;
   if (nowMs >= endMs) return { kind: 'give_up' };
-  // 2 ** 5 * 15 min already exceeds the cap: no need to compute larger powers.
-  const backoff = Math.min(RESULTS_FIRST_RETRY_MS * 2 ** Math.min(attempts - 1, 5), RESULTS_MAX_RETRY_MS);
-  const wait = Math.max(backoff, retryAfterMs ?? 0);
+  const wait = Math.max(resultsRetryWait(attempts + 1), retryAfterMs ?? 0);
   return { kind: 'again', atMs: Math.min(nowMs + wait, endMs) };
 }

@@ -136,6 +136,11 @@ export const TRANSACTION_METRICS = {
   redone: 'StreamWorkRedone',
   /** Report rows written (CONTRACT §11): tallies of follow-ups and transactions put or tombstoned (not the redeliveries a row refused). */
   reportRowWrites: 'ReportRowWrites',
+  /**
+   * Ended transactions and orders without a transaction left with retention on, no `expires_at` and no
+   * follow-up to hold them (CONTRACT §8): they would be kept forever. Always 0 unless retention is wrong (alarmed).
+   */
+  keptForever: 'EndedWithoutExpiry',
 } as const;
 
 /** The backfill function's metrics (dimension service=backfill), recorded when a run ends. */

@@ -33,9 +33,7 @@ export function documentTable(doc: DynamoDBDocumentClient): TableClient {
     },
     put: (input) => conditional(() => doc.send(new PutCommand(input))),
     update: (input) => conditional(() => doc.send(new UpdateCommand(input))),
-    async delete(input) {
-      await doc.send(new DeleteCommand(input));
-    },
+    delete: (input) => conditional(() => doc.send(new DeleteCommand(input))),
     async transactWrite(input) {
       await doc.send(new TransactWriteCommand(input));
     },

@@ -22,6 +22,7 @@ import { EVENT_TYPES, type TrackerEvent } from '../core/events';
 import { queryItems } from './query-pages';
 import { ReportWorkSchema, type ReportWork } from './reports';
 import { keys, PARKED_WORK_PARTITION, TABLE } from './table';
+import type { WantedFor } from './results-wanted';
 import type { TableClient } from './table-client';
 
 /** Attribute names of a parked-work item (besides the table keys). */
@@ -56,8 +57,8 @@ export interface ParkedWork {
   tallies?: ReportWork[];
   /** When the record's write happened (canonical instant). */
   recordedAt: string;
-  /** The results its follow-up write wanted read (store/results-wanted.ts), if any: the redo records them. */
-  resultsWanted?: { orderId: string; followUpId: string };
+  /** The results its follow-up write wanted read (store/results-wanted.ts: the want), if any: the redo records them. */
+  resultsWanted?: WantedFor & { orderId: string };
 }
 
 /** A parked-work item as stored. */
@@ -84,6 +85,19 @@ function isStoredFact(value: z.output<typeof StoredFact>): value is z.output<typ
   return StoredFact.safeParse(value).success;
 }
 
+/** A wanted read as parked: its want key and state absent on work parked before wants were keyed (issue 55), redone as a want of its follow-up. */
+const StoredWanted = z.object({
+  order: z.string(),
+  follow_up: z.string(),
+  want: z.optional(z.string()),
+  state: z.optional(z.nullable(z.object({ s: z.string(), d: z.nullable(z.string()) }))),
+  at: z.optional(z.string()),
+});
+
+function storedWanted(wanted: NonNullable<ParkedWork['resultsWanted']>): z.output<typeof StoredWanted> {
+  return { order: wanted.orderId, follow_up: wanted.followUpId, want: wanted.want, state: wanted.state === null ? null : { s: wanted.state.status, d: wanted.state.statusDetail }, at: wanted.wantedAt };
+}
+
 const StoredParkedItem = z.object({
   [A.recordId]: z.string(),
   [A.transactions]: z.array(z.object({ id: z.string(), orders: z.array(z.string()) })),
@@ -95,15 +109,18 @@ const StoredParkedItem = z.object({
   [A.attempts]: z.int().check(z.positive()),
   [A.redoRequestedAt]: z.optional(z.string()),
   [A.redoneAt]: z.optional(z.string()),
-  [A.resultsWanted]: z.optional(z.object({ order: z.string(), follow_up: z.string() })),
+  [A.resultsWanted]: z.optional(StoredWanted),
 });
 
 function parseTallies(text: string | undefined): ReportWork[] {
   return text === undefined ? [] : z.array(ReportWorkSchema).parse(JSON.parse(text));
 }
 
-function resultsWantedOf(stored: { order: string; follow_up: string } | undefined): Pick<ParkedWork, 'resultsWanted'> {
-  return stored === undefined ? {} : { resultsWanted: { orderId: stored.order, followUpId: stored.follow_up } };
+/** The wanted read of parked work; one parked before wants were dated is dated by its record's write (`recordedAt`). */
+function resultsWantedOf(stored: z.output<typeof StoredWanted> | undefined, recordedAt: string): Pick<ParkedWork, 'resultsWanted'> {
+  if (stored === undefined) return {};
+  const state = stored.state === undefined || stored.state === null ? null : { status: stored.state.s, statusDetail: stored.state.d };
+  return { resultsWanted: { orderId: stored.order, followUpId: stored.follow_up, want: stored.want ?? stored.follow_up, state, wantedAt: stored.at ?? recordedAt } };
 }
 
 /** Whether an item (by its keys) is a parked-work item. */
@@ -128,7 +145,7 @@ export function parseParkedItem(item: Record<string, unknown>): ParkedItem {
     attempts: stored[A.attempts],
     redoRequestedAt: stored[A.redoRequestedAt] ?? null,
     redoneAt: stored[A.redoneAt] ?? null,
-    ...resultsWantedOf(stored[A.resultsWanted]),
+    ...resultsWantedOf(stored[A.resultsWanted], stored[A.recordedAt]),
   };
 }
 
@@ -149,7 +166,7 @@ export async function parkWork(db: TableClient, tableName: string, work: ParkedW
       [A.facts]: JSON.stringify(work.facts),
       ...(work.tallies === undefined || work.tallies.length === 0 ? {} : { [A.tallies]: JSON.stringify(work.tallies) }),
       [A.recordedAt]: work.recordedAt,
-      ...(work.resultsWanted === undefined ? {} : { [A.resultsWanted]: { order: work.resultsWanted.orderId, follow_up: work.resultsWanted.followUpId } }),
+      ...(work.resultsWanted === undefined ? {} : { [A.resultsWanted]: storedWanted(work.resultsWanted) }),
       [A.parkedAt]: now,
       [A.attempts]: 1,
     },

@@ -41,17 +41,18 @@ export interface IndexedOrder extends StoredOrder {
 /** Result of a conditional write: `lost` when the item no longer is what the caller saw. */
 export type WriteResult = 'written' | 'lost';
 
-/** The orders behind index entries, as stored now, that are still in the partition they were listed in. */
-async function ordersOf(db: TableClient, tableName: string, entries: readonly Record<string, unknown>[]): Promise<(IndexedOrder | null)[]> {
+/**
+ * The orders behind index entries, as stored now, that are still in the partition they were
+ * listed in (`same`), or still in any open-redraws partition (`any`: an open listing's).
+ */
+async function ordersOf(db: TableClient, tableName: string, entries: readonly Record<string, unknown>[], match: 'same' | 'any' = 'same'): Promise<(IndexedOrder | null)[]> {
   const items = await getItems(db, tableName, entries.map((entry) => keys.order(orderIdOf(entry))), false);
   return entries.map((entry, i) => {
     const item = items[i];
     if (!item) return null;
     const order = parseOrderItem(item);
-    const partition = entry[TABLE.openRedraws.partitionKey];
-    return order.openRedraw !== null && order.openRedraw === partition
-      ? { ...order, openRedraw: order.openRedraw, notificationPending: isNotificationPending(item, order) }
-      : null;
+    const listed = match === 'any' || order.openRedraw === entry[TABLE.openRedraws.partitionKey];
+    return order.openRedraw !== null && listed ? { ...order, openRedraw: order.openRedraw, notificationPending: isNotificationPending(item, order) } : null;
   });
 }
 
@@ -306,37 +307,21 @@ async function conditionalUpdate(db: TableClient, input: UpdateCommandInput): Pr
 /** Which redraws a page lists: `open` (all three partitions) or `stale` (the flagged ones). */
 export type RedrawListState = 'open' | 'stale';
 
-/** The partitions a state pages through, in this fixed order, each by status time. */
+/** The partitions a state lists, merged on their index sort key. */
 export const LISTING_PARTITIONS: Record<RedrawListState, readonly OpenRedrawPartition[]> = {
   open: [OPEN_REDRAW_PARTITIONS.awaitingRedraw, OPEN_REDRAW_PARTITIONS.redrawInProgress, OPEN_REDRAW_PARTITIONS.stale],
   stale: [OPEN_REDRAW_PARTITIONS.stale],
 };
 
-const IndexKey = z.strictObject({
-  [TABLE.partitionKey]: z.string().check(z.minLength(1), z.maxLength(300)),
-  [TABLE.sortKey]: z.string().check(z.minLength(1), z.maxLength(300)),
-  [TABLE.openRedraws.partitionKey]: z.string().check(z.minLength(1), z.maxLength(300)),
-  [TABLE.openRedraws.sortKey]: z.string().check(z.minLength(1), z.maxLength(300)),
-});
+/** An open redraw's index sort key, `<time>#<order id>` (keys.openRedrawSort): unique, and kept when it moves between partitions. */
+const ListingKey = z.string().check(z.minLength(3), z.maxLength(300), z.regex(/^[^#]+#[A-Za-z0-9_-]{1,128}$/));
 
 /**
- * Where a listing resumes: the partition (index into LISTING_PARTITIONS[state])
- * and the index key of the last order returned. Validated strictly, since it
- * comes back from clients inside a cursor.
+ * Where a listing resumes: the index sort key of the last order returned, the
+ * same in every partition of the state. Validated strictly, since it comes back
+ * from clients inside a cursor.
  */
-export const PagePosition = z
-  .strictObject({
-    state: z.enum(['open', 'stale']),
-    partition: z.int().check(z.minimum(0), z.maximum(2)),
-    after: IndexKey,
-  })
-  .check(
-    z.refine((position) => LISTING_PARTITIONS[position.state][position.partition] !== undefined, 'unknown partition'),
-    z.refine(
-      (position) => position.after[TABLE.openRedraws.partitionKey] === LISTING_PARTITIONS[position.state][position.partition],
-      'key outside its partition',
-    ),
-  );
+export const PagePosition = z.strictObject({ state: z.enum(['open', 'stale']), after: ListingKey });
 export type PagePosition = z.output<typeof PagePosition>;
 
 export interface RedrawPage {
@@ -346,10 +331,19 @@ export interface RedrawPage {
 }
 
 /**
- * One page of open (or stale) redraws. It asks for one order more than the
- * page holds, so `next` is null exactly when nothing follows (no empty last page).
- * The index is eventually consistent: an order that changes partition while a
- * client pages may be listed twice or not at all in that walk.
+ * One page of open (or stale) redraws, oldest first: the state's partitions
+ * merged on their index sort key (`<time>#<order id>`), which an order keeps when
+ * the sweep flags it, a person's snooze or close clears the flag, or it is filed
+ * back (store/order-items.ts orderIndexAttributes, flagStale, refileOpenRedraw).
+ * Each page reads every partition after the cursor's key at once (one Query each,
+ * for one order more than the page holds) and returns the smallest keys; `next` is
+ * null exactly when nothing follows. So an order that is open for a whole walk
+ * is listed exactly once in it, whatever moves between the partitions meanwhile
+ * (test/integration/redraw-list-moves.test.ts), on DynamoDB Local's synchronous
+ * index. On AWS the index lags its table by a fraction of a second: an order that
+ * moves within that time of a page's reads may be missed by that page or listed
+ * twice, and an order whose entry is stale is checked against its item (one that
+ * left, or is no longer flagged for `stale`, is not listed).
  */
 export async function listRedraws(
   db: TableClient,
@@ -360,38 +354,36 @@ export async function listRedraws(
 ): Promise<RedrawPage> {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
   if (from !== null && from.state !== state) throw new RangeError('page position of another state');
-  const partitions = LISTING_PARTITIONS[state];
-  const found: { entry: Record<string, unknown>; partition: number; key: z.output<typeof IndexKey> }[] = [];
-  for (let partition = from?.partition ?? 0; partition < partitions.length && found.length <= limit; partition++) {
-    let startKey: Record<string, unknown> | undefined = from !== null && partition === from.partition ? from.after : undefined;
-    do {
-      const page = await db.query({
-        TableName: tableName,
-        IndexName: TABLE.openRedraws.indexName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': TABLE.openRedraws.partitionKey },
-        ExpressionAttributeValues: { ':pk': partitions[partition] },
-        ExclusiveStartKey: startKey,
-        Limit: limit + 1 - found.length,
-      });
-      for (const item of page.Items) found.push({ entry: item, partition, key: indexKeyOf(item) });
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && found.length <= limit);
-  }
-  const last = found.length > limit ? found[limit - 1] : undefined;
-  // An order that left the index since (its entry was not removed yet) is no open redraw: not listed.
-  const orders = await ordersOf(db, tableName, found.slice(0, limit).map(({ entry }) => entry));
+  const read = await Promise.all(LISTING_PARTITIONS[state].map((partition) => entriesAfter(db, tableName, partition, from?.after ?? null, limit + 1)));
+  // Merged on the sort key; an order read in two partitions (it moved between the Queries) counts once.
+  const byKey = new Map<string, Record<string, unknown>>();
+  for (const entry of read.flat()) byKey.set(listingKeyOf(entry), entry);
+  const merged = [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const page = merged.slice(0, limit);
+  const orders = await ordersOf(db, tableName, page.map(([, entry]) => entry), state === 'open' ? 'any' : 'same');
   return {
     orders: orders.filter((order): order is IndexedOrder => order !== null),
-    next: last ? { state, partition: last.partition, after: last.key } : null,
+    next: merged.length > limit ? { state, after: page.at(-1)![0] } : null,
   };
 }
 
-function indexKeyOf(item: Record<string, unknown>): z.output<typeof IndexKey> {
-  return IndexKey.parse({
-    [TABLE.partitionKey]: item[TABLE.partitionKey],
-    [TABLE.sortKey]: item[TABLE.sortKey],
-    [TABLE.openRedraws.partitionKey]: item[TABLE.openRedraws.partitionKey],
-    [TABLE.openRedraws.sortKey]: item[TABLE.openRedraws.sortKey],
-  });
+/** Up to `count` entries of `partition` whose sort key is after `after` (all: null), in key order. */
+async function entriesAfter(db: TableClient, tableName: string, partition: OpenRedrawPartition, after: string | null, count: number): Promise<Record<string, unknown>[]> {
+  const entries: Record<string, unknown>[] = [];
+  for await (const page of queryPages(db, {
+    TableName: tableName,
+    IndexName: TABLE.openRedraws.indexName,
+    KeyConditionExpression: after === null ? '#pk = :pk' : '#pk = :pk AND #sk > :after',
+    ExpressionAttributeNames: { '#pk': TABLE.openRedraws.partitionKey, ...(after === null ? {} : { '#sk': TABLE.openRedraws.sortKey }) },
+    ExpressionAttributeValues: { ':pk': partition, ...(after === null ? {} : { ':after': after }) },
+    Limit: count,
+  })) {
+    entries.push(...page.Items.slice(0, count - entries.length));
+    if (entries.length >= count) break;
+  }
+  return entries;
+}
+
+function listingKeyOf(entry: Record<string, unknown>): string {
+  return String(entry[TABLE.openRedraws.sortKey]);
 }

@@ -11,10 +11,13 @@
  *
  * - A unit is built only once it ended SETTLE_MS ago; a row write that could
  *   land in it after that (its writer's clock says the unit ended more than
- *   SETTLE_MS - MAX_WRITE_MS ago) marks it once the row landed (markLateUnits,
- *   from store/reports.ts applyTallyWrite): one small item per unit, its mark
- *   count `g` and the latest writer's time `m`. A build that read the rows
- *   after the row landed counted it; one before is distrusted by the mark. A
+ *   SETTLE_MS - MAX_WRITE_MS ago) marks it first, then writes the row
+ *   (markLateUnits, from store/reports.ts applyTallyWrite): one small item per
+ *   unit, its mark count `g` and the latest writer's time `m`. A build that
+ *   read the rows after the row landed counted it; one before is distrusted by
+ *   the mark, which stands before the row does. So when either write fails, no
+ *   report trusts a built hour that lacks a stored row; a redelivered late row
+ *   marks again, which only keeps the hour untrusted until its next build. A
  *   writer that does not mark lands before any build: a write lands within
  *   MAX_WRITE_MS of its writer's clock (a Lambda runs at most 15 minutes).
  * - A unit with a mark is not trusted by a report (its rows are read instead).
@@ -28,7 +31,7 @@
  * way), and test/integration/report-units.test.ts shows it for any delivery
  * order, replay and expiry-and-return. A fact that arrives on time writes no
  * mark: its row is all it costs, as before; a late one (a day-old retry, a
- * correction, a reopen's tombstone) writes one or two marks.
+ * correction, a reopen's tombstone) writes a mark before each of its rows.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import * as z from 'zod/mini';

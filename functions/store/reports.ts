@@ -53,7 +53,7 @@ import { talliedTransaction } from '../core/transaction-report';
 import { digestProblems, mostOverdue, type DigestProblems, type ProblemFollowUp, type ProblemList } from '../core/digest';
 import type { ReportCounts } from '../core/report-counts';
 import { isFollowUpItem, parseFollowUpItem } from './follow-ups/item';
-import { markLateUnits, mustMark, unitStart, windowCounts, type Span } from './report-units';
+import { markLateUnits, unitStart, windowCounts, type Span } from './report-units';
 import { openFollowUps } from './follow-ups/reads';
 import { getOrderWithAppointment } from './appointments';
 import { queryItems } from './query-pages';
@@ -66,7 +66,7 @@ export const REPORT_ROW_DAYS = 400;
 const DAY_SECONDS = 86_400;
 
 /** Attribute names of a report row (besides the table keys). */
-const A = { version: 'v', gone: 'gone', tally: 'tally', marked: 'mk' } as const;
+const A = { version: 'v', gone: 'gone', tally: 'tally' } as const;
 
 /** One row write: put `tally` (null: a tombstone) at `key`, if the stored row is older than `version`. */
 export interface TallyWrite {
@@ -135,47 +135,26 @@ export function tallyWritesOf(before: Item | undefined, after: Item | undefined)
 /**
  * Applies one row write: `stale` when the stored row is as new or newer (a
  * redelivery, or older work redone late). A row of an hour the sweep may have
- * built before this write lands marks that hour once it landed
- * (store/report-units.ts): a build that read the rows after it counted it, one
- * before it is distrusted by the mark. The row then records that its mark is
- * made (`mk`), so a redelivery after a crash between the two marks it, and any
- * other redelivery writes nothing.
+ * built before this write lands marks that hour first, then writes the row
+ * (store/report-units.ts): a build that read the rows after the row landed
+ * counted it, and one before it is distrusted by the mark, so whichever of the
+ * two writes fails, no report trusts a built hour without a stored row. A
+ * redelivered late row marks again: harmless, the hour only stays untrusted
+ * until it is built again.
  */
 export async function applyTallyWrite(db: TableClient, tableName: string, write: TallyWrite): Promise<'written' | 'stale'> {
-  const late = mustMarkRow(write, Date.now());
+  await markLateUnits(db, tableName, instantMillis(timeOfKey(write.key)), Date.now());
   const outcome = await db.put({
     TableName: tableName,
     Item: rowItem(write),
     ConditionExpression: 'attribute_not_exists(#pk) OR #v < :v',
     ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#v': A.version },
     ExpressionAttributeValues: { ':v': write.version },
-    ReturnValuesOnConditionCheckFailure: late ? 'ALL_OLD' : 'NONE',
+    ReturnValuesOnConditionCheckFailure: 'NONE',
   });
-  // Refused: only this same write stored before, its mark maybe never made, is marked now.
-  const unmarked = outcome.written || (outcome.stored?.[A.version]?.N === String(write.version) && outcome.stored[A.marked] === undefined);
-  if (late && unmarked) await markRow(db, tableName, write);
   return outcome.written ? 'written' : 'stale';
 }
 
-function mustMarkRow(write: TallyWrite, nowMs: number): boolean {
-  return mustMark('hour', unitStart('hour', instantMillis(timeOfKey(write.key))), nowMs);
-}
-
-/** Marks the row's hour, then records on the row (if still this write's) that it did. */
-async function markRow(db: TableClient, tableName: string, write: TallyWrite): Promise<void> {
-  await markLateUnits(db, tableName, instantMillis(timeOfKey(write.key)), Date.now());
-  await db.update({
-    TableName: tableName,
-    Key: { [TABLE.partitionKey]: write.key.pk, [TABLE.sortKey]: write.key.sk },
-    UpdateExpression: 'SET #mk = :true',
-    ConditionExpression: '#v = :v',
-    ExpressionAttributeNames: { '#mk': A.marked, '#v': A.version },
-    ExpressionAttributeValues: { ':true': true, ':v': write.version },
-    ReturnValuesOnConditionCheckFailure: 'NONE',
-  });
-}
-
-/** A row as stored: its keys, version, tally (or tombstone) and expiry. */
 export function rowItem(write: TallyWrite): Record<string, unknown> {
   return {
     [TABLE.partitionKey]: write.key.pk,

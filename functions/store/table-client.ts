@@ -45,7 +45,8 @@ export interface TableClient {
   query(input: QueryCommandInput): Promise<QueryPage>;
   put(input: PutCommandInput): Promise<WriteOutcome>;
   update(input: UpdateCommandInput): Promise<WriteOutcome>;
-  delete(input: DeleteCommandInput): Promise<void>;
+  /** DeleteItem: with a ConditionExpression, refused as a conditional write is. */
+  delete(input: DeleteCommandInput): Promise<WriteOutcome>;
   /** TransactWriteItems: all or nothing; a cancelled transaction throws. */
   transactWrite(input: TransactWriteCommandInput): Promise<void>;
   /**

@@ -189,7 +189,7 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
     await wantMissingResults(ctx, run, batch.works.values());
     await placeOrders(ctx, run, batch);
     const publishing = publishFacts(ctx, batch.facts, run.workDeadline);
-    const loneWrites = await retainLoneOrders(ctx, run, followUps, batch.lone);
+    const lone = await retainLoneOrders(ctx, run, followUps, batch.lone);
     const recomputed = await recomputeTouched(ctx, run, followUps, batch.touched);
     const reportRowWrites = await applyReportRows(ctx, run, batch.works.values());
     const unpublished = await publishing;
@@ -199,12 +199,13 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
     publishBatchMetrics(deps.metrics, {
       recomputed: batch.touched.size - recomputed.late,
       events: ctx.publisher === undefined ? null : { published: publishedCount(batch.facts, unpublished), failed: unpublished.failed },
-      writes: loneWrites + recomputed.writes,
+      writes: lone.writes + recomputed.writes,
       followUpWrites: followUps.takeWrites(),
       reportRowWrites,
       conflicts: recomputed.conflicts,
       parked,
       redone,
+      keptForever: lone.keptForever + recomputed.keptForever,
     });
     if (run.failures.size > 0) ctx.logger.warn('batch items failed', { failed: run.failures.size, records: event.Records.length });
     return { batchItemFailures: [...run.failures].map((itemIdentifier) => ({ itemIdentifier })) };

@@ -3,9 +3,11 @@
  * issue 47 items 3 and 8): the find box on every page opens a follow-up from
  * its own id, its transaction's id, or either of its orders' ids (Enter sends
  * it); an order or transaction without a follow-up and an unknown id are said
- * in words in an alert, the focus kept in the box; nothing but an id is sent;
- * every page has a proper title.
+ * in words in an alert, the focus kept in the box; nothing but a whole id is
+ * sent, lowercased (issue 55: a name or a record number typed there would stay
+ * in access logs); every page has a proper title.
  */
+import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { expectNoAxeViolations, guardedPage, launchChromium, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
@@ -23,6 +25,17 @@ let browser: Browser;
 const pages: GuardedPage[] = [];
 
 const LABEL = 'Find a follow-up by follow-up, transaction or order id';
+const NOT_A_WHOLE_ID = 'Paste a whole follow-up, transaction or order id (36 characters, such as 5abe1fb5-31c8-4ab2-a35e-f4e4398e1227): nothing was sent.';
+
+/** The look-ups the page sends from now on (paths with their queries), as Chromium sees them. */
+function lookUpsOf(page: Page): string[] {
+  const asked: string[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (/^\/(follow-ups|orders|transactions)\/(?!counts)/.test(url.pathname)) asked.push(url.pathname + url.search);
+  });
+  return asked;
+}
 
 beforeAllOrFailEach(async () => {
   [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), launchChromium()]);
@@ -82,17 +95,24 @@ async function expectFollowUpPage(page: Page, id: string): Promise<void> {
   await heading.waitFor();
   expect(page.url()).toMatch(new RegExp(`#/follow-ups/${id}$`));
   await page.locator('main h1:focus').filter({ hasText: id }).waitFor();
+  // The shell names the page after it rendered it (an effect, a frame after the heading's focus).
+  await page.waitForFunction(`document.title === ${JSON.stringify(`Follow-up ${id} – Redraw tracker`)}`);
   expect(await page.title()).toBe(`Follow-up ${id} – Redraw tracker`);
   // The box is emptied for the next id.
   expect(await page.getByLabel(LABEL).inputValue()).toBe('');
 }
 
 describe('find by any id', () => {
-  it('opens a follow-up from its own id, from the worklist, with Enter', async () => {
+  it('opens a follow-up from its own id, typed in capitals, from the worklist, with Enter: one read, lowercased', async () => {
     const [followUp] = await openFollowUps();
     const { page } = await signedIn('#/worklist');
-    await find(page, `  ${followUp!.id} `);
+    await page.getByRole('heading', { level: 1, name: 'Worklist' }).waitFor();
+    const asked = lookUpsOf(page);
+    await find(page, `  ${followUp!.id.toUpperCase()} `);
     await expectFollowUpPage(page, followUp!.id);
+    // The look-up is the whole id lowercased; what the capitals typed are never goes out.
+    expect(asked[0]).toBe(`/follow-ups/${followUp!.id}`);
+    expect(asked.filter((path) => path.includes(followUp!.id.toUpperCase()))).toEqual([]);
   });
 
   it('opens a follow-up from its initial order id and from its redraw order id, on any page', async () => {
@@ -131,28 +151,29 @@ describe('find by any id', () => {
 
   it('says an unknown id in words, at 390 px too, without leaving the page', async () => {
     const { page } = await signedIn('#/report', { viewport: { width: 390, height: 844 } });
-    await find(page, 'no-such-id-anywhere');
-    await page.getByRole('alert').filter({ hasText: 'No follow-up, order or transaction has the id no-such-id-anywhere.' }).waitFor();
+    const unknown = randomUUID();
+    await find(page, unknown);
+    await page.getByRole('alert').filter({ hasText: `No follow-up, order or transaction has the id ${unknown}.` }).waitFor();
     expect(page.url()).toMatch(/#\/report$/);
     expect(await page.locator(':focus').getAttribute('id')).toBe('find-id');
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await expectNoAxeViolations(page, 'the find box with an unknown id at 390 px');
   });
 
-  it('refuses an empty box and anything but an id, and sends nothing', async () => {
+  it('refuses an empty box and anything typed but a whole id (a name, a record number, a short id), and sends nothing', async () => {
+    const [followUp] = await openFollowUps();
     const { page } = await signedIn('#/worklist');
     await page.getByRole('heading', { level: 1, name: 'Worklist' }).waitFor();
-    const asked: string[] = [];
-    page.on('request', (request) => {
-      const path = new URL(request.url()).pathname;
-      if (/^\/(follow-ups|orders|transactions)\/(?!counts)/.test(path)) asked.push(path);
-    });
+    const asked = lookUpsOf(page);
     await find(page, '   ');
     await page.getByRole('alert').filter({ hasText: 'Enter a follow-up, transaction or order id' }).waitFor();
-    await find(page, 'call ana 555-0100');
-    await page.getByRole('alert').filter({ hasText: 'An id has only letters, digits, - and _ (paste the id alone)' }).waitFor();
+    for (const typed of ['Lopez', 'MRN00123456', followUp!.id.slice(0, 8), 'call ana 555-0100']) {
+      await find(page, typed);
+      await page.getByRole('alert').filter({ hasText: NOT_A_WHOLE_ID }).waitFor();
+      expect(await page.locator(':focus').getAttribute('id')).toBe('find-id');
+    }
     await page.getByRole('button', { name: 'Find' }).click();
-    await page.getByRole('alert').filter({ hasText: 'An id has only letters' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: NOT_A_WHOLE_ID }).waitFor();
     expect(asked).toEqual([]);
     expect(page.url()).toMatch(/#\/worklist$/);
   });

@@ -27,6 +27,7 @@ import {
   type FlowSpec,
 } from '../support/junction';
 import { eventually, freePort, processesMatching, repoRoot, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from '../support/npm-start';
+import { keptForeverIn, scanLocalTable } from '../support/retention-check';
 import { newMessageId, newSecret } from '../support/webhook';
 import { OrderAnswer, RedrawPageAnswer, TransactionAnswer } from '../support/order-answer';
 
@@ -207,7 +208,7 @@ describe('npm start with FOLLOW_UP_MISSING_RESULTS=off', () => {
     }
   });
 
-  it('keeps to redraws: the simulator shows the incomplete redraw open with results_still_missing, no follow-up for the failed kits or the walk-in without redraws, and says why', async () => {
+  it('keeps to redraws: the simulator shows the incomplete redraw open with results_still_missing, no follow-up for the failed kits or the walk-in without redraws, says why, and lets those expire', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     // On the first npm start's DynamoDB Local, its own table: the setting is what this is about, not a second JVM's start.
@@ -226,6 +227,14 @@ describe('npm start with FOLLOW_UP_MISSING_RESULTS=off', () => {
     for (const label of ['X', 'Y', 'Z']) expect(missing).toMatch(new RegExp(`^ {2}${label} +- +no follow-up$`, 'm'));
     expect(missing).toContain('  The tracker keeps to redraws (FOLLOW_UP_MISSING_RESULTS=off): only the incomplete redraw W has a follow-up. See one: npx redraw-tracker follow-up ');
     expect(stdout).toContain('Done: every transaction reached its expected status.');
+    // What has no follow-up expires like anything else (CONTRACT §8, issue 55): every ended transaction and order
+    // without an open follow-up carries expires_at (npm start keeps RETENTION_DAYS=365), none logged as kept forever.
+    // (A lone order's expiry is the stream's work after its webhook: read until it settled, 10 s at most.)
+    const scan = async () => keptForeverIn(await scanLocalTable(`http://127.0.0.1:${dynamodbPort}`, 'redraw-tracker-missing-results-off'));
+    const retention = await eventually(scan, (read) => read.keptForever.length === 0, 10_000, 500);
+    expect(retention.ended).toBeGreaterThan(10);
+    expect(retention.keptForever).toEqual([]);
+    expect(offTracker.stdout() + offTracker.stderr()).not.toContain('without an expiry or a follow-up to hold it');
     signalGroup(offTracker.pgid, 'SIGINT');
     expect(await offTracker.exited).toEqual({ code: 0, signal: null });
   }, 240_000);

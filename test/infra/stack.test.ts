@@ -290,6 +290,18 @@ describe('stream processing', () => {
     });
   });
 
+  it('raises an alarm as soon as an ended transaction or order is left with no expiry and no follow-up to hold it (issue 55)', () => {
+    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'RedrawTracker',
+      MetricName: 'EndedWithoutExpiry',
+      Dimensions: [{ Name: 'service', Value: 'transaction-status' }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
   it('keeps failed batches in a KMS-encrypted queue that refuses plain HTTP', () => {
     built.template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OpsKey'), 'Arn'] } });
     built.template.hasResourceProperties('AWS::SQS::QueuePolicy', {

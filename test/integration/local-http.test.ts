@@ -22,6 +22,7 @@ import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { LOCAL_ROUTES, routeLines } from '../../local/routes';
 import { localEndpoint, testClient, testDocumentClient } from '../support/dynamodb';
 import { localTable } from '../../local/dynamodb-local';
+import { ANSWER_EARLY_PAST_BYTES, MAX_REQUEST_BYTES } from '../../local/http-adapter';
 import { buildDeliveries, freshId, PHI_CANARY, simpleFlow } from '../support/junction';
 import { freePort, repoRoot } from '../support/npm-start';
 import { apiEvent, captureOutput, lambdaContext, newMessageId, newSecret, parseAnswer, webhookHandlerFor } from '../support/webhook';
@@ -218,6 +219,21 @@ describe('the local HTTP server routes follow-up actions to their function (CONT
       const response = await actions(freshId(), Buffer.alloc(bytes, 0x20), 'application/json');
       expect([response.status, await response.json()]).toEqual([413, { error: { code: 'payload_too_large', message: 'the body must be at most 4096 bytes' } }]);
     }
+  });
+
+  it('answers every body over 10 MB with a 413 the client reads, never a connection reset mid-upload (issue 55: a 10.56 MiB body got EPIPE)', async () => {
+    const post = (bytes: number) => fetch(`${runtime.url}/webhooks/junction`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.alloc(bytes, 0x20) });
+    const tooLarge = { error: { code: 'payload_too_large', message: 'request body too large' } };
+    // At API Gateway's 10 MB the webhook function itself answers (its own limit is 1 MiB); past it, the server, as API Gateway would.
+    const atLimit = await post(MAX_REQUEST_BYTES);
+    expect([atLimit.status, ((await atLimit.json()) as { error: { code: string } }).error.code]).toEqual([413, 'payload_too_large']);
+    // Just over, the size seen refused, and past the size at which the answer comes before the rest is read.
+    for (const bytes of [MAX_REQUEST_BYTES + 1, Math.round(10.56 * 1024 * 1024), ANSWER_EARLY_PAST_BYTES + 4 * 1024 * 1024]) {
+      const response = await post(bytes);
+      expect([bytes, response.status, await response.json()]).toEqual([bytes, 413, tooLarge]);
+    }
+    // The server is still there for the next request.
+    expect((await fetch(`${runtime.url}/health`)).status).toBe(200);
   });
 
   it('answers 400 to invalid UTF-8 or a byte-order mark, 405 to GET, and serves the reads from the query function', async () => {

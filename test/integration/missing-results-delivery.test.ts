@@ -8,7 +8,8 @@
  * its stream; the follow-up's end state (state, attention, disposition,
  * closed_by, `missing`) must be the one §9 gives, the same as in order. A
  * person's close is never overwritten; FOLLOW_UP_MISSING_RESULTS=off opens no
- * `no_redraw` follow-up but keeps an incomplete redraw.
+ * `no_redraw` follow-up (what would have had one expires like anything else)
+ * but keeps an incomplete redraw.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { getOrders } from '../../functions/store/order-reads';
 import { getTransactionItem } from '../../functions/store/transaction-partition';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
+import { TRANSACTION_METRICS } from '../../functions/shared/metric-names';
 import { arbShuffledDeliveries, buildDeliveries, freshId, redrawFlow, type Delivery } from '../support/junction';
 import type { FlowSpec } from '../../local/junction-flows';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
@@ -28,7 +30,7 @@ const RETENTION_DAYS = 30;
 beforeAll(async () => {
   [rig, redrawsOnly, retained] = await Promise.all([
     startTransactionRig('missing-results'),
-    startTransactionRig('redraws-only', { situationOptions: { missingResults: false } }),
+    startTransactionRig('redraws-only', { situationOptions: { missingResults: false }, retentionDays: RETENTION_DAYS }),
     startTransactionRig('missing-retention', { retentionDays: RETENTION_DAYS }),
   ]);
 });
@@ -208,15 +210,25 @@ describe('every result still missing, in any delivery order (CONTRACT §9)', () 
     });
   });
 
-  it('with FOLLOW_UP_MISSING_RESULTS=off opens no no_redraw follow-up, and still keeps an incomplete redraw open', async () => {
+  it('with FOLLOW_UP_MISSING_RESULTS=off opens no no_redraw follow-up, lets those transactions and orders expire like any other, and still keeps an incomplete redraw open (CONTRACT §8)', async () => {
     for (const name of ['failed_kit', 'lone_lost_kit', 'walk_in_corrected'] as const) {
       const ids = idsOf(name);
       await deliver(redrawsOnly, FLOWS[name].deliveries(ids), [1]);
       expect(await endOf(redrawsOnly, ids), name).toBeNull();
+      // Over, with nothing to hold it: RETENTION_DAYS after its newest status time, the transaction and its order alike.
+      const orders = await getOrders(redrawsOnly.table.db, redrawsOnly.table.tableName, [ids.initialId], true);
+      const order = orders[0]!;
+      const expected = Math.floor(Date.parse(order.record.status_time) / 1000) + RETENTION_DAYS * 86_400;
+      expect(order.expiresAt, name).toBe(expected);
+      if (name !== 'lone_lost_kit') expect((await getTransactionItem(redrawsOnly.table.db, redrawsOnly.table.tableName, ids.transactionId, true))?.expires_at, name).toBe(expected);
     }
     const ids = idsOf('incomplete_redraw');
     await deliver(redrawsOnly, FLOWS.incomplete_redraw.deliveries(ids), [2]);
     expect(await endOf(redrawsOnly, ids)).toEqual(FLOWS.incomplete_redraw.end);
+    // Its open follow-up holds it.
+    expect((await getTransactionItem(redrawsOnly.table.db, redrawsOnly.table.tableName, ids.transactionId, true))?.expires_at ?? null).toBeNull();
+    // Nothing ended was left without an expiry and without a follow-up to hold it.
+    expect(redrawsOnly.metrics.get(TRANSACTION_METRICS.keptForever)).toBe(0);
   });
 
   it('never expires the transaction, its orders or its follow-up while a no_redraw follow-up is open; a person’s close starts the retention (CONTRACT §8)', async () => {
@@ -257,5 +269,6 @@ describe('every result still missing, in any delivery order (CONTRACT §9)', () 
       const expected = Math.floor(Date.parse(closed.stored.followUp.closed_at!) / 1000) + RETENTION_DAYS * 86_400;
       expect(await expiriesOf(ids, withTransaction), name).toEqual({ transaction: withTransaction ? expected : 'none', orders: [expected], followUp: expected });
     }
+    expect(retained.metrics.get(TRANSACTION_METRICS.keptForever)).toBe(0);
   });
 });

@@ -57,11 +57,20 @@ describe('report cost', () => {
     await put({ kind: 'closed', at: canonical(Date.now()), disposition: 'redraw_completed', hours: { redraw_order: 1.5, acknowledge: 20.25, close: 170.5 } });
     const onTime = meter.reading();
     expect({ write: onTime.write, refused: onTime.refused }).toEqual({ write: 1, refused: 0 });
-    // A late one (its hour may be built already): its row, its hour's mark, and the row's note that the mark is made.
+    // A late one (its hour may be built already): its hour's mark, then its row.
     meter.reset();
-    await put({ kind: 'closed', at: canonical(weekStart + 3_600_000), disposition: 'redraw_completed', hours: { redraw_order: 1.5, acknowledge: 20.25, close: 170.5 } });
+    const lateId = freshId();
+    const lateTally: Tally = { kind: 'closed', at: canonical(weekStart + 3_600_000), disposition: 'redraw_completed', hours: { redraw_order: 1.5, acknowledge: 20.25, close: 170.5 } };
+    await put(lateTally, lateId);
     const late = meter.reading();
-    expect({ write: late.write, refused: late.refused, byCommand: late.byCommand }).toEqual({ write: 3, refused: 0, byCommand: { UpdateItemCommand: 2, PutItemCommand: 1 } });
+    expect({ write: late.write, refused: late.refused, byCommand: late.byCommand }).toEqual({ write: 2, refused: 0, byCommand: { UpdateItemCommand: 1, PutItemCommand: 1 } });
+    // Delivered again: the mark again (the hour stays untrusted until its next build), the row refused.
+    meter.reset();
+    expect(
+      await applyTallyWrite(db, table.tableName, { key: keys.reportRow(lateTally.kind, lateTally.at, reportToken(lateId)), version: 1, tally: lateTally, expiresAt: Math.floor(weekStart / 1000) + 400 * 86_400 }),
+    ).toBe('stale');
+    const again = meter.reading();
+    expect({ write: again.write, refused: again.refused, byCommand: again.byCommand }).toEqual({ write: 1, refused: 1, byCommand: { UpdateItemCommand: 1, PutItemCommand: 1 } });
     for (let index = 0; index < 104; index++) {
       const at = canonical(weekStart + index * 5_800_000);
       await put({ kind: 'opened', at });

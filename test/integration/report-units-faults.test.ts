@@ -3,7 +3,8 @@
  * code on DynamoDB Local: its writes refused (throttled) mid-build. The
  * sweep reports the failure (its SweepError, alarmed on AWS), no unit it
  * could not finish is trusted, the report meanwhile reads rows and answers
- * the same, and the next sweep builds what is left.
+ * the same, and the next sweep builds what is left. And a late row's two
+ * writes (its hour's mark, then the row), either one refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
@@ -41,6 +42,28 @@ function throttlingUnits(db: TableClient, allowed: number): TableClient {
   };
 }
 
+const throttled = () => Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException', $fault: 'client' });
+
+/** The table, with the next write that `matches` refused as DynamoDB refuses a throttled request. */
+function refusingNext(db: TableClient, matches: { put?: (pk: string) => boolean; update?: (pk: string) => boolean }): TableClient {
+  let refused = false;
+  const refuse = (test: ((pk: string) => boolean) | undefined, pk: unknown) => {
+    if (refused || test === undefined || !test(String(pk))) return false;
+    return (refused = true);
+  };
+  return {
+    ...db,
+    put: async (input) => {
+      if (refuse(matches.put, input.Item?.pk)) throw throttled();
+      return db.put(input);
+    },
+    update: async (input) => {
+      if (refuse(matches.update, input.Key?.pk)) throw throttled();
+      return db.update(input);
+    },
+  };
+}
+
 describe('report units under faults', () => {
   it('a throttled build fails the sweep, trusts nothing half-built, the report stays right, and the next sweep builds the rest', async () => {
     const db = documentTable(testDocumentClient());
@@ -67,6 +90,44 @@ describe('report units under faults', () => {
     await sweep(db);
     expect((await marks()).size).toBe(0);
     expect(await readRedrawReport(db, table.tableName, window)).toEqual(fromRows);
+  });
+
+  it('a late row marks its hour before it is written: whichever write is refused, no report trusts a built hour without a stored row', async () => {
+    const db = documentTable(testDocumentClient());
+    const tally = (at: string) => ({ kind: 'ended' as const, at, with_redraw: false, completed: true, walk_in: true, lab: 'labcorp', method: 'walk_in_test', missing: null, redraw_results_hours: null });
+    const window = { from: new Date('2026-10-08T00:00:00Z'), to: new Date('2026-10-09T00:00:00Z'), now: new Date() };
+    const report = () => readRedrawReport(db, table.tableName, window);
+    const fromRows = () => readRedrawReport(db, table.tableName, { ...window, units: false });
+    const completed = async () => (await report()).by_lab.find((lab) => lab.lab === 'labcorp')?.completed ?? 0;
+    const marks = () => readMarks(db, table.tableName, 'hour', window.from.getTime(), window.to.getTime(), true);
+    const sweep = () =>
+      runSweep({ db, tableName: table.tableName, now: new Date(), wallClock: () => Date.now() + MAX_WRITE_MS, thresholds: DEFAULT_THRESHOLDS, notifier: createInMemoryNotifier(), logger: silent, metrics: { addMetric: () => undefined } });
+    // One late row; the sweep builds its hour and removes the mark: the report reads the hour's unit.
+    expect(await applyTallyWrite(db, table.tableName, tallyWrite(freshId(), tally('2026-10-08T10:15:00.000000Z')))).toBe('written');
+    await sweep();
+    expect((await marks()).size).toBe(0);
+    expect(await completed()).toBe(1);
+
+    // Another late row of that hour: its mark refused, so the row is not written either (the stream retries the record).
+    const second = tallyWrite(freshId(), tally('2026-10-08T10:40:00.000000Z'));
+    const isMark = (pk: string) => pk.startsWith('REPORT#unit-mark');
+    await expect(applyTallyWrite(refusingNext(db, { update: isMark }), table.tableName, second)).rejects.toMatchObject({ name: 'ThrottlingException' });
+    expect(await report()).toEqual(await fromRows());
+    expect(await completed()).toBe(1);
+    // Retried: its mark, then its row refused. The hour is marked, so the report reads its rows: 1, as they hold.
+    const isRow = (pk: string) => pk.startsWith('REPORT#') && !pk.startsWith('REPORT#unit-');
+    await expect(applyTallyWrite(refusingNext(db, { put: isRow }), table.tableName, second)).rejects.toMatchObject({ name: 'ThrottlingException' });
+    expect((await marks()).size).toBe(1);
+    expect(await report()).toEqual(await fromRows());
+    // Retried again and written: the marked hour is read from its rows, 2.
+    expect(await applyTallyWrite(db, table.tableName, second)).toBe('written');
+    expect(await report()).toEqual(await fromRows());
+    expect(await completed()).toBe(2);
+    // The next sweep builds the hour again and removes its mark: the report reads the unit, 2.
+    await sweep();
+    expect((await marks()).size).toBe(0);
+    expect(await completed()).toBe(2);
+    expect(await report()).toEqual(await fromRows());
   });
 
   it("stops a backlog's build where the sweep's time runs out, keeps what it built, and the next sweep goes on from there", async () => {

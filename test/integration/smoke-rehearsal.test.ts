@@ -39,7 +39,7 @@ import { SMOKE_ORDER_LIFETIME_SECONDS, SMOKE_ORDER_PREFIX } from '../../function
 import { keys } from '../../functions/store/table';
 import { WEBHOOK_SECRET_PLACEHOLDER } from '../../lib/redraw-tracker-stack';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClientConfig } from '../../local/dynamodb-local';
-import { readBody, toApiGatewayEvent, writeJson, writeResult } from '../../local/http-adapter';
+import { readBodyWithin, toApiGatewayEvent, writeJson, writeResult } from '../../local/http-adapter';
 import { toLambdaRecord } from '../../local/stream-reader';
 import { localEndpoint, testClient, testDocumentClient } from '../support/dynamodb';
 import { startAwsProxy, type AwsProxy } from '../support/rehearsal/aws-proxy';
@@ -116,7 +116,8 @@ async function startApiStandin(): Promise<void> {
   const signer = createSigner({ credentials: OPERATOR, region: LOCAL_REGION });
   api = createServer((request, response) => {
     void (async () => {
-      const body = await readBody(request);
+      const body = await readBodyWithin(request);
+      if (body === null) return writeJson(response, 413, { message: 'Request Entity Too Large' });
       const url = new URL(request.url ?? '/', `http://${request.headers.host ?? ''}`);
       if (request.method === 'POST' && url.pathname === '/webhooks/junction') {
         const event = toApiGatewayEvent(request, body, 'POST /webhooks/junction');
@@ -166,7 +167,8 @@ beforeAll(async () => {
   const [arn] = [...deployment.secrets].find(([, secret]) => secret.logicalId.startsWith('WebhookSecret'))!;
   operatorSecrets.secrets.set(arn, webhookSecret);
   await startApiStandin();
-  site = await startConsoleSite(assembly, deployment);
+  // The user pool's access token of a signed-in person, as the stand-in's JWT authorizer takes it.
+  site = await startConsoleSite(assembly, deployment, new Map([[CONSOLE_TOKEN, 'maria.k']]));
   // The CLI's standard chain and its Secrets Manager endpoint, as an operator's shell would set them.
   Object.assign(process.env, {
     AWS_ACCESS_KEY_ID: OPERATOR.accessKeyId,
@@ -217,11 +219,22 @@ function operatorAws(keep?: readonly string[]): AwsDeps {
   };
 }
 
+/** A console access token's shape (a JWT: three base64url parts), as a person copies it from the signed-in console. */
+const CONSOLE_TOKEN = `eyJraWQiOiJzdGFuZC1pbiJ9.${Buffer.from(JSON.stringify({ token_use: 'access', username: 'maria.k' })).toString('base64url')}.c2lnbmF0dXJl`;
+
 /** `redraw-tracker smoke --stack RedrawTracker ...` in-process, as the operator runs it (the console's host reached at its stand-in). */
-function smoke(args: readonly string[], options: { aws?: AwsDeps; env?: NodeJS.ProcessEnv } = {}) {
+function smoke(args: readonly string[], options: { aws?: AwsDeps; env?: NodeJS.ProcessEnv; stdin?: string } = {}) {
   const stdout = capture();
   const stderr = capture();
-  const code = runCli(['smoke', '--stack', STACK, ...args], { aws: options.aws ?? operatorAws(), fetch: site.fetch, stdout, stderr, env: options.env ?? { ...process.env } });
+  const stdin = options.stdin;
+  const code = runCli(['smoke', '--stack', STACK, ...args], {
+    aws: options.aws ?? operatorAws(),
+    fetch: site.fetch,
+    stdout,
+    stderr,
+    env: options.env ?? { ...process.env },
+    ...(stdin === undefined ? {} : { readStdin: async () => stdin }),
+  });
   return code.then((exit) => ({ code: exit, stdout: stdout.text(), stderr: stderr.text() }));
 }
 
@@ -343,6 +356,40 @@ describe('smoke --stack, rehearsed against the synthesized stack', () => {
       'console api N ms 401 without a token',
     ]);
     expect(lines.slice(12)).toEqual(['', expect.stringMatching(/^The tracker deletes this order by \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC \(a day after it was made\)\.$/), `Its events carry order ids starting ${SMOKE_ORDER_PREFIX} (docs/events.md, "Smoke tests").`]);
+  });
+
+  it('checks /api with a console access token from SMOKE_CONSOLE_TOKEN or standard input, never printing it: Authorization reaches the API (issue 55)', async () => {
+    const apiCalls = () => site.requests.filter((request) => request === 'GET /api/me').length;
+    for (const given of [{ env: { ...process.env, SMOKE_CONSOLE_TOKEN: CONSOLE_TOKEN } }, { args: ['--console-token-stdin'], stdin: `${CONSOLE_TOKEN}\n` }]) {
+      const before = apiCalls();
+      const run = await smoke([...(given.args ?? []), '--json'], given);
+      expect(run.code, run.stderr).toBe(0);
+      const report = Report.parse(JSON.parse(run.stdout));
+      expect(report.steps.slice(-2).map((step) => [step.step, step.result])).toEqual([
+        ['console_api', '401 without a token'],
+        ['console_api_token', '200 with a token: Authorization reaches the API'],
+      ]);
+      expect(apiCalls() - before).toBe(2);
+      // Neither the token nor the identity it names is printed.
+      for (const secret of [CONSOLE_TOKEN, CONSOLE_TOKEN.split('.')[1]!, 'maria.k']) expect(run.stdout + run.stderr).not.toContain(secret);
+    }
+    const people = await smoke([], { env: { ...process.env, NO_COLOR: '1', SMOKE_CONSOLE_TOKEN: CONSOLE_TOKEN } });
+    expect(people.stdout).toContain(`  console https://${site.domainName}/: the page and its config.json are served, and /api refuses a caller without a token and takes the console's token`);
+    expect(people.stdout).toMatch(/console api with a token +\d+ ms +200 with a token: Authorization reaches the API/);
+
+    // A token the user pool never issued (or one that expired): exit 1, what to do, never the token.
+    const stale = `${CONSOLE_TOKEN.slice(0, -4)}AAAA`;
+    const refused = await smoke([], { env: { ...process.env, SMOKE_CONSOLE_TOKEN: stale } });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^redraw-tracker: GET https:\/\/\S+\/api\/me with the token answered HTTP 401: the token expired \(access tokens last 15 minutes: copy a fresh one\)/);
+    expect(refused.stdout + refused.stderr).not.toContain(stale);
+    // Not a JWT, or standard input empty: exit 2 before anything is sent, never echoing what was given.
+    const writes = webhook.proxy.calls.length;
+    const garbled = await smoke([], { env: { ...process.env, SMOKE_CONSOLE_TOKEN: 'my password 123' } });
+    expect([garbled.code, garbled.stderr]).toEqual([2, 'redraw-tracker: the console token (SMOKE_CONSOLE_TOKEN) is not a JWT: copy the access token itself, three base64url parts joined by dots (docs/deploy.md, "Smoke test")\n']);
+    const empty = await smoke(['--console-token-stdin'], { stdin: '\n' });
+    expect(empty.code).toBe(2);
+    expect(webhook.proxy.calls.length).toBe(writes);
   });
 
   it('says which grants the identity lacks when AWS refuses the secret read, exit 3, before sending anything', async () => {

@@ -421,7 +421,7 @@ describe('redraw-tracker stream-work', () => {
     await parkWork(
       table.db,
       table.tableName,
-      { recordId, transactions: [], loneOrderId: null, facts: [], recordedAt: new Date().toISOString(), resultsWanted: { orderId, followUpId } },
+      { recordId, transactions: [], loneOrderId: null, facts: [], recordedAt: new Date().toISOString(), resultsWanted: { orderId, followUpId, want: `${followUpId}|want`, state: { status: 'sample_error', statusDetail: null }, wantedAt: '2026-03-02T09:00:00.000000Z' } },
       new Date().toISOString(),
     );
     await reader.whenIdle();

@@ -156,9 +156,9 @@ async function wantedRecord(orderId: string) {
   return rig.table.db.get({ TableName: rig.table.tableName, Key: keys.resultsWanted(orderId), ConsistentRead: true });
 }
 
-/** The counts the stand-in's answer gives for the order. */
-function expectedCounts(orderId: string): { markers: number; failure_types: Record<string, number> } {
-  const types = standinMissingTypes(orderId);
+/** The counts the stand-in's answer gives for the order (in that status). */
+function expectedCounts(orderId: string, lowLevelStatus: string | null = null): { markers: number; failure_types: Record<string, number> } {
+  const types = standinMissingTypes(orderId, lowLevelStatus);
   const failureTypes: Record<string, number> = {};
   for (const type of types) failureTypes[type] = (failureTypes[type] ?? 0) + 1;
   return { markers: types.length, failure_types: failureTypes };
@@ -271,7 +271,7 @@ describe('missing results from Junction’s results API', () => {
     ['hanging past the client’s timeout', { kind: 'delay', delayMs: 2_000, endpoint: 'results', times: 'always' }],
     ['answering garbage', { kind: 'malformed_json', endpoint: 'results', times: 'always' }],
     ['answering a body that is no LabResultsRaw', { kind: 'not_an_order', endpoint: 'results', times: 'always' }],
-  ])('writes nothing while Junction is %s, reads again by backoff, and gives up a day after, counted', async (_name, fault) => {
+  ])('writes nothing while Junction is %s, reads again at the next sweep, then by backoff, and gives up a day after, counted', async (_name, fault) => {
     const t0 = nextEra();
     const kit = failedKit();
     await seed(kit.spec, t0);
@@ -284,11 +284,13 @@ describe('missing results from Junction’s results API', () => {
     expect(first.metric(MISSING_RESULTS_METRICS.retried)).toBe(1);
     expect(first.metric(MISSING_RESULTS_METRICS.givenUp)).toBe(0);
 
-    // Not due before its backoff (15 minutes after the first failed read): no request.
-    expect((await sweep(t0 + 10 * MINUTE, client())).resultsRequests).toEqual([]);
-    // Due after it.
-    expect((await sweep(t0 + 17 * MINUTE, client())).resultsRequests.length).toBeGreaterThanOrEqual(1);
+    // The second attempt at the next sweep, however soon (CONTRACT §9): a person who sweeps after Junction recovers sees the counts.
+    expect((await sweep(t0 + 2 * MINUTE, client())).resultsRequests.length).toBeGreaterThanOrEqual(1);
     expect(await wantedRecord(kit.orderId)).toMatchObject({ attempts: 2 });
+    // The third not before 15 minutes after the second: no request; then due.
+    expect((await sweep(t0 + 10 * MINUTE, client())).resultsRequests).toEqual([]);
+    expect((await sweep(t0 + 18 * MINUTE, client())).resultsRequests.length).toBeGreaterThanOrEqual(1);
+    expect(await wantedRecord(kit.orderId)).toMatchObject({ attempts: 3 });
 
     // A day after the results were first wanted: the last read fails too, given up, counted.
     const last = await sweep(t0 + RESULTS_WANTED_FOR_MS + MINUTE, client());
@@ -297,6 +299,54 @@ describe('missing results from Junction’s results API', () => {
     expect(await wantedRecord(kit.orderId)).toBeUndefined();
     expect((await followUp(kit.orderId)).followUp.missing).toMatchObject({ markers: null, failure_types: null });
     expect((await sweep(t0 + RESULTS_WANTED_FOR_MS + 5 * HOUR, client())).resultsRequests).toEqual([]);
+  });
+
+  it('reads the counts at the next sweep once Junction recovers, however soon after the failed read', async () => {
+    const t0 = nextEra();
+    const kit = failedKit();
+    await seed(kit.spec, t0);
+    await standin.injectFault({ kind: 'status', status: 503, endpoint: 'results', times: 'always' });
+    expect((await sweep(t0 + MINUTE, client())).resultsRequests.length).toBeGreaterThanOrEqual(1);
+    expect((await followUp(kit.orderId)).followUp.missing).toMatchObject({ markers: null, failure_types: null });
+    await standin.clearFaults();
+    const next = await sweep(t0 + 2 * MINUTE, client());
+    expect(next.resultsRequests).toHaveLength(1);
+    expect((await followUp(kit.orderId)).followUp.missing).toMatchObject(expectedCounts(kit.orderId));
+    expect(await wantedRecord(kit.orderId)).toBeUndefined();
+  });
+
+  it('reads the counts again when missing changes: a corrected result with fewer missing replaces the first counts (CONTRACT §9)', async () => {
+    const t0 = nextEra();
+    // A walk-in at a lab without redraws, completed with results missing, then corrected with one of them: a lone order.
+    let orderId = freshId();
+    while (standinMissingTypes(orderId).length < 2) orderId = freshId();
+    const path = ['ordered', 'requisition_created', 'appointment_scheduled', 'completed', 'corrected'];
+    const spec: FlowSpec = { transactionId: null, orders: [{ id: orderId, origin: null, method: 'walk_in_test' }], steps: path.map((low) => ({ order: 0, low })), start: new Date('2026-03-02T09:00:00Z') };
+    const deliveries = buildDeliveries(spec).map((delivery) => ({ ...delivery, body: { ...delivery.body, data: { ...(delivery.body.data as Record<string, unknown>), has_missing_results: true } } }));
+    const deliver = async (some: Delivery[], at: number) => {
+      streamNow = at;
+      await standin.recordDeliveries(some);
+      for (const delivery of some) await rig.webhook(delivery);
+      await rig.settle();
+    };
+    await deliver(deliveries.slice(0, 4), t0);
+    expect((await followUp(orderId)).followUp.missing).toMatchObject({ status: 'completed', markers: null });
+    await sweep(t0 + MINUTE, client());
+    expect((await followUp(orderId)).followUp.missing).toMatchObject({ status: 'completed', ...expectedCounts(orderId) });
+    expect(await wantedRecord(orderId)).toBeUndefined();
+
+    // The correction: another state of missing, its counts unknown until read again; then the fewer counts.
+    await deliver(deliveries.slice(4), t0 + HOUR);
+    expect((await followUp(orderId)).followUp.missing).toMatchObject({ status: 'corrected', markers: null, failure_types: null });
+    expect(await wantedRecord(orderId)).toMatchObject({ follow_up_id: orderId, attempts: 0, missing_status: 'corrected' });
+    const again = await sweep(t0 + HOUR + MINUTE, client());
+    expect(again.resultsRequests).toHaveLength(1);
+    const corrected = expectedCounts(orderId, 'corrected');
+    expect(corrected.markers).toBe(standinMissingTypes(orderId).length - 1);
+    expect((await followUp(orderId)).followUp.missing).toMatchObject({ status: 'corrected', ...corrected });
+    // The same state delivered again wants nothing more.
+    await deliver(deliveries.slice(4), t0 + 2 * HOUR);
+    expect(await wantedRecord(orderId)).toBeUndefined();
   });
 
   it('honours a 429’s Retry-After longer than the client waits: one request, the next read only after it, then the counts', async () => {
@@ -308,7 +358,7 @@ describe('missing results from Junction’s results API', () => {
     const first = await sweep(t0 + MINUTE, client());
     expect(first.resultsRequests).toHaveLength(1);
     expect(await wantedRecord(kit.orderId)).toMatchObject({ attempts: 1, next_attempt_at: canonicalFromDate(new Date(t0 + MINUTE + 2 * HOUR)) });
-    // Past the backoff but not the Retry-After: nothing asked.
+    // At the next sweep, but before the Retry-After: nothing asked.
     expect((await sweep(t0 + HOUR, client())).resultsRequests).toEqual([]);
     const after = await sweep(t0 + 2 * HOUR + 2 * MINUTE, client());
     expect(after.resultsRequests).toHaveLength(1);

@@ -27,7 +27,7 @@ import { createQueryHandler } from '../../functions/query/app';
 import { CONSOLE_API_PREFIX } from '../../functions/shared/actor';
 import { buildConsoleFiles, type BuiltFile } from '../../lib/console-build';
 import { localTable } from '../../local/dynamodb-local';
-import { readBody, readBodyWithin, RequestTooLargeError, toApiGatewayEvent, writeResult } from '../../local/http-adapter';
+import { MAX_REQUEST_BYTES, readBodyWithin, toApiGatewayEvent, writeResult } from '../../local/http-adapter';
 import type { CognitoStandin } from './cognito-standin';
 
 export interface ConsoleGatewayOptions {
@@ -155,13 +155,10 @@ export async function startConsoleGateway(options: ConsoleGatewayOptions): Promi
     const method = request.method ?? 'GET';
     const matched = matchRoute(method, path);
     // The body is read first (bounded), but answered for only after the route and the authorizer, in API Gateway's order.
-    let body: Buffer | null;
-    try {
-      body = matched?.route.handler === 'actions' ? await readBodyWithin(request, MAX_ACTION_BODY_BYTES) : await readBody(request);
-    } catch (error) {
-      if (!(error instanceof RequestTooLargeError)) throw error;
-      return apiGatewayJson(response, 413, { message: 'Request Entity Too Large' }, securityHeaders);
-    }
+    const actionRoute = matched?.route.handler === 'actions';
+    const body = await readBodyWithin(request, actionRoute ? MAX_ACTION_BODY_BYTES : MAX_REQUEST_BYTES);
+    // API Gateway's own 10 MB limit comes before any route's; the action route's 4,096 bytes are its function's answer (below).
+    if (body === null && !actionRoute) return apiGatewayJson(response, 413, { message: 'Request Entity Too Large' }, securityHeaders);
     if (matched === null) return apiGatewayJson(response, 404, NOT_FOUND, securityHeaders);
     const authorized = authorize(request.headers.authorization, matched.route);
     if (authorized.kind === 'unauthorized') return apiGatewayJson(response, 401, UNAUTHORIZED, { ...securityHeaders, 'www-authenticate': authorized.challenge });

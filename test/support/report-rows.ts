@@ -28,11 +28,11 @@ export function tallyWritesIn(events: readonly DynamoDBStreamEvent[]): number {
 /**
  * How many writes the events' row writes make for their hours' marks (store/reports.ts
  * applyTallyWrite): a row of an hour that ended more than 14 minutes before now marks its hour
- * and notes it on the row, two writes, when it is applied the first time.
+ * before it is written, one write, each time it is applied (a redelivery marks again).
  */
 export function markWritesIn(events: readonly DynamoDBStreamEvent[], nowMs = Date.now()): number {
   const writes = events.flatMap((event) => event.Records).flatMap((record) => tallyWritesOfRecord(record));
-  return 2 * writes.filter((write) => mustMark('hour', unitStart('hour', Date.parse(write.key.sk.slice(0, write.key.sk.lastIndexOf('#')))), nowMs)).length;
+  return writes.filter((write) => mustMark('hour', unitStart('hour', Date.parse(write.key.sk.slice(0, write.key.sk.lastIndexOf('#')))), nowMs)).length;
 }
 
 /** How many report ledgers the events' records read (a GetItem each: every record with row writes reads its item's ledger). */

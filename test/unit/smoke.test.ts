@@ -18,6 +18,7 @@ import { newSmokeOrderId, smokeLines, smokeWebhookBody, type SmokeReport } from 
 import { table } from '../../cli/format';
 import {
   checkConsoleApi,
+  checkConsoleApiWithToken,
   checkConsoleConfig,
   checkConsolePage,
   consoleUrls,
@@ -336,5 +337,14 @@ describe('the console checks of a smoke test', () => {
     expect(failure(checkConsoleApi(aws, { status: 404 }))).toBe('1: GET https://d111111abcdef8.cloudfront.net/api/me answered HTTP 404: the HTTP API of stack RedrawTracker has no GET /api/me route: deploy this version again');
     expect(failure(checkConsoleApi(aws, { status: 503 }))).toMatch(/^3: GET https:\/\/d111111abcdef8\.cloudfront\.net\/api\/me failed \(HTTP 503\): CloudFront could not reach the HTTP API of stack RedrawTracker/);
     expect(failure(checkConsoleApi(aws, { status: 301 }))).toMatch(/^1: GET \S+ without a token answered HTTP 301 \(expected 401 from the API's JWT authorizer\)/);
+  });
+
+  it('pass /api/me with a console token answered 200 with an actor, printing neither; say what a 401, 403 or 5xx means', () => {
+    expect(checkConsoleApiWithToken(aws, { status: 200, text: '{"actor":"maria.k"}' })).toEqual({ ok: true, result: '200 with a token: Authorization reaches the API' });
+    expect(JSON.stringify(checkConsoleApiWithToken(aws, { status: 200, text: '{"actor":"maria.k"}' }))).not.toContain('maria');
+    expect(failure(checkConsoleApiWithToken(aws, { status: 200, text: '<html>' }))).toMatch(/^1: GET \S+ with the token answered HTTP 200 without the caller's identity/);
+    expect(failure(checkConsoleApiWithToken(aws, { status: 401, text: '' }))).toMatch(/^1: GET \S+ with the token answered HTTP 401: the token expired \(access tokens last 15 minutes: copy a fresh one\), is not an access token of this console's sign-in \(an ID token is refused\), or CloudFront's \/api\/\* behaviour of stack RedrawTracker does not forward Authorization/);
+    expect(failure(checkConsoleApiWithToken(aws, { status: 403, text: '' }))).toMatch(/^1: GET \S+ with the token answered HTTP 403/);
+    expect(failure(checkConsoleApiWithToken(aws, { status: 502, text: '' }))).toMatch(/^3: GET \S+ with the token failed \(HTTP 502\)/);
   });
 });

@@ -8,7 +8,9 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue as StreamAttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { followUpSituation } from '../../functions/core/follow-up';
-import { transactionExpiry } from '../../functions/core/retention';
+import { memberOf } from '../../functions/core/members';
+import { OPENING_FOLLOW_UP, transactionExpiry } from '../../functions/core/retention';
+import { transactionStatus } from '../../functions/core/transaction-status';
 import { TRANSACTION_METRICS } from '../../functions/shared/metric-names';
 import { appointmentItem } from '../../functions/store/appointments';
 import { orderItem, parseOrderItem, type StoredOrder } from '../../functions/store/order-items';
@@ -20,7 +22,7 @@ import type { TrackerEvent } from '../../functions/core/events';
 import { classify, type Classified } from '../../functions/transaction-status/steps/classify';
 import { deadlinesOf } from '../../functions/transaction-status/steps/context';
 import { distinctEvents, publishedCount, unpublishedOf } from '../../functions/transaction-status/steps/events';
-import { appointmentOrderOf, hasFollowUp, keptLogMessage, retentionHoldsFor } from '../../functions/transaction-status/steps/follow-ups';
+import { appointmentOrderOf, hasFollowUp, keptForever, keptLogMessage, retainedFollowUp, retentionHoldsFor } from '../../functions/transaction-status/steps/follow-ups';
 import { isExpiry } from '../../functions/transaction-status/steps/images';
 import { addReading, emptyBatch, readRecord, routesOf, type RecordWork } from '../../functions/transaction-status/steps/intake';
 import { isLone, loneOrderNeeds } from '../../functions/transaction-status/steps/lone-orders';
@@ -229,6 +231,45 @@ describe('follow-ups', () => {
   });
 });
 
+describe('retention with FOLLOW_UP_MISSING_RESULTS (issue 55)', () => {
+  const kit = record({ id: 'ord-1', collection_method: 'testkit', low_level_status: 'sample_error', status: 'failed', status_time: '2026-03-02T09:00:00.000000Z' });
+  const status = transactionStatus([kit]);
+  const on = followUpSituation([kit], status, { missingResults: true });
+  const off = followUpSituation([kit], status, { missingResults: false });
+
+  it('holds an ended transaction with results missing and no redraw by the follow-up about to open only while the setting opens one', () => {
+    expect(status).not.toBe('active');
+    expect([on.mayHaveFollowUp, off.mayHaveFollowUp]).toEqual([true, true]);
+    expect(retainedFollowUp(on, null)).toEqual(OPENING_FOLLOW_UP);
+    expect(retainedFollowUp(off, null)).toBeNull();
+    const transaction: TransactionItem = { id: 'txn', status, reported_status: null, reported_status_time: null, members: { 'ord-1': memberOf(kit) }, version: 1, updated_at: kit.status_time, behind_status_time: null };
+    const expiry = transactionExpiry(transaction, 30);
+    expect(expiry).toBeTypeOf('number');
+    expect(retentionHoldsFor({ ...transaction, expires_at: expiry }, null, 30, { missingResults: false })).toBe(true);
+    expect(retentionHoldsFor({ ...transaction, expires_at: null }, null, 30, { missingResults: false })).toBe(false);
+    expect(retentionHoldsFor({ ...transaction, expires_at: null }, null, 30, { missingResults: true })).toBe(true);
+  });
+
+  it('reads a stored follow-up, open or closed, whatever the setting is now (one opened while it was on)', () => {
+    const open = { state: 'new', closed_at: null };
+    const closed = { state: 'closed', closed_at: '2026-03-04T09:00:00.000Z' };
+    for (const situation of [on, off]) {
+      expect(retainedFollowUp(situation, open)).toBe(open);
+      expect(retainedFollowUp(situation, closed)).toBe(closed);
+    }
+    // No follow-up possible at all: nothing is read, nothing holds.
+    expect(retainedFollowUp({ mayHaveFollowUp: false, opens: false }, open)).toBeNull();
+  });
+
+  it('counts as kept forever only an ended one with retention on, no expiry and no follow-up', () => {
+    expect(keptForever(30, true, null, 'none')).toBe(true);
+    expect(keptForever(null, true, null, 'none')).toBe(false);
+    expect(keptForever(30, false, null, 'none')).toBe(false);
+    expect(keptForever(30, true, 1_800_000_000, 'none')).toBe(false);
+    for (const kept of ['opened', 'changed', 'unchanged', 'stale', 'diverged'] as const) expect(keptForever(30, true, null, kept)).toBe(false);
+  });
+});
+
 describe('lone orders', () => {
   it('is lone while stored without a transaction', () => {
     expect(isLone(null)).toBe(false);
@@ -320,8 +361,9 @@ describe('parked work', () => {
     const undated = parkedWorkOf(work('2', { kind: 'skip' }), Date.parse('2026-03-02T10:00:00Z'));
     expect(undated?.recordedAt).toBe('2026-03-02T10:00:00.000Z');
     // The results a follow-up write wanted ride along with its parked work (CONTRACT §9 missing).
-    const wanting = parkedWorkOf(work('4', { kind: 'retention', transactionId: 'txn', resultsWanted: { orderId: 'o-1', followUpId: 'txn' } }, 1_772_442_000), 0);
-    expect(wanting).toMatchObject({ transactions: [{ transactionId: 'txn', orderIds: [] }], resultsWanted: { orderId: 'o-1', followUpId: 'txn' } });
+    const want = { orderId: 'o-1', followUpId: 'txn', want: 'txn|2026-03-02T09:00:00.000Z|o-1|sample_error|', state: { status: 'sample_error', statusDetail: null }, wantedAt: '2026-03-02T09:00:00.000000Z' };
+    const wanting = parkedWorkOf(work('4', { kind: 'retention', transactionId: 'txn', resultsWanted: want }, 1_772_442_000), 0);
+    expect(wanting).toMatchObject({ transactions: [{ transactionId: 'txn', orderIds: [] }], resultsWanted: want });
     const anonymous = work('3', { kind: 'skip' });
     expect(parkedWorkOf({ ...anonymous, record: { dynamodb: {} } }, 0)).toBeNull();
   });
@@ -334,9 +376,9 @@ describe('an invocation', () => {
   });
 
   it('records its metrics in one order, the event ones only with a publisher', () => {
-    const counts = { recomputed: 3, writes: 4, followUpWrites: 1, reportRowWrites: 2, conflicts: 0, parked: 0, redone: 1 };
+    const counts = { recomputed: 3, writes: 4, followUpWrites: 1, reportRowWrites: 2, conflicts: 0, parked: 0, redone: 1, keptForever: 0 };
     const M = TRANSACTION_METRICS;
-    expect(batchMetrics({ ...counts, events: null }).map(([name]) => name)).toEqual([M.recomputed, M.writes, M.followUpWrites, M.reportRowWrites, M.conflicts, M.parked, M.redone]);
+    expect(batchMetrics({ ...counts, events: null }).map(([name]) => name)).toEqual([M.recomputed, M.writes, M.followUpWrites, M.reportRowWrites, M.conflicts, M.parked, M.redone, M.keptForever]);
     expect(batchMetrics({ ...counts, events: { published: 5, failed: 1 } })).toEqual([
       [M.recomputed, 3],
       [M.eventsPublished, 5],
@@ -347,6 +389,7 @@ describe('an invocation', () => {
       [M.conflicts, 0],
       [M.parked, 0],
       [M.redone, 1],
+      [M.keptForever, 0],
     ]);
   });
 });

@@ -1,12 +1,13 @@
 /**
  * Find by any id (CONTRACT §12, "Working a shift"): a box on every page that
  * takes a follow-up, transaction or order id and opens its follow-up, or says
- * in words what the id is when there is none. Only an id goes out: it is
- * checked against the API's id characters before anything is read.
+ * in words what the id is when there is none. Only a whole id goes out, in
+ * any case and lowercased (lib/find.ts wholeId): anything else typed is
+ * answered in words and nothing is read.
  */
 import { useRef, useState } from 'preact/hooks';
 import type { Get } from '../http';
-import { checkFindId, cleanId, findFollowUp, foundWords } from '../lib/find';
+import { findFollowUp, foundWords, readFindId } from '../lib/find';
 import { errorWords } from '../lib/load';
 import { followUpHref } from '../lib/route';
 
@@ -21,13 +22,13 @@ export function FindBox({ get, navigate }: { get: Get; navigate: (to: string) =>
   const submit = async (event: Event) => {
     event.preventDefault();
     if (busy) return;
-    const wrong = checkFindId(text);
-    if (wrong !== null) {
-      setMessage({ kind: 'alert', words: wrong });
+    const typed = readFindId(text);
+    if ('problem' in typed) {
+      setMessage({ kind: 'alert', words: typed.problem });
       input.current?.focus();
       return;
     }
-    const id = cleanId(text);
+    const { id } = typed;
     setBusy(true);
     setMessage({ kind: 'status', words: `Looking up ${id}…` });
     try {

@@ -3,7 +3,8 @@
  * a transaction id or an order id. A follow-up's id is its transaction's id (or a
  * lone order's own id), so the follow-up is read first; an order id is looked up
  * through GET /orders/{id}'s `follow_up_id`, a transaction id through GET
- * /transactions/{id}'s. At most three reads, stopping at the first that names it.
+ * /transactions/{id}'s. At most three reads, stopping at the first that names it,
+ * and only for a whole id (wholeId).
  */
 import { ApiError, type Get } from '../http';
 import { isRecord } from './types';
@@ -14,21 +15,27 @@ export type Found =
   | { kind: 'no-follow-up'; what: 'order' | 'transaction'; id: string }
   | { kind: 'unknown'; id: string };
 
-/** Ids as the API takes them: what a person pastes, trimmed. */
-export function cleanId(text: string): string {
-  return text.trim();
+/**
+ * A whole id, lowercased, or null: Junction's order and transaction ids are UUIDs (a
+ * follow-up's id is one of them), taken in any case. Only a whole id ever goes into a URL
+ * (CONTRACT §12): a name, a record number or a phone number pasted in the box would stay in
+ * the access logs of CloudFront and the API.
+ */
+export function wholeId(text: string): string | null {
+  const id = text.trim();
+  return WHOLE_ID.test(id) ? id.toLowerCase() : null;
 }
 
-/** The API's id parameters (docs/openapi.json: follow-up, order and transaction ids alike). */
-export const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+const WHOLE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** What is wrong with a pasted id, in words, or null when it can be looked up: only an id goes out, nothing else typed. */
-export function checkFindId(text: string): string | null {
-  const id = cleanId(text);
-  if (id.length === 0) return 'Enter a follow-up, transaction or order id';
-  if (id.length > 128) return 'An id has at most 128 characters';
-  if (!ID_PATTERN.test(id)) return 'An id has only letters, digits, - and _ (paste the id alone)';
-  return null;
+/** What the box says to anything typed that is not a whole id: nothing was sent. */
+export const NOT_A_WHOLE_ID = 'Paste a whole follow-up, transaction or order id (36 characters, such as 5abe1fb5-31c8-4ab2-a35e-f4e4398e1227): nothing was sent.';
+
+/** What was typed, read: the whole id to look up, or in words why nothing goes out. */
+export function readFindId(text: string): { id: string } | { problem: string } {
+  if (text.trim().length === 0) return { problem: 'Enter a follow-up, transaction or order id' };
+  const id = wholeId(text);
+  return id === null ? { problem: NOT_A_WHOLE_ID } : { id };
 }
 
 /** What a search that found no follow-up says: the id, and what the tracker knows of it. Null for a follow-up (the page opens). */
@@ -60,13 +67,16 @@ function followUpIdIn(body: unknown, key: 'order' | 'transaction'): string | nul
   return typeof id === 'string' ? id : null;
 }
 
-/** Where `id` leads: its follow-up, an order or transaction without one, or nothing known. Other errors are thrown. */
+/**
+ * Where a typed id leads: its follow-up, an order or transaction without one, or nothing
+ * known. What is not a whole id is unknown without a read. Other errors are thrown.
+ */
 export async function findFollowUp(get: Get, text: string): Promise<Found> {
-  const id = cleanId(text);
-  const encoded = encodeURIComponent(id);
-  if ((await readOrNull(get, `/follow-ups/${encoded}`)) !== null) return { kind: 'follow-up', id };
+  const id = wholeId(text);
+  if (id === null) return { kind: 'unknown', id: text.trim() };
+  if ((await readOrNull(get, `/follow-ups/${id}`)) !== null) return { kind: 'follow-up', id };
   for (const what of ['order', 'transaction'] as const) {
-    const followUpId = followUpIdIn(await readOrNull(get, `/${what}s/${encoded}`), what);
+    const followUpId = followUpIdIn(await readOrNull(get, `/${what}s/${id}`), what);
     if (typeof followUpId === 'string') return { kind: 'follow-up', id: followUpId };
     if (followUpId === null) return { kind: 'no-follow-up', what, id };
   }

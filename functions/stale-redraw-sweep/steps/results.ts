@@ -7,10 +7,12 @@
  * sweep's session (a 401 stops it; its deadline bounds it).
  *
  * - counts: written onto the follow-up (`missing` while it is still about that
- *   order, and the causing order's counts once), the record deleted;
+ *   order in the state they were wanted for, and the causing order's counts
+ *   once), the record deleted unless a newer want replaced it meanwhile;
  * - never (422, another 4xx): the record deleted, the counts stay null;
- * - retry (5xx, 429, a timeout, a malformed answer): read again by backoff
- *   (core/missing-results.ts, a longer `Retry-After` respected) until a day
+ * - retry (5xx, 429, a timeout, a malformed answer): read again at the next
+ *   sweep, then by backoff (core/missing-results.ts, a longer `Retry-After`
+ *   respected) until a day
  *   after the results were first wanted, then deleted and counted
  *   (MissingResultsReadsGivenUp, alarmed);
  * - not asked (the session stopped): left as it is for the next sweep.
@@ -28,7 +30,7 @@ import { forEachLimited } from '../../shared/concurrency';
 import { MISSING_RESULTS_METRICS } from '../../shared/metric-names';
 import { errorName, type MetricSink } from '../../shared/observability';
 import { recordMissingCounts } from '../../store/follow-ups/missing-counts';
-import { dropResultsWanted, dueResultsWantedIds, readDueResultsWanted, rescheduleResultsWanted, type ResultsWanted } from '../../store/results-wanted';
+import { dropReadResultsWanted, dropResultsWanted, dueResultsWantedIds, readDueResultsWanted, rescheduleResultsWanted, type ResultsWanted } from '../../store/results-wanted';
 import type { JunctionSession } from '../reconcile';
 import type { SweepContext } from './context';
 
@@ -113,15 +115,16 @@ async function readOne(ctx: SweepContext, session: JunctionSession, wanted: Resu
     case 'stopped':
       return null;
     case 'ok': {
-      const written = await recordMissingCounts(db, tableName, { followUpId: wanted.followUpId, orderId: wanted.orderId, counts: read.value, now });
+      const written = await recordMissingCounts(db, tableName, { followUpId: wanted.followUpId, orderId: wanted.orderId, counts: read.value, now, state: wanted.state });
       // Lost three races in a row: the record stays, the next sweep reads again.
       if (written === 'lost') return null;
-      await dropResultsWanted(db, tableName, wanted.orderId);
+      // A newer want that replaced the record meanwhile stays: the next sweep reads for it.
+      await dropReadResultsWanted(db, tableName, wanted);
       return 'read';
     }
     case 'never':
       logger.info('junction has no results for the order: missing results stay unknown', { order_id: wanted.orderId, reason: read.reason });
-      await dropResultsWanted(db, tableName, wanted.orderId);
+      await dropReadResultsWanted(db, tableName, wanted);
       return 'never';
     case 'retry': {
       const retry = resultsRetry(wanted.attempts + 1, firstWantedMs, now.getTime(), read.retryAfterMs);
@@ -134,6 +137,6 @@ async function readOne(ctx: SweepContext, session: JunctionSession, wanted: Resu
 
 async function giveUp(ctx: SweepContext, wanted: ResultsWanted): Promise<Done> {
   ctx.logger.warn('missing results not read within a day: given up, they stay unknown', { order_id: wanted.orderId, follow_up_id: wanted.followUpId, attempts: wanted.attempts });
-  await dropResultsWanted(ctx.db, ctx.tableName, wanted.orderId);
+  await dropReadResultsWanted(ctx.db, ctx.tableName, wanted);
   return 'givenUp';
 }

@@ -4,6 +4,7 @@
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import { isDeepStrictEqual } from 'node:util';
+import { canonicalFromDate } from '../../core/instant';
 import { followUpIsOpen, transactionExpiry } from '../../core/retention';
 import { DEFAULT_SITUATION_OPTIONS, followUpSituation, missingResultsAt } from '../../core/follow-up';
 import { redrawAvailableOf } from '../../core/members';
@@ -11,7 +12,8 @@ import { transactionStatus } from '../../core/transaction-status';
 import { isOrderItem, parseOrderItem, type StoredOrder } from '../../store/order-items';
 import { isParkedWorkItem, parseParkedItem, type ParkedItem } from '../../store/parked-work';
 import { isTransactionItem, parseTransactionItem } from '../../store/transaction-items';
-import { isFollowUpItem, parseFollowUpItem, releasedStaleFlag, type StoredFollowUp } from '../../store/follow-ups/item';
+import { expired, isFollowUpItem, parseFollowUpItem, releasedStaleFlag, type StoredFollowUp } from '../../store/follow-ups/item';
+import type { WantedFor } from '../../store/results-wanted';
 import { isAppointmentItem, parseAppointmentItem } from '../../store/appointments';
 import { plain } from './images';
 
@@ -21,10 +23,9 @@ import { plain } from './images';
  */
 export type Classified = ClassifiedWork & { resultsWanted?: ResultsWantedBy };
 
-/** An order whose missing results the sweep is to read from Junction, and the follow-up whose `missing` names it. */
-export interface ResultsWantedBy {
+/** An order whose missing results the sweep is to read from Junction, and the want it is for (store/results-wanted.ts). */
+export interface ResultsWantedBy extends WantedFor {
   orderId: string;
-  followUpId: string;
 }
 
 type ClassifiedWork =
@@ -129,18 +130,49 @@ function classifyTransaction(record: DynamoDBRecord, newImage: Record<string, un
  * (CONTRACT §8) when it opens, closes, reopens, closes at another time, or
  * carries another expiry than before; a change of anything else (an owner, a
  * snooze, a due time) moves no expiry. When its `missing` (CONTRACT §9) names
- * another order than before, without counts, that order's results are wanted;
- * and its initial order's when it opened closed (openedClosed).
+ * another order, status or status detail than before, without counts, that
+ * order's results are wanted (resultsWantedOf); and its initial order's when it
+ * opened closed (openedClosed).
  */
 function classifyFollowUp(record: DynamoDBRecord, newImage: Record<string, unknown>, retentionDays: number | null): Classified {
   const next = parseFollowUpItem(newImage);
   const oldImage = plain(record.dynamodb?.OldImage);
   const old = oldImage !== undefined && isFollowUpItem(oldImage) ? parseFollowUpItem(oldImage) : null;
-  // Its `missing` names an order it did not name before, not counted yet: the sweep reads that order's results.
-  const missing = next.followUp.missing;
-  const wanted = missing !== null && missing.markers === null && old?.followUp.missing?.order_id !== missing.order_id ? missing.order_id : openedClosed(old, next);
+  // A follow-up that returned over an expired one starts a life of its own: what the expired one was read for is not its.
+  const before = old !== null && oldImage !== undefined && !expired(oldImage, writtenAt(record)) ? old : null;
+  const at = canonicalFromDate(writtenAt(record));
+  const wanted = resultsWantedOf(before, next, at) ?? openedClosed(old, next, at);
   const work = followUpRetention(old, next, retentionDays);
-  return wanted !== null ? { ...work, resultsWanted: { orderId: wanted, followUpId: next.followUp.id } } : work;
+  return wanted !== null ? { ...work, resultsWanted: wanted } : work;
+}
+
+/** When a stream record's write was made, as DynamoDB's TTL counts it (the record's approximate creation time). */
+function writtenAt(record: DynamoDBRecord): Date {
+  const seconds = record.dynamodb?.ApproximateCreationDateTime;
+  return typeof seconds === 'number' ? new Date(seconds * 1000) : new Date();
+}
+
+/**
+ * The read a follow-up write wants (CONTRACT §9): its `missing` without counts,
+ * naming another order, status or status detail than the write before it (none
+ * before: it opened, or returned over an expired one). The want names the
+ * follow-up, its life (its opened_at) and the state read for, and when the write
+ * was made (`wantedAt`): the same want delivered again is the same key, a newer
+ * one replaces a pending read, an older one (work redone late) does not.
+ */
+export function resultsWantedOf(before: StoredFollowUp | null, next: StoredFollowUp, wantedAt: string): ResultsWantedBy | null {
+  const missing = next.followUp.missing;
+  if (missing === null || missing.markers !== null) return null;
+  const was = before?.followUp.missing ?? null;
+  if (was !== null && was.order_id === missing.order_id && was.status === missing.status && was.status_detail === missing.status_detail) return null;
+  const { id, opened_at: openedAt } = next.followUp;
+  return {
+    orderId: missing.order_id,
+    followUpId: id,
+    want: [id, openedAt, missing.order_id, missing.status, missing.status_detail ?? ''].join('|'),
+    state: { status: missing.status, statusDetail: missing.status_detail },
+    wantedAt,
+  };
 }
 
 /**
@@ -150,9 +182,10 @@ function classifyFollowUp(record: DynamoDBRecord, newImage: Record<string, unkno
  * completion came in one stream batch, or a sync brought them at once), so no
  * `missing` ever named its initial order. Null for any other write.
  */
-function openedClosed(old: StoredFollowUp | null, next: StoredFollowUp): string | null {
+function openedClosed(old: StoredFollowUp | null, next: StoredFollowUp, wantedAt: string): ResultsWantedBy | null {
   if (old !== null || next.followUp.state !== 'closed' || next.followUp.missing !== null || (next.causingResults ?? null) !== null) return null;
-  return next.followUp.initial_order_id;
+  const { id, opened_at: openedAt, initial_order_id: orderId } = next.followUp;
+  return orderId === null ? null : { orderId, followUpId: id, want: [id, openedAt, orderId, 'causing'].join('|'), state: null, wantedAt };
 }
 
 /** What a follow-up item's write asks of retention (see classifyFollowUp). */

@@ -4,7 +4,7 @@
  * is not older than what it was last kept from (issue 43 item 2: `stale`
  * otherwise, nothing written); `diverged` asks the caller for fresher knowledge.
  */
-import { DEFAULT_SITUATION_OPTIONS, followUpSituation, type FollowUpSituation } from '../../core/follow-up';
+import { DEFAULT_SITUATION_OPTIONS, followUpSituation, type FollowUpSituation, type SituationOptions } from '../../core/follow-up';
 import { knowledgeVersion, type VersionedMember } from '../../core/knowledge-version';
 import { OPENING_FOLLOW_UP, transactionExpiry, type RetainedFollowUp } from '../../core/retention';
 import { getAppointment } from '../../store/appointments';
@@ -22,10 +22,11 @@ export interface FollowUpKeeper {
   /** Keeps follow-up `id` current with its members: only one with a redraw costs a read. */
   /** `end`: where its transaction ended (CONTRACT §11), null while active; undefined: as stored (a lone order's). */
   keep(id: string, transactionId: string | null, members: readonly VersionedMember[], status: Status, expiresAt: number | null, end?: TransactionEnd | null): Promise<KeepCurrentOutcome>;
-  /** Follow-up `id` as retention reads it (strongly consistent): one about to open while none is stored. */
-  retained(id: string): Promise<RetainedFollowUp>;
-  /** A transaction's follow-up for retention: only one with a redraw has (or is about to have) one. */
-  ofTransaction(id: string, transaction: { members: Record<string, Member>; status: Status }): Promise<RetainedFollowUp | null>;
+  /**
+   * The follow-up `id` of these members as retention reads it (strongly consistent; retainedFollowUp):
+   * null when it has none, nor will it open one (one read only when it may have one).
+   */
+  retained(id: string, members: readonly Member[], status: Status): Promise<RetainedFollowUp | null>;
   /**
    * Whether the stored transaction (none: nothing to do) and its follow-up carry
    * the expiry its follow-up says now (CONTRACT §8), read strongly consistent.
@@ -49,27 +50,50 @@ export function keptLogMessage(outcome: KeepCurrentOutcome): string | null {
 }
 
 /**
- * Whether a transaction's follow-up reads for retention: it has (or is about to have) one. The setting is
+ * Whether a transaction's follow-up is read for retention: it may have one stored. The setting is
  * not asked: one opened while missing results were followed up holds its transaction as any other does.
  */
 export function hasFollowUp(transaction: { members: Record<string, Member>; status: Status }): boolean {
   return followUpSituation(Object.values(transaction.members), transaction.status, DEFAULT_SITUATION_OPTIONS).mayHaveFollowUp;
 }
 
+/**
+ * The follow-up retention reads (CONTRACT §8), from the one stored (null: none stored, or
+ * none read): the stored one, open or closed, whatever the setting is now; none stored, the one
+ * about to open when the situation opens one (it holds the expiry off from now), else none. With
+ * FOLLOW_UP_MISSING_RESULTS off, a transaction that ended with results missing and no redraw
+ * opens none, so it expires like any other (issue 55).
+ */
+export function retainedFollowUp(situation: Pick<FollowUpSituation, 'mayHaveFollowUp' | 'opens'>, stored: RetainedFollowUp | null): RetainedFollowUp | null {
+  if (!situation.mayHaveFollowUp) return null;
+  return stored ?? (situation.opens ? OPENING_FOLLOW_UP : null);
+}
+
 /** Whether the stored transaction and its follow-up (null: none stored, or none read) carry the expiry the follow-up says. */
-export function retentionHoldsFor(stored: TransactionItem, followUp: StoredFollowUp | null, retentionDays: number): boolean {
-  const expected = transactionExpiry(stored, retentionDays, hasFollowUp(stored) ? (followUp?.followUp ?? OPENING_FOLLOW_UP) : null);
+export function retentionHoldsFor(stored: TransactionItem, followUp: StoredFollowUp | null, retentionDays: number, options: SituationOptions = DEFAULT_SITUATION_OPTIONS): boolean {
+  const situation = followUpSituation(Object.values(stored.members), stored.status, options);
+  const expected = transactionExpiry(stored, retentionDays, retainedFollowUp(situation, followUp?.followUp ?? null));
   return (stored.expires_at ?? null) === expected && (followUp === null || followUp.expiresAt === expected);
+}
+
+/**
+ * Whether an ended transaction (or order without one) is left with retention on, no expiry and
+ * no follow-up to hold it (the keep's outcome `none`: none stored, none opens): it would be kept
+ * forever (CONTRACT §8). Counted by an alarmed metric; 0 unless retention is wrong.
+ */
+export function keptForever(retentionDays: number | null, ended: boolean, expiresAt: number | null, kept: KeepCurrentOutcome): boolean {
+  return retentionDays !== null && ended && expiresAt === null && kept === 'none';
 }
 
 /** The follow-up steps over the function's dependencies; the write count lasts across invocations until taken. */
 export function createFollowUpKeeper(ctx: StepContext): FollowUpKeeper {
   const { db, tableName, clock } = ctx;
   let writes = 0;
-  const retained = async (id: string): Promise<RetainedFollowUp> => (await getFollowUp(db, tableName, id, new Date(clock())))?.followUp ?? OPENING_FOLLOW_UP;
   return {
-    retained,
-    ofTransaction: async (id, transaction) => (hasFollowUp(transaction) ? retained(id) : null),
+    async retained(id, members, status) {
+      const situation = followUpSituation(members, status, ctx.situationOptions);
+      return situation.mayHaveFollowUp ? retainedFollowUp(situation, (await getFollowUp(db, tableName, id, new Date(clock())))?.followUp ?? null) : null;
+    },
     async keep(id, transactionId, members, status, expiresAt, end) {
       const situation = followUpSituation(members, status, ctx.situationOptions);
       if (!situation.mayHaveFollowUp) return 'none';
@@ -98,7 +122,7 @@ export function createFollowUpKeeper(ctx: StepContext): FollowUpKeeper {
       const stored = await getTransactionItem(db, tableName, transactionId, true);
       if (stored === null) return true;
       const followUp = hasFollowUp(stored) ? await getFollowUp(db, tableName, transactionId, new Date(clock())) : null;
-      return retentionHoldsFor(stored, followUp, ctx.retentionDays);
+      return retentionHoldsFor(stored, followUp, ctx.retentionDays, ctx.situationOptions);
     },
     takeWrites() {
       const taken = writes;

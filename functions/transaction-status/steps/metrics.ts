@@ -14,6 +14,8 @@ export interface BatchCounts {
   conflicts: number;
   parked: number;
   redone: number;
+  /** Ended transactions and orders left with retention on, no expiry and no follow-up to hold it. */
+  keptForever: number;
 }
 
 /** The invocation's metrics (all counts), by name, in the order they are recorded. */
@@ -32,6 +34,7 @@ export function batchMetrics(counts: BatchCounts): [name: string, value: number]
     [METRIC.conflicts, counts.conflicts],
     [METRIC.parked, counts.parked],
     [METRIC.redone, counts.redone],
+    [METRIC.keptForever, counts.keptForever],
   ];
 }
 

@@ -18,7 +18,7 @@ import { getOrders } from '../../store/order-reads';
 import { getTransactionItem } from '../../store/transaction-partition';
 import { recomputeTransaction, type RecomputeResult } from '../../store/transactions';
 import { beforeDeadline, type Run, type StepContext } from './context';
-import type { FollowUpKeeper } from './follow-ups';
+import { keptForever, type FollowUpKeeper } from './follow-ups';
 import type { TouchedTransaction } from './intake';
 
 /**
@@ -36,7 +36,12 @@ export interface RecomputeTally {
   late: number;
   writes: number;
   conflicts: number;
+  /** Ended transactions left with retention on, no expiry and no follow-up to hold it (keptForever: alarmed). */
+  keptForever: number;
 }
+
+/** A transaction recomputed and its follow-up kept, and whether nothing holds it that would let it expire (keptForever). */
+type Recomputed = RecomputeResult & { keptForever: boolean };
 
 /** Orders read by key for parked work that are its transaction's own states (listing-only ones are the recompute's to write). */
 export function ownOrdersOf(read: readonly StoredOrder[], transactionId: string): StoredOrder[] {
@@ -64,7 +69,7 @@ export function addedUp(earlier: RecomputeResult, later: RecomputeResult): Recom
  * Recomputes a transaction from the orders given and keeps its follow-up
  * current, reading every member again while the follow-up's knowledge diverged.
  */
-async function recomputeAndKeep(ctx: StepContext, followUps: FollowUpKeeper, transactionId: string, orders: StoredOrder[]): Promise<RecomputeResult> {
+async function recomputeAndKeep(ctx: StepContext, followUps: FollowUpKeeper, transactionId: string, orders: StoredOrder[]): Promise<Recomputed> {
   const { db, tableName, retentionDays } = ctx;
   // The listings ride on the orders' items: none comes from elsewhere here.
   const recompute = (evidence: StoredOrder[]) =>
@@ -73,7 +78,7 @@ async function recomputeAndKeep(ctx: StepContext, followUps: FollowUpKeeper, tra
       tableName,
       transactionId,
       { orders: evidence, listings: [] },
-      { maxAttempts: ctx.maxAttempts, retentionDays, followUpOf: (transaction) => followUps.ofTransaction(transactionId, transaction) },
+      { maxAttempts: ctx.maxAttempts, retentionDays, followUpOf: (transaction) => followUps.retained(transactionId, Object.values(transaction.members), transaction.status) },
     );
   // The expiry the recompute gave the transaction and its orders goes to the follow-up and its history too.
   const keep = ({ transaction, expiresAt, collectionMethod }: RecomputeResult) =>
@@ -92,7 +97,7 @@ async function recomputeAndKeep(ctx: StepContext, followUps: FollowUpKeeper, tra
     recomputed = addedUp(recomputed, await recompute(current));
     kept = await keep(recomputed);
   }
-  return recomputed;
+  return { ...recomputed, keptForever: keptForever(retentionDays, recomputed.transaction.status !== 'active', recomputed.expiresAt, kept) };
 }
 
 /** One touched transaction: its recompute, null when there is nothing to recompute, or 'late'. */
@@ -102,7 +107,7 @@ async function recomputeTouchedOne(
   transactionId: string,
   entry: TouchedTransaction,
   deadline: number,
-): Promise<RecomputeResult | null | 'late'> {
+): Promise<Recomputed | null | 'late'> {
   // Nothing starts that cannot end before the deadline is near.
   if (Date.now() >= deadline) return 'late';
   const orders = [...entry.orders];
@@ -119,7 +124,7 @@ async function recomputeTouchedOne(
 
 /** Recomputes every touched transaction, `concurrency` at a time; a failed or late one has its records reported. */
 export async function recomputeTouched(ctx: StepContext, run: Run, followUps: FollowUpKeeper, touched: ReadonlyMap<string, TouchedTransaction>): Promise<RecomputeTally> {
-  const tally: RecomputeTally = { late: 0, writes: 0, conflicts: 0 };
+  const tally: RecomputeTally = { late: 0, writes: 0, conflicts: 0, keptForever: 0 };
   await forEachLimited([...touched.entries()], ctx.concurrency, async ([transactionId, entry]) => {
     try {
       const outcome = await beforeDeadline(recomputeTouchedOne(ctx, followUps, transactionId, entry, run.workDeadline), run.workDeadline);
@@ -131,6 +136,10 @@ export async function recomputeTouched(ctx: StepContext, run: Run, followUps: Fo
       if (outcome === null) return;
       tally.writes += outcome.writes;
       tally.conflicts += outcome.conflicts;
+      if (outcome.keptForever) {
+        tally.keptForever++;
+        ctx.logger.warn('transaction ended without an expiry or a follow-up to hold it', { transaction_id: transactionId, status: outcome.transaction.status });
+      }
       ctx.logger.debug('transaction recomputed', {
         transaction_id: transactionId,
         status: outcome.transaction.status,

@@ -6,8 +6,12 @@
  * on the distribution's default behaviour with the response headers policy
  * attached to it, and answers the `/api/*` behaviour as the HTTP API's routes
  * in the template would: a JWT-authorized route refuses a request without a
- * valid token with 401, as API Gateway's JWT authorizer does (this stand-in
- * holds no signing keys: it accepts no token), an IAM one 403, no route 404.
+ * valid token with 401, as API Gateway's JWT authorizer does; it takes only the
+ * tokens the test says the user pool issued (`accessTokens`, holding no signing
+ * keys), and only when the behaviour's origin request policy forwards the
+ * viewer's `Authorization` to the API (CloudFront drops it otherwise); GET
+ * /api/me then answers the token's actor as the query function does. An IAM
+ * route answers 403, no route 404.
  * A missing object is S3's 403 through origin access control.
  *
  * The distribution's domain name is the one the template resolves to
@@ -24,7 +28,14 @@ import type { Deployment } from './deployment';
 const Resource = z.object({ Type: z.string(), Properties: z.record(z.string(), z.unknown()).default({}) });
 const TemplateResources = z.object({ Resources: z.record(z.string(), Resource) });
 const Ref = z.object({ Ref: z.string() });
-const Behavior = z.object({ PathPattern: z.string().optional(), ResponseHeadersPolicyId: Ref.optional() });
+const Behavior = z.object({ PathPattern: z.string().optional(), ResponseHeadersPolicyId: Ref.optional(), OriginRequestPolicyId: z.unknown().optional() });
+
+/**
+ * CloudFront's managed origin request policies that forward every viewer header to
+ * the origin, Authorization with them (AllViewer; AllViewerExceptHostHeader, the
+ * /api/* behaviour's): any other policy, or none, leaves Authorization out.
+ */
+const FORWARDS_AUTHORIZATION = new Set(['216adef6-5c7f-47e4-b989-5492eafa07d3', 'b689b0a8-53d0-40ab-baf2-68738e2966ac']);
 const DistributionConfig = z.object({ DefaultRootObject: z.string().optional(), DefaultCacheBehavior: Behavior, CacheBehaviors: z.array(Behavior).default([]) });
 const HeadersPolicyConfig = z.object({
   SecurityHeadersConfig: z.object({
@@ -71,8 +82,11 @@ function routePattern(path: string): RegExp {
   return new RegExp(`^${path.split('/').map((part) => (/^\{.+\}$/.test(part) ? '[^/]+' : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))).join('/')}$`);
 }
 
-/** Starts the stand-in of the stack's console from its cloud assembly and the resolved deployment. */
-export async function startConsoleSite(assemblyDir: string, deployment: Deployment): Promise<ConsoleSite> {
+/**
+ * Starts the stand-in of the stack's console from its cloud assembly and the resolved deployment.
+ * `accessTokens`: the access tokens the user pool issued to the console's app client, with the actor each names.
+ */
+export async function startConsoleSite(assemblyDir: string, deployment: Deployment, accessTokens: ReadonlyMap<string, string> = new Map()): Promise<ConsoleSite> {
   const { stackName, resolve } = deployment;
   const resources = Object.entries(TemplateResources.parse(JSON.parse(readFileSync(join(assemblyDir, `${stackName}.template.json`), 'utf8'))).Resources);
   const only = (type: string) => {
@@ -141,7 +155,14 @@ export async function startConsoleSite(assemblyDir: string, deployment: Deployme
       const headers = headersOf(apiBehavior.ResponseHeadersPolicyId);
       const route = routes.find((candidate) => candidate.method === method && candidate.pattern.test(path));
       if (!route) return json(404, { message: 'Not Found' }, headers);
-      if (route.authorization === 'JWT') return json(401, { message: 'Unauthorized' }, { ...headers, 'www-authenticate': 'Bearer' });
+      if (route.authorization === 'JWT') {
+        const forwarded = FORWARDS_AUTHORIZATION.has(String(resolve(apiBehavior.OriginRequestPolicyId ?? '')));
+        const bearer = /^Bearer (\S+)$/.exec(forwarded ? String(request.headers.authorization ?? '') : '')?.[1];
+        const actor = bearer === undefined ? undefined : accessTokens.get(bearer);
+        if (actor === undefined) return json(401, { message: 'Unauthorized' }, { ...headers, 'www-authenticate': 'Bearer' });
+        if (method === 'GET' && path === '/api/me') return json(200, { actor }, headers);
+        return json(500, { message: `the stand-in does not invoke ${method} ${path}` }, headers);
+      }
       if (route.authorization === 'AWS_IAM') return json(403, { message: 'Forbidden' }, headers);
       return json(500, { message: `the stand-in does not invoke ${method} ${path} (authorization ${route.authorization})` }, headers);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../console/src/http';
-import { checkFindId, findFollowUp, foundWords } from '../../../console/src/lib/find';
+import { findFollowUp, foundWords, NOT_A_WHOLE_ID, readFindId, wholeId } from '../../../console/src/lib/find';
 
 /** A fake API: the bodies it holds by path, 404 for any other; records what was read. */
 function fakeGet(bodies: Record<string, unknown>) {
@@ -13,51 +13,63 @@ function fakeGet(bodies: Record<string, unknown>) {
   return { get, asked };
 }
 
+// Whole ids as Junction makes them (UUIDs): a follow-up's, an order's, a transaction's.
+const FOLLOW_UP = '5abe1fb5-31c8-4ab2-a35e-f4e4398e1227';
+const ORDER = '0c4d9a5e-7f1b-4c2e-9a3d-2b8f6e1d4c7a';
+const TRANSACTION = 'e2b7c9d1-3a4f-4e5b-8c6d-7f8a9b0c1d2e';
+
 describe('findFollowUp', () => {
-  it('opens a follow-up id with one read', async () => {
-    const { get, asked } = fakeGet({ '/follow-ups/tx-1': { follow_up: { id: 'tx-1' } } });
-    expect(await findFollowUp(get, ' tx-1 ')).toEqual({ kind: 'follow-up', id: 'tx-1' });
-    expect(asked).toEqual(['/follow-ups/tx-1']);
+  it('opens a follow-up id with one read, trimmed and lowercased', async () => {
+    const { get, asked } = fakeGet({ [`/follow-ups/${FOLLOW_UP}`]: { follow_up: { id: FOLLOW_UP } } });
+    expect(await findFollowUp(get, ` ${FOLLOW_UP.toUpperCase()} `)).toEqual({ kind: 'follow-up', id: FOLLOW_UP });
+    expect(asked).toEqual([`/follow-ups/${FOLLOW_UP}`]);
   });
 
   it("leads an order id to its follow-up through the order's follow_up_id", async () => {
-    const { get, asked } = fakeGet({ '/orders/o-2': { order: { id: 'o-2', follow_up_id: 'tx-1' } } });
-    expect(await findFollowUp(get, 'o-2')).toEqual({ kind: 'follow-up', id: 'tx-1' });
-    expect(asked).toEqual(['/follow-ups/o-2', '/orders/o-2']);
+    const { get, asked } = fakeGet({ [`/orders/${ORDER}`]: { order: { id: ORDER, follow_up_id: FOLLOW_UP } } });
+    expect(await findFollowUp(get, ORDER)).toEqual({ kind: 'follow-up', id: FOLLOW_UP });
+    expect(asked).toEqual([`/follow-ups/${ORDER}`, `/orders/${ORDER}`]);
   });
 
   it("leads a transaction id to its follow-up through the transaction's follow_up_id", async () => {
-    const { get, asked } = fakeGet({ '/transactions/t-3': { transaction: { id: 't-3', follow_up_id: 'f-3' } } });
-    expect(await findFollowUp(get, 't-3')).toEqual({ kind: 'follow-up', id: 'f-3' });
-    expect(asked).toEqual(['/follow-ups/t-3', '/orders/t-3', '/transactions/t-3']);
+    const { get, asked } = fakeGet({ [`/transactions/${TRANSACTION}`]: { transaction: { id: TRANSACTION, follow_up_id: FOLLOW_UP } } });
+    expect(await findFollowUp(get, TRANSACTION)).toEqual({ kind: 'follow-up', id: FOLLOW_UP });
+    expect(asked).toEqual([`/follow-ups/${TRANSACTION}`, `/orders/${TRANSACTION}`, `/transactions/${TRANSACTION}`]);
   });
 
   it('tells an order or transaction without a follow-up from an unknown id', async () => {
-    const { get } = fakeGet({ '/orders/o-4': { order: { id: 'o-4', follow_up_id: null } }, '/transactions/t-5': { transaction: { id: 't-5', follow_up_id: null } } });
-    expect(await findFollowUp(get, 'o-4')).toEqual({ kind: 'no-follow-up', what: 'order', id: 'o-4' });
-    expect(await findFollowUp(get, 't-5')).toEqual({ kind: 'no-follow-up', what: 'transaction', id: 't-5' });
-    expect(await findFollowUp(get, 'x-6')).toEqual({ kind: 'unknown', id: 'x-6' });
+    const { get } = fakeGet({ [`/orders/${ORDER}`]: { order: { id: ORDER, follow_up_id: null } }, [`/transactions/${TRANSACTION}`]: { transaction: { id: TRANSACTION, follow_up_id: null } } });
+    expect(await findFollowUp(get, ORDER)).toEqual({ kind: 'no-follow-up', what: 'order', id: ORDER });
+    expect(await findFollowUp(get, TRANSACTION)).toEqual({ kind: 'no-follow-up', what: 'transaction', id: TRANSACTION });
+    expect(await findFollowUp(get, FOLLOW_UP)).toEqual({ kind: 'unknown', id: FOLLOW_UP });
+  });
+
+  it('reads nothing for what is not a whole id (a name, a short id, an id of another shape)', async () => {
+    const { get, asked } = fakeGet({});
+    for (const text of ['Lopez', FOLLOW_UP.slice(0, 8), 'tx-1', `${FOLLOW_UP}x`]) expect(await findFollowUp(get, text)).toEqual({ kind: 'unknown', id: text });
+    expect(asked).toEqual([]);
   });
 
   it('throws what is not a 404 (the page says it)', async () => {
     const get = async () => {
       throw new ApiError(500, 'internal', 'boom', null);
     };
-    await expect(findFollowUp(get, 'a')).rejects.toThrow('boom');
+    await expect(findFollowUp(get, FOLLOW_UP)).rejects.toThrow('boom');
   });
 });
 
-describe('checkFindId', () => {
-  it('takes an id as the API does, trimmed', () => {
-    expect(checkFindId(' 5abe1fb5-31c8-4ab2-a35e-f4e4398e1227 ')).toBeNull();
-    expect(checkFindId('order_1')).toBeNull();
-    expect(checkFindId('a'.repeat(128))).toBeNull();
+describe('readFindId', () => {
+  it('takes a whole id in any case, trimmed and lowercased', () => {
+    expect(readFindId(` ${FOLLOW_UP} `)).toEqual({ id: FOLLOW_UP });
+    expect(readFindId(FOLLOW_UP.toUpperCase())).toEqual({ id: FOLLOW_UP });
+    expect(wholeId('5ABE1fb5-31C8-4ab2-A35E-f4e4398e1227')).toBe(FOLLOW_UP);
   });
 
-  it('refuses an empty box, a long text and anything but id characters, in words', () => {
-    expect(checkFindId('   ')).toBe('Enter a follow-up, transaction or order id');
-    expect(checkFindId('a'.repeat(129))).toBe('An id has at most 128 characters');
-    for (const text of ['ana lopez', 'a/b', 'x%2F', 'name@example.com', 'tx-1?x=1']) expect(checkFindId(text)).toBe('An id has only letters, digits, - and _ (paste the id alone)');
+  it('refuses an empty box and anything typed but a whole id, in words: a name, a record number, a short id, a phone number', () => {
+    expect(readFindId('   ')).toEqual({ problem: 'Enter a follow-up, transaction or order id' });
+    const texts = ['Lopez', 'MRN00123456', FOLLOW_UP.slice(0, 8), 'ana lopez', '555-0100', 'order_1', 'a/b', 'x%2F', 'name@example.com', `${FOLLOW_UP}?x=1`, `${FOLLOW_UP} Lopez`, FOLLOW_UP.replace(/-/g, '')];
+    for (const text of texts) expect(readFindId(text)).toEqual({ problem: NOT_A_WHOLE_ID });
+    expect(NOT_A_WHOLE_ID).toBe('Paste a whole follow-up, transaction or order id (36 characters, such as 5abe1fb5-31c8-4ab2-a35e-f4e4398e1227): nothing was sent.');
   });
 });
 

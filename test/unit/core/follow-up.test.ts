@@ -644,6 +644,14 @@ describe('the tracker keeps what is missing and why', () => {
     expect(other.followUp.missing).toEqual({ order_id: 'o2', status: 'completed', status_detail: null, markers: null, failure_types: null });
   });
 
+  it('forgets the counts when the same order’s status or status detail changes: they are read again for the new state (CONTRACT §9)', () => {
+    const counted = { ...base, missing: { order_id: 'o1', status: 'completed', status_detail: null, markers: 3, failure_types: { non_failure: 3 } } };
+    for (const now2 of [{ order_id: 'o1', status: 'corrected', status_detail: null }, { order_id: 'o1', status: 'completed', status_detail: 'partial_results' }]) {
+      const moved = trackerUpdate(counted, null, [], situation(null, now2), now);
+      expect(moved.followUp.missing).toEqual({ ...now2, markers: null, failure_types: null });
+    }
+  });
+
   it('reopens a redraw it closed as completed when the redraw order’s own copy says results are still missing (a listing said nothing)', () => {
     const closed = trackerUpdate(base, null, [], situation('redraw_completed', null), now);
     expect(closed.followUp).toMatchObject({ state: 'closed', disposition: 'redraw_completed' });

@@ -12,6 +12,7 @@ import {
   RESULTS_WANTED_FOR_MS,
   resultsOverdue,
   resultsRetry,
+  resultsRetryWait,
   UNKNOWN_FAILURE,
 } from '../../../functions/core/missing-results';
 
@@ -66,12 +67,29 @@ describe('counting missing results', () => {
 describe('reading again after a failed read', () => {
   const first = Date.UTC(2026, 3, 1, 9);
 
-  it('waits 15 minutes, doubling to 4 hours, or longer when Retry-After asks', () => {
-    expect(resultsRetry(1, first, first, null)).toEqual({ kind: 'again', atMs: first + RESULTS_FIRST_RETRY_MS });
-    expect(resultsRetry(2, first, first, null)).toEqual({ kind: 'again', atMs: first + 2 * RESULTS_FIRST_RETRY_MS });
+  it('reads a second time at the next sweep, then waits 15 minutes doubling to 4 hours, or longer when Retry-After asks (CONTRACT §9)', () => {
+    // After the first failure: due at once, so the next sweep (this one has read its due records) reads it.
+    expect(resultsRetry(1, first, first, null)).toEqual({ kind: 'again', atMs: first });
+    // Attempt n > 2 at least min(15 min x 2^(n-3), 4 h) after the one before.
+    expect([2, 3, 4, 5, 6, 7, 8, 20].map((failed) => resultsRetryWait(failed + 1) / 60_000)).toEqual([15, 30, 60, 120, 240, 240, 240, 240]);
+    expect(resultsRetry(2, first, first, null)).toEqual({ kind: 'again', atMs: first + RESULTS_FIRST_RETRY_MS });
+    expect(resultsRetry(3, first, first, null)).toEqual({ kind: 'again', atMs: first + 2 * RESULTS_FIRST_RETRY_MS });
     expect(resultsRetry(9, first, first, null)).toEqual({ kind: 'again', atMs: first + RESULTS_MAX_RETRY_MS });
     expect(resultsRetry(1, first, first, 2 * 3_600_000)).toEqual({ kind: 'again', atMs: first + 2 * 3_600_000 });
-    expect(resultsRetry(1, first, first, 1_000)).toEqual({ kind: 'again', atMs: first + RESULTS_FIRST_RETRY_MS });
+    expect(resultsRetry(2, first, first, 1_000)).toEqual({ kind: 'again', atMs: first + RESULTS_FIRST_RETRY_MS });
+  });
+
+  it('on the hourly schedule (AWS) reads at every sweep for the first hours, then every 2 and 4 hours, within the day', () => {
+    // Each failed read at an hourly sweep: the next read is the first sweep at or after the time given.
+    const sweeps: number[] = [];
+    let at = first;
+    for (let failed = 1; ; failed++) {
+      const retry = resultsRetry(failed, first, at, null);
+      if (retry.kind === 'give_up') break;
+      at = Math.max(Math.ceil(retry.atMs / 3_600_000) * 3_600_000, at + 3_600_000);
+      sweeps.push((at - first) / 3_600_000);
+    }
+    expect(sweeps).toEqual([1, 2, 3, 4, 6, 10, 14, 18, 22, 24]);
   });
 
   it('never schedules past the day, and gives up once it is over', () => {
@@ -82,7 +100,8 @@ describe('reading again after a failed read', () => {
         else {
           expect(retry.kind).toBe('again');
           if (retry.kind === 'again') {
-            expect(retry.atMs).toBeGreaterThan(first + elapsed);
+            expect(retry.atMs).toBeGreaterThanOrEqual(first + elapsed);
+            if (attempts > 1) expect(retry.atMs).toBeGreaterThan(first + elapsed);
             expect(retry.atMs).toBeLessThanOrEqual(first + RESULTS_WANTED_FOR_MS);
           }
         }
