@@ -306,7 +306,8 @@ describe('the Report page', () => {
     const { page } = await openConsole('/report');
     await page.getByRole('table', { name: AGING }).getByRole('link', { name: '8-14 days' }).click();
     await page.waitForURL(/#\/worklist\?queue=open&age=8_14$/);
-    await page.getByRole('heading', { level: 1 }).waitFor();
+    // The URL changes before the new page renders: wait for its heading, not for any heading (the report's is still there).
+    await page.getByRole('heading', { level: 1, name: 'Worklist' }).waitFor();
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Worklist');
   });
 
