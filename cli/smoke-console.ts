@@ -13,6 +13,7 @@
 import * as z from 'zod';
 import { CONSOLE_API_PREFIX } from '../functions/shared/actor';
 import type { CliDeps } from './command';
+import { parseJson } from './tracker-client';
 import { CliError, EXIT } from './errors';
 
 /** The console a smoke test checks: the stack's (ConsoleUrl, ConsoleSignInDomain) or `npm start`'s. */
@@ -240,14 +241,6 @@ export function checkConsoleApiWithToken(target: Extract<ConsoleTarget, { kind: 
   }
   if (status >= 500) return fail(3, `GET ${api} with the token failed (HTTP ${status}): the query function of ${stack} failed or could not be reached; read its logs, then try again`);
   return fail(1, `GET ${api} with the token answered HTTP ${status} (expected 200 with the caller's identity): check CloudFront's /api/* behaviour of ${stack}, then deploy this version again`);
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }
 
 /** A check's failure as the CLI's error; its result otherwise. */

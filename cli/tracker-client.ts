@@ -110,7 +110,8 @@ export function createTrackerClient(target: TrackerTarget, deps: { fetch: typeof
   };
 }
 
-function parseJson(text: string): unknown {
+/** A body's JSON, or undefined when it is none. */
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -278,22 +278,13 @@ describe('stream processing', () => {
     expect(ITERATOR_AGE_THRESHOLD_MS).toBeLessThan(STREAM_MAPPING.maxRecordAge.toMilliseconds() / 100);
   });
 
-  it('raises an alarm as soon as the transaction function parks stream work', () => {
+  it.each([
+    ['the transaction function parks stream work', 'StreamWorkParked'],
+    ['an ended transaction or order is left with no expiry and no follow-up to hold it (issue 55)', 'EndedWithoutExpiry'],
+  ])('raises an alarm as soon as %s', (_what, metricName) => {
     built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'RedrawTracker',
-      MetricName: 'StreamWorkParked',
-      Dimensions: [{ Name: 'service', Value: 'transaction-status' }],
-      Statistic: 'Sum',
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      TreatMissingData: 'notBreaching',
-    });
-  });
-
-  it('raises an alarm as soon as an ended transaction or order is left with no expiry and no follow-up to hold it (issue 55)', () => {
-    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'RedrawTracker',
-      MetricName: 'EndedWithoutExpiry',
+      MetricName: metricName,
       Dimensions: [{ Name: 'service', Value: 'transaction-status' }],
       Statistic: 'Sum',
       Threshold: 0,

@@ -139,8 +139,9 @@ function classifyFollowUp(record: DynamoDBRecord, newImage: Record<string, unkno
   const oldImage = plain(record.dynamodb?.OldImage);
   const old = oldImage !== undefined && isFollowUpItem(oldImage) ? parseFollowUpItem(oldImage) : null;
   // A follow-up that returned over an expired one starts a life of its own: what the expired one was read for is not its.
-  const before = old !== null && oldImage !== undefined && !expired(oldImage, writtenAt(record)) ? old : null;
-  const at = canonicalFromDate(writtenAt(record));
+  const written = writtenAt(record);
+  const before = old !== null && oldImage !== undefined && !expired(oldImage, written) ? old : null;
+  const at = canonicalFromDate(written);
   const wanted = resultsWantedOf(before, next, at) ?? openedClosed(old, next, at);
   const work = followUpRetention(old, next, retentionDays);
   return wanted !== null ? { ...work, resultsWanted: wanted } : work;
