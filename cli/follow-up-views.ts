@@ -1,88 +1,14 @@
 /**
  * Follow-ups (CONTRACT §9) as the CLI reads them and shows them to people: the
  * worklist table of `follow-ups`, the block of `follow-up <id>` with its
- * history, and the block an action prints. Schemas are loose like the other
- * answers (cli/views.ts): a field the API adds later passes through to --json.
+ * history, and the block an action prints. Their schemas are views/answers.ts.
  */
-import * as z from 'zod';
 import { attentionWords, decisionWords, failureTypesWords, markersWords, whyWords } from '../functions/core/missing-words';
-import { ago, shellWord, table, toNearestMinute, type Printer } from './format';
+import type { FollowUpView, HistoryEntry, MissingView } from '../views/answers';
+import { dueIn } from '../views/durations';
+import { ago, shellWord, table, type Printer } from './format';
 
-/** What is missing and why (CONTRACT §9 `missing`): an order, codes and counts, never a marker's name. */
-export const MissingView = z
-  .object({
-    order_id: z.string(),
-    status: z.string(),
-    status_detail: z.string().nullable(),
-    markers: z.number().nullable(),
-    failure_types: z.record(z.string(), z.number()).nullable(),
-  })
-  .loose();
-export type MissingView = z.output<typeof MissingView>;
-
-export const FollowUpView = z
-  .object({
-    id: z.string(),
-    transaction_id: z.string().nullable(),
-    initial_order_id: z.string().nullable(),
-    redraw_order_id: z.string().nullable(),
-    state: z.string(),
-    owner: z.string().nullable(),
-    snoozed_until: z.string().nullable(),
-    snooze_reason: z.string().nullable(),
-    contact_attempts: z.number(),
-    last_contact: z.object({ at: z.string(), channel: z.string(), outcome: z.string() }).loose().nullable(),
-    attention: z.string().nullable(),
-    // Absent from a tracker before issue 46: read as null.
-    missing: MissingView.nullable().default(null),
-    disposition: z.string().nullable(),
-    closed_by: z.string().nullable().default(null),
-    reference: z.string().nullable(),
-    opened_at: z.string(),
-    acknowledged_at: z.string().nullable(),
-    closed_at: z.string().nullable(),
-    due_at: z.string().nullable(),
-    stale: z.object({ since: z.string(), reason: z.string() }).loose().nullable(),
-    version: z.number(),
-  })
-  .loose();
-export type FollowUpView = z.output<typeof FollowUpView>;
-
-export const HistoryEntry = z.object({ at: z.string(), actor: z.string(), action: z.string(), from_state: z.string(), to_state: z.string() }).loose();
-export type HistoryEntry = z.output<typeof HistoryEntry>;
-
-export const FollowUpPage = z.object({ items: z.array(FollowUpView), next_cursor: z.string().nullable() }).loose();
-export type FollowUpPage = z.output<typeof FollowUpPage>;
-export const FollowUpDetail = z.object({ follow_up: FollowUpView, history: z.array(HistoryEntry) }).loose();
-export type FollowUpDetail = z.output<typeof FollowUpDetail>;
-export const FollowUpAnswer = z.object({ follow_up: FollowUpView }).loose();
-/** What GET /orders/{id} says of the order's follow-up (CONTRACT §9: its `follow_up_id`). */
-export const OrderFollowUp = z.object({ order: z.object({ id: z.string(), follow_up_id: z.string().nullable() }).loose() }).loose();
-
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-
-/** A short length of time for a table cell: "2d 3h", "5h", "12m", "40s" (to the nearest minute, as `duration`). */
-export function shortDuration(ms: number): string {
-  const value = toNearestMinute(Math.max(0, ms));
-  if (value >= DAY) {
-    const hours = Math.floor((value % DAY) / HOUR);
-    return `${Math.floor(value / DAY)}d${hours > 0 ? ` ${hours}h` : ''}`;
-  }
-  if (value >= HOUR) return `${Math.floor(value / HOUR)}h`;
-  if (value >= MINUTE) return `${Math.floor(value / MINUTE)}m`;
-  return `${Math.floor(value / 1000)}s`;
-}
-
-/** When the sweep flags it if nothing moves: "in 2d 3h", "overdue 5h", or "-" when it has no due time (closed, or nothing to wait for). */
-export function dueIn(dueAt: string | null, now: Date): string {
-  if (dueAt === null) return '-';
-  const millis = Date.parse(dueAt);
-  if (Number.isNaN(millis)) return dueAt;
-  const ahead = millis - now.getTime();
-  return ahead > 0 ? `in ${shortDuration(ahead)}` : `overdue ${shortDuration(-ahead)}`;
-}
+const DAY = 86_400_000;
 
 /** Whole days from opened_at to its close (or to now while it is open). */
 export function daysOpen(followUp: Pick<FollowUpView, 'opened_at' | 'closed_at'>, now: Date): number {

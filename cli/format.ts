@@ -3,6 +3,7 @@
  * "2 h ago"), and colours only on a terminal and never with NO_COLOR
  * (https://no-color.org: present and not empty). `--json` output bypasses all of it.
  */
+import { toNearestMinute } from '../views/durations';
 
 /** Where output goes; `isTTY` decides about colours (process.stdout in real use). */
 export interface OutputStream {
@@ -64,14 +65,6 @@ const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-
-/**
- * From a minute up, to the nearest minute: a length someone typed (`snooze --for 3d`)
- * is a little shorter by the time it is shown, and must still read "3 days", not "2 days".
- */
-export function toNearestMinute(ms: number): number {
-  return ms < MINUTE ? ms : Math.round(ms / MINUTE) * MINUTE;
-}
 
 /** A length of time as people say it: "40 s", "12 min", "5 h", "3 days" (hours up to two days), to the nearest minute. */
 export function duration(ms: number): string {

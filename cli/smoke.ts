@@ -25,7 +25,8 @@ import { checkConsoleApi, checkConsoleApiWithToken, checkConsoleConfig, checkCon
 import { svixHeaders } from './svix-headers';
 import { resolveTracker } from './targets';
 import { createTrackerClient, type TrackerTarget } from './tracker-client';
-import { OrderAnswer, readAnswer } from './views';
+import { readAnswer } from './views';
+import { OrderAnswer } from '../views/answers';
 
 /**
  * The steps, in the order they run; the first two only against a stack, the

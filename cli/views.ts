@@ -1,52 +1,15 @@
 /**
- * The query API's answers (CONTRACT §2, docs/openapi.json) as the CLI reads
- * them, and how they are shown to people. Schemas are loose: a field the API
- * adds later passes through to `--json` untouched.
+ * The query API's answers (CONTRACT §2, docs/openapi.json; their schemas are
+ * views/answers.ts) as the CLI reads them page by page, and how they are shown
+ * to people.
  */
 import * as z from 'zod';
+import type { OrderView, TransactionView } from '../views/answers';
 import { ago, shellWord, since, table, type Printer } from './format';
 import { CliError, EXIT } from './errors';
 import { NEXT_STEPS, nextStepFor } from '../functions/core/next-steps';
 import { humanTime, stuckWords } from '../functions/core/alert-time';
 import type { TrackerClient } from './tracker-client';
-
-export const OrderView = z
-  .object({
-    id: z.string(),
-    transaction_id: z.string().nullable(),
-    origin: z.string().nullable(),
-    collection_method: z.string(),
-    status: z.string(),
-    low_level_status: z.string(),
-    last_event: z.object({ id: z.number(), created_at: z.string(), status: z.string() }).loose().nullable(),
-    created_at: z.string(),
-    updated_at: z.string(),
-    has_missing_results: z.boolean().nullable(),
-    source: z.string(),
-    stale: z.object({ since: z.string(), reason: z.string() }).loose().nullable(),
-    /** Its newest appointment (CONTRACT §10); absent from a tracker older than appointments. */
-    appointment: z
-      .object({ id: z.string(), start_at: z.string().nullable(), end_at: z.string().nullable(), status: z.string(), type: z.string().nullable(), provider: z.string().nullable() })
-      .loose()
-      .nullable()
-      .optional(),
-    /** Its follow-up's id (CONTRACT §9); absent from a tracker older than follow-ups. */
-    follow_up_id: z.string().nullable().optional(),
-  })
-  .loose();
-export type OrderView = z.output<typeof OrderView>;
-
-export const OrderAnswer = z.object({ order: OrderView }).loose();
-export const TransactionAnswer = z
-  .object({
-    transaction: z
-      .object({ id: z.string(), status: z.string(), reported_status: z.string().nullable(), orders: z.array(OrderView), updated_at: z.string() })
-      .loose(),
-  })
-  .loose();
-export type TransactionView = z.output<typeof TransactionAnswer>['transaction'];
-export const RedrawPage = z.object({ items: z.array(OrderView), next_cursor: z.string().nullable() }).loose();
-export type RedrawPage = z.output<typeof RedrawPage>;
 
 /** Parses an answer the tracker gave, or says plainly that it is not what the API documents. */
 export function readAnswer<Schema extends z.ZodType>(schema: Schema, json: unknown, what: string): z.output<Schema> {

@@ -20,7 +20,7 @@
  * before its snooze ends and R never is (CONTRACT §9 with §4).
  */
 import * as z from 'zod';
-import { dueIn } from '../cli/follow-up-views';
+import { dueIn } from '../views/durations';
 import { atLab, buildDeliveries, freshId, redrawFlow, type FlowSpec } from './junction-flows';
 import { postWebhooks, row, runSweep, settle, SimulationError, type ChapterInput } from './simulator-tracker';
 

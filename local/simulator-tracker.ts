@@ -10,7 +10,7 @@
 import * as z from 'zod';
 import type { BackfillCounts } from '../functions/core/backfill-window';
 import { signSvixMessage } from '../functions/core/svix';
-import { OrderAnswer, RedrawPage, TransactionAnswer, type OrderView, type TransactionView } from '../cli/views';
+import { OrderAnswer, RedrawPage, TransactionAnswer, type OrderView, type TransactionView } from '../views/answers';
 import { freshId, type Delivery } from './junction-flows';
 import type { StandinControl } from './junction-standin';
 
@@ -20,7 +20,7 @@ export class SimulationError extends Error {
 }
 
 // The query API's answers as the CLI reads them (CONTRACT §2): one set of schemas for both clients.
-export { OrderView, type TransactionView } from '../cli/views';
+export type { OrderView, TransactionView } from '../views/answers';
 const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number().optional(), synced: z.number().optional(), skipped: z.boolean().optional() });
 export type SweepAnswer = z.output<typeof SweepAnswer>;
 const NotificationsAnswer = z.object({ items: z.array(z.object({ order_id: z.string(), reason: z.string() })) });

@@ -7,7 +7,8 @@ import { FOLLOW_UP_STATES } from '../../functions/core/follow-up';
 import { stringOption, type CommandModule } from '../command';
 import { EXIT, usageError } from '../errors';
 import { myOwner, OWNER_VARIABLE } from '../follow-up-actions';
-import { FollowUpPage, followUpTable, type FollowUpView } from '../follow-up-views';
+import { followUpTable } from '../follow-up-views';
+import { FollowUpPage, type FollowUpView } from '../../views/answers';
 import { shellWord } from '../format';
 import { readOnWords, readPages } from '../views';
 

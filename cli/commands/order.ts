@@ -5,7 +5,8 @@
 import { ResourceId } from '../../functions/core/schemas';
 import type { CommandModule } from '../command';
 import { CliError, EXIT, usageError } from '../errors';
-import { OrderAnswer, printOrder, readAnswer } from '../views';
+import { printOrder, readAnswer } from '../views';
+import { OrderAnswer } from '../../views/answers';
 
 const command: CommandModule = {
   help: `Usage: npx redraw-tracker order <order id> [--json]

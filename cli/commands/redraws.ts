@@ -4,7 +4,8 @@
  */
 import { stringOption, type CommandModule } from '../command';
 import { EXIT, usageError } from '../errors';
-import { orderTable, readPages, RedrawPage, type OrderView } from '../views';
+import { orderTable, readPages } from '../views';
+import { RedrawPage, type OrderView } from '../../views/answers';
 
 /** The API's bounds for `limit` (CONTRACT §2), checked here so a typo is a usage error, not a round trip. */
 const MAX_LIMIT = 100;

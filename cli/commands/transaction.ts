@@ -5,7 +5,8 @@
 import { ResourceId } from '../../functions/core/schemas';
 import type { CommandModule } from '../command';
 import { CliError, EXIT, usageError } from '../errors';
-import { printTransaction, readAnswer, TransactionAnswer } from '../views';
+import { printTransaction, readAnswer } from '../views';
+import { TransactionAnswer } from '../../views/answers';
 
 const command: CommandModule = {
   help: `Usage: npx redraw-tracker transaction <transaction id> [--json]

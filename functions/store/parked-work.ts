@@ -20,7 +20,7 @@
 import * as z from 'zod/mini';
 import { EVENT_TYPES, type TrackerEvent } from '../core/events';
 import { queryItems } from './query-pages';
-import { ReportWorkSchema, type ReportWork } from './reports';
+import { ReportWorkSchema, type ReportWork } from './report-work';
 import { keys, PARKED_WORK_PARTITION, TABLE } from './table';
 import type { WantedFor } from './results-wanted';
 import type { TableClient } from './table-client';
@@ -149,6 +149,22 @@ export function parseParkedItem(item: Record<string, unknown>): ParkedItem {
   };
 }
 
+/** The item that parks a record's work at `now` (its first attempt). */
+export function parkedWorkItem(work: ParkedWork, now: string): Record<string, unknown> {
+  return {
+    ...keys.parkedWork(work.recordId),
+    [A.recordId]: work.recordId,
+    [A.transactions]: work.transactions.map((entry) => ({ id: entry.transactionId, orders: entry.orderIds })),
+    ...(work.loneOrderId === null ? {} : { [A.loneOrderId]: work.loneOrderId }),
+    [A.facts]: JSON.stringify(work.facts),
+    ...(work.tallies === undefined || work.tallies.length === 0 ? {} : { [A.tallies]: JSON.stringify(work.tallies) }),
+    [A.recordedAt]: work.recordedAt,
+    ...(work.resultsWanted === undefined ? {} : { [A.resultsWanted]: storedWanted(work.resultsWanted) }),
+    [A.parkedAt]: now,
+    [A.attempts]: 1,
+  };
+}
+
 /**
  * Parks a record's work, unless it is parked already (a redelivered record, or
  * a Lambda retry after an answer that was lost): 'parked', or 'already_parked'
@@ -158,18 +174,7 @@ export function parseParkedItem(item: Record<string, unknown>): ParkedItem {
 export async function parkWork(db: TableClient, tableName: string, work: ParkedWork, now: string): Promise<'parked' | 'already_parked'> {
   const outcome = await db.put({
     TableName: tableName,
-    Item: {
-      ...keys.parkedWork(work.recordId),
-      [A.recordId]: work.recordId,
-      [A.transactions]: work.transactions.map((entry) => ({ id: entry.transactionId, orders: entry.orderIds })),
-      ...(work.loneOrderId === null ? {} : { [A.loneOrderId]: work.loneOrderId }),
-      [A.facts]: JSON.stringify(work.facts),
-      ...(work.tallies === undefined || work.tallies.length === 0 ? {} : { [A.tallies]: JSON.stringify(work.tallies) }),
-      [A.recordedAt]: work.recordedAt,
-      ...(work.resultsWanted === undefined ? {} : { [A.resultsWanted]: storedWanted(work.resultsWanted) }),
-      [A.parkedAt]: now,
-      [A.attempts]: 1,
-    },
+    Item: parkedWorkItem(work, now),
     ConditionExpression: 'attribute_not_exists(#pk)',
     ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
   });

@@ -1,37 +1,32 @@
 /**
  * The facts (CONTRACT §7) of one write to the table, from the item before and
- * after it (a stream record's old and new images, unmarshalled). Only the store
- * knows item layouts; the rules are functions/core/events.ts.
+ * after it (a stream record's images, decoded once: store/stream-items.ts).
+ * Only the store knows item layouts; the rules are functions/core/events.ts.
  */
 import { isDeepStrictEqual } from 'node:util';
 import * as z from 'zod/mini';
 import { canonicalFromDate } from '../core/instant';
 import { followUpFacts, orderFacts, transactionFacts, type FollowUpHistoryState, type OrderFactState, type TrackerEvent, type TransactionFactState } from '../core/events';
-import { isFollowUpHistoryItem, parseHistoryItem } from './follow-ups/history';
-import { isOrderItem, parseOrderItem, staleClearedOf } from './order-items';
-import { isTransactionItem, parseTransactionItem } from './transaction-items';
-
-type Item = Record<string, unknown>;
+import type { ItemOf, StreamItem } from './stream-items';
 
 /** A follow-up history entry as the store writes it (core/follow-up.ts FollowUpAction): checked, since its fact is published. */
 const HistoryEntry = z.looseObject({ at: z.string(), actor: z.string(), action: z.string(), from_state: z.string(), to_state: z.string() });
 
-function historyState(item: Item): FollowUpHistoryState {
-  const { followUpId, transactionId, version, entry } = parseHistoryItem(item);
+function historyState({ followUpId, transactionId, version, entry }: ItemOf<'follow_up_history'>): FollowUpHistoryState {
   if (!Number.isInteger(version) || version < 1) throw new RangeError('follow-up history item without a version');
   return { followUpId, transactionId, version, entry: HistoryEntry.parse(entry) };
 }
 
-function orderState(item: Item | undefined): OrderFactState | null {
-  if (item === undefined) return null;
-  const { record, stale, openRedraw } = parseOrderItem(item);
+function orderState(read: StreamItem | undefined): OrderFactState | null {
+  if (read?.kind !== 'order') return null;
+  const { record, stale, openRedraw } = read.item;
   const { id, transaction_id, origin, low_level_status, source, status_time, rank } = record;
-  return { id, transaction_id, origin, low_level_status, source, status_time, rank, stale, open_redraw: openRedraw !== null, stale_cleared: staleClearedOf(item) };
+  return { id, transaction_id, origin, low_level_status, source, status_time, rank, stale, open_redraw: openRedraw !== null, stale_cleared: read.staleCleared };
 }
 
-function transactionState(item: Item | undefined): TransactionFactState | null {
-  if (item === undefined) return null;
-  const transaction = parseTransactionItem(item);
+function transactionState(read: StreamItem | undefined): TransactionFactState | null {
+  if (read?.kind !== 'transaction') return null;
+  const transaction = read.item;
   return {
     id: transaction.id,
     status: transaction.status,
@@ -52,14 +47,16 @@ function transactionState(item: Item | undefined): TransactionFactState | null {
  * `ApproximateCreationDateTime`, the same on every redelivery of the record):
  * the time a stale flag cleared (see orderFacts for the time used without it).
  */
-export function factsOfWrite(before: Item | undefined, after: Item | undefined, writtenAt?: number): TrackerEvent[] {
-  const item = after ?? before;
-  if (item === undefined || after === undefined) return [];
+export function factsOfWrite(before: StreamItem | undefined, after: StreamItem | undefined, writtenAt?: number): TrackerEvent[] {
+  if (after === undefined) return [];
   const at = writtenAt === undefined || !Number.isFinite(writtenAt) ? null : canonicalFromDate(new Date(writtenAt * 1000));
-  if (isOrderItem(item)) return orderFacts(orderState(before), orderState(after), at);
-  if (isTransactionItem(item)) return transactionFacts(transactionState(before), transactionState(after));
+  if (after.kind === 'order') return orderFacts(orderState(before), orderState(after), at);
+  if (after.kind === 'transaction') return transactionFacts(transactionState(before), transactionState(after));
   // A follow-up's history is append-only: its INSERT is the change; a MODIFY (retention setting its expiry) is none,
   // unless it wrote another entry over one an expired follow-up left (CONTRACT §9: a follow-up that returned).
-  if (isFollowUpHistoryItem(item)) return before === undefined || !isDeepStrictEqual(before.entry, after.entry) ? followUpFacts(historyState(after)) : [];
+  if (after.kind === 'follow_up_history') {
+    const changed = before?.kind !== 'follow_up_history' || !isDeepStrictEqual(before.item.entry, after.item.entry);
+    return changed ? followUpFacts(historyState(after.item)) : [];
+  }
   return [];
 }

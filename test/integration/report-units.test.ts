@@ -19,7 +19,8 @@ import { isFollowUpItem, parseFollowUpItem } from '../../functions/store/follow-
 import { openFollowUps } from '../../functions/store/follow-ups/reads';
 import { buildReportUnits } from '../../functions/store/report-unit-builds';
 import { builtThrough, MAX_WRITE_MS, readMarks, trustedUnits, type Span } from '../../functions/store/report-units';
-import { readRedrawReport, readRowCountsByHour, rowItem, tallyWrite } from '../../functions/store/reports';
+import { rowItem, tallyWrite } from '../../functions/store/report-rows';
+import { readRedrawReport, readRowCountsByHour } from '../../functions/store/reports';
 import { isTransactionItem, parseTransactionItem } from '../../functions/store/transaction-items';
 import { useOwnDynamoDbLocal } from '../support/dynamodb';
 import { arbShuffledDeliveries, buildDeliveries, freshId, noRedrawFlow, redrawFlow, simpleFlow, type Delivery, type FlowSpec } from '../support/junction';

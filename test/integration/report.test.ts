@@ -14,10 +14,12 @@ import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import type { RedrawReport } from '../../functions/core/report';
 import { createQueryHandler } from '../../functions/query/app';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
-import { isFollowUpItem } from '../../functions/store/follow-ups/item';
+import { decodeRecord } from '../../functions/transaction-status/steps/intake';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
-import { applyTallyWrite, overdueFollowUps, readRedrawReport, reportToken, type TallyWrite } from '../../functions/store/reports';
-import { streamImage, tallyWritesOfRecord } from '../support/report-rows';
+import { applyTallyWrite, reportToken } from '../../functions/store/report-rows';
+import type { TallyWrite } from '../../functions/store/report-work';
+import { overdueFollowUps, readRedrawReport } from '../../functions/store/reports';
+import { tallyWritesOfRecord } from '../support/report-rows';
 import { flagStale } from '../../functions/store/redraws';
 import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
 import {
@@ -277,8 +279,8 @@ describe('delivery disorder', () => {
       .slice(first)
       .flatMap(({ event }) => event.Records)
       .filter((record) => {
-        const next = streamImage(record.dynamodb?.NewImage);
-        return next !== undefined && isFollowUpItem(next) && next.pk === `FOLLOWUP#${ids.transactionId}`;
+        const next = decodeRecord(record).after;
+        return next?.kind === 'follow_up' && next.item.followUp.id === ids.transactionId;
       });
     const writes = records.map(tallyWritesOfRecord);
     // The person's close put a row that Junction's later close tombstoned (a close moved).

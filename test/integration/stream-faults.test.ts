@@ -20,9 +20,7 @@
  * own consumer redoes parked work from its item's record.
  */
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/main';
@@ -37,10 +35,12 @@ import { SDK_REQUEST_HANDLER } from '../../functions/shared/sdk-clients';
 import { parkWork, listParkedWork } from '../../functions/store/parked-work';
 import { putOrderFromWebhook } from '../../functions/store/orders';
 import { factsOfWrite } from '../../functions/store/stream-facts';
+import { readStreamItem } from '../../functions/store/stream-items';
 import { keys } from '../../functions/store/table';
 import { getTransactionItem } from '../../functions/store/transaction-partition';
 import { createTransactionStatusHandler, METRIC, PARK_AFTER_MS } from '../../functions/transaction-status/app';
 import { createEventBridgePublisher } from '../../functions/transaction-status/publisher';
+import { decodeRecord } from '../../functions/transaction-status/steps/intake';
 import { localDynamoDbClientConfig, localTable } from '../../local/dynamodb-local';
 import { findStreamArn, startStreamReader, type DeadLetter, type StreamReader } from '../../local/stream-reader';
 import { startAwsStandin, STANDIN_CLIENT_CONFIG, type AwsStandin } from '../support/aws-standin';
@@ -161,15 +161,14 @@ function publishedIds(spec: FlowSpec): Set<string> {
  * stream read again from its start by a second reader): what must be published.
  */
 async function factsOfTheWrites(spec: FlowSpec): Promise<Set<string>> {
-  // Order and transaction items hold no binary attributes: Lambda's image reads as the SDK's.
-  const image = (values: object | undefined) => (values === undefined ? undefined : unmarshall(values as Record<string, AttributeValue>));
   const ids = new Set<string>();
   const collector = startStreamReader({
     client: streams,
     streamArn: await findStreamArn(table.client, table.tableName),
     handler: async (event) => {
       for (const record of event.Records) {
-        for (const fact of factsOfWrite(image(record.dynamodb?.OldImage), image(record.dynamodb?.NewImage))) {
+        const write = decodeRecord(record);
+        for (const fact of factsOfWrite(write.before, write.after)) {
           if (concerns(flowIds(spec))(fact)) ids.add(fact.id);
         }
       }
@@ -377,7 +376,7 @@ describe('redraw-tracker stream-work', () => {
     const deliveries = buildDeliveries(spec);
     for (const delivery of deliveries) await write(delivery);
     const stored = await table.db.get({ TableName: table.tableName, Key: keys.order(spec.orders[0]!.id), ConsistentRead: true });
-    const facts = factsOfWrite(undefined, stored);
+    const facts = factsOfWrite(undefined, stored === undefined ? undefined : readStreamItem(stored));
     const recordId = `given-up-${freshId()}`;
     const work = { recordId, transactions: [{ transactionId: spec.transactionId!, orderIds: [spec.orders[0]!.id] }], loneOrderId: null, facts, recordedAt: new Date().toISOString() };
     expect(await parkWork(table.db, table.tableName, work, new Date().toISOString())).toBe('parked');

@@ -1,23 +1,21 @@
 /**
- * Report rows (CONTRACT §11) as tests count them from stream records: the
- * images unmarshalled as the transaction function reads them, and the row
- * writes store/reports.ts derives from them (each one conditional PutItem,
+ * Report rows (CONTRACT §11) as tests count them from stream records: each
+ * record decoded as the transaction function's intake decodes it, and the row
+ * writes store/report-rows.ts derives from it (each one conditional PutItem,
  * after one GetItem of the item's report ledger per record).
  */
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { mustMark, unitStart } from '../../functions/store/report-units';
-import { reportWorkOf, tallyWritesOf, type TallyWrite } from '../../functions/store/reports';
+import { reportWorkOf } from '../../functions/store/report-ledger';
+import { tallyWritesOf } from '../../functions/store/report-rows';
+import type { TallyWrite } from '../../functions/store/report-work';
 import { classify } from '../../functions/transaction-status/steps/classify';
-
-/** A stream image as a plain item (undefined stays undefined). */
-export function streamImage(value: unknown): Record<string, unknown> | undefined {
-  return value === undefined ? undefined : unmarshall(value as Parameters<typeof unmarshall>[0]);
-}
+import { decodeRecord } from '../../functions/transaction-status/steps/intake';
 
 /** The report row writes one stream record gives. */
 export function tallyWritesOfRecord(record: DynamoDBRecord): TallyWrite[] {
-  return tallyWritesOf(streamImage(record.dynamodb?.OldImage), streamImage(record.dynamodb?.NewImage));
+  const write = decodeRecord(record);
+  return tallyWritesOf(write.before, write.after);
 }
 
 /** How many report row writes (PutItems) the events' records give: on a redelivery, each one refused. */
@@ -26,7 +24,7 @@ export function tallyWritesIn(events: readonly DynamoDBStreamEvent[]): number {
 }
 
 /**
- * How many writes the events' row writes make for their hours' marks (store/reports.ts
+ * How many writes the events' row writes make for their hours' marks (store/report-rows.ts
  * applyTallyWrite): a row of an hour that ended more than 14 minutes before now marks its hour
  * before it is written, one write, each time it is applied (a redelivery marks again).
  */
@@ -39,7 +37,8 @@ export function markWritesIn(events: readonly DynamoDBStreamEvent[], nowMs = Dat
 export function ledgerReadsIn(events: readonly DynamoDBStreamEvent[]): number {
   return events
     .flatMap((event) => event.Records)
-    .filter((record) => reportWorkOf(streamImage(record.dynamodb?.OldImage), streamImage(record.dynamodb?.NewImage)) !== null).length;
+    .map(decodeRecord)
+    .filter((write) => reportWorkOf(write.before, write.after) !== null).length;
 }
 
 /**
@@ -48,5 +47,5 @@ export function ledgerReadsIn(events: readonly DynamoDBStreamEvent[]): number {
  * `missing` names a new order. On a redelivery each one is refused (the record is there).
  */
 export function wantedWritesIn(events: readonly DynamoDBStreamEvent[]): number {
-  return events.flatMap((event) => event.Records).filter((record) => classify(record, null).resultsWanted !== undefined).length;
+  return events.flatMap((event) => event.Records).filter((record) => classify(decodeRecord(record), null).resultsWanted !== undefined).length;
 }

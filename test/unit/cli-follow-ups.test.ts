@@ -9,7 +9,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CliDeps } from '../../cli/command';
 import { parseFor, parseUntil } from '../../cli/follow-up-actions';
-import { daysOpen, dueIn, followUpTable, printFollowUpDetail, shortDuration, type FollowUpView, type HistoryEntry } from '../../cli/follow-up-views';
+import { daysOpen, followUpTable, printFollowUpDetail } from '../../cli/follow-up-views';
+import type { FollowUpView, HistoryEntry } from '../../views/answers';
+import { dueIn, shortDuration } from '../../views/durations';
 import { createPrinter } from '../../cli/format';
 import { runCli } from '../../cli/main';
 import { followUpCommands } from '../../functions/core/next-steps';

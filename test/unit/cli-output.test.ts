@@ -10,7 +10,8 @@ import { ago, colorEnabled, createPrinter, duration, table, visibleWidth } from 
 import { COMMANDS } from '../../cli/commands';
 import { runCli } from '../../cli/main';
 import { localTrackerUrl } from '../../cli/targets';
-import { orderTable, type OrderView } from '../../cli/views';
+import { orderTable } from '../../cli/views';
+import type { OrderView } from '../../views/answers';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 /** A well-formed webhook secret (simulate checks it before anything else). */

@@ -13,20 +13,26 @@ import { describe, expect, it } from 'vitest';
 import { openFollowUp, type FollowUp, type MissingResults } from '../../functions/core/follow-up';
 import { itemOf, type StoredFollowUp } from '../../functions/store/follow-ups/item';
 import { withMissingCounts } from '../../functions/store/follow-ups/missing-counts';
+import type { TableWrite } from '../../functions/store/stream-items';
 import { classify } from '../../functions/transaction-status/steps/classify';
-import { addReading, emptyBatch, readRecord } from '../../functions/transaction-status/steps/intake';
+import { addReading, decodeRecord, emptyBatch, readRecord } from '../../functions/transaction-status/steps/intake';
 
 function image(item: Record<string, unknown>): Record<string, StreamAttributeValue> {
   return marshall(item, { removeUndefinedValues: true }) as unknown as Record<string, StreamAttributeValue>;
 }
 
 /** A stream record of a write at 2026-03-02T09:00:00Z (1,772,442,000 s). */
-function streamRecord(eventName: 'INSERT' | 'MODIFY', images: { old?: Record<string, unknown>; new: Record<string, unknown> }): DynamoDBRecord {
+function rawRecord(eventName: 'INSERT' | 'MODIFY', images: { old?: Record<string, unknown>; new: Record<string, unknown> }): DynamoDBRecord {
   return {
     eventID: 'event-1',
     eventName,
     dynamodb: { SequenceNumber: '100', ApproximateCreationDateTime: 1_772_442_000, ...(images.old ? { OldImage: image(images.old) } : {}), NewImage: image(images.new) },
   };
+}
+
+/** The record as the intake decodes it (transaction-status/steps/intake.ts decodeRecord). */
+function streamRecord(...args: Parameters<typeof rawRecord>): TableWrite {
+  return decodeRecord(rawRecord(...args));
 }
 
 const OPENED = '2026-03-02T09:00:00.000000Z';

@@ -15,7 +15,8 @@ import { TRANSACTION_METRICS } from '../../functions/shared/metric-names';
 import { appointmentItem } from '../../functions/store/appointments';
 import { orderItem, parseOrderItem, type StoredOrder } from '../../functions/store/order-items';
 import type { ParkedItem } from '../../functions/store/parked-work';
-import type { ReportWork } from '../../functions/store/reports';
+import type { ReportWork } from '../../functions/store/report-work';
+import type { TableWrite } from '../../functions/store/stream-items';
 import type { TransactionItem } from '../../functions/store/transaction-items';
 import type { RecomputeResult } from '../../functions/store/transactions';
 import type { TrackerEvent } from '../../functions/core/events';
@@ -23,8 +24,7 @@ import { classify, type Classified } from '../../functions/transaction-status/st
 import { deadlinesOf } from '../../functions/transaction-status/steps/context';
 import { distinctEvents, publishedCount, unpublishedOf } from '../../functions/transaction-status/steps/events';
 import { appointmentOrderOf, hasFollowUp, keptForever, keptLogMessage, retainedFollowUp, retentionHoldsFor } from '../../functions/transaction-status/steps/follow-ups';
-import { isExpiry } from '../../functions/transaction-status/steps/images';
-import { addReading, emptyBatch, readRecord, routesOf, type RecordWork } from '../../functions/transaction-status/steps/intake';
+import { addReading, decodeRecord, emptyBatch, readRecord, routesOf, type RecordWork } from '../../functions/transaction-status/steps/intake';
 import { isLone, loneOrderNeeds } from '../../functions/transaction-status/steps/lone-orders';
 import { batchMetrics } from '../../functions/transaction-status/steps/metrics';
 import { overdueWorks, parkedWorkOf, parkTargetsOf, redoneWorks } from '../../functions/transaction-status/steps/parked-work';
@@ -38,7 +38,7 @@ function image(item: Record<string, unknown>): Record<string, StreamAttributeVal
   return marshall(item, { removeUndefinedValues: true }) as unknown as Record<string, StreamAttributeValue>;
 }
 
-function streamRecord(
+function rawRecord(
   eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
   images: { old?: Record<string, unknown>; new?: Record<string, unknown> },
   sequenceNumber = '100',
@@ -54,6 +54,11 @@ function streamRecord(
       ...(images.new === undefined ? {} : { NewImage: image(images.new) }),
     },
   };
+}
+
+/** The record as the intake decodes it (transaction-status/steps/intake.ts decodeRecord). */
+function streamRecord(...args: Parameters<typeof rawRecord>): TableWrite {
+  return decodeRecord(rawRecord(...args));
 }
 
 function stored(overrides: Parameters<typeof record>[0]): StoredOrder {
@@ -114,9 +119,9 @@ describe('classifying stream records', () => {
   });
 
   it('tells TTL\'s removals from anyone else\'s', () => {
-    const removal = streamRecord('REMOVE', { old: orderItem(record({ id: 'ord-1' }), false) });
-    expect(isExpiry(removal)).toBe(false);
-    expect(isExpiry({ ...removal, userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } })).toBe(true);
+    const removal = rawRecord('REMOVE', { old: orderItem(record({ id: 'ord-1' }), false) });
+    expect(decodeRecord(removal).expiry).toBe(false);
+    expect(decodeRecord({ ...removal, userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } }).expiry).toBe(true);
   });
 });
 
@@ -130,7 +135,7 @@ describe('reading a record into the batch', () => {
   });
 
   it('reads an expiry of an uncounted item as no work', () => {
-    const expiry = { ...streamRecord('REMOVE', { old: orderItem(record({ id: 'ord-1' }), false) }), userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } };
+    const expiry = decodeRecord({ ...rawRecord('REMOVE', { old: orderItem(record({ id: 'ord-1' }), false) }), userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } });
     expect(readRecord(expiry, options)).toEqual({ kind: 'expiry', tallies: [] });
     const batch = emptyBatch();
     addReading(batch, expiry, '100', { kind: 'expiry', tallies: [] });
@@ -325,7 +330,7 @@ describe('report rows', () => {
 
 describe('parked work', () => {
   const work = (sequenceNumber: string, classified: Classified, created?: number): RecordWork => ({
-    record: { eventID: `event-${sequenceNumber}`, dynamodb: { SequenceNumber: sequenceNumber, ...(created === undefined ? {} : { ApproximateCreationDateTime: created }) } },
+    write: { eventId: `event-${sequenceNumber}`, sequenceNumber, eventName: 'MODIFY', writtenAt: created, expiry: false, before: undefined, after: undefined },
     sequenceNumber,
     classified,
     facts: [],
@@ -365,7 +370,7 @@ describe('parked work', () => {
     const wanting = parkedWorkOf(work('4', { kind: 'retention', transactionId: 'txn', resultsWanted: want }, 1_772_442_000), 0);
     expect(wanting).toMatchObject({ transactions: [{ transactionId: 'txn', orderIds: [] }], resultsWanted: want });
     const anonymous = work('3', { kind: 'skip' });
-    expect(parkedWorkOf({ ...anonymous, record: { dynamodb: {} } }, 0)).toBeNull();
+    expect(parkedWorkOf({ ...anonymous, write: { ...anonymous.write, eventId: undefined } }, 0)).toBeNull();
   });
 });
 

@@ -352,7 +352,12 @@ function ttlNow(now: Date): number {
 /** Whether an item (a follow-up or a history entry) read at `now` is absent (CONTRACT §9): its `expires_at` has passed, DynamoDB has yet to delete it. */
 export function expired(item: Record<string, unknown>, now: Date): boolean {
   const expiresAt = item[TABLE.ttlAttribute];
-  return typeof expiresAt === 'number' && expiresAt <= ttlNow(now);
+  return expiredAt(typeof expiresAt === 'number' ? expiresAt : null, now);
+}
+
+/** Whether an expiry (DynamoDB's TTL, epoch seconds; null: kept) has passed at `now`. */
+export function expiredAt(expiresAt: number | null, now: Date): boolean {
+  return expiresAt !== null && expiresAt <= ttlNow(now);
 }
 
 /** A write's condition that the item it creates is absent: none stored, or an expired one (CONTRACT §9). Its names and values. */

@@ -1,21 +1,19 @@
 /**
  * Which stream records can change a transaction (or an order's retention), and
- * what each asks for: pure, over the record's images.
+ * what each asks for: pure, over the record's write as the intake decoded it
+ * (store/stream-items.ts TableWrite).
  */
-import type { DynamoDBRecord } from 'aws-lambda';
 import { isDeepStrictEqual } from 'node:util';
 import { canonicalFromDate } from '../../core/instant';
 import { followUpIsOpen, transactionExpiry } from '../../core/retention';
 import { DEFAULT_SITUATION_OPTIONS, followUpSituation, missingResultsAt } from '../../core/follow-up';
 import { redrawAvailableOf } from '../../core/members';
 import { transactionStatus } from '../../core/transaction-status';
-import { isOrderItem, parseOrderItem, type StoredOrder } from '../../store/order-items';
-import { isParkedWorkItem, parseParkedItem, type ParkedItem } from '../../store/parked-work';
-import { isTransactionItem, parseTransactionItem } from '../../store/transaction-items';
-import { expired, isFollowUpItem, parseFollowUpItem, releasedStaleFlag, type StoredFollowUp } from '../../store/follow-ups/item';
+import type { StoredOrder } from '../../store/order-items';
+import type { ParkedItem } from '../../store/parked-work';
+import { expiredAt, releasedStaleFlag, type StoredFollowUp } from '../../store/follow-ups/item';
 import type { WantedFor } from '../../store/results-wanted';
-import { isAppointmentItem, parseAppointmentItem } from '../../store/appointments';
-import { plain } from './images';
+import type { ItemOf, TableWrite } from '../../store/stream-items';
 
 /**
  * What a record asks for; a follow-up item's write whose `missing` names a new
@@ -45,28 +43,40 @@ type ClassifiedWork =
 export type ReleasedFlag = NonNullable<ReturnType<typeof releasedStaleFlag>>;
 
 /** Whether a record can change a transaction (or an order's retention), and what it says if so. */
-export function classify(record: DynamoDBRecord, retentionDays: number | null): Classified {
-  if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') return { kind: 'skip' };
-  const newImage = plain(record.dynamodb?.NewImage);
-  if (newImage === undefined) return { kind: 'skip' };
-  if (isParkedWorkItem(newImage)) {
-    // Parked work, parked again, or asked to be redone: redo it. Marked redone: done.
-    const item = parseParkedItem(newImage);
-    if (item.redoneAt !== null) return { kind: 'skip' };
-    // The results its follow-up write wanted are wanted again by the redo (store/results-wanted.ts keeps a record there).
-    return item.resultsWanted === undefined ? { kind: 'parked', item } : { kind: 'parked', item, resultsWanted: item.resultsWanted };
+export function classify(write: TableWrite, retentionDays: number | null): Classified {
+  const { after } = write;
+  if ((write.eventName !== 'INSERT' && write.eventName !== 'MODIFY') || after === undefined) return { kind: 'skip' };
+  switch (after.kind) {
+    case 'parked':
+      return classifyParked(after.item);
+    case 'transaction':
+      return classifyTransaction(write, after.item, retentionDays);
+    case 'follow_up':
+      return classifyFollowUp(write, after.item, retentionDays);
+    case 'appointment':
+      return classifyAppointment(write, after.item);
+    case 'order':
+      return classifyOrder(write, after.item, retentionDays);
+    default:
+      return { kind: 'skip' };
   }
-  if (isTransactionItem(newImage)) return classifyTransaction(record, newImage, retentionDays);
-  if (isFollowUpItem(newImage)) return classifyFollowUp(record, newImage, retentionDays);
-  if (isAppointmentItem(newImage)) return classifyAppointment(record, newImage);
-  if (!isOrderItem(newImage)) return { kind: 'skip' };
+}
+
+/** Parked work, parked again, or asked to be redone: redo it. Marked redone: done. */
+function classifyParked(item: ParkedItem): Classified {
+  if (item.redoneAt !== null) return { kind: 'skip' };
+  // The results its follow-up write wanted are wanted again by the redo (store/results-wanted.ts keeps a record there).
+  return item.resultsWanted === undefined ? { kind: 'parked', item } : { kind: 'parked', item, resultsWanted: item.resultsWanted };
+}
+
+/** An order item's write: its transaction's work, or a lone order's. */
+function classifyOrder(write: TableWrite, next: StoredOrder, retentionDays: number | null): Classified {
   // Listing-sourced items are written only here, before the transaction item that knows them.
   // Webhook and API items (the order's own state) both flow on, with the listing they carry.
-  if (parseOrderItem(newImage).record.source === 'transaction_listing') return { kind: 'skip' };
-  const oldImage = plain(record.dynamodb?.OldImage);
-  const old = record.eventName === 'MODIFY' && oldImage !== undefined && isOrderItem(oldImage) ? parseOrderItem(oldImage) : null;
-  if (old !== null && sameOrderState(old, parseOrderItem(newImage))) return { kind: 'skip' };
-  const order = withPastOf(parseOrderItem(newImage), old);
+  if (next.record.source === 'transaction_listing') return { kind: 'skip' };
+  const old = write.eventName === 'MODIFY' && write.before?.kind === 'order' ? write.before.item : null;
+  if (old !== null && sameOrderState(old, next)) return { kind: 'skip' };
+  const order = withPastOf(next, old);
   if (order.record.transaction_id === null) {
     // Retention, and the follow-up of a lone order that has or may have one (CONTRACT §9: its id is the order's).
     const followUp = followUpSituation([order.record], transactionStatus([order.record]), DEFAULT_SITUATION_OPTIONS).mayHaveFollowUp;
@@ -111,15 +121,13 @@ function withPastOf(order: StoredOrder, old: StoredOrder | null): StoredOrder {
  * write that moved its status, time or expiry is checked against the follow-up
  * as stored now (its writer may have read an older one).
  */
-function classifyTransaction(record: DynamoDBRecord, newImage: Record<string, unknown>, retentionDays: number | null): Classified {
+function classifyTransaction(write: TableWrite, transaction: ItemOf<'transaction'>, retentionDays: number | null): Classified {
   if (retentionDays === null) return { kind: 'skip' };
-  const transaction = parseTransactionItem(newImage);
   const expiry = transactionExpiry(transaction, retentionDays);
   if (transaction.status === 'active' || !followUpSituation(Object.values(transaction.members), transaction.status, DEFAULT_SITUATION_OPTIONS).mayHaveFollowUp) {
     return (transaction.expires_at ?? null) === expiry ? { kind: 'skip' } : { kind: 'transaction', transactionId: transaction.id };
   }
-  const oldImage = plain(record.dynamodb?.OldImage);
-  const old = oldImage !== undefined && isTransactionItem(oldImage) ? parseTransactionItem(oldImage) : null;
+  const old = write.before?.kind === 'transaction' ? write.before.item : null;
   const same = old !== null && old.status === transaction.status && old.updated_at === transaction.updated_at && (old.expires_at ?? null) === (transaction.expires_at ?? null);
   return same ? { kind: 'skip' } : { kind: 'retention', transactionId: transaction.id };
 }
@@ -134,13 +142,11 @@ function classifyTransaction(record: DynamoDBRecord, newImage: Record<string, un
  * order's results are wanted (resultsWantedOf); and its initial order's when it
  * opened closed (openedClosed).
  */
-function classifyFollowUp(record: DynamoDBRecord, newImage: Record<string, unknown>, retentionDays: number | null): Classified {
-  const next = parseFollowUpItem(newImage);
-  const oldImage = plain(record.dynamodb?.OldImage);
-  const old = oldImage !== undefined && isFollowUpItem(oldImage) ? parseFollowUpItem(oldImage) : null;
+function classifyFollowUp(write: TableWrite, next: StoredFollowUp, retentionDays: number | null): Classified {
+  const old = write.before?.kind === 'follow_up' ? write.before.item : null;
   // A follow-up that returned over an expired one starts a life of its own: what the expired one was read for is not its.
-  const written = writtenAt(record);
-  const before = old !== null && oldImage !== undefined && !expired(oldImage, written) ? old : null;
+  const written = writtenAt(write);
+  const before = old !== null && !expiredAt(old.expiresAt, written) ? old : null;
   const at = canonicalFromDate(written);
   const wanted = resultsWantedOf(before, next, at) ?? openedClosed(old, next, at);
   const work = followUpRetention(old, next, retentionDays);
@@ -148,8 +154,8 @@ function classifyFollowUp(record: DynamoDBRecord, newImage: Record<string, unkno
 }
 
 /** When a stream record's write was made, as DynamoDB's TTL counts it (the record's approximate creation time). */
-function writtenAt(record: DynamoDBRecord): Date {
-  const seconds = record.dynamodb?.ApproximateCreationDateTime;
+function writtenAt(write: TableWrite): Date {
+  const seconds = write.writtenAt;
   return typeof seconds === 'number' ? new Date(seconds * 1000) : new Date();
 }
 
@@ -199,12 +205,9 @@ function followUpRetention(old: StoredFollowUp | null, next: StoredFollowUp, ret
 }
 
 /** The stale flag a follow-up item's write released (a person snoozed or closed it), or null. */
-export function releasedFlagOf(record: DynamoDBRecord): ReleasedFlag | null {
-  if (record.eventName !== 'MODIFY') return null;
-  const newImage = plain(record.dynamodb?.NewImage);
-  const oldImage = plain(record.dynamodb?.OldImage);
-  if (newImage === undefined || oldImage === undefined || !isFollowUpItem(newImage) || !isFollowUpItem(oldImage)) return null;
-  return releasedStaleFlag(parseFollowUpItem(oldImage), parseFollowUpItem(newImage));
+export function releasedFlagOf(write: TableWrite): ReleasedFlag | null {
+  if (write.eventName !== 'MODIFY' || write.before?.kind !== 'follow_up' || write.after?.kind !== 'follow_up') return null;
+  return releasedStaleFlag(write.before.item, write.after.item);
 }
 
 /**
@@ -212,11 +215,9 @@ export function releasedFlagOf(record: DynamoDBRecord): ReleasedFlag | null {
  * read of it (its start and status) or where it belongs (its transaction id)
  * changed; a newer copy of the same (Junction touched another field) is none.
  */
-function classifyAppointment(record: DynamoDBRecord, newImage: Record<string, unknown>): Classified {
-  const appointment = parseAppointmentItem(newImage);
-  const oldImage = plain(record.dynamodb?.OldImage);
-  if (record.eventName === 'MODIFY' && oldImage !== undefined && isAppointmentItem(oldImage)) {
-    const old = parseAppointmentItem(oldImage);
+function classifyAppointment(write: TableWrite, appointment: ItemOf<'appointment'>): Classified {
+  if (write.eventName === 'MODIFY' && write.before?.kind === 'appointment') {
+    const old = write.before.item;
     if (old.start_at === appointment.start_at && old.status === appointment.status && old.transaction_id === appointment.transaction_id) return { kind: 'skip' };
   }
   return { kind: 'appointment', orderId: appointment.order_id, transactionId: appointment.transaction_id };

@@ -1,18 +1,24 @@
 /**
- * Reading a batch: what each record says (its classification, the facts and
- * report work of its images, the stale flag it released: pure), gathered into
- * the batch's work: the records with work, the transactions they touch, the
- * orders without a transaction, and the orders named only by id.
+ * Reading a batch. Each stream record is decoded once (`decodeRecord`: the
+ * only place that reads a record's images; its items before and after the
+ * write are unmarshalled and parsed by kind, store/stream-items.ts); what it
+ * says (its classification, the facts and report work of its write, the stale
+ * flag it released: pure) is gathered into the batch's work: the records with
+ * work, the transactions they touch, the orders without a transaction, and the
+ * orders named only by id.
  */
-import type { DynamoDBRecord } from 'aws-lambda';
+import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue as StreamAttributeValue, DynamoDBRecord } from 'aws-lambda';
 import type { TrackerEvent } from '../../core/events';
 import { errorName } from '../../shared/observability';
 import type { StoredOrder } from '../../store/order-items';
-import { reportEndOf, reportWorkOf, type ReportWork } from '../../store/reports';
+import { reportEndOf, reportWorkOf } from '../../store/report-ledger';
+import type { ReportWork } from '../../store/report-work';
 import { factsOfWrite } from '../../store/stream-facts';
+import { readStreamItem, type StreamItem, type TableWrite } from '../../store/stream-items';
 import { classify, releasedFlagOf, type Classified, type ReleasedFlag } from './classify';
 import type { Run, StepContext } from './context';
-import { isExpiry, plain } from './images';
 
 export interface TouchedTransaction {
   /** Sequence numbers of the records that need this transaction recomputed. */
@@ -34,7 +40,7 @@ export interface TouchedTransaction {
 
 /** One record of the batch and what it asks for. */
 export interface RecordWork {
-  record: DynamoDBRecord;
+  write: TableWrite;
   sequenceNumber: string;
   classified: Classified;
   facts: TrackerEvent[];
@@ -87,25 +93,72 @@ export interface ReadOptions {
   now: () => number;
 }
 
-/** What a record says; throws on an item it cannot read (a bug: the items are ours). */
-export function readRecord(record: DynamoDBRecord, options: ReadOptions): RecordReading {
-  if (isExpiry(record)) {
+/**
+ * A stream record, decoded once: what the write was, and its items before and
+ * after it read by kind. A removal that is not an expiry (the store's own
+ * delete) asks nothing of any step: its old image is not read. Throws on an
+ * item it cannot read (a bug: the items are ours).
+ */
+export function decodeRecord(record: DynamoDBRecord): TableWrite {
+  const stream = record.dynamodb;
+  const expiry = isExpiry(record);
+  const read = record.eventName !== 'REMOVE' || expiry;
+  return {
+    eventId: record.eventID,
+    sequenceNumber: stream?.SequenceNumber,
+    eventName: record.eventName,
+    writtenAt: stream?.ApproximateCreationDateTime,
+    expiry,
+    before: read ? readImage(stream?.OldImage) : undefined,
+    after: readImage(stream?.NewImage),
+  };
+}
+
+function readImage(image: Record<string, StreamAttributeValue> | undefined): StreamItem | undefined {
+  if (image === undefined) return undefined;
+  return readStreamItem(unmarshall(Object.fromEntries(Object.entries(image).map(([name, value]) => [name, toSdkAttributeValue(value)]))));
+}
+
+/** Lambda's event carries binary values as base64 text; the SDK's unmarshall wants bytes. */
+function toSdkAttributeValue(value: StreamAttributeValue): SdkAttributeValue {
+  if (value.S !== undefined) return { S: value.S };
+  if (value.N !== undefined) return { N: value.N };
+  if (value.BOOL !== undefined) return { BOOL: value.BOOL };
+  if (value.NULL !== undefined) return { NULL: value.NULL };
+  if (value.B !== undefined) return { B: Buffer.from(value.B, 'base64') };
+  if (value.SS !== undefined) return { SS: value.SS };
+  if (value.NS !== undefined) return { NS: value.NS };
+  if (value.BS !== undefined) return { BS: value.BS.map((item) => Buffer.from(item, 'base64')) };
+  if (value.L !== undefined) return { L: value.L.map(toSdkAttributeValue) };
+  if (value.M !== undefined) {
+    return { M: Object.fromEntries(Object.entries(value.M).map(([name, item]) => [name, toSdkAttributeValue(item)])) };
+  }
+  throw new TypeError('unknown attribute value type');
+}
+
+/** DynamoDB's TTL deletes items as this service principal (Lambda's userIdentity of the record). */
+function isExpiry(record: DynamoDBRecord): boolean {
+  return record.eventName === 'REMOVE' && record.userIdentity?.type === 'Service' && record.userIdentity?.principalId === 'dynamodb.amazonaws.com';
+}
+
+/** What a decoded record says. */
+export function readRecord(write: TableWrite, options: ReadOptions): RecordReading {
+  if (write.expiry) {
     // An expiry publishes nothing and recomputes nothing; a counted item's ledger records which rows it left
     // (CONTRACT §8, §11: counted once, even when it comes back).
-    const created = record.dynamodb?.ApproximateCreationDateTime;
-    const end = record.eventID === undefined ? null : reportEndOf(plain(record.dynamodb?.OldImage), record.eventID, created ?? Math.floor(options.now() / 1000));
+    const end = write.eventId === undefined ? null : reportEndOf(write.before, write.eventId, write.writtenAt ?? Math.floor(options.now() / 1000));
     return { kind: 'expiry', tallies: end === null ? [] : [end] };
   }
-  const classified = classify(record, options.retentionDays);
-  const released = releasedFlagOf(record);
+  const classified = classify(write, options.retentionDays);
+  const released = releasedFlagOf(write);
   const tallies: ReportWork[] = [];
   // Follow-up and transaction items' writes keep the report rows (CONTRACT §11); parked work carries its own.
-  const rows = reportWorkOf(plain(record.dynamodb?.OldImage), plain(record.dynamodb?.NewImage));
+  const rows = reportWorkOf(write.before, write.after);
   if (rows !== null) tallies.push(rows);
   if (classified.kind === 'parked') tallies.push(...(classified.item.tallies ?? []));
   const facts: TrackerEvent[] = [];
-  if (options.publishing && record.dynamodb?.SequenceNumber !== undefined) {
-    facts.push(...factsOfWrite(plain(record.dynamodb?.OldImage), plain(record.dynamodb?.NewImage), record.dynamodb?.ApproximateCreationDateTime));
+  if (options.publishing && write.sequenceNumber !== undefined) {
+    facts.push(...factsOfWrite(write.before, write.after, write.writtenAt));
     if (classified.kind === 'parked') facts.push(...classified.item.facts);
   }
   return { kind: 'write', classified, facts, tallies, released };
@@ -166,16 +219,16 @@ export function addRoute(batch: BatchWork, sequenceNumber: string, route: Route)
 }
 
 /** Adds what a record says to the batch. */
-export function addReading(batch: BatchWork, record: DynamoDBRecord, sequenceNumber: string, reading: RecordReading): void {
+export function addReading(batch: BatchWork, write: TableWrite, sequenceNumber: string, reading: RecordReading): void {
   if (reading.kind === 'expiry') {
-    if (reading.tallies.length > 0) batch.works.set(sequenceNumber, { record, sequenceNumber, classified: { kind: 'skip' }, facts: [], tallies: reading.tallies });
+    if (reading.tallies.length > 0) batch.works.set(sequenceNumber, { write, sequenceNumber, classified: { kind: 'skip' }, facts: [], tallies: reading.tallies });
     return;
   }
   const { classified, facts, tallies, released } = reading;
   for (const fact of facts) batch.facts.push({ sequenceNumber, event: fact });
   // A record with facts or report rows only (a transaction item's own write, a stale flag set) is work too.
   if (classified.kind !== 'skip' || classified.resultsWanted !== undefined || facts.length > 0 || tallies.length > 0 || released !== null) {
-    batch.works.set(sequenceNumber, { record, sequenceNumber, classified, facts, tallies });
+    batch.works.set(sequenceNumber, { write, sequenceNumber, classified, facts, tallies });
   }
   if (released !== null) batch.released.push({ sequenceNumber, flag: released });
   for (const route of routesOf(classified)) addRoute(batch, sequenceNumber, route);
@@ -187,9 +240,11 @@ export function readBatch(ctx: StepContext, run: Run, records: readonly DynamoDB
   const options: ReadOptions = { retentionDays: ctx.retentionDays, publishing: ctx.publisher !== undefined, now: ctx.clock };
   for (const record of records) {
     const sequenceNumber = record.dynamodb?.SequenceNumber;
+    let write: TableWrite;
     let reading: RecordReading;
     try {
-      reading = readRecord(record, options);
+      write = decodeRecord(record);
+      reading = readRecord(write, options);
     } catch (error) {
       // A bug, not bad input: the item is ours. Report it so that the stream retries it (it cannot be parked).
       ctx.logger.error('unreadable stream record', { event_id: record.eventID, sequence_number: sequenceNumber, error: errorName(error) });
@@ -199,7 +254,7 @@ export function readBatch(ctx: StepContext, run: Run, records: readonly DynamoDB
       }
       continue;
     }
-    if (sequenceNumber !== undefined) addReading(batch, record, sequenceNumber, reading);
+    if (sequenceNumber !== undefined) addReading(batch, write, sequenceNumber, reading);
   }
   return batch;
 }

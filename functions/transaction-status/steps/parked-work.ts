@@ -4,7 +4,6 @@
  * for longer than the park age has its work parked in the table
  * (store/parked-work.ts) and is acknowledged once the park is written.
  */
-import type { DynamoDBRecord } from 'aws-lambda';
 import { forEachLimited } from '../../shared/concurrency';
 import { errorName } from '../../shared/observability';
 import { markRedone, parkAgain, parkWork, type ParkedWork } from '../../store/parked-work';
@@ -27,7 +26,7 @@ export function overdueWorks(
 ): RecordWork[] {
   return [...failures].flatMap((sequenceNumber) => {
     const work = works.get(sequenceNumber);
-    const created = work?.record.dynamodb?.ApproximateCreationDateTime;
+    const created = work?.write.writtenAt;
     if (work === undefined || unparkable.has(sequenceNumber) || created === undefined) return [];
     return now - created * 1000 >= parkAfterMs ? [work] : [];
   });
@@ -54,10 +53,10 @@ export function parkTargetsOf(classified: Classified): Pick<ParkedWork, 'transac
 }
 
 /** The work a failing record parks (null: it has no event id to park it by), dated by its write (or `now`, epoch ms). */
-export function parkedWorkOf(work: Pick<RecordWork, 'classified' | 'facts' | 'tallies'> & { record: DynamoDBRecord }, now: number): ParkedWork | null {
-  const recordId = work.record.eventID;
+export function parkedWorkOf(work: Pick<RecordWork, 'classified' | 'facts' | 'tallies' | 'write'>, now: number): ParkedWork | null {
+  const recordId = work.write.eventId;
   if (recordId === undefined) return null;
-  const created = work.record.dynamodb?.ApproximateCreationDateTime;
+  const created = work.write.writtenAt;
   const { resultsWanted } = work.classified;
   return {
     recordId,
@@ -117,7 +116,7 @@ export async function parkOverdue(ctx: StepContext, run: Run, works: ReadonlyMap
       }
     } catch (error) {
       // DynamoDB itself failing: the record stays reported and the stream keeps it.
-      ctx.logger.error('stream work could not be parked', { record_id: work.record.eventID, error: errorName(error) });
+      ctx.logger.error('stream work could not be parked', { record_id: work.write.eventId, error: errorName(error) });
     }
   });
   return parked;

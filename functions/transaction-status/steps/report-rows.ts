@@ -5,7 +5,8 @@
  */
 import { forEachLimited } from '../../shared/concurrency';
 import { errorName } from '../../shared/observability';
-import { applyReportWork, type ReportWork } from '../../store/reports';
+import { applyReportWork } from '../../store/report-ledger';
+import type { ReportWork } from '../../store/report-work';
 import { beforeDeadline, type Run, type StepContext } from './context';
 import type { RecordWork } from './intake';
 

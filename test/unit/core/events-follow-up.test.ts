@@ -26,7 +26,9 @@ import {
   type LastEntry,
   type RedrawFact,
 } from '../../../functions/core/follow-up';
+import { itemOf } from '../../../functions/store/follow-ups/item';
 import { factsOfWrite } from '../../../functions/store/stream-facts';
+import { readStreamItem } from '../../../functions/store/stream-items';
 import { keys } from '../../../functions/store/table';
 
 const NOW = new Date('2026-03-10T12:00:00.000Z');
@@ -214,26 +216,30 @@ describe('follow_up.changed of one history entry', () => {
 describe('which writes of a follow-up’s partition publish', () => {
   const { followUp, entry } = act(opened(), { action: 'close', disposition: 'patient_declined' });
   const item = historyItem(followUp, entry);
+  /** A write's facts, its items read as the transaction function's intake reads them (store/stream-items.ts). */
+  const factsOf = (before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined, writtenAt?: number) =>
+    factsOfWrite(before && readStreamItem(before), after && readStreamItem(after), writtenAt);
 
   it('publishes a history INSERT, with the entry read back from the item', () => {
-    expect(factsOfWrite(undefined, item, 1_773_144_000)).toEqual([factOf(followUp, entry)]);
+    expect(factsOf(undefined, item, 1_773_144_000)).toEqual([factOf(followUp, entry)]);
   });
 
   it('publishes nothing for a history MODIFY (retention setting its expiry) or a REMOVE (the TTL)', () => {
-    expect(factsOfWrite(item, historyItem(followUp, entry, 1_800_000_000))).toEqual([]);
-    expect(factsOfWrite(historyItem(followUp, entry, 1_800_000_000), item)).toEqual([]);
-    expect(factsOfWrite(item, undefined)).toEqual([]);
+    expect(factsOf(item, historyItem(followUp, entry, 1_800_000_000))).toEqual([]);
+    expect(factsOf(historyItem(followUp, entry, 1_800_000_000), item)).toEqual([]);
+    expect(factsOf(item, undefined)).toEqual([]);
   });
 
   it('publishes nothing for the follow-up item’s own writes (each change it records has its history entry)', () => {
-    const followUpItem = { ...keys.followUp(followUp.id), gsi1pk: 'FOLLOWUPS#closed', gsi1sk: `x#${followUp.id}`, fu: followUp, rev: 2 };
-    expect(factsOfWrite(undefined, followUpItem)).toEqual([]);
-    expect(factsOfWrite(followUpItem, { ...followUpItem, rev: 3 })).toEqual([]);
-    expect(factsOfWrite(followUpItem, undefined)).toEqual([]);
+    const stored = { followUp, redraw: null, dueAt: null, applied: [], expiresAt: null, remindedAt: null, revision: 2 };
+    const followUpItem = itemOf(stored);
+    expect(factsOf(undefined, followUpItem)).toEqual([]);
+    expect(factsOf(followUpItem, itemOf({ ...stored, revision: 3 }))).toEqual([]);
+    expect(factsOf(followUpItem, undefined)).toEqual([]);
   });
 
   it('refuses a history item whose entry is not one (a bug: the stream retries it rather than publish garbage)', () => {
-    expect(() => factsOfWrite(undefined, { ...item, entry: { action: 'close' } })).toThrow();
+    expect(() => factsOf(undefined, { ...item, entry: { action: 'close' } })).toThrow();
   });
 });
 
