@@ -9,7 +9,7 @@
  *   any report over per-transaction facts reads), plus what is open now.
  *
  * Each size gets a table of its own on the same DynamoDB Local, seeded with the
- * rows the transaction function keeps (store/reports.ts rowItem: an `ended`
+ * rows the transaction function keeps (store/report-rows.ts rowItem: an `ended`
  * row per transaction over four labs and three methods; for the one in ten
  * with a redraw, its follow-up's opened, closed and failure-type rows), then
  * the sweep's build of the window's hours and days (timed), then `runs` reads

@@ -23,7 +23,7 @@ import { queryItems } from './query-pages';
 import { ReportWorkSchema, type ReportWork } from './report-work';
 import { keys, PARKED_WORK_PARTITION, TABLE } from './table';
 import type { WantedFor } from './results-wanted';
-import type { TableClient } from './table-client';
+import type { TableClient, UpdateCommandInput } from './table-client';
 
 /** Attribute names of a parked-work item (besides the table keys). */
 export const PARKED_WORK_ATTRIBUTES = {
@@ -181,6 +181,21 @@ export async function parkWork(db: TableClient, tableName: string, work: ParkedW
   return outcome.written ? 'parked' : 'already_parked';
 }
 
+/** The item is there and its work not redone yet. */
+const PENDING = 'attribute_exists(#pk) AND attribute_not_exists(#redoneAt)';
+
+/** One conditional update of a parked-work item (`#pk` and `#redoneAt` named): whether it was written. */
+async function updateParked(
+  db: TableClient,
+  tableName: string,
+  recordId: string,
+  update: Required<Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>>,
+): Promise<boolean> {
+  const names = { '#pk': TABLE.partitionKey, '#redoneAt': A.redoneAt, ...update.ExpressionAttributeNames };
+  const outcome = await db.update({ TableName: tableName, Key: keys.parkedWork(recordId), ...update, ExpressionAttributeNames: names });
+  return outcome.written;
+}
+
 /**
  * Parks again work whose redo kept failing: one more attempt, a new stream
  * record to redo it. Only over the attempt the failing record showed, and only
@@ -188,15 +203,13 @@ export async function parkWork(db: TableClient, tableName: string, work: ParkedW
  * parked again since (that newer record carries it on).
  */
 export async function parkAgain(db: TableClient, tableName: string, seen: Pick<ParkedItem, 'recordId' | 'attempts'>, now: string): Promise<'parked' | 'not_pending'> {
-  const outcome = await db.update({
-    TableName: tableName,
-    Key: keys.parkedWork(seen.recordId),
+  const written = await updateParked(db, tableName, seen.recordId, {
     UpdateExpression: 'SET #attempts = :next, #parkedAt = :now',
-    ConditionExpression: 'attribute_exists(#pk) AND #attempts = :seen AND attribute_not_exists(#redoneAt)',
-    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#attempts': A.attempts, '#parkedAt': A.parkedAt, '#redoneAt': A.redoneAt },
+    ConditionExpression: `${PENDING} AND #attempts = :seen`,
+    ExpressionAttributeNames: { '#attempts': A.attempts, '#parkedAt': A.parkedAt },
     ExpressionAttributeValues: { ':seen': seen.attempts, ':next': seen.attempts + 1, ':now': now },
   });
-  return outcome.written ? 'parked' : 'not_pending';
+  return written ? 'parked' : 'not_pending';
 }
 
 /**
@@ -205,15 +218,13 @@ export async function parkAgain(db: TableClient, tableName: string, seen: Pick<P
  * redone item meanwhile). Idempotent; 'gone' when the item no longer exists.
  */
 export async function markRedone(db: TableClient, tableName: string, recordId: string, now: Date): Promise<'marked' | 'gone'> {
-  const outcome = await db.update({
-    TableName: tableName,
-    Key: keys.parkedWork(recordId),
+  const written = await updateParked(db, tableName, recordId, {
     UpdateExpression: 'SET #redoneAt = if_not_exists(#redoneAt, :now), #expiresAt = if_not_exists(#expiresAt, :expiresAt)',
     ConditionExpression: 'attribute_exists(#pk)',
-    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#redoneAt': A.redoneAt, '#expiresAt': TABLE.ttlAttribute },
+    ExpressionAttributeNames: { '#expiresAt': TABLE.ttlAttribute },
     ExpressionAttributeValues: { ':now': now.toISOString(), ':expiresAt': Math.floor(now.getTime() / 1000) },
   });
-  return outcome.written ? 'marked' : 'gone';
+  return written ? 'marked' : 'gone';
 }
 
 /**
@@ -222,15 +233,13 @@ export async function markRedone(db: TableClient, tableName: string, recordId: s
  * 'requested', or 'not_pending' when it was redone (or removed) meanwhile.
  */
 export async function requestRedo(db: TableClient, tableName: string, recordId: string, now: string): Promise<'requested' | 'not_pending'> {
-  const outcome = await db.update({
-    TableName: tableName,
-    Key: keys.parkedWork(recordId),
+  const written = await updateParked(db, tableName, recordId, {
     UpdateExpression: 'SET #requested = :now',
-    ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#redoneAt)',
-    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#requested': A.redoRequestedAt, '#redoneAt': A.redoneAt },
+    ConditionExpression: PENDING,
+    ExpressionAttributeNames: { '#requested': A.redoRequestedAt },
     ExpressionAttributeValues: { ':now': now },
   });
-  return outcome.written ? 'requested' : 'not_pending';
+  return written ? 'requested' : 'not_pending';
 }
 
 /** Every pending parked-work item (redone ones left out), oldest write first: one strongly consistent Query of its partition. */

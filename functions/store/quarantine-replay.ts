@@ -4,7 +4,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import * as z from 'zod/mini';
-import { queryItems } from './query-pages';
+import { indexPartition, queryItems } from './query-pages';
 import { keys, QUARANTINE_LISTING_PARTITION, TABLE } from './table';
 import type { TableClient } from './table-client';
 
@@ -39,13 +39,7 @@ const ChunkItem = z.object({ sk: z.string(), body_gz: Bytes });
 
 /** Every quarantine, oldest first, through the sparse index (eventually consistent). */
 export async function* listQuarantines(db: TableClient, tableName: string): AsyncGenerator<QuarantineSummary> {
-  for await (const item of queryItems(db, {
-    TableName: tableName,
-    IndexName: TABLE.byTransaction.indexName,
-    KeyConditionExpression: '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': TABLE.byTransaction.partitionKey },
-    ExpressionAttributeValues: { ':pk': QUARANTINE_LISTING_PARTITION },
-  })) {
+  for await (const item of queryItems(db, indexPartition(tableName, TABLE.byTransaction, QUARANTINE_LISTING_PARTITION))) {
     yield summaryOf(QuarantineItem.parse(item));
   }
 }

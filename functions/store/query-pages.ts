@@ -1,6 +1,6 @@
 /**
  * Every page of a Query, following LastEvaluatedKey: the one paging loop of the
- * store modules.
+ * store modules; and the Query of one whole partition of an index.
  */
 import type { QueryCommandInput, QueryPage, TableClient } from './table-client';
 
@@ -16,4 +16,15 @@ export async function* queryPages(db: TableClient, input: QueryCommandInput): As
 /** Every item of a Query, page after page. */
 export async function* queryItems(db: TableClient, input: QueryCommandInput): AsyncGenerator<Record<string, unknown>> {
   for await (const page of queryPages(db, input)) yield* page.Items;
+}
+
+/** The Query of one partition of an index (`#pk = :pk`, eventually consistent, as every index read is). */
+export function indexPartition(tableName: string, index: { indexName: string; partitionKey: string }, partition: string): QueryCommandInput {
+  return {
+    TableName: tableName,
+    IndexName: index.indexName,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': index.partitionKey },
+    ExpressionAttributeValues: { ':pk': partition },
+  };
 }

@@ -25,7 +25,7 @@ import type { OrderRecord } from '../core/order-record';
 import { appointmentMayBeMissed, hasRedrawOrder, inProgressCandidatesBefore, openRedrawKind, staleCutoffs, type StaleReason, type StaleThresholds } from '../core/staleness';
 import { getAppointments } from './appointments';
 import { ORDER_ATTRIBUTES, parseOrderItem, staleClearedValue, type StoredOrder } from './order-items';
-import { queryItems, queryPages } from './query-pages';
+import { indexPartition, queryItems, queryPages } from './query-pages';
 import { keys, OPEN_REDRAW_PARTITIONS, TABLE, type OpenRedrawPartition } from './table';
 import { getItems, type TableClient, type UpdateCommandInput } from './table-client';
 import { getOrder } from './order-reads';
@@ -154,11 +154,7 @@ export async function countOpenRedraws(
 async function countPartition(db: TableClient, tableName: string, partition: OpenRedrawPartition): Promise<number> {
   let count = 0;
   for await (const page of queryPages(db, {
-    TableName: tableName,
-    IndexName: TABLE.openRedraws.indexName,
-    KeyConditionExpression: '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': TABLE.openRedraws.partitionKey },
-    ExpressionAttributeValues: { ':pk': partition },
+    ...indexPartition(tableName, TABLE.openRedraws, partition),
     Select: 'COUNT',
   })) {
     count += page.Count;

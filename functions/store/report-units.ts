@@ -4,7 +4,7 @@
  * report row of one UTC hour and of one UTC day, added up once and kept, so a
  * report reads a day's or an hour's counts instead of its rows.
  *
- * The rows (store/reports.ts) stay the truth: each moves exactly once under
+ * The rows (store/report-rows.ts) stay the truth: each moves exactly once under
  * redelivery, reopen and expiry-and-return, by its version. A unit is built
  * from them (the sweep, reportUnitsStep) and is only a sum of what they held
  * when it was built, so the one question is when a unit may be trusted:
@@ -12,7 +12,7 @@
  * - A unit is built only once it ended SETTLE_MS ago; a row write that could
  *   land in it after that (its writer's clock says the unit ended more than
  *   SETTLE_MS - MAX_WRITE_MS ago) marks it first, then writes the row
- *   (markLateUnits, from store/reports.ts applyTallyWrite): one small item per
+ *   (markLateUnits, from store/report-rows.ts applyTallyWrite): one small item per
  *   unit, its mark count `g` and the latest writer's time `m`. A build that
  *   read the rows after the row landed counted it; one before is distrusted by
  *   the mark, which stands before the row does. So when either write fails, no
@@ -48,7 +48,7 @@ export const UNIT_MS: Record<UnitLevel, number> = { hour: 3_600_000, day: 86_400
 export const SETTLE_MS = 30 * 60_000;
 /** A row write lands at most this long after its writer read its clock (15 minutes of a Lambda, 1 of clock skew). */
 export const MAX_WRITE_MS = 16 * 60_000;
-/** Units, like the rows they sum, are kept this many days after their start (store/reports.ts REPORT_ROW_DAYS). */
+/** Units, like the rows they sum, are kept this many days after their start (store/report-rows.ts REPORT_ROW_DAYS). */
 const UNIT_DAYS = 400;
 const DAY_S = 86_400;
 

@@ -35,7 +35,7 @@ import { REPORT_ROW_ATTRIBUTES as A } from './report-rows';
 import { unitStart, windowCounts, type Span } from './report-units';
 import { openFollowUps } from './follow-ups/reads';
 import { getOrderWithAppointment } from './appointments';
-import { queryItems } from './query-pages';
+import { indexPartition, queryItems } from './query-pages';
 import { keys, OPEN_REDRAW_PARTITIONS, TABLE } from './table';
 import type { TableClient } from './table-client';
 
@@ -104,13 +104,7 @@ export async function readRowCountsByHour(db: TableClient, tableName: string, sp
 /** The order ids flagged stale now: the keys of the open-redraws index's stale partition. */
 async function staleOrderIds(db: TableClient, tableName: string): Promise<Set<string>> {
   const ids = new Set<string>();
-  for await (const item of queryItems(db, {
-    TableName: tableName,
-    IndexName: TABLE.openRedraws.indexName,
-    KeyConditionExpression: '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': TABLE.openRedraws.partitionKey },
-    ExpressionAttributeValues: { ':pk': OPEN_REDRAW_PARTITIONS.stale },
-  })) {
+  for await (const item of queryItems(db, indexPartition(tableName, TABLE.openRedraws, OPEN_REDRAW_PARTITIONS.stale))) {
     ids.add(String(item[TABLE.partitionKey]).slice(keys.order('').pk.length));
   }
   return ids;

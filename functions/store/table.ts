@@ -148,13 +148,13 @@ export const keys = {
   /** The order part of an open follow-up's worklistSort (openFollowUpSort without the id). */
   openWorklistOrder: (dueAt: string | null, attention: boolean) => `${attention ? '!' : ''}${dueAt ?? '~'}`,
   /**
-   * A report row (CONTRACT §11, store/reports.ts): one partition per kind and
+   * A report row (CONTRACT §11, store/report-rows.ts): one partition per kind and
    * month of its time, sorted by `<time>#<token>`; the token is a hash of the
    * follow-up's or transaction's id, so the row names neither.
    */
   reportRow: (kind: string, at: string, token: string) => ({ pk: `${REPORT_PARTITION_PREFIX}${kind}#${at.slice(0, 7)}`, sk: `${at}#${token}` }),
   /**
-   * The report ledger of one counted item (store/reports.ts): which life of the
+   * The report ledger of one counted item (store/report-ledger.ts): which life of the
    * follow-up or transaction of `token` its rows belong to, and the rows an
    * expired life left counted. By token, so it names neither.
    */

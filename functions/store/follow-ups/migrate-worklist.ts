@@ -13,7 +13,7 @@
  * resumable: a second run finds the items already done and writes only the rest.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { queryPages } from '../query-pages';
+import { indexPartition, queryPages } from '../query-pages';
 import type { TableClient } from '../table-client';
 import { FOLLOW_UP_LISTING_PARTITIONS, TABLE } from '../table';
 import { A, expired, isFollowUpItem, parseStored, worklistAttributesOf } from './item';
@@ -39,13 +39,7 @@ export async function migrateWorklistIndex(
 ): Promise<WorklistMigration> {
   const tally: WorklistMigration = { read: 0, written: 0, current: 0, raced: 0, expired: 0 };
   for (const partition of [FOLLOW_UP_LISTING_PARTITIONS.open, FOLLOW_UP_LISTING_PARTITIONS.closed]) {
-    for await (const page of queryPages(db, {
-      TableName: tableName,
-      IndexName: TABLE.byTransaction.indexName,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': TABLE.byTransaction.partitionKey },
-      ExpressionAttributeValues: { ':pk': partition },
-    })) {
+    for await (const page of queryPages(db, indexPartition(tableName, TABLE.byTransaction, partition))) {
       for (const item of page.Items) {
         if (!isFollowUpItem(item)) continue;
         tally.read++;

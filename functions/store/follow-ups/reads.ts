@@ -2,7 +2,7 @@
  * Reads of follow-up items by id, and of the worklist's open partition for the
  * sweep (CONTRACT §9): an item whose `expires_at` has passed is absent.
  */
-import { queryItems } from '../query-pages';
+import { indexPartition, queryItems } from '../query-pages';
 import { getItems, type TableClient } from '../table-client';
 import { FOLLOW_UP_LISTING_PARTITIONS, keys, TABLE } from '../table';
 import { expired, parseStored, type StoredFollowUp } from './item';
@@ -37,13 +37,7 @@ export async function getFollowUps(db: TableClient, tableName: string, ids: read
  */
 export async function openFollowUps(db: TableClient, tableName: string, now: Date): Promise<StoredFollowUp[]> {
   const found: StoredFollowUp[] = [];
-  for await (const item of queryItems(db, {
-    TableName: tableName,
-    IndexName: TABLE.byTransaction.indexName,
-    KeyConditionExpression: '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': TABLE.byTransaction.partitionKey },
-    ExpressionAttributeValues: { ':pk': FOLLOW_UP_LISTING_PARTITIONS.open },
-  })) {
+  for await (const item of queryItems(db, indexPartition(tableName, TABLE.byTransaction, FOLLOW_UP_LISTING_PARTITIONS.open))) {
     if (!expired(item, now)) found.push(parseStored(item));
   }
   return found;
