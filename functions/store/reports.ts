@@ -48,7 +48,7 @@ import {
   type Tally,
   type TallyKind,
 } from '../core/report';
-import { stateAt } from '../core/follow-up';
+import { stateAt } from '../core/follow-up/states';
 import { talliedTransaction } from '../core/transaction-report';
 import { digestProblems, mostOverdue, type DigestProblems, type ProblemFollowUp, type ProblemList } from '../core/digest';
 import type { ReportCounts } from '../core/report-counts';

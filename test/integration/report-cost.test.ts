@@ -9,7 +9,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachMeter, type Meter } from '../../bench/meter';
-import { openFollowUp, openingEntry } from '../../functions/core/follow-up';
+import { openingEntry } from '../../functions/core/follow-up/history';
+import { openFollowUp } from '../../functions/core/follow-up/states';
 import { documentTable } from '../../functions/store/document-table';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { applyTallyWrite, readRedrawReport, readRowCountsByHour, reportToken } from '../../functions/store/reports';
