@@ -17,6 +17,7 @@
 import { agoWords, days, humanTime } from '../core/alert-time';
 import { failureTypesWords, markersWords, whyWords } from '../core/missing-words';
 import { reasonText, TAKE_IT_NOTE } from '../core/next-steps';
+import { snsMessageOf, type Rendered } from '../core/subscriber-formats';
 import { DEPLOYED_STACK_NAME } from './config';
 import { attentionOf, buttonsFollowUpId, isReminder, type NotificationFollowUp, type SentStaleRedrawNotification, type StaleRedrawNotification } from './notification';
 
@@ -308,21 +309,8 @@ export interface ChatNotification {
   metadata: { threadId: string; summary: string; eventType: string; additionalContext: Record<string, string>; enableCustomActions: true };
 }
 
-/** The renderings `GET /local/notifications?format=` and `npx redraw-tracker notifications --format` offer: what an e-mail, a chat (HTTPS) or any other subscriber gets. */
-export const NOTIFICATION_FORMATS = ['email', 'chat', 'json'] as const;
-export type NotificationFormat = (typeof NOTIFICATION_FORMATS)[number];
-
 /** One notification as each kind of subscriber gets it. */
-export interface RenderedNotification {
-  /** The SNS Subject (e-mail subscribers see it as the e-mail's subject). */
-  subject: string;
-  /** Plain text, for e-mail subscribers. */
-  email: string;
-  /** The custom notification, for HTTPS subscribers (Amazon Q Developer in chat applications: Slack). */
-  chat: ChatNotification;
-  /** The JSON every other protocol (SQS, Lambda, email-json) gets. */
-  json: SentStaleRedrawNotification;
-}
+export type RenderedNotification = Rendered<ChatNotification, SentStaleRedrawNotification>;
 
 /** Renders a sent notification in every format, as the topic delivers them. */
 export function renderNotification(sent: SentStaleRedrawNotification, options: { region?: string | undefined; timeZone?: string | null } = {}): RenderedNotification {
@@ -334,13 +322,7 @@ export function renderNotification(sent: SentStaleRedrawNotification, options: {
   };
 }
 
-/**
- * SNS's per-protocol message (MessageStructure "json"): e-mail subscribers get
- * plain text, HTTPS subscribers (Amazon Q Developer in chat applications) the
- * custom notification, every other protocol (SQS, Lambda, email-json) the
- * notification as JSON.
- */
+/** SNS's per-protocol message (core/subscriber-formats.ts): plain text for e-mail, the custom notification for HTTPS, the notification as JSON for the rest. */
 export function snsMessage(sent: SentStaleRedrawNotification, deployed?: { region: string | undefined } & RenderOptions): string {
-  const rendered = renderNotification(sent, { region: deployed?.region, timeZone: deployed?.timeZone ?? null });
-  return JSON.stringify({ default: JSON.stringify(rendered.json), email: rendered.email, https: JSON.stringify(rendered.chat) });
+  return snsMessageOf(renderNotification(sent, { region: deployed?.region, timeZone: deployed?.timeZone ?? null }));
 }

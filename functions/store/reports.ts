@@ -36,21 +36,11 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { Attention } from '../core/attention';
 import { canonicalFromDate, instantMillis } from '../core/instant';
-import {
-  assembleReport,
-  countsOfTallies,
-  followUpTallies,
-  transactionTallies,
-  TALLY_KINDS,
-  type OpenFollowUpFacts,
-  type OverdueFollowUp,
-  type RedrawReport,
-  type Tally,
-  type TallyKind,
-} from '../core/report';
+import { digestProblems, mostOverdue, type DigestProblems, type OverdueFollowUp, type ProblemFollowUp, type ProblemList } from '../core/digest-lists';
+import { assembleReport, type OpenFollowUpFacts, type RedrawReport } from '../core/report';
+import { countsOfTallies, followUpTallies, transactionTallies, TALLY_KINDS, type Tally, type TallyKind } from '../core/report-tallies';
 import { stateAt } from '../core/follow-up/states';
 import { talliedTransaction } from '../core/transaction-report';
-import { digestProblems, mostOverdue, type DigestProblems, type ProblemFollowUp, type ProblemList } from '../core/digest';
 import type { ReportCounts } from '../core/report-counts';
 import { isFollowUpItem, parseFollowUpItem } from './follow-ups/item';
 import { markLateUnits, unitStart, windowCounts, type Span } from './report-units';

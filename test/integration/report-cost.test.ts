@@ -17,7 +17,7 @@ import { applyTallyWrite, readRedrawReport, readRowCountsByHour, reportToken } f
 import { buildReportUnits } from '../../functions/store/report-unit-builds';
 import { MAX_WRITE_MS } from '../../functions/store/report-units';
 import { keys } from '../../functions/store/table';
-import type { Tally } from '../../functions/core/report';
+import type { Tally } from '../../functions/core/report-tallies';
 import { createTestTable, testClient, testDocumentClient, type TestTable } from '../support/dynamodb';
 import { freshId } from '../support/junction';
 
