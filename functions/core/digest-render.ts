@@ -12,6 +12,7 @@ import { DIGEST_KIND, type WeekBefore, type WeeklyDigest } from './digest';
 import { endedMissingWords, labRateWords } from './digest-labs';
 import { DIGEST_OVERDUE_LIMIT, type DigestProblems } from './digest-lists';
 import { decisionWaitWords, durationWords, overdueWords, plural, problemWords } from './digest-words';
+import { TRACKER_DISPOSITIONS } from './follow-up/states';
 import type { RedrawReport } from './report';
 import { snsMessageOf, type Rendered } from './subscriber-formats';
 
@@ -38,7 +39,7 @@ function before(value: number | undefined): string {
 function summaryWords(report: RedrawReport, weekBefore: WeekBefore | null = null): string[] {
   const dispositions = (byTracker: boolean) =>
     Object.entries(report.by_disposition)
-      .filter(([disposition, count]) => count > 0 && TRACKER_DISPOSITIONS.has(disposition) === byTracker)
+      .filter(([disposition, count]) => count > 0 && TRACKER_CLOSES.has(disposition) === byTracker)
       .sort(([a, countA], [b, countB]) => countB - countA || a.localeCompare(b))
       .map(([disposition, count]) => `${count} ${dispositionWords(disposition)}`);
   const people = dispositions(false);
@@ -66,7 +67,7 @@ function summaryWords(report: RedrawReport, weekBefore: WeekBefore | null = null
 }
 
 /** The tracker's own dispositions (CONTRACT §9): every other close is a person's. */
-const TRACKER_DISPOSITIONS: ReadonlySet<string> = new Set(['redraw_completed', 'cancelled', 'results_received']);
+const TRACKER_CLOSES: ReadonlySet<string> = new Set(TRACKER_DISPOSITIONS);
 
 /** How fast, and the redraw rate: one line each, only what was measured. */
 function speedWords(report: RedrawReport): string[] {

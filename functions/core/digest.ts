@@ -13,9 +13,10 @@ import { consoleAttentionLink } from './console-link';
 import { digestLabRate, type DigestLabRate } from './digest-labs';
 import { DIGEST_OVERDUE_LIMIT, type DigestProblems, type OverdueFollowUp, type ProblemFollowUp, type ProblemList } from './digest-lists';
 import { digestSubject, thisWeekWords } from './digest-words';
+import { pickFields } from './fields';
 import { canonicalFromDate } from './instant';
 import { attentionNow, type Durations, type RedrawReport } from './report';
-import type { EndedMissing } from './report-counts';
+import { ENDED_MISSING, type EndedMissing } from './report-counts';
 
 /** What the digest says of the week before, beside last week's numbers. */
 export interface WeekBefore {
@@ -103,41 +104,23 @@ export interface DigestContext {
 
 /** The report, field by field: whatever else an object handed in carries never reaches a subscriber. */
 function reportFields(report: RedrawReport): RedrawReport {
-  const durations = (value: Durations): Durations => ({ n: value.n, p50: value.p50, p90: value.p90 });
+  const durations = (value: Durations): Durations => pickFields(value, ['n', 'p50', 'p90']);
   return {
-    from: report.from,
-    to: report.to,
-    opened: report.opened,
-    closed: report.closed,
+    ...pickFields(report, ['from', 'to', 'opened', 'closed']),
     by_disposition: Object.fromEntries(Object.entries(report.by_disposition).map(([key, count]) => [key, count])),
-    open_now: report.open_now,
-    stale_now: report.stale_now,
-    unassigned_now: report.unassigned_now,
-    aging_now: { '0_7': report.aging_now['0_7'], '8_14': report.aging_now['8_14'], '15_30': report.aging_now['15_30'], over_30: report.aging_now.over_30 },
+    ...pickFields(report, ['open_now', 'stale_now', 'unassigned_now']),
+    aging_now: pickFields(report.aging_now, ['0_7', '8_14', '15_30', 'over_30']),
     time_to_redraw_order_hours: durations(report.time_to_redraw_order_hours),
     time_to_acknowledge_hours: durations(report.time_to_acknowledge_hours),
     time_to_close_hours: durations(report.time_to_close_hours),
-    walk_in_completed: report.walk_in_completed,
-    with_redraw: report.with_redraw,
-    ended_missing: {
-      results_still_missing: report.ended_missing.results_still_missing,
-      no_redraw: report.ended_missing.no_redraw,
-      redraw_failed: report.ended_missing.redraw_failed,
-    },
+    ...pickFields(report, ['walk_in_completed', 'with_redraw']),
+    ended_missing: pickFields(report.ended_missing, ENDED_MISSING),
     by_lab: report.by_lab.map((row) => ({
-      lab: row.lab,
-      method: row.method,
-      completed: row.completed,
-      with_redraw: row.with_redraw,
-      redraw_rate: row.redraw_rate,
-      ended_missing: row.ended_missing,
+      ...pickFields(row, ['lab', 'method', 'completed', 'with_redraw', 'redraw_rate', 'ended_missing']),
       time_to_redraw_results_hours: durations(row.time_to_redraw_results_hours),
       failure_types: Object.fromEntries(Object.entries(row.failure_types).map(([type, count]) => [type, count])),
     })),
-    time_zone: report.time_zone,
-    closed_by_people: report.closed_by_people,
-    closed_by_tracker: report.closed_by_tracker,
-    redraw_failed_now: report.redraw_failed_now,
+    ...pickFields(report, ['time_zone', 'closed_by_people', 'closed_by_tracker', 'redraw_failed_now']),
     attention_now: attentionNow(report),
   };
 }
@@ -176,7 +159,7 @@ export function weeklyDigest(
     report: kept,
     overdue: overdue
       .slice(0, DIGEST_OVERDUE_LIMIT)
-      .map((item) => ({ id: item.id, owner: item.owner, state: item.state, due_at: item.due_at, opened_at: item.opened_at, attention: knownAttention(item.attention) })),
+      .map((item) => ({ ...pickFields(item, ['id', 'owner', 'state', 'due_at', 'opened_at']), attention: knownAttention(item.attention) })),
     look_up: digestLookUp(context.deployed),
     console_link: consoleAttentionLink(context.consoleUrl),
     week_before:
@@ -184,10 +167,7 @@ export function weeklyDigest(
         ? null
         : {
             week_start: before.from,
-            opened: before.opened,
-            closed: before.closed,
-            closed_by_people: before.closed_by_people,
-            closed_by_tracker: before.closed_by_tracker,
+            ...pickFields(before, ['opened', 'closed', 'closed_by_people', 'closed_by_tracker']),
             ended_missing: reportFields(before).ended_missing,
           },
     highest_redraw_rate: digestLabRate(kept, before === null ? null : reportFields(before)),
@@ -199,12 +179,8 @@ export function weeklyDigest(
 /** The problem lists, field by field (whatever else an object carries never reaches a subscriber). */
 function problemFields(problems: DigestProblems): DigestProblems {
   const item = (value: ProblemFollowUp): ProblemFollowUp => ({
-    id: value.id,
-    owner: value.owner,
-    state: value.state,
-    opened_at: value.opened_at,
-    order_id: value.order_id,
-    stale: value.stale === null ? null : { reason: value.stale.reason, since: value.stale.since, status_time: value.stale.status_time },
+    ...pickFields(value, ['id', 'owner', 'state', 'opened_at', 'order_id']),
+    stale: value.stale === null ? null : pickFields(value.stale, ['reason', 'since', 'status_time']),
     attention: knownAttention(value.attention),
   });
   const list = (value: ProblemList): ProblemList => ({ total: value.total, items: value.items.map(item) });

@@ -7,6 +7,7 @@
  * here reads storage.
  */
 import { ATTENTIONS, type Attention } from './attention';
+import { TRACKER_DISPOSITIONS } from './follow-up/states';
 import { canonicalFromDate, instantMillis } from './instant';
 import { parseLabKey, spreadPercentile, type EndedMissing, type LabCounts, type ReportCounts, type Spread } from './report-counts';
 import { countsOfTallies, type Tally } from './report-tallies';
@@ -95,7 +96,7 @@ export interface RedrawReport {
 }
 
 /** The dispositions only the tracker closes with (CONTRACT §9); every other one is a person's. */
-const TRACKER_CLOSES: ReadonlySet<string> = new Set(['redraw_completed', 'cancelled', 'results_received']);
+const TRACKER_CLOSES: ReadonlySet<string> = new Set(TRACKER_DISPOSITIONS);
 
 /** What the report reads of an open follow-up now. */
 export interface OpenFollowUpFacts {

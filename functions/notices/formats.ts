@@ -176,12 +176,15 @@ function commandLines(sent: SentStaleRedrawNotification): string[] {
   ];
 }
 
-/** The e-mail a subscriber reads: what is wrong, whose it is, what the team does next and how, where to find it. */
-export function emailText(sent: SentStaleRedrawNotification, options: RenderOptions = {}): string {
-  const zone = options.timeZone ?? null;
+/**
+ * The labelled facts the e-mail and the chat both list: the ids, where the
+ * order is and since when, when it was flagged, what is missing, the
+ * appointment, the follow-up and what the team recorded on it.
+ */
+function factLines(sent: SentStaleRedrawNotification, zone: string | null): Array<[string, string]> {
   const now = new Date(Date.parse(sent.sent_at));
-  const appointment = appointmentText(sent, options);
-  const facts: Array<[string, string]> = [
+  const appointment = appointmentText(sent, { timeZone: zone });
+  return [
     ...idLines(sent),
     ['Where it is', whereText(sent, zone)],
     [{ reminded: 'Reminded', notified: 'Notified', flagged: 'Flagged' }[sentWord(sent)], `${humanTime(sent.since, zone)}, ${agoWords(sent.since, now)}`],
@@ -189,8 +192,12 @@ export function emailText(sent: SentStaleRedrawNotification, options: RenderOpti
     ...(appointment === null ? [] : ([['Appointment', appointment]] as Array<[string, string]>)),
     ...(sent.follow_up === null ? [] : ([['Follow-up', followUpText(sent.follow_up)]] as Array<[string, string]>)),
     ...recordedLines(sent.follow_up, zone),
-    ['Environment', sent.environment],
   ];
+}
+
+/** The e-mail a subscriber reads: what is wrong, whose it is, what the team does next and how, where to find it. */
+export function emailText(sent: SentStaleRedrawNotification, options: RenderOptions = {}): string {
+  const facts: Array<[string, string]> = [...factLines(sent, options.timeZone ?? null), ['Environment', sent.environment]];
   return [
     `${headline(sent, options)} ${whoseText(sent.follow_up)}`,
     '',
@@ -245,17 +252,7 @@ export function chatNotification(sent: SentStaleRedrawNotification, deployed?: {
   const reminder = isReminder(sent);
   const attention = attentionOf(sent);
   const zone = deployed?.timeZone ?? null;
-  const now = new Date(Date.parse(sent.sent_at));
-  const appointment = appointmentText(sent, { timeZone: zone });
-  const facts: Array<[string, string]> = [
-    ...idLines(sent),
-    ['Where it is', whereText(sent, zone)],
-    [{ reminded: 'Reminded', notified: 'Notified', flagged: 'Flagged' }[sentWord(sent)], `${humanTime(sent.since, zone)}, ${agoWords(sent.since, now)}`],
-    ...missingLines(sent),
-    ...(appointment === null ? [] : ([['Appointment', appointment]] as Array<[string, string]>)),
-    ...(sent.follow_up === null ? [] : ([['Follow-up', followUpText(sent.follow_up)]] as Array<[string, string]>)),
-    ...recordedLines(sent.follow_up, zone),
-  ];
+  const facts = factLines(sent, zone);
   const lines = [`${headline(sent, { timeZone: zone })} ${whoseText(sent.follow_up)}`, ...facts.map(([label, text]) => `*${label}:* ${text}`)];
   const commands = sent.commands;
   // With the chat buttons (a version to act on), "Acknowledge" takes it from the message itself.
