@@ -18,7 +18,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { canonicalFromDate } from '../functions/core/instant';
-import type { Tally } from '../functions/core/report';
+import type { Tally } from '../functions/core/report-tallies';
 import { documentClientOf, documentTable } from '../functions/store/document-table';
 import { buildReportUnits } from '../functions/store/report-unit-builds';
 import { rowItem, tallyWrite } from '../functions/store/report-rows';

@@ -7,7 +7,7 @@
  * runs (an owner or a queue of one owner, no cursor).
  */
 import * as z from 'zod/mini';
-import { stateAt } from '../functions/core/follow-up';
+import { stateAt } from '../functions/core/follow-up/states';
 import { inQueue, queueCounts, type QueueCounts, type QueueFacts } from '../functions/core/queues';
 import { A, expired, parseStored, Stored, type StoredFollowUp } from '../functions/store/follow-ups/item';
 import { getOrders } from '../functions/store/order-reads';

@@ -14,7 +14,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { openFollowUp, openingEntry } from '../functions/core/follow-up';
+import { openingEntry } from '../functions/core/follow-up/history';
+import { openFollowUp } from '../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../functions/core/staleness';
 import { documentClientOf, documentTable } from '../functions/store/document-table';
 import { actOnFollowUp } from '../functions/store/follow-ups/actions';

@@ -6,7 +6,7 @@
  * for the migration's tests.
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { openFollowUp, type FollowUp } from '../functions/core/follow-up';
+import { openFollowUp, type FollowUp } from '../functions/core/follow-up/states';
 import { canonicalFromDate } from '../functions/core/instant';
 import { A, itemOf, type StoredFollowUp } from '../functions/store/follow-ups/item';
 import { keys, TABLE } from '../functions/store/table';

@@ -3,11 +3,11 @@
  * local actor header), finding a follow-up from its own id or an order's, and
  * the one shape of every action command (`ack`, `assign`, `snooze`, `contact`,
  * `close`, `reopen`): a body checked with the tracker's own rules before it is
- * sent (core/follow-up.ts parseAction, so a typo is a usage error, not a round
+ * sent (core/follow-up/action-body.ts parseAction, so a typo is a usage error, not a round
  * trip), POST /follow-ups/{id}/actions, and the API's 400/404/409 as one line.
  */
 import type { ParseArgsConfig } from 'node:util';
-import { Owner, parseAction } from '../functions/core/follow-up';
+import { Owner, parseAction } from '../functions/core/follow-up/action-body';
 import { canonicalFromDate, canonicalInstant } from '../functions/core/instant';
 import { ResourceId } from '../functions/core/schemas';
 import { stringOption, type CommandContext, type CommandModule, type OptionValues } from './command';

@@ -8,9 +8,10 @@
  */
 import * as z from 'zod';
 import { calendarDateOf, isoDate, shiftWeeks, weekStart } from '../functions/core/calendar';
-import { hoursWords } from '../functions/core/digest';
+import { hoursWords } from '../functions/core/digest-words';
 import { endedMissingParts, endedMissingTotal } from '../functions/core/digest-labs';
-import { parseReportWindow, weeksOf, type AgingBuckets, type ByLab, type Durations, type RedrawReport, type ReportWeek, type ReportWindow } from '../functions/core/report';
+import type { AgingBuckets, ByLab, Durations, RedrawReport } from '../functions/core/report';
+import { parseReportWindow, weeksOf, type ReportWeek, type ReportWindow } from '../functions/core/report-window';
 import { usageError } from './errors';
 import { visibleWidth, type Printer } from './format';
 
@@ -88,7 +89,7 @@ export interface WeekCounts {
 }
 
 /**
- * The report's window from `--from`/`--to`, by the API's own rule (core/report.ts
+ * The report's window from `--from`/`--to`, by the API's own rule (core/report-window.ts
  * parseReportWindow: a date `to` is the end of that day; without `to`, now;
  * without `from`, 7 days before `to`), so that a bad window is a usage error
  * before any request and the CLI's window is the one the API reports.

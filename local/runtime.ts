@@ -17,14 +17,16 @@ import { createLogger, createMetrics } from '../functions/shared/observability';
 import { createSweepHandler, type SweepResult } from '../functions/stale-redraw-sweep/app';
 import { followUpAckHoursOf, reconcileOf, syncOf } from '../functions/stale-redraw-sweep/config';
 import { alertSettingsOf, LOCAL_ENVIRONMENT } from '../functions/notices/config';
-import { NOTIFICATION_FORMATS, type NotificationFormat, type RenderedNotification } from '../functions/notices/formats';
+import type { RenderedNotification } from '../functions/notices/formats';
 import { createInMemoryNotifier, type InMemoryNotifier } from '../functions/notices/notifier';
 import { createTransactionStatusHandler } from '../functions/transaction-status/app';
 import { createInMemoryPublisher, type InMemoryPublisher } from '../functions/transaction-status/publisher';
 import { EVENT_TYPES } from '../functions/core/events';
 import { createWebhookHandler } from '../functions/webhook/app';
 import { createBackfillHandler } from '../functions/backfill/app';
-import { DIGEST_FORMATS, renderDigest, type DigestFormat, type RenderedDigest, type WeeklyDigest } from '../functions/core/digest';
+import { renderDigest, type RenderedDigest } from '../functions/core/digest-render';
+import type { WeeklyDigest } from '../functions/core/digest';
+import { SUBSCRIBER_FORMATS, type Rendered, type SubscriberFormat } from '../functions/core/subscriber-formats';
 import { DigestError, sendDigest } from '../functions/weekly-digest/app';
 import { createInMemoryDigestPublisher, type InMemoryDigestPublisher } from '../functions/weekly-digest/publisher';
 import { tableReads } from '../functions/weekly-digest/reads';
@@ -195,7 +197,7 @@ export async function startLocalRuntime(
     };
     const digest = async (format: string | null): Promise<[number, unknown]> => {
       const wanted = format ?? 'json';
-      if (!isDigestFormat(wanted)) return [400, { error: { code: 'invalid_request', message: `format must be one of ${DIGEST_FORMATS.join(', ')}` } }];
+      if (!isSubscriberFormat(wanted)) return [400, { error: { code: 'invalid_request', message: `format must be one of ${SUBSCRIBER_FORMATS.join(', ')}` } }];
       let sent: WeeklyDigest;
       try {
         sent = await sendDigest({ ...digestDeps, consoleUrl: consoleUrl() });
@@ -204,7 +206,7 @@ export async function startLocalRuntime(
         if (error instanceof DigestError) return [503, { error: { code: 'digest_not_sent', message: error.message } }];
         throw error;
       }
-      return [200, { format: wanted, item: digestAsFormat(renderDigest(sent), wanted) }];
+      return [200, { format: wanted, item: asFormat(renderDigest(sent), wanted) }];
     };
     const junctionApi = junctionApiFor(settings);
     const backfillHandler = createBackfillHandler({
@@ -331,12 +333,12 @@ export async function startLocalRuntime(
         // Without format: the notifications as JSON, as before; with it, as that subscriber gets them.
         // Weekly digests (POST /local/digest) are among them, in the order sent.
         if (format === null) return writeJson(response, 200, { items: sentInOrder(notifier.rendered, digests.digests).map((sent) => sent.json) });
-        if (!isNotificationFormat(format)) {
-          return writeJson(response, 400, { error: { code: 'invalid_request', message: `format must be one of ${NOTIFICATION_FORMATS.join(', ')}` } });
+        if (!isSubscriberFormat(format)) {
+          return writeJson(response, 400, { error: { code: 'invalid_request', message: `format must be one of ${SUBSCRIBER_FORMATS.join(', ')}` } });
         }
         return writeJson(response, 200, {
           format,
-          items: sentInOrder(notifier.rendered, digests.digests).map((sent) => (isDigest(sent) ? digestAsFormat(sent, format) : asFormat(sent, format))),
+          items: sentInOrder(notifier.rendered, digests.digests).map((sent) => asFormat(sent, format)),
         });
       }
       if (method === 'GET' && path === '/local/events') {
@@ -387,31 +389,15 @@ export async function startLocalRuntime(
   }
 }
 
-function isNotificationFormat(format: string): format is NotificationFormat {
-  return NOTIFICATION_FORMATS.some((known) => known === format);
+function isSubscriberFormat(format: string): format is SubscriberFormat {
+  return SUBSCRIBER_FORMATS.some((known) => known === format);
 }
 
-/** One notification in one format: the e-mail's subject and text, the chat notification, or the JSON. */
-function asFormat(rendered: RenderedNotification, format: NotificationFormat): unknown {
+/** A notification or a digest in one format: the e-mail's subject and text, the chat notification, or the JSON. */
+function asFormat(rendered: Rendered<unknown, unknown>, format: SubscriberFormat): unknown {
   if (format === 'email') return { subject: rendered.subject, text: rendered.email };
   if (format === 'chat') return rendered.chat;
   return rendered.json;
-}
-
-function isDigestFormat(format: string): format is DigestFormat {
-  return DIGEST_FORMATS.some((known) => known === format);
-}
-
-/** The digest in one format, as a notification would be: the e-mail's subject and text, the chat notification, or the JSON. */
-function digestAsFormat(rendered: RenderedDigest, format: DigestFormat): unknown {
-  if (format === 'email') return { subject: rendered.subject, text: rendered.email };
-  if (format === 'chat') return rendered.chat;
-  return rendered.json;
-}
-
-/** Whether a sent message is a weekly digest (an alert's JSON document has no `kind`). */
-function isDigest(sent: RenderedNotification | RenderedDigest): sent is RenderedDigest {
-  return 'kind' in sent.json;
 }
 
 /** Alerts and digests as the topic's subscribers got them: by when each was sent (alerts first at the same instant). */

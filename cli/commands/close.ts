@@ -2,7 +2,7 @@
  * `close <id> --disposition D`: the `close` action (CONTRACT §9). A person's close
  * is never overwritten by the tracker.
  */
-import { PERSON_DISPOSITIONS } from '../../functions/core/follow-up';
+import { PERSON_DISPOSITIONS } from '../../functions/core/follow-up/states';
 import { stringOption } from '../command';
 import { usageError } from '../errors';
 import { actionCommand, COMMON_ACTION_HELP, ID_HELP } from '../follow-up-actions';

@@ -2,7 +2,7 @@
  * `contact <id> --channel C --outcome O`: the `record_contact` action (CONTRACT §9):
  * one more contact attempt, the last one's channel and outcome; new → acknowledged.
  */
-import { CONTACT_CHANNELS, CONTACT_OUTCOMES } from '../../functions/core/follow-up';
+import { CONTACT_CHANNELS, CONTACT_OUTCOMES } from '../../functions/core/follow-up/states';
 import { stringOption } from '../command';
 import { usageError } from '../errors';
 import { actionCommand, COMMON_ACTION_HELP, ID_HELP } from '../follow-up-actions';

@@ -6,7 +6,8 @@
  * schedule (cdk.json digestDay, digestHour, digestTimeZone; docs/digest.md).
  */
 import * as z from 'zod';
-import { DIGEST_FORMATS, DIGEST_KIND } from '../../functions/core/digest';
+import { DIGEST_KIND } from '../../functions/core/digest';
+import { SUBSCRIBER_FORMATS } from '../../functions/core/subscriber-formats';
 import { stringOption, type CommandModule } from '../command';
 import { CliError, EXIT, usageError } from '../errors';
 import { readAnswer } from '../views';
@@ -18,7 +19,7 @@ const ChatItem = z
     metadata: z.object({ threadId: z.string() }).loose(),
   })
   .loose();
-const DigestAnswer = z.object({ format: z.enum(DIGEST_FORMATS), item: z.unknown() }).loose();
+const DigestAnswer = z.object({ format: z.enum(SUBSCRIBER_FORMATS), item: z.unknown() }).loose();
 
 /** What GET /local/notifications (no format) says of each item: digests carry `kind` (CONTRACT §11), alerts do not. */
 const SentList = z.object({ items: z.array(z.object({ kind: z.string().optional() }).loose()) }).loose();
@@ -59,7 +60,7 @@ Examples:
   async run({ values, json, out, tracker }) {
     const asked = stringOption(values, 'format');
     const format = asked ?? 'email';
-    if (!(DIGEST_FORMATS as readonly string[]).includes(format)) throw usageError(`digest: --format must be one of ${DIGEST_FORMATS.join(', ')}, not ${JSON.stringify(format)}`);
+    if (!(SUBSCRIBER_FORMATS as readonly string[]).includes(format)) throw usageError(`digest: --format must be one of ${SUBSCRIBER_FORMATS.join(', ')}, not ${JSON.stringify(format)}`);
     const client = await tracker();
     let answer: unknown;
     let what: string;

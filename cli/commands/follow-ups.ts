@@ -3,7 +3,7 @@
  * urgent first, one page or (--all) every page following `next_cursor`.
  * `--mine` is the owner named by REDRAW_TRACKER_OWNER, else on AWS the caller's ARN.
  */
-import { FOLLOW_UP_STATES } from '../../functions/core/follow-up';
+import { FOLLOW_UP_STATES } from '../../functions/core/follow-up/states';
 import { stringOption, type CommandModule } from '../command';
 import { EXIT, usageError } from '../errors';
 import { myOwner, OWNER_VARIABLE } from '../follow-up-actions';

@@ -6,13 +6,13 @@
  * topic (docs/deploy.md, "On call").
  */
 import * as z from 'zod';
-import type { NotificationFormat } from '../../functions/notices/formats';
+import type { SubscriberFormat } from '../../functions/core/subscriber-formats';
 import { stringOption, type CommandModule } from '../command';
 import { EXIT, usageError } from '../errors';
 import type { Printer } from '../format';
 import { readAnswer } from '../views';
 
-const FORMATS = ['email', 'chat', 'json'] as const satisfies readonly NotificationFormat[];
+const FORMATS = ['email', 'chat', 'json'] as const satisfies readonly SubscriberFormat[];
 
 const EmailAnswer = z.object({ items: z.array(z.object({ subject: z.string(), text: z.string() }).loose()) }).loose();
 const ChatAnswer = z

@@ -8,7 +8,7 @@
 import { canonicalFromDate } from '../../functions/core/instant';
 import { stringOption, type CommandModule } from '../command';
 import { CliError, EXIT, usageError } from '../errors';
-import { MAX_REPORT_DAYS, type ReportWeek, type ReportWindow } from '../../functions/core/report';
+import { MAX_REPORT_DAYS, type ReportWeek, type ReportWindow } from '../../functions/core/report-window';
 import { byLabReportLines, chartWeeks, DEFAULT_WEEKS, MAX_WEEKS, parseBy, parseFormat, parseWeeks, reportLines, ReportView, reportWindow, type WeekCounts } from '../report-views';
 import type { TrackerClient } from '../tracker-client';
 import { readAnswer } from '../views';

@@ -2,7 +2,7 @@
  * `snooze <id> --until <date-time|date> | --for <3d|12h> --reason R`: the `snooze`
  * action (CONTRACT §9): not flagged before then; at that time it is acknowledged again.
  */
-import { SNOOZE_REASONS } from '../../functions/core/follow-up';
+import { SNOOZE_REASONS } from '../../functions/core/follow-up/states';
 import { stringOption } from '../command';
 import { usageError } from '../errors';
 import { actionCommand, COMMON_ACTION_HELP, ID_HELP, parseFor, parseUntil } from '../follow-up-actions';

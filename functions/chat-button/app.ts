@@ -19,7 +19,7 @@
  * marker, set by the sweep once SNS accepted the alert): a guessed id of any
  * other is refused and changes nothing. Its snooze never extends a snooze: on
  * a follow-up snoozed now it is refused, and a person decides in the console
- * (core/follow-up.ts buttonRefusal). Each refusal is logged with its reason and
+ * (core/follow-up/person-action.ts buttonRefusal). Each refusal is logged with its reason and
  * counted (CHAT_BUTTON_REFUSED_METRIC).
  *
  * The answer is a small JSON object the bot shows in the thread: `status`, a
@@ -29,7 +29,7 @@
  */
 import * as z from 'zod/mini';
 import { humanTime } from '../core/alert-time';
-import { buttonRefusal } from '../core/follow-up';
+import { buttonRefusal } from '../core/follow-up/person-action';
 import { canonicalFromDate } from '../core/instant';
 import { ResourceId } from '../core/schemas';
 import type { StaleThresholds } from '../core/staleness';

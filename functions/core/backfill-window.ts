@@ -5,6 +5,7 @@
  * fixed at the moment the backfill starts, so that paging through a window that
  * keeps growing cannot shift pages under the reader.
  */
+import { addFields } from './fields';
 import { canonicalInstant } from './instant';
 
 export interface BackfillWindow {
@@ -46,14 +47,11 @@ export interface BackfillCounts {
 
 export const NO_COUNTS: BackfillCounts = { read: 0, applied: 0, duplicate: 0, stale: 0, failed: 0 };
 
+/** The counts' fields, in the order the contract prints them. */
+const COUNT_FIELDS = ['read', 'applied', 'duplicate', 'stale', 'failed'] as const satisfies readonly (keyof BackfillCounts)[];
+
 export function addCounts(a: BackfillCounts, b: BackfillCounts): BackfillCounts {
-  return {
-    read: a.read + b.read,
-    applied: a.applied + b.applied,
-    duplicate: a.duplicate + b.duplicate,
-    stale: a.stale + b.stale,
-    failed: a.failed + b.failed,
-  };
+  return addFields(a, b, COUNT_FIELDS);
 }
 
 /** The one JSON line a backfill ends with (fixed key order). */

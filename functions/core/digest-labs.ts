@@ -7,6 +7,7 @@
  * ended-missing counts in the same words. Counts and operational codes only
  * (a lab's slug, a collection method): nothing of a patient. Pure.
  */
+import { pickFields } from './fields';
 import type { ByLab, RedrawReport } from './report';
 import { ENDED_MISSING, type EndedMissing } from './report-counts';
 
@@ -96,14 +97,10 @@ export function digestLabRate(report: Pick<RedrawReport, 'by_lab'>, weekBefore: 
   const best = highestRedrawRate(report.by_lab);
   if (best === null) return null;
   const same = weekBefore?.by_lab.find((row) => row.lab === best.lab && row.method === best.method) ?? null;
-  const rate = (row: ByLab): LabRate => ({ completed: row.completed, with_redraw: row.with_redraw, redraw_rate: row.redraw_rate });
   return {
-    lab: best.lab,
-    method: best.method,
-    completed: best.completed,
-    with_redraw: best.with_redraw,
+    ...pickFields(best, ['lab', 'method', 'completed', 'with_redraw']),
     redraw_rate: best.redraw_rate ?? 0,
-    week_before: same === null ? null : rate(same),
+    week_before: same === null ? null : pickFields(same, ['completed', 'with_redraw', 'redraw_rate']),
   };
 }
 

@@ -35,7 +35,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isOwnSource } from './order-record';
-import { missingResultsAt } from './follow-up';
+import { missingResultsAt } from './follow-up/situation';
 import { redrawAvailableOf, type MemberRecord } from './members';
 
 /** Member name to that member's entry. Absent or empty on items stored before it (the oldest version). */

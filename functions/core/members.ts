@@ -11,7 +11,7 @@
  * concurrent writer stored with what we know gives the same answer in any order.
  */
 import { isNewerRecord, isOwnSource, listedStatusTimeOf, type ListingSnapshot, type OrderRecord } from './order-record';
-import { missingResultsAt } from './follow-up';
+import { missingResultsAt } from './follow-up/situation';
 import { hasRedrawOrder } from './staleness';
 import { isAwaitingRedraw, transactionStatus, type TransactionStatus } from './transaction-status';
 
@@ -49,7 +49,7 @@ export type MemberKnowledge = Pick<
   status_detail?: string | null;
   /**
    * When the member was first seen ended without all its results, by any
-   * record of it (core/follow-up.ts missingResultsAt): kept when a later state
+   * record of it (core/follow-up/situation.ts missingResultsAt): kept when a later state
    * brings them, so a transaction that had missing results keeps its follow-up.
    */
   missing_results_at?: string;

@@ -9,7 +9,7 @@
  * a malformed answer, a timeout): the second attempt at the next sweep, then by
  * backoff, for up to a day after the results were first wanted, then never.
  */
-import { OPERATIONAL_CODE } from './follow-up';
+import { OPERATIONAL_CODE } from './follow-up/states';
 
 /** What counts of the results API's answer are kept: the number missing and the count per failure type. */
 export interface MissingResultsCounts {

@@ -9,7 +9,7 @@
 import type { Attention } from './attention';
 import { statusWords } from './status';
 
-/** `missing` as this module reads it (core/follow-up.ts MissingResults, the API's and the console's copies alike). */
+/** `missing` as this module reads it (core/follow-up/states.ts MissingResults, the API's and the console's copies alike). */
 export interface MissingFacts {
   order_id: string;
   status: string;

@@ -6,7 +6,7 @@
  * GET /follow-ups/counts counts the open ones from one read of the open
  * partition, so a queue's count and its list agree by construction.
  */
-import type { FollowUp, FollowUpState } from './follow-up';
+import type { FollowUp, FollowUpState } from './follow-up/states';
 import { canonicalFromDate, instantMillis } from './instant';
 import { agingBucket, type AgingBuckets } from './report';
 
@@ -33,7 +33,7 @@ export interface QueueFacts {
   stale: boolean;
 }
 
-/** The follow-up's state as of `now`: stateAt's rule (core/follow-up.ts), over what a queue reads: a snooze that has ended is acknowledged. */
+/** The follow-up's state as of `now`: stateAt's rule (core/follow-up/states.ts), over what a queue reads: a snooze that has ended is acknowledged. */
 export function stateNow(followUp: Pick<FollowUp, 'state' | 'snoozed_until'>, now: Date): FollowUpState {
   const ended = followUp.state === 'snoozed' && followUp.snoozed_until !== null && instantMillis(followUp.snoozed_until) <= now.getTime();
   return ended ? 'acknowledged' : followUp.state;

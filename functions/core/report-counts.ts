@@ -14,6 +14,7 @@
  * values only when the sum still has at most EXACT_VALUES: so the answer
  * depends on the values alone, never on how they were grouped.
  */
+import { addFields } from './fields';
 
 /** Up to this many values a spread keeps them all, and its percentiles are exact. */
 export const EXACT_VALUES = 32;
@@ -135,10 +136,7 @@ export function parseLabKey(key: string): { lab: string; method: string } {
 
 export function addLabCounts(a: LabCounts, b: LabCounts): LabCounts {
   return {
-    ended: a.ended + b.ended,
-    completed: a.completed + b.completed,
-    with_redraw: a.with_redraw + b.with_redraw,
-    ended_missing: a.ended_missing + b.ended_missing,
+    ...addFields(a, b, ['ended', 'completed', 'with_redraw', 'ended_missing']),
     redraw_results: addSpreads(a.redraw_results, b.redraw_results),
     failure_types: addCounts(a.failure_types, b.failure_types),
   };
@@ -155,11 +153,7 @@ export function addReportCounts(a: ReportCounts, b: ReportCounts): ReportCounts 
     close: addSpreads(a.close, b.close),
     walk_in_completed: a.walk_in_completed + b.walk_in_completed,
     with_redraw: a.with_redraw + b.with_redraw,
-    ended_missing: {
-      results_still_missing: a.ended_missing.results_still_missing + b.ended_missing.results_still_missing,
-      no_redraw: a.ended_missing.no_redraw + b.ended_missing.no_redraw,
-      redraw_failed: a.ended_missing.redraw_failed + b.ended_missing.redraw_failed,
-    },
+    ended_missing: addFields(a.ended_missing, b.ended_missing, ENDED_MISSING),
     by_lab: byLab,
   };
 }

@@ -5,8 +5,8 @@
  * One place, so that the report's rows and a recount of the stored facts read
  * a transaction the same way.
  */
-import { followUpSituation, hadRedraw, type RedrawMember } from './follow-up';
-import { hoursBetween, type TalliedTransaction } from './report';
+import { followUpSituation, hadRedraw, type RedrawMember } from './follow-up/situation';
+import { hoursBetween, type TalliedTransaction } from './report-tallies';
 import { ENDED_MISSING, type EndedMissing } from './report-counts';
 import type { TransactionStatus } from './transaction-status';
 

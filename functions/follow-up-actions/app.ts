@@ -19,7 +19,8 @@
  * Logs say which follow-up, which action and the outcome, never the body.
  */
 import * as z from 'zod/mini';
-import type { CallerKind, FollowUpView } from '../core/follow-up';
+import type { CallerKind } from '../core/follow-up/person-action';
+import type { FollowUpView } from '../core/follow-up/view';
 import { CONSOLE_ACT_SCOPE_CLAIM, type AccessTokens } from '../shared/access-token';
 import { CONSOLE_ACTOR_PREFIX, identify, isConsoleRequest, RequestAuthorizer, withoutConsolePrefix, type ActorSource } from '../shared/actor';
 import { ResourceId } from '../core/schemas';

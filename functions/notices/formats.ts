@@ -17,6 +17,7 @@
 import { agoWords, days, humanTime } from '../core/alert-time';
 import { failureTypesWords, markersWords, whyWords } from '../core/missing-words';
 import { reasonText, TAKE_IT_NOTE } from '../core/next-steps';
+import { snsMessageOf, type Rendered } from '../core/subscriber-formats';
 import { DEPLOYED_STACK_NAME } from './config';
 import { attentionOf, buttonsFollowUpId, isReminder, type NotificationFollowUp, type SentStaleRedrawNotification, type StaleRedrawNotification } from './notification';
 
@@ -175,12 +176,15 @@ function commandLines(sent: SentStaleRedrawNotification): string[] {
   ];
 }
 
-/** The e-mail a subscriber reads: what is wrong, whose it is, what the team does next and how, where to find it. */
-export function emailText(sent: SentStaleRedrawNotification, options: RenderOptions = {}): string {
-  const zone = options.timeZone ?? null;
+/**
+ * The labelled facts the e-mail and the chat both list: the ids, where the
+ * order is and since when, when it was flagged, what is missing, the
+ * appointment, the follow-up and what the team recorded on it.
+ */
+function factLines(sent: SentStaleRedrawNotification, zone: string | null): Array<[string, string]> {
   const now = new Date(Date.parse(sent.sent_at));
-  const appointment = appointmentText(sent, options);
-  const facts: Array<[string, string]> = [
+  const appointment = appointmentText(sent, { timeZone: zone });
+  return [
     ...idLines(sent),
     ['Where it is', whereText(sent, zone)],
     [{ reminded: 'Reminded', notified: 'Notified', flagged: 'Flagged' }[sentWord(sent)], `${humanTime(sent.since, zone)}, ${agoWords(sent.since, now)}`],
@@ -188,8 +192,12 @@ export function emailText(sent: SentStaleRedrawNotification, options: RenderOpti
     ...(appointment === null ? [] : ([['Appointment', appointment]] as Array<[string, string]>)),
     ...(sent.follow_up === null ? [] : ([['Follow-up', followUpText(sent.follow_up)]] as Array<[string, string]>)),
     ...recordedLines(sent.follow_up, zone),
-    ['Environment', sent.environment],
   ];
+}
+
+/** The e-mail a subscriber reads: what is wrong, whose it is, what the team does next and how, where to find it. */
+export function emailText(sent: SentStaleRedrawNotification, options: RenderOptions = {}): string {
+  const facts: Array<[string, string]> = [...factLines(sent, options.timeZone ?? null), ['Environment', sent.environment]];
   return [
     `${headline(sent, options)} ${whoseText(sent.follow_up)}`,
     '',
@@ -244,17 +252,7 @@ export function chatNotification(sent: SentStaleRedrawNotification, deployed?: {
   const reminder = isReminder(sent);
   const attention = attentionOf(sent);
   const zone = deployed?.timeZone ?? null;
-  const now = new Date(Date.parse(sent.sent_at));
-  const appointment = appointmentText(sent, { timeZone: zone });
-  const facts: Array<[string, string]> = [
-    ...idLines(sent),
-    ['Where it is', whereText(sent, zone)],
-    [{ reminded: 'Reminded', notified: 'Notified', flagged: 'Flagged' }[sentWord(sent)], `${humanTime(sent.since, zone)}, ${agoWords(sent.since, now)}`],
-    ...missingLines(sent),
-    ...(appointment === null ? [] : ([['Appointment', appointment]] as Array<[string, string]>)),
-    ...(sent.follow_up === null ? [] : ([['Follow-up', followUpText(sent.follow_up)]] as Array<[string, string]>)),
-    ...recordedLines(sent.follow_up, zone),
-  ];
+  const facts = factLines(sent, zone);
   const lines = [`${headline(sent, { timeZone: zone })} ${whoseText(sent.follow_up)}`, ...facts.map(([label, text]) => `*${label}:* ${text}`)];
   const commands = sent.commands;
   // With the chat buttons (a version to act on), "Acknowledge" takes it from the message itself.
@@ -308,21 +306,8 @@ export interface ChatNotification {
   metadata: { threadId: string; summary: string; eventType: string; additionalContext: Record<string, string>; enableCustomActions: true };
 }
 
-/** The renderings `GET /local/notifications?format=` and `npx redraw-tracker notifications --format` offer: what an e-mail, a chat (HTTPS) or any other subscriber gets. */
-export const NOTIFICATION_FORMATS = ['email', 'chat', 'json'] as const;
-export type NotificationFormat = (typeof NOTIFICATION_FORMATS)[number];
-
 /** One notification as each kind of subscriber gets it. */
-export interface RenderedNotification {
-  /** The SNS Subject (e-mail subscribers see it as the e-mail's subject). */
-  subject: string;
-  /** Plain text, for e-mail subscribers. */
-  email: string;
-  /** The custom notification, for HTTPS subscribers (Amazon Q Developer in chat applications: Slack). */
-  chat: ChatNotification;
-  /** The JSON every other protocol (SQS, Lambda, email-json) gets. */
-  json: SentStaleRedrawNotification;
-}
+export type RenderedNotification = Rendered<ChatNotification, SentStaleRedrawNotification>;
 
 /** Renders a sent notification in every format, as the topic delivers them. */
 export function renderNotification(sent: SentStaleRedrawNotification, options: { region?: string | undefined; timeZone?: string | null } = {}): RenderedNotification {
@@ -334,13 +319,7 @@ export function renderNotification(sent: SentStaleRedrawNotification, options: {
   };
 }
 
-/**
- * SNS's per-protocol message (MessageStructure "json"): e-mail subscribers get
- * plain text, HTTPS subscribers (Amazon Q Developer in chat applications) the
- * custom notification, every other protocol (SQS, Lambda, email-json) the
- * notification as JSON.
- */
+/** SNS's per-protocol message (core/subscriber-formats.ts): plain text for e-mail, the custom notification for HTTPS, the notification as JSON for the rest. */
 export function snsMessage(sent: SentStaleRedrawNotification, deployed?: { region: string | undefined } & RenderOptions): string {
-  const rendered = renderNotification(sent, { region: deployed?.region, timeZone: deployed?.timeZone ?? null });
-  return JSON.stringify({ default: JSON.stringify(rendered.json), email: rendered.email, https: JSON.stringify(rendered.chat) });
+  return snsMessageOf(renderNotification(sent, { region: deployed?.region, timeZone: deployed?.timeZone ?? null }));
 }

@@ -11,7 +11,7 @@ import { canonicalFromDate } from '../core/instant';
 import { allNonFailure, markersWords, missingStatusWords } from '../core/missing-words';
 import { followUpCommands, nextStepFor, operatorStepFor, reasonText, type FollowUpCommands } from '../core/next-steps';
 import { statusWords } from '../core/status';
-import type { FollowUpState } from '../core/follow-up';
+import type { FollowUpState } from '../core/follow-up/states';
 import type { NotificationReason } from '../core/staleness';
 import { DEPLOYED_STACK_NAME, LOCAL_ENVIRONMENT } from './config';
 

@@ -5,7 +5,9 @@
  * actions on follow-ups are another function's (functions/follow-up-actions).
  */
 import * as z from 'zod/mini';
-import { MAX_OWNER_LENGTH, Owner, type FollowUpAction, type FollowUpView } from '../core/follow-up';
+import { MAX_OWNER_LENGTH, Owner } from '../core/follow-up/action-body';
+import type { FollowUpAction } from '../core/follow-up/history';
+import type { FollowUpView } from '../core/follow-up/view';
 import { AGE_BUCKETS, QUEUES } from '../core/queues';
 import { readHistory } from '../store/follow-ups/history';
 import { getFollowUp } from '../store/follow-ups/reads';

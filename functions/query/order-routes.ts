@@ -10,7 +10,7 @@ import type { OrderRecord } from '../core/order-record';
 import { toOrder, type Order, type StaleFlag } from '../core/order-view';
 import type { TransactionStatus } from '../core/transaction-status';
 import { getAppointments, getOrderWithAppointment } from '../store/appointments';
-import type { FollowUpState } from '../core/follow-up';
+import type { FollowUpState } from '../core/follow-up/states';
 import { getFollowUps } from '../store/follow-ups/reads';
 import { listRedraws, type RedrawListState } from '../store/redraws';
 import { readTransactionPartition } from '../store/transaction-partition';

@@ -2,7 +2,8 @@
  * GET /reports/redraws (CONTRACT §11): the window's rows and what is open now,
  * dated in the report's zone; never a Scan.
  */
-import { parseReportWindow, type RedrawReport } from '../core/report';
+import type { RedrawReport } from '../core/report';
+import { parseReportWindow } from '../core/report-window';
 import { readRedrawReport } from '../store/reports';
 import { HttpError, type RouteHandler } from './request';
 

@@ -15,7 +15,7 @@
  * none of the tracker's own actors.
  */
 import * as z from 'zod/mini';
-import { TRACKER_ACTOR } from '../core/follow-up';
+import { TRACKER_ACTOR } from '../core/follow-up/history';
 import type { AccessTokens } from './access-token';
 
 /** The actor of a request through `npm start` without an `x-redraw-actor` header. */

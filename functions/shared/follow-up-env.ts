@@ -6,7 +6,7 @@
  * on. A stack setting and an `npm start` one, read by the transaction function.
  */
 import * as z from 'zod/mini';
-import type { SituationOptions } from '../core/follow-up';
+import type { SituationOptions } from '../core/follow-up/situation';
 
 export const FollowUpMissingResultsEnv = z.object({
   FOLLOW_UP_MISSING_RESULTS: z._default(z.enum(['on', 'off']), 'on'),

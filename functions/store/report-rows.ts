@@ -3,7 +3,7 @@
  * the report is read from (store/reports.ts), never from a Scan.
  *
  * Rows. Each follow-up and each transaction contributes tallies that are a
- * function of its current state alone (core/report.ts: opened, closed with its
+ * function of its current state alone (core/report-tallies.ts: opened, closed with its
  * durations, a walk-in transaction ended). The transaction function derives them
  * from the stream record of every follow-up item and transaction item write
  * (`tallyWritesOf`, from the items before and after the write) and keeps one row per
@@ -21,7 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import { instantMillis } from '../core/instant';
-import { followUpTallies, transactionTallies, type Tally } from '../core/report';
+import { followUpTallies, transactionTallies, type Tally } from '../core/report-tallies';
 import { talliedTransaction } from '../core/transaction-report';
 import { markLateUnits } from './report-units';
 import type { TallyWrite } from './report-work';

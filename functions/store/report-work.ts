@@ -5,7 +5,7 @@
  * (store/parked-work.ts). Plain types and their schemas only.
  */
 import * as z from 'zod/mini';
-import type { Tally } from '../core/report';
+import type { Tally } from '../core/report-tallies';
 
 /** One row write: put `tally` (null: a tombstone) at `key`, if the stored row is older than `version`. */
 export interface TallyWrite {

@@ -18,18 +18,10 @@
 import * as z from 'zod/mini';
 import type { Attention } from '../core/attention';
 import { canonicalFromDate, instantMillis } from '../core/instant';
-import {
-  assembleReport,
-  countsOfTallies,
-  TALLY_KINDS,
-  type OpenFollowUpFacts,
-  type OverdueFollowUp,
-  type RedrawReport,
-  type Tally,
-  type TallyKind,
-} from '../core/report';
-import { stateAt } from '../core/follow-up';
-import { digestProblems, mostOverdue, type DigestProblems, type ProblemFollowUp, type ProblemList } from '../core/digest';
+import { digestProblems, mostOverdue, type DigestProblems, type OverdueFollowUp, type ProblemFollowUp, type ProblemList } from '../core/digest-lists';
+import { assembleReport, type OpenFollowUpFacts, type RedrawReport } from '../core/report';
+import { countsOfTallies, TALLY_KINDS, type Tally, type TallyKind } from '../core/report-tallies';
+import { stateAt } from '../core/follow-up/states';
 import type { ReportCounts } from '../core/report-counts';
 import { REPORT_ROW_ATTRIBUTES as A } from './report-rows';
 import { unitStart, windowCounts, type Span } from './report-units';
@@ -145,7 +137,7 @@ export async function readRedrawReport(
 }
 
 /**
- * The `limit` most overdue open follow-ups at `now` (core/digest.ts
+ * The `limit` most overdue open follow-ups at `now` (core/digest-lists.ts
  * mostOverdue): those with attention (a failed redraw) first, then those whose
  * due time passed, earliest first; ids, owners and times only. The whole open
  * partition is read (the report reads it too): a follow-up with attention may
@@ -162,7 +154,7 @@ export async function overdueFollowUps(db: TableClient, tableName: string, input
 }
 
 /**
- * The follow-ups the weekly digest names (core/digest.ts digestProblems): the
+ * The follow-ups the weekly digest names (core/digest-lists.ts digestProblems): the
  * open ones whose redraw failed, whose order is flagged stale and without an
  * owner; each list counted whole and cut at `limit`. Queries only (the digest
  * function may Query, nothing else): the worklist, the open-redraws index, and

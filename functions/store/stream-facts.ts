@@ -9,7 +9,7 @@ import { canonicalFromDate } from '../core/instant';
 import { followUpFacts, orderFacts, transactionFacts, type FollowUpHistoryState, type OrderFactState, type TrackerEvent, type TransactionFactState } from '../core/events';
 import type { ItemOf, StreamItem } from './stream-items';
 
-/** A follow-up history entry as the store writes it (core/follow-up.ts FollowUpAction): checked, since its fact is published. */
+/** A follow-up history entry as the store writes it (core/follow-up/history.ts FollowUpAction): checked, since its fact is published. */
 const HistoryEntry = z.looseObject({ at: z.string(), actor: z.string(), action: z.string(), from_state: z.string(), to_state: z.string() });
 
 function historyState({ followUpId, transactionId, version, entry }: ItemOf<'follow_up_history'>): FollowUpHistoryState {

@@ -23,6 +23,7 @@
  * Short attribute names keep it small (one write unit): see docs/table-design.md.
  */
 import * as z from 'zod/mini';
+import type { MemberKnowledge } from '../core/members';
 import type { TransactionStatus } from '../core/transaction-status';
 import { keys, RECONCILE_PARTITION, TABLE } from './table';
 
@@ -80,37 +81,14 @@ const StoredTransaction = z.object({
   [TABLE.ttlAttribute]: z.optional(z.number()),
 });
 
-export interface MemberSummary {
-  id: string;
-  origin: string | null;
-  low_level_status: string;
-  status_time: string;
-  created_at: string;
-  source: z.infer<typeof Source>;
-  rank: string;
-  /** The newest status time a listing showed for the member (null: none). */
-  listed_status_time: string | null;
-  /** When the member was first seen in redraw_available; absent if never. */
-  redraw_available_at?: string;
-  /** Its own state's has_missing_results, when true. */
-  has_missing_results?: boolean | null;
-  /** Its newest event's status detail, when one. */
-  status_detail?: string | null;
-  /** When it was first seen ended without all its results; absent if never. */
-  missing_results_at?: string;
-  /** Its lab's slug, when known (CONTRACT §11). */
-  lab?: string;
-  /** When it first completed; absent if never. */
-  completed_at?: string;
-}
-
 export interface TransactionItem {
   id: string;
   status: TransactionStatus;
   reported_status: string | null;
   /** Canonical instant of the listing that gave reported_status. */
   reported_status_time: string | null;
-  members: Record<string, MemberSummary>;
+  /** Each member as the transaction knows it (core/members.ts), by order id. */
+  members: Record<string, MemberKnowledge>;
   version: number;
   updated_at: string;
   /** The earliest status time a member is behind its listings since, or null. */

@@ -74,7 +74,7 @@
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { DEFAULT_SITUATION_OPTIONS, type SituationOptions } from '../core/follow-up';
+import { DEFAULT_SITUATION_OPTIONS, type SituationOptions } from '../core/follow-up/situation';
 import { DEFAULT_RETENTION_DAYS } from '../core/retention';
 import { DEFAULT_THRESHOLDS, type StaleThresholds } from '../core/staleness';
 import { TRANSACTION_METRICS } from '../shared/metric-names';

@@ -2,7 +2,7 @@
  * The weekly digest (CONTRACT §11, issue 27 item 3): once a week (an EventBridge
  * Scheduler schedule on AWS, `POST /local/digest` locally) it reads last week's
  * report and the most overdue follow-ups, and publishes them to the notification
- * topic in every subscriber's format (core/digest.ts). Ids, counts, handles and
+ * topic in every subscriber's format (core/digest-render.ts). Ids, counts, handles and
  * times only.
  *
  * A failure is never silent and never half a digest: a read that fails, or a
@@ -23,9 +23,10 @@
  * /local/digest`) there is no claim: it is shown every time.
  */
 import { randomUUID } from 'node:crypto';
-import type { OverdueFollowUp, RedrawReport } from '../core/report';
+import { DIGEST_OVERDUE_LIMIT, DIGEST_PROBLEM_LIMIT, type DigestProblems, type OverdueFollowUp } from '../core/digest-lists';
+import type { RedrawReport } from '../core/report';
 import { shiftWeeks } from '../core/calendar';
-import { DIGEST_OVERDUE_LIMIT, DIGEST_PROBLEM_LIMIT, digestWeek, weeklyDigest, type DigestProblems, type DigestWeek, type WeeklyDigest } from '../core/digest';
+import { digestWeek, weeklyDigest, type DigestWeek, type WeeklyDigest } from '../core/digest';
 import { canonicalFromDate } from '../core/instant';
 import type { Claim, ClaimOutcome, MessageClaims } from '../store/claims';
 import { SERVICES } from '../shared/metric-names';

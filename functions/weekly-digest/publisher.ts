@@ -1,6 +1,6 @@
 /**
  * Where the weekly digest goes: the notification topic on AWS (one message per
- * protocol, as the stale alerts: core/digest.ts digestSnsMessage), memory
+ * protocol, as the stale alerts: core/digest-render.ts digestSnsMessage), memory
  * locally. The message attribute `kind` = `weekly_digest` lets a subscription
  * filter the digest apart from the alerts (which carry `kind` = `alert`):
  * `{"kind": ["weekly_digest"]}` for the digest only, `{"kind": ["alert"]}`
@@ -8,7 +8,8 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { DIGEST_KIND, digestSnsMessage, renderDigest, type RenderedDigest } from '../core/digest';
+import { DIGEST_KIND } from '../core/digest';
+import { digestSnsMessage, renderDigest, type RenderedDigest } from '../core/digest-render';
 import { lazySnsPublisher } from '../notices/sns-publish';
 import type { DigestPublisher } from './app';
 

@@ -19,7 +19,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSvixMessage } from '../../functions/core/svix';
 import { canonicalFromDate } from '../../functions/core/instant';
-import { weeksOf, wholeWeeksBefore, type RedrawReport } from '../../functions/core/report';
+import type { RedrawReport } from '../../functions/core/report';
+import { weeksOf, wholeWeeksBefore } from '../../functions/core/report-window';
 import { bar, byLabLines, durationsCell, endedMissingCell, redrawRateCell } from '../../cli/report-views';
 import { createPrinter } from '../../cli/format';
 import { runCliInProcess } from '../support/cli-in-process';

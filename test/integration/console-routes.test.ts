@@ -10,7 +10,8 @@
  * IAM route names only an ARN.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openFollowUp, openingEntry } from '../../functions/core/follow-up';
+import { openingEntry } from '../../functions/core/follow-up/history';
+import { openFollowUp } from '../../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createFollowUpActionsHandler } from '../../functions/follow-up-actions/app';
 import { createQueryHandler } from '../../functions/query/app';

@@ -13,7 +13,9 @@
  * retention never gives them a new expiry.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openFollowUp, openingEntry, followUpSituation } from '../../functions/core/follow-up';
+import { openingEntry } from '../../functions/core/follow-up/history';
+import { followUpSituation } from '../../functions/core/follow-up/situation';
+import { openFollowUp } from '../../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createFollowUpActionsHandler } from '../../functions/follow-up-actions/app';
 import { createQueryHandler, type QueryEvent } from '../../functions/query/app';

@@ -7,7 +7,8 @@
  * `npm start`'s header).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openFollowUp, openingEntry } from '../../functions/core/follow-up';
+import { openingEntry } from '../../functions/core/follow-up/history';
+import { openFollowUp } from '../../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createFollowUpActionsHandler } from '../../functions/follow-up-actions/app';
 import { CONSOLE_ACT_SCOPE_CLAIM, type AccessTokens } from '../../functions/shared/access-token';

@@ -14,7 +14,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalInstant } from '../../functions/core/instant';
-import { followUpSituation } from '../../functions/core/follow-up';
+import { followUpSituation } from '../../functions/core/follow-up/situation';
 import { compareKnowledge, knowledgeVersion, memberName, type VersionedMember } from '../../functions/core/knowledge-version';
 import { rankOf } from '../../functions/core/ordering';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';

@@ -8,7 +8,9 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTACT_CHANNELS, CONTACT_OUTCOMES, openFollowUp, openingEntry, followUpSituation, type RedrawMember } from '../../functions/core/follow-up';
+import { openingEntry } from '../../functions/core/follow-up/history';
+import { followUpSituation, type RedrawMember } from '../../functions/core/follow-up/situation';
+import { CONTACT_CHANNELS, CONTACT_OUTCOMES, openFollowUp } from '../../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { readHistory } from '../../functions/store/follow-ups/history';

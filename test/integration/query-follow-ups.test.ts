@@ -6,7 +6,8 @@
  * validated against docs/openapi.json.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openFollowUp, openingEntry, type FollowUpState } from '../../functions/core/follow-up';
+import { openingEntry } from '../../functions/core/follow-up/history';
+import { openFollowUp, type FollowUpState } from '../../functions/core/follow-up/states';
 import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';

@@ -9,7 +9,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openFollowUp, openingEntry } from '../../functions/core/follow-up';
+import { openingEntry } from '../../functions/core/follow-up/history';
+import { openFollowUp } from '../../functions/core/follow-up/states';
 import { projectOrder } from '../../functions/core/order-record';
 import { AGE_BUCKETS, QUEUES } from '../../functions/core/queues';
 import { readWebhookBody } from '../../functions/core/schemas';

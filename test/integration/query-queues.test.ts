@@ -5,7 +5,8 @@
  * AWS one (the IAM identity). Every answer is validated against docs/openapi.json.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openFollowUp, openingEntry } from '../../functions/core/follow-up';
+import { openingEntry } from '../../functions/core/follow-up/history';
+import { openFollowUp } from '../../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createQueryHandler, type QueryEvent, type QueryResponse } from '../../functions/query/app';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';

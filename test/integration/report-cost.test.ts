@@ -9,7 +9,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachMeter, type Meter } from '../../bench/meter';
-import { openFollowUp, openingEntry } from '../../functions/core/follow-up';
+import { openingEntry } from '../../functions/core/follow-up/history';
+import { openFollowUp } from '../../functions/core/follow-up/states';
 import { documentTable } from '../../functions/store/document-table';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { applyTallyWrite, reportToken } from '../../functions/store/report-rows';
@@ -17,7 +18,7 @@ import { readRedrawReport, readRowCountsByHour } from '../../functions/store/rep
 import { buildReportUnits } from '../../functions/store/report-unit-builds';
 import { MAX_WRITE_MS } from '../../functions/store/report-units';
 import { keys } from '../../functions/store/table';
-import type { Tally } from '../../functions/core/report';
+import type { Tally } from '../../functions/core/report-tallies';
 import { createTestTable, testClient, testDocumentClient, type TestTable } from '../support/dynamodb';
 import { freshId } from '../support/junction';
 

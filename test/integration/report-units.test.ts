@@ -6,12 +6,13 @@
  * some deliveries and a person's close and reopen landing after it (late facts
  * that mark their hours), then a build again. At every point the report of
  * the window equals a recount of the stored facts: every transaction and
- * follow-up item in the table, tallied as core/report.ts tallies them.
+ * follow-up item in the table, tallied as core/report-tallies.ts tallies them.
  */
 import fc from 'fast-check';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assembleReport, countsOfTallies, followUpTallies, transactionTallies, type RedrawReport, type Tally } from '../../functions/core/report';
+import { assembleReport, type RedrawReport } from '../../functions/core/report';
+import { countsOfTallies, followUpTallies, transactionTallies, type Tally } from '../../functions/core/report-tallies';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { talliedTransaction } from '../../functions/core/transaction-report';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
@@ -66,7 +67,7 @@ function windowed(report: RedrawReport) {
   return rest;
 }
 
-/** Every transaction and follow-up item of the table, tallied as core/report.ts tallies them: the stored facts, recounted. */
+/** Every transaction and follow-up item of the table, tallied as core/report-tallies.ts tallies them: the stored facts, recounted. */
 async function recount(window: { from: Date; to: Date }): Promise<RedrawReport> {
   const tallies: Tally[] = [];
   let start: Record<string, unknown> | undefined;

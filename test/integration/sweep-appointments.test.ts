@@ -292,7 +292,7 @@ describe('appointment and order events in any delivery order (real stores, real 
           const expectedReason = staleReason(stored.order, false, now, thresholds, { start_at: canonicalFromDate(newest.startAt), status: newest.status });
           expect(staleReason(stored.order, false, now, thresholds, stored.appointment)).toBe(expectedReason);
           const kept = await followUp(ids.transactionId);
-          const { dueAt } = await import('../../functions/core/follow-up');
+          const { dueAt } = await import('../../functions/core/follow-up/due');
           expect(kept.dueAt).toBe(dueAt(kept.followUp, { kind: 'redraw_in_progress', statusTime: stored.order.status_time, orderId: ids.redrawId, appointment: { start_at: canonicalFromDate(newest.startAt), status: newest.status } }, thresholds));
         },
       ),

@@ -7,8 +7,10 @@
  */
 import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DIGEST_KIND, digestChat, digestEmail } from '../../functions/core/digest';
-import type { OverdueFollowUp, RedrawReport } from '../../functions/core/report';
+import { DIGEST_KIND } from '../../functions/core/digest';
+import { digestChat, digestEmail } from '../../functions/core/digest-render';
+import type { OverdueFollowUp } from '../../functions/core/digest-lists';
+import type { RedrawReport } from '../../functions/core/report';
 import type { LogSink } from '../../functions/shared/observability';
 import { SNS_CLIENT_CONFIG } from '../../functions/notices/config';
 import { createDigestHandler, DigestError, type DigestReads } from '../../functions/weekly-digest/app';

@@ -3,13 +3,13 @@
  * the follow-ups and the filters, paging a list to its end through short and
  * empty pages gives every match exactly once, and nothing else, the same as
  * filtering all of them in memory the way the worklist always decided
- * (core/follow-up.ts stateAt, core/queues.ts inQueue and inAgeBucket, over the
+ * (core/follow-up/states.ts stateAt, core/queues.ts inQueue and inAgeBucket, over the
  * whole follow-up). Property-based (fast-check) on DynamoDB Local, through
  * listFollowUps with a small examination budget, so that pages run short.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stateAt } from '../../functions/core/follow-up';
+import { stateAt } from '../../functions/core/follow-up/states';
 import { AGE_BUCKETS, inAgeBucket, inQueue, QUEUES, type AgeBucket, type Queue } from '../../functions/core/queues';
 import { FOLLOW_UP_LIST_STATES, listFollowUps, type FollowUpListState, type FollowUpPagePosition } from '../../functions/store/follow-ups/worklist';
 import { freshId } from '../../local/junction-flows';

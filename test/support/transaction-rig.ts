@@ -5,7 +5,7 @@
  * (the functions' document client, one attempt each), through a proxy on the
  * wire that counts its requests and can fail them.
  */
-import type { SituationOptions } from '../../functions/core/follow-up';
+import type { SituationOptions } from '../../functions/core/follow-up/situation';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { projectOrder } from '../../functions/core/order-record';

@@ -32,7 +32,8 @@ import {
 } from '../../cli/report-views';
 import { digestWeek } from '../../functions/core/digest';
 import { canonicalFromDate } from '../../functions/core/instant';
-import { parseReportWindow, type ByLab, type RedrawReport } from '../../functions/core/report';
+import type { ByLab, RedrawReport } from '../../functions/core/report';
+import { parseReportWindow } from '../../functions/core/report-window';
 
 const NOW = new Date('2026-11-23T15:00:00Z');
 const DAY = 86_400_000;
@@ -317,7 +318,7 @@ beforeAll(async () => {
     const weeks = url.searchParams.get('weeks');
     asked.push({ from: url.searchParams.get('from'), to: url.searchParams.get('to'), ...(weeks === null ? {} : { weeks }) });
     if (refusal) return send(refusal.status, refusal.body);
-    // The API's own rule for the window (core/report.ts), in UTC; it answers canonical instants.
+    // The API's own rule for the window (core/report-window.ts), in UTC; it answers canonical instants.
     const parsed = parseReportWindow({ from: url.searchParams.get('from') ?? undefined, to: url.searchParams.get('to') ?? undefined, weeks: weeks ?? undefined }, NOW, 'UTC');
     if (parsed.kind === 'invalid') return send(400, { error: { code: 'invalid_parameter', message: parsed.message } });
     return send(200, answerFor(canonicalFromDate(parsed.window.from), canonicalFromDate(parsed.window.to)));

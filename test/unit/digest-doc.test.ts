@@ -6,8 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { digestEmail, digestProblems, digestWeek, weeklyDigest } from '../../functions/core/digest';
-import type { OverdueFollowUp, RedrawReport } from '../../functions/core/report';
+import { digestWeek, weeklyDigest } from '../../functions/core/digest';
+import { digestProblems, type OverdueFollowUp } from '../../functions/core/digest-lists';
+import { digestEmail } from '../../functions/core/digest-render';
+import type { RedrawReport } from '../../functions/core/report';
 import { PROJECT_ROOT } from '../../lib/table-bound-function';
 
 /** The marker line before the example's fenced block in docs/digest.md. */

@@ -5,7 +5,7 @@
  * follow-up's other fields, anything planted on it) never reaches a subscriber.
  */
 import { describe, expect, it } from 'vitest';
-import { openFollowUp } from '../../functions/core/follow-up';
+import { openFollowUp } from '../../functions/core/follow-up/states';
 import { notificationFollowUpOf, sentNotification } from '../../functions/notices/notification';
 import { notificationOf } from '../../functions/stale-redraw-sweep/steps/notices';
 

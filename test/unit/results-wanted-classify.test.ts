@@ -10,7 +10,7 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue as StreamAttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { openFollowUp, type FollowUp, type MissingResults } from '../../functions/core/follow-up';
+import { openFollowUp, type FollowUp, type MissingResults } from '../../functions/core/follow-up/states';
 import { itemOf, type StoredFollowUp } from '../../functions/store/follow-ups/item';
 import { withMissingCounts } from '../../functions/store/follow-ups/missing-counts';
 import type { TableWrite } from '../../functions/store/stream-items';

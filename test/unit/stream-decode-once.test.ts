@@ -37,7 +37,7 @@ vi.mock('../../functions/store/parked-work', (original) => counted(original, ['p
 
 // Loaded afresh after the mocks (test/unit/shared-workers-hygiene.test.ts): files share a worker.
 vi.resetModules();
-const { openFollowUp } = await import('../../functions/core/follow-up');
+const { openFollowUp } = await import('../../functions/core/follow-up/states');
 const { appointmentItem } = await import('../../functions/store/appointments');
 const { itemOf } = await import('../../functions/store/follow-ups/item');
 const { orderItem } = await import('../../functions/store/order-items');

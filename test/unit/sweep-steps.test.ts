@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Appointment } from '../../functions/core/appointment';
-import type { FollowUp } from '../../functions/core/follow-up';
+import type { FollowUp } from '../../functions/core/follow-up/states';
 import type { StaleReason } from '../../functions/core/staleness';
 import type { JunctionSessionStats } from '../../functions/stale-redraw-sweep/reconcile';
 import type { SyncOutcome } from '../../functions/stale-redraw-sweep/sync';

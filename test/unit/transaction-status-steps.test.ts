@@ -7,7 +7,7 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue as StreamAttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { followUpSituation } from '../../functions/core/follow-up';
+import { followUpSituation } from '../../functions/core/follow-up/situation';
 import { memberOf } from '../../functions/core/members';
 import { OPENING_FOLLOW_UP, transactionExpiry } from '../../functions/core/retention';
 import { transactionStatus } from '../../functions/core/transaction-status';

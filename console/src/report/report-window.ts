@@ -7,7 +7,7 @@
  * window, with a sentence saying why (never echoing the value). Pure: no DOM.
  */
 import { addDays, calendarDateOf, isoDate, type CalendarDate } from '../../../functions/core/calendar';
-import { MAX_REPORT_DAYS, MAX_REPORT_WEEKS } from '../../../functions/core/report';
+import { MAX_REPORT_DAYS, MAX_REPORT_WEEKS } from '../../../functions/core/report-window';
 
 /** What the page shows: two dates (whole days in the report's zone, `to` included), N whole weeks before this one, or the API's default (the 7 days up to now). */
 export type WindowChoice = { kind: 'dates'; from: string; to: string } | { kind: 'weeks'; weeks: number } | { kind: 'default' };

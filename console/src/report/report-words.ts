@@ -1,6 +1,6 @@
 /**
  * The report's and the redraws list's numbers in words, as the CLI says them
- * (cli/report-views.ts durationsCell/redrawRateCell, functions/core/digest.ts
+ * (cli/report-views.ts durationsCell/redrawRateCell, functions/core/digest-words.ts
  * hoursWords). Ported rather than imported: those modules reach node:crypto and
  * zod through their imports, which the console's bundle and typecheck (DOM, no
  * Node types) must not. test/unit/console/report-words.test.ts holds each port

@@ -16,7 +16,7 @@
  * results for it in the same sweep (then its counts are in the notice).
  */
 import type { Attention } from '../../core/attention';
-import { stateAt, type FollowUp } from '../../core/follow-up';
+import { stateAt, type FollowUp } from '../../core/follow-up/states';
 import type { StoredFollowUp } from '../../store/follow-ups/item';
 import { getFollowUp } from '../../store/follow-ups/reads';
 import { markAttentionNotified } from '../../store/follow-ups/tracker';

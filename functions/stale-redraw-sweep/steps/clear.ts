@@ -5,7 +5,7 @@
  * snooze clears too, and the order is flagged again, as a new episode, if
  * nothing moved by then).
  */
-import type { FollowUpState } from '../../core/follow-up';
+import type { FollowUpState } from '../../core/follow-up/states';
 import type { StaleReason } from '../../core/staleness';
 import type { StaleFlag } from '../../core/order-view';
 import { refileOpenRedraw, type IndexedOrder } from '../../store/redraws';

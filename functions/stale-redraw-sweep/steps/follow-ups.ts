@@ -7,7 +7,7 @@
  * follow-up's stale flag. A follow-up that fails for the table's sake is
  * counted and logged; the others go on.
  */
-import { snoozeEndedChange } from '../../core/follow-up';
+import { snoozeEndedChange } from '../../core/follow-up/history';
 import { forEachLimited } from '../../shared/concurrency';
 import { errorName } from '../../shared/observability';
 import type { StoredFollowUp } from '../../store/follow-ups/item';

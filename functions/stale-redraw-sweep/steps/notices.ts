@@ -13,7 +13,7 @@
  */
 import type { Appointment } from '../../core/appointment';
 import type { Attention } from '../../core/attention';
-import type { FollowUp } from '../../core/follow-up';
+import type { FollowUp } from '../../core/follow-up/states';
 import { canonicalFromDate, instantMillis } from '../../core/instant';
 import type { NotificationReason } from '../../core/staleness';
 import { buttonsFollowUpId, notificationFollowUpOf, type StaleRedrawNotification } from '../../notices/notification';

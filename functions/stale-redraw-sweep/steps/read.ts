@@ -8,7 +8,7 @@
  * redraws in progress come with them, the flagged redraw orders' are read here).
  */
 import type { Appointment } from '../../core/appointment';
-import { stateAt, type FollowUpState } from '../../core/follow-up';
+import { stateAt, type FollowUpState } from '../../core/follow-up/states';
 import { staleCutoffs, staleReason, type StaleReason } from '../../core/staleness';
 import { getAppointments } from '../../store/appointments';
 import type { StoredFollowUp } from '../../store/follow-ups/item';

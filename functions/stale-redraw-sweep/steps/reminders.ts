@@ -8,7 +8,7 @@
  * still new and unmarked. The one way a reminder goes out twice: the sweep
  * stops (or DynamoDB fails) between the notifier's acceptance and the marker.
  */
-import { stateAt } from '../../core/follow-up';
+import { stateAt } from '../../core/follow-up/states';
 import { canonicalFromDate } from '../../core/instant';
 import { getAppointment } from '../../store/appointments';
 import type { StoredFollowUp } from '../../store/follow-ups/item';

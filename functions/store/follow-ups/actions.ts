@@ -1,5 +1,7 @@
 /** A person's action on a follow-up (POST /follow-ups/{id}/actions, CONTRACT §9), and a chat button's. */
-import { applyAction, dueAt, parseAction, type ButtonRefusal, type CallerKind } from '../../core/follow-up';
+import { parseAction } from '../../core/follow-up/action-body';
+import { dueAt } from '../../core/follow-up/due';
+import { applyAction, type ButtonRefusal, type CallerKind } from '../../core/follow-up/person-action';
 import type { StaleThresholds } from '../../core/staleness';
 import type { TableClient } from '../table-client';
 import type { StoredFollowUp } from './item';
@@ -22,7 +24,7 @@ export interface ActionInput {
   body: unknown;
   actor: string;
   /**
-   * Where the actor acts from (core/follow-up.ts CallerKind): a console user
+   * Where the actor acts from (core/follow-up/person-action.ts CallerKind): a console user
    * becomes the owner of an unowned follow-up it acknowledges. Absent: `iam`,
    * a caller that names no owner it is not given (the CLI's, other systems', tests').
    */
@@ -44,7 +46,7 @@ export async function actOnFollowUp(db: TableClient, tableName: string, input: A
 
 /**
  * A chat button's action on follow-up `id`, as actOnFollowUp, unless `refusal`
- * (core/follow-up.ts buttonRefusal) refuses it on what is stored: then nothing
+ * (core/follow-up/person-action.ts buttonRefusal) refuses it on what is stored: then nothing
  * is written. Asked again of every version a lost race reads.
  */
 export async function actOnFollowUpUnless(

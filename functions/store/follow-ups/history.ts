@@ -3,7 +3,7 @@
  * in the follow-up's partition, read oldest first; its stream records are the
  * `follow_up.changed` facts. Entries an expired follow-up left are not its.
  */
-import type { FollowUpAction } from '../../core/follow-up';
+import type { FollowUpAction } from '../../core/follow-up/history';
 import { queryItems } from '../query-pages';
 import type { TableClient } from '../table-client';
 import { keys, TABLE } from '../table';

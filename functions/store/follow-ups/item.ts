@@ -24,7 +24,10 @@
  * actions.ts for a person and tracker.ts for the tracker).
  */
 import * as z from 'zod/mini';
-import { REDRAW_FACTS, type FollowUp, type LastEntry, type OpenRedrawTiming, type RedrawFact } from '../../core/follow-up';
+import type { OpenRedrawTiming } from '../../core/follow-up/due';
+import type { LastEntry } from '../../core/follow-up/history';
+import { REDRAW_FACTS, type RedrawFact } from '../../core/follow-up/situation';
+import type { FollowUp } from '../../core/follow-up/states';
 import { canonicalFromDate, instantMillis } from '../../core/instant';
 import type { KnowledgeVersion } from '../../core/knowledge-version';
 import { FOLLOW_UP_LISTING_PARTITIONS, keys, TABLE } from '../table';

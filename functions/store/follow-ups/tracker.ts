@@ -3,7 +3,11 @@
  * keeps it current after each recompute, and the sweep records its notices,
  * the snooze ends it sees and the stale flag's copy.
  */
-import { dueAt, openFollowUp, openingEntry, snoozeEndedChange, trackerUpdate, type FollowUp, type FollowUpAction, type FollowUpSituation, type OpenRedrawTiming } from '../../core/follow-up';
+import { dueAt, type OpenRedrawTiming } from '../../core/follow-up/due';
+import { openingEntry, snoozeEndedChange, type FollowUpAction } from '../../core/follow-up/history';
+import type { FollowUpSituation } from '../../core/follow-up/situation';
+import { openFollowUp, type FollowUp } from '../../core/follow-up/states';
+import { trackerUpdate } from '../../core/follow-up/tracker-update';
 import { compareKnowledge, type KnowledgeVersion } from '../../core/knowledge-version';
 import type { AppointmentTiming, StaleThresholds } from '../../core/staleness';
 import type { TableClient } from '../table-client';

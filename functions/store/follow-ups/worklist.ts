@@ -10,7 +10,7 @@
  * with another. Never a Scan, never a walk of a partition inside a request.
  */
 import * as z from 'zod/mini';
-import { toFollowUpView, type FollowUpView } from '../../core/follow-up';
+import { toFollowUpView, type FollowUpView } from '../../core/follow-up/view';
 import { AGE_BUCKETS, inAgeBucket, inQueue, QUEUES, queueCounts, stateNow, type AgeBucket, type Queue, type QueueCounts, type QueueFacts } from '../../core/queues';
 import { getOrdersById } from '../order-reads';
 import { queryItems } from '../query-pages';

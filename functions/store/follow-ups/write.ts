@@ -13,7 +13,7 @@
  * version) is one conditional PutItem (writeBookkeeping).
  */
 import { randomUUID } from 'node:crypto';
-import type { FollowUpAction } from '../../core/follow-up';
+import type { FollowUpAction } from '../../core/follow-up/history';
 import type { KnowledgeVersion } from '../../core/knowledge-version';
 import type { TableClient, TransactWriteCommandInput } from '../table-client';
 import { keys, TABLE } from '../table';

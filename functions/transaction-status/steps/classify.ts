@@ -6,7 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { canonicalFromDate } from '../../core/instant';
 import { followUpIsOpen, transactionExpiry } from '../../core/retention';
-import { DEFAULT_SITUATION_OPTIONS, followUpSituation, missingResultsAt } from '../../core/follow-up';
+import { DEFAULT_SITUATION_OPTIONS, followUpSituation, missingResultsAt } from '../../core/follow-up/situation';
 import { redrawAvailableOf } from '../../core/members';
 import { transactionStatus } from '../../core/transaction-status';
 import type { StoredOrder } from '../../store/order-items';

@@ -3,7 +3,7 @@
  * function's dependencies, resolved once (StepContext), and one invocation's
  * deadlines and failed records (Run).
  */
-import type { SituationOptions } from '../../core/follow-up';
+import type { SituationOptions } from '../../core/follow-up/situation';
 import type { TableClient } from '../../store/table-client';
 import type { LogSink } from '../../shared/observability';
 import type { StaleThresholds } from '../../core/staleness';

@@ -4,7 +4,7 @@
  * is not older than what it was last kept from (issue 43 item 2: `stale`
  * otherwise, nothing written); `diverged` asks the caller for fresher knowledge.
  */
-import { DEFAULT_SITUATION_OPTIONS, followUpSituation, type FollowUpSituation, type SituationOptions } from '../../core/follow-up';
+import { DEFAULT_SITUATION_OPTIONS, followUpSituation, type FollowUpSituation, type SituationOptions } from '../../core/follow-up/situation';
 import { knowledgeVersion, type VersionedMember } from '../../core/knowledge-version';
 import { OPENING_FOLLOW_UP, transactionExpiry, type RetainedFollowUp } from '../../core/retention';
 import { getAppointment } from '../../store/appointments';

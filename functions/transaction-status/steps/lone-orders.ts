@@ -3,7 +3,7 @@
  * redraw (its id is the order's) is kept current, and, with retention, its
  * expiry set: its follow-up holds it off while open and moves it to its close.
  */
-import { DEFAULT_SITUATION_OPTIONS, followUpSituation } from '../../core/follow-up';
+import { DEFAULT_SITUATION_OPTIONS, followUpSituation } from '../../core/follow-up/situation';
 import type { OrderRecord } from '../../core/order-record';
 import { loneOrderExpiry } from '../../core/retention';
 import { isEnding } from '../../core/status';

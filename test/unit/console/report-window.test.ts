@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseReportWindow } from '../../../functions/core/report';
+import { parseReportWindow } from '../../../functions/core/report-window';
 import {
   apiQuery,
   choiceWords,

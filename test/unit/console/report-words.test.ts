@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { durationsCell, redrawRateCell } from '../../../cli/report-views';
-import { hoursWords as digestHoursWords } from '../../../functions/core/digest';
+import { hoursWords as digestHoursWords } from '../../../functions/core/digest-words';
 import { REASON_TEXT } from '../../../functions/core/next-steps';
 import { statusWords } from '../../../functions/core/status';
 import {

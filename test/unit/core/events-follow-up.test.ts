@@ -11,21 +11,12 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { eventId, followUpFacts, FOLLOW_UP_ACTION_FIELDS, type TrackerEvent } from '../../../functions/core/events';
-import {
-  applyAction,
-  CONTACT_CHANNELS,
-  CONTACT_OUTCOMES,
-  openFollowUp,
-  openingEntry,
-  parseAction,
-  PERSON_DISPOSITIONS,
-  SNOOZE_REASONS,
-  trackerUpdate,
-  type FollowUp,
-  type FollowUpAction,
-  type LastEntry,
-  type RedrawFact,
-} from '../../../functions/core/follow-up';
+import { parseAction } from '../../../functions/core/follow-up/action-body';
+import { openingEntry, type FollowUpAction, type LastEntry } from '../../../functions/core/follow-up/history';
+import { applyAction } from '../../../functions/core/follow-up/person-action';
+import type { RedrawFact } from '../../../functions/core/follow-up/situation';
+import { CONTACT_CHANNELS, CONTACT_OUTCOMES, openFollowUp, PERSON_DISPOSITIONS, SNOOZE_REASONS, type FollowUp } from '../../../functions/core/follow-up/states';
+import { trackerUpdate } from '../../../functions/core/follow-up/tracker-update';
 import { itemOf } from '../../../functions/store/follow-ups/item';
 import { factsOfWrite } from '../../../functions/store/stream-facts';
 import { readStreamItem } from '../../../functions/store/stream-items';

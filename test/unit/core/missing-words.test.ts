@@ -3,7 +3,7 @@
  * text the notices, the CLI and the console give. Counts and codes only.
  */
 import { describe, expect, it } from 'vitest';
-import { PERSON_DISPOSITIONS } from '../../../functions/core/follow-up';
+import { PERSON_DISPOSITIONS } from '../../../functions/core/follow-up/states';
 import {
   allNonFailure,
   attentionWords,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { openFollowUp, stateAt, type FollowUp } from '../../../functions/core/follow-up';
+import { openFollowUp, stateAt, type FollowUp } from '../../../functions/core/follow-up/states';
 import { COUNTED_QUEUES, inAgeBucket, inQueue, queueCounts, stateNow, type QueueFacts } from '../../../functions/core/queues';
 
 const NOW = new Date('2026-03-31T12:00:00Z');

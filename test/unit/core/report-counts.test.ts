@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addReportCounts, addSpreads, EXACT_VALUES, spreadOf, spreadPercentile } from '../../../functions/core/report-counts';
-import { assembleReport, byLabRows, countsOfTallies, durations, spreadDurations, type Tally } from '../../../functions/core/report';
+import { assembleReport, byLabRows, durations, spreadDurations } from '../../../functions/core/report';
+import { countsOfTallies, type Tally } from '../../../functions/core/report-tallies';
 
 const hours = fc.double({ min: 0, max: 9000, noNaN: true }).map((value) => Math.round(value * 100) / 100);
 

@@ -1,14 +1,15 @@
 /**
  * CONTRACT §10's stale rules for a redraw order in progress with an
  * appointment (functions/core/staleness.ts), the follow-up's due_at that
- * follows them (functions/core/follow-up.ts dueAt), and the rules as a
+ * follows them (functions/core/follow-up/due.ts dueAt), and the rules as a
  * function of the newest stored states: appointment and order events
  * delivered in any order (late, out of order, duplicated, before their order)
  * give the reason of the in-order delivery.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dueAt, openFollowUp, type FollowUp, type OpenRedrawTiming } from '../../../functions/core/follow-up';
+import { dueAt, type OpenRedrawTiming } from '../../../functions/core/follow-up/due';
+import { openFollowUp, type FollowUp } from '../../../functions/core/follow-up/states';
 import { canonicalFromDate, instantMillis } from '../../../functions/core/instant';
 import {
   DEFAULT_THRESHOLDS,
