@@ -1,5 +1,5 @@
 /** An error from the API or the network, in words for the page. */
-import { ApiError, NoAnswerError } from '../http';
+import { ApiError, NoAnswerError } from './http';
 
 export function errorWords(error: unknown): string {
   if (error instanceof ApiError) {

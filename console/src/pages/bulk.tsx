@@ -12,7 +12,7 @@ import { Filters } from '../components/filters';
 import { QueueNav } from '../components/queue-nav';
 import { useCounts, useFollowUpRows } from '../components/use-counts';
 import { readOnWords } from '../lib/read-on';
-import type { ConsolePageProps } from '../context';
+import type { ConsolePageProps } from '../lib/context';
 import { actionBody, DISPOSITIONS, SNOOZE_PRESETS, SNOOZE_REASONS, type ActionDraft, type FieldError, type SnoozePreset } from '../lib/actions';
 import { bulkRowBody, bulkSummary, closeQuestion, conflictWords, runBulk, type BulkResult, type RowOutcome } from '../lib/bulk-runner';
 import { changesSince } from '../lib/conflict';

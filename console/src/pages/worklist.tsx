@@ -13,14 +13,14 @@ import { FollowUpCards, useNarrow } from '../components/row-cards';
 import type { RowHandlers } from '../components/row-parts';
 import { useCounts, useWorklistRows } from '../components/use-counts';
 import { readOnWords } from '../lib/read-on';
-import type { ConsolePageProps } from '../context';
+import type { ConsolePageProps } from '../lib/context';
 import { errorWords } from '../lib/load';
 import { actOnRow } from '../lib/row-act';
 import { rowView, shortId } from '../lib/row-view';
 import { updatedWords } from '../lib/row-words';
 import type { FollowUp } from '../lib/types';
 import { DEFAULT_QUEUE, fitFilters, parseWorklistState, QUEUE_NAMES, routeFor, worklistSearch } from '../lib/url-state';
-import { shortcutsOn, storeShortcuts } from '../storage';
+import { shortcutsOn, storeShortcuts } from '../lib/storage';
 
 /** How often the worklist reads its rows and counts again while open. */
 const REFRESH_MS = 60_000;

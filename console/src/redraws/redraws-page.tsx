@@ -8,10 +8,9 @@
  * beside UTC. Below about 600 px the rows are cards (shell.css).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, type PageProps } from '../http';
-import { timeWords } from '../lib/time';
+import { ApiError, type PageProps } from '../lib/http';
+import { sinceWords, timeWords } from '../lib/time';
 import { asFollowUpDetail } from '../lib/types';
-import { sinceWords } from '../report/report-words';
 import { flagView, followUpRoute, followUpWords, parseRedrawsSearch, readRedrawPage, redrawsApiPath, redrawsRoute, type RedrawRow, type RedrawsState } from './redraws-view';
 
 type Loaded = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; rows: RedrawRow[]; nextCursor: string | null };

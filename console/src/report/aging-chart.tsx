@@ -5,7 +5,8 @@
  */
 import { horizontalBars, niceMax, tickPosition, ticks } from './chart-geometry';
 import type { ReportDoc } from './report-doc';
-import { AGING_BUCKETS, agingRoute, plural } from './report-words';
+import { plural } from '../lib/time';
+import { AGING_BUCKETS, agingRoute } from './report-words';
 
 const WIDTH = 480;
 const LABEL = 100;

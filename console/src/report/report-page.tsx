@@ -7,7 +7,7 @@
  * The window lives in the URL only; loading and errors are said in words.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, type PageProps } from '../http';
+import { ApiError, type PageProps } from '../lib/http';
 import { AgingChart } from './aging-chart';
 import { readReport, type ReportDoc } from './report-doc';
 import { ReportSummary } from './report-summary';

@@ -5,21 +5,21 @@
  * Focus moves to the page's h1 on a route change.
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { createApi, handleAuth, loadSettings, sessionAuth, type Api } from '../api';
-import { callbackOf } from '../lib/sign-in';
-import { Session, SignInError } from '../session';
-import { pageTitle, parseRoute, type Route } from '../lib/route';
-import { storedHandle, storeHandle, tabStorage } from '../storage';
-import { BulkPage } from '../pages/bulk';
-import { FollowUpPage } from '../pages/follow-up';
-import { NotFoundPage } from '../pages/not-found';
-import { RedrawsPage } from '../redraws/redraws-page';
-import { ReportPage } from '../report/report-page';
-import { WorklistPage } from '../pages/worklist';
-import { FindBox } from './find-box';
-import { Header } from './header';
-import { HandlePrompt } from './handle-prompt';
-import { SignInPage, type SignedOutReason } from './sign-in-page';
+import { createApi, handleAuth, loadSettings, sessionAuth, type Api } from './lib/api';
+import { callbackOf } from './lib/sign-in';
+import { Session, SignInError } from './lib/session';
+import { pageTitle, parseRoute, type Route } from './lib/route';
+import { storedHandle, storeHandle, tabStorage } from './lib/storage';
+import { BulkPage } from './pages/bulk';
+import { FollowUpPage } from './pages/follow-up';
+import { NotFoundPage } from './pages/not-found';
+import { RedrawsPage } from './redraws/redraws-page';
+import { ReportPage } from './report/report-page';
+import { WorklistPage } from './pages/worklist';
+import { FindBox } from './components/find-box';
+import { Header } from './components/header';
+import { HandlePrompt } from './components/handle-prompt';
+import { SignInPage, type SignedOutReason } from './components/sign-in-page';
 
 function currentRoute(): Route {
   return parseRoute(window.location.hash);
