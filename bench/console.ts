@@ -165,7 +165,7 @@ export async function seedFollowUps(runtime: LocalRuntime, tableName: string, co
 
 /**
  * The visitor is a returning user whose handle the console remembers (it asks a
- * first-time visitor for one before any page): the key of console/src/storage.ts.
+ * first-time visitor for one before any page): the key of console/src/lib/storage.ts.
  */
 const REMEMBERED_HANDLE = `try { if (localStorage.getItem('redraw-tracker.handle') === null) localStorage.setItem('redraw-tracker.handle', ${JSON.stringify(OWNERS[0])}); } catch {}`;
 

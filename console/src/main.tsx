@@ -1,6 +1,6 @@
 /** The console's entry: mounts the shell into #app. */
 import { render } from 'preact';
-import { App } from './components/app';
+import { App } from './app';
 
 const root = document.getElementById('app');
 if (root) {

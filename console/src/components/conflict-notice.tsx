@@ -5,19 +5,9 @@
  * no way to send the action again: they choose again in the forms below, which
  * keep their choices, on the follow-up as it now is.
  */
-import { ACTION_WORDS, type ActionName, type FieldChange } from '../lib/actions';
-import { changesSince, noLongerOffered } from '../lib/conflict';
+import { ACTION_WORDS } from '../lib/actions';
+import { changesSince, noLongerOffered, type Conflict } from '../lib/conflict';
 import type { Action, FollowUp } from '../lib/types';
-
-export interface Conflict {
-  action: ActionName;
-  takeIt: boolean;
-  /** The version the page showed when the action was sent. */
-  shown: number;
-  changes: FieldChange[];
-  /** A 409 invalid_transition: the state it is in now refuses the action (the API's words); null for a version conflict. */
-  refused: string | null;
-}
 
 export function ConflictNotice({ conflict, current, history, me }: { conflict: Conflict; current: FollowUp; history: readonly Action[]; me: string }) {
   const who = changesSince(history, conflict.shown, current);

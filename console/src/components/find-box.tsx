@@ -6,7 +6,7 @@
  * answered in words and nothing is read.
  */
 import { useRef, useState } from 'preact/hooks';
-import type { Get } from '../http';
+import type { Get } from '../lib/http';
 import { findFollowUp, foundWords, readFindId } from '../lib/find';
 import { errorWords } from '../lib/load';
 import { followUpHref } from '../lib/route';

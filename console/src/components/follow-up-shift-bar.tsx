@@ -5,7 +5,7 @@
  * Below about 600 px it sticks to the top of the screen as an action bar.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Get } from '../http';
+import type { Get } from '../lib/http';
 import { nextInQueue, shortId } from '../lib/next-in-queue';
 import { followUpHref } from '../lib/route';
 import { asFollowUpPage } from '../lib/types';

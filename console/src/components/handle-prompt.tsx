@@ -4,7 +4,7 @@
  * the known owners offered.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { Api } from '../api';
+import type { Api } from '../lib/api';
 import { checkHandle } from '../lib/handle';
 import { asCounts } from '../lib/types';
 import { ErrorSummary } from './error-summary';

@@ -1,8 +1,8 @@
 /** One order of a follow-up: its status in words and its appointment (GET /orders/{id}). */
 import { useEffect, useState } from 'preact/hooks';
 import { statusWords } from '../../../functions/core/status';
-import type { Api } from '../api';
-import { ApiError } from '../http';
+import type { Api } from '../lib/api';
+import { ApiError } from '../lib/http';
 import { errorWords } from '../lib/load';
 import { isRecord } from '../lib/types';
 import { timeWords } from '../lib/urgency';

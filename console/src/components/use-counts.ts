@@ -4,7 +4,7 @@
  * read of every open follow-up would slow the rows' request if both ran at once.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { Api } from '../api';
+import type { Api } from '../lib/api';
 import { readOn, type ReadOnPage } from '../lib/read-on';
 import { asCounts, asFollowUpPage, type Counts } from '../lib/types';
 import { followUpsPathFrom, type WorklistState } from '../lib/url-state';

@@ -6,7 +6,7 @@
  * answer in time (NoAnswerError) ends failed and is not sent again. The post,
  * the clock and the sleep are injected, so tests run it exactly.
  */
-import { NoAnswerError, secondsWords } from '../http';
+import { NoAnswerError, secondsWords } from './http';
 
 export type BulkResult = 'applied' | 'unchanged' | 'conflict' | 'forbidden' | 'failed';
 

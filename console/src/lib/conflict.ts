@@ -5,10 +5,21 @@
  * way to send it again: they choose again on the new state, so no single click
  * undoes a colleague's change.
  */
-import { ACTION_WORDS, choiceWords, type ActionName } from './actions';
+import { ACTION_WORDS, choiceWords, type ActionName, type FieldChange } from './actions';
 import type { Action, FollowUp } from './types';
 import { timeWords } from './urgency';
 import { stateWords } from './words';
+
+/** A 409 to an action, as the follow-up's page says it (components/conflict-notice.tsx). */
+export interface Conflict {
+  action: ActionName;
+  takeIt: boolean;
+  /** The version the page showed when the action was sent. */
+  shown: number;
+  changes: FieldChange[];
+  /** A 409 invalid_transition: the state it is in now refuses the action (the API's words); null for a version conflict. */
+  refused: string | null;
+}
 
 /** Who an actor is, in words, to start a sentence: a person's handle as recorded, the tracker, or a chat channel's button. */
 export function actorWords(actor: string): string {

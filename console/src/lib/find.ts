@@ -6,7 +6,7 @@
  * /transactions/{id}'s. At most three reads, stopping at the first that names it,
  * and only for a whole id (wholeId).
  */
-import { ApiError, type Get } from '../http';
+import { ApiError, type Get } from './http';
 import { isRecord } from './types';
 
 export type Found =

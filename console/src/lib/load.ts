@@ -1,5 +1,5 @@
-/** An error from the API or the network, in words for the page. */
-import { ApiError, NoAnswerError } from '../http';
+/** An error from the API or the network, in words for the page; a read that is loading, failed or done. */
+import { ApiError, NoAnswerError } from './http';
 
 export function errorWords(error: unknown): string {
   if (error instanceof ApiError) {
@@ -10,4 +10,14 @@ export function errorWords(error: unknown): string {
   // A read that timed out may simply be tried again; an action's words say it may have been applied.
   if (error instanceof NoAnswerError) return error.method === 'GET' ? `${error.message}. Try again.` : `Failed. ${error.message}.`;
   return 'The tracker could not be reached. Try again.';
+}
+
+/** A read the page waits for: loading, failed (in words), or its value. */
+export type Loaded<T> = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; value: T };
+
+/** What a failed read says on the Report and Stale redraws pages: the API's own message, status and code for an ApiError. */
+export function failureWords(error: unknown): string {
+  if (error instanceof ApiError) return `${error.message} (HTTP ${error.status}${error.code === '' ? '' : `, ${error.code}`})`;
+  if (error instanceof Error) return error.message;
+  return 'the request failed';
 }

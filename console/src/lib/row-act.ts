@@ -6,7 +6,7 @@
  * A 409 is said in words (who changed what since the page loaded it, from the
  * history), never the API's raw text; the caller then refreshes the rows.
  */
-import { ApiError } from '../http';
+import { ApiError } from './http';
 import { changesSince, noLongerOffered } from './conflict';
 import { errorWords } from './load';
 import { acknowledgeRefusal, changedBehindWords, tookWords } from './row-words';

@@ -3,13 +3,13 @@
  * read and checked, the authorization code flow with PKCE (RFC 7636, S256)
  * against Cognito's managed login (its /oauth2/authorize, /oauth2/token,
  * /oauth2/revoke and /logout endpoints), and the token answer held to its
- * shape. No DOM and no storage here (console/src/session.ts is the edge); the
+ * shape. No DOM and no storage here (console/src/lib/session.ts is the edge); the
  * digest is Web Crypto's, present in browsers and in Node.
  *
  * Locally (`npm start`) config.json has no `auth`: the console asks for a
  * handle instead and no token exists.
  */
-import { REQUEST_TIMEOUT_MS } from '../http';
+import { REQUEST_TIMEOUT_MS } from './http';
 
 /** How the console signs people in: lib/console-contract.ts `ConsoleConfig['auth']`, as the stack writes it. */
 export interface AuthSettings {

@@ -74,3 +74,19 @@ export function timeWords(iso: string | null | undefined, zone: string = browser
   const parts = instantParts(iso, zone);
   return parts === null ? iso : `${parts.local.date} ${clockWords(parts)}`;
 }
+
+/** "1 follow-up", "3 follow-ups". */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/** "3 days", "5 hours", "40 minutes": how long since `iso` at `now` (never negative), in the largest whole unit. */
+export function sinceWords(iso: string, now: Date): string {
+  const millis = Date.parse(iso);
+  if (Number.isNaN(millis)) return '';
+  const minutes = Math.max(0, Math.floor((now.getTime() - millis) / 60_000));
+  if (minutes < 60) return plural(minutes, 'minute');
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return plural(hours, 'hour');
+  return plural(Math.floor(hours / 24), 'day');
+}

@@ -1,5 +1,6 @@
 /** Words for the states and small values the pages show (ids, states, handles and times only). */
 import { dispositionsInOrder } from '../../../functions/core/missing-words';
+import { REASON_TEXT } from '../../../functions/core/reason-text';
 import { choiceWords, DISPOSITIONS } from './actions';
 import { timeWords } from './urgency';
 import type { FollowUp, LastContact } from './types';
@@ -33,4 +34,9 @@ export function takeItOwner(followUp: Pick<FollowUp, 'owner'>, me: string): stri
 export function closeChoices(followUp: Pick<FollowUp, 'missing'>): Record<string, string> {
   const order = dispositionsInOrder(Object.keys(DISPOSITIONS) as Array<keyof typeof DISPOSITIONS>, followUp.missing ?? null);
   return Object.fromEntries(order.map((key) => [key, DISPOSITIONS[key]]));
+}
+
+/** A stale flag's reason in words (REASON_TEXT's `words`); a reason the sweep learns later reads as itself with spaces. */
+export function reasonWords(reason: string): string {
+  return Object.hasOwn(REASON_TEXT, reason) ? REASON_TEXT[reason]!.words : reason.replaceAll('_', ' ');
 }

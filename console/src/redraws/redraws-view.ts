@@ -7,7 +7,7 @@
  * statuses and times only. Pure: no DOM.
  */
 import { statusWords } from '../../../functions/core/status';
-import { reasonWords } from '../report/report-words';
+import { reasonWords } from '../lib/words';
 
 export type RedrawsState = 'stale' | 'open';
 

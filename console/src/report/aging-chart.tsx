@@ -3,15 +3,16 @@
  * each with its number written beside it, and the same data as a table whose
  * bucket names link to the worklist filtered to that bucket.
  */
-import { horizontalBars, niceMax, tickPosition, ticks } from './chart-geometry';
+import { DataTable } from '../components/data-table';
+import { plural } from '../lib/time';
+import { HorizontalBarChart } from './chart-frame';
+import { horizontalBars, niceMax } from './chart-geometry';
 import type { ReportDoc } from './report-doc';
-import { AGING_BUCKETS, agingRoute, plural } from './report-words';
+import { AGING_BUCKETS, agingRoute } from './report-words';
 
-const WIDTH = 480;
 const LABEL = 100;
 const PLOT = 320;
 const ROW = 34;
-const AXIS = 22;
 
 export function AgingChart({ aging }: { aging: ReportDoc['aging_now'] }) {
   const values = AGING_BUCKETS.map((bucket) => aging[bucket.key]);
@@ -24,18 +25,7 @@ export function AgingChart({ aging }: { aging: ReportDoc['aging_now'] }) {
     <section class="report-aging" aria-labelledby="report-aging-heading">
       <h2 id="report-aging-heading">Open follow-ups by days open (now)</h2>
       <div class="chart-and-table">
-        <svg class="chart" role="img" aria-label={summary} viewBox={`0 0 ${WIDTH} ${height + AXIS}`} width={WIDTH} height={height + AXIS}>
-          {ticks(max).map((tick) => {
-            const x = LABEL + tickPosition(tick, max, PLOT);
-            return (
-              <g key={tick} class="grid">
-                <line x1={x} x2={x} y1={0} y2={height} />
-                <text x={x} y={height + 16} text-anchor="middle">
-                  {tick}
-                </text>
-              </g>
-            );
-          })}
+        <HorizontalBarChart summary={summary} left={LABEL} plot={PLOT} height={height} max={max}>
           {bars.map((bar, index) => {
             const bucket = AGING_BUCKETS[index]!;
             const middle = bar.y + bar.thickness / 2;
@@ -51,26 +41,17 @@ export function AgingChart({ aging }: { aging: ReportDoc['aging_now'] }) {
               </g>
             );
           })}
-        </svg>
-        <table class="report-aging-table">
-          <caption>Open follow-ups by days since they opened; each links to the worklist of those</caption>
-          <thead>
-            <tr>
-              <th scope="col">Days open</th>
-              <th scope="col">Open follow-ups</th>
+        </HorizontalBarChart>
+        <DataTable class="report-aging-table" caption="Open follow-ups by days since they opened; each links to the worklist of those" columns={['Days open', 'Open follow-ups']}>
+          {AGING_BUCKETS.map((bucket, index) => (
+            <tr key={bucket.key}>
+              <th scope="row">
+                <a href={`#${agingRoute(bucket.key)}`}>{bucket.label}</a>
+              </th>
+              <td>{values[index]}</td>
             </tr>
-          </thead>
-          <tbody>
-            {AGING_BUCKETS.map((bucket, index) => (
-              <tr key={bucket.key}>
-                <th scope="row">
-                  <a href={`#${agingRoute(bucket.key)}`}>{bucket.label}</a>
-                </th>
-                <td>{values[index]}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </div>
     </section>
   );

@@ -6,59 +6,43 @@
  * the rows as a table with every column. The table scrolls sideways in its own
  * keyboard-reachable region on a narrow screen; the page never does.
  */
-import { barLength, niceMax, tickPosition, ticks } from './chart-geometry';
+import { HorizontalBarChart, WORDED_LEFT, WORDED_ROW, WordedBar } from './chart-frame';
+import { barLength, niceMax } from './chart-geometry';
 import type { ByLabRow } from './report-doc';
 import { clip, labRowName, methodWords, rateBarWords, rateWords, rowFailureWords } from './report-labs';
 import { durationsWords } from './report-words';
 
-/** Each row: its name on a line, its bar below it. */
-const WIDTH = 480;
-const LEFT = 4;
 const PLOT = 300;
-const ROW = 42;
-const LABEL_Y = 13;
-const BAR_Y = 19;
 const BAR = 15;
-const AXIS = 22;
 const LABEL_CHARS = 64;
 
 export function LabChart({ rows }: { rows: readonly ByLabRow[] }) {
   const rates = rows.map((row) => row.redraw_rate ?? 0);
   const max = Math.min(100, niceMax(rates));
-  const height = ROW * rows.length;
+  const height = WORDED_ROW * rows.length;
   const summary = `Bar chart of the redraw rate per 100 completed transactions, by lab and collection method, highest first: ${rows
     .map((row) => `${labRowName(row)} ${rateBarWords(row)}`)
     .join('; ')}.`;
   return (
     <div class="chart-scroll">
-      <svg class="chart" role="img" aria-label={summary} viewBox={`0 0 ${WIDTH} ${height + AXIS}`} width={WIDTH} height={height + AXIS}>
-        {ticks(max).map((tick) => {
-          const x = LEFT + tickPosition(tick, max, PLOT);
-          return (
-            <g key={tick} class="grid">
-              <line x1={x} x2={x} y1={0} y2={height} />
-              <text x={x} y={height + 16} text-anchor="middle">
-                {tick}
-              </text>
-            </g>
-          );
-        })}
+      <HorizontalBarChart summary={summary} left={WORDED_LEFT} plot={PLOT} height={height} max={max}>
         {rows.map((row, index) => {
-          const top = index * ROW;
           const length = row.redraw_rate === null ? 0 : barLength(row.redraw_rate, max, PLOT);
           return (
-            <g key={`${row.lab} ${row.method}`}>
-              <text class="label" x={LEFT} y={top + LABEL_Y}>
-                {clip(labRowName(row), LABEL_CHARS)}
-              </text>
-              {row.redraw_rate !== null && <rect class="bar" x={LEFT} y={top + BAR_Y} width={length} height={BAR} />}
-              <text class={row.redraw_rate === null ? 'none' : 'value'} x={LEFT + length + (length > 0 ? 6 : 0)} y={top + BAR_Y + BAR / 2} dominant-baseline="middle">
-                {rateBarWords(row)}
-              </text>
-            </g>
+            <WordedBar
+              key={`${row.lab} ${row.method}`}
+              index={index}
+              label={clip(labRowName(row), LABEL_CHARS)}
+              length={length}
+              thickness={BAR}
+              barClass={row.redraw_rate === null ? null : 'bar'}
+              value={rateBarWords(row)}
+              valueClass={row.redraw_rate === null ? 'none' : 'value'}
+              valueGap={length > 0 ? 6 : 0}
+            />
           );
         })}
-      </svg>
+      </HorizontalBarChart>
     </div>
   );
 }

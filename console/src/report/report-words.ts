@@ -1,12 +1,12 @@
 /**
- * The report's and the redraws list's numbers in words, as the CLI says them
+ * The report's numbers in words, as the CLI says them
  * (cli/report-views.ts durationsCell/redrawRateCell, functions/core/digest-words.ts
  * hoursWords). Ported rather than imported: those modules reach node:crypto and
  * zod through their imports, which the console's bundle and typecheck (DOM, no
  * Node types) must not. test/unit/console/report-words.test.ts holds each port
- * to its original. The reasons' words are imported (functions/core/reason-text.ts).
+ * to its original.
  */
-import { REASON_TEXT } from '../../../functions/core/reason-text';
+import { zonedParts } from '../lib/time';
 
 /** The Durations of a report (CONTRACT §11). */
 export interface Durations {
@@ -55,11 +55,6 @@ export function dispositionRows(byDisposition: Readonly<Record<string, number>>)
     .sort(([a, countA], [b, countB]) => countB - countA || a.localeCompare(b));
 }
 
-/** A stale flag's reason in words (REASON_TEXT's `words`); a reason the sweep learns later reads as itself with spaces. */
-export function reasonWords(reason: string): string {
-  return Object.hasOwn(REASON_TEXT, reason) ? REASON_TEXT[reason]!.words : reason.replaceAll('_', ' ');
-}
-
 /** The aging buckets in order, with their words (the CLI's labels) and the worklist's `age` value. */
 export const AGING_BUCKETS = [
   { key: '0_7', label: '0-7 days' },
@@ -74,11 +69,6 @@ export function agingRoute(key: AgingKey): string {
   return `/worklist?${new URLSearchParams({ queue: 'open', age: key }).toString()}`;
 }
 
-/** "1 follow-up", "3 follow-ups". */
-export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
-
 /**
  * An instant as the console shows it: "2026-11-16 09:30 UTC" in `timeZone`
  * (the zone named after it), or the text as it is when it is no date-time.
@@ -86,26 +76,6 @@ export function plural(count: number, one: string, many = `${one}s`): string {
 export function instantWords(iso: string, timeZone = 'UTC'): string {
   const millis = Date.parse(iso);
   if (Number.isNaN(millis)) return iso;
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(millis));
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${timeZone}`;
-}
-
-/** "3 days", "5 hours", "40 minutes": how long since `iso` at `now` (never negative), in the largest whole unit. */
-export function sinceWords(iso: string, now: Date): string {
-  const millis = Date.parse(iso);
-  if (Number.isNaN(millis)) return '';
-  const minutes = Math.max(0, Math.floor((now.getTime() - millis) / 60_000));
-  if (minutes < 60) return plural(minutes, 'minute');
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return plural(hours, 'hour');
-  return plural(Math.floor(hours / 24), 'day');
+  const parts = zonedParts(new Date(millis), timeZone);
+  return `${parts.date} ${parts.time} ${timeZone}`;
 }

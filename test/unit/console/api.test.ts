@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apiOn, handleAuth, sessionAuth, SESSION_ENDED, SIGN_IN_UNREACHABLE } from '../../../console/src/api';
-import { ApiError, NoAnswerError, REQUEST_TIMEOUT_MS } from '../../../console/src/http';
+import { apiOn, handleAuth, sessionAuth, SESSION_ENDED, SIGN_IN_UNREACHABLE } from '../../../console/src/lib/api';
+import { ApiError, NoAnswerError, REQUEST_TIMEOUT_MS } from '../../../console/src/lib/http';
 import { errorWords } from '../../../console/src/lib/load';
-import type { Session } from '../../../console/src/session';
+import type { Session } from '../../../console/src/lib/session';
 
 function recorder(answer: () => Response) {
   const requests: { url: string; init: RequestInit }[] = [];

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NoAnswerError } from '../../../console/src/http';
+import { NoAnswerError } from '../../../console/src/lib/http';
 import { bulkRowBody, bulkSummary, closeQuestion, conflictWords, retryAfterMs, runBulk, type BulkDeps, type PostAnswer, type RowOutcome } from '../../../console/src/lib/bulk-runner';
 
 /** A scripted tracker: each call takes the next answer for its row; tracks the requests in flight. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../../console/src/http';
+import { ApiError } from '../../../console/src/lib/http';
 import { findFollowUp, foundWords, NOT_A_WHOLE_ID, readFindId, wholeId } from '../../../console/src/lib/find';
 
 /** A fake API: the bodies it holds by path, 404 for any other; records what was read. */

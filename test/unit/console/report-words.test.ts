@@ -12,10 +12,10 @@ import {
   hoursWords,
   instantWords,
   isTrackerDisposition,
-  reasonWords,
   redrawRateWords,
-  sinceWords,
 } from '../../../console/src/report/report-words';
+import { sinceWords } from '../../../console/src/lib/time';
+import { reasonWords } from '../../../console/src/lib/words';
 
 const durations = fc.record({
   n: fc.nat({ max: 1000 }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../../console/src/http';
+import { ApiError } from '../../../console/src/lib/http';
 import { actOnRow, type RowApi } from '../../../console/src/lib/row-act';
 import type { Action, FollowUp } from '../../../console/src/lib/types';
 import { aFollowUp } from './follow-up-fixture';

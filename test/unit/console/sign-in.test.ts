@@ -1,6 +1,6 @@
 /**
  * The console's sign-in on AWS (CONTRACT §12, issue 35) as plain functions
- * (console/src/lib/sign-in.ts) and its session (console/src/session.ts) over a
+ * (console/src/lib/sign-in.ts) and its session (console/src/lib/session.ts) over a
  * Map for sessionStorage and a recording fetch. The browser test
  * (test/browser/console-sign-in.test.ts) drives the same code in Chromium
  * against stand-ins for the managed login and the JWT routes.
@@ -23,7 +23,7 @@ import {
   tokensOf,
   type AuthSettings,
 } from '../../../console/src/lib/sign-in';
-import { Session, SignInError, type TabStorage } from '../../../console/src/session';
+import { Session, SignInError, type TabStorage } from '../../../console/src/lib/session';
 import { consoleConfig } from '../../../lib/console-contract';
 
 const PAGE = 'https://d111111abcdef8.cloudfront.net';
@@ -61,7 +61,7 @@ describe('config.json’s test-only timeout', () => {
   it('is accepted on this machine (the browser tests shorten the wait with it), and nowhere else', () => {
     expect(parseConsoleConfig({ api: '/', testRequestTimeoutMs: 1500 }, 'http://127.0.0.1:3000')).toEqual({ api: '/', auth: null, requestTimeoutMs: 1500 });
     expect(parseConsoleConfig({ api: '/', testRequestTimeoutMs: 2000 }, 'http://localhost:3000').requestTimeoutMs).toBe(2000);
-    // Absent, the console waits REQUEST_TIMEOUT_MS (console/src/api.ts createApi).
+    // Absent, the console waits REQUEST_TIMEOUT_MS (console/src/lib/api.ts createApi).
     expect(parseConsoleConfig({ api: '/' }, 'http://127.0.0.1:3000')).not.toHaveProperty('requestTimeoutMs');
     for (const page of [PAGE, 'https://127.0.0.1:3000', 'http://tracker.example.com', 'http://127.0.0.1.example.com']) {
       expect(() => parseConsoleConfig({ api: '/', testRequestTimeoutMs: 1500 }, page), page).toThrow(/testRequestTimeoutMs is for the browser tests on this machine only/);

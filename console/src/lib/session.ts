@@ -30,7 +30,7 @@ import {
   type Callback,
   type PendingSignIn,
   type Tokens,
-} from './lib/sign-in';
+} from './sign-in';
 
 const PENDING_KEY = 'redraw-tracker.sign-in';
 const TOKENS_KEY = 'redraw-tracker.session';

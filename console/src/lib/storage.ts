@@ -2,7 +2,7 @@
  * What the console remembers in this browser: the person's handle (locally it
  * names them, it is not a token) and whether single-key shortcuts are on, in
  * localStorage; on AWS the signed-in session in this tab's sessionStorage
- * (console/src/session.ts), never in localStorage. Storage may be unavailable
+ * (console/src/lib/session.ts), never in localStorage. Storage may be unavailable
  * (a private window); then nothing is remembered.
  */
 import type { TabStorage } from './session';

@@ -9,8 +9,8 @@
  * aborted) and rejects with NoAnswerError; nothing is sent again.
  */
 import { ApiError, NoAnswerError, REQUEST_TIMEOUT_MS, type Get } from './http';
-import type { PostAnswer } from './lib/bulk-runner';
-import { parseConsoleConfig, type ConsoleSettings } from './lib/sign-in';
+import type { PostAnswer } from './bulk-runner';
+import { parseConsoleConfig, type ConsoleSettings } from './sign-in';
 import type { Session } from './session';
 
 export interface Api {

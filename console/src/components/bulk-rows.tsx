@@ -1,0 +1,60 @@
+/** Bulk's rows (CONTRACT §12): each with a checkbox labelled by its id, its urgency, state, owner and the version it is sent with. */
+import { followUpHref } from '../lib/route';
+import type { FollowUp } from '../lib/types';
+import { urgencyOf } from '../lib/urgency';
+import { ownerWords, stateWords } from '../lib/words';
+
+interface BulkRowsProps {
+  caption: string;
+  items: readonly FollowUp[];
+  selected: ReadonlySet<string>;
+  onSelect(ids: ReadonlySet<string>): void;
+  onToggle(id: string, on: boolean): void;
+}
+
+export function BulkRows({ caption, items, selected, onSelect, onToggle }: BulkRowsProps) {
+  const allSelected = items.length > 0 && items.every((item) => selected.has(item.id));
+  const now = new Date();
+  return (
+    <div class="table-wrap">
+      <table class="follow-ups bulk-rows">
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">
+              <input id="field-bulk-rows" type="checkbox" aria-label="Select all on this page" checked={allSelected} onChange={(event) => onSelect(event.currentTarget.checked ? new Set(items.map((item) => item.id)) : new Set())} />
+            </th>
+            <th scope="col">Follow-up</th>
+            <th scope="col">Urgency</th>
+            <th scope="col">State</th>
+            <th scope="col">Owner</th>
+            <th scope="col">Version</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((row) => {
+            const urgency = urgencyOf(row, now);
+            return (
+              <tr key={row.id}>
+                <td class="bulk-select">
+                  <input type="checkbox" id={`select-${row.id}`} aria-label={row.id} checked={selected.has(row.id)} onChange={(event) => onToggle(row.id, event.currentTarget.checked)} />
+                </td>
+                <th scope="row">
+                  <a href={followUpHref(row.id)}>{row.id}</a>
+                </th>
+                <td data-label="Urgency">
+                  <span class={`urgency urgency-${urgency.band}`}>{urgency.words}</span>
+                </td>
+                <td data-label="State">{stateWords(row.state)}</td>
+                <td data-label="Owner">{ownerWords(row.owner)}</td>
+                <td data-label="Version" class="number">
+                  {row.version}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

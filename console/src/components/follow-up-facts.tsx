@@ -1,0 +1,48 @@
+/** A follow-up's facts in words (CONTRACT §12): its state, owner, times, flags and version. */
+import { reasonText } from '../../../functions/core/reason-text';
+import { choiceWords } from '../lib/actions';
+import type { FollowUp } from '../lib/types';
+import { timeWords } from '../lib/urgency';
+import { lastContactWords, ownerWords, stateWords } from '../lib/words';
+
+export function FollowUpFacts({ followUp }: { followUp: FollowUp }) {
+  return (
+    <dl class="facts">
+      <dt>State</dt>
+      <dd>{stateWords(followUp.state)}</dd>
+      <dt>Owner</dt>
+      <dd>{ownerWords(followUp.owner)}</dd>
+      <dt>Due</dt>
+      <dd>{followUp.due_at ? timeWords(followUp.due_at) : 'No due time'}</dd>
+      <dt>Stale flag</dt>
+      <dd>{followUp.stale ? `${reasonText(followUp.stale.reason).words}: ${reasonText(followUp.stale.reason).what} (flagged ${timeWords(followUp.stale.since)})` : 'None'}</dd>
+      <dt>Waiting since</dt>
+      <dd>{followUp.waiting_since ? timeWords(followUp.waiting_since) : 'Not waiting on an open redraw'}</dd>
+      <dt>Contact attempts</dt>
+      <dd>{followUp.contact_attempts}</dd>
+      <dt>Last contact</dt>
+      <dd>{lastContactWords(followUp.last_contact)}</dd>
+      <dt>Snooze</dt>
+      <dd>{followUp.state === 'snoozed' && followUp.snoozed_until ? `Until ${timeWords(followUp.snoozed_until)} (${choiceWords(followUp.snooze_reason)})` : 'Not snoozed'}</dd>
+      <dt>Disposition</dt>
+      <dd>{followUp.disposition ? choiceWords(followUp.disposition) : 'None'}</dd>
+      <dt>Reference</dt>
+      <dd>{followUp.reference ?? 'None'}</dd>
+      <dt>Opened</dt>
+      <dd>{timeWords(followUp.opened_at)}</dd>
+      <dt>Acknowledged</dt>
+      <dd>{followUp.acknowledged_at ? timeWords(followUp.acknowledged_at) : 'Not yet'}</dd>
+      {followUp.closed_at && (
+        <>
+          <dt>Closed</dt>
+          <dd>
+            {timeWords(followUp.closed_at)}
+            {followUp.closed_by ? `, by ${followUp.closed_by === 'tracker' ? 'the tracker (from Junction’s facts)' : followUp.closed_by}` : ''}
+          </dd>
+        </>
+      )}
+      <dt>Version</dt>
+      <dd>{followUp.version}</dd>
+    </dl>
+  );
+}
