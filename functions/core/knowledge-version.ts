@@ -30,7 +30,7 @@
  * Items stay under 1 KB (docs/table-design.md): a member is named by 8
  * characters of its order id's SHA-256 (48 bits: two members of one transaction
  * share a name with odds of about 1 in 10^14), and an entry is short (`oD1005`:
- * own, an event id of 4 digits, 1005; `~` and 20 digits when it was in
+ * own, an event id of 4 digits, 1005; `-` and 20 digits when it was in
  * redraw_available). Two members, about 60 bytes.
  */
 import { createHash } from 'node:crypto';
@@ -47,13 +47,23 @@ export type VersionedMember = MemberRecord;
 /** Own states sort after listed ones ('o' > 'l'), as isNewerRecord ranks them. */
 const OWN = 'o';
 const LISTED = 'l';
-/** Sorts after the end of a shorter entry: an entry with a redraw_available time sorts after the same one without. */
-const SEEN_MARK = '~';
 /**
- * Before SEEN_MARK, after any digit: the time the member first ended without all its results, last in the
- * entry (`oD1005~<seen>^<missing>`), so that knowing it too sorts after not knowing it, whatever else is known.
+ * The marks before an entry's redraw_available time and its time without all its
+ * results. Both sort before every digit and letter: a state's text may be a
+ * prefix of a newer one's (its trailing zeros dropped), and what follows the
+ * shorter one must then sort before the digit the longer goes on with. A time
+ * without all its results alone sorts before a redraw_available time (knowing the
+ * latter is knowing more), and either sorts after nothing (the end of a shorter entry).
  */
-const MISSING_MARK = '^';
+const SEEN_MARK = '-';
+const MISSING_MARK = '+';
+/**
+ * The marks of entries written before session 25 (stored as `kv`): after the
+ * digits, which broke the text order when one state's text was a prefix of
+ * another's. Read, never written; store/follow-ups/item.ts reads them as `kn`.
+ */
+const LEGACY_SEEN_MARK = '~';
+const LEGACY_MISSING_MARK = '^';
 /** Before any event's length mark ('A'...): a state without events sorts before every state with one. */
 const NO_EVENT = '0';
 
@@ -67,7 +77,7 @@ function digits(instant: string): string {
   return instant.replace(/[^0-9]/g, '');
 }
 
-/** Trailing zeros dropped: still in the same text order ('0' is the least digit, the end less still). */
+/** Trailing zeros dropped: still in the same text order ('0' is the least digit; the end, or a mark, is less still). */
 function trimmed(fixedWidth: string): string {
   return fixedWidth.replace(/0+$/, '');
 }
@@ -137,9 +147,15 @@ function textOrder(a: string, b: string): number {
   return a === b ? 0 : a < b ? -1 : 1;
 }
 
+/** An entry's state, redraw_available time and time without all its results (legacy marks read too: the parts are the same). */
 function parts(entry: string): [state: string, seen: string, missing: string] {
-  const missingAt = entry.indexOf(MISSING_MARK);
+  const missingAt = markAt(entry, MISSING_MARK, LEGACY_MISSING_MARK);
   const [rest, missing] = missingAt < 0 ? [entry, ''] : [entry.slice(0, missingAt), entry.slice(missingAt + 1)];
-  const seenAt = rest.indexOf(SEEN_MARK);
+  const seenAt = markAt(rest, SEEN_MARK, LEGACY_SEEN_MARK);
   return seenAt < 0 ? [rest, '', missing] : [rest.slice(0, seenAt), rest.slice(seenAt + 1), missing];
+}
+
+function markAt(text: string, mark: string, legacy: string): number {
+  const at = text.indexOf(mark);
+  return at < 0 ? text.indexOf(legacy) : at;
 }

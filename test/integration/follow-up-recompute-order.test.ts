@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalInstant } from '../../functions/core/instant';
 import { followUpSituation } from '../../functions/core/follow-up/situation';
 import { compareKnowledge, knowledgeVersion, memberName, type VersionedMember } from '../../functions/core/knowledge-version';
+import { NO_TIME } from '../../functions/core/order-record';
 import { rankOf } from '../../functions/core/ordering';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
@@ -183,11 +184,44 @@ describe('the follow-up store keeps the version of the knowledge it was kept fro
     expect(kept?.knowledge).toEqual(knowledgeVersion([movedOn, completed]));
   });
 
+  /** Member `id` known from a listing only, updated at `updatedAt`, first seen in redraw_available at its status time. */
+  const listed = (id: string, updatedAt: string): VersionedMember => ({
+    ...member(id, 'initial', 0, 'redraw_available', '2026-03-02T13:00:00.000000Z'),
+    source: 'transaction_listing',
+    rank: `${NO_TIME}|${updatedAt}`,
+    redraw_available_at: '2026-03-02T13:00:00.000000Z',
+  });
+
+  it('keeps newer knowledge of a member whose state\'s text extends the stored one\'s (updated 59.97 s, then 59.971 s)', async () => {
+    // The marks before a time sorted after the digits until session 25: the stored `…97~…` then sorted after the newer
+    // `…971~…` and the table refused the write every time (fast-check's counterexample, test/unit/core/knowledge-version.test.ts).
+    const [id, initialId] = [freshId(), freshId()];
+    const [older, newer] = [listed(initialId, '2026-03-02T13:59:59.970000Z'), listed(initialId, '2026-03-02T13:59:59.971000Z')];
+    expect((await keep(id, [older], 'active')).outcome).toBe('opened');
+    expect((await keep(id, [newer], 'active')).outcome).toBe('changed');
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, id, new Date()))?.knowledge).toEqual(knowledgeVersion([newer]));
+    expect((await keep(id, [older], 'active')).outcome).toBe('stale');
+  });
+
+  it('reads the knowledge an item kept before session 25 (`kv`, the legacy marks) and writes it anew as `kn`', async () => {
+    const [id, initialId] = [freshId(), freshId()];
+    const [older, newer] = [listed(initialId, '2026-03-02T13:59:59.970000Z'), listed(initialId, '2026-03-02T13:59:59.971000Z')];
+    expect((await keep(id, [older], 'active')).outcome).toBe('opened');
+    const legacy = Object.fromEntries(Object.entries(knowledgeVersion([older])).map(([name, entry]) => [name, entry.replace('-', '~')]));
+    await rig.table.db.update({ TableName: rig.table.tableName, Key: keys.followUp(id), UpdateExpression: 'SET kv = :kv REMOVE kn', ExpressionAttributeValues: { ':kv': legacy } });
+    expect((await getFollowUp(rig.table.db, rig.table.tableName, id, new Date()))?.knowledge).toEqual(legacy);
+    expect(await keep(id, [older], 'active')).toEqual({ outcome: 'unchanged', writes: 0 });
+    expect((await keep(id, [newer], 'active')).outcome).toBe('changed');
+    const kept = await rig.table.db.get({ TableName: rig.table.tableName, Key: keys.followUp(id), ConsistentRead: true });
+    expect(kept?.kn).toEqual(knowledgeVersion([newer]));
+    expect(kept?.kv).toBeUndefined();
+  });
+
   it('takes a follow-up stored before versions as kept from the oldest knowledge', async () => {
     const [id, initialId] = [freshId(), freshId()];
     const initial = member(initialId, 'initial', 5, 'redraw_available', '2026-03-02T13:00:00.000000Z');
     expect((await keep(id, [initial], 'active')).outcome).toBe('opened');
-    await rig.table.db.update({ TableName: rig.table.tableName, Key: keys.followUp(id), UpdateExpression: 'REMOVE kv' });
+    await rig.table.db.update({ TableName: rig.table.tableName, Key: keys.followUp(id), UpdateExpression: 'REMOVE kn' });
     expect((await getFollowUp(rig.table.db, rig.table.tableName, id, new Date()))?.knowledge).toBeNull();
     expect((await keep(id, [initial], 'active')).outcome).toBe('changed');
     expect((await getFollowUp(rig.table.db, rig.table.tableName, id, new Date()))?.knowledge).toEqual(knowledgeVersion([initial]));

@@ -1,12 +1,22 @@
 /**
- * The shape of the code stays as issue 44 left it (docs/engineering-notes.md,
- * "The code's rooms"): entries (one folder per Lambda function under
- * functions/) stand on the lower rooms (notices, store, junction, shared,
- * core) and never on each other; no lower room imports an entry; no import
- * circle anywhere in the repository's code; no function in functions/ over
- * 80 lines and no entry's app.ts over 400, each measured with the TypeScript
- * compiler from the first line to the last, comments, blank lines and nested
- * closures included. The exceptions are listed below by name with the reason.
+ * The shape of the code stays as issues 44 and 56 left it
+ * (docs/engineering-notes.md, "The code's rooms"):
+ * - the house's rooms stand in one order, each importing only rooms below it:
+ *   functions/ < console/ < lib/ < views/ < local/ < cli/ < bin/ < bench/;
+ * - in functions/, entries (one folder per Lambda function) stand on the lower
+ *   rooms (notices, store, junction, shared, core) and never on each other; no
+ *   lower room imports an entry or a room above it;
+ * - in console/src/, lib/ < components/ < the pages (pages/, report/,
+ *   redraws/, which never import each other) < the root (app.tsx, main.tsx);
+ * - no import circle anywhere in the repository's code;
+ * - no function in functions/ or console/src/ over 80 lines, no file there over
+ *   500 and no entry's app.ts over 400, each measured with the TypeScript
+ *   compiler from the first line to the last, comments, blank lines and nested
+ *   closures included (the exceptions are listed below by name with the reason);
+ * - only the transaction function's intake names a stream record's images
+ *   (each record is decoded once: test/unit/stream-decode-once.test.ts).
+ * Each rule is a function of the files and their imports, shown to catch a
+ * made-up breach before it is run on the code.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -14,8 +24,24 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/npm-start';
 
-/** Folders of code the project runs or ships; tests and benches may import anything. */
-const CODE_ROOTS = ['functions', 'lib', 'local', 'cli', 'bin', 'console'];
+/** The house's rooms, lowest first: each may import only the rooms before it (tests may import anything). */
+const HOUSE_ORDER = ['functions', 'console', 'lib', 'views', 'local', 'cli', 'bin', 'bench'] as const;
+
+/** Folders of code the project runs or ships, and the benches. */
+const CODE_ROOTS: readonly string[] = HOUSE_ORDER;
+
+/** The console's rooms, lowest first; the pages are one level whose rooms never import each other. */
+const CONSOLE_ORDER: readonly (readonly string[])[] = [['lib'], ['components'], ['pages', 'report', 'redraws'], ['']];
+
+/** Where a file's code is held to the length rules. */
+const MEASURED_ROOTS = ['functions/', 'console/src/'];
+const MAX_FILE_LINES = 500;
+
+/** The only files that name a stream record's images, and why. */
+const STREAM_IMAGE_READERS: Readonly<Record<string, string>> = {
+  'functions/transaction-status/steps/intake.ts': 'the intake decodes each record once; every step reads what it decoded',
+  'local/stream-reader.ts': "npm start's stand-in for Lambda's event source mapping: it builds the records from DynamoDB Local's stream",
+};
 
 /** The lower rooms of functions/, in the order they may stand on each other. */
 const LOWER_ROOMS = ['notices', 'store', 'junction', 'shared', 'core'] as const;
@@ -159,11 +185,106 @@ function longFunctions(file: string): Measured[] {
   return found;
 }
 
-describe('the shape of the code (issue 44)', () => {
+/** `console/src/<room>/...` -> the room ('' for the root), or undefined outside console/src/. */
+function consoleRoomOf(file: string): string | undefined {
+  if (!file.startsWith('console/src/')) return undefined;
+  const parts = file.slice('console/src/'.length).split('/');
+  return parts.length === 1 ? '' : parts[0];
+}
+
+/** Imports that go up or sideways in an order of rooms (levels, lowest first; rooms on one level never import each other). */
+function arrowsUp(edges: ReadonlyMap<string, readonly string[]>, roomOf: (file: string) => string | undefined, levels: readonly (readonly string[])[]): string[] {
+  const levelOf = (room: string) => levels.findIndex((level) => level.includes(room));
+  return [...edges].flatMap(([file, targets]) => {
+    const from = roomOf(file);
+    if (from === undefined) return [];
+    return targets
+      .filter((target) => {
+        const to = roomOf(target);
+        if (to === undefined || to === from) return false;
+        return levelOf(to) === -1 || levelOf(from) === -1 || levelOf(to) >= levelOf(from);
+      })
+      .map((target) => `${file} -> ${target}`);
+  });
+}
+
+const houseRoomOf = (file: string) => file.split('/')[0];
+const houseLevels = HOUSE_ORDER.map((room) => [room]);
+
+/** Files over the line limit. */
+function longFiles(texts: ReadonlyMap<string, string>): string[] {
+  return [...texts]
+    .map(([file, text]) => ({ file, lines: text.replace(/\n$/, '').split('\n').length }))
+    .filter(({ lines }) => lines > MAX_FILE_LINES)
+    .map(({ file, lines }) => `${file} (${lines} lines)`);
+}
+
+/** Files that name a stream image's fields (`NewImage`, `OldImage`) in code, comments aside. */
+function streamImageNamers(parsed: ReadonlyMap<string, ts.SourceFile>): string[] {
+  return [...parsed]
+    .filter(([, source]) => {
+      let found = false;
+      const visit = (node: ts.Node) => {
+        if ((ts.isIdentifier(node) || ts.isStringLiteral(node)) && /^(?:New|Old)Image$/.test(node.text)) found = true;
+        if (!found) ts.forEachChild(node, visit);
+      };
+      visit(source);
+      return found;
+    })
+    .map(([file]) => file);
+}
+
+const measuredFiles = files.filter((file) => MEASURED_ROOTS.some((root) => file.startsWith(root)));
+
+describe('the rules, each shown to catch a made-up breach', () => {
+  it('sees an arrow up or sideways in the house and in the console, and none where the order holds', () => {
+    const made = new Map([
+      ['local/a.ts', ['cli/b.ts', 'functions/c.ts']],
+      ['functions/c.ts', ['lib/d.ts']],
+      ['cli/b.ts', ['views/e.ts']],
+    ]);
+    expect(arrowsUp(made, houseRoomOf, houseLevels)).toEqual(['local/a.ts -> cli/b.ts', 'functions/c.ts -> lib/d.ts']);
+    const pages = new Map([
+      ['console/src/components/a.tsx', ['console/src/pages/b.tsx', 'console/src/lib/c.ts']],
+      ['console/src/redraws/d.tsx', ['console/src/report/e.ts', 'console/src/components/a.tsx']],
+      ['console/src/lib/c.ts', ['console/src/app.tsx']],
+      ['console/src/app.tsx', ['console/src/pages/b.tsx']],
+    ]);
+    expect(arrowsUp(pages, consoleRoomOf, CONSOLE_ORDER)).toEqual([
+      'console/src/components/a.tsx -> console/src/pages/b.tsx',
+      'console/src/redraws/d.tsx -> console/src/report/e.ts',
+      'console/src/lib/c.ts -> console/src/app.tsx',
+    ]);
+  });
+
+  it('sees a long file, a long function and a stream image named outside the intake', () => {
+    expect(longFiles(new Map([['a.ts', 'x\n'.repeat(501)], ['b.ts', 'x\n'.repeat(500)]]))).toEqual(['a.ts (501 lines)']);
+    const long = ts.createSourceFile('functions/x.ts', `export function f() {\n${'  g();\n'.repeat(79)}}\n`, ts.ScriptTarget.Latest, true);
+    sources.set('functions/x.ts', long);
+    try {
+      expect(longFunctions('functions/x.ts')).toEqual([{ name: 'functions/x.ts:f', lines: 81 }]);
+    } finally {
+      sources.delete('functions/x.ts');
+    }
+    const named = (text: string) => ts.createSourceFile('y.ts', text, ts.ScriptTarget.Latest, true);
+    expect(streamImageNamers(new Map([['a.ts', named('const x = record.dynamodb?.NewImage;')], ['b.ts', named("const { OldImage } = r; // a NewImage")], ['c.ts', named('// NewImage in words only')]]))).toEqual(['a.ts', 'b.ts']);
+  });
+});
+
+describe('the shape of the code (issues 44 and 56)', () => {
   it('reads every folder of code, and sees the imports between them', () => {
-    for (const root of ['functions', 'lib', 'local', 'cli']) expect(files.some((file) => file.startsWith(`${root}/`)), root).toBe(true);
+    for (const root of ['functions', 'lib', 'local', 'cli', 'views', 'console', 'bench']) expect(files.some((file) => file.startsWith(`${root}/`)), root).toBe(true);
     const arrows = [...graph.values()].reduce((sum, targets) => sum + targets.length, 0);
     expect(arrows).toBeGreaterThan(files.length);
+  });
+
+  it('has no arrow up in the house: functions < console < lib < views < local < cli < bin < bench', () => {
+    expect(arrowsUp(graph, houseRoomOf, houseLevels)).toEqual([]);
+  });
+
+  it('has no arrow up or sideways in the console: lib < components < pages, report, redraws < app.tsx and main.tsx', () => {
+    expect(files.filter((file) => consoleRoomOf(file) === '').sort()).toEqual(['console/src/app.tsx', 'console/src/main.tsx']);
+    expect(arrowsUp(graph, consoleRoomOf, CONSOLE_ORDER)).toEqual([]);
   });
 
   it('has no entry importing another entry', () => {
@@ -197,17 +318,22 @@ describe('the shape of the code (issue 44)', () => {
     expect(importCircles()).toEqual([]);
   });
 
-  it(`has no function in functions/ over ${MAX_FUNCTION_LINES} lines but the listed exceptions`, () => {
+  it(`has no function in functions/ or console/src/ over ${MAX_FUNCTION_LINES} lines but the listed exceptions`, () => {
     const exceptions = Object.entries(LONG_FUNCTION_EXCEPTIONS);
     expect(exceptions.length).toBeLessThanOrEqual(3);
     for (const [name, { lines, why }] of exceptions) {
       expect(lines, name).toBeLessThanOrEqual(120);
       expect(why.length, name).toBeGreaterThan(20);
     }
-    const measured = files.filter((file) => file.startsWith('functions/')).flatMap(longFunctions);
+    expect(measuredFiles.some((file) => file.startsWith('console/src/'))).toBe(true);
+    const measured = measuredFiles.flatMap(longFunctions);
     const unlisted = measured.filter(({ name }) => !(name in LONG_FUNCTION_EXCEPTIONS));
     expect(unlisted.map(({ name, lines }) => `${name} (${lines} lines)`)).toEqual([]);
     for (const { name, lines } of measured) expect(lines, name).toBeLessThanOrEqual(LONG_FUNCTION_EXCEPTIONS[name]!.lines);
+  });
+
+  it(`has no file in functions/ or console/src/ over ${MAX_FILE_LINES} lines`, () => {
+    expect(longFiles(new Map(measuredFiles.map((file) => [file, readFileSync(join(repoRoot, file), 'utf8')])))).toEqual([]);
   });
 
   it(`has no entry's app.ts over ${MAX_APP_LINES} lines`, () => {
@@ -217,5 +343,10 @@ describe('the shape of the code (issue 44)', () => {
       .map((file) => ({ file, lines: readFileSync(join(repoRoot, file), 'utf8').replace(/\n$/, '').split('\n').length }))
       .filter(({ lines }) => lines > MAX_APP_LINES);
     expect(long).toEqual([]);
+  });
+
+  it('has only the intake name a stream record\'s images (and the local stand-in that builds them)', () => {
+    for (const why of Object.values(STREAM_IMAGE_READERS)) expect(why.length).toBeGreaterThan(20);
+    expect(streamImageNamers(sources).sort()).toEqual(Object.keys(STREAM_IMAGE_READERS).sort());
   });
 });

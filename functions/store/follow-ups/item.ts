@@ -47,7 +47,9 @@ export const A = {
   redrawOrderedAt: 'ro',
   lastEntry: 'le',
   staleFlag: 'sf',
-  knowledge: 'kv',
+  knowledge: 'kn',
+  /** The knowledge as written before session 25 (core/knowledge-version.ts legacy marks): read, never written. */
+  legacyKnowledge: 'kv',
   alerted: 'al',
   worklist: 'wq',
   /** FollowUp.missing in a few bytes (missingAttribute): kept out of `fu`, which a transactional write bills at 2 units per KB. */
@@ -177,6 +179,7 @@ export const Stored = z.object({
   [A.lastEntry]: z.optional(z.nullable(z.object({ at: z.string(), action: z.string() }))),
   [A.staleFlag]: z.optional(z.nullable(z.object({ since: z.string(), reason: z.string(), orderId: z.string(), statusTime: z.string() }))),
   [A.knowledge]: z.optional(z.nullable(z.record(z.string(), z.string()))),
+  [A.legacyKnowledge]: z.optional(z.nullable(z.record(z.string(), z.string()))),
   [A.alerted]: z.optional(z.nullable(z.string())),
   [A.missing]: z.optional(z.object({ o: z.string(), s: z.string(), d: z.optional(z.string()), n: z.optional(z.number()), f: z.optional(z.record(z.string(), z.number())) })),
   [A.closedBy]: z.optional(z.string()),
@@ -211,7 +214,7 @@ export function parseStored(item: Record<string, unknown>): StoredFollowUp {
     redrawOrderedAt: parsed[A.redrawOrderedAt] ?? null,
     last: parsed[A.lastEntry] ?? null,
     staleFlag: parsed[A.staleFlag] ?? null,
-    knowledge: parsed[A.knowledge] ?? null,
+    knowledge: parsed[A.knowledge] ?? parsed[A.legacyKnowledge] ?? null,
     alertedAt: parsed[A.alerted] ?? null,
     causingResults: parsed[A.causingResults] ?? null,
     transactionEnd: transactionEndOf(parsed[A.transactionEnd] ?? null),

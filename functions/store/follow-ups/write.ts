@@ -165,10 +165,11 @@ function writeCondition(
   const names: Record<string, string> = { '#rev': A.revision };
   const values: Record<string, unknown> = { ':rev': from.revision };
   Object.entries(knownFrom ?? {}).forEach(([orderId, entry], index) => {
-    names['#kv'] = A.knowledge;
+    names['#kn'] = A.knowledge;
     names[`#m${index}`] = orderId;
     values[`:m${index}`] = entry;
-    conditions.push(`(attribute_not_exists(#kv.#m${index}) OR #kv.#m${index} <= :m${index})`);
+    // An item that keeps only the legacy `kv` has no `kn` yet: the revision alone holds it (compareKnowledge read both).
+    conditions.push(`(attribute_not_exists(#kn.#m${index}) OR #kn.#m${index} <= :m${index})`);
   });
   return { ConditionExpression: conditions.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
 }
