@@ -19,29 +19,12 @@
  * `redraw_not_created`); then one sweep: only S is flagged. Q is not flagged
  * before its snooze ends and R never is (CONTRACT §9 with §4).
  */
-import * as z from 'zod';
+import { FollowUpAnswer, type FollowUpView } from '../views/answers';
 import { dueIn } from '../views/durations';
 import { atLab, buildDeliveries, freshId, redrawFlow, type FlowSpec } from './junction-flows';
 import { postWebhooks, row, runSweep, settle, SimulationError, type ChapterInput } from './simulator-tracker';
 
 const HOUR = 3_600_000;
-
-/** The follow-up fields the chapter prints. */
-const FollowUpAnswer = z.object({
-  follow_up: z.object({
-    id: z.string(),
-    state: z.string(),
-    owner: z.string().nullable(),
-    snoozed_until: z.string().nullable(),
-    contact_attempts: z.number(),
-    disposition: z.string().nullable(),
-    attention: z.string().nullable(),
-    due_at: z.string().nullable(),
-    stale: z.object({ since: z.string(), reason: z.string() }).nullable(),
-    version: z.number(),
-  }),
-});
-type FollowUpView = z.output<typeof FollowUpAnswer>['follow_up'];
 
 interface Story {
   label: string;

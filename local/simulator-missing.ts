@@ -20,30 +20,11 @@
  * With FOLLOW_UP_MISSING_RESULTS=off the tracker keeps to redraws: only W opens,
  * and the chapter says so.
  */
-import * as z from 'zod';
+import { FollowUpAnswer, type FollowUpView } from '../views/answers';
 import { atLab, buildDeliveries, freshId, noRedrawFlow, redrawFlow, svixSchedule, type FlowSpec } from './junction-flows';
 import { listEvents, postWebhook, row, runSweep, settle, SimulationError, type ChapterInput } from './simulator-tracker';
 
 const HOUR = 3_600_000;
-
-/** The follow-up fields the chapter prints and checks. */
-const FollowUpAnswer = z.object({
-  follow_up: z.object({
-    state: z.string(),
-    attention: z.string().nullable(),
-    disposition: z.string().nullable(),
-    missing: z
-      .object({
-        order_id: z.string(),
-        status: z.string(),
-        status_detail: z.string().nullable(),
-        markers: z.number().nullable(),
-        failure_types: z.record(z.string(), z.number()).nullable(),
-      })
-      .nullable(),
-  }),
-});
-type FollowUpView = z.output<typeof FollowUpAnswer>['follow_up'];
 
 /** What CONTRACT §9 says the follow-up ends with (nobody acts on these). */
 interface Expected {
