@@ -19,6 +19,10 @@
  *   it had been written transactionally at its stored size (an upper bound:
  *   AWS documents no figure for it, and our code only sends one after a lost race).
  * - Query results are counted too (items returned and evaluated).
+ * - Every figure is also kept by operation: the command, the index it reads
+ *   (if any) and the key prefix of the items it touches (`PutItemCommand ORDER#`,
+ *   `QueryCommand by-transaction:FOLLOWUPS#`), so that a cost is told apart by
+ *   what it is for (operationOf).
  */
 import { randomUUID } from 'node:crypto';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -64,6 +68,8 @@ export interface Units {
 
 export interface MeterReading extends Units {
   requests: number;
+  /** Units and requests by operation (operationOf: command, index, key prefixes). */
+  byOperation: Record<string, Units & { requests: number }>;
   byCommand: Record<string, number>;
   /** Units by command name. */
   unitsByCommand: Record<string, Units>;
@@ -88,7 +94,7 @@ function zero(): Units {
 }
 
 function empty(): MeterReading {
-  return { ...zero(), requests: 0, byCommand: {}, unitsByCommand: {}, byIndex: {}, refusedWrites: 0, queryItems: 0, queryScanned: 0 };
+  return { ...zero(), requests: 0, byOperation: {}, byCommand: {}, unitsByCommand: {}, byIndex: {}, refusedWrites: 0, queryItems: 0, queryScanned: 0 };
 }
 
 function unitsOf(capacity: z.output<typeof Units> | undefined): number {
@@ -161,14 +167,53 @@ function withOldItemOnFailure(command: string, input: Record<string, unknown>): 
   return input;
 }
 
+/** A partition key's family: up to and including its first `#` (`ORDER#`, `FOLLOWUPS#`), or the whole key. */
+function prefixOf(value: unknown): string | null {
+  const text = typeof value === 'string' ? value : typeof value === 'object' && value !== null && typeof (value as { S?: unknown }).S === 'string' ? (value as { S: string }).S : null;
+  if (text === null) return null;
+  const at = text.indexOf('#');
+  return at < 0 ? text : text.slice(0, at + 1);
+}
+
+/**
+ * What a request is for: its command, the index it reads and the key prefixes of
+ * the items it touches (sorted, joined by `+` for a transaction or a batch).
+ */
+export function operationOf(command: string, input: Record<string, unknown>): string {
+  const record = (value: unknown) => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {});
+  const prefixes = new Set<string>();
+  const add = (item: unknown) => {
+    const prefix = prefixOf(record(item).pk);
+    if (prefix !== null) prefixes.add(prefix);
+  };
+  add(input.Key);
+  add(input.Item);
+  const values = record(input.ExpressionAttributeValues);
+  if (command.startsWith('Query')) {
+    const prefix = prefixOf(values[':pk']);
+    if (prefix !== null) prefixes.add(prefix);
+  }
+  for (const entry of Array.isArray(input.TransactItems) ? input.TransactItems : []) {
+    for (const write of Object.values(record(entry))) {
+      add(record(write).Item);
+      add(record(write).Key);
+    }
+  }
+  for (const request of Object.values(record(input.RequestItems))) for (const key of Array.isArray(record(request).Keys) ? (record(request).Keys as unknown[]) : []) add(key);
+  const index = typeof input.IndexName === 'string' ? `${input.IndexName}:` : '';
+  return `${command.replace(/Command$/, '')} ${index}${[...prefixes].sort().join('+') || '?'}`;
+}
+
 /** Attaches a meter to a client (a DocumentClient shares its client's stack: attach to the client). */
 export function attachMeter(client: DynamoDBClient): Meter {
   let reading = empty();
   const name = `benchMeter-${randomUUID()}`;
-  const add = (command: string, units: Partial<Units>) => {
+  const add = (command: string, operation: string, units: Partial<Units>) => {
     const entry = (reading.unitsByCommand[command] ??= zero());
+    const byOperation = (reading.byOperation[operation] ??= { ...zero(), requests: 0 });
     for (const key of ['write', 'index', 'refused', 'read'] as const) {
       entry[key] += units[key] ?? 0;
+      byOperation[key] += units[key] ?? 0;
       reading[key] += units[key] ?? 0;
     }
   };
@@ -176,6 +221,8 @@ export function attachMeter(client: DynamoDBClient): Meter {
     (next, context) => async (args) => {
       const command = context.commandName ?? 'unknown';
       const input = Input.safeParse(args.input);
+      const operation = operationOf(command, input.success ? input.data : {});
+      (reading.byOperation[operation] ??= { ...zero(), requests: 0 }).requests++;
       if (input.success && CAPACITY_COMMANDS.has(command)) {
         // Capacity is asked for on every command, whoever built it (our store or Powertools).
         args.input = withOldItemOnFailure(command, { ...input.data, ReturnConsumedCapacity: 'INDEXES' });
@@ -189,7 +236,7 @@ export function attachMeter(client: DynamoDBClient): Meter {
         const refused = WRITE_COMMANDS.has(command) ? refusalOf(error) : null;
         if (refused !== null) {
           reading.refusedWrites++;
-          add(command, { refused });
+          add(command, operation, { refused });
         }
         throw error;
       }
@@ -199,10 +246,10 @@ export function attachMeter(client: DynamoDBClient): Meter {
         const all = consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed];
         if (WRITE_COMMANDS.has(command)) {
           const priced = pricedWrite(command, all);
-          add(command, priced);
+          add(command, operation, priced);
           for (const [index, units] of Object.entries(priced.byIndex)) reading.byIndex[index] = (reading.byIndex[index] ?? 0) + units;
         }
-        else add(command, { read: all.reduce((sum, c) => sum + unitsOf(c), 0) });
+        else add(command, operation, { read: all.reduce((sum, c) => sum + unitsOf(c), 0) });
         if (command === 'QueryCommand') {
           reading.queryItems += output.data.Items?.length ?? 0;
           reading.queryScanned += output.data.ScannedCount ?? 0;
@@ -214,7 +261,13 @@ export function attachMeter(client: DynamoDBClient): Meter {
     { step: 'initialize', name, priority: 'high' },
   );
   return {
-    reading: () => ({ ...reading, byCommand: { ...reading.byCommand }, byIndex: { ...reading.byIndex }, unitsByCommand: structuredClone(reading.unitsByCommand) }),
+    reading: () => ({
+      ...reading,
+      byCommand: { ...reading.byCommand },
+      byIndex: { ...reading.byIndex },
+      unitsByCommand: structuredClone(reading.unitsByCommand),
+      byOperation: structuredClone(reading.byOperation),
+    }),
     reset: () => {
       reading = empty();
     },

@@ -99,8 +99,8 @@ const StoredLedger = z.object({
   [L.lastEnd]: z.optional(z.string()),
 });
 
-/** Applies one record's report work; resolves with the rows written (refused ones, redeliveries, not counted). */
-export async function applyReportWork(db: TableClient, tableName: string, work: ReportWork): Promise<number> {
+/** Applies one record's report work at `nowMs` (the writer's clock); resolves with the rows written (refused ones, redeliveries, not counted). */
+export async function applyReportWork(db: TableClient, tableName: string, work: ReportWork, nowMs = Date.now()): Promise<number> {
   const key = keys.reportLedger(work.ledger.token, work.ledger.item);
   if (work.kind === 'end') {
     await recordEnd(db, tableName, key, work);
@@ -112,7 +112,7 @@ export async function applyReportWork(db: TableClient, tableName: string, work: 
   const life = ledger[L.life] ?? 0;
   const end = ledger[L.end];
   const versioned = (write: TallyWrite, inLife: number): TallyWrite => ({ ...write, version: inLife * LIFE_SPAN + write.version });
-  if (end === undefined) return countWritten(await Promise.all(work.writes.map((write) => applyTallyWrite(db, tableName, versioned(write, life)))));
+  if (end === undefined) return countWritten(await Promise.all(work.writes.map((write) => applyTallyWrite(db, tableName, versioned(write, life), nowMs))));
 
   // The first rows after an expiry: a new life. Its state's rows all put, the expired life's rows it no longer has tombstoned.
   const next = life + 1;
@@ -120,7 +120,7 @@ export async function applyReportWork(db: TableClient, tableName: string, work: 
   const gone = end.keys
     .filter((row) => !current.has(JSON.stringify({ pk: row.pk, sk: row.sk })))
     .map((row): TallyWrite => ({ key: { pk: row.pk, sk: row.sk }, version: work.version, tally: null, expiresAt: expiryOfKey(row) }));
-  const written = countWritten(await Promise.all([...work.current, ...gone].map((write) => applyTallyWrite(db, tableName, versioned(write, next)))));
+  const written = countWritten(await Promise.all([...work.current, ...gone].map((write) => applyTallyWrite(db, tableName, versioned(write, next), nowMs))));
   await db.update({
     TableName: tableName,
     Key: key,

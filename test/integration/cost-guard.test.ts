@@ -1,0 +1,138 @@
+/**
+ * The whole product's DynamoDB units, held (issue 57). A fixed seeded stream
+ * of the thirteen kinds of flow (bench/product-stream.ts: shuffled a little,
+ * interleaved, a fifth repeated as Svix retries) is sent one delivery at a
+ * time through the webhook function, and after each the table's real stream
+ * is read to its end by the transaction function with everything on, as
+ * `npm start` runs it: missing results, retention 365 days, events. Every
+ * request of both is metered as AWS bills it (bench/meter.ts), by operation:
+ * command, index and key prefix.
+ *
+ * The count is exact: the same stream, one delivery at a time, each step's
+ * stream records in one batch, the transaction function's clock fixed. Its
+ * figure is kept in test/fixtures/cost-guard.json; the test fails when any
+ * operation costs more than it says (and when one costs less: write the new
+ * figure, `COST_GUARD_WRITE=1 npx vitest run --project integration
+ * test/integration/cost-guard.test.ts`, and say why in the commit).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { isDeepStrictEqual } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attachMeter, type Meter, type MeterReading } from '../../bench/meter';
+import { buildProductStream, PRODUCT_FLOW_KINDS } from '../../bench/product-stream';
+import { forEachLimited } from '../../functions/shared/concurrency';
+import type { LogSink } from '../../functions/shared/observability';
+import { documentTable } from '../../functions/store/document-table';
+import { getOrder } from '../../functions/store/order-reads';
+import { createTransactionStatusHandler } from '../../functions/transaction-status/app';
+import { createInMemoryPublisher } from '../../functions/transaction-status/publisher';
+import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
+import { findStreamArn, startStreamReader, type StreamReader } from '../../local/stream-reader';
+import { createTestTable, localEndpoint, testClient, testDocumentClient, type TestTable } from '../support/dynamodb';
+import { repoRoot } from '../support/npm-start';
+import { captureOutput, lambdaContext, newSecret, signedEvent, webhookHandlerFor } from '../support/webhook';
+import { expectedRecord } from '../support/webhook-store';
+
+const FIGURE = join(repoRoot, 'test/fixtures/cost-guard.json');
+const STREAM = buildProductStream({ perKind: 3, seed: 57, retryReach: 80 });
+/** The transaction function's clock: fixed, a second on per delivery (times it writes have fixed digits). */
+const CLOCK_START = Date.parse('2026-03-12T09:00:00.000Z');
+
+const silent: LogSink = { debug() {}, info() {}, warn() {}, error() {} };
+
+interface Figure {
+  write: number;
+  read: number;
+  requests: number;
+}
+
+let table: TestTable;
+let reader: StreamReader;
+let streams: DynamoDBStreamsClient;
+const clients = { webhook: testClient(), stream: testClient() };
+let meters: { webhook: Meter; stream: Meter };
+const publisher = createInMemoryPublisher();
+let clock = CLOCK_START;
+const secret = newSecret();
+
+beforeAll(async () => {
+  table = await createTestTable('cost-guard');
+  meters = { webhook: attachMeter(clients.webhook), stream: attachMeter(clients.stream) };
+  const handler = createTransactionStatusHandler({
+    db: documentTable(testDocumentClient(clients.stream)),
+    tableName: table.tableName,
+    logger: silent,
+    metrics: { addMetric() {}, publishStoredMetrics() {} },
+    publisher,
+    retentionDays: 365,
+    now: () => clock,
+  });
+  streams = new DynamoDBStreamsClient(localDynamoDbClientConfig(localEndpoint()));
+  reader = startStreamReader({ client: streams, streamArn: await findStreamArn(table.client, table.tableName), handler, pollIntervalMs: 10, logger: silent });
+});
+afterAll(async () => {
+  await reader?.stop();
+  streams?.destroy();
+  for (const meter of Object.values(meters ?? {})) meter.detach();
+  for (const client of Object.values(clients)) client.destroy();
+  await table?.drop();
+});
+
+/** A reading by operation, each figure rounded to the thousandth (eventually consistent reads are half units). */
+function byOperation(reading: MeterReading, side: string): Record<string, Figure> {
+  const round = (value: number) => Math.round(value * 1000) / 1000;
+  return Object.fromEntries(
+    Object.entries(reading.byOperation).map(([operation, units]) => [`${side} ${operation}`, { write: round(units.write + units.refused), read: round(units.read), requests: units.requests }]),
+  );
+}
+
+function total(figures: Record<string, Figure>): Figure {
+  const sum = (key: keyof Figure) => Math.round(Object.values(figures).reduce((all, figure) => all + figure[key], 0) * 1000) / 1000;
+  return { write: sum('write'), read: sum('read'), requests: sum('requests') };
+}
+
+describe('the whole product’s units over a fixed stream (issue 57)', () => {
+  it('costs what test/fixtures/cost-guard.json says, operation by operation, with every order at its newest event', async () => {
+    expect(STREAM.shape.flows).toBe(3 * PRODUCT_FLOW_KINDS.length);
+    expect(STREAM.shape.retries).toBeGreaterThan(0);
+    expect(STREAM.shape.afterNewer).toBeGreaterThan(0);
+    const output = captureOutput();
+    try {
+      const webhook = webhookHandlerFor(documentTable(testDocumentClient(clients.webhook)), table.tableName, [secret]);
+      for (const message of STREAM.messages) {
+        const answer = await webhook(signedEvent(message.body, { secret, messageId: message.svixId }), lambdaContext());
+        expect(answer.statusCode, message.svixId).toBeLessThan(300);
+        clock += 1000;
+        reader.nudge();
+        await reader.whenIdle();
+      }
+    } finally {
+      output.restore();
+    }
+    // Every order at its newest event: the units are those of the right answer.
+    const wrong: string[] = [];
+    const newestBodies = new Map<string, string>();
+    for (const message of STREAM.messages) if (STREAM.newest.get(message.orderId) === message.eventId) newestBodies.set(message.orderId, message.body);
+    await forEachLimited([...newestBodies], 8, async ([orderId, body]) => {
+      const stored = await getOrder(table.db, table.tableName, orderId);
+      if (stored === null || !isDeepStrictEqual(stored.record, expectedRecord(JSON.parse(body)))) wrong.push(orderId);
+    });
+    expect(wrong).toEqual([]);
+    expect(publisher.events.length).toBeGreaterThan(0);
+
+    const measured = { ...byOperation(meters.webhook.reading(), 'webhook'), ...byOperation(meters.stream.reading(), 'stream') };
+    const sorted = Object.fromEntries(Object.entries(measured).sort(([a], [b]) => a.localeCompare(b)));
+    const now = { stream: STREAM.shape, total: total(sorted), byOperation: sorted };
+    if (process.env.COST_GUARD_WRITE === '1') writeFileSync(FIGURE, `${JSON.stringify(now, null, 2)}\n`);
+    const kept = JSON.parse(readFileSync(FIGURE, 'utf8')) as typeof now;
+    expect(now.stream, 'the stream is not the one the figure was counted on').toEqual(kept.stream);
+    const dearer = Object.entries(sorted).flatMap(([operation, figure]) => {
+      const was = kept.byOperation[operation] ?? { write: 0, read: 0, requests: 0 };
+      return figure.write > was.write || figure.read > was.read ? [`${operation}: ${JSON.stringify(figure)}, was ${JSON.stringify(was)}`] : [];
+    });
+    expect(dearer, 'operations that cost more than test/fixtures/cost-guard.json says').toEqual([]);
+    expect(now.total, 'the whole cost went down: write the new figure (COST_GUARD_WRITE=1) and say why').toEqual(kept.total);
+  });
+});
