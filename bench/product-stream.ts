@@ -1,8 +1,9 @@
 /**
  * The stream issue 57 measures the whole product on: flows of thirteen kinds,
- * in turn, each shuffled a little (a share of its deliveries held back a few
- * places), interleaved at random with the others, and a share repeated as Svix
- * retries (same svix-id and body) up to `retryReach` places later. Seeded:
+ * in turn, starting over a day, each shuffled a little (a share of its
+ * deliveries held back a few places, sent when a later event of its flow
+ * happens), side by side in the order they are sent, and a share repeated as
+ * Svix retries (same svix-id and body) up to `retryReach` places later. Seeded:
  * the same seed gives the same ids, bodies and order, so a count of units over
  * it is exact (test/integration/cost-guard.test.ts), and the bench's
  * comparison sends the same stream to both approaches.
@@ -44,6 +45,8 @@ export interface ProductMessage {
   orderId: string;
   eventId: number;
   kind: 'first' | 'retry';
+  /** When it is sent (epoch ms): the stream's messages are in this order; a late one goes when a later event of its flow happens. */
+  sendAt: number;
 }
 
 export interface ProductStream {
@@ -130,32 +133,43 @@ export function buildProductStream(options: ProductStreamOptions): ProductStream
   const heldBack = options.heldBack ?? 0.4;
   const retryShare = options.retryShare ?? 0.2;
   const retryReach = options.retryReach ?? 400;
-  const base = Date.parse('2026-03-02T09:00:00Z');
+  const base = Date.parse('2026-03-02T00:00:00Z');
 
+  // The flows' starts spread over a day: they overlap in time, as a team's orders do.
   const flows: FlowSpec[] = [];
   for (let round = 0; round < options.perKind; round++) {
-    for (const kind of PRODUCT_FLOW_KINDS) flows.push(productFlow(kind, `${seed}-${round}-${kind}`, new Date(base + flows.length * 7 * 60_000)));
+    for (const kind of PRODUCT_FLOW_KINDS) flows.push(productFlow(kind, `${seed}-${round}-${kind}`, new Date(base + Math.floor(rand() * 24 * 60) * 60_000)));
   }
-  // Each flow shuffled a little: a share of its deliveries held back one to three places.
-  const queues = flows.map((spec) => {
-    const placed = buildDeliveries(spec).map((delivery, index) => ({ delivery, at: rand() < heldBack ? index + 1 + rand() * 2 : index }));
-    return placed.sort((a, b) => a.at - b.at).map(({ delivery }) => delivery);
-  });
-  // Flows side by side: the next delivery of a random flow still going.
+  // Each flow shuffled a little: a share of its deliveries held back one to three places, each sent in the
+  // slot it lands in (when that later event of its flow happens).
   let message = 0;
-  const firsts: ProductMessage[] = [];
-  const open = queues.map((_, index) => index);
-  while (open.length > 0) {
-    const slot = Math.floor(rand() * open.length);
-    const queue = queues[open[slot]!]!;
-    const delivery = queue.shift()!;
-    firsts.push({ svixId: `msg_${uuidFrom('product-stream', String(seed), String(message++)).replaceAll('-', '')}`, body: JSON.stringify(delivery.body), orderId: delivery.orderId, eventId: delivery.eventId, kind: 'first' });
-    if (queue.length === 0) open.splice(slot, 1);
-  }
+  const firsts: ProductMessage[] = flows.flatMap((spec) => {
+    const deliveries = buildDeliveries(spec);
+    const slots = deliveries.map((delivery) => Date.parse((delivery.body as { data: { updated_at: string } }).data.updated_at));
+    const placed = deliveries.map((delivery, index) => ({ delivery, at: rand() < heldBack ? index + 1 + rand() * 2 : index }));
+    return placed
+      .sort((a, b) => a.at - b.at)
+      .map(({ delivery }, index) => ({
+        svixId: `msg_${uuidFrom('product-stream', String(seed), String(message++)).replaceAll('-', '')}`,
+        body: JSON.stringify(delivery.body),
+        orderId: delivery.orderId,
+        eventId: delivery.eventId,
+        kind: 'first' as const,
+        sendAt: slots[index]!,
+      }));
+  });
+  // Flows side by side, in the order their deliveries are sent.
+  firsts.sort((a, b) => a.sendAt - b.sendAt || a.svixId.localeCompare(b.svixId));
   // Svix retries: the same message again, up to `retryReach` places later.
   const placed = firsts.map((first, index) => ({ message: first, at: index }));
   const retries = firsts.flatMap((first, index) => (rand() < retryShare / (1 - retryShare) ? [{ message: { ...first, kind: 'retry' as const }, at: index + 0.5 + rand() * retryReach }] : []));
-  const messages = [...placed, ...retries].sort((a, b) => a.at - b.at).map(({ message: sent }) => sent);
+  const ordered = [...placed, ...retries].sort((a, b) => a.at - b.at).map(({ message: sent }) => sent);
+  // A retry is sent when its place comes: never before the message ahead of it.
+  let latest = 0;
+  const messages = ordered.map((sent) => {
+    latest = Math.max(latest, sent.sendAt);
+    return { ...sent, sendAt: latest };
+  });
 
   const newest = new Map<string, number>();
   let afterNewer = 0;
