@@ -53,7 +53,7 @@ export interface ProductStream {
   messages: ProductMessage[];
   /** The event id each order must end at (its newest). */
   newest: Map<string, number>;
-  shape: { flows: number; orders: number; messages: number; unique: number; retries: number; afterNewer: number };
+  shape: { flows: number; redrawFlows: number; orders: number; messages: number; unique: number; retries: number; afterNewer: number };
 }
 
 export interface ProductStreamOptions {
@@ -178,5 +178,6 @@ export function buildProductStream(options: ProductStreamOptions): ProductStream
     if (sent.eventId < seen) afterNewer++;
     newest.set(sent.orderId, Math.max(seen, sent.eventId));
   }
-  return { messages, newest, shape: { flows: flows.length, orders: newest.size, messages: messages.length, unique: firsts.length, retries: retries.length, afterNewer } };
+  const redrawFlows = flows.filter((spec) => spec.orders.some((order) => order.origin === 'redraw')).length;
+  return { messages, newest, shape: { flows: flows.length, redrawFlows, orders: newest.size, messages: messages.length, unique: firsts.length, retries: retries.length, afterNewer } };
 }

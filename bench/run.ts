@@ -32,6 +32,7 @@ import { buildWebhookStream } from './webhook-stream';
 import { consoleLines, measureConsole, type ConsoleResult } from './console';
 import { measureWorklistReads, worklistReadsLines, type WorklistReadsOptions, type WorklistReadsResult } from './worklist-reads';
 import { measureStoryCost, storyCostLines, type StoryCostResult } from './story-cost';
+import { measureProductCost, productCostLines, type ProductCostOptions, type ProductCostResult } from './product-cost';
 import { measureReportScale, reportScaleLines, type ReportScaleOptions, type ReportScaleResult } from './report-scale';
 
 const Count = z.string().regex(/^[1-9]\d*$/, 'must be a positive integer').transform(Number).optional();
@@ -54,7 +55,9 @@ const Settings = z.object({
   BENCH_WORKLIST_CLOSED: Count,
   BENCH_WORKLIST_RUNS: Count,
   BENCH_STORY_RUNS: Count,
-  BENCH_ONLY: z.enum(['local-ingest', 'cold-start', 'sync-cost', 'sweep-scale', 'console', 'worklist-reads', 'story-cost', 'report-scale']).optional(),
+  BENCH_PRODUCT_PER_KIND: Count,
+  BENCH_PRODUCT_SENDERS: Count,
+  BENCH_ONLY: z.enum(['local-ingest', 'cold-start', 'sync-cost', 'sweep-scale', 'console', 'worklist-reads', 'story-cost', 'report-scale', 'product-cost']).optional(),
   BENCH_REPORT_SIZES: z.string().regex(/^\d+(,\d+)*$/).optional(),
   BENCH_REPORT_RUNS: Count,
 });
@@ -78,6 +81,7 @@ function benchSettings(env: NodeJS.ProcessEnv) {
     console: { followUps: pick(raw.BENCH_CONSOLE_FOLLOW_UPS, 5000, 500), runs: pick(raw.BENCH_CONSOLE_RUNS, 7, 3) },
     worklist: { open: pick(raw.BENCH_WORKLIST_OPEN, 10_000, 1000), closed: pick(raw.BENCH_WORKLIST_CLOSED, 50_000, 5000), runs: pick(raw.BENCH_WORKLIST_RUNS, 9, 3) },
     storyRuns: pick(raw.BENCH_STORY_RUNS, 5, 2),
+    product: { perKind: pick(raw.BENCH_PRODUCT_PER_KIND, 15, 3), senders: pick(raw.BENCH_PRODUCT_SENDERS, 4, 4) },
     report: { sizes: (raw.BENCH_REPORT_SIZES ?? (quick ? '1000,5000' : '1000,100000')).split(',').map(Number), runs: pick(raw.BENCH_REPORT_RUNS, 7, 3) },
     only: raw.BENCH_ONLY,
     output: raw.BENCH_OUTPUT ?? fileURLToPath(new URL(raw.BENCH_ONLY ? `./results.${raw.BENCH_ONLY}.json` : quick ? './results.quick.json' : './results.json', import.meta.url)),
@@ -129,6 +133,14 @@ export async function runBench(): Promise<void> {
     const worklistReads = await measureWorklistReadsOnFreshJvm(settings.worklist);
     await writeFile(settings.output, `${JSON.stringify({ machine, settings: { ...settings, output: undefined }, worklistReads }, null, 2)}\n`);
     console.log(worklistReadsLines(worklistReads).join('\n'));
+    progress(`wrote ${settings.output}`);
+    return;
+  }
+
+  if (settings.only === 'product-cost') {
+    const productCost = await measureProductCostOnFreshJvm(settings.product);
+    await writeFile(settings.output, `${JSON.stringify({ machine, settings: { ...settings, output: undefined }, productCost }, null, 2)}\n`);
+    console.log(productCostLines(productCost).join('\n'));
     progress(`wrote ${settings.output}`);
     return;
   }
@@ -263,6 +275,8 @@ export async function runBench(): Promise<void> {
   const storyCost = await measureStoryCostOnFreshJvm(settings.storyRuns);
   // l. A 30-day report as ended transactions grow, against every row of the window (its own JVM).
   const reportScale = await measureReportScaleOnFreshJvm(settings.report);
+  // m. The whole product, everything on, against the common approach, on the product stream (its own JVM).
+  const productCost = await measureProductCostOnFreshJvm(settings.product);
 
   const of = (approach: Approach, senders: number) => runs.find((run) => run.approach === approach && run.senders === senders)!;
   const comparisons = [1, settings.senders].map((senders) => {
@@ -295,6 +309,7 @@ export async function runBench(): Promise<void> {
     worklistReads,
     storyCost,
     reportScale,
+    productCost,
   };
   await writeFile(settings.output, `${JSON.stringify(results, null, 2)}\n`);
   printTable(results);
@@ -319,6 +334,7 @@ type Results = {
   worklistReads: WorklistReadsResult;
   storyCost: StoryCostResult;
   reportScale: ReportScaleResult;
+  productCost: ProductCostResult;
 };
 
 function printTable(results: Results): void {
@@ -397,6 +413,7 @@ function printTable(results: Results): void {
   lines.push(...worklistReadsLines(results.worklistReads));
   lines.push('');
   lines.push(...storyCostLines(results.storyCost));
+  lines.push(...productCostLines(results.productCost));
   lines.push('');
   lines.push(...reportScaleLines(results.reportScale));
   console.log(lines.join('\n'));
@@ -417,6 +434,16 @@ async function measureReportScaleOnFreshJvm(options: ReportScaleOptions): Promis
   const jvm = await startDynamoDbLocal();
   try {
     return await measureReportScale(jvm.endpoint, options);
+  } finally {
+    await jvm.stop();
+  }
+}
+
+/** Section m on its own DynamoDB Local JVM. */
+async function measureProductCostOnFreshJvm(options: ProductCostOptions): Promise<ProductCostResult> {
+  const jvm = await startDynamoDbLocal();
+  try {
+    return await measureProductCost(jvm.endpoint, options);
   } finally {
     await jvm.stop();
   }

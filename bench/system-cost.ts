@@ -26,6 +26,7 @@ import { forEachLimited } from '../functions/shared/concurrency';
 import { createLogger } from '../functions/shared/observability';
 import { createTableInput } from '../functions/store/table';
 import { createTransactionStatusHandler } from '../functions/transaction-status/app';
+import { decodeRecord } from '../functions/transaction-status/steps/intake';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
 import { findStreamArn, startStreamReader } from '../local/stream-reader';
 import { documentClientOf, documentTable } from '../functions/store/document-table';
@@ -76,6 +77,8 @@ export interface SystemCostRun {
   total: UnitsPerWebhook;
   /** Units by command and function, per webhook. */
   byCommand: Record<string, Record<string, Units & { requests: number }>>;
+  /** Units by function and operation (meter.ts operationOf: command, index, key prefix), per webhook. */
+  byOperation: Record<string, Record<string, Units & { requests: number }>>;
   stream: { records: number; batches: number } | null;
   /**
    * Follow-ups (CONTRACT §9) and report rows (§11), part of the transaction function's
@@ -118,8 +121,13 @@ export function perWebhook(reading: MeterReading, messages: number): UnitsPerWeb
 function sum(a: MeterReading, b: MeterReading): MeterReading {
   const byCommand = { ...a.byCommand };
   const byIndex = { ...a.byIndex };
+  const byOperation = structuredClone(a.byOperation);
   for (const [name, units] of Object.entries(b.byIndex)) byIndex[name] = (byIndex[name] ?? 0) + units;
   for (const [name, count] of Object.entries(b.byCommand)) byCommand[name] = (byCommand[name] ?? 0) + count;
+  for (const [name, units] of Object.entries(b.byOperation)) {
+    const entry = (byOperation[name] ??= { write: 0, index: 0, refused: 0, read: 0, requests: 0 });
+    for (const key of ['write', 'index', 'refused', 'read', 'requests'] as const) entry[key] += units[key];
+  }
   return {
     ...a,
     write: a.write + b.write,
@@ -130,7 +138,19 @@ function sum(a: MeterReading, b: MeterReading): MeterReading {
     refusedWrites: a.refusedWrites + b.refusedWrites,
     byCommand,
     byIndex,
+    byOperation,
   };
+}
+
+/** Units by operation, per webhook. */
+function operationsOf(reading: MeterReading, messages: number): Record<string, Units & { requests: number }> {
+  const per = (value: number) => round(value / messages, 4);
+  return Object.fromEntries(
+    Object.entries(reading.byOperation).map(([name, units]) => [
+      name,
+      { write: per(units.write), index: per(units.index), refused: per(units.refused), read: per(units.read), requests: per(units.requests) },
+    ]),
+  );
 }
 
 function commandsOf(reading: MeterReading, messages: number): Record<string, Units & { requests: number }> {
@@ -183,6 +203,7 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
       transactionFunction: null,
       total: webhook,
       byCommand: { webhook: commandsOf(reading, messages) },
+      byOperation: { webhook: operationsOf(reading, messages) },
       stream: null,
       followUps: null,
       events: null,
@@ -200,10 +221,24 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
   // The function's follow-up requests go through a client of their own, metered apart.
   const followUpClient = new DynamoDBClient(config);
   const followUpDoc = documentClientOf(followUpClient);
+  // A stream whose messages say when they are sent (product-stream.ts) runs the transaction function on that
+  // clock: each batch a minute after the earliest send time of the order writes it carries (none: as the batch
+  // before, never going back). On AWS the function works a record seconds after its write, so a report row is
+  // late (and marks its hour) only when its delivery is. On the real clock every row of the stream's dates
+  // would be late; and the local function, behind 4 senders on 2 cores, takes batches that span hours of the
+  // stream's time (an order's steps are an hour apart): on their latest send time most rows would look late.
+  const sentAt = new Map<string, number>();
+  for (const message of stream.messages) {
+    if (!('sendAt' in message) || typeof message.sendAt !== 'number' || message.kind !== 'first') continue;
+    const updatedAt = Date.parse((JSON.parse(message.body) as { data: { updated_at: string } }).data.updated_at);
+    sentAt.set(`${message.orderId}|${updatedAt}`, message.sendAt);
+  }
+  let batchClock = 0;
   const transactionHandler = createTransactionStatusHandler({
     db: splitFollowUps(documentTable(transactionDoc), documentTable(followUpDoc)),
     tableName,
     logger: silent,
+    ...(sentAt.size === 0 ? {} : { now: () => Math.floor(batchClock / 1000) * 1000 + 60_000 }),
     metrics: { addMetric() {}, publishStoredMetrics() {} },
     // As deployed (cdk.json retentionDays): ended transactions and their orders get expires_at, and its writes are counted.
     retentionDays: 365,
@@ -227,6 +262,12 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
     handler: async (event) => {
       records += event.Records.length;
       batches++;
+      const sent = (sentAt.size === 0 ? [] : event.Records).flatMap((record) => {
+        const written = decodeRecord(record).after;
+        const at = written?.kind === 'order' ? sentAt.get(`${written.item.record.id}|${Date.parse(written.item.record.status_time)}`) : undefined;
+        return at === undefined ? [] : [at];
+      });
+      if (sent.length > 0) batchClock = Math.max(batchClock, Math.min(...sent));
       return transactionHandler(event);
     },
     logger: silent,
@@ -268,6 +309,7 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
     transactionFunction: perWebhook(transactionReading, messages),
     total: perWebhook(sum(webhookReading, transactionReading), messages),
     byCommand: { webhook: commandsOf(webhookReading, messages), transactionFunction: commandsOf(transactionReading, messages) },
+    byOperation: { webhook: operationsOf(webhookReading, messages), transactionFunction: operationsOf(transactionReading, messages) },
     stream: { records, batches },
     followUps: {
       redraws: stream.shape.redrawFlows,
