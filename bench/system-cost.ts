@@ -234,11 +234,12 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
     sentAt.set(`${message.orderId}|${updatedAt}`, message.sendAt);
   }
   let batchClock = 0;
+  const streamClock = () => Math.floor(batchClock / 1000) * 1000 + 60_000;
   const transactionHandler = createTransactionStatusHandler({
     db: splitFollowUps(documentTable(transactionDoc), documentTable(followUpDoc)),
     tableName,
     logger: silent,
-    ...(sentAt.size === 0 ? {} : { now: () => Math.floor(batchClock / 1000) * 1000 + 60_000 }),
+    ...(sentAt.size === 0 ? {} : { now: streamClock, wallClock: streamClock }),
     metrics: { addMetric() {}, publishStoredMetrics() {} },
     // As deployed (cdk.json retentionDays): ended transactions and their orders get expires_at, and its writes are counted.
     retentionDays: 365,

@@ -99,7 +99,7 @@ const StoredLedger = z.object({
   [L.lastEnd]: z.optional(z.string()),
 });
 
-/** Applies one record's report work at `nowMs` (the writer's clock); resolves with the rows written (refused ones, redeliveries, not counted). */
+/** Applies one record's report work at `nowMs` (the writer's wall clock); resolves with the rows written (refused ones, redeliveries, not counted). */
 export async function applyReportWork(db: TableClient, tableName: string, work: ReportWork, nowMs = Date.now()): Promise<number> {
   const key = keys.reportLedger(work.ledger.token, work.ledger.item);
   if (work.kind === 'end') {

@@ -105,8 +105,8 @@ export function tallyWritesOf(before: StreamItem | undefined, after: StreamItem 
  * counted it, and one before it is distrusted by the mark, so whichever of the
  * two writes fails, no report trusts a built hour without a stored row. A
  * redelivered late row marks again: harmless, the hour only stays untrusted
- * until it is built again. `nowMs`: the writer's clock (the transaction
- * function's), which the mark records.
+ * until it is built again. `nowMs`: the writer's wall clock, which the mark
+ * records (the sweep's builds wait on it).
  */
 export async function applyTallyWrite(db: TableClient, tableName: string, write: TallyWrite, nowMs = Date.now()): Promise<'written' | 'stale'> {
   await markLateUnits(db, tableName, instantMillis(timeOfKey(write.key)), nowMs);

@@ -138,6 +138,11 @@ export interface TransactionStatusDeps {
   retentionDays?: number;
   /** The clock records are aged by (epoch ms; default Date.now): tests age records with it. */
   now?: () => number;
+  /**
+   * The wall clock a late report row's mark is written by (epoch ms; default Date.now): the sweep's builds
+   * wait on it, so it is the machine's, whatever `now` says. A count that must be exact fixes it.
+   */
+  wallClock?: () => number;
   /** Age past which a failing record's work is parked (default PARK_AFTER_MS). */
   parkAfterMs?: number;
   /** Time kept back from the invocation's time left (default DEADLINE_MARGIN_MS). */
@@ -158,6 +163,7 @@ function stepContextOf(deps: TransactionStatusDeps): StepContext {
     logger: deps.logger,
     concurrency: deps.concurrency ?? 8,
     clock: deps.now ?? Date.now,
+    wallClock: deps.wallClock ?? Date.now,
     retentionDays: deps.retentionDays ?? null,
     thresholds: deps.thresholds ?? DEFAULT_THRESHOLDS,
     maxAttempts: deps.maxAttempts,

@@ -19,6 +19,8 @@ export interface StepContext {
   concurrency: number;
   /** The clock records are aged by (epoch ms). */
   clock: () => number;
+  /** The wall clock late report rows' marks are written by (the sweep's builds wait on it). */
+  wallClock: () => number;
   /** Days a transaction (or an order without one) is kept once over; null: no expiry is set. */
   retentionDays: number | null;
   thresholds: StaleThresholds;

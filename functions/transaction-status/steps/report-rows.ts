@@ -39,7 +39,7 @@ async function applyQueue(ctx: StepContext, run: Run, queue: readonly LedgerStep
   for (const [index, { sequenceNumber, work }] of queue.entries()) {
     let done = !run.failures.has(sequenceNumber);
     try {
-      const outcome = !done || Date.now() >= run.workDeadline ? 'late' : await beforeDeadline(applyReportWork(ctx.db, ctx.tableName, work, ctx.clock()), run.workDeadline);
+      const outcome = !done || Date.now() >= run.workDeadline ? 'late' : await beforeDeadline(applyReportWork(ctx.db, ctx.tableName, work, ctx.wallClock()), run.workDeadline);
       if (outcome === 'late') done = false;
       else written += outcome;
     } catch (error) {
