@@ -122,6 +122,9 @@ export async function measureColdStarts(runs: number): Promise<ColdStartResults>
       CURSOR_SECRET: 'bench-cursor-secret-0123456789abcdef',
       // The chat-button function's channel (its actor, chat:<id>).
       CHAT_CHANNEL_ID: 'C0123456789',
+      // The console's pool and client, as the stack with the console sets them (the verifier loads with the first console request).
+      CONSOLE_USER_POOL_ID: 'us-east-1_AbCdEf123',
+      CONSOLE_CLIENT_ID: 'benchconsoleclient',
       // Required by the backfill; the sweep reads it only when set, and it is not set here.
       ...(service === SERVICES.backfill ? { JUNCTION_API_KEY_SECRET_ARN: JUNCTION_KEY_SECRET_ARN } : {}),
     });

@@ -413,9 +413,9 @@ function printTable(results: Results): void {
   lines.push(...worklistReadsLines(results.worklistReads));
   lines.push('');
   lines.push(...storyCostLines(results.storyCost));
-  lines.push(...productCostLines(results.productCost));
   lines.push('');
   lines.push(...reportScaleLines(results.reportScale));
+  lines.push(...productCostLines(results.productCost));
   console.log(lines.join('\n'));
 }
 
