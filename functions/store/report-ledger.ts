@@ -37,7 +37,7 @@
  */
 import * as z from 'zod/mini';
 import type { LedgerRef, LifeEnd, ReportWork, TallyWrite } from './report-work';
-import { applyTallyWrite, countedOf, DAY_SECONDS, expiryOfKey, REPORT_ROW_DAYS, reportToken, rowExpiry, rowKey, tallyWritesOf } from './report-rows';
+import { applyTallyWrite, countedOf, DAY_SECONDS, expiryOfKey, REPORT_ROW_DAYS, reportToken, rowExpiry, rowKey, rowWrites, type Counted } from './report-rows';
 import type { StreamItem } from './stream-items';
 import { keys, TABLE } from './table';
 import type { TableClient } from './table-client';
@@ -56,10 +56,11 @@ function ledgerOf(counted: { id: string; item: LedgerRef['item'] }): LedgerRef {
 export function reportWorkOf(before: StreamItem | undefined, after: StreamItem | undefined): ReportWork | null {
   const next = countedOf(after);
   if (next === null) return null;
-  const writes = tallyWritesOf(before, after);
+  const previous = countedOf(before);
+  const writes = rowWrites(previous, next);
   const ledger = ledgerOf(next);
   const current = next.tallies.map((tally) => ({ key: rowKey(next.id, tally), version: next.version, tally, expiresAt: rowExpiry(tally) }));
-  const replaced = replacedLife(before, next.version);
+  const replaced = replacedLife(before, previous, next.version);
   if (replaced !== null) return { kind: 'rows', ledger, version: next.version, writes, current, replaced };
   if (writes.length === 0) return null;
   return { kind: 'rows', ledger, version: next.version, writes, current };
@@ -68,12 +69,12 @@ export function reportWorkOf(before: StreamItem | undefined, after: StreamItem |
 /**
  * The end of the life of follow-up `before` when a write at `version`
  * replaced it: its revision never goes back but when it is written over an
- * expired item (CONTRACT §9), which carries its `expires_at`. Null otherwise.
+ * expired item (CONTRACT §9), which carries its `expires_at` (`last`: its
+ * tallies, counted). Null otherwise.
  */
-function replacedLife(before: StreamItem | undefined, version: number): LifeEnd | null {
+function replacedLife(before: StreamItem | undefined, last: Counted | null, version: number): LifeEnd | null {
   // Only a follow-up is created over an expired item (store/follow-ups/write.ts); a transaction item moves on from what is stored.
   if (before?.kind !== 'follow_up') return null;
-  const last = countedOf(before);
   const expiredAt = before.item.expiresAt;
   if (last === null || last.version < version || expiredAt === null) return null;
   // The same on every redelivery of the record, and no other life's: its item, its last version and its expiry.

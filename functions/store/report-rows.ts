@@ -82,8 +82,11 @@ export function rowExpiry(tally: Tally): number {
  */
 export function tallyWritesOf(before: StreamItem | undefined, after: StreamItem | undefined): TallyWrite[] {
   const next = countedOf(after);
-  if (next === null) return [];
-  const previous = countedOf(before);
+  return next === null ? [] : rowWrites(countedOf(before), next);
+}
+
+/** The row writes from one counted state to the next (tallyWritesOf, with both already counted). */
+export function rowWrites(previous: Counted | null, next: Counted): TallyWrite[] {
   const keyOf = (tally: Tally) => JSON.stringify(rowKey(next.id, tally));
   const nextByKey = new Map(next.tallies.map((tally) => [keyOf(tally), tally]));
   const writes: TallyWrite[] = [];

@@ -19,14 +19,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachMeter, type Meter, type MeterReading } from '../../bench/meter';
+import { checkTracker } from '../../bench/ingest';
+import { toWebhookStream } from '../../bench/product-cost';
 import { buildProductStream, PRODUCT_FLOW_KINDS } from '../../bench/product-stream';
-import { forEachLimited } from '../../functions/shared/concurrency';
 import type { LogSink } from '../../functions/shared/observability';
 import { documentTable } from '../../functions/store/document-table';
-import { getOrder } from '../../functions/store/order-reads';
 import { createTransactionStatusHandler } from '../../functions/transaction-status/app';
 import { createInMemoryPublisher } from '../../functions/transaction-status/publisher';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
@@ -34,7 +33,6 @@ import { findStreamArn, startStreamReader, type StreamReader } from '../../local
 import { createTestTable, localEndpoint, testClient, testDocumentClient, type TestTable } from '../support/dynamodb';
 import { repoRoot } from '../support/npm-start';
 import { captureOutput, lambdaContext, newSecret, signedEvent, webhookHandlerFor } from '../support/webhook';
-import { expectedRecord } from '../support/webhook-store';
 
 const FIGURE = join(repoRoot, 'test/fixtures/cost-guard.json');
 const STREAM = buildProductStream({ perKind: 3, seed: 57, retryReach: 80 });
@@ -118,14 +116,7 @@ describe('the whole product’s units over a fixed stream (issue 57)', () => {
       output.restore();
     }
     // Every order at its newest event: the units are those of the right answer.
-    const wrong: string[] = [];
-    const newestBodies = new Map<string, string>();
-    for (const message of STREAM.messages) if (STREAM.newest.get(message.orderId) === message.eventId) newestBodies.set(message.orderId, message.body);
-    await forEachLimited([...newestBodies], 8, async ([orderId, body]) => {
-      const stored = await getOrder(table.db, table.tableName, orderId);
-      if (stored === null || !isDeepStrictEqual(stored.record, expectedRecord(JSON.parse(body)))) wrong.push(orderId);
-    });
-    expect(wrong).toEqual([]);
+    expect(await checkTracker(testDocumentClient(), table.tableName, toWebhookStream(STREAM))).toMatchObject({ wrongState: 0, missing: 0 });
     expect(publisher.events.length).toBeGreaterThan(0);
 
     const measured = { ...byOperation(meters.webhook.reading(), 'webhook'), ...byOperation(meters.stream.reading(), 'stream') };

@@ -154,4 +154,15 @@ describe('a stream record, decoded once', () => {
     }
     expect(Object.fromEntries(calls)).toEqual(Object.fromEntries(expected));
   });
+
+  it('reports a record whose item it cannot read (a bug: ours), never parks it, and reads the rest of the batch', () => {
+    const invocation = run();
+    const broken = streamRecord('INSERT', { new: { ...order('0001'), r: 42 } });
+    const good = streamRecord('INSERT', { new: order('0002') });
+    const work = readBatch(context, invocation, [broken, good]);
+    const sequence = broken.dynamodb!.SequenceNumber!;
+    expect(invocation.failures).toEqual(new Set([sequence]));
+    expect(invocation.unparkable).toEqual(new Set([sequence]));
+    expect([...work.works.keys()]).toEqual([good.dynamodb!.SequenceNumber]);
+  });
 });
