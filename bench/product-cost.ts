@@ -21,6 +21,20 @@ export interface ProductCostOptions {
   /** Flows of each kind (15: 195 flows). */
   perKind: number;
   senders: number;
+  /** A second pair of runs, for throughput under more load (16). */
+  moreSenders: number;
+}
+
+/** Deliveries answered per second, the tracker's over the common approach's, at a number of senders. */
+export interface ThroughputAt {
+  senders: number;
+  /** Seconds to the last answer: the tracker's, and the common approach's. */
+  tracker: number;
+  common: number;
+  /** Seconds until the tracker's stream function had worked every record (from the first delivery). */
+  trackerDrained: number;
+  /** common / tracker: above 1, the tracker answered faster. */
+  ratio: number;
 }
 
 /** One operation's share of a webhook's cost. */
@@ -37,10 +51,12 @@ export interface OperationCost {
 export interface ProductCostResult {
   stream: ProductStream['shape'];
   senders: number;
-  tracker: Pick<SystemCostRun, 'total' | 'webhook' | 'transactionFunction' | 'seconds' | 'non2xx' | 'events' | 'correctness'>;
+  tracker: Pick<SystemCostRun, 'total' | 'webhook' | 'transactionFunction' | 'seconds' | 'answeredSeconds' | 'non2xx' | 'events' | 'correctness'>;
   common: Pick<SystemCostRun, 'total' | 'seconds' | 'non2xx' | 'correctness'>;
-  /** Tracker over common: $ per million webhooks, and deliveries answered per second. */
+  /** Tracker over common: $ per million webhooks, and deliveries answered per second (at `senders`). */
   ratio: { cost: number; throughput: number };
+  /** Deliveries answered per second at `senders` and at `moreSenders`. */
+  throughput: ThroughputAt[];
   /** The tracker's operations, dearest first. */
   operations: OperationCost[];
 }
@@ -71,6 +87,19 @@ export async function measureProductCost(endpoint: string, options: ProductCostO
   const runId = Date.now().toString(36);
   const tracker = await runSystemCost(endpoint, stream, 'tracker', options.senders, `${runId}-m`);
   const common = await runSystemCost(endpoint, stream, 'common', options.senders, `${runId}-n`);
+  const throughputOf = (senders: number, ours: SystemCostRun, theirs: SystemCostRun): ThroughputAt => ({
+    senders,
+    tracker: ours.answeredSeconds,
+    common: theirs.answeredSeconds,
+    trackerDrained: ours.seconds,
+    ratio: round(theirs.answeredSeconds / ours.answeredSeconds, 2),
+  });
+  const throughput = [throughputOf(options.senders, tracker, common)];
+  if (options.moreSenders !== options.senders) {
+    const more = await runSystemCost(endpoint, stream, 'tracker', options.moreSenders, `${runId}-o`);
+    const moreCommon = await runSystemCost(endpoint, stream, 'common', options.moreSenders, `${runId}-p`);
+    throughput.push(throughputOf(options.moreSenders, more, moreCommon));
+  }
   const operations = Object.entries(tracker.byOperation).flatMap(([side, byOperation]) =>
     Object.entries(byOperation).map(([operation, units]) => ({
       operation: `${side === 'webhook' ? 'webhook' : 'stream'} ${operation}`,
@@ -81,9 +110,19 @@ export async function measureProductCost(endpoint: string, options: ProductCostO
   return {
     stream: product.shape,
     senders: options.senders,
-    tracker: { total: tracker.total, webhook: tracker.webhook, transactionFunction: tracker.transactionFunction, seconds: tracker.seconds, non2xx: tracker.non2xx, events: tracker.events, correctness: tracker.correctness },
+    tracker: {
+      total: tracker.total,
+      webhook: tracker.webhook,
+      transactionFunction: tracker.transactionFunction,
+      seconds: tracker.seconds,
+      answeredSeconds: tracker.answeredSeconds,
+      non2xx: tracker.non2xx,
+      events: tracker.events,
+      correctness: tracker.correctness,
+    },
     common: { total: common.total, seconds: common.seconds, non2xx: common.non2xx, correctness: common.correctness },
-    ratio: { cost: round(tracker.total.dollarsPerMillion / common.total.dollarsPerMillion, 3), throughput: round(common.seconds / tracker.seconds, 2) },
+    ratio: { cost: round(tracker.total.dollarsPerMillion / common.total.dollarsPerMillion, 3), throughput: throughput[0]!.ratio },
+    throughput,
     operations: operations.sort((a, b) => b.dollarsPerMillion - a.dollarsPerMillion),
   };
 }
@@ -95,9 +134,13 @@ export function productCostLines(result: ProductCostResult): string[] {
   return [
     '',
     `m. The whole product, everything on, against the common approach (issue 57): ${stream.messages} deliveries of ${stream.flows} flows (${stream.retries} retries, ${stream.afterNewer} after a newer event of their order), ${result.senders} senders`,
-    `   tracker: ${units(tracker.total)} per webhook; ${tracker.seconds} s; orders wrong ${tracker.correctness.wrongState}, missing ${tracker.correctness.missing}; transactions wrong ${tracker.correctness.transactionsWrong ?? '-'}`,
-    `   common:  ${units(common.total)} per webhook; ${common.seconds} s; orders wrong ${common.correctness.wrongState}, missing ${common.correctness.missing}`,
-    `   cost x${result.ratio.cost} (goal <= 1.0, aim 0.9); throughput x${result.ratio.throughput} (goal >= 0.9)`,
+    `   tracker: ${units(tracker.total)} per webhook; orders wrong ${tracker.correctness.wrongState}, missing ${tracker.correctness.missing}; transactions wrong ${tracker.correctness.transactionsWrong ?? '-'}`,
+    `   common:  ${units(common.total)} per webhook; orders wrong ${common.correctness.wrongState}, missing ${common.correctness.missing}`,
+    `   cost x${result.ratio.cost} (goal <= 1.0, aim 0.9)`,
+    ...result.throughput.map(
+      (at) =>
+        `   ${String(at.senders).padStart(2)} senders: answered in ${at.tracker} s against ${at.common} s, throughput x${at.ratio} (goal >= 0.9); every record worked ${at.trackerDrained} s after the first delivery`,
+    ),
     '   the tracker per webhook, dearest first (operation: WU, of which index, refused; RU; requests; $/M):',
     ...result.operations
       .filter((operation) => operation.dollarsPerMillion > 0)

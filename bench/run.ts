@@ -81,7 +81,7 @@ function benchSettings(env: NodeJS.ProcessEnv) {
     console: { followUps: pick(raw.BENCH_CONSOLE_FOLLOW_UPS, 5000, 500), runs: pick(raw.BENCH_CONSOLE_RUNS, 7, 3) },
     worklist: { open: pick(raw.BENCH_WORKLIST_OPEN, 10_000, 1000), closed: pick(raw.BENCH_WORKLIST_CLOSED, 50_000, 5000), runs: pick(raw.BENCH_WORKLIST_RUNS, 9, 3) },
     storyRuns: pick(raw.BENCH_STORY_RUNS, 5, 2),
-    product: { perKind: pick(raw.BENCH_PRODUCT_PER_KIND, 15, 3), senders: pick(raw.BENCH_PRODUCT_SENDERS, 4, 4) },
+    product: { perKind: pick(raw.BENCH_PRODUCT_PER_KIND, 15, 3), senders: pick(raw.BENCH_PRODUCT_SENDERS, 4, 4), moreSenders: 16 },
     report: { sizes: (raw.BENCH_REPORT_SIZES ?? (quick ? '1000,5000' : '1000,100000')).split(',').map(Number), runs: pick(raw.BENCH_REPORT_RUNS, 7, 3) },
     only: raw.BENCH_ONLY,
     output: raw.BENCH_OUTPUT ?? fileURLToPath(new URL(raw.BENCH_ONLY ? `./results.${raw.BENCH_ONLY}.json` : quick ? './results.quick.json' : './results.json', import.meta.url)),

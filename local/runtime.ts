@@ -255,6 +255,9 @@ export async function startLocalRuntime(
     // (the timer's or POST /local/sweep) that finds another one running answers `skipped`.
     const sweep = (): Promise<SweepResult> => sweepHandler();
 
+    // Webhooks being answered: the stream reader rests while there are any (stream-reader.ts `busy`),
+    // as on AWS, where the webhook and the stream function never share a CPU.
+    let webhooksInFlight = 0;
     const reader: StreamReader = startStreamReader({
       client: streams,
       streamArn: await findStreamArn(client, tableName),
@@ -263,6 +266,7 @@ export async function startLocalRuntime(
       // their pauses growing to 10 s; past the park age their work is parked.
       handler: transactionStatus,
       maxRetryPauseMs: 10_000,
+      busy: () => webhooksInFlight > 0,
       logger: createLogger('stream-reader'),
     });
     stoppers.push(() => reader.stop());
@@ -357,7 +361,12 @@ export async function startLocalRuntime(
       if (method === 'POST' && path === '/local/backfill') return writeJson(response, ...(await backfill(body)));
       const event = toApiGatewayEvent(request, body);
       if (path === WEBHOOK_PATH && method === 'POST') {
-        return writeResult(response, await webhook(event, localContext('webhook')));
+        webhooksInFlight++;
+        try {
+          return writeResult(response, await webhook(event, localContext('webhook')));
+        } finally {
+          webhooksInFlight--;
+        }
       }
       if (FOLLOW_UP_ACTIONS_PATH.test(path)) {
         return writeResult(response, await followUpActions(event));

@@ -372,3 +372,68 @@ describe('the shard list (issue 54: a DescribeStream on every round was half the
     }
   });
 });
+
+describe('webhooks first (issue 57: locally the stream function shares the cores with the webhook; on AWS never)', () => {
+  /** Runs a reader over `count` new items of its own, one per batch, each batch taking `batchMs`; returns when each batch started and ended. */
+  async function timedBatches(prefix: string, count: number, batchMs: number, options: { busy: () => boolean; yieldFactor?: number; maxYieldMs?: number }) {
+    const batches: { start: number; end: number }[] = [];
+    const handler: StreamBatchHandler = async (event) => {
+      if (!event.Records.some((record) => record.dynamodb?.Keys?.pk?.S?.startsWith(prefix))) return ok();
+      const start = Date.now();
+      await new Promise((wake) => setTimeout(wake, batchMs));
+      batches.push({ start, end: Date.now() });
+      return ok();
+    };
+    await putItems(prefix, count);
+    const reader = startStreamReader({ client: streams, streamArn, handler, batchSize: 1, pollIntervalMs: 10, logger: silent, ...options });
+    try {
+      await reader.whenIdle();
+    } finally {
+      await reader.stop();
+    }
+    return batches;
+  }
+
+  it('rests yieldFactor times its last batch while the host is busy, and still works every record', async () => {
+    const batches = await timedBatches(`busy-${freshId()}`, 3, 100, { busy: () => true, yieldFactor: 3 });
+    expect(batches).toHaveLength(3);
+    // The table holds other tests' records too: between two of ours, at least one rest of 3 x 100 ms.
+    for (let index = 1; index < batches.length; index++) expect(batches[index]!.start - batches[index - 1]!.end).toBeGreaterThanOrEqual(290);
+  });
+
+  it('rests no longer than maxYieldMs, and not at all when the host is not busy', async () => {
+    const bounded = await timedBatches(`bounded-${freshId()}`, 2, 50, { busy: () => true, yieldFactor: 1_000, maxYieldMs: 200 });
+    expect(bounded).toHaveLength(2);
+    // 1,000 x 50 ms would be 50 s; the bound is 200 ms (whenIdle would not have come back within the test's time otherwise).
+    expect(bounded[1]!.start - bounded[0]!.end).toBeGreaterThanOrEqual(190);
+    const idle = await timedBatches(`idle-${freshId()}`, 2, 50, { busy: () => false, yieldFactor: 1_000, maxYieldMs: 60_000 });
+    expect(idle).toHaveLength(2);
+    expect(idle[1]!.start - idle[0]!.end).toBeLessThan(5_000);
+  });
+
+  it('goes on as soon as the host is no longer busy', async () => {
+    // Busy until 200 ms after the first batch ended; the rest it would take is 1,000 x 50 ms = 50 s.
+    let firstEnd = Infinity;
+    const busy = () => Date.now() < firstEnd + 200;
+    const prefix = `wakes-${freshId()}`;
+    const batches: { start: number; end: number }[] = [];
+    const handler: StreamBatchHandler = async (event) => {
+      if (!event.Records.some((record) => record.dynamodb?.Keys?.pk?.S?.startsWith(prefix))) return ok();
+      const start = Date.now();
+      await new Promise((wake) => setTimeout(wake, 50));
+      batches.push({ start, end: Date.now() });
+      firstEnd = Math.min(firstEnd, Date.now());
+      return ok();
+    };
+    await putItems(prefix, 2);
+    const reader = startStreamReader({ client: streams, streamArn, handler, batchSize: 1, pollIntervalMs: 10, logger: silent, busy, yieldFactor: 1_000, maxYieldMs: 60_000 });
+    try {
+      const deadline = Date.now() + 15_000;
+      while (batches.length < 2 && Date.now() < deadline) await new Promise((wake) => setTimeout(wake, 20));
+    } finally {
+      await reader.stop();
+    }
+    expect(batches).toHaveLength(2);
+    expect(batches[1]!.start - batches[0]!.end).toBeGreaterThanOrEqual(180);
+  }, 20_000);
+});
