@@ -4,10 +4,10 @@
  * the snooze ends it sees and the stale flag's copy.
  */
 import { dueAt, type OpenRedrawTiming } from '../../core/follow-up/due';
-import { openingEntry, snoozeEndedChange, type FollowUpAction } from '../../core/follow-up/history';
+import { openingEntry, snoozeEndedChange, type FollowUpAction, type LastEntry } from '../../core/follow-up/history';
 import type { FollowUpSituation } from '../../core/follow-up/situation';
 import { openFollowUp, type FollowUp } from '../../core/follow-up/states';
-import { trackerUpdate } from '../../core/follow-up/tracker-update';
+import { trackerUpdate, type TrackerUpdate } from '../../core/follow-up/tracker-update';
 import { compareKnowledge, type KnowledgeVersion } from '../../core/knowledge-version';
 import type { AppointmentTiming, StaleThresholds } from '../../core/staleness';
 import type { TableClient } from '../table-client';
@@ -70,32 +70,9 @@ export async function keepFollowUpCurrent(
   let writes = 0;
   for (let race = 0; race < MAX_RACES; race++) {
     const stored = await getFollowUp(db, tableName, input.id, input.now);
-    if (stored === null && !situation.opens) return { outcome: 'none', writes };
-    if (stored !== null && knowledge !== null) {
-      // An item stored before versions knows nothing yet: the oldest version.
-      const order = compareKnowledge(knowledge, stored.knowledge ?? {});
-      if (order === 'older' || order === 'diverged') return { outcome: order === 'older' ? 'stale' : 'diverged', writes };
-    }
-    let base: FollowUp;
-    let opening: FollowUpAction[] = [];
-    let last = stored?.last ?? null;
-    if (stored === null) {
-      base = openFollowUp({
-        id: input.id,
-        transactionId: input.transactionId,
-        initialOrderId: situation.initialOrderId,
-        // Known at opening: its order joins no version of its own.
-        redrawOrderId: situation.redrawOrderId,
-        openedAt: situation.openedAt ?? '',
-      });
-      const entry = openingEntry(base, input.now);
-      opening = [entry];
-      last = { at: entry.at, action: entry.action };
-    } else {
-      base = stored.followUp;
-    }
-    const update = trackerUpdate(base, last, stored?.applied ?? [], situation, input.now);
-    const entries = [...opening, ...update.entries];
+    const change = trackerChangeOf(stored, { ...input, situation, knowledge });
+    if (change.kind !== 'change') return { outcome: change.kind, writes };
+    const { update, entries, last } = change;
     const redraw = situation.mayHaveFollowUp ? situation.redraw : (stored?.redraw ?? null);
     const next = {
       followUp: update.followUp,
@@ -121,6 +98,60 @@ export async function keepFollowUpCurrent(
     if (written === 'written') return { outcome: stored === null ? 'opened' : 'changed', writes };
   }
   throw new Error(`follow-up changed ${MAX_RACES} times while the tracker kept it current`);
+}
+
+/**
+ * What keeping the follow-up current changes, from what is stored (null: none):
+ * `none` when none is stored and none opens; `stale` or `diverged` when it was
+ * kept from knowledge newer than `knowledge` (nothing is written then);
+ * otherwise the tracker's update at `now` (trackerUpdate) of the stored
+ * follow-up, or of the one it opens, with the entries of its new versions (an
+ * opening's first). Pure: the keep writes it, and retention reads the state it
+ * leaves (prospectiveFollowUp).
+ */
+export function trackerChangeOf(
+  stored: StoredFollowUp | null,
+  input: { id: string; transactionId: string | null; situation: FollowUpSituation; knowledge: KnowledgeVersion | null; now: Date },
+): { kind: 'none' | 'stale' | 'diverged' } | { kind: 'change'; update: TrackerUpdate; entries: FollowUpAction[]; last: LastEntry | null } {
+  const { situation, knowledge, now } = input;
+  if (stored === null && !situation.opens) return { kind: 'none' };
+  if (stored !== null && knowledge !== null) {
+    // An item stored before versions knows nothing yet: the oldest version.
+    const order = compareKnowledge(knowledge, stored.knowledge ?? {});
+    if (order === 'older' || order === 'diverged') return { kind: order === 'older' ? 'stale' : 'diverged' };
+  }
+  if (stored !== null) {
+    const update = trackerUpdate(stored.followUp, stored.last ?? null, stored.applied, situation, now);
+    return { kind: 'change', update, entries: update.entries, last: stored.last ?? null };
+  }
+  const base = openFollowUp({
+    id: input.id,
+    transactionId: input.transactionId,
+    initialOrderId: situation.initialOrderId,
+    // Known at opening: its order joins no version of its own.
+    redrawOrderId: situation.redrawOrderId,
+    openedAt: situation.openedAt ?? '',
+  });
+  const entry = openingEntry(base, now);
+  const last = { at: entry.at, action: entry.action };
+  const update = trackerUpdate(base, last, [], situation, now);
+  return { kind: 'change', update, entries: [entry, ...update.entries], last };
+}
+
+/**
+ * The follow-up as keeping it current at `now` leaves it (trackerChangeOf), from
+ * what is stored: what retention reads before the keep writes it (CONTRACT §8:
+ * a transaction the tracker's close ends expires from that close, written once
+ * with its orders, not first held and then moved). Null when none is stored and
+ * none opens. Should the keep not land as planned (a person's write in between),
+ * that write's own stream record checks retention again.
+ */
+export function prospectiveFollowUp(
+  stored: StoredFollowUp | null,
+  input: { id: string; transactionId: string | null; situation: FollowUpSituation; knowledge: KnowledgeVersion | null; now: Date },
+): FollowUp | null {
+  const change = trackerChangeOf(stored, input);
+  return change.kind === 'change' ? change.update.followUp : (stored?.followUp ?? null);
 }
 
 /** The situation with its redraw order's appointment (start and status only), when its open redraw is a redraw in progress. */

@@ -10,7 +10,7 @@ import { OPENING_FOLLOW_UP, transactionExpiry, type RetainedFollowUp } from '../
 import { getAppointment } from '../../store/appointments';
 import type { StoredFollowUp, TransactionEnd } from '../../store/follow-ups/item';
 import { getFollowUp } from '../../store/follow-ups/reads';
-import { type KeepCurrentOutcome, keepFollowUpCurrent } from '../../store/follow-ups/tracker';
+import { type KeepCurrentOutcome, keepFollowUpCurrent, prospectiveFollowUp } from '../../store/follow-ups/tracker';
 import { getTransactionItem } from '../../store/transaction-partition';
 import type { TransactionItem } from '../../store/transaction-items';
 import type { StepContext } from './context';
@@ -19,14 +19,18 @@ type Member = Parameters<typeof followUpSituation>[0][number];
 type Status = Parameters<typeof followUpSituation>[1];
 
 export interface FollowUpKeeper {
-  /** Keeps follow-up `id` current with its members: only one with a redraw costs a read. */
-  /** `end`: where its transaction ended (CONTRACT §11), null while active; undefined: as stored (a lone order's). */
-  keep(id: string, transactionId: string | null, members: readonly VersionedMember[], status: Status, expiresAt: number | null, end?: TransactionEnd | null): Promise<KeepCurrentOutcome>;
   /**
-   * The follow-up `id` of these members as retention reads it (strongly consistent; retainedFollowUp):
-   * null when it has none, nor will it open one (one read only when it may have one).
+   * Keeps follow-up `id` current with its members: only one with a redraw costs a read. `end`: where its
+   * transaction ended (CONTRACT §11), null while active; undefined: as stored (a lone order's). `at`: when
+   * (default: the clock now); the same instant as the `retained` its expiry was computed from.
    */
-  retained(id: string, members: readonly Member[], status: Status): Promise<RetainedFollowUp | null>;
+  keep(id: string, transactionId: string | null, members: readonly VersionedMember[], status: Status, expiresAt: number | null, end?: TransactionEnd | null, at?: Date): Promise<KeepCurrentOutcome>;
+  /**
+   * The follow-up `id` of these members as retention reads it (strongly consistent; retainedFollowUp),
+   * as keeping it current at `at` will leave it (prospectiveFollowUp: a close the tracker is about to
+   * record counts): null when it has none, nor will it open one (one read only when it may have one).
+   */
+  retained(id: string, transactionId: string | null, members: readonly VersionedMember[], status: Status, at: Date): Promise<RetainedFollowUp | null>;
   /**
    * Whether the stored transaction (none: nothing to do) and its follow-up carry
    * the expiry its follow-up says now (CONTRACT §8), read strongly consistent.
@@ -90,11 +94,13 @@ export function createFollowUpKeeper(ctx: StepContext): FollowUpKeeper {
   const { db, tableName, clock } = ctx;
   let writes = 0;
   return {
-    async retained(id, members, status) {
+    async retained(id, transactionId, members, status, at) {
       const situation = followUpSituation(members, status, ctx.situationOptions);
-      return situation.mayHaveFollowUp ? retainedFollowUp(situation, (await getFollowUp(db, tableName, id, new Date(clock())))?.followUp ?? null) : null;
+      if (!situation.mayHaveFollowUp) return null;
+      const stored = await getFollowUp(db, tableName, id, at);
+      return retainedFollowUp(situation, prospectiveFollowUp(stored, { id, transactionId, situation, knowledge: knowledgeVersion(members), now: at }));
     },
-    async keep(id, transactionId, members, status, expiresAt, end) {
+    async keep(id, transactionId, members, status, expiresAt, end, at) {
       const situation = followUpSituation(members, status, ctx.situationOptions);
       if (!situation.mayHaveFollowUp) return 'none';
       // The redraw order's appointment moves its due time (CONTRACT §10): read by key, strongly consistent.
@@ -106,7 +112,7 @@ export function createFollowUpKeeper(ctx: StepContext): FollowUpKeeper {
         transactionId,
         situation,
         expiresAt,
-        now: new Date(clock()),
+        now: at ?? new Date(clock()),
         thresholds: ctx.thresholds,
         appointment,
         knowledge,

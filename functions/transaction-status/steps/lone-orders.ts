@@ -40,9 +40,10 @@ async function retainOne(ctx: StepContext, followUps: FollowUpKeeper, order: Sto
   const { record } = current;
   const { status, readsFollowUp } = loneOrderNeeds(record, retentionDays);
   // Its follow-up (of its own id) holds its expiry off while open, and moves it to its close (CONTRACT §8).
-  const followUp = readsFollowUp ? await followUps.retained(record.id, [record], status) : null;
+  const at = new Date(ctx.clock());
+  const followUp = readsFollowUp ? await followUps.retained(record.id, null, [record], status, at) : null;
   const expiresAt = retentionDays === null ? null : loneOrderExpiry(record, retentionDays, followUp);
-  const kept = await followUps.keep(record.id, null, [record], status, expiresAt);
+  const kept = await followUps.keep(record.id, null, [record], status, expiresAt, undefined, at);
   const forever = keptForever(retentionDays, isEnding(record.low_level_status), expiresAt, kept);
   if (forever) ctx.logger.warn('order ended without an expiry or a follow-up to hold it', { order_id: record.id });
   return { written: retentionDays === null ? false : await retainLoneOrder(ctx.db, ctx.tableName, current, retentionDays, followUp), keptForever: forever };

@@ -71,6 +71,8 @@ export function addedUp(earlier: RecomputeResult, later: RecomputeResult): Recom
  */
 async function recomputeAndKeep(ctx: StepContext, followUps: FollowUpKeeper, transactionId: string, orders: StoredOrder[]): Promise<Recomputed> {
   const { db, tableName, retentionDays } = ctx;
+  // One instant for the follow-up's changes and the expiry computed from them (a close the keep records counts).
+  const at = new Date(ctx.clock());
   // The listings ride on the orders' items: none comes from elsewhere here.
   const recompute = (evidence: StoredOrder[]) =>
     recomputeTransaction(
@@ -78,11 +80,11 @@ async function recomputeAndKeep(ctx: StepContext, followUps: FollowUpKeeper, tra
       tableName,
       transactionId,
       { orders: evidence, listings: [] },
-      { maxAttempts: ctx.maxAttempts, retentionDays, followUpOf: (transaction) => followUps.retained(transactionId, Object.values(transaction.members), transaction.status) },
+      { maxAttempts: ctx.maxAttempts, retentionDays, followUpOf: (transaction) => followUps.retained(transactionId, transactionId, Object.values(transaction.members), transaction.status, at) },
     );
   // The expiry the recompute gave the transaction and its orders goes to the follow-up and its history too.
   const keep = ({ transaction, expiresAt, collectionMethod }: RecomputeResult) =>
-    followUps.keep(transactionId, transactionId, Object.values(transaction.members), transaction.status, retentionDays === null ? null : expiresAt, transactionEndOf(transaction, collectionMethod));
+    followUps.keep(transactionId, transactionId, Object.values(transaction.members), transaction.status, retentionDays === null ? null : expiresAt, transactionEndOf(transaction, collectionMethod), at);
   let recomputed = await recompute(orders);
   let kept = await keep(recomputed);
   // Its follow-up was kept from knowledge newer of one member and older of another (a member this recompute took
