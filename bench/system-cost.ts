@@ -298,7 +298,8 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
   });
   // Metered through the document client (the meter is client middleware): the same
   // requests the functions' own table client sends (test/integration/table-client.test.ts).
-  const webhook = webhookHandlerFor(documentTable(webhookDoc), tableName, [secret]);
+  // RETENTION_DAYS as npm start and the stack give the webhook too (its appointments, and orders that alone decide their expiry).
+  const webhook = webhookHandlerFor(documentTable(webhookDoc), tableName, [secret], { retentionDays: 365 });
   const handler: typeof webhook = async (event, context) => {
     inFlight++;
     try {

@@ -7,11 +7,12 @@
  * close, so recomputing it gives the same value and a redelivered stream record
  * writes nothing new.
  */
+import { DEFAULT_SITUATION_OPTIONS, followUpSituation } from './follow-up/situation';
 import { instantMillis } from './instant';
-import type { OrderRecord } from './order-record';
+import type { OrderRecord, ProjectedOrder } from './order-record';
 import { smokeOrderExpiry } from './smoke';
 import { isEnding } from './status';
-import type { TransactionStatus } from './transaction-status';
+import { transactionStatus, type TransactionStatus } from './transaction-status';
 
 export const DEFAULT_RETENTION_DAYS = 365;
 
@@ -101,4 +102,25 @@ export function loneOrderExpiry(
   const smoke = smokeOrderExpiry(record);
   if (smoke !== null) return smoke;
   return isEnding(record.low_level_status) ? expiryWith(record.status_time, followUp, days) : null;
+}
+
+/**
+ * The expiry an order's own write can carry (CONTRACT §8) when the order alone
+ * decides it, so that the transaction function, which computes the same value
+ * from the same order, writes nothing more (issue 57: an UpdateItem per order of
+ * a transaction that ended): an order without a transaction, or the only order its
+ * transaction's listing names, in an ending state, with no follow-up it could
+ * have (judged with FOLLOW_UP_MISSING_RESULTS on, the stricter: with it off the
+ * transaction function sets the expiry, as before). Null otherwise, and whenever
+ * there is more to know: the transaction function decides then, and it corrects
+ * this value too whenever it knows better (an order that joins later, a follow-up).
+ */
+export function ownOrderExpiry(projected: ProjectedOrder, days: number | null): number | null {
+  const { record, listing } = projected;
+  if (days === null) return null;
+  const alone = record.transaction_id === null || (listing !== null && listing.members.length === 1 && listing.members[0]?.id === record.id);
+  if (!alone) return null;
+  const status = transactionStatus([record]);
+  if (followUpSituation([record], status, DEFAULT_SITUATION_OPTIONS).mayHaveFollowUp) return null;
+  return record.transaction_id === null ? loneOrderExpiry(record, days) : transactionExpiry({ status, updated_at: record.status_time }, days);
 }

@@ -16,6 +16,7 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { isNewerRecord, isSameOrderState, type OrderRecord, type OwnSource, type ProjectedOrder } from '../core/order-record';
+import { ownOrderExpiry } from '../core/retention';
 import { smokeOrderExpiry } from '../core/smoke';
 import { hasRedrawOrder } from '../core/staleness';
 import type { ItemWrites, WriteOutcome } from './table-client';
@@ -60,14 +61,17 @@ export async function putOwnOrder(
   tableName: string,
   projected: ProjectedOrder,
   source: OwnSource,
+  retentionDays: number | null = null,
 ): Promise<ApplyResult> {
   const { listing } = projected;
   const record = { ...projected.record, source };
   const listingHasRedraw = listing !== null && hasRedrawOrder(listing.members.filter((member) => member.id !== record.id));
   // A smoke order (core/smoke.ts) without a transaction expires a day after it was made, set by this
-  // same write: nothing else would give an order that never ends an expiry.
+  // same write: nothing else would give an order that never ends an expiry. With retention, an order
+  // that alone decides its expiry carries it (ownOrderExpiry): the transaction function then writes none.
   const smokeExpiry = record.transaction_id === null ? smokeOrderExpiry(record) : null;
-  const item = { ...orderItem(record, listingHasRedraw, listing), ...(smokeExpiry === null ? {} : { [TABLE.ttlAttribute]: smokeExpiry }) };
+  const expiresAt = smokeExpiry ?? ownOrderExpiry({ record, listing }, retentionDays);
+  const item = { ...orderItem(record, listingHasRedraw, listing), ...(expiresAt === null ? {} : { [TABLE.ttlAttribute]: expiresAt }) };
   // Only an order that stays an open redraw can keep a flag: one that leaves the index is replaced whole.
   const mayKeepFlag = TABLE.openRedraws.partitionKey in item;
   const values = { ':listing': 'transaction_listing', ':rank': record.rank };
@@ -210,7 +214,7 @@ function ownStateUpdate(tableName: string, item: Record<string, unknown>, record
   };
 }
 
-/** Stores an order's state from its own webhook (see putOwnOrder). */
-export function putOrderFromWebhook(writes: ItemWrites, tableName: string, projected: ProjectedOrder): Promise<ApplyResult> {
-  return putOwnOrder(writes, tableName, projected, 'webhook');
+/** Stores an order's state from its own webhook (see putOwnOrder); `retentionDays`: RETENTION_DAYS, or null (no expiry set here). */
+export function putOrderFromWebhook(writes: ItemWrites, tableName: string, projected: ProjectedOrder, retentionDays: number | null = null): Promise<ApplyResult> {
+  return putOwnOrder(writes, tableName, projected, 'webhook', retentionDays);
 }

@@ -35,7 +35,10 @@ export interface ApplyDeps {
   writes: ItemWrites;
   tableName: string;
   readBody?: BodyReader;
-  /** Days an appointment item is kept after its latest time (CONTRACT §8); none: no expiry is set. */
+  /**
+   * RETENTION_DAYS (CONTRACT §8): days an appointment item is kept after its latest time, and an
+   * order that alone decides its expiry (core/retention.ts ownOrderExpiry) after it ended; none: no expiry is set here.
+   */
   retentionDays?: number | null;
 }
 
@@ -78,7 +81,7 @@ async function applyRead(read: ReadBody, deps: ApplyDeps): Promise<ApplyOutcome>
     case 'ignored':
       return { result: 'ignored', eventType: read.eventType };
     case 'order': {
-      const result = await putOrderFromWebhook(deps.writes, deps.tableName, projectOrder(read.order));
+      const result = await putOrderFromWebhook(deps.writes, deps.tableName, projectOrder(read.order), deps.retentionDays ?? null);
       return { result, eventType: read.eventType, orderId: read.order.id };
     }
     case 'appointment': {

@@ -5,7 +5,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expiryAfter, followUpIsOpen, loneOrderExpiry, OPENING_FOLLOW_UP, transactionExpiry, type RetainedFollowUp } from '../../../functions/core/retention';
+import { followUpSituation } from '../../../functions/core/follow-up/situation';
+import type { ListingSnapshot, OrderRecord } from '../../../functions/core/order-record';
+import { expiryAfter, followUpIsOpen, loneOrderExpiry, OPENING_FOLLOW_UP, ownOrderExpiry, transactionExpiry, type RetainedFollowUp } from '../../../functions/core/retention';
+import { transactionStatus } from '../../../functions/core/transaction-status';
+import { record } from '../../support/records';
 
 const DAYS = 30;
 const ended = { status: 'completed' as const, updated_at: '2026-03-02T09:00:00.000000Z' };
@@ -61,5 +65,61 @@ describe('loneOrderExpiry', () => {
     expect(loneOrderExpiry(order, DAYS, closed('2026-04-02T09:00:00Z'))).toBe(expiryAfter('2026-04-02T09:00:00Z', DAYS));
     expect(loneOrderExpiry({ ...order, low_level_status: 'redraw_available' }, DAYS, closed('2026-04-02T09:00:00Z'))).toBeNull();
     expect(loneOrderExpiry({ ...order, transaction_id: 'tx' }, DAYS)).toBeNull();
+  });
+});
+
+describe('ownOrderExpiry (issue 57: the expiry an order’s own write carries when the order alone decides it)', () => {
+  const member = (overrides: Partial<OrderRecord> & Pick<OrderRecord, 'id'>) => record({ collection_method: 'walk_in_test', ...overrides });
+  const completed = member({ id: 'ord-1', low_level_status: 'completed', status: 'completed', status_time: '2026-03-02T09:00:00.000000Z' });
+  const listingOf = (...members: OrderRecord[]): ListingSnapshot => ({ transaction_id: 'txn', reported_status: null, reported_status_time: '2026-03-02T09:00:00.000000Z', members: members.map((one) => ({ ...one, source: 'transaction_listing' })) });
+
+  it('is what the transaction function computes for the only order of its transaction, ended, with no follow-up', () => {
+    const transaction = { status: transactionStatus([completed]), updated_at: completed.status_time };
+    expect(ownOrderExpiry({ record: completed, listing: listingOf(completed) }, DAYS)).toBe(transactionExpiry(transaction, DAYS));
+    expect(ownOrderExpiry({ record: completed, listing: listingOf(completed) }, DAYS)).toBe(expiryAfter(completed.status_time, DAYS));
+    // An order without a transaction: its own rule.
+    const lone = { ...completed, transaction_id: null };
+    expect(ownOrderExpiry({ record: lone, listing: null }, DAYS)).toBe(loneOrderExpiry(lone, DAYS));
+  });
+
+  it('is null whenever more is to know: no retention, another order listed, not ended, a follow-up it could have', () => {
+    expect(ownOrderExpiry({ record: completed, listing: listingOf(completed) }, null)).toBeNull();
+    expect(ownOrderExpiry({ record: completed, listing: listingOf(completed, member({ id: 'ord-2', origin: 'redraw' })) }, DAYS)).toBeNull();
+    // A transaction's order whose payload carries no listing: the transaction function decides.
+    expect(ownOrderExpiry({ record: completed, listing: null }, DAYS)).toBeNull();
+    const inProgress = { ...completed, low_level_status: 'sample_with_lab', status: 'received' };
+    expect(ownOrderExpiry({ record: inProgress, listing: listingOf(inProgress) }, DAYS)).toBeNull();
+    // Ended without all its results, or once in redraw_available: a follow-up holds it (FOLLOW_UP_MISSING_RESULTS as on).
+    const missing = { ...completed, has_missing_results: true, missing_results_at: completed.status_time };
+    expect(ownOrderExpiry({ record: missing, listing: listingOf(missing) }, DAYS)).toBeNull();
+    const wasRedraw = { ...completed, redraw_available_at: '2026-03-01T09:00:00.000000Z' };
+    expect(ownOrderExpiry({ record: wasRedraw, listing: listingOf(wasRedraw) }, DAYS)).toBeNull();
+  });
+
+  it('never gives an expiry the transaction function would not, for any single order (property)', () => {
+    const statuses = ['ordered', 'sample_with_lab', 'completed', 'corrected', 'cancelled', 'redraw_available', 'sample_error', 'failed'];
+    let decided = 0;
+    fc.assert(
+      fc.property(fc.constantFrom(...statuses), fc.boolean(), fc.boolean(), fc.constantFrom('walk_in_test', 'testkit', 'at_home_phlebotomy'), (low, missingResults, wasRedraw, method) => {
+        const one = member({
+          id: 'ord-1',
+          low_level_status: low,
+          collection_method: method,
+          ...(missingResults ? { has_missing_results: true, missing_results_at: completed.status_time } : {}),
+          ...(wasRedraw ? { redraw_available_at: '2026-03-01T09:00:00.000000Z' } : {}),
+          status_time: completed.status_time,
+        });
+        const own = ownOrderExpiry({ record: one, listing: listingOf(one) }, DAYS);
+        if (own === null) return;
+        decided++;
+        const status = transactionStatus([one]);
+        const situation = followUpSituation([one], status, { missingResults: false });
+        // With either setting, the transaction function's value for it is this one (no follow-up holds it).
+        expect(situation.mayHaveFollowUp).toBe(false);
+        expect(transactionExpiry({ status, updated_at: one.status_time }, DAYS)).toBe(own);
+      }),
+      { numRuns: 300 },
+    );
+    expect(decided).toBeGreaterThan(0);
   });
 });
