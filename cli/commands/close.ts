@@ -18,6 +18,8 @@ it: its redraw is no longer flagged, and the tracker never overwrites a person's
 close. \`reopen\` undoes it. ${ID_HELP}
 
   --disposition D        ${PERSON_DISPOSITIONS.join(', ')}
+                         (reordered: a new order was placed at Junction; give its
+                         id as --reference)
 ${COMMON_ACTION_HELP}
 
 Prints the follow-up as it is now; with --json the API's {"follow_up": {...}}.
@@ -26,7 +28,8 @@ Exit code 1 when there is no such follow-up or order, or it changed meanwhile
 
 Examples:
   npx redraw-tracker close <order id> --disposition patient_declined
-  npx redraw-tracker close 0b1e7d4c-8a52-4f0e-9c11-00000000a001 --disposition tested_elsewhere --reference JIRA-123 --json`,
+  npx redraw-tracker close 0b1e7d4c-8a52-4f0e-9c11-00000000a001 --disposition tested_elsewhere --reference JIRA-123 --json
+  npx redraw-tracker close <order id> --disposition reordered --reference <the new order's id>`,
   options: { disposition: { type: 'string' } },
   fields(values) {
     const disposition = stringOption(values, 'disposition');

@@ -136,17 +136,21 @@ export function missingLines(missing: MissingFacts): Array<[label: string, text:
   ];
 }
 
-/** The person dispositions, as the close action takes them (CONTRACT §9). */
-const PERSON_DISPOSITIONS = ['patient_declined', 'patient_unreachable', 'clinician_accepted_partial_results', 'tested_elsewhere', 'other'] as const;
+/**
+ * The person dispositions but `reordered`, as the close action takes them
+ * (CONTRACT §9): a re-order is the first choice, these the other.
+ */
+const OTHER_DISPOSITIONS = ['patient_declined', 'patient_unreachable', 'clinician_accepted_partial_results', 'tested_elsewhere', 'other'] as const;
 
 /**
- * What to decide, in a sentence: re-order through Junction, or close with a
- * disposition (clinician_accepted_partial_results first when every missing
- * marker is non_failure). Junction creates redraw orders itself: this never
- * tells anyone to create one; a re-order is a new order.
+ * What to decide, in a sentence: re-order through Junction and close as
+ * `reordered`, or close with another disposition
+ * (clinician_accepted_partial_results first when every missing marker is
+ * non_failure). Junction creates redraw orders itself: this never tells anyone
+ * to create one; a re-order is a new order.
  */
 export function decisionWords(missing: Pick<MissingFacts, 'failure_types'> | null): string {
-  const dispositions = dispositionsInOrder(PERSON_DISPOSITIONS, missing).join(', ');
+  const dispositions = dispositionsInOrder(OTHER_DISPOSITIONS, missing).join(', ');
   const partial = missing !== null && allNonFailure(missing.failure_types) ? ' Every missing marker is non_failure: the clinician may accept partial results.' : '';
-  return `Decide with the clinician: re-order the test through Junction's dashboard (a new order, with its own transaction), or close this follow-up with a disposition (${dispositions}).${partial}`;
+  return `Decide with the clinician: re-order the test through Junction's dashboard (a new order, with its own transaction) and close this follow-up as reordered, with the new order's id as its reference; or close it with another disposition (${dispositions}).${partial}`;
 }

@@ -1,8 +1,8 @@
 /**
  * The console's queues (CONTRACT §12): saved searches over the follow-ups,
- * plain functions over plain data. Mine, Unassigned, Needs attention (a failed
- * redraw or a stale flag), Snoozed and All open are open follow-ups; Closed
- * the closed ones. The worklist (GET /follow-ups?queue=) lists a queue and
+ * plain functions over plain data. Mine, Unassigned, Needs attention (a
+ * person's decision or a stale flag, unless it is snoozed), Snoozed and All
+ * open are open follow-ups; Closed the closed ones. The worklist (GET /follow-ups?queue=) lists a queue and
  * GET /follow-ups/counts counts the open ones from one read of the open
  * partition, so a queue's count and its list agree by construction.
  */
@@ -51,7 +51,8 @@ export function inQueue(queue: Queue, facts: QueueFacts, actor: string, now: Dat
     case 'unassigned':
       return owner === null;
     case 'attention':
-      return attention !== null || facts.stale;
+      // A snoozed follow-up waits for its snooze to end: it leaves Needs attention until it wakes (Mine and Unassigned keep it).
+      return (attention !== null || facts.stale) && state !== 'snoozed';
     case 'snoozed':
       return state === 'snoozed';
     case 'open':

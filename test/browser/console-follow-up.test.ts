@@ -10,8 +10,12 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { expectNoAxeViolations, guardedPage, launchChromium, shortenRequestTimeout, stallRequests, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
 import { NEXT_STEPS } from '../../functions/core/next-steps';
+import { signSvixMessage } from '../../functions/core/svix';
 import { beforeAllOrFailEach } from '../support/browser-setup';
+import { buildDeliveries, freshId } from '../support/junction';
+import { newMessageId, newSecret } from '../support/webhook';
 
+const secret = newSecret();
 let tracker: BrowserTracker;
 let browser: Browser;
 const pages: GuardedPage[] = [];
@@ -23,6 +27,7 @@ interface FollowUp {
   version: number;
   snooze_reason: string | null;
   disposition: string | null;
+  reference?: string | null;
   contact_attempts: number;
   attention: string | null;
   stale: { reason: string } | null;
@@ -65,8 +70,62 @@ async function signedIn(handle: string, hash: string, prepare?: (page: Page) => 
 
 const done = (page: Page, words: string) => page.getByRole('status').filter({ hasText: words }).waitFor();
 
+/** Junction's webhook, signed with the tracker's secret. */
+async function postWebhook(body: unknown): Promise<void> {
+  const raw = JSON.stringify(body);
+  const messageId = newMessageId();
+  const timestamp = Math.floor(Date.now() / 1000);
+  const response = await fetch(`${tracker.url}/webhooks/junction`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
+    body: raw,
+  });
+  expect(response.status).toBe(200);
+}
+
+/** Polls `read` until `ready` holds of its answer (the stream works behind the webhooks), for at most 30 s. */
+async function until<T>(read: () => Promise<T>, ready: (value: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const value = await read();
+    if (ready(value)) return value;
+    if (Date.now() > deadline) throw new Error(`still not ${what} after 30 s`);
+    await new Promise((wake) => setTimeout(wake, 250));
+  }
+}
+
+/**
+ * A test kit that ended sample_error a day ago (a follow-up opens with no_redraw), and
+ * `deliverNewOrder`, which places a new order in its transaction afterwards, as a
+ * re-order through Junction would be.
+ */
+async function failedKit(): Promise<{ transactionId: string; newOrderId: string; deliverNewOrder(): Promise<void> }> {
+  const kit = { transactionId: freshId(), orderId: freshId(), newOrderId: freshId() };
+  const steps = ['ordered', 'requisition_created', 'transit_customer', 'with_customer', 'transit_lab', 'delivered_to_lab', 'sample_error'].map((low) => ({ order: 0, low }));
+  const deliveries = buildDeliveries({
+    transactionId: kit.transactionId,
+    orders: [
+      { id: kit.orderId, origin: 'initial', method: 'testkit' },
+      { id: kit.newOrderId, origin: 'initial', method: 'testkit' },
+    ],
+    steps: [...steps, { order: 1, low: 'ordered' }],
+    start: new Date(Date.now() - 86_400_000),
+  });
+  for (const delivery of deliveries.filter((one) => one.orderId === kit.orderId)) await postWebhook(delivery.body);
+  await until(() => api<{ follow_up: FollowUp }>(`/follow-ups/${kit.transactionId}`, 'observer').catch(() => null), (found) => found?.follow_up.attention === 'no_redraw', 'opened');
+  return {
+    transactionId: kit.transactionId,
+    newOrderId: kit.newOrderId,
+    deliverNewOrder: async () => {
+      for (const delivery of deliveries.filter((one) => one.orderId === kit.newOrderId)) await postWebhook(delivery.body);
+      const listed = (body: { transaction: { orders: { id: string }[] } } | null) => body?.transaction.orders.some((order) => order.id === kit.newOrderId) === true;
+      await until(() => api<{ transaction: { orders: { id: string }[] } }>(`/transactions/${kit.transactionId}`, 'observer').catch(() => null), listed, 'listed in its transaction');
+    },
+  };
+}
+
 beforeAllOrFailEach(async () => {
-  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), launchChromium()]);
+  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret } }), launchChromium()]);
   const listed = await api<{ items: FollowUp[] }>('/follow-ups?queue=open&state=new&limit=50', 'observer');
   fresh = listed.items.filter((item) => item.owner === null).map((item) => item.id);
 }, 240_000);
@@ -133,6 +192,39 @@ describe('the follow-up page', () => {
     const shown = await rows.evaluateAll((trs) => trs.map((tr) => Array.from((tr as unknown as { cells: ArrayLike<{ textContent: string | null }> }).cells).map((cell) => cell.textContent ?? '')));
     expect(shown.filter((cells) => cells[1] === 'ben.k').map((cells) => cells[2])).toEqual(['Acknowledge', 'Assign', 'Snooze', 'Record contact', 'Close', 'Reopen']);
     expect(shown.find((cells) => cells[2] === 'Close')?.[3]).toBe('Snoozed → Closed');
+  });
+
+  it('closes as reordered at Junction: the close form suggests the new order of its transaction as the reference, and nothing when there is none', async () => {
+    const kit = await failedKit();
+    const transactionRead = (page: Page) => page.locator('#transaction-title + p').filter({ hasNotText: 'Loading' }).waitFor();
+    const suggestion = (page: Page) => page.getByRole('button', { name: `Use order ${kit.newOrderId} as the reference` });
+    // Its next step offers the close as reordered, beside the re-order through Junction.
+    const before = await signedIn('ben.k', `#/follow-ups/${kit.transactionId}`);
+    await before.getByRole('heading', { level: 1, name: `Follow-up ${kit.transactionId}` }).waitFor();
+    expect(await before.getByRole('region', { name: 'What to do next' }).textContent()).toContain("and close this follow-up as reordered (the new order's id as its reference)");
+    // No new order yet: picking reordered suggests nothing.
+    await transactionRead(before);
+    await before.getByLabel('Disposition').selectOption({ label: 'Reordered at Junction' });
+    expect(await before.getByRole('button', { name: /as the reference$/ }).count()).toBe(0);
+    expect(await before.locator('#close-new-order').count()).toBe(0);
+
+    await kit.deliverNewOrder();
+    const page = await signedIn('ben.k', `#/follow-ups/${kit.transactionId}`);
+    await transactionRead(page);
+    // Another disposition suggests nothing either.
+    await page.getByLabel('Disposition').selectOption({ label: 'Tested elsewhere' });
+    expect(await suggestion(page).count()).toBe(0);
+    await page.getByLabel('Disposition').selectOption({ label: 'Reordered at Junction' });
+    await page.getByText(`A new order of this transaction, created since the follow-up opened: ${kit.newOrderId}.`).waitFor();
+    await expectNoAxeViolations(page, 'close form, reordered with the new order suggested');
+    await suggestion(page).click();
+    expect(await page.getByLabel('Reference (optional, sent with the action)').inputValue()).toBe(kit.newOrderId);
+    await page.getByText(`The reference is the new order ${kit.newOrderId}.`).waitFor();
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    await done(page, 'Close: done');
+    const { follow_up: closed, history } = await detail(kit.transactionId);
+    expect(closed).toMatchObject({ state: 'closed', disposition: 'reordered', reference: kit.newOrderId });
+    expect(history.at(-1)).toMatchObject({ actor: 'ben.k', action: 'close', to_state: 'closed' });
   });
 
   it('shows a conflict when the follow-up changed behind the page: names who did what, applies nothing of mine, keeps my choices, offers no re-send', async () => {

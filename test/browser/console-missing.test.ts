@@ -120,7 +120,9 @@ describe('what is missing and why (issue 46)', () => {
     expect(text).toContain('Not known');
     const choices = section.getByRole('list', { name: 'Your choices' });
     expect(await choices.getByRole('listitem').allTextContents()).toEqual([
-      expect.stringMatching(/^Re-order the test through Junction's dashboard \(a new order, with its own transaction\): paste the order id \S+ into its order search\./),
+      expect.stringMatching(
+        /^Re-order the test through Junction's dashboard \(a new order, with its own transaction\): paste the order id \S+ into its order search\. .* Then close this follow-up as reordered at Junction, with the new order's id as its reference\.$/,
+      ),
       expect.stringMatching(/^Or close this follow-up with a disposition \(the Close form below\): patient declined, patient unreachable, clinician accepted partial results, tested elsewhere, other\.$/),
     ]);
     expect(await page.getByText(/Result missing without a redraw: decide what happens next/).count()).toBeGreaterThan(0);

@@ -169,7 +169,7 @@ describe('follow-ups through npm start', () => {
       [{ action: 'snooze', until: new Date(Date.now() + DAY).toISOString(), reason: 'holiday' }, /^reason must be one of appointment_booked, patient_requested, awaiting_clinician, other$/],
       [{ action: 'record_contact', channel: 'phone' }, /^outcome must be one of reached, no_answer, left_message, invalid_contact$/],
       [{ action: 'record_contact', channel: 'pigeon', outcome: 'reached' }, /^channel must be one of phone, sms, email, letter, other$/],
-      [{ action: 'close', disposition: 'cured' }, /^disposition must be one of patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere, other$/],
+      [{ action: 'close', disposition: 'cured' }, /^disposition must be one of patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere, reordered, other$/],
       [{ action: 'reopen', expected_version: '6' }, /^expected_version must be a whole number/],
       [{ action: 'reopen', reference: 'a ticket' }, /^reference must be 1-200 characters of /],
       [{ action: 'close', disposition: 'other', note: 'x' }, /^unknown field: close takes only action, disposition, expected_version, reference$/],

@@ -185,6 +185,8 @@ describe('the chat buttons against a real table', () => {
     const userArn = 'arn:aws:iam::123456789012:user/someone.else';
     const payloads: unknown[] = [
       { i: id, b: 'close', v: '1' },
+      { i: id, b: 'reordered', v: '1' },
+      { i: id, b: 'ack', v: '1', action: 'close', disposition: 'reordered', reference: 'o-new-1' },
       { i: id, b: 'reopen', v: '1' },
       { i: id, b: 'assign', v: '1' },
       { i: id, b: 'record_contact', v: '1' },

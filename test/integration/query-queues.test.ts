@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openingEntry } from '../../functions/core/follow-up/history';
-import { openFollowUp } from '../../functions/core/follow-up/states';
+import { openFollowUp, type FollowUp } from '../../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createQueryHandler, type QueryEvent, type QueryResponse } from '../../functions/query/app';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
@@ -28,12 +28,12 @@ const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '000Z');
 /** The seeded follow-ups, by name: what each is, so every expectation below is written out. */
 const ids: Record<string, string> = {};
 
-/** Opens follow-up `name`, opened `daysAgo` days before NOW, due `dueInDays` after NOW; with a stale flag copy when `stale`. */
-async function open(name: string, daysAgo: number, dueInDays: number, stale = false) {
+/** Opens follow-up `name`, opened `daysAgo` days before NOW, due `dueInDays` after NOW; with a stale flag copy when `stale`, and a person's decision to make when `attention`. */
+async function open(name: string, daysAgo: number, dueInDays: number, stale = false, attention: FollowUp['attention'] = null) {
   const id = `${name}-${freshId().slice(0, 8)}`;
   ids[name] = id;
   const openedAt = iso(NOW.getTime() - daysAgo * DAY);
-  const followUp = openFollowUp({ id, transactionId: id, initialOrderId: `o-${id}`, redrawOrderId: null, openedAt });
+  const followUp = { ...openFollowUp({ id, transactionId: id, initialOrderId: `o-${id}`, redrawOrderId: null, openedAt }), attention };
   const redraw = { kind: 'awaiting_redraw' as const, statusTime: openedAt, orderId: `o-${id}` };
   const staleFlag = stale ? { since: iso(NOW.getTime() - DAY), reason: 'redraw_not_created', orderId: `o-${id}`, statusTime: openedAt } : null;
   const written = await writeStoredFollowUp(
@@ -47,8 +47,8 @@ async function open(name: string, daysAgo: number, dueInDays: number, stale = fa
   expect(written).toBe('written');
 }
 
-async function act(name: string, body: unknown, actor = 'someone') {
-  const result = await actOnFollowUp(table.db, table.tableName, { id: ids[name]!, body, actor, now: NOW, thresholds: DEFAULT_THRESHOLDS });
+async function act(name: string, body: unknown, actor = 'someone', now = NOW) {
+  const result = await actOnFollowUp(table.db, table.tableName, { id: ids[name]!, body, actor, now, thresholds: DEFAULT_THRESHOLDS });
   expect(result.kind).toBe('changed');
 }
 
@@ -70,6 +70,13 @@ beforeAll(async () => {
   await act('snoozed', { action: 'snooze', until: iso(NOW.getTime() + 2 * DAY), reason: 'appointment_booked' });
   await act('closed', { action: 'assign', owner: 'maria' });
   await act('closed', { action: 'close', disposition: 'patient_declined' });
+  // Two that wait for a person's decision, snoozed: one still asleep, one whose snooze ended a day ago (awake again).
+  await open('decideAsleep', 5, 3, false, 'redraw_failed');
+  await open('decideAwake', 5, 3, false, 'no_redraw');
+  await act('decideAsleep', { action: 'assign', owner: 'ann' });
+  await act('decideAsleep', { action: 'snooze', until: iso(NOW.getTime() + DAY), reason: 'awaiting_clinician' });
+  await act('decideAwake', { action: 'assign', owner: 'ann' }, 'someone', new Date(NOW.getTime() - 3 * DAY));
+  await act('decideAwake', { action: 'snooze', until: iso(NOW.getTime() - DAY), reason: 'awaiting_clinician' }, 'someone', new Date(NOW.getTime() - 3 * DAY));
 });
 afterAll(async () => {
   await table?.drop();
@@ -105,10 +112,12 @@ describe('GET /follow-ups?queue=', () => {
     expect(await pageAll({ queue: 'mine' }, 'maria')).toEqual(['maria2', 'maria1']);
     expect(await pageAll({ queue: 'mine' }, 'tom')).toEqual(['tom', 'snoozed']);
     expect(await pageAll({ queue: 'unassigned' }, 'maria')).toEqual(['nobodyStale', 'nobody']);
-    expect(await pageAll({ queue: 'attention' }, 'maria')).toEqual(['maria2', 'nobodyStale']);
-    expect(await pageAll({ queue: 'snoozed' }, 'maria')).toEqual(['snoozed']);
+    // A snoozed one leaves Needs attention until it wakes: decideAsleep waits in Mine (ann's) and Snoozed; decideAwake's snooze has ended.
+    expect(await pageAll({ queue: 'attention' }, 'maria')).toEqual(['decideAwake', 'maria2', 'nobodyStale']);
+    expect(await pageAll({ queue: 'mine' }, 'ann')).toEqual(['decideAwake', 'decideAsleep']);
+    expect(await pageAll({ queue: 'snoozed' }, 'maria')).toEqual(['decideAsleep', 'snoozed']);
     // A person's action recomputes the due time from the open redraw (a day after it, CONTRACT §4), a snooze's is its end.
-    expect(await pageAll({ queue: 'open' }, 'maria')).toEqual(['tom', 'maria2', 'maria1', 'snoozed', 'nobodyStale', 'nobody']);
+    expect(await pageAll({ queue: 'open' }, 'maria')).toEqual(['decideAwake', 'decideAsleep', 'tom', 'maria2', 'maria1', 'snoozed', 'nobodyStale', 'nobody']);
     expect(await pageAll({ queue: 'closed' }, 'maria')).toEqual(['closed']);
   });
 
@@ -153,8 +162,9 @@ describe('GET /follow-ups/counts', () => {
     const answer = body(await get(local, '/follow-ups/counts', '/follow-ups/counts', {}, as('maria')));
     expect(answer).toEqual({
       actor: 'maria',
-      counts: { mine: 2, unassigned: 2, attention: 2, snoozed: 1, open: 6 },
+      counts: { mine: 2, unassigned: 2, attention: 3, snoozed: 2, open: 8 },
       owners: [
+        { owner: 'ann', open: 2 },
         { owner: 'maria', open: 2 },
         { owner: 'tom', open: 2 },
       ],
@@ -168,7 +178,7 @@ describe('GET /follow-ups/counts', () => {
   it('follows a change: a person taking an unassigned one moves it from Unassigned to Mine', async () => {
     await act('nobody', { action: 'acknowledge', owner: 'lee' }, 'lee');
     const answer = body(await get(local, '/follow-ups/counts', '/follow-ups/counts', {}, as('lee')));
-    expect(answer.counts).toMatchObject({ mine: 1, unassigned: 1, open: 6 });
+    expect(answer.counts).toMatchObject({ mine: 1, unassigned: 1, open: 8 });
     expect(await pageAll({ queue: 'mine' }, 'lee')).toEqual(['nobody']);
     expect((await getFollowUp(table.db, table.tableName, ids.nobody!, new Date()))?.followUp.owner).toBe('lee');
   });

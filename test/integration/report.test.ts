@@ -12,6 +12,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import type { RedrawReport } from '../../functions/core/report';
+import { createFollowUpActionsHandler } from '../../functions/follow-up-actions/app';
 import { createQueryHandler } from '../../functions/query/app';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { decodeRecord } from '../../functions/transaction-status/steps/intake';
@@ -38,6 +39,7 @@ import { startTransactionRig, type TransactionRig } from '../support/transaction
 let rig: TransactionRig;
 let query: ReturnType<typeof createQueryHandler>;
 const assertDocumented = openApiValidator();
+const silentLog = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 /**
  * The transaction function's clock while a test replays Junction's past: the
  * tracker records its closes when it processes them (CONTRACT §9: closed_at is
@@ -197,6 +199,30 @@ describe('GET /reports/redraws', () => {
     expect((await person(kit.transactionId, { action: 'close', disposition: 'tested_elsewhere' })).kind).toBe('changed');
     await rig.settle();
     expect((await attentionNow()).attention_now).toEqual(before.attention_now);
+  });
+
+  it('counts a close as reordered through the actions route in by_disposition, a person\'s close, with the new order\'s id kept as its reference', async () => {
+    const failed = redrawIds();
+    await deliverAsItHappened(buildDeliveries(redrawFlow(failed, 'sample_error', new Date(Date.now() - 3 * DAY_MS))));
+    const today = new Date().toISOString().slice(0, 10);
+    const before = (await getReport({ from: today, to: today })).body as RedrawReport;
+    const actions = createFollowUpActionsHandler({ db: rig.table.db, tableName: rig.table.tableName, thresholds: DEFAULT_THRESHOLDS, logger: silentLog, actorSource: 'header' });
+    const newOrder = freshId();
+    const answer = await actions({
+      routeKey: '$default',
+      rawPath: `/follow-ups/${failed.transactionId}/actions`,
+      headers: { 'content-type': 'application/json', 'x-redraw-actor': 'j.doe' },
+      body: JSON.stringify({ action: 'close', disposition: 'reordered', reference: newOrder }),
+      requestContext: { http: { method: 'POST' } },
+    });
+    assertDocumented('POST', '/follow-ups/{follow_up_id}/actions', answer);
+    expect([answer.statusCode, JSON.parse(answer.body)]).toEqual([200, { follow_up: expect.objectContaining({ state: 'closed', disposition: 'reordered', reference: newOrder, closed_by: 'j.doe' }) }]);
+    await rig.settle();
+    const after = (await getReport({ from: today, to: today })).body as RedrawReport;
+    expect(after.by_disposition.reordered).toBe((before.by_disposition.reordered ?? 0) + 1);
+    expect(after.closed).toBe(before.closed + 1);
+    expect(after.closed_by_people).toBe(before.closed_by_people + 1);
+    expect(after.closed_by_tracker).toBe(before.closed_by_tracker);
   });
 
   it('answers 400 naming the field for a bad date, a window backwards or longer than 366 days, and never echoes the value', async () => {

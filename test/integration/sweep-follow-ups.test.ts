@@ -403,7 +403,7 @@ describe('the redraw_failed notice (CONTRACT §9: attention, notified once)', ()
     expect(sent.next_step).toBe(NEXT_STEPS.redraw_failed);
     expect(sent.next_step).toMatch(/one redraw per transaction/);
     expect(sent.next_step).toMatch(/a new order/);
-    expect(sent.next_step).toMatch(/close this follow-up with a disposition/);
+    expect(sent.next_step).toMatch(/close this follow-up as reordered .*, or close it with another disposition/);
     const email = notifier.rendered[index]!.email;
     expect(email.split('\n')[0]).toBe(
       'The redraw failed: the order ended 1 h ago with a sample error (the lab could not test the sample), and Junction supports one redraw per transaction. team.redraws has it (no contact recorded yet).',

@@ -187,7 +187,9 @@ describe('what is missing and why, in the follow-up block (issue 46)', () => {
     expect(text).toContain('  missing        order o-redraw: 3 markers\n');
     expect(text).toContain('  why            completed, with results still missing (completed)\n');
     expect(text).toContain("  failure types  2 should not affect the patient (non_failure), 1 the lab could not run it: not the patient's fault (internal_lab_failure)\n");
-    expect(text).toContain("To decide: Decide with the clinician: re-order the test through Junction's dashboard (a new order, with its own transaction), or close this follow-up with a disposition (patient_declined,");
+    expect(text).toContain(
+      "To decide: Decide with the clinician: re-order the test through Junction's dashboard (a new order, with its own transaction) and close this follow-up as reordered, with the new order's id as its reference; or close it with another disposition (patient_declined,",
+    );
   });
 
   it('says "not known yet" before Junction was read, the status detail in words, partial results first when all are non_failure', () => {
@@ -198,7 +200,7 @@ describe('what is missing and why, in the follow-up block (issue 46)', () => {
     expect(kit).toContain('  failure types  not known yet\n');
     const partial = print(followUp({ attention: 'no_redraw', missing: { order_id: 'o-initial', status: 'completed', status_detail: null, markers: 2, failure_types: { non_failure: 2 } } }));
     expect(partial).toContain('all non_failure: the clinician may accept partial results');
-    expect(partial).toContain('close this follow-up with a disposition (clinician_accepted_partial_results, patient_declined,');
+    expect(partial).toContain('close it with another disposition (clinician_accepted_partial_results, patient_declined,');
   });
 
   it('says who closed it, and offers no decision once closed', () => {
@@ -339,12 +341,12 @@ describe('follow-up commands: usage errors (exit 2), before any request', () => 
   it('words a refused option by its name, with the values it takes', async () => {
     expect((await cli(['contact', 'txn-1', '--channel', 'fax', '--outcome', 'reached'])).stderr).toBe('redraw-tracker: contact: --channel must be one of phone, sms, email, letter, other\n');
     expect((await cli(['close', 'txn-1', '--disposition', 'redraw_completed'])).stderr).toBe(
-      'redraw-tracker: close: --disposition must be one of patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere, other\n',
+      'redraw-tracker: close: --disposition must be one of patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere, reordered, other\n',
     );
     expect((await cli(['snooze', 'txn-1', '--for', '91d', '--reason', 'other'])).stderr).toBe('redraw-tracker: snooze: --until/--for must be at most 90 days ahead\n');
     expect((await cli(['reopen', 'txn-1', '--reference', 'PHI: Jane Doe'])).stderr).toBe('redraw-tracker: reopen: --reference must be 1-200 characters of A-Za-z0-9._:/#?=&-\n');
     expect((await cli(['follow-ups', '--mine'])).stderr).toMatch(/^redraw-tracker: --mine: set REDRAW_TRACKER_OWNER to your owner handle/);
-    expect((await cli(['close', 'txn-1'])).stderr).toContain('missing --disposition (patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere, other)');
+    expect((await cli(['close', 'txn-1'])).stderr).toContain('missing --disposition (patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere, reordered, other)');
   });
 });
 
@@ -371,6 +373,7 @@ describe('follow-up commands against a fake tracker', () => {
       [['snooze', 'txn-1', '--until', '2026-12-14', '--reason', 'appointment_booked'], { action: 'snooze', until: '2026-12-14T00:00:00.000000Z', reason: 'appointment_booked' }],
       [['contact', 'txn-1', '--channel', 'phone', '--outcome', 'no_answer'], { action: 'record_contact', channel: 'phone', outcome: 'no_answer' }],
       [['close', 'txn-1', '--disposition', 'patient_declined'], { action: 'close', disposition: 'patient_declined' }],
+      [['close', 'txn-1', '--disposition', 'reordered', '--reference', 'o-new-1'], { action: 'close', disposition: 'reordered', reference: 'o-new-1' }],
       [['reopen', 'txn-1', '--expected-version', '1'], { action: 'reopen', expected_version: 1 }],
     ];
     for (const [args, body] of cases) {
@@ -446,6 +449,13 @@ describe('follow-up commands against a fake tracker', () => {
     expect(help.stdout).toContain('make O its owner when nobody owns it');
     expect(help.stdout).toContain('`assign <id> O` changes an owner');
     expect(help.stdout).not.toContain('whoever owns it');
+  });
+
+  it("lists reordered among close's dispositions, and says the new order's id goes in --reference", async () => {
+    const help = await cli(['close', '--help']);
+    expect(help.stdout).toContain('--disposition D        patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere, reordered, other');
+    expect(help.stdout).toContain('(reordered: a new order was placed at Junction; give its\n                         id as --reference)');
+    expect(help.stdout).toContain("close <order id> --disposition reordered --reference <the new order's id>");
   });
 
   it('words a 413 or 415 from the tracker as a refusal (exit 2), not as an outage', async () => {

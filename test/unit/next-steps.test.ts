@@ -112,10 +112,13 @@ describe('what to do next about a stale redraw', () => {
     expect(NEXT_STEPS.redraw_not_created).toMatch(/ask Junction support: Junction creates the redraw order itself, so do not create one/);
   });
 
-  it('tells a person with an attention the two ways on: a new order through Junction, or a close with a disposition; never a redraw order', () => {
+  it('tells a person with an attention the two ways on: a new order through Junction closed as reordered, or a close with another disposition; never a redraw order', () => {
     for (const attention of ATTENTIONS) {
-      expect(NEXT_STEPS[attention]).toMatch(/order a new test for the patient through Junction \(a new order, with its own transaction\)/);
-      expect(NEXT_STEPS[attention]).toMatch(/close this follow-up with a disposition \(.*clinician_accepted_partial_results/);
+      expect(NEXT_STEPS[attention]).toMatch(
+        /order a new test for the patient through Junction \(a new order, with its own transaction\) and close this follow-up as reordered \(the new order's id as its reference\)/,
+      );
+      expect(NEXT_STEPS[attention]).toMatch(/or close it with another disposition \(.*clinician_accepted_partial_results/);
+      expect(NEXT_STEPS[attention]).not.toMatch(/another disposition \([^)]*reordered/);
     }
   });
 });

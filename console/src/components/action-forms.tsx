@@ -19,6 +19,8 @@ interface FormProps {
   busy: boolean;
   /** Who acts: `user:<name>` when signed in on AWS, where acknowledging an unowned follow-up makes the person its owner (CONTRACT §9). */
   me: string;
+  /** For a `reordered` close: the new order to suggest as its reference (null: none known), the reference as it stands, and how to set it. */
+  reorder: { newOrder: string | null; reference: string; useIt(reference: string): void };
   setDraft<K extends keyof Drafts>(action: K, value: Drafts[K]): void;
   /** Sends the action. */
   send(action: ActionName): void;
@@ -139,7 +141,9 @@ function ContactForm({ drafts, errors, busy, setDraft, send }: FormProps) {
   );
 }
 
-function CloseForm({ followUp, drafts, errors, busy, setDraft, send }: FormProps) {
+function CloseForm({ followUp, drafts, errors, busy, reorder, setDraft, send }: FormProps) {
+  // Picking `reordered` shows the new order known for it, if any, to use as the reference.
+  const newOrder = drafts.close.disposition === 'reordered' ? reorder.newOrder : null;
   return (
     <ActionForm action="close" send={send}>
       <ChoiceField
@@ -149,10 +153,28 @@ function CloseForm({ followUp, drafts, errors, busy, setDraft, send }: FormProps
         value={drafts.close.disposition}
         choices={closeChoices(followUp)}
         error={errors['close-disposition']}
+        describedBy={newOrder === null ? undefined : 'close-new-order'}
         onChange={(disposition) => setDraft('close', { disposition })}
       />
+      {newOrder !== null && <NewOrderHint newOrder={newOrder} reference={reorder.reference} useIt={reorder.useIt} />}
       <SendButton busy={busy}>Close</SendButton>
     </ActionForm>
+  );
+}
+
+/** The new order of its transaction, offered as the reference of a `reordered` close (CONTRACT §9); the person chooses to use it. */
+function NewOrderHint({ newOrder, reference, useIt }: { newOrder: string; reference: string; useIt(reference: string): void }) {
+  return (
+    <div class="field">
+      <p class="hint" id="close-new-order">
+        {reference === newOrder ? `The reference is the new order ${newOrder}.` : `A new order of this transaction, created since the follow-up opened: ${newOrder}.`}
+      </p>
+      {reference !== newOrder && (
+        <button type="button" class="secondary" onClick={() => useIt(newOrder)}>
+          Use order {newOrder} as the reference
+        </button>
+      )}
+    </div>
   );
 }
 

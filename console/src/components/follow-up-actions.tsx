@@ -12,7 +12,16 @@ import { ActionForms } from './action-forms';
 import { ErrorSummary } from './error-summary';
 import type { ActionForm } from './use-action-form';
 
-export function FollowUpActions({ followUp, actions, owners, me }: { followUp: FollowUp; actions: ActionForm; owners: readonly string[]; me: string }) {
+interface Props {
+  followUp: FollowUp;
+  actions: ActionForm;
+  owners: readonly string[];
+  me: string;
+  /** The new order of its transaction a `reordered` close may name (lib/reorder.ts), or null. */
+  newOrder: string | null;
+}
+
+export function FollowUpActions({ followUp, actions, owners, me, newOrder }: Props) {
   const { form } = actions;
   const { problem, reference } = form;
   const errors = fieldErrors(problem);
@@ -36,7 +45,17 @@ export function FollowUpActions({ followUp, actions, owners, me }: { followUp: F
         value={reference}
         onInput={actions.setReference}
       />
-      <ActionForms followUp={followUp} drafts={form.drafts} errors={errors} owners={owners} busy={form.busy} me={me} setDraft={actions.setDraft} send={(action) => void actions.send(action)} />
+      <ActionForms
+        followUp={followUp}
+        drafts={form.drafts}
+        errors={errors}
+        owners={owners}
+        busy={form.busy}
+        me={me}
+        reorder={{ newOrder, reference, useIt: actions.setReference }}
+        setDraft={actions.setDraft}
+        send={(action) => void actions.send(action)}
+      />
     </>
   );
 }

@@ -54,12 +54,17 @@ export function MissingPanel({ followUp }: { followUp: FollowUp }) {
           <ul aria-labelledby="choices-title">
             <li>
               Re-order the test through Junction's dashboard (a new order, with its own transaction): paste the order id {missing?.order_id ?? followUp.redraw_order_id ?? followUp.initial_order_id ?? ''} into
-              its order search. Junction redraws once per transaction, so no other redraw will come for this one.
+              its order search. Junction redraws once per transaction, so no other redraw will come for this one. Then close this follow-up as reordered at
+              Junction, with the new order's id as its reference.
             </li>
             <li>
               Or close this follow-up with a disposition (the Close form below):{' '}
               {partial ? 'every missing marker should not affect the patient, so the clinician may accept partial results; ' : ''}
-              {Object.values(closeChoices(followUp)).join(', ').toLowerCase()}.
+              {Object.entries(closeChoices(followUp))
+                .flatMap(([disposition, words]) => (disposition === 'reordered' ? [] : [words]))
+                .join(', ')
+                .toLowerCase()}
+              .
             </li>
           </ul>
         </>

@@ -1,8 +1,7 @@
-/** One order of a follow-up: its status in words and its appointment (GET /orders/{id}). */
+/** One order of a follow-up: its status in words and its appointment (GET /orders/{id}); its transaction's status. */
 import { useEffect, useState } from 'preact/hooks';
 import { statusWords } from '../../../functions/core/status';
 import type { Api } from '../lib/api';
-import { ApiError } from '../lib/http';
 import { errorWords } from '../lib/load';
 import { isRecord } from '../lib/types';
 import { timeWords } from '../lib/urgency';
@@ -72,26 +71,8 @@ export function OrderPanel({ api, id, title, reload }: { api: Api; id: string; t
   );
 }
 
-/** The transaction's status (GET /transactions/{id}); 404 until the tracker has seen it, said in words. */
-export function TransactionPanel({ api, id, reload }: { api: Api; id: string; reload: unknown }) {
-  const [words, setWords] = useState<string>('Loading…');
-  useEffect(() => {
-    let live = true;
-    api.get(`/transactions/${encodeURIComponent(id)}`).then(
-      (body) => {
-        const transaction = isRecord(body) && isRecord(body.transaction) ? body.transaction : null;
-        if (live) setWords(transaction && typeof transaction.status === 'string' ? transaction.status : 'unknown');
-      },
-      (failure: unknown) => {
-        if (!live) return;
-        const notFound = failure instanceof ApiError && failure.status === 404;
-        setWords(notFound ? 'Not known yet: the tracker has not worked out this transaction’s status' : errorWords(failure));
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, id, reload]);
+/** The transaction's status in words (components/use-transaction.ts reads it, for the close form too). */
+export function TransactionPanel({ id, words }: { id: string; words: string }) {
   return (
     <section class="panel" aria-labelledby="transaction-title">
       <h3 id="transaction-title">Transaction {id}</h3>

@@ -37,6 +37,7 @@ export const DISPOSITIONS = {
   patient_unreachable: 'Patient unreachable',
   clinician_accepted_partial_results: 'Clinician accepted partial results',
   tested_elsewhere: 'Tested elsewhere',
+  reordered: 'Reordered at Junction',
   other: 'Other',
 } as const;
 

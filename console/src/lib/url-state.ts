@@ -101,12 +101,13 @@ export function followUpsPath(state: WorklistState, limit = 50): string {
  * The filters that can match in a queue (CONTRACT §12: the Closed queue offers
  * no state filter that is always empty): `states`, the state choices (none on
  * Closed, whose follow-ups are all closed, and none on Snoozed, whose are all
- * snoozed); `owner`, whether an owner filter can narrow it (not on Mine, which
+ * snoozed; not snoozed on Needs attention, which a snoozed one leaves until it
+ * wakes); `owner`, whether an owner filter can narrow it (not on Mine, which
  * is the caller's, nor on Unassigned, which has no owner).
  */
 export function filtersFor(queue: Queue): { states: readonly StateFilter[]; owner: boolean } {
   return {
-    states: queue === 'closed' || queue === 'snoozed' ? [] : STATES,
+    states: queue === 'closed' || queue === 'snoozed' ? [] : queue === 'attention' ? STATES.filter((state) => state !== 'snoozed') : STATES,
     owner: queue !== 'mine' && queue !== 'unassigned',
   };
 }

@@ -18,8 +18,10 @@ import { useActionForm } from '../components/use-action-form';
 import { useActor } from '../components/use-actor';
 import { useCounts } from '../components/use-counts';
 import { useFollowUpLoad } from '../components/use-follow-up-load';
+import { useTransaction } from '../components/use-transaction';
 import type { ActionName } from '../lib/actions';
 import type { ConsolePageProps } from '../lib/context';
+import { reorderedReference } from '../lib/reorder';
 import type { FollowUp } from '../lib/types';
 import { urgencyOf } from '../lib/urgency';
 import { DEFAULT_QUEUE, parseWorklistState, QUEUE_NAMES, routeFor } from '../lib/url-state';
@@ -48,6 +50,7 @@ export function FollowUpPage({ api, id, handle, search }: ConsolePageProps & { i
   const counts = useCounts(api, 0);
   const queue = useNextInQueue(api.get, from, id, reload);
   const owners = Array.from(new Set([me, ...(counts?.owners.map((row) => row.owner) ?? [])]));
+  const transaction = useTransaction(api, followUp?.transaction_id ?? null, reload);
   const back = (
     <p class="back">
       <a href={`#${routeFor('worklist', from)}`}>Back to {queueName}</a>
@@ -80,7 +83,7 @@ export function FollowUpPage({ api, id, handle, search }: ConsolePageProps & { i
       <FollowUpShiftBar message={form.message} queueName={queueName} from={from} queue={queue} takeIt={takeIt !== null} busy={form.busy} onTakeIt={() => takeIt && void actions.send(takeIt, true)} />
       {followUp && (
         <>
-          <FollowUpActions followUp={followUp} actions={actions} owners={owners} me={me} />
+          <FollowUpActions followUp={followUp} actions={actions} owners={owners} me={me} newOrder={reorderedReference(followUp, transaction.orders)} />
 
           <h2>Facts</h2>
           <FollowUpFacts followUp={followUp} />
@@ -91,7 +94,7 @@ export function FollowUpPage({ api, id, handle, search }: ConsolePageProps & { i
           <div class="panels">
             {followUp.initial_order_id && <OrderPanel api={api} id={followUp.initial_order_id} title="Initial" reload={reload} />}
             {followUp.redraw_order_id ? <OrderPanel api={api} id={followUp.redraw_order_id} title="Redraw" reload={reload} /> : <p>No redraw order known yet.</p>}
-            {followUp.transaction_id && <TransactionPanel api={api} id={followUp.transaction_id} reload={reload} />}
+            {followUp.transaction_id && <TransactionPanel id={followUp.transaction_id} words={transaction.words} />}
           </div>
 
           <h2>History</h2>

@@ -16,8 +16,8 @@ export type FollowUpState = (typeof FOLLOW_UP_STATES)[number];
 export const SNOOZE_REASONS = ['appointment_booked', 'patient_requested', 'awaiting_clinician', 'other'] as const;
 export const CONTACT_CHANNELS = ['phone', 'sms', 'email', 'letter', 'other'] as const;
 export const CONTACT_OUTCOMES = ['reached', 'no_answer', 'left_message', 'invalid_contact'] as const;
-/** What a person may close a follow-up with. */
-export const PERSON_DISPOSITIONS = ['patient_declined', 'patient_unreachable', 'clinician_accepted_partial_results', 'tested_elsewhere', 'other'] as const;
+/** What a person may close a follow-up with; `reordered`: a new order was placed at Junction (its id may go in `reference`). */
+export const PERSON_DISPOSITIONS = ['patient_declined', 'patient_unreachable', 'clinician_accepted_partial_results', 'tested_elsewhere', 'reordered', 'other'] as const;
 /** What the tracker closes one with, from Junction's facts. */
 export const TRACKER_DISPOSITIONS = ['redraw_completed', 'cancelled', 'results_received'] as const;
 export type Disposition = (typeof PERSON_DISPOSITIONS)[number] | (typeof TRACKER_DISPOSITIONS)[number];

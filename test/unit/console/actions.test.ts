@@ -22,6 +22,7 @@ describe('actionBody', () => {
       body: { action: 'record_contact', channel: 'phone', outcome: 'no_answer', reference: 'T-12', expected_version: 6 },
     });
     expect(actionBody({ action: 'close', disposition: 'tested_elsewhere' }, 7, NOW)).toEqual({ body: { action: 'close', disposition: 'tested_elsewhere', expected_version: 7 } });
+    expect(actionBody({ action: 'close', disposition: 'reordered', reference: 'o-new-1' }, 7, NOW)).toEqual({ body: { action: 'close', disposition: 'reordered', reference: 'o-new-1', expected_version: 7 } });
     expect(actionBody({ action: 'reopen' }, 8, NOW)).toEqual({ body: { action: 'reopen', expected_version: 8 } });
   });
 
@@ -64,6 +65,7 @@ describe('actionsFor and choiceWords', () => {
 
   it('words the choices, the tracker’s dispositions included', () => {
     expect(choiceWords('redraw_completed')).toBe('Redraw completed');
+    expect(choiceWords('reordered')).toBe('Reordered at Junction');
     expect(choiceWords('left_message')).toBe('Left a message');
     expect(choiceWords('something_new')).toBe('something new');
   });

@@ -71,7 +71,7 @@ describe('dispositions', () => {
 
   it('tells the tracker\'s dispositions from people\'s', () => {
     expect(['redraw_completed', 'cancelled', 'results_received'].every(isTrackerDisposition)).toBe(true);
-    expect(['patient_declined', 'patient_unreachable', 'clinician_accepted_partial_results', 'tested_elsewhere', 'other'].some(isTrackerDisposition)).toBe(false);
+    expect(['patient_declined', 'patient_unreachable', 'clinician_accepted_partial_results', 'tested_elsewhere', 'reordered', 'other'].some(isTrackerDisposition)).toBe(false);
   });
 });
 

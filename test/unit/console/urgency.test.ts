@@ -23,8 +23,8 @@ describe('urgencyOf', () => {
 
   it('offers clinician_accepted_partial_results first in the close form only when every missing marker is non_failure', () => {
     const missing = (failure_types: Record<string, number> | null) => ({ order_id: 'o-1', status: 'completed', status_detail: null, markers: 2, failure_types });
-    expect(Object.keys(closeChoices({ missing: missing({ non_failure: 2 }) }))).toEqual(['clinician_accepted_partial_results', 'patient_declined', 'patient_unreachable', 'tested_elsewhere', 'other']);
-    expect(Object.keys(closeChoices({ missing: missing({ non_failure: 1, internal_lab_failure: 1 }) }))).toEqual(['patient_declined', 'patient_unreachable', 'clinician_accepted_partial_results', 'tested_elsewhere', 'other']);
+    expect(Object.keys(closeChoices({ missing: missing({ non_failure: 2 }) }))).toEqual(['clinician_accepted_partial_results', 'patient_declined', 'patient_unreachable', 'tested_elsewhere', 'reordered', 'other']);
+    expect(Object.keys(closeChoices({ missing: missing({ non_failure: 1, internal_lab_failure: 1 }) }))).toEqual(['patient_declined', 'patient_unreachable', 'clinician_accepted_partial_results', 'tested_elsewhere', 'reordered', 'other']);
     expect(Object.keys(closeChoices({ missing: missing(null) }))[0]).toBe('patient_declined');
     expect(Object.keys(closeChoices({}))[0]).toBe('patient_declined');
   });

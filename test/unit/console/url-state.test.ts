@@ -52,7 +52,8 @@ describe('the filters a queue can match', () => {
     expect(filtersFor('snoozed')).toEqual({ states: [], owner: true });
     expect(filtersFor('mine')).toEqual({ states: STATES, owner: false });
     expect(filtersFor('unassigned')).toEqual({ states: STATES, owner: false });
-    expect(filtersFor('attention')).toEqual({ states: STATES, owner: true });
+    // A snoozed follow-up is out of Needs attention until it wakes (CONTRACT §12): no snoozed filter there, always empty.
+    expect(filtersFor('attention')).toEqual({ states: ['new', 'acknowledged'], owner: true });
     expect(filtersFor('open')).toEqual({ states: STATES, owner: true });
   });
 

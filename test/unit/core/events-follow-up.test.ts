@@ -215,6 +215,13 @@ describe('which writes of a follow-up’s partition publish', () => {
     expect(factsOf(undefined, item, 1_773_144_000)).toEqual([factOf(followUp, entry)]);
   });
 
+  it('publishes a close as reordered with the new order’s id as its reference, read back from the item', () => {
+    const reordered = act(opened(), { action: 'close', disposition: 'reordered', reference: 'o-new-1' });
+    const facts = factsOf(undefined, historyItem(reordered.followUp, reordered.entry), 1_773_144_000);
+    expect(facts).toEqual([factOf(reordered.followUp, reordered.entry)]);
+    expect(facts[0]).toMatchObject({ type: 'follow_up.changed', action: 'close', from_state: 'new', to_state: 'closed', disposition: 'reordered', reference: 'o-new-1' });
+  });
+
   it('publishes nothing for a history MODIFY (retention setting its expiry) or a REMOVE (the TTL)', () => {
     expect(factsOf(item, historyItem(followUp, entry, 1_800_000_000))).toEqual([]);
     expect(factsOf(historyItem(followUp, entry, 1_800_000_000), item)).toEqual([]);

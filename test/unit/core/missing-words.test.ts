@@ -60,7 +60,9 @@ describe('what is missing and why, in words', () => {
     expect(dispositionsInOrder(PERSON_DISPOSITIONS, { failure_types: { non_failure: 2 } })[0]).toBe('clinician_accepted_partial_results');
     expect(dispositionsInOrder(PERSON_DISPOSITIONS, { failure_types: { internal_lab_failure: 2 } })).toEqual([...PERSON_DISPOSITIONS]);
     expect(dispositionsInOrder(PERSON_DISPOSITIONS, null)).toEqual([...PERSON_DISPOSITIONS]);
-    expect(decisionWords({ failure_types: { non_failure: 1 } })).toMatch(/re-order the test through Junction's dashboard .* close this follow-up with a disposition \(clinician_accepted_partial_results, patient_declined/);
+    expect(decisionWords({ failure_types: { non_failure: 1 } })).toMatch(/re-order the test through Junction's dashboard .* close it with another disposition \(clinician_accepted_partial_results, patient_declined/);
+    // A re-order is its own choice, closed as reordered with the new order's id: never listed among the other dispositions.
+    expect(decisionWords(null)).toMatch(/and close this follow-up as reordered, with the new order's id as its reference; or close it with another disposition \(patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere, other\)\.$/);
     expect(decisionWords(null)).not.toMatch(/create/);
   });
 });

@@ -22,6 +22,19 @@ describe('the console’s queues (CONTRACT §12)', () => {
     expect(inQueue('attention', facts({ state: 'closed', attention: 'redraw_failed' }, true), 'x', NOW)).toBe(false);
   });
 
+  it('leaves a snoozed follow-up out of Needs attention until it wakes, while Mine, Unassigned and All open keep it', () => {
+    const asleep = (change: Partial<FollowUp>, stale = false) => facts({ state: 'snoozed', snoozed_until: '2026-04-01T00:00:00.000000Z', snooze_reason: 'awaiting_clinician', ...change }, stale);
+    expect(inQueue('attention', asleep({ attention: 'redraw_failed' }), 'x', NOW)).toBe(false);
+    expect(inQueue('attention', asleep({ attention: 'no_redraw' }, true), 'x', NOW)).toBe(false);
+    const decide = asleep({ attention: 'results_still_missing', owner: 'maria' });
+    expect(['mine', 'unassigned', 'attention', 'snoozed', 'open', 'closed'].filter((queue) => inQueue(queue as never, decide, 'maria', NOW))).toEqual(['mine', 'snoozed', 'open']);
+    expect(['mine', 'unassigned', 'attention', 'snoozed', 'open', 'closed'].filter((queue) => inQueue(queue as never, asleep({ attention: 'redraw_failed' }), 'maria', NOW))).toEqual(['unassigned', 'snoozed', 'open']);
+    // Its snooze has ended (at its own instant): awake, it needs attention again, and is no longer snoozed.
+    const woke = asleep({ attention: 'redraw_failed', snoozed_until: '2026-03-31T12:00:00.000000Z' });
+    expect(['mine', 'unassigned', 'attention', 'snoozed', 'open', 'closed'].filter((queue) => inQueue(queue as never, woke, 'maria', NOW))).toEqual(['unassigned', 'attention', 'open']);
+    expect(queueCounts([decide, woke], 'maria', NOW).counts).toEqual({ mine: 1, unassigned: 1, attention: 1, snoozed: 1, open: 2 });
+  });
+
   it('takes a snooze that has ended as acknowledged: out of Snoozed, still open', () => {
     const ended = facts({ state: 'snoozed', snoozed_until: '2026-03-31T11:59:59.000000Z', snooze_reason: 'other' });
     const running = facts({ state: 'snoozed', snoozed_until: '2026-04-01T00:00:00.000000Z', snooze_reason: 'other' });

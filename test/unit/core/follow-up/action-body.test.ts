@@ -14,8 +14,8 @@ describe('action bodies', () => {
     // Each refusal names the field and says what it may hold, in the tracker's words (never zod's, never the value sent).
     const HANDLE = '1-2048 letters, digits and ._@:/+=,-';
     const cases: [unknown, string][] = [
-      [{ action: 'close', disposition: 'cured' }, 'disposition must be one of patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere, other'],
-      [{ action: 'close' }, 'disposition must be one of patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere, other'],
+      [{ action: 'close', disposition: 'cured' }, 'disposition must be one of patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere, reordered, other'],
+      [{ action: 'close' }, 'disposition must be one of patient_declined, patient_unreachable, clinician_accepted_partial_results, tested_elsewhere, reordered, other'],
       [{ action: 'record_contact', channel: 'phone' }, 'outcome must be one of reached, no_answer, left_message, invalid_contact'],
       [{ action: 'record_contact', channel: 'fax', outcome: 'reached' }, 'channel must be one of phone, sms, email, letter, other'],
       [{ action: 'snooze', until: 'next Jane Doe', reason: 'other' }, 'until must be an ISO 8601 date-time such as 2026-12-14T09:00:00Z'],
@@ -46,6 +46,15 @@ describe('action bodies', () => {
     expect(snooze('2026-06-09T12:00:01Z')).toEqual({ kind: 'invalid', message: 'until must be at most 90 days ahead' });
     expect(snooze('next week').kind).toBe('invalid');
     expect(snooze('2026-06-08T12:00:00Z').kind).toBe('ok');
+  });
+
+  it("accept a close as reordered, with the new order's id as its reference or without one", () => {
+    expect(parseAction({ action: 'close', disposition: 'reordered', reference: '0b1e7d4c-8a52-4f0e-9c11-00000000b002' }, NOW)).toEqual({
+      kind: 'ok',
+      action: { action: 'close', disposition: 'reordered', reference: '0b1e7d4c-8a52-4f0e-9c11-00000000b002' },
+    });
+    expect(parseAction({ action: 'close', disposition: 'reordered' }, NOW)).toEqual({ kind: 'ok', action: { action: 'close', disposition: 'reordered' } });
+    expect(parseAction({ action: 'close', disposition: 'reordered', reference: 'new order' }, NOW)).toEqual({ kind: 'invalid', message: 'reference must be 1-200 characters of A-Za-z0-9._:/#?=&-' });
   });
 
   it('accept a reference of the allowed alphabet and an assign to null', () => {

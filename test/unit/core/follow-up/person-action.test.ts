@@ -51,6 +51,16 @@ describe('actions', () => {
     expect(act(reopened, { action: 'reopen' }).kind).toBe('unchanged');
   });
 
+  it('close as reordered: a new order was placed at Junction, its id kept as the reference and carried by the history entry', () => {
+    const outcome = act(opened(), { action: 'close', disposition: 'reordered', reference: 'o-new-1' });
+    expect(outcome).toMatchObject({
+      kind: 'changed',
+      followUp: { state: 'closed', disposition: 'reordered', reference: 'o-new-1', closed_by: 'arn:aws:iam::1:user/j.doe', version: 2 },
+      entries: [{ action: 'close', from_state: 'new', to_state: 'closed', disposition: 'reordered', reference: 'o-new-1' }],
+    });
+    expect(changed(act(changed(outcome), { action: 'reopen' }))).toMatchObject({ state: 'acknowledged', disposition: null });
+  });
+
   it('a second close with the same disposition and a new reference records the reference; the close keeps its time', () => {
     const closed = changed(act(opened(), { action: 'close', disposition: 'patient_unreachable' }));
     const later = new Date(NOW.getTime() + HOUR);
