@@ -47,14 +47,13 @@ export function FailureChart({ rows }: { rows: readonly ByLabRow[] }) {
           ))}
         </HorizontalBarChart>
       </div>
-      <DataTable class="report-failures-table" caption="Missing markers by failure type, per lab and collection method, the most first" columns={['Lab and method', 'Failure type', 'Code', 'Missing markers']}>
+      <DataTable class="report-failures-table" caption="Missing markers by failure type, per lab and collection method, the most first" columns={['Lab and method', 'Failure type', 'Missing markers']}>
         {rows.flatMap((row) =>
           failureTypeRows(row.failure_types).map(([type, n]) => (
             <tr key={`${row.lab} ${row.method} ${type}`}>
               <th scope="row">{labRowName(row)}</th>
-              <td>{failureTypeWords(type)}</td>
               <td>
-                <code>{type}</code>
+                {failureTypeWords(type)} <code>({type})</code>
               </td>
               <td>{n}</td>
             </tr>
