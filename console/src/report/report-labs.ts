@@ -43,13 +43,13 @@ export function rateWords(row: RateRow): string {
   return row.redraw_rate === null ? 'no completions' : `${row.redraw_rate}% (${row.with_redraw} of ${row.completed})`;
 }
 
-/** The 95% Wilson interval of a row's rate: "12.1-64.6%", or "-" where there is no rate. */
+/** The 95% Wilson interval of a row's rate: "12.1 to 64.6%", or "-" where there is no rate. */
 export function rowIntervalWords(row: Pick<ByLabRow, 'with_redraw' | 'completed'>): string {
   const interval = wilsonInterval(row.with_redraw, row.completed);
   return interval === null ? '-' : intervalPercentWords(interval);
 }
 
-/** What the charts and tables say of a rate: "33.3% (3 of 9), 95% interval 12.1-64.6%", or "no completions". */
+/** What the charts and tables say of a rate: "33.3% (3 of 9), 95% interval 12.1 to 64.6%", or "no completions". */
 export function rateBarWords(row: RateRow): string {
   return row.redraw_rate === null ? rateWords(row) : `${rateWords(row)}, 95% interval ${rowIntervalWords(row)}`;
 }

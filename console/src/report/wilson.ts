@@ -31,9 +31,9 @@ export function wilsonInterval(successes: number, trials: number, z = Z_95): Int
   return { low: successes === 0 ? 0 : Math.max(0, centre - half), high: successes === trials ? 1 : Math.min(1, centre + half) };
 }
 
-/** An interval in percent, one decimal, as the page says it: "12.1-64.6%". */
+/** An interval in percent, one decimal, as the page says it: "12.1 to 64.6%" (a hyphen would read as a minus). */
 export function intervalPercentWords(interval: Interval): string {
-  return `${percentNumber(interval.low)}-${percentNumber(interval.high)}%`;
+  return `${percentNumber(interval.low)} to ${percentNumber(interval.high)}%`;
 }
 
 /** A proportion as a percentage with one decimal, trailing ".0" dropped: 0.1206 -> 12.1, 0.5 -> 50. */

@@ -52,10 +52,10 @@ describe('the by-lab rows in words', () => {
   });
 
   it('says each rate with its sample and its 95% Wilson interval, and no interval where there is no rate', () => {
-    expect(rowIntervalWords({ with_redraw: 3, completed: 9 })).toBe('12.1-64.6%');
+    expect(rowIntervalWords({ with_redraw: 3, completed: 9 })).toBe('12.1 to 64.6%');
     expect(rowIntervalWords({ with_redraw: 0, completed: 0 })).toBe('-');
-    expect(rateBarWords({ redraw_rate: 33.3, with_redraw: 3, completed: 9 })).toBe('33.3% (3 of 9), 95% interval 12.1-64.6%');
-    expect(rateBarWords({ redraw_rate: 50, with_redraw: 1, completed: 2 })).toBe('50% (1 of 2), 95% interval 9.5-90.5%');
+    expect(rateBarWords({ redraw_rate: 33.3, with_redraw: 3, completed: 9 })).toBe('33.3% (3 of 9), 95% interval 12.1 to 64.6%');
+    expect(rateBarWords({ redraw_rate: 50, with_redraw: 1, completed: 2 })).toBe('50% (1 of 2), 95% interval 9.5 to 90.5%');
     expect(rateBarWords({ redraw_rate: null, with_redraw: 0, completed: 0 })).toBe('no completions');
   });
 });

@@ -18,9 +18,9 @@ describe('the 95% Wilson score interval', () => {
 
   it('is wide for a small sample and narrow for a large one at the same rate', () => {
     // 1 of 2 and 3 of 9, the rows a new user saw ranked, against 50 of 100.
-    expect(intervalPercentWords(wilsonInterval(1, 2)!)).toBe('9.5-90.5%');
-    expect(intervalPercentWords(wilsonInterval(3, 9)!)).toBe('12.1-64.6%');
-    expect(intervalPercentWords(wilsonInterval(50, 100)!)).toBe('40.4-59.6%');
+    expect(intervalPercentWords(wilsonInterval(1, 2)!)).toBe('9.5 to 90.5%');
+    expect(intervalPercentWords(wilsonInterval(3, 9)!)).toBe('12.1 to 64.6%');
+    expect(intervalPercentWords(wilsonInterval(50, 100)!)).toBe('40.4 to 59.6%');
   });
 
   it('has no interval without trials, or for counts that are no proportion', () => {
