@@ -6,17 +6,22 @@
  * a bucket opens the worklist filtered to it, the weekly table holds each
  * week's own report (at most 4 asked at once), the redraw rate by lab and
  * method and the failure types are charts with tables that hold what the API
- * answers (issue 48), bad windows are said in words, axe finds nothing (at
- * 1280x800 and 390x844), and no request leaves the page's origin.
+ * answers (issue 48), each rate in percent with its sample and its 95% Wilson
+ * interval, ranked only from 10 completed, rows without a redraw folded, labs
+ * in words, failure types stacked per lab in missing markers, the charts as
+ * wide as the page (issue 58), bad windows are said in words, axe finds
+ * nothing (at 1280x800 and 390x844), and no request leaves the page's origin.
  *
  * Besides the simulator's data, the test posts signed webhooks of its own at
- * two more labs (one with a cancelled transaction: nothing completed), with a
- * stand-in for Junction's API whose results reads (one sweep) give the
+ * three more labs (one with a cancelled transaction: nothing completed) and
+ * ten more walk-ins at Quest (so that one row has enough completed to rank),
+ * with a stand-in for Junction's API whose results reads (one sweep) give the
  * follow-ups their failure types.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { durationsCell, redrawRateCell } from '../../cli/report-views';
+import { intervalPercentWords, wilsonInterval } from '../../console/src/report/wilson';
 import { failureTypeWords } from '../../functions/core/missing-words';
 import { signSvixMessage } from '../../functions/core/svix';
 import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
@@ -105,6 +110,8 @@ async function postLabFlows(): Promise<void> {
     atLab('north-lab', simpleFlow({ transactionId: freshId(), orderId: freshId() }, 'walk_in_test', undefined, start)),
     atLab('south-lab', noRedrawFlow({ transactionId: freshId(), orderId: freshId() }, 'walk_in_test', { low: 'completed' }, start)),
     atLab('east-lab', redrawFlow(ids(), 'initial_cancelled', start)),
+    // Enough walk-ins completed at Quest for its row to be ranked (10 or more completed, with the simulator's redraw there).
+    ...Array.from({ length: 10 }, () => atLab('quest', simpleFlow({ transactionId: freshId(), orderId: freshId() }, 'walk_in_test', undefined, start))),
   ];
   for (const flow of flows) {
     const deliveries = buildDeliveries(flow);
@@ -122,7 +129,10 @@ async function postLabFlows(): Promise<void> {
     expect(sweep.status).toBe(200);
     const now = JSON.stringify(await report(`from=${from}&to=${to}`));
     const parsed = JSON.parse(now) as Report;
-    const ready = ['north-lab', 'south-lab', 'east-lab'].every((lab) => parsed.by_lab.some((row) => row.lab === lab)) && parsed.by_lab.some((row) => row.lab === 'south-lab' && Object.keys(row.failure_types).length > 0);
+    const ready =
+      ['north-lab', 'south-lab', 'east-lab'].every((lab) => parsed.by_lab.some((row) => row.lab === lab)) &&
+      parsed.by_lab.some((row) => row.lab === 'south-lab' && Object.keys(row.failure_types).length > 0) &&
+      parsed.by_lab.some((row) => row.completed >= 10 && row.with_redraw > 0);
     same = ready && now === last ? same + 1 : 0;
     last = now;
     await new Promise((wake) => setTimeout(wake, 1_000));
@@ -187,8 +197,10 @@ async function cell(page: Page, table: string | RegExp, row: string | RegExp): P
 const COUNTS = 'Follow-ups in the window, and open now';
 const AGING = 'Open follow-ups by days since they opened; each links to the worklist of those';
 const WEEKLY = /^Follow-ups opened and closed per week/;
-const LABS = /^Transactions that ended in the window, by lab and collection method/;
-const FAILURES = 'Failure types over every lab and method, the most first';
+const RANKED = /^Ranked: 10 or more completed/;
+const TOO_FEW = /^Too few to rank: fewer than 10 completed/;
+const ZERO = /^Without a redraw in the window/;
+const FAILURES = 'Missing markers by failure type, per lab and collection method, the most first';
 const ENDED_MISSING = 'Transactions that ended in the window without all their results, by how';
 
 /** Each body row of a table as the texts of its header and data cells, in order. */
@@ -199,30 +211,41 @@ async function tableRows(page: Page, name: string | RegExp): Promise<string[][]>
   return texts;
 }
 
-/** What the by-lab table should say for a row of the API's answer. */
+/** The labs the simulator uses, in words with their codes (functions/core/lab-names.ts); the test's own labs have no name. */
+const LAB_WORDS: Readonly<Record<string, string>> = {
+  quest: 'Quest Diagnostics (quest)',
+  labcorp: 'Labcorp (labcorp)',
+  bioreference: 'BioReference (bioreference)',
+  sonora_quest: 'Sonora Quest (sonora_quest)',
+  unknown: 'Lab not given (unknown)',
+};
+const labWords = (lab: string) => LAB_WORDS[lab] ?? lab;
+const rowName = (row: ByLab) => `${labWords(row.lab)}, ${row.method.replaceAll('_', ' ')}`;
+const interval = (row: ByLab) => (row.completed === 0 ? '-' : intervalPercentWords(wilsonInterval(row.with_redraw, row.completed)!));
+/** A rate as the page says it: in percent with its sample ("33.3% (3 of 9)"). */
+const rate = (row: ByLab) => (row.redraw_rate === null ? 'no completions' : `${row.redraw_rate}% (${row.with_redraw} of ${row.completed})`);
+
+/** What a by-lab table should say for a row of the API's answer. */
 function expectedLabCells(row: ByLab): string[] {
-  const types = Object.entries(row.failure_types)
-    .filter(([, n]) => n > 0)
-    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
-    .map(([type, n]) => `${n} ${failureTypeWords(type)} (${type})`);
-  return [
-    row.lab,
-    row.method.replaceAll('_', ' '),
-    String(row.completed),
-    String(row.with_redraw),
-    row.redraw_rate === null ? '-' : `${row.redraw_rate} per 100`,
-    String(row.ended_missing),
-    durationsCell(row.time_to_redraw_results_hours),
-    types.length === 0 ? 'none counted' : types.join(', '),
-  ];
+  return [labWords(row.lab), row.method.replaceAll('_', ' '), rate(row), interval(row), String(row.ended_missing), durationsCell(row.time_to_redraw_results_hours)];
 }
 
-/** The failure types of every row, summed, the most first, then by code. */
-function failureTotals(rows: readonly ByLab[]): [string, number][] {
-  const totals = new Map<string, number>();
-  for (const row of rows) for (const [type, n] of Object.entries(row.failure_types)) totals.set(type, (totals.get(type) ?? 0) + n);
-  return [...totals].filter(([, n]) => n > 0).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+/** The by-lab rows as the page groups them: ranked (10 or more completed and a redraw, the API's order), too few (by name), without a redraw (by name). */
+function labGroups(rows: readonly ByLab[]): { ranked: ByLab[]; tooFew: ByLab[]; zero: ByLab[] } {
+  const byName = (a: ByLab, b: ByLab) => a.lab.localeCompare(b.lab) || a.method.localeCompare(b.method);
+  return {
+    ranked: rows.filter((row) => row.with_redraw > 0 && row.completed >= 10),
+    tooFew: rows.filter((row) => row.with_redraw > 0 && row.completed < 10).sort(byName),
+    zero: rows.filter((row) => row.with_redraw === 0).sort(byName),
+  };
 }
+
+/** The failure types of a row, the most first, then by code. */
+const typesOf = (row: ByLab): [string, number][] =>
+  Object.entries(row.failure_types)
+    .filter(([, n]) => n > 0)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+const markers = (row: ByLab) => typesOf(row).reduce((sum, [, n]) => sum + n, 0);
 
 /** Today and 6 days before it, as UTC dates (the tracker's zone in these tests). */
 function lastSevenDays(): { from: string; to: string } {
@@ -248,7 +271,9 @@ describe('the Report page', () => {
     expect(await cell(page, COUNTS, /^Redraw failed now$/)).toBe(String(expected.redraw_failed_now));
     expect(await cell(page, COUNTS, /^Incomplete redraw now$/)).toBe(String(expected.attention_now.results_still_missing));
     expect(await cell(page, COUNTS, /^Result missing without a redraw now$/)).toBe(String(expected.attention_now.no_redraw));
-    expect(await cell(page, COUNTS, /^Redraw rate$/)).toBe(redrawRateCell(expected));
+    // The CLI's words, and the 95% interval beside them.
+    const overall = wilsonInterval(expected.with_redraw, expected.walk_in_completed);
+    expect(await cell(page, COUNTS, /^Redraw rate$/)).toBe(`${redrawRateCell(expected)}${overall === null ? '' : `; 95% interval ${intervalPercentWords(overall)}`}`);
     for (const [disposition, n] of Object.entries(expected.by_disposition).filter(([, count]) => count > 0)) {
       expect(await cell(page, COUNTS, new RegExp(`^Closed as ${disposition.replaceAll('_', ' ')} `))).toBe(String(n));
     }
@@ -273,15 +298,49 @@ describe('the Report page', () => {
     expect(drawn).toEqual(aging.map(([, key]) => String(expected.aging_now[key])));
   });
 
+  it('opens on the last 28 days up to now, the current preset, and says the whole weeks before this one as such, leaving this week out', async () => {
+    const guarded = await guardedPage(browser, tracker.url);
+    opened.push(guarded);
+    const { page } = guarded;
+    const asked: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === '/reports/redraws') asked.push(url.search);
+    });
+    await page.goto(`${tracker.url}/#/report`);
+    await page.getByLabel('Your handle').fill('report.tester');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('table', { name: COUNTS }).waitFor();
+    expect(await page.getByRole('link', { name: 'Last 28 days' }).getAttribute('aria-current')).toBe('page');
+    expect(await page.locator('.report-window-words strong').innerText()).toBe('the 28 days up to now');
+    // The page asked for 28 days back from when it opened, to now (no `to`: the API's now).
+    const first = new URLSearchParams(asked[0]);
+    expect([...first.keys()]).toEqual(['from']);
+    expect(Date.now() - Date.parse(first.get('from')!)).toBeGreaterThanOrEqual(28 * 86_400_000);
+    expect(Date.now() - Date.parse(first.get('from')!)).toBeLessThan(28 * 86_400_000 + 120_000);
+    expect(await cell(page, COUNTS, /^Opened$/)).toBe(String((await report(first.toString())).opened));
+
+    await page.getByRole('link', { name: '4 whole weeks before this one' }).click();
+    await page.waitForURL(/#\/report\?weeks=4$/);
+    await expect.poll(() => page.locator('.report-window-words strong').innerText()).toBe('the 4 whole weeks before this one (Monday to Sunday)');
+    await page.getByRole('table', { name: COUNTS }).waitFor();
+    // The window ends at this week's Monday 00:00 (UTC here): the form's To date is the Sunday before it, never today.
+    const now = new Date();
+    const thisMonday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ((now.getUTCDay() + 6) % 7)));
+    const lastSunday = new Date(thisMonday.getTime() - 86_400_000).toISOString().slice(0, 10);
+    await expect.poll(() => page.getByLabel('To (included)', { exact: true }).inputValue()).toBe(lastSunday);
+    expect((await report('weeks=4')).to.slice(0, 10)).toBe(thisMonday.toISOString().slice(0, 10));
+  });
+
   it('keeps the window in the URL: a preset and the From/To form both survive a reload', async () => {
     const { page } = await openConsole('/report');
-    await page.getByRole('link', { name: 'Last 12 weeks' }).click();
+    await page.getByRole('link', { name: '12 whole weeks before this one' }).click();
     await page.waitForURL(/#\/report\?weeks=12$/);
-    await expect.poll(() => page.getByRole('link', { name: 'Last 12 weeks' }).getAttribute('aria-current')).toBe('page');
+    await expect.poll(() => page.getByRole('link', { name: '12 whole weeks before this one' }).getAttribute('aria-current')).toBe('page');
     await page.reload();
     await page.getByRole('table', { name: COUNTS }).waitFor();
     expect(page.url()).toMatch(/#\/report\?weeks=12$/);
-    expect(await page.getByRole('link', { name: 'Last 12 weeks' }).getAttribute('aria-current')).toBe('page');
+    expect(await page.getByRole('link', { name: '12 whole weeks before this one' }).getAttribute('aria-current')).toBe('page');
     const twelve = await report('weeks=12');
     expect(await cell(page, COUNTS, /^Opened$/)).toBe(String(twelve.opened));
     // The form shows the 12 weeks' dates: from a Monday to the Sunday before this week.
@@ -366,7 +425,7 @@ describe('the Report page', () => {
   it('says why a window in the URL was not used, and refuses a backwards window in the form naming the field', async () => {
     const { page } = await openConsole('/report?from=2026-02-30&to=2026-03-01');
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'From date is not a real date' }).count()).toBe(1);
-    expect(await page.getByText('the 7 days up to now', { exact: true }).count()).toBe(1);
+    expect(await page.getByText('the 28 days up to now', { exact: true }).count()).toBe(1);
 
     await page.getByLabel('From', { exact: true }).fill('2026-11-20');
     await page.getByLabel('To (included)', { exact: true }).fill('2026-11-10');
@@ -417,44 +476,68 @@ describe('the Report page', () => {
     await expectNoAxeViolations(page, 'the Report page');
     await page.emulateMedia({ media: 'print' });
     expect(await page.getByRole('button', { name: 'Show report' }).isVisible()).toBe(false);
-    expect(await page.getByRole('link', { name: 'Last 4 weeks' }).isVisible()).toBe(false);
+    expect(await page.getByRole('link', { name: '4 whole weeks before this one' }).isVisible()).toBe(false);
     expect(await page.getByRole('navigation', { name: 'Pages' }).isVisible()).toBe(false);
     expect(await page.getByRole('table', { name: AGING }).isVisible()).toBe(true);
     expect(await page.getByRole('table', { name: COUNTS }).isVisible()).toBe(true);
     expect(await page.getByRole('img', { name: /^Grouped bar chart/ }).isVisible()).toBe(true);
   });
 
-  it('draws the redraw rate by lab and method and the failure types as charts with tables that hold what GET /reports/redraws answers', async () => {
+  it('ranks the redraw rate by lab and method only from 10 completed, each rate in percent with its sample and 95% interval, shows fewer apart, folds the rows without a redraw, names labs in words, and stacks the failure types per lab in missing markers', async () => {
     const { from, to } = lastSevenDays();
     const expected = await report(`from=${from}&to=${to}`);
-    // At least two labs, a row without a completion, and a failure type: each part of the page has something to show.
-    expect(new Set(expected.by_lab.map((row) => row.lab)).size).toBeGreaterThanOrEqual(2);
-    expect(expected.by_lab.some((row) => row.redraw_rate === null)).toBe(true);
-    const totals = failureTotals(expected.by_lab);
-    expect(totals.length).toBeGreaterThan(0);
+    const groups = labGroups(expected.by_lab);
+    // Each group has something to show: the test's ten walk-ins at Quest rank, north-lab's 1 of 2 is too few, east-lab completed nothing.
+    expect(groups.ranked.length).toBeGreaterThan(0);
+    expect(groups.tooFew.some((row) => row.lab === 'north-lab')).toBe(true);
+    expect(groups.zero.some((row) => row.lab === 'east-lab')).toBe(true);
+    const withFailures = expected.by_lab.filter((row) => markers(row) > 0).sort((a, b) => markers(b) - markers(a) || a.lab.localeCompare(b.lab) || a.method.localeCompare(b.method));
+    expect(withFailures.length).toBeGreaterThan(0);
     const { page } = await openConsole(`/report?from=${from}&to=${to}`);
-    await page.getByRole('table', { name: LABS }).waitFor();
+    await page.getByRole('table', { name: RANKED }).waitFor();
 
-    // Every row in the API's order (CONTRACT §11: highest rate first, no rate last), every column.
-    expect(await tableRows(page, LABS)).toEqual(expected.by_lab.map(expectedLabCells));
+    // Ranked: the API's order (highest rate first), in percent with the sample and the interval, labs in words with their codes.
+    expect(await tableRows(page, RANKED)).toEqual(groups.ranked.map(expectedLabCells));
+    expect(await page.getByRole('heading', { level: 3, name: 'Too few to rank' }).count()).toBe(1);
+    expect(await tableRows(page, TOO_FEW)).toEqual(groups.tooFew.map(expectedLabCells));
+    // Rows without a redraw are folded: their table shows once the disclosure is opened from the keyboard.
+    const zeroTable = page.getByRole('table', { name: ZERO });
+    expect(await zeroTable.isVisible()).toBe(false);
+    const disclosure = page.locator('summary', { hasText: 'without a redraw' });
+    expect(await disclosure.innerText()).toBe(`${groups.zero.length} ${groups.zero.length === 1 ? 'lab and method' : 'labs and methods'} without a redraw (0%, or nothing completed)`);
+    await disclosure.focus();
+    await page.keyboard.press('Enter');
+    await zeroTable.waitFor();
+    expect(await tableRows(page, ZERO)).toEqual(groups.zero.map(expectedLabCells));
     expect(await page.getByText('Follow-ups cannot be listed by lab yet: the worklist is not indexed by lab.', { exact: true }).count()).toBe(1);
-    // A by-lab row links nowhere: the API cannot list follow-ups by lab.
-    expect(await page.getByRole('table', { name: LABS }).getByRole('link').count()).toBe(0);
+    for (const name of [RANKED, TOO_FEW, ZERO]) expect(await page.getByRole('table', { name }).getByRole('link').count()).toBe(0);
+    // One unit for rates on the whole page: percent.
+    expect(await page.locator('main').innerText()).not.toContain('per 100');
 
-    // The rate chart: its name says every row; a bar per row with a rate, "no completions" (no bar) for a row without.
-    const rateChart = page.getByRole('img', { name: /^Bar chart of the redraw rate per 100 completed transactions, by lab and collection method/ });
+    // The rate chart: only the ranked rows, each bar with its interval drawn and said; as wide as the page (1,176 px of content at 1280).
+    const rateChart = page.getByRole('img', { name: /^Bar chart of the redraw rate in percent of completed transactions/ });
+    const beside = (row: ByLab) => `${rate(row)}, 95% interval ${interval(row)}`;
     const rateName = (await rateChart.getAttribute('aria-label')) ?? '';
-    const beside = (row: ByLab) => (row.redraw_rate === null ? 'no completions' : `${row.redraw_rate} per 100 (${row.with_redraw} of ${row.completed})`);
-    for (const row of expected.by_lab) expect(rateName).toContain(`${row.lab}, ${row.method.replaceAll('_', ' ')} ${beside(row)}`);
-    expect(await rateChart.locator('text.value, text.none').allTextContents()).toEqual(expected.by_lab.map(beside));
-    expect(await rateChart.locator('rect.bar').count()).toBe(expected.by_lab.filter((row) => row.redraw_rate !== null).length);
+    for (const row of groups.ranked) expect(rateName).toContain(`${rowName(row)} ${beside(row)}`);
+    for (const row of [...groups.tooFew, ...groups.zero]) expect(rateName).not.toContain(rowName(row));
+    expect(await rateChart.locator('text.value').allTextContents()).toEqual(groups.ranked.map(beside));
+    expect(await rateChart.locator('rect.bar').count()).toBe(groups.ranked.length);
+    expect(await rateChart.locator('g.interval').count()).toBe(groups.ranked.length);
+    expect(await rateChart.locator('.grid text').allTextContents()).toContain('0%');
+    expect((await rateChart.boundingBox())!.width).toBeGreaterThan(1_100);
 
-    // The failure types summed over every row, the most first, in words with their codes.
-    expect(await tableRows(page, FAILURES)).toEqual(totals.map(([type, n]) => [failureTypeWords(type), type, String(n)]));
-    const failureChart = page.getByRole('img', { name: /^Bar chart of failure types over every lab and method/ });
+    // The failure types: a stacked bar per lab and method, the most missing markers first, the unit named; the table holds every segment.
+    const failureChart = page.getByRole('img', { name: /^Stacked bar chart of missing markers by failure type, per lab and collection method/ });
     const failureName = (await failureChart.getAttribute('aria-label')) ?? '';
-    for (const [type, n] of totals) expect(failureName).toContain(`${n} ${failureTypeWords(type)} (${type})`);
-    expect(await failureChart.locator('text.value').allTextContents()).toEqual(totals.map(([, n]) => String(n)));
+    for (const row of withFailures) {
+      const words = typesOf(row).map(([type, n]) => `${n} ${failureTypeWords(type)} (${type})`).join(', ');
+      expect(failureName).toContain(`${rowName(row)}, ${markers(row)} missing marker${markers(row) === 1 ? '' : 's'}: ${words}`);
+    }
+    expect(await failureChart.locator('text.label').allTextContents()).toEqual(withFailures.map((row) => `${rowName(row)}: ${markers(row)} missing marker${markers(row) === 1 ? '' : 's'}`));
+    expect(await failureChart.locator('rect.segment').count()).toBe(withFailures.reduce((sum, row) => sum + typesOf(row).length, 0));
+    expect(await failureChart.locator('text.axis-title').textContent()).toBe('missing markers');
+    expect((await failureChart.boundingBox())!.width).toBeGreaterThan(1_100);
+    expect(await tableRows(page, FAILURES)).toEqual(withFailures.flatMap((row) => typesOf(row).map(([type, n]) => [rowName(row), `${failureTypeWords(type)} (${type})`, String(n)])));
 
     // Ended without all their results, by how, in words.
     const { results_still_missing: incomplete, no_redraw: noRedraw, redraw_failed: failed } = expected.ended_missing;
@@ -484,16 +567,15 @@ describe('the Report page', () => {
         const section = page.getByRole('region', { name: heading });
         expect((await section.innerText()).trim()).toBe(`${heading}\n\nNo transaction ended in this window.`);
       }
-      expect(await page.getByRole('table', { name: LABS }).count()).toBe(0);
-      expect(await page.getByRole('table', { name: FAILURES }).count()).toBe(0);
-      expect(await page.getByRole('img', { name: /^Bar chart of (the redraw rate|failure types)/ }).count()).toBe(0);
+      for (const name of [RANKED, TOO_FEW, ZERO, FAILURES]) expect(await page.getByRole('table', { name }).count()).toBe(0);
+      expect(await page.getByRole('img', { name: /^(Bar chart of the redraw rate|Stacked bar chart of missing markers)/ }).count()).toBe(0);
       expect(await cell(page, ENDED_MISSING, /^Ended without all results$/)).toBe('0');
       await page.getByRole('table', { name: WEEKLY }).waitFor();
       await expectNoAxeViolations(page, `the Report page, a window in which nothing ended, at ${viewport.width}x${viewport.height}`);
     }
   });
 
-  it('passes axe at 1280x800 and 390x844 with the by-lab charts and tables, and at 390 px only the by-lab table scrolls sideways, in a region the keyboard reaches', async () => {
+  it('passes axe at 1280x800 and 390x844 with the by-lab charts and tables (the folded rows open), and at 390 px only a by-lab table scrolls sideways, in a region the keyboard reaches', async () => {
     const { from, to } = lastSevenDays();
     for (const viewport of [
       { width: 1280, height: 800 },
@@ -505,14 +587,23 @@ describe('the Report page', () => {
       await page.goto(`${tracker.url}/#/report?from=${from}&to=${to}`);
       await page.getByLabel('Your handle').fill('report.tester');
       await page.getByRole('button', { name: 'Continue' }).click();
-      await page.getByRole('table', { name: LABS }).waitFor();
+      await page.getByRole('table', { name: RANKED }).waitFor();
       await page.getByRole('table', { name: WEEKLY }).waitFor();
       expect(await page.getByRole('img', { name: /^Bar chart of the redraw rate/ }).isVisible()).toBe(true);
-      expect(await page.getByRole('img', { name: /^Bar chart of failure types/ }).isVisible()).toBe(true);
+      expect(await page.getByRole('img', { name: /^Stacked bar chart of missing markers/ }).isVisible()).toBe(true);
+      await page.locator('summary', { hasText: 'without a redraw' }).click();
+      await page.getByRole('table', { name: ZERO }).waitFor();
+      // Each chart is drawn to the width the page gives it (less the main area's padding), never wider than the screen.
+      const charts = page.locator('svg.chart');
+      for (let index = 0; index < (await charts.count()); index++) {
+        const box = (await charts.nth(index).boundingBox())!;
+        expect(box.width, `chart ${index} at ${viewport.width}`).toBeGreaterThan(viewport.width === 390 ? 300 : 1_000);
+        expect(box.x + box.width).toBeLessThanOrEqual(viewport.width);
+      }
       await expectNoAxeViolations(page, `the Report page with the by-lab charts at ${viewport.width}x${viewport.height}`);
       if (viewport.width !== 390) continue;
       expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
-      const region = page.getByRole('region', { name: LABS });
+      const region = page.getByRole('region', { name: RANKED });
       expect(await region.evaluate((element) => element.scrollWidth > element.clientWidth)).toBe(true);
       // Tab reaches the region (it is in the tab order), and the arrow keys scroll it.
       expect(await region.getAttribute('tabindex')).toBe('0');

@@ -1,7 +1,8 @@
 /**
- * Open follow-ups by days open (the report's aging_now) as horizontal bars,
- * each with its number written beside it, and the same data as a table whose
- * bucket names link to the worklist filtered to that bucket.
+ * Open follow-ups by days open (the report's aging_now) as horizontal bars
+ * across the page's width, each with its number written beside it, and the
+ * same data as a table under it whose bucket names link to the worklist
+ * filtered to that bucket.
  */
 import { DataTable } from '../components/data-table';
 import { plural } from '../lib/time';
@@ -9,23 +10,28 @@ import { HorizontalBarChart } from './chart-frame';
 import { horizontalBars, niceMax } from './chart-geometry';
 import type { ReportDoc } from './report-doc';
 import { AGING_BUCKETS, agingRoute } from './report-words';
+import { useChartWidth } from './use-chart-width';
 
 const LABEL = 100;
-const PLOT = 320;
+/** Right of the plot: room for the largest bar's number. */
+const VALUE_ROOM = 48;
 const ROW = 34;
 
 export function AgingChart({ aging }: { aging: ReportDoc['aging_now'] }) {
+  const [ref, width] = useChartWidth();
+  const plot = width - LABEL - VALUE_ROOM;
   const values = AGING_BUCKETS.map((bucket) => aging[bucket.key]);
   const max = niceMax(values);
   const height = ROW * AGING_BUCKETS.length;
-  const bars = horizontalBars(values, { width: PLOT, height, max, gap: 0.35 });
+  const bars = horizontalBars(values, { width: plot, height, max, gap: 0.35 });
   const total = values.reduce((sum, n) => sum + n, 0);
   const summary = `Bar chart of open follow-ups by days open, ${plural(total, 'follow-up')} in all: ${AGING_BUCKETS.map((bucket, i) => `${bucket.label} ${values[i]}`).join(', ')}.`;
   return (
     <section class="report-aging" aria-labelledby="report-aging-heading">
       <h2 id="report-aging-heading">Open follow-ups by days open (now)</h2>
       <div class="chart-and-table">
-        <HorizontalBarChart summary={summary} left={LABEL} plot={PLOT} height={height} max={max}>
+        <div class="chart-scroll" ref={ref}>
+        <HorizontalBarChart summary={summary} width={width} axisTitle="open follow-ups" left={LABEL} plot={plot} height={height} max={max}>
           {bars.map((bar, index) => {
             const bucket = AGING_BUCKETS[index]!;
             const middle = bar.y + bar.thickness / 2;
@@ -42,6 +48,7 @@ export function AgingChart({ aging }: { aging: ReportDoc['aging_now'] }) {
             );
           })}
         </HorizontalBarChart>
+        </div>
         <DataTable class="report-aging-table" caption="Open follow-ups by days since they opened; each links to the worklist of those" columns={['Days open', 'Open follow-ups']}>
           {AGING_BUCKETS.map((bucket, index) => (
             <tr key={bucket.key}>

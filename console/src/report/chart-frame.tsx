@@ -1,20 +1,26 @@
 /**
  * What the report's horizontal bar charts share: the drawing (role="img",
- * named by its summary in words) with a vertical grid line and its number per
- * tick of the value axis under the bars; and, for the charts whose rows are
- * long words (labs, failure types), a row drawn as its words on a line with
- * its bar below them and the value beside the bar's end.
+ * named by its summary in words), as wide as the page gives it, with a
+ * vertical grid line and its number per tick of the value axis under the bars
+ * and the axis's unit under them; and, for the charts whose rows are long
+ * words (labs, failure types), a row drawn as its words on a line with its bar
+ * below them and the value beside the bar's end.
  */
 import type { ComponentChildren } from 'preact';
 import { tickPosition, ticks } from './chart-geometry';
 
-/** Each chart's width. */
-export const CHART_WIDTH = 480;
 /** Below the bars: the axis numbers. */
 const AXIS = 22;
+/** Below the axis numbers: the axis's unit in words. */
+const AXIS_TITLE = 18;
 
 interface FrameProps {
   summary: string;
+  /** The drawing's width in CSS pixels (use-chart-width.ts). */
+  width: number;
+  /** What the axis counts, in words under it ("missing markers"); a tick's own suffix ("%") in `tickSuffix`. */
+  axisTitle?: string;
+  tickSuffix?: string;
   /** Where the plot starts, and how wide it is at the axis maximum `max`. */
   left: number;
   plot: number;
@@ -24,20 +30,30 @@ interface FrameProps {
   children: ComponentChildren;
 }
 
-export function HorizontalBarChart({ summary, left, plot, height, max, children }: FrameProps) {
+export function HorizontalBarChart({ summary, width, axisTitle, tickSuffix = '', left, plot, height, max, children }: FrameProps) {
+  const total = height + AXIS + (axisTitle === undefined ? 0 : AXIS_TITLE);
+  const all = ticks(max);
   return (
-    <svg class="chart" role="img" aria-label={summary} viewBox={`0 0 ${CHART_WIDTH} ${height + AXIS}`} width={CHART_WIDTH} height={height + AXIS}>
-      {ticks(max).map((tick) => {
+    <svg class="chart" role="img" aria-label={summary} viewBox={`0 0 ${width} ${total}`} width={width} height={total}>
+      {all.map((tick, index) => {
         const x = left + tickPosition(tick, max, plot);
+        // The first and last numbers sit inside the drawing, not half outside it.
+        const anchor = index === 0 ? 'start' : index === all.length - 1 ? 'end' : 'middle';
         return (
           <g key={tick} class="grid">
             <line x1={x} x2={x} y1={0} y2={height} />
-            <text x={x} y={height + 16} text-anchor="middle">
+            <text x={x} y={height + 16} text-anchor={anchor}>
               {tick}
+              {tickSuffix}
             </text>
           </g>
         );
       })}
+      {axisTitle !== undefined && (
+        <text class="axis-title" x={left + plot} y={height + AXIS + 12} text-anchor="end">
+          {axisTitle}
+        </text>
+      )}
       {children}
     </svg>
   );

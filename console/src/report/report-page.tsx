@@ -6,6 +6,7 @@
  * closed per week (one GET /reports/redraws per week, at most 4 in flight).
  * The window lives in the URL only; loading and errors are said in words.
  */
+import { useMemo } from 'preact/hooks';
 import { LoadState } from '../components/load-state';
 import type { PageProps } from '../lib/http';
 import type { Loaded } from '../lib/load';
@@ -22,7 +23,10 @@ import { WindowPicker } from './window-picker';
 
 export function ReportPage({ get, search, navigate }: PageProps) {
   const { choice, notice } = parseWindowSearch(search);
-  const query = apiQuery(choice);
+  // "Up to now" is the moment the address was opened: a render must not ask again for a window a second later.
+  const address = search.toString();
+  const now = useMemo(() => new Date(), [address]);
+  const query = apiQuery(choice, now);
   const wholeWeeks = chartWeekCount(choice);
   const { report, weeks } = useReport(get, query, wholeWeeks);
   const timeZone = report.kind === 'ok' ? report.value.time_zone : 'UTC';

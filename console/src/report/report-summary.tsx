@@ -7,6 +7,7 @@ import { DataTable } from '../components/data-table';
 import type { ReportDoc } from './report-doc';
 import { ENDED_MISSING_WORDS, endedMissingTotal } from './report-labs';
 import { dispositionRows, dispositionWords, durationsWords, isTrackerDisposition, redrawRateWords } from './report-words';
+import { intervalPercentWords, wilsonInterval } from './wilson';
 
 /** The counts of now under "Open now", each toned when above zero. */
 const NOW_ROWS = [
@@ -60,6 +61,7 @@ export function ReportSummary({ report }: { report: ReportDoc }) {
 }
 
 function CountsTable({ report }: { report: ReportDoc }) {
+  const interval = wilsonInterval(report.with_redraw, report.walk_in_completed);
   return (
     <DataTable class="report-counts" caption="Follow-ups in the window, and open now" columns={['What', 'Count']}>
       <tr>
@@ -92,7 +94,10 @@ function CountsTable({ report }: { report: ReportDoc }) {
       ))}
       <tr>
         <th scope="row">Redraw rate</th>
-        <td>{redrawRateWords(report)}</td>
+        <td>
+          {redrawRateWords(report)}
+          {interval !== null && <span class="muted">; 95% interval {intervalPercentWords(interval)}</span>}
+        </td>
       </tr>
     </DataTable>
   );

@@ -9,7 +9,7 @@
 import { addDays, calendarDateOf, isoDate, type CalendarDate } from '../../../functions/core/calendar';
 import { MAX_REPORT_DAYS, MAX_REPORT_WEEKS } from '../../../functions/core/report-window';
 
-/** What the page shows: two dates (whole days in the report's zone, `to` included), N whole weeks before this one, or the API's default (the 7 days up to now). */
+/** What the page shows: two dates (whole days in the report's zone, `to` included), N whole weeks before this one, or the page's default (the 28 days up to now). */
 export type WindowChoice = { kind: 'dates'; from: string; to: string } | { kind: 'weeks'; weeks: number } | { kind: 'default' };
 
 export interface ParsedWindowChoice {
@@ -18,10 +18,12 @@ export interface ParsedWindowChoice {
   notice: string | null;
 }
 
-/** The window when the URL names none: the API's own default. */
+/** The window when the URL names none: the DEFAULT_DAYS days up to now. */
 export const DEFAULT_CHOICE: WindowChoice = { kind: 'default' };
+/** How many days up to now the default window holds: four weeks, this one's days included. */
+export const DEFAULT_DAYS = 28;
 /** How the default reads on the page. */
-export const DEFAULT_WORDS = 'the 7 days up to now';
+export const DEFAULT_WORDS = `the ${DEFAULT_DAYS} days up to now`;
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -82,8 +84,18 @@ export function parseWindowSearch(search: URLSearchParams): ParsedWindowChoice {
   return { choice: { kind: 'dates', from, to }, notice: null };
 }
 
-/** The query string of GET /reports/redraws for a choice (no leading `?`; empty for the default). */
-export function apiQuery(choice: WindowChoice): string {
+/**
+ * The query string of GET /reports/redraws for a choice (no leading `?`).
+ * The default asks for the instant DEFAULT_DAYS days before `now` and no
+ * `to`, which the API reads as now (CONTRACT §11).
+ */
+export function apiQuery(choice: WindowChoice, now: Date): string {
+  if (choice.kind === 'default') return new URLSearchParams({ from: new Date(now.getTime() - DEFAULT_DAYS * 86_400_000).toISOString() }).toString();
+  return routeQuery(choice);
+}
+
+/** The page's own query for a choice: dates, weeks, or nothing for the default (which is always "up to now" when the link is opened). */
+function routeQuery(choice: WindowChoice): string {
   switch (choice.kind) {
     case 'dates':
       return new URLSearchParams({ from: choice.from, to: choice.to }).toString();
@@ -96,20 +108,25 @@ export function apiQuery(choice: WindowChoice): string {
 
 /** The page's own route for a choice: `/report?from=D&to=D`, `/report?weeks=N` or `/report`. */
 export function reportRoute(choice: WindowChoice): string {
-  const query = apiQuery(choice);
+  const query = routeQuery(choice);
   return query === '' ? '/report' : `/report?${query}`;
 }
 
-/** The choice in words for the page's heading: "2026-11-01 to 2026-11-30", "the last 4 whole weeks". */
+/** The choice in words for the page's heading: "2026-11-01 to 2026-11-30", "the 4 whole weeks before this one". */
 export function choiceWords(choice: WindowChoice): string {
   switch (choice.kind) {
     case 'dates':
       return choice.from === choice.to ? choice.from : `${choice.from} to ${choice.to}`;
     case 'weeks':
-      return choice.weeks === 1 ? 'last week (Monday to Sunday)' : `the last ${choice.weeks} whole weeks (Monday to Sunday)`;
+      return `${weeksWords(choice.weeks)} (Monday to Sunday)`;
     case 'default':
       return DEFAULT_WORDS;
   }
+}
+
+/** "the 4 whole weeks before this one": `weeks=N` in words (CONTRACT §11: never this week). */
+function weeksWords(weeks: number): string {
+  return weeks === 1 ? 'the whole week before this one' : `the ${weeks} whole weeks before this one`;
 }
 
 /** A preset window: its link text and its choice. */
@@ -120,21 +137,22 @@ export interface Preset {
 
 /**
  * The preset windows, "today" being `now`'s date in the report's zone:
- * the last 7 days (today and the 6 before it), and the last 4 and 12 whole
- * Monday-to-Sunday weeks (the API's `weeks`, the digest's weeks).
+ * the last 7 days (today and the 6 before it), the last 28 days (to now, the
+ * default), and the 4 and 12 whole Monday-to-Sunday weeks before this one
+ * (the API's `weeks`, the digest's weeks, which leave this week out).
  */
 export function presets(now: Date, timeZone: string): Preset[] {
   const today = calendarDateOf(now.getTime(), timeZone);
   return [
     { label: 'Last 7 days', choice: { kind: 'dates', from: isoDate(addDays(today, -6)), to: isoDate(today) } },
-    { label: 'Last 4 weeks', choice: { kind: 'weeks', weeks: 4 } },
-    { label: 'Last 12 weeks', choice: { kind: 'weeks', weeks: 12 } },
+    { label: `Last ${DEFAULT_DAYS} days`, choice: DEFAULT_CHOICE },
+    ...[4, 12].map((weeks): Preset => ({ label: weeksWords(weeks).replace(/^the /, ''), choice: { kind: 'weeks', weeks } })),
   ];
 }
 
 /** Whether two choices are the same window (a preset is "current" when it is the page's). */
 export function sameChoice(a: WindowChoice, b: WindowChoice): boolean {
-  return apiQuery(a) === apiQuery(b) && a.kind === b.kind;
+  return routeQuery(a) === routeQuery(b) && a.kind === b.kind;
 }
 
 /**

@@ -7,15 +7,15 @@
 import { DataTable } from '../components/data-table';
 import { groupedBars, niceMax, tickPosition, ticks } from './chart-geometry';
 import { weekLabel, type WeekCounts } from './report-weeks';
+import { useChartWidth } from './use-chart-width';
 
 const PLOT_HEIGHT = 180;
 const AXIS_LEFT = 36;
 const TOP = 16;
 const BOTTOM = 40;
-/** Widest band a week gets, the narrowest, and the plot width bands share when there are many weeks. */
-const BAND_MAX = 56;
+/** Widest band a week gets, and the narrowest; between them the weeks share the page's width. */
+const BAND_MAX = 120;
 const BAND_MIN = 18;
-const PLOT_TARGET = 720;
 /** Below this band width the numbers would overlap: they are left to the table beside the chart. */
 const BAND_FOR_NUMBERS = 40;
 
@@ -60,9 +60,10 @@ function WeeklyLegend({ numbered }: { numbered: boolean }) {
 }
 
 function WeeklyBars({ weeks, timeZone }: { weeks: readonly WeekCounts[]; timeZone: string }) {
+  const [ref, pageWidth] = useChartWidth();
   const groups = weeks.map((week) => [week.opened, week.closed]);
   const max = niceMax(groups.flat());
-  const band = Math.min(BAND_MAX, Math.max(BAND_MIN, Math.floor(PLOT_TARGET / weeks.length)));
+  const band = Math.min(BAND_MAX, Math.max(BAND_MIN, Math.floor((pageWidth - AXIS_LEFT - 8) / weeks.length)));
   const numbered = band >= BAND_FOR_NUMBERS;
   const plotWidth = band * weeks.length;
   const width = AXIS_LEFT + plotWidth + 8;
@@ -76,7 +77,7 @@ function WeeklyBars({ weeks, timeZone }: { weeks: readonly WeekCounts[]; timeZon
     .map((week) => `week of ${label(week)} opened ${week.opened}, closed ${week.closed}`)
     .join('; ')}.`;
   return (
-    <div class="chart-scroll">
+    <div class="chart-scroll" ref={ref}>
       <WeeklyLegend numbered={numbered} />
       <svg class="chart" role="img" aria-label={summary} viewBox={`0 0 ${width} ${height}`} width={width} height={height}>
         <defs>

@@ -45,7 +45,7 @@ describe('parseWindowSearch', () => {
     const parsed = parseWindowSearch(search(query));
     expect(parsed.choice).toEqual({ kind: 'default' });
     expect(parsed.notice).toMatch(why);
-    expect(parsed.notice).toMatch(/Showing the 7 days up to now instead\.$/);
+    expect(parsed.notice).toMatch(/Showing the 28 days up to now instead\.$/);
   });
 
   it('never echoes what the address said in its notice', () => {
@@ -75,9 +75,13 @@ describe('the URL and the API query of a window', () => {
   const choices: WindowChoice[] = [{ kind: 'dates', from: '2026-11-01', to: '2026-11-30' }, { kind: 'weeks', weeks: 4 }, { kind: 'default' }];
 
   it('asks the API for exactly the window the URL names', () => {
-    expect(apiQuery(choices[0]!)).toBe('from=2026-11-01&to=2026-11-30');
-    expect(apiQuery(choices[1]!)).toBe('weeks=4');
-    expect(apiQuery(choices[2]!)).toBe('');
+    const now = new Date('2026-11-27T06:00:00.000Z');
+    expect(apiQuery(choices[0]!, now)).toBe('from=2026-11-01&to=2026-11-30');
+    expect(apiQuery(choices[1]!, now)).toBe('weeks=4');
+    // The default is the 28 days up to now: `from` 28 days back, no `to` (the API's now).
+    expect(apiQuery(choices[2]!, now)).toBe('from=2026-10-30T06%3A00%3A00.000Z');
+    const asked = parseReportWindow({ from: '2026-10-30T06:00:00.000Z' }, now);
+    expect(asked.kind === 'ok' && asked.window.to.getTime() - asked.window.from.getTime()).toBe(28 * 86_400_000);
   });
 
   it('writes each window into the page route and reads it back unchanged (round trip)', () => {
@@ -107,20 +111,22 @@ describe('the URL and the API query of a window', () => {
   it('says the window in words', () => {
     expect(choiceWords(choices[0]!)).toBe('2026-11-01 to 2026-11-30');
     expect(choiceWords({ kind: 'dates', from: '2026-11-16', to: '2026-11-16' })).toBe('2026-11-16');
-    expect(choiceWords(choices[1]!)).toBe('the last 4 whole weeks (Monday to Sunday)');
-    expect(choiceWords({ kind: 'weeks', weeks: 1 })).toBe('last week (Monday to Sunday)');
-    expect(choiceWords(choices[2]!)).toBe('the 7 days up to now');
+    expect(choiceWords(choices[1]!)).toBe('the 4 whole weeks before this one (Monday to Sunday)');
+    expect(choiceWords({ kind: 'weeks', weeks: 1 })).toBe('the whole week before this one (Monday to Sunday)');
+    expect(choiceWords(choices[2]!)).toBe('the 28 days up to now');
   });
 });
 
 describe('presets', () => {
-  it('offers the last 7 days (today and the 6 before, in the report\'s zone) and the last 4 and 12 whole weeks', () => {
+  it('offers the last 7 days (today and the 6 before, in the report\'s zone), the last 28 days to now (the default) and the 4 and 12 whole weeks before this one', () => {
     const now = new Date('2026-11-24T07:00:00Z');
     expect(presets(now, 'UTC')).toEqual([
       { label: 'Last 7 days', choice: { kind: 'dates', from: '2026-11-18', to: '2026-11-24' } },
-      { label: 'Last 4 weeks', choice: { kind: 'weeks', weeks: 4 } },
-      { label: 'Last 12 weeks', choice: { kind: 'weeks', weeks: 12 } },
+      { label: 'Last 28 days', choice: { kind: 'default' } },
+      { label: '4 whole weeks before this one', choice: { kind: 'weeks', weeks: 4 } },
+      { label: '12 whole weeks before this one', choice: { kind: 'weeks', weeks: 12 } },
     ]);
+    expect(reportRoute(presets(now, 'UTC')[1]!.choice)).toBe('/report');
   });
 
   it('takes today in the report\'s zone, not UTC', () => {
