@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { RowView } from '../lib/row-view';
 import type { Queue } from '../lib/url-state';
-import { CopyButton, OrderId, OwnerCell, RowLink, RowTimeText, type RowHandlers } from './row-parts';
+import { CopyButton, OrderId, OwnerCell, RowLink, RowTimeText, UrgencyText, type RowHandlers } from './row-parts';
 
 /** Below this width (CSS px) the rows are cards. */
 export const NARROW_WIDTH = 600;
@@ -41,7 +41,7 @@ export function FollowUpCards({ caption, rows, queue, from, handlers }: { captio
                 {!closed && (
                   <>
                     {' '}
-                    <span class={`urgency urgency-${row.urgency.band}`}>{row.urgency.words}</span>
+                    <UrgencyText row={row} />
                   </>
                 )}
               </p>

@@ -47,6 +47,21 @@ export function OrderId({ row, onCopy }: { row: RowView; onCopy: RowHandlers['on
   );
 }
 
+/** How urgent in words (the colour class only repeats them), and beside an attention or "stuck since" how overdue it is. */
+export function UrgencyText({ row }: { row: RowView }) {
+  return (
+    <span class="urgency-text">
+      <span class={`urgency urgency-${row.urgency.band}`}>{row.urgency.words}</span>
+      {row.dueBy !== null && (
+        <>
+          {', '}
+          <span class="due-by">{row.dueBy}</span>
+        </>
+      )}
+    </span>
+  );
+}
+
 /** A time: the local part on screen, the whole words (with UTC) in the title and to a screen reader. */
 export function RowTimeText({ time, none }: { time: RowTime | null; none: string }) {
   if (time === null) return <span class="muted">{none}</span>;
@@ -58,11 +73,11 @@ export function RowTimeText({ time, none }: { time: RowTime | null; none: string
   );
 }
 
-/** The owner, or "No owner" with a "Take it" button on an open row. */
+/** The owner, marked "(you)" or "(not you)", or "None" with a "Take it" button on an open row. */
 export function OwnerCell({ row, onTake }: { row: RowView; onTake: RowHandlers['onTake'] }) {
   return (
     <span class="owner-cell">
-      <span class={row.hasOwner ? undefined : 'muted'}>{row.owner}</span>
+      <span class={row.hasOwner ? (row.othersOwn ? 'owner-other' : undefined) : 'muted'}>{row.owner}</span>
       {row.take !== null && (
         <>
           {' '}

@@ -37,7 +37,7 @@ export function WorklistPage({ api, search, navigate, handle }: ConsolePageProps
   delete firstPage.cursor;
   const caption = `${QUEUE_NAMES[queue]}: ${queue === 'closed' ? 'newest closed first' : 'most urgent first'}`;
   const now = new Date();
-  const views = items.map((item) => rowView(item, now));
+  const views = items.map((item) => rowView(item, now, { me: handle }));
   const Rows = narrow ? FollowUpCards : FollowUpTable;
 
   return (
