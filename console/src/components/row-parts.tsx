@@ -24,12 +24,28 @@ export function RowLink({ row, from }: { row: RowView; from: URLSearchParams }) 
   );
 }
 
-export function CopyButton({ text, what, onCopy }: { text: string; what: string; onCopy: RowHandlers['onCopy'] }) {
+/** A copy button: "Copy" on screen (or `label`, whose words its accessible name begins with), the whole id in its name. */
+export function CopyButton({ text, what, onCopy, label = 'Copy' }: { text: string; what: string; onCopy: RowHandlers['onCopy']; label?: string }) {
   return (
     <button type="button" class="copy" aria-label={`Copy ${what} ${text}`} title={`Copy ${what} ${text}`} onClick={() => onCopy(text, what)}>
-      Copy
+      {label}
     </button>
   );
+}
+
+/** "Take it" on an open row without an owner; nothing on any other. */
+export function TakeButton({ row, onTake }: { row: RowView; onTake: RowHandlers['onTake'] }) {
+  if (row.take === null) return null;
+  return (
+    <button type="button" class="take" aria-label={`Take it: ${row.id}`} onClick={() => onTake(row.id)}>
+      Take it
+    </button>
+  );
+}
+
+/** The owner in words, marked "(you)" or "(not you)", or "None". */
+export function OwnerText({ row }: { row: RowView }) {
+  return <span class={row.hasOwner ? (row.othersOwn ? 'owner-other' : undefined) : 'muted'}>{row.owner}</span>;
 }
 
 /** The order id to paste into Junction: short on screen, whole to a screen reader and in the title, with its copy button. */
@@ -77,13 +93,11 @@ export function RowTimeText({ time, none }: { time: RowTime | null; none: string
 export function OwnerCell({ row, onTake }: { row: RowView; onTake: RowHandlers['onTake'] }) {
   return (
     <span class="owner-cell">
-      <span class={row.hasOwner ? (row.othersOwn ? 'owner-other' : undefined) : 'muted'}>{row.owner}</span>
+      <OwnerText row={row} />
       {row.take !== null && (
         <>
           {' '}
-          <button type="button" class="take" aria-label={`Take it: ${row.id}`} onClick={() => onTake(row.id)}>
-            Take it
-          </button>
+          <TakeButton row={row} onTake={onTake} />
         </>
       )}
     </span>
