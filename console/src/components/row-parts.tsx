@@ -63,15 +63,15 @@ export function OrderId({ row, onCopy }: { row: RowView; onCopy: RowHandlers['on
   );
 }
 
-/** How urgent in words (the colour class only repeats them), and beside an attention or "stuck since" how overdue it is. */
+/** How urgent in words (the colour class only repeats them), and beside an attention or "stuck since" how overdue it is, in one tag. */
 export function UrgencyText({ row }: { row: RowView }) {
   return (
-    <span class="urgency-text">
-      <span class={`urgency urgency-${row.urgency.band}`}>{row.urgency.words}</span>
+    <span class={`urgency urgency-${row.urgency.band}`}>
+      <span class="urgency-words">{row.urgency.words}</span>
       {row.dueBy !== null && (
         <>
           {', '}
-          <span class="due-by">{row.dueBy}</span>
+          <strong class="due-by">{row.dueBy}</strong>
         </>
       )}
     </span>
