@@ -3,9 +3,12 @@
  * page per route. Locally it asks for a handle; on AWS (config.json has `auth`)
  * it signs the person in with the managed login and names them by GET /me
  * (components/use-console-start.ts). Focus moves to the page's h1 on a route
- * change.
+ * change. The client remembers the follow-ups every answer holds, for the find
+ * box's short ids (lib/short-id.ts).
  */
+import { useMemo } from 'preact/hooks';
 import type { Api } from './lib/api';
+import { rememberingApi } from './lib/short-id';
 import type { Route } from './lib/route';
 import { FindBox } from './components/find-box';
 import { HandlePrompt } from './components/handle-prompt';
@@ -27,7 +30,9 @@ export function App() {
   const [route, reread] = useRoute();
   const local = useHandle();
   const start = useConsoleStart(local.current, reread);
-  const { api, session, signedOut, failure } = start;
+  const { session, signedOut, failure } = start;
+  // Every answer's follow-ups are remembered for the find box's short ids (lib/short-id.ts): one client for the whole tab.
+  const api = useMemo(() => (start.api === null ? null : rememberingApi(start.api)), [start.api]);
   // Who the record will name: on AWS the signed-in person (/me), locally the handle typed.
   const who = session !== null ? start.actor : local.handle;
   const prompting = session === null && (local.handle === null || local.changing);
@@ -44,7 +49,7 @@ export function App() {
         {api !== null && who !== null && !prompting && signedOut === null && failure === null && <FindBox get={api.get} navigate={navigate} />}
       </Header>
       <main id="main" tabIndex={-1}>
-        <ShellPage route={route} start={start} local={local} who={who} prompting={prompting} />
+        <ShellPage route={route} start={{ ...start, api }} local={local} who={who} prompting={prompting} />
       </main>
     </>
   );

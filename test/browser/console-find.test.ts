@@ -5,13 +5,19 @@
  * it); an order or transaction without a follow-up and an unknown id are said
  * in words in an alert, the focus kept in the box; nothing but a whole id is
  * sent, lowercased (issue 55: a name or a record number typed there would stay
- * in access logs); every page has a proper title.
+ * in access logs); the short id the lists show (its first 8 characters, any
+ * case) is resolved in the browser, against the follow-ups read and the open
+ * ones paged, one opening its follow-up and several listed to choose from
+ * (issue 58); every page has a proper title.
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { expectNoAxeViolations, guardedPage, launchChromium, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
 import { beforeAllOrFailEach } from '../support/browser-setup';
+import { signSvixMessage } from '../../functions/core/svix';
+import { buildDeliveries, freshId, redrawFlow } from '../support/junction';
+import { newMessageId, newSecret } from '../support/webhook';
 
 interface FollowUp {
   id: string;
@@ -24,8 +30,38 @@ let tracker: BrowserTracker;
 let browser: Browser;
 const pages: GuardedPage[] = [];
 
-const LABEL = 'Find a follow-up by follow-up, transaction or order id';
-const NOT_A_WHOLE_ID = 'Paste a whole follow-up, transaction or order id (36 characters, such as 5abe1fb5-31c8-4ab2-a35e-f4e4398e1227): nothing was sent.';
+const LABEL = 'Find by id: a follow-up, transaction or order id, or the short id the lists show';
+const NOT_A_WHOLE_ID =
+  'Paste a whole follow-up, transaction or order id (36 characters, such as 5abe1fb5-31c8-4ab2-a35e-f4e4398e1227) or the short id the lists show (its first 8 characters, such as 5abe1fb5): nothing was sent.';
+const secret = newSecret();
+/** The first 8 characters two seeded follow-ups share (their transaction ids, so their ids). */
+const SHARED = randomUUID().slice(0, 8);
+const sharing: string[] = [];
+
+/** Every request the page sends from now on (path and query), with each whole id in it taken out: what else of a typed text went out. */
+function requestsOf(page: Page): string[] {
+  const sent: string[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    sent.push((url.pathname + url.search).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<id>'));
+  });
+  return sent;
+}
+
+/** Opens a follow-up (a walk-in order in redraw_available) whose transaction, so its id, is `transactionId`. */
+async function openFollowUp(transactionId: string): Promise<void> {
+  for (const delivery of buildDeliveries(redrawFlow({ transactionId, initialId: freshId(), redrawId: freshId() }, 'not_created', new Date(Date.now() - 86_400_000)))) {
+    const raw = JSON.stringify(delivery.body);
+    const messageId = newMessageId();
+    const timestamp = Math.floor(Date.now() / 1000);
+    const response = await fetch(`${tracker.url}/webhooks/junction`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
+      body: raw,
+    });
+    if (response.status !== 200) throw new Error(`the webhook answered ${response.status}`);
+  }
+}
 
 /** The look-ups the page sends from now on (paths with their queries), as Chromium sees them. */
 function lookUpsOf(page: Page): string[] {
@@ -38,7 +74,14 @@ function lookUpsOf(page: Page): string[] {
 }
 
 beforeAllOrFailEach(async () => {
-  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), launchChromium()]);
+  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret } }), launchChromium()]);
+  sharing.push(`${SHARED}${randomUUID().slice(8)}`, `${SHARED}${randomUUID().slice(8)}`);
+  for (const id of sharing) await openFollowUp(id);
+  const deadline = Date.now() + 60_000;
+  while ((await openFollowUps()).filter((item) => sharing.includes(item.id)).length < 2) {
+    if (Date.now() > deadline) throw new Error('the two follow-ups sharing a short id did not open');
+    await new Promise((wake) => setTimeout(wake, 250));
+  }
 }, 240_000);
 
 afterEach(async () => {
@@ -119,7 +162,8 @@ describe('find by any id', () => {
     const followUp = (await openFollowUps()).find((item) => item.redraw_order_id !== null && item.initial_order_id !== null && item.initial_order_id !== item.id);
     expect(followUp).toBeDefined();
     const { page } = await signedIn('#/report');
-    await find(page, followUp!.initial_order_id!);
+    // An order id in capitals, as some systems print it, is found too.
+    await find(page, followUp!.initial_order_id!.toUpperCase());
     await expectFollowUpPage(page, followUp!.id);
     await page.goto(`${tracker.url}/#/redraws`);
     await page.getByRole('heading', { level: 1, name: 'Stale redraws' }).waitFor();
@@ -160,14 +204,14 @@ describe('find by any id', () => {
     await expectNoAxeViolations(page, 'the find box with an unknown id at 390 px');
   });
 
-  it('refuses an empty box and anything typed but a whole id (a name, a record number, a short id), and sends nothing', async () => {
+  it('refuses an empty box and anything typed but a whole id or a short one (a name, a record number, 7 or 9 characters of an id), and sends nothing', async () => {
     const [followUp] = await openFollowUps();
     const { page } = await signedIn('#/worklist');
     await page.getByRole('heading', { level: 1, name: 'Worklist' }).waitFor();
     const asked = lookUpsOf(page);
     await find(page, '   ');
-    await page.getByRole('alert').filter({ hasText: 'Enter a follow-up, transaction or order id' }).waitFor();
-    for (const typed of ['Lopez', 'MRN00123456', followUp!.id.slice(0, 8), 'call ana 555-0100']) {
+    await page.getByRole('alert').filter({ hasText: 'Enter a follow-up, transaction or order id, or a short id' }).waitFor();
+    for (const typed of ['Lopez', 'MRN00123456', followUp!.id.slice(0, 7), followUp!.id.slice(0, 9), 'call ana 555-0100']) {
       await find(page, typed);
       await page.getByRole('alert').filter({ hasText: NOT_A_WHOLE_ID }).waitFor();
       expect(await page.locator(':focus').getAttribute('id')).toBe('find-id');
@@ -176,6 +220,56 @@ describe('find by any id', () => {
     await page.getByRole('alert').filter({ hasText: NOT_A_WHOLE_ID }).waitFor();
     expect(asked).toEqual([]);
     expect(page.url()).toMatch(/#\/worklist$/);
+  });
+
+  it('opens a follow-up from the short id its row shows, copied with its ellipsis or typed in capitals, sending nothing but its whole id', async () => {
+    const { page } = await signedIn('#/worklist?queue=open');
+    const links = page.locator('#worklist-rows [data-id] a.row-link');
+    await links.first().waitFor();
+    const ids = (await links.evaluateAll((all) => all.map((link) => link.getAttribute('aria-label') ?? ''))).filter((id) => !id.startsWith(SHARED));
+    const [first, second] = [ids[0]!, ids[1]!];
+    // What a person copies from the row: the short id and its ellipsis, exactly as the row shows it.
+    // (The link's first text is what is on screen; the whole id after it is for screen readers and find in page.)
+    const shown = (await page.locator(`#worklist-rows [data-id="${first}"] a.row-link`).evaluate((link) => link.firstChild?.textContent ?? '')).trim();
+    expect(shown).toBe(`${first.slice(0, 8)}…`);
+    const sent = requestsOf(page);
+    await find(page, shown);
+    await expectFollowUpPage(page, first);
+    await find(page, second.slice(0, 8).toUpperCase());
+    await expectFollowUpPage(page, second);
+    // Both were read with the worklist: the open follow-ups were not paged for them (the follow-up page reads its queue
+    // for "next", as ever), and no request carried what was typed.
+    expect(sent.filter((path) => path.startsWith('/follow-ups?state=open'))).toEqual([]);
+    expect(sent.filter((path) => path.toLowerCase().includes(first.slice(0, 8)) || path.toLowerCase().includes(second.slice(0, 8)))).toEqual([]);
+    await expectNoAxeViolations(page, 'a follow-up opened by its short id at 1280 px');
+  });
+
+  it('lists the follow-ups a short id several share (paging the open ones when none read matches) and opens the one chosen, at 390 px', async () => {
+    const { page } = await signedIn('#/report', { viewport: { width: 390, height: 844 } });
+    await page.getByRole('heading', { level: 1, name: 'Redraw report' }).waitFor();
+    const sent = requestsOf(page);
+    await find(page, SHARED.toUpperCase());
+    await page.getByRole('status').filter({ hasText: `2 follow-ups share the short id ${SHARED}: choose one below.` }).waitFor();
+    const choices = page.getByRole('list', { name: 'Follow-ups that share this short id' }).getByRole('link');
+    expect((await choices.allInnerTexts()).sort()).toEqual([...sharing].sort());
+    expect(await page.getByRole('listitem').filter({ hasText: sharing[0]! }).innerText()).toBe(`${sharing[0]} New, owner No owner, matched by its follow-up id`);
+    expect(page.url()).toMatch(/#\/report$/);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await expectNoAxeViolations(page, 'the follow-ups sharing a short id at 390 px');
+    // The open follow-ups were paged (nothing typed in the request); the short id went nowhere.
+    expect(sent.filter((path) => path.startsWith('/follow-ups?'))).toEqual(['/follow-ups?state=open&limit=100']);
+    expect(sent.filter((path) => path.toLowerCase().includes(SHARED))).toEqual([]);
+
+    await page.getByRole('link', { name: sharing[1]!, exact: true }).click();
+    await expectFollowUpPage(page, sharing[1]!);
+    expect(await page.getByRole('list', { name: 'Follow-ups that share this short id' }).count()).toBe(0);
+
+    // A short id no follow-up has: said in words, nothing opened, and still nothing typed went out.
+    const nobody = SHARED === '00000000' ? '00000001' : '00000000';
+    await find(page, nobody);
+    await page.getByRole('alert').filter({ hasText: new RegExp(`^No follow-up has an id beginning ${nobody} among the follow-ups read so far and the \\d+ open follow-ups\\. Paste its whole id to look it up\\.$`) }).waitFor();
+    expect(await page.locator(':focus').getAttribute('id')).toBe('find-id');
+    expect(sent.filter((path) => path.includes(nobody))).toEqual([]);
   });
 
   it('says in words when the tracker fails the look-up, stays on the page, and the follow-up page says when its queue cannot be read', async () => {

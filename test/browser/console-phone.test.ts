@@ -6,7 +6,9 @@
  * sideways (the document is no wider than the screen); at 390x844 and
  * 1280x800 axe finds no violation and every element that scrolls can be
  * reached by keyboard (it is in the tab order itself, or holds something that
- * is, whose focus scrolls it).
+ * is, whose focus scrolls it). The worklist's first screen on a 390x844 phone
+ * (issue 58) holds three cards or more, each card is the target that opens
+ * its follow-up, and every target a thumb acts on is 44 px or more.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -120,6 +122,79 @@ describe('on a 390-px phone', () => {
       await expectNoAxeViolations(page, `${entry.name} at 390x844`);
     });
   }
+});
+
+/** Whole cards on the first screen (top and bottom within the window), and how many cards there are. */
+async function cardsOnFirstScreen(page: Page): Promise<{ whole: number; cards: number }> {
+  return page.evaluate<{ whole: number; cards: number }>(`(() => {
+    const cards = [...document.querySelectorAll('#worklist-rows .row-card')];
+    const whole = cards.filter((card) => { const box = card.getBoundingClientRect(); return box.top >= 0 && box.bottom <= window.innerHeight; }).length;
+    return { whole, cards: cards.length };
+  })()`);
+}
+
+/**
+ * Every target a thumb acts on in the header and main (links, buttons, fields, a
+ * disclosure's summary), with its size: a row link's is its card's, which its
+ * cover fills. Links inside a sentence are left out (WCAG 2.5.8's inline
+ * exception), as is what is hidden or visually hidden.
+ */
+async function targets(page: Page): Promise<{ name: string; width: number; height: number }[]> {
+  return page.evaluate<{ name: string; width: number; height: number }[]>(`(() => {
+    const all = [...document.querySelectorAll('header a[href], header button, header input, main a[href], main button, main input, main select, main summary')];
+    return all.flatMap((element) => {
+      const inSentence = element.tagName === 'A' && element.closest('p') !== null && !element.closest('.card-title');
+      const box = (element.classList.contains('row-link') ? element.closest('.row-card') : element).getBoundingClientRect();
+      if (inSentence || box.width <= 1 || box.height <= 1 || element.closest('details:not([open]) > :not(summary)')) return [];
+      const name = element.getAttribute('aria-label') || element.textContent.trim() || element.id;
+      return [{ name: element.tagName.toLowerCase() + ' ' + name.slice(0, 40), width: Math.round(box.width), height: Math.round(box.height) }];
+    });
+  })()`);
+}
+
+describe('the worklist on a 390x844 phone (issue 58)', () => {
+  it('shows three cards or more on the first screen, in every queue that has them', async () => {
+    const page = await consoleAt(390, 844);
+    for (const queue of ['open', 'attention', 'unassigned', 'closed']) {
+      await show(page, `#/worklist?queue=${queue}`, 'Worklist');
+      const { whole, cards } = await cardsOnFirstScreen(page);
+      console.info(`phone first screen, ${queue}: ${whole} whole cards of ${cards}`);
+      expect.soft(whole, `${queue}: whole cards on the first screen`).toBeGreaterThanOrEqual(Math.min(3, cards));
+      if (queue === 'open') await page.screenshot({ path: 'test-results/phone-worklist.png' });
+    }
+  });
+
+  it('makes every target a thumb acts on 44 px or more, the filters folded and unfolded', async () => {
+    const page = await consoleAt(390, 844);
+    await show(page, '#/worklist?queue=open', 'Worklist');
+    const folded = await targets(page);
+    await page.getByText('Filters', { exact: true }).click();
+    await page.getByLabel('State').waitFor();
+    const unfolded = await targets(page);
+    for (const target of [...folded, ...unfolded]) {
+      expect.soft(target.height, `${target.name}: height`).toBeGreaterThanOrEqual(44);
+      expect.soft(target.width, `${target.name}: width`).toBeGreaterThanOrEqual(44);
+    }
+    const smallest = Math.min(...unfolded.map((target) => Math.min(target.width, target.height)));
+    console.info(`phone targets: ${unfolded.length}, the smallest side ${smallest} px`);
+    await expectNoAxeViolations(page, 'the worklist with its filters unfolded at 390x844');
+  });
+
+  it('opens a follow-up from anywhere on its card, and its buttons still act on their own', async () => {
+    const page = await consoleAt(390, 844);
+    await show(page, '#/worklist?queue=open', 'Worklist');
+    const card = page.locator('#worklist-rows .row-card').nth(1);
+    const id = (await card.getAttribute('data-id'))!;
+    await card.scrollIntoViewIfNeeded();
+    const facts = (await card.locator('.card-facts').boundingBox())!;
+    // A thumb on the facts, away from the link's own text.
+    await page.mouse.click(facts.x + facts.width - 8, facts.y + facts.height / 2);
+    await page.getByRole('heading', { level: 1, name: `Follow-up ${id}` }).waitFor();
+    await show(page, '#/worklist?queue=open', 'Worklist');
+    await page.locator(`#worklist-rows [data-id="${id}"]`).getByRole('button', { name: `Copy follow-up id ${id}` }).click();
+    await page.getByRole('status').filter({ hasText: id.slice(0, 8) }).waitFor();
+    expect(page.url()).toMatch(/#\/worklist\?queue=open$/);
+  });
 });
 
 describe('on a 1280-px screen', () => {

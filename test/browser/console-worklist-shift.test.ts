@@ -211,7 +211,7 @@ describe('the worklist through a shift (issue 47)', () => {
     await act(first!.id, { action: 'assign', owner: COLLEAGUE, expected_version: first!.version });
     await page.clock.setSystemTime(new Date(start.getTime() + 2 * 60_000));
     await page.evaluate("window.dispatchEvent(new Event('focus'))");
-    await rowOf(page, first!.id).getByText(COLLEAGUE, { exact: true }).waitFor();
+    await rowOf(page, first!.id).getByText(`${COLLEAGUE} (not you)`, { exact: true }).waitFor();
     const afterFocus = (await updated.innerText()).trim();
     expect(afterFocus).not.toBe(before);
     expect(await page.evaluate(FOCUSED_NAME)).toBe(kept!.id);
@@ -223,14 +223,14 @@ describe('the worklist through a shift (issue 47)', () => {
     await page.waitForLoadState('networkidle');
     await act(second!.id, { action: 'assign', owner: COLLEAGUE, expected_version: second!.version });
     await page.clock.fastForward('01:00');
-    await rowOf(page, second!.id).getByText(COLLEAGUE, { exact: true }).waitFor();
+    await rowOf(page, second!.id).getByText(`${COLLEAGUE} (not you)`, { exact: true }).waitFor();
     await page.waitForFunction(`document.querySelector('.updated')?.textContent?.trim() !== ${JSON.stringify(afterFocus)}`);
     expect(await page.evaluate(FOCUSED_NAME)).toBe(kept!.id);
 
     // Refresh on demand.
     await act(kept!.id, { action: 'assign', owner: COLLEAGUE, expected_version: kept!.version });
     await page.getByRole('button', { name: 'Refresh' }).click();
-    await rowOf(page, kept!.id).getByText(COLLEAGUE, { exact: true }).waitFor();
+    await rowOf(page, kept!.id).getByText(`${COLLEAGUE} (not you)`, { exact: true }).waitFor();
   });
 
   it('moves the focus to the row now in its place when a refresh drops the focused one, and keeps the rows when a refresh fails', async () => {
@@ -278,7 +278,7 @@ describe('the worklist through a shift (issue 47)', () => {
     const status = page.locator('main').getByRole('status');
     await status.filter({ hasText: `${short(changed!.id)} changed since you loaded it: ${COLLEAGUE} acknowledged it and took it (version ${changed!.version + 1}). The row is refreshed.` }).waitFor();
     expect(await status.innerText()).not.toMatch(/409|conflict|expected_version/i);
-    await rowOf(page, changed!.id).getByText(COLLEAGUE, { exact: true }).waitFor();
+    await rowOf(page, changed!.id).getByText(`${COLLEAGUE} (not you)`, { exact: true }).waitFor();
     expect((await api<{ follow_up: Row }>(`/follow-ups/${changed!.id}`)).follow_up).toMatchObject({ owner: COLLEAGUE, version: changed!.version + 1 });
     // Once more on the refreshed row: it is not new, and says who owns it; nothing is sent.
     await rowOf(page, changed!.id).getByRole('link', { name: changed!.id, exact: true }).focus();
@@ -289,7 +289,7 @@ describe('the worklist through a shift (issue 47)', () => {
     const take = rowOf(page, toTake!.id).getByRole('button', { name: `Take it: ${toTake!.id}` });
     await take.click();
     await status.filter({ hasText: `Took ${short(toTake!.id)}: owner ${HANDLE}.` }).waitFor();
-    await rowOf(page, toTake!.id).getByText(HANDLE, { exact: true }).waitFor();
+    await rowOf(page, toTake!.id).getByText(`${HANDLE} (you)`, { exact: true }).waitFor();
     expect((await api<{ follow_up: Row }>(`/follow-ups/${toTake!.id}`)).follow_up).toMatchObject({ state: 'acknowledged', owner: HANDLE, version: unowned.version + 1 });
     expect(await rowOf(page, toTake!.id).getByRole('button', { name: /^Take it/ }).count()).toBe(0);
     expect(await page.evaluate(FOCUSED_NAME), 'the focus stays on the row taken').toBe(toTake!.id);

@@ -3,7 +3,10 @@
  * §12): rows in the API's order, the counts the API gives, filters in the URL
  * that survive a reload, the report's age filter removable, shortcuts on by
  * default ("Press ? for keyboard shortcuts") that can be switched off and never fire while typing, accessible, only its own origin, and
- * the strict CSP on `/`. Leaves a screenshot (1280x800) at CONSOLE_SCREENSHOT, in
+ * the strict CSP on `/`. Issue 58: Needs attention says how overdue each row is
+ * beside "stuck since", so its order reads as one; every owner shows, marked
+ * "(you)" or "(not you)"; a snoozed follow-up in Mine and Unassigned reads
+ * "Snoozed until ... (in 2 days)", never stuck. Leaves a screenshot (1280x800) at CONSOLE_SCREENSHOT, in
  * the git-ignored test-results/ (README's docs/console.png is copied from it by hand).
  */
 import type { Browser, Page } from 'playwright-core';
@@ -22,7 +25,25 @@ interface Row {
   state: string;
   owner: string | null;
   version: number;
+  attention: string | null;
+  stale: { since: string; reason: string } | null;
+  due_at: string | null;
 }
+
+const COLLEAGUE = 'j.doe';
+const act = (id: string, body: Record<string, unknown>, actor = HANDLE) =>
+  api<{ follow_up: Row }>(`/follow-ups/${id}/actions`, { method: 'POST', body: JSON.stringify(body), headers: { 'x-redraw-actor': actor } });
+
+/** "overdue 2 days" as minutes from now (negative: past), "due in 5 hours" as positive; null when the words say neither. */
+function dueOffset(words: string): number | null {
+  const match = /(overdue|due in) (\d+) (minute|hour|day)s?$/.exec(words);
+  if (match === null) return null;
+  const minutes = Number(match[2]) * { minute: 1, hour: 60, day: 1440 }[match[3] as 'minute' | 'hour' | 'day'];
+  return match[1] === 'overdue' ? -minutes : minutes;
+}
+
+/** The texts of one column of the worklist's table, top to bottom (nth-child counts the row's th). */
+const column = (page: Page, nth: number) => page.locator(`table tbody tr > :nth-child(${nth})`).allInnerTexts();
 
 async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   const response = await fetch(`${tracker.url}${path}`, { ...init, headers: { 'x-redraw-actor': HANDLE, 'content-type': 'application/json', ...(init.headers ?? {}) } });
@@ -209,5 +230,81 @@ describe('the worklist', () => {
     await page.locator('body').focus();
     await page.keyboard.press('j');
     expect(await page.locator('tbody :focus').count()).toBe(0);
+  });
+
+  it('says how overdue each row of Needs attention is beside "stuck since", in the order §9 gives (attention, then due_at)', async () => {
+    const expected = await listed('queue=attention');
+    const stuck = expected.filter((row) => row.attention === null && row.stale !== null && row.due_at !== null);
+    // The simulator's sweep leaves stale redraws behind: rows whose "stuck since" is another clock than due_at.
+    expect(stuck.length).toBeGreaterThan(1);
+    const page = await signedIn('#/worklist?queue=attention');
+    expect(await shownIds(page)).toEqual(expected.map((row) => row.id));
+    const urgency = await column(page, 3);
+    const offsets: number[] = [];
+    expected.forEach((row, n) => {
+      const words = urgency[n]!;
+      if (row.attention !== null) expect(words).toMatch(row.due_at === null ? /^Decide what happens next$/ : /^Decide what happens next, (overdue|due in) \d+ (minute|hour|day)s?$/);
+      else if (row.stale !== null && row.due_at !== null) {
+        expect(words).toMatch(/^Stuck since \d{4}-\d\d-\d\d \(\d+ days?\), (overdue|due in) \d+ (minute|hour|day)s?$/);
+        offsets.push(dueOffset(words)!);
+      }
+    });
+    // Read top to bottom, the stuck rows are less and less overdue: the order is one a person can see.
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    await expectNoAxeViolations(page, 'Needs attention with how overdue each row is');
+  });
+
+  it("shows every owner on its row, someone else's marked (not you) and the person's own (you)", async () => {
+    const open = await listed('queue=open');
+    const mine = open.find((row) => row.owner === null && row.attention === null && row.state !== 'snoozed')!;
+    await act(mine.id, { action: 'assign', owner: HANDLE });
+    const others = open.filter((row) => row.owner !== null && row.owner !== HANDLE);
+    expect(others.length).toBeGreaterThan(0);
+    const page = await signedIn('#/worklist?queue=open');
+    const ids = await shownIds(page);
+    const owners = await column(page, 7);
+    const ownerOf = (id: string) => owners[ids.indexOf(id)]!;
+    for (const row of others) expect(ownerOf(row.id)).toBe(`${row.owner} (not you)`);
+    expect(ownerOf(mine.id)).toBe(`${HANDLE} (you)`);
+    for (const row of open.filter((one) => one.owner === null && one.id !== mine.id)) expect(ownerOf(row.id)).toMatch(/^None\s+Take it$/);
+  });
+
+  it('marks a snoozed follow-up "Snoozed until ... (in 2 days)" in Mine and Unassigned, with why it sleeps, never stuck; on a phone too', async () => {
+    const open = (await listed('queue=open')).filter((row) => row.owner === null && row.attention === null && row.state !== 'snoozed');
+    const [ours, nobodys] = [open[0]!, open[1]!];
+    const until = new Date(Date.now() + 2 * 86_400_000 + 3_600_000).toISOString();
+    await act(ours.id, { action: 'assign', owner: HANDLE });
+    await act(ours.id, { action: 'snooze', until, reason: 'appointment_booked' });
+    const snoozed = (await act(nobodys.id, { action: 'snooze', until, reason: 'patient_requested' }, COLLEAGUE)).follow_up;
+    expect(snoozed.owner).toBeNull();
+
+    const page = await signedIn('#/worklist?queue=mine');
+    const mineIds = await shownIds(page);
+    const mineRow = page.locator(`table tbody tr[data-id="${ours.id}"]`);
+    expect(await mineRow.locator('td').nth(1).innerText()).toMatch(/^Snoozed until \d{4}-\d\d-\d\d \d\d:\d\d .+ \(in 2 days\)$/);
+    expect(await mineRow.locator('td').nth(2).innerText()).toBe('Appointment booked');
+    expect(mineIds).toContain(ours.id);
+    // Every snoozed row of Mine reads as snoozed, never stuck (a flag it had cleared with the snooze, CONTRACT §9).
+    const mineListed = await listed('queue=mine');
+    expect(mineListed.map((row) => row.id)).toEqual(mineIds);
+    const mineWords = await column(page, 3);
+    mineListed.forEach((row, n) => {
+      if (row.state === 'snoozed') expect(mineWords[n]).toMatch(/^Snoozed until /);
+    });
+    await expectNoAxeViolations(page, 'Mine with a snoozed follow-up');
+
+    await page.getByRole('link', { name: /^Unassigned/ }).click();
+    await page.waitForURL(/queue=unassigned$/);
+    const unassignedRow = page.locator(`table tbody tr[data-id="${nobodys.id}"]`);
+    await unassignedRow.waitFor();
+    expect(await unassignedRow.locator('td').nth(1).innerText()).toMatch(/^Snoozed until .+ \(in 2 days\)$/);
+    expect(await unassignedRow.locator('td').nth(2).innerText()).toBe('Patient requested');
+
+    // The same card on a phone.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const card = page.getByRole('article', { name: `Follow-up ${nobodys.id}` });
+    await card.waitFor();
+    expect(await card.locator('.urgency').innerText()).toMatch(/^Snoozed until .+ \(in 2 days\)$/);
+    await expectNoAxeViolations(page, 'Unassigned with a snoozed follow-up at 390x844');
   });
 });

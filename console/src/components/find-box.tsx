@@ -2,59 +2,86 @@
  * Find by any id (CONTRACT §12, "Working a shift"): a box on every page that
  * takes a follow-up, transaction or order id and opens its follow-up, or says
  * in words what the id is when there is none. Only a whole id goes out, in
- * any case and lowercased (lib/find.ts wholeId): anything else typed is
- * answered in words and nothing is read.
+ * any case and lowercased (lib/find.ts wholeId). The short id the lists show
+ * (its first 8 characters, any case) is resolved in the browser
+ * (lib/short-id.ts): one follow-up opens, several are listed to choose from.
+ * Anything else typed is answered in words and nothing is read.
  */
 import { useRef, useState } from 'preact/hooks';
 import type { Get } from '../lib/http';
-import { findFollowUp, foundWords, readFindId } from '../lib/find';
+import { findFollowUp, foundWords, readFindId, shortIdWords } from '../lib/find';
 import { errorWords } from '../lib/load';
 import { followUpHref } from '../lib/route';
+import { resolveShortId, SEEN, type ShortIdMatch } from '../lib/short-id';
+import { FindChoices } from './find-choices';
 
 type Message = { kind: 'status' | 'alert'; words: string } | null;
+/** What the box shows under it: a message, and the follow-ups a short id several share leads to. */
+interface Answer {
+  message: Message;
+  choices: ShortIdMatch[];
+}
+
+/** Where a typed id leads: the follow-up to open, or the words to say (with the follow-ups a short id several share leads to). */
+async function lookUp(get: Get, typed: { id: string } | { short: string }, progress: (words: string) => void): Promise<{ open: string } | { say: string; choices: ShortIdMatch[] }> {
+  if ('id' in typed) {
+    const found = await findFollowUp(get, typed.id);
+    const words = foundWords(found);
+    return words === null ? { open: found.id } : { say: words, choices: [] };
+  }
+  const answer = await resolveShortId(get, typed.short, SEEN, (paged) => progress(`Looking through the open follow-ups for ${typed.short}: ${paged} read…`));
+  if (answer.matches.length === 1) return { open: answer.matches[0]!.followUp.id };
+  return { say: shortIdWords(typed.short, answer), choices: answer.matches };
+}
+
+/** Opens a follow-up's page; already on it, the route does not change, so the shell moves no focus: the heading takes it here. */
+function openFollowUp(id: string, navigate: (to: string) => void): void {
+  const target = followUpHref(id);
+  if (window.location.hash === target) document.querySelector<HTMLElement>('main h1')?.focus();
+  else navigate(target.slice(1));
+}
 
 export function FindBox({ get, navigate }: { get: Get; navigate: (to: string) => void }) {
   const [text, setText] = useState('');
-  const [message, setMessage] = useState<Message>(null);
+  const [answer, setAnswer] = useState<Answer>({ message: null, choices: [] });
   const [busy, setBusy] = useState(false);
   const input = useRef<HTMLInputElement>(null);
+  const say = (kind: 'status' | 'alert', words: string, choices: ShortIdMatch[] = []) => setAnswer({ message: { kind, words }, choices });
 
   const submit = async (event: Event) => {
     event.preventDefault();
     if (busy) return;
     const typed = readFindId(text);
     if ('problem' in typed) {
-      setMessage({ kind: 'alert', words: typed.problem });
+      say('alert', typed.problem);
       input.current?.focus();
       return;
     }
-    const { id } = typed;
+    const what = 'id' in typed ? typed.id : typed.short;
     setBusy(true);
-    setMessage({ kind: 'status', words: `Looking up ${id}…` });
+    say('status', `Looking up ${what}…`);
     try {
-      const found = await findFollowUp(get, id);
-      const words = foundWords(found);
-      if (words !== null) {
-        setMessage({ kind: 'alert', words });
-        return;
-      }
-      setText('');
-      setMessage(null);
-      const target = followUpHref(found.id);
-      // Already on it: the route does not change, so the shell moves no focus; the heading takes it here.
-      if (window.location.hash === target) document.querySelector<HTMLElement>('main h1')?.focus();
-      else navigate(target.slice(1));
+      const found = await lookUp(get, typed, (words) => say('status', words));
+      if ('open' in found) {
+        setText('');
+        setAnswer({ message: null, choices: [] });
+        openFollowUp(found.open, navigate);
+      } else if (found.choices.length > 1) say('status', found.say, found.choices);
+      else say('alert', found.say);
     } catch (error) {
-      setMessage({ kind: 'alert', words: `Could not look up ${id}: ${errorWords(error)}` });
+      say('alert', `Could not look up ${what}: ${errorWords(error)}`);
     } finally {
       setBusy(false);
     }
   };
 
+  const { message, choices } = answer;
   const problem = message?.kind === 'alert';
   return (
     <form class="find-box" role="search" aria-label="Find by id" noValidate onSubmit={(event) => void submit(event)}>
-      <label for="find-id">Find a follow-up by follow-up, transaction or order id</label>
+      <label for="find-id">
+        Find by id<span class="find-more">: a follow-up, transaction or order id, or the short id the lists show</span>
+      </label>
       <div class="find-row">
         <input
           id="find-id"
@@ -80,6 +107,13 @@ export function FindBox({ get, navigate }: { get: Get; navigate: (to: string) =>
           {message.words}
         </p>
       )}
+      {choices.length > 1 && <FindChoices
+          choices={choices}
+          onChosen={() => {
+            setText('');
+            setAnswer({ message: null, choices: [] });
+          }}
+        />}
     </form>
   );
 }

@@ -2,14 +2,14 @@
  * The worklist's table: one row per follow-up, in the API's order, one line
  * each (CONTRACT §12, "Working a shift"): short ids with copy buttons, the
  * order id to paste into Junction, urgency in words with a colour class (the
- * colour only repeats the words), the stale reason, the due time, state, owner
+ * colour only repeats the words) and how overdue, the stale reason, the due time, state, owner
  * ("Take it" where there is none), days open; on Closed the disposition, who
  * closed it and when. Its wrapper scrolls sideways on a narrow window, so it is
  * a named, focusable region.
  */
 import type { Queue } from '../lib/url-state';
 import type { RowView } from '../lib/row-view';
-import { CopyButton, OrderId, OwnerCell, RowLink, RowTimeText, type RowHandlers } from './row-parts';
+import { CopyButton, OrderId, OwnerCell, RowLink, RowTimeText, UrgencyText, type RowHandlers } from './row-parts';
 
 export function FollowUpTable({ caption, rows, queue, from, handlers }: { caption: string; rows: readonly RowView[]; queue: Queue; from: URLSearchParams; handlers: RowHandlers }) {
   const closed = queue === 'closed';
@@ -63,7 +63,7 @@ export function FollowUpTable({ caption, rows, queue, from, handlers }: { captio
               ) : (
                 <>
                   <td>
-                    <span class={`urgency urgency-${row.urgency.band}`}>{row.urgency.words}</span>
+                    <UrgencyText row={row} />
                   </td>
                   <td class={row.why === null ? 'nowrap muted' : 'nowrap'}>{row.why ?? 'None'}</td>
                   <td class="nowrap">

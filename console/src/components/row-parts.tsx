@@ -24,12 +24,28 @@ export function RowLink({ row, from }: { row: RowView; from: URLSearchParams }) 
   );
 }
 
-export function CopyButton({ text, what, onCopy }: { text: string; what: string; onCopy: RowHandlers['onCopy'] }) {
+/** A copy button: "Copy" on screen (or `label`, whose words its accessible name begins with), the whole id in its name. */
+export function CopyButton({ text, what, onCopy, label = 'Copy' }: { text: string; what: string; onCopy: RowHandlers['onCopy']; label?: string }) {
   return (
     <button type="button" class="copy" aria-label={`Copy ${what} ${text}`} title={`Copy ${what} ${text}`} onClick={() => onCopy(text, what)}>
-      Copy
+      {label}
     </button>
   );
+}
+
+/** "Take it" on an open row without an owner; nothing on any other. */
+export function TakeButton({ row, onTake }: { row: RowView; onTake: RowHandlers['onTake'] }) {
+  if (row.take === null) return null;
+  return (
+    <button type="button" class="take" aria-label={`Take it: ${row.id}`} onClick={() => onTake(row.id)}>
+      Take it
+    </button>
+  );
+}
+
+/** The owner in words, marked "(you)" or "(not you)", or "None". */
+export function OwnerText({ row }: { row: RowView }) {
+  return <span class={row.hasOwner ? (row.othersOwn ? 'owner-other' : undefined) : 'muted'}>{row.owner}</span>;
 }
 
 /** The order id to paste into Junction: short on screen, whole to a screen reader and in the title, with its copy button. */
@@ -47,6 +63,21 @@ export function OrderId({ row, onCopy }: { row: RowView; onCopy: RowHandlers['on
   );
 }
 
+/** How urgent in words (the colour class only repeats them), and beside an attention or "stuck since" how overdue it is, in one tag. */
+export function UrgencyText({ row }: { row: RowView }) {
+  return (
+    <span class={`urgency urgency-${row.urgency.band}`}>
+      <span class="urgency-words">{row.urgency.words}</span>
+      {row.dueBy !== null && (
+        <>
+          {', '}
+          <strong class="due-by">{row.dueBy}</strong>
+        </>
+      )}
+    </span>
+  );
+}
+
 /** A time: the local part on screen, the whole words (with UTC) in the title and to a screen reader. */
 export function RowTimeText({ time, none }: { time: RowTime | null; none: string }) {
   if (time === null) return <span class="muted">{none}</span>;
@@ -58,17 +89,15 @@ export function RowTimeText({ time, none }: { time: RowTime | null; none: string
   );
 }
 
-/** The owner, or "No owner" with a "Take it" button on an open row. */
+/** The owner, marked "(you)" or "(not you)", or "None" with a "Take it" button on an open row. */
 export function OwnerCell({ row, onTake }: { row: RowView; onTake: RowHandlers['onTake'] }) {
   return (
     <span class="owner-cell">
-      <span class={row.hasOwner ? undefined : 'muted'}>{row.owner}</span>
+      <OwnerText row={row} />
       {row.take !== null && (
         <>
           {' '}
-          <button type="button" class="take" aria-label={`Take it: ${row.id}`} onClick={() => onTake(row.id)}>
-            Take it
-          </button>
+          <TakeButton row={row} onTake={onTake} />
         </>
       )}
     </span>

@@ -4,9 +4,12 @@
  * lone order's own id), so the follow-up is read first; an order id is looked up
  * through GET /orders/{id}'s `follow_up_id`, a transaction id through GET
  * /transactions/{id}'s. At most three reads, stopping at the first that names it,
- * and only for a whole id (wholeId).
+ * and only for a whole id (wholeId). A short id never goes out: lib/short-id.ts
+ * resolves it in the browser.
  */
 import { ApiError, type Get } from './http';
+import { shortIdOf, type ShortIdAnswer } from './short-id';
+import { plural } from './time';
 import { isRecord } from './types';
 
 export type Found =
@@ -28,14 +31,29 @@ export function wholeId(text: string): string | null {
 
 const WHOLE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** What the box says to anything typed that is not a whole id: nothing was sent. */
-export const NOT_A_WHOLE_ID = 'Paste a whole follow-up, transaction or order id (36 characters, such as 5abe1fb5-31c8-4ab2-a35e-f4e4398e1227): nothing was sent.';
+/** What the box says to anything typed that is neither a whole id nor a short one: nothing was sent. */
+export const NOT_A_WHOLE_ID =
+  'Paste a whole follow-up, transaction or order id (36 characters, such as 5abe1fb5-31c8-4ab2-a35e-f4e4398e1227) or the short id the lists show (its first 8 characters, such as 5abe1fb5): nothing was sent.';
 
-/** What was typed, read: the whole id to look up, or in words why nothing goes out. */
-export function readFindId(text: string): { id: string } | { problem: string } {
-  if (text.trim().length === 0) return { problem: 'Enter a follow-up, transaction or order id' };
+/**
+ * What was typed, read: the whole id to look up, the short id to resolve in
+ * the browser (lib/short-id.ts: it never goes out), or in words why nothing
+ * goes out.
+ */
+export function readFindId(text: string): { id: string } | { short: string } | { problem: string } {
+  if (text.trim().length === 0) return { problem: 'Enter a follow-up, transaction or order id, or a short id' };
   const id = wholeId(text);
-  return id === null ? { problem: NOT_A_WHOLE_ID } : { id };
+  if (id !== null) return { id };
+  const short = shortIdOf(text);
+  return short === null ? { problem: NOT_A_WHOLE_ID } : { short };
+}
+
+/** What a short id that led to no single follow-up says: none among those read and the open ones paged, or how many share it (their list follows). */
+export function shortIdWords(short: string, answer: ShortIdAnswer): string {
+  const count = answer.matches.length;
+  if (count > 1) return `${count} follow-ups share the short id ${short}: choose one below.`;
+  const where = answer.paged === 0 ? 'the follow-ups read so far' : `the follow-ups read so far and the ${plural(answer.paged, 'open follow-up')}${answer.partial ? ' looked through (the most urgent; there are more)' : ''}`;
+  return `No follow-up has an id beginning ${short} among ${where}. Paste its whole id to look it up.`;
 }
 
 /** What a search that found no follow-up says: the id, and what the tracker knows of it. Null for a follow-up (the page opens). */

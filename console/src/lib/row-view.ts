@@ -10,7 +10,7 @@ import { reasonText } from '../../../functions/core/reason-text';
 import { choiceWords } from './actions';
 import { clockWords, instantParts } from './time';
 import type { FollowUp } from './types';
-import { urgencyOf, type UrgencyBand } from './urgency';
+import { asleep, dueWords, urgencyOf, type UrgencyBand } from './urgency';
 import { stateWords } from './words';
 
 const DAY = 86_400_000;
@@ -68,14 +68,36 @@ export function closedByWords(closedBy: string | null | undefined): string {
 }
 
 /**
- * Why it needs a person, in words: its attention ("Redraw failed", what to
- * decide) or its stale flag's reason ("No progress", "Appointment missed");
- * null when neither.
+ * Why it needs a person, or why it waits, in words: its attention ("Redraw
+ * failed", what to decide), its snooze's reason while it sleeps ("Appointment
+ * booked": a snoozed one never reads as stuck) or its stale flag's reason ("No
+ * progress", "Appointment missed"); null when none.
  */
-export function whyWords(followUp: Pick<FollowUp, 'attention' | 'stale' | 'state'>): string | null {
+export function whyWords(followUp: Pick<FollowUp, 'attention' | 'stale' | 'state' | 'snoozed_until' | 'snooze_reason'>, now: Date): string | null {
   if (followUp.state === 'closed') return null;
-  const words = followUp.attention ? attentionWords(followUp.attention) : followUp.stale ? reasonText(followUp.stale.reason).words : null;
-  return words === null ? null : `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
+  if (followUp.attention) return capitalised(attentionWords(followUp.attention));
+  if (asleep(followUp, now)) return followUp.snooze_reason ? choiceWords(followUp.snooze_reason) : null;
+  return followUp.stale ? capitalised(reasonText(followUp.stale.reason).words) : null;
+}
+
+const capitalised = (words: string) => `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
+
+/**
+ * How overdue a row is, from `due_at`, for the rows whose urgency speaks of
+ * another clock (an attention, "stuck since"): "overdue 2 days", "due in 5
+ * hours". §9 orders open rows by attention, then `due_at`; these words let a
+ * person read that order (issue 58). Null for the others, whose urgency is
+ * already their due time, and for a snoozed or closed one.
+ */
+export function dueByWords(followUp: FollowUp, band: UrgencyBand, now: Date): string | null {
+  return band === 'attention' || band === 'stuck' ? dueWords(followUp.due_at, now) : null;
+}
+
+/** Who owns it, in words, against who is signed in (`me`): "ana.lopez (you)", "j.doe (not you)", "None". */
+export function rowOwnerWords(owner: string | null, me: string | null): string {
+  if (owner === null) return 'None';
+  if (me === null) return owner;
+  return owner === me ? `${owner} (you)` : `${owner} (not you)`;
 }
 
 /**
@@ -99,12 +121,17 @@ export interface RowView {
   shortId: string;
   order: { id: string; shortId: string; kind: 'redraw' | 'initial' } | null;
   urgency: { band: UrgencyBand; words: string };
-  /** Its attention or stale reason in words (whyWords), null when neither. */
+  /** How overdue, beside an attention's or a stale flag's words (dueByWords). */
+  dueBy: string | null;
+  /** Its attention, snooze or stale reason in words (whyWords), null when none. */
   why: string | null;
   due: RowTime | null;
   state: string;
+  /** rowOwnerWords: the handle, marked "(you)" or "(not you)". */
   owner: string;
   hasOwner: boolean;
+  /** Someone other than the person signed in owns it. */
+  othersOwn: boolean;
   daysOpen: number;
   contactAttempts: number;
   take: 'acknowledge' | 'assign' | null;
@@ -113,19 +140,22 @@ export interface RowView {
   closed: RowTime | null;
 }
 
-/** The row of a follow-up at `now`, times in `zone` (the browser's by default). */
-export function rowView(followUp: FollowUp, now: Date, zone?: string): RowView {
+/** The row of a follow-up at `now` as `me` (who is signed in) reads it, times in `zone` (the browser's by default). */
+export function rowView(followUp: FollowUp, now: Date, { me = null, zone }: { me?: string | null; zone?: string } = {}): RowView {
   const order = orderToPaste(followUp);
+  const urgency = rowUrgency(followUp, now);
   return {
     id: followUp.id,
     shortId: shortId(followUp.id),
     order: order === null ? null : { ...order, shortId: shortId(order.id) },
-    urgency: rowUrgency(followUp, now),
-    why: whyWords(followUp),
+    urgency,
+    dueBy: dueByWords(followUp, urgency.band, now),
+    why: whyWords(followUp, now),
     due: followUp.state === 'closed' ? null : rowTime(followUp.due_at, zone),
     state: stateWords(followUp.state),
-    owner: followUp.owner ?? 'None',
+    owner: rowOwnerWords(followUp.owner, me),
     hasOwner: followUp.owner !== null,
+    othersOwn: followUp.owner !== null && me !== null && followUp.owner !== me,
     daysOpen: daysOpen(followUp, now),
     contactAttempts: followUp.contact_attempts,
     take: takeItAction(followUp),

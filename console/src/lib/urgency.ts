@@ -39,7 +39,30 @@ export function dayOf(iso: string): string {
 
 export { timeWords } from './time';
 
-/** The follow-up's urgency at `now`: attention first, then a stale flag, snooze, due time. */
+/**
+ * How far `due_at` is from `now`, in words: "overdue 2 days", "due in 5 hours";
+ * null without a due time. A row of Needs attention says it beside "stuck since",
+ * so that §9's order (attention, then `due_at`) reads as an order (issue 58).
+ */
+export function dueWords(dueAt: string | null | undefined, now: Date): string | null {
+  const due = dueAt ? Date.parse(dueAt) : NaN;
+  if (Number.isNaN(due)) return null;
+  const at = now.getTime();
+  return due <= at ? `overdue ${spanWords(at - due)}` : `due in ${spanWords(due - at)}`;
+}
+
+/** Whether a follow-up is snoozed and still asleep at `now` (a snooze whose end has passed is waking: the sweep's next write ends it). */
+export function asleep(followUp: Pick<FollowUp, 'state' | 'snoozed_until'>, now: Date): boolean {
+  if (followUp.state !== 'snoozed' || !followUp.snoozed_until) return false;
+  const until = Date.parse(followUp.snoozed_until);
+  return !Number.isNaN(until) && until > now.getTime();
+}
+
+/**
+ * The follow-up's urgency at `now`: attention first, then a snooze, a stale
+ * flag, the due time. A snoozed one never reads as stuck (CONTRACT §12): it
+ * says until when it sleeps, and how long that is.
+ */
 export function urgencyOf(followUp: FollowUp, now: Date): Urgency {
   const at = now.getTime();
   if (followUp.state === 'closed') {
@@ -52,16 +75,19 @@ export function urgencyOf(followUp: FollowUp, now: Date): Urgency {
     const words = attentionWords(followUp.attention);
     return { band: 'attention', words: `${words.charAt(0).toUpperCase()}${words.slice(1)}: decide what happens next` };
   }
+  if (asleep(followUp, now)) {
+    const until = followUp.snoozed_until!;
+    return { band: 'snoozed', words: `Snoozed until ${timeWords(until)} (in ${spanWords(Date.parse(until) - at)})` };
+  }
   if (followUp.stale) {
     const since = followUp.waiting_since ?? followUp.stale.since;
     const days = Math.max(0, Math.floor((at - Date.parse(since)) / DAY));
     return { band: 'stuck', words: `Stuck since ${dayOf(since)} (${plural(days, 'day')})` };
   }
-  if (followUp.state === 'snoozed' && followUp.snoozed_until) {
-    return { band: 'snoozed', words: `Snoozed until ${timeWords(followUp.snoozed_until)}` };
-  }
-  if (!followUp.due_at) return { band: 'no-due', words: 'No due time' };
-  const due = Date.parse(followUp.due_at);
-  if (due <= at) return { band: 'overdue', words: `Overdue ${spanWords(at - due)}` };
-  return { band: due - at <= SOON ? 'due-soon' : 'due-later', words: `Due in ${spanWords(due - at)}` };
+  const words = dueWords(followUp.due_at, now);
+  if (words === null) return { band: 'no-due', words: 'No due time' };
+  const due = Date.parse(followUp.due_at!);
+  const capital = `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
+  if (due <= at) return { band: 'overdue', words: capital };
+  return { band: due - at <= SOON ? 'due-soon' : 'due-later', words: capital };
 }

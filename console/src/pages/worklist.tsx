@@ -1,7 +1,7 @@
 /**
  * The worklist (CONTRACT §12): a queue per link with its count, filters in the
  * URL (only those that can match in the queue), the rows most urgent first as
- * the API orders them, one line each (cards on a phone), a next page; fresh:
+ * the API orders them, one line each (cards on a phone, its tools folded), a next page; fresh:
  * read again on focus, every minute and on Refresh, saying when; single-key
  * shortcuts on by default that a person can switch off (WCAG 2.1.4).
  */
@@ -13,7 +13,7 @@ import { RowsProgress } from '../components/rows-progress';
 import { useCounts, useWorklistRows } from '../components/use-counts';
 import { useRefreshTick } from '../components/use-refresh-tick';
 import { useRowActions } from '../components/use-row-actions';
-import { WorklistFreshness } from '../components/worklist-freshness';
+import { WorklistTools } from '../components/worklist-tools';
 import { useFocusKept, useShortcuts } from '../components/worklist-keys';
 import type { ConsolePageProps } from '../lib/context';
 import { rowView } from '../lib/row-view';
@@ -37,7 +37,7 @@ export function WorklistPage({ api, search, navigate, handle }: ConsolePageProps
   delete firstPage.cursor;
   const caption = `${QUEUE_NAMES[queue]}: ${queue === 'closed' ? 'newest closed first' : 'most urgent first'}`;
   const now = new Date();
-  const views = items.map((item) => rowView(item, now));
+  const views = items.map((item) => rowView(item, now, { me: handle }));
   const Rows = narrow ? FollowUpCards : FollowUpTable;
 
   return (
@@ -46,11 +46,10 @@ export function WorklistPage({ api, search, navigate, handle }: ConsolePageProps
         Worklist
       </h1>
       <QueueNav page="worklist" current={queue} counts={counts} />
-      <div class="worklist-bar">
+      <WorklistTools narrow={narrow} active={[state.state, state.owner, state.age].filter(Boolean).length} rows={rows} shortcuts={shortcuts} onRefresh={refresh}>
         <Filters key={key} page="worklist" state={state} owners={counts?.owners.map((row) => row.owner) ?? []} navigate={navigate} />
         <a href={`#${routeFor('bulk', firstPage)}`}>Act on several of these (Bulk)</a>
-      </div>
-      <WorklistFreshness rows={rows} shortcuts={shortcuts} onRefresh={refresh} />
+      </WorklistTools>
       <p role="status" class="status">
         {actions.message}
       </p>

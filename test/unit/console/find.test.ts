@@ -65,11 +65,20 @@ describe('readFindId', () => {
     expect(wholeId('5ABE1fb5-31C8-4ab2-A35E-f4e4398e1227')).toBe(FOLLOW_UP);
   });
 
-  it('refuses an empty box and anything typed but a whole id, in words: a name, a record number, a short id, a phone number', () => {
-    expect(readFindId('   ')).toEqual({ problem: 'Enter a follow-up, transaction or order id' });
-    const texts = ['Lopez', 'MRN00123456', FOLLOW_UP.slice(0, 8), 'ana lopez', '555-0100', 'order_1', 'a/b', 'x%2F', 'name@example.com', `${FOLLOW_UP}?x=1`, `${FOLLOW_UP} Lopez`, FOLLOW_UP.replace(/-/g, '')];
+  it('takes a short id, the first 8 characters the lists show, in any case, with their ellipsis or without', () => {
+    expect(readFindId('5abe1fb5')).toEqual({ short: '5abe1fb5' });
+    expect(readFindId(' 5ABE1FB5 ')).toEqual({ short: '5abe1fb5' });
+    expect(readFindId('5abe1fb5…')).toEqual({ short: '5abe1fb5' });
+    expect(readFindId('5abe1fb5...')).toEqual({ short: '5abe1fb5' });
+  });
+
+  it('refuses an empty box and anything typed but a whole id or a short one, in words: a name, a record number, a phone number', () => {
+    expect(readFindId('   ')).toEqual({ problem: 'Enter a follow-up, transaction or order id, or a short id' });
+    const texts = ['Lopez', 'MRN00123456', FOLLOW_UP.slice(0, 7), FOLLOW_UP.slice(0, 9), '5abe1fbz', 'ana lopez', '555-0100', 'order_1', 'a/b', 'x%2F', 'name@example.com', `${FOLLOW_UP}?x=1`, `${FOLLOW_UP} Lopez`, FOLLOW_UP.replace(/-/g, '')];
     for (const text of texts) expect(readFindId(text)).toEqual({ problem: NOT_A_WHOLE_ID });
-    expect(NOT_A_WHOLE_ID).toBe('Paste a whole follow-up, transaction or order id (36 characters, such as 5abe1fb5-31c8-4ab2-a35e-f4e4398e1227): nothing was sent.');
+    expect(NOT_A_WHOLE_ID).toBe(
+      'Paste a whole follow-up, transaction or order id (36 characters, such as 5abe1fb5-31c8-4ab2-a35e-f4e4398e1227) or the short id the lists show (its first 8 characters, such as 5abe1fb5): nothing was sent.',
+    );
   });
 });
 

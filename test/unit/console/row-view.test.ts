@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FollowUp } from '../../../console/src/lib/types';
 import { aFollowUp } from './follow-up-fixture';
-import { closedByWords, daysOpen, orderToPaste, rowTime, rowUrgency, rowView, shortId, takeItAction, whyWords } from '../../../console/src/lib/row-view';
+import { closedByWords, daysOpen, dueByWords, orderToPaste, rowOwnerWords, rowTime, rowUrgency, rowView, shortId, takeItAction, whyWords } from '../../../console/src/lib/row-view';
 
 const NOW = new Date('2026-11-22T12:00:00.000Z');
 const ZONE = 'America/New_York';
@@ -30,12 +30,59 @@ describe('a worklist row', () => {
   });
 
   it('says why in words: the attention first, else the stale reason, else nothing', () => {
-    expect(whyWords(followUp({ attention: 'redraw_failed' }))).toBe('Redraw failed');
-    expect(whyWords(followUp({ attention: 'no_redraw', stale: { since: '2026-11-12T00:00:00Z', reason: 'no_progress' } }))).toBe('Result missing without a redraw');
-    expect(whyWords(followUp({ stale: { since: '2026-11-12T00:00:00Z', reason: 'appointment_missed' } }))).toBe('Appointment missed');
-    expect(whyWords(followUp({ stale: { since: '2026-11-12T00:00:00Z', reason: 'some_new_reason' } }))).toBe('Some new reason');
-    expect(whyWords(followUp({}))).toBeNull();
-    expect(whyWords(followUp({ state: 'closed', attention: 'redraw_failed' }))).toBeNull();
+    expect(whyWords(followUp({ attention: 'redraw_failed' }), NOW)).toBe('Redraw failed');
+    expect(whyWords(followUp({ attention: 'no_redraw', stale: { since: '2026-11-12T00:00:00Z', reason: 'no_progress' } }), NOW)).toBe('Result missing without a redraw');
+    expect(whyWords(followUp({ stale: { since: '2026-11-12T00:00:00Z', reason: 'appointment_missed' } }), NOW)).toBe('Appointment missed');
+    expect(whyWords(followUp({ stale: { since: '2026-11-12T00:00:00Z', reason: 'some_new_reason' } }), NOW)).toBe('Some new reason');
+    expect(whyWords(followUp({}), NOW)).toBeNull();
+    expect(whyWords(followUp({ state: 'closed', attention: 'redraw_failed' }), NOW)).toBeNull();
+  });
+
+  it('says why a snoozed one waits, its snooze reason, never its stale reason; once the snooze has passed, the flag again', () => {
+    const stale = { since: '2026-11-12T00:00:00Z', reason: 'no_progress' };
+    expect(whyWords(followUp({ state: 'snoozed', snoozed_until: '2026-11-24T12:00:00Z', snooze_reason: 'appointment_booked', stale }), NOW)).toBe('Appointment booked');
+    expect(whyWords(followUp({ state: 'snoozed', snoozed_until: '2026-11-24T12:00:00Z', snooze_reason: null, stale }), NOW)).toBeNull();
+    expect(whyWords(followUp({ state: 'snoozed', snoozed_until: '2026-11-22T11:00:00Z', snooze_reason: 'appointment_booked', stale }), NOW)).toBe('No progress');
+    expect(whyWords(followUp({ state: 'snoozed', snoozed_until: '2026-11-24T12:00:00Z', attention: 'redraw_failed' }), NOW)).toBe('Redraw failed');
+  });
+
+  it('says how overdue beside an attention or "stuck since", from due_at, and nothing beside words that are already the due time', () => {
+    const stuck = followUp({ stale: { since: '2026-11-12T00:00:00Z', reason: 'no_progress' }, due_at: '2026-11-20T09:00:00.000Z' });
+    expect(dueByWords(stuck, 'stuck', NOW)).toBe('overdue 2 days');
+    expect(dueByWords(followUp({ attention: 'redraw_failed', due_at: '2026-11-22T07:00:00.000Z' }), 'attention', NOW)).toBe('overdue 5 hours');
+    expect(dueByWords(followUp({ attention: 'redraw_failed', due_at: '2026-11-22T15:00:00.000Z' }), 'attention', NOW)).toBe('due in 3 hours');
+    expect(dueByWords(followUp({ attention: 'redraw_failed', due_at: null }), 'attention', NOW)).toBeNull();
+    expect(dueByWords(followUp({ due_at: '2026-11-20T09:00:00.000Z' }), 'overdue', NOW)).toBeNull();
+    expect(dueByWords(followUp({ state: 'snoozed', due_at: '2026-11-20T09:00:00.000Z' }), 'snoozed', NOW)).toBeNull();
+  });
+
+  it("reads Needs attention's order as an order: rows sorted as §9 sorts them (attention, then due_at) say less and less overdue", () => {
+    const stale = { since: '2026-11-20T00:00:00Z', reason: 'no_progress' };
+    const rows = [
+      followUp({ attention: 'redraw_failed', due_at: '2026-11-18T12:00:00.000Z' }),
+      followUp({ attention: 'no_redraw', due_at: '2026-11-21T12:00:00.000Z' }),
+      followUp({ stale, waiting_since: '2026-11-20T00:00:00Z', due_at: '2026-11-16T12:00:00.000Z' }),
+      followUp({ stale, waiting_since: '2026-11-18T00:00:00Z', due_at: '2026-11-19T12:00:00.000Z' }),
+      followUp({ stale, waiting_since: '2026-11-20T00:00:00Z', due_at: '2026-11-22T06:00:00.000Z' }),
+    ].map((item) => rowView(item, NOW, { zone: ZONE }));
+    expect(rows.map((row) => row.dueBy)).toEqual(['overdue 4 days', 'overdue 1 day', 'overdue 6 days', 'overdue 3 days', 'overdue 6 hours']);
+    expect(rows.map((row) => row.urgency.words)).toEqual(['Decide what happens next', 'Decide what happens next', 'Stuck since 2026-11-20 (2 days)', 'Stuck since 2026-11-18 (4 days)', 'Stuck since 2026-11-20 (2 days)']);
+  });
+
+  it('names the owner against who is signed in: (you), (not you), None', () => {
+    expect(rowOwnerWords('ana.lopez', 'ana.lopez')).toBe('ana.lopez (you)');
+    expect(rowOwnerWords('j.doe', 'ana.lopez')).toBe('j.doe (not you)');
+    expect(rowOwnerWords(null, 'ana.lopez')).toBe('None');
+    expect(rowOwnerWords('j.doe', null)).toBe('j.doe');
+    expect(rowView(followUp({ owner: 'j.doe', state: 'acknowledged' }), NOW, { me: 'ana.lopez' })).toMatchObject({ owner: 'j.doe (not you)', hasOwner: true, othersOwn: true, take: null });
+    expect(rowView(followUp({ owner: 'ana.lopez', state: 'acknowledged' }), NOW, { me: 'ana.lopez' })).toMatchObject({ owner: 'ana.lopez (you)', othersOwn: false });
+  });
+
+  it('marks a snoozed row "Snoozed until ... (in 2 days)" and never stuck, even with a flag', () => {
+    const row = rowView(followUp({ state: 'snoozed', owner: 'ana.lopez', snoozed_until: '2026-11-24T14:00:00.000Z', snooze_reason: 'patient_requested', stale: { since: '2026-11-12T00:00:00Z', reason: 'no_progress' }, due_at: '2026-11-20T00:00:00.000Z' }), NOW, { me: 'ana.lopez', zone: 'UTC' });
+    expect(row.urgency).toEqual({ band: 'snoozed', words: 'Snoozed until 2026-11-24 14:00 UTC (in 2 days)' });
+    expect(row.dueBy).toBeNull();
+    expect(row.why).toBe('Patient requested');
   });
 
   it('says what to do for an attention and keeps urgency.ts words otherwise', () => {
@@ -67,7 +114,7 @@ describe('a worklist row', () => {
   });
 
   it('puts it together for an open row and a closed one', () => {
-    const open = rowView(followUp({ redraw_order_id: 'bbbbbbbb-0000-4000-8000-000000000002', due_at: '2026-11-23T14:05:00.000Z', stale: { since: '2026-11-12T00:00:00Z', reason: 'no_progress' } }), NOW, ZONE);
+    const open = rowView(followUp({ redraw_order_id: 'bbbbbbbb-0000-4000-8000-000000000002', due_at: '2026-11-23T14:05:00.000Z', stale: { since: '2026-11-12T00:00:00Z', reason: 'no_progress' } }), NOW, { zone: ZONE });
     expect(open).toMatchObject({
       id: ID,
       shortId: '3f2a9c1b…',
@@ -80,8 +127,8 @@ describe('a worklist row', () => {
       daysOpen: 12,
       take: 'acknowledge',
     });
-    const closed = rowView(followUp({ state: 'closed', disposition: 'redraw_completed', closed_by: 'tracker', closed_at: '2026-11-20T12:00:00.000Z', owner: 'j.doe' }), NOW, ZONE);
+    const closed = rowView(followUp({ state: 'closed', disposition: 'redraw_completed', closed_by: 'tracker', closed_at: '2026-11-20T12:00:00.000Z', owner: 'j.doe' }), NOW, { zone: ZONE });
     expect(closed).toMatchObject({ disposition: 'Redraw completed', closedBy: 'the tracker', closed: { local: 'Nov 20 07:00 EST · 12:00 UTC' }, owner: 'j.doe', take: null, due: null, why: null, daysOpen: 10 });
-    expect(rowView(followUp({ state: 'closed', disposition: 'patient_declined', closed_by: 'ana.lopez' }), NOW, ZONE)).toMatchObject({ disposition: 'Patient declined', closedBy: 'ana.lopez' });
+    expect(rowView(followUp({ state: 'closed', disposition: 'patient_declined', closed_by: 'ana.lopez' }), NOW, { zone: ZONE })).toMatchObject({ disposition: 'Patient declined', closedBy: 'ana.lopez' });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spanWords, timeWords, urgencyOf } from '../../../console/src/lib/urgency';
+import { dueWords, spanWords, timeWords, urgencyOf } from '../../../console/src/lib/urgency';
 import { closeChoices } from '../../../console/src/lib/words';
 import { aFollowUp } from './follow-up-fixture';
 
@@ -46,8 +46,23 @@ describe('urgencyOf', () => {
   });
 
   it('says until when a snoozed one sleeps, and when a closed one closed', () => {
-    expect(urgencyOf(followUp({ state: 'snoozed', snoozed_until: '2026-11-25T14:00:00Z', due_at: '2026-11-27T14:00:00Z' }), NOW)).toEqual({ band: 'snoozed', words: 'Snoozed until 2026-11-25 14:00 UTC' });
+    expect(urgencyOf(followUp({ state: 'snoozed', snoozed_until: '2026-11-25T14:00:00Z', due_at: '2026-11-27T14:00:00Z' }), NOW)).toEqual({ band: 'snoozed', words: 'Snoozed until 2026-11-25 14:00 UTC (in 3 days)' });
     expect(urgencyOf(followUp({ state: 'closed', closed_at: '2026-11-19T10:00:00Z' }), NOW)).toEqual({ band: 'closed', words: 'Closed 3 days ago' });
+  });
+
+  it('never reads a snoozed one as stuck while it sleeps; once its end has passed, its flag or due time again', () => {
+    const stale = { since: '2026-11-20T00:00:00Z', reason: 'no_progress' };
+    expect(urgencyOf(followUp({ state: 'snoozed', snoozed_until: '2026-11-22T17:00:00Z', stale, due_at: '2026-11-20T00:00:00Z' }), NOW)).toEqual({ band: 'snoozed', words: 'Snoozed until 2026-11-22 17:00 UTC (in 5 hours)' });
+    expect(urgencyOf(followUp({ state: 'snoozed', snoozed_until: '2026-11-22T11:00:00Z', stale }), NOW)).toEqual({ band: 'stuck', words: 'Stuck since 2026-11-20 (2 days)' });
+    expect(urgencyOf(followUp({ state: 'snoozed', snoozed_until: '2026-11-22T11:00:00Z', due_at: '2026-11-22T11:00:00Z' }), NOW)).toEqual({ band: 'overdue', words: 'Overdue 1 hour' });
+  });
+
+  it('says how far the due time is in lower-case words, null without one', () => {
+    expect(dueWords('2026-11-20T09:00:00Z', NOW)).toBe('overdue 2 days');
+    expect(dueWords('2026-11-22T12:00:00Z', NOW)).toBe('overdue 1 minute');
+    expect(dueWords('2026-11-22T13:30:00Z', NOW)).toBe('due in 1 hour');
+    expect(dueWords(null, NOW)).toBeNull();
+    expect(dueWords('not a time', NOW)).toBeNull();
   });
 
   it('says when there is no due time', () => {
