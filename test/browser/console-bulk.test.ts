@@ -95,7 +95,7 @@ describe('Bulk', () => {
     const resultOf = async (id: string) => (await results.getByRole('row').filter({ has: page.getByRole('rowheader', { name: id, exact: true }) }).getByRole('cell').textContent()) ?? '';
     expect(await resultOf(fresh[0]!.id)).toBe('Applied');
     expect(await resultOf(fresh[2]!.id)).toBe('Applied');
-    expect(await resultOf(changed.id)).toBe(`Conflict, not applied: changed since you loaded it: kim.w took it (version ${changed.version + 1}); now Acknowledged, owner kim.w`);
+    expect(await resultOf(changed.id)).toBe(`Conflict, not applied: changed since you loaded it: kim.w took it; now Acknowledged, owner kim.w`);
     expect(await resultOf(already!.id)).toBe('Unchanged (nothing to change)');
     await expectNoAxeViolations(page, 'bulk with results');
 

@@ -244,8 +244,10 @@ describe('the follow-up page', () => {
     const alert = page.getByRole('alert').filter({ hasText: 'It changed since you loaded it' });
     await alert.waitFor();
     // It names who changed what, in words, from the history.
-    await alert.getByText(`j.doe acknowledged it and took it (version ${before.version + 1})`).waitFor();
-    expect(await alert.textContent()).toContain('owner: none → j.doe');
+    await alert.getByText('j.doe acknowledged it and took it', { exact: true }).waitFor();
+    expect(await alert.textContent()).toContain('Owner is now j.doe (it was none).');
+    // In words only: no version number, no raw "field: old → new" line (issue 58 item 7).
+    expect(await alert.textContent()).not.toMatch(/version|→/i);
     expect(await alert.textContent()).toContain('Take it is not offered now: it is acknowledged already, and j.doe owns it');
     // Focus moved to the notice.
     await page.waitForFunction("document.activeElement?.id === 'conflict'");
