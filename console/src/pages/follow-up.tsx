@@ -92,8 +92,8 @@ export function FollowUpPage({ api, id, handle, search }: ConsolePageProps & { i
 
           <h2>Orders and transaction</h2>
           <div class="panels">
-            {followUp.initial_order_id && <OrderPanel api={api} id={followUp.initial_order_id} title="Initial" reload={reload} />}
-            {followUp.redraw_order_id ? <OrderPanel api={api} id={followUp.redraw_order_id} title="Redraw" reload={reload} /> : <p>No redraw order known yet.</p>}
+            {followUp.initial_order_id && <OrderPanel api={api} id={followUp.initial_order_id} title="Initial" reload={reload} missing={followUp.missing} />}
+            {followUp.redraw_order_id ? <OrderPanel api={api} id={followUp.redraw_order_id} title="Redraw" reload={reload} missing={followUp.missing} /> : <p>No redraw order known yet.</p>}
             {followUp.transaction_id && <TransactionPanel id={followUp.transaction_id} words={transaction.words} />}
           </div>
 
