@@ -10,6 +10,7 @@ import { ActionAlert } from '../components/action-alert';
 import { ConflictNotice } from '../components/conflict-notice';
 import { FollowUpActions } from '../components/follow-up-actions';
 import { FollowUpFacts } from '../components/follow-up-facts';
+import { FollowUpFreshness } from '../components/follow-up-freshness';
 import { FollowUpShiftBar, useNextInQueue } from '../components/follow-up-shift-bar';
 import { HistoryTable } from '../components/history-table';
 import { MissingPanel } from '../components/missing-panel';
@@ -77,6 +78,7 @@ export function FollowUpPage({ api, id, handle, search }: ConsolePageProps & { i
       <h1 tabIndex={-1}>Follow-up {id}</h1>
       {found && <p class="notice found-by">{found}</p>}
       {!followUp && <p>Loading…</p>}
+      <FollowUpFreshness loaded={loaded} />
       {form.conflict && followUp && <ConflictNotice conflict={form.conflict} current={followUp} history={history} me={me} />}
       {form.alert && <ActionAlert alert={form.alert} unanswered={form.unanswered} onReload={actions.reloadAfterAlert} />}
       {urgency && <p class={`urgency urgency-${urgency.band} lead`}>{urgency.words}</p>}
@@ -92,8 +94,8 @@ export function FollowUpPage({ api, id, handle, search }: ConsolePageProps & { i
 
           <h2>Orders and transaction</h2>
           <div class="panels">
-            {followUp.initial_order_id && <OrderPanel api={api} id={followUp.initial_order_id} title="Initial" reload={reload} />}
-            {followUp.redraw_order_id ? <OrderPanel api={api} id={followUp.redraw_order_id} title="Redraw" reload={reload} /> : <p>No redraw order known yet.</p>}
+            {followUp.initial_order_id && <OrderPanel api={api} id={followUp.initial_order_id} title="Initial" reload={reload} missing={followUp.missing} />}
+            {followUp.redraw_order_id ? <OrderPanel api={api} id={followUp.redraw_order_id} title="Redraw" reload={reload} missing={followUp.missing} /> : <p>No redraw order known yet.</p>}
             {followUp.transaction_id && <TransactionPanel id={followUp.transaction_id} words={transaction.words} />}
           </div>
 
