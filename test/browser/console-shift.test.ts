@@ -369,7 +369,7 @@ describe('working a shift', () => {
     expect(await page.getByRole('button', { name: /again/i }).count()).toBe(0);
     await page.getByRole('button', { name: 'Reopen' }).waitFor();
     // The conflict's times read on the local clock too.
-    expect(await page.locator('dl.facts').first().textContent()).toMatch(/ E[SD]T \(/);
+    expect(await page.locator('h2:text-is("Facts") + dl.facts').textContent()).toMatch(/ E[SD]T \(/);
     expect(await detail(two!.id)).toMatchObject({ state: 'closed', disposition: 'tested_elsewhere' });
     await expectNoAxeViolations(page, 'follow-up closed meanwhile');
   });
