@@ -204,6 +204,15 @@ describe('the follow-up page’s first screen (issue 58)', () => {
     await page.keyboard.press('Escape');
     await page.locator('#action-form').waitFor({ state: 'detached' });
     await page.waitForFunction("document.activeElement?.id === 'open-snooze'");
+
+    // Switched off here (WCAG 2.1.4), the keys do nothing, and it says so.
+    await page.getByRole('button', { name: 'Keyboard shortcuts: on' }).click();
+    await page.getByRole('status').filter({ hasText: 'Keyboard shortcuts are off.' }).waitFor();
+    await page.locator('h1').focus();
+    await page.keyboard.press('c');
+    await page.keyboard.press('?');
+    expect(await page.locator('#action-form').count()).toBe(0);
+    expect(await help.count()).toBe(0);
   });
 
   it('walks several follow-ups in a row by shortcuts, Next skipping one a colleague owns, within 14 keys for a take, a call and a close and 8 for a take and a close', async () => {

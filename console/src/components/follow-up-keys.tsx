@@ -25,10 +25,16 @@ const HELP: readonly (readonly [string, string])[] = [
   ['?', 'show or hide this help'],
 ];
 
-/** Listens for the page's keys while shortcuts are on; `say` announces the switch. */
-export function useFollowUpKeys(keys: FollowUpKeys, say: (message: string) => void): Shortcuts {
+/** The shortcuts' state, and what the switch last said. */
+export interface FollowUpShortcuts extends Shortcuts {
+  said: string;
+}
+
+/** Listens for the page's keys while shortcuts are on. */
+export function useFollowUpKeys(keys: FollowUpKeys): FollowUpShortcuts {
   const [on, setOn] = useState(shortcutsOn);
   const [help, setHelp] = useState(false);
+  const [said, say] = useState('');
   // A layout effect, as the worklist's: the listener changes in the commit that changes what the keys do.
   useLayoutEffect(() => {
     if (!on) return;
@@ -52,16 +58,19 @@ export function useFollowUpKeys(keys: FollowUpKeys, say: (message: string) => vo
     if (on) setHelp(false);
     say(`Keyboard shortcuts are ${on ? 'off' : 'on'}.`);
   };
-  return { on, help, toggle };
+  return { on, help, toggle, said };
 }
 
 /** The shortcuts' hint and switch, and their help while `?` shows it. */
-export function FollowUpKeysHelp({ shortcuts }: { shortcuts: Shortcuts }) {
+export function FollowUpKeysHelp({ shortcuts }: { shortcuts: FollowUpShortcuts }) {
   return (
     <div class="keys-help">
       <div class="keys-bar">
         <ShortcutSwitch shortcuts={shortcuts} />
       </div>
+      <p role="status" class="status">
+        {shortcuts.said}
+      </p>
       {shortcuts.on && shortcuts.help && (
         <section class="help" aria-labelledby="shortcuts-title">
           <h2 id="shortcuts-title">Keyboard shortcuts</h2>

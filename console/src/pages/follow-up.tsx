@@ -94,9 +94,7 @@ function useWork({ followUp, actions, takeIt, next, nextHref, navigate }: WorkPr
       c: opens('record_contact'),
       x: opens('close'),
       n: () => next !== null && (navigate(nextHref(next)), true),
-    },
-    () => undefined,
-  );
+    });
   return { open: offered ? chosen : null, setOpen, send, shortcuts };
 }
 
