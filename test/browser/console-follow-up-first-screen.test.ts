@@ -162,6 +162,13 @@ describe('the follow-up page’s first screen (issue 58)', () => {
       expect(await page.evaluate<boolean>("document.activeElement?.closest('#action-form') !== null")).toBe(true);
     }
     await expectNoAxeViolations(page, 'close form open in place, 1280x800');
+
+    // After an action the page stays where the person was, the focus on the answer.
+    await page.evaluate('window.scrollTo(0, 120)');
+    await page.locator('#take-it').click();
+    await answered(page, 'Take it: done');
+    expect(await page.evaluate<number>('window.scrollY')).toBe(120);
+    expect(await page.locator('.owner-line').textContent()).toBe('Owner: Yours (kim.w).');
   });
 
   it('says on the first screen that someone else owns a follow-up, and offers no Take it', async () => {
