@@ -208,9 +208,16 @@ describe('the follow-up page’s first screen (issue 58)', () => {
     expect(await page.evaluate<string | undefined>("document.activeElement?.getAttribute('name')")).toBe('snooze-preset');
     await expectNoAxeViolations(page, 'snooze form open in place, 390x844');
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Escape');
     await page.locator('#action-form').waitFor({ state: 'detached' });
     await page.waitForFunction("document.activeElement?.id === 'open-snooze'");
+    // Opened again, it keeps the choice (3 days), which has the focus.
+    await page.keyboard.press('s');
+    await page.waitForFunction("document.activeElement?.getAttribute('value') === '3d'");
+    expect(await page.getByLabel('3 days').isChecked()).toBe(true);
+    await page.keyboard.press('Escape');
+    await page.locator('#action-form').waitFor({ state: 'detached' });
 
     // Switched off here (WCAG 2.1.4), the keys do nothing, and it says so.
     await page.getByRole('button', { name: 'Keyboard shortcuts: on' }).click();

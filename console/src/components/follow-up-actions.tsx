@@ -36,7 +36,10 @@ function useFirstFieldFocus(open: FormName | null): void {
   // A layout effect: the field has the focus in the commit that draws it, so a key pressed right after
   // the shortcut that opened it lands in it (a plain effect runs up to a frame later).
   useLayoutEffect(() => {
-    if (open !== null) document.querySelector<HTMLElement>('#action-form input:checked, #action-form select, #action-form input')?.focus();
+    if (open === null) return;
+    // The snooze's chosen time first (a group of radios), else the form's first choice or field.
+    const first = ['#action-form input:checked', '#action-form select', '#action-form input'].map((selector) => document.querySelector<HTMLElement>(selector)).find((found) => found !== null);
+    first?.focus();
   }, [open]);
 }
 
