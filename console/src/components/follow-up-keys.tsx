@@ -68,7 +68,7 @@ export function FollowUpKeysHelp({ shortcuts }: { shortcuts: FollowUpShortcuts }
       <div class="keys-bar">
         <ShortcutSwitch shortcuts={shortcuts} />
       </div>
-      <p role="status" class="status">
+      <p role="status" class="keys-said">
         {shortcuts.said}
       </p>
       {shortcuts.on && shortcuts.help && (
