@@ -189,7 +189,7 @@ describe('the follow-up page’s first screen (issue 58)', () => {
     const help = page.getByRole('region', { name: 'Keyboard shortcuts' });
     await help.waitFor();
     const listed = await help.locator('dt').allTextContents();
-    expect(listed).toEqual(['t', 's', 'c', 'x', 'Enter', 'n or j', '/', '?']);
+    expect(listed).toEqual(['t', 'a', 's', 'c', 'x', 'Enter', 'n or j', '/', '?']);
     await expectNoAxeViolations(page, 'shortcuts help, 390x844');
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await page.keyboard.press('?');
@@ -227,6 +227,19 @@ describe('the follow-up page’s first screen (issue 58)', () => {
     await page.keyboard.press('?');
     expect(await page.locator('#action-form').count()).toBe(0);
     expect(await help.count()).toBe(0);
+  });
+
+  it('acknowledges a new follow-up nobody owns with a, as the worklist does, and the person becomes its owner', async () => {
+    const fresh = (await api<{ items: FollowUp[] }>('/follow-ups?queue=open&state=new&limit=100')).items.find((item) => item.owner === null)!;
+    const page = await signedIn('max.t', `#/follow-ups/${fresh.id}?queue=open`);
+    await shown(page, fresh.id);
+    await page.locator('h1').focus();
+    await page.keyboard.press('a');
+    await answered(page, 'Take it: done');
+    expect(await detail(fresh.id)).toMatchObject({ state: 'acknowledged', owner: 'max.t', version: fresh.version + 1 });
+    // Acknowledged now: a does nothing more.
+    await page.keyboard.press('a');
+    expect(await detail(fresh.id)).toMatchObject({ version: fresh.version + 1 });
   });
 
   it('walks several follow-ups in a row by shortcuts, Next skipping one a colleague owns, within 14 keys for a take, a call and a close and 8 for a take and a close', async () => {

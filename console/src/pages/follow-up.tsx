@@ -90,6 +90,8 @@ function useWork({ followUp, actions, takeIt, next, nextHref, navigate }: WorkPr
   const shortcuts = useFollowUpKeys(
     {
       t: () => takeIt !== null && (void send(takeIt, true), true),
+      // As the worklist's `a`: a new follow-up is acknowledged, and taken when nobody owns it.
+      a: () => followUp?.state === 'new' && (void send('acknowledge', followUp.owner === null), true),
       s: opens('snooze'),
       c: opens('record_contact'),
       x: opens('close'),
