@@ -2,10 +2,12 @@
  * The follow-up page in Chromium against `npm start` with simulated data
  * (CONTRACT §9, §12): every action from the page lands in the history under the
  * handle typed; a stale expected_version names who changed what, applies and
- * re-sends nothing;
- * a form's problems are summarised with links to the fields; a keyboard-only
- * person can take and snooze a follow-up; every state passes axe. Each action
- * with fields opens its form in place from a button of its name (issue 58).
+ * re-sends nothing, in words without version numbers; an applied action
+ * clears its form and the reference; the page reads itself again on coming
+ * back to the tab, never over something unsent; a form's problems are
+ * summarised with links to the fields; a keyboard-only person can take and
+ * snooze a follow-up; every state passes axe. Each action with fields opens
+ * its form in place from a button of its name (issue 58).
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -38,6 +40,7 @@ interface HistoryEntry {
   action: string;
   from_state: string;
   to_state: string;
+  reference?: string;
 }
 
 async function api<T>(path: string, actor: string, init: RequestInit = {}): Promise<T> {
@@ -203,6 +206,68 @@ describe('the follow-up page', () => {
     const shown = await rows.evaluateAll((trs) => trs.map((tr) => Array.from((tr as unknown as { cells: ArrayLike<{ textContent: string | null }> }).cells).map((cell) => cell.textContent ?? '')));
     expect(shown.filter((cells) => cells[1] === 'ben.k').map((cells) => cells[2])).toEqual(['Acknowledge', 'Assign', 'Snooze', 'Record contact', 'Close', 'Reopen']);
     expect(shown.find((cells) => cells[2] === 'Close')?.[3]).toBe('Snoozed → Closed');
+    // The opening entry reads in words, and no entry shows an arrow from a state to itself (issue 58 item 7).
+    expect(shown[0]?.slice(2, 4)).toEqual(['Opened', 'Opened (new)']);
+    expect(shown.filter((cells) => /^(\S+) → \1$/.test(cells[3] ?? ''))).toEqual([]);
+  });
+
+  it('clears a form and the reference once its action is applied, so a later action sends neither again', async () => {
+    const id = takeFresh();
+    const page = await signedIn('jo.w', `#/follow-ups/${id}`);
+    await page.getByText('Version').waitFor();
+    const reference = page.getByLabel('Reference (optional)');
+    await openForm(page, 'Record contact');
+    await page.getByLabel('Channel').selectOption({ label: 'Phone' });
+    await page.getByLabel('Outcome').selectOption({ label: 'Reached' });
+    await reference.fill('T-77');
+    await page.getByRole('button', { name: 'Record it' }).click();
+    await done(page, 'Record contact: done');
+    // The form closed with the answer (issue 58); opened again, it is empty.
+    expect(await page.locator('#action-form').count()).toBe(0);
+    await openForm(page, 'Record contact');
+    expect(await reference.inputValue()).toBe('');
+    expect(await page.getByLabel('Channel').inputValue()).toBe('');
+    expect(await page.getByLabel('Outcome').inputValue()).toBe('');
+    await expectNoAxeViolations(page, 'follow-up after an action, its form cleared');
+
+    await openForm(page, 'Snooze');
+    await page.getByLabel('1 week').check();
+    await page.getByLabel('Reason').selectOption({ label: 'Awaiting clinician' });
+    await page.getByRole('button', { name: 'Snooze it' }).click();
+    await done(page, 'Snooze: done');
+    const mine = (await detail(id)).history.filter((entry) => entry.actor === 'jo.w');
+    expect(mine.map((entry) => [entry.action, entry.reference ?? null])).toEqual([
+      ['record_contact', 'T-77'],
+      ['snooze', null],
+    ]);
+  });
+
+  it('reads itself again on coming back to the tab and says when, but never while a form holds something unsent', async () => {
+    const id = takeFresh();
+    const page = await signedIn('kai.v', `#/follow-ups/${id}`);
+    await page.locator('p.updated').filter({ hasText: /^Updated / }).waitFor();
+    const reads: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'GET' && new URL(request.url()).pathname === `/follow-ups/${id}`) reads.push(request.url());
+    });
+    const before = (await detail(id)).follow_up;
+    await api(`/follow-ups/${id}/actions`, 'j.doe', { method: 'POST', body: JSON.stringify({ action: 'acknowledge', owner: 'j.doe', expected_version: before.version }) });
+    await page.evaluate("window.dispatchEvent(new Event('focus'))");
+    await page.locator('dl.facts').getByText('j.doe', { exact: true }).waitFor();
+    expect(reads.length).toBeGreaterThan(0);
+    await expectNoAxeViolations(page, 'follow-up refreshed on coming back to the tab');
+
+    // A reference typed and not sent: coming back to the tab reads nothing, so it is sent on the version shown.
+    await openForm(page, 'Snooze');
+    await page.getByLabel('Reference (optional)').fill('T-9');
+    const count = reads.length;
+    await api(`/follow-ups/${id}/actions`, 'j.doe', { method: 'POST', body: JSON.stringify({ action: 'record_contact', channel: 'phone', outcome: 'reached', expected_version: before.version + 1 }) });
+    // Past the coalescing of one return to the tab (a second), then back to it.
+    await new Promise((wake) => setTimeout(wake, 1_200));
+    await page.evaluate("window.dispatchEvent(new Event('focus'))");
+    await new Promise((wake) => setTimeout(wake, 1_000));
+    expect(reads).toHaveLength(count);
+    expect(await page.getByLabel('Reference (optional)').inputValue()).toBe('T-9');
   });
 
   it('closes as reordered at Junction: the close form suggests the new order of its transaction as the reference, and nothing when there is none', async () => {
@@ -258,8 +323,10 @@ describe('the follow-up page', () => {
     const alert = page.getByRole('alert').filter({ hasText: 'It changed since you loaded it' });
     await alert.waitFor();
     // It names who changed what, in words, from the history.
-    await alert.getByText(`j.doe acknowledged it and took it (version ${before.version + 1})`).waitFor();
-    expect(await alert.textContent()).toContain('owner: none → j.doe');
+    await alert.getByText('j.doe acknowledged it and took it', { exact: true }).waitFor();
+    expect(await alert.textContent()).toContain('Owner is now j.doe (it was none).');
+    // In words only: no version number, no raw "field: old → new" line (issue 58 item 7).
+    expect(await alert.textContent()).not.toMatch(/version|→/i);
     expect(await alert.textContent()).toContain('Take it is not offered now: it is acknowledged already, and j.doe owns it');
     // Focus moved to the notice.
     await page.waitForFunction("document.activeElement?.id === 'conflict'");

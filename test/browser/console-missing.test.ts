@@ -3,7 +3,8 @@
  * §9 and §12): a failed test kit's signed webhooks open a `no_redraw`
  * follow-up; the Needs attention queue holds it first with the attention in
  * words; its page says which order, its status and the lab's detail in words
- * (an incomplete redraw's too: `results_still_missing`),
+ * (an incomplete redraw's too: `results_still_missing`, its order panel saying
+ * it ended without all its results),
  * that the counts are not read yet, and the two choices (re-order through
  * Junction, or close with a disposition); a close shows who closed it. Every
  * state passes axe, and the page runs under its own CSP without a violation.
@@ -159,6 +160,10 @@ describe('what is missing and why (issue 46)', () => {
     expect(text).toContain(ids.redrawId);
     expect(text).toContain('completed, with results still missing (completed)');
     expect(await page.getByRole('list', { name: 'Your choices' }).getByRole('listitem').count()).toBe(2);
+    // Its redraw order's panel never says "results complete" (issue 58 item 7).
+    const redraw = page.getByRole('region', { name: `Redraw order ${ids.redrawId}` });
+    await redraw.getByText('ended without all its results', { exact: false }).waitFor();
+    expect(await redraw.textContent()).not.toContain('results complete');
     await expectNoAxeViolations(page, 'follow-up of an incomplete redraw');
   });
 

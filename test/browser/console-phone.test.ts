@@ -8,7 +8,8 @@
  * reached by keyboard (it is in the tab order itself, or holds something that
  * is, whose focus scrolls it). The worklist's first screen on a 390x844 phone
  * (issue 58) holds three cards or more, each card is the target that opens
- * its follow-up, and every target a thumb acts on is 44 px or more.
+ * its follow-up, and every target a thumb acts on is 44 px or more (Bulk's
+ * checkboxes and the snooze picker's choices too).
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -194,6 +195,35 @@ describe('the worklist on a 390x844 phone (issue 58)', () => {
     await page.locator(`#worklist-rows [data-id="${id}"]`).getByRole('button', { name: `Copy follow-up id ${id}` }).click();
     await page.getByRole('status').filter({ hasText: id.slice(0, 8) }).waitFor();
     expect(page.url()).toMatch(/#\/worklist\?queue=open$/);
+  });
+});
+
+/** The size of every element `selector` finds in main, named by its accessible name or its text. */
+async function sizes(page: Page, selector: string): Promise<{ name: string; width: number; height: number }[]> {
+  return page.evaluate<{ name: string; width: number; height: number }[]>(`[...document.querySelectorAll(${JSON.stringify(`main ${selector}`)})].map((element) => {
+    const box = element.getBoundingClientRect();
+    return { name: element.getAttribute('aria-label') || element.textContent.trim(), width: Math.round(box.width), height: Math.round(box.height) };
+  })`);
+}
+
+describe("Bulk's checkboxes and the snooze picker's choices on a 390x844 phone (issue 58)", () => {
+  it('makes each row checkbox of Bulk 44 px or more a side', async () => {
+    const page = await consoleAt(390, 844);
+    await show(page, '#/bulk?queue=open', 'Bulk');
+    const boxes = await sizes(page, ".bulk-rows input[type='checkbox']");
+    expect(boxes.length).toBeGreaterThan(1);
+    for (const box of boxes) {
+      expect.soft(box.height, `${box.name}: height`).toBeGreaterThanOrEqual(44);
+      expect.soft(box.width, `${box.name}: width`).toBeGreaterThanOrEqual(44);
+    }
+  });
+
+  it('makes each choice of the snooze picker (the label around its radio) 44 px high or more', async () => {
+    const page = await consoleAt(390, 844);
+    await show(page, `#/follow-ups/${openFollowUp}`, `Follow-up ${openFollowUp}`);
+    const choices = await sizes(page, 'label.choice');
+    expect(choices.map((choice) => choice.name)).toContain('1 day');
+    for (const choice of choices) expect.soft(choice.height, `${choice.name}: height`).toBeGreaterThanOrEqual(44);
   });
 });
 

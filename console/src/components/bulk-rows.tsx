@@ -1,4 +1,8 @@
-/** Bulk's rows (CONTRACT §12): each with a checkbox labelled by its id, its urgency, state, owner and the version it is sent with. */
+/**
+ * Bulk's rows (CONTRACT §12): each with a checkbox named for the follow-up it
+ * selects, its urgency, state and owner. The version each is sent with stays in
+ * the request (lib/bulk-apply.ts), not on the screen: nobody reads it.
+ */
 import { followUpHref } from '../lib/route';
 import type { FollowUp } from '../lib/types';
 import { urgencyOf } from '../lib/urgency';
@@ -28,7 +32,6 @@ export function BulkRows({ caption, items, selected, onSelect, onToggle }: BulkR
             <th scope="col">Urgency</th>
             <th scope="col">State</th>
             <th scope="col">Owner</th>
-            <th scope="col">Version</th>
           </tr>
         </thead>
         <tbody>
@@ -37,7 +40,7 @@ export function BulkRows({ caption, items, selected, onSelect, onToggle }: BulkR
             return (
               <tr key={row.id}>
                 <td class="bulk-select">
-                  <input type="checkbox" id={`select-${row.id}`} aria-label={row.id} checked={selected.has(row.id)} onChange={(event) => onToggle(row.id, event.currentTarget.checked)} />
+                  <input type="checkbox" id={`select-${row.id}`} aria-label={`Select follow-up ${row.id}`} checked={selected.has(row.id)} onChange={(event) => onToggle(row.id, event.currentTarget.checked)} />
                 </td>
                 <th scope="row">
                   <a href={followUpHref(row.id)}>{row.id}</a>
@@ -47,9 +50,6 @@ export function BulkRows({ caption, items, selected, onSelect, onToggle }: BulkR
                 </td>
                 <td data-label="State">{stateWords(row.state)}</td>
                 <td data-label="Owner">{ownerWords(row.owner)}</td>
-                <td data-label="Version" class="number">
-                  {row.version}
-                </td>
               </tr>
             );
           })}

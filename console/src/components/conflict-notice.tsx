@@ -5,7 +5,7 @@
  * no way to send the action again: they choose again in the forms below, which
  * keep their choices, on the follow-up as it now is.
  */
-import { ACTION_WORDS } from '../lib/actions';
+import { ACTION_WORDS, fieldChangeWords } from '../lib/actions';
 import { changesSince, noLongerOffered, type Conflict } from '../lib/conflict';
 import type { Action, FollowUp } from '../lib/types';
 
@@ -18,9 +18,9 @@ export function ConflictNotice({ conflict, current, history, me }: { conflict: C
       <h2>{conflict.refused === null ? 'It changed since you loaded it' : `“${yours}” cannot be done now`}</h2>
       <p>
         Your “{yours}” was not applied{conflict.refused === null ? '' : ` (the tracker says: ${conflict.refused})`}, and nothing was sent again. The page now shows the current
-        follow-up (version {current.version}); your choices are kept in the forms.
+        follow-up; your choices are kept in the forms.
       </p>
-      {current.version > conflict.shown && <h3>What happened since version {conflict.shown}</h3>}
+      {current.version > conflict.shown && <h3>Who changed it since you loaded it</h3>}
       {current.version <= conflict.shown ? null : who.length > 0 ? (
         <ul class="conflict-changes">
           {who.map((sentence) => (
@@ -35,9 +35,7 @@ export function ConflictNotice({ conflict, current, history, me }: { conflict: C
           <h3>What is different now</h3>
           <ul>
             {conflict.changes.map((change) => (
-              <li key={change.field}>
-                {change.field}: {change.from} → {change.to}
-              </li>
+              <li key={change.field}>{fieldChangeWords(change)}</li>
             ))}
           </ul>
         </>

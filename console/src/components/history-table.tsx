@@ -1,8 +1,8 @@
-/** A follow-up's history, oldest first: when (local time beside UTC), who, what, from → to, and the action's fields. */
-import { ACTION_WORDS, choiceWords, type ActionName } from '../lib/actions';
+/** A follow-up's history, oldest first: when (local time beside UTC), who, what, from → to in words (lib/history-words.ts), and the action's fields. */
+import { choiceWords } from '../lib/actions';
+import { actionWords, stepWords } from '../lib/history-words';
 import type { Action } from '../lib/types';
 import { timeWords } from '../lib/urgency';
-import { stateWords } from '../lib/words';
 
 const OWN = new Set(['at', 'actor', 'action', 'from_state', 'to_state']);
 
@@ -13,10 +13,6 @@ function fieldWords(name: string, value: unknown): string {
     return `${name.replaceAll('_', ' ')}: ${shown}`;
   }
   return `${name.replaceAll('_', ' ')}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`;
-}
-
-export function actionWords(action: string): string {
-  return Object.hasOwn(ACTION_WORDS, action) ? ACTION_WORDS[action as ActionName] : action.replaceAll('_', ' ');
 }
 
 export function HistoryTable({ history }: { history: readonly Action[] }) {
@@ -41,9 +37,7 @@ export function HistoryTable({ history }: { history: readonly Action[] }) {
               <td>{timeWords(entry.at)}</td>
               <td>{entry.actor}</td>
               <td>{actionWords(entry.action)}</td>
-              <td>
-                {stateWords(entry.from_state)} → {stateWords(entry.to_state)}
-              </td>
+              <td>{stepWords(entry)}</td>
               <td>
                 {Object.entries(entry)
                   .filter(([name]) => !OWN.has(name))

@@ -1,14 +1,15 @@
-/** One order of a follow-up: its status in words and its appointment (GET /orders/{id}); its transaction's status. */
+/** One order of a follow-up: its status in words (an incomplete one says so) and its appointment (GET /orders/{id}); its transaction's status. */
 import { useEffect, useState } from 'preact/hooks';
-import { statusWords } from '../../../functions/core/status';
 import type { Api } from '../lib/api';
 import { errorWords } from '../lib/load';
-import { isRecord } from '../lib/types';
+import { orderStatusWords } from '../lib/order-words';
+import { isRecord, type MissingResults } from '../lib/types';
 import { timeWords } from '../lib/urgency';
 
 interface OrderView {
   status: string;
   low_level_status: string;
+  has_missing_results: boolean | null;
   updated_at: string;
   appointment: Record<string, unknown> | null;
 }
@@ -19,12 +20,14 @@ function asOrder(body: unknown): OrderView | null {
   return {
     status: typeof order.status === 'string' ? order.status : '',
     low_level_status: order.low_level_status,
+    has_missing_results: typeof order.has_missing_results === 'boolean' ? order.has_missing_results : null,
     updated_at: typeof order.updated_at === 'string' ? order.updated_at : '',
     appointment: isRecord(order.appointment) ? order.appointment : null,
   };
 }
 
-export function OrderPanel({ api, id, title, reload }: { api: Api; id: string; title: string; reload: unknown }) {
+/** `missing`: the follow-up's (CONTRACT §9), so that an order that ended without all its results says so. */
+export function OrderPanel({ api, id, title, reload, missing }: { api: Api; id: string; title: string; reload: unknown; missing: MissingResults | null | undefined }) {
   const [order, setOrder] = useState<OrderView | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -55,7 +58,7 @@ export function OrderPanel({ api, id, title, reload }: { api: Api; id: string; t
         <dl class="facts">
           <dt>Status</dt>
           <dd>
-            {statusWords(order.low_level_status)} <span class="muted">({order.low_level_status}, {timeWords(order.updated_at)})</span>
+            {orderStatusWords({ id, ...order }, missing)} <span class="muted">({order.low_level_status}, {timeWords(order.updated_at)})</span>
           </dd>
           <dt>Appointment</dt>
           <dd>

@@ -2,7 +2,9 @@
  * The action forms of a follow-up's page (lib/follow-up-action.ts holds their
  * state): each action sends the version shown; the answer is said at the top
  * and the focus goes there, a 409 to the conflict notice, a refusal to the
- * error summary, a failure to its alert. Nothing is ever sent again on its own.
+ * error summary, a failure to its alert. Nothing is ever sent again on its own;
+ * the page reads the follow-up again on its own only while the forms hold
+ * nothing unsent (use-follow-up-refresh.ts).
  */
 import { useReducer } from 'preact/hooks';
 import { draftOf, type Drafts } from '../lib/action-draft';
@@ -12,6 +14,7 @@ import { actionFormReducer, doneWords, failureOf, INITIAL_ACTION_FORM, sentWords
 import { browserZone } from '../lib/time';
 import { followUpOf } from '../lib/types';
 import type { LoadedFollowUp } from './use-follow-up-load';
+import { useFollowUpRefresh } from './use-follow-up-refresh';
 
 export interface ActionForm {
   form: ActionFormState;
@@ -27,6 +30,7 @@ const focusLater = (elementId: string) => window.setTimeout(() => document.getEl
 
 export function useActionForm(api: Api, id: string, loaded: LoadedFollowUp, me: string): ActionForm {
   const [form, dispatch] = useReducer(actionFormReducer, INITIAL_ACTION_FORM);
+  useFollowUpRefresh(loaded, form);
 
   const send = async (action: ActionName, takeIt = false): Promise<boolean> => {
     const shown = loaded.followUp;
@@ -44,7 +48,7 @@ export function useActionForm(api: Api, id: string, loaded: LoadedFollowUp, me: 
     try {
       const answer = followUpOf(await api.post(`/follow-ups/${encodeURIComponent(id)}/actions`, result.body));
       if (answer) loaded.show(answer);
-      dispatch({ type: 'done', message: doneWords(words, answer, shown) });
+      dispatch({ type: 'done', message: doneWords(words, answer, shown), action, takeIt });
       loaded.readAgain();
       // The answer and "Next in this queue" sit together on the first screen, beside the buttons: focus goes
       // there, never to the page, and the page stays where the person was (issue 58: it no longer jumps to the

@@ -1,8 +1,9 @@
 /**
  * A follow-up's page reads its follow-up and history (GET /follow-ups/{id})
- * again whenever asked (after each action, "Reload the follow-up"), never
- * showing an older version over a newer one; an order's or a transaction's id
- * in the URL leads to its follow-up's page (find by any id, CONTRACT §12).
+ * again whenever asked (after each action, "Reload the follow-up", a quiet
+ * refresh: use-follow-up-refresh.ts), never showing an older version over a
+ * newer one, and keeps when it last read them; an order's or a transaction's
+ * id in the URL leads to its follow-up's page (find by any id, CONTRACT §12).
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { Api } from '../lib/api';
@@ -17,6 +18,8 @@ export interface LoadedFollowUp {
   followUp: FollowUp | null;
   history: Action[];
   loadError: string | null;
+  /** When the follow-up was last read (null before the first read): a failed refresh keeps it, and says so in loadError. */
+  updatedAt: Date | null;
   /** Counts the reads asked for: the panels and the queue read again with it. */
   reload: number;
   /** Shows the follow-up as an answer of the API gave it. */
@@ -28,11 +31,12 @@ interface Shown {
   followUp: FollowUp | null;
   history: Action[];
   loadError: string | null;
+  updatedAt: Date | null;
 }
 
 /** The follow-up `id`; `from`, the queue it was opened from, is carried to the follow-up an order's id leads to. */
 export function useFollowUpLoad(api: Api, id: string, from: WorklistState): LoadedFollowUp {
-  const [shown, setShown] = useState<Shown>({ followUp: null, history: [], loadError: null });
+  const [shown, setShown] = useState<Shown>({ followUp: null, history: [], loadError: null, updatedAt: null });
   const [reload, setReload] = useState(0);
   const path = `/follow-ups/${encodeURIComponent(id)}`;
 
@@ -42,7 +46,7 @@ export function useFollowUpLoad(api: Api, id: string, from: WorklistState): Load
       (body) => {
         if (!live) return;
         const detail = asFollowUpDetail(body);
-        setShown((was) => ({ followUp: was.followUp && was.followUp.version > detail.follow_up.version ? was.followUp : detail.follow_up, history: detail.history, loadError: null }));
+        setShown((was) => ({ followUp: was.followUp && was.followUp.version > detail.follow_up.version ? was.followUp : detail.follow_up, history: detail.history, loadError: null, updatedAt: new Date() }));
       },
       async (error: unknown) => {
         if (!live) return;

@@ -58,3 +58,9 @@ export function draftOf(action: ActionName, drafts: Drafts, sender: Sender, now:
   }
   return draft;
 }
+
+/** Whether the forms hold anything not sent yet: a choice, a handle or a reference. The page then never reads itself again on its own. */
+export function hasUnsentInput(drafts: Drafts, reference: string): boolean {
+  if (reference !== '') return true;
+  return (Object.keys(EMPTY_DRAFTS) as (keyof Drafts)[]).some((action) => JSON.stringify(drafts[action]) !== JSON.stringify(EMPTY_DRAFTS[action]));
+}

@@ -147,22 +147,21 @@ export function actionsFor(followUp: Pick<FollowUp, 'state'>): ActionName[] {
   return ACTIONS.filter((action) => action !== 'reopen' && !(action === 'acknowledge' && followUp.state !== 'new'));
 }
 
-/** The fields a person sees, in words, for "what changed" after a 409. */
-export const SHOWN_FIELDS: readonly (keyof FollowUp)[] = [
-  'state',
-  'owner',
-  'snoozed_until',
-  'snooze_reason',
-  'contact_attempts',
-  'last_contact',
-  'attention',
-  'disposition',
-  'reference',
-  'due_at',
-  'stale',
-  'redraw_order_id',
-  'version',
-];
+/** The fields a person sees for "what changed" after a 409, each named in words; never the version, a number nobody reads. */
+export const SHOWN_FIELDS: Readonly<Partial<Record<keyof FollowUp, string>>> = {
+  state: 'State',
+  owner: 'Owner',
+  snoozed_until: 'Snoozed until',
+  snooze_reason: 'Snooze reason',
+  contact_attempts: 'Contact attempts',
+  last_contact: 'Last contact',
+  attention: 'Attention',
+  disposition: 'Disposition',
+  reference: 'Reference',
+  due_at: 'Due time',
+  stale: 'Stale flag',
+  redraw_order_id: 'Redraw order',
+};
 
 export interface FieldChange {
   field: string;
@@ -170,8 +169,9 @@ export interface FieldChange {
   to: string;
 }
 
-function shown(value: unknown): string {
+function shown(field: keyof FollowUp, value: unknown): string {
   if (value === null || value === undefined) return 'none';
+  if ((field === 'snooze_reason' || field === 'attention' || field === 'disposition') && typeof value === 'string') return choiceWords(value).toLowerCase();
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)) return timeWords(value);
   if (typeof value === 'object') {
     const record = value as Record<string, unknown>;
@@ -182,11 +182,16 @@ function shown(value: unknown): string {
   return String(value);
 }
 
-/** What changed between the follow-up a person saw and the current one: field, old → new. */
+/** What changed between the follow-up a person saw and the current one: each field in words, what it was and what it is now. */
 export function changedFields(before: FollowUp, after: FollowUp): FieldChange[] {
-  return SHOWN_FIELDS.flatMap((field) => {
-    const from = shown(before[field]);
-    const to = shown(after[field]);
-    return from === to ? [] : [{ field: field.replaceAll('_', ' '), from, to }];
+  return (Object.entries(SHOWN_FIELDS) as [keyof FollowUp, string][]).flatMap(([field, words]) => {
+    const from = shown(field, before[field]);
+    const to = shown(field, after[field]);
+    return from === to ? [] : [{ field: words, from, to }];
   });
+}
+
+/** One change as a sentence: "Owner is now j.doe (it was none)." */
+export function fieldChangeWords(change: FieldChange): string {
+  return `${change.field} is now ${change.to} (it was ${change.from}).`;
 }

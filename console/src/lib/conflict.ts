@@ -62,10 +62,10 @@ function deedWords(entry: Action): string {
   }
 }
 
-/** One history entry as a sentence: "j.doe acknowledged it and took it (version 3)". */
-export function changeWords(entry: Action, version: number): string {
+/** One history entry as a sentence, without version numbers (a person never sees them): "j.doe acknowledged it and took it". */
+export function changeWords(entry: Action): string {
   const reference = field(entry, 'reference');
-  return `${actorWords(entry.actor)} ${deedWords(entry)}${typeof reference === 'string' ? `, reference ${reference}` : ''} (version ${version})`;
+  return `${actorWords(entry.actor)} ${deedWords(entry)}${typeof reference === 'string' ? `, reference ${reference}` : ''}`;
 }
 
 /**
@@ -74,7 +74,7 @@ export function changeWords(entry: Action, version: number): string {
  * version 1; a history read before the last change reached it gives what it has.
  */
 export function changesSince(history: readonly Action[], shown: number, current: Pick<FollowUp, 'version'>): string[] {
-  return history.slice(shown, current.version).map((entry, index) => changeWords(entry, shown + index + 1));
+  return history.slice(shown, current.version).map((entry) => changeWords(entry));
 }
 
 /**

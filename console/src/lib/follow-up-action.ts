@@ -39,7 +39,8 @@ export type ActionFormEvent =
   /** Checked before sending: nothing was sent. */
   | { type: 'invalid'; problem: Problem }
   | { type: 'sending'; words: string }
-  | { type: 'done'; message: string }
+  /** Applied: the form it was sent from and the reference sent with it are cleared, so nothing is sent again with a later action. */
+  | { type: 'done'; message: string; action: ActionName; takeIt: boolean }
   | { type: 'conflict'; conflict: Conflict }
   /** A 400: the API names the field. */
   | { type: 'refused'; problem: Problem }
@@ -58,7 +59,7 @@ export function actionFormReducer(state: ActionFormState, event: ActionFormEvent
     case 'sending':
       return { ...state, busy: true, alert: null, unanswered: false, message: `Sending ${event.words.toLowerCase()}…` };
     case 'done':
-      return { ...state, busy: false, problem: null, conflict: null, message: event.message };
+      return { ...state, drafts: sentDraftCleared(state.drafts, event.action, event.takeIt), reference: '', busy: false, problem: null, conflict: null, message: event.message };
     case 'conflict':
       return { ...state, busy: false, problem: null, conflict: event.conflict, message: '' };
     case 'refused':
@@ -68,6 +69,13 @@ export function actionFormReducer(state: ActionFormState, event: ActionFormEvent
     case 'dismiss':
       return { ...state, alert: null, unanswered: false };
   }
+}
+
+/** The drafts once `action` was applied: its own form back to empty ("Take it" sends no form's fields, so it clears none). */
+function sentDraftCleared(drafts: Drafts, action: ActionName, takeIt: boolean): Drafts {
+  if (takeIt || !Object.hasOwn(EMPTY_DRAFTS, action)) return drafts;
+  const name = action as keyof Drafts;
+  return { ...drafts, [name]: EMPTY_DRAFTS[name] };
 }
 
 /** An action's name as the page says it: "Take it" for the button of that name. */

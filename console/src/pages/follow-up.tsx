@@ -16,6 +16,7 @@ import type { FormName } from '../components/action-forms';
 import { ConflictNotice } from '../components/conflict-notice';
 import { FollowUpActions, NextStep } from '../components/follow-up-actions';
 import { FollowUpFacts } from '../components/follow-up-facts';
+import { FollowUpFreshness } from '../components/follow-up-freshness';
 import { FollowUpKeysHelp, useFollowUpKeys } from '../components/follow-up-keys';
 import { FollowUpShiftBar, useNextInQueue } from '../components/follow-up-shift-bar';
 import { HistoryTable } from '../components/history-table';
@@ -112,8 +113,8 @@ function Below({ api, followUp, history, reload, transactionWords }: { api: Api;
 
       <h2>Orders and transaction</h2>
       <div class="panels">
-        {followUp.initial_order_id && <OrderPanel api={api} id={followUp.initial_order_id} title="Initial" reload={reload} />}
-        {followUp.redraw_order_id ? <OrderPanel api={api} id={followUp.redraw_order_id} title="Redraw" reload={reload} /> : <p>No redraw order known yet.</p>}
+        {followUp.initial_order_id && <OrderPanel api={api} id={followUp.initial_order_id} title="Initial" reload={reload} missing={followUp.missing} />}
+        {followUp.redraw_order_id ? <OrderPanel api={api} id={followUp.redraw_order_id} title="Redraw" reload={reload} missing={followUp.missing} /> : <p>No redraw order known yet.</p>}
         {followUp.transaction_id && <TransactionPanel id={followUp.transaction_id} words={transactionWords} />}
       </div>
 
@@ -170,6 +171,8 @@ export function FollowUpPage({ api, id, handle, search, navigate }: ConsolePageP
           <FollowUpShiftBar message={form.message} queueName={queueName} from={from} queue={queue} takeIt={takeIt !== null} busy={form.busy} onTakeIt={() => takeIt && void work.send(takeIt, true)} />
           {followUp && <FollowUpActions followUp={followUp} actions={{ ...actions, send: work.send }} owners={owners} me={me} newOrder={reorderedReference(followUp, transaction.orders)} open={work.open} onOpen={work.setOpen} />}
           <FollowUpKeysHelp shortcuts={work.shortcuts} />
+          {/* When it was last read: beside the work, so that the first screen keeps its room for an open form. */}
+          <FollowUpFreshness loaded={loaded} />
         </div>
       </div>
       {followUp && <Below api={api} followUp={followUp} history={history} reload={reload} transactionWords={transaction.words} />}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { draftOf, EMPTY_DRAFTS, type Drafts } from '../../../console/src/lib/action-draft';
+import { draftOf, EMPTY_DRAFTS, hasUnsentInput, type Drafts } from '../../../console/src/lib/action-draft';
 
 const NOW = new Date('2026-11-22T12:00:00.000Z');
 const drafts: Drafts = {
@@ -31,5 +31,15 @@ describe('draftOf', () => {
     const takeIt = { reference: 'T-12', me: 'user:maria', takeIt: true };
     expect(draftOf('acknowledge', EMPTY_DRAFTS, takeIt, NOW, 'UTC')).toEqual({ action: 'acknowledge', owner: 'user:maria', reference: 'T-12' });
     expect(draftOf('assign', drafts, takeIt, NOW, 'UTC')).toEqual({ action: 'assign', owner: 'user:maria', reference: 'T-12' });
+  });
+});
+
+describe('hasUnsentInput', () => {
+  it('holds while any form has a choice, a handle or a reference not sent yet', () => {
+    expect(hasUnsentInput(EMPTY_DRAFTS, '')).toBe(false);
+    expect(hasUnsentInput(EMPTY_DRAFTS, 'T-1')).toBe(true);
+    expect(hasUnsentInput({ ...EMPTY_DRAFTS, assign: { owner: 'a' } }, '')).toBe(true);
+    expect(hasUnsentInput({ ...EMPTY_DRAFTS, snooze: { ...EMPTY_DRAFTS.snooze, preset: '3d' } }, '')).toBe(true);
+    expect(hasUnsentInput({ ...EMPTY_DRAFTS, close: { disposition: 'other' } }, '')).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionBody, actionsFor, changedFields, choiceWords } from '../../../console/src/lib/actions';
+import { actionBody, actionsFor, changedFields, choiceWords, fieldChangeWords } from '../../../console/src/lib/actions';
 import type { FollowUp } from '../../../console/src/lib/types';
 import { aFollowUp } from './follow-up-fixture';
 
@@ -43,16 +43,19 @@ describe('actionBody', () => {
 });
 
 describe('changedFields', () => {
-  it('lists what changed, old → new, in words', () => {
+  it('lists what changed in words, never the version', () => {
     const after: FollowUp = { ...base, state: 'acknowledged', owner: 'ben', contact_attempts: 1, last_contact: { at: '2026-11-22T10:00:00Z', channel: 'phone', outcome: 'no_answer' }, version: 5 };
     expect(changedFields(base, after)).toEqual([
-      { field: 'state', from: 'new', to: 'acknowledged' },
-      { field: 'owner', from: 'none', to: 'ben' },
-      { field: 'contact attempts', from: '0', to: '1' },
-      { field: 'last contact', from: 'none', to: 'Phone, No answer at 2026-11-22 10:00 UTC' },
-      { field: 'version', from: '3', to: '5' },
+      { field: 'State', from: 'new', to: 'acknowledged' },
+      { field: 'Owner', from: 'none', to: 'ben' },
+      { field: 'Contact attempts', from: '0', to: '1' },
+      { field: 'Last contact', from: 'none', to: 'Phone, No answer at 2026-11-22 10:00 UTC' },
     ]);
     expect(changedFields(base, base)).toEqual([]);
+    // A version alone is no change a person can read.
+    expect(changedFields(base, { ...base, version: 9 })).toEqual([]);
+    const closed = changedFields(base, { ...base, state: 'closed', disposition: 'patient_declined', snooze_reason: 'awaiting_clinician' });
+    expect(closed.map(fieldChangeWords)).toEqual(['State is now closed (it was new).', 'Snooze reason is now awaiting clinician (it was none).', 'Disposition is now patient declined (it was none).']);
   });
 });
 

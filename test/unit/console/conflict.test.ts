@@ -5,31 +5,31 @@ import type { Action } from '../../../console/src/lib/types';
 const entry = (actor: string, action: string, fields: Record<string, unknown> = {}, from = 'new', to = 'acknowledged'): Action => ({ at: '2026-11-22T10:00:00.000Z', actor, action, from_state: from, to_state: to, ...fields });
 
 describe('who changed what, in words (a 409 conflict, CONTRACT §12)', () => {
-  it('says what each person did, naming them and the version', () => {
-    expect(changeWords(entry('j.doe', 'acknowledge', { owner: 'j.doe' }), 3)).toBe('j.doe acknowledged it and took it (version 3)');
-    expect(changeWords(entry('user:j.doe', 'acknowledge', { owner: 'user:j.doe' }), 2)).toBe('user:j.doe acknowledged it and took it (version 2)');
-    expect(changeWords(entry('j.doe', 'acknowledge', { owner: 'team.west' }), 2)).toBe('j.doe acknowledged it and gave it to team.west (version 2)');
-    expect(changeWords(entry('j.doe', 'acknowledge'), 2)).toBe('j.doe acknowledged it (version 2)');
-    expect(changeWords(entry('eve.s', 'assign', { owner: 'eve.s' }), 4)).toBe('eve.s took it (version 4)');
-    expect(changeWords(entry('eve.s', 'assign', { owner: 'ana' }), 4)).toBe('eve.s assigned it to ana (version 4)');
-    expect(changeWords(entry('eve.s', 'assign', { owner: null }), 4)).toBe('eve.s unassigned it (version 4)');
-    expect(changeWords(entry('eve.s', 'record_contact', { channel: 'phone', outcome: 'no_answer' }), 5)).toBe('eve.s recorded a contact attempt (Phone, no answer) (version 5)');
-    expect(changeWords(entry('eve.s', 'close', { disposition: 'patient_declined', reference: 'T-1' }), 6)).toBe('eve.s closed it (patient declined), reference T-1 (version 6)');
-    expect(changeWords(entry('eve.s', 'reopen'), 7)).toBe('eve.s reopened it (version 7)');
-    expect(changeWords(entry('eve.s', 'snooze', { until: '2026-11-25T09:00:00.000Z', reason: 'appointment_booked' }), 8)).toMatch(/^eve\.s snoozed it until .+ \(appointment booked\) \(version 8\)$/);
+  it('says what each person did, naming them, with no version number', () => {
+    expect(changeWords(entry('j.doe', 'acknowledge', { owner: 'j.doe' }))).toBe('j.doe acknowledged it and took it');
+    expect(changeWords(entry('user:j.doe', 'acknowledge', { owner: 'user:j.doe' }))).toBe('user:j.doe acknowledged it and took it');
+    expect(changeWords(entry('j.doe', 'acknowledge', { owner: 'team.west' }))).toBe('j.doe acknowledged it and gave it to team.west');
+    expect(changeWords(entry('j.doe', 'acknowledge'))).toBe('j.doe acknowledged it');
+    expect(changeWords(entry('eve.s', 'assign', { owner: 'eve.s' }))).toBe('eve.s took it');
+    expect(changeWords(entry('eve.s', 'assign', { owner: 'ana' }))).toBe('eve.s assigned it to ana');
+    expect(changeWords(entry('eve.s', 'assign', { owner: null }))).toBe('eve.s unassigned it');
+    expect(changeWords(entry('eve.s', 'record_contact', { channel: 'phone', outcome: 'no_answer' }))).toBe('eve.s recorded a contact attempt (Phone, no answer)');
+    expect(changeWords(entry('eve.s', 'close', { disposition: 'patient_declined', reference: 'T-1' }))).toBe('eve.s closed it (patient declined), reference T-1');
+    expect(changeWords(entry('eve.s', 'reopen'))).toBe('eve.s reopened it');
+    expect(changeWords(entry('eve.s', 'snooze', { until: '2026-11-25T09:00:00.000Z', reason: 'appointment_booked' }))).toMatch(/^eve\.s snoozed it until .+ \(appointment booked\)$/);
   });
 
   it('names the tracker and a chat button as such', () => {
-    expect(changeWords(entry('tracker', 'snooze_ended', {}, 'snoozed', 'acknowledged'), 4)).toBe('The tracker ended its snooze (its time was up) (version 4)');
-    expect(changeWords(entry('tracker', 'close', { disposition: 'redraw_completed' }), 5)).toBe('The tracker closed it (redraw completed) (version 5)');
-    expect(changeWords(entry('chat:C0123', 'acknowledge'), 2)).toBe('A chat button (channel C0123) acknowledged it (version 2)');
+    expect(changeWords(entry('tracker', 'snooze_ended', {}, 'snoozed', 'acknowledged'))).toBe('The tracker ended its snooze (its time was up)');
+    expect(changeWords(entry('tracker', 'close', { disposition: 'redraw_completed' }))).toBe('The tracker closed it (redraw completed)');
+    expect(changeWords(entry('chat:C0123', 'acknowledge'))).toBe('A chat button (channel C0123) acknowledged it');
   });
 
-  it('lists the versions after the one the page showed, up to the current one', () => {
+  it('lists the changes after the version the page showed, up to the current one', () => {
     const history = [entry('tracker', 'open', {}, 'new', 'new'), entry('j.doe', 'acknowledge', { owner: 'j.doe' }), entry('j.doe', 'record_contact', { channel: 'sms', outcome: 'reached' }, 'acknowledged', 'acknowledged')];
-    expect(changesSince(history, 1, { version: 3 })).toEqual(['j.doe acknowledged it and took it (version 2)', 'j.doe recorded a contact attempt (SMS, reached) (version 3)']);
+    expect(changesSince(history, 1, { version: 3 })).toEqual(['j.doe acknowledged it and took it', 'j.doe recorded a contact attempt (SMS, reached)']);
     // A history read before the last change reached it: what it has.
-    expect(changesSince(history.slice(0, 2), 1, { version: 3 })).toEqual(['j.doe acknowledged it and took it (version 2)']);
+    expect(changesSince(history.slice(0, 2), 1, { version: 3 })).toEqual(['j.doe acknowledged it and took it']);
     expect(changesSince(history, 3, { version: 3 })).toEqual([]);
   });
 });

@@ -14,6 +14,24 @@ describe('actionFormReducer', () => {
     expect(after.reference).toBe('T-1');
   });
 
+  it('clears the form of an action that was applied and the reference sent with it, and keeps the other forms', () => {
+    const filled = run([
+      { type: 'draft', drafts: { close: { disposition: 'tested_elsewhere' }, record_contact: { channel: 'phone', outcome: '' } } },
+      { type: 'reference', reference: 'T-1' },
+      { type: 'sending', words: 'Close' },
+    ]);
+    const closed = run([{ type: 'done', message: 'Close: done.', action: 'close', takeIt: false }], filled);
+    expect(closed.reference).toBe('');
+    expect(closed.drafts.close.disposition).toBe('');
+    expect(closed.drafts.record_contact).toEqual({ channel: 'phone', outcome: '' });
+    // "Take it" sends the reference but no form's fields: only the reference is cleared.
+    const owner = run([{ type: 'draft', drafts: { assign: { owner: 'ana' } } }, { type: 'reference', reference: 'T-2' }]);
+    const taken = run([{ type: 'done', message: 'Take it: done.', action: 'assign', takeIt: true }], owner);
+    expect(taken.reference).toBe('');
+    expect(taken.drafts.assign.owner).toBe('ana');
+    expect(run([{ type: 'done', message: 'Reopen: done.', action: 'reopen', takeIt: false }], owner).drafts).toEqual(owner.drafts);
+  });
+
   it('says an action is on its way, busy, the last alert put away', () => {
     const failed = run([{ type: 'failed', alert: 'Close failed.', unanswered: true }]);
     expect(run([{ type: 'sending', words: 'Record contact' }], failed)).toMatchObject({ busy: true, alert: null, unanswered: false, message: 'Sending record contact…' });
@@ -21,7 +39,7 @@ describe('actionFormReducer', () => {
 
   it('ends each answer not busy: done clears the problem and the conflict, a conflict and a refusal clear the message', () => {
     const sending = run([{ type: 'invalid', problem: { action: 'close', errors: [{ field: 'disposition', message: 'Choose why it is closed' }] } }, { type: 'sending', words: 'Close' }]);
-    expect(run([{ type: 'done', message: 'Close: done.' }], sending)).toMatchObject({ busy: false, problem: null, conflict: null, message: 'Close: done.' });
+    expect(run([{ type: 'done', message: 'Close: done.', action: 'close', takeIt: false }], sending)).toMatchObject({ busy: false, problem: null, conflict: null, message: 'Close: done.' });
     const conflict = { action: 'close' as const, takeIt: false, shown: 3, changes: [], refused: null };
     expect(run([{ type: 'conflict', conflict }], sending)).toMatchObject({ busy: false, problem: null, conflict, message: '' });
     const problem = { action: 'close' as const, errors: [{ field: 'action', message: 'no' }] };
