@@ -6,12 +6,13 @@
  * clears its form and the reference; the page reads itself again on coming
  * back to the tab, never over something unsent; a form's problems are
  * summarised with links to the fields; a keyboard-only person can take and
- * snooze a follow-up; every state passes axe.
+ * snooze a follow-up; every state passes axe. Each action with fields opens
+ * its form in place from a button of its name (issue 58).
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { expectNoAxeViolations, guardedPage, launchChromium, shortenRequestTimeout, stallRequests, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
-import { NEXT_STEPS } from '../../functions/core/next-steps';
+import { CONSOLE_STEPS } from '../../console/src/lib/follow-up-next-step';
 import { signSvixMessage } from '../../functions/core/svix';
 import { beforeAllOrFailEach } from '../support/browser-setup';
 import { buildDeliveries, freshId } from '../support/junction';
@@ -72,6 +73,12 @@ async function signedIn(handle: string, hash: string, prepare?: (page: Page) => 
 }
 
 const done = (page: Page, words: string) => page.getByRole('status').filter({ hasText: words }).waitFor();
+
+/** Opens an action's form in place by its button ("Snooze", "Close"...), unless it is open. */
+async function openForm(page: Page, name: string): Promise<void> {
+  const button = page.getByRole('group', { name: 'Actions' }).getByRole('button', { name, exact: true });
+  if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
+}
 
 /** Junction's webhook, signed with the tracker's secret. */
 async function postWebhook(body: unknown): Promise<void> {
@@ -153,32 +160,36 @@ describe('the follow-up page', () => {
     const page = await signedIn('ben.k', `#/follow-ups/${id}`);
     await page.getByRole('heading', { level: 1, name: `Follow-up ${id}` }).waitFor();
     await page.getByText('Initial order', { exact: false }).first().waitFor();
-    // It says what to do next in the alerts' own words (functions/core/next-steps.ts): for its attention, else its stale flag, else for being new.
+    // It says what to do next in the console's own words (keyed by the alerts' reasons): for its attention, else its stale flag, else for being new.
     const opened = (await detail(id)).follow_up;
-    const reason = (opened.attention ?? opened.stale?.reason ?? 'not_acknowledged') as keyof typeof NEXT_STEPS;
-    expect(await page.getByRole('region', { name: 'What to do next' }).textContent()).toContain(NEXT_STEPS[reason]);
+    const reason = (opened.attention ?? opened.stale?.reason ?? 'not_acknowledged') as keyof typeof CONSOLE_STEPS;
+    expect(await page.getByRole('region', { name: 'What to do next' }).textContent()).toContain(CONSOLE_STEPS[reason]);
     await expectNoAxeViolations(page, 'follow-up, new');
 
     await page.getByRole('button', { name: 'Take it' }).click();
     await done(page, 'Take it: done');
     expect((await detail(id)).follow_up).toMatchObject({ state: 'acknowledged', owner: 'ben.k' });
 
+    await openForm(page, 'Assign');
     await page.getByLabel('New owner').fill('carla.m');
-    await page.getByRole('button', { name: 'Assign', exact: true }).click();
+    await page.getByRole('button', { name: 'Assign it' }).click();
     await done(page, 'Assign: done');
 
+    await openForm(page, 'Snooze');
     await page.getByLabel('3 days').check();
     await page.getByLabel('Reason').selectOption({ label: 'Patient requested' });
-    await page.getByRole('button', { name: 'Snooze', exact: true }).click();
+    await page.getByRole('button', { name: 'Snooze it' }).click();
     await done(page, 'Snooze: done');
 
+    await openForm(page, 'Record contact');
     await page.getByLabel('Channel').selectOption({ label: 'Phone' });
     await page.getByLabel('Outcome').selectOption({ label: 'Left a message' });
-    await page.getByRole('button', { name: 'Record contact' }).click();
+    await page.getByRole('button', { name: 'Record it' }).click();
     await done(page, 'Record contact: done');
 
+    await openForm(page, 'Close');
     await page.getByLabel('Disposition').selectOption({ label: 'Tested elsewhere' });
-    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    await page.getByRole('button', { name: 'Close it' }).click();
     await done(page, 'Close: done');
     await expectNoAxeViolations(page, 'follow-up, closed');
 
@@ -204,20 +215,25 @@ describe('the follow-up page', () => {
     const id = takeFresh();
     const page = await signedIn('jo.w', `#/follow-ups/${id}`);
     await page.getByText('Version').waitFor();
-    const reference = page.getByLabel('Reference (optional, sent with the action)');
+    const reference = page.getByLabel('Reference (optional)');
+    await openForm(page, 'Record contact');
     await page.getByLabel('Channel').selectOption({ label: 'Phone' });
     await page.getByLabel('Outcome').selectOption({ label: 'Reached' });
     await reference.fill('T-77');
-    await page.getByRole('button', { name: 'Record contact' }).click();
+    await page.getByRole('button', { name: 'Record it' }).click();
     await done(page, 'Record contact: done');
+    // The form closed with the answer (issue 58); opened again, it is empty.
+    expect(await page.locator('#action-form').count()).toBe(0);
+    await openForm(page, 'Record contact');
     expect(await reference.inputValue()).toBe('');
     expect(await page.getByLabel('Channel').inputValue()).toBe('');
     expect(await page.getByLabel('Outcome').inputValue()).toBe('');
     await expectNoAxeViolations(page, 'follow-up after an action, its form cleared');
 
+    await openForm(page, 'Snooze');
     await page.getByLabel('1 week').check();
     await page.getByLabel('Reason').selectOption({ label: 'Awaiting clinician' });
-    await page.getByRole('button', { name: 'Snooze', exact: true }).click();
+    await page.getByRole('button', { name: 'Snooze it' }).click();
     await done(page, 'Snooze: done');
     const mine = (await detail(id)).history.filter((entry) => entry.actor === 'jo.w');
     expect(mine.map((entry) => [entry.action, entry.reference ?? null])).toEqual([
@@ -242,7 +258,8 @@ describe('the follow-up page', () => {
     await expectNoAxeViolations(page, 'follow-up refreshed on coming back to the tab');
 
     // A reference typed and not sent: coming back to the tab reads nothing, so it is sent on the version shown.
-    await page.getByLabel('Reference (optional, sent with the action)').fill('T-9');
+    await openForm(page, 'Snooze');
+    await page.getByLabel('Reference (optional)').fill('T-9');
     const count = reads.length;
     await api(`/follow-ups/${id}/actions`, 'j.doe', { method: 'POST', body: JSON.stringify({ action: 'record_contact', channel: 'phone', outcome: 'reached', expected_version: before.version + 1 }) });
     // Past the coalescing of one return to the tab (a second), then back to it.
@@ -250,7 +267,7 @@ describe('the follow-up page', () => {
     await page.evaluate("window.dispatchEvent(new Event('focus'))");
     await new Promise((wake) => setTimeout(wake, 1_000));
     expect(reads).toHaveLength(count);
-    expect(await page.getByLabel('Reference (optional, sent with the action)').inputValue()).toBe('T-9');
+    expect(await page.getByLabel('Reference (optional)').inputValue()).toBe('T-9');
   });
 
   it('closes as reordered at Junction: the close form suggests the new order of its transaction as the reference, and nothing when there is none', async () => {
@@ -260,9 +277,10 @@ describe('the follow-up page', () => {
     // Its next step offers the close as reordered, beside the re-order through Junction.
     const before = await signedIn('ben.k', `#/follow-ups/${kit.transactionId}`);
     await before.getByRole('heading', { level: 1, name: `Follow-up ${kit.transactionId}` }).waitFor();
-    expect(await before.getByRole('region', { name: 'What to do next' }).textContent()).toContain("and close this follow-up as reordered (the new order's id as its reference)");
+    expect(await before.getByRole('region', { name: 'What to do next' }).textContent()).toContain('and close this follow-up as “Reordered at Junction” (the new order’s id as its reference)');
     // No new order yet: picking reordered suggests nothing.
     await transactionRead(before);
+    await openForm(before, 'Close');
     await before.getByLabel('Disposition').selectOption({ label: 'Reordered at Junction' });
     expect(await before.getByRole('button', { name: /as the reference$/ }).count()).toBe(0);
     expect(await before.locator('#close-new-order').count()).toBe(0);
@@ -271,15 +289,16 @@ describe('the follow-up page', () => {
     const page = await signedIn('ben.k', `#/follow-ups/${kit.transactionId}`);
     await transactionRead(page);
     // Another disposition suggests nothing either.
+    await openForm(page, 'Close');
     await page.getByLabel('Disposition').selectOption({ label: 'Tested elsewhere' });
     expect(await suggestion(page).count()).toBe(0);
     await page.getByLabel('Disposition').selectOption({ label: 'Reordered at Junction' });
     await page.getByText(`A new order of this transaction, created since the follow-up opened: ${kit.newOrderId}.`).waitFor();
     await expectNoAxeViolations(page, 'close form, reordered with the new order suggested');
     await suggestion(page).click();
-    expect(await page.getByLabel('Reference (optional, sent with the action)').inputValue()).toBe(kit.newOrderId);
+    expect(await page.getByLabel('Reference (optional)').inputValue()).toBe(kit.newOrderId);
     await page.getByText(`The reference is the new order ${kit.newOrderId}.`).waitFor();
-    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    await page.getByRole('button', { name: 'Close it' }).click();
     await done(page, 'Close: done');
     const { follow_up: closed, history } = await detail(kit.transactionId);
     expect(closed).toMatchObject({ state: 'closed', disposition: 'reordered', reference: kit.newOrderId });
@@ -290,8 +309,9 @@ describe('the follow-up page', () => {
     const id = takeFresh();
     const page = await signedIn('dana.r', `#/follow-ups/${id}`);
     await page.getByText('Version').waitFor();
+    await openForm(page, 'Close');
     await page.getByLabel('Disposition').selectOption({ label: 'Patient declined' });
-    await page.getByLabel('Reference (optional, sent with the action)').fill('T-881');
+    await page.getByLabel('Reference (optional)').fill('T-881');
 
     // j.doe takes it after the page loaded (as the console's "Take it" sends it).
     const before = (await detail(id)).follow_up;
@@ -320,11 +340,11 @@ describe('the follow-up page', () => {
     // The page shows the current follow-up, and what I chose is still in the forms.
     await page.locator('dl.facts').getByText('j.doe', { exact: true }).waitFor();
     expect(await page.getByLabel('Disposition').inputValue()).toBe('patient_declined');
-    expect(await page.getByLabel('Reference (optional, sent with the action)').inputValue()).toBe('T-881');
+    expect(await page.getByLabel('Reference (optional)').inputValue()).toBe('T-881');
     await expectNoAxeViolations(page, 'follow-up with a conflict');
 
     // I choose again on the new state: the forms work, and j.doe keeps it.
-    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    await page.getByRole('button', { name: 'Close it' }).click();
     await done(page, 'Close: done');
     const { follow_up: after, history: later } = await detail(id);
     expect(after).toMatchObject({ state: 'closed', disposition: 'patient_declined', owner: 'j.doe', reference: 'T-881' });
@@ -336,13 +356,15 @@ describe('the follow-up page', () => {
     const page = await signedIn('fay.o', `#/follow-ups/${id}`);
     await page.getByText('Version').waitFor();
     const version = (await detail(id)).follow_up.version;
-    await page.getByRole('button', { name: 'Record contact' }).click();
+    await openForm(page, 'Record contact');
+    await page.getByRole('button', { name: 'Record it' }).click();
     const summary = page.getByRole('alert').filter({ hasText: 'There is a problem' });
     await summary.waitFor();
     await summary.getByRole('link', { name: 'Choose the outcome' }).click();
     expect(await page.locator(':focus').getAttribute('id')).toBe('field-record_contact-outcome');
+    await openForm(page, 'Assign');
     await page.getByLabel('New owner').fill('not a handle');
-    await page.getByRole('button', { name: 'Assign', exact: true }).click();
+    await page.getByRole('button', { name: 'Assign it' }).click();
     await page.getByRole('link', { name: /only letters, digits/ }).waitFor();
     await expectNoAxeViolations(page, 'follow-up with an error summary');
     expect((await detail(id)).follow_up.version).toBe(version);
@@ -376,13 +398,16 @@ describe('the follow-up page', () => {
     await tabTo('button:text-is("Take it")');
     await page.keyboard.press('Enter');
     await done(page, 'Take it: done');
-    await tabTo('input[name="snooze-preset"]');
+    // Snooze opens its form in place, its first choice focused.
+    await tabTo('#open-snooze');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction("document.activeElement?.getAttribute('name') === 'snooze-preset'");
     await page.keyboard.press('ArrowRight');
     expect(await page.getByLabel('3 days').isChecked()).toBe(true);
     await tabTo('#field-snooze-reason');
     await page.keyboard.press('ArrowDown');
     expect(await page.getByLabel('Reason').inputValue()).toBe('appointment_booked');
-    await tabTo('button:text-is("Snooze")');
+    await tabTo('button:text-is("Snooze it")');
     await page.keyboard.press('Enter');
     await done(page, 'Snooze: done');
     expect((await detail(id)).follow_up).toMatchObject({ state: 'snoozed', owner: 'gil.k', snooze_reason: 'appointment_booked' });
@@ -411,9 +436,10 @@ describe('the follow-up page on a connection that stalls (issue 43 item 9)', () 
       held = await stallRequests(prepared, (request) => request.method() === 'POST' && new URL(request.url()).pathname === `/follow-ups/${id}/actions`);
     });
     await page.getByText('Version').waitFor();
+    await openForm(page, 'Record contact');
     await page.getByLabel('Channel').selectOption({ label: 'Phone' });
     await page.getByLabel('Outcome').selectOption({ label: 'Reached' });
-    await page.getByRole('button', { name: 'Record contact' }).click();
+    await page.getByRole('button', { name: 'Record it' }).click();
     await done(page, 'Sending record contact…');
 
     const alert = page.getByRole('alert').filter({ hasText: 'Record contact failed.' });
@@ -421,7 +447,7 @@ describe('the follow-up page on a connection that stalls (issue 43 item 9)', () 
     expect(await alert.locator('p').textContent()).toBe(`Record contact failed. No answer in 1.5 s: the action may or may not have been applied; reload the follow-up to see.`);
     // "Sending…" is gone (the live region is empty, so not in the accessibility tree).
     expect(await page.locator('p.status[role=status]').textContent()).toBe('');
-    expect(await page.getByRole('button', { name: 'Record contact' }).isEnabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Record it' }).isEnabled()).toBe(true);
     await expectNoAxeViolations(page, 'follow-up, an action without an answer');
 
     // Twice the timeout later: nothing was sent again, and the held request never reached the tracker.

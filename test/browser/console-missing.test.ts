@@ -119,18 +119,20 @@ describe('what is missing and why (issue 46)', () => {
     // No Junction key here: the counts were never read.
     expect(text).toContain('Not read yet from Junction');
     expect(text).toContain('Not known');
-    const choices = section.getByRole('list', { name: 'Your choices' });
+    // The choices stand under "What to do next", below the first screen.
+    const choices = page.getByRole('list', { name: 'Your choices' });
     expect(await choices.getByRole('listitem').allTextContents()).toEqual([
       expect.stringMatching(
         /^Re-order the test through Junction's dashboard \(a new order, with its own transaction\): paste the order id \S+ into its order search\. .* Then close this follow-up as reordered at Junction, with the new order's id as its reference\.$/,
       ),
-      expect.stringMatching(/^Or close this follow-up with a disposition \(the Close form below\): patient declined, patient unreachable, clinician accepted partial results, tested elsewhere, other\.$/),
+      expect.stringMatching(/^Or close this follow-up with a disposition \(the Close button above\): patient declined, patient unreachable, clinician accepted partial results, tested elsewhere, other\.$/),
     ]);
     expect(await page.getByText(/Result missing without a redraw: decide what happens next/).count()).toBeGreaterThan(0);
     await expectNoAxeViolations(page, 'follow-up with what is missing');
 
-    await page.getByLabel('Disposition').selectOption({ label: 'Tested elsewhere' });
     await page.getByRole('button', { name: 'Close', exact: true }).click();
+    await page.getByLabel('Disposition').selectOption({ label: 'Tested elsewhere' });
+    await page.getByRole('button', { name: 'Close it' }).click();
     await page.getByRole('status').filter({ hasText: 'Close: done' }).waitFor();
     await page.getByText(`, by ${HANDLE}`).waitFor();
     expect(await page.getByRole('heading', { name: 'Your choices' }).count()).toBe(0);
@@ -157,7 +159,7 @@ describe('what is missing and why (issue 46)', () => {
     expect(text).toContain('incomplete redraw (results_still_missing)');
     expect(text).toContain(ids.redrawId);
     expect(text).toContain('completed, with results still missing (completed)');
-    expect(await section.getByRole('list', { name: 'Your choices' }).getByRole('listitem').count()).toBe(2);
+    expect(await page.getByRole('list', { name: 'Your choices' }).getByRole('listitem').count()).toBe(2);
     // Its redraw order's panel never says "results complete" (issue 58 item 7).
     const redraw = page.getByRole('region', { name: `Redraw order ${ids.redrawId}` });
     await redraw.getByText('ended without all its results', { exact: false }).waitFor();

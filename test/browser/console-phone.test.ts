@@ -221,6 +221,9 @@ describe("Bulk's checkboxes and the snooze picker's choices on a 390x844 phone (
   it('makes each choice of the snooze picker (the label around its radio) 44 px high or more', async () => {
     const page = await consoleAt(390, 844);
     await show(page, `#/follow-ups/${openFollowUp}`, `Follow-up ${openFollowUp}`);
+    // Its form opens in place from the Snooze button (issue 58).
+    await page.getByRole('group', { name: 'Actions' }).getByRole('button', { name: 'Snooze', exact: true }).click();
+    await page.locator('form[aria-labelledby="action-snooze"]').waitFor();
     const choices = await sizes(page, 'label.choice');
     expect(choices.map((choice) => choice.name)).toContain('1 day');
     for (const choice of choices) expect.soft(choice.height, `${choice.name}: height`).toBeGreaterThanOrEqual(44);

@@ -161,31 +161,36 @@ describe('the console on AWS: signing in', () => {
     expect(taken.follow_up).toMatchObject({ state: 'acknowledged', owner: 'user:maria' });
     expect(taken.history.at(-1)).toMatchObject({ actor: 'user:maria', action: 'acknowledge' });
 
-    // Close needs the group: maria is refused in words and nothing changes.
-    await page.getByLabel('Disposition').selectOption({ label: 'Tested elsewhere' });
+    // Close needs the group: maria is refused in words and nothing changes. Each form opens in place from its button.
     await page.getByRole('button', { name: 'Close', exact: true }).click();
+    await page.getByLabel('Disposition').selectOption({ label: 'Tested elsewhere' });
+    await page.getByRole('button', { name: 'Close it' }).click();
     await page.getByRole('alert').filter({ hasText: `close and reopen are for the ${CLOSE_GROUP} group` }).waitFor();
     expect((await api<{ follow_up: FollowUp }>(`/follow-ups/${id}`)).follow_up.state).toBe('acknowledged');
 
     // The other actions through the JWT route: assign to a colleague by their console name, snooze, record a call.
-    await page.getByLabel('New owner').fill('user:lead.li');
     await page.getByRole('button', { name: 'Assign', exact: true }).click();
+    await page.getByLabel('New owner').fill('user:lead.li');
+    await page.getByRole('button', { name: 'Assign it' }).click();
     await page.getByRole('status').filter({ hasText: 'Assign: done' }).waitFor();
+    await page.getByRole('button', { name: 'Snooze', exact: true }).click();
     await page.getByLabel('3 days').check();
     await page.getByLabel('Reason').selectOption({ label: 'Patient requested' });
-    await page.getByRole('button', { name: 'Snooze', exact: true }).click();
+    await page.getByRole('button', { name: 'Snooze it' }).click();
     await page.getByRole('status').filter({ hasText: 'Snooze: done' }).waitFor();
+    await page.getByRole('button', { name: 'Record contact', exact: true }).click();
     await page.getByLabel('Channel').selectOption({ label: 'Phone' });
     await page.getByLabel('Outcome').selectOption({ label: 'Left a message' });
-    await page.getByRole('button', { name: 'Record contact' }).click();
+    await page.getByRole('button', { name: 'Record it' }).click();
     await page.getByRole('status').filter({ hasText: 'Record contact: done' }).waitFor();
 
     // A lead closes and reopens it, in a browser of their own.
     const lead = await open();
     await lead.page.goto(`${gateway.url}#/follow-ups/${id}`);
     await signInAs(lead.page, 'lead.li');
-    await lead.page.getByLabel('Disposition').selectOption({ label: 'Tested elsewhere' });
     await lead.page.getByRole('button', { name: 'Close', exact: true }).click();
+    await lead.page.getByLabel('Disposition').selectOption({ label: 'Tested elsewhere' });
+    await lead.page.getByRole('button', { name: 'Close it' }).click();
     await lead.page.getByRole('status').filter({ hasText: 'Close: done' }).waitFor();
     expect((await api<{ follow_up: FollowUp }>(`/follow-ups/${id}`)).follow_up.state).toBe('closed');
     await lead.page.getByRole('button', { name: 'Reopen' }).click();

@@ -202,6 +202,11 @@ describe('the worklist', () => {
     await page.keyboard.press('?');
     await page.getByRole('heading', { name: 'Keyboard shortcuts' }).waitFor();
     await expectNoAxeViolations(page, 'worklist with the shortcut help');
+    // / goes to the find box (as on the follow-up page), and the help says so.
+    await page.getByRole('region', { name: 'Keyboard shortcuts' }).getByText('find by id').waitFor();
+    await page.locator('body').focus();
+    await page.keyboard.press('/');
+    expect(await page.locator(':focus').getAttribute('id')).toBe('find-id');
 
     // Typing in a control: no shortcut fires.
     await page.getByLabel('State').focus();

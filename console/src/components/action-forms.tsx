@@ -1,7 +1,9 @@
 /**
- * Every §9 action as a small form with its fields and fixed choices (no free
- * text but an owner handle and the shared reference). The drafts live in the
- * page, so a conflict or an error never loses what a person chose.
+ * The §9 actions that have fields, as small forms with fixed choices (no free
+ * text but an owner handle and the shared reference), one open at a time in
+ * place under the page's buttons (issue 58). The drafts live in the page, so a
+ * conflict, an error or closing the form never loses what a person chose.
+ * Enter on a choice sends its form; Escape closes it.
  */
 import type { ComponentChildren } from 'preact';
 import { ACTION_WORDS, CHANNELS, OUTCOMES, SNOOZE_REASONS, type ActionName } from '../lib/actions';
@@ -11,40 +13,52 @@ import { closeChoices } from '../lib/words';
 import { ChoiceField, TextField } from './action-fields';
 import { SnoozePicker } from './snooze-picker';
 
+/** The actions whose form opens in place. */
+export type FormName = 'assign' | 'snooze' | 'record_contact' | 'close';
+
 interface FormProps {
   followUp: FollowUp;
   drafts: Drafts;
   errors: Readonly<Record<string, string>>;
   owners: readonly string[];
   busy: boolean;
-  /** Who acts: `user:<name>` when signed in on AWS, where acknowledging an unowned follow-up makes the person its owner (CONTRACT §9). */
-  me: string;
   /** For a `reordered` close: the new order to suggest as its reference (null: none known), the reference as it stands, and how to set it. */
   reorder: { newOrder: string | null; reference: string; useIt(reference: string): void };
   setDraft<K extends keyof Drafts>(action: K, value: Drafts[K]): void;
   /** Sends the action. */
   send(action: ActionName): void;
+  /** The shared reference's field, shown in the open form before its button. */
+  referenceField: ComponentChildren;
+  /** Closes the open form (Escape). */
+  onClose(): void;
 }
 
-export function ActionForms(props: FormProps) {
-  const { followUp, me } = props;
-  const closed = followUp.state === 'closed';
-  // Signed in on AWS, an acknowledge of an unowned follow-up always makes the person its owner: one button says so.
-  const acknowledgeTakes = me.startsWith('user:');
+/** The open form, or nothing; a closed follow-up has none (Reopen is a button). */
+export function ActionForms(props: FormProps & { open: FormName | null }) {
+  const { followUp, open } = props;
+  if (open === null || followUp.state === 'closed') return null;
+  const Form = { assign: AssignForm, snooze: SnoozeForm, record_contact: ContactForm, close: CloseForm }[open];
   return (
-    <div class="actions">
-      {followUp.state === 'new' && (followUp.owner !== null || !acknowledgeTakes) && <AcknowledgeForm {...props} />}
-      {!closed && <AssignForm {...props} />}
-      {!closed && <SnoozeForm {...props} />}
-      {!closed && <ContactForm {...props} />}
-      {!closed && <CloseForm {...props} />}
-      {closed && <ReopenForm {...props} />}
+    <div class="actions" id="action-form">
+      <Form {...props} />
     </div>
   );
 }
 
-/** One action's form, headed by its name; `fields` say whether the browser's own checks are off (the page checks, in words). */
-function ActionForm({ action, send, fields = true, children }: { action: ActionName; send: FormProps['send']; fields?: boolean; children: ComponentChildren }) {
+/** Enter on a choice sends the form (a select does not on its own); Escape closes it. */
+function onFormKey(event: KeyboardEvent, onClose: () => void): void {
+  const target = event.target;
+  if (event.key === 'Escape') {
+    event.preventDefault();
+    onClose();
+  } else if (event.key === 'Enter' && target instanceof HTMLSelectElement) {
+    event.preventDefault();
+    target.form?.requestSubmit();
+  }
+}
+
+/** One action's form, headed by its name; the browser's own checks are off (the page checks, in words). */
+function ActionForm({ action, send, onClose, children }: { action: ActionName; send: FormProps['send']; onClose(): void; children: ComponentChildren }) {
   return (
     <form
       class="action"
@@ -52,8 +66,9 @@ function ActionForm({ action, send, fields = true, children }: { action: ActionN
         event.preventDefault();
         send(action);
       }}
+      onKeyDown={(event) => onFormKey(event, onClose)}
       aria-labelledby={`action-${action}`}
-      noValidate={fields ? true : undefined}
+      noValidate
     >
       <h3 id={`action-${action}`}>{ACTION_WORDS[action]}</h3>
       {children}
@@ -70,22 +85,9 @@ function SendButton({ busy, secondary = false, children }: { busy: boolean; seco
   );
 }
 
-function AcknowledgeForm({ followUp, busy, send }: FormProps) {
+function AssignForm({ drafts, errors, owners, busy, setDraft, send, referenceField, onClose }: FormProps) {
   return (
-    <ActionForm action="acknowledge" send={send} fields={false}>
-      <p class="hint">{followUp.owner !== null ? `Its owner stays ${followUp.owner}.` : 'Without an owner (“Take it” above makes you its owner).'}</p>
-      <div class="button-row">
-        <SendButton busy={busy} secondary={followUp.owner === null}>
-          Acknowledge
-        </SendButton>
-      </div>
-    </ActionForm>
-  );
-}
-
-function AssignForm({ drafts, errors, owners, busy, setDraft, send }: FormProps) {
-  return (
-    <ActionForm action="assign" send={send}>
+    <ActionForm action="assign" send={send} onClose={onClose}>
       <TextField
         id="field-assign-owner"
         label="New owner"
@@ -95,15 +97,16 @@ function AssignForm({ drafts, errors, owners, busy, setDraft, send }: FormProps)
         offered={{ list: 'assign-owners', values: owners }}
         onInput={(owner) => setDraft('assign', { owner })}
       />
-      <SendButton busy={busy}>Assign</SendButton>
+      {referenceField}
+      <SendButton busy={busy}>Assign it</SendButton>
     </ActionForm>
   );
 }
 
-function SnoozeForm({ drafts, errors, busy, setDraft, send }: FormProps) {
+function SnoozeForm({ drafts, errors, busy, setDraft, send, referenceField, onClose }: FormProps) {
   const snooze = drafts.snooze;
   return (
-    <ActionForm action="snooze" send={send}>
+    <ActionForm action="snooze" send={send} onClose={onClose}>
       <SnoozePicker draft={snooze} error={errors['snooze-until']} onChange={(draft) => setDraft('snooze', draft)} />
       <ChoiceField
         id="field-snooze-reason"
@@ -114,12 +117,13 @@ function SnoozeForm({ drafts, errors, busy, setDraft, send }: FormProps) {
         error={errors['snooze-reason']}
         onChange={(reason) => setDraft('snooze', { ...snooze, reason })}
       />
-      <SendButton busy={busy}>Snooze</SendButton>
+      {referenceField}
+      <SendButton busy={busy}>Snooze it</SendButton>
     </ActionForm>
   );
 }
 
-function ContactForm({ drafts, errors, busy, setDraft, send }: FormProps) {
+function ContactForm({ drafts, errors, busy, setDraft, send, referenceField, onClose }: FormProps) {
   const contact = drafts.record_contact;
   const field = (name: 'channel' | 'outcome', label: string, blank: string, choices: Readonly<Record<string, string>>) => (
     <ChoiceField
@@ -133,19 +137,20 @@ function ContactForm({ drafts, errors, busy, setDraft, send }: FormProps) {
     />
   );
   return (
-    <ActionForm action="record_contact" send={send}>
+    <ActionForm action="record_contact" send={send} onClose={onClose}>
       {field('channel', 'Channel', 'Choose a channel', CHANNELS)}
       {field('outcome', 'Outcome', 'Choose an outcome', OUTCOMES)}
-      <SendButton busy={busy}>Record contact</SendButton>
+      {referenceField}
+      <SendButton busy={busy}>Record it</SendButton>
     </ActionForm>
   );
 }
 
-function CloseForm({ followUp, drafts, errors, busy, reorder, setDraft, send }: FormProps) {
+function CloseForm({ followUp, drafts, errors, busy, reorder, setDraft, send, referenceField, onClose }: FormProps) {
   // Picking `reordered` shows the new order known for it, if any, to use as the reference.
   const newOrder = drafts.close.disposition === 'reordered' ? reorder.newOrder : null;
   return (
-    <ActionForm action="close" send={send}>
+    <ActionForm action="close" send={send} onClose={onClose}>
       <ChoiceField
         id="field-close-disposition"
         label="Disposition"
@@ -157,7 +162,8 @@ function CloseForm({ followUp, drafts, errors, busy, reorder, setDraft, send }: 
         onChange={(disposition) => setDraft('close', { disposition })}
       />
       {newOrder !== null && <NewOrderHint newOrder={newOrder} reference={reorder.reference} useIt={reorder.useIt} />}
-      <SendButton busy={busy}>Close</SendButton>
+      {referenceField}
+      <SendButton busy={busy}>Close it</SendButton>
     </ActionForm>
   );
 }
@@ -175,14 +181,5 @@ function NewOrderHint({ newOrder, reference, useIt }: { newOrder: string; refere
         </button>
       )}
     </div>
-  );
-}
-
-function ReopenForm({ busy, send }: FormProps) {
-  return (
-    <ActionForm action="reopen" send={send} fields={false}>
-      <p class="hint">It becomes acknowledged again and its disposition is cleared.</p>
-      <SendButton busy={busy}>Reopen</SendButton>
-    </ActionForm>
   );
 }

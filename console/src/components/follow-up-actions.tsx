@@ -1,14 +1,18 @@
 /**
- * A follow-up's work (CONTRACT §12): what to do next, then the actions: what
- * is wrong with the last try (linked to its field), the reference sent with any
- * action, and one form per action offered.
+ * A follow-up's work on its first screen (CONTRACT §12, issue 58): a button per
+ * action, each form opening in place under them (one at a time, its first
+ * field focused), with what is wrong with the last try linked to its field and
+ * the reference sent with the action; Acknowledge and Reopen have no fields and
+ * send at once. "What to do next" is said further down, in the console's words.
  */
+import { useLayoutEffect } from 'preact/hooks';
+import { ACTION_WORDS } from '../lib/actions';
 import { checkReference } from '../lib/handle';
 import { fieldErrors, fieldId } from '../lib/follow-up-action';
 import { nextStepText } from '../lib/follow-up-next-step';
 import type { FollowUp } from '../lib/types';
 import { TextField } from './action-fields';
-import { ActionForms } from './action-forms';
+import { ActionForms, type FormName } from './action-forms';
 import { ErrorSummary } from './error-summary';
 import type { ActionForm } from './use-action-form';
 
@@ -19,43 +23,95 @@ interface Props {
   me: string;
   /** The new order of its transaction a `reordered` close may name (lib/reorder.ts), or null. */
   newOrder: string | null;
+  /** The form open in place, and how to open or close one. */
+  open: FormName | null;
+  onOpen(form: FormName | null): void;
 }
 
-export function FollowUpActions({ followUp, actions, owners, me, newOrder }: Props) {
+/** The forms a button opens, in the order the buttons stand. */
+const FORMS: readonly FormName[] = ['snooze', 'record_contact', 'close', 'assign'];
+
+/** The open form's first field takes the focus when it opens. */
+function useFirstFieldFocus(open: FormName | null): void {
+  // A layout effect: the field has the focus in the commit that draws it, so a key pressed right after
+  // the shortcut that opened it lands in it (a plain effect runs up to a frame later).
+  useLayoutEffect(() => {
+    if (open === null) return;
+    // The snooze's chosen time first (a group of radios), else the form's first choice or field.
+    const first = ['#action-form input:checked', '#action-form select', '#action-form input'].map((selector) => document.querySelector<HTMLElement>(selector)).find((found) => found !== null);
+    first?.focus();
+  }, [open]);
+}
+
+export function FollowUpActions({ followUp, actions, owners, me, newOrder, open, onOpen }: Props) {
   const { form } = actions;
   const { problem, reference } = form;
   const errors = fieldErrors(problem);
-  const nextStep = nextStepText(followUp);
+  const closed = followUp.state === 'closed';
+  // Signed in on AWS, an acknowledge of an unowned follow-up always makes the person its owner: "Take it" says so, and no other button is offered.
+  const acknowledge = followUp.state === 'new' && (followUp.owner !== null || !me.startsWith('user:'));
+  useFirstFieldFocus(open);
+  const close = () => {
+    const was = open;
+    onOpen(null);
+    if (was !== null) window.setTimeout(() => document.getElementById(`open-${was}`)?.focus(), 0);
+  };
+  const referenceField = (
+    <TextField
+      id="field-reference"
+      label="Reference (optional)"
+      hint="A ticket id or URL in your own system, sent with the action"
+      error={errors.reference ?? (reference ? checkReference(reference) : null)}
+      value={reference}
+      onInput={actions.setReference}
+    />
+  );
   return (
     <>
-      {nextStep && (
-        <section class="next-step" aria-labelledby="next-step-title">
-          <h2 id="next-step-title">What to do next</h2>
-          <p>{nextStep}</p>
-        </section>
-      )}
-
-      <h2 id="actions">Actions</h2>
+      <div class="button-row action-buttons" role="group" aria-label="Actions">
+        {!closed &&
+          FORMS.map((name) => (
+            <button key={name} type="button" id={`open-${name}`} class={open === name ? undefined : 'secondary'} aria-expanded={open === name ? 'true' : 'false'} aria-controls="action-form" onClick={() => onOpen(open === name ? null : name)}>
+              {ACTION_WORDS[name]}
+            </button>
+          ))}
+        {acknowledge && (
+          <button type="button" class="secondary" aria-disabled={form.busy ? 'true' : undefined} onClick={() => void actions.send('acknowledge')}>
+            Acknowledge{followUp.owner === null ? ' without an owner' : ''}
+          </button>
+        )}
+        {closed && (
+          <button type="button" aria-disabled={form.busy ? 'true' : undefined} onClick={() => void actions.send('reopen')}>
+            Reopen
+          </button>
+        )}
+      </div>
       {problem && <ErrorSummary errors={problem.errors.map((error) => ({ field: fieldId(problem.action, error.field), message: error.message }))} />}
-      <TextField
-        id="field-reference"
-        label="Reference (optional, sent with the action)"
-        hint="A ticket id or URL in your own system: letters, digits and . _ : / # ? = & -"
-        error={errors.reference ?? (reference ? checkReference(reference) : null)}
-        value={reference}
-        onInput={actions.setReference}
-      />
       <ActionForms
+        open={open}
         followUp={followUp}
         drafts={form.drafts}
         errors={errors}
         owners={owners}
         busy={form.busy}
-        me={me}
         reorder={{ newOrder, reference, useIt: actions.setReference }}
         setDraft={actions.setDraft}
         send={(action) => void actions.send(action)}
+        referenceField={referenceField}
+        onClose={close}
       />
     </>
+  );
+}
+
+/** "What to do next", in the console's own words (lib/follow-up-next-step.ts), or nothing. */
+export function NextStep({ followUp }: { followUp: FollowUp }) {
+  const nextStep = nextStepText(followUp);
+  if (!nextStep) return null;
+  return (
+    <section class="next-step" aria-labelledby="next-step-title">
+      <h2 id="next-step-title">What to do next</h2>
+      <p>{nextStep}</p>
+    </section>
   );
 }

@@ -2,8 +2,9 @@
  * "What is missing and why" on a follow-up's page (CONTRACT §9 `missing`,
  * `attention`): the order whose results are missing, its status and detail in
  * words (the codes beside them), how many markers and their failure types in
- * words, and the choices a person has. Counts and codes only: the tracker never
- * knows which markers are missing, so nothing here could name one.
+ * words (on the follow-up's first screen, issue 58), and the choices a person
+ * has (further down). Counts and codes only: the tracker never knows which
+ * markers are missing, so nothing here could name one.
  */
 import { allNonFailure, attentionWords, failureTypesWords, missingStatusWords, statusDetailWords } from '../../../functions/core/missing-words';
 import type { FollowUp } from '../lib/types';
@@ -11,11 +12,9 @@ import { closeChoices } from '../lib/words';
 
 export function MissingPanel({ followUp }: { followUp: FollowUp }) {
   const missing = followUp.missing ?? null;
-  const open = followUp.state !== 'closed';
   if (missing === null && followUp.attention === null) return null;
-  const partial = missing !== null && allNonFailure(missing.failure_types);
   return (
-    <section class="panel" aria-labelledby="missing-title">
+    <section class="panel missing" aria-labelledby="missing-title">
       <h2 id="missing-title">What is missing and why</h2>
       {followUp.attention && (
         <p>
@@ -48,6 +47,17 @@ export function MissingPanel({ followUp }: { followUp: FollowUp }) {
           <dd>{missing.failure_types === null ? 'Not known' : failureTypesWords(missing.failure_types)}</dd>
         </dl>
       )}
+    </section>
+  );
+}
+
+/** The choices a person has about a follow-up with an attention, while it is open; nothing otherwise. */
+export function MissingChoices({ followUp }: { followUp: FollowUp }) {
+  const missing = followUp.missing ?? null;
+  const open = followUp.state !== 'closed';
+  const partial = missing !== null && allNonFailure(missing.failure_types);
+  return (
+    <>
       {open && followUp.attention && (
         <>
           <h3 id="choices-title">Your choices</h3>
@@ -58,7 +68,7 @@ export function MissingPanel({ followUp }: { followUp: FollowUp }) {
               Junction, with the new order's id as its reference.
             </li>
             <li>
-              Or close this follow-up with a disposition (the Close form below):{' '}
+              Or close this follow-up with a disposition (the Close button above):{' '}
               {partial ? 'every missing marker should not affect the patient, so the clinician may accept partial results; ' : ''}
               {Object.entries(closeChoices(followUp))
                 .flatMap(([disposition, words]) => (disposition === 'reordered' ? [] : [words]))
@@ -69,6 +79,6 @@ export function MissingPanel({ followUp }: { followUp: FollowUp }) {
           </ul>
         </>
       )}
-    </section>
+    </>
   );
 }

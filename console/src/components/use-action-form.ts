@@ -20,8 +20,8 @@ export interface ActionForm {
   form: ActionFormState;
   setDraft<K extends keyof Drafts>(action: K, value: Drafts[K]): void;
   setReference(reference: string): void;
-  /** Sends `action` on the follow-up shown; `takeIt` for "Take it". */
-  send(action: ActionName, takeIt?: boolean): Promise<void>;
+  /** Sends `action` on the follow-up shown; `takeIt` for "Take it". Answers whether it was done. */
+  send(action: ActionName, takeIt?: boolean): Promise<boolean>;
   /** Puts the alert away and reads the follow-up again. */
   reloadAfterAlert(): void;
 }
@@ -32,15 +32,15 @@ export function useActionForm(api: Api, id: string, loaded: LoadedFollowUp, me: 
   const [form, dispatch] = useReducer(actionFormReducer, INITIAL_ACTION_FORM);
   useFollowUpRefresh(loaded, form);
 
-  const send = async (action: ActionName, takeIt = false) => {
+  const send = async (action: ActionName, takeIt = false): Promise<boolean> => {
     const shown = loaded.followUp;
-    if (!shown || form.busy) return;
+    if (!shown || form.busy) return false;
     const now = new Date();
     const result = actionBody(draftOf(action, form.drafts, { reference: form.reference, me, takeIt }, now, browserZone()), shown.version, now);
     if ('errors' in result) {
       dispatch({ type: 'invalid', problem: { action, errors: result.errors } });
       focusLater('error-summary');
-      return;
+      return false;
     }
     // Buttons stay enabled (aria-disabled) while sending: a disabled button would drop the focus to the page.
     const words = sentWords(action, takeIt);
@@ -50,18 +50,18 @@ export function useActionForm(api: Api, id: string, loaded: LoadedFollowUp, me: 
       if (answer) loaded.show(answer);
       dispatch({ type: 'done', message: doneWords(words, answer, shown), action, takeIt });
       loaded.readAgain();
-      // The answer and "Next in this queue" sit together at the top: focus goes there, never to the page,
-      // and the page shows its top (on a phone the bar sticks there: in its own place it covers nothing).
-      window.setTimeout(() => {
-        document.getElementById('action-result')?.focus({ preventScroll: true });
-        window.scrollTo({ top: 0 });
-      }, 0);
+      // The answer and "Next in this queue" sit together on the first screen, beside the buttons: focus goes
+      // there, never to the page, and the page stays where the person was (issue 58: it no longer jumps to the
+      // top; on a phone the bar sticks to the top, so the answer is in view wherever the page stands).
+      window.setTimeout(() => document.getElementById('action-result')?.focus({ preventScroll: true }), 0);
+      return true;
     } catch (error) {
       const failure = failureOf(error, action, takeIt, shown);
       if (failure.current) loaded.show(failure.current);
       dispatch(failure.event);
       if (failure.event.type === 'conflict') loaded.readAgain();
       focusLater(failure.focus);
+      return false;
     }
   };
 

@@ -56,6 +56,8 @@ export function WorklistFreshness({ rows, shortcuts, onRefresh, narrow = false }
             <dd>open the focused follow-up</dd>
             <dt>a</dt>
             <dd>acknowledge the focused follow-up (you become its owner if it has none)</dd>
+            <dt>/</dt>
+            <dd>find by id</dd>
             <dt>?</dt>
             <dd>show or hide this help</dd>
           </dl>

@@ -12,7 +12,8 @@ export const rowLinks = () => Array.from(document.querySelectorAll<HTMLAnchorEle
 /** The id of the row that holds the keyboard focus. */
 export const focusedRowId = () => (document.activeElement instanceof HTMLElement ? (document.activeElement.closest<HTMLElement>('[data-id]')?.dataset.id ?? undefined) : undefined);
 
-function isTyping(target: EventTarget | null): boolean {
+/** Whether a key lands in a field the person types in: shortcuts never act there (the follow-up page's too). */
+export function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   return target.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName);
 }
@@ -40,6 +41,13 @@ export function useFocusKept(items: readonly FollowUp[]): void {
   }, [items]);
 }
 
+/** `/` on any page with shortcuts: the focus goes to the find box (in the header), as on sites that search by `/`. */
+export function focusFind(): boolean {
+  const box = document.getElementById('find-id');
+  box?.focus();
+  return box !== null;
+}
+
 /** Moves the focus a row down (j) or up (k), to the first row when none has it. */
 function moveFocus(key: 'j' | 'k'): boolean {
   const links = rowLinks();
@@ -58,7 +66,7 @@ export interface Shortcuts {
   toggle(): void;
 }
 
-/** j/k move between rows, a acknowledges the focused row (`acknowledge` says whether it acted), ? shows the help; `say` announces. */
+/** j/k move between rows, a acknowledges the focused row (`acknowledge` says whether it acted), / goes to the find box, ? shows the help; `say` announces. */
 export function useShortcuts(acknowledge: (id: string | undefined) => boolean, say: (message: string) => void, deps: readonly unknown[]): Shortcuts {
   const [on, setOn] = useState(shortcutsOn);
   const [help, setHelp] = useState(false);
@@ -76,6 +84,8 @@ export function useShortcuts(acknowledge: (id: string | undefined) => boolean, s
         event.preventDefault();
       } else if (event.key === 'a') {
         if (acknowledge(focusedRowId())) event.preventDefault();
+      } else if (event.key === '/') {
+        if (focusFind()) event.preventDefault();
       }
     };
     document.addEventListener('keydown', onKey);

@@ -38,3 +38,31 @@ export function nextInQueue(ids: readonly string[], current: string, stoodAt: nu
 export function shortId(id: string): string {
   return id.slice(0, SHORT_ID_LENGTH);
 }
+
+/** A queue's follow-up as "Next" reads it: its id and who owns it. */
+export interface QueueItem {
+  id: string;
+  owner: string | null;
+}
+
+/** The next follow-up two ways: the next one the person may take (theirs or nobody's), and the next one whoever owns it. */
+export interface NextTwoWays {
+  /** The next follow-up that is `me`'s or has no owner, or null when none is left in what was read. */
+  next: string | null;
+  /** The next follow-up, whoever owns it ("Next, anyone's"). */
+  anyone: string | null;
+  index: number | null;
+}
+
+/**
+ * "Next in this queue" skips a follow-up someone else owns (issue 58): from the
+ * one nextInQueue finds on, the first that is `me`'s or nobody's; `anyone` is
+ * the one nextInQueue finds, for "Next, anyone's".
+ */
+export function nextSkippingOthers(items: readonly QueueItem[], current: string, stoodAt: number | null, me: string): NextTwoWays {
+  const ids = items.map((item) => item.id);
+  const found = nextInQueue(ids, current, stoodAt);
+  const from = found.next === null ? ids.length : ids.indexOf(found.next);
+  const next = items.slice(from).find((item) => item.id !== current && (item.owner === null || item.owner === me));
+  return { next: next?.id ?? null, anyone: found.next, index: found.index };
+}

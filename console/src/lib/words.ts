@@ -20,6 +20,13 @@ export function ownerWords(owner: string | null): string {
   return owner ?? 'No owner';
 }
 
+/** Whose a follow-up is, as its first screen says it (issue 58): the person's own, nobody's, or someone else's, said so. */
+export function ownerLine(owner: string | null, me: string): string {
+  if (owner === null) return 'Nobody’s yet: Take it makes it yours.';
+  if (owner === me) return `Yours (${owner}).`;
+  return `${owner}’s: someone else owns it.`;
+}
+
 export function lastContactWords(contact: LastContact | null): string {
   if (!contact) return 'None';
   return `${choiceWords(contact.channel)}, ${choiceWords(contact.outcome).toLowerCase()}, ${timeWords(contact.at)}`;

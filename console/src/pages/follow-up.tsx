@@ -1,31 +1,41 @@
 /**
- * One follow-up (CONTRACT §12): its facts in words, its orders and transaction,
- * its history, and every §9 action. Each action sends the version shown; a 409
- * conflict names who changed what since (from the history), shows the current
- * follow-up and keeps the person's choices in the forms, and moves focus to the
- * notice. It never sends the action again, nor offers one click to: the person
- * chooses again on the new state, so no click undoes a colleague's change.
+ * One follow-up (CONTRACT §12): on its first screen (issue 58) what needs
+ * deciding (its urgency, whose it is, what is missing and why) beside the work
+ * (the last action's answer, Take it, a button per action whose form opens in
+ * place, Next in this queue), with single-key shortcuts; below, what to do
+ * next, its facts, orders, transaction and history. Each action sends the
+ * version shown; a 409 conflict names who changed what since (from the
+ * history), shows the current follow-up and keeps the person's choices in the
+ * forms, and moves focus to the notice. It never sends the action again, nor
+ * offers one click to: the person chooses again on the new state, so no click
+ * undoes a colleague's change.
  */
+import { useState } from 'preact/hooks';
 import { ActionAlert } from '../components/action-alert';
+import type { FormName } from '../components/action-forms';
 import { ConflictNotice } from '../components/conflict-notice';
-import { FollowUpActions } from '../components/follow-up-actions';
+import { FollowUpActions, NextStep } from '../components/follow-up-actions';
 import { FollowUpFacts } from '../components/follow-up-facts';
 import { FollowUpFreshness } from '../components/follow-up-freshness';
+import { FollowUpKeysHelp, useFollowUpKeys } from '../components/follow-up-keys';
 import { FollowUpShiftBar, useNextInQueue } from '../components/follow-up-shift-bar';
 import { HistoryTable } from '../components/history-table';
-import { MissingPanel } from '../components/missing-panel';
+import { MissingChoices, MissingPanel } from '../components/missing-panel';
 import { OrderPanel, TransactionPanel } from '../components/order-panel';
-import { useActionForm } from '../components/use-action-form';
+import { useActionForm, type ActionForm } from '../components/use-action-form';
 import { useActor } from '../components/use-actor';
 import { useCounts } from '../components/use-counts';
 import { useFollowUpLoad } from '../components/use-follow-up-load';
 import { useTransaction } from '../components/use-transaction';
 import type { ActionName } from '../lib/actions';
+import type { Api } from '../lib/api';
 import type { ConsolePageProps } from '../lib/context';
 import { reorderedReference } from '../lib/reorder';
-import type { FollowUp } from '../lib/types';
+import { followUpHref } from '../lib/route';
+import type { Action, FollowUp } from '../lib/types';
 import { urgencyOf } from '../lib/urgency';
-import { DEFAULT_QUEUE, parseWorklistState, QUEUE_NAMES, routeFor } from '../lib/url-state';
+import { DEFAULT_QUEUE, parseWorklistState, QUEUE_NAMES, routeFor, worklistSearch } from '../lib/url-state';
+import { ownerLine } from '../lib/words';
 
 /** "Order X belongs to follow-up Y." when the page was reached by an order's or a transaction's id. */
 function foundWords(followUp: FollowUp, foundBy: string | null): string | null {
@@ -39,7 +49,82 @@ function takeItAction(followUp: FollowUp | null): ActionName | null {
   return followUp.state === 'new' ? 'acknowledge' : 'assign';
 }
 
-export function FollowUpPage({ api, id, handle, search }: ConsolePageProps & { id: string }) {
+/** What needs deciding, on the first screen: how urgent, whose it is, what is missing and why. */
+function Decision({ followUp, me }: { followUp: FollowUp; me: string }) {
+  const urgency = urgencyOf(followUp, new Date());
+  return (
+    <div class="decision">
+      <p class={`urgency urgency-${urgency.band} lead`}>{urgency.words}</p>
+      <p class="owner-line">
+        <strong>Owner:</strong> {ownerLine(followUp.owner, me)}
+      </p>
+      <MissingPanel followUp={followUp} />
+    </div>
+  );
+}
+
+interface WorkProps {
+  followUp: FollowUp | null;
+  actions: ActionForm;
+  takeIt: ActionName | null;
+  next: string | null;
+  /** The route of a follow-up of this queue. */
+  nextHref(next: string): string;
+  navigate(to: string): void;
+}
+
+/** The form open in place, sending (a form done closes), and the page's single-key shortcuts. */
+function useWork({ followUp, actions, takeIt, next, nextHref, navigate }: WorkProps) {
+  const [chosen, setOpen] = useState<FormName | null>(null);
+  const offered = followUp !== null && followUp.state !== 'closed';
+  // A form that was sent and done closes; the focus is on the answer then (components/use-action-form.ts).
+  const send = async (action: ActionName, asTakeIt = false) => {
+    const done = await actions.send(action, asTakeIt);
+    if (done) setOpen(null);
+    return done;
+  };
+  const opens = (name: FormName) => () => {
+    if (!offered) return false;
+    setOpen(name);
+    return true;
+  };
+  const shortcuts = useFollowUpKeys(
+    {
+      t: () => takeIt !== null && (void send(takeIt, true), true),
+      // As the worklist's `a`: a new follow-up is acknowledged, and taken when nobody owns it.
+      a: () => followUp?.state === 'new' && (void send('acknowledge', followUp.owner === null), true),
+      s: opens('snooze'),
+      c: opens('record_contact'),
+      x: opens('close'),
+      n: () => next !== null && (navigate(nextHref(next)), true),
+    });
+  return { open: offered ? chosen : null, setOpen, send, shortcuts };
+}
+
+/** Below the first screen: what to do next, the facts, the orders and transaction, the history. */
+function Below({ api, followUp, history, reload, transactionWords }: { api: Api; followUp: FollowUp; history: Action[]; reload: number; transactionWords: string }) {
+  return (
+    <>
+      <NextStep followUp={followUp} />
+      <MissingChoices followUp={followUp} />
+
+      <h2>Facts</h2>
+      <FollowUpFacts followUp={followUp} />
+
+      <h2>Orders and transaction</h2>
+      <div class="panels">
+        {followUp.initial_order_id && <OrderPanel api={api} id={followUp.initial_order_id} title="Initial" reload={reload} missing={followUp.missing} />}
+        {followUp.redraw_order_id ? <OrderPanel api={api} id={followUp.redraw_order_id} title="Redraw" reload={reload} missing={followUp.missing} /> : <p>No redraw order known yet.</p>}
+        {followUp.transaction_id && <TransactionPanel id={followUp.transaction_id} words={transactionWords} />}
+      </div>
+
+      <h2>History</h2>
+      <HistoryTable history={history} />
+    </>
+  );
+}
+
+export function FollowUpPage({ api, id, handle, search, navigate }: ConsolePageProps & { id: string }) {
   // The queue it was opened from (the worklist's search, carried in this page's URL).
   const from = parseWorklistState(search);
   const queueName = QUEUE_NAMES[from.queue ?? DEFAULT_QUEUE];
@@ -49,9 +134,11 @@ export function FollowUpPage({ api, id, handle, search }: ConsolePageProps & { i
   const actions = useActionForm(api, id, loaded, me);
   const { form } = actions;
   const counts = useCounts(api, 0);
-  const queue = useNextInQueue(api.get, from, id, reload);
+  const queue = useNextInQueue(api.get, from, id, reload, me);
   const owners = Array.from(new Set([me, ...(counts?.owners.map((row) => row.owner) ?? [])]));
   const transaction = useTransaction(api, followUp?.transaction_id ?? null, reload);
+  const takeIt = takeItAction(followUp);
+  const work = useWork({ followUp, actions, takeIt, next: queue.next, nextHref: (next) => followUpHref(next, worklistSearch(from)).slice(1), navigate });
   const back = (
     <p class="back">
       <a href={`#${routeFor('worklist', from)}`}>Back to {queueName}</a>
@@ -68,41 +155,27 @@ export function FollowUpPage({ api, id, handle, search }: ConsolePageProps & { i
     );
   }
 
-  const urgency = followUp ? urgencyOf(followUp, new Date()) : null;
   /** The id this page was reached by, when it was an order's or a transaction's (find by any id). */
   const found = followUp ? foundWords(followUp, search.get('found')) : null;
-  const takeIt = takeItAction(followUp);
   return (
     <div class="follow-up-page">
       {back}
       <h1 tabIndex={-1}>Follow-up {id}</h1>
       {found && <p class="notice found-by">{found}</p>}
       {!followUp && <p>Loading…</p>}
-      <FollowUpFreshness loaded={loaded} />
       {form.conflict && followUp && <ConflictNotice conflict={form.conflict} current={followUp} history={history} me={me} />}
       {form.alert && <ActionAlert alert={form.alert} unanswered={form.unanswered} onReload={actions.reloadAfterAlert} />}
-      {urgency && <p class={`urgency urgency-${urgency.band} lead`}>{urgency.words}</p>}
-      <FollowUpShiftBar message={form.message} queueName={queueName} from={from} queue={queue} takeIt={takeIt !== null} busy={form.busy} onTakeIt={() => takeIt && void actions.send(takeIt, true)} />
-      {followUp && (
-        <>
-          <FollowUpActions followUp={followUp} actions={actions} owners={owners} me={me} newOrder={reorderedReference(followUp, transaction.orders)} />
-
-          <h2>Facts</h2>
-          <FollowUpFacts followUp={followUp} />
-
-          <MissingPanel followUp={followUp} />
-
-          <h2>Orders and transaction</h2>
-          <div class="panels">
-            {followUp.initial_order_id && <OrderPanel api={api} id={followUp.initial_order_id} title="Initial" reload={reload} missing={followUp.missing} />}
-            {followUp.redraw_order_id ? <OrderPanel api={api} id={followUp.redraw_order_id} title="Redraw" reload={reload} missing={followUp.missing} /> : <p>No redraw order known yet.</p>}
-            {followUp.transaction_id && <TransactionPanel id={followUp.transaction_id} words={transaction.words} />}
-          </div>
-
-          <h2>History</h2>
-          <HistoryTable history={history} />
-        </>
-      )}
+      <div class="first-screen">
+        {followUp && <Decision followUp={followUp} me={me} />}
+        <div class="work">
+          <FollowUpShiftBar message={form.message} queueName={queueName} from={from} queue={queue} takeIt={takeIt !== null} busy={form.busy} onTakeIt={() => takeIt && void work.send(takeIt, true)} />
+          {followUp && <FollowUpActions followUp={followUp} actions={{ ...actions, send: work.send }} owners={owners} me={me} newOrder={reorderedReference(followUp, transaction.orders)} open={work.open} onOpen={work.setOpen} />}
+          <FollowUpKeysHelp shortcuts={work.shortcuts} />
+          {/* When it was last read: beside the work, so that the first screen keeps its room for an open form. */}
+          <FollowUpFreshness loaded={loaded} />
+        </div>
+      </div>
+      {followUp && <Below api={api} followUp={followUp} history={history} reload={reload} transactionWords={transaction.words} />}
     </div>
   );
 }

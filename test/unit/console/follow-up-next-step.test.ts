@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NEXT_STEPS } from '../../../functions/core/next-steps';
-import { nextStepReason, nextStepText } from '../../../console/src/lib/follow-up-next-step';
+import { CONSOLE_STEPS, nextStepReason, nextStepText } from '../../../console/src/lib/follow-up-next-step';
 
 const stale = { since: '2026-11-20T10:00:00Z', reason: 'no_progress' };
 
@@ -17,8 +17,18 @@ describe('the follow-up page’s "What to do next"', () => {
     expect(nextStepText({ state: 'snoozed', attention: null, stale: null })).toBeNull();
   });
 
-  it('gives the very text the alerts carry', () => {
-    expect(nextStepText({ state: 'acknowledged', attention: 'no_redraw', stale: null })).toBe(NEXT_STEPS.no_redraw);
-    expect(nextStepText({ state: 'new', attention: null, stale: null })).toBe(NEXT_STEPS.not_acknowledged);
+  it('gives the console’s own words for the same reasons as the alerts’ text', () => {
+    expect(Object.keys(CONSOLE_STEPS).sort()).toEqual(Object.keys(NEXT_STEPS).sort());
+    expect(nextStepText({ state: 'acknowledged', attention: 'no_redraw', stale: null })).toBe(CONSOLE_STEPS.no_redraw);
+    expect(nextStepText({ state: 'new', attention: null, stale: null })).toBe(CONSOLE_STEPS.not_acknowledged);
+  });
+
+  it('names no raw code and no alert’s delivery, where the alerts’ text does', () => {
+    expect(NEXT_STEPS.results_still_missing).toContain('clinician_accepted_partial_results');
+    expect(NEXT_STEPS.results_still_missing).toContain('This notice goes out once');
+    for (const [reason, words] of Object.entries(CONSOLE_STEPS)) {
+      expect(words, reason).not.toMatch(/\b[a-z]+_[a-z_]+\b/);
+      expect(words, reason).not.toMatch(/notice|reminder|goes out|acknowledge action/i);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextInQueue, shortId } from '../../../console/src/lib/next-in-queue';
+import { nextInQueue, nextSkippingOthers, shortId } from '../../../console/src/lib/next-in-queue';
 
 describe('nextInQueue', () => {
   it('offers the one after the current follow-up while it is still in the queue', () => {
@@ -28,6 +28,28 @@ describe('nextInQueue', () => {
     expect(nextInQueue(['b', 'a', 'c', 'd'], 'b', 1)).toEqual({ next: 'c', index: 0 });
     // Unmoved: the one after it.
     expect(nextInQueue(['a', 'b', 'c'], 'b', 1)).toEqual({ next: 'c', index: 1 });
+  });
+});
+
+describe('nextSkippingOthers (issue 58)', () => {
+  const item = (id: string, owner: string | null = null) => ({ id, owner });
+
+  it('skips a follow-up someone else owns, and offers it as anyone’s next', () => {
+    const queue = [item('a'), item('b', 'j.doe'), item('c', 'me'), item('d')];
+    expect(nextSkippingOthers(queue, 'a', null, 'me')).toEqual({ next: 'c', anyone: 'b', index: 0 });
+    // Mine and nobody's are never skipped.
+    expect(nextSkippingOthers(queue, 'b', null, 'me')).toEqual({ next: 'c', anyone: 'c', index: 1 });
+    expect(nextSkippingOthers(queue, 'c', null, 'me')).toEqual({ next: 'd', anyone: 'd', index: 2 });
+  });
+
+  it('goes on from where the follow-up stood once an action took it out of the queue', () => {
+    // a was at 0 and was closed: b (j.doe's) now stands there.
+    expect(nextSkippingOthers([item('b', 'j.doe'), item('c'), item('d')], 'a', 0, 'me')).toEqual({ next: 'c', anyone: 'b', index: 0 });
+  });
+
+  it('has no next when only others’ follow-ups are left, while anyone’s next stays', () => {
+    expect(nextSkippingOthers([item('a'), item('b', 'j.doe'), item('c', 'eve')], 'a', null, 'me')).toEqual({ next: null, anyone: 'b', index: 0 });
+    expect(nextSkippingOthers([item('a')], 'a', null, 'me')).toEqual({ next: null, anyone: null, index: 0 });
   });
 });
 
