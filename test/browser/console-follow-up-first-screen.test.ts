@@ -12,11 +12,10 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { signSvixMessage } from '../../functions/core/svix';
 import { expectNoAxeViolations, guardedPage, launchChromium, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
 import { beforeAllOrFailEach } from '../support/browser-setup';
 import { buildDeliveries, freshId } from '../support/junction';
-import { newMessageId, newSecret } from '../support/webhook';
+import { newSecret, postSignedWebhook } from '../support/webhook';
 
 const DAY = 86_400_000;
 const COLLEAGUE = 'j.doe';
@@ -47,15 +46,7 @@ const openQueue = async () => (await api<{ items: FollowUp[] }>('/follow-ups?que
 const act = (id: string, body: Record<string, unknown>, actor = COLLEAGUE) => api(`/follow-ups/${id}/actions`, actor, { method: 'POST', body: JSON.stringify(body) });
 
 async function postWebhook(body: unknown): Promise<void> {
-  const raw = JSON.stringify(body);
-  const messageId = newMessageId();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const response = await fetch(`${tracker.url}/webhooks/junction`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
-    body: raw,
-  });
-  expect(response.status).toBe(200);
+  expect(await postSignedWebhook(tracker.url, secret, body)).toBe(200);
 }
 
 /** A test kit that ended sample_error (the sample hemolyzed): a no_redraw follow-up opens. */

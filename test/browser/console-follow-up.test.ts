@@ -13,10 +13,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { expectNoAxeViolations, guardedPage, launchChromium, shortenRequestTimeout, stallRequests, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
 import { CONSOLE_STEPS } from '../../console/src/lib/follow-up-next-step';
-import { signSvixMessage } from '../../functions/core/svix';
 import { beforeAllOrFailEach } from '../support/browser-setup';
 import { buildDeliveries, freshId } from '../support/junction';
-import { newMessageId, newSecret } from '../support/webhook';
+import { newSecret, postSignedWebhook } from '../support/webhook';
 
 const secret = newSecret();
 let tracker: BrowserTracker;
@@ -82,15 +81,7 @@ async function openForm(page: Page, name: string): Promise<void> {
 
 /** Junction's webhook, signed with the tracker's secret. */
 async function postWebhook(body: unknown): Promise<void> {
-  const raw = JSON.stringify(body);
-  const messageId = newMessageId();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const response = await fetch(`${tracker.url}/webhooks/junction`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
-    body: raw,
-  });
-  expect(response.status).toBe(200);
+  expect(await postSignedWebhook(tracker.url, secret, body)).toBe(200);
 }
 
 /** Polls `read` until `ready` holds of its answer (the stream works behind the webhooks), for at most 30 s. */

@@ -23,12 +23,11 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { durationsCell, redrawRateCell } from '../../cli/report-views';
 import { intervalPercentWords, wilsonInterval } from '../../console/src/report/wilson';
 import { failureTypeWords } from '../../functions/core/missing-words';
-import { signSvixMessage } from '../../functions/core/svix';
 import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
 import { expectNoAxeViolations, guardedPage, launchChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
 import { beforeAllOrFailEach } from '../support/browser-setup';
 import { buildDeliveries, freshId, noRedrawFlow, redrawFlow, simpleFlow, type FlowSpec } from '../support/junction';
-import { newMessageId, newSecret } from '../support/webhook';
+import { newSecret, postSignedWebhook } from '../support/webhook';
 
 interface Durations {
   n: number;
@@ -77,15 +76,7 @@ const opened: GuardedPage[] = [];
 
 /** Posts one signed webhook to the tracker, as Svix does. */
 async function postWebhook(body: unknown): Promise<void> {
-  const raw = JSON.stringify(body);
-  const messageId = newMessageId();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const response = await fetch(`${tracker.url}/webhooks/junction`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
-    body: raw,
-  });
-  expect(response.status).toBe(200);
+  expect(await postSignedWebhook(tracker.url, secret, body)).toBe(200);
 }
 
 /** A flow whose orders are all at `lab` (lab_test.lab.slug). */

@@ -11,11 +11,10 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { signSvixMessage } from '../../functions/core/svix';
 import { expectNoAxeViolations, guardedPage, launchChromium, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
 import { beforeAllOrFailEach } from '../support/browser-setup';
 import { buildDeliveries, freshId, redrawFlow } from '../support/junction';
-import { newMessageId, newSecret } from '../support/webhook';
+import { newSecret, postSignedWebhook } from '../support/webhook';
 
 const DAY = 86_400_000;
 const HANDLE = 'ana.lopez';
@@ -49,15 +48,7 @@ const listed = async (query: string): Promise<Row[]> => (await api<{ items: Row[
 const act = (id: string, body: Record<string, unknown>, actor = COLLEAGUE) => api<{ follow_up: Row }>(`/follow-ups/${id}/actions`, { method: 'POST', body: JSON.stringify(body), actor });
 
 async function postWebhook(body: unknown): Promise<void> {
-  const raw = JSON.stringify(body);
-  const messageId = newMessageId();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const response = await fetch(`${tracker.url}/webhooks/junction`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
-    body: raw,
-  });
-  expect(response.status).toBe(200);
+  expect(await postSignedWebhook(tracker.url, secret, body)).toBe(200);
 }
 
 /** Opens `count` more follow-ups (walk-in orders in redraw_available, no redraw order yet), opened 1 to `count` days ago, and waits for them. */

@@ -198,3 +198,19 @@ export function webhookHandlerFor(
     ...overrides,
   });
 }
+
+/**
+ * POSTs `body` to a running tracker's webhook route (`npm start`'s, in the browser tests), signed with
+ * `secret` as Svix signs it, and answers the response's status code.
+ */
+export async function postSignedWebhook(trackerUrl: string, secret: string, body: unknown): Promise<number> {
+  const raw = JSON.stringify(body);
+  const messageId = newMessageId();
+  const timestamp = Math.floor(Date.now() / 1000);
+  const response = await fetch(`${trackerUrl}/webhooks/junction`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
+    body: raw,
+  });
+  return response.status;
+}
