@@ -15,6 +15,8 @@ export const SERVICES = {
   /** The Slack buttons (only with the `slack` setting). */
   chatButton: 'chat-button',
   weeklyDigest: 'weekly-digest',
+  /** The FHIR Task writer (CONTRACT §13; only with FHIR_BASE_URL). */
+  fhirWriter: 'fhir-writer',
 } as const;
 export type ServiceName = (typeof SERVICES)[keyof typeof SERVICES];
 
@@ -147,4 +149,25 @@ export const TRANSACTION_METRICS = {
 export const BACKFILL_METRICS = {
   applied: 'BackfillApplied',
   failed: 'BackfillFailed',
+} as const;
+
+/**
+ * The FHIR Task metrics (CONTRACT §13), emitted only with FHIR_BASE_URL set, by the
+ * writer (service=fhir-writer) and by the sweep's catch-up (service=stale-redraw-sweep).
+ */
+export const FHIR_METRICS = {
+  /** Tasks the server stored (a PUT or a POST it confirmed). */
+  written: 'FhirTasksWritten',
+  /** Follow-up changes whose Task was already at their digest: no write. */
+  unchanged: 'FhirTasksUnchanged',
+  /** A 400, a 422 or several Tasks for one identifier: not retried until the follow-up changes (alarm on this). */
+  refused: 'FhirTasksRefused',
+  /** A Task someone changed in the EHR, not overwritten (alarm on this). */
+  changedInEhr: 'FhirTasksChangedInEhr',
+  /** A 401 or 403 from the server or its token endpoint: a configuration error (alarm on this). */
+  unauthorized: 'FhirUnauthorized',
+  /** 5xx, 429, timeouts and network errors: the follow-up stays pending for a retry and the sweep. */
+  unavailable: 'FhirUnavailable',
+  /** Pending records the sweep's catch-up left behind (a gauge, after each sweep). */
+  behind: 'FhirTasksBehind',
 } as const;
