@@ -10,6 +10,7 @@
  * HttpError mapped to a 4xx in one place, here; anything else is a generic 500
  * that never carries the error's message.
  */
+import type { FhirSystems } from '../core/fhir-task';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod/mini';
 import type { AccessTokens } from '../shared/access-token';
@@ -56,6 +57,8 @@ export interface QueryHandlerDeps {
   now?: () => Date;
   /** DIGEST_TIMEZONE: the zone whose days and Monday-to-Sunday weeks a report's dates are (CONTRACT §11); UTC when absent. */
   timeZone?: string;
+  /** FHIR_BASE_URL and the Task's systems (CONTRACT §13): GET /follow-ups/{id} answers its Task's state; absent or null, `fhir` is null. */
+  fhir?: { baseUrl: string; systems: FhirSystems } | null;
   /** Where the caller's actor comes from (GET /me, the Mine queue): the IAM identity on AWS (the default), the `x-redraw-actor` header locally. */
   actorSource?: ActorSource;
   /** The console's access tokens (CONTRACT §12); null or absent: no console, every console route is 401. */
@@ -83,6 +86,7 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
     cursorSecret: deps.cursorSecret ?? DEFAULT_CURSOR_SECRET,
     now: deps.now ?? (() => new Date()),
     timeZone: deps.timeZone ?? 'UTC',
+    fhir: deps.fhir ?? null,
   };
 
   const source = deps.actorSource ?? 'iam';

@@ -9,6 +9,9 @@ import { MAX_OWNER_LENGTH, Owner } from '../core/follow-up/action-body';
 import type { FollowUpAction } from '../core/follow-up/history';
 import type { FollowUpView } from '../core/follow-up/view';
 import { AGE_BUCKETS, QUEUES } from '../core/queues';
+import { fhirViewOf, type FhirView } from '../core/fhir-task';
+import { digestOf } from '../fhir/source';
+import { readConfirmation } from '../store/fhir-records';
 import { readHistory } from '../store/follow-ups/history';
 import { getFollowUp } from '../store/follow-ups/reads';
 import { countFollowUps, FOLLOW_UP_LIST_STATES, followUpViews, listFollowUps, positionFits } from '../store/follow-ups/worklist';
@@ -19,6 +22,8 @@ import { HttpError, pageSize, resourceId, type RouteHandler } from './request';
 export interface FollowUpAnswer {
   follow_up: FollowUpView;
   history: FollowUpAction[];
+  /** Its Task in the team's EHR (CONTRACT §13): null while FHIR is off or nothing was sent to this server. */
+  fhir: FhirView | null;
 }
 
 const FollowUpListState = z.enum(FOLLOW_UP_LIST_STATES);
@@ -64,14 +69,18 @@ export const followUpsRoute: RouteHandler = async ({ db, tableName, cursorSecret
 export const followUpCountsRoute: RouteHandler = async ({ db, tableName, now }, { caller }) => countFollowUps(db, tableName, caller(), now());
 
 /** GET /follow-ups/{follow_up_id}. */
-export const followUpRoute: RouteHandler = async ({ db, tableName, now }, request): Promise<FollowUpAnswer> => {
+export const followUpRoute: RouteHandler = async ({ db, tableName, now, fhir }, request): Promise<FollowUpAnswer> => {
   const id = resourceId(request.id, 'follow_up_id');
   const at = now();
   const stored = await getFollowUp(db, tableName, id, at);
   if (!stored) throw new HttpError(404, 'not_found', 'no follow-up with this id');
   const [view] = await followUpViews(db, tableName, [stored], at);
   if (view === undefined) throw new Error('no view of a stored follow-up');
-  return { follow_up: view, history: await readHistory(db, tableName, id, at) };
+  const [history, confirmation] = await Promise.all([
+    readHistory(db, tableName, id, at),
+    fhir === null ? null : readConfirmation(db, tableName, id, fhir.baseUrl, false),
+  ]);
+  return { follow_up: view, history, fhir: fhir === null ? null : fhirViewOf(confirmation, digestOf(stored, fhir.systems), fhir.baseUrl) };
 };
 
 /** GET /me (the console's, CONTRACT §12): the caller as the record names them. */

@@ -4,6 +4,7 @@
  * typed HttpError, mapped to a 4xx in the one error boundary of
  * functions/query/app.ts. Also the parameter checks the routes share.
  */
+import type { FhirSystems } from '../core/fhir-task';
 import * as z from 'zod/mini';
 import { ResourceId } from '../core/schemas';
 import type { TableClient } from '../store/table-client';
@@ -18,6 +19,8 @@ export interface QueryContext {
   now: () => Date;
   /** The zone whose days and weeks a report's dates are (CONTRACT §11). */
   timeZone: string;
+  /** The FHIR server the follow-ups' Tasks go to (CONTRACT §13), or null when FHIR is off. */
+  fhir: { baseUrl: string; systems: FhirSystems } | null;
 }
 
 /** One request as a route sees it. */

@@ -58,6 +58,7 @@ import { DEFAULT_RECONCILE, DEFAULT_RESULTS_PER_SWEEP, type ReconcileSettings } 
 import { DEFAULT_SYNC, type SyncSettings } from './sync';
 import { catchUpStep } from './steps/catch-up';
 import { openSweep } from './steps/context';
+import { fhirCatchUpStep, type FhirCatchUp } from './steps/fhir';
 import { followUpSteps } from './steps/follow-ups';
 import { withSweepLease } from './steps/lease';
 import { readStaleRules } from './steps/read';
@@ -110,6 +111,8 @@ export interface SweepInput {
    * meters the other steps alone: the step's own cost is metered in test/integration/report-cost.test.ts.
    */
   reportUnits?: boolean;
+  /** The FHIR Tasks' catch-up (CONTRACT §13); null or absent (FHIR_BASE_URL unset): no step, no request. */
+  fhir?: FhirCatchUp | null;
 }
 
 /** What a sweep that found the lease held answers. */
@@ -175,6 +178,8 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
   await runStaleRules(rules);
   // The follow-ups' own notices (CONTRACT §9), after the stale rules, from one read of the open worklist.
   await followUpSteps(rules, input.followUpAckHours ?? null);
+  // The Tasks the writer could not send (CONTRACT §13), after every follow-up write of this sweep.
+  if (input.fhir) await fhirCatchUpStep(ctx, input.fhir, input.metrics);
   // Last: the report's hours and days (CONTRACT §11), from the rows this sweep's writes settled too.
   if (input.reportUnits !== false) await reportUnitsStep(ctx, input.wallClock);
   const result = await summarize(ctx, input.metrics, { reads, sync, catchUp });

@@ -7,8 +7,6 @@
  * work, the transactions they touch, the orders without a transaction, and the
  * orders named only by id.
  */
-import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue as StreamAttributeValue, DynamoDBRecord } from 'aws-lambda';
 import type { TrackerEvent } from '../../core/events';
 import { errorName } from '../../shared/observability';
@@ -16,6 +14,7 @@ import type { StoredOrder } from '../../store/order-items';
 import { reportEndOf, reportWorkOf } from '../../store/report-ledger';
 import type { ReportWork } from '../../store/report-work';
 import { factsOfWrite } from '../../store/stream-facts';
+import { unmarshallImage } from '../../store/stream-images';
 import { readStreamItem, type StreamItem, type TableWrite } from '../../store/stream-items';
 import { classify, releasedFlagOf, type Classified, type ReleasedFlag } from './classify';
 import type { Run, StepContext } from './context';
@@ -116,24 +115,7 @@ export function decodeRecord(record: DynamoDBRecord): TableWrite {
 
 function readImage(image: Record<string, StreamAttributeValue> | undefined): StreamItem | undefined {
   if (image === undefined) return undefined;
-  return readStreamItem(unmarshall(Object.fromEntries(Object.entries(image).map(([name, value]) => [name, toSdkAttributeValue(value)]))));
-}
-
-/** Lambda's event carries binary values as base64 text; the SDK's unmarshall wants bytes. */
-function toSdkAttributeValue(value: StreamAttributeValue): SdkAttributeValue {
-  if (value.S !== undefined) return { S: value.S };
-  if (value.N !== undefined) return { N: value.N };
-  if (value.BOOL !== undefined) return { BOOL: value.BOOL };
-  if (value.NULL !== undefined) return { NULL: value.NULL };
-  if (value.B !== undefined) return { B: Buffer.from(value.B, 'base64') };
-  if (value.SS !== undefined) return { SS: value.SS };
-  if (value.NS !== undefined) return { NS: value.NS };
-  if (value.BS !== undefined) return { BS: value.BS.map((item) => Buffer.from(item, 'base64')) };
-  if (value.L !== undefined) return { L: value.L.map(toSdkAttributeValue) };
-  if (value.M !== undefined) {
-    return { M: Object.fromEntries(Object.entries(value.M).map(([name, item]) => [name, toSdkAttributeValue(item)])) };
-  }
-  throw new TypeError('unknown attribute value type');
+  return readStreamItem(unmarshallImage(image));
 }
 
 /** DynamoDB's TTL deletes items as this service principal (Lambda's userIdentity of the record). */

@@ -1,0 +1,323 @@
+/**
+ * A follow-up as a FHIR R4 `Task` (CONTRACT §13): the mapping, the content
+ * digest the tracker compares before it writes, and the facts it reads back
+ * from a Task it finds. Plain functions over plain data: the writer
+ * (functions/fhir/sync.ts) decides with them, the query function answers the
+ * follow-up's `fhir` state with them.
+ *
+ * The Task carries ids, codes, counts and times only: no name, no note, no
+ * free text and no `for` (the tracker knows no patient). Every field of the
+ * contract's mapping is in the digest (the stale flag, `missing`, `opened_at`
+ * and `initial_order_id` too); the write revision the Task also carries (an
+ * extension of this tracker's: which of two writers' contents is newer) is
+ * not, so bookkeeping that changes nothing mapped costs no write.
+ */
+import { createHash } from 'node:crypto';
+import { instantMillis } from './instant';
+import type { FollowUp } from './follow-up/states';
+
+/** The identifier and code systems of the Tasks (CONTRACT §13's settings). */
+export interface FhirSystems {
+  /** FHIR_TASK_SYSTEM: the Task's identifier system (its value is the follow-up's id). */
+  task: string;
+  /** FHIR_CODE_SYSTEM: the root of the tracker's code systems and extensions. */
+  code: string;
+  /** FHIR_ORDER_SYSTEM: the identifier system of Junction's order id on the team's ServiceRequest. */
+  order: string;
+  /** FHIR_OWNER_SYSTEM: the owner handle's identifier system. */
+  owner: string;
+}
+
+export const DEFAULT_FHIR_SYSTEMS: FhirSystems = {
+  task: 'urn:redraw-tracker:follow-up',
+  code: 'urn:redraw-tracker',
+  order: 'urn:junction:order',
+  owner: 'urn:redraw-tracker:owner',
+};
+
+interface Coding {
+  system: string;
+  code: string;
+}
+interface CodeableConcept {
+  coding: Coding[];
+}
+interface Extension {
+  url: string;
+  valueInteger?: number;
+  valueString?: string;
+}
+
+/** The part of R4 `Task` the tracker writes (and reads back). */
+export interface FhirTask {
+  resourceType: 'Task';
+  id?: string;
+  meta?: { versionId?: string; lastUpdated?: string; [field: string]: unknown };
+  identifier: { system: string; value: string }[];
+  status: TaskStatus;
+  businessStatus?: CodeableConcept;
+  statusReason?: CodeableConcept;
+  intent: 'order';
+  priority: 'asap' | 'routine';
+  code: CodeableConcept;
+  focus?: { type: 'ServiceRequest'; identifier: { system: string; value: string } };
+  owner?: { identifier: { system: string; value: string }; display: string };
+  authoredOn: string;
+  lastModified: string;
+  executionPeriod?: { start?: string; end?: string };
+  restriction?: { period: { end: string } };
+  input?: { type: CodeableConcept; valueInteger: number }[];
+  extension: Extension[];
+  [field: string]: unknown;
+}
+
+export type TaskStatus = 'ready' | 'in-progress' | 'on-hold' | 'completed' | 'cancelled';
+
+/** Dispositions that close a Task `completed`; every other close is `cancelled` (CONTRACT §13). */
+const COMPLETED_DISPOSITIONS: ReadonlySet<string> = new Set(['redraw_completed', 'results_received', 'tested_elsewhere', 'clinician_accepted_partial_results', 'reordered']);
+
+/** What a Task is computed from: the stored follow-up and what the tracker keeps beside it. */
+export interface TaskSource {
+  followUp: FollowUp;
+  /** Whether an order of it is flagged stale (the flag's copy on the follow-up item). */
+  stale: boolean;
+  /** When its newest version was recorded (the history's clock), or null when not kept. */
+  lastAt: string | null;
+  /** The follow-up item's write revision (every write bumps it): which content is newer. */
+  revision: number;
+  /** Whether it is about a redraw, or about results missing where Junction does not redraw (followUpKind). */
+  kind: FollowUpKind;
+}
+
+export type FollowUpKind = 'redraw' | 'missing_results';
+
+/**
+ * What a follow-up is about: results missing where no redraw order came (its
+ * `no_redraw` attention, or the tracker acted on that fact), or else a redraw.
+ */
+export function followUpKind(followUp: Pick<FollowUp, 'redraw_order_id' | 'attention'>, appliedFacts: readonly string[]): FollowUpKind {
+  if (followUp.redraw_order_id !== null) return 'redraw';
+  return followUp.attention === 'no_redraw' || appliedFacts.includes('no_redraw') ? 'missing_results' : 'redraw';
+}
+
+/** The extensions' URLs under FHIR_CODE_SYSTEM. */
+export function extensionUrls(systems: FhirSystems): { version: string; digest: string; revision: string } {
+  return { version: `${systems.code}/follow-up-version`, digest: `${systems.code}/content-digest`, revision: `${systems.code}/follow-up-revision` };
+}
+
+/** The Task's status for a follow-up's state (and disposition, when closed). */
+export function taskStatusOf(followUp: Pick<FollowUp, 'state' | 'disposition'>): TaskStatus {
+  switch (followUp.state) {
+    case 'new':
+      return 'ready';
+    case 'acknowledged':
+      return 'in-progress';
+    case 'snoozed':
+      return 'on-hold';
+    case 'closed':
+      return followUp.disposition !== null && COMPLETED_DISPOSITIONS.has(followUp.disposition) ? 'completed' : 'cancelled';
+  }
+}
+
+/** The later of two instants, as written (the first when equal). */
+function later(a: string, b: string): string {
+  return instantMillis(b) > instantMillis(a) ? b : a;
+}
+
+/** The follow-up's Task without its digest (the digest is computed over this). */
+function mappedTask(source: TaskSource, systems: FhirSystems): FhirTask {
+  const { followUp } = source;
+  const urls = extensionUrls(systems);
+  const coding = (suffix: string, code: string): CodeableConcept => ({ coding: [{ system: `${systems.code}/${suffix}`, code }] });
+  const task: FhirTask = {
+    resourceType: 'Task',
+    identifier: [{ system: systems.task, value: followUp.id }],
+    status: taskStatusOf(followUp),
+    intent: 'order',
+    priority: followUp.attention !== null || (source.stale && followUp.state !== 'closed') ? 'asap' : 'routine',
+    code: coding('task', source.kind === 'redraw' ? 'redraw-follow-up' : 'missing-results-follow-up'),
+    authoredOn: followUp.opened_at,
+    // inv-1: never before authoredOn, though Junction's opened_at may be later than the tracker's clock.
+    lastModified: source.lastAt === null ? followUp.opened_at : later(followUp.opened_at, source.lastAt),
+    extension: [{ url: urls.version, valueInteger: followUp.version }],
+  };
+  if (followUp.attention !== null) task.businessStatus = coding('attention', followUp.attention);
+  if (followUp.state === 'closed' && followUp.disposition !== null) task.statusReason = coding('disposition', followUp.disposition);
+  else if (followUp.state === 'snoozed' && followUp.snooze_reason !== null) task.statusReason = coding('snooze-reason', followUp.snooze_reason);
+  if (followUp.initial_order_id !== null) task.focus = { type: 'ServiceRequest', identifier: { system: systems.order, value: followUp.initial_order_id } };
+  if (followUp.owner !== null) task.owner = { identifier: { system: systems.owner, value: followUp.owner }, display: followUp.owner };
+  const period = executionPeriod(followUp.acknowledged_at, followUp.state === 'closed' ? followUp.closed_at : null);
+  if (period !== null) task.executionPeriod = period;
+  if (followUp.state === 'snoozed' && followUp.snoozed_until !== null) task.restriction = { period: { end: followUp.snoozed_until } };
+  const input = missingInputs(followUp, systems);
+  if (input.length > 0) task.input = input;
+  return task;
+}
+
+/** Start and end as known; an end recorded before the start (two clocks) ends where it started, so start <= end. */
+function executionPeriod(start: string | null, end: string | null): FhirTask['executionPeriod'] | null {
+  if (start === null && end === null) return null;
+  if (start === null) return { end: end! };
+  if (end === null) return { start };
+  return { start, end: later(start, end) };
+}
+
+/** `missing` as inputs: the markers missing, then each failure type's count (by code, so the order is stable). */
+function missingInputs(followUp: FollowUp, systems: FhirSystems): NonNullable<FhirTask['input']> {
+  const missing = followUp.missing;
+  if (missing === null) return [];
+  const type = (code: string) => ({ coding: [{ system: `${systems.code}/missing`, code }] });
+  const inputs: NonNullable<FhirTask['input']> = [];
+  if (missing.markers !== null) inputs.push({ type: type('markers'), valueInteger: missing.markers });
+  for (const [code, count] of Object.entries(missing.failure_types ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    inputs.push({ type: type(code), valueInteger: count });
+  }
+  return inputs;
+}
+
+/** The follow-up's Task (CONTRACT §13), with its content digest and write revision. */
+export function taskOf(source: TaskSource, systems: FhirSystems): FhirTask {
+  const task = mappedTask(source, systems);
+  const urls = extensionUrls(systems);
+  task.extension = [...task.extension, { url: urls.digest, valueString: contentDigest(task, systems) }, { url: urls.revision, valueInteger: source.revision }];
+  return task;
+}
+
+/** The mapped fields of a Task, whoever wrote it: what the digest is a hash of. */
+const MAPPED_FIELDS = [
+  'resourceType',
+  'identifier',
+  'status',
+  'businessStatus',
+  'statusReason',
+  'intent',
+  'priority',
+  'code',
+  'focus',
+  'owner',
+  'authoredOn',
+  'lastModified',
+  'executionPeriod',
+  'restriction',
+  'input',
+] as const;
+
+/**
+ * The content digest of a Task (CONTRACT §13): a SHA-256 (base64url) of its
+ * mapped fields and its follow-up-version extension, in a canonical JSON
+ * (keys sorted), so a server's own fields (`id`, `meta`, `text`), its key order
+ * and the digest and revision extensions themselves change nothing.
+ */
+export function contentDigest(task: Record<string, unknown>, systems: FhirSystems): string {
+  const urls = extensionUrls(systems);
+  const content: Record<string, unknown> = {};
+  for (const field of MAPPED_FIELDS) if (task[field] !== undefined) content[field] = task[field];
+  const extensions = Array.isArray(task.extension) ? (task.extension as Extension[]) : [];
+  content.extension = extensions.filter((extension) => extension?.url === urls.version);
+  return createHash('sha256').update(canonicalJson(content)).digest('base64url');
+}
+
+/** JSON with every object's keys sorted: one text for one content. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, field]) => field !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, field]) => `${JSON.stringify(key)}:${canonicalJson(field)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** What the tracker reads back from a Task it finds on the server. */
+export interface FoundTask {
+  id: string;
+  versionId: string | null;
+  /** The digest its extension states, or null when it carries none. */
+  statedDigest: string | null;
+  /** Whether its content is what its stated digest says (false: changed by someone else since the tracker wrote it). */
+  trackersContent: boolean;
+  /** Its follow-up-version and follow-up-revision extensions, and its authoredOn (null when absent or not numbers). */
+  version: number | null;
+  revision: number | null;
+  authoredOn: string | null;
+}
+
+/** The facts of a Task found by identifier (null when it has no id: not a stored resource). */
+export function foundTask(resource: Record<string, unknown>, systems: FhirSystems): FoundTask | null {
+  if (typeof resource.id !== 'string' || resource.id === '') return null;
+  const urls = extensionUrls(systems);
+  const extensions = Array.isArray(resource.extension) ? (resource.extension as Extension[]) : [];
+  const value = (url: string) => extensions.find((extension) => extension?.url === url);
+  const stated = value(urls.digest)?.valueString;
+  const statedDigest = typeof stated === 'string' ? stated : null;
+  const integer = (url: string) => {
+    const found = value(url)?.valueInteger;
+    return typeof found === 'number' && Number.isInteger(found) ? found : null;
+  };
+  const meta = resource.meta as { versionId?: unknown } | undefined;
+  return {
+    id: resource.id,
+    versionId: typeof meta?.versionId === 'string' ? meta.versionId : null,
+    statedDigest,
+    trackersContent: statedDigest !== null && contentDigest(resource, systems) === statedDigest,
+    version: integer(urls.version),
+    revision: integer(urls.revision),
+    authoredOn: typeof resource.authoredOn === 'string' ? resource.authoredOn : null,
+  };
+}
+
+/**
+ * Whether the content of `source` is older than the found Task's (written by
+ * another of the tracker's writers from a later read): a later opening (a
+ * follow-up that returned after an expiry) or, for one opening, a higher write
+ * revision. Equal is not older.
+ */
+export function olderThanFound(source: TaskSource, found: FoundTask): boolean {
+  if (found.authoredOn === null || found.revision === null) return false;
+  const opened = instantMillis(source.followUp.opened_at);
+  const foundOpened = Date.parse(found.authoredOn);
+  if (!Number.isFinite(foundOpened) || foundOpened !== opened) return Number.isFinite(foundOpened) && foundOpened > opened;
+  return found.revision > source.revision;
+}
+
+export const FHIR_STATES = ['current', 'behind', 'refused', 'changed_in_ehr'] as const;
+export type FhirState = (typeof FHIR_STATES)[number];
+
+/** The follow-up's `fhir` as GET /follow-ups/{id} answers it (CONTRACT §13). */
+export interface FhirView {
+  version: number;
+  confirmed_at: string;
+  state: FhirState;
+}
+
+/** What the confirmation record says, as far as the follow-up's `fhir` view needs it. */
+export interface ConfirmationFacts {
+  baseUrl: string;
+  version: number;
+  digest: string;
+  confirmedAt: string;
+  /** The digest a refusal was for, or null. */
+  refusedDigest: string | null;
+  /** The digest the follow-up had when the Task was found changed in the EHR, or null. */
+  changedInEhrDigest: string | null;
+}
+
+/**
+ * The follow-up's `fhir` (CONTRACT §13): null while off or never sent to this
+ * server; otherwise the version confirmed, when, and whether its Task is at
+ * the follow-up's current digest, behind it, refused at it, or changed in the
+ * EHR (held until the follow-up changes with a person's action).
+ */
+export function fhirViewOf(confirmation: ConfirmationFacts | null, currentDigest: string, baseUrl: string | null): FhirView | null {
+  if (baseUrl === null || confirmation === null || confirmation.baseUrl !== baseUrl) return null;
+  const state: FhirState =
+    confirmation.changedInEhrDigest !== null
+      ? 'changed_in_ehr'
+      : confirmation.refusedDigest === currentDigest
+        ? 'refused'
+        : confirmation.digest === currentDigest
+          ? 'current'
+          : 'behind';
+  return { version: confirmation.version, confirmed_at: confirmation.confirmedAt, state };
+}

@@ -1,0 +1,62 @@
+/**
+ * The first step of the FHIR writer (CONTRACT §13): from a batch of the
+ * table's stream records, the follow-ups whose Task may now be behind, each
+ * marked pending before the server is asked, so that nothing is lost whatever
+ * happens next (the server down for days, the function's timeout, the batch
+ * given up to the dead-letter queue): the sweep sends what is still pending.
+ *
+ * Only follow-up items count (the mapping's filter passes nothing else; the
+ * step checks again). A follow-up appears once, at its newest image in the
+ * batch. One whose digest is the one confirmed (or refused) for this server
+ * is not behind: a bookkeeping write costs one eventually consistent read.
+ */
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { FhirSystems } from '../core/fhir-task';
+import { isFollowUpItem, parseStored, type StoredFollowUp } from '../store/follow-ups/item';
+import { markPending, readConfirmation } from '../store/fhir-records';
+import { unmarshallImage } from '../store/stream-images';
+import type { TableClient } from '../store/table-client';
+import { digestOf } from './source';
+
+/** A follow-up a batch changed: its newest image, and the sequence number of its first record in the batch. */
+export interface FollowUpChange {
+  stored: StoredFollowUp;
+  sequenceNumber: string | undefined;
+}
+
+/** The follow-ups the records wrote (not removals: an expired follow-up has no Task to change), newest image each. */
+export function followUpChanges(records: readonly DynamoDBRecord[]): FollowUpChange[] {
+  const changes = new Map<string, FollowUpChange>();
+  for (const record of records) {
+    const image = record.dynamodb?.NewImage;
+    if (record.eventName === 'REMOVE' || image === undefined) continue;
+    const item = unmarshallImage(image);
+    if (!isFollowUpItem(item)) continue;
+    const stored = parseStored(item);
+    const first = changes.get(stored.followUp.id)?.sequenceNumber ?? record.dynamodb?.SequenceNumber;
+    // Deleted and set again, so the map's order is the order of each follow-up's newest record.
+    changes.delete(stored.followUp.id);
+    changes.set(stored.followUp.id, { stored, sequenceNumber: first });
+  }
+  return [...changes.values()];
+}
+
+/**
+ * The changes whose Task is behind this server's confirmation, each marked
+ * pending (one write each); the others need nothing.
+ */
+export async function markBehind(
+  deps: { db: TableClient; tableName: string; systems: FhirSystems; baseUrl: string; now: () => Date },
+  changes: readonly FollowUpChange[],
+): Promise<FollowUpChange[]> {
+  const behind: FollowUpChange[] = [];
+  for (const change of changes) {
+    const { followUp } = change.stored;
+    const digest = digestOf(change.stored, deps.systems);
+    const confirmation = await readConfirmation(deps.db, deps.tableName, followUp.id, deps.baseUrl, false);
+    if (confirmation !== null && [confirmation.digest, confirmation.refusedDigest, confirmation.changedInEhrDigest].includes(digest)) continue;
+    await markPending(deps.db, deps.tableName, { id: followUp.id, openedAt: followUp.opened_at, revision: change.stored.revision }, deps.now());
+    behind.push(change);
+  }
+  return behind;
+}

@@ -1,0 +1,38 @@
+/**
+ * What the FHIR writer and the sweep's catch-up say of each Task they send
+ * (CONTRACT §13): one log line with the follow-up id and the outcome's kind,
+ * codes or status (never an OperationOutcome's text, a token or a body), and
+ * the FHIR_METRICS count ops alarms on.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { FHIR_METRICS } from '../shared/metric-names';
+import type { LogSink, MetricSink } from '../shared/observability';
+import type { SyncOutcome } from './sync';
+
+const METRIC_OF: Record<SyncOutcome['kind'], string | null> = {
+  written: FHIR_METRICS.written,
+  unchanged: FHIR_METRICS.unchanged,
+  superseded: null,
+  gone: null,
+  refused: FHIR_METRICS.refused,
+  changed_in_ehr: FHIR_METRICS.changedInEhr,
+  unavailable: FHIR_METRICS.unavailable,
+  unauthorized: FHIR_METRICS.unauthorized,
+};
+
+export function recordOutcome(logger: LogSink, metrics: MetricSink, followUpId: string, outcome: SyncOutcome): void {
+  const metric = METRIC_OF[outcome.kind];
+  if (metric !== null) metrics.addMetric(metric, MetricUnit.Count, 1);
+  switch (outcome.kind) {
+    case 'refused':
+      return logger.error('FHIR server refused the Task: not retried until the follow-up changes', { follow_up_id: followUpId, status: outcome.status, codes: outcome.codes });
+    case 'changed_in_ehr':
+      return logger.warn('Task changed in the EHR: not overwritten until a person acts on the follow-up', { follow_up_id: followUpId });
+    case 'unauthorized':
+      return logger.error('FHIR server or token endpoint refused the credentials (401/403): a configuration error', { follow_up_id: followUpId, where: outcome.where });
+    case 'unavailable':
+      return logger.warn('FHIR server unavailable: the Task stays pending', { follow_up_id: followUpId, reason: outcome.reason, retry_after_ms: outcome.retryAfterMs });
+    default:
+      return logger.debug('FHIR Task', { follow_up_id: followUpId, outcome: outcome.kind });
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The sweep's FHIR catch-up (CONTRACT §13), only with FHIR_BASE_URL set: what
+ * the writer could not send (the server down, a timeout, a batch given up)
+ * waits in the pending records, and every sweep sends up to `perSweep` of
+ * them, oldest follow-up first, read with one Query of their partition. A
+ * 401 or 403 is a configuration error: nothing more is sent this run. A server
+ * that keeps failing (UNAVAILABLE_IN_A_ROW answers, or one that asks to wait)
+ * is left alone until the next sweep.
+ *
+ * First switch-on (and a new base URL): the open follow-ups, then those closed
+ * and still kept (within RETENTION_DAYS: the closed listing holds no other),
+ * are marked pending, `perSweep` a sweep, from where the last sweep stopped in
+ * the worklist's listings (one Query page each); the pending records then send
+ * them like any other. The gauge FhirTasksBehind counts what is left.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { FhirSystems } from '../../core/fhir-task';
+import type { FhirHttp } from '../../fhir/http';
+import { recordOutcome } from '../../fhir/outcomes';
+import { digestOf } from '../../fhir/source';
+import { syncFollowUp, type SyncDeps } from '../../fhir/sync';
+import { FHIR_METRICS } from '../../shared/metric-names';
+import type { MetricSink } from '../../shared/observability';
+import { expired, parseStored } from '../../store/follow-ups/item';
+import { countPending, markPending, readConfirmation, readPending, readSeed, writeSeed, type SeedProgress } from '../../store/fhir-records';
+import { FOLLOW_UP_LISTING_PARTITIONS, TABLE } from '../../store/table';
+import type { SweepContext } from './context';
+
+/** Unavailable answers in a row after which the catch-up leaves the server alone until the next sweep. */
+export const UNAVAILABLE_IN_A_ROW = 3;
+/** The gauge counts pending records up to this many (one Query page of keys). */
+const GAUGE_LIMIT = 10_000;
+
+export interface FhirCatchUp {
+  http: FhirHttp;
+  systems: FhirSystems;
+  baseUrl: string;
+  /** FHIR_CATCH_UP_PER_SWEEP: follow-ups sent (and, at first switch-on, marked) per sweep. */
+  perSweep: number;
+}
+
+export interface FhirCatchUpResult {
+  seeded: number;
+  sent: number;
+  behind: number;
+  /** Why it stopped before its pending records were all sent, or null. */
+  stopped: 'unauthorized' | 'unavailable' | 'time' | null;
+}
+
+export async function fhirCatchUpStep(ctx: SweepContext, fhir: FhirCatchUp, metrics: MetricSink): Promise<FhirCatchUpResult> {
+  const result: FhirCatchUpResult = { seeded: 0, sent: 0, behind: 0, stopped: null };
+  if (!ctx.gate.mayStart('fhir')) return { ...result, stopped: 'time' };
+  const sync: SyncDeps = { db: ctx.db, tableName: ctx.tableName, http: fhir.http, systems: fhir.systems, baseUrl: fhir.baseUrl, now: () => ctx.now };
+  result.seeded = await seed(ctx, fhir);
+  let unavailable = 0;
+  for (const pending of await readPending(ctx.db, ctx.tableName, fhir.perSweep)) {
+    if (!ctx.gate.mayStart('fhir')) {
+      result.stopped = 'time';
+      break;
+    }
+    const outcome = await syncFollowUp(sync, pending.id, pending.openedAt);
+    recordOutcome(ctx.logger, metrics, pending.id, outcome);
+    if (outcome.kind === 'unauthorized') {
+      result.stopped = 'unauthorized';
+      break;
+    }
+    if (outcome.kind === 'unavailable') {
+      unavailable += 1;
+      if (unavailable >= UNAVAILABLE_IN_A_ROW || outcome.retryAfterMs !== null) {
+        result.stopped = 'unavailable';
+        break;
+      }
+      continue;
+    }
+    unavailable = 0;
+    result.sent += 1;
+  }
+  result.behind = await countPending(ctx.db, ctx.tableName, GAUGE_LIMIT);
+  metrics.addMetric(FHIR_METRICS.behind, MetricUnit.Count, result.behind);
+  ctx.logger.info('FHIR catch-up', { ...result });
+  return result;
+}
+
+/**
+ * The first switch-on's walk: up to `perSweep` follow-ups of the listings
+ * marked pending (those whose Task this server already confirmed at their
+ * digest are not), from where the last sweep stopped. Returns how many it marked.
+ */
+async function seed(ctx: SweepContext, fhir: FhirCatchUp): Promise<number> {
+  let progress: SeedProgress = await readSeed(ctx.db, ctx.tableName, fhir.baseUrl);
+  let marked = 0;
+  let budget = fhir.perSweep;
+  while (progress.phase !== 'done' && budget > 0) {
+    const page = await ctx.db.query({
+      TableName: ctx.tableName,
+      IndexName: TABLE.byTransaction.indexName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': TABLE.byTransaction.partitionKey },
+      ExpressionAttributeValues: { ':pk': FOLLOW_UP_LISTING_PARTITIONS[progress.phase] },
+      Limit: budget,
+      ...(progress.position === null ? {} : { ExclusiveStartKey: progress.position }),
+    });
+    for (const item of page.Items) {
+      budget -= 1;
+      if (expired(item, ctx.now)) continue;
+      const stored = parseStored(item);
+      const confirmation = await readConfirmation(ctx.db, ctx.tableName, stored.followUp.id, fhir.baseUrl, false);
+      if (confirmation !== null && confirmation.digest === digestOf(stored, fhir.systems)) continue;
+      await markPending(ctx.db, ctx.tableName, { id: stored.followUp.id, openedAt: stored.followUp.opened_at, revision: stored.revision }, ctx.now);
+      marked += 1;
+    }
+    progress =
+      page.LastEvaluatedKey !== undefined
+        ? { phase: progress.phase, position: page.LastEvaluatedKey }
+        : { phase: progress.phase === 'open' ? 'closed' : 'done', position: null };
+    await writeSeed(ctx.db, ctx.tableName, fhir.baseUrl, progress);
+  }
+  return marked;
+}

@@ -1,0 +1,211 @@
+/**
+ * The FHIR Task bookkeeping (CONTRACT §13), in items of their own, never on the
+ * follow-up item (which is written whole, conditional on its revision):
+ *
+ * - The pending record of a follow-up whose Task may be behind: one per
+ *   follow-up in the `FHIR#PENDING` partition, sorted by the follow-up's
+ *   opening (`<opened_at>#<id>`), so the sweep's catch-up is one Query, oldest
+ *   first, never a walk. It is written (before the server is asked) when a
+ *   follow-up's digest changes, and deleted when the server confirms a content
+ *   at least as new: its revision never goes down, and a delete is conditional
+ *   on it, so a write that confirmed an older content leaves a newer request.
+ * - The confirmation record of a follow-up (`FOLLOWUP#<id>`, sort key `FHIR`):
+ *   the server it names, the version, digest and server `meta.versionId`
+ *   confirmed and when, and a refusal's codes or a change found in the EHR. A
+ *   confirmation never goes back to an older content of the follow-up, and one
+ *   that names another base URL counts as none (a new server starts afresh).
+ *   It expires with its follow-up.
+ * - The first switch-on's progress per server (`FHIR#SEED`): which listing of
+ *   follow-ups (open, then closed) is being walked, and where it stopped.
+ */
+import { createHash } from 'node:crypto';
+import type { ConfirmationFacts } from '../core/fhir-task';
+import { instantMillis } from '../core/instant';
+import type { TableClient } from './table-client';
+import { TABLE } from './table';
+
+/** The partition of the pending records. */
+export const FHIR_PENDING_PARTITION = 'FHIR#PENDING';
+/** The partition of the first switch-on's progress, one item per server. */
+export const FHIR_SEED_PARTITION = 'FHIR#SEED';
+/** The confirmation's sort key in its follow-up's partition. */
+export const FHIR_CONFIRMATION_SORT = 'FHIR';
+
+export const fhirKeys = {
+  pending: (openedAt: string, id: string) => ({ pk: FHIR_PENDING_PARTITION, sk: `${openedAt}#${id}` }),
+  confirmation: (id: string) => ({ pk: `FOLLOWUP#${id}`, sk: FHIR_CONFIRMATION_SORT }),
+  seed: (baseUrl: string) => ({ pk: FHIR_SEED_PARTITION, sk: createHash('sha256').update(baseUrl).digest('base64url').slice(0, 22) }),
+};
+
+/** A pending record: the follow-up, its opening, and the newest write revision whose Task is asked for. */
+export interface PendingRecord {
+  id: string;
+  openedAt: string;
+  revision: number;
+  /** When it was first written (the Task has been behind since then). */
+  since: string;
+}
+
+/** A confirmation record (ConfirmationFacts, and what the writer needs beside them). */
+export interface Confirmation extends ConfirmationFacts {
+  /** When the follow-up it is for was opened, and its write revision the server's Task has (ordering). */
+  openedAt: string;
+  revision: number;
+  /** The server's Task id and `meta.versionId` last confirmed, or null (refused before any write). */
+  taskId: string | null;
+  versionId: string | null;
+  refusalCodes: readonly string[];
+  /** The follow-up's version when its Task was found changed in the EHR (a person's action after it replaces the Task). */
+  changedInEhrVersion: number | null;
+}
+
+const P = { id: 'fid', openedAt: 'op', revision: 'rev', since: 'since' } as const;
+const C = {
+  baseUrl: 'base',
+  version: 'ver',
+  digest: 'dg',
+  confirmedAt: 'at',
+  openedAtMs: 'opm',
+  openedAt: 'op',
+  revision: 'rev',
+  taskId: 'tid',
+  versionId: 'vid',
+  refusedDigest: 'rd',
+  refusalCodes: 'rc',
+  changedInEhrDigest: 'cd',
+  changedInEhrVersion: 'cv',
+} as const;
+
+/**
+ * Records that the Task of follow-up `id` at `revision` is asked for. Never
+ * lowers a stored revision (an older delivery after a newer one changes
+ * nothing) and keeps when it was first written.
+ */
+export async function markPending(db: TableClient, tableName: string, pending: Omit<PendingRecord, 'since'>, now: Date): Promise<void> {
+  await db.update({
+    TableName: tableName,
+    Key: fhirKeys.pending(pending.openedAt, pending.id),
+    UpdateExpression: 'SET #fid = :fid, #op = :op, #rev = :rev, #since = if_not_exists(#since, :now)',
+    ConditionExpression: 'attribute_not_exists(#rev) OR #rev < :rev',
+    ExpressionAttributeNames: { '#fid': P.id, '#op': P.openedAt, '#rev': P.revision, '#since': P.since },
+    ExpressionAttributeValues: { ':fid': pending.id, ':op': pending.openedAt, ':rev': pending.revision, ':now': now.toISOString() },
+  });
+}
+
+/**
+ * Deletes the pending record of a follow-up whose Task the server confirmed at
+ * `revision` (or which is gone: `revision` null deletes whatever is there).
+ * A record asking for a newer revision stays.
+ */
+export async function clearPending(db: TableClient, tableName: string, openedAt: string, id: string, revision: number | null): Promise<'deleted' | 'kept'> {
+  const outcome = await db.delete({
+    TableName: tableName,
+    Key: fhirKeys.pending(openedAt, id),
+    ...(revision === null
+      ? {}
+      : { ConditionExpression: 'attribute_not_exists(#rev) OR #rev <= :rev', ExpressionAttributeNames: { '#rev': P.revision }, ExpressionAttributeValues: { ':rev': revision } }),
+  });
+  return outcome.written ? 'deleted' : 'kept';
+}
+
+/** Up to `limit` pending records, oldest follow-up first: one Query of the pending partition (one page). */
+export async function readPending(db: TableClient, tableName: string, limit: number): Promise<PendingRecord[]> {
+  const page = await db.query({
+    TableName: tableName,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+    ExpressionAttributeValues: { ':pk': FHIR_PENDING_PARTITION },
+    Limit: limit,
+  });
+  return page.Items.map((item) => ({ id: String(item[P.id]), openedAt: String(item[P.openedAt]), revision: Number(item[P.revision]), since: String(item[P.since]) }));
+}
+
+/** How many pending records there are, up to `limit` (the sweep's gauge; Select COUNT reads keys only). */
+export async function countPending(db: TableClient, tableName: string, limit: number): Promise<number> {
+  const page = await db.query({
+    TableName: tableName,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+    ExpressionAttributeValues: { ':pk': FHIR_PENDING_PARTITION },
+    Select: 'COUNT',
+    Limit: limit,
+  });
+  return page.Count;
+}
+
+/** The confirmation record of follow-up `id` for `baseUrl`, or null (none, or another server's). */
+export async function readConfirmation(db: TableClient, tableName: string, id: string, baseUrl: string, consistent: boolean): Promise<Confirmation | null> {
+  const item = await db.get({ TableName: tableName, Key: fhirKeys.confirmation(id), ConsistentRead: consistent });
+  if (item === undefined || item[C.baseUrl] !== baseUrl) return null;
+  const text = (name: string): string | null => (typeof item[name] === 'string' ? (item[name] as string) : null);
+  const number = (name: string): number | null => (typeof item[name] === 'number' ? (item[name] as number) : null);
+  return {
+    baseUrl,
+    version: number(C.version) ?? 0,
+    digest: text(C.digest) ?? '',
+    confirmedAt: text(C.confirmedAt) ?? '',
+    openedAt: text(C.openedAt) ?? '',
+    revision: number(C.revision) ?? 0,
+    taskId: text(C.taskId),
+    versionId: text(C.versionId),
+    refusedDigest: text(C.refusedDigest),
+    refusalCodes: Array.isArray(item[C.refusalCodes]) ? (item[C.refusalCodes] as unknown[]).map(String) : [],
+    changedInEhrDigest: text(C.changedInEhrDigest),
+    changedInEhrVersion: number(C.changedInEhrVersion),
+  };
+}
+
+/**
+ * Stores a confirmation, unless the stored one (for the same server) is for a
+ * newer content: a later opening, or a higher revision of the same opening.
+ * `expiresAt`: its follow-up's TTL (null: kept). 'stale' when a newer one is there.
+ */
+export async function writeConfirmation(db: TableClient, tableName: string, id: string, confirmation: Confirmation, expiresAt: number | null): Promise<'written' | 'stale'> {
+  const item: Record<string, unknown> = {
+    ...fhirKeys.confirmation(id),
+    [C.baseUrl]: confirmation.baseUrl,
+    [C.version]: confirmation.version,
+    [C.digest]: confirmation.digest,
+    [C.confirmedAt]: confirmation.confirmedAt,
+    [C.openedAt]: confirmation.openedAt,
+    [C.openedAtMs]: instantMillis(confirmation.openedAt),
+    [C.revision]: confirmation.revision,
+    ...(confirmation.taskId === null ? {} : { [C.taskId]: confirmation.taskId }),
+    ...(confirmation.versionId === null ? {} : { [C.versionId]: confirmation.versionId }),
+    ...(confirmation.refusedDigest === null ? {} : { [C.refusedDigest]: confirmation.refusedDigest, [C.refusalCodes]: [...confirmation.refusalCodes] }),
+    ...(confirmation.changedInEhrDigest === null ? {} : { [C.changedInEhrDigest]: confirmation.changedInEhrDigest }),
+    ...(confirmation.changedInEhrVersion === null ? {} : { [C.changedInEhrVersion]: confirmation.changedInEhrVersion }),
+    ...(expiresAt === null ? {} : { [TABLE.ttlAttribute]: expiresAt }),
+  };
+  const outcome = await db.put({
+    TableName: tableName,
+    Item: item,
+    ConditionExpression: 'attribute_not_exists(#base) OR #base <> :base OR #opm < :opm OR (#opm = :opm AND #rev <= :rev)',
+    ExpressionAttributeNames: { '#base': C.baseUrl, '#opm': C.openedAtMs, '#rev': C.revision },
+    ExpressionAttributeValues: { ':base': confirmation.baseUrl, ':opm': instantMillis(confirmation.openedAt), ':rev': confirmation.revision },
+  });
+  return outcome.written ? 'written' : 'stale';
+}
+
+/** Where the first switch-on's walk of one listing stopped. */
+export interface SeedProgress {
+  /** The listing being walked: open follow-ups, then those closed (within retention), then done. */
+  phase: 'open' | 'closed' | 'done';
+  /** The walk's next page position in that listing (a LastEvaluatedKey), or null from its start. */
+  position: Record<string, unknown> | null;
+}
+
+/** The first switch-on's progress for `baseUrl` (its start when none is stored). */
+export async function readSeed(db: TableClient, tableName: string, baseUrl: string): Promise<SeedProgress> {
+  const item = await db.get({ TableName: tableName, Key: fhirKeys.seed(baseUrl), ConsistentRead: true });
+  if (item === undefined) return { phase: 'open', position: null };
+  const phase = item.phase === 'closed' || item.phase === 'done' ? item.phase : 'open';
+  return { phase, position: typeof item.position === 'string' ? (JSON.parse(item.position) as Record<string, unknown>) : null };
+}
+
+export async function writeSeed(db: TableClient, tableName: string, baseUrl: string, progress: SeedProgress): Promise<void> {
+  await db.put({
+    TableName: tableName,
+    Item: { ...fhirKeys.seed(baseUrl), phase: progress.phase, ...(progress.position === null ? {} : { position: JSON.stringify(progress.position) }) },
+  });
+}
