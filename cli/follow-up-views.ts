@@ -4,7 +4,7 @@
  * history, and the block an action prints. Their schemas are views/answers.ts.
  */
 import { attentionWords, decisionWords, failureTypesWords, markersWords, whyWords } from '../functions/core/missing-words';
-import type { FollowUpView, HistoryEntry, MissingView } from '../views/answers';
+import type { FhirView, FollowUpView, HistoryEntry, MissingView } from '../views/answers';
 import { dueIn } from '../views/durations';
 import { ago, shellWord, table, type Printer } from './format';
 
@@ -94,6 +94,29 @@ export function missingRows(missing: MissingView | null, out: Printer): [string,
   ];
 }
 
+/**
+ * Where the follow-up's Task stands in the team's EHR (CONTRACT §13), as one
+ * line; null, and nothing printed, while FHIR is off or nothing was sent (and
+ * from a tracker before issue 59). The words carry the meaning: colour only
+ * repeats it.
+ */
+export function ehrLine(fhir: FhirView | null | undefined, now: Date, out: Printer): string | null {
+  if (!fhir) return null;
+  const confirmed = `version ${fhir.version} confirmed ${when(fhir.confirmed_at, now)}`;
+  switch (fhir.state) {
+    case 'current':
+      return `In the EHR: up to date, ${confirmed}`;
+    case 'behind':
+      return `In the EHR: ${out.style('yellow', 'behind (sent again automatically)')}, ${confirmed}`;
+    case 'refused':
+      return `In the EHR: ${out.style('red', 'refused by the FHIR server')}: not retried until the follow-up changes (see the alarm runbook, docs/deploy.md)`;
+    case 'changed_in_ehr':
+      return `In the EHR: ${out.style('yellow', 'changed there by someone else')}; not overwritten until your next action here`;
+    default:
+      return `In the EHR: ${fhir.state.replaceAll('_', ' ')}, ${confirmed}`;
+  }
+}
+
 export function followUpTitle(followUp: FollowUpView, out: Printer): string {
   return `${out.style('bold', `Follow-up ${followUp.id}`)}  ${stateCell(followUp, out)}`;
 }
@@ -125,9 +148,15 @@ export function historyTable(history: readonly HistoryEntry[], now: Date, out: P
   return table(header.map((cell) => out.style('bold', cell)), rows, indent);
 }
 
-export function printFollowUpDetail(followUp: FollowUpView, history: readonly HistoryEntry[], now: Date, out: Printer, targetFlags = ''): void {
+/** `follow-up <id>`: the fields, where its Task stands in the EHR (`fhir` of GET /follow-ups/{id}), what to decide, the history, its order. */
+export function printFollowUpDetail(followUp: FollowUpView, history: readonly HistoryEntry[], now: Date, out: Printer, targetFlags = '', fhir: FhirView | null = null): void {
   out.line(followUpTitle(followUp, out));
   for (const line of followUpLines(followUp, now, out)) out.line(line);
+  const ehr = ehrLine(fhir, now, out);
+  if (ehr !== null) {
+    out.line();
+    out.line(ehr);
+  }
   if (followUp.attention !== null && followUp.state !== 'closed') {
     out.line();
     out.line(`To decide: ${decisionWords(followUp.missing)}`);

@@ -89,7 +89,15 @@ export type HistoryEntry = z.output<typeof HistoryEntry>;
 
 export const FollowUpPage = z.object({ items: z.array(FollowUpView), next_cursor: z.string().nullable() }).loose();
 export type FollowUpPage = z.output<typeof FollowUpPage>;
-export const FollowUpDetail = z.object({ follow_up: FollowUpView, history: z.array(HistoryEntry) }).loose();
+/**
+ * Where the follow-up's FHIR `Task` stands in the team's EHR (CONTRACT §13): the
+ * version and time the FHIR server last confirmed, and `current`, `behind`,
+ * `refused` or `changed_in_ehr` (a state added later passes as a string).
+ */
+export const FhirView = z.object({ version: z.number(), confirmed_at: z.string(), state: z.string() }).loose();
+export type FhirView = z.output<typeof FhirView>;
+/** GET /follow-ups/{id}; `fhir` is null while FHIR is off or nothing was sent, and absent from a tracker before issue 59. */
+export const FollowUpDetail = z.object({ follow_up: FollowUpView, history: z.array(HistoryEntry), fhir: FhirView.nullable().optional() }).loose();
 export type FollowUpDetail = z.output<typeof FollowUpDetail>;
 export const FollowUpAnswer = z.object({ follow_up: FollowUpView }).loose();
 /** What GET /orders/{id} says of the order's follow-up (CONTRACT §9: its `follow_up_id`). */

@@ -11,11 +11,12 @@ const command: CommandModule = {
   help: `Usage: npx redraw-tracker follow-up <id> [--json]
 
 Shows one follow-up (GET /follow-ups/{id}): its state, owner, when it is due,
-its stale flag, its orders, contact attempts, reference and version, then its
-history, oldest first: who did what when (\`tracker\` for the tracker's own
+its stale flag, its orders, contact attempts, reference and version, whether
+its Task in the team's EHR is up to date (with FHIR on: "In the EHR: ..."), then
+its history, oldest first: who did what when (\`tracker\` for the tracker's own
 changes from Junction's facts). ${ID_HELP}
 
-With --json: the API's document {"follow_up": {...}, "history": [...]}.
+With --json: the API's document {"follow_up": {...}, "history": [...], "fhir": ...}.
 Exit code 1 when neither a follow-up nor an order has this id, or the order has
 no follow-up.
 
@@ -29,8 +30,10 @@ Examples:
     const id = checkId('follow-up', positionals[0]!);
     const client = await tracker();
     const detail = await readFollowUp(client, id, targetFlags);
-    if (json) out.json({ follow_up: detail.follow_up, history: detail.history });
-    else printFollowUpDetail(detail.follow_up, detail.history, deps.now(), out, targetFlags);
+    const { follow_up, history, fhir } = detail;
+    // `fhir` as the tracker answered it: absent from a tracker before issue 59.
+    if (json) out.json(fhir === undefined ? { follow_up, history } : { follow_up, history, fhir });
+    else printFollowUpDetail(follow_up, history, deps.now(), out, targetFlags, fhir ?? null);
     return EXIT.ok;
   },
 };

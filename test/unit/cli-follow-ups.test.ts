@@ -9,8 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CliDeps } from '../../cli/command';
 import { parseFor, parseUntil } from '../../cli/follow-up-actions';
-import { daysOpen, followUpTable, printFollowUpDetail } from '../../cli/follow-up-views';
-import type { FollowUpView, HistoryEntry } from '../../views/answers';
+import { daysOpen, ehrLine, followUpTable, printFollowUpDetail } from '../../cli/follow-up-views';
+import { FollowUpDetail, type FollowUpView, type HistoryEntry } from '../../views/answers';
 import { dueIn, shortDuration } from '../../views/durations';
 import { createPrinter } from '../../cli/format';
 import { runCli } from '../../cli/main';
@@ -168,6 +168,47 @@ describe('the follow-up table and block', () => {
   });
 });
 
+describe('where the follow-up stands in the EHR, in the follow-up block (CONTRACT §13)', () => {
+  const CONFIRMED = '2026-11-22T10:00:00.000000Z';
+  /** `follow-up <id>` as printed from GET /follow-ups/{id}'s JSON, read as the CLI reads it. */
+  const printed = (answer: Record<string, unknown>): string => {
+    let text = '';
+    const detail = FollowUpDetail.parse(JSON.parse(JSON.stringify({ follow_up: followUp({ version: 4 }), history: [], ...answer })));
+    printFollowUpDetail(detail.follow_up, detail.history, NOW, createPrinter({ write: (chunk: string) => (text += chunk) }, {}), '', detail.fhir ?? null);
+    return text;
+  };
+
+  it('says each state in one line after the fields, with the version and when the FHIR server confirmed it', () => {
+    const lines = {
+      current: 'In the EHR: up to date, version 4 confirmed 2026-11-22T10:00:00.000000Z (2 h ago)',
+      behind: 'In the EHR: behind (sent again automatically), version 3 confirmed 2026-11-22T10:00:00.000000Z (2 h ago)',
+      refused: 'In the EHR: refused by the FHIR server: not retried until the follow-up changes (see the alarm runbook, docs/deploy.md)',
+      changed_in_ehr: 'In the EHR: changed there by someone else; not overwritten until your next action here',
+    };
+    for (const [state, line] of Object.entries(lines)) {
+      const text = printed({ fhir: { version: state === 'current' ? 4 : 3, confirmed_at: CONFIRMED, state } });
+      expect(text).toContain(`  version        4\n\n${line}\n\nHistory, oldest first (0 entries):`);
+      expect(text.split('\n').filter((row) => row.startsWith('In the EHR'))).toEqual([line]);
+    }
+  });
+
+  it('prints nothing of the EHR when fhir is null (off, or never sent) or absent (a tracker before issue 59)', () => {
+    for (const answer of [{ fhir: null }, {}]) {
+      const text = printed(answer);
+      expect(text).not.toContain('EHR');
+      expect(text).toContain('  version        4\n\nHistory, oldest first (0 entries):');
+    }
+    expect(ehrLine(null, NOW, plain)).toBeNull();
+    expect(ehrLine(undefined, NOW, plain)).toBeNull();
+  });
+
+  it('says a state it does not know in words rather than hiding it, and colours a problem only beside its words', () => {
+    expect(ehrLine({ version: 2, confirmed_at: CONFIRMED, state: 'some_new_state' }, NOW, plain)).toBe('In the EHR: some new state, version 2 confirmed 2026-11-22T10:00:00.000000Z (2 h ago)');
+    const colored = createPrinter({ write: () => undefined, isTTY: true }, {});
+    expect(ehrLine({ version: 2, confirmed_at: CONFIRMED, state: 'refused' }, NOW, colored)).toContain('\u001b[31mrefused by the FHIR server\u001b[39m');
+  });
+});
+
 describe('what is missing and why, in the follow-up block (issue 46)', () => {
   const print = (shown: FollowUpView): string => {
     let text = '';
@@ -223,7 +264,7 @@ interface Request {
 }
 
 /** A fake tracker: follow-up txn-1 (at `version`), order o-1 of it, order o-lone without one; everything it was asked is recorded. */
-function fakeTracker(options: { version?: number; owner?: string; refuse?: { status: number; code: string; message: string }; takenMeanwhileBy?: string } = {}) {
+function fakeTracker(options: { version?: number; owner?: string; refuse?: { status: number; code: string; message: string }; takenMeanwhileBy?: string; fhir?: unknown } = {}) {
   const requests: Request[] = [];
   let current = followUp({ version: options.version ?? 1, owner: options.owner ?? null });
   let takenMeanwhileBy = options.takenMeanwhileBy;
@@ -236,7 +277,10 @@ function fakeTracker(options: { version?: number; owner?: string; refuse?: { sta
     const notFound = () => reply(404, { error: { code: 'not_found', message: 'no such thing' } });
     if (url.pathname === '/orders/o-1') return reply(200, { order: { id: 'o-1', follow_up_id: 'txn-1' } });
     if (url.pathname === '/orders/o-lone') return reply(200, { order: { id: 'o-lone', follow_up_id: null } });
-    if (url.pathname === '/follow-ups/txn-1') return reply(200, { follow_up: current, history: [{ at: current.opened_at, actor: 'tracker', action: 'open', from_state: 'new', to_state: 'new' }] });
+    if (url.pathname === '/follow-ups/txn-1') {
+      const history = [{ at: current.opened_at, actor: 'tracker', action: 'open', from_state: 'new', to_state: 'new' }];
+      return reply(200, options.fhir === undefined ? { follow_up: current, history } : { follow_up: current, history, fhir: options.fhir });
+    }
     if (url.pathname === '/follow-ups/txn-1/actions') {
       if (options.refuse) return reply(options.refuse.status, { error: { code: options.refuse.code, message: options.refuse.message } });
       if (takenMeanwhileBy !== undefined) {
@@ -507,6 +551,18 @@ describe('follow-up commands against a fake tracker', () => {
     expect(human.stdout).toContain('Its initial order: npx redraw-tracker order o-initial');
     const json = JSON.parse((await cli(['follow-up', 'txn-1', '--json'], { fetch: tracker.fetch })).stdout) as unknown;
     expect(json).toEqual({ follow_up: followUp(), history: [expect.objectContaining({ action: 'open', actor: 'tracker' })] });
+  });
+
+  it("shows where the follow-up stands in the EHR from the tracker's `fhir`, and passes it on with --json", async () => {
+    const fhir = { version: 1, confirmed_at: '2026-11-22T11:59:00.000000Z', state: 'current' };
+    const tracker = fakeTracker({ fhir });
+    const human = await cli(['follow-up', 'txn-1'], { fetch: tracker.fetch });
+    expect(human).toMatchObject({ code: 0, stderr: '' });
+    expect(human.stdout).toContain('\nIn the EHR: up to date, version 1 confirmed 2026-11-22T11:59:00.000000Z (1 min ago)\n');
+    const json = JSON.parse((await cli(['follow-up', 'txn-1', '--json'], { fetch: tracker.fetch })).stdout) as unknown;
+    expect(json).toEqual({ follow_up: followUp(), history: [expect.objectContaining({ action: 'open' })], fhir });
+    const off = JSON.parse((await cli(['follow-up', 'txn-1', '--json'], { fetch: fakeTracker({ fhir: null }).fetch })).stdout) as unknown;
+    expect(off).toEqual({ follow_up: followUp(), history: [expect.objectContaining({ action: 'open' })], fhir: null });
   });
 
   it('lists my follow-ups (REDRAW_TRACKER_OWNER) through every page with --all, and says how to get the next page without it', async () => {

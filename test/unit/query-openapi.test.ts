@@ -127,4 +127,20 @@ describe('docs/openapi.json', () => {
     expect(() => assertDocumented('GET', '/follow-ups', { statusCode: 200, headers: json, body: JSON.stringify({ items: [{ ...FOLLOW_UP, waiting_since: undefined }], next_cursor: null }) })).toThrow(/waiting_since/);
     expect(() => assertDocumented('GET', '/health', { statusCode: 418, headers: json, body: '{}' })).toThrow(/not documented/);
   });
+
+  it('documents `fhir` on GET /follow-ups/{id} only: null, or the version, time and state confirmed (CONTRACT §13)', () => {
+    const assertDocumented = openApiValidator();
+    const json = { 'content-type': 'application/json' };
+    const detail = (fhir: unknown) => ({ statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, history: HISTORY, fhir }) });
+    assertDocumented('GET', '/follow-ups/{follow_up_id}', detail(null));
+    for (const state of ['current', 'behind', 'refused', 'changed_in_ehr']) {
+      assertDocumented('GET', '/follow-ups/{follow_up_id}', detail({ version: 3, confirmed_at: '2026-03-10T12:00:30.000000Z', state }));
+    }
+    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', detail({ version: 3, confirmed_at: '2026-03-10T12:00:30.000000Z', state: 'sent' }))).toThrow();
+    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', detail({ version: 3, confirmed_at: 'yesterday', state: 'current' }))).toThrow();
+    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', detail({ version: 3, confirmed_at: '2026-03-10T12:00:30.000000Z', state: 'current', task_id: 't' }))).toThrow();
+    // The lists and an action's answer do not carry it.
+    expect(() => assertDocumented('GET', '/follow-ups', { statusCode: 200, headers: json, body: JSON.stringify({ items: [{ ...FOLLOW_UP, fhir: null }], next_cursor: null }) })).toThrow();
+    expect(() => assertDocumented('POST', '/follow-ups/{follow_up_id}/actions', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, fhir: null }) })).toThrow();
+  });
 });

@@ -1,11 +1,13 @@
-/** A follow-up's facts in words (CONTRACT §12): its state, owner, times, flags and version. */
+/** A follow-up's facts in words (CONTRACT §12): its state, owner, times, flags, its Task in the EHR (§13) and version. */
 import { reasonText } from '../../../functions/core/reason-text';
 import { choiceWords } from '../lib/actions';
-import type { FollowUp } from '../lib/types';
+import { ehrStatusWords } from '../lib/ehr-status';
+import type { FhirStatus, FollowUp } from '../lib/types';
 import { timeWords } from '../lib/urgency';
 import { lastContactWords, ownerWords, stateWords } from '../lib/words';
 
-export function FollowUpFacts({ followUp }: { followUp: FollowUp }) {
+export function FollowUpFacts({ followUp, fhir }: { followUp: FollowUp; fhir: FhirStatus | null }) {
+  const ehr = ehrStatusWords(fhir);
   return (
     <dl class="facts">
       <dt>State</dt>
@@ -39,6 +41,12 @@ export function FollowUpFacts({ followUp }: { followUp: FollowUp }) {
             {timeWords(followUp.closed_at)}
             {followUp.closed_by ? `, by ${followUp.closed_by === 'tracker' ? 'the tracker (from Junction’s facts)' : followUp.closed_by}` : ''}
           </dd>
+        </>
+      )}
+      {ehr && (
+        <>
+          <dt>In the EHR</dt>
+          <dd>{ehr}</dd>
         </>
       )}
       <dt>Version</dt>

@@ -11,12 +11,14 @@ import { findFollowUp } from '../lib/find';
 import { ApiError, type Get } from '../lib/http';
 import { errorWords } from '../lib/load';
 import { followUpHref } from '../lib/route';
-import { asFollowUpDetail, type Action, type FollowUp } from '../lib/types';
+import { asFollowUpDetail, type Action, type FhirStatus, type FollowUp } from '../lib/types';
 import { worklistSearch, type WorklistState } from '../lib/url-state';
 
 export interface LoadedFollowUp {
   followUp: FollowUp | null;
   history: Action[];
+  /** Where its Task stands in the team's EHR (CONTRACT §13), as last read; null while FHIR is off or nothing was sent. */
+  fhir: FhirStatus | null;
   loadError: string | null;
   /** When the follow-up was last read (null before the first read): a failed refresh keeps it, and says so in loadError. */
   updatedAt: Date | null;
@@ -30,13 +32,14 @@ export interface LoadedFollowUp {
 interface Shown {
   followUp: FollowUp | null;
   history: Action[];
+  fhir: FhirStatus | null;
   loadError: string | null;
   updatedAt: Date | null;
 }
 
 /** The follow-up `id`; `from`, the queue it was opened from, is carried to the follow-up an order's id leads to. */
 export function useFollowUpLoad(api: Api, id: string, from: WorklistState): LoadedFollowUp {
-  const [shown, setShown] = useState<Shown>({ followUp: null, history: [], loadError: null, updatedAt: null });
+  const [shown, setShown] = useState<Shown>({ followUp: null, history: [], fhir: null, loadError: null, updatedAt: null });
   const [reload, setReload] = useState(0);
   const path = `/follow-ups/${encodeURIComponent(id)}`;
 
@@ -46,7 +49,7 @@ export function useFollowUpLoad(api: Api, id: string, from: WorklistState): Load
       (body) => {
         if (!live) return;
         const detail = asFollowUpDetail(body);
-        setShown((was) => ({ followUp: was.followUp && was.followUp.version > detail.follow_up.version ? was.followUp : detail.follow_up, history: detail.history, loadError: null, updatedAt: new Date() }));
+        setShown((was) => ({ followUp: was.followUp && was.followUp.version > detail.follow_up.version ? was.followUp : detail.follow_up, history: detail.history, fhir: detail.fhir, loadError: null, updatedAt: new Date() }));
       },
       async (error: unknown) => {
         if (!live) return;

@@ -48,6 +48,13 @@ export interface MissingResults {
   failure_types: Record<string, number> | null;
 }
 
+/** CONTRACT §13: the follow-up's Task in the team's EHR, as GET /follow-ups/{id} answers it (null while FHIR is off or nothing was sent). */
+export interface FhirStatus {
+  version: number;
+  confirmed_at: string;
+  state: 'current' | 'behind' | 'refused' | 'changed_in_ehr';
+}
+
 export interface Action {
   at: string;
   actor: string;
@@ -92,11 +99,16 @@ export function asFollowUpPage(value: unknown): FollowUpPage {
   return { items, next_cursor: typeof value.next_cursor === 'string' ? value.next_cursor : null };
 }
 
-/** GET /follow-ups/{id}: the follow-up and its history. */
-export function asFollowUpDetail(value: unknown): { follow_up: FollowUp; history: Action[] } {
+/** `fhir` of GET /follow-ups/{id}, or null: absent (a tracker before it), off, never sent, or a state this console does not know. */
+function fhirOf(value: unknown): FhirStatus | null {
+  return isRecord(value) && typeof value.confirmed_at === 'string' && ['current', 'behind', 'refused', 'changed_in_ehr'].includes(value.state as string) ? (value as unknown as FhirStatus) : null;
+}
+
+/** GET /follow-ups/{id}: the follow-up, its history and where its Task stands in the EHR. */
+export function asFollowUpDetail(value: unknown): { follow_up: FollowUp; history: Action[]; fhir: FhirStatus | null } {
   const followUp = followUpOf(value);
   if (!followUp || !isRecord(value) || !Array.isArray(value.history)) throw new Error('not a follow-up');
-  return { follow_up: followUp, history: value.history.filter(isRecord) as Action[] };
+  return { follow_up: followUp, history: value.history.filter(isRecord) as Action[], fhir: fhirOf(value.fhir) };
 }
 
 /** GET /follow-ups/counts. */

@@ -32,7 +32,7 @@ import type { Api } from '../lib/api';
 import type { ConsolePageProps } from '../lib/context';
 import { reorderedReference } from '../lib/reorder';
 import { followUpHref } from '../lib/route';
-import type { Action, FollowUp } from '../lib/types';
+import type { Action, FhirStatus, FollowUp } from '../lib/types';
 import { urgencyOf } from '../lib/urgency';
 import { DEFAULT_QUEUE, parseWorklistState, QUEUE_NAMES, routeFor, worklistSearch } from '../lib/url-state';
 import { ownerLine } from '../lib/words';
@@ -102,14 +102,14 @@ function useWork({ followUp, actions, takeIt, next, nextHref, navigate }: WorkPr
 }
 
 /** Below the first screen: what to do next, the facts, the orders and transaction, the history. */
-function Below({ api, followUp, history, reload, transactionWords }: { api: Api; followUp: FollowUp; history: Action[]; reload: number; transactionWords: string }) {
+function Below({ api, followUp, history, fhir, reload, transactionWords }: { api: Api; followUp: FollowUp; history: Action[]; fhir: FhirStatus | null; reload: number; transactionWords: string }) {
   return (
     <>
       <NextStep followUp={followUp} />
       <MissingChoices followUp={followUp} />
 
       <h2>Facts</h2>
-      <FollowUpFacts followUp={followUp} />
+      <FollowUpFacts followUp={followUp} fhir={fhir} />
 
       <h2>Orders and transaction</h2>
       <div class="panels">
@@ -175,7 +175,7 @@ export function FollowUpPage({ api, id, handle, search, navigate }: ConsolePageP
           <FollowUpFreshness loaded={loaded} />
         </div>
       </div>
-      {followUp && <Below api={api} followUp={followUp} history={history} reload={reload} transactionWords={transaction.words} />}
+      {followUp && <Below api={api} followUp={followUp} history={history} fhir={loaded.fhir} reload={reload} transactionWords={transaction.words} />}
     </div>
   );
 }
