@@ -1,0 +1,242 @@
+/**
+ * The FHIR settings (CONTRACT §13), shared by every entry that writes or reads
+ * the Tasks (the writer, the sweep's catch-up, the query, `npm start`): each
+ * merges `fhirSettingsShape` into its own zod settings and adds
+ * `fhirSettingsRules`, parsed once at start; `fhirConfigOf` turns them into what
+ * the FHIR code needs, or null while FHIR_BASE_URL is unset (off).
+ *
+ * The credential is a client secret or a private key (SMART Backend Services),
+ * given as the value (`npm start`) or as the ARN of a Secrets Manager secret
+ * (AWS). Every message names settings, never a value: a secret, a key or a part
+ * of one must never reach a log.
+ */
+import * as z from 'zod/mini';
+import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { ConfigError, optionalSetting } from '../shared/config';
+import { normalisePem, signingKeyOf } from './private-key';
+import type { FhirCredential } from './token';
+
+export const DEFAULT_FHIR_TASK_SYSTEM = 'urn:redraw-tracker:follow-up';
+export const DEFAULT_FHIR_CODE_SYSTEM = 'urn:redraw-tracker';
+export const DEFAULT_FHIR_ORDER_SYSTEM = 'urn:junction:order';
+export const DEFAULT_FHIR_OWNER_SYSTEM = 'urn:redraw-tracker:owner';
+export const DEFAULT_FHIR_SCOPE = 'system/Task.rs system/Task.cu';
+export const DEFAULT_FHIR_CATCH_UP_PER_SWEEP = 200;
+
+/** A setting whose unset or blank value takes `value`. */
+const withDefault = <T extends z.core.SomeType>(schema: T, value: z.core.util.NoUndefined<z.core.output<T>>) =>
+  z.pipe(
+    z.transform((given: unknown) => (typeof given === 'string' && given.trim() === '' ? undefined : given)),
+    z._default(schema, value),
+  );
+
+const httpUrl = () => z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+/** The server's base, e.g. https://fhir.example.org/r4; paths are appended to it, so no query or fragment, and no trailing slash. */
+const FhirBaseUrl = optionalSetting(
+  z.pipe(
+    httpUrl().check(z.trim(), z.refine((value) => !value.includes('?') && !value.includes('#'), 'must have no query or fragment')),
+    z.transform((value: string) => value.replace(/\/+$/, '')),
+  ),
+);
+
+/**
+ * A code or identifier system: a `urn:` or an http(s) URL. No `|` (it separates
+ * system and value in a token search) and no blank (a FHIR uri has none).
+ */
+const systemUri = (defaultValue: string) =>
+  withDefault(
+    z.string().check(
+      z.trim(),
+      z.refine((value) => /^urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[^\s|]+$/.test(value) || isHttpUrl(value), 'must be a URI: urn:... or an http(s) URL, without | or blanks'),
+    ),
+    defaultValue,
+  );
+
+function isHttpUrl(value: string): boolean {
+  if (/[\s|]/.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hash === '';
+  } catch {
+    return false;
+  }
+}
+
+/** Printable ASCII without blanks: ids travel in a JWT and a form body. */
+const printableId = () =>
+  optionalSetting(z.string().check(z.trim(), z.maxLength(512, 'must be at most 512 characters'), z.regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')));
+
+/** OAuth 2.0 scope tokens (RFC 6749 §3.3), separated by single spaces. */
+const FhirScope = withDefault(
+  z.string().check(z.trim(), z.regex(/^[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*$/, 'must be scope tokens separated by single spaces, e.g. system/Task.rs system/Task.cu')),
+  DEFAULT_FHIR_SCOPE,
+);
+
+const CatchUpPerSweep = withDefault(
+  z.coerce.number().check(z.int('must be a whole number'), z.minimum(1, 'must be from 1 to 1000'), z.maximum(1000, 'must be from 1 to 1000')),
+  DEFAULT_FHIR_CATCH_UP_PER_SWEEP,
+);
+
+/** The value itself, for `npm start`: never quoted by a message. */
+const ClientSecret = optionalSetting(z.string().check(z.trim(), z.maxLength(4096, 'must be at most 4096 characters')));
+
+/** A PEM private key; one line with literal `\n` escapes is read as the PEM it stands for. */
+const PrivateKey = optionalSetting(
+  z.pipe(
+    z.string().check(
+      z.refine((value) => signingKeyOf(value).ok, {
+        // The problem names the key's type or curve, never its bytes.
+        error: (issue) => {
+          const key = typeof issue.input === 'string' ? signingKeyOf(issue.input) : null;
+          return key !== null && !key.ok ? key.problem : 'must be a PEM private key';
+        },
+      }),
+    ),
+    z.transform(normalisePem),
+  ),
+);
+
+const SecretArn = optionalSetting(z.string().check(z.trim(), z.startsWith('arn:', 'must be a Secrets Manager ARN')));
+
+/** Merge into an entry's settings object, with the rules: `z.object({ ...mine, ...fhirSettingsShape }).check(fhirSettingsRules)`. */
+export const fhirSettingsShape = {
+  FHIR_BASE_URL: FhirBaseUrl,
+  FHIR_TASK_SYSTEM: systemUri(DEFAULT_FHIR_TASK_SYSTEM),
+  FHIR_CODE_SYSTEM: systemUri(DEFAULT_FHIR_CODE_SYSTEM),
+  FHIR_ORDER_SYSTEM: systemUri(DEFAULT_FHIR_ORDER_SYSTEM),
+  FHIR_OWNER_SYSTEM: systemUri(DEFAULT_FHIR_OWNER_SYSTEM),
+  FHIR_TOKEN_URL: optionalSetting(httpUrl().check(z.trim(), z.refine((value) => !value.includes('#'), 'must have no fragment'))),
+  FHIR_CLIENT_ID: printableId(),
+  FHIR_SCOPE: FhirScope,
+  FHIR_CATCH_UP_PER_SWEEP: CatchUpPerSweep,
+  FHIR_CLIENT_SECRET: ClientSecret,
+  FHIR_PRIVATE_KEY: PrivateKey,
+  FHIR_KEY_ID: printableId(),
+  FHIR_CLIENT_SECRET_ARN: SecretArn,
+  FHIR_PRIVATE_KEY_SECRET_ARN: SecretArn,
+};
+
+const FhirSettingsObject = z.object(fhirSettingsShape);
+
+/** The settings after parsing (an entry's own settings hold these and more). */
+export type FhirSettings = z.output<typeof FhirSettingsObject>;
+
+/** The four ways to give the credential, by setting. */
+const CREDENTIAL_SETTINGS = ['FHIR_CLIENT_SECRET', 'FHIR_PRIVATE_KEY', 'FHIR_CLIENT_SECRET_ARN', 'FHIR_PRIVATE_KEY_SECRET_ARN'] as const;
+
+/** What is wrong across the settings, each problem under the setting to change; empty when they fit together. */
+export function fhirSettingsProblems(settings: FhirSettings): { setting: keyof FhirSettings; message: string }[] {
+  const problems: { setting: keyof FhirSettings; message: string }[] = [];
+  const given = CREDENTIAL_SETTINGS.filter((name) => settings[name] !== undefined);
+  const privateKey = settings.FHIR_PRIVATE_KEY !== undefined || settings.FHIR_PRIVATE_KEY_SECRET_ARN !== undefined;
+  if (settings.FHIR_TOKEN_URL !== undefined) {
+    if (settings.FHIR_CLIENT_ID === undefined) problems.push({ setting: 'FHIR_CLIENT_ID', message: 'is required when FHIR_TOKEN_URL is set' });
+    if (given.length === 0) {
+      problems.push({ setting: 'FHIR_TOKEN_URL', message: `needs a credential: set one of ${listed(CREDENTIAL_SETTINGS, 'or')}` });
+    }
+  } else {
+    const needing = [...(settings.FHIR_CLIENT_ID === undefined ? [] : ['FHIR_CLIENT_ID']), ...given];
+    if (needing.length > 0) problems.push({ setting: 'FHIR_TOKEN_URL', message: `is required when ${listed(needing, 'and')} ${needing.length === 1 ? 'is' : 'are'} set` });
+  }
+  if (given.length > 1) problems.push({ setting: given[1]!, message: `set only one credential: ${listed(given, 'and')} are set` });
+  if (privateKey && settings.FHIR_KEY_ID === undefined) problems.push({ setting: 'FHIR_KEY_ID', message: 'is required with a private key (the kid of its public key in the JWK Set the server knows)' });
+  if (!privateKey && settings.FHIR_KEY_ID !== undefined) problems.push({ setting: 'FHIR_KEY_ID', message: 'is only for a private key: set FHIR_PRIVATE_KEY or FHIR_PRIVATE_KEY_SECRET_ARN, or unset it' });
+  return problems;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(names: readonly string[], last: 'and' | 'or'): string {
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} ${last} ${names.at(-1)}`;
+}
+
+/** The rules across the FHIR settings, for an entry's settings object: `.check(fhirSettingsRules)`. */
+export const fhirSettingsRules = z.superRefine((settings: FhirSettings, context) => {
+  for (const { setting, message } of fhirSettingsProblems(settings)) {
+    context.addIssue({ code: 'custom', message, path: [setting], input: undefined });
+  }
+});
+
+/** The FHIR settings alone, with their rules. */
+export const FhirSettings = FhirSettingsObject.check(fhirSettingsRules);
+
+/** What the FHIR code needs of the settings. */
+export interface FhirConfig {
+  /** No trailing slash. */
+  baseUrl: string;
+  systems: { task: string; code: string; order: string; owner: string };
+  catchUpPerSweep: number;
+  /** null: the server wants no token (FHIR_TOKEN_URL unset). */
+  auth: FhirAuth | null;
+}
+
+export interface FhirAuth {
+  tokenUrl: string;
+  clientId: string;
+  scope: string;
+  credential: FhirCredential;
+}
+
+export interface FhirConfigOptions {
+  /** Where secrets named by ARN are read (tests: a stand-in); default: the shared provider, made at the first read. */
+  secrets?: SecretsProvider;
+}
+
+/**
+ * The configuration for `settings`, or null while FHIR_BASE_URL is unset (off).
+ * Throws a ConfigError naming the settings when the rules across them are broken
+ * (so an entry that merged the shape without the rules still fails at start).
+ */
+export function fhirConfigOf(settings: FhirSettings, options: FhirConfigOptions = {}): FhirConfig | null {
+  const problems = fhirSettingsProblems(settings);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.map(({ setting, message }) => `${setting}: ${message}`).join('; ')}`);
+  if (settings.FHIR_BASE_URL === undefined) return null;
+  return {
+    baseUrl: settings.FHIR_BASE_URL,
+    systems: { task: settings.FHIR_TASK_SYSTEM, code: settings.FHIR_CODE_SYSTEM, order: settings.FHIR_ORDER_SYSTEM, owner: settings.FHIR_OWNER_SYSTEM },
+    catchUpPerSweep: settings.FHIR_CATCH_UP_PER_SWEEP,
+    auth: authOf(settings, options),
+  };
+}
+
+function authOf(settings: FhirSettings, options: FhirConfigOptions): FhirAuth | null {
+  const { FHIR_TOKEN_URL: tokenUrl, FHIR_CLIENT_ID: clientId } = settings;
+  if (tokenUrl === undefined || clientId === undefined) return null;
+  return { tokenUrl, clientId, scope: settings.FHIR_SCOPE, credential: credentialOf(settings, options) };
+}
+
+function credentialOf(settings: FhirSettings, options: FhirConfigOptions): FhirCredential {
+  const keyId = settings.FHIR_KEY_ID ?? '';
+  if (settings.FHIR_CLIENT_SECRET !== undefined) return { kind: 'secret', read: constant(settings.FHIR_CLIENT_SECRET) };
+  if (settings.FHIR_PRIVATE_KEY !== undefined) return { kind: 'private_key', keyId, read: constant(settings.FHIR_PRIVATE_KEY) };
+  if (settings.FHIR_CLIENT_SECRET_ARN !== undefined) {
+    return { kind: 'secret', read: secretReader(settings.FHIR_CLIENT_SECRET_ARN, 'FHIR_CLIENT_SECRET_ARN', (text) => text.trim(), options) };
+  }
+  if (settings.FHIR_PRIVATE_KEY_SECRET_ARN !== undefined) {
+    return { kind: 'private_key', keyId, read: secretReader(settings.FHIR_PRIVATE_KEY_SECRET_ARN, 'FHIR_PRIVATE_KEY_SECRET_ARN', normalisePem, options) };
+  }
+  // fhirSettingsProblems has made sure a token URL comes with a credential.
+  throw new ConfigError('invalid configuration: FHIR_TOKEN_URL: needs a credential');
+}
+
+const constant = (value: string) => () => Promise.resolve(value);
+
+/**
+ * A reader of the secret `arn` (Powertools' cache: asked again after 5 minutes,
+ * a failure never kept). Secrets Manager's module is loaded at the first read,
+ * so an entry with the value in its environment, or none, never loads it. A
+ * failure is a ConfigError naming `setting` and the error's type only.
+ */
+function secretReader(arn: string, setting: string, clean: (text: string) => string, options: FhirConfigOptions): () => Promise<string> {
+  let reader: Promise<{ read: () => Promise<string | null>; fail: (error: unknown) => never }> | undefined;
+  return async () => {
+    reader ??= import('../shared/secrets-manager').then(({ secretStringReader, secretsProvider, failAsSetting }) => ({
+      read: secretStringReader(arn, options.secrets ?? secretsProvider()),
+      fail: failAsSetting(setting),
+    }));
+    const { read, fail } = await reader;
+    const text = await read().catch(fail);
+    if (text === null || text.trim() === '') throw new ConfigError(`invalid configuration: ${setting}: the secret must hold a string`);
+    return clean(text);
+  };
+}
