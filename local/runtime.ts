@@ -42,6 +42,10 @@ import { ensureTable } from './table-setup';
 import { crossSiteRefusal, isOwnHost, MISDIRECTED_PAGE_HEADERS, misdirectedPage } from './request-guards';
 import { localContext } from './lambda-context';
 import { findStreamArn, startStreamReader, type StreamReader } from './stream-reader';
+import { fhirClientOf } from '../functions/fhir/client';
+import { fhirConfigOf } from '../functions/fhir/settings';
+import { startFhirWriterReader } from './fhir-writer-reader';
+import { localFhirStatus } from './fhir-status';
 
 export { isOwnHost } from './request-guards';
 
@@ -154,7 +158,11 @@ export async function startLocalRuntime(
       appointmentGraceHours: settings.APPOINTMENT_GRACE_HOURS,
     };
     // The caller (GET /me, the Mine queue) is the x-redraw-actor header or `local`, as for the actions.
-    const query = createQueryHandler({ db, tableName, logger: createLogger(SERVICES.query), timeZone: settings.DIGEST_TIMEZONE, actorSource: 'header' });
+    // The follow-ups' Tasks in the team's EHR (CONTRACT §13): with FHIR_BASE_URL only; otherwise no client, no request.
+    const fhirConfig = fhirConfigOf(settings);
+    const fhirHttp = fhirConfig === null ? null : fhirClientOf(fhirConfig, { logger: createLogger(SERVICES.fhirWriter) });
+    const fhirTarget = fhirConfig === null ? null : { baseUrl: fhirConfig.baseUrl, systems: fhirConfig.systems };
+    const query = createQueryHandler({ db, tableName, logger: createLogger(SERVICES.query), timeZone: settings.DIGEST_TIMEZONE, actorSource: 'header', fhir: fhirTarget });
     // Open on 127.0.0.1: the actor is the x-redraw-actor header (a handle) or `local` (CONTRACT §9).
     const followUpActions = createFollowUpActionsHandler({
       db,
@@ -249,6 +257,7 @@ export async function startLocalRuntime(
       reconcile: reconcileOf(settings),
       sync: syncOf(settings),
       followUpAckHours: followUpAckHoursOf(settings),
+      fhir: fhirConfig === null || fhirHttp === null ? null : { http: fhirHttp, systems: fhirConfig.systems, baseUrl: fhirConfig.baseUrl, perSweep: fhirConfig.catchUpPerSweep },
     });
 
     // One sweep at a time, as on AWS: the sweep's lease in the table (CONTRACT §4). A sweep
@@ -270,6 +279,9 @@ export async function startLocalRuntime(
       logger: createLogger('stream-reader'),
     });
     stoppers.push(() => reader.stop());
+    // The FHIR writer (CONTRACT §13) reads the same stream with its own reader, as its own mapping does on AWS.
+    const fhirReader = fhirConfig === null || fhirHttp === null ? null : startFhirWriterReader({ streams, streamArn: await findStreamArn(client, tableName), db, tableName, http: fhirHttp, config: fhirConfig, busy: () => webhooksInFlight > 0 });
+    if (fhirReader !== null) stoppers.push(() => fhirReader.stop());
 
     const timer = setInterval(() => {
       sweep()
@@ -277,7 +289,10 @@ export async function startLocalRuntime(
           (result) => requestLog?.(sweepLine(new Date(), result)),
           (error: unknown) => logger.error('scheduled sweep failed', { error_name: errorName(error) }),
         )
-        .finally(() => reader.nudge());
+        .finally(() => {
+          reader.nudge();
+          fhirReader?.nudge();
+        });
     }, settings.SWEEP_INTERVAL_SECONDS * 1000);
     timer.unref();
     stoppers.push(async () => clearInterval(timer));
@@ -298,7 +313,10 @@ export async function startLocalRuntime(
         })
         // A request that changed the table (a webhook, an action, a sweep) is on the stream now: read it without waiting out the idle pause.
         .finally(() => {
-          if (method !== 'GET' && method !== 'HEAD') reader.nudge();
+          if (method !== 'GET' && method !== 'HEAD') {
+            reader.nudge();
+            fhirReader?.nudge();
+          }
         });
     });
     const route = async (request: IncomingMessage, response: ServerResponse) => {
@@ -345,6 +363,10 @@ export async function startLocalRuntime(
           items: sentInOrder(notifier.rendered, digests.digests).map((sent) => asFormat(sent, format)),
         });
       }
+      if (method === 'GET' && path === '/local/fhir') {
+        if (fhirTarget === null) return writeJson(response, 409, { error: { code: 'fhir_not_configured', message: 'npm start keeps no FHIR Tasks: restart it with FHIR_BASE_URL set (npm run fhir-server starts a stand-in; docs/local.md)' } });
+        return writeJson(response, 200, await localFhirStatus(db, tableName, fhirTarget, new Date()));
+      }
       if (method === 'GET' && path === '/local/events') {
         const type = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('type');
         if (type !== null && !EVENT_TYPES.some((known) => known === type)) {
@@ -389,7 +411,11 @@ export async function startLocalRuntime(
       events,
       junctionApi: junctionApi === null ? null : settings.JUNCTION_API_BASE_URL,
       sweep,
-      whenStreamIdle: () => reader.whenIdle(),
+      // The FHIR writer's reader too: what the transaction function wrote reaches it after its own batch.
+      whenStreamIdle: async () => {
+        await reader.whenIdle();
+        await fhirReader?.whenIdle();
+      },
       stop: stopAll,
     };
   } catch (error) {

@@ -32,6 +32,7 @@ import type { StoredFollowUp } from '../store/follow-ups/item';
 import { getFollowUp } from '../store/follow-ups/reads';
 import { clearPending, readConfirmation, writeConfirmation, type Confirmation } from '../store/fhir-records';
 import type { TableClient } from '../store/table-client';
+import { ConfigError } from '../shared/config';
 import { digestOf, taskSourceOf } from './source';
 import { identifierSearch, operationOutcomeCodes, type FhirExchange, type FhirHttp } from './http';
 
@@ -64,8 +65,8 @@ export type SyncOutcome =
   | { kind: 'changed_in_ehr' }
   /** 5xx, 429, a timeout, a network error or conflicts past the retries: the pending record stays. */
   | { kind: 'unavailable'; reason: string; retryAfterMs: number | null }
-  /** 401 or 403 from the server or its token endpoint: a configuration error. */
-  | { kind: 'unauthorized'; where: 'server' | 'token' };
+  /** 401 or 403 from the server or its token endpoint, or a credential that cannot be read: a configuration error. */
+  | { kind: 'unauthorized'; where: 'server' | 'token' | 'credential' };
 
 /**
  * Brings the Task of follow-up `id` to the follow-up's current content
@@ -73,6 +74,16 @@ export type SyncOutcome =
  * caller knows it (a pending record of a follow-up that is gone is deleted).
  */
 export async function syncFollowUp(deps: SyncDeps, id: string, openedAt: string | null = null): Promise<SyncOutcome> {
+  try {
+    return await syncOnce(deps, id, openedAt);
+  } catch (error) {
+    // The credential could not be had (its secret unreadable, a key that cannot sign): configuration, like a 401.
+    if (error instanceof ConfigError) return { kind: 'unauthorized', where: 'credential' };
+    throw error;
+  }
+}
+
+async function syncOnce(deps: SyncDeps, id: string, openedAt: string | null): Promise<SyncOutcome> {
   let conflicts = 0;
   let wrote = false;
   for (let round = 0; round < MAX_ROUNDS; round++) {

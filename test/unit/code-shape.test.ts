@@ -40,11 +40,12 @@ const MAX_FILE_LINES = 500;
 /** The only files that name a stream record's images, and why. */
 const STREAM_IMAGE_READERS: Readonly<Record<string, string>> = {
   'functions/transaction-status/steps/intake.ts': 'the intake decodes each record once; every step reads what it decoded',
+  'functions/fhir/changes.ts': "the FHIR writer's first step decodes each follow-up record once (its own mapping, CONTRACT §13)",
   'local/stream-reader.ts': "npm start's stand-in for Lambda's event source mapping: it builds the records from DynamoDB Local's stream",
 };
 
 /** The lower rooms of functions/, in the order they may stand on each other. */
-const LOWER_ROOMS = ['notices', 'store', 'junction', 'shared', 'core'] as const;
+const LOWER_ROOMS = ['notices', 'fhir', 'store', 'junction', 'shared', 'core'] as const;
 
 const MAX_FUNCTION_LINES = 80;
 const MAX_APP_LINES = 400;
