@@ -11,13 +11,15 @@
  *   PUT  [base]/Task/{id}  (If-Match: W/"<versionId>")
  *        200: updated; 412 `conflict`: the Task moved to another version
  *   POST /oauth2/token                          client credentials (local/fhir-standin-token.ts)
+ *   GET  [base]/metadata, [base]/.well-known/smart-configuration   discovery (no token needed)
  *
  * `PUT [base]/Task?identifier=` (conditional update) is answered 405: the engine
  * ignores If-Match there (TOOLCHAIN.md "FHIR facts"), so offering it would hide lost
  * updates. Every write is serialized through one promise chain, which makes the
  * conditional create atomic (the engine's own transaction has no isolation). Every
  * resource written is validated as R4 (local/fhir-validation.ts): an invalid one is
- * answered 422 with an OperationOutcome and nothing is stored. Answers are
+ * answered 422 with an OperationOutcome and nothing is stored (a write's body must
+ * be `application/fhir+json` or `application/json`: 415 otherwise). Answers are
  * `application/fhir+json`; errors are OperationOutcomes. When clients are registered
  * every FHIR request needs a bearer token from the token endpoint (401 otherwise).
  * `meta.lastUpdated` and token expiry follow the `now` option, so a test can run a
@@ -397,6 +399,8 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
       if (fault?.kind === 'status') return reply(statusFault(fault, endpoint));
       if (fault?.kind === 'refuse') return reply(outcome(fault.status, fault.codes.map((code) => ({ code, diagnostics: `injected refusal: ${code}` }))));
       if (endpoint === 'token') return reply(await token(request));
+      const discovery = method === 'GET' ? discoveryAnswer(url.pathname) : null;
+      if (discovery) return reply(discovery);
       if (tokens.required && !tokens.accepts(header(request, 'authorization') ?? undefined)) {
         return reply(outcome(401, [{ code: 'login', diagnostics: 'a valid bearer token is required' }], { 'www-authenticate': 'Bearer realm="fhir-standin"' }));
       }
@@ -405,6 +409,52 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
       if (error instanceof Answer) return reply(error);
       throw error;
     }
+  }
+
+  /**
+   * The public discovery documents (no token needed): the CapabilityStatement at
+   * [base]/metadata and SMART's configuration, both naming the token endpoint.
+   */
+  function discoveryAnswer(pathname: string): Answer | null {
+    const tokenUrl = `${origin}${TOKEN_PATH}`;
+    if (pathname === `${FHIR_BASE_PATH}/.well-known/smart-configuration`) {
+      return new Answer(200, {
+        token_endpoint: tokenUrl,
+        grant_types_supported: ['client_credentials'],
+        token_endpoint_auth_methods_supported: ['private_key_jwt', 'client_secret_basic', 'client_secret_post'],
+        token_endpoint_auth_signing_alg_values_supported: ['RS384', 'ES384'],
+        scopes_supported: ['system/Task.rs', 'system/Task.cu'],
+        capabilities: ['client-confidential-asymmetric', 'client-confidential-symmetric'],
+      });
+    }
+    if (pathname !== `${FHIR_BASE_PATH}/metadata`) return null;
+    return new Answer(200, {
+      resourceType: 'CapabilityStatement',
+      status: 'active',
+      date: '2026-11-27',
+      kind: 'instance',
+      fhirVersion: '4.0.1',
+      format: ['json'],
+      implementation: { description: 'redraw-tracker stand-in FHIR server', url: `${origin}${FHIR_BASE_PATH}` },
+      rest: [
+        {
+          mode: 'server',
+          security: {
+            extension: [{ url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris', extension: [{ url: 'token', valueUri: tokenUrl }] }],
+          },
+          resource: [
+            {
+              type: 'Task',
+              versioning: 'versioned-update',
+              conditionalCreate: true,
+              conditionalUpdate: false,
+              interaction: [{ code: 'read' }, { code: 'search-type' }, { code: 'create' }, { code: 'update' }],
+              searchParam: [{ name: 'identifier', type: 'token' }],
+            },
+          ],
+        },
+      ],
+    });
   }
 
   function hang(ms: number): Promise<void> {
@@ -451,6 +501,10 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
     delete headers.authorization;
     const fhirRequest = (body: unknown): FhirRequest => ({ method: (request.method ?? 'GET') as HttpMethod, url: relative, pathname: '', body, params: {}, query: {}, headers });
     if (endpoint === 'search' || endpoint === 'read') return answerOf(await store.router.handleRequest(fhirRequest(undefined), store.repo));
+    const type = (header(request, 'content-type') ?? '').toLowerCase();
+    if (!/^application\/(fhir\+)?json\s*(;|$)/.test(type)) {
+      return outcome(415, [{ code: 'not-supported', diagnostics: 'the body must be application/fhir+json' }]);
+    }
     const ifMatch = header(request, 'if-match');
     if (endpoint === 'update' && ifMatch !== null && !/^(W\/)?"[^"]+"$/.test(ifMatch)) {
       // The engine ignores an If-Match it cannot parse; a server must not apply the update then.

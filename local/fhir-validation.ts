@@ -55,7 +55,7 @@ interface CodeSet {
 const Concept: z.ZodType<{ code: string; concept?: { code: string; concept?: unknown[] }[] }> = z.lazy(() =>
   z.object({ code: z.string(), concept: z.array(Concept).optional() }),
 );
-const CodeSystem = z.object({ resourceType: z.literal('CodeSystem'), url: z.string(), concept: z.array(Concept).optional() });
+const CodeSystem = z.object({ resourceType: z.literal('CodeSystem'), url: z.string(), content: z.string().optional(), concept: z.array(Concept).optional() });
 const ValueSet = z.object({
   resourceType: z.literal('ValueSet'),
   url: z.string(),
@@ -85,7 +85,8 @@ function r4ValueSets(): Map<string, CodeSet | null> {
   const sets: z.output<typeof ValueSet>[] = [];
   for (const { resource } of bundle.entry) {
     const system = CodeSystem.safeParse(resource);
-    if (system.success) systems.set(system.data.url, flatten(system.data.concept ?? []));
+    // Only a complete code system lists every code (a fragment or a not-present one would refuse valid codes).
+    if (system.success && system.data.content === 'complete') systems.set(system.data.url, flatten(system.data.concept ?? []));
     const set = ValueSet.safeParse(resource);
     if (set.success) sets.push(set.data);
   }

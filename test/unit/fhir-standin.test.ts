@@ -11,6 +11,7 @@ import { generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectFhirStandin, startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { JWT_BEARER } from '../../local/fhir-standin-token';
+import { validateR4 } from '../../local/fhir-validation';
 
 const SYSTEM = 'urn:redraw-tracker:follow-up';
 
@@ -102,6 +103,12 @@ describe('Task search, read, conditional create and If-Match update', () => {
     expect(read.status).toBe(200);
     expect(read.headers.get('etag')).toBe(`W/"${versionOf(created)}"`);
     expect((await call(`${standin.url}/Task/no-such-task`)).status).toBe(404);
+  });
+
+  it('refuses a write whose body is not FHIR JSON (415)', async () => {
+    const response = await fetch(`${standin.url}/Task`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(trackerTask('fu-text')) });
+    expect(response.status).toBe(415);
+    expect(await standin.control.tasks()).toEqual([]);
   });
 
   it('ignores a client-assigned id on create, as a server assigns its own', async () => {
@@ -353,6 +360,15 @@ describe('the token endpoint', () => {
     expect((await withAssertion(await assertion('tracker-ec', rsa.privateKey, 'RS384'))).status).toBe(401);
     // Expired by the stand-in's clock.
     expect((await withAssertion(await assertion('tracker-rsa', rsa.privateKey, 'RS384', { exp: Math.floor(now.getTime() / 1000) - 60 }))).status).toBe(401);
+  });
+
+  it('names its token endpoint in the CapabilityStatement and SMART configuration, both valid and public', async () => {
+    const metadata = await call(`${secured.url}/metadata`);
+    expect(metadata.status).toBe(200);
+    expect(validateR4(metadata.body)).toEqual([]);
+    expect(JSON.stringify(metadata.body)).toContain(`"valueUri":"${secured.tokenUrl}"`);
+    const smart = await call(`${secured.url}/.well-known/smart-configuration`);
+    expect(smart.body).toMatchObject({ token_endpoint: secured.tokenUrl, token_endpoint_auth_signing_alg_values_supported: ['RS384', 'ES384'] });
   });
 
   it('answers 401 once a token has expired by its clock', async () => {
