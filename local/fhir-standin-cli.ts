@@ -13,7 +13,6 @@
  */
 import * as z from 'zod';
 import { ConfigError, parseEnv } from '../functions/shared/config';
-import { startFhirStandin } from './fhir-standin';
 
 /** The port when neither --port nor FHIR_STANDIN_PORT says otherwise (CONTRACT §13). */
 const DEFAULT_PORT = 4020;
@@ -97,6 +96,8 @@ async function main(): Promise<void> {
   }
   const settings = parseEnv(CliSettings, process.env);
   const port = args.port ?? settings.FHIR_STANDIN_PORT;
+  // Loaded only to start: the FHIR engine and its definitions take a second, which --help need not wait for.
+  const { startFhirStandin } = await import('./fhir-standin');
   const clients = args.clientId !== undefined && args.clientSecret !== undefined ? [{ clientId: args.clientId, secret: args.clientSecret }] : [];
   const standin = await startFhirStandin({ port, clients, tagsCarriedForward: args.tagsCarriedForward }).catch((error: unknown) => {
     if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {

@@ -160,13 +160,15 @@ export interface FhirStandin {
   stop(): Promise<void>;
 }
 
-/** A refusal as the stand-in answers it. */
-class Answer {
+/** An answer as the stand-in sends it; thrown, a refusal (an in-process editTask's rejection carries its status and OperationOutcome). */
+export class FhirStandinAnswer extends Error {
   constructor(
     readonly status: number,
     readonly body: unknown,
     readonly headers: Record<string, string> = {},
-  ) {}
+  ) {
+    super(`the FHIR stand-in answers ${status}`);
+  }
 }
 
 /** An issue of an answer's OperationOutcome (its code any R4 issue-type, or one a fault names). */
@@ -176,12 +178,12 @@ interface Issue {
   expression?: string[];
 }
 
-function outcome(status: number, issues: readonly Issue[], headers: Record<string, string> = {}): Answer {
+function outcome(status: number, issues: readonly Issue[], headers: Record<string, string> = {}): FhirStandinAnswer {
   const body: OperationOutcome = {
     resourceType: 'OperationOutcome',
     issue: issues.map((issue): OperationOutcomeIssue => ({ severity: 'error', ...issue, code: issue.code as OperationOutcomeIssue['code'] })),
   };
-  return new Answer(status, body, headers);
+  return new FhirStandinAnswer(status, body, headers);
 }
 
 const weakEtag = (versionId: string | undefined): Record<string, string> => (versionId === undefined ? {} : { etag: `W/"${versionId}"` });
@@ -288,7 +290,7 @@ class FhirStore {
   }
 }
 
-/** Throws a 422 Answer when `resource` is not valid R4. */
+/** Throws a 422 FhirStandinAnswer when `resource` is not valid R4. */
 function refuseInvalid(resource: unknown): void {
   const problems = r4Problems(resource);
   if (problems.length > 0) {
@@ -334,7 +336,7 @@ async function readResourceBody(request: IncomingMessage): Promise<unknown> {
   }
 }
 
-function send(response: ServerResponse, answer: Answer, contentType = FHIR_JSON): void {
+function send(response: ServerResponse, answer: FhirStandinAnswer, contentType = FHIR_JSON): void {
   if (response.headersSent || response.destroyed) return;
   if (answer.status === 204) {
     response.writeHead(204, answer.headers);
@@ -364,7 +366,7 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
 
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      if (error instanceof Answer) return send(response, error);
+      if (error instanceof FhirStandinAnswer) return send(response, error);
       if (!response.headersSent) send(response, outcome(500, [{ code: 'exception', diagnostics: 'internal error' }]));
       else response.destroy();
     });
@@ -385,7 +387,7 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
       fault: null,
     };
     store.requests.push(record);
-    const reply = (answer: Answer) => {
+    const reply = (answer: FhirStandinAnswer) => {
       record.status = answer.status;
       send(response, answer, endpoint === 'token' ? 'application/json' : FHIR_JSON);
     };
@@ -406,7 +408,7 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
       }
       reply(await fhir(request, url, endpoint, id, fault?.kind === 'duplicate'));
     } catch (error) {
-      if (error instanceof Answer) return reply(error);
+      if (error instanceof FhirStandinAnswer) return reply(error);
       throw error;
     }
   }
@@ -415,10 +417,10 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
    * The public discovery documents (no token needed): the CapabilityStatement at
    * [base]/metadata and SMART's configuration, both naming the token endpoint.
    */
-  function discoveryAnswer(pathname: string): Answer | null {
+  function discoveryAnswer(pathname: string): FhirStandinAnswer | null {
     const tokenUrl = `${origin}${TOKEN_PATH}`;
     if (pathname === `${FHIR_BASE_PATH}/.well-known/smart-configuration`) {
-      return new Answer(200, {
+      return new FhirStandinAnswer(200, {
         token_endpoint: tokenUrl,
         grant_types_supported: ['client_credentials'],
         token_endpoint_auth_methods_supported: ['private_key_jwt', 'client_secret_basic', 'client_secret_post'],
@@ -428,7 +430,7 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
       });
     }
     if (pathname !== `${FHIR_BASE_PATH}/metadata`) return null;
-    return new Answer(200, {
+    return new FhirStandinAnswer(200, {
       resourceType: 'CapabilityStatement',
       status: 'active',
       date: '2026-11-27',
@@ -467,27 +469,27 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
     });
   }
 
-  function statusFault(fault: Extract<Fault, { kind: 'status' }>, endpoint: FhirStandinEndpoint | null): Answer {
+  function statusFault(fault: Extract<Fault, { kind: 'status' }>, endpoint: FhirStandinEndpoint | null): FhirStandinAnswer {
     const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) };
     if (endpoint === 'token') {
       const error = fault.status === 401 ? 'invalid_client' : fault.status === 400 ? 'invalid_request' : 'temporarily_unavailable';
-      return new Answer(fault.status, { error, error_description: `injected status ${fault.status}` }, headers);
+      return new FhirStandinAnswer(fault.status, { error, error_description: `injected status ${fault.status}` }, headers);
     }
     const code = fault.status === 401 ? 'login' : fault.status === 403 ? 'forbidden' : fault.status === 429 ? 'throttled' : fault.status >= 500 ? 'transient' : 'processing';
     return outcome(fault.status, [{ code, diagnostics: `injected status ${fault.status}` }], headers);
   }
 
-  async function token(request: IncomingMessage): Promise<Answer> {
+  async function token(request: IncomingMessage): Promise<FhirStandinAnswer> {
     const type = header(request, 'content-type') ?? '';
     if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
-      return new Answer(400, { error: 'invalid_request', error_description: 'the body must be application/x-www-form-urlencoded' });
+      return new FhirStandinAnswer(400, { error: 'invalid_request', error_description: 'the body must be application/x-www-form-urlencoded' });
     }
     const form = new URLSearchParams(await readBody(request));
     const answer = await tokens.answer(form, header(request, 'authorization') ?? undefined, `${origin}${TOKEN_PATH}`);
-    return new Answer(answer.status, answer.body, answer.headers);
+    return new FhirStandinAnswer(answer.status, answer.body, answer.headers);
   }
 
-  async function fhir(request: IncomingMessage, url: URL, endpoint: FhirStandinEndpoint | null, id: string | null, duplicate: boolean): Promise<Answer> {
+  async function fhir(request: IncomingMessage, url: URL, endpoint: FhirStandinEndpoint | null, id: string | null, duplicate: boolean): Promise<FhirStandinAnswer> {
     if (endpoint === null) {
       if (request.method === 'PUT' && url.pathname === `${FHIR_BASE_PATH}/Task`) {
         return outcome(405, [{ code: 'not-supported', diagnostics: 'conditional update (PUT Task?...) is not offered: read the Task, then PUT Task/{id} with If-Match' }], {
@@ -534,7 +536,7 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
   }
 
   /** The engine's answer as HTTP: its status, ETag and Location, and the 412s told apart. */
-  function answerOf(result: [OperationOutcome] | [OperationOutcome, Resource] | [OperationOutcome, Resource, unknown], before: Task | null = null): Answer {
+  function answerOf(result: [OperationOutcome] | [OperationOutcome, Resource] | [OperationOutcome, Resource, unknown], before: Task | null = null): FhirStandinAnswer {
     const [engineOutcome, resource] = result;
     const status = getStatus(engineOutcome);
     if (resource === undefined || status >= 300) {
@@ -543,11 +545,11 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
         return outcome(412, [{ code: 'conflict', diagnostics: `the Task has moved: it is at version ${before?.meta?.versionId ?? 'unknown'}` }], weakEtag(before?.meta?.versionId));
       }
       if (status === 412) return outcome(412, [{ code: 'multiple-matches', diagnostics: 'several Tasks match the condition' }]);
-      return new Answer(status, engineOutcome);
+      return new FhirStandinAnswer(status, engineOutcome);
     }
     const headers: Record<string, string> = { ...weakEtag(resource.meta?.versionId), ...(resource.meta?.lastUpdated ? { 'last-modified': new Date(resource.meta.lastUpdated).toUTCString() } : {}) };
     if (status === 201 && resource.id) headers.location = `${origin}${FHIR_BASE_PATH}/${resource.resourceType}/${resource.id}/_history/${resource.meta?.versionId ?? ''}`;
-    return new Answer(status, resource, headers);
+    return new FhirStandinAnswer(status, resource, headers);
   }
 
   const control: FhirStandinControl = {
@@ -574,7 +576,7 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
   };
 
   async function controlRoute(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
-    const json = (status: number, body?: unknown) => send(response, new Answer(status, body), 'application/json');
+    const json = (status: number, body?: unknown) => send(response, new FhirStandinAnswer(status, body), 'application/json');
     const edit = /^\/_standin\/tasks\/([A-Za-z0-9\-.]{1,64})\/edit$/.exec(url.pathname);
     try {
       if (request.method === 'POST' && edit) return json(200, { task: await control.editTask(edit[1]!, TaskPatchBody.parse(await readResourceBody(request))) });
@@ -604,9 +606,9 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
       }
     } catch (error) {
       if (error instanceof z.ZodError) return json(400, { detail: z.prettifyError(error) });
-      if (error instanceof Answer) return send(response, error);
+      if (error instanceof FhirStandinAnswer) return send(response, error);
       const engine = error as { outcome?: OperationOutcome };
-      if (engine.outcome?.resourceType === 'OperationOutcome') return send(response, new Answer(getStatus(engine.outcome), engine.outcome));
+      if (engine.outcome?.resourceType === 'OperationOutcome') return send(response, new FhirStandinAnswer(getStatus(engine.outcome), engine.outcome));
       throw error;
     }
   }
