@@ -1,0 +1,146 @@
+/**
+ * `npm run fhir-server [-- --port N] [--client-id ID --client-secret SECRET]`: the
+ * stand-in FHIR R4 server (local/fhir-standin.ts, CONTRACT §13) for `npm start` in
+ * another terminal. Prints its base URL, its token URL and a curl to try; Ctrl-C
+ * stops it.
+ *
+ * Settings: FHIR_STANDIN_PORT (default 4020; 0 picks a free port) or `--port`.
+ * With `--client-id` and `--client-secret` every FHIR request needs a bearer token
+ * from the token endpoint (client_secret_basic or client_secret_post); without
+ * them none is needed. `--tags-carried-forward` keeps a Task's meta.tag across
+ * updates, as HAPI-based servers do. `--help` prints the usage and starts nothing;
+ * a busy port is one line that says how to choose another.
+ */
+import * as z from 'zod';
+import { ConfigError, parseEnv } from '../functions/shared/config';
+
+/** The port when neither --port nor FHIR_STANDIN_PORT says otherwise (CONTRACT §13). */
+const DEFAULT_PORT = 4020;
+const TASK_SYSTEM = 'urn:redraw-tracker:follow-up';
+
+const Port = z.coerce.number().int().min(0).max(65_535);
+const CliSettings = z.object({ FHIR_STANDIN_PORT: Port.default(DEFAULT_PORT) });
+const ClientText = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+
+const USAGE = 'usage: npm run fhir-server [-- --port <port>] [--client-id <id> --client-secret <secret>] [--tags-carried-forward]   (--help explains)';
+
+/** What `--help` prints: every option and setting, with an example. */
+const HELP = `npm run fhir-server [-- --port <port>] [--client-id <id> --client-secret <secret>] [--tags-carried-forward]
+
+A stand-in FHIR R4 server (Medplum's FHIR engine in memory) for \`npm start\` in another terminal:
+Task search by identifier, read, create with If-None-Exist, update with If-Match, R4 validation
+of every write, a token endpoint, and failure modes (see local/fhir-standin.ts). It prints its
+base URL (give it to npm start as FHIR_BASE_URL); Ctrl-C stops it.
+
+Options:
+  --port <port>             where it listens on 127.0.0.1 (default ${DEFAULT_PORT}, or FHIR_STANDIN_PORT;
+                            0 picks a free port, printed in the banner)
+  --client-id <id>          with --client-secret: require a bearer token from the token endpoint
+  --client-secret <secret>  the client's secret (client_secret_basic or client_secret_post)
+  --tags-carried-forward    keep a Task's meta.tag on update, as HAPI-based servers do
+                            (default: replaced, as Medplum does)
+  --help, -h                this text
+
+Environment:
+  FHIR_STANDIN_PORT  the port when --port is not given (default ${DEFAULT_PORT})
+
+Example (then give npm start the printed settings):
+  npm run fhir-server -- --port 4021 --client-id tracker --client-secret s3cret`;
+
+class UsageError extends Error {}
+
+interface Args {
+  port?: number;
+  clientId?: string;
+  clientSecret?: string;
+  tagsCarriedForward: boolean;
+}
+
+/** The parsed command line, or `help` when it asks for the usage. */
+function parseArgs(args: readonly string[]): Args | 'help' {
+  if (args.some((arg) => arg === '--help' || arg === '-h')) return 'help';
+  const parsed: Args = { tagsCarriedForward: false };
+  for (let i = 0; i < args.length; i += 1) {
+    const flag = args[i];
+    if (flag === '--tags-carried-forward') {
+      parsed.tagsCarriedForward = true;
+      continue;
+    }
+    if (flag !== '--port' && flag !== '--client-id' && flag !== '--client-secret') throw new UsageError(`unknown option: ${flag}`);
+    const value = args[i + 1];
+    i += 1;
+    if (value === undefined) throw new UsageError(`${flag} needs a value`);
+    if (flag === '--port') {
+      const port = Port.safeParse(value);
+      if (!port.success) throw new UsageError(`invalid port: ${value}`);
+      parsed.port = port.data;
+    } else {
+      const text = ClientText.safeParse(value);
+      if (!text.success) throw new UsageError(`invalid ${flag.slice(2)}: printable ASCII without spaces, at most 200 characters`);
+      if (flag === '--client-id') parsed.clientId = text.data;
+      else parsed.clientSecret = text.data;
+    }
+  }
+  if ((parsed.clientId === undefined) !== (parsed.clientSecret === undefined)) throw new UsageError('--client-id and --client-secret go together');
+  return parsed;
+}
+
+/** A port another program holds: one line that says how to pick another, not a stack trace. */
+class PortInUseError extends Error {}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args === 'help') {
+    console.log(HELP);
+    return;
+  }
+  const settings = parseEnv(CliSettings, process.env);
+  const port = args.port ?? settings.FHIR_STANDIN_PORT;
+  // Loaded only to start: the FHIR engine and its definitions take a second, which --help need not wait for.
+  const { startFhirStandin } = await import('./fhir-standin');
+  const clients = args.clientId !== undefined && args.clientSecret !== undefined ? [{ clientId: args.clientId, secret: args.clientSecret }] : [];
+  const standin = await startFhirStandin({ port, clients, tagsCarriedForward: args.tagsCarriedForward }).catch((error: unknown) => {
+    if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
+      throw new PortInUseError(
+        `port ${port} is already in use: start it on another port with \`npm run fhir-server -- --port <port>\` (or FHIR_STANDIN_PORT; 0 picks a free one), and give npm start the FHIR_BASE_URL it prints`,
+      );
+    }
+    throw error;
+  });
+  const auth = clients.length > 0 ? ' -H "Authorization: Bearer $TOKEN"' : '';
+  console.log(
+    [
+      '',
+      `FHIR R4 stand-in listening: base URL ${standin.url}`,
+      `  token URL: ${standin.tokenUrl}${clients.length > 0 ? ` (client ${args.clientId}: client_secret_basic or client_secret_post)` : ' (no token needed: no client registered)'}`,
+      '  GET Task?identifier=   GET Task/{id}   POST Task (If-None-Exist)   PUT Task/{id} (If-Match)',
+      `  control: ${standin.origin}/_standin/{reset,faults,versions,tasks,requests} (see local/fhir-standin.ts)`,
+      ...(clients.length > 0
+        ? [
+            `  Token: TOKEN=$(curl -s -u '${args.clientId}:<secret>' -d grant_type=client_credentials ${standin.tokenUrl} | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
+          ]
+        : []),
+      `  Try: curl -s${auth} '${standin.url}/Task?identifier=${TASK_SYSTEM}|<follow-up id>'`,
+      `  npm start with: FHIR_BASE_URL=${standin.url}${clients.length > 0 ? ` FHIR_TOKEN_URL=${standin.tokenUrl} FHIR_CLIENT_ID=${args.clientId} FHIR_CLIENT_SECRET=<secret>` : ''}`,
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+  const stop = () => {
+    standin.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`fhir-server: ${error.message}\n${USAGE}`);
+    process.exit(2);
+  }
+  console.error(`fhir-server: ${error instanceof ConfigError || error instanceof PortInUseError ? error.message : error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,103 @@
+/**
+ * `npm run fhir-server` (local/fhir-standin-cli.ts, CONTRACT §13) as a newcomer
+ * meets it, as `npm run junction-api`: `--help` explains it and starts nothing; it
+ * starts on the port asked for and prints the base URL, the token URL and a curl
+ * to try; a busy port is one line that says how to choose another; a wrong option
+ * is a usage error that points at `--help`.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { repoRoot } from '../support/npm-start';
+
+/** Each test starts a process: seconds on a loaded machine (a bound, not a timing assertion). */
+const SPAWN_TIMEOUT_MS = 60_000;
+
+/** Runs `npm run -s fhir-server -- <args>` to its end (a stand-in that starts instead is killed at the bound). */
+function fhirServer(args: readonly string[], settings: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...settings };
+  if (!('FHIR_STANDIN_PORT' in settings)) delete env.FHIR_STANDIN_PORT;
+  return new Promise((resolve) => {
+    execFile('npm', ['run', '-s', 'fhir-server', '--', ...args], { cwd: repoRoot, env, timeout: SPAWN_TIMEOUT_MS - 10_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Holds a port on 127.0.0.1 the way another program would. */
+async function holdPort(): Promise<{ port: number; server: Server }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return { port: address.port, server };
+}
+
+const nonEmptyLines = (text: string) => text.split('\n').filter((line) => line.trim() !== '');
+
+let held: Server | undefined;
+afterEach(async () => {
+  await new Promise<void>((resolve) => (held ? held.close(() => resolve()) : resolve()));
+  held = undefined;
+});
+
+describe('npm run fhir-server', () => {
+  it('prints its usage with --help, the port setting included, and exits 0 without starting', async () => {
+    const { port, server } = await holdPort();
+    held = server;
+    const { code, stdout, stderr } = await fhirServer(['--help'], { FHIR_STANDIN_PORT: String(port) });
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(/^npm run fhir-server \[-- --port <port>\]/m);
+    expect(stdout).toMatch(/^ {2}--port <port> .*default 4020/m);
+    expect(stdout).toMatch(/^ {2}--client-id <id> /m);
+    expect(stdout).toMatch(/^ {2}FHIR_STANDIN_PORT /m);
+    expect(stdout).not.toContain('listening');
+  }, SPAWN_TIMEOUT_MS);
+
+  it('says in one line that its port is busy and how to pick another (exit 1, no stack trace)', async () => {
+    const { port, server } = await holdPort();
+    held = server;
+    const { code, stdout, stderr } = await fhirServer([], { FHIR_STANDIN_PORT: String(port) });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(nonEmptyLines(stderr)).toEqual([
+      `fhir-server: port ${port} is already in use: start it on another port with \`npm run fhir-server -- --port <port>\` (or FHIR_STANDIN_PORT; 0 picks a free one), and give npm start the FHIR_BASE_URL it prints`,
+    ]);
+  }, SPAWN_TIMEOUT_MS);
+
+  it('refuses an unknown option, and a client id without its secret, with the usage line (exit 2)', async () => {
+    const unknown = await fhirServer(['--bogus']);
+    expect(unknown.code).toBe(2);
+    expect(nonEmptyLines(unknown.stderr)).toEqual([
+      'fhir-server: unknown option: --bogus',
+      'usage: npm run fhir-server [-- --port <port>] [--client-id <id> --client-secret <secret>] [--tags-carried-forward]   (--help explains)',
+    ]);
+    const alone = await fhirServer(['--client-id', 'tracker']);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('fhir-server: --client-id and --client-secret go together');
+  }, SPAWN_TIMEOUT_MS);
+
+  it('starts with a banner naming the base URL, the token URL and a curl of Task?identifier=, and answers it', async () => {
+    const child = spawn('npm', ['run', '-s', 'fhir-server', '--', '--port', '0', '--client-id', 'tracker', '--client-secret', 's3cret'], { cwd: repoRoot, env: { ...process.env } });
+    try {
+      const banner = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('Press Ctrl-C')) resolve(out);
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+      });
+      const base = /base URL (http:\/\/127\.0\.0\.1:\d+\/fhir\/R4)$/m.exec(banner)?.[1];
+      expect(base).toBeDefined();
+      expect(banner).toContain(`token URL: ${base!.replace('/fhir/R4', '')}/oauth2/token`);
+      expect(banner).toContain(`curl -s -H "Authorization: Bearer $TOKEN" '${base}/Task?identifier=urn:redraw-tracker:follow-up|<follow-up id>'`);
+      expect(banner).not.toContain('s3cret');
+      expect((await fetch(`${base}/Task?identifier=urn:redraw-tracker:follow-up|x`)).status).toBe(401);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, SPAWN_TIMEOUT_MS);
+});
