@@ -20,7 +20,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BACKFILL_METRICS, MISSING_RESULTS_METRICS, RECONCILE_METRICS, SWEEP_METRICS, SYNC_METRICS, TRANSACTION_METRICS, WEBHOOK_RESULTS, WEBHOOKS_METRIC, type WebhookResult } from '../functions/shared/metric-names';
+import { BACKFILL_METRICS, FHIR_METRICS, MISSING_RESULTS_METRICS, RECONCILE_METRICS, SWEEP_METRICS, SYNC_METRICS, TRANSACTION_METRICS, WEBHOOK_RESULTS, WEBHOOKS_METRIC, type WebhookResult } from '../functions/shared/metric-names';
 import { METRICS_NAMESPACE } from '../functions/shared/observability';
 import type { Settings } from './settings';
 import type { ServiceName } from './table-bound-function';
@@ -76,7 +76,31 @@ export interface MonitoringProps {
   readonly backfill: IFunction;
   /** The weekly digest (CONTRACT §11), or null when it is turned off. */
   readonly weeklyDigest?: IFunction | null;
+  /** The FHIR Task writer and its dead-letter queue (CONTRACT §13), or null without the `fhir` setting. */
+  readonly fhir?: { readonly writer: IFunction; readonly deadLetters: IQueue } | null;
 }
+
+/** Follow-ups still pending after this many hourly sweeps in a row (FhirTasksBehind above 0 each time): alarm. */
+export const FHIR_BEHIND_SWEEPS = 6;
+
+/** The FHIR metrics that count what no retry repairs (CONTRACT §13), each alarmed above 0 over both emitters. */
+export const FHIR_ALARMED_COUNTS = {
+  FhirTasksRefused: {
+    metric: FHIR_METRICS.refused,
+    description: 'The FHIR server refused a Task (400, 422, or several Tasks for one identifier): not retried until the follow-up changes (docs/deploy.md, runbook)',
+  },
+  FhirTasksChangedInEhr: {
+    metric: FHIR_METRICS.changedInEhr,
+    description: "A follow-up's Task was changed in the EHR since the tracker's last write and was not overwritten; the follow-up's fhir state is changed_in_ehr until a person's next action on it (docs/deploy.md, runbook)",
+  },
+  FhirUnauthorized: {
+    metric: FHIR_METRICS.unauthorized,
+    description: 'The FHIR server or its token endpoint answered 401/403: the fhir setting, the client or its credential secret is wrong; no Task is written until it is fixed (docs/deploy.md, runbook)',
+  },
+} as const;
+
+/** The services that emit the FHIR metrics: the writer, and the sweep's catch-up. */
+const FHIR_EMITTERS = ['fhir-writer', 'stale-redraw-sweep'] as const satisfies readonly ServiceName[];
 
 /** Failed reads of Junction's API (timeouts, 5xx, garbage) in one hourly sweep that raise the alarm. */
 export const RECONCILE_FAILURES_THRESHOLD = 5;
@@ -139,6 +163,8 @@ export class Monitoring extends Construct {
       ['backfill', props.backfill],
       // A digest that fails (a read or the publish) fails its invocation: WeeklyDigestErrors.
       ...(props.weeklyDigest ? [['weekly-digest', props.weeklyDigest] as [ServiceName, IFunction]] : []),
+      // A batch it failed as a whole (a crash, a timeout: the EHR too slow for its 60 s) is retried, then dead-lettered.
+      ...(props.fhir ? [['fhir-writer', props.fhir.writer] as [ServiceName, IFunction]] : []),
     ];
     const add = (alarm: Alarm): void => {
       alarm.addAlarmAction(action);
@@ -236,6 +262,7 @@ export class Monitoring extends Construct {
     this.addStreamAlarms(props, add);
     this.addWebhookAlarms(props, add);
     this.addSweepAlarms(props, add);
+    if (props.fhir) this.addFhirAlarms(props.fhir.deadLetters, add);
 
     const dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(1) });
     dashboard.addWidgets(
@@ -354,6 +381,61 @@ export class Monitoring extends Construct {
         ],
         right: [serviceMetric('stale-redraw-sweep', RECONCILE_METRICS.keyUnusable, { ...hourly, statistic: 'Maximum' })],
       }),
+    );
+    if (props.fhir) {
+      const both = (metricName: string, statistic = 'Sum') => FHIR_EMITTERS.map((service) => serviceMetric(service, metricName, { period, statistic }).with({ label: `${metricName} (${service})` }));
+      dashboard.addWidgets(
+        new GraphWidget({
+          title: 'FHIR Tasks written, unchanged, unavailable',
+          width: 12,
+          left: [...both(FHIR_METRICS.written), ...both(FHIR_METRICS.unchanged)],
+          right: both(FHIR_METRICS.unavailable),
+        }),
+        new GraphWidget({
+          title: 'FHIR Tasks refused, changed in the EHR, unauthorized; behind (sweep)',
+          width: 12,
+          left: [...both(FHIR_METRICS.refused), ...both(FHIR_METRICS.changedInEhr), ...both(FHIR_METRICS.unauthorized)],
+          right: [serviceMetric('stale-redraw-sweep', FHIR_METRICS.behind, { ...hourly, statistic: 'Maximum' })],
+        }),
+      );
+    }
+  }
+
+  /**
+   * CONTRACT §13: what no retry repairs is alarmed (refusals, Tasks changed in the EHR, a rejected
+   * credential), and what retries have not repaired in hours: the writer's dead letters, and pending
+   * records the sweep's catch-up keeps finding (FhirTasksBehind above 0 for FHIR_BEHIND_SWEEPS sweeps in
+   * a row; a first switch-on with more than that many sweeps' worth of follow-ups raises it once).
+   */
+  private addFhirAlarms(deadLetters: IQueue, add: (alarm: Alarm) => void): void {
+    const period = Duration.minutes(5);
+    add(
+      aboveZero(
+        this,
+        'FhirDeadLettersWaiting',
+        "Batches of follow-up changes failed the FHIR writer three times and were given up (pointers in its dead-letter queue); the sweep's catch-up still sends their Tasks (docs/deploy.md, runbook)",
+        deadLetters.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period }),
+      ),
+    );
+    for (const [id, { metric, description }] of Object.entries(FHIR_ALARMED_COUNTS)) {
+      const emitted = Object.fromEntries(FHIR_EMITTERS.map((service) => [service === 'fhir-writer' ? 'writer' : 'sweep', serviceMetric(service, metric, { period })]));
+      add(
+        aboveZero(
+          this,
+          id,
+          description,
+          new MathExpression({ label: `${metric} (writer and sweep)`, expression: 'FILL(writer, 0) + FILL(sweep, 0)', usingMetrics: emitted, period }),
+        ),
+      );
+    }
+    add(
+      aboveZero(
+        this,
+        'FhirTasksBehind',
+        `Follow-ups' Tasks have been behind (pending records left after the catch-up) for ${FHIR_BEHIND_SWEEPS} hourly sweeps in a row: the FHIR server is down, slow or refusing, or a first switch-on's catch-up is not done yet (docs/deploy.md, runbook)`,
+        serviceMetric('stale-redraw-sweep', FHIR_METRICS.behind, { period: Duration.hours(1), statistic: 'Minimum' }),
+        { evaluationPeriods: FHIR_BEHIND_SWEEPS, datapointsToAlarm: FHIR_BEHIND_SWEEPS },
+      ),
     );
   }
 

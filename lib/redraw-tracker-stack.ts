@@ -29,6 +29,7 @@ import { unitKeys } from '../functions/store/report-units';
 import { keys, REPORT_PARTITION_PREFIX, TABLE, TABLE_INDEXES } from '../functions/store/table';
 import { ChatActions } from './chat-actions';
 import { ConsoleSite } from './console';
+import { fhirAddressEnvironment, FhirWriter, fhirWriterEnvironment, grantFhirSecretRead, importFhirSecrets, sweepFhirAccess } from './fhir';
 import { consoleSite } from './console-bundle';
 import { Monitoring } from './monitoring';
 import type { Settings } from './settings';
@@ -89,6 +90,8 @@ export class RedrawTrackerStack extends Stack {
   readonly weeklyDigest: WeeklyDigest | null;
   /** The console's hosting, sign-in and JWT routes (CONTRACT §12); null when the `console` setting is false. */
   readonly console: ConsoleSite | null;
+  /** The FHIR Task writer, its stream mapping and dead-letter queue (CONTRACT §13); null without the `fhir` setting. */
+  readonly fhirWriter: FhirWriter | null;
 
   constructor(scope: Construct, id: string, props: RedrawTrackerStackProps) {
     super(scope, id, props);
@@ -262,6 +265,10 @@ export class RedrawTrackerStack extends Stack {
     });
     if (settings.alarmEmail !== null) alarmTopic.addSubscription(new EmailSubscription(settings.alarmEmail));
 
+    // CONTRACT §13 (optional): the credential secret the `fhir` setting names, and the catch-up's access.
+    const fhirSecrets = settings.fhir === null ? null : importFhirSecrets(this, settings.fhir);
+    const sweepFhir = settings.fhir === null ? null : sweepFhirAccess();
+
     this.staleRedrawSweep = new TableBoundFunction(this, 'StaleRedrawSweep', {
       ...bound,
       service: 'stale-redraw-sweep',
@@ -276,9 +283,11 @@ export class RedrawTrackerStack extends Stack {
       access: {
         table: [...reconcileAccess.table, 'BatchGetItem'],
         queryIndexes: [...reconcileAccess.queryIndexes, TABLE.byTransaction.indexName],
-        partitionWrites: { actions: ['DeleteItem'], partitionPrefixes: [keys.resultsWanted('').pk, unitKeys.mark('hour', 0).pk] },
-        // The report's units are built from the report rows, marks and hours: Queries of `REPORT#` partitions only.
-        partitionQueries: [REPORT_PARTITION_PREFIX],
+        // With `fhir`, also the catch-up's pending records and confirmation items (CONTRACT §13).
+        partitionWrites: { actions: ['DeleteItem'], partitionPrefixes: [keys.resultsWanted('').pk, unitKeys.mark('hour', 0).pk, ...(sweepFhir?.deletePrefixes ?? [])] },
+        // The report's units are built from the report rows, marks and hours: Queries of `REPORT#` partitions only;
+        // with `fhir`, the pending records' partition (oldest first).
+        partitionQueries: [REPORT_PARTITION_PREFIX, ...(sweepFhir?.partitionQueries ?? [])],
       },
       environment: {
         STALE_REDRAW_TOPIC_ARN: notifications.topicArn,
@@ -295,10 +304,12 @@ export class RedrawTrackerStack extends Stack {
         ENVIRONMENT_NAME: settings.environmentName ?? this.stackName,
         ...(settings.alertTimeZone === null ? {} : { ALERT_TIMEZONE: settings.alertTimeZone }),
         ...junctionEnvironment,
+        ...(settings.fhir === null || fhirSecrets === null ? {} : fhirWriterEnvironment(settings.fhir, fhirSecrets)),
       },
       timeout: TIMEOUTS.sweep,
     });
     junctionApiKey.grantRead(this.staleRedrawSweep.role);
+    if (fhirSecrets !== null) grantFhirSecretRead(this.staleRedrawSweep, fhirSecrets);
     this.staleRedrawSweep.role.addToPrincipalPolicy(
       new PolicyStatement({ sid: 'PublishNotifications', actions: ['sns:Publish'], resources: [notifications.topicArn] }),
     );
@@ -381,7 +392,13 @@ export class RedrawTrackerStack extends Stack {
       access: confinedReads(READER_PARTITIONS.query, ['BatchGetItem', 'GetItem', 'Query'], [TABLE.openRedraws.indexName, TABLE.byTransaction.indexName, TABLE.worklist.indexName]),
       // A CloudFormation dynamic reference: the value never appears in the template.
       // DIGEST_TIMEZONE: a report's dates are days, and its weeks Monday to Sunday, in the digest's zone (CONTRACT §11).
-      environment: { CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(), DIGEST_TIMEZONE: settings.digestTimeZone },
+      // With `fhir`, a follow-up's `fhir` (CONTRACT §13) from its confirmation item (FOLLOWUP#<id>, FHIR: a GetItem it
+      // already has) and the addresses it names.
+      environment: {
+        CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(),
+        DIGEST_TIMEZONE: settings.digestTimeZone,
+        ...(settings.fhir === null ? {} : fhirAddressEnvironment(settings.fhir)),
+      },
       timeout: TIMEOUTS.http,
     });
 
@@ -430,6 +447,12 @@ export class RedrawTrackerStack extends Stack {
             timeout: TIMEOUTS.http,
           });
     if (this.chatButton !== null) (this.chatButton.fn.node.defaultChild as CfnFunction).functionName = CHAT_BUTTON_FUNCTION_NAME;
+
+    // --- FHIR Tasks in the team's EHR (CONTRACT §13): optional, off by default ---------------
+    this.fhirWriter =
+      settings.fhir === null || fhirSecrets === null
+        ? null
+        : new FhirWriter(this, 'Fhir', { ...bound, fhir: settings.fhir, secrets: fhirSecrets, queueKey: opsKey });
 
     // --- HTTP API ---------------------------------------------------------------
     this.api = new HttpApi(this, 'Api', {
@@ -547,6 +570,7 @@ export class RedrawTrackerStack extends Stack {
       chatButton: this.chatButton?.fn ?? null,
       backfill: this.backfill.fn,
       weeklyDigest: this.weeklyDigest?.function.fn ?? null,
+      fhir: this.fhirWriter === null ? null : { writer: this.fhirWriter.function.fn, deadLetters: this.fhirWriter.deadLetters },
     });
 
     // --- chat (optional): Amazon Q Developer in chat applications, on the topic ----------

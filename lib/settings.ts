@@ -26,6 +26,91 @@ const retentionDays = z.number().transform((days, ctx) => {
   return retention;
 });
 
+/** CONTRACT §13's defaults (FHIR_TASK_SYSTEM, FHIR_CODE_SYSTEM, FHIR_ORDER_SYSTEM, FHIR_OWNER_SYSTEM, FHIR_SCOPE, FHIR_CATCH_UP_PER_SWEEP). */
+export const FHIR_DEFAULTS = {
+  taskSystem: 'urn:redraw-tracker:follow-up',
+  codeSystem: 'urn:redraw-tracker',
+  orderSystem: 'urn:junction:order',
+  ownerSystem: 'urn:redraw-tracker:owner',
+  scope: 'system/Task.rs system/Task.cu',
+  catchUpPerSweep: 200,
+} as const;
+
+/** An https URL without a query, a fragment or a trailing slash (paths are appended to it). */
+const httpsBase = (example: string) =>
+  z
+    .url({ protocol: /^https$/, error: `must be an https URL such as ${example}` })
+    .refine((url) => !/[?#]/.test(url), `must have no query or fragment, e.g. ${example}`)
+    .refine((url) => !url.endsWith('/'), `must not end with a slash, e.g. ${example}`);
+
+/**
+ * An identifier or code system: a URN or an http(s) URL, as FHIR's `Identifier.system` takes it, without
+ * whitespace or `|` (a search by identifier is `system|value`) and without a trailing slash (`/attention` ... are appended).
+ */
+const fhirSystem = z
+  .string()
+  .regex(/^(?:urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[^\s|]+|https?:\/\/[^\s|]+)$/, 'must be a URN (urn:...) or an http(s) URL, without spaces or "|"')
+  .refine((system) => !system.endsWith('/'), 'must not end with a slash');
+
+/**
+ * A Secrets Manager secret's name (not its ARN): what the stack imports with Secret.fromSecretNameV2. A name
+ * ending with a hyphen and six characters would be mistaken for an ARN's random suffix.
+ */
+const secretName = z
+  .string()
+  .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, "must be a Secrets Manager secret's name (1-512 letters, digits and /_+=.@-), not its ARN")
+  .refine((name) => !/-[A-Za-z0-9]{6}$/.test(name), 'must not end with a hyphen and six characters (Secrets Manager reads that as the random suffix of an ARN): rename the secret');
+
+/**
+ * CONTRACT §13: one FHIR R4 Task per follow-up in the team's FHIR server (off without it). Only names and
+ * addresses: the credential stays in Secrets Manager, and the stack takes its secret's name.
+ */
+const FhirSchema = z
+  .strictObject({
+    /** The FHIR server's base (FHIR_BASE_URL), e.g. https://api.medplum.com/fhir/R4. */
+    baseUrl: httpsBase('https://api.medplum.com/fhir/R4'),
+    taskSystem: fhirSystem.default(FHIR_DEFAULTS.taskSystem),
+    codeSystem: fhirSystem.default(FHIR_DEFAULTS.codeSystem),
+    /** The identifier system under which the server keeps Junction's order id on its ServiceRequest (docs/deploy.md). */
+    orderSystem: fhirSystem.default(FHIR_DEFAULTS.orderSystem),
+    ownerSystem: fhirSystem.default(FHIR_DEFAULTS.ownerSystem),
+    /** The OAuth 2.0 token endpoint (FHIR_TOKEN_URL); absent: no token is asked for (a server that needs none). */
+    tokenUrl: httpsBase('https://api.medplum.com/oauth2/token').optional(),
+    /** The client id at the token endpoint (FHIR_CLIENT_ID); required with tokenUrl. */
+    clientId: z.string().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 printable characters without spaces').optional(),
+    /** Scopes asked for (FHIR_SCOPE): SMART v2 by default; v1 servers want `system/Task.read system/Task.write`. */
+    scope: z
+      .string()
+      .regex(/^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/, 'must be scopes separated by single spaces, e.g. "system/Task.rs system/Task.cu"')
+      .max(1000)
+      .default(FHIR_DEFAULTS.scope),
+    /** The secret holding a client secret (FHIR_CLIENT_SECRET_ARN): client credentials with client_secret_basic. */
+    clientSecretName: secretName.optional(),
+    /** The secret holding a PEM private key, PKCS#8, RSA or EC P-384 (FHIR_PRIVATE_KEY_SECRET_ARN): SMART Backend Services. */
+    privateKeySecretName: secretName.optional(),
+    /** The `kid` of that key as the server knows it (FHIR_KEY_ID, not secret); required with privateKeySecretName. */
+    keyId: z.string().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 printable characters without spaces').optional(),
+    /** At most this many follow-ups' Tasks sent by one sweep's catch-up (FHIR_CATCH_UP_PER_SWEEP). */
+    catchUpPerSweep: z.number().int().min(1).max(2000).default(FHIR_DEFAULTS.catchUpPerSweep),
+  })
+  .superRefine((fhir, ctx) => {
+    const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    const credentials = [fhir.clientSecretName, fhir.privateKeySecretName].filter((name) => name !== undefined).length;
+    if (fhir.tokenUrl === undefined) {
+      if (fhir.clientId !== undefined) problem('clientId', 'is only used with tokenUrl (without it no token is asked for)');
+      if (credentials > 0) problem(fhir.clientSecretName !== undefined ? 'clientSecretName' : 'privateKeySecretName', 'is only used with tokenUrl (without it no token is asked for)');
+    } else {
+      if (fhir.clientId === undefined) problem('clientId', 'is required with tokenUrl');
+      if (credentials === 0) problem('tokenUrl', 'needs a credential: clientSecretName (a client secret) or privateKeySecretName with keyId (SMART Backend Services)');
+    }
+    if (credentials > 1) problem('privateKeySecretName', 'give clientSecretName or privateKeySecretName, not both');
+    if (fhir.privateKeySecretName !== undefined && fhir.keyId === undefined) problem('keyId', 'is required with privateKeySecretName (the kid the server knows the key by)');
+    if (fhir.privateKeySecretName === undefined && fhir.keyId !== undefined) problem('keyId', 'is only used with privateKeySecretName');
+  });
+
+/** The `fhir` setting, validated (defaults filled). */
+export type FhirSettings = z.output<typeof FhirSchema>;
+
 /** The days a weekly digest can go out on, as EventBridge Scheduler's cron spells them. */
 export const DIGEST_DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
 
@@ -140,6 +225,11 @@ const SettingsSchema = z.strictObject({
     })
     .nullable()
     .default(null),
+  /**
+   * Optional (CONTRACT §13): one FHIR R4 Task per follow-up in the team's FHIR server (docs/deploy.md, "Your EHR").
+   * Null: off, and nothing of it is deployed.
+   */
+  fhir: FhirSchema.nullable().default(null),
 });
 
 /** Validated deployment settings. */

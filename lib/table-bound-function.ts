@@ -25,9 +25,10 @@ export type { ServiceName };
 
 /**
  * Item-level actions a function may be given on the base table. Scan is deliberately
- * absent; BatchGetItem (reads by key, at most 100) only for the sweep's sync.
+ * absent; BatchGetItem (reads by key, at most 100) only for the sweep's sync; DeleteItem
+ * only held to named partitions (`partitions`; the FHIR writer's own items).
  */
-export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem';
+export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
 
 export type IndexName = typeof TABLE.byTransaction.indexName | typeof TABLE.openRedraws.indexName | typeof TABLE.worklist.indexName;
 
@@ -66,7 +67,7 @@ export interface TableAccess {
   readonly partitionQueries?: readonly string[];
 }
 
-const WRITE_ACTIONS: ReadonlySet<TableAction> = new Set(['PutItem', 'UpdateItem']);
+const WRITE_ACTIONS: ReadonlySet<TableAction> = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
 
 /** The reads a TableAccess may confine to a reader's partitions. */
 export type ReadAction = 'GetItem' | 'BatchGetItem' | 'Query';
@@ -182,6 +183,8 @@ export class TableBoundFunction extends Construct {
       const extra = Object.keys(partitions).filter((action) => !access.table.includes(action as TableAction));
       if (extra.length > 0) throw new Error(`access.partitions names actions not in access.table: ${extra.join(', ')}`);
     } else if (access.table.length > 0) {
+      // A delete anywhere in the table is never granted: name its partitions (or use partitionWrites).
+      if (access.table.includes('DeleteItem')) throw new Error('DeleteItem: name the partitions it may touch (access.partitions)');
       this.role.addToPrincipalPolicy(
         new PolicyStatement({
           sid: 'TableItems',

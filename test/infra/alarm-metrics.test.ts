@@ -12,6 +12,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import {
   BACKFILL_METRICS,
+  FHIR_METRICS,
   MISSING_RESULTS_METRICS,
   RECONCILE_METRICS,
   SERVICES,
@@ -26,18 +27,20 @@ import {
 import { METRICS_NAMESPACE } from '../../functions/shared/observability';
 import { PROJECT_ROOT } from '../../lib/table-bound-function';
 import { testApp } from '../support/test-assemblies';
-import { buildStack } from './stack';
+import { buildStack, fhirOn } from './stack';
 
 /** Which service emits which metric (metric-names.ts groups them by emitter). */
 const EMITTED: Record<ServiceName, ReadonlySet<string>> = {
   [SERVICES.webhook]: new Set([WEBHOOKS_METRIC, SMOKE_WEBHOOKS_METRIC]),
   [SERVICES.transactionStatus]: new Set(Object.values(TRANSACTION_METRICS)),
-  [SERVICES.staleRedrawSweep]: new Set([...Object.values(SWEEP_METRICS), ...Object.values(RECONCILE_METRICS), ...Object.values(SYNC_METRICS), ...Object.values(MISSING_RESULTS_METRICS)]),
+  // With `fhir`, the sweep's catch-up emits the FHIR metrics too (CONTRACT §13).
+  [SERVICES.staleRedrawSweep]: new Set([...Object.values(SWEEP_METRICS), ...Object.values(RECONCILE_METRICS), ...Object.values(SYNC_METRICS), ...Object.values(MISSING_RESULTS_METRICS), ...Object.values(FHIR_METRICS)]),
   [SERVICES.query]: new Set(),
   [SERVICES.followUpActions]: new Set(),
   [SERVICES.chatButton]: new Set(),
   [SERVICES.backfill]: new Set(Object.values(BACKFILL_METRICS)),
   [SERVICES.weeklyDigest]: new Set(),
+  [SERVICES.fhirWriter]: new Set(Object.values(FHIR_METRICS)),
 };
 
 interface WatchedMetric {
@@ -98,6 +101,18 @@ describe('alarms on the tracker\'s own metrics', () => {
     expect(watched.filter((metric) => metric.alarm.startsWith('MonitoringNoOrderWebhooks')).map((metric) => metric.metricName)).toEqual(['Webhooks', 'Webhooks', 'Webhooks']);
   }, 120_000);
 
+  it('with FHIR Tasks on, each watch a FHIR metric under the writer or the sweep, which both emit them (CONTRACT §13)', () => {
+    const watched = watchedMetrics(buildStack({ settings: fhirOn() }).template);
+    expect(watched.map(problemOf).filter((problem) => problem !== null)).toEqual([]);
+    const fhir = watched.filter((metric) => metric.metricName.startsWith('Fhir'));
+    expect(new Set(fhir.map((metric) => `${metric.dimensions['service']} ${metric.metricName}`))).toEqual(
+      new Set([
+        ...[FHIR_METRICS.refused, FHIR_METRICS.changedInEhr, FHIR_METRICS.unauthorized].flatMap((name) => [`fhir-writer ${name}`, `stale-redraw-sweep ${name}`]),
+        `stale-redraw-sweep ${FHIR_METRICS.behind}`,
+      ]),
+    );
+  }, 120_000);
+
   it('catches an alarm on a misspelt metric, on a metric under another service, and on a result the webhook never records', () => {
     const app = testApp();
     const stack = new Stack(app, 'Probe');
@@ -118,8 +133,11 @@ describe('alarms on the tracker\'s own metrics', () => {
 });
 
 describe('the runbook', () => {
-  it('has an entry in docs/deploy.md for every alarm of the stack, by its name', () => {
-    const { stack } = buildStack();
+  it.each([
+    ['as cdk.json builds it', {}],
+    ['with FHIR Tasks on', fhirOn()],
+  ])('has an entry in docs/deploy.md for every alarm of the stack, by its name (%s)', (_name, settings) => {
+    const { stack } = buildStack({ settings });
     const runbook = readFileSync(`${PROJECT_ROOT}docs/deploy.md`, 'utf8').split('## Runbook')[1]?.split('\n## ')[0] ?? '';
     const names = stack.node.findAll().filter((construct): construct is Alarm => construct instanceof Alarm).map((alarm) => alarm.node.id);
     expect(names.length).toBeGreaterThanOrEqual(20);

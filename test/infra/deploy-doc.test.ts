@@ -6,7 +6,7 @@
  * the page documents it; a row for something the stack no longer has fails too.
  *
  * The stack is built with every optional part on (Slack, the follow-up reminder,
- * both optional alarms), so that nothing escapes because cdk.json turns it off.
+ * both optional alarms, FHIR Tasks), so that nothing escapes because cdk.json turns it off.
  *
  * Every count the page gives that a template can give (alarms, the metrics they watch,
  * functions, log groups, KMS keys; issue 33, item 7) is computed here from the template
@@ -22,7 +22,7 @@ import { APPOINTMENT_EVENT_TYPES, TRACKED_EVENT_TYPES } from '../../functions/co
 import { SETTINGS_CONTEXT_KEY } from '../../lib/settings';
 import { PROJECT_ROOT } from '../../lib/table-bound-function';
 import { allStatements } from './policies';
-import { buildStack, cdkJsonSettings, type BuiltStack } from './stack';
+import { buildStack, cdkJsonSettings, fhirOn, type BuiltStack } from './stack';
 
 const DOC = readFileSync(`${PROJECT_ROOT}docs/deploy.md`, 'utf8');
 
@@ -121,6 +121,7 @@ beforeAll(() => {
       followUpAckHours: 48,
       noWebhookAlarmHours: 24,
       staleFlagsPerDayAlarm: 25,
+      ...fhirOn(),
     },
   });
   template = TemplateJson.parse(built.template.toJSON());
@@ -210,7 +211,8 @@ describe('docs/deploy.md against lib/settings.ts and the synthesized template', 
     const inTemplate = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm').map(([logicalId]) => logicalId);
     // The names below are those of exactly the template's alarms.
     expect(found.map((alarm) => alarm.logicalId).sort()).toEqual(inTemplate.sort());
-    expect(found).toHaveLength(29);
+    // The committed stack's, Slack's chat-button errors, and FHIR's (CONTRACT §13).
+    expect(found).toHaveLength(35);
     expect(drift(found.map((alarm) => alarm.name), listedNames(DOC, ALARMS_HEADING))).toEqual({ undocumented: [], notInStack: [] });
   });
 
@@ -218,8 +220,8 @@ describe('docs/deploy.md against lib/settings.ts and the synthesized template', 
     const rows = firstTable(section(DOC, IAM_HEADING));
     const documented = new Map(rows.map((row) => [codeSpans(row[0] ?? '')[0] ?? '', new Set(codeSpans(row[1] ?? '').filter((span) => /^[a-z0-9-]+:[A-Za-z*]+$/.test(span)))]));
     const actual = functionActions();
-    // The eight functions of the tracker with every optional part on, and CDK's deployment helper.
-    expect(actual.size).toBe(9);
+    // The nine functions of the tracker with every optional part on (the FHIR writer too), and CDK's deployment helper.
+    expect(actual.size).toBe(10);
     expect(actual.has(DEPLOYMENT_HELPER)).toBe(true);
     expect(drift(actual.keys(), documented.keys())).toEqual({ undocumented: [], notInStack: [] });
     for (const [service, actions] of actual) {

@@ -6,7 +6,7 @@ import { createApp } from '../../lib/app';
 import { SETTINGS_CONTEXT_KEY } from '../../lib/settings';
 import { PROJECT_ROOT } from '../../lib/table-bound-function';
 import { testAssemblyDir } from '../support/test-assemblies';
-import { buildStack, cdkJsonSettings } from './stack';
+import { buildStack, cdkJsonSettings, fhirOn } from './stack';
 
 const skipBundling = { 'aws:cdk:bundling-stacks': [] };
 
@@ -38,6 +38,18 @@ describe('cdk-nag', () => {
     const { app } = buildStack({ settings: { slack: { workspaceId: 'T0123456789', channelId: 'C0123456789' } } });
     const report = new AwsSolutionsChecks().validateScope(app);
     expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+  }, 120_000);
+
+  it('finds nothing unacknowledged with the AwsSolutions pack when FHIR Tasks are on (CONTRACT §13)', () => {
+    const { app } = buildStack({ settings: fhirOn() });
+    const report = new AwsSolutionsChecks().validateScope(app);
+    expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+  }, 120_000);
+
+  it('reports, with the HIPAA.Security pack and FHIR Tasks on, no rule docs/deploy.md does not explain', () => {
+    const { app } = buildStack({ settings: fhirOn() });
+    const rules = [...new Set(new HIPAASecurityChecks().validateScope(app).violations.map((v) => v.ruleName.replace(/^HIPAA\.Security-/, '')))].sort();
+    expect(rules).toEqual(hipaaRulesExplained());
   }, 120_000);
 
   it('reports, with the HIPAA.Security pack, exactly the rules docs/deploy.md explains', () => {

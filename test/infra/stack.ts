@@ -19,6 +19,23 @@ export function cdkJsonSettings(): Settings {
   return parseSettings(cdkJson.context[SETTINGS_CONTEXT_KEY]);
 }
 
+/**
+ * A `fhir` setting as an operator writes it in cdk.json (CONTRACT §13; SMART Backend Services at
+ * Medplum), before the schema fills its defaults.
+ */
+export const FHIR_SETTING = {
+  baseUrl: 'https://api.medplum.com/fhir/R4',
+  tokenUrl: 'https://api.medplum.com/oauth2/token',
+  clientId: 'c0ffee00-1234-4abc-8def-0123456789ab',
+  privateKeySecretName: 'redraw-tracker/fhir/private_key',
+  keyId: 'redraw-tracker-1',
+} as const;
+
+/** The settings that turn FHIR on (`buildStack({ settings: fhirOn() })`), validated as cdk.json's would be. */
+export function fhirOn(fhir: Record<string, unknown> = FHIR_SETTING): Pick<Settings, 'fhir'> {
+  return { fhir: parseSettings({ ...cdkJsonSettings(), fhir }).fhir };
+}
+
 export interface BuiltStack {
   app: App;
   stack: RedrawTrackerStack;

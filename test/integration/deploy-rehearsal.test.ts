@@ -11,11 +11,23 @@
  * (the table created from the template's own definition), Junction is its
  * stand-in. Removing one grant from the template makes the rehearsal fail.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteItemCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, DescribeStreamCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,27 +44,45 @@ import { WEBHOOK_SDK_CLIENT } from '../../functions/shared/sdk-clients';
 import { startDynamoDbProxy } from '../support/dynamodb-proxy';
 import { apiEvent, newSecret, signedEvent } from '../support/webhook';
 import { startCognitoStandin } from '../support/cognito-standin';
-import { buildStack } from '../infra/stack';
+import { RedrawTrackerStack } from '../../lib/redraw-tracker-stack';
+import { buildStack, cdkJsonSettings, FHIR_SETTING, fhirOn } from '../infra/stack';
 
 const STACK = 'RedrawTracker';
 const ACCOUNT = '123456789012';
 /** Junction's API as the template names it (cdk.json), reached here at the stand-in. */
 const JUNCTION_URL = 'https://api.us.junction.com';
 const WEBHOOK_SECRET = newSecret();
+/**
+ * The same app with `fhir` on (CONTRACT §13), a second stack of the assembly: its writer's bundle is
+ * built there only, the rest come from the bundling cache. It shares the rehearsal's table.
+ */
+const FHIR_STACK = 'RedrawTrackerFhir';
+/** What the operator stored in the secret `privateKeySecretName` names (SMART Backend Services: an EC P-384 key, PKCS#8). */
+const FHIR_PRIVATE_KEY = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 let assembly: string;
 let standin: JunctionStandin;
 let deployment: Deployment;
+let fhirDeployment: Deployment;
 let streams: DynamoDBStreamsClient;
 let streamArn: string;
 const tableName = `rehearsal-${randomUUID()}`;
 
 /** The deployment as read from the cloud assembly, optionally with the template edited first. */
-function deploymentOf(streamArn: string, edit?: (template: TemplateJson) => void): Deployment {
+function deploymentOf(streamArn: string, edit?: (template: TemplateJson) => void, stackName = STACK): Deployment {
   return readDeployment(
     assembly,
-    STACK,
-    { account: ACCOUNT, region: LOCAL_REGION, tableName, streamArn, generatedSecret: () => randomBytes(32).toString('hex'), urls: { [JUNCTION_URL]: standin.url } },
+    stackName,
+    {
+      account: ACCOUNT,
+      region: LOCAL_REGION,
+      tableName,
+      streamArn,
+      generatedSecret: () => randomBytes(32).toString('hex'),
+      urls: { [JUNCTION_URL]: standin.url },
+      // The FHIR credential's secret is the operator's (the stack names it): served as Secrets Manager would.
+      importedSecrets: { [FHIR_SETTING.privateKeySecretName]: FHIR_PRIVATE_KEY },
+    },
     edit,
   );
 }
@@ -61,7 +91,9 @@ beforeAll(async () => {
   standin = await startJunctionStandin();
   assembly = mkdtempSync(join(tmpdir(), 'redraw-tracker-rehearsal-'));
   // The region of DynamoDB Local's database (it keeps one per access key and region).
-  buildStack({ bundle: true, outdir: assembly, region: LOCAL_REGION }).app.synth();
+  const { app } = buildStack({ bundle: true, outdir: assembly, region: LOCAL_REGION });
+  new RedrawTrackerStack(app, FHIR_STACK, { settings: { ...cdkJsonSettings(), ...fhirOn() }, env: { account: ACCOUNT, region: LOCAL_REGION } });
+  app.synth({ force: true });
   const client = testClient();
   try {
     // The table as the template defines it: keys, indexes, stream.
@@ -73,6 +105,7 @@ beforeAll(async () => {
   streams = new DynamoDBStreamsClient(localDynamoDbClientConfig(localEndpoint()));
   streamArn = await latestStreamArn();
   deployment = deploymentOf(streamArn);
+  fhirDeployment = deploymentOf(streamArn, undefined, FHIR_STACK);
 }, 300_000);
 
 afterAll(async () => {
@@ -438,6 +471,147 @@ describe('the synthesized stack, rehearsed: each bundle with its template enviro
       expect(backfill.proxy.unexpected).toEqual([]);
     } finally {
       await backfill.stop();
+    }
+  });
+});
+
+describe('FHIR Tasks on (CONTRACT §13): the stack with the fhir setting, rehearsed the same way', () => {
+  /** SDK clients that call AWS as `service` of the FHIR stack does, through its proxy (its role's grants). */
+  const asFunction = async (service: string) => {
+    const fn = fhirDeployment.functions.find((candidate) => candidate.service === service);
+    if (!fn) throw new Error(`no function ${service} in the FHIR stack`);
+    const proxy = await startAwsProxy(fhirDeployment, fn, localEndpoint());
+    const config = { region: LOCAL_REGION, endpoint: proxy.endpoint, credentials: { ...LOCAL_CREDENTIALS }, maxAttempts: 1 };
+    const dynamodb = new DynamoDBClient(config);
+    const secrets = new SecretsManagerClient(config);
+    return {
+      fn,
+      proxy,
+      dynamodb,
+      secrets,
+      /** The error's name, or 'ok'. */
+      outcome: (request: Promise<unknown>) => request.then(() => 'ok', (error: unknown) => (error instanceof Error ? error.name : String(error))),
+      async stop() {
+        dynamodb.destroy();
+        secrets.destroy();
+        await proxy.close();
+      },
+    };
+  };
+  /** The stream filter of the writer's mapping, as the template gives it: the follow-up items' sort key values. */
+  const filteredSortKeys = (): string[] => {
+    const template = JSON.parse(readFileSync(join(assembly, `${FHIR_STACK}.template.json`), 'utf8')) as TemplateJson;
+    const writer = fhirDeployment.functions.find((candidate) => candidate.service === 'fhir-writer')!;
+    const [mapping, ...more] = Object.values(template.Resources).filter(
+      (resource) => resource.Type === 'AWS::Lambda::EventSourceMapping' && fhirDeployment.resolve((resource.Properties as { FunctionName: unknown }).FunctionName) === writer.name,
+    );
+    expect(more).toEqual([]);
+    const { Filters } = (mapping?.Properties as { FilterCriteria: { Filters: { Pattern: string }[] } }).FilterCriteria;
+    expect(Filters).toHaveLength(1);
+    const pattern = JSON.parse(Filters[0]!.Pattern) as { dynamodb: { Keys: Record<string, { S: string[] }> } };
+    expect(Object.keys(pattern.dynamodb.Keys)).toEqual(['sk']);
+    return pattern.dynamodb.Keys['sk']!.S;
+  };
+
+  it('gives the writer, the sweep and the query function the FHIR variables, the credential by its secret\'s ARN', () => {
+    const env = (service: string) => fhirDeployment.functions.find((candidate) => candidate.service === service)!.environment;
+    const secretArn = `arn:aws:secretsmanager:${LOCAL_REGION}:${ACCOUNT}:secret:${FHIR_SETTING.privateKeySecretName}`;
+    for (const service of ['fhir-writer', 'stale-redraw-sweep']) {
+      expect(env(service), service).toMatchObject({ FHIR_BASE_URL: FHIR_SETTING.baseUrl, FHIR_TOKEN_URL: FHIR_SETTING.tokenUrl, FHIR_CLIENT_ID: FHIR_SETTING.clientId, FHIR_KEY_ID: FHIR_SETTING.keyId, FHIR_PRIVATE_KEY_SECRET_ARN: secretArn });
+    }
+    expect(Object.keys(env('query')).filter((name) => name.startsWith('FHIR_')).sort()).toEqual(['FHIR_BASE_URL', 'FHIR_CODE_SYSTEM', 'FHIR_ORDER_SYSTEM', 'FHIR_OWNER_SYSTEM', 'FHIR_TASK_SYSTEM']);
+    // The stack without the setting gives none of them anything.
+    for (const fn of deployment.functions) expect(Object.keys(fn.environment).filter((name) => name.startsWith('FHIR_')), fn.service).toEqual([]);
+    expect(deployment.functions.map((fn) => fn.service)).not.toContain('fhir-writer');
+  });
+
+  it('fhir-writer: its init makes no AWS request', async () => {
+    const writer = await deploy('fhir-writer', {}, fhirDeployment);
+    try {
+      expect((await writer.fn.init).kind, writer.fn.logs()).toBe('ready');
+      expect(writer.proxy.calls).toEqual([]);
+    } finally {
+      await writer.stop();
+    }
+  });
+
+  it("fhir-writer: takes the table's stream records its mapping's filter lets through (follow-up items only) and reports no failure, within its grants", async () => {
+    const sortKeys = filteredSortKeys();
+    expect(sortKeys).toEqual(['FOLLOWUP']);
+    // Every record the stream has kept (the follow-ups the transaction function opened above among them).
+    const all = await streamRecordsAfter(new Set());
+    const passed = all.filter((record) => sortKeys.includes(record.dynamodb?.Keys?.['sk']?.S ?? ''));
+    expect(passed.length).toBeGreaterThan(0);
+    expect(passed.length).toBeLessThan(all.length);
+    const writer = await deploy('fhir-writer', {}, fhirDeployment);
+    try {
+      for (let start = 0; start < passed.length; start += 10) {
+        const batch = passed.slice(start, start + 10).map((record) => toLambdaRecord(record, streamArn, LOCAL_REGION));
+        expect(resultOf(await writer.fn.invoke({ Records: batch }), writer.fn.logs())).toEqual({ batchItemFailures: [] });
+      }
+      expect(writer.proxy.denials).toEqual([]);
+      expect(writer.proxy.unexpected).toEqual([]);
+    } finally {
+      await writer.stop();
+    }
+  });
+
+  it("the writer's role: reads its credential secret by the template's ARN (not the webhook's), and gets, puts and deletes the follow-ups' and pending partitions' items only", async () => {
+    const writer = await asFunction('fhir-writer');
+    const id = freshId();
+    const item = (pk: string, sk: string) => ({ pk: { S: pk }, sk: { S: sk } });
+    try {
+      const answer = await writer.secrets.send(new GetSecretValueCommand({ SecretId: writer.fn.environment['FHIR_PRIVATE_KEY_SECRET_ARN'] }));
+      expect(answer.SecretString).toBe(FHIR_PRIVATE_KEY);
+      const [webhookSecret] = [...fhirDeployment.secrets].find(([, secret]) => secret.logicalId.startsWith('WebhookSecret')) ?? [];
+      expect(await writer.outcome(writer.secrets.send(new GetSecretValueCommand({ SecretId: webhookSecret })))).toBe('AccessDeniedException');
+      const TableName = fhirDeployment.table.name;
+      const ok = [
+        new GetItemCommand({ TableName, Key: item(`FOLLOWUP#${id}`, 'FOLLOWUP') }),
+        new PutItemCommand({ TableName, Item: item(`FOLLOWUP#${id}`, 'FHIR') }),
+        new GetItemCommand({ TableName, Key: item(`FOLLOWUP#${id}`, 'FHIR') }),
+        new DeleteItemCommand({ TableName, Key: item(`FOLLOWUP#${id}`, 'FHIR') }),
+        new PutItemCommand({ TableName, Item: item('FHIR#PENDING', `2026-11-27T09:00:00.000Z#${id}`) }),
+        new DeleteItemCommand({ TableName, Key: item('FHIR#PENDING', `2026-11-27T09:00:00.000Z#${id}`) }),
+      ];
+      for (const command of ok) expect(await writer.outcome(writer.dynamodb.send(command as never)), command.constructor.name).toBe('ok');
+      const denied = [
+        new GetItemCommand({ TableName, Key: item(`ORDER#${id}`, 'ORDER') }),
+        new PutItemCommand({ TableName, Item: item(`ORDER#${id}`, 'ORDER') }),
+        new DeleteItemCommand({ TableName, Key: item(`LEASE#sweep`, 'LEASE') }),
+        new UpdateItemCommand({ TableName, Key: item(`FOLLOWUP#${id}`, 'FHIR'), UpdateExpression: 'SET x = :x', ExpressionAttributeValues: { ':x': { S: 'x' } } }),
+        new QueryCommand({ TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'FHIR#PENDING' } } }),
+      ];
+      for (const command of denied) expect(await writer.outcome(writer.dynamodb.send(command as never)), command.constructor.name).toBe('AccessDeniedException');
+      expect(writer.proxy.denials.map((denial) => denial.action)).toEqual([
+        'secretsmanager:GetSecretValue',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:Query',
+      ]);
+      expect(writer.proxy.unexpected).toEqual([]);
+    } finally {
+      await writer.stop();
+    }
+  });
+
+  it("the sweep's role: Queries the pending partition, deletes pending records and reads the credential secret; the query function's reads the confirmation item", async () => {
+    const sweep = await asFunction('stale-redraw-sweep');
+    const query = await asFunction('query');
+    const TableName = fhirDeployment.table.name;
+    try {
+      expect(await sweep.outcome(sweep.dynamodb.send(new QueryCommand({ TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'FHIR#PENDING' } }, Limit: 10 })))).toBe('ok');
+      expect(await sweep.outcome(sweep.dynamodb.send(new DeleteItemCommand({ TableName, Key: { pk: { S: 'FHIR#PENDING' }, sk: { S: `2026-11-27T09:00:00.000Z#${freshId()}` } } })))).toBe('ok');
+      expect((await sweep.secrets.send(new GetSecretValueCommand({ SecretId: sweep.fn.environment['FHIR_PRIVATE_KEY_SECRET_ARN'] }))).SecretString).toBe(FHIR_PRIVATE_KEY);
+      expect(sweep.proxy.denials).toEqual([]);
+      expect(await query.outcome(query.dynamodb.send(new GetItemCommand({ TableName, Key: { pk: { S: `FOLLOWUP#${ids.transactionId}` }, sk: { S: 'FHIR' } } })))).toBe('ok');
+      expect(await query.outcome(query.secrets.send(new GetSecretValueCommand({ SecretId: sweep.fn.environment['FHIR_PRIVATE_KEY_SECRET_ARN'] })))).toBe('AccessDeniedException');
+      expect(await query.outcome(query.dynamodb.send(new QueryCommand({ TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'FHIR#PENDING' } } })))).toBe('AccessDeniedException');
+    } finally {
+      await sweep.stop();
+      await query.stop();
     }
   });
 });

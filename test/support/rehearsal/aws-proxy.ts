@@ -91,10 +91,13 @@ export async function startAwsProxy(deployment: Deployment, fn: DeployedFunction
       }
       case 'secretsmanager': {
         proxy.calls.push(`secretsmanager:${operation}`);
-        const { SecretId } = JSON.parse(body.toString('utf8') || '{}') as { SecretId?: string };
+        const { SecretId: requested } = JSON.parse(body.toString('utf8') || '{}') as { SecretId?: string };
+        // Secrets Manager finds a secret by its ARN, or by a partial ARN (without the random suffix, as
+        // Secret.fromSecretNameV2 gives one); IAM then authorizes the request on the secret's full ARN.
+        const SecretId = requested === undefined ? undefined : fullSecretArn(deployment, requested);
         const secret = SecretId === undefined ? undefined : deployment.secrets.get(SecretId);
         if (operation !== 'GetSecretValue' || !SecretId || !secret) {
-          proxy.unexpected.push(`secretsmanager:${operation} ${SecretId ?? ''}`);
+          proxy.unexpected.push(`secretsmanager:${operation} ${requested ?? ''}`);
           return jsonError(res, 400, 'application/x-amz-json-1.1', 'ResourceNotFoundException');
         }
         if (!authorize('secretsmanager', [{ action: 'secretsmanager:GetSecretValue', resource: SecretId }, ...kmsCheck(secret.kmsKeyArn, ['kms:Decrypt'], 'secretsmanager')])) {
@@ -177,6 +180,12 @@ export async function startAwsProxy(deployment: Deployment, fn: DeployedFunction
         server.close(() => resolve());
       }),
   });
+}
+
+/** The full ARN of the secret `secretId` names: its ARN, or a partial ARN without Secrets Manager's `-XXXXXX` suffix. */
+function fullSecretArn(deployment: Deployment, secretId: string): string {
+  if (deployment.secrets.has(secretId)) return secretId;
+  return [...deployment.secrets.keys()].find((arn) => /^-[A-Za-z0-9]{6}$/.test(arn.slice(secretId.length)) && arn.startsWith(secretId)) ?? secretId;
 }
 
 type AttributeMap = Record<string, Record<string, unknown>>;

@@ -28,6 +28,12 @@ export interface StandIns {
   generatedSecret: (logicalId: string) => string;
   /** External services' addresses as this machine reaches them (Junction's API → its stand-in), as DNS would. */
   urls?: Record<string, string>;
+  /**
+   * Secrets the stack only names (Secret.fromSecretNameV2: created by an operator, outside the
+   * template), by name, with the value the operator stored. Each gets an ARN as Secrets Manager
+   * gives one (the name, a hyphen, six random characters) under the account's default key.
+   */
+  importedSecrets?: Record<string, string>;
 }
 
 export interface DeployedFunction {
@@ -211,6 +217,10 @@ export function readDeployment(assemblyDir: string, stackName: string, standIns:
     const value = Properties.SecretString !== undefined ? z.string().parse(resolve(Properties.SecretString)) : standIns.generatedSecret(id);
     secretValues.set(arn, value);
     secrets.set(arn, { logicalId: id, value, kmsKeyArn: optionalString(Properties.KmsKeyId) });
+  }
+  for (const [name, value] of Object.entries(standIns.importedSecrets ?? {})) {
+    // The aws/secretsmanager key: no key policy of the template's to check (an AWS-managed key trusts the account's callers through the service).
+    secrets.set(`arn:aws:secretsmanager:${region}:${account}:secret:${name}-Rh3sAl`, { logicalId: name, value, kmsKeyArn: undefined });
   }
   const statementsOf = (document: unknown): Statement[] => z.object({ Statement: z.array(z.custom<Statement>()) }).parse(resolve(document)).Statement;
   const topics: Deployment['topics'] = new Map();

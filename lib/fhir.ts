@@ -1,0 +1,191 @@
+/**
+ * The follow-ups as FHIR R4 Tasks in the team's EHR (CONTRACT §13), on AWS: only with the
+ * `fhir` setting; without it nothing here is built and the template is what it was.
+ *
+ * The writer is a function of its own on the table's stream (its own event source mapping,
+ * filtered to follow-up items), so that an EHR's timeouts and failures never hold up the
+ * transaction function's work on the same stream. The sweep's catch-up sends what is still
+ * pending; the query function reads the confirmation item to answer `fhir` (CONTRACT §13).
+ *
+ * The credential lives in Secrets Manager, created by the operator (docs/deploy.md, "Your
+ * EHR"): the stack takes the secret's name and grants its readers GetSecretValue on it alone.
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { keys, TABLE } from '../functions/store/table';
+import type { FhirSettings } from './settings';
+import { type TableAccess, TableBoundFunction, type TableBoundFunctionProps } from './table-bound-function';
+
+/**
+ * The partitions the FHIR items live in (the lead's functions/store/fhir-records.ts builds the keys):
+ * the confirmation item shares its follow-up's partition (`FOLLOWUP#<id>`, sort key `FHIR`), the
+ * pending records have one partition of their own (`FHIR#PENDING`, sort key `<opened_at>#<id>`).
+ */
+export const FHIR_PARTITIONS = {
+  /** `FOLLOWUP#` (from the follow-up's key builder): the follow-up and, beside it, its confirmation item. */
+  followUpPrefix: keys.followUp('').pk,
+  /** The pending records' one partition. */
+  pending: 'FHIR#PENDING',
+} as const;
+
+/** The IAM patterns (`dynamodb:LeadingKeys`) of those partitions: every follow-up's, and the pending one exactly. */
+export const FHIR_ITEM_PATTERNS = [`${FHIR_PARTITIONS.followUpPrefix}*`, FHIR_PARTITIONS.pending] as const;
+
+/**
+ * The writer's event source mapping (CONTRACT §13: fed within a minute of each write to a follow-up item,
+ * retried, a dead-letter queue and an alarm). Exported so that the tests check the stack against it.
+ *
+ * TRIM_HORIZON rather than LATEST: when `fhir` is switched on (or the mapping is ever recreated) the
+ * writer starts from the oldest record the stream keeps (24 h), so the follow-ups changed during the
+ * deploy are not skipped; replaying a change the server already has costs a read and no write (the
+ * digest is the same). LATEST would leave them to the sweep's catch-up, up to an hour later.
+ */
+export const FHIR_STREAM_MAPPING = {
+  batchSize: 10,
+  /** Three tries of a batch (bisected on error): an EHR that is down is the sweep's to catch up, not the shard's to wait for. */
+  retryAttempts: 2,
+  maxRecordAge: Duration.hours(24),
+  bisectBatchOnError: true,
+  reportBatchItemFailures: true,
+  startingPosition: StartingPosition.TRIM_HORIZON,
+} as const;
+
+/** The stream records the writer is given: those of follow-up items (sort key `FOLLOWUP`), nothing else of the table. */
+export const FHIR_STREAM_FILTER = { dynamodb: { Keys: { [TABLE.sortKey]: { S: [keys.followUp('').sk] } } } } as const;
+
+export const FHIR_WRITER_TIMEOUT = Duration.seconds(60);
+/** Mostly waiting on the FHIR server: the smallest size that keeps a cold start short (docs/deploy.md, cost). */
+export const FHIR_WRITER_MEMORY_MB = 256;
+
+/** The secrets the `fhir` setting names, imported by name (never created or read by the stack). */
+export interface FhirSecrets {
+  readonly clientSecret: ISecret | null;
+  readonly privateKey: ISecret | null;
+}
+
+/** Imports the credential secret the setting names (at most one). */
+export function importFhirSecrets(scope: Construct, fhir: FhirSettings): FhirSecrets {
+  return {
+    clientSecret: fhir.clientSecretName === undefined ? null : Secret.fromSecretNameV2(scope, 'FhirClientSecret', fhir.clientSecretName),
+    privateKey: fhir.privateKeySecretName === undefined ? null : Secret.fromSecretNameV2(scope, 'FhirPrivateKey', fhir.privateKeySecretName),
+  };
+}
+
+/** The systems and base URL: what the query function needs to answer `fhir` (CONTRACT §13). */
+export function fhirAddressEnvironment(fhir: FhirSettings): Record<string, string> {
+  return {
+    FHIR_BASE_URL: fhir.baseUrl,
+    FHIR_TASK_SYSTEM: fhir.taskSystem,
+    FHIR_CODE_SYSTEM: fhir.codeSystem,
+    FHIR_ORDER_SYSTEM: fhir.orderSystem,
+    FHIR_OWNER_SYSTEM: fhir.ownerSystem,
+  };
+}
+
+/** Everything a function that writes Tasks needs (the writer, the sweep's catch-up): the addresses, the token settings, the credential's ARN. */
+export function fhirWriterEnvironment(fhir: FhirSettings, secrets: FhirSecrets): Record<string, string> {
+  return {
+    ...fhirAddressEnvironment(fhir),
+    ...(fhir.tokenUrl === undefined ? {} : { FHIR_TOKEN_URL: fhir.tokenUrl }),
+    ...(fhir.clientId === undefined ? {} : { FHIR_CLIENT_ID: fhir.clientId }),
+    FHIR_SCOPE: fhir.scope,
+    FHIR_CATCH_UP_PER_SWEEP: String(fhir.catchUpPerSweep),
+    ...(secrets.clientSecret === null ? {} : { FHIR_CLIENT_SECRET_ARN: secrets.clientSecret.secretArn }),
+    ...(secrets.privateKey === null ? {} : { FHIR_PRIVATE_KEY_SECRET_ARN: secrets.privateKey.secretArn }),
+    ...(fhir.keyId === undefined ? {} : { FHIR_KEY_ID: fhir.keyId }),
+  };
+}
+
+/**
+ * Lets a role read the credential secret: GetSecretValue and DescribeSecret on that secret alone
+ * (its ARN ends with Secrets Manager's random suffix, which a name cannot know: `-??????`). The
+ * secret is under the account's `aws/secretsmanager` key (docs/deploy.md), which needs no grant.
+ */
+export function grantFhirSecretRead(bound: TableBoundFunction, secrets: FhirSecrets): void {
+  for (const secret of [secrets.clientSecret, secrets.privateKey]) secret?.grantRead(bound.role);
+}
+
+/**
+ * What the sweep's catch-up adds to its access: Query of the pending partition (oldest first), and
+ * delete of the pending records and the confirmation items (it already reads and puts items by key).
+ */
+export function sweepFhirAccess(): { partitionQueries: string[]; deletePrefixes: string[] } {
+  return { partitionQueries: [FHIR_PARTITIONS.pending], deletePrefixes: [FHIR_PARTITIONS.followUpPrefix, FHIR_PARTITIONS.pending] };
+}
+
+export interface FhirWriterProps extends Omit<TableBoundFunctionProps, 'service' | 'description' | 'access' | 'environment' | 'timeout' | 'memorySize'> {
+  readonly fhir: FhirSettings;
+  readonly secrets: FhirSecrets;
+  /** The key of the writer's dead-letter queue (the operations key). */
+  readonly queueKey: IKey;
+}
+
+/** The writer (service fhir-writer): its function, its stream mapping and its dead-letter queue. */
+export class FhirWriter extends Construct {
+  readonly function: TableBoundFunction;
+  readonly deadLetters: Queue;
+
+  constructor(scope: Construct, id: string, props: FhirWriterProps) {
+    super(scope, id);
+    const { fhir, secrets, queueKey, ...bound } = props;
+    // Reads a follow-up by key; reads, puts and deletes its confirmation item (the follow-up's
+    // partition, sort key FHIR) and its pending record (FHIR#PENDING). Nothing else: no Query, no
+    // index, no update. IAM holds each action to those partitions (dynamodb:LeadingKeys); it cannot
+    // tell a sort key from another within a partition.
+    const access: TableAccess = {
+      table: ['GetItem', 'PutItem', 'DeleteItem'],
+      queryIndexes: [],
+      partitions: { GetItem: [...FHIR_ITEM_PATTERNS], PutItem: [...FHIR_ITEM_PATTERNS], DeleteItem: [...FHIR_ITEM_PATTERNS] },
+    };
+    this.function = new TableBoundFunction(this, 'Writer', {
+      ...bound,
+      service: 'fhir-writer',
+      description: "Keeps one FHIR R4 Task per follow-up in the team's FHIR server (CONTRACT §13; table stream, follow-up items only)",
+      access,
+      environment: fhirWriterEnvironment(fhir, secrets),
+      timeout: FHIR_WRITER_TIMEOUT,
+      memorySize: FHIR_WRITER_MEMORY_MB,
+    });
+    grantFhirSecretRead(this.function, secrets);
+
+    this.deadLetters = new Queue(this, 'DeadLetters', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: queueKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This queue is itself the dead-letter destination of the FHIR writer's stream mapping (it receives the shard and sequence numbers of batches that kept failing); the sweep's catch-up sends those follow-ups' Tasks anyway.",
+    });
+    this.function.fn.addEventSource(
+      new DynamoEventSource(bound.table, {
+        ...FHIR_STREAM_MAPPING,
+        filters: [FilterCriteria.filter({ dynamodb: { Keys: { [TABLE.sortKey]: { S: FilterRule.isEqual(keys.followUp('').sk) } } } })],
+        onFailure: new SqsDlq(this.deadLetters),
+      }),
+    );
+    // The stream and dead-letter grants CDK writes, as for the transaction function.
+    const streamGrantReasons: ReadonlyArray<[string, string]> = [
+      [
+        'AwsSolutions-IAM5[Resource::*]',
+        'dynamodb:ListStreams cannot be scoped to a resource (IAM only accepts "*" for it); every other stream action is limited to this table\'s stream ARN.',
+      ],
+      [
+        'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        'Written by SqsDlq for sending failure records to the KMS-encrypted dead-letter queue; limited to the operations key by resource.',
+      ],
+      [
+        'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+        'Written by SqsDlq for sending failure records to the KMS-encrypted dead-letter queue; limited to the operations key by resource.',
+      ],
+    ];
+    for (const [ruleId, reason] of streamGrantReasons) Validations.of(this.function.role).acknowledge({ id: ruleId, reason });
+  }
+}

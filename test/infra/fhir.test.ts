@@ -1,0 +1,326 @@
+/**
+ * CONTRACT §13 on AWS: the FHIR Task writer and what the sweep and the query function get for it,
+ * only with the `fhir` setting. Off (the default), the template has nothing of it: no resource, no
+ * variable, no grant (and it is the template it was before the setting existed).
+ */
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { FHIR_METRICS } from '../../functions/shared/metric-names';
+import { FHIR_ITEM_PATTERNS, FHIR_PARTITIONS, FHIR_STREAM_FILTER, FHIR_STREAM_MAPPING, FHIR_WRITER_MEMORY_MB, FHIR_WRITER_TIMEOUT } from '../../lib/fhir';
+import { FHIR_BEHIND_SWEEPS } from '../../lib/monitoring';
+import { FHIR_DEFAULTS, parseSettings } from '../../lib/settings';
+import type { TableBoundFunction } from '../../lib/table-bound-function';
+import { actionsOf, statementsOf, type Statement } from './policies';
+import { buildStack, type BuiltStack, cdkJsonSettings, FHIR_SETTING, fhirOn } from './stack';
+
+let off: BuiltStack;
+let on: BuiltStack;
+beforeAll(() => {
+  off = buildStack();
+  on = buildStack({ settings: fhirOn() });
+}, 120_000);
+
+const TemplateJson = z.object({
+  Resources: z.record(z.string(), z.object({ Type: z.string(), Properties: z.record(z.string(), z.unknown()).optional() })),
+});
+const FunctionProperties = z.object({
+  Environment: z.object({ Variables: z.record(z.string(), z.unknown()) }),
+  Timeout: z.number().optional(),
+  MemorySize: z.number().optional(),
+  Handler: z.string(),
+});
+
+/** Each function of a template by its service (POWERTOOLS_SERVICE_NAME; the deployment helper has none). */
+function functionsOf(built: BuiltStack): Map<string, z.output<typeof FunctionProperties>> {
+  const result = new Map<string, z.output<typeof FunctionProperties>>();
+  for (const [id, resource] of Object.entries(TemplateJson.parse(built.template.toJSON()).Resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function' || id.startsWith('CustomCDKBucketDeployment')) continue;
+    const fn = FunctionProperties.parse(resource.Properties);
+    result.set(String(fn.Environment.Variables['POWERTOOLS_SERVICE_NAME']), fn);
+  }
+  return result;
+}
+
+/** The FHIR_ variables of one function, by service. */
+const fhirVariables = (built: BuiltStack, service: string) =>
+  Object.fromEntries(Object.entries(functionsOf(built).get(service)?.Environment.Variables ?? {}).filter(([name]) => name.startsWith('FHIR_')));
+
+/** How many resources of each type a template has. */
+function typeCounts(built: BuiltStack): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const resource of Object.values(TemplateJson.parse(built.template.toJSON()).Resources)) counts[resource.Type] = (counts[resource.Type] ?? 0) + 1;
+  return counts;
+}
+
+const byAction = (statements: Statement[], action: string) => statements.filter((statement) => statement.Action.includes(action));
+const writer = (): TableBoundFunction => {
+  if (on.stack.fhirWriter === null) throw new Error('no FHIR writer with the fhir setting');
+  return on.stack.fhirWriter.function;
+};
+const secretArn = (name: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:eu-west-1:123456789012:secret:${name}`]] });
+const secretGrant = (name: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:eu-west-1:123456789012:secret:${name}-??????`]] });
+
+describe('FHIR Tasks off (the default: cdk.json `"fhir": null`)', () => {
+  it('is off in the committed cdk.json and when the setting is left out', () => {
+    expect(cdkJsonSettings().fhir).toBeNull();
+    const { fhir: _left, ...withoutFhir } = cdkJsonSettings();
+    expect(parseSettings(withoutFhir).fhir).toBeNull();
+    expect(off.stack.fhirWriter).toBeNull();
+  });
+
+  it('deploys nothing of it: no resource, no FHIR_ variable, no FHIR partition or secret in any grant, no alarm', () => {
+    const json = JSON.stringify(off.template.toJSON());
+    expect(json).not.toMatch(/fhir/i);
+    for (const [service, fn] of functionsOf(off)) expect(Object.keys(fn.Environment.Variables).filter((name) => name.startsWith('FHIR_')), service).toEqual([]);
+    // The transaction function's stream mapping and dead-letter queue are the only ones.
+    expect(typeCounts(off)['AWS::Lambda::EventSourceMapping']).toBe(1);
+    expect(typeCounts(off)['AWS::SQS::Queue']).toBe(1);
+  });
+
+  it("adds, when on, exactly the writer's resources and its alarms, and changes no other resource's type or logical id", () => {
+    const before = typeCounts(off);
+    const after = typeCounts(on);
+    const added = Object.fromEntries(Object.keys({ ...before, ...after }).map((type) => [type, (after[type] ?? 0) - (before[type] ?? 0)]).filter(([, count]) => count !== 0));
+    expect(added).toEqual({
+      'AWS::Lambda::Function': 1,
+      'AWS::IAM::Role': 1,
+      'AWS::IAM::Policy': 1,
+      'AWS::Logs::LogGroup': 1,
+      'AWS::Lambda::EventSourceMapping': 1,
+      'AWS::SQS::Queue': 1,
+      'AWS::SQS::QueuePolicy': 1,
+      // DeadLetters, WriterErrors, Refused, ChangedInEhr, Unauthorized, Behind.
+      'AWS::CloudWatch::Alarm': 6,
+    });
+    const offIds = Object.keys(TemplateJson.parse(off.template.toJSON()).Resources);
+    const onResources = TemplateJson.parse(on.template.toJSON()).Resources;
+    const offResources = TemplateJson.parse(off.template.toJSON()).Resources;
+    for (const id of offIds) expect(onResources[id]?.Type, id).toBe(offResources[id]?.Type);
+  });
+});
+
+describe('FHIR Tasks on: the writer (service fhir-writer)', () => {
+  it('is a function of its own, 60 s, 256 MB, with the FHIR settings and its credential secret by ARN (never a value)', () => {
+    const fn = functionsOf(on).get('fhir-writer');
+    expect(fn).toMatchObject({ Timeout: FHIR_WRITER_TIMEOUT.toSeconds(), MemorySize: FHIR_WRITER_MEMORY_MB, Handler: 'index.handler' });
+    expect(fhirVariables(on, 'fhir-writer')).toEqual({
+      FHIR_BASE_URL: FHIR_SETTING.baseUrl,
+      FHIR_TASK_SYSTEM: FHIR_DEFAULTS.taskSystem,
+      FHIR_CODE_SYSTEM: FHIR_DEFAULTS.codeSystem,
+      FHIR_ORDER_SYSTEM: FHIR_DEFAULTS.orderSystem,
+      FHIR_OWNER_SYSTEM: FHIR_DEFAULTS.ownerSystem,
+      FHIR_TOKEN_URL: FHIR_SETTING.tokenUrl,
+      FHIR_CLIENT_ID: FHIR_SETTING.clientId,
+      FHIR_SCOPE: FHIR_DEFAULTS.scope,
+      FHIR_CATCH_UP_PER_SWEEP: String(FHIR_DEFAULTS.catchUpPerSweep),
+      FHIR_PRIVATE_KEY_SECRET_ARN: secretArn(FHIR_SETTING.privateKeySecretName),
+      FHIR_KEY_ID: FHIR_SETTING.keyId,
+    });
+    expect(fn?.Environment.Variables['TABLE_NAME']).toEqual({ Ref: expect.stringMatching(/^Table/) });
+  });
+
+  it("reads the table's stream through a mapping of its own: follow-up items only, batches of 10, 2 retries, bisected, partial failures, 24 h, to its own dead-letter queue", () => {
+    const fn = on.stack.resolve(writer().fn.functionName);
+    const queue = on.stack.resolve(on.stack.fhirWriter?.deadLetters.queueArn);
+    on.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: fn,
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Table'), 'StreamArn'] },
+      BatchSize: FHIR_STREAM_MAPPING.batchSize,
+      MaximumRetryAttempts: FHIR_STREAM_MAPPING.retryAttempts,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRecordAgeInSeconds: 86_400,
+      StartingPosition: 'TRIM_HORIZON',
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify(FHIR_STREAM_FILTER) }] },
+      DestinationConfig: { OnFailure: { Destination: queue } },
+    });
+    // The pattern as CONTRACT §13's design writes it: the sort key `sk` equal to FOLLOWUP.
+    expect(JSON.parse(JSON.stringify(FHIR_STREAM_FILTER))).toEqual({ dynamodb: { Keys: { sk: { S: ['FOLLOWUP'] } } } });
+    // The transaction function's mapping is untouched: no filter, its own queue.
+    const mappings = Object.values(on.template.findResources('AWS::Lambda::EventSourceMapping'));
+    expect(mappings).toHaveLength(2);
+    expect(mappings.filter((mapping) => JSON.stringify(mapping).includes('FilterCriteria'))).toHaveLength(1);
+  });
+
+  it('keeps its dead letters in a queue encrypted with the operations key, refusing plain HTTP, for 14 days', () => {
+    const queue = on.stack.fhirWriter?.deadLetters;
+    on.template.hasResource('AWS::SQS::Queue', {
+      Properties: { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OpsKey'), 'Arn'] }, MessageRetentionPeriod: 14 * 86_400 },
+    });
+    expect(on.stack.resolve(queue?.encryptionMasterKey?.keyArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OpsKey/), 'Arn'] });
+    on.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [on.stack.resolve(queue?.queueUrl)],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('may get, put and delete items of the follow-ups\' partitions and the pending partition only, and nothing else of the table', () => {
+    const statements = statementsOf(on.stack, on.template, writer().role);
+    const table = statements.filter((statement) => statement.Action.some((action) => action.startsWith('dynamodb:') && !['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'].includes(action)));
+    expect(table.map((statement) => [statement.Action, statement.Condition])).toEqual(
+      ['GetItem', 'PutItem', 'DeleteItem'].map((action) => [[`dynamodb:${action}`], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['FOLLOWUP#*', 'FHIR#PENDING'] } }]),
+    );
+    expect(FHIR_ITEM_PATTERNS).toEqual(['FOLLOWUP#*', FHIR_PARTITIONS.pending]);
+    for (const statement of table) expect(statement.Resource).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] }]);
+  });
+
+  it('has exactly the actions its work needs: the items, the stream, its queue, its secret, the table key, its logs', () => {
+    expect([...actionsOf(on.stack, on.template, writer().role)].sort()).toEqual(
+      [
+        'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem',
+        'dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams',
+        'sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl',
+        'secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret',
+        'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:ReEncrypt*', 'kms:GenerateDataKey*',
+        'logs:CreateLogStream', 'logs:PutLogEvents',
+      ].sort(),
+    );
+    const statements = statementsOf(on.stack, on.template, writer().role);
+    // The stream actions on the stream's ARN; ListStreams alone on "*" (IAM has no resource form for it).
+    expect(byAction(statements, 'dynamodb:GetRecords').flatMap((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'StreamArn'] }]);
+    expect(byAction(statements, 'dynamodb:ListStreams').flatMap((statement) => statement.Resource)).toEqual(['*']);
+    // Its secret only (the suffix Secrets Manager adds to a name), its queue only, the keys by ARN.
+    expect(byAction(statements, 'secretsmanager:GetSecretValue').flatMap((statement) => statement.Resource)).toEqual([secretGrant(FHIR_SETTING.privateKeySecretName)]);
+    expect(byAction(statements, 'sqs:SendMessage').flatMap((statement) => statement.Resource)).toEqual([on.stack.resolve(on.stack.fhirWriter?.deadLetters.queueArn)]);
+    for (const statement of statements.filter((s) => s.Action.some((action) => action.startsWith('kms:')))) {
+      expect(JSON.stringify(statement.Resource)).toMatch(/^\[\{"Fn::GetAtt":\["(TableKey|OpsKey)[A-F0-9]+","Arn"\]\}\]$/);
+    }
+  });
+});
+
+describe('FHIR Tasks on: the sweep (catch-up) and the query function (`fhir` in GET /follow-ups/{id})', () => {
+  it("gives the sweep the writer's FHIR settings and its secret, Query of the pending partition and deletes of the FHIR items", () => {
+    expect(fhirVariables(on, 'stale-redraw-sweep')).toEqual(fhirVariables(on, 'fhir-writer'));
+    const statements = statementsOf(on.stack, on.template, on.stack.staleRedrawSweep.role);
+    const tableQueries = byAction(statements, 'dynamodb:Query').filter((statement) => !JSON.stringify(statement.Resource).includes('/index/'));
+    expect(tableQueries.map((statement) => statement.Condition)).toEqual([{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REPORT#*', 'FHIR#PENDING*'] } }]);
+    expect(byAction(statements, 'dynamodb:DeleteItem').map((statement) => [statement.Action, statement.Condition])).toEqual([
+      [['dynamodb:DeleteItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RESULTS#*', 'REPORT#unit-mark-hour*', 'FOLLOWUP#*', 'FHIR#PENDING*'] } }],
+    ]);
+    expect(byAction(statements, 'secretsmanager:GetSecretValue').flatMap((statement) => statement.Resource)).toEqual([{ Ref: expect.stringMatching(/^JunctionApiKey/) }, secretGrant(FHIR_SETTING.privateKeySecretName)]);
+    // Nothing else changes for it: the same actions as without the setting.
+    expect([...actionsOf(on.stack, on.template, on.stack.staleRedrawSweep.role)].sort()).toEqual([...actionsOf(off.stack, off.template, off.stack.staleRedrawSweep.role)].sort());
+  });
+
+  it('gives the query function the base URL and the four systems (no token setting, no credential), and no grant it did not have', () => {
+    expect(fhirVariables(on, 'query')).toEqual({
+      FHIR_BASE_URL: FHIR_SETTING.baseUrl,
+      FHIR_TASK_SYSTEM: FHIR_DEFAULTS.taskSystem,
+      FHIR_CODE_SYSTEM: FHIR_DEFAULTS.codeSystem,
+      FHIR_ORDER_SYSTEM: FHIR_DEFAULTS.orderSystem,
+      FHIR_OWNER_SYSTEM: FHIR_DEFAULTS.ownerSystem,
+    });
+    // Its GetItem already reaches FOLLOWUP# partitions, where the confirmation item is (sort key FHIR).
+    const getItem = byAction(statementsOf(on.stack, on.template, on.stack.query.role), 'dynamodb:GetItem');
+    expect(JSON.stringify(getItem.map((statement) => statement.Condition))).toContain('"FOLLOWUP#*"');
+    expect(JSON.stringify(statementsOf(on.stack, on.template, on.stack.query.role))).toEqual(JSON.stringify(statementsOf(off.stack, off.template, off.stack.query.role)));
+  });
+
+  it('gives no other function a FHIR_ variable or the FHIR secret', () => {
+    for (const service of functionsOf(on).keys()) {
+      if (['fhir-writer', 'stale-redraw-sweep', 'query'].includes(service)) continue;
+      expect(fhirVariables(on, service), service).toEqual({});
+    }
+    const readers = [...on.stack.node.findAll()]
+      .filter((construct) => 'role' in construct && 'fn' in construct)
+      .map((construct) => construct as TableBoundFunction)
+      .filter((bound) => JSON.stringify(statementsOf(on.stack, on.template, bound.role)).includes('fhir/private_key'))
+      .map((bound) => bound.node.path)
+      .sort();
+    expect(readers).toEqual(['RedrawTracker/Fhir/Writer', 'RedrawTracker/StaleRedrawSweep']);
+  });
+
+  it('with a client secret, passes FHIR_CLIENT_SECRET_ARN (no key, no kid); without a token URL, no token setting and no secret at all', () => {
+    const withSecret = buildStack({ settings: fhirOn({ baseUrl: FHIR_SETTING.baseUrl, tokenUrl: FHIR_SETTING.tokenUrl, clientId: 'tracker', clientSecretName: 'redraw-tracker/fhir/client_secret' }) });
+    expect(fhirVariables(withSecret, 'fhir-writer')).toMatchObject({ FHIR_CLIENT_SECRET_ARN: secretArn('redraw-tracker/fhir/client_secret'), FHIR_CLIENT_ID: 'tracker' });
+    expect(Object.keys(fhirVariables(withSecret, 'fhir-writer'))).not.toContain('FHIR_PRIVATE_KEY_SECRET_ARN');
+    expect(Object.keys(fhirVariables(withSecret, 'fhir-writer'))).not.toContain('FHIR_KEY_ID');
+    const open = buildStack({ settings: fhirOn({ baseUrl: 'https://fhir.example.org/r4', orderSystem: 'https://example.org/junction-order' }) });
+    expect(Object.keys(fhirVariables(open, 'fhir-writer')).sort()).toEqual(['FHIR_BASE_URL', 'FHIR_CATCH_UP_PER_SWEEP', 'FHIR_CODE_SYSTEM', 'FHIR_ORDER_SYSTEM', 'FHIR_OWNER_SYSTEM', 'FHIR_SCOPE', 'FHIR_TASK_SYSTEM']);
+    expect(fhirVariables(open, 'query')).toMatchObject({ FHIR_ORDER_SYSTEM: 'https://example.org/junction-order' });
+    expect(JSON.stringify(open.template.toJSON())).not.toContain('secretsmanager:GetSecretValue","secretsmanager:DescribeSecret"],"Resource":[{"Fn::Join"');
+  }, 120_000);
+});
+
+describe('FHIR Tasks on: alarms (to the alarm topic)', () => {
+  type AlarmProperties = { MetricName?: string; Namespace?: string; Statistic?: string; Period?: number; EvaluationPeriods: number; DatapointsToAlarm?: number; Threshold: number; ComparisonOperator: string; AlarmActions: unknown[]; Metrics?: { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: string }[] } } }[]; Dimensions?: { Name: string; Value: unknown }[] };
+  const alarm = (name: string): AlarmProperties => {
+    const found = Object.entries(on.template.findResources('AWS::CloudWatch::Alarm')).filter(([id]) => id.startsWith(`Monitoring${name}`));
+    expect(found, name).toHaveLength(1);
+    return found[0]![1]['Properties'] as AlarmProperties;
+  };
+  const alarmTopic = () => Object.keys(on.template.findResources('AWS::SNS::Topic')).find((id) => id.startsWith('AlarmTopic'));
+
+  it('raises an alarm as soon as a dead letter of the writer waits, and on any failed invocation of the writer', () => {
+    const dead = alarm('FhirDeadLettersWaiting');
+    expect(dead).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Statistic: 'Maximum', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1 });
+    expect(dead.Dimensions).toEqual([{ Name: 'QueueName', Value: on.stack.resolve(on.stack.fhirWriter?.deadLetters.queueName) }]);
+    expect(alarm('FhirWriterErrors')).toMatchObject({ MetricName: 'Errors', Threshold: 0 });
+  });
+
+  it.each([
+    ['FhirTasksRefused', FHIR_METRICS.refused],
+    ['FhirTasksChangedInEhr', FHIR_METRICS.changedInEhr],
+    ['FhirUnauthorized', FHIR_METRICS.unauthorized],
+  ])('raises %s when the writer or the sweep counts any %s', (name, metricName) => {
+    const properties = alarm(name);
+    expect(properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1 });
+    const stats = (properties.Metrics ?? []).flatMap((query) => (query.MetricStat ? [query.MetricStat.Metric] : []));
+    expect(stats.map((metric) => [metric.MetricName, metric.Dimensions])).toEqual([
+      [metricName, [{ Name: 'service', Value: 'fhir-writer' }]],
+      [metricName, [{ Name: 'service', Value: 'stale-redraw-sweep' }]],
+    ]);
+    expect(properties.Metrics?.find((query) => query.Expression !== undefined)?.Expression).toBe('FILL(writer, 0) + FILL(sweep, 0)');
+  });
+
+  it(`raises FhirTasksBehind when pending records are left after ${FHIR_BEHIND_SWEEPS} hourly sweeps in a row`, () => {
+    expect(alarm('FhirTasksBehind')).toMatchObject({
+      MetricName: FHIR_METRICS.behind,
+      Dimensions: [{ Name: 'service', Value: 'stale-redraw-sweep' }],
+      Statistic: 'Minimum',
+      Period: 3600,
+      EvaluationPeriods: FHIR_BEHIND_SWEEPS,
+      DatapointsToAlarm: FHIR_BEHIND_SWEEPS,
+      Threshold: 0,
+    });
+  });
+
+  it('sends each to the alarm topic', () => {
+    for (const name of ['FhirDeadLettersWaiting', 'FhirWriterErrors', 'FhirTasksRefused', 'FhirTasksChangedInEhr', 'FhirUnauthorized', 'FhirTasksBehind']) {
+      expect(alarm(name).AlarmActions, name).toEqual([{ Ref: alarmTopic() }]);
+    }
+  });
+});
+
+describe('the fhir setting (zod, named in the error)', () => {
+  const base = { ...cdkJsonSettings() };
+  const parseFhir = (fhir: unknown) => parseSettings({ ...base, fhir }).fhir;
+
+  it('fills the contract\'s defaults (systems, scope, catch-up) and keeps what is given', () => {
+    expect(parseFhir({ baseUrl: 'https://fhir.example.org/r4' })).toEqual({ baseUrl: 'https://fhir.example.org/r4', ...Object.fromEntries(Object.entries(FHIR_DEFAULTS)) });
+    expect(parseFhir(FHIR_SETTING)).toMatchObject(FHIR_SETTING);
+    expect(parseFhir({ baseUrl: 'https://fhir.example.org/r4', catchUpPerSweep: 50, scope: 'system/Task.read system/Task.write' })).toMatchObject({ catchUpPerSweep: 50, scope: 'system/Task.read system/Task.write' });
+  });
+
+  it.each([
+    [{ baseUrl: 'http://fhir.example.org/r4' }, /redrawTracker\.fhir\.baseUrl: must be an https URL/],
+    [{ baseUrl: 'https://fhir.example.org/r4/' }, /redrawTracker\.fhir\.baseUrl: must not end with a slash/],
+    [{ baseUrl: 'https://fhir.example.org/r4?x=1' }, /redrawTracker\.fhir\.baseUrl: must have no query or fragment/],
+    [{}, /redrawTracker\.fhir\.baseUrl/],
+    [{ baseUrl: 'https://fhir.example.org/r4', orderSystem: 'junction order' }, /redrawTracker\.fhir\.orderSystem: must be a URN/],
+    [{ baseUrl: 'https://fhir.example.org/r4', taskSystem: 'urn:x:y|z' }, /redrawTracker\.fhir\.taskSystem/],
+    [{ baseUrl: 'https://fhir.example.org/r4', codeSystem: 'https://example.org/codes/' }, /redrawTracker\.fhir\.codeSystem: must not end with a slash/],
+    [{ baseUrl: 'https://fhir.example.org/r4', tokenUrl: 'https://auth.example.org/token' }, /redrawTracker\.fhir\.clientId: is required with tokenUrl; redrawTracker\.fhir\.tokenUrl: needs a credential/],
+    [{ baseUrl: 'https://fhir.example.org/r4', clientId: 'x', clientSecretName: 'fhir/client_secret' }, /redrawTracker\.fhir\.clientId: is only used with tokenUrl/],
+    [{ ...FHIR_SETTING, keyId: undefined }, /redrawTracker\.fhir\.keyId: is required with privateKeySecretName/],
+    [{ ...FHIR_SETTING, clientSecretName: 'fhir/client_secret' }, /redrawTracker\.fhir\.privateKeySecretName: give clientSecretName or privateKeySecretName, not both/],
+    [{ ...FHIR_SETTING, privateKeySecretName: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x' }, /redrawTracker\.fhir\.privateKeySecretName: must be a Secrets Manager secret's name/],
+    [{ ...FHIR_SETTING, privateKeySecretName: 'fhir-client' }, /redrawTracker\.fhir\.privateKeySecretName: must not end with a hyphen and six characters/],
+    [{ baseUrl: 'https://fhir.example.org/r4', catchUpPerSweep: 0 }, /redrawTracker\.fhir\.catchUpPerSweep/],
+    [{ baseUrl: 'https://fhir.example.org/r4', scope: 'system/Task.rs  system/Task.cu' }, /redrawTracker\.fhir\.scope: must be scopes separated by single spaces/],
+    [{ baseUrl: 'https://fhir.example.org/r4', clientSecret: 'hunter2' }, /redrawTracker\.fhir: Unrecognized key: "clientSecret"/],
+  ])('refuses %j naming the setting', (fhir, message) => {
+    expect(() => parseFhir(fhir)).toThrow(message);
+  });
+});
