@@ -17,6 +17,8 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { FHIR_CONFIRMATION_PREFIX, FHIR_PENDING_PARTITION, FHIR_SEED_PARTITION } from '../functions/store/fhir-records';
+import type { ReaderPartitions } from '../functions/store/key-prefixes';
 import { keys, TABLE } from '../functions/store/table';
 import type { FhirSettings } from './settings';
 import { type TableAccess, TableBoundFunction, type TableBoundFunctionProps } from './table-bound-function';
@@ -27,14 +29,15 @@ import { type TableAccess, TableBoundFunction, type TableBoundFunctionProps } fr
  * pending records have one partition of their own (`FHIR#PENDING`, sort key `<opened_at>#<id>`).
  */
 export const FHIR_PARTITIONS = {
-  /** `FOLLOWUP#` (from the follow-up's key builder): the follow-up and, beside it, its confirmation item. */
+  /** `FOLLOWUP#` (from the follow-up's key builder): the follow-up and its history, read only. */
   followUpPrefix: keys.followUp('').pk,
+  /** `FHIRTASK#`: the confirmation items, one partition per follow-up. */
+  confirmationPrefix: FHIR_CONFIRMATION_PREFIX,
   /** The pending records' one partition. */
-  pending: 'FHIR#PENDING',
+  pending: FHIR_PENDING_PARTITION,
+  /** The first switch-on's progress (the sweep's only). */
+  seed: FHIR_SEED_PARTITION,
 } as const;
-
-/** The IAM patterns (`dynamodb:LeadingKeys`) of those partitions: every follow-up's, and the pending one exactly. */
-export const FHIR_ITEM_PATTERNS = [`${FHIR_PARTITIONS.followUpPrefix}*`, FHIR_PARTITIONS.pending] as const;
 
 /**
  * The writer's event source mapping (CONTRACT §13: fed within a minute of each write to a follow-up item,
@@ -111,11 +114,12 @@ export function grantFhirSecretRead(bound: TableBoundFunction, secrets: FhirSecr
 }
 
 /**
- * What the sweep's catch-up adds to its access: Query of the pending partition (oldest first), and
- * delete of the pending records and the confirmation items (it already reads and puts items by key).
+ * What the sweep's catch-up adds to its access: Query of the pending partition (oldest first) and of
+ * a follow-up's history (to tell a person's action), and delete of the pending records (it already
+ * reads, puts and updates items by key: the confirmations and the first switch-on's progress).
  */
 export function sweepFhirAccess(): { partitionQueries: string[]; deletePrefixes: string[] } {
-  return { partitionQueries: [FHIR_PARTITIONS.pending], deletePrefixes: [FHIR_PARTITIONS.followUpPrefix, FHIR_PARTITIONS.pending] };
+  return { partitionQueries: [FHIR_PARTITIONS.pending, FHIR_PARTITIONS.followUpPrefix], deletePrefixes: [FHIR_PARTITIONS.pending] };
 }
 
 export interface FhirWriterProps extends Omit<TableBoundFunctionProps, 'service' | 'description' | 'access' | 'environment' | 'timeout' | 'memorySize'> {
@@ -133,14 +137,22 @@ export class FhirWriter extends Construct {
   constructor(scope: Construct, id: string, props: FhirWriterProps) {
     super(scope, id);
     const { fhir, secrets, queueKey, ...bound } = props;
-    // Reads a follow-up by key; reads, puts and deletes its confirmation item (the follow-up's
-    // partition, sort key FHIR) and its pending record (FHIR#PENDING). Nothing else: no Query, no
-    // index, no update. IAM holds each action to those partitions (dynamodb:LeadingKeys); it cannot
-    // tell a sort key from another within a partition.
+    // Reads a follow-up (by key, and its history by Query, to tell a person's action); reads and puts
+    // its confirmation item (FHIRTASK#<id>); updates and deletes its pending record (FHIR#PENDING).
+    // Nothing else: no index, no write of a follow-up. IAM holds each action to those partitions
+    // (dynamodb:LeadingKeys).
+    const followUps = `${FHIR_PARTITIONS.followUpPrefix}*`;
+    const confirmations = `${FHIR_PARTITIONS.confirmationPrefix}*`;
     const access: TableAccess = {
-      table: ['GetItem', 'PutItem', 'DeleteItem'],
+      table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
       queryIndexes: [],
-      partitions: { GetItem: [...FHIR_ITEM_PATTERNS], PutItem: [...FHIR_ITEM_PATTERNS], DeleteItem: [...FHIR_ITEM_PATTERNS] },
+      partitions: {
+        GetItem: [followUps, confirmations],
+        Query: [followUps],
+        PutItem: [confirmations],
+        UpdateItem: [FHIR_PARTITIONS.pending],
+        DeleteItem: [FHIR_PARTITIONS.pending],
+      },
     };
     this.function = new TableBoundFunction(this, 'Writer', {
       ...bound,
@@ -188,4 +200,9 @@ export class FhirWriter extends Construct {
     ];
     for (const [ruleId, reason] of streamGrantReasons) Validations.of(this.function.role).acknowledge({ id: ruleId, reason });
   }
+}
+
+/** A reader's partitions and, beside them, the follow-ups' confirmation items (the query function's `fhir`). */
+export function withFhirConfirmations(partitions: ReaderPartitions): ReaderPartitions {
+  return { ...partitions, table: { ...partitions.table, prefixes: [...partitions.table.prefixes, FHIR_PARTITIONS.confirmationPrefix] } };
 }

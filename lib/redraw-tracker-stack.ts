@@ -29,7 +29,7 @@ import { unitKeys } from '../functions/store/report-units';
 import { keys, REPORT_PARTITION_PREFIX, TABLE, TABLE_INDEXES } from '../functions/store/table';
 import { ChatActions } from './chat-actions';
 import { ConsoleSite } from './console';
-import { fhirAddressEnvironment, FhirWriter, fhirWriterEnvironment, grantFhirSecretRead, importFhirSecrets, sweepFhirAccess } from './fhir';
+import { fhirAddressEnvironment, FhirWriter, withFhirConfirmations, fhirWriterEnvironment, grantFhirSecretRead, importFhirSecrets, sweepFhirAccess } from './fhir';
 import { consoleSite } from './console-bundle';
 import { Monitoring } from './monitoring';
 import type { Settings } from './settings';
@@ -389,11 +389,11 @@ export class RedrawTrackerStack extends Stack {
       // with one BatchGetItem of their keys (CONTRACT §10). Owners' follow-ups read the worklist
       // index, then a page's follow-ups and their orders with one BatchGetItem each. Every read
       // held to the partitions it reads (dynamodb:LeadingKeys, store/key-prefixes.ts): never a quarantined body.
-      access: confinedReads(READER_PARTITIONS.query, ['BatchGetItem', 'GetItem', 'Query'], [TABLE.openRedraws.indexName, TABLE.byTransaction.indexName, TABLE.worklist.indexName]),
+      // With `fhir`, also the follow-ups' confirmation items (FHIRTASK#<id>, CONTRACT §13).
+      access: confinedReads(settings.fhir === null ? READER_PARTITIONS.query : withFhirConfirmations(READER_PARTITIONS.query), ['BatchGetItem', 'GetItem', 'Query'], [TABLE.openRedraws.indexName, TABLE.byTransaction.indexName, TABLE.worklist.indexName]),
       // A CloudFormation dynamic reference: the value never appears in the template.
       // DIGEST_TIMEZONE: a report's dates are days, and its weeks Monday to Sunday, in the digest's zone (CONTRACT §11).
-      // With `fhir`, a follow-up's `fhir` (CONTRACT §13) from its confirmation item (FOLLOWUP#<id>, FHIR: a GetItem it
-      // already has) and the addresses it names.
+      // With `fhir`, a follow-up's `fhir` (CONTRACT §13) from its confirmation item (FHIRTASK#<id>) and the addresses it names.
       environment: {
         CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(),
         DIGEST_TIMEZONE: settings.digestTimeZone,

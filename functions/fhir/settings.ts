@@ -48,7 +48,7 @@ const systemUri = (defaultValue: string) =>
   withDefault(
     z.string().check(
       z.trim(),
-      z.refine((value) => /^urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[^\s|]+$/.test(value) || isHttpUrl(value), 'must be a URI: urn:... or an http(s) URL, without | or blanks'),
+      z.refine((value) => /^urn:[A-Za-z0-9][A-Za-z0-9-]{1,31}(:[^\s|]+)?$/.test(value) || isHttpUrl(value), 'must be a URI: urn:... or an http(s) URL, without | or blanks'),
     ),
     defaultValue,
   );

@@ -58,7 +58,7 @@ import { DEFAULT_RECONCILE, DEFAULT_RESULTS_PER_SWEEP, type ReconcileSettings } 
 import { DEFAULT_SYNC, type SyncSettings } from './sync';
 import { catchUpStep } from './steps/catch-up';
 import { openSweep } from './steps/context';
-import { fhirCatchUpStep, type FhirCatchUp } from './steps/fhir';
+import type { FhirCatchUp } from './steps/fhir';
 import { followUpSteps } from './steps/follow-ups';
 import { withSweepLease } from './steps/lease';
 import { readStaleRules } from './steps/read';
@@ -179,7 +179,8 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
   // The follow-ups' own notices (CONTRACT §9), after the stale rules, from one read of the open worklist.
   await followUpSteps(rules, input.followUpAckHours ?? null);
   // The Tasks the writer could not send (CONTRACT §13), after every follow-up write of this sweep.
-  if (input.fhir) await fhirCatchUpStep(ctx, input.fhir, input.metrics);
+  // A chunk of its own, loaded only with FHIR on (the sweep's cold start stays as without it).
+  if (input.fhir) await import('./steps/fhir').then(({ fhirCatchUpStep }) => fhirCatchUpStep(ctx, input.fhir!, input.metrics));
   // Last: the report's hours and days (CONTRACT §11), from the rows this sweep's writes settled too.
   if (input.reportUnits !== false) await reportUnitsStep(ctx, input.wallClock);
   const result = await summarize(ctx, input.metrics, { reads, sync, catchUp });

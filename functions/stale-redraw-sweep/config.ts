@@ -4,6 +4,7 @@
  * or while that secret still holds its deploy-time placeholder, the sweep makes no
  * request to Junction and works from webhooks alone (§4).
  */
+import { fhirSettingsShape } from '../fhir/settings';
 import * as z from 'zod/mini';
 import { optionalConsoleUrl, optionalSetting, parseEnv, required } from '../shared/config';
 import { JunctionApiBaseUrl } from '../junction/settings';
@@ -88,6 +89,8 @@ export const SweepEnv = z.extend(z.extend(z.extend(z.extend(z.extend(z.extend(Th
   JUNCTION_API_BASE_URL: JunctionApiBaseUrl,
   /** The console's URL (the stack's ConsoleUrl, with `console` on): each alert links to its follow-up there; absent: no link. */
   CONSOLE_URL: optionalConsoleUrl(),
+  // The follow-ups' Tasks in the team's EHR (CONTRACT §13): off without FHIR_BASE_URL.
+  ...fhirSettingsShape,
 });
 export type SweepConfig = z.output<typeof SweepEnv>;
 

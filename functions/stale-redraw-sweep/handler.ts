@@ -20,6 +20,8 @@
  * alerts' subjects and times (notices/); CONSOLE_URL (the stack's ConsoleUrl, with `console` on) gives each
  * alert a link to its follow-up in the console.
  */
+import { lazyFhirHttp } from '../fhir/lazy';
+import { fhirConfigOf } from '../fhir/settings';
 import { junctionFromSecret } from '../junction/key-secret';
 import { functionTable } from '../store/document-table';
 import { createLogger, createMetrics } from '../shared/observability';
@@ -52,6 +54,18 @@ if (startingApi === null) {
   logger.warn('junction api key not set: sweeping without reconciliation until the secret holds a key', { setting: 'JUNCTION_API_KEY_SECRET_ARN' });
 }
 
+// The follow-ups' Tasks (CONTRACT §13): with FHIR_BASE_URL only; the client loads at the catch-up's first request.
+const fhirConfig = fhirConfigOf(config);
+const fhir =
+  fhirConfig === null
+    ? null
+    : {
+        http: lazyFhirHttp(() => import('../fhir/client').then(({ fhirClientOf }) => fhirClientOf(fhirConfig, { logger }))),
+        systems: fhirConfig.systems,
+        baseUrl: fhirConfig.baseUrl,
+        perSweep: fhirConfig.catchUpPerSweep,
+      };
+
 export const handler = createSweepHandler({
   db,
   tableName: config.TABLE_NAME,
@@ -66,4 +80,5 @@ export const handler = createSweepHandler({
   logger,
   metrics: createMetrics(SWEEP_SERVICE_NAME),
   junction,
+  fhir,
 });

@@ -9,7 +9,8 @@
  *   follow-up's digest changes, and deleted when the server confirms a content
  *   at least as new: its revision never goes down, and a delete is conditional
  *   on it, so a write that confirmed an older content leaves a newer request.
- * - The confirmation record of a follow-up (`FOLLOWUP#<id>`, sort key `FHIR`):
+ * - The confirmation record of a follow-up (`FHIRTASK#<id>`, a partition of
+ *   its own, so IAM can let the writer put it without letting it write a follow-up):
  *   the server it names, the version, digest and server `meta.versionId`
  *   confirmed and when, and a refusal's codes or a change found in the EHR. A
  *   confirmation never goes back to an older content of the follow-up, and one
@@ -28,12 +29,12 @@ import { TABLE } from './table';
 export const FHIR_PENDING_PARTITION = 'FHIR#PENDING';
 /** The partition of the first switch-on's progress, one item per server. */
 export const FHIR_SEED_PARTITION = 'FHIR#SEED';
-/** The confirmation's sort key in its follow-up's partition. */
-export const FHIR_CONFIRMATION_SORT = 'FHIR';
+/** The prefix of the confirmation records' partitions (one per follow-up). */
+export const FHIR_CONFIRMATION_PREFIX = 'FHIRTASK#';
 
 export const fhirKeys = {
   pending: (openedAt: string, id: string) => ({ pk: FHIR_PENDING_PARTITION, sk: `${openedAt}#${id}` }),
-  confirmation: (id: string) => ({ pk: `FOLLOWUP#${id}`, sk: FHIR_CONFIRMATION_SORT }),
+  confirmation: (id: string) => ({ pk: `${FHIR_CONFIRMATION_PREFIX}${id}`, sk: 'FHIRTASK' }),
   seed: (baseUrl: string) => ({ pk: FHIR_SEED_PARTITION, sk: createHash('sha256').update(baseUrl).digest('base64url').slice(0, 22) }),
 };
 

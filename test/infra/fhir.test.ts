@@ -7,7 +7,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { FHIR_METRICS } from '../../functions/shared/metric-names';
-import { FHIR_ITEM_PATTERNS, FHIR_PARTITIONS, FHIR_STREAM_FILTER, FHIR_STREAM_MAPPING, FHIR_WRITER_MEMORY_MB, FHIR_WRITER_TIMEOUT } from '../../lib/fhir';
+import { FHIR_PARTITIONS, FHIR_STREAM_FILTER, FHIR_STREAM_MAPPING, FHIR_WRITER_MEMORY_MB, FHIR_WRITER_TIMEOUT } from '../../lib/fhir';
 import { FHIR_BEHIND_SWEEPS } from '../../lib/monitoring';
 import { FHIR_DEFAULTS, parseSettings } from '../../lib/settings';
 import type { TableBoundFunction } from '../../lib/table-bound-function';
@@ -155,20 +155,25 @@ describe('FHIR Tasks on: the writer (service fhir-writer)', () => {
     });
   });
 
-  it('may get, put and delete items of the follow-ups\' partitions and the pending partition only, and nothing else of the table', () => {
+  it('reads follow-ups, puts confirmations, updates and deletes pending records, and nothing else of the table', () => {
     const statements = statementsOf(on.stack, on.template, writer().role);
     const table = statements.filter((statement) => statement.Action.some((action) => action.startsWith('dynamodb:') && !['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'].includes(action)));
-    expect(table.map((statement) => [statement.Action, statement.Condition])).toEqual(
-      ['GetItem', 'PutItem', 'DeleteItem'].map((action) => [[`dynamodb:${action}`], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['FOLLOWUP#*', 'FHIR#PENDING'] } }]),
-    );
-    expect(FHIR_ITEM_PATTERNS).toEqual(['FOLLOWUP#*', FHIR_PARTITIONS.pending]);
+    const leading = (keys: string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys } });
+    expect(table.map((statement) => [statement.Action, statement.Condition])).toEqual([
+      [['dynamodb:GetItem'], leading(['FOLLOWUP#*', 'FHIRTASK#*'])],
+      [['dynamodb:Query'], leading(['FOLLOWUP#*'])],
+      [['dynamodb:PutItem'], leading(['FHIRTASK#*'])],
+      [['dynamodb:UpdateItem'], leading(['FHIR#PENDING'])],
+      [['dynamodb:DeleteItem'], leading(['FHIR#PENDING'])],
+    ]);
+    expect(FHIR_PARTITIONS.pending).toBe('FHIR#PENDING');
     for (const statement of table) expect(statement.Resource).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] }]);
   });
 
   it('has exactly the actions its work needs: the items, the stream, its queue, its secret, the table key, its logs', () => {
     expect([...actionsOf(on.stack, on.template, writer().role)].sort()).toEqual(
       [
-        'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem',
+        'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem',
         'dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams',
         'sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl',
         'secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret',
@@ -194,16 +199,16 @@ describe('FHIR Tasks on: the sweep (catch-up) and the query function (`fhir` in 
     expect(fhirVariables(on, 'stale-redraw-sweep')).toEqual(fhirVariables(on, 'fhir-writer'));
     const statements = statementsOf(on.stack, on.template, on.stack.staleRedrawSweep.role);
     const tableQueries = byAction(statements, 'dynamodb:Query').filter((statement) => !JSON.stringify(statement.Resource).includes('/index/'));
-    expect(tableQueries.map((statement) => statement.Condition)).toEqual([{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REPORT#*', 'FHIR#PENDING*'] } }]);
+    expect(tableQueries.map((statement) => statement.Condition)).toEqual([{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REPORT#*', 'FHIR#PENDING*', 'FOLLOWUP#*'] } }]);
     expect(byAction(statements, 'dynamodb:DeleteItem').map((statement) => [statement.Action, statement.Condition])).toEqual([
-      [['dynamodb:DeleteItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RESULTS#*', 'REPORT#unit-mark-hour*', 'FOLLOWUP#*', 'FHIR#PENDING*'] } }],
+      [['dynamodb:DeleteItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RESULTS#*', 'REPORT#unit-mark-hour*', 'FHIR#PENDING*'] } }],
     ]);
     expect(byAction(statements, 'secretsmanager:GetSecretValue').flatMap((statement) => statement.Resource)).toEqual([{ Ref: expect.stringMatching(/^JunctionApiKey/) }, secretGrant(FHIR_SETTING.privateKeySecretName)]);
     // Nothing else changes for it: the same actions as without the setting.
     expect([...actionsOf(on.stack, on.template, on.stack.staleRedrawSweep.role)].sort()).toEqual([...actionsOf(off.stack, off.template, off.stack.staleRedrawSweep.role)].sort());
   });
 
-  it('gives the query function the base URL and the four systems (no token setting, no credential), and no grant it did not have', () => {
+  it('gives the query function the base URL and the four systems (no token setting, no credential), and reads of the confirmation items', () => {
     expect(fhirVariables(on, 'query')).toEqual({
       FHIR_BASE_URL: FHIR_SETTING.baseUrl,
       FHIR_TASK_SYSTEM: FHIR_DEFAULTS.taskSystem,
@@ -211,10 +216,11 @@ describe('FHIR Tasks on: the sweep (catch-up) and the query function (`fhir` in 
       FHIR_ORDER_SYSTEM: FHIR_DEFAULTS.orderSystem,
       FHIR_OWNER_SYSTEM: FHIR_DEFAULTS.ownerSystem,
     });
-    // Its GetItem already reaches FOLLOWUP# partitions, where the confirmation item is (sort key FHIR).
+    // Its reads also reach the confirmation items (FHIRTASK#<id>), and nothing else changes.
     const getItem = byAction(statementsOf(on.stack, on.template, on.stack.query.role), 'dynamodb:GetItem');
-    expect(JSON.stringify(getItem.map((statement) => statement.Condition))).toContain('"FOLLOWUP#*"');
-    expect(JSON.stringify(statementsOf(on.stack, on.template, on.stack.query.role))).toEqual(JSON.stringify(statementsOf(off.stack, off.template, off.stack.query.role)));
+    expect(JSON.stringify(getItem.map((statement) => statement.Condition))).toContain('"FHIRTASK#*"');
+    expect(JSON.stringify(statementsOf(off.stack, off.template, off.stack.query.role))).not.toContain('FHIRTASK#');
+    expect(JSON.stringify(statementsOf(on.stack, on.template, on.stack.query.role)).replaceAll(',"FHIRTASK#*"', '')).toEqual(JSON.stringify(statementsOf(off.stack, off.template, off.stack.query.role)));
   });
 
   it('gives no other function a FHIR_ variable or the FHIR secret', () => {

@@ -45,6 +45,7 @@ import { startDynamoDbProxy } from '../support/dynamodb-proxy';
 import { apiEvent, newSecret, signedEvent } from '../support/webhook';
 import { startCognitoStandin } from '../support/cognito-standin';
 import { RedrawTrackerStack } from '../../lib/redraw-tracker-stack';
+import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { buildStack, cdkJsonSettings, FHIR_SETTING, fhirOn } from '../infra/stack';
 
 const STACK = 'RedrawTracker';
@@ -58,10 +59,13 @@ const WEBHOOK_SECRET = newSecret();
  */
 const FHIR_STACK = 'RedrawTrackerFhir';
 /** What the operator stored in the secret `privateKeySecretName` names (SMART Backend Services: an EC P-384 key, PKCS#8). */
-const FHIR_PRIVATE_KEY = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const FHIR_KEYS = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+const FHIR_PRIVATE_KEY = FHIR_KEYS.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 let assembly: string;
 let standin: JunctionStandin;
+/** The team's FHIR server (Medplum's engine), which knows the writer's client and public key, as a SMART server would. */
+let fhirServer: FhirStandin;
 let deployment: Deployment;
 let fhirDeployment: Deployment;
 let streams: DynamoDBStreamsClient;
@@ -79,7 +83,7 @@ function deploymentOf(streamArn: string, edit?: (template: TemplateJson) => void
       tableName,
       streamArn,
       generatedSecret: () => randomBytes(32).toString('hex'),
-      urls: { [JUNCTION_URL]: standin.url },
+      urls: { [JUNCTION_URL]: standin.url, [FHIR_SETTING.baseUrl]: fhirServer.url, [FHIR_SETTING.tokenUrl]: fhirServer.tokenUrl },
       // The FHIR credential's secret is the operator's (the stack names it): served as Secrets Manager would.
       importedSecrets: { [FHIR_SETTING.privateKeySecretName]: FHIR_PRIVATE_KEY },
     },
@@ -89,6 +93,7 @@ function deploymentOf(streamArn: string, edit?: (template: TemplateJson) => void
 
 beforeAll(async () => {
   standin = await startJunctionStandin();
+  fhirServer = await startFhirStandin({ clients: [{ clientId: FHIR_SETTING.clientId, publicKey: FHIR_KEYS.publicKey }] });
   assembly = mkdtempSync(join(tmpdir(), 'redraw-tracker-rehearsal-'));
   // The region of DynamoDB Local's database (it keeps one per access key and region).
   const { app } = buildStack({ bundle: true, outdir: assembly, region: LOCAL_REGION });
@@ -114,6 +119,7 @@ afterAll(async () => {
   await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
   client.destroy();
   await standin?.close();
+  await fhirServer?.stop();
   if (assembly) rmSync(assembly, { recursive: true, force: true });
 });
 
@@ -517,7 +523,8 @@ describe('FHIR Tasks on (CONTRACT §13): the stack with the fhir setting, rehear
     const env = (service: string) => fhirDeployment.functions.find((candidate) => candidate.service === service)!.environment;
     const secretArn = `arn:aws:secretsmanager:${LOCAL_REGION}:${ACCOUNT}:secret:${FHIR_SETTING.privateKeySecretName}`;
     for (const service of ['fhir-writer', 'stale-redraw-sweep']) {
-      expect(env(service), service).toMatchObject({ FHIR_BASE_URL: FHIR_SETTING.baseUrl, FHIR_TOKEN_URL: FHIR_SETTING.tokenUrl, FHIR_CLIENT_ID: FHIR_SETTING.clientId, FHIR_KEY_ID: FHIR_SETTING.keyId, FHIR_PRIVATE_KEY_SECRET_ARN: secretArn });
+      // The template's URLs, as the rehearsal points them at its stand-in FHIR server.
+      expect(env(service), service).toMatchObject({ FHIR_BASE_URL: fhirServer.url, FHIR_TOKEN_URL: fhirServer.tokenUrl, FHIR_CLIENT_ID: FHIR_SETTING.clientId, FHIR_KEY_ID: FHIR_SETTING.keyId, FHIR_PRIVATE_KEY_SECRET_ARN: secretArn });
     }
     expect(Object.keys(env('query')).filter((name) => name.startsWith('FHIR_')).sort()).toEqual(['FHIR_BASE_URL', 'FHIR_CODE_SYSTEM', 'FHIR_ORDER_SYSTEM', 'FHIR_OWNER_SYSTEM', 'FHIR_TASK_SYSTEM']);
     // The stack without the setting gives none of them anything.
@@ -551,12 +558,17 @@ describe('FHIR Tasks on (CONTRACT §13): the stack with the fhir setting, rehear
       }
       expect(writer.proxy.denials).toEqual([]);
       expect(writer.proxy.unexpected).toEqual([]);
+      // Through the token endpoint (its private_key_jwt signed with the secret's key): one Task per follow-up the records name.
+      const followUps = new Set(passed.map((record) => record.dynamodb?.Keys?.['pk']?.S));
+      const tasks = await fhirServer.control.tasks();
+      expect(new Set(tasks.map((task) => `FOLLOWUP#${task.identifier?.[0]?.value}`))).toEqual(followUps);
+      expect((await fhirServer.control.requests()).filter((request) => request.endpoint === 'token').map((request) => request.status)).toEqual([200]);
     } finally {
       await writer.stop();
     }
   });
 
-  it("the writer's role: reads its credential secret by the template's ARN (not the webhook's), and gets, puts and deletes the follow-ups' and pending partitions' items only", async () => {
+  it("the writer's role: reads its credential secret by the template's ARN (not the webhook's), reads follow-ups, puts confirmations, updates and deletes pending records only", async () => {
     const writer = await asFunction('fhir-writer');
     const id = freshId();
     const item = (pk: string, sk: string) => ({ pk: { S: pk }, sk: { S: sk } });
@@ -568,18 +580,18 @@ describe('FHIR Tasks on (CONTRACT §13): the stack with the fhir setting, rehear
       const TableName = fhirDeployment.table.name;
       const ok = [
         new GetItemCommand({ TableName, Key: item(`FOLLOWUP#${id}`, 'FOLLOWUP') }),
-        new PutItemCommand({ TableName, Item: item(`FOLLOWUP#${id}`, 'FHIR') }),
-        new GetItemCommand({ TableName, Key: item(`FOLLOWUP#${id}`, 'FHIR') }),
-        new DeleteItemCommand({ TableName, Key: item(`FOLLOWUP#${id}`, 'FHIR') }),
-        new PutItemCommand({ TableName, Item: item('FHIR#PENDING', `2026-11-27T09:00:00.000Z#${id}`) }),
+        new QueryCommand({ TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `FOLLOWUP#${id}` } } }),
+        new PutItemCommand({ TableName, Item: item(`FHIRTASK#${id}`, 'FHIRTASK') }),
+        new GetItemCommand({ TableName, Key: item(`FHIRTASK#${id}`, 'FHIRTASK') }),
+        new UpdateItemCommand({ TableName, Key: item('FHIR#PENDING', `2026-11-27T09:00:00.000Z#${id}`), UpdateExpression: 'SET x = :x', ExpressionAttributeValues: { ':x': { S: 'x' } } }),
         new DeleteItemCommand({ TableName, Key: item('FHIR#PENDING', `2026-11-27T09:00:00.000Z#${id}`) }),
       ];
       for (const command of ok) expect(await writer.outcome(writer.dynamodb.send(command as never)), command.constructor.name).toBe('ok');
       const denied = [
         new GetItemCommand({ TableName, Key: item(`ORDER#${id}`, 'ORDER') }),
-        new PutItemCommand({ TableName, Item: item(`ORDER#${id}`, 'ORDER') }),
+        new PutItemCommand({ TableName, Item: item(`FOLLOWUP#${id}`, 'FOLLOWUP') }),
         new DeleteItemCommand({ TableName, Key: item(`LEASE#sweep`, 'LEASE') }),
-        new UpdateItemCommand({ TableName, Key: item(`FOLLOWUP#${id}`, 'FHIR'), UpdateExpression: 'SET x = :x', ExpressionAttributeValues: { ':x': { S: 'x' } } }),
+        new UpdateItemCommand({ TableName, Key: item(`FOLLOWUP#${id}`, 'FOLLOWUP'), UpdateExpression: 'SET x = :x', ExpressionAttributeValues: { ':x': { S: 'x' } } }),
         new QueryCommand({ TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'FHIR#PENDING' } } }),
       ];
       for (const command of denied) expect(await writer.outcome(writer.dynamodb.send(command as never)), command.constructor.name).toBe('AccessDeniedException');
@@ -606,7 +618,7 @@ describe('FHIR Tasks on (CONTRACT §13): the stack with the fhir setting, rehear
       expect(await sweep.outcome(sweep.dynamodb.send(new DeleteItemCommand({ TableName, Key: { pk: { S: 'FHIR#PENDING' }, sk: { S: `2026-11-27T09:00:00.000Z#${freshId()}` } } })))).toBe('ok');
       expect((await sweep.secrets.send(new GetSecretValueCommand({ SecretId: sweep.fn.environment['FHIR_PRIVATE_KEY_SECRET_ARN'] }))).SecretString).toBe(FHIR_PRIVATE_KEY);
       expect(sweep.proxy.denials).toEqual([]);
-      expect(await query.outcome(query.dynamodb.send(new GetItemCommand({ TableName, Key: { pk: { S: `FOLLOWUP#${ids.transactionId}` }, sk: { S: 'FHIR' } } })))).toBe('ok');
+      expect(await query.outcome(query.dynamodb.send(new GetItemCommand({ TableName, Key: { pk: { S: `FHIRTASK#${ids.transactionId}` }, sk: { S: 'FHIRTASK' } } })))).toBe('ok');
       expect(await query.outcome(query.secrets.send(new GetSecretValueCommand({ SecretId: sweep.fn.environment['FHIR_PRIVATE_KEY_SECRET_ARN'] })))).toBe('AccessDeniedException');
       expect(await query.outcome(query.dynamodb.send(new QueryCommand({ TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'FHIR#PENDING' } } })))).toBe('AccessDeniedException');
     } finally {

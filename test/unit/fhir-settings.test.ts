@@ -86,6 +86,10 @@ describe('FHIR settings: defaults and forms', () => {
     expect(failure({ FHIR_CODE_SYSTEM: system })).toMatch(/FHIR_CODE_SYSTEM: must be a URI/);
   });
 
+  it.each(['urn:redraw-tracker', 'urn:redraw-tracker:follow-up', 'https://team.example.org/owners'])('takes the system %j given explicitly (the contract\'s defaults among them)', (system) => {
+    expect(parseEnv(FhirSettings, { FHIR_CODE_SYSTEM: system }).FHIR_CODE_SYSTEM).toBe(system);
+  });
+
   it.each(['0', '1001', '2.5', 'many'])('refuses %j catch-ups a sweep', (value) => {
     expect(failure({ FHIR_CATCH_UP_PER_SWEEP: value })).toMatch(/FHIR_CATCH_UP_PER_SWEEP: must/);
   });
