@@ -18,7 +18,7 @@ import * as z from 'zod';
 import { SERVICES, type ServiceName } from '../../functions/shared/metric-names';
 import type { CfnElement } from 'aws-cdk-lib';
 import { ENTRY_FILE, LAZY_DIR, LAZY_PACKAGES } from '../../lib/function-bundle';
-import { PROJECT_ROOT, TableBoundFunction } from '../../lib/table-bound-function';
+import { TableBoundFunction } from '../../lib/table-bound-function';
 import { errorAnswer, secretStringAnswer, startFakeSecretsManager } from '../support/fake-secrets-manager';
 import { buildStack, fhirOn } from './stack';
 
