@@ -1,0 +1,251 @@
+/**
+ * The FHIR writer and the sweep's catch-up under the FHIR server's faults
+ * (CONTRACT §13), through the real code: the writer's handler fed stream
+ * records of follow-up items, the catch-up step, DynamoDB Local and the
+ * stand-in FHIR server with its faults. Nothing is lost: what the server could
+ * not take waits in a pending record and the sweep sends it; a refusal or a
+ * Task changed in the EHR is counted, never looped on; a 401/403 stops the
+ * catch-up's run; an outage of a simulated day ends with every Task current.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { contentDigest, DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir-task';
+import { openingEntry } from '../../functions/core/follow-up/history';
+import { openFollowUp } from '../../functions/core/follow-up/states';
+import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
+import { createFhirHttp } from '../../functions/fhir/http';
+import { digestOf } from '../../functions/fhir/source';
+import { createFhirWriterHandler, WRITER_RESERVE_MS } from '../../functions/fhir-writer/app';
+import { FHIR_METRICS } from '../../functions/shared/metric-names';
+import { fhirCatchUpStep } from '../../functions/stale-redraw-sweep/steps/fhir';
+import type { SweepContext } from '../../functions/stale-redraw-sweep/steps/context';
+import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
+import { itemOf, type StoredFollowUp } from '../../functions/store/follow-ups/item';
+import { getFollowUp } from '../../functions/store/follow-ups/reads';
+import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
+import { readConfirmation, readPending } from '../../functions/store/fhir-records';
+import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
+import { createTestTable, type TestTable } from '../support/dynamodb';
+import { freshId } from '../support/junction';
+
+const systems = DEFAULT_FHIR_SYSTEMS;
+let table: TestTable;
+let standin: FhirStandin;
+/** The clock of the FHIR server, the writer and the sweep: a test moves it through a day. */
+let clock = new Date('2026-11-27T00:00:00.000Z');
+
+beforeAll(async () => {
+  [table, standin] = await Promise.all([createTestTable('fhir-faults'), startFhirStandin({ now: () => clock })]);
+});
+afterAll(async () => {
+  await Promise.all([table?.drop(), standin?.stop()]);
+});
+beforeEach(async () => {
+  clock = new Date('2026-11-27T00:00:00.000Z');
+  await standin.control.reset();
+  // Pending records of earlier tests are theirs: each test counts only its own follow-ups.
+});
+
+const logs: string[] = [];
+const logger = { debug: () => undefined, info: (...args: unknown[]) => void logs.push(JSON.stringify(args)), warn: (...args: unknown[]) => void logs.push(JSON.stringify(args)), error: (...args: unknown[]) => void logs.push(JSON.stringify(args)) };
+function recordingMetrics() {
+  const counts = new Map<string, number>();
+  return { counts, addMetric: (name: string, _unit: unknown, value: number) => void counts.set(name, (counts.get(name) ?? 0) + value), publishStoredMetrics: () => undefined };
+}
+
+const http = (timeoutMs = 2_000) => createFhirHttp({ baseUrl: standin.url, tokens: null, timeoutMs });
+
+function writer(metrics = recordingMetrics(), timeoutMs = 2_000) {
+  return { metrics, handle: createFhirWriterHandler({ db: table.db, tableName: table.tableName, http: http(timeoutMs), systems, baseUrl: standin.url, logger, metrics, now: () => clock }) };
+}
+
+async function sweep(perSweep = 50, metrics = recordingMetrics()) {
+  const ctx = { db: table.db, tableName: table.tableName, now: clock, logger, gate: { mayStart: () => true, stoppedAt: null } } as unknown as SweepContext;
+  const result = await fhirCatchUpStep(ctx, { http: http(), systems, baseUrl: standin.url, perSweep }, metrics);
+  return { result, metrics };
+}
+
+async function openOne(): Promise<StoredFollowUp> {
+  const id = freshId();
+  const followUp = openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt: clock.toISOString() });
+  const stored: Omit<StoredFollowUp, 'revision'> = { followUp, redraw: null, dueAt: null, applied: [], expiresAt: null, remindedAt: null };
+  expect(await writeStoredFollowUp(table.db, table.tableName, null, stored, [openingEntry(followUp, clock)], clock)).toBe('written');
+  return (await getFollowUp(table.db, table.tableName, id, clock))!;
+}
+
+async function act(id: string, body: Record<string, unknown>): Promise<StoredFollowUp> {
+  const result = await actOnFollowUp(table.db, table.tableName, { id, body, actor: 'j.doe', now: clock, thresholds: DEFAULT_THRESHOLDS });
+  expect(result.kind).toBe('changed');
+  return (await getFollowUp(table.db, table.tableName, id, clock))!;
+}
+
+/** A stream batch of these follow-ups' items, as the writer's mapping delivers it. */
+function batch(...followUps: StoredFollowUp[]) {
+  const image = (item: Record<string, unknown>): Record<string, unknown> => {
+    const value = (native: unknown): unknown => {
+      if (native === null) return { NULL: true };
+      if (typeof native === 'string') return { S: native };
+      if (typeof native === 'number') return { N: String(native) };
+      if (typeof native === 'boolean') return { BOOL: native };
+      if (Array.isArray(native)) return { L: native.map(value) };
+      return { M: Object.fromEntries(Object.entries(native as Record<string, unknown>).filter(([, field]) => field !== undefined).map(([name, field]) => [name, value(field)])) };
+    };
+    return Object.fromEntries(Object.entries(item).filter(([, field]) => field !== undefined).map(([name, field]) => [name, value(field)]));
+  };
+  return { Records: followUps.map((stored, index) => ({ eventName: 'MODIFY', dynamodb: { SequenceNumber: String(1000 + index), NewImage: image(itemOf(stored)) } })) } as never;
+}
+
+const context = (left = 60_000) => ({ getRemainingTimeInMillis: () => left });
+
+async function taskOf(id: string) {
+  return (await standin.control.tasks()).filter((task) => task.identifier?.some((identifier) => identifier.value === id));
+}
+async function pendingOf(id: string) {
+  return (await readPending(table.db, table.tableName, 1000)).filter((pending) => pending.id === id);
+}
+async function expectCurrent(id: string) {
+  const current = (await getFollowUp(table.db, table.tableName, id, clock))!;
+  const tasks = await taskOf(id);
+  expect(tasks).toHaveLength(1);
+  expect(contentDigest(tasks[0] as never, systems)).toBe(digestOf(current, systems));
+  expect(await pendingOf(id)).toEqual([]);
+}
+
+describe('the FHIR writer and the catch-up, when the server fails', () => {
+  it('a 5xx leaves the follow-up pending and the batch retried; the sweep sends it once the server is back', async () => {
+    const one = await openOne();
+    await standin.control.injectFault({ kind: 'status', status: 503, times: 'always' });
+    const { handle, metrics } = writer();
+    expect(await handle(batch(one), context())).toEqual({ batchItemFailures: [{ itemIdentifier: '1000' }] });
+    expect(metrics.counts.get(FHIR_METRICS.unavailable)).toBe(1);
+    expect(await pendingOf(one.followUp.id)).toHaveLength(1);
+    await standin.control.clearFaults();
+    expect((await sweep()).result.stopped).toBeNull();
+    await expectCurrent(one.followUp.id);
+  });
+
+  it('a 429 with Retry-After stops the catch-up for this run; the next sends', async () => {
+    const [a, b] = [await openOne(), await openOne()];
+    await standin.control.injectFault({ kind: 'status', status: 503, times: 'always' });
+    expect((await writer().handle(batch(a, b), context())).batchItemFailures).toHaveLength(1);
+    await standin.control.reset();
+    await standin.control.injectFault({ kind: 'status', status: 429, retryAfter: 120, times: 1 });
+    // Only its own pending records: another test's are not this one's to count.
+    const first = await sweep();
+    expect(first.result.stopped).toBe('unavailable');
+    expect((await standin.control.requests()).filter((request) => request.status === 429)).toHaveLength(1);
+    await sweep();
+    await expectCurrent(a.followUp.id);
+    await expectCurrent(b.followUp.id);
+  });
+
+  it('a server that hangs past the client\'s timeout is unavailable, and nothing is lost', async () => {
+    const one = await openOne();
+    await standin.control.injectFault({ kind: 'delay', delayMs: 1_500, times: 1 });
+    const { handle } = writer(recordingMetrics(), 300);
+    expect((await handle(batch(one), context())).batchItemFailures).toHaveLength(1);
+    expect(await pendingOf(one.followUp.id)).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    await sweep();
+    await expectCurrent(one.followUp.id);
+  });
+
+  it('a 422 with an OperationOutcome is refused: counted, logged by its codes only, not sent again until the follow-up changes', async () => {
+    const one = await openOne();
+    await standin.control.injectFault({ kind: 'refuse', status: 422, codes: ['business-rule'], times: 1 });
+    const { handle, metrics } = writer();
+    logs.length = 0;
+    expect(await handle(batch(one), context())).toEqual({ batchItemFailures: [] });
+    expect(metrics.counts.get(FHIR_METRICS.refused)).toBe(1);
+    expect(logs.join('\n')).toContain('business-rule');
+    expect(await pendingOf(one.followUp.id)).toEqual([]);
+    expect((await readConfirmation(table.db, table.tableName, one.followUp.id, standin.url, true))?.refusedDigest).toBe(digestOf(one, systems));
+    // The same delivery again (a retry, a duplicate): no request at all.
+    await standin.control.clearRequests();
+    await handle(batch(one), context());
+    expect(await standin.control.requests()).toEqual([]);
+    // The follow-up changes: tried again, and written.
+    const changed = await act(one.followUp.id, { action: 'acknowledge', owner: 'j.doe' });
+    await handle(batch(changed), context());
+    await expectCurrent(one.followUp.id);
+  });
+
+  it('several Tasks for one identifier are refused (multiple-matches), never looped on', async () => {
+    const one = await openOne();
+    await standin.control.createTask({ resourceType: 'Task', status: 'ready', intent: 'order', identifier: [{ system: systems.task, value: one.followUp.id }] } as never);
+    await standin.control.createTask({ resourceType: 'Task', status: 'ready', intent: 'order', identifier: [{ system: systems.task, value: one.followUp.id }] } as never);
+    await standin.control.clearRequests();
+    const { handle, metrics } = writer();
+    expect(await handle(batch(one), context())).toEqual({ batchItemFailures: [] });
+    expect(metrics.counts.get(FHIR_METRICS.refused)).toBe(1);
+    expect((await readConfirmation(table.db, table.tableName, one.followUp.id, standin.url, true))?.refusalCodes).toEqual(['multiple-matches']);
+    expect((await standin.control.requests()).length).toBeLessThanOrEqual(2);
+  });
+
+  it('a 401 stops the catch-up: one request, the rest left pending and counted', async () => {
+    const ids = [await openOne(), await openOne(), await openOne()];
+    await standin.control.injectFault({ kind: 'status', status: 503, times: 'always' });
+    await writer().handle(batch(...ids), context());
+    await standin.control.reset();
+    await standin.control.injectFault({ kind: 'status', status: 401, times: 'always' });
+    const { result, metrics } = await sweep();
+    expect(result.stopped).toBe('unauthorized');
+    expect(metrics.counts.get(FHIR_METRICS.unauthorized)).toBe(1);
+    expect(await standin.control.requests()).toHaveLength(1);
+    for (const one of ids) expect(await pendingOf(one.followUp.id)).toHaveLength(1);
+    await standin.control.clearFaults();
+    await sweep();
+    for (const one of ids) await expectCurrent(one.followUp.id);
+  });
+
+  it('a Task changed in the EHR is not overwritten by the tracker, until a person acts on the follow-up', async () => {
+    const one = await openOne();
+    await writer().handle(batch(one), context());
+    await expectCurrent(one.followUp.id);
+    const [task] = await taskOf(one.followUp.id);
+    await standin.control.editTask(task!.id!, { status: 'completed' });
+    // The tracker's own change (a stale flag) does not replace it.
+    const flagged = { ...one, revision: one.revision + 1, staleFlag: { since: clock.toISOString(), reason: 'no_progress', orderId: one.followUp.initial_order_id!, statusTime: clock.toISOString() } };
+    await table.db.put({ TableName: table.tableName, Item: itemOf(flagged) });
+    const { handle, metrics } = writer();
+    await handle(batch(flagged), context());
+    expect(metrics.counts.get(FHIR_METRICS.changedInEhr)).toBe(1);
+    expect((await taskOf(one.followUp.id))[0]!.status).toBe('completed');
+    // A person's action: its write replaces the Task.
+    const acted = await act(one.followUp.id, { action: 'acknowledge', owner: 'j.doe' });
+    await handle(batch(acted), context());
+    await expectCurrent(one.followUp.id);
+    expect((await taskOf(one.followUp.id))[0]!.status).toBe('in-progress');
+  });
+
+  it('the writer\'s time running out: what it did not send is reported for a retry and stays pending', async () => {
+    const [a, b] = [await openOne(), await openOne()];
+    const answer = await writer().handle(batch(a, b), context(WRITER_RESERVE_MS - 1));
+    expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: '1000' }] });
+    expect(await pendingOf(a.followUp.id)).toHaveLength(1);
+    expect(await pendingOf(b.followUp.id)).toHaveLength(1);
+    await sweep();
+    await expectCurrent(a.followUp.id);
+    await expectCurrent(b.followUp.id);
+  });
+
+  it('a day-long outage on a controlled clock: hourly sweeps fail, changes go on; after it every Task is current and no digest was written twice', async () => {
+    const followUps = [await openOne(), await openOne(), await openOne()];
+    await standin.control.injectFault({ kind: 'status', status: 503, times: 'always' });
+    const { handle } = writer();
+    await handle(batch(...followUps), context());
+    for (let hour = 1; hour <= 24; hour++) {
+      clock = new Date(clock.getTime() + 3_600_000);
+      if (hour % 6 === 0) {
+        const changed = await act(followUps[hour % 3]!.followUp.id, { action: 'record_contact', channel: 'phone', outcome: 'no_answer' });
+        expect((await handle(batch(changed), context())).batchItemFailures).toHaveLength(1);
+      }
+      expect((await sweep()).result.stopped).toBe('unavailable');
+    }
+    await standin.control.clearFaults();
+    clock = new Date(clock.getTime() + 3_600_000);
+    await sweep();
+    for (const one of followUps) await expectCurrent(one.followUp.id);
+    const digests = (await standin.control.versions()).map((version) => JSON.stringify(version.resource.extension?.find((extension) => extension.url.endsWith('/content-digest'))));
+    expect(new Set(digests).size).toBe(digests.length);
+  }, 60_000);
+});
