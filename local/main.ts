@@ -40,6 +40,8 @@ function printBanner(runtime: LocalRuntime, sweepSeconds: number): void {
     runtime.junctionApi === null
       ? '  Junction API: off (set JUNCTION_API_KEY to reconcile and backfill, docs/reconcile.md)'
       : `  Junction API: ${runtime.junctionApi} (reconciliation on; npm run backfill -- --since <date>)`,
+    // Only when on: the banner of a tracker without FHIR is as it was.
+    ...(runtime.fhir === null ? [] : [`  FHIR Tasks: ${runtime.fhir} (one Task per follow-up; how they stand: GET ${runtime.url}/local/fhir)`]),
     runtime.secrets.generated
       ? `  Webhook secret (development, generated): ${runtime.secrets.values[0]}\n  Set JUNCTION_WEBHOOK_SECRET to use your own.`
       : `  Webhook secrets: ${runtime.secrets.values.length} from JUNCTION_WEBHOOK_SECRET`,

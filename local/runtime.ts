@@ -64,6 +64,8 @@ export interface LocalRuntime {
   events: InMemoryPublisher;
   /** Whether reconciliation with Junction's API is on (JUNCTION_API_KEY set), and where. */
   junctionApi: string | null;
+  /** The FHIR server the follow-ups' Tasks are kept on (FHIR_BASE_URL, CONTRACT §13), or null when off. */
+  fhir: string | null;
   /** Runs one sweep now: `skipped` while another one (the timer's, or a POST) holds the lease. */
   sweep(): Promise<SweepResult>;
   /** Resolves once everything written so far has gone through the stream consumer. */
@@ -410,6 +412,7 @@ export async function startLocalRuntime(
       digests,
       events,
       junctionApi: junctionApi === null ? null : settings.JUNCTION_API_BASE_URL,
+      fhir: fhirConfig === null ? null : fhirConfig.baseUrl,
       sweep,
       // The FHIR writer's reader too: what the transaction function wrote reaches it after its own batch.
       whenStreamIdle: async () => {
