@@ -249,3 +249,35 @@ describe('the FHIR writer and the catch-up, when the server fails', () => {
     expect(new Set(digests).size).toBe(digests.length);
   }, 60_000);
 });
+
+describe('first switch-on (CONTRACT §13): the open follow-ups and those closed and still kept get their Tasks, FHIR_CATCH_UP_PER_SWEEP a sweep', () => {
+  it('sends every one of them over a few sweeps, at most the setting a sweep, each once', async () => {
+    const own = await createTestTable('fhir-switch-on');
+    const previous = table;
+    table = own;
+    try {
+      const open = [await openOne(), await openOne(), await openOne(), await openOne(), await openOne()];
+      const closed = [await openOne(), await openOne()];
+      for (const one of closed) await act(one.followUp.id, { action: 'close', disposition: 'tested_elsewhere' });
+      await standin.control.clearRequests();
+      const perSweep = 3;
+      let sweeps = 0;
+      for (; sweeps < 10; sweeps++) {
+        const before = (await standin.control.requests()).filter((request) => request.method !== 'GET').length;
+        const { result } = await sweep(perSweep);
+        const writes = (await standin.control.requests()).filter((request) => request.method !== 'GET').length - before;
+        expect(writes).toBeLessThanOrEqual(perSweep);
+        if (result.sent === 0 && result.behind === 0) break;
+      }
+      expect(sweeps).toBeGreaterThanOrEqual(3);
+      for (const one of [...open, ...closed]) await expectCurrent(one.followUp.id);
+      // Each written once: one POST per follow-up, no PUT.
+      const writes = (await standin.control.requests()).filter((request) => request.method !== 'GET');
+      expect(writes.map((request) => request.method).sort()).toEqual(Array(7).fill('POST'));
+      expect((await taskOf(closed[0]!.followUp.id))[0]!.status).toBe('completed');
+    } finally {
+      table = previous;
+      await own.drop();
+    }
+  }, 60_000);
+});

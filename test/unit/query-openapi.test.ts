@@ -95,12 +95,14 @@ describe('docs/openapi.json', () => {
     assertDocumented('POST', '/local/sweep', { statusCode: 200, headers: json, body: '{"examined":0,"flagged":0,"cleared":0,"reconciled":0,"synced":0,"skipped":true}' });
     assertDocumented('GET', '/redraws', { statusCode: 200, headers: json, body: '{"items":[],"next_cursor":null}' });
     assertDocumented('GET', '/follow-ups', { statusCode: 200, headers: json, body: JSON.stringify({ items: [FOLLOW_UP], next_cursor: null }) });
-    assertDocumented('GET', '/follow-ups/{follow_up_id}', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, history: HISTORY }) });
+    assertDocumented('GET', '/follow-ups/{follow_up_id}', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, history: HISTORY, fhir: null }) });
+    // CONTRACT §13: the answer always names its Task's state (null while FHIR is off).
+    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, history: HISTORY }) })).toThrow(/fhir/);
     assertDocumented('POST', '/follow-ups/{follow_up_id}/actions', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP }) });
     assertDocumented('POST', '/follow-ups/{follow_up_id}/actions', { statusCode: 409, headers: json, body: JSON.stringify({ error: { code: 'conflict', message: 'm' }, follow_up: FOLLOW_UP }) });
     expect(() => assertDocumented('POST', '/follow-ups/{follow_up_id}/actions', { statusCode: 409, headers: json, body: '{"error":{"code":"conflict","message":"m"}}' })).toThrow(/follow_up/);
     expect(() => assertDocumented('GET', '/follow-ups', { statusCode: 200, headers: json, body: JSON.stringify({ items: [{ ...FOLLOW_UP, note: 'free text' }], next_cursor: null }) })).toThrow();
-    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, history: [{ ...HISTORY[0], comment: 'x' }] }) })).toThrow();
+    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, history: [{ ...HISTORY[0], comment: 'x' }], fhir: null }) })).toThrow();
     expect(() => assertDocumented('POST', '/webhooks/junction', { statusCode: 200, headers: json, body: '{"result":"maybe"}' })).toThrow();
     expect(() => assertDocumented('POST', '/local/sweep', { statusCode: 200, headers: json, body: '{"examined":3}' })).toThrow();
     // CONTRACT §10: every order answer names its appointment (or null), and nothing of it but the six fields.
