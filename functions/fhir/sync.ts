@@ -107,7 +107,9 @@ async function syncOnce(deps: SyncDeps, id: string, openedAt: string | null): Pr
     let answer: FhirExchange;
     if (found !== null) {
       if (found.trackersContent && found.statedDigest === digest) {
-        await confirm(deps, context, found.id, found.versionId);
+        // Confirmed already (a duplicate delivery, the sweep after the writer): only its pending record, if any, goes.
+        if (isConfirmed(confirmation, digest, found.id, found.versionId)) await clearPending(deps.db, deps.tableName, stored.followUp.opened_at, id, source.revision);
+        else await confirm(deps, context, found.id, found.versionId);
         return { kind: wrote ? 'written' : 'unchanged' };
       }
       if (found.trackersContent && olderThanFound(source, found)) {
@@ -189,6 +191,18 @@ async function personActedSince(deps: SyncDeps, id: string, version: number | nu
   if (version === null) return false;
   const history = await readHistory(deps.db, deps.tableName, id, deps.now());
   return history.slice(version).some((entry) => entry.actor !== TRACKER_ACTOR);
+}
+
+/** Whether the confirmation says this very Task version is at `digest`, with nothing refused or held. */
+function isConfirmed(confirmation: Confirmation | null, digest: string, taskId: string, versionId: string | null): boolean {
+  return (
+    confirmation !== null &&
+    confirmation.digest === digest &&
+    confirmation.taskId === taskId &&
+    confirmation.versionId === versionId &&
+    confirmation.refusedDigest === null &&
+    confirmation.changedInEhrDigest === null
+  );
 }
 
 /** Records what the server confirmed and drops the pending record it answers. */
