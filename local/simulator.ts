@@ -10,6 +10,8 @@
  * method over a week of ordinary work (simulator-report.ts).
  * Given the stand-in for Junction's API that the tracker reads, Junction knows
  * these orders too, and the reconciliation story follows (simulator-reconcile.ts).
+ * When the tracker keeps the follow-ups' Tasks in a FHIR server (GET /local/fhir
+ * answers 200: CONTRACT §13), one line before the verdict says how to see them.
  */
 import { atLab, buildDeliveries, freshId, redrawFlow, simpleFlow, svixSchedule, type Delivery, type FlowSpec } from './junction-flows';
 import { runFollowUpChapter } from './simulator-follow-ups';
