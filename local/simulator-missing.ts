@@ -95,6 +95,8 @@ export interface MissingChapterResult {
   ok: boolean;
   /** Whether the tracker opened follow-ups for results missing without a redraw (FOLLOW_UP_MISSING_RESULTS on). */
   opensNoRedraw: boolean;
+  /** The follow-up the chapter says to look at ("See one: ..."). */
+  shownId: string;
 }
 
 async function getFollowUp(base: string, id: string): Promise<FollowUpView | null> {
@@ -195,5 +197,5 @@ export async function runMissingResultsChapter(input: ChapterInput & { seed: num
   const verdict = `${ok ? '' : ' -- NOT as expected, see above'}. See one: npx redraw-tracker follow-up ${shown.id}, or the console's Needs attention queue at ${base}/`;
   if (opensNoRedraw) print(`  Each is open, with what a person must decide and what is missing${verdict}`);
   else print(`  The tracker keeps to redraws (FOLLOW_UP_MISSING_RESULTS=off): only the incomplete redraw W has a follow-up${verdict}`);
-  return { ok, opensNoRedraw };
+  return { ok, opensNoRedraw, shownId: shown.id };
 }

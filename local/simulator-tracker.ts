@@ -127,6 +127,29 @@ export async function listEvents(base: string, type?: string): Promise<Published
   return EventsAnswer.parse(await response.json()).items;
 }
 
+const FhirStatusAnswer = z.object({ base_url: z.string() });
+
+/**
+ * How to see the follow-ups' Tasks in the team's EHR (CONTRACT §13), one line:
+ * only when the tracker keeps them (GET /local/fhir answers 200); null when it
+ * keeps none (409: FHIR_BASE_URL unset) or has no such route. The Task is
+ * searched by the follow-up id alone (a token search without a system), which
+ * holds whatever FHIR_TASK_SYSTEM the tracker was given.
+ */
+export async function fhirTasksLine(base: string, followUpId: string | null): Promise<string | null> {
+  const response = await fetch(`${base}/local/fhir`).catch(() => null);
+  if (response === null) return null;
+  if (response.status !== 200) {
+    await response.body?.cancel();
+    return null;
+  }
+  const parsed = FhirStatusAnswer.safeParse(await response.json().catch(() => null));
+  if (!parsed.success) return null;
+  const fhirBase = parsed.data.base_url.replace(/\/+$/, '');
+  const one = followUpId === null ? '' : `; follow-up ${followUpId}'s Task: curl -s '${fhirBase}/Task?identifier=${encodeURIComponent(followUpId)}'`;
+  return `FHIR Tasks (one per follow-up, kept at ${fhirBase}): curl -s '${base}/local/fhir' (how many are confirmed, behind, refused)${one}`;
+}
+
 /** Calls `probe` until `done` holds (or `timeoutMs` passes): the tracker's stream runs behind its webhooks. Returns the last value. */
 export async function settle<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -10,6 +10,8 @@
  * method over a week of ordinary work (simulator-report.ts).
  * Given the stand-in for Junction's API that the tracker reads, Junction knows
  * these orders too, and the reconciliation story follows (simulator-reconcile.ts).
+ * When the tracker keeps the follow-ups' Tasks in a FHIR server (GET /local/fhir
+ * answers 200: CONTRACT §13), one line before the verdict says how to see them.
  */
 import { atLab, buildDeliveries, freshId, redrawFlow, simpleFlow, svixSchedule, type Delivery, type FlowSpec } from './junction-flows';
 import { runFollowUpChapter } from './simulator-follow-ups';
@@ -20,6 +22,7 @@ import { runReconciliation, type ReconciliationResult } from './simulator-reconc
 import {
   checkHealth,
   eventStatus,
+  fhirTasksLine,
   getTransaction,
   listEvents,
   listRedraws,
@@ -237,7 +240,8 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   print('');
   const followUps = sweep ? (await runFollowUpChapter({ base, secret: input.secret, now, settleTimeoutMs, print, ...(junction ? { junction } : {}) })).ok : true;
   print('');
-  const missingResults = sweep ? (await runMissingResultsChapter({ base, secret: input.secret, now, settleTimeoutMs, print, seed: input.seed, ...(junction ? { junction } : {}) })).ok : true;
+  const missing = sweep ? await runMissingResultsChapter({ base, secret: input.secret, now, settleTimeoutMs, print, seed: input.seed, ...(junction ? { junction } : {}) }) : null;
+  const missingResults = missing?.ok ?? true;
   print('');
   const appointments = sweep ? (await runAppointmentChapter({ base, secret: input.secret, now, settleTimeoutMs, print, ...(junction ? { junction } : {}) })).ok : true;
   print('');
@@ -254,6 +258,9 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   print('');
   const storyOk = converged && unexpected === 0 && followUps && missingResults && appointments && report;
   const ok = storyOk && (junction ? reconciliation?.ok === true : true);
+  // With FHIR on (CONTRACT §13), how to see the follow-ups' Tasks; nothing while it is off.
+  const fhirLine = await fhirTasksLine(base, missing?.shownId ?? null);
+  if (fhirLine !== null) print(fhirLine);
   if (!ok) print('Done, with surprises: see above.');
   else print(junction ? "Done: every transaction reached its expected status, and Junction's API repaired what the webhooks missed." : 'Done: every transaction reached its expected status.');
   return { ok, requests: schedule.length, answers, followUps, appointments, missingResults, ...(reconciliation ? { reconciliation } : {}) };

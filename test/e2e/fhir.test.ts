@@ -1,0 +1,242 @@
+/**
+ * The follow-ups' Tasks in the team's EHR (CONTRACT §13, issue 59) through the
+ * path a user takes: the stand-in FHIR server (here in-process, as `npm run
+ * fhir-server` starts it), `npm start` with FHIR_BASE_URL at it, and `npm run
+ * simulate` with every chapter (the missing-results flows among them). Once the
+ * FHIR writer's stream is idle, every follow-up the tracker lists, open and
+ * closed, has exactly one Task on the stand-in, at its current content (its
+ * stated content digest is what its content hashes to, and GET /follow-ups/{id}
+ * says `current` at the follow-up's version), valid R4; GET /local/fhir counts
+ * them all confirmed; the CLI says "In the EHR: up to date"; and the simulator
+ * ends with the line on how to see them.
+ *
+ * And FHIR off: a second `npm start` without FHIR_BASE_URL (on the first one's
+ * DynamoDB Local, its own table) and the same simulation, beside a running
+ * stand-in nobody configured: the stand-in sees not one request, GET /local/fhir
+ * answers 409, every follow-up answers `"fhir": null`, and the simulator prints
+ * no FHIR line.
+ */
+import type { Task } from '@medplum/fhirtypes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { contentDigest, extensionUrls, taskStatusOf } from '../../functions/core/fhir-task';
+import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
+import { validateTask } from '../../local/fhir-validation';
+import { runCliInProcess } from '../support/cli-in-process';
+import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
+import { newSecret } from '../support/webhook';
+
+/** The default systems (CONTRACT §13): npm start is given none. */
+const SYSTEMS = { task: 'urn:redraw-tracker:follow-up', code: 'urn:redraw-tracker', order: 'urn:junction:order', owner: 'urn:redraw-tracker:owner' };
+const URLS = extensionUrls(SYSTEMS);
+
+const secret = newSecret();
+
+/** A user's shell, with nothing of AWS or of the developer's tracker settings (FHIR's among them). */
+function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (
+      !/^(AWS_.*|TRACKER_URL|PORT|NO_COLOR|JUNCTION_.*|FHIR_.*|SIMULATE_SEED|REDRAW_.*|RECONCILE_.*|SYNC_.*|FOLLOW_UP_.*|RETENTION_DAYS|SWEEP_INTERVAL_SECONDS|DATA_DIR|DYNAMODB_ENDPOINT|TABLE_NAME|LOG_FORMAT)$/.test(name)
+    ) {
+      env[name] = value;
+    }
+  }
+  return { ...env, AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra };
+}
+
+const FhirView = z.object({ version: z.number(), confirmed_at: z.string(), state: z.enum(['current', 'behind', 'refused', 'changed_in_ehr']) });
+const FollowUp = z.object({ id: z.string(), state: z.enum(['new', 'acknowledged', 'snoozed', 'closed']), disposition: z.string().nullable(), version: z.number() }).loose();
+const Page = z.object({ items: z.array(FollowUp), next_cursor: z.string().nullable() });
+const Detail = z.object({ follow_up: FollowUp, fhir: FhirView.nullable() }).loose();
+const LocalFhir = z
+  .object({
+    base_url: z.string(),
+    follow_ups: z.number(),
+    confirmed: z.number(),
+    behind: z.number(),
+    refused: z.number(),
+    changed_in_ehr: z.number(),
+    never_sent: z.number(),
+    pending: z.number(),
+  })
+  .strict();
+
+interface Tracker {
+  process: NpmProcess;
+  url: string;
+  port: number;
+}
+
+async function startTracker(settings: Record<string, string>): Promise<Tracker> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const started = spawnNpm(['start'], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', ...settings }));
+  const tracker = { process: started, url, port };
+  trackers.push(tracker);
+  await waitUntilHealthy(started, url);
+  return tracker;
+}
+
+async function stopTracker(tracker: Tracker): Promise<void> {
+  if (tracker.process.hasExited()) return;
+  signalGroup(tracker.process.pgid, 'SIGINT');
+  await Promise.race([tracker.process.exited, new Promise((wake) => setTimeout(wake, 20_000))]);
+  if (!tracker.process.hasExited()) signalGroup(tracker.process.pgid, 'SIGKILL');
+}
+
+async function getJson(url: string): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(url);
+  return { status: response.status, json: await response.json() };
+}
+
+/** Every follow-up the tracker lists, open and closed, every page. */
+async function allFollowUps(base: string): Promise<z.output<typeof FollowUp>[]> {
+  const items: z.output<typeof FollowUp>[] = [];
+  for (const state of ['open', 'closed']) {
+    let cursor: string | null = null;
+    do {
+      const answer = await getJson(`${base}/follow-ups?state=${state}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expect(answer.status).toBe(200);
+      const page = Page.parse(answer.json);
+      items.push(...page.items);
+      cursor = page.next_cursor;
+    } while (cursor);
+  }
+  return items;
+}
+
+async function detail(base: string, id: string): Promise<z.output<typeof Detail>> {
+  const answer = await getJson(`${base}/follow-ups/${encodeURIComponent(id)}`);
+  expect(answer.status).toBe(200);
+  return Detail.parse(answer.json);
+}
+
+/** The lines of a run's output, without trailing blank lines. */
+const linesOf = (text: string): string[] => text.trimEnd().split('\n');
+
+const trackers: Tracker[] = [];
+let fhir: FhirStandin;
+/** Running, and given to nobody: the tracker with FHIR off must never reach it. */
+let idle: FhirStandin;
+let on: Tracker;
+let off: Tracker;
+let onRun: CommandRun;
+let offRun: CommandRun;
+/** GET /local/fhir once the writer's stream is idle. */
+let settled: z.output<typeof LocalFhir>;
+
+beforeAll(async () => {
+  [fhir, idle] = await Promise.all([startFhirStandin(), startFhirStandin()]);
+  on = await startTracker({ FHIR_BASE_URL: fhir.url, TABLE_NAME: 'redraw-tracker-fhir-e2e' });
+  // FHIR off: on the first npm start's DynamoDB Local, its own table (the setting is what this is about, not a second JVM's start).
+  const endpoint = await eventually(async () => /DynamoDB: (http:\/\/127\.0\.0\.1:\d+)/.exec(on.process.stdout())?.[1], (found) => found !== undefined, 10_000, 50);
+  if (endpoint === undefined) throw new Error(`no DynamoDB endpoint in npm start's banner:\n${on.process.stdout()}`);
+  // Both simulations: the user's `npm run -s simulate` (a process) with FHIR on, while the second npm start
+  // starts; then the same in this process with FHIR off.
+  const simulateOff = async (): Promise<CommandRun> => {
+    off = await startTracker({ DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: 'redraw-tracker-fhir-off-e2e' });
+    return runCliInProcess(['simulate'], userEnv({ PORT: String(off.port), JUNCTION_WEBHOOK_SECRET: secret, SIMULATE_SEED: '42' }));
+  };
+  [onRun, offRun] = await Promise.all([runToEnd('npm', ['run', '-s', 'simulate'], userEnv({ PORT: String(on.port), JUNCTION_WEBHOOK_SECRET: secret, SIMULATE_SEED: '42' })), simulateOff()]);
+  // The writer runs behind the stream: wait until nothing is pending and every follow-up was sent.
+  const read = async () => LocalFhir.parse((await getJson(`${on.url}/local/fhir`)).json);
+  settled = await eventually(read, (status) => status.pending === 0 && status.never_sent === 0 && status.behind === 0, 60_000, 500);
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(trackers.map(stopTracker));
+  await Promise.all([fhir?.stop(), idle?.stop()]);
+}, 30_000);
+
+describe('FHIR on: npm start with FHIR_BASE_URL at the stand-in, then npm run simulate', () => {
+  it('simulates to the end, exit 0, and its last lines say how to see the Tasks, with commands that answer', async () => {
+    expect(onRun.code, onRun.stderr).toBe(0);
+    const last = linesOf(onRun.stdout).slice(-3);
+    expect(last.at(-1)).toBe('Done: every transaction reached its expected status.');
+    const line = last.find((text) => text.startsWith('FHIR Tasks'));
+    expect(line, last.join('\n')).toBeDefined();
+    const urls = [...line!.matchAll(/curl -s '([^']+)'/g)].map((match) => match[1]!);
+    expect(urls[0]).toBe(`${on.url}/local/fhir`);
+    expect(urls[1]).toMatch(new RegExp(`^${fhir.url.replace(/[.]/g, '\\.')}/Task\\?identifier=[0-9a-f-]+$`));
+    expect((await getJson(urls[0]!)).status).toBe(200);
+    // The one follow-up's Task, found by the stand-in's search.
+    const bundle = z.object({ resourceType: z.literal('Bundle'), entry: z.array(z.object({ resource: z.object({ resourceType: z.literal('Task') }).loose() })) }).loose();
+    const found = bundle.parse((await getJson(urls[1]!)).json);
+    expect(found.entry).toHaveLength(1);
+  });
+
+  it('GET /local/fhir counts every follow-up confirmed: none behind, refused, changed in the EHR, never sent or pending', () => {
+    expect(settled.base_url).toBe(fhir.url);
+    expect(settled.follow_ups).toBeGreaterThan(10);
+    expect(settled).toEqual({ base_url: fhir.url, follow_ups: settled.follow_ups, confirmed: settled.follow_ups, behind: 0, refused: 0, changed_in_ehr: 0, never_sent: 0, pending: 0 });
+  });
+
+  it('keeps exactly one valid R4 Task per follow-up, open and closed, at its current content', async () => {
+    const followUps = await allFollowUps(on.url);
+    expect(followUps.length).toBe(settled.follow_ups);
+    expect(followUps.some((item) => item.state === 'closed')).toBe(true);
+    expect(followUps.some((item) => item.state !== 'closed')).toBe(true);
+    const tasks = await fhir.control.tasks();
+    // Nothing but the follow-ups' Tasks: one each, no duplicate.
+    expect(tasks.length).toBe(followUps.length);
+    const byValue = new Map<string, Task[]>();
+    for (const task of tasks) {
+      const values = (task.identifier ?? []).filter((identifier) => identifier.system === SYSTEMS.task).map((identifier) => identifier.value ?? '');
+      expect(values).toHaveLength(1);
+      byValue.set(values[0]!, [...(byValue.get(values[0]!) ?? []), task]);
+    }
+    const problems: string[] = [];
+    for (const followUp of followUps) {
+      const found = byValue.get(followUp.id) ?? [];
+      if (found.length !== 1) {
+        problems.push(`${followUp.id}: ${found.length} Tasks`);
+        continue;
+      }
+      const task = found[0]!;
+      const { fhir: view, follow_up: now } = await detail(on.url, followUp.id);
+      const extension = (url: string) => task.extension?.find((one) => one.url === url);
+      const stated = extension(URLS.digest)?.valueString;
+      // Its content is the tracker's (what the stated digest is a hash of), at the follow-up's version, and the tracker says current.
+      if (stated !== contentDigest(task as unknown as Record<string, unknown>, SYSTEMS)) problems.push(`${followUp.id}: content is not what its digest says`);
+      if (view?.state !== 'current') problems.push(`${followUp.id}: fhir ${JSON.stringify(view)}`);
+      if (view?.version !== now.version || extension(URLS.version)?.valueInteger !== now.version) {
+        problems.push(`${followUp.id}: version ${now.version}, confirmed ${view?.version}, on the Task ${extension(URLS.version)?.valueInteger}`);
+      }
+      if (task.status !== taskStatusOf({ state: now.state, disposition: now.disposition as never })) problems.push(`${followUp.id}: ${now.state} as Task status ${task.status}`);
+      const invalid = validateTask(task);
+      if (invalid.length > 0) problems.push(`${followUp.id}: invalid R4: ${JSON.stringify(invalid)}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('has the CLI say "In the EHR: up to date" for a follow-up, open and closed', async () => {
+    const followUps = await allFollowUps(on.url);
+    const shown = [followUps.find((item) => item.state !== 'closed')!, followUps.find((item) => item.state === 'closed')!];
+    for (const followUp of shown) {
+      const run = await runCliInProcess(['follow-up', followUp.id], userEnv({ PORT: String(on.port) }));
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/^ *In the EHR: up to date, version \d+ confirmed /m);
+    }
+  });
+});
+
+describe('FHIR off: npm start without FHIR_BASE_URL, then the same simulation, beside a stand-in nobody configured', () => {
+  it('simulates to the end with no FHIR line', () => {
+    expect(offRun.code, offRun.stderr).toBe(0);
+    expect(linesOf(offRun.stdout).at(-1)).toBe('Done: every transaction reached its expected status.');
+    expect(offRun.stdout).not.toContain('FHIR Tasks');
+  });
+
+  it('sends the stand-in nothing, answers GET /local/fhir 409 and every follow-up "fhir": null', async () => {
+    expect(await idle.control.requests()).toEqual([]);
+    expect(await idle.control.tasks()).toEqual([]);
+    const local = await getJson(`${off.url}/local/fhir`);
+    expect(local).toMatchObject({ status: 409, json: { error: { code: 'fhir_not_configured' } } });
+    const followUps = await allFollowUps(off.url);
+    expect(followUps.length).toBeGreaterThan(10);
+    for (const followUp of followUps) expect((await detail(off.url, followUp.id)).fhir).toBeNull();
+    // Still nothing, after every read.
+    expect(await idle.control.requests()).toEqual([]);
+  });
+});
