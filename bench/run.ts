@@ -7,7 +7,7 @@
  * BENCH_ONLY=local-ingest runs section f alone, BENCH_ONLY=cold-start section b
  * alone (no JVM), BENCH_ONLY=sync-cost section g alone, BENCH_ONLY=sweep-scale
  * section h alone, BENCH_ONLY=console section i alone (the console in
- * Debian's Chromium), BENCH_ONLY=story-cost section k alone. `npm run bench -- --help` lists the sections and about how
+ * Debian's Chromium), BENCH_ONLY=story-cost section k alone, BENCH_ONLY=fhir-cost section n alone. `npm run bench -- --help` lists the sections and about how
  * long each takes, and runs nothing (issue 27 item 6); any other argument is a
  * usage error, so that a mistyped flag never starts a long run.
  */
@@ -34,6 +34,7 @@ import { measureWorklistReads, worklistReadsLines, type WorklistReadsOptions, ty
 import { measureStoryCost, storyCostLines, type StoryCostResult } from './story-cost';
 import { measureProductCost, productCostLines, type ProductCostOptions, type ProductCostResult } from './product-cost';
 import { measureReportScale, reportScaleLines, type ReportScaleOptions, type ReportScaleResult } from './report-scale';
+import { fhirCostLines, measureFhirCost, type FhirCostResult } from './fhir-cost';
 
 const Count = z.string().regex(/^[1-9]\d*$/, 'must be a positive integer').transform(Number).optional();
 const Settings = z.object({
@@ -57,7 +58,9 @@ const Settings = z.object({
   BENCH_STORY_RUNS: Count,
   BENCH_PRODUCT_PER_KIND: Count,
   BENCH_PRODUCT_SENDERS: Count,
-  BENCH_ONLY: z.enum(['local-ingest', 'cold-start', 'sync-cost', 'sweep-scale', 'console', 'worklist-reads', 'story-cost', 'report-scale', 'product-cost']).optional(),
+  BENCH_FHIR_RUNS: Count,
+  BENCH_FHIR_FOLLOW_UPS: Count,
+  BENCH_ONLY: z.enum(['local-ingest', 'cold-start', 'sync-cost', 'sweep-scale', 'console', 'worklist-reads', 'story-cost', 'report-scale', 'product-cost', 'fhir-cost']).optional(),
   BENCH_REPORT_SIZES: z.string().regex(/^\d+(,\d+)*$/).optional(),
   BENCH_REPORT_RUNS: Count,
 });
@@ -82,6 +85,7 @@ function benchSettings(env: NodeJS.ProcessEnv) {
     worklist: { open: pick(raw.BENCH_WORKLIST_OPEN, 10_000, 1000), closed: pick(raw.BENCH_WORKLIST_CLOSED, 50_000, 5000), runs: pick(raw.BENCH_WORKLIST_RUNS, 9, 3) },
     storyRuns: pick(raw.BENCH_STORY_RUNS, 5, 2),
     product: { perKind: pick(raw.BENCH_PRODUCT_PER_KIND, 15, 3), senders: pick(raw.BENCH_PRODUCT_SENDERS, 4, 4), moreSenders: 16 },
+    fhir: { runs: pick(raw.BENCH_FHIR_RUNS, 5, 2), followUps: pick(raw.BENCH_FHIR_FOLLOW_UPS, 1000, 200) },
     report: { sizes: (raw.BENCH_REPORT_SIZES ?? (quick ? '1000,5000' : '1000,100000')).split(',').map(Number), runs: pick(raw.BENCH_REPORT_RUNS, 7, 3) },
     only: raw.BENCH_ONLY,
     output: raw.BENCH_OUTPUT ?? fileURLToPath(new URL(raw.BENCH_ONLY ? `./results.${raw.BENCH_ONLY}.json` : quick ? './results.quick.json' : './results.json', import.meta.url)),
@@ -149,6 +153,14 @@ export async function runBench(): Promise<void> {
     const storyCost = await measureStoryCostOnFreshJvm(settings.storyRuns);
     await writeFile(settings.output, `${JSON.stringify({ machine, settings: { ...settings, output: undefined }, storyCost }, null, 2)}\n`);
     console.log(storyCostLines(storyCost).join('\n'));
+    progress(`wrote ${settings.output}`);
+    return;
+  }
+
+  if (settings.only === 'fhir-cost') {
+    const fhirCost = await measureFhirCostOnFreshJvm(settings.fhir);
+    await writeFile(settings.output, `${JSON.stringify({ machine, settings: { ...settings, output: undefined }, fhirCost }, null, 2)}\n`);
+    console.log(fhirCostLines(fhirCost).join('\n'));
     progress(`wrote ${settings.output}`);
     return;
   }
@@ -277,6 +289,8 @@ export async function runBench(): Promise<void> {
   const reportScale = await measureReportScaleOnFreshJvm(settings.report);
   // m. The whole product, everything on, against the common approach, on the product stream (its own JVM).
   const productCost = await measureProductCostOnFreshJvm(settings.product);
+  // n. FHIR Tasks: the writer's cost per follow-up change, the sweep's catch-up per 1,000 follow-ups (its own JVM and stand-in).
+  const fhirCost = await measureFhirCostOnFreshJvm(settings.fhir);
 
   const of = (approach: Approach, senders: number) => runs.find((run) => run.approach === approach && run.senders === senders)!;
   const comparisons = [1, settings.senders].map((senders) => {
@@ -310,6 +324,7 @@ export async function runBench(): Promise<void> {
     storyCost,
     reportScale,
     productCost,
+    fhirCost,
   };
   await writeFile(settings.output, `${JSON.stringify(results, null, 2)}\n`);
   printTable(results);
@@ -335,6 +350,7 @@ type Results = {
   storyCost: StoryCostResult;
   reportScale: ReportScaleResult;
   productCost: ProductCostResult;
+  fhirCost: FhirCostResult;
 };
 
 function printTable(results: Results): void {
@@ -416,6 +432,8 @@ function printTable(results: Results): void {
   lines.push('');
   lines.push(...reportScaleLines(results.reportScale));
   lines.push(...productCostLines(results.productCost));
+  lines.push('');
+  lines.push(...fhirCostLines(results.fhirCost));
   console.log(lines.join('\n'));
 }
 
@@ -444,6 +462,16 @@ async function measureProductCostOnFreshJvm(options: ProductCostOptions): Promis
   const jvm = await startDynamoDbLocal();
   try {
     return await measureProductCost(jvm.endpoint, options);
+  } finally {
+    await jvm.stop();
+  }
+}
+
+/** Section n on its own DynamoDB Local JVM. */
+async function measureFhirCostOnFreshJvm(options: { runs: number; followUps: number }): Promise<FhirCostResult> {
+  const jvm = await startDynamoDbLocal();
+  try {
+    return await measureFhirCost(jvm.endpoint, options);
   } finally {
     await jvm.stop();
   }
