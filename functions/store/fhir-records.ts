@@ -121,17 +121,28 @@ export async function readPending(db: TableClient, tableName: string, limit: num
   return page.Items.map((item) => ({ id: String(item[P.id]), openedAt: String(item[P.openedAt]), revision: Number(item[P.revision]), since: String(item[P.since]) }));
 }
 
-/** How many pending records there are, up to `limit` (the sweep's gauge; Select COUNT reads keys only). */
+/**
+ * How many pending records there are, counted up to `limit` (the sweep's gauge):
+ * Select COUNT reads keys only, a page at a time (DynamoDB stops a page at 1 MB,
+ * about 6,000 records), so a backlog past a page is counted whole, at most `limit`.
+ */
 export async function countPending(db: TableClient, tableName: string, limit: number): Promise<number> {
-  const page = await db.query({
-    TableName: tableName,
-    KeyConditionExpression: '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-    ExpressionAttributeValues: { ':pk': FHIR_PENDING_PARTITION },
-    Select: 'COUNT',
-    Limit: limit,
-  });
-  return page.Count;
+  let count = 0;
+  let from: Record<string, unknown> | undefined;
+  do {
+    const page = await db.query({
+      TableName: tableName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+      ExpressionAttributeValues: { ':pk': FHIR_PENDING_PARTITION },
+      Select: 'COUNT',
+      Limit: limit - count,
+      ...(from === undefined ? {} : { ExclusiveStartKey: from }),
+    });
+    count += page.Count;
+    from = page.LastEvaluatedKey;
+  } while (from !== undefined && count < limit);
+  return count;
 }
 
 /** The confirmation record of follow-up `id` for `baseUrl`, or null (none, or another server's). */

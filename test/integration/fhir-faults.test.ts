@@ -22,7 +22,7 @@ import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { itemOf, type StoredFollowUp } from '../../functions/store/follow-ups/item';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
-import { readConfirmation, readPending } from '../../functions/store/fhir-records';
+import { countPending, markPending, readConfirmation, readPending } from '../../functions/store/fhir-records';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { freshId } from '../support/junction';
@@ -280,4 +280,19 @@ describe('first switch-on (CONTRACT §13): the open follow-ups and those closed 
       await own.drop();
     }
   }, 60_000);
+});
+
+describe('the FhirTasksBehind gauge', () => {
+  it('counts a backlog past one page of the engine (DynamoDB stops a page at 1 MB, about 6,000 pending records)', async () => {
+    const own = await createTestTable('fhir-gauge');
+    try {
+      for (let index = 0; index < 12; index++) await markPending(own.db, own.tableName, { id: freshId(), openedAt: `2026-11-${String(10 + index).padStart(2, '0')}T00:00:00.000Z`, revision: 1 }, clock);
+      // The real table, its pages cut at 5 records as the 1 MB limit cuts them.
+      const paged = { ...own.db, query: (input: Parameters<typeof own.db.query>[0]) => own.db.query({ ...input, Limit: Math.min(input.Limit ?? 5, 5) }) };
+      expect(await countPending(paged, own.tableName, 10_000)).toBe(12);
+      expect(await countPending(paged, own.tableName, 7)).toBe(7);
+    } finally {
+      await own.drop();
+    }
+  });
 });
