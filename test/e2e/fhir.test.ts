@@ -16,6 +16,7 @@
  * answers 409, every follow-up answers `"fhir": null`, and the simulator prints
  * no FHIR line.
  */
+import { PHI_CANARY } from '../../local/junction-flows';
 import type { Task } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
@@ -208,6 +209,13 @@ describe('FHIR on: npm start with FHIR_BASE_URL at the stand-in, then npm run si
       if (invalid.length > 0) problems.push(`${followUp.id}: invalid R4: ${JSON.stringify(invalid)}`);
     }
     expect(problems).toEqual([]);
+  });
+
+  it('puts no PHI canary of the simulated payloads into any Task version it stored, or into the writer\'s output', async () => {
+    // The simulator's webhooks carry patient details planted as canaries (junction-flows.ts PHI_CANARY).
+    expect(await fhir.control.versions()).not.toHaveLength(0);
+    expect(JSON.stringify(await fhir.control.versions())).not.toContain(PHI_CANARY);
+    expect(on.process.stdout() + on.process.stderr()).not.toContain(PHI_CANARY);
   });
 
   it('has the CLI say "In the EHR: up to date" for a follow-up, open and closed', async () => {
