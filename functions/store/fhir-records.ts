@@ -122,27 +122,21 @@ export async function readPending(db: TableClient, tableName: string, limit: num
 }
 
 /**
- * How many pending records there are, counted up to `limit` (the sweep's gauge):
- * Select COUNT reads keys only, a page at a time (DynamoDB stops a page at 1 MB,
- * about 6,000 records), so a backlog past a page is counted whole, at most `limit`.
+ * How many pending records there are, as far as one Query page of keys reads
+ * (Select COUNT, at most `limit`): the sweep's gauge. One page, never a walk of
+ * the partition (CONTRACT §13): DynamoDB ends a page at 1 MB, about 6,000 pending
+ * records, so past that the gauge is a floor; its alarm needs only "above 0".
  */
 export async function countPending(db: TableClient, tableName: string, limit: number): Promise<number> {
-  let count = 0;
-  let from: Record<string, unknown> | undefined;
-  do {
-    const page = await db.query({
-      TableName: tableName,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-      ExpressionAttributeValues: { ':pk': FHIR_PENDING_PARTITION },
-      Select: 'COUNT',
-      Limit: limit - count,
-      ...(from === undefined ? {} : { ExclusiveStartKey: from }),
-    });
-    count += page.Count;
-    from = page.LastEvaluatedKey;
-  } while (from !== undefined && count < limit);
-  return count;
+  const page = await db.query({
+    TableName: tableName,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+    ExpressionAttributeValues: { ':pk': FHIR_PENDING_PARTITION },
+    Select: 'COUNT',
+    Limit: limit,
+  });
+  return page.Count;
 }
 
 /** The confirmation record of follow-up `id` for `baseUrl`, or null (none, or another server's). */

@@ -283,14 +283,18 @@ describe('first switch-on (CONTRACT §13): the open follow-ups and those closed 
 });
 
 describe('the FhirTasksBehind gauge', () => {
-  it('counts a backlog past one page of the engine (DynamoDB stops a page at 1 MB, about 6,000 pending records)', async () => {
+  it('reads one page of keys, never walks the partition: past a page (1 MB, about 6,000 records) it is a floor, above 0 as the alarm needs', async () => {
     const own = await createTestTable('fhir-gauge');
     try {
       for (let index = 0; index < 12; index++) await markPending(own.db, own.tableName, { id: freshId(), openedAt: `2026-11-${String(10 + index).padStart(2, '0')}T00:00:00.000Z`, revision: 1 }, clock);
       // The real table, its pages cut at 5 records as the 1 MB limit cuts them.
       const paged = { ...own.db, query: (input: Parameters<typeof own.db.query>[0]) => own.db.query({ ...input, Limit: Math.min(input.Limit ?? 5, 5) }) };
-      expect(await countPending(paged, own.tableName, 10_000)).toBe(12);
-      expect(await countPending(paged, own.tableName, 7)).toBe(7);
+      const queries: unknown[] = [];
+      const counted = { ...paged, query: (input: Parameters<typeof own.db.query>[0]) => (queries.push(input), paged.query(input)) };
+      expect(await countPending(counted, own.tableName, 10_000)).toBe(5);
+      expect(queries).toHaveLength(1);
+      expect(await countPending(own.db, own.tableName, 10_000)).toBe(12);
+      expect(await countPending(own.db, own.tableName, 7)).toBe(7);
     } finally {
       await own.drop();
     }

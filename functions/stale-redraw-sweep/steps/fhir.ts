@@ -28,7 +28,7 @@ import type { SweepContext } from './context';
 
 /** Unavailable answers in a row after which the catch-up leaves the server alone until the next sweep. */
 export const UNAVAILABLE_IN_A_ROW = 3;
-/** The gauge counts pending records up to this many (one Query page of keys). */
+/** The gauge counts pending records up to this many, in one Query page of keys (a floor past 1 MB, about 6,000). */
 const GAUGE_LIMIT = 10_000;
 
 export interface FhirCatchUp {
