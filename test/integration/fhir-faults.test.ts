@@ -25,6 +25,7 @@ import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { countPending, markPending, readConfirmation, readPending } from '../../functions/store/fhir-records';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { createTestTable, type TestTable } from '../support/dynamodb';
+import { followUpBatch } from '../support/fhir-stream';
 import { freshId } from '../support/junction';
 
 const systems = DEFAULT_FHIR_SYSTEMS;
@@ -78,22 +79,6 @@ async function act(id: string, body: Record<string, unknown>): Promise<StoredFol
   return (await getFollowUp(table.db, table.tableName, id, clock))!;
 }
 
-/** A stream batch of these follow-ups' items, as the writer's mapping delivers it. */
-function batch(...followUps: StoredFollowUp[]) {
-  const image = (item: Record<string, unknown>): Record<string, unknown> => {
-    const value = (native: unknown): unknown => {
-      if (native === null) return { NULL: true };
-      if (typeof native === 'string') return { S: native };
-      if (typeof native === 'number') return { N: String(native) };
-      if (typeof native === 'boolean') return { BOOL: native };
-      if (Array.isArray(native)) return { L: native.map(value) };
-      return { M: Object.fromEntries(Object.entries(native as Record<string, unknown>).filter(([, field]) => field !== undefined).map(([name, field]) => [name, value(field)])) };
-    };
-    return Object.fromEntries(Object.entries(item).filter(([, field]) => field !== undefined).map(([name, field]) => [name, value(field)]));
-  };
-  return { Records: followUps.map((stored, index) => ({ eventName: 'MODIFY', dynamodb: { SequenceNumber: String(1000 + index), NewImage: image(itemOf(stored)) } })) } as never;
-}
-
 const context = (left = 60_000) => ({ getRemainingTimeInMillis: () => left });
 
 async function taskOf(id: string) {
@@ -115,7 +100,7 @@ describe('the FHIR writer and the catch-up, when the server fails', () => {
     const one = await openOne();
     await standin.control.injectFault({ kind: 'status', status: 503, times: 'always' });
     const { handle, metrics } = writer();
-    expect(await handle(batch(one), context())).toEqual({ batchItemFailures: [{ itemIdentifier: '1000' }] });
+    expect(await handle(followUpBatch(one), context())).toEqual({ batchItemFailures: [{ itemIdentifier: '1000' }] });
     expect(metrics.counts.get(FHIR_METRICS.unavailable)).toBe(1);
     expect(await pendingOf(one.followUp.id)).toHaveLength(1);
     await standin.control.clearFaults();
@@ -126,7 +111,7 @@ describe('the FHIR writer and the catch-up, when the server fails', () => {
   it('a 429 with Retry-After stops the catch-up for this run; the next sends', async () => {
     const [a, b] = [await openOne(), await openOne()];
     await standin.control.injectFault({ kind: 'status', status: 503, times: 'always' });
-    expect((await writer().handle(batch(a, b), context())).batchItemFailures).toHaveLength(1);
+    expect((await writer().handle(followUpBatch(a, b), context())).batchItemFailures).toHaveLength(1);
     await standin.control.reset();
     await standin.control.injectFault({ kind: 'status', status: 429, retryAfter: 120, times: 1 });
     // Only its own pending records: another test's are not this one's to count.
@@ -142,7 +127,7 @@ describe('the FHIR writer and the catch-up, when the server fails', () => {
     const one = await openOne();
     await standin.control.injectFault({ kind: 'delay', delayMs: 1_500, times: 1 });
     const { handle } = writer(recordingMetrics(), 300);
-    expect((await handle(batch(one), context())).batchItemFailures).toHaveLength(1);
+    expect((await handle(followUpBatch(one), context())).batchItemFailures).toHaveLength(1);
     expect(await pendingOf(one.followUp.id)).toHaveLength(1);
     await new Promise((resolve) => setTimeout(resolve, 1_300));
     await sweep();
@@ -154,18 +139,18 @@ describe('the FHIR writer and the catch-up, when the server fails', () => {
     await standin.control.injectFault({ kind: 'refuse', status: 422, codes: ['business-rule'], times: 1 });
     const { handle, metrics } = writer();
     logs.length = 0;
-    expect(await handle(batch(one), context())).toEqual({ batchItemFailures: [] });
+    expect(await handle(followUpBatch(one), context())).toEqual({ batchItemFailures: [] });
     expect(metrics.counts.get(FHIR_METRICS.refused)).toBe(1);
     expect(logs.join('\n')).toContain('business-rule');
     expect(await pendingOf(one.followUp.id)).toEqual([]);
     expect((await readConfirmation(table.db, table.tableName, one.followUp.id, standin.url, true))?.refusedDigest).toBe(digestOf(one, systems));
     // The same delivery again (a retry, a duplicate): no request at all.
     await standin.control.clearRequests();
-    await handle(batch(one), context());
+    await handle(followUpBatch(one), context());
     expect(await standin.control.requests()).toEqual([]);
     // The follow-up changes: tried again, and written.
     const changed = await act(one.followUp.id, { action: 'acknowledge', owner: 'j.doe' });
-    await handle(batch(changed), context());
+    await handle(followUpBatch(changed), context());
     await expectCurrent(one.followUp.id);
   });
 
@@ -175,7 +160,7 @@ describe('the FHIR writer and the catch-up, when the server fails', () => {
     await standin.control.createTask({ resourceType: 'Task', status: 'ready', intent: 'order', identifier: [{ system: systems.task, value: one.followUp.id }] } as never);
     await standin.control.clearRequests();
     const { handle, metrics } = writer();
-    expect(await handle(batch(one), context())).toEqual({ batchItemFailures: [] });
+    expect(await handle(followUpBatch(one), context())).toEqual({ batchItemFailures: [] });
     expect(metrics.counts.get(FHIR_METRICS.refused)).toBe(1);
     expect((await readConfirmation(table.db, table.tableName, one.followUp.id, standin.url, true))?.refusalCodes).toEqual(['multiple-matches']);
     expect((await standin.control.requests()).length).toBeLessThanOrEqual(2);
@@ -184,7 +169,7 @@ describe('the FHIR writer and the catch-up, when the server fails', () => {
   it('a 401 stops the catch-up: one request, the rest left pending and counted', async () => {
     const ids = [await openOne(), await openOne(), await openOne()];
     await standin.control.injectFault({ kind: 'status', status: 503, times: 'always' });
-    await writer().handle(batch(...ids), context());
+    await writer().handle(followUpBatch(...ids), context());
     await standin.control.reset();
     await standin.control.injectFault({ kind: 'status', status: 401, times: 'always' });
     const { result, metrics } = await sweep();
@@ -199,7 +184,7 @@ describe('the FHIR writer and the catch-up, when the server fails', () => {
 
   it('a Task changed in the EHR is not overwritten by the tracker, until a person acts on the follow-up', async () => {
     const one = await openOne();
-    await writer().handle(batch(one), context());
+    await writer().handle(followUpBatch(one), context());
     await expectCurrent(one.followUp.id);
     const [task] = await taskOf(one.followUp.id);
     await standin.control.editTask(task!.id!, { status: 'completed' });
@@ -207,19 +192,19 @@ describe('the FHIR writer and the catch-up, when the server fails', () => {
     const flagged = { ...one, revision: one.revision + 1, staleFlag: { since: clock.toISOString(), reason: 'no_progress', orderId: one.followUp.initial_order_id!, statusTime: clock.toISOString() } };
     await table.db.put({ TableName: table.tableName, Item: itemOf(flagged) });
     const { handle, metrics } = writer();
-    await handle(batch(flagged), context());
+    await handle(followUpBatch(flagged), context());
     expect(metrics.counts.get(FHIR_METRICS.changedInEhr)).toBe(1);
     expect((await taskOf(one.followUp.id))[0]!.status).toBe('completed');
     // A person's action: its write replaces the Task.
     const acted = await act(one.followUp.id, { action: 'acknowledge', owner: 'j.doe' });
-    await handle(batch(acted), context());
+    await handle(followUpBatch(acted), context());
     await expectCurrent(one.followUp.id);
     expect((await taskOf(one.followUp.id))[0]!.status).toBe('in-progress');
   });
 
   it('the writer\'s time running out: what it did not send is reported for a retry and stays pending', async () => {
     const [a, b] = [await openOne(), await openOne()];
-    const answer = await writer().handle(batch(a, b), context(WRITER_RESERVE_MS - 1));
+    const answer = await writer().handle(followUpBatch(a, b), context(WRITER_RESERVE_MS - 1));
     expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: '1000' }] });
     expect(await pendingOf(a.followUp.id)).toHaveLength(1);
     expect(await pendingOf(b.followUp.id)).toHaveLength(1);
@@ -232,12 +217,12 @@ describe('the FHIR writer and the catch-up, when the server fails', () => {
     const followUps = [await openOne(), await openOne(), await openOne()];
     await standin.control.injectFault({ kind: 'status', status: 503, times: 'always' });
     const { handle } = writer();
-    await handle(batch(...followUps), context());
+    await handle(followUpBatch(...followUps), context());
     for (let hour = 1; hour <= 24; hour++) {
       clock = new Date(clock.getTime() + 3_600_000);
       if (hour % 6 === 0) {
         const changed = await act(followUps[hour % 3]!.followUp.id, { action: 'record_contact', channel: 'phone', outcome: 'no_answer' });
-        expect((await handle(batch(changed), context())).batchItemFailures).toHaveLength(1);
+        expect((await handle(followUpBatch(changed), context())).batchItemFailures).toHaveLength(1);
       }
       expect((await sweep()).result.stopped).toBe('unavailable');
     }

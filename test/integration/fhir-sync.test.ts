@@ -18,12 +18,13 @@ import { createFhirHttp } from '../../functions/fhir/http';
 import { digestOf } from '../../functions/fhir/source';
 import { syncFollowUp, type SyncDeps } from '../../functions/fhir/sync';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
-import { itemOf, type StoredFollowUp } from '../../functions/store/follow-ups/item';
+import type { StoredFollowUp } from '../../functions/store/follow-ups/item';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { writeBookkeeping, writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { readConfirmation, readPending } from '../../functions/store/fhir-records';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { createTestTable, type TestTable } from '../support/dynamodb';
+import { followUpRecord } from '../support/fhir-stream';
 import { freshId } from '../support/junction';
 
 const systems = DEFAULT_FHIR_SYSTEMS;
@@ -90,28 +91,9 @@ async function apply(id: string, one: Change): Promise<void> {
   }
 }
 
-/** The stream record of a follow-up item as Lambda delivers it (its new image). */
-function recordOf(stored: StoredFollowUp, sequence: number) {
-  return { eventName: 'MODIFY' as const, dynamodb: { SequenceNumber: String(sequence), NewImage: marshallImage(itemOf(stored)) } };
-}
-
-/** Lambda's image shape from an item (what unmarshallImage reads back). */
-function marshallImage(item: Record<string, unknown>): Record<string, never> {
-  const value = (native: unknown): unknown => {
-    if (native === null) return { NULL: true };
-    if (typeof native === 'string') return { S: native };
-    if (typeof native === 'number') return { N: String(native) };
-    if (typeof native === 'boolean') return { BOOL: native };
-    if (Array.isArray(native)) return { L: native.map(value) };
-    if (native instanceof Set) return { SS: [...native] };
-    return { M: Object.fromEntries(Object.entries(native as Record<string, unknown>).filter(([, field]) => field !== undefined).map(([name, field]) => [name, value(field)])) };
-  };
-  return Object.fromEntries(Object.entries(item).filter(([, field]) => field !== undefined).map(([name, field]) => [name, value(field)])) as Record<string, never>;
-}
-
 /** One writer's delivery: mark behind, then send, as the writer's handler does. */
 async function deliver(stored: StoredFollowUp, sequence: number): Promise<void> {
-  const behind = await markBehind(sync, followUpChanges([recordOf(stored, sequence)] as never));
+  const behind = await markBehind(sync, followUpChanges([followUpRecord(stored, sequence)]));
   for (const one of behind) await syncFollowUp(sync, one.stored.followUp.id, one.stored.followUp.opened_at);
 }
 
