@@ -30,10 +30,10 @@
  * relative: the writer's Lambda GB-s are its handler's local time at 256 MB
  * (FHIR_WRITER_MEMORY_MB), a floor.
  */
+import { followUpRecord } from '../test/support/fhir-stream';
 import { performance } from 'node:perf_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { contentDigest, DEFAULT_FHIR_SYSTEMS } from '../functions/core/fhir-task';
 import { openingEntry } from '../functions/core/follow-up/history';
 import { openFollowUp } from '../functions/core/follow-up/states';
@@ -48,7 +48,7 @@ import type { SweepContext } from '../functions/stale-redraw-sweep/steps/context
 import { documentClientOf, documentTable } from '../functions/store/document-table';
 import { readPending } from '../functions/store/fhir-records';
 import { actOnFollowUp } from '../functions/store/follow-ups/actions';
-import { itemOf, type StoredFollowUp } from '../functions/store/follow-ups/item';
+import type { StoredFollowUp } from '../functions/store/follow-ups/item';
 import { getFollowUp } from '../functions/store/follow-ups/reads';
 import { keepStaleFlagCopy, markReminded } from '../functions/store/follow-ups/tracker';
 import { writeStoredFollowUp } from '../functions/store/follow-ups/write';
@@ -195,10 +195,6 @@ function mergeOperations(into: Record<string, { requests: number; read: number; 
   }
 }
 
-/** A follow-up item's stream record, as the writer's mapping delivers it (its new image). */
-function recordOf(stored: StoredFollowUp, sequence: number, eventName: 'INSERT' | 'MODIFY'): DynamoDBRecord {
-  return { eventName, dynamodb: { SequenceNumber: String(sequence), NewImage: marshall(itemOf(stored), { removeUndefinedValues: true }) as never } };
-}
 
 const context = { getRemainingTimeInMillis: () => 60_000 };
 
@@ -259,7 +255,7 @@ async function measureChanges(setup: Setup, runs: number, unexpected: string[]):
     const deliver = async (kind: ChangeKind, stored: StoredFollowUp, eventName: 'INSERT' | 'MODIFY' = 'MODIFY') => {
       meter.reset();
       await standin.control.clearRequests();
-      const event: DynamoDBStreamEvent = { Records: [recordOf(stored, sequence++, eventName)] };
+      const event: DynamoDBStreamEvent = { Records: [followUpRecord(stored, sequence++, eventName)] };
       const started = performance.now();
       const answer = await writer(event, context);
       const ms = performance.now() - started;
@@ -443,7 +439,7 @@ export async function measureFhirCost(endpoint: string, options: { runs: number;
     await standin.control.clearRequests();
     let invocations = 0;
     for (let start = 0; start < changed.length; start += 10) {
-      const answer = await writer({ Records: changed.slice(start, start + 10).map((stored, index) => recordOf(stored, start + index + 1, 'MODIFY')) }, context);
+      const answer = await writer({ Records: changed.slice(start, start + 10).map((stored, index) => followUpRecord(stored, start + index + 1, 'MODIFY')) }, context);
       invocations += 1;
       if (answer.batchItemFailures.length !== 1) unexpected.push('outage: a batch was not reported for a retry');
     }

@@ -1,15 +1,15 @@
 /**
  * Stream records of follow-up items as the FHIR writer's mapping delivers them
  * (Lambda's event shape: the new image's attribute values), for tests that
- * feed the writer without a stream.
+ * feed the writer without a stream (and for bench section n).
  */
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { itemOf, type StoredFollowUp } from '../../functions/store/follow-ups/item';
 
 /** The record of one write of `stored`, with this sequence number. */
-export function followUpRecord(stored: StoredFollowUp, sequence: number): DynamoDBRecord {
-  return { eventName: 'MODIFY', dynamodb: { SequenceNumber: String(sequence), NewImage: marshall(itemOf(stored), { removeUndefinedValues: true }) as never } };
+export function followUpRecord(stored: StoredFollowUp, sequence: number, eventName: 'INSERT' | 'MODIFY' = 'MODIFY'): DynamoDBRecord {
+  return { eventName, dynamodb: { SequenceNumber: String(sequence), NewImage: marshall(itemOf(stored), { removeUndefinedValues: true }) as never } };
 }
 
 /** A batch of these follow-ups' records, sequence numbers from 1000. */
