@@ -154,6 +154,24 @@ describe('the FHIR writer and the catch-up, when the server fails', () => {
     await expectCurrent(one.followUp.id);
   });
 
+  it('a 412 whose version keeps moving is read again and retried at most 3 times, then left pending', async () => {
+    const one = await openOne();
+    await writer().handle(followUpBatch(one), context());
+    const changed = await act(one.followUp.id, { action: 'acknowledge', owner: 'j.doe' });
+    await standin.control.injectFault({ kind: 'status', status: 412, endpoint: 'update', times: 'always' });
+    await standin.control.clearRequests();
+    const { handle, metrics } = writer();
+    expect((await handle(followUpBatch(changed), context())).batchItemFailures).toHaveLength(1);
+    expect(metrics.counts.get(FHIR_METRICS.unavailable)).toBe(1);
+    const requests = await standin.control.requests();
+    expect(requests.filter((request) => request.method === 'PUT')).toHaveLength(4);
+    expect(requests.filter((request) => request.method === 'GET')).toHaveLength(4);
+    expect(await pendingOf(one.followUp.id)).toHaveLength(1);
+    await standin.control.clearFaults();
+    await sweep();
+    await expectCurrent(one.followUp.id);
+  });
+
   it('several Tasks for one identifier are refused (multiple-matches), never looped on', async () => {
     const one = await openOne();
     await standin.control.createTask({ resourceType: 'Task', status: 'ready', intent: 'order', identifier: [{ system: systems.task, value: one.followUp.id }] } as never);
