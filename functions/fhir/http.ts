@@ -14,6 +14,7 @@
  */
 import type { LogSink } from '../shared/observability';
 import type { TokenSource } from './token';
+import { retryAfterMs } from '../shared/retry-after';
 
 export interface FhirRequest {
   method: 'GET' | 'POST' | 'PUT';
@@ -147,22 +148,6 @@ function parseJson(text: string): unknown {
   }
 }
 
-/**
- * Milliseconds a `Retry-After` value asks to wait (delay-seconds or an HTTP
- * date, RFC 9110 §10.2.3; at least 0), or null when absent or unreadable. The
- * same reading as the Junction client's (functions/junction/client.ts), kept
- * here so the FHIR code does not bundle Junction's schemas.
- */
-export function retryAfterMs(value: string | null, nowMs: number): number | null {
-  if (value === null) return null;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  // Only the three HTTP date forms: Date.parse alone would read "1.5" or "-5" as dates.
-  const gmt = /^[A-Za-z]{3,9}, [\dA-Za-z -]+ \d{2}:\d{2}:\d{2} GMT$/.test(trimmed) ? trimmed
-    : /^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/.test(trimmed) ? `${trimmed} GMT` : null;
-  const at = gmt === null ? NaN : Date.parse(gmt);
-  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
-}
 
 /**
  * The `issue[].code` values of an OperationOutcome body (IssueType codes such as

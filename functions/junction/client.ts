@@ -24,6 +24,7 @@ import { OrderPayload } from '../core/schemas';
 import { countMissingResults } from '../core/missing-results';
 import type { JunctionApi, JunctionFailure, JunctionOrdersPage, JunctionOutcome, JunctionTransaction, ListOrdersQuery, ResultsOutcome } from './api';
 import { describeIssues, LabResultsAnswer, OrdersPageAnswer, TransactionAnswer } from './schemas';
+import { retryAfterMs } from '../shared/retry-after';
 
 export interface JunctionClientOptions {
   /** e.g. https://api.us.junction.com (settings.ts lists Junction's servers), or a stand-in. */
@@ -290,20 +291,6 @@ function readOrdersPage(query: ListOrdersQuery): (json: unknown) => JunctionOutc
   };
 }
 
-/**
- * Milliseconds a `Retry-After` value asks to wait (delay-seconds or an HTTP
- * date, RFC 9110 §10.2.3), or null when absent or unreadable.
- */
-export function retryAfterMs(value: string | null, nowMs: number): number | null {
-  if (value === null) return null;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  // Only the three HTTP date forms: Date.parse alone would read "1.5" or "-5" as dates.
-  const gmt = /^[A-Za-z]{3,9}, [\dA-Za-z -]+ \d{2}:\d{2}:\d{2} GMT$/.test(trimmed) ? trimmed
-    : /^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/.test(trimmed) ? `${trimmed} GMT` : null;
-  const at = gmt === null ? NaN : Date.parse(gmt);
-  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
-}
 
 function parseBaseUrl(value: string): string {
   let url: URL;

@@ -6,7 +6,8 @@
  * an OperationOutcome's codes (never its text), and identifier searches encoded.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createFhirHttp, FHIR_JSON, identifierQuery, identifierSearch, operationOutcomeCodes, retryAfterMs } from '../../functions/fhir/http';
+import { createFhirHttp, FHIR_JSON, identifierQuery, identifierSearch, operationOutcomeCodes } from '../../functions/fhir/http';
+import { retryAfterMs } from '../../functions/shared/retry-after';
 import { createTokenSource, type TokenSource } from '../../functions/fhir/token';
 import { clientKey, startFhirServer, startTokenEndpoint, type ClientKey, type Listening, type Received, type Scripted, type TokenEndpoint } from '../support/fhir-servers';
 

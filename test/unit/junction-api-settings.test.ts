@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createJunctionClient, retryAfterMs } from '../../functions/junction/client';
+import { createJunctionClient } from '../../functions/junction/client';
+import { retryAfterMs } from '../../functions/shared/retry-after';
 import { DEFAULT_JUNCTION_API_BASE_URL, JUNCTION_SERVERS, JunctionApiSettings, junctionApiFor } from '../../functions/junction/settings';
 import { ConfigError, parseEnv } from '../../functions/shared/config';
 
