@@ -34,7 +34,7 @@ import { clearPending, readConfirmation, writeConfirmation, type Confirmation } 
 import type { TableClient } from '../store/table-client';
 import { ConfigError } from '../shared/config';
 import { digestOf, taskSourceOf } from './source';
-import { identifierSearch, operationOutcomeCodes, type FhirExchange, type FhirHttp } from './http';
+import { identifierQuery, identifierSearch, operationOutcomeCodes, type FhirExchange, type FhirHttp } from './http';
 
 /** Re-reads after a 412 (the Task's version moved under the write), per delivery. */
 export const MAX_CONFLICT_RETRIES = 3;
@@ -96,12 +96,9 @@ async function syncOnce(deps: SyncDeps, id: string, openedAt: string | null): Pr
       if (openedAt !== null) await clearPending(deps.db, deps.tableName, openedAt, id, null);
       return { kind: 'gone' };
     }
-    const source = taskSourceOf(stored);
-    const task = taskOf(source, deps.systems);
-    const digest = contentDigest(task, deps.systems);
-    const context: Written = { stored, source, digest };
+    const context = await contentOf(deps, stored);
+    const { source, task, digest, previous: confirmation } = context;
     if (tasks.length > 1) return refuse(deps, context, 412, ['multiple-matches']);
-    const confirmation = await readConfirmation(deps.db, deps.tableName, id, deps.baseUrl, true);
     const found = tasks.length === 1 ? foundTask(tasks[0]!, deps.systems) : null;
 
     let answer: FhirExchange;
@@ -118,7 +115,7 @@ async function syncOnce(deps: SyncDeps, id: string, openedAt: string | null): Pr
       }
       const changedInEhr = !found.trackersContent && found.versionId !== (confirmation?.versionId ?? null);
       if (changedInEhr && !(await personActedSince(deps, id, confirmation?.changedInEhrVersion ?? null))) {
-        await holdChangedInEhr(deps, context, confirmation);
+        await holdChangedInEhr(deps, context);
         return { kind: 'changed_in_ehr' };
       }
       answer = await deps.http.send({
@@ -131,7 +128,7 @@ async function syncOnce(deps: SyncDeps, id: string, openedAt: string | null): Pr
       answer = await deps.http.send({
         method: 'POST',
         path: 'Task',
-        headers: { 'If-None-Exist': identifierSearch(deps.systems.task, id).slice('Task?'.length) },
+        headers: { 'If-None-Exist': identifierQuery(deps.systems.task, id) },
         body: task,
       });
     }
@@ -157,11 +154,21 @@ async function syncOnce(deps: SyncDeps, id: string, openedAt: string | null): Pr
   return { kind: 'unavailable', reason: 'conflicts', retryAfterMs: null };
 }
 
-/** The follow-up and content a write was computed from. */
+/** The follow-up and content a write was computed from, and what this server last confirmed for it. */
 interface Written {
   stored: StoredFollowUp;
   source: TaskSource;
+  task: FhirTask;
   digest: string;
+  previous: Confirmation | null;
+}
+
+/** The Task of `stored` and its digest, with the confirmation record (strongly consistent: the write is decided on it). */
+async function contentOf(deps: SyncDeps, stored: StoredFollowUp): Promise<Written> {
+  const source = taskSourceOf(stored);
+  const task = taskOf(source, deps.systems);
+  const previous = await readConfirmation(deps.db, deps.tableName, stored.followUp.id, deps.baseUrl, true);
+  return { stored, source, task, digest: contentDigest(task, deps.systems), previous };
 }
 
 /** The Tasks of a searchset Bundle (entries that are not Tasks, e.g. an OperationOutcome, are not). */
@@ -208,65 +215,46 @@ function isConfirmed(confirmation: Confirmation | null, digest: string, taskId: 
 /** Records what the server confirmed and drops the pending record it answers. */
 async function confirm(deps: SyncDeps, written: Written, taskId: string | null, versionId: string | null): Promise<void> {
   const { stored, source, digest } = written;
-  const confirmation: Confirmation = {
-    baseUrl: deps.baseUrl,
-    version: stored.followUp.version,
-    digest,
-    confirmedAt: deps.now().toISOString(),
-    openedAt: stored.followUp.opened_at,
-    revision: source.revision,
-    taskId,
-    versionId,
-    refusedDigest: null,
-    refusalCodes: [],
-    changedInEhrDigest: null,
-    changedInEhrVersion: null,
-  };
+  const confirmation: Confirmation = { ...emptyConfirmation(deps, stored), digest, taskId, versionId };
   await writeConfirmation(deps.db, deps.tableName, stored.followUp.id, confirmation, stored.expiresAt);
   await clearPending(deps.db, deps.tableName, stored.followUp.opened_at, stored.followUp.id, source.revision);
 }
 
 /** A refusal: recorded with its codes beside what was last confirmed, and its pending record dropped (no loop). */
 async function refuse(deps: SyncDeps, written: Written, status: number, codes: string[]): Promise<SyncOutcome> {
-  const { stored, source, digest } = written;
-  const previous = await readConfirmation(deps.db, deps.tableName, stored.followUp.id, deps.baseUrl, true);
-  await writeConfirmation(
-    deps.db,
-    deps.tableName,
-    stored.followUp.id,
-    {
-      ...(previous ?? emptyConfirmation(deps, stored)),
-      openedAt: stored.followUp.opened_at,
-      revision: Math.max(source.revision, previous?.revision ?? 0),
-      refusedDigest: digest,
-      refusalCodes: codes,
-    },
-    stored.expiresAt,
-  );
-  await clearPending(deps.db, deps.tableName, stored.followUp.opened_at, stored.followUp.id, source.revision);
+  await recordBeside(deps, written, { refusedDigest: written.digest, refusalCodes: codes });
   return { kind: 'refused', status, codes };
 }
 
 /** A Task changed in the EHR: held (not overwritten) from this version of the follow-up on, its pending record dropped. */
-async function holdChangedInEhr(deps: SyncDeps, written: Written, previous: Confirmation | null): Promise<void> {
-  const { stored, source, digest } = written;
-  await writeConfirmation(
-    deps.db,
-    deps.tableName,
-    stored.followUp.id,
-    {
-      ...(previous ?? emptyConfirmation(deps, stored)),
-      openedAt: stored.followUp.opened_at,
-      revision: Math.max(source.revision, previous?.revision ?? 0),
-      changedInEhrDigest: digest,
-      changedInEhrVersion: previous?.changedInEhrVersion ?? stored.followUp.version,
-    },
-    stored.expiresAt,
-  );
+async function holdChangedInEhr(deps: SyncDeps, written: Written): Promise<void> {
+  await recordBeside(deps, written, {
+    changedInEhrDigest: written.digest,
+    changedInEhrVersion: written.previous?.changedInEhrVersion ?? written.stored.followUp.version,
+  });
+}
+
+/**
+ * Records what the server said of this content (a refusal, a hold) beside what it
+ * last confirmed, and drops the pending record: neither is tried again until the
+ * follow-up changes.
+ */
+async function recordBeside(
+  deps: SyncDeps,
+  { stored, source, previous }: Written,
+  mark: Pick<Confirmation, 'refusedDigest' | 'refusalCodes'> | Pick<Confirmation, 'changedInEhrDigest' | 'changedInEhrVersion'>,
+): Promise<void> {
+  const confirmation: Confirmation = {
+    ...(previous ?? emptyConfirmation(deps, stored)),
+    openedAt: stored.followUp.opened_at,
+    revision: Math.max(source.revision, previous?.revision ?? 0),
+    ...mark,
+  };
+  await writeConfirmation(deps.db, deps.tableName, stored.followUp.id, confirmation, stored.expiresAt);
   await clearPending(deps.db, deps.tableName, stored.followUp.opened_at, stored.followUp.id, source.revision);
 }
 
-/** The record of a follow-up the server has answered about but never confirmed a Task for. */
+/** A confirmation of `stored` with no Task confirmed, nothing refused or held: what confirm, a refusal and a hold start from. */
 function emptyConfirmation(deps: SyncDeps, stored: StoredFollowUp): Confirmation {
   return {
     baseUrl: deps.baseUrl,
@@ -296,14 +284,10 @@ async function answerFailure(deps: SyncDeps, id: string, answer: Extract<FhirExc
   if (status === 401 || status === 403) return { kind: 'unauthorized', where: 'server' };
   if (status === 429 || status >= 500) return { kind: 'unavailable', reason: status === 429 ? 'throttled' : 'server', retryAfterMs: answer.retryAfterMs };
   const codes = operationOutcomeCodes(answer.body);
-  if (written === null) {
-    // The search itself was refused: nothing to record against a content not read yet.
-    const stored = await getFollowUp(deps.db, deps.tableName, id, deps.now());
-    if (stored === null) return { kind: 'refused', status, codes };
-    const source = taskSourceOf(stored);
-    return refuse(deps, { stored, source, digest: digestOf(stored, deps.systems) }, status, codes);
-  }
-  return refuse(deps, written, status, codes);
+  if (written !== null) return refuse(deps, written, status, codes);
+  // The search itself was refused: recorded against the follow-up's content as it is now.
+  const stored = await getFollowUp(deps.db, deps.tableName, id, deps.now());
+  return stored === null ? { kind: 'refused', status, codes } : refuse(deps, await contentOf(deps, stored), status, codes);
 }
 
 export type { FhirTask };
