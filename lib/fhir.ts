@@ -12,7 +12,7 @@
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -21,7 +21,7 @@ import { FHIR_CONFIRMATION_PREFIX, FHIR_PENDING_PARTITION, FHIR_SEED_PARTITION }
 import type { ReaderPartitions } from '../functions/store/key-prefixes';
 import { keys, TABLE } from '../functions/store/table';
 import type { FhirSettings } from './settings';
-import { type TableAccess, TableBoundFunction, type TableBoundFunctionProps } from './table-bound-function';
+import { type TableAccess, TableBoundFunction, type TableBoundFunctionProps, acknowledgeStreamConsumerGrants } from './table-bound-function';
 
 /**
  * The partitions the FHIR items live in (the lead's functions/store/fhir-records.ts builds the keys):
@@ -179,26 +179,12 @@ export class FhirWriter extends Construct {
     this.function.fn.addEventSource(
       new DynamoEventSource(bound.table, {
         ...FHIR_STREAM_MAPPING,
-        filters: [FilterCriteria.filter({ dynamodb: { Keys: { [TABLE.sortKey]: { S: FilterRule.isEqual(keys.followUp('').sk) } } } })],
+        filters: [FilterCriteria.filter(FHIR_STREAM_FILTER)],
         onFailure: new SqsDlq(this.deadLetters),
       }),
     );
     // The stream and dead-letter grants CDK writes, as for the transaction function.
-    const streamGrantReasons: ReadonlyArray<[string, string]> = [
-      [
-        'AwsSolutions-IAM5[Resource::*]',
-        'dynamodb:ListStreams cannot be scoped to a resource (IAM only accepts "*" for it); every other stream action is limited to this table\'s stream ARN.',
-      ],
-      [
-        'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-        'Written by SqsDlq for sending failure records to the KMS-encrypted dead-letter queue; limited to the operations key by resource.',
-      ],
-      [
-        'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
-        'Written by SqsDlq for sending failure records to the KMS-encrypted dead-letter queue; limited to the operations key by resource.',
-      ],
-    ];
-    for (const [ruleId, reason] of streamGrantReasons) Validations.of(this.function.role).acknowledge({ id: ruleId, reason });
+    acknowledgeStreamConsumerGrants(this.function.role);
   }
 }
 

@@ -33,7 +33,7 @@ import { fhirAddressEnvironment, FhirWriter, withFhirConfirmations, fhirWriterEn
 import { consoleSite } from './console-bundle';
 import { Monitoring } from './monitoring';
 import type { Settings } from './settings';
-import { confinedReads, TableBoundFunction, TIMEOUTS } from './table-bound-function';
+import { confinedReads, TableBoundFunction, TIMEOUTS, acknowledgeStreamConsumerGrants } from './table-bound-function';
 import { WeeklyDigest } from './weekly-digest';
 
 /**
@@ -208,23 +208,7 @@ export class RedrawTrackerStack extends Stack {
       new DynamoEventSource(this.table, { ...STREAM_MAPPING, onFailure: new SqsDlq(streamFailures) }),
     );
     // These three come from the grants CDK writes for the stream and the dead-letter queue.
-    const streamGrantReasons: ReadonlyArray<[string, string]> = [
-      [
-        'AwsSolutions-IAM5[Resource::*]',
-        'dynamodb:ListStreams cannot be scoped to a resource (IAM only accepts "*" for it); every other stream action is limited to this table\'s stream ARN.',
-      ],
-      [
-        'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-        'Written by SqsDlq for sending failure records to the KMS-encrypted dead-letter queue; limited to the operations key by resource.',
-      ],
-      [
-        'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
-        'Written by SqsDlq for sending failure records to the KMS-encrypted dead-letter queue; limited to the operations key by resource.',
-      ],
-    ];
-    for (const [id, reason] of streamGrantReasons) {
-      Validations.of(this.transactionStatus.role).acknowledge({ id, reason });
-    }
+    acknowledgeStreamConsumerGrants(this.transactionStatus.role);
 
     // --- Junction's API (reconciliation, CONTRACT §6) -------------------------------
     const junctionApiKey = new Secret(this, 'JunctionApiKey', {

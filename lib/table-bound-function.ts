@@ -6,9 +6,9 @@
  * may and may not do (no Scan anywhere: the type below cannot even express it).
  */
 import { fileURLToPath } from 'node:url';
-import { AssetHashType, Duration, type ILocalBundling } from 'aws-cdk-lib';
+import { AssetHashType, Duration, type ILocalBundling, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -264,3 +264,26 @@ export const TIMEOUTS = {
   /** Lambda's maximum: the backfill continues itself in a fresh invocation before it. */
   backfill: Duration.minutes(15),
 } as const;
+
+/**
+ * The cdk-nag findings on the grants CDK writes for a stream consumer with a
+ * KMS-encrypted on-failure queue (the transaction function's mapping, the FHIR
+ * writer's), acknowledged with their reasons: one list for every consumer.
+ */
+export function acknowledgeStreamConsumerGrants(role: IRole): void {
+  const reasons: ReadonlyArray<[string, string]> = [
+    [
+      'AwsSolutions-IAM5[Resource::*]',
+      'dynamodb:ListStreams cannot be scoped to a resource (IAM only accepts "*" for it); every other stream action is limited to this table\'s stream ARN.',
+    ],
+    [
+      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      'Written by SqsDlq for sending failure records to the KMS-encrypted dead-letter queue; limited to the operations key by resource.',
+    ],
+    [
+      'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+      'Written by SqsDlq for sending failure records to the KMS-encrypted dead-letter queue; limited to the operations key by resource.',
+    ],
+  ];
+  for (const [id, reason] of reasons) Validations.of(role).acknowledge({ id, reason });
+}
