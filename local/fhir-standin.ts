@@ -50,13 +50,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { getStatus, type SearchRequest, type WithId } from '@medplum/core';
 import { FhirRouter, MemoryRepository, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
 import type { Bundle, OperationOutcome, OperationOutcomeIssue, Resource, Task } from '@medplum/fhirtypes';
 import * as z from 'zod';
 import { ensureR4Indexed, r4Problems } from './fhir-validation';
 import { TokenIssuer, type FhirStandinClient } from './fhir-standin-token';
+import { listenOnLoopback, readBodyWithin } from './http-adapter';
 
 export type { FhirStandinClient } from './fhir-standin-token';
 
@@ -316,15 +316,9 @@ const header = (request: IncomingMessage, name: string): string | null => {
 };
 
 async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw outcome(413, [{ code: 'too-costly', diagnostics: 'body too large' }]);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const body = await readBodyWithin(request, MAX_BODY_BYTES, MAX_BODY_BYTES);
+  if (body === null) throw outcome(413, [{ code: 'too-costly', diagnostics: 'body too large' }]);
+  return body.toString('utf8');
 }
 
 async function readResourceBody(request: IncomingMessage): Promise<unknown> {
@@ -613,14 +607,7 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, options.port ?? 0);
   origin = `http://127.0.0.1:${port}`;
   return {
     url: `${origin}${FHIR_BASE_PATH}`,

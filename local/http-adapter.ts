@@ -4,7 +4,8 @@
  * HTTP response, so that `npm start` runs the very same handlers.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { rememberBody } from './request-log';
 
@@ -139,4 +140,15 @@ export function writeResult(response: ServerResponse, result: APIGatewayProxyStr
 /** A JSON response, for the local-only routes. */
 export function writeJson(response: ServerResponse, statusCode: number, body: unknown): void {
   writeResult(response, { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+/** Listens on 127.0.0.1 at `port` (0: any free one) and resolves with the port taken; a busy port rejects (EADDRINUSE). */
+export function listenOnLoopback(server: Server, port: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }

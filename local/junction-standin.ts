@@ -56,7 +56,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as z from 'zod';
 import { canonicalInstant, instantMillis } from '../functions/core/instant';
 import { Instant } from '../functions/core/schemas';
@@ -64,6 +63,7 @@ import { parseStatus } from '../functions/core/status';
 import { transactionStatus } from '../functions/core/transaction-status';
 import { FLOW_TEAM_ID, newestByOrder, PHI_CANARY, type AppointmentDelivery, type Delivery } from './junction-flows';
 import { resultsAnswer } from './junction-standin-results';
+import { listenOnLoopback } from './http-adapter';
 
 /** A whole ClientFacingOrder. The stand-in needs only these three fields to store, sort and filter it. */
 export const StandinOrder = z.looseObject({
@@ -326,14 +326,7 @@ export async function startJunctionStandin(options: StandinOptions = {}): Promis
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, options.port ?? 0);
 
   const local = withFlowHelpers({
     putOrder: async (order) => store.put([StandinOrder.parse(order)]),
