@@ -12,7 +12,8 @@
  * a busy port is one line that says how to choose another.
  */
 import * as z from 'zod';
-import { ConfigError, parseEnv } from '../functions/shared/config';
+import { parseEnv } from '../functions/shared/config';
+import { portInUse, runStandinCli, stopOnSignals, UsageError } from './standin-cli';
 
 /** The port when neither --port nor FHIR_STANDIN_PORT says otherwise (CONTRACT §13). */
 const DEFAULT_PORT = 4020;
@@ -46,8 +47,6 @@ Environment:
 
 Example (then give npm start the printed settings):
   npm run fhir-server -- --port 4021 --client-id tracker --client-secret s3cret`;
-
-class UsageError extends Error {}
 
 interface Args {
   port?: number;
@@ -85,9 +84,6 @@ function parseArgs(args: readonly string[]): Args | 'help' {
   return parsed;
 }
 
-/** A port another program holds: one line that says how to pick another, not a stack trace. */
-class PortInUseError extends Error {}
-
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args === 'help') {
@@ -100,12 +96,10 @@ async function main(): Promise<void> {
   const { startFhirStandin } = await import('./fhir-standin');
   const clients = args.clientId !== undefined && args.clientSecret !== undefined ? [{ clientId: args.clientId, secret: args.clientSecret }] : [];
   const standin = await startFhirStandin({ port, clients, tagsCarriedForward: args.tagsCarriedForward }).catch((error: unknown) => {
-    if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
-      throw new PortInUseError(
-        `port ${port} is already in use: start it on another port with \`npm run fhir-server -- --port <port>\` (or FHIR_STANDIN_PORT; 0 picks a free one), and give npm start the FHIR_BASE_URL it prints`,
-      );
-    }
-    throw error;
+    throw portInUse(
+      error,
+      `port ${port} is already in use: start it on another port with \`npm run fhir-server -- --port <port>\` (or FHIR_STANDIN_PORT; 0 picks a free one), and give npm start the FHIR_BASE_URL it prints`,
+    );
   });
   const auth = clients.length > 0 ? ' -H "Authorization: Bearer $TOKEN"' : '';
   console.log(
@@ -126,21 +120,7 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-  const stop = () => {
-    standin.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  stopOnSignals(() => standin.stop());
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(`fhir-server: ${error.message}\n${USAGE}`);
-    process.exit(2);
-  }
-  console.error(`fhir-server: ${error instanceof ConfigError || error instanceof PortInUseError ? error.message : error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+runStandinCli('fhir-server', USAGE, main);

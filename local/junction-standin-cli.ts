@@ -11,10 +11,11 @@
  * that says how to choose another (issue 27 item 5).
  */
 import * as z from 'zod';
-import { ConfigError, parseEnv } from '../functions/shared/config';
+import { parseEnv } from '../functions/shared/config';
 import { JunctionApiKey } from '../functions/junction/settings';
 import { freshId, redrawFlow, simpleFlow, buildDeliveries, type FlowSpec, type Method, type RedrawOutcome } from './junction-flows';
 import { startJunctionStandin } from './junction-standin';
+import { portInUse, runStandinCli, stopOnSignals, UsageError } from './standin-cli';
 
 /** The port when neither --port nor JUNCTION_STANDIN_PORT says otherwise (the README's default too). */
 const DEFAULT_PORT = 4010;
@@ -47,8 +48,6 @@ Environment:
 
 Example (then give npm start the printed URL and key, as the banner says):
   npm run junction-api -- --port 4011 --orders 12`;
-
-class UsageError extends Error {}
 
 /** The parsed command line, or `help` when it asks for the usage. */
 function parseArgs(args: readonly string[]): { port?: number; orders: number } | 'help' {
@@ -85,9 +84,6 @@ function demoFlows(count: number, now: Date): FlowSpec[] {
   });
 }
 
-/** A port another program holds: one line that says how to pick another, not a stack trace. */
-class PortInUseError extends Error {}
-
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args === 'help') {
@@ -97,12 +93,10 @@ async function main(): Promise<void> {
   const settings = parseEnv(CliSettings, process.env);
   const port = args.port ?? settings.JUNCTION_STANDIN_PORT;
   const standin = await startJunctionStandin({ port, apiKey: settings.JUNCTION_API_KEY }).catch((error: unknown) => {
-    if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
-      throw new PortInUseError(
-        `port ${port} is already in use: start it on another port with \`npm run junction-api -- --port <port>\` (or JUNCTION_STANDIN_PORT; 0 picks a free one), and give npm start the URL it prints`,
-      );
-    }
-    throw error;
+    throw portInUse(
+      error,
+      `port ${port} is already in use: start it on another port with \`npm run junction-api -- --port <port>\` (or JUNCTION_STANDIN_PORT; 0 picks a free one), and give npm start the URL it prints`,
+    );
   });
   if (args.orders > 0) await standin.recordDeliveries(demoFlows(args.orders, new Date()).flatMap((flow) => buildDeliveries(flow)));
   const held = (await standin.orders()).length;
@@ -119,21 +113,7 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-  const stop = () => {
-    standin.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  stopOnSignals(() => standin.close());
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(`junction-api: ${error.message}\n${USAGE}`);
-    process.exit(2);
-  }
-  console.error(`junction-api: ${error instanceof ConfigError || error instanceof PortInUseError ? error.message : error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+runStandinCli('junction-api', USAGE, main);
