@@ -269,9 +269,10 @@ export async function startLocalRuntime(
     // Webhooks being answered: the stream reader rests while there are any (stream-reader.ts `busy`),
     // as on AWS, where the webhook and the stream function never share a CPU.
     let webhooksInFlight = 0;
+    const streamArn = await findStreamArn(client, tableName);
     const reader: StreamReader = startStreamReader({
       client: streams,
-      streamArn: await findStreamArn(client, tableName),
+      streamArn,
       // Each delivery's context counts down from the deployed function's timeout (60 s);
       // failing records are retried as the deployed mapping does (no attempt limit, issue 24),
       // their pauses growing to 10 s; past the park age their work is parked.
@@ -282,7 +283,7 @@ export async function startLocalRuntime(
     });
     stoppers.push(() => reader.stop());
     // The FHIR writer (CONTRACT §13) reads the same stream with its own reader, as its own mapping does on AWS.
-    const fhirReader = fhirConfig === null || fhirHttp === null ? null : startFhirWriterReader({ streams, streamArn: await findStreamArn(client, tableName), db, tableName, http: fhirHttp, config: fhirConfig, busy: () => webhooksInFlight > 0 });
+    const fhirReader = fhirConfig === null || fhirHttp === null ? null : startFhirWriterReader({ streams, streamArn, db, tableName, http: fhirHttp, config: fhirConfig, busy: () => webhooksInFlight > 0 });
     if (fhirReader !== null) stoppers.push(() => fhirReader.stop());
 
     const timer = setInterval(() => {
