@@ -12,7 +12,9 @@ import { contentDigest, DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir-t
 import { openingEntry } from '../../functions/core/follow-up/history';
 import { openFollowUp } from '../../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
+import { fhirClientOf } from '../../functions/fhir/client';
 import { createFhirHttp } from '../../functions/fhir/http';
+import { ConfigError } from '../../functions/shared/config';
 import { digestOf } from '../../functions/fhir/source';
 import { createFhirWriterHandler, WRITER_RESERVE_MS } from '../../functions/fhir-writer/app';
 import { FHIR_METRICS } from '../../functions/shared/metric-names';
@@ -301,5 +303,76 @@ describe('the FhirTasksBehind gauge', () => {
     } finally {
       await own.drop();
     }
+  });
+});
+
+describe('the dependencies behind the FHIR server: its token endpoint, the credential\'s secret, DynamoDB', () => {
+  /** A server that wants a token, with a client secret, and a writer that asks it for one. */
+  async function withToken(credential: () => Promise<string>) {
+    const server = await startFhirStandin({ clients: [{ clientId: 'tracker', secret: 's3cret' }], now: () => clock });
+    const http = fhirClientOf({ baseUrl: server.url, systems, catchUpPerSweep: 50, auth: { tokenUrl: server.tokenUrl, clientId: 'tracker', scope: 'system/Task.rs system/Task.cu', credential: { kind: 'secret', read: credential } } }, { timeoutMs: 2_000 });
+    const metrics = recordingMetrics();
+    const handle = createFhirWriterHandler({ db: table.db, tableName: table.tableName, http, systems, baseUrl: server.url, logger, metrics, now: () => clock });
+    return { server, handle, metrics };
+  }
+
+  it('the token endpoint failing (503) leaves the follow-up pending for a retry; refusing the client (401) is unauthorized, counted, not retried in a loop', async () => {
+    const { server, handle, metrics } = await withToken(async () => 's3cret');
+    try {
+      const one = await openOne();
+      await server.control.injectFault({ kind: 'status', status: 503, endpoint: 'token', times: 1 });
+      expect((await handle(followUpBatch(one), context())).batchItemFailures).toHaveLength(1);
+      expect(metrics.counts.get(FHIR_METRICS.unavailable)).toBe(1);
+      expect(await pendingOf(one.followUp.id)).toHaveLength(1);
+      await server.control.injectFault({ kind: 'status', status: 401, endpoint: 'token', times: 1 });
+      const changed = await act(one.followUp.id, { action: 'acknowledge', owner: 'j.doe' });
+      expect(await handle(followUpBatch(changed), context())).toEqual({ batchItemFailures: [] });
+      expect(metrics.counts.get(FHIR_METRICS.unauthorized)).toBe(1);
+      expect(await pendingOf(one.followUp.id)).toHaveLength(1);
+      // The endpoint answers again: the same delivery gets its token and the Task.
+      await handle(followUpBatch(changed), context());
+      expect((await server.control.tasks()).filter((task) => task.identifier?.[0]?.value === one.followUp.id)).toHaveLength(1);
+      expect(await pendingOf(one.followUp.id)).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('a credential whose secret cannot be read is unauthorized (counted), never a crash, and the follow-up stays pending', async () => {
+    const { server, handle, metrics } = await withToken(async () => {
+      throw new ConfigError('FHIR_CLIENT_SECRET_ARN: GetSecretValue failed: AccessDeniedException (HTTP 400)');
+    });
+    try {
+      const one = await openOne();
+      expect(await handle(followUpBatch(one), context())).toEqual({ batchItemFailures: [] });
+      expect(metrics.counts.get(FHIR_METRICS.unauthorized)).toBe(1);
+      expect(await pendingOf(one.followUp.id)).toHaveLength(1);
+      expect(await server.control.requests()).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('DynamoDB throttling the confirmation\'s write fails the batch for a retry; the Task written stays, the pending record stays, and the retry confirms it', async () => {
+    const one = await openOne();
+    let throttle = true;
+    // The real table; a throttle on the confirmation's put, which DynamoDB Local cannot be asked for.
+    const throttled = {
+      ...table.db,
+      put: async (input: Parameters<typeof table.db.put>[0]) => {
+        if (throttle && String((input.Item as { pk?: unknown }).pk).startsWith('FHIRTASK#')) {
+          throttle = false;
+          throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException' });
+        }
+        return table.db.put(input);
+      },
+    };
+    const handle = createFhirWriterHandler({ db: throttled, tableName: table.tableName, http: http(), systems, baseUrl: standin.url, logger, metrics: recordingMetrics(), now: () => clock });
+    await expect(handle(followUpBatch(one), context())).rejects.toThrow(/throughput/);
+    expect(await pendingOf(one.followUp.id)).toHaveLength(1);
+    // Lambda delivers the batch again: the Task is found at its digest, confirmed, and nothing is written twice.
+    await handle(followUpBatch(one), context());
+    await expectCurrent(one.followUp.id);
+    expect((await standin.control.versions()).filter((version) => version.resource.identifier?.[0]?.value === one.followUp.id)).toHaveLength(1);
   });
 });
