@@ -21,12 +21,14 @@ export interface LocalFhirStatus {
   behind: number;
   refused: number;
   changed_in_ehr: number;
+  conflict: number;
+  deleted_in_ehr: number;
   never_sent: number;
   pending: number;
 }
 
 export async function localFhirStatus(db: TableClient, tableName: string, fhir: { baseUrl: string; systems: FhirSystems }, now: Date): Promise<LocalFhirStatus> {
-  const status: LocalFhirStatus = { base_url: fhir.baseUrl, follow_ups: 0, confirmed: 0, behind: 0, refused: 0, changed_in_ehr: 0, never_sent: 0, pending: 0 };
+  const status: LocalFhirStatus = { base_url: fhir.baseUrl, follow_ups: 0, confirmed: 0, behind: 0, refused: 0, changed_in_ehr: 0, conflict: 0, deleted_in_ehr: 0, never_sent: 0, pending: 0 };
   for (const partition of [FOLLOW_UP_LISTING_PARTITIONS.open, FOLLOW_UP_LISTING_PARTITIONS.closed]) {
     for await (const item of queryItems(db, indexPartition(tableName, TABLE.byTransaction, partition))) {
       if (expired(item, now)) continue;

@@ -281,14 +281,51 @@ export function olderThanFound(source: TaskSource, found: FoundTask): boolean {
   return found.revision > source.revision;
 }
 
-export const FHIR_STATES = ['current', 'behind', 'refused', 'changed_in_ehr'] as const;
+/**
+ * The follow-up's Task states (CONTRACT §13), in the order the contract gives
+ * them: when several hold, the first is the one answered.
+ */
+export const FHIR_STATES = ['deleted_in_ehr', 'conflict', 'changed_in_ehr', 'refused', 'behind', 'current'] as const;
 export type FhirState = (typeof FHIR_STATES)[number];
+
+/** The newest change read from the EHR (CONTRACT §13, "Work done in the EHR comes back"). */
+export interface EhrChangeView {
+  at: string;
+  actor: string;
+  fhir_version_id: string | null;
+  actions: string[];
+  applied: boolean;
+  why: string | null;
+}
+
+/** The person's action an EHR change met in a conflict. */
+export interface TrackerChangeView {
+  at: string;
+  actor: string;
+  action: string;
+}
+
+/**
+ * This implementation's extension of `fhir` (where §13 is silent): when the
+ * EHR side needs a person (`refused`, `changed_in_ehr`, `deleted_in_ehr`,
+ * `conflict`), since when the tracker has held the Task and, for a refusal,
+ * the server's HTTP status and OperationOutcome codes (never its text).
+ */
+export interface FhirHeldView {
+  at: string;
+  status: number | null;
+  codes: string[];
+}
 
 /** The follow-up's `fhir` as GET /follow-ups/{id} answers it (CONTRACT §13). */
 export interface FhirView {
   version: number;
   confirmed_at: string;
   state: FhirState;
+  ehr_change: EhrChangeView | null;
+  tracker_change: TrackerChangeView | null;
+  /** Null unless the state needs a person. */
+  held: FhirHeldView | null;
 }
 
 /** What the confirmation record says, as far as the follow-up's `fhir` view needs it. */
@@ -297,27 +334,40 @@ export interface ConfirmationFacts {
   version: number;
   digest: string;
   confirmedAt: string;
-  /** The digest a refusal was for, or null. */
+  /** The digest a refusal was for, or null; with the answer's status and OperationOutcome codes. */
   refusedDigest: string | null;
+  refusalStatus: number | null;
+  refusalCodes: readonly string[];
   /** The digest the follow-up had when the Task was found changed in the EHR, or null. */
   changedInEhrDigest: string | null;
+  /** The follow-up's version when its confirmed Task was found deleted in the EHR (not created again until a person acts), or null. */
+  deletedInEhrVersion: number | null;
+  /** When the tracker recorded the refusal, the hold or the deletion it names, or null. */
+  heldAt: string | null;
 }
 
 /**
  * The follow-up's `fhir` (CONTRACT §13): null while off or never sent to this
- * server; otherwise the version confirmed, when, and whether its Task is at
- * the follow-up's current digest, behind it, refused at it, or changed in the
- * EHR (held until the follow-up changes with a person's action).
+ * server; otherwise the version confirmed, when, and the first state that
+ * holds in FHIR_STATES' order: its Task deleted in the EHR, changed there
+ * (held until a person's action), refused at the follow-up's current digest,
+ * behind it, or current.
  */
 export function fhirViewOf(confirmation: ConfirmationFacts | null, currentDigest: string, baseUrl: string | null): FhirView | null {
   if (baseUrl === null || confirmation === null || confirmation.baseUrl !== baseUrl) return null;
   const state: FhirState =
-    confirmation.changedInEhrDigest !== null
-      ? 'changed_in_ehr'
-      : confirmation.refusedDigest === currentDigest
-        ? 'refused'
-        : confirmation.digest === currentDigest
-          ? 'current'
-          : 'behind';
-  return { version: confirmation.version, confirmed_at: confirmation.confirmedAt, state };
+    confirmation.deletedInEhrVersion !== null
+      ? 'deleted_in_ehr'
+      : confirmation.changedInEhrDigest !== null
+        ? 'changed_in_ehr'
+        : confirmation.refusedDigest === currentDigest
+          ? 'refused'
+          : confirmation.digest === currentDigest
+            ? 'current'
+            : 'behind';
+  const needsPerson = state !== 'current' && state !== 'behind';
+  const held: FhirHeldView | null = needsPerson
+    ? { at: confirmation.heldAt ?? confirmation.confirmedAt, status: state === 'refused' ? confirmation.refusalStatus : null, codes: state === 'refused' ? [...confirmation.refusalCodes] : [] }
+    : null;
+  return { version: confirmation.version, confirmed_at: confirmation.confirmedAt, state, ehr_change: null, tracker_change: null, held };
 }

@@ -222,7 +222,7 @@ async function confirm(deps: SyncDeps, written: Written, taskId: string | null, 
 
 /** A refusal: recorded with its codes beside what was last confirmed, and its pending record dropped (no loop). */
 async function refuse(deps: SyncDeps, written: Written, status: number, codes: string[]): Promise<SyncOutcome> {
-  await recordBeside(deps, written, { refusedDigest: written.digest, refusalCodes: codes });
+  await recordBeside(deps, written, { refusedDigest: written.digest, refusalStatus: status, refusalCodes: codes });
   return { kind: 'refused', status, codes };
 }
 
@@ -242,12 +242,13 @@ async function holdChangedInEhr(deps: SyncDeps, written: Written): Promise<void>
 async function recordBeside(
   deps: SyncDeps,
   { stored, source, previous }: Written,
-  mark: Pick<Confirmation, 'refusedDigest' | 'refusalCodes'> | Pick<Confirmation, 'changedInEhrDigest' | 'changedInEhrVersion'>,
+  mark: Pick<Confirmation, 'refusedDigest' | 'refusalStatus' | 'refusalCodes'> | Pick<Confirmation, 'changedInEhrDigest' | 'changedInEhrVersion'>,
 ): Promise<void> {
   const confirmation: Confirmation = {
     ...(previous ?? emptyConfirmation(deps, stored)),
     openedAt: stored.followUp.opened_at,
     revision: Math.max(source.revision, previous?.revision ?? 0),
+    heldAt: deps.now().toISOString(),
     ...mark,
   };
   await writeConfirmation(deps.db, deps.tableName, stored.followUp.id, confirmation, stored.expiresAt);
@@ -266,9 +267,12 @@ function emptyConfirmation(deps: SyncDeps, stored: StoredFollowUp): Confirmation
     taskId: null,
     versionId: null,
     refusedDigest: null,
+    refusalStatus: null,
     refusalCodes: [],
     changedInEhrDigest: null,
     changedInEhrVersion: null,
+    deletedInEhrVersion: null,
+    heldAt: null,
   };
 }
 

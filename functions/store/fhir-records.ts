@@ -55,7 +55,6 @@ export interface Confirmation extends ConfirmationFacts {
   /** The server's Task id and `meta.versionId` last confirmed, or null (refused before any write). */
   taskId: string | null;
   versionId: string | null;
-  refusalCodes: readonly string[];
   /** The follow-up's version when its Task was found changed in the EHR (a person's action after it replaces the Task). */
   changedInEhrVersion: number | null;
 }
@@ -73,8 +72,11 @@ const C = {
   versionId: 'vid',
   refusedDigest: 'rd',
   refusalCodes: 'rc',
+  refusalStatus: 'rs',
   changedInEhrDigest: 'cd',
   changedInEhrVersion: 'cv',
+  deletedInEhrVersion: 'dv',
+  heldAt: 'hat',
 } as const;
 
 /**
@@ -156,8 +158,11 @@ export async function readConfirmation(db: TableClient, tableName: string, id: s
     versionId: text(C.versionId),
     refusedDigest: text(C.refusedDigest),
     refusalCodes: Array.isArray(item[C.refusalCodes]) ? (item[C.refusalCodes] as unknown[]).map(String) : [],
+    refusalStatus: number(C.refusalStatus),
     changedInEhrDigest: text(C.changedInEhrDigest),
     changedInEhrVersion: number(C.changedInEhrVersion),
+    deletedInEhrVersion: number(C.deletedInEhrVersion),
+    heldAt: text(C.heldAt),
   };
 }
 
@@ -178,9 +183,13 @@ export async function writeConfirmation(db: TableClient, tableName: string, id: 
     [C.revision]: confirmation.revision,
     ...(confirmation.taskId === null ? {} : { [C.taskId]: confirmation.taskId }),
     ...(confirmation.versionId === null ? {} : { [C.versionId]: confirmation.versionId }),
-    ...(confirmation.refusedDigest === null ? {} : { [C.refusedDigest]: confirmation.refusedDigest, [C.refusalCodes]: [...confirmation.refusalCodes] }),
+    ...(confirmation.refusedDigest === null
+      ? {}
+      : { [C.refusedDigest]: confirmation.refusedDigest, [C.refusalCodes]: [...confirmation.refusalCodes], ...(confirmation.refusalStatus === null ? {} : { [C.refusalStatus]: confirmation.refusalStatus }) }),
     ...(confirmation.changedInEhrDigest === null ? {} : { [C.changedInEhrDigest]: confirmation.changedInEhrDigest }),
     ...(confirmation.changedInEhrVersion === null ? {} : { [C.changedInEhrVersion]: confirmation.changedInEhrVersion }),
+    ...(confirmation.deletedInEhrVersion === null ? {} : { [C.deletedInEhrVersion]: confirmation.deletedInEhrVersion }),
+    ...(confirmation.heldAt === null ? {} : { [C.heldAt]: confirmation.heldAt }),
     ...(expiresAt === null ? {} : { [TABLE.ttlAttribute]: expiresAt }),
   };
   const outcome = await db.put({

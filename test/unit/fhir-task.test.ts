@@ -154,17 +154,31 @@ describe('followUpKind', () => {
 });
 
 describe('fhirViewOf', () => {
-  const confirmation: ConfirmationFacts = { baseUrl: 'http://ehr/fhir', version: 4, digest: 'd4', confirmedAt: '2026-11-02T00:00:00.000Z', refusedDigest: null, changedInEhrDigest: null };
+  const confirmation: ConfirmationFacts = { baseUrl: 'http://ehr/fhir', version: 4, digest: 'd4', confirmedAt: '2026-11-02T00:00:00.000Z', refusedDigest: null,
+    refusalStatus: null,
+    refusalCodes: [],
+    changedInEhrDigest: null,
+    deletedInEhrVersion: null,
+    heldAt: null,
+  };
   it('is null while off, never sent, or sent to another server', () => {
     expect(fhirViewOf(confirmation, 'd4', null)).toBeNull();
     expect(fhirViewOf(null, 'd4', 'http://ehr/fhir')).toBeNull();
     expect(fhirViewOf(confirmation, 'd4', 'http://other/fhir')).toBeNull();
   });
-  it('says current, behind, refused or changed in the EHR', () => {
-    expect(fhirViewOf(confirmation, 'd4', 'http://ehr/fhir')).toEqual({ version: 4, confirmed_at: '2026-11-02T00:00:00.000Z', state: 'current' });
+  it('says current, behind, refused, changed in the EHR or deleted there, the first that holds in the contract\'s order', () => {
+    expect(fhirViewOf(confirmation, 'd4', 'http://ehr/fhir')).toEqual({ version: 4, confirmed_at: '2026-11-02T00:00:00.000Z', state: 'current', ehr_change: null, tracker_change: null, held: null });
     expect(fhirViewOf(confirmation, 'd5', 'http://ehr/fhir')!.state).toBe('behind');
     expect(fhirViewOf({ ...confirmation, refusedDigest: 'd5' }, 'd5', 'http://ehr/fhir')!.state).toBe('refused');
     expect(fhirViewOf({ ...confirmation, refusedDigest: 'd5' }, 'd6', 'http://ehr/fhir')!.state).toBe('behind');
     expect(fhirViewOf({ ...confirmation, changedInEhrDigest: 'd5' }, 'd6', 'http://ehr/fhir')!.state).toBe('changed_in_ehr');
+    expect(fhirViewOf({ ...confirmation, changedInEhrDigest: 'd5', refusedDigest: 'd5', deletedInEhrVersion: 3 }, 'd5', 'http://ehr/fhir')!.state).toBe('deleted_in_ehr');
+    expect(fhirViewOf({ ...confirmation, changedInEhrDigest: 'd5', refusedDigest: 'd5' }, 'd5', 'http://ehr/fhir')!.state).toBe('changed_in_ehr');
+  });
+  it('says since when a state that needs a person holds, and a refusal\'s status and codes', () => {
+    const refused = { ...confirmation, refusedDigest: 'd5', refusalStatus: 422, refusalCodes: ['invalid'], heldAt: '2026-11-03T00:00:00.000Z' };
+    expect(fhirViewOf(refused, 'd5', 'http://ehr/fhir')!.held).toEqual({ at: '2026-11-03T00:00:00.000Z', status: 422, codes: ['invalid'] });
+    expect(fhirViewOf(refused, 'd6', 'http://ehr/fhir')!.held).toBeNull();
+    expect(fhirViewOf({ ...confirmation, deletedInEhrVersion: 4, heldAt: '2026-11-04T00:00:00.000Z' }, 'd4', 'http://ehr/fhir')!.held).toEqual({ at: '2026-11-04T00:00:00.000Z', status: null, codes: [] });
   });
 });
