@@ -1,12 +1,14 @@
 /**
  * One exchange with the FHIR server (CONTRACT §13): `application/fhir+json` both
- * ways, a bearer token when FHIR_TOKEN_URL is set, a timeout per request, and the
- * answer handed back whatever its status, for the caller (the order-safe write)
- * to judge. Only what the transport decides is decided here: a timeout or a
- * network error is `unavailable`; a token that cannot be had is `unavailable` or
- * `unauthorized` as the token endpoint said; a 401 from the server is met once
- * with a fresh token (a token revoked before its time), and a second 401 is the
- * answer.
+ * ways, a bearer token when FHIR_TOKEN_URL is set, a timeout per request (the
+ * body's read included), and the answer handed back whatever its status, for the
+ * caller (the order-safe write) to judge. Only what the transport decides is
+ * decided here: a timeout or a network error is `unavailable`, and so is a body
+ * over 5 MiB (`too_large`: read as a stream and cut there, never held whole); a
+ * token that cannot be had is `unavailable` or `unauthorized` as the token
+ * endpoint said; a 401 from the server is met once with a fresh token (a token
+ * revoked before its time), and a second 401 is the answer. Redirects are never
+ * followed: a 3xx is an answer like the others, its `Location` unasked.
  *
  * Nothing here logs a body, a header's value or a token: an OperationOutcome's
  * text can quote the resource, and the resource is the team's record.
@@ -15,9 +17,10 @@
 import type { LogSink } from '../shared/observability';
 import type { TokenSource } from './token';
 import { retryAfterMs } from '../shared/retry-after';
+import { readTextWithin } from '../shared/bounded-body';
 
 export interface FhirRequest {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Relative to the base URL, e.g. `Task?identifier=...` (identifierSearch) or `Task/abc`. */
   path: string;
   /** e.g. `If-Match`, `If-None-Exist`, `Prefer`; Accept, Content-Type and Authorization are this module's. */
@@ -31,15 +34,30 @@ export interface FhirAnswer {
   status: number;
   /** The `ETag` header as sent (e.g. `W/"3"`), or null. */
   etag: string | null;
-  /** The `Location` header (a create's `Task/<id>/_history/<n>`), else `Content-Location`, or null. */
+  /**
+   * The `Location` header (a create's `Task/<id>/_history/<n>`; a 3xx's redirect
+   * target, never requested), else `Content-Location`, or null.
+   */
   location: string | null;
   /** What `Retry-After` asks for, in ms (at least 0), or null when absent or unreadable. */
   retryAfterMs: number | null;
+  /** The `Content-Type`'s media type, lower case, without parameters (e.g. `application/fhir+json`), or null when absent. */
+  contentType: string | null;
+  /**
+   * What the body was: `empty` (nothing, or white space only), `json` (it parsed
+   * as JSON: `body` holds it), `unreadable` (something that is not JSON, e.g. an
+   * HTML page). Read whatever the `Content-Type` says.
+   */
+  bodyState: 'empty' | 'json' | 'unreadable';
   /** The body parsed as JSON, or null when empty or not JSON. */
   body: unknown;
 }
 
-export type FhirExchange = FhirAnswer | { kind: 'unavailable'; reason: 'timeout' | 'network' | 'token' } | { kind: 'unauthorized'; reason: 'token' };
+export type FhirExchange =
+  | FhirAnswer
+  /** No answer: a timeout (the body's read included), a network error, a token endpoint unavailable, or a body over FHIR_MAX_BODY_BYTES. */
+  | { kind: 'unavailable'; reason: 'timeout' | 'network' | 'token' | 'too_large' }
+  | { kind: 'unauthorized'; reason: 'token' };
 
 export interface FhirHttp {
   /** Never throws for a status; rejects only for a bad path or when the credential cannot be had (token.ts). */
@@ -61,6 +79,8 @@ export interface FhirHttpOptions {
 }
 
 export const FHIR_JSON = 'application/fhir+json';
+/** The most of an answer's body that is read (CONTRACT §13: 5 MiB); one byte more is `too_large`. */
+export const FHIR_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 export function createFhirHttp(options: FhirHttpOptions): FhirHttp {
   const base = options.baseUrl.replace(/\/+$/, '');
@@ -127,24 +147,34 @@ function headersOf(request: FhirRequest, accessToken: string | null): Record<str
   return headers;
 }
 
-async function answerOf(response: Response, nowMs: number): Promise<FhirAnswer> {
-  const text = await response.text();
+/** The answer, its body read within FHIR_MAX_BODY_BYTES (the request's signal still bounds the read's time). */
+async function answerOf(response: Response, nowMs: number): Promise<FhirExchange> {
+  const read = await readTextWithin(response, FHIR_MAX_BODY_BYTES);
+  if (read.kind === 'too_large') return { kind: 'unavailable', reason: 'too_large' };
+  const { headers } = response;
   return {
     kind: 'answer',
     status: response.status,
-    etag: response.headers.get('etag'),
-    location: response.headers.get('location') ?? response.headers.get('content-location'),
-    retryAfterMs: retryAfterMs(response.headers.get('retry-after'), nowMs),
-    body: parseJson(text),
+    etag: headers.get('etag'),
+    location: headers.get('location') ?? headers.get('content-location'),
+    retryAfterMs: retryAfterMs(headers.get('retry-after'), nowMs),
+    contentType: mediaTypeOf(headers.get('content-type')),
+    ...bodyOf(read.text),
   };
 }
 
-function parseJson(text: string): unknown {
-  if (text.trim() === '') return null;
+/** `text/html; charset=utf-8` → `text/html`; null for no header (or an empty one). */
+function mediaTypeOf(header: string | null): string | null {
+  const mediaType = header?.split(';', 1)[0]!.trim().toLowerCase() ?? '';
+  return mediaType === '' ? null : mediaType;
+}
+
+function bodyOf(text: string): Pick<FhirAnswer, 'bodyState' | 'body'> {
+  if (text.trim() === '') return { bodyState: 'empty', body: null };
   try {
-    return JSON.parse(text) as unknown;
+    return { bodyState: 'json', body: JSON.parse(text) as unknown };
   } catch {
-    return null;
+    return { bodyState: 'unreadable', body: null };
   }
 }
 

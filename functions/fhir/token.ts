@@ -8,9 +8,11 @@
  * A token is reused until a minute before its `expires_in` runs out, and callers
  * that ask at once share one request, so a batch of writes costs one token
  * request; `forget` drops it when the FHIR server refuses it (revoked early).
- * What the endpoint answers is a value, never an exception: 5xx, 408, 429,
- * timeouts, network errors and an unreadable answer are `unavailable` (try
- * later); 401, 403 and any other refusal (400 `invalid_client`, a redirect) are
+ * What the endpoint answers is a value, never an exception: 5xx, 408, 429, a
+ * redirect (3xx, never followed: it would take the credential wherever it
+ * points), timeouts, network errors, an unreadable answer and one over
+ * TOKEN_MAX_BODY_BYTES (read as a stream and cut there) are `unavailable` (try
+ * later); 401, 403 and any other refusal (400 `invalid_client`, 404) are
  * `unauthorized`, a configuration error no retry mends. `token()` rejects only
  * when the credential itself cannot be had: its secret unreadable (a ConfigError
  * naming the setting and the error type) or not a usable key.
@@ -23,6 +25,7 @@ import { randomUUID } from 'node:crypto';
 import { importPKCS8, SignJWT } from 'jose';
 import { ConfigError } from '../shared/config';
 import type { LogSink } from '../shared/observability';
+import { readTextWithin } from '../shared/bounded-body';
 import { signingKeyOf, type SigningAlg } from './private-key';
 
 /** How the client proves itself; `read` answers the secret or the PEM (from the environment, or Secrets Manager). */
@@ -65,6 +68,8 @@ export const TOKEN_EARLY_RENEWAL_MS = 60_000;
 export const DEFAULT_TOKEN_LIFETIME_S = 300;
 /** The assertion's lifetime: SMART allows at most five minutes. */
 export const ASSERTION_LIFETIME_S = 300;
+/** The most of a token answer's body that is read: 64 KiB, many times a token's (a JWT of a few KiB at most); one byte more is `unavailable`. */
+export const TOKEN_MAX_BODY_BYTES = 64 * 1024;
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 export function createTokenSource(options: TokenSourceOptions): TokenSource {
@@ -163,16 +168,23 @@ function assertionSigner(options: TokenSourceOptions, keyId: string, now: () => 
   };
 }
 
-/** The endpoint's answer as a result; the body is read within the request's timeout. */
+/** The endpoint's answer as a result; the body is read within the request's timeout and TOKEN_MAX_BODY_BYTES. */
 async function readTokenAnswer(response: Response): Promise<Answered> {
   const { status } = response;
-  if (status >= 200 && status <= 299) return tokenOf(await response.text());
-  if (status === 408 || status === 429 || status >= 500) {
+  if (status >= 200 && status <= 299) {
+    const read = await readTextWithin(response, TOKEN_MAX_BODY_BYTES);
+    return read.kind === 'text' ? tokenOf(read.text) : { ok: false, kind: 'unavailable', reason: `token answer over ${TOKEN_MAX_BODY_BYTES} bytes` };
+  }
+  if ((status >= 300 && status <= 399) || status === 408 || status === 429 || status >= 500) {
     await response.body?.cancel().catch(() => undefined);
     return { ok: false, kind: 'unavailable', reason: `status ${status}` };
   }
-  const error = status === 400 || status === 401 ? oauthErrorOf(await response.text()) : undefined;
-  if (error === undefined) await response.body?.cancel().catch(() => undefined);
+  if (status !== 400 && status !== 401) {
+    await response.body?.cancel().catch(() => undefined);
+    return { ok: false, kind: 'unauthorized', status };
+  }
+  const read = await readTextWithin(response, TOKEN_MAX_BODY_BYTES);
+  const error = read.kind === 'text' ? oauthErrorOf(read.text) : undefined;
   return error === undefined ? { ok: false, kind: 'unauthorized', status } : { ok: false, kind: 'unauthorized', status, error };
 }
 

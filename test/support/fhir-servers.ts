@@ -3,9 +3,11 @@
  * OAuth token endpoint that checks what a client sends (a SMART client assertion
  * verified with jose and the client's public key, or a Basic header), and a
  * scriptable FHIR server that records each request. Each answers what the test
- * chose, or never answers ('hang').
+ * chose, or never answers ('hang'), or streams a body as large as it is told
+ * (endless, if need be), minding backpressure and recording how much went out
+ * and whether the client closed the connection first.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeProtectedHeader, exportPKCS8, exportSPKI, generateKeyPair, jwtVerify, type CryptoKey, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 
@@ -16,11 +18,31 @@ export interface Received {
   body: string;
 }
 
-export type Scripted = { status: number; body?: unknown; headers?: Record<string, string> } | 'hang';
+/** A body streamed in 64 KiB chunks of `fill`: `bytes` of it (Infinity: until the client closes), its Content-Length declared or not (chunked). */
+export interface Streamed {
+  bytes: number;
+  declareLength?: boolean;
+  /** Stop after this many bytes and hold the connection open (a body that stalls). */
+  stallAfter?: number;
+  fill?: string;
+}
+
+export type Scripted = { status: number; body?: unknown; headers?: Record<string, string> } | { status: number; stream: Streamed; headers?: Record<string, string> } | 'hang';
+
+/** What went out of one streamed answer, kept current while it streams. */
+export interface StreamSent {
+  sent: number;
+  /** The client closed the connection before the whole body was sent. */
+  closedEarly: boolean;
+  /** The whole body was sent. */
+  finished: boolean;
+}
 
 export interface Listening {
   url: string;
   requests: Received[];
+  /** One per streamed answer, in order. */
+  streams: StreamSent[];
   close(): Promise<void>;
 }
 
@@ -40,6 +62,7 @@ export async function clientKey(alg: 'RS384' | 'ES384'): Promise<ClientKey> {
 /** Starts `handle` on 127.0.0.1; 'hang' holds the request open until the server closes. */
 async function listen(handle: (request: Received) => Promise<Scripted> | Scripted): Promise<Listening & { server: Server }> {
   const requests: Received[] = [];
+  const streams: StreamSent[] = [];
   const server = createServer((req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (part: Buffer) => parts.push(part));
@@ -48,7 +71,14 @@ async function listen(handle: (request: Received) => Promise<Scripted> | Scripte
       requests.push(received);
       void Promise.resolve(handle(received)).then((answer) => {
         if (answer === 'hang') return;
-        const text = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+        if ('stream' in answer) {
+          const headers = { 'content-type': 'application/json', ...(answer.stream.declareLength && Number.isFinite(answer.stream.bytes) ? { 'content-length': String(answer.stream.bytes) } : {}), ...answer.headers };
+          streams.push(streamBody(res.writeHead(answer.status, headers), answer.stream));
+          return;
+        }
+        // No Content-Type for an answer without a body unless the test gives one.
+        if (answer.body === undefined) return void res.writeHead(answer.status, answer.headers).end();
+        const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
         res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(text);
       });
     });
@@ -59,6 +89,7 @@ async function listen(handle: (request: Received) => Promise<Scripted> | Scripte
     server,
     url: `http://127.0.0.1:${port}`,
     requests,
+    streams,
     // Closing twice is fine: a test may close a server to see a refused connection.
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -67,6 +98,32 @@ async function listen(handle: (request: Received) => Promise<Scripted> | Scripte
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+/** Writes `stream` to `res` a chunk at a time, waiting for 'drain' (so the server never holds more than a socket's buffers). */
+function streamBody(res: ServerResponse, stream: Streamed): StreamSent {
+  const record: StreamSent = { sent: 0, closedEarly: false, finished: false };
+  const chunk = Buffer.alloc(64 * 1024, stream.fill ?? 'a');
+  const end = Math.min(stream.bytes, stream.stallAfter ?? Number.POSITIVE_INFINITY);
+  res.on('close', () => {
+    if (!record.finished) record.closedEarly = true;
+  });
+  const pump = (): void => {
+    while (!res.destroyed && record.sent < end) {
+      const part = end - record.sent >= chunk.length ? chunk : chunk.subarray(0, end - record.sent);
+      record.sent += part.length;
+      if (!res.write(part)) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+    if (!res.destroyed && record.sent >= stream.bytes) {
+      record.finished = true;
+      res.end();
+    }
+  };
+  pump();
+  return record;
 }
 
 export interface Verified {

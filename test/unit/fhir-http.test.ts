@@ -3,10 +3,12 @@
  * against a scripted server on 127.0.0.1 and a real token endpoint: the headers
  * sent, every status handed back as an answer, a 401 met once with a new token,
  * token failures, timeouts and network errors as their kinds, Retry-After read,
- * an OperationOutcome's codes (never its text), and identifier searches encoded.
+ * an OperationOutcome's codes (never its text), and identifier searches encoded;
+ * bodies read as a stream and cut past 5 MiB (too_large), redirects never
+ * followed, and an empty body told from one that is not JSON.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createFhirHttp, FHIR_JSON, identifierQuery, identifierSearch, operationOutcomeCodes } from '../../functions/fhir/http';
+import { createFhirHttp, FHIR_JSON, FHIR_MAX_BODY_BYTES, identifierQuery, identifierSearch, operationOutcomeCodes } from '../../functions/fhir/http';
 import { retryAfterMs } from '../../functions/shared/retry-after';
 import { createTokenSource, type TokenSource } from '../../functions/fhir/token';
 import { clientKey, startFhirServer, startTokenEndpoint, type ClientKey, type Listening, type Received, type Scripted, type TokenEndpoint } from '../support/fhir-servers';
@@ -43,7 +45,7 @@ describe('what is sent', () => {
     const { source } = await tokens();
     const http = createFhirHttp({ baseUrl: `${server.url}/fhir/R4/`, tokens: source });
     const answer = await http.send({ method: 'PUT', path: 'Task/abc', headers: { 'If-Match': 'W/"3"', Authorization: 'Bearer forged', accept: 'text/html' }, body: TASK });
-    expect(answer).toEqual({ kind: 'answer', status: 200, etag: 'W/"4"', location: null, retryAfterMs: null, body: TASK });
+    expect(answer).toEqual({ kind: 'answer', status: 200, etag: 'W/"4"', location: null, retryAfterMs: null, contentType: FHIR_JSON, bodyState: 'json', body: TASK });
     const [request] = server.requests;
     expect(request).toMatchObject({ method: 'PUT', path: '/fhir/R4/Task/abc' });
     expect(request?.headers).toMatchObject({ accept: FHIR_JSON, 'content-type': `${FHIR_JSON}; charset=utf-8`, authorization: 'Bearer access-1', 'if-match': 'W/"3"' });
@@ -82,11 +84,11 @@ describe('what comes back', () => {
     expect(answer).toMatchObject({ kind: 'answer', status, body: status === 304 ? null : outcome });
   });
 
-  it('gives a create Location, an ETag, and a body that is not JSON as null', async () => {
+  it('gives a create Location, an ETag, and a body that is not JSON as null and unreadable', async () => {
     const server = await fhirServer(() => ({ status: 201, body: '<html>created</html>', headers: { location: `Task/abc/_history/1`, etag: 'W/"1"' } }));
     const http = createFhirHttp({ baseUrl: server.url, tokens: null });
     expect(await http.send({ method: 'POST', path: 'Task', headers: { 'If-None-Exist': identifierQuery('urn:a:b', 'f-1') }, body: TASK })).toEqual({
-      kind: 'answer', status: 201, etag: 'W/"1"', location: 'Task/abc/_history/1', retryAfterMs: null, body: null,
+      kind: 'answer', status: 201, etag: 'W/"1"', location: 'Task/abc/_history/1', retryAfterMs: null, contentType: 'application/json', bodyState: 'unreadable', body: null,
     });
     expect(server.requests[0]?.headers['if-none-exist']).toBe('identifier=urn%3Aa%3Ab%7Cf-1');
   });
@@ -109,6 +111,107 @@ describe('what comes back', () => {
     const closed = await fhirServer(() => ({ status: 200 }));
     await closed.close();
     expect(await createFhirHttp({ baseUrl: closed.url, tokens: null }).send({ method: 'GET', path: 'Task/abc' })).toEqual({ kind: 'unavailable', reason: 'network' });
+  });
+});
+
+describe('an empty body told from one that is not JSON', () => {
+  it('gives a 200 HTML page as unreadable, with its media type', async () => {
+    const server = await fhirServer(() => ({ status: 200, body: '<!doctype html><html><body>Sign in</body></html>', headers: { 'content-type': 'text/html; charset=UTF-8' } }));
+    expect(await createFhirHttp({ baseUrl: server.url, tokens: null }).send({ method: 'GET', path: identifierSearch('urn:a:b', 'f-1') })).toEqual({
+      kind: 'answer', status: 200, etag: null, location: null, retryAfterMs: null, contentType: 'text/html', bodyState: 'unreadable', body: null,
+    });
+  });
+
+  it('gives an empty 201 with a Location as empty, with no media type', async () => {
+    const server = await fhirServer(() => ({ status: 201, headers: { location: 'Task/abc/_history/1' } }));
+    expect(await createFhirHttp({ baseUrl: server.url, tokens: null }).send({ method: 'POST', path: 'Task', body: TASK })).toEqual({
+      kind: 'answer', status: 201, etag: null, location: 'Task/abc/_history/1', retryAfterMs: null, contentType: null, bodyState: 'empty', body: null,
+    });
+  });
+
+  it('sends a DELETE with no body and no Content-Type', async () => {
+    const server = await fhirServer(() => ({ status: 204 }));
+    expect(await createFhirHttp({ baseUrl: server.url, tokens: null }).send({ method: 'DELETE', path: 'Task/abc' })).toMatchObject({ kind: 'answer', status: 204, bodyState: 'empty' });
+    expect(server.requests[0]).toMatchObject({ method: 'DELETE', path: '/Task/abc', body: '' });
+    expect(server.requests[0]?.headers['content-type']).toBeUndefined();
+  });
+});
+
+describe('redirects, never followed', () => {
+  it.each([301, 302, 303, 307, 308])('hands back a %i to a login page as the answer, and never asks for the page', async (status) => {
+    let login = '';
+    const server = await fhirServer((request): Scripted =>
+      request.path === '/login'
+        ? { status: 200, body: '<html><form>Sign in</form></html>', headers: { 'content-type': 'text/html' } }
+        : { status, body: '<html>Moved</html>', headers: { location: login, 'content-type': 'text/html' } },
+    );
+    login = `${server.url}/login`;
+    const { endpoint, source } = await tokens();
+    const answer = await createFhirHttp({ baseUrl: `${server.url}/fhir`, tokens: source }).send({ method: 'POST', path: 'Task', body: TASK });
+    expect(answer).toEqual({ kind: 'answer', status, etag: null, location: login, retryAfterMs: null, contentType: 'text/html', bodyState: 'unreadable', body: null });
+    expect(server.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['POST /fhir/Task']);
+    expect(endpoint.requests).toHaveLength(1);
+  });
+});
+
+describe('bodies bounded at 5 MiB', () => {
+  /** Samples the process's resident memory every few ms while `work` runs: the most it grew by. */
+  async function rssGrowth<T>(work: () => Promise<T>): Promise<{ result: T; grewBy: number }> {
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const timer = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 2);
+    try {
+      const result = await work();
+      return { result, grewBy: Math.max(peak, process.memoryUsage().rss) - before };
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  async function closedByClient(server: Listening): Promise<void> {
+    await expect.poll(() => server.streams[0]?.closedEarly, { timeout: 2000, interval: 10 }).toBe(true);
+  }
+
+  it.each([
+    ['an endless body, chunked', { bytes: Number.POSITIVE_INFINITY }],
+    ['a 200 MB body with its Content-Length', { bytes: 200 * 1024 * 1024, declareLength: true }],
+  ])('ends a 200 with %s as too_large at once, holding none of it, and closes the connection', async (_case, stream) => {
+    const server = await fhirServer(() => ({ status: 200, stream }));
+    const http = createFhirHttp({ baseUrl: server.url, tokens: null });
+    const started = performance.now();
+    const { result, grewBy } = await rssGrowth(() => http.send({ method: 'GET', path: identifierSearch('urn:a:b', 'f-1') }));
+    expect(result).toEqual({ kind: 'unavailable', reason: 'too_large' });
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(grewBy).toBeLessThan(50 * 1024 * 1024);
+    await closedByClient(server);
+    expect(server.streams[0]!.finished).toBe(false);
+    expect(server.streams[0]!.sent).toBeLessThan(50 * 1024 * 1024);
+  });
+
+  it('reads a body of 5 MiB exactly, and answers one byte more as too_large', async () => {
+    const json = (bytes: number) => `"${'a'.repeat(bytes - 2)}"`;
+    const server = await fhirServer((request) => ({ status: 200, body: json(FHIR_MAX_BODY_BYTES + Number(request.path.slice(-1))) }));
+    const http = createFhirHttp({ baseUrl: server.url, tokens: null });
+    const exact = await http.send({ method: 'GET', path: 'Task/t0' });
+    expect(exact).toMatchObject({ kind: 'answer', status: 200, bodyState: 'json' });
+    expect(((exact as { body: string }).body).length).toBe(FHIR_MAX_BODY_BYTES - 2);
+    expect(await http.send({ method: 'GET', path: 'Task/t1' })).toEqual({ kind: 'unavailable', reason: 'too_large' });
+  });
+
+  it('bounds an error answer too: a 500 with an endless body is too_large', async () => {
+    const server = await fhirServer(() => ({ status: 500, stream: { bytes: Number.POSITIVE_INFINITY } }));
+    expect(await createFhirHttp({ baseUrl: server.url, tokens: null }).send({ method: 'PUT', path: 'Task/abc', body: TASK })).toEqual({ kind: 'unavailable', reason: 'too_large' });
+    await closedByClient(server);
+  });
+
+  it("times out a body that stalls after its first bytes (the timeout covers the body's read)", async () => {
+    const server = await fhirServer(() => ({ status: 200, stream: { bytes: 1_000_000, stallAfter: 1000 } }));
+    const started = performance.now();
+    expect(await createFhirHttp({ baseUrl: server.url, tokens: null, timeoutMs: 200 }).send({ method: 'GET', path: 'Task/abc' })).toEqual({ kind: 'unavailable', reason: 'timeout' });
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(server.streams[0]!.sent).toBe(1000);
   });
 });
 

@@ -132,6 +132,9 @@ describe('nothing secret in the logs', () => {
     ['401', { status: 401, body: { error: 'invalid_client' } }],
     ['403', { status: 403, body: SECRET }],
     ['garbage JSON', { status: 200, body: `{"access_token":"${SECRET}` }],
+    ['a 302 whose Location quotes the secret', { status: 302, headers: { location: `http://127.0.0.1:1/login?client_secret=${SECRET}` } }],
+    ['a 200 HTML page', { status: 200, body: `<html><body>Sign in, ${SECRET}</body></html>`, headers: { 'content-type': 'text/html' } }],
+    ['a 200 token over 64 KiB', { status: 200, body: JSON.stringify({ access_token: `at_SECRET_${'y'.repeat(70_000)}`, expires_in: 300 }) }],
   ])('logs no secret when the token endpoint answers %s, with the key and with the secret', async (_case, failure) => {
     logger = capturingLogger();
     for (const credential of [keyCredential(), secretCredential]) {

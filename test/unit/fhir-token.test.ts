@@ -3,11 +3,12 @@
  * token endpoint on 127.0.0.1 that verifies each SMART client assertion with
  * jose and the client's public key: RS384 and ES384 assertions, a client secret
  * sent as Basic, a token reused until a minute before it expires and shared by
- * callers that ask at once, and every failure of the endpoint as its kind.
+ * callers that ask at once, and every failure of the endpoint as its kind: a
+ * redirect never followed, a body read within 64 KiB.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenSource, type FhirCredential, type TokenSourceOptions } from '../../functions/fhir/token';
+import { createTokenSource, TOKEN_MAX_BODY_BYTES, type FhirCredential, type TokenSourceOptions } from '../../functions/fhir/token';
 import { ConfigError } from '../../functions/shared/config';
 import { clientKey, startTokenEndpoint, type ClientKey, type Listening, type Scripted, type TokenEndpoint, type TokenEndpointOptions } from '../support/fhir-servers';
 
@@ -202,11 +203,49 @@ describe('the endpoint failing, each failure its kind', () => {
     ['401', 401, { error: 'invalid_client' }, { status: 401, error: 'invalid_client' }],
     ['403', 403, 'Forbidden', { status: 403 }],
     ['404 (a wrong token URL)', 404, 'Not Found', { status: 404 }],
-    ['a redirect, never followed', 302, '', { status: 302 }],
   ])('answers %s as unauthorized', async (_case, status, body, expected) => {
-    const server = await scripted({ status, body, headers: status === 302 ? { location: 'http://127.0.0.1:1/elsewhere' } : {} });
+    const server = await scripted({ status, body });
     expect(await source(server, secretCredential).token()).toEqual({ ok: false, kind: 'unauthorized', ...expected });
     expect(server.requests).toHaveLength(1);
+  });
+
+  it.each([301, 302, 303, 307, 308])('answers a %i as unavailable, never following it to the page behind it (which gives a token)', async (status) => {
+    let login = '';
+    const server = await endpoint({
+      secret: SECRET,
+      answer: (request) => (request.path === '/login' ? { status: 200, body: { access_token: 'from-the-login-page', expires_in: 300 } } : { status, body: '<html>Moved</html>', headers: { location: login, 'content-type': 'text/html' } }),
+    });
+    login = `${server.url}/login`;
+    const tokens = source(server, secretCredential);
+    expect(await tokens.token()).toEqual({ ok: false, kind: 'unavailable', reason: `status ${status}` });
+    expect(server.requests.map((request) => request.path)).toEqual(['/auth/token']);
+    // Tried again at the next call, as any unavailable endpoint is.
+    await tokens.token();
+    expect(server.requests.map((request) => request.path)).toEqual(['/auth/token', '/auth/token']);
+  });
+
+  it('answers a 200 over 64 KiB as unavailable, never a token, and closes the connection', async () => {
+    const server = await scripted({ status: 200, stream: { bytes: Number.POSITIVE_INFINITY } });
+    expect(await source(server, secretCredential).token()).toEqual({ ok: false, kind: 'unavailable', reason: `token answer over ${TOKEN_MAX_BODY_BYTES} bytes` });
+    await expect.poll(() => server.streams[0]?.closedEarly, { timeout: 2000, interval: 10 }).toBe(true);
+    expect(server.streams[0]!.sent).toBeLessThan(10 * 1024 * 1024);
+  });
+
+  it('takes a token answer of 64 KiB exactly, and not one of a byte more', async () => {
+    const answerOf = (bytes: number) => {
+      const shell = JSON.stringify({ access_token: '', expires_in: 300 });
+      return JSON.stringify({ access_token: 't'.repeat(bytes - shell.length), expires_in: 300 });
+    };
+    const server = await endpoint({ secret: SECRET, answer: (_request, _verified, index) => ({ status: 200, body: answerOf(TOKEN_MAX_BODY_BYTES + index) }) });
+    const tokens = source(server, secretCredential);
+    expect(await tokens.token()).toMatchObject({ ok: true, accessToken: expect.stringMatching(/^t+$/) });
+    tokens.forget();
+    expect(await tokens.token()).toEqual({ ok: false, kind: 'unavailable', reason: `token answer over ${TOKEN_MAX_BODY_BYTES} bytes` });
+  });
+
+  it('reads no error code from a 400 over 64 KiB: unauthorized by its status alone', async () => {
+    const server = await scripted({ status: 400, body: { error: 'invalid_client', error_description: 'x'.repeat(TOKEN_MAX_BODY_BYTES) } });
+    expect(await source(server, secretCredential).token()).toEqual({ ok: false, kind: 'unauthorized', status: 400 });
   });
 
   it.each([
@@ -214,6 +253,7 @@ describe('the endpoint failing, each failure its kind', () => {
     ['JSON without access_token', { token_type: 'bearer', expires_in: 300 }],
     ['an empty access_token', { access_token: '', expires_in: 300 }],
     ['a JSON array', [1, 2]],
+    ['an HTML page', '<!doctype html><html><body>Sign in</body></html>'],
   ])('answers a 200 of %s as unavailable', async (_case, body) => {
     const server = await scripted({ status: 200, body });
     const result = await source(server, secretCredential).token();
