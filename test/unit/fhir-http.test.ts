@@ -177,7 +177,7 @@ describe('bodies bounded at 5 MiB', () => {
   it.each([
     ['an endless body, chunked', { bytes: Number.POSITIVE_INFINITY }],
     ['a 200 MB body with its Content-Length', { bytes: 200 * 1024 * 1024, declareLength: true }],
-  ])('ends a 200 with %s as too_large at once, holding none of it, and closes the connection', async (_case, stream) => {
+  ])('ends a 200 carrying %s: too_large at once, none of it held, the connection closed', async (_case, stream) => {
     const server = await fhirServer(() => ({ status: 200, stream }));
     const http = createFhirHttp({ baseUrl: server.url, tokens: null });
     const started = performance.now();
