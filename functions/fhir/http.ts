@@ -25,7 +25,7 @@ export interface FhirRequest {
   path: string;
   /** e.g. `If-Match`, `If-None-Exist`, `Prefer`; Accept, Content-Type and Authorization are this module's. */
   headers?: Record<string, string>;
-  /** Sent as JSON; none for a GET. */
+  /** Sent as JSON; none for a GET or a DELETE. */
   body?: unknown;
 }
 
@@ -46,7 +46,7 @@ export interface FhirAnswer {
   /**
    * What the body was: `empty` (nothing, or white space only), `json` (it parsed
    * as JSON: `body` holds it), `unreadable` (something that is not JSON, e.g. an
-   * HTML page). Read whatever the `Content-Type` says.
+   * HTML page), judged by the bytes whatever the `Content-Type` says.
    */
   bodyState: 'empty' | 'json' | 'unreadable';
   /** The body parsed as JSON, or null when empty or not JSON. */
