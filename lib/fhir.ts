@@ -18,6 +18,7 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FHIR_CONFIRMATION_PREFIX, FHIR_PENDING_PARTITION, FHIR_SEED_PARTITION } from '../functions/store/fhir-records';
+import { A, FHIR_MARKER_VALUE } from '../functions/store/follow-ups/item';
 import type { ReaderPartitions } from '../functions/store/key-prefixes';
 import { keys, TABLE } from '../functions/store/table';
 import type { FhirSettings } from './settings';
@@ -58,8 +59,14 @@ export const FHIR_STREAM_MAPPING = {
   startingPosition: StartingPosition.TRIM_HORIZON,
 } as const;
 
-/** The stream records the writer is given: those of follow-up items (sort key `FOLLOWUP`), nothing else of the table. */
-export const FHIR_STREAM_FILTER = { dynamodb: { Keys: { [TABLE.sortKey]: { S: [keys.followUp('').sk] } } } } as const;
+/**
+ * The stream records the writer is given: writes of follow-up items (sort key `FOLLOWUP`) that changed
+ * the Task's content or the item's expiry (they carry the FHIR marker, CONTRACT §13), nothing else of the
+ * table: a bookkeeping write (a reminder sent, a stale flag's copy) invokes nothing.
+ */
+export const FHIR_STREAM_FILTER = {
+  dynamodb: { Keys: { [TABLE.sortKey]: { S: [keys.followUp('').sk] } }, NewImage: { [A.fhirMarker]: { N: [String(FHIR_MARKER_VALUE)] } } },
+} as const;
 
 export const FHIR_WRITER_TIMEOUT = Duration.seconds(60);
 /** Mostly waiting on the FHIR server: the smallest size that keeps a cold start short (docs/deploy.md, cost). */

@@ -13,6 +13,11 @@
  *    (alarmed), and the batch ends without a retry (the sweep tries again).
  *    A refusal or a Task changed in the EHR is logged with codes only and
  *    counted (alarmed); neither is retried until the follow-up changes.
+ *    A throttle (429, or 503 with Retry-After) is never sent to the
+ *    dead-letter queue: its Retry-After is waited for when the function's
+ *    time allows, else the batch ends without a failure and the sweep sends
+ *    what is pending. A throw (DynamoDB failing under it) fails the batch for
+ *    Lambda's retry, bisected: the pending records are written first.
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { FhirSystems } from '../core/fhir-task';
@@ -35,7 +40,11 @@ export interface FhirWriterDeps {
   logger: LogSink;
   metrics: FlushingMetricSink;
   now?: () => Date;
+  /** How it waits out a Retry-After (tests pass a clock's). */
+  pause?: (ms: number) => Promise<void>;
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createFhirWriterHandler(deps: FhirWriterDeps) {
   const now = deps.now ?? (() => new Date());
@@ -43,19 +52,34 @@ export function createFhirWriterHandler(deps: FhirWriterDeps) {
   return async (event: DynamoDBStreamEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<DynamoDBBatchResponse> => {
     try {
       const behind = await markBehind(sync, followUpChanges(event.Records));
-      for (const [index, change] of behind.entries()) {
+      for (let index = 0; index < behind.length; ) {
         const left = behind.slice(index);
         if (context.getRemainingTimeInMillis() < WRITER_RESERVE_MS) return failedFrom(left, 'time');
-        const outcome = await syncFollowUp(sync, change.stored.followUp.id, change.stored.followUp.opened_at);
-        recordOutcome(deps.logger, deps.metrics, change.stored.followUp.id, outcome);
-        if (outcome.kind === 'unavailable') return failedFrom(left, outcome.reason);
+        const id = behind[index]!.stored.followUp.id;
+        const outcome = await syncFollowUp(sync, id, behind[index]!.stored.followUp.opened_at);
+        recordOutcome(deps.logger, deps.metrics, id, outcome);
         if (outcome.kind === 'unauthorized') return { batchItemFailures: [] };
+        if (outcome.kind === 'unavailable') {
+          if (!outcome.throttled) return failedFrom(left, outcome.reason);
+          const wait = outcome.retryAfterMs;
+          // Waited for when it fits the time left (then the same follow-up again), else the sweep's: never dead-lettered.
+          if (wait === null || context.getRemainingTimeInMillis() - wait < WRITER_RESERVE_MS) return leftToSweep(left);
+          await (deps.pause ?? sleep)(wait);
+          continue;
+        }
+        index += 1;
       }
       return { batchItemFailures: [] };
     } finally {
       deps.metrics.publishStoredMetrics();
     }
   };
+
+  /** A throttled server: what is left stays pending for the sweep, and the batch is done (no retry, no dead-letter queue). */
+  function leftToSweep(left: readonly unknown[]): DynamoDBBatchResponse {
+    deps.logger.warn('FHIR server throttles: Tasks left pending for the sweep', { follow_ups: left.length });
+    return { batchItemFailures: [] };
+  }
 
   /** Lambda retries from the lowest sequence number reported: the first follow-up not sent. */
   function failedFrom(left: readonly { sequenceNumber: string | undefined }[], reason: string): DynamoDBBatchResponse {

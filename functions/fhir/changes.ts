@@ -5,15 +5,23 @@
  * happens next (the server down for days, the function's timeout, the batch
  * given up to the dead-letter queue): the sweep sends what is still pending.
  *
- * Only follow-up items count (the mapping's filter passes nothing else; the
- * step checks again). A follow-up appears once, at its newest image in the
- * batch. One whose digest is the one confirmed (or refused) for this server
- * is not behind: a bookkeeping write costs one eventually consistent read.
+ * Only writes of follow-up items that changed the Task's content or the
+ * item's expiry count: those carry the FHIR marker (CONTRACT §13), and the
+ * mapping's filter passes nothing else (the step checks again, as `npm start`'s
+ * reader has no filter). A follow-up appears once, at its newest image in the
+ * batch. One whose digest is the one confirmed (or refused, or held) for this
+ * server is not behind. The confirmation is read strongly consistent: an
+ * eventually consistent read could still show A after the Task went from A to
+ * B, and a change back to A would then look confirmed and be missed.
+ *
+ * Every FHIR record expires with its follow-up (CONTRACT §13): when the
+ * follow-up's expiry is not the confirmation's, the confirmation's and the
+ * pending record's are moved to it here, within the minute the stream takes.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { FhirSystems } from '../core/fhir-task';
-import { isFollowUpItem, parseStored, type StoredFollowUp } from '../store/follow-ups/item';
-import { markPending, readConfirmation } from '../store/fhir-records';
+import { carriesFhirMarker, isFollowUpItem, parseStored, type StoredFollowUp } from '../store/follow-ups/item';
+import { markPending, readConfirmation, setConfirmationExpiry, setPendingExpiry } from '../store/fhir-records';
 import { unmarshallImage } from '../store/stream-images';
 import type { TableClient } from '../store/table-client';
 import { digestOf } from './source';
@@ -31,7 +39,7 @@ export function followUpChanges(records: readonly DynamoDBRecord[]): FollowUpCha
     const image = record.dynamodb?.NewImage;
     if (record.eventName === 'REMOVE' || image === undefined) continue;
     const item = unmarshallImage(image);
-    if (!isFollowUpItem(item)) continue;
+    if (!isFollowUpItem(item) || !carriesFhirMarker(item)) continue;
     const stored = parseStored(item);
     const first = changes.get(stored.followUp.id)?.sequenceNumber ?? record.dynamodb?.SequenceNumber;
     // Deleted and set again, so the map's order is the order of each follow-up's newest record.
@@ -52,10 +60,18 @@ export async function markBehind(
   const behind: FollowUpChange[] = [];
   for (const change of changes) {
     const { followUp } = change.stored;
+    const { expiresAt } = change.stored;
     const digest = digestOf(change.stored, deps.systems);
-    const confirmation = await readConfirmation(deps.db, deps.tableName, followUp.id, deps.baseUrl, false);
-    if (confirmation !== null && [confirmation.digest, confirmation.refusedDigest, confirmation.changedInEhrDigest].includes(digest)) continue;
-    await markPending(deps.db, deps.tableName, { id: followUp.id, openedAt: followUp.opened_at, revision: change.stored.revision }, deps.now());
+    const confirmation = await readConfirmation(deps.db, deps.tableName, followUp.id, deps.baseUrl, true);
+    if (confirmation !== null && (confirmation.expiresAt ?? null) !== expiresAt) {
+      await setConfirmationExpiry(deps.db, deps.tableName, followUp.id, deps.baseUrl, expiresAt);
+    }
+    if (confirmation !== null && [confirmation.digest, confirmation.refusedDigest, confirmation.changedInEhrDigest].includes(digest)) {
+      // Not behind; a pending record of an earlier change, if any, follows the expiry too.
+      if ((confirmation.expiresAt ?? null) !== expiresAt) await setPendingExpiry(deps.db, deps.tableName, followUp.opened_at, followUp.id, expiresAt);
+      continue;
+    }
+    await markPending(deps.db, deps.tableName, { id: followUp.id, openedAt: followUp.opened_at, revision: change.stored.revision, expiresAt }, deps.now());
     behind.push(change);
   }
   return behind;

@@ -16,6 +16,7 @@ const METRIC_OF: Record<SyncOutcome['kind'], string | null> = {
   gone: null,
   refused: FHIR_METRICS.refused,
   changed_in_ehr: FHIR_METRICS.changedInEhr,
+  deleted_in_ehr: FHIR_METRICS.deletedInEhr,
   unavailable: FHIR_METRICS.unavailable,
   unauthorized: FHIR_METRICS.unauthorized,
 };
@@ -30,8 +31,14 @@ export function recordOutcome(logger: LogSink, metrics: MetricSink, followUpId: 
       return logger.warn('Task changed in the EHR: not overwritten until a person acts on the follow-up', { follow_up_id: followUpId });
     case 'unauthorized':
       return logger.error('FHIR server or token endpoint refused the credentials (401/403): a configuration error', { follow_up_id: followUpId, where: outcome.where });
+    case 'deleted_in_ehr':
+      return logger.warn('Task deleted in the EHR: not created again until a person acts on the follow-up', { follow_up_id: followUpId });
     case 'unavailable':
-      return logger.warn('FHIR server unavailable: the Task stays pending', { follow_up_id: followUpId, reason: outcome.reason, retry_after_ms: outcome.retryAfterMs });
+      if (outcome.reason === 'base_url_not_found') {
+        metrics.addMetric(FHIR_METRICS.baseUrlNotFound, MetricUnit.Count, 1);
+        return logger.error('FHIR search answered 404: FHIR_BASE_URL is not a FHIR server\'s base (a configuration error); the Task stays pending', { follow_up_id: followUpId, status: outcome.status });
+      }
+      return logger.warn('FHIR server unavailable: the Task stays pending', { follow_up_id: followUpId, reason: outcome.reason, status: outcome.status, retry_after_ms: outcome.retryAfterMs });
     default:
       return logger.debug('FHIR Task', { follow_up_id: followUpId, outcome: outcome.kind });
   }

@@ -7,23 +7,29 @@
  *
  * 1. Read the Task by identifier (`GET Task?identifier=`), then the follow-up
  *    (strongly consistent), so the content is at least as new as the Task read.
+ *    A 200 that is not a searchset Bundle is unavailable, never "no Task".
  * 2. A Task at the follow-up's digest costs no write. A Task the tracker wrote
  *    from a newer content (a later opening, a higher write revision) is left as
  *    it is: its writer confirms it. A Task someone changed in the EHR (its
  *    `meta.versionId` is not the one confirmed, and its content is not the
- *    tracker's) is not overwritten until a person acts on the follow-up.
- * 3. Otherwise `PUT Task/{id}` with `If-Match` (or `POST` with `If-None-Exist`).
- *    A 412 (the version moved) is read again and retried, at most
- *    MAX_CONFLICT_RETRIES times; several Tasks for the identifier is refused.
+ *    tracker's) is not overwritten until a person acts on the follow-up. No
+ *    Task, where the server had confirmed one: read by its id; a 404 or 410 is
+ *    a deletion in the EHR, not created again until a person acts.
+ * 3. Otherwise `PUT Task/{id}` with `If-Match` (the Task as read with the
+ *    mapped fields replaced: the EHR's own elements kept), or `POST` with
+ *    `If-None-Exist`. A 412 (the version moved) is read again and retried, at
+ *    most MAX_CONFLICT_RETRIES times; several Tasks for the identifier is refused.
  * 4. After a write, the follow-up is read again: if it changed meanwhile, go
  *    again, so that the last writer always leaves the newest content.
  *
  * A confirmation record keeps what the server confirmed; the pending record is
- * deleted once a content at least as new is confirmed. A 400/422 (or several
- * Tasks) is a refusal: recorded with the OperationOutcome's codes, never its
- * text, and not tried again until the follow-up changes. 5xx, 429 and
- * timeouts leave the pending record for the next try; 401/403 too (a
- * configuration error).
+ * deleted once a content at least as new is confirmed. Only an answer the
+ * server means as final is a refusal (answers.ts): a 400/422 (or several
+ * Tasks), recorded with the OperationOutcome's codes, never its text, and not
+ * tried again until the follow-up changes. A 401/403 is a configuration
+ * error. Every other answer (a redirect, never followed; 404, 405, 408, 409,
+ * 413, 429, 5xx; a body not asked for or over 5 MiB) and no answer leave the
+ * pending record for the next try.
  */
 import { contentDigest, foundTask, olderThanFound, taskOf, type FhirSystems, type FhirTask, type TaskSource } from '../core/fhir-task';
 import { TRACKER_ACTOR } from '../core/follow-up/history';
@@ -33,8 +39,9 @@ import { getFollowUp } from '../store/follow-ups/reads';
 import { clearPending, readConfirmation, writeConfirmation, type Confirmation } from '../store/fhir-records';
 import type { TableClient } from '../store/table-client';
 import { ConfigError } from '../shared/config';
+import { judgeAnswer, searchsetTasks, usableResourceId, writtenBodyReadable, type UnavailableReason } from './answers';
 import { digestOf, taskSourceOf } from './source';
-import { identifierQuery, identifierSearch, operationOutcomeCodes, type FhirExchange, type FhirHttp } from './http';
+import { identifierQuery, identifierSearch, operationOutcomeCodes, type FhirAnswer, type FhirExchange, type FhirHttp } from './http';
 
 /** Re-reads after a 412 (the Task's version moved under the write), per delivery. */
 export const MAX_CONFLICT_RETRIES = 3;
@@ -63,10 +70,21 @@ export type SyncOutcome =
   | { kind: 'refused'; status: number; codes: string[] }
   /** Someone changed the Task in the EHR: not overwritten. */
   | { kind: 'changed_in_ehr' }
-  /** 5xx, 429, a timeout, a network error or conflicts past the retries: the pending record stays. */
-  | { kind: 'unavailable'; reason: string; retryAfterMs: number | null }
+  /** The Task the server confirmed is gone from it (404/410): not created again until a person acts. */
+  | { kind: 'deleted_in_ehr' }
+  /**
+   * Any other answer, or none: the pending record stays, and the next try sends it. `throttled`: a 429, or
+   * a 503 with Retry-After (waited for, never dead-lettered); `status`: the HTTP status, when there was one.
+   */
+  | { kind: 'unavailable'; reason: UnavailableReason; status: number | null; retryAfterMs: number | null; throttled: boolean }
   /** 401 or 403 from the server or its token endpoint, or a credential that cannot be read: a configuration error. */
   | { kind: 'unauthorized'; where: 'server' | 'token' | 'credential' };
+
+type Unavailable = Extract<SyncOutcome, { kind: 'unavailable' }>;
+
+function unavailable(reason: UnavailableReason, answer: Pick<FhirAnswer, 'status' | 'retryAfterMs'> | null = null, throttled = false): Unavailable {
+  return { kind: 'unavailable', reason, status: answer?.status ?? null, retryAfterMs: answer?.retryAfterMs ?? null, throttled };
+}
 
 /**
  * Brings the Task of follow-up `id` to the follow-up's current content
@@ -75,7 +93,7 @@ export type SyncOutcome =
  */
 export async function syncFollowUp(deps: SyncDeps, id: string, openedAt: string | null = null): Promise<SyncOutcome> {
   try {
-    return await syncOnce(deps, id, openedAt);
+    return await syncRounds(deps, id, openedAt);
   } catch (error) {
     // The credential could not be had (its secret unreadable, a key that cannot sign): configuration, like a 401.
     if (error instanceof ConfigError) return { kind: 'unauthorized', where: 'credential' };
@@ -83,75 +101,126 @@ export async function syncFollowUp(deps: SyncDeps, id: string, openedAt: string 
   }
 }
 
-async function syncOnce(deps: SyncDeps, id: string, openedAt: string | null): Promise<SyncOutcome> {
+/** What one round read: the Tasks the server holds for the identifier, and the follow-up's content now. */
+type Round = { kind: 'read'; tasks: Record<string, unknown>[]; written: Written } | { kind: 'done'; outcome: SyncOutcome };
+
+async function syncRounds(deps: SyncDeps, id: string, openedAt: string | null): Promise<SyncOutcome> {
   let conflicts = 0;
   let wrote = false;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const search = await deps.http.send({ method: 'GET', path: identifierSearch(deps.systems.task, id) });
-    if (search.kind !== 'answer') return failureOf(search);
-    if (search.status !== 200) return answerFailure(deps, id, search, null);
-    const tasks = bundleTasks(search.body);
-    const stored = await getFollowUp(deps.db, deps.tableName, id, deps.now());
-    if (stored === null) {
-      if (openedAt !== null) await clearPending(deps.db, deps.tableName, openedAt, id, null);
-      return { kind: 'gone' };
-    }
-    const context = await contentOf(deps, stored);
-    const { source, task, digest, previous: confirmation } = context;
-    if (tasks.length > 1) return refuse(deps, context, 412, ['multiple-matches']);
-    const found = tasks.length === 1 ? foundTask(tasks[0]!, deps.systems) : null;
-
-    let answer: FhirExchange;
-    if (found !== null) {
-      if (found.trackersContent && found.statedDigest === digest) {
-        // Confirmed already (a duplicate delivery, the sweep after the writer): only its pending record, if any, goes.
-        if (isConfirmed(confirmation, digest, found.id, found.versionId)) await clearPending(deps.db, deps.tableName, stored.followUp.opened_at, id, source.revision);
-        else await confirm(deps, context, found.id, found.versionId);
-        return { kind: wrote ? 'written' : 'unchanged' };
-      }
-      if (found.trackersContent && olderThanFound(source, found)) {
-        await clearPending(deps.db, deps.tableName, stored.followUp.opened_at, id, source.revision);
-        return { kind: 'superseded' };
-      }
-      const changedInEhr = !found.trackersContent && found.versionId !== (confirmation?.versionId ?? null);
-      if (changedInEhr && !(await personActedSince(deps, id, confirmation?.changedInEhrVersion ?? null))) {
-        await holdChangedInEhr(deps, context);
-        return { kind: 'changed_in_ehr' };
-      }
-      answer = await deps.http.send({
-        method: 'PUT',
-        path: `Task/${encodeURIComponent(found.id)}`,
-        headers: found.versionId === null ? {} : { 'If-Match': `W/"${found.versionId}"` },
-        body: { ...task, id: found.id },
-      });
-    } else {
-      answer = await deps.http.send({
-        method: 'POST',
-        path: 'Task',
-        headers: { 'If-None-Exist': identifierQuery(deps.systems.task, id) },
-        body: task,
-      });
-    }
+    const read = await readRound(deps, id, openedAt);
+    if (read.kind === 'done') return read.outcome;
+    const { tasks, written } = read;
+    if (tasks.length > 1) return refuse(deps, written, 412, ['multiple-matches']);
+    const step = tasks.length === 1 ? await overFound(deps, written, tasks[0]!, wrote) : await whenNoneFound(deps, written);
+    if (step.kind === 'done') return step.outcome;
+    const answer = step.answer;
     if (answer.kind !== 'answer') return failureOf(answer);
-    if (answer.status === 201 || (answer.status === 200 && found !== null)) {
+    if (answer.status === 201 || (answer.status === 200 && step.found !== null)) {
+      if (!writtenBodyReadable(answer)) return unavailable('unreadable', answer);
       wrote = true;
-      await confirm(deps, context, taskIdOf(answer) ?? found?.id ?? null, versionIdOf(answer));
+      await confirm(deps, written, taskIdOf(answer) ?? step.found, versionIdOf(answer));
       // The follow-up may have moved on while this write was in flight: the last writer leaves the newest content.
       const now = await getFollowUp(deps.db, deps.tableName, id, deps.now());
-      if (now === null || now.revision === stored.revision || digestOf(now, deps.systems) === digest) return { kind: 'written' };
+      if (now === null || now.revision === written.stored.revision || digestOf(now, deps.systems) === written.digest) return { kind: 'written' };
       continue;
     }
     // A conditional create that found the Task another writer created meanwhile: read it and go again.
     if (answer.status === 200) continue;
-    if (answer.status === 412 || answer.status === 409 || answer.status === 404) {
-      if (operationOutcomeCodes(answer.body).includes('multiple-matches')) return refuse(deps, context, answer.status, ['multiple-matches']);
+    if (answer.status === 412 || answer.status === 409 || (answer.status === 404 && step.found !== null)) {
+      if (operationOutcomeCodes(answer.body).includes('multiple-matches')) return refuse(deps, written, answer.status, ['multiple-matches']);
       conflicts += 1;
-      if (conflicts > MAX_CONFLICT_RETRIES) return { kind: 'unavailable', reason: 'conflicts', retryAfterMs: null };
+      if (conflicts > MAX_CONFLICT_RETRIES) return unavailable('conflicts', answer);
       continue;
     }
-    return answerFailure(deps, id, answer, context);
+    return answerFailure(deps, answer, written, false);
   }
-  return { kind: 'unavailable', reason: 'conflicts', retryAfterMs: null };
+  return unavailable('conflicts');
+}
+
+/** Reads the Tasks by identifier, then the follow-up (so its content is at least as new as the Tasks read). */
+async function readRound(deps: SyncDeps, id: string, openedAt: string | null): Promise<Round> {
+  const search = await deps.http.send({ method: 'GET', path: identifierSearch(deps.systems.task, id) });
+  if (search.kind !== 'answer') return { kind: 'done', outcome: failureOf(search) };
+  const tasks = search.status === 200 ? searchsetTasks(search.body) : null;
+  if (search.status === 200 && tasks === null) return { kind: 'done', outcome: unavailable('unreadable', search) };
+  const stored = await getFollowUp(deps.db, deps.tableName, id, deps.now());
+  if (stored === null) {
+    if (openedAt !== null) await clearPending(deps.db, deps.tableName, openedAt, id, null);
+    return { kind: 'done', outcome: { kind: 'gone' } };
+  }
+  const written = await contentOf(deps, stored);
+  if (tasks === null) return { kind: 'done', outcome: await answerFailure(deps, search, written, true) };
+  return { kind: 'read', tasks, written };
+}
+
+/** What a round does next: send a request (over the Task found, or a create), or it is done. */
+type Step = { kind: 'send'; answer: FhirExchange; found: string | null } | { kind: 'done'; outcome: SyncOutcome };
+
+/** One Task found: confirm it, leave it (newer, or held), or PUT the follow-up's content over it, keeping the EHR's own elements. */
+async function overFound(deps: SyncDeps, written: Written, resource: Record<string, unknown>, wrote: boolean): Promise<Step> {
+  const { stored, source, digest, previous: confirmation } = written;
+  const found = foundTask(resource, deps.systems);
+  if (found === null || !usableResourceId(found.id)) return { kind: 'done', outcome: unavailable('unreadable') };
+  if (found.trackersContent && found.statedDigest === digest) {
+    // Confirmed already (a duplicate delivery, the sweep after the writer): only its pending record, if any, goes.
+    if (isConfirmed(confirmation, digest, found.id, found.versionId)) await clearPending(deps.db, deps.tableName, stored.followUp.opened_at, stored.followUp.id, source.revision);
+    else await confirm(deps, written, found.id, found.versionId);
+    return { kind: 'done', outcome: { kind: wrote ? 'written' : 'unchanged' } };
+  }
+  if (found.trackersContent && olderThanFound(source, found)) {
+    await clearPending(deps.db, deps.tableName, stored.followUp.opened_at, stored.followUp.id, source.revision);
+    return { kind: 'done', outcome: { kind: 'superseded' } };
+  }
+  const changedInEhr = !found.trackersContent && found.versionId !== (confirmation?.versionId ?? null);
+  if (changedInEhr && !(await personActedSince(deps, stored.followUp.id, confirmation?.changedInEhrVersion ?? null))) {
+    await holdChangedInEhr(deps, written);
+    return { kind: 'done', outcome: { kind: 'changed_in_ehr' } };
+  }
+  const answer = await deps.http.send({
+    method: 'PUT',
+    path: `Task/${encodeURIComponent(found.id)}`,
+    headers: found.versionId === null ? {} : { 'If-Match': `W/"${found.versionId}"` },
+    body: writeOver(resource, written.task, found.id),
+  });
+  return { kind: 'send', answer, found: found.id };
+}
+
+/** The Task to PUT over one the server holds: the tracker's mapped content, the EHR's own elements kept. */
+function writeOver(_read: Record<string, unknown>, task: FhirTask, id: string): Record<string, unknown> {
+  return { ...task, id };
+}
+
+/**
+ * No Task found: create it, unless the Task the server confirmed was deleted
+ * in the EHR (a read by its id answers 404 or 410), which is not created again
+ * until a person acts on the follow-up.
+ */
+async function whenNoneFound(deps: SyncDeps, written: Written): Promise<Step> {
+  const { previous: confirmation, stored } = written;
+  if (confirmation?.deletedInEhrVersion != null) {
+    if (!(await personActedSince(deps, stored.followUp.id, confirmation.deletedInEhrVersion))) {
+      await recordBeside(deps, written, { deletedInEhrVersion: confirmation.deletedInEhrVersion });
+      return { kind: 'done', outcome: { kind: 'deleted_in_ehr' } };
+    }
+  } else if (confirmation?.taskId != null && usableResourceId(confirmation.taskId)) {
+    const byId = await deps.http.send({ method: 'GET', path: `Task/${encodeURIComponent(confirmation.taskId)}` });
+    if (byId.kind !== 'answer') return { kind: 'done', outcome: failureOf(byId) };
+    if (byId.status === 404 || byId.status === 410) {
+      await recordBeside(deps, written, { deletedInEhrVersion: stored.followUp.version });
+      return { kind: 'done', outcome: { kind: 'deleted_in_ehr' } };
+    }
+    // Still there, yet the search missed it (a search index behind its writes): read again later, never a second Task.
+    if (byId.status === 200) return { kind: 'done', outcome: unavailable('search_missed', byId) };
+    return { kind: 'done', outcome: await answerFailure(deps, byId, written, false) };
+  }
+  const answer = await deps.http.send({
+    method: 'POST',
+    path: 'Task',
+    headers: { 'If-None-Exist': identifierQuery(deps.systems.task, stored.followUp.id) },
+    body: written.task,
+  });
+  return { kind: 'send', answer, found: null };
 }
 
 /** The follow-up and content a write was computed from, and what this server last confirmed for it. */
@@ -171,22 +240,13 @@ async function contentOf(deps: SyncDeps, stored: StoredFollowUp): Promise<Writte
   return { stored, source, task, digest: contentDigest(task, deps.systems), previous };
 }
 
-/** The Tasks of a searchset Bundle (entries that are not Tasks, e.g. an OperationOutcome, are not). */
-function bundleTasks(body: unknown): Record<string, unknown>[] {
-  const entries = (body as { entry?: unknown } | null)?.entry;
-  if (!Array.isArray(entries)) return [];
-  return entries
-    .map((entry) => (entry as { resource?: unknown } | null)?.resource)
-    .filter((resource): resource is Record<string, unknown> => typeof resource === 'object' && resource !== null && (resource as { resourceType?: unknown }).resourceType === 'Task');
-}
-
-function taskIdOf(answer: Extract<FhirExchange, { kind: 'answer' }>): string | null {
+function taskIdOf(answer: FhirAnswer): string | null {
   const id = (answer.body as { id?: unknown } | null)?.id;
-  return typeof id === 'string' ? id : null;
+  return usableResourceId(id) ? id : null;
 }
 
 /** The stored version: the answer's `meta.versionId`, or its ETag's. */
-function versionIdOf(answer: Extract<FhirExchange, { kind: 'answer' }>): string | null {
+function versionIdOf(answer: FhirAnswer): string | null {
   const versionId = (answer.body as { meta?: { versionId?: unknown } } | null)?.meta?.versionId;
   if (typeof versionId === 'string') return versionId;
   const match = /^(?:W\/)?"([^"]+)"$/.exec(answer.etag ?? '');
@@ -242,13 +302,14 @@ async function holdChangedInEhr(deps: SyncDeps, written: Written): Promise<void>
 async function recordBeside(
   deps: SyncDeps,
   { stored, source, previous }: Written,
-  mark: Pick<Confirmation, 'refusedDigest' | 'refusalStatus' | 'refusalCodes'> | Pick<Confirmation, 'changedInEhrDigest' | 'changedInEhrVersion'>,
+  mark: Pick<Confirmation, 'refusedDigest' | 'refusalStatus' | 'refusalCodes'> | Pick<Confirmation, 'changedInEhrDigest' | 'changedInEhrVersion'> | Pick<Confirmation, 'deletedInEhrVersion'>,
 ): Promise<void> {
   const confirmation: Confirmation = {
     ...(previous ?? emptyConfirmation(deps, stored)),
     openedAt: stored.followUp.opened_at,
     revision: Math.max(source.revision, previous?.revision ?? 0),
-    heldAt: deps.now().toISOString(),
+    // Since when: kept while the same hold goes on (a hold read again is not a new one).
+    heldAt: sameHold(previous, mark) ? (previous?.heldAt ?? deps.now().toISOString()) : deps.now().toISOString(),
     ...mark,
   };
   await writeConfirmation(deps.db, deps.tableName, stored.followUp.id, confirmation, stored.expiresAt);
@@ -276,22 +337,26 @@ function emptyConfirmation(deps: SyncDeps, stored: StoredFollowUp): Confirmation
   };
 }
 
+/** Whether `mark` records what `previous` already holds (the same refusal, hold or deletion). */
+function sameHold(previous: Confirmation | null, mark: Partial<Confirmation>): boolean {
+  if (previous === null) return false;
+  if (mark.deletedInEhrVersion !== undefined) return previous.deletedInEhrVersion === mark.deletedInEhrVersion;
+  if (mark.changedInEhrDigest !== undefined) return previous.changedInEhrDigest !== null;
+  return previous.refusedDigest === mark.refusedDigest;
+}
+
 /** A failure that is not an HTTP answer: the token endpoint refused, or no answer. */
 function failureOf(exchange: Exclude<FhirExchange, { kind: 'answer' }>): SyncOutcome {
   if (exchange.kind === 'unauthorized') return { kind: 'unauthorized', where: 'token' };
-  return { kind: 'unavailable', reason: exchange.reason, retryAfterMs: null };
+  return unavailable(exchange.reason);
 }
 
-/** An answer that is neither a success nor a conflict. */
-async function answerFailure(deps: SyncDeps, id: string, answer: Extract<FhirExchange, { kind: 'answer' }>, written: Written | null): Promise<SyncOutcome> {
-  const { status } = answer;
-  if (status === 401 || status === 403) return { kind: 'unauthorized', where: 'server' };
-  if (status === 429 || status >= 500) return { kind: 'unavailable', reason: status === 429 ? 'throttled' : 'server', retryAfterMs: answer.retryAfterMs };
-  const codes = operationOutcomeCodes(answer.body);
-  if (written !== null) return refuse(deps, written, status, codes);
-  // The search itself was refused: recorded against the follow-up's content as it is now.
-  const stored = await getFollowUp(deps.db, deps.tableName, id, deps.now());
-  return stored === null ? { kind: 'refused', status, codes } : refuse(deps, await contentOf(deps, stored), status, codes);
+/** An answer that is neither the success nor the conflict asked for: a refusal (400, 422) only when the server means it as final. */
+async function answerFailure(deps: SyncDeps, answer: FhirAnswer, written: Written, search: boolean): Promise<SyncOutcome> {
+  const judged = judgeAnswer(answer, search);
+  if (judged.kind === 'unauthorized') return { kind: 'unauthorized', where: 'server' };
+  if (judged.kind === 'unavailable') return unavailable(judged.reason, answer, judged.throttled);
+  return refuse(deps, written, answer.status, operationOutcomeCodes(answer.body));
 }
 
 export type { FhirTask };

@@ -164,9 +164,15 @@ export const FHIR_METRICS = {
   refused: 'FhirTasksRefused',
   /** A Task someone changed in the EHR, not overwritten (alarm on this). */
   changedInEhr: 'FhirTasksChangedInEhr',
+  /** A Task the server had confirmed, deleted in the EHR: not created again until a person acts on the follow-up. */
+  deletedInEhr: 'FhirTasksDeletedInEhr',
+  /** The sweep's FHIR catch-up failed as a whole (DynamoDB under it, say): the sweep's other steps ran (alarm on this). */
+  catchUpFailed: 'FhirCatchUpFailed',
+  /** A search by identifier answered 404: FHIR_BASE_URL names no FHIR server's base (configuration; alarm on this). */
+  baseUrlNotFound: 'FhirBaseUrlNotFound',
   /** A 401 or 403 from the server or its token endpoint: a configuration error (alarm on this). */
   unauthorized: 'FhirUnauthorized',
-  /** 5xx, 429, timeouts and network errors: the follow-up stays pending for a retry and the sweep. */
+  /** Every answer that is not final (3xx, 404, 405, 408, 409, 413, 429, 5xx, a body not asked for or over 5 MiB) and no answer: the follow-up stays pending for a retry and the sweep. */
   unavailable: 'FhirUnavailable',
   /** Pending records the sweep's catch-up left behind (a gauge, after each sweep). */
   behind: 'FhirTasksBehind',

@@ -51,13 +51,13 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { StaleThresholds } from '../core/staleness';
 import type { JunctionApi } from '../junction/api';
 import type { Notifier } from '../notices/notifier';
-import { RECONCILE_METRICS, SERVICES, SWEEP_METRICS, SYNC_METRICS } from '../shared/metric-names';
+import { FHIR_METRICS, RECONCILE_METRICS, SERVICES, SWEEP_METRICS, SYNC_METRICS } from '../shared/metric-names';
 import { errorName, type FlushingMetricSink, type LogSink, type MetricSink } from '../shared/observability';
 import type { TableClient } from '../store/table-client';
 import { DEFAULT_RECONCILE, DEFAULT_RESULTS_PER_SWEEP, type ReconcileSettings } from './config';
 import { DEFAULT_SYNC, type SyncSettings } from './sync';
 import { catchUpStep } from './steps/catch-up';
-import { openSweep } from './steps/context';
+import { openSweep, type SweepContext } from './steps/context';
 import type { FhirCatchUp } from './steps/fhir';
 import { followUpSteps } from './steps/follow-ups';
 import { withSweepLease } from './steps/lease';
@@ -180,12 +180,24 @@ async function sweepHoldingLease(input: SweepInput, sweepId: string): Promise<Sw
   await followUpSteps(rules, input.followUpAckHours ?? null);
   // The Tasks the writer could not send (CONTRACT §13), after every follow-up write of this sweep.
   // A chunk of its own, loaded only with FHIR on (the sweep's cold start stays as without it).
-  if (input.fhir) await import('./steps/fhir').then(({ fhirCatchUpStep }) => fhirCatchUpStep(ctx, input.fhir!, input.metrics));
+  // Whatever it meets (DynamoDB failing under it included), the sweep's other steps run: it is logged and alarmed apart.
+  if (input.fhir) await fhirStep(ctx, input.fhir, input.metrics);
   // Last: the report's hours and days (CONTRACT §11), from the rows this sweep's writes settled too.
   if (input.reportUnits !== false) await reportUnitsStep(ctx, input.wallClock);
   const result = await summarize(ctx, input.metrics, { reads, sync, catchUp });
   if (ctx.tally.failures > 0) throw new SweepError(`${ctx.tally.failures} order(s) could not be swept`);
   return result;
+}
+
+/** The FHIR catch-up, loaded only with FHIR on; a failure of it is logged and counted, never the sweep's. */
+async function fhirStep(ctx: SweepContext, fhir: FhirCatchUp, metrics: MetricSink): Promise<void> {
+  try {
+    const { fhirCatchUpStep } = await import('./steps/fhir');
+    await fhirCatchUpStep(ctx, fhir, metrics);
+  } catch (error) {
+    metrics.addMetric(FHIR_METRICS.catchUpFailed, MetricUnit.Count, 1);
+    ctx.logger.error('FHIR catch-up failed: the sweep goes on, its pending records wait for the next sweep', { error: errorName(error) });
+  }
 }
 
 export interface SweepHandlerDeps extends Omit<SweepInput, 'now' | 'metrics' | 'junction' | 'junctionKeyUnusable' | 'timeLeft' | 'elapsedMs'> {

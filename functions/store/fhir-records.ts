@@ -9,6 +9,13 @@
  *   follow-up's digest changes, and deleted when the server confirms a content
  *   at least as new: its revision never goes down, and a delete is conditional
  *   on it, so a write that confirmed an older content leaves a newer request.
+ *   The catch-up counts its failed tries; after PENDING_TRIES it is moved
+ *   behind every other (`~<next try>#<opened_at>#<id>`: `~` sorts after every
+ *   date), where it waits out a backoff (core/catch-up-backoff.ts), so one
+ *   record that keeps failing never holds up the rest. A change of the
+ *   follow-up marks it afresh under its own key.
+ * - Both expire with their follow-up (the item's TTL, CONTRACT §13): set when
+ *   written, and moved or cleared by the writer whenever the follow-up's is.
  * - The confirmation record of a follow-up (`FHIRTASK#<id>`, a partition of
  *   its own, so IAM can let the writer put it without letting it write a follow-up):
  *   the server it names, the version, digest and server `meta.versionId`
@@ -45,7 +52,18 @@ export interface PendingRecord {
   revision: number;
   /** When it was first written (the Task has been behind since then). */
   since: string;
+  /** The catch-up's failed tries of it so far. */
+  tries: number;
+  /** Its sort key: `<opened_at>#<id>`, or `~<next try>#<opened_at>#<id>` once moved behind. */
+  sk: string;
+  /** Its follow-up's expiry (epoch seconds), or null while kept. */
+  expiresAt: number | null;
 }
+
+/** Failed tries after which a pending record waits behind every other one. */
+export const PENDING_TRIES = 3;
+/** The sort key prefix of the pending records moved behind (after every `<opened_at>`). */
+const BEHIND = '~';
 
 /** A confirmation record (ConfirmationFacts, and what the writer needs beside them). */
 export interface Confirmation extends ConfirmationFacts {
@@ -57,9 +75,11 @@ export interface Confirmation extends ConfirmationFacts {
   versionId: string | null;
   /** The follow-up's version when its Task was found changed in the EHR (a person's action after it replaces the Task). */
   changedInEhrVersion: number | null;
+  /** Its expiry (epoch seconds: its follow-up's), or null while kept; as read (a write takes the follow-up's). */
+  expiresAt?: number | null;
 }
 
-const P = { id: 'fid', openedAt: 'op', revision: 'rev', since: 'since' } as const;
+const P = { id: 'fid', openedAt: 'op', revision: 'rev', since: 'since', tries: 'tries' } as const;
 const C = {
   baseUrl: 'base',
   version: 'ver',
@@ -79,19 +99,97 @@ const C = {
   heldAt: 'hat',
 } as const;
 
+/** `SET #ttl = :ttl` or `REMOVE #ttl` for an expiry (null: kept), as the part of an UpdateExpression, with its names and values. */
+function expiryUpdate(expiresAt: number | null): { set: string | null; remove: string | null; names: Record<string, string>; values: Record<string, unknown> } {
+  return expiresAt === null
+    ? { set: null, remove: '#ttl', names: { '#ttl': TABLE.ttlAttribute }, values: {} }
+    : { set: '#ttl = :ttl', remove: null, names: { '#ttl': TABLE.ttlAttribute }, values: { ':ttl': expiresAt } };
+}
+
+function updateExpression(sets: string[], removes: (string | null)[]): string {
+  const remove = removes.filter((part): part is string => part !== null);
+  return [sets.length > 0 ? `SET ${sets.join(', ')}` : '', remove.length > 0 ? `REMOVE ${remove.join(', ')}` : ''].filter(Boolean).join(' ');
+}
+
 /**
  * Records that the Task of follow-up `id` at `revision` is asked for. Never
  * lowers a stored revision (an older delivery after a newer one changes
  * nothing) and keeps when it was first written.
  */
-export async function markPending(db: TableClient, tableName: string, pending: Omit<PendingRecord, 'since'>, now: Date): Promise<void> {
+export async function markPending(db: TableClient, tableName: string, pending: Pick<PendingRecord, 'id' | 'openedAt' | 'revision' | 'expiresAt'>, now: Date): Promise<void> {
+  const expiry = expiryUpdate(pending.expiresAt);
   await db.update({
     TableName: tableName,
     Key: fhirKeys.pending(pending.openedAt, pending.id),
-    UpdateExpression: 'SET #fid = :fid, #op = :op, #rev = :rev, #since = if_not_exists(#since, :now)',
+    // A newer content is a fresh request: its tries start again.
+    UpdateExpression: updateExpression(['#fid = :fid', '#op = :op', '#rev = :rev', '#since = if_not_exists(#since, :now)', '#tries = :zero', ...(expiry.set ? [expiry.set] : [])], [expiry.remove]),
     ConditionExpression: 'attribute_not_exists(#rev) OR #rev < :rev',
-    ExpressionAttributeNames: { '#fid': P.id, '#op': P.openedAt, '#rev': P.revision, '#since': P.since },
-    ExpressionAttributeValues: { ':fid': pending.id, ':op': pending.openedAt, ':rev': pending.revision, ':now': now.toISOString() },
+    ExpressionAttributeNames: { '#fid': P.id, '#op': P.openedAt, '#rev': P.revision, '#since': P.since, '#tries': P.tries, ...expiry.names },
+    ExpressionAttributeValues: { ':fid': pending.id, ':op': pending.openedAt, ':rev': pending.revision, ':now': now.toISOString(), ':zero': 0, ...expiry.values },
+  });
+}
+
+/**
+ * Moves the expiry of follow-up `id`'s pending record (under its own key) to
+ * its follow-up's; nothing when it has none (the condition refuses, a value).
+ */
+export async function setPendingExpiry(db: TableClient, tableName: string, openedAt: string, id: string, expiresAt: number | null): Promise<void> {
+  const expiry = expiryUpdate(expiresAt);
+  await db.update({
+    TableName: tableName,
+    Key: fhirKeys.pending(openedAt, id),
+    UpdateExpression: updateExpression(expiry.set ? [expiry.set] : [], [expiry.remove]),
+    ConditionExpression: 'attribute_exists(#rev)',
+    ExpressionAttributeNames: { '#rev': P.revision, ...expiry.names },
+    ...(expiry.set ? { ExpressionAttributeValues: expiry.values } : {}),
+  });
+}
+
+/**
+ * Counts a failed try of `pending` (the catch-up's): below PENDING_TRIES, one
+ * more on the record; at it, the record moves behind every other one, to be
+ * tried again at `nextTryAt` (a new change of the follow-up marks it afresh
+ * under its own key meanwhile). 'moved' when it went behind.
+ */
+export async function countFailedTry(db: TableClient, tableName: string, pending: PendingRecord, nextTryAt: Date): Promise<'counted' | 'moved'> {
+  const tries = pending.tries + 1;
+  if (tries < PENDING_TRIES && !pending.sk.startsWith(BEHIND)) {
+    await db.update({
+      TableName: tableName,
+      Key: { pk: FHIR_PENDING_PARTITION, sk: pending.sk },
+      UpdateExpression: 'SET #tries = :tries',
+      ConditionExpression: 'attribute_exists(#rev)',
+      ExpressionAttributeNames: { '#tries': P.tries, '#rev': P.revision },
+      ExpressionAttributeValues: { ':tries': tries },
+    });
+    return 'counted';
+  }
+  const sk = `${BEHIND}${nextTryAt.toISOString()}#${pending.openedAt}#${pending.id}`;
+  await db.put({
+    TableName: tableName,
+    Item: {
+      pk: FHIR_PENDING_PARTITION,
+      sk,
+      [P.id]: pending.id,
+      [P.openedAt]: pending.openedAt,
+      [P.revision]: pending.revision,
+      [P.since]: pending.since,
+      [P.tries]: tries,
+      ...(pending.expiresAt === null ? {} : { [TABLE.ttlAttribute]: pending.expiresAt }),
+    },
+  });
+  await dropPendingKey(db, tableName, pending);
+  return 'moved';
+}
+
+/** Deletes the record `pending` was read from, unless a newer content was asked for under it meanwhile. */
+export async function dropPendingKey(db: TableClient, tableName: string, pending: Pick<PendingRecord, 'sk' | 'revision'>): Promise<void> {
+  await db.delete({
+    TableName: tableName,
+    Key: { pk: FHIR_PENDING_PARTITION, sk: pending.sk },
+    ConditionExpression: 'attribute_not_exists(#rev) OR #rev <= :rev',
+    ExpressionAttributeNames: { '#rev': P.revision },
+    ExpressionAttributeValues: { ':rev': pending.revision },
   });
 }
 
@@ -111,16 +209,33 @@ export async function clearPending(db: TableClient, tableName: string, openedAt:
   return outcome.written ? 'deleted' : 'kept';
 }
 
-/** Up to `limit` pending records, oldest follow-up first: one Query of the pending partition (one page). */
-export async function readPending(db: TableClient, tableName: string, limit: number): Promise<PendingRecord[]> {
+/**
+ * Up to `limit` pending records due at `now`, oldest follow-up first, then
+ * those moved behind whose next try has come, soonest first: one Query of the
+ * pending partition (one page; the ones still waiting sort after `~<now>`).
+ */
+export async function readPending(db: TableClient, tableName: string, limit: number, now: Date): Promise<PendingRecord[]> {
   const page = await db.query({
     TableName: tableName,
-    KeyConditionExpression: '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-    ExpressionAttributeValues: { ':pk': FHIR_PENDING_PARTITION },
+    KeyConditionExpression: '#pk = :pk AND #sk < :due',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+    ExpressionAttributeValues: { ':pk': FHIR_PENDING_PARTITION, ':due': `${BEHIND}${now.toISOString()}` },
     Limit: limit,
   });
-  return page.Items.map((item) => ({ id: String(item[P.id]), openedAt: String(item[P.openedAt]), revision: Number(item[P.revision]), since: String(item[P.since]) }));
+  return page.Items.map((item) => ({
+    id: String(item[P.id]),
+    openedAt: String(item[P.openedAt]),
+    revision: Number(item[P.revision]),
+    since: String(item[P.since]),
+    tries: typeof item[P.tries] === 'number' ? (item[P.tries] as number) : 0,
+    sk: String(item[TABLE.sortKey]),
+    expiresAt: typeof item[TABLE.ttlAttribute] === 'number' ? (item[TABLE.ttlAttribute] as number) : null,
+  }));
+}
+
+/** Whether a pending record was moved behind the others (after its failed tries). */
+export function movedBehind(pending: Pick<PendingRecord, 'sk'>): boolean {
+  return pending.sk.startsWith(BEHIND);
 }
 
 /**
@@ -163,6 +278,7 @@ export async function readConfirmation(db: TableClient, tableName: string, id: s
     changedInEhrVersion: number(C.changedInEhrVersion),
     deletedInEhrVersion: number(C.deletedInEhrVersion),
     heldAt: text(C.heldAt),
+    expiresAt: number(TABLE.ttlAttribute),
   };
 }
 
@@ -200,6 +316,23 @@ export async function writeConfirmation(db: TableClient, tableName: string, id: 
     ExpressionAttributeValues: { ':base': confirmation.baseUrl, ':opm': instantMillis(confirmation.openedAt), ':rev': confirmation.revision },
   });
   return outcome.written ? 'written' : 'stale';
+}
+
+/**
+ * Moves the expiry of follow-up `id`'s confirmation for `baseUrl` to its
+ * follow-up's (CONTRACT §13: it expires with its follow-up); nothing when there
+ * is none for this server (the condition refuses: a value).
+ */
+export async function setConfirmationExpiry(db: TableClient, tableName: string, id: string, baseUrl: string, expiresAt: number | null): Promise<void> {
+  const expiry = expiryUpdate(expiresAt);
+  await db.update({
+    TableName: tableName,
+    Key: fhirKeys.confirmation(id),
+    UpdateExpression: updateExpression(expiry.set ? [expiry.set] : [], [expiry.remove]),
+    ConditionExpression: '#base = :base',
+    ExpressionAttributeNames: { '#base': C.baseUrl, ...expiry.names },
+    ExpressionAttributeValues: { ':base': baseUrl, ...expiry.values },
+  });
 }
 
 /** Where the first switch-on's walk of one listing stopped. */

@@ -136,7 +136,7 @@ describe('FHIR Tasks on: the writer (service fhir-writer)', () => {
       DestinationConfig: { OnFailure: { Destination: queue } },
     });
     // The pattern as CONTRACT §13's design writes it: the sort key `sk` equal to FOLLOWUP.
-    expect(JSON.parse(JSON.stringify(FHIR_STREAM_FILTER))).toEqual({ dynamodb: { Keys: { sk: { S: ['FOLLOWUP'] } } } });
+    expect(JSON.parse(JSON.stringify(FHIR_STREAM_FILTER))).toEqual({ dynamodb: { Keys: { sk: { S: ['FOLLOWUP'] } }, NewImage: { fx: { N: ['1'] } } } });
     // The transaction function's mapping is untouched: no filter, its own queue.
     const mappings = Object.values(on.template.findResources('AWS::Lambda::EventSourceMapping'));
     expect(mappings).toHaveLength(2);

@@ -34,6 +34,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, simpleFlow, type Delivery } from '../../local/junction-flows';
 import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
+import { passesFilter } from '../support/event-filter';
 import { toLambdaRecord } from '../../local/stream-reader';
 import { localEndpoint, testClient } from '../support/dynamodb';
 import { startAwsProxy, type AwsProxy } from '../support/rehearsal/aws-proxy';
@@ -504,8 +505,8 @@ describe('FHIR Tasks on (CONTRACT §13): the stack with the fhir setting, rehear
       },
     };
   };
-  /** The stream filter of the writer's mapping, as the template gives it: the follow-up items' sort key values. */
-  const filteredSortKeys = (): string[] => {
+  /** The stream filter of the writer's mapping, as the template gives it. */
+  const writerFilter = (): { dynamodb: { Keys: Record<string, { S: string[] }>; NewImage: Record<string, unknown> } } => {
     const template = JSON.parse(readFileSync(join(assembly, `${FHIR_STACK}.template.json`), 'utf8')) as TemplateJson;
     const writer = fhirDeployment.functions.find((candidate) => candidate.service === 'fhir-writer')!;
     const [mapping, ...more] = Object.values(template.Resources).filter(
@@ -514,9 +515,7 @@ describe('FHIR Tasks on (CONTRACT §13): the stack with the fhir setting, rehear
     expect(more).toEqual([]);
     const { Filters } = (mapping?.Properties as { FilterCriteria: { Filters: { Pattern: string }[] } }).FilterCriteria;
     expect(Filters).toHaveLength(1);
-    const pattern = JSON.parse(Filters[0]!.Pattern) as { dynamodb: { Keys: Record<string, { S: string[] }> } };
-    expect(Object.keys(pattern.dynamodb.Keys)).toEqual(['sk']);
-    return pattern.dynamodb.Keys['sk']!.S;
+    return JSON.parse(Filters[0]!.Pattern) as { dynamodb: { Keys: Record<string, { S: string[] }>; NewImage: Record<string, unknown> } };
   };
 
   it('gives the writer, the sweep and the query function the FHIR variables, the credential by its secret\'s ARN', () => {
@@ -542,14 +541,16 @@ describe('FHIR Tasks on (CONTRACT §13): the stack with the fhir setting, rehear
     }
   });
 
-  it("fhir-writer: takes the table's stream records its mapping's filter lets through (follow-up items only) and reports no failure, within its grants", async () => {
-    const sortKeys = filteredSortKeys();
-    expect(sortKeys).toEqual(['FOLLOWUP']);
+  it("fhir-writer: takes the table's stream records its mapping's filter lets through (writes of follow-up items that change their Task) and reports no failure, within its grants", async () => {
+    const filter = writerFilter();
+    expect(filter.dynamodb.Keys).toEqual({ sk: { S: ['FOLLOWUP'] } });
+    expect(Object.keys(filter.dynamodb.NewImage)).toEqual(['fx']);
     // Every record the stream has kept (the follow-ups the transaction function opened above among them).
     const all = await streamRecordsAfter(new Set());
-    const passed = all.filter((record) => sortKeys.includes(record.dynamodb?.Keys?.['sk']?.S ?? ''));
+    const passed = all.filter((record) => passesFilter(filter, record));
     expect(passed.length).toBeGreaterThan(0);
     expect(passed.length).toBeLessThan(all.length);
+    expect(passed.every((record) => record.dynamodb?.Keys?.['sk']?.S === 'FOLLOWUP')).toBe(true);
     const writer = await deploy('fhir-writer', {}, fhirDeployment);
     try {
       for (let start = 0; start < passed.length; start += 10) {

@@ -87,7 +87,7 @@ async function taskOf(id: string) {
   return (await standin.control.tasks()).filter((task) => task.identifier?.some((identifier) => identifier.value === id));
 }
 async function pendingOf(id: string) {
-  return (await readPending(table.db, table.tableName, 1000)).filter((pending) => pending.id === id);
+  return (await readPending(table.db, table.tableName, 1000, new Date('9999-12-31T00:00:00.000Z'))).filter((pending) => pending.id === id);
 }
 async function expectCurrent(id: string) {
   const current = (await getFollowUp(table.db, table.tableName, id, clock))!;
@@ -291,7 +291,7 @@ describe('the FhirTasksBehind gauge', () => {
   it('reads one page of keys, never walks the partition: past a page (1 MB, about 6,000 records) it is a floor, above 0 as the alarm needs', async () => {
     const own = await createTestTable('fhir-gauge');
     try {
-      for (let index = 0; index < 12; index++) await markPending(own.db, own.tableName, { id: freshId(), openedAt: `2026-11-${String(10 + index).padStart(2, '0')}T00:00:00.000Z`, revision: 1 }, clock);
+      for (let index = 0; index < 12; index++) await markPending(own.db, own.tableName, { id: freshId(), openedAt: `2026-11-${String(10 + index).padStart(2, '0')}T00:00:00.000Z`, revision: 1, expiresAt: null }, clock);
       // The real table, its pages cut at 5 records as the 1 MB limit cuts them.
       const paged = { ...own.db, query: (input: Parameters<typeof own.db.query>[0]) => own.db.query({ ...input, Limit: Math.min(input.Limit ?? 5, 5) }) };
       const queries: unknown[] = [];

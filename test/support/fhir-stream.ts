@@ -7,9 +7,9 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { itemOf, type StoredFollowUp } from '../../functions/store/follow-ups/item';
 
-/** The record of one write of `stored`, with this sequence number. */
+/** The record of one write of `stored` that changed its Task (it carries the FHIR marker, as the mapping's filter asks), with this sequence number. */
 export function followUpRecord(stored: StoredFollowUp, sequence: number, eventName: 'INSERT' | 'MODIFY' = 'MODIFY'): DynamoDBRecord {
-  return { eventName, dynamodb: { SequenceNumber: String(sequence), NewImage: marshall(itemOf(stored), { removeUndefinedValues: true }) as never } };
+  return { eventName, dynamodb: { SequenceNumber: String(sequence), NewImage: marshall(itemOf(stored, true), { removeUndefinedValues: true }) as never } };
 }
 
 /** A batch of these follow-ups' records, sequence numbers from 1000. */

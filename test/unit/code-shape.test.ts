@@ -42,6 +42,7 @@ const STREAM_IMAGE_READERS: Readonly<Record<string, string>> = {
   'functions/transaction-status/steps/intake.ts': 'the intake decodes each record once; every step reads what it decoded',
   'functions/fhir/changes.ts': "the FHIR writer's first step decodes each follow-up record once (its own mapping, CONTRACT §13)",
   'local/stream-reader.ts': "npm start's stand-in for Lambda's event source mapping: it builds the records from DynamoDB Local's stream",
+  'lib/fhir.ts': "the FHIR writer's event filter names the new image's marker (CONTRACT §13): Lambda reads it, no code of ours",
 };
 
 /** The lower rooms of functions/, in the order they may stand on each other. */

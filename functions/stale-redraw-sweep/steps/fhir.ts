@@ -5,7 +5,10 @@
  * them, oldest follow-up first, read with one Query of their partition. A
  * 401 or 403 is a configuration error: nothing more is sent this run. A server
  * that keeps failing (UNAVAILABLE_IN_A_ROW answers, or one that asks to wait)
- * is left alone until the next sweep.
+ * is left alone until the next sweep. Each failed try (those, and a record
+ * whose send throws: an answer the tracker cannot use) is counted on its
+ * record; after PENDING_TRIES it waits behind the rest with a backoff, so one
+ * record that keeps failing never holds up the others.
  *
  * First switch-on (and a new base URL): the open follow-ups, then those closed
  * and still kept (within RETENTION_DAYS: the closed listing holds no other),
@@ -18,11 +21,12 @@ import type { FhirSystems } from '../../core/fhir-task';
 import type { FhirHttp } from '../../fhir/http';
 import { recordOutcome } from '../../fhir/outcomes';
 import { digestOf } from '../../fhir/source';
-import { syncFollowUp, type SyncDeps } from '../../fhir/sync';
+import { syncFollowUp, type SyncDeps, type SyncOutcome } from '../../fhir/sync';
+import { catchUpPauseMs } from '../../core/catch-up-backoff';
 import { FHIR_METRICS } from '../../shared/metric-names';
 import type { MetricSink } from '../../shared/observability';
 import { expired, parseStored } from '../../store/follow-ups/item';
-import { countPending, markPending, readConfirmation, readPending, readSeed, writeSeed, type SeedProgress } from '../../store/fhir-records';
+import { countFailedTry, countPending, dropPendingKey, markPending, movedBehind, PENDING_TRIES, readConfirmation, readPending, readSeed, writeSeed, type PendingRecord, type SeedProgress } from '../../store/fhir-records';
 import { FOLLOW_UP_LISTING_PARTITIONS, TABLE } from '../../store/table';
 import type { SweepContext } from './context';
 
@@ -53,20 +57,24 @@ export async function fhirCatchUpStep(ctx: SweepContext, fhir: FhirCatchUp, metr
   const sync: SyncDeps = { db: ctx.db, tableName: ctx.tableName, http: fhir.http, systems: fhir.systems, baseUrl: fhir.baseUrl, now: () => ctx.now };
   result.seeded = await seed(ctx, fhir);
   let unavailable = 0;
-  for (const pending of await readPending(ctx.db, ctx.tableName, fhir.perSweep)) {
+  const failed: PendingRecord[] = [];
+  for (const pending of await readPending(ctx.db, ctx.tableName, fhir.perSweep, ctx.now)) {
     if (!ctx.gate.mayStart('fhir')) {
       result.stopped = 'time';
       break;
     }
-    const outcome = await syncFollowUp(sync, pending.id, pending.openedAt);
+    const outcome = await sendPending(ctx, sync, pending);
     recordOutcome(ctx.logger, metrics, pending.id, outcome);
+    if (outcome.kind === 'unauthorized' || outcome.kind === 'unavailable') failed.push(pending);
     if (outcome.kind === 'unauthorized') {
       result.stopped = 'unauthorized';
       break;
     }
     if (outcome.kind === 'unavailable') {
+      // A record whose send threw says nothing of the server: the next is tried.
+      if (outcome.reason === 'error') continue;
       unavailable += 1;
-      if (unavailable >= UNAVAILABLE_IN_A_ROW || outcome.retryAfterMs !== null) {
+      if (unavailable >= UNAVAILABLE_IN_A_ROW || outcome.retryAfterMs !== null || outcome.throttled) {
         result.stopped = 'unavailable';
         break;
       }
@@ -75,10 +83,44 @@ export async function fhirCatchUpStep(ctx: SweepContext, fhir: FhirCatchUp, metr
     unavailable = 0;
     result.sent += 1;
   }
+  await countFailedTries(ctx, failed, result.sent > 0);
   result.behind = await countPending(ctx.db, ctx.tableName, GAUGE_LIMIT);
   metrics.addMetric(FHIR_METRICS.behind, MetricUnit.Count, result.behind);
   ctx.logger.info('FHIR catch-up', { ...result });
   return result;
+}
+
+/**
+ * Sends one pending record; one that was behind the others and went through
+ * is deleted. A send that throws (a Task id the server gave that names no
+ * resource, say) is a failed try of this record only, logged by its error's name.
+ */
+async function sendPending(ctx: SweepContext, sync: SyncDeps, pending: PendingRecord): Promise<SyncOutcome> {
+  let outcome: SyncOutcome;
+  try {
+    outcome = await syncFollowUp(sync, pending.id, pending.openedAt);
+  } catch (error) {
+    ctx.logger.error('FHIR Task could not be sent: an answer the tracker cannot use', { follow_up_id: pending.id, error: error instanceof Error ? error.name : 'unknown' });
+    outcome = { kind: 'unavailable', reason: 'error', status: null, retryAfterMs: null, throttled: false };
+  }
+  if (outcome.kind !== 'unavailable' && outcome.kind !== 'unauthorized' && movedBehind(pending)) await dropPendingKey(ctx.db, ctx.tableName, pending);
+  return outcome;
+}
+
+/**
+ * Counts this run's failed tries on their records (after PENDING_TRIES a record
+ * goes behind the rest). When the server took another Task in the same run, the
+ * failure is the record's own and its next try waits out a backoff (1 h
+ * doubling to a day); when it took none (an outage), the record only goes
+ * behind, due at once, so that the records take turns and none waits longer
+ * than the outage once the server is back.
+ */
+async function countFailedTries(ctx: SweepContext, failed: readonly PendingRecord[], serverAnswered: boolean): Promise<void> {
+  for (const pending of failed) {
+    const tries = pending.tries + 1;
+    const pause = serverAnswered ? catchUpPauseMs(Math.max(1, tries - PENDING_TRIES + 1)) : 0;
+    await countFailedTry(ctx.db, ctx.tableName, pending, new Date(ctx.now.getTime() + pause));
+  }
 }
 
 /**
@@ -106,7 +148,7 @@ async function seed(ctx: SweepContext, fhir: FhirCatchUp): Promise<number> {
       const stored = parseStored(item);
       const confirmation = await readConfirmation(ctx.db, ctx.tableName, stored.followUp.id, fhir.baseUrl, false);
       if (confirmation !== null && confirmation.digest === digestOf(stored, fhir.systems)) continue;
-      await markPending(ctx.db, ctx.tableName, { id: stored.followUp.id, openedAt: stored.followUp.opened_at, revision: stored.revision }, ctx.now);
+      await markPending(ctx.db, ctx.tableName, { id: stored.followUp.id, openedAt: stored.followUp.opened_at, revision: stored.revision, expiresAt: stored.expiresAt }, ctx.now);
       marked += 1;
     }
     progress =

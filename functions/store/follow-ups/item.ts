@@ -59,7 +59,15 @@ export const A = {
   causingResults: 'cr',
   /** Where its transaction ended (StoredFollowUp.transactionEnd). */
   transactionEnd: 'te',
+  /**
+   * Set (to 1) only by a write that changed the FHIR Task's content or the item's expiry
+   * (task-source.ts changesFhirTask; CONTRACT §13): the FHIR writer's stream filter.
+   */
+  fhirMarker: 'fx',
 } as const;
+
+/** The FHIR marker's value (a number: the stream filter matches `{"N": ["1"]}`). */
+export const FHIR_MARKER_VALUE = 1;
 
 /** A stored follow-up, with what its due time is computed from and the tracker's bookkeeping. */
 export interface StoredFollowUp {
@@ -321,7 +329,8 @@ export function worklistAttributesOf(stored: StoredFollowUp): Record<string, unk
   };
 }
 
-export function itemOf(stored: StoredFollowUp): Record<string, unknown> {
+/** The item of `stored`; `fhirMarker`: whether this write changes its FHIR Task or expiry (A.fhirMarker). */
+export function itemOf(stored: StoredFollowUp, fhirMarker = false): Record<string, unknown> {
   const { missing: _missing, closed_by: closedBy, ...followUp } = stored.followUp;
   const missing = missingAttribute(stored.followUp);
   const listing = listingOf(stored);
@@ -347,7 +356,13 @@ export function itemOf(stored: StoredFollowUp): Record<string, unknown> {
     ...(stored.causingResults == null ? {} : { [A.causingResults]: stored.causingResults }),
     ...(stored.transactionEnd == null ? {} : { [A.transactionEnd]: transactionEndAttribute(stored.transactionEnd) }),
     ...(stored.expiresAt === null ? {} : { [TABLE.ttlAttribute]: stored.expiresAt }),
+    ...(fhirMarker ? { [A.fhirMarker]: FHIR_MARKER_VALUE } : {}),
   };
+}
+
+/** Whether an item (a stream image, say) carries the FHIR marker: its write changed the Task or the expiry. */
+export function carriesFhirMarker(item: Record<string, unknown>): boolean {
+  return item[A.fhirMarker] === FHIR_MARKER_VALUE;
 }
 
 /** `now` as DynamoDB's TTL counts it: whole epoch seconds. An item whose `expires_at` is at or before it has expired. */

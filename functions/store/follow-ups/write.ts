@@ -18,6 +18,7 @@ import type { KnowledgeVersion } from '../../core/knowledge-version';
 import type { TableClient, TransactWriteCommandInput } from '../table-client';
 import { keys, TABLE } from '../table';
 import { A, absentCondition, itemOf, type StoredFollowUp } from './item';
+import { changesFhirTask } from './task-source';
 
 /**
  * Writes `next` and its new history entries (versions after `from`'s) as one
@@ -49,7 +50,7 @@ export async function writeStoredFollowUp(
       {
         Put: {
           TableName: tableName,
-          Item: itemOf({ ...next, revision }),
+          Item: itemOf({ ...next, revision }, changesFhirTask(from, next)),
           ...writeCondition(from, knownFrom, now),
         },
       },
@@ -191,7 +192,7 @@ export async function writeBookkeeping(
   try {
     const outcome = await db.put({
       TableName: tableName,
-      Item: itemOf({ ...next, revision: from.revision + 1 }),
+      Item: itemOf({ ...next, revision: from.revision + 1 }, changesFhirTask(from, next)),
       ...writeCondition(from, versioned.knownFrom, versioned.now),
       ReturnValuesOnConditionCheckFailure: 'NONE',
     });
