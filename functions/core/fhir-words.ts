@@ -131,7 +131,7 @@ function refusedSituation(fhir: FhirAnswer): EhrSituation {
     why: refusalWords(held?.status ?? null, held?.codes ?? []),
     todo: several
       ? 'Someone in the EHR removes the extra Tasks; then your next action here writes the tracker’s follow-up to the EHR again.'
-      : 'Nothing is sent again until the follow-up changes: your next action here writes the tracker’s follow-up to the EHR again. If it is refused again, the alarm runbook (docs/deploy.md) says what to check.',
+      : 'Your next action here sends the tracker’s follow-up to the EHR again (nothing is sent before). If it is refused again, see the alarm runbook (docs/deploy.md).',
     short: 'not sent again until the follow-up changes',
   };
 }

@@ -208,7 +208,7 @@ describe('where the follow-up stands in the EHR, in the follow-up block (CONTRAC
     const refused = ehrOf(printed({ fhir: fhir('refused', { held: { at: HELD, status: 422, codes: ['invalid'] } }) }));
     expect(refused.split('\n')).toEqual([
       'In the EHR: refused by the EHR’s FHIR server 2026-11-22T11:00:00.000000Z (1 h ago): not sent again until the follow-up changes',
-      '  It answered 422 (not processable): the content is not valid (invalid). Nothing is sent again until the follow-up changes: your next action here writes the tracker’s follow-up to the EHR again. If it is refused again, the alarm runbook (docs/deploy.md) says what to check.',
+      '  It answered 422 (not processable): the content is not valid (invalid). Your next action here sends the tracker’s follow-up to the EHR again (nothing is sent before). If it is refused again, see the alarm runbook (docs/deploy.md).',
     ]);
     const change = { at: HELD, actor: 'ehr:Practitioner/123', fhir_version_id: '5', actions: ['snooze'], applied: false, why: 'a snooze past 90 days' };
     expect(ehrOf(printed({ fhir: fhir('changed_in_ehr', { ehr_change: change }) })).split('\n')).toEqual([

@@ -15,8 +15,8 @@ export function EhrNotice({ loaded }: { loaded: Pick<LoadedFollowUp, 'fhir' | 'h
     <section class="notice notice-warning ehr-notice" aria-labelledby="ehr-notice-title">
       <h2 id="ehr-notice-title">{words.title}</h2>
       <p>
-        {words.whoWhen}
-        {words.why && ` ${words.why}`}
+        {words.when && `${words.when}. `}
+        {words.why}
       </p>
       {words.todo && (
         <p>

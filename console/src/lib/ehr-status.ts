@@ -34,9 +34,10 @@ export function ehrStatusWords(fhir: FhirStatus | null | undefined, history: Tim
 
 /** The notice of the page's first screen, in words; null unless the EHR side needs a person. */
 export interface EhrNoticeWords {
+  /** What, and who (the title names them: "In the EHR: Changed in the EHR by Practitioner/123"). */
   title: string;
-  /** "Practitioner/123, 2026-11-27 09:05 EST (14:05 UTC)." */
-  whoWhen: string;
+  /** When: "2026-11-27 09:05 EST (14:05 UTC)", or empty when not known. */
+  when: string;
   why: string | null;
   todo: string | null;
 }
@@ -44,7 +45,5 @@ export interface EhrNoticeWords {
 export function ehrNoticeWords(fhir: FhirStatus | null | undefined, history: Times, now: Date, zone?: string): EhrNoticeWords | null {
   const situation: EhrSituation | null = ehrSituation(fhir, history, now);
   if (situation === null || !situation.needsPerson) return null;
-  const at = timeWords(situation.at, zone);
-  const who = situation.who ? `${situation.who.charAt(0).toUpperCase()}${situation.who.slice(1)}` : '';
-  return { title: `In the EHR: ${situation.what}`, whoWhen: [who, at].filter(Boolean).join(', ') + '.', why: situation.why, todo: situation.todo };
+  return { title: `In the EHR: ${situation.what}`, when: timeWords(situation.at, zone), why: situation.why, todo: situation.todo };
 }

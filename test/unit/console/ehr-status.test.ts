@@ -77,9 +77,9 @@ describe("the first screen's notice when the EHR side needs a person: what, who,
   it("a refusal: the server's status and codes in words, and that the next action sends it again", () => {
     expect(ehrNoticeWords(refused, [], LATER, 'America/New_York')).toEqual({
       title: 'In the EHR: Refused by the EHR’s FHIR server',
-      whoWhen: 'The EHR’s FHIR server, 2026-11-13 10:30 EST (15:30 UTC).',
+      when: '2026-11-13 10:30 EST (15:30 UTC)',
       why: 'It answered 422 (not processable): the content is not valid (invalid); a rule of that server is broken (business-rule).',
-      todo: expect.stringMatching(/^Nothing is sent again until the follow-up changes: your next action here writes the tracker’s follow-up to the EHR again\./) as unknown,
+      todo: 'Your next action here sends the tracker’s follow-up to the EHR again (nothing is sent before). If it is refused again, see the alarm runbook (docs/deploy.md).',
     });
     const several = ehrNoticeWords(fhir('refused', { held: { at: HELD, status: 412, codes: ['multiple-matches'] } }), [], LATER, 'UTC');
     expect(several?.why).toBe('It answered 412 (precondition failed): several Tasks there carry this follow-up’s identifier (multiple-matches).');
@@ -89,20 +89,20 @@ describe("the first screen's notice when the EHR side needs a person: what, who,
   it('a change in the EHR: who made it, what they did, why it was not applied; someone in the EHR when not known', () => {
     expect(ehrNoticeWords(fhir('changed_in_ehr', { ehr_change: ehrChange }), [], LATER, 'UTC')).toEqual({
       title: 'In the EHR: Changed in the EHR by Practitioner/123',
-      whoWhen: 'Practitioner/123, 2026-11-13 15:20 UTC.',
+      when: '2026-11-13 15:20 UTC',
       why: 'They closed it; not applied here: a close a role may not make (403).',
       todo: 'Your next action here writes the tracker’s follow-up to the EHR again, replacing that change; make the change here too if it was right.',
     });
     const unknown = ehrNoticeWords(fhir('changed_in_ehr'), [], LATER, 'UTC');
     expect(unknown?.title).toBe('In the EHR: Changed by someone in the EHR');
-    expect(unknown?.whoWhen).toBe('Someone in the EHR, 2026-11-13 15:30 UTC.');
+    expect(unknown?.when).toBe('2026-11-13 15:30 UTC');
     expect(unknown?.why).toBe('The change is not applied here, and the tracker does not overwrite it.');
   });
 
   it('a deletion in the EHR: not created again until the next action here', () => {
     expect(ehrNoticeWords(fhir('deleted_in_ehr', { ehr_change: { ...ehrChange, actions: [], why: null } }), [], LATER, 'UTC')).toEqual({
       title: 'In the EHR: Deleted in the EHR by Practitioner/123',
-      whoWhen: 'Practitioner/123, 2026-11-13 15:20 UTC.',
+      when: '2026-11-13 15:20 UTC',
       why: 'The tracker does not create its Task again on its own.',
       todo: 'Your next action here creates the Task in the EHR again; close the follow-up here if it is done.',
     });
