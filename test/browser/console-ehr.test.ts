@@ -121,8 +121,8 @@ describe('the follow-up page with FHIR on', () => {
   });
 
   it('right after an action says "Sending to the EHR…" with no warning; a refusal is named on the first screen at 1280x800 and 390x844', async () => {
-    // The writer's read of the Task hangs 5 s (a write in flight), then the server refuses the write.
-    await fhir.control.injectFault({ kind: 'delay', endpoint: 'search', delayMs: 5_000 });
+    // The writer's read of the Task hangs 8 s (a write in flight), then the server refuses the write.
+    await fhir.control.injectFault({ kind: 'delay', endpoint: 'search', delayMs: 8_000 });
     await fhir.control.injectFault({ kind: 'refuse', endpoint: 'update', status: 422, codes: ['business-rule'], times: 'always' });
     const page = await signedInPage();
     await page.locator('#take-it').click();
