@@ -8,13 +8,15 @@
  * "Sending to the EHR…" and no warning shows; the server refuses the write (the
  * stand-in's 422), and the first screen says so at 1280x800 and at 390x844; the
  * Task is changed in the EHR (the stand-in's edit) before a person's next action,
- * and the first screen says that. Axe clean in each state.
+ * and the first screen says that. Axe clean in each state; the CLI's follow-up
+ * view (in this process) says each state too.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { expectNoAxeViolations, guardedPage, launchChromium, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
 import { beforeAllOrFailEach } from '../support/browser-setup';
+import { runCliInProcess } from '../support/cli-in-process';
 import { buildDeliveries, freshId, redrawFlow } from '../support/junction';
 import { newSecret, postSignedWebhook } from '../support/webhook';
 
@@ -56,6 +58,15 @@ async function noticeOnFirstScreen(page: Page, height: number): Promise<string> 
   expect(await page.evaluate<number>('window.scrollY')).toBe(0);
   expect(box.y + box.height, `the notice's bottom edge at ${height} px high`).toBeLessThanOrEqual(height);
   return (await notice.textContent()) ?? '';
+}
+
+/** What `redraw-tracker follow-up <id>` prints of the EHR (in this process, against the same npm start). */
+async function cliEhrLines(id: string): Promise<string[]> {
+  const run = await runCliInProcess(['follow-up', id], { TRACKER_URL: tracker.url, AWS_EC2_METADATA_DISABLED: 'true' });
+  expect(run.code, run.stderr).toBe(0);
+  const lines = run.stdout.split('\n');
+  const first = lines.findIndex((line) => line.startsWith('In the EHR: '));
+  return first === -1 ? [] : lines.slice(first, lines.indexOf('', first));
 }
 
 async function signedInPage(viewport?: { width: number; height: number }): Promise<Page> {
@@ -130,6 +141,7 @@ describe('the follow-up page with FHIR on', () => {
     await factReads(page, /^Sending to the EHR…$/);
     expect(await page.locator('.ehr-notice').count(), 'no notice while the write is in flight').toBe(0);
     expect(await page.getByRole('alert').count(), 'no alert while the write is in flight').toBe(0);
+    expect((await cliEhrLines(redraw.transactionId))[0]).toMatch(/^In the EHR: sending the change of \S+ \(.+\); version \d+ confirmed /);
     await expectNoAxeViolations(page, 'follow-up page, sending to the EHR');
 
     await untilState(redraw.transactionId, 'refused');
@@ -140,6 +152,10 @@ describe('the follow-up page with FHIR on', () => {
     expect(wide).toContain('What you can do: Your next action here sends the tracker’s follow-up to the EHR again');
     await factReads(page, /^Refused by the EHR’s FHIR server \(.+\): not sent again until the follow-up changes$/);
     await expectNoAxeViolations(page, 'follow-up page, refused by the EHR at 1280x800');
+
+    const said = await cliEhrLines(redraw.transactionId);
+    expect(said[0]).toMatch(/^In the EHR: refused by the EHR’s FHIR server \S+ \(.+ ago\): not sent again until the follow-up changes$/);
+    expect(said[1]).toMatch(/^ {2}It answered 422 \(not processable\): a rule of that server is broken \(business-rule\)\. Your next action here sends/);
 
     const phone = await signedInPage({ width: 390, height: 844 });
     expect(await noticeOnFirstScreen(phone, 844)).toContain('In the EHR: Refused by the EHR’s FHIR server');
@@ -165,5 +181,6 @@ describe('the follow-up page with FHIR on', () => {
     expect(notice).toContain('What you can do: Your next action here writes the tracker’s follow-up to the EHR again');
     await factReads(page, /^Changed by someone in the EHR \(.+\): not overwritten until your next action here$/);
     await expectNoAxeViolations(page, 'follow-up page, changed in the EHR');
+    expect((await cliEhrLines(redraw.transactionId))[0]).toMatch(/^In the EHR: changed by someone in the EHR \S+ \(.+\): not overwritten until your next action here$/);
   });
 });
