@@ -3,6 +3,7 @@
  * worklist table of `follow-ups`, the block of `follow-up <id>` with its
  * history, and the block an action prints. Their schemas are views/answers.ts.
  */
+import { ehrSituation } from '../functions/core/fhir-words';
 import { attentionWords, decisionWords, failureTypesWords, markersWords, whyWords } from '../functions/core/missing-words';
 import type { FhirView, FollowUpView, HistoryEntry, MissingView } from '../views/answers';
 import { dueIn } from '../views/durations';
@@ -95,25 +96,31 @@ export function missingRows(missing: MissingView | null, out: Printer): [string,
 }
 
 /**
- * Where the follow-up's Task stands in the team's EHR (CONTRACT §13), as one
- * line; null, and nothing printed, while FHIR is off or nothing was sent (and
- * from a tracker before issue 59). The words carry the meaning: colour only
- * repeats it.
+ * Where the follow-up's Task stands in the team's EHR (CONTRACT §13), in one line,
+ * and a second when the EHR side needs a person (why, and what they can do); none,
+ * and nothing printed, while FHIR is off or nothing was sent (and from a tracker
+ * before issue 59). A write in flight (`behind` within two minutes of the newest
+ * history entry, functions/core/fhir-words.ts) says "sending", never a fault. The
+ * words carry the meaning: colour only repeats it.
  */
-export function ehrLine(fhir: FhirView | null | undefined, now: Date, out: Printer): string | null {
-  if (!fhir) return null;
+export function ehrLines(fhir: FhirView | null | undefined, history: readonly HistoryEntry[], now: Date, out: Printer): string[] {
+  const situation = ehrSituation(fhir, history, now);
+  if (!fhir || situation === null) return [];
   const confirmed = `version ${fhir.version} confirmed ${when(fhir.confirmed_at, now)}`;
-  switch (fhir.state) {
+  switch (situation.kind) {
     case 'current':
-      return `In the EHR: up to date, ${confirmed}`;
-    case 'behind':
-      return `In the EHR: ${out.style('yellow', 'behind (sent again automatically)')}, ${confirmed}`;
-    case 'refused':
-      return `In the EHR: ${out.style('red', 'refused by the FHIR server')}: not retried until the follow-up changes (see the alarm runbook, docs/deploy.md)`;
-    case 'changed_in_ehr':
-      return `In the EHR: ${out.style('yellow', 'changed there by someone else')}; not overwritten until your next action here`;
-    default:
-      return `In the EHR: ${fhir.state.replaceAll('_', ' ')}, ${confirmed}`;
+      return [`In the EHR: up to date, ${confirmed}`];
+    case 'sending':
+      return [`In the EHR: sending the change of ${when(situation.at, now)}; ${confirmed}`];
+    case 'waiting':
+      return [`In the EHR: ${out.style('yellow', `not yet confirmed since ${when(situation.at, now)}`)}; sent again automatically (${confirmed})`];
+    case 'unknown':
+      return [`In the EHR: ${situation.what}, ${confirmed}`];
+    default: {
+      const what = `${situation.what.charAt(0).toLowerCase()}${situation.what.slice(1)}`;
+      const first = `In the EHR: ${out.style(situation.kind === 'refused' ? 'red' : 'yellow', what)}${situation.at === null ? '' : ` ${when(situation.at, now)}`}: ${situation.short}`;
+      return [first, `  ${[situation.why, situation.todo].filter(Boolean).join(' ')}`];
+    }
   }
 }
 
@@ -152,10 +159,10 @@ export function historyTable(history: readonly HistoryEntry[], now: Date, out: P
 export function printFollowUpDetail(followUp: FollowUpView, history: readonly HistoryEntry[], now: Date, out: Printer, targetFlags = '', fhir: FhirView | null = null): void {
   out.line(followUpTitle(followUp, out));
   for (const line of followUpLines(followUp, now, out)) out.line(line);
-  const ehr = ehrLine(fhir, now, out);
-  if (ehr !== null) {
+  const ehr = ehrLines(fhir, history, now, out);
+  if (ehr.length > 0) {
     out.line();
-    out.line(ehr);
+    for (const line of ehr) out.line(line);
   }
   if (followUp.attention !== null && followUp.state !== 'closed') {
     out.line();

@@ -91,10 +91,28 @@ export const FollowUpPage = z.object({ items: z.array(FollowUpView), next_cursor
 export type FollowUpPage = z.output<typeof FollowUpPage>;
 /**
  * Where the follow-up's FHIR `Task` stands in the team's EHR (CONTRACT §13): the
- * version and time the FHIR server last confirmed, and `current`, `behind`,
- * `refused` or `changed_in_ehr` (a state added later passes as a string).
+ * version and time the FHIR server last confirmed; the first state that holds of
+ * `deleted_in_ehr`, `conflict`, `changed_in_ehr`, `refused`, `behind`, `current`
+ * (a state added later passes as a string); the newest change read from the EHR
+ * and the person's action it met in a conflict (null until the EHR's work comes
+ * back); and `held`, this implementation's extension: since when a state that
+ * needs a person holds and, for a refusal, the server's status and codes. The
+ * fields after `state` are absent from a tracker before issue 69.
  */
-export const FhirView = z.object({ version: z.number(), confirmed_at: z.string(), state: z.string() }).loose();
+export const FhirView = z
+  .object({
+    version: z.number(),
+    confirmed_at: z.string(),
+    state: z.string(),
+    ehr_change: z
+      .object({ at: z.string(), actor: z.string(), fhir_version_id: z.string().nullable(), actions: z.array(z.string()), applied: z.boolean(), why: z.string().nullable() })
+      .loose()
+      .nullable()
+      .optional(),
+    tracker_change: z.object({ at: z.string(), actor: z.string(), action: z.string() }).loose().nullable().optional(),
+    held: z.object({ at: z.string(), status: z.number().nullable(), codes: z.array(z.string()) }).loose().nullable().optional(),
+  })
+  .loose();
 export type FhirView = z.output<typeof FhirView>;
 /** GET /follow-ups/{id}; `fhir` is null while FHIR is off or nothing was sent, and absent from a tracker before issue 59. */
 export const FollowUpDetail = z.object({ follow_up: FollowUpView, history: z.array(HistoryEntry), fhir: FhirView.nullable().optional() }).loose();

@@ -12,7 +12,8 @@ const command: CommandModule = {
 
 Shows one follow-up (GET /follow-ups/{id}): its state, owner, when it is due,
 its stale flag, its orders, contact attempts, reference and version, whether
-its Task in the team's EHR is up to date (with FHIR on: "In the EHR: ..."), then
+its Task in the team's EHR is up to date (with FHIR on: "In the EHR: ...", and
+a second line with why and what to do when the EHR side needs a person), then
 its history, oldest first: who did what when (\`tracker\` for the tracker's own
 changes from Junction's facts). ${ID_HELP}
 

@@ -1,15 +1,22 @@
 /**
- * The follow-up page with FHIR on (CONTRACT §12, §13, issue 59), in Chromium:
- * `npm start` given FHIR_BASE_URL at the stand-in FHIR server (in-process, as
- * `npm run fhir-server` starts it), a redraw nobody created opens a follow-up,
- * the writer keeps its Task there, and the page's facts say "In the EHR: Up to
- * date, confirmed ..."; axe clean.
+ * The follow-up page with FHIR on (CONTRACT §12, §13, issues 59 and 69), in
+ * Chromium: `npm start` given FHIR_BASE_URL at the stand-in FHIR server
+ * (in-process, as `npm run fhir-server` starts it), a redraw nobody created opens
+ * a follow-up, the writer keeps its Task there, and the page's facts say "In the
+ * EHR: Up to date, confirmed ...". Then, on the same follow-up: right after a
+ * person's action, while the writer's read of the Task hangs, the facts say
+ * "Sending to the EHR…" and no warning shows; the server refuses the write (the
+ * stand-in's 422), and the first screen says so at 1280x800 and at 390x844; the
+ * Task is changed in the EHR (the stand-in's edit) before a person's next action,
+ * and the first screen says that. Axe clean in each state; the CLI's follow-up
+ * view (in this process) says each state too.
  */
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { expectNoAxeViolations, guardedPage, launchChromium, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
 import { beforeAllOrFailEach } from '../support/browser-setup';
+import { runCliInProcess } from '../support/cli-in-process';
 import { buildDeliveries, freshId, redrawFlow } from '../support/junction';
 import { newSecret, postSignedWebhook } from '../support/webhook';
 
@@ -24,6 +31,50 @@ const redraw = { transactionId: freshId(), initialId: freshId(), redrawId: fresh
 interface Detail {
   follow_up: { id: string; version: number };
   fhir: { version: number; state: string } | null;
+}
+
+/** GET /follow-ups/{id} until its Task is in `state`. */
+async function untilState(id: string, state: string): Promise<Detail> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const found = await detail(id);
+    if (found?.fhir?.state === state) return found;
+    if (Date.now() > deadline) throw new Error(`the follow-up's Task is not ${state} after 30 s: ${JSON.stringify(found)}`);
+    await new Promise((wake) => setTimeout(wake, 200));
+  }
+}
+
+/** The Facts' "In the EHR" line, once it reads `expected`. */
+async function factReads(page: Page, expected: RegExp): Promise<void> {
+  const value = page.locator('dl.facts > dt', { hasText: /^In the EHR$/ }).locator('xpath=following-sibling::dd[1]');
+  await value.filter({ hasText: expected }).waitFor({ timeout: 15_000 });
+}
+
+/** The EHR's notice, shown whole within the first screen (no scroll) of a `height` px high window. */
+async function noticeOnFirstScreen(page: Page, height: number): Promise<string> {
+  const notice = page.getByRole('region', { name: /^In the EHR: / });
+  await notice.waitFor({ timeout: 15_000 });
+  const box = (await notice.boundingBox())!;
+  expect(await page.evaluate<number>('window.scrollY')).toBe(0);
+  expect(box.y + box.height, `the notice's bottom edge at ${height} px high`).toBeLessThanOrEqual(height);
+  return (await notice.textContent()) ?? '';
+}
+
+/** What `redraw-tracker follow-up <id>` prints of the EHR (in this process, against the same npm start). */
+async function cliEhrLines(id: string): Promise<string[]> {
+  const run = await runCliInProcess(['follow-up', id], { TRACKER_URL: tracker.url, AWS_EC2_METADATA_DISABLED: 'true' });
+  expect(run.code, run.stderr).toBe(0);
+  const lines = run.stdout.split('\n');
+  const first = lines.findIndex((line) => line.startsWith('In the EHR: '));
+  return first === -1 ? [] : lines.slice(first, lines.indexOf('', first));
+}
+
+async function signedInPage(viewport?: { width: number; height: number }): Promise<Page> {
+  const guarded = await guardedPage(browser, tracker.url, viewport ? { viewport } : {});
+  pages.push(guarded);
+  await signInWithHandle(guarded.page, tracker.url, 'kim.w', `#/follow-ups/${redraw.transactionId}`);
+  await guarded.page.getByRole('heading', { level: 1, name: `Follow-up ${redraw.transactionId}` }).waitFor();
+  return guarded.page;
 }
 
 async function detail(id: string): Promise<Detail | null> {
@@ -78,5 +129,58 @@ describe('the follow-up page with FHIR on', () => {
     const tasks = (await fhir.control.tasks()).filter((task) => task.identifier?.some((identifier) => identifier.value === redraw.transactionId));
     expect(tasks).toHaveLength(1);
     await expectNoAxeViolations(page, 'follow-up page, In the EHR: up to date');
+  });
+
+  it('right after an action says "Sending to the EHR…" with no warning; a refusal is named on the first screen at 1280x800 and 390x844', async () => {
+    // The writer's read of the Task hangs 8 s (a write in flight), then the server refuses the write.
+    await fhir.control.injectFault({ kind: 'delay', endpoint: 'search', delayMs: 8_000 });
+    await fhir.control.injectFault({ kind: 'refuse', endpoint: 'update', status: 422, codes: ['business-rule'], times: 'always' });
+    const page = await signedInPage();
+    await page.locator('#take-it').click();
+    await page.getByRole('status').filter({ hasText: /acknowledged/i }).first().waitFor({ timeout: 15_000 });
+    await factReads(page, /^Sending to the EHR…$/);
+    expect(await page.locator('.ehr-notice').count(), 'no notice while the write is in flight').toBe(0);
+    expect(await page.getByRole('alert').count(), 'no alert while the write is in flight').toBe(0);
+    expect((await cliEhrLines(redraw.transactionId))[0]).toMatch(/^In the EHR: sending the change of \S+ \(.+\); version \d+ confirmed /);
+    await expectNoAxeViolations(page, 'follow-up page, sending to the EHR');
+
+    await untilState(redraw.transactionId, 'refused');
+    await page.reload();
+    const wide = await noticeOnFirstScreen(page, 800);
+    expect(wide).toContain('In the EHR: Refused by the EHR’s FHIR server');
+    expect(wide).toContain('It answered 422 (not processable): a rule of that server is broken (business-rule).');
+    expect(wide).toContain('What you can do: Your next action here sends the tracker’s follow-up to the EHR again');
+    await factReads(page, /^Refused by the EHR’s FHIR server \(.+\): not sent again until the follow-up changes$/);
+    await expectNoAxeViolations(page, 'follow-up page, refused by the EHR at 1280x800');
+
+    const said = await cliEhrLines(redraw.transactionId);
+    expect(said[0]).toMatch(/^In the EHR: refused by the EHR’s FHIR server \S+ \(.+ ago\): not sent again until the follow-up changes$/);
+    expect(said[1]).toMatch(/^ {2}It answered 422 \(not processable\): a rule of that server is broken \(business-rule\)\. Your next action here sends/);
+
+    const phone = await signedInPage({ width: 390, height: 844 });
+    expect(await noticeOnFirstScreen(phone, 844)).toContain('In the EHR: Refused by the EHR’s FHIR server');
+    await expectNoAxeViolations(phone, 'follow-up page, refused by the EHR at 390x844');
+  });
+
+  it('names a change made in the EHR behind the tracker’s back on the first screen once a person acts', async () => {
+    await fhir.control.clearFaults();
+    const [task] = (await fhir.control.tasks()).filter((one) => one.identifier?.some((identifier) => identifier.value === redraw.transactionId));
+    // Someone completes the Task in the EHR; then a person records a contact here: the tracker holds the Task as the EHR has it.
+    await fhir.control.editTask(task!.id!, { status: 'completed' });
+    const before = (await detail(redraw.transactionId))!;
+    const acted = await fetch(`${tracker.url}/follow-ups/${redraw.transactionId}/actions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-redraw-actor': 'kim.w' },
+      body: JSON.stringify({ action: 'record_contact', channel: 'phone', outcome: 'no_answer', expected_version: before.follow_up.version }),
+    });
+    expect(acted.status).toBe(200);
+    await untilState(redraw.transactionId, 'changed_in_ehr');
+    const page = await signedInPage();
+    const notice = await noticeOnFirstScreen(page, 800);
+    expect(notice).toContain('In the EHR: Changed by someone in the EHR');
+    expect(notice).toContain('What you can do: Your next action here writes the tracker’s follow-up to the EHR again');
+    await factReads(page, /^Changed by someone in the EHR \(.+\): not overwritten until your next action here$/);
+    await expectNoAxeViolations(page, 'follow-up page, changed in the EHR');
+    expect((await cliEhrLines(redraw.transactionId))[0]).toMatch(/^In the EHR: changed by someone in the EHR \S+ \(.+\): not overwritten until your next action here$/);
   });
 });

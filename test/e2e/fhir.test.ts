@@ -46,7 +46,7 @@ function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra };
 }
 
-const FhirView = z.object({ version: z.number(), confirmed_at: z.string(), state: z.enum(['current', 'behind', 'refused', 'changed_in_ehr']) });
+const FhirView = z.object({ version: z.number(), confirmed_at: z.string(), state: z.enum(['deleted_in_ehr', 'conflict', 'changed_in_ehr', 'refused', 'behind', 'current']) });
 const FollowUp = z.object({ id: z.string(), state: z.enum(['new', 'acknowledged', 'snoozed', 'closed']), disposition: z.string().nullable(), version: z.number() }).loose();
 const Page = z.object({ items: z.array(FollowUp), next_cursor: z.string().nullable() });
 const Detail = z.object({ follow_up: FollowUp, fhir: FhirView.nullable() }).loose();
@@ -58,6 +58,8 @@ const LocalFhir = z
     behind: z.number(),
     refused: z.number(),
     changed_in_ehr: z.number(),
+    conflict: z.number(),
+    deleted_in_ehr: z.number(),
     never_sent: z.number(),
     pending: z.number(),
   })
@@ -170,7 +172,7 @@ describe('FHIR on: npm start with FHIR_BASE_URL at the stand-in, then npm run si
   it('GET /local/fhir counts every follow-up confirmed: none behind, refused, changed in the EHR, never sent or pending', () => {
     expect(settled.base_url).toBe(fhir.url);
     expect(settled.follow_ups).toBeGreaterThan(10);
-    expect(settled).toEqual({ base_url: fhir.url, follow_ups: settled.follow_ups, confirmed: settled.follow_ups, behind: 0, refused: 0, changed_in_ehr: 0, never_sent: 0, pending: 0 });
+    expect(settled).toEqual({ base_url: fhir.url, follow_ups: settled.follow_ups, confirmed: settled.follow_ups, behind: 0, refused: 0, changed_in_ehr: 0, conflict: 0, deleted_in_ehr: 0, never_sent: 0, pending: 0 });
   });
 
   it('keeps exactly one valid R4 Task per follow-up, open and closed, at its current content', async () => {

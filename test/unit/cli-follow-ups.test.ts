@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CliDeps } from '../../cli/command';
 import { parseFor, parseUntil } from '../../cli/follow-up-actions';
-import { daysOpen, ehrLine, followUpTable, printFollowUpDetail } from '../../cli/follow-up-views';
+import { daysOpen, ehrLines, followUpTable, printFollowUpDetail } from '../../cli/follow-up-views';
 import { FollowUpDetail, type FollowUpView, type HistoryEntry } from '../../views/answers';
 import { dueIn, shortDuration } from '../../views/durations';
 import { createPrinter } from '../../cli/format';
@@ -170,26 +170,69 @@ describe('the follow-up table and block', () => {
 
 describe('where the follow-up stands in the EHR, in the follow-up block (CONTRACT §13)', () => {
   const CONFIRMED = '2026-11-22T10:00:00.000000Z';
+  const HELD = '2026-11-22T11:00:00.000000Z';
+  const entry = (at: string): HistoryEntry => ({ at, actor: 'alice', action: 'record_contact', from_state: 'acknowledged', to_state: 'acknowledged' });
   /** `follow-up <id>` as printed from GET /follow-ups/{id}'s JSON, read as the CLI reads it. */
-  const printed = (answer: Record<string, unknown>): string => {
+  const printed = (answer: Record<string, unknown>, history: HistoryEntry[] = []): string => {
     let text = '';
-    const detail = FollowUpDetail.parse(JSON.parse(JSON.stringify({ follow_up: followUp({ version: 4 }), history: [], ...answer })));
+    const detail = FollowUpDetail.parse(JSON.parse(JSON.stringify({ follow_up: followUp({ version: 4 }), history, ...answer })));
     printFollowUpDetail(detail.follow_up, detail.history, NOW, createPrinter({ write: (chunk: string) => (text += chunk) }, {}), '', detail.fhir ?? null);
     return text;
   };
+  const fhir = (state: string, extra: Record<string, unknown> = {}) => ({
+    version: state === 'current' ? 4 : 3,
+    confirmed_at: CONFIRMED,
+    state,
+    ehr_change: null,
+    tracker_change: null,
+    held: state === 'current' || state === 'behind' ? null : { at: HELD, status: null, codes: [] },
+    ...extra,
+  });
+  const ehrOf = (text: string) => text.slice(text.indexOf('In the EHR'), text.indexOf('\n\nHistory, oldest first'));
 
-  it('says each state in one line after the fields, with the version and when the FHIR server confirmed it', () => {
-    const lines = {
-      current: 'In the EHR: up to date, version 4 confirmed 2026-11-22T10:00:00.000000Z (2 h ago)',
-      behind: 'In the EHR: behind (sent again automatically), version 3 confirmed 2026-11-22T10:00:00.000000Z (2 h ago)',
-      refused: 'In the EHR: refused by the FHIR server: not retried until the follow-up changes (see the alarm runbook, docs/deploy.md)',
-      changed_in_ehr: 'In the EHR: changed there by someone else; not overwritten until your next action here',
-    };
-    for (const [state, line] of Object.entries(lines)) {
-      const text = printed({ fhir: { version: state === 'current' ? 4 : 3, confirmed_at: CONFIRMED, state } });
-      expect(text).toContain(`  version        4\n\n${line}\n\nHistory, oldest first (0 entries):`);
-      expect(text.split('\n').filter((row) => row.startsWith('In the EHR'))).toEqual([line]);
-    }
+  it('says up to date, a write in flight and one that waits in one line after the fields, with the version and when', () => {
+    const text = printed({ fhir: fhir('current') });
+    expect(text).toContain('  version        4\n\nIn the EHR: up to date, version 4 confirmed 2026-11-22T10:00:00.000000Z (2 h ago)\n\nHistory, oldest first');
+    // Behind a minute after the newest history entry: a write in flight, not a fault.
+    const acted = new Date(NOW.getTime() - 60_000).toISOString();
+    expect(ehrOf(printed({ fhir: fhir('behind') }, [entry(acted)]))).toBe(
+      `In the EHR: sending the change of ${acted} (1 min ago); version 3 confirmed 2026-11-22T10:00:00.000000Z (2 h ago)`,
+    );
+    const waited = new Date(NOW.getTime() - 3 * 60_000).toISOString();
+    expect(ehrOf(printed({ fhir: fhir('behind') }, [entry(waited)]))).toBe(
+      `In the EHR: not yet confirmed since ${waited} (3 min ago); sent again automatically (version 3 confirmed 2026-11-22T10:00:00.000000Z (2 h ago))`,
+    );
+  });
+
+  it('says in two lines what needs a person: what, when, why and what to do, for each such state', () => {
+    const refused = ehrOf(printed({ fhir: fhir('refused', { held: { at: HELD, status: 422, codes: ['invalid'] } }) }));
+    expect(refused.split('\n')).toEqual([
+      'In the EHR: refused by the EHR’s FHIR server 2026-11-22T11:00:00.000000Z (1 h ago): not sent again until the follow-up changes',
+      '  It answered 422 (not processable): the content is not valid (invalid). Your next action here sends the tracker’s follow-up to the EHR again (nothing is sent before). If it is refused again, see the alarm runbook (docs/deploy.md).',
+    ]);
+    const change = { at: HELD, actor: 'ehr:Practitioner/123', fhir_version_id: '5', actions: ['snooze'], applied: false, why: 'a snooze past 90 days' };
+    expect(ehrOf(printed({ fhir: fhir('changed_in_ehr', { ehr_change: change }) })).split('\n')).toEqual([
+      'In the EHR: changed in the EHR by Practitioner/123 2026-11-22T11:00:00.000000Z (1 h ago): not overwritten until your next action here',
+      '  They snoozed it; not applied here: a snooze past 90 days. Your next action here writes the tracker’s follow-up to the EHR again, replacing that change; make the change here too if it was right.',
+    ]);
+    expect(ehrOf(printed({ fhir: fhir('changed_in_ehr') })).split('\n')[0]).toBe(
+      'In the EHR: changed by someone in the EHR 2026-11-22T11:00:00.000000Z (1 h ago): not overwritten until your next action here',
+    );
+    expect(ehrOf(printed({ fhir: fhir('deleted_in_ehr') })).split('\n')).toEqual([
+      'In the EHR: deleted by someone in the EHR 2026-11-22T11:00:00.000000Z (1 h ago): not created again until your next action here',
+      '  The tracker does not create its Task again on its own. Your next action here creates the Task in the EHR again; close the follow-up here if it is done.',
+    ]);
+    const conflict = fhir('conflict', { ehr_change: { ...change, actions: ['close'], why: null }, tracker_change: { at: HELD, actor: 'alice', action: 'snooze' } });
+    expect(ehrOf(printed({ fhir: conflict })).split('\n')).toEqual([
+      'In the EHR: changed in both places 2026-11-22T11:00:00.000000Z (1 h ago): the EHR’s change was not applied; the tracker’s follow-up was written back',
+      '  Practitioner/123 closed it in the EHR while alice snoozed it here; the EHR’s change was not applied here. The tracker wrote its follow-up back to the EHR. If the EHR’s change was right, make it here.',
+    ]);
+  });
+
+  it('reads a tracker before issue 69 (state, version and time only)', () => {
+    expect(ehrOf(printed({ fhir: { version: 3, confirmed_at: CONFIRMED, state: 'refused' } })).split('\n')[0]).toBe(
+      'In the EHR: refused by the EHR’s FHIR server: not sent again until the follow-up changes',
+    );
   });
 
   it('prints nothing of the EHR when fhir is null (off, or never sent) or absent (a tracker before issue 59)', () => {
@@ -198,14 +241,14 @@ describe('where the follow-up stands in the EHR, in the follow-up block (CONTRAC
       expect(text).not.toContain('EHR');
       expect(text).toContain('  version        4\n\nHistory, oldest first (0 entries):');
     }
-    expect(ehrLine(null, NOW, plain)).toBeNull();
-    expect(ehrLine(undefined, NOW, plain)).toBeNull();
+    expect(ehrLines(null, [], NOW, plain)).toEqual([]);
+    expect(ehrLines(undefined, [], NOW, plain)).toEqual([]);
   });
 
   it('says a state it does not know in words rather than hiding it, and colours a problem only beside its words', () => {
-    expect(ehrLine({ version: 2, confirmed_at: CONFIRMED, state: 'some_new_state' }, NOW, plain)).toBe('In the EHR: some new state, version 2 confirmed 2026-11-22T10:00:00.000000Z (2 h ago)');
+    expect(ehrLines({ version: 2, confirmed_at: CONFIRMED, state: 'some_new_state' }, [], NOW, plain)).toEqual(['In the EHR: some new state, version 2 confirmed 2026-11-22T10:00:00.000000Z (2 h ago)']);
     const colored = createPrinter({ write: () => undefined, isTTY: true }, {});
-    expect(ehrLine({ version: 2, confirmed_at: CONFIRMED, state: 'refused' }, NOW, colored)).toContain('\u001b[31mrefused by the FHIR server\u001b[39m');
+    expect(ehrLines({ version: 2, confirmed_at: CONFIRMED, state: 'refused' }, [], NOW, colored)[0]).toContain('\u001b[31mrefused by the EHR’s FHIR server\u001b[39m');
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fhirViewOf } from '../../functions/core/fhir-task';
 import { openApiDocument, openApiValidator } from '../support/openapi';
 
 /** A follow-up as the API answers it (CONTRACT §9). */
@@ -130,17 +131,33 @@ describe('docs/openapi.json', () => {
     expect(() => assertDocumented('GET', '/health', { statusCode: 418, headers: json, body: '{}' })).toThrow(/not documented/);
   });
 
-  it('documents `fhir` on GET /follow-ups/{id} only: null, or the version, time and state confirmed (CONTRACT §13)', () => {
+  it('documents `fhir` on GET /follow-ups/{id} only: null, or every field of §13 in each of its six states, with `held` (CONTRACT §13)', () => {
     const assertDocumented = openApiValidator();
     const json = { 'content-type': 'application/json' };
     const detail = (fhir: unknown) => ({ statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, history: HISTORY, fhir }) });
     assertDocumented('GET', '/follow-ups/{follow_up_id}', detail(null));
-    for (const state of ['current', 'behind', 'refused', 'changed_in_ehr']) {
-      assertDocumented('GET', '/follow-ups/{follow_up_id}', detail({ version: 3, confirmed_at: '2026-03-10T12:00:30.000000Z', state }));
-    }
-    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', detail({ version: 3, confirmed_at: '2026-03-10T12:00:30.000000Z', state: 'sent' }))).toThrow();
-    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', detail({ version: 3, confirmed_at: 'yesterday', state: 'current' }))).toThrow();
-    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', detail({ version: 3, confirmed_at: '2026-03-10T12:00:30.000000Z', state: 'current', task_id: 't' }))).toThrow();
+    const at = '2026-03-10T12:00:30.000000Z';
+    const base = { baseUrl: 'https://ehr.example/fhir', version: 3, digest: 'd1', confirmedAt: at, refusedDigest: null, refusalStatus: null, refusalCodes: [], changedInEhrDigest: null, deletedInEhrVersion: null, heldAt: null };
+    // The answers as the API builds them (functions/core/fhir-task.ts), one per state.
+    const views = [
+      fhirViewOf(base, 'd1', base.baseUrl),
+      fhirViewOf(base, 'd2', base.baseUrl),
+      fhirViewOf({ ...base, refusedDigest: 'd2', refusalStatus: 422, refusalCodes: ['invalid'], heldAt: at }, 'd2', base.baseUrl),
+      fhirViewOf({ ...base, changedInEhrDigest: 'd2', heldAt: at }, 'd2', base.baseUrl),
+      fhirViewOf({ ...base, deletedInEhrVersion: 3, heldAt: at }, 'd2', base.baseUrl),
+    ];
+    expect(views.map((view) => view?.state)).toEqual(['current', 'behind', 'refused', 'changed_in_ehr', 'deleted_in_ehr']);
+    for (const view of views) assertDocumented('GET', '/follow-ups/{follow_up_id}', detail(view));
+    // ehr_change and tracker_change as §13 gives them (a later issue fills them), in a conflict.
+    const ehrChange = { at, actor: 'ehr:Practitioner/123', fhir_version_id: '5', actions: ['close'], applied: false, why: 'invalid_transition' };
+    const conflict = { ...views[3], state: 'conflict', ehr_change: ehrChange, tracker_change: { at, actor: 'kim.w', action: 'snooze' } };
+    assertDocumented('GET', '/follow-ups/{follow_up_id}', detail(conflict));
+    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', detail({ ...conflict, ehr_change: { ...ehrChange, applied: undefined } }))).toThrow();
+    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', detail({ ...views[2], held: { at, status: 422 } }))).toThrow();
+    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', detail({ version: 3, confirmed_at: at, state: 'current' }))).toThrow();
+    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', detail({ ...views[0], state: 'sent' }))).toThrow();
+    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', detail({ ...views[0], confirmed_at: 'yesterday' }))).toThrow();
+    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', detail({ ...views[0], task_id: 't' }))).toThrow();
     // The lists and an action's answer do not carry it.
     expect(() => assertDocumented('GET', '/follow-ups', { statusCode: 200, headers: json, body: JSON.stringify({ items: [{ ...FOLLOW_UP, fhir: null }], next_cursor: null }) })).toThrow();
     expect(() => assertDocumented('POST', '/follow-ups/{follow_up_id}/actions', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, fhir: null }) })).toThrow();

@@ -2,12 +2,13 @@
 import { reasonText } from '../../../functions/core/reason-text';
 import { choiceWords } from '../lib/actions';
 import { ehrStatusWords } from '../lib/ehr-status';
-import type { FhirStatus, FollowUp } from '../lib/types';
+import type { Action, FhirStatus, FollowUp } from '../lib/types';
 import { timeWords } from '../lib/urgency';
 import { lastContactWords, ownerWords, stateWords } from '../lib/words';
 
-export function FollowUpFacts({ followUp, fhir }: { followUp: FollowUp; fhir: FhirStatus | null }) {
-  const ehr = ehrStatusWords(fhir);
+export function FollowUpFacts({ followUp, fhir, history }: { followUp: FollowUp; fhir: FhirStatus | null; history: readonly Action[] }) {
+  // "Sending to the EHR…" while the newest change is under two minutes old at this render (the page refreshes itself).
+  const ehr = ehrStatusWords(fhir, history, new Date());
   return (
     <dl class="facts">
       <dt>State</dt>

@@ -1,25 +1,49 @@
 /**
- * Where a follow-up's Task stands in the team's EHR (CONTRACT §13), in words for
- * its facts ("In the EHR: Up to date, confirmed …"). Nothing while FHIR is off or
- * nothing was sent. No version number: the page shows none (issue 58).
+ * Where a follow-up's Task stands in the team's EHR (CONTRACT §13), in words: the
+ * Facts' line for every state ("In the EHR: Up to date, confirmed …") and, when
+ * the EHR side needs a person, the notice on the page's first screen (what, who,
+ * when, why, what they can do). One reading of `fhir` (functions/core/fhir-words.ts)
+ * that the CLI says too. Nothing while FHIR is off or nothing was sent. No version
+ * number: the page shows none (issue 58).
  */
+import { ehrSituation, type EhrSituation } from '../../../functions/core/fhir-words';
 import { timeWords } from './time';
 import type { FhirStatus } from './types';
 
-/** The words after "In the EHR", or null when there is nothing to say. `zone` is the browser's unless given. */
-export function ehrStatusWords(fhir: FhirStatus | null | undefined, zone?: string): string | null {
-  if (!fhir) return null;
-  const confirmed = timeWords(fhir.confirmed_at, zone);
-  switch (fhir.state) {
+/** The history as far as these words need it: each entry's time. */
+type Times = readonly { at: string }[];
+
+/** The words after "In the EHR", or null when there is nothing to say. `now` is when the page read the follow-up; `zone` the browser's unless given. */
+export function ehrStatusWords(fhir: FhirStatus | null | undefined, history: Times, now: Date, zone?: string): string | null {
+  const situation = ehrSituation(fhir, history, now);
+  if (situation === null) return null;
+  const at = timeWords(situation.at, zone);
+  switch (situation.kind) {
     case 'current':
-      return `Up to date, confirmed ${confirmed}`;
-    case 'behind':
-      return `Behind, sent again automatically; last confirmed ${confirmed}`;
-    case 'refused':
-      return 'Refused by the FHIR server: not retried until the follow-up changes (see the alarm runbook)';
-    case 'changed_in_ehr':
-      return 'Changed there by someone else: not overwritten until your next action here';
+      return `Up to date, confirmed ${at}`;
+    case 'sending':
+      return 'Sending to the EHR…';
+    case 'waiting':
+      return `Not yet confirmed by the EHR since ${at}; sent again automatically`;
+    case 'unknown':
+      return situation.what;
     default:
-      return null;
+      return `${situation.what}${at ? ` (${at})` : ''}: ${situation.short}`;
   }
+}
+
+/** The notice of the page's first screen, in words; null unless the EHR side needs a person. */
+export interface EhrNoticeWords {
+  /** What, and who (the title names them: "In the EHR: Changed in the EHR by Practitioner/123"). */
+  title: string;
+  /** When: "2026-11-27 09:05 EST (14:05 UTC)", or empty when not known. */
+  when: string;
+  why: string | null;
+  todo: string | null;
+}
+
+export function ehrNoticeWords(fhir: FhirStatus | null | undefined, history: Times, now: Date, zone?: string): EhrNoticeWords | null {
+  const situation: EhrSituation | null = ehrSituation(fhir, history, now);
+  if (situation === null || !situation.needsPerson) return null;
+  return { title: `In the EHR: ${situation.what}`, when: timeWords(situation.at, zone), why: situation.why, todo: situation.todo };
 }

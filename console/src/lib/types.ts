@@ -52,8 +52,19 @@ export interface MissingResults {
 export interface FhirStatus {
   version: number;
   confirmed_at: string;
-  state: 'current' | 'behind' | 'refused' | 'changed_in_ehr';
+  /** The first that holds, in §13's order. */
+  state: FhirStatusState;
+  /** The newest change read from the EHR (null until the EHR's work comes back). */
+  ehr_change: { at: string; actor: string; fhir_version_id: string | null; actions: string[]; applied: boolean; why: string | null } | null;
+  /** The person's action an EHR change met in a conflict. */
+  tracker_change: { at: string; actor: string; action: string } | null;
+  /** This implementation's extension: since when the tracker holds a state that needs a person and, for a refusal, the server's status and codes. */
+  held: { at: string; status: number | null; codes: string[] } | null;
 }
+
+/** §13's states, in its order: when several hold, the first is answered. */
+export const FHIR_STATUS_STATES = ['deleted_in_ehr', 'conflict', 'changed_in_ehr', 'refused', 'behind', 'current'] as const;
+export type FhirStatusState = (typeof FHIR_STATUS_STATES)[number];
 
 export interface Action {
   at: string;
@@ -99,9 +110,41 @@ export function asFollowUpPage(value: unknown): FollowUpPage {
   return { items, next_cursor: typeof value.next_cursor === 'string' ? value.next_cursor : null };
 }
 
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter(isString) : [];
+}
+
+/** `ehr_change`: null unless it has its time and actor (absent from a tracker before issue 69). */
+function ehrChangeOf(value: unknown): FhirStatus['ehr_change'] {
+  if (!isRecord(value) || !isString(value.at) || !isString(value.actor)) return null;
+  return {
+    at: value.at,
+    actor: value.actor,
+    fhir_version_id: isString(value.fhir_version_id) ? value.fhir_version_id : null,
+    actions: strings(value.actions),
+    applied: value.applied === true,
+    why: isString(value.why) ? value.why : null,
+  };
+}
+
+function trackerChangeOf(value: unknown): FhirStatus['tracker_change'] {
+  return isRecord(value) && isString(value.at) && isString(value.actor) && isString(value.action) ? { at: value.at, actor: value.actor, action: value.action } : null;
+}
+
+function heldOf(value: unknown): FhirStatus['held'] {
+  return isRecord(value) && isString(value.at) ? { at: value.at, status: typeof value.status === 'number' ? value.status : null, codes: strings(value.codes) } : null;
+}
+
 /** `fhir` of GET /follow-ups/{id}, or null: absent (a tracker before it), off, never sent, or a state this console does not know. */
 function fhirOf(value: unknown): FhirStatus | null {
-  return isRecord(value) && typeof value.confirmed_at === 'string' && ['current', 'behind', 'refused', 'changed_in_ehr'].includes(value.state as string) ? (value as unknown as FhirStatus) : null;
+  if (!isRecord(value) || !isString(value.confirmed_at) || typeof value.version !== 'number') return null;
+  const state = FHIR_STATUS_STATES.find((known) => known === value.state);
+  if (state === undefined) return null;
+  return { version: value.version, confirmed_at: value.confirmed_at, state, ehr_change: ehrChangeOf(value.ehr_change), tracker_change: trackerChangeOf(value.tracker_change), held: heldOf(value.held) };
 }
 
 /** GET /follow-ups/{id}: the follow-up, its history and where its Task stands in the EHR. */

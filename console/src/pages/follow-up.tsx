@@ -14,6 +14,7 @@ import { useState } from 'preact/hooks';
 import { ActionAlert } from '../components/action-alert';
 import type { FormName } from '../components/action-forms';
 import { ConflictNotice } from '../components/conflict-notice';
+import { EhrNotice } from '../components/ehr-notice';
 import { FollowUpActions, NextStep } from '../components/follow-up-actions';
 import { FollowUpFacts } from '../components/follow-up-facts';
 import { FollowUpFreshness } from '../components/follow-up-freshness';
@@ -109,7 +110,7 @@ function Below({ api, followUp, history, fhir, reload, transactionWords }: { api
       <MissingChoices followUp={followUp} />
 
       <h2>Facts</h2>
-      <FollowUpFacts followUp={followUp} fhir={fhir} />
+      <FollowUpFacts followUp={followUp} fhir={fhir} history={history} />
 
       <h2>Orders and transaction</h2>
       <div class="panels">
@@ -163,6 +164,7 @@ export function FollowUpPage({ api, id, handle, search, navigate }: ConsolePageP
       <h1 tabIndex={-1}>Follow-up {id}</h1>
       {found && <p class="notice found-by">{found}</p>}
       {!followUp && <p>Loading…</p>}
+      {followUp && <EhrNotice loaded={loaded} />}
       {form.conflict && followUp && <ConflictNotice conflict={form.conflict} current={followUp} history={history} me={me} />}
       {form.alert && <ActionAlert alert={form.alert} unanswered={form.unanswered} onReload={actions.reloadAfterAlert} />}
       <div class="first-screen">

@@ -1,38 +1,137 @@
 import { describe, expect, it } from 'vitest';
-import { ehrStatusWords } from '../../../console/src/lib/ehr-status';
-import { asFollowUpDetail, type FhirStatus } from '../../../console/src/lib/types';
+import { SENDING_WINDOW_MS } from '../../../functions/core/fhir-words';
+import { ehrNoticeWords, ehrStatusWords } from '../../../console/src/lib/ehr-status';
+import { asFollowUpDetail, FHIR_STATUS_STATES, type FhirStatus } from '../../../console/src/lib/types';
 import { aFollowUp } from './follow-up-fixture';
 
 const CONFIRMED = '2026-11-13T14:05:00.000000Z';
-const fhir = (state: FhirStatus['state']): FhirStatus => ({ version: 7, confirmed_at: CONFIRMED, state });
+const HELD = '2026-11-13T15:30:00.000000Z';
+const CHANGED = '2026-11-13T15:20:00.000000Z';
+/** Long after every time above: nothing is in flight. */
+const LATER = new Date('2026-11-14T09:00:00Z');
+const fhir = (state: FhirStatus['state'], extra: Partial<FhirStatus> = {}): FhirStatus => ({
+  version: 7,
+  confirmed_at: CONFIRMED,
+  state,
+  ehr_change: null,
+  tracker_change: null,
+  held: state === 'current' || state === 'behind' ? null : { at: HELD, status: null, codes: [] },
+  ...extra,
+});
+const refused = fhir('refused', { held: { at: HELD, status: 422, codes: ['invalid', 'business-rule'] } });
+const ehrChange = { at: CHANGED, actor: 'ehr:Practitioner/123', fhir_version_id: '4', actions: ['close'], applied: false, why: 'a close a role may not make (403)' };
+const history = (...times: string[]) => times.map((at) => ({ at }));
 
-describe("a follow-up's Task in the EHR, in words (CONTRACT §13)", () => {
-  it('says up to date, or behind and sent again, with when the FHIR server last confirmed it, in the browser zone beside UTC', () => {
-    expect(ehrStatusWords(fhir('current'), 'America/New_York')).toBe('Up to date, confirmed 2026-11-13 09:05 EST (14:05 UTC)');
-    expect(ehrStatusWords(fhir('behind'), 'America/New_York')).toBe('Behind, sent again automatically; last confirmed 2026-11-13 09:05 EST (14:05 UTC)');
-    expect(ehrStatusWords(fhir('current'), 'UTC')).toBe('Up to date, confirmed 2026-11-13 14:05 UTC');
+describe("a follow-up's Task in the EHR, in the Facts' words, for every state (CONTRACT §13)", () => {
+  it('says up to date with when the FHIR server last confirmed it, in the browser zone beside UTC', () => {
+    expect(ehrStatusWords(fhir('current'), [], LATER, 'America/New_York')).toBe('Up to date, confirmed 2026-11-13 09:05 EST (14:05 UTC)');
+    expect(ehrStatusWords(fhir('current'), [], LATER, 'UTC')).toBe('Up to date, confirmed 2026-11-13 14:05 UTC');
   });
 
-  it('says a refusal waits for a change of the follow-up, and a change made in the EHR waits for the next action here', () => {
-    expect(ehrStatusWords(fhir('refused'))).toBe('Refused by the FHIR server: not retried until the follow-up changes (see the alarm runbook)');
-    expect(ehrStatusWords(fhir('changed_in_ehr'))).toBe('Changed there by someone else: not overwritten until your next action here');
+  it('says a write in flight quietly: behind within two minutes of the newest history entry is "Sending to the EHR…"', () => {
+    const acted = '2026-11-14T08:59:00.000Z';
+    expect(ehrStatusWords(fhir('behind'), history(CONFIRMED, acted), LATER, 'UTC')).toBe('Sending to the EHR…');
+    expect(ehrStatusWords(fhir('behind'), history(acted), new Date(Date.parse(acted) + SENDING_WINDOW_MS - 1), 'UTC')).toBe('Sending to the EHR…');
+    expect(ehrNoticeWords(fhir('behind'), history(acted), LATER, 'UTC')).toBeNull();
+  });
+
+  it('says behind for longer as waiting since the change, sent again automatically', () => {
+    const acted = '2026-11-14T08:58:00.000Z';
+    expect(ehrStatusWords(fhir('behind'), history(acted), new Date(Date.parse(acted) + SENDING_WINDOW_MS), 'UTC')).toBe(
+      'Not yet confirmed by the EHR since 2026-11-14 08:58 UTC; sent again automatically',
+    );
+    // No history entry after the confirmation (a change of the tracker's own that leaves none): since the confirmation.
+    expect(ehrStatusWords(fhir('behind'), history('2026-11-13T10:00:00Z'), LATER, 'UTC')).toBe('Not yet confirmed by the EHR since 2026-11-13 14:05 UTC; sent again automatically');
+    expect(ehrNoticeWords(fhir('behind'), [], LATER, 'UTC')).toBeNull();
+  });
+
+  it('says a refusal, a change in the EHR, a deletion there and a change in both places, each with when', () => {
+    expect(ehrStatusWords(refused, [], LATER, 'UTC')).toBe('Refused by the EHR’s FHIR server (2026-11-13 15:30 UTC): not sent again until the follow-up changes');
+    expect(ehrStatusWords(fhir('changed_in_ehr'), [], LATER, 'UTC')).toBe('Changed by someone in the EHR (2026-11-13 15:30 UTC): not overwritten until your next action here');
+    expect(ehrStatusWords(fhir('changed_in_ehr', { ehr_change: ehrChange }), [], LATER, 'UTC')).toBe(
+      'Changed in the EHR by Practitioner/123 (2026-11-13 15:20 UTC): not overwritten until your next action here',
+    );
+    expect(ehrStatusWords(fhir('deleted_in_ehr'), [], LATER, 'UTC')).toBe('Deleted by someone in the EHR (2026-11-13 15:30 UTC): not created again until your next action here');
+    expect(ehrStatusWords(fhir('conflict', { ehr_change: ehrChange }), [], LATER, 'UTC')).toBe(
+      'Changed in both places (2026-11-13 15:20 UTC): the EHR’s change was not applied; the tracker’s follow-up was written back',
+    );
   });
 
   it('never shows a version number', () => {
-    for (const state of ['current', 'behind', 'refused', 'changed_in_ehr'] as const) expect(ehrStatusWords({ ...fhir(state), version: 4242 }, 'UTC')).not.toContain('4242');
+    for (const state of FHIR_STATUS_STATES) expect(ehrStatusWords({ ...fhir(state), version: 4242 }, [], LATER, 'UTC')).not.toContain('4242');
   });
 
   it('says nothing while FHIR is off or nothing was sent (null), or from a tracker before it (absent)', () => {
-    expect(ehrStatusWords(null)).toBeNull();
-    expect(ehrStatusWords(undefined)).toBeNull();
+    expect(ehrStatusWords(null, [], LATER)).toBeNull();
+    expect(ehrStatusWords(undefined, [], LATER)).toBeNull();
+    expect(ehrNoticeWords(null, [], LATER)).toBeNull();
+  });
+});
+
+describe("the first screen's notice when the EHR side needs a person: what, who, when, why, what to do", () => {
+  it('names nothing for a Task that is up to date or on its way', () => {
+    expect(ehrNoticeWords(fhir('current'), [], LATER, 'UTC')).toBeNull();
+    expect(ehrNoticeWords(fhir('behind'), history(CHANGED), LATER, 'UTC')).toBeNull();
+  });
+
+  it("a refusal: the server's status and codes in words, and that the next action sends it again", () => {
+    expect(ehrNoticeWords(refused, [], LATER, 'America/New_York')).toEqual({
+      title: 'In the EHR: Refused by the EHR’s FHIR server',
+      when: '2026-11-13 10:30 EST (15:30 UTC)',
+      why: 'It answered 422 (not processable): the content is not valid (invalid); a rule of that server is broken (business-rule).',
+      todo: 'Your next action here sends the tracker’s follow-up to the EHR again (nothing is sent before). If it is refused again, see the alarm runbook (docs/deploy.md).',
+    });
+    const several = ehrNoticeWords(fhir('refused', { held: { at: HELD, status: 412, codes: ['multiple-matches'] } }), [], LATER, 'UTC');
+    expect(several?.why).toBe('It answered 412 (precondition failed): several Tasks there carry this follow-up’s identifier (multiple-matches).');
+    expect(several?.todo).toMatch(/^Someone in the EHR removes the extra Tasks/);
+  });
+
+  it('a change in the EHR: who made it, what they did, why it was not applied; someone in the EHR when not known', () => {
+    expect(ehrNoticeWords(fhir('changed_in_ehr', { ehr_change: ehrChange }), [], LATER, 'UTC')).toEqual({
+      title: 'In the EHR: Changed in the EHR by Practitioner/123',
+      when: '2026-11-13 15:20 UTC',
+      why: 'They closed it; not applied here: a close a role may not make (403).',
+      todo: 'Your next action here writes the tracker’s follow-up to the EHR again, replacing that change; make the change here too if it was right.',
+    });
+    const unknown = ehrNoticeWords(fhir('changed_in_ehr'), [], LATER, 'UTC');
+    expect(unknown?.title).toBe('In the EHR: Changed by someone in the EHR');
+    expect(unknown?.when).toBe('2026-11-13 15:30 UTC');
+    expect(unknown?.why).toBe('The change is not applied here, and the tracker does not overwrite it.');
+  });
+
+  it('a deletion in the EHR: not created again until the next action here', () => {
+    expect(ehrNoticeWords(fhir('deleted_in_ehr', { ehr_change: { ...ehrChange, actions: [], why: null } }), [], LATER, 'UTC')).toEqual({
+      title: 'In the EHR: Deleted in the EHR by Practitioner/123',
+      when: '2026-11-13 15:20 UTC',
+      why: 'The tracker does not create its Task again on its own.',
+      todo: 'Your next action here creates the Task in the EHR again; close the follow-up here if it is done.',
+    });
+  });
+
+  it("a conflict: the EHR's change and the person's action here, and that the tracker's follow-up was written back", () => {
+    const words = ehrNoticeWords(
+      fhir('conflict', { ehr_change: { ...ehrChange, actions: ['snooze', 'assign'], why: null }, tracker_change: { at: CHANGED, actor: 'kim.w', action: 'close' } }),
+      [],
+      LATER,
+      'UTC',
+    );
+    expect(words?.title).toBe('In the EHR: Changed in both places');
+    expect(words?.why).toBe('Practitioner/123 snoozed it and assigned it in the EHR while kim.w closed it here; the EHR’s change was not applied here.');
+    expect(words?.todo).toBe('The tracker wrote its follow-up back to the EHR. If the EHR’s change was right, make it here.');
   });
 });
 
 describe("GET /follow-ups/{id}'s `fhir` as the console reads it", () => {
   const answer = (extra: Record<string, unknown>) => ({ follow_up: aFollowUp(), history: [], ...extra });
 
-  it('keeps a known state with its time', () => {
-    expect(asFollowUpDetail(answer({ fhir: fhir('behind') })).fhir).toEqual(fhir('behind'));
+  it('keeps each of the six states with its time, its EHR change, the tracker change it met and since when it is held', () => {
+    const full = fhir('conflict', { ehr_change: ehrChange, tracker_change: { at: CHANGED, actor: 'kim.w', action: 'close' } });
+    expect(asFollowUpDetail(answer({ fhir: full })).fhir).toEqual(full);
+    for (const state of FHIR_STATUS_STATES) expect(asFollowUpDetail(answer({ fhir: fhir(state) })).fhir?.state).toBe(state);
+  });
+
+  it('reads a tracker before issue 69 (no ehr_change, tracker_change nor held) as null for each', () => {
+    expect(asFollowUpDetail(answer({ fhir: { version: 7, confirmed_at: CONFIRMED, state: 'behind' } })).fhir).toEqual(fhir('behind'));
   });
 
   it('reads absent, null, a state it does not know or a malformed value as null: nothing is shown', () => {
