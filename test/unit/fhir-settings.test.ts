@@ -72,7 +72,7 @@ describe('FHIR settings: defaults and forms', () => {
     const settings = parseEnv(FhirSettings, { FHIR_BASE_URL: 'http://127.0.0.1:4020/fhir/R4//', FHIR_CATCH_UP_PER_SWEEP: '1000', FHIR_OWNER_SYSTEM: 'https://team.example.org/owners' });
     expect(fhirConfigOf(settings)).toEqual({
       baseUrl: 'http://127.0.0.1:4020/fhir/R4',
-      systems: { task: 'urn:redraw-tracker:follow-up', code: 'urn:redraw-tracker', order: 'urn:junction:order', owner: 'https://team.example.org/owners' },
+      systems: { task: 'urn:redraw-tracker:follow-up', code: 'urn:redraw-tracker', order: 'urn:junction:order', owner: 'https://team.example.org/owners', consoleUrl: null },
       catchUpPerSweep: 1000,
       auth: null,
     });
