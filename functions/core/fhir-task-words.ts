@@ -27,17 +27,25 @@ export const CONSOLE_LINK_DISPLAY = 'Follow-up in the console';
 /** The display of the `markers` input's type (the console's "Markers missing" line). */
 export const MARKERS_DISPLAY = 'Markers missing';
 
-/** The display of each coding system's code (the suffix under FHIR_CODE_SYSTEM), in the console's words. */
+/** Words as a label: the first letter a capital (the console's worklist says "Redraw failed"). */
+const capitalised = (words: string): string => `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
+
+/**
+ * The display of each coding system's code (the suffix under FHIR_CODE_SYSTEM),
+ * in the console's words, as a label: an attention as the worklist's "why"
+ * says it, a disposition and a snooze reason as the forms offer them, a
+ * failure type as the follow-up page's words.
+ */
 export function codeDisplay(suffix: 'attention' | 'disposition' | 'snooze-reason' | 'missing', code: string): string {
   switch (suffix) {
     case 'attention':
-      return attentionWords(code);
+      return capitalised(attentionWords(code));
     case 'disposition':
       return dispositionWords(code);
     case 'snooze-reason':
       return snoozeReasonWords(code);
     case 'missing':
-      return code === 'markers' ? MARKERS_DISPLAY : failureTypeWords(code);
+      return code === 'markers' ? MARKERS_DISPLAY : capitalised(failureTypeWords(code));
   }
 }
 

@@ -116,14 +116,24 @@ export const fhirSettingsShape = {
   FHIR_KEY_ID: printableId(),
   FHIR_CLIENT_SECRET_ARN: SecretArn,
   FHIR_PRIVATE_KEY_SECRET_ARN: SecretArn,
-  /** The console's base URL (CONTRACT §12, checked as core/console-link.ts checks it): each Task links to its follow-up's page; unset, no link. */
+  /**
+   * The console's base URL (CONTRACT §12, checked as core/console-link.ts
+   * checks it): each Task links to its follow-up's page, so it is part of the
+   * mapping every entry that computes a digest must know; unset, no link.
+   */
   CONSOLE_URL: optionalConsoleUrl(),
 };
 
+/**
+ * npm start's FHIR settings: the shape without CONSOLE_URL (npm start links to
+ * its own URL, and gives it to fhirConfigOf as `consoleUrl`).
+ */
+export const fhirLocalSettingsShape = (({ CONSOLE_URL: _console, ...rest }) => rest)(fhirSettingsShape);
+
 const FhirSettingsObject = z.object(fhirSettingsShape);
 
-/** The settings after parsing (an entry's own settings hold these and more). */
-export type FhirSettings = z.output<typeof FhirSettingsObject>;
+/** The settings after parsing (an entry's own settings hold these and more; npm start's have no CONSOLE_URL). */
+export type FhirSettings = Omit<z.output<typeof FhirSettingsObject>, 'CONSOLE_URL'> & { CONSOLE_URL?: string | undefined };
 
 /** The four ways to give the credential, by setting. */
 const CREDENTIAL_SETTINGS = ['FHIR_CLIENT_SECRET', 'FHIR_PRIVATE_KEY', 'FHIR_CLIENT_SECRET_ARN', 'FHIR_PRIVATE_KEY_SECRET_ARN'] as const;

@@ -84,8 +84,8 @@ describe('taskOf (CONTRACT §13 mapping)', () => {
     expect(task.code.coding[0]!.code).toBe('missing-results-follow-up');
     expect(task.input).toEqual([
       { type: { coding: [{ system: 'urn:redraw-tracker/missing', code: 'markers', display: 'Markers missing' }] }, valueInteger: 3 },
-      { type: { coding: [{ system: 'urn:redraw-tracker/missing', code: 'insufficient_volume', display: 'not enough sample' }] }, valueInteger: 2 },
-      { type: { coding: [{ system: 'urn:redraw-tracker/missing', code: 'sample_hemolyzed', display: 'sample hemolyzed' }] }, valueInteger: 1 },
+      { type: { coding: [{ system: 'urn:redraw-tracker/missing', code: 'insufficient_volume', display: 'Not enough sample' }] }, valueInteger: 2 },
+      { type: { coding: [{ system: 'urn:redraw-tracker/missing', code: 'sample_hemolyzed', display: 'Sample hemolyzed' }] }, valueInteger: 1 },
     ]);
   });
 
