@@ -3,7 +3,7 @@
  */
 import { FollowUpMissingResultsEnv } from '../functions/shared/follow-up-env';
 import * as z from 'zod';
-import { fhirSettingsShape } from '../functions/fhir/settings';
+import { fhirLocalSettingsShape } from '../functions/fhir/settings';
 import { junctionApiSettingsShape } from '../functions/junction/settings';
 import { parseEnv, optionalEndpoint, positiveNumber } from '../functions/shared/config';
 import { ThresholdsEnv } from '../functions/shared/thresholds-env';
@@ -37,8 +37,8 @@ const LocalSettings = z.object({
   TABLE_NAME: z.string().trim().min(3).max(255).default('redraw-tracker'),
   // Reconciliation with Junction's API (CONTRACT §6): off without JUNCTION_API_KEY.
   ...junctionApiSettingsShape,
-  // The follow-ups' Tasks in the team's EHR (CONTRACT §13): off without FHIR_BASE_URL.
-  ...fhirSettingsShape,
+  // The follow-ups' Tasks in the team's EHR (CONTRACT §13): off without FHIR_BASE_URL (no CONSOLE_URL: npm start links to its own URL).
+  ...fhirLocalSettingsShape,
   ...ReconcileEnv.shape,
   ...SyncEnv.shape,
   // Follow-ups (CONTRACT §9): the opt-in not_acknowledged reminder, off when unset; what opens one (on: missing results too).

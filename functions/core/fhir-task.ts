@@ -5,16 +5,30 @@
  * (functions/fhir/sync.ts) decides with them, the query function answers the
  * follow-up's `fhir` state with them.
  *
- * The Task carries ids, codes, counts and times only: no name, no note, no
- * free text and no `for` (the tracker knows no patient). Every field of the
- * contract's mapping is in the digest (the stale flag, `missing`, `opened_at`
- * and `initial_order_id` too); the write revision the Task also carries (an
- * extension of this tracker's: which of two writers' contents is newer) is
- * not, so bookkeeping that changes nothing mapped costs no write.
+ * The Task carries ids, codes, counts and times only, and the console's words
+ * for its codes (core/fhir-task-words.ts): no name, no note, no free text and
+ * no `for` (the tracker knows no patient). Every field of the contract's
+ * mapping is in the digest (the stale flag, `missing`, `opened_at` and
+ * `initial_order_id` too, the displays, `code.text`, `description` and the
+ * console link); the write revision the Task also carries (an extension of
+ * this tracker's: which of two writers' contents is newer) is not, so
+ * bookkeeping that changes nothing mapped costs no write. Everything else on
+ * a Task is the EHR's: the digest ignores it and a write keeps it
+ * (core/fhir-task-write.ts).
  */
 import { createHash } from 'node:crypto';
+import { consoleFollowUpLink } from './console-link';
+import { CONSOLE_LINK_DISPLAY, codeDisplay, TASK_CODE_TEXT, taskDescription, type TaskKind } from './fhir-task-words';
 import { instantMillis } from './instant';
 import type { FollowUp } from './follow-up/states';
+
+/**
+ * The mapping's version (CONTRACT §13, "The mapping has a version"): 1 the
+ * codes alone (issue 59), 2 the words (displays, `code.text`, `description`,
+ * the console link). A new version, like a new CONSOLE_URL or a new system,
+ * changes `mappingKey`, and the sweep walks every kept Task again.
+ */
+export const FHIR_MAPPING_VERSION = 2;
 
 /** The identifier and code systems of the Tasks (CONTRACT §13's settings). */
 export interface FhirSystems {
@@ -26,6 +40,8 @@ export interface FhirSystems {
   order: string;
   /** FHIR_OWNER_SYSTEM: the owner handle's identifier system. */
   owner: string;
+  /** CONSOLE_URL: the console's base URL (core/console-link.ts), or null without a console: no link input. */
+  consoleUrl: string | null;
 }
 
 export const DEFAULT_FHIR_SYSTEMS: FhirSystems = {
@@ -33,14 +49,28 @@ export const DEFAULT_FHIR_SYSTEMS: FhirSystems = {
   code: 'urn:redraw-tracker',
   order: 'urn:junction:order',
   owner: 'urn:redraw-tracker:owner',
+  consoleUrl: null,
 };
+
+/**
+ * What the Tasks' content depends on besides the follow-ups (CONTRACT §13): a
+ * short stable hash of the mapping's version, the systems and the console's
+ * URL. The sweep keeps it with the first switch-on's progress; when it
+ * changes, every kept Task is walked again.
+ */
+export function mappingKey(systems: FhirSystems): string {
+  const facts = [FHIR_MAPPING_VERSION, systems.task, systems.code, systems.order, systems.owner, systems.consoleUrl];
+  return createHash('sha256').update(JSON.stringify(facts)).digest('base64url').slice(0, 16);
+}
 
 interface Coding {
   system: string;
   code: string;
+  display?: string;
 }
 interface CodeableConcept {
   coding: Coding[];
+  text?: string;
 }
 interface Extension {
   url: string;
@@ -66,7 +96,8 @@ export interface FhirTask {
   lastModified: string;
   executionPeriod?: { start?: string; end?: string };
   restriction?: { period: { end: string } };
-  input?: { type: CodeableConcept; valueInteger: number }[];
+  description?: string;
+  input?: ({ type: CodeableConcept; valueInteger: number } | { type: CodeableConcept; valueUrl: string })[];
   extension: Extension[];
   [field: string]: unknown;
 }
@@ -89,7 +120,7 @@ export interface TaskSource {
   kind: FollowUpKind;
 }
 
-export type FollowUpKind = 'redraw' | 'missing_results';
+export type FollowUpKind = TaskKind;
 
 /**
  * What a follow-up is about: results missing where no redraw order came (its
@@ -128,14 +159,20 @@ function later(a: string, b: string): string {
 function mappedTask(source: TaskSource, systems: FhirSystems): FhirTask {
   const { followUp } = source;
   const urls = extensionUrls(systems);
-  const coding = (suffix: string, code: string): CodeableConcept => ({ coding: [{ system: `${systems.code}/${suffix}`, code }] });
+  const coding = (suffix: 'attention' | 'disposition' | 'snooze-reason', code: string): CodeableConcept => ({
+    coding: [{ system: `${systems.code}/${suffix}`, code, display: codeDisplay(suffix, code) }],
+  });
   const task: FhirTask = {
     resourceType: 'Task',
     identifier: [{ system: systems.task, value: followUp.id }],
     status: taskStatusOf(followUp),
     intent: 'order',
     priority: followUp.attention !== null || (source.stale && followUp.state !== 'closed') ? 'asap' : 'routine',
-    code: coding('task', source.kind === 'redraw' ? 'redraw-follow-up' : 'missing-results-follow-up'),
+    code: {
+      coding: [{ system: `${systems.code}/task`, code: source.kind === 'redraw' ? 'redraw-follow-up' : 'missing-results-follow-up', display: TASK_CODE_TEXT[source.kind] }],
+      text: TASK_CODE_TEXT[source.kind],
+    },
+    description: taskDescription({ followUp, kind: source.kind, stale: source.stale }),
     authoredOn: followUp.opened_at,
     // inv-1: never before authoredOn, though Junction's opened_at may be later than the tracker's clock.
     lastModified: source.lastAt === null ? followUp.opened_at : later(followUp.opened_at, source.lastAt),
@@ -149,7 +186,7 @@ function mappedTask(source: TaskSource, systems: FhirSystems): FhirTask {
   const period = executionPeriod(followUp.acknowledged_at, followUp.state === 'closed' ? followUp.closed_at : null);
   if (period !== null) task.executionPeriod = period;
   if (followUp.state === 'snoozed' && followUp.snoozed_until !== null) task.restriction = { period: { end: followUp.snoozed_until } };
-  const input = missingInputs(followUp, systems);
+  const input = [...missingInputs(followUp, systems), ...linkInputs(followUp.id, systems)];
   if (input.length > 0) task.input = input;
   return task;
 }
@@ -166,13 +203,20 @@ function executionPeriod(start: string | null, end: string | null): FhirTask['ex
 function missingInputs(followUp: FollowUp, systems: FhirSystems): NonNullable<FhirTask['input']> {
   const missing = followUp.missing;
   if (missing === null) return [];
-  const type = (code: string) => ({ coding: [{ system: `${systems.code}/missing`, code }] });
+  const type = (code: string) => ({ coding: [{ system: `${systems.code}/missing`, code, display: codeDisplay('missing', code) }] });
   const inputs: NonNullable<FhirTask['input']> = [];
   if (missing.markers !== null) inputs.push({ type: type('markers'), valueInteger: missing.markers });
   for (const [code, count] of Object.entries(missing.failure_types ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     inputs.push({ type: type(code), valueInteger: count });
   }
   return inputs;
+}
+
+/** With the console on, the link to the follow-up's page (CONTRACT §13: `{FHIR_CODE_SYSTEM}/link` code `console`). */
+function linkInputs(followUpId: string, systems: FhirSystems): NonNullable<FhirTask['input']> {
+  const url = consoleFollowUpLink(systems.consoleUrl, followUpId);
+  if (url === null) return [];
+  return [{ type: { coding: [{ system: `${systems.code}/link`, code: 'console', display: CONSOLE_LINK_DISPLAY }] }, valueUrl: url }];
 }
 
 /** The follow-up's Task (CONTRACT §13), with its content digest and write revision. */
@@ -183,8 +227,12 @@ export function taskOf(source: TaskSource, systems: FhirSystems): FhirTask {
   return task;
 }
 
-/** The mapped fields of a Task, whoever wrote it: what the digest is a hash of. */
-const MAPPED_FIELDS = [
+/**
+ * The mapped fields of a Task, whoever wrote it: what the digest is a hash of
+ * (with the tracker's identifiers and version extension), and what a write
+ * replaces. Every other element is the EHR's.
+ */
+export const MAPPED_FIELDS = [
   'resourceType',
   'identifier',
   'status',
@@ -193,6 +241,7 @@ const MAPPED_FIELDS = [
   'intent',
   'priority',
   'code',
+  'description',
   'focus',
   'owner',
   'authoredOn',
@@ -204,17 +253,25 @@ const MAPPED_FIELDS = [
 
 /**
  * The content digest of a Task (CONTRACT §13): a SHA-256 (base64url) of its
- * mapped fields and its follow-up-version extension, in a canonical JSON
- * (keys sorted), so a server's own fields (`id`, `meta`, `text`), its key order
- * and the digest and revision extensions themselves change nothing.
+ * mapped fields, its identifiers in FHIR_TASK_SYSTEM and its follow-up-version
+ * extension, in a canonical JSON (keys sorted), so a server's own fields (`id`,
+ * `meta`, `text`), the EHR's own elements (a note, `for`, another system's
+ * identifier or extension), its key order and the digest and revision
+ * extensions themselves change nothing.
  */
 export function contentDigest(task: Record<string, unknown>, systems: FhirSystems): string {
   const urls = extensionUrls(systems);
   const content: Record<string, unknown> = {};
   for (const field of MAPPED_FIELDS) if (task[field] !== undefined) content[field] = task[field];
+  if (Array.isArray(task.identifier)) content.identifier = task.identifier.filter((identifier) => isTrackersIdentifier(identifier, systems));
   const extensions = Array.isArray(task.extension) ? (task.extension as Extension[]) : [];
   content.extension = extensions.filter((extension) => extension?.url === urls.version);
   return createHash('sha256').update(canonicalJson(content)).digest('base64url');
+}
+
+/** Whether an `identifier` entry is the tracker's (in FHIR_TASK_SYSTEM); another system's is the EHR's. */
+export function isTrackersIdentifier(identifier: unknown, systems: FhirSystems): boolean {
+  return identifier !== null && typeof identifier === 'object' && (identifier as { system?: unknown }).system === systems.task;
 }
 
 /** JSON with every object's keys sorted: one text for one content. */

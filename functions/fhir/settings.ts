@@ -12,7 +12,8 @@
  */
 import * as z from 'zod/mini';
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { ConfigError, optionalSetting } from '../shared/config';
+import type { FhirSystems } from '../core/fhir-task';
+import { ConfigError, optionalConsoleUrl, optionalSetting } from '../shared/config';
 import { normalisePem, signingKeyOf } from './private-key';
 import type { FhirCredential } from './token';
 
@@ -115,12 +116,24 @@ export const fhirSettingsShape = {
   FHIR_KEY_ID: printableId(),
   FHIR_CLIENT_SECRET_ARN: SecretArn,
   FHIR_PRIVATE_KEY_SECRET_ARN: SecretArn,
+  /**
+   * The console's base URL (CONTRACT §12, checked as core/console-link.ts
+   * checks it): each Task links to its follow-up's page, so it is part of the
+   * mapping every entry that computes a digest must know; unset, no link.
+   */
+  CONSOLE_URL: optionalConsoleUrl(),
 };
+
+/**
+ * npm start's FHIR settings: the shape without CONSOLE_URL (npm start links to
+ * its own URL, and gives it to fhirConfigOf as `consoleUrl`).
+ */
+export const fhirLocalSettingsShape = (({ CONSOLE_URL: _console, ...rest }) => rest)(fhirSettingsShape);
 
 const FhirSettingsObject = z.object(fhirSettingsShape);
 
-/** The settings after parsing (an entry's own settings hold these and more). */
-export type FhirSettings = z.output<typeof FhirSettingsObject>;
+/** The settings after parsing (an entry's own settings hold these and more; npm start's have no CONSOLE_URL). */
+export type FhirSettings = Omit<z.output<typeof FhirSettingsObject>, 'CONSOLE_URL'> & { CONSOLE_URL?: string | undefined };
 
 /** The four ways to give the credential, by setting. */
 const CREDENTIAL_SETTINGS = ['FHIR_CLIENT_SECRET', 'FHIR_PRIVATE_KEY', 'FHIR_CLIENT_SECRET_ARN', 'FHIR_PRIVATE_KEY_SECRET_ARN'] as const;
@@ -164,7 +177,8 @@ export const FhirSettings = FhirSettingsObject.check(fhirSettingsRules);
 export interface FhirConfig {
   /** No trailing slash. */
   baseUrl: string;
-  systems: { task: string; code: string; order: string; owner: string };
+  /** The systems and the console's URL: what every function that computes a Task's digest needs. */
+  systems: FhirSystems;
   catchUpPerSweep: number;
   /** null: the server wants no token (FHIR_TOKEN_URL unset). */
   auth: FhirAuth | null;
@@ -180,6 +194,8 @@ export interface FhirAuth {
 export interface FhirConfigOptions {
   /** Where secrets named by ARN are read (tests: a stand-in); default: the shared provider, made at the first read. */
   secrets?: SecretsProvider;
+  /** The console's base URL when the entry knows it otherwise (npm start's own, once it listens); default: CONSOLE_URL. */
+  consoleUrl?: string | null;
 }
 
 /**
@@ -193,7 +209,13 @@ export function fhirConfigOf(settings: FhirSettings, options: FhirConfigOptions 
   if (settings.FHIR_BASE_URL === undefined) return null;
   return {
     baseUrl: settings.FHIR_BASE_URL,
-    systems: { task: settings.FHIR_TASK_SYSTEM, code: settings.FHIR_CODE_SYSTEM, order: settings.FHIR_ORDER_SYSTEM, owner: settings.FHIR_OWNER_SYSTEM },
+    systems: {
+      task: settings.FHIR_TASK_SYSTEM,
+      code: settings.FHIR_CODE_SYSTEM,
+      order: settings.FHIR_ORDER_SYSTEM,
+      owner: settings.FHIR_OWNER_SYSTEM,
+      consoleUrl: options.consoleUrl !== undefined ? options.consoleUrl : (settings.CONSOLE_URL ?? null),
+    },
     catchUpPerSweep: settings.FHIR_CATCH_UP_PER_SWEEP,
     auth: authOf(settings, options),
   };

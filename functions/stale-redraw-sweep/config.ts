@@ -87,10 +87,10 @@ export const SweepEnv = z.extend(z.extend(z.extend(z.extend(z.extend(z.extend(Th
   /** The Secrets Manager secret holding Junction's team API key; absent: no reconciliation. */
   JUNCTION_API_KEY_SECRET_ARN: optionalSetting(z.string().check(z.trim(), z.startsWith('arn:', 'must be a Secrets Manager ARN'))),
   JUNCTION_API_BASE_URL: JunctionApiBaseUrl,
-  /** The console's URL (the stack's ConsoleUrl, with `console` on): each alert links to its follow-up there; absent: no link. */
-  CONSOLE_URL: optionalConsoleUrl(),
   // The follow-ups' Tasks in the team's EHR (CONTRACT §13): off without FHIR_BASE_URL.
   ...fhirSettingsShape,
+  /** The console's URL (the stack's ConsoleUrl, with `console` on): each alert, and each Task, links to its follow-up there; absent: no link. */
+  CONSOLE_URL: optionalConsoleUrl(),
 });
 export type SweepConfig = z.output<typeof SweepEnv>;
 

@@ -28,7 +28,7 @@ import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy
 import { newSecret } from '../support/webhook';
 
 /** The default systems (CONTRACT §13): npm start is given none. */
-const SYSTEMS = { task: 'urn:redraw-tracker:follow-up', code: 'urn:redraw-tracker', order: 'urn:junction:order', owner: 'urn:redraw-tracker:owner' };
+const SYSTEMS = { task: 'urn:redraw-tracker:follow-up', code: 'urn:redraw-tracker', order: 'urn:junction:order', owner: 'urn:redraw-tracker:owner', consoleUrl: null };
 const URLS = extensionUrls(SYSTEMS);
 
 const secret = newSecret();

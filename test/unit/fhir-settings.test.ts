@@ -8,7 +8,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod/mini';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fhirConfigOf, FhirSettings, fhirSettingsRules, fhirSettingsShape } from '../../functions/fhir/settings';
+import { fhirConfigOf, fhirLocalSettingsShape, FhirSettings, fhirSettingsRules, fhirSettingsShape } from '../../functions/fhir/settings';
 import { ConfigError, parseEnv } from '../../functions/shared/config';
 import { errorAnswer, secretStringAnswer, startFakeSecretsManager, type FakeSecretsManager } from '../support/fake-secrets-manager';
 
@@ -72,10 +72,19 @@ describe('FHIR settings: defaults and forms', () => {
     const settings = parseEnv(FhirSettings, { FHIR_BASE_URL: 'http://127.0.0.1:4020/fhir/R4//', FHIR_CATCH_UP_PER_SWEEP: '1000', FHIR_OWNER_SYSTEM: 'https://team.example.org/owners' });
     expect(fhirConfigOf(settings)).toEqual({
       baseUrl: 'http://127.0.0.1:4020/fhir/R4',
-      systems: { task: 'urn:redraw-tracker:follow-up', code: 'urn:redraw-tracker', order: 'urn:junction:order', owner: 'https://team.example.org/owners' },
+      systems: { task: 'urn:redraw-tracker:follow-up', code: 'urn:redraw-tracker', order: 'urn:junction:order', owner: 'https://team.example.org/owners', consoleUrl: null },
       catchUpPerSweep: 1000,
       auth: null,
     });
+  });
+
+  it("gives the console's URL to the mapping (CONSOLE_URL, checked as the alerts' links check it), or the entry's own", () => {
+    const settings = parseEnv(FhirSettings, { FHIR_BASE_URL: BASE, CONSOLE_URL: 'https://d111111abcdef8.cloudfront.net/' });
+    expect(fhirConfigOf(settings)?.systems.consoleUrl).toBe('https://d111111abcdef8.cloudfront.net/');
+    expect(fhirConfigOf(settings, { consoleUrl: 'http://127.0.0.1:4010/' })?.systems.consoleUrl).toBe('http://127.0.0.1:4010/');
+    expect(fhirConfigOf(parseEnv(FhirSettings, { FHIR_BASE_URL: BASE, CONSOLE_URL: ' ' }))?.systems.consoleUrl).toBeNull();
+    expect(failure({ FHIR_BASE_URL: BASE, CONSOLE_URL: 'https://console.example.org/#/x' })).toMatch(/^invalid configuration: CONSOLE_URL: must be the console's URL/);
+    expect(fhirLocalSettingsShape).not.toHaveProperty('CONSOLE_URL');
   });
 
   it.each(['fhir.example.org', 'ftp://fhir.example.org', `${BASE}?_format=json`, `${BASE}#top`])('refuses the base URL %j, naming the setting', (url) => {

@@ -11,6 +11,7 @@ import {
   type ConfirmationFacts,
   type TaskSource,
 } from '../../functions/core/fhir-task';
+import { dispositionWords } from '../../functions/core/choice-words';
 import { openFollowUp, type FollowUp } from '../../functions/core/follow-up/states';
 
 const systems = DEFAULT_FHIR_SYSTEMS;
@@ -58,12 +59,12 @@ describe('taskOf (CONTRACT §13 mapping)', () => {
   ] as const)('state %s (%s) is status %s', (state, disposition, status) => {
     const task = taskOf(source({ state, disposition, closed_at: state === 'closed' ? '2026-11-03T00:00:00.000Z' : null }), systems);
     expect(task.status).toBe(status);
-    if (disposition !== null) expect(task.statusReason).toEqual({ coding: [{ system: 'urn:redraw-tracker/disposition', code: disposition }] });
+    if (disposition !== null) expect(task.statusReason).toEqual({ coding: [{ system: 'urn:redraw-tracker/disposition', code: disposition, display: dispositionWords(disposition) }] });
   });
 
   it('a snooze: on-hold with its reason and its restriction', () => {
     const task = taskOf(source({ state: 'snoozed', snoozed_until: '2026-11-05T09:00:00.000Z', snooze_reason: 'appointment_booked', acknowledged_at: '2026-11-01T11:00:00.000Z' }), systems);
-    expect(task.statusReason).toEqual({ coding: [{ system: 'urn:redraw-tracker/snooze-reason', code: 'appointment_booked' }] });
+    expect(task.statusReason).toEqual({ coding: [{ system: 'urn:redraw-tracker/snooze-reason', code: 'appointment_booked', display: 'Appointment booked' }] });
     expect(task.restriction).toEqual({ period: { end: '2026-11-05T09:00:00.000Z' } });
     expect(task.executionPeriod).toEqual({ start: '2026-11-01T11:00:00.000Z' });
   });
@@ -82,9 +83,9 @@ describe('taskOf (CONTRACT §13 mapping)', () => {
     const task = taskOf(source({ missing: { order_id: 'order-1', status: 'completed', status_detail: null, markers: 3, failure_types: { sample_hemolyzed: 1, insufficient_volume: 2 } } }, { kind: 'missing_results' }), systems);
     expect(task.code.coding[0]!.code).toBe('missing-results-follow-up');
     expect(task.input).toEqual([
-      { type: { coding: [{ system: 'urn:redraw-tracker/missing', code: 'markers' }] }, valueInteger: 3 },
-      { type: { coding: [{ system: 'urn:redraw-tracker/missing', code: 'insufficient_volume' }] }, valueInteger: 2 },
-      { type: { coding: [{ system: 'urn:redraw-tracker/missing', code: 'sample_hemolyzed' }] }, valueInteger: 1 },
+      { type: { coding: [{ system: 'urn:redraw-tracker/missing', code: 'markers', display: 'Markers missing' }] }, valueInteger: 3 },
+      { type: { coding: [{ system: 'urn:redraw-tracker/missing', code: 'insufficient_volume', display: 'Not enough sample' }] }, valueInteger: 2 },
+      { type: { coding: [{ system: 'urn:redraw-tracker/missing', code: 'sample_hemolyzed', display: 'Sample hemolyzed' }] }, valueInteger: 1 },
     ]);
   });
 
@@ -101,7 +102,7 @@ describe('taskOf (CONTRACT §13 mapping)', () => {
 
   it('carries no patient, note or free text', () => {
     const task = taskOf(source({ reference: 'REF-123', owner: 'j.doe', last_contact: { at: '2026-11-02T00:00:00.000Z', channel: 'phone', outcome: 'reached' } }), systems);
-    for (const field of ['for', 'note', 'description', 'text', 'contained']) expect(task).not.toHaveProperty(field);
+    for (const field of ['for', 'note', 'text', 'contained']) expect(task).not.toHaveProperty(field);
     expect(JSON.stringify(task)).not.toContain('REF-123');
   });
 });

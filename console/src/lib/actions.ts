@@ -4,6 +4,7 @@
  * the error summary). No free text: choices are fixed lists; the owner and the
  * reference are held to their character sets.
  */
+import { PERSON_DISPOSITION_WORDS, SNOOZE_REASON_WORDS, TRACKER_DISPOSITION_WORDS } from '../../../functions/core/choice-words';
 import { checkHandle, checkReference } from './handle';
 import type { FollowUp } from './types';
 import { timeWords } from './urgency';
@@ -20,32 +21,17 @@ export const ACTION_WORDS: Readonly<Record<ActionName, string>> = {
   reopen: 'Reopen',
 };
 
-export const SNOOZE_REASONS = {
-  appointment_booked: 'Appointment booked',
-  patient_requested: 'Patient requested',
-  awaiting_clinician: 'Awaiting clinician',
-  other: 'Other',
-} as const;
+/** The choice lists' words are the core's (functions/core/choice-words.ts): the EHR's Task says the same. */
+export const SNOOZE_REASONS = SNOOZE_REASON_WORDS;
 
 export const CHANNELS = { phone: 'Phone', sms: 'SMS', email: 'E-mail', letter: 'Letter', other: 'Other' } as const;
 
 export const OUTCOMES = { reached: 'Reached', no_answer: 'No answer', left_message: 'Left a message', invalid_contact: 'Contact details invalid' } as const;
 
 /** The dispositions a person may choose (the tracker's own are words too, for display). */
-export const DISPOSITIONS = {
-  patient_declined: 'Patient declined',
-  patient_unreachable: 'Patient unreachable',
-  clinician_accepted_partial_results: 'Clinician accepted partial results',
-  tested_elsewhere: 'Tested elsewhere',
-  reordered: 'Reordered at Junction',
-  other: 'Other',
-} as const;
+export const DISPOSITIONS = PERSON_DISPOSITION_WORDS;
 
-export const TRACKER_DISPOSITIONS: Readonly<Record<string, string>> = {
-  redraw_completed: 'Redraw completed',
-  cancelled: 'Cancelled',
-  results_received: 'Results received',
-};
+export const TRACKER_DISPOSITIONS: Readonly<Record<string, string>> = TRACKER_DISPOSITION_WORDS;
 
 /** Words for any value of a known choice list; the value itself (underscores as spaces) otherwise. */
 export function choiceWords(value: string | null | undefined): string {
