@@ -525,9 +525,14 @@ export class RedrawTrackerStack extends Stack {
     // The alerts link to their follow-up in the console, the digest to its worklist of what needs attention:
     // CONSOLE_URL is the distribution's URL (ConsoleUrl). Without the console it is not set, and nothing links.
     // No cycle: the distribution depends on the API and the bucket, never on these two functions.
+    // With FHIR on, the writer and the query function compute the Task's digest, which carries the link (CONTRACT §13).
     if (this.console !== null) {
       this.staleRedrawSweep.fn.addEnvironment('CONSOLE_URL', this.console.url);
       this.weeklyDigest?.function.fn.addEnvironment('CONSOLE_URL', this.console.url);
+      if (this.fhirWriter !== null) {
+        this.fhirWriter.function.fn.addEnvironment('CONSOLE_URL', this.console.url);
+        this.query.fn.addEnvironment('CONSOLE_URL', this.console.url);
+      }
     }
     // The console's routes reach the query and actions functions, which verify the caller's access token
     // themselves (CONTRACT §12, issue 45): against this pool and app client. `none` without the console

@@ -32,6 +32,7 @@
  * pending record for the next try.
  */
 import { contentDigest, foundTask, olderThanFound, taskOf, type FhirSystems, type FhirTask, type TaskSource } from '../core/fhir-task';
+import { taskToWrite } from '../core/fhir-task-write';
 import { TRACKER_ACTOR } from '../core/follow-up/history';
 import { readHistory } from '../store/follow-ups/history';
 import type { StoredFollowUp } from '../store/follow-ups/item';
@@ -181,14 +182,9 @@ async function overFound(deps: SyncDeps, written: Written, resource: Record<stri
     method: 'PUT',
     path: `Task/${encodeURIComponent(found.id)}`,
     headers: found.versionId === null ? {} : { 'If-Match': `W/"${found.versionId}"` },
-    body: writeOver(resource, written.task, found.id),
+    body: taskToWrite(resource, written.task, deps.systems),
   });
   return { kind: 'send', answer, found: found.id };
-}
-
-/** The Task to PUT over one the server holds: the tracker's mapped content, the EHR's own elements kept. */
-function writeOver(_read: Record<string, unknown>, task: FhirTask, id: string): Record<string, unknown> {
-  return { ...task, id };
 }
 
 /**

@@ -2,7 +2,9 @@
  * Lambda entry of the query API (API Gateway HTTP API, payload v2). Read-only:
  * it needs GetItem and Query on the table and its indexes, nothing else. The
  * console's routes (CONTRACT §12) verify the caller's access token against the
- * pool the stack names (CONSOLE_USER_POOL_ID, CONSOLE_CLIENT_ID).
+ * pool the stack names (CONSOLE_USER_POOL_ID, CONSOLE_CLIENT_ID). With
+ * FHIR_BASE_URL (and the Task's systems, CONSOLE_URL), a follow-up's answer
+ * carries its Task's state in the EHR (CONTRACT §13).
  */
 import * as z from 'zod/mini';
 import { consoleAccessTokensOf, ConsoleSignInEnv } from '../shared/access-token';
@@ -10,6 +12,7 @@ import { optionalSetting, parseEnv, required } from '../shared/config';
 import { functionTable } from '../store/document-table';
 import { createLogger } from '../shared/observability';
 import { isTimeZone } from '../core/alert-time';
+import { fhirConfigOf, fhirSettingsShape } from '../fhir/settings';
 import { createQueryHandler, QUERY_SERVICE_NAME } from './app';
 
 const config = parseEnv(
@@ -20,8 +23,11 @@ const config = parseEnv(
     /** The zone whose days and weeks a report's dates are (CONTRACT §11); the digest's own setting, default UTC. */
     DIGEST_TIMEZONE: optionalSetting(z.string().check(z.trim(), z.refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin'))),
     ...ConsoleSignInEnv,
+    // CONTRACT §13: with FHIR_BASE_URL, GET /follow-ups/{id} answers its Task's state (`fhir`), from the same digest as the writer's.
+    ...fhirSettingsShape,
   }),
 );
+const fhir = fhirConfigOf(config);
 
 export const handler = createQueryHandler({
   db: functionTable(),
@@ -31,4 +37,5 @@ export const handler = createQueryHandler({
   timeZone: config.DIGEST_TIMEZONE,
   // Made once per execution environment: its cache of the pool's keys serves every warm invocation.
   accessTokens: consoleAccessTokensOf(config),
+  fhir: fhir === null ? null : { baseUrl: fhir.baseUrl, systems: fhir.systems },
 });

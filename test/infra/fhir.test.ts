@@ -223,6 +223,15 @@ describe('FHIR Tasks on: the sweep (catch-up) and the query function (`fhir` in 
     expect(JSON.stringify(statementsOf(on.stack, on.template, on.stack.query.role)).replaceAll(',"FHIRTASK#*"', '')).toEqual(JSON.stringify(statementsOf(off.stack, off.template, off.stack.query.role)));
   });
 
+  it('gives the writer and the query function CONSOLE_URL (the Task links to its follow-up, and the digest covers it), as the sweep has it; neither without FHIR', () => {
+    const consoleUrl = (built: BuiltStack, service: string) => functionsOf(built).get(service)?.Environment.Variables['CONSOLE_URL'];
+    const sweeps = consoleUrl(on, 'stale-redraw-sweep');
+    expect(sweeps).toBeDefined();
+    expect(consoleUrl(on, 'fhir-writer')).toEqual(sweeps);
+    expect(consoleUrl(on, 'query')).toEqual(sweeps);
+    expect(consoleUrl(off, 'query')).toBeUndefined();
+  });
+
   it('gives no other function a FHIR_ variable or the FHIR secret', () => {
     for (const service of functionsOf(on).keys()) {
       if (['fhir-writer', 'stale-redraw-sweep', 'query'].includes(service)) continue;
