@@ -91,11 +91,17 @@ export const PARKED_WORK_PARTITION = 'PARKED';
 /**
  * Partitions of the by-transaction index that list follow-ups (CONTRACT §9):
  * the worklist. Open ones (new, acknowledged, snoozed) sorted by
- * `<due_at or ~>#<id>` (most urgent first, nulls last), closed ones by
+ * `[!]<due_at or ~>#<id>` (attention first, most urgent first, nulls last),
+ * snoozed ones after all of them by `~~<snoozed_until>#<id>`; closed ones by
  * `<closed_at>#<id>` (read newest first). Only follow-up items carry these keys
  * (their history items carry none).
  */
 export const FOLLOW_UP_LISTING_PARTITIONS = { open: 'FOLLOWUPS#open', closed: 'FOLLOWUPS#closed' } as const;
+
+/** An open follow-up's place in the worklist's order (keys.openWorklistOrder). */
+function openOrder(dueAt: string | null, attention: boolean, snoozedUntil: string | null): string {
+  return snoozedUntil !== null ? `${SNOOZED_ORDER_PREFIX}${snoozedUntil}` : `${attention ? '!' : ''}${dueAt ?? '~'}`;
+}
 
 export const keys = {
   order: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
@@ -126,9 +132,12 @@ export const keys = {
   /**
    * Sort key of an open follow-up in the worklist (CONTRACT §9): those needing
    * attention first ('!' sorts before every digit), then due first, none last
-   * ('~' sorts after every digit).
+   * ('~' sorts after every digit); a snoozed one (`snoozedUntil` set: stored
+   * snoozed) after every one that is not, by the end of its snooze (`~~`
+   * sorts after `~#`), whatever its attention or due time (openWorklistOrder).
    */
-  openFollowUpSort: (dueAt: string | null, id: string, attention = false) => `${attention ? '!' : ''}${dueAt ?? '~'}#${id}`,
+  openFollowUpSort: (dueAt: string | null, id: string, attention = false, snoozedUntil: string | null = null) =>
+    `${openOrder(dueAt, attention, snoozedUntil)}#${id}`,
   /** Sort key of a closed follow-up in the worklist (read backwards: newest first). */
   closedFollowUpSort: (closedAt: string, id: string) => `${closedAt}#${id}`,
   /**
@@ -145,8 +154,13 @@ export const keys = {
    * are rare, and paging stays exact: a page position holds the table key too.
    */
   worklistSort: (ownerKey: string, order: string) => `${ownerKey}#${order}`,
-  /** The order part of an open follow-up's worklistSort (openFollowUpSort without the id). */
-  openWorklistOrder: (dueAt: string | null, attention: boolean) => `${attention ? '!' : ''}${dueAt ?? '~'}`,
+  /**
+   * The order part of an open follow-up's worklistSort (openFollowUpSort without
+   * the id): `[!]<due_at or ~>`, or `~~<snoozed_until>` while it is stored
+   * snoozed. The write that ends the snooze (a person's action, or the sweep's
+   * `snooze_ended`) moves it back among the live ones.
+   */
+  openWorklistOrder: (dueAt: string | null, attention: boolean, snoozedUntil: string | null = null) => openOrder(dueAt, attention, snoozedUntil),
   /**
    * A report row (CONTRACT §11, store/report-rows.ts): one partition per kind and
    * month of its time, sorted by `<time>#<token>`; the token is a hash of the
@@ -160,6 +174,12 @@ export const keys = {
    */
   reportLedger: (token: string, item: 'follow_up' | 'transaction') => ({ pk: `REPORTED#${token}`, sk: item }),
 } as const;
+
+/**
+ * What starts the open listing's order of a snoozed follow-up (keys.openWorklistOrder):
+ * after `~#` (no due time) and every digit and `!`, so after every live one.
+ */
+export const SNOOZED_ORDER_PREFIX = '~~';
 
 /** The owner key of a follow-up without an owner (keys.ownerKey); a hash is longer, so never `none`. */
 export const NO_OWNER_KEY = 'none';
