@@ -304,8 +304,8 @@ export function worklistFacts(entry: WorklistEntry): { followUp: Pick<FollowUp, 
 function listingOf(stored: StoredFollowUp): { partition: string; sort: string; order: string } {
   const { followUp } = stored;
   const attention = followUp.attention !== null;
-  // A snoozed follow-up carries snoozed_until (CONTRACT §9); one without it (none written) would sort last of all.
-  const snoozedUntil = followUp.state === 'snoozed' ? (followUp.snoozed_until ?? '~') : null;
+  // A snoozed follow-up carries snoozed_until (CONTRACT §9); one without it (none is written) would sort first of the snoozed.
+  const snoozedUntil = followUp.state === 'snoozed' ? (followUp.snoozed_until === null ? 0 : instantMillis(followUp.snoozed_until)) : null;
   return followUp.state === 'closed'
     ? { partition: FOLLOW_UP_LISTING_PARTITIONS.closed, sort: keys.closedFollowUpSort(followUp.closed_at ?? '', followUp.id), order: followUp.closed_at ?? '' }
     : {
