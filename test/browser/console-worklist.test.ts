@@ -6,7 +6,8 @@
  * the strict CSP on `/`. Issue 58: Needs attention says how overdue each row is
  * beside "stuck since", so its order reads as one; every owner shows, marked
  * "(you)" or "(not you)"; a snoozed follow-up in Mine and Unassigned reads
- * "Snoozed until ... (in 2 days)", never stuck. Leaves a screenshot (1280x800) at CONSOLE_SCREENSHOT, in
+ * "Snoozed until ... (in 2 days)", never stuck; issue 72: a snoozed decision
+ * too, after every live row (CONTRACT §9), never "Decide what happens next". Leaves a screenshot (1280x800) at CONSOLE_SCREENSHOT, in
  * the git-ignored test-results/ (README's docs/console.png is copied from it by hand).
  */
 import type { Browser, Page } from 'playwright-core';
@@ -28,6 +29,7 @@ interface Row {
   attention: string | null;
   stale: { since: string; reason: string } | null;
   due_at: string | null;
+  snoozed_until: string | null;
 }
 
 const COLLEAGUE = 'j.doe';
@@ -282,9 +284,25 @@ describe('the worklist', () => {
     await act(ours.id, { action: 'snooze', until, reason: 'appointment_booked' });
     const snoozed = (await act(nobodys.id, { action: 'snooze', until, reason: 'patient_requested' }, COLLEAGUE)).follow_up;
     expect(snoozed.owner).toBeNull();
+    // Issue 72: a decision (an attention) snoozed sooner, and one live follow-up, in Mine too. The decision's row says until when,
+    // never "Decide what happens next" or "No due time", and it comes after every live row, by snoozed_until (CONTRACT §9).
+    await act(open[2]!.id, { action: 'assign', owner: HANDLE });
+    const decision = (await listed('queue=attention')).find((row) => row.attention !== null)!;
+    await act(decision.id, { action: 'assign', owner: HANDLE });
+    await act(decision.id, { action: 'snooze', until: new Date(Date.now() + 86_400_000).toISOString(), reason: 'awaiting_clinician' });
 
     const page = await signedIn('#/worklist?queue=mine');
     const mineIds = await shownIds(page);
+    const decisionCells = await page.locator(`table tbody tr[data-id="${decision.id}"] td`).allInnerTexts();
+    expect(decisionCells[1]).toMatch(/^Snoozed until /);
+    expect(decisionCells.join(' | ')).not.toMatch(/Decide what happens next|No due time/);
+    const mineStates = (await listed('queue=mine')).map((row) => [row.state, row.snoozed_until ?? ''] as const);
+    const firstAsleep = mineStates.findIndex(([state]) => state === 'snoozed');
+    expect(firstAsleep).toBeGreaterThan(0);
+    expect(mineStates.slice(firstAsleep).every(([state]) => state === 'snoozed')).toBe(true);
+    const untils = mineStates.slice(firstAsleep).map(([, at]) => Date.parse(at));
+    expect(untils).toEqual([...untils].sort((a, b) => a - b));
+    expect(mineIds.indexOf(decision.id)).toBe(firstAsleep);
     const mineRow = page.locator(`table tbody tr[data-id="${ours.id}"]`);
     expect(await mineRow.locator('td').nth(1).innerText()).toMatch(/^Snoozed until \d{4}-\d\d-\d\d \d\d:\d\d .+ \(in 2 days\)$/);
     expect(await mineRow.locator('td').nth(2).innerText()).toBe('Appointment booked');
