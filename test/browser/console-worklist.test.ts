@@ -6,8 +6,7 @@
  * the strict CSP on `/`. Issue 58: Needs attention says how overdue each row is
  * beside "stuck since", so its order reads as one; every owner shows, marked
  * "(you)" or "(not you)"; a snoozed follow-up in Mine and Unassigned reads
- * "Snoozed until ... (in 2 days)", never stuck; issue 72: a snoozed decision
- * too, after every live row (CONTRACT §9), never "Decide what happens next". Leaves a screenshot (1280x800) at CONSOLE_SCREENSHOT, in
+ * "Snoozed until ... (in 2 days)", never stuck. Leaves a screenshot (1280x800) at CONSOLE_SCREENSHOT, in
  * the git-ignored test-results/ (README's docs/console.png is copied from it by hand).
  */
 import type { Browser, Page } from 'playwright-core';
@@ -284,25 +283,9 @@ describe('the worklist', () => {
     await act(ours.id, { action: 'snooze', until, reason: 'appointment_booked' });
     const snoozed = (await act(nobodys.id, { action: 'snooze', until, reason: 'patient_requested' }, COLLEAGUE)).follow_up;
     expect(snoozed.owner).toBeNull();
-    // Issue 72: a decision (an attention) snoozed sooner, and one live follow-up, in Mine too. The decision's row says until when,
-    // never "Decide what happens next" or "No due time", and it comes after every live row, by snoozed_until (CONTRACT §9).
-    await act(open[2]!.id, { action: 'assign', owner: HANDLE });
-    const decision = (await listed('queue=attention')).find((row) => row.attention !== null)!;
-    await act(decision.id, { action: 'assign', owner: HANDLE });
-    await act(decision.id, { action: 'snooze', until: new Date(Date.now() + 86_400_000).toISOString(), reason: 'awaiting_clinician' });
 
     const page = await signedIn('#/worklist?queue=mine');
     const mineIds = await shownIds(page);
-    const decisionCells = await page.locator(`table tbody tr[data-id="${decision.id}"] td`).allInnerTexts();
-    expect(decisionCells[1]).toMatch(/^Snoozed until /);
-    expect(decisionCells.join(' | ')).not.toMatch(/Decide what happens next|No due time/);
-    const mineStates = (await listed('queue=mine')).map((row) => [row.state, row.snoozed_until ?? ''] as const);
-    const firstAsleep = mineStates.findIndex(([state]) => state === 'snoozed');
-    expect(firstAsleep).toBeGreaterThan(0);
-    expect(mineStates.slice(firstAsleep).every(([state]) => state === 'snoozed')).toBe(true);
-    const untils = mineStates.slice(firstAsleep).map(([, at]) => Date.parse(at));
-    expect(untils).toEqual([...untils].sort((a, b) => a - b));
-    expect(mineIds.indexOf(decision.id)).toBe(firstAsleep);
     const mineRow = page.locator(`table tbody tr[data-id="${ours.id}"]`);
     expect(await mineRow.locator('td').nth(1).innerText()).toMatch(/^Snoozed until \d{4}-\d\d-\d\d \d\d:\d\d .+ \(in 2 days\)$/);
     expect(await mineRow.locator('td').nth(2).innerText()).toBe('Appointment booked');
@@ -329,5 +312,37 @@ describe('the worklist', () => {
     await card.waitFor();
     expect(await card.locator('.urgency').innerText()).toMatch(/^Snoozed until .+ \(in 2 days\)$/);
     await expectNoAxeViolations(page, 'Unassigned with a snoozed follow-up at 390x844');
+  });
+
+  it('lists a snoozed decision after every live row of Mine, by snoozed_until, and says until when it sleeps, never "Decide what happens next" nor "No due time" (issue 72, CONTRACT §9)', async () => {
+    const live = (await listed('queue=open')).find((row) => row.owner === null && row.attention === null && row.state !== 'snoozed')!;
+    await act(live.id, { action: 'assign', owner: HANDLE });
+    const decision = (await listed('queue=attention')).find((row) => row.attention !== null)!;
+    await act(decision.id, { action: 'assign', owner: HANDLE });
+    await act(decision.id, { action: 'snooze', until: new Date(Date.now() + 86_400_000).toISOString(), reason: 'awaiting_clinician' });
+
+    const page = await signedIn('#/worklist?queue=mine');
+    const mineIds = await shownIds(page);
+    const decisionCells = await page.locator(`table tbody tr[data-id="${decision.id}"] td`).allInnerTexts();
+    expect(decisionCells[1]).toMatch(/^Snoozed until /);
+    expect(decisionCells.join(' | ')).not.toMatch(/Decide what happens next|No due time/);
+    // The API's order, shown as it is: every live row first, then the snoozed ones by snoozed_until (before, its attention put it first).
+    const mine = await listed('queue=mine');
+    expect(mine.map((row) => row.id)).toEqual(mineIds);
+    const firstAsleep = mine.findIndex((row) => row.state === 'snoozed');
+    expect(firstAsleep).toBeGreaterThan(0);
+    expect(mine.slice(firstAsleep).every((row) => row.state === 'snoozed')).toBe(true);
+    const untils = mine.slice(firstAsleep).map((row) => Date.parse(row.snoozed_until ?? ''));
+    expect(untils).toEqual([...untils].sort((a, b) => a - b));
+    expect(mineIds.indexOf(decision.id)).toBeGreaterThanOrEqual(firstAsleep);
+    await expectNoAxeViolations(page, 'Mine with a snoozed decision after the live rows');
+
+    // The same words on a phone's card.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const card = page.getByRole('article', { name: `Follow-up ${decision.id}` });
+    await card.waitFor();
+    expect(await card.locator('.urgency').innerText()).toMatch(/^Snoozed until /);
+    expect(await card.innerText()).not.toMatch(/Decide what happens next|No due time/);
+    await expectNoAxeViolations(page, 'Mine with a snoozed decision at 390x844');
   });
 });
