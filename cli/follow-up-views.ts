@@ -6,7 +6,7 @@
 import { ehrSituation } from '../functions/core/fhir-words';
 import { attentionWords, decisionWords, failureTypesWords, markersWords, whyWords } from '../functions/core/missing-words';
 import type { FhirView, FollowUpView, HistoryEntry, MissingView } from '../views/answers';
-import { dueIn } from '../views/durations';
+import { dueIn, shortDuration } from '../views/durations';
 import { ago, shellWord, table, type Printer } from './format';
 
 const DAY = 86_400_000;
@@ -25,17 +25,35 @@ function stateCell(followUp: FollowUpView, out: Printer): string {
 }
 
 function dueCell(followUp: FollowUpView, now: Date, out: Printer): string {
+  const until = sleepsUntil(followUp, now);
+  if (until !== null) return `snoozed until ${until.replace('T', ' ').slice(0, 16)} UTC (in ${shortDuration(Date.parse(until) - now.getTime())})`;
   const text = dueIn(followUp.due_at, now);
   return text.startsWith('overdue') ? out.style('red', text) : text === '-' ? out.style('dim', text) : text;
 }
 
-/** The worklist: one row per follow-up, in the API's order (most urgent first). */
+/** The end of its snooze while it still sleeps at `now`, else null (a snooze whose end has passed is acknowledged, CONTRACT §9). */
+function sleepsUntil(followUp: Pick<FollowUpView, 'state' | 'snoozed_until'>, now: Date): string | null {
+  const until = followUp.state === 'snoozed' ? followUp.snoozed_until : null;
+  return until !== null && Date.parse(until) > now.getTime() ? until : null;
+}
+
+/** The state, and an attention beside it: in red, but dim while it sleeps (it counts once it wakes, CONTRACT §9). */
+function rowStateCell(followUp: FollowUpView, now: Date, out: Printer): string {
+  if (followUp.attention === null || sleepsUntil(followUp, now) === null) return stateCell(followUp, out);
+  return `${followUp.state} ${out.style('dim', `(${attentionWords(followUp.attention)})`)}`;
+}
+
+/**
+ * The worklist: one row per follow-up, in the API's order (most urgent first; a
+ * snoozed one after every live one, by snoozed_until: CONTRACT §9), a snoozed
+ * one's DUE saying until when it sleeps.
+ */
 export function followUpTable(items: readonly FollowUpView[], now: Date, out: Printer): string[] {
   const header = ['ID', 'OWNER', 'STATE', 'DUE', 'DAYS OPEN', 'CONTACTS', 'STALE'];
   const rows = items.map((followUp) => [
     followUp.id,
     followUp.owner ?? '-',
-    stateCell(followUp, out),
+    rowStateCell(followUp, now, out),
     dueCell(followUp, now, out),
     String(daysOpen(followUp, now)),
     String(followUp.contact_attempts),

@@ -3,10 +3,12 @@
  * when it is missing; a table kept from an older version (DATA_DIR, or
  * DYNAMODB_ENDPOINT's own) gets the indexes the design added since, each with
  * one UpdateTable (DynamoDB adds one at a time) and waited for until ACTIVE, and
- * then the one-off step that writes the worklist index's keys onto follow-ups
- * written before it (issue 45; on AWS docs/deploy.md runs it with `redraw-tracker
- * migrate worklist-index`). So an upgraded `npm start` never lists Mine from a
- * half-built index.
+ * then, at every start of a kept table, the one-off step that writes the keys a
+ * follow-up's state says today onto those written before (the worklist index's,
+ * issue 45; snoozed ones after the live ones, issue 72; on AWS docs/deploy.md
+ * runs it with `redraw-tracker migrate follow-up-keys`): it reads the follow-ups
+ * and writes only the items that differ. So an upgraded `npm start` never lists
+ * Mine from a half-built index, nor in an older order.
  */
 import {
   CreateTableCommand,
@@ -45,9 +47,13 @@ export async function ensureTable(client: DynamoDBClient, db: TableClient, table
     );
     await waitForIndex(client, tableName, index.IndexName ?? '');
   }
+  // The one-off step of each release that adds or changes the follow-ups' index keys (on AWS, `migrate follow-up-keys`):
+  // on a kept table at every start, so an upgraded one lists as a new one would; it writes only what differs.
+  const tally = await migrateWorklistIndex(db, tableName, { now: new Date() });
   if (missing.some((index) => index.IndexName === TABLE.worklist.indexName)) {
-    const tally = await migrateWorklistIndex(db, tableName, { now: new Date() });
     progress(`gave ${tally.written} follow-ups the worklist index's keys (${tally.current} had them, ${tally.expired} expired)`);
+  } else if (tally.written > 0) {
+    progress(`re-keyed ${tally.written} follow-ups to today's worklist order (${tally.current} had their keys, ${tally.expired} expired)`);
   }
 }
 

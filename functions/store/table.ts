@@ -91,11 +91,18 @@ export const PARKED_WORK_PARTITION = 'PARKED';
 /**
  * Partitions of the by-transaction index that list follow-ups (CONTRACT §9):
  * the worklist. Open ones (new, acknowledged, snoozed) sorted by
- * `<due_at or ~>#<id>` (most urgent first, nulls last), closed ones by
+ * `[!]<due_at or ~>#<id>` (attention first, most urgent first, nulls last),
+ * snoozed ones after all of them by `~<snoozed_until as 13-digit epoch ms>#<id>`; closed ones by
  * `<closed_at>#<id>` (read newest first). Only follow-up items carry these keys
  * (their history items carry none).
  */
 export const FOLLOW_UP_LISTING_PARTITIONS = { open: 'FOLLOWUPS#open', closed: 'FOLLOWUPS#closed' } as const;
+
+/** An open follow-up's place in the worklist's order (keys.openWorklistOrder). */
+function openOrder(dueAt: string | null, attention: boolean, snoozedUntilMs: number | null): string {
+  if (snoozedUntilMs !== null) return `${SNOOZED_ORDER_PREFIX}${String(Math.max(0, Math.trunc(snoozedUntilMs))).padStart(SNOOZED_ORDER_DIGITS, '0')}`;
+  return `${attention ? '!' : ''}${dueAt ?? '~'}`;
+}
 
 export const keys = {
   order: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
@@ -126,9 +133,12 @@ export const keys = {
   /**
    * Sort key of an open follow-up in the worklist (CONTRACT §9): those needing
    * attention first ('!' sorts before every digit), then due first, none last
-   * ('~' sorts after every digit).
+   * ('~' sorts after every digit); a snoozed one (`snoozedUntilMs` set: stored
+   * snoozed) after every one that is not, by the end of its snooze, whatever
+   * its attention or due time (openWorklistOrder).
    */
-  openFollowUpSort: (dueAt: string | null, id: string, attention = false) => `${attention ? '!' : ''}${dueAt ?? '~'}#${id}`,
+  openFollowUpSort: (dueAt: string | null, id: string, attention = false, snoozedUntilMs: number | null = null) =>
+    `${openOrder(dueAt, attention, snoozedUntilMs)}#${id}`,
   /** Sort key of a closed follow-up in the worklist (read backwards: newest first). */
   closedFollowUpSort: (closedAt: string, id: string) => `${closedAt}#${id}`,
   /**
@@ -145,8 +155,16 @@ export const keys = {
    * are rare, and paging stays exact: a page position holds the table key too.
    */
   worklistSort: (ownerKey: string, order: string) => `${ownerKey}#${order}`,
-  /** The order part of an open follow-up's worklistSort (openFollowUpSort without the id). */
-  openWorklistOrder: (dueAt: string | null, attention: boolean) => `${attention ? '!' : ''}${dueAt ?? '~'}`,
+  /**
+   * The order part of an open follow-up's worklistSort (openFollowUpSort without
+   * the id): `[!]<due_at or ~>`, or while it is stored snoozed `~` and its
+   * snoozed_until as epoch milliseconds, 13 digits (`~1796040000000`: after `~`
+   * alone and `~#`, every digit and `!`; 14 bytes less than the instant, which
+   * keeps a snoozed item with a contact under 1 KB). The write that ends the
+   * snooze (a person's action, or the sweep's `snooze_ended`) moves it back
+   * among the live ones.
+   */
+  openWorklistOrder: (dueAt: string | null, attention: boolean, snoozedUntilMs: number | null = null) => openOrder(dueAt, attention, snoozedUntilMs),
   /**
    * A report row (CONTRACT §11, store/report-rows.ts): one partition per kind and
    * month of its time, sorted by `<time>#<token>`; the token is a hash of the
@@ -160,6 +178,15 @@ export const keys = {
    */
   reportLedger: (token: string, item: 'follow_up' | 'transaction') => ({ pk: `REPORTED#${token}`, sk: item }),
 } as const;
+
+/**
+ * What starts the open listing's order of a snoozed follow-up (keys.openWorklistOrder),
+ * before its snoozed_until in epoch milliseconds: `~` then a digit sorts after `~`
+ * alone, `~#` (no due time), every digit and `!`, so after every live one.
+ */
+export const SNOOZED_ORDER_PREFIX = '~';
+/** Digits of a snoozed follow-up's snoozed_until in its order (epoch ms: 13 digits until the year 2286). */
+export const SNOOZED_ORDER_DIGITS = 13;
 
 /** The owner key of a follow-up without an owner (keys.ownerKey); a hash is longer, so never `none`. */
 export const NO_OWNER_KEY = 'none';

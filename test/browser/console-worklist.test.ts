@@ -28,6 +28,7 @@ interface Row {
   attention: string | null;
   stale: { since: string; reason: string } | null;
   due_at: string | null;
+  snoozed_until: string | null;
 }
 
 const COLLEAGUE = 'j.doe';
@@ -311,5 +312,37 @@ describe('the worklist', () => {
     await card.waitFor();
     expect(await card.locator('.urgency').innerText()).toMatch(/^Snoozed until .+ \(in 2 days\)$/);
     await expectNoAxeViolations(page, 'Unassigned with a snoozed follow-up at 390x844');
+  });
+
+  it('lists a snoozed decision after every live row of Mine, by snoozed_until, and says until when it sleeps, never "Decide what happens next" nor "No due time" (issue 72, CONTRACT §9)', async () => {
+    const live = (await listed('queue=open')).find((row) => row.owner === null && row.attention === null && row.state !== 'snoozed')!;
+    await act(live.id, { action: 'assign', owner: HANDLE });
+    const decision = (await listed('queue=attention')).find((row) => row.attention !== null)!;
+    await act(decision.id, { action: 'assign', owner: HANDLE });
+    await act(decision.id, { action: 'snooze', until: new Date(Date.now() + 86_400_000).toISOString(), reason: 'awaiting_clinician' });
+
+    const page = await signedIn('#/worklist?queue=mine');
+    const mineIds = await shownIds(page);
+    const decisionCells = await page.locator(`table tbody tr[data-id="${decision.id}"] td`).allInnerTexts();
+    expect(decisionCells[1]).toMatch(/^Snoozed until /);
+    expect(decisionCells.join(' | ')).not.toMatch(/Decide what happens next|No due time/);
+    // The API's order, shown as it is: every live row first, then the snoozed ones by snoozed_until (before, its attention put it first).
+    const mine = await listed('queue=mine');
+    expect(mine.map((row) => row.id)).toEqual(mineIds);
+    const firstAsleep = mine.findIndex((row) => row.state === 'snoozed');
+    expect(firstAsleep).toBeGreaterThan(0);
+    expect(mine.slice(firstAsleep).every((row) => row.state === 'snoozed')).toBe(true);
+    const untils = mine.slice(firstAsleep).map((row) => Date.parse(row.snoozed_until ?? ''));
+    expect(untils).toEqual([...untils].sort((a, b) => a - b));
+    expect(mineIds.indexOf(decision.id)).toBeGreaterThanOrEqual(firstAsleep);
+    await expectNoAxeViolations(page, 'Mine with a snoozed decision after the live rows');
+
+    // The same words on a phone's card.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const card = page.getByRole('article', { name: `Follow-up ${decision.id}` });
+    await card.waitFor();
+    expect(await card.locator('.urgency').innerText()).toMatch(/^Snoozed until /);
+    expect(await card.innerText()).not.toMatch(/Decide what happens next|No due time/);
+    await expectNoAxeViolations(page, 'Mine with a snoozed decision at 390x844');
   });
 });

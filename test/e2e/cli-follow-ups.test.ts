@@ -311,6 +311,16 @@ describe('redraw-tracker follow-up commands against npm start', () => {
     expect(human.stdout).toMatch(/^ {2}failure types +/m);
     expect(human.stdout).toContain("To decide: Decide with the clinician: re-order the test through Junction's dashboard");
     expect(human.stdout).toMatch(new RegExp(`^Its (initial )?order: npx redraw-tracker order ${kit.orderId}$`, 'm'));
+    // Issue 72: snoozed, the decision goes after every live follow-up, by snoozed_until (CONTRACT §9), in the API and the
+    // CLI alike; its row says until when it sleeps. Before, its attention put it first of all, in red, with no due time.
+    expect((await cli(['snooze', kit.transactionId, '--for', '2d', '--reason', 'awaiting_clinician'], 'alice')).code).toBe(0);
+    expect((await cli(['snooze', untouched.transactionId, '--for', '1d', '--reason', 'patient_requested'], 'alice')).code).toBe(0);
+    const open = Page.parse(await api('/follow-ups?state=open&limit=100')).items.map((item) => item.id);
+    expect(open.length).toBeGreaterThan(2);
+    expect(open.slice(-2)).toEqual([untouched.transactionId, kit.transactionId]);
+    const snoozedList = await cli(['follow-ups', '--all', '--limit', '2']);
+    expect(snoozedList.stdout.split('\n').map((line) => line.split(' ')[0]).filter((word) => open.includes(word!))).toEqual(open);
+    expect(snoozedList.stdout).toMatch(new RegExp(`^${kit.transactionId} +- +snoozed \\(result missing without a redraw\\) +snoozed until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC \\(in (1d 23h|2d)\\) `, 'm'));
     // Closed: by whom, and no choice left.
     expect((await cli(['close', kit.transactionId, '--disposition', 'tested_elsewhere'], 'alice')).code).toBe(0);
     const closed = await cli(['follow-up', kit.transactionId]);

@@ -113,11 +113,13 @@ describe('GET /follow-ups?queue=', () => {
     expect(await pageAll({ queue: 'mine' }, 'tom')).toEqual(['tom', 'snoozed']);
     expect(await pageAll({ queue: 'unassigned' }, 'maria')).toEqual(['nobodyStale', 'nobody']);
     // A snoozed one leaves Needs attention until it wakes: decideAsleep waits in Mine (ann's) and Snoozed; decideAwake's snooze has ended.
-    expect(await pageAll({ queue: 'attention' }, 'maria')).toEqual(['decideAwake', 'maria2', 'nobodyStale']);
+    // Until a write records that end (the sweep's snooze_ended, hourly), it keeps a snoozed one's key: after the live ones (CONTRACT §9).
+    expect(await pageAll({ queue: 'attention' }, 'maria')).toEqual(['maria2', 'nobodyStale', 'decideAwake']);
     expect(await pageAll({ queue: 'mine' }, 'ann')).toEqual(['decideAwake', 'decideAsleep']);
     expect(await pageAll({ queue: 'snoozed' }, 'maria')).toEqual(['decideAsleep', 'snoozed']);
-    // A person's action recomputes the due time from the open redraw (a day after it, CONTRACT §4), a snooze's is its end.
-    expect(await pageAll({ queue: 'open' }, 'maria')).toEqual(['decideAwake', 'decideAsleep', 'tom', 'maria2', 'maria1', 'snoozed', 'nobodyStale', 'nobody']);
+    // A person's action recomputes the due time from the open redraw (a day after it, CONTRACT §4); a snoozed one comes after
+    // every live one, by snoozed_until, whatever its attention or due time (CONTRACT §9).
+    expect(await pageAll({ queue: 'open' }, 'maria')).toEqual(['tom', 'maria2', 'maria1', 'nobodyStale', 'nobody', 'decideAwake', 'decideAsleep', 'snoozed']);
     expect(await pageAll({ queue: 'closed' }, 'maria')).toEqual(['closed']);
   });
 

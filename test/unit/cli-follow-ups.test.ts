@@ -106,6 +106,15 @@ describe('the follow-up table and block', () => {
     ]);
   });
 
+  it('says until when a snoozed row sleeps, its attention dim beside the state, never "-" for its due time; once awake, as any other', () => {
+    const decision = followUp({ id: 'txn-asleep', state: 'snoozed', snoozed_until: '2026-11-24T14:00:00.000000Z', due_at: null, attention: 'redraw_failed' });
+    expect(followUpTable([decision], NOW, plain)[1]).toBe('txn-asleep  -      snoozed (redraw failed)  snoozed until 2026-11-24 14:00 UTC (in 2d 2h)  3          0         -');
+    const tty = followUpTable([decision], NOW, createPrinter({ write: () => undefined, isTTY: true }, {})).join('\n');
+    expect(tty).not.toContain('\u001b[31m');
+    const awake = followUpTable([decision], new Date('2026-11-24T15:00:00.000Z'), plain)[1];
+    expect(awake).toMatch(/^txn-asleep +- +snoozed \(redraw failed\) +- +/);
+  });
+
   it('colours overdue and stale in red on a terminal, nothing with NO_COLOR', () => {
     const overdue = followUp({ due_at: '2026-11-22T07:00:00.000000Z', stale: { since: '2026-11-22T07:00:00.000000Z', reason: 'no_progress' } });
     const tty = followUpTable([overdue], NOW, createPrinter({ write: () => undefined, isTTY: true }, {})).join('\n');

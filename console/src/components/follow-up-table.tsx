@@ -67,7 +67,7 @@ export function FollowUpTable({ caption, rows, queue, from, handlers }: { captio
                   </td>
                   <td class={row.why === null ? 'nowrap muted' : 'nowrap'}>{row.why ?? 'None'}</td>
                   <td class="nowrap">
-                    <RowTimeText time={row.due} none="No due time" />
+                    <RowTimeText time={row.due} none={row.dueNone} />
                   </td>
                   <td class="nowrap">{row.state}</td>
                 </>

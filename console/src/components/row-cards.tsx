@@ -65,7 +65,7 @@ function CardFacts({ row, closed }: { row: RowView; closed: boolean }) {
           <div>
             <dt>Due</dt>
             <dd>
-              <RowTimeText time={row.due} none="No due time" />
+              <RowTimeText time={row.due} none={row.dueNone} />
             </dd>
           </div>
         </>

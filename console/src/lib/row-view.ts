@@ -104,10 +104,17 @@ export function rowOwnerWords(owner: string | null, me: string | null): string {
  * How urgent, in words, for a row beside its "why": urgency.ts's words, except
  * that an attention says what to do ("Decide what happens next") and leaves
  * what happened to the "why" (the follow-up page says both in one sentence).
+ * A snoozed row that still sleeps says until when ("Snoozed until ...", urgencyOf),
+ * with an attention too; its "why" still names the attention.
  */
 export function rowUrgency(followUp: FollowUp, now: Date): { band: UrgencyBand; words: string } {
   const urgency = urgencyOf(followUp, now);
   return urgency.band === 'attention' ? { band: 'attention', words: 'Decide what happens next' } : urgency;
+}
+
+/** What the Due cell says without a due time: a sleeping row has none until it wakes, which its urgency says. */
+export function noDueWords(followUp: Pick<FollowUp, 'state' | 'snoozed_until'>, now: Date): string {
+  return asleep(followUp, now) ? 'None while snoozed' : 'No due time';
 }
 
 /** What "Take it" sends for a row without an owner: acknowledge (a new one) or assign (an acknowledged or snoozed one); null when it has an owner or is closed. */
@@ -126,6 +133,8 @@ export interface RowView {
   /** Its attention, snooze or stale reason in words (whyWords), null when none. */
   why: string | null;
   due: RowTime | null;
+  /** The Due cell's words when `due` is null (noDueWords). */
+  dueNone: string;
   state: string;
   /** rowOwnerWords: the handle, marked "(you)" or "(not you)". */
   owner: string;
@@ -152,6 +161,7 @@ export function rowView(followUp: FollowUp, now: Date, { me = null, zone }: { me
     dueBy: dueByWords(followUp, urgency.band, now),
     why: whyWords(followUp, now),
     due: followUp.state === 'closed' ? null : rowTime(followUp.due_at, zone),
+    dueNone: noDueWords(followUp, now),
     state: stateWords(followUp.state),
     owner: rowOwnerWords(followUp.owner, me),
     hasOwner: followUp.owner !== null,

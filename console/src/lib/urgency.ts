@@ -59,9 +59,10 @@ export function asleep(followUp: Pick<FollowUp, 'state' | 'snoozed_until'>, now:
 }
 
 /**
- * The follow-up's urgency at `now`: attention first, then a snooze, a stale
- * flag, the due time. A snoozed one never reads as stuck (CONTRACT §12): it
- * says until when it sleeps, and how long that is.
+ * The follow-up's urgency at `now`: a snooze that still sleeps, then
+ * attention, a stale flag, the due time. A snoozed one never reads as stuck
+ * (CONTRACT §12) nor as a decision to make (its attention counts once it wakes,
+ * CONTRACT §9): it says until when it sleeps, and how long that is.
  */
 export function urgencyOf(followUp: FollowUp, now: Date): Urgency {
   const at = now.getTime();
@@ -70,6 +71,8 @@ export function urgencyOf(followUp: FollowUp, now: Date): Urgency {
     if (Number.isNaN(closed)) return { band: 'closed', words: 'Closed' };
     return { band: 'closed', words: at - closed < MINUTE ? 'Closed just now' : `Closed ${spanWords(at - closed)} ago` };
   }
+  // A snooze that still sleeps comes first: an attention counts once it wakes (CONTRACT §9, the worklist lists it after every live one).
+  if (followUp.attention && asleep(followUp, now)) return urgencyOf({ ...followUp, attention: null }, now);
   if (followUp.attention) {
     // Every attention is a person's decision (CONTRACT §9): "Redraw failed: ...", "Incomplete redraw: ...".
     const words = attentionWords(followUp.attention);

@@ -302,16 +302,33 @@ export function worklistFacts(entry: WorklistEntry): { followUp: Pick<FollowUp, 
   };
 }
 
-/** The by-transaction listing's partition and sort key of a follow-up (open ones by due time, closed ones by close time), and its order in the worklist index. */
+/**
+ * The by-transaction listing's partition and sort key of a follow-up (open ones
+ * by due time, snoozed ones after them by the end of their snooze, CONTRACT §9;
+ * closed ones by close time), and its order in the worklist index. Snoozed is
+ * the stored state: a snooze that has ended keeps its key until the write that
+ * records its end (the sweep's `snooze_ended`, or a person's action) moves it back.
+ */
 function listingOf(stored: StoredFollowUp): { partition: string; sort: string; order: string } {
   const { followUp } = stored;
   const attention = followUp.attention !== null;
+  // A snoozed follow-up carries snoozed_until (CONTRACT §9); one without it (none is written) would sort first of the snoozed.
+  const snoozedUntil = followUp.state === 'snoozed' ? (followUp.snoozed_until === null ? 0 : instantMillis(followUp.snoozed_until)) : null;
   return followUp.state === 'closed'
     ? { partition: FOLLOW_UP_LISTING_PARTITIONS.closed, sort: keys.closedFollowUpSort(followUp.closed_at ?? '', followUp.id), order: followUp.closed_at ?? '' }
-    : { partition: FOLLOW_UP_LISTING_PARTITIONS.open, sort: keys.openFollowUpSort(stored.dueAt, followUp.id, attention), order: keys.openWorklistOrder(stored.dueAt, attention) };
+    : {
+        partition: FOLLOW_UP_LISTING_PARTITIONS.open,
+        sort: keys.openFollowUpSort(stored.dueAt, followUp.id, attention, snoozedUntil),
+        order: keys.openWorklistOrder(stored.dueAt, attention, snoozedUntil),
+      };
 }
 
-/** The worklist index's sort key and entry of a follow-up (every write of the item carries them; the migration writes them onto older items). Its partition key is the listing's. */
+/**
+ * The index keys a follow-up's state decides: the by-transaction listing's sort
+ * key, the worklist index's sort key and its entry (every write of the item
+ * carries them; the migration writes them onto older items, and re-keys those
+ * written under an older order). Their partition key is the listing's.
+ */
 export function worklistAttributesOf(stored: StoredFollowUp): Record<string, unknown> {
   const { followUp } = stored;
   const listing = listingOf(stored);
@@ -324,6 +341,7 @@ export function worklistAttributesOf(stored: StoredFollowUp): Record<string, unk
     ...((stored.staleFlag ?? null) === null ? {} : { f: true as const }),
   };
   return {
+    [TABLE.byTransaction.sortKey]: listing.sort,
     [TABLE.worklist.sortKey]: keys.worklistSort(keys.ownerKey(followUp.owner), listing.order),
     [A.worklist]: entry,
   };

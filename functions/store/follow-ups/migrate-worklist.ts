@@ -1,16 +1,22 @@
 /**
- * The one-off step that gives follow-ups written before the worklist index
- * (TABLE.worklist, issue 45) its sort key and entry: run once after the deploy
- * that adds the index (docs/deploy.md; `redraw-tracker migrate worklist-index`).
- * Every write of a follow-up since that deploy carries them (item.ts itemOf);
- * this writes them onto the items nobody has written since.
+ * The one-off step that gives follow-ups the index keys their state says today
+ * (item.ts worklistAttributesOf): run once after a deploy that adds or changes
+ * them (docs/deploy.md; `redraw-tracker migrate follow-up-keys`, also known by
+ * its first name, `worklist-index`). It gave follow-ups written before the
+ * worklist index (TABLE.worklist, issue 45) its sort key and entry, and it moves
+ * snoozed ones written before issue 72 after every live one (CONTRACT §9: their
+ * listing and worklist keys by `snoozed_until`). Every write of a follow-up since
+ * such a deploy carries them (item.ts itemOf); this writes them onto the items
+ * nobody has written since.
  *
  * It pages through both listing partitions of the by-transaction index (never a
- * Scan) and, for each follow-up item whose worklist attributes are missing or
+ * Scan) and, for each follow-up item whose keys or worklist entry are missing or
  * not what its state says, sets them with one UpdateItem on the condition that
  * its revision (`rev`) is unchanged: a follow-up written meanwhile got them from
- * that write (a lost race is a result, counted). Safe to run twice, and
- * resumable: a second run finds the items already done and writes only the rest.
+ * that write (a lost race is a result, counted). An item it re-keys may move
+ * ahead of its own read in the partition: it is read there again and skipped
+ * (counted once). Safe to run twice, and resumable: a second run finds the items
+ * already done and writes only the rest.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { indexPartition, queryPages } from '../query-pages';
@@ -21,7 +27,7 @@ import { A, expired, isFollowUpItem, parseStored, worklistAttributesOf } from '.
 export interface WorklistMigration {
   /** Follow-up items read. */
   read: number;
-  /** Given their worklist attributes now. */
+  /** Given their keys and worklist entry now. */
   written: number;
   /** Had them already (written since the deploy, or by an earlier run). */
   current: number;
@@ -31,17 +37,20 @@ export interface WorklistMigration {
   expired: number;
 }
 
-/** Writes the worklist index's attributes onto every follow-up item that lacks them or has others; `onPage` hears the tally after each page. */
+/** Writes the index keys and worklist entry onto every follow-up item that lacks them or has others; `onPage` hears the tally after each page. */
 export async function migrateWorklistIndex(
   db: TableClient,
   tableName: string,
   options: { now: Date; onPage?: (tally: WorklistMigration) => void },
 ): Promise<WorklistMigration> {
   const tally: WorklistMigration = { read: 0, written: 0, current: 0, raced: 0, expired: 0 };
+  // The follow-ups seen (their partition keys): a re-keyed one can come again later in the same walk.
+  const seen = new Set<unknown>();
   for (const partition of [FOLLOW_UP_LISTING_PARTITIONS.open, FOLLOW_UP_LISTING_PARTITIONS.closed]) {
     for await (const page of queryPages(db, indexPartition(tableName, TABLE.byTransaction, partition))) {
       for (const item of page.Items) {
-        if (!isFollowUpItem(item)) continue;
+        if (!isFollowUpItem(item) || seen.has(item[TABLE.partitionKey])) continue;
+        seen.add(item[TABLE.partitionKey]);
         tally.read++;
         tally[await migrateOne(db, tableName, item, options.now)]++;
       }
@@ -59,11 +68,11 @@ async function migrateOne(db: TableClient, tableName: string, item: Record<strin
   const outcome = await db.update({
     TableName: tableName,
     Key: { [TABLE.partitionKey]: item[TABLE.partitionKey], [TABLE.sortKey]: item[TABLE.sortKey] },
-    UpdateExpression: 'SET #sk = :sk, #wq = :wq',
+    UpdateExpression: 'SET #lsk = :lsk, #sk = :sk, #wq = :wq',
     // Items written before revisions (none today) carry no `rev`: then its absence is the condition.
     ConditionExpression: revision === undefined ? 'attribute_exists(#pk) AND attribute_not_exists(#rev)' : '#rev = :rev',
-    ExpressionAttributeNames: { '#sk': TABLE.worklist.sortKey, '#wq': A.worklist, '#rev': A.revision, ...(revision === undefined ? { '#pk': TABLE.partitionKey } : {}) },
-    ExpressionAttributeValues: { ':sk': wanted[TABLE.worklist.sortKey], ':wq': wanted[A.worklist], ...(revision === undefined ? {} : { ':rev': revision }) },
+    ExpressionAttributeNames: { '#lsk': TABLE.byTransaction.sortKey, '#sk': TABLE.worklist.sortKey, '#wq': A.worklist, '#rev': A.revision, ...(revision === undefined ? { '#pk': TABLE.partitionKey } : {}) },
+    ExpressionAttributeValues: { ':lsk': wanted[TABLE.byTransaction.sortKey], ':sk': wanted[TABLE.worklist.sortKey], ':wq': wanted[A.worklist], ...(revision === undefined ? {} : { ':rev': revision }) },
     ReturnValuesOnConditionCheckFailure: 'NONE',
   });
   return outcome.written ? 'written' : 'raced';

@@ -85,6 +85,19 @@ describe('a worklist row', () => {
     expect(row.why).toBe('Patient requested');
   });
 
+  it('says a snoozed decision sleeps ("Snoozed until ..."), never "Decide what happens next" nor "No due time", until it wakes (CONTRACT §9)', () => {
+    const decision = followUp({ state: 'snoozed', owner: 'ana.lopez', attention: 'no_redraw', snoozed_until: '2026-11-24T14:00:00.000Z', snooze_reason: 'awaiting_clinician', due_at: null });
+    const row = rowView(decision, NOW, { me: 'ana.lopez', zone: 'UTC' });
+    expect(row.urgency.band).toBe('snoozed');
+    expect(row.urgency.words).toMatch(/^Snoozed until /);
+    expect(row.urgency.words).not.toMatch(/decide/i);
+    expect({ due: row.due, dueNone: row.dueNone, dueBy: row.dueBy }).toEqual({ due: null, dueNone: 'None while snoozed', dueBy: null });
+    // Its attention is still named as why; once its snooze has passed, it is a decision again.
+    expect(row.why).toBe('Result missing without a redraw');
+    const awake = rowView(decision, new Date('2026-11-24T15:00:00.000Z'), { me: 'ana.lopez', zone: 'UTC' });
+    expect({ urgency: awake.urgency, dueNone: awake.dueNone }).toEqual({ urgency: { band: 'attention', words: 'Decide what happens next' }, dueNone: 'No due time' });
+  });
+
   it('says what to do for an attention and keeps urgency.ts words otherwise', () => {
     expect(rowUrgency(followUp({ attention: 'redraw_failed' }), NOW)).toEqual({ band: 'attention', words: 'Decide what happens next' });
     expect(rowUrgency(followUp({ due_at: '2026-11-20T12:00:00.000Z' }), NOW)).toEqual({ band: 'overdue', words: 'Overdue 2 days' });
