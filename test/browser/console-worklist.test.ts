@@ -173,6 +173,26 @@ describe('the worklist', () => {
     for (const state of await page.locator('table tbody tr td:nth-child(6)').allTextContents()) expect(state).toBe('New');
   });
 
+  it('keeps an Owner filter on the queues it narrows; Mine and Unassigned drop it and say so (issue 72 item 9)', async () => {
+    const owner = (await listed('queue=open')).find((row) => row.owner !== null)?.owner;
+    expect(owner).toBeDefined();
+    const escaped = owner!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const page = await signedIn(`#/worklist?queue=open&owner=${owner!}`);
+    const queues = page.getByRole('navigation', { name: 'Queues' });
+    await queues.getByRole('link', { name: /^Needs attention/ }).click();
+    await page.waitForURL(new RegExp(`#/worklist\\?queue=attention&owner=${escaped}$`));
+    await expect.poll(() => page.getByLabel('Owner').inputValue()).toBe(owner);
+    expect(await page.getByRole('status').filter({ hasText: 'Owner filter' }).count()).toBe(0);
+    await queues.getByRole('link', { name: /^Mine/ }).click();
+    await page.waitForURL(/#\/worklist\?queue=mine$/);
+    await page.getByRole('status').filter({ hasText: `Mine lists your own follow-ups: the Owner filter (${owner!}) is off.` }).waitFor();
+    await expectNoAxeViolations(page, 'worklist, Mine after dropping an Owner filter');
+    // Another queue: the notice goes (the filter was dropped at Mine, nothing is carried).
+    await queues.getByRole('link', { name: /^All open/ }).click();
+    await page.waitForURL(/#\/worklist\?queue=open$/);
+    expect(await page.getByRole('status').filter({ hasText: 'Owner filter' }).count()).toBe(0);
+  });
+
   it("shows the report's age filter as one that can be removed", async () => {
     const page = await signedIn('#/worklist?queue=open&age=0_7');
     await page.getByText('Only follow-ups opened 0 to 7 days ago.').waitFor();

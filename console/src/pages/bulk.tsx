@@ -43,7 +43,7 @@ export function BulkPage({ api, handle, search, navigate }: ConsolePageProps) {
         Select follow-ups and apply one action to all of them. Each is sent with the version listed here, so one that changed meanwhile is left alone (a conflict).{' '}
         <a href={`#${routeFor('worklist', bulkState)}`}>Back to the worklist</a>
       </p>
-      <QueueNav page="bulk" current={queue} counts={counts} />
+      <QueueNav page="bulk" current={queue} counts={counts} owner={state.owner} />
       <Filters key={key} page="bulk" state={state} owners={owners} navigate={navigate} />
       {bulk.errors.length > 0 && <ErrorSummary errors={bulk.errors} />}
       <p role="status" class="status" aria-live="polite" id="bulk-summary" tabIndex={-1} ref={summaryRef}>
