@@ -47,22 +47,11 @@ function openFollowUp(id: string, navigate: (to: string) => void): void {
 /** The event focusFind sends the box before focusing it: what was typed and said goes. */
 export const FIND_AFRESH = 'find-afresh';
 
-export function FindBox({ get, navigate, page }: { get: Get; navigate: (to: string) => void; page: string }) {
-  const [text, setText] = useState('');
-  const [answer, setAnswer] = useState<Answer>({ message: null, choices: [] });
-  const [busy, setBusy] = useState(false);
-  const input = useRef<HTMLInputElement>(null);
-  // Counts the fresh starts: a look-up that ends after the person moved on says nothing.
-  const round = useRef(0);
-  const say = (kind: 'status' | 'alert', words: string, choices: ShortIdMatch[] = []) => setAnswer({ message: { kind, words }, choices });
-  const afresh = () => {
-    round.current++;
-    setText('');
-    setAnswer({ message: null, choices: [] });
-    setBusy(false);
-  };
-
-  // Another page: what the last find typed and said is gone, and the focus leaves the box (the shell gives it to the page's h1).
+/**
+ * Calls `afresh` when another page opens (and takes the focus out of the box, should it
+ * hold it: the shell gives it to the page's h1) and when focusFind asks for an empty box.
+ */
+function useAfresh(page: string, input: { current: HTMLInputElement | null }, afresh: () => void): void {
   const first = useRef(true);
   useEffect(() => {
     if (first.current) {
@@ -77,6 +66,22 @@ export function FindBox({ get, navigate, page }: { get: Get; navigate: (to: stri
     box?.addEventListener(FIND_AFRESH, afresh);
     return () => box?.removeEventListener(FIND_AFRESH, afresh);
   }, []);
+}
+
+export function FindBox({ get, navigate, page }: { get: Get; navigate: (to: string) => void; page: string }) {
+  const [text, setText] = useState('');
+  const [answer, setAnswer] = useState<Answer>({ message: null, choices: [] });
+  const [busy, setBusy] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  // Counts the fresh starts: a look-up that ends after the person moved on says nothing.
+  const round = useRef(0);
+  const say = (kind: 'status' | 'alert', words: string, choices: ShortIdMatch[] = []) => setAnswer({ message: { kind, words }, choices });
+  useAfresh(page, input, () => {
+    round.current++;
+    setText('');
+    setAnswer({ message: null, choices: [] });
+    setBusy(false);
+  });
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -108,8 +113,7 @@ export function FindBox({ get, navigate, page }: { get: Get; navigate: (to: stri
     }
   };
 
-  const { message, choices } = answer;
-  const problem = message?.kind === 'alert';
+  const problem = answer.message?.kind === 'alert';
   return (
     <form class="find-box" role="search" aria-label="Find by id" noValidate onSubmit={(event) => void submit(event)}>
       <label for="find-id">
@@ -132,21 +136,30 @@ export function FindBox({ get, navigate, page }: { get: Get; navigate: (to: stri
           Find
         </button>
       </div>
+      <FindAnswer
+        answer={answer}
+        onChosen={() => {
+          setText('');
+          setAnswer({ message: null, choices: [] });
+        }}
+      />
+    </form>
+  );
+}
+
+/** What the box says under it: progress in a status, a failed find in an alert (in place), the follow-ups a short id several share. */
+function FindAnswer({ answer: { message, choices }, onChosen }: { answer: Answer; onChosen: () => void }) {
+  return (
+    <>
       <p class="find-status" role="status">
         {message?.kind === 'status' ? message.words : ''}
       </p>
-      {problem && (
+      {message?.kind === 'alert' && (
         <p class="find-alert" id="find-alert" role="alert">
           {message.words}
         </p>
       )}
-      {choices.length > 1 && <FindChoices
-          choices={choices}
-          onChosen={() => {
-            setText('');
-            setAnswer({ message: null, choices: [] });
-          }}
-        />}
-    </form>
+      {choices.length > 1 && <FindChoices choices={choices} onChosen={onChosen} />}
+    </>
   );
 }
