@@ -91,7 +91,7 @@ export interface WeekCounts {
 /**
  * The report's window from `--from`/`--to`, by the API's own rule (core/report-window.ts
  * parseReportWindow: a date `to` is the end of that day; without `to`, now;
- * without `from`, 7 days before `to`), so that a bad window is a usage error
+ * without `from`, DEFAULT_REPORT_DAYS (28) days before `to`), so that a bad window is a usage error
  * before any request and the CLI's window is the one the API reports.
  */
 export function reportWindow(fromText: string | undefined, toText: string | undefined, now: Date): ReportWindow {

@@ -8,7 +8,7 @@
 import { canonicalFromDate } from '../../functions/core/instant';
 import { stringOption, type CommandModule } from '../command';
 import { CliError, EXIT, usageError } from '../errors';
-import { MAX_REPORT_DAYS, type ReportWeek, type ReportWindow } from '../../functions/core/report-window';
+import { DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS, type ReportWeek, type ReportWindow } from '../../functions/core/report-window';
 import { byLabReportLines, chartWeeks, DEFAULT_WEEKS, MAX_WEEKS, parseBy, parseFormat, parseWeeks, reportLines, ReportView, reportWindow, type WeekCounts } from '../report-views';
 import type { TrackerClient } from '../tracker-client';
 import { readAnswer } from '../views';
@@ -57,7 +57,7 @@ each line.
 
   --from D     the window's start: a date (00:00 in the tracker's zone) or a date-time
   --to D       the window's end: a date (the end of that day) or a date-time;
-               default now. Without --from the window is the 7 days up to --to.
+               default now. Without --from the window is the ${DEFAULT_REPORT_DAYS} days up to --to.
                At most ${MAX_REPORT_DAYS} days. The chart shows the window's weeks,
                "partial" where the window cuts one.
   --weeks N    the window is the N whole weeks (1-${MAX_WEEKS}) before the current

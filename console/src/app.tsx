@@ -26,6 +26,9 @@ import { WorklistPage } from './pages/worklist';
 import { RedrawsPage } from './redraws/redraws-page';
 import { ReportPage } from './report/report-page';
 
+/** Which page a route opens (its page, and the follow-up's id): the find box starts afresh when it changes. */
+const pageKey = (route: Route) => `${route.page}:${route.page === 'follow-up' ? route.id : ''}`;
+
 export function App() {
   const [route, reread] = useRoute();
   const local = useHandle();
@@ -46,7 +49,7 @@ export function App() {
         handle={prompting || signedOut !== null ? null : who}
         {...(session === null ? { onChange: () => local.setChanging(true) } : { onSignOut: () => void session.signOut() })}
       >
-        {api !== null && who !== null && !prompting && signedOut === null && failure === null && <FindBox get={api.get} navigate={navigate} />}
+        {api !== null && who !== null && !prompting && signedOut === null && failure === null && <FindBox get={api.get} navigate={navigate} page={pageKey(route)} />}
       </Header>
       <main id="main" tabIndex={-1}>
         <ShellPage route={route} start={{ ...start, api }} local={local} who={who} prompting={prompting} />

@@ -9,8 +9,8 @@ import { canonicalInstant, instantMillis } from './instant';
 
 /** Longest window a report covers (CONTRACT §11). */
 export const MAX_REPORT_DAYS = 366;
-/** The window without `from`: this many days up to `to`. */
-export const DEFAULT_REPORT_DAYS = 7;
+/** The window without `from`: this many days up to `to` (CONTRACT §11: the last 28 days, the same default in the API, the CLI and the console). */
+export const DEFAULT_REPORT_DAYS = 28;
 const DAY_MS = 86_400_000;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 

@@ -4,7 +4,9 @@
  * sent with the version listed; a row changed behind the page ends `conflict`
  * (who changed it and what it is now, in words) while the others are applied
  * (or unchanged), the summary in a live region; Acknowledge takes the rows
- * without an owner for the person; Close asks first, naming how many.
+ * without an owner for the person; Close asks first, naming how many, and
+ * any other action on more than 5 rows asks too, naming it; after a run the
+ * focus is on the summary, in view on a 390x844 phone (issue 72 item 3).
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -31,8 +33,8 @@ async function api<T>(path: string, actor: string, init: RequestInit = {}): Prom
 const current = async (id: string) => (await api<{ follow_up: FollowUp }>(`/follow-ups/${id}`, 'observer')).follow_up;
 
 /** A fresh page signed in as `handle` at `hash`; `prepare` runs before the page loads (its routes). */
-async function signedIn(handle: string, hash: string, prepare?: (page: Page) => Promise<void>): Promise<Page> {
-  const guarded = await guardedPage(browser, tracker.url);
+async function signedIn(handle: string, hash: string, prepare?: (page: Page) => Promise<void>, viewport?: { width: number; height: number }): Promise<Page> {
+  const guarded = await guardedPage(browser, tracker.url, viewport === undefined ? {} : { viewport });
   pages.push(guarded);
   const { page } = guarded;
   await prepare?.(page);
@@ -186,5 +188,48 @@ describe('Bulk', () => {
     expect(held).toHaveLength(1);
     expect(await current(stalled.id)).toMatchObject({ owner: stalled.owner, version: stalled.version });
     for (const row of [rows[0]!, rows[2]!]) expect(await current(row.id)).toMatchObject({ owner: 'ola.n', version: row.version + 1 });
+  });
+
+  it('on a phone, asks before assigning more than 5 (naming the action and how many), then puts the focus on the summary, in view; the select-all box has a visible label', async () => {
+    const rows = (await api<{ items: FollowUp[] }>('/follow-ups?queue=open&limit=50', 'observer')).items;
+    expect(rows.length).toBeGreaterThan(5);
+    const page = await signedIn('pia.r', '#/bulk?queue=open', undefined, { width: 390, height: 844 });
+    // The label is on screen, and it is the box's name.
+    const label = page.locator('label.select-all');
+    await label.waitFor();
+    expect(await label.isVisible()).toBe(true);
+    expect((await label.innerText()).trim()).toMatch(/^Select all/);
+    await label.click();
+    expect(await page.getByRole('checkbox', { name: 'Select all on this page' }).isChecked()).toBe(true);
+    await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Assign' });
+    await page.getByLabel('New owner (empty: no owner)').fill('pia.r');
+    const sent: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST') sent.push(new URL(request.url()).pathname);
+    });
+    await page.getByRole('button', { name: `Apply to ${rows.length} selected` }).click();
+    const question = page.getByRole('group', { name: `Assign ${rows.length} follow-ups to pia.r?` });
+    await question.waitFor();
+    expect(await question.evaluate((element) => element === element.ownerDocument.activeElement)).toBe(true);
+    expect(await question.innerText()).toContain('Nothing is sent until you confirm.');
+    expect(sent).toEqual([]);
+    await expectNoAxeViolations(page, 'bulk asking before assigning more than 5, at 390 px');
+
+    await question.getByRole('button', { name: 'Confirm' }).click();
+    const summary = page.getByRole('status').filter({ hasText: /^\d+ applied/ });
+    await summary.waitFor();
+    await page.locator('#bulk-summary:focus').waitFor();
+    // In view: the whole summary inside the 844-px screen once the rows are listed again.
+    await page.getByRole('button', { name: 'Apply to 0 selected' }).waitFor();
+    await expect
+      .poll(async () => {
+        const box = (await page.locator('#bulk-summary').boundingBox())!;
+        return box.y >= 0 && box.y + box.height <= 844;
+      })
+      .toBe(true);
+    expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe('bulk-summary');
+    expect(sent.length).toBe(rows.length);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await expectNoAxeViolations(page, 'bulk with its summary in focus, at 390 px');
   });
 });

@@ -256,8 +256,8 @@ describe('find by any id', () => {
     expect(page.url()).toMatch(/#\/report$/);
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await expectNoAxeViolations(page, 'the follow-ups sharing a short id at 390 px');
-    // The open follow-ups were paged (nothing typed in the request); the short id went nowhere.
-    expect(sent.filter((path) => path.startsWith('/follow-ups?'))).toEqual(['/follow-ups?state=open&limit=100']);
+    // The open follow-ups were paged, then those closed lately (nothing typed in the requests); the short id went nowhere.
+    expect(sent.filter((path) => path.startsWith('/follow-ups?'))).toEqual(['/follow-ups?state=open&limit=100', '/follow-ups?state=closed&limit=100']);
     expect(sent.filter((path) => path.toLowerCase().includes(SHARED))).toEqual([]);
 
     await page.getByRole('link', { name: sharing[1]!, exact: true }).click();
@@ -267,7 +267,7 @@ describe('find by any id', () => {
     // A short id no follow-up has: said in words, nothing opened, and still nothing typed went out.
     const nobody = SHARED === '00000000' ? '00000001' : '00000000';
     await find(page, nobody);
-    await page.getByRole('alert').filter({ hasText: new RegExp(`^No follow-up has an id beginning ${nobody} among the follow-ups read so far and the \\d+ open follow-ups\\. Paste its whole id to look it up\\.$`) }).waitFor();
+    await page.getByRole('alert').filter({ hasText: new RegExp(`^No follow-up has an id beginning ${nobody} among the follow-ups read so far and the \\d+ open follow-ups and the \\d+ closed in the last 30 days\\. Paste its whole id to look it up\\.$`) }).waitFor();
     expect(await page.locator(':focus').getAttribute('id')).toBe('find-id');
     expect(sent.filter((path) => path.includes(nobody))).toEqual([]);
   });
@@ -302,6 +302,72 @@ describe('find by any id', () => {
     // Chromium logs each refused answer; those are the ones this test asked for.
     const unexpected = guarded.consoleErrors.filter((line) => !/status of 503|net::ERR_FAILED/.test(line));
     guarded.consoleErrors.splice(0, guarded.consoleErrors.length, ...unexpected);
+  });
+});
+
+describe('a find that failed, and short ids of closed follow-ups (issue 72 item 2)', () => {
+  it('says a failed find in place; another page clears its notice and what was typed and takes the focus out of the box; / gives an empty box', async () => {
+    const { page } = await signedIn('#/report');
+    await page.getByRole('heading', { level: 1, name: 'Redraw report' }).waitFor();
+    const box = page.getByLabel(LABEL);
+    const unknown = randomUUID();
+    await find(page, unknown);
+    const failed = page.getByRole('alert').filter({ hasText: `No follow-up, order or transaction has the id ${unknown}.` });
+    await failed.waitFor();
+    // In place: under the box, in the header's search landmark, and the page did not change.
+    expect(await page.getByRole('search', { name: 'Find by id' }).getByRole('alert').count()).toBe(1);
+    expect(page.url()).toMatch(/#\/report$/);
+    await expectNoAxeViolations(page, 'a failed find, said in place');
+
+    // Moving on: the Worklist link. The notice and the text are gone; the focus is on the new page's heading.
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Worklist' }).click();
+    await page.locator('main h1:focus').filter({ hasText: 'Worklist' }).waitFor();
+    await expect.poll(() => box.inputValue()).toBe('');
+    expect(await failed.count()).toBe(0);
+    expect(await page.getByRole('search', { name: 'Find by id' }).getByRole('alert').count()).toBe(0);
+    expect(await box.getAttribute('aria-invalid')).toBeNull();
+    expect(await page.evaluate<string | undefined>('document.activeElement?.id')).not.toBe('find-id');
+    await expectNoAxeViolations(page, 'the worklist after a failed find elsewhere');
+
+    // Another failed find here, the focus taken back to the page (Tab leaves the box), then /: an empty box, nothing said.
+    await find(page, 'Lopez');
+    await page.getByRole('alert').filter({ hasText: NOT_A_WHOLE_ID }).waitFor();
+    await page.locator('main h1').focus();
+    await page.keyboard.press('/');
+    expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe('find-id');
+    expect(await box.inputValue()).toBe('');
+    expect(await page.getByRole('search', { name: 'Find by id' }).getByRole('alert').count()).toBe(0);
+    await page.keyboard.type('5abe');
+    expect(await box.inputValue()).toBe('5abe');
+    await expectNoAxeViolations(page, 'the find box emptied by /');
+  });
+
+  it('finds a follow-up closed in the last days by its short id, in a tab that never read it', async () => {
+    const transactionId = randomUUID();
+    await openFollowUp(transactionId);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const response = await fetch(`${tracker.url}/follow-ups/${transactionId}`);
+      if (response.ok) {
+        const { follow_up: followUp } = (await response.json()) as { follow_up: { version: number } };
+        const closed = await fetch(`${tracker.url}/follow-ups/${transactionId}/actions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-redraw-actor': 'kim.w' },
+          body: JSON.stringify({ action: 'close', disposition: 'patient_declined', expected_version: followUp.version }),
+        });
+        expect(closed.status).toBe(200);
+        break;
+      }
+      if (Date.now() > deadline) throw new Error('the follow-up did not open');
+      await new Promise((wake) => setTimeout(wake, 250));
+    }
+    const { page } = await signedIn('#/report');
+    await page.getByRole('heading', { level: 1, name: 'Redraw report' }).waitFor();
+    const sent = requestsOf(page);
+    await find(page, transactionId.slice(0, 8));
+    await expectFollowUpPage(page, transactionId);
+    expect(sent.filter((path) => path.toLowerCase().includes(transactionId.slice(0, 8)))).toEqual([]);
+    await expectNoAxeViolations(page, 'a closed follow-up opened by its short id');
   });
 });
 

@@ -5,7 +5,9 @@
  * words and a link to its follow-up with its state and owner (a snoozed or
  * closed follow-up never reads as stuck); times in the browser's zone beside
  * UTC; "Next page" follows next_cursor; cards at 390 px without sideways
- * scroll; axe finds nothing; no request leaves the page's origin.
+ * scroll; axe finds nothing; no request leaves the page's origin. Issue 72:
+ * "Stuck since" is the order's status time (the worklist's words), beside
+ * "flagged" and the flag's own time; ids are short, each order's with Copy.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -18,6 +20,8 @@ import { beforeAllOrFailEach } from '../support/browser-setup';
 interface Order {
   id: string;
   low_level_status: string;
+  last_event: { created_at: string } | null;
+  updated_at: string;
   stale: { since: string; reason: string } | null;
   appointment: { status: string; start_at: string | null } | null;
   follow_up_id: string | null;
@@ -26,6 +30,11 @@ interface Order {
 }
 
 const STATE_WORDS = { new: 'New', acknowledged: 'Acknowledged', snoozed: 'Snoozed', closed: 'Closed' } as const;
+
+/** The order ids of a table's rows, in order (each row header is named by its whole id; the screen shows its first 8 characters). */
+const rowIds = (rows: import('playwright-core').Locator) => rows.getByRole('rowheader').evaluateAll((cells) => cells.map((cell) => cell.getAttribute('aria-label')));
+/** "Follow-up 3f2a9c1b…" as the cell shows it. */
+const shortFollowUp = (id: string) => `Follow-up ${id.slice(0, 8)}…`;
 
 /** What the page says of an order's follow-up: "Acknowledged, owner m.ops", "New, no owner". */
 function followUpWords(order: Order): string {
@@ -62,6 +71,7 @@ async function redraws(state: 'stale' | 'open'): Promise<{ items: Order[]; next_
 async function openConsole(route: string, h1: string, options: { viewport?: { width: number; height: number }; timezoneId?: string } = {}): Promise<GuardedPage> {
   const guarded = await guardedPage(browser, tracker.url, options);
   opened.push(guarded);
+  await guarded.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: tracker.url });
   const { page } = guarded;
   await page.goto(`${tracker.url}/#${route}`);
   await page.getByLabel('Your handle').fill('redraws.tester');
@@ -79,7 +89,7 @@ describe('the Stale redraws page', () => {
     const table = page.getByRole('table', { name: /^Stale redraws, \d+ on this page$/ });
     await table.waitFor();
     const rows = table.locator('tbody tr');
-    expect(await rows.getByRole('rowheader').allInnerTexts()).toEqual(expected.items.map((order) => order.id));
+    expect(await rowIds(rows)).toEqual(expected.items.map((order) => order.id));
     for (const [index, order] of expected.items.entries()) {
       const cells = await rows.nth(index).getByRole('cell').allInnerTexts();
       expect(cells[0]).toContain(`${statusWords(order.low_level_status)} (${order.low_level_status})`);
@@ -90,13 +100,17 @@ describe('the Stale redraws page', () => {
         expect(cells[2]).toBe('');
       } else {
         expect(cells[2]).toBe(REASON_TEXT[order.stale!.reason]!.words);
-        const since = await rows.nth(index).locator('time').getAttribute('datetime');
-        expect(since).toBe(order.stale!.since);
+        // Stuck since the order's own status time (as the worklist says it), then when the sweep flagged it.
+        const statusTime = order.last_event?.created_at ?? order.updated_at;
+        const times = await rows.nth(index).locator('td[data-label="Stuck since"] time').evaluateAll((all) => all.map((time) => time.getAttribute('datetime')));
+        expect(times).toEqual([statusTime, order.stale!.since]);
+        const days = Math.floor((Date.now() - Date.parse(statusTime)) / 86_400_000);
+        expect(cells[1]).toBe(`${timeWords(statusTime)} (${days} ${days === 1 ? 'day' : 'days'}), flagged ${timeWords(order.stale!.since)}`);
       }
       if (order.follow_up_id !== null) {
         const link = rows.nth(index).getByRole('link', { name: `Follow-up ${order.follow_up_id}` });
         expect(await link.getAttribute('href')).toBe(`#/follow-ups/${encodeURIComponent(order.follow_up_id)}`);
-        expect(cells[4]).toBe(`Follow-up ${order.follow_up_id}\n${followUpWords(order)}`);
+        expect(cells[4]).toBe(`${shortFollowUp(order.follow_up_id)}\n${followUpWords(order)}`);
       } else {
         expect(cells[4]).toBe('none');
       }
@@ -109,7 +123,7 @@ describe('the Stale redraws page', () => {
     const { page } = await openConsole('/redraws?state=open', 'Open redraws');
     const table = page.getByRole('table', { name: /^Open redraws, \d+ on this page$/ });
     await table.waitFor();
-    expect(await table.locator('tbody tr').getByRole('rowheader').allInnerTexts()).toEqual(expected.items.map((order) => order.id));
+    expect(await rowIds(table.locator('tbody tr'))).toEqual(expected.items.map((order) => order.id));
     expect(expected.items.some((order) => order.stale === null)).toBe(true);
     await page.getByRole('link', { name: /^Stale only/ }).click();
     await page.waitForURL(/#\/redraws\?state=stale$/);
@@ -138,11 +152,29 @@ describe('the Stale redraws page', () => {
     await row.getByText(`Snoozed until ${wakes} by its follow-up`).waitFor();
     const cells = await row.getByRole('cell').allInnerTexts();
     expect(cells[2]).toBe('');
-    expect(cells[4]).toBe(`Follow-up ${id}\nSnoozed, owner sam.r`);
+    expect(cells[4]).toBe(`${shortFollowUp(id)}\nSnoozed, owner sam.r`);
     // The order's own status time in the same zone, beside UTC.
     const statusTime = (await (await fetch(`${tracker.url}/orders/${order.id}`)).json()) as { order: { last_event: { created_at: string } | null; updated_at: string } };
     expect(cells[0]).toContain(`since ${timeWords(statusTime.order.last_event?.created_at ?? statusTime.order.updated_at, 'America/New_York')}`);
     await expectNoAxeViolations(page, 'the Open redraws page with a snoozed follow-up');
+  });
+
+  it('shows each order by its short id with a Copy button that copies the whole id, and the column says "Stuck since" (issue 72)', async () => {
+    const expected = await redraws('stale');
+    const { page } = await openConsole('/redraws?state=stale', 'Stale redraws');
+    const table = page.getByRole('table', { name: /^Stale redraws/ });
+    await table.waitFor();
+    expect(await table.getByRole('columnheader').allInnerTexts()).toEqual(['Order', 'Status', 'Stuck since', 'Reason', 'Appointment', 'Follow-up']);
+    const first = expected.items[0]!;
+    const row = table.locator('tbody tr').first();
+    expect(await row.locator('th code [aria-hidden="true"]').innerText()).toBe(`${first.id.slice(0, 8)}…`);
+    // One line: the id and its Copy sit side by side (whole ids wrapped over three lines).
+    const idBox = (await row.locator('th code').boundingBox())!;
+    expect(idBox.height).toBeLessThan(30);
+    await row.getByRole('button', { name: `Copy order id ${first.id}` }).click();
+    await page.getByRole('status').filter({ hasText: `Copied ${first.id}` }).waitFor();
+    expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(first.id);
+    await expectNoAxeViolations(page, 'the Stale redraws page after a Copy');
   });
 
   it('shows each order as a card at 390 px, without sideways scroll, and axe finds nothing there', async () => {

@@ -163,6 +163,8 @@ async function work(page: Page, id: string, step: Step, handle: string, snooze: 
     await tabTo(page, '#take-it');
     await page.keyboard.press('Enter');
     await answered(page, 'Take it: done');
+    // The answer in words, without a version number (issue 72 item 9).
+    expect((await page.getByRole('status').filter({ hasText: 'Take it: done' }).innerText()).trim()).toBe(`Take it: done. It is now acknowledged, owned by ${handle}.`);
     expect((await detail(id)).owner).toBe(handle);
   }
   // Each action's button opens its form in place, its first field focused (issue 58).

@@ -114,15 +114,17 @@ describe('the worklist', () => {
     // afterEach holds consoleErrors (CSP refusals are console errors) and foreign requests to empty.
   });
 
-  it('asks for a handle first, refusing a reserved one in words, and passes axe', async () => {
+  it('asks for a handle first, its field focused on load, refusing a reserved one in words, and passes axe', async () => {
     const guarded = await guardedPage(browser, tracker.url);
     pages.push(guarded);
     const { page } = guarded;
     await page.goto(`${tracker.url}/`);
     await page.getByRole('heading', { level: 1, name: 'Who is working?' }).waitFor();
+    // The handle field has the focus on load: a person types at once (issue 72 item 9: it took 7 Tabs).
+    await page.locator('#field-handle:focus').waitFor();
     await expectNoAxeViolations(page, 'handle prompt');
-    await page.getByLabel('Your handle').fill('tracker');
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.keyboard.type('tracker');
+    await page.keyboard.press('Enter');
     await page.getByRole('link', { name: /kept for the tracker itself/ }).waitFor();
     await expectNoAxeViolations(page, 'handle prompt with an error');
     await page.getByLabel('Your handle').fill(HANDLE);
@@ -170,6 +172,26 @@ describe('the worklist', () => {
     expect(await page.getByLabel('State').inputValue()).toBe('new');
     expect(await shownIds(page)).toEqual(expected);
     for (const state of await page.locator('table tbody tr td:nth-child(6)').allTextContents()) expect(state).toBe('New');
+  });
+
+  it('keeps an Owner filter on the queues it narrows; Mine and Unassigned drop it and say so (issue 72 item 9)', async () => {
+    const owner = (await listed('queue=open')).find((row) => row.owner !== null)?.owner;
+    expect(owner).toBeDefined();
+    const escaped = owner!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const page = await signedIn(`#/worklist?queue=open&owner=${owner!}`);
+    const queues = page.getByRole('navigation', { name: 'Queues' });
+    await queues.getByRole('link', { name: /^Needs attention/ }).click();
+    await page.waitForURL(new RegExp(`#/worklist\\?queue=attention&owner=${escaped}$`));
+    await expect.poll(() => page.getByLabel('Owner').inputValue()).toBe(owner);
+    expect(await page.getByRole('status').filter({ hasText: 'Owner filter' }).count()).toBe(0);
+    await queues.getByRole('link', { name: /^Mine/ }).click();
+    await page.waitForURL(/#\/worklist\?queue=mine$/);
+    await page.getByRole('status').filter({ hasText: `Mine lists your own follow-ups: the Owner filter (${owner!}) is off.` }).waitFor();
+    await expectNoAxeViolations(page, 'worklist, Mine after dropping an Owner filter');
+    // Another queue: the notice goes (the filter was dropped at Mine, nothing is carried).
+    await queues.getByRole('link', { name: /^All open/ }).click();
+    await page.waitForURL(/#\/worklist\?queue=open$/);
+    expect(await page.getByRole('status').filter({ hasText: 'Owner filter' }).count()).toBe(0);
   });
 
   it("shows the report's age filter as one that can be removed", async () => {

@@ -186,6 +186,21 @@ describe('redraw-tracker report against npm start', () => {
     expect(JSON.parse(json.stdout)).toEqual(answer);
   });
 
+  it('reports the last 28 days without a window, the same default in the API and the CLI (CONTRACT §11): the follow-up opened 10 days ago is in it', async () => {
+    const response = await fetch(`${baseUrl}/reports/redraws`);
+    expect(response.status).toBe(200);
+    const api = (await response.json()) as RedrawReport;
+    expect(Date.parse(api.to) - Date.parse(api.from)).toBe(28 * DAY);
+    expect(api.opened).toBe(3);
+    const run = await cli(['report', '--json']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const document = JSON.parse(run.stdout) as RedrawReport;
+    expect(Date.parse(document.to) - Date.parse(document.from)).toBe(28 * DAY);
+    expect(document.opened).toBe(3);
+    const help = await cli(['report', '--help']);
+    expect(help.stdout).toContain('Without --from the window is the 28 days up to --to.');
+  });
+
   it('reports the N whole weeks before this one with --weeks, and charts each week with its own report', async () => {
     const run = await cli(['report', '--weeks', '3', '--json']);
     expect(run).toMatchObject({ code: 0, stderr: '' });

@@ -90,9 +90,9 @@ function report(overrides: Partial<RedrawReport> = {}): RedrawReport {
 }
 
 describe('the window and the weeks', () => {
-  it('reads --from/--to as the API does: a date --from is 00:00Z, a date --to the end of that day, a date-time as given; 7 days up to now or --to by default', () => {
-    expect(reportWindow(undefined, undefined, NOW)).toEqual({ from: new Date('2026-11-16T15:00:00Z'), to: NOW });
-    expect(reportWindow(undefined, '2026-11-22', NOW)).toEqual({ from: new Date('2026-11-16T00:00:00Z'), to: new Date('2026-11-23T00:00:00Z') });
+  it('reads --from/--to as the API does: a date --from is 00:00Z, a date --to the end of that day, a date-time as given; 28 days up to now or --to by default', () => {
+    expect(reportWindow(undefined, undefined, NOW)).toEqual({ from: new Date('2026-10-26T15:00:00Z'), to: NOW });
+    expect(reportWindow(undefined, '2026-11-22', NOW)).toEqual({ from: new Date('2026-10-26T00:00:00Z'), to: new Date('2026-11-23T00:00:00Z') });
     expect(reportWindow('2026-11-01', undefined, NOW)).toEqual({ from: new Date('2026-11-01T00:00:00Z'), to: NOW });
     expect(reportWindow('2026-11-16', '2026-11-16', NOW)).toEqual({ from: new Date('2026-11-16T00:00:00Z'), to: new Date('2026-11-17T00:00:00Z') });
     expect(reportWindow('2026-11-22T09:30:00+02:00', '2026-11-22T09:30:00', NOW)).toEqual({ from: new Date('2026-11-22T07:30:00Z'), to: new Date('2026-11-22T09:30:00Z') });
@@ -352,7 +352,7 @@ async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; tty?: boo
 const windowOf = (from: string | null, to: string | null) => ({ from, to });
 
 describe('report against a tracker answering GET /reports/redraws', () => {
-  it('asks the 7 days up to now, then the 4 whole weeks before this one and this week so far, and shows them by their Monday', async () => {
+  it('asks the 28 days up to now, then the 4 whole weeks before this one and this week so far, and shows them by their Monday', async () => {
     const run = await cli(['report']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     // The window as typed (none: the tracker's default), then each week's instants.
@@ -364,7 +364,7 @@ describe('report against a tracker answering GET /reports/redraws', () => {
       windowOf('2026-11-16T00:00:00.000000Z', '2026-11-23T00:00:00.000000Z'),
       windowOf('2026-11-23T00:00:00.000000Z', '2026-11-23T15:00:00.000000Z'),
     ]);
-    expect(run.stdout).toMatch(/^Redraw report on the local tracker at http:\/\/127\.0\.0\.1:\d+\nWindow: 2026-11-16 15:00Z to 2026-11-23 15:00Z \(7 days\); days and weeks \(Monday to Sunday\) in UTC\n/);
+    expect(run.stdout).toMatch(/^Redraw report on the local tracker at http:\/\/127\.0\.0\.1:\d+\nWindow: 2026-10-26 15:00Z to 2026-11-23 15:00Z \(28 days\); days and weeks \(Monday to Sunday\) in UTC\n/);
     // Each week's own counts, oldest first: opened is the day its window starts; this week so far is partial.
     const chart = run.stdout.slice(run.stdout.indexOf('Per week'));
     expect(chart.split('\n').slice(2, 7).map((line) => line.trim().split(/\s+/).slice(0, 3).join(' '))).toEqual([
@@ -381,7 +381,7 @@ describe('report against a tracker answering GET /reports/redraws', () => {
     const json = await cli(['report', '--to', '2026-11-22', '--json']);
     expect(json).toMatchObject({ code: 0, stderr: '' });
     expect(asked).toEqual([windowOf(null, '2026-11-22')]);
-    expect(JSON.parse(json.stdout)).toEqual(answerFor('2026-11-16T00:00:00.000000Z', '2026-11-23T00:00:00.000000Z'));
+    expect(JSON.parse(json.stdout)).toEqual(answerFor('2026-10-26T00:00:00.000000Z', '2026-11-23T00:00:00.000000Z'));
 
     asked = [];
     const weekly = await cli(['report', '--weeks', '2', '--json']);
@@ -406,7 +406,7 @@ describe('report against a tracker answering GET /reports/redraws', () => {
     expect(asked).toEqual([windowOf(null, '2026-11-22')]);
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^Redraw report by lab and method on the local tracker at http:\/\/127\.0\.0\.1:\d+$/);
-    expect(lines.slice(1)).toEqual(['Window: 2026-11-16 00:00Z to 2026-11-23 00:00Z (7 days); days and weeks (Monday to Sunday) in UTC', '', ...byLabLines({ by_lab: BY_LAB }, plain)]);
+    expect(lines.slice(1)).toEqual(['Window: 2026-10-26 00:00Z to 2026-11-23 00:00Z (28 days); days and weeks (Monday to Sunday) in UTC', '', ...byLabLines({ by_lab: BY_LAB }, plain)]);
     expect(run.stdout).not.toContain('follow-ups opened');
     expect(run.stdout).not.toContain('Per week');
     // On a terminal it has colours, and none with NO_COLOR.
@@ -428,7 +428,7 @@ describe('report against a tracker answering GET /reports/redraws', () => {
     const viaJson = await cli(['report', '--to', '2026-11-22', '--json']);
     expect(viaFormat.stdout).toBe(viaJson.stdout);
     const document = JSON.parse(viaFormat.stdout) as RedrawReport;
-    expect(document).toEqual(answerFor('2026-11-16T00:00:00.000000Z', '2026-11-23T00:00:00.000000Z'));
+    expect(document).toEqual(answerFor('2026-10-26T00:00:00.000000Z', '2026-11-23T00:00:00.000000Z'));
     expect(document.by_lab).toEqual(BY_LAB);
     expect(document.ended_missing).toEqual({ results_still_missing: 2, no_redraw: 3, redraw_failed: 0 });
     // --by lab changes what a person reads, not the document; with --weeks it asks no week of a chart.

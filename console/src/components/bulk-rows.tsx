@@ -26,7 +26,10 @@ export function BulkRows({ caption, items, selected, onSelect, onToggle }: BulkR
         <thead>
           <tr>
             <th scope="col">
-              <input id="field-bulk-rows" type="checkbox" aria-label="Select all on this page" checked={allSelected} onChange={(event) => onSelect(event.currentTarget.checked ? new Set(items.map((item) => item.id)) : new Set())} />
+              <label class="select-all">
+                <input id="field-bulk-rows" type="checkbox" checked={allSelected} onChange={(event) => onSelect(event.currentTarget.checked ? new Set(items.map((item) => item.id)) : new Set())} />
+                Select all<span class="visually-hidden"> on this page</span>
+              </label>
             </th>
             <th scope="col">Follow-up</th>
             <th scope="col">Urgency</th>

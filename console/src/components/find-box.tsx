@@ -5,9 +5,12 @@
  * any case and lowercased (lib/find.ts wholeId). The short id the lists show
  * (its first 8 characters, any case) is resolved in the browser
  * (lib/short-id.ts): one follow-up opens, several are listed to choose from.
- * Anything else typed is answered in words and nothing is read.
+ * Anything else typed is answered in words and nothing is read. A failed
+ * find says so in place; opening another page (`page`) clears its notice and
+ * what was typed, and takes the focus out of the box; `/` (focusFind) gives
+ * an empty box (issue 72).
  */
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Get } from '../lib/http';
 import { findFollowUp, foundWords, readFindId, shortIdWords } from '../lib/find';
 import { errorWords } from '../lib/load';
@@ -29,7 +32,7 @@ async function lookUp(get: Get, typed: { id: string } | { short: string }, progr
     const words = foundWords(found);
     return words === null ? { open: found.id } : { say: words, choices: [] };
   }
-  const answer = await resolveShortId(get, typed.short, SEEN, (paged) => progress(`Looking through the open follow-ups for ${typed.short}: ${paged} read…`));
+  const answer = await resolveShortId(get, typed.short, SEEN, (paged) => progress(`Looking through the open and recently closed follow-ups for ${typed.short}: ${paged} read…`));
   if (answer.matches.length === 1) return { open: answer.matches[0]!.followUp.id };
   return { say: shortIdWords(typed.short, answer), choices: answer.matches };
 }
@@ -41,12 +44,44 @@ function openFollowUp(id: string, navigate: (to: string) => void): void {
   else navigate(target.slice(1));
 }
 
-export function FindBox({ get, navigate }: { get: Get; navigate: (to: string) => void }) {
+/** The event focusFind sends the box before focusing it: what was typed and said goes. */
+export const FIND_AFRESH = 'find-afresh';
+
+/**
+ * Calls `afresh` when another page opens (and takes the focus out of the box, should it
+ * hold it: the shell gives it to the page's h1) and when focusFind asks for an empty box.
+ */
+function useAfresh(page: string, input: { current: HTMLInputElement | null }, afresh: () => void): void {
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    afresh();
+    if (document.activeElement === input.current) input.current?.blur();
+  }, [page]);
+  useEffect(() => {
+    const box = input.current;
+    box?.addEventListener(FIND_AFRESH, afresh);
+    return () => box?.removeEventListener(FIND_AFRESH, afresh);
+  }, []);
+}
+
+export function FindBox({ get, navigate, page }: { get: Get; navigate: (to: string) => void; page: string }) {
   const [text, setText] = useState('');
   const [answer, setAnswer] = useState<Answer>({ message: null, choices: [] });
   const [busy, setBusy] = useState(false);
   const input = useRef<HTMLInputElement>(null);
+  // Counts the fresh starts: a look-up that ends after the person moved on says nothing.
+  const round = useRef(0);
   const say = (kind: 'status' | 'alert', words: string, choices: ShortIdMatch[] = []) => setAnswer({ message: { kind, words }, choices });
+  useAfresh(page, input, () => {
+    round.current++;
+    setText('');
+    setAnswer({ message: null, choices: [] });
+    setBusy(false);
+  });
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -58,10 +93,13 @@ export function FindBox({ get, navigate }: { get: Get; navigate: (to: string) =>
       return;
     }
     const what = 'id' in typed ? typed.id : typed.short;
+    const mine = ++round.current;
+    const current = () => round.current === mine;
     setBusy(true);
     say('status', `Looking up ${what}…`);
     try {
-      const found = await lookUp(get, typed, (words) => say('status', words));
+      const found = await lookUp(get, typed, (words) => current() && say('status', words));
+      if (!current()) return;
       if ('open' in found) {
         setText('');
         setAnswer({ message: null, choices: [] });
@@ -69,14 +107,13 @@ export function FindBox({ get, navigate }: { get: Get; navigate: (to: string) =>
       } else if (found.choices.length > 1) say('status', found.say, found.choices);
       else say('alert', found.say);
     } catch (error) {
-      say('alert', `Could not look up ${what}: ${errorWords(error)}`);
+      if (current()) say('alert', `Could not look up ${what}: ${errorWords(error)}`);
     } finally {
-      setBusy(false);
+      if (current()) setBusy(false);
     }
   };
 
-  const { message, choices } = answer;
-  const problem = message?.kind === 'alert';
+  const problem = answer.message?.kind === 'alert';
   return (
     <form class="find-box" role="search" aria-label="Find by id" noValidate onSubmit={(event) => void submit(event)}>
       <label for="find-id">
@@ -99,21 +136,30 @@ export function FindBox({ get, navigate }: { get: Get; navigate: (to: string) =>
           Find
         </button>
       </div>
+      <FindAnswer
+        answer={answer}
+        onChosen={() => {
+          setText('');
+          setAnswer({ message: null, choices: [] });
+        }}
+      />
+    </form>
+  );
+}
+
+/** What the box says under it: progress in a status, a failed find in an alert (in place), the follow-ups a short id several share. */
+function FindAnswer({ answer: { message, choices }, onChosen }: { answer: Answer; onChosen: () => void }) {
+  return (
+    <>
       <p class="find-status" role="status">
         {message?.kind === 'status' ? message.words : ''}
       </p>
-      {problem && (
+      {message?.kind === 'alert' && (
         <p class="find-alert" id="find-alert" role="alert">
           {message.words}
         </p>
       )}
-      {choices.length > 1 && <FindChoices
-          choices={choices}
-          onChosen={() => {
-            setText('');
-            setAnswer({ message: null, choices: [] });
-          }}
-        />}
-    </form>
+      {choices.length > 1 && <FindChoices choices={choices} onChosen={onChosen} />}
+    </>
   );
 }

@@ -1,9 +1,10 @@
 /**
  * Asks once for the person's handle (locally the console has no login, CONTRACT
  * §12): checked against §9's character set, the reserved names refused in words,
- * the known owners offered.
+ * the known owners offered. Its field has the focus when it appears: the
+ * person types at once (issue 72).
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Api } from '../lib/api';
 import { checkHandle } from '../lib/handle';
 import { asCounts } from '../lib/types';
@@ -13,6 +14,10 @@ export function HandlePrompt({ api, current, onChosen, onCancel }: { api: Api; c
   const [value, setValue] = useState(current ?? '');
   const [problem, setProblem] = useState<string | null>(null);
   const [owners, setOwners] = useState<string[]>([]);
+  const field = useRef<HTMLInputElement>(null);
+
+  // After the shell's focus on the h1 (a layout effect), so the field keeps it.
+  useEffect(() => field.current?.focus(), []);
 
   useEffect(() => {
     api.get('/follow-ups/counts').then(
@@ -49,6 +54,7 @@ export function HandlePrompt({ api, current, onChosen, onCancel }: { api: Api; c
           )}
           <input
             id="field-handle"
+            ref={field}
             name="handle"
             type="text"
             autoComplete="username"

@@ -1,23 +1,41 @@
-/** The queues as links, each with its count (Closed has none; counts may come after the rows). */
-import { QUEUE_NAMES, QUEUES, routeFor, type Queue } from '../lib/url-state';
+/**
+ * The queues as links, each with its count (Closed has none; counts may come
+ * after the rows). An Owner filter goes along to the queues it can narrow; Mine
+ * and Unassigned drop it (they are the caller's, or nobody's), and the nav says
+ * so under it once that queue opens (issue 72: any queue dropped it, silently).
+ */
+import { useState } from 'preact/hooks';
+import { filtersFor, ownerDroppedWords, QUEUE_NAMES, QUEUES, routeFor, type Queue } from '../lib/url-state';
 import type { Counts } from '../lib/types';
 
-export function QueueNav({ page, current, counts }: { page: 'worklist' | 'bulk'; current: Queue; counts: Counts | null }) {
+export function QueueNav({ page, current, counts, owner }: { page: 'worklist' | 'bulk'; current: Queue; counts: Counts | null; owner?: string | undefined }) {
+  const [dropped, setDropped] = useState<{ queue: Queue; words: string } | null>(null);
   return (
-    <nav aria-label="Queues" class="queues">
-      <ul>
-        {QUEUES.map((queue) => {
-          const count = queue === 'closed' ? undefined : counts?.counts[queue];
-          return (
-            <li key={queue}>
-              <a href={`#${routeFor(page, { queue })}`} aria-current={queue === current ? 'page' : undefined}>
-                {QUEUE_NAMES[queue]}
-                {count !== undefined && <span class="count"> {count}</span>}
-              </a>
-            </li>
-          );
-        })}
-      </ul>
-    </nav>
+    <>
+      <nav aria-label="Queues" class="queues">
+        <ul>
+          {QUEUES.map((queue) => {
+            const count = queue === 'closed' ? undefined : counts?.counts[queue];
+            const keeps = owner !== undefined && filtersFor(queue).owner;
+            const drops = owner !== undefined && !keeps;
+            return (
+              <li key={queue}>
+                <a
+                  href={`#${routeFor(page, keeps ? { queue, owner } : { queue })}`}
+                  aria-current={queue === current ? 'page' : undefined}
+                  onClick={() => setDropped(drops ? { queue, words: ownerDroppedWords(queue, owner) } : null)}
+                >
+                  {QUEUE_NAMES[queue]}
+                  {count !== undefined && <span class="count"> {count}</span>}
+                </a>
+              </li>
+            );
+          })}
+        </ul>
+      </nav>
+      <p role="status" class="status queue-notice">
+        {dropped !== null && dropped.queue === current ? dropped.words : ''}
+      </p>
+    </>
   );
 }

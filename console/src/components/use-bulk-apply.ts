@@ -1,7 +1,10 @@
 /**
  * Bulk's Apply (CONTRACT §12): what is missing goes to the error summary; a
- * Close asks first (its question takes the focus), Cancel sends nothing and
- * Confirm sends it; any other action runs at once (lib/bulk-apply.ts).
+ * Close, or another action on more than 5 rows, asks first (its question takes
+ * the focus), Cancel sends nothing and Confirm sends it; any other action runs
+ * at once (lib/bulk-apply.ts). When a run ends the focus goes to its summary,
+ * scrolled into view (issue 72: it dropped to the body, the summary 3,474 px
+ * above a phone's view).
  */
 import { useEffect, useRef } from 'preact/hooks';
 import type { Api } from '../lib/api';
@@ -15,11 +18,21 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => window.setTimeo
 export function useBulkApply(api: Api, handle: string, bulk: BulkState, dispatch: (event: BulkEvent) => void, items: readonly FollowUp[]) {
   const confirmRef = useRef<HTMLDivElement>(null);
   const applyRef = useRef<HTMLButtonElement>(null);
+  const summaryRef = useRef<HTMLParagraphElement>(null);
   const { confirming, running } = bulk;
+  const ran = useRef(false);
 
   useEffect(() => {
     if (confirming !== null) confirmRef.current?.focus();
   }, [confirming]);
+  useEffect(() => {
+    if (running) ran.current = true;
+    else if (ran.current) {
+      ran.current = false;
+      summaryRef.current?.focus({ preventScroll: true });
+      summaryRef.current?.scrollIntoView({ block: 'center' });
+    }
+  }, [running]);
 
   const apply = async (event: Event) => {
     event.preventDefault();
@@ -48,5 +61,5 @@ export function useBulkApply(api: Api, handle: string, bulk: BulkState, dispatch
     applyRef.current?.focus();
   };
 
-  return { confirmRef, applyRef, apply, confirm, cancel };
+  return { confirmRef, applyRef, summaryRef, apply, confirm, cancel };
 }

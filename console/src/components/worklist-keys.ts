@@ -5,6 +5,7 @@
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { shortcutsOn, storeShortcuts } from '../lib/storage';
+import { FIND_AFRESH } from './find-box';
 import type { FollowUp } from '../lib/types';
 
 /** The rows' links, in order (the table's or the cards'). */
@@ -41,9 +42,10 @@ export function useFocusKept(items: readonly FollowUp[]): void {
   }, [items]);
 }
 
-/** `/` on any page with shortcuts: the focus goes to the find box (in the header), as on sites that search by `/`. */
+/** `/` on any page with shortcuts: the focus goes to the find box (in the header), as on sites that search by `/`, emptied of an old find (issue 72). */
 export function focusFind(): boolean {
   const box = document.getElementById('find-id');
+  box?.dispatchEvent(new Event(FIND_AFRESH));
   box?.focus();
   return box !== null;
 }

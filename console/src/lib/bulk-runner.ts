@@ -159,9 +159,30 @@ export function bulkRowBody(body: Readonly<Record<string, unknown>>, row: BulkRo
   return { ...body };
 }
 
+const followUps = (count: number) => `${count} ${count === 1 ? 'follow-up' : 'follow-ups'}`;
+
 /** The question a bulk Close asks first, naming how many: "Close 7 follow-ups with disposition “Patient declined”?". */
 export function closeQuestion(count: number, dispositionWords: string): string {
-  return `Close ${count} ${count === 1 ? 'follow-up' : 'follow-ups'} with disposition “${dispositionWords}”?`;
+  return `Close ${followUps(count)} with disposition “${dispositionWords}”?`;
+}
+
+/** Another bulk action asks first on more than this many follow-ups (issue 72: 15 were taken by mistake). */
+export const ASK_OVER = 5;
+
+/**
+ * The question another bulk action asks first, naming it and how many:
+ * "Acknowledge and take 15 follow-ups?", "Assign 15 follow-ups to kim.w?",
+ * "Snooze 15 follow-ups for 3 days?".
+ */
+export function actionQuestion(count: number, action: 'acknowledge' | 'assign' | 'snooze', detail: string | null): string {
+  switch (action) {
+    case 'acknowledge':
+      return `Acknowledge and take ${followUps(count)}?`;
+    case 'assign':
+      return detail === null ? `Unassign ${followUps(count)} (no owner)?` : `Assign ${followUps(count)} to ${detail}?`;
+    case 'snooze':
+      return `Snooze ${followUps(count)}${detail === null ? '' : ` for ${detail}`}?`;
+  }
 }
 
 /**

@@ -1,13 +1,14 @@
 /**
  * Bulk's page state as one pure reducer (CONTRACT §12): the rows chosen, the
- * action and its fields (the action forms' drafts), what is missing, a Close
- * waiting for its answer, and the run: each row's result as it ends, who changed
+ * action and its fields (the action forms' drafts), what is missing, a
+ * question waiting for its answer (a Close always; another action on more
+ * than ASK_OVER rows), and the run: each row's result as it ends, who changed
  * the conflicted ones, the summary. After a run the selection is cleared and
  * the rows are read again (`reload`).
  */
 import { draftOf, EMPTY_DRAFTS, type Drafts } from './action-draft';
-import { actionBody, DISPOSITIONS, type FieldError } from './actions';
-import { closeQuestion, type RowOutcome } from './bulk-runner';
+import { actionBody, DISPOSITIONS, SNOOZE_PRESETS, type FieldError } from './actions';
+import { actionQuestion, ASK_OVER, closeQuestion, type RowOutcome } from './bulk-runner';
 
 export type BulkAction = 'acknowledge' | 'assign' | 'snooze' | 'close';
 
@@ -19,7 +20,7 @@ export const BULK_ACTIONS: Readonly<Record<BulkAction, string>> = {
   close: 'Close',
 };
 
-/** A Close waiting for the person's answer: what it sends, to which rows. */
+/** A question waiting for the person's answer: what it sends, to which rows. */
 export interface Confirming {
   body: Record<string, unknown>;
   ids: readonly string[];
@@ -87,7 +88,7 @@ export function bulkReducer(state: BulkState, event: BulkEvent): BulkState {
     case 'ask':
       return { ...state, errors: [], confirming: event.confirming };
     case 'cancel':
-      return { ...state, confirming: null, summary: 'Nothing was closed.' };
+      return { ...state, confirming: null, summary: state.confirming?.body.action === 'close' ? 'Nothing was closed.' : 'Nothing was sent.' };
     case 'start':
       return { ...state, errors: [], confirming: null, running: true, summary: `Applying to ${event.count} selected…`, conflicts: {}, outcomes: [] };
     case 'row':
@@ -100,9 +101,10 @@ export function bulkReducer(state: BulkState, event: BulkEvent): BulkState {
 }
 
 /**
- * What Apply does with `count` rows chosen: the errors to show, a Close's
- * question to ask first, or the body to send to each row (its expected_version
- * is the row's own, added per row).
+ * What Apply does with `count` rows chosen: the errors to show, the question
+ * to ask first (a Close always, another action on more than ASK_OVER rows), or
+ * the body to send to each row (its expected_version is the row's own, added
+ * per row).
  */
 export function bulkCheck(count: number, action: BulkAction, drafts: Drafts, now: Date, zone: string): { errors: FieldError[] } | { body: Record<string, unknown>; question: string | null } {
   if (count === 0) return { errors: [{ field: 'bulk-rows', message: 'Select at least one follow-up' }] };
@@ -110,6 +112,16 @@ export function bulkCheck(count: number, action: BulkAction, drafts: Drafts, now
   if ('errors' in checked) return { errors: checked.errors.map((error) => ({ field: `bulk-${error.field}`, message: error.message })) };
   const body: Record<string, unknown> = { ...checked.body };
   delete body.expected_version;
-  const disposition = drafts.close.disposition;
-  return { body, question: action === 'close' ? closeQuestion(count, DISPOSITIONS[disposition as keyof typeof DISPOSITIONS] ?? disposition) : null };
+  return { body, question: questionFor(count, action, drafts, body) };
+}
+
+function questionFor(count: number, action: BulkAction, drafts: Drafts, body: Record<string, unknown>): string | null {
+  if (action === 'close') {
+    const disposition = drafts.close.disposition;
+    return closeQuestion(count, DISPOSITIONS[disposition as keyof typeof DISPOSITIONS] ?? disposition);
+  }
+  if (count <= ASK_OVER) return null;
+  if (action === 'assign') return actionQuestion(count, action, typeof body.owner === 'string' ? body.owner : null);
+  if (action === 'snooze') return actionQuestion(count, action, SNOOZE_PRESETS[drafts.snooze.preset as keyof typeof SNOOZE_PRESETS]?.words ?? null);
+  return actionQuestion(count, action, null);
 }

@@ -8,7 +8,7 @@
  * resolves it in the browser.
  */
 import { ApiError, type Get } from './http';
-import { shortIdOf, type ShortIdAnswer } from './short-id';
+import { CLOSED_DAYS, shortIdOf, type ShortIdAnswer } from './short-id';
 import { plural } from './time';
 import { isRecord } from './types';
 
@@ -48,11 +48,13 @@ export function readFindId(text: string): { id: string } | { short: string } | {
   return short === null ? { problem: NOT_A_WHOLE_ID } : { short };
 }
 
-/** What a short id that led to no single follow-up says: none among those read and the open ones paged, or how many share it (their list follows). */
+/** What a short id that led to no single follow-up says: none among those read and the open and recently closed ones paged, or how many share it (their list follows). */
 export function shortIdWords(short: string, answer: ShortIdAnswer): string {
   const count = answer.matches.length;
   if (count > 1) return `${count} follow-ups share the short id ${short}: choose one below.`;
-  const where = answer.paged === 0 ? 'the follow-ups read so far' : `the follow-ups read so far and the ${plural(answer.paged, 'open follow-up')}${answer.partial ? ' looked through (the most urgent; there are more)' : ''}`;
+  const none = answer.paged === 0 && answer.closed === 0;
+  const paged = `the ${plural(answer.paged, 'open follow-up')} and the ${answer.closed} closed in the last ${CLOSED_DAYS} days`;
+  const where = none ? 'the follow-ups read so far' : `the follow-ups read so far and ${paged}${answer.partial ? ' looked through (the most urgent and the newest; there are more)' : ''}`;
   return `No follow-up has an id beginning ${short} among ${where}. Paste its whole id to look it up.`;
 }
 

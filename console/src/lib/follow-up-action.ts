@@ -83,10 +83,10 @@ export function sentWords(action: ActionName, takeIt: boolean): string {
   return takeIt ? 'Take it' : ACTION_WORDS[action];
 }
 
-/** The answer to an action in words: what it is now, or that nothing changed. */
+/** The answer to an action in words, without version numbers (CONTRACT §12: nobody reads them): what it is now, or that nothing changed. */
 export function doneWords(words: string, answer: FollowUp | null, shown: FollowUp): string {
   if (answer && answer.version === shown.version) return `${words}: nothing changed.`;
-  return `${words}: done. It is now ${stateWords(answer?.state ?? '').toLowerCase()}${answer?.owner ? `, owned by ${answer.owner}` : ''}, version ${answer?.version ?? ''}.`;
+  return `${words}: done. It is now ${stateWords(answer?.state ?? '').toLowerCase()}${answer?.owner ? `, owned by ${answer.owner}` : ''}.`;
 }
 
 /** Which field a 400's message names (the API's message names the field). */

@@ -96,39 +96,66 @@ export function rememberingApi(api: Api, seen: SeenFollowUps = SEEN): Api {
 
 /** Pages of open follow-ups read at most when no follow-up read so far matches (100 each: the first 10,000 most urgent). */
 export const MAX_OPEN_PAGES = 100;
+/** Pages of closed follow-ups read at most after the open ones (100 each, newest closed first). */
+export const MAX_CLOSED_PAGES = 20;
+/** Closed follow-ups are looked through back to this many days (CONTRACT §12: "those closed in the last 30 days"). */
+export const CLOSED_DAYS = 30;
+const DAY_MS = 86_400_000;
 
-/** Where a short id led: the matches, and how many open follow-ups were paged for it (0 when those read already matched). */
+/** Where a short id led: the matches, and how many follow-ups were paged for it (0 when those read already matched). */
 export interface ShortIdAnswer {
   matches: ShortIdMatch[];
+  /** Open follow-ups paged. */
   paged: number;
-  /** Paging stopped at MAX_OPEN_PAGES with more to read. */
+  /** Follow-ups closed in the last CLOSED_DAYS days paged. */
+  closed: number;
+  /** Paging stopped at MAX_OPEN_PAGES or MAX_CLOSED_PAGES with more to read. */
   partial: boolean;
+}
+
+/**
+ * Pages GET /follow-ups?state=`state` (open: most urgent first; closed: newest
+ * closed first) into `into`, at most `maxPages`, each item remembered in
+ * `seen`; `keep` false for an item ends the paging (a closed one older than
+ * the window: the rest are older still). Whether more was left unread.
+ */
+async function pageFollowUps(get: Get, state: 'open' | 'closed', maxPages: number, seen: SeenFollowUps, into: Map<string, KnownFollowUp>, keep: (item: FollowUp) => boolean, heard: () => void): Promise<boolean> {
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const query = new URLSearchParams({ state, limit: '100' });
+    if (cursor !== null) query.set('cursor', cursor);
+    const page = asFollowUpPage(await get(`/follow-ups?${query.toString()}`));
+    let past = false;
+    for (const item of page.items) {
+      seen.remember(item);
+      if (keep(item)) into.set(item.id, item);
+      else past = true;
+    }
+    cursor = page.next_cursor;
+    pages++;
+    heard();
+    if (past) return false;
+  } while (cursor !== null && pages < maxPages);
+  return cursor !== null;
 }
 
 /**
  * The follow-ups a short id leads to: those read so far when any matches (a
  * short id a list showed was read with it); else the open follow-ups, paged
- * to their end (at most MAX_OPEN_PAGES) so that a short id several share lists
- * every one. The requests carry no typed text: `state=open`, a limit, a cursor.
- * `progress` hears how many were paged so far.
+ * to their end (at most MAX_OPEN_PAGES), then those closed in the last
+ * CLOSED_DAYS days (newest first, at most MAX_CLOSED_PAGES), so that a short
+ * id several share lists every one (CONTRACT §12). The requests carry no typed
+ * text: a state, a limit, a cursor. `progress` hears how many were paged so far.
  */
-export async function resolveShortId(get: Get, short: string, seen: SeenFollowUps, progress: (paged: number) => void = () => undefined): Promise<ShortIdAnswer> {
+export async function resolveShortId(get: Get, short: string, seen: SeenFollowUps, progress: (paged: number) => void = () => undefined, now: number = Date.now()): Promise<ShortIdAnswer> {
   const known = seen.matches(short);
-  if (known.length > 0) return { matches: known, paged: 0, partial: false };
-  const byId = new Map<string, KnownFollowUp>();
-  let cursor: string | null = null;
-  let pages = 0;
-  do {
-    const query = new URLSearchParams({ state: 'open', limit: '100' });
-    if (cursor !== null) query.set('cursor', cursor);
-    const page = asFollowUpPage(await get(`/follow-ups?${query.toString()}`));
-    for (const item of page.items) {
-      seen.remember(item);
-      byId.set(item.id, item);
-    }
-    cursor = page.next_cursor;
-    pages++;
-    progress(byId.size);
-  } while (cursor !== null && pages < MAX_OPEN_PAGES);
-  return { matches: shortIdMatches(short, byId.values()), paged: byId.size, partial: cursor !== null };
+  if (known.length > 0) return { matches: known, paged: 0, closed: 0, partial: false };
+  const open = new Map<string, KnownFollowUp>();
+  const closed = new Map<string, KnownFollowUp>();
+  const heard = () => progress(open.size + closed.size);
+  const since = now - CLOSED_DAYS * DAY_MS;
+  const moreOpen = await pageFollowUps(get, 'open', MAX_OPEN_PAGES, seen, open, () => true, heard);
+  const moreClosed = await pageFollowUps(get, 'closed', MAX_CLOSED_PAGES, seen, closed, (item) => item.closed_at !== null && Date.parse(item.closed_at) >= since, heard);
+  return { matches: shortIdMatches(short, [...open.values(), ...closed.values()]), paged: open.size, closed: closed.size, partial: moreOpen || moreClosed };
 }

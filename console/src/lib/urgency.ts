@@ -83,9 +83,10 @@ export function urgencyOf(followUp: FollowUp, now: Date): Urgency {
     return { band: 'snoozed', words: `Snoozed until ${timeWords(until)} (in ${spanWords(Date.parse(until) - at)})` };
   }
   if (followUp.stale) {
+    // "Stuck since" is the order's status time (CONTRACT §12), as on the stale redraws page; without it, the flag's own time says "flagged".
     const since = followUp.waiting_since ?? followUp.stale.since;
     const days = Math.max(0, Math.floor((at - Date.parse(since)) / DAY));
-    return { band: 'stuck', words: `Stuck since ${dayOf(since)} (${plural(days, 'day')})` };
+    return { band: 'stuck', words: `${followUp.waiting_since ? 'Stuck since' : 'Flagged'} ${dayOf(since)} (${plural(days, 'day')})` };
   }
   const words = dueWords(followUp.due_at, now);
   if (words === null) return { band: 'no-due', words: 'No due time' };

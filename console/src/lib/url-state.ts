@@ -112,6 +112,12 @@ export function filtersFor(queue: Queue): { states: readonly StateFilter[]; owne
   };
 }
 
+/** What a queue pill says when it drops an Owner filter (Mine and Unassigned cannot be narrowed by one): "Mine lists your own follow-ups: the Owner filter (kim.w) is off.". */
+export function ownerDroppedWords(queue: Queue, owner: string): string {
+  const lists = queue === 'mine' ? 'lists your own follow-ups' : 'lists the follow-ups without an owner';
+  return `${QUEUE_NAMES[queue]} ${lists}: the Owner filter (${owner}) is off.`;
+}
+
 /** The state without the filters its queue cannot match (a shared or old URL may carry them): the worklist lists and offers what can match. */
 export function fitFilters(state: WorklistState): WorklistState {
   const fitted = { ...state };

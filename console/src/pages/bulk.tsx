@@ -3,8 +3,10 @@
  * the selected ones (acknowledge, assign, snooze, close), at most 4 requests in
  * flight, each row ending applied, unchanged, conflict, forbidden or failed.
  * Acknowledge takes the rows without an owner for the person (as "Take it"
- * does); Close asks first, naming how many; a conflict says who changed the
- * row and what it is now, read from its history. Its state: lib/bulk-state.ts.
+ * does); Close asks first, naming how many, and so does any other action on
+ * more than 5 rows, naming it; a conflict says who changed the row and what it
+ * is now, read from its history. After a run the focus goes to the summary
+ * (in view on a phone too). Its state: lib/bulk-state.ts.
  */
 import { useReducer } from 'preact/hooks';
 import { BulkActionFields } from '../components/bulk-action-fields';
@@ -30,7 +32,7 @@ export function BulkPage({ api, handle, search, navigate }: ConsolePageProps) {
   const { rows, lookedThrough } = useFollowUpRows(api, state, key, bulk.reload);
   const counts = useCounts(api, bulk.reload, rows.value !== null || rows.error !== null);
   const items: FollowUp[] = rows.value?.items ?? [];
-  const { confirmRef, applyRef, apply, confirm, cancel } = useBulkApply(api, handle, bulk, dispatch, items);
+  const { confirmRef, applyRef, summaryRef, apply, confirm, cancel } = useBulkApply(api, handle, bulk, dispatch, items);
   const owners = counts?.owners.map((row) => row.owner) ?? [];
   const bulkState = { ...state };
   delete bulkState.cursor;
@@ -41,10 +43,10 @@ export function BulkPage({ api, handle, search, navigate }: ConsolePageProps) {
         Select follow-ups and apply one action to all of them. Each is sent with the version listed here, so one that changed meanwhile is left alone (a conflict).{' '}
         <a href={`#${routeFor('worklist', bulkState)}`}>Back to the worklist</a>
       </p>
-      <QueueNav page="bulk" current={queue} counts={counts} />
+      <QueueNav page="bulk" current={queue} counts={counts} owner={state.owner} />
       <Filters key={key} page="bulk" state={state} owners={owners} navigate={navigate} />
       {bulk.errors.length > 0 && <ErrorSummary errors={bulk.errors} />}
-      <p role="status" class="status" aria-live="polite">
+      <p role="status" class="status" aria-live="polite" id="bulk-summary" tabIndex={-1} ref={summaryRef}>
         {bulk.summary}
       </p>
       <RowsProgress rows={rows} lookedThrough={lookedThrough} />
@@ -69,7 +71,7 @@ export function BulkPage({ api, handle, search, navigate }: ConsolePageProps) {
             onAction={(action) => dispatch({ type: 'action', action })}
             onDrafts={(drafts) => dispatch({ type: 'draft', drafts })}
           />
-          {bulk.confirming !== null && <BulkConfirm question={bulk.confirming.question} confirmRef={confirmRef} onConfirm={() => void confirm()} onCancel={cancel} />}
+          {bulk.confirming !== null && <BulkConfirm question={bulk.confirming.question} closing={bulk.confirming.body.action === 'close'} confirmRef={confirmRef} onConfirm={() => void confirm()} onCancel={cancel} />}
         </form>
       )}
       {bulk.outcomes !== null && bulk.outcomes.length > 0 && <BulkResults outcomes={bulk.outcomes} conflicts={bulk.conflicts} />}

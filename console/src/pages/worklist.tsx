@@ -45,7 +45,7 @@ export function WorklistPage({ api, search, navigate, handle }: ConsolePageProps
       <h1 tabIndex={-1} class="worklist-title">
         Worklist
       </h1>
-      <QueueNav page="worklist" current={queue} counts={counts} />
+      <QueueNav page="worklist" current={queue} counts={counts} owner={state.owner} />
       <WorklistTools narrow={narrow} active={[state.state, state.owner, state.age].filter(Boolean).length} rows={rows} shortcuts={shortcuts} onRefresh={refresh}>
         <Filters key={key} page="worklist" state={state} owners={counts?.owners.map((row) => row.owner) ?? []} navigate={navigate} />
         <a href={`#${routeFor('bulk', firstPage)}`}>Act on several of these (Bulk)</a>

@@ -7,7 +7,7 @@
  * window, with a sentence saying why (never echoing the value). Pure: no DOM.
  */
 import { addDays, calendarDateOf, isoDate, type CalendarDate } from '../../../functions/core/calendar';
-import { MAX_REPORT_DAYS, MAX_REPORT_WEEKS } from '../../../functions/core/report-window';
+import { DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS, MAX_REPORT_WEEKS } from '../../../functions/core/report-window';
 
 /** What the page shows: two dates (whole days in the report's zone, `to` included), N whole weeks before this one, or the page's default (the 28 days up to now). */
 export type WindowChoice = { kind: 'dates'; from: string; to: string } | { kind: 'weeks'; weeks: number } | { kind: 'default' };
@@ -20,8 +20,8 @@ export interface ParsedWindowChoice {
 
 /** The window when the URL names none: the DEFAULT_DAYS days up to now. */
 export const DEFAULT_CHOICE: WindowChoice = { kind: 'default' };
-/** How many days up to now the default window holds: four weeks, this one's days included. */
-export const DEFAULT_DAYS = 28;
+/** How many days up to now the default window holds: four weeks, this one's days included; the API's and the CLI's default too (CONTRACT §11). */
+export const DEFAULT_DAYS = DEFAULT_REPORT_DAYS;
 /** How the default reads on the page. */
 export const DEFAULT_WORDS = `the ${DEFAULT_DAYS} days up to now`;
 

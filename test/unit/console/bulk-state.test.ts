@@ -76,4 +76,15 @@ describe('bulkCheck', () => {
       question: 'Close 2 follow-ups with disposition “Patient declined”?',
     });
   });
+
+  it('asks first before any other action on more than 5 follow-ups, naming it and how many (issue 72); 5 or fewer run at once', () => {
+    expect(bulkCheck(6, 'acknowledge', EMPTY_DRAFTS, NOW, 'UTC')).toEqual({ body: { action: 'acknowledge' }, question: 'Acknowledge and take 6 follow-ups?' });
+    expect(bulkCheck(5, 'acknowledge', EMPTY_DRAFTS, NOW, 'UTC')).toMatchObject({ question: null });
+    expect(bulkCheck(15, 'assign', { ...EMPTY_DRAFTS, assign: { owner: 'ana' } }, NOW, 'UTC')).toMatchObject({ question: 'Assign 15 follow-ups to ana?' });
+    expect(bulkCheck(15, 'assign', EMPTY_DRAFTS, NOW, 'UTC')).toMatchObject({ body: { action: 'assign', owner: null }, question: 'Unassign 15 follow-ups (no owner)?' });
+    expect(bulkCheck(7, 'snooze', { ...EMPTY_DRAFTS, snooze: { ...EMPTY_DRAFTS.snooze, preset: '3d', reason: 'other' } }, NOW, 'UTC')).toMatchObject({ question: 'Snooze 7 follow-ups for 3 days?' });
+    // Cancelled, it says nothing was sent (a Close: nothing was closed).
+    const asked: BulkEvent = { type: 'ask', confirming: { body: { action: 'assign', owner: 'ana' }, ids: ['a'], question: 'Assign 6 follow-ups to ana?' } };
+    expect(run([asked, { type: 'cancel' }]).summary).toBe('Nothing was sent.');
+  });
 });

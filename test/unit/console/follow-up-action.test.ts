@@ -54,7 +54,7 @@ describe('actionFormReducer', () => {
 
 describe('the answer to an action in words', () => {
   it('says what it is now, or that nothing changed', () => {
-    expect(doneWords('Take it', aFollowUp({ state: 'acknowledged', owner: 'ana', version: 4 }), shown)).toBe('Take it: done. It is now acknowledged, owned by ana, version 4.');
+    expect(doneWords('Take it', aFollowUp({ state: 'acknowledged', owner: 'ana', version: 4 }), shown)).toBe('Take it: done. It is now acknowledged, owned by ana.');
     expect(doneWords('Acknowledge', aFollowUp({ version: 3 }), shown)).toBe('Acknowledge: nothing changed.');
   });
 

@@ -34,8 +34,8 @@ describe('urgencyOf', () => {
     expect(urgency).toEqual({ band: 'stuck', words: 'Stuck since 2026-11-13 (9 days)' });
   });
 
-  it('falls back to the flag time when waiting_since is unknown', () => {
-    expect(urgencyOf(followUp({ stale: { since: '2026-11-21T11:00:00Z', reason: 'redraw_not_created' } }), NOW).words).toBe('Stuck since 2026-11-21 (1 day)');
+  it('falls back to the flag time when waiting_since is unknown, and then says "flagged" (the flag\'s own time, CONTRACT §12)', () => {
+    expect(urgencyOf(followUp({ stale: { since: '2026-11-21T11:00:00Z', reason: 'redraw_not_created' } }), NOW).words).toBe('Flagged 2026-11-21 (1 day)');
   });
 
   it('counts overdue and due-in time in the largest whole unit', () => {
@@ -53,7 +53,7 @@ describe('urgencyOf', () => {
   it('never reads a snoozed one as stuck while it sleeps; once its end has passed, its flag or due time again', () => {
     const stale = { since: '2026-11-20T00:00:00Z', reason: 'no_progress' };
     expect(urgencyOf(followUp({ state: 'snoozed', snoozed_until: '2026-11-22T17:00:00Z', stale, due_at: '2026-11-20T00:00:00Z' }), NOW)).toEqual({ band: 'snoozed', words: 'Snoozed until 2026-11-22 17:00 UTC (in 5 hours)' });
-    expect(urgencyOf(followUp({ state: 'snoozed', snoozed_until: '2026-11-22T11:00:00Z', stale }), NOW)).toEqual({ band: 'stuck', words: 'Stuck since 2026-11-20 (2 days)' });
+    expect(urgencyOf(followUp({ state: 'snoozed', snoozed_until: '2026-11-22T11:00:00Z', stale }), NOW)).toEqual({ band: 'stuck', words: 'Flagged 2026-11-20 (2 days)' });
     expect(urgencyOf(followUp({ state: 'snoozed', snoozed_until: '2026-11-22T11:00:00Z', due_at: '2026-11-22T11:00:00Z' }), NOW)).toEqual({ band: 'overdue', words: 'Overdue 1 hour' });
   });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AGES, filtersFor, fitFilters, followUpsPath, parseWorklistState, QUEUES, routeFor, STATES, worklistSearch, type WorklistState } from '../../../console/src/lib/url-state';
+import { AGES, filtersFor, fitFilters, followUpsPath, ownerDroppedWords, parseWorklistState, QUEUES, routeFor, STATES, worklistSearch, type WorklistState } from '../../../console/src/lib/url-state';
 
 const handle = fc.stringMatching(/^[A-Za-z0-9._@:/+=,-]{1,40}$/);
 const cursor = fc.stringMatching(/^[A-Za-z0-9_=+/.-]{1,60}$/);
@@ -69,5 +69,12 @@ describe('the filters a queue can match', () => {
         if (state.owner !== undefined && can.owner) expect(fitted.owner).toBe(state.owner);
       }),
     );
+  });
+});
+
+describe('ownerDroppedWords', () => {
+  it('says why Mine and Unassigned drop an Owner filter, naming it', () => {
+    expect(ownerDroppedWords('mine', 'kim.w')).toBe('Mine lists your own follow-ups: the Owner filter (kim.w) is off.');
+    expect(ownerDroppedWords('unassigned', 'kim.w')).toBe('Unassigned lists the follow-ups without an owner: the Owner filter (kim.w) is off.');
   });
 });

@@ -23,9 +23,9 @@ describe('parseReportWindow', () => {
     });
   });
 
-  it('defaults to the 7 days up to now, or before `to`', () => {
-    expect(parseReportWindow({}, NOW)).toEqual({ kind: 'ok', window: { from: new Date('2026-11-16T10:30:00Z'), to: NOW } });
-    expect(parseReportWindow({ to: '2026-01-07' }, NOW)).toEqual({ kind: 'ok', window: { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-01-08T00:00:00Z') } });
+  it('defaults to the 28 days up to now, or before `to` (CONTRACT §11: the console\'s default too)', () => {
+    expect(parseReportWindow({}, NOW)).toEqual({ kind: 'ok', window: { from: new Date('2026-10-26T10:30:00Z'), to: NOW } });
+    expect(parseReportWindow({ to: '2026-01-07' }, NOW)).toEqual({ kind: 'ok', window: { from: new Date('2025-12-11T00:00:00Z'), to: new Date('2026-01-08T00:00:00Z') } });
   });
 
   it('refuses what is not a date, days that do not exist, a backwards window and one over 366 days, naming the field', () => {
