@@ -227,7 +227,10 @@ async function work(page: Page, id: string, step: Step, handle: string, snooze: 
       expect(Date.parse(after.snoozed_until!)).toBe(nineTomorrow);
       expect(newYorkClock(after.snoozed_until!)).toBe(`${newYorkTomorrow()} 09:00`);
     } else {
-      expect(Math.abs(Date.parse(after.snoozed_until!) - (sent + 3 * 86_400_000))).toBeLessThan(60_000);
+      // Three calendar days on, at the same New York clock time (73 or 71 hours across a clock change).
+      const [date, clock] = newYorkClock(new Date(sent).toISOString()).split(' ') as [string, string];
+      const threeDaysOn = newYorkInstant(new Date(Date.parse(`${date}T12:00:00Z`) + 3 * 86_400_000).toISOString().slice(0, 10), clock);
+      expect(Math.abs(Date.parse(after.snoozed_until!) - threeDaysOn)).toBeLessThan(120_000);
     }
   } else {
     await press(page, 'x');
