@@ -261,6 +261,9 @@ describe("Bulk's checkboxes and the snooze picker's choices on a 390x844 phone (
     const choices = await sizes(page, 'label.choice');
     expect(choices.map((choice) => choice.name)).toContain('1 day');
     for (const choice of choices) expect.soft(choice.height, `${choice.name}: height`).toBeGreaterThanOrEqual(44);
+    // And every other target of the form open in place (issue 72 item 7): its fields, its button.
+    const small = await smallTargets(page, 44);
+    expect.soft(small, `the snooze form at 390x844: tap targets under 44 x 44 px: ${small.join('; ')}`).toEqual([]);
   });
 });
 
