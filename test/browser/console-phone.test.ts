@@ -9,7 +9,10 @@
  * is, whose focus scrolls it). The worklist's first screen on a 390x844 phone
  * (issue 58) holds three cards or more, each card is the target that opens
  * its follow-up, and every target a thumb acts on is 44 px or more (Bulk's
- * checkboxes and the snooze picker's choices too).
+ * checkboxes and the snooze picker's choices too). Issue 72: on every page, every
+ * tap target is 44 x 44 px or more at 390x844 and 24 x 24 px or more at 1280x800
+ * (links inside a sentence apart, test/support/tap-targets.ts), and a
+ * follow-up's first action and one more sit whole on the phone's first screen.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
