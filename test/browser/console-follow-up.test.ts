@@ -170,6 +170,9 @@ describe('the follow-up page', () => {
     await page.getByLabel('3 days').check();
     await page.getByLabel('Reason').selectOption({ label: 'Patient requested' });
     await page.getByRole('button', { name: 'Snooze it' }).click();
+    // carla.m owns it now: a snooze asks once more, naming her (issue 72).
+    await page.getByRole('group', { name: 'Snooze carla.m’s follow-up? carla.m owns it, not you.' }).waitFor();
+    await page.getByRole('button', { name: 'Yes, snooze it' }).click();
     await done(page, 'Snooze: done');
 
     await openForm(page, 'Record contact');
@@ -181,6 +184,7 @@ describe('the follow-up page', () => {
     await openForm(page, 'Close');
     await page.getByLabel('Disposition').selectOption({ label: 'Tested elsewhere' });
     await page.getByRole('button', { name: 'Close it' }).click();
+    await page.getByRole('button', { name: 'Yes, close it' }).click();
     await done(page, 'Close: done');
     await expectNoAxeViolations(page, 'follow-up, closed');
 
@@ -334,8 +338,10 @@ describe('the follow-up page', () => {
     expect(await page.getByLabel('Reference (optional)').inputValue()).toBe('T-881');
     await expectNoAxeViolations(page, 'follow-up with a conflict');
 
-    // I choose again on the new state: the forms work, and j.doe keeps it.
+    // I choose again on the new state: the forms work, and j.doe keeps it; the close form names j.doe now, and asks once more (issue 72).
+    expect(await page.locator('form[aria-labelledby="action-close"] .owner-note').textContent()).toContain('j.doe owns this follow-up, not you.');
     await page.getByRole('button', { name: 'Close it' }).click();
+    await page.getByRole('button', { name: 'Yes, close it' }).click();
     await done(page, 'Close: done');
     const { follow_up: after, history: later } = await detail(id);
     expect(after).toMatchObject({ state: 'closed', disposition: 'patient_declined', owner: 'j.doe', reference: 'T-881' });

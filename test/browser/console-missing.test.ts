@@ -59,6 +59,15 @@ async function failedKit(detail: string): Promise<{ transactionId: string; order
   return kit;
 }
 
+/** What a sighted person reads of an element: its text without what is only for a screen reader, spaces folded. */
+async function shownText(page: Page, selector: string): Promise<string> {
+  return page.locator(selector).evaluate((element) => {
+    const copy = element.cloneNode(true) as typeof element;
+    for (const hidden of copy.querySelectorAll('.visually-hidden')) hidden.remove();
+    return (copy.textContent ?? '').replace(/\s+/g, ' ').trim();
+  });
+}
+
 async function signedIn(hash: string, options: { bypassCSP?: boolean } = {}): Promise<Page> {
   const guarded = await guardedPage(browser, tracker.url, options);
   pages.push(guarded);
@@ -101,10 +110,15 @@ describe('what is missing and why (issue 46)', () => {
     await page.goto(`${tracker.url}/#/follow-ups/${kit.transactionId}`);
     const section = page.getByRole('region', { name: 'What is missing and why' });
     await section.waitFor();
+    await section.getByText('Ended:').waitFor();
     const text = (await section.textContent()) ?? '';
     expect(text).toContain('result missing without a redraw (no_redraw)');
     expect(text).toContain(kit.orderId);
     expect(text).toContain('a sample error (the lab could not test the sample) (sample_error)');
+    // A failed kit's own order raised it (issue 72): named first, by its short id.
+    expect(await shownText(page, 'section.missing .raised-by')).toBe(
+      `Ended: the initial order ${kit.orderId.slice(0, 8)}…, a sample error (the lab could not test the sample) (sample_error); the sample was hemolyzed (sample_hemolyzed).`,
+    );
     // The lab's detail in words (CONTRACT §9: status_detail from the order's own facts).
     expect(text).toContain('the sample was hemolyzed (sample_hemolyzed)');
     // No Junction key here: the counts were never read.
@@ -150,12 +164,49 @@ describe('what is missing and why (issue 46)', () => {
     expect(text).toContain('incomplete redraw (results_still_missing)');
     expect(text).toContain(ids.redrawId);
     expect(text).toContain('completed, with results still missing (completed)');
+    // The order whose end raised it, first: the redraw order, completed without all its results (issue 72).
+    await section.locator('.raised-by').getByText('(completed)', { exact: false }).waitFor();
+    expect(await shownText(page, 'section.missing .raised-by')).toBe(`Ended: the redraw order ${ids.redrawId.slice(0, 8)}…, ended without all its results (completed).`);
     expect(await page.getByRole('list', { name: 'Your choices' }).getByRole('listitem').count()).toBe(2);
     // Its redraw order's panel never says "results complete" (issue 58 item 7).
     const redraw = page.getByRole('region', { name: `Redraw order ${ids.redrawId}` });
     await redraw.getByText('ended without all its results', { exact: false }).waitFor();
     expect(await redraw.textContent()).not.toContain('results complete');
     await expectNoAxeViolations(page, 'follow-up of an incomplete redraw');
+  });
+
+  it('names first, on a failed redraw’s first screen at 1280x800, the redraw order by its short id and how it ended in words with the code, then what is missing of the initial order (issue 72)', async () => {
+    const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+    const deliveries = buildDeliveries(redrawFlow(ids, 'sample_error', new Date(Date.now() - 3 * DAY)));
+    // The lab's detail on the redraw's own failure.
+    const data = deliveries.at(-1)!.body.data as { events: Array<Record<string, unknown>>; last_event: Record<string, unknown> };
+    data.events.at(-1)!.status_detail = 'sample_contaminated';
+    data.last_event = { ...data.last_event, status_detail: 'sample_contaminated' };
+    for (const delivery of deliveries) await postWebhook(delivery.body);
+    const deadline = Date.now() + 30_000;
+    while ((await followUp(ids.transactionId))?.attention !== 'redraw_failed') {
+      if (Date.now() > deadline) throw new Error('no redraw_failed follow-up for the failed redraw');
+      await new Promise((wake) => setTimeout(wake, 250));
+    }
+    // `missing` stays on the initial order in the API (CONTRACT §9): the console reads the redraw order itself.
+    expect((await followUp(ids.transactionId))?.missing?.order_id).toBe(ids.initialId);
+    const page = await signedIn(`#/follow-ups/${ids.transactionId}`);
+    const section = page.getByRole('region', { name: 'What is missing and why' });
+    const ended = section.locator('.raised-by');
+    await ended.getByText('sample_error', { exact: false }).waitFor();
+    expect(await shownText(page, 'section.missing .raised-by')).toBe(`Ended: the redraw order ${ids.redrawId.slice(0, 8)}…, a sample error (the lab could not test the sample) (sample_error); the sample was contaminated (sample_contaminated).`);
+    // Its whole id for a screen reader, the short one on screen.
+    expect(await ended.textContent()).toContain(ids.redrawId);
+    // Then what `missing` says of the initial order, as before.
+    const text = (await section.textContent()) ?? '';
+    expect(text.indexOf('Ended:')).toBeLessThan(text.indexOf(ids.initialId));
+    expect(text).toContain('redraw failed (redraw_failed)');
+    expect(await section.locator('dl.facts dd').first().textContent()).toBe(ids.initialId);
+    // On the first screen, with no scroll.
+    const box = (await ended.boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(800);
+    expect(await page.evaluate<number>('window.scrollY')).toBe(0);
+    await expectNoAxeViolations(page, 'failed redraw, first screen, 1280x800');
   });
 
   it('runs the follow-up page of a failed kit under its own Content-Security-Policy without a violation', async () => {

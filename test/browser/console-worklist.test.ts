@@ -6,7 +6,7 @@
  * the strict CSP on `/`. Issue 58: Needs attention says how overdue each row is
  * beside "stuck since", so its order reads as one; every owner shows, marked
  * "(you)" or "(not you)"; a snoozed follow-up in Mine and Unassigned reads
- * "Snoozed until ... (in 2 days)", never stuck. Leaves a screenshot (1280x800) at CONSOLE_SCREENSHOT, in
+ * "Snoozed until ..., in 2 days" (calendar days), never stuck. Leaves a screenshot (1280x800) at CONSOLE_SCREENSHOT, in
  * the git-ignored test-results/ (README's docs/console.png is copied from it by hand).
  */
 import type { Browser, Page } from 'playwright-core';
@@ -53,6 +53,16 @@ async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
 }
 
 const listed = async (query: string): Promise<Row[]> => (await api<{ items: Row[] }>(`/follow-ups?${query}&limit=50`)).items;
+
+/** "in 2 days": the calendar days from now to `until` on the page's clock, as a snooze's end reads (issue 72). */
+async function inDays(page: Page, until: string): Promise<string> {
+  const zone = await page.evaluate<string>('Intl.DateTimeFormat().resolvedOptions().timeZone');
+  const day = (at: Date) => Date.parse(new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(at));
+  return `in ${Math.round((day(new Date(until)) - day(new Date())) / 86_400_000)} days`;
+}
+
+/** A snooze's end as the worklist says it (issue 72): "Snoozed until Sun 29 Nov, 15:00 EST (20:00 UTC), in 2 days". */
+const snoozedUntil = (inWords: string) => new RegExp(`^Snoozed until \\w{3} \\d{1,2} \\w{3}( \\d{4})?, \\d\\d:\\d\\d .*, ${inWords}$`);
 
 /** A fresh page, signed in as HANDLE through the prompt. */
 async function signedIn(hash = '#/worklist'): Promise<Page> {
@@ -297,7 +307,7 @@ describe('the worklist', () => {
     for (const row of open.filter((one) => one.owner === null && one.id !== mine.id)) expect(ownerOf(row.id)).toMatch(/^None\s+Take it$/);
   });
 
-  it('marks a snoozed follow-up "Snoozed until ... (in 2 days)" in Mine and Unassigned, with why it sleeps, never stuck; on a phone too', async () => {
+  it('marks a snoozed follow-up "Snoozed until ..., in 2 days" in Mine and Unassigned, with why it sleeps, never stuck; on a phone too', async () => {
     const open = (await listed('queue=open')).filter((row) => row.owner === null && row.attention === null && row.state !== 'snoozed');
     const [ours, nobodys] = [open[0]!, open[1]!];
     const until = new Date(Date.now() + 2 * 86_400_000 + 3_600_000).toISOString();
@@ -309,7 +319,8 @@ describe('the worklist', () => {
     const page = await signedIn('#/worklist?queue=mine');
     const mineIds = await shownIds(page);
     const mineRow = page.locator(`table tbody tr[data-id="${ours.id}"]`);
-    expect(await mineRow.locator('td').nth(1).innerText()).toMatch(/^Snoozed until \d{4}-\d\d-\d\d \d\d:\d\d .+ \(in 2 days\)$/);
+    const days = await inDays(page, until);
+    expect(await mineRow.locator('td').nth(1).innerText()).toMatch(snoozedUntil(days));
     expect(await mineRow.locator('td').nth(2).innerText()).toBe('Appointment booked');
     expect(mineIds).toContain(ours.id);
     // Every snoozed row of Mine reads as snoozed, never stuck (a flag it had cleared with the snooze, CONTRACT §9).
@@ -325,14 +336,14 @@ describe('the worklist', () => {
     await page.waitForURL(/queue=unassigned$/);
     const unassignedRow = page.locator(`table tbody tr[data-id="${nobodys.id}"]`);
     await unassignedRow.waitFor();
-    expect(await unassignedRow.locator('td').nth(1).innerText()).toMatch(/^Snoozed until .+ \(in 2 days\)$/);
+    expect(await unassignedRow.locator('td').nth(1).innerText()).toMatch(snoozedUntil(days));
     expect(await unassignedRow.locator('td').nth(2).innerText()).toBe('Patient requested');
 
     // The same card on a phone.
     await page.setViewportSize({ width: 390, height: 844 });
     const card = page.getByRole('article', { name: `Follow-up ${nobodys.id}` });
     await card.waitFor();
-    expect(await card.locator('.urgency').innerText()).toMatch(/^Snoozed until .+ \(in 2 days\)$/);
+    expect(await card.locator('.urgency').innerText()).toMatch(snoozedUntil(days));
     await expectNoAxeViolations(page, 'Unassigned with a snoozed follow-up at 390x844');
   });
 

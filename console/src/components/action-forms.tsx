@@ -11,6 +11,7 @@ import type { Drafts } from '../lib/action-draft';
 import type { FollowUp } from '../lib/types';
 import { closeChoices } from '../lib/words';
 import { ChoiceField, TextField } from './action-fields';
+import { OwnerNote, OwnerQuestion, ownerToConfirm, useOwnerConfirm } from './owner-confirm';
 import { SnoozePicker } from './snooze-picker';
 
 /** The actions whose form opens in place. */
@@ -18,6 +19,8 @@ export type FormName = 'assign' | 'snooze' | 'record_contact' | 'close';
 
 interface FormProps {
   followUp: FollowUp;
+  /** Who is signed in: a close or snooze of someone else's follow-up asks once more (components/owner-confirm.tsx). */
+  me: string;
   drafts: Drafts;
   errors: Readonly<Record<string, string>>;
   owners: readonly string[];
@@ -45,33 +48,46 @@ export function ActionForms(props: FormProps & { open: FormName | null }) {
   );
 }
 
-/** Enter on a choice sends the form (a select does not on its own); Escape closes it. */
-function onFormKey(event: KeyboardEvent, onClose: () => void): void {
+/** Enter on a choice sends the form (a select does not on its own); Escape closes it (or puts away the question asked once more). */
+function onFormKey(event: KeyboardEvent, onEscape: () => void): void {
   const target = event.target;
   if (event.key === 'Escape') {
     event.preventDefault();
-    onClose();
+    onEscape();
   } else if (event.key === 'Enter' && target instanceof HTMLSelectElement) {
     event.preventDefault();
     target.form?.requestSubmit();
   }
 }
 
+interface ActionFormProps {
+  action: ActionName;
+  send: FormProps['send'];
+  onClose(): void;
+  /** The follow-up, who is signed in and whether it is sending: a close or snooze of someone else's asks once more. */
+  asker?: { followUp: FollowUp; me: string; busy: boolean };
+  children: ComponentChildren;
+}
+
 /** One action's form, headed by its name; the browser's own checks are off (the page checks, in words). */
-function ActionForm({ action, send, onClose, children }: { action: ActionName; send: FormProps['send']; onClose(): void; children: ComponentChildren }) {
+function ActionForm({ action, send, onClose, asker, children }: ActionFormProps) {
+  const confirm = useOwnerConfirm(action, asker ? ownerToConfirm(action, asker.followUp, asker.me) : null);
   return (
     <form
       class="action"
       onSubmit={(event) => {
         event.preventDefault();
-        send(action);
+        if (confirm.sendNow(event.submitter instanceof HTMLElement ? event.submitter : null)) send(action);
       }}
-      onKeyDown={(event) => onFormKey(event, onClose)}
+      onKeyDown={(event) => onFormKey(event, () => confirm.escape() || onClose())}
       aria-labelledby={`action-${action}`}
+      aria-describedby={confirm.owner === null ? undefined : `confirm-${action}-owner`}
       noValidate
     >
       <h3 id={`action-${action}`}>{ACTION_WORDS[action]}</h3>
+      <OwnerNote action={action} owner={confirm.owner} />
       {children}
+      <OwnerQuestion action={action} confirm={confirm} busy={asker?.busy ?? false} />
     </form>
   );
 }
@@ -103,10 +119,10 @@ function AssignForm({ drafts, errors, owners, busy, setDraft, send, referenceFie
   );
 }
 
-function SnoozeForm({ drafts, errors, busy, setDraft, send, referenceField, onClose }: FormProps) {
+function SnoozeForm({ followUp, me, drafts, errors, busy, setDraft, send, referenceField, onClose }: FormProps) {
   const snooze = drafts.snooze;
   return (
-    <ActionForm action="snooze" send={send} onClose={onClose}>
+    <ActionForm action="snooze" send={send} onClose={onClose} asker={{ followUp, me, busy }}>
       <SnoozePicker draft={snooze} error={errors['snooze-until']} onChange={(draft) => setDraft('snooze', draft)} />
       <ChoiceField
         id="field-snooze-reason"
@@ -146,11 +162,11 @@ function ContactForm({ drafts, errors, busy, setDraft, send, referenceField, onC
   );
 }
 
-function CloseForm({ followUp, drafts, errors, busy, reorder, setDraft, send, referenceField, onClose }: FormProps) {
+function CloseForm({ followUp, me, drafts, errors, busy, reorder, setDraft, send, referenceField, onClose }: FormProps) {
   // Picking `reordered` shows the new order known for it, if any, to use as the reference.
   const newOrder = drafts.close.disposition === 'reordered' ? reorder.newOrder : null;
   return (
-    <ActionForm action="close" send={send} onClose={onClose}>
+    <ActionForm action="close" send={send} onClose={onClose} asker={{ followUp, me, busy }}>
       <ChoiceField
         id="field-close-disposition"
         label="Disposition"

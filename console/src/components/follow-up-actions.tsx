@@ -90,6 +90,7 @@ export function FollowUpActions({ followUp, actions, owners, me, newOrder, open,
       <ActionForms
         open={open}
         followUp={followUp}
+        me={me}
         drafts={form.drafts}
         errors={errors}
         owners={owners}

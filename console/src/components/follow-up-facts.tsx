@@ -2,6 +2,7 @@
 import { reasonText } from '../../../functions/core/reason-text';
 import { choiceWords } from '../lib/actions';
 import { ehrStatusWords } from '../lib/ehr-status';
+import { snoozeUntilWords } from '../lib/snooze-words';
 import type { Action, FhirStatus, FollowUp } from '../lib/types';
 import { timeWords } from '../lib/urgency';
 import { lastContactWords, ownerWords, stateWords } from '../lib/words';
@@ -26,7 +27,7 @@ export function FollowUpFacts({ followUp, fhir, history }: { followUp: FollowUp;
       <dt>Last contact</dt>
       <dd>{lastContactWords(followUp.last_contact)}</dd>
       <dt>Snooze</dt>
-      <dd>{followUp.state === 'snoozed' && followUp.snoozed_until ? `Until ${timeWords(followUp.snoozed_until)} (${choiceWords(followUp.snooze_reason)})` : 'Not snoozed'}</dd>
+      <dd>{followUp.state === 'snoozed' && followUp.snoozed_until ? `Until ${snoozeUntilWords(followUp.snoozed_until, new Date())} (${choiceWords(followUp.snooze_reason)})` : 'Not snoozed'}</dd>
       <dt>Disposition</dt>
       <dd>{followUp.disposition ? choiceWords(followUp.disposition) : 'None'}</dd>
       <dt>Reference</dt>

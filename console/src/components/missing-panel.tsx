@@ -6,11 +6,13 @@
  * has (further down). Counts and codes only: the tracker never knows which
  * markers are missing, so nothing here could name one.
  */
+import type { ComponentChildren } from 'preact';
 import { allNonFailure, attentionWords, failureTypesWords, missingStatusWords, statusDetailWords } from '../../../functions/core/missing-words';
 import type { FollowUp } from '../lib/types';
 import { closeChoices } from '../lib/words';
 
-export function MissingPanel({ followUp }: { followUp: FollowUp }) {
+/** `raisedBy`: the order whose end raised the attention (components/raised-by.tsx), said first (issue 72). */
+export function MissingPanel({ followUp, raisedBy }: { followUp: FollowUp; raisedBy?: ComponentChildren }) {
   const missing = followUp.missing ?? null;
   if (missing === null && followUp.attention === null) return null;
   return (
@@ -21,6 +23,7 @@ export function MissingPanel({ followUp }: { followUp: FollowUp }) {
           A person decides what happens next: {attentionWords(followUp.attention)} <span class="muted">({followUp.attention})</span>.
         </p>
       )}
+      {raisedBy}
       {missing === null ? (
         <p>Not known yet: the tracker has not worked out which order is missing results.</p>
       ) : (

@@ -1,19 +1,21 @@
 /**
  * When a snooze ends (CONTRACT §12, the snooze picker in local time): a preset
  * of days, tomorrow at 09:00 or a date and time, read and said on the
- * browser's clock, with the UTC instant it sends said before it is sent.
+ * browser's clock, with the UTC instant it sends said beside it before it is sent.
  */
 import { SNOOZE_PRESETS } from '../lib/actions';
 import type { Drafts } from '../lib/action-draft';
-import { sendsWords, snoozeInstant, TOMORROW, TOMORROW_TIME } from '../lib/snooze-time';
-import { browserZone, timeWords, zonedParts } from '../lib/time';
+import { snoozeInstant, TOMORROW, TOMORROW_TIME } from '../lib/snooze-time';
+import { snoozeUntilWords } from '../lib/snooze-words';
+import { browserZone, zonedParts } from '../lib/time';
 import { Problem } from './action-fields';
 
 type SnoozeDraft = Drafts['snooze'];
 
 export function SnoozePicker({ draft, error, onChange }: { draft: SnoozeDraft; error: string | undefined; onChange: (draft: SnoozeDraft) => void }) {
   const zone = browserZone();
-  const until = snoozeInstant(draft, SNOOZE_PRESETS, new Date(), zone);
+  const now = new Date();
+  const until = snoozeInstant(draft, SNOOZE_PRESETS, now, zone);
   const zoneName = zonedParts(until ?? new Date(), zone).zoneName;
   const preset = (key: string) => () => onChange({ ...draft, preset: key });
   return (
@@ -48,7 +50,8 @@ export function SnoozePicker({ draft, error, onChange }: { draft: SnoozeDraft; e
         </fieldset>
       )}
       <p class="hint" id="snooze-sends">
-        {until ? `Sends ${sendsWords(until)}: ${timeWords(until.toISOString(), zone)}` : 'Choose a date and a time to see what it sends.'}
+        {/* Local time once, named, UTC beside it once (issue 72): what the person chose, and what is sent. */}
+        {until ? `Snoozes until ${snoozeUntilWords(until.toISOString(), now, zone)}.` : 'Choose a date and a time to see when it ends.'}
       </p>
     </fieldset>
   );

@@ -80,10 +80,22 @@ export const TOMORROW = 'tomorrow';
 /** The local clock time of the "tomorrow" preset. */
 export const TOMORROW_TIME = '09:00';
 
-/** When the snooze the picker shows would end, or null while it names no time. `days`: the day presets. */
+/** When the snooze the picker shows would end, or null while it names no time. `days`: the day presets, in calendar days on the local clock. */
 export function snoozeInstant(choice: SnoozeChoice, days: Readonly<Record<string, { days: number }>>, now: Date, zone: string): Date | null {
   if (choice.preset === TOMORROW) return tomorrowAt(now, zone, TOMORROW_TIME);
   if (choice.preset === 'until') return choice.date && choice.time ? wallTimeToUtc(choice.date, choice.time, zone) : null;
-  if (Object.hasOwn(days, choice.preset)) return new Date(now.getTime() + days[choice.preset]!.days * 86_400_000);
+  if (Object.hasOwn(days, choice.preset)) return daysLater(now, days[choice.preset]!.days, zone);
   return null;
+}
+
+/**
+ * `count` calendar days after `now` at the same clock time in `zone` (issue 72:
+ * a snooze reads as the person chose it): 3 days from Friday 09:00 is Monday
+ * 09:00, 73 hours when the clocks go back between. Seconds are kept.
+ */
+export function daysLater(now: Date, count: number, zone: string): Date {
+  const parts = zonedParts(now, zone);
+  const [year, month, day] = parts.date.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day + count)).toISOString().slice(0, 10);
+  return new Date(wallTimeToUtc(date, parts.time, zone)!.getTime() + (now.getTime() % MINUTE));
 }

@@ -4,7 +4,7 @@
  * flag, "stuck since <the order's status time> (9 days)" once flagged.
  */
 import { attentionWords } from '../../../functions/core/missing-words';
-import { timeWords } from './time';
+import { snoozeUntilWords } from './snooze-words';
 import type { FollowUp } from './types';
 
 export type UrgencyBand = 'attention' | 'stuck' | 'overdue' | 'due-soon' | 'due-later' | 'snoozed' | 'no-due' | 'closed';
@@ -80,7 +80,8 @@ export function urgencyOf(followUp: FollowUp, now: Date): Urgency {
   }
   if (asleep(followUp, now)) {
     const until = followUp.snoozed_until!;
-    return { band: 'snoozed', words: `Snoozed until ${timeWords(until)} (in ${spanWords(Date.parse(until) - at)})` };
+    // As the person chose it (issue 72): "Snoozed until Mon 30 Nov, 09:00 EST (14:00 UTC), in 3 days".
+    return { band: 'snoozed', words: `Snoozed until ${snoozeUntilWords(until, now)}` };
   }
   if (followUp.stale) {
     // "Stuck since" is the order's status time (CONTRACT §12), as on the stale redraws page; without it, the flag's own time says "flagged".

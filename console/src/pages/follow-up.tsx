@@ -23,6 +23,7 @@ import { FollowUpShiftBar, useNextInQueue } from '../components/follow-up-shift-
 import { HistoryTable } from '../components/history-table';
 import { MissingChoices, MissingPanel } from '../components/missing-panel';
 import { OrderPanel, TransactionPanel } from '../components/order-panel';
+import { RaisedBy } from '../components/raised-by';
 import { useActionForm, type ActionForm } from '../components/use-action-form';
 import { useActor } from '../components/use-actor';
 import { useCounts } from '../components/use-counts';
@@ -51,7 +52,7 @@ function takeItAction(followUp: FollowUp | null): ActionName | null {
 }
 
 /** What needs deciding, on the first screen: how urgent, whose it is, what is missing and why. */
-function Decision({ followUp, me }: { followUp: FollowUp; me: string }) {
+function Decision({ api, followUp, me, reload }: { api: Api; followUp: FollowUp; me: string; reload: number }) {
   const urgency = urgencyOf(followUp, new Date());
   return (
     <div class="decision">
@@ -59,7 +60,7 @@ function Decision({ followUp, me }: { followUp: FollowUp; me: string }) {
       <p class="owner-line">
         <strong>Owner:</strong> {ownerLine(followUp.owner, me)}
       </p>
-      <MissingPanel followUp={followUp} />
+      <MissingPanel followUp={followUp} raisedBy={<RaisedBy api={api} followUp={followUp} reload={reload} />} />
     </div>
   );
 }
@@ -168,7 +169,7 @@ export function FollowUpPage({ api, id, handle, search, navigate }: ConsolePageP
       {form.conflict && followUp && <ConflictNotice conflict={form.conflict} current={followUp} history={history} me={me} />}
       {form.alert && <ActionAlert alert={form.alert} unanswered={form.unanswered} onReload={actions.reloadAfterAlert} />}
       <div class="first-screen">
-        {followUp && <Decision followUp={followUp} me={me} />}
+        {followUp && <Decision api={api} followUp={followUp} me={me} reload={reload} />}
         <div class="work">
           <FollowUpShiftBar message={form.message} queueName={queueName} from={from} queue={queue} takeIt={takeIt !== null} busy={form.busy} onTakeIt={() => takeIt && void work.send(takeIt, true)} />
           {followUp && <FollowUpActions followUp={followUp} actions={{ ...actions, send: work.send }} owners={owners} me={me} newOrder={reorderedReference(followUp, transaction.orders)} open={work.open} onOpen={work.setOpen} />}

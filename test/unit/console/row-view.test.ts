@@ -78,9 +78,9 @@ describe('a worklist row', () => {
     expect(rowView(followUp({ owner: 'ana.lopez', state: 'acknowledged' }), NOW, { me: 'ana.lopez' })).toMatchObject({ owner: 'ana.lopez (you)', othersOwn: false });
   });
 
-  it('marks a snoozed row "Snoozed until ... (in 2 days)" and never stuck, even with a flag', () => {
+  it('marks a snoozed row "Snoozed until ..., in 2 days" and never stuck, even with a flag', () => {
     const row = rowView(followUp({ state: 'snoozed', owner: 'ana.lopez', snoozed_until: '2026-11-24T14:00:00.000Z', snooze_reason: 'patient_requested', stale: { since: '2026-11-12T00:00:00Z', reason: 'no_progress' }, due_at: '2026-11-20T00:00:00.000Z' }), NOW, { me: 'ana.lopez', zone: 'UTC' });
-    expect(row.urgency).toEqual({ band: 'snoozed', words: 'Snoozed until 2026-11-24 14:00 UTC (in 2 days)' });
+    expect(row.urgency).toEqual({ band: 'snoozed', words: 'Snoozed until Tue 24 Nov, 14:00 UTC, in 2 days' });
     expect(row.dueBy).toBeNull();
     expect(row.why).toBe('Patient requested');
   });

@@ -71,6 +71,12 @@ describe('snoozeInstant', () => {
   it('adds a day preset’s days to now', () => {
     expect(snoozeInstant({ preset: '1w', date: '', time: '' }, days, now, NY)?.toISOString()).toBe('2026-12-02T22:05:00.000Z');
   });
+  it('adds calendar days on the local clock across a daylight-saving change, seconds kept (issue 72)', () => {
+    // Friday 30 Oct 2026, 09:00:30 EDT; New York falls back on Sunday: 3 days on is Monday 09:00:30 EST, 73 hours later.
+    const friday = new Date('2026-10-30T13:00:30Z');
+    expect(snoozeInstant({ preset: '3d', date: '', time: '' }, { '3d': { days: 3 } }, friday, NY)?.toISOString()).toBe('2026-11-02T14:00:30.000Z');
+    expect(snoozeInstant({ preset: '3d', date: '', time: '' }, { '3d': { days: 3 } }, friday, 'UTC')?.toISOString()).toBe('2026-11-02T13:00:30.000Z');
+  });
   it('reads "tomorrow" as 09:00 tomorrow on the local clock', () => {
     expect(snoozeInstant({ preset: 'tomorrow', date: '', time: '' }, days, now, NY)?.toISOString()).toBe('2026-11-26T14:00:00.000Z');
   });

@@ -46,13 +46,13 @@ describe('urgencyOf', () => {
   });
 
   it('says until when a snoozed one sleeps, and when a closed one closed', () => {
-    expect(urgencyOf(followUp({ state: 'snoozed', snoozed_until: '2026-11-25T14:00:00Z', due_at: '2026-11-27T14:00:00Z' }), NOW)).toEqual({ band: 'snoozed', words: 'Snoozed until 2026-11-25 14:00 UTC (in 3 days)' });
+    expect(urgencyOf(followUp({ state: 'snoozed', snoozed_until: '2026-11-25T14:00:00Z', due_at: '2026-11-27T14:00:00Z' }), NOW)).toEqual({ band: 'snoozed', words: 'Snoozed until Wed 25 Nov, 14:00 UTC, in 3 days' });
     expect(urgencyOf(followUp({ state: 'closed', closed_at: '2026-11-19T10:00:00Z' }), NOW)).toEqual({ band: 'closed', words: 'Closed 3 days ago' });
   });
 
   it('never reads a snoozed one as stuck while it sleeps; once its end has passed, its flag or due time again', () => {
     const stale = { since: '2026-11-20T00:00:00Z', reason: 'no_progress' };
-    expect(urgencyOf(followUp({ state: 'snoozed', snoozed_until: '2026-11-22T17:00:00Z', stale, due_at: '2026-11-20T00:00:00Z' }), NOW)).toEqual({ band: 'snoozed', words: 'Snoozed until 2026-11-22 17:00 UTC (in 5 hours)' });
+    expect(urgencyOf(followUp({ state: 'snoozed', snoozed_until: '2026-11-22T17:00:00Z', stale, due_at: '2026-11-20T00:00:00Z' }), NOW)).toEqual({ band: 'snoozed', words: 'Snoozed until Sun 22 Nov, 17:00 UTC, in 5 hours' });
     expect(urgencyOf(followUp({ state: 'snoozed', snoozed_until: '2026-11-22T11:00:00Z', stale }), NOW)).toEqual({ band: 'stuck', words: 'Flagged 2026-11-20 (2 days)' });
     expect(urgencyOf(followUp({ state: 'snoozed', snoozed_until: '2026-11-22T11:00:00Z', due_at: '2026-11-22T11:00:00Z' }), NOW)).toEqual({ band: 'overdue', words: 'Overdue 1 hour' });
   });
