@@ -161,7 +161,8 @@ export async function startLocalRuntime(
     };
     // The caller (GET /me, the Mine queue) is the x-redraw-actor header or `local`, as for the actions.
     // The follow-ups' Tasks in the team's EHR (CONTRACT §13): with FHIR_BASE_URL only; otherwise no client, no request.
-    const fhirConfig = fhirConfigOf(settings);
+    // The Task links to the follow-up's page in this console (its digest covers the link): npm start's own URL, set below once it listens.
+    const fhirConfig = fhirConfigOf(settings, { consoleUrl: null });
     const fhirHttp = fhirConfig === null ? null : fhirClientOf(fhirConfig, { logger: createLogger(SERVICES.fhirWriter) });
     const fhirTarget = fhirConfig === null ? null : { baseUrl: fhirConfig.baseUrl, systems: fhirConfig.systems };
     const query = createQueryHandler({ db, tableName, logger: createLogger(SERVICES.query), timeZone: settings.DIGEST_TIMEZONE, actorSource: 'header', fhir: fhirTarget });
@@ -402,6 +403,8 @@ export async function startLocalRuntime(
     server.headersTimeout = KEEP_ALIVE.serverMs + 1_000;
     const port = await listen(server, settings.PORT);
     listening.port = port;
+    // Every part that computes a Task (the writer, the sweep, the query) shares these systems.
+    if (fhirConfig !== null) fhirConfig.systems.consoleUrl = consoleUrl();
     stoppers.push(() => close(server));
 
     return {

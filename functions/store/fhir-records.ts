@@ -341,19 +341,30 @@ export interface SeedProgress {
   phase: 'open' | 'closed' | 'done';
   /** The walk's next page position in that listing (a LastEvaluatedKey), or null from its start. */
   position: Record<string, unknown> | null;
+  /** The mapping the walk sends (core/fhir-task.ts mappingKey: its version, the systems, CONSOLE_URL); null before it was kept. */
+  mapping: string | null;
 }
 
 /** The first switch-on's progress for `baseUrl` (its start when none is stored). */
 export async function readSeed(db: TableClient, tableName: string, baseUrl: string): Promise<SeedProgress> {
   const item = await db.get({ TableName: tableName, Key: fhirKeys.seed(baseUrl), ConsistentRead: true });
-  if (item === undefined) return { phase: 'open', position: null };
+  if (item === undefined) return { phase: 'open', position: null, mapping: null };
   const phase = item.phase === 'closed' || item.phase === 'done' ? item.phase : 'open';
-  return { phase, position: typeof item.position === 'string' ? (JSON.parse(item.position) as Record<string, unknown>) : null };
+  return {
+    phase,
+    position: typeof item.position === 'string' ? (JSON.parse(item.position) as Record<string, unknown>) : null,
+    mapping: typeof item.mapping === 'string' ? item.mapping : null,
+  };
 }
 
 export async function writeSeed(db: TableClient, tableName: string, baseUrl: string, progress: SeedProgress): Promise<void> {
   await db.put({
     TableName: tableName,
-    Item: { ...fhirKeys.seed(baseUrl), phase: progress.phase, ...(progress.position === null ? {} : { position: JSON.stringify(progress.position) }) },
+    Item: {
+      ...fhirKeys.seed(baseUrl),
+      phase: progress.phase,
+      ...(progress.position === null ? {} : { position: JSON.stringify(progress.position) }),
+      ...(progress.mapping === null ? {} : { mapping: progress.mapping }),
+    },
   });
 }

@@ -209,6 +209,11 @@ describe('FHIR on: npm start with FHIR_BASE_URL at the stand-in, then npm run si
       if (task.status !== taskStatusOf({ state: now.state, disposition: now.disposition as never })) problems.push(`${followUp.id}: ${now.state} as Task status ${task.status}`);
       const invalid = validateTask(task);
       if (invalid.length > 0) problems.push(`${followUp.id}: invalid R4: ${JSON.stringify(invalid)}`);
+      // In words (CONTRACT §13), and linked to its page in npm start's own console.
+      if (typeof task.code?.text !== 'string' || typeof task.description !== 'string') problems.push(`${followUp.id}: no code.text or description`);
+      if (task.code?.coding?.some((coding) => typeof coding.display !== 'string')) problems.push(`${followUp.id}: a code without its display`);
+      const link = task.input?.find((input) => input.type?.coding?.some((coding) => coding.code === 'console'))?.valueUrl;
+      if (link !== `${on.url}/#/follow-ups/${encodeURIComponent(followUp.id)}`) problems.push(`${followUp.id}: console link ${link}`);
     }
     expect(problems).toEqual([]);
   });

@@ -61,9 +61,9 @@ function writer(metrics = recordingMetrics(), timeoutMs = 2_000) {
   return { metrics, handle: createFhirWriterHandler({ db: table.db, tableName: table.tableName, http: http(timeoutMs), systems, baseUrl: standin.url, logger, metrics, now: () => clock }) };
 }
 
-async function sweep(perSweep = 50, metrics = recordingMetrics()) {
+async function sweep(perSweep = 50, metrics = recordingMetrics(), mapping = systems) {
   const ctx = { db: table.db, tableName: table.tableName, now: clock, logger, gate: { mayStart: () => true, stoppedAt: null } } as unknown as SweepContext;
-  const result = await fhirCatchUpStep(ctx, { http: http(), systems, baseUrl: standin.url, perSweep }, metrics);
+  const result = await fhirCatchUpStep(ctx, { http: http(), systems: mapping, baseUrl: standin.url, perSweep }, metrics);
   return { result, metrics };
 }
 
@@ -280,6 +280,20 @@ describe('first switch-on (CONTRACT §13): the open follow-ups and those closed 
       const writes = (await standin.control.requests()).filter((request) => request.method !== 'GET');
       expect(writes.map((request) => request.method).sort()).toEqual(Array(7).fill('POST'));
       expect((await taskOf(closed[0]!.followUp.id))[0]!.status).toBe('completed');
+      // A new mapping (here CONSOLE_URL set, as a new version of the words would): the walk goes again, each kept Task written once more, with its link.
+      const linked = { ...systems, consoleUrl: 'https://console.example.org/' };
+      await standin.control.clearRequests();
+      for (let again = 0; again < 10; again++) {
+        const { result } = await sweep(perSweep, recordingMetrics(), linked);
+        expect(result.sent).toBeLessThanOrEqual(perSweep);
+        if (result.sent === 0 && result.behind === 0) break;
+      }
+      const rewrites = (await standin.control.requests()).filter((request) => request.method !== 'GET');
+      expect(rewrites.map((request) => request.method).sort()).toEqual(Array(7).fill('PUT'));
+      for (const one of [...open, ...closed]) {
+        const [task] = await taskOf(one.followUp.id);
+        expect(task!.input?.map((input) => input.valueUrl).filter(Boolean)).toEqual([`https://console.example.org/#/follow-ups/${one.followUp.id}`]);
+      }
     } finally {
       table = previous;
       await own.drop();

@@ -10,14 +10,15 @@
  * record; after PENDING_TRIES it waits behind the rest with a backoff, so one
  * record that keeps failing never holds up the others.
  *
- * First switch-on (and a new base URL): the open follow-ups, then those closed
+ * First switch-on (and a new base URL, and a new mapping: a new version of its
+ * words, other systems, another CONSOLE_URL): the open follow-ups, then those closed
  * and still kept (within RETENTION_DAYS: the closed listing holds no other),
  * are marked pending, `perSweep` a sweep, from where the last sweep stopped in
  * the worklist's listings (one Query page each); the pending records then send
  * them like any other. The gauge FhirTasksBehind counts what is left.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { FhirSystems } from '../../core/fhir-task';
+import { mappingKey, type FhirSystems } from '../../core/fhir-task';
 import type { FhirHttp } from '../../fhir/http';
 import { recordOutcome } from '../../fhir/outcomes';
 import { digestOf } from '../../fhir/source';
@@ -129,7 +130,10 @@ async function countFailedTries(ctx: SweepContext, failed: readonly PendingRecor
  * digest are not), from where the last sweep stopped. Returns how many it marked.
  */
 async function seed(ctx: SweepContext, fhir: FhirCatchUp): Promise<number> {
+  const mapping = mappingKey(fhir.systems);
   let progress: SeedProgress = await readSeed(ctx.db, ctx.tableName, fhir.baseUrl);
+  // Every kept Task again when the mapping changed since the walk (or the walk kept none: before mappings had keys).
+  if (progress.mapping !== mapping) progress = { phase: 'open', position: null, mapping };
   let marked = 0;
   let budget = fhir.perSweep;
   while (progress.phase !== 'done' && budget > 0) {
@@ -153,8 +157,8 @@ async function seed(ctx: SweepContext, fhir: FhirCatchUp): Promise<number> {
     }
     progress =
       page.LastEvaluatedKey !== undefined
-        ? { phase: progress.phase, position: page.LastEvaluatedKey }
-        : { phase: progress.phase === 'open' ? 'closed' : 'done', position: null };
+        ? { phase: progress.phase, position: page.LastEvaluatedKey, mapping }
+        : { phase: progress.phase === 'open' ? 'closed' : 'done', position: null, mapping };
     await writeSeed(ctx.db, ctx.tableName, fhir.baseUrl, progress);
   }
   return marked;
