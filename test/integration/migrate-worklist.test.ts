@@ -7,14 +7,14 @@
  * between its read and its write is left as that write made it (a lost race).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../cli/main';
 import { A, parseStored, worklistAttributesOf } from '../../functions/store/follow-ups/item';
 import { migrateWorklistIndex } from '../../functions/store/follow-ups/migrate-worklist';
 import { countFollowUps, listFollowUps } from '../../functions/store/follow-ups/worklist';
 import { keys, TABLE } from '../../functions/store/table';
 import type { TableClient } from '../../functions/store/table-client';
 import { freshId } from '../../local/junction-flows';
-import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
+import { runCliOnTable } from '../support/cli-in-process';
+import { createTestTable, type TestTable } from '../support/dynamodb';
 import { batchWrite, itemOfSpec, type FollowUpSpec } from '../../bench/worklist-seed';
 
 const NOW = new Date('2026-03-31T12:00:00Z');
@@ -42,17 +42,7 @@ afterAll(async () => {
   await table?.drop();
 });
 
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    env: { DYNAMODB_ENDPOINT: localEndpoint(), TABLE_NAME: table.tableName, NO_COLOR: '1' },
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    now: () => NOW,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[]) => runCliOnTable(argv, table.tableName, () => NOW);
 
 const mine = async (actor: string) => (await listFollowUps(table.db, table.tableName, { state: 'open', owner: null, queue: 'mine', actor, limit: 100, from: null, now: NOW })).items.map((one) => one.followUp.id).sort();
 const live = () => specs.filter((spec) => spec.expiresAt == null);

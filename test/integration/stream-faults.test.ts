@@ -23,7 +23,6 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../cli/main';
 import { parseLocalSettings } from '../../local/config';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { freePort } from '../support/npm-start';
@@ -44,6 +43,7 @@ import { decodeRecord } from '../../functions/transaction-status/steps/intake';
 import { localDynamoDbClientConfig, localTable } from '../../local/dynamodb-local';
 import { findStreamArn, startStreamReader, type DeadLetter, type StreamReader } from '../../local/stream-reader';
 import { startAwsStandin, STANDIN_CLIENT_CONFIG, type AwsStandin } from '../support/aws-standin';
+import { runCliOnTable } from '../support/cli-in-process';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
 import { startDynamoDbProxy, type DynamoDbProxy } from '../support/dynamodb-proxy';
 import { buildDeliveries, freshId, PHI_CANARY, simpleFlow, type Delivery, type FlowSpec } from '../support/junction';
@@ -355,17 +355,7 @@ describe('transaction function with too little time left', () => {
   });
 });
 
-/** `npx redraw-tracker <argv>` in-process, pointed at this table as at npm start's (DYNAMODB_ENDPOINT, TABLE_NAME). */
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    env: { DYNAMODB_ENDPOINT: localEndpoint(), TABLE_NAME: table.tableName, NO_COLOR: '1' },
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-  });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[]) => runCliOnTable(argv, table.tableName);
 
 describe('redraw-tracker stream-work', () => {
   it('lists parked work no stream record will redo, and --redo has the transaction function redo it', async () => {

@@ -10,7 +10,6 @@
  * under the old order.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../cli/main';
 import { dueAt } from '../../functions/core/follow-up/due';
 import { openingEntry } from '../../functions/core/follow-up/history';
 import { openFollowUp, type FollowUp } from '../../functions/core/follow-up/states';
@@ -25,7 +24,8 @@ import { listFollowUps, type FollowUpFilters } from '../../functions/store/follo
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { keys, TABLE } from '../../functions/store/table';
 import { freshId } from '../../local/junction-flows';
-import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
+import { runCliOnTable } from '../support/cli-in-process';
+import { createTestTable, type TestTable } from '../support/dynamodb';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -161,14 +161,4 @@ describe('snoozed follow-ups in the worklist (CONTRACT §9)', () => {
   });
 });
 
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    env: { DYNAMODB_ENDPOINT: localEndpoint(), TABLE_NAME: table.tableName, NO_COLOR: '1' },
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    now: () => new Date(NOW),
-  });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[]) => runCliOnTable(argv, table.tableName, () => new Date(NOW));

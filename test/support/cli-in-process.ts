@@ -11,6 +11,7 @@
  * error on the real stderr, and settings read from the real environment.
  */
 import { runCli } from '../../cli/main';
+import { localEndpoint } from './dynamodb';
 import { repoRoot, type CommandRun } from './npm-start';
 
 /** Runs the CLI with `args` and `env` in this process; a non-zero exit code is a result, as with runToEnd. */
@@ -25,6 +26,22 @@ export async function runCliInProcess(args: readonly string[], env: NodeJS.Proce
     stderr: { write: (chunk: string) => (stderr += chunk) },
     // runToEnd starts the child in the repository; the binary resolves files from INIT_CWD, else there.
     cwd: env.INIT_CWD ?? repoRoot,
+  });
+  return { code, stdout, stderr };
+}
+
+/**
+ * `npx redraw-tracker <argv>` in this process, pointed at a test table of DynamoDB Local as at npm
+ * start's (DYNAMODB_ENDPOINT, TABLE_NAME), without colours; `now`: the CLI's clock, when a case fixes it.
+ */
+export async function runCliOnTable(argv: readonly string[], tableName: string, now?: () => Date): Promise<CommandRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    env: { DYNAMODB_ENDPOINT: localEndpoint(), TABLE_NAME: tableName, NO_COLOR: '1' },
+    stdout: { write: (chunk: string) => (stdout += chunk) },
+    stderr: { write: (chunk: string) => (stderr += chunk) },
+    ...(now === undefined ? {} : { now }),
   });
   return { code, stdout, stderr };
 }
