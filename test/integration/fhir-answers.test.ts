@@ -240,6 +240,40 @@ describe('only a final answer is a refusal: every other answer leaves the Task p
   });
 });
 
+describe('an update answered with what is not a Task (CONTRACT §13)', () => {
+  it('a PUT answered with a redirect, an HTML 200, a JSON 200 that is not a Task, 405 or 413 leaves the Task pending, never refused; the sweep then sends it', async () => {
+    const one = await openOne();
+    await writer().handle(followUpBatch(one), context());
+    const cases: { answer: RawAnswer; reason: string }[] = [
+      { answer: { status: 302, headers: { location: proxy.loginUrl } }, reason: 'redirect' },
+      { answer: html(200), reason: 'unreadable' },
+      { answer: outcome(200, 'informational'), reason: 'unreadable' },
+      { answer: outcome(405, 'not-supported'), reason: 'not_allowed' },
+      { answer: html(413), reason: 'unexpected_status' },
+    ];
+    const bodies = [
+      { action: 'acknowledge', owner: 'j.doe' },
+      { action: 'record_contact', channel: 'phone', outcome: 'no_answer' },
+      { action: 'assign', owner: 'a.smith' },
+      { action: 'record_contact', channel: 'sms', outcome: 'reached' },
+      { action: 'assign', owner: 'j.doe' },
+    ];
+    for (const [index, { answer, reason }] of cases.entries()) {
+      proxy.script({ method: 'PUT', path: /^\/fhir\/R4\/Task\/[^/?]+$/, answer, times: 1 });
+      const acted = await act(one.followUp.id, bodies[index]!);
+      const { handle, metrics } = writer();
+      logs.length = 0;
+      expect((await handle(followUpBatch(acted), context())).batchItemFailures).toHaveLength(1);
+      expect({ index, reason: unavailableLogged(one.followUp.id)?.reason }).toEqual({ index, reason });
+      expect(metrics.counts.get(FHIR_METRICS.refused)).toBeUndefined();
+      expect(await pendingItems(one.followUp.id)).toHaveLength(1);
+    }
+    expect(proxy.seen.filter((request) => request.path === '/login')).toEqual([]);
+    await sweep();
+    await expectCurrent(one.followUp.id);
+  });
+});
+
 describe('a Task deleted in the EHR (CONTRACT §13)', () => {
   it('is not created again by a tracker change (deleted_in_ehr, counted), and is after a person acts on the follow-up', async () => {
     const one = await openOne();
@@ -253,6 +287,8 @@ describe('a Task deleted in the EHR (CONTRACT §13)', () => {
     const flagged = await trackerChange(one, true);
     const first = writer();
     expect(await first.handle(followUpBatch(flagged), context())).toEqual({ batchItemFailures: [] });
+    expect(proxy.seen.filter((request) => request.method !== 'GET')).toEqual([]);
+    expect(await tasksOf(one.followUp.id)).toEqual([]);
     expect(first.metrics.counts.get(FHIR_METRICS.deletedInEhr)).toBe(1);
     const view = () => readConfirmation(shared.db, shared.tableName, one.followUp.id, base, true);
     expect(fhirViewOf(await view(), digestOf(flagged, systems), base)?.state).toBe('deleted_in_ehr');
