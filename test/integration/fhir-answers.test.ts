@@ -171,7 +171,7 @@ describe('only a final answer is a refusal: every other answer leaves the Task p
       { answer: { status: 200, headers: { 'content-type': 'application/fhir+json' }, body: '' }, reason: 'unreadable' },
       { answer: outcome(200, 'informational'), reason: 'unreadable' },
       // Cut at 5 MiB: no answer was read (no status).
-      { answer: { status: 200, headers: { 'content-type': 'application/fhir+json' }, bytes: 6 * 1024 * 1024 }, reason: 'too_large', status: null },
+      { answer: { status: 200, headers: { 'content-type': 'application/fhir+json' }, bytes: 5 * 1024 * 1024 + 65_536 }, reason: 'too_large', status: null },
       { answer: outcome(404, 'not-found'), reason: 'base_url_not_found' },
       { answer: { status: 404 }, reason: 'base_url_not_found' },
       { answer: outcome(405, 'not-supported'), reason: 'not_allowed' },
