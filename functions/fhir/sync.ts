@@ -126,8 +126,12 @@ async function syncRounds(deps: SyncDeps, id: string, openedAt: string | null): 
       if (now === null || now.revision === written.stored.revision || digestOf(now, deps.systems) === written.digest) return { kind: 'written' };
       continue;
     }
-    // A conditional create that found the Task another writer created meanwhile: read it and go again.
-    if (answer.status === 200) continue;
+    // A conditional create that found the Task another writer created meanwhile: read it and go again
+    // (a 200 that is no Task, a gateway's page, is no such answer: the next try sends it).
+    if (answer.status === 200) {
+      if (!writtenBodyReadable(answer)) return unavailable('unreadable', answer);
+      continue;
+    }
     if (answer.status === 412 || answer.status === 409 || (answer.status === 404 && step.found !== null)) {
       if (operationOutcomeCodes(answer.body).includes('multiple-matches')) return refuse(deps, written, answer.status, ['multiple-matches']);
       conflicts += 1;

@@ -215,6 +215,8 @@ describe('only a final answer is a refusal: every other answer leaves the Task p
       { answer: { status: 303, headers: { location: proxy.loginUrl, 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Task', id: 'login', status: 'ready', intent: 'order' }) }, reason: 'redirect' },
       { answer: html(201), reason: 'unreadable' },
       { answer: outcome(201, 'informational'), reason: 'unreadable' },
+      // A 200 to a conditional create says another writer created it, but a gateway's page says nothing: one POST, not a loop.
+      { answer: html(200), reason: 'unreadable' },
       { answer: outcome(404, 'not-found'), reason: 'not_found' },
       { answer: { status: 405 }, reason: 'not_allowed' },
       { answer: outcome(408, 'timeout'), reason: 'timeout' },
@@ -234,6 +236,7 @@ describe('only a final answer is a refusal: every other answer leaves the Task p
     }
     cases.forEach(({ reason }, index) => expect(unavailableLogged(opened[index]!.followUp.id)?.reason).toBe(reason));
     expect(proxy.seen.filter((request) => request.path === '/login')).toEqual([]);
+    expect(proxy.seen.filter((request) => request.method === 'POST')).toHaveLength(cases.length);
     expect(await standin.control.tasks()).toEqual([]);
     await sweep();
     for (const one of opened) await expectCurrent(one.followUp.id);
