@@ -27,7 +27,7 @@ const SECTIONS = [
   { id: 'k', title: 'DynamoDB units per story: a redraw, an incomplete redraw, a failed test kit', about: 'about 1 min', only: 'story-cost' },
   { id: 'l', title: 'a 30-day report at 1,000 and 100,000 ended transactions, against every row', about: 'about 4 min', only: 'report-scale' },
   { id: 'm', title: 'the whole product, everything on, against the common approach (4 senders)', about: 'about 2 min', only: 'product-cost' },
-  { id: 'n', title: 'FHIR Tasks: cost per follow-up change, the catch-up per 1,000 follow-ups', about: 'about 3 min', only: 'fhir-cost' },
+  { id: 'n', title: 'FHIR Tasks: cost per change, catch-up per 1,000 follow-ups, the fx marker', about: 'about 4 min', only: 'fhir-cost' },
 ] as const;
 
 /** What `npm run bench -- --help` prints. */
@@ -43,7 +43,7 @@ export function benchHelp(): string {
     'Sections (times on the idle 2-core machine of bench/README.md; a busy machine takes longer):',
     ...sectionLines,
     '',
-    '  npm run bench                           every section: about 22-23 minutes (a to g took 343 s on 2026-11-23, h and i about 3 min each, j about 5, k about 1, l about 4, m about 2, n about 3)',
+    '  npm run bench                           every section: about 23-24 minutes (a to g took 343 s on 2026-11-23, h and i about 3 min each, j about 5, k about 1, l about 4, m about 2, n about 4)',
     '  BENCH_QUICK=1 npm run bench             every section at small sizes: a smoke run of about 2 minutes (bench/results.quick.json)',
     '  BENCH_ONLY=<name> npm run bench         one section alone (bench/results.<name>.json): cold-start, local-ingest, sync-cost, sweep-scale, console, worklist-reads, story-cost, report-scale, product-cost, fhir-cost',
     '',
@@ -51,7 +51,8 @@ export function benchHelp(): string {
     'BENCH_SWEEP_SIZES (1000,10000,50000 / 1000,3000), BENCH_SWEEP_DUE (50), BENCH_LATENCY_SAMPLES (60 / 10),',
     'BENCH_LOCAL_ROUNDS (3 / 1), BENCH_SYNC_RUNS (3 / 1), BENCH_SCALE_OPEN and BENCH_SCALE_DUE (5000 and 2000 / 500 and 200),',
     'BENCH_CONSOLE_FOLLOW_UPS (5000 / 500), BENCH_CONSOLE_RUNS (7 / 3), BENCH_WORKLIST_OPEN, BENCH_WORKLIST_CLOSED and BENCH_WORKLIST_RUNS (10000, 50000 and 9 / 1000, 5000 and 3),',
-    'BENCH_STORY_RUNS (5 / 2), BENCH_PRODUCT_PER_KIND (15 / 3), BENCH_PRODUCT_SENDERS (4), BENCH_FHIR_RUNS (5 / 2) and BENCH_FHIR_FOLLOW_UPS (1000 / 200);',
+    'BENCH_STORY_RUNS (5 / 2), BENCH_PRODUCT_PER_KIND (15 / 3), BENCH_PRODUCT_SENDERS (4), BENCH_FHIR_RUNS (5 / 2), BENCH_FHIR_FOLLOW_UPS (1000 / 200)',
+    'and BENCH_FHIR_MARKER_PER_KIND (15 / 3);',
     'BENCH_OUTPUT writes the results elsewhere.',
     '',
     'Goal lines read PASS or FAIL (section b: met yes/NO). A ratio compares two figures measured on the same',

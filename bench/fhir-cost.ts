@@ -48,19 +48,22 @@ import type { SweepContext } from '../functions/stale-redraw-sweep/steps/context
 import { documentClientOf, documentTable } from '../functions/store/document-table';
 import { readPending } from '../functions/store/fhir-records';
 import { actOnFollowUp } from '../functions/store/follow-ups/actions';
-import type { StoredFollowUp } from '../functions/store/follow-ups/item';
+import { carriesFhirMarker, type StoredFollowUp } from '../functions/store/follow-ups/item';
 import { getFollowUp } from '../functions/store/follow-ups/reads';
 import { keepStaleFlagCopy, markReminded } from '../functions/store/follow-ups/tracker';
 import { writeStoredFollowUp } from '../functions/store/follow-ups/write';
-import { createTableInput } from '../functions/store/table';
+import { createTableInput, keys } from '../functions/store/table';
 import type { TableClient } from '../functions/store/table-client';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
 import { startFhirStandin, type FhirStandin, type FhirStandinRequest } from '../local/fhir-standin';
 import { freshId } from '../local/junction-flows';
+import { measureMarker, markerLines, type MarkerFigures } from './fhir-marker';
 import { createTables } from './ingest';
+import { toWebhookStream } from './product-cost';
+import { buildProductStream } from './product-stream';
 import { attachMeter, type Meter, type MeterReading } from './meter';
 import { median, progress, round } from './stats';
-import { PRICES } from './system-cost';
+import { PRICES, runSystemCost } from './system-cost';
 
 /** The writer's memory (lib/fhir.ts FHIR_WRITER_MEMORY_MB; lib/ is not the bench's to import). */
 export const WRITER_MEMORY_GB = 256 / 1024;
@@ -95,7 +98,9 @@ export interface ChangeCost {
   kind: ChangeKind;
   /** Whether the change's digest differs from the confirmed one (a Task write is due). */
   maps: boolean;
-  /** Writer invocations (one record each). */
+  /** Whether its write carried the FHIR marker (the mapping passes it; without it, nothing is invoked and every figure is 0). */
+  marked: boolean;
+  /** Writer invocations (one record each; 0 when the mapping's filter drops the write). */
   invocations: number;
   read: number;
   /** Write units, refused conditional writes included. */
@@ -152,6 +157,13 @@ export interface FhirCostResult {
   /** The writer's cost per change while the server answered 503 (the first delivery; the mapping retries a batch twice). */
   outageDelivery: { read: number; write: number; requests: number; fhir: FhirRequestCounts; invocationsPerChange: number };
   catchUp: CatchUpScenario[];
+  /**
+   * The FHIR marker (fhir-marker.ts): on the stream of part 1's changes and on section m's product stream
+   * (`markerPerKind` flows of each kind, through the transaction function, then people's actions on up to 100
+   * open follow-ups; absent at 0); `confirmationRead`: the RU a passed record whose Task is current costs the
+   * writer (the duplicate's), saved with each record the marker keeps from it.
+   */
+  marker: { confirmationRead: number; streams: MarkerFigures[] };
   /** Everything ended as CONTRACT §13 says. */
   allAsExpected: boolean;
   unexpected: string[];
@@ -249,10 +261,18 @@ async function tasksByFollowUp(standin: FhirStandin): Promise<Map<string, Record
 async function measureChanges(setup: Setup, runs: number, unexpected: string[]): Promise<ChangeCost[]> {
   const { db, meter, check, tableName, standin } = setup;
   const writer = createFhirWriterHandler({ db, tableName, http: createFhirHttp({ baseUrl: standin.url, tokens: null }), systems, baseUrl: standin.url, logger: silent, metrics: noMetrics });
-  const samples = new Map<ChangeKind, { read: number; write: number; requests: number; fhir: FhirRequestCounts; ms: number; maps: boolean; byOperation: ChangeCost['byOperation'] }[]>();
+  const samples = new Map<ChangeKind, { read: number; write: number; requests: number; fhir: FhirRequestCounts; ms: number; maps: boolean; marked: boolean; byOperation: ChangeCost['byOperation'] }[]>();
   let sequence = 1;
   for (let run = 0; run < runs; run++) {
     const deliver = async (kind: ChangeKind, stored: StoredFollowUp, eventName: 'INSERT' | 'MODIFY' = 'MODIFY') => {
+      // The mapping passes a write only when it carries the FHIR marker (CONTRACT §13): one without it invokes nothing.
+      const marked = carriesFhirMarker((await check.get({ TableName: tableName, Key: keys.followUp(stored.followUp.id), ConsistentRead: true })) ?? {});
+      if (!marked) {
+        const list = samples.get(kind) ?? [];
+        list.push({ read: 0, write: 0, requests: 0, fhir: { GET: 0, PUT: 0, POST: 0, other: 0 }, ms: 0, maps: false, marked, byOperation: {} });
+        samples.set(kind, list);
+        return;
+      }
       meter.reset();
       await standin.control.clearRequests();
       const event: DynamoDBStreamEvent = { Records: [followUpRecord(stored, sequence++, eventName)] };
@@ -266,7 +286,7 @@ async function measureChanges(setup: Setup, runs: number, unexpected: string[]):
       if (!current) unexpected.push(`${kind}: the Task is not at the follow-up's digest`);
       const maps = fhir.PUT + fhir.POST > 0;
       const list = samples.get(kind) ?? [];
-      list.push({ read: reading.read, write: reading.write + reading.refused, requests: reading.requests, fhir, ms, maps, byOperation: operations(reading) });
+      list.push({ read: reading.read, write: reading.write + reading.refused, requests: reading.requests, fhir, ms, maps, marked, byOperation: operations(reading) });
       samples.set(kind, list);
     };
     const reread = async (id: string) => (await getFollowUp(check, tableName, id, new Date()))!;
@@ -297,10 +317,13 @@ async function measureChanges(setup: Setup, runs: number, unexpected: string[]):
     const ms = pick((s) => s.ms);
     const mapsEvery = list.every((sample) => sample.maps);
     if (!mapsEvery && list.some((sample) => sample.maps)) unexpected.push(`${kind}: wrote a Task in some runs only`);
+    const markedEvery = list.every((sample) => sample.marked);
+    if (!markedEvery && list.some((sample) => sample.marked)) unexpected.push(`${kind}: carried the FHIR marker in some runs only`);
     return {
       kind,
       maps: mapsEvery,
-      invocations: 1,
+      marked: markedEvery,
+      invocations: markedEvery ? 1 : 0,
       read,
       write,
       requests: pick((s) => s.requests),
@@ -373,7 +396,7 @@ async function catchUp(setup: Setup, name: CatchUpScenario['name'], ids: readonl
  * Measures section n on the DynamoDB Local at `endpoint`: `runs` follow-ups' changes
  * through the writer, then the catch-up of `followUps` follow-ups.
  */
-export async function measureFhirCost(endpoint: string, options: { runs: number; followUps: number }): Promise<FhirCostResult> {
+export async function measureFhirCost(endpoint: string, options: { runs: number; followUps: number; markerPerKind: number }): Promise<FhirCostResult> {
   const config = localDynamoDbClientConfig(endpoint);
   const clients = { metered: new DynamoDBClient(config), check: new DynamoDBClient(config) };
   const meter = attachMeter(clients.metered);
@@ -392,6 +415,8 @@ export async function measureFhirCost(endpoint: string, options: { runs: number;
       const expectWrite = change.kind !== 'reminded' && change.kind !== 'duplicate';
       if (change.maps !== expectWrite) unexpected.push(`${change.kind}: ${change.maps ? 'wrote' : 'did not write'} a Task`);
     }
+    const marker = await measureMarkerStreams(endpoint, clients.check, changesTable, options.markerPerKind);
+    for (const figures of marker) if (figures.disagreements > 0) unexpected.push(`marker: ${figures.disagreements} writes of ${figures.stream} carry a marker changesFhirTask disputes`);
     const life = changes.filter((change) => change.kind !== 'duplicate');
     const mean = (value: (change: ChangeCost) => number) => life.reduce((sum, change) => sum + value(change), 0) / life.length;
     const changeMean = {
@@ -464,6 +489,7 @@ export async function measureFhirCost(endpoint: string, options: { runs: number;
       changeMean,
       outageDelivery,
       catchUp: [firstSwitchOn, steadyState, afterOutage],
+      marker: { confirmationRead: changes.find((change) => change.kind === 'duplicate')!.read, streams: marker },
       allAsExpected: unexpected.length === 0,
       unexpected: [...new Set(unexpected)],
     };
@@ -472,6 +498,19 @@ export async function measureFhirCost(endpoint: string, options: { runs: number;
     await standin.stop();
     for (const client of Object.values(clients)) client.destroy();
   }
+}
+
+/** The marker on part 1's stream, and on section m's product stream (`perKind` flows of each kind; none at 0). */
+async function measureMarkerStreams(endpoint: string, client: DynamoDBClient, changesTable: string, perKind: number): Promise<MarkerFigures[]> {
+  progress('fhir cost: the FHIR marker on the changes\' stream');
+  const figures = [await measureMarker(client, endpoint, changesTable, "part 1's changes")];
+  if (perKind > 0) {
+    progress(`fhir cost: the FHIR marker on section m's product stream (${perKind} flows of each kind), FHIR off`);
+    const runId = `fx${Date.now().toString(36)}`;
+    await runSystemCost(endpoint, toWebhookStream(buildProductStream({ perKind })), 'tracker', 4, runId);
+    figures.push(await measureMarker(client, endpoint, `cost-tracker-${runId}`, `section m's product stream (${perKind} flows of each kind)`));
+  }
+  return figures;
 }
 
 const SCENARIO_TITLES: Record<CatchUpScenario['name'], string> = {
@@ -523,6 +562,7 @@ export function fhirCostLines(result: FhirCostResult): string[] {
       `  (b) is one sweep's cost at any size (${Object.entries(steady.byOperation).map(([operation, units]) => `${operation} x${units.requests}`).join(', ')}); DynamoDB Local answers 0 units for a Query that finds nothing, AWS at least 0.5: ${steady.readWithQueryFloor} RU a sweep there, ${round(steady.readWithQueryFloor * 24 * 30, 0)} RU a month of hourly sweeps`,
     );
   }
+  lines.push(...markerLines(result.marker.streams, result.marker.confirmationRead));
   lines.push(result.allAsExpected ? '  every Task ended at its follow-up\'s digest, nothing pending, as CONTRACT §13 says' : `  NOT as CONTRACT §13 says: ${result.unexpected.join('; ')}`);
   return lines;
 }

@@ -60,6 +60,7 @@ const Settings = z.object({
   BENCH_PRODUCT_SENDERS: Count,
   BENCH_FHIR_RUNS: Count,
   BENCH_FHIR_FOLLOW_UPS: Count,
+  BENCH_FHIR_MARKER_PER_KIND: Count,
   BENCH_ONLY: z.enum(['local-ingest', 'cold-start', 'sync-cost', 'sweep-scale', 'console', 'worklist-reads', 'story-cost', 'report-scale', 'product-cost', 'fhir-cost']).optional(),
   BENCH_REPORT_SIZES: z.string().regex(/^\d+(,\d+)*$/).optional(),
   BENCH_REPORT_RUNS: Count,
@@ -85,7 +86,7 @@ function benchSettings(env: NodeJS.ProcessEnv) {
     worklist: { open: pick(raw.BENCH_WORKLIST_OPEN, 10_000, 1000), closed: pick(raw.BENCH_WORKLIST_CLOSED, 50_000, 5000), runs: pick(raw.BENCH_WORKLIST_RUNS, 9, 3) },
     storyRuns: pick(raw.BENCH_STORY_RUNS, 5, 2),
     product: { perKind: pick(raw.BENCH_PRODUCT_PER_KIND, 15, 3), senders: pick(raw.BENCH_PRODUCT_SENDERS, 4, 4), moreSenders: 16 },
-    fhir: { runs: pick(raw.BENCH_FHIR_RUNS, 5, 2), followUps: pick(raw.BENCH_FHIR_FOLLOW_UPS, 1000, 200) },
+    fhir: { runs: pick(raw.BENCH_FHIR_RUNS, 5, 2), followUps: pick(raw.BENCH_FHIR_FOLLOW_UPS, 1000, 200), markerPerKind: pick(raw.BENCH_FHIR_MARKER_PER_KIND, 15, 3) },
     report: { sizes: (raw.BENCH_REPORT_SIZES ?? (quick ? '1000,5000' : '1000,100000')).split(',').map(Number), runs: pick(raw.BENCH_REPORT_RUNS, 7, 3) },
     only: raw.BENCH_ONLY,
     output: raw.BENCH_OUTPUT ?? fileURLToPath(new URL(raw.BENCH_ONLY ? `./results.${raw.BENCH_ONLY}.json` : quick ? './results.quick.json' : './results.json', import.meta.url)),
@@ -468,7 +469,7 @@ async function measureProductCostOnFreshJvm(options: ProductCostOptions): Promis
 }
 
 /** Section n on its own DynamoDB Local JVM. */
-async function measureFhirCostOnFreshJvm(options: { runs: number; followUps: number }): Promise<FhirCostResult> {
+async function measureFhirCostOnFreshJvm(options: { runs: number; followUps: number; markerPerKind: number }): Promise<FhirCostResult> {
   const jvm = await startDynamoDbLocal();
   try {
     return await measureFhirCost(jvm.endpoint, options);

@@ -93,9 +93,17 @@ export const FHIR_ALARMED_COUNTS = {
     metric: FHIR_METRICS.changedInEhr,
     description: "A follow-up's Task was changed in the EHR since the tracker's last write and was not overwritten; the follow-up's fhir state is changed_in_ehr until a person's next action on it (docs/deploy.md, runbook)",
   },
+  FhirTasksDeletedInEhr: {
+    metric: FHIR_METRICS.deletedInEhr,
+    description: "A follow-up's Task the server had confirmed was deleted in the EHR; it is not created again until a person's next action on the follow-up (fhir state deleted_in_ehr) (docs/deploy.md, runbook)",
+  },
   FhirUnauthorized: {
     metric: FHIR_METRICS.unauthorized,
     description: 'The FHIR server or its token endpoint answered 401/403: the fhir setting, the client or its credential secret is wrong; no Task is written until it is fixed (docs/deploy.md, runbook)',
+  },
+  FhirBaseUrlNotFound: {
+    metric: FHIR_METRICS.baseUrlNotFound,
+    description: "A search by identifier answered 404: FHIR_BASE_URL (the fhir setting's baseUrl) names no FHIR base, or a gateway in front of it answers 404; Tasks stay pending until it is fixed (docs/deploy.md, runbook)",
   },
 } as const;
 
@@ -392,18 +400,24 @@ export class Monitoring extends Construct {
           right: both(FHIR_METRICS.unavailable),
         }),
         new GraphWidget({
-          title: 'FHIR Tasks refused, changed in the EHR, unauthorized; behind (sweep)',
+          title: 'FHIR Tasks refused, changed or deleted in the EHR, unauthorized, base URL not found; behind and catch-up failed (sweep)',
           width: 12,
-          left: [...both(FHIR_METRICS.refused), ...both(FHIR_METRICS.changedInEhr), ...both(FHIR_METRICS.unauthorized)],
-          right: [serviceMetric('stale-redraw-sweep', FHIR_METRICS.behind, { ...hourly, statistic: 'Maximum' })],
+          left: [
+            ...both(FHIR_METRICS.refused),
+            ...both(FHIR_METRICS.changedInEhr),
+            ...both(FHIR_METRICS.deletedInEhr),
+            ...both(FHIR_METRICS.unauthorized),
+            ...both(FHIR_METRICS.baseUrlNotFound),
+          ],
+          right: [serviceMetric('stale-redraw-sweep', FHIR_METRICS.behind, { ...hourly, statistic: 'Maximum' }), serviceMetric('stale-redraw-sweep', FHIR_METRICS.catchUpFailed, hourly)],
         }),
       );
     }
   }
 
   /**
-   * CONTRACT §13: what no retry repairs is alarmed (refusals, Tasks changed in the EHR, a rejected
-   * credential), and what retries have not repaired in hours: the writer's dead letters, and pending
+   * CONTRACT §13: what no retry repairs is alarmed (refusals, Tasks changed or deleted in the EHR, a
+   * rejected credential, a base URL that names no FHIR base), a catch-up that failed as a whole, and what retries have not repaired in hours: the writer's dead letters, and pending
    * records the sweep's catch-up keeps finding (FhirTasksBehind above 0 for FHIR_BEHIND_SWEEPS sweeps in
    * a row; a first switch-on with more than that many sweeps' worth of follow-ups raises it once).
    */
@@ -428,6 +442,14 @@ export class Monitoring extends Construct {
         ),
       );
     }
+    add(
+      aboveZero(
+        this,
+        'FhirCatchUpFailed',
+        "The sweep's FHIR catch-up failed as a whole (DynamoDB throttling or an error under it): its pending records wait for the next sweep; the sweep's other steps ran (docs/deploy.md, runbook)",
+        serviceMetric('stale-redraw-sweep', FHIR_METRICS.catchUpFailed, { period: Duration.hours(1) }),
+      ),
+    );
     add(
       aboveZero(
         this,

@@ -40,7 +40,8 @@ const EMITTED: Record<ServiceName, ReadonlySet<string>> = {
   [SERVICES.chatButton]: new Set(),
   [SERVICES.backfill]: new Set(Object.values(BACKFILL_METRICS)),
   [SERVICES.weeklyDigest]: new Set(),
-  [SERVICES.fhirWriter]: new Set(Object.values(FHIR_METRICS)),
+  // The writer: every FHIR metric but the sweep's own (the pending gauge, a catch-up that failed as a whole).
+  [SERVICES.fhirWriter]: new Set(Object.values(FHIR_METRICS).filter((name) => name !== FHIR_METRICS.behind && name !== FHIR_METRICS.catchUpFailed)),
 };
 
 interface WatchedMetric {
@@ -107,8 +108,9 @@ describe('alarms on the tracker\'s own metrics', () => {
     const fhir = watched.filter((metric) => metric.metricName.startsWith('Fhir'));
     expect(new Set(fhir.map((metric) => `${metric.dimensions['service']} ${metric.metricName}`))).toEqual(
       new Set([
-        ...[FHIR_METRICS.refused, FHIR_METRICS.changedInEhr, FHIR_METRICS.unauthorized].flatMap((name) => [`fhir-writer ${name}`, `stale-redraw-sweep ${name}`]),
+        ...[FHIR_METRICS.refused, FHIR_METRICS.changedInEhr, FHIR_METRICS.deletedInEhr, FHIR_METRICS.unauthorized, FHIR_METRICS.baseUrlNotFound].flatMap((name) => [`fhir-writer ${name}`, `stale-redraw-sweep ${name}`]),
         `stale-redraw-sweep ${FHIR_METRICS.behind}`,
+        `stale-redraw-sweep ${FHIR_METRICS.catchUpFailed}`,
       ]),
     );
   }, 120_000);

@@ -90,8 +90,8 @@ describe('FHIR Tasks off (the default: cdk.json `"fhir": null`)', () => {
       'AWS::Lambda::EventSourceMapping': 1,
       'AWS::SQS::Queue': 1,
       'AWS::SQS::QueuePolicy': 1,
-      // DeadLetters, WriterErrors, Refused, ChangedInEhr, Unauthorized, Behind.
-      'AWS::CloudWatch::Alarm': 6,
+      // DeadLetters, WriterErrors, Refused, ChangedInEhr, DeletedInEhr, Unauthorized, BaseUrlNotFound, CatchUpFailed, Behind.
+      'AWS::CloudWatch::Alarm': 9,
     });
     const offIds = Object.keys(TemplateJson.parse(off.template.toJSON()).Resources);
     const onResources = TemplateJson.parse(on.template.toJSON()).Resources;
@@ -277,7 +277,9 @@ describe('FHIR Tasks on: alarms (to the alarm topic)', () => {
   it.each([
     ['FhirTasksRefused', FHIR_METRICS.refused],
     ['FhirTasksChangedInEhr', FHIR_METRICS.changedInEhr],
+    ['FhirTasksDeletedInEhr', FHIR_METRICS.deletedInEhr],
     ['FhirUnauthorized', FHIR_METRICS.unauthorized],
+    ['FhirBaseUrlNotFound', FHIR_METRICS.baseUrlNotFound],
   ])('raises %s when the writer or the sweep counts any %s', (name, metricName) => {
     const properties = alarm(name);
     expect(properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1 });
@@ -287,6 +289,18 @@ describe('FHIR Tasks on: alarms (to the alarm topic)', () => {
       [metricName, [{ Name: 'service', Value: 'stale-redraw-sweep' }]],
     ]);
     expect(properties.Metrics?.find((query) => query.Expression !== undefined)?.Expression).toBe('FILL(writer, 0) + FILL(sweep, 0)');
+  });
+
+  it("raises FhirCatchUpFailed when a sweep's FHIR catch-up fails as a whole, once", () => {
+    expect(alarm('FhirCatchUpFailed')).toMatchObject({
+      MetricName: FHIR_METRICS.catchUpFailed,
+      Dimensions: [{ Name: 'service', Value: 'stale-redraw-sweep' }],
+      Statistic: 'Sum',
+      Period: 3600,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
   });
 
   it(`raises FhirTasksBehind when pending records are left after ${FHIR_BEHIND_SWEEPS} hourly sweeps in a row`, () => {
@@ -302,7 +316,7 @@ describe('FHIR Tasks on: alarms (to the alarm topic)', () => {
   });
 
   it('sends each to the alarm topic', () => {
-    for (const name of ['FhirDeadLettersWaiting', 'FhirWriterErrors', 'FhirTasksRefused', 'FhirTasksChangedInEhr', 'FhirUnauthorized', 'FhirTasksBehind']) {
+    for (const name of ['FhirDeadLettersWaiting', 'FhirWriterErrors', 'FhirTasksRefused', 'FhirTasksChangedInEhr', 'FhirTasksDeletedInEhr', 'FhirUnauthorized', 'FhirBaseUrlNotFound', 'FhirCatchUpFailed', 'FhirTasksBehind']) {
       expect(alarm(name).AlarmActions, name).toEqual([{ Ref: alarmTopic() }]);
     }
   });

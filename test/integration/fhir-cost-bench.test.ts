@@ -1,7 +1,7 @@
 /**
  * Bench section n (bench/fhir-cost.ts) at a small size, on DynamoDB Local and the
  * stand-in FHIR server: every change's Task ends at the follow-up's digest, a
- * bookkeeping write and a duplicate delivery cost the confirmation read alone and no
+ * bookkeeping write (no FHIR marker) invokes nothing, a duplicate delivery costs the confirmation read alone and no
  * FHIR request, and each catch-up scenario ends with one current Task per follow-up
  * and nothing pending (the figures would be of something else otherwise).
  */
@@ -11,12 +11,18 @@ import { localEndpoint } from '../support/dynamodb';
 
 describe('bench section n: FHIR Tasks cost', () => {
   it('meters the writer per change and the catch-up per scenario, everything ending current', { timeout: 60_000 }, async () => {
-    const result = await measureFhirCost(localEndpoint(), { runs: 1, followUps: 5 });
+    const result = await measureFhirCost(localEndpoint(), { runs: 1, followUps: 5, markerPerKind: 0 });
     expect(result.unexpected).toEqual([]);
     const byKind = Object.fromEntries(result.changes.map((change) => [change.kind, change]));
-    for (const kind of ['reminded', 'duplicate']) {
-      expect(byKind[kind]).toMatchObject({ maps: false, read: 0.5, write: 0, requests: 1, fhir: { GET: 0, PUT: 0, POST: 0, other: 0 } });
-    }
+    // A bookkeeping write carries no FHIR marker: the mapping's filter drops it, nothing is invoked.
+    expect(byKind.reminded).toMatchObject({ maps: false, marked: false, invocations: 0, read: 0, write: 0, requests: 0, fhir: { GET: 0, PUT: 0, POST: 0, other: 0 } });
+    // A record passed whose Task is current: the strongly consistent confirmation read alone.
+    expect(byKind.duplicate).toMatchObject({ maps: false, marked: true, invocations: 1, read: 1, write: 0, requests: 1, fhir: { GET: 0, PUT: 0, POST: 0, other: 0 } });
+    // The marker, on the changes' own stream: seven writes, two of them bookkeeping (the reminder, unmarked; the stale flag, marked: priority moves); the sort-key filter passed all seven.
+    const [changes] = result.marker.streams;
+    expect(changes).toMatchObject({ followUpWrites: 7, bookkeeping: 2, bookkeepingMarked: 1, passedBefore: 7, passedNow: 6, saved: 1, disagreements: 0, markerBytes: 4 });
+    expect(changes!.replay.withMarker.table).toBeGreaterThanOrEqual(changes!.replay.withoutMarker.table);
+    expect(result.marker.confirmationRead).toBe(1);
     expect(byKind.opened!.fhir).toEqual({ GET: 1, PUT: 0, POST: 1, other: 0 });
     for (const kind of ['stale_flag', 'acknowledge', 'record_contact', 'snooze', 'close']) expect(byKind[kind]!.fhir).toEqual({ GET: 1, PUT: 1, POST: 0, other: 0 });
     const [first, steady, outage] = result.catchUp;

@@ -43,6 +43,7 @@ const STREAM_IMAGE_READERS: Readonly<Record<string, string>> = {
   'functions/fhir/changes.ts': "the FHIR writer's first step decodes each follow-up record once (its own mapping, CONTRACT §13)",
   'local/stream-reader.ts': "npm start's stand-in for Lambda's event source mapping: it builds the records from DynamoDB Local's stream",
   'lib/fhir.ts': "the FHIR writer's event filter names the new image's marker (CONTRACT §13): Lambda reads it, no code of ours",
+  'bench/fhir-marker.ts': "bench section n counts the records the FHIR writer's filter passes, before and with the marker, and replays their images to price it",
 };
 
 /** The lower rooms of functions/, in the order they may stand on each other. */
