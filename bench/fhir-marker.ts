@@ -1,7 +1,7 @@
 /**
  * Section n, part 3: the FHIR marker (CONTRACT §13, "Only writes that matter reach the
  * writer"; issue 69). Every write of a follow-up item carries `fx` = 1 when it changed
- * the Task's content or the item's expiry (functions/store/follow-ups/task-source.ts
+ * the Task's content or the item's expiry (functions/store/follow-ups/fhir-marker.ts
  * changesFhirTask), FHIR on or off, and the writer's event source mapping passes only
  * those (lib/fhir.ts FHIR_STREAM_FILTER). Measured on a table's real stream (DynamoDB
  * Local's, read whole from its start), whatever wrote it:
@@ -23,7 +23,7 @@ import { PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-s
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { AttributeValue as StreamAttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { A, FHIR_MARKER_VALUE, isFollowUpItem, parseStored, type StoredFollowUp } from '../functions/store/follow-ups/item';
-import { changesFhirTask } from '../functions/store/follow-ups/task-source';
+import { changesFhirTask } from '../functions/store/follow-ups/fhir-marker';
 import { unmarshallImage } from '../functions/store/stream-images';
 import { createTableInput, keys, TABLE } from '../functions/store/table';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';

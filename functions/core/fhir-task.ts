@@ -19,6 +19,7 @@
 import { createHash } from 'node:crypto';
 import { consoleFollowUpLink } from './console-link';
 import { CONSOLE_LINK_DISPLAY, codeDisplay, TASK_CODE_TEXT, taskDescription, type TaskKind } from './fhir-task-words';
+import { canonicalJson } from './canonical-json';
 import { instantMillis } from './instant';
 import type { FollowUp } from './follow-up/states';
 
@@ -274,17 +275,7 @@ export function isTrackersIdentifier(identifier: unknown, systems: FhirSystems):
   return identifier !== null && typeof identifier === 'object' && (identifier as { system?: unknown }).system === systems.task;
 }
 
-/** JSON with every object's keys sorted: one text for one content. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, field]) => field !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, field]) => `${JSON.stringify(key)}:${canonicalJson(field)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+export { canonicalJson };
 
 /** What the tracker reads back from a Task it finds on the server. */
 export interface FoundTask {

@@ -13,56 +13,19 @@
 import * as z from 'zod/mini';
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { FhirSystems } from '../core/fhir-task';
-import { ConfigError, optionalConsoleUrl, optionalSetting } from '../shared/config';
+import { ConfigError, optionalSetting } from '../shared/config';
 import { normalisePem, signingKeyOf } from './private-key';
-import type { FhirCredential } from './token';
+import { fhirTargetOf, fhirTargetShape, httpUrl, withDefault } from './target-settings';
 
-export const DEFAULT_FHIR_TASK_SYSTEM = 'urn:redraw-tracker:follow-up';
-export const DEFAULT_FHIR_CODE_SYSTEM = 'urn:redraw-tracker';
-export const DEFAULT_FHIR_ORDER_SYSTEM = 'urn:junction:order';
-export const DEFAULT_FHIR_OWNER_SYSTEM = 'urn:redraw-tracker:owner';
+export {
+  DEFAULT_FHIR_CODE_SYSTEM,
+  DEFAULT_FHIR_ORDER_SYSTEM,
+  DEFAULT_FHIR_OWNER_SYSTEM,
+  DEFAULT_FHIR_TASK_SYSTEM,
+} from './target-settings';
 export const DEFAULT_FHIR_SCOPE = 'system/Task.rs system/Task.cu';
 export const DEFAULT_FHIR_CATCH_UP_PER_SWEEP = 200;
-
-/** A setting whose unset or blank value takes `value`. */
-const withDefault = <T extends z.core.SomeType>(schema: T, value: z.core.util.NoUndefined<z.core.output<T>>) =>
-  z.pipe(
-    z.transform((given: unknown) => (typeof given === 'string' && given.trim() === '' ? undefined : given)),
-    z._default(schema, value),
-  );
-
-const httpUrl = () => z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-
-/** The server's base, e.g. https://fhir.example.org/r4; paths are appended to it, so no query or fragment, and no trailing slash. */
-const FhirBaseUrl = optionalSetting(
-  z.pipe(
-    httpUrl().check(z.trim(), z.refine((value) => !value.includes('?') && !value.includes('#'), 'must have no query or fragment')),
-    z.transform((value: string) => value.replace(/\/+$/, '')),
-  ),
-);
-
-/**
- * A code or identifier system: a `urn:` or an http(s) URL. No `|` (it separates
- * system and value in a token search) and no blank (a FHIR uri has none).
- */
-const systemUri = (defaultValue: string) =>
-  withDefault(
-    z.string().check(
-      z.trim(),
-      z.refine((value) => /^urn:[A-Za-z0-9][A-Za-z0-9-]{1,31}(:[^\s|]+)?$/.test(value) || isHttpUrl(value), 'must be a URI: urn:... or an http(s) URL, without | or blanks'),
-    ),
-    defaultValue,
-  );
-
-function isHttpUrl(value: string): boolean {
-  if (/[\s|]/.test(value)) return false;
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hash === '';
-  } catch {
-    return false;
-  }
-}
+import type { FhirCredential } from './token';
 
 /** Printable ASCII without blanks: ids travel in a JWT and a form body. */
 const printableId = () =>
@@ -102,11 +65,7 @@ const SecretArn = optionalSetting(z.string().check(z.trim(), z.startsWith('arn:'
 
 /** Merge into an entry's settings object, with the rules: `z.object({ ...mine, ...fhirSettingsShape }).check(fhirSettingsRules)`. */
 export const fhirSettingsShape = {
-  FHIR_BASE_URL: FhirBaseUrl,
-  FHIR_TASK_SYSTEM: systemUri(DEFAULT_FHIR_TASK_SYSTEM),
-  FHIR_CODE_SYSTEM: systemUri(DEFAULT_FHIR_CODE_SYSTEM),
-  FHIR_ORDER_SYSTEM: systemUri(DEFAULT_FHIR_ORDER_SYSTEM),
-  FHIR_OWNER_SYSTEM: systemUri(DEFAULT_FHIR_OWNER_SYSTEM),
+  ...fhirTargetShape,
   FHIR_TOKEN_URL: optionalSetting(httpUrl().check(z.trim(), z.refine((value) => !value.includes('#'), 'must have no fragment'))),
   FHIR_CLIENT_ID: printableId(),
   FHIR_SCOPE: FhirScope,
@@ -116,12 +75,6 @@ export const fhirSettingsShape = {
   FHIR_KEY_ID: printableId(),
   FHIR_CLIENT_SECRET_ARN: SecretArn,
   FHIR_PRIVATE_KEY_SECRET_ARN: SecretArn,
-  /**
-   * The console's base URL (CONTRACT §12, checked as core/console-link.ts
-   * checks it): each Task links to its follow-up's page, so it is part of the
-   * mapping every entry that computes a digest must know; unset, no link.
-   */
-  CONSOLE_URL: optionalConsoleUrl(),
 };
 
 /**
@@ -206,16 +159,10 @@ export interface FhirConfigOptions {
 export function fhirConfigOf(settings: FhirSettings, options: FhirConfigOptions = {}): FhirConfig | null {
   const problems = fhirSettingsProblems(settings);
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.map(({ setting, message }) => `${setting}: ${message}`).join('; ')}`);
-  if (settings.FHIR_BASE_URL === undefined) return null;
+  const target = fhirTargetOf(settings, options.consoleUrl);
+  if (target === null) return null;
   return {
-    baseUrl: settings.FHIR_BASE_URL,
-    systems: {
-      task: settings.FHIR_TASK_SYSTEM,
-      code: settings.FHIR_CODE_SYSTEM,
-      order: settings.FHIR_ORDER_SYSTEM,
-      owner: settings.FHIR_OWNER_SYSTEM,
-      consoleUrl: options.consoleUrl !== undefined ? options.consoleUrl : (settings.CONSOLE_URL ?? null),
-    },
+    ...target,
     catchUpPerSweep: settings.FHIR_CATCH_UP_PER_SWEEP,
     auth: authOf(settings, options),
   };

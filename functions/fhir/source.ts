@@ -4,11 +4,19 @@
  * compute the same digest from the same item. No request here, so the query
  * function bundles none of the FHIR client.
  */
-import { contentDigest, taskOf, type FhirSystems } from '../core/fhir-task';
+import { contentDigest, followUpKind, taskOf, type FhirSystems, type TaskSource } from '../core/fhir-task';
 import type { StoredFollowUp } from '../store/follow-ups/item';
-import { taskSourceOf } from '../store/follow-ups/task-source';
 
-export { taskSourceOf };
+/** What the Task is computed from, for a stored follow-up (store/follow-ups/fhir-marker.ts marks a write that changes it). */
+export function taskSourceOf(stored: StoredFollowUp): TaskSource {
+  return {
+    followUp: stored.followUp,
+    stale: (stored.staleFlag ?? null) !== null,
+    lastAt: stored.last?.at ?? null,
+    revision: stored.revision,
+    kind: followUpKind(stored.followUp, stored.applied),
+  };
+}
 
 /** The digest of a stored follow-up's Task (what a confirmation is compared with). */
 export function digestOf(stored: StoredFollowUp, systems: FhirSystems): string {

@@ -9,9 +9,7 @@ import { MAX_OWNER_LENGTH, Owner } from '../core/follow-up/action-body';
 import type { FollowUpAction } from '../core/follow-up/history';
 import type { FollowUpView } from '../core/follow-up/view';
 import { AGE_BUCKETS, QUEUES } from '../core/queues';
-import { fhirViewOf, type FhirView } from '../core/fhir-task';
-import { digestOf } from '../fhir/source';
-import { readConfirmation } from '../store/fhir-records';
+import type { FhirView } from '../core/fhir-task';
 import { readHistory } from '../store/follow-ups/history';
 import { getFollowUp } from '../store/follow-ups/reads';
 import { countFollowUps, FOLLOW_UP_LIST_STATES, followUpViews, listFollowUps, positionFits } from '../store/follow-ups/worklist';
@@ -76,11 +74,12 @@ export const followUpRoute: RouteHandler = async ({ db, tableName, now, fhir }, 
   if (!stored) throw new HttpError(404, 'not_found', 'no follow-up with this id');
   const [view] = await followUpViews(db, tableName, [stored], at);
   if (view === undefined) throw new Error('no view of a stored follow-up');
-  const [history, confirmation] = await Promise.all([
+  // The Task's state is a chunk of its own, loaded only with FHIR on (CONTRACT §13).
+  const [history, fhirView] = await Promise.all([
     readHistory(db, tableName, id, at),
-    fhir === null ? null : readConfirmation(db, tableName, id, fhir.baseUrl, false),
+    fhir === null ? null : import('./follow-up-fhir').then(({ fhirViewOfStored }) => fhirViewOfStored(db, tableName, stored, fhir)),
   ]);
-  return { follow_up: view, history, fhir: fhir === null ? null : fhirViewOf(confirmation, digestOf(stored, fhir.systems), fhir.baseUrl) };
+  return { follow_up: view, history, fhir: fhirView };
 };
 
 /** GET /me (the console's, CONTRACT §12): the caller as the record names them. */

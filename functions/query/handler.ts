@@ -12,7 +12,7 @@ import { optionalSetting, parseEnv, required } from '../shared/config';
 import { functionTable } from '../store/document-table';
 import { createLogger } from '../shared/observability';
 import { isTimeZone } from '../core/alert-time';
-import { fhirConfigOf, fhirSettingsShape } from '../fhir/settings';
+import { fhirTargetOf, fhirTargetShape } from '../fhir/target-settings';
 import { createQueryHandler, QUERY_SERVICE_NAME } from './app';
 
 const config = parseEnv(
@@ -24,10 +24,9 @@ const config = parseEnv(
     DIGEST_TIMEZONE: optionalSetting(z.string().check(z.trim(), z.refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin'))),
     ...ConsoleSignInEnv,
     // CONTRACT §13: with FHIR_BASE_URL, GET /follow-ups/{id} answers its Task's state (`fhir`), from the same digest as the writer's.
-    ...fhirSettingsShape,
+    ...fhirTargetShape,
   }),
 );
-const fhir = fhirConfigOf(config);
 
 export const handler = createQueryHandler({
   db: functionTable(),
@@ -37,5 +36,5 @@ export const handler = createQueryHandler({
   timeZone: config.DIGEST_TIMEZONE,
   // Made once per execution environment: its cache of the pool's keys serves every warm invocation.
   accessTokens: consoleAccessTokensOf(config),
-  fhir: fhir === null ? null : { baseUrl: fhir.baseUrl, systems: fhir.systems },
+  fhir: fhirTargetOf(config),
 });

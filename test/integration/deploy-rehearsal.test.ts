@@ -569,6 +569,17 @@ describe('FHIR Tasks on (CONTRACT §13): the stack with the fhir setting, rehear
     }
   });
 
+  it("query: answers a follow-up's Task state in the EHR (`fhir`) from its FHIR settings and the writer's confirmation, its chunk loaded on first use", async () => {
+    const query = await deploy('query', {}, fhirDeployment);
+    try {
+      const answer = resultOf(await query.fn.invoke(queryEvent('GET /follow-ups/{follow_up_id}', `/follow-ups/${ids.transactionId}`, { follow_up_id: ids.transactionId })), query.fn.logs());
+      expect(JSON.parse(String((answer as { body: string }).body))).toMatchObject({ follow_up: { id: ids.transactionId }, fhir: { state: 'current', held: null } });
+      expect(query.proxy.denials).toEqual([]);
+    } finally {
+      await query.stop();
+    }
+  });
+
   it("the writer's role: reads its credential secret by the template's ARN (not the webhook's), reads follow-ups, puts confirmations, updates and deletes pending records only", async () => {
     const writer = await asFunction('fhir-writer');
     const id = freshId();

@@ -61,7 +61,7 @@ export const A = {
   transactionEnd: 'te',
   /**
    * Set (to 1) only by a write that changed the FHIR Task's content or the item's expiry
-   * (task-source.ts changesFhirTask; CONTRACT §13): the FHIR writer's stream filter.
+   * (fhir-marker.ts changesFhirTask; CONTRACT §13): the FHIR writer's stream filter.
    */
   fhirMarker: 'fx',
 } as const;

@@ -18,7 +18,7 @@ import type { KnowledgeVersion } from '../../core/knowledge-version';
 import type { TableClient, TransactWriteCommandInput } from '../table-client';
 import { keys, TABLE } from '../table';
 import { A, absentCondition, itemOf, type StoredFollowUp } from './item';
-import { changesFhirTask } from './task-source';
+import { changesFhirTask } from './fhir-marker';
 
 /**
  * Writes `next` and its new history entries (versions after `from`'s) as one
