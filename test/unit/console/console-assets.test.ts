@@ -133,7 +133,7 @@ describe('consoleAnswer', () => {
   it('compresses a file the first time a browser takes that coding, once, and never for a browser that takes neither', () => {
     const body = Buffer.from('console.log("redraw");\n'.repeat(200));
     const before = { ...compressed };
-    const script = consoleFile({ body, contentType: 'text/javascript; charset=utf-8', immutable: true });
+    const script = consoleFile({ body, contentType: 'text/javascript; charset=utf-8', immutable: true, firstLoad: false });
     expect(Object.keys(script.encoded).sort()).toEqual(['br', 'gzip']);
     expect(chosenEncoding('identity', script)).toBeNull();
     expect(consoleAnswer(script, { 'accept-encoding': 'identity' }).body).toBe(body);
@@ -155,7 +155,7 @@ describe('consoleAnswer', () => {
     expect(consoleAnswer(page, { 'if-none-match': page.etag })).toMatchObject({ status: 304, body: null, headers: { etag: page.etag, 'cache-control': 'no-cache' } });
     expect(consoleAnswer(page, { 'if-none-match': `"other", W/${page.etag}` }).status).toBe(304);
     expect(consoleAnswer(page, { 'if-none-match': '"other"' }).status).toBe(200);
-    const config = consoleFile({ body: Buffer.from('{"api":"/"}'), contentType: 'application/json; charset=utf-8', immutable: false });
+    const config = consoleFile({ body: Buffer.from('{"api":"/"}'), contentType: 'application/json; charset=utf-8', immutable: false, firstLoad: true });
     expect(config.encoded).toEqual({});
     expect(chosenEncoding('br, gzip', config)).toBeNull();
     expect(consoleAnswer(config, { 'accept-encoding': 'br' }).body!.toString()).toBe('{"api":"/"}');
