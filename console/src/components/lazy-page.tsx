@@ -2,7 +2,9 @@
  * A page whose code is a chunk of its own (lib/console-build.ts splits the
  * console), fetched the first time the page is opened and kept for the tab.
  * Meanwhile it shows the page's heading and "Loading the page…" (role="status");
- * if the chunk cannot be fetched, says so (role="alert") with a Try again button.
+ * if the chunk cannot be fetched, says so (role="alert") with a Reload button:
+ * a browser keeps a failed module import for the document, so only a new
+ * document fetches it again (the route is in the hash, the sign-in in storage).
  * The shell focuses the heading on a route change (use-page-focus.ts); when the
  * page replaces it, the focus goes to the page's own h1, so it is never lost.
  */
@@ -15,7 +17,6 @@ export function lazyPage<P extends { search: URLSearchParams }>(load: () => Prom
   return function LazyPage(props: P) {
     // A function in state must be set through an updater, or Preact would call it.
     const [Page, setPage] = useState<ComponentType<P> | null>(() => loaded);
-    const [attempt, setAttempt] = useState(0);
     const [failed, setFailed] = useState(false);
     const placeholder = useRef<HTMLHeadingElement>(null);
     const refocus = useRef(false);
@@ -30,14 +31,13 @@ export function lazyPage<P extends { search: URLSearchParams }>(load: () => Prom
           setPage(() => page);
         },
         () => {
-          loading = null;
           if (live) setFailed(true);
         },
       );
       return () => {
         live = false;
       };
-    }, [attempt]);
+    }, []);
     useLayoutEffect(() => {
       if (Page === null || !refocus.current) return;
       refocus.current = false;
@@ -52,15 +52,9 @@ export function lazyPage<P extends { search: URLSearchParams }>(load: () => Prom
         </h1>
         {failed ? (
           <p role="alert" class="error">
-            This page could not be loaded. Check the connection and{' '}
-            <button
-              type="button"
-              onClick={() => {
-                setFailed(false);
-                setAttempt(attempt + 1);
-              }}
-            >
-              try again
+            This page could not be loaded. Check the connection, then{' '}
+            <button type="button" onClick={() => window.location.reload()}>
+              reload the console
             </button>
           </p>
         ) : (
