@@ -4,8 +4,10 @@
  *
  * - **Size:** the console as `npm start` serves it, built by `buildConsole()` of
  *   local/console-assets.ts: every file's raw bytes and gzip -9 bytes (what a
- *   compressing server or CDN sends at best), and the total. Goal: under 60 KB
- *   gzipped (60,000 bytes).
+ *   compressing server or CDN sends at best), the first load's total (the page,
+ *   the stylesheet, the entry and the chunks it imports statically; not the pages
+ *   fetched on their first visit) and every file's. Goal: the first load under
+ *   60 KB gzipped (60,000 bytes).
  * - **First render:** the tracker as `npm start` runs it (startLocalRuntime in this
  *   process, its own embedded DynamoDB Local), with `followUps` open follow-ups
  *   written straight into its table through the store's own functions
@@ -49,10 +51,14 @@ export interface ConsoleFileSize {
   contentType: string;
   rawBytes: number;
   gzipBytes: number;
+  /** Fetched with the page (else on a page's first visit). */
+  firstLoad: boolean;
 }
 
 export interface ConsoleSize {
   files: ConsoleFileSize[];
+  /** The page, the stylesheet, the entry and its static imports: what the goal is about. */
+  firstLoad: { rawBytes: number; gzipBytes: number };
   total: { rawBytes: number; gzipBytes: number };
   goalGzipBytes: number;
   pass: boolean;
@@ -96,7 +102,7 @@ export interface ConsoleResult {
 
 /** What local/console-assets.ts exports (the console's builder, shared with `npm start`). */
 interface ConsoleAssets {
-  buildConsole(): Promise<{ files: Map<string, { body: Buffer; contentType: string }> }>;
+  buildConsole(): Promise<{ files: Map<string, { body: Buffer; contentType: string; firstLoad?: boolean }> }>;
 }
 
 const CONSOLE_ASSETS = fileURLToPath(new URL('../local/console-assets.ts', import.meta.url));
@@ -114,10 +120,11 @@ export async function measureConsoleSize(): Promise<ConsoleSize | { unavailable:
   if (typeof assets === 'string') return { unavailable: assets };
   const { files } = await assets.buildConsole();
   const sizes = [...files.entries()]
-    .map(([path, file]) => ({ path, contentType: file.contentType, rawBytes: file.body.length, gzipBytes: gzipSync(file.body, { level: 9 }).length }))
+    .map(([path, file]) => ({ path, contentType: file.contentType, rawBytes: file.body.length, gzipBytes: gzipSync(file.body, { level: 9 }).length, firstLoad: file.firstLoad ?? true }))
     .sort((a, b) => a.path.localeCompare(b.path));
-  const total = { rawBytes: sizes.reduce((sum, file) => sum + file.rawBytes, 0), gzipBytes: sizes.reduce((sum, file) => sum + file.gzipBytes, 0) };
-  return { files: sizes, total, goalGzipBytes: CONSOLE_GOALS.gzipBytes, pass: total.gzipBytes < CONSOLE_GOALS.gzipBytes };
+  const sum = (files: ConsoleFileSize[]) => ({ rawBytes: files.reduce((bytes, file) => bytes + file.rawBytes, 0), gzipBytes: files.reduce((bytes, file) => bytes + file.gzipBytes, 0) });
+  const firstLoad = sum(sizes.filter((file) => file.firstLoad));
+  return { files: sizes, firstLoad, total: sum(sizes), goalGzipBytes: CONSOLE_GOALS.gzipBytes, pass: firstLoad.gzipBytes < CONSOLE_GOALS.gzipBytes };
 }
 
 const DAY_MS = 86_400_000;
@@ -339,10 +346,13 @@ export function consoleLines(result: ConsoleResult): string[] {
   if ('unavailable' in size) {
     lines.push(`  size: not measured (${size.unavailable})`);
   } else {
-    lines.push(`  ${'file'.padEnd(28)} ${'type'.padEnd(32)} ${'raw bytes'.padStart(10)} ${'gzip -9'.padStart(10)}`);
-    for (const file of size.files) lines.push(`  ${file.path.padEnd(28)} ${file.contentType.padEnd(32)} ${String(file.rawBytes).padStart(10)} ${String(file.gzipBytes).padStart(10)}`);
-    lines.push(`  ${'total'.padEnd(28)} ${''.padEnd(32)} ${String(size.total.rawBytes).padStart(10)} ${String(size.total.gzipBytes).padStart(10)}`);
-    lines.push(`  ${kb(size.total.gzipBytes)} KB gzipped (goal under ${kb(size.goalGzipBytes)} KB: ${size.pass ? 'PASS' : 'FAIL'})`);
+    lines.push(`  ${'file'.padEnd(36)} ${'type'.padEnd(32)} ${'raw bytes'.padStart(10)} ${'gzip -9'.padStart(10)}  loaded`);
+    for (const file of size.files) {
+      lines.push(`  ${file.path.padEnd(36)} ${file.contentType.padEnd(32)} ${String(file.rawBytes).padStart(10)} ${String(file.gzipBytes).padStart(10)}  ${file.firstLoad ? 'first' : 'on visit'}`);
+    }
+    lines.push(`  ${'first load'.padEnd(36)} ${''.padEnd(32)} ${String(size.firstLoad.rawBytes).padStart(10)} ${String(size.firstLoad.gzipBytes).padStart(10)}`);
+    lines.push(`  ${'every file'.padEnd(36)} ${''.padEnd(32)} ${String(size.total.rawBytes).padStart(10)} ${String(size.total.gzipBytes).padStart(10)}`);
+    lines.push(`  ${kb(size.firstLoad.gzipBytes)} KB gzipped on the first load (goal under ${kb(size.goalGzipBytes)} KB: ${size.pass ? 'PASS' : 'FAIL'})`);
   }
   if ('unavailable' in render) {
     lines.push(`  first render: not measured (${render.unavailable})`);

@@ -303,7 +303,7 @@ export async function startLocalRuntime(
 
     // The console (CONTRACT §12), bundled once at start: the page, its script and style, config.json.
     const consoleFiles = (await buildConsole()).files;
-    consoleFiles.set('/config.json', consoleFile({ body: Buffer.from(JSON.stringify(LOCAL_CONSOLE_CONFIG)), contentType: 'application/json; charset=utf-8', immutable: false }));
+    consoleFiles.set('/config.json', consoleFile({ body: Buffer.from(JSON.stringify(LOCAL_CONSOLE_CONFIG)), contentType: 'application/json; charset=utf-8', immutable: false, firstLoad: true }));
 
     const server = createServer((request, response) => {
       const method = request.method ?? 'GET';

@@ -17,14 +17,18 @@ import { SignInPage } from './components/sign-in-page';
 import { SkipLink } from './components/skip-link';
 import { useConsoleStart, type ConsoleStart } from './components/use-console-start';
 import { useHandle, type LocalHandle } from './components/use-handle';
+import { lazyPage } from './components/lazy-page';
 import { usePageFocus } from './components/use-page-focus';
 import { navigate, useRoute } from './components/use-route';
-import { BulkPage } from './pages/bulk';
 import { FollowUpPage } from './pages/follow-up';
 import { NotFoundPage } from './pages/not-found';
 import { WorklistPage } from './pages/worklist';
-import { RedrawsPage } from './redraws/redraws-page';
-import { ReportPage } from './report/report-page';
+
+// The pages a shift reaches less often are chunks of their own, fetched on the first visit
+// (lib/console-build.ts): the worklist and the follow-up, the shift's first screens, load at once.
+const BulkPage = lazyPage(async () => (await import('./pages/bulk')).BulkPage, () => 'Bulk');
+const ReportPage = lazyPage(async () => (await import('./report/report-page')).ReportPage, () => 'Redraw report');
+const RedrawsPage = lazyPage(async () => (await import('./redraws/redraws-page')).RedrawsPage, (search) => (search.get('state') === 'open' ? 'Open redraws' : 'Stale redraws'));
 
 /** Which page a route opens (its page, and the follow-up's id): the find box starts afresh when it changes. */
 const pageKey = (route: Route) => `${route.page}:${route.page === 'follow-up' ? route.id : ''}`;

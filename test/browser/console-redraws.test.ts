@@ -8,6 +8,9 @@
  * scroll; axe finds nothing; no request leaves the page's origin. Issue 72:
  * "Stuck since" is the order's status time (the worklist's words), beside
  * "flagged" and the flag's own time; ids are short, each order's with Copy.
+ * Its code is a chunk fetched on the first visit (issue 72): a heading and a
+ * loading state meanwhile, then the page with the focus on its h1; a chunk
+ * that does not come is said in words, with Try again.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -30,6 +33,9 @@ interface Order {
 }
 
 const STATE_WORDS = { new: 'New', acknowledged: 'Acknowledged', snoozed: 'Snoozed', closed: 'Closed' } as const;
+
+/** The Stale redraws page's own chunk (lib/console-build.ts), fetched on the page's first visit. */
+const isRedrawsChunk = (url: URL) => /^\/console\/redraws-page\.[A-Z0-9]{8}\.js$/.test(url.pathname);
 
 /** The order ids of a table's rows, in order (each row header is named by its whole id; the screen shows its first 8 characters). */
 const rowIds = (rows: import('playwright-core').Locator) => rows.getByRole('rowheader').evaluateAll((cells) => cells.map((cell) => cell.getAttribute('aria-label')));
@@ -233,6 +239,54 @@ describe('the Stale redraws page', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('table', { name: /^Open redraws/ }).waitFor();
     // afterEach checks that nothing was logged (a CSP refusal is a console error).
+  });
+
+  it('fetches its code on the first visit: the heading and a loading state meanwhile, then the page, the focus on its h1; kept for the tab', async () => {
+    const { page } = await openConsole('/worklist', 'Worklist');
+    const fetched: string[] = [];
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route(isRedrawsChunk, async (route) => {
+      fetched.push(route.request().url());
+      await released;
+      await route.fallback();
+    });
+    await page.getByRole('navigation').getByRole('link', { name: 'Stale redraws' }).click();
+    await page.getByRole('status').filter({ hasText: 'Loading the page…' }).waitFor();
+    await page.locator('main h1:focus').filter({ hasText: 'Stale redraws' }).waitFor();
+    await expectNoAxeViolations(page, 'the Stale redraws page loading its code');
+    release();
+    await page.getByRole('table').waitFor();
+    // The page's own heading has the focus: the placeholder's had it when the page replaced it.
+    await page.locator('main h1:focus').filter({ hasText: 'Stale redraws' }).waitFor();
+    expect(await page.locator('main h1').count()).toBe(1);
+    expect(fetched).toHaveLength(1);
+    // Kept for the tab: another visit draws the page at once, with no fetch.
+    await page.getByRole('navigation').getByRole('link', { name: 'Worklist' }).click();
+    await page.locator('main h1:focus').filter({ hasText: 'Worklist' }).waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: 'Stale redraws' }).click();
+    await page.locator('main h1:focus').filter({ hasText: 'Stale redraws' }).waitFor();
+    await page.getByRole('table').waitFor();
+    expect(fetched).toHaveLength(1);
+  });
+
+  it('says a chunk that could not be fetched in words, the focus on the heading, and its Reload button loads the page', async () => {
+    const { page, consoleErrors } = await openConsole('/worklist', 'Worklist');
+    // Dropped, as a lost connection does, until the test lets it through.
+    await page.route(isRedrawsChunk, (route) => route.abort('connectionreset'));
+    await page.getByRole('navigation').getByRole('link', { name: 'Stale redraws' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'This page could not be loaded' });
+    await alert.waitFor();
+    await page.locator('main h1:focus').filter({ hasText: 'Stale redraws' }).waitFor();
+    await expectNoAxeViolations(page, 'the Stale redraws page whose code did not load');
+    // The browser logged the failed fetch and import; nothing else was logged.
+    const logged = consoleErrors.splice(0);
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged.filter((text) => !/Failed to (load resource|fetch dynamically imported module)/.test(text))).toEqual([]);
+    await page.unroute(isRedrawsChunk);
+    await alert.getByRole('button', { name: 'reload the console' }).click();
+    await page.getByRole('table').waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Stale redraws' }).waitFor();
   });
 
   it('has no accessibility violations (axe, WCAG 2.2 AA) with the stale list and the open list', async () => {

@@ -226,6 +226,8 @@ describe('the console on AWS: signing in', () => {
     cognito.advanceClock(2 * 3600);
     await page.goto(`${gateway.url}#/redraws`);
     await page.getByRole('heading', { level: 1, name: 'Stale redraws' }).waitFor();
+    // The page's code is a chunk fetched on its first visit (issue 72): its heading shows while it comes.
+    await page.getByText('Loading the page…').waitFor({ state: 'detached' });
     await page.getByText('Loading the redraws…').waitFor({ state: 'detached' });
     await settled();
     expect(tokenRequests('refresh_token').length).toBe(refreshes + 1);

@@ -66,7 +66,7 @@ describe('npm start serves the console', () => {
     expect(again.status).toBe(304);
   });
 
-  it('answers the script and stylesheet by their hashed names, compressed and cached for good, and config.json (the API on the same origin) with the same headers', async () => {
+  it('answers the script, its chunks and the stylesheet by their hashed names, compressed and cached for good, and config.json (the API on the same origin) with the same headers', async () => {
     const html = await (await fetch(`${baseUrl}/`)).text();
     const script = /src="(\/console\/main\.[0-9a-f]{12}\.js)"/.exec(html)?.[1] ?? 'no script';
     const style = /href="(\/console\/main\.[0-9a-f]{12}\.css)"/.exec(html)?.[1] ?? 'no style';
@@ -81,6 +81,20 @@ describe('npm start serves the console', () => {
       expect((await response.arrayBuffer()).byteLength, path).toBeGreaterThan(0);
     }
     expect(await (await fetch(`${baseUrl}/config.json`)).json()).toEqual({ api: '/' });
+    // The chunks: those the page preloads (the entry's static imports) and the pages the entry imports on their first visit.
+    const preloads = [...html.matchAll(/<link rel="modulepreload" href="(\/console\/[^"]+\.js)">/g)].map((match) => match[1]!);
+    const entry = await (await fetch(`${baseUrl}${script}`)).text();
+    const lazy = [...entry.matchAll(/\bimport\("\.\/([^"]+\.js)"\)/g)].map((match) => `/console/${match[1]!}`);
+    expect(preloads.length).toBeGreaterThan(0);
+    expect(lazy.map((path) => path.replace(/\.[A-Z0-9]{8}\.js$/, '')).sort()).toEqual(['/console/bulk', '/console/redraws-page', '/console/report-page']);
+    for (const path of [...preloads, ...lazy]) {
+      const response = await fetch(`${baseUrl}${path}`, { headers: { 'accept-encoding': 'gzip' } });
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get('content-type'), path).toBe('text/javascript; charset=utf-8');
+      expect(response.headers.get('content-security-policy'), path).toBe(CONSOLE_CSP);
+      expect(response.headers.get('cache-control'), path).toBe('public, max-age=31536000, immutable');
+      expect((await response.text()).length, path).toBeGreaterThan(0);
+    }
     // The plain names of the source are not served: the page links only what this build made.
     expect((await fetch(`${baseUrl}/console/main.js`)).status).toBe(404);
   });

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { SERVICES, type ServiceName } from '../../functions/shared/metric-names';
 import type { CfnElement } from 'aws-cdk-lib';
+import { buildConsoleFiles } from '../../lib/console-build';
 import { ENTRY_FILE, LAZY_DIR, LAZY_PACKAGES } from '../../lib/function-bundle';
 import { TableBoundFunction } from '../../lib/table-bound-function';
 import { errorAnswer, secretStringAnswer, startFakeSecretsManager } from '../support/fake-secrets-manager';
@@ -56,6 +57,8 @@ const LambdaFunction = z.object({
 
 let outdir: string;
 const assets = new Map<string, { dir: string; handler: string }>();
+/** The console's asset as the stack's BucketDeployment uploads it (its first source: lib/console-bundle.ts's build). */
+let consoleAsset: string;
 
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'redraw-tracker-bundles-'));
@@ -75,6 +78,10 @@ beforeAll(() => {
     const hash = fn.Properties.Code.S3Key.replace(/\.zip$/, '');
     assets.set(fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME, { dir: join(outdir, `asset.${hash}`), handler: fn.Properties.Handler });
   }
+  const deployments = Object.values(template.findResources('Custom::CDKBucketDeployment'));
+  const siteKey = z.object({ Properties: z.object({ SourceObjectKeys: z.array(z.string()) }) }).parse(deployments[0]).Properties.SourceObjectKeys[0];
+  if (deployments.length !== 1 || siteKey === undefined) throw new Error('the console has no deployment of its built page');
+  consoleAsset = join(outdir, `asset.${siteKey.replace(/\.zip$/, '')}`);
 }, 300_000);
 
 afterAll(() => {
@@ -103,6 +110,18 @@ async function staticClosure(entry: string): Promise<{ files: string[]; bytes: n
   const files = Object.keys(result.metafile.inputs);
   return { files, bytes: files.reduce((sum, file) => sum + (result.metafile.inputs[file]?.bytes ?? 0), 0) };
 }
+
+describe('the console as deployed', () => {
+  it('uploads every file of the build, the chunks the pages load on first visit too, as the build made them', () => {
+    const built = buildConsoleFiles();
+    const uploaded = readdirSync(consoleAsset, { recursive: true, encoding: 'utf8' }).filter((file) => statSync(join(consoleAsset, file)).isFile());
+    expect(uploaded.sort()).toEqual([...built.keys()].map((path) => (path === '/' ? 'index.html' : path.slice(1))).sort());
+    for (const [path, file] of built) expect(readFileSync(join(consoleAsset, path === '/' ? 'index.html' : path.slice(1))).equals(file.body), path).toBe(true);
+    // The pages fetched on their first visit (issue 72) are there, beside the entry, in the one deployment the others are in.
+    const lazy = [...built].filter(([path, file]) => path.endsWith('.js') && !file.firstLoad).map(([path]) => path.replace(/\.[A-Z0-9]{8}\.js$/, ''));
+    expect(lazy).toEqual(expect.arrayContaining(['/console/bulk', '/console/report-page', '/console/redraws-page']));
+  });
+});
 
 describe('function bundles', () => {
   it.each(BUDGETS)('%s loads at most %i KiB at a cold start', async (service, budget) => {

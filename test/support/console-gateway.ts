@@ -219,7 +219,7 @@ export async function startConsoleGateway(options: ConsoleGatewayOptions): Promi
   });
   const origin = `http://127.0.0.1:${listenPort}`;
   const url = `${origin}/`;
-  files.set('/config.json', { body: Buffer.from(JSON.stringify(consoleConfig({ signInOrigin: cognito.origin, clientId, url }))), contentType: 'application/json', immutable: false });
+  files.set('/config.json', { body: Buffer.from(JSON.stringify(consoleConfig({ signInOrigin: cognito.origin, clientId, url }))), contentType: 'application/json', immutable: false, firstLoad: true });
 
   return {
     url,
