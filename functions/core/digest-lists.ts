@@ -73,17 +73,22 @@ export interface OverdueFollowUp {
   opened_at: string;
   /** `redraw_failed`: its redraw order ended other than completed, and a person decides what next (CONTRACT §9). */
   attention?: Attention | null;
+  /** While snoozed: until when (it sorts after every follow-up that is not, CONTRACT §9). */
+  snoozed_until?: string | null;
 }
 
 /**
  * The digest's overdue list (CONTRACT §9, §11), most urgent first: the open
  * follow-ups with `attention` (a failed redraw: a person must decide), then
  * those whose due time passed at `now`, each group by due time (none last),
- * then by id; at most `limit`. The worklist's own order (CONTRACT §9).
+ * then by id; at most `limit`. The worklist's own order (CONTRACT §9): a
+ * follow-up still snoozed at `now` comes after every one that is not, by
+ * `snoozed_until` (its attention counts once it wakes).
  */
 export function mostOverdue(open: readonly OverdueFollowUp[], now: Date, limit = DIGEST_OVERDUE_LIMIT): OverdueFollowUp[] {
   const nowMs = now.getTime();
   const listed = open.filter((item) => (item.attention ?? null) !== null || (item.due_at !== null && Date.parse(item.due_at) <= nowMs));
-  const key = (item: OverdueFollowUp) => `${(item.attention ?? null) === null ? 1 : 0}#${item.due_at ?? '~'}#${item.id}`;
+  const asleep = (item: OverdueFollowUp) => item.state === 'snoozed' && (item.snoozed_until ?? null) !== null && Date.parse(item.snoozed_until!) > nowMs;
+  const key = (item: OverdueFollowUp) => (asleep(item) ? `2#${new Date(Date.parse(item.snoozed_until!)).toISOString()}#${item.id}` : `${(item.attention ?? null) === null ? 1 : 0}#${item.due_at ?? '~'}#${item.id}`);
   return listed.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).slice(0, limit);
 }

@@ -148,7 +148,7 @@ export async function overdueFollowUps(db: TableClient, tableName: string, input
   for (const stored of await openFollowUps(db, tableName, input.now)) {
     const current = stateAt(stored.followUp, input.now);
     if (current.state === 'closed') continue;
-    open.push({ id: current.id, owner: current.owner, state: current.state, due_at: stored.dueAt, opened_at: current.opened_at, attention: current.attention });
+    open.push({ id: current.id, owner: current.owner, state: current.state, due_at: stored.dueAt, opened_at: current.opened_at, attention: current.attention, snoozed_until: current.snoozed_until });
   }
   return mostOverdue(open, input.now, input.limit);
 }

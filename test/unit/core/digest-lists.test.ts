@@ -19,6 +19,15 @@ describe('the overdue list (mostOverdue): follow-ups with attention first, then 
     expect(listed.map((one) => one.id)).toEqual(['failed-due', 'failed-future', 'failed-no-due', 'earliest', 'late', 'later']);
   });
 
+  it('puts a follow-up still snoozed after every one that is not, by snoozed_until, its attention counting once it wakes (CONTRACT §9)', () => {
+    const snoozed = (id: string, until: string, attention: 'redraw_failed' | null = null): OverdueFollowUp => ({ ...item(id, '2026-11-05T09:00:00.000000Z', attention), state: 'snoozed', snoozed_until: until });
+    const far = new Date(NOW.getTime() + 3 * 86_400_000).toISOString();
+    const near = new Date(NOW.getTime() + 3_600_000).toISOString();
+    const woken = new Date(NOW.getTime() - 3_600_000).toISOString();
+    const listed = mostOverdue([snoozed('asleep-failed', far, 'redraw_failed'), item('late', '2026-11-20T09:00:00.000000Z'), snoozed('asleep-soon', near), snoozed('woken-failed', woken, 'redraw_failed')], NOW);
+    expect(listed.map((one) => one.id)).toEqual(['woken-failed', 'late', 'asleep-soon', 'asleep-failed']);
+  });
+
   it('leaves out what is neither due nor failed, and keeps at most the limit', () => {
     expect(mostOverdue([item('none', null), item('future', '2026-11-30T09:00:00.000000Z')], NOW)).toEqual([]);
     const many = Array.from({ length: 14 }, (_, index) => item(`t-${String(index).padStart(2, '0')}`, `2026-11-${String(1 + index).padStart(2, '0')}T09:00:00.000000Z`));
