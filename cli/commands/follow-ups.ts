@@ -22,9 +22,10 @@ const MAX_LIMIT = 100;
 const STATES = ['open', ...FOLLOW_UP_STATES] as const;
 
 const command: CommandModule = {
-  help: `Usage: npx redraw-tracker follow-ups [--state S] [--owner O | --mine] [--limit N] [--all | --cursor C] [--json | --csv]
+  help: `Usage: npx redraw-tracker follow-ups [list] [--state S] [--owner O | --mine] [--limit N] [--all | --cursor C] [--json | --csv]
 
 Lists follow-ups (GET /follow-ups): every redraw is someone's until it is closed.
+\`follow-ups list\` is the same command (CONTRACT §12's name for it).
 Open ones come most urgent first (due soonest first); closed ones newest first.
 Columns: the follow-up id (its transaction's id), owner, state, when the sweep
 flags it if nothing moves (DUE: "in 2d 3h", "overdue 5h", "-" for none), whole
@@ -63,10 +64,11 @@ Examples:
     cursor: { type: 'string' },
     csv: { type: 'boolean' },
   },
-  positionals: { min: 0, max: 0 },
+  positionals: { min: 0, max: 1, name: 'list' },
   target: 'tracker',
   async run(context) {
-    const { values, json, out, deps, tracker, targetFlags } = context;
+    const { values, json, out, deps, tracker, targetFlags, positionals } = context;
+    if (positionals.length > 0 && positionals[0] !== 'list') throw usageError(`follow-ups: unexpected argument ${JSON.stringify(positionals[0])}: the only one is list`);
     const state = stringOption(values, 'state') ?? 'open';
     if (!(STATES as readonly string[]).includes(state)) throw usageError(`follow-ups: --state must be one of ${STATES.join(', ')}, not ${JSON.stringify(state)}`);
     const limitText = stringOption(values, 'limit');
