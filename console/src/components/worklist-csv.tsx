@@ -4,13 +4,16 @@
  * cursors from the first page, whatever page is shown), with the rows read so
  * far said in a live region ("312 rows read…") and a Stop button. Stopping
  * saves nothing: a part of a view would read as the whole of it. The CSV code
- * and the reading are imported on the first click (their own chunk).
+ * (functions/core/csv.ts, lib/csv-download.ts) is imported on the first click,
+ * its own chunk; the columns (lib/worklist-csv.ts) share the rows' words, which
+ * the first page loads anyway, so they stay with it (no chunk of shared code).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Api } from '../lib/api';
 import { errorWords } from '../lib/load';
 import { asFollowUpPage } from '../lib/types';
 import { followUpsPathFrom, type Queue, type WorklistState } from '../lib/url-state';
+import { readWholeView, worklistTable } from '../lib/worklist-csv';
 
 type Phase = { kind: 'idle' } | { kind: 'reading'; rows: number } | { kind: 'saved'; rows: number; file: string } | { kind: 'stopped'; rows: number } | { kind: 'failed'; words: string };
 
@@ -43,7 +46,7 @@ export function WorklistCsv({ api, state, queue }: { api: Api; state: WorklistSt
     rowsRead.current = 0;
     setPhase({ kind: 'reading', rows: 0 });
     try {
-      const [{ readWholeView, worklistTable }, { downloadCsv }] = await Promise.all([import('../lib/worklist-csv'), import('../lib/csv-download')]);
+      const { downloadCsv } = await import('../lib/csv-download');
       const progress = (rows: number) => {
         rowsRead.current = rows;
         if (!stop.current) setPhase({ kind: 'reading', rows });
