@@ -30,6 +30,8 @@ export function colorEnabled(stream: OutputStream, env: NodeJS.ProcessEnv): bool
 export interface Printer {
   readonly color: boolean;
   line(text?: string): void;
+  /** Text as it is, no line end added: a CSV whose lines end in CRLF (functions/core/csv.ts). */
+  text(text: string): void;
   /** One JSON document, the whole stdout of a `--json` run. */
   json(document: unknown): void;
   style(style: Style, text: string): string;
@@ -40,6 +42,7 @@ export function createPrinter(stream: OutputStream, env: NodeJS.ProcessEnv): Pri
   return {
     color,
     line: (text = '') => void stream.write(`${text}\n`),
+    text: (text) => void stream.write(text),
     json: (document) => void stream.write(`${JSON.stringify(document, null, 2)}\n`),
     style: (style, text) => (color && text !== '' ? `\u001b[${ANSI[style][0]}m${text}\u001b[${ANSI[style][1]}m` : text),
   };

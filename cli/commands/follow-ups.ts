@@ -2,7 +2,12 @@
  * `follow-ups`: the worklist (GET /follow-ups?state&owner, CONTRACT §9), most
  * urgent first, one page or (--all) every page following `next_cursor`.
  * `--mine` is the owner named by REDRAW_TRACKER_OWNER, else on AWS the caller's ARN.
+ * `--csv`: every page, in the columns of the console's worklist CSV
+ * (console/src/lib/worklist-csv.ts, functions/core/csv.ts).
  */
+import { csvOf } from '../../functions/core/csv';
+import { asFollowUp, type FollowUp } from '../../console/src/lib/types';
+import { worklistTable } from '../../console/src/lib/worklist-csv';
 import { FOLLOW_UP_STATES } from '../../functions/core/follow-up/states';
 import { stringOption, type CommandModule } from '../command';
 import { EXIT, usageError } from '../errors';
@@ -17,9 +22,10 @@ const MAX_LIMIT = 100;
 const STATES = ['open', ...FOLLOW_UP_STATES] as const;
 
 const command: CommandModule = {
-  help: `Usage: npx redraw-tracker follow-ups [--state S] [--owner O | --mine] [--limit N] [--all | --cursor C] [--json]
+  help: `Usage: npx redraw-tracker follow-ups [list] [--state S] [--owner O | --mine] [--limit N] [--all | --cursor C] [--json | --csv]
 
 Lists follow-ups (GET /follow-ups): every redraw is someone's until it is closed.
+\`follow-ups list\` is the same command (CONTRACT §12's name for it).
 Open ones come most urgent first (due soonest first); closed ones newest first.
 Columns: the follow-up id (its transaction's id), owner, state, when the sweep
 flags it if nothing moves (DUE: "in 2d 3h", "overdue 5h", "-" for none), whole
@@ -32,6 +38,13 @@ days open, contact attempts, and the stale reason of its redraw order, if flagge
   --limit N       page size, 1-${MAX_LIMIT} (the API's default is 50)
   --all           follow next_cursor to the last page and show everything
   --cursor C      start at this cursor (printed under a page that has more)
+  --csv           every page (as --all) as CSV, the columns of the console's
+                  worklist download: Follow-up, Order (for Junction), then
+                  Urgency, Why, Due, State (Disposition, Closed by, Closed with
+                  --state closed), Owner, Days open; whole ids, times in UTC
+                  (ISO 8601). RFC 4180, UTF-8, CRLF, a header row; a cell
+                  starting with = + - @, a tab or a carriage return gets a '
+                  before it, so a spreadsheet never runs it.
 
 With --json: the API's page {"items": [...], "next_cursor": ...}; with --all, every
 item in one document and "next_cursor": null.
@@ -40,6 +53,7 @@ Examples:
   npx redraw-tracker follow-ups
   ${OWNER_VARIABLE}=alice npx redraw-tracker follow-ups --mine --all
   npx redraw-tracker follow-ups --state closed --limit 10 --json
+  npx redraw-tracker follow-ups --owner alice --csv > alice.csv
   npx redraw-tracker follow-ups --mine --stack RedrawTracker --region eu-west-1`,
   options: {
     state: { type: 'string' },
@@ -48,19 +62,24 @@ Examples:
     limit: { type: 'string' },
     all: { type: 'boolean' },
     cursor: { type: 'string' },
+    csv: { type: 'boolean' },
   },
-  positionals: { min: 0, max: 0 },
+  positionals: { min: 0, max: 1, name: 'list' },
   target: 'tracker',
   async run(context) {
-    const { values, json, out, deps, tracker, targetFlags } = context;
+    const { values, json, out, deps, tracker, targetFlags, positionals } = context;
+    if (positionals.length > 0 && positionals[0] !== 'list') throw usageError(`follow-ups: unexpected argument ${JSON.stringify(positionals[0])}: the only one is list`);
     const state = stringOption(values, 'state') ?? 'open';
     if (!(STATES as readonly string[]).includes(state)) throw usageError(`follow-ups: --state must be one of ${STATES.join(', ')}, not ${JSON.stringify(state)}`);
     const limitText = stringOption(values, 'limit');
     if (limitText !== undefined && !(/^\d+$/.test(limitText) && Number(limitText) >= 1 && Number(limitText) <= MAX_LIMIT)) {
       throw usageError(`follow-ups: --limit must be a whole number from 1 to ${MAX_LIMIT}, not ${JSON.stringify(limitText)}`);
     }
-    const all = values.all === true;
+    const csv = values.csv === true;
+    const all = values.all === true || csv;
     const cursor = stringOption(values, 'cursor');
+    if (csv && json) throw usageError('follow-ups: --csv and --json ask for different outputs: use one');
+    if (csv && cursor !== undefined) throw usageError('follow-ups: --csv reads the whole list from its first page: leave out --cursor');
     if (all && cursor !== undefined) throw usageError('follow-ups: use --all or --cursor, not both');
     const mine = values.mine === true;
     const ownerOption = stringOption(values, 'owner');
@@ -78,6 +97,13 @@ Examples:
 
     if (json) {
       out.json(all ? { items, next_cursor: null } : page);
+      return EXIT.ok;
+    }
+    if (csv) {
+      // Read as the console reads a page (lib/types.ts asFollowUp), so both files come from the same fields.
+      const rows = items.map(asFollowUp).filter((item): item is FollowUp => item !== null);
+      const table = worklistTable('follow-ups', rows, state === 'closed', deps.now());
+      out.text(csvOf(table.header, table.rows));
       return EXIT.ok;
     }
     const what = `${state === 'open' ? 'Open follow-ups' : `Follow-ups in state ${state}`}${owner !== undefined ? ` of ${owner}` : ''}`;

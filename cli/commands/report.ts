@@ -2,9 +2,14 @@
  * `report`: the redraw report (GET /reports/redraws, CONTRACT §11) for a
  * window, for people with the aging buckets as bars and the weekly
  * opened/closed counts as a chart (one report call per week), the by-lab
- * table (alone with --by lab), or as the API's document with --json (or
- * --format json). docs/reports.md explains every line.
+ * table (alone with --by lab), as the API's document with --json (or
+ * --format json), or with --csv as the console's Report page downloads its
+ * tables (console/src/report/report-tables.ts, functions/core/csv.ts: the same
+ * columns, cells and escaping). docs/reports.md explains every line.
  */
+import { csvOf, type CsvTable } from '../../functions/core/csv';
+import { readReport as readReportDoc } from '../../console/src/report/report-doc';
+import { reportCsvTables } from '../../console/src/report/report-tables';
 import { canonicalFromDate } from '../../functions/core/instant';
 import { stringOption, type CommandModule } from '../command';
 import { CliError, EXIT, usageError } from '../errors';
@@ -19,9 +24,25 @@ const CONCURRENT_WEEKS = 4;
 
 /** The report of a window: the options as typed (the tracker reads dates as days in its own zone), or a week's instants. */
 async function readReport(client: TrackerClient, query: Record<string, string>): Promise<ReportView> {
+  return readAnswer(ReportView, await readReportAnswer(client, query), `GET ${PATH}`);
+}
+
+async function readReportAnswer(client: TrackerClient, query: Record<string, string>): Promise<unknown> {
   const answer = await client.get(PATH, query);
   if (answer === null) throw new CliError(EXIT.unreachable, `${client.target.label} has no GET ${PATH}: is it a tracker as new as this CLI?`);
-  return readAnswer(ReportView, answer, `GET ${PATH}`);
+  return answer;
+}
+
+/**
+ * The tables `--csv` prints: the page's (reportCsvTables), those of the by-lab
+ * section only with --by lab, the one named by --table alone; each a CSV of
+ * its own, a blank line between two.
+ */
+function csvText(tables: readonly CsvTable[], table: string | undefined): string {
+  if (table === undefined) return tables.map((one) => csvOf(one.header, one.rows)).join('\r\n');
+  const one = tables.find((candidate) => candidate.name === table);
+  if (one === undefined) throw usageError(`report: --table must be one of ${tables.map((candidate) => candidate.name).join(', ')} (the tables this report shows), not ${JSON.stringify(table)}`);
+  return csvOf(one.header, one.rows);
 }
 
 /** The opened/closed counts of each week, oldest first; `known` answers a week already read. */
@@ -39,8 +60,21 @@ async function readWeeks(client: TrackerClient, windows: readonly ReportWeek[], 
   return weeks;
 }
 
+/**
+ * The page's tables of the report `answer` and its weeks; the last week is
+ * "this week, so far" when the chart runs up to now (`upToNow`), as the page
+ * says it.
+ */
+function csvTables(answer: unknown, weeks: readonly WeekCounts[] | null, byLab: boolean, upToNow: boolean): CsvTable[] {
+  const doc = readReportDoc(answer);
+  if (!doc.ok) throw new CliError(EXIT.failed, `GET ${PATH} answered a report without a valid ${doc.field}`);
+  const pageWeeks = weeks?.map((week, index) => ({ ...week, current: upToNow && index === weeks.length - 1 })) ?? null;
+  const tables = reportCsvTables(doc.report, pageWeeks);
+  return byLab ? tables.filter((one) => one.name.startsWith('labs-') || one.name === 'failure-types') : tables;
+}
+
 const command: CommandModule = {
-  help: `Usage: npx redraw-tracker report [--from D] [--to D] [--weeks N] [--by lab] [--format text|json] [--json]
+  help: `Usage: npx redraw-tracker report [--from D] [--to D] [--weeks N] [--by lab] [--format text|json] [--json] [--csv [--table T]]
 
 The redraw report (GET /reports/redraws): follow-ups opened and closed in a
 window (by disposition, and by people apart from the tracker), open, stale,
@@ -66,6 +100,14 @@ each line.
   --by lab     only the table by lab and method, for the window (one request,
                no chart); "lab" is the only breakdown.
   --format F   text (the default) or json; --format json is --json.
+  --csv        the tables of the console's Report page as CSV (RFC 4180, UTF-8,
+               CRLF, a header row each; a cell starting with = + - @, a tab or a
+               carriage return gets a ' before it), the columns and words the
+               page's "Download CSV" files hold: counts, ended-missing,
+               durations, aging, labs-ranked, labs-too-few, labs-zero,
+               failure-types (those with rows), weeks; a blank line between two.
+               With --by lab, the by-lab tables and failure-types only.
+  --table T    with --csv, only table T (the file the page downloads, byte for byte)
 
 With --json: the API's document for the window (CONTRACT §11), as the API
 answers it; with --weeks (and without --by), {"report": the document,
@@ -77,6 +119,7 @@ Examples:
   npx redraw-tracker report --from 2026-11-01 --to 2026-11-30 --json
   npx redraw-tracker report --weeks 4 --by lab
   npx redraw-tracker report --format json
+  npx redraw-tracker report --csv --table counts > counts.csv
   npx redraw-tracker report --stack RedrawTracker --region eu-west-1`,
   options: {
     from: { type: 'string' },
@@ -84,11 +127,17 @@ Examples:
     weeks: { type: 'string' },
     by: { type: 'string' },
     format: { type: 'string' },
+    csv: { type: 'boolean' },
+    table: { type: 'string' },
   },
   positionals: { min: 0, max: 0 },
   target: 'tracker',
   async run({ values, json: jsonFlag, out, deps, tracker }) {
     const json = parseFormat(stringOption(values, 'format'), jsonFlag);
+    const csv = values.csv === true;
+    const table = stringOption(values, 'table');
+    if (csv && json) throw usageError('report: --csv and --json ask for different outputs: use one');
+    if (table !== undefined && !csv) throw usageError('report: --table picks a table of --csv: add --csv');
     const byLab = parseBy(stringOption(values, 'by'));
     const fromText = stringOption(values, 'from');
     const toText = stringOption(values, 'to');
@@ -103,7 +152,8 @@ Examples:
       weekCount !== null ? { weeks: String(weekCount) } : { ...(fromText === undefined ? {} : { from: fromText }), ...(toText === undefined ? {} : { to: toText }) };
 
     const client = await tracker();
-    const report = await readReport(client, query);
+    const answer = await readReportAnswer(client, query);
+    const report = readAnswer(ReportView, answer, `GET ${PATH}`);
     const window: ReportWindow = { from: new Date(Date.parse(report.from)), to: new Date(Date.parse(report.to)) };
     // --json is the API's document unless the weeks were asked for; --by lab has no chart.
     const charted = !byLab && (!json || weekCount !== null);
@@ -112,6 +162,10 @@ Examples:
 
     if (json) {
       out.json(weeks === null ? report : { report, weeks });
+      return EXIT.ok;
+    }
+    if (csv) {
+      out.text(csvText(csvTables(answer, weeks, byLab, weekCount === null && fromText === undefined), table));
       return EXIT.ok;
     }
     const lines = byLab ? byLabReportLines(report, client.target.label, out) : reportLines(report, weeks, client.target.label, out);

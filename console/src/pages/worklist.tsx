@@ -13,6 +13,7 @@ import { RowsProgress } from '../components/rows-progress';
 import { useCounts, useWorklistRows } from '../components/use-counts';
 import { useRefreshTick } from '../components/use-refresh-tick';
 import { useRowActions } from '../components/use-row-actions';
+import { WorklistCsv } from '../components/worklist-csv';
 import { WorklistTools } from '../components/worklist-tools';
 import { useFocusKept, useShortcuts } from '../components/worklist-keys';
 import type { ConsolePageProps } from '../lib/context';
@@ -49,6 +50,7 @@ export function WorklistPage({ api, search, navigate, handle }: ConsolePageProps
       <WorklistTools narrow={narrow} active={[state.state, state.owner, state.age].filter(Boolean).length} rows={rows} shortcuts={shortcuts} onRefresh={refresh}>
         <Filters key={key} page="worklist" state={state} owners={counts?.owners.map((row) => row.owner) ?? []} navigate={navigate} />
         <a href={`#${routeFor('bulk', firstPage)}`}>Act on several of these (Bulk)</a>
+        <WorklistCsv key={worklistSearch(firstPage).toString()} api={api} state={firstPage} queue={queue} />
       </WorklistTools>
       <p role="status" class="status">
         {actions.message}

@@ -9,6 +9,7 @@ import { plural } from '../lib/time';
 import { HorizontalBarChart } from './chart-frame';
 import { horizontalBars, niceMax } from './chart-geometry';
 import type { ReportDoc } from './report-doc';
+import { agingTable } from './report-tables';
 import { AGING_BUCKETS, agingRoute } from './report-words';
 import { useChartWidth } from './use-chart-width';
 
@@ -49,7 +50,7 @@ export function AgingChart({ aging }: { aging: ReportDoc['aging_now'] }) {
           })}
         </HorizontalBarChart>
         </div>
-        <DataTable class="report-aging-table" caption="Open follow-ups by days since they opened; each links to the worklist of those" columns={['Days open', 'Open follow-ups']}>
+        <DataTable class="report-aging-table" caption="Open follow-ups by days since they opened; each links to the worklist of those" columns={['Days open', 'Open follow-ups']} csv={agingTable(aging)}>
           {AGING_BUCKETS.map((bucket, index) => (
             <tr key={bucket.key}>
               <th scope="row">

@@ -13,6 +13,7 @@ import { DataTable } from '../components/data-table';
 import { HorizontalBarChart } from './chart-frame';
 import { niceMax, round2 } from './chart-geometry';
 import type { ByLabRow } from './report-doc';
+import { failureTypesTable } from './report-tables';
 import { clip, failureTypeCountWords, failureTypeRows, failureTypeTotals, labRowName, markersWords, missingMarkers } from './report-labs';
 import { useChartWidth } from './use-chart-width';
 
@@ -47,7 +48,7 @@ export function FailureChart({ rows }: { rows: readonly ByLabRow[] }) {
           ))}
         </HorizontalBarChart>
       </div>
-      <DataTable class="report-failures-table" caption="Missing markers by failure type, per lab and collection method, the most first" columns={['Lab and method', 'Failure type', 'Missing markers']}>
+      <DataTable class="report-failures-table" caption="Missing markers by failure type, per lab and collection method, the most first" columns={['Lab and method', 'Failure type', 'Missing markers']} csv={failureTypesTable(rows)}>
         {rows.flatMap((row) =>
           failureTypeRows(row.failure_types).map(([type, n]) => (
             <tr key={`${row.lab} ${row.method} ${type}`}>

@@ -7,10 +7,12 @@
  * any group of rows as a table with every column. A table scrolls sideways in
  * its own keyboard-reachable region on a narrow screen; the page never does.
  */
+import { CsvButton } from '../components/csv-button';
 import { HorizontalBarChart } from './chart-frame';
 import { barLength, niceMax, round2 } from './chart-geometry';
 import type { ByLabRow } from './report-doc';
 import { clip, labRowName, labWords, methodWords, rateBarWords, rateWords, rowIntervalWords } from './report-labs';
+import { LAB_COLUMNS, labTable } from './report-tables';
 import { durationsWords } from './report-words';
 import { useChartWidth } from './use-chart-width';
 import { percentNumber, wilsonInterval } from './wilson';
@@ -74,7 +76,7 @@ function RateRow({ row, top, max, plot, chars }: { row: ByLabRow; top: number; m
 
 interface LabTableProps {
   rows: readonly ByLabRow[];
-  /** The table's title, and the id that names its region. */
+  /** The table's title, and the id that names its region ("report-labs-ranked": its CSV file too). */
   title: string;
   id: string;
 }
@@ -90,12 +92,11 @@ export function LabTable({ rows, title, id }: LabTableProps) {
         <table class="report-labs-table" aria-labelledby={id}>
           <thead>
             <tr>
-              <th scope="col">Lab</th>
-              <th scope="col">Method</th>
-              <th scope="col">Redraw rate (with a redraw of completed)</th>
-              <th scope="col">95% interval</th>
-              <th scope="col">Ended without all results</th>
-              <th scope="col">Time to the redraw's results</th>
+              {LAB_COLUMNS.map((column) => (
+                <th key={column} scope="col">
+                  {column}
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody>
@@ -112,6 +113,7 @@ export function LabTable({ rows, title, id }: LabTableProps) {
           </tbody>
         </table>
       </div>
+      <CsvButton table={labTable(id.replace(/^report-/, ''), rows)} file={id} what={title} />
     </>
   );
 }

@@ -6,31 +6,16 @@
 import { DataTable } from '../components/data-table';
 import type { ReportDoc } from './report-doc';
 import { ENDED_MISSING_WORDS, endedMissingTotal } from './report-labs';
+import { countsTable, DURATION_ROWS, durationsTable, endedMissingTable, NOW_ROWS } from './report-tables';
 import { dispositionRows, dispositionWords, durationsWords, isTrackerDisposition, redrawRateWords } from './report-words';
 import { intervalPercentWords, wilsonInterval } from './wilson';
-
-/** The counts of now under "Open now", each toned when above zero. */
-const NOW_ROWS = [
-  { words: 'Stale now', key: 'stale_now', tone: 'tone-danger' },
-  { words: 'Unassigned now', key: 'unassigned_now', tone: 'tone-warning' },
-  { words: 'Redraw failed now', key: 'redraw_failed_now', tone: 'tone-danger' },
-  { words: 'Incomplete redraw now', key: 'results_still_missing_now', tone: 'tone-danger' },
-  { words: 'Result missing without a redraw now', key: 'no_redraw_now', tone: 'tone-danger' },
-] as const;
-
-/** The closed ones' durations, from opening. */
-const DURATION_ROWS = [
-  { words: 'To a redraw order', key: 'time_to_redraw_order_hours' },
-  { words: 'To an acknowledgement', key: 'time_to_acknowledge_hours' },
-  { words: 'To close', key: 'time_to_close_hours' },
-] as const;
 
 export function ReportSummary({ report }: { report: ReportDoc }) {
   return (
     <section aria-labelledby="report-counts-heading">
       <h2 id="report-counts-heading">Counts</h2>
       <CountsTable report={report} />
-      <DataTable class="report-ended-missing" caption="Transactions that ended in the window without all their results, by how" columns={['How it ended', 'Transactions']}>
+      <DataTable class="report-ended-missing" caption="Transactions that ended in the window without all their results, by how" columns={['How it ended', 'Transactions']} csv={endedMissingTable(report)}>
         <tr>
           <th scope="row">Ended without all results</th>
           <td>{endedMissingTotal(report.ended_missing)}</td>
@@ -48,6 +33,7 @@ export function ReportSummary({ report }: { report: ReportDoc }) {
         class="report-durations"
         caption={`Time taken by the ${report.closed} closed in the window (p50 the median, p90 nine in ten within; n how many had the step)`}
         columns={['From opening', 'Time taken']}
+        csv={durationsTable(report)}
       >
         {DURATION_ROWS.map(({ words, key }) => (
           <tr key={key}>
@@ -63,7 +49,7 @@ export function ReportSummary({ report }: { report: ReportDoc }) {
 function CountsTable({ report }: { report: ReportDoc }) {
   const interval = wilsonInterval(report.with_redraw, report.walk_in_completed);
   return (
-    <DataTable class="report-counts" caption="Follow-ups in the window, and open now" columns={['What', 'Count']}>
+    <DataTable class="report-counts" caption="Follow-ups in the window, and open now" columns={['What', 'Count']} csv={countsTable(report)}>
       <tr>
         <th scope="row">Opened</th>
         <td>{report.opened}</td>

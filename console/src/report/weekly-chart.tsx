@@ -6,6 +6,7 @@
  */
 import { DataTable } from '../components/data-table';
 import { groupedBars, niceMax, tickPosition, ticks } from './chart-geometry';
+import { weeksTable } from './report-tables';
 import { weekLabel, type WeekCounts } from './report-weeks';
 import { useChartWidth } from './use-chart-width';
 
@@ -27,6 +28,7 @@ export function WeeklyChart({ weeks, timeZone, wholeWeeks }: { weeks: readonly W
         class="report-weeks-table"
         caption={`Follow-ups opened and closed per week: the last ${wholeWeeks} whole weeks and this week so far, Monday to Sunday in ${timeZone}`}
         columns={['Week of', 'Opened', 'Closed']}
+        csv={weeksTable(weeks, timeZone)}
       >
         {weeks.map((week) => (
           <tr key={week.from}>

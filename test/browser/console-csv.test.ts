@@ -1,0 +1,349 @@
+/**
+ * CSV downloads in Chromium against `npm start` (CONTRACT §12, issue 73): every
+ * table of the Report page and a worklist view of more than one page save as
+ * RFC 4180 CSV through a Blob and an `<a download>` under the console's own
+ * Content-Security-Policy, each file equal cell by cell to the table the page
+ * shows (a cell that starts with = + - @ read with its ' before it); the
+ * worklist's file reads every page of the view, saying how many rows it read;
+ * a handle that starts with `=` arrives escaped; axe finds nothing on the new
+ * controls; and the CLI's `--csv` prints the same bytes for the same data.
+ *
+ * The report's tables are checked against an answer of the test's own (every
+ * table shown: three groups of labs, failure types, dispositions, "-" cells),
+ * served for GET /reports/redraws to the page and to the CLI alike. The
+ * worklist holds 55 follow-ups of the test's, so that the open queue runs to
+ * two pages; the CLI reads the same tracker.
+ */
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Download, Locator, Page } from 'playwright-core';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { expectNoAxeViolations, guardedPage, launchChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { beforeAllOrFailEach } from '../support/browser-setup';
+import { runCliInProcess } from '../support/cli-in-process';
+import { buildDeliveries, freshId, redrawFlow } from '../support/junction';
+import { newSecret, postSignedWebhook } from '../support/webhook';
+
+const HANDLE = 'ana.lopez';
+/** A handle §9 allows (`=` and `+` are in its character set) that a spreadsheet would run as a formula. */
+const FORMULA_HANDLE = '=1+1';
+const OWN_FOLLOW_UPS = 55;
+const secret = newSecret();
+let tracker: BrowserTracker;
+let browser: Browser;
+const opened: GuardedPage[] = [];
+/** Answers GET /reports/redraws with REPORT, for the CLI (the page gets it through a route). */
+let reportStandin: { url: string; server: Server };
+
+/** A report answer with every table the page can show. */
+const durations = (n: number, p50: number | null, p90: number | null) => ({ n, p50, p90 });
+const lab = (lab: string, method: string, completed: number, withRedraw: number, failureTypes: Record<string, number>, endedMissing = 0) => ({
+  lab,
+  method,
+  completed,
+  with_redraw: withRedraw,
+  redraw_rate: completed === 0 ? null : Math.round((withRedraw / completed) * 1000) / 10,
+  ended_missing: endedMissing,
+  time_to_redraw_results_hours: withRedraw > 0 ? durations(withRedraw, 30.5, 80) : durations(0, null, null),
+  failure_types: failureTypes,
+});
+const REPORT = {
+  from: '2026-10-30T00:00:00.000Z',
+  to: '2026-11-27T00:00:00.000Z',
+  opened: 41,
+  closed: 30,
+  by_disposition: { redraw_completed: 12, patient_unreachable: 9, cancelled: 4, reordered: 5 },
+  open_now: 17,
+  stale_now: 3,
+  unassigned_now: 2,
+  redraw_failed_now: 1,
+  attention_now: { redraw_failed: 1, results_still_missing: 2, no_redraw: 0 },
+  closed_by_people: 14,
+  closed_by_tracker: 16,
+  aging_now: { '0_7': 9, '8_14': 4, '15_30': 3, over_30: 1 },
+  time_to_redraw_order_hours: durations(12, 20.25, 70),
+  time_to_acknowledge_hours: durations(28, 0.4, 5.5),
+  time_to_close_hours: durations(0, null, null),
+  walk_in_completed: 120,
+  with_redraw: 21,
+  time_zone: 'UTC',
+  ended_missing: { results_still_missing: 2, no_redraw: 3, redraw_failed: 1 },
+  by_lab: [
+    lab('quest', 'walk_in_test', 60, 12, { quantity_not_sufficient_failure: 7, internal_lab_failure: 2 }, 2),
+    lab('labcorp', 'walk_in_test', 40, 6, { sample_damaged_failure: 3 }),
+    lab('north-lab', 'at_home_phlebotomy', 4, 2, { unknown_failure: 1 }, 1),
+    lab('east-lab', 'walk_in_test', 0, 0, {}),
+    lab('bioreference', 'walk_in_test', 16, 0, {}),
+  ],
+};
+
+/** Parses RFC 4180 text (CRLF rows, quoted fields) into rows of cells; throws on a bare LF or a stray quote. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let at = 0;
+  while (at < text.length) {
+    let cell = '';
+    if (text[at] === '"') {
+      at++;
+      for (;;) {
+        const quote = text.indexOf('"', at);
+        if (quote < 0) throw new Error('an unclosed quote');
+        cell += text.slice(at, quote);
+        at = quote + 1;
+        if (text[at] !== '"') break;
+        cell += '"';
+        at++;
+      }
+    } else {
+      const end = text.slice(at).search(/[,\r\n"]/);
+      cell = end < 0 ? text.slice(at) : text.slice(at, at + end);
+      at += cell.length;
+      if (text[at] === '"') throw new Error(`a quote inside a bare field at ${at}`);
+    }
+    row.push(cell);
+    if (text[at] === ',') {
+      at++;
+    } else if (text.startsWith('\r\n', at)) {
+      rows.push(row);
+      row = [];
+      at += 2;
+    } else {
+      throw new Error(`a field ends without , or CRLF at ${at}: ${JSON.stringify(text.slice(at, at + 10))}`);
+    }
+  }
+  if (row.length > 0) throw new Error('the last row has no CRLF');
+  return rows;
+}
+
+/** A cell as the CSV must hold it: with a ' before a leading = + - @, tab or CR (CONTRACT §12). */
+const escaped = (cell: string) => (/^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell);
+
+/** The file a click on `button` saves, as text (checked to be UTF-8). */
+async function downloaded(page: Page, button: Locator): Promise<{ name: string; text: string }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  const bytes = await readFile((await (download as Download).path())!);
+  return { name: (download as Download).suggestedFilename(), text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+}
+
+/** A table's header and rows as the page shows them, each cell's text with its spaces collapsed. */
+async function shownTable(table: Locator): Promise<string[][]> {
+  return table.evaluate((element) =>
+    [...element.querySelectorAll('tr')].map((row) => [...row.querySelectorAll('th, td')].map((cell) => (cell.textContent ?? '').replace(/\s+/g, ' ').trim())),
+  );
+}
+
+async function newPage(options: { bypassCSP?: boolean } = {}): Promise<Page> {
+  const guarded = await guardedPage(browser, tracker.url, options);
+  opened.push(guarded);
+  const { page } = guarded;
+  await page.goto(`${tracker.url}/#/worklist`);
+  await page.getByLabel('Your handle').fill(HANDLE);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText(`Signed in as ${HANDLE}`).waitFor();
+  return page;
+}
+
+/** Opens the report with the test's answer for every GET /reports/redraws. */
+async function reportWithAnswer(page: Page): Promise<void> {
+  await page.route((url) => url.pathname === '/reports/redraws', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(REPORT) }));
+  await page.goto(`${tracker.url}/#/report?from=2026-10-30&to=2026-11-26`);
+  await page.locator('.report-weeks-table').waitFor();
+  // The rows without a redraw are folded: open them, as a person would to read them.
+  await page.locator('.report-labs-zero summary').click();
+}
+
+/** Each "Download CSV" button of the report and the table it saves. */
+async function reportButtons(page: Page): Promise<{ button: Locator; table: Locator }[]> {
+  const buttons = page.getByRole('button', { name: /^Download CSV: / });
+  const found: { button: Locator; table: Locator }[] = [];
+  for (let index = 0; index < (await buttons.count()); index++) {
+    const button = buttons.nth(index);
+    // A DataTable's button shares its wrapper with the table; a lab table's follows its scrolling region.
+    const table = button.locator('xpath=ancestor::*[contains(@class,"table-with-csv")][1]//table | ancestor::p[1]/preceding-sibling::div[contains(@class,"table-wrap")][1]//table');
+    found.push({ button, table });
+  }
+  return found;
+}
+
+async function postOwnFollowUps(): Promise<void> {
+  const start = new Date(Date.now() - 20 * 3_600_000);
+  for (let index = 0; index < OWN_FOLLOW_UPS; index++) {
+    // The initial order's last webhook (redraw_available) alone opens its follow-up: its events[] carry the history.
+    const deliveries = buildDeliveries(redrawFlow({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() }, 'not_created', start));
+    expect(await postSignedWebhook(tracker.url, secret, deliveries.at(-1)!.body)).toBe(200);
+  }
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const counts = (await (await fetch(`${tracker.url}/follow-ups/counts`, { headers: { 'x-redraw-actor': HANDLE } })).json()) as { counts: Record<string, number> };
+    if ((counts.counts.open ?? 0) >= OWN_FOLLOW_UPS) return;
+    if (Date.now() > deadline) throw new Error(`the follow-ups never all opened: ${JSON.stringify(counts)}`);
+    await new Promise((wake) => setTimeout(wake, 500));
+  }
+}
+
+async function startReportStandin(): Promise<{ url: string; server: Server }> {
+  const server = createServer((request, response) => {
+    const found = new URL(request.url ?? '/', 'http://localhost').pathname === '/reports/redraws';
+    response.writeHead(found ? 200 : 404, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(found ? REPORT : { error: { code: 'not_found' } }));
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+beforeAllOrFailEach(async () => {
+  [tracker, browser, reportStandin] = await Promise.all([startTrackerForBrowser({ env: { JUNCTION_WEBHOOK_SECRET: secret } }), launchChromium(), startReportStandin()]);
+  await postOwnFollowUps();
+  // One follow-up owned by a handle a spreadsheet would run.
+  const first = (await (await fetch(`${tracker.url}/follow-ups?queue=unassigned&limit=1`, { headers: { 'x-redraw-actor': HANDLE } })).json()) as { items: { id: string }[] };
+  const assigned = await fetch(`${tracker.url}/follow-ups/${first.items[0]!.id}/actions`, {
+    method: 'POST',
+    headers: { 'x-redraw-actor': HANDLE, 'content-type': 'application/json' },
+    body: JSON.stringify({ action: 'assign', owner: FORMULA_HANDLE }),
+  });
+  expect(assigned.status).toBe(200);
+}, 300_000);
+
+afterEach(async () => {
+  for (const guarded of opened.splice(0)) {
+    expect(guarded.foreignRequests).toEqual([]);
+    expect(guarded.consoleErrors).toEqual([]);
+    await guarded.context.close();
+  }
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await tracker?.stop();
+  await new Promise((closed) => reportStandin?.server.close(closed));
+}, 60_000);
+
+describe('CSV downloads', () => {
+  it('saves every table of the report, under the console CSP, each equal cell by cell to the table shown; the CLI prints the same files from the same answer', async () => {
+    const page = await newPage({ bypassCSP: false });
+    await reportWithAnswer(page);
+    const buttons = await reportButtons(page);
+    const names: string[] = [];
+    const files: string[] = [];
+    for (const { button, table } of buttons) {
+      const shown = await shownTable(table);
+      const { name, text } = await downloaded(page, button);
+      names.push(name.replace(/-\d{4}-\d\d-\d\d\.csv$/, ''));
+      files.push(text);
+      expect(text.endsWith('\r\n'), name).toBe(true);
+      expect(parseCsv(text), name).toEqual(shown.map((row) => row.map(escaped)));
+    }
+    expect(names).toEqual([
+      'report-counts',
+      'report-ended-missing',
+      'report-durations',
+      'report-aging',
+      'report-labs-ranked',
+      'report-labs-too-few',
+      'report-labs-zero',
+      'report-failure-types',
+      'report-weeks',
+    ]);
+    // The "-" cells (no duration, no interval) are there, escaped.
+    expect(files[2]).toContain("To close,'- (n 0)\r\n");
+
+    // The CLI, given the same answer, prints the same files in the same order, a blank line between two.
+    const cli = await runCliInProcess(['report', '--csv', '--from', '2026-10-30', '--to', '2026-11-26'], { TRACKER_URL: reportStandin.url, AWS_EC2_METADATA_DISABLED: 'true' });
+    expect(cli.code, cli.stderr).toBe(0);
+    const cliFiles = cli.stdout.split('\r\n\r\n').map((block, index, all) => (index === all.length - 1 ? block : `${block}\r\n`));
+    // The weeks (last on both) differ by design: the page charts 8 whole weeks, the CLI the window's. Every other table is the same file.
+    expect(parseCsv(cliFiles.at(-1)!)[0]).toEqual(['Week of', 'Opened', 'Closed']);
+    expect(cliFiles.slice(0, -1)).toEqual(files.slice(0, -1));
+    const counts = await runCliInProcess(['report', '--csv', '--table', 'counts', '--from', '2026-10-30', '--to', '2026-11-26'], { TRACKER_URL: reportStandin.url, AWS_EC2_METADATA_DISABLED: 'true' });
+    expect(counts.stdout).toBe(files[0]);
+  });
+
+  it('passes axe with the report\'s Download CSV buttons', async () => {
+    const page = await newPage();
+    await reportWithAnswer(page);
+    expect(await page.getByRole('button', { name: /^Download CSV: / }).count()).toBe(9);
+    await expectNoAxeViolations(page, 'report with its CSV buttons');
+  });
+
+  it('saves a worklist view of two pages, counting the rows it reads, equal cell by cell to its pages, the = handle escaped, and the CLI prints the same', async () => {
+    const page = await newPage();
+    await page.goto(`${tracker.url}/#/worklist?queue=open`);
+    await page.locator('table.worklist-rows').waitFor();
+    const reads: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/follow-ups') reads.push(request.url());
+    });
+    const { name, text } = await downloaded(page, page.getByRole('button', { name: 'Download this view as CSV' }));
+    expect(name).toMatch(/^worklist-open-\d{4}-\d\d-\d\d\.csv$/);
+    const rows = parseCsv(text);
+    expect(reads.length, 'GET /follow-ups pages read').toBeGreaterThanOrEqual(2);
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'rows saved' }).textContent()).toBe(`${rows.length - 1} rows saved as ${name}.`);
+    await expectNoAxeViolations(page, 'worklist after a CSV download');
+
+    // The page's rows, page after page, as shown.
+    const shown: string[][] = [];
+    for (;;) {
+      await page.locator('table.worklist-rows').waitFor();
+      shown.push(...(await worklistRows(page)));
+      const next = page.getByRole('link', { name: 'Next page' });
+      if ((await next.count()) === 0) break;
+      const before = shown.at(-1)![0]!;
+      await next.click();
+      // The next page's rows, once the first page's are gone.
+      await page.waitForFunction(`(() => { const links = [...document.querySelectorAll('table.worklist-rows tbody tr a.row-link')]; return links.length > 0 && !links.some((link) => link.getAttribute('aria-label') === ${JSON.stringify(before)}); })()`);
+    }
+    expect(shown.length).toBeGreaterThan(50);
+    const header = await shownTable(page.locator('table.worklist-rows thead'));
+    expect(rows[0]).toEqual(header[0]);
+    expect(rows.slice(1)).toEqual(shown.map((row) => row.map(escaped)));
+    expect(text).toContain(`,'${FORMULA_HANDLE},`);
+
+    const cli = await runCliInProcess(['follow-ups', '--csv'], { TRACKER_URL: tracker.url, AWS_EC2_METADATA_DISABLED: 'true' });
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toBe(text);
+  });
+
+  it('stops a worklist download on Stop, saving nothing and saying so', async () => {
+    const page = await newPage();
+    await page.goto(`${tracker.url}/#/worklist?queue=open`);
+    await page.locator('table.worklist-rows').waitFor();
+    // Hold the second page's read, so that Stop comes while it runs.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route((url) => url.pathname === '/follow-ups' && url.searchParams.has('cursor'), async (route) => {
+      await held;
+      await route.continue();
+    });
+    let saved = false;
+    page.on('download', () => (saved = true));
+    await page.getByRole('button', { name: 'Download this view as CSV' }).click();
+    await page.getByRole('status').filter({ hasText: /^50 rows read…$/ }).waitFor();
+    await expectNoAxeViolations(page, 'worklist while a CSV download reads');
+    await page.getByRole('button', { name: 'Stop' }).click();
+    release();
+    await page.getByRole('status').filter({ hasText: 'Stopped after 50 rows: nothing was saved.' }).waitFor();
+    await expect.poll(() => page.evaluate<string | null>('document.activeElement && document.activeElement.textContent')).toBe('Download this view as CSV');
+    await page.waitForTimeout(500);
+    expect(saved).toBe(false);
+  });
+});
+
+/** The worklist table's rows as the CSV says them: whole ids, the <time datetime>, the owner without "(you)". */
+async function worklistRows(page: Page): Promise<string[][]> {
+  return page.locator('table.worklist-rows tbody tr').evaluateAll((rows) =>
+    rows.map((row) =>
+      [...row.querySelectorAll('th, td')].map((cell, index) => {
+        const text = (cell.textContent ?? '').replace(/\s+/g, ' ').trim();
+        if (index === 0) return cell.querySelector('a.row-link')?.getAttribute('aria-label') ?? '';
+        const time = cell.querySelector('time');
+        if (time !== null) return time.getAttribute('datetime') ?? '';
+        if (index === 1) return (cell.querySelector('.visually-hidden')?.textContent ?? text).replace(/^(Redraw|Initial) order /, '');
+        const owner = cell.querySelector('.owner-cell > span');
+        if (owner !== null) return (owner.textContent ?? '').replace(/ \((not )?you\)$/, '');
+        return text;
+      }),
+    ),
+  );
+}
