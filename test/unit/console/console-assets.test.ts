@@ -123,10 +123,10 @@ describe('buildConsole', () => {
     expect(gzipped).toBeLessThan(60_000);
   });
 
-  it('leaves Bulk, the report and the stale redraws out of the first load: chunks the entry imports on their first visit', () => {
+  it('leaves Bulk, the report, the stale redraws and the CSV code out of the first load: chunks the entry imports on their first use', () => {
     const firstLoad = staticClosure(scriptPath);
     const lazy = importsOf(scriptPath).dynamic;
-    expect(lazy.map((path) => path.replace(/\.[A-Z0-9]{8}\.js$/, '')).sort()).toEqual(['/console/bulk', '/console/redraws-page', '/console/report-page']);
+    expect(lazy.map((path) => path.replace(/\.[A-Z0-9]{8}\.js$/, '')).sort()).toEqual(['/console/bulk', '/console/csv-download', '/console/redraws-page', '/console/report-page']);
     for (const path of lazy) {
       expect(files.has(path), path).toBe(true);
       expect(firstLoad.has(path), path).toBe(false);
@@ -138,6 +138,8 @@ describe('buildConsole', () => {
     const firstText = [...firstLoad].map((path) => files.get(path)!.body.toString('utf8')).join('');
     expect(firstText).not.toContain('Select follow-ups and apply one action to all of them');
     expect(lazy.map((path) => files.get(path)!.body.toString('utf8')).join('')).toContain('Select follow-ups and apply one action to all of them');
+    // The CSV builder (CONTRACT §12: its own chunk on first use): its formula guard is in no first-load file.
+    expect(firstText).not.toContain('text/csv');
   });
 
   it('bundles the stylesheet with the custom properties other pages use', () => {
