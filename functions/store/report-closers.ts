@@ -38,8 +38,18 @@ export async function recordClosesCounted(db: TableClient, tableName: string, no
 
 const Stored = z.object({ since: z.string() });
 
-/** The instant the tracker began counting closes by person, or null: it has not counted one yet. */
+/**
+ * The instant the tracker began counting closes by person, or null: it has not
+ * counted one yet. A Query of its one key, not a GetItem: the weekly digest's
+ * function may only Query (lib/weekly-digest.ts), and it reads the report too.
+ */
 export async function closesCountedSince(db: TableClient, tableName: string): Promise<string | null> {
-  const item = await db.get({ TableName: tableName, Key: { [TABLE.partitionKey]: CLOSES_COUNTED_KEY.pk, [TABLE.sortKey]: CLOSES_COUNTED_KEY.sk } });
+  const page = await db.query({
+    TableName: tableName,
+    KeyConditionExpression: '#pk = :pk AND #sk = :sk',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+    ExpressionAttributeValues: { ':pk': CLOSES_COUNTED_KEY.pk, ':sk': CLOSES_COUNTED_KEY.sk },
+  });
+  const item = page.Items[0];
   return item === undefined ? null : Stored.parse(item).since;
 }

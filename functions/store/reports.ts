@@ -14,7 +14,7 @@
  * hours not built yet, marked ones); and, for what is true now, the worklist's
  * open partition (store/follow-ups/) and the keys of the stale partition of
  * the open-redraws index; and when closes by person began to be counted
- * (store/report-closers.ts: one GetItem).
+ * (store/report-closers.ts: one Query of its key).
  */
 import * as z from 'zod/mini';
 import type { Attention } from '../core/attention';
