@@ -11,7 +11,9 @@
  * Each size gets a table of its own on the same DynamoDB Local, seeded with the
  * rows the transaction function keeps (store/report-rows.ts rowItem: an `ended`
  * row per transaction over four labs and three methods; for the one in ten
- * with a redraw, its follow-up's opened, closed and failure-type rows), then
+ * with a redraw, its follow-up's opened, closed and failure-type rows; a close
+ * carries its actor, the tracker's or one of CLOSERS', and counting closes by
+ * person began at the window's start: issue 73's `closes_by_person`), then
  * the sweep's build of the window's hours and days (timed), then `runs` reads
  * of each kind, metered: read units, requests, items, and the median time.
  * Both reports are checked equal before anything is timed.
@@ -22,6 +24,7 @@ import type { Tally } from '../functions/core/report-tallies';
 import { documentClientOf, documentTable } from '../functions/store/document-table';
 import { buildReportUnits } from '../functions/store/report-unit-builds';
 import { rowItem, tallyWrite } from '../functions/store/report-rows';
+import { recordClosesCounted } from '../functions/store/report-closers';
 import { readRedrawReport, readRowCountsByHour } from '../functions/store/reports';
 import { createTableInput } from '../functions/store/table';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
@@ -56,6 +59,8 @@ export interface ReportScaleCase {
   build: { units: number; seconds: number; readUnits: number; writeUnits: number };
   tracker: ReportReadFigures;
   common: ReportReadFigures;
+  /** People in the report's `closes_by_person` (counted, never null: the bench checks it). */
+  closers: number;
 }
 
 export interface ReportScaleResult {
@@ -65,6 +70,8 @@ export interface ReportScaleResult {
 
 const LABS = ['quest', 'labcorp', 'bioreference', 'sonora_quest'] as const;
 const METHODS = ['walk_in_test', 'at_home_phlebotomy', 'testkit'] as const;
+/** The people who close follow-ups in the seed (the tracker closes the rest). */
+export const CLOSERS = ['ana.ruiz', 'ben.okafor', 'chen.li', 'dee.park', 'eli.haas'] as const;
 const FAILURES = ['quantity_not_sufficient_failure', 'collection_process_failure', 'internal_lab_failure', 'unknown_failure'] as const;
 const FROM = Date.parse('2026-09-01T00:00:00Z');
 const DAYS = 30;
@@ -99,7 +106,8 @@ export function seedRows(ended: number): Record<string, unknown>[] {
     if (redraw || missing !== null) {
       const opened = end - (24 + random() * 200) * 3_600_000;
       tallies.push({ kind: 'opened', at: at(opened) });
-      tallies.push({ kind: 'closed', at: at(end), disposition: missing === null ? 'redraw_completed' : 'patient_unreachable', hours: { redraw_order: redraw ? 2 : null, acknowledge: 3.5, close: round((end - opened) / 3_600_000, 2) } });
+      const by = missing === null ? 'tracker' : CLOSERS[Math.floor(random() * CLOSERS.length)]!;
+      tallies.push({ kind: 'closed', at: at(end), disposition: missing === null ? 'redraw_completed' : 'patient_unreachable', hours: { redraw_order: redraw ? 2 : null, acknowledge: 3.5, close: round((end - opened) / 3_600_000, 2) }, by });
       tallies.push({ kind: 'failures', at: at(end), lab, method, failure_types: { [FAILURES[Math.floor(random() * FAILURES.length)]!]: 1 + Math.floor(random() * 3) } });
     }
     rows.push(...tallies.map((tally) => rowItem(tallyWrite(id, tally))));
@@ -135,6 +143,7 @@ export async function measureReportScale(endpoint: string, options: ReportScaleO
       const seeded = performance.now();
       await batchWrite(doc, tableName, rows);
       const seedSeconds = round((performance.now() - seeded) / 1000, 1);
+      await recordClosesCounted(db, tableName, FROM);
       progress(`report scale: building the window's hours and days (${ended})`);
       meter.reset();
       const building = performance.now();
@@ -150,7 +159,9 @@ export async function measureReportScale(endpoint: string, options: ReportScaleO
       const window = { from: new Date(FROM), to: new Date(TO), now: new Date(TO) };
       const tracker = () => readRedrawReport(db, tableName, window);
       const common = () => readRedrawReport(db, tableName, { ...window, units: false });
-      if (JSON.stringify(await tracker()) !== JSON.stringify(await common())) throw new Error(`report scale: the two reports of ${ended} differ`);
+      const answered = await tracker();
+      if (JSON.stringify(answered) !== JSON.stringify(await common())) throw new Error(`report scale: the two reports of ${ended} differ`);
+      if (answered.closes_by_person == null) throw new Error(`report scale: no closes_by_person at ${ended}`);
       progress(`report scale: ${options.runs} reads of each (${ended})`);
       cases.push({
         ended,
@@ -159,6 +170,7 @@ export async function measureReportScale(endpoint: string, options: ReportScaleO
         build: { units: built.built, seconds: buildSeconds, readUnits: round(buildReading.read, 1), writeUnits: round(buildReading.write, 1) },
         tracker: await timedReads(meter, options.runs, tracker),
         common: await timedReads(meter, options.runs, common),
+        closers: answered.closes_by_person.length,
       });
     }
     return { windowDays: DAYS, cases };
@@ -174,7 +186,7 @@ export function reportScaleLines(result: ReportScaleResult): string[] {
   for (const entry of result.cases) {
     lines.push(
       `   ${entry.ended.toLocaleString('en-US')} ended (${entry.rows.toLocaleString('en-US')} rows; build of ${entry.build.units} hours and days: ${entry.build.seconds} s, ${entry.build.readUnits} RU, ${entry.build.writeUnits} WU)`,
-      `     tracker: ${entry.tracker.readUnits} RU, ${entry.tracker.requests} requests, ${entry.tracker.items} items, median ${entry.tracker.medianMs} ms`,
+      `     tracker: ${entry.tracker.readUnits} RU, ${entry.tracker.requests} requests, ${entry.tracker.items} items, median ${entry.tracker.medianMs} ms (closes_by_person: ${entry.closers} people)`,
       `     common:  ${entry.common.readUnits} RU, ${entry.common.requests} requests, ${entry.common.items} items, median ${entry.common.medianMs} ms`,
       `     ratio common/tracker: ${round(entry.common.readUnits / entry.tracker.readUnits, 1)}x RU, ${round(entry.common.medianMs / entry.tracker.medianMs, 1)}x time`,
     );

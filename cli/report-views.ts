@@ -12,6 +12,7 @@ import { hoursWords } from '../functions/core/digest-words';
 import { endedMissingParts, endedMissingTotal } from '../functions/core/digest-labs';
 import type { AgingBuckets, ByLab, Durations, RedrawReport } from '../functions/core/report';
 import { parseReportWindow, weeksOf, type ReportWeek, type ReportWindow } from '../functions/core/report-window';
+import { closersLines } from './report-closers-view';
 import { usageError } from './errors';
 import { visibleWidth, type Printer } from './format';
 
@@ -58,6 +59,9 @@ export const ReportView = z
         }),
       )
       .default([]),
+    // Issue 73 (CONTRACT §11); absent from an older tracker (left absent: --json is the API's document), read as not counted.
+    closes_by_person: z.array(z.object({ actor: z.string(), closed: z.number() })).nullable().optional(),
+    closes_counted_since: z.string().nullable().optional(),
     // Extensions a tracker older than this CLI may not send yet.
     time_zone: z.string().default('UTC'),
     closed_by_people: z.number().default(0),
@@ -299,6 +303,9 @@ export function reportLines(report: RedrawReport, weeks: readonly WeekCounts[] |
 
   lines.push('');
   lines.push(...byLabLines(report, out));
+
+  lines.push('');
+  lines.push(...closersLines(report, out, (iso) => shortInstant(iso)));
 
   lines.push('');
   lines.push(`${out.style('bold', 'Open follow-ups by days open')} (now)`);

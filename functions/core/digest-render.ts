@@ -9,6 +9,7 @@
 import { humanTime } from './alert-time';
 import { wallClockOf } from './calendar';
 import { DIGEST_KIND, type WeekBefore, type WeeklyDigest } from './digest';
+import { closersWords } from './digest-closers';
 import { endedMissingWords, labRateWords } from './digest-labs';
 import { DIGEST_OVERDUE_LIMIT, type DigestProblems } from './digest-lists';
 import { decisionWaitWords, durationWords, overdueWords, plural, problemWords } from './digest-words';
@@ -93,6 +94,13 @@ function labWords(digest: WeeklyDigest): string[] {
   ];
 }
 
+/** Who closed the most last week (core/digest-closers.ts), or why nobody is named; nothing when nobody closed one. */
+function closerLines(digest: WeeklyDigest, format: 'email' | 'chat'): string[] {
+  // A digest built before issue 73 (a test's, or one held back) has no top_closers: read as not counted.
+  const words = closersWords(digest.top_closers ?? null, digest.report.closes_counted_since ?? null, digest.time_zone, format);
+  return words === null ? [] : [words];
+}
+
 /** A disposition in words: `patient_unreachable` -> "patient unreachable", `redraw_completed` -> "completed". */
 function dispositionWords(disposition: string): string {
   if (disposition === 'redraw_completed') return 'completed';
@@ -133,7 +141,7 @@ export function digestEmail(digest: WeeklyDigest): string {
     digest.overdue.length === 0
       ? ['Nothing is overdue.']
       : [overdueHeading(digest.overdue.length), ...digest.overdue.map((item) => `  ${overdueWords(item, now)}`)];
-  const speed = [...speedWords(digest.report), ...labWords(digest)];
+  const speed = [...speedWords(digest.report), ...labWords(digest), ...closerLines(digest, 'email')];
   const problems = (['attention', 'stuck', 'unowned'] as const).flatMap((show) => {
     const lines = problemLines(digest, show, 'email');
     return lines.length === 0 ? [] : ['', ...lines];
@@ -188,6 +196,7 @@ export function digestChat(digest: WeeklyDigest): DigestChatNotification {
         ...(['attention', 'stuck', 'unowned'] as const).flatMap((show) => problemLines(digest, show, 'chat')),
         ...speedWords(digest.report),
         ...labWords(digest),
+        ...closerLines(digest, 'chat'),
         ...overdue,
       ].join('\n'),
       nextSteps: [

@@ -10,12 +10,14 @@
 import { ATTENTIONS, type Attention } from './attention';
 import { addDays, startOfDay, wallClockOf } from './calendar';
 import { consoleAttentionLink } from './console-link';
+import { topClosers } from './digest-closers';
 import { digestLabRate, type DigestLabRate } from './digest-labs';
 import { DIGEST_OVERDUE_LIMIT, type DigestProblems, type OverdueFollowUp, type ProblemFollowUp, type ProblemList } from './digest-lists';
 import { digestSubject, thisWeekWords } from './digest-words';
 import { pickFields } from './fields';
 import { canonicalFromDate } from './instant';
 import { attentionNow, type Durations, type RedrawReport } from './report';
+import type { CloserCount } from './report-closers';
 import { ENDED_MISSING, type EndedMissing } from './report-counts';
 
 /** What the digest says of the week before, beside last week's numbers. */
@@ -86,6 +88,12 @@ export interface WeeklyDigest {
    * figures the week before; null when none completed 20.
    */
   highest_redraw_rate: DigestLabRate | null;
+  /**
+   * The people who closed the most follow-ups last week, most first (at most
+   * DIGEST_TOP_CLOSERS, core/digest-closers.ts; the tracker's own not counted);
+   * null when the report did not count closes by person for that week.
+   */
+  top_closers: CloserCount[] | null;
   /** The follow-ups the digest names as problems now (failed redraws, stuck, without an owner). */
   problems: DigestProblems;
   /** One line: what to do this week, from the problems. */
@@ -120,6 +128,8 @@ function reportFields(report: RedrawReport): RedrawReport {
       time_to_redraw_results_hours: durations(row.time_to_redraw_results_hours),
       failure_types: Object.fromEntries(Object.entries(row.failure_types).map(([type, count]) => [type, count])),
     })),
+    closes_by_person: report.closes_by_person == null ? null : report.closes_by_person.map((row) => pickFields(row, ['actor', 'closed'])),
+    closes_counted_since: report.closes_counted_since ?? null,
     ...pickFields(report, ['time_zone', 'closed_by_people', 'closed_by_tracker', 'redraw_failed_now']),
     attention_now: attentionNow(report),
   };
@@ -171,6 +181,7 @@ export function weeklyDigest(
             ended_missing: reportFields(before).ended_missing,
           },
     highest_redraw_rate: digestLabRate(kept, before === null ? null : reportFields(before)),
+    top_closers: topClosers(kept),
     problems,
     this_week: thisWeekWords(problems, kept),
   };

@@ -96,6 +96,12 @@ export interface LabCounts {
 export interface ReportCounts {
   opened: number;
   by_disposition: Record<string, number>;
+  /**
+   * People's closes by actor (`closed_by`; the tracker's own left out). Counted
+   * from the release that added it: a unit built before it reads as {} (see
+   * core/report-closers.ts for when the count may be claimed).
+   */
+  closed_by: Record<string, number>;
   redraw_order: Spread;
   acknowledge: Spread;
   close: Spread;
@@ -110,6 +116,7 @@ export function emptyCounts(): ReportCounts {
   return {
     opened: 0,
     by_disposition: {},
+    closed_by: {},
     redraw_order: EMPTY_SPREAD,
     acknowledge: EMPTY_SPREAD,
     close: EMPTY_SPREAD,
@@ -148,6 +155,7 @@ export function addReportCounts(a: ReportCounts, b: ReportCounts): ReportCounts 
   return {
     opened: a.opened + b.opened,
     by_disposition: addCounts(a.by_disposition, b.by_disposition),
+    closed_by: addCounts(a.closed_by, b.closed_by),
     redraw_order: addSpreads(a.redraw_order, b.redraw_order),
     acknowledge: addSpreads(a.acknowledge, b.acknowledge),
     close: addSpreads(a.close, b.close),

@@ -4,6 +4,7 @@
  * transaction that ended, the failure types of a follow-up's causing order),
  * and the counts a set of them adds up to (core/report-counts.ts).
  */
+import { TRACKER_ACTOR } from './follow-up/history';
 import { instantMillis } from './instant';
 import { addReportCounts, EMPTY_SPREAD, emptyCounts, emptyLabCounts, labKey, spreadOf, type EndedMissing, type LabCounts, type ReportCounts } from './report-counts';
 
@@ -18,8 +19,11 @@ const HOUR_MS = 3_600_000;
 export type Tally =
   /** A follow-up opened at `at` (its opened_at). */
   | { kind: 'opened'; at: string }
-  /** A follow-up closed at `at`, how, and how long its steps took (hours). */
-  | { kind: 'closed'; at: string; disposition: string; hours: ClosedHours }
+  /**
+   * A follow-up closed at `at`, how, by whom (`by`: its closed_by; absent on rows
+   * written before issue 73), and how long its steps took (hours).
+   */
+  | { kind: 'closed'; at: string; disposition: string; hours: ClosedHours; by?: string }
   /**
    * A transaction that ended (completed or cancelled) at `at` (its newest status
    * time). Rows written before issue 48 carry only `with_redraw`: they were kept
@@ -77,6 +81,8 @@ export interface TalliedFollowUp {
   acknowledged_at: string | null;
   closed_at: string | null;
   disposition: string | null;
+  /** The actor of the close (a person's handle, or `tracker`); absent where a caller does not know it. */
+  closed_by?: string | null;
 }
 
 /** Where a follow-up's transaction ended (its end time, lab and method), and the failure types of its causing order. */
@@ -103,6 +109,7 @@ export function followUpTallies(followUp: TalliedFollowUp, redrawOrderedAt: stri
         acknowledge: followUp.acknowledged_at === null ? null : hoursBetween(followUp.opened_at, followUp.acknowledged_at),
         close: hoursBetween(followUp.opened_at, followUp.closed_at),
       },
+      ...(followUp.closed_by == null ? {} : { by: followUp.closed_by }),
     });
   }
   const ended = failures?.ended ?? null;
@@ -164,9 +171,12 @@ function countsOfTally(tally: Tally): ReportCounts {
       return { ...counts, opened: 1 };
     case 'closed': {
       const one = (hours: number | null) => (hours === null ? EMPTY_SPREAD : spreadOf([hours]));
+      // A person's close counts by its actor; the tracker's own do not (CONTRACT §11 closes_by_person).
+      const person = tally.by === undefined || tally.by === TRACKER_ACTOR ? null : tally.by;
       return {
         ...counts,
         by_disposition: { [tally.disposition]: 1 },
+        closed_by: person === null ? {} : { [person]: 1 },
         redraw_order: one(tally.hours.redraw_order),
         acknowledge: one(tally.hours.acknowledge),
         close: one(tally.hours.close),

@@ -9,6 +9,7 @@
 import { ATTENTIONS, type Attention } from './attention';
 import { TRACKER_DISPOSITIONS } from './follow-up/states';
 import { canonicalFromDate, instantMillis } from './instant';
+import { closesByPerson, type CloserCount } from './report-closers';
 import { parseLabKey, spreadPercentile, type EndedMissing, type LabCounts, type ReportCounts, type Spread } from './report-counts';
 import { countsOfTallies, type Tally } from './report-tallies';
 import type { ReportWindow } from './report-window';
@@ -79,7 +80,16 @@ export interface RedrawReport {
   ended_missing: Record<EndedMissing, number>;
   /** Transactions that ended in the window, by lab and collection method. */
   by_lab: ByLab[];
+  /**
+   * People's closes in the window by `closed_by`, most first (ties by actor); the
+   * tracker's own not counted. Null for a window that starts before the tracker
+   * began counting them (core/report-closers.ts). Always in the route's answer;
+   * optional here for a report from before it (read as null).
+   */
+  closes_by_person?: CloserCount[] | null;
   // Extensions of §11's document (docs/openapi.json):
+  /** When the tracker began counting closes by person (CONTRACT §11: beside `closes_by_person`); null: not yet. */
+  closes_counted_since?: string | null;
   /** The zone whose days and Monday-to-Sunday weeks the window's dates are (DIGEST_TIMEZONE, default UTC). */
   time_zone: string;
   /** Of `closed`: those a person closed (their dispositions), and those the tracker closed from Junction's facts (redraw_completed, cancelled, results_received). */
@@ -182,13 +192,23 @@ function sortedCounts(counts: Readonly<Record<string, number>>): Record<string, 
  * The report (CONTRACT §11) from the counts of the window (or the tallies whose
  * time is in it) and the follow-ups open now.
  */
-export function assembleReport(input: { window: ReportWindow; now: Date; tallies?: readonly Tally[]; counts?: ReportCounts; open: readonly OpenFollowUpFacts[]; timeZone?: string }): RedrawReport {
+export function assembleReport(input: {
+  window: ReportWindow;
+  now: Date;
+  tallies?: readonly Tally[];
+  counts?: ReportCounts;
+  open: readonly OpenFollowUpFacts[];
+  timeZone?: string;
+  /** When the tracker began counting closes by person (store/report-closers.ts); absent or null: not yet. */
+  closesCountedSince?: string | null;
+}): RedrawReport {
   const counts = input.counts ?? countsOfTallies(input.tallies ?? []);
   const byDisposition = Object.fromEntries(Object.entries(counts.by_disposition).filter(([, count]) => count !== 0).sort(([a], [b]) => (a < b ? -1 : 1)));
   const closed = Object.values(byDisposition).reduce((sum, count) => sum + count, 0);
   const byTracker = Object.entries(byDisposition).reduce((sum, [disposition, count]) => sum + (TRACKER_CLOSES.has(disposition) ? count : 0), 0);
   const aging: AgingBuckets = { '0_7': 0, '8_14': 0, '15_30': 0, over_30: 0 };
   for (const followUp of input.open) aging[agingBucket(followUp.opened_at, input.now)]++;
+  const since = input.closesCountedSince ?? null;
   return {
     from: canonicalFromDate(input.window.from),
     to: canonicalFromDate(input.window.to),
@@ -206,6 +226,8 @@ export function assembleReport(input: { window: ReportWindow; now: Date; tallies
     with_redraw: counts.with_redraw,
     ended_missing: { ...counts.ended_missing },
     by_lab: byLabRows(counts.by_lab),
+    closes_by_person: closesByPerson({ fromMs: input.window.from.getTime(), since, byActor: counts.closed_by, peopleCloses: closed - byTracker }),
+    closes_counted_since: since,
     time_zone: input.timeZone ?? 'UTC',
     closed_by_people: closed - byTracker,
     closed_by_tracker: byTracker,

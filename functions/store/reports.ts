@@ -13,7 +13,8 @@
  * kind and month of each such span: the window's edges inside an hour, the
  * hours not built yet, marked ones); and, for what is true now, the worklist's
  * open partition (store/follow-ups/) and the keys of the stale partition of
- * the open-redraws index.
+ * the open-redraws index; and when closes by person began to be counted
+ * (store/report-closers.ts: one Query of its key).
  */
 import * as z from 'zod/mini';
 import type { Attention } from '../core/attention';
@@ -23,6 +24,7 @@ import { assembleReport, type OpenFollowUpFacts, type RedrawReport } from '../co
 import { countsOfTallies, TALLY_KINDS, type Tally, type TallyKind } from '../core/report-tallies';
 import { stateAt } from '../core/follow-up/states';
 import type { ReportCounts } from '../core/report-counts';
+import { closesCountedSince } from './report-closers';
 import { REPORT_ROW_ATTRIBUTES as A } from './report-rows';
 import { unitStart, windowCounts, type Span } from './report-units';
 import { openFollowUps } from './follow-ups/reads';
@@ -114,7 +116,7 @@ export async function readRedrawReport(
 ): Promise<RedrawReport> {
   const { from, to, now } = input;
   const window = { fromMs: from.getTime(), toMs: to.getTime() };
-  const [counts, stale, open] = await Promise.all([
+  const [counts, stale, open, since] = await Promise.all([
     input.units === false ? readRowCounts(db, tableName, window) : windowCounts(db, tableName, window, (span) => readRowCounts(db, tableName, span)),
     staleOrderIds(db, tableName),
     (async () => {
@@ -125,6 +127,7 @@ export async function readRedrawReport(
       }
       return found;
     })(),
+    closesCountedSince(db, tableName),
   ]);
   const facts: OpenFollowUpFacts[] = open.map(({ owner, opened_at, orderId, attention }) => ({
     owner,
@@ -133,7 +136,7 @@ export async function readRedrawReport(
     redraw_failed: attention === 'redraw_failed',
     attention,
   }));
-  return assembleReport({ window: { from, to }, now, counts, open: facts, ...(input.timeZone === undefined ? {} : { timeZone: input.timeZone }) });
+  return assembleReport({ window: { from, to }, now, counts, open: facts, closesCountedSince: since, ...(input.timeZone === undefined ? {} : { timeZone: input.timeZone }) });
 }
 
 /**

@@ -90,7 +90,7 @@ import { publishBatchMetrics } from './steps/metrics';
 import { markParkedRedone, parkOverdue } from './steps/parked-work';
 import { placeOrders } from './steps/place-orders';
 import { recomputeTouched } from './steps/recompute';
-import { applyReportRows } from './steps/report-rows';
+import { applyReportRows, type ClosesCounting } from './steps/report-rows';
 import { wantMissingResults } from './steps/results-wanted';
 import { clearReleasedFlags } from './steps/stale-flags';
 
@@ -186,6 +186,7 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
   const ctx = stepContextOf(deps);
   const marginMs = deps.marginMs ?? DEADLINE_MARGIN_MS;
   const followUps = createFollowUpKeeper(ctx);
+  const counting: ClosesCounting = { recorded: false };
   return async (event, context) => {
     // Lambda's clock, not the injected one: the deadline is real time.
     const deadlines = deadlinesOf(Date.now(), context?.getRemainingTimeInMillis() ?? Infinity, marginMs);
@@ -197,7 +198,7 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
     const publishing = publishFacts(ctx, batch.facts, run.workDeadline);
     const lone = await retainLoneOrders(ctx, run, followUps, batch.lone);
     const recomputed = await recomputeTouched(ctx, run, followUps, batch.touched);
-    const reportRowWrites = await applyReportRows(ctx, run, batch.works.values());
+    const reportRowWrites = await applyReportRows(ctx, run, batch.works.values(), counting);
     const unpublished = await publishing;
     for (const sequenceNumber of unpublished.records) run.failures.add(sequenceNumber);
     const redone = await markParkedRedone(ctx, run, batch.works.values());

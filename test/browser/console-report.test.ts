@@ -21,6 +21,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { durationsCell, redrawRateCell } from '../../cli/report-views';
+import { instantWords } from '../../console/src/report/report-words';
 import { intervalPercentWords, wilsonInterval } from '../../console/src/report/wilson';
 import { failureTypeWords } from '../../functions/core/missing-words';
 import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
@@ -56,6 +57,8 @@ interface Report {
   time_zone: string;
   ended_missing: Record<'results_still_missing' | 'no_redraw' | 'redraw_failed', number>;
   by_lab: ByLab[];
+  closes_by_person: { actor: string; closed: number }[] | null;
+  closes_counted_since: string | null;
 }
 interface ByLab {
   lab: string;
@@ -536,6 +539,47 @@ describe('the Report page', () => {
     expect(await cell(page, ENDED_MISSING, /^Redraw came back incomplete /)).toBe(String(incomplete));
     expect(await cell(page, ENDED_MISSING, /^No redraw possible /)).toBe(String(noRedraw));
     expect(await cell(page, ENDED_MISSING, /^Redraw failed /)).toBe(String(failed));
+  });
+
+  it('says when closes by person began to be counted for a window before it, and shows them as a table of handles, most first, once counted (issue 73)', async () => {
+    const { from, to } = lastSevenDays();
+    const real = await report(`from=${from}&to=${to}`);
+    // npm start's fresh table: the tracker began counting with this run's first close, after the window's start.
+    expect(real.closes_by_person).toBeNull();
+    expect(Date.parse(real.closes_counted_since!)).toBeGreaterThan(Date.parse(`${from}T00:00:00Z`));
+    const before = await openConsole(`/report?from=${from}&to=${to}`);
+    const section = before.page.getByRole('region', { name: 'Closes by person' });
+    await section.getByText(/^Not counted for this window/).waitFor();
+    expect(await section.innerText()).toContain(instantWords(real.closes_counted_since!, 'UTC'));
+    expect(await section.getByRole('table').count()).toBe(0);
+    await expectNoAxeViolations(before.page, 'the Report page, closes by person not counted for the window');
+
+    // The same window once counted (the tracker's answer with rows, on the page's own route): a table, in the API's order.
+    const counted = {
+      ...real,
+      closes_by_person: [
+        { actor: 'dee.park', closed: 4 },
+        { actor: 'arn:aws:iam::123456789012:user/ana', closed: 2 },
+        { actor: 'ben.okafor', closed: 2 },
+      ],
+      closes_counted_since: `${from}T00:00:00.000000Z`,
+    };
+    const guarded = await guardedPage(browser, tracker.url);
+    opened.push(guarded);
+    await guarded.context.route(
+      (url) => url.pathname === '/reports/redraws' && url.search === `?from=${from}&to=${to}`,
+      (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(counted) }),
+    );
+    const { page } = guarded;
+    await page.goto(`${tracker.url}/#/report?from=${from}&to=${to}`);
+    await page.getByLabel('Your handle').fill('report.tester');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const table = /^People's closes in the window, most first/;
+    await page.getByRole('table', { name: table }).waitFor();
+    expect(await tableRows(page, table)).toEqual(counted.closes_by_person.map((row) => [row.actor, String(row.closed)]));
+    // The table scrolls in a region the keyboard reaches, as the report's other tables do.
+    expect(await page.getByRole('region', { name: table }).getAttribute('tabindex')).toBe('0');
+    await expectNoAxeViolations(page, 'the Report page, closes by person');
   });
 
   it('says "No transaction ended in this window." for a window without one, in place of the charts and tables', async () => {

@@ -21,7 +21,7 @@ import { signSvixMessage } from '../../functions/core/svix';
 import { canonicalFromDate } from '../../functions/core/instant';
 import type { RedrawReport } from '../../functions/core/report';
 import { weeksOf, wholeWeeksBefore } from '../../functions/core/report-window';
-import { bar, byLabLines, durationsCell, endedMissingCell, redrawRateCell } from '../../cli/report-views';
+import { bar, byLabLines, durationsCell, endedMissingCell, redrawRateCell, shortInstant } from '../../cli/report-views';
 import { createPrinter } from '../../cli/format';
 import { runCliInProcess } from '../support/cli-in-process';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, simpleFlow } from '../support/junction';
@@ -89,6 +89,8 @@ const ids = () => ({ transactionId: freshId(), initialId: freshId(), redrawId: f
 /** The window every check reads: the two weeks up to a moment after the webhooks, fixed so the CLI and the API answer the same. */
 let from = '';
 let to = '';
+/** The follow-up of the redraw nobody ordered: a person closes it in the last checks (issue 73). */
+const notCreated = ids();
 
 beforeAll(async () => {
   port = await freePort();
@@ -99,7 +101,7 @@ beforeAll(async () => {
   // Each flow's steps are an hour apart; its follow-up opens at redraw_available (the 5th step).
   const flows = [
     redrawFlow(ids(), 'completed', new Date(now - 3 * DAY)),
-    redrawFlow(ids(), 'not_created', new Date(now - 2 * DAY)),
+    redrawFlow(notCreated, 'not_created', new Date(now - 2 * DAY)),
     redrawFlow(ids(), 'in_progress', new Date(now - 10 * DAY)),
     simpleFlow({ transactionId: freshId(), orderId: freshId() }, 'walk_in_test', undefined, new Date(now - 4 * DAY)),
   ];
@@ -213,6 +215,22 @@ describe('redraw-tracker report against npm start', () => {
     );
     for (const week of weeks) expect([week.opened, week.closed]).toEqual(await report(week.from, week.to).then((answer) => [answer.opened, answer.closed]));
     expect(weeks.reduce((sum, week) => sum + week.opened, 0)).toBe(document.opened);
+  });
+
+  it("prints closes by person: why none for a window before counting began, and a person's close after it in a table (issue 73)", async () => {
+    // This table began counting with its first close (the tracker's, this run's): the two weeks start before it.
+    const before = await report(from, to);
+    expect(before.closes_by_person).toBeNull();
+    const since = before.closes_counted_since!;
+    expect((await cli(['report', '--from', from, '--to', to])).stdout).toContain(`\n  not counted for this window: counted from ${shortInstant(since)}, after the window's start;`);
+    // A person closes the redraw nobody ordered: the actor of a local action is REDRAW_TRACKER_OWNER.
+    const closed = await collect(runCliInProcess(['close', notCreated.transactionId, '--disposition', 'patient_unreachable'], userEnv({ REDRAW_TRACKER_OWNER: 'e2e.closer' })));
+    expect(closed).toMatchObject({ code: 0, stderr: '' });
+    const end = canonicalFromDate(new Date(Date.now() + 10 * 60_000));
+    await eventually(() => report(since, end), (answer) => answer.closes_by_person?.length === 1, 30_000);
+    const counted = await cli(['report', '--from', since, '--to', end]);
+    expect(counted).toMatchObject({ code: 0, stderr: '' });
+    expect(counted.stdout).toMatch(/^ {2}PERSON +CLOSED\n {2}e2e\.closer +1$/m);
   });
 
   it('refuses a bad window before asking the tracker (exit 2), and shows nothing of a patient anywhere', async () => {

@@ -18,6 +18,7 @@ import { talliedTransaction } from '../../functions/core/transaction-report';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { isFollowUpItem, parseFollowUpItem } from '../../functions/store/follow-ups/item';
 import { openFollowUps } from '../../functions/store/follow-ups/reads';
+import { closesCountedSince } from '../../functions/store/report-closers';
 import { buildReportUnits } from '../../functions/store/report-unit-builds';
 import { builtThrough, MAX_WRITE_MS, readMarks, trustedUnits, type Span } from '../../functions/store/report-units';
 import { rowItem, tallyWrite } from '../../functions/store/report-rows';
@@ -86,7 +87,7 @@ async function recount(window: { from: Date; to: Date }): Promise<RedrawReport> 
     start = page.LastEvaluatedKey;
   } while (start !== undefined);
   const inWindow = tallies.filter((tally) => Date.parse(tally.at) >= window.from.getTime() && Date.parse(tally.at) < window.to.getTime());
-  return assembleReport({ window, now: new Date(), counts: countsOfTallies(inWindow), open: [] });
+  return assembleReport({ window, now: new Date(), counts: countsOfTallies(inWindow), open: [], closesCountedSince: await closesCountedSince(rig.table.db, rig.table.tableName) });
 }
 
 /** Each run's deliveries by its start (epoch ms): kept out of the property's values, which a counterexample prints. */

@@ -185,12 +185,38 @@ describe('the report for people', () => {
       'By lab and method (transactions that ended in the window; RATE: with a redraw per 100 completed)',
       '  no transaction ended in the window',
       '',
+      "Closes by person (people's closes in the window, most first; the tracker's own not counted)",
+      '  not counted yet: the tracker counts them from the first close it records after the release that added them',
+      '',
       'Open follow-ups by days open (now)',
       '  0-7 days      3  ##############################',
       '  8-14 days     0',
       '  15-30 days    1  ##########',
       '  over 30 days  1  ##########',
     ]);
+  });
+
+  it('prints closes by person (issue 73) as a table of handles in the API’s order, counts aligned right, or why there is none', () => {
+    const rows = [
+      { actor: 'dee.park', closed: 12 },
+      { actor: 'arn:aws:iam::123456789012:user/ana', closed: 3 },
+      { actor: 'ben.okafor', closed: 3 },
+    ];
+    const lines = reportLines(report({ closes_by_person: rows, closes_counted_since: '2026-11-01T08:00:00.000000Z' }), null, 'x', plain);
+    const at = lines.indexOf("Closes by person (people's closes in the window, most first; the tracker's own not counted)");
+    expect(lines.slice(at + 1, at + 6)).toEqual([
+      '  PERSON                              CLOSED',
+      '  dee.park                                12',
+      '  arn:aws:iam::123456789012:user/ana       3',
+      '  ben.okafor                               3',
+      '',
+    ]);
+    expect(lines[at + 5 + 1]).toBe('Open follow-ups by days open (now)');
+    const why = (overrides: Partial<RedrawReport>) => reportLines(report(overrides), null, 'x', plain)[at + 1];
+    expect(why({ closes_by_person: [], closes_counted_since: '2026-11-01T08:00:00.000000Z' })).toBe('  nobody closed a follow-up in the window');
+    expect(why({ closes_by_person: null, closes_counted_since: '2026-11-20T08:30:00.000000Z' })).toBe(
+      "  not counted for this window: counted from 2026-11-20 08:30Z, after the window's start; ask for a window from then on",
+    );
   });
 
   it('says how many ended without all their results, all three ways in words, or 0', () => {
@@ -418,7 +444,7 @@ describe('report against a tracker answering GET /reports/redraws', () => {
     const run = await cli(['report', '--to', '2026-11-22']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toContain('\n  ended without all their results  5 (2 incomplete after a redraw, 3 with no redraw possible, 0 redraw failed)\n\n');
-    expect(run.stdout).toContain(`\n${byLabLines({ by_lab: BY_LAB }, plain).join('\n')}\n\nOpen follow-ups by days open (now)\n`);
+    expect(run.stdout).toContain(`\n${byLabLines({ by_lab: BY_LAB }, plain).join('\n')}\n\nCloses by person`);
   });
 
   it('takes --format json as --json: the document exactly as the API answers it; --format text is the default output', async () => {

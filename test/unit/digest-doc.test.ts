@@ -41,6 +41,12 @@ const REPORT: RedrawReport = {
     { lab: 'labcorp', method: 'walk_in_test', completed: 62, with_redraw: 3, redraw_rate: 4.8, ended_missing: 1, time_to_redraw_results_hours: { n: 3, p50: 80, p90: 120 }, failure_types: { collection_process_failure: 2 } },
     { lab: 'unknown', method: 'testkit', completed: 0, with_redraw: 0, redraw_rate: null, ended_missing: 3, time_to_redraw_results_hours: { n: 0, p50: null, p90: null }, failure_types: { quantity_not_sufficient_failure: 3 } },
   ],
+  // Issue 73: the people who closed the most (at most three named; a tie by handle).
+  closes_by_person: [
+    { actor: 'j.doe', closed: 1 },
+    { actor: 'lab-ops', closed: 1 },
+  ],
+  closes_counted_since: '2026-10-12T09:41:07.220000Z',
   time_zone: 'UTC',
   closed_by_people: 2,
   closed_by_tracker: 7,

@@ -16,6 +16,8 @@ import { appointmentItem } from '../../functions/store/appointments';
 import { orderItem, parseOrderItem, type StoredOrder } from '../../functions/store/order-items';
 import type { ParkedItem } from '../../functions/store/parked-work';
 import type { ReportWork } from '../../functions/store/report-work';
+import type { Tally } from '../../functions/core/report-tallies';
+import { tallyWrite } from '../../functions/store/report-rows';
 import type { TableWrite } from '../../functions/store/stream-items';
 import type { TransactionItem } from '../../functions/store/transaction-items';
 import type { RecomputeResult } from '../../functions/store/transactions';
@@ -30,7 +32,7 @@ import { batchMetrics } from '../../functions/transaction-status/steps/metrics';
 import { overdueWorks, parkedWorkOf, parkTargetsOf, redoneWorks } from '../../functions/transaction-status/steps/parked-work';
 import { placementOf } from '../../functions/transaction-status/steps/place-orders';
 import { addedUp, membersToReread, ownOrdersOf } from '../../functions/transaction-status/steps/recompute';
-import { ledgerQueues, stoppedAt } from '../../functions/transaction-status/steps/report-rows';
+import { countsACloser, ledgerQueues, stoppedAt } from '../../functions/transaction-status/steps/report-rows';
 import { record } from '../support/records';
 
 /** An item as a stream record's image carries it. */
@@ -325,6 +327,16 @@ describe('report rows', () => {
   it('reports a step not done and every later step of its queue', () => {
     const queue = ['1', '2', '3'].map((sequenceNumber) => ({ sequenceNumber, work: end('x') }));
     expect(stoppedAt(queue, 1)).toEqual(['2', '3']);
+  });
+
+  it('records when closes by person began only for a batch that puts a close row carrying its actor (issue 73)', () => {
+    const closed = (by?: string): Tally => ({ kind: 'closed', at: '2026-11-17T09:00:00.000000Z', disposition: 'other', hours: { redraw_order: null, acknowledge: null, close: 1 }, ...(by === undefined ? {} : { by }) });
+    const rows = (tallies: Tally[]): ReportWork => ({ kind: 'rows', ledger: { token: 't', item: 'follow_up' }, version: 2, writes: tallies.map((tally) => tallyWrite('f', tally, 2)), current: [] });
+    const queuesOf = (work: ReportWork) => ledgerQueues([{ sequenceNumber: '1', tallies: [work] }]);
+    expect(countsACloser(queuesOf(rows([closed('j.doe')])))).toBe(true);
+    expect(countsACloser(queuesOf(rows([closed('tracker')])))).toBe(true);
+    expect(countsACloser(queuesOf(rows([{ kind: 'opened', at: '2026-11-17T09:00:00.000000Z' }])))).toBe(false);
+    expect(countsACloser(queuesOf(end('x')))).toBe(false);
   });
 });
 

@@ -5,6 +5,7 @@
  * anything else is an error the page says in words rather than a blank.
  * Pure: no DOM.
  */
+import { HANDLE_PATTERN } from '../lib/handle';
 import type { Durations } from './report-words';
 
 export interface ReportDoc {
@@ -33,6 +34,16 @@ export interface ReportDoc {
   ended_missing: EndedMissing;
   /** Transactions that ended in the window, by lab and collection method, in the API's order (CONTRACT §11). */
   by_lab: ByLabRow[];
+  /** People's closes in the window, most first (CONTRACT §11, issue 73); null: not counted for this window (or an older tracker). */
+  closes_by_person: CloserRow[] | null;
+  /** When the tracker began counting closes by person; null: not yet, or an older tracker. */
+  closes_counted_since: string | null;
+}
+
+/** One row of `closes_by_person`: a person's handle (never a patient's data) and their closes in the window. */
+export interface CloserRow {
+  actor: string;
+  closed: number;
 }
 
 /** The three ways a transaction ends without all its results (its follow-up's attention). */
@@ -109,6 +120,10 @@ export function readReport(body: unknown): { ok: true; report: ReportDoc } | { o
     if (typeof row === 'string') return { ok: false, field: `by_lab[${index}]${row === '' ? '' : `.${row}`}` };
     byLab.push(row);
   }
+  const closers = readClosers(body.closes_by_person);
+  if (typeof closers === 'string') return { ok: false, field: closers };
+  const since = body.closes_counted_since;
+  if (since != null && (typeof since !== 'string' || Number.isNaN(Date.parse(since)))) return { ok: false, field: 'closes_counted_since' };
   return {
     ok: true,
     report: {
@@ -134,8 +149,24 @@ export function readReport(body: unknown): { ok: true; report: ReportDoc } | { o
       no_redraw_now: perAttention('no_redraw')!,
       ended_missing: endedMissing,
       by_lab: byLab,
+      closes_by_person: closers,
+      closes_counted_since: since ?? null,
     },
   };
+}
+
+/** `closes_by_person` (absent from an older tracker: null), or the name of its first wrong field. */
+function readClosers(value: unknown): CloserRow[] | null | string {
+  if (value == null) return null;
+  if (!Array.isArray(value)) return 'closes_by_person';
+  const rows: CloserRow[] = [];
+  for (const [index, row] of value.entries()) {
+    if (!isRecord(row) || typeof row.actor !== 'string' || !HANDLE_PATTERN.test(row.actor)) return `closes_by_person[${index}].actor`;
+    const closed = count(row.closed);
+    if (closed === null) return `closes_by_person[${index}].closed`;
+    rows.push({ actor: row.actor, closed });
+  }
+  return rows;
 }
 
 function readEndedMissing(value: unknown): EndedMissing | null {

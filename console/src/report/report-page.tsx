@@ -1,7 +1,7 @@
 /**
  * The Report page, `/#/report?from=D&to=D` or `?weeks=N` (CONTRACT §11,
  * §12): the window picker, the headline numbers of GET /reports/redraws for
- * the window, the open follow-ups by days open, the redraw rate by lab and
+ * the window, the open follow-ups by days open, the closes by person, the redraw rate by lab and
  * method and the failure types, and the follow-ups opened and
  * closed per week (one GET /reports/redraws per week, at most 4 in flight).
  * The window lives in the URL only; loading and errors are said in words.
@@ -11,6 +11,7 @@ import { LoadState } from '../components/load-state';
 import type { PageProps } from '../lib/http';
 import type { Loaded } from '../lib/load';
 import { AgingChart } from './aging-chart';
+import { ClosersSection } from './closers-section';
 import { LabsSection } from './labs-section';
 import type { ReportDoc } from './report-doc';
 import { ReportSummary } from './report-summary';
@@ -47,6 +48,7 @@ export function ReportPage({ get, search, navigate }: PageProps) {
         <>
           <ReportSummary report={report.value} />
           <AgingChart aging={report.value.aging_now} />
+          <ClosersSection rows={report.value.closes_by_person} since={report.value.closes_counted_since} timeZone={timeZone} />
           <LabsSection rows={report.value.by_lab} />
           <section class="report-weekly" aria-labelledby="report-weekly-heading">
             <h2 id="report-weekly-heading">Opened and closed per week</h2>

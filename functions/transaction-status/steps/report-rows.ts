@@ -5,6 +5,7 @@
  */
 import { forEachLimited } from '../../shared/concurrency';
 import { errorName } from '../../shared/observability';
+import { recordClosesCounted } from '../../store/report-closers';
 import { applyReportWork } from '../../store/report-ledger';
 import type { ReportWork } from '../../store/report-work';
 import { beforeDeadline, type Run, type StepContext } from './context';
@@ -55,10 +56,38 @@ async function applyQueue(ctx: StepContext, run: Run, queue: readonly LedgerStep
   return written;
 }
 
+/** Whether this handler instance has recorded (or found) when closes by person began to be counted (store/report-closers.ts). */
+export interface ClosesCounting {
+  recorded: boolean;
+}
+
+/** Whether a batch's report work puts a `closed` row carrying its actor (CONTRACT §11 closes_by_person). */
+export function countsACloser(queues: readonly (readonly LedgerStep[])[]): boolean {
+  return queues.some((queue) => queue.some(({ work }) => work.kind === 'rows' && [...work.writes, ...work.current].some((write) => write.tally?.kind === 'closed' && write.tally.by !== undefined)));
+}
+
+/**
+ * Before the first `closed` row with its actor this instance writes: the
+ * instant counting began, written once per table (a stored one is kept). A
+ * failure is logged and tried again with the next such batch: the rows go on
+ * regardless, and a later instant only claims less.
+ */
+async function recordCounting(ctx: StepContext, counting: ClosesCounting, queues: readonly (readonly LedgerStep[])[]): Promise<void> {
+  if (counting.recorded || !countsACloser(queues)) return;
+  try {
+    await recordClosesCounted(ctx.db, ctx.tableName, ctx.wallClock());
+    counting.recorded = true;
+  } catch (error) {
+    ctx.logger.error('closes counted mark failed', { error: errorName(error) });
+  }
+}
+
 /** Applies the batch's report work; resolves with the rows written. */
-export async function applyReportRows(ctx: StepContext, run: Run, works: Iterable<RecordWork>): Promise<number> {
+export async function applyReportRows(ctx: StepContext, run: Run, works: Iterable<RecordWork>, counting: ClosesCounting = { recorded: false }): Promise<number> {
   let written = 0;
-  await forEachLimited(ledgerQueues(works), ctx.concurrency, async (queue) => {
+  const queues = ledgerQueues(works);
+  await recordCounting(ctx, counting, queues);
+  await forEachLimited(queues, ctx.concurrency, async (queue) => {
     const rows = await applyQueue(ctx, run, queue);
     written += rows;
   });

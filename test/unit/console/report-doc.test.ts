@@ -48,7 +48,24 @@ const [labRow, nullRow] = report.by_lab as unknown as [Record<string, unknown>, 
 
 describe('readReport', () => {
   it('reads a whole report as the API answers it', () => {
-    expect(readReport(report)).toEqual({ ok: true, report: { ...report, results_still_missing_now: 0, no_redraw_now: 0 } });
+    expect(readReport(report)).toEqual({ ok: true, report: { ...report, results_still_missing_now: 0, no_redraw_now: 0, closes_by_person: null, closes_counted_since: null } });
+  });
+
+  it('reads closes by person (issue 73): handles and counts in the API’s order, null when not counted, and names a wrong row', () => {
+    const rows = [
+      { actor: 'dee.park', closed: 4 },
+      { actor: 'arn:aws:iam::123456789012:user/ana', closed: 2 },
+    ];
+    const since = '2026-11-10T08:00:00.000000Z';
+    const read = readReport({ ...report, closes_by_person: rows, closes_counted_since: since });
+    expect(read.ok && read.report).toMatchObject({ closes_by_person: rows, closes_counted_since: since });
+    const notCounted = readReport({ ...report, closes_by_person: null, closes_counted_since: since });
+    expect(notCounted.ok && notCounted.report).toMatchObject({ closes_by_person: null, closes_counted_since: since });
+    // A handle is held to its character set: nothing else is shown.
+    expect(readReport({ ...report, closes_by_person: [{ actor: 'Jane <script>', closed: 1 }] })).toEqual({ ok: false, field: 'closes_by_person[0].actor' });
+    expect(readReport({ ...report, closes_by_person: [{ actor: 'j.doe', closed: -1 }] })).toEqual({ ok: false, field: 'closes_by_person[0].closed' });
+    expect(readReport({ ...report, closes_by_person: 'j.doe' })).toEqual({ ok: false, field: 'closes_by_person' });
+    expect(readReport({ ...report, closes_counted_since: 'yesterday' })).toEqual({ ok: false, field: 'closes_counted_since' });
   });
 
   it('reads the open counts per attention (issue 46), and names attention_now when it is wrong', () => {

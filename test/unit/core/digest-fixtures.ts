@@ -27,6 +27,11 @@ export const REPORT: RedrawReport = {
   with_redraw: 3,
   ended_missing: { results_still_missing: 0, no_redraw: 0, redraw_failed: 0 },
   by_lab: [],
+  closes_by_person: [
+    { actor: 'j.doe', closed: 1 },
+    { actor: 'lab-ops', closed: 1 },
+  ],
+  closes_counted_since: '2026-11-01T00:00:00.000000Z',
   time_zone: 'UTC',
   closed_by_people: 2,
   closed_by_tracker: 7,

@@ -1,0 +1,119 @@
+/**
+ * Closes by person (CONTRACT §11 `closes_by_person`) on DynamoDB Local's real
+ * stream: Junction's webhooks close some follow-ups (the tracker's own closes,
+ * not counted) and several people close others; the transaction function keeps
+ * each close's row with its actor, the sweep's build adds them into hour and day
+ * units, and GET /reports/redraws answers the people's closes, most first, from
+ * the units. The instant counting began is a stored fact: a window that starts
+ * before it answers null beside it, and so does a window holding a unit an
+ * older version built (its people's closes carry no actor).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptyCounts, type ReportCounts } from '../../functions/core/report-counts';
+import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
+import { createQueryHandler } from '../../functions/query/app';
+import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
+import { closesCountedSince, recordClosesCounted } from '../../functions/store/report-closers';
+import { buildReportUnits } from '../../functions/store/report-unit-builds';
+import { MAX_WRITE_MS, putUnit, trustedUnits } from '../../functions/store/report-units';
+import { readRowCountsByHour } from '../../functions/store/reports';
+import { buildDeliveries, freshId, redrawFlow, type Delivery, type RedrawOutcome } from '../support/junction';
+import { openApiValidator } from '../support/openapi';
+import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
+
+const DAY_MS = 86_400_000;
+/** Counting began on this day's midnight (UTC), five days ago: as if the release that added it was deployed then. */
+const SINCE_MS = Math.floor(Date.now() / DAY_MS) * DAY_MS - 5 * DAY_MS;
+const day = (days: number, hours = 0) => new Date(SINCE_MS + days * DAY_MS + hours * 3_600_000);
+
+let rig: TransactionRig;
+let query: ReturnType<typeof createQueryHandler>;
+let trackerClock: number | null = null;
+const assertDocumented = openApiValidator();
+beforeAll(async () => {
+  rig = await startTransactionRig('report-closers', { retentionDays: 365, now: () => trackerClock ?? Date.now() });
+  query = createQueryHandler({ db: rig.table.db, tableName: rig.table.tableName, logger: { error: () => {} } });
+});
+afterAll(async () => {
+  await rig?.close();
+});
+
+function eventTimeOf(delivery: Delivery): number {
+  const data = (delivery.body as { data?: { events?: { created_at: string }[] } }).data;
+  return Math.max(...(data?.events ?? []).map((event) => Date.parse(event.created_at)));
+}
+
+/** A redraw story as it happened (the tracker's clock at each event); resolves with its follow-up's id. */
+async function story(outcome: RedrawOutcome, start: Date): Promise<string> {
+  const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+  for (const delivery of buildDeliveries(redrawFlow(ids, outcome, start)).sort((a, b) => eventTimeOf(a) - eventTimeOf(b))) {
+    trackerClock = eventTimeOf(delivery);
+    await rig.webhook(delivery);
+    await rig.settle();
+  }
+  trackerClock = null;
+  return ids.transactionId;
+}
+
+async function close(id: string, actor: string, at: Date): Promise<void> {
+  const outcome = await actOnFollowUp(rig.table.db, rig.table.tableName, { id, body: { action: 'close', disposition: 'patient_unreachable' }, actor, now: at, thresholds: DEFAULT_THRESHOLDS });
+  expect(outcome.kind).toBe('changed');
+}
+
+async function report(from: Date, to: Date): Promise<Record<string, unknown>> {
+  const response = await query({ rawPath: '/reports/redraws', requestContext: { http: { method: 'GET' } }, queryStringParameters: { from: from.toISOString(), to: to.toISOString() } });
+  assertDocumented('GET', '/reports/redraws', response);
+  expect(response.statusCode).toBe(200);
+  return JSON.parse(response.body) as Record<string, unknown>;
+}
+
+describe('closes_by_person', () => {
+  it('counts people’s closes by actor through the stream and the sweep’s units, never the tracker’s, and only since counting began', async () => {
+    const since = new Date(SINCE_MS).toISOString();
+    await recordClosesCounted(rig.table.db, rig.table.tableName, SINCE_MS);
+    // Two redraws completed: the tracker closes them. Five failed: people close them, one before counting began.
+    await story('completed', day(1, 6));
+    await story('completed', day(2, 6));
+    const before = await story('sample_error', day(-2, 6));
+    const failed: string[] = [];
+    for (const start of [day(1, 7), day(1, 8), day(2, 7), day(2, 8)]) failed.push(await story('sample_error', start));
+    await close(before, 'old.timer', day(-1, 9));
+    for (const [index, actor] of ['j.doe', 'a.lee', 'j.doe', 'b.kim'].entries()) await close(failed[index]!, actor, day(3, 9 + index));
+    await rig.settle();
+    // The transaction function found the stored instant and kept it.
+    expect(Date.parse((await closesCountedSince(rig.table.db, rig.table.tableName))!)).toBe(Date.parse(since));
+
+    // The sweep's build (as it runs once every write that marked an hour has landed): hours, then days.
+    const built = await buildReportUnits(rig.table.db, rig.table.tableName, {
+      nowMs: Date.now() + MAX_WRITE_MS,
+      readRows: (span) => readRowCountsByHour(rig.table.db, rig.table.tableName, span, true),
+      mayContinue: () => true,
+      firstHourMs: day(-3).getTime(),
+      maxBuilds: 10 * 24,
+    });
+    expect(built.built).toBeGreaterThan(0);
+    const days = await trustedUnits(rig.table.db, rig.table.tableName, 'day', { fromMs: day(0).getTime(), toMs: day(5).getTime() }, new Map());
+    expect(days.get(day(3).getTime())?.closed_by).toEqual({ 'j.doe': 2, 'a.lee': 1, 'b.kim': 1 });
+
+    const week = await report(day(0), day(5));
+    expect(week.closes_by_person).toEqual([
+      { actor: 'j.doe', closed: 2 },
+      { actor: 'a.lee', closed: 1 },
+      { actor: 'b.kim', closed: 1 },
+    ]);
+    expect(Date.parse(week.closes_counted_since as string)).toBe(Date.parse(since));
+    expect(week.closed).toBe(6);
+    expect(week.closed_by_tracker).toBe(2);
+
+    // A window that starts before counting began claims nothing, and says since when.
+    const earlier = await report(day(-2), day(5));
+    expect(earlier.closes_by_person).toBeNull();
+    expect(Date.parse(earlier.closes_counted_since as string)).toBe(Date.parse(since));
+
+    // A day an older version built (its people's closes without their actor): no count rather than one that misses them.
+    const { closed_by: _none, ...olderShape } = { ...emptyCounts(), by_disposition: { patient_declined: 1 } };
+    await putUnit(rig.table.db, rig.table.tableName, 'day', day(4).getTime(), olderShape as unknown as ReportCounts);
+    expect((await report(day(0), day(5))).closes_by_person).toBeNull();
+    expect((await report(day(0), day(4))).closes_by_person).toHaveLength(3);
+  });
+});
