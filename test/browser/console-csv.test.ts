@@ -69,6 +69,13 @@ const REPORT = {
   with_redraw: 21,
   time_zone: 'UTC',
   ended_missing: { results_still_missing: 2, no_redraw: 3, redraw_failed: 1 },
+  // A handle a spreadsheet would run, among the people who closed (CONTRACT §11, §12).
+  closes_by_person: [
+    { actor: 'dee.park', closed: 6 },
+    { actor: '=1+1', closed: 5 },
+    { actor: 'ana.ruiz', closed: 3 },
+  ],
+  closes_counted_since: '2026-10-01T00:00:00.000Z',
   by_lab: [
     lab('quest', 'walk_in_test', 60, 12, { quantity_not_sufficient_failure: 7, internal_lab_failure: 2 }, 2),
     lab('labcorp', 'walk_in_test', 40, 6, { sample_damaged_failure: 3 }),
@@ -240,14 +247,16 @@ describe('CSV downloads', () => {
       'report-ended-missing',
       'report-durations',
       'report-aging',
+      'report-closes-by-person',
       'report-labs-ranked',
       'report-labs-too-few',
       'report-labs-zero',
       'report-failure-types',
       'report-weeks',
     ]);
-    // The "-" cells (no duration, no interval) are there, escaped.
+    // The "-" cells (no duration, no interval) are there, escaped, and so is a closer's handle.
     expect(files[2]).toContain("To close,'- (n 0)\r\n");
+    expect(files[4]).toContain("'=1+1,5\r\n");
 
     // The CLI, given the same answer, prints the same files in the same order, a blank line between two.
     const cli = await runCliInProcess(['report', '--csv', '--from', '2026-10-30', '--to', '2026-11-26'], { TRACKER_URL: reportStandin.url, AWS_EC2_METADATA_DISABLED: 'true' });
@@ -263,7 +272,7 @@ describe('CSV downloads', () => {
   it('passes axe with the report\'s Download CSV buttons', async () => {
     const page = await newPage();
     await reportWithAnswer(page);
-    expect(await page.getByRole('button', { name: /^Download CSV: / }).count()).toBe(9);
+    expect(await page.getByRole('button', { name: /^Download CSV: / }).count()).toBe(10);
     await expectNoAxeViolations(page, 'report with its CSV buttons');
   });
 

@@ -5,7 +5,9 @@
  * not counted. A window that starts before the tracker began counting says so,
  * with the instant it began, rather than showing a count that would miss closes.
  */
+import { CsvButton } from '../components/csv-button';
 import type { CloserRow } from './report-doc';
+import { closesByPersonTable } from './report-tables';
 import { instantWords } from './report-words';
 
 export function ClosersSection({ rows, since, timeZone }: { rows: readonly CloserRow[] | null; since: string | null; timeZone: string }) {
@@ -55,6 +57,7 @@ function CloserTable({ rows }: { rows: readonly CloserRow[] }) {
           </tbody>
         </table>
       </div>
+      <CsvButton table={closesByPersonTable(rows)} file="report-closes-by-person" what="Closes by person" />
     </>
   );
 }
