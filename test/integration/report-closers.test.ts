@@ -13,7 +13,7 @@ import { emptyCounts, type ReportCounts } from '../../functions/core/report-coun
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createQueryHandler } from '../../functions/query/app';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
-import { closesCountedSince, recordClosesCounted } from '../../functions/store/report-closers';
+import { CLOSES_COUNTED_KEY, closesCountedSince, recordClosesCounted } from '../../functions/store/report-closers';
 import { buildReportUnits } from '../../functions/store/report-unit-builds';
 import { MAX_WRITE_MS, putUnit, trustedUnits } from '../../functions/store/report-units';
 import { readRowCountsByHour } from '../../functions/store/reports';
@@ -115,5 +115,40 @@ describe('closes_by_person', () => {
     await putUnit(rig.table.db, rig.table.tableName, 'day', day(4).getTime(), olderShape as unknown as ReportCounts);
     expect((await report(day(0), day(5))).closes_by_person).toBeNull();
     expect((await report(day(0), day(4))).closes_by_person).toHaveLength(3);
+  });
+
+  it('a DynamoDB that throttles the counting mark loses nothing: the batch and its rows go on, and the mark is tried again with the next close, never claiming an earlier instant', async () => {
+    let throttle = true;
+    let refused = 0;
+    const previous = rig;
+    rig = await startTransactionRig('report-closers-faults', {
+      retentionDays: 365,
+      now: () => trackerClock ?? Date.now(),
+      fault: (operation, body) => {
+        const isMark = operation === 'PutItem' && (body.Item as { pk?: { S?: string } } | undefined)?.pk?.S === CLOSES_COUNTED_KEY.pk;
+        if (!throttle || !isMark) return null;
+        refused += 1;
+        return { kind: 'answer', status: 400, errorType: 'ProvisionedThroughputExceededException' };
+      },
+    });
+    try {
+      const first = await story('sample_error', day(1, 7));
+      const startedAt = Date.now();
+      await close(first, 'j.doe', day(3, 9));
+      await rig.settle();
+      expect(refused).toBeGreaterThan(0);
+      expect(await closesCountedSince(rig.table.db, rig.table.tableName)).toBeNull();
+      // The close's batch was not failed for the mark: nothing retried, nothing dead-lettered.
+      expect(rig.deadLetters).toEqual([]);
+      expect(rig.batches.flatMap((batch) => batch.response.batchItemFailures)).toEqual([]);
+      throttle = false;
+      const second = await story('sample_error', day(1, 8));
+      await close(second, 'a.lee', day(3, 10));
+      await rig.settle();
+      expect(Date.parse((await closesCountedSince(rig.table.db, rig.table.tableName))!)).toBeGreaterThanOrEqual(startedAt);
+    } finally {
+      await rig.close();
+      rig = previous;
+    }
   });
 });
