@@ -83,7 +83,8 @@ export type SyncOutcome =
 
 type Unavailable = Extract<SyncOutcome, { kind: 'unavailable' }>;
 
-function unavailable(reason: UnavailableReason, answer: Pick<FhirAnswer, 'status' | 'retryAfterMs'> | null = null, throttled = false): Unavailable {
+/** An `unavailable` outcome: the pending record stays for the next try. */
+export function unavailable(reason: UnavailableReason, answer: Pick<FhirAnswer, 'status' | 'retryAfterMs'> | null = null, throttled = false): Unavailable {
   return { kind: 'unavailable', reason, status: answer?.status ?? null, retryAfterMs: answer?.retryAfterMs ?? null, throttled };
 }
 

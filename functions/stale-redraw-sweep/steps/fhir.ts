@@ -22,10 +22,10 @@ import { mappingKey, type FhirSystems } from '../../core/fhir-task';
 import type { FhirHttp } from '../../fhir/http';
 import { recordOutcome } from '../../fhir/outcomes';
 import { digestOf } from '../../fhir/source';
-import { syncFollowUp, type SyncDeps, type SyncOutcome } from '../../fhir/sync';
+import { syncFollowUp, unavailable, type SyncDeps, type SyncOutcome } from '../../fhir/sync';
 import { catchUpPauseMs } from '../../core/catch-up-backoff';
 import { FHIR_METRICS } from '../../shared/metric-names';
-import type { MetricSink } from '../../shared/observability';
+import { errorName, type MetricSink } from '../../shared/observability';
 import { expired, parseStored } from '../../store/follow-ups/item';
 import { countFailedTry, countPending, dropPendingKey, markPending, movedBehind, PENDING_TRIES, readConfirmation, readPending, readSeed, writeSeed, type PendingRecord, type SeedProgress } from '../../store/fhir-records';
 import { FOLLOW_UP_LISTING_PARTITIONS, TABLE } from '../../store/table';
@@ -101,8 +101,8 @@ async function sendPending(ctx: SweepContext, sync: SyncDeps, pending: PendingRe
   try {
     outcome = await syncFollowUp(sync, pending.id, pending.openedAt);
   } catch (error) {
-    ctx.logger.error('FHIR Task could not be sent: an answer the tracker cannot use', { follow_up_id: pending.id, error: error instanceof Error ? error.name : 'unknown' });
-    outcome = { kind: 'unavailable', reason: 'error', status: null, retryAfterMs: null, throttled: false };
+    ctx.logger.error('FHIR Task could not be sent: an answer the tracker cannot use', { follow_up_id: pending.id, error: errorName(error) });
+    outcome = unavailable('error');
   }
   if (outcome.kind !== 'unavailable' && outcome.kind !== 'unauthorized' && movedBehind(pending)) await dropPendingKey(ctx.db, ctx.tableName, pending);
   return outcome;
