@@ -13,33 +13,12 @@ import { reportCsvTables } from '../../console/src/report/report-tables';
 import { asFollowUp, type FollowUp } from '../../console/src/lib/types';
 import { worklistTable } from '../../console/src/lib/worklist-csv';
 import { csvOf } from '../../functions/core/csv';
+import { followUpView } from '../support/follow-up-view';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 
-const item = (id: string, owner: string | null, extra: Record<string, unknown> = {}) => ({
-  id,
-  transaction_id: id,
-  initial_order_id: `${id}-initial`,
-  redraw_order_id: null,
-  state: owner === null ? 'new' : 'acknowledged',
-  owner,
-  snoozed_until: null,
-  snooze_reason: null,
-  contact_attempts: 0,
-  last_contact: null,
-  attention: null,
-  missing: null,
-  disposition: null,
-  closed_by: null,
-  reference: null,
-  opened_at: '2026-11-19T09:00:00.000000Z',
-  acknowledged_at: null,
-  closed_at: null,
-  due_at: '2026-11-24T15:00:00.000000Z',
-  stale: null,
-  version: 1,
-  ...extra,
-});
+const item = (id: string, owner: string | null, extra: Record<string, unknown> = {}) =>
+  followUpView({ id, transaction_id: id, initial_order_id: `${id}-initial`, state: owner === null ? 'new' : 'acknowledged', owner, ...extra });
 
 /** Three pages of follow-ups; the second owned by a handle a spreadsheet would run. */
 const PAGES = [

@@ -11,6 +11,7 @@ import type { CliDeps } from '../../cli/command';
 import { parseFor, parseUntil } from '../../cli/follow-up-actions';
 import { daysOpen, ehrLines, followUpTable, printFollowUpDetail } from '../../cli/follow-up-views';
 import { FollowUpDetail, type FollowUpView, type HistoryEntry } from '../../views/answers';
+import { followUpView } from '../support/follow-up-view';
 import { dueIn, shortDuration } from '../../views/durations';
 import { createPrinter } from '../../cli/format';
 import { runCli } from '../../cli/main';
@@ -23,32 +24,7 @@ const DAY = 24 * HOUR;
 
 const plain = createPrinter({ write: () => undefined }, {});
 
-function followUp(overrides: Partial<FollowUpView> = {}): FollowUpView {
-  return {
-    id: 'txn-1',
-    transaction_id: 'txn-1',
-    initial_order_id: 'o-initial',
-    redraw_order_id: null,
-    state: 'new',
-    owner: null,
-    snoozed_until: null,
-    snooze_reason: null,
-    contact_attempts: 0,
-    last_contact: null,
-    attention: null,
-    missing: null,
-    disposition: null,
-    closed_by: null,
-    reference: null,
-    opened_at: '2026-11-19T09:00:00.000000Z',
-    acknowledged_at: null,
-    closed_at: null,
-    due_at: '2026-11-24T15:00:00.000000Z',
-    stale: null,
-    version: 1,
-    ...overrides,
-  };
-}
+const followUp = followUpView;
 
 describe('follow-up times', () => {
   it('says a short length as days and hours, hours, minutes or seconds', () => {
