@@ -261,7 +261,7 @@ export function resultsMissing(
 // follow_up.changed (CONTRACT §9): one fact per history entry of a follow-up
 
 /** The fields an action's history entry may carry besides who, what and when (CONTRACT §9's table, and the tracker's own). */
-export const FOLLOW_UP_ACTION_FIELDS = ['owner', 'until', 'reason', 'channel', 'outcome', 'disposition', 'reference', 'attention', 'fact', 'fact_time', 'redraw_order_id'] as const;
+export const FOLLOW_UP_ACTION_FIELDS = ['owner', 'until', 'reason', 'channel', 'outcome', 'disposition', 'reference', 'attention', 'fact', 'fact_time', 'redraw_order_id', 'source'] as const;
 type FollowUpActionField = (typeof FOLLOW_UP_ACTION_FIELDS)[number];
 
 /** What a `follow_up.changed` carries besides the common fields. */

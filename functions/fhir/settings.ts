@@ -23,8 +23,12 @@ export {
   DEFAULT_FHIR_OWNER_SYSTEM,
   DEFAULT_FHIR_TASK_SYSTEM,
 } from './target-settings';
-export const DEFAULT_FHIR_SCOPE = 'system/Task.rs system/Task.cu';
+export const DEFAULT_FHIR_SCOPE = 'system/Task.rs system/Task.cu system/Practitioner.r system/PractitionerRole.r system/Provenance.rs';
 export const DEFAULT_FHIR_CATCH_UP_PER_SWEEP = 200;
+/** How often the writer reads the Tasks changed in the EHR (CONTRACT §13; the stack refuses less than 60). */
+export const DEFAULT_FHIR_POLL_SECONDS = 300;
+/** The most Tasks one poll run reads; a run cut there resumes where it stopped. */
+export const DEFAULT_FHIR_POLL_MAX = 1000;
 import type { FhirCredential } from './token';
 
 /** Printable ASCII without blanks: ids travel in a JWT and a form body. */
@@ -41,6 +45,19 @@ const CatchUpPerSweep = withDefault(
   z.coerce.number().check(z.int('must be a whole number'), z.minimum(1, 'must be from 1 to 1000'), z.maximum(1000, 'must be from 1 to 1000')),
   DEFAULT_FHIR_CATCH_UP_PER_SWEEP,
 );
+
+const PollSeconds = withDefault(
+  z.coerce.number().check(z.int('must be a whole number'), z.minimum(1, 'must be from 1 to 86400'), z.maximum(86_400, 'must be from 1 to 86400')),
+  DEFAULT_FHIR_POLL_SECONDS,
+);
+
+const PollMax = withDefault(
+  z.coerce.number().check(z.int('must be a whole number'), z.minimum(1, 'must be from 1 to 100000'), z.maximum(100_000, 'must be from 1 to 100000')),
+  DEFAULT_FHIR_POLL_MAX,
+);
+
+/** FHIR_EHR_ACTIONS: whether work done on a Task in the EHR comes back as the person's action (CONTRACT §13). */
+const EhrActions = withDefault(z.enum(['on', 'off'], 'must be on or off'), 'on');
 
 /** The value itself, for `npm start`: never quoted by a message. */
 const ClientSecret = optionalSetting(z.string().check(z.trim(), z.maxLength(4096, 'must be at most 4096 characters')));
@@ -70,6 +87,9 @@ export const fhirSettingsShape = {
   FHIR_CLIENT_ID: printableId(),
   FHIR_SCOPE: FhirScope,
   FHIR_CATCH_UP_PER_SWEEP: CatchUpPerSweep,
+  FHIR_EHR_ACTIONS: EhrActions,
+  FHIR_POLL_SECONDS: PollSeconds,
+  FHIR_POLL_MAX: PollMax,
   FHIR_CLIENT_SECRET: ClientSecret,
   FHIR_PRIVATE_KEY: PrivateKey,
   FHIR_KEY_ID: printableId(),
@@ -133,6 +153,11 @@ export interface FhirConfig {
   /** The systems and the console's URL: what every function that computes a Task's digest needs. */
   systems: FhirSystems;
   catchUpPerSweep: number;
+  /** FHIR_EHR_ACTIONS: work done on a Task in the EHR applies as the person's action (false: held as `changed_in_ehr`). */
+  ehrActions: boolean;
+  /** FHIR_POLL_SECONDS and FHIR_POLL_MAX: how often the Tasks changed in the EHR are read, and at most how many a run. */
+  pollSeconds: number;
+  pollMax: number;
   /** null: the server wants no token (FHIR_TOKEN_URL unset). */
   auth: FhirAuth | null;
 }
@@ -164,6 +189,9 @@ export function fhirConfigOf(settings: FhirSettings, options: FhirConfigOptions 
   return {
     ...target,
     catchUpPerSweep: settings.FHIR_CATCH_UP_PER_SWEEP,
+    ehrActions: settings.FHIR_EHR_ACTIONS === 'on',
+    pollSeconds: settings.FHIR_POLL_SECONDS,
+    pollMax: settings.FHIR_POLL_MAX,
     auth: authOf(settings, options),
   };
 }

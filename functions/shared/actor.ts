@@ -28,17 +28,19 @@ export const CONSOLE_API_PREFIX = '/api';
 export { CONSOLE_USERNAME } from './access-token';
 /** The actor of a console user: `user:<username>`. */
 export const CONSOLE_ACTOR_PREFIX = 'user:';
+/** The actor of work done on a Task in the EHR (CONTRACT §13): `ehr:<who>`. */
+export const EHR_ACTOR_PREFIX = 'ehr:';
 
 /** Where the actor of an HTTP request comes from: API Gateway's authorizer context (AWS) or the `x-redraw-actor` header (`npm start`). */
 export type ActorSource = 'iam' | 'header';
 
 /**
- * Actors only the tracker itself names (CONTRACT §9): its own changes, the
- * header's default, a chat button's channel and a console user. A local caller
+ * Actors only the tracker itself names (CONTRACT §9, §13): its own changes, the
+ * header's default, a chat button's channel, a console user and an EHR user. A local caller
  * may not pass for one of them.
  */
 export function isReservedActor(actor: string): boolean {
-  return actor === TRACKER_ACTOR || actor === LOCAL_ACTOR || actor.startsWith('chat:') || actor.startsWith(CONSOLE_ACTOR_PREFIX);
+  return actor === TRACKER_ACTOR || actor === LOCAL_ACTOR || actor.startsWith('chat:') || actor.startsWith(CONSOLE_ACTOR_PREFIX) || actor.startsWith(EHR_ACTOR_PREFIX);
 }
 
 /**

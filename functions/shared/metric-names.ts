@@ -176,4 +176,14 @@ export const FHIR_METRICS = {
   unavailable: 'FhirUnavailable',
   /** Pending records the sweep's catch-up left behind (a gauge, after each sweep). */
   behind: 'FhirTasksBehind',
+  /** Work done on a Task in the EHR, applied as the person's §9 actions (one per EHR version applied). */
+  ehrApplied: 'FhirEhrChangesApplied',
+  /** Work done in the EHR that is not applied (§13's "What is not applied"): held as `changed_in_ehr` with why (alarm on this). */
+  ehrHeld: 'FhirEhrChangesHeld',
+  /** Work done in the EHR that met a person's action in the tracker: a conflict, the tracker's content written back (alarm on this). */
+  ehrConflict: 'FhirEhrConflicts',
+  /** Task versions a poll run read (tracker's own included). */
+  polled: 'FhirTasksPolled',
+  /** A poll run that could not finish (the server down, throttling, a next link off FHIR_BASE_URL): resumed by the next (alarm on this). */
+  pollFailed: 'FhirPollFailed',
 } as const;

@@ -324,7 +324,7 @@ describe('the dependencies behind the FHIR server: its token endpoint, the crede
   /** A server that wants a token, with a client secret, and a writer that asks it for one. */
   async function withToken(credential: () => Promise<string>) {
     const server = await startFhirStandin({ clients: [{ clientId: 'tracker', secret: 's3cret' }], now: () => clock });
-    const http = fhirClientOf({ baseUrl: server.url, systems, catchUpPerSweep: 50, auth: { tokenUrl: server.tokenUrl, clientId: 'tracker', scope: 'system/Task.rs system/Task.cu', credential: { kind: 'secret', read: credential } } }, { timeoutMs: 2_000 });
+    const http = fhirClientOf({ baseUrl: server.url, systems, catchUpPerSweep: 50, ehrActions: true, pollSeconds: 300, pollMax: 1000, auth: { tokenUrl: server.tokenUrl, clientId: 'tracker', scope: 'system/Task.rs system/Task.cu', credential: { kind: 'secret', read: credential } } }, { timeoutMs: 2_000 });
     const metrics = recordingMetrics();
     const handle = createFhirWriterHandler({ db: table.db, tableName: table.tableName, http, systems, baseUrl: server.url, logger, metrics, now: () => clock });
     return { server, handle, metrics };

@@ -54,8 +54,11 @@ describe('FHIR settings: defaults and forms', () => {
       FHIR_CODE_SYSTEM: 'urn:redraw-tracker',
       FHIR_ORDER_SYSTEM: 'urn:junction:order',
       FHIR_OWNER_SYSTEM: 'urn:redraw-tracker:owner',
-      FHIR_SCOPE: 'system/Task.rs system/Task.cu',
+      FHIR_SCOPE: 'system/Task.rs system/Task.cu system/Practitioner.r system/PractitionerRole.r system/Provenance.rs',
       FHIR_CATCH_UP_PER_SWEEP: 200,
+      FHIR_EHR_ACTIONS: 'on',
+      FHIR_POLL_SECONDS: 300,
+      FHIR_POLL_MAX: 1000,
     });
     expect(fhirConfigOf(settings)).toBeNull();
   });
@@ -63,7 +66,7 @@ describe('FHIR settings: defaults and forms', () => {
   it('reads an empty FHIR_BASE_URL as off, and blank settings as their defaults', () => {
     const settings = parseEnv(FhirSettings, { FHIR_BASE_URL: ' ', FHIR_SCOPE: '', FHIR_CATCH_UP_PER_SWEEP: '', FHIR_TASK_SYSTEM: '' });
     expect(fhirConfigOf(settings)).toBeNull();
-    expect(settings.FHIR_SCOPE).toBe('system/Task.rs system/Task.cu');
+    expect(settings.FHIR_SCOPE).toBe('system/Task.rs system/Task.cu system/Practitioner.r system/PractitionerRole.r system/Provenance.rs');
     expect(settings.FHIR_CATCH_UP_PER_SWEEP).toBe(200);
     expect(settings.FHIR_TASK_SYSTEM).toBe('urn:redraw-tracker:follow-up');
   });
@@ -101,6 +104,15 @@ describe('FHIR settings: defaults and forms', () => {
 
   it.each(['0', '1001', '2.5', 'many'])('refuses %j catch-ups a sweep', (value) => {
     expect(failure({ FHIR_CATCH_UP_PER_SWEEP: value })).toMatch(/FHIR_CATCH_UP_PER_SWEEP: must/);
+  });
+
+  it('takes FHIR_EHR_ACTIONS on or off, and the poll\'s period and size as whole numbers in range', () => {
+    const config = fhirConfigOf(parseEnv(FhirSettings, { FHIR_BASE_URL: 'http://127.0.0.1:4020/fhir/R4', FHIR_EHR_ACTIONS: 'off', FHIR_POLL_SECONDS: '60', FHIR_POLL_MAX: '50' }));
+    expect(config).toMatchObject({ ehrActions: false, pollSeconds: 60, pollMax: 50 });
+    expect(fhirConfigOf(parseEnv(FhirSettings, { FHIR_BASE_URL: 'http://127.0.0.1:4020/fhir/R4' }))).toMatchObject({ ehrActions: true, pollSeconds: 300, pollMax: 1000 });
+    expect(failure({ FHIR_EHR_ACTIONS: 'yes' })).toMatch(/FHIR_EHR_ACTIONS: must be on or off/);
+    for (const value of ['0', '1.5', '86401', 'often']) expect(failure({ FHIR_POLL_SECONDS: value })).toMatch(/FHIR_POLL_SECONDS: must/);
+    for (const value of ['0', '100001']) expect(failure({ FHIR_POLL_MAX: value })).toMatch(/FHIR_POLL_MAX: must/);
   });
 
   it('takes a scope of tokens separated by single spaces, and refuses any other', () => {
