@@ -1,27 +1,35 @@
 /**
  * Lambda entry of the FHIR writer (CONTRACT §13): the table's stream, filtered
- * by its mapping to follow-up items, with ReportBatchItemFailures. Wiring
- * only: configuration is checked once, at init (the stack creates this
- * function only with FHIR_BASE_URL set, so an unset one fails loudly here).
+ * by its mapping to follow-up items, with ReportBatchItemFailures; and its
+ * schedule (an EventBridge scheduled event, `source: aws.events`), which runs
+ * one poll for work done in the EHR (fhir-writer/poll.ts). Wiring only:
+ * configuration is checked once, at init (the stack creates this function
+ * only with FHIR_BASE_URL set, so an unset one fails loudly here).
  *
  * Environment: TABLE_NAME, FHIR_BASE_URL and the other FHIR_* settings
- * (functions/fhir/settings.ts); the credential by FHIR_CLIENT_SECRET_ARN or
- * FHIR_PRIVATE_KEY_SECRET_ARN (Secrets Manager), read when a token is first needed.
+ * (functions/fhir/settings.ts), the stale thresholds (REDRAW_STALE_AFTER_DAYS,
+ * REDRAW_MISSING_AFTER_HOURS, APPOINTMENT_GRACE_HOURS: the EHR's work applied
+ * as §9's actions recomputes a follow-up's due time); the credential by
+ * FHIR_CLIENT_SECRET_ARN or FHIR_PRIVATE_KEY_SECRET_ARN (Secrets Manager),
+ * read when a token is first needed.
  */
+import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { fhirClientOf } from '../fhir/client';
 import { fhirConfigOf, fhirSettingsShape } from '../fhir/settings';
 import { ConfigError, parseEnv, required } from '../shared/config';
 import { SERVICES } from '../shared/metric-names';
 import { createLogger, createMetrics } from '../shared/observability';
+import { thresholdsOf, ThresholdsEnv } from '../shared/thresholds-env';
 import { functionTable } from '../store/document-table';
 import { createFhirWriterHandler } from './app';
+import { createFhirPollHandler, isScheduledEvent } from './poll';
 
-const config = parseEnv(z.object({ ...fhirSettingsShape, TABLE_NAME: required() }));
+const config = parseEnv(z.extend(ThresholdsEnv, { ...fhirSettingsShape, TABLE_NAME: required() }));
 const fhir = fhirConfigOf(config);
 if (fhir === null) throw new ConfigError('FHIR_BASE_URL must be set: the FHIR writer runs only when Tasks are kept in an EHR');
 
-export const handler = createFhirWriterHandler({
+const shared = {
   db: functionTable(),
   tableName: config.TABLE_NAME,
   http: fhirClientOf(fhir),
@@ -29,4 +37,9 @@ export const handler = createFhirWriterHandler({
   baseUrl: fhir.baseUrl,
   logger: createLogger(SERVICES.fhirWriter),
   metrics: createMetrics(SERVICES.fhirWriter),
-});
+};
+const write = createFhirWriterHandler(shared);
+const poll = createFhirPollHandler({ ...shared, ehrActions: fhir.ehrActions, pollMax: fhir.pollMax, thresholds: thresholdsOf(config) });
+
+export const handler = async (event: DynamoDBStreamEvent | { source: 'aws.events' }, context: Context) =>
+  isScheduledEvent(event) ? poll(event, context) : write(event, context);

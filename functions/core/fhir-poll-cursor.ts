@@ -1,0 +1,184 @@
+/**
+ * Where the FHIR writer's poll for work done in the EHR reads from (CONTRACT
+ * §13, "Found within FHIR_POLL_SECONDS"), as plain functions of plain data:
+ * the search of a run, which Task versions it skips, when it follows a `next`
+ * link, and what it keeps for the next run. No request and no store here
+ * (functions/fhir/poll.ts does the I/O).
+ *
+ * - The cursor is the greatest `meta.lastUpdated` the server gave (never the
+ *   tracker's clock), kept in UTC with `Z`; it never moves back.
+ * - Each page is a fresh search from the greatest `lastUpdated` read so far,
+ *   sorted by `_lastUpdated`, skipping the (id, versionId) pairs already read
+ *   in the run. A `next` link is followed only when a whole page shares one
+ *   instant (a fresh search could not get past it) and only under the base URL.
+ * - A run cut (FHIR_POLL_MAX, the time left, a failure) resumes exactly where
+ *   it stopped: from the greatest instant it handled, skipping the pairs it
+ *   read at that instant. After a complete run the next starts 5 minutes before
+ *   the cursor, for clocks and commits that land late.
+ */
+import { canonicalInstant } from './instant';
+import { ResourceId } from './schemas';
+
+/** How far before the cursor a run starts after a complete one (CONTRACT §13). */
+export const POLL_WINDOW_MS = 5 * 60 * 1000;
+/** The page size asked for (`_count`). */
+export const POLL_PAGE_SIZE = 100;
+
+/** What is kept per base URL between runs. */
+export interface PollState {
+  /** The greatest `meta.lastUpdated` read so far (UTC, `Z`), or null before the first run. */
+  cursor: string | null;
+  /** Where a cut run stopped: the next run starts there, skipping these pairs; null after a complete run. */
+  resume: { from: string; pairs: string[] } | null;
+  /** The stored item's counter (0: none stored): a write is conditional on it. */
+  counter: number;
+}
+
+export const NO_POLL_STATE: PollState = { cursor: null, resume: null, counter: 0 };
+
+/** The (id, versionId) pair of a Task version, as kept. */
+export function pairOf(id: string, versionId: string | null): string {
+  return `${id}|${versionId ?? ''}`;
+}
+
+/** An instant in the canonical UTC form (microseconds, `Z`: sortable as text), or null when it is none. */
+export function instantOf(value: unknown): string | null {
+  return typeof value === 'string' ? canonicalInstant(value) : null;
+}
+
+/** What a run starts from: the search's lower bound (null: none, the first run ever) and the pairs it skips. */
+export interface RunStart {
+  from: string | null;
+  skip: ReadonlySet<string>;
+}
+
+export function runStart(state: PollState): RunStart {
+  if (state.resume !== null) return { from: state.resume.from, skip: new Set(state.resume.pairs) };
+  if (state.cursor === null) return { from: null, skip: new Set() };
+  const back = Date.parse(state.cursor) - POLL_WINDOW_MS;
+  return { from: instantOf(new Date(back).toISOString()), skip: new Set() };
+}
+
+/**
+ * The search for Tasks of the tracker's identifier system changed at or after
+ * `from`: `Task?identifier={system}|&_lastUpdated=ge{from}&_sort=_lastUpdated&_count=100`
+ * (`from` in UTC with `Z`, percent-encoded; no `_lastUpdated` when null).
+ */
+export function pollSearchPath(taskSystem: string, from: string | null): string {
+  const system = taskSystem.replace(/[\\|,$]/g, (character) => `\\${character}`);
+  const since = from === null ? '' : `&_lastUpdated=${encodeURIComponent(`ge${searchInstant(from)}`)}`;
+  return `Task?identifier=${encodeURIComponent(`${system}|`)}${since}&_sort=_lastUpdated&_count=${POLL_PAGE_SIZE}`;
+}
+
+/** A canonical instant as a search writes it: milliseconds when the rest are zeros (`...00.123Z`), else as kept. */
+function searchInstant(instant: string): string {
+  return instant.replace(/^(.*\.\d{3})000Z$/, '$1Z');
+}
+
+/** One Task of a page, as the poll reads it. */
+export interface PolledTask {
+  id: string;
+  versionId: string | null;
+  /** Its `meta.lastUpdated` (canonical), or null when it has none a run can place. */
+  at: string | null;
+  resource: Record<string, unknown>;
+}
+
+/** The Tasks of a page with an id, oldest `lastUpdated` first (a Task without one last, as the server gave them). */
+export function polledTasks(resources: readonly Record<string, unknown>[]): PolledTask[] {
+  const tasks = resources.flatMap((resource): PolledTask[] => {
+    if (typeof resource.id !== 'string' || resource.id === '') return [];
+    const meta = typeof resource.meta === 'object' && resource.meta !== null ? (resource.meta as Record<string, unknown>) : {};
+    return [{ id: resource.id, versionId: typeof meta.versionId === 'string' ? meta.versionId : null, at: instantOf(meta.lastUpdated), resource }];
+  });
+  const rank = (task: PolledTask) => task.at ?? '~';
+  return tasks.map((task, index) => ({ task, index })).sort((a, b) => (rank(a.task) < rank(b.task) ? -1 : rank(a.task) > rank(b.task) ? 1 : a.index - b.index)).map(({ task }) => task);
+}
+
+/** The follow-up id a Task names in the tracker's identifier system, or null when none is usable (skipped). */
+export function followUpIdOf(resource: Record<string, unknown>, taskSystem: string): string | null {
+  const identifiers = Array.isArray(resource.identifier) ? (resource.identifier as unknown[]) : [];
+  const ours = identifiers.find((identifier): identifier is { system: string; value?: unknown } => typeof identifier === 'object' && identifier !== null && (identifier as { system?: unknown }).system === taskSystem);
+  const value = ours?.value;
+  return ResourceId.safeParse(value).success ? (value as string) : null;
+}
+
+/**
+ * Whether a page none of whose Tasks was new to the run is to be left by its
+ * `next` link: only when it is not empty and every Task on it shares one
+ * instant (a fresh search from that instant would answer the same page).
+ */
+export function wholePageOneInstant(tasks: readonly PolledTask[]): boolean {
+  const first = tasks[0]?.at ?? null;
+  return first !== null && tasks.every((task) => task.at === first);
+}
+
+/**
+ * The `next` link of a searchset Bundle as a path relative to `baseUrl`, when
+ * it is under it (same origin, same path prefix); `{ offBase: true }` when a
+ * link is there but elsewhere; null when there is none.
+ */
+export function nextLinkOf(bundle: unknown, baseUrl: string): { path: string } | { offBase: true } | null {
+  const links = typeof bundle === 'object' && bundle !== null ? (bundle as { link?: unknown }).link : undefined;
+  if (!Array.isArray(links)) return null;
+  const next = links.find((link): link is { relation: string; url?: unknown } => typeof link === 'object' && link !== null && (link as { relation?: unknown }).relation === 'next');
+  if (next === undefined || typeof next.url !== 'string') return null;
+  const base = new URL(baseUrl.replace(/\/+$/, ''));
+  let url: URL;
+  try {
+    url = new URL(next.url, `${base.href}/`);
+  } catch {
+    return { offBase: true };
+  }
+  const prefix = `${base.pathname.replace(/\/+$/, '')}/`;
+  if (url.origin !== base.origin || !url.pathname.startsWith(prefix) || url.username !== '' || url.password !== '') return { offBase: true };
+  const path = `${url.pathname.slice(prefix.length)}${url.search}`;
+  // A path the HTTP client refuses (`..`, empty) is no link the run can follow.
+  if (path === '' || path.split(/[?#]/, 1)[0]!.split('/').some((segment) => segment === '..' || segment === '.' || segment === '')) return { offBase: true };
+  return { path };
+}
+
+/** What a run has read so far: the greatest instant and the pairs read at it (those of the run's start included). */
+export interface RunProgress {
+  /** The greatest instant handled in this run, or the run's start when none yet. */
+  at: string | null;
+  /** The pairs read at `at`. */
+  pairsAt: Set<string>;
+  /** Every pair read in this run (and the start's skipped ones). */
+  read: Set<string>;
+}
+
+export function progressAt(start: RunStart): RunProgress {
+  return { at: start.from, pairsAt: new Set(start.skip), read: new Set(start.skip) };
+}
+
+/** Records one Task version handled (read and dealt with): it moves the run's greatest instant. */
+export function markHandled(progress: RunProgress, task: Pick<PolledTask, 'id' | 'versionId' | 'at'>): void {
+  const pair = pairOf(task.id, task.versionId);
+  progress.read.add(pair);
+  if (task.at === null) return;
+  if (progress.at === null || task.at > progress.at) {
+    progress.at = task.at;
+    progress.pairsAt = new Set([pair]);
+  } else if (task.at === progress.at) progress.pairsAt.add(pair);
+}
+
+/**
+ * The state after a run (or a checkpoint within one): a complete run keeps
+ * only the cursor (the next starts before it); a cut one where it stopped. The
+ * cursor never goes back. A run that handled nothing and did not finish
+ * leaves the state as it was.
+ */
+export function stateAfter(state: PollState, progress: RunProgress, start: RunStart, complete: boolean): PollState {
+  const cursor = maxInstant(state.cursor, progress.at);
+  if (complete) return { cursor, resume: null, counter: state.counter };
+  const moved = progress.at !== start.from || progress.pairsAt.size !== start.skip.size;
+  if (!moved || progress.at === null) return state;
+  return { cursor, resume: { from: progress.at, pairs: [...progress.pairsAt].sort() }, counter: state.counter };
+}
+
+function maxInstant(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a >= b ? a : b;
+}

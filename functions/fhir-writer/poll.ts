@@ -1,0 +1,98 @@
+/**
+ * The FHIR writer's scheduled poll (CONTRACT §13, "Found within
+ * FHIR_POLL_SECONDS"): every FHIR_POLL_SECONDS an EventBridge schedule (a
+ * timer under `npm start`) invokes the writer with a scheduled event, and one
+ * poll run (fhir/poll.ts) hands each follow-up whose Task holds work not yet
+ * seen to the order-safe write (fhir/sync.ts), which applies the EHR's work
+ * first. Each Task it sends is logged and counted as the stream's are
+ * (fhir/outcomes.ts); the run counts the Tasks it read (FhirTasksPolled) and,
+ * when it could not finish, FhirPollFailed (alarmed), logged without a URL's
+ * query. 401/403 is a configuration error (FhirUnauthorized). With
+ * FHIR_EHR_ACTIONS=off nothing is polled: the writer's own read before a
+ * write finds the EHR's changes, as before.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import type { FhirSystems } from '../core/fhir-task';
+import type { StaleThresholds } from '../core/staleness';
+import { recordOutcome } from '../fhir/outcomes';
+import { pollOnce, type PollResult } from '../fhir/poll';
+import { syncFollowUp } from '../fhir/sync';
+import type { FhirHttp } from '../fhir/http';
+import { FHIR_METRICS } from '../shared/metric-names';
+import type { FlushingMetricSink, LogSink } from '../shared/observability';
+import type { TableClient } from '../store/table-client';
+import { WRITER_RESERVE_MS } from './app';
+
+export interface FhirPollDeps {
+  db: TableClient;
+  tableName: string;
+  http: FhirHttp;
+  systems: FhirSystems;
+  baseUrl: string;
+  /** FHIR_EHR_ACTIONS: off, no run. */
+  ehrActions: boolean;
+  /** FHIR_POLL_MAX. */
+  pollMax: number;
+  /** The stale thresholds (CONTRACT §4, §10): the EHR's work applied as §9's actions recomputes the follow-up's due time by them. */
+  thresholds: StaleThresholds;
+  logger: LogSink;
+  metrics: FlushingMetricSink;
+  now?: () => Date;
+}
+
+/** A scheduled invocation (EventBridge's `aws.events`), told from the stream's batches by its `source`. */
+export function isScheduledEvent(event: unknown): event is { source: 'aws.events' } {
+  return typeof event === 'object' && event !== null && (event as { source?: unknown }).source === 'aws.events';
+}
+
+export type FhirPollAnswer = PollResult | { kind: 'off' };
+
+export function createFhirPollHandler(deps: FhirPollDeps) {
+  const now = deps.now ?? (() => new Date());
+  const sync = { db: deps.db, tableName: deps.tableName, http: deps.http, systems: deps.systems, baseUrl: deps.baseUrl, now, thresholds: deps.thresholds };
+  return async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<FhirPollAnswer> => {
+    if (!deps.ehrActions) return { kind: 'off' };
+    try {
+      const result = await pollOnce({
+        db: deps.db,
+        tableName: deps.tableName,
+        http: deps.http,
+        systems: deps.systems,
+        baseUrl: deps.baseUrl,
+        pollMax: deps.pollMax,
+        timeLeftMs: () => context.getRemainingTimeInMillis(),
+        reserveMs: WRITER_RESERVE_MS,
+        handle: async (id) => {
+          const outcome = await syncFollowUp(sync, id);
+          recordOutcome(deps.logger, deps.metrics, id, outcome);
+          return outcome;
+        },
+      });
+      report(deps, result);
+      return result;
+    } finally {
+      deps.metrics.publishStoredMetrics();
+    }
+  };
+}
+
+/** One log line per run (kinds and counts only: never a URL, a query or a body) and its metrics. */
+function report(deps: Pick<FhirPollDeps, 'logger' | 'metrics'>, result: PollResult): void {
+  const { logger, metrics } = deps;
+  if (result.read > 0) metrics.addMetric(FHIR_METRICS.polled, MetricUnit.Count, result.read);
+  switch (result.kind) {
+    case 'failed':
+      metrics.addMetric(FHIR_METRICS.pollFailed, MetricUnit.Count, 1);
+      return logger.warn('FHIR poll stopped: the next run reads on from where it stopped', { read: result.read, reason: result.why, status: result.status });
+    case 'unauthorized':
+      metrics.addMetric(FHIR_METRICS.unauthorized, MetricUnit.Count, 1);
+      return logger.error('FHIR server or token endpoint refused the credentials (401/403) to the poll: a configuration error', { read: result.read, where: result.where });
+    case 'cut':
+      return logger.info('FHIR poll cut: the next run resumes where it stopped', { read: result.read, by: result.by });
+    case 'lost':
+      return logger.info('FHIR poll ended: another run moved the cursor meanwhile', { read: result.read });
+    default:
+      return logger.debug('FHIR poll complete', { read: result.read });
+  }
+}

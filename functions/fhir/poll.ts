@@ -1,0 +1,191 @@
+/**
+ * One poll run of the FHIR writer (CONTRACT §13, "Found within
+ * FHIR_POLL_SECONDS"): it reads the Tasks of the tracker's identifier system
+ * changed since the cursor (core/fhir-poll-cursor.ts decides where from, what
+ * to skip and when to follow `next`) and hands each follow-up whose Task holds
+ * work not yet seen to `handle` (in production the order-safe write,
+ * fhir/sync.ts, which applies the EHR's work first).
+ *
+ * - The tracker's own version (its digest matches its mapped fields) costs
+ *   nothing more; a version the follow-up's confirmation names is skipped; a
+ *   Task whose identifier names no usable follow-up id is skipped.
+ * - At most `pollMax` Tasks a run, and never past the time reserve: a run cut
+ *   there resumes exactly where it stopped.
+ * - Anything but a searchset (a server down, 429/503, a timeout, a body that
+ *   is not one) stops the run without waiting (Retry-After is the next run's):
+ *   the cursor stays where the handled Tasks put it. So does a `next` link off
+ *   the base URL (never requested), and a `handle` that finds the server
+ *   unavailable (that Task is read again). 401/403 is a configuration error.
+ * - The state is written after each page, conditional on its counter: a run
+ *   that finds another one moved it ends quietly (`lost`).
+ */
+import { foundTask, type FhirSystems } from '../core/fhir-task';
+import {
+  followUpIdOf,
+  markHandled,
+  nextLinkOf,
+  pairOf,
+  pollSearchPath,
+  polledTasks,
+  progressAt,
+  runStart,
+  stateAfter,
+  wholePageOneInstant,
+  type PollState,
+  type PolledTask,
+  type RunProgress,
+  type RunStart,
+} from '../core/fhir-poll-cursor';
+import { readConfirmation } from '../store/fhir-records';
+import { readPollState, writePollState } from '../store/fhir-poll';
+import type { TableClient } from '../store/table-client';
+import { judgeAnswer, searchsetTasks, type UnavailableReason } from './answers';
+import type { FhirHttp } from './http';
+import type { SyncOutcome } from './sync';
+
+export interface PollDeps {
+  db: TableClient;
+  tableName: string;
+  http: FhirHttp;
+  systems: FhirSystems;
+  baseUrl: string;
+  /** FHIR_POLL_MAX: the most Tasks one run reads. */
+  pollMax: number;
+  /** Brings follow-up `id`'s Task and the follow-up together (fhir/sync.ts syncFollowUp). */
+  handle: (followUpId: string) => Promise<SyncOutcome>;
+  /** The time the invocation has left, and what is kept back for one more Task and the answer. */
+  timeLeftMs: () => number;
+  reserveMs: number;
+}
+
+/** Why a run stopped before it was complete, other than being cut. */
+export type PollFailure = UnavailableReason | 'next_off_base';
+
+/** Why a run stopped before it was complete. */
+export type PollStop =
+  /** Cut by FHIR_POLL_MAX or the time left: the next run resumes where it stopped. */
+  | { kind: 'cut'; by: 'max' | 'time' }
+  /** The server could not be read (or a `next` link was off the base URL): the next run reads it again. */
+  | { kind: 'failed'; why: PollFailure; status: number | null }
+  /** 401/403 from the server or its token endpoint, or a credential that cannot be read. */
+  | { kind: 'unauthorized'; where: 'server' | 'token' | 'credential' };
+
+export type PollResult = { read: number } & (
+  | { kind: 'complete' }
+  | PollStop
+  /** Another run moved the cursor meanwhile: this one ended, its state not written. */
+  | { kind: 'lost' }
+);
+
+type Stop = PollStop;
+
+/** A page read: its Tasks (oldest first) and the Bundle (for its `next` link). */
+type Page = { kind: 'page'; tasks: PolledTask[]; bundle: unknown } | { kind: 'stop'; stop: Stop };
+
+/** Runs one poll: reads from where the last one left, hands each new EHR version to `handle`, keeps the cursor. */
+export async function pollOnce(deps: PollDeps): Promise<PollResult> {
+  const run = new PollRun(deps, await readPollState(deps.db, deps.tableName, deps.baseUrl));
+  return run.go();
+}
+
+class PollRun {
+  private readonly start: RunStart;
+  private readonly progress: RunProgress;
+  private read = 0;
+
+  constructor(
+    private readonly deps: PollDeps,
+    private state: PollState,
+  ) {
+    this.start = runStart(state);
+    this.progress = progressAt(this.start);
+  }
+
+  async go(): Promise<PollResult> {
+    let path = pollSearchPath(this.deps.systems.task, this.start.from);
+    for (let pages = 0; ; pages++) {
+      if (this.deps.timeLeftMs() < this.deps.reserveMs) return this.end({ kind: 'cut', by: 'time' });
+      if (pages > this.deps.pollMax + 10) return this.end({ kind: 'cut', by: 'max' });
+      const page = await this.fetch(path);
+      if (page.kind === 'stop') return this.end(page.stop);
+      const fresh = page.tasks.filter((task) => !this.progress.read.has(pairOf(task.id, task.versionId)));
+      for (const task of fresh) {
+        const stop = await this.dealWith(task);
+        if (stop !== null) return this.end(stop);
+      }
+      if (!(await this.checkpoint(false))) return { kind: 'lost', read: this.read };
+      if (fresh.length > 0) {
+        path = pollSearchPath(this.deps.systems.task, this.progress.at);
+        continue;
+      }
+      // Nothing new: done, unless a whole page of one instant hides more behind it (then its `next` link).
+      const next = wholePageOneInstant(page.tasks) ? nextLinkOf(page.bundle, this.deps.baseUrl) : null;
+      if (next === null) break;
+      if ('offBase' in next) return this.end({ kind: 'failed', why: 'next_off_base', status: null });
+      path = next.path;
+    }
+    return (await this.checkpoint(true)) ? { kind: 'complete', read: this.read } : { kind: 'lost', read: this.read };
+  }
+
+  /** One search (or `next` page): its Tasks, or why the run stops. */
+  private async fetch(path: string): Promise<Page> {
+    const answer = await this.deps.http.send({ method: 'GET', path });
+    if (answer.kind === 'unauthorized') return { kind: 'stop', stop: { kind: 'unauthorized', where: 'token' } };
+    if (answer.kind === 'unavailable') return { kind: 'stop', stop: { kind: 'failed', why: answer.reason, status: null } };
+    if (answer.status === 200) {
+      const tasks = searchsetTasks(answer.body);
+      if (tasks === null) return { kind: 'stop', stop: { kind: 'failed', why: 'unreadable', status: 200 } };
+      return { kind: 'page', tasks: polledTasks(tasks), bundle: answer.body };
+    }
+    const judged = judgeAnswer(answer, true);
+    if (judged.kind === 'unauthorized') return { kind: 'stop', stop: { kind: 'unauthorized', where: 'server' } };
+    // A 400 or 422 to a search is no refusal of a Task: the run stops, as for any answer it cannot read.
+    return { kind: 'stop', stop: { kind: 'failed', why: judged.kind === 'unavailable' ? judged.reason : 'unexpected_status', status: answer.status } };
+  }
+
+  /** One Task version new to the run: skipped, or handed to `handle`; null once dealt with, else why the run stops. */
+  private async dealWith(task: PolledTask): Promise<Stop | null> {
+    if (this.read >= this.deps.pollMax) return { kind: 'cut', by: 'max' };
+    if (this.deps.timeLeftMs() < this.deps.reserveMs) return { kind: 'cut', by: 'time' };
+    this.read += 1;
+    if (await this.needsHandling(task)) {
+      const outcome = await this.deps.handle(followUpIdOf(task.resource, this.deps.systems.task)!);
+      // Not handled: the cursor stays before this Task, which the next run reads again.
+      if (outcome.kind === 'unavailable') return { kind: 'failed', why: outcome.reason, status: outcome.status };
+      if (outcome.kind === 'unauthorized') return { kind: 'unauthorized', where: outcome.where };
+    }
+    markHandled(this.progress, task);
+    return null;
+  }
+
+  /** Whether a Task version may hold work the tracker has not seen: not its own, not the version confirmed, a usable id. */
+  private async needsHandling(task: PolledTask): Promise<boolean> {
+    const { systems, db, tableName, baseUrl } = this.deps;
+    const id = followUpIdOf(task.resource, systems.task);
+    if (id === null) return false;
+    if (foundTask(task.resource, systems)?.trackersContent === true) return false;
+    // Eventually consistent is enough: a confirmation read behind its write costs one more sync, never a skipped version.
+    const confirmation = await readConfirmation(db, tableName, id, baseUrl, false);
+    return !(task.versionId !== null && confirmation?.taskId === task.id && confirmation.versionId === task.versionId);
+  }
+
+  /** Writes where the run is (`complete`: the run's end); false when another run moved the state meanwhile. */
+  private async checkpoint(complete: boolean): Promise<boolean> {
+    const next = stateAfter(this.state, this.progress, this.start, complete);
+    if (sameState(next, this.state)) return true;
+    const written = await writePollState(this.deps.db, this.deps.tableName, this.deps.baseUrl, next);
+    if (written.kind === 'lost') return false;
+    this.state = written.state;
+    return true;
+  }
+
+  /** A run that stops early keeps where it got to (a lost race is told as such). */
+  private async end(stop: Stop): Promise<PollResult> {
+    if (!(await this.checkpoint(false))) return { kind: 'lost', read: this.read };
+    return { ...stop, read: this.read };
+  }
+}
+
+function sameState(a: PollState, b: PollState): boolean {
+  return a.cursor === b.cursor && a.resume?.from === b.resume?.from && (a.resume?.pairs ?? []).join(' ') === (b.resume?.pairs ?? []).join(' ');
+}
