@@ -4,7 +4,8 @@
  * engine (`@medplum/fhir-router`'s FhirRouter over its MemoryRepository: the search,
  * create and update below are the engine's), serving under `/fhir/R4`:
  *
- *   GET  [base]/Task?identifier=system|value   a searchset Bundle
+ *   GET  [base]/Task?identifier=system|value   a searchset Bundle, paged as Medplum's server pages
+ *        (`_lastUpdated` cursor, or `_offset` behind the `paging` switch: local/fhir-standin-paging.ts)
  *   GET  [base]/Task/{id}                       the Task (ETag: W/"<versionId>")
  *   POST [base]/Task  (If-None-Exist: identifier=system|value)
  *        201 + Location: the new Task; 200: the one Task that matches; 412 `multiple-matches`: several do
@@ -38,6 +39,7 @@
  *   editTask(id, patch)     POST   /_standin/tasks/{id}/edit  a person's change in the EHR -> 200 {task}
  *   requests()              GET    /_standin/requests   -> {requests: [...]} FHIR and token requests, oldest first
  *   clearRequests()         DELETE /_standin/requests   -> 204
+ *   setPaging(paging)       POST   /_standin/paging     body: {by?: 'lastUpdated' | 'offset', maxCount?} -> 204
  *
  * Faults apply to the next matching requests, first injected first, `times`
  * (default 1) or `'always'`, optionally one `endpoint` ('search' | 'read' |
@@ -57,6 +59,7 @@ import * as z from 'zod';
 import { ensureR4Indexed, r4Problems } from './fhir-validation';
 import { TokenIssuer, type FhirStandinClient } from './fhir-standin-token';
 import { listenOnLoopback, readBodyWithin } from './http-adapter';
+import { pagedSearch, pagingOf, type FhirStandinPaging } from './fhir-standin-paging';
 
 export type { FhirStandinClient } from './fhir-standin-token';
 
@@ -133,6 +136,8 @@ export interface FhirStandinControl {
   editTask(id: string, patch: TaskPatch): Promise<Task>;
   requests(): Promise<FhirStandinRequest[]>;
   clearRequests(): Promise<void>;
+  /** How searches page from now on (local/fhir-standin-paging.ts). */
+  setPaging(paging: Partial<FhirStandinPaging>): Promise<void>;
 }
 
 export interface FhirStandinOptions {
@@ -146,6 +151,8 @@ export interface FhirStandinOptions {
   tagsCarriedForward?: boolean;
   /** The clock for meta.lastUpdated and token expiry (default: the system clock). */
   now?: () => Date;
+  /** How searches page (default: by `_lastUpdated`, as Medplum's server does; local/fhir-standin-paging.ts). */
+  paging?: Partial<FhirStandinPaging>;
 }
 
 export interface FhirStandin {
@@ -186,6 +193,7 @@ function outcome(status: number, issues: readonly Issue[], headers: Record<strin
   return new FhirStandinAnswer(status, body, headers);
 }
 
+const answerOfPage = (page: { status: number; body: unknown }): FhirStandinAnswer => new FhirStandinAnswer(page.status, page.body);
 const weakEtag = (versionId: string | undefined): Record<string, string> => (versionId === undefined ? {} : { etag: `W/"${versionId}"` });
 
 /** The MemoryRepository on the stand-in's clock, assigning every version's id and time itself (as a server does). */
@@ -357,6 +365,7 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
   const tokens = new TokenIssuer(options.clients ?? [], options.expiresIn ?? 300, now);
   const pending = new Set<NodeJS.Timeout>();
   let origin = '';
+  let paging = pagingOf(options.paging);
 
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -496,7 +505,8 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
     const headers = { ...request.headers };
     delete headers.authorization;
     const fhirRequest = (body: unknown): FhirRequest => ({ method: (request.method ?? 'GET') as HttpMethod, url: relative, pathname: '', body, params: {}, query: {}, headers });
-    if (endpoint === 'search' || endpoint === 'read') return answerOf(await store.router.handleRequest(fhirRequest(undefined), store.repo));
+    if (endpoint === 'search') return answerOfPage(await pagedSearch(store.repo, new URL(`${url.pathname}${url.search}`, origin), `${origin}${FHIR_BASE_PATH}`, paging));
+    if (endpoint === 'read') return answerOf(await store.router.handleRequest(fhirRequest(undefined), store.repo));
     const type = (header(request, 'content-type') ?? '').toLowerCase();
     if (!/^application\/(fhir\+)?json\s*(;|$)/.test(type)) {
       return outcome(415, [{ code: 'not-supported', diagnostics: 'the body must be application/fhir+json' }]);
@@ -567,6 +577,9 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
     clearRequests: async () => {
       store.requests.length = 0;
     },
+    setPaging: async (next) => {
+      paging = pagingOf({ ...paging, ...next });
+    },
   };
 
   async function controlRoute(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
@@ -594,6 +607,9 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
           return json(200, { requests: await control.requests() });
         case 'DELETE /_standin/requests':
           await control.clearRequests();
+          return json(204);
+        case 'POST /_standin/paging':
+          await control.setPaging(PagingBody.parse(await readResourceBody(request)));
           return json(204);
         default:
           return json(404, { detail: 'Not Found' });
@@ -626,6 +642,7 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
 }
 
 const TaskBody = z.custom<Task>((value) => typeof value === 'object' && value !== null && (value as { resourceType?: unknown }).resourceType === 'Task', 'not a Task');
+const PagingBody = z.object({ by: z.enum(['lastUpdated', 'offset']).optional(), maxCount: z.number().int().min(1).max(1000).optional() }).transform((paging) => paging as Partial<FhirStandinPaging>);
 const TaskPatchBody = z.record(z.string(), z.unknown()).transform((patch) => patch as TaskPatch);
 
 /** The control surface of a stand-in in another process (e.g. `npm run fhir-server`); `url` is its FHIR base URL or origin. */
@@ -658,6 +675,9 @@ export function connectFhirStandin(url: string): FhirStandinControl {
     requests: async () => z.object({ requests: z.array(z.custom<FhirStandinRequest>(isRecord)) }).parse(await call('GET', '/requests')).requests,
     clearRequests: async () => {
       await call('DELETE', '/requests');
+    },
+    setPaging: async (paging) => {
+      await call('POST', '/paging', paging);
     },
   };
 }

@@ -46,6 +46,7 @@ import { fhirClientOf } from '../functions/fhir/client';
 import { fhirConfigOf } from '../functions/fhir/settings';
 import { startFhirWriterReader } from './fhir-writer-reader';
 import { localFhirStatus } from './fhir-status';
+import { startFhirPoller } from './fhir-poller';
 
 export { isOwnHost } from './request-guards';
 
@@ -286,6 +287,7 @@ export async function startLocalRuntime(
     // The FHIR writer (CONTRACT §13) reads the same stream with its own reader, as its own mapping does on AWS.
     const fhirReader = fhirConfig === null || fhirHttp === null ? null : startFhirWriterReader({ streams, streamArn, db, tableName, http: fhirHttp, config: fhirConfig, busy: () => webhooksInFlight > 0 });
     if (fhirReader !== null) stoppers.push(() => fhirReader.stop());
+    if (fhirConfig !== null && fhirHttp !== null) stoppers.push(startFhirPoller({ db, tableName, http: fhirHttp, config: fhirConfig, thresholds }).stop);
 
     const timer = setInterval(() => {
       sweep()

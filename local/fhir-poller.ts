@@ -1,0 +1,65 @@
+/**
+ * The FHIR writer's poll under `npm start` (CONTRACT §13, "Found within
+ * FHIR_POLL_SECONDS"): the deployed function's scheduled handler
+ * (functions/fhir-writer/poll.ts) on a timer of FHIR_POLL_SECONDS, as its
+ * EventBridge schedule invokes it on AWS. Never two runs at once (a tick while
+ * one runs is skipped), each with the deployed function's 60 s; stopped on
+ * shutdown after the run in flight. Started only with FHIR on and
+ * FHIR_EHR_ACTIONS on.
+ */
+import type { StaleThresholds } from '../functions/core/staleness';
+import { createFhirPollHandler, type FhirPollAnswer } from '../functions/fhir-writer/poll';
+import type { FhirHttp } from '../functions/fhir/http';
+import type { FhirConfig } from '../functions/fhir/settings';
+import { SERVICES } from '../functions/shared/metric-names';
+import { createLogger, createMetrics } from '../functions/shared/observability';
+import type { TableClient } from '../functions/store/table-client';
+import { localContext } from './lambda-context';
+
+/** The deployed writer's timeout (lib/fhir.ts FHIR_WRITER_TIMEOUT). */
+const WRITER_TIMEOUT_MS = 60_000;
+
+export interface FhirPoller {
+  /** One run now, unless one is running (then null). */
+  runNow(): Promise<FhirPollAnswer | null>;
+  stop(): Promise<void>;
+}
+
+export function startFhirPoller(options: { db: TableClient; tableName: string; http: FhirHttp; config: FhirConfig; thresholds: StaleThresholds }): FhirPoller {
+  const { config } = options;
+  const logger = createLogger(SERVICES.fhirWriter);
+  const handler = createFhirPollHandler({
+    db: options.db,
+    tableName: options.tableName,
+    http: options.http,
+    systems: config.systems,
+    baseUrl: config.baseUrl,
+    ehrActions: config.ehrActions,
+    pollMax: config.pollMax,
+    thresholds: options.thresholds,
+    logger,
+    metrics: createMetrics(SERVICES.fhirWriter),
+  });
+  let running: Promise<FhirPollAnswer | null> | null = null;
+  const runNow = (): Promise<FhirPollAnswer | null> => {
+    if (running !== null) return Promise.resolve(null);
+    running = handler({ source: 'aws.events' }, localContext(SERVICES.fhirWriter, WRITER_TIMEOUT_MS))
+      .catch((error: unknown) => {
+        logger.error('FHIR poll failed', { error_name: error instanceof Error ? error.name : 'unknown' });
+        return null;
+      })
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  };
+  const timer = config.ehrActions ? setInterval(() => void runNow(), config.pollSeconds * 1000) : null;
+  timer?.unref();
+  return {
+    runNow,
+    stop: async () => {
+      if (timer !== null) clearInterval(timer);
+      await running;
+    },
+  };
+}
