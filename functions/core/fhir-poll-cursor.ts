@@ -13,8 +13,9 @@
  *   instant (a fresh search could not get past it) and only under the base URL.
  * - A run cut (FHIR_POLL_MAX, the time left, a failure) resumes exactly where
  *   it stopped: from the greatest instant it handled, skipping the pairs it
- *   read at that instant. After a complete run the next starts 5 minutes before
- *   the cursor, for clocks and commits that land late.
+ *   read there. After a complete run the next starts 5 minutes before the
+ *   cursor, for clocks and commits that land late, skipping the versions it
+ *   has read since (so each version is handed on once).
  */
 import { canonicalInstant } from './instant';
 import { ResourceId } from './schemas';
@@ -28,13 +29,22 @@ export const POLL_PAGE_SIZE = 100;
 export interface PollState {
   /** The greatest `meta.lastUpdated` read so far (UTC, `Z`), or null before the first run. */
   cursor: string | null;
-  /** Where a cut run stopped: the next run starts there, skipping these pairs; null after a complete run. */
-  resume: { from: string; pairs: string[] } | null;
+  /** Where a cut run stopped (the greatest instant it handled): the next run starts there; null after a complete run. */
+  resumeFrom: string | null;
+  /**
+   * The versions read at or after where the next run starts (`<instant> <id>|<versionId>`,
+   * at most SEEN_MAX, the newest): skipped by it, so that a version is handed on once
+   * however often a window reads it again.
+   */
+  seen: string[];
   /** The stored item's counter (0: none stored): a write is conditional on it. */
   counter: number;
 }
 
-export const NO_POLL_STATE: PollState = { cursor: null, resume: null, counter: 0 };
+export const NO_POLL_STATE: PollState = { cursor: null, resumeFrom: null, seen: [], counter: 0 };
+
+/** The most versions kept as seen: past it the oldest are read again (harmless: each is handed on once more at worst). */
+export const SEEN_MAX = 2000;
 
 /** The (id, versionId) pair of a Task version, as kept. */
 export function pairOf(id: string, versionId: string | null): string {
@@ -53,10 +63,20 @@ export interface RunStart {
 }
 
 export function runStart(state: PollState): RunStart {
-  if (state.resume !== null) return { from: state.resume.from, skip: new Set(state.resume.pairs) };
-  if (state.cursor === null) return { from: null, skip: new Set() };
-  const back = Date.parse(state.cursor) - POLL_WINDOW_MS;
-  return { from: instantOf(new Date(back).toISOString()), skip: new Set() };
+  const from = nextFrom(state.cursor, state.resumeFrom);
+  return { from, skip: new Set(seenFrom(state.seen, from).map((entry) => entry.slice(entry.indexOf(' ') + 1))) };
+}
+
+/** Where the run after this state starts: where a cut one stopped, else 5 minutes before the cursor (none before any). */
+function nextFrom(cursor: string | null, resumeFrom: string | null): string | null {
+  if (resumeFrom !== null) return resumeFrom;
+  if (cursor === null) return null;
+  return instantOf(new Date(Date.parse(cursor) - POLL_WINDOW_MS).toISOString());
+}
+
+/** The seen entries at or after `from`. */
+function seenFrom(seen: readonly string[], from: string | null): string[] {
+  return from === null ? [...seen] : seen.filter((entry) => entry.slice(0, entry.indexOf(' ')) >= from);
 }
 
 /**
@@ -138,18 +158,18 @@ export function nextLinkOf(bundle: unknown, baseUrl: string): { path: string } |
   return { path };
 }
 
-/** What a run has read so far: the greatest instant and the pairs read at it (those of the run's start included). */
+/** What a run has read so far. */
 export interface RunProgress {
   /** The greatest instant handled in this run, or the run's start when none yet. */
   at: string | null;
-  /** The pairs read at `at`. */
-  pairsAt: Set<string>;
-  /** Every pair read in this run (and the start's skipped ones). */
+  /** Every pair read in this run, and those its start skips. */
   read: Set<string>;
+  /** The versions handled in this run that have an instant (`<instant> <pair>`). */
+  handled: string[];
 }
 
 export function progressAt(start: RunStart): RunProgress {
-  return { at: start.from, pairsAt: new Set(start.skip), read: new Set(start.skip) };
+  return { at: start.from, read: new Set(start.skip), handled: [] };
 }
 
 /** Records one Task version handled (read and dealt with): it moves the run's greatest instant. */
@@ -157,24 +177,23 @@ export function markHandled(progress: RunProgress, task: Pick<PolledTask, 'id' |
   const pair = pairOf(task.id, task.versionId);
   progress.read.add(pair);
   if (task.at === null) return;
-  if (progress.at === null || task.at > progress.at) {
-    progress.at = task.at;
-    progress.pairsAt = new Set([pair]);
-  } else if (task.at === progress.at) progress.pairsAt.add(pair);
+  progress.handled.push(`${task.at} ${pair}`);
+  if (progress.at === null || task.at > progress.at) progress.at = task.at;
 }
 
 /**
  * The state after a run (or a checkpoint within one): a complete run keeps
- * only the cursor (the next starts before it); a cut one where it stopped. The
- * cursor never goes back. A run that handled nothing and did not finish
- * leaves the state as it was.
+ * the cursor (the next starts 5 minutes before it); a cut one where it
+ * stopped. The cursor never goes back; what was read from where the next run
+ * starts is kept as seen. A run that handled nothing and did not finish leaves
+ * the state as it was.
  */
-export function stateAfter(state: PollState, progress: RunProgress, start: RunStart, complete: boolean): PollState {
+export function stateAfter(state: PollState, progress: RunProgress, complete: boolean): PollState {
+  if (!complete && progress.handled.length === 0) return state;
   const cursor = maxInstant(state.cursor, progress.at);
-  if (complete) return { cursor, resume: null, counter: state.counter };
-  const moved = progress.at !== start.from || progress.pairsAt.size !== start.skip.size;
-  if (!moved || progress.at === null) return state;
-  return { cursor, resume: { from: progress.at, pairs: [...progress.pairsAt].sort() }, counter: state.counter };
+  const resumeFrom = complete ? null : progress.at;
+  const seen = [...new Set(seenFrom([...state.seen, ...progress.handled], nextFrom(cursor, resumeFrom)))].sort();
+  return { cursor, resumeFrom, seen: seen.slice(Math.max(0, seen.length - SEEN_MAX)), counter: state.counter };
 }
 
 function maxInstant(a: string | null, b: string | null): string | null {

@@ -171,7 +171,7 @@ class PollRun {
 
   /** Writes where the run is (`complete`: the run's end); false when another run moved the state meanwhile. */
   private async checkpoint(complete: boolean): Promise<boolean> {
-    const next = stateAfter(this.state, this.progress, this.start, complete);
+    const next = stateAfter(this.state, this.progress, complete);
     if (sameState(next, this.state)) return true;
     const written = await writePollState(this.deps.db, this.deps.tableName, this.deps.baseUrl, next);
     if (written.kind === 'lost') return false;
@@ -187,5 +187,5 @@ class PollRun {
 }
 
 function sameState(a: PollState, b: PollState): boolean {
-  return a.cursor === b.cursor && a.resume?.from === b.resume?.from && (a.resume?.pairs ?? []).join(' ') === (b.resume?.pairs ?? []).join(' ');
+  return a.cursor === b.cursor && a.resumeFrom === b.resumeFrom && a.seen.join('\n') === b.seen.join('\n');
 }

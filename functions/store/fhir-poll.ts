@@ -2,8 +2,8 @@
  * The FHIR writer's poll cursor (CONTRACT §13, "Found within
  * FHIR_POLL_SECONDS"): one item per base URL, `pk = FHIR#POLL`, `sk` a hash of
  * the base URL (as the first switch-on's progress is keyed), holding the
- * greatest `meta.lastUpdated` read, where a cut run stopped and the pairs it
- * read there, and a counter. Every write is conditional on the counter read,
+ * greatest `meta.lastUpdated` read, where a cut run stopped, the versions read
+ * from where the next run starts (skipped by it) and a counter. Every write is conditional on the counter read,
  * so two runs at once never move the cursor back: the one that loses the race
  * is told so (a value, not an exception) and ends.
  */
@@ -16,18 +16,17 @@ export const FHIR_POLL_PARTITION = 'FHIR#POLL';
 
 export const fhirPollKey = (baseUrl: string) => ({ pk: FHIR_POLL_PARTITION, sk: createHash('sha256').update(baseUrl).digest('base64url').slice(0, 22) });
 
-const A = { baseUrl: 'base', cursor: 'cur', resumeFrom: 'rf', resumePairs: 'rp', counter: 'n' } as const;
+const A = { baseUrl: 'base', cursor: 'cur', resumeFrom: 'rf', seen: 'seen', counter: 'n' } as const;
 
 /** The poll state for `baseUrl` (strongly consistent: a run decides on it); the start when none is stored. */
 export async function readPollState(db: TableClient, tableName: string, baseUrl: string): Promise<PollState> {
   const item = await db.get({ TableName: tableName, Key: fhirPollKey(baseUrl), ConsistentRead: true });
   if (item === undefined) return NO_POLL_STATE;
   const text = (name: string): string | null => (typeof item[name] === 'string' ? (item[name] as string) : null);
-  const from = text(A.resumeFrom);
-  const pairs = Array.isArray(item[A.resumePairs]) ? (item[A.resumePairs] as unknown[]).map(String) : [];
   return {
     cursor: text(A.cursor),
-    resume: from === null ? null : { from, pairs },
+    resumeFrom: text(A.resumeFrom),
+    seen: Array.isArray(item[A.seen]) ? (item[A.seen] as unknown[]).map(String) : [],
     counter: typeof item[A.counter] === 'number' ? (item[A.counter] as number) : 0,
   };
 }
@@ -47,7 +46,8 @@ export async function writePollState(db: TableClient, tableName: string, baseUrl
       [A.baseUrl]: baseUrl,
       [A.counter]: counter,
       ...(next.cursor === null ? {} : { [A.cursor]: next.cursor }),
-      ...(next.resume === null ? {} : { [A.resumeFrom]: next.resume.from, [A.resumePairs]: next.resume.pairs }),
+      ...(next.resumeFrom === null ? {} : { [A.resumeFrom]: next.resumeFrom }),
+      [A.seen]: next.seen,
     },
     ConditionExpression: next.counter === 0 ? 'attribute_not_exists(#n)' : '#n = :n',
     ExpressionAttributeNames: { '#n': A.counter },
