@@ -44,7 +44,7 @@ export interface PollState {
 export const NO_POLL_STATE: PollState = { cursor: null, resumeFrom: null, seen: [], counter: 0 };
 
 /** The most versions kept as seen: past it the oldest are read again (harmless: each is handed on once more at worst). */
-export const SEEN_MAX = 2000;
+export const SEEN_MAX = 500;
 
 /** The (id, versionId) pair of a Task version, as kept. */
 export function pairOf(id: string, versionId: string | null): string {
