@@ -72,7 +72,7 @@ function recorder(then: (id: string, calls: number) => Promise<SyncOutcome | voi
   return { calls, handle };
 }
 
-function poll(handle: PollDeps['handle'], options: { pollMax?: number; http?: FhirHttp; baseUrl?: string } = {}) {
+function poll(handle: PollDeps['handle'], options: { pollMax?: number; http?: FhirHttp; baseUrl?: string; timeLeftMs?: () => number } = {}) {
   const baseUrl = options.baseUrl ?? standin.url;
   return pollOnce({
     db: table.db,
@@ -82,8 +82,8 @@ function poll(handle: PollDeps['handle'], options: { pollMax?: number; http?: Fh
     baseUrl,
     pollMax: options.pollMax ?? 1000,
     handle,
-    timeLeftMs: () => 60_000,
-    reserveMs: 0,
+    timeLeftMs: options.timeLeftMs ?? (() => 60_000),
+    reserveMs: 25_000,
   });
 }
 
@@ -248,6 +248,20 @@ describe('a poll run against the stand-in', () => {
     expect(await poll(handle, { pollMax: 3 })).toEqual({ kind: 'cut', by: 'max', read: 3 });
     expect(await poll(handle, { pollMax: 3 })).toEqual({ kind: 'complete', read: 1 });
     expect(calls).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+  });
+
+  it('a run cut by the time left (the writer\'s reserve) resumes where it stopped', async () => {
+    for (const id of ['a', 'b', 'c']) await ehrTask(id);
+    const calls: string[] = [];
+    const handle = async (id: string): Promise<SyncOutcome> => {
+      calls.push(id);
+      return { kind: 'changed_in_ehr' };
+    };
+    // Time for the search and one Task, then less than the reserve.
+    let left = 60_000;
+    expect(await poll(async (id) => ((left = 20_000), handle(id)), { timeLeftMs: () => left })).toEqual({ kind: 'cut', by: 'time', read: 1 });
+    expect(await poll(handle)).toEqual({ kind: 'complete', read: 2 });
+    expect(calls).toEqual(['a', 'b', 'c']);
   });
 
   it('after a complete run the next starts 5 minutes before the cursor: a version committed late is found, those read are not handed again', async () => {
