@@ -234,6 +234,21 @@ describe('a poll run against the stand-in', () => {
     expect(calls).toEqual(['a', 'b', 'c', 'd', 'd', 'e', 'f']);
   });
 
+  it('stops at an answer that is no searchset, a timeout or a 401/403 (configuration), the cursor kept', async () => {
+    await ehrTask('a');
+    const viaProxy = (timeoutMs = 2_000) => ({ baseUrl: proxyBase(), http: createFhirHttp({ baseUrl: proxyBase(), tokens: null, timeoutMs }) });
+    const run = recorder();
+    proxy.script({ method: 'GET', path: /_sort=_lastUpdated/, times: 1, answer: { status: 200, headers: { 'content-type': 'text/html' }, body: '<html>Sign in</html>' } });
+    expect(await poll(run.handle, viaProxy())).toEqual({ kind: 'failed', why: 'unreadable', status: 200, read: 0 });
+    await standin.control.injectFault({ kind: 'delay', delayMs: 1_000, endpoint: 'search' });
+    expect(await poll(run.handle, viaProxy(200))).toEqual({ kind: 'failed', why: 'timeout', status: null, read: 0 });
+    await standin.control.injectFault({ kind: 'status', status: 403, endpoint: 'search' });
+    expect(await poll(run.handle, viaProxy())).toEqual({ kind: 'unauthorized', where: 'server', read: 0 });
+    expect(run.calls).toEqual([]);
+    expect(await poll(run.handle, viaProxy())).toEqual({ kind: 'complete', read: 1 });
+    expect(run.calls).toEqual(['a']);
+  });
+
   it('a run cut at FHIR_POLL_MAX resumes exactly where it stopped, within one instant too', async () => {
     for (const id of ['a', 'b', 'c', 'd', 'e']) await ehrTask(id);
     clock = at(1);
