@@ -10,6 +10,9 @@
  * them all confirmed; the CLI says "In the EHR: up to date"; and the simulator
  * ends with the line on how to see them.
  *
+ * A Task changed in the EHR afterwards is found by the writer's poll alone,
+ * within FHIR_POLL_SECONDS (1 s here).
+ *
  * And FHIR off: a second `npm start` without FHIR_BASE_URL (on the first one's
  * DynamoDB Local, its own table) and the same simulation, beside a running
  * stand-in nobody configured: the stand-in sees not one request, GET /local/fhir
@@ -131,7 +134,8 @@ let settled: z.output<typeof LocalFhir>;
 
 beforeAll(async () => {
   [fhir, idle] = await Promise.all([startFhirStandin(), startFhirStandin()]);
-  on = await startTracker({ FHIR_BASE_URL: fhir.url, TABLE_NAME: 'redraw-tracker-fhir-e2e' });
+  // Its poll for work done in the EHR every second (CONTRACT §13: a timer of FHIR_POLL_SECONDS under npm start).
+  on = await startTracker({ FHIR_BASE_URL: fhir.url, TABLE_NAME: 'redraw-tracker-fhir-e2e', FHIR_POLL_SECONDS: '1' });
   // FHIR off: on the first npm start's DynamoDB Local, its own table (the setting is what this is about, not a second JVM's start).
   const endpoint = await eventually(async () => /DynamoDB: (http:\/\/127\.0\.0\.1:\d+)/.exec(on.process.stdout())?.[1], (found) => found !== undefined, 10_000, 50);
   if (endpoint === undefined) throw new Error(`no DynamoDB endpoint in npm start's banner:\n${on.process.stdout()}`);
@@ -233,6 +237,16 @@ describe('FHIR on: npm start with FHIR_BASE_URL at the stand-in, then npm run si
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toMatch(/^ *In the EHR: up to date, version \d+ confirmed /m);
     }
+  });
+
+  it('finds a Task changed in the EHR within FHIR_POLL_SECONDS, with nothing done in the tracker (its poll)', async () => {
+    const open = (await allFollowUps(on.url)).find((item) => item.state !== 'closed')!;
+    const task = (await fhir.control.tasks()).find((one) => one.identifier?.some((identifier) => identifier.system === SYSTEMS.task && identifier.value === open.id))!;
+    // On hold without an end: held as changed in the EHR (CONTRACT §13, "What is not applied"), found by the poll alone.
+    await fhir.control.editTask(task.id!, { status: 'on-hold' });
+    const seen = await eventually(() => detail(on.url, open.id), (now) => now.fhir?.state === 'changed_in_ehr', 15_000, 250);
+    expect(seen.fhir?.state).toBe('changed_in_ehr');
+    expect((await fhir.control.requests()).some((request) => decodeURIComponent(request.path).includes(`identifier=${SYSTEMS.task}|&_lastUpdated=ge`))).toBe(true);
   });
 });
 
