@@ -33,8 +33,8 @@ export interface PollState {
   resumeFrom: string | null;
   /**
    * The versions read at or after where the next run starts (`<instant> <id>|<versionId>`,
-   * at most SEEN_MAX, the newest): skipped by it, so that a version is handed on once
-   * however often a window reads it again.
+   * the newest SEEN_MAX, and every one at `resumeFrom`): skipped by it, so that a version
+   * is handed on once however often a window reads it again.
    */
   seen: string[];
   /** The stored item's counter (0: none stored): a write is conditional on it. */
@@ -193,7 +193,9 @@ export function stateAfter(state: PollState, progress: RunProgress, complete: bo
   const cursor = maxInstant(state.cursor, progress.at);
   const resumeFrom = complete ? null : progress.at;
   const seen = [...new Set(seenFrom([...state.seen, ...progress.handled], nextFrom(cursor, resumeFrom)))].sort();
-  return { cursor, resumeFrom, seen: seen.slice(Math.max(0, seen.length - SEEN_MAX)), counter: state.counter };
+  // Those read at the instant a cut run resumes from (the newest, last) are all kept: else a resumed run would read them again.
+  const keep = Math.max(SEEN_MAX, resumeFrom === null ? 0 : seen.filter((entry) => entry.startsWith(`${resumeFrom} `)).length);
+  return { cursor, resumeFrom, seen: seen.slice(Math.max(0, seen.length - keep)), counter: state.counter };
 }
 
 function maxInstant(a: string | null, b: string | null): string | null {

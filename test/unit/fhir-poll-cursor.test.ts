@@ -142,12 +142,16 @@ describe('what a run keeps', () => {
     expect(stateAfter(resumed, progress, false)).toEqual({ cursor: '2026-11-27T15:06:00.000000Z', resumeFrom: '2026-11-27T15:06:00.000000Z', seen: ['2026-11-27T15:06:00.000000Z c|1'], counter: 9 });
   });
 
-  it('keeps at most SEEN_MAX versions as seen, the newest', () => {
+  it('keeps at most SEEN_MAX versions as seen, the newest, but every one at the instant a cut run resumes from', () => {
     const progress = progressAt(runStart(NO_POLL_STATE));
     for (let index = 0; index < SEEN_MAX + 5; index++) markHandled(progress, { id: `t${index}`, versionId: '1', at: `2026-11-27T15:00:00.${String(index).padStart(6, '0')}Z` });
     const seen = stateAfter(NO_POLL_STATE, progress, true).seen;
     expect(seen).toHaveLength(SEEN_MAX);
     expect(seen[0]).toBe('2026-11-27T15:00:00.000005Z t5|1');
+    // A run cut within one instant keeps every version read there, however many.
+    const oneInstant = progressAt(runStart(NO_POLL_STATE));
+    for (let index = 0; index < SEEN_MAX + 5; index++) markHandled(oneInstant, { id: `t${index}`, versionId: '1', at: '2026-11-27T15:00:00.000000Z' });
+    expect(stateAfter(NO_POLL_STATE, oneInstant, false).seen).toHaveLength(SEEN_MAX + 5);
   });
 
   it('a run that stops having handled nothing leaves the state as it was', () => {
