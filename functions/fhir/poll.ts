@@ -40,7 +40,8 @@ import { readConfirmation } from '../store/fhir-records';
 import { readPollState, writePollState } from '../store/fhir-poll';
 import type { TableClient } from '../store/table-client';
 import { judgeAnswer, searchsetTasks, type UnavailableReason } from './answers';
-import type { FhirHttp } from './http';
+import type { FhirExchange, FhirHttp } from './http';
+import { ConfigError } from '../shared/config';
 import type { SyncOutcome } from './sync';
 
 export interface PollDeps {
@@ -129,7 +130,14 @@ class PollRun {
 
   /** One search (or `next` page): its Tasks, or why the run stops. */
   private async fetch(path: string): Promise<Page> {
-    const answer = await this.deps.http.send({ method: 'GET', path });
+    let answer: FhirExchange;
+    try {
+      answer = await this.deps.http.send({ method: 'GET', path });
+    } catch (error) {
+      // The credential could not be had (its secret unreadable, a key that cannot sign): configuration, as sync says.
+      if (error instanceof ConfigError) return { kind: 'stop', stop: { kind: 'unauthorized', where: 'credential' } };
+      throw error;
+    }
     if (answer.kind === 'unauthorized') return { kind: 'stop', stop: { kind: 'unauthorized', where: 'token' } };
     if (answer.kind === 'unavailable') return { kind: 'stop', stop: { kind: 'failed', why: answer.reason, status: null } };
     if (answer.status === 200) {

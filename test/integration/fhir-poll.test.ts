@@ -21,6 +21,7 @@ import { createFhirPollHandler, isScheduledEvent } from '../../functions/fhir-wr
 import { createFhirHttp, type FhirHttp } from '../../functions/fhir/http';
 import { pollOnce, type PollDeps } from '../../functions/fhir/poll';
 import { syncFollowUp, unavailable, type SyncOutcome } from '../../functions/fhir/sync';
+import { ConfigError } from '../../functions/shared/config';
 import { FHIR_METRICS } from '../../functions/shared/metric-names';
 import { readConfirmation, writeConfirmation } from '../../functions/store/fhir-records';
 import { fhirPollKey, readPollState } from '../../functions/store/fhir-poll';
@@ -234,7 +235,7 @@ describe('a poll run against the stand-in', () => {
     expect(calls).toEqual(['a', 'b', 'c', 'd', 'd', 'e', 'f']);
   });
 
-  it('stops at an answer that is no searchset, a timeout or a 401/403 (configuration), the cursor kept', async () => {
+  it('stops at an answer that is no searchset, a timeout, a 401/403 or no credential (configuration), the cursor kept', async () => {
     await ehrTask('a');
     const viaProxy = (timeoutMs = 2_000) => ({ baseUrl: proxyBase(), http: createFhirHttp({ baseUrl: proxyBase(), tokens: null, timeoutMs }) });
     const run = recorder();
@@ -244,6 +245,9 @@ describe('a poll run against the stand-in', () => {
     expect(await poll(run.handle, viaProxy(200))).toEqual({ kind: 'failed', why: 'timeout', status: null, read: 0 });
     await standin.control.injectFault({ kind: 'status', status: 403, endpoint: 'search' });
     expect(await poll(run.handle, viaProxy())).toEqual({ kind: 'unauthorized', where: 'server', read: 0 });
+    // A credential that cannot be had (its secret unreadable): configuration too, never a throw.
+    const noCredential: FhirHttp = { send: () => Promise.reject(new ConfigError('invalid configuration: FHIR_CLIENT_SECRET_ARN: the secret must hold a string')) };
+    expect(await poll(run.handle, { baseUrl: proxyBase(), http: noCredential })).toEqual({ kind: 'unauthorized', where: 'credential', read: 0 });
     expect(run.calls).toEqual([]);
     expect(await poll(run.handle, viaProxy())).toEqual({ kind: 'complete', read: 1 });
     expect(run.calls).toEqual(['a']);
