@@ -4,7 +4,8 @@
  * only: configuration is checked once, at init (the stack creates this
  * function only with FHIR_BASE_URL set, so an unset one fails loudly here).
  *
- * Environment: TABLE_NAME, FHIR_BASE_URL and the other FHIR_* settings
+ * Environment: TABLE_NAME, FHIR_BASE_URL and the other FHIR_* settings, the
+ * stale thresholds (STALE_*: the due time of an action applied from the EHR)
  * (functions/fhir/settings.ts); the credential by FHIR_CLIENT_SECRET_ARN or
  * FHIR_PRIVATE_KEY_SECRET_ARN (Secrets Manager), read when a token is first needed.
  */
@@ -12,12 +13,13 @@ import * as z from 'zod/mini';
 import { fhirClientOf } from '../fhir/client';
 import { fhirConfigOf, fhirSettingsShape } from '../fhir/settings';
 import { ConfigError, parseEnv, required } from '../shared/config';
+import { thresholdsOf, ThresholdsEnv } from '../shared/thresholds-env';
 import { SERVICES } from '../shared/metric-names';
 import { createLogger, createMetrics } from '../shared/observability';
 import { functionTable } from '../store/document-table';
 import { createFhirWriterHandler } from './app';
 
-const config = parseEnv(z.object({ ...fhirSettingsShape, TABLE_NAME: required() }));
+const config = parseEnv(z.extend(ThresholdsEnv, { ...fhirSettingsShape, TABLE_NAME: required() }));
 const fhir = fhirConfigOf(config);
 if (fhir === null) throw new ConfigError('FHIR_BASE_URL must be set: the FHIR writer runs only when Tasks are kept in an EHR');
 
@@ -27,6 +29,7 @@ export const handler = createFhirWriterHandler({
   http: fhirClientOf(fhir),
   systems: fhir.systems,
   baseUrl: fhir.baseUrl,
+  ehr: fhir.ehrActions ? { thresholds: thresholdsOf(config) } : null,
   logger: createLogger(SERVICES.fhirWriter),
   metrics: createMetrics(SERVICES.fhirWriter),
 });
