@@ -39,8 +39,8 @@ export type EhrStep =
   | { kind: 'applied'; change: EhrChangeView }
   /** A conflict: recorded; the tracker's content is written back at once. */
   | { kind: 'conflict'; change: EhrChangeView; trackerChange: NonNullable<Confirmation['trackerChange']> }
-  /** Not applied: the Task is held (changed_in_ehr) until a person acts. */
-  | { kind: 'held'; change: EhrChangeView | null }
+  /** Not applied: the Task is held (changed_in_ehr) until a person acts; `known`: held already (read again, not counted again). */
+  | { kind: 'held'; change: EhrChangeView | null; known?: boolean }
   | { kind: 'gone' }
   | { kind: 'failed'; failure: EhrReadFailure };
 
@@ -63,7 +63,7 @@ export async function ehrWorkStep(deps: SyncDeps, input: EhrStepInput): Promise<
   if (ehr === null || confirmed === null) return { kind: 'held', change: null };
   // A version read again after it was held: held still, without reading who made it again.
   if (previous?.ehrChange?.fhir_version_id === found.versionId && previous.ehrChange !== null && !previous.ehrChange.applied && previous.ehrChange.why !== null) {
-    return { kind: 'held', change: previous.ehrChange };
+    return { kind: 'held', change: previous.ehrChange, known: true };
   }
   const change = ehrChangeOf(resource, confirmed, deps.systems);
   if (change === null) return { kind: 'none' };

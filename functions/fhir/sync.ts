@@ -242,7 +242,7 @@ async function ehrStep(deps: SyncDeps, written: Written, resource: Record<string
       return null;
     case 'held':
       if (step.change === null && held !== null && (await personActedSince(deps, stored.followUp.id, held))) return null;
-      if (step.change !== null && step.change.why !== null) ehr.note = 'held';
+      if (step.change !== null && step.known !== true) ehr.note = 'held';
       await holdChangedInEhr(deps, written, step.change);
       return { kind: 'done', outcome: { kind: 'changed_in_ehr' } };
     case 'none':
