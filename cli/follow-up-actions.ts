@@ -2,9 +2,10 @@
  * What the follow-up commands share (CONTRACT §9): who "me" is (`--mine`, the
  * local actor header), finding a follow-up from its own id or an order's, and
  * the one shape of every action command (`ack`, `assign`, `snooze`, `unsnooze`,
- * `contact`, `close`, `reopen`): a body checked with the tracker's own rules before it is
- * sent (core/follow-up/action-body.ts parseAction, so a typo is a usage error, not a round
- * trip), POST /follow-ups/{id}/actions, and the API's 400/404/409 as one line.
+ * `contact`, `close`, `reopen`): a body checked with the tracker's own rules
+ * before it is sent (core/follow-up/action-body.ts parseAction, so a typo is a
+ * usage error, not a round trip), POST /follow-ups/{id}/actions, and the API's
+ * 400/404/409 as one line.
  */
 import type { ParseArgsConfig } from 'node:util';
 import { Owner, parseAction, type ActionName } from '../functions/core/follow-up/action-body';
