@@ -403,6 +403,10 @@ describe('follow-up commands: usage errors (exit 2), before any request', () => 
     [['close', 'txn-1']],
     [['close', 'txn-1', '--disposition', 'redraw_completed']],
     [['reopen', 'txn-1', '--bogus']],
+    [['unsnooze']],
+    [['unsnooze', 'txn-1', '--until', '2026-12-01']],
+    [['unsnooze', 'txn-1', 'bob']],
+    [['unsnooze', 'txn-1', '--expected-version', '0']],
   ] as [string[], NodeJS.ProcessEnv?][])('%j exits 2 with one line on stderr and makes no request', async (args, env) => {
     const run = await cli(args, { ...(env ? { env } : {}) });
     expect(run.code).toBe(2);
@@ -447,6 +451,7 @@ describe('follow-up commands against a fake tracker', () => {
       [['close', 'txn-1', '--disposition', 'patient_declined'], { action: 'close', disposition: 'patient_declined' }],
       [['close', 'txn-1', '--disposition', 'reordered', '--reference', 'o-new-1'], { action: 'close', disposition: 'reordered', reference: 'o-new-1' }],
       [['reopen', 'txn-1', '--expected-version', '1'], { action: 'reopen', expected_version: 1 }],
+      [['unsnooze', 'txn-1', '--expected-version', '1', '--reference', 'T-9'], { action: 'unsnooze', reference: 'T-9', expected_version: 1 }],
     ];
     for (const [args, body] of cases) {
       const tracker = fakeTracker();
@@ -455,6 +460,19 @@ describe('follow-up commands against a fake tracker', () => {
       expect(tracker.requests).toEqual([{ method: 'POST', path: '/follow-ups/txn-1/actions', body, actor: null }]);
       expect(JSON.parse(run.stdout)).toEqual({ follow_up: expect.objectContaining({ id: 'txn-1', version: 2 }) });
     }
+  });
+
+  it('ends a snooze with `unsnooze` (of an order id too) and says so in words, with the follow-up as it is now', async () => {
+    const tracker = fakeTracker({ version: 3 });
+    const run = await cli(['unsnooze', 'o-1'], { fetch: tracker.fetch, env: { REDRAW_TRACKER_OWNER: 'kim.w' } });
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(tracker.requests.filter((request) => request.method === 'POST')).toEqual([
+      { method: 'POST', path: '/follow-ups/o-1/actions', body: { action: 'unsnooze' }, actor: 'kim.w' },
+      { method: 'POST', path: '/follow-ups/txn-1/actions', body: { action: 'unsnooze' }, actor: 'kim.w' },
+    ]);
+    expect(run.stdout).toMatch(/^Ended the snooze of follow-up txn-1 \(now version 4\)\.\nFollow-up txn-1 {2}acknowledged\n/);
+    const closed = await cli(['unsnooze', 'txn-1'], { fetch: fakeTracker({ refuse: { status: 409, code: 'invalid_transition', message: 'a closed follow-up has no snooze to end: reopen it first' } }).fetch });
+    expect(closed).toEqual({ code: 1, stdout: '', stderr: 'redraw-tracker: unsnooze: follow-up txn-1 on the local tracker at http://127.0.0.1:3999: a closed follow-up has no snooze to end: reopen it first (invalid_transition)\n' });
   });
 
   it('takes the follow-up for REDRAW_TRACKER_OWNER on `ack` without --owner: read first, then the action with that owner at the version read', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fhirViewOf } from '../../functions/core/fhir-task';
+import { ACTION_NAMES } from '../../functions/core/follow-up/action-body';
 import { openApiDocument, openApiValidator } from '../support/openapi';
 
 /** A follow-up as the API answers it (CONTRACT §9). */
@@ -81,6 +82,17 @@ describe('docs/openapi.json', () => {
         'POST /local/sweep',
       ].sort(),
     );
+  });
+
+  it("names each of §9's actions as a body the actions route takes and as a history entry's action, as the tracker parses them", () => {
+    const schemas = (doc.components as { schemas: Record<string, { oneOf?: { properties: { action: { const: string } } }[]; properties?: Record<string, { enum?: string[] }> }> }).schemas;
+    expect(schemas.Action?.oneOf?.map((option) => option.properties.action.const)).toEqual(ACTION_NAMES);
+    const entryActions = schemas.FollowUpAction?.properties?.action?.enum ?? [];
+    expect(ACTION_NAMES.filter((name) => !entryActions.includes(name))).toEqual([]);
+    // An unsnooze in the history reads as documented.
+    const unsnoozed = { at: '2026-03-11T09:00:00.000000Z', actor: 'kim.w', action: 'unsnooze', from_state: 'snoozed', to_state: 'acknowledged', reference: 'T-9' };
+    const body = { follow_up: { ...FOLLOW_UP, state: 'acknowledged', snoozed_until: null, snooze_reason: null, version: 4 }, history: [...HISTORY, unsnoozed], fhir: null };
+    openApiValidator()('GET', '/follow-ups/{follow_up_id}', { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   });
 
   it('compiles every response schema strictly, with every $ref resolved', () => {

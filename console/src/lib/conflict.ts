@@ -49,6 +49,8 @@ function deedWords(entry: Action): string {
       return `recorded a contact attempt (${choiceWords(field(entry, 'channel'))}, ${choiceWords(field(entry, 'outcome')).toLowerCase()})`;
     case 'close':
       return `closed it (${choiceWords(field(entry, 'disposition')).toLowerCase()})`;
+    case 'unsnooze':
+      return 'ended its snooze early';
     case 'reopen':
       return 'reopened it';
     case 'snooze_ended':
@@ -95,6 +97,7 @@ export function noLongerOffered(action: ActionName, takeIt: boolean, current: Pi
     return current.state === 'new' ? `Take it is not offered now: ${current.owner} owns it (assign changes the owner, on purpose).` : `Take it is not offered now: it is ${stateWords(current.state).toLowerCase()} already${owned}.`;
   }
   if (action === 'reopen' && current.state !== 'closed') return `Reopen is not offered now: it is open (${stateWords(current.state).toLowerCase()}).`;
+  if (action === 'unsnooze' && current.state !== 'snoozed') return `End snooze is not offered now: it is not snoozed (${stateWords(current.state).toLowerCase()}).`;
   if (action === 'acknowledge' && current.state !== 'new') return `${words} is not offered now: it is ${stateWords(current.state).toLowerCase()} already${owned}.`;
   return null;
 }

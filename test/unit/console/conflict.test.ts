@@ -16,6 +16,7 @@ describe('who changed what, in words (a 409 conflict, CONTRACT §12)', () => {
     expect(changeWords(entry('eve.s', 'record_contact', { channel: 'phone', outcome: 'no_answer' }))).toBe('eve.s recorded a contact attempt (Phone, no answer)');
     expect(changeWords(entry('eve.s', 'close', { disposition: 'patient_declined', reference: 'T-1' }))).toBe('eve.s closed it (patient declined), reference T-1');
     expect(changeWords(entry('eve.s', 'reopen'))).toBe('eve.s reopened it');
+    expect(changeWords(entry('eve.s', 'unsnooze', {}, 'snoozed', 'acknowledged'))).toBe('eve.s ended its snooze early');
     expect(changeWords(entry('eve.s', 'snooze', { until: '2026-11-25T09:00:00.000Z', reason: 'appointment_booked' }))).toMatch(/^eve\.s snoozed it until .+ \(appointment booked\)$/);
   });
 
@@ -48,6 +49,9 @@ describe('an action no longer offered on the new state says why', () => {
     expect(noLongerOffered('snooze', false, closed, 'me')).toBe('Snooze is not offered now: it is closed (tested elsewhere); reopen it first if it still needs work.');
     expect(noLongerOffered('reopen', false, closed, 'me')).toBeNull();
     expect(noLongerOffered('reopen', false, { state: 'acknowledged', owner: null, disposition: null }, 'me')).toBe('Reopen is not offered now: it is open (acknowledged).');
+    expect(noLongerOffered('unsnooze', false, closed, 'me')).toBe('End snooze is not offered now: it is closed (tested elsewhere); reopen it first if it still needs work.');
+    expect(noLongerOffered('unsnooze', false, { state: 'acknowledged', owner: 'j.doe', disposition: null }, 'me')).toBe('End snooze is not offered now: it is not snoozed (acknowledged).');
+    expect(noLongerOffered('unsnooze', false, { state: 'snoozed', owner: 'j.doe', disposition: null }, 'me')).toBeNull();
     for (const action of ['assign', 'snooze', 'record_contact', 'close'] as const) expect(noLongerOffered(action, false, { state: 'acknowledged', owner: 'j.doe', disposition: null }, 'me')).toBeNull();
     expect(noLongerOffered('acknowledge', false, { state: 'new', owner: null, disposition: null }, 'me')).toBeNull();
   });

@@ -299,6 +299,8 @@ function docsStories(): TrackerEvent[] {
   run('t-3', '2026-03-05T09:00:00.000000Z', '2026-03-05T09:00:03Z', [
     ['2026-03-06T12:00:00Z', { facts: ['transaction_cancelled'] }],
     ['2026-03-07T08:00:00Z', { facts: [] }],
+    ['2026-03-07T09:00:00Z', { action: 'snooze', until: '2026-03-14T09:00:00Z', reason: 'patient_requested' }],
+    ['2026-03-09T11:00:00Z', { action: 'unsnooze' }],
   ]);
   return facts;
 }
@@ -318,6 +320,7 @@ describe('docs/events.md', () => {
         'acknowledge/person',
         'assign/person',
         'snooze/person',
+        'unsnooze/person',
         'record_contact/person',
         'close/person',
         'reopen/person',
