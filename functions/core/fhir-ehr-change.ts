@@ -224,7 +224,7 @@ function statusActions(from: ConfirmedContent, to: ConfirmedContent, systems: Fh
   if (to.status === from.status && (!CLOSED.includes(to.status) || to.statusReason === from.statusReason)) return { kind: 'actions', before: [], after: [] };
   if (CLOSED.includes(to.status)) return { kind: 'actions', before: [], after: [{ action: 'close', disposition: dispositionOf(to, systems) }] };
   if (reopen.length > 0) return { kind: 'actions', before: reopen, after: [] };
-  if (from.status === 'on-hold') return { kind: 'actions', before: [], after: [{ action: 'unsnooze' } as unknown as ActionBody] };
+  if (from.status === 'on-hold') return { kind: 'actions', before: [], after: [{ action: 'unsnooze' }] };
   if (from.status === 'ready' && to.status === 'in-progress') return { kind: 'actions', before: [], after: [{ action: 'acknowledge' }] };
   return { kind: 'held', why: 'move_not_mapped' };
 }

@@ -33,8 +33,8 @@ export interface EhrStepInput {
 }
 
 export type EhrStep =
-  /** No EHR work (or work already applied, or that changes nothing): the write goes on as usual. */
-  | { kind: 'none' }
+  /** No EHR work, or work already applied: the write goes on as usual; `change`: work that changed nothing here (recorded, as applied). */
+  | { kind: 'none'; change?: EhrChangeView }
   /** Applied: the follow-up moved on; read it again and write its new content over this version. */
   | { kind: 'applied'; change: EhrChangeView }
   /** A conflict: recorded; the tracker's content is written back at once. */
@@ -98,6 +98,7 @@ export async function ehrWorkStep(deps: SyncDeps, input: EhrStepInput): Promise<
     case 'applied':
       return { kind: 'applied', change: view(names, true, null) };
     case 'unchanged':
+      return { kind: 'none', change: view(names, true, null) };
     case 'already_applied':
       return { kind: 'none' };
     case 'conflict':

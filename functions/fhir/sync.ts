@@ -246,6 +246,7 @@ async function ehrStep(deps: SyncDeps, written: Written, resource: Record<string
       await holdChangedInEhr(deps, written, step.change);
       return { kind: 'done', outcome: { kind: 'changed_in_ehr' } };
     case 'none':
+      if (step.change !== undefined) await recordEhrChange(deps, written, { ehrChange: step.change, trackerChange: null, conflictVersion: null });
       // Only the EHR's own elements, or fields it sets on every save: at the follow-up's content, nothing to write.
       if (!sameTaskContent(taskContentOf(resource, deps.systems), written.content)) return null;
       await confirm(deps, written, found.id, found.versionId);
