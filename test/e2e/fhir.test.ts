@@ -8,7 +8,8 @@
  * stated content digest is what its content hashes to, and GET /follow-ups/{id}
  * says `current` at the follow-up's version), valid R4; GET /local/fhir counts
  * them all confirmed; the CLI says "In the EHR: up to date"; and the simulator
- * ends with the line on how to see them.
+ * ends with the line on how to see them, then one on how to close a follow-up
+ * from the EHR, whose curl completes that follow-up's Task as Practitioner/123.
  *
  * And FHIR off: a second `npm start` without FHIR_BASE_URL (on the first one's
  * DynamoDB Local, its own table) and the same simulation, beside a running
@@ -234,6 +235,18 @@ describe('FHIR on: npm start with FHIR_BASE_URL at the stand-in, then npm run si
       expect(run.stdout).toMatch(/^ *In the EHR: up to date, version \d+ confirmed /m);
     }
   });
+
+  it('ends the simulation with a curl that closes an open follow-up\'s Task from the EHR, as Practitioner/123', async () => {
+    const line = linesOf(onRun.stdout).slice(-3).find((text) => text.startsWith('Close follow-up '));
+    expect(line, onRun.stdout.slice(-2000)).toBeDefined();
+    const [, followUpId, url, body] = /^Close follow-up (\S+) from the EHR, as Practitioner\/123 there: curl -s -X POST '([^']+)' -d '([^']+)'/.exec(line!) ?? [];
+    expect((await detail(on.url, followUpId!)).follow_up.state).not.toBe('closed');
+    // As curl -d sends it (a form's content type): the stand-in reads the JSON all the same.
+    const edit = await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body! });
+    expect(edit.status).toBe(200);
+    const task = (await fhir.control.tasks()).find((one) => one.identifier?.some((identifier) => identifier.value === followUpId));
+    expect(task).toMatchObject({ status: 'completed', meta: { author: { reference: 'Practitioner/123' } } });
+  });
 });
 
 describe('FHIR off: npm start without FHIR_BASE_URL, then the same simulation, beside a stand-in nobody configured', () => {
@@ -241,6 +254,7 @@ describe('FHIR off: npm start without FHIR_BASE_URL, then the same simulation, b
     expect(offRun.code, offRun.stderr).toBe(0);
     expect(linesOf(offRun.stdout).at(-1)).toBe('Done: every transaction reached its expected status.');
     expect(offRun.stdout).not.toContain('FHIR Tasks');
+    expect(offRun.stdout).not.toContain('from the EHR');
   });
 
   it('sends the stand-in nothing, answers GET /local/fhir 409 and every follow-up "fhir": null', async () => {
