@@ -183,3 +183,71 @@ describe('what is not applied, and conflicts', () => {
     expect(await fhirOf(id)).toMatchObject({ state: 'changed_in_ehr', ehr_change: null });
   });
 });
+
+describe('who did it: the actor and the owner read from the server (CONTRACT §13)', () => {
+  const close = { status: 'completed' as const };
+  const closedBy = async (id: string) => (await getFollowUp(table.db, table.tableName, id, new Date()))!.followUp.closed_by;
+
+  it('is the version\'s meta.author where the server sets one, else its Provenance\'s agent, else the server\'s host', async () => {
+    for (const [style, actor] of [
+      ['meta', 'ehr:Practitioner/123'],
+      ['provenance', 'ehr:Practitioner/123'],
+      ['none', `ehr:${host}`],
+    ] as const) {
+      await standin.control.setEhrAuthorStyle(style);
+      const [id, taskId] = await openWithTask();
+      await standin.control.editTask(taskId, close, { author: 'Practitioner/123' });
+      expect(await syncFollowUp(sync, id)).toMatchObject({ kind: 'written', ehr: 'applied' });
+      expect(await closedBy(id)).toBe(actor);
+    }
+  });
+
+  it('a Provenance read answering 403 or 404 gives the host; a 5xx leaves the change to be read again, applied once the server answers', async () => {
+    await standin.control.setEhrAuthorStyle('provenance');
+    for (const status of [403, 404]) {
+      const [id, taskId] = await openWithTask();
+      await standin.control.editTask(taskId, close, { author: 'Practitioner/123' });
+      await standin.control.injectFault({ kind: 'status', status, endpoint: 'provenance' });
+      expect(await syncFollowUp(sync, id)).toMatchObject({ kind: 'written', ehr: 'applied' });
+      expect(await closedBy(id)).toBe(`ehr:${host}`);
+    }
+    const [id, taskId] = await openWithTask();
+    await standin.control.editTask(taskId, close, { author: 'Practitioner/123' });
+    await standin.control.injectFault({ kind: 'status', status: 503, endpoint: 'provenance' });
+    expect(await syncFollowUp(sync, id)).toMatchObject({ kind: 'unavailable', reason: 'server' });
+    expect((await getFollowUp(table.db, table.tableName, id, new Date()))!.followUp.state).toBe('new');
+    expect((await taskOf(id)).status).toBe('completed');
+    expect(await syncFollowUp(sync, id)).toMatchObject({ kind: 'written', ehr: 'applied' });
+    expect(await closedBy(id)).toBe('ehr:Practitioner/123');
+  });
+
+  it('an owner\'s Practitioner or PractitionerRole is read for its identifier in FHIR_OWNER_SYSTEM; one that answers 403 or 404 gives the reference', async () => {
+    await standin.control.createPractitioner({ id: 'dr-a', identifier: [{ system: 'urn:other', value: 'x' }, { system: systems.owner, value: 'a.lee' }] });
+    await standin.control.createPractitionerRole({ id: 'role-b', identifier: [{ system: systems.owner, value: 'b.kim' }], practitioner: { reference: 'Practitioner/dr-a' } });
+    const cases: [Record<string, unknown>, string, number | null][] = [
+      [{ reference: 'Practitioner/dr-a' }, 'a.lee', null],
+      [{ reference: 'PractitionerRole/role-b' }, 'b.kim', null],
+      [{ reference: 'Practitioner/dr-a' }, 'Practitioner/dr-a', 403],
+      [{ reference: 'Practitioner/nobody' }, 'Practitioner/nobody', null],
+    ];
+    for (const [owner, expected, fault] of cases) {
+      const [id, taskId] = await openWithTask();
+      await standin.control.editTask(taskId, { owner });
+      if (fault !== null) await standin.control.injectFault({ kind: 'status', status: fault, endpoint: 'practitioner' });
+      expect(await syncFollowUp(sync, id)).toMatchObject({ kind: 'written', ehr: 'applied' });
+      expect((await getFollowUp(table.db, table.tableName, id, new Date()))!.followUp.owner).toBe(expected);
+      // Written back as the reference the EHR set, with the identifier and display beside it.
+      expect((await taskOf(id)).owner).toEqual({ ...owner, identifier: { system: systems.owner, value: expected }, display: expected });
+    }
+  });
+
+  it('a Task deleted in the EHR is created again only by a person\'s next action', async () => {
+    const [id, taskId] = await openWithTask();
+    await standin.control.deleteTask(taskId);
+    expect((await syncFollowUp(sync, id)).kind).toBe('deleted_in_ehr');
+    expect((await fhirOf(id))?.state).toBe('deleted_in_ehr');
+    await act(id, { action: 'acknowledge' });
+    expect((await syncFollowUp(sync, id)).kind).toBe('written');
+    expect((await taskOf(id)).status).toBe('in-progress');
+  });
+});
