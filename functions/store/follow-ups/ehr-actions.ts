@@ -15,12 +15,12 @@
  */
 import type { ActionBody } from '../../core/follow-up/action-body';
 import { parseAction } from '../../core/follow-up/action-body';
-import { dueAt } from '../../core/follow-up/due';
 import { TRACKER_ACTOR, type FollowUpAction, type LastEntry } from '../../core/follow-up/history';
 import { applyAction } from '../../core/follow-up/person-action';
 import type { FollowUp } from '../../core/follow-up/states';
 import type { StaleThresholds } from '../../core/staleness';
 import type { TableClient } from '../table-client';
+import { afterPersonAction } from './actions';
 import { readHistory } from './history';
 import type { StoredFollowUp } from './item';
 import { getFollowUp } from './reads';
@@ -67,15 +67,7 @@ export async function applyEhrWork(db: TableClient, tableName: string, work: Ehr
     if (person !== undefined) return { kind: 'conflict', stored, trackerChange: { at: person.at, actor: person.actor, action: person.action } };
     const draft = draftOf(stored, work);
     if (draft.kind !== 'changed') return draft.kind === 'unchanged' ? { kind: 'unchanged', stored } : { ...draft, stored };
-    const held = draft.followUp.state === 'snoozed' || draft.followUp.state === 'closed';
-    const next: StoredFollowUp = {
-      ...stored,
-      followUp: draft.followUp,
-      dueAt: dueAt(draft.followUp, stored.redraw, work.thresholds),
-      last: draft.last,
-      staleFlag: held ? null : (stored.staleFlag ?? null),
-      ehrOwner: ehrOwnerAfter(stored, draft.followUp, work),
-    };
+    const next: StoredFollowUp = { ...afterPersonAction(stored, draft.followUp, draft.last, work.thresholds), ehrOwner: ehrOwnerAfter(stored, draft.followUp, work) };
     const entries = draft.entries.map((entry) => ({ ...entry, source: 'ehr', fhir_version_id: work.fhirVersionId, fhir_last_updated: work.fhirLastUpdated }));
     if ((await writeStoredFollowUp(db, tableName, stored, next, entries, work.now)) === 'written') return { kind: 'applied', stored: { ...next, revision: stored.revision + 1 } };
   }
