@@ -184,9 +184,9 @@ export class FhirWriter extends Construct {
   constructor(scope: Construct, id: string, props: FhirWriterProps) {
     super(scope, id);
     const { fhir, secrets, queueKey, followUpActions, thresholds, ...bound } = props;
-    // Its own items: reads a follow-up (by key, and its history by Query, to tell a person's action); reads and
-    // puts its confirmation item (FHIRTASK#<id>); updates and deletes its pending record (FHIR#PENDING); reads and
-    // puts the poll's cursor (FHIR#POLL). Then what the follow-up actions may do (a follow-up's puts, an order's
+    // Its own items: reads a follow-up (by key, and its history by Query, to tell a person's action); reads, puts
+    // and updates its confirmation item (FHIRTASK#<id>; the update moves its expiry with the follow-up's, CONTRACT
+    // §8); updates and deletes its pending record (FHIR#PENDING); reads and puts the poll's cursor (FHIR#POLL). Then what the follow-up actions may do (a follow-up's puts, an order's
     // read), to apply the EHR's work as a person's action. Nothing else: no index, no update or delete of a
     // follow-up. IAM holds each action to those partitions (dynamodb:LeadingKeys).
     const followUps = `${FHIR_PARTITIONS.followUpPrefix}*`;
@@ -198,7 +198,7 @@ export class FhirWriter extends Construct {
         GetItem: [followUps, confirmations, FHIR_PARTITIONS.poll],
         Query: [followUps],
         PutItem: [confirmations, FHIR_PARTITIONS.poll],
-        UpdateItem: [FHIR_PARTITIONS.pending],
+        UpdateItem: [FHIR_PARTITIONS.pending, confirmations],
         DeleteItem: [FHIR_PARTITIONS.pending],
       },
     };

@@ -580,7 +580,7 @@ describe('FHIR Tasks on (CONTRACT §13): the stack with the fhir setting, rehear
     }
   });
 
-  it("the writer's role: reads its credential secret by the template's ARN (not the webhook's), reads follow-ups, puts confirmations, updates and deletes pending records, reads and puts the poll's cursor, and writes a follow-up as the follow-up actions do (puts, an order's read) only", async () => {
+  it("the writer's role: reads its credential secret by the template's ARN (not the webhook's), reads follow-ups, puts and updates confirmations, updates and deletes pending records, reads and puts the poll's cursor, and writes a follow-up as the follow-up actions do (puts, an order's read) only", async () => {
     const writer = await asFunction('fhir-writer');
     const id = freshId();
     const item = (pk: string, sk: string) => ({ pk: { S: pk }, sk: { S: sk } });
@@ -604,10 +604,14 @@ describe('FHIR Tasks on (CONTRACT §13): the stack with the fhir setting, rehear
         new GetItemCommand({ TableName, Key: item(`ORDER#${id}`, 'ORDER') }),
       ];
       for (const command of ok) expect(await writer.outcome(writer.dynamodb.send(command as never)), command.constructor.name).toBe('ok');
-      // And put in a follow-up's partition (TransactWriteItems of conditional puts): allowed, and refused here by its
-      // condition alone, so that nothing is written to the rehearsal's follow-ups.
-      const actionPut = new PutItemCommand({ TableName, Item: item(`FOLLOWUP#${id}`, 'FOLLOWUP'), ConditionExpression: 'attribute_exists(pk)' });
-      expect(await writer.outcome(writer.dynamodb.send(actionPut))).toBe('ConditionalCheckFailedException');
+      // Allowed, and refused here by their condition alone, so that nothing is written: a put in a follow-up's partition
+      // (the follow-up actions' TransactWriteItems of conditional puts), and the update that moves a confirmation's
+      // expiry with its follow-up's (fhir/changes.ts, conditional on its base URL).
+      const allowedByCondition = [
+        new PutItemCommand({ TableName, Item: item(`FOLLOWUP#${id}`, 'FOLLOWUP'), ConditionExpression: 'attribute_exists(pk)' }),
+        new UpdateItemCommand({ TableName, Key: item(`FHIRTASK#${freshId()}`, 'FHIRTASK'), UpdateExpression: 'REMOVE expires_at', ConditionExpression: 'attribute_exists(pk)' }),
+      ];
+      for (const command of allowedByCondition) expect(await writer.outcome(writer.dynamodb.send(command as never)), command.constructor.name).toBe('ConditionalCheckFailedException');
       const denied = [
         new GetItemCommand({ TableName, Key: item(`TRANSACTION#${id}`, 'TRANSACTION') }),
         new PutItemCommand({ TableName, Item: item(`ORDER#${id}`, 'ORDER') }),
