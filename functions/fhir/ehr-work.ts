@@ -14,11 +14,24 @@ import type { StaleThresholds } from '../core/staleness';
 import { applyEhrWork } from '../store/follow-ups/ehr-actions';
 import type { Confirmation } from '../store/fhir-records';
 import { ehrActorOf, ownerOfReference, type EhrReadFailure } from './ehr-reads';
-import type { SyncDeps } from './sync';
+import type { FhirSystems } from '../core/fhir-task';
+import type { TableClient } from '../store/table-client';
+import type { FhirHttp } from './http';
 
 /** FHIR_EHR_ACTIONS on: what applying needs beyond the write (due times are computed as a person's action computes them). */
 export interface EhrSettings {
   thresholds: StaleThresholds;
+}
+
+/** What the step needs of the order-safe write's dependencies (sync.ts's SyncDeps). */
+export interface EhrStepDeps {
+  db: TableClient;
+  tableName: string;
+  http: FhirHttp;
+  systems: FhirSystems;
+  baseUrl: string;
+  now: () => Date;
+  ehr?: EhrSettings | null;
 }
 
 /** What the follow-up and its Task were when the step began (sync.ts's Written). */
@@ -56,7 +69,7 @@ export function confirmedContentOf(previous: Confirmation | null, digest: string
 }
 
 /** The step for a Task version that is not the tracker's own and not the version it confirmed. */
-export async function ehrWorkStep(deps: SyncDeps, input: EhrStepInput): Promise<EhrStep> {
+export async function ehrWorkStep(deps: EhrStepDeps, input: EhrStepInput): Promise<EhrStep> {
   const { previous, resource, found } = input;
   const ehr = deps.ehr ?? null;
   const confirmed = confirmedContentOf(previous, input.digest, input.taskContent);
@@ -111,7 +124,7 @@ export async function ehrWorkStep(deps: SyncDeps, input: EhrStepInput): Promise<
 }
 
 /** The owner's value the change names: null when removed; a reference read for its identifier. */
-async function ownerOf(deps: SyncDeps, change: EhrChange): Promise<{ kind: 'ok'; value: string | null } | EhrReadFailure> {
+async function ownerOf(deps: EhrStepDeps, change: EhrChange): Promise<{ kind: 'ok'; value: string | null } | EhrReadFailure> {
   if (change.owner === null) return { kind: 'ok', value: change.to.owner?.value ?? null };
   if (change.owner.kind === 'removed') return { kind: 'ok', value: null };
   if (change.owner.kind === 'value') return { kind: 'ok', value: change.owner.value };
