@@ -214,6 +214,32 @@ describe('where the follow-up stands in the EHR, in the follow-up block (CONTRAC
     ]);
   });
 
+  it('says work done in the EHR and applied here as the console does, and reads its history entries as such', () => {
+    const closedInEhr: HistoryEntry = {
+      at: '2026-11-22T11:00:30.000000Z',
+      actor: 'ehr:Practitioner/123',
+      action: 'close',
+      from_state: 'acknowledged',
+      to_state: 'closed',
+      disposition: 'other',
+      source: 'ehr',
+      fhir_version_id: '7',
+      fhir_last_updated: HELD,
+    };
+    const applied = { at: HELD, actor: 'ehr:Practitioner/123', fhir_version_id: '7', actions: ['close'], applied: true, why: null };
+    const text = printed({ fhir: fhir('current', { ehr_change: applied }) }, [closedInEhr]);
+    expect(ehrOf(text).split('\n')).toEqual([
+      'In the EHR: up to date, version 4 confirmed 2026-11-22T10:00:00.000000Z (2 h ago)',
+      '  Closed in the EHR by Practitioner/123, 2026-11-22T11:00:00.000000Z (1 h ago).',
+    ]);
+    const row = text.split('\n').find((line) => line.includes('ehr:Practitioner/123'))!;
+    expect(row).toMatch(/^ {2}2026-11-22T11:00:30\.000000Z \(1 h ago\) +ehr:Practitioner\/123 +Closed in the EHR by Practitioner\/123 +acknowledged -> closed +disposition=other fhir_last_updated=2026-11-22T11:00:00.000000Z fhir_version_id=7$/);
+    expect(row).not.toContain('source=');
+    // A person's action here after it: the EHR's change is no longer the news.
+    const reopened: HistoryEntry = { at: '2026-11-22T11:30:00.000000Z', actor: 'alice', action: 'reopen', from_state: 'closed', to_state: 'acknowledged' };
+    expect(ehrOf(printed({ fhir: fhir('current', { ehr_change: applied }) }, [closedInEhr, reopened]))).toBe('In the EHR: up to date, version 4 confirmed 2026-11-22T10:00:00.000000Z (2 h ago)');
+  });
+
   it('reads a tracker before issue 69 (state, version and time only)', () => {
     expect(ehrOf(printed({ fhir: { version: 3, confirmed_at: CONFIRMED, state: 'refused' } })).split('\n')[0]).toBe(
       'In the EHR: refused by the EHR’s FHIR server: not sent again until the follow-up changes',

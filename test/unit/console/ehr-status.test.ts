@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SENDING_WINDOW_MS } from '../../../functions/core/fhir-words';
-import { ehrNoticeWords, ehrStatusWords } from '../../../console/src/lib/ehr-status';
+import { ehrEntryLine, ehrNewsWords, ehrNoticeWords, ehrStatusWords } from '../../../console/src/lib/ehr-status';
 import { asFollowUpDetail, FHIR_STATUS_STATES, type FhirStatus } from '../../../console/src/lib/types';
 import { aFollowUp } from './follow-up-fixture';
 
@@ -127,6 +127,23 @@ describe("the first screen's notice when the EHR side needs a person: what, who,
       'Changed in the EHR by Practitioner/123 at 2026-11-13 10:20 EST (15:20 UTC) (they snoozed it and assigned it) while kim.w acted here (close) at 2026-11-13 10:25 EST (15:25 UTC): the tracker’s version was kept and written back to the EHR.',
     );
     expect(words?.todo).toBe('If the EHR’s change was right, make it here: the EHR now shows the tracker’s version.');
+  });
+});
+
+describe('what the EHR did, applied here, in the browser zone beside UTC (CONTRACT §13, issue 70)', () => {
+  const closedInEhr = { at: '2026-11-27T15:43:10.000000Z', actor: 'ehr:Practitioner/123', action: 'close', from_state: 'acknowledged', to_state: 'closed', disposition: 'other', source: 'ehr', fhir_version_id: '7', fhir_last_updated: '2026-11-27T15:42:00.000Z' };
+  const applied = fhir('current', { ehr_change: { at: '2026-11-27T15:42:00.000Z', actor: 'ehr:Practitioner/123', fhir_version_id: '7', actions: ['close'], applied: true, why: null } });
+
+  it('says the applied change on the first screen, with its time as the page writes times', () => {
+    expect(ehrNewsWords(applied, [closedInEhr], 'America/New_York')).toBe('Closed in the EHR by Practitioner/123, 2026-11-27 10:42 EST (15:42 UTC)');
+    expect(ehrNewsWords(applied, [closedInEhr, { ...closedInEhr, at: '2026-11-27T16:00:00.000000Z', actor: 'user:kim', action: 'reopen', source: undefined }], 'UTC')).toBeNull();
+    expect(ehrNewsWords(fhir('current'), [closedInEhr], 'UTC')).toBeNull();
+  });
+
+  it("reads a history entry from the EHR as such, a snooze's end in the browser zone", () => {
+    expect(ehrEntryLine(closedInEhr, 'UTC')).toBe('Closed in the EHR by Practitioner/123');
+    expect(ehrEntryLine({ ...closedInEhr, action: 'snooze', until: '2026-12-01T14:00:00.000000Z' }, 'America/New_York')).toBe('Snoozed until 2026-12-01 09:00 EST (14:00 UTC) in the EHR by Practitioner/123');
+    expect(ehrEntryLine({ ...closedInEhr, source: undefined, actor: 'user:kim' }, 'UTC')).toBeNull();
   });
 });
 
