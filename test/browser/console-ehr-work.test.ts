@@ -112,6 +112,8 @@ describe('the follow-up page says what the EHR did', () => {
       'New → Closed',
       'disposition: Other; version in the EHR: 7; saved in the EHR: 2026-11-27 10:42 EST (15:42 UTC)',
     ]);
+    const closedFact = page.locator('dl.facts > dt', { hasText: /^Closed$/ }).locator('xpath=following-sibling::dd[1]');
+    expect(await closedFact.textContent()).toBe('2026-11-27 10:43 EST (15:43 UTC), by Practitioner/123 in the EHR');
     await expectNoAxeViolations(page, 'follow-up page, closed in the EHR');
   });
 

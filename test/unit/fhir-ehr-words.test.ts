@@ -13,7 +13,7 @@ import { ehrSituation } from '../../functions/core/fhir-words';
 const time = (iso: string) => `[${iso}]`;
 const AT = '2026-11-27T15:42:00.000Z';
 const UNTIL = '2026-12-04T14:00:00.000000Z';
-const ehr = (action: string, fields: Record<string, unknown> = {}, version = '7'): EntryFacts => ({
+const ehr = (action: string, fields: Record<string, unknown> = {}, version = '7'): EntryFacts & Record<string, unknown> => ({
   at: '2026-11-27T15:43:10.000000Z',
   actor: 'ehr:Practitioner/123',
   action,
