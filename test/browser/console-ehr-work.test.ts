@@ -132,8 +132,9 @@ describe('the follow-up page says what the EHR did', () => {
     });
     await page.reload();
     const conflict = await onFirstScreen(page, '.ehr-notice');
-    expect(conflict).toContain('In the EHR: Changed in both places');
-    expect(conflict).toContain(
+    expect(conflict).toMatch(/^In the EHR: Changed in both places/);
+    // Both times in the words, none repeated before them.
+    expect(await page.locator('.ehr-notice p').first().textContent()).toBe(
       'Changed in the EHR by Practitioner/123 at 2026-11-27 10:42 EST (15:42 UTC) (they closed it) while kim.w acted here (snooze) at 2026-11-27 10:44 EST (15:44 UTC): the tracker’s version was kept and written back to the EHR.',
     );
     await expectNoAxeViolations(page, 'follow-up page, a conflict with the EHR');

@@ -36,7 +36,7 @@ export function ehrStatusWords(fhir: FhirStatus | null | undefined, history: Tim
 export interface EhrNoticeWords {
   /** What, and who (the title names them: "In the EHR: Changed in the EHR by Practitioner/123"). */
   title: string;
-  /** When: "2026-11-27 09:05 EST (14:05 UTC)", or empty when not known. */
+  /** When: "2026-11-27 09:05 EST (14:05 UTC)", or empty when not known (or, in a conflict, said in `why`). */
   when: string;
   why: string | null;
   todo: string | null;
@@ -45,7 +45,9 @@ export interface EhrNoticeWords {
 export function ehrNoticeWords(fhir: FhirStatus | null | undefined, history: Times, now: Date, zone?: string): EhrNoticeWords | null {
   const situation: EhrSituation | null = ehrSituation(fhir, history, now, (iso) => timeWords(iso, zone));
   if (situation === null || !situation.needsPerson) return null;
-  return { title: `In the EHR: ${situation.what}`, when: timeWords(situation.at, zone), why: situation.why, todo: situation.todo };
+  // A conflict's words name both times already ("Changed in the EHR by … at … while … acted here … at …").
+  const when = situation.kind === 'conflict' ? '' : timeWords(situation.at, zone);
+  return { title: `In the EHR: ${situation.what}`, when, why: situation.why, todo: situation.todo };
 }
 
 /**

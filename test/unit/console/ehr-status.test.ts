@@ -122,7 +122,7 @@ describe("the first screen's notice when the EHR side needs a person: what, who,
       'America/New_York',
     );
     expect(words?.title).toBe('In the EHR: Changed in both places');
-    expect(words?.when).toBe('2026-11-13 10:20 EST (15:20 UTC)');
+    expect(words?.when, 'both times are in the words').toBe('');
     expect(words?.why).toBe(
       'Changed in the EHR by Practitioner/123 at 2026-11-13 10:20 EST (15:20 UTC) (they snoozed it and assigned it) while kim.w acted here (close) at 2026-11-13 10:25 EST (15:25 UTC): the tracker’s version was kept and written back to the EHR.',
     );
