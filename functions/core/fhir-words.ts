@@ -159,12 +159,14 @@ function changedSituation(fhir: FhirAnswer): EhrSituation {
 /**
  * A deletion is found by a read that finds no Task: when the tracker found it
  * (`held.at`) is what is known. Who deleted it is known only when the newest
- * change read from the EHR is the deletion itself (no action, not applied, not
- * before the tracker last confirmed the Task); an older change's author is not.
+ * change read from the EHR is the deletion itself (no action, not applied, no
+ * reason held, not before the tracker last confirmed the Task); the author of an
+ * earlier change, applied or held, is not named for it.
  */
 function deletedSituation(fhir: FhirAnswer): EhrSituation {
   const change = fhir.ehr_change ?? null;
-  const deletion = change !== null && change.actions.length === 0 && !change.applied && Date.parse(change.at) >= Date.parse(fhir.confirmed_at) ? change : null;
+  const isDeletion = change !== null && change.actions.length === 0 && !change.applied && change.why === null && Date.parse(change.at) >= Date.parse(fhir.confirmed_at);
+  const deletion = isDeletion ? change : null;
   const actor = ehrActorWords(deletion?.actor);
   return {
     kind: 'deleted_in_ehr',

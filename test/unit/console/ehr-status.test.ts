@@ -112,6 +112,9 @@ describe("the first screen's notice when the EHR side needs a person: what, who,
       title: 'In the EHR: Deleted by someone in the EHR',
       when: '2026-11-13 10:30 EST (15:30 UTC)',
     });
+    // Nor a change held before it (a status the tracker maps to no action), however recent.
+    const heldBefore = { ...ehrChange, actions: [], why: 'status_not_mapped' };
+    expect(ehrNoticeWords(fhir('deleted_in_ehr', { ehr_change: heldBefore }), [], LATER, 'UTC')?.title).toBe('In the EHR: Deleted by someone in the EHR');
   });
 
   it("a conflict: the EHR's change and the person's action here, and that the tracker's follow-up was written back", () => {
