@@ -195,10 +195,10 @@ describe('where the follow-up stands in the EHR, in the follow-up block (CONTRAC
       'In the EHR: refused by the EHR’s FHIR server 2026-11-22T11:00:00.000000Z (1 h ago): not sent again until the follow-up changes',
       '  It answered 422 (not processable): the content is not valid (invalid). Your next action here sends the tracker’s follow-up to the EHR again (nothing is sent before). If it is refused again, see the alarm runbook (docs/deploy.md).',
     ]);
-    const change = { at: HELD, actor: 'ehr:Practitioner/123', fhir_version_id: '5', actions: ['snooze'], applied: false, why: 'a snooze past 90 days' };
+    const change = { at: HELD, actor: 'ehr:Practitioner/123', fhir_version_id: '5', actions: ['snooze'], applied: false, why: 'snooze_too_long' };
     expect(ehrOf(printed({ fhir: fhir('changed_in_ehr', { ehr_change: change }) })).split('\n')).toEqual([
       'In the EHR: changed in the EHR by Practitioner/123 2026-11-22T11:00:00.000000Z (1 h ago): not overwritten until your next action here',
-      '  They snoozed it; not applied here: a snooze past 90 days. Your next action here writes the tracker’s follow-up to the EHR again, replacing that change; make the change here too if it was right.',
+      '  They snoozed it; not applied here: a snooze more than 90 days away. Your next action here writes the tracker’s follow-up to the EHR again, replacing that change; make the change here too if it was right.',
     ]);
     expect(ehrOf(printed({ fhir: fhir('changed_in_ehr') })).split('\n')[0]).toBe(
       'In the EHR: changed by someone in the EHR 2026-11-22T11:00:00.000000Z (1 h ago): not overwritten until your next action here',
@@ -207,11 +207,37 @@ describe('where the follow-up stands in the EHR, in the follow-up block (CONTRAC
       'In the EHR: deleted by someone in the EHR 2026-11-22T11:00:00.000000Z (1 h ago): not created again until your next action here',
       '  The tracker does not create its Task again on its own. Your next action here creates the Task in the EHR again; close the follow-up here if it is done.',
     ]);
-    const conflict = fhir('conflict', { ehr_change: { ...change, actions: ['close'], why: null }, tracker_change: { at: HELD, actor: 'alice', action: 'snooze' } });
+    const conflict = fhir('conflict', { ehr_change: { ...change, actions: ['close'], why: null }, tracker_change: { at: '2026-11-22T11:02:00.000000Z', actor: 'alice', action: 'snooze' } });
     expect(ehrOf(printed({ fhir: conflict })).split('\n')).toEqual([
       'In the EHR: changed in both places 2026-11-22T11:00:00.000000Z (1 h ago): the EHR’s change was not applied; the tracker’s follow-up was written back',
-      '  Practitioner/123 closed it in the EHR while alice snoozed it here; the EHR’s change was not applied here. The tracker wrote its follow-up back to the EHR. If the EHR’s change was right, make it here.',
+      '  Changed in the EHR by Practitioner/123 at 2026-11-22T11:00:00.000000Z (1 h ago) (they closed it) while alice acted here (snooze) at 2026-11-22T11:02:00.000000Z (58 min ago): the tracker’s version was kept and written back to the EHR. If the EHR’s change was right, make it here: the EHR now shows the tracker’s version.',
     ]);
+  });
+
+  it('says work done in the EHR and applied here as the console does, and reads its history entries as such', () => {
+    const closedInEhr: HistoryEntry = {
+      at: '2026-11-22T11:00:30.000000Z',
+      actor: 'ehr:Practitioner/123',
+      action: 'close',
+      from_state: 'acknowledged',
+      to_state: 'closed',
+      disposition: 'other',
+      source: 'ehr',
+      fhir_version_id: '7',
+      fhir_last_updated: HELD,
+    };
+    const applied = { at: HELD, actor: 'ehr:Practitioner/123', fhir_version_id: '7', actions: ['close'], applied: true, why: null };
+    const text = printed({ fhir: fhir('current', { ehr_change: applied }) }, [closedInEhr]);
+    expect(ehrOf(text).split('\n')).toEqual([
+      'In the EHR: up to date, version 4 confirmed 2026-11-22T10:00:00.000000Z (2 h ago)',
+      '  Closed in the EHR by Practitioner/123, 2026-11-22T11:00:00.000000Z (1 h ago).',
+    ]);
+    const row = text.split('\n').find((line) => line.includes('ehr:Practitioner/123'))!;
+    expect(row).toMatch(/^ {2}2026-11-22T11:00:30\.000000Z \(1 h ago\) +ehr:Practitioner\/123 +Closed in the EHR by Practitioner\/123 +acknowledged -> closed +disposition=other fhir_last_updated=2026-11-22T11:00:00.000000Z fhir_version_id=7$/);
+    expect(row).not.toContain('source=');
+    // A person's action here after it: the EHR's change is no longer the news.
+    const reopened: HistoryEntry = { at: '2026-11-22T11:30:00.000000Z', actor: 'alice', action: 'reopen', from_state: 'closed', to_state: 'acknowledged' };
+    expect(ehrOf(printed({ fhir: fhir('current', { ehr_change: applied }) }, [closedInEhr, reopened]))).toBe('In the EHR: up to date, version 4 confirmed 2026-11-22T10:00:00.000000Z (2 h ago)');
   });
 
   it('reads a tracker before issue 69 (state, version and time only)', () => {

@@ -174,4 +174,13 @@ describe('docs/openapi.json', () => {
     expect(() => assertDocumented('GET', '/follow-ups', { statusCode: 200, headers: json, body: JSON.stringify({ items: [{ ...FOLLOW_UP, fhir: null }], next_cursor: null }) })).toThrow();
     expect(() => assertDocumented('POST', '/follow-ups/{follow_up_id}/actions', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, fhir: null }) })).toThrow();
   });
+
+  it('documents a history entry of work done in the EHR: source "ehr", the Task version read, and its time there (CONTRACT §13)', () => {
+    const assertDocumented = openApiValidator();
+    const detail = (entry: unknown) => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ follow_up: FOLLOW_UP, history: [HISTORY[0], entry], fhir: null }) });
+    const fromEhr = { at: '2026-03-10T12:00:00.000000Z', actor: 'ehr:Practitioner/123', action: 'close', from_state: 'new', to_state: 'closed', disposition: 'other', source: 'ehr', fhir_version_id: '7', fhir_last_updated: '2026-03-10T11:59:00.000Z' };
+    assertDocumented('GET', '/follow-ups/{follow_up_id}', detail(fromEhr));
+    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', detail({ ...fromEhr, source: 'chat' }))).toThrow(/source/);
+    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', detail({ ...fromEhr, fhir_last_updated: 'yesterday' }))).toThrow(/fhir_last_updated/);
+  });
 });

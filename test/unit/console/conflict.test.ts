@@ -26,6 +26,14 @@ describe('who changed what, in words (a 409 conflict, CONTRACT §12)', () => {
     expect(changeWords(entry('chat:C0123', 'acknowledge'))).toBe('A chat button (channel C0123) acknowledged it');
   });
 
+  it('names a user in the EHR as such, who took it when they made their own reference its owner (CONTRACT §13)', () => {
+    const fromEhr = { source: 'ehr', fhir_version_id: '7', fhir_last_updated: '2026-11-22T09:59:00.000Z' };
+    expect(changeWords(entry('ehr:Practitioner/123', 'close', { disposition: 'other', ...fromEhr }))).toBe('Practitioner/123 in the EHR closed it (other)');
+    expect(changeWords(entry('ehr:Practitioner/123', 'assign', { owner: 'Practitioner/123', ...fromEhr }))).toBe('Practitioner/123 in the EHR took it');
+    expect(changeWords(entry('ehr:Practitioner/123', 'assign', { owner: 'kim.w', ...fromEhr }))).toBe('Practitioner/123 in the EHR assigned it to kim.w');
+    expect(changeWords(entry('ehr:fhir.example.org:8443', 'reopen', fromEhr))).toBe('fhir.example.org:8443 in the EHR reopened it');
+  });
+
   it('lists the changes after the version the page showed, up to the current one', () => {
     const history = [entry('tracker', 'open', {}, 'new', 'new'), entry('j.doe', 'acknowledge', { owner: 'j.doe' }), entry('j.doe', 'record_contact', { channel: 'sms', outcome: 'reached' }, 'acknowledged', 'acknowledged')];
     expect(changesSince(history, 1, { version: 3 })).toEqual(['j.doe acknowledged it and took it', 'j.doe recorded a contact attempt (SMS, reached)']);
