@@ -21,6 +21,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'ack', summary: 'acknowledge a follow-up, taking it if nobody owns it (--owner O gives it to O)', load: async () => (await import('./commands/ack')).default },
   { name: 'assign', summary: 'give a follow-up an owner, or --none', load: async () => (await import('./commands/assign')).default },
   { name: 'snooze', summary: 'snooze a follow-up --until <date> or --for <3d> with a --reason', load: async () => (await import('./commands/snooze')).default },
+  { name: 'unsnooze', summary: 'end a follow-up\'s snooze now: it is acknowledged again', load: async () => (await import('./commands/unsnooze')).default },
   { name: 'contact', summary: 'record a contact attempt: --channel C --outcome O', load: async () => (await import('./commands/contact')).default },
   { name: 'close', summary: 'close a follow-up with a --disposition', load: async () => (await import('./commands/close')).default },
   { name: 'reopen', summary: 'reopen a closed follow-up', load: async () => (await import('./commands/reopen')).default },

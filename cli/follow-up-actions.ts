@@ -1,13 +1,14 @@
 /**
  * What the follow-up commands share (CONTRACT §9): who "me" is (`--mine`, the
  * local actor header), finding a follow-up from its own id or an order's, and
- * the one shape of every action command (`ack`, `assign`, `snooze`, `contact`,
- * `close`, `reopen`): a body checked with the tracker's own rules before it is
- * sent (core/follow-up/action-body.ts parseAction, so a typo is a usage error, not a round
- * trip), POST /follow-ups/{id}/actions, and the API's 400/404/409 as one line.
+ * the one shape of every action command (`ack`, `assign`, `snooze`, `unsnooze`,
+ * `contact`, `close`, `reopen`): a body checked with the tracker's own rules
+ * before it is sent (core/follow-up/action-body.ts parseAction, so a typo is a
+ * usage error, not a round trip), POST /follow-ups/{id}/actions, and the API's
+ * 400/404/409 as one line.
  */
 import type { ParseArgsConfig } from 'node:util';
-import { Owner, parseAction } from '../functions/core/follow-up/action-body';
+import { Owner, parseAction, type ActionName } from '../functions/core/follow-up/action-body';
 import { canonicalFromDate, canonicalInstant } from '../functions/core/instant';
 import { ResourceId } from '../functions/core/schemas';
 import { stringOption, type CommandContext, type CommandModule, type OptionValues } from './command';
@@ -161,7 +162,7 @@ export interface ActionSpec {
   /** The command's name, e.g. `ack`. */
   name: string;
   /** The API's action, e.g. `acknowledge`. */
-  action: 'acknowledge' | 'assign' | 'snooze' | 'record_contact' | 'close' | 'reopen';
+  action: ActionName;
   /** What the first line says it did, e.g. "Acknowledged". */
   done: string;
   help: string;

@@ -3,7 +3,7 @@
  * worklist table of `follow-ups`, the block of `follow-up <id>` with its
  * history, and the block an action prints. Their schemas are views/answers.ts.
  */
-import { ehrSituation } from '../functions/core/fhir-words';
+import { appliedEhrNews, ehrEntryWords, ehrSituation, type EhrSituation } from '../functions/core/fhir-words';
 import { attentionWords, decisionWords, failureTypesWords, markersWords, whyWords } from '../functions/core/missing-words';
 import type { FhirView, FollowUpView, HistoryEntry, MissingView } from '../views/answers';
 import { dueIn, shortDuration } from '../views/durations';
@@ -118,12 +118,22 @@ export function missingRows(missing: MissingView | null, out: Printer): [string,
  * and a second when the EHR side needs a person (why, and what they can do); none,
  * and nothing printed, while FHIR is off or nothing was sent (and from a tracker
  * before issue 59). A write in flight (`behind` within two minutes of the newest
- * history entry, functions/core/fhir-words.ts) says "sending", never a fault. The
- * words carry the meaning: colour only repeats it.
+ * history entry, functions/core/fhir-words.ts) says "sending", never a fault. Work
+ * done in the EHR and applied here, while no person acted here since, follows as
+ * the console's first screen says it ("Closed in the EHR by Practitioner/123, …").
+ * The words carry the meaning: colour only repeats it.
  */
 export function ehrLines(fhir: FhirView | null | undefined, history: readonly HistoryEntry[], now: Date, out: Printer): string[] {
-  const situation = ehrSituation(fhir, history, now);
+  const time = (iso: string) => when(iso, now);
+  const situation = ehrSituation(fhir, history, now, time);
   if (!fhir || situation === null) return [];
+  const news = appliedEhrNews(fhir, history, time);
+  const lines = situationLines(fhir, situation, now, out);
+  return news === null ? lines : [...lines, `  ${news.words}, ${time(news.at)}.`];
+}
+
+/** Where the Task stands, in one line, and a second when the EHR side needs a person. */
+function situationLines(fhir: FhirView, situation: EhrSituation, now: Date, out: Printer): string[] {
   const confirmed = `version ${fhir.version} confirmed ${when(fhir.confirmed_at, now)}`;
   switch (situation.kind) {
     case 'current':
@@ -151,7 +161,7 @@ const DETAIL_ORDER = ['owner', 'until', 'reason', 'channel', 'outcome', 'disposi
 
 /** The fields an entry carries besides the five every entry has, as "name=value". */
 function entryDetails(entry: HistoryEntry): string {
-  const common = new Set(['at', 'actor', 'action', 'from_state', 'to_state']);
+  const common = new Set(['at', 'actor', 'action', 'from_state', 'to_state', 'source']);
   const rank = (name: string) => (DETAIL_ORDER.includes(name) ? DETAIL_ORDER.indexOf(name) : DETAIL_ORDER.length);
   return Object.entries(entry)
     .filter(([name]) => !common.has(name))
@@ -160,13 +170,13 @@ function entryDetails(entry: HistoryEntry): string {
     .join(' ');
 }
 
-/** The history, oldest first (as the API gives it). */
+/** The history, oldest first (as the API gives it); work done in the EHR says so ("Closed in the EHR by Practitioner/123"). */
 export function historyTable(history: readonly HistoryEntry[], now: Date, out: Printer, indent = '  '): string[] {
   const header = ['AT', 'ACTOR', 'ACTION', 'STATE', 'DETAILS'];
   const rows = history.map((entry) => [
     `${entry.at} (${ago(entry.at, now)})`,
     entry.actor,
-    entry.action,
+    ehrEntryWords(entry, (iso) => when(iso, now)) ?? entry.action,
     entry.from_state === entry.to_state ? entry.to_state : `${entry.from_state} -> ${entry.to_state}`,
     entryDetails(entry) || out.style('dim', '-'),
   ]);

@@ -7,10 +7,16 @@
  * transaction function's work on the same stream. The sweep's catch-up sends what is still
  * pending; the query function reads the confirmation item to answer `fhir` (CONTRACT §13).
  *
+ * Work done in the EHR comes back (CONTRACT §13): a schedule of the writer's own, every
+ * `pollSeconds`, reads the Tasks changed in the EHR, and the writer applies that work as the
+ * person's §9 actions: it gains the follow-up actions' write access (and thresholds) and no more.
+ *
  * The credential lives in Secrets Manager, created by the operator (docs/deploy.md, "Your
  * EHR"): the stack takes the secret's name and grants its readers GetSecretValue on it alone.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -38,6 +44,8 @@ export const FHIR_PARTITIONS = {
   pending: FHIR_PENDING_PARTITION,
   /** The first switch-on's progress (the sweep's only). */
   seed: FHIR_SEED_PARTITION,
+  /** The poll's cursor, one item per base URL (the writer's only; functions/store/fhir-poll.ts). */
+  poll: 'FHIR#POLL',
 } as const;
 
 /**
@@ -68,6 +76,10 @@ export const FHIR_STREAM_FILTER = {
   dynamodb: { Keys: { [TABLE.sortKey]: { S: [keys.followUp('').sk] } }, NewImage: { [A.fhirMarker]: { N: [String(FHIR_MARKER_VALUE)] } } },
 } as const;
 
+/**
+ * A stream batch or a poll run: each stops with time kept back for its last requests and resumes in the next
+ * (CONTRACT §13). No longer than the shortest poll period (FHIR_POLL_MIN_SECONDS), so scheduled runs never overlap.
+ */
 export const FHIR_WRITER_TIMEOUT = Duration.seconds(60);
 /** Mostly waiting on the FHIR server: the smallest size that keeps a cold start short (docs/deploy.md, cost). */
 export const FHIR_WRITER_MEMORY_MB = 256;
@@ -97,7 +109,11 @@ export function fhirAddressEnvironment(fhir: FhirSettings): Record<string, strin
   };
 }
 
-/** Everything a function that writes Tasks needs (the writer, the sweep's catch-up): the addresses, the token settings, the credential's ARN. */
+/**
+ * Everything a function that writes Tasks needs (the writer, the sweep's catch-up): the addresses, the token settings,
+ * the credential's ARN, and whether (and how often) the EHR's work comes back: the same for both, so that the sweep's
+ * catch-up treats a Task changed in the EHR as the writer does.
+ */
 export function fhirWriterEnvironment(fhir: FhirSettings, secrets: FhirSecrets): Record<string, string> {
   return {
     ...fhirAddressEnvironment(fhir),
@@ -105,6 +121,9 @@ export function fhirWriterEnvironment(fhir: FhirSettings, secrets: FhirSecrets):
     ...(fhir.clientId === undefined ? {} : { FHIR_CLIENT_ID: fhir.clientId }),
     FHIR_SCOPE: fhir.scope,
     FHIR_CATCH_UP_PER_SWEEP: String(fhir.catchUpPerSweep),
+    FHIR_EHR_ACTIONS: fhir.ehrActions,
+    FHIR_POLL_SECONDS: String(fhir.pollSeconds),
+    FHIR_POLL_MAX: String(fhir.pollMax),
     ...(secrets.clientSecret === null ? {} : { FHIR_CLIENT_SECRET_ARN: secrets.clientSecret.secretArn }),
     ...(secrets.privateKey === null ? {} : { FHIR_PRIVATE_KEY_SECRET_ARN: secrets.privateKey.secretArn }),
     ...(fhir.keyId === undefined ? {} : { FHIR_KEY_ID: fhir.keyId }),
@@ -129,35 +148,57 @@ export function sweepFhirAccess(): { partitionQueries: string[]; deletePrefixes:
   return { partitionQueries: [FHIR_PARTITIONS.pending, FHIR_PARTITIONS.followUpPrefix], deletePrefixes: [FHIR_PARTITIONS.pending] };
 }
 
+/**
+ * The writer's access with another function's added, action by action (the same partitions for the same actions):
+ * the follow-up actions' (CONTRACT §13: the writer applies the EHR's work as §9 actions, and may write no more than
+ * they may). Only an access held to partitions, and nothing it cannot merge, is taken.
+ */
+export function withAccessOf(own: TableAccess, other: TableAccess): TableAccess {
+  if (own.partitions === undefined || other.partitions === undefined) throw new Error('withAccessOf: both accesses must name their partitions');
+  if (other.partitionWrites !== undefined || other.partitionQueries !== undefined || other.indexPartitions !== undefined || other.queryIndexes.length > 0) {
+    throw new Error('withAccessOf: only table actions held to partitions are merged');
+  }
+  const table = [...new Set([...own.table, ...other.table])];
+  const partitions = Object.fromEntries(table.map((action) => [action, [...new Set([...(own.partitions?.[action] ?? []), ...(other.partitions?.[action] ?? [])])]]));
+  return { ...own, table, partitions };
+}
+
 export interface FhirWriterProps extends Omit<TableBoundFunctionProps, 'service' | 'description' | 'access' | 'environment' | 'timeout' | 'memorySize'> {
   readonly fhir: FhirSettings;
   readonly secrets: FhirSecrets;
   /** The key of the writer's dead-letter queue (the operations key). */
   readonly queueKey: IKey;
+  /** What the follow-up actions function may do with the table: the writer gets the same, to apply the EHR's work (CONTRACT §13). */
+  readonly followUpActions: TableAccess;
+  /** The stale thresholds' variables the follow-up actions get (an action applied computes the follow-up's due time). */
+  readonly thresholds: Readonly<Record<string, string>>;
 }
 
-/** The writer (service fhir-writer): its function, its stream mapping and its dead-letter queue. */
+/** The writer (service fhir-writer): its function, its stream mapping and dead-letter queue, and its poll schedule. */
 export class FhirWriter extends Construct {
   readonly function: TableBoundFunction;
   readonly deadLetters: Queue;
+  /** The EventBridge rule that starts a poll run every `pollSeconds` (CONTRACT §13). */
+  readonly poll: Rule;
 
   constructor(scope: Construct, id: string, props: FhirWriterProps) {
     super(scope, id);
-    const { fhir, secrets, queueKey, ...bound } = props;
-    // Reads a follow-up (by key, and its history by Query, to tell a person's action); reads and puts
-    // its confirmation item (FHIRTASK#<id>); updates and deletes its pending record (FHIR#PENDING).
-    // Nothing else: no index, no write of a follow-up. IAM holds each action to those partitions
-    // (dynamodb:LeadingKeys).
+    const { fhir, secrets, queueKey, followUpActions, thresholds, ...bound } = props;
+    // Its own items: reads a follow-up (by key, and its history by Query, to tell a person's action); reads, puts
+    // and updates its confirmation item (FHIRTASK#<id>; the update moves its expiry with the follow-up's, CONTRACT
+    // §8); updates and deletes its pending record (FHIR#PENDING); reads and puts the poll's cursor (FHIR#POLL). Then what the follow-up actions may do (a follow-up's puts, an order's
+    // read), to apply the EHR's work as a person's action. Nothing else: no index, no update or delete of a
+    // follow-up. IAM holds each action to those partitions (dynamodb:LeadingKeys).
     const followUps = `${FHIR_PARTITIONS.followUpPrefix}*`;
     const confirmations = `${FHIR_PARTITIONS.confirmationPrefix}*`;
-    const access: TableAccess = {
+    const own: TableAccess = {
       table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
       queryIndexes: [],
       partitions: {
-        GetItem: [followUps, confirmations],
+        GetItem: [followUps, confirmations, FHIR_PARTITIONS.poll],
         Query: [followUps],
-        PutItem: [confirmations],
-        UpdateItem: [FHIR_PARTITIONS.pending],
+        PutItem: [confirmations, FHIR_PARTITIONS.poll],
+        UpdateItem: [FHIR_PARTITIONS.pending, confirmations],
         DeleteItem: [FHIR_PARTITIONS.pending],
       },
     };
@@ -165,8 +206,8 @@ export class FhirWriter extends Construct {
       ...bound,
       service: 'fhir-writer',
       description: "Keeps one FHIR R4 Task per follow-up in the team's FHIR server (CONTRACT §13; table stream, follow-up items only)",
-      access,
-      environment: fhirWriterEnvironment(fhir, secrets),
+      access: withAccessOf(own, followUpActions),
+      environment: { ...fhirWriterEnvironment(fhir, secrets), ...thresholds },
       timeout: FHIR_WRITER_TIMEOUT,
       memorySize: FHIR_WRITER_MEMORY_MB,
     });
@@ -192,6 +233,17 @@ export class FhirWriter extends Construct {
     );
     // The stream and dead-letter grants CDK writes, as for the transaction function.
     acknowledgeStreamConsumerGrants(this.function.role);
+
+    // The poll (CONTRACT §13): EventBridge's scheduled event itself (`source: aws.events`, no input), which the
+    // writer's handler tells from a stream batch. A failed or missed run is not retried, neither by EventBridge nor
+    // by Lambda's asynchronous retries: the next period's run resumes from the stored cursor, and a retry would
+    // only overlap it.
+    this.poll = new Rule(this, 'PollSchedule', {
+      description: `Starts the FHIR writer's poll of the Tasks changed in the EHR every ${fhir.pollSeconds} s (CONTRACT §13)`,
+      schedule: Schedule.rate(Duration.seconds(fhir.pollSeconds)),
+      targets: [new LambdaFunction(this.function.fn, { retryAttempts: 0 })],
+    });
+    this.function.fn.configureAsyncInvoke({ retryAttempts: 0 });
   }
 }
 

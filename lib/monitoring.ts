@@ -4,24 +4,15 @@
  * dimension `service` = the function's service name).
  */
 import { Duration } from 'aws-cdk-lib';
-import {
-  Alarm,
-  ComparisonOperator,
-  Dashboard,
-  GraphWidget,
-  type IMetric,
-  MathExpression,
-  Metric,
-  SingleValueWidget,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, SingleValueWidget, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BACKFILL_METRICS, FHIR_METRICS, MISSING_RESULTS_METRICS, RECONCILE_METRICS, SWEEP_METRICS, SYNC_METRICS, TRANSACTION_METRICS, WEBHOOK_RESULTS, WEBHOOKS_METRIC, type WebhookResult } from '../functions/shared/metric-names';
-import { METRICS_NAMESPACE } from '../functions/shared/observability';
+import { BACKFILL_METRICS, MISSING_RESULTS_METRICS, RECONCILE_METRICS, SWEEP_METRICS, SYNC_METRICS, TRANSACTION_METRICS, WEBHOOK_RESULTS, WEBHOOKS_METRIC, type WebhookResult } from '../functions/shared/metric-names';
+import { aboveZero, serviceMetric } from './alarms';
+import { addFhirAlarms, fhirDashboardWidgets, type FhirMonitoring } from './fhir-alarms';
 import type { Settings } from './settings';
 import type { ServiceName } from './table-bound-function';
 
@@ -76,39 +67,9 @@ export interface MonitoringProps {
   readonly backfill: IFunction;
   /** The weekly digest (CONTRACT §11), or null when it is turned off. */
   readonly weeklyDigest?: IFunction | null;
-  /** The FHIR Task writer and its dead-letter queue (CONTRACT §13), or null without the `fhir` setting. */
-  readonly fhir?: { readonly writer: IFunction; readonly deadLetters: IQueue } | null;
+  /** The FHIR Task writer, its dead-letter queue and poll period (CONTRACT §13), or null without the `fhir` setting. */
+  readonly fhir?: FhirMonitoring | null;
 }
-
-/** Follow-ups still pending after this many hourly sweeps in a row (FhirTasksBehind above 0 each time): alarm. */
-export const FHIR_BEHIND_SWEEPS = 6;
-
-/** The FHIR metrics that count what no retry repairs (CONTRACT §13), each alarmed above 0 over both emitters. */
-export const FHIR_ALARMED_COUNTS = {
-  FhirTasksRefused: {
-    metric: FHIR_METRICS.refused,
-    description: 'The FHIR server refused a Task (400, 422, or several Tasks for one identifier): not retried until the follow-up changes (docs/deploy.md, runbook)',
-  },
-  FhirTasksChangedInEhr: {
-    metric: FHIR_METRICS.changedInEhr,
-    description: "A follow-up's Task was changed in the EHR since the tracker's last write and was not overwritten; the follow-up's fhir state is changed_in_ehr until a person's next action on it (docs/deploy.md, runbook)",
-  },
-  FhirTasksDeletedInEhr: {
-    metric: FHIR_METRICS.deletedInEhr,
-    description: "A follow-up's Task the server had confirmed was deleted in the EHR; it is not created again until a person's next action on the follow-up (fhir state deleted_in_ehr) (docs/deploy.md, runbook)",
-  },
-  FhirUnauthorized: {
-    metric: FHIR_METRICS.unauthorized,
-    description: 'The FHIR server or its token endpoint answered 401/403: the fhir setting, the client or its credential secret is wrong; no Task is written until it is fixed (docs/deploy.md, runbook)',
-  },
-  FhirBaseUrlNotFound: {
-    metric: FHIR_METRICS.baseUrlNotFound,
-    description: "A search by identifier answered 404: FHIR_BASE_URL (the fhir setting's baseUrl) names no FHIR base, or a gateway in front of it answers 404; Tasks stay pending until it is fixed (docs/deploy.md, runbook)",
-  },
-} as const;
-
-/** The services that emit the FHIR metrics: the writer, and the sweep's catch-up. */
-const FHIR_EMITTERS = ['fhir-writer', 'stale-redraw-sweep'] as const satisfies readonly ServiceName[];
 
 /** Failed reads of Junction's API (timeouts, 5xx, garbage) in one hourly sweep that raise the alarm. */
 export const RECONCILE_FAILURES_THRESHOLD = 5;
@@ -116,44 +77,6 @@ export const RECONCILE_FAILURES_THRESHOLD = 5;
 /** The sync is behind by more than this (seconds) in every one of SYNC_BEHIND_SWEEPS hourly sweeps: alarm. */
 export const SYNC_LAG_THRESHOLD_SECONDS = 3 * 3600;
 export const SYNC_BEHIND_SWEEPS = 3;
-
-/**
- * An alarm on anything above zero: `metric` > 0 in `evaluationPeriods` periods
- * (default 1; `datapointsToAlarm` of them when given), missing data not breaching
- * (a function that did not run reported nothing wrong). Most of the stack's alarms.
- */
-function aboveZero(
-  scope: Construct,
-  id: string,
-  alarmDescription: string,
-  metric: IMetric,
-  options: { evaluationPeriods?: number; datapointsToAlarm?: number } = {},
-): Alarm {
-  return new Alarm(scope, id, {
-    alarmDescription,
-    metric,
-    threshold: 0,
-    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-    evaluationPeriods: options.evaluationPeriods ?? 1,
-    ...(options.datapointsToAlarm === undefined ? {} : { datapointsToAlarm: options.datapointsToAlarm }),
-    treatMissingData: TreatMissingData.NOT_BREACHING,
-  });
-}
-
-/** A custom metric of one function. */
-export function serviceMetric(
-  service: ServiceName,
-  metricName: string,
-  options: { statistic?: string; period?: Duration; extraDimensions?: Record<string, string> } = {},
-): Metric {
-  return new Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName,
-    dimensionsMap: { service, ...options.extraDimensions },
-    statistic: options.statistic ?? 'Sum',
-    period: options.period ?? Duration.minutes(5),
-  });
-}
 
 export class Monitoring extends Construct {
   readonly alarms: Alarm[] = [];
@@ -270,7 +193,7 @@ export class Monitoring extends Construct {
     this.addStreamAlarms(props, add);
     this.addWebhookAlarms(props, add);
     this.addSweepAlarms(props, add);
-    if (props.fhir) this.addFhirAlarms(props.fhir.deadLetters, add);
+    if (props.fhir) addFhirAlarms(this, props.fhir, add);
 
     const dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(1) });
     dashboard.addWidgets(
@@ -390,75 +313,8 @@ export class Monitoring extends Construct {
         right: [serviceMetric('stale-redraw-sweep', RECONCILE_METRICS.keyUnusable, { ...hourly, statistic: 'Maximum' })],
       }),
     );
-    if (props.fhir) {
-      const both = (metricName: string, statistic = 'Sum') => FHIR_EMITTERS.map((service) => serviceMetric(service, metricName, { period, statistic }).with({ label: `${metricName} (${service})` }));
-      dashboard.addWidgets(
-        new GraphWidget({
-          title: 'FHIR Tasks written, unchanged, unavailable',
-          width: 12,
-          left: [...both(FHIR_METRICS.written), ...both(FHIR_METRICS.unchanged)],
-          right: both(FHIR_METRICS.unavailable),
-        }),
-        new GraphWidget({
-          title: 'FHIR Tasks refused, changed or deleted in the EHR, unauthorized, base URL not found; behind and catch-up failed (sweep)',
-          width: 12,
-          left: [
-            ...both(FHIR_METRICS.refused),
-            ...both(FHIR_METRICS.changedInEhr),
-            ...both(FHIR_METRICS.deletedInEhr),
-            ...both(FHIR_METRICS.unauthorized),
-            ...both(FHIR_METRICS.baseUrlNotFound),
-          ],
-          right: [serviceMetric('stale-redraw-sweep', FHIR_METRICS.behind, { ...hourly, statistic: 'Maximum' }), serviceMetric('stale-redraw-sweep', FHIR_METRICS.catchUpFailed, hourly)],
-        }),
-      );
-    }
-  }
-
-  /**
-   * CONTRACT §13: what no retry repairs is alarmed (refusals, Tasks changed or deleted in the EHR, a
-   * rejected credential, a base URL that names no FHIR base), a catch-up that failed as a whole, and what retries have not repaired in hours: the writer's dead letters, and pending
-   * records the sweep's catch-up keeps finding (FhirTasksBehind above 0 for FHIR_BEHIND_SWEEPS sweeps in
-   * a row; a first switch-on with more than that many sweeps' worth of follow-ups raises it once).
-   */
-  private addFhirAlarms(deadLetters: IQueue, add: (alarm: Alarm) => void): void {
-    const period = Duration.minutes(5);
-    add(
-      aboveZero(
-        this,
-        'FhirDeadLettersWaiting',
-        "Batches of follow-up changes failed the FHIR writer three times and were given up (pointers in its dead-letter queue); the sweep's catch-up still sends their Tasks (docs/deploy.md, runbook)",
-        deadLetters.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period }),
-      ),
-    );
-    for (const [id, { metric, description }] of Object.entries(FHIR_ALARMED_COUNTS)) {
-      const emitted = Object.fromEntries(FHIR_EMITTERS.map((service) => [service === 'fhir-writer' ? 'writer' : 'sweep', serviceMetric(service, metric, { period })]));
-      add(
-        aboveZero(
-          this,
-          id,
-          description,
-          new MathExpression({ label: `${metric} (writer and sweep)`, expression: 'FILL(writer, 0) + FILL(sweep, 0)', usingMetrics: emitted, period }),
-        ),
-      );
-    }
-    add(
-      aboveZero(
-        this,
-        'FhirCatchUpFailed',
-        "The sweep's FHIR catch-up failed as a whole (DynamoDB throttling or an error under it): its pending records wait for the next sweep; the sweep's other steps ran (docs/deploy.md, runbook)",
-        serviceMetric('stale-redraw-sweep', FHIR_METRICS.catchUpFailed, { period: Duration.hours(1) }),
-      ),
-    );
-    add(
-      aboveZero(
-        this,
-        'FhirTasksBehind',
-        `Follow-ups' Tasks have been behind (pending records left after the catch-up) for ${FHIR_BEHIND_SWEEPS} hourly sweeps in a row: the FHIR server is down, slow or refusing, or a first switch-on's catch-up is not done yet (docs/deploy.md, runbook)`,
-        serviceMetric('stale-redraw-sweep', FHIR_METRICS.behind, { period: Duration.hours(1), statistic: 'Minimum' }),
-        { evaluationPeriods: FHIR_BEHIND_SWEEPS, datapointsToAlarm: FHIR_BEHIND_SWEEPS },
-      ),
-    );
+    // CONTRACT §13 (with `fhir` only): lib/fhir-alarms.ts.
+    if (props.fhir) for (const row of fhirDashboardWidgets()) dashboard.addWidgets(...row);
   }
 
   /**

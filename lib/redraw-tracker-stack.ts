@@ -436,7 +436,8 @@ export class RedrawTrackerStack extends Stack {
     this.fhirWriter =
       settings.fhir === null || fhirSecrets === null
         ? null
-        : new FhirWriter(this, 'Fhir', { ...bound, fhir: settings.fhir, secrets: fhirSecrets, queueKey: opsKey });
+        : // It applies the EHR's work as a person's action (CONTRACT §13): the follow-up actions' access and thresholds.
+          new FhirWriter(this, 'Fhir', { ...bound, fhir: settings.fhir, secrets: fhirSecrets, queueKey: opsKey, followUpActions: actOnFollowUps, thresholds: thresholdEnvironment });
 
     // --- HTTP API ---------------------------------------------------------------
     this.api = new HttpApi(this, 'Api', {
@@ -559,7 +560,7 @@ export class RedrawTrackerStack extends Stack {
       chatButton: this.chatButton?.fn ?? null,
       backfill: this.backfill.fn,
       weeklyDigest: this.weeklyDigest?.function.fn ?? null,
-      fhir: this.fhirWriter === null ? null : { writer: this.fhirWriter.function.fn, deadLetters: this.fhirWriter.deadLetters },
+      fhir: this.fhirWriter === null || settings.fhir === null ? null : { writer: this.fhirWriter.function.fn, deadLetters: this.fhirWriter.deadLetters, pollSeconds: settings.fhir.pollSeconds },
     });
 
     // --- chat (optional): Amazon Q Developer in chat applications, on the topic ----------

@@ -26,15 +26,35 @@ const retentionDays = z.number().transform((days, ctx) => {
   return retention;
 });
 
-/** CONTRACT §13's defaults (FHIR_TASK_SYSTEM, FHIR_CODE_SYSTEM, FHIR_ORDER_SYSTEM, FHIR_OWNER_SYSTEM, FHIR_SCOPE, FHIR_CATCH_UP_PER_SWEEP). */
+/**
+ * CONTRACT §13's defaults (FHIR_TASK_SYSTEM, FHIR_CODE_SYSTEM, FHIR_ORDER_SYSTEM, FHIR_OWNER_SYSTEM, FHIR_SCOPE,
+ * FHIR_CATCH_UP_PER_SWEEP, FHIR_EHR_ACTIONS, FHIR_POLL_SECONDS, FHIR_POLL_MAX): the functions' own (functions/fhir/settings.ts).
+ */
 export const FHIR_DEFAULTS = {
   taskSystem: 'urn:redraw-tracker:follow-up',
   codeSystem: 'urn:redraw-tracker',
   orderSystem: 'urn:junction:order',
   ownerSystem: 'urn:redraw-tracker:owner',
-  scope: 'system/Task.rs system/Task.cu',
+  scope: 'system/Task.rs system/Task.cu system/Practitioner.r system/PractitionerRole.r system/Provenance.rs',
   catchUpPerSweep: 200,
+  ehrActions: 'on',
+  pollSeconds: 300,
+  pollMax: 1000,
 } as const;
+
+/**
+ * The shortest poll period on AWS (CONTRACT §13: at least 60): the writer's schedule is an EventBridge rule,
+ * whose rate is a whole number of minutes (and the writer's timeout is no longer, so two runs never overlap).
+ */
+export const FHIR_POLL_MIN_SECONDS = 60;
+
+/** FHIR_POLL_SECONDS on AWS: whole minutes, in seconds, from one minute to one day. */
+const pollSeconds = z
+  .number()
+  .int('must be a whole number of seconds')
+  .min(FHIR_POLL_MIN_SECONDS, `must be at least ${FHIR_POLL_MIN_SECONDS} (the writer's schedule runs at most once a minute on AWS)`)
+  .max(86_400, 'must be at most 86400 (a day)')
+  .refine((seconds) => seconds % 60 === 0, 'must be a whole number of minutes, in seconds (60, 120, 300, ...): an EventBridge schedule runs every so many minutes');
 
 /** An https URL without a query, a fragment or a trailing slash (paths are appended to it). */
 const httpsBase = (example: string) =>
@@ -78,7 +98,10 @@ const FhirSchema = z
     tokenUrl: httpsBase('https://api.medplum.com/oauth2/token').optional(),
     /** The client id at the token endpoint (FHIR_CLIENT_ID); required with tokenUrl. */
     clientId: z.string().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 printable characters without spaces').optional(),
-    /** Scopes asked for (FHIR_SCOPE): SMART v2 by default; v1 servers want `system/Task.read system/Task.write`. */
+    /**
+     * Scopes asked for (FHIR_SCOPE): SMART v2 by default (Tasks read, searched, created and updated; the owner's Practitioner
+     * or PractitionerRole and a version's Provenance read, CONTRACT §13); v1 servers want `system/Task.read system/Task.write ...`.
+     */
     scope: z
       .string()
       .regex(/^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/, 'must be scopes separated by single spaces, e.g. "system/Task.rs system/Task.cu"')
@@ -92,6 +115,12 @@ const FhirSchema = z
     keyId: z.string().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 printable characters without spaces').optional(),
     /** At most this many follow-ups' Tasks sent by one sweep's catch-up (FHIR_CATCH_UP_PER_SWEEP). */
     catchUpPerSweep: z.number().int().min(1).max(2000).default(FHIR_DEFAULTS.catchUpPerSweep),
+    /** Work done on a Task in the EHR applies as the person's action (FHIR_EHR_ACTIONS); off: it is held as changed_in_ehr. */
+    ehrActions: z.enum(['on', 'off'], 'must be "on" or "off"').default(FHIR_DEFAULTS.ehrActions),
+    /** How often the writer reads the Tasks changed in the EHR (FHIR_POLL_SECONDS): its schedule's rate. */
+    pollSeconds: pollSeconds.default(FHIR_DEFAULTS.pollSeconds),
+    /** At most this many Tasks one poll run reads (FHIR_POLL_MAX); a run cut there resumes where it stopped. */
+    pollMax: z.number().int('must be a whole number').min(1, 'must be from 1 to 100000').max(100_000, 'must be from 1 to 100000').default(FHIR_DEFAULTS.pollMax),
   })
   .superRefine((fhir, ctx) => {
     const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });

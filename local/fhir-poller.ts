@@ -34,9 +34,8 @@ export function startFhirPoller(options: { db: TableClient; tableName: string; h
     http: options.http,
     systems: config.systems,
     baseUrl: config.baseUrl,
-    ehrActions: config.ehrActions,
+    ehr: config.ehrActions ? { thresholds: options.thresholds } : null,
     pollMax: config.pollMax,
-    thresholds: options.thresholds,
     logger,
     metrics: createMetrics(SERVICES.fhirWriter),
   });

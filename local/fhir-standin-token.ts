@@ -9,8 +9,12 @@
  *   the assertion signed RS384 or ES384 with the client's registered key,
  *   `iss` = `sub` = the client id, `aud` = the token URL, `exp` present and not
  *   past, and a `jti` never seen before (a replay is refused).
- * Tokens are random, kept in memory with their expiry (by the stand-in's clock),
- * and checked on every FHIR request when clients are registered.
+ * Tokens are random, kept in memory with their expiry (by the stand-in's clock)
+ * and the scope granted (the one asked for, else DEFAULT_SCOPE, CONTRACT §13's
+ * default), and checked on every FHIR request when clients are registered; a read
+ * or search of a Practitioner, PractitionerRole or Provenance also needs a scope
+ * that grants it (SMART v2 `system/Provenance.rs`, or v1 `.read`, or a `*` type):
+ * a token without one is answered 403.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { decodeJwt, jwtVerify, type CryptoKey, type JWK, type KeyObject } from 'jose';
@@ -32,7 +36,8 @@ export interface TokenAnswer {
 }
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-const DEFAULT_SCOPE = 'system/Task.rs system/Task.cu';
+/** What a token is granted when it asks for no scope: CONTRACT §13's default scope. */
+export const DEFAULT_SCOPE = 'system/Task.rs system/Task.cu system/Practitioner.r system/PractitionerRole.r system/Provenance.rs';
 const ALGORITHMS = ['RS384', 'ES384'];
 
 const TokenForm = z.object({
@@ -50,6 +55,19 @@ const oauthError = (status: number, error: string, description: string, headers?
   ...(headers ? { headers } : {}),
 });
 
+/** Whether `scope` (space-separated SMART system scopes) grants `interaction` on `resourceType`. */
+export function scopeGrants(scope: string, resourceType: string, interaction: 'c' | 'r' | 'u' | 'd' | 's'): boolean {
+  return scope.split(/\s+/).some((one) => {
+    const match = /^system\/([A-Za-z]+|\*)\.([a-z*]+)(\?.*)?$/.exec(one);
+    if (!match || (match[1] !== '*' && match[1] !== resourceType)) return false;
+    const permissions = match[2]!;
+    if (permissions === '*') return true;
+    if (permissions === 'read') return interaction === 'r' || interaction === 's';
+    if (permissions === 'write') return interaction === 'c' || interaction === 'u' || interaction === 'd';
+    return /^c?r?u?d?s?$/.test(permissions) && permissions.includes(interaction);
+  });
+}
+
 function sameSecret(given: string, expected: string): boolean {
   const [a, b] = [Buffer.from(given), Buffer.from(expected)];
   return a.length === b.length && timingSafeEqual(a, b);
@@ -57,7 +75,7 @@ function sameSecret(given: string, expected: string): boolean {
 
 /** Issues and checks the stand-in's bearer tokens. */
 export class TokenIssuer {
-  private readonly tokens = new Map<string, { clientId: string; expiresAt: number }>();
+  private readonly tokens = new Map<string, { clientId: string; expiresAt: number; scope: string }>();
   /** Each assertion `jti` seen, with when it may be forgotten (its `exp`). */
   private readonly seenJti = new Map<string, number>();
 
@@ -79,9 +97,19 @@ export class TokenIssuer {
 
   /** Whether `authorization` (the header) carries a token this issuer gave and that has not expired. */
   accepts(authorization: string | undefined): boolean {
+    return this.token(authorization) !== undefined;
+  }
+
+  /** Whether `authorization`'s token (accepted) was granted `interaction` on `resourceType`. */
+  grants(authorization: string | undefined, resourceType: string, interaction: 'r' | 's'): boolean {
+    const token = this.token(authorization);
+    return token !== undefined && scopeGrants(token.scope, resourceType, interaction);
+  }
+
+  private token(authorization: string | undefined): { expiresAt: number; scope: string } | undefined {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     const token = match ? this.tokens.get(match[1]!) : undefined;
-    return token !== undefined && token.expiresAt > this.now().getTime();
+    return token !== undefined && token.expiresAt > this.now().getTime() ? token : undefined;
   }
 
   /** Answers one token request: `form` is the urlencoded body, `authorization` the header. */
@@ -102,8 +130,9 @@ export class TokenIssuer {
     }
     if (clientId === null) return oauthError(401, 'invalid_client', 'client authentication failed', basic ? { 'www-authenticate': 'Basic realm="fhir-standin"' } : undefined);
     const accessToken = randomBytes(24).toString('base64url');
-    this.tokens.set(accessToken, { clientId, expiresAt: this.now().getTime() + this.expiresIn * 1000 });
-    return { status: 200, body: { access_token: accessToken, token_type: 'bearer', expires_in: this.expiresIn, scope: request.scope ?? DEFAULT_SCOPE }, headers: { 'cache-control': 'no-store' } };
+    const scope = request.scope ?? DEFAULT_SCOPE;
+    this.tokens.set(accessToken, { clientId, expiresAt: this.now().getTime() + this.expiresIn * 1000, scope });
+    return { status: 200, body: { access_token: accessToken, token_type: 'bearer', expires_in: this.expiresIn, scope }, headers: { 'cache-control': 'no-store' } };
   }
 
   private bySecretBasic(encoded: string): string | null {

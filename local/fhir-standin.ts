@@ -2,17 +2,29 @@
  * A stand-in FHIR R4 server (CONTRACT §13's `npm run fhir-server`), for `npm start`,
  * the simulator and the tests: a node:http server on 127.0.0.1 built on a real FHIR
  * engine (`@medplum/fhir-router`'s FhirRouter over its MemoryRepository: the search,
- * create and update below are the engine's), serving under `/fhir/R4`:
+ * create, update and delete below are the engine's), serving under `/fhir/R4`:
  *
  *   GET  [base]/Task?identifier=system|value   a searchset Bundle, paged as Medplum's server pages
  *        (`_lastUpdated` cursor, or `_offset` behind the `paging` switch: local/fhir-standin-paging.ts)
- *   GET  [base]/Task/{id}                       the Task (ETag: W/"<versionId>")
+ *   GET  [base]/Task/{id}                       the Task (ETag: W/"<versionId>"); 404 once deleted
  *   POST [base]/Task  (If-None-Exist: identifier=system|value)
  *        201 + Location: the new Task; 200: the one Task that matches; 412 `multiple-matches`: several do
  *   PUT  [base]/Task/{id}  (If-Match: W/"<versionId>")
  *        200: updated; 412 `conflict`: the Task moved to another version
+ *   DELETE [base]/Task/{id}                     200 (an OperationOutcome); 404 when there is none
+ *   GET  [base]/Practitioner/{id}, [base]/PractitionerRole/{id}, [base]/Provenance/{id}, and their searches
+ *        (`Provenance?target=Task/{id}/_history/{v}`, or `target=Task/{id}` for every version's)
  *   POST /oauth2/token                          client credentials (local/fhir-standin-token.ts)
  *   GET  [base]/metadata, [base]/.well-known/smart-configuration   discovery (no token needed)
+ *
+ * It acts as an EHR user too (local/fhir-standin-ehr.ts): `POST /local/ehr/Task/{id}`
+ * with a JSON body of the Task's fields to set (null removes one) and an optional
+ * `author`, e.g. `{"status": "completed", "author": "Practitioner/123"}`, stores a new
+ * version as a person in the EHR would, and names its author as the EHR author style
+ * says (`ehrAuthorStyle`: `meta`, the default, sets `meta.author` and stores a
+ * Provenance; `provenance` only the Provenance; `none` neither); `DELETE
+ * /local/ehr/Task/{id}` deletes it. They are the control surface's editTask and
+ * deleteTask (local/fhir-standin-control.ts lists it all, under `/_standin/`).
  *
  * `PUT [base]/Task?identifier=` (conditional update) is answered 405: the engine
  * ignores If-Match there (TOOLCHAIN.md "FHIR facts"), so offering it would hide lost
@@ -22,123 +34,55 @@
  * answered 422 with an OperationOutcome and nothing is stored (a write's body must
  * be `application/fhir+json` or `application/json`: 415 otherwise). Answers are
  * `application/fhir+json`; errors are OperationOutcomes. When clients are registered
- * every FHIR request needs a bearer token from the token endpoint (401 otherwise).
- * `meta.lastUpdated` and token expiry follow the `now` option, so a test can run a
- * simulated day. The engine replaces `meta.tag` on update (as Medplum does);
- * `tagsCarriedForward` keeps the previous version's tags (as HAPI does).
- *
- * Control surface, in-process (`control`) and from another process
- * (`connectFhirStandin`, over these routes, which are never faulted nor logged):
- *
- *   reset()                 POST   /_standin/reset      drops Tasks, versions, faults, requests and tokens -> 204
- *   injectFault(fault)      POST   /_standin/faults     body: a FhirStandinFault -> 204
- *   clearFaults()           DELETE /_standin/faults     -> 204
- *   versions()              GET    /_standin/versions   -> {versions: [...]} every version stored, oldest first
- *   tasks()                 GET    /_standin/tasks      -> {tasks: [...]} each Task as it is now
- *   createTask(task)        POST   /_standin/tasks      a Task someone made in the EHR -> 201 {task}
- *   editTask(id, patch)     POST   /_standin/tasks/{id}/edit  a person's change in the EHR -> 200 {task}
- *   requests()              GET    /_standin/requests   -> {requests: [...]} FHIR and token requests, oldest first
- *   clearRequests()         DELETE /_standin/requests   -> 204
- *   setPaging(paging)       POST   /_standin/paging     body: {by?: 'lastUpdated' | 'offset', maxCount?} -> 204
+ * every FHIR request needs a bearer token from the token endpoint (401 otherwise),
+ * and a read or search of a Practitioner, PractitionerRole or Provenance a token
+ * whose scopes grant it (403 otherwise). `meta.lastUpdated` and token expiry follow
+ * the `now` option, so a test can run a simulated day. The engine replaces
+ * `meta.tag` on update (as Medplum does); `tagsCarriedForward` keeps the previous
+ * version's tags (as HAPI does).
  *
  * Faults apply to the next matching requests, first injected first, `times`
  * (default 1) or `'always'`, optionally one `endpoint` ('search' | 'read' |
- * 'create' | 'update' | 'token'): `status` answers that status with an
- * OperationOutcome (429 and 503 with `retryAfter` seconds as Retry-After), before
- * the token is checked, as an outage at the edge would; `delay` hangs `delayMs`,
- * then answers normally; `refuse` answers 400 or 422 with an OperationOutcome of
- * the given issue codes; `duplicate` makes the next conditional create store a
- * second Task with the same identifier, as a racing server would.
+ * 'create' | 'update' | 'delete' | 'practitioner' | 'provenance' | 'token'):
+ * `status` answers that status with an OperationOutcome (429 and 503 with
+ * `retryAfter` seconds as Retry-After), before the token is checked, as an outage
+ * at the edge would; `delay` hangs `delayMs`, then answers normally; `refuse`
+ * answers 400 or 422 with an OperationOutcome of the given issue codes;
+ * `duplicate` makes the next conditional create store a second Task with the same
+ * identifier, as a racing server would. Control routes are never faulted nor logged.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { getStatus, type SearchRequest, type WithId } from '@medplum/core';
 import { FhirRouter, MemoryRepository, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
-import type { Bundle, OperationOutcome, OperationOutcomeIssue, Resource, Task } from '@medplum/fhirtypes';
-import * as z from 'zod';
-import { ensureR4Indexed, r4Problems } from './fhir-validation';
+import type { Bundle, OperationOutcome, Practitioner, PractitionerRole, Resource, Task } from '@medplum/fhirtypes';
+import { ensureR4Indexed } from './fhir-validation';
+import { controlRoute, isControlPath } from './fhir-standin-control';
+import { discoveryDocument } from './fhir-standin-discovery';
+import { createEhrResource, createTask, deleteTask, editTask, ehrEndpointOf, provenanceQuery, provenances } from './fhir-standin-ehr';
+import { FHIR_JSON, FhirStandinAnswer, header, outcome, readBody, readResourceBody, refuseInvalid, send } from './fhir-standin-http';
 import { TokenIssuer, type FhirStandinClient } from './fhir-standin-token';
-import { listenOnLoopback, readBodyWithin } from './http-adapter';
+import {
+  FHIR_BASE_PATH,
+  FhirStandinFault,
+  TOKEN_PATH,
+  type EhrAuthorStyle,
+  type Fault,
+  type FhirStandinControl,
+  type FhirStandinEndpoint,
+  type FhirStandinRequest,
+  type FhirStandinVersion,
+} from './fhir-standin-types';
+import { listenOnLoopback } from './http-adapter';
 import { pagedSearch, pagingOf, type FhirStandinPaging } from './fhir-standin-paging';
 
 export type { FhirStandinClient } from './fhir-standin-token';
+export { connectFhirStandin } from './fhir-standin-control';
+export { FhirStandinAnswer } from './fhir-standin-http';
+export * from './fhir-standin-types';
 
-/** The FHIR base URL's path on the stand-in. */
-export const FHIR_BASE_PATH = '/fhir/R4';
-export const TOKEN_PATH = '/oauth2/token';
-const FHIR_JSON = 'application/fhir+json; charset=utf-8';
-const MAX_BODY_BYTES = 1_000_000;
 /** A database read's latency, so that unserialized conditional creates would race as on a real server. */
 const SEARCH_LATENCY_MS = 10;
-
-export type FhirStandinEndpoint = 'search' | 'read' | 'create' | 'update' | 'token';
-const ENDPOINTS = ['search', 'read', 'create', 'update', 'token'] as const;
-
-const Times = z.union([z.number().int().positive(), z.literal('always')]).default(1);
-const Common = { times: Times, endpoint: z.enum(ENDPOINTS).optional() };
-export const FhirStandinFault = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('status'),
-    status: z.number().int().min(400).max(599),
-    /** Seconds, sent as `Retry-After`. */
-    retryAfter: z.number().int().min(0).max(86_400).optional(),
-    ...Common,
-  }),
-  z.object({ kind: z.literal('delay'), delayMs: z.number().int().min(0).max(600_000), ...Common }),
-  z.object({
-    kind: z.literal('refuse'),
-    status: z.union([z.literal(400), z.literal(422)]).default(422),
-    /** The OperationOutcome's `issue[].code`s. */
-    codes: z.array(z.string().min(1).max(64)).min(1).default(['invalid']),
-    ...Common,
-  }),
-  z.object({ kind: z.literal('duplicate'), times: Times, endpoint: z.literal('create').optional() }),
-]);
-export type FhirStandinFault = z.input<typeof FhirStandinFault>;
-type Fault = z.output<typeof FhirStandinFault>;
-
-/** One FHIR or token request the stand-in saw (no Authorization value, no body). */
-export interface FhirStandinRequest {
-  method: string;
-  /** Path and query, as requested. */
-  path: string;
-  endpoint: FhirStandinEndpoint | null;
-  /** The status answered (for a `delay` fault, the status after the delay; 0 if the client left first). */
-  status: number;
-  ifMatch: string | null;
-  ifNoneExist: string | null;
-  fault: Fault['kind'] | null;
-}
-
-/** One version the stand-in stored, as stored. */
-export interface FhirStandinVersion {
-  id: string;
-  versionId: string;
-  /** Its meta.lastUpdated. */
-  at: string;
-  /** `api`: written through the FHIR API (the tracker); `ehr`: by createTask/editTask (a person in the EHR). */
-  by: 'api' | 'ehr';
-  resource: Task;
-}
-
-/** Fields to set on a stored Task; a `null` removes the field. */
-export type TaskPatch = { [K in keyof Task]?: Task[K] | null };
-
-export interface FhirStandinControl {
-  reset(): Promise<void>;
-  injectFault(fault: FhirStandinFault): Promise<void>;
-  clearFaults(): Promise<void>;
-  versions(): Promise<FhirStandinVersion[]>;
-  tasks(): Promise<Task[]>;
-  /** Stores a Task as someone in the EHR would make it (validated; a new id). */
-  createTask(task: Task): Promise<Task>;
-  /** Stores a new version of Task `id` with `patch` applied, as a person in the EHR would (validated). */
-  editTask(id: string, patch: TaskPatch): Promise<Task>;
-  requests(): Promise<FhirStandinRequest[]>;
-  clearRequests(): Promise<void>;
-  /** How searches page from now on (local/fhir-standin-paging.ts). */
-  setPaging(paging: Partial<FhirStandinPaging>): Promise<void>;
-}
 
 export interface FhirStandinOptions {
   /** Default 0: any free port. */
@@ -149,9 +93,11 @@ export interface FhirStandinOptions {
   expiresIn?: number;
   /** Keep the previous version's meta.tag on update (HAPI-like); default false (Medplum-like). */
   tagsCarriedForward?: boolean;
+  /** Where an EHR edit names its author (default `meta`: meta.author and a Provenance, as on Medplum). */
+  ehrAuthorStyle?: EhrAuthorStyle;
   /** The clock for meta.lastUpdated and token expiry (default: the system clock). */
   now?: () => Date;
-  /** How searches page (default: by `_lastUpdated`, as Medplum's server does; local/fhir-standin-paging.ts). */
+  /** How Task searches page (default: by `_lastUpdated`, as Medplum's server does; local/fhir-standin-paging.ts). */
   paging?: Partial<FhirStandinPaging>;
 }
 
@@ -165,32 +111,6 @@ export interface FhirStandin {
   port: number;
   control: FhirStandinControl;
   stop(): Promise<void>;
-}
-
-/** An answer as the stand-in sends it; thrown, a refusal (an in-process editTask's rejection carries its status and OperationOutcome). */
-export class FhirStandinAnswer extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(`the FHIR stand-in answers ${status}`);
-  }
-}
-
-/** An issue of an answer's OperationOutcome (its code any R4 issue-type, or one a fault names). */
-interface Issue {
-  code: string;
-  diagnostics: string;
-  expression?: string[];
-}
-
-function outcome(status: number, issues: readonly Issue[], headers: Record<string, string> = {}): FhirStandinAnswer {
-  const body: OperationOutcome = {
-    resourceType: 'OperationOutcome',
-    issue: issues.map((issue): OperationOutcomeIssue => ({ severity: 'error', ...issue, code: issue.code as OperationOutcomeIssue['code'] })),
-  };
-  return new FhirStandinAnswer(status, body, headers);
 }
 
 const answerOfPage = (page: { status: number; body: unknown }): FhirStandinAnswer => new FhirStandinAnswer(page.status, page.body);
@@ -269,85 +189,17 @@ class FhirStore {
     }
     return fault;
   }
-
-  /** A Task made in the EHR: validated, then stored with a new id. */
-  async createTask(task: Task): Promise<Task> {
-    return this.serialize(async () => {
-      const { id: _id, ...rest } = task;
-      refuseInvalid(rest);
-      const created = await this.repo.createResource<Task>({ ...rest, resourceType: 'Task' });
-      this.record(created, 'ehr');
-      return created;
-    });
-  }
-
-  async editTask(id: string, patch: TaskPatch): Promise<Task> {
-    return this.serialize(async () => {
-      const current = await this.repo.readResource<Task>('Task', id);
-      const next: Record<string, unknown> = { ...current };
-      for (const [key, value] of Object.entries(patch)) {
-        if (value === null) delete next[key];
-        else next[key] = value;
-      }
-      const task = { ...next, resourceType: 'Task', id } as Task;
-      refuseInvalid(task);
-      const updated = await this.repo.updateResource<Task>(task);
-      this.record(updated, 'ehr');
-      return updated;
-    });
-  }
 }
 
-/** Throws a 422 FhirStandinAnswer when `resource` is not valid R4. */
-function refuseInvalid(resource: unknown): void {
-  const problems = r4Problems(resource);
-  if (problems.length > 0) {
-    throw outcome(
-      422,
-      problems.map((problem) => ({ code: problem.code, diagnostics: problem.message, expression: [problem.expression] })),
-    );
-  }
-}
-
-/** Which endpoint a request is, and the Task id of a read or update. */
-function routeOf(method: string, pathname: string): { endpoint: FhirStandinEndpoint | null; id: string | null } {
-  if (pathname === TOKEN_PATH) return { endpoint: method === 'POST' ? 'token' : null, id: null };
-  if (pathname === `${FHIR_BASE_PATH}/Task`) return { endpoint: method === 'GET' ? 'search' : method === 'POST' ? 'create' : null, id: null };
-  const byId = new RegExp(`^${FHIR_BASE_PATH}/Task/([A-Za-z0-9\\-.]{1,64})$`).exec(pathname);
-  if (byId) return { endpoint: method === 'GET' ? 'read' : method === 'PUT' ? 'update' : null, id: byId[1]! };
-  return { endpoint: null, id: null };
-}
-
-const header = (request: IncomingMessage, name: string): string | null => {
-  const value = request.headers[name];
-  return typeof value === 'string' ? value : null;
-};
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const body = await readBodyWithin(request, MAX_BODY_BYTES, MAX_BODY_BYTES);
-  if (body === null) throw outcome(413, [{ code: 'too-costly', diagnostics: 'body too large' }]);
-  return body.toString('utf8');
-}
-
-async function readResourceBody(request: IncomingMessage): Promise<unknown> {
-  const text = await readBody(request);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw outcome(400, [{ code: 'structure', diagnostics: 'the body is not JSON' }]);
-  }
-}
-
-function send(response: ServerResponse, answer: FhirStandinAnswer, contentType = FHIR_JSON): void {
-  if (response.headersSent || response.destroyed) return;
-  if (answer.status === 204) {
-    response.writeHead(204, answer.headers);
-    response.end();
-    return;
-  }
-  const text = JSON.stringify(answer.body);
-  response.writeHead(answer.status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text), ...answer.headers });
-  response.end(text);
+/** Which endpoint a request is, the resource type it names and the id of a read, update or delete. */
+function routeOf(method: string, pathname: string): { endpoint: FhirStandinEndpoint | null; type: string; id: string | null } {
+  if (pathname === TOKEN_PATH) return { endpoint: method === 'POST' ? 'token' : null, type: '', id: null };
+  const match = new RegExp(`^${FHIR_BASE_PATH}/([A-Za-z]{1,64})(?:/([A-Za-z0-9\\-.]{1,64}))?$`).exec(pathname);
+  if (!match) return { endpoint: null, type: '', id: null };
+  const [, type = '', id = null] = match;
+  if (type !== 'Task') return { endpoint: method === 'GET' ? ehrEndpointOf(type) : null, type, id };
+  if (id === null) return { endpoint: method === 'GET' ? 'search' : method === 'POST' ? 'create' : null, type, id };
+  return { endpoint: method === 'GET' ? 'read' : method === 'PUT' ? 'update' : method === 'DELETE' ? 'delete' : null, type, id };
 }
 
 /** Union of two tag lists by system and code (the new version's first). */
@@ -377,9 +229,9 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://standin.invalid');
-    if (url.pathname.startsWith('/_standin/')) return controlRoute(request, response, url);
+    if (isControlPath(url.pathname)) return controlRoute(control, request, response, url);
     const method = request.method ?? 'GET';
-    const { endpoint, id } = routeOf(method, url.pathname);
+    const { endpoint, type, id } = routeOf(method, url.pathname);
     const record: FhirStandinRequest = {
       method,
       path: `${url.pathname}${url.search}`,
@@ -404,62 +256,21 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
       if (fault?.kind === 'status') return reply(statusFault(fault, endpoint));
       if (fault?.kind === 'refuse') return reply(outcome(fault.status, fault.codes.map((code) => ({ code, diagnostics: `injected refusal: ${code}` }))));
       if (endpoint === 'token') return reply(await token(request));
-      const discovery = method === 'GET' ? discoveryAnswer(url.pathname) : null;
-      if (discovery) return reply(discovery);
-      if (tokens.required && !tokens.accepts(header(request, 'authorization') ?? undefined)) {
+      const discovery = method === 'GET' ? discoveryDocument(url.pathname, origin) : null;
+      if (discovery) return reply(new FhirStandinAnswer(200, discovery));
+      const authorization = header(request, 'authorization') ?? undefined;
+      if (tokens.required && !tokens.accepts(authorization)) {
         return reply(outcome(401, [{ code: 'login', diagnostics: 'a valid bearer token is required' }], { 'www-authenticate': 'Bearer realm="fhir-standin"' }));
       }
-      reply(await fhir(request, url, endpoint, id, fault?.kind === 'duplicate'));
+      const interaction = id === null ? 's' : 'r';
+      if (tokens.required && (endpoint === 'practitioner' || endpoint === 'provenance') && !tokens.grants(authorization, type, interaction)) {
+        return reply(outcome(403, [{ code: 'forbidden', diagnostics: `the token's scopes do not grant system/${type}.${interaction}` }]));
+      }
+      reply(await fhir(request, url, endpoint, id, fault?.kind === 'duplicate', type));
     } catch (error) {
       if (error instanceof FhirStandinAnswer) return reply(error);
       throw error;
     }
-  }
-
-  /**
-   * The public discovery documents (no token needed): the CapabilityStatement at
-   * [base]/metadata and SMART's configuration, both naming the token endpoint.
-   */
-  function discoveryAnswer(pathname: string): FhirStandinAnswer | null {
-    const tokenUrl = `${origin}${TOKEN_PATH}`;
-    if (pathname === `${FHIR_BASE_PATH}/.well-known/smart-configuration`) {
-      return new FhirStandinAnswer(200, {
-        token_endpoint: tokenUrl,
-        grant_types_supported: ['client_credentials'],
-        token_endpoint_auth_methods_supported: ['private_key_jwt', 'client_secret_basic', 'client_secret_post'],
-        token_endpoint_auth_signing_alg_values_supported: ['RS384', 'ES384'],
-        scopes_supported: ['system/Task.rs', 'system/Task.cu'],
-        capabilities: ['client-confidential-asymmetric', 'client-confidential-symmetric'],
-      });
-    }
-    if (pathname !== `${FHIR_BASE_PATH}/metadata`) return null;
-    return new FhirStandinAnswer(200, {
-      resourceType: 'CapabilityStatement',
-      status: 'active',
-      date: '2026-11-27',
-      kind: 'instance',
-      fhirVersion: '4.0.1',
-      format: ['json'],
-      implementation: { description: 'redraw-tracker stand-in FHIR server', url: `${origin}${FHIR_BASE_PATH}` },
-      rest: [
-        {
-          mode: 'server',
-          security: {
-            extension: [{ url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris', extension: [{ url: 'token', valueUri: tokenUrl }] }],
-          },
-          resource: [
-            {
-              type: 'Task',
-              versioning: 'versioned-update',
-              conditionalCreate: true,
-              conditionalUpdate: false,
-              interaction: [{ code: 'read' }, { code: 'search-type' }, { code: 'create' }, { code: 'update' }],
-              searchParam: [{ name: 'identifier', type: 'token' }],
-            },
-          ],
-        },
-      ],
-    });
   }
 
   function hang(ms: number): Promise<void> {
@@ -492,7 +303,7 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
     return new FhirStandinAnswer(answer.status, answer.body, answer.headers);
   }
 
-  async function fhir(request: IncomingMessage, url: URL, endpoint: FhirStandinEndpoint | null, id: string | null, duplicate: boolean): Promise<FhirStandinAnswer> {
+  async function fhir(request: IncomingMessage, url: URL, endpoint: FhirStandinEndpoint | null, id: string | null, duplicate: boolean, resourceType = 'Task'): Promise<FhirStandinAnswer> {
     if (endpoint === null) {
       if (request.method === 'PUT' && url.pathname === `${FHIR_BASE_PATH}/Task`) {
         return outcome(405, [{ code: 'not-supported', diagnostics: 'conditional update (PUT Task?...) is not offered: read the Task, then PUT Task/{id} with If-Match' }], {
@@ -501,12 +312,15 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
       }
       return outcome(404, [{ code: 'not-supported', diagnostics: `${request.method ?? 'GET'} ${url.pathname} is not served` }]);
     }
-    const relative = `Task${id === null ? '' : `/${id}`}${url.search}`;
+    const search = endpoint === 'provenance' && id === null ? await provenanceQuery(store, url.search) : url.search;
+    const relative = `${resourceType}${id === null ? '' : `/${id}`}${search}`;
     const headers = { ...request.headers };
     delete headers.authorization;
     const fhirRequest = (body: unknown): FhirRequest => ({ method: (request.method ?? 'GET') as HttpMethod, url: relative, pathname: '', body, params: {}, query: {}, headers });
     if (endpoint === 'search') return answerOfPage(await pagedSearch(store.repo, new URL(`${url.pathname}${url.search}`, origin), `${origin}${FHIR_BASE_PATH}`, paging));
     if (endpoint === 'read') return answerOf(await store.router.handleRequest(fhirRequest(undefined), store.repo));
+    if (endpoint === 'practitioner' || endpoint === 'provenance') return answerOf(await store.router.handleRequest(fhirRequest(undefined), store.repo));
+    if (endpoint === 'delete') return store.serialize(async () => answerOf(await store.router.handleRequest(fhirRequest(undefined), store.repo)));
     const type = (header(request, 'content-type') ?? '').toLowerCase();
     if (!/^application\/(fhir\+)?json\s*(;|$)/.test(type)) {
       return outcome(415, [{ code: 'not-supported', diagnostics: 'the body must be application/fhir+json' }]);
@@ -556,11 +370,13 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
     return new FhirStandinAnswer(status, resource, headers);
   }
 
+  let authorStyle: EhrAuthorStyle = options.ehrAuthorStyle ?? 'meta';
   const control: FhirStandinControl = {
     reset: async () => {
       await store.serialize(async () => {
         store.reset();
         tokens.reset();
+        authorStyle = options.ehrAuthorStyle ?? 'meta';
       });
     },
     injectFault: async (fault) => {
@@ -571,8 +387,15 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
     },
     versions: async () => structuredClone(store.log),
     tasks: () => store.tasks(),
-    createTask: (task) => store.createTask(task),
-    editTask: (id, patch) => store.editTask(id, patch),
+    createTask: (task) => createTask(store, task),
+    editTask: (id, patch, edit = {}) => editTask(store, id, patch, edit, authorStyle),
+    deleteTask: (id) => deleteTask(store, id),
+    createPractitioner: (practitioner) => createEhrResource<Practitioner>(store, 'Practitioner', practitioner),
+    createPractitionerRole: (role) => createEhrResource<PractitionerRole>(store, 'PractitionerRole', role),
+    provenances: () => provenances(store),
+    setEhrAuthorStyle: async (style) => {
+      authorStyle = style;
+    },
     requests: async () => store.requests.map((entry) => ({ ...entry })),
     clearRequests: async () => {
       store.requests.length = 0;
@@ -581,47 +404,6 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
       paging = pagingOf({ ...paging, ...next });
     },
   };
-
-  async function controlRoute(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
-    const json = (status: number, body?: unknown) => send(response, new FhirStandinAnswer(status, body), 'application/json');
-    const edit = /^\/_standin\/tasks\/([A-Za-z0-9\-.]{1,64})\/edit$/.exec(url.pathname);
-    try {
-      if (request.method === 'POST' && edit) return json(200, { task: await control.editTask(edit[1]!, TaskPatchBody.parse(await readResourceBody(request))) });
-      switch (`${request.method ?? 'GET'} ${url.pathname}`) {
-        case 'POST /_standin/reset':
-          await control.reset();
-          return json(204);
-        case 'POST /_standin/faults':
-          await control.injectFault(FhirStandinFault.parse(await readResourceBody(request)));
-          return json(204);
-        case 'DELETE /_standin/faults':
-          await control.clearFaults();
-          return json(204);
-        case 'GET /_standin/versions':
-          return json(200, { versions: await control.versions() });
-        case 'GET /_standin/tasks':
-          return json(200, { tasks: await control.tasks() });
-        case 'POST /_standin/tasks':
-          return json(201, { task: await control.createTask(TaskBody.parse(await readResourceBody(request))) });
-        case 'GET /_standin/requests':
-          return json(200, { requests: await control.requests() });
-        case 'DELETE /_standin/requests':
-          await control.clearRequests();
-          return json(204);
-        case 'POST /_standin/paging':
-          await control.setPaging(PagingBody.parse(await readResourceBody(request)));
-          return json(204);
-        default:
-          return json(404, { detail: 'Not Found' });
-      }
-    } catch (error) {
-      if (error instanceof z.ZodError) return json(400, { detail: z.prettifyError(error) });
-      if (error instanceof FhirStandinAnswer) return send(response, error);
-      const engine = error as { outcome?: OperationOutcome };
-      if (engine.outcome?.resourceType === 'OperationOutcome') return send(response, new FhirStandinAnswer(getStatus(engine.outcome), engine.outcome));
-      throw error;
-    }
-  }
 
   const port = await listenOnLoopback(server, options.port ?? 0);
   origin = `http://127.0.0.1:${port}`;
@@ -638,47 +420,6 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
-  };
-}
-
-const TaskBody = z.custom<Task>((value) => typeof value === 'object' && value !== null && (value as { resourceType?: unknown }).resourceType === 'Task', 'not a Task');
-const PagingBody = z.object({ by: z.enum(['lastUpdated', 'offset']).optional(), maxCount: z.number().int().min(1).max(1000).optional() }).transform((paging) => paging as Partial<FhirStandinPaging>);
-const TaskPatchBody = z.record(z.string(), z.unknown()).transform((patch) => patch as TaskPatch);
-
-/** The control surface of a stand-in in another process (e.g. `npm run fhir-server`); `url` is its FHIR base URL or origin. */
-export function connectFhirStandin(url: string): FhirStandinControl {
-  const origin = url.replace(/\/+$/, '').replace(new RegExp(`${FHIR_BASE_PATH}$`), '');
-  async function call(method: string, path: string, body?: unknown): Promise<unknown> {
-    const response = await fetch(`${origin}/_standin${path}`, {
-      method,
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    });
-    if (!response.ok) throw new Error(`fhir stand-in: ${method} /_standin${path} answered ${response.status}: ${await response.text()}`);
-    return response.status === 204 ? null : response.json();
-  }
-  const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
-  const task = z.custom<Task>((value) => isRecord(value) && value.resourceType === 'Task');
-  return {
-    reset: async () => {
-      await call('POST', '/reset');
-    },
-    injectFault: async (fault) => {
-      await call('POST', '/faults', fault);
-    },
-    clearFaults: async () => {
-      await call('DELETE', '/faults');
-    },
-    versions: async () => z.object({ versions: z.array(z.custom<FhirStandinVersion>(isRecord)) }).parse(await call('GET', '/versions')).versions,
-    tasks: async () => z.object({ tasks: z.array(task) }).parse(await call('GET', '/tasks')).tasks,
-    createTask: async (created) => z.object({ task }).parse(await call('POST', '/tasks', created)).task,
-    editTask: async (id, patch) => z.object({ task }).parse(await call('POST', `/tasks/${encodeURIComponent(id)}/edit`, patch)).task,
-    requests: async () => z.object({ requests: z.array(z.custom<FhirStandinRequest>(isRecord)) }).parse(await call('GET', '/requests')).requests,
-    clearRequests: async () => {
-      await call('DELETE', '/requests');
-    },
-    setPaging: async (paging) => {
-      await call('POST', '/paging', paging);
-    },
   };
 }
 

@@ -35,7 +35,7 @@ export async function localFhirStatus(db: TableClient, tableName: string, fhir: 
       const stored = parseStored(item);
       status.follow_ups += 1;
       const confirmation = await readConfirmation(db, tableName, stored.followUp.id, fhir.baseUrl, true);
-      const view = fhirViewOf(confirmation, digestOf(stored, fhir.systems), fhir.baseUrl);
+      const view = fhirViewOf(confirmation, digestOf(stored, fhir.systems), fhir.baseUrl, stored.followUp.version);
       if (view === null) status.never_sent += 1;
       else if (view.state === 'current') status.confirmed += 1;
       else status[view.state] += 1;

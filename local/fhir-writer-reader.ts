@@ -8,6 +8,7 @@
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { createFhirWriterHandler } from '../functions/fhir-writer/app';
 import type { FhirHttp } from '../functions/fhir/http';
+import type { StaleThresholds } from '../functions/core/staleness';
 import type { FhirConfig } from '../functions/fhir/settings';
 import { SERVICES } from '../functions/shared/metric-names';
 import { createLogger, createMetrics } from '../functions/shared/observability';
@@ -24,6 +25,8 @@ export function startFhirWriterReader(options: {
   tableName: string;
   http: FhirHttp;
   config: FhirConfig;
+  /** The stale thresholds: an action applied from the EHR computes its due time as a person's does. */
+  thresholds: StaleThresholds;
   busy: () => boolean;
 }): StreamReader {
   const logger = createLogger(SERVICES.fhirWriter);
@@ -33,6 +36,7 @@ export function startFhirWriterReader(options: {
     http: options.http,
     systems: options.config.systems,
     baseUrl: options.config.baseUrl,
+    ehr: options.config.ehrActions ? { thresholds: options.thresholds } : null,
     logger,
     metrics: createMetrics(SERVICES.fhirWriter),
   });

@@ -21,7 +21,7 @@ export const LOCAL_ROUTES: readonly LocalRoute[] = [
   { method: 'GET', path: '/follow-ups', about: '?queue=&state=&owner=&age= (CONTRACT §9, §12)' },
   { method: 'GET', path: '/follow-ups/counts', about: 'the count of each open queue (x-redraw-actor: you)' },
   { method: 'GET', path: '/follow-ups/{follow_up_id}', about: 'a follow-up and its history' },
-  { method: 'POST', path: '/follow-ups/{follow_up_id}/actions', about: 'acknowledge, assign, snooze, record_contact, close, reopen (x-redraw-actor: you)' },
+  { method: 'POST', path: '/follow-ups/{follow_up_id}/actions', about: 'acknowledge, assign, snooze, unsnooze, record_contact, close, reopen (x-redraw-actor: you)' },
   { method: 'GET', path: '/reports/redraws', about: '?from=&to= or ?weeks=N (CONTRACT §11)' },
   { method: 'GET', path: '/me', about: 'who the tracker takes you for (x-redraw-actor)' },
   { method: 'GET', path: '/health', about: 'ok' },

@@ -261,7 +261,7 @@ export async function startLocalRuntime(
       reconcile: reconcileOf(settings),
       sync: syncOf(settings),
       followUpAckHours: followUpAckHoursOf(settings),
-      fhir: fhirConfig === null || fhirHttp === null ? null : { http: fhirHttp, systems: fhirConfig.systems, baseUrl: fhirConfig.baseUrl, perSweep: fhirConfig.catchUpPerSweep },
+      fhir: fhirConfig === null || fhirHttp === null ? null : { http: fhirHttp, systems: fhirConfig.systems, baseUrl: fhirConfig.baseUrl, perSweep: fhirConfig.catchUpPerSweep, ehrActions: fhirConfig.ehrActions },
     });
 
     // One sweep at a time, as on AWS: the sweep's lease in the table (CONTRACT §4). A sweep
@@ -285,7 +285,7 @@ export async function startLocalRuntime(
     });
     stoppers.push(() => reader.stop());
     // The FHIR writer (CONTRACT §13) reads the same stream with its own reader, as its own mapping does on AWS.
-    const fhirReader = fhirConfig === null || fhirHttp === null ? null : startFhirWriterReader({ streams, streamArn, db, tableName, http: fhirHttp, config: fhirConfig, busy: () => webhooksInFlight > 0 });
+    const fhirReader = fhirConfig === null || fhirHttp === null ? null : startFhirWriterReader({ streams, streamArn, db, tableName, http: fhirHttp, config: fhirConfig, thresholds, busy: () => webhooksInFlight > 0 });
     if (fhirReader !== null) stoppers.push(() => fhirReader.stop());
     if (fhirConfig !== null && fhirHttp !== null) stoppers.push(startFhirPoller({ db, tableName, http: fhirHttp, config: fhirConfig, thresholds }).stop);
 

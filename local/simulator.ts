@@ -11,9 +11,12 @@
  * Given the stand-in for Junction's API that the tracker reads, Junction knows
  * these orders too, and the reconciliation story follows (simulator-reconcile.ts).
  * When the tracker keeps the follow-ups' Tasks in a FHIR server (GET /local/fhir
- * answers 200: CONTRACT §13), one line before the verdict says how to see them.
+ * answers 200: CONTRACT §13), one line before the verdict says how to see them,
+ * and one how to close the missing-results chapter's open follow-up from the EHR
+ * (simulator-ehr.ts: with the stand-in FHIR server, a curl of its EHR user's edit).
  */
 import { atLab, buildDeliveries, freshId, redrawFlow, simpleFlow, svixSchedule, type Delivery, type FlowSpec } from './junction-flows';
+import { ehrCloseLine } from './simulator-ehr';
 import { runFollowUpChapter } from './simulator-follow-ups';
 import { runMissingResultsChapter } from './simulator-missing';
 import { runAppointmentChapter } from './simulator-appointments';
@@ -261,6 +264,8 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   // With FHIR on (CONTRACT §13), how to see the follow-ups' Tasks; nothing while it is off.
   const fhirLine = await fhirTasksLine(base, missing?.shownId ?? null);
   if (fhirLine !== null) print(fhirLine);
+  const ehrLine = fhirLine === null ? null : await ehrCloseLine(base, missing?.shownId ?? null, settleTimeoutMs);
+  if (ehrLine !== null) print(ehrLine);
   if (!ok) print('Done, with surprises: see above.');
   else print(junction ? "Done: every transaction reached its expected status, and Junction's API repaired what the webhooks missed." : 'Done: every transaction reached its expected status.');
   return { ok, requests: schedule.length, answers, followUps, appointments, missingResults, ...(reconciliation ? { reconciliation } : {}) };

@@ -92,7 +92,7 @@ export interface FhirTask {
   priority: 'asap' | 'routine';
   code: CodeableConcept;
   focus?: { type: 'ServiceRequest'; identifier: { system: string; value: string } };
-  owner?: { identifier: { system: string; value: string }; display: string };
+  owner?: { reference?: string; identifier: { system: string; value: string }; display: string };
   authoredOn: string;
   lastModified: string;
   executionPeriod?: { start?: string; end?: string };
@@ -119,6 +119,8 @@ export interface TaskSource {
   revision: number;
   /** Whether it is about a redraw, or about results missing where Junction does not redraw (followUpKind). */
   kind: FollowUpKind;
+  /** The reference an EHR user named its owner by, while the owner is still that one (CONTRACT §13, "Afterwards"); absent or null: none. */
+  ownerReference?: string | null;
 }
 
 export type FollowUpKind = TaskKind;
@@ -183,7 +185,10 @@ function mappedTask(source: TaskSource, systems: FhirSystems): FhirTask {
   if (followUp.state === 'closed' && followUp.disposition !== null) task.statusReason = coding('disposition', followUp.disposition);
   else if (followUp.state === 'snoozed' && followUp.snooze_reason !== null) task.statusReason = coding('snooze-reason', followUp.snooze_reason);
   if (followUp.initial_order_id !== null) task.focus = { type: 'ServiceRequest', identifier: { system: systems.order, value: followUp.initial_order_id } };
-  if (followUp.owner !== null) task.owner = { identifier: { system: systems.owner, value: followUp.owner }, display: followUp.owner };
+  if (followUp.owner !== null) {
+    const reference = source.ownerReference ?? null;
+    task.owner = { ...(reference === null ? {} : { reference }), identifier: { system: systems.owner, value: followUp.owner }, display: followUp.owner };
+  }
   const period = executionPeriod(followUp.acknowledged_at, followUp.state === 'closed' ? followUp.closed_at : null);
   if (period !== null) task.executionPeriod = period;
   if (followUp.state === 'snoozed' && followUp.snoozed_until !== null) task.restriction = { period: { end: followUp.snoozed_until } };
@@ -392,30 +397,47 @@ export interface ConfirmationFacts {
   deletedInEhrVersion: number | null;
   /** When the tracker recorded the refusal, the hold or the deletion it names, or null. */
   heldAt: string | null;
+  /** The newest change read from the EHR (`fhir.ehr_change`); absent or null: none. */
+  ehrChange?: EhrChangeView | null;
+  /** The person's action that change met in a conflict; absent or null: none. */
+  trackerChange?: TrackerChangeView | null;
+  /** The follow-up's version when that conflict was recorded: `conflict` lasts until its next version. Absent or null: none. */
+  conflictVersion?: number | null;
 }
 
 /**
  * The follow-up's `fhir` (CONTRACT §13): null while off or never sent to this
  * server; otherwise the version confirmed, when, and the first state that
- * holds in FHIR_STATES' order: its Task deleted in the EHR, changed there
- * (held until a person's action), refused at the follow-up's current digest,
- * behind it, or current.
+ * holds in FHIR_STATES' order: its Task deleted in the EHR, a conflict with
+ * work done there (until the follow-up's next version), changed there (held
+ * until a person's action), refused at the follow-up's current digest, behind
+ * it, or current; with the newest change read from the EHR.
  */
-export function fhirViewOf(confirmation: ConfirmationFacts | null, currentDigest: string, baseUrl: string | null): FhirView | null {
+export function fhirViewOf(confirmation: ConfirmationFacts | null, currentDigest: string, baseUrl: string | null, currentVersion: number | null = null): FhirView | null {
   if (baseUrl === null || confirmation === null || confirmation.baseUrl !== baseUrl) return null;
+  const conflict = (confirmation.conflictVersion ?? null) !== null && confirmation.conflictVersion === currentVersion;
   const state: FhirState =
     confirmation.deletedInEhrVersion !== null
       ? 'deleted_in_ehr'
-      : confirmation.changedInEhrDigest !== null
-        ? 'changed_in_ehr'
-        : confirmation.refusedDigest === currentDigest
-          ? 'refused'
-          : confirmation.digest === currentDigest
-            ? 'current'
-            : 'behind';
+      : conflict
+        ? 'conflict'
+        : confirmation.changedInEhrDigest !== null
+          ? 'changed_in_ehr'
+          : confirmation.refusedDigest === currentDigest
+            ? 'refused'
+            : confirmation.digest === currentDigest
+              ? 'current'
+              : 'behind';
   const needsPerson = state !== 'current' && state !== 'behind';
   const held: FhirHeldView | null = needsPerson
     ? { at: confirmation.heldAt ?? confirmation.confirmedAt, status: state === 'refused' ? confirmation.refusalStatus : null, codes: state === 'refused' ? [...confirmation.refusalCodes] : [] }
     : null;
-  return { version: confirmation.version, confirmed_at: confirmation.confirmedAt, state, ehr_change: null, tracker_change: null, held };
+  return {
+    version: confirmation.version,
+    confirmed_at: confirmation.confirmedAt,
+    state,
+    ehr_change: confirmation.ehrChange ?? null,
+    tracker_change: confirmation.trackerChange ?? null,
+    held,
+  };
 }

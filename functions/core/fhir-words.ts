@@ -5,15 +5,19 @@
  * screen's notice and its Facts) and the CLI's follow-up view say the same from
  * this one reading; each puts times in its own words. Codes, counts and actor
  * ids only: `why` is the tracker's own reason or an OperationOutcome's codes,
- * never a server's text.
+ * never a server's text. What the EHR did (work done there, CONTRACT §13's
+ * "Work done in the EHR comes back") is core/fhir-ehr-words.ts's.
  */
+import { ehrActorWords, ehrWhyWords, type TimeWords } from './fhir-ehr-words';
+
+export { appliedEhrNews, ehrActorWords, ehrEntryWords, type TimeWords } from './fhir-ehr-words';
 
 /** `fhir` as both front ends read it: the states §13 names (a later one passes as a string), the rest optional for a tracker before issue 69. */
 export interface FhirAnswer {
   version: number;
   confirmed_at: string;
   state: string;
-  ehr_change?: { at: string; actor: string; actions: readonly string[]; applied: boolean; why: string | null } | null;
+  ehr_change?: { at: string; actor: string; fhir_version_id?: string | null; actions: readonly string[]; applied: boolean; why: string | null } | null;
   tracker_change?: { at: string; actor: string; action: string } | null;
   held?: { at: string; status: number | null; codes: readonly string[] } | null;
 }
@@ -51,13 +55,6 @@ export interface EhrSituation {
 }
 
 const NOT_APPLIED = 'not applied here';
-
-/** "ehr:Practitioner/123" → "Practitioner/123" (§13's actor of EHR work); the tracker's own ids are kept as they are. */
-export function ehrActorWords(actor: string | null | undefined): string | null {
-  if (!actor) return null;
-  const bare = actor.startsWith('ehr:') ? actor.slice('ehr:'.length) : actor;
-  return bare === '' ? null : bare;
-}
 
 const ACTION_PAST: Readonly<Record<string, string>> = {
   acknowledge: 'acknowledged it',
@@ -136,12 +133,12 @@ function refusedSituation(fhir: FhirAnswer): EhrSituation {
   };
 }
 
-/** Why an EHR change was not applied: its reason, or what the tracker does with it. */
+/** Why an EHR change was not applied: what they did and its reason in words, or what the tracker does with it. */
 function notAppliedWhy(change: FhirAnswer['ehr_change'], fallback: string): string {
   if (!change) return fallback;
   const did = `They ${actionsWords(change.actions)}`;
   if (change.applied) return `${did}; applied here.`;
-  return `${did}; ${NOT_APPLIED}${change.why ? `: ${change.why}` : ''}.`;
+  return `${did}; ${NOT_APPLIED}${change.why ? `: ${ehrWhyWords(change.why)}` : ''}.`;
 }
 
 function changedSituation(fhir: FhirAnswer): EhrSituation {
@@ -159,35 +156,45 @@ function changedSituation(fhir: FhirAnswer): EhrSituation {
   };
 }
 
+/**
+ * A deletion is found by a read that finds no Task: when the tracker found it
+ * (`held.at`) is what is known. Who deleted it is known only when the newest
+ * change read from the EHR is the deletion itself (no action, not applied, no
+ * reason held, not before the tracker last confirmed the Task); the author of an
+ * earlier change, applied or held, is not named for it.
+ */
 function deletedSituation(fhir: FhirAnswer): EhrSituation {
   const change = fhir.ehr_change ?? null;
-  const actor = ehrActorWords(change?.actor);
+  const isDeletion = change !== null && change.actions.length === 0 && !change.applied && change.why === null && Date.parse(change.at) >= Date.parse(fhir.confirmed_at);
+  const deletion = isDeletion ? change : null;
+  const actor = ehrActorWords(deletion?.actor);
   return {
     kind: 'deleted_in_ehr',
     needsPerson: true,
     what: actor ? `Deleted in the EHR by ${actor}` : 'Deleted by someone in the EHR',
     who: actor ?? 'someone in the EHR',
-    at: change?.at ?? fhir.held?.at ?? null,
-    why: change?.why ? `${change.why}.` : 'The tracker does not create its Task again on its own.',
+    at: fhir.held?.at ?? deletion?.at ?? null,
+    why: 'The tracker does not create its Task again on its own.',
     todo: 'Your next action here creates the Task in the EHR again; close the follow-up here if it is done.',
     short: 'not created again until your next action here',
   };
 }
 
-function conflictSituation(fhir: FhirAnswer): EhrSituation {
+/** "Changed in the EHR by X at T (they closed it) while Y acted here (snooze) at T2: the tracker’s version was kept and written back to the EHR." */
+function conflictSituation(fhir: FhirAnswer, time: TimeWords): EhrSituation {
   const change = fhir.ehr_change ?? null;
   const mine = fhir.tracker_change ?? null;
   const actor = ehrActorWords(change?.actor) ?? 'someone in the EHR';
-  const here = mine ? ` while ${mine.actor} ${actionsWords([mine.action])} here` : ' while someone acted on it here';
-  const did = change ? actionsWords(change.actions) : 'changed it';
+  const there = change ? `Changed in the EHR by ${actor} at ${time(change.at)} (they ${actionsWords(change.actions)})` : 'Changed in the EHR';
+  const here = mine ? ` while ${mine.actor} acted here (${mine.action}) at ${time(mine.at)}` : ' while someone acted on it here';
   return {
     kind: 'conflict',
     needsPerson: true,
     what: 'Changed in both places',
     who: actor,
     at: change?.at ?? fhir.held?.at ?? null,
-    why: `${actor} ${did} in the EHR${here}; the EHR’s change was ${NOT_APPLIED}${change?.why ? `: ${change.why}` : ''}.`,
-    todo: 'The tracker wrote its follow-up back to the EHR. If the EHR’s change was right, make it here.',
+    why: `${there}${here}: the tracker’s version was kept and written back to the EHR.`,
+    todo: 'If the EHR’s change was right, make it here: the EHR now shows the tracker’s version.',
     short: 'the EHR’s change was not applied; the tracker’s follow-up was written back',
   };
 }
@@ -197,9 +204,10 @@ function conflictSituation(fhir: FhirAnswer): EhrSituation {
  * history (oldest first, as the API answers it) and the time the page was read.
  * `behind` within SENDING_WINDOW_MS of the follow-up's newest change is a write
  * in flight ("Sending to the EHR…"), never a fault; past it, it waits since that
- * change. Null while FHIR is off or nothing was sent.
+ * change. Null while FHIR is off or nothing was sent. `time` puts the times
+ * inside the words (a conflict's two) in the front end's words.
  */
-export function ehrSituation(fhir: FhirAnswer | null | undefined, history: readonly { at: string }[], now: Date): EhrSituation | null {
+export function ehrSituation(fhir: FhirAnswer | null | undefined, history: readonly { at: string }[], now: Date, time: TimeWords = (iso) => iso): EhrSituation | null {
   if (!fhir) return null;
   switch (fhir.state) {
     case 'current':
@@ -213,7 +221,7 @@ export function ehrSituation(fhir: FhirAnswer | null | undefined, history: reado
     case 'deleted_in_ehr':
       return deletedSituation(fhir);
     case 'conflict':
-      return conflictSituation(fhir);
+      return conflictSituation(fhir, time);
     default: {
       const words = fhir.state.replaceAll('_', ' ');
       return { kind: 'unknown', needsPerson: false, what: words, who: null, at: fhir.confirmed_at, why: null, todo: null, short: words };

@@ -24,6 +24,7 @@ import type { FhirSystems } from '../core/fhir-task';
 import { followUpChanges, markBehind } from '../fhir/changes';
 import { recordOutcome } from '../fhir/outcomes';
 import { syncFollowUp } from '../fhir/sync';
+import type { EhrSettings } from '../fhir/ehr-work';
 import type { FhirHttp } from '../fhir/http';
 import type { FlushingMetricSink, LogSink } from '../shared/observability';
 import type { TableClient } from '../store/table-client';
@@ -37,6 +38,8 @@ export interface FhirWriterDeps {
   http: FhirHttp;
   systems: FhirSystems;
   baseUrl: string;
+  /** FHIR_EHR_ACTIONS on: work done in the EHR applies as the person's actions (with the stale thresholds for due times); null: off. */
+  ehr?: EhrSettings | null;
   logger: LogSink;
   metrics: FlushingMetricSink;
   now?: () => Date;
@@ -48,7 +51,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export function createFhirWriterHandler(deps: FhirWriterDeps) {
   const now = deps.now ?? (() => new Date());
-  const sync = { db: deps.db, tableName: deps.tableName, http: deps.http, systems: deps.systems, baseUrl: deps.baseUrl, now };
+  const sync = { db: deps.db, tableName: deps.tableName, http: deps.http, systems: deps.systems, baseUrl: deps.baseUrl, now, ehr: deps.ehr ?? null };
   return async (event: DynamoDBStreamEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<DynamoDBBatchResponse> => {
     try {
       const behind = await markBehind(sync, followUpChanges(event.Records));

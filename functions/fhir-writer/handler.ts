@@ -6,21 +6,19 @@
  * configuration is checked once, at init (the stack creates this function
  * only with FHIR_BASE_URL set, so an unset one fails loudly here).
  *
- * Environment: TABLE_NAME, FHIR_BASE_URL and the other FHIR_* settings
- * (functions/fhir/settings.ts), the stale thresholds (REDRAW_STALE_AFTER_DAYS,
- * REDRAW_MISSING_AFTER_HOURS, APPOINTMENT_GRACE_HOURS: the EHR's work applied
- * as §9's actions recomputes a follow-up's due time); the credential by
- * FHIR_CLIENT_SECRET_ARN or FHIR_PRIVATE_KEY_SECRET_ARN (Secrets Manager),
- * read when a token is first needed.
+ * Environment: TABLE_NAME, FHIR_BASE_URL and the other FHIR_* settings, the
+ * stale thresholds (STALE_*: the due time of an action applied from the EHR)
+ * (functions/fhir/settings.ts); the credential by FHIR_CLIENT_SECRET_ARN or
+ * FHIR_PRIVATE_KEY_SECRET_ARN (Secrets Manager), read when a token is first needed.
  */
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { fhirClientOf } from '../fhir/client';
 import { fhirConfigOf, fhirSettingsShape } from '../fhir/settings';
 import { ConfigError, parseEnv, required } from '../shared/config';
+import { thresholdsOf, ThresholdsEnv } from '../shared/thresholds-env';
 import { SERVICES } from '../shared/metric-names';
 import { createLogger, createMetrics } from '../shared/observability';
-import { thresholdsOf, ThresholdsEnv } from '../shared/thresholds-env';
 import { functionTable } from '../store/document-table';
 import { createFhirWriterHandler } from './app';
 import { createFhirPollHandler, isScheduledEvent } from './poll';
@@ -35,11 +33,12 @@ const shared = {
   http: fhirClientOf(fhir),
   systems: fhir.systems,
   baseUrl: fhir.baseUrl,
+  ehr: fhir.ehrActions ? { thresholds: thresholdsOf(config) } : null,
   logger: createLogger(SERVICES.fhirWriter),
   metrics: createMetrics(SERVICES.fhirWriter),
 };
 const write = createFhirWriterHandler(shared);
-const poll = createFhirPollHandler({ ...shared, ehrActions: fhir.ehrActions, pollMax: fhir.pollMax, thresholds: thresholdsOf(config) });
+const poll = createFhirPollHandler({ ...shared, pollMax: fhir.pollMax });
 
 export const handler = async (event: DynamoDBStreamEvent | { source: 'aws.events' }, context: Context) =>
   isScheduledEvent(event) ? poll(event, context) : write(event, context);

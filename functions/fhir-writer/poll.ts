@@ -14,7 +14,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import type { FhirSystems } from '../core/fhir-task';
-import type { StaleThresholds } from '../core/staleness';
+import type { EhrSettings } from '../fhir/ehr-work';
 import { recordOutcome } from '../fhir/outcomes';
 import { pollOnce, type PollResult } from '../fhir/poll';
 import { syncFollowUp } from '../fhir/sync';
@@ -30,12 +30,10 @@ export interface FhirPollDeps {
   http: FhirHttp;
   systems: FhirSystems;
   baseUrl: string;
-  /** FHIR_EHR_ACTIONS: off, no run. */
-  ehrActions: boolean;
+  /** FHIR_EHR_ACTIONS on: the EHR's work applies as the person's actions (fhir/ehr-work.ts); null: off, no run. */
+  ehr: EhrSettings | null;
   /** FHIR_POLL_MAX. */
   pollMax: number;
-  /** The stale thresholds (CONTRACT §4, §10): the EHR's work applied as §9's actions recomputes the follow-up's due time by them. */
-  thresholds: StaleThresholds;
   logger: LogSink;
   metrics: FlushingMetricSink;
   now?: () => Date;
@@ -50,9 +48,9 @@ export type FhirPollAnswer = PollResult | { kind: 'off' };
 
 export function createFhirPollHandler(deps: FhirPollDeps) {
   const now = deps.now ?? (() => new Date());
-  const sync = { db: deps.db, tableName: deps.tableName, http: deps.http, systems: deps.systems, baseUrl: deps.baseUrl, now, thresholds: deps.thresholds };
+  const sync = { db: deps.db, tableName: deps.tableName, http: deps.http, systems: deps.systems, baseUrl: deps.baseUrl, now, ehr: deps.ehr };
   return async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<FhirPollAnswer> => {
-    if (!deps.ehrActions) return { kind: 'off' };
+    if (deps.ehr === null) return { kind: 'off' };
     try {
       const result = await pollOnce({
         db: deps.db,

@@ -7,7 +7,14 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { FHIR_METRICS } from '../shared/metric-names';
 import type { LogSink, MetricSink } from '../shared/observability';
-import type { SyncOutcome } from './sync';
+import type { EhrNote, SyncOutcome } from './sync';
+
+/** The metric of what a write met of work done in the EHR (CONTRACT §13). */
+const EHR_METRIC_OF: Record<EhrNote, string> = {
+  applied: FHIR_METRICS.ehrApplied,
+  held: FHIR_METRICS.ehrHeld,
+  conflict: FHIR_METRICS.ehrConflict,
+};
 
 const METRIC_OF: Record<SyncOutcome['kind'], string | null> = {
   written: FHIR_METRICS.written,
@@ -24,6 +31,12 @@ const METRIC_OF: Record<SyncOutcome['kind'], string | null> = {
 export function recordOutcome(logger: LogSink, metrics: MetricSink, followUpId: string, outcome: SyncOutcome): void {
   const metric = METRIC_OF[outcome.kind];
   if (metric !== null) metrics.addMetric(metric, MetricUnit.Count, 1);
+  if (outcome.ehr !== undefined) {
+    metrics.addMetric(EHR_METRIC_OF[outcome.ehr], MetricUnit.Count, 1);
+    // Which follow-up, and what was met: never the Task, its actor or an owner (the record says who).
+    const say = outcome.ehr === 'applied' ? logger.info : logger.warn;
+    say.call(logger, `work done in the EHR ${outcome.ehr === 'applied' ? 'applied as the person\'s actions' : outcome.ehr === 'held' ? 'not applied: held until a person acts' : 'met a person\'s action here: the tracker\'s content written back'}`, { follow_up_id: followUpId, ehr: outcome.ehr });
+  }
   switch (outcome.kind) {
     case 'refused':
       return logger.error('FHIR server refused the Task: not retried until the follow-up changes', { follow_up_id: followUpId, status: outcome.status, codes: outcome.codes });

@@ -7,8 +7,9 @@
  * fhir/sync.ts, which applies the EHR's work first).
  *
  * - The tracker's own version (its digest matches its mapped fields) costs
- *   nothing more; a version the follow-up's confirmation names is skipped; a
- *   Task whose identifier names no usable follow-up id is skipped.
+ *   nothing more; a version the follow-up's confirmation names (confirmed, or
+ *   held as the EHR's work not applied) is skipped; a Task whose identifier
+ *   names no usable follow-up id is skipped.
  * - At most `pollMax` Tasks a run, and never past the time reserve: a run cut
  *   there resumes exactly where it stopped.
  * - Anything but a searchset (a server down, 429/503, a timeout, a body that
@@ -174,7 +175,10 @@ class PollRun {
     if (foundTask(task.resource, systems)?.trackersContent === true) return false;
     // Eventually consistent is enough: a confirmation read behind its write costs one more sync, never a skipped version.
     const confirmation = await readConfirmation(db, tableName, id, baseUrl, false);
-    return !(task.versionId !== null && confirmation?.taskId === task.id && confirmation.versionId === task.versionId);
+    if (task.versionId === null || confirmation === null || confirmation.taskId !== task.id) return true;
+    // The version confirmed, or the EHR's version already held (not applied, with why): nothing new in it.
+    const held = confirmation.ehrChange !== null && !confirmation.ehrChange.applied && confirmation.ehrChange.why !== null;
+    return confirmation.versionId !== task.versionId && !(held && confirmation.ehrChange?.fhir_version_id === task.versionId);
   }
 
   /** Writes where the run is (`complete`: the run's end); false when another run moved the state meanwhile. */

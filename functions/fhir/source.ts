@@ -15,6 +15,7 @@ export function taskSourceOf(stored: StoredFollowUp): TaskSource {
     lastAt: stored.last?.at ?? null,
     revision: stored.revision,
     kind: followUpKind(stored.followUp, stored.applied),
+    ownerReference: stored.ehrOwner != null && stored.ehrOwner.value === stored.followUp.owner ? stored.ehrOwner.reference : null,
   };
 }
 

@@ -31,9 +31,10 @@
  * 413, 429, 5xx; a body not asked for or over 5 MiB) and no answer leave the
  * pending record for the next try.
  */
-import { contentDigest, foundTask, olderThanFound, taskOf, type FhirSystems, type FhirTask, type TaskSource } from '../core/fhir-task';
+import { contentDigest, foundTask, olderThanFound, taskOf, type EhrChangeView, type FhirSystems, type FhirTask, type FoundTask, type TaskSource } from '../core/fhir-task';
+import { contentOf as taskContentOf, sameTaskContent, type ConfirmedContent } from '../core/fhir-ehr-change';
 import { taskToWrite } from '../core/fhir-task-write';
-import { TRACKER_ACTOR } from '../core/follow-up/history';
+import { isTrackerPersonEntry } from '../store/follow-ups/ehr-actions';
 import { readHistory } from '../store/follow-ups/history';
 import type { StoredFollowUp } from '../store/follow-ups/item';
 import { getFollowUp } from '../store/follow-ups/reads';
@@ -41,6 +42,7 @@ import { clearPending, readConfirmation, writeConfirmation, type Confirmation } 
 import type { TableClient } from '../store/table-client';
 import { ConfigError } from '../shared/config';
 import { judgeAnswer, searchsetTasks, usableResourceId, writtenBodyReadable, type UnavailableReason } from './answers';
+import { ehrWorkStep, type EhrSettings } from './ehr-work';
 import { digestOf, taskSourceOf } from './source';
 import { identifierQuery, identifierSearch, operationOutcomeCodes, type FhirAnswer, type FhirExchange, type FhirHttp } from './http';
 
@@ -56,9 +58,16 @@ export interface SyncDeps {
   systems: FhirSystems;
   baseUrl: string;
   now: () => Date;
+  /** FHIR_EHR_ACTIONS on: work done in the EHR applies as the person's actions; absent or null: off (held as `changed_in_ehr`). */
+  ehr?: EhrSettings | null;
 }
 
-export type SyncOutcome =
+/** What the write met of work done in the EHR on the way (its metric): applied, held (not applied, with why) or a conflict. */
+export type EhrNote = 'applied' | 'held' | 'conflict';
+
+export type SyncOutcome = SyncResult & { ehr?: EhrNote };
+
+type SyncResult =
   /** The server stored the Task at the follow-up's content. */
   | { kind: 'written' }
   /** The Task was already at the follow-up's digest: no write. */
@@ -81,7 +90,7 @@ export type SyncOutcome =
   /** 401 or 403 from the server or its token endpoint, or a credential that cannot be read: a configuration error. */
   | { kind: 'unauthorized'; where: 'server' | 'token' | 'credential' };
 
-type Unavailable = Extract<SyncOutcome, { kind: 'unavailable' }>;
+type Unavailable = Extract<SyncResult, { kind: 'unavailable' }>;
 
 /** An `unavailable` outcome: the pending record stays for the next try. */
 export function unavailable(reason: UnavailableReason, answer: Pick<FhirAnswer, 'status' | 'retryAfterMs'> | null = null, throttled = false): Unavailable {
@@ -107,6 +116,18 @@ export async function syncFollowUp(deps: SyncDeps, id: string, openedAt: string 
 type Round = { kind: 'read'; tasks: Record<string, unknown>[]; written: Written } | { kind: 'done'; outcome: SyncOutcome };
 
 async function syncRounds(deps: SyncDeps, id: string, openedAt: string | null): Promise<SyncOutcome> {
+  const ehr: EhrMet = { note: null, appliedVersion: null };
+  const outcome = await roundsOf(deps, id, openedAt, ehr);
+  return ehr.note === null ? outcome : { ...outcome, ehr: ehr.note };
+}
+
+/** What this delivery met of work done in the EHR: its note, and the Task version it applied (not read as work again). */
+interface EhrMet {
+  note: EhrNote | null;
+  appliedVersion: string | null;
+}
+
+async function roundsOf(deps: SyncDeps, id: string, openedAt: string | null, ehr: EhrMet): Promise<SyncOutcome> {
   let conflicts = 0;
   let wrote = false;
   for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -114,7 +135,8 @@ async function syncRounds(deps: SyncDeps, id: string, openedAt: string | null): 
     if (read.kind === 'done') return read.outcome;
     const { tasks, written } = read;
     if (tasks.length > 1) return refuse(deps, written, 412, ['multiple-matches']);
-    const step = tasks.length === 1 ? await overFound(deps, written, tasks[0]!, wrote) : await whenNoneFound(deps, written);
+    const step = tasks.length === 1 ? await overFound(deps, written, tasks[0]!, wrote, ehr) : await whenNoneFound(deps, written);
+    if (step.kind === 'again') continue;
     if (step.kind === 'done') return step.outcome;
     const answer = step.answer;
     if (answer.kind !== 'answer') return failureOf(answer);
@@ -160,11 +182,11 @@ async function readRound(deps: SyncDeps, id: string, openedAt: string | null): P
   return { kind: 'read', tasks, written };
 }
 
-/** What a round does next: send a request (over the Task found, or a create), or it is done. */
-type Step = { kind: 'send'; answer: FhirExchange; found: string | null } | { kind: 'done'; outcome: SyncOutcome };
+/** What a round does next: send a request (over the Task found, or a create), read again (EHR work applied), or it is done. */
+type Step = { kind: 'send'; answer: FhirExchange; found: string | null } | { kind: 'again' } | { kind: 'done'; outcome: SyncOutcome };
 
-/** One Task found: confirm it, leave it (newer, or held), or PUT the follow-up's content over it, keeping the EHR's own elements. */
-async function overFound(deps: SyncDeps, written: Written, resource: Record<string, unknown>, wrote: boolean): Promise<Step> {
+/** One Task found: confirm it, leave it (newer, or held), apply the EHR's work on it, or PUT the follow-up's content over it, keeping the EHR's own elements. */
+async function overFound(deps: SyncDeps, written: Written, resource: Record<string, unknown>, wrote: boolean, ehr: EhrMet): Promise<Step> {
   const { stored, source, digest, previous: confirmation } = written;
   const found = foundTask(resource, deps.systems);
   if (found === null || !usableResourceId(found.id)) return { kind: 'done', outcome: unavailable('unreadable') };
@@ -178,10 +200,10 @@ async function overFound(deps: SyncDeps, written: Written, resource: Record<stri
     await clearPending(deps.db, deps.tableName, stored.followUp.opened_at, stored.followUp.id, source.revision);
     return { kind: 'done', outcome: { kind: 'superseded' } };
   }
-  const changedInEhr = !found.trackersContent && found.versionId !== (confirmation?.versionId ?? null);
-  if (changedInEhr && !(await personActedSince(deps, stored.followUp.id, confirmation?.changedInEhrVersion ?? null))) {
-    await holdChangedInEhr(deps, written);
-    return { kind: 'done', outcome: { kind: 'changed_in_ehr' } };
+  const fromEhr = !found.trackersContent && found.versionId !== (confirmation?.versionId ?? null) && found.versionId !== ehr.appliedVersion;
+  if (fromEhr) {
+    const step = await ehrStep(deps, written, resource, found, ehr);
+    if (step !== null) return step;
   }
   const answer = await deps.http.send({
     method: 'PUT',
@@ -190,6 +212,46 @@ async function overFound(deps: SyncDeps, written: Written, resource: Record<stri
     body: taskToWrite(resource, written.task, deps.systems),
   });
   return { kind: 'send', answer, found: found.id };
+}
+
+/**
+ * A Task version someone else made (CONTRACT §13, "Work done in the EHR comes
+ * back", fhir/ehr-work.ts): applied (the round goes again, to write the new
+ * content over it), a conflict (recorded; the tracker's content is written
+ * back at once), held until a person acts, or no work. Null: write over it.
+ */
+async function ehrStep(deps: SyncDeps, written: Written, resource: Record<string, unknown>, found: FoundTask, ehr: EhrMet): Promise<Step | null> {
+  const { stored, previous } = written;
+  const held = previous?.changedInEhrVersion ?? null;
+  // A version held before, and a person acted in the tracker since: their action replaces it.
+  if (held !== null && previous?.ehrChange?.fhir_version_id === found.versionId && (await personActedSince(deps, stored.followUp.id, held))) return null;
+  const step = await ehrWorkStep(deps, { id: stored.followUp.id, taskContent: written.content, digest: written.digest, previous, resource, found });
+  switch (step.kind) {
+    case 'failed':
+      return { kind: 'done', outcome: step.failure.kind === 'unauthorized' ? { kind: 'unauthorized', where: 'token' } : unavailable(step.failure.reason, step.failure.answer) };
+    case 'gone':
+      return { kind: 'done', outcome: { kind: 'gone' } };
+    case 'applied':
+      ehr.note = 'applied';
+      ehr.appliedVersion = found.versionId;
+      await recordEhrChange(deps, written, { ehrChange: step.change, trackerChange: null, conflictVersion: null });
+      return { kind: 'again' };
+    case 'conflict':
+      ehr.note = 'conflict';
+      await recordEhrChange(deps, written, { ehrChange: step.change, trackerChange: step.trackerChange, conflictVersion: stored.followUp.version });
+      return null;
+    case 'held':
+      if (step.change === null && held !== null && (await personActedSince(deps, stored.followUp.id, held))) return null;
+      if (step.change !== null && step.known !== true) ehr.note = 'held';
+      await holdChangedInEhr(deps, written, step.change);
+      return { kind: 'done', outcome: { kind: 'changed_in_ehr' } };
+    case 'none':
+      if (step.change !== undefined) await recordEhrChange(deps, written, { ehrChange: step.change, trackerChange: null, conflictVersion: null });
+      // Only the EHR's own elements, or fields it sets on every save: at the follow-up's content, nothing to write.
+      if (!sameTaskContent(taskContentOf(resource, deps.systems), written.content)) return null;
+      await confirm(deps, written, found.id, found.versionId);
+      return { kind: 'done', outcome: { kind: 'unchanged' } };
+  }
 }
 
 /**
@@ -229,7 +291,10 @@ interface Written {
   stored: StoredFollowUp;
   source: TaskSource;
   task: FhirTask;
+  /** The Task's content as §13 compares it (core/fhir-ehr-change.ts): what a confirmation keeps. */
+  content: ConfirmedContent;
   digest: string;
+  /** What this server last confirmed (kept current by this delivery's own records of EHR work). */
   previous: Confirmation | null;
 }
 
@@ -238,7 +303,7 @@ async function contentOf(deps: SyncDeps, stored: StoredFollowUp): Promise<Writte
   const source = taskSourceOf(stored);
   const task = taskOf(source, deps.systems);
   const previous = await readConfirmation(deps.db, deps.tableName, stored.followUp.id, deps.baseUrl, true);
-  return { stored, source, task, digest: contentDigest(task, deps.systems), previous };
+  return { stored, source, task, content: taskContentOf(task, deps.systems), digest: contentDigest(task, deps.systems), previous };
 }
 
 function taskIdOf(answer: FhirAnswer): string | null {
@@ -258,7 +323,7 @@ function versionIdOf(answer: FhirAnswer): string | null {
 async function personActedSince(deps: SyncDeps, id: string, version: number | null): Promise<boolean> {
   if (version === null) return false;
   const history = await readHistory(deps.db, deps.tableName, id, deps.now());
-  return history.slice(version).some((entry) => entry.actor !== TRACKER_ACTOR);
+  return history.slice(version).some(isTrackerPersonEntry);
 }
 
 /** Whether the confirmation says this very Task version is at `digest`, with nothing refused or held. */
@@ -275,8 +340,10 @@ function isConfirmed(confirmation: Confirmation | null, digest: string, taskId: 
 
 /** Records what the server confirmed and drops the pending record it answers. */
 async function confirm(deps: SyncDeps, written: Written, taskId: string | null, versionId: string | null): Promise<void> {
-  const { stored, source, digest } = written;
-  const confirmation: Confirmation = { ...emptyConfirmation(deps, stored), digest, taskId, versionId };
+  const { stored, source, digest, previous } = written;
+  // What the EHR last did stays beside the new confirmation (`fhir.ehr_change`; a conflict until the follow-up's next version).
+  const ehr = { ehrChange: previous?.ehrChange ?? null, trackerChange: previous?.trackerChange ?? null, conflictVersion: previous?.conflictVersion ?? null };
+  const confirmation: Confirmation = { ...emptyConfirmation(deps, stored), ...ehr, content: written.content, digest, taskId, versionId };
   await writeConfirmation(deps.db, deps.tableName, stored.followUp.id, confirmation, stored.expiresAt);
   await clearPending(deps.db, deps.tableName, stored.followUp.opened_at, stored.followUp.id, source.revision);
 }
@@ -287,12 +354,20 @@ async function refuse(deps: SyncDeps, written: Written, status: number, codes: s
   return { kind: 'refused', status, codes };
 }
 
-/** A Task changed in the EHR: held (not overwritten) from this version of the follow-up on, its pending record dropped. */
-async function holdChangedInEhr(deps: SyncDeps, written: Written): Promise<void> {
+/** A Task changed in the EHR: held (not overwritten) from this version of the follow-up on, its pending record dropped; with the change read, when read. */
+async function holdChangedInEhr(deps: SyncDeps, written: Written, change: EhrChangeView | null): Promise<void> {
   await recordBeside(deps, written, {
     changedInEhrDigest: written.digest,
     changedInEhrVersion: written.previous?.changedInEhrVersion ?? written.stored.followUp.version,
+    ...(change === null ? {} : { ehrChange: change, trackerChange: null }),
   });
+}
+
+/** Records work read from the EHR (applied, or a conflict) beside what was last confirmed; the delivery goes on from it. */
+async function recordEhrChange(deps: SyncDeps, written: Written, mark: Pick<Confirmation, 'ehrChange' | 'trackerChange' | 'conflictVersion'>): Promise<void> {
+  const confirmation: Confirmation = { ...(written.previous ?? emptyConfirmation(deps, written.stored)), ...mark };
+  await writeConfirmation(deps.db, deps.tableName, written.stored.followUp.id, confirmation, written.stored.expiresAt);
+  written.previous = confirmation;
 }
 
 /**
@@ -303,7 +378,10 @@ async function holdChangedInEhr(deps: SyncDeps, written: Written): Promise<void>
 async function recordBeside(
   deps: SyncDeps,
   { stored, source, previous }: Written,
-  mark: Pick<Confirmation, 'refusedDigest' | 'refusalStatus' | 'refusalCodes'> | Pick<Confirmation, 'changedInEhrDigest' | 'changedInEhrVersion'> | Pick<Confirmation, 'deletedInEhrVersion'>,
+  mark:
+    | Pick<Confirmation, 'refusedDigest' | 'refusalStatus' | 'refusalCodes'>
+    | (Pick<Confirmation, 'changedInEhrDigest' | 'changedInEhrVersion'> & Partial<Pick<Confirmation, 'ehrChange' | 'trackerChange'>>)
+    | Pick<Confirmation, 'deletedInEhrVersion'>,
 ): Promise<void> {
   const confirmation: Confirmation = {
     ...(previous ?? emptyConfirmation(deps, stored)),
@@ -335,6 +413,10 @@ function emptyConfirmation(deps: SyncDeps, stored: StoredFollowUp): Confirmation
     changedInEhrVersion: null,
     deletedInEhrVersion: null,
     heldAt: null,
+    content: null,
+    ehrChange: null,
+    trackerChange: null,
+    conflictVersion: null,
   };
 }
 

@@ -13,7 +13,6 @@ export const DEFAULT_FHIR_TASK_SYSTEM = 'urn:redraw-tracker:follow-up';
 export const DEFAULT_FHIR_CODE_SYSTEM = 'urn:redraw-tracker';
 export const DEFAULT_FHIR_ORDER_SYSTEM = 'urn:junction:order';
 export const DEFAULT_FHIR_OWNER_SYSTEM = 'urn:redraw-tracker:owner';
-export const DEFAULT_FHIR_SCOPE = 'system/Task.rs system/Task.cu';
 export const DEFAULT_FHIR_CATCH_UP_PER_SWEEP = 200;
 
 /** A setting whose unset or blank value takes `value`. */

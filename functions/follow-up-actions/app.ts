@@ -19,6 +19,7 @@
  * Logs say which follow-up, which action and the outcome, never the body.
  */
 import * as z from 'zod/mini';
+import { ACTION_NAMES } from '../core/follow-up/action-body';
 import type { CallerKind } from '../core/follow-up/person-action';
 import type { FollowUpView } from '../core/follow-up/view';
 import { CONSOLE_ACT_SCOPE_CLAIM, type AccessTokens } from '../shared/access-token';
@@ -55,8 +56,8 @@ export function payloadTooLargeResponse(): ActionsHttpResponse {
 
 export { ActorHandle, isReservedActor, LOCAL_ACTOR, type ActorSource } from '../shared/actor';
 
-/** The names of the actions, the only part of a body a log may name. */
-const ACTION_NAMES = new Set(['acknowledge', 'assign', 'snooze', 'record_contact', 'close', 'reopen']);
+/** The names of the actions (CONTRACT §9), the only part of a body a log may name. */
+const LOGGED_ACTION_NAMES: ReadonlySet<string> = new Set(ACTION_NAMES);
 
 export interface FollowUpActionsDeps {
   db: TableClient;
@@ -185,9 +186,9 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event:
   };
 }
 
-/** The name of the body's action when it is one of ACTION_NAMES, else null: the only part of a body a log may name. */
+/** The name of the body's action when it is one of §9's (ACTION_NAMES), else null: the only part of a body a log may name. */
 function actionName(body: unknown): string | null {
-  return typeof body === 'object' && body !== null && ACTION_NAMES.has(String((body as { action?: unknown }).action)) ? String((body as { action: unknown }).action) : null;
+  return typeof body === 'object' && body !== null && LOGGED_ACTION_NAMES.has(String((body as { action?: unknown }).action)) ? String((body as { action: unknown }).action) : null;
 }
 
 /** The store's result as an answer; `view` shows the follow-up as it now is. */

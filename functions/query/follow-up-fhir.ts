@@ -12,5 +12,5 @@ import type { TableClient } from '../store/table-client';
 
 export async function fhirViewOfStored(db: TableClient, tableName: string, stored: StoredFollowUp, fhir: { baseUrl: string; systems: FhirSystems }): Promise<FhirView | null> {
   const confirmation = await readConfirmation(db, tableName, stored.followUp.id, fhir.baseUrl, false);
-  return fhirViewOf(confirmation, digestOf(stored, fhir.systems), fhir.baseUrl);
+  return fhirViewOf(confirmation, digestOf(stored, fhir.systems), fhir.baseUrl, stored.followUp.version);
 }

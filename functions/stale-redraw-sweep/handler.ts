@@ -64,6 +64,7 @@ const fhir =
         systems: fhirConfig.systems,
         baseUrl: fhirConfig.baseUrl,
         perSweep: fhirConfig.catchUpPerSweep,
+        ehrActions: fhirConfig.ehrActions,
       };
 
 export const handler = createSweepHandler({

@@ -27,7 +27,8 @@
  *   follow-ups (open, then closed) is being walked, and where it stopped.
  */
 import { createHash } from 'node:crypto';
-import type { ConfirmationFacts } from '../core/fhir-task';
+import type { ConfirmedContent } from '../core/fhir-ehr-change';
+import type { ConfirmationFacts, EhrChangeView, TrackerChangeView } from '../core/fhir-task';
 import { instantMillis } from '../core/instant';
 import type { TableClient } from './table-client';
 import { TABLE } from './table';
@@ -75,6 +76,11 @@ export interface Confirmation extends ConfirmationFacts {
   versionId: string | null;
   /** The follow-up's version when its Task was found changed in the EHR (a person's action after it replaces the Task). */
   changedInEhrVersion: number | null;
+  /** The mapped content confirmed (core/fhir-ehr-change.ts): what work done in the EHR is read against; null when not kept. */
+  content: ConfirmedContent | null;
+  ehrChange: EhrChangeView | null;
+  trackerChange: TrackerChangeView | null;
+  conflictVersion: number | null;
   /** Its expiry (epoch seconds: its follow-up's), or null while kept; as read (a write takes the follow-up's). */
   expiresAt?: number | null;
 }
@@ -97,6 +103,10 @@ const C = {
   changedInEhrVersion: 'cv',
   deletedInEhrVersion: 'dv',
   heldAt: 'hat',
+  content: 'cc',
+  ehrChange: 'ec',
+  trackerChange: 'tc',
+  conflictVersion: 'xv',
 } as const;
 
 /** `SET #ttl = :ttl` or `REMOVE #ttl` for an expiry (null: kept), as the part of an UpdateExpression, with its names and values. */
@@ -256,6 +266,11 @@ export async function countPending(db: TableClient, tableName: string, limit: nu
   return page.Count;
 }
 
+/** A map attribute as the record keeps it (written by this module only), or null. */
+function map<T>(value: unknown): T | null {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as T) : null;
+}
+
 /** The confirmation record of follow-up `id` for `baseUrl`, or null (none, or another server's). */
 export async function readConfirmation(db: TableClient, tableName: string, id: string, baseUrl: string, consistent: boolean): Promise<Confirmation | null> {
   const item = await db.get({ TableName: tableName, Key: fhirKeys.confirmation(id), ConsistentRead: consistent });
@@ -278,6 +293,10 @@ export async function readConfirmation(db: TableClient, tableName: string, id: s
     changedInEhrVersion: number(C.changedInEhrVersion),
     deletedInEhrVersion: number(C.deletedInEhrVersion),
     heldAt: text(C.heldAt),
+    content: map<ConfirmedContent>(item[C.content]),
+    ehrChange: map<EhrChangeView>(item[C.ehrChange]),
+    trackerChange: map<TrackerChangeView>(item[C.trackerChange]),
+    conflictVersion: number(C.conflictVersion),
     expiresAt: number(TABLE.ttlAttribute),
   };
 }
@@ -306,6 +325,10 @@ export async function writeConfirmation(db: TableClient, tableName: string, id: 
     ...(confirmation.changedInEhrVersion === null ? {} : { [C.changedInEhrVersion]: confirmation.changedInEhrVersion }),
     ...(confirmation.deletedInEhrVersion === null ? {} : { [C.deletedInEhrVersion]: confirmation.deletedInEhrVersion }),
     ...(confirmation.heldAt === null ? {} : { [C.heldAt]: confirmation.heldAt }),
+    ...(confirmation.content === null ? {} : { [C.content]: confirmation.content }),
+    ...(confirmation.ehrChange === null ? {} : { [C.ehrChange]: confirmation.ehrChange }),
+    ...(confirmation.trackerChange === null ? {} : { [C.trackerChange]: confirmation.trackerChange }),
+    ...(confirmation.conflictVersion === null ? {} : { [C.conflictVersion]: confirmation.conflictVersion }),
     ...(expiresAt === null ? {} : { [TABLE.ttlAttribute]: expiresAt }),
   };
   const outcome = await db.put({

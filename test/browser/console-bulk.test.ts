@@ -4,7 +4,8 @@
  * sent with the version listed; a row changed behind the page ends `conflict`
  * (who changed it and what it is now, in words) while the others are applied
  * (or unchanged), the summary in a live region; Acknowledge takes the rows
- * without an owner for the person; Close asks first, naming how many, and
+ * without an owner for the person; End snooze acknowledges the snoozed ones
+ * and leaves the others unchanged; Close asks first, naming how many, and
  * any other action on more than 5 rows asks too, naming it; after a run the
  * focus is on the summary, in view on a 390x844 phone (issue 72 item 3).
  */
@@ -146,6 +147,32 @@ describe('Bulk', () => {
     await page.getByRole('status').filter({ hasText: '2 applied' }).waitFor();
     expect(sent.sort()).toEqual(rows.map((row) => `/follow-ups/${row.id}/actions`).sort());
     for (const row of rows) expect(await current(row.id)).toMatchObject({ state: 'closed', version: row.version + 1 });
+  });
+
+  it('ends the snooze of the selected rows (issue 70): a snoozed one is acknowledged now, one that is not snoozed is unchanged', async () => {
+    const open = (await api<{ items: FollowUp[] }>('/follow-ups?queue=open&limit=50', 'observer')).items.filter((row) => row.state === 'acknowledged');
+    expect(open.length).toBeGreaterThanOrEqual(2);
+    const [asleep, awake] = [open[0]!, open[1]!];
+    const until = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    await api(`/follow-ups/${asleep.id}/actions`, 'kim.w', { method: 'POST', body: JSON.stringify({ action: 'snooze', until, reason: 'awaiting_clinician', expected_version: asleep.version }) });
+    const snoozed = await current(asleep.id);
+    expect(snoozed.state).toBe('snoozed');
+
+    const page = await signedIn('uma.s', '#/bulk?queue=open');
+    for (const row of [asleep, awake]) await page.getByRole('checkbox', { name: `Select follow-up ${row.id}`, exact: true }).check();
+    await page.getByLabel('Action', { exact: true }).selectOption({ label: 'End snooze' });
+    expect(await page.getByText('Each selected follow-up that is snoozed is acknowledged now; the others stay as they are.').count()).toBe(1);
+    await expectNoAxeViolations(page, 'bulk with End snooze chosen');
+    await page.getByRole('button', { name: 'Apply to 2 selected' }).click();
+    await page.getByRole('status').filter({ hasText: '1 applied, 1 unchanged' }).waitFor();
+    const results = page.getByRole('table', { name: 'Results' });
+    const resultOf = async (id: string) => (await results.getByRole('row').filter({ has: page.getByRole('rowheader', { name: id, exact: true }) }).getByRole('cell').textContent()) ?? '';
+    expect(await resultOf(asleep.id)).toBe('Applied');
+    expect(await resultOf(awake.id)).toBe('Unchanged (nothing to change)');
+    expect(await current(asleep.id)).toMatchObject({ state: 'acknowledged', version: snoozed.version + 1 });
+    expect(await current(awake.id)).toMatchObject({ state: 'acknowledged', version: awake.version });
+    const { history } = await api<{ history: { actor: string; action: string }[] }>(`/follow-ups/${asleep.id}`, 'observer');
+    expect(history.at(-1)).toMatchObject({ actor: 'uma.s', action: 'unsnooze' });
   });
 
   it('refuses to apply with nothing chosen, and names what is missing for snooze', async () => {

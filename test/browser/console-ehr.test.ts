@@ -7,8 +7,10 @@
  * person's action, while the writer's read of the Task hangs, the facts say
  * "Sending to the EHR…" and no warning shows; the server refuses the write (the
  * stand-in's 422), and the first screen says so at 1280x800 and at 390x844; the
- * Task is changed in the EHR (the stand-in's edit) before a person's next action,
- * and the first screen says that. Axe clean in each state; the CLI's follow-up
+ * Task is closed in the EHR by Practitioner/123 (the stand-in's edit, as that
+ * author) just before a person's next action here: changed in both places, the
+ * first screen names both with their times, and the tracker's version is written
+ * back (CONTRACT §13, issue 70). Axe clean in each state; the CLI's follow-up
  * view (in this process) says each state too.
  */
 import type { Browser, Page } from 'playwright-core';
@@ -162,11 +164,11 @@ describe('the follow-up page with FHIR on', () => {
     await expectNoAxeViolations(phone, 'follow-up page, refused by the EHR at 390x844');
   });
 
-  it('names a change made in the EHR behind the tracker’s back on the first screen once a person acts', async () => {
+  it('names work done in the EHR that met a person’s action here on the first screen: both, with their times, the tracker’s version kept', async () => {
     await fhir.control.clearFaults();
     const [task] = (await fhir.control.tasks()).filter((one) => one.identifier?.some((identifier) => identifier.value === redraw.transactionId));
-    // Someone completes the Task in the EHR; then a person records a contact here: the tracker holds the Task as the EHR has it.
-    await fhir.control.editTask(task!.id!, { status: 'completed' });
+    // Someone completes the Task in the EHR; then, before the tracker has read that, a person records a contact here: changed in both places.
+    await fhir.control.editTask(task!.id!, { status: 'completed' }, { author: 'Practitioner/123' });
     const before = (await detail(redraw.transactionId))!;
     const acted = await fetch(`${tracker.url}/follow-ups/${redraw.transactionId}/actions`, {
       method: 'POST',
@@ -174,13 +176,21 @@ describe('the follow-up page with FHIR on', () => {
       body: JSON.stringify({ action: 'record_contact', channel: 'phone', outcome: 'no_answer', expected_version: before.follow_up.version }),
     });
     expect(acted.status).toBe(200);
-    await untilState(redraw.transactionId, 'changed_in_ehr');
+    await untilState(redraw.transactionId, 'conflict');
     const page = await signedInPage();
     const notice = await noticeOnFirstScreen(page, 800);
-    expect(notice).toContain('In the EHR: Changed by someone in the EHR');
-    expect(notice).toContain('What you can do: Your next action here writes the tracker’s follow-up to the EHR again');
-    await factReads(page, /^Changed by someone in the EHR \(.+\): not overwritten until your next action here$/);
-    await expectNoAxeViolations(page, 'follow-up page, changed in the EHR');
-    expect((await cliEhrLines(redraw.transactionId))[0]).toMatch(/^In the EHR: changed by someone in the EHR \S+ \(.+\): not overwritten until your next action here$/);
+    expect(notice).toContain('In the EHR: Changed in both places');
+    expect(await page.locator('.ehr-notice p').first().textContent()).toMatch(
+      /^Changed in the EHR by Practitioner\/123 at \d{4}-\d\d-\d\d \d\d:\d\d [^(]*UTC\)? \(they closed it\) while kim\.w acted here \(record_contact\) at \d{4}-\d\d-\d\d \d\d:\d\d [^:]*UTC\)?: the tracker’s version was kept and written back to the EHR\.$/,
+    );
+    expect(notice).toContain('What you can do: If the EHR’s change was right, make it here');
+    await factReads(page, /^Changed in both places \(.+\): the EHR’s change was not applied; the tracker’s follow-up was written back$/);
+    await expectNoAxeViolations(page, 'follow-up page, changed in both places');
+    const said = await cliEhrLines(redraw.transactionId);
+    expect(said[0]).toMatch(/^In the EHR: changed in both places \S+ \(.+\): the EHR’s change was not applied; the tracker’s follow-up was written back$/);
+    expect(said[1]).toMatch(/^ {2}Changed in the EHR by Practitioner\/123 at \S+ \(.+ ago\) \(they closed it\) while kim\.w acted here \(record_contact\) at /);
+    // The tracker's version was written back: the Task is the follow-up's again, acknowledged (in-progress), not completed.
+    const [after] = (await fhir.control.tasks()).filter((one) => one.identifier?.some((identifier) => identifier.value === redraw.transactionId));
+    expect(after!.status).toBe('in-progress');
   });
 });

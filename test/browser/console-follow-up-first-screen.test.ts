@@ -183,7 +183,7 @@ describe('the follow-up page’s first screen (issue 58)', () => {
     const help = page.getByRole('region', { name: 'Keyboard shortcuts' });
     await help.waitFor();
     const listed = await help.locator('dt').allTextContents();
-    expect(listed).toEqual(['t', 'a', 's', 'c', 'x', 'Enter', 'n or j', '/', '?']);
+    expect(listed).toEqual(['t', 'a', 's', 'e', 'c', 'x', 'Enter', 'n or j', '/', '?']);
     await expectNoAxeViolations(page, 'shortcuts help, 390x844');
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await page.keyboard.press('?');

@@ -6,7 +6,8 @@
  * clears its form and the reference; the page reads itself again on coming
  * back to the tab, never over something unsent; a form's problems are
  * summarised with links to the fields; a keyboard-only person can take and
- * snooze a follow-up; every state passes axe. Each action with fields opens
+ * snooze a follow-up; End snooze (and its key) ends a snooze early; every
+ * state passes axe. Each action with fields opens
  * its form in place from a button of its name (issue 58).
  */
 import type { Browser, Page } from 'playwright-core';
@@ -408,6 +409,57 @@ describe('the follow-up page', () => {
     await page.keyboard.press('Enter');
     await done(page, 'Snooze: done');
     expect((await detail(id)).follow_up).toMatchObject({ state: 'snoozed', owner: 'gil.k', snooze_reason: 'appointment_booked' });
+  });
+
+  it('ends a snooze early (issue 70): End snooze beside Snooze while it is snoozed, by its button and by the e key its help lists', async () => {
+    const id = takeFresh();
+    const snooze = async () => {
+      const { version } = (await detail(id)).follow_up;
+      const until = new Date(Date.now() + 3 * 86_400_000).toISOString();
+      await api(`/follow-ups/${id}/actions`, 'kim.w', { method: 'POST', body: JSON.stringify({ action: 'snooze', until, reason: 'patient_requested', expected_version: version }) });
+    };
+    await snooze();
+    const page = await signedIn('ivy.n', `#/follow-ups/${id}`);
+    const buttons = page.getByRole('group', { name: 'Actions' }).getByRole('button');
+    const endSnooze = page.getByRole('button', { name: 'End snooze', exact: true });
+    await endSnooze.waitFor();
+    // Beside the snooze control, and offered only while it is snoozed.
+    const names = (await buttons.allTextContents()).map((name) => name.trim());
+    expect(names.slice(names.indexOf('Snooze'), names.indexOf('Snooze') + 2)).toEqual(['Snooze', 'End snooze']);
+    await expectNoAxeViolations(page, 'follow-up, snoozed: End snooze offered');
+
+    await endSnooze.click();
+    await done(page, 'End snooze: done. It is now acknowledged');
+    await endSnooze.waitFor({ state: 'detached' });
+    const ended = await detail(id);
+    expect(ended.follow_up).toMatchObject({ state: 'acknowledged', snooze_reason: null });
+    expect(ended.history.at(-1)).toMatchObject({ actor: 'ivy.n', action: 'unsnooze', from_state: 'snoozed', to_state: 'acknowledged' });
+    // The history reads it in words.
+    const lastRow = page.locator('table.history tbody tr').nth(ended.history.length - 1);
+    await lastRow.getByRole('cell', { name: 'End snooze', exact: true }).waitFor();
+    expect(await lastRow.getByRole('cell', { name: 'Snoozed → Acknowledged', exact: true }).count()).toBe(1);
+
+    // Snoozed again behind the page; read again, the key ends it too, and the help lists the key.
+    await snooze();
+    await page.reload();
+    await endSnooze.waitFor();
+    await page.locator('h1').focus();
+    await page.keyboard.press('?');
+    const help = page.getByRole('region', { name: 'Keyboard shortcuts' });
+    await help.waitFor();
+    expect(await help.locator('dt', { hasText: /^e$/ }).locator('xpath=following-sibling::dd[1]').textContent()).toBe('end the snooze now, while it is snoozed');
+    await expectNoAxeViolations(page, 'follow-up, snoozed, with the shortcut help');
+    await page.keyboard.press('e');
+    await done(page, 'End snooze: done. It is now acknowledged');
+    await endSnooze.waitFor({ state: 'detached' });
+    const { follow_up: after, history } = await detail(id);
+    expect(after.state).toBe('acknowledged');
+    expect(history.filter((entry) => entry.actor === 'ivy.n').map((entry) => entry.action)).toEqual(['unsnooze', 'unsnooze']);
+    // Not snoozed: e does nothing.
+    await page.locator('h1').focus();
+    await page.keyboard.press('e');
+    await new Promise((wake) => setTimeout(wake, 500));
+    expect((await detail(id)).follow_up.version).toBe(after.version);
   });
 
   it('says in words when there is no such follow-up', async () => {

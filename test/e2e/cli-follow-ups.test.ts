@@ -4,7 +4,7 @@
  * initial orders in redraw_available (each opens a follow-up from the stream),
  * and the CLI run as a process (node bin/redraw-tracker.mjs) works them as a
  * person does: ack by an order id, snooze --for 3d, contact, close, a 409
- * conflict, reopen, ack taking an unowned one for REDRAW_TRACKER_OWNER, the
+ * conflict, reopen, unsnooze, ack taking an unowned one for REDRAW_TRACKER_OWNER, the
  * worklist with --mine from REDRAW_TRACKER_OWNER, --version, "did you mean", and
  * one follow-up with its history, in both output modes, each --json document
  * compared with what the API itself answers.
@@ -321,6 +321,14 @@ describe('redraw-tracker follow-up commands against npm start', () => {
     const snoozedList = await cli(['follow-ups', '--all', '--limit', '2']);
     expect(snoozedList.stdout.split('\n').map((line) => line.split(' ')[0]).filter((word) => open.includes(word!))).toEqual(open);
     expect(snoozedList.stdout).toMatch(new RegExp(`^${kit.transactionId} +- +snoozed \\(result missing without a redraw\\) +snoozed until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC \\(in (1d 23h|2d)\\) `, 'm'));
+    // Its snooze ended early by an order id (CONTRACT §9's unsnooze, issue 70): acknowledged now, among the live ones again.
+    const woken = await cli(['unsnooze', untouched.initialId], 'alice');
+    expect(woken).toMatchObject({ code: 0, stderr: '' });
+    expect(woken.stdout).toMatch(new RegExp(`^Ended the snooze of follow-up ${untouched.transactionId} \\(now version 3\\)\\.\\nFollow-up ${untouched.transactionId} {2}acknowledged$`, 'm'));
+    const awake = Page.parse(await api('/follow-ups?state=open&limit=100')).items.map((item) => item.id);
+    expect(awake.at(-1)).toBe(kit.transactionId);
+    expect(awake.indexOf(untouched.transactionId)).toBeLessThan(awake.length - 1);
+    expect(Detail.parse(await api(`/follow-ups/${untouched.transactionId}`)).history.at(-1)).toMatchObject({ action: 'unsnooze', actor: 'alice', from_state: 'snoozed', to_state: 'acknowledged' });
     // Closed: by whom, and no choice left.
     expect((await cli(['close', kit.transactionId, '--disposition', 'tested_elsewhere'], 'alice')).code).toBe(0);
     const closed = await cli(['follow-up', kit.transactionId]);

@@ -8,7 +8,8 @@
  * stated content digest is what its content hashes to, and GET /follow-ups/{id}
  * says `current` at the follow-up's version), valid R4; GET /local/fhir counts
  * them all confirmed; the CLI says "In the EHR: up to date"; and the simulator
- * ends with the line on how to see them.
+ * ends with the line on how to see them, then one on how to close a follow-up
+ * from the EHR, whose curl completes that follow-up's Task as Practitioner/123.
  *
  * A Task changed in the EHR afterwards is found by the writer's poll alone,
  * within FHIR_POLL_SECONDS (1 s here).
@@ -239,8 +240,24 @@ describe('FHIR on: npm start with FHIR_BASE_URL at the stand-in, then npm run si
     }
   });
 
+  it('ends the simulation with a curl that closes an open follow-up\'s Task from the EHR, as Practitioner/123', async () => {
+    const line = linesOf(onRun.stdout).slice(-3).find((text) => text.startsWith('Close follow-up '));
+    expect(line, onRun.stdout.slice(-2000)).toBeDefined();
+    const [, followUpId, url, body] = /^Close follow-up (\S+) from the EHR, as Practitioner\/123 there: curl -s -X POST '([^']+)' -d '([^']+)'/.exec(line!) ?? [];
+    expect((await detail(on.url, followUpId!)).follow_up.state).not.toBe('closed');
+    // As curl -d sends it (a form's content type): the stand-in reads the JSON all the same.
+    const edit = await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body! });
+    expect(edit.status).toBe(200);
+    const task = (await fhir.control.tasks()).find((one) => one.identifier?.some((identifier) => identifier.value === followUpId));
+    expect(task).toMatchObject({ status: 'completed', meta: { author: { reference: 'Practitioner/123' } } });
+    // Found by the writer's poll alone (FHIR_POLL_SECONDS 1 here), and applied as that person's close.
+    const closed = await eventually(() => detail(on.url, followUpId!), (now) => now.follow_up.state === 'closed', 15_000, 250);
+    expect(closed.follow_up.state).toBe('closed');
+  });
+
   it('finds a Task changed in the EHR within FHIR_POLL_SECONDS, with nothing done in the tracker (its poll)', async () => {
-    const open = (await allFollowUps(on.url)).find((item) => item.state !== 'closed')!;
+    const closedInEhr = /^Close follow-up (\S+) /.exec(linesOf(onRun.stdout).find((text) => text.startsWith('Close follow-up ')) ?? '')?.[1];
+    const open = (await allFollowUps(on.url)).find((item) => item.state !== 'closed' && item.id !== closedInEhr)!;
     const task = (await fhir.control.tasks()).find((one) => one.identifier?.some((identifier) => identifier.system === SYSTEMS.task && identifier.value === open.id))!;
     // On hold without an end: held as changed in the EHR (CONTRACT §13, "What is not applied"), found by the poll alone.
     await fhir.control.editTask(task.id!, { status: 'on-hold' });
@@ -255,6 +272,7 @@ describe('FHIR off: npm start without FHIR_BASE_URL, then the same simulation, b
     expect(offRun.code, offRun.stderr).toBe(0);
     expect(linesOf(offRun.stdout).at(-1)).toBe('Done: every transaction reached its expected status.');
     expect(offRun.stdout).not.toContain('FHIR Tasks');
+    expect(offRun.stdout).not.toContain('from the EHR');
   });
 
   it('sends the stand-in nothing, answers GET /local/fhir 409 and every follow-up "fhir": null', async () => {

@@ -108,9 +108,14 @@ describe('alarms on the tracker\'s own metrics', () => {
     const fhir = watched.filter((metric) => metric.metricName.startsWith('Fhir'));
     expect(new Set(fhir.map((metric) => `${metric.dimensions['service']} ${metric.metricName}`))).toEqual(
       new Set([
-        ...[FHIR_METRICS.refused, FHIR_METRICS.changedInEhr, FHIR_METRICS.deletedInEhr, FHIR_METRICS.unauthorized, FHIR_METRICS.baseUrlNotFound].flatMap((name) => [`fhir-writer ${name}`, `stale-redraw-sweep ${name}`]),
+        ...[FHIR_METRICS.refused, FHIR_METRICS.changedInEhr, FHIR_METRICS.deletedInEhr, FHIR_METRICS.unauthorized, FHIR_METRICS.baseUrlNotFound, FHIR_METRICS.ehrHeld, FHIR_METRICS.ehrConflict].flatMap((name) => [
+          `fhir-writer ${name}`,
+          `stale-redraw-sweep ${name}`,
+        ]),
         `stale-redraw-sweep ${FHIR_METRICS.behind}`,
         `stale-redraw-sweep ${FHIR_METRICS.catchUpFailed}`,
+        // The poll is the writer's alone.
+        `fhir-writer ${FHIR_METRICS.pollFailed}`,
       ]),
     );
   }, 120_000);

@@ -7,9 +7,10 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { FHIR_METRICS } from '../../functions/shared/metric-names';
+import { DEFAULT_FHIR_CATCH_UP_PER_SWEEP, DEFAULT_FHIR_POLL_MAX, DEFAULT_FHIR_POLL_SECONDS, DEFAULT_FHIR_SCOPE } from '../../functions/fhir/settings';
 import { FHIR_PARTITIONS, FHIR_STREAM_FILTER, FHIR_STREAM_MAPPING, FHIR_WRITER_MEMORY_MB, FHIR_WRITER_TIMEOUT } from '../../lib/fhir';
-import { FHIR_BEHIND_SWEEPS } from '../../lib/monitoring';
-import { FHIR_DEFAULTS, parseSettings } from '../../lib/settings';
+import { FHIR_BEHIND_SWEEPS, FHIR_POLL_FAILED_RUNS } from '../../lib/fhir-alarms';
+import { FHIR_DEFAULTS, FHIR_POLL_MIN_SECONDS, parseSettings } from '../../lib/settings';
 import type { TableBoundFunction } from '../../lib/table-bound-function';
 import { actionsOf, statementsOf, type Statement } from './policies';
 import { buildStack, type BuiltStack, cdkJsonSettings, FHIR_SETTING, fhirOn } from './stack';
@@ -20,6 +21,13 @@ beforeAll(() => {
   off = buildStack();
   on = buildStack({ settings: fhirOn() });
 }, 120_000);
+
+/** FHIR on with every setting of issue 70 away from its default, and the thresholds and a close group set: built once, when first asked for. */
+let custom: BuiltStack | undefined;
+const customStack = (): BuiltStack =>
+  (custom ??= buildStack({
+    settings: { ...fhirOn({ ...FHIR_SETTING, pollSeconds: 60, pollMax: 250, ehrActions: 'off' }), redrawStaleAfterDays: 9, redrawMissingAfterHours: 36, appointmentGraceHours: 12, consoleCloseGroup: 'leads' },
+  }));
 
 const TemplateJson = z.object({
   Resources: z.record(z.string(), z.object({ Type: z.string(), Properties: z.record(z.string(), z.unknown()).optional() })),
@@ -78,7 +86,7 @@ describe('FHIR Tasks off (the default: cdk.json `"fhir": null`)', () => {
     expect(typeCounts(off)['AWS::SQS::Queue']).toBe(1);
   });
 
-  it("adds, when on, exactly the writer's resources and its alarms, and changes no other resource's type or logical id", () => {
+  it("adds, when on, exactly the writer's resources, its poll schedule and its alarms, and changes no other resource's type or logical id", () => {
     const before = typeCounts(off);
     const after = typeCounts(on);
     const added = Object.fromEntries(Object.keys({ ...before, ...after }).map((type) => [type, (after[type] ?? 0) - (before[type] ?? 0)]).filter(([, count]) => count !== 0));
@@ -90,8 +98,13 @@ describe('FHIR Tasks off (the default: cdk.json `"fhir": null`)', () => {
       'AWS::Lambda::EventSourceMapping': 1,
       'AWS::SQS::Queue': 1,
       'AWS::SQS::QueuePolicy': 1,
-      // DeadLetters, WriterErrors, Refused, ChangedInEhr, DeletedInEhr, Unauthorized, BaseUrlNotFound, CatchUpFailed, Behind.
-      'AWS::CloudWatch::Alarm': 9,
+      // The poll's schedule, its permission to invoke the writer, and no asynchronous retry of a poll run.
+      'AWS::Events::Rule': 1,
+      'AWS::Lambda::Permission': 1,
+      'AWS::Lambda::EventInvokeConfig': 1,
+      // DeadLetters, WriterErrors, Refused, ChangedInEhr, DeletedInEhr, Unauthorized, BaseUrlNotFound, CatchUpFailed, Behind;
+      // EhrChangesHeld, EhrConflicts, PollFailed.
+      'AWS::CloudWatch::Alarm': 12,
     });
     const offIds = Object.keys(TemplateJson.parse(off.template.toJSON()).Resources);
     const onResources = TemplateJson.parse(on.template.toJSON()).Resources;
@@ -101,7 +114,7 @@ describe('FHIR Tasks off (the default: cdk.json `"fhir": null`)', () => {
 });
 
 describe('FHIR Tasks on: the writer (service fhir-writer)', () => {
-  it('is a function of its own, 60 s, 256 MB, with the FHIR settings and its credential secret by ARN (never a value)', () => {
+  it('is a function of its own, 60 s, 256 MB, with the FHIR settings (the EHR actions and the poll too) and its credential secret by ARN (never a value)', () => {
     const fn = functionsOf(on).get('fhir-writer');
     expect(fn).toMatchObject({ Timeout: FHIR_WRITER_TIMEOUT.toSeconds(), MemorySize: FHIR_WRITER_MEMORY_MB, Handler: 'index.handler' });
     expect(fhirVariables(on, 'fhir-writer')).toEqual({
@@ -112,8 +125,11 @@ describe('FHIR Tasks on: the writer (service fhir-writer)', () => {
       FHIR_OWNER_SYSTEM: FHIR_DEFAULTS.ownerSystem,
       FHIR_TOKEN_URL: FHIR_SETTING.tokenUrl,
       FHIR_CLIENT_ID: FHIR_SETTING.clientId,
-      FHIR_SCOPE: FHIR_DEFAULTS.scope,
+      FHIR_SCOPE: 'system/Task.rs system/Task.cu system/Practitioner.r system/PractitionerRole.r system/Provenance.rs',
       FHIR_CATCH_UP_PER_SWEEP: String(FHIR_DEFAULTS.catchUpPerSweep),
+      FHIR_EHR_ACTIONS: 'on',
+      FHIR_POLL_SECONDS: '300',
+      FHIR_POLL_MAX: '1000',
       FHIR_PRIVATE_KEY_SECRET_ARN: secretArn(FHIR_SETTING.privateKeySecretName),
       FHIR_KEY_ID: FHIR_SETTING.keyId,
     });
@@ -155,20 +171,57 @@ describe('FHIR Tasks on: the writer (service fhir-writer)', () => {
     });
   });
 
-  it('reads follow-ups, puts confirmations, updates and deletes pending records, and nothing else of the table', () => {
-    const statements = statementsOf(on.stack, on.template, writer().role);
-    const table = statements.filter((statement) => statement.Action.some((action) => action.startsWith('dynamodb:') && !['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'].includes(action)));
-    const leading = (keys: string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys } });
+  /** A role's statements on the table's items (not its stream), each as its actions and the partitions it is held to. */
+  const tableStatements = (role: TableBoundFunction['role']) =>
+    statementsOf(on.stack, on.template, role).filter((statement) => statement.Action.some((action) => action.startsWith('dynamodb:') && !['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'].includes(action)));
+  const leading = (keys: string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys } });
+
+  it("reads follow-ups, puts and updates confirmations, updates and deletes pending records, reads and puts the poll's cursor, and applies actions as the follow-up actions do: nothing else of the table", () => {
+    const table = tableStatements(writer().role);
     expect(table.map((statement) => [statement.Action, statement.Condition])).toEqual([
-      [['dynamodb:GetItem'], leading(['FOLLOWUP#*', 'FHIRTASK#*'])],
+      [['dynamodb:GetItem'], leading(['FOLLOWUP#*', 'FHIRTASK#*', 'FHIR#POLL', 'ORDER#*'])],
       [['dynamodb:Query'], leading(['FOLLOWUP#*'])],
-      [['dynamodb:PutItem'], leading(['FHIRTASK#*'])],
-      [['dynamodb:UpdateItem'], leading(['FHIR#PENDING'])],
+      [['dynamodb:PutItem'], leading(['FHIRTASK#*', 'FHIR#POLL', 'FOLLOWUP#*'])],
+      // The pending record, and the confirmation's expiry moved with its follow-up's (fhir/changes.ts setConfirmationExpiry).
+      [['dynamodb:UpdateItem'], leading(['FHIR#PENDING', 'FHIRTASK#*'])],
       [['dynamodb:DeleteItem'], leading(['FHIR#PENDING'])],
     ]);
     expect(FHIR_PARTITIONS.pending).toBe('FHIR#PENDING');
     for (const statement of table) expect(statement.Resource).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] }]);
   });
+
+  it("has every table grant of the follow-up actions function, action for action and partition for partition, and no index (CONTRACT §13: the follow-up actions' write access and no more)", () => {
+    const actions = tableStatements(on.stack.followUpActions.role);
+    // What the follow-up actions may do: read follow-ups and orders, put in a follow-up's partition (TransactWriteItems).
+    expect(actions.map((statement) => statement.Action).flat()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    const writers = tableStatements(writer().role);
+    for (const statement of actions) {
+      const [action] = statement.Action;
+      const granted = writers.filter((candidate) => candidate.Action.includes(action!));
+      expect(granted, action).toHaveLength(1);
+      const keys = (condition: Statement['Condition']) => condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+      expect(keys(granted[0]!.Condition), action).toEqual(expect.arrayContaining(keys(statement.Condition) as string[]));
+      expect(granted[0]!.Resource).toEqual(statement.Resource);
+    }
+    // Its writes of follow-ups are puts only (no update, no delete), and no index is queried.
+    expect(JSON.stringify(byAction(writers, 'dynamodb:UpdateItem').map((statement) => statement.Condition))).not.toContain('FOLLOWUP#');
+    expect(JSON.stringify(byAction(writers, 'dynamodb:DeleteItem').map((statement) => statement.Condition))).not.toContain('FOLLOWUP#');
+    expect(JSON.stringify(statementsOf(on.stack, on.template, writer().role))).not.toContain('/index/');
+  });
+
+  it('computes due times as the follow-up actions do: their stale thresholds, and not their console group', () => {
+    const fn = functionsOf(on).get('fhir-writer')?.Environment.Variables ?? {};
+    const actions = functionsOf(on).get('follow-up-actions')?.Environment.Variables ?? {};
+    const thresholds = ['REDRAW_STALE_AFTER_DAYS', 'REDRAW_MISSING_AFTER_HOURS', 'APPOINTMENT_GRACE_HOURS'];
+    for (const name of thresholds) {
+      expect(fn[name], name).toBeDefined();
+      expect(fn[name], name).toEqual(actions[name]);
+    }
+    const variables = functionsOf(customStack()).get('fhir-writer')?.Environment.Variables;
+    expect(variables).toMatchObject({ REDRAW_STALE_AFTER_DAYS: '9', REDRAW_MISSING_AFTER_HOURS: '36', APPOINTMENT_GRACE_HOURS: '12' });
+    expect(functionsOf(customStack()).get('follow-up-actions')?.Environment.Variables).toMatchObject({ CLOSE_REQUIRES_GROUP: 'leads' });
+    expect(variables).not.toHaveProperty('CLOSE_REQUIRES_GROUP');
+  }, 120_000);
 
   it('has exactly the actions its work needs: the items, the stream, its queue, its secret, the table key, its logs', () => {
     expect([...actionsOf(on.stack, on.template, writer().role)].sort()).toEqual(
@@ -191,6 +244,47 @@ describe('FHIR Tasks on: the writer (service fhir-writer)', () => {
     for (const statement of statements.filter((s) => s.Action.some((action) => action.startsWith('kms:')))) {
       expect(JSON.stringify(statement.Resource)).toMatch(/^\[\{"Fn::GetAtt":\["(TableKey|OpsKey)[A-F0-9]+","Arn"\]\}\]$/);
     }
+  });
+});
+
+describe("FHIR Tasks on: the writer's poll schedule (CONTRACT §13: found within FHIR_POLL_SECONDS)", () => {
+  const rules = (built: BuiltStack) => Object.entries(built.template.findResources('AWS::Events::Rule')).filter(([id]) => id.startsWith('FhirPollSchedule'));
+  const writerOf = (built: BuiltStack) => {
+    if (built.stack.fhirWriter === null) throw new Error('no FHIR writer with the fhir setting');
+    return built.stack.fhirWriter.function.fn;
+  };
+
+  it("is an EventBridge rule every pollSeconds (300 s: 5 minutes) whose one target is the writer with EventBridge's scheduled event (no input), never retried", () => {
+    const [rule, ...more] = rules(on);
+    expect(more).toEqual([]);
+    const properties = rule?.[1]['Properties'] as { ScheduleExpression: string; State: string; Targets: Record<string, unknown>[]; EventPattern?: unknown };
+    expect(properties.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(properties.State).toBe('ENABLED');
+    expect(properties.EventPattern).toBeUndefined();
+    expect(properties.Targets).toEqual([{ Id: expect.any(String), Arn: on.stack.resolve(writerOf(on).functionArn), RetryPolicy: { MaximumRetryAttempts: 0 } }]);
+    // Only EventBridge, for that rule, may invoke the writer this way.
+    on.template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: on.stack.resolve(writerOf(on).functionArn),
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [rule?.[0], 'Arn'] },
+    });
+    // Lambda does not retry a failed run either (its asynchronous retries would overlap the next run).
+    on.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: on.stack.resolve(writerOf(on).functionName), MaximumRetryAttempts: 0, Qualifier: '$LATEST' });
+  });
+
+  it('follows the pollSeconds setting (60: every minute), and the writer gets the same FHIR_POLL_SECONDS, FHIR_POLL_MAX and FHIR_EHR_ACTIONS', () => {
+    expect(rules(customStack()).map(([, rule]) => (rule['Properties'] as { ScheduleExpression: string }).ScheduleExpression)).toEqual(['rate(1 minute)']);
+    expect(fhirVariables(customStack(), 'fhir-writer')).toMatchObject({ FHIR_POLL_SECONDS: '60', FHIR_POLL_MAX: '250', FHIR_EHR_ACTIONS: 'off' });
+  }, 120_000);
+
+  it("gives a run the writer's whole timeout, and scheduled runs never overlap: the timeout is no longer than the shortest poll period", () => {
+    expect(FHIR_WRITER_TIMEOUT.toSeconds()).toBeLessThanOrEqual(FHIR_POLL_MIN_SECONDS);
+    expect(() => parseSettings({ ...cdkJsonSettings(), fhir: { ...FHIR_SETTING, pollSeconds: FHIR_POLL_MIN_SECONDS - 1 } })).toThrow(/redrawTracker\.fhir\.pollSeconds/);
+  });
+
+  it('exists only with FHIR on: without the setting the hourly sweep is the only rule', () => {
+    expect(Object.keys(off.template.findResources('AWS::Events::Rule')).map((id) => id.replace(/[A-F0-9]{8}$/, ''))).toEqual(['HourlySweep']);
   });
 });
 
@@ -252,7 +346,9 @@ describe('FHIR Tasks on: the sweep (catch-up) and the query function (`fhir` in 
     expect(Object.keys(fhirVariables(withSecret, 'fhir-writer'))).not.toContain('FHIR_PRIVATE_KEY_SECRET_ARN');
     expect(Object.keys(fhirVariables(withSecret, 'fhir-writer'))).not.toContain('FHIR_KEY_ID');
     const open = buildStack({ settings: fhirOn({ baseUrl: 'https://fhir.example.org/r4', orderSystem: 'https://example.org/junction-order' }) });
-    expect(Object.keys(fhirVariables(open, 'fhir-writer')).sort()).toEqual(['FHIR_BASE_URL', 'FHIR_CATCH_UP_PER_SWEEP', 'FHIR_CODE_SYSTEM', 'FHIR_ORDER_SYSTEM', 'FHIR_OWNER_SYSTEM', 'FHIR_SCOPE', 'FHIR_TASK_SYSTEM']);
+    expect(Object.keys(fhirVariables(open, 'fhir-writer')).sort()).toEqual([
+      'FHIR_BASE_URL', 'FHIR_CATCH_UP_PER_SWEEP', 'FHIR_CODE_SYSTEM', 'FHIR_EHR_ACTIONS', 'FHIR_ORDER_SYSTEM', 'FHIR_OWNER_SYSTEM', 'FHIR_POLL_MAX', 'FHIR_POLL_SECONDS', 'FHIR_SCOPE', 'FHIR_TASK_SYSTEM',
+    ]);
     expect(fhirVariables(open, 'query')).toMatchObject({ FHIR_ORDER_SYSTEM: 'https://example.org/junction-order' });
     expect(JSON.stringify(open.template.toJSON())).not.toContain('secretsmanager:GetSecretValue","secretsmanager:DescribeSecret"],"Resource":[{"Fn::Join"');
   }, 120_000);
@@ -280,6 +376,8 @@ describe('FHIR Tasks on: alarms (to the alarm topic)', () => {
     ['FhirTasksDeletedInEhr', FHIR_METRICS.deletedInEhr],
     ['FhirUnauthorized', FHIR_METRICS.unauthorized],
     ['FhirBaseUrlNotFound', FHIR_METRICS.baseUrlNotFound],
+    ['FhirEhrChangesHeld', FHIR_METRICS.ehrHeld],
+    ['FhirEhrConflicts', FHIR_METRICS.ehrConflict],
   ])('raises %s when the writer or the sweep counts any %s', (name, metricName) => {
     const properties = alarm(name);
     expect(properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1 });
@@ -315,8 +413,24 @@ describe('FHIR Tasks on: alarms (to the alarm topic)', () => {
     });
   });
 
+  it(`raises FhirPollFailed when the writer's poll runs failed in ${FHIR_POLL_FAILED_RUNS} poll periods in a row (one period per run)`, () => {
+    expect(alarm('FhirPollFailed')).toMatchObject({
+      MetricName: FHIR_METRICS.pollFailed,
+      Dimensions: [{ Name: 'service', Value: 'fhir-writer' }],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: FHIR_POLL_FAILED_RUNS,
+      DatapointsToAlarm: FHIR_POLL_FAILED_RUNS,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    // Its period is the poll's: a poll every minute fails three minutes in a row before anyone is called.
+    const [found] = Object.entries(customStack().template.findResources('AWS::CloudWatch::Alarm')).filter(([id]) => id.startsWith('MonitoringFhirPollFailed'));
+    expect(found?.[1]['Properties']).toMatchObject({ Period: 60, EvaluationPeriods: FHIR_POLL_FAILED_RUNS });
+  }, 120_000);
+
   it('sends each to the alarm topic', () => {
-    for (const name of ['FhirDeadLettersWaiting', 'FhirWriterErrors', 'FhirTasksRefused', 'FhirTasksChangedInEhr', 'FhirTasksDeletedInEhr', 'FhirUnauthorized', 'FhirBaseUrlNotFound', 'FhirCatchUpFailed', 'FhirTasksBehind']) {
+    for (const name of ['FhirDeadLettersWaiting', 'FhirWriterErrors', 'FhirTasksRefused', 'FhirTasksChangedInEhr', 'FhirTasksDeletedInEhr', 'FhirUnauthorized', 'FhirBaseUrlNotFound', 'FhirCatchUpFailed', 'FhirTasksBehind', 'FhirEhrChangesHeld', 'FhirEhrConflicts', 'FhirPollFailed']) {
       expect(alarm(name).AlarmActions, name).toEqual([{ Ref: alarmTopic() }]);
     }
   });
@@ -326,8 +440,12 @@ describe('the fhir setting (zod, named in the error)', () => {
   const base = { ...cdkJsonSettings() };
   const parseFhir = (fhir: unknown) => parseSettings({ ...base, fhir }).fhir;
 
-  it('fills the contract\'s defaults (systems, scope, catch-up) and keeps what is given', () => {
+  it('fills the contract\'s defaults (systems, scope, catch-up, the EHR actions, the poll) and keeps what is given', () => {
     expect(parseFhir({ baseUrl: 'https://fhir.example.org/r4' })).toEqual({ baseUrl: 'https://fhir.example.org/r4', ...Object.fromEntries(Object.entries(FHIR_DEFAULTS)) });
+    // The functions' own defaults (functions/fhir/settings.ts): what npm start and a function without the variable use.
+    expect(FHIR_DEFAULTS).toMatchObject({ scope: DEFAULT_FHIR_SCOPE, catchUpPerSweep: DEFAULT_FHIR_CATCH_UP_PER_SWEEP, ehrActions: 'on', pollSeconds: DEFAULT_FHIR_POLL_SECONDS, pollMax: DEFAULT_FHIR_POLL_MAX });
+    expect(FHIR_DEFAULTS.scope.split(' ')).toEqual(['system/Task.rs', 'system/Task.cu', 'system/Practitioner.r', 'system/PractitionerRole.r', 'system/Provenance.rs']);
+    expect(parseFhir({ baseUrl: 'https://fhir.example.org/r4', ehrActions: 'off', pollSeconds: 60, pollMax: 100_000 })).toMatchObject({ ehrActions: 'off', pollSeconds: 60, pollMax: 100_000 });
     expect(parseFhir(FHIR_SETTING)).toMatchObject(FHIR_SETTING);
     expect(parseFhir({ baseUrl: 'https://fhir.example.org/r4', catchUpPerSweep: 50, scope: 'system/Task.read system/Task.write' })).toMatchObject({ catchUpPerSweep: 50, scope: 'system/Task.read system/Task.write' });
   });
@@ -349,6 +467,17 @@ describe('the fhir setting (zod, named in the error)', () => {
     [{ baseUrl: 'https://fhir.example.org/r4', catchUpPerSweep: 0 }, /redrawTracker\.fhir\.catchUpPerSweep/],
     [{ baseUrl: 'https://fhir.example.org/r4', scope: 'system/Task.rs  system/Task.cu' }, /redrawTracker\.fhir\.scope: must be scopes separated by single spaces/],
     [{ baseUrl: 'https://fhir.example.org/r4', clientSecret: 'hunter2' }, /redrawTracker\.fhir: Unrecognized key: "clientSecret"/],
+    [{ baseUrl: 'https://fhir.example.org/r4', ehrActions: true }, /redrawTracker\.fhir\.ehrActions: must be "on" or "off"/],
+    [{ baseUrl: 'https://fhir.example.org/r4', ehrActions: 'yes' }, /redrawTracker\.fhir\.ehrActions: must be "on" or "off"/],
+    [{ baseUrl: 'https://fhir.example.org/r4', pollSeconds: 30 }, /redrawTracker\.fhir\.pollSeconds: must be at least 60 \(the writer's schedule runs at most once a minute on AWS\)/],
+    [{ baseUrl: 'https://fhir.example.org/r4', pollSeconds: 0 }, /redrawTracker\.fhir\.pollSeconds: must be at least 60/],
+    [{ baseUrl: 'https://fhir.example.org/r4', pollSeconds: 300.5 }, /redrawTracker\.fhir\.pollSeconds: must be a whole number of seconds/],
+    [{ baseUrl: 'https://fhir.example.org/r4', pollSeconds: 90 }, /redrawTracker\.fhir\.pollSeconds: must be a whole number of minutes, in seconds \(60, 120, 300, \.\.\.\)/],
+    [{ baseUrl: 'https://fhir.example.org/r4', pollSeconds: 86_460 }, /redrawTracker\.fhir\.pollSeconds: must be at most 86400/],
+    [{ baseUrl: 'https://fhir.example.org/r4', pollSeconds: '300' }, /redrawTracker\.fhir\.pollSeconds/],
+    [{ baseUrl: 'https://fhir.example.org/r4', pollMax: 0 }, /redrawTracker\.fhir\.pollMax: must be from 1 to 100000/],
+    [{ baseUrl: 'https://fhir.example.org/r4', pollMax: 100_001 }, /redrawTracker\.fhir\.pollMax: must be from 1 to 100000/],
+    [{ baseUrl: 'https://fhir.example.org/r4', pollMax: 2.5 }, /redrawTracker\.fhir\.pollMax: must be a whole number/],
   ])('refuses %j naming the setting', (fhir, message) => {
     expect(() => parseFhir(fhir)).toThrow(message);
   });

@@ -580,7 +580,7 @@ describe('FHIR Tasks on (CONTRACT §13): the stack with the fhir setting, rehear
     }
   });
 
-  it("the writer's role: reads its credential secret by the template's ARN (not the webhook's), reads follow-ups, puts confirmations, updates and deletes pending records only", async () => {
+  it("the writer's role: reads its credential secret by the template's ARN (not the webhook's), reads follow-ups, puts and updates confirmations, updates and deletes pending records, reads and puts the poll's cursor, and writes a follow-up as the follow-up actions do (puts, an order's read) only", async () => {
     const writer = await asFunction('fhir-writer');
     const id = freshId();
     const item = (pk: string, sk: string) => ({ pk: { S: pk }, sk: { S: sk } });
@@ -597,13 +597,28 @@ describe('FHIR Tasks on (CONTRACT §13): the stack with the fhir setting, rehear
         new GetItemCommand({ TableName, Key: item(`FHIRTASK#${id}`, 'FHIRTASK') }),
         new UpdateItemCommand({ TableName, Key: item('FHIR#PENDING', `2026-11-27T09:00:00.000Z#${id}`), UpdateExpression: 'SET x = :x', ExpressionAttributeValues: { ':x': { S: 'x' } } }),
         new DeleteItemCommand({ TableName, Key: item('FHIR#PENDING', `2026-11-27T09:00:00.000Z#${id}`) }),
+        // The poll's cursor (CONTRACT §13), one item per base URL.
+        new PutItemCommand({ TableName, Item: item('FHIR#POLL', `rehearsal-${id}`) }),
+        new GetItemCommand({ TableName, Key: item('FHIR#POLL', `rehearsal-${id}`) }),
+        // What the follow-up actions may do, to apply the EHR's work: read an order's stale flag.
+        new GetItemCommand({ TableName, Key: item(`ORDER#${id}`, 'ORDER') }),
       ];
       for (const command of ok) expect(await writer.outcome(writer.dynamodb.send(command as never)), command.constructor.name).toBe('ok');
+      // Allowed, and refused here by their condition alone, so that nothing is written: a put in a follow-up's partition
+      // (the follow-up actions' TransactWriteItems of conditional puts), and the update that moves a confirmation's
+      // expiry with its follow-up's (fhir/changes.ts, conditional on its base URL).
+      const allowedByCondition = [
+        new PutItemCommand({ TableName, Item: item(`FOLLOWUP#${id}`, 'FOLLOWUP'), ConditionExpression: 'attribute_exists(pk)' }),
+        new UpdateItemCommand({ TableName, Key: item(`FHIRTASK#${freshId()}`, 'FHIRTASK'), UpdateExpression: 'REMOVE expires_at', ConditionExpression: 'attribute_exists(pk)' }),
+      ];
+      for (const command of allowedByCondition) expect(await writer.outcome(writer.dynamodb.send(command as never)), command.constructor.name).toBe('ConditionalCheckFailedException');
       const denied = [
-        new GetItemCommand({ TableName, Key: item(`ORDER#${id}`, 'ORDER') }),
-        new PutItemCommand({ TableName, Item: item(`FOLLOWUP#${id}`, 'FOLLOWUP') }),
+        new GetItemCommand({ TableName, Key: item(`TRANSACTION#${id}`, 'TRANSACTION') }),
+        new PutItemCommand({ TableName, Item: item(`ORDER#${id}`, 'ORDER') }),
         new DeleteItemCommand({ TableName, Key: item(`LEASE#sweep`, 'LEASE') }),
         new UpdateItemCommand({ TableName, Key: item(`FOLLOWUP#${id}`, 'FOLLOWUP'), UpdateExpression: 'SET x = :x', ExpressionAttributeValues: { ':x': { S: 'x' } } }),
+        new DeleteItemCommand({ TableName, Key: item(`FOLLOWUP#${id}`, 'FOLLOWUP') }),
+        new UpdateItemCommand({ TableName, Key: item('FHIR#POLL', `rehearsal-${id}`), UpdateExpression: 'SET x = :x', ExpressionAttributeValues: { ':x': { S: 'x' } } }),
         new QueryCommand({ TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'FHIR#PENDING' } } }),
       ];
       for (const command of denied) expect(await writer.outcome(writer.dynamodb.send(command as never)), command.constructor.name).toBe('AccessDeniedException');
@@ -613,12 +628,34 @@ describe('FHIR Tasks on (CONTRACT §13): the stack with the fhir setting, rehear
         'dynamodb:PutItem',
         'dynamodb:DeleteItem',
         'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:UpdateItem',
         'dynamodb:Query',
       ]);
       expect(writer.proxy.unexpected).toEqual([]);
     } finally {
       await writer.stop();
     }
+  });
+
+  it("the writer's poll schedule (CONTRACT §13): one rule every pollSeconds, EventBridge's scheduled event to the writer, which that rule alone may invoke", () => {
+    const template = JSON.parse(readFileSync(join(assembly, `${FHIR_STACK}.template.json`), 'utf8')) as TemplateJson;
+    const writer = fhirDeployment.functions.find((candidate) => candidate.service === 'fhir-writer')!;
+    const targetsWriter = ([, resource]: [string, { Type: string; Properties?: Record<string, unknown> }]) =>
+      resource.Type === 'AWS::Events::Rule' && JSON.stringify(fhirDeployment.resolve(resource.Properties?.['Targets'])).includes(writer.arn);
+    const [rule, ...more] = Object.entries(template.Resources).filter(targetsWriter);
+    expect(more).toEqual([]);
+    expect(fhirDeployment.resolve(rule?.[1].Properties)).toMatchObject({ ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED', Targets: [{ Arn: writer.arn, RetryPolicy: { MaximumRetryAttempts: 0 } }] });
+    expect(JSON.stringify(rule?.[1].Properties)).not.toContain('Input');
+    // The stack without the setting has no such rule: the hourly sweep's is its only one.
+    const plain = JSON.parse(readFileSync(join(assembly, `${STACK}.template.json`), 'utf8')) as TemplateJson;
+    expect(Object.values(plain.Resources).filter((resource) => resource.Type === 'AWS::Events::Rule')).toHaveLength(1);
+    const ruleArn = `arn:aws:events:${LOCAL_REGION}:${ACCOUNT}:rule/${FHIR_STACK}-${rule?.[0] ?? ''}`;
+    const invoke = (principal: string, sourceArn: string) =>
+      isAllowed({ principal, action: 'lambda:InvokeFunction', resource: writer.arn, context: { 'aws:SourceArn': sourceArn } }, { identity: [], resource: fhirDeployment.functionPolicies.get(writer.arn) ?? [] });
+    expect(invoke('events.amazonaws.com', ruleArn)).toBe(true);
+    expect(invoke('events.amazonaws.com', `arn:aws:events:${LOCAL_REGION}:${ACCOUNT}:rule/${FHIR_STACK}-HourlySweep`)).toBe(false);
+    expect(invoke('apigateway.amazonaws.com', ruleArn)).toBe(false);
   });
 
   it("the sweep's role: Queries the pending partition, deletes pending records and reads the credential secret; the query function's reads the confirmation item", async () => {

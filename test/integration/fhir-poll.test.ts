@@ -186,9 +186,8 @@ describe('a poll run against the stand-in', () => {
       http: createFhirHttp({ baseUrl: proxyBase(), tokens: null }),
       systems,
       baseUrl: proxyBase(),
-      ehrActions: true,
+      ehr: { thresholds: DEFAULT_THRESHOLDS },
       pollMax: 1000,
-      thresholds: DEFAULT_THRESHOLDS,
       logger: { debug: line, info: line, warn: line, error: line },
       metrics: { addMetric: (name: string, _unit: unknown, value: number) => void counts.set(name, (counts.get(name) ?? 0) + value), publishStoredMetrics: () => undefined },
       now: () => clock,
@@ -203,7 +202,7 @@ describe('a poll run against the stand-in', () => {
     expect(logs.join('\n')).not.toMatch(/evil|secret|_lastUpdated|_cursor/);
     // FHIR_EHR_ACTIONS=off: no run, no request.
     const before = proxy.seen.length;
-    const off = createFhirPollHandler({ db: table.db, tableName: table.tableName, http: createFhirHttp({ baseUrl: proxyBase(), tokens: null }), systems, baseUrl: proxyBase(), ehrActions: false, pollMax: 1000, thresholds: DEFAULT_THRESHOLDS, logger: { debug: line, info: line, warn: line, error: line }, metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined } });
+    const off = createFhirPollHandler({ db: table.db, tableName: table.tableName, http: createFhirHttp({ baseUrl: proxyBase(), tokens: null }), systems, baseUrl: proxyBase(), ehr: null, pollMax: 1000, logger: { debug: line, info: line, warn: line, error: line }, metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined } });
     expect(await off({ source: 'aws.events' }, { getRemainingTimeInMillis: () => 60_000 })).toEqual({ kind: 'off' });
     expect(proxy.seen.length).toBe(before);
   });

@@ -195,10 +195,10 @@ describe('where the follow-up stands in the EHR, in the follow-up block (CONTRAC
       'In the EHR: refused by the EHR’s FHIR server 2026-11-22T11:00:00.000000Z (1 h ago): not sent again until the follow-up changes',
       '  It answered 422 (not processable): the content is not valid (invalid). Your next action here sends the tracker’s follow-up to the EHR again (nothing is sent before). If it is refused again, see the alarm runbook (docs/deploy.md).',
     ]);
-    const change = { at: HELD, actor: 'ehr:Practitioner/123', fhir_version_id: '5', actions: ['snooze'], applied: false, why: 'a snooze past 90 days' };
+    const change = { at: HELD, actor: 'ehr:Practitioner/123', fhir_version_id: '5', actions: ['snooze'], applied: false, why: 'snooze_too_long' };
     expect(ehrOf(printed({ fhir: fhir('changed_in_ehr', { ehr_change: change }) })).split('\n')).toEqual([
       'In the EHR: changed in the EHR by Practitioner/123 2026-11-22T11:00:00.000000Z (1 h ago): not overwritten until your next action here',
-      '  They snoozed it; not applied here: a snooze past 90 days. Your next action here writes the tracker’s follow-up to the EHR again, replacing that change; make the change here too if it was right.',
+      '  They snoozed it; not applied here: a snooze more than 90 days away. Your next action here writes the tracker’s follow-up to the EHR again, replacing that change; make the change here too if it was right.',
     ]);
     expect(ehrOf(printed({ fhir: fhir('changed_in_ehr') })).split('\n')[0]).toBe(
       'In the EHR: changed by someone in the EHR 2026-11-22T11:00:00.000000Z (1 h ago): not overwritten until your next action here',
@@ -207,11 +207,37 @@ describe('where the follow-up stands in the EHR, in the follow-up block (CONTRAC
       'In the EHR: deleted by someone in the EHR 2026-11-22T11:00:00.000000Z (1 h ago): not created again until your next action here',
       '  The tracker does not create its Task again on its own. Your next action here creates the Task in the EHR again; close the follow-up here if it is done.',
     ]);
-    const conflict = fhir('conflict', { ehr_change: { ...change, actions: ['close'], why: null }, tracker_change: { at: HELD, actor: 'alice', action: 'snooze' } });
+    const conflict = fhir('conflict', { ehr_change: { ...change, actions: ['close'], why: null }, tracker_change: { at: '2026-11-22T11:02:00.000000Z', actor: 'alice', action: 'snooze' } });
     expect(ehrOf(printed({ fhir: conflict })).split('\n')).toEqual([
       'In the EHR: changed in both places 2026-11-22T11:00:00.000000Z (1 h ago): the EHR’s change was not applied; the tracker’s follow-up was written back',
-      '  Practitioner/123 closed it in the EHR while alice snoozed it here; the EHR’s change was not applied here. The tracker wrote its follow-up back to the EHR. If the EHR’s change was right, make it here.',
+      '  Changed in the EHR by Practitioner/123 at 2026-11-22T11:00:00.000000Z (1 h ago) (they closed it) while alice acted here (snooze) at 2026-11-22T11:02:00.000000Z (58 min ago): the tracker’s version was kept and written back to the EHR. If the EHR’s change was right, make it here: the EHR now shows the tracker’s version.',
     ]);
+  });
+
+  it('says work done in the EHR and applied here as the console does, and reads its history entries as such', () => {
+    const closedInEhr: HistoryEntry = {
+      at: '2026-11-22T11:00:30.000000Z',
+      actor: 'ehr:Practitioner/123',
+      action: 'close',
+      from_state: 'acknowledged',
+      to_state: 'closed',
+      disposition: 'other',
+      source: 'ehr',
+      fhir_version_id: '7',
+      fhir_last_updated: HELD,
+    };
+    const applied = { at: HELD, actor: 'ehr:Practitioner/123', fhir_version_id: '7', actions: ['close'], applied: true, why: null };
+    const text = printed({ fhir: fhir('current', { ehr_change: applied }) }, [closedInEhr]);
+    expect(ehrOf(text).split('\n')).toEqual([
+      'In the EHR: up to date, version 4 confirmed 2026-11-22T10:00:00.000000Z (2 h ago)',
+      '  Closed in the EHR by Practitioner/123, 2026-11-22T11:00:00.000000Z (1 h ago).',
+    ]);
+    const row = text.split('\n').find((line) => line.includes('ehr:Practitioner/123'))!;
+    expect(row).toMatch(/^ {2}2026-11-22T11:00:30\.000000Z \(1 h ago\) +ehr:Practitioner\/123 +Closed in the EHR by Practitioner\/123 +acknowledged -> closed +disposition=other fhir_last_updated=2026-11-22T11:00:00.000000Z fhir_version_id=7$/);
+    expect(row).not.toContain('source=');
+    // A person's action here after it: the EHR's change is no longer the news.
+    const reopened: HistoryEntry = { at: '2026-11-22T11:30:00.000000Z', actor: 'alice', action: 'reopen', from_state: 'closed', to_state: 'acknowledged' };
+    expect(ehrOf(printed({ fhir: fhir('current', { ehr_change: applied }) }, [closedInEhr, reopened]))).toBe('In the EHR: up to date, version 4 confirmed 2026-11-22T10:00:00.000000Z (2 h ago)');
   });
 
   it('reads a tracker before issue 69 (state, version and time only)', () => {
@@ -403,6 +429,10 @@ describe('follow-up commands: usage errors (exit 2), before any request', () => 
     [['close', 'txn-1']],
     [['close', 'txn-1', '--disposition', 'redraw_completed']],
     [['reopen', 'txn-1', '--bogus']],
+    [['unsnooze']],
+    [['unsnooze', 'txn-1', '--until', '2026-12-01']],
+    [['unsnooze', 'txn-1', 'bob']],
+    [['unsnooze', 'txn-1', '--expected-version', '0']],
   ] as [string[], NodeJS.ProcessEnv?][])('%j exits 2 with one line on stderr and makes no request', async (args, env) => {
     const run = await cli(args, { ...(env ? { env } : {}) });
     expect(run.code).toBe(2);
@@ -447,6 +477,7 @@ describe('follow-up commands against a fake tracker', () => {
       [['close', 'txn-1', '--disposition', 'patient_declined'], { action: 'close', disposition: 'patient_declined' }],
       [['close', 'txn-1', '--disposition', 'reordered', '--reference', 'o-new-1'], { action: 'close', disposition: 'reordered', reference: 'o-new-1' }],
       [['reopen', 'txn-1', '--expected-version', '1'], { action: 'reopen', expected_version: 1 }],
+      [['unsnooze', 'txn-1', '--expected-version', '1', '--reference', 'T-9'], { action: 'unsnooze', reference: 'T-9', expected_version: 1 }],
     ];
     for (const [args, body] of cases) {
       const tracker = fakeTracker();
@@ -455,6 +486,19 @@ describe('follow-up commands against a fake tracker', () => {
       expect(tracker.requests).toEqual([{ method: 'POST', path: '/follow-ups/txn-1/actions', body, actor: null }]);
       expect(JSON.parse(run.stdout)).toEqual({ follow_up: expect.objectContaining({ id: 'txn-1', version: 2 }) });
     }
+  });
+
+  it('ends a snooze with `unsnooze` (of an order id too) and says so in words, with the follow-up as it is now', async () => {
+    const tracker = fakeTracker({ version: 3 });
+    const run = await cli(['unsnooze', 'o-1'], { fetch: tracker.fetch, env: { REDRAW_TRACKER_OWNER: 'kim.w' } });
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(tracker.requests.filter((request) => request.method === 'POST')).toEqual([
+      { method: 'POST', path: '/follow-ups/o-1/actions', body: { action: 'unsnooze' }, actor: 'kim.w' },
+      { method: 'POST', path: '/follow-ups/txn-1/actions', body: { action: 'unsnooze' }, actor: 'kim.w' },
+    ]);
+    expect(run.stdout).toMatch(/^Ended the snooze of follow-up txn-1 \(now version 4\)\.\nFollow-up txn-1 {2}acknowledged\n/);
+    const closed = await cli(['unsnooze', 'txn-1'], { fetch: fakeTracker({ refuse: { status: 409, code: 'invalid_transition', message: 'a closed follow-up has no snooze to end: reopen it first' } }).fetch });
+    expect(closed).toEqual({ code: 1, stdout: '', stderr: 'redraw-tracker: unsnooze: follow-up txn-1 on the local tracker at http://127.0.0.1:3999: a closed follow-up has no snooze to end: reopen it first (invalid_transition)\n' });
   });
 
   it('takes the follow-up for REDRAW_TRACKER_OWNER on `ack` without --owner: read first, then the action with that owner at the version read', async () => {

@@ -52,6 +52,7 @@ describe('npm run fhir-server', () => {
     expect(stdout).toMatch(/^npm run fhir-server \[-- --port <port>\]/m);
     expect(stdout).toMatch(/^ {2}--port <port> .*default 4020/m);
     expect(stdout).toMatch(/^ {2}--client-id <id> /m);
+    expect(stdout).toMatch(/^ {2}--ehr-author <style> /m);
     expect(stdout).toMatch(/^ {2}FHIR_STANDIN_PORT /m);
     expect(stdout).not.toContain('listening');
   }, SPAWN_TIMEOUT_MS);
@@ -72,11 +73,14 @@ describe('npm run fhir-server', () => {
     expect(unknown.code).toBe(2);
     expect(nonEmptyLines(unknown.stderr)).toEqual([
       'fhir-server: unknown option: --bogus',
-      'usage: npm run fhir-server [-- --port <port>] [--client-id <id> --client-secret <secret>] [--tags-carried-forward]   (--help explains)',
+      'usage: npm run fhir-server [-- --port <port>] [--client-id <id> --client-secret <secret>] [--tags-carried-forward] [--ehr-author meta|provenance|none]   (--help explains)',
     ]);
     const alone = await fhirServer(['--client-id', 'tracker']);
     expect(alone.code).toBe(2);
     expect(alone.stderr).toContain('fhir-server: --client-id and --client-secret go together');
+    const style = await fhirServer(['--ehr-author', 'signature']);
+    expect(style.code).toBe(2);
+    expect(style.stderr).toContain('fhir-server: invalid ehr-author: signature (meta, provenance or none)');
   }, SPAWN_TIMEOUT_MS);
 
   it('starts with a banner naming the base URL, the token URL and a curl of Task?identifier=, and answers it', async () => {
@@ -95,6 +99,10 @@ describe('npm run fhir-server', () => {
       expect(banner).toContain(`token URL: ${base!.replace('/fhir/R4', '')}/oauth2/token`);
       expect(banner).toContain(`curl -s -H "Authorization: Bearer $TOKEN" '${base}/Task?identifier=urn:redraw-tracker:follow-up|<follow-up id>'`);
       expect(banner).not.toContain('s3cret');
+      // The EHR user's edit, as the banner shows it (no token: a control route).
+      const origin = base!.replace('/fhir/R4', '');
+      expect(banner).toContain(`curl -s -X POST ${origin}/local/ehr/Task/<Task id> -d '{"status":"completed","author":"Practitioner/123"}'`);
+      expect((await fetch(`${origin}/local/ehr/Task/none`, { method: 'POST', body: '{"status":"completed","author":"Practitioner/123"}' })).status).toBe(404);
       expect((await fetch(`${base}/Task?identifier=urn:redraw-tracker:follow-up|x`)).status).toBe(401);
     } finally {
       child.kill('SIGTERM');

@@ -77,6 +77,9 @@ describe('FHIR settings: defaults and forms', () => {
       baseUrl: 'http://127.0.0.1:4020/fhir/R4',
       systems: { task: 'urn:redraw-tracker:follow-up', code: 'urn:redraw-tracker', order: 'urn:junction:order', owner: 'https://team.example.org/owners', consoleUrl: null },
       catchUpPerSweep: 1000,
+      ehrActions: true,
+      pollSeconds: 300,
+      pollMax: 1000,
       auth: null,
     });
   });

@@ -9,6 +9,7 @@
  */
 import { generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_FHIR_SCOPE } from '../../functions/fhir/settings';
 import { connectFhirStandin, startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { JWT_BEARER } from '../../local/fhir-standin-token';
 import { validateR4 } from '../../local/fhir-validation';
@@ -336,7 +337,8 @@ describe('the token endpoint', () => {
     expect([unauthorized.status, issueCodes(unauthorized)]).toEqual([401, ['login']]);
     expect((await search(secured, 'fu-a', bearer(basic))).status).toBe(200);
     const post = await call(secured.tokenUrl, { method: 'POST', form: { grant_type: 'client_credentials', client_id: 'tracker', client_secret: clientSecret } });
-    expect(post.body.scope).toBe('system/Task.rs system/Task.cu');
+    // Asked for none: CONTRACT §13's default scope, the tracker's own default.
+    expect(post.body.scope).toBe(DEFAULT_FHIR_SCOPE);
     expect((await search(secured, 'fu-a', bearer(post))).status).toBe(200);
     const wrong = await call(secured.tokenUrl, { method: 'POST', form: { grant_type: 'client_credentials', client_id: 'tracker', client_secret: 'guess' } });
     expect([wrong.status, wrong.body.error]).toEqual([401, 'invalid_client']);

@@ -18,6 +18,7 @@ describe('mayAct', () => {
 
   it('leaves the other actions, and callers of the IAM routes, as they are', () => {
     expect(mayAct('leads', consoleUser, [], { action: 'acknowledge' })).toBe(true);
+    expect(mayAct('leads', consoleUser, [], { action: 'unsnooze' })).toBe(true);
     expect(mayAct('leads', consoleUser, [], 'not an object')).toBe(true);
     expect(mayAct('leads', iamCaller, [], { action: 'close' })).toBe(true);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fhirViewOf } from '../../functions/core/fhir-task';
+import { ACTION_NAMES } from '../../functions/core/follow-up/action-body';
 import { openApiDocument, openApiValidator } from '../support/openapi';
 
 /** A follow-up as the API answers it (CONTRACT §9). */
@@ -83,6 +84,17 @@ describe('docs/openapi.json', () => {
     );
   });
 
+  it("names each of §9's actions as a body the actions route takes and as a history entry's action, as the tracker parses them", () => {
+    const schemas = (doc.components as { schemas: Record<string, { oneOf?: { properties: { action: { const: string } } }[]; properties?: Record<string, { enum?: string[] }> }> }).schemas;
+    expect(schemas.Action?.oneOf?.map((option) => option.properties.action.const)).toEqual(ACTION_NAMES);
+    const entryActions = schemas.FollowUpAction?.properties?.action?.enum ?? [];
+    expect(ACTION_NAMES.filter((name) => !entryActions.includes(name))).toEqual([]);
+    // An unsnooze in the history reads as documented.
+    const unsnoozed = { at: '2026-03-11T09:00:00.000000Z', actor: 'kim.w', action: 'unsnooze', from_state: 'snoozed', to_state: 'acknowledged', reference: 'T-9' };
+    const body = { follow_up: { ...FOLLOW_UP, state: 'acknowledged', snoozed_until: null, snooze_reason: null, version: 4 }, history: [...HISTORY, unsnoozed], fhir: null };
+    openApiValidator()('GET', '/follow-ups/{follow_up_id}', { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  });
+
   it('compiles every response schema strictly, with every $ref resolved', () => {
     const assertDocumented = openApiValidator();
     const json = { 'content-type': 'application/json' };
@@ -161,5 +173,14 @@ describe('docs/openapi.json', () => {
     // The lists and an action's answer do not carry it.
     expect(() => assertDocumented('GET', '/follow-ups', { statusCode: 200, headers: json, body: JSON.stringify({ items: [{ ...FOLLOW_UP, fhir: null }], next_cursor: null }) })).toThrow();
     expect(() => assertDocumented('POST', '/follow-ups/{follow_up_id}/actions', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, fhir: null }) })).toThrow();
+  });
+
+  it('documents a history entry of work done in the EHR: source "ehr", the Task version read, and its time there (CONTRACT §13)', () => {
+    const assertDocumented = openApiValidator();
+    const detail = (entry: unknown) => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ follow_up: FOLLOW_UP, history: [HISTORY[0], entry], fhir: null }) });
+    const fromEhr = { at: '2026-03-10T12:00:00.000000Z', actor: 'ehr:Practitioner/123', action: 'close', from_state: 'new', to_state: 'closed', disposition: 'other', source: 'ehr', fhir_version_id: '7', fhir_last_updated: '2026-03-10T11:59:00.000Z' };
+    assertDocumented('GET', '/follow-ups/{follow_up_id}', detail(fromEhr));
+    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', detail({ ...fromEhr, source: 'chat' }))).toThrow(/source/);
+    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', detail({ ...fromEhr, fhir_last_updated: 'yesterday' }))).toThrow(/fhir_last_updated/);
   });
 });

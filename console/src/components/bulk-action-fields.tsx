@@ -1,7 +1,8 @@
 /**
  * Bulk's one action over the rows chosen (CONTRACT §12), with the fields of the
  * action forms (components/action-fields.tsx): acknowledge (taking the rows
- * without an owner), assign, snooze for some days with a reason, or close.
+ * without an owner), assign, snooze for some days with a reason, end the
+ * snooze, or close.
  */
 import type { Ref } from 'preact';
 import type { Drafts } from '../lib/action-draft';
@@ -22,6 +23,9 @@ interface BulkActionProps {
   onDrafts(drafts: Partial<Drafts>): void;
 }
 
+/** The hint under the action's choice, for the actions that have one. */
+const HINTS: Readonly<Partial<Record<BulkAction, string>>> = { acknowledge: 'bulk-take-hint', unsnooze: 'bulk-unsnooze-hint' };
+
 const PRESET_WORDS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(SNOOZE_PRESETS).map(([key, preset]) => [key, preset.words]));
 
 export function BulkActionFields({ action, drafts, handle, owners, count, running, applyRef, onAction, onDrafts }: BulkActionProps) {
@@ -29,10 +33,15 @@ export function BulkActionFields({ action, drafts, handle, owners, count, runnin
   return (
     <fieldset class="bulk-action">
       <legend>Action</legend>
-      <ChoiceField id="field-bulk-action" label="Action" value={action} choices={BULK_ACTIONS} describedBy={action === 'acknowledge' ? 'bulk-take-hint' : undefined} onChange={(value) => onAction(value as BulkAction)} />
+      <ChoiceField id="field-bulk-action" label="Action" value={action} choices={BULK_ACTIONS} describedBy={HINTS[action]} onChange={(value) => onAction(value as BulkAction)} />
       {action === 'acknowledge' && (
         <p class="hint bulk-hint" id="bulk-take-hint">
           Each selected follow-up without an owner becomes yours ({handle}); one with an owner keeps it.
+        </p>
+      )}
+      {action === 'unsnooze' && (
+        <p class="hint bulk-hint" id="bulk-unsnooze-hint">
+          Each selected follow-up that is snoozed is acknowledged now; the others stay as they are.
         </p>
       )}
       {action === 'assign' && (

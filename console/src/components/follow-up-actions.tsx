@@ -2,9 +2,11 @@
  * A follow-up's work on its first screen (CONTRACT §12, issue 58): a button per
  * action, each form opening in place under them (one at a time, its first
  * field focused), with what is wrong with the last try linked to its field and
- * the reference sent with the action; Acknowledge and Reopen have no fields and
- * send at once. "What to do next" is said further down, in the console's words.
+ * the reference sent with the action; Acknowledge, End snooze (beside Snooze,
+ * while it is snoozed) and Reopen have no fields and send at once. "What to do
+ * next" is said further down, in the console's words.
  */
+import { Fragment } from 'preact';
 import { useLayoutEffect } from 'preact/hooks';
 import { ACTION_WORDS } from '../lib/actions';
 import { checkReference } from '../lib/handle';
@@ -71,9 +73,16 @@ export function FollowUpActions({ followUp, actions, owners, me, newOrder, open,
       <div class="button-row action-buttons" role="group" aria-label="Actions">
         {!closed &&
           FORMS.map((name) => (
-            <button key={name} type="button" id={`open-${name}`} class={open === name ? undefined : 'secondary'} aria-expanded={open === name ? 'true' : 'false'} aria-controls="action-form" onClick={() => onOpen(open === name ? null : name)}>
-              {ACTION_WORDS[name]}
-            </button>
+            <Fragment key={name}>
+              <button type="button" id={`open-${name}`} class={open === name ? undefined : 'secondary'} aria-expanded={open === name ? 'true' : 'false'} aria-controls="action-form" onClick={() => onOpen(open === name ? null : name)}>
+                {ACTION_WORDS[name]}
+              </button>
+              {name === 'snooze' && followUp.state === 'snoozed' && (
+                <button type="button" id="end-snooze" class="secondary" aria-disabled={form.busy ? 'true' : undefined} onClick={() => void actions.send('unsnooze')}>
+                  {ACTION_WORDS.unsnooze}
+                </button>
+              )}
+            </Fragment>
           ))}
         {acknowledge && (
           <button type="button" class="secondary" aria-disabled={form.busy ? 'true' : undefined} onClick={() => void actions.send('acknowledge')}>

@@ -1,4 +1,5 @@
 /** A follow-up's facts in words (CONTRACT §12): its state, owner, times, flags, its Task in the EHR (§13) and version. */
+import { ehrActorWords } from '../../../functions/core/fhir-ehr-words';
 import { reasonText } from '../../../functions/core/reason-text';
 import { choiceWords } from '../lib/actions';
 import { ehrStatusWords } from '../lib/ehr-status';
@@ -6,6 +7,12 @@ import { snoozeUntilWords } from '../lib/snooze-words';
 import type { Action, FhirStatus, FollowUp } from '../lib/types';
 import { timeWords } from '../lib/urgency';
 import { lastContactWords, ownerWords, stateWords } from '../lib/words';
+
+/** Who closed it: a person's handle, the tracker, or a user in the EHR (CONTRACT §13: "Practitioner/123 in the EHR"). */
+function closedByWords(closedBy: string): string {
+  if (closedBy === 'tracker') return 'the tracker (from Junction’s facts)';
+  return closedBy.startsWith('ehr:') ? `${ehrActorWords(closedBy) ?? closedBy} in the EHR` : closedBy;
+}
 
 export function FollowUpFacts({ followUp, fhir, history }: { followUp: FollowUp; fhir: FhirStatus | null; history: readonly Action[] }) {
   // "Sending to the EHR…" while the newest change is under two minutes old at this render (the page refreshes itself).
@@ -41,7 +48,7 @@ export function FollowUpFacts({ followUp, fhir, history }: { followUp: FollowUp;
           <dt>Closed</dt>
           <dd>
             {timeWords(followUp.closed_at)}
-            {followUp.closed_by ? `, by ${followUp.closed_by === 'tracker' ? 'the tracker (from Junction’s facts)' : followUp.closed_by}` : ''}
+            {followUp.closed_by ? `, by ${closedByWords(followUp.closed_by)}` : ''}
           </dd>
         </>
       )}

@@ -2,8 +2,8 @@
  * The follow-up page's keyboard (issue 58): single keys as on the worklist
  * (components/worklist-keys.ts), on unless the person switched them off there
  * or here (WCAG 2.1.4), never while they type in a field: t take it, a
- * acknowledge (as on the worklist), s snooze, c record contact, x close, n or j
- * next in this queue, / find, ? this help.
+ * acknowledge (as on the worklist), s snooze, e end the snooze, c record
+ * contact, x close, n or j next in this queue, / find, ? this help.
  */
 import { Fragment } from 'preact';
 import { useLayoutEffect, useState } from 'preact/hooks';
@@ -12,13 +12,14 @@ import { ShortcutSwitch } from './worklist-freshness';
 import { focusFind, isTyping, type Shortcuts } from './worklist-keys';
 
 /** What each key does on the page: a handler answers whether it acted (a key whose action is not offered now does nothing). */
-export type FollowUpKeys = Readonly<Record<'t' | 'a' | 's' | 'c' | 'x' | 'n', () => boolean>>;
+export type FollowUpKeys = Readonly<Record<'t' | 'a' | 's' | 'e' | 'c' | 'x' | 'n', () => boolean>>;
 
 /** The keys as the help lists them, in order. */
 const HELP: readonly (readonly [string, string])[] = [
   ['t', 'take it (you become its owner)'],
   ['a', 'acknowledge it while it is new (you become its owner if it has none)'],
   ['s', 'snooze: its form opens here'],
+  ['e', 'end the snooze now, while it is snoozed'],
   ['c', 'record contact: its form opens here'],
   ['x', 'close: its form opens here'],
   ['Enter', 'on a choice in an open form, send it (Escape closes the form)'],
@@ -48,7 +49,7 @@ export function useFollowUpKeys(keys: FollowUpKeys): FollowUpShortcuts {
         setHelp((shown) => !shown);
         acted = true;
       } else if (key === '/') acted = focusFind();
-      else if (key === 't' || key === 'a' || key === 's' || key === 'c' || key === 'x' || key === 'n') acted = keys[key]();
+      else if (key === 't' || key === 'a' || key === 's' || key === 'e' || key === 'c' || key === 'x' || key === 'n') acted = keys[key]();
       if (acted) event.preventDefault();
     };
     document.addEventListener('keydown', onKey);

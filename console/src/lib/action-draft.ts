@@ -53,6 +53,7 @@ export function draftOf(action: ActionName, drafts: Drafts, sender: Sender, now:
     case 'close':
       draft.disposition = drafts.close.disposition;
       break;
+    case 'unsnooze':
     case 'reopen':
       break;
   }

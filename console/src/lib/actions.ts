@@ -9,13 +9,14 @@ import { checkHandle, checkReference } from './handle';
 import type { FollowUp } from './types';
 import { timeWords } from './urgency';
 
-export const ACTIONS = ['acknowledge', 'assign', 'snooze', 'record_contact', 'close', 'reopen'] as const;
+export const ACTIONS = ['acknowledge', 'assign', 'snooze', 'unsnooze', 'record_contact', 'close', 'reopen'] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
 export const ACTION_WORDS: Readonly<Record<ActionName, string>> = {
   acknowledge: 'Acknowledge',
   assign: 'Assign',
   snooze: 'Snooze',
+  unsnooze: 'End snooze',
   record_contact: 'Record contact',
   close: 'Close',
   reopen: 'Reopen',
@@ -114,6 +115,7 @@ export function actionBody(draft: ActionDraft, expectedVersion: number, now: Dat
       if (!oneOfKeys(DISPOSITIONS, draft.disposition)) errors.push({ field: 'disposition', message: 'Choose why it is closed' });
       else body.disposition = draft.disposition;
       break;
+    case 'unsnooze':
     case 'reopen':
       break;
   }
@@ -130,7 +132,7 @@ export function actionBody(draft: ActionDraft, expectedVersion: number, now: Dat
 /** Which actions make sense in a state (the API is the judge; this only hides the pointless ones). */
 export function actionsFor(followUp: Pick<FollowUp, 'state'>): ActionName[] {
   if (followUp.state === 'closed') return ['reopen'];
-  return ACTIONS.filter((action) => action !== 'reopen' && !(action === 'acknowledge' && followUp.state !== 'new'));
+  return ACTIONS.filter((action) => action !== 'reopen' && !(action === 'acknowledge' && followUp.state !== 'new') && !(action === 'unsnooze' && followUp.state !== 'snoozed'));
 }
 
 /** The fields a person sees for "what changed" after a 409, each named in words; never the version, a number nobody reads. */

@@ -172,9 +172,9 @@ export const ASK_OVER = 5;
 /**
  * The question another bulk action asks first, naming it and how many:
  * "Acknowledge and take 15 follow-ups?", "Assign 15 follow-ups to kim.w?",
- * "Snooze 15 follow-ups for 3 days?".
+ * "Snooze 15 follow-ups for 3 days?", "End the snooze of 15 follow-ups?".
  */
-export function actionQuestion(count: number, action: 'acknowledge' | 'assign' | 'snooze', detail: string | null): string {
+export function actionQuestion(count: number, action: 'acknowledge' | 'assign' | 'snooze' | 'unsnooze', detail: string | null): string {
   switch (action) {
     case 'acknowledge':
       return `Acknowledge and take ${followUps(count)}?`;
@@ -182,6 +182,8 @@ export function actionQuestion(count: number, action: 'acknowledge' | 'assign' |
       return detail === null ? `Unassign ${followUps(count)} (no owner)?` : `Assign ${followUps(count)} to ${detail}?`;
     case 'snooze':
       return `Snooze ${followUps(count)}${detail === null ? '' : ` for ${detail}`}?`;
+    case 'unsnooze':
+      return `End the snooze of ${followUps(count)}?`;
   }
 }
 

@@ -10,13 +10,14 @@ import { draftOf, EMPTY_DRAFTS, type Drafts } from './action-draft';
 import { actionBody, DISPOSITIONS, SNOOZE_PRESETS, type FieldError } from './actions';
 import { actionQuestion, ASK_OVER, closeQuestion, type RowOutcome } from './bulk-runner';
 
-export type BulkAction = 'acknowledge' | 'assign' | 'snooze' | 'close';
+export type BulkAction = 'acknowledge' | 'assign' | 'snooze' | 'unsnooze' | 'close';
 
 /** The actions Bulk offers, in words. */
 export const BULK_ACTIONS: Readonly<Record<BulkAction, string>> = {
   acknowledge: 'Acknowledge and take (you become the owner where none is set)',
   assign: 'Assign',
   snooze: 'Snooze',
+  unsnooze: 'End snooze',
   close: 'Close',
 };
 

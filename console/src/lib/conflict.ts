@@ -21,12 +21,19 @@ export interface Conflict {
   refused: string | null;
 }
 
-/** Who an actor is, in words, to start a sentence: a person's handle as recorded, the tracker, or a chat channel's button. */
+/** The actor of work done in the EHR: `ehr:` and who (their reference, e.g. Practitioner/123, or the FHIR server's host). */
+const EHR_ACTOR = 'ehr:';
+
+/** Who an actor is, in words, to start a sentence: a person's handle as recorded, the tracker, a chat channel's button, or a user in the EHR (CONTRACT §13). */
 export function actorWords(actor: string): string {
   if (actor === 'tracker') return 'The tracker';
   if (actor.startsWith('chat:')) return `A chat button (channel ${actor.slice('chat:'.length)})`;
+  if (actor.startsWith(EHR_ACTOR)) return `${actor.slice(EHR_ACTOR.length)} in the EHR`;
   return actor;
 }
+
+/** Whether the entry's owner is whoever made it: a handle as recorded, or the EHR user's reference without `ehr:`. */
+const ownsIt = (owner: string, entry: Action): boolean => owner === entry.actor || (entry.actor.startsWith(EHR_ACTOR) && owner === entry.actor.slice(EHR_ACTOR.length));
 
 const field = (entry: Action, name: string): string | null | undefined => {
   const value = entry[name];
@@ -39,16 +46,18 @@ function deedWords(entry: Action): string {
   switch (entry.action) {
     case 'acknowledge':
       if (owner === undefined || owner === null) return 'acknowledged it';
-      return owner === entry.actor ? 'acknowledged it and took it' : `acknowledged it and gave it to ${owner}`;
+      return ownsIt(owner, entry) ? 'acknowledged it and took it' : `acknowledged it and gave it to ${owner}`;
     case 'assign':
       if (owner === null || owner === undefined) return 'unassigned it';
-      return owner === entry.actor ? 'took it' : `assigned it to ${owner}`;
+      return ownsIt(owner, entry) ? 'took it' : `assigned it to ${owner}`;
     case 'snooze':
       return `snoozed it until ${timeWords(field(entry, 'until') ?? '')} (${choiceWords(field(entry, 'reason')).toLowerCase()})`;
     case 'record_contact':
       return `recorded a contact attempt (${choiceWords(field(entry, 'channel'))}, ${choiceWords(field(entry, 'outcome')).toLowerCase()})`;
     case 'close':
       return `closed it (${choiceWords(field(entry, 'disposition')).toLowerCase()})`;
+    case 'unsnooze':
+      return 'ended its snooze early';
     case 'reopen':
       return 'reopened it';
     case 'snooze_ended':
@@ -95,6 +104,7 @@ export function noLongerOffered(action: ActionName, takeIt: boolean, current: Pi
     return current.state === 'new' ? `Take it is not offered now: ${current.owner} owns it (assign changes the owner, on purpose).` : `Take it is not offered now: it is ${stateWords(current.state).toLowerCase()} already${owned}.`;
   }
   if (action === 'reopen' && current.state !== 'closed') return `Reopen is not offered now: it is open (${stateWords(current.state).toLowerCase()}).`;
+  if (action === 'unsnooze' && current.state !== 'snoozed') return `End snooze is not offered now: it is not snoozed (${stateWords(current.state).toLowerCase()}).`;
   if (action === 'acknowledge' && current.state !== 'new') return `${words} is not offered now: it is ${stateWords(current.state).toLowerCase()} already${owned}.`;
   return null;
 }

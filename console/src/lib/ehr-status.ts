@@ -6,9 +6,9 @@
  * that the CLI says too. Nothing while FHIR is off or nothing was sent. No version
  * number: the page shows none (issue 58).
  */
-import { ehrSituation, type EhrSituation } from '../../../functions/core/fhir-words';
+import { appliedEhrNews, ehrEntryWords, ehrSituation, type EhrSituation } from '../../../functions/core/fhir-words';
 import { timeWords } from './time';
-import type { FhirStatus } from './types';
+import type { Action, FhirStatus } from './types';
 
 /** The history as far as these words need it: each entry's time. */
 type Times = readonly { at: string }[];
@@ -36,14 +36,32 @@ export function ehrStatusWords(fhir: FhirStatus | null | undefined, history: Tim
 export interface EhrNoticeWords {
   /** What, and who (the title names them: "In the EHR: Changed in the EHR by Practitioner/123"). */
   title: string;
-  /** When: "2026-11-27 09:05 EST (14:05 UTC)", or empty when not known. */
+  /** When: "2026-11-27 09:05 EST (14:05 UTC)", or empty when not known (or, in a conflict, said in `why`). */
   when: string;
   why: string | null;
   todo: string | null;
 }
 
 export function ehrNoticeWords(fhir: FhirStatus | null | undefined, history: Times, now: Date, zone?: string): EhrNoticeWords | null {
-  const situation: EhrSituation | null = ehrSituation(fhir, history, now);
+  const situation: EhrSituation | null = ehrSituation(fhir, history, now, (iso) => timeWords(iso, zone));
   if (situation === null || !situation.needsPerson) return null;
-  return { title: `In the EHR: ${situation.what}`, when: timeWords(situation.at, zone), why: situation.why, todo: situation.todo };
+  // A conflict's words name both times already ("Changed in the EHR by … at … while … acted here … at …").
+  const when = situation.kind === 'conflict' ? '' : timeWords(situation.at, zone);
+  return { title: `In the EHR: ${situation.what}`, when, why: situation.why, todo: situation.todo };
+}
+
+/**
+ * The EHR's newest change, applied here, while no person acted here since: "Closed
+ * in the EHR by Practitioner/123, 2026-11-27 10:42 EST (15:42 UTC)", on the
+ * page's first screen; null otherwise (a change held, a conflict and a deletion
+ * are the notice's).
+ */
+export function ehrNewsWords(fhir: FhirStatus | null | undefined, history: readonly Action[], zone?: string): string | null {
+  const news = appliedEhrNews(fhir, history, (iso) => timeWords(iso, zone));
+  return news === null ? null : `${news.words}, ${timeWords(news.at, zone)}`;
+}
+
+/** A history entry of work done in the EHR in words ("Closed in the EHR by Practitioner/123"), or null for any other. */
+export function ehrEntryLine(entry: Action, zone?: string): string | null {
+  return ehrEntryWords(entry, (iso) => timeWords(iso, zone));
 }

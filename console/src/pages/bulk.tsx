@@ -1,7 +1,8 @@
 /**
  * Bulk (CONTRACT §12): the worklist's rows with a checkbox each, one action over
- * the selected ones (acknowledge, assign, snooze, close), at most 4 requests in
- * flight, each row ending applied, unchanged, conflict, forbidden or failed.
+ * the selected ones (acknowledge, assign, snooze, end the snooze, close), at
+ * most 4 requests in flight, each row ending applied, unchanged, conflict,
+ * forbidden or failed.
  * Acknowledge takes the rows without an owner for the person (as "Take it"
  * does); Close asks first, naming how many, and so does any other action on
  * more than 5 rows, naming it; a conflict says who changed the row and what it

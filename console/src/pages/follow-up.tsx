@@ -96,6 +96,7 @@ function useWork({ followUp, actions, takeIt, next, nextHref, navigate }: WorkPr
       // As the worklist's `a`: a new follow-up is acknowledged, and taken when nobody owns it.
       a: () => followUp?.state === 'new' && (void send('acknowledge', followUp.owner === null), true),
       s: opens('snooze'),
+      e: () => followUp?.state === 'snoozed' && (void send('unsnooze'), true),
       c: opens('record_contact'),
       x: opens('close'),
       n: () => next !== null && (navigate(nextHref(next)), true),

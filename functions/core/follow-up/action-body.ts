@@ -33,6 +33,7 @@ export const ActionBody = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('acknowledge'), owner: z.optional(Owner), ...Common }),
   z.strictObject({ action: z.literal('assign'), owner: z.nullable(Owner), ...Common }),
   z.strictObject({ action: z.literal('snooze'), until: Instant, reason: z.enum(SNOOZE_REASONS), ...Common }),
+  z.strictObject({ action: z.literal('unsnooze'), ...Common }),
   z.strictObject({ action: z.literal('record_contact'), channel: z.enum(CONTACT_CHANNELS), outcome: z.enum(CONTACT_OUTCOMES), ...Common }),
   z.strictObject({ action: z.literal('close'), disposition: z.enum(PERSON_DISPOSITIONS), ...Common }),
   z.strictObject({ action: z.literal('reopen'), ...Common }),
@@ -42,8 +43,11 @@ export type ActionBody = z.output<typeof ActionBody>;
 /** Why a body is refused (400 invalid_request): a message that names the field. */
 export type ParsedAction = { kind: 'ok'; action: ActionBody } | { kind: 'invalid'; message: string };
 
-/** The names of the actions, in the order the contract lists them. */
-const ACTION_NAMES: readonly string[] = ActionBody._zod.def.options.flatMap((option) => option._zod.def.shape.action._zod.def.values);
+/** A person's action's name (CONTRACT §9's table). */
+export type ActionName = ActionBody['action'];
+
+/** The names of the actions, in the order the contract lists them: the only part of a body a log may name. */
+export const ACTION_NAMES: readonly ActionName[] = ActionBody._zod.def.options.flatMap((option) => option._zod.def.shape.action._zod.def.values);
 
 /** What a field of an action's body may hold, as a 400 says it: the field's name and what is allowed, never what was sent. */
 function fieldRule(field: string, action: unknown): string {

@@ -110,6 +110,11 @@ export function applyAction(stored: FollowUp, action: ActionBody, caller: Caller
       fields = { until, reason: action.reason };
       break;
     }
+    case 'unsnooze':
+      if (closed) return refuse('a closed follow-up has no snooze to end: reopen it first');
+      // A snooze that ended already (its snooze_ended recorded, or due) leaves nothing to end: unchanged, no history.
+      next = current.state === 'snoozed' ? { ...current, state: 'acknowledged', snoozed_until: null, snooze_reason: null } : current;
+      break;
     case 'record_contact':
       if (closed) return refuse('a closed follow-up takes no contact: reopen it first');
       next = { ...acknowledge(current), contact_attempts: current.contact_attempts + 1, last_contact: { at, channel: action.channel, outcome: action.outcome } };

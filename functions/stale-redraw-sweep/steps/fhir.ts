@@ -42,6 +42,8 @@ export interface FhirCatchUp {
   baseUrl: string;
   /** FHIR_CATCH_UP_PER_SWEEP: follow-ups sent (and, at first switch-on, marked) per sweep. */
   perSweep: number;
+  /** FHIR_EHR_ACTIONS: whether work done in the EHR that a send meets applies as the person's actions (the sweep's thresholds); absent: off. */
+  ehrActions?: boolean;
 }
 
 export interface FhirCatchUpResult {
@@ -55,7 +57,7 @@ export interface FhirCatchUpResult {
 export async function fhirCatchUpStep(ctx: SweepContext, fhir: FhirCatchUp, metrics: MetricSink): Promise<FhirCatchUpResult> {
   const result: FhirCatchUpResult = { seeded: 0, sent: 0, behind: 0, stopped: null };
   if (!ctx.gate.mayStart('fhir')) return { ...result, stopped: 'time' };
-  const sync: SyncDeps = { db: ctx.db, tableName: ctx.tableName, http: fhir.http, systems: fhir.systems, baseUrl: fhir.baseUrl, now: () => ctx.now };
+  const sync: SyncDeps = { db: ctx.db, tableName: ctx.tableName, http: fhir.http, systems: fhir.systems, baseUrl: fhir.baseUrl, now: () => ctx.now, ehr: fhir.ehrActions === true ? { thresholds: ctx.thresholds } : null };
   result.seeded = await seed(ctx, fhir);
   let unavailable = 0;
   const failed: PendingRecord[] = [];

@@ -2,6 +2,7 @@
 import { parseAction } from '../../core/follow-up/action-body';
 import { dueAt } from '../../core/follow-up/due';
 import { applyAction, type ButtonRefusal, type CallerKind } from '../../core/follow-up/person-action';
+import type { LastEntry } from '../../core/follow-up/history';
 import type { StaleThresholds } from '../../core/staleness';
 import type { TableClient } from '../table-client';
 import type { StoredFollowUp } from './item';
@@ -58,6 +59,16 @@ export async function actOnFollowUpUnless(
   return act(db, tableName, input, refusal);
 }
 
+/**
+ * `stored` after a person's action left `followUp` (its newest entry `last`):
+ * its due time again and, snoozed or closed, its order's stale flag cleared
+ * (the sweep's next pass would, CONTRACT §9: so does the queues' copy, now).
+ */
+export function afterPersonAction(stored: StoredFollowUp, followUp: StoredFollowUp['followUp'], last: LastEntry, thresholds: StaleThresholds): StoredFollowUp {
+  const held = followUp.state === 'snoozed' || followUp.state === 'closed';
+  return { ...stored, followUp, dueAt: dueAt(followUp, stored.redraw, thresholds), last, staleFlag: held ? null : (stored.staleFlag ?? null) };
+}
+
 async function act(db: TableClient, tableName: string, input: ActionInput, refusal: (stored: StoredFollowUp) => ButtonRefusal | null): Promise<ButtonActionResult> {
   const parsed = parseAction(input.body, input.now);
   if (parsed.kind === 'invalid') return { kind: 'invalid_request', message: parsed.message };
@@ -70,15 +81,7 @@ async function act(db: TableClient, tableName: string, input: ActionInput, refus
     const outcome = applyAction(stored.followUp, parsed.action, caller, input.now, stored.last ?? null);
     if (outcome.kind === 'conflict' || outcome.kind === 'unchanged') return { kind: outcome.kind, stored };
     if (outcome.kind === 'invalid_transition') return { kind: 'invalid_transition', stored, message: outcome.message };
-    // Snoozed or closed, its order's flag clears (the sweep's next pass, CONTRACT §9): so does the queues' copy, now.
-    const held = outcome.followUp.state === 'snoozed' || outcome.followUp.state === 'closed';
-    const next = {
-      ...stored,
-      followUp: outcome.followUp,
-      dueAt: dueAt(outcome.followUp, stored.redraw, input.thresholds),
-      last: outcome.last,
-      staleFlag: held ? null : (stored.staleFlag ?? null),
-    };
+    const next = afterPersonAction(stored, outcome.followUp, outcome.last, input.thresholds);
     if ((await writeStoredFollowUp(db, tableName, stored, next, outcome.entries, input.now)) === 'written') {
       return { kind: 'changed', stored: { ...next, revision: stored.revision + 1 } };
     }

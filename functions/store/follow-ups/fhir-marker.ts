@@ -15,7 +15,7 @@ import type { StoredFollowUp } from './item';
 
 /** What the Task is computed from, as one text (key order does not count). */
 function taskInputs(stored: Omit<StoredFollowUp, 'revision'>): string {
-  return canonicalJson([stored.followUp, (stored.staleFlag ?? null) !== null, stored.last?.at ?? null, stored.applied.includes('no_redraw')]);
+  return canonicalJson([stored.followUp, (stored.staleFlag ?? null) !== null, stored.last?.at ?? null, stored.applied.includes('no_redraw'), stored.ehrOwner ?? null]);
 }
 
 /** Whether a write of `next` over `from` (null: a creation) changes its Task's inputs or the item's expiry: the marker. */

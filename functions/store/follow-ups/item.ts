@@ -64,6 +64,8 @@ export const A = {
    * (fhir-marker.ts changesFhirTask; CONTRACT §13): the FHIR writer's stream filter.
    */
   fhirMarker: 'fx',
+  /** StoredFollowUp.ehrOwner. */
+  ehrOwner: 'eo',
 } as const;
 
 /** The FHIR marker's value (a number: the stream filter matches `{"N": ["1"]}`). */
@@ -122,6 +124,14 @@ export interface StoredFollowUp {
    * there. Absent or null: active, or not kept since (a follow-up of a lone order).
    */
   transactionEnd?: TransactionEnd | null;
+  /**
+   * The owner an EHR user set on its Task as a reference (CONTRACT §13,
+   * "Afterwards"): the owner's value and the reference it came from. While the
+   * follow-up's owner is still that value, its Task names the owner by that
+   * reference too, so the EHR's own lists keep finding it. Not a version;
+   * every writer keeps it. Absent or null: none.
+   */
+  ehrOwner?: { value: string; reference: string } | null;
   /** Write revision: every write is conditional on it and bumps it. */
   revision: number;
 }
@@ -194,6 +204,7 @@ export const Stored = z.object({
   [A.causingResults]: z.optional(z.nullable(z.object({ order_id: z.string(), markers: z.int(), failure_types: z.record(z.string(), z.int()) }))),
   // Where its transaction ended, in a few bytes (the item stays under 1 KB): `a` epoch ms, `l` lab, `m` method, each when known.
   [A.transactionEnd]: z.optional(z.nullable(z.object({ a: z.number(), l: z.optional(z.string()), m: z.optional(z.string()) }))),
+  [A.ehrOwner]: z.optional(z.nullable(z.object({ value: z.string(), reference: z.string() }))),
   [TABLE.ttlAttribute]: z.optional(z.nullable(z.number())),
 });
 
@@ -226,6 +237,7 @@ export function parseStored(item: Record<string, unknown>): StoredFollowUp {
     alertedAt: parsed[A.alerted] ?? null,
     causingResults: parsed[A.causingResults] ?? null,
     transactionEnd: transactionEndOf(parsed[A.transactionEnd] ?? null),
+    ehrOwner: parsed[A.ehrOwner] ?? null,
     revision: parsed[A.revision] ?? 0,
   };
 }
@@ -373,6 +385,7 @@ export function itemOf(stored: StoredFollowUp, fhirMarker = false): Record<strin
     ...(closedBy == null ? {} : { [A.closedBy]: closedBy }),
     ...(stored.causingResults == null ? {} : { [A.causingResults]: stored.causingResults }),
     ...(stored.transactionEnd == null ? {} : { [A.transactionEnd]: transactionEndAttribute(stored.transactionEnd) }),
+    ...(stored.ehrOwner == null ? {} : { [A.ehrOwner]: stored.ehrOwner }),
     ...(stored.expiresAt === null ? {} : { [TABLE.ttlAttribute]: stored.expiresAt }),
     ...(fhirMarker ? { [A.fhirMarker]: FHIR_MARKER_VALUE } : {}),
   };

@@ -24,6 +24,7 @@ describe('actionBody', () => {
     expect(actionBody({ action: 'close', disposition: 'tested_elsewhere' }, 7, NOW)).toEqual({ body: { action: 'close', disposition: 'tested_elsewhere', expected_version: 7 } });
     expect(actionBody({ action: 'close', disposition: 'reordered', reference: 'o-new-1' }, 7, NOW)).toEqual({ body: { action: 'close', disposition: 'reordered', reference: 'o-new-1', expected_version: 7 } });
     expect(actionBody({ action: 'reopen' }, 8, NOW)).toEqual({ body: { action: 'reopen', expected_version: 8 } });
+    expect(actionBody({ action: 'unsnooze', reference: 'T-9' }, 9, NOW)).toEqual({ body: { action: 'unsnooze', reference: 'T-9', expected_version: 9 } });
   });
 
   it('names each field that is missing or wrong, and sends nothing', () => {
@@ -60,10 +61,11 @@ describe('changedFields', () => {
 });
 
 describe('actionsFor and choiceWords', () => {
-  it('offers reopen only when closed, and acknowledge only when new', () => {
+  it('offers reopen only when closed, acknowledge only when new, and end snooze only when snoozed', () => {
     expect(actionsFor({ state: 'closed' })).toEqual(['reopen']);
     expect(actionsFor({ state: 'new' })).toEqual(['acknowledge', 'assign', 'snooze', 'record_contact', 'close']);
-    expect(actionsFor({ state: 'snoozed' })).toEqual(['assign', 'snooze', 'record_contact', 'close']);
+    expect(actionsFor({ state: 'acknowledged' })).toEqual(['assign', 'snooze', 'record_contact', 'close']);
+    expect(actionsFor({ state: 'snoozed' })).toEqual(['assign', 'snooze', 'unsnooze', 'record_contact', 'close']);
   });
 
   it('words the choices, the tracker’s dispositions included', () => {

@@ -83,6 +83,8 @@ describe('bulkCheck', () => {
     expect(bulkCheck(15, 'assign', { ...EMPTY_DRAFTS, assign: { owner: 'ana' } }, NOW, 'UTC')).toMatchObject({ question: 'Assign 15 follow-ups to ana?' });
     expect(bulkCheck(15, 'assign', EMPTY_DRAFTS, NOW, 'UTC')).toMatchObject({ body: { action: 'assign', owner: null }, question: 'Unassign 15 follow-ups (no owner)?' });
     expect(bulkCheck(7, 'snooze', { ...EMPTY_DRAFTS, snooze: { ...EMPTY_DRAFTS.snooze, preset: '3d', reason: 'other' } }, NOW, 'UTC')).toMatchObject({ question: 'Snooze 7 follow-ups for 3 days?' });
+    expect(bulkCheck(7, 'unsnooze', EMPTY_DRAFTS, NOW, 'UTC')).toEqual({ body: { action: 'unsnooze' }, question: 'End the snooze of 7 follow-ups?' });
+    expect(bulkCheck(2, 'unsnooze', EMPTY_DRAFTS, NOW, 'UTC')).toEqual({ body: { action: 'unsnooze' }, question: null });
     // Cancelled, it says nothing was sent (a Close: nothing was closed).
     const asked: BulkEvent = { type: 'ask', confirming: { body: { action: 'assign', owner: 'ana' }, ids: ['a'], question: 'Assign 6 follow-ups to ana?' } };
     expect(run([asked, { type: 'cancel' }]).summary).toBe('Nothing was sent.');

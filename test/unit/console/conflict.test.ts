@@ -16,6 +16,7 @@ describe('who changed what, in words (a 409 conflict, CONTRACT §12)', () => {
     expect(changeWords(entry('eve.s', 'record_contact', { channel: 'phone', outcome: 'no_answer' }))).toBe('eve.s recorded a contact attempt (Phone, no answer)');
     expect(changeWords(entry('eve.s', 'close', { disposition: 'patient_declined', reference: 'T-1' }))).toBe('eve.s closed it (patient declined), reference T-1');
     expect(changeWords(entry('eve.s', 'reopen'))).toBe('eve.s reopened it');
+    expect(changeWords(entry('eve.s', 'unsnooze', {}, 'snoozed', 'acknowledged'))).toBe('eve.s ended its snooze early');
     expect(changeWords(entry('eve.s', 'snooze', { until: '2026-11-25T09:00:00.000Z', reason: 'appointment_booked' }))).toMatch(/^eve\.s snoozed it until .+ \(appointment booked\)$/);
   });
 
@@ -23,6 +24,14 @@ describe('who changed what, in words (a 409 conflict, CONTRACT §12)', () => {
     expect(changeWords(entry('tracker', 'snooze_ended', {}, 'snoozed', 'acknowledged'))).toBe('The tracker ended its snooze (its time was up)');
     expect(changeWords(entry('tracker', 'close', { disposition: 'redraw_completed' }))).toBe('The tracker closed it (redraw completed)');
     expect(changeWords(entry('chat:C0123', 'acknowledge'))).toBe('A chat button (channel C0123) acknowledged it');
+  });
+
+  it('names a user in the EHR as such, who took it when they made their own reference its owner (CONTRACT §13)', () => {
+    const fromEhr = { source: 'ehr', fhir_version_id: '7', fhir_last_updated: '2026-11-22T09:59:00.000Z' };
+    expect(changeWords(entry('ehr:Practitioner/123', 'close', { disposition: 'other', ...fromEhr }))).toBe('Practitioner/123 in the EHR closed it (other)');
+    expect(changeWords(entry('ehr:Practitioner/123', 'assign', { owner: 'Practitioner/123', ...fromEhr }))).toBe('Practitioner/123 in the EHR took it');
+    expect(changeWords(entry('ehr:Practitioner/123', 'assign', { owner: 'kim.w', ...fromEhr }))).toBe('Practitioner/123 in the EHR assigned it to kim.w');
+    expect(changeWords(entry('ehr:fhir.example.org:8443', 'reopen', fromEhr))).toBe('fhir.example.org:8443 in the EHR reopened it');
   });
 
   it('lists the changes after the version the page showed, up to the current one', () => {
@@ -48,6 +57,9 @@ describe('an action no longer offered on the new state says why', () => {
     expect(noLongerOffered('snooze', false, closed, 'me')).toBe('Snooze is not offered now: it is closed (tested elsewhere); reopen it first if it still needs work.');
     expect(noLongerOffered('reopen', false, closed, 'me')).toBeNull();
     expect(noLongerOffered('reopen', false, { state: 'acknowledged', owner: null, disposition: null }, 'me')).toBe('Reopen is not offered now: it is open (acknowledged).');
+    expect(noLongerOffered('unsnooze', false, closed, 'me')).toBe('End snooze is not offered now: it is closed (tested elsewhere); reopen it first if it still needs work.');
+    expect(noLongerOffered('unsnooze', false, { state: 'acknowledged', owner: 'j.doe', disposition: null }, 'me')).toBe('End snooze is not offered now: it is not snoozed (acknowledged).');
+    expect(noLongerOffered('unsnooze', false, { state: 'snoozed', owner: 'j.doe', disposition: null }, 'me')).toBeNull();
     for (const action of ['assign', 'snooze', 'record_contact', 'close'] as const) expect(noLongerOffered(action, false, { state: 'acknowledged', owner: 'j.doe', disposition: null }, 'me')).toBeNull();
     expect(noLongerOffered('acknowledge', false, { state: 'new', owner: null, disposition: null }, 'me')).toBeNull();
   });

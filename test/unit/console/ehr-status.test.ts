@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SENDING_WINDOW_MS } from '../../../functions/core/fhir-words';
-import { ehrNoticeWords, ehrStatusWords } from '../../../console/src/lib/ehr-status';
+import { ehrEntryLine, ehrNewsWords, ehrNoticeWords, ehrStatusWords } from '../../../console/src/lib/ehr-status';
 import { asFollowUpDetail, FHIR_STATUS_STATES, type FhirStatus } from '../../../console/src/lib/types';
 import { aFollowUp } from './follow-up-fixture';
 
@@ -19,7 +19,7 @@ const fhir = (state: FhirStatus['state'], extra: Partial<FhirStatus> = {}): Fhir
   ...extra,
 });
 const refused = fhir('refused', { held: { at: HELD, status: 422, codes: ['invalid', 'business-rule'] } });
-const ehrChange = { at: CHANGED, actor: 'ehr:Practitioner/123', fhir_version_id: '4', actions: ['close'], applied: false, why: 'a close a role may not make (403)' };
+const ehrChange = { at: CHANGED, actor: 'ehr:Practitioner/123', fhir_version_id: '4', actions: ['close'], applied: false, why: 'forbidden' };
 const history = (...times: string[]) => times.map((at) => ({ at }));
 
 describe("a follow-up's Task in the EHR, in the Facts' words, for every state (CONTRACT §13)", () => {
@@ -90,7 +90,7 @@ describe("the first screen's notice when the EHR side needs a person: what, who,
     expect(ehrNoticeWords(fhir('changed_in_ehr', { ehr_change: ehrChange }), [], LATER, 'UTC')).toEqual({
       title: 'In the EHR: Changed in the EHR by Practitioner/123',
       when: '2026-11-13 15:20 UTC',
-      why: 'They closed it; not applied here: a close a role may not make (403).',
+      why: 'They closed it; not applied here: a close that their role may not make here.',
       todo: 'Your next action here writes the tracker’s follow-up to the EHR again, replacing that change; make the change here too if it was right.',
     });
     const unknown = ehrNoticeWords(fhir('changed_in_ehr'), [], LATER, 'UTC');
@@ -99,25 +99,54 @@ describe("the first screen's notice when the EHR side needs a person: what, who,
     expect(unknown?.why).toBe('The change is not applied here, and the tracker does not overwrite it.');
   });
 
-  it('a deletion in the EHR: not created again until the next action here', () => {
+  it('a deletion in the EHR: when the tracker found it, who when the newest EHR change is the deletion, not created again until the next action here', () => {
     expect(ehrNoticeWords(fhir('deleted_in_ehr', { ehr_change: { ...ehrChange, actions: [], why: null } }), [], LATER, 'UTC')).toEqual({
       title: 'In the EHR: Deleted in the EHR by Practitioner/123',
-      when: '2026-11-13 15:20 UTC',
+      when: '2026-11-13 15:30 UTC',
       why: 'The tracker does not create its Task again on its own.',
       todo: 'Your next action here creates the Task in the EHR again; close the follow-up here if it is done.',
     });
+    // An older change (applied, before the last confirmation) did not delete it: its author is not named.
+    const older = { ...ehrChange, at: '2026-11-12T09:00:00.000Z', applied: true, why: null };
+    expect(ehrNoticeWords(fhir('deleted_in_ehr', { ehr_change: older }), [], LATER, 'America/New_York')).toMatchObject({
+      title: 'In the EHR: Deleted by someone in the EHR',
+      when: '2026-11-13 10:30 EST (15:30 UTC)',
+    });
+    // Nor a change held before it (a status the tracker maps to no action), however recent.
+    const heldBefore = { ...ehrChange, actions: [], why: 'status_not_mapped' };
+    expect(ehrNoticeWords(fhir('deleted_in_ehr', { ehr_change: heldBefore }), [], LATER, 'UTC')?.title).toBe('In the EHR: Deleted by someone in the EHR');
   });
 
   it("a conflict: the EHR's change and the person's action here, and that the tracker's follow-up was written back", () => {
     const words = ehrNoticeWords(
-      fhir('conflict', { ehr_change: { ...ehrChange, actions: ['snooze', 'assign'], why: null }, tracker_change: { at: CHANGED, actor: 'kim.w', action: 'close' } }),
+      fhir('conflict', { ehr_change: { ...ehrChange, actions: ['snooze', 'assign'], why: null }, tracker_change: { at: '2026-11-13T15:25:00.000Z', actor: 'kim.w', action: 'close' } }),
       [],
       LATER,
-      'UTC',
+      'America/New_York',
     );
     expect(words?.title).toBe('In the EHR: Changed in both places');
-    expect(words?.why).toBe('Practitioner/123 snoozed it and assigned it in the EHR while kim.w closed it here; the EHR’s change was not applied here.');
-    expect(words?.todo).toBe('The tracker wrote its follow-up back to the EHR. If the EHR’s change was right, make it here.');
+    expect(words?.when, 'both times are in the words').toBe('');
+    expect(words?.why).toBe(
+      'Changed in the EHR by Practitioner/123 at 2026-11-13 10:20 EST (15:20 UTC) (they snoozed it and assigned it) while kim.w acted here (close) at 2026-11-13 10:25 EST (15:25 UTC): the tracker’s version was kept and written back to the EHR.',
+    );
+    expect(words?.todo).toBe('If the EHR’s change was right, make it here: the EHR now shows the tracker’s version.');
+  });
+});
+
+describe('what the EHR did, applied here, in the browser zone beside UTC (CONTRACT §13, issue 70)', () => {
+  const closedInEhr = { at: '2026-11-27T15:43:10.000000Z', actor: 'ehr:Practitioner/123', action: 'close', from_state: 'acknowledged', to_state: 'closed', disposition: 'other', source: 'ehr', fhir_version_id: '7', fhir_last_updated: '2026-11-27T15:42:00.000Z' };
+  const applied = fhir('current', { ehr_change: { at: '2026-11-27T15:42:00.000Z', actor: 'ehr:Practitioner/123', fhir_version_id: '7', actions: ['close'], applied: true, why: null } });
+
+  it('says the applied change on the first screen, with its time as the page writes times', () => {
+    expect(ehrNewsWords(applied, [closedInEhr], 'America/New_York')).toBe('Closed in the EHR by Practitioner/123, 2026-11-27 10:42 EST (15:42 UTC)');
+    expect(ehrNewsWords(applied, [closedInEhr, { ...closedInEhr, at: '2026-11-27T16:00:00.000000Z', actor: 'user:kim', action: 'reopen', source: undefined }], 'UTC')).toBeNull();
+    expect(ehrNewsWords(fhir('current'), [closedInEhr], 'UTC')).toBeNull();
+  });
+
+  it("reads a history entry from the EHR as such, a snooze's end in the browser zone", () => {
+    expect(ehrEntryLine(closedInEhr, 'UTC')).toBe('Closed in the EHR by Practitioner/123');
+    expect(ehrEntryLine({ ...closedInEhr, action: 'snooze', until: '2026-12-01T14:00:00.000000Z' }, 'America/New_York')).toBe('Snoozed until 2026-12-01 09:00 EST (14:00 UTC) in the EHR by Practitioner/123');
+    expect(ehrEntryLine({ ...closedInEhr, source: undefined, actor: 'user:kim' }, 'UTC')).toBeNull();
   });
 });
 

@@ -15,6 +15,7 @@ describe('a history entry in words (CONTRACT §12)', () => {
   it("names a person's actions and the tracker's own entries in words", () => {
     expect(actionWords('record_contact')).toBe('Record contact');
     expect(actionWords('snooze_ended')).toBe('Snooze ended');
+    expect(actionWords('unsnooze')).toBe('End snooze');
     expect(actionWords('redraw_order_known')).toBe('Redraw order known');
     expect(actionWords('attention')).toBe('Marked for attention');
     expect(actionWords('something_new')).toBe('something new');

@@ -91,6 +91,16 @@ describe('follow_up.changed of one history entry', () => {
     });
   });
 
+  it('carries source "ehr" for work done in the EHR (CONTRACT §13), and no source for an action from anywhere else', () => {
+    const { followUp, entry } = act(opened(), { action: 'close', disposition: 'other' });
+    const fromEhr = { ...entry, actor: 'ehr:Practitioner/123', source: 'ehr', fhir_version_id: '7', fhir_last_updated: '2026-03-10T11:59:00.000Z' };
+    const fact = factOf(followUp, fromEhr);
+    expect(fact).toMatchObject({ action: 'close', actor: 'ehr:Practitioner/123', source: 'ehr' });
+    // The FHIR server's version bookkeeping stays in the history: the event names the action, not the Task.
+    expect(fact).not.toHaveProperty('fhir_version_id');
+    expect(factOf(followUp, entry)).not.toHaveProperty('source');
+  });
+
   it('publishes the tracker’s open (version 1) dated when recorded, with Junction’s time of what opened it as fact_time', () => {
     const followUp = opened();
     expect(factOf(followUp, openingEntry(followUp, NOW))).toMatchObject({
@@ -299,6 +309,8 @@ function docsStories(): TrackerEvent[] {
   run('t-3', '2026-03-05T09:00:00.000000Z', '2026-03-05T09:00:03Z', [
     ['2026-03-06T12:00:00Z', { facts: ['transaction_cancelled'] }],
     ['2026-03-07T08:00:00Z', { facts: [] }],
+    ['2026-03-07T09:00:00Z', { action: 'snooze', until: '2026-03-14T09:00:00Z', reason: 'patient_requested' }],
+    ['2026-03-09T11:00:00Z', { action: 'unsnooze' }],
   ]);
   return facts;
 }
@@ -318,6 +330,7 @@ describe('docs/events.md', () => {
         'acknowledge/person',
         'assign/person',
         'snooze/person',
+        'unsnooze/person',
         'record_contact/person',
         'close/person',
         'reopen/person',

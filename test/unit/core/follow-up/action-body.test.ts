@@ -10,6 +10,7 @@ describe('action bodies', () => {
   it('refuse unknown fields, wrong types and unknown values with a message naming the field', () => {
     // An unknown field's name is the sender's text: never echoed; the message names the fields the action takes.
     expect(parseAction({ action: 'close', disposition: 'patient_declined', note: 'called her' }, NOW)).toEqual({ kind: 'invalid', message: 'unknown field: close takes only action, disposition, expected_version, reference' });
+    expect(parseAction({ action: 'unsnooze', until: '2026-03-12T12:00:00Z' }, NOW)).toEqual({ kind: 'invalid', message: 'unknown field: unsnooze takes only action, expected_version, reference' });
     expect(parseAction({ action: 'reopen', 'Jane Doe 1970-01-01': true }, NOW)).toEqual({ kind: 'invalid', message: 'unknown field: reopen takes only action, expected_version, reference' });
     // Each refusal names the field and says what it may hold, in the tracker's words (never zod's, never the value sent).
     const HANDLE = '1-2048 letters, digits and ._@:/+=,-';
@@ -27,9 +28,9 @@ describe('action bodies', () => {
       [{ action: 'acknowledge', expected_version: 0 }, "expected_version must be a whole number of 1 or more (the follow-up's version)"],
       [{ action: 'reopen', reference: 'TICKET 12' }, 'reference must be 1-200 characters of A-Za-z0-9._:/#?=&-'],
       [{ action: 'reopen', reference: 'x'.repeat(201) }, 'reference must be 1-200 characters of A-Za-z0-9._:/#?=&-'],
-      [{ action: 'delete Jane Doe' }, 'action must be one of acknowledge, assign, snooze, record_contact, close, reopen'],
-      [{ action: 7 }, 'action must be one of acknowledge, assign, snooze, record_contact, close, reopen'],
-      [{}, 'action must be one of acknowledge, assign, snooze, record_contact, close, reopen'],
+      [{ action: 'delete Jane Doe' }, 'action must be one of acknowledge, assign, snooze, unsnooze, record_contact, close, reopen'],
+      [{ action: 7 }, 'action must be one of acknowledge, assign, snooze, unsnooze, record_contact, close, reopen'],
+      [{}, 'action must be one of acknowledge, assign, snooze, unsnooze, record_contact, close, reopen'],
       ['close', 'the body must be a JSON object: {"action": "...", ...}'],
       [['close'], 'the body must be a JSON object: {"action": "...", ...}'],
       [null, 'the body must be a JSON object: {"action": "...", ...}'],
@@ -55,6 +56,11 @@ describe('action bodies', () => {
     });
     expect(parseAction({ action: 'close', disposition: 'reordered' }, NOW)).toEqual({ kind: 'ok', action: { action: 'close', disposition: 'reordered' } });
     expect(parseAction({ action: 'close', disposition: 'reordered', reference: 'new order' }, NOW)).toEqual({ kind: 'invalid', message: 'reference must be 1-200 characters of A-Za-z0-9._:/#?=&-' });
+  });
+
+  it('accept an unsnooze with no fields but the common ones', () => {
+    expect(parseAction({ action: 'unsnooze' }, NOW)).toEqual({ kind: 'ok', action: { action: 'unsnooze' } });
+    expect(parseAction({ action: 'unsnooze', expected_version: 4, reference: 'T-9' }, NOW)).toEqual({ kind: 'ok', action: { action: 'unsnooze', expected_version: 4, reference: 'T-9' } });
   });
 
   it('accept a reference of the allowed alphabet and an assign to null', () => {

@@ -51,6 +51,32 @@ describe('actions', () => {
     expect(act(reopened, { action: 'reopen' }).kind).toBe('unchanged');
   });
 
+  it('unsnooze ends a snooze early: snoozed → acknowledged now, snoozed_until and snooze_reason cleared, in one entry', () => {
+    const snoozed = changed(act(changed(act(opened(), { action: 'acknowledge', owner: 'j.doe' })), { action: 'snooze', until: '2026-03-14T09:00:00Z', reason: 'appointment_booked' }));
+    const early = new Date('2026-03-11T10:00:00Z');
+    const outcome = act(snoozed, { action: 'unsnooze', reference: 'T-9' }, early);
+    expect(outcome).toMatchObject({
+      kind: 'changed',
+      followUp: { state: 'acknowledged', snoozed_until: null, snooze_reason: null, owner: 'j.doe', reference: 'T-9', acknowledged_at: snoozed.acknowledged_at, version: snoozed.version + 1 },
+      last: { at: '2026-03-11T10:00:00.000000Z', action: 'unsnooze' },
+    });
+    expect((outcome as { entries: unknown[] }).entries).toEqual([
+      { at: '2026-03-11T10:00:00.000000Z', actor: 'arn:aws:iam::1:user/j.doe', action: 'unsnooze', from_state: 'snoozed', to_state: 'acknowledged', reference: 'T-9' },
+    ]);
+  });
+
+  it('unsnooze changes nothing on a follow-up that is not snoozed, or whose snooze has ended (no snooze_ended written either), and refuses a closed one', () => {
+    const fresh = opened();
+    expect(act(fresh, { action: 'unsnooze' })).toEqual({ kind: 'unchanged', followUp: fresh });
+    const acknowledged = changed(act(fresh, { action: 'acknowledge' }));
+    expect(act(acknowledged, { action: 'unsnooze' })).toEqual({ kind: 'unchanged', followUp: acknowledged });
+    // Its snooze is over (snoozed_until passed, snooze_ended not recorded yet): nothing to end, nothing written.
+    const snoozed = changed(act(acknowledged, { action: 'snooze', until: '2026-03-14T09:00:00Z', reason: 'other' }));
+    expect(act(snoozed, { action: 'unsnooze' }, new Date('2026-03-14T09:00:00Z'))).toEqual({ kind: 'unchanged', followUp: snoozed });
+    const closed = changed(act(snoozed, { action: 'close', disposition: 'patient_declined' }));
+    expect(act(closed, { action: 'unsnooze' })).toEqual({ kind: 'invalid_transition', followUp: closed, message: 'a closed follow-up has no snooze to end: reopen it first' });
+  });
+
   it('close as reordered: a new order was placed at Junction, its id kept as the reference and carried by the history entry', () => {
     const outcome = act(opened(), { action: 'close', disposition: 'reordered', reference: 'o-new-1' });
     expect(outcome).toMatchObject({
@@ -94,6 +120,7 @@ describe('actions', () => {
       fc.record({ action: fc.constant('acknowledge'), owner: fc.option(fc.constantFrom('a', 'b'), { nil: undefined }) }, { requiredKeys: ['action'] }),
       fc.record({ action: fc.constant('assign'), owner: fc.constantFrom('a', 'b', null) }),
       fc.record({ action: fc.constant('snooze'), hours: fc.integer({ min: 1, max: 200 }), reason: fc.constantFrom(...SNOOZE_REASONS) }),
+      fc.record({ action: fc.constant('unsnooze') }),
       fc.record({ action: fc.constant('record_contact'), channel: fc.constantFrom(...CONTACT_CHANNELS), outcome: fc.constantFrom(...CONTACT_OUTCOMES) }),
       fc.record({ action: fc.constant('close'), disposition: fc.constantFrom(...PERSON_DISPOSITIONS) }),
       fc.record({ action: fc.constant('reopen') }),

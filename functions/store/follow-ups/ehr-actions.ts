@@ -1,0 +1,105 @@
+/**
+ * Work done on a Task in the EHR, applied as the person's §9 actions (CONTRACT
+ * §13, "The action it is"): all of one Task version's actions in one
+ * conditional write, each on the result of the one before, or none of them.
+ *
+ * - It is checked against the history after the Task's `follow-up-version`,
+ *   not with `expected_version`: an entry there by a person in the tracker
+ *   (an actor other than `tracker`, without `source: "ehr"`) is a conflict;
+ *   the tracker's own entries and the EHR's are not, and it applies to the
+ *   current version.
+ * - The same EHR version is applied at most once, however often it is read:
+ *   an entry after that version carrying its `fhir_version_id` says it was.
+ *   A lost race reads both again, so two readers of one version write it once.
+ * - Each entry carries `source: "ehr"`, `fhir_version_id` and `fhir_last_updated`.
+ */
+import type { ActionBody } from '../../core/follow-up/action-body';
+import { parseAction } from '../../core/follow-up/action-body';
+import { TRACKER_ACTOR, type FollowUpAction, type LastEntry } from '../../core/follow-up/history';
+import { applyAction } from '../../core/follow-up/person-action';
+import type { FollowUp } from '../../core/follow-up/states';
+import type { StaleThresholds } from '../../core/staleness';
+import type { TableClient } from '../table-client';
+import { afterPersonAction } from './actions';
+import { readHistory } from './history';
+import type { StoredFollowUp } from './item';
+import { getFollowUp } from './reads';
+import { MAX_RACES, writeStoredFollowUp } from './write';
+
+/** One Task version's work, as read from the server. */
+export interface EhrWork {
+  id: string;
+  actions: readonly ActionBody[];
+  actor: string;
+  /** The Task version's `meta.versionId` and `meta.lastUpdated`. */
+  fhirVersionId: string;
+  fhirLastUpdated: string;
+  /** The Task's `follow-up-version`: the history after it is what the EHR user did not see. */
+  sinceVersion: number;
+  /** The owner's reference, when its `assign` names an owner read from one (written back as that reference). */
+  ownerReference: string | null;
+  now: Date;
+  thresholds: StaleThresholds;
+}
+
+export type EhrApplied =
+  | { kind: 'applied'; stored: StoredFollowUp }
+  /** Nothing to change: every action was already so. */
+  | { kind: 'unchanged'; stored: StoredFollowUp }
+  | { kind: 'already_applied'; stored: StoredFollowUp }
+  | { kind: 'conflict'; stored: StoredFollowUp; trackerChange: { at: string; actor: string; action: string } }
+  /** §9 answered something else than 200: nothing written. */
+  | { kind: 'refused'; stored: StoredFollowUp; why: 'invalid_transition' | 'invalid_owner' | 'invalid_request'; message: string }
+  | { kind: 'not_found' };
+
+/** Whether an entry is a person's action in the tracker (not the tracker's own, not the EHR's). */
+export function isTrackerPersonEntry(entry: FollowUpAction): boolean {
+  return entry.actor !== TRACKER_ACTOR && entry.source !== 'ehr';
+}
+
+export async function applyEhrWork(db: TableClient, tableName: string, work: EhrWork): Promise<EhrApplied> {
+  for (let race = 0; race < MAX_RACES; race++) {
+    const stored = await getFollowUp(db, tableName, work.id, work.now);
+    if (stored === null) return { kind: 'not_found' };
+    const since = (await readHistory(db, tableName, work.id, work.now)).slice(Math.max(0, work.sinceVersion));
+    if (since.some((entry) => entry.source === 'ehr' && entry.fhir_version_id === work.fhirVersionId)) return { kind: 'already_applied', stored };
+    const person = since.filter(isTrackerPersonEntry).at(-1);
+    if (person !== undefined) return { kind: 'conflict', stored, trackerChange: { at: person.at, actor: person.actor, action: person.action } };
+    const draft = draftOf(stored, work);
+    if (draft.kind !== 'changed') return draft.kind === 'unchanged' ? { kind: 'unchanged', stored } : { ...draft, stored };
+    const next: StoredFollowUp = { ...afterPersonAction(stored, draft.followUp, draft.last, work.thresholds), ehrOwner: ehrOwnerAfter(stored, draft.followUp, work) };
+    const entries = draft.entries.map((entry) => ({ ...entry, source: 'ehr', fhir_version_id: work.fhirVersionId, fhir_last_updated: work.fhirLastUpdated }));
+    if ((await writeStoredFollowUp(db, tableName, stored, next, entries, work.now)) === 'written') return { kind: 'applied', stored: { ...next, revision: stored.revision + 1 } };
+  }
+  throw new Error(`follow-up changed ${MAX_RACES} times while work done in the EHR was applied`);
+}
+
+type Draft =
+  | { kind: 'changed'; followUp: FollowUp; entries: FollowUpAction[]; last: LastEntry }
+  | { kind: 'unchanged' }
+  | { kind: 'refused'; why: 'invalid_transition' | 'invalid_owner' | 'invalid_request'; message: string };
+
+/** The actions applied one after the other to what is stored, as the EHR user's (an action that changes nothing is passed over). */
+function draftOf(stored: StoredFollowUp, work: EhrWork): Draft {
+  let followUp = stored.followUp;
+  let last = stored.last ?? null;
+  const entries: FollowUpAction[] = [];
+  for (const body of work.actions) {
+    const parsed = parseAction(body, work.now);
+    if (parsed.kind === 'invalid') return { kind: 'refused', why: body.action === 'assign' ? 'invalid_owner' : 'invalid_request', message: parsed.message };
+    const outcome = applyAction(followUp, parsed.action, { actor: work.actor, kind: 'iam' }, work.now, last);
+    if (outcome.kind === 'invalid_transition') return { kind: 'refused', why: 'invalid_transition', message: outcome.message };
+    if (outcome.kind !== 'changed') continue;
+    followUp = outcome.followUp;
+    last = outcome.last;
+    entries.push(...outcome.entries);
+  }
+  return entries.length === 0 || last === null ? { kind: 'unchanged' } : { kind: 'changed', followUp, entries, last };
+}
+
+/** The EHR's owner reference kept beside the follow-up: the new one when this work names the owner by it, else the one before while the owner is still its value. */
+function ehrOwnerAfter(stored: StoredFollowUp, followUp: FollowUp, work: EhrWork): StoredFollowUp['ehrOwner'] {
+  if (work.ownerReference !== null && followUp.owner !== null) return { value: followUp.owner, reference: work.ownerReference };
+  const kept = stored.ehrOwner ?? null;
+  return kept !== null && kept.value === followUp.owner ? kept : null;
+}

@@ -1,0 +1,150 @@
+/**
+ * The alarms and dashboard row of FHIR Tasks (CONTRACT §13), only with the `fhir` setting: made in the
+ * Monitoring construct's scope (their logical ids are `Monitoring<alarm>...`, as the other alarms'), to the
+ * alarm topic. What no retry repairs is alarmed at once (refusals, Tasks changed or deleted in the EHR, the
+ * EHR's work held or in conflict, a rejected credential, a base URL that names no FHIR base); what retries
+ * have not repaired in a while after several periods (pending records, poll runs that keep failing).
+ */
+import { Duration } from 'aws-cdk-lib';
+import { type Alarm, GraphWidget, type IWidget, MathExpression } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { FHIR_METRICS, type ServiceName } from '../functions/shared/metric-names';
+import { aboveZero, serviceMetric } from './alarms';
+
+/** What the alarms watch: the writer, its dead-letter queue, and its poll period (seconds, a whole number of minutes). */
+export interface FhirMonitoring {
+  readonly writer: IFunction;
+  readonly deadLetters: IQueue;
+  readonly pollSeconds: number;
+}
+
+/** Follow-ups still pending after this many hourly sweeps in a row (FhirTasksBehind above 0 each time): alarm. */
+export const FHIR_BEHIND_SWEEPS = 6;
+
+/** Poll runs that failed in this many poll periods in a row: alarm (one failed run is resumed by the next). */
+export const FHIR_POLL_FAILED_RUNS = 3;
+
+/** The FHIR metrics that count what no retry repairs (CONTRACT §13), each alarmed above 0 over both emitters. */
+export const FHIR_ALARMED_COUNTS = {
+  FhirTasksRefused: {
+    metric: FHIR_METRICS.refused,
+    description: 'The FHIR server refused a Task (400, 422, or several Tasks for one identifier): not retried until the follow-up changes (docs/deploy.md, runbook)',
+  },
+  FhirTasksChangedInEhr: {
+    metric: FHIR_METRICS.changedInEhr,
+    description: "A follow-up's Task was changed in the EHR since the tracker's last write and was not overwritten; the follow-up's fhir state is changed_in_ehr until a person's next action on it (docs/deploy.md, runbook)",
+  },
+  FhirTasksDeletedInEhr: {
+    metric: FHIR_METRICS.deletedInEhr,
+    description: "A follow-up's Task the server had confirmed was deleted in the EHR; it is not created again until a person's next action on the follow-up (fhir state deleted_in_ehr) (docs/deploy.md, runbook)",
+  },
+  FhirUnauthorized: {
+    metric: FHIR_METRICS.unauthorized,
+    description: 'The FHIR server or its token endpoint answered 401/403: the fhir setting, the client or its credential secret is wrong; no Task is written until it is fixed (docs/deploy.md, runbook)',
+  },
+  FhirBaseUrlNotFound: {
+    metric: FHIR_METRICS.baseUrlNotFound,
+    description: "A search by identifier answered 404: FHIR_BASE_URL (the fhir setting's baseUrl) names no FHIR base, or a gateway in front of it answers 404; Tasks stay pending until it is fixed (docs/deploy.md, runbook)",
+  },
+  FhirEhrChangesHeld: {
+    metric: FHIR_METRICS.ehrHeld,
+    description:
+      "Work done on a Task in the EHR was not applied to its follow-up (a status or move the mapping does not name, a snooze without an end or past 90 days, a tracker-only field, an action the tracker refused, or ehrActions off): the follow-up's fhir state is changed_in_ehr with why, until a person's next action on it (docs/deploy.md, runbook)",
+  },
+  FhirEhrConflicts: {
+    metric: FHIR_METRICS.ehrConflict,
+    description:
+      "A Task was changed in the EHR after a person acted on its follow-up in the tracker: the EHR's change was not applied (fhir state conflict, with both changes) and the tracker wrote its own content back to the Task (docs/deploy.md, runbook)",
+  },
+} as const;
+
+/** The services that emit the FHIR metrics: the writer, and the sweep's catch-up. */
+const FHIR_EMITTERS = ['fhir-writer', 'stale-redraw-sweep'] as const satisfies readonly ServiceName[];
+
+/** Adds the FHIR alarms to `scope` (the Monitoring construct), each passed to `add` (which gives it the alarm topic). */
+export function addFhirAlarms(scope: Construct, fhir: FhirMonitoring, add: (alarm: Alarm) => void): void {
+  const period = Duration.minutes(5);
+  add(
+    aboveZero(
+      scope,
+      'FhirDeadLettersWaiting',
+      "Batches of follow-up changes failed the FHIR writer three times and were given up (pointers in its dead-letter queue); the sweep's catch-up still sends their Tasks (docs/deploy.md, runbook)",
+      fhir.deadLetters.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period }),
+    ),
+  );
+  for (const [id, { metric, description }] of Object.entries(FHIR_ALARMED_COUNTS)) {
+    const emitted = Object.fromEntries(FHIR_EMITTERS.map((service) => [service === 'fhir-writer' ? 'writer' : 'sweep', serviceMetric(service, metric, { period })]));
+    add(aboveZero(scope, id, description, new MathExpression({ label: `${metric} (writer and sweep)`, expression: 'FILL(writer, 0) + FILL(sweep, 0)', usingMetrics: emitted, period })));
+  }
+  add(
+    aboveZero(
+      scope,
+      'FhirCatchUpFailed',
+      "The sweep's FHIR catch-up failed as a whole (DynamoDB throttling or an error under it): its pending records wait for the next sweep; the sweep's other steps ran (docs/deploy.md, runbook)",
+      serviceMetric('stale-redraw-sweep', FHIR_METRICS.catchUpFailed, { period: Duration.hours(1) }),
+    ),
+  );
+  add(
+    aboveZero(
+      scope,
+      'FhirTasksBehind',
+      `Follow-ups' Tasks have been behind (pending records left after the catch-up) for ${FHIR_BEHIND_SWEEPS} hourly sweeps in a row: the FHIR server is down, slow or refusing, or a first switch-on's catch-up is not done yet (docs/deploy.md, runbook)`,
+      serviceMetric('stale-redraw-sweep', FHIR_METRICS.behind, { period: Duration.hours(1), statistic: 'Minimum' }),
+      { evaluationPeriods: FHIR_BEHIND_SWEEPS, datapointsToAlarm: FHIR_BEHIND_SWEEPS },
+    ),
+  );
+  // One period per poll run: a run that failed is resumed by the next, so only several in a row need a person.
+  add(
+    aboveZero(
+      scope,
+      'FhirPollFailed',
+      `The FHIR writer's poll of the Tasks changed in the EHR failed in ${FHIR_POLL_FAILED_RUNS} poll periods in a row (the server down, throttling or refusing, or a next link off the base URL): work done in the EHR is not coming back; each run resumes where the last stopped (docs/deploy.md, runbook)`,
+      serviceMetric('fhir-writer', FHIR_METRICS.pollFailed, { period: Duration.seconds(fhir.pollSeconds) }),
+      { evaluationPeriods: FHIR_POLL_FAILED_RUNS, datapointsToAlarm: FHIR_POLL_FAILED_RUNS },
+    ),
+  );
+}
+
+/** The dashboard's FHIR rows: Tasks written and what went wrong, and the EHR's work coming back. */
+export function fhirDashboardWidgets(): IWidget[][] {
+  const period = Duration.minutes(5);
+  const hourly = { period: Duration.hours(1) };
+  const both = (metricName: string) => FHIR_EMITTERS.map((service) => serviceMetric(service, metricName, { period }).with({ label: `${metricName} (${service})` }));
+  return [
+    [
+      new GraphWidget({
+        title: 'FHIR Tasks written, unchanged, unavailable',
+        width: 12,
+        left: [...both(FHIR_METRICS.written), ...both(FHIR_METRICS.unchanged)],
+        right: both(FHIR_METRICS.unavailable),
+      }),
+      new GraphWidget({
+        title: 'FHIR Tasks refused, changed or deleted in the EHR, unauthorized, base URL not found; behind and catch-up failed (sweep)',
+        width: 12,
+        left: [
+          ...both(FHIR_METRICS.refused),
+          ...both(FHIR_METRICS.changedInEhr),
+          ...both(FHIR_METRICS.deletedInEhr),
+          ...both(FHIR_METRICS.unauthorized),
+          ...both(FHIR_METRICS.baseUrlNotFound),
+        ],
+        right: [serviceMetric('stale-redraw-sweep', FHIR_METRICS.behind, { ...hourly, statistic: 'Maximum' }), serviceMetric('stale-redraw-sweep', FHIR_METRICS.catchUpFailed, hourly)],
+      }),
+    ],
+    [
+      new GraphWidget({
+        title: "The EHR's work: applied, held, in conflict",
+        width: 12,
+        left: [...both(FHIR_METRICS.ehrApplied), ...both(FHIR_METRICS.ehrHeld), ...both(FHIR_METRICS.ehrConflict)],
+      }),
+      new GraphWidget({
+        title: 'FHIR poll: Tasks read, runs failed (writer)',
+        width: 12,
+        left: [serviceMetric('fhir-writer', FHIR_METRICS.polled, { period })],
+        right: [serviceMetric('fhir-writer', FHIR_METRICS.pollFailed, { period })],
+      }),
+    ],
+  ];
+}

@@ -1,0 +1,151 @@
+/**
+ * The follow-up page says what the EHR did (CONTRACT §13, "Work done in the EHR
+ * comes back", issue 70), in Chromium in New York's zone: `npm start` opens a
+ * follow-up from a redraw nobody created, and the page's GET /follow-ups/{id}
+ * is answered with `fhir` and history as a tracker with FHIR on answers them
+ * (the real answer, with the EHR's work put in): a close done in the EHR and
+ * applied here, on the first screen with its time and in the history; a change
+ * held (a snooze more than 90 days away); a conflict with a person's action
+ * here; the Task deleted in the EHR. Each on the first screen at 1280x800 with
+ * no scroll, and axe clean in each state.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { expectNoAxeViolations, guardedPage, launchChromium, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { beforeAllOrFailEach } from '../support/browser-setup';
+import { buildDeliveries, freshId, redrawFlow } from '../support/junction';
+import { newSecret, postSignedWebhook } from '../support/webhook';
+
+const DAY = 86_400_000;
+const secret = newSecret();
+let tracker: BrowserTracker;
+let browser: Browser;
+const pages: GuardedPage[] = [];
+const redraw = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
+
+/** When the EHR saved its change (10:42 EST), when the tracker read it, and when a person acted here (10:44 EST). */
+const SAVED = '2026-11-27T15:42:00.000Z';
+const READ = '2026-11-27T15:43:10.000000Z';
+const HERE = '2026-11-27T15:44:00.000000Z';
+const PRACTITIONER = 'ehr:Practitioner/123';
+
+type Json = Record<string, unknown>;
+/** What the page is answered for its follow-up: the tracker's real answer with these put in. */
+let answerWith: (real: Json) => Json = (real) => real;
+
+const fhirOf = (state: string, extra: Json = {}): Json => ({ version: 3, confirmed_at: '2026-11-27T15:00:00.000000Z', state, ehr_change: null, tracker_change: null, held: null, ...extra });
+const ehrChange = (actions: string[], applied: boolean, why: string | null): Json => ({ at: SAVED, actor: PRACTITIONER, fhir_version_id: '7', actions, applied, why });
+
+/** The EHR's close, applied: the follow-up closed by the EHR user, its history entry from the EHR. */
+function closedInEhr(real: Json): Json {
+  const followUp = real.follow_up as Json;
+  const history = real.history as Json[];
+  const closed = { ...followUp, state: 'closed', disposition: 'other', closed_at: READ, closed_by: PRACTITIONER, version: Number(followUp.version) + 1 };
+  const entry = { at: READ, actor: PRACTITIONER, action: 'close', from_state: followUp.state, to_state: 'closed', disposition: 'other', source: 'ehr', fhir_version_id: '7', fhir_last_updated: SAVED };
+  return { ...real, follow_up: closed, history: [...history, entry], fhir: fhirOf('current', { version: closed.version, ehr_change: ehrChange(['close'], true, null) }) };
+}
+
+beforeAllOrFailEach(async () => {
+  [tracker, browser] = await Promise.all([startTrackerForBrowser({ env: { JUNCTION_WEBHOOK_SECRET: secret } }), launchChromium()]);
+  for (const delivery of buildDeliveries(redrawFlow(redraw, 'not_created', new Date(Date.now() - 2 * DAY)))) {
+    expect(await postSignedWebhook(tracker.url, secret, delivery.body)).toBe(200);
+  }
+  const deadline = Date.now() + 60_000;
+  while ((await fetch(`${tracker.url}/follow-ups/${redraw.transactionId}`)).status !== 200) {
+    if (Date.now() > deadline) throw new Error('no follow-up opened for the redraw after 60 s');
+    await new Promise((wake) => setTimeout(wake, 250));
+  }
+}, 240_000);
+
+afterEach(async () => {
+  for (const guarded of pages) {
+    expect(guarded.foreignRequests, 'requests to other origins').toEqual([]);
+    expect(guarded.consoleErrors, 'page and console errors').toEqual([]);
+  }
+  await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await tracker?.stop();
+}, 60_000);
+
+/** The follow-up's page in New York's zone, its GET /follow-ups/{id} answered through `answerWith`. */
+async function followUpPage(): Promise<Page> {
+  const guarded = await guardedPage(browser, tracker.url, { timezoneId: 'America/New_York' });
+  pages.push(guarded);
+  const { page } = guarded;
+  await page.route(
+    (url) => url.pathname === `/follow-ups/${redraw.transactionId}`,
+    async (route) => {
+      if (route.request().method() !== 'GET') return route.fallback();
+      const response = await route.fetch();
+      return route.fulfill({ response, json: answerWith((await response.json()) as Json) });
+    },
+  );
+  await signInWithHandle(page, tracker.url, 'kim.w', `#/follow-ups/${redraw.transactionId}`);
+  await page.getByRole('heading', { level: 1, name: `Follow-up ${redraw.transactionId}` }).waitFor();
+  return page;
+}
+
+/** The text of `locator`'s first element once shown, whole within the first screen of the 1280x800 window (no scroll). */
+async function onFirstScreen(page: Page, selector: string): Promise<string> {
+  const shown = page.locator(selector).first();
+  await shown.waitFor({ timeout: 15_000 });
+  const box = (await shown.boundingBox())!;
+  expect(await page.evaluate<number>('window.scrollY')).toBe(0);
+  expect(box.y + box.height, `${selector}'s bottom edge`).toBeLessThanOrEqual(800);
+  return ((await shown.textContent()) ?? '').replace(/\s+/g, ' ');
+}
+
+describe('the follow-up page says what the EHR did', () => {
+  it('a close done in the EHR and applied here: on the first screen with its time, and in the history as done in the EHR', async () => {
+    answerWith = closedInEhr;
+    const page = await followUpPage();
+    expect(await onFirstScreen(page, '.ehr-news')).toBe('Closed in the EHR by Practitioner/123, 2026-11-27 10:42 EST (15:42 UTC).');
+    expect(await page.locator('.ehr-notice').count(), 'no warning: the change was applied').toBe(0);
+    const row = page.getByRole('row').filter({ hasText: 'Closed in the EHR by Practitioner/123' });
+    expect(await row.getByRole('cell').allTextContents()).toEqual([
+      '2026-11-27 10:43 EST (15:43 UTC)',
+      'Practitioner/123 (in the EHR)',
+      'Closed in the EHR by Practitioner/123',
+      'New → Closed',
+      'disposition: Other; version in the EHR: 7; saved in the EHR: 2026-11-27 10:42 EST (15:42 UTC)',
+    ]);
+    const closedFact = page.locator('dl.facts > dt', { hasText: /^Closed$/ }).locator('xpath=following-sibling::dd[1]');
+    expect(await closedFact.textContent()).toBe('2026-11-27 10:43 EST (15:43 UTC), by Practitioner/123 in the EHR');
+    await expectNoAxeViolations(page, 'follow-up page, closed in the EHR');
+  });
+
+  it("a change held, a conflict and a deletion: each on the first screen with who, when and why, and what the person's next action does", async () => {
+    answerWith = (real) => ({ ...real, fhir: fhirOf('changed_in_ehr', { ehr_change: ehrChange(['snooze'], false, 'snooze_too_long'), held: { at: READ, status: null, codes: [] } }) });
+    const page = await followUpPage();
+    const held = await onFirstScreen(page, '.ehr-notice');
+    expect(held).toContain('In the EHR: Changed in the EHR by Practitioner/123');
+    expect(held).toContain('2026-11-27 10:42 EST (15:42 UTC). They snoozed it; not applied here: a snooze more than 90 days away.');
+    expect(held).toContain('What you can do: Your next action here writes the tracker’s follow-up to the EHR again, replacing that change');
+    await expectNoAxeViolations(page, 'follow-up page, a change in the EHR held');
+
+    answerWith = (real) => ({
+      ...real,
+      fhir: fhirOf('conflict', { ehr_change: ehrChange(['close'], false, null), tracker_change: { at: HERE, actor: 'kim.w', action: 'snooze' }, held: { at: READ, status: null, codes: [] } }),
+    });
+    await page.reload();
+    const conflict = await onFirstScreen(page, '.ehr-notice');
+    expect(conflict).toMatch(/^In the EHR: Changed in both places/);
+    // Both times in the words, none repeated before them.
+    expect(await page.locator('.ehr-notice p').first().textContent()).toBe(
+      'Changed in the EHR by Practitioner/123 at 2026-11-27 10:42 EST (15:42 UTC) (they closed it) while kim.w acted here (snooze) at 2026-11-27 10:44 EST (15:44 UTC): the tracker’s version was kept and written back to the EHR.',
+    );
+    await expectNoAxeViolations(page, 'follow-up page, a conflict with the EHR');
+
+    answerWith = (real) => ({ ...real, fhir: fhirOf('deleted_in_ehr', { held: { at: READ, status: null, codes: [] } }) });
+    await page.reload();
+    const deleted = await onFirstScreen(page, '.ehr-notice');
+    expect(deleted).toContain('In the EHR: Deleted by someone in the EHR');
+    expect(deleted).toContain('2026-11-27 10:43 EST (15:43 UTC). The tracker does not create its Task again on its own.');
+    expect(deleted).toContain('What you can do: Your next action here creates the Task in the EHR again');
+    expect(await page.locator('.ehr-news').count(), 'no applied change to tell').toBe(0);
+    await expectNoAxeViolations(page, 'follow-up page, its Task deleted in the EHR');
+  });
+});

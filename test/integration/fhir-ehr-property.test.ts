@@ -1,0 +1,186 @@
+/**
+ * Work done in the EHR and in the tracker at once (CONTRACT §13, "Work done in
+ * the EHR comes back"), as a property against the stand-in FHIR server and
+ * DynamoDB Local: any interleaving of EHR users' edits (several between two
+ * reads among them), people's actions in the tracker, the tracker's own
+ * changes and deliveries of the order-safe write (duplicated, and two at
+ * once), ending with a person's action. Then:
+ * - the follow-up and its Task agree, and `fhir.state` is current;
+ * - each EHR version is applied at most once (its entries are one write);
+ * - no EHR user's change a delivery read is lost: it is applied, held with
+ *   its reason, recorded as a conflict, or it was no work (its content was
+ *   what the tracker had confirmed).
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Task, TaskRestriction } from '@medplum/fhirtypes';
+import { contentOf } from '../../functions/core/fhir-ehr-change';
+import { contentDigest, DEFAULT_FHIR_SYSTEMS, fhirViewOf, foundTask } from '../../functions/core/fhir-task';
+import { openingEntry } from '../../functions/core/follow-up/history';
+import { openFollowUp } from '../../functions/core/follow-up/states';
+import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
+import { createFhirHttp } from '../../functions/fhir/http';
+import { digestOf } from '../../functions/fhir/source';
+import { syncFollowUp, type SyncDeps } from '../../functions/fhir/sync';
+import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
+import { readHistory } from '../../functions/store/follow-ups/history';
+import type { StoredFollowUp } from '../../functions/store/follow-ups/item';
+import { getFollowUp } from '../../functions/store/follow-ups/reads';
+import { writeBookkeeping, writeStoredFollowUp } from '../../functions/store/follow-ups/write';
+import { readConfirmation } from '../../functions/store/fhir-records';
+import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
+import { createTestTable, type TestTable } from '../support/dynamodb';
+import { freshId } from '../support/junction';
+
+const systems = DEFAULT_FHIR_SYSTEMS;
+let table: TestTable;
+let standin: FhirStandin;
+let sync: SyncDeps;
+
+beforeAll(async () => {
+  [table, standin] = await Promise.all([createTestTable('fhir-ehr-property'), startFhirStandin()]);
+  sync = { db: table.db, tableName: table.tableName, http: createFhirHttp({ baseUrl: standin.url, tokens: null }), systems, baseUrl: standin.url, now: () => new Date(), ehr: { thresholds: DEFAULT_THRESHOLDS } };
+});
+afterAll(async () => {
+  await Promise.all([table?.drop(), standin?.stop()]);
+});
+
+const DAY = 86_400_000;
+const reason = (kind: 'disposition' | 'snooze-reason', code: string) => ({ coding: [{ system: `${systems.code}/${kind}`, code }] });
+const hold = (days: number): TaskRestriction => ({ period: { end: new Date(Date.now() + days * DAY).toISOString() } });
+
+/** An EHR user's edit of the Task as it is: the fields it sets (null removes). */
+type EhrEdit = Record<string, unknown>;
+const ehrEdits: fc.Arbitrary<EhrEdit> = fc.constantFrom<EhrEdit>(
+  { status: 'completed', statusReason: reason('disposition', 'tested_elsewhere'), restriction: null },
+  { status: 'cancelled', statusReason: null, restriction: null },
+  { status: 'in-progress', owner: { reference: 'Practitioner/77' } },
+  { status: 'in-progress', statusReason: null, restriction: null },
+  { status: 'ready', statusReason: null, restriction: null },
+  { status: 'on-hold', restriction: 'ahead', statusReason: reason('snooze-reason', 'appointment_booked') },
+  { status: 'on-hold', restriction: 'far', statusReason: null },
+  { owner: { identifier: { system: systems.owner, value: 'ehr.owner' } } },
+  { owner: null },
+  { status: 'failed' },
+  { priority: 'stat' },
+  { note: [{ text: 'left a voicemail' }] },
+);
+
+type Step =
+  | { kind: 'ehr'; edit: EhrEdit }
+  | { kind: 'act'; body: Record<string, unknown> }
+  | { kind: 'stale'; on: boolean }
+  | { kind: 'deliver'; twice: boolean; together: boolean };
+
+const steps: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 3, arbitrary: ehrEdits.map<Step>((edit) => ({ kind: 'ehr', edit })) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom<Step>(
+      { kind: 'act', body: { action: 'acknowledge' } },
+      { kind: 'act', body: { action: 'assign', owner: 'a.lee' } },
+      { kind: 'act', body: { action: 'record_contact', channel: 'phone', outcome: 'no_answer' } },
+      { kind: 'act', body: { action: 'close', disposition: 'patient_unreachable' } },
+      { kind: 'act', body: { action: 'reopen' } },
+      { kind: 'act', body: { action: 'unsnooze' } },
+    ),
+  },
+  { weight: 1, arbitrary: fc.boolean().map<Step>((on) => ({ kind: 'stale', on })) },
+  { weight: 3, arbitrary: fc.record({ twice: fc.boolean(), together: fc.boolean() }).map<Step>((plan) => ({ kind: 'deliver', ...plan })) },
+);
+
+async function openWithTask(): Promise<string> {
+  const id = freshId();
+  const followUp = openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt: '2026-11-20T08:00:00.000Z' });
+  const stored: Omit<StoredFollowUp, 'revision'> = {
+    followUp,
+    redraw: { kind: 'awaiting_redraw', statusTime: followUp.opened_at, orderId: followUp.initial_order_id! },
+    dueAt: '2026-11-21T08:00:00.000Z',
+    applied: [],
+    expiresAt: null,
+    remindedAt: null,
+  };
+  await writeStoredFollowUp(table.db, table.tableName, null, stored, [openingEntry(followUp, new Date(followUp.opened_at))], new Date());
+  await syncFollowUp(sync, id);
+  return id;
+}
+
+async function taskOf(id: string): Promise<Task> {
+  const tasks = (await standin.control.tasks()).filter((task) => task.identifier?.some((identifier) => identifier.value === id));
+  expect(tasks).toHaveLength(1);
+  return tasks[0]!;
+}
+
+async function editInEhr(id: string, edit: EhrEdit): Promise<string> {
+  const task = await taskOf(id);
+  const patch: Record<string, unknown> = { ...edit };
+  if (edit.restriction === 'ahead') patch.restriction = hold(2);
+  if (edit.restriction === 'far') patch.restriction = hold(120);
+  const edited = await standin.control.editTask(task.id!, patch);
+  return edited.meta!.versionId!;
+}
+
+async function setStale(id: string, on: boolean): Promise<void> {
+  for (let race = 0; race < 5; race++) {
+    const stored = (await getFollowUp(table.db, table.tableName, id, new Date()))!;
+    const flag = on ? { since: '2026-11-22T00:00:00.000Z', reason: 'no_progress', orderId: stored.followUp.initial_order_id!, statusTime: stored.followUp.opened_at } : null;
+    if ((await writeBookkeeping(table.db, table.tableName, stored, { ...stored, staleFlag: flag })) === 'written') return;
+  }
+}
+
+/** Whether the Task's current version is the EHR's work (not the tracker's own), and not what the tracker confirmed. */
+async function ehrVersionNow(id: string): Promise<{ versionId: string; noWork: boolean } | null> {
+  const task = (await taskOf(id)) as unknown as Record<string, unknown>;
+  const found = foundTask(task, systems)!;
+  const confirmation = await readConfirmation(table.db, table.tableName, id, standin.url, true);
+  if (found.trackersContent || found.versionId === confirmation?.versionId) return null;
+  const confirmed = confirmation?.content ?? null;
+  return { versionId: found.versionId!, noWork: confirmed !== null && JSON.stringify(contentOf(task, systems)) === JSON.stringify(confirmed) };
+}
+
+describe('work done in the EHR and in the tracker at once', () => {
+  it('ends agreeing, each EHR version applied at most once, and no change a delivery read lost (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(steps, { minLength: 3, maxLength: 10 }), async (plan) => {
+        const id = await openWithTask();
+        const seen = new Set<string>();
+        const accountedFor = new Set<string>();
+        for (const step of plan) {
+          if (step.kind === 'ehr') await editInEhr(id, step.edit);
+          else if (step.kind === 'act') await actOnFollowUp(table.db, table.tableName, { id, body: step.body, actor: 'j.doe', now: new Date(), thresholds: DEFAULT_THRESHOLDS });
+          else if (step.kind === 'stale') await setStale(id, step.on);
+          else {
+            const read = await ehrVersionNow(id);
+            if (read !== null) (read.noWork ? accountedFor : seen).add(read.versionId);
+            const deliveries = step.twice ? 2 : 1;
+            if (step.together) await Promise.all(Array.from({ length: deliveries }, () => syncFollowUp(sync, id)));
+            else for (let one = 0; one < deliveries; one++) await syncFollowUp(sync, id);
+            const change = (await readConfirmation(table.db, table.tableName, id, standin.url, true))?.ehrChange;
+            if (change?.fhir_version_id != null) accountedFor.add(change.fhir_version_id);
+          }
+        }
+        // The end: what is left read (EHR work a delivery has not read yet may meet the last action as a conflict,
+        // which lasts until the next version), then a person's action here, and the writer's deliveries.
+        await syncFollowUp(sync, id);
+        const closed = (await getFollowUp(table.db, table.tableName, id, new Date()))!.followUp.state === 'closed';
+        const last = closed ? { action: 'reopen' } : { action: 'record_contact', channel: 'sms', outcome: 'left_message' };
+        expect((await actOnFollowUp(table.db, table.tableName, { id, body: last, actor: 'j.doe', now: new Date(), thresholds: DEFAULT_THRESHOLDS })).kind).toBe('changed');
+        for (let round = 0; round < 2; round++) await syncFollowUp(sync, id);
+
+        const stored = (await getFollowUp(table.db, table.tableName, id, new Date()))!;
+        const task = (await taskOf(id)) as unknown as Record<string, unknown>;
+        expect(contentDigest(task, systems)).toBe(digestOf(stored, systems));
+        const view = fhirViewOf(await readConfirmation(table.db, table.tableName, id, standin.url, true), digestOf(stored, systems), standin.url, stored.followUp.version);
+        expect(view?.state).toBe('current');
+
+        const history = await readHistory(table.db, table.tableName, id, new Date());
+        // One write per EHR version: its entries are consecutive versions, never two runs of them.
+        const runs = history.map((entry) => (entry.source === 'ehr' ? String(entry.fhir_version_id) : null)).filter((value, index, all) => value !== null && value !== all[index - 1]);
+        expect(new Set(runs).size).toBe(runs.length);
+        for (const versionId of runs) accountedFor.add(versionId!);
+        for (const versionId of seen) expect(accountedFor.has(versionId)).toBe(true);
+      }),
+      { numRuns: 25 },
+    );
+  }, 120_000);
+});
