@@ -93,7 +93,7 @@ const count = (calls: readonly string[], id: string) => calls.filter((one) => on
 const searches = async () => (await standin.control.requests()).filter((request) => request.endpoint === 'search').map((request) => decodeURIComponent(request.path.replace('/fhir/R4/', '')));
 
 describe('a poll run against the stand-in', () => {
-  it('hands a Task changed in the EHR on once; the tracker\'s own versions, a version confirmed and an unusable id never', async () => {
+  it('hands a Task changed in the EHR on once; the tracker\'s own versions, a version confirmed or held and an unusable id never', async () => {
     const id = freshId();
     const followUp = openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt: T0.toISOString() });
     await writeStoredFollowUp(table.db, table.tableName, null, { followUp, redraw: null, dueAt: null, applied: [], expiresAt: null, remindedAt: null }, [openingEntry(followUp, T0)], T0);
@@ -104,10 +104,15 @@ describe('a poll run against the stand-in', () => {
     const other = await ehrTask(confirmedElsewhere);
     const confirmation = (await readConfirmation(table.db, table.tableName, id, standin.url, true))!;
     await writeConfirmation(table.db, table.tableName, confirmedElsewhere, { ...confirmation, taskId: other.id!, versionId: other.meta!.versionId! }, null);
+    // A version of the EHR's already held (not applied, with why): nothing new in it either.
+    const heldElsewhere = freshId();
+    const held = await ehrTask(heldElsewhere);
+    const ehrChange = { at: T0.toISOString(), actor: 'ehr:Practitioner/123', fhir_version_id: held.meta!.versionId!, actions: [], applied: false, why: 'status_not_mapped' };
+    await writeConfirmation(table.db, table.tableName, heldElsewhere, { ...confirmation, taskId: held.id!, versionId: 'an-older-one', ehrChange }, null);
 
     await standin.control.clearRequests();
     const first = recorder();
-    expect(await poll(first.handle)).toEqual({ kind: 'complete', read: 3 });
+    expect(await poll(first.handle)).toEqual({ kind: 'complete', read: 4 });
     expect(first.calls).toEqual([]);
 
     clock = at(1);
