@@ -23,6 +23,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { FHIR_POLL_PARTITION } from '../functions/store/fhir-poll';
 import { FHIR_CONFIRMATION_PREFIX, FHIR_PENDING_PARTITION, FHIR_SEED_PARTITION } from '../functions/store/fhir-records';
 import { A, FHIR_MARKER_VALUE } from '../functions/store/follow-ups/item';
 import type { ReaderPartitions } from '../functions/store/key-prefixes';
@@ -45,7 +46,7 @@ export const FHIR_PARTITIONS = {
   /** The first switch-on's progress (the sweep's only). */
   seed: FHIR_SEED_PARTITION,
   /** The poll's cursor, one item per base URL (the writer's only; functions/store/fhir-poll.ts). */
-  poll: 'FHIR#POLL',
+  poll: FHIR_POLL_PARTITION,
 } as const;
 
 /**
