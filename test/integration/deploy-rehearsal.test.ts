@@ -569,6 +569,31 @@ describe('FHIR Tasks on (CONTRACT §13): the stack with the fhir setting, rehear
     }
   });
 
+  it('fhir-writer: its poll schedule\'s event reads the Tasks changed in the EHR and applies one completed there as the EHR user\'s close, within its grants', async () => {
+    const task = (await fhirServer.control.tasks()).find((one) => one.identifier?.[0]?.value === ids.transactionId)!;
+    await fhirServer.control.editTask(task.id!, { status: 'completed' }, { author: 'Practitioner/123' });
+    const writer = await deploy('fhir-writer', {}, fhirDeployment);
+    try {
+      const answer = resultOf(await writer.fn.invoke({ ...scheduledEvent(), resources: [`arn:aws:events:${LOCAL_REGION}:${ACCOUNT}:rule/${STACK}-FhirPollSchedule`] }), writer.fn.logs());
+      expect(answer).toMatchObject({ kind: 'complete' });
+      expect(writer.proxy.denials).toEqual([]);
+      expect(writer.proxy.unexpected).toEqual([]);
+      const after = (await fhirServer.control.tasks()).find((one) => one.id === task.id)!;
+      // Applied, then written back: the tracker's own content again, closed.
+      expect(after.status).not.toBe('in-progress');
+      expect(after.extension?.some((extension) => extension.url.endsWith('/content-digest'))).toBe(true);
+    } finally {
+      await writer.stop();
+    }
+    const query = await deploy('query', {}, fhirDeployment);
+    try {
+      const detail = JSON.parse(String((resultOf(await query.fn.invoke(queryEvent('GET /follow-ups/{follow_up_id}', `/follow-ups/${ids.transactionId}`, { follow_up_id: ids.transactionId })), query.fn.logs()) as { body: string }).body));
+      expect(detail).toMatchObject({ follow_up: { state: 'closed', closed_by: 'ehr:Practitioner/123' }, fhir: { state: 'current', ehr_change: { actor: 'ehr:Practitioner/123', actions: ['close'], applied: true } } });
+    } finally {
+      await query.stop();
+    }
+  });
+
   it("query: answers a follow-up's Task state in the EHR (`fhir`) from its FHIR settings and the writer's confirmation, its chunk loaded on first use", async () => {
     const query = await deploy('query', {}, fhirDeployment);
     try {
