@@ -17,6 +17,8 @@ export const SERVICES = {
   weeklyDigest: 'weekly-digest',
   /** The FHIR Task writer (CONTRACT §13; only with FHIR_BASE_URL). */
   fhirWriter: 'fhir-writer',
+  /** The FHIR server's notifications (CONTRACT §13; only with FHIR_BASE_URL and a notify secret). */
+  fhirNotifications: 'fhir-notifications',
 } as const;
 export type ServiceName = (typeof SERVICES)[keyof typeof SERVICES];
 
@@ -184,6 +186,12 @@ export const FHIR_METRICS = {
   ehrConflict: 'FhirEhrConflicts',
   /** Task versions a poll run read (tracker's own included). */
   polled: 'FhirTasksPolled',
+  /** Notifications the route answered 401 (no or a wrong bearer, a forged signature): they read nothing (alarm on this). */
+  notificationsRefused: 'FhirNotificationsRefused',
+  /** Task notices the route put on the writer's queue (one per Task a notification named). */
+  noticesQueued: 'FhirNoticesQueued',
+  /** Notices the writer read from its queue and worked (a read of the Task, then the order-safe write). */
+  noticesWorked: 'FhirNoticesWorked',
   /** A poll run that could not finish (the server down, throttling, a next link off FHIR_BASE_URL): resumed by the next (alarm on this). */
   pollFailed: 'FhirPollFailed',
 } as const;
