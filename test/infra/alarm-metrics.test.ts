@@ -42,6 +42,8 @@ const EMITTED: Record<ServiceName, ReadonlySet<string>> = {
   [SERVICES.weeklyDigest]: new Set(),
   // The writer: every FHIR metric but the sweep's own (the pending gauge, a catch-up that failed as a whole).
   [SERVICES.fhirWriter]: new Set(Object.values(FHIR_METRICS).filter((name) => name !== FHIR_METRICS.behind && name !== FHIR_METRICS.catchUpFailed)),
+  // The notifications route (issue 71): what it refused and what it queued.
+  [SERVICES.fhirNotifications]: new Set([FHIR_METRICS.notificationsRefused, FHIR_METRICS.noticesQueued]),
 };
 
 interface WatchedMetric {
