@@ -7,6 +7,8 @@
  *   GET  [base]/Task?identifier=system|value   a searchset Bundle, paged as Medplum's server pages
  *        (`_lastUpdated` cursor, or `_offset` behind the `paging` switch: local/fhir-standin-paging.ts)
  *   GET  [base]/Task/{id}                       the Task (ETag: W/"<versionId>"); 404 once deleted
+ *   GET  [base]/Task/{id}/_history[?_count=n]   its instance history, newest first, as Medplum's server answers
+ *        it (a deleted Task's too: its deletion an entry with no resource, response 410; local/fhir-standin-history.ts)
  *   POST [base]/Task  (If-None-Exist: identifier=system|value)
  *        201 + Location: the new Task; 200: the one Task that matches; 412 `multiple-matches`: several do
  *   PUT  [base]/Task/{id}  (If-Match: W/"<versionId>")
@@ -75,6 +77,7 @@ import {
 } from './fhir-standin-types';
 import { listenOnLoopback } from './http-adapter';
 import { pagedSearch, pagingOf, type FhirStandinPaging } from './fhir-standin-paging';
+import { ResourceHistories } from './fhir-standin-history';
 
 export type { FhirStandinClient } from './fhir-standin-token';
 export { connectFhirStandin } from './fhir-standin-control';
@@ -118,15 +121,31 @@ const weakEtag = (versionId: string | undefined): Record<string, string> => (ver
 
 /** The MemoryRepository on the stand-in's clock, assigning every version's id and time itself (as a server does). */
 class ClockedRepository extends MemoryRepository {
+  /** Every version and deletion, for the instance history (the engine's own forgets a deleted resource's). */
+  private readonly histories = new ResourceHistories();
+
   constructor(private readonly now: () => Date) {
     super();
   }
 
+  /** Every version goes through here (the engine's update creates its new version by this method). */
   override async createResource<T extends Resource>(resource: T): Promise<WithId<T>> {
     const copy = structuredClone(resource);
     const { versionId: _versionId, lastUpdated: _lastUpdated, ...meta } = copy.meta ?? {};
     copy.meta = { ...meta, lastUpdated: this.now().toISOString() };
-    return super.createResource(copy);
+    const created = await super.createResource(copy);
+    this.histories.version(created);
+    return created;
+  }
+
+  override async deleteResource(resourceType: string, id: string): Promise<void> {
+    await super.deleteResource(resourceType, id);
+    this.histories.deletion(resourceType, id, this.now());
+  }
+
+  /** `GET [base]/{type}/{id}/_history` (the router passes `_count` as `limit`): as Medplum's server answers it. */
+  override async readHistory<T extends Resource>(resourceType: string, id: string, options: { offset?: number; limit?: number } = {}): Promise<Bundle<T>> {
+    return this.histories.bundle<T>(resourceType, id, options);
   }
 
   /**
@@ -191,12 +210,16 @@ class FhirStore {
   }
 }
 
-/** Which endpoint a request is, the resource type it names and the id of a read, update or delete. */
-function routeOf(method: string, pathname: string): { endpoint: FhirStandinEndpoint | null; type: string; id: string | null } {
+/**
+ * Which endpoint a request is, the resource type it names and the id of a read, update or delete.
+ * A Task's instance history (`Task/{id}/_history`) is a `read` (SMART's `r` grants it): its faults are a read's.
+ */
+function routeOf(method: string, pathname: string): { endpoint: FhirStandinEndpoint | null; type: string; id: string | null; history?: true } {
   if (pathname === TOKEN_PATH) return { endpoint: method === 'POST' ? 'token' : null, type: '', id: null };
-  const match = new RegExp(`^${FHIR_BASE_PATH}/([A-Za-z]{1,64})(?:/([A-Za-z0-9\\-.]{1,64}))?$`).exec(pathname);
+  const match = new RegExp(`^${FHIR_BASE_PATH}/([A-Za-z]{1,64})(?:/([A-Za-z0-9\\-.]{1,64})(/_history)?)?$`).exec(pathname);
   if (!match) return { endpoint: null, type: '', id: null };
-  const [, type = '', id = null] = match;
+  const [, type = '', id = null, history] = match;
+  if (history !== undefined) return { endpoint: type === 'Task' && method === 'GET' ? 'read' : null, type, id, history: true };
   if (type !== 'Task') return { endpoint: method === 'GET' ? ehrEndpointOf(type) : null, type, id };
   if (id === null) return { endpoint: method === 'GET' ? 'search' : method === 'POST' ? 'create' : null, type, id };
   return { endpoint: method === 'GET' ? 'read' : method === 'PUT' ? 'update' : method === 'DELETE' ? 'delete' : null, type, id };
@@ -231,7 +254,7 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
     const url = new URL(request.url ?? '/', 'http://standin.invalid');
     if (isControlPath(url.pathname)) return controlRoute(control, request, response, url);
     const method = request.method ?? 'GET';
-    const { endpoint, type, id } = routeOf(method, url.pathname);
+    const { endpoint, type, id, history } = routeOf(method, url.pathname);
     const record: FhirStandinRequest = {
       method,
       path: `${url.pathname}${url.search}`,
@@ -266,7 +289,7 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
       if (tokens.required && (endpoint === 'practitioner' || endpoint === 'provenance') && !tokens.grants(authorization, type, interaction)) {
         return reply(outcome(403, [{ code: 'forbidden', diagnostics: `the token's scopes do not grant system/${type}.${interaction}` }]));
       }
-      reply(await fhir(request, url, endpoint, id, fault?.kind === 'duplicate', type));
+      reply(await fhir(request, url, endpoint, history === true ? `${id}/_history` : id, fault?.kind === 'duplicate', type));
     } catch (error) {
       if (error instanceof FhirStandinAnswer) return reply(error);
       throw error;

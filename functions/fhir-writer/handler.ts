@@ -2,7 +2,9 @@
  * Lambda entry of the FHIR writer (CONTRACT §13): the table's stream, filtered
  * by its mapping to follow-up items, with ReportBatchItemFailures; and its
  * schedule (an EventBridge scheduled event, `source: aws.events`), which runs
- * one poll for work done in the EHR (fhir-writer/poll.ts). Wiring only:
+ * one poll for work done in the EHR (fhir-writer/poll.ts); and its notices
+ * queue (SQS, `eventSource: aws:sqs`, ReportBatchItemFailures), fed by the
+ * notifications route (fhir-writer/notices.ts). Wiring only:
  * configuration is checked once, at init (the stack creates this function
  * only with FHIR_BASE_URL set, so an unset one fails loudly here).
  *
@@ -11,7 +13,7 @@
  * (functions/fhir/settings.ts); the credential by FHIR_CLIENT_SECRET_ARN or
  * FHIR_PRIVATE_KEY_SECRET_ARN (Secrets Manager), read when a token is first needed.
  */
-import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { fhirClientOf } from '../fhir/client';
 import { fhirConfigOf, fhirSettingsShape } from '../fhir/settings';
@@ -21,6 +23,7 @@ import { SERVICES } from '../shared/metric-names';
 import { createLogger, createMetrics } from '../shared/observability';
 import { functionTable } from '../store/document-table';
 import { createFhirWriterHandler } from './app';
+import { createFhirNoticeHandler, isQueueEvent } from './notices';
 import { createFhirPollHandler, isScheduledEvent } from './poll';
 
 const config = parseEnv(z.extend(ThresholdsEnv, { ...fhirSettingsShape, TABLE_NAME: required() }));
@@ -39,6 +42,7 @@ const shared = {
 };
 const write = createFhirWriterHandler(shared);
 const poll = createFhirPollHandler({ ...shared, pollMax: fhir.pollMax });
+const notices = createFhirNoticeHandler({ ...shared, pollMax: fhir.pollMax });
 
-export const handler = async (event: DynamoDBStreamEvent | { source: 'aws.events' }, context: Context) =>
-  isScheduledEvent(event) ? poll(event, context) : write(event, context);
+export const handler = async (event: DynamoDBStreamEvent | SQSEvent | { source: 'aws.events' }, context: Context) =>
+  isScheduledEvent(event) ? poll(event, context) : isQueueEvent(event) ? notices(event, context) : write(event, context);

@@ -192,6 +192,8 @@ export const FHIR_METRICS = {
   noticesQueued: 'FhirNoticesQueued',
   /** Notices the writer read from its queue and worked (a read of the Task, then the order-safe write). */
   noticesWorked: 'FhirNoticesWorked',
+  /** Messages on the writer's queue that are no notice (core/fhir-notice.ts; never the route's): dropped unread, logged without their body. */
+  noticesDropped: 'FhirNoticesDropped',
   /** A poll run that could not finish (the server down, throttling, a next link off FHIR_BASE_URL): resumed by the next (alarm on this). */
   pollFailed: 'FhirPollFailed',
 } as const;

@@ -5,9 +5,12 @@
  * greatest `meta.lastUpdated` read, where a cut run stopped, the versions read
  * from where the next run starts (skipped by it) and a counter. Every write is conditional on the counter read,
  * so two runs at once never move the cursor back: the one that loses the race
- * is told so (a value, not an exception) and ends.
+ * is told so (a value, not an exception) and ends. Beside it, per base URL,
+ * the time of the last poll run a notification asked for (`<sk>#notified`):
+ * at most one such run a minute.
  */
 import { createHash } from 'node:crypto';
+import { NOTICE_POLL_EVERY_MS } from '../core/fhir-notice';
 import { NO_POLL_STATE, type PollState } from '../core/fhir-poll-cursor';
 import type { TableClient } from './table-client';
 
@@ -54,4 +57,27 @@ export async function writePollState(db: TableClient, tableName: string, baseUrl
     ...(next.counter === 0 ? {} : { ExpressionAttributeValues: { ':n': next.counter } }),
   });
   return outcome.written ? { kind: 'written', state: { ...next, counter } } : { kind: 'lost' };
+}
+
+/** The claim of a poll run asked for by a notification: beside the cursor, in the poll's partition. */
+const notifiedPollKey = (baseUrl: string) => ({ pk: FHIR_POLL_PARTITION, sk: `${fhirPollKey(baseUrl).sk}#notified` });
+
+const N = { baseUrl: 'base', claimedAt: 'at' } as const;
+
+/**
+ * Claims the poll run a notification naming no Task asks for (CONTRACT §13:
+ * at most one a minute per server): `claimed` when none was claimed for
+ * `baseUrl` in the `everyMs` before `now`, else `too_soon`. One conditional
+ * put, so of two notices at once only one runs a poll (a lost race is a value).
+ */
+export async function claimNotifiedPoll(db: TableClient, tableName: string, baseUrl: string, now: Date, everyMs = NOTICE_POLL_EVERY_MS): Promise<'claimed' | 'too_soon'> {
+  const outcome = await db.put({
+    TableName: tableName,
+    Item: { ...notifiedPollKey(baseUrl), [N.baseUrl]: baseUrl, [N.claimedAt]: now.getTime() },
+    ConditionExpression: ['attribute_not_exists(#at)', '#at <= :since'].join(' OR '),
+    ExpressionAttributeNames: { '#at': N.claimedAt },
+    ExpressionAttributeValues: { ':since': now.getTime() - everyMs },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  });
+  return outcome.written ? 'claimed' : 'too_soon';
 }
