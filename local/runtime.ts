@@ -47,6 +47,7 @@ import { fhirConfigOf } from '../functions/fhir/settings';
 import { startFhirWriterReader } from './fhir-writer-reader';
 import { localFhirStatus } from './fhir-status';
 import { startFhirPoller } from './fhir-poller';
+import { startFhirNoticeQueue, type FhirNoticeQueue } from './fhir-notice-queue';
 
 export { isOwnHost } from './request-guards';
 
@@ -67,6 +68,8 @@ export interface LocalRuntime {
   junctionApi: string | null;
   /** The FHIR server the follow-ups' Tasks are kept on (FHIR_BASE_URL, CONTRACT §13), or null when off. */
   fhir: string | null;
+  /** The FHIR writer's notices queue (CONTRACT §13 "Notifications": the route enqueues, the writer works it), or null with FHIR off. */
+  fhirNotices: FhirNoticeQueue | null;
   /** Runs one sweep now: `skipped` while another one (the timer's, or a POST) holds the lease. */
   sweep(): Promise<SweepResult>;
   /** Resolves once everything written so far has gone through the stream consumer. */
@@ -288,6 +291,7 @@ export async function startLocalRuntime(
     const fhirReader = fhirConfig === null || fhirHttp === null ? null : startFhirWriterReader({ streams, streamArn, db, tableName, http: fhirHttp, config: fhirConfig, thresholds, busy: () => webhooksInFlight > 0 });
     if (fhirReader !== null) stoppers.push(() => fhirReader.stop());
     if (fhirConfig !== null && fhirHttp !== null) stoppers.push(startFhirPoller({ db, tableName, http: fhirHttp, config: fhirConfig, thresholds }).stop);
+    const fhirNotices = fhirConfig === null || fhirHttp === null ? null : stoppedAtEnd(stoppers, startFhirNoticeQueue({ db, tableName, http: fhirHttp, config: fhirConfig, thresholds }));
 
     const timer = setInterval(() => {
       sweep()
@@ -419,6 +423,7 @@ export async function startLocalRuntime(
       events,
       junctionApi: junctionApi === null ? null : settings.JUNCTION_API_BASE_URL,
       fhir: fhirConfig === null ? null : fhirConfig.baseUrl,
+      fhirNotices,
       sweep,
       // The FHIR writer's reader too: what the transaction function wrote reaches it after its own batch.
       whenStreamIdle: async () => {
@@ -489,6 +494,12 @@ function close(server: Server): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
+}
+
+/** `part`, its `stop` run with the runtime's (the last started, the first stopped). */
+function stoppedAtEnd<T extends { stop(): Promise<void> }>(stoppers: (() => Promise<void>)[], part: T): T {
+  stoppers.push(() => part.stop());
+  return part;
 }
 
 function errorName(error: unknown): string {

@@ -1,0 +1,283 @@
+/**
+ * The FHIR writer works its notices queue (CONTRACT §13, "Notifications"),
+ * through the real code: the queue consumer (functions/fhir-writer/notices.ts)
+ * called with SQS batches, DynamoDB Local, the stand-in FHIR server (as an EHR
+ * user, with its faults), and npm start's in-process queue. A Task completed
+ * in the EHR and notified is the EHR user's close at once, applied once however
+ * often it is notified; a Task of another system costs one read; a deleted
+ * Task is found from its history; the server down, or DynamoDB failing under
+ * the write, leaves the notice for the queue to deliver again, nothing lost;
+ * a notification that names no Task starts at most one poll a minute.
+ */
+import type { SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Task } from '@medplum/fhirtypes';
+import { noticeMessage, NOTICE_POLL_EVERY_MS, type FhirNotice } from '../../functions/core/fhir-notice';
+import { DEFAULT_FHIR_SYSTEMS, fhirViewOf } from '../../functions/core/fhir-task';
+import { openingEntry } from '../../functions/core/follow-up/history';
+import { openFollowUp } from '../../functions/core/follow-up/states';
+import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
+import { createFhirNoticeHandler, isQueueEvent } from '../../functions/fhir-writer/notices';
+import { createFhirHttp } from '../../functions/fhir/http';
+import { digestOf } from '../../functions/fhir/source';
+import { syncFollowUp } from '../../functions/fhir/sync';
+import { FHIR_METRICS } from '../../functions/shared/metric-names';
+import { claimNotifiedPoll } from '../../functions/store/fhir-poll';
+import { readConfirmation } from '../../functions/store/fhir-records';
+import { readHistory } from '../../functions/store/follow-ups/history';
+import type { StoredFollowUp } from '../../functions/store/follow-ups/item';
+import { getFollowUp } from '../../functions/store/follow-ups/reads';
+import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
+import type { TableClient } from '../../functions/store/table-client';
+import { createLocalNoticeQueue } from '../../local/fhir-notice-queue';
+import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
+import { createTestTable, type TestTable } from '../support/dynamodb';
+import { freshId } from '../support/junction';
+import { recordingTable } from '../support/recording-table';
+
+const systems = DEFAULT_FHIR_SYSTEMS;
+const AUTHOR = 'Practitioner/123';
+let table: TestTable;
+let standin: FhirStandin;
+let clock: Date | null = null;
+const now = () => clock ?? new Date();
+
+beforeAll(async () => {
+  [table, standin] = await Promise.all([createTestTable('fhir-notices'), startFhirStandin({ now })]);
+});
+afterAll(async () => {
+  await Promise.all([table?.drop(), standin?.stop()]);
+});
+beforeEach(async () => {
+  clock = null;
+  await standin.control.reset();
+});
+
+const logs: string[] = [];
+const logger = { debug: () => undefined, info: (...args: unknown[]) => void logs.push(JSON.stringify(args)), warn: (...args: unknown[]) => void logs.push(JSON.stringify(args)), error: (...args: unknown[]) => void logs.push(JSON.stringify(args)) };
+function recordingMetrics() {
+  const counts = new Map<string, number>();
+  return { counts, addMetric: (name: string, _unit: unknown, value: number) => void counts.set(name, (counts.get(name) ?? 0) + value), publishStoredMetrics: () => undefined };
+}
+
+function consumer(options: { db?: TableClient; baseUrl?: string } = {}) {
+  const metrics = recordingMetrics();
+  const baseUrl = options.baseUrl ?? standin.url;
+  const handle = createFhirNoticeHandler({
+    db: options.db ?? table.db,
+    tableName: table.tableName,
+    http: createFhirHttp({ baseUrl, tokens: null, timeoutMs: 2_000 }),
+    systems,
+    baseUrl,
+    ehr: { thresholds: DEFAULT_THRESHOLDS },
+    pollMax: 1000,
+    logger,
+    metrics,
+    now,
+  });
+  return { metrics, handle };
+}
+
+const context = { getRemainingTimeInMillis: () => 60_000 };
+const taskNotice = (taskId: string, deleted = false): FhirNotice => ({ kind: 'task', task_id: taskId, deleted });
+
+/** An SQS batch of these message bodies (a notice, or a raw body), message ids m1, m2, ... */
+function batch(...bodies: (FhirNotice | string)[]): SQSEvent {
+  return {
+    Records: bodies.map((body, index) => ({
+      messageId: `m${index + 1}`,
+      receiptHandle: `r${index + 1}`,
+      body: typeof body === 'string' ? body : noticeMessage(body),
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'test', ApproximateFirstReceiveTimestamp: '0' },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:fhir-notices',
+      awsRegion: 'us-east-1',
+    })),
+  };
+}
+
+/** A follow-up opened as the tracker does, its Task written and confirmed: [follow-up id, Task id]. */
+async function openWithTask(): Promise<[string, string]> {
+  const id = freshId();
+  const followUp = openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt: '2026-11-20T08:00:00.000Z' });
+  const stored: Omit<StoredFollowUp, 'revision'> = {
+    followUp,
+    redraw: { kind: 'awaiting_redraw', statusTime: followUp.opened_at, orderId: followUp.initial_order_id! },
+    dueAt: '2026-11-21T08:00:00.000Z',
+    applied: [],
+    expiresAt: null,
+    remindedAt: null,
+  };
+  expect(await writeStoredFollowUp(table.db, table.tableName, null, stored, [openingEntry(followUp, new Date(followUp.opened_at))], new Date())).toBe('written');
+  const sync = { db: table.db, tableName: table.tableName, http: createFhirHttp({ baseUrl: standin.url, tokens: null }), systems, baseUrl: standin.url, now };
+  expect((await syncFollowUp(sync, id)).kind).toBe('written');
+  const task = (await standin.control.tasks()).find((one) => one.identifier?.some((identifier) => identifier.value === id))!;
+  return [id, task.id!];
+}
+
+const completeInEhr = (taskId: string) => standin.control.editTask(taskId, { status: 'completed' }, { author: AUTHOR });
+const followUpOf = async (id: string) => (await getFollowUp(table.db, table.tableName, id, new Date()))!.followUp;
+const historyOf = (id: string) => readHistory(table.db, table.tableName, id, new Date());
+/** The requests the stand-in answered, as `METHOD path`. */
+const requests = async () => (await standin.control.requests()).map((request) => `${request.method} ${request.path}`);
+
+describe('the writer works a notified Task at once', () => {
+  it('a Task completed in the EHR closes its follow-up in one call, as the EHR user, and a replay applies nothing again', async () => {
+    const [id, taskId] = await openWithTask();
+    await completeInEhr(taskId);
+    await standin.control.clearRequests();
+    const { handle, metrics } = consumer();
+    // The route's notice, and the server's retry of it in the same batch: one read of the Task.
+    const event = batch(taskNotice(taskId), taskNotice(taskId));
+    expect(isQueueEvent(event)).toBe(true);
+    expect(await handle(event, context)).toEqual({ batchItemFailures: [] });
+    expect((await requests()).filter((request) => request === `GET /fhir/R4/Task/${taskId}`)).toHaveLength(1);
+    expect(await followUpOf(id)).toMatchObject({ state: 'closed', closed_by: `ehr:${AUTHOR}` });
+    const entries = await historyOf(id);
+    expect(entries.at(-1)).toMatchObject({ action: 'close', actor: `ehr:${AUTHOR}`, source: 'ehr' });
+    expect(metrics.counts.get(FHIR_METRICS.noticesWorked)).toBe(2);
+    expect(metrics.counts.get(FHIR_METRICS.ehrApplied)).toBe(1);
+
+    // Delivered again later (a replayed notification): a read, nothing applied.
+    expect(await handle(batch(taskNotice(taskId)), context)).toEqual({ batchItemFailures: [] });
+    expect(await historyOf(id)).toHaveLength(entries.length);
+    expect(metrics.counts.get(FHIR_METRICS.ehrApplied)).toBe(1);
+  });
+
+  it('a Task of another system costs its read alone: no other request, nothing read from the table', async () => {
+    const other = await standin.control.createTask({ resourceType: 'Task', status: 'ready', intent: 'order', identifier: [{ system: 'urn:other:tasks', value: freshId() }] });
+    await standin.control.clearRequests();
+    const recorded = recordingTable(table.db);
+    const { handle, metrics } = consumer({ db: recorded.db });
+    // A message that is no notice beside it: dropped, counted, logged without its body.
+    expect(await handle(batch(taskNotice(other.id!), '{"kind":"task","task_id":"../x","deleted":false,"secret":"canary-body"}'), context)).toEqual({ batchItemFailures: [] });
+    expect(await requests()).toEqual([`GET /fhir/R4/Task/${other.id!}`]);
+    expect(recorded.requests).toEqual([]);
+    expect(metrics.counts.get(FHIR_METRICS.noticesDropped)).toBe(1);
+    expect(metrics.counts.get(FHIR_METRICS.noticesWorked)).toBe(1);
+    expect(logs.join('\n')).not.toContain('canary-body');
+  });
+
+  it('a Task deleted in the EHR is found from its instance history: the follow-up is deleted_in_ehr', async () => {
+    const [id, taskId] = await openWithTask();
+    await standin.control.deleteTask(taskId);
+    // The stand-in's history, as Medplum's server gives it: newest first, the deletion without a resource (410).
+    const answer = (await (await fetch(`${standin.url}/Task/${taskId}/_history?_count=2`)).json()) as { type: string; entry: { resource?: Task; response: { status: string } }[] };
+    expect(answer.type).toBe('history');
+    expect(answer.entry.map((entry) => [entry.response.status, entry.resource?.id ?? null])).toEqual([['410', null], ['200', taskId]]);
+
+    await standin.control.clearRequests();
+    const { handle, metrics } = consumer();
+    expect(await handle(batch(taskNotice(taskId, true), taskNotice('no-such-task', true)), context)).toEqual({ batchItemFailures: [] });
+    expect(await requests()).toEqual(
+      expect.arrayContaining([`GET /fhir/R4/Task/${taskId}`, `GET /fhir/R4/Task/${taskId}/_history?_count=2`, 'GET /fhir/R4/Task/no-such-task/_history?_count=2']),
+    );
+    const stored = (await getFollowUp(table.db, table.tableName, id, new Date()))!;
+    const view = fhirViewOf(await readConfirmation(table.db, table.tableName, id, standin.url, true), digestOf(stored, systems), standin.url, stored.followUp.version);
+    expect(view).toMatchObject({ state: 'deleted_in_ehr' });
+    expect(metrics.counts.get(FHIR_METRICS.deletedInEhr)).toBe(1);
+    expect(metrics.counts.get(FHIR_METRICS.noticesWorked)).toBe(2);
+    // Not created again.
+    expect((await standin.control.tasks()).filter((task) => task.identifier?.some((identifier) => identifier.value === id))).toEqual([]);
+  });
+});
+
+describe('nothing notified is lost', () => {
+  it('the server down while notices arrive: batch item failures; worked once it is back', async () => {
+    const [a, taskA] = await openWithTask();
+    const [b, taskB] = await openWithTask();
+    await completeInEhr(taskA);
+    await completeInEhr(taskB);
+    await standin.control.injectFault({ kind: 'status', status: 503, times: 'always' });
+    const { handle, metrics } = consumer();
+    const event = batch(taskNotice(taskA), taskNotice(taskB));
+    expect(await handle(event, context)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }] });
+    expect(metrics.counts.get(FHIR_METRICS.noticesWorked)).toBeUndefined();
+    expect((await followUpOf(a)).state).not.toBe('closed');
+
+    // The search failing after the read (the write's own read): the notice is delivered again too.
+    await standin.control.clearFaults();
+    await standin.control.injectFault({ kind: 'status', status: 429, endpoint: 'search', times: 'always' });
+    expect(await handle(batch(taskNotice(taskA)), context)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
+
+    await standin.control.clearFaults();
+    expect(await handle(event, context)).toEqual({ batchItemFailures: [] });
+    expect(await followUpOf(a)).toMatchObject({ state: 'closed', closed_by: `ehr:${AUTHOR}` });
+    expect(await followUpOf(b)).toMatchObject({ state: 'closed', closed_by: `ehr:${AUTHOR}` });
+  });
+
+  it('DynamoDB failing under the write: a batch item failure, logged by name, worked on the next delivery', async () => {
+    const [id, taskId] = await openWithTask();
+    await completeInEhr(taskId);
+    const throttled = () => Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException', $fault: 'client' });
+    const failing: TableClient = { ...table.db, get: async () => Promise.reject(throttled()), query: async () => Promise.reject(throttled()) };
+    logs.length = 0;
+    expect(await consumer({ db: failing }).handle(batch(taskNotice(taskId)), context)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
+    expect(logs.join('\n')).toContain('ThrottlingException');
+    expect(logs.join('\n')).not.toContain('Rate of requests');
+    expect((await followUpOf(id)).state).not.toBe('closed');
+
+    expect(await consumer().handle(batch(taskNotice(taskId)), context)).toEqual({ batchItemFailures: [] });
+    expect((await followUpOf(id)).state).toBe('closed');
+  });
+});
+
+describe('a notification that names no Task', () => {
+  it('starts one poll run a minute, however many ask', async () => {
+    // A base URL of its own (the same server, written with a trailing slash): its claim and cursor are this test's alone.
+    clock = new Date('2026-11-27T15:00:00.000Z');
+    const baseUrl = `${standin.url}/`;
+    await standin.control.clearRequests();
+    const { handle } = consumer({ baseUrl });
+    const polls = async () => (await requests()).filter((request) => request.startsWith('GET /fhir/R4/Task?identifier=')).length;
+    expect(await handle(batch({ kind: 'poll' }, { kind: 'poll' }), context)).toEqual({ batchItemFailures: [] });
+    expect(await polls()).toBe(1);
+    clock = new Date(clock.getTime() + NOTICE_POLL_EVERY_MS / 2);
+    expect(await handle(batch({ kind: 'poll' }), context)).toEqual({ batchItemFailures: [] });
+    expect(await polls()).toBe(1);
+    clock = new Date(clock.getTime() + NOTICE_POLL_EVERY_MS / 2);
+    expect(await handle(batch({ kind: 'poll' }), context)).toEqual({ batchItemFailures: [] });
+    expect(await polls()).toBe(2);
+
+    // Two claims at once: one runs, the other is told it is too soon.
+    const race = `${standin.url}/race-${freshId()}`;
+    const claims = await Promise.all([0, 1].map(() => claimNotifiedPoll(table.db, table.tableName, race, clock!)));
+    expect(claims.sort()).toEqual(['claimed', 'too_soon']);
+  });
+});
+
+describe('npm start\'s in-process queue', () => {
+  it('works a notice within a second, delivers a failed one again, and dead-letters one that keeps failing', async () => {
+    const [id, taskId] = await openWithTask();
+    await completeInEhr(taskId);
+    const queue = createLocalNoticeQueue({ handler: consumer().handle, logger, retryPauseMs: 50 });
+    try {
+      const started = Date.now();
+      await queue.enqueue([taskNotice(taskId)]);
+      await queue.whenIdle();
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect((await followUpOf(id)).state).toBe('closed');
+
+      // One failed delivery: worked on the next.
+      const [other, otherTask] = await openWithTask();
+      await completeInEhr(otherTask);
+      await standin.control.injectFault({ kind: 'status', status: 503, times: 1 });
+      await queue.enqueue([taskNotice(otherTask)]);
+      await queue.whenIdle();
+      expect((await followUpOf(other)).state).toBe('closed');
+
+      // Failing every delivery: dead-lettered after its attempts.
+      await standin.control.injectFault({ kind: 'status', status: 503, times: 'always' });
+      logs.length = 0;
+      await queue.enqueue([taskNotice(taskId)]);
+      await queue.whenIdle();
+      expect(logs.filter((line) => line.includes('dead-lettered'))).toHaveLength(1);
+      expect((await standin.control.requests()).filter((request) => request.path === `/fhir/R4/Task/${taskId}` && request.status === 503)).toHaveLength(3);
+    } finally {
+      await queue.stop();
+    }
+    await expect(queue.enqueue([taskNotice(taskId)])).rejects.toThrow('stopped');
+  });
+});
