@@ -124,7 +124,7 @@ async function main(): Promise<void> {
       '',
       `FHIR R4 stand-in listening: base URL ${standin.url}`,
       `  token URL: ${standin.tokenUrl}${clients.length > 0 ? ` (client ${args.clientId}: client_secret_basic or client_secret_post)` : ' (no token needed: no client registered)'}`,
-      '  GET Task?identifier=   GET Task/{id}   POST Task (If-None-Exist)   PUT Task/{id} (If-Match)   DELETE Task/{id}',
+      '  GET Task?identifier=   GET Task/{id}   GET Task/{id}/_history   POST Task (If-None-Exist)   PUT Task/{id} (If-Match)   DELETE Task/{id}',
       '  GET Practitioner/{id}   GET PractitionerRole/{id}   GET Provenance?target=Task/{id}/_history/{version}',
       `  control: ${standin.origin}/_standin/{reset,faults,versions,tasks,practitioners,provenances,requests} (see local/fhir-standin-control.ts)`,
       `  As an EHR user (author in ${args.ehrAuthorStyle === 'provenance' ? 'a Provenance only' : args.ehrAuthorStyle === 'none' ? 'no place' : 'meta.author and a Provenance'}): curl -s -X POST ${standin.origin}/local/ehr/Task/<Task id> -d '{"status":"completed","author":"Practitioner/123"}'   (curl -X DELETE deletes it)`,
