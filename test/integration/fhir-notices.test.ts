@@ -5,7 +5,8 @@
  * user, with its faults), and npm start's in-process queue. A Task completed
  * in the EHR and notified is the EHR user's close at once, applied once however
  * often it is notified; a Task of another system costs one read; a deleted
- * Task is found from its history; the server down, or DynamoDB failing under
+ * Task is found from its history; a 401/403 is configuration, never retried;
+ * the server down, time short, or DynamoDB failing under
  * the write, leaves the notice for the queue to deliver again, nothing lost;
  * a notification that names no Task starts at most one poll a minute.
  */
@@ -131,7 +132,8 @@ describe('the writer works a notified Task at once', () => {
     const { handle, metrics } = consumer();
     // The route's notice, and the server's retry of it in the same batch: one read of the Task.
     const event = batch(taskNotice(taskId), taskNotice(taskId));
-    expect(isQueueEvent(event)).toBe(true);
+    // The writer's entry tells the queue's batches from the stream's and the schedule's (functions/fhir-writer/handler.ts).
+    expect([isQueueEvent(event), isQueueEvent({ Records: [{ eventSource: 'aws:dynamodb' }] }), isQueueEvent({ source: 'aws.events' }), isQueueEvent({ Records: [] })]).toEqual([true, false, false, false]);
     expect(await handle(event, context)).toEqual({ batchItemFailures: [] });
     expect((await requests()).filter((request) => request === `GET /fhir/R4/Task/${taskId}`)).toHaveLength(1);
     expect(await followUpOf(id)).toMatchObject({ state: 'closed', closed_by: `ehr:${AUTHOR}` });
@@ -221,6 +223,25 @@ describe('nothing notified is lost', () => {
 
     expect(await consumer().handle(batch(taskNotice(taskId)), context)).toEqual({ batchItemFailures: [] });
     expect((await followUpOf(id)).state).toBe('closed');
+  });
+});
+
+describe('what is not retried, and what waits', () => {
+  it('401/403 to a notice\'s read is configuration: counted, the batch ends, nothing retried; time short: every notice delivered again', async () => {
+    const [, taskA] = await openWithTask();
+    const [, taskB] = await openWithTask();
+    await standin.control.injectFault({ kind: 'status', status: 403, endpoint: 'read', times: 'always' });
+    await standin.control.clearRequests();
+    const { handle, metrics } = consumer();
+    expect(await handle(batch(taskNotice(taskA), taskNotice(taskB)), context)).toEqual({ batchItemFailures: [] });
+    expect(metrics.counts.get(FHIR_METRICS.unauthorized)).toBe(1);
+    expect((await requests()).filter((request) => request.startsWith('GET /fhir/R4/Task/'))).toHaveLength(1);
+
+    await standin.control.clearFaults();
+    await standin.control.clearRequests();
+    const short = { getRemainingTimeInMillis: () => 10_000 };
+    expect(await handle(batch(taskNotice(taskA), { kind: 'poll' }), short)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }] });
+    expect(await requests()).toEqual([]);
   });
 });
 
