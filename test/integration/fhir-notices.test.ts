@@ -2,7 +2,8 @@
  * The FHIR writer works its notices queue (CONTRACT §13, "Notifications"),
  * through the real code: the queue consumer (functions/fhir-writer/notices.ts)
  * called with SQS batches, DynamoDB Local, the stand-in FHIR server (as an EHR
- * user, with its faults), and npm start's in-process queue. A Task completed
+ * user, with its faults), npm start's in-process queue and npm start itself (its
+ * runtime in-process: a notice on its queue is worked by its writer). A Task completed
  * in the EHR and notified is the EHR user's close at once, applied once however
  * often it is notified; a Task of another system costs one read; a deleted
  * Task is found from its history; a 401/403 is configuration, never retried;
@@ -10,6 +11,7 @@
  * the write, leaves the notice for the queue to deliver again, nothing lost;
  * a notification that names no Task starts at most one poll a minute.
  */
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Task } from '@medplum/fhirtypes';
@@ -29,10 +31,15 @@ import { readHistory } from '../../functions/store/follow-ups/history';
 import type { StoredFollowUp } from '../../functions/store/follow-ups/item';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
+import { documentTable } from '../../functions/store/document-table';
 import type { TableClient } from '../../functions/store/table-client';
+import { parseLocalSettings } from '../../local/config';
 import { createLocalNoticeQueue } from '../../local/fhir-notice-queue';
+import { startLocalRuntime } from '../../local/runtime';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
-import { createTestTable, type TestTable } from '../support/dynamodb';
+import { createTestTable, localEndpoint, testClient, testDocumentClient, type TestTable } from '../support/dynamodb';
+import { freePort } from '../support/npm-start';
+import { captureOutput } from '../support/webhook';
 import { freshId } from '../support/junction';
 import { recordingTable } from '../support/recording-table';
 
@@ -101,6 +108,17 @@ function batch(...bodies: (FhirNotice | string)[]): SQSEvent {
 
 /** A follow-up opened as the tracker does, its Task written and confirmed: [follow-up id, Task id]. */
 async function openWithTask(): Promise<[string, string]> {
+  const id = await openFollowUpItem(table.db, table.tableName);
+  const sync = { db: table.db, tableName: table.tableName, http: createFhirHttp({ baseUrl: standin.url, tokens: null }), systems, baseUrl: standin.url, now };
+  expect((await syncFollowUp(sync, id)).kind).toBe('written');
+  return [id, (await taskIdOf(id))!];
+}
+
+/** Task id of follow-up `id`'s Task on the stand-in, if any. */
+const taskIdOf = async (id: string) => (await standin.control.tasks()).find((one) => one.identifier?.some((identifier) => identifier.value === id))?.id;
+
+/** A follow-up item opened as the tracker opens one, in `tableName`: its id. */
+async function openFollowUpItem(db: TableClient, tableName: string): Promise<string> {
   const id = freshId();
   const followUp = openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt: '2026-11-20T08:00:00.000Z' });
   const stored: Omit<StoredFollowUp, 'revision'> = {
@@ -111,11 +129,8 @@ async function openWithTask(): Promise<[string, string]> {
     expiresAt: null,
     remindedAt: null,
   };
-  expect(await writeStoredFollowUp(table.db, table.tableName, null, stored, [openingEntry(followUp, new Date(followUp.opened_at))], new Date())).toBe('written');
-  const sync = { db: table.db, tableName: table.tableName, http: createFhirHttp({ baseUrl: standin.url, tokens: null }), systems, baseUrl: standin.url, now };
-  expect((await syncFollowUp(sync, id)).kind).toBe('written');
-  const task = (await standin.control.tasks()).find((one) => one.identifier?.some((identifier) => identifier.value === id))!;
-  return [id, task.id!];
+  expect(await writeStoredFollowUp(db, tableName, null, stored, [openingEntry(followUp, new Date(followUp.opened_at))], new Date())).toBe('written');
+  return id;
 }
 
 const completeInEhr = (taskId: string) => standin.control.editTask(taskId, { status: 'completed' }, { author: AUTHOR });
@@ -300,5 +315,31 @@ describe('npm start\'s in-process queue', () => {
       await queue.stop();
     }
     await expect(queue.enqueue([taskNotice(taskId)])).rejects.toThrow('stopped');
+  });
+});
+
+describe('npm start', () => {
+  it('works a notice put on its queue: the follow-up the EHR completed is closed, as the EHR user', async () => {
+    const output = captureOutput();
+    const tableName = `fhir-notices-runtime-${freshId()}`;
+    const runtime = await startLocalRuntime(
+      parseLocalSettings({ PORT: String(await freePort()), SWEEP_INTERVAL_SECONDS: '86400', DYNAMODB_ENDPOINT: localEndpoint(), TABLE_NAME: tableName, FHIR_BASE_URL: standin.url }),
+    );
+    try {
+      const db = documentTable(testDocumentClient());
+      const id = await openFollowUpItem(db, tableName);
+      // The runtime's own writer sends the Task, from the stream.
+      await runtime.whenStreamIdle();
+      const taskId = (await taskIdOf(id))!;
+      await completeInEhr(taskId);
+      await runtime.fhirNotices!.enqueue([taskNotice(taskId)]);
+      await runtime.fhirNotices!.whenIdle();
+      const answer = (await (await fetch(`${runtime.url}/follow-ups/${id}`)).json()) as { follow_up: { state: string; closed_by: string } };
+      expect(answer.follow_up).toMatchObject({ state: 'closed', closed_by: `ehr:${AUTHOR}` });
+    } finally {
+      await runtime.stop();
+      output.restore();
+      await testClient().send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
+    }
   });
 });
