@@ -16,6 +16,9 @@
  *        (`Provenance?target=Task/{id}/_history/{v}`, or `target=Task/{id}` for every version's)
  *   POST /oauth2/token                          client credentials (local/fhir-standin-token.ts)
  *   GET  [base]/metadata, [base]/.well-known/smart-configuration   discovery (no token needed)
+ *   POST [base]/Subscription, GET [base]/Subscription[/{id}]   Subscriptions, honoured after every Task change,
+ *        Medplum-style (signed) or HAPI-style (`channel.header`, with or without a payload), sent only to
+ *        this machine (local/fhir-standin-subscriptions.ts)
  *
  * It acts as an EHR user too (local/fhir-standin-ehr.ts): `POST /local/ehr/Task/{id}`
  * with a JSON body of the Task's fields to set (null removes one) and an optional
