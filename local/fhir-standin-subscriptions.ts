@@ -10,9 +10,9 @@
  * `criteria` is a search (`Task`, `Task?identifier=<system>|`, `Task?_id=...`); it is
  * stored with `status` `requested` made `active`, as both servers do. After every stored
  * change of a Task (the API's creates, updates and deletes, and the EHR user's), each
- * active Subscription whose criteria match gets a notification, sent after the change
- * is answered (one chain per Subscription, in the order of the changes). Its style is
- * read from the Subscription:
+ * active Subscription whose criteria match gets a notification, sent asynchronously
+ * (it never holds up the write's answer; one chain per Subscription, in the order of
+ * the changes). Its style is read from the Subscription:
  *
  * - **Medplum** (the extension `https://www.medplum.com/fhir/StructureDefinition/subscription-secret`
  *   is present; medplum/medplum packages/server/src/workers/subscription.ts, sendRestHook

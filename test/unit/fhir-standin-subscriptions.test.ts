@@ -126,6 +126,8 @@ describe('Medplum-style (the subscription-secret extension)', () => {
   it('posts each stored Task version, signed, and {} for a delete', async () => {
     const subscription = await subscribe(example('medplum'));
     expect(subscription.status).toBe('active');
+    const read = await fetch(`${standin.url}/Subscription/${subscription.id}`);
+    expect([read.status, ((await read.json()) as Subscription).criteria]).toEqual([200, `Task?identifier=${SYSTEM}|`]);
     const task = await trackerTask('f-1');
     await arrived(1);
     const secret = medplumSecret(subscription);
