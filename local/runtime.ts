@@ -233,8 +233,6 @@ export async function startLocalRuntime(
       return [200, { format: wanted, item: asFormat(renderDigest(sent), wanted) }];
     };
     const junctionApi = junctionApiFor(settings);
-    // The FHIR server's notifications (CONTRACT §13): 404 without FHIR_NOTIFY_SECRET, as on AWS.
-    const notifications = localNotificationsRoute(settings.FHIR_NOTIFY_SECRET ?? null, options.noticeSink ?? droppingNoticeSink(logger));
     const backfillHandler = createBackfillHandler({
       junction: async () => junctionApi,
       keySetting: 'JUNCTION_API_KEY',
@@ -316,6 +314,9 @@ export async function startLocalRuntime(
     }, settings.SWEEP_INTERVAL_SECONDS * 1000);
     timer.unref();
     stoppers.push(async () => clearInterval(timer));
+
+    // The FHIR server's notifications (CONTRACT §13): 404 without FHIR_NOTIFY_SECRET (which needs FHIR_BASE_URL), as on AWS.
+    const notifications = localNotificationsRoute(settings.FHIR_NOTIFY_SECRET ?? null, options.noticeSink ?? droppingNoticeSink(logger));
 
     // The console (CONTRACT §12), bundled once at start: the page, its script and style, config.json.
     const consoleFiles = (await buildConsole()).files;
