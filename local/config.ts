@@ -4,6 +4,7 @@
 import { FollowUpMissingResultsEnv } from '../functions/shared/follow-up-env';
 import * as z from 'zod';
 import { fhirLocalSettingsShape } from '../functions/fhir/settings';
+import { notifySettingsShape } from '../functions/fhir/notify-settings';
 import { junctionApiSettingsShape } from '../functions/junction/settings';
 import { parseEnv, optionalEndpoint, positiveNumber } from '../functions/shared/config';
 import { ThresholdsEnv } from '../functions/shared/thresholds-env';
@@ -39,6 +40,8 @@ const LocalSettings = z.object({
   ...junctionApiSettingsShape,
   // The follow-ups' Tasks in the team's EHR (CONTRACT §13): off without FHIR_BASE_URL (no CONSOLE_URL: npm start links to its own URL).
   ...fhirLocalSettingsShape,
+  // The FHIR server's notifications (CONTRACT §13): POST /fhir/notifications answers 404 without it; the value itself (no ARN, no queue URL).
+  FHIR_NOTIFY_SECRET: notifySettingsShape.FHIR_NOTIFY_SECRET,
   ...ReconcileEnv.shape,
   ...SyncEnv.shape,
   // Follow-ups (CONTRACT §9): the opt-in not_acknowledged reminder, off when unset; what opens one (on: missing results too).
@@ -53,6 +56,9 @@ const LocalSettings = z.object({
    * functions' logs from WARN up; `json` every function's Powertools JSON at info, as on AWS.
    */
   LOG_FORMAT: z.enum(['text', 'json'], { error: 'must be text (one readable line per request) or json (the functions\' JSON logs, as on AWS)' }).default('text'),
+}).refine((settings) => settings.FHIR_NOTIFY_SECRET === undefined || settings.FHIR_BASE_URL !== undefined, {
+  path: ['FHIR_NOTIFY_SECRET'],
+  message: 'needs FHIR_BASE_URL: notifications name Tasks the tracker reads from that server',
 });
 export type LocalSettings = z.output<typeof LocalSettings>;
 

@@ -38,8 +38,9 @@ Task search by identifier, read, create with If-None-Exist, update with If-Match
 Practitioners, PractitionerRoles and Provenances of its EHR users; R4 validation of every write,
 a token endpoint, and failure modes (see local/fhir-standin.ts). It acts as an EHR user too:
 POST /local/ehr/Task/{id} with {"status": "completed", "author": "Practitioner/123"} edits a Task
-as that person, DELETE /local/ehr/Task/{id} deletes it. It prints its base URL (give it to npm
-start as FHIR_BASE_URL); Ctrl-C stops it.
+as that person, DELETE /local/ehr/Task/{id} deletes it. It honours a Subscription created on it
+(POST [base]/Subscription, Medplum-style or HAPI-style, to 127.0.0.1 only: docs/local.md,
+"Notifications"). It prints its base URL (give it to npm start as FHIR_BASE_URL); Ctrl-C stops it.
 
 Options:
   --port <port>             where it listens on 127.0.0.1 (default ${DEFAULT_PORT}, or FHIR_STANDIN_PORT;

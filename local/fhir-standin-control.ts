@@ -21,13 +21,19 @@
  *   requests()                 GET    /_standin/requests   -> {requests: [...]} FHIR and token requests, oldest first
  *   clearRequests()            DELETE /_standin/requests   -> 204
  *   setPaging(paging)          PUT    /_standin/paging     body: {by?: 'lastUpdated' | 'offset', maxCount?} -> 204
+ *   subscriptions()            GET    /_standin/subscriptions  -> {subscriptions: [...]} every Subscription created, oldest first
+ *   notifications()            GET    /_standin/notifications  -> {notifications: [...]} every notification sent, oldest first
+ *   sendNotification(send)     POST   /_standin/notifications  body: {"kind": "forged", "endpoint", "taskId",
+ *                              "auth": "wrong-signature" | "wrong-bearer" | "none"} or {"kind": "replay"}
+ *                              -> 200 {notification} (409: nothing to replay)
+ *                              (local/fhir-standin-subscriptions.ts)
  *
  * A body that is not what the route takes is 400 {detail}; a resource that is not
  * valid R4 is 422 with an OperationOutcome, and nothing is stored.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getStatus } from '@medplum/core';
-import type { OperationOutcome, Practitioner, PractitionerRole, Provenance, Task } from '@medplum/fhirtypes';
+import type { OperationOutcome, Practitioner, PractitionerRole, Provenance, Subscription, Task } from '@medplum/fhirtypes';
 import * as z from 'zod';
 import { FhirStandinAnswer, readResourceBody, send } from './fhir-standin-http';
 import type { FhirStandinPaging } from './fhir-standin-paging';
@@ -36,8 +42,10 @@ import {
   EhrAuthorStyle,
   FHIR_BASE_PATH,
   FhirStandinFault,
+  FhirStandinSend,
   type EhrResourceInput,
   type FhirStandinControl,
+  type FhirStandinNotification,
   type FhirStandinRequest,
   type FhirStandinVersion,
   type TaskPatch,
@@ -121,6 +129,12 @@ async function fixedRoute(control: FhirStandinControl, route: string, request: I
     case 'PUT /_standin/paging':
       await control.setPaging(PagingBody.parse(await body()));
       return json(204);
+    case 'GET /_standin/subscriptions':
+      return json(200, { subscriptions: await control.subscriptions() });
+    case 'GET /_standin/notifications':
+      return json(200, { notifications: await control.notifications() });
+    case 'POST /_standin/notifications':
+      return json(200, { notification: await control.sendNotification(FhirStandinSend.parse(await body())) });
     default:
       return json(404, { detail: 'Not Found' });
   }
@@ -160,5 +174,9 @@ export function connectFhirStandin(url: string): FhirStandinControl {
     requests: async () => z.object({ requests: z.array(z.custom<FhirStandinRequest>(isRecord)) }).parse(await call('GET', '/requests')).requests,
     clearRequests: () => done('DELETE', '/requests'),
     setPaging: (paging) => done('PUT', '/paging', paging),
+    subscriptions: async () =>
+      z.object({ subscriptions: z.array(z.custom<Subscription>((value) => isRecord(value) && value.resourceType === 'Subscription')) }).parse(await call('GET', '/subscriptions')).subscriptions,
+    notifications: async () => z.object({ notifications: z.array(z.custom<FhirStandinNotification>(isRecord)) }).parse(await call('GET', '/notifications')).notifications,
+    sendNotification: async (send) => z.object({ notification: z.custom<FhirStandinNotification>(isRecord) }).parse(await call('POST', '/notifications', send)).notification,
   };
 }

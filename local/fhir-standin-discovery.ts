@@ -2,8 +2,9 @@
  * The stand-in FHIR server's public discovery documents (local/fhir-standin.ts; no
  * token needed): the CapabilityStatement at [base]/metadata and SMART's
  * configuration at [base]/.well-known/smart-configuration, both naming the token
- * endpoint, and what it serves: Task (search, read, create, update, delete), and
- * Practitioner, PractitionerRole and Provenance (read, search).
+ * endpoint, and what it serves: Task (search, read, create, update, delete),
+ * Practitioner, PractitionerRole and Provenance (read, search), and Subscription
+ * (create, read, search).
  */
 import type { CapabilityStatementRestResource } from '@medplum/fhirtypes';
 import { DEFAULT_SCOPE } from './fhir-standin-token';
@@ -56,6 +57,8 @@ export function discoveryDocument(pathname: string, origin: string): Record<stri
           readable('Practitioner', [{ name: 'identifier', type: 'token' }]),
           readable('PractitionerRole', [{ name: 'identifier', type: 'token' }]),
           readable('Provenance', [{ name: 'target', type: 'reference' }]),
+          // Honoured as Medplum's and HAPI's servers honour one (local/fhir-standin-subscriptions.ts).
+          { type: 'Subscription', interaction: [{ code: 'read' }, { code: 'search-type' }, { code: 'create' }] },
         ],
       },
     ],

@@ -3,7 +3,7 @@
  * its request log and version log, and its control surface, shared by the server,
  * its control routes and their remote client (local/fhir-standin-control.ts).
  */
-import type { Practitioner, PractitionerRole, Provenance, Task } from '@medplum/fhirtypes';
+import type { Practitioner, PractitionerRole, Provenance, Subscription, Task } from '@medplum/fhirtypes';
 import * as z from 'zod';
 import type { FhirStandinPaging } from './fhir-standin-paging';
 
@@ -14,10 +14,11 @@ export const TOKEN_PATH = '/oauth2/token';
 /**
  * What a request is, for faults and the request log: a Task's search, read,
  * create, update or delete; a read or search of a Practitioner or
- * PractitionerRole (`practitioner`) or of a Provenance (`provenance`); the token.
+ * PractitionerRole (`practitioner`) or of a Provenance (`provenance`); a Subscription's
+ * create, read or search (`subscription`); the token.
  */
-export type FhirStandinEndpoint = 'search' | 'read' | 'create' | 'update' | 'delete' | 'practitioner' | 'provenance' | 'token';
-const ENDPOINTS = ['search', 'read', 'create', 'update', 'delete', 'practitioner', 'provenance', 'token'] as const;
+export type FhirStandinEndpoint = 'search' | 'read' | 'create' | 'update' | 'delete' | 'practitioner' | 'provenance' | 'subscription' | 'token';
+const ENDPOINTS = ['search', 'read', 'create', 'update', 'delete', 'practitioner', 'provenance', 'subscription', 'token'] as const;
 
 const Times = z.union([z.number().int().positive(), z.literal('always')]).default(1);
 const Common = { times: Times, endpoint: z.enum(ENDPOINTS).optional() };
@@ -89,6 +90,45 @@ export interface EhrEdit {
 /** A resource to create in the EHR: its fields, with the id to give it (a new one when absent). */
 export type EhrResourceInput<T extends { resourceType: string }> = Omit<T, 'resourceType'> & { resourceType?: T['resourceType'] };
 
+/** How a Subscription's notifications are sent (local/fhir-standin-subscriptions.ts). */
+export type SubscriptionStyle = 'medplum' | 'hapi-payload' | 'hapi-empty';
+
+/** One notification the stand-in sent: a Subscription's delivery attempt, or a forged or replayed send. */
+export interface FhirStandinNotification {
+  /** `delivery`: for a Subscription; `forged`, `replay`: sendNotification's. */
+  kind: 'delivery' | 'forged' | 'replay';
+  /** The Subscription's id (null for a forged send). */
+  subscription: string | null;
+  style: SubscriptionStyle | null;
+  /** What happened to the Task (null for a forged send). */
+  interaction: 'create' | 'update' | 'delete' | null;
+  taskId: string | null;
+  /** The URL requested. */
+  endpoint: string;
+  method: 'POST' | 'PUT' | 'DELETE';
+  /** The status answered; 0 when nothing answered (refused, reset, timed out). */
+  status: number;
+  /** 1 for the first try of a delivery, 2 and up for its retries. */
+  attempt: number;
+}
+
+/**
+ * A notification to send by hand, for fault tests: `forged`, a Task notification
+ * (POST, the stored Task or `{"resourceType":"Task","id":...}` as its body) whose
+ * `X-Signature` is keyed by a wrong secret, whose bearer is wrong, or with neither;
+ * `replay`, the last notification sent, again byte for byte.
+ */
+export const FhirStandinSend = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('forged'),
+    endpoint: z.string().min(1).max(2000),
+    taskId: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'a FHIR id'),
+    auth: z.enum(['wrong-signature', 'wrong-bearer', 'none']),
+  }),
+  z.object({ kind: z.literal('replay') }),
+]);
+export type FhirStandinSend = z.input<typeof FhirStandinSend>;
+
 export interface FhirStandinControl {
   reset(): Promise<void>;
   injectFault(fault: FhirStandinFault): Promise<void>;
@@ -116,4 +156,10 @@ export interface FhirStandinControl {
   clearRequests(): Promise<void>;
   /** How Task searches page from now on (local/fhir-standin-paging.ts). */
   setPaging(paging: Partial<FhirStandinPaging>): Promise<void>;
+  /** Every Subscription created on the stand-in, oldest first. */
+  subscriptions(): Promise<Subscription[]>;
+  /** Every notification sent (each delivery attempt, forged and replayed sends), oldest first. */
+  notifications(): Promise<FhirStandinNotification[]>;
+  /** Sends a forged or replayed notification now (one try) and answers what it recorded. */
+  sendNotification(send: FhirStandinSend): Promise<FhirStandinNotification>;
 }

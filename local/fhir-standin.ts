@@ -18,6 +18,9 @@
  *        (`Provenance?target=Task/{id}/_history/{v}`, or `target=Task/{id}` for every version's)
  *   POST /oauth2/token                          client credentials (local/fhir-standin-token.ts)
  *   GET  [base]/metadata, [base]/.well-known/smart-configuration   discovery (no token needed)
+ *   POST [base]/Subscription, GET [base]/Subscription[/{id}]   Subscriptions, honoured after every Task change,
+ *        Medplum-style (signed) or HAPI-style (`channel.header`, with or without a payload), sent only to
+ *        this machine (local/fhir-standin-subscriptions.ts)
  *
  * It acts as an EHR user too (local/fhir-standin-ehr.ts): `POST /local/ehr/Task/{id}`
  * with a JSON body of the Task's fields to set (null removes one) and an optional
@@ -67,6 +70,7 @@ import { TokenIssuer, type FhirStandinClient } from './fhir-standin-token';
 import {
   FHIR_BASE_PATH,
   FhirStandinFault,
+  FhirStandinSend,
   TOKEN_PATH,
   type EhrAuthorStyle,
   type Fault,
@@ -78,6 +82,7 @@ import {
 import { listenOnLoopback } from './http-adapter';
 import { pagedSearch, pagingOf, type FhirStandinPaging } from './fhir-standin-paging';
 import { ResourceHistories } from './fhir-standin-history';
+import { SubscriptionHub, subscriptionEndpointOf, type TaskChange } from './fhir-standin-subscriptions';
 
 export type { FhirStandinClient } from './fhir-standin-token';
 export { connectFhirStandin } from './fhir-standin-control';
@@ -119,12 +124,19 @@ export interface FhirStandin {
 const answerOfPage = (page: { status: number; body: unknown }): FhirStandinAnswer => new FhirStandinAnswer(page.status, page.body);
 const weakEtag = (versionId: string | undefined): Record<string, string> => (versionId === undefined ? {} : { etag: `W/"${versionId}"` });
 
-/** The MemoryRepository on the stand-in's clock, assigning every version's id and time itself (as a server does). */
+/**
+ * The MemoryRepository on the stand-in's clock, assigning every version's id and time
+ * itself (as a server does), and telling `onTaskChange` of every Task stored or deleted
+ * (the engine's update is a create of the next version).
+ */
 class ClockedRepository extends MemoryRepository {
   /** Every version and deletion, for the instance history (the engine's own forgets a deleted resource's). */
   private readonly histories = new ResourceHistories();
 
-  constructor(private readonly now: () => Date) {
+  constructor(
+    private readonly now: () => Date,
+    private readonly onTaskChange: (change: TaskChange) => void,
+  ) {
     super();
   }
 
@@ -133,14 +145,18 @@ class ClockedRepository extends MemoryRepository {
     const copy = structuredClone(resource);
     const { versionId: _versionId, lastUpdated: _lastUpdated, ...meta } = copy.meta ?? {};
     copy.meta = { ...meta, lastUpdated: this.now().toISOString() };
-    const created = await super.createResource(copy);
-    this.histories.version(created);
-    return created;
+    const previous = copy.resourceType === 'Task' && copy.id ? await this.readResource<Task>('Task', copy.id).catch(() => undefined) : undefined;
+    const stored = await super.createResource(copy);
+    this.histories.version(stored);
+    if (stored.resourceType === 'Task') this.onTaskChange({ task: structuredClone(stored) as unknown as Task, previous, interaction: previous ? 'update' : 'create' });
+    return stored;
   }
 
   override async deleteResource(resourceType: string, id: string): Promise<void> {
+    const previous = resourceType === 'Task' ? await this.readResource<Task>('Task', id) : undefined;
     await super.deleteResource(resourceType, id);
     this.histories.deletion(resourceType, id, this.now());
+    if (previous) this.onTaskChange({ task: previous, previous, interaction: 'delete' });
   }
 
   /** `GET [base]/{type}/{id}/_history` (the router passes `_count` as `limit`): as Medplum's server answers it. */
@@ -167,10 +183,12 @@ class FhirStore {
   readonly log: FhirStandinVersion[] = [];
   readonly faults: Fault[] = [];
   readonly requests: FhirStandinRequest[] = [];
+  /** Told of every Task change (the Subscriptions' hook). */
+  onTaskChange: (change: TaskChange) => void = () => undefined;
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly now: () => Date) {
-    this.repo = new ClockedRepository(now);
+    this.repo = new ClockedRepository(now, (change) => this.onTaskChange(change));
   }
 
   /** Runs `write` after every write before it has finished: one write at a time. */
@@ -185,7 +203,7 @@ class FhirStore {
   }
 
   reset(): void {
-    this.repo = new ClockedRepository(this.now);
+    this.repo = new ClockedRepository(this.now, (change) => this.onTaskChange(change));
     this.log.length = 0;
     this.faults.length = 0;
     this.requests.length = 0;
@@ -220,6 +238,7 @@ function routeOf(method: string, pathname: string): { endpoint: FhirStandinEndpo
   if (!match) return { endpoint: null, type: '', id: null };
   const [, type = '', id = null, history] = match;
   if (history !== undefined) return { endpoint: type === 'Task' && method === 'GET' ? 'read' : null, type, id, history: true };
+  if (type === 'Subscription') return { endpoint: subscriptionEndpointOf(method, id), type, id };
   if (type !== 'Task') return { endpoint: method === 'GET' ? ehrEndpointOf(type) : null, type, id };
   if (id === null) return { endpoint: method === 'GET' ? 'search' : method === 'POST' ? 'create' : null, type, id };
   return { endpoint: method === 'GET' ? 'read' : method === 'PUT' ? 'update' : method === 'DELETE' ? 'delete' : null, type, id };
@@ -241,6 +260,8 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
   const pending = new Set<NodeJS.Timeout>();
   let origin = '';
   let paging = pagingOf(options.paging);
+  const subscriptions = new SubscriptionHub({ repo: () => store.repo, baseUrl: () => `${origin}${FHIR_BASE_PATH}` });
+  store.onTaskChange = (change) => subscriptions.taskChanged(change);
 
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -342,7 +363,7 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
     const fhirRequest = (body: unknown): FhirRequest => ({ method: (request.method ?? 'GET') as HttpMethod, url: relative, pathname: '', body, params: {}, query: {}, headers });
     if (endpoint === 'search') return answerOfPage(await pagedSearch(store.repo, new URL(`${url.pathname}${url.search}`, origin), `${origin}${FHIR_BASE_PATH}`, paging));
     if (endpoint === 'read') return answerOf(await store.router.handleRequest(fhirRequest(undefined), store.repo));
-    if (endpoint === 'practitioner' || endpoint === 'provenance') return answerOf(await store.router.handleRequest(fhirRequest(undefined), store.repo));
+    if (endpoint === 'practitioner' || endpoint === 'provenance' || (endpoint === 'subscription' && request.method === 'GET')) return answerOf(await store.router.handleRequest(fhirRequest(undefined), store.repo));
     if (endpoint === 'delete') return store.serialize(async () => answerOf(await store.router.handleRequest(fhirRequest(undefined), store.repo)));
     const type = (header(request, 'content-type') ?? '').toLowerCase();
     if (!/^application\/(fhir\+)?json\s*(;|$)/.test(type)) {
@@ -354,6 +375,7 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
       return outcome(400, [{ code: 'invalid', diagnostics: 'If-Match must be an ETag: W/"<versionId>"' }]);
     }
     const body = await readResourceBody(request);
+    if (endpoint === 'subscription') return store.serialize(() => subscriptions.create(body));
     return store.serialize(async () => {
       refuseInvalid(body);
       const resource = body as Task;
@@ -398,6 +420,7 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
     reset: async () => {
       await store.serialize(async () => {
         store.reset();
+        subscriptions.reset();
         tokens.reset();
         authorStyle = options.ehrAuthorStyle ?? 'meta';
       });
@@ -426,6 +449,9 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
     setPaging: async (next) => {
       paging = pagingOf({ ...paging, ...next });
     },
+    subscriptions: () => subscriptions.subscriptions(),
+    notifications: async () => subscriptions.notifications(),
+    sendNotification: (send) => subscriptions.send(FhirStandinSend.parse(send)),
   };
 
   const port = await listenOnLoopback(server, options.port ?? 0);
@@ -440,6 +466,7 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
       new Promise<void>((resolve, reject) => {
         for (const timer of pending) clearTimeout(timer);
         pending.clear();
+        subscriptions.stop();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

@@ -5,7 +5,7 @@
  * to local/runtime.ts.
  */
 export interface LocalRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** The path as docs/openapi.json writes it (`{id}` parameters). */
   path: string;
   /** What it is, in a few words. */
@@ -15,6 +15,9 @@ export interface LocalRoute {
 export const LOCAL_ROUTES: readonly LocalRoute[] = [
   { method: 'GET', path: '/', about: 'the console: open it in a browser (CONTRACT §12)' },
   { method: 'POST', path: '/webhooks/junction', about: 'Svix-signed Junction webhooks (CONTRACT §1)' },
+  { method: 'POST', path: '/fhir/notifications', about: "the FHIR server's Subscription notifications (with FHIR_NOTIFY_SECRET, CONTRACT §13)" },
+  { method: 'PUT', path: '/fhir/notifications/Task/{id}', about: 'HAPI with a payload: a Task changed' },
+  { method: 'DELETE', path: '/fhir/notifications/Task/{id}', about: 'HAPI with a payload: a Task deleted' },
   { method: 'GET', path: '/orders/{order_id}', about: 'an order' },
   { method: 'GET', path: '/transactions/{transaction_id}', about: 'a transaction and its orders' },
   { method: 'GET', path: '/redraws', about: '?state=open|stale' },

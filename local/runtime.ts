@@ -48,6 +48,8 @@ import { startFhirWriterReader } from './fhir-writer-reader';
 import { localFhirStatus } from './fhir-status';
 import { startFhirPoller } from './fhir-poller';
 import { startFhirNoticeQueue, type FhirNoticeQueue } from './fhir-notice-queue';
+import { isNotificationsPath, localNotificationsRoute } from './fhir-notifications-route';
+import { droppingNoticeSink, type NoticeSink } from './notice-sink';
 
 export { isOwnHost } from './request-guards';
 
@@ -76,6 +78,16 @@ export interface LocalRuntime {
   whenStreamIdle(): Promise<void>;
   /** Stops the server, the timers, the stream reader and the embedded JVM. */
   stop(): Promise<void>;
+}
+
+/** What a caller may hand the runtime beside its settings. */
+export interface LocalRuntimeOptions {
+  /**
+   * Where the notifications route (POST /fhir/notifications, with FHIR_NOTIFY_SECRET) puts its notices:
+   * the FHIR writer's in-process queue (`fhirNotices`), unless a test gives its own. Absent with FHIR off: a sink
+   * that logs and drops them (the route answers 404 then anyway: FHIR_NOTIFY_SECRET needs FHIR_BASE_URL).
+   */
+  noticeSink?: NoticeSink;
 }
 
 /** What the webhook's table client adds to its requests' user agent under npm start (a count at the table tells them apart). */
@@ -116,6 +128,7 @@ export async function startLocalRuntime(
   progress: (line: string) => void = () => undefined,
   /** Where LOG_FORMAT=text writes its line per request and scheduled sweep (npm start: stdout); absent: none. */
   requestLog?: (line: string) => void,
+  options: LocalRuntimeOptions = {},
 ): Promise<LocalRuntime> {
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -307,6 +320,9 @@ export async function startLocalRuntime(
     timer.unref();
     stoppers.push(async () => clearInterval(timer));
 
+    // The FHIR server's notifications (CONTRACT §13): 404 without FHIR_NOTIFY_SECRET (which needs FHIR_BASE_URL), as on AWS.
+    const notifications = localNotificationsRoute(settings.FHIR_NOTIFY_SECRET ?? null, options.noticeSink ?? fhirNotices ?? droppingNoticeSink(logger));
+
     // The console (CONTRACT §12), bundled once at start: the page, its script and style, config.json.
     const consoleFiles = (await buildConsole()).files;
     consoleFiles.set('/config.json', consoleFile({ body: Buffer.from(JSON.stringify(LOCAL_CONSOLE_CONFIG)), contentType: 'application/json; charset=utf-8', immutable: false, firstLoad: true }));
@@ -346,7 +362,8 @@ export async function startLocalRuntime(
           },
         });
       }
-      // No page of another site changes anything (request-guards.ts); the webhook is signed, and server to server.
+      // No page of another site changes anything (request-guards.ts); the webhook and the notifications are signed, and server to server.
+      if (isNotificationsPath(path)) return notifications(request, response);
       const refusal = path === WEBHOOK_PATH ? null : crossSiteRefusal(method, request.headers, listening.port);
       if (refusal !== null) return writeJson(response, 403, { error: { code: 'forbidden', message: refusal } });
       const served = method === 'GET' ? consoleFiles.get(path) : undefined;

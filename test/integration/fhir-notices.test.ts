@@ -2,8 +2,8 @@
  * The FHIR writer works its notices queue (CONTRACT §13, "Notifications"),
  * through the real code: the queue consumer (functions/fhir-writer/notices.ts)
  * called with SQS batches, DynamoDB Local, the stand-in FHIR server (as an EHR
- * user, with its faults), npm start's in-process queue and npm start itself (its
- * runtime in-process: a notice on its queue is worked by its writer). A Task completed
+ * user, with its faults), npm start's in-process queue, and npm start itself
+ * (in-process: its notifications route queues, its writer works the queue). A Task completed
  * in the EHR and notified is the EHR user's close at once, applied once however
  * often it is notified; a Task of another system costs one read; a deleted
  * Task is found from its history; a 401/403 is configuration, never retried;
@@ -319,23 +319,32 @@ describe('npm start\'s in-process queue', () => {
 });
 
 describe('npm start', () => {
-  it('works a notice put on its queue: the follow-up the EHR completed is closed, as the EHR user', async () => {
+  it('works what its notifications route queues: a Task the EHR completed and a Task it deleted, within a second, as the EHR user', async () => {
     const output = captureOutput();
     const tableName = `fhir-notices-runtime-${freshId()}`;
+    const secret = `notify-${freshId()}`;
     const runtime = await startLocalRuntime(
-      parseLocalSettings({ PORT: String(await freePort()), SWEEP_INTERVAL_SECONDS: '86400', DYNAMODB_ENDPOINT: localEndpoint(), TABLE_NAME: tableName, FHIR_BASE_URL: standin.url }),
+      parseLocalSettings({ PORT: String(await freePort()), SWEEP_INTERVAL_SECONDS: '86400', DYNAMODB_ENDPOINT: localEndpoint(), TABLE_NAME: tableName, FHIR_BASE_URL: standin.url, FHIR_NOTIFY_SECRET: secret }),
     );
     try {
       const db = documentTable(testDocumentClient());
-      const id = await openFollowUpItem(db, tableName);
-      // The runtime's own writer sends the Task, from the stream.
+      const [closed, deleted] = [await openFollowUpItem(db, tableName), await openFollowUpItem(db, tableName)];
+      // The runtime's own writer sends the Tasks, from the stream.
       await runtime.whenStreamIdle();
-      const taskId = (await taskIdOf(id))!;
-      await completeInEhr(taskId);
-      await runtime.fhirNotices!.enqueue([taskNotice(taskId)]);
+      const [closedTask, deletedTask] = [(await taskIdOf(closed))!, (await taskIdOf(deleted))!];
+      const task = await completeInEhr(closedTask);
+      await standin.control.deleteTask(deletedTask);
+      // As the team's server notifies: a Task (Medplum's payload), and HAPI's DELETE by path.
+      const started = Date.now();
+      const bearer = { authorization: `Bearer ${secret}`, 'content-type': 'application/fhir+json' };
+      const sent = await fetch(`${runtime.url}/fhir/notifications`, { method: 'POST', headers: bearer, body: JSON.stringify(task) });
+      expect(sent.status).toBe(202);
+      expect((await fetch(`${runtime.url}/fhir/notifications/Task/${deletedTask}`, { method: 'DELETE', headers: { authorization: `Bearer ${secret}` } })).status).toBe(202);
       await runtime.fhirNotices!.whenIdle();
-      const answer = (await (await fetch(`${runtime.url}/follow-ups/${id}`)).json()) as { follow_up: { state: string; closed_by: string } };
-      expect(answer.follow_up).toMatchObject({ state: 'closed', closed_by: `ehr:${AUTHOR}` });
+      expect(Date.now() - started).toBeLessThan(1_000);
+      const detail = async (id: string) => (await (await fetch(`${runtime.url}/follow-ups/${id}`)).json()) as { follow_up: { state: string; closed_by: string }; fhir: { state: string } };
+      expect((await detail(closed)).follow_up).toMatchObject({ state: 'closed', closed_by: `ehr:${AUTHOR}` });
+      expect((await detail(deleted)).fhir).toMatchObject({ state: 'deleted_in_ehr' });
     } finally {
       await runtime.stop();
       output.restore();
