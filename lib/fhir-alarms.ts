@@ -3,7 +3,8 @@
  * Monitoring construct's scope (their logical ids are `Monitoring<alarm>...`, as the other alarms'), to the
  * alarm topic. What no retry repairs is alarmed at once (refusals, Tasks changed or deleted in the EHR, the
  * EHR's work held or in conflict, a rejected credential, a base URL that names no FHIR base); what retries
- * have not repaired in a while after several periods (pending records, poll runs that keep failing).
+ * have not repaired in a while after several periods (pending records, poll runs that keep failing). With a notify
+ * secret (issue 71), the notifications' refusals that keep coming and the notices given up.
  */
 import { Duration } from 'aws-cdk-lib';
 import { type Alarm, GraphWidget, type IWidget, MathExpression } from 'aws-cdk-lib/aws-cloudwatch';
