@@ -3,7 +3,8 @@
  * Monitoring construct's scope (their logical ids are `Monitoring<alarm>...`, as the other alarms'), to the
  * alarm topic. What no retry repairs is alarmed at once (refusals, Tasks changed or deleted in the EHR, the
  * EHR's work held or in conflict, a rejected credential, a base URL that names no FHIR base); what retries
- * have not repaired in a while after several periods (pending records, poll runs that keep failing).
+ * have not repaired in a while after several periods (pending records, poll runs that keep failing). With a notify
+ * secret (issue 71), the notifications' refusals that keep coming and the notices given up.
  */
 import { Duration } from 'aws-cdk-lib';
 import { type Alarm, GraphWidget, type IWidget, MathExpression } from 'aws-cdk-lib/aws-cloudwatch';
@@ -13,11 +14,19 @@ import type { Construct } from 'constructs';
 import { FHIR_METRICS, type ServiceName } from '../functions/shared/metric-names';
 import { aboveZero, serviceMetric } from './alarms';
 
-/** What the alarms watch: the writer, its dead-letter queue, and its poll period (seconds, a whole number of minutes). */
+/** The notifications route and the notices' queues (issue 71), with `fhir.notifySecretName` only. */
+export interface FhirNotificationsMonitoring {
+  readonly route: IFunction;
+  readonly queue: IQueue;
+  readonly deadLetters: IQueue;
+}
+
+/** What the alarms watch: the writer, its dead-letter queue, its poll period (seconds, a whole number of minutes), and the notifications. */
 export interface FhirMonitoring {
   readonly writer: IFunction;
   readonly deadLetters: IQueue;
   readonly pollSeconds: number;
+  readonly notifications?: FhirNotificationsMonitoring | null;
 }
 
 /** Follow-ups still pending after this many hourly sweeps in a row (FhirTasksBehind above 0 each time): alarm. */
@@ -25,6 +34,13 @@ export const FHIR_BEHIND_SWEEPS = 6;
 
 /** Poll runs that failed in this many poll periods in a row: alarm (one failed run is resumed by the next). */
 export const FHIR_POLL_FAILED_RUNS = 3;
+
+/**
+ * Notifications refused (401) in this many hours in a row: alarm. A notification only brings a change sooner (the poll
+ * finds it within pollSeconds), so nothing is lost while it waits; a stray request to a public URL does not repeat
+ * hour after hour, while a secret that differs from the Subscription's refuses every change the EHR makes.
+ */
+export const FHIR_NOTIFY_REFUSED_HOURS = 3;
 
 /** The FHIR metrics that count what no retry repairs (CONTRACT §13), each alarmed above 0 over both emitters. */
 export const FHIR_ALARMED_COUNTS = {
@@ -95,6 +111,7 @@ export function addFhirAlarms(scope: Construct, fhir: FhirMonitoring, add: (alar
       { evaluationPeriods: FHIR_BEHIND_SWEEPS, datapointsToAlarm: FHIR_BEHIND_SWEEPS },
     ),
   );
+  if (fhir.notifications) addNotificationAlarms(scope, fhir.notifications, add);
   // One period per poll run: a run that failed is resumed by the next, so only several in a row need a person.
   add(
     aboveZero(
@@ -107,8 +124,29 @@ export function addFhirAlarms(scope: Construct, fhir: FhirMonitoring, add: (alar
   );
 }
 
-/** The dashboard's FHIR rows: Tasks written and what went wrong, and the EHR's work coming back. */
-export function fhirDashboardWidgets(): IWidget[][] {
+/** The notifications' alarms (issue 71): refusals that keep coming, and notices given up. */
+function addNotificationAlarms(scope: Construct, notifications: FhirNotificationsMonitoring, add: (alarm: Alarm) => void): void {
+  add(
+    aboveZero(
+      scope,
+      'FhirNotificationsRefused',
+      `The FHIR notifications route refused notifications (401: no or a wrong bearer, a signature that does not match) in ${FHIR_NOTIFY_REFUSED_HOURS} hours in a row: the notify secret and the EHR's Subscription probably differ; changes still come back by the poll (docs/deploy.md, runbook)`,
+      serviceMetric('fhir-notifications', FHIR_METRICS.notificationsRefused, { period: Duration.hours(1) }),
+      { evaluationPeriods: FHIR_NOTIFY_REFUSED_HOURS, datapointsToAlarm: FHIR_NOTIFY_REFUSED_HOURS },
+    ),
+  );
+  add(
+    aboveZero(
+      scope,
+      'FhirNoticeDeadLettersWaiting',
+      "Notices of Tasks the EHR changed failed the FHIR writer five times and were given up (in the notices' dead-letter queue); the poll reads those Tasks anyway (docs/deploy.md, runbook)",
+      notifications.deadLetters.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5) }),
+    ),
+  );
+}
+
+/** The dashboard's FHIR rows: Tasks written and what went wrong, the EHR's work coming back, and its notifications. */
+export function fhirDashboardWidgets(notifications: FhirNotificationsMonitoring | null = null): IWidget[][] {
   const period = Duration.minutes(5);
   const hourly = { period: Duration.hours(1) };
   const both = (metricName: string) => FHIR_EMITTERS.map((service) => serviceMetric(service, metricName, { period }).with({ label: `${metricName} (${service})` }));
@@ -146,5 +184,23 @@ export function fhirDashboardWidgets(): IWidget[][] {
         right: [serviceMetric('fhir-writer', FHIR_METRICS.pollFailed, { period })],
       }),
     ],
+    ...(notifications === null
+      ? []
+      : [
+          [
+            new GraphWidget({
+              title: 'FHIR notifications: notices queued and refused (route), worked (writer)',
+              width: 12,
+              left: [serviceMetric('fhir-notifications', FHIR_METRICS.noticesQueued, { period }), serviceMetric('fhir-writer', FHIR_METRICS.noticesWorked, { period })],
+              right: [serviceMetric('fhir-notifications', FHIR_METRICS.notificationsRefused, { period })],
+            }),
+            new GraphWidget({
+              title: "FHIR notices' queue: waiting, oldest (s), dead letters",
+              width: 12,
+              left: [notifications.queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period }), notifications.deadLetters.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period })],
+              right: [notifications.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period })],
+            }),
+          ],
+        ]),
   ];
 }

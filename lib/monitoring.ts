@@ -96,6 +96,8 @@ export class Monitoring extends Construct {
       ...(props.weeklyDigest ? [['weekly-digest', props.weeklyDigest] as [ServiceName, IFunction]] : []),
       // A batch it failed as a whole (a crash, a timeout: the EHR too slow for its 60 s) is retried, then dead-lettered.
       ...(props.fhir ? [['fhir-writer', props.fhir.writer] as [ServiceName, IFunction]] : []),
+      // The notifications route (issue 71): a failed invocation is a 5xx to the EHR (which retries, or the poll finds the change).
+      ...(props.fhir?.notifications ? [['fhir-notifications', props.fhir.notifications.route] as [ServiceName, IFunction]] : []),
     ];
     const add = (alarm: Alarm): void => {
       alarm.addAlarmAction(action);
@@ -314,7 +316,7 @@ export class Monitoring extends Construct {
       }),
     );
     // CONTRACT §13 (with `fhir` only): lib/fhir-alarms.ts.
-    if (props.fhir) for (const row of fhirDashboardWidgets()) dashboard.addWidgets(...row);
+    if (props.fhir) for (const row of fhirDashboardWidgets(props.fhir.notifications ?? null)) dashboard.addWidgets(...row);
   }
 
   /**

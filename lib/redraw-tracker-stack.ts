@@ -29,6 +29,7 @@ import { unitKeys } from '../functions/store/report-units';
 import { keys, REPORT_PARTITION_PREFIX, TABLE, TABLE_INDEXES } from '../functions/store/table';
 import { ChatActions } from './chat-actions';
 import { ConsoleSite } from './console';
+import { FhirNotifications, importNotifySecret } from './fhir-notifications';
 import { fhirAddressEnvironment, FhirWriter, withFhirConfirmations, fhirWriterEnvironment, grantFhirSecretRead, importFhirSecrets, sweepFhirAccess } from './fhir';
 import { consoleSite } from './console-bundle';
 import { Monitoring } from './monitoring';
@@ -92,6 +93,8 @@ export class RedrawTrackerStack extends Stack {
   readonly console: ConsoleSite | null;
   /** The FHIR Task writer, its stream mapping and dead-letter queue (CONTRACT §13); null without the `fhir` setting. */
   readonly fhirWriter: FhirWriter | null;
+  /** The FHIR server's notifications: the route, its queue to the writer (CONTRACT §13); null without `fhir.notifySecretName`. */
+  readonly fhirNotifications: FhirNotifications | null;
 
   constructor(scope: Construct, id: string, props: RedrawTrackerStackProps) {
     super(scope, id, props);
@@ -438,6 +441,12 @@ export class RedrawTrackerStack extends Stack {
         ? null
         : // It applies the EHR's work as a person's action (CONTRACT §13): the follow-up actions' access and thresholds.
           new FhirWriter(this, 'Fhir', { ...bound, fhir: settings.fhir, secrets: fhirSecrets, queueKey: opsKey, followUpActions: actOnFollowUps, thresholds: thresholdEnvironment });
+    // Its notifications (issue 71): only with a notify secret named; the route is added to the HTTP API below.
+    const notifySecret = importNotifySecret(this, settings.fhir);
+    this.fhirNotifications =
+      this.fhirWriter === null || notifySecret === null
+        ? null
+        : new FhirNotifications(this, 'FhirNotifications', { secret: notifySecret, writer: this.fhirWriter.function.fn, opsKey, logRetention });
 
     // --- HTTP API ---------------------------------------------------------------
     this.api = new HttpApi(this, 'Api', {
@@ -488,6 +497,10 @@ export class RedrawTrackerStack extends Stack {
       },
     };
     stage.node.addDependency(webhookRoute);
+    // The FHIR server's notifications (CONTRACT §13): their own throttling, the same API.
+    if (this.fhirNotifications !== null && settings.fhir !== null) {
+      for (const route of this.fhirNotifications.addRoutes(this.api, cfnStage, settings.fhir)) stage.node.addDependency(route);
+    }
     Validations.of(webhookRoute).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
@@ -560,7 +573,15 @@ export class RedrawTrackerStack extends Stack {
       chatButton: this.chatButton?.fn ?? null,
       backfill: this.backfill.fn,
       weeklyDigest: this.weeklyDigest?.function.fn ?? null,
-      fhir: this.fhirWriter === null || settings.fhir === null ? null : { writer: this.fhirWriter.function.fn, deadLetters: this.fhirWriter.deadLetters, pollSeconds: settings.fhir.pollSeconds },
+      fhir:
+        this.fhirWriter === null || settings.fhir === null
+          ? null
+          : {
+              writer: this.fhirWriter.function.fn,
+              deadLetters: this.fhirWriter.deadLetters,
+              pollSeconds: settings.fhir.pollSeconds,
+              notifications: this.fhirNotifications === null ? null : { route: this.fhirNotifications.function.fn, deadLetters: this.fhirNotifications.deadLetters, queue: this.fhirNotifications.queue },
+            },
     });
 
     // --- chat (optional): Amazon Q Developer in chat applications, on the topic ----------
@@ -595,6 +616,12 @@ export class RedrawTrackerStack extends Stack {
       value: `${stage.url}webhooks/junction`,
       description: 'Register this URL as the webhook endpoint in the Junction dashboard',
     });
+    if (this.fhirNotifications !== null) {
+      new CfnOutput(this, 'FhirNotificationsUrl', {
+        value: `${stage.url}fhir/notifications`,
+        description: "The endpoint of the EHR's Subscription (channel.endpoint): POST, and HAPI's PUT/DELETE .../Task/{id} (docs/deploy.md)",
+      });
+    }
     new CfnOutput(this, 'WebhookSecretArn', {
       value: webhookSecret.secretArn,
       description: 'Put the whsec_ signing secret(s) here (docs/deploy.md)',

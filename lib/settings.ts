@@ -28,7 +28,8 @@ const retentionDays = z.number().transform((days, ctx) => {
 
 /**
  * CONTRACT §13's defaults (FHIR_TASK_SYSTEM, FHIR_CODE_SYSTEM, FHIR_ORDER_SYSTEM, FHIR_OWNER_SYSTEM, FHIR_SCOPE,
- * FHIR_CATCH_UP_PER_SWEEP, FHIR_EHR_ACTIONS, FHIR_POLL_SECONDS, FHIR_POLL_MAX): the functions' own (functions/fhir/settings.ts).
+ * FHIR_CATCH_UP_PER_SWEEP, FHIR_EHR_ACTIONS, FHIR_POLL_SECONDS, FHIR_POLL_MAX): the functions' own (functions/fhir/settings.ts);
+ * and the notifications routes' throttling (the stack's own, issue 71).
  */
 export const FHIR_DEFAULTS = {
   taskSystem: 'urn:redraw-tracker:follow-up',
@@ -40,6 +41,8 @@ export const FHIR_DEFAULTS = {
   ehrActions: 'on',
   pollSeconds: 300,
   pollMax: 1000,
+  notifyRateLimit: 20,
+  notifyBurstLimit: 100,
 } as const;
 
 /**
@@ -121,6 +124,15 @@ const FhirSchema = z
     pollSeconds: pollSeconds.default(FHIR_DEFAULTS.pollSeconds),
     /** At most this many Tasks one poll run reads (FHIR_POLL_MAX); a run cut there resumes where it stopped. */
     pollMax: z.number().int('must be a whole number').min(1, 'must be from 1 to 100000').max(100_000, 'must be from 1 to 100000').default(FHIR_DEFAULTS.pollMax),
+    /**
+     * The secret holding the notifications' shared secret (FHIR_NOTIFY_SECRET_ARN): the bearer of R4's `channel.header`, or
+     * Medplum's signing secret. Named: the route `/fhir/notifications`, its queue and alarms are deployed; absent: none of it.
+     */
+    notifySecretName: secretName.optional(),
+    /** Steady-state requests per second each notifications route accepts before answering 429 (a notification lost is the poll's). */
+    notifyRateLimit: z.number().positive().max(10_000).default(FHIR_DEFAULTS.notifyRateLimit),
+    /** Burst capacity of each notifications route. */
+    notifyBurstLimit: z.number().int().positive().max(5_000).default(FHIR_DEFAULTS.notifyBurstLimit),
   })
   .superRefine((fhir, ctx) => {
     const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -135,6 +147,8 @@ const FhirSchema = z
     if (credentials > 1) problem('privateKeySecretName', 'give clientSecretName or privateKeySecretName, not both');
     if (fhir.privateKeySecretName !== undefined && fhir.keyId === undefined) problem('keyId', 'is required with privateKeySecretName (the kid the server knows the key by)');
     if (fhir.privateKeySecretName === undefined && fhir.keyId !== undefined) problem('keyId', 'is only used with privateKeySecretName');
+    const limits = fhir.notifyRateLimit !== FHIR_DEFAULTS.notifyRateLimit || fhir.notifyBurstLimit !== FHIR_DEFAULTS.notifyBurstLimit;
+    if (fhir.notifySecretName === undefined && limits) problem('notifySecretName', 'is required with notifyRateLimit or notifyBurstLimit (without it there is no notifications route)');
   });
 
 /** The `fhir` setting, validated (defaults filled). */

@@ -1,5 +1,6 @@
 /**
- * One Lambda function of the tracker, bound to the table: it gets TABLE_NAME and
+ * One Lambda function of the tracker (ServiceFunction: its code, role and log group), most of them
+ * bound to the table (TableBoundFunction): it gets TABLE_NAME and
  * exactly the DynamoDB actions it needs, in the same place (STYLE.md, "Grant and
  * variable together"). Statements are written out action by action, never with
  * grantReadWriteData, so the infrastructure tests can prove what each function
@@ -94,32 +95,31 @@ export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
 /** Repository root: entries and the lock file are resolved from here, not from the working directory. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-export interface TableBoundFunctionProps {
+/** What every function of the tracker is given: its service, code, role, log group, limits and variables. */
+export interface ServiceFunctionProps {
   readonly service: ServiceName;
   readonly description: string;
-  readonly table: ITable;
-  /** The table's customer-managed key (the table's own property is optional in ITable). */
-  readonly tableKey: IKey;
-  readonly access: TableAccess;
-  /** Variables besides TABLE_NAME and the Powertools ones. */
+  /** Variables besides the Powertools ones. */
   readonly environment?: Readonly<Record<string, string>>;
   readonly logRetention: RetentionDays;
   readonly logKey: IKey;
   readonly timeout: Duration;
   readonly memorySize?: number;
-  /** The event bus the function publishes to (CONTRACT §7): EVENT_BUS_NAME and events:PutEvents on that bus only. */
-  readonly eventBus?: IEventBus;
 }
 
-/** A function with its own role, log group and table permissions, its code bundled by lib/function-bundle.ts. */
-export class TableBoundFunction extends Construct {
+/**
+ * A function with its own role and log group, its code bundled by lib/function-bundle.ts, and no grant but its
+ * logs: what it may do besides is granted beside it (TableBoundFunction adds the table; the FHIR notifications
+ * route, which never touches the table, its secret and its queue alone).
+ */
+export class ServiceFunction extends Construct {
   readonly fn: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
-  constructor(scope: Construct, id: string, props: TableBoundFunctionProps) {
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
-    const { service, table, tableKey, access } = props;
+    const { service } = props;
 
     this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, encryptionKey: props.logKey });
     // An own role instead of AWSLambdaBasicExecutionRole: it may write to its own log group only.
@@ -149,17 +149,41 @@ export class TableBoundFunction extends Construct {
       logGroup: this.logGroup,
       environment: {
         ...props.environment,
-        ...(props.eventBus === undefined ? {} : { EVENT_BUS_NAME: props.eventBus.eventBusName }),
-        TABLE_NAME: table.tableName,
         POWERTOOLS_SERVICE_NAME: service,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
     });
+  }
+}
+
+export interface TableBoundFunctionProps extends ServiceFunctionProps {
+  readonly table: ITable;
+  /** The table's customer-managed key (the table's own property is optional in ITable). */
+  readonly tableKey: IKey;
+  readonly access: TableAccess;
+  /** Variables besides TABLE_NAME and the Powertools ones. */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** The event bus the function publishes to (CONTRACT §7): EVENT_BUS_NAME and events:PutEvents on that bus only. */
+  readonly eventBus?: IEventBus;
+}
+
+/** A function bound to the table: TABLE_NAME and exactly the table actions its access names, in one place. */
+export class TableBoundFunction extends ServiceFunction {
+  constructor(scope: Construct, id: string, props: TableBoundFunctionProps) {
+    const { table, tableKey, access, eventBus, ...own } = props;
+    super(scope, id, {
+      ...own,
+      environment: {
+        ...props.environment,
+        ...(eventBus === undefined ? {} : { EVENT_BUS_NAME: eventBus.eventBusName }),
+        TABLE_NAME: table.tableName,
+      },
+    });
 
     this.grantTable(table, tableKey, access);
-    if (props.eventBus !== undefined) {
+    if (eventBus !== undefined) {
       this.role.addToPrincipalPolicy(
-        new PolicyStatement({ sid: 'PublishEvents', actions: ['events:PutEvents'], resources: [props.eventBus.eventBusArn] }),
+        new PolicyStatement({ sid: 'PublishEvents', actions: ['events:PutEvents'], resources: [eventBus.eventBusArn] }),
       );
     }
   }

@@ -104,7 +104,7 @@ describe('alarms on the tracker\'s own metrics', () => {
     expect(watched.filter((metric) => metric.alarm.startsWith('MonitoringNoOrderWebhooks')).map((metric) => metric.metricName)).toEqual(['Webhooks', 'Webhooks', 'Webhooks']);
   }, 120_000);
 
-  it('with FHIR Tasks on, each watch a FHIR metric under the writer or the sweep, which both emit them (CONTRACT §13)', () => {
+  it('with FHIR Tasks on, each watch a FHIR metric under the writer or the sweep, which both emit them (CONTRACT §13), or the notifications route\'s refusals', () => {
     const watched = watchedMetrics(buildStack({ settings: fhirOn() }).template);
     expect(watched.map(problemOf).filter((problem) => problem !== null)).toEqual([]);
     const fhir = watched.filter((metric) => metric.metricName.startsWith('Fhir'));
@@ -118,6 +118,8 @@ describe('alarms on the tracker\'s own metrics', () => {
         `stale-redraw-sweep ${FHIR_METRICS.catchUpFailed}`,
         // The poll is the writer's alone.
         `fhir-writer ${FHIR_METRICS.pollFailed}`,
+        // The notifications route's refusals (issue 71: fhirOn() names a notify secret).
+        `fhir-notifications ${FHIR_METRICS.notificationsRefused}`,
       ]),
     );
   }, 120_000);

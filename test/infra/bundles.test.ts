@@ -19,7 +19,7 @@ import { SERVICES, type ServiceName } from '../../functions/shared/metric-names'
 import type { CfnElement } from 'aws-cdk-lib';
 import { buildConsoleFiles } from '../../lib/console-build';
 import { ENTRY_FILE, LAZY_DIR, LAZY_PACKAGES } from '../../lib/function-bundle';
-import { TableBoundFunction } from '../../lib/table-bound-function';
+import { ServiceFunction } from '../../lib/table-bound-function';
 import { errorAnswer, secretStringAnswer, startFakeSecretsManager } from '../support/fake-secrets-manager';
 import { buildStack, fhirOn } from './stack';
 
@@ -62,14 +62,14 @@ let consoleAsset: string;
 
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'redraw-tracker-bundles-'));
-  // With the Slack channel and FHIR on: the chat button and the FHIR writer functions exist only then.
+  // With the Slack channel and FHIR on (its notifications too): the chat button, the FHIR writer and the notifications route exist only then.
   const { app, stack, template } = buildStack({ bundle: true, outdir, settings: { slack: { workspaceId: 'T0123456789', channelId: 'C0123456789' }, ...fhirOn() } });
   app.synth();
   const functions = template.findResources('AWS::Lambda::Function');
-  // The tracker's functions, explicitly: each one TableBoundFunction builds (lib/function-bundle.ts bundles those).
+  // The tracker's functions, explicitly: each one ServiceFunction builds, most of them as a TableBoundFunction (lib/function-bundle.ts bundles those).
   // The template's only other function is CDK's BucketDeployment helper (the console's upload), whose code
   // aws-cdk-lib ships prebuilt: it is not ours to budget (beforeAll fails if anything else appears).
-  const ours = stack.node.findAll().filter((construct): construct is TableBoundFunction => construct instanceof TableBoundFunction);
+  const ours = stack.node.findAll().filter((construct): construct is ServiceFunction => construct instanceof ServiceFunction);
   const ourIds = ours.map((bound) => stack.getLogicalId(bound.fn.node.defaultChild as CfnElement));
   const others = Object.keys(functions).filter((id) => !ourIds.includes(id));
   if (others.length !== 1 || !others[0]?.startsWith('CustomCDKBucketDeployment')) throw new Error(`functions neither the tracker's nor the deployment helper: ${others.join(', ')}`);

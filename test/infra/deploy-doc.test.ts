@@ -211,8 +211,9 @@ describe('docs/deploy.md against lib/settings.ts and the synthesized template', 
     const inTemplate = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm').map(([logicalId]) => logicalId);
     // The names below are those of exactly the template's alarms.
     expect(found.map((alarm) => alarm.logicalId).sort()).toEqual(inTemplate.sort());
-    // The committed stack's, Slack's chat-button errors, and FHIR's (CONTRACT §13: 12; issue 69 added three, issue 70 three).
-    expect(found).toHaveLength(41);
+    // The committed stack's, Slack's chat-button errors, and FHIR's (CONTRACT §13: 12; issue 69 added three, issue 70 three;
+    // issue 71's notifications three: their refusals, their dead letters, the route's errors).
+    expect(found).toHaveLength(44);
     expect(drift(found.map((alarm) => alarm.name), listedNames(DOC, ALARMS_HEADING))).toEqual({ undocumented: [], notInStack: [] });
   });
 
@@ -220,8 +221,8 @@ describe('docs/deploy.md against lib/settings.ts and the synthesized template', 
     const rows = firstTable(section(DOC, IAM_HEADING));
     const documented = new Map(rows.map((row) => [codeSpans(row[0] ?? '')[0] ?? '', new Set(codeSpans(row[1] ?? '').filter((span) => /^[a-z0-9-]+:[A-Za-z*]+$/.test(span)))]));
     const actual = functionActions();
-    // The nine functions of the tracker with every optional part on (the FHIR writer too), and CDK's deployment helper.
-    expect(actual.size).toBe(10);
+    // The ten functions of the tracker with every optional part on (the FHIR writer and notifications route too), and CDK's deployment helper.
+    expect(actual.size).toBe(11);
     expect(actual.has(DEPLOYMENT_HELPER)).toBe(true);
     expect(drift(actual.keys(), documented.keys())).toEqual({ undocumented: [], notInStack: [] });
     for (const [service, actions] of actual) {

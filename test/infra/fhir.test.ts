@@ -9,11 +9,12 @@ import * as z from 'zod';
 import { FHIR_METRICS } from '../../functions/shared/metric-names';
 import { DEFAULT_FHIR_CATCH_UP_PER_SWEEP, DEFAULT_FHIR_POLL_MAX, DEFAULT_FHIR_POLL_SECONDS, DEFAULT_FHIR_SCOPE } from '../../functions/fhir/settings';
 import { FHIR_PARTITIONS, FHIR_STREAM_FILTER, FHIR_STREAM_MAPPING, FHIR_WRITER_MEMORY_MB, FHIR_WRITER_TIMEOUT } from '../../lib/fhir';
-import { FHIR_BEHIND_SWEEPS, FHIR_POLL_FAILED_RUNS } from '../../lib/fhir-alarms';
+import { FHIR_BEHIND_SWEEPS, FHIR_NOTIFY_REFUSED_HOURS, FHIR_POLL_FAILED_RUNS } from '../../lib/fhir-alarms';
+import { FHIR_NOTICE_MAPPING, FHIR_NOTICE_MAX_RECEIVES, FHIR_NOTICE_VISIBILITY, FHIR_NOTIFICATION_ROUTES, FHIR_NOTIFICATIONS_MEMORY_MB } from '../../lib/fhir-notifications';
 import { FHIR_DEFAULTS, FHIR_POLL_MIN_SECONDS, parseSettings } from '../../lib/settings';
 import type { TableBoundFunction } from '../../lib/table-bound-function';
 import { actionsOf, statementsOf, type Statement } from './policies';
-import { buildStack, type BuiltStack, cdkJsonSettings, FHIR_SETTING, fhirOn } from './stack';
+import { buildStack, type BuiltStack, cdkJsonSettings, FHIR_SETTING, FHIR_SETTING_WITHOUT_NOTIFY, fhirOn } from './stack';
 
 let off: BuiltStack;
 let on: BuiltStack;
@@ -22,11 +23,14 @@ beforeAll(() => {
   on = buildStack({ settings: fhirOn() });
 }, 120_000);
 
-/** FHIR on with every setting of issue 70 away from its default, and the thresholds and a close group set: built once, when first asked for. */
+/**
+ * FHIR on with every setting of issue 70 away from its default, the thresholds and a close group set, and no notify
+ * secret (no notifications route, issue 71): built once, when first asked for.
+ */
 let custom: BuiltStack | undefined;
 const customStack = (): BuiltStack =>
   (custom ??= buildStack({
-    settings: { ...fhirOn({ ...FHIR_SETTING, pollSeconds: 60, pollMax: 250, ehrActions: 'off' }), redrawStaleAfterDays: 9, redrawMissingAfterHours: 36, appointmentGraceHours: 12, consoleCloseGroup: 'leads' },
+    settings: { ...fhirOn({ ...FHIR_SETTING_WITHOUT_NOTIFY, pollSeconds: 60, pollMax: 250, ehrActions: 'off' }), redrawStaleAfterDays: 9, redrawMissingAfterHours: 36, appointmentGraceHours: 12, consoleCloseGroup: 'leads' },
   }));
 
 const TemplateJson = z.object({
@@ -54,10 +58,11 @@ function functionsOf(built: BuiltStack): Map<string, z.output<typeof FunctionPro
 const fhirVariables = (built: BuiltStack, service: string) =>
   Object.fromEntries(Object.entries(functionsOf(built).get(service)?.Environment.Variables ?? {}).filter(([name]) => name.startsWith('FHIR_')));
 
-/** How many resources of each type a template has. */
+/** How many resources of each type a template has (not the console's close group, which customStack() adds). */
 function typeCounts(built: BuiltStack): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const resource of Object.values(TemplateJson.parse(built.template.toJSON()).Resources)) counts[resource.Type] = (counts[resource.Type] ?? 0) + 1;
+  delete counts['AWS::Cognito::UserPoolGroup'];
   return counts;
 }
 
@@ -86,9 +91,9 @@ describe('FHIR Tasks off (the default: cdk.json `"fhir": null`)', () => {
     expect(typeCounts(off)['AWS::SQS::Queue']).toBe(1);
   });
 
-  it("adds, when on, exactly the writer's resources, its poll schedule and its alarms, and changes no other resource's type or logical id", () => {
+  it("adds, when on (without a notify secret), exactly the writer's resources, its poll schedule and its alarms, and changes no other resource's type or logical id", () => {
     const before = typeCounts(off);
-    const after = typeCounts(on);
+    const after = typeCounts(customStack());
     const added = Object.fromEntries(Object.keys({ ...before, ...after }).map((type) => [type, (after[type] ?? 0) - (before[type] ?? 0)]).filter(([, count]) => count !== 0));
     expect(added).toEqual({
       'AWS::Lambda::Function': 1,
@@ -107,10 +112,10 @@ describe('FHIR Tasks off (the default: cdk.json `"fhir": null`)', () => {
       'AWS::CloudWatch::Alarm': 12,
     });
     const offIds = Object.keys(TemplateJson.parse(off.template.toJSON()).Resources);
-    const onResources = TemplateJson.parse(on.template.toJSON()).Resources;
+    const onResources = TemplateJson.parse(customStack().template.toJSON()).Resources;
     const offResources = TemplateJson.parse(off.template.toJSON()).Resources;
     for (const id of offIds) expect(onResources[id]?.Type, id).toBe(offResources[id]?.Type);
-  });
+  }, 120_000);
 });
 
 describe('FHIR Tasks on: the writer (service fhir-writer)', () => {
@@ -153,8 +158,8 @@ describe('FHIR Tasks on: the writer (service fhir-writer)', () => {
     });
     // The pattern as CONTRACT §13's design writes it: the sort key `sk` equal to FOLLOWUP.
     expect(JSON.parse(JSON.stringify(FHIR_STREAM_FILTER))).toEqual({ dynamodb: { Keys: { sk: { S: ['FOLLOWUP'] } }, NewImage: { fx: { N: ['1'] } } } });
-    // The transaction function's mapping is untouched: no filter, its own queue.
-    const mappings = Object.values(on.template.findResources('AWS::Lambda::EventSourceMapping'));
+    // The transaction function's mapping is untouched: no filter, its own queue (the third mapping is the notices' queue, issue 71).
+    const mappings = Object.values(on.template.findResources('AWS::Lambda::EventSourceMapping')).filter((mapping) => JSON.stringify(mapping).includes('StreamArn'));
     expect(mappings).toHaveLength(2);
     expect(mappings.filter((mapping) => JSON.stringify(mapping).includes('FilterCriteria'))).toHaveLength(1);
   });
@@ -229,6 +234,8 @@ describe('FHIR Tasks on: the writer (service fhir-writer)', () => {
         'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem',
         'dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams',
         'sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl',
+        // The notices' queue (issue 71), as its event source mapping's consumer.
+        'sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage',
         'secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret',
         'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:ReEncrypt*', 'kms:GenerateDataKey*',
         'logs:CreateLogStream', 'logs:PutLogEvents',
@@ -329,7 +336,9 @@ describe('FHIR Tasks on: the sweep (catch-up) and the query function (`fhir` in 
   it('gives no other function a FHIR_ variable or the FHIR secret', () => {
     for (const service of functionsOf(on).keys()) {
       if (['fhir-writer', 'stale-redraw-sweep', 'query'].includes(service)) continue;
-      expect(fhirVariables(on, service), service).toEqual({});
+      // The notifications route: its secret and its queue, nothing of the FHIR server (issue 71).
+      if (service === 'fhir-notifications') expect(Object.keys(fhirVariables(on, service)).sort(), service).toEqual(['FHIR_NOTIFY_QUEUE_URL', 'FHIR_NOTIFY_SECRET_ARN']);
+      else expect(fhirVariables(on, service), service).toEqual({});
     }
     const readers = [...on.stack.node.findAll()]
       .filter((construct) => 'role' in construct && 'fn' in construct)
@@ -352,6 +361,155 @@ describe('FHIR Tasks on: the sweep (catch-up) and the query function (`fhir` in 
     expect(fhirVariables(open, 'query')).toMatchObject({ FHIR_ORDER_SYSTEM: 'https://example.org/junction-order' });
     expect(JSON.stringify(open.template.toJSON())).not.toContain('secretsmanager:GetSecretValue","secretsmanager:DescribeSecret"],"Resource":[{"Fn::Join"');
   }, 120_000);
+});
+
+describe('FHIR Tasks on: the notifications (issue 71; only with a notify secret named)', () => {
+  const notifications = (built: BuiltStack = on) => {
+    if (built.stack.fhirNotifications === null) throw new Error('no notifications with fhir.notifySecretName');
+    return built.stack.fhirNotifications;
+  };
+  const OutputsJson = z.object({ Outputs: z.record(z.string(), z.object({ Value: z.unknown(), Description: z.string().optional() })) });
+
+  it('exist only with fhir.notifySecretName: with FHIR on and none named, no route, function, queue, alarm, variable or output of them', () => {
+    expect(customStack().stack.fhirNotifications).toBeNull();
+    const json = JSON.stringify(customStack().template.toJSON());
+    for (const absent of ['/fhir/notifications', 'FhirNotif', 'FhirNotice', 'FHIR_NOTIFY', 'fhir-notifications', 'fhir/notify']) expect(json, absent).not.toContain(absent);
+    // With it, exactly these resources more, and none of the others changes its type or logical id.
+    const before = typeCounts(customStack());
+    const after = typeCounts(on);
+    const added = Object.fromEntries(Object.keys({ ...before, ...after }).map((type) => [type, (after[type] ?? 0) - (before[type] ?? 0)]).filter(([, count]) => count !== 0));
+    expect(added).toEqual({
+      // The route's function, role, policy and log group.
+      'AWS::Lambda::Function': 1,
+      'AWS::IAM::Role': 1,
+      'AWS::IAM::Policy': 1,
+      'AWS::Logs::LogGroup': 1,
+      // The notices' queue and its dead-letter queue, each with its SSL-only policy; the writer's mapping of the first.
+      'AWS::SQS::Queue': 2,
+      'AWS::SQS::QueuePolicy': 2,
+      'AWS::Lambda::EventSourceMapping': 1,
+      // Three routes to one integration, and API Gateway's permission to invoke the function from each.
+      'AWS::ApiGatewayV2::Route': 3,
+      'AWS::ApiGatewayV2::Integration': 1,
+      'AWS::Lambda::Permission': 3,
+      // FhirNotificationsRefused, FhirNoticeDeadLettersWaiting, FhirNotificationsErrors.
+      'AWS::CloudWatch::Alarm': 3,
+    });
+    const withoutIds = TemplateJson.parse(customStack().template.toJSON()).Resources;
+    const withIds = TemplateJson.parse(on.template.toJSON()).Resources;
+    for (const [id, resource] of Object.entries(withoutIds).filter(([, one]) => one.Type !== 'AWS::Cognito::UserPoolGroup')) expect(withIds[id]?.Type, id).toBe(resource.Type);
+    expect(Object.keys(OutputsJson.parse(customStack().template.toJSON()).Outputs)).not.toContain('FhirNotificationsUrl');
+  }, 120_000);
+
+  it("outputs the route's URL, on the stage of the webhook's API", () => {
+    const { Outputs } = OutputsJson.parse(on.template.toJSON());
+    const webhook = JSON.stringify(Outputs['WebhookUrl']?.Value);
+    expect(JSON.stringify(Outputs['FhirNotificationsUrl']?.Value)).toBe(webhook.replace('webhooks/junction', 'fhir/notifications'));
+    expect(Outputs['FhirNotificationsUrl']?.Description).toMatch(/Subscription/);
+  });
+
+  it('is a function of its own (service fhir-notifications), 10 s, 256 MB, given its secret by ARN and its queue by URL, and no table', () => {
+    const fn = functionsOf(on).get('fhir-notifications');
+    expect(fn).toMatchObject({ Timeout: 10, MemorySize: FHIR_NOTIFICATIONS_MEMORY_MB, Handler: 'index.handler' });
+    expect(fn?.Environment.Variables).toEqual({
+      FHIR_NOTIFY_SECRET_ARN: secretArn(FHIR_SETTING.notifySecretName),
+      FHIR_NOTIFY_QUEUE_URL: on.stack.resolve(notifications().queue.queueUrl),
+      POWERTOOLS_SERVICE_NAME: 'fhir-notifications',
+      POWERTOOLS_METRICS_NAMESPACE: 'RedrawTracker',
+    });
+  });
+
+  it('may read its secret and send to its queue (the operations key for it), write its logs, and nothing else: no table, no key of the table, no other queue', () => {
+    const role = notifications().function.role;
+    expect([...actionsOf(on.stack, on.template, role)].sort()).toEqual(
+      ['kms:Decrypt', 'kms:GenerateDataKey', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'sqs:SendMessage'].sort(),
+    );
+    const statements = statementsOf(on.stack, on.template, role);
+    expect(byAction(statements, 'secretsmanager:GetSecretValue').flatMap((statement) => statement.Resource)).toEqual([secretGrant(FHIR_SETTING.notifySecretName)]);
+    expect(byAction(statements, 'sqs:SendMessage').flatMap((statement) => statement.Resource)).toEqual([on.stack.resolve(notifications().queue.queueArn)]);
+    expect(byAction(statements, 'kms:GenerateDataKey').flatMap((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^OpsKey/), 'Arn'] }]);
+    expect(JSON.stringify(statements)).not.toMatch(/dynamodb|TableKey|private_key/);
+    // No other function may read the notify secret.
+    const readers = [...on.stack.node.findAll()]
+      .filter((construct) => 'role' in construct && 'fn' in construct)
+      .map((construct) => construct as TableBoundFunction)
+      .filter((bound) => JSON.stringify(statementsOf(on.stack, on.template, bound.role)).includes('fhir/notify'))
+      .map((bound) => bound.node.path);
+    expect(readers).toEqual(['RedrawTracker/FhirNotifications/Route']);
+  });
+
+  it("takes POST /fhir/notifications and PUT and DELETE /fhir/notifications/Task/{id} on the webhook's API, with no authorizer, throttled route by route", () => {
+    const apiId = on.stack.resolve(on.stack.api.apiId);
+    const routes = Object.values(on.template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route['Properties'] as { RouteKey: string; ApiId: unknown; AuthorizationType?: string; Target: unknown });
+    const ours = routes.filter((route) => route.RouteKey.includes('/fhir/'));
+    expect(ours.map((route) => route.RouteKey).sort()).toEqual(FHIR_NOTIFICATION_ROUTES.map((route) => route.key).sort());
+    expect(FHIR_NOTIFICATION_ROUTES.map((route) => route.key)).toEqual(['POST /fhir/notifications', 'PUT /fhir/notifications/Task/{id}', 'DELETE /fhir/notifications/Task/{id}']);
+    for (const route of ours) {
+      expect(route.ApiId, route.RouteKey).toEqual(apiId);
+      expect(route.AuthorizationType ?? 'NONE', route.RouteKey).toBe('NONE');
+      expect(new Set(ours.map((one) => JSON.stringify(one.Target))).size).toBe(1);
+    }
+    on.template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationUri: on.stack.resolve(notifications().function.fn.functionArn), PayloadFormatVersion: '2.0' });
+    // API Gateway may invoke the route function from these routes only.
+    const permissions = Object.values(on.template.findResources('AWS::Lambda::Permission')).map((permission) => permission['Properties'] as { FunctionName: unknown; Principal: string; SourceArn: unknown });
+    const invokers = permissions.filter((permission) => JSON.stringify(permission.FunctionName) === JSON.stringify(on.stack.resolve(notifications().function.fn.functionArn)));
+    expect(invokers).toHaveLength(3);
+    for (const permission of invokers) {
+      expect(permission.Principal).toBe('apigateway.amazonaws.com');
+      expect(JSON.stringify(permission.SourceArn)).toMatch(/\/fhir\/notifications/);
+    }
+    // Each its own limits on the stage (the webhook's kept), and the stage waits for the routes it names.
+    const [stageId, stage] = Object.entries(on.template.findResources('AWS::ApiGatewayV2::Stage'))[0] ?? [];
+    const settings = (stage?.['Properties'] as { RouteSettings: Record<string, Record<string, unknown>> }).RouteSettings;
+    for (const { key } of FHIR_NOTIFICATION_ROUTES) expect(settings[key], key).toEqual({ ThrottlingRateLimit: FHIR_DEFAULTS.notifyRateLimit, ThrottlingBurstLimit: FHIR_DEFAULTS.notifyBurstLimit });
+    expect(settings['POST /webhooks/junction']).toMatchObject({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
+    const routeIds = Object.entries(on.template.findResources('AWS::ApiGatewayV2::Route')).filter(([, route]) => JSON.stringify(route).includes('/fhir/')).map(([id]) => id);
+    expect(stage?.['DependsOn']).toEqual(expect.arrayContaining(routeIds));
+    expect(stageId).toBeDefined();
+    // And from the settings, when given.
+    const limits = parseSettings({ ...cdkJsonSettings(), fhir: { ...FHIR_SETTING, notifyRateLimit: 5, notifyBurstLimit: 10 } }).fhir;
+    expect(limits).toMatchObject({ notifyRateLimit: 5, notifyBurstLimit: 10 });
+  });
+
+  it('queues each notice encrypted with the operations key, SSL only, for a day, hidden 6 writer timeouts while worked, to a dead-letter queue after 5 receives (kept 14 days)', () => {
+    const { queue, deadLetters } = notifications();
+    expect(FHIR_NOTICE_VISIBILITY.toSeconds()).toBeGreaterThanOrEqual(6 * FHIR_WRITER_TIMEOUT.toSeconds());
+    const queueId = on.stack.resolve(queue.queueName)['Fn::GetAtt'][0] as string;
+    const deadId = on.stack.resolve(deadLetters.queueName)['Fn::GetAtt'][0] as string;
+    const properties = (id: string) => TemplateJson.parse(on.template.toJSON()).Resources[id]?.Properties;
+    expect(properties(queueId)).toEqual({
+      KmsMasterKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^OpsKey/), 'Arn'] },
+      MessageRetentionPeriod: 86_400,
+      VisibilityTimeout: 360,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadId, 'Arn'] }, maxReceiveCount: FHIR_NOTICE_MAX_RECEIVES },
+    });
+    expect(FHIR_NOTICE_MAX_RECEIVES).toBe(5);
+    expect(properties(deadId)).toEqual({ KmsMasterKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^OpsKey/), 'Arn'] }, MessageRetentionPeriod: 14 * 86_400 });
+    for (const q of [queue, deadLetters]) {
+      on.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [on.stack.resolve(q.queueUrl)],
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+    }
+  });
+
+  it('is worked by the writer: batches of 10 within a second, each notice reported on its own, at most 5 writers at once', () => {
+    on.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: on.stack.resolve(writer().fn.functionName),
+      EventSourceArn: on.stack.resolve(notifications().queue.queueArn),
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+    expect(FHIR_NOTICE_MAPPING).toMatchObject({ batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 });
+    // The writer consumes it (receive, delete, hide) and decrypts with the operations key; it never sends to it.
+    const statements = statementsOf(on.stack, on.template, writer().role);
+    const queueArn = JSON.stringify(on.stack.resolve(notifications().queue.queueArn));
+    expect(statements.filter((statement) => JSON.stringify(statement.Resource).includes(queueArn)).flatMap((statement) => statement.Action).sort()).toEqual(
+      ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'].sort(),
+    );
+  });
 });
 
 describe('FHIR Tasks on: alarms (to the alarm topic)', () => {
@@ -429,8 +587,25 @@ describe('FHIR Tasks on: alarms (to the alarm topic)', () => {
     expect(found?.[1]['Properties']).toMatchObject({ Period: 60, EvaluationPeriods: FHIR_POLL_FAILED_RUNS });
   }, 120_000);
 
+  it(`raises FhirNotificationsRefused when the route refused notifications in ${FHIR_NOTIFY_REFUSED_HOURS} hours in a row, FhirNoticeDeadLettersWaiting on any notice given up, FhirNotificationsErrors on any failed invocation of the route`, () => {
+    expect(alarm('FhirNotificationsRefused')).toMatchObject({
+      MetricName: FHIR_METRICS.notificationsRefused,
+      Dimensions: [{ Name: 'service', Value: 'fhir-notifications' }],
+      Statistic: 'Sum',
+      Period: 3600,
+      EvaluationPeriods: FHIR_NOTIFY_REFUSED_HOURS,
+      DatapointsToAlarm: FHIR_NOTIFY_REFUSED_HOURS,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    const dead = alarm('FhirNoticeDeadLettersWaiting');
+    expect(dead).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Statistic: 'Maximum', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1 });
+    expect(dead.Dimensions).toEqual([{ Name: 'QueueName', Value: on.stack.resolve(on.stack.fhirNotifications?.deadLetters.queueName) }]);
+    expect(alarm('FhirNotificationsErrors')).toMatchObject({ MetricName: 'Errors', Threshold: 0, Dimensions: [{ Name: 'FunctionName', Value: on.stack.resolve(on.stack.fhirNotifications?.function.fn.functionName) }] });
+  });
+
   it('sends each to the alarm topic', () => {
-    for (const name of ['FhirDeadLettersWaiting', 'FhirWriterErrors', 'FhirTasksRefused', 'FhirTasksChangedInEhr', 'FhirTasksDeletedInEhr', 'FhirUnauthorized', 'FhirBaseUrlNotFound', 'FhirCatchUpFailed', 'FhirTasksBehind', 'FhirEhrChangesHeld', 'FhirEhrConflicts', 'FhirPollFailed']) {
+    for (const name of ['FhirDeadLettersWaiting', 'FhirWriterErrors', 'FhirTasksRefused', 'FhirTasksChangedInEhr', 'FhirTasksDeletedInEhr', 'FhirUnauthorized', 'FhirBaseUrlNotFound', 'FhirCatchUpFailed', 'FhirTasksBehind', 'FhirEhrChangesHeld', 'FhirEhrConflicts', 'FhirPollFailed', 'FhirNotificationsRefused', 'FhirNoticeDeadLettersWaiting', 'FhirNotificationsErrors']) {
       expect(alarm(name).AlarmActions, name).toEqual([{ Ref: alarmTopic() }]);
     }
   });
@@ -478,6 +653,11 @@ describe('the fhir setting (zod, named in the error)', () => {
     [{ baseUrl: 'https://fhir.example.org/r4', pollMax: 0 }, /redrawTracker\.fhir\.pollMax: must be from 1 to 100000/],
     [{ baseUrl: 'https://fhir.example.org/r4', pollMax: 100_001 }, /redrawTracker\.fhir\.pollMax: must be from 1 to 100000/],
     [{ baseUrl: 'https://fhir.example.org/r4', pollMax: 2.5 }, /redrawTracker\.fhir\.pollMax: must be a whole number/],
+    [{ ...FHIR_SETTING, notifySecretName: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x' }, /redrawTracker\.fhir\.notifySecretName: must be a Secrets Manager secret's name/],
+    [{ ...FHIR_SETTING, notifySecretName: 'fhir-notify' }, /redrawTracker\.fhir\.notifySecretName: must not end with a hyphen and six characters/],
+    [{ baseUrl: 'https://fhir.example.org/r4', notifyRateLimit: 5 }, /redrawTracker\.fhir\.notifySecretName: is required with notifyRateLimit or notifyBurstLimit/],
+    [{ ...FHIR_SETTING, notifyRateLimit: 0 }, /redrawTracker\.fhir\.notifyRateLimit/],
+    [{ ...FHIR_SETTING, notifyBurstLimit: 1.5 }, /redrawTracker\.fhir\.notifyBurstLimit/],
   ])('refuses %j naming the setting', (fhir, message) => {
     expect(() => parseFhir(fhir)).toThrow(message);
   });

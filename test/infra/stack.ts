@@ -21,7 +21,7 @@ export function cdkJsonSettings(): Settings {
 
 /**
  * A `fhir` setting as an operator writes it in cdk.json (CONTRACT §13; SMART Backend Services at
- * Medplum), before the schema fills its defaults.
+ * Medplum, and its notifications with a notify secret: issue 71), before the schema fills its defaults.
  */
 export const FHIR_SETTING = {
   baseUrl: 'https://api.medplum.com/fhir/R4',
@@ -29,7 +29,11 @@ export const FHIR_SETTING = {
   clientId: 'c0ffee00-1234-4abc-8def-0123456789ab',
   privateKeySecretName: 'redraw-tracker/fhir/private_key',
   keyId: 'redraw-tracker-1',
+  notifySecretName: 'redraw-tracker/fhir/notify',
 } as const;
+
+/** FHIR_SETTING without its notify secret: FHIR Tasks on, and no notifications route (issue 71). */
+export const FHIR_SETTING_WITHOUT_NOTIFY = Object.fromEntries(Object.entries(FHIR_SETTING).filter(([key]) => key !== 'notifySecretName'));
 
 /** The settings that turn FHIR on (`buildStack({ settings: fhirOn() })`), validated as cdk.json's would be. */
 export function fhirOn(fhir: Record<string, unknown> = FHIR_SETTING): Pick<Settings, 'fhir'> {

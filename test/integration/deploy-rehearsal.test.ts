@@ -28,6 +28,8 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Sha256 } from '@smithy/core/checksum';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, DescribeStreamCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +64,8 @@ const FHIR_STACK = 'RedrawTrackerFhir';
 /** What the operator stored in the secret `privateKeySecretName` names (SMART Backend Services: an EC P-384 key, PKCS#8). */
 const FHIR_KEYS = generateKeyPairSync('ec', { namedCurve: 'P-384' });
 const FHIR_PRIVATE_KEY = FHIR_KEYS.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+/** What the operator stored in the secret `notifySecretName` names (issue 71): the value the EHR's Subscription sends. */
+const NOTIFY_SECRET = randomBytes(32).toString('hex');
 
 let assembly: string;
 let standin: JunctionStandin;
@@ -86,7 +90,7 @@ function deploymentOf(streamArn: string, edit?: (template: TemplateJson) => void
       generatedSecret: () => randomBytes(32).toString('hex'),
       urls: { [JUNCTION_URL]: standin.url, [FHIR_SETTING.baseUrl]: fhirServer.url, [FHIR_SETTING.tokenUrl]: fhirServer.tokenUrl },
       // The FHIR credential's secret is the operator's (the stack names it): served as Secrets Manager would.
-      importedSecrets: { [FHIR_SETTING.privateKeySecretName]: FHIR_PRIVATE_KEY },
+      importedSecrets: { [FHIR_SETTING.privateKeySecretName]: FHIR_PRIVATE_KEY, [FHIR_SETTING.notifySecretName]: NOTIFY_SECRET },
     },
     edit,
   );
@@ -509,8 +513,12 @@ describe('FHIR Tasks on (CONTRACT §13): the stack with the fhir setting, rehear
   const writerFilter = (): { dynamodb: { Keys: Record<string, { S: string[] }>; NewImage: Record<string, unknown> } } => {
     const template = JSON.parse(readFileSync(join(assembly, `${FHIR_STACK}.template.json`), 'utf8')) as TemplateJson;
     const writer = fhirDeployment.functions.find((candidate) => candidate.service === 'fhir-writer')!;
+    // The writer's mapping of the table's stream (its other mapping is of the notices' queue, issue 71).
     const [mapping, ...more] = Object.values(template.Resources).filter(
-      (resource) => resource.Type === 'AWS::Lambda::EventSourceMapping' && fhirDeployment.resolve((resource.Properties as { FunctionName: unknown }).FunctionName) === writer.name,
+      (resource) =>
+        resource.Type === 'AWS::Lambda::EventSourceMapping' &&
+        fhirDeployment.resolve((resource.Properties as { FunctionName: unknown }).FunctionName) === writer.name &&
+        fhirDeployment.resolve((resource.Properties as { EventSourceArn: unknown }).EventSourceArn) === streamArn,
     );
     expect(more).toEqual([]);
     const { Filters } = (mapping?.Properties as { FilterCriteria: { Filters: { Pattern: string }[] } }).FilterCriteria;
@@ -698,6 +706,78 @@ describe('FHIR Tasks on (CONTRACT §13): the stack with the fhir setting, rehear
     } finally {
       await sweep.stop();
       await query.stop();
+    }
+  });
+  /**
+   * One SQS request (its JSON protocol, `AmazonSQS.<action>`) signed as the SDK signs it, to a proxy: the error's
+   * type ('ok' when answered 200). The notifications route's SQS client is not a dependency of this branch's tests.
+   */
+  const sqsOutcome = async (endpoint: string, action: 'SendMessage' | 'SendMessageBatch', input: Record<string, unknown>): Promise<string> => {
+    const url = new URL(endpoint);
+    const signer = new SignatureV4({ credentials: { ...LOCAL_CREDENTIALS }, region: LOCAL_REGION, service: 'sqs', sha256: Sha256 });
+    const body = JSON.stringify(input);
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: '/',
+      headers: { host: url.host, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${action}` },
+      body,
+    });
+    const answer = await fetch(endpoint, { method: 'POST', headers: signed.headers, body });
+    if (answer.ok) return 'ok';
+    return String(((await answer.json()) as { __type?: string }).__type ?? answer.status).split('#').pop() ?? '';
+  };
+  const noticesQueue = () => [...fhirDeployment.queues].find(([, queue]) => queue.logicalId.startsWith('FhirNotificationsNotices'))!;
+
+  it('fhir-notifications (issue 71): its init makes no AWS request but its notify secret\'s read (as the webhook\'s); the template gives it that secret by ARN and the notices\' queue by URL, and nothing of the FHIR server', async () => {
+    const route = await deploy('fhir-notifications', {}, fhirDeployment);
+    try {
+      expect((await route.fn.init).kind, route.fn.logs()).toBe('ready');
+      expect(route.proxy.calls.filter((call) => call !== 'secretsmanager:GetSecretValue')).toEqual([]);
+      expect(route.proxy.denials).toEqual([]);
+      const [queueUrl] = noticesQueue();
+      const { environment } = fhirDeployment.functions.find((candidate) => candidate.service === 'fhir-notifications')!;
+      expect(Object.fromEntries(Object.entries(environment).filter(([name]) => name.startsWith('FHIR_')))).toEqual({
+        FHIR_NOTIFY_SECRET_ARN: `arn:aws:secretsmanager:${LOCAL_REGION}:${ACCOUNT}:secret:${FHIR_SETTING.notifySecretName}`,
+        FHIR_NOTIFY_QUEUE_URL: queueUrl,
+      });
+      expect(environment).not.toHaveProperty('TABLE_NAME');
+    } finally {
+      await route.stop();
+    }
+  });
+
+  it("the notifications route's role: reads the notify secret and sends notices to the writer's queue (one, or ten a call), and nothing else: not its dead letters, not the table, not the FHIR credential", async () => {
+    const route = await asFunction('fhir-notifications');
+    const [queueUrl] = noticesQueue();
+    const [deadLettersUrl] = [...fhirDeployment.queues].find(([, queue]) => queue.logicalId.startsWith('FhirNotificationsNoticeDeadLetters'))!;
+    const [writerDeadLettersUrl] = [...fhirDeployment.queues].find(([, queue]) => queue.logicalId.startsWith('FhirDeadLetters'))!;
+    try {
+      expect((await route.secrets.send(new GetSecretValueCommand({ SecretId: route.fn.environment['FHIR_NOTIFY_SECRET_ARN'] }))).SecretString).toBe(NOTIFY_SECRET);
+      const notice = JSON.stringify({ kind: 'task', task_id: 'rehearsal-1', deleted: false });
+      expect(await sqsOutcome(route.proxy.endpoint, 'SendMessage', { QueueUrl: queueUrl, MessageBody: notice })).toBe('ok');
+      const entries = Array.from({ length: 10 }, (_, index) => ({ Id: String(index), MessageBody: JSON.stringify({ kind: 'task', task_id: `rehearsal-${index}`, deleted: index === 9 }) }));
+      expect(await sqsOutcome(route.proxy.endpoint, 'SendMessageBatch', { QueueUrl: queueUrl, Entries: entries })).toBe('ok');
+      expect(route.proxy.sent.map((sent) => sent.queueUrl)).toEqual(Array.from({ length: 11 }, () => queueUrl));
+      expect(route.proxy.denials).toEqual([]);
+      // Nothing else: the dead-letter queues, the table, the writer's credential.
+      expect(await sqsOutcome(route.proxy.endpoint, 'SendMessage', { QueueUrl: deadLettersUrl, MessageBody: notice })).toBe('AccessDeniedException');
+      expect(await sqsOutcome(route.proxy.endpoint, 'SendMessage', { QueueUrl: writerDeadLettersUrl, MessageBody: notice })).toBe('AccessDeniedException');
+      expect(await route.outcome(route.dynamodb.send(new GetItemCommand({ TableName: fhirDeployment.table.name, Key: { pk: { S: `FHIRTASK#${ids.transactionId}` }, sk: { S: 'FHIRTASK' } } })))).toBe('AccessDeniedException');
+      expect(await route.outcome(route.secrets.send(new GetSecretValueCommand({ SecretId: `arn:aws:secretsmanager:${LOCAL_REGION}:${ACCOUNT}:secret:${FHIR_SETTING.privateKeySecretName}` })))).toBe('AccessDeniedException');
+      expect(route.proxy.sent).toHaveLength(11);
+      // And no other function may send notices or read the notify secret.
+      const writer = await asFunction('fhir-writer');
+      try {
+        expect(await sqsOutcome(writer.proxy.endpoint, 'SendMessage', { QueueUrl: queueUrl, MessageBody: notice })).toBe('AccessDeniedException');
+        expect(await writer.outcome(writer.secrets.send(new GetSecretValueCommand({ SecretId: route.fn.environment['FHIR_NOTIFY_SECRET_ARN'] })))).toBe('AccessDeniedException');
+      } finally {
+        await writer.stop();
+      }
+    } finally {
+      await route.stop();
     }
   });
 });

@@ -6,9 +6,9 @@
  * AccessDeniedException in the service's own protocol when IAM would refuse it.
  * What is allowed is served: DynamoDB by DynamoDB Local, the rest by stand-ins
  * that record what they got (Secrets Manager holds the template's secrets, SNS,
- * Lambda and EventBridge take what is sent).
+ * Lambda, EventBridge and SQS take what is sent).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DeployedFunction, Deployment } from './deployment';
@@ -27,6 +27,11 @@ export interface Published {
   subject: string | undefined;
 }
 
+export interface Sent {
+  queueUrl: string;
+  body: string;
+}
+
 export interface Invoked {
   functionName: string;
   invocationType: string;
@@ -43,6 +48,8 @@ export interface AwsProxy {
   published: Published[];
   invoked: Invoked[];
   events: Record<string, unknown>[];
+  /** Messages sent to the template's queues (SendMessage, SendMessageBatch), in order. */
+  sent: Sent[];
   /** The secrets' current values, by ARN (the template's at first; a test puts a key or a webhook secret). */
   secrets: Map<string, string>;
   close(): Promise<void>;
@@ -58,6 +65,7 @@ export async function startAwsProxy(deployment: Deployment, fn: DeployedFunction
     published: [],
     invoked: [],
     events: [],
+    sent: [],
     secrets: new Map([...deployment.secrets].map(([arn, { value }]) => [arn, value])),
   };
   const viaService = (service: string) => ({ 'kms:ViaService': `${service}.${deployment.region}.amazonaws.com`, 'kms:CallerAccount': deployment.account, 'aws:SecureTransport': 'true' });
@@ -153,6 +161,27 @@ export async function startAwsProxy(deployment: Deployment, fn: DeployedFunction
         }
         proxy.events.push(...Entries);
         return json(res, 200, 'application/x-amz-json-1.1', { FailedEntryCount: 0, Entries: Entries.map(() => ({ EventId: randomUUID() })) });
+      }
+      case 'sqs': {
+        // SQS's JSON protocol (X-Amz-Target AmazonSQS.<Action>), as the SDK speaks it; SendMessageBatch is authorized as SendMessage.
+        proxy.calls.push(`sqs:${operation}`);
+        const input = JSON.parse(body.toString('utf8') || '{}') as { QueueUrl?: string; MessageBody?: string; Entries?: { Id: string; MessageBody: string }[] };
+        const queue = input.QueueUrl === undefined ? undefined : deployment.queues.get(input.QueueUrl);
+        if (!['SendMessage', 'SendMessageBatch'].includes(operation) || !queue || input.QueueUrl === undefined) {
+          proxy.unexpected.push(`sqs:${operation} ${input.QueueUrl ?? ''}`);
+          return jsonError(res, 400, 'application/x-amz-json-1.0', 'com.amazonaws.sqs#QueueDoesNotExist');
+        }
+        const checks = [{ action: 'sqs:SendMessage', resource: queue.arn, policies: { resource: queue.policy } }, ...kmsCheck(queue.kmsKeyArn, ['kms:GenerateDataKey', 'kms:Decrypt'], 'sqs')];
+        if (!authorize('sqs', checks)) return jsonError(res, 400, 'application/x-amz-json-1.0', 'com.amazon.coral.service#AccessDeniedException');
+        const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
+        const queueUrl = input.QueueUrl;
+        if (operation === 'SendMessage') {
+          proxy.sent.push({ queueUrl, body: input.MessageBody ?? '' });
+          return json(res, 200, 'application/x-amz-json-1.0', { MessageId: randomUUID(), MD5OfMessageBody: md5(input.MessageBody ?? '') });
+        }
+        const entries = input.Entries ?? [];
+        proxy.sent.push(...entries.map((entry) => ({ queueUrl, body: entry.MessageBody })));
+        return json(res, 200, 'application/x-amz-json-1.0', { Successful: entries.map((entry) => ({ Id: entry.Id, MessageId: randomUUID(), MD5OfMessageBody: md5(entry.MessageBody) })), Failed: [] });
       }
       default:
         proxy.unexpected.push(`${service} ${req.method ?? ''} ${req.url ?? ''}`);

@@ -66,6 +66,8 @@ export interface Deployment {
   secrets: Map<string, { logicalId: string; value: string; kmsKeyArn: string | undefined }>;
   /** Every topic by ARN, with its KMS key and its topic policy statements. */
   topics: Map<string, { kmsKeyArn: string | undefined; policy: Statement[] }>;
+  /** Every SQS queue by URL, with its ARN, its KMS key and its queue policy statements. */
+  queues: Map<string, { logicalId: string; arn: string; kmsKeyArn: string | undefined; policy: Statement[] }>;
   /** Every KMS key by ARN, with its key policy. */
   keys: Map<string, Statement[]>;
   /** The identity policy statements of each role, by role ARN. */
@@ -228,6 +230,11 @@ export function readDeployment(assemblyDir: string, stackName: string, standIns:
   for (const [, { Properties }] of ofType('AWS::SNS::TopicPolicy')) {
     for (const topic of z.array(z.string()).parse(resolve(Properties.Topics))) topics.get(topic)?.policy.push(...statementsOf(Properties.PolicyDocument));
   }
+  const queues: Deployment['queues'] = new Map();
+  for (const [id, { Properties }] of ofType('AWS::SQS::Queue')) queues.set(refOf(id), { logicalId: id, arn: arnOf(id), kmsKeyArn: optionalString(Properties.KmsMasterKeyId), policy: [] });
+  for (const [, { Properties }] of ofType('AWS::SQS::QueuePolicy')) {
+    for (const queue of z.array(z.string()).parse(resolve(Properties.Queues))) queues.get(queue)?.policy.push(...statementsOf(Properties.PolicyDocument));
+  }
   const keys: Deployment['keys'] = new Map(ofType('AWS::KMS::Key').map(([id, { Properties }]) => [arnOf(id), statementsOf(Properties.KeyPolicy)]));
   const rolePolicies: Deployment['rolePolicies'] = new Map();
   for (const [id, { Properties }] of ofType('AWS::IAM::Role')) {
@@ -323,5 +330,5 @@ export function readDeployment(assemblyDir: string, stackName: string, standIns:
     };
   });
 
-  return { stackName, account, region, functions, table, secrets, topics, keys, rolePolicies, functionPolicies, resolve };
+  return { stackName, account, region, functions, table, secrets, topics, queues, keys, rolePolicies, functionPolicies, resolve };
 }
