@@ -138,6 +138,14 @@ function addNotificationAlarms(scope: Construct, notifications: FhirNotification
   add(
     aboveZero(
       scope,
+      'FhirNotificationsUnqueued',
+      "The FHIR notifications route could not put notifications on the writer's queue (the queue or the notify secret unreachable) and answered 503: the EHR retries, and the poll reads those Tasks anyway (docs/deploy.md, runbook)",
+      serviceMetric('fhir-notifications', FHIR_METRICS.notificationsUnqueued, { period: Duration.minutes(5) }),
+    ),
+  );
+  add(
+    aboveZero(
+      scope,
       'FhirNoticeDeadLettersWaiting',
       "Notices of Tasks the EHR changed failed the FHIR writer five times and were given up (in the notices' dead-letter queue); the poll reads those Tasks anyway (docs/deploy.md, runbook)",
       notifications.deadLetters.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5) }),

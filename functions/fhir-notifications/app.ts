@@ -104,6 +104,7 @@ export function createFhirNotificationsHandler(deps: FhirNotificationsDeps): Fhi
   const errorBoundary: MiddlewareObj<APIGatewayProxyEventV2, Answer> = {
     onError: async (request) => {
       logger.error('fhir notification failed', { error_name: errorName(request.error) });
+      metrics.addMetric(FHIR_METRICS.notificationsUnqueued, MetricUnit.Count, 1);
       request.response = answered('unavailable', errorAnswer(503, 'unavailable'));
     },
   };

@@ -17,7 +17,7 @@
  *   `unavailable`: the notice is read again later.
  */
 import { followUpIdOf } from '../core/fhir-poll-cursor';
-import type { FhirSystems } from '../core/fhir-task';
+import { foundTask, type FhirSystems } from '../core/fhir-task';
 import { ConfigError } from '../shared/config';
 import { judgeAnswer, type UnavailableReason } from './answers';
 import type { FhirAnswer, FhirExchange, FhirHttp } from './http';
@@ -29,7 +29,7 @@ export type NoticeRead =
   /** The Task names this follow-up (live, or its version before a deletion). */
   | { kind: 'follow_up'; id: string; deleted: boolean }
   /** Nothing of the tracker's: a Task of another system, or a Task gone with no history to read. */
-  | { kind: 'none'; why: 'other_system' | 'no_history' | 'history_refused' }
+  | { kind: 'none'; why: 'other_system' | 'own_write' | 'no_history' | 'history_refused' }
   | { kind: 'unavailable'; reason: UnavailableReason; status: number | null }
   | { kind: 'unauthorized'; where: 'server' | 'token' | 'credential' };
 
@@ -41,7 +41,10 @@ export async function readNoticedTask(deps: { http: FhirHttp; systems: FhirSyste
   if (read.status === 200) {
     if (!isTask(read.body)) return { kind: 'unavailable', reason: 'unreadable', status: 200 };
     const id = followUpIdOf(read.body, deps.systems.task);
-    return id === null ? { kind: 'none', why: 'other_system' } : { kind: 'follow_up', id, deleted: false };
+    if (id === null) return { kind: 'none', why: 'other_system' };
+    // A notification of the tracker's own write (its content at its digest) is no EHR work (CONTRACT §13): nothing to do.
+    if (foundTask(read.body, deps.systems)?.trackersContent === true) return { kind: 'none', why: 'own_write' };
+    return { kind: 'follow_up', id, deleted: false };
   }
   if (read.status !== 404 && read.status !== 410) return judged(read);
   const history = await send(deps.http, `${path}/_history?_count=${HISTORY_ENTRIES_READ}`);

@@ -188,6 +188,8 @@ export const FHIR_METRICS = {
   polled: 'FhirTasksPolled',
   /** Notifications the route answered 401 (no or a wrong bearer, a forged signature): they read nothing (alarm on this). */
   notificationsRefused: 'FhirNotificationsRefused',
+  /** Notifications the route could not queue (the queue or the secret unreachable): answered 503, the EHR retries (alarm on this). */
+  notificationsUnqueued: 'FhirNotificationsUnqueued',
   /** Task notices the route put on the writer's queue (one per Task a notification named). */
   noticesQueued: 'FhirNoticesQueued',
   /** Notices the writer read from its queue and worked (a read of the Task, then the order-safe write). */

@@ -43,7 +43,7 @@ const EMITTED: Record<ServiceName, ReadonlySet<string>> = {
   // The writer: every FHIR metric but the sweep's own (the pending gauge, a catch-up that failed as a whole).
   [SERVICES.fhirWriter]: new Set(Object.values(FHIR_METRICS).filter((name) => name !== FHIR_METRICS.behind && name !== FHIR_METRICS.catchUpFailed)),
   // The notifications route (issue 71): what it refused and what it queued.
-  [SERVICES.fhirNotifications]: new Set([FHIR_METRICS.notificationsRefused, FHIR_METRICS.noticesQueued]),
+  [SERVICES.fhirNotifications]: new Set([FHIR_METRICS.notificationsRefused, FHIR_METRICS.notificationsUnqueued, FHIR_METRICS.noticesQueued]),
 };
 
 interface WatchedMetric {
@@ -120,6 +120,7 @@ describe('alarms on the tracker\'s own metrics', () => {
         `fhir-writer ${FHIR_METRICS.pollFailed}`,
         // The notifications route's refusals (issue 71: fhirOn() names a notify secret).
         `fhir-notifications ${FHIR_METRICS.notificationsRefused}`,
+        `fhir-notifications ${FHIR_METRICS.notificationsUnqueued}`,
       ]),
     );
   }, 120_000);

@@ -392,8 +392,8 @@ describe('FHIR Tasks on: the notifications (issue 71; only with a notify secret 
       'AWS::ApiGatewayV2::Route': 3,
       'AWS::ApiGatewayV2::Integration': 1,
       'AWS::Lambda::Permission': 3,
-      // FhirNotificationsRefused, FhirNoticeDeadLettersWaiting, FhirNotificationsErrors.
-      'AWS::CloudWatch::Alarm': 3,
+      // FhirNotificationsRefused, FhirNotificationsUnqueued, FhirNoticeDeadLettersWaiting, FhirNotificationsErrors.
+      'AWS::CloudWatch::Alarm': 4,
     });
     const withoutIds = TemplateJson.parse(customStack().template.toJSON()).Resources;
     const withIds = TemplateJson.parse(on.template.toJSON()).Resources;
@@ -605,7 +605,7 @@ describe('FHIR Tasks on: alarms (to the alarm topic)', () => {
   });
 
   it('sends each to the alarm topic', () => {
-    for (const name of ['FhirDeadLettersWaiting', 'FhirWriterErrors', 'FhirTasksRefused', 'FhirTasksChangedInEhr', 'FhirTasksDeletedInEhr', 'FhirUnauthorized', 'FhirBaseUrlNotFound', 'FhirCatchUpFailed', 'FhirTasksBehind', 'FhirEhrChangesHeld', 'FhirEhrConflicts', 'FhirPollFailed', 'FhirNotificationsRefused', 'FhirNoticeDeadLettersWaiting', 'FhirNotificationsErrors']) {
+    for (const name of ['FhirDeadLettersWaiting', 'FhirWriterErrors', 'FhirTasksRefused', 'FhirTasksChangedInEhr', 'FhirTasksDeletedInEhr', 'FhirUnauthorized', 'FhirBaseUrlNotFound', 'FhirCatchUpFailed', 'FhirTasksBehind', 'FhirEhrChangesHeld', 'FhirEhrConflicts', 'FhirPollFailed', 'FhirNotificationsRefused', 'FhirNotificationsUnqueued', 'FhirNoticeDeadLettersWaiting', 'FhirNotificationsErrors']) {
       expect(alarm(name).AlarmActions, name).toEqual([{ Ref: alarmTopic() }]);
     }
   });

@@ -177,6 +177,16 @@ describe('the writer works a notified Task at once', () => {
     expect(logs.join('\n')).not.toContain('canary-body');
   });
 
+  it('a notification of the tracker\'s own write costs its read alone: no search, nothing read from the table', async () => {
+    const [, taskId] = await openWithTask();
+    await standin.control.clearRequests();
+    const recorded = recordingTable(table.db);
+    const { handle } = consumer({ db: recorded.db });
+    expect(await handle(batch(taskNotice(taskId)), context)).toEqual({ batchItemFailures: [] });
+    expect(await requests()).toEqual([`GET /fhir/R4/Task/${taskId}`]);
+    expect(recorded.requests).toEqual([]);
+  });
+
   it('a Task deleted in the EHR is found from its instance history: the follow-up is deleted_in_ehr', async () => {
     const [id, taskId] = await openWithTask();
     await standin.control.deleteTask(taskId);

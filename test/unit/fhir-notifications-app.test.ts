@@ -63,7 +63,7 @@ async function send(event: APIGatewayProxyEventV2, configured = true) {
 function metrics(): Record<string, number[]> {
   const values: Record<string, number[]> = {};
   for (const record of emfRecords(output.lines())) {
-    for (const name of [FHIR_METRICS.noticesQueued, FHIR_METRICS.notificationsRefused]) {
+    for (const name of [FHIR_METRICS.noticesQueued, FHIR_METRICS.notificationsRefused, FHIR_METRICS.notificationsUnqueued]) {
       const value = record[name];
       if (typeof value === 'number') (values[name] ??= []).push(value);
     }
@@ -143,6 +143,8 @@ describe('the notifications route', () => {
   it('answers 503 when the queue fails, so that the server sends it again', async () => {
     queueFails = true;
     expect(await send(request('POST', '/fhir/notifications', taskBody, bearer))).toEqual({ status: 503, body: { error: { code: 'unavailable', message: expect.any(String) } } });
+    // Counted for its alarm: the function itself did not fail.
+    expect(metrics()[FHIR_METRICS.notificationsUnqueued]).toEqual([1]);
   });
 
   it('logs no header value, no body and no secret', async () => {
