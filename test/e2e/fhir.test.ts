@@ -20,7 +20,17 @@
  * answers 409, every follow-up answers `"fhir": null`, and the simulator prints
  * no FHIR line.
  */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PHI_CANARY } from '../../local/junction-flows';
+import { openingEntry } from '../../functions/core/follow-up/history';
+import { openFollowUp } from '../../functions/core/follow-up/states';
+import { documentClientOf, documentTable } from '../../functions/store/document-table';
+import type { StoredFollowUp } from '../../functions/store/follow-ups/item';
+import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
+import type { TableClient } from '../../functions/store/table-client';
+import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import type { Task } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
@@ -132,14 +142,17 @@ let onRun: CommandRun;
 let offRun: CommandRun;
 /** GET /local/fhir once the writer's stream is idle. */
 let settled: z.output<typeof LocalFhir>;
+/** The first npm start's DynamoDB Local, which the others share (each its own table). */
+let endpoint: string;
 
 beforeAll(async () => {
   [fhir, idle] = await Promise.all([startFhirStandin(), startFhirStandin()]);
   // Its poll for work done in the EHR every second (CONTRACT §13: a timer of FHIR_POLL_SECONDS under npm start).
   on = await startTracker({ FHIR_BASE_URL: fhir.url, TABLE_NAME: 'redraw-tracker-fhir-e2e', FHIR_POLL_SECONDS: '1' });
   // FHIR off: on the first npm start's DynamoDB Local, its own table (the setting is what this is about, not a second JVM's start).
-  const endpoint = await eventually(async () => /DynamoDB: (http:\/\/127\.0\.0\.1:\d+)/.exec(on.process.stdout())?.[1], (found) => found !== undefined, 10_000, 50);
-  if (endpoint === undefined) throw new Error(`no DynamoDB endpoint in npm start's banner:\n${on.process.stdout()}`);
+  const found = await eventually(async () => /DynamoDB: (http:\/\/127\.0\.0\.1:\d+)/.exec(on.process.stdout())?.[1], (one) => one !== undefined, 10_000, 50);
+  if (found === undefined) throw new Error(`no DynamoDB endpoint in npm start's banner:\n${on.process.stdout()}`);
+  endpoint = found;
   // Both simulations: the user's `npm run -s simulate` (a process) with FHIR on, while the second npm start
   // starts; then the same in this process with FHIR off.
   const simulateOff = async (): Promise<CommandRun> => {
@@ -287,3 +300,65 @@ describe('FHIR off: npm start without FHIR_BASE_URL, then the same simulation, b
     expect(await idle.control.requests()).toEqual([]);
   });
 });
+
+describe('FHIR notifications (CONTRACT §13): npm start with FHIR_NOTIFY_SECRET and the poll an hour away, Subscriptions on the stand-in', () => {
+  const NOTIFY_SECRET = 'local-notify-secret';
+  const STYLES = ['medplum', 'hapi-payload', 'hapi-empty'] as const;
+  let ehr: FhirStandin;
+  let notified: Tracker;
+
+  beforeAll(async () => {
+    ehr = await startFhirStandin();
+    notified = await startTracker({ DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: 'redraw-tracker-fhir-notify-e2e', FHIR_BASE_URL: ehr.url, FHIR_NOTIFY_SECRET: NOTIFY_SECRET, FHIR_POLL_SECONDS: '3600' });
+  }, 60_000);
+  afterAll(async () => {
+    await ehr?.stop();
+  });
+
+  it('brings a Task closed in the EHR to its follow-up within 5 s, for each Subscription style docs/local.md sets up', async () => {
+    const db = documentTable(documentClientOf(new DynamoDBClient(localDynamoDbClientConfig(endpoint))));
+    const ids = await Promise.all(STYLES.map(() => openFollowUpItem(db, 'redraw-tracker-fhir-notify-e2e')));
+    // npm start's writer sends their Tasks from the stream.
+    const tasks = await eventually(async () => Promise.all(ids.map(async (id) => (await ehr.control.tasks()).find((task) => task.identifier?.some((identifier) => identifier.value === id)))), (found) => found.every(Boolean), 20_000, 200);
+    for (const [index, style] of STYLES.entries()) {
+      // The page's own JSON, pointed at this npm start, each Subscription for its own Task.
+      const subscription = { ...subscriptionExample(style), criteria: `Task?_id=${tasks[index]!.id}` };
+      subscription.channel = { ...subscription.channel, endpoint: `${notified.url}/fhir/notifications` };
+      const created = await fetch(`${ehr.url}/Subscription`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(subscription) });
+      expect(created.status).toBe(201);
+    }
+    const started = Date.now();
+    for (const task of tasks) await ehr.control.editTask(task!.id!, { status: 'completed' }, { author: 'Practitioner/123' });
+    const closed = await eventually(() => Promise.all(ids.map((id) => detail(notified.url, id))), (all) => all.every((one) => one.follow_up.state === 'closed'), 5_000, 100);
+    expect(closed.map((one) => one.follow_up.state)).toEqual(['closed', 'closed', 'closed']);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(closed.map((one) => one.follow_up['closed_by'])).toEqual(STYLES.map(() => 'ehr:Practitioner/123'));
+    // Each style reached the route as it sends: a signed POST, HAPI's PUT by path, HAPI's empty POST.
+    const sent = await ehr.control.notifications();
+    expect(new Set(sent.filter((one) => one.status === 202).map((one) => one.method))).toEqual(new Set(['POST', 'PUT']));
+  });
+});
+
+/** The JSON of `<!-- subscription-example: NAME -->` in docs/local.md. */
+function subscriptionExample(name: string): { channel: Record<string, unknown>; [field: string]: unknown } {
+  const text = readFileSync(new URL('../../docs/local.md', import.meta.url), 'utf8');
+  const match = new RegExp(`<!-- subscription-example: ${name} -->\n\`\`\`json\n([\\s\\S]*?)\n\`\`\``).exec(text);
+  if (match === null) throw new Error(`docs/local.md has no subscription example ${name}`);
+  return JSON.parse(match[1]!) as { channel: Record<string, unknown> };
+}
+
+/** A follow-up item opened as the tracker opens one, in `tableName`: its id. */
+async function openFollowUpItem(db: TableClient, tableName: string): Promise<string> {
+  const id = randomUUID();
+  const followUp = openFollowUp({ id, transactionId: id, initialOrderId: randomUUID(), redrawOrderId: null, openedAt: '2026-11-20T08:00:00.000Z' });
+  const stored: Omit<StoredFollowUp, 'revision'> = {
+    followUp,
+    redraw: { kind: 'awaiting_redraw', statusTime: followUp.opened_at, orderId: followUp.initial_order_id! },
+    dueAt: '2026-11-21T08:00:00.000Z',
+    applied: [],
+    expiresAt: null,
+    remindedAt: null,
+  };
+  expect(await writeStoredFollowUp(db, tableName, null, stored, [openingEntry(followUp, new Date(followUp.opened_at))], new Date())).toBe('written');
+  return id;
+}
