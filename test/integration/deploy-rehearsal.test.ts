@@ -602,6 +602,38 @@ describe('FHIR Tasks on (CONTRACT §13): the stack with the fhir setting, rehear
     }
   });
 
+  it('fhir-writer: a batch of its notices queue (a Task the EHR reopened, a message that is no notice) is worked within its grants', async () => {
+    const task = (await fhirServer.control.tasks()).find((one) => one.identifier?.[0]?.value === ids.transactionId)!;
+    await fhirServer.control.editTask(task.id!, { status: 'in-progress', statusReason: null, executionPeriod: null }, { author: 'Practitioner/456' });
+    const writer = await deploy('fhir-writer', {}, fhirDeployment);
+    try {
+      const record = (body: string) => ({
+        messageId: randomUUID(),
+        receiptHandle: 'rehearsal',
+        body,
+        attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: ACCOUNT, ApproximateFirstReceiveTimestamp: String(Date.now()) },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: `arn:aws:sqs:${LOCAL_REGION}:${ACCOUNT}:${STACK}-FhirNotices`,
+        awsRegion: LOCAL_REGION,
+      });
+      const answer = resultOf(await writer.fn.invoke({ Records: [record(JSON.stringify({ kind: 'task', task_id: task.id, deleted: false })), record('not a notice')] }), writer.fn.logs());
+      expect(answer).toEqual({ batchItemFailures: [] });
+      expect(writer.proxy.denials).toEqual([]);
+      expect(writer.proxy.unexpected).toEqual([]);
+    } finally {
+      await writer.stop();
+    }
+    const query = await deploy('query', {}, fhirDeployment);
+    try {
+      const detail = JSON.parse(String((resultOf(await query.fn.invoke(queryEvent('GET /follow-ups/{follow_up_id}', `/follow-ups/${ids.transactionId}`, { follow_up_id: ids.transactionId })), query.fn.logs()) as { body: string }).body));
+      expect(detail).toMatchObject({ follow_up: { state: 'acknowledged' }, fhir: { state: 'current', ehr_change: { actor: 'ehr:Practitioner/456', actions: ['reopen'], applied: true } } });
+    } finally {
+      await query.stop();
+    }
+  });
+
   it("query: answers a follow-up's Task state in the EHR (`fhir`) from its FHIR settings and the writer's confirmation, its chunk loaded on first use", async () => {
     const query = await deploy('query', {}, fhirDeployment);
     try {
