@@ -117,7 +117,7 @@ const FhirSchema = z
     /** The `kid` of that key as the server knows it (FHIR_KEY_ID, not secret); required with privateKeySecretName. */
     keyId: z.string().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 printable characters without spaces').optional(),
     /** At most this many follow-ups' Tasks sent by one sweep's catch-up (FHIR_CATCH_UP_PER_SWEEP). */
-    catchUpPerSweep: z.number().int().min(1).max(2000).default(FHIR_DEFAULTS.catchUpPerSweep),
+    catchUpPerSweep: z.number().int().min(1).max(1000).default(FHIR_DEFAULTS.catchUpPerSweep),
     /** Work done on a Task in the EHR applies as the person's action (FHIR_EHR_ACTIONS); off: it is held as changed_in_ehr. */
     ehrActions: z.enum(['on', 'off'], 'must be "on" or "off"').default(FHIR_DEFAULTS.ehrActions),
     /** How often the writer reads the Tasks changed in the EHR (FHIR_POLL_SECONDS): its schedule's rate. */

@@ -640,6 +640,8 @@ describe('the fhir setting (zod, named in the error)', () => {
     [{ ...FHIR_SETTING, privateKeySecretName: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x' }, /redrawTracker\.fhir\.privateKeySecretName: must be a Secrets Manager secret's name/],
     [{ ...FHIR_SETTING, privateKeySecretName: 'fhir-client' }, /redrawTracker\.fhir\.privateKeySecretName: must not end with a hyphen and six characters/],
     [{ baseUrl: 'https://fhir.example.org/r4', catchUpPerSweep: 0 }, /redrawTracker\.fhir\.catchUpPerSweep/],
+    // The functions take at most 1,000 (functions/fhir/settings.ts): a higher one would stop the sweep at start.
+    [{ baseUrl: 'https://fhir.example.org/r4', catchUpPerSweep: 1001 }, /redrawTracker\.fhir\.catchUpPerSweep/],
     [{ baseUrl: 'https://fhir.example.org/r4', scope: 'system/Task.rs  system/Task.cu' }, /redrawTracker\.fhir\.scope: must be scopes separated by single spaces/],
     [{ baseUrl: 'https://fhir.example.org/r4', clientSecret: 'hunter2' }, /redrawTracker\.fhir: Unrecognized key: "clientSecret"/],
     [{ baseUrl: 'https://fhir.example.org/r4', ehrActions: true }, /redrawTracker\.fhir\.ehrActions: must be "on" or "off"/],
