@@ -98,7 +98,7 @@ export interface Rig {
   readings(): Record<Part, MeterReading>;
   poll(): Promise<void>;
   /** Hands each follow-up's write to the writer, one stream record an invocation (unmarked writes invoke nothing). */
-  writeBack(ids: readonly string[]): Promise<void>;
+  streamToWriter(ids: readonly string[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -159,7 +159,7 @@ export async function startRig(endpoint: string): Promise<Rig> {
     await timed(rig.counters, 'poll', () => createFhirPollHandler({ ...base, db: dbOf(clients.poll), tableName: tableName(), ehr, pollMax: DEFAULT_FHIR_POLL_MAX })({ source: 'aws.events' }, context));
   };
   let sequence = 1;
-  rig.writeBack = async (ids) => {
+  rig.streamToWriter = async (ids) => {
     const writer = createFhirWriterHandler({ ...base, db: dbOf(clients.writer), tableName: tableName(), ehr });
     for (const id of ids) {
       const item = await rig.check.get({ TableName: tableName(), Key: keys.followUp(id), ConsistentRead: true });

@@ -6,14 +6,18 @@
  * 1. Per change, then per day. `changes` follow-ups, each with its Task (an hour
  *    old), and one earlier EHR change the poll has seen (its cursor 30 minutes
  *    back). Then each Task is completed in the EHR (the stand-in's EHR user,
- *    Practitioner/123, with its Provenance), and the tracker does what it does:
- *    - poll only (no Subscription): one poll run finds and applies the changes;
- *      the writer gets each follow-up's close from the stream and writes the Task
- *      back (the tracker's own version); the next poll run reads those versions;
+ *    Practitioner/123, named in meta.author as Medplum does), and the tracker
+ *    does what it does:
+ *    - poll only (no Subscription): one poll run finds the changes; for each,
+ *      the order-safe write (fhir/sync.ts) applies the close and writes the Task
+ *      back (the tracker's own version); the writer then gets each close from
+ *      the stream (one record an invocation) and finds its Task current; the
+ *      next poll run reads the tracker's versions;
  *    - with notifications (a Medplum-style Subscription on the stand-in, pointed
  *      at the route): each EHR change is a notification → route → queue →
- *      consumer; the writer's write-back is notified too, and worked; then the
- *      poll's next run (it still runs every FHIR_POLL_SECONDS).
+ *      consumer, whose order-safe write applies it and writes the Task back; that
+ *      version is notified too, and worked; then the stream's records to the
+ *      writer, and the poll's next run (it still runs every FHIR_POLL_SECONDS).
  *    An empty poll run (nothing changed) is measured first: a day is 288 runs
  *    (FHIR_POLL_SECONDS 300) of it, plus, linearly, the measured cost of a
  *    change times the changes a day (0, 100, 10,000). Linear is an
@@ -200,10 +204,10 @@ async function measureMode(rig: Rig, mode: TwoWayMode['mode'], changes: number, 
   await forEachLimited(pairs, 4, async ([, taskId]) => void (await rig.standin.control.editTask(taskId, { status: 'completed' }, { author: AUTHOR })));
   if (mode === 'notified') await settle(rig, changes);
   else await rig.poll();
-  phases.push(await capture(rig, mode === 'notified' ? 'EHR changes notified, worked' : 'poll run finds the EHR changes'));
-  await rig.writeBack(pairs.map(([id]) => id));
+  phases.push(await capture(rig, mode === 'notified' ? 'EHR changes and write-backs notified, worked' : 'poll run applies the EHR changes, writes back'));
+  await rig.streamToWriter(pairs.map(([id]) => id));
   if (mode === 'notified') await settle(rig, 0);
-  phases.push(await capture(rig, mode === 'notified' ? "writer's write-backs, notified, worked" : "writer's write-backs"));
+  phases.push(await capture(rig, "the stream's closes to the writer"));
   await rig.poll();
   phases.push(await capture(rig, 'next poll run'));
   const wrong = await checkClosed(rig, pairs.map(([id]) => id));
