@@ -164,8 +164,6 @@ export async function runBench(): Promise<void> {
 
   if (settings.only === 'fhir-cost') {
     const fhirCost = await measureFhirCostOnFreshJvm(settings.fhir);
-  // o. FHIR two-way: what the poll and the notifications cost per day, and notification to action (its own JVM and stand-in).
-  const fhirTwoWay = await measureFhirTwoWayOnFreshJvm(settings.twoWay);
     await writeFile(settings.output, `${JSON.stringify({ machine, settings: { ...settings, output: undefined }, fhirCost }, null, 2)}\n`);
     console.log(fhirCostLines(fhirCost).join('\n'));
     progress(`wrote ${settings.output}`);
