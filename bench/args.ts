@@ -28,7 +28,7 @@ const SECTIONS = [
   { id: 'l', title: 'a 30-day report at 1,000 and 100,000 ended transactions, against every row', about: 'about 4 min', only: 'report-scale' },
   { id: 'm', title: 'the whole product, everything on, against the common approach (4 senders)', about: 'about 2 min', only: 'product-cost' },
   { id: 'n', title: 'FHIR Tasks: cost per change, catch-up per 1,000 follow-ups, the fx marker', about: 'about 4 min', only: 'fhir-cost' },
-  { id: 'o', title: 'FHIR two-way: poll and notifications per day; notification to action', about: 'under 1 min', only: 'fhir-two-way' },
+  { id: 'o', title: 'FHIR two-way: poll and notifications per day; notification to action', about: 'about 1 min', only: 'fhir-two-way' },
 ] as const;
 
 /** What `npm run bench -- --help` prints. */
@@ -44,7 +44,7 @@ export function benchHelp(): string {
     'Sections (times on the idle 2-core machine of bench/README.md; a busy machine takes longer):',
     ...sectionLines,
     '',
-    '  npm run bench                           every section: about 23-24 minutes (a to g took 343 s on 2026-11-23, h and i about 3 min each, j about 5, k about 1, l about 4, m about 2, n about 4, o under 1)',
+    '  npm run bench                           every section: about 24-25 minutes (a to g took 343 s on 2026-11-23, h and i about 3 min each, j about 5, k about 1, l about 4, m about 2, n about 4, o about 1)',
     '  BENCH_QUICK=1 npm run bench             every section at small sizes: a smoke run of about 2 minutes (bench/results.quick.json)',
     '  BENCH_ONLY=<name> npm run bench         one section alone (bench/results.<name>.json): cold-start, local-ingest, sync-cost, sweep-scale, console, worklist-reads, story-cost, report-scale, product-cost, fhir-cost, fhir-two-way',
     '',
