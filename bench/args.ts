@@ -28,6 +28,7 @@ const SECTIONS = [
   { id: 'l', title: 'a 30-day report at 1,000 and 100,000 ended transactions, against every row', about: 'about 4 min', only: 'report-scale' },
   { id: 'm', title: 'the whole product, everything on, against the common approach (4 senders)', about: 'about 2 min', only: 'product-cost' },
   { id: 'n', title: 'FHIR Tasks: cost per change, catch-up per 1,000 follow-ups, the fx marker', about: 'about 4 min', only: 'fhir-cost' },
+  { id: 'o', title: 'FHIR two-way: poll and notifications per day; notification to action', about: 'about 1 min', only: 'fhir-two-way' },
 ] as const;
 
 /** What `npm run bench -- --help` prints. */
@@ -43,16 +44,16 @@ export function benchHelp(): string {
     'Sections (times on the idle 2-core machine of bench/README.md; a busy machine takes longer):',
     ...sectionLines,
     '',
-    '  npm run bench                           every section: about 23-24 minutes (a to g took 343 s on 2026-11-23, h and i about 3 min each, j about 5, k about 1, l about 4, m about 2, n about 4)',
+    '  npm run bench                           every section: about 24-25 minutes (a to g took 343 s on 2026-11-23, h and i about 3 min each, j about 5, k about 1, l about 4, m about 2, n about 4, o about 1)',
     '  BENCH_QUICK=1 npm run bench             every section at small sizes: a smoke run of about 2 minutes (bench/results.quick.json)',
-    '  BENCH_ONLY=<name> npm run bench         one section alone (bench/results.<name>.json): cold-start, local-ingest, sync-cost, sweep-scale, console, worklist-reads, story-cost, report-scale, product-cost, fhir-cost',
+    '  BENCH_ONLY=<name> npm run bench         one section alone (bench/results.<name>.json): cold-start, local-ingest, sync-cost, sweep-scale, console, worklist-reads, story-cost, report-scale, product-cost, fhir-cost, fhir-two-way',
     '',
     'Sizes (full / quick): BENCH_WEBHOOKS (3000 / 300), BENCH_SENDERS (16), BENCH_COLD_RUNS (15 / 5),',
     'BENCH_SWEEP_SIZES (1000,10000,50000 / 1000,3000), BENCH_SWEEP_DUE (50), BENCH_LATENCY_SAMPLES (60 / 10),',
     'BENCH_LOCAL_ROUNDS (3 / 1), BENCH_SYNC_RUNS (3 / 1), BENCH_SCALE_OPEN and BENCH_SCALE_DUE (5000 and 2000 / 500 and 200),',
     'BENCH_CONSOLE_FOLLOW_UPS (5000 / 500), BENCH_CONSOLE_RUNS (7 / 3), BENCH_WORKLIST_OPEN, BENCH_WORKLIST_CLOSED and BENCH_WORKLIST_RUNS (10000, 50000 and 9 / 1000, 5000 and 3),',
     'BENCH_STORY_RUNS (5 / 2), BENCH_PRODUCT_PER_KIND (15 / 3), BENCH_PRODUCT_SENDERS (4), BENCH_FHIR_RUNS (5 / 2), BENCH_FHIR_FOLLOW_UPS (1000 / 200)',
-    'and BENCH_FHIR_MARKER_PER_KIND (15 / 3);',
+    'BENCH_FHIR_MARKER_PER_KIND (15 / 3), BENCH_TWO_WAY_CHANGES and BENCH_TWO_WAY_EDITS (100 and 100 / 10 and 10);',
     'BENCH_OUTPUT writes the results elsewhere.',
     '',
     'Goal lines read PASS or FAIL (section b: met yes/NO). A ratio compares two figures measured on the same',

@@ -7,7 +7,7 @@
  * BENCH_ONLY=local-ingest runs section f alone, BENCH_ONLY=cold-start section b
  * alone (no JVM), BENCH_ONLY=sync-cost section g alone, BENCH_ONLY=sweep-scale
  * section h alone, BENCH_ONLY=console section i alone (the console in
- * Debian's Chromium), BENCH_ONLY=story-cost section k alone, BENCH_ONLY=fhir-cost section n alone. `npm run bench -- --help` lists the sections and about how
+ * Debian's Chromium), BENCH_ONLY=story-cost section k alone, BENCH_ONLY=fhir-cost section n alone, BENCH_ONLY=fhir-two-way section o alone. `npm run bench -- --help` lists the sections and about how
  * long each takes, and runs nothing (issue 27 item 6); any other argument is a
  * usage error, so that a mistyped flag never starts a long run.
  */
@@ -35,6 +35,7 @@ import { measureStoryCost, storyCostLines, type StoryCostResult } from './story-
 import { measureProductCost, productCostLines, type ProductCostOptions, type ProductCostResult } from './product-cost';
 import { measureReportScale, reportScaleLines, type ReportScaleOptions, type ReportScaleResult } from './report-scale';
 import { fhirCostLines, measureFhirCost, type FhirCostResult } from './fhir-cost';
+import { fhirTwoWayLines, measureFhirTwoWay, type FhirTwoWayResult } from './fhir-two-way';
 
 const Count = z.string().regex(/^[1-9]\d*$/, 'must be a positive integer').transform(Number).optional();
 const Settings = z.object({
@@ -61,7 +62,9 @@ const Settings = z.object({
   BENCH_FHIR_RUNS: Count,
   BENCH_FHIR_FOLLOW_UPS: Count,
   BENCH_FHIR_MARKER_PER_KIND: Count,
-  BENCH_ONLY: z.enum(['local-ingest', 'cold-start', 'sync-cost', 'sweep-scale', 'console', 'worklist-reads', 'story-cost', 'report-scale', 'product-cost', 'fhir-cost']).optional(),
+  BENCH_TWO_WAY_CHANGES: Count,
+  BENCH_TWO_WAY_EDITS: Count,
+  BENCH_ONLY: z.enum(['local-ingest', 'cold-start', 'sync-cost', 'sweep-scale', 'console', 'worklist-reads', 'story-cost', 'report-scale', 'product-cost', 'fhir-cost', 'fhir-two-way']).optional(),
   BENCH_REPORT_SIZES: z.string().regex(/^\d+(,\d+)*$/).optional(),
   BENCH_REPORT_RUNS: Count,
 });
@@ -87,6 +90,7 @@ function benchSettings(env: NodeJS.ProcessEnv) {
     storyRuns: pick(raw.BENCH_STORY_RUNS, 5, 2),
     product: { perKind: pick(raw.BENCH_PRODUCT_PER_KIND, 15, 3), senders: pick(raw.BENCH_PRODUCT_SENDERS, 4, 4), moreSenders: 16 },
     fhir: { runs: pick(raw.BENCH_FHIR_RUNS, 5, 2), followUps: pick(raw.BENCH_FHIR_FOLLOW_UPS, 1000, 200), markerPerKind: pick(raw.BENCH_FHIR_MARKER_PER_KIND, 15, 3) },
+    twoWay: { changes: pick(raw.BENCH_TWO_WAY_CHANGES, 100, 10), edits: pick(raw.BENCH_TWO_WAY_EDITS, 100, 10) },
     report: { sizes: (raw.BENCH_REPORT_SIZES ?? (quick ? '1000,5000' : '1000,100000')).split(',').map(Number), runs: pick(raw.BENCH_REPORT_RUNS, 7, 3) },
     only: raw.BENCH_ONLY,
     output: raw.BENCH_OUTPUT ?? fileURLToPath(new URL(raw.BENCH_ONLY ? `./results.${raw.BENCH_ONLY}.json` : quick ? './results.quick.json' : './results.json', import.meta.url)),
@@ -162,6 +166,14 @@ export async function runBench(): Promise<void> {
     const fhirCost = await measureFhirCostOnFreshJvm(settings.fhir);
     await writeFile(settings.output, `${JSON.stringify({ machine, settings: { ...settings, output: undefined }, fhirCost }, null, 2)}\n`);
     console.log(fhirCostLines(fhirCost).join('\n'));
+    progress(`wrote ${settings.output}`);
+    return;
+  }
+
+  if (settings.only === 'fhir-two-way') {
+    const fhirTwoWay = await measureFhirTwoWayOnFreshJvm(settings.twoWay);
+    await writeFile(settings.output, `${JSON.stringify({ machine, settings: { ...settings, output: undefined }, fhirTwoWay }, null, 2)}\n`);
+    console.log(fhirTwoWayLines(fhirTwoWay).join('\n'));
     progress(`wrote ${settings.output}`);
     return;
   }
@@ -292,6 +304,8 @@ export async function runBench(): Promise<void> {
   const productCost = await measureProductCostOnFreshJvm(settings.product);
   // n. FHIR Tasks: the writer's cost per follow-up change, the sweep's catch-up per 1,000 follow-ups (its own JVM and stand-in).
   const fhirCost = await measureFhirCostOnFreshJvm(settings.fhir);
+  // o. FHIR two-way: what the poll and the notifications cost per day, and notification to action (its own JVM and stand-in).
+  const fhirTwoWay = await measureFhirTwoWayOnFreshJvm(settings.twoWay);
 
   const of = (approach: Approach, senders: number) => runs.find((run) => run.approach === approach && run.senders === senders)!;
   const comparisons = [1, settings.senders].map((senders) => {
@@ -326,6 +340,7 @@ export async function runBench(): Promise<void> {
     reportScale,
     productCost,
     fhirCost,
+    fhirTwoWay,
   };
   await writeFile(settings.output, `${JSON.stringify(results, null, 2)}\n`);
   printTable(results);
@@ -352,6 +367,7 @@ type Results = {
   reportScale: ReportScaleResult;
   productCost: ProductCostResult;
   fhirCost: FhirCostResult;
+  fhirTwoWay: FhirTwoWayResult;
 };
 
 function printTable(results: Results): void {
@@ -435,6 +451,8 @@ function printTable(results: Results): void {
   lines.push(...productCostLines(results.productCost));
   lines.push('');
   lines.push(...fhirCostLines(results.fhirCost));
+  lines.push('');
+  lines.push(...fhirTwoWayLines(results.fhirTwoWay));
   console.log(lines.join('\n'));
 }
 
@@ -473,6 +491,16 @@ async function measureFhirCostOnFreshJvm(options: { runs: number; followUps: num
   const jvm = await startDynamoDbLocal();
   try {
     return await measureFhirCost(jvm.endpoint, options);
+  } finally {
+    await jvm.stop();
+  }
+}
+
+/** Section o on its own DynamoDB Local JVM. */
+async function measureFhirTwoWayOnFreshJvm(options: { changes: number; edits: number }): Promise<FhirTwoWayResult> {
+  const jvm = await startDynamoDbLocal();
+  try {
+    return await measureFhirTwoWay(jvm.endpoint, options);
   } finally {
     await jvm.stop();
   }

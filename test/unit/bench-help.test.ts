@@ -42,12 +42,12 @@ describe('npm run bench -- --help', () => {
     expect(stderr).not.toContain('[bench]');
     expect(existsSync(output)).toBe(false);
     const sections = readmeSections();
-    expect(sections).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n']);
+    expect(sections).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o']);
     for (const section of sections) expect(stdout).toMatch(new RegExp(`^ {2}${section}\\. .*\\S {2,}(about|under) \\d+ min`, 'm'));
     // The whole run's duration, the quick run, and how to run one section alone.
     expect(stdout).toMatch(/^ {2}npm run bench {2,}every section: about \d+-\d+ minutes/m);
     expect(stdout).toContain('BENCH_QUICK=1 npm run bench');
-    for (const only of ['cold-start', 'local-ingest', 'sync-cost', 'sweep-scale', 'console', 'worklist-reads', 'story-cost', 'report-scale', 'product-cost', 'fhir-cost']) expect(stdout).toContain(`BENCH_ONLY=${only}`);
+    for (const only of ['cold-start', 'local-ingest', 'sync-cost', 'sweep-scale', 'console', 'worklist-reads', 'story-cost', 'report-scale', 'product-cost', 'fhir-cost', 'fhir-two-way']) expect(stdout).toContain(`BENCH_ONLY=${only}`);
     expect(stdout).toContain('PASS or FAIL');
   }, SPAWN_TIMEOUT_MS);
 
