@@ -10,7 +10,7 @@
  * what was typed, and takes the focus out of the box; `/` (focusFind) gives
  * an empty box (issue 72).
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Get } from '../lib/http';
 import { findFollowUp, foundWords, readFindId, shortIdWords } from '../lib/find';
 import { errorWords } from '../lib/load';
@@ -53,7 +53,10 @@ export const FIND_AFRESH = 'find-afresh';
  */
 function useAfresh(page: string, input: { current: HTMLInputElement | null }, afresh: () => void): void {
   const first = useRef(true);
-  useEffect(() => {
+  // A layout effect: run in the commit that shows the new page, before the browser takes any input. A passive
+  // effect waits for a frame (up to 100 ms under load), so an id typed on the new page in that time was
+  // submitted and then its look-up discarded as a look-up of the page before.
+  useLayoutEffect(() => {
     if (first.current) {
       first.current = false;
       return;
