@@ -16,14 +16,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { noticeMessage, type FhirNotice } from '../functions/core/fhir-notice';
-import type { StaleThresholds } from '../functions/core/staleness';
 import { createFhirNoticeHandler } from '../functions/fhir-writer/notices';
-import type { FhirHttp } from '../functions/fhir/http';
-import type { FhirConfig } from '../functions/fhir/settings';
 import { SERVICES } from '../functions/shared/metric-names';
-import { createLogger, createMetrics, type LogSink } from '../functions/shared/observability';
-import type { TableClient } from '../functions/store/table-client';
+import { type LogSink } from '../functions/shared/observability';
 import { localContext } from './lambda-context';
+import { localFhirWriterDeps, type LocalFhirWriterOptions } from './fhir-writer-deps';
 
 /** The deployed writer's timeout (lib/fhir.ts FHIR_WRITER_TIMEOUT): what a delivery's context counts down from. */
 const WRITER_TIMEOUT_MS = 60_000;
@@ -155,21 +152,9 @@ export function createLocalNoticeQueue(options: LocalNoticeQueueOptions): FhirNo
 }
 
 /** npm start's queue: the writer's consumer, on the runtime's table and FHIR client. */
-export function startFhirNoticeQueue(options: { db: TableClient; tableName: string; http: FhirHttp; config: FhirConfig; thresholds: StaleThresholds }): FhirNoticeQueue {
-  const { config } = options;
-  const logger = createLogger(SERVICES.fhirWriter);
-  const handler = createFhirNoticeHandler({
-    db: options.db,
-    tableName: options.tableName,
-    http: options.http,
-    systems: config.systems,
-    baseUrl: config.baseUrl,
-    ehr: config.ehrActions ? { thresholds: options.thresholds } : null,
-    pollMax: config.pollMax,
-    logger,
-    metrics: createMetrics(SERVICES.fhirWriter),
-  });
-  return createLocalNoticeQueue({ handler, logger });
+export function startFhirNoticeQueue(options: LocalFhirWriterOptions): FhirNoticeQueue {
+  const deps = localFhirWriterDeps(options);
+  return createLocalNoticeQueue({ handler: createFhirNoticeHandler(deps), logger: deps.logger });
 }
 
 /** An SQS record of `body`, sent at `sentAt` (ms). */

@@ -7,14 +7,10 @@
  * shutdown after the run in flight. Started only with FHIR on and
  * FHIR_EHR_ACTIONS on.
  */
-import type { StaleThresholds } from '../functions/core/staleness';
 import { createFhirPollHandler, type FhirPollAnswer } from '../functions/fhir-writer/poll';
-import type { FhirHttp } from '../functions/fhir/http';
-import type { FhirConfig } from '../functions/fhir/settings';
 import { SERVICES } from '../functions/shared/metric-names';
-import { createLogger, createMetrics } from '../functions/shared/observability';
-import type { TableClient } from '../functions/store/table-client';
 import { localContext } from './lambda-context';
+import { localFhirWriterDeps, type LocalFhirWriterOptions } from './fhir-writer-deps';
 
 /** The deployed writer's timeout (lib/fhir.ts FHIR_WRITER_TIMEOUT). */
 const WRITER_TIMEOUT_MS = 60_000;
@@ -25,20 +21,11 @@ export interface FhirPoller {
   stop(): Promise<void>;
 }
 
-export function startFhirPoller(options: { db: TableClient; tableName: string; http: FhirHttp; config: FhirConfig; thresholds: StaleThresholds }): FhirPoller {
+export function startFhirPoller(options: LocalFhirWriterOptions): FhirPoller {
+  const deps = localFhirWriterDeps(options);
   const { config } = options;
-  const logger = createLogger(SERVICES.fhirWriter);
-  const handler = createFhirPollHandler({
-    db: options.db,
-    tableName: options.tableName,
-    http: options.http,
-    systems: config.systems,
-    baseUrl: config.baseUrl,
-    ehr: config.ehrActions ? { thresholds: options.thresholds } : null,
-    pollMax: config.pollMax,
-    logger,
-    metrics: createMetrics(SERVICES.fhirWriter),
-  });
+  const logger = deps.logger;
+  const handler = createFhirPollHandler(deps);
   let running: Promise<FhirPollAnswer | null> | null = null;
   const runNow = (): Promise<FhirPollAnswer | null> => {
     if (running !== null) return Promise.resolve(null);

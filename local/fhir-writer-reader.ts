@@ -7,39 +7,17 @@
  */
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { createFhirWriterHandler } from '../functions/fhir-writer/app';
-import type { FhirHttp } from '../functions/fhir/http';
-import type { StaleThresholds } from '../functions/core/staleness';
-import type { FhirConfig } from '../functions/fhir/settings';
 import { SERVICES } from '../functions/shared/metric-names';
-import { createLogger, createMetrics } from '../functions/shared/observability';
-import type { TableClient } from '../functions/store/table-client';
 import { startStreamReader, type StreamReader } from './stream-reader';
+import { localFhirWriterDeps, type LocalFhirWriterOptions } from './fhir-writer-deps';
 
 /** The deployed mapping's batch size and attempts (lib/: one try and two retries). */
 export const FHIR_WRITER_MAPPING = { batchSize: 10, maxAttempts: 3 } as const;
 
-export function startFhirWriterReader(options: {
-  streams: DynamoDBStreamsClient;
-  streamArn: string;
-  db: TableClient;
-  tableName: string;
-  http: FhirHttp;
-  config: FhirConfig;
-  /** The stale thresholds: an action applied from the EHR computes its due time as a person's does. */
-  thresholds: StaleThresholds;
-  busy: () => boolean;
-}): StreamReader {
-  const logger = createLogger(SERVICES.fhirWriter);
-  const handler = createFhirWriterHandler({
-    db: options.db,
-    tableName: options.tableName,
-    http: options.http,
-    systems: options.config.systems,
-    baseUrl: options.config.baseUrl,
-    ehr: options.config.ehrActions ? { thresholds: options.thresholds } : null,
-    logger,
-    metrics: createMetrics(SERVICES.fhirWriter),
-  });
+export function startFhirWriterReader(options: LocalFhirWriterOptions & { streams: DynamoDBStreamsClient; streamArn: string; busy: () => boolean }): StreamReader {
+  const deps = localFhirWriterDeps(options);
+  const logger = deps.logger;
+  const handler = createFhirWriterHandler(deps);
   return startStreamReader({
     client: options.streams,
     streamArn: options.streamArn,

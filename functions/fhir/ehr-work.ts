@@ -23,7 +23,7 @@ export interface EhrSettings {
   thresholds: StaleThresholds;
 }
 
-/** What the step needs of the order-safe write's dependencies (sync.ts's SyncDeps). */
+/** The order-safe write's dependencies (sync.ts's SyncDeps are these): defined here, so the two modules import no circle. */
 export interface EhrStepDeps {
   db: TableClient;
   tableName: string;
@@ -31,6 +31,7 @@ export interface EhrStepDeps {
   systems: FhirSystems;
   baseUrl: string;
   now: () => Date;
+  /** FHIR_EHR_ACTIONS on: work done in the EHR applies as the person's actions; absent or null: off (held as `changed_in_ehr`). */
   ehr?: EhrSettings | null;
 }
 

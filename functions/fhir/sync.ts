@@ -31,7 +31,7 @@
  * 413, 429, 5xx; a body not asked for or over 5 MiB) and no answer leave the
  * pending record for the next try.
  */
-import { contentDigest, foundTask, olderThanFound, taskOf, type EhrChangeView, type FhirSystems, type FhirTask, type FoundTask, type TaskSource } from '../core/fhir-task';
+import { contentDigest, foundTask, olderThanFound, taskOf, type EhrChangeView, type FhirTask, type FoundTask, type TaskSource } from '../core/fhir-task';
 import { contentOf as taskContentOf, sameTaskContent, type ConfirmedContent } from '../core/fhir-ehr-change';
 import { taskToWrite } from '../core/fhir-task-write';
 import { isTrackerPersonEntry } from '../store/follow-ups/ehr-actions';
@@ -39,28 +39,19 @@ import { readHistory } from '../store/follow-ups/history';
 import type { StoredFollowUp } from '../store/follow-ups/item';
 import { getFollowUp } from '../store/follow-ups/reads';
 import { clearPending, readConfirmation, writeConfirmation, type Confirmation } from '../store/fhir-records';
-import type { TableClient } from '../store/table-client';
 import { ConfigError } from '../shared/config';
 import { judgeAnswer, searchsetTasks, usableResourceId, writtenBodyReadable, type UnavailableReason } from './answers';
-import { ehrWorkStep, type EhrSettings } from './ehr-work';
+import { ehrWorkStep, type EhrStepDeps } from './ehr-work';
 import { digestOf, taskSourceOf } from './source';
-import { identifierQuery, identifierSearch, operationOutcomeCodes, type FhirAnswer, type FhirExchange, type FhirHttp } from './http';
+import { identifierQuery, identifierSearch, operationOutcomeCodes, type FhirAnswer, type FhirExchange } from './http';
 
 /** Re-reads after a 412 (the Task's version moved under the write), per delivery. */
 export const MAX_CONFLICT_RETRIES = 3;
 /** Rounds after a write found the follow-up changed meanwhile: each is a newer content, so few are ever needed. */
 const MAX_ROUNDS = 6;
 
-export interface SyncDeps {
-  db: TableClient;
-  tableName: string;
-  http: FhirHttp;
-  systems: FhirSystems;
-  baseUrl: string;
-  now: () => Date;
-  /** FHIR_EHR_ACTIONS on: work done in the EHR applies as the person's actions; absent or null: off (held as `changed_in_ehr`). */
-  ehr?: EhrSettings | null;
-}
+/** The order-safe write's dependencies: the EHR step's (fhir/ehr-work.ts), which are all it needs. */
+export type SyncDeps = EhrStepDeps;
 
 /** What the write met of work done in the EHR on the way (its metric): applied, held (not applied, with why) or a conflict. */
 export type EhrNote = 'applied' | 'held' | 'conflict';

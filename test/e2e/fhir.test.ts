@@ -20,16 +20,10 @@
  * answers 409, every follow-up answers `"fhir": null`, and the simulator prints
  * no FHIR line.
  */
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PHI_CANARY } from '../../local/junction-flows';
-import { openingEntry } from '../../functions/core/follow-up/history';
-import { openFollowUp } from '../../functions/core/follow-up/states';
 import { documentClientOf, documentTable } from '../../functions/store/document-table';
-import type { StoredFollowUp } from '../../functions/store/follow-ups/item';
-import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
-import type { TableClient } from '../../functions/store/table-client';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import type { Task } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +34,7 @@ import { validateTask } from '../../local/fhir-validation';
 import { runCliInProcess } from '../support/cli-in-process';
 import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
 import { newSecret } from '../support/webhook';
+import { openFollowUpItem } from '../support/open-follow-up';
 
 /** The default systems (CONTRACT §13): npm start is given none. */
 const SYSTEMS = { task: 'urn:redraw-tracker:follow-up', code: 'urn:redraw-tracker', order: 'urn:junction:order', owner: 'urn:redraw-tracker:owner', consoleUrl: null };
@@ -347,18 +342,3 @@ function subscriptionExample(name: string): { channel: Record<string, unknown>; 
   return JSON.parse(match[1]!) as { channel: Record<string, unknown> };
 }
 
-/** A follow-up item opened as the tracker opens one, in `tableName`: its id. */
-async function openFollowUpItem(db: TableClient, tableName: string): Promise<string> {
-  const id = randomUUID();
-  const followUp = openFollowUp({ id, transactionId: id, initialOrderId: randomUUID(), redrawOrderId: null, openedAt: '2026-11-20T08:00:00.000Z' });
-  const stored: Omit<StoredFollowUp, 'revision'> = {
-    followUp,
-    redraw: { kind: 'awaiting_redraw', statusTime: followUp.opened_at, orderId: followUp.initial_order_id! },
-    dueAt: '2026-11-21T08:00:00.000Z',
-    applied: [],
-    expiresAt: null,
-    remindedAt: null,
-  };
-  expect(await writeStoredFollowUp(db, tableName, null, stored, [openingEntry(followUp, new Date(followUp.opened_at))], new Date())).toBe('written');
-  return id;
-}

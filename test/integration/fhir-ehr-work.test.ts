@@ -9,21 +9,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Task } from '@medplum/fhirtypes';
 import { DEFAULT_FHIR_SYSTEMS, fhirViewOf, foundTask } from '../../functions/core/fhir-task';
-import { openingEntry } from '../../functions/core/follow-up/history';
-import { openFollowUp } from '../../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createFhirHttp } from '../../functions/fhir/http';
 import { digestOf } from '../../functions/fhir/source';
 import { syncFollowUp, type SyncDeps } from '../../functions/fhir/sync';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { readHistory } from '../../functions/store/follow-ups/history';
-import type { StoredFollowUp } from '../../functions/store/follow-ups/item';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
-import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { readConfirmation } from '../../functions/store/fhir-records';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { createTestTable, type TestTable } from '../support/dynamodb';
-import { freshId } from '../support/junction';
+import { openFollowUpItem } from '../support/open-follow-up';
 
 const systems = DEFAULT_FHIR_SYSTEMS;
 let table: TestTable;
@@ -53,17 +49,7 @@ beforeEach(async () => {
 
 /** A follow-up opened as the tracker does, its Task written and confirmed: [follow-up id, Task id]. */
 async function openWithTask(): Promise<[string, string]> {
-  const id = freshId();
-  const followUp = openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt: '2026-11-20T08:00:00.000Z' });
-  const stored: Omit<StoredFollowUp, 'revision'> = {
-    followUp,
-    redraw: { kind: 'awaiting_redraw', statusTime: followUp.opened_at, orderId: followUp.initial_order_id! },
-    dueAt: '2026-11-21T08:00:00.000Z',
-    applied: [],
-    expiresAt: null,
-    remindedAt: null,
-  };
-  expect(await writeStoredFollowUp(table.db, table.tableName, null, stored, [openingEntry(followUp, new Date(followUp.opened_at))], new Date())).toBe('written');
+  const id = await openFollowUpItem(table.db, table.tableName);
   expect((await syncFollowUp(sync, id)).kind).toBe('written');
   return [id, (await taskOf(id)).id!];
 }

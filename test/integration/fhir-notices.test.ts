@@ -17,8 +17,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Task } from '@medplum/fhirtypes';
 import { noticeMessage, NOTICE_POLL_EVERY_MS, type FhirNotice } from '../../functions/core/fhir-notice';
 import { DEFAULT_FHIR_SYSTEMS, fhirViewOf } from '../../functions/core/fhir-task';
-import { openingEntry } from '../../functions/core/follow-up/history';
-import { openFollowUp } from '../../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createFhirNoticeHandler, isQueueEvent } from '../../functions/fhir-writer/notices';
 import { createFhirHttp } from '../../functions/fhir/http';
@@ -28,9 +26,7 @@ import { FHIR_METRICS } from '../../functions/shared/metric-names';
 import { claimNotifiedPoll } from '../../functions/store/fhir-poll';
 import { readConfirmation } from '../../functions/store/fhir-records';
 import { readHistory } from '../../functions/store/follow-ups/history';
-import type { StoredFollowUp } from '../../functions/store/follow-ups/item';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
-import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { documentTable } from '../../functions/store/document-table';
 import type { TableClient } from '../../functions/store/table-client';
 import { parseLocalSettings } from '../../local/config';
@@ -42,6 +38,7 @@ import { freePort } from '../support/npm-start';
 import { captureOutput } from '../support/webhook';
 import { freshId } from '../support/junction';
 import { recordingTable } from '../support/recording-table';
+import { openFollowUpItem } from '../support/open-follow-up';
 
 const systems = DEFAULT_FHIR_SYSTEMS;
 const AUTHOR = 'Practitioner/123';
@@ -116,22 +113,6 @@ async function openWithTask(): Promise<[string, string]> {
 
 /** Task id of follow-up `id`'s Task on the stand-in, if any. */
 const taskIdOf = async (id: string) => (await standin.control.tasks()).find((one) => one.identifier?.some((identifier) => identifier.value === id))?.id;
-
-/** A follow-up item opened as the tracker opens one, in `tableName`: its id. */
-async function openFollowUpItem(db: TableClient, tableName: string): Promise<string> {
-  const id = freshId();
-  const followUp = openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt: '2026-11-20T08:00:00.000Z' });
-  const stored: Omit<StoredFollowUp, 'revision'> = {
-    followUp,
-    redraw: { kind: 'awaiting_redraw', statusTime: followUp.opened_at, orderId: followUp.initial_order_id! },
-    dueAt: '2026-11-21T08:00:00.000Z',
-    applied: [],
-    expiresAt: null,
-    remindedAt: null,
-  };
-  expect(await writeStoredFollowUp(db, tableName, null, stored, [openingEntry(followUp, new Date(followUp.opened_at))], new Date())).toBe('written');
-  return id;
-}
 
 const completeInEhr = (taskId: string) => standin.control.editTask(taskId, { status: 'completed' }, { author: AUTHOR });
 const followUpOf = async (id: string) => (await getFollowUp(table.db, table.tableName, id, new Date()))!.followUp;

@@ -10,8 +10,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { contentDigest, DEFAULT_FHIR_SYSTEMS, foundTask } from '../../functions/core/fhir-task';
-import { openingEntry } from '../../functions/core/follow-up/history';
-import { openFollowUp } from '../../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { followUpChanges, markBehind } from '../../functions/fhir/changes';
 import { createFhirHttp } from '../../functions/fhir/http';
@@ -20,12 +18,12 @@ import { syncFollowUp, type SyncDeps } from '../../functions/fhir/sync';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import type { StoredFollowUp } from '../../functions/store/follow-ups/item';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
-import { writeBookkeeping, writeStoredFollowUp } from '../../functions/store/follow-ups/write';
+import { writeBookkeeping } from '../../functions/store/follow-ups/write';
 import { readConfirmation, readPending } from '../../functions/store/fhir-records';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { followUpRecord } from '../support/fhir-stream';
-import { freshId } from '../support/junction';
+import { openFollowUpItem } from '../support/open-follow-up';
 
 const systems = DEFAULT_FHIR_SYSTEMS;
 let table: TestTable;
@@ -44,20 +42,7 @@ beforeEach(async () => {
 });
 
 /** Opens a follow-up as the tracker does (version 1, its opening entry). */
-async function openOne(): Promise<string> {
-  const id = freshId();
-  const followUp = openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt: '2026-11-20T08:00:00.000Z' });
-  const stored: Omit<StoredFollowUp, 'revision'> = {
-    followUp,
-    redraw: { kind: 'awaiting_redraw', statusTime: followUp.opened_at, orderId: followUp.initial_order_id! },
-    dueAt: '2026-11-21T08:00:00.000Z',
-    applied: [],
-    expiresAt: null,
-    remindedAt: null,
-  };
-  expect(await writeStoredFollowUp(table.db, table.tableName, null, stored, [openingEntry(followUp, new Date(followUp.opened_at))], new Date())).toBe('written');
-  return id;
-}
+const openOne = (): Promise<string> => openFollowUpItem(table.db, table.tableName);
 
 /** A change to the follow-up: a person's action (a version), a stale flag set or dropped (no version), or bookkeeping that maps to nothing. */
 type Change = { kind: 'act'; body: Record<string, unknown> } | { kind: 'stale'; on: boolean } | { kind: 'remind' };
