@@ -20,7 +20,7 @@
  *   `snooze`, `close`, `unsnooze`.
  */
 import { canonicalJson } from './canonical-json';
-import { extensionUrls, MAPPED_FIELDS, type FhirSystems, type TaskStatus } from './fhir-task';
+import { extensionUrls, type FhirSystems } from './fhir-task';
 import { instantMillis } from './instant';
 import { MAX_SNOOZE_DAYS, type ActionBody } from './follow-up/action-body';
 import { PERSON_DISPOSITIONS, SNOOZE_REASONS } from './follow-up/states';
@@ -51,13 +51,6 @@ export interface ConfirmedContent {
 
 /** The fields that are the tracker's alone: an EHR's change to them is not applied (CONTRACT §13, "What is not applied"). */
 const TRACKER_ONLY_FIELDS = ['intent', 'priority', 'businessStatus', 'input', 'code', 'description', 'focus', 'authoredOn'] as const;
-/** The mapped fields §9's actions read: status, owner, statusReason, restriction. The rest of MAPPED_FIELDS is tracker-only or set on every save. */
-const ACTION_FIELDS = ['status', 'owner', 'statusReason', 'restriction'] as const;
-/** Set by EHRs on every save (never work): with `meta` and `text`, outside the comparison. */
-const EVERY_SAVE_FIELDS = ['lastModified', 'executionPeriod'] as const;
-
-// Every mapped field is one of the three kinds above (identifier and resourceType are how the Task is found).
-void ([...TRACKER_ONLY_FIELDS, ...ACTION_FIELDS, ...EVERY_SAVE_FIELDS, 'resourceType', 'identifier'] satisfies (typeof MAPPED_FIELDS)[number][]);
 
 const record = (value: unknown): Record<string, unknown> | null => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
 const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
@@ -114,10 +107,6 @@ export function contentOf(task: Record<string, unknown>, systems: FhirSystems): 
 
 /** Whether two Tasks' contents say the same (fields EHRs set on every save, `meta` and `text` aside), comparing instants as instants. */
 export function sameTaskContent(a: ConfirmedContent, b: ConfirmedContent): boolean {
-  return sameContent(a, b);
-}
-
-function sameContent(a: ConfirmedContent, b: ConfirmedContent): boolean {
   return (
     a.status === b.status &&
     sameOwner(a.owner, b.owner) &&
@@ -161,7 +150,7 @@ export interface EhrChange {
  */
 export function ehrChangeOf(task: Record<string, unknown>, confirmed: ConfirmedContent, systems: FhirSystems): EhrChange | null {
   const to = contentOf(task, systems);
-  if (sameContent(to, confirmed)) return null;
+  if (sameTaskContent(to, confirmed)) return null;
   return { from: confirmed, to, owner: ownerChange(confirmed.owner, to.owner), trackerOnlyChanged: to.trackerOnly !== confirmed.trackerOnly };
 }
 
@@ -249,7 +238,3 @@ function codeIn<T extends string>(key: string | null, system: string, codes: rea
   return (codes as readonly string[]).includes(code) ? (code as T) : null;
 }
 
-/** The status a Task holds, when the tracker writes it (for callers that know the Task is the tracker's). */
-export function isTrackerStatus(status: string): status is TaskStatus {
-  return TRACKER_STATUSES.includes(status);
-}
