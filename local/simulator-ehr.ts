@@ -11,24 +11,12 @@
  * that person's close (its `disposition` `other`: the curl gives no statusReason).
  */
 import * as z from 'zod';
+import { trackerFhirBase } from './simulator-tracker';
 
-const FhirStatusAnswer = z.object({ base_url: z.string() });
 const StandinTasks = z.object({ tasks: z.array(z.object({ id: z.string(), identifier: z.array(z.object({ value: z.string().optional() }).loose()).optional() }).loose()) });
 
 /** Who closes it in the line: a reference as an EHR names its users. */
 export const EHR_AUTHOR = 'Practitioner/123';
-
-/** The FHIR base URL the tracker keeps its Tasks at, or null while FHIR is off (or the tracker has no such route). */
-async function fhirBaseOf(base: string): Promise<string | null> {
-  const response = await fetch(`${base}/local/fhir`).catch(() => null);
-  if (response === null) return null;
-  if (response.status !== 200) {
-    await response.body?.cancel();
-    return null;
-  }
-  const parsed = FhirStatusAnswer.safeParse(await response.json().catch(() => null));
-  return parsed.success ? parsed.data.base_url.replace(/\/+$/, '') : null;
-}
 
 /** The id of `followUpId`'s Task on the stand-in at `origin`: undefined while it has none yet, null when `origin` is no stand-in. */
 async function standinTaskId(origin: string, followUpId: string): Promise<string | null | undefined> {
@@ -49,7 +37,7 @@ async function standinTaskId(origin: string, followUpId: string): Promise<string
  */
 export async function ehrCloseLine(base: string, followUpId: string | null, timeoutMs: number): Promise<string | null> {
   if (followUpId === null) return null;
-  const fhirBase = await fhirBaseOf(base);
+  const fhirBase = await trackerFhirBase(base);
   if (fhirBase === null) return null;
   const origin = new URL(fhirBase).origin;
   const deadline = Date.now() + timeoutMs;

@@ -129,6 +129,18 @@ export async function listEvents(base: string, type?: string): Promise<Published
 
 const FhirStatusAnswer = z.object({ base_url: z.string() });
 
+/** The FHIR base URL the tracker at `base` keeps its Tasks at (GET /local/fhir), or null while FHIR is off (or it has no such route). */
+export async function trackerFhirBase(base: string): Promise<string | null> {
+  const response = await fetch(`${base}/local/fhir`).catch(() => null);
+  if (response === null) return null;
+  if (response.status !== 200) {
+    await response.body?.cancel();
+    return null;
+  }
+  const parsed = FhirStatusAnswer.safeParse(await response.json().catch(() => null));
+  return parsed.success ? parsed.data.base_url.replace(/\/+$/, '') : null;
+}
+
 /**
  * How to see the follow-ups' Tasks in the team's EHR (CONTRACT §13), one line:
  * only when the tracker keeps them (GET /local/fhir answers 200); null when it
@@ -137,15 +149,8 @@ const FhirStatusAnswer = z.object({ base_url: z.string() });
  * holds whatever FHIR_TASK_SYSTEM the tracker was given.
  */
 export async function fhirTasksLine(base: string, followUpId: string | null): Promise<string | null> {
-  const response = await fetch(`${base}/local/fhir`).catch(() => null);
-  if (response === null) return null;
-  if (response.status !== 200) {
-    await response.body?.cancel();
-    return null;
-  }
-  const parsed = FhirStatusAnswer.safeParse(await response.json().catch(() => null));
-  if (!parsed.success) return null;
-  const fhirBase = parsed.data.base_url.replace(/\/+$/, '');
+  const fhirBase = await trackerFhirBase(base);
+  if (fhirBase === null) return null;
   const one = followUpId === null ? '' : `; follow-up ${followUpId}'s Task: curl -s '${fhirBase}/Task?identifier=${encodeURIComponent(followUpId)}'`;
   return `FHIR Tasks (one per follow-up, kept at ${fhirBase}): curl -s '${base}/local/fhir' (how many are confirmed, behind, refused)${one}`;
 }
