@@ -28,6 +28,7 @@ import { fhirPollKey, readPollState } from '../../functions/store/fhir-poll';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { startFhirPoller } from '../../local/fhir-poller';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
+import type { TableClient } from '../../functions/store/table-client';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { startMisbehavingServer, type MisbehavingServer } from '../support/fhir-misbehaving';
 import { freshId } from '../support/junction';
@@ -74,8 +75,12 @@ function recorder(then: (id: string, calls: number) => Promise<SyncOutcome | voi
 }
 
 function poll(handle: PollDeps['handle'], options: { pollMax?: number; http?: FhirHttp; baseUrl?: string; timeLeftMs?: () => number } = {}) {
+  return pollOnce(pollDeps(handle, options));
+}
+
+function pollDeps(handle: PollDeps['handle'], options: { pollMax?: number; http?: FhirHttp; baseUrl?: string; timeLeftMs?: () => number } = {}): PollDeps {
   const baseUrl = options.baseUrl ?? standin.url;
-  return pollOnce({
+  return {
     db: table.db,
     tableName: table.tableName,
     http: options.http ?? createFhirHttp({ baseUrl, tokens: null, timeoutMs: 2_000 }),
@@ -85,7 +90,7 @@ function poll(handle: PollDeps['handle'], options: { pollMax?: number; http?: Fh
     handle,
     timeLeftMs: options.timeLeftMs ?? (() => 60_000),
     reserveMs: 25_000,
-  });
+  };
 }
 
 const count = (calls: readonly string[], id: string) => calls.filter((one) => one === id).length;
@@ -237,6 +242,30 @@ describe('a poll run against the stand-in', () => {
     expect(await poll(down.handle)).toEqual({ kind: 'failed', why: 'server', status: 502, read: 2 });
     expect(await poll(recorder(async (id) => void calls.push(id)).handle)).toEqual({ kind: 'complete', read: 3 });
     expect(calls).toEqual(['a', 'b', 'c', 'd', 'd', 'e', 'f']);
+  });
+
+  it('loses nothing when DynamoDB fails under a run (the cursor\'s write throttled): the run fails, the next hands on what it had not kept', async () => {
+    await standin.control.setPaging({ maxCount: 2 });
+    for (const [index, id] of ['a', 'b', 'c', 'd'].entries()) {
+      clock = at(index);
+      await ehrTask(id);
+    }
+    // The second page's checkpoint is refused, as a throttled table would (ProvisionedThroughputExceeded).
+    let puts = 0;
+    const throttled: TableClient = {
+      ...table.db,
+      put: async (input) => {
+        if (++puts === 2) throw Object.assign(new Error('throughput exceeded'), { name: 'ProvisionedThroughputExceededException' });
+        return table.db.put(input);
+      },
+    };
+    const first = recorder();
+    await expect(pollOnce({ ...pollDeps(first.handle), db: throttled })).rejects.toThrow('throughput exceeded');
+    const second = recorder();
+    expect(await poll(second.handle)).toMatchObject({ kind: 'complete' });
+    // Every Task was handed on; those after the last checkpoint again (a handing on is a read, never applied twice).
+    expect(new Set([...first.calls, ...second.calls])).toEqual(new Set(['a', 'b', 'c', 'd']));
+    expect(second.calls).toEqual(expect.arrayContaining(['c', 'd']));
   });
 
   it('stops at an answer that is no searchset, a timeout, a 401/403 or no credential (configuration), the cursor kept', async () => {
