@@ -12,16 +12,15 @@
  * and earlier tests' are in the future), so its counts are its own.
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { canonicalFromDate, instantMillis } from '../../functions/core/instant';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import type { JunctionApi } from '../../functions/junction/api';
 import { createJunctionClient } from '../../functions/junction/client';
 import { RECONCILE_METRICS, SERVICES, SWEEP_METRICS } from '../../functions/shared/metric-names';
-import { createLogger, createMetrics } from '../../functions/shared/observability';
+import { createLogger } from '../../functions/shared/observability';
 import { createQueryHandler } from '../../functions/query/app';
-import { createSweepHandler, type SweepResult } from '../../functions/stale-redraw-sweep/app';
 import type { ReconcileSettings } from '../../functions/stale-redraw-sweep/config';
 import { alertClaimKey } from '../../functions/stale-redraw-sweep/steps/notices';
 import { createInMemoryNotifier, type InMemoryNotifier } from '../../functions/notices/notifier';
@@ -35,8 +34,8 @@ import { startJunctionStandin, type JunctionStandin } from '../../local/junction
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type Delivery, type FlowSpec } from '../support/junction';
 import { localEndpoint } from '../support/dynamodb';
 import { startDynamoDbProxy } from '../support/dynamodb-proxy';
+import { sweepCaptured, type CapturedSweep } from '../support/sweep-run';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
-import { captureOutput, emfValues } from '../support/webhook';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -46,7 +45,6 @@ let rig: TransactionRig;
 let junction: JunctionStandin;
 /** The client as the sweep gets it, with the stand-in's key (retries without waiting long). */
 let api: JunctionApi;
-let output: ReturnType<typeof captureOutput> | null = null;
 
 beforeAll(async () => {
   rig = await startTransactionRig('sweep-reconcile');
@@ -60,10 +58,6 @@ afterAll(async () => {
 beforeEach(async () => {
   await junction.clearFaults();
   await junction.clearRequests();
-});
-afterEach(() => {
-  output?.restore();
-  output = null;
 });
 
 let eraIndex = 0;
@@ -88,10 +82,7 @@ async function seed(spec: FlowSpec, lost: (delivery: Delivery) => boolean = () =
   return { deliveries, delivered };
 }
 
-interface SweepRun {
-  result: SweepResult;
-  lines: string[];
-  metric(name: string): number | undefined;
+interface SweepRun extends CapturedSweep {
   /** Requests to Junction of the catch-up and the verification (the sync's are in syncRequests). */
   requests: string[];
   /** The continuous sync's requests (GET /v3/orders): each sweep with a key makes at least one. */
@@ -100,34 +91,11 @@ interface SweepRun {
 
 /** One sweep through the Lambda factory, at `now`, with or without Junction; output captured, stream settled after. */
 async function sweep(now: number, api: JunctionApi | null, notifier: InMemoryNotifier, reconcile?: ReconcileSettings, db: TableClient = rig.table.db): Promise<SweepRun> {
-  await junction.clearRequests();
-  const handler = createSweepHandler({
-    db,
-    tableName: rig.table.tableName,
-    thresholds: DEFAULT_THRESHOLDS,
-    notifier,
-    logger: createLogger(SERVICES.staleRedrawSweep),
-    metrics: createMetrics(SERVICES.staleRedrawSweep),
-    clock: () => new Date(now),
-    junction: api,
-    ...(reconcile ? { reconcile } : {}),
-  });
-  output = captureOutput();
-  let result: SweepResult;
-  try {
-    result = await handler();
-  } finally {
-    output.restore();
-  }
-  const lines = output.lines();
-  output = null;
-  await rig.settle();
-  const metrics = emfValues(lines);
-  const urls = (await junction.requests()).map((request) => request.url);
-  const isSync = (url: string) => url.startsWith('/v3/orders?');
+  const setup = { db, tableName: rig.table.tableName, thresholds: DEFAULT_THRESHOLDS, notifier, junction: api, ...(reconcile ? { reconcile } : {}) };
   // Never the key, whichever client the sweep had.
-  for (const line of lines) expect(line).not.toContain(junction.apiKey);
-  return { result, lines, metric: (name) => metrics.get(name), requests: urls.filter((url) => !isSync(url)), syncRequests: urls.filter(isSync) };
+  const run = await sweepCaptured(setup, now, { junction, settle: () => rig.settle(), never: [junction.apiKey] });
+  const isSync = (url: string) => url.startsWith('/v3/orders?');
+  return { ...run, requests: run.requests.filter((url) => !isSync(url)), syncRequests: run.requests.filter(isSync) };
 }
 
 const about = (notifier: InMemoryNotifier, orderId: string) => notifier.notifications.filter((notification) => notification.order_id === orderId);

@@ -19,8 +19,7 @@ import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import type { JunctionApi } from '../../functions/junction/api';
 import { createJunctionClient } from '../../functions/junction/client';
 import { RECONCILE_METRICS, SERVICES, SYNC_METRICS } from '../../functions/shared/metric-names';
-import { createLogger, createMetrics } from '../../functions/shared/observability';
-import { createSweepHandler, type SweepResult } from '../../functions/stale-redraw-sweep/app';
+import { createLogger } from '../../functions/shared/observability';
 import { createInMemoryNotifier } from '../../functions/notices/notifier';
 import { createJunctionSession } from '../../functions/stale-redraw-sweep/reconcile';
 import { runSync, type SyncOutcome, type SyncSettings } from '../../functions/stale-redraw-sweep/sync';
@@ -31,8 +30,9 @@ import { startJunctionStandin, type JunctionStandin, type StandinOrder } from '.
 import { localEndpoint } from '../support/dynamodb';
 import { startDynamoDbProxy, type DynamoDbProxy, type ProxyFault } from '../support/dynamodb-proxy';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, simpleFlow, type Delivery, type FlowSpec, type Method, type RedrawOutcome } from '../support/junction';
+import { sweepCaptured, type CapturedSweep } from '../support/sweep-run';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
-import { captureOutput, emfValues } from '../support/webhook';
+import { captureOutput } from '../support/webhook';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -93,45 +93,11 @@ const orderIdsOf = (flows: readonly FlowSpec[]) => [...new Set(flows.flatMap((fl
 /** Pages of 10 (Junction's are up to 100): many pages from few orders. */
 const SMALL_PAGES: SyncSettings = { lookbackHours: 24 * 30, maxSeconds: 120, pageSize: 10 };
 
-interface SweepRun {
-  result: SweepResult;
-  lines: string[];
-  metric(name: string): number | undefined;
-  /** URLs of the requests to Junction. */
-  requests: string[];
-}
-
 /** One sweep of `target` through the Lambda factory at `now`; its table requests go through the proxy. */
-async function sweep(target: TransactionRig, now: number, junctionApi: JunctionApi | null, sync: SyncSettings = { lookbackHours: 24 * 30, maxSeconds: 120 }): Promise<SweepRun> {
-  await junction.clearRequests();
+async function sweep(target: TransactionRig, now: number, junctionApi: JunctionApi | null, sync: SyncSettings = { lookbackHours: 24 * 30, maxSeconds: 120 }): Promise<CapturedSweep> {
   proxy.reset();
-  const handler = createSweepHandler({
-    db: localTable(proxy.endpoint),
-    tableName: target.table.tableName,
-    thresholds: DEFAULT_THRESHOLDS,
-    notifier: createInMemoryNotifier(),
-    logger: createLogger(SERVICES.staleRedrawSweep),
-    metrics: createMetrics(SERVICES.staleRedrawSweep),
-    clock: () => new Date(now),
-    junction: junctionApi,
-    sync,
-  });
-  output = captureOutput();
-  let result: SweepResult;
-  try {
-    result = await handler();
-  } finally {
-    output.restore();
-  }
-  const lines = output.lines();
-  output = null;
-  await target.settle();
-  const values = emfValues(lines);
-  for (const line of lines) {
-    expect(line).not.toContain(PHI_CANARY);
-    expect(line).not.toContain(junction.apiKey);
-  }
-  return { result, lines, metric: (name) => values.get(name), requests: (await junction.requests()).map((request) => request.url) };
+  const setup = { db: localTable(proxy.endpoint), tableName: target.table.tableName, thresholds: DEFAULT_THRESHOLDS, notifier: createInMemoryNotifier(), junction: junctionApi, sync };
+  return sweepCaptured(setup, now, { junction, settle: () => target.settle(), never: [PHI_CANARY, junction.apiKey] });
 }
 
 /** An order's stored state and flag, `source` aside (api from the sync, webhook in the twin). */
@@ -268,7 +234,7 @@ describe('paging a window while Junction changes', () => {
         expect(first.result.synced).toBeGreaterThanOrEqual(23 - changes.flat().length);
         // Pages read: the first (page 1, for the total); then the window's settled part (core/sync-window.ts) from the
         // last page back to page 1, going down to an earlier last page when orders left; then its rest, one empty page.
-        const pagesOf = (run: SweepRun) => run.requests.filter((url) => url.startsWith('/v3/orders?')).map((url) => Number(new URL(url, 'http://x').searchParams.get('page')));
+        const pagesOf = (run: CapturedSweep) => run.requests.filter((url) => url.startsWith('/v3/orders?')).map((url) => Number(new URL(url, 'http://x').searchParams.get('page')));
         const [firstPage, ...walk] = pagesOf(first);
         const rest = walk.pop();
         expect([firstPage, walk[0], walk.at(-1), rest]).toEqual([1, 3, 1, 1]);
@@ -333,7 +299,7 @@ describe('paging a window while Junction changes', () => {
         /* busy: a slow Junction */
       }
     });
-    const runs: SweepRun[] = [];
+    const runs: CapturedSweep[] = [];
     for (let sweepNo = 0; sweepNo < 6; sweepNo++) runs.push(await sweep(rig, now + sweepNo * HOUR, api, tight));
     junction.onPageRead(null);
     // One page per sweep: page 1 (the total), 3, 2, 1 (the settled part), the window's last 5 minutes; the sixth

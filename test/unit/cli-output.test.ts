@@ -12,6 +12,7 @@ import { runCli } from '../../cli/main';
 import { localTrackerUrl } from '../../cli/targets';
 import { orderTable } from '../../cli/views';
 import type { OrderView } from '../../views/answers';
+import { noAws } from '../support/cli-offline';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 /** A well-formed webhook secret (simulate checks it before anything else). */
@@ -123,18 +124,7 @@ describe('usage errors (exit 2), before any request', () => {
         requests++;
         throw new Error('test: no request expected');
       },
-      aws: {
-        credentials: () => async () => {
-          throw new Error('test: no credentials expected');
-        },
-        describeStack: async () => {
-          throw new Error('test: no stack expected');
-        },
-        defaultRegion: async () => undefined,
-        callerArn: async () => {
-          throw new Error('test: no STS call expected');
-        },
-      },
+      aws: noAws,
     };
     const code = await runCli(args, deps);
     return { code, stdout, stderr, requests };
