@@ -9,14 +9,14 @@
  * any other action on more than 5 rows asks too, naming it; after a run the
  * focus is on the summary, in view on a 390x844 phone (issue 72 item 3).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { expectNoAxeViolations, guardedPage, launchChromium, shortenRequestTimeout, stallRequests, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
-import { beforeAllOrFailEach } from '../support/browser-setup';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { expectNoAxeViolations, shortenRequestTimeout, stallRequests } from '../support/browser';
+import { BrowserFile } from '../support/browser-setup';
 
-let tracker: BrowserTracker;
-let browser: Browser;
-const pages: GuardedPage[] = [];
+// Chromium logs each 409 the runner reads as a failed resource: the conflict the test makes, not an error of the page.
+const file = new BrowserFile({ tracker: { simulate: true }, expectedConsole: /Failed to load resource: the server responded with a status of 409/ });
+const { api } = file;
 
 interface FollowUp {
   id: string;
@@ -25,44 +25,11 @@ interface FollowUp {
   version: number;
 }
 
-async function api<T>(path: string, actor: string, init: RequestInit = {}): Promise<T> {
-  const response = await fetch(`${tracker.url}${path}`, { ...init, headers: { 'x-redraw-actor': actor, 'content-type': 'application/json' } });
-  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as T;
-}
+/** A fresh page signed in as `handle` at `hash`; `prepare` runs before the page loads (its routes). */
+const signedIn = (handle: string, hash: string, prepare?: (page: Page) => Promise<void>, viewport?: { width: number; height: number }): Promise<Page> =>
+  file.signedIn(handle, hash, { ...(prepare ? { prepare } : {}), ...(viewport ? { viewport } : {}) });
 
 const current = async (id: string) => (await api<{ follow_up: FollowUp }>(`/follow-ups/${id}`, 'observer')).follow_up;
-
-/** A fresh page signed in as `handle` at `hash`; `prepare` runs before the page loads (its routes). */
-async function signedIn(handle: string, hash: string, prepare?: (page: Page) => Promise<void>, viewport?: { width: number; height: number }): Promise<Page> {
-  const guarded = await guardedPage(browser, tracker.url, viewport === undefined ? {} : { viewport });
-  pages.push(guarded);
-  const { page } = guarded;
-  await prepare?.(page);
-  await page.goto(`${tracker.url}/${hash}`);
-  await page.getByLabel('Your handle').fill(handle);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByText(`Signed in as ${handle}`).waitFor();
-  return page;
-}
-
-beforeAllOrFailEach(async () => {
-  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), launchChromium()]);
-}, 240_000);
-
-afterEach(async () => {
-  for (const guarded of pages) {
-    expect(guarded.foreignRequests, 'requests to other origins').toEqual([]);
-    // Chromium logs each 409 the runner reads as a failed resource: the conflict the test makes, not an error of the page.
-    expect(guarded.consoleErrors.filter((line) => !/Failed to load resource: the server responded with a status of 409/.test(line)), 'page and console errors').toEqual([]);
-  }
-  await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await tracker?.stop();
-}, 60_000);
 
 describe('Bulk', () => {
   it('selects all on the page, and counts the selection on its button', async () => {

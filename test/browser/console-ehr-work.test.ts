@@ -9,18 +9,28 @@
  * here; the Task deleted in the EHR. Each on the first screen at 1280x800 with
  * no scroll, and axe clean in each state.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { expectNoAxeViolations, guardedPage, launchChromium, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
-import { beforeAllOrFailEach } from '../support/browser-setup';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { expectNoAxeViolations, signInWithHandle } from '../support/browser';
+import { BrowserFile } from '../support/browser-setup';
 import { buildDeliveries, freshId, redrawFlow } from '../support/junction';
 import { newSecret, postSignedWebhook } from '../support/webhook';
 
 const DAY = 86_400_000;
 const secret = newSecret();
-let tracker: BrowserTracker;
-let browser: Browser;
-const pages: GuardedPage[] = [];
+const file = new BrowserFile({
+  tracker: { env: { JUNCTION_WEBHOOK_SECRET: secret } },
+  setup: async () => {
+    for (const delivery of buildDeliveries(redrawFlow(redraw, 'not_created', new Date(Date.now() - 2 * DAY)))) {
+      expect(await postSignedWebhook(file.url, secret, delivery.body)).toBe(200);
+    }
+    const deadline = Date.now() + 60_000;
+    while ((await fetch(`${file.url}/follow-ups/${redraw.transactionId}`)).status !== 200) {
+      if (Date.now() > deadline) throw new Error('no follow-up opened for the redraw after 60 s');
+      await new Promise((wake) => setTimeout(wake, 250));
+    }
+  },
+});
 const redraw = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
 
 /** When the EHR saved its change (10:42 EST), when the tracker read it, and when a person acted here (10:44 EST). */
@@ -45,36 +55,9 @@ function closedInEhr(real: Json): Json {
   return { ...real, follow_up: closed, history: [...history, entry], fhir: fhirOf('current', { version: closed.version, ehr_change: ehrChange(['close'], true, null) }) };
 }
 
-beforeAllOrFailEach(async () => {
-  [tracker, browser] = await Promise.all([startTrackerForBrowser({ env: { JUNCTION_WEBHOOK_SECRET: secret } }), launchChromium()]);
-  for (const delivery of buildDeliveries(redrawFlow(redraw, 'not_created', new Date(Date.now() - 2 * DAY)))) {
-    expect(await postSignedWebhook(tracker.url, secret, delivery.body)).toBe(200);
-  }
-  const deadline = Date.now() + 60_000;
-  while ((await fetch(`${tracker.url}/follow-ups/${redraw.transactionId}`)).status !== 200) {
-    if (Date.now() > deadline) throw new Error('no follow-up opened for the redraw after 60 s');
-    await new Promise((wake) => setTimeout(wake, 250));
-  }
-}, 240_000);
-
-afterEach(async () => {
-  for (const guarded of pages) {
-    expect(guarded.foreignRequests, 'requests to other origins').toEqual([]);
-    expect(guarded.consoleErrors, 'page and console errors').toEqual([]);
-  }
-  await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await tracker?.stop();
-}, 60_000);
-
 /** The follow-up's page in New York's zone, its GET /follow-ups/{id} answered through `answerWith`. */
 async function followUpPage(): Promise<Page> {
-  const guarded = await guardedPage(browser, tracker.url, { timezoneId: 'America/New_York' });
-  pages.push(guarded);
-  const { page } = guarded;
+  const { page } = await file.open({ timezoneId: 'America/New_York' });
   await page.route(
     (url) => url.pathname === `/follow-ups/${redraw.transactionId}`,
     async (route) => {
@@ -83,7 +66,7 @@ async function followUpPage(): Promise<Page> {
       return route.fulfill({ response, json: answerWith((await response.json()) as Json) });
     },
   );
-  await signInWithHandle(page, tracker.url, 'kim.w', `#/follow-ups/${redraw.transactionId}`);
+  await signInWithHandle(page, file.url, 'kim.w', `#/follow-ups/${redraw.transactionId}`);
   await page.getByRole('heading', { level: 1, name: `Follow-up ${redraw.transactionId}` }).waitFor();
   return page;
 }

@@ -13,11 +13,11 @@
  * back (CONTRACT §13, issue 70). Axe clean in each state; the CLI's follow-up
  * view (in this process) says each state too.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
-import { expectNoAxeViolations, guardedPage, launchChromium, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
-import { beforeAllOrFailEach } from '../support/browser-setup';
+import { expectNoAxeViolations, signInWithHandle } from '../support/browser';
+import { BrowserFile } from '../support/browser-setup';
 import { runCliInProcess } from '../support/cli-in-process';
 import { buildDeliveries, freshId, redrawFlow } from '../support/junction';
 import { newSecret, postSignedWebhook } from '../support/webhook';
@@ -25,9 +25,28 @@ import { newSecret, postSignedWebhook } from '../support/webhook';
 const DAY = 86_400_000;
 const secret = newSecret();
 let fhir: FhirStandin;
-let tracker: BrowserTracker;
-let browser: Browser;
-const pages: GuardedPage[] = [];
+const file = new BrowserFile({
+  before: async () => {
+    fhir = await startFhirStandin();
+  },
+  tracker: () => ({ env: { JUNCTION_WEBHOOK_SECRET: secret, FHIR_BASE_URL: fhir.url } }),
+  setup: async () => {
+    // An initial order in redraw_available two days ago, its redraw not created: a follow-up opens from the stream, and its Task is written.
+    for (const delivery of buildDeliveries(redrawFlow(redraw, 'not_created', new Date(Date.now() - 2 * DAY)))) {
+      expect(await postSignedWebhook(file.url, secret, delivery.body)).toBe(200);
+    }
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const found = await detail(redraw.transactionId);
+      if (found?.fhir?.state === 'current' && found.fhir.version === found.follow_up.version) break;
+      if (Date.now() > deadline) throw new Error(`the follow-up's Task is not current after 60 s: ${JSON.stringify(found)}`);
+      await new Promise((wake) => setTimeout(wake, 250));
+    }
+  },
+  teardown: async () => {
+    await fhir?.stop();
+  },
+});
 const redraw = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
 
 interface Detail {
@@ -64,7 +83,7 @@ async function noticeOnFirstScreen(page: Page, height: number): Promise<string> 
 
 /** What `redraw-tracker follow-up <id>` prints of the EHR (in this process, against the same npm start). */
 async function cliEhrLines(id: string): Promise<string[]> {
-  const run = await runCliInProcess(['follow-up', id], { TRACKER_URL: tracker.url, AWS_EC2_METADATA_DISABLED: 'true' });
+  const run = await runCliInProcess(['follow-up', id], { TRACKER_URL: file.url, AWS_EC2_METADATA_DISABLED: 'true' });
   expect(run.code, run.stderr).toBe(0);
   const lines = run.stdout.split('\n');
   const first = lines.findIndex((line) => line.startsWith('In the EHR: '));
@@ -72,56 +91,23 @@ async function cliEhrLines(id: string): Promise<string[]> {
 }
 
 async function signedInPage(viewport?: { width: number; height: number }): Promise<Page> {
-  const guarded = await guardedPage(browser, tracker.url, viewport ? { viewport } : {});
-  pages.push(guarded);
-  await signInWithHandle(guarded.page, tracker.url, 'kim.w', `#/follow-ups/${redraw.transactionId}`);
+  const guarded = await file.open(viewport ? { viewport } : {});
+  await signInWithHandle(guarded.page, file.url, 'kim.w', `#/follow-ups/${redraw.transactionId}`);
   await guarded.page.getByRole('heading', { level: 1, name: `Follow-up ${redraw.transactionId}` }).waitFor();
   return guarded.page;
 }
 
 async function detail(id: string): Promise<Detail | null> {
-  const response = await fetch(`${tracker.url}/follow-ups/${id}`);
+  const response = await fetch(`${file.url}/follow-ups/${id}`);
   if (response.status === 404) return null;
   if (!response.ok) throw new Error(`GET /follow-ups/${id} answered ${response.status}`);
   return (await response.json()) as Detail;
 }
 
-beforeAllOrFailEach(async () => {
-  fhir = await startFhirStandin();
-  [tracker, browser] = await Promise.all([startTrackerForBrowser({ env: { JUNCTION_WEBHOOK_SECRET: secret, FHIR_BASE_URL: fhir.url } }), launchChromium()]);
-  // An initial order in redraw_available two days ago, its redraw not created: a follow-up opens from the stream, and its Task is written.
-  for (const delivery of buildDeliveries(redrawFlow(redraw, 'not_created', new Date(Date.now() - 2 * DAY)))) {
-    expect(await postSignedWebhook(tracker.url, secret, delivery.body)).toBe(200);
-  }
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const found = await detail(redraw.transactionId);
-    if (found?.fhir?.state === 'current' && found.fhir.version === found.follow_up.version) break;
-    if (Date.now() > deadline) throw new Error(`the follow-up's Task is not current after 60 s: ${JSON.stringify(found)}`);
-    await new Promise((wake) => setTimeout(wake, 250));
-  }
-}, 240_000);
-
-afterEach(async () => {
-  for (const guarded of pages) {
-    expect(guarded.foreignRequests, 'requests to other origins').toEqual([]);
-    expect(guarded.consoleErrors, 'page and console errors').toEqual([]);
-  }
-  await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await tracker?.stop();
-  await fhir?.stop();
-}, 60_000);
-
 describe('the follow-up page with FHIR on', () => {
   it('says the follow-up is up to date in the EHR, and passes axe', async () => {
-    const guarded = await guardedPage(browser, tracker.url);
-    pages.push(guarded);
-    const { page } = guarded;
-    await signInWithHandle(page, tracker.url, 'kim.w', `#/follow-ups/${redraw.transactionId}`);
+    const { page } = await file.open();
+    await signInWithHandle(page, file.url, 'kim.w', `#/follow-ups/${redraw.transactionId}`);
     await page.getByRole('heading', { level: 1, name: `Follow-up ${redraw.transactionId}` }).waitFor();
     const term = page.locator('dl.facts > dt', { hasText: /^In the EHR$/ });
     await term.waitFor();
@@ -170,7 +156,7 @@ describe('the follow-up page with FHIR on', () => {
     // Someone completes the Task in the EHR; then, before the tracker has read that, a person records a contact here: changed in both places.
     await fhir.control.editTask(task!.id!, { status: 'completed' }, { author: 'Practitioner/123' });
     const before = (await detail(redraw.transactionId))!;
-    const acted = await fetch(`${tracker.url}/follow-ups/${redraw.transactionId}/actions`, {
+    const acted = await fetch(`${file.url}/follow-ups/${redraw.transactionId}/actions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-redraw-actor': 'kim.w' },
       body: JSON.stringify({ action: 'record_contact', channel: 'phone', outcome: 'no_answer', expected_version: before.follow_up.version }),

@@ -10,18 +10,27 @@
  * state passes axe. Each action with fields opens
  * its form in place from a button of its name (issue 58).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { expectNoAxeViolations, guardedPage, launchChromium, shortenRequestTimeout, stallRequests, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { expectNoAxeViolations, shortenRequestTimeout, stallRequests } from '../support/browser';
 import { CONSOLE_STEPS } from '../../console/src/lib/follow-up-next-step';
-import { beforeAllOrFailEach } from '../support/browser-setup';
+import { BrowserFile } from '../support/browser-setup';
 import { buildDeliveries, freshId } from '../support/junction';
 import { newSecret, postSignedWebhook } from '../support/webhook';
 
 const secret = newSecret();
-let tracker: BrowserTracker;
-let browser: Browser;
-const pages: GuardedPage[] = [];
+/** Open follow-ups nobody has touched yet (new, no owner), one per test that changes one. */
+let fresh: string[] = [];
+const file = new BrowserFile({
+  tracker: { simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret } },
+  setup: async () => {
+    const listed = await api<{ items: FollowUp[] }>('/follow-ups?queue=open&state=new&limit=50', 'observer');
+    fresh = listed.items.filter((item) => item.owner === null).map((item) => item.id);
+  },
+  // Chromium logs each 4xx answer the page reads (a 409 conflict, a 404) as a failed resource: expected, not an error of the page.
+  expectedConsole: /Failed to load resource: the server responded with a status of (404|409)/,
+});
+const { api } = file;
 
 interface FollowUp {
   id: string;
@@ -43,16 +52,8 @@ interface HistoryEntry {
   reference?: string;
 }
 
-async function api<T>(path: string, actor: string, init: RequestInit = {}): Promise<T> {
-  const response = await fetch(`${tracker.url}${path}`, { ...init, headers: { 'x-redraw-actor': actor, 'content-type': 'application/json' } });
-  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
 const detail = (id: string) => api<{ follow_up: FollowUp; history: HistoryEntry[] }>(`/follow-ups/${id}`, 'observer');
 
-/** Open follow-ups nobody has touched yet (new, no owner), one per test that changes one. */
-let fresh: string[] = [];
 const takeFresh = (): string => {
   const id = fresh.shift();
   if (!id) throw new Error('the simulation left too few new follow-ups');
@@ -60,17 +61,7 @@ const takeFresh = (): string => {
 };
 
 /** A fresh page signed in as `handle` at `hash`; `prepare` runs before the page loads (its routes). */
-async function signedIn(handle: string, hash: string, prepare?: (page: Page) => Promise<void>): Promise<Page> {
-  const guarded = await guardedPage(browser, tracker.url);
-  pages.push(guarded);
-  const { page } = guarded;
-  await prepare?.(page);
-  await page.goto(`${tracker.url}/${hash}`);
-  await page.getByLabel('Your handle').fill(handle);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByText(`Signed in as ${handle}`).waitFor();
-  return page;
-}
+const signedIn = (handle: string, hash: string, prepare?: (page: Page) => Promise<void>): Promise<Page> => file.signedIn(handle, hash, prepare ? { prepare } : {});
 
 const done = (page: Page, words: string) => page.getByRole('status').filter({ hasText: words }).waitFor();
 
@@ -82,7 +73,7 @@ async function openForm(page: Page, name: string): Promise<void> {
 
 /** Junction's webhook, signed with the tracker's secret. */
 async function postWebhook(body: unknown): Promise<void> {
-  expect(await postSignedWebhook(tracker.url, secret, body)).toBe(200);
+  expect(await postSignedWebhook(file.url, secret, body)).toBe(200);
 }
 
 /** Polls `read` until `ready` holds of its answer (the stream works behind the webhooks), for at most 30 s. */
@@ -125,26 +116,6 @@ async function failedKit(): Promise<{ transactionId: string; newOrderId: string;
     },
   };
 }
-
-beforeAllOrFailEach(async () => {
-  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret } }), launchChromium()]);
-  const listed = await api<{ items: FollowUp[] }>('/follow-ups?queue=open&state=new&limit=50', 'observer');
-  fresh = listed.items.filter((item) => item.owner === null).map((item) => item.id);
-}, 240_000);
-
-afterEach(async () => {
-  for (const guarded of pages) {
-    expect(guarded.foreignRequests, 'requests to other origins').toEqual([]);
-    // Chromium logs each 4xx answer the page reads (a 409 conflict, a 404) as a failed resource: expected, not an error of the page.
-    expect(guarded.consoleErrors.filter((line) => !/Failed to load resource: the server responded with a status of (404|409)/.test(line)), 'page and console errors').toEqual([]);
-  }
-  await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await tracker?.stop();
-}, 60_000);
 
 describe('the follow-up page', () => {
   it('acknowledges, assigns, snoozes, records contact, closes and reopens, each in the history under the handle typed', async () => {
@@ -370,10 +341,8 @@ describe('the follow-up page', () => {
 
   it('lets a keyboard-only person sign in, open a follow-up from the worklist, take it and snooze it', async () => {
     const id = takeFresh();
-    const guarded = await guardedPage(browser, tracker.url);
-    pages.push(guarded);
-    const { page } = guarded;
-    await page.goto(`${tracker.url}/`);
+    const { page } = await file.open();
+    await page.goto(`${file.url}/`);
     await page.getByRole('heading', { level: 1, name: 'Who is working?' }).waitFor();
     /** Tab (at most 80 times) until the focused element matches `selector`. */
     const tabTo = async (selector: string) => {

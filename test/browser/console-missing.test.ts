@@ -9,19 +9,17 @@
  * Junction, or close with a disposition); a close shows who closed it. Every
  * state passes axe, and the page runs under its own CSP without a violation.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { expectNoAxeViolations, guardedPage, launchChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
-import { beforeAllOrFailEach } from '../support/browser-setup';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { expectNoAxeViolations } from '../support/browser';
+import { BrowserFile } from '../support/browser-setup';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow } from '../support/junction';
 import { newSecret, postSignedWebhook } from '../support/webhook';
 
 const DAY = 86_400_000;
 const HANDLE = 'dana.r';
 const secret = newSecret();
-let tracker: BrowserTracker;
-let browser: Browser;
-const pages: GuardedPage[] = [];
+const file = new BrowserFile({ tracker: { env: { JUNCTION_WEBHOOK_SECRET: secret } } });
 
 interface FollowUp {
   id: string;
@@ -32,14 +30,16 @@ interface FollowUp {
 }
 
 async function postWebhook(body: unknown): Promise<void> {
-  expect(await postSignedWebhook(tracker.url, secret, body)).toBe(200);
+  expect(await postSignedWebhook(file.url, secret, body)).toBe(200);
 }
 
 async function followUp(id: string): Promise<FollowUp | null> {
-  const response = await fetch(`${tracker.url}/follow-ups/${id}`);
+  const response = await fetch(`${file.url}/follow-ups/${id}`);
   if (response.status === 404) return null;
   return ((await response.json()) as { follow_up: FollowUp }).follow_up;
 }
+
+const signedIn = (hash: string, options: { bypassCSP?: boolean } = {}): Promise<Page> => file.signedIn(HANDLE, hash, options);
 
 /** A test kit that ended sample_error (the lab's detail on its last event): Junction never redraws it. */
 async function failedKit(detail: string): Promise<{ transactionId: string; orderId: string }> {
@@ -68,34 +68,6 @@ async function shownText(page: Page, selector: string): Promise<string> {
   });
 }
 
-async function signedIn(hash: string, options: { bypassCSP?: boolean } = {}): Promise<Page> {
-  const guarded = await guardedPage(browser, tracker.url, options);
-  pages.push(guarded);
-  const { page } = guarded;
-  await page.goto(`${tracker.url}/${hash}`);
-  await page.getByLabel('Your handle').fill(HANDLE);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByText(`Signed in as ${HANDLE}`).waitFor();
-  return page;
-}
-
-beforeAllOrFailEach(async () => {
-  [tracker, browser] = await Promise.all([startTrackerForBrowser({ env: { JUNCTION_WEBHOOK_SECRET: secret } }), launchChromium()]);
-}, 240_000);
-
-afterEach(async () => {
-  for (const guarded of pages) {
-    expect(guarded.foreignRequests, 'requests to other origins').toEqual([]);
-    expect(guarded.consoleErrors, 'page and console errors (CSP violations among them)').toEqual([]);
-  }
-  await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await tracker?.stop();
-}, 60_000);
-
 describe('what is missing and why (issue 46)', () => {
   it('holds a failed test kit first in Needs attention, says on its page what is missing, why and the choices, and shows who closed it', async () => {
     const kit = await failedKit('sample_hemolyzed');
@@ -107,7 +79,7 @@ describe('what is missing and why (issue 46)', () => {
     expect(await row.textContent()).toContain('Result missing without a redraw');
     await expectNoAxeViolations(page, 'needs attention with a failed kit');
 
-    await page.goto(`${tracker.url}/#/follow-ups/${kit.transactionId}`);
+    await page.goto(`${file.url}/#/follow-ups/${kit.transactionId}`);
     const section = page.getByRole('region', { name: 'What is missing and why' });
     await section.waitFor();
     await section.getByText('Ended:').waitFor();

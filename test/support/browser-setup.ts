@@ -1,8 +1,13 @@
 /**
  * The set-up of a browser test file (test/browser/*), apart from
- * test/support/browser.ts, which the bench imports outside vitest.
+ * test/support/browser.ts, which the bench imports outside vitest: the hooks
+ * that start a tracker and Chromium for the file and check and close its pages
+ * (BrowserFile), and the ways a test meets the console through them (signing
+ * in, reading the API).
  */
-import { beforeAll, beforeEach } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { guardedPage, launchChromium, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from './browser';
 
 /**
  * A browser file's `beforeAll`, except that a setup that throws fails each of
@@ -23,4 +28,105 @@ export function beforeAllOrFailEach(setup: () => Promise<void>, timeoutMs?: numb
   beforeEach(() => {
     if (failure !== null) throw failure.error;
   });
+}
+
+/** How a page of a test is made (guardedPage's options: viewport, zone, CSP bypass, touch). */
+export type PageOptions = NonNullable<Parameters<typeof guardedPage>[2]>;
+
+/** `npm start`'s options (startTrackerForBrowser: the simulator, the environment). */
+type TrackerOptions = Parameters<typeof startTrackerForBrowser>[0];
+
+export interface BrowserFileOptions {
+  /** Before the tracker starts (a stand-in it is pointed at). */
+  before?: () => Promise<void>;
+  /** The tracker's options, or a function giving them once `before` has run. */
+  tracker?: TrackerOptions | (() => TrackerOptions);
+  /** The file's own seeding, once the tracker and Chromium are up. */
+  setup?: () => Promise<void>;
+  /** After the browser and the tracker are closed (a stand-in the tracker talked to). */
+  teardown?: () => Promise<void>;
+  /** Console lines a test makes on purpose (Chromium logs each 4xx the page reads as a failed resource); any other fails the test. */
+  expectedConsole?: RegExp;
+  /** The setup's time limit (240 s unless said). */
+  timeoutMs?: number;
+}
+
+/**
+ * The tracker and the Chromium of one browser file, started before its first
+ * test (beforeAllOrFailEach) and stopped after its last; each page a test opens
+ * through it is checked after the test (no request to another origin, no page
+ * or console error but the expected ones) and closed.
+ */
+export class BrowserFile {
+  private started: { tracker: BrowserTracker; browser: Browser } | undefined;
+  private readonly pages: GuardedPage[] = [];
+
+  constructor(private readonly options: BrowserFileOptions = {}) {
+    beforeAllOrFailEach(async () => {
+      await options.before?.();
+      const trackerOptions = typeof options.tracker === 'function' ? options.tracker() : options.tracker;
+      const [tracker, browser] = await Promise.all([startTrackerForBrowser(trackerOptions), launchChromium()]);
+      this.started = { tracker, browser };
+      await options.setup?.();
+    }, options.timeoutMs ?? 240_000);
+    afterEach(() => this.checkAndClosePages());
+    afterAll(async () => {
+      await this.started?.browser.close();
+      await this.started?.tracker.stop();
+      await options.teardown?.();
+    }, 60_000);
+  }
+
+  /** The file's tracker (npm start), once started. */
+  get tracker(): BrowserTracker {
+    if (this.started === undefined) throw new Error('the browser file has not started its tracker');
+    return this.started.tracker;
+  }
+
+  /** The file's Chromium, once started. */
+  get browser(): Browser {
+    if (this.started === undefined) throw new Error('the browser file has not started Chromium');
+    return this.started.browser;
+  }
+
+  /** The console's origin, http://127.0.0.1:PORT. */
+  get url(): string {
+    return this.tracker.url;
+  }
+
+  /** A new page on the console's origin in a context of its own, checked and closed after the test. */
+  readonly open = async (options: PageOptions = {}): Promise<GuardedPage> => {
+    const guarded = await guardedPage(this.browser, this.url, options);
+    this.pages.push(guarded);
+    return guarded;
+  };
+
+  /** A new page at `hash`, signed in as `handle` through the handle prompt; `prepare` runs before the page loads (its routes). */
+  readonly signedIn = async (handle: string, hash: string, options: PageOptions & { prepare?: (page: Page) => Promise<void> } = {}): Promise<Page> => {
+    const { prepare, ...pageOptions } = options;
+    const { page } = await this.open(pageOptions);
+    await prepare?.(page);
+    await signInWithHandle(page, this.url, handle, hash);
+    return page;
+  };
+
+  /** The tracker's API as `actor` (its x-redraw-actor header): the answer's JSON, or an error naming the status. */
+  readonly api = async <T>(path: string, actor = 'observer', init: RequestInit = {}): Promise<T> => {
+    const response = await fetch(`${this.url}${path}`, { ...init, headers: { 'x-redraw-actor': actor, 'content-type': 'application/json' } });
+    if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
+    return (await response.json()) as T;
+  };
+
+  private async checkAndClosePages(): Promise<void> {
+    const pages = this.pages.splice(0);
+    try {
+      for (const guarded of pages) {
+        expect(guarded.foreignRequests, 'requests to other origins').toEqual([]);
+        const expected = this.options.expectedConsole;
+        expect(guarded.consoleErrors.filter((line) => expected === undefined || !expected.test(line)), 'page and console errors').toEqual([]);
+      }
+    } finally {
+      await Promise.all(pages.map((guarded) => guarded.context.close()));
+    }
+  }
 }
