@@ -13,19 +13,24 @@
  * (issue 72), by keyboard, and a walk over colleagues' follow-ups says what the
  * question costs in keys; axe at both widths.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { expectNoAxeViolations, guardedPage, launchChromium, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
-import { beforeAllOrFailEach } from '../support/browser-setup';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { expectNoAxeViolations, signInWithHandle } from '../support/browser';
+import { BrowserFile } from '../support/browser-setup';
+import { answered, shown } from '../support/browser-follow-up';
 import { buildDeliveries, freshId } from '../support/junction';
 import { newSecret, postSignedWebhook } from '../support/webhook';
 
 const DAY = 86_400_000;
 const COLLEAGUE = 'j.doe';
 const secret = newSecret();
-let tracker: BrowserTracker;
-let browser: Browser;
-const pages: GuardedPage[] = [];
+const file = new BrowserFile({
+  tracker: { simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret } },
+  setup: async () => {
+    kit = await failedKit();
+  },
+  expectedConsole: /Failed to load resource: the server responded with a status of (404|409)/,
+});
 /** A failed test kit's follow-up (no_redraw, with what is missing). */
 let kit = '';
 
@@ -39,17 +44,13 @@ interface FollowUp {
   last_contact: { channel: string; outcome: string } | null;
 }
 
-async function api<T>(path: string, actor = 'observer', init: RequestInit = {}): Promise<T> {
-  const response = await fetch(`${tracker.url}${path}`, { ...init, headers: { 'x-redraw-actor': actor, 'content-type': 'application/json' } });
-  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as T;
-}
+const { api } = file;
 const detail = async (id: string) => (await api<{ follow_up: FollowUp }>(`/follow-ups/${id}`)).follow_up;
 const openQueue = async () => (await api<{ items: FollowUp[] }>('/follow-ups?queue=open&limit=100')).items;
 const act = (id: string, body: Record<string, unknown>, actor = COLLEAGUE) => api(`/follow-ups/${id}/actions`, actor, { method: 'POST', body: JSON.stringify(body) });
 
 async function postWebhook(body: unknown): Promise<void> {
-  expect(await postSignedWebhook(tracker.url, secret, body)).toBe(200);
+  expect(await postSignedWebhook(file.url, secret, body)).toBe(200);
 }
 
 /** A test kit that ended sample_error (the sample hemolyzed): a no_redraw follow-up opens. */
@@ -70,43 +71,12 @@ async function failedKit(): Promise<string> {
   }
 }
 
-beforeAllOrFailEach(async () => {
-  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret } }), launchChromium()]);
-  kit = await failedKit();
-}, 240_000);
-
-afterEach(async () => {
-  for (const guarded of pages) {
-    expect(guarded.foreignRequests, 'requests to other origins').toEqual([]);
-    expect(guarded.consoleErrors.filter((line) => !/Failed to load resource: the server responded with a status of (404|409)/.test(line)), 'page and console errors').toEqual([]);
-  }
-  await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await tracker?.stop();
-}, 60_000);
-
 async function signedIn(handle: string, hash: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
-  const guarded = await guardedPage(browser, tracker.url, { viewport });
-  pages.push(guarded);
-  await signInWithHandle(guarded.page, tracker.url, handle, hash);
+  const guarded = await file.open({ viewport });
+  await signInWithHandle(guarded.page, file.url, handle, hash);
   return guarded.page;
 }
 
-/** The follow-up's page has drawn it and read its queue. */
-async function shown(page: Page, id: string): Promise<void> {
-  await page.getByRole('heading', { level: 1, name: `Follow-up ${id}` }).waitFor();
-  await page.getByText('Version').waitFor();
-  await page.locator('#next-in-queue, #end-of-queue').first().waitFor();
-}
-
-/** The answer is said and has the focus. */
-async function answered(page: Page, words: string): Promise<void> {
-  await page.getByRole('status').filter({ hasText: words }).waitFor({ timeout: 15_000 });
-  await page.waitForFunction("document.activeElement?.id === 'action-result'");
-}
 
 /** The bottom edge (px from the top of the page) of each element, and the page's scroll. */
 async function bottoms(page: Page, selectors: readonly string[]): Promise<Record<string, number>> {
@@ -393,20 +363,20 @@ describe('the follow-up page’s first screen (issue 58)', () => {
 
     // The walk: a close and a snooze of each kind, every key counted.
     const walk: { id: string; what: string; keys: number }[] = [];
-    await page.goto(`${tracker.url}/#/follow-ups/${theirs1!.id}?queue=open`);
+    await page.goto(`${file.url}/#/follow-ups/${theirs1!.id}?queue=open`);
     await shown(page, theirs1!.id);
     await page.locator('h1').focus();
     walk.push({ id: theirs1!.id, what: 'close, a colleague’s', keys: await closeIt(true) });
-    await page.goto(`${tracker.url}/#/follow-ups/${theirs2!.id}?queue=open`);
+    await page.goto(`${file.url}/#/follow-ups/${theirs2!.id}?queue=open`);
     await shown(page, theirs2!.id);
     await page.locator('h1').focus();
     walk.push({ id: theirs2!.id, what: 'snooze, a colleague’s', keys: await snoozeIt(true) });
-    await page.goto(`${tracker.url}/#/follow-ups/${own1!.id}?queue=open`);
+    await page.goto(`${file.url}/#/follow-ups/${own1!.id}?queue=open`);
     await shown(page, own1!.id);
     expect(await page.locator('#open-close').count()).toBe(1);
     await page.locator('h1').focus();
     walk.push({ id: own1!.id, what: 'close, my own', keys: await closeIt(false) });
-    await page.goto(`${tracker.url}/#/follow-ups/${own2!.id}?queue=open`);
+    await page.goto(`${file.url}/#/follow-ups/${own2!.id}?queue=open`);
     await shown(page, own2!.id);
     await page.locator('h1').focus();
     walk.push({ id: own2!.id, what: 'snooze, my own', keys: await snoozeIt(false) });

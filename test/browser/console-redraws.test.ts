@@ -12,13 +12,12 @@
  * loading state meanwhile, then the page with the focus on its h1; a chunk
  * that does not come is said in words, with Try again.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { timeWords } from '../../console/src/lib/time';
 import { REASON_TEXT } from '../../functions/core/next-steps';
 import { statusWords } from '../../functions/core/status';
-import { expectNoAxeViolations, guardedPage, launchChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
-import { beforeAllOrFailEach } from '../support/browser-setup';
+import { expectNoAxeViolations, type GuardedPage } from '../support/browser';
+import { BrowserFile } from '../support/browser-setup';
 
 interface Order {
   id: string;
@@ -47,39 +46,22 @@ function followUpWords(order: Order): string {
   return `${STATE_WORDS[order.follow_up_state!]}, ${order.follow_up_owner === null ? 'no owner' : `owner ${order.follow_up_owner}`}`;
 }
 
-let tracker: BrowserTracker;
-let browser: Browser;
-const opened: GuardedPage[] = [];
-
-beforeAllOrFailEach(async () => {
-  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), launchChromium()]);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await tracker?.stop();
-}, 60_000);
-
-afterEach(async () => {
-  for (const guarded of opened.splice(0)) {
-    expect(guarded.foreignRequests).toEqual([]);
-    expect(guarded.consoleErrors).toEqual([]);
-    await guarded.context.close();
-  }
+const file = new BrowserFile({
+  tracker: { simulate: true },
+  timeoutMs: 180_000,
 });
 
 async function redraws(state: 'stale' | 'open'): Promise<{ items: Order[]; next_cursor: string | null }> {
-  const response = await fetch(`${tracker.url}/redraws?state=${state}&limit=50`);
+  const response = await fetch(`${file.url}/redraws?state=${state}&limit=50`);
   expect(response.status).toBe(200);
   return (await response.json()) as { items: Order[]; next_cursor: string | null };
 }
 
 async function openConsole(route: string, h1: string, options: { viewport?: { width: number; height: number }; timezoneId?: string } = {}): Promise<GuardedPage> {
-  const guarded = await guardedPage(browser, tracker.url, options);
-  opened.push(guarded);
-  await guarded.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: tracker.url });
+  const guarded = await file.open(options);
+  await guarded.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: file.url });
   const { page } = guarded;
-  await page.goto(`${tracker.url}/#${route}`);
+  await page.goto(`${file.url}/#${route}`);
   await page.getByLabel('Your handle').fill('redraws.tester');
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('heading', { level: 1, name: h1 }).waitFor();
@@ -140,7 +122,7 @@ describe('the Stale redraws page', () => {
     const order = (await redraws('stale')).items.find((item) => item.follow_up_id !== null && item.follow_up_state !== 'closed')!;
     const id = order.follow_up_id!;
     const act = async (body: Record<string, unknown>) => {
-      const response = await fetch(`${tracker.url}/follow-ups/${id}/actions`, { method: 'POST', headers: { 'x-redraw-actor': 'sam.r', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const response = await fetch(`${file.url}/follow-ups/${id}/actions`, { method: 'POST', headers: { 'x-redraw-actor': 'sam.r', 'content-type': 'application/json' }, body: JSON.stringify(body) });
       expect(response.status).toBe(200);
     };
     await act({ action: 'assign', owner: 'sam.r' });
@@ -160,7 +142,7 @@ describe('the Stale redraws page', () => {
     expect(cells[2]).toBe('');
     expect(cells[4]).toBe(`${shortFollowUp(id)}\nSnoozed, owner sam.r`);
     // The order's own status time in the same zone, beside UTC.
-    const statusTime = (await (await fetch(`${tracker.url}/orders/${order.id}`)).json()) as { order: { last_event: { created_at: string } | null; updated_at: string } };
+    const statusTime = (await (await fetch(`${file.url}/orders/${order.id}`)).json()) as { order: { last_event: { created_at: string } | null; updated_at: string } };
     expect(cells[0]).toContain(`since ${timeWords(statusTime.order.last_event?.created_at ?? statusTime.order.updated_at, 'America/New_York')}`);
     await expectNoAxeViolations(page, 'the Open redraws page with a snoozed follow-up');
   });
@@ -230,10 +212,9 @@ describe('the Stale redraws page', () => {
 
   it('draws under the console\'s own Content-Security-Policy without a violation', async () => {
     // No bypass here: whatever the CSP refuses on the page (an inline script, a style element or attribute in markup) is logged.
-    const guarded = await guardedPage(browser, tracker.url, { bypassCSP: false });
-    opened.push(guarded);
+    const guarded = await file.open({ bypassCSP: false });
     const { page } = guarded;
-    const response = await page.goto(`${tracker.url}/#/redraws?state=open`);
+    const response = await page.goto(`${file.url}/#/redraws?state=open`);
     expect(response?.headers()['content-security-policy']).toMatch(/style-src 'self'/);
     await page.getByLabel('Your handle').fill('redraws.tester');
     await page.getByRole('button', { name: 'Continue' }).click();

@@ -8,17 +8,38 @@
  * 390-px phone with no sideways scroll and no axe violation.
  */
 import { randomBytes } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { expectNoAxeViolations, guardedPage, launchChromium, simulate, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
-import { beforeAllOrFailEach } from '../support/browser-setup';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { expectNoAxeViolations, simulate, type GuardedPage } from '../support/browser';
+import { BrowserFile } from '../support/browser-setup';
+import { answered, shown } from '../support/browser-follow-up';
 import { eventually } from '../support/npm-start';
 
 const NY = 'America/New_York';
-let tracker: BrowserTracker;
-let browser: Browser;
-const pages: GuardedPage[] = [];
 const secret = `whsec_${randomBytes(24).toString('base64')}`;
+const file = new BrowserFile({
+  tracker: { simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret } },
+  setup: async () => {
+    await simulateAgain();
+    // Follow-ups open from the table's stream behind the simulator's answers: wait for them to settle.
+    let last = '';
+    await eventually(
+      async () => {
+        const now = JSON.stringify((await openQueue()).map((item) => [item.id, item.version]));
+        const settled = now === last;
+        last = now;
+        return settled;
+      },
+      (settled) => settled,
+      90_000,
+      1_500,
+    );
+    const open = await openQueue();
+    if (open.length < 14) throw new Error(`two simulations left ${open.length} open follow-ups, fewer than the 14 this file works`);
+  },
+  expectedConsole: /Failed to load resource: the server responded with a status of (404|409)/,
+  timeoutMs: 300_000,
+});
 
 interface FollowUp {
   id: string;
@@ -31,51 +52,14 @@ interface FollowUp {
   contact_attempts: number;
 }
 
-async function api<T>(path: string, actor = 'observer', init: RequestInit = {}): Promise<T> {
-  const response = await fetch(`${tracker.url}${path}`, { ...init, headers: { 'x-redraw-actor': actor, 'content-type': 'application/json' } });
-  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as T;
-}
+const { api } = file;
 const detail = async (id: string) => (await api<{ follow_up: FollowUp }>(`/follow-ups/${id}`)).follow_up;
 const openQueue = async () => (await api<{ items: FollowUp[] }>('/follow-ups?queue=open&limit=100')).items;
 
 /** The simulator run once more against the same tracker: its ids are fresh, so it adds follow-ups. */
 async function simulateAgain(): Promise<void> {
-  await simulate(tracker.url, secret, 43);
+  await simulate(file.url, secret, 43);
 }
-
-beforeAllOrFailEach(async () => {
-  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret } }), launchChromium()]);
-  await simulateAgain();
-  // Follow-ups open from the table's stream behind the simulator's answers: wait for them to settle.
-  let last = '';
-  await eventually(
-    async () => {
-      const now = JSON.stringify((await openQueue()).map((item) => [item.id, item.version]));
-      const settled = now === last;
-      last = now;
-      return settled;
-    },
-    (settled) => settled,
-    90_000,
-    1_500,
-  );
-  const open = await openQueue();
-  if (open.length < 14) throw new Error(`two simulations left ${open.length} open follow-ups, fewer than the 14 this file works`);
-}, 300_000);
-
-afterEach(async () => {
-  for (const guarded of pages) {
-    expect(guarded.foreignRequests, 'requests to other origins').toEqual([]);
-    expect(guarded.consoleErrors.filter((line) => !/Failed to load resource: the server responded with a status of (404|409)/.test(line)), 'page and console errors').toEqual([]);
-  }
-  await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await tracker?.stop();
-}, 60_000);
 
 /** Tab (at most 120 times) until the focused element matches `selector`. */
 async function tabTo(page: Page, selector: string): Promise<void> {
@@ -90,7 +74,7 @@ async function tabTo(page: Page, selector: string): Promise<void> {
 /** Opens the console at `hash` and signs in by keyboard. */
 async function openByKeyboard(guarded: GuardedPage, hash: string, handle: string): Promise<Page> {
   const { page } = guarded;
-  await page.goto(`${tracker.url}/${hash}`);
+  await page.goto(`${file.url}/${hash}`);
   await page.getByRole('heading', { level: 1, name: 'Who is working?' }).waitFor();
   await tabTo(page, '#field-handle');
   await page.keyboard.type(handle);
@@ -99,25 +83,6 @@ async function openByKeyboard(guarded: GuardedPage, hash: string, handle: string
   return page;
 }
 
-/** The follow-up's page has drawn it and read its queue. */
-async function shown(page: Page, id: string): Promise<void> {
-  await page.getByRole('heading', { level: 1, name: `Follow-up ${id}` }).waitFor();
-  await page.getByText('Version').waitFor();
-  await page.locator('#next-in-queue, #end-of-queue').first().waitFor();
-}
-
-/** After an action: the answer is announced and the focus is on it (the top of the page), never the page's body. */
-async function answered(page: Page, words: string): Promise<void> {
-  await page
-    .getByRole('status')
-    .filter({ hasText: words })
-    .waitFor({ timeout: 15_000 })
-    .catch(async (error: unknown) => {
-      throw new Error(`no "${words}": ${String(error)}\n${await page.locator('main').innerText()}`);
-    });
-  await page.waitForFunction("document.activeElement?.id === 'action-result'");
-  expect(await page.evaluate<boolean>('document.activeElement === document.body')).toBe(false);
-}
 
 /** "2026-11-26 09:00" of an instant on New York's clock. */
 function newYorkClock(iso: string): string {
@@ -268,8 +233,7 @@ async function followNext(page: Page): Promise<string> {
 describe('working a shift', () => {
   it('works ten follow-ups in a row by keyboard alone from the first of a queue, finds one by its order id, and reads New York times', async () => {
     const handle = 'kim.w';
-    const guarded = await guardedPage(browser, tracker.url, { timezoneId: NY });
-    pages.push(guarded);
+    const guarded = await file.open({ timezoneId: NY });
     const queue = await openQueue();
     const first = queue[0]!.id;
     const page = await openByKeyboard(guarded, `#/follow-ups/${first}?queue=open`, handle);
@@ -307,7 +271,7 @@ describe('working a shift', () => {
 
     // An order id in the URL leads to its follow-up, the queue kept, and says so.
     const withOrder = after.find((item) => item.initial_order_id !== null && item.initial_order_id !== item.id)!;
-    await page.goto(`${tracker.url}/#/follow-ups/${withOrder.initial_order_id}?queue=open`);
+    await page.goto(`${file.url}/#/follow-ups/${withOrder.initial_order_id}?queue=open`);
     await shown(page, withOrder.id);
     expect(new URL(page.url()).hash).toBe(`#/follow-ups/${withOrder.id}?queue=open&found=${withOrder.initial_order_id}`);
     await page.getByText(`Order ${withOrder.initial_order_id} belongs to follow-up ${withOrder.id}.`).waitFor();
@@ -316,8 +280,7 @@ describe('working a shift', () => {
 
   it('works three follow-ups on a 390-px phone: no sideways scroll, the action bar never covers the focus, no axe violation', async () => {
     const handle = 'lou.v';
-    const guarded = await guardedPage(browser, tracker.url, { timezoneId: NY, viewport: { width: 390, height: 844 } });
-    pages.push(guarded);
+    const guarded = await file.open({ timezoneId: NY, viewport: { width: 390, height: 844 } });
     const queue = (await openQueue()).filter((item) => item.state !== 'snoozed');
     const first = queue[0]!.id;
     const page = await openByKeyboard(guarded, `#/follow-ups/${first}?queue=open`, handle);
@@ -366,8 +329,7 @@ describe('working a shift', () => {
     if ((await detail(one!.id)).owner !== null) await api(`/follow-ups/${one!.id}/actions`, 'ops.bot', { method: 'POST', body: JSON.stringify({ action: 'assign', owner: null }) });
     expect(await detail(one!.id)).toMatchObject({ state: 'acknowledged', owner: null });
 
-    const guarded = await guardedPage(browser, tracker.url, { timezoneId: NY });
-    pages.push(guarded);
+    const guarded = await file.open({ timezoneId: NY });
     const page = await openByKeyboard(guarded, `#/follow-ups/${one!.id}?queue=open`, handle);
     await shown(page, one!.id);
     await tabTo(page, '#take-it');
@@ -392,7 +354,7 @@ describe('working a shift', () => {
 
     // Someone closes the other one after my page loaded it; my snooze is refused in one notice.
     const twoOwner = (await detail(two!.id)).owner;
-    await page.goto(`${tracker.url}/#/follow-ups/${two!.id}?queue=open`);
+    await page.goto(`${file.url}/#/follow-ups/${two!.id}?queue=open`);
     await shown(page, two!.id);
     await page.getByRole('button', { name: 'Snooze', exact: true }).click();
     await page.getByLabel('Reason').selectOption({ label: 'Patient requested' });

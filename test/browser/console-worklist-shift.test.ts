@@ -9,10 +9,10 @@
  * on a row changed behind the page, in words; cards on a 390-px phone with
  * nothing scrolling sideways; axe at both widths.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { expectNoAxeViolations, guardedPage, launchChromium, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
-import { beforeAllOrFailEach } from '../support/browser-setup';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { expectNoAxeViolations, signInWithHandle, type GuardedPage } from '../support/browser';
+import { BrowserFile } from '../support/browser-setup';
 import { buildDeliveries, freshId, redrawFlow } from '../support/junction';
 import { newSecret, postSignedWebhook } from '../support/webhook';
 
@@ -22,9 +22,14 @@ const COLLEAGUE = 'j.doe';
 const ZONE = 'America/New_York';
 const PHONE = { width: 390, height: 844 };
 const secret = newSecret();
-let tracker: BrowserTracker;
-let browser: Browser;
-const pages: GuardedPage[] = [];
+const file = new BrowserFile({
+  tracker: { simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret } },
+  setup: async () => {
+    await seedFollowUps(8);
+  },
+  // Chromium logs each 409 the page reads (a row changed behind it) as a failed resource, and each request the test cuts off.
+  expectedConsole: /Failed to load resource: (the server responded with a status of 409|net::ERR_FAILED)/,
+});
 
 interface Row {
   id: string;
@@ -39,7 +44,7 @@ interface Row {
 }
 
 async function api<T>(path: string, init: RequestInit & { actor?: string } = {}): Promise<T> {
-  const response = await fetch(`${tracker.url}${path}`, { ...init, headers: { 'x-redraw-actor': init.actor ?? HANDLE, 'content-type': 'application/json' } });
+  const response = await fetch(`${file.url}${path}`, { ...init, headers: { 'x-redraw-actor': init.actor ?? HANDLE, 'content-type': 'application/json' } });
   if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as T;
 }
@@ -48,7 +53,7 @@ const listed = async (query: string): Promise<Row[]> => (await api<{ items: Row[
 const act = (id: string, body: Record<string, unknown>, actor = COLLEAGUE) => api<{ follow_up: Row }>(`/follow-ups/${id}/actions`, { method: 'POST', body: JSON.stringify(body), actor });
 
 async function postWebhook(body: unknown): Promise<void> {
-  expect(await postSignedWebhook(tracker.url, secret, body)).toBe(200);
+  expect(await postSignedWebhook(file.url, secret, body)).toBe(200);
 }
 
 /** Opens `count` more follow-ups (walk-in orders in redraw_available, no redraw order yet), opened 1 to `count` days ago, and waits for them. */
@@ -66,11 +71,10 @@ async function seedFollowUps(count: number): Promise<void> {
 }
 
 async function signedIn(hash: string, options: { viewport?: { width: number; height: number }; clock?: Date } = {}): Promise<{ page: Page; guarded: GuardedPage }> {
-  const guarded = await guardedPage(browser, tracker.url, { timezoneId: ZONE, ...(options.viewport ? { viewport: options.viewport } : {}) });
-  pages.push(guarded);
-  await guarded.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: tracker.url });
+  const guarded = await file.open({ timezoneId: ZONE, ...(options.viewport ? { viewport: options.viewport } : {}) });
+  await guarded.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: file.url });
   if (options.clock) await guarded.page.clock.install({ time: options.clock });
-  await signInWithHandle(guarded.page, tracker.url, HANDLE, hash);
+  await signInWithHandle(guarded.page, file.url, HANDLE, hash);
   await rowsShown(guarded.page);
   return { page: guarded.page, guarded };
 }
@@ -88,25 +92,6 @@ const short = (id: string) => `${id.slice(0, 8)}…`;
 /** Page-side expressions (the tests are compiled without the DOM's types). */
 const READ_CLIPBOARD = 'navigator.clipboard.readText()';
 const FOCUSED_NAME = "document.activeElement?.getAttribute('aria-label') ?? null";
-
-beforeAllOrFailEach(async () => {
-  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret } }), launchChromium()]);
-  await seedFollowUps(8);
-}, 240_000);
-
-afterEach(async () => {
-  for (const guarded of pages) {
-    expect(guarded.foreignRequests, 'requests to other origins').toEqual([]);
-    // Chromium logs each 409 the page reads (a row changed behind it) as a failed resource, and each request the test cuts off.
-    expect(guarded.consoleErrors.filter((line) => !/Failed to load resource: (the server responded with a status of 409|net::ERR_FAILED)/.test(line)), 'page and console errors').toEqual([]);
-  }
-  await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await tracker?.stop();
-}, 60_000);
 
 describe('the worklist through a shift (issue 47)', () => {
   it('shows 12 rows or more at 1280x800, one line each: short ids with copy buttons, the order to paste, urgency, due, days open', async () => {
@@ -168,11 +153,11 @@ describe('the worklist through a shift (issue 47)', () => {
     expect(await page.getByLabel('Owner').count()).toBe(1);
     await expectNoAxeViolations(page, 'worklist, closed, 1280x800');
     // A state in the URL that Closed cannot match is not applied.
-    await page.goto(`${tracker.url}/#/worklist?queue=closed&state=new`);
+    await page.goto(`${file.url}/#/worklist?queue=closed&state=new`);
     expect(await rowsShown(page)).toEqual(closed.slice(0, 50).map((row) => row.id));
 
     const offered = async (hash: string) => {
-      await page.goto(`${tracker.url}/${hash}`);
+      await page.goto(`${file.url}/${hash}`);
       await page.getByRole('button', { name: 'Apply filters' }).waitFor();
       return { state: await page.getByLabel('State').count(), owner: await page.getByLabel('Owner').count() };
     };
@@ -297,7 +282,7 @@ describe('the worklist through a shift (issue 47)', () => {
     for (const term of ['Order (for Junction)', 'Why', 'Due', 'State', 'Owner', 'Days open']) expect(await card.locator('dt', { hasText: term }).count(), term).toBe(1);
     await expectNoAxeViolations(page, 'worklist, all open, 390x844');
     for (const queue of ['mine', 'unassigned', 'attention', 'snoozed', 'open', 'closed']) {
-      await page.goto(`${tracker.url}/#/worklist?queue=${queue}`);
+      await page.goto(`${file.url}/#/worklist?queue=${queue}`);
       await page.getByRole('heading', { level: 1, name: 'Worklist' }).waitFor();
       await page.locator('#worklist-rows [data-id], .empty').first().waitFor();
       expect(await page.evaluate('document.documentElement.scrollWidth'), `queue ${queue} at 390 px`).toBeLessThanOrEqual(390);

@@ -9,16 +9,14 @@
  * "Snoozed until ..., in 2 days" (calendar days), never stuck. Leaves a screenshot (1280x800) at CONSOLE_SCREENSHOT, in
  * the git-ignored test-results/ (README's docs/console.png is copied from it by hand).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { CONSOLE_CSP } from '../../local/console-assets';
-import { CONSOLE_SCREENSHOT, expectNoAxeViolations, guardedPage, launchChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
-import { beforeAllOrFailEach } from '../support/browser-setup';
+import { CONSOLE_SCREENSHOT, expectNoAxeViolations } from '../support/browser';
+import { BrowserFile } from '../support/browser-setup';
 
 const HANDLE = 'ana.lopez';
-let tracker: BrowserTracker;
-let browser: Browser;
-const pages: GuardedPage[] = [];
+const file = new BrowserFile({ tracker: { simulate: true } });
 
 interface Row {
   id: string;
@@ -33,7 +31,7 @@ interface Row {
 
 const COLLEAGUE = 'j.doe';
 const act = (id: string, body: Record<string, unknown>, actor = HANDLE) =>
-  api<{ follow_up: Row }>(`/follow-ups/${id}/actions`, { method: 'POST', body: JSON.stringify(body), headers: { 'x-redraw-actor': actor } });
+  file.api<{ follow_up: Row }>(`/follow-ups/${id}/actions`, actor, { method: 'POST', body: JSON.stringify(body) });
 
 /** "overdue 2 days" as minutes from now (negative: past), "due in 5 hours" as positive; null when the words say neither. */
 function dueOffset(words: string): number | null {
@@ -46,11 +44,8 @@ function dueOffset(words: string): number | null {
 /** The texts of one column of the worklist's table, top to bottom (nth-child counts the row's th). */
 const column = (page: Page, nth: number) => page.locator(`table tbody tr > :nth-child(${nth})`).allInnerTexts();
 
-async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const response = await fetch(`${tracker.url}${path}`, { ...init, headers: { 'x-redraw-actor': HANDLE, 'content-type': 'application/json', ...(init.headers ?? {}) } });
-  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as T;
-}
+/** The API as HANDLE. */
+const api = <T>(path: string): Promise<T> => file.api<T>(path, HANDLE);
 
 const listed = async (query: string): Promise<Row[]> => (await api<{ items: Row[] }>(`/follow-ups?${query}&limit=50`)).items;
 
@@ -65,16 +60,7 @@ async function inDays(page: Page, until: string): Promise<string> {
 const snoozedUntil = (inWords: string) => new RegExp(`^Snoozed until \\w{3} \\d{1,2} \\w{3}( \\d{4})?, \\d\\d:\\d\\d .*, ${inWords}$`);
 
 /** A fresh page, signed in as HANDLE through the prompt. */
-async function signedIn(hash = '#/worklist'): Promise<Page> {
-  const guarded = await guardedPage(browser, tracker.url);
-  pages.push(guarded);
-  const { page } = guarded;
-  await page.goto(`${tracker.url}/${hash}`);
-  await page.getByLabel('Your handle').fill(HANDLE);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByText(`Signed in as ${HANDLE}`).waitFor();
-  return page;
-}
+const signedIn = (hash = '#/worklist'): Promise<Page> => file.signedIn(HANDLE, hash);
 
 /** The follow-up ids of the worklist's table, top to bottom (each row link's name is its whole id). */
 async function shownIds(page: Page): Promise<string[]> {
@@ -85,39 +71,20 @@ async function shownIds(page: Page): Promise<string[]> {
 /** The whole follow-up id of the focused row link. */
 const focusedId = (page: Page) => page.locator(':focus').getAttribute('aria-label');
 
-beforeAllOrFailEach(async () => {
-  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), launchChromium()]);
-}, 240_000);
-
-afterEach(async () => {
-  for (const guarded of pages) {
-    expect(guarded.foreignRequests, 'requests to other origins').toEqual([]);
-    expect(guarded.consoleErrors, 'page and console errors').toEqual([]);
-  }
-  await Promise.all(pages.splice(0).map((guarded) => guarded.context.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await tracker?.stop();
-}, 60_000);
-
 describe('the worklist', () => {
   it('serves / with the strict Content-Security-Policy', async () => {
-    const response = await fetch(`${tracker.url}/`);
+    const response = await fetch(`${file.url}/`);
     expect(response.headers.get('content-security-policy')).toBe(CONSOLE_CSP);
   });
 
   it('runs under its own Content-Security-Policy without a single violation', async () => {
-    const guarded = await guardedPage(browser, tracker.url, { bypassCSP: false });
-    pages.push(guarded);
-    const { page } = guarded;
-    await page.goto(`${tracker.url}/`);
+    const { page } = await file.open({ bypassCSP: false });
+    await page.goto(`${file.url}/`);
     await page.getByLabel('Your handle').fill(HANDLE);
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('table').waitFor();
     for (const hash of ['#/bulk', '#/report', '#/redraws', '#/worklist?queue=closed']) {
-      await page.goto(`${tracker.url}/${hash}`);
+      await page.goto(`${file.url}/${hash}`);
       await page.getByRole('heading', { level: 1 }).waitFor();
       await page.waitForLoadState('networkidle');
     }
@@ -125,10 +92,8 @@ describe('the worklist', () => {
   });
 
   it('asks for a handle first, its field focused on load, refusing a reserved one in words, and passes axe', async () => {
-    const guarded = await guardedPage(browser, tracker.url);
-    pages.push(guarded);
-    const { page } = guarded;
-    await page.goto(`${tracker.url}/`);
+    const { page } = await file.open();
+    await page.goto(`${file.url}/`);
     await page.getByRole('heading', { level: 1, name: 'Who is working?' }).waitFor();
     // The handle field has the focus on load: a person types at once (issue 72 item 9: it took 7 Tabs).
     await page.locator('#field-handle:focus').waitFor();
