@@ -57,16 +57,9 @@ async function redraws(state: 'stale' | 'open'): Promise<{ items: Order[]; next_
   return (await response.json()) as { items: Order[]; next_cursor: string | null };
 }
 
-async function openConsole(route: string, h1: string, options: { viewport?: { width: number; height: number }; timezoneId?: string } = {}): Promise<GuardedPage> {
-  const guarded = await file.open(options);
-  await guarded.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: file.url });
-  const { page } = guarded;
-  await page.goto(`${file.url}/#${route}`);
-  await page.getByLabel('Your handle').fill('redraws.tester');
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByRole('heading', { level: 1, name: h1 }).waitFor();
-  return guarded;
-}
+/** The console at a hash route, past the handle prompt, with the page's h1 shown; the clipboard allowed. */
+const openConsole = (route: string, h1: string, options: { viewport?: { width: number; height: number }; timezoneId?: string } = {}): Promise<GuardedPage> =>
+  file.openAt(route, h1, 'redraws.tester', { ...options, grant: ['clipboard-read', 'clipboard-write'] });
 
 describe('the Stale redraws page', () => {
   it('lists what GET /redraws?state=stale lists, in its order, with status and flag in words and a link to each follow-up with its state and owner', async () => {

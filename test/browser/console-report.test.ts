@@ -18,235 +18,57 @@
  * with a stand-in for Junction's API whose results reads (one sweep) give the
  * follow-ups their failure types.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { durationsCell, redrawRateCell } from '../../cli/report-views';
 import { instantWords } from '../../console/src/report/report-words';
 import { intervalPercentWords, wilsonInterval } from '../../console/src/report/wilson';
 import { failureTypeWords } from '../../functions/core/missing-words';
 import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
-import { expectNoAxeViolations, guardedPage, launchChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
-import { beforeAllOrFailEach } from '../support/browser-setup';
-import { buildDeliveries, freshId, noRedrawFlow, redrawFlow, simpleFlow, type FlowSpec } from '../support/junction';
-import { newSecret, postSignedWebhook } from '../support/webhook';
-
-interface Durations {
-  n: number;
-  p50: number | null;
-  p90: number | null;
-}
-interface Report {
-  from: string;
-  to: string;
-  opened: number;
-  closed: number;
-  by_disposition: Record<string, number>;
-  open_now: number;
-  stale_now: number;
-  unassigned_now: number;
-  redraw_failed_now: number;
-  attention_now: Record<'redraw_failed' | 'results_still_missing' | 'no_redraw', number>;
-  closed_by_people: number;
-  closed_by_tracker: number;
-  aging_now: Record<'0_7' | '8_14' | '15_30' | 'over_30', number>;
-  time_to_redraw_order_hours: Durations;
-  time_to_acknowledge_hours: Durations;
-  time_to_close_hours: Durations;
-  walk_in_completed: number;
-  with_redraw: number;
-  time_zone: string;
-  ended_missing: Record<'results_still_missing' | 'no_redraw' | 'redraw_failed', number>;
-  by_lab: ByLab[];
-  closes_by_person: { actor: string; closed: number }[] | null;
-  closes_counted_since: string | null;
-}
-interface ByLab {
-  lab: string;
-  method: string;
-  completed: number;
-  with_redraw: number;
-  redraw_rate: number | null;
-  ended_missing: number;
-  time_to_redraw_results_hours: Durations;
-  failure_types: Record<string, number>;
-}
+import { expectNoAxeViolations, type GuardedPage } from '../support/browser';
+import {
+  AGING,
+  cell,
+  COUNTS,
+  ENDED_MISSING,
+  expectedLabCells,
+  FAILURES,
+  interval,
+  labGroups,
+  lastSevenDays,
+  postLabFlows,
+  markers,
+  RANKED,
+  rate,
+  readReport,
+  rowName,
+  tableRows,
+  TOO_FEW,
+  typesOf,
+  WEEKLY,
+  ZERO,
+  type ByLab,
+  type Report,
+} from '../support/browser-report';
+import { BrowserFile } from '../support/browser-setup';
+import { newSecret } from '../support/webhook';
 
 const secret = newSecret();
 let standin: JunctionStandin;
-let tracker: BrowserTracker;
-let browser: Browser;
-const opened: GuardedPage[] = [];
-
-/** Posts one signed webhook to the tracker, as Svix does. */
-async function postWebhook(body: unknown): Promise<void> {
-  expect(await postSignedWebhook(tracker.url, secret, body)).toBe(200);
-}
-
-/** A flow whose orders are all at `lab` (lab_test.lab.slug). */
-function atLab(lab: string, flow: FlowSpec): FlowSpec {
-  return { ...flow, orders: flow.orders.map((order) => ({ ...order, lab })) };
-}
-
-/**
- * Transactions at two labs besides the simulator's: at north-lab a walk-in
- * redraw whose redraw completed and a walk-in that completed without one; at
- * south-lab a walk-in completed with results missing and no redraw (no_redraw),
- * whose failure types the sweep reads from the stand-in; at east-lab a walk-in
- * cancelled in redraw_available (ended, nothing completed: no rate). Junction
- * (the stand-in) knows them all. Waits until the report of the last 7 days
- * has the labs and a failure type, and then stays the same.
- */
-async function postLabFlows(): Promise<void> {
-  const start = new Date(Date.now() - 20 * 3_600_000);
-  const ids = () => ({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() });
-  const flows = [
-    atLab('north-lab', redrawFlow(ids(), 'completed', start)),
-    atLab('north-lab', simpleFlow({ transactionId: freshId(), orderId: freshId() }, 'walk_in_test', undefined, start)),
-    atLab('south-lab', noRedrawFlow({ transactionId: freshId(), orderId: freshId() }, 'walk_in_test', { low: 'completed' }, start)),
-    atLab('east-lab', redrawFlow(ids(), 'initial_cancelled', start)),
-    // Enough walk-ins completed at Quest for its row to be ranked (10 or more completed, with the simulator's redraw there).
-    ...Array.from({ length: 10 }, () => atLab('quest', simpleFlow({ transactionId: freshId(), orderId: freshId() }, 'walk_in_test', undefined, start))),
-  ];
-  for (const flow of flows) {
-    const deliveries = buildDeliveries(flow);
-    await standin.recordDeliveries(deliveries);
-    for (const delivery of deliveries) await postWebhook(delivery.body);
-  }
-  const { from, to } = lastSevenDays();
-  const deadline = Date.now() + 60_000;
-  let last = '';
-  let same = 0;
-  while (same < 2) {
-    if (Date.now() > deadline) throw new Error(`the report never showed the test's labs with failure types: ${last}`);
-    // The follow-ups open from the stream; a sweep reads their results from the stand-in (each order once).
-    const sweep = await fetch(`${tracker.url}/local/sweep`, { method: 'POST' });
-    expect(sweep.status).toBe(200);
-    const now = JSON.stringify(await report(`from=${from}&to=${to}`));
-    const parsed = JSON.parse(now) as Report;
-    const ready =
-      ['north-lab', 'south-lab', 'east-lab'].every((lab) => parsed.by_lab.some((row) => row.lab === lab)) &&
-      parsed.by_lab.some((row) => row.lab === 'south-lab' && Object.keys(row.failure_types).length > 0) &&
-      parsed.by_lab.some((row) => row.completed >= 10 && row.with_redraw > 0);
-    same = ready && now === last ? same + 1 : 0;
-    last = now;
-    await new Promise((wake) => setTimeout(wake, 1_000));
-  }
-}
-
-beforeAllOrFailEach(async () => {
-  standin = await startJunctionStandin();
-  [tracker, browser] = await Promise.all([
-    startTrackerForBrowser({ simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret, JUNCTION_API_BASE_URL: standin.url, JUNCTION_API_KEY: standin.apiKey } }),
-    launchChromium(),
-  ]);
-  await postLabFlows();
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await tracker?.stop();
-  await standin?.close();
-}, 60_000);
-
-afterEach(async () => {
-  for (const guarded of opened.splice(0)) {
-    // Whatever the test did, nothing left the page's origin and nothing failed in it.
-    expect(guarded.foreignRequests).toEqual([]);
-    expect(guarded.consoleErrors).toEqual([]);
-    await guarded.context.close();
-  }
+const file = new BrowserFile({
+  before: async () => {
+    standin = await startJunctionStandin();
+  },
+  tracker: () => ({ simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret, JUNCTION_API_BASE_URL: standin.url, JUNCTION_API_KEY: standin.apiKey } }),
+  setup: async (): Promise<void> => postLabFlows(file.url, secret, standin),
+  teardown: async () => {
+    await standin?.close();
+  },
 });
 
-async function report(query: string): Promise<Report> {
-  const response = await fetch(`${tracker.url}/reports/redraws${query === '' ? '' : `?${query}`}`);
-  expect(response.status).toBe(200);
-  return (await response.json()) as Report;
-}
+const report = (query: string): Promise<Report> => readReport(file.url, query);
 
 /** The console at a hash route, past the handle prompt, with the page's h1 shown. */
-async function openConsole(route: string, h1: string | RegExp = 'Redraw report'): Promise<GuardedPage> {
-  const guarded = await guardedPage(browser, tracker.url);
-  opened.push(guarded);
-  const { page } = guarded;
-  await page.goto(`${tracker.url}/#${route}`);
-  const prompt = page.getByLabel('Your handle');
-  await Promise.race([prompt.waitFor(), page.getByRole('heading', { level: 1, name: h1 }).waitFor()]);
-  if (await prompt.isVisible()) {
-    await prompt.fill('report.tester');
-    await page.getByRole('button', { name: 'Continue' }).click();
-  }
-  await page.getByRole('heading', { level: 1, name: h1 }).waitFor();
-  return guarded;
-}
-
-/** The text of the count cell of a row of a table, by the row header's accessible name. */
-async function cell(page: Page, table: string | RegExp, row: string | RegExp): Promise<string> {
-  const found = page
-    .getByRole('table', { name: table })
-    .getByRole('row')
-    .filter({ has: page.getByRole('rowheader', { name: row, exact: typeof row === 'string' }) });
-  return (await found.getByRole('cell').first().innerText()).trim();
-}
-
-const COUNTS = 'Follow-ups in the window, and open now';
-const AGING = 'Open follow-ups by days since they opened; each links to the worklist of those';
-const WEEKLY = /^Follow-ups opened and closed per week/;
-const RANKED = /^Ranked: 10 or more completed/;
-const TOO_FEW = /^Too few to rank: fewer than 10 completed/;
-const ZERO = /^Without a redraw in the window/;
-const FAILURES = 'Missing markers by failure type, per lab and collection method, the most first';
-const ENDED_MISSING = 'Transactions that ended in the window without all their results, by how';
-
-/** Each body row of a table as the texts of its header and data cells, in order. */
-async function tableRows(page: Page, name: string | RegExp): Promise<string[][]> {
-  const rows = page.getByRole('table', { name }).locator('tbody tr');
-  const texts: string[][] = [];
-  for (let index = 0; index < (await rows.count()); index++) texts.push((await rows.nth(index).locator('th, td').allInnerTexts()).map((text) => text.trim()));
-  return texts;
-}
-
-/** The labs the simulator uses, in words with their codes (functions/core/lab-names.ts); the test's own labs have no name. */
-const LAB_WORDS: Readonly<Record<string, string>> = {
-  quest: 'Quest Diagnostics (quest)',
-  labcorp: 'Labcorp (labcorp)',
-  bioreference: 'BioReference (bioreference)',
-  sonora_quest: 'Sonora Quest (sonora_quest)',
-  unknown: 'Lab not given (unknown)',
-};
-const labWords = (lab: string) => LAB_WORDS[lab] ?? lab;
-const rowName = (row: ByLab) => `${labWords(row.lab)}, ${row.method.replaceAll('_', ' ')}`;
-const interval = (row: ByLab) => (row.completed === 0 ? '-' : intervalPercentWords(wilsonInterval(row.with_redraw, row.completed)!));
-/** A rate as the page says it: in percent with its sample ("33.3% (3 of 9)"). */
-const rate = (row: ByLab) => (row.redraw_rate === null ? 'no completions' : `${row.redraw_rate}% (${row.with_redraw} of ${row.completed})`);
-
-/** What a by-lab table should say for a row of the API's answer. */
-function expectedLabCells(row: ByLab): string[] {
-  return [labWords(row.lab), row.method.replaceAll('_', ' '), rate(row), interval(row), String(row.ended_missing), durationsCell(row.time_to_redraw_results_hours)];
-}
-
-/** The by-lab rows as the page groups them: ranked (10 or more completed and a redraw, the API's order), too few (by name), without a redraw (by name). */
-function labGroups(rows: readonly ByLab[]): { ranked: ByLab[]; tooFew: ByLab[]; zero: ByLab[] } {
-  const byName = (a: ByLab, b: ByLab) => a.lab.localeCompare(b.lab) || a.method.localeCompare(b.method);
-  return {
-    ranked: rows.filter((row) => row.with_redraw > 0 && row.completed >= 10),
-    tooFew: rows.filter((row) => row.with_redraw > 0 && row.completed < 10).sort(byName),
-    zero: rows.filter((row) => row.with_redraw === 0).sort(byName),
-  };
-}
-
-/** The failure types of a row, the most first, then by code. */
-const typesOf = (row: ByLab): [string, number][] =>
-  Object.entries(row.failure_types)
-    .filter(([, n]) => n > 0)
-    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
-const markers = (row: ByLab) => typesOf(row).reduce((sum, [, n]) => sum + n, 0);
-
-/** Today and 6 days before it, as UTC dates (the tracker's zone in these tests). */
-function lastSevenDays(): { from: string; to: string } {
-  const today = new Date();
-  const from = new Date(today.getTime() - 6 * 86_400_000);
-  return { from: from.toISOString().slice(0, 10), to: today.toISOString().slice(0, 10) };
-}
+const openConsole = (route: string, h1: string | RegExp = 'Redraw report'): Promise<GuardedPage> => file.openAt(route, h1, 'report.tester');
 
 describe('the Report page', () => {
   it('shows the numbers GET /reports/redraws answers for the window in the URL, said as the CLI says them', async () => {
@@ -293,15 +115,14 @@ describe('the Report page', () => {
   });
 
   it('opens on the last 28 days up to now, the current preset, and says the whole weeks before this one as such, leaving this week out', async () => {
-    const guarded = await guardedPage(browser, tracker.url);
-    opened.push(guarded);
+    const guarded = await file.open();
     const { page } = guarded;
     const asked: string[] = [];
     page.on('request', (request) => {
       const url = new URL(request.url());
       if (url.pathname === '/reports/redraws') asked.push(url.search);
     });
-    await page.goto(`${tracker.url}/#/report`);
+    await page.goto(`${file.url}/#/report`);
     await page.getByLabel('Your handle').fill('report.tester');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('table', { name: COUNTS }).waitFor();
@@ -365,8 +186,7 @@ describe('the Report page', () => {
   });
 
   it('charts the 8 whole weeks before this one and this week so far, each week\'s counts its own report, at most 4 asked at once', async () => {
-    const guarded = await guardedPage(browser, tracker.url);
-    opened.push(guarded);
+    const guarded = await file.open();
     const { page } = guarded;
     let inFlight = 0;
     let most = 0;
@@ -383,7 +203,7 @@ describe('the Report page', () => {
     page.on('requestfinished', (request) => done(request.url()));
     page.on('requestfailed', (request) => done(request.url()));
 
-    await page.goto(`${tracker.url}/#/report`);
+    await page.goto(`${file.url}/#/report`);
     const prompt = page.getByLabel('Your handle');
     await prompt.fill('report.tester');
     await page.getByRole('button', { name: 'Continue' }).click();
@@ -452,10 +272,9 @@ describe('the Report page', () => {
 
   it('draws the whole page under the console\'s own Content-Security-Policy without a violation', async () => {
     // No bypass here: whatever the CSP refuses on the page (an inline script, a style element or attribute in markup) is logged.
-    const guarded = await guardedPage(browser, tracker.url, { bypassCSP: false });
-    opened.push(guarded);
+    const guarded = await file.open({ bypassCSP: false });
     const { page } = guarded;
-    const response = await page.goto(`${tracker.url}/#/report?weeks=4`);
+    const response = await page.goto(`${file.url}/#/report?weeks=4`);
     expect(response?.headers()['content-security-policy']).toMatch(/script-src 'self'/);
     await page.getByLabel('Your handle').fill('report.tester');
     await page.getByRole('button', { name: 'Continue' }).click();
@@ -564,14 +383,13 @@ describe('the Report page', () => {
       ],
       closes_counted_since: `${from}T00:00:00.000000Z`,
     };
-    const guarded = await guardedPage(browser, tracker.url);
-    opened.push(guarded);
+    const guarded = await file.open();
     await guarded.context.route(
       (url) => url.pathname === '/reports/redraws' && url.search === `?from=${from}&to=${to}`,
       (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(counted) }),
     );
     const { page } = guarded;
-    await page.goto(`${tracker.url}/#/report?from=${from}&to=${to}`);
+    await page.goto(`${file.url}/#/report?from=${from}&to=${to}`);
     await page.getByLabel('Your handle').fill('report.tester');
     await page.getByRole('button', { name: 'Continue' }).click();
     const table = /^People's closes in the window, most first/;
@@ -591,12 +409,7 @@ describe('the Report page', () => {
       { width: 1280, height: 800 },
       { width: 390, height: 844 },
     ]) {
-      const guarded = await guardedPage(browser, tracker.url, { viewport });
-      opened.push(guarded);
-      const { page } = guarded;
-      await page.goto(`${tracker.url}/#/report?from=${from}&to=${to}`);
-      await page.getByLabel('Your handle').fill('report.tester');
-      await page.getByRole('button', { name: 'Continue' }).click();
+      const page = await file.signedIn('report.tester', `#/report?from=${from}&to=${to}`, { viewport });
       await page.getByRole('table', { name: COUNTS }).waitFor();
       for (const heading of ['Redraw rate by lab and method', 'Failure types']) {
         const section = page.getByRole('region', { name: heading });
@@ -616,12 +429,7 @@ describe('the Report page', () => {
       { width: 1280, height: 800 },
       { width: 390, height: 844 },
     ]) {
-      const guarded = await guardedPage(browser, tracker.url, { viewport });
-      opened.push(guarded);
-      const { page } = guarded;
-      await page.goto(`${tracker.url}/#/report?from=${from}&to=${to}`);
-      await page.getByLabel('Your handle').fill('report.tester');
-      await page.getByRole('button', { name: 'Continue' }).click();
+      const page = await file.signedIn('report.tester', `#/report?from=${from}&to=${to}`, { viewport });
       await page.getByRole('table', { name: RANKED }).waitFor();
       await page.getByRole('table', { name: WEEKLY }).waitFor();
       expect(await page.getByRole('img', { name: /^Bar chart of the redraw rate/ }).isVisible()).toBe(true);
@@ -648,3 +456,4 @@ describe('the Report page', () => {
     }
   });
 });
+

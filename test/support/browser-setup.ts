@@ -110,6 +110,28 @@ export class BrowserFile {
     return page;
   };
 
+  /**
+   * A new page at the console's hash `route` (e.g. '/report?weeks=4'), past the
+   * handle prompt as `handle`, once its h1 reads `h1`; `grant`: browser
+   * permissions for the page's origin (the clipboard), given before it loads.
+   */
+  readonly openAt = async (route: string, h1: string | RegExp, handle: string, options: PageOptions & { grant?: string[] } = {}): Promise<GuardedPage> => {
+    const { grant, ...pageOptions } = options;
+    const guarded = await this.open(pageOptions);
+    if (grant !== undefined) await guarded.context.grantPermissions(grant, { origin: this.url });
+    const { page } = guarded;
+    await page.goto(`${this.url}/#${route}`);
+    const prompt = page.getByLabel('Your handle');
+    const heading = page.getByRole('heading', { level: 1, name: h1 });
+    await Promise.race([prompt.waitFor(), heading.waitFor()]);
+    if (await prompt.isVisible()) {
+      await prompt.fill(handle);
+      await page.getByRole('button', { name: 'Continue' }).click();
+    }
+    await heading.waitFor();
+    return guarded;
+  };
+
   /** The tracker's API as `actor` (its x-redraw-actor header): the answer's JSON, or an error naming the status. */
   readonly api = async <T>(path: string, actor = 'observer', init: RequestInit = {}): Promise<T> => {
     const response = await fetch(`${this.url}${path}`, { ...init, headers: { 'x-redraw-actor': actor, 'content-type': 'application/json' } });
