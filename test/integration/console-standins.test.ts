@@ -6,7 +6,7 @@
  * (test/support/console-gateway.ts). Each answer is checked against what the
  * AWS documentation says the service answers.
  */
-import { createHash, createPublicKey, randomBytes, verify as verifySignature } from 'node:crypto';
+import { createPublicKey, verify as verifySignature } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_SCOPES, consoleConfig, consoleContentSecurityPolicy } from '../../lib/console-contract';
 import { buildConsoleFiles } from '../../lib/console-build';
@@ -14,10 +14,10 @@ import { startCognitoStandin, type CognitoStandin } from '../support/cognito-sta
 import { claimsAsPassed, startConsoleGateway, type ConsoleGateway } from '../support/console-gateway';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
 import { freePort } from '../support/npm-start';
+import { decode, expectOAuthError, FORM, formFields, get, ManagedLogin, pkce, post, type Tokens } from '../support/managed-login';
 
 const CLIENT_ID = 'console-client-1';
 const SCOPES = CONSOLE_SCOPES.split(' ');
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 let table: TestTable;
 let cognito: CognitoStandin;
@@ -38,80 +38,8 @@ afterAll(async () => {
   await table?.drop();
 });
 
-/** A PKCE pair (RFC 7636, S256). */
-function pkce(): { verifier: string; challenge: string } {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
-
-function authorizeUrl(overrides: Record<string, string | null> = {}): string {
-  const params: Record<string, string | null> = {
-    response_type: 'code',
-    client_id: CLIENT_ID,
-    redirect_uri: consoleUrl,
-    scope: CONSOLE_SCOPES,
-    state: 'state-1',
-    code_challenge: pkce().challenge,
-    code_challenge_method: 'S256',
-    ...overrides,
-  };
-  const url = new URL('/oauth2/authorize', cognito.origin);
-  for (const [name, value] of Object.entries(params)) if (value !== null) url.searchParams.set(name, value);
-  return url.toString();
-}
-
-const get = (url: string, headers: Record<string, string> = {}) => fetch(url, { redirect: 'manual', headers });
-const post = (url: string, form: Record<string, string>, headers: Record<string, string> = FORM) => fetch(url, { method: 'POST', redirect: 'manual', headers, body: new URLSearchParams(form).toString() });
-
-/** The form fields of the sign-in page, as a browser would send them. */
-function formFields(html: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-    fields[match[1] ?? ''] = (match[2] ?? '').replace(/&#(\d+);/g, (_all, code: string) => String.fromCharCode(Number(code)));
-  }
-  return fields;
-}
-
-/** Managed login as a browser goes through it: authorize, the sign-in page, the form; the app's callback URL. */
-async function signIn(username: string, overrides: Record<string, string | null> = {}): Promise<{ callback: URL; cookie: string }> {
-  const authorize = await get(authorizeUrl(overrides));
-  expect(authorize.status).toBe(302);
-  const page = await get(new URL(authorize.headers.get('location') ?? '', cognito.origin).toString());
-  expect(page.status).toBe(200);
-  const signedIn = await post(`${cognito.origin}/login`, { ...formFields(await page.text()), username, action: 'signin' });
-  expect(signedIn.status).toBe(302);
-  return { callback: new URL(signedIn.headers.get('location') ?? ''), cookie: (signedIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '' };
-}
-
-interface Tokens {
-  id_token: string;
-  access_token: string;
-  refresh_token: string;
-  expires_in: number;
-  token_type: string;
-}
-
-/** A user's tokens through the whole code + PKCE flow. */
-async function tokensFor(username: string, scope = CONSOLE_SCOPES): Promise<Tokens> {
-  const { verifier, challenge } = pkce();
-  const { callback } = await signIn(username, { scope, code_challenge: challenge });
-  const answer = await post(`${cognito.origin}/oauth2/token`, { grant_type: 'authorization_code', client_id: CLIENT_ID, code: callback.searchParams.get('code') ?? '', redirect_uri: consoleUrl, code_verifier: verifier });
-  expect(answer.status).toBe(200);
-  return (await answer.json()) as Tokens;
-}
-
-/** A JWT's header and claims, unverified. */
-function decode(jwt: string): { header: Record<string, unknown>; claims: Record<string, unknown> } {
-  const [header = '', claims = ''] = jwt.split('.');
-  return { header: JSON.parse(Buffer.from(header, 'base64url').toString()) as Record<string, unknown>, claims: JSON.parse(Buffer.from(claims, 'base64url').toString()) as Record<string, unknown> };
-}
-
-async function expectOAuthError(answer: Response, status: number, error: string): Promise<void> {
-  expect({ status: answer.status, body: await answer.json() }).toEqual({ status, body: { error } });
-  expect(answer.headers.get('access-control-allow-origin')).toBe('*');
-  expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
-  expect(answer.headers.get('cache-control')).toBe('no-store');
-}
+const login = new ManagedLogin(() => ({ origin: cognito.origin, clientId: CLIENT_ID, redirectUri: consoleUrl, scope: CONSOLE_SCOPES }));
+const { authorizeUrl, signIn, tokensFor } = login;
 
 describe('the Cognito stand-in: managed login', () => {
   it('signs a user in with code + PKCE and issues the ID, access and refresh tokens Cognito issues', async () => {

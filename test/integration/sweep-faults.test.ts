@@ -34,6 +34,7 @@ import { keys, OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
 import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
 import { startAwsStandin, STANDIN_CLIENT_CONFIG, type AwsStandin } from '../support/aws-standin';
 import { createTestTable, type TestTable } from '../support/dynamodb';
+import { dyingTable } from '../support/dying-table';
 import { buildDeliveries, freshId, redrawFlow } from '../support/junction';
 
 const HOUR = 3_600_000;
@@ -181,7 +182,7 @@ describe('a sweep stopped at any point', () => {
     let crashed = false;
     let flaggedOne: () => void = () => undefined;
     const reached = new Promise<void>((resolve) => (flaggedOne = resolve));
-    const dyingProcess = dyingTable();
+    const dyingProcess = dyingTable(table.db);
     // The process dies while the first notification is on its way: it never settles, nothing after it runs.
     const dying: Notifier = {
       notify: () => {
@@ -336,35 +337,6 @@ describe('one sweep at a time (CONTRACT §4: the lease)', () => {
   });
 });
 
-/**
- * A process that dies: the table as the sweep sees it, until `kill()`. Requests sent before it land (DynamoDB
- * received them); every request after it never leaves (its promise never settles), as in a dead process.
- * `landed()` resolves once every request sent before the kill has been answered: what the dead sweep wrote is
- * then all in the table, and nothing of it moves again. Waited for by counting, never by a pause.
- */
-function dyingTable() {
-  let dead = false;
-  let inFlight = 0;
-  let idle: () => void = () => undefined;
-  const db = new Proxy(table.db, {
-    get(target, name, receiver) {
-      const member = Reflect.get(target, name, receiver) as unknown;
-      if (typeof member !== 'function') return member;
-      return (...args: unknown[]) => {
-        if (dead) return new Promise<never>(() => undefined);
-        inFlight++;
-        return (member as (...a: unknown[]) => Promise<unknown>).apply(target, args).finally(() => {
-          if (--inFlight === 0) idle();
-        });
-      };
-    },
-  });
-  return {
-    db,
-    kill: () => void (dead = true),
-    landed: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (idle = resolve))),
-  };
-}
 
 /** The notification claims of these orders in the table (a test table is small enough for one Scan page). */
 async function claimsOf(ids: readonly string[]): Promise<string[]> {
@@ -379,7 +351,7 @@ describe('a sweep that crashed after SNS accepted a notification, before its cla
     const { ids, now } = await seedStuck(3);
     aws.plan.sns = () => 'serve';
     const sns = snsNotifier();
-    const dying = dyingTable();
+    const dying = dyingTable(table.db);
     let arrived = 0;
     let allClaimed: () => void = () => undefined;
     const claimedAll = new Promise<void>((resolve) => (allClaimed = resolve));
@@ -432,7 +404,7 @@ describe('a sweep that crashed after SNS accepted a notification, before its cla
   it('sends a flag whose claim was never written (the process died between the two) at the next sweep, once', async () => {
     const { ids, now } = await seedStuck(3);
     aws.plan.sns = () => 'serve';
-    const dying = dyingTable();
+    const dying = dyingTable(table.db);
     // The process dies as the first claim is about to be written: that request never leaves. Whatever the other
     // candidates had sent lands (a flag, perhaps); nothing is claimed and nothing reaches SNS.
     let killed: () => void = () => undefined;
