@@ -11,12 +11,12 @@ import { DIGEST_KIND } from '../../functions/core/digest';
 import { digestChat, digestEmail } from '../../functions/core/digest-render';
 import type { OverdueFollowUp } from '../../functions/core/digest-lists';
 import type { RedrawReport } from '../../functions/core/report';
-import type { LogSink } from '../../functions/shared/observability';
 import { SNS_CLIENT_CONFIG } from '../../functions/notices/config';
 import { createDigestHandler, DigestError, type DigestReads } from '../../functions/weekly-digest/app';
 import { createSnsDigestPublisher, KIND_ATTRIBUTE } from '../../functions/weekly-digest/publisher';
 import { startAwsStandin, STANDIN_CLIENT_CONFIG, type AwsStandin } from '../support/aws-standin';
 import { quietReport } from '../support/redraw-report';
+import { recordingLogger } from '../support/recording-logs';
 
 const TOPIC = 'arn:aws:sns:eu-central-1:123456789012:notifications';
 const NOW = new Date('2026-11-23T07:00:01Z');
@@ -48,16 +48,6 @@ beforeEach(() => {
   aws.plan.sns = () => 'serve';
   aws.messages.length = 0;
 });
-
-function recordingLogger() {
-  const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
-  const at =
-    (level: string) =>
-    (message: unknown, ...extra: unknown[]): void =>
-      void lines.push({ level, message: String(message), fields: (extra[0] ?? {}) as Record<string, unknown> });
-  const logger: LogSink = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-  return { logger, lines };
-}
 
 /** What the reads asked for, and a report answered from a fixed value (the store is tested on its own). */
 function fixedReads() {
