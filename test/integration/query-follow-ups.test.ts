@@ -15,8 +15,8 @@ import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { freshId, redrawFlow, simpleFlow, type FlowSpec } from '../../local/junction-flows';
 import { createTestTable, type TestTable } from '../support/dynamodb';
-import { openApiValidator } from '../support/openapi';
-import { documentedGet, recomputeFromStored, storeFlowWebhooks } from '../support/query-seed';
+import { documentedGet, openApiValidator } from '../support/openapi';
+import { recomputeFromStored, storeFlowWebhooks } from '../support/stored-flows';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
 let table: TestTable;

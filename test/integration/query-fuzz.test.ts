@@ -19,7 +19,7 @@ import { FOLLOW_UP_LIST_STATES } from '../../functions/store/follow-ups/worklist
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { freshId, redrawFlow, simpleFlow, type FlowSpec } from '../../local/junction-flows';
 import { createTestTable, type TestTable } from '../support/dynamodb';
-import { recomputeFromStored, storeFlowWebhooks } from '../support/query-seed';
+import { recomputeFromStored, storeFlowWebhooks } from '../support/stored-flows';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
 const RUNS = 150;

@@ -14,8 +14,8 @@ import { OPEN_REDRAW_PARTITIONS, TABLE } from '../../functions/store/table';
 import { queryItems } from '../../functions/store/query-pages';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { freshId, PHI_CANARY, redrawFlow, simpleFlow, type FlowSpec } from '../support/junction';
-import { openApiValidator } from '../support/openapi';
-import { documentedGet, recomputeFromStored, storeFlowWebhooks } from '../support/query-seed';
+import { documentedGet, openApiValidator } from '../support/openapi';
+import { recomputeFromStored, storeFlowWebhooks } from '../support/stored-flows';
 
 let table: TestTable;
 let handle: ReturnType<typeof createQueryHandler>;

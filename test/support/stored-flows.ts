@@ -1,19 +1,16 @@
 /**
- * What the query function's tests read, written as the tracker writes it but
- * without its functions' plumbing: a flow's webhooks stored as the webhook
- * function stores them, a transaction recomputed as the transaction function
- * does when the stream brings it its orders; and a GET of the query function as
- * API Gateway sends it, its answer checked against docs/openapi.json.
+ * A flow's orders written as the tracker writes them, without its functions'
+ * plumbing (no stream, no handler): its webhooks stored as the webhook function
+ * stores them, and its transaction recomputed as the transaction function does
+ * when the stream brings it their items. For the tests that read what is stored.
  */
 import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
-import type { QueryEvent, QueryResponse } from '../../functions/query/app';
 import { getOrder } from '../../functions/store/order-reads';
 import { putOrderFromWebhook } from '../../functions/store/orders';
 import type { TableClient } from '../../functions/store/table-client';
 import { recomputeTransaction } from '../../functions/store/transactions';
 import { buildDeliveries, type FlowSpec } from '../../local/junction-flows';
-import type { openApiValidator } from './openapi';
 
 interface Table {
   db: TableClient;
@@ -36,14 +33,4 @@ export async function storeFlowWebhooks(table: Table, spec: FlowSpec): Promise<s
 export async function recomputeFromStored(table: Table, transactionId: string, orderIds: readonly string[]): Promise<void> {
   const orders = await Promise.all(orderIds.map(async (orderId) => (await getOrder(table.db, table.tableName, orderId))!));
   await recomputeTransaction(table.db, table.tableName, transactionId, { orders, listings: [] });
-}
-
-/** GET `path` of the query function `handle()` answers with, `assertDocumented` checking the answer for `template`. */
-export function documentedGet(handle: () => (event: QueryEvent) => Promise<QueryResponse>, assertDocumented: ReturnType<typeof openApiValidator>) {
-  return async (path: string, template: string, query?: Record<string, string>): Promise<QueryResponse> => {
-    const event: QueryEvent = { routeKey: '$default', rawPath: path, requestContext: { http: { method: 'GET' } }, ...(query ? { queryStringParameters: query } : {}) };
-    const response = await handle()(event);
-    assertDocumented('GET', template, response);
-    return response;
-  };
 }
