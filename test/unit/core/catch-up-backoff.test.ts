@@ -1,6 +1,6 @@
 /** The catch-up's pause after reads that did not improve a member (issue 24, item 8): 1 h doubling up to 24 h. */
 import { describe, expect, it } from 'vitest';
-import { CATCH_UP_MAX_PAUSE_MS, catchUpPauseMs } from '../../functions/core/catch-up-backoff';
+import { CATCH_UP_MAX_PAUSE_MS, catchUpPauseMs } from '../../../functions/core/catch-up-backoff';
 
 const HOUR = 3_600_000;
 

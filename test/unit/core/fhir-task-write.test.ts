@@ -9,10 +9,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { contentDigest, DEFAULT_FHIR_SYSTEMS, extensionUrls, foundTask, MAPPED_FIELDS, taskOf, type FhirSystems, type FhirTask, type TaskSource } from '../../functions/core/fhir-task';
-import { taskToWrite } from '../../functions/core/fhir-task-write';
-import { openFollowUp, type FollowUp } from '../../functions/core/follow-up/states';
-import { ehrArbitrary, sourceArbitrary, systemsArbitrary, withEhrElements } from '../support/fhir-task-sources';
+import { contentDigest, DEFAULT_FHIR_SYSTEMS, extensionUrls, foundTask, MAPPED_FIELDS, taskOf, type FhirSystems, type FhirTask, type TaskSource } from '../../../functions/core/fhir-task';
+import { taskToWrite } from '../../../functions/core/fhir-task-write';
+import { openFollowUp, type FollowUp } from '../../../functions/core/follow-up/states';
+import { ehrArbitrary, sourceArbitrary, systemsArbitrary, withEhrElements } from '../../support/fhir-task-sources';
 
 type Entry = Record<string, unknown>;
 const entries = (value: unknown): Entry[] => (Array.isArray(value) ? (value as Entry[]) : []);

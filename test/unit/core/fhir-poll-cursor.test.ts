@@ -20,7 +20,7 @@ import {
   stateAfter,
   wholePageOneInstant,
   type PollState,
-} from '../../functions/core/fhir-poll-cursor';
+} from '../../../functions/core/fhir-poll-cursor';
 
 const SYSTEM = 'urn:redraw-tracker:follow-up';
 const BASE = 'https://fhir.example.org:8443/r4';

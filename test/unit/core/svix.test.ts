@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { Webhook } from 'svix';
 import { describe, expect, it } from 'vitest';
-import { signSvixMessage, svixSecretKey, verifySvixSignature, SVIX_TOLERANCE_SECONDS } from '../../functions/core/svix';
+import { signSvixMessage, svixSecretKey, verifySvixSignature, SVIX_TOLERANCE_SECONDS } from '../../../functions/core/svix';
 
 const VECTOR = {
   secret: 'whsec_plJ3nmyCDGBKInavdOK15jsl',

@@ -8,9 +8,9 @@ import {
   planRecompute,
   type KnownOrder,
   type MemberKnowledge,
-} from '../../functions/core/members';
-import type { ListingSnapshot, OrderRecord } from '../../functions/core/order-record';
-import { record } from '../support/records';
+} from '../../../functions/core/members';
+import type { ListingSnapshot, OrderRecord } from '../../../functions/core/order-record';
+import { record } from '../../support/records';
 
 function known(order: OrderRecord, inOpenRedraws = false): Map<string, KnownOrder> {
   return new Map([[order.id, { record: order, inOpenRedraws }]]);

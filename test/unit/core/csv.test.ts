@@ -4,7 +4,7 @@
  * `'` before a cell a spreadsheet would run as a formula, put there before quoting.
  */
 import { describe, expect, it } from 'vitest';
-import { csvCell, csvFileName, csvOf, tableCsv } from '../../functions/core/csv';
+import { csvCell, csvFileName, csvOf, tableCsv } from '../../../functions/core/csv';
 
 describe('csvOf', () => {
   it('writes the header row first, every line ended by CRLF', () => {

@@ -13,7 +13,7 @@ import {
   signNotification,
   taskIdOfUrl,
   type NotificationRoute,
-} from '../../functions/core/fhir-notification';
+} from '../../../functions/core/fhir-notification';
 
 const secret = 'n0tify-Secret_0123456789abcdef';
 const bytes = (text: string) => Buffer.from(text, 'utf8');

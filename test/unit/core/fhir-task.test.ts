@@ -10,9 +10,9 @@ import {
   taskOf,
   type ConfirmationFacts,
   type TaskSource,
-} from '../../functions/core/fhir-task';
-import { dispositionWords } from '../../functions/core/choice-words';
-import { openFollowUp, type FollowUp } from '../../functions/core/follow-up/states';
+} from '../../../functions/core/fhir-task';
+import { dispositionWords } from '../../../functions/core/choice-words';
+import { openFollowUp, type FollowUp } from '../../../functions/core/follow-up/states';
 
 const systems = DEFAULT_FHIR_SYSTEMS;
 const opened = openFollowUp({ id: 'txn-1', transactionId: 'txn-1', initialOrderId: 'order-1', redrawOrderId: null, openedAt: '2026-11-01T10:00:00.000Z' });

@@ -6,8 +6,8 @@
  * `ehr_change.why` code of the tracker in words.
  */
 import { describe, expect, it } from 'vitest';
-import { appliedEhrNews, ehrChangeWords, ehrEntryWords, ehrWhyWords, type EhrChangeFacts, type EntryFacts } from '../../functions/core/fhir-ehr-words';
-import { ehrSituation } from '../../functions/core/fhir-words';
+import { appliedEhrNews, ehrChangeWords, ehrEntryWords, ehrWhyWords, type EhrChangeFacts, type EntryFacts } from '../../../functions/core/fhir-ehr-words';
+import { ehrSituation } from '../../../functions/core/fhir-words';
 
 /** Times as a front end would put them, visibly: "[T]". */
 const time = (iso: string) => `[${iso}]`;
