@@ -107,6 +107,20 @@ export async function measureColdStarts(runs: number): Promise<ColdStartResults>
 }
 
 /** What Lambda and the stack set for `service`'s process: nothing is sent at import but the secret read (to the stand-in). */
+/** What the stack sets for the FHIR writer with a client secret (lib/fhir.ts), at an address nobody answers. */
+const FHIR_WRITER_ENV = {
+  FHIR_BASE_URL: 'https://fhir.bench.invalid/r4',
+  FHIR_TOKEN_URL: 'https://fhir.bench.invalid/oauth2/token',
+  FHIR_CLIENT_ID: 'bench',
+  FHIR_CLIENT_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-fhir',
+} as const;
+
+/** What the stack sets for the notifications route's function (lib/fhir-notifications.ts). */
+const FHIR_NOTIFICATIONS_ENV = {
+  FHIR_NOTIFY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-notify',
+  FHIR_NOTIFY_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench-notices',
+} as const;
+
 function lambdaEnv(service: string, secretsManagerEndpoint: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH ?? '',
@@ -139,6 +153,9 @@ function lambdaEnv(service: string, secretsManagerEndpoint: string): NodeJS.Proc
     CONSOLE_CLIENT_ID: 'benchconsoleclient',
     // Required by the backfill; the sweep reads it only when set, and it is not set here.
     ...(service === SERVICES.backfill ? { JUNCTION_API_KEY_SECRET_ARN: JUNCTION_KEY_SECRET_ARN } : {}),
+    // The FHIR writer runs only with Tasks kept in an EHR (lib/fhir.ts fhirWriterEnvironment): its address and client; nothing is sent at import.
+    ...(service === SERVICES.fhirWriter ? FHIR_WRITER_ENV : {}),
+    ...(service === SERVICES.fhirNotifications ? FHIR_NOTIFICATIONS_ENV : {}),
   };
 }
 
