@@ -31,16 +31,12 @@ import { keptForeverIn, scanLocalTable } from '../support/retention-check';
 import { useTracker, useTrackers } from '../support/tracker-process';
 import { userEnv } from '../support/user-env';
 import { newMessageId, newSecret } from '../support/webhook';
-import { OrderAnswer, RedrawPageAnswer, TransactionAnswer } from '../support/order-answer';
+import { OrderAnswer as Order, RedrawPageAnswer as RedrawPage, TransactionAnswer as Transaction } from '../support/order-answer';
 
 const run = promisify(execFile);
 const DAY = 86_400_000;
 
-const Order = OrderAnswer;
-type Order = OrderAnswer;
-const Transaction = TransactionAnswer;
 type Transaction = z.output<typeof Transaction>;
-const RedrawPage = RedrawPageAnswer;
 const Notification = z.object({ order_id: z.string(), transaction_id: z.string().nullable(), reason: z.string() }).loose();
 
 const secrets = [newSecret(), newSecret()];

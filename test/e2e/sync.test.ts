@@ -37,15 +37,11 @@ import {
 import { runCliInProcess } from '../support/cli-in-process';
 import { eventually } from '../support/npm-start';
 import { postSigned, useTrackers, type Tracker } from '../support/tracker-process';
-import { OrderAnswer, RedrawPageAnswer, TransactionAnswer } from '../support/order-answer';
+import { OrderAnswer as Order, RedrawPageAnswer as RedrawPage, TransactionAnswer as Transaction } from '../support/order-answer';
 
 const DAY = 86_400_000;
 
-const Order = OrderAnswer;
-type Order = OrderAnswer;
-const Transaction = TransactionAnswer;
 type Transaction = z.output<typeof Transaction>;
-const RedrawPage = RedrawPageAnswer;
 const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number(), synced: z.number(), skipped: z.literal(false) }).strict();
 
 /** Every answer body any tracker or command gave, checked for PHI at the end. */
