@@ -7,7 +7,7 @@ import { userEnv } from '../support/user-env';
 
 const DEVELOPER = {
   PATH: '/usr/bin',
-  HOME: '/home/dev',
+  LANG: 'C.UTF-8',
   AWS_PROFILE: 'prod',
   AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000',
   TRACKER_URL: 'https://tracker.example',
@@ -36,7 +36,7 @@ const DEVELOPER = {
 
 describe('userEnv', () => {
   it("keeps the shell's own variables and drops every tracker, stand-in, CLI and AWS setting of the developer's", () => {
-    expect(userEnv({}, DEVELOPER)).toEqual({ PATH: '/usr/bin', HOME: '/home/dev', AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+    expect(userEnv({}, DEVELOPER)).toEqual({ PATH: '/usr/bin', LANG: 'C.UTF-8', AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
   });
 
   it('sets what the test gives, over everything else', () => {
