@@ -83,9 +83,10 @@ export async function startTracker(settings: TrackerSettings = {}): Promise<Trac
 export function useTracker(settings: TrackerSettings = {}): Tracker {
   const secret = settings.JUNCTION_WEBHOOK_SECRET ?? newSecret();
   let started: Tracker | undefined;
+  // Above waitUntilHealthy's bound and a stop after it, so a start that fails says why rather than time out.
   beforeAll(async () => {
     started = await startTracker({ ...settings, JUNCTION_WEBHOOK_SECRET: secret });
-  });
+  }, 150_000);
   afterAll(async () => {
     await started?.stop();
   });
