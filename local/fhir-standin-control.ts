@@ -1,7 +1,9 @@
 /**
- * The stand-in FHIR server's control surface over HTTP (local/fhir-standin.ts):
- * the routes it serves beside FHIR (never faulted, never logged, no token needed),
- * and `connectFhirStandin`, their client for a stand-in in another process.
+ * The stand-in FHIR server's control surface (local/fhir-standin.ts), on the
+ * stand-ins' shared one (local/standin-control.ts): the same in-process
+ * (`localFhirControl`, over the stand-in's state) and over HTTP, the routes it
+ * serves beside FHIR (never faulted, never logged, no token needed), with
+ * `connectFhirStandin`, their client for a stand-in in another process.
  *
  *   reset()                    POST   /_standin/reset      drops every resource, version, fault, request and token; the EHR author style back to the start's -> 204
  *   injectFault(fault)         POST   /_standin/faults     body: a FhirStandinFault -> 204
@@ -35,9 +37,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getStatus } from '@medplum/core';
 import type { OperationOutcome, Practitioner, PractitionerRole, Provenance, Subscription, Task } from '@medplum/fhirtypes';
 import * as z from 'zod';
+import { createEhrResource, createTask, deleteTask, editTask, provenances } from './fhir-standin-ehr';
 import { FhirStandinAnswer, readResourceBody, send } from './fhir-standin-http';
 import { answerControl, controlClient, listing, noContent, type ControlHandler, type ControlRoutes } from './standin-control';
-import type { FhirStandinPaging } from './fhir-standin-paging';
+import { pagingOf, type FhirStandinPaging } from './fhir-standin-paging';
+import type { FhirStandinState } from './fhir-standin-state';
 import {
   AuthorReference,
   EhrAuthorStyle,
@@ -68,6 +72,48 @@ const DELETE = new RegExp(`^(?:/_standin/tasks/${ID}|/local/ehr/Task/${ID})$`);
 
 /** Whether `pathname` is one of the control routes (answered by controlRoute, never as FHIR). */
 export const isControlPath = (pathname: string): boolean => pathname.startsWith('/_standin/') || pathname.startsWith('/local/ehr/');
+
+/** The control surface over the stand-in's own state (a reset waits for the writes under way). */
+export function localFhirControl(state: FhirStandinState): FhirStandinControl {
+  const { store, subscriptions } = state;
+  return {
+    reset: async () => {
+      await store.serialize(async () => {
+        store.reset();
+        subscriptions.reset();
+        state.tokens.reset();
+        state.authorStyle = state.startAuthorStyle;
+      });
+    },
+    injectFault: async (fault) => {
+      store.faults.push(FhirStandinFault.parse(fault));
+    },
+    clearFaults: async () => {
+      store.faults.length = 0;
+    },
+    versions: async () => structuredClone(store.log),
+    tasks: () => store.tasks(),
+    createTask: (task) => createTask(store, task),
+    editTask: (id, patch, edit = {}) => editTask(store, id, patch, edit, state.authorStyle),
+    deleteTask: (id) => deleteTask(store, id),
+    createPractitioner: (practitioner) => createEhrResource<Practitioner>(store, 'Practitioner', practitioner),
+    createPractitionerRole: (role) => createEhrResource<PractitionerRole>(store, 'PractitionerRole', role),
+    provenances: () => provenances(store),
+    setEhrAuthorStyle: async (style) => {
+      state.authorStyle = style;
+    },
+    requests: async () => store.requests.map((entry) => ({ ...entry })),
+    clearRequests: async () => {
+      store.requests.length = 0;
+    },
+    setPaging: async (next) => {
+      state.paging = pagingOf({ ...state.paging, ...next });
+    },
+    subscriptions: () => subscriptions.subscriptions(),
+    notifications: async () => subscriptions.notifications(),
+    sendNotification: (send) => subscriptions.send(FhirStandinSend.parse(send)),
+  };
+}
 
 /** The control routes, over `control`. */
 function routesOf(control: FhirStandinControl): ControlRoutes {
