@@ -105,8 +105,9 @@ async function startFromCommandLine<Options, Shape extends z.ZodRawShape>(comman
     return;
   }
   const schema = z.object({ [command.portVariable]: Port.default(command.defaultPort) }).extend(command.settings);
-  const settings = parseEnv(schema, process.env) as z.output<z.ZodObject<Shape>> & Record<string, number>;
-  const port = args.port ?? settings[command.portVariable]!;
+  // zod has read both: the port setting a port number, the others as the command's settings say.
+  const settings = parseEnv(schema, process.env) as z.output<z.ZodObject<Shape>>;
+  const port = args.port ?? (settings as Record<string, unknown>)[command.portVariable] as number;
   const started = await command.start(port, args.options, settings).catch((error: unknown) => {
     throw portInUse(
       error,
