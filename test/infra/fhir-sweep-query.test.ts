@@ -2,18 +2,14 @@
  * CONTRACT §13 on AWS: what the sweep (the catch-up) and the query function (`fhir` in GET /follow-ups/{id})
  * get with the `fhir` setting, and that no other function gets a FHIR_ variable or the FHIR secret.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FHIR_DEFAULTS } from '../../lib/settings';
 import { byAction, fhirVariables, functionsOf, readersOf, secretArn, secretGrant } from './fhir-stack';
 import { actionsOf, statementsOf } from './policies';
 import { buildStack, type BuiltStack, FHIR_SETTING, fhirOn, sharedStack } from './stack';
 
-let off: BuiltStack;
-let on: BuiltStack;
-beforeAll(() => {
-  off = sharedStack();
-  on = sharedStack(fhirOn());
-}, 120_000);
+/** Without the setting and with it: built once for the FHIR files (./stack.ts sharedStack). */
+const [off, on] = [sharedStack(), sharedStack(fhirOn())];
 
 describe('FHIR Tasks on: the sweep (catch-up) and the query function (`fhir` in GET /follow-ups/{id})', () => {
   it("gives the sweep the writer's FHIR settings and its secret, Query of the pending partition and deletes of the FHIR items", () => {

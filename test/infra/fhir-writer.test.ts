@@ -4,7 +4,7 @@
  * existed). On: the writer's function, its stream mapping, its dead letters, its grants and its poll schedule.
  */
 import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FHIR_PARTITIONS, FHIR_STREAM_FILTER, FHIR_STREAM_MAPPING, FHIR_WRITER_MEMORY_MB, FHIR_WRITER_TIMEOUT } from '../../lib/fhir';
 import { FHIR_DEFAULTS, FHIR_POLL_MIN_SECONDS, parseSettings } from '../../lib/settings';
 import type { TableBoundFunction } from '../../lib/table-bound-function';
@@ -12,12 +12,8 @@ import { byAction, customStack, fhirVariables, fhirWriter, functionsOf, secretAr
 import { actionsOf, statementsOf, type Statement } from './policies';
 import { type BuiltStack, cdkJsonSettings, FHIR_SETTING, fhirOn, sharedStack } from './stack';
 
-let off: BuiltStack;
-let on: BuiltStack;
-beforeAll(() => {
-  off = sharedStack();
-  on = sharedStack(fhirOn());
-}, 120_000);
+/** Without the setting and with it: built once for the FHIR files (./stack.ts sharedStack). */
+const [off, on] = [sharedStack(), sharedStack(fhirOn())];
 
 const writer = (): TableBoundFunction => fhirWriter(on);
 
