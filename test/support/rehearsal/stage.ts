@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBStreamsClient, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll } from 'vitest';
 import { RedrawTrackerStack } from '../../../lib/redraw-tracker-stack';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClientConfig } from '../../../local/dynamodb-local';
@@ -23,6 +23,7 @@ import { localEndpoint, testClient } from '../dynamodb';
 import { newSecret } from '../webhook';
 import { startAwsProxy, type AwsProxy } from './aws-proxy';
 import { readDeployment, type Deployment, type TemplateJson } from './deployment';
+import { streamRecordsAfter } from './stream-records';
 import { lambdaEnvironment, startLambdaProcess, type LambdaProcess } from './lambda-process';
 
 export const STACK = 'RedrawTracker';
@@ -61,24 +62,6 @@ function redrawStory() {
   const seenRecords = new Set<string>();
   const orderCount = new Set(deliveries.map((delivery) => delivery.orderId)).size;
   return { ids, done, deliveries, seenRecords, orderCount };
-}
-
-/** The table's stream records not seen yet (every shard from its start), as Lambda's event source mapping delivers them. */
-export async function streamRecordsAfter(streams: DynamoDBStreamsClient, streamArn: string, seen: Set<string>): Promise<_Record[]> {
-  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-  const records: _Record[] = [];
-  for (const shard of StreamDescription?.Shards ?? []) {
-    let { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
-    for (let reads = 0; ShardIterator && reads < 20; reads++) {
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator }));
-      const fresh = (page.Records ?? []).filter((record) => record.eventID !== undefined && !seen.has(record.eventID));
-      for (const record of fresh) seen.add(record.eventID ?? '');
-      records.push(...fresh);
-      if ((page.Records ?? []).length === 0) break;
-      ShardIterator = page.NextShardIterator;
-    }
-  }
-  return records;
 }
 
 /** The stage: its parts are set by the hooks rehearsalStage() registers (read them inside a test or a hook), its methods work from then on. */
