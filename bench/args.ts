@@ -13,7 +13,7 @@
  * loaded machine takes longer: the sync's no-webhook runs took up to 100 s each
  * at load 7.
  */
-const SECTIONS = [
+export const SECTIONS = [
   { id: 'a', title: 'webhook ingest, tracker against the common approach (1 and 16 senders)', about: 'under 1 min', only: null },
   { id: 'b', title: 'cold start of every function bundle, against the common webhook (no JVM)', about: 'about 1 min', only: 'cold-start' },
   { id: 'c', title: 'stale-redraw sweep cost as the table grows (1k, 10k, 50k orders)', about: 'under 1 min', only: null },

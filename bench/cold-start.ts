@@ -94,104 +94,147 @@ export async function measureColdStarts(runs: number): Promise<ColdStartResults>
     for (const service of FUNCTIONS) reports.set(service, bundleFunction(service, join(dir, service)));
     const common = bundleCommonWebhook(join(dir, 'common-webhook'));
     const floor = bundleEntry(fileURLToPath(new URL('./baseline/sdk-floor.ts', import.meta.url)), join(dir, 'sdk-floor'));
-
-    type Subject = { name: string; file: string; env: NodeJS.ProcessEnv };
-    const lambdaEnv = (service: string): NodeJS.ProcessEnv => ({
-      PATH: process.env.PATH ?? '',
-      // What Lambda sets for every function (credentials come from these, as there).
-      AWS_REGION: 'us-east-1',
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-      AWS_SESSION_TOKEN: 'bench',
-      AWS_LAMBDA_FUNCTION_NAME: `RedrawTracker-${service}`,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      // What the stack sets (lib/redraw-tracker-stack.ts); nothing is sent at import but the secret read.
-      TABLE_NAME: 'bench-cold-start',
-      POWERTOOLS_SERVICE_NAME: service,
-      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-      WEBHOOK_SECRET_ARN,
-      // The secret from the environment wins over the ARN (webhook/config.ts); the +secrets-manager subject drops it.
-      JUNCTION_WEBHOOK_SECRET: SECRET,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
-      STALE_REDRAW_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:bench',
-      SWEEP_TIMEOUT_SECONDS: '300',
-      NOTIFICATIONS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:bench',
-      EVENT_BUS_NAME: 'bench-events',
-      CURSOR_SECRET: 'bench-cursor-secret-0123456789abcdef',
-      // The chat-button function's channel (its actor, chat:<id>).
-      CHAT_CHANNEL_ID: 'C0123456789',
-      // The console's pool and client, as the stack with the console sets them (the verifier loads with the first console request).
-      CONSOLE_USER_POOL_ID: 'us-east-1_AbCdEf123',
-      CONSOLE_CLIENT_ID: 'benchconsoleclient',
-      // Required by the backfill; the sweep reads it only when set, and it is not set here.
-      ...(service === SERVICES.backfill ? { JUNCTION_API_KEY_SECRET_ARN: JUNCTION_KEY_SECRET_ARN } : {}),
-    });
-    const subjects: Subject[] = [
-      { name: 'hello-world', file: hello, env: lambdaEnv('hello-world') },
-      ...FUNCTIONS.map((service) => ({ name: service, file: join(dir, service, ENTRY_FILE), env: lambdaEnv(service) })),
-      { name: 'sdk-floor', file: join(dir, 'sdk-floor', ENTRY_FILE), env: lambdaEnv('sdk-floor') },
-      { name: 'common-webhook', file: common.file, env: { ...lambdaEnv('common-webhook'), ORDERS_TABLE: 'bench-orders', IDEMPOTENCY_TABLE: 'bench-idempotency' } },
-      { name: 'webhook+secrets-manager', file: join(dir, 'webhook', ENTRY_FILE), env: { ...lambdaEnv('webhook'), JUNCTION_WEBHOOK_SECRET: '' } },
-      { name: 'webhook+source-maps', file: join(dir, 'webhook', ENTRY_FILE), env: { ...lambdaEnv('webhook'), NODE_OPTIONS: '--enable-source-maps' } },
-    ];
-
-    const imports = new Map<string, number[]>(subjects.map((subject) => [subject.name, []]));
-    const cpus = new Map<string, number[]>(subjects.map((subject) => [subject.name, []]));
-    const processes = new Map<string, number[]>(subjects.map((subject) => [subject.name, []]));
-    for (let round = 0; round < runs; round++) {
-      // A different order each round, so that no subject always follows the same one.
-      const order = subjects.map((_, index) => subjects[(index + round) % subjects.length]!);
-      for (const subject of order) {
-        const { importMs, cpuMs, processMs } = await importOnce(subject.file, subject.env, dir);
-        imports.get(subject.name)!.push(importMs);
-        cpus.get(subject.name)!.push(cpuMs);
-        processes.get(subject.name)!.push(processMs);
-      }
-    }
+    const samples = await importRounds(coldStartSubjects(dir, hello, common.file, secretsManager.endpoint), runs, dir);
 
     // The +secrets-manager subject reads the webhook's secret over HTTP once per import, and nothing else does.
     const webhookReads = secretsManager.requests.filter((request) => request.body.includes(WEBHOOK_SECRET_ARN)).length;
     if (webhookReads !== runs) throw new Error(`expected ${runs} reads of the webhook secret, saw ${webhookReads}`);
-
-    const stats = (samples: readonly number[]) => ({ median: round(median(samples), 1), p90: round(percentile(samples, 90), 1), min: round(Math.min(...samples), 1) });
-    const helloImports = imports.get('hello-world')!;
-    const paired = (name: string, base: readonly number[], samples = imports) => round(median(samples.get(name)!.map((ms, i) => ms - base[i]!)), 1);
-    const commonBeyondHelloMs = paired('common-webhook', helloImports);
-    const functions = FUNCTIONS.map((service): ColdStart => {
-      const report = reports.get(service)!;
-      const beyondHelloMs = paired(service, helloImports);
-      const ratioToCommon = round(beyondHelloMs / commonBeyondHelloMs, 2);
-      const goal = goalOf(service);
-      const result: ColdStart = {
-        service,
-        initBytes: report.initBytes,
-        totalBytes: report.totalBytes,
-        initKiBByPackage: report.initBytesByPackage.slice(0, 10).map(([name, bytes]) => [name, round(bytes / 1024, 1)]),
-        importMs: stats(imports.get(service)!),
-        beyondHelloMs,
-        beyondHelloCpuMs: paired(service, cpus.get('hello-world')!, cpus),
-        processMs: { median: round(median(processes.get(service)!), 1) },
-        ratioToCommon,
-        goal: { ...goal, met: ratioToCommon <= goal.ratioToCommon && (goal.initKiB === null || report.initBytes <= goal.initKiB * 1024) },
-      };
-      progress(`cold start ${service}: ${kib(report.initBytes)} KiB at init, +${beyondHelloMs} ms beyond hello-world (median ${result.importMs.median} ms), x${ratioToCommon} the common webhook's`);
-      return result;
-    });
-    return {
-      runs,
-      helloWorld: { importMs: stats(helloImports), processMs: { median: round(median(processes.get('hello-world')!), 1) } },
-      functions,
-      sdkFloor: { initBytes: floor.initBytes, beyondHelloMs: paired('sdk-floor', helloImports), ratioToCommon: round(paired('sdk-floor', helloImports) / commonBeyondHelloMs, 2) },
-      common: { initBytes: common.bytes, importMs: stats(imports.get('common-webhook')!), beyondHelloMs: commonBeyondHelloMs, beyondHelloCpuMs: paired('common-webhook', cpus.get('hello-world')!, cpus) },
-      secretsManagerMs: paired('webhook+secrets-manager', imports.get('webhook')!),
-      sourceMapsMs: paired('webhook+source-maps', imports.get('webhook')!),
-    };
+    return coldStartResults(runs, samples, reports, { common: common.bytes, floor: floor.initBytes });
   } finally {
     await secretsManager.close();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** What Lambda and the stack set for `service`'s process: nothing is sent at import but the secret read (to the stand-in). */
+/** What the stack sets for the FHIR writer with a client secret (lib/fhir.ts), at an address nobody answers. */
+const FHIR_WRITER_ENV = {
+  FHIR_BASE_URL: 'https://fhir.bench.invalid/r4',
+  FHIR_TOKEN_URL: 'https://fhir.bench.invalid/oauth2/token',
+  FHIR_CLIENT_ID: 'bench',
+  FHIR_CLIENT_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-fhir',
+} as const;
+
+/** What the stack sets for the notifications route's function (lib/fhir-notifications.ts). */
+const FHIR_NOTIFICATIONS_ENV = {
+  FHIR_NOTIFY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-notify',
+  FHIR_NOTIFY_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench-notices',
+} as const;
+
+function lambdaEnv(service: string, secretsManagerEndpoint: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '',
+    // What Lambda sets for every function (credentials come from these, as there).
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+    AWS_SESSION_TOKEN: 'bench',
+    AWS_LAMBDA_FUNCTION_NAME: `RedrawTracker-${service}`,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // What the stack sets (lib/redraw-tracker-stack.ts); nothing is sent at import but the secret read.
+    TABLE_NAME: 'bench-cold-start',
+    POWERTOOLS_SERVICE_NAME: service,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    WEBHOOK_SECRET_ARN,
+    // The secret from the environment wins over the ARN (webhook/config.ts); the +secrets-manager subject drops it.
+    JUNCTION_WEBHOOK_SECRET: SECRET,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManagerEndpoint,
+    STALE_REDRAW_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:bench',
+    SWEEP_TIMEOUT_SECONDS: '300',
+    NOTIFICATIONS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:bench',
+    EVENT_BUS_NAME: 'bench-events',
+    CURSOR_SECRET: 'bench-cursor-secret-0123456789abcdef',
+    // The chat-button function's channel (its actor, chat:<id>).
+    CHAT_CHANNEL_ID: 'C0123456789',
+    // The console's pool and client, as the stack with the console sets them (the verifier loads with the first console request).
+    CONSOLE_USER_POOL_ID: 'us-east-1_AbCdEf123',
+    CONSOLE_CLIENT_ID: 'benchconsoleclient',
+    // Required by the backfill; the sweep reads it only when set, and it is not set here.
+    ...(service === SERVICES.backfill ? { JUNCTION_API_KEY_SECRET_ARN: JUNCTION_KEY_SECRET_ARN } : {}),
+    // The FHIR writer runs only with Tasks kept in an EHR (lib/fhir.ts fhirWriterEnvironment): its address and client; nothing is sent at import.
+    ...(service === SERVICES.fhirWriter ? FHIR_WRITER_ENV : {}),
+    ...(service === SERVICES.fhirNotifications ? FHIR_NOTIFICATIONS_ENV : {}),
+  };
+}
+
+type Subject = { name: string; file: string; env: NodeJS.ProcessEnv };
+
+/** hello-world, every function, the SDK's floor, the common webhook, and the webhook with its secret read and with source maps. */
+function coldStartSubjects(dir: string, hello: string, commonFile: string, secretsManagerEndpoint: string): Subject[] {
+  const env = (service: string) => lambdaEnv(service, secretsManagerEndpoint);
+  return [
+    { name: 'hello-world', file: hello, env: env('hello-world') },
+    ...FUNCTIONS.map((service) => ({ name: service, file: join(dir, service, ENTRY_FILE), env: env(service) })),
+    { name: 'sdk-floor', file: join(dir, 'sdk-floor', ENTRY_FILE), env: env('sdk-floor') },
+    { name: 'common-webhook', file: commonFile, env: { ...env('common-webhook'), ORDERS_TABLE: 'bench-orders', IDEMPOTENCY_TABLE: 'bench-idempotency' } },
+    { name: 'webhook+secrets-manager', file: join(dir, 'webhook', ENTRY_FILE), env: { ...env('webhook'), JUNCTION_WEBHOOK_SECRET: '' } },
+    { name: 'webhook+source-maps', file: join(dir, 'webhook', ENTRY_FILE), env: { ...env('webhook'), NODE_OPTIONS: '--enable-source-maps' } },
+  ];
+}
+
+/** Each subject's samples by name: import time, import CPU time, and the whole process's time. */
+interface ImportSamples {
+  imports: Map<string, number[]>;
+  cpus: Map<string, number[]>;
+  processes: Map<string, number[]>;
+}
+
+/** `runs` rounds of one fresh process per subject, in a different order each round. */
+async function importRounds(subjects: readonly Subject[], runs: number, dir: string): Promise<ImportSamples> {
+  const imports = new Map<string, number[]>(subjects.map((subject) => [subject.name, []]));
+  const cpus = new Map<string, number[]>(subjects.map((subject) => [subject.name, []]));
+  const processes = new Map<string, number[]>(subjects.map((subject) => [subject.name, []]));
+  for (let round = 0; round < runs; round++) {
+    // A different order each round, so that no subject always follows the same one.
+    const order = subjects.map((_, index) => subjects[(index + round) % subjects.length]!);
+    for (const subject of order) {
+      const { importMs, cpuMs, processMs } = await importOnce(subject.file, subject.env, dir);
+      imports.get(subject.name)!.push(importMs);
+      cpus.get(subject.name)!.push(cpuMs);
+      processes.get(subject.name)!.push(processMs);
+    }
+  }
+  return { imports, cpus, processes };
+}
+
+/** The figures of the samples: each function beyond hello-world (paired round by round), against the common webhook's, and its goal. */
+function coldStartResults(runs: number, samples: ImportSamples, reports: ReadonlyMap<ServiceName, BundleReport>, bytes: { common: number; floor: number }): ColdStartResults {
+  const { imports, cpus, processes } = samples;
+  const stats = (values: readonly number[]) => ({ median: round(median(values), 1), p90: round(percentile(values, 90), 1), min: round(Math.min(...values), 1) });
+  const helloImports = imports.get('hello-world')!;
+  const paired = (name: string, base: readonly number[], of = imports) => round(median(of.get(name)!.map((ms, i) => ms - base[i]!)), 1);
+  const commonBeyondHelloMs = paired('common-webhook', helloImports);
+  const functions = FUNCTIONS.map((service): ColdStart => {
+    const report = reports.get(service)!;
+    const beyondHelloMs = paired(service, helloImports);
+    const ratioToCommon = round(beyondHelloMs / commonBeyondHelloMs, 2);
+    const goal = goalOf(service);
+    const result: ColdStart = {
+      service,
+      initBytes: report.initBytes,
+      totalBytes: report.totalBytes,
+      initKiBByPackage: report.initBytesByPackage.slice(0, 10).map(([name, size]) => [name, round(size / 1024, 1)]),
+      importMs: stats(imports.get(service)!),
+      beyondHelloMs,
+      beyondHelloCpuMs: paired(service, cpus.get('hello-world')!, cpus),
+      processMs: { median: round(median(processes.get(service)!), 1) },
+      ratioToCommon,
+      goal: { ...goal, met: ratioToCommon <= goal.ratioToCommon && (goal.initKiB === null || report.initBytes <= goal.initKiB * 1024) },
+    };
+    progress(`cold start ${service}: ${kib(report.initBytes)} KiB at init, +${beyondHelloMs} ms beyond hello-world (median ${result.importMs.median} ms), x${ratioToCommon} the common webhook's`);
+    return result;
+  });
+  return {
+    runs,
+    helloWorld: { importMs: stats(helloImports), processMs: { median: round(median(processes.get('hello-world')!), 1) } },
+    functions,
+    sdkFloor: { initBytes: bytes.floor, beyondHelloMs: paired('sdk-floor', helloImports), ratioToCommon: round(paired('sdk-floor', helloImports) / commonBeyondHelloMs, 2) },
+    common: { initBytes: bytes.common, importMs: stats(imports.get('common-webhook')!), beyondHelloMs: commonBeyondHelloMs, beyondHelloCpuMs: paired('common-webhook', cpus.get('hello-world')!, cpus) },
+    secretsManagerMs: paired('webhook+secrets-manager', imports.get('webhook')!),
+    sourceMapsMs: paired('webhook+source-maps', imports.get('webhook')!),
+  };
 }
 
 /** One fresh node process that imports `file` and reports the import's duration. */

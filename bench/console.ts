@@ -236,6 +236,60 @@ const medianOf = (values: readonly (number | null)[]): number | null => {
   return seen.length === values.length && seen.length > 0 ? round(median(seen), 1) : null;
 };
 
+/** The API alone, `runs` times: the first worklist page and (when the tracker has them) the counts, medians in ms. */
+async function measureApi(url: string, runs: number, hasCounts: boolean): Promise<ConsoleRender['api']> {
+  const timed = async (path: string): Promise<number> => {
+    const started = performance.now();
+    const answer = await fetch(`${url}${path}`);
+    await answer.arrayBuffer();
+    if (!answer.ok) throw new Error(`GET ${path}: HTTP ${answer.status}`);
+    return performance.now() - started;
+  };
+  const listTimes: number[] = [];
+  const countTimes: number[] = [];
+  for (let call = 0; call < runs; call++) {
+    listTimes.push(await timed('/follow-ups?queue=open&limit=50').catch(() => timed('/follow-ups?limit=50')));
+    if (hasCounts) countTimes.push(await timed('/follow-ups/counts'));
+  }
+  return { listMs: round(median(listTimes), 1), countsMs: hasCounts ? round(median(countTimes), 1) : null };
+}
+
+/** A warm-up visit, then `runs` measured ones, each in a fresh context; axe on the last one. */
+async function browserVisits(browser: Browser, url: string, openCount: number | null, runs: number) {
+  const samples: ConsoleRender['samples'] = [];
+  const foreign: string[] = [];
+  const errors: string[] = [];
+  let axeViolations: string[] | null = null;
+  for (let run = 0; run <= runs; run++) {
+    const { sample, foreign: away, errors: failed, page: guarded } = await visit(browser, url, openCount);
+    foreign.push(...away);
+    errors.push(...failed);
+    if (run > 0) {
+      samples.push(sample);
+      progress(`  run ${run}: first row ${sample.firstRowMs} ms, counts ${sample.countsMs} ms (wall ${sample.wallMs} ms)`);
+    }
+    if (run === runs) {
+      axeViolations = await expectNoAxeViolations(guarded.page, 'worklist').then(
+        () => [],
+        (error: unknown) => [...String(error instanceof Error ? error.message : error).matchAll(/^ {2}(\S+) \(/gm)].map((match) => match[1]!),
+      );
+    }
+    await guarded.context.close();
+  }
+  return { samples, foreign, errors, axeViolations };
+}
+
+/** The medians of the measured visits: each request's start and end (its first of a visit), the first row, the counts, the wall time. */
+function renderMedians(samples: ConsoleRender['samples']): Pick<ConsoleRender, 'requestMedians' | 'medians'> {
+  const paths = [...new Set(samples.flatMap((sample) => sample.requests.map((request) => request.path)))];
+  const requestMedians = paths.map((path) => {
+    const seen = samples.flatMap((sample) => sample.requests.filter((request) => request.path === path).slice(0, 1));
+    return { path, startMs: round(median(seen.map((request) => request.startMs)), 1), endMs: round(median(seen.map((request) => request.endMs)), 1) };
+  }).sort((a, b) => a.startMs - b.startMs);
+  const medians = { firstRowMs: medianOf(samples.map((sample) => sample.firstRowMs)), countsMs: medianOf(samples.map((sample) => sample.countsMs)), wallMs: round(median(samples.map((sample) => sample.wallMs)), 1) };
+  return { requestMedians, medians };
+}
+
 /** (b) First render of the worklist with `followUps` open follow-ups behind it, over `runs` visits. */
 export async function measureFirstRender(options: { followUps: number; runs: number }): Promise<ConsoleRender | { unavailable: string }> {
   const tableName = 'bench-console';
@@ -258,52 +312,15 @@ export async function measureFirstRender(options: { followUps: number; runs: num
     const countsAnswer = await fetch(`${runtime.url}/follow-ups/counts`);
     const counts = countsAnswer.ok ? ((await countsAnswer.json()) as { counts: Record<string, number> }).counts : null;
     const openCount = counts?.open ?? null;
-    const timed = async (path: string): Promise<number> => {
-      const started = performance.now();
-      const answer = await fetch(`${runtime.url}${path}`);
-      await answer.arrayBuffer();
-      if (!answer.ok) throw new Error(`GET ${path}: HTTP ${answer.status}`);
-      return performance.now() - started;
-    };
-    const listTimes: number[] = [];
-    const countTimes: number[] = [];
-    for (let call = 0; call < options.runs; call++) {
-      listTimes.push(await timed('/follow-ups?queue=open&limit=50').catch(() => timed('/follow-ups?limit=50')));
-      if (counts !== null) countTimes.push(await timed('/follow-ups/counts'));
-    }
-    const api = { listMs: round(median(listTimes), 1), countsMs: counts === null ? null : round(median(countTimes), 1) };
+    const api = await measureApi(runtime.url, options.runs, counts !== null);
     progress(`  API: first worklist page ${api.listMs} ms, counts ${api.countsMs ?? '-'} ms (medians)`);
     const loadStart = round(loadavg()[0]!, 2);
 
     const browser = await launchChromium();
     stoppers.push(() => browser.close());
-    const samples: ConsoleRender['samples'] = [];
-    const foreign: string[] = [];
-    const errors: string[] = [];
-    let axeViolations: string[] | null = null;
-    for (let run = 0; run <= options.runs; run++) {
-      const { sample, foreign: away, errors: failed, page: guarded } = await visit(browser, runtime.url, openCount);
-      foreign.push(...away);
-      errors.push(...failed);
-      if (run > 0) {
-        samples.push(sample);
-        progress(`  run ${run}: first row ${sample.firstRowMs} ms, counts ${sample.countsMs} ms (wall ${sample.wallMs} ms)`);
-      }
-      if (run === options.runs) {
-        axeViolations = await expectNoAxeViolations(guarded.page, 'worklist').then(
-          () => [],
-          (error: unknown) => [...String(error instanceof Error ? error.message : error).matchAll(/^ {2}(\S+) \(/gm)].map((match) => match[1]!),
-        );
-      }
-      await guarded.context.close();
-    }
+    const { samples, foreign, errors, axeViolations } = await browserVisits(browser, runtime.url, openCount, options.runs);
     const loadEnd = round(loadavg()[0]!, 2);
-    const paths = [...new Set(samples.flatMap((sample) => sample.requests.map((request) => request.path)))];
-    const requestMedians = paths.map((path) => {
-      const seen = samples.flatMap((sample) => sample.requests.filter((request) => request.path === path).slice(0, 1));
-      return { path, startMs: round(median(seen.map((request) => request.startMs)), 1), endMs: round(median(seen.map((request) => request.endMs)), 1) };
-    }).sort((a, b) => a.startMs - b.startMs);
-    const medians = { firstRowMs: medianOf(samples.map((sample) => sample.firstRowMs)), countsMs: medianOf(samples.map((sample) => sample.countsMs)), wallMs: round(median(samples.map((sample) => sample.wallMs)), 1) };
+    const { requestMedians, medians } = renderMedians(samples);
     return {
       followUps: options.followUps,
       counts,

@@ -263,88 +263,102 @@ async function runOnce(systems: Systems, approach: Approach, stream: WebhookStre
 
 /** Section f: the tracker through `npm start` against the common approach's server, `rounds` alternating runs each. */
 export async function measureLocalIngest(options: { webhooks: number; senders: number; rounds: number }): Promise<LocalIngestResult> {
-  const secret = newSecret();
-  // As `npm start` (local/main.ts): EMF metrics off. Read when the runtime builds its Metrics.
-  const metricsDisabled = process.env.POWERTOOLS_METRICS_DISABLED;
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   const stoppers: (() => Promise<void> | void)[] = [];
   try {
-    const { value: runtime } = await muted(() =>
-      startLocalRuntime(parseLocalSettings({ PORT: '0', JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '3600', TABLE_NAME: TABLE }), createLogger('local')),
-    );
-    stoppers.push(() => runtime.stop());
-    if (metricsDisabled === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
-    else process.env.POWERTOOLS_METRICS_DISABLED = metricsDisabled;
-    const runtimeClient = new DynamoDBClient(localDynamoDbClientConfig(runtime.dynamodbEndpoint));
-    stoppers.push(() => runtimeClient.destroy());
-    const runtimeDoc = DynamoDBDocumentClient.from(runtimeClient);
-    const common = await startCommonServer(secret);
-    stoppers.push(() => common.stop());
-    const sender = await startSender();
-    stoppers.push(() => sender.stop());
-    const systems: Systems = {
-      runtime,
-      runtimeJvmPid: findJvmPid(Number(new URL(runtime.dynamodbEndpoint).port)),
-      runtimeDoc,
-      common,
-      secret,
-      sender,
-    };
-    if (systems.runtimeJvmPid === null) progress('local ingest: the runtime JVM was not found in /proc; its CPU is not reported');
-
+    const systems = await startSystems(newSecret(), stoppers);
     // Warm both JVMs (their JIT needs a few thousand requests) and both servers first; not reported.
     const warmup = Math.min(1500, options.webhooks);
     for (const approach of ['tracker', 'common'] as const) await runOnce(systems, approach, buildWebhookStream({ messages: warmup, seed: 7 }), options.senders, 0);
-
-    const runs: LocalIngestRun[] = [];
-    let shape: WebhookStream['shape'] | undefined;
-    for (let roundNo = 1; roundNo <= options.rounds; roundNo++) {
-      const order: Approach[] = roundNo % 2 === 1 ? ['tracker', 'common'] : ['common', 'tracker'];
-      for (const approach of order) {
-        // Same seed: the same shape of stream each time, with fresh ids (fresh orders and svix-ids).
-        const stream = buildWebhookStream({ messages: options.webhooks });
-        shape = stream.shape;
-        const run = await runOnce(systems, approach, stream, options.senders, roundNo);
-        progress(
-          `local ingest ${roundNo}/${options.rounds} ${approach}: ${run.ingestPerSecond}/s ingest, ${run.systemPerSecond}/s until idle, ` +
-            `cpu ${run.cpuMsPerWebhook.node} + ${run.cpuMsPerWebhook.jvm} ms/webhook, wrong ${run.correctness.wrongState + run.correctness.missing}` +
-            (run.correctness.transactionsWrong === null ? '' : `, wrong txns ${run.correctness.transactionsWrong}`),
-        );
-        runs.push(run);
-      }
-    }
-    const medianOf = (approach: Approach) => {
-      const mine = runs.filter((run) => run.approach === approach);
-      const jvm = mine.map((run) => run.cpuMsPerWebhook.jvm).filter((value): value is number => value !== null);
-      return {
-        ingestPerSecond: median(mine.map((run) => run.ingestPerSecond)),
-        systemPerSecond: median(mine.map((run) => run.systemPerSecond)),
-        cpuMsPerWebhook: {
-          node: median(mine.map((run) => run.cpuMsPerWebhook.node)),
-          jvm: jvm.length === 0 ? null : median(jvm),
-          sender: median(mine.map((run) => run.cpuMsPerWebhook.sender)),
-        },
-      };
-    };
-    const medians = { tracker: medianOf('tracker'), common: medianOf('common') };
-    const system = round(medians.tracker.systemPerSecond / medians.common.systemPerSecond, 2);
-    const paired = Array.from({ length: options.rounds }, (_, index) => {
-      const of = (approach: Approach) => runs.find((run) => run.round === index + 1 && run.approach === approach)!.systemPerSecond;
-      return of('tracker') / of('common');
-    });
-    return {
-      senders: options.senders,
-      rounds: options.rounds,
-      stream: shape!,
-      runs,
-      medians,
-      ratio: { system, ingestOnly: round(medians.tracker.ingestPerSecond / medians.common.ingestPerSecond, 2), pairedSystemMedian: round(median(paired), 2) },
-      goal: LOCAL_INGEST_GOAL,
-      pass: system >= LOCAL_INGEST_GOAL,
-    };
+    const { runs, shape } = await alternatingRounds(systems, options);
+    return localIngestSummary(runs, options, shape);
   } finally {
     for (const stop of stoppers.reverse()) await Promise.resolve(stop()).catch(() => undefined);
   }
+}
+
+/** `npm start`'s runtime, a client on its table, the common approach's server and the sender, each stopper kept in `stoppers`. */
+async function startSystems(secret: string, stoppers: (() => Promise<void> | void)[]): Promise<Systems> {
+  // As `npm start` (local/main.ts): EMF metrics off. Read when the runtime builds its Metrics.
+  const metricsDisabled = process.env.POWERTOOLS_METRICS_DISABLED;
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  const { value: runtime } = await muted(() =>
+    startLocalRuntime(parseLocalSettings({ PORT: '0', JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '3600', TABLE_NAME: TABLE }), createLogger('local')),
+  );
+  stoppers.push(() => runtime.stop());
+  if (metricsDisabled === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+  else process.env.POWERTOOLS_METRICS_DISABLED = metricsDisabled;
+  const runtimeClient = new DynamoDBClient(localDynamoDbClientConfig(runtime.dynamodbEndpoint));
+  stoppers.push(() => runtimeClient.destroy());
+  const runtimeDoc = DynamoDBDocumentClient.from(runtimeClient);
+  const common = await startCommonServer(secret);
+  stoppers.push(() => common.stop());
+  const sender = await startSender();
+  stoppers.push(() => sender.stop());
+  const systems: Systems = {
+    runtime,
+    runtimeJvmPid: findJvmPid(Number(new URL(runtime.dynamodbEndpoint).port)),
+    runtimeDoc,
+    common,
+    secret,
+    sender,
+  };
+  if (systems.runtimeJvmPid === null) progress('local ingest: the runtime JVM was not found in /proc; its CPU is not reported');
+  return systems;
+}
+
+/** `rounds` rounds, the tracker first in odd ones and the common approach first in even ones, each on a fresh stream of the same shape. */
+async function alternatingRounds(systems: Systems, options: { webhooks: number; senders: number; rounds: number }) {
+  const runs: LocalIngestRun[] = [];
+  let shape: WebhookStream['shape'] | undefined;
+  for (let roundNo = 1; roundNo <= options.rounds; roundNo++) {
+    const order: Approach[] = roundNo % 2 === 1 ? ['tracker', 'common'] : ['common', 'tracker'];
+    for (const approach of order) {
+      // Same seed: the same shape of stream each time, with fresh ids (fresh orders and svix-ids).
+      const stream = buildWebhookStream({ messages: options.webhooks });
+      shape = stream.shape;
+      const run = await runOnce(systems, approach, stream, options.senders, roundNo);
+      progress(
+        `local ingest ${roundNo}/${options.rounds} ${approach}: ${run.ingestPerSecond}/s ingest, ${run.systemPerSecond}/s until idle, ` +
+          `cpu ${run.cpuMsPerWebhook.node} + ${run.cpuMsPerWebhook.jvm} ms/webhook, wrong ${run.correctness.wrongState + run.correctness.missing}` +
+          (run.correctness.transactionsWrong === null ? '' : `, wrong txns ${run.correctness.transactionsWrong}`),
+      );
+      runs.push(run);
+    }
+  }
+  return { runs, shape };
+}
+
+/** Each approach's medians, the tracker over the common approach (of the medians, and the median of each round's own ratio), and the goal. */
+function localIngestSummary(runs: LocalIngestRun[], options: { senders: number; rounds: number }, shape: WebhookStream['shape'] | undefined): LocalIngestResult {
+  const medianOf = (approach: Approach) => {
+    const mine = runs.filter((run) => run.approach === approach);
+    const jvm = mine.map((run) => run.cpuMsPerWebhook.jvm).filter((value): value is number => value !== null);
+    return {
+      ingestPerSecond: median(mine.map((run) => run.ingestPerSecond)),
+      systemPerSecond: median(mine.map((run) => run.systemPerSecond)),
+      cpuMsPerWebhook: {
+        node: median(mine.map((run) => run.cpuMsPerWebhook.node)),
+        jvm: jvm.length === 0 ? null : median(jvm),
+        sender: median(mine.map((run) => run.cpuMsPerWebhook.sender)),
+      },
+    };
+  };
+  const medians = { tracker: medianOf('tracker'), common: medianOf('common') };
+  const system = round(medians.tracker.systemPerSecond / medians.common.systemPerSecond, 2);
+  const paired = Array.from({ length: options.rounds }, (_, index) => {
+    const of = (approach: Approach) => runs.find((run) => run.round === index + 1 && run.approach === approach)!.systemPerSecond;
+    return of('tracker') / of('common');
+  });
+  return {
+    senders: options.senders,
+    rounds: options.rounds,
+    stream: shape!,
+    runs,
+    medians,
+    ratio: { system, ingestOnly: round(medians.tracker.ingestPerSecond / medians.common.ingestPerSecond, 2), pairedSystemMedian: round(median(paired), 2) },
+    goal: LOCAL_INGEST_GOAL,
+    pass: system >= LOCAL_INGEST_GOAL,
+  };
 }
 
 /** The printed lines of section f. */

@@ -45,3 +45,8 @@ export async function muted<T>(work: () => Promise<T>): Promise<{ value: T; line
 export function progress(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
+
+/** One figure over another, rounded for the report; NaN when the other is 0. */
+export function ratio(ours: number, theirs: number): number {
+  return theirs === 0 ? Number.NaN : round(ours / theirs, 2);
+}

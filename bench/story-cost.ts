@@ -161,6 +161,31 @@ function add(a: StoryUnits, b: StoryUnits): StoryUnits {
 
 /** Measures `runs` stories of each kind on the DynamoDB Local at `endpoint` (one table, the stories one after another). */
 export async function measureStoryCost(endpoint: string, runs: number, onTime = process.env.BENCH_STORY_ON_TIME === '1'): Promise<StoryCostResult> {
+  const rig = await storyRig(endpoint);
+  const measured: Record<StoryKind, StoryRun[]> = { redraw: [], incomplete_redraw: [], failed_test_kit: [] };
+  const unexpected: string[] = [];
+  try {
+    for (let run = 0; run < runs; run++) {
+      for (const kind of STORY_KINDS) {
+        const story = await playStory(rig, kind, onTime, unexpected);
+        measured[kind].push(story);
+        progress(`  story cost, run ${run + 1}, ${kind}: follow-up ${story.followUp.write} WU + ${story.followUp.read} RU, whole ${story.total.write} WU + ${story.total.read} RU (${story.ended})`);
+      }
+    }
+  } finally {
+    await rig.stop();
+  }
+  return { runs, onTime, stories: storyMedians(measured), allAsExpected: unexpected.length === 0, unexpected: [...new Set(unexpected)] };
+}
+
+type StoryRig = Awaited<ReturnType<typeof storyRig>>;
+
+/**
+ * One table and the tracker's functions on it, each through a client of its own with its own meter: the
+ * webhook, the transaction function's follow-up requests and the rest of its requests (fed by the local
+ * stream reader), and a client for the checks, unmetered.
+ */
+async function storyRig(endpoint: string) {
   const config = localDynamoDbClientConfig(endpoint);
   const clients = { webhook: new DynamoDBClient(config), followUp: new DynamoDBClient(config), rest: new DynamoDBClient(config), check: new DynamoDBClient(config) };
   const streams = new DynamoDBStreamsClient(config);
@@ -180,60 +205,62 @@ export async function measureStoryCost(endpoint: string, runs: number, onTime = 
   const webhook = webhookHandlerFor(documentTable(documentClientOf(clients.webhook)), tableName, [secret]);
   const reader = startStreamReader({ client: streams, streamArn: await findStreamArn(clients.check, tableName), handler: transactionHandler, pollIntervalMs: 20, logger: silent });
   const meters = { webhook: attachMeter(clients.webhook), followUp: attachMeter(clients.followUp), rest: attachMeter(clients.rest) };
-  const measured: Record<StoryKind, StoryRun[]> = { redraw: [], incomplete_redraw: [], failed_test_kit: [] };
-  const unexpected: string[] = [];
-  try {
-    for (let run = 0; run < runs; run++) {
-      for (const kind of STORY_KINDS) {
-        const now = new Date();
-        const { id, steps } = storySteps(kind, now, onTime);
-        for (const meter of Object.values(meters)) meter.reset();
-        let webhooks = 0;
-        let actions = 0;
-        let attention: string | null = null;
-        for (const step of steps) {
-          if ('deliveries' in step) {
-            for (const delivery of step.deliveries) {
-              const answer = await muted(() => webhook(signedEvent(JSON.stringify(delivery.body), { secret }), lambdaContext()));
-              const status = answer.value.statusCode ?? 0;
-              if (status < 200 || status >= 300) unexpected.push(`${kind}: a webhook answered ${status}`);
-              webhooks++;
-              await reader.whenIdle();
-            }
-          } else if ('action' in step) {
-            const acted = await actOnFollowUp(followUpDb, tableName, { id, body: step.action, actor: ACTOR, now: new Date(), thresholds: DEFAULT_THRESHOLDS });
-            if (acted.kind !== 'changed') unexpected.push(`${kind}: ${String(step.action.action)} answered ${acted.kind}`);
-            actions++;
-            await reader.whenIdle();
-          } else {
-            // What a person had to decide on, read through a client of its own (not part of the story's cost).
-            attention = (await getFollowUp(checkDb, tableName, id, new Date()))?.followUp.attention ?? null;
-          }
-        }
-        const stored = (await getFollowUp(checkDb, tableName, id, new Date()))?.followUp;
-        const by = stored?.closed_by === ACTOR ? 'a person' : (stored?.closed_by ?? '-');
-        const ended = stored ? `${stored.state} ${stored.disposition ?? '-'} by ${by}` : 'no follow-up';
-        if (ended !== EXPECTED[kind].ended || attention !== EXPECTED[kind].attention) {
-          unexpected.push(`${kind}: ended ${ended} (attention ${attention ?? 'none'}), expected ${EXPECTED[kind].ended} (attention ${EXPECTED[kind].attention ?? 'none'})`);
-        }
-        const parts = { webhook: unitsOf(meters.webhook.reading()), followUp: unitsOf(meters.followUp.reading()), transaction: unitsOf(meters.rest.reading()) };
-        measured[kind].push({ webhooks, actions, ...parts, total: add(add(parts.webhook, parts.followUp), parts.transaction), ended, attention });
-        progress(`  story cost, run ${run + 1}, ${kind}: follow-up ${parts.followUp.write} WU + ${parts.followUp.read} RU, whole ${measured[kind].at(-1)!.total.write} WU + ${measured[kind].at(-1)!.total.read} RU (${ended})`);
-      }
-    }
-  } finally {
+  const stop = async () => {
     await reader.stop();
     for (const meter of Object.values(meters)) meter.detach();
     for (const client of Object.values(clients)) client.destroy();
     streams.destroy();
+  };
+  return { tableName, followUpDb, checkDb, secret, webhook, reader, meters, stop };
+}
+
+/** One story of `kind`, step by step, each step worked to the end of the stream; what it cost, and how it ended. */
+async function playStory(rig: StoryRig, kind: StoryKind, onTime: boolean, unexpected: string[]): Promise<StoryRun> {
+  const { tableName, followUpDb, checkDb, secret, webhook, reader, meters } = rig;
+  const now = new Date();
+  const { id, steps } = storySteps(kind, now, onTime);
+  for (const meter of Object.values(meters)) meter.reset();
+  let webhooks = 0;
+  let actions = 0;
+  let attention: string | null = null;
+  for (const step of steps) {
+    if ('deliveries' in step) {
+      for (const delivery of step.deliveries) {
+        const answer = await muted(() => webhook(signedEvent(JSON.stringify(delivery.body), { secret }), lambdaContext()));
+        const status = answer.value.statusCode ?? 0;
+        if (status < 200 || status >= 300) unexpected.push(`${kind}: a webhook answered ${status}`);
+        webhooks++;
+        await reader.whenIdle();
+      }
+    } else if ('action' in step) {
+      const acted = await actOnFollowUp(followUpDb, tableName, { id, body: step.action, actor: ACTOR, now: new Date(), thresholds: DEFAULT_THRESHOLDS });
+      if (acted.kind !== 'changed') unexpected.push(`${kind}: ${String(step.action.action)} answered ${acted.kind}`);
+      actions++;
+      await reader.whenIdle();
+    } else {
+      // What a person had to decide on, read through a client of its own (not part of the story's cost).
+      attention = (await getFollowUp(checkDb, tableName, id, new Date()))?.followUp.attention ?? null;
+    }
   }
+  const stored = (await getFollowUp(checkDb, tableName, id, new Date()))?.followUp;
+  const by = stored?.closed_by === ACTOR ? 'a person' : (stored?.closed_by ?? '-');
+  const ended = stored ? `${stored.state} ${stored.disposition ?? '-'} by ${by}` : 'no follow-up';
+  if (ended !== EXPECTED[kind].ended || attention !== EXPECTED[kind].attention) {
+    unexpected.push(`${kind}: ended ${ended} (attention ${attention ?? 'none'}), expected ${EXPECTED[kind].ended} (attention ${EXPECTED[kind].attention ?? 'none'})`);
+  }
+  const parts = { webhook: unitsOf(meters.webhook.reading()), followUp: unitsOf(meters.followUp.reading()), transaction: unitsOf(meters.rest.reading()) };
+  return { webhooks, actions, ...parts, total: add(add(parts.webhook, parts.followUp), parts.transaction), ended, attention };
+}
+
+/** Each kind's medians over its runs (counts and how it ended, from its first run). */
+function storyMedians(measured: Record<StoryKind, StoryRun[]>): Record<StoryKind, StoryRun> {
   const medianUnits = (list: StoryUnits[]): StoryUnits => ({
     write: round(median(list.map((units) => units.write)), 2),
     index: round(median(list.map((units) => units.index)), 2),
     read: round(median(list.map((units) => units.read)), 2),
     requests: round(median(list.map((units) => units.requests)), 2),
   });
-  const stories = Object.fromEntries(
+  return Object.fromEntries(
     STORY_KINDS.map((kind) => {
       const list = measured[kind];
       return [
@@ -251,7 +278,6 @@ export async function measureStoryCost(endpoint: string, runs: number, onTime = 
       ];
     }),
   ) as Record<StoryKind, StoryRun>;
-  return { runs, onTime, stories, allAsExpected: unexpected.length === 0, unexpected: [...new Set(unexpected)] };
 }
 
 const TITLES: Record<StoryKind, string> = {

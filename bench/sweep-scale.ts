@@ -34,7 +34,7 @@ import { createTableInput } from '../functions/store/table';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
 import { buildDeliveries, freshId, redrawFlow } from '../local/junction-flows';
 import { startJunctionStandin, type JunctionStandin } from '../local/junction-standin';
-import { attachMeter } from './meter';
+import { attachMeter, type MeterReading } from './meter';
 import { progress, round } from './stats';
 
 /** The sweep function's timeout (lib/table-bound-function.ts TIMEOUTS.sweep). */
@@ -165,27 +165,14 @@ async function measureRun(endpoint: string, standin: JunctionStandin, junction: 
       examined: result?.examined ?? 0,
       flagged: result?.flagged ?? 0,
       notifications: sent.length,
-      byCommand: Object.fromEntries(
-        Object.entries(reading.unitsByCommand).map(([command, units]) => [
-          command,
-          {
-            requests: reading.byCommand[command] ?? 0,
-            readUnits: round(units.read, 1),
-            writeUnits: round(units.write + units.refused, 1),
-            indexWriteUnits: round(units.index, 1),
-            refusedWriteUnits: round(units.refused, 1),
-          },
-        ]),
-      ),
+      byCommand: unitsByCommand(reading),
       stoppedEarly: (metrics.SweepStoppedEarly ?? 0) > 0,
       threw,
     });
     progress(`  sweep ${n}: ${round(seconds, 1)} s (${round(clock.waited() / 1000, 1)} s waiting on Junction), ${sweeps.at(-1)!.junctionRequests} Junction requests, ${sent.length} notifications${threw ? `, threw ${threw}` : ''}`);
   }
   await standin.clearFaults();
-  const perOrder = new Map<string, number>();
-  for (const notification of notifier.notifications) perOrder.set(notification.order_id, (perOrder.get(notification.order_id) ?? 0) + 1);
-  const duplicates = [...perOrder.values()].reduce((sum, count) => sum + (count - 1), 0);
+  const duplicates = duplicateNotifications(notifier.notifications);
   client.destroy();
   return {
     junction,
@@ -196,6 +183,29 @@ async function measureRun(endpoint: string, standin: JunctionStandin, junction: 
     notifiedExactlyOnce: duplicates === 0 && flaggedOrders.size === options.due,
     duplicateNotifications: duplicates,
   };
+}
+
+/** A sweep's requests and units by command. */
+function unitsByCommand(reading: MeterReading): SweepScaleSweep['byCommand'] {
+  return Object.fromEntries(
+    Object.entries(reading.unitsByCommand).map(([command, units]) => [
+      command,
+      {
+        requests: reading.byCommand[command] ?? 0,
+        readUnits: round(units.read, 1),
+        writeUnits: round(units.write + units.refused, 1),
+        indexWriteUnits: round(units.index, 1),
+        refusedWriteUnits: round(units.refused, 1),
+      },
+    ]),
+  );
+}
+
+/** Notifications beyond the first of their order. */
+function duplicateNotifications(notifications: readonly { order_id: string }[]): number {
+  const perOrder = new Map<string, number>();
+  for (const notification of notifications) perOrder.set(notification.order_id, (perOrder.get(notification.order_id) ?? 0) + 1);
+  return [...perOrder.values()].reduce((sum, count) => sum + (count - 1), 0);
 }
 
 /**

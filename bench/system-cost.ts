@@ -26,9 +26,8 @@ import { forEachLimited } from '../functions/shared/concurrency';
 import { createLogger } from '../functions/shared/observability';
 import { createTableInput } from '../functions/store/table';
 import { createTransactionStatusHandler } from '../functions/transaction-status/app';
-import { decodeRecord } from '../functions/transaction-status/steps/intake';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
-import { findStreamArn, startStreamReader } from '../local/stream-reader';
+import { findStreamArn, startStreamReader, type StreamBatchHandler } from '../local/stream-reader';
 import { documentClientOf, documentTable } from '../functions/store/document-table';
 import { actOnFollowUp } from '../functions/store/follow-ups/actions';
 import { listFollowUps } from '../functions/store/follow-ups/worklist';
@@ -40,6 +39,7 @@ import { commonTablesInput, createCommonWebhookHandler } from './baseline/common
 import { checkCommon, checkTracker, createTables, deliverStream, type Approach } from './ingest';
 import { attachMeter, type MeterReading, type Units } from './meter';
 import { muted, round } from './stats';
+import { recordingClocks, streamClock } from './system-cost-clock';
 import { typicalWakeTime } from './story-cost';
 import type { WebhookStream } from './webhook-stream';
 
@@ -175,6 +175,21 @@ const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** One whole-system run of one approach over the stream. */
 export async function runSystemCost(endpoint: string, stream: WebhookStream, approach: Approach, senders: number, runId: string): Promise<SystemCostRun> {
+  const table = await costTable(endpoint, approach, runId);
+  return approach === 'common' ? runCommonCost(table, stream, senders) : runTrackerCost(table, stream, senders);
+}
+
+/** A run's table (and the common approach's idempotency table), made through the webhook's own client. */
+interface CostTable {
+  config: ReturnType<typeof localDynamoDbClientConfig>;
+  webhookClient: DynamoDBClient;
+  webhookDoc: DynamoDBDocumentClient;
+  secret: string;
+  tableName: string;
+  idempotencyTable: string;
+}
+
+async function costTable(endpoint: string, approach: Approach, runId: string): Promise<CostTable> {
   const config = localDynamoDbClientConfig(endpoint);
   const webhookClient = new DynamoDBClient({ ...config, maxAttempts: 3 });
   const webhookDoc = documentClientOf(webhookClient);
@@ -182,124 +197,91 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
   const tableName = `cost-${approach}-${runId}`;
   const idempotencyTable = `${tableName}-idempotency`;
   await createTables(webhookClient, approach === 'tracker' ? [createTableInput(tableName)] : commonTablesInput(tableName, idempotencyTable));
+  return { config, webhookClient, webhookDoc, secret, tableName, idempotencyTable };
+}
+
+/** The common approach: one handler, one meter, no stream. */
+async function runCommonCost(table: CostTable, stream: WebhookStream, senders: number): Promise<SystemCostRun> {
+  const { webhookClient, webhookDoc, secret, tableName, idempotencyTable } = table;
   const messages = stream.messages.length;
+  const handler = createCommonWebhookHandler({ client: webhookClient, doc: webhookDoc, ordersTable: tableName, idempotencyTable, secret, logger: createLogger('common-webhook') });
+  const meter = attachMeter(webhookClient);
+  const started = performance.now();
+  const delivery = await deliverStream(handler, stream, senders, secret);
+  const seconds = (performance.now() - started) / 1000;
+  const reading = meter.reading();
+  meter.detach();
+  const orders = await checkCommon(webhookDoc, tableName, stream);
+  webhookClient.destroy();
+  const webhook = perWebhook(reading, messages);
+  return {
+    approach: 'common',
+    senders,
+    messages,
+    seconds: round(seconds),
+    answeredSeconds: round(seconds),
+    non2xx: delivery.non2xx,
+    answers: delivery.answers,
+    webhook,
+    transactionFunction: null,
+    total: webhook,
+    byCommand: { webhook: commandsOf(reading, messages) },
+    byOperation: { webhook: operationsOf(reading, messages) },
+    stream: null,
+    followUps: null,
+    events: null,
+    correctness: { ...orders, transactions: null, transactionsWrong: null },
+  };
+}
 
-  if (approach === 'common') {
-    const handler = createCommonWebhookHandler({ client: webhookClient, doc: webhookDoc, ordersTable: tableName, idempotencyTable, secret, logger: createLogger('common-webhook') });
-    const meter = attachMeter(webhookClient);
-    const started = performance.now();
-    const delivery = await deliverStream(handler, stream, senders, secret);
-    const seconds = (performance.now() - started) / 1000;
-    const reading = meter.reading();
-    meter.detach();
-    const orders = await checkCommon(webhookDoc, tableName, stream);
-    webhookClient.destroy();
-    const webhook = perWebhook(reading, messages);
-    return {
-      approach,
-      senders,
-      messages,
-      seconds: round(seconds),
-      answeredSeconds: round(seconds),
-      non2xx: delivery.non2xx,
-      answers: delivery.answers,
-      webhook,
-      transactionFunction: null,
-      total: webhook,
-      byCommand: { webhook: commandsOf(reading, messages) },
-      byOperation: { webhook: operationsOf(reading, messages) },
-      stream: null,
-      followUps: null,
-      events: null,
-      correctness: { ...orders, transactions: null, transactionsWrong: null },
-    };
-  }
-
-  // The transaction function: its own client and meter, fed live by the local stream reader.
+/**
+ * The tracker's transaction function: its own client and meter, its follow-up requests through a
+ * client of their own (metered apart), on the stream's clock (system-cost-clock.ts); its events
+ * counted, as EventBridge would bill them, not sent anywhere.
+ */
+function transactionFunction(config: CostTable['config'], tableName: string, stream: WebhookStream) {
   const transactionClient = new DynamoDBClient(config);
-  const transactionDoc = documentClientOf(transactionClient);
-  const streams = new DynamoDBStreamsClient(config);
-  // Events are counted, as EventBridge would bill them, not sent anywhere.
-  let published = 0;
-  const eventIds = new Set<string>();
-  // The function's follow-up requests go through a client of their own, metered apart.
   const followUpClient = new DynamoDBClient(config);
-  const followUpDoc = documentClientOf(followUpClient);
-  // A stream whose messages say when they are sent (product-stream.ts) runs the transaction function on that
-  // clock: each batch a minute after the earliest send time of the order writes it carries (none: as the batch
-  // before, never going back). On AWS the function works a record seconds after its write, so a report row is
-  // late (and marks its hour) only when its delivery is. On the real clock every row of the stream's dates
-  // would be late; and the local function, behind 4 senders on 2 cores, takes batches that span hours of the
-  // stream's time (an order's steps are an hour apart): on their latest send time most rows would look late.
-  const sentAt = new Map<string, number>();
-  for (const message of stream.messages) {
-    if (!('sendAt' in message) || typeof message.sendAt !== 'number' || message.kind !== 'first') continue;
-    const updatedAt = Date.parse((JSON.parse(message.body) as { data: { updated_at: string } }).data.updated_at);
-    sentAt.set(`${message.orderId}|${updatedAt}`, message.sendAt);
-  }
-  let batchClock = 0;
-  // Report rows come only from the function's own writes (follow-up and transaction items). On AWS a record is
-  // worked a second after its write, so a row's late mark is dated by the clock its record was written at: the
-  // earliest such clock among the batch's records (`writtenClock`, from `clocks`, each written item's key and
-  // version at the batch clock of its write). On this batch's clock, batches behind a backlog (the reader rests
-  // while webhooks are answered) span more of the stream's time and find most rows late (0.12 marks per webhook
-  // instead of 0.012).
-  const clocks = new Map<string, number>();
-  let writtenClock = 0;
-  const clockOf = (at: number) => Math.floor(at / 1000) * 1000 + 60_000;
-  const streamClock = () => clockOf(batchClock);
-  const writtenAt = () => clockOf(writtenClock);
-  const transactionHandler = createTransactionStatusHandler({
-    db: recordingClocks(splitFollowUps(documentTable(transactionDoc), documentTable(followUpDoc)), (key) => clocks.set(key, batchClock)),
+  const events = { published: 0, ids: new Set<string>() };
+  const clock = streamClock(stream);
+  const handler = createTransactionStatusHandler({
+    db: recordingClocks(splitFollowUps(documentTable(documentClientOf(transactionClient)), documentTable(documentClientOf(followUpClient))), clock.noteWrite),
     tableName,
     logger: silent,
-    ...(sentAt.size === 0 ? {} : { now: streamClock, wallClock: writtenAt }),
+    ...clock.handlerClocks,
     metrics: { addMetric() {}, publishStoredMetrics() {} },
     // As deployed (cdk.json retentionDays): ended transactions and their orders get expires_at, and its writes are counted.
     retentionDays: 365,
     publisher: {
-      async publish(events) {
-        published += events.length;
-        for (const event of events) eventIds.add(event.id);
+      async publish(published) {
+        events.published += published.length;
+        for (const event of published) events.ids.add(event.id);
         return [];
       },
     },
   });
-  const streamArn = await findStreamArn(webhookClient, tableName);
-  const webhookMeter = attachMeter(webhookClient);
-  const transactionMeter = attachMeter(transactionClient);
-  const followUpMeter = attachMeter(followUpClient);
-  let records = 0;
-  let batches = 0;
-  // As npm start runs it (local/runtime.ts): the reader rests while webhooks are being answered.
+  const counts = { records: 0, batches: 0 };
+  const onBatch: StreamBatchHandler = async (event) => {
+    counts.records += event.Records.length;
+    counts.batches++;
+    clock.onBatch(event.Records);
+    return handler(event);
+  };
+  return { transactionClient, followUpClient, events, counts, onBatch };
+}
+
+/**
+ * Delivers the stream to the webhook handler while the local stream reader feeds the transaction
+ * function, as npm start runs it (local/runtime.ts): the reader rests while webhooks are answered.
+ */
+async function deliverWhileStreaming(table: CostTable, streamArn: string, onBatch: StreamBatchHandler, stream: WebhookStream, senders: number) {
+  const streams = new DynamoDBStreamsClient(table.config);
   let inFlight = 0;
-  const reader = startStreamReader({
-    client: streams,
-    streamArn,
-    handler: async (event) => {
-      records += event.Records.length;
-      batches++;
-      const sent: number[] = [];
-      const written: number[] = [];
-      for (const record of sentAt.size === 0 ? [] : event.Records) {
-        const after = decodeRecord(record).after;
-        const at = after?.kind === 'order' ? sentAt.get(`${after.item.record.id}|${Date.parse(after.item.record.status_time)}`) : undefined;
-        if (at !== undefined) sent.push(at);
-        const own = after?.kind === 'follow_up' ? `FOLLOWUP#${after.item.followUp.id}|${after.item.revision}` : after?.kind === 'transaction' ? `TXN#${after.item.id}|${after.item.version}` : null;
-        const clock = own === null ? undefined : clocks.get(own);
-        if (clock !== undefined) written.push(clock);
-      }
-      if (sent.length > 0) batchClock = Math.max(batchClock, Math.min(...sent));
-      writtenClock = written.length > 0 ? Math.min(...written) : batchClock;
-      return transactionHandler(event);
-    },
-    busy: () => inFlight > 0,
-    logger: silent,
-  });
+  const reader = startStreamReader({ client: streams, streamArn, handler: onBatch, busy: () => inFlight > 0, logger: silent });
   // Metered through the document client (the meter is client middleware): the same
   // requests the functions' own table client sends (test/integration/table-client.test.ts).
   // RETENTION_DAYS as npm start and the stack give the webhook too (its appointments, and orders that alone decide their expiry).
-  const webhook = webhookHandlerFor(documentTable(webhookDoc), tableName, [secret], { retentionDays: 365 });
+  const webhook = webhookHandlerFor(documentTable(table.webhookDoc), table.tableName, [table.secret], { retentionDays: 365 });
   const handler: typeof webhook = async (event, context) => {
     inFlight++;
     try {
@@ -312,72 +294,70 @@ export async function runSystemCost(endpoint: string, stream: WebhookStream, app
   let delivery;
   let answeredSeconds = 0;
   try {
-    delivery = await deliverStream(handler, stream, senders, secret);
+    delivery = await deliverStream(handler, stream, senders, table.secret);
     answeredSeconds = (performance.now() - started) / 1000;
     await reader.whenIdle();
   } finally {
     await reader.stop();
   }
-  const seconds = (performance.now() - started) / 1000;
+  return { delivery, answeredSeconds, seconds: (performance.now() - started) / 1000, streams };
+}
+
+/** The tracker: the webhook function answering, the transaction function fed live from the table's stream. */
+async function runTrackerCost(table: CostTable, stream: WebhookStream, senders: number): Promise<SystemCostRun> {
+  const { webhookClient, webhookDoc, tableName } = table;
+  const fn = transactionFunction(table.config, tableName, stream);
+  const streamArn = await findStreamArn(webhookClient, tableName);
+  const webhookMeter = attachMeter(webhookClient);
+  const transactionMeter = attachMeter(fn.transactionClient);
+  const followUpMeter = attachMeter(fn.followUpClient);
+  const run = await deliverWhileStreaming(table, streamArn, fn.onBatch, stream, senders);
   const webhookReading = webhookMeter.reading();
   const followUpReading = followUpMeter.reading();
   const transactionReading = sum(transactionMeter.reading(), followUpReading);
   webhookMeter.detach();
   transactionMeter.detach();
   followUpMeter.detach();
-  const actions = await measureActions(followUpClient, tableName);
+  const actions = await measureActions(fn.followUpClient, tableName);
 
   const orders = await checkTracker(webhookDoc, tableName, stream);
   const transactions = await checkTransactions(webhookDoc, tableName, stream);
   webhookClient.destroy();
-  transactionClient.destroy();
-  followUpClient.destroy();
-  streams.destroy();
+  fn.transactionClient.destroy();
+  fn.followUpClient.destroy();
+  run.streams.destroy();
+  const messages = stream.messages.length;
   return {
-    approach,
+    approach: 'tracker',
     senders,
     messages,
-    seconds: round(seconds),
-    answeredSeconds: round(answeredSeconds),
-    non2xx: delivery.non2xx,
-    answers: delivery.answers,
+    seconds: round(run.seconds),
+    answeredSeconds: round(run.answeredSeconds),
+    non2xx: run.delivery.non2xx,
+    answers: run.delivery.answers,
     webhook: perWebhook(webhookReading, messages),
     transactionFunction: perWebhook(transactionReading, messages),
     total: perWebhook(sum(webhookReading, transactionReading), messages),
     byCommand: { webhook: commandsOf(webhookReading, messages), transactionFunction: commandsOf(transactionReading, messages) },
     byOperation: { webhook: operationsOf(webhookReading, messages), transactionFunction: operationsOf(transactionReading, messages) },
-    stream: { records, batches },
-    followUps: {
-      redraws: stream.shape.redrawFlows,
-      perRedraw: {
-        write: round((followUpReading.write + followUpReading.refused) / stream.shape.redrawFlows, 3),
-        read: round(followUpReading.read / stream.shape.redrawFlows, 3),
-        requests: round(followUpReading.requests / stream.shape.redrawFlows, 3),
-      },
-      perWebhook: perWebhook(followUpReading, messages),
-      actions,
-    },
-    events: { perWebhook: round(published / messages, 3), distinctPerWebhook: round(eventIds.size / messages, 3), dollarsPerMillion: round((published / messages) * EVENT_PRICE, 3) },
+    stream: { ...fn.counts },
+    followUps: followUpFigures(stream, followUpReading, messages, actions),
+    events: { perWebhook: round(fn.events.published / messages, 3), distinctPerWebhook: round(fn.events.ids.size / messages, 3), dollarsPerMillion: round((fn.events.published / messages) * EVENT_PRICE, 3) },
     correctness: { ...orders, transactions: transactions.transactions, transactionsWrong: transactions.wrong },
   };
 }
 
-/** A table client that tells `written` the key and version (`pk|v` or `pk|rev`) of each item it puts. */
-function recordingClocks(db: TableClient, written: (key: string) => void): TableClient {
-  const note = (item: Record<string, unknown> | undefined) => {
-    const version = item?.v ?? item?.rev;
-    if (typeof item?.pk === 'string' && typeof version === 'number') written(`${item.pk}|${version}`);
-  };
+/** What keeping follow-ups and report rows current cost per redraw flow of the stream, and per person's action. */
+function followUpFigures(stream: WebhookStream, reading: MeterReading, messages: number, actions: NonNullable<SystemCostRun['followUps']>['actions']): SystemCostRun['followUps'] {
   return {
-    ...db,
-    put: (input) => {
-      note(input.Item);
-      return db.put(input);
+    redraws: stream.shape.redrawFlows,
+    perRedraw: {
+      write: round((reading.write + reading.refused) / stream.shape.redrawFlows, 3),
+      read: round(reading.read / stream.shape.redrawFlows, 3),
+      requests: round(reading.requests / stream.shape.redrawFlows, 3),
     },
-    transactWrite: (input) => {
-      for (const entry of input.TransactItems ?? []) note(entry.Put?.Item);
-      return db.transactWrite(input);
-    },
+    perWebhook: perWebhook(reading, messages),
+    actions,
   };
 }
 

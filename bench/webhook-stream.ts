@@ -46,17 +46,45 @@ function messageId(): string {
   return `msg_${freshId().replaceAll('-', '')}`;
 }
 
-/** Builds the stream. */
+type Positioned = { message: StreamMessage; at: number };
+
+/** Builds the stream: its flows, side by side, some deliveries late, Svix retries and Junction resends (one seeded draw, in that order). */
 export function buildWebhookStream(options: StreamOptions): WebhookStream {
   const rand = mulberry32(options.seed ?? 20_261_108);
   const lateShare = options.lateShare ?? 0.36;
   const retryShare = options.retryShare ?? 0.2;
   const resendShare = options.resendShare ?? 0.05;
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
   // Retries and resends come on top of the first deliveries.
   const uniqueTarget = Math.round(options.messages * (1 - retryShare) / (1 + resendShare / 4));
+  const { flows, redrawFlows } = buildFlows(rand, uniqueTarget);
+  const inOrder = interleave(flows, rand);
+  const positioned = lateDeliveries(inOrder, rand, lateShare);
+  // Svix retries: the same message again, a little or much later.
+  const retries = inOrder.filter(() => rand() < retryShare / (1 - retryShare)).map((message) => ({
+    message: { ...message, kind: 'retry' as const },
+    at: inOrder.indexOf(message) + 1 + rand() * 200,
+  }));
+  const { newest, resends } = junctionResends(inOrder, rand, resendShare);
+  const messages = [...positioned, ...retries, ...resends].sort((a, b) => a.at - b.at).map(({ message }) => message);
+  return {
+    messages,
+    newest,
+    shape: {
+      messages: messages.length,
+      unique: inOrder.length,
+      orders: newest.size,
+      flows: flows.length,
+      redrawFlows,
+      outOfOrder: outOfOrder(messages),
+      retries: retries.length,
+      resends: resends.length,
+    },
+  };
+}
 
-  // Flows until there are enough distinct webhooks.
+/** Flows until there are enough distinct webhooks: 40% redraw flows of every outcome, the rest single orders of every method. */
+function buildFlows(rand: () => number, uniqueTarget: number): { flows: FlowSpec[]; redrawFlows: number } {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
   const flows: FlowSpec[] = [];
   let unique = 0;
   let redrawFlows = 0;
@@ -75,8 +103,11 @@ export function buildWebhookStream(options: StreamOptions): WebhookStream {
     flows.push(spec);
     unique += spec.steps.length;
   }
+  return { flows, redrawFlows };
+}
 
-  // Flows run side by side: take the next webhook of a random unfinished flow.
+/** Flows run side by side: take the next webhook of a random unfinished flow (of the first 24). */
+function interleave(flows: readonly FlowSpec[], rand: () => number): StreamMessage[] {
   const queues = flows.map((spec) => buildDeliveries(spec));
   const inOrder: StreamMessage[] = [];
   const open = queues.map((_, index) => index);
@@ -87,8 +118,11 @@ export function buildWebhookStream(options: StreamOptions): WebhookStream {
     inOrder.push({ svixId: messageId(), body: JSON.stringify(delivery.body), orderId: delivery.orderId, eventId: delivery.eventId, kind: 'first' });
     if (queue.length === 0) open.splice(slot, 1);
   }
+  return inOrder;
+}
 
-  // Late deliveries: a webhook overtaken by the order's next one (the last of an order has none to be overtaken by).
+/** Late deliveries: a webhook overtaken by the order's next one (the last of an order has none to be overtaken by). */
+function lateDeliveries(inOrder: readonly StreamMessage[], rand: () => number, lateShare: number): Positioned[] {
   const nextOfOrder = new Map<number, number>();
   const lastSeen = new Map<string, number>();
   inOrder.forEach((message, index) => {
@@ -97,16 +131,14 @@ export function buildWebhookStream(options: StreamOptions): WebhookStream {
     lastSeen.set(message.orderId, index);
   });
   const lateAmongOvertakable = Math.min(1, lateShare * inOrder.length / Math.max(1, nextOfOrder.size));
-  const positioned = inOrder.map((message, index) => {
+  return inOrder.map((message, index) => {
     const next = nextOfOrder.get(index);
     return { message, at: next !== undefined && rand() < lateAmongOvertakable ? next + 0.5 + rand() * 30 : index };
   });
-  // Svix retries: the same message again, a little or much later.
-  const retries = inOrder.filter(() => rand() < retryShare / (1 - retryShare)).map((message) => ({
-    message: { ...message, kind: 'retry' as const },
-    at: inOrder.indexOf(message) + 1 + rand() * 200,
-  }));
-  // Junction resends: the latest event of some orders, under a new message id, later on.
+}
+
+/** Each order's newest event, and Junction resends: the latest event of some orders, under a new message id, later on. */
+function junctionResends(inOrder: readonly StreamMessage[], rand: () => number, resendShare: number): { newest: WebhookStream['newest']; resends: Positioned[] } {
   const newest = new Map<string, { eventId: number; body: string }>();
   for (const message of inOrder) {
     const current = newest.get(message.orderId);
@@ -119,28 +151,17 @@ export function buildWebhookStream(options: StreamOptions): WebhookStream {
       message: { svixId: messageId(), body, orderId, eventId, kind: 'resend' as const },
       at: lastIndex.get(orderId)! + 1 + rand() * 100,
     }));
-  const messages = [...positioned, ...retries, ...resends].sort((a, b) => a.at - b.at).map(({ message }) => message);
+  return { newest, resends };
+}
 
-  // Out of order, measured: a first delivery that arrives after a newer event of the same order.
+/** Out of order, measured: first deliveries that arrive after a newer event of the same order. */
+function outOfOrder(messages: readonly StreamMessage[]): number {
   const seen = new Map<string, number>();
-  let outOfOrder = 0;
+  let count = 0;
   for (const message of messages) {
     const highest = seen.get(message.orderId) ?? -1;
-    if (message.kind === 'first' && message.eventId < highest) outOfOrder++;
+    if (message.kind === 'first' && message.eventId < highest) count++;
     seen.set(message.orderId, Math.max(highest, message.eventId));
   }
-  return {
-    messages,
-    newest,
-    shape: {
-      messages: messages.length,
-      unique: inOrder.length,
-      orders: newest.size,
-      flows: flows.length,
-      redrawFlows,
-      outOfOrder,
-      retries: retries.length,
-      resends: resends.length,
-    },
-  };
+  return count;
 }

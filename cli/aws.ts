@@ -37,10 +37,29 @@ export interface AwsDeps {
   readSecret?(input: { secretId: string; region: string; profile: string | undefined }): Promise<string>;
 }
 
-/** The real thing: the AWS SDK's credential providers and CloudFormation client. */
+/** The real thing: the AWS SDK's credential providers and clients, each built by its named part below. */
 export function defaultAwsDeps(): AwsDeps {
+  const credentials = credentialChain();
+  return {
+    credentials,
+    describeStack: stackOutputsReader(credentials),
+    callerArn: callerArnReader(credentials),
+    readSecret: secretReader(credentials),
+    defaultRegion: regionOfChain,
+  };
+}
+
+type Credentials = AwsDeps['credentials'];
+
+/** The options every client of a command shares: the region when known, the profile, and its credentials. */
+function clientOptions(credentials: Credentials, region: string | undefined, profile: string | undefined) {
+  return { ...(region ? { region } : {}), ...(profile ? { profile } : {}), credentials: credentials(profile) };
+}
+
+/** The standard credential chain, one provider per profile, its SDK module loaded on first use. */
+function credentialChain(): Credentials {
   const providers = new Map<string, AwsCredentialIdentityProvider>();
-  const credentials = (profile: string | undefined): AwsCredentialIdentityProvider => {
+  return (profile) => {
     const key = profile ?? '';
     let provider = providers.get(key);
     if (!provider) {
@@ -57,68 +76,78 @@ export function defaultAwsDeps(): AwsDeps {
     }
     return provider;
   };
-  return {
-    credentials,
-    async describeStack({ stackName, region, profile }) {
-      const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
-      const client = new CloudFormationClient({ ...(region ? { region } : {}), ...(profile ? { profile } : {}), credentials: credentials(profile) });
-      try {
-        const resolvedRegion = await client.config.region();
-        const answer = await client.send(new DescribeStacksCommand({ StackName: stackName }));
-        const outputs: Record<string, string> = {};
-        for (const output of answer.Stacks?.[0]?.Outputs ?? []) {
-          if (output.OutputKey && output.OutputValue) outputs[output.OutputKey] = output.OutputValue;
-        }
-        return { region: resolvedRegion, outputs };
-      } catch (error) {
-        throw awsFailure(error, `reading stack ${stackName}`, region);
-      } finally {
-        client.destroy();
+}
+
+/** CloudFormation DescribeStacks: a stack's outputs and the region they were read from. */
+function stackOutputsReader(credentials: Credentials): AwsDeps['describeStack'] {
+  return async ({ stackName, region, profile }) => {
+    const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
+    const client = new CloudFormationClient(clientOptions(credentials, region, profile));
+    try {
+      const resolvedRegion = await client.config.region();
+      const answer = await client.send(new DescribeStacksCommand({ StackName: stackName }));
+      const outputs: Record<string, string> = {};
+      for (const output of answer.Stacks?.[0]?.Outputs ?? []) {
+        if (output.OutputKey && output.OutputValue) outputs[output.OutputKey] = output.OutputValue;
       }
-    },
-    async callerArn({ region, profile }) {
-      const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
-      const client = new STSClient({ region, ...(profile ? { profile } : {}), credentials: credentials(profile) });
-      try {
-        const { Arn } = await client.send(new GetCallerIdentityCommand({}));
-        if (!Arn) throw new CliError(EXIT.unreachable, 'STS GetCallerIdentity answered without an ARN: try again');
-        return Arn;
-      } catch (error) {
-        throw awsFailure(error, 'asking STS who you are', region);
-      } finally {
-        client.destroy();
-      }
-    },
-    async readSecret({ secretId, region, profile }) {
-      const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-      const client = new SecretsManagerClient({ region, ...(profile ? { profile } : {}), credentials: credentials(profile) });
-      try {
-        const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-        if (SecretString === undefined) throw new CliError(EXIT.failed, `secret ${secretId} holds no text: put the whsec_ signing secret there (docs/deploy.md)`);
-        return SecretString;
-      } catch (error) {
-        // Refused here is about this secret, not the credentials: the identity may lack the read or its key.
-        if (error instanceof Error && error.name === 'AccessDeniedException') {
-          throw new CliError(EXIT.unreachable, `AWS refused to read secret ${secretId} (AccessDeniedException): your identity needs secretsmanager:GetSecretValue on it and kms:Decrypt on its key (docs/deploy.md)`);
-        }
-        throw awsFailure(error, `reading secret ${secretId}`, region);
-      } finally {
-        client.destroy();
-      }
-    },
-    async defaultRegion(profile) {
-      const { CloudFormationClient } = await import('@aws-sdk/client-cloudformation');
-      // The SDK's own region chain (environment, then the profile's config), without a request.
-      const client = new CloudFormationClient(profile ? { profile } : {});
-      try {
-        return await client.config.region();
-      } catch {
-        return undefined;
-      } finally {
-        client.destroy();
-      }
-    },
+      return { region: resolvedRegion, outputs };
+    } catch (error) {
+      throw awsFailure(error, `reading stack ${stackName}`, region);
+    } finally {
+      client.destroy();
+    }
   };
+}
+
+/** STS GetCallerIdentity: the ARN of the identity the credentials belong to. */
+function callerArnReader(credentials: Credentials): AwsDeps['callerArn'] {
+  return async ({ region, profile }) => {
+    const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+    const client = new STSClient(clientOptions(credentials, region, profile));
+    try {
+      const { Arn } = await client.send(new GetCallerIdentityCommand({}));
+      if (!Arn) throw new CliError(EXIT.unreachable, 'STS GetCallerIdentity answered without an ARN: try again');
+      return Arn;
+    } catch (error) {
+      throw awsFailure(error, 'asking STS who you are', region);
+    } finally {
+      client.destroy();
+    }
+  };
+}
+
+/** Secrets Manager GetSecretValue: a secret's current string, read with the caller's own credentials. */
+function secretReader(credentials: Credentials): NonNullable<AwsDeps['readSecret']> {
+  return async ({ secretId, region, profile }) => {
+    const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+    const client = new SecretsManagerClient(clientOptions(credentials, region, profile));
+    try {
+      const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      if (SecretString === undefined) throw new CliError(EXIT.failed, `secret ${secretId} holds no text: put the whsec_ signing secret there (docs/deploy.md)`);
+      return SecretString;
+    } catch (error) {
+      // Refused here is about this secret, not the credentials: the identity may lack the read or its key.
+      if (error instanceof Error && error.name === 'AccessDeniedException') {
+        throw new CliError(EXIT.unreachable, `AWS refused to read secret ${secretId} (AccessDeniedException): your identity needs secretsmanager:GetSecretValue on it and kms:Decrypt on its key (docs/deploy.md)`);
+      }
+      throw awsFailure(error, `reading secret ${secretId}`, region);
+    } finally {
+      client.destroy();
+    }
+  };
+}
+
+/** The SDK's own region chain (environment, then the profile's config), without a request; undefined when there is none. */
+async function regionOfChain(profile: string | undefined): Promise<string | undefined> {
+  const { CloudFormationClient } = await import('@aws-sdk/client-cloudformation');
+  const client = new CloudFormationClient(profile ? { profile } : {});
+  try {
+    return await client.config.region();
+  } catch {
+    return undefined;
+  } finally {
+    client.destroy();
+  }
 }
 
 const AUTH_ERRORS = new Set([

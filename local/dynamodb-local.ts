@@ -1,34 +1,31 @@
 /**
- * DynamoDB Local for tests and `npm start`: fetches AWS's DynamoDB Local (shipped
- * inside the npm package `amplify-dynamodb-simulator`) into an ignored cache
- * folder, starts it as a child JVM on a free port, and guards against ever
- * pointing a client at a real AWS endpoint.
+ * DynamoDB Local for tests and `npm start`: fetches AWS's DynamoDB Local
+ * (dynamodb-local-fetch.ts: the npm package `amplify-dynamodb-simulator`, into
+ * an ignored cache folder), starts it as a child JVM on a free port, and guards
+ * against ever pointing a client at a real AWS endpoint.
  *
  * Nothing here talks to AWS: the only network access is `npm pack` against the
  * configured npm registry.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream, constants as fsConstants } from 'node:fs';
-import { access, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
+import { constants as fsConstants } from 'node:fs';
+import { access, mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import type { Readable } from 'node:stream';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { functionTable } from '../functions/store/document-table';
 import type { TableClient } from '../functions/store/table-client';
+import { ensureDynamoDbLocal, isErrnoCode, JAR } from './dynamodb-local-fetch';
 
-const execFileAsync = promisify(execFile);
-
-/** The npm package that ships DynamoDB Local (1.25.1) under `emulator/`. */
-export const DYNAMODB_LOCAL_PACKAGE = 'amplify-dynamodb-simulator';
-/** Pinned version of {@link DYNAMODB_LOCAL_PACKAGE}. */
-export const DYNAMODB_LOCAL_PACKAGE_VERSION = '2.9.30';
-/** Pinned npm integrity (sha512, base64) of the {@link DYNAMODB_LOCAL_PACKAGE} tarball. */
-export const DYNAMODB_LOCAL_PACKAGE_INTEGRITY =
-  'sha512-xTeeRLvzEfqyd5lh3bH4c0kHvSHHmmhD5ZDsHFKAQ5g2Zl6JqlFdutaQhCLHzxEp6Ry1o7TB6niIoXuQAnSewQ==';
+export {
+  DYNAMODB_LOCAL_PACKAGE,
+  DYNAMODB_LOCAL_PACKAGE_INTEGRITY,
+  DYNAMODB_LOCAL_PACKAGE_VERSION,
+  dynamoDbLocalCacheRoot,
+  ensureDynamoDbLocal,
+} from './dynamodb-local-fetch';
 
 /** Region every local client uses. DynamoDB Local keeps one database per access key and region. */
 export const LOCAL_REGION = 'us-east-1';
@@ -50,96 +47,10 @@ export function localFunctionEnvironment(endpoint: string): Record<string, strin
   };
 }
 
-const JAR = 'DynamoDBLocal.jar';
 const LIB_DIR = 'DynamoDBLocal_lib';
 const DEFAULT_READY_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 5_000;
 const OUTPUT_TAIL_CHARS = 4_000;
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-/**
- * Directory holding the cached versions: `DYNAMODB_LOCAL_CACHE` if set,
- * otherwise `<repo root>/.cache/dynamodb-local`. The emulator itself lives in
- * the `<version>/` sub-folder.
- */
-export function dynamoDbLocalCacheRoot(): string {
-  const override = process.env.DYNAMODB_LOCAL_CACHE;
-  return override ? resolve(override) : join(repoRoot, '.cache', 'dynamodb-local');
-}
-
-/**
- * Ensures DynamoDB Local is in the cache and returns the emulator directory
- * (the one holding `DynamoDBLocal.jar` and `DynamoDBLocal_lib/`), i.e.
- * `<cache root>/2.9.30`.
- *
- * When absent, it runs `npm pack amplify-dynamodb-simulator@2.9.30` (npm checks
- * the registry's integrity), checks the tarball again against the pinned
- * {@link DYNAMODB_LOCAL_PACKAGE_INTEGRITY}, extracts only `package/emulator`
- * into a private temporary folder next to the cache and renames it into place.
- * The rename is atomic, so an interrupted or concurrent fetch never leaves a
- * half-filled folder; when two processes race, the loser discards its copy and
- * uses the winner's. Idempotent.
- *
- * @throws if npm, tar or the integrity check fails, or the cached folder lacks the jar.
- */
-export async function ensureDynamoDbLocal(progress: (line: string) => void = () => undefined): Promise<string> {
-  const cacheRoot = dynamoDbLocalCacheRoot();
-  const target = join(cacheRoot, DYNAMODB_LOCAL_PACKAGE_VERSION);
-  if (await exists(target)) return assertEmulatorDir(target);
-
-  await mkdir(cacheRoot, { recursive: true });
-  // Same file system as the target, so the final rename is atomic.
-  const work = await mkdtemp(join(cacheRoot, `.fetch-${process.pid}-`));
-  const started = Date.now();
-  const seconds = () => Math.round((Date.now() - started) / 1000);
-  try {
-    const spec = `${DYNAMODB_LOCAL_PACKAGE}@${DYNAMODB_LOCAL_PACKAGE_VERSION}`;
-    progress(`DynamoDB Local is not in ${cacheRoot} yet: fetching it once (npm package ${spec}, about 56 MB, from your npm registry)...`);
-    // npm pack is silent while it downloads: say every few seconds that it is still at it.
-    const ticker = setInterval(() => progress(`  still fetching DynamoDB Local (${seconds()} s)...`), 5_000);
-    try {
-      await execFileAsync('npm', ['pack', spec, '--pack-destination', work, '--silent'], {
-        cwd: repoRoot,
-        maxBuffer: 16 * 1024 * 1024,
-      });
-    } catch (error) {
-      throw new Error(`npm pack ${spec} failed: ${describeExecError(error)}`, { cause: error });
-    } finally {
-      clearInterval(ticker);
-    }
-    progress(`  downloaded in ${seconds()} s; checking its integrity and unpacking the emulator...`);
-    const tarball = (await readdir(work)).find((name) => name.endsWith('.tgz'));
-    if (!tarball) throw new Error(`npm pack ${spec} produced no tarball in ${work}`);
-    const tarballPath = join(work, tarball);
-
-    const integrity = await sha512Integrity(tarballPath);
-    if (integrity !== DYNAMODB_LOCAL_PACKAGE_INTEGRITY) {
-      throw new Error(
-        `Integrity mismatch for ${spec}: expected ${DYNAMODB_LOCAL_PACKAGE_INTEGRITY}, got ${integrity}`,
-      );
-    }
-
-    try {
-      await execFileAsync('tar', ['-xzf', tarballPath, '-C', work, '--no-same-owner', 'package/emulator']);
-    } catch (error) {
-      throw new Error(`Extracting ${tarball} failed: ${describeExecError(error)}`, { cause: error });
-    }
-    const extracted = join(work, 'package', 'emulator');
-    await assertEmulatorDir(extracted);
-    progress(`  DynamoDB Local is ready in ${target} (${seconds()} s); later starts skip this step`);
-
-    try {
-      await rename(extracted, target);
-    } catch (error) {
-      // Another process won the race: its folder is complete (renames are atomic).
-      if (!isErrnoCode(error, 'EEXIST', 'ENOTEMPTY') || !(await exists(target))) throw error;
-    }
-    return await assertEmulatorDir(target);
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
-}
 
 /** A running DynamoDB Local JVM. */
 export interface DynamoDbLocal {
@@ -309,30 +220,73 @@ async function launch(input: LaunchInput): Promise<DynamoDbLocal> {
     '-port',
     String(port),
   ];
-  const child = spawn(java, args, { cwd: dataDir ?? tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const jvm = watch(spawn(java, args, { cwd: dataDir ?? tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] }));
+  try {
+    await waitUntilReady(`http://127.0.0.1:${port}`, input.readyTimeoutMs, () => {
+      const { spawnError, child } = jvm;
+      if (spawnError) {
+        if (isErrnoCode(spawnError, 'ENOENT')) throw javaMissing(java);
+        throw new Error(`Could not start ${java}: ${spawnError.message}`, { cause: spawnError });
+      }
+      if (jvm.hasExited) {
+        throw new Error(
+          `DynamoDB Local exited before it was ready (exit code ${String(child.exitCode)}, ` +
+            `signal ${String(child.signalCode)}).\n${jvm.output()}`,
+        );
+      }
+      // On a bind failure the JVM prints the exception but keeps running.
+      if (/Failed to bind|BindException/.test(jvm.stderr.text())) {
+        throw new PortInUseError(`DynamoDB Local could not bind port ${port}.\n${jvm.output()}`);
+      }
+    });
+  } catch (error) {
+    await jvm.stop();
+    if (error instanceof TimeoutError) {
+      throw new Error(
+        `DynamoDB Local did not answer ListTables on port ${port} within ${input.readyTimeoutMs} ms ` +
+          `(last error: ${error.message}).\n${jvm.output()}`,
+      );
+    }
+    throw error;
+  }
+
+  const pid = jvm.child.pid;
+  if (pid === undefined) throw new Error('DynamoDB Local started without a PID');
+  return { endpoint: `http://127.0.0.1:${port}`, port, pid, stop: jvm.stop };
+}
+
+/** A spawned JVM as launch watches it: the tail of its output, whether it has exited (or never started), and its stop. */
+interface WatchedJvm {
+  readonly child: ChildProcessByStdio<null, Readable, Readable>;
+  readonly stderr: Tail;
+  readonly hasExited: boolean;
+  readonly spawnError: Error | undefined;
+  /** Its output's tails, for an error message. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+function watch(child: WatchedJvm['child']): WatchedJvm {
   const stdout = new Tail();
   const stderr = new Tail();
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => stdout.push(chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
-
-  let hasExited = false;
-  let spawnError: Error | undefined;
+  const state = { hasExited: false, spawnError: undefined as Error | undefined };
   const exited = new Promise<void>((resolveExit) => {
     child.once('exit', () => {
-      hasExited = true;
+      state.hasExited = true;
       resolveExit();
     });
     // Emitted instead of 'exit' when the process could not be spawned at all.
     child.once('error', (error) => {
-      spawnError = error;
-      hasExited = true;
+      state.spawnError = error;
+      state.hasExited = true;
       resolveExit();
     });
   });
-
   // Never leave a JVM behind when this Node process exits without calling stop().
   const killOnExit = (): void => {
-    if (!hasExited && child.pid !== undefined) {
+    if (!state.hasExited && child.pid !== undefined) {
       try {
         process.kill(child.pid, 'SIGKILL');
       } catch {
@@ -341,49 +295,25 @@ async function launch(input: LaunchInput): Promise<DynamoDbLocal> {
     }
   };
   process.once('exit', killOnExit);
-
-  const stop = async (): Promise<void> => {
-    process.removeListener('exit', killOnExit);
-    if (!hasExited) await terminate(child, exited);
+  return {
+    child,
+    stderr,
+    get hasExited() {
+      return state.hasExited;
+    },
+    get spawnError() {
+      return state.spawnError;
+    },
+    output: () => {
+      const err = stderr.text().trim();
+      const out = stdout.text().trim();
+      return [err && `stderr:\n${err}`, out && `stdout:\n${out}`].filter(Boolean).join('\n') || '(no output)';
+    },
+    stop: async () => {
+      process.removeListener('exit', killOnExit);
+      if (!state.hasExited) await terminate(child, exited);
+    },
   };
-
-  const output = (): string => {
-    const err = stderr.text().trim();
-    const out = stdout.text().trim();
-    return [err && `stderr:\n${err}`, out && `stdout:\n${out}`].filter(Boolean).join('\n') || '(no output)';
-  };
-
-  try {
-    await waitUntilReady(`http://127.0.0.1:${port}`, input.readyTimeoutMs, () => {
-      if (spawnError) {
-        if (isErrnoCode(spawnError, 'ENOENT')) throw javaMissing(java);
-        throw new Error(`Could not start ${java}: ${spawnError.message}`, { cause: spawnError });
-      }
-      if (hasExited) {
-        throw new Error(
-          `DynamoDB Local exited before it was ready (exit code ${String(child.exitCode)}, ` +
-            `signal ${String(child.signalCode)}).\n${output()}`,
-        );
-      }
-      // On a bind failure the JVM prints the exception but keeps running.
-      if (/Failed to bind|BindException/.test(stderr.text())) {
-        throw new PortInUseError(`DynamoDB Local could not bind port ${port}.\n${output()}`);
-      }
-    });
-  } catch (error) {
-    await stop();
-    if (error instanceof TimeoutError) {
-      throw new Error(
-        `DynamoDB Local did not answer ListTables on port ${port} within ${input.readyTimeoutMs} ms ` +
-          `(last error: ${error.message}).\n${output()}`,
-      );
-    }
-    throw error;
-  }
-
-  const pid = child.pid;
-  if (pid === undefined) throw new Error('DynamoDB Local started without a PID');
-  return { endpoint: `http://127.0.0.1:${port}`, port, pid, stop };
 }
 
 class TimeoutError extends Error {}
@@ -491,39 +421,6 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function assertEmulatorDir(dir: string): Promise<string> {
-  if (!(await exists(join(dir, JAR)))) {
-    throw new Error(`${dir} exists but has no ${JAR}; delete that folder and retry`);
-  }
-  return dir;
-}
-
-async function sha512Integrity(file: string): Promise<string> {
-  const hash = createHash('sha512');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return `sha512-${hash.digest('base64')}`;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isErrnoCode(error: unknown, ...codes: string[]): boolean {
-  return error instanceof Error && 'code' in error && codes.includes(String(error.code));
-}
-
-function describeExecError(error: unknown): string {
-  if (error instanceof Error) {
-    const stderr = 'stderr' in error ? String(error.stderr).trim() : '';
-    return stderr ? `${error.message.split('\n')[0]}\n${stderr}` : error.message;
-  }
-  return String(error);
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((done) => setTimeout(done, ms));

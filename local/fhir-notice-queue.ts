@@ -103,28 +103,11 @@ export function createLocalNoticeQueue(options: LocalNoticeQueueOptions): FhirNo
   /** One delivery of a batch: the messages it reports (all, when it throws) go back on the queue or to the dead letters. */
   const deliver = async (batch: Message[]): Promise<void> => {
     for (const message of batch) message.attempts += 1;
-    const failed = await failuresOf(batch);
-    for (const message of batch.filter((one) => failed.has(one.record.messageId))) {
-      if (message.attempts >= maxAttempts) {
-        options.logger.error('FHIR notice dead-lettered: delivered its attempts and failed each (the poll finds its work)', { message_id: message.record.messageId, attempts: message.attempts });
-      } else {
-        queued.push({ ...message, notBefore: Date.now() + retryPauseMs });
-      }
+    const { again, deadLettered } = afterDelivery(batch, await failuresOf(options, batch), { maxAttempts, retryPauseMs }, Date.now());
+    for (const message of deadLettered) {
+      options.logger.error('FHIR notice dead-lettered: delivered its attempts and failed each (the poll finds its work)', { message_id: message.record.messageId, attempts: message.attempts });
     }
-  };
-
-  const failuresOf = async (batch: Message[]): Promise<Set<string>> => {
-    const ids = new Set(batch.map((message) => message.record.messageId));
-    try {
-      const event: SQSEvent = { Records: batch.map((message) => withReceiveCount(message)) };
-      const answer = await options.handler(event, localContext(SERVICES.fhirWriter, WRITER_TIMEOUT_MS));
-      const reported = (answer?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier);
-      // As SQS: an identifier that names no message of the batch fails the whole batch.
-      return reported.some((id) => !ids.has(id)) ? ids : new Set(reported);
-    } catch (error) {
-      options.logger.error('FHIR notice batch failed: delivered again', { error_name: error instanceof Error ? error.name : 'unknown', notices: batch.length });
-      return ids;
-    }
+    queued.push(...again);
   };
 
   return {
@@ -149,6 +132,38 @@ export function createLocalNoticeQueue(options: LocalNoticeQueueOptions): FhirNo
       settle();
     },
   };
+}
+
+/**
+ * What becomes of a delivered batch's `failed` messages (their attempts counted): each goes back on the
+ * queue, due `retryPauseMs` from `now`, until it has had `maxAttempts` deliveries; then to the dead letters.
+ */
+export function afterDelivery<T extends { record: { messageId: string }; attempts: number; notBefore: number }>(
+  batch: readonly T[],
+  failed: ReadonlySet<string>,
+  policy: { maxAttempts: number; retryPauseMs: number },
+  now: number,
+): { again: T[]; deadLettered: T[] } {
+  const failing = batch.filter((message) => failed.has(message.record.messageId));
+  return {
+    again: failing.filter((message) => message.attempts < policy.maxAttempts).map((message) => ({ ...message, notBefore: now + policy.retryPauseMs })),
+    deadLettered: failing.filter((message) => message.attempts >= policy.maxAttempts),
+  };
+}
+
+/** The messages of `batch` to deliver again: those the handler reports, or all when it throws or names a message not in the batch (as SQS). */
+async function failuresOf(options: Pick<LocalNoticeQueueOptions, 'handler' | 'logger'>, batch: readonly Message[]): Promise<Set<string>> {
+  const ids = new Set(batch.map((message) => message.record.messageId));
+  try {
+    const event: SQSEvent = { Records: batch.map((message) => withReceiveCount(message)) };
+    const answer = await options.handler(event, localContext(SERVICES.fhirWriter, WRITER_TIMEOUT_MS));
+    const reported = (answer?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier);
+    // As SQS: an identifier that names no message of the batch fails the whole batch.
+    return reported.some((id) => !ids.has(id)) ? ids : new Set(reported);
+  } catch (error) {
+    options.logger.error('FHIR notice batch failed: delivered again', { error_name: error instanceof Error ? error.name : 'unknown', notices: batch.length });
+    return ids;
+  }
 }
 
 /** npm start's queue: the writer's consumer, on the runtime's table and FHIR client. */

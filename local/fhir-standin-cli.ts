@@ -15,16 +15,13 @@
  * a busy port is one line that says how to choose another.
  */
 import * as z from 'zod';
-import { parseEnv } from '../functions/shared/config';
 import { EhrAuthorStyle } from './fhir-standin-types';
-import { portInUse, runStandinCli, stopOnSignals, UsageError } from './standin-cli';
+import { runStandinCommand, UsageError, type StandinCommand } from './standin-cli';
 
 /** The port when neither --port nor FHIR_STANDIN_PORT says otherwise (CONTRACT §13). */
 const DEFAULT_PORT = 4020;
 const TASK_SYSTEM = 'urn:redraw-tracker:follow-up';
 
-const Port = z.coerce.number().int().min(0).max(65_535);
-const CliSettings = z.object({ FHIR_STANDIN_PORT: Port.default(DEFAULT_PORT) });
 const ClientText = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
 const USAGE =
@@ -60,87 +57,84 @@ Environment:
 Example (then give npm start the printed settings):
   npm run fhir-server -- --port 4021 --client-id tracker --client-secret s3cret`;
 
-interface Args {
-  port?: number;
+interface Options {
   clientId?: string;
   clientSecret?: string;
   tagsCarriedForward: boolean;
   ehrAuthorStyle?: EhrAuthorStyle;
 }
 
-/** The parsed command line, or `help` when it asks for the usage. */
-function parseArgs(args: readonly string[]): Args | 'help' {
-  if (args.some((arg) => arg === '--help' || arg === '-h')) return 'help';
-  const parsed: Args = { tagsCarriedForward: false };
-  for (let i = 0; i < args.length; i += 1) {
-    const flag = args[i];
-    if (flag === '--tags-carried-forward') {
-      parsed.tagsCarriedForward = true;
-      continue;
-    }
-    if (flag !== '--port' && flag !== '--client-id' && flag !== '--client-secret' && flag !== '--ehr-author') throw new UsageError(`unknown option: ${flag}`);
-    const value = args[i + 1];
-    i += 1;
-    if (value === undefined) throw new UsageError(`${flag} needs a value`);
-    if (flag === '--ehr-author') {
-      const style = EhrAuthorStyle.safeParse(value);
-      if (!style.success) throw new UsageError(`invalid ehr-author: ${value} (meta, provenance or none)`);
-      parsed.ehrAuthorStyle = style.data;
-    } else if (flag === '--port') {
-      const port = Port.safeParse(value);
-      if (!port.success) throw new UsageError(`invalid port: ${value}`);
-      parsed.port = port.data;
-    } else {
-      const text = ClientText.safeParse(value);
-      if (!text.success) throw new UsageError(`invalid ${flag.slice(2)}: printable ASCII without spaces, at most 200 characters`);
-      if (flag === '--client-id') parsed.clientId = text.data;
-      else parsed.clientSecret = text.data;
-    }
-  }
-  if ((parsed.clientId === undefined) !== (parsed.clientSecret === undefined)) throw new UsageError('--client-id and --client-secret go together');
-  return parsed;
+/** `--client-id` or `--client-secret`: printable ASCII without spaces. */
+const clientText = (flag: '--client-id' | '--client-secret', set: (options: Options, text: string) => void) => ({
+  kind: 'value' as const,
+  read(value: string, options: Options) {
+    const text = ClientText.safeParse(value);
+    if (!text.success) throw new UsageError(`invalid ${flag.slice(2)}: printable ASCII without spaces, at most 200 characters`);
+    set(options, text.data);
+  },
+});
+
+/** The banner's lines for a stand-in started with `options`. */
+function bannerOf(standin: { url: string; tokenUrl: string; origin: string }, options: Options): string[] {
+  const registered = options.clientId !== undefined;
+  const auth = registered ? ' -H "Authorization: Bearer $TOKEN"' : '';
+  const author = options.ehrAuthorStyle === 'provenance' ? 'a Provenance only' : options.ehrAuthorStyle === 'none' ? 'no place' : 'meta.author and a Provenance';
+  return [
+    `FHIR R4 stand-in listening: base URL ${standin.url}`,
+    `  token URL: ${standin.tokenUrl}${registered ? ` (client ${options.clientId}: client_secret_basic or client_secret_post)` : ' (no token needed: no client registered)'}`,
+    '  GET Task?identifier=   GET Task/{id}   GET Task/{id}/_history   POST Task (If-None-Exist)   PUT Task/{id} (If-Match)   DELETE Task/{id}',
+    '  GET Practitioner/{id}   GET PractitionerRole/{id}   GET Provenance?target=Task/{id}/_history/{version}',
+    `  control: ${standin.origin}/_standin/{reset,faults,versions,tasks,practitioners,provenances,requests} (see local/fhir-standin-control.ts)`,
+    `  As an EHR user (author in ${author}): curl -s -X POST ${standin.origin}/local/ehr/Task/<Task id> -d '{"status":"completed","author":"Practitioner/123"}'   (curl -X DELETE deletes it)`,
+    ...(registered
+      ? [
+          `  Token: TOKEN=$(curl -s -u '${options.clientId}:<secret>' -d grant_type=client_credentials ${standin.tokenUrl} | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
+        ]
+      : []),
+    `  Try: curl -s${auth} '${standin.url}/Task?identifier=${TASK_SYSTEM}|<follow-up id>'`,
+    `  npm start with: FHIR_BASE_URL=${standin.url}${registered ? ` FHIR_TOKEN_URL=${standin.tokenUrl} FHIR_CLIENT_ID=${options.clientId} FHIR_CLIENT_SECRET=<secret>` : ''}`,
+  ];
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  if (args === 'help') {
-    console.log(HELP);
-    return;
-  }
-  const settings = parseEnv(CliSettings, process.env);
-  const port = args.port ?? settings.FHIR_STANDIN_PORT;
-  // Loaded only to start: the FHIR engine and its definitions take a second, which --help need not wait for.
-  const { startFhirStandin } = await import('./fhir-standin');
-  const clients = args.clientId !== undefined && args.clientSecret !== undefined ? [{ clientId: args.clientId, secret: args.clientSecret }] : [];
-  const styles = args.ehrAuthorStyle === undefined ? {} : { ehrAuthorStyle: args.ehrAuthorStyle };
-  const standin = await startFhirStandin({ port, clients, tagsCarriedForward: args.tagsCarriedForward, ...styles }).catch((error: unknown) => {
-    throw portInUse(
-      error,
-      `port ${port} is already in use: start it on another port with \`npm run fhir-server -- --port <port>\` (or FHIR_STANDIN_PORT; 0 picks a free one), and give npm start the FHIR_BASE_URL it prints`,
-    );
-  });
-  const auth = clients.length > 0 ? ' -H "Authorization: Bearer $TOKEN"' : '';
-  console.log(
-    [
-      '',
-      `FHIR R4 stand-in listening: base URL ${standin.url}`,
-      `  token URL: ${standin.tokenUrl}${clients.length > 0 ? ` (client ${args.clientId}: client_secret_basic or client_secret_post)` : ' (no token needed: no client registered)'}`,
-      '  GET Task?identifier=   GET Task/{id}   GET Task/{id}/_history   POST Task (If-None-Exist)   PUT Task/{id} (If-Match)   DELETE Task/{id}',
-      '  GET Practitioner/{id}   GET PractitionerRole/{id}   GET Provenance?target=Task/{id}/_history/{version}',
-      `  control: ${standin.origin}/_standin/{reset,faults,versions,tasks,practitioners,provenances,requests} (see local/fhir-standin-control.ts)`,
-      `  As an EHR user (author in ${args.ehrAuthorStyle === 'provenance' ? 'a Provenance only' : args.ehrAuthorStyle === 'none' ? 'no place' : 'meta.author and a Provenance'}): curl -s -X POST ${standin.origin}/local/ehr/Task/<Task id> -d '{"status":"completed","author":"Practitioner/123"}'   (curl -X DELETE deletes it)`,
-      ...(clients.length > 0
-        ? [
-            `  Token: TOKEN=$(curl -s -u '${args.clientId}:<secret>' -d grant_type=client_credentials ${standin.tokenUrl} | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
-          ]
-        : []),
-      `  Try: curl -s${auth} '${standin.url}/Task?identifier=${TASK_SYSTEM}|<follow-up id>'`,
-      `  npm start with: FHIR_BASE_URL=${standin.url}${clients.length > 0 ? ` FHIR_TOKEN_URL=${standin.tokenUrl} FHIR_CLIENT_ID=${args.clientId} FHIR_CLIENT_SECRET=<secret>` : ''}`,
-      'Press Ctrl-C to stop.',
-      '',
-    ].join('\n'),
-  );
-  stopOnSignals(() => standin.stop());
-}
+/** `npm run fhir-server`: its options beside --port, what it starts and its banner. */
+const fhirServer: StandinCommand<Options, Record<string, never>> = {
+  name: 'fhir-server',
+  usage: USAGE,
+  help: HELP,
+  portVariable: 'FHIR_STANDIN_PORT',
+  defaultPort: DEFAULT_PORT,
+  npmStartTakes: 'the FHIR_BASE_URL it prints',
+  settings: {},
+  initialOptions: () => ({ tagsCarriedForward: false }),
+  flags: {
+    '--tags-carried-forward': {
+      kind: 'switch',
+      set(options) {
+        options.tagsCarriedForward = true;
+      },
+    },
+    '--client-id': clientText('--client-id', (options, text) => (options.clientId = text)),
+    '--client-secret': clientText('--client-secret', (options, text) => (options.clientSecret = text)),
+    '--ehr-author': {
+      kind: 'value',
+      read(value, options) {
+        const style = EhrAuthorStyle.safeParse(value);
+        if (!style.success) throw new UsageError(`invalid ehr-author: ${value} (meta, provenance or none)`);
+        options.ehrAuthorStyle = style.data;
+      },
+    },
+  },
+  check(options) {
+    if ((options.clientId === undefined) !== (options.clientSecret === undefined)) throw new UsageError('--client-id and --client-secret go together');
+  },
+  async start(port, options) {
+    // Loaded only to start: the FHIR engine and its definitions take a second, which --help need not wait for.
+    const { startFhirStandin } = await import('./fhir-standin');
+    const clients = options.clientId !== undefined && options.clientSecret !== undefined ? [{ clientId: options.clientId, secret: options.clientSecret }] : [];
+    const styles = options.ehrAuthorStyle === undefined ? {} : { ehrAuthorStyle: options.ehrAuthorStyle };
+    const standin = await startFhirStandin({ port, clients, tagsCarriedForward: options.tagsCarriedForward, ...styles });
+    return { banner: bannerOf(standin, options), stop: () => standin.stop() };
+  },
+};
 
-runStandinCli('fhir-server', USAGE, main);
+runStandinCommand(fhirServer);

@@ -1,7 +1,9 @@
 /**
- * The stand-in FHIR server's control surface over HTTP (local/fhir-standin.ts):
- * the routes it serves beside FHIR (never faulted, never logged, no token needed),
- * and `connectFhirStandin`, their client for a stand-in in another process.
+ * The stand-in FHIR server's control surface (local/fhir-standin.ts), on the
+ * stand-ins' shared one (local/standin-control.ts): the same in-process
+ * (`localFhirControl`, over the stand-in's state) and over HTTP, the routes it
+ * serves beside FHIR (never faulted, never logged, no token needed), with
+ * `connectFhirStandin`, their client for a stand-in in another process.
  *
  *   reset()                    POST   /_standin/reset      drops every resource, version, fault, request and token; the EHR author style back to the start's -> 204
  *   injectFault(fault)         POST   /_standin/faults     body: a FhirStandinFault -> 204
@@ -35,8 +37,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getStatus } from '@medplum/core';
 import type { OperationOutcome, Practitioner, PractitionerRole, Provenance, Subscription, Task } from '@medplum/fhirtypes';
 import * as z from 'zod';
+import { createEhrResource, createTask, deleteTask, editTask, provenances } from './fhir-standin-ehr';
 import { FhirStandinAnswer, readResourceBody, send } from './fhir-standin-http';
-import type { FhirStandinPaging } from './fhir-standin-paging';
+import { answerControl, controlClient, listing, noContent, type ControlHandler, type ControlRoutes } from './standin-control';
+import { pagingOf, type FhirStandinPaging } from './fhir-standin-paging';
+import type { FhirStandinState } from './fhir-standin-state';
 import {
   AuthorReference,
   EhrAuthorStyle,
@@ -68,24 +73,97 @@ const DELETE = new RegExp(`^(?:/_standin/tasks/${ID}|/local/ehr/Task/${ID})$`);
 /** Whether `pathname` is one of the control routes (answered by controlRoute, never as FHIR). */
 export const isControlPath = (pathname: string): boolean => pathname.startsWith('/_standin/') || pathname.startsWith('/local/ehr/');
 
+/** The control surface over the stand-in's own state (a reset waits for the writes under way). */
+export function localFhirControl(state: FhirStandinState): FhirStandinControl {
+  const { store, subscriptions } = state;
+  return {
+    reset: async () => {
+      await store.serialize(async () => {
+        store.reset();
+        subscriptions.reset();
+        state.tokens.reset();
+        state.authorStyle = state.startAuthorStyle;
+      });
+    },
+    injectFault: async (fault) => {
+      store.faults.push(FhirStandinFault.parse(fault));
+    },
+    clearFaults: async () => {
+      store.faults.length = 0;
+    },
+    versions: async () => structuredClone(store.log),
+    tasks: () => store.tasks(),
+    createTask: (task) => createTask(store, task),
+    editTask: (id, patch, edit = {}) => editTask(store, id, patch, edit, state.authorStyle),
+    deleteTask: (id) => deleteTask(store, id),
+    createPractitioner: (practitioner) => createEhrResource<Practitioner>(store, 'Practitioner', practitioner),
+    createPractitionerRole: (role) => createEhrResource<PractitionerRole>(store, 'PractitionerRole', role),
+    provenances: () => provenances(store),
+    setEhrAuthorStyle: async (style) => {
+      state.authorStyle = style;
+    },
+    requests: async () => store.requests.map((entry) => ({ ...entry })),
+    clearRequests: async () => {
+      store.requests.length = 0;
+    },
+    setPaging: async (next) => {
+      state.paging = pagingOf({ ...state.paging, ...next });
+    },
+    subscriptions: () => subscriptions.subscriptions(),
+    notifications: async () => subscriptions.notifications(),
+    sendNotification: (send) => subscriptions.send(FhirStandinSend.parse(send)),
+  };
+}
+
+/** The control routes, over `control`. */
+function routesOf(control: FhirStandinControl): ControlRoutes {
+  const created = (key: string, create: (fields: unknown) => Promise<unknown>): ControlHandler => async ({ body }) => ({ status: 201, body: { [key]: await create(await body()) } });
+  return {
+    patterns: [
+      {
+        method: 'POST',
+        path: EDIT,
+        handler: async ({ params, body }) => {
+          const { patch, edit } = EditBody.parse(await body());
+          return { status: 200, body: { task: await control.editTask(params[0]!, patch, edit) } };
+        },
+      },
+      {
+        method: 'DELETE',
+        path: DELETE,
+        handler: async ({ params }) => {
+          await control.deleteTask(params[0]!);
+          return { status: 204 };
+        },
+      },
+    ],
+    fixed: {
+      'POST /_standin/reset': noContent(() => control.reset()),
+      'POST /_standin/faults': noContent(async (body) => control.injectFault(FhirStandinFault.parse(await body()))),
+      'DELETE /_standin/faults': noContent(() => control.clearFaults()),
+      'GET /_standin/versions': listing('versions', () => control.versions()),
+      'GET /_standin/tasks': listing('tasks', () => control.tasks()),
+      'POST /_standin/tasks': created('task', (fields) => control.createTask(TaskBody.parse(fields))),
+      'POST /_standin/practitioners': created('practitioner', (fields) => control.createPractitioner(ResourceFields.parse(fields) as EhrResourceInput<Practitioner>)),
+      'POST /_standin/practitioner-roles': created('practitionerRole', (fields) => control.createPractitionerRole(ResourceFields.parse(fields) as EhrResourceInput<PractitionerRole>)),
+      'GET /_standin/provenances': listing('provenances', () => control.provenances()),
+      'PUT /_standin/ehr-author-style': noContent(async (body) => control.setEhrAuthorStyle(StyleBody.parse(await body()).style)),
+      'GET /_standin/requests': listing('requests', () => control.requests()),
+      'DELETE /_standin/requests': noContent(() => control.clearRequests()),
+      'PUT /_standin/paging': noContent(async (body) => control.setPaging(PagingBody.parse(await body()))),
+      'GET /_standin/subscriptions': listing('subscriptions', () => control.subscriptions()),
+      'GET /_standin/notifications': listing('notifications', () => control.notifications()),
+      'POST /_standin/notifications': async ({ body }) => ({ status: 200, body: { notification: await control.sendNotification(FhirStandinSend.parse(await body())) } }),
+    },
+  };
+}
+
 /** Answers one request to a control route with `control`. */
 export async function controlRoute(control: FhirStandinControl, request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
-  const json = (status: number, body?: unknown) => send(response, new FhirStandinAnswer(status, body), 'application/json');
   try {
-    const method = request.method ?? 'GET';
-    const edit = EDIT.exec(url.pathname);
-    if (method === 'POST' && edit) {
-      const { patch, edit: who } = EditBody.parse(await readResourceBody(request));
-      return json(200, { task: await control.editTask((edit[1] ?? edit[2])!, patch, who) });
-    }
-    const deletion = DELETE.exec(url.pathname);
-    if (method === 'DELETE' && deletion) {
-      await control.deleteTask((deletion[1] ?? deletion[2])!);
-      return json(204);
-    }
-    return await fixedRoute(control, `${method} ${url.pathname}`, request, json);
+    const answer = await answerControl(routesOf(control), request.method ?? 'GET', url.pathname, () => readResourceBody(request));
+    send(response, new FhirStandinAnswer(answer.status, answer.body), 'application/json');
   } catch (error) {
-    if (error instanceof z.ZodError) return json(400, { detail: z.prettifyError(error) });
     if (error instanceof FhirStandinAnswer) return send(response, error);
     const engine = error as { outcome?: OperationOutcome };
     if (engine.outcome?.resourceType === 'OperationOutcome') return send(response, new FhirStandinAnswer(getStatus(engine.outcome), engine.outcome));
@@ -93,90 +171,31 @@ export async function controlRoute(control: FhirStandinControl, request: Incomin
   }
 }
 
-/** The control routes without an id in their path. */
-async function fixedRoute(control: FhirStandinControl, route: string, request: IncomingMessage, json: (status: number, body?: unknown) => void): Promise<void> {
-  const body = () => readResourceBody(request);
-  switch (route) {
-    case 'POST /_standin/reset':
-      await control.reset();
-      return json(204);
-    case 'POST /_standin/faults':
-      await control.injectFault(FhirStandinFault.parse(await body()));
-      return json(204);
-    case 'DELETE /_standin/faults':
-      await control.clearFaults();
-      return json(204);
-    case 'GET /_standin/versions':
-      return json(200, { versions: await control.versions() });
-    case 'GET /_standin/tasks':
-      return json(200, { tasks: await control.tasks() });
-    case 'POST /_standin/tasks':
-      return json(201, { task: await control.createTask(TaskBody.parse(await body())) });
-    case 'POST /_standin/practitioners':
-      return json(201, { practitioner: await control.createPractitioner(ResourceFields.parse(await body()) as EhrResourceInput<Practitioner>) });
-    case 'POST /_standin/practitioner-roles':
-      return json(201, { practitionerRole: await control.createPractitionerRole(ResourceFields.parse(await body()) as EhrResourceInput<PractitionerRole>) });
-    case 'GET /_standin/provenances':
-      return json(200, { provenances: await control.provenances() });
-    case 'PUT /_standin/ehr-author-style':
-      await control.setEhrAuthorStyle(StyleBody.parse(await body()).style);
-      return json(204);
-    case 'GET /_standin/requests':
-      return json(200, { requests: await control.requests() });
-    case 'DELETE /_standin/requests':
-      await control.clearRequests();
-      return json(204);
-    case 'PUT /_standin/paging':
-      await control.setPaging(PagingBody.parse(await body()));
-      return json(204);
-    case 'GET /_standin/subscriptions':
-      return json(200, { subscriptions: await control.subscriptions() });
-    case 'GET /_standin/notifications':
-      return json(200, { notifications: await control.notifications() });
-    case 'POST /_standin/notifications':
-      return json(200, { notification: await control.sendNotification(FhirStandinSend.parse(await body())) });
-    default:
-      return json(404, { detail: 'Not Found' });
-  }
-}
+const resource = <T>(type: string) => z.custom<T>((value) => isRecord(value) && value.resourceType === type);
 
 /** The control surface of a stand-in in another process (e.g. `npm run fhir-server`); `url` is its FHIR base URL or origin. */
 export function connectFhirStandin(url: string): FhirStandinControl {
   const origin = url.replace(/\/+$/, '').replace(new RegExp(`${FHIR_BASE_PATH}$`), '');
-  async function call(method: string, path: string, body?: unknown): Promise<unknown> {
-    const response = await fetch(`${origin}/_standin${path}`, {
-      method,
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    });
-    if (!response.ok) throw new Error(`fhir stand-in: ${method} /_standin${path} answered ${response.status}: ${await response.text()}`);
-    return response.status === 204 ? null : response.json();
-  }
-  const task = z.custom<Task>((value) => isRecord(value) && value.resourceType === 'Task');
-  const practitioner = z.custom<Practitioner>((value) => isRecord(value) && value.resourceType === 'Practitioner');
-  const practitionerRole = z.custom<PractitionerRole>((value) => isRecord(value) && value.resourceType === 'PractitionerRole');
-  const provenance = z.custom<Provenance>((value) => isRecord(value) && value.resourceType === 'Provenance');
-  const done = async (method: string, path: string, body?: unknown) => {
-    await call(method, path, body);
-  };
+  const { done, read } = controlClient(origin, { name: 'fhir stand-in', withAnswer: true });
+  const task = resource<Task>('Task');
   return {
     reset: () => done('POST', '/reset'),
     injectFault: (fault) => done('POST', '/faults', fault),
     clearFaults: () => done('DELETE', '/faults'),
-    versions: async () => z.object({ versions: z.array(z.custom<FhirStandinVersion>(isRecord)) }).parse(await call('GET', '/versions')).versions,
-    tasks: async () => z.object({ tasks: z.array(task) }).parse(await call('GET', '/tasks')).tasks,
-    createTask: async (created) => z.object({ task }).parse(await call('POST', '/tasks', created)).task,
-    editTask: async (id, patch, edit = {}) => z.object({ task }).parse(await call('POST', `/tasks/${encodeURIComponent(id)}/edit`, { ...patch, ...edit })).task,
+    versions: () => read(z.array(z.custom<FhirStandinVersion>(isRecord)), 'versions', 'GET', '/versions'),
+    tasks: () => read(z.array(task), 'tasks', 'GET', '/tasks'),
+    createTask: (created) => read(task, 'task', 'POST', '/tasks', created),
+    editTask: (id, patch, edit = {}) => read(task, 'task', 'POST', `/tasks/${encodeURIComponent(id)}/edit`, { ...patch, ...edit }),
     deleteTask: (id) => done('DELETE', `/tasks/${encodeURIComponent(id)}`),
-    createPractitioner: async (fields) => z.object({ practitioner }).parse(await call('POST', '/practitioners', fields)).practitioner,
-    createPractitionerRole: async (fields) => z.object({ practitionerRole }).parse(await call('POST', '/practitioner-roles', fields)).practitionerRole,
-    provenances: async () => z.object({ provenances: z.array(provenance) }).parse(await call('GET', '/provenances')).provenances,
+    createPractitioner: (fields) => read(resource<Practitioner>('Practitioner'), 'practitioner', 'POST', '/practitioners', fields),
+    createPractitionerRole: (fields) => read(resource<PractitionerRole>('PractitionerRole'), 'practitionerRole', 'POST', '/practitioner-roles', fields),
+    provenances: () => read(z.array(resource<Provenance>('Provenance')), 'provenances', 'GET', '/provenances'),
     setEhrAuthorStyle: (style) => done('PUT', '/ehr-author-style', { style }),
-    requests: async () => z.object({ requests: z.array(z.custom<FhirStandinRequest>(isRecord)) }).parse(await call('GET', '/requests')).requests,
+    requests: () => read(z.array(z.custom<FhirStandinRequest>(isRecord)), 'requests', 'GET', '/requests'),
     clearRequests: () => done('DELETE', '/requests'),
     setPaging: (paging) => done('PUT', '/paging', paging),
-    subscriptions: async () =>
-      z.object({ subscriptions: z.array(z.custom<Subscription>((value) => isRecord(value) && value.resourceType === 'Subscription')) }).parse(await call('GET', '/subscriptions')).subscriptions,
-    notifications: async () => z.object({ notifications: z.array(z.custom<FhirStandinNotification>(isRecord)) }).parse(await call('GET', '/notifications')).notifications,
-    sendNotification: async (send) => z.object({ notification: z.custom<FhirStandinNotification>(isRecord) }).parse(await call('POST', '/notifications', send)).notification,
+    subscriptions: () => read(z.array(resource<Subscription>('Subscription')), 'subscriptions', 'GET', '/subscriptions'),
+    notifications: () => read(z.array(z.custom<FhirStandinNotification>(isRecord)), 'notifications', 'GET', '/notifications'),
+    sendNotification: (send) => read(z.custom<FhirStandinNotification>(isRecord), 'notification', 'POST', '/notifications', send),
   };
 }

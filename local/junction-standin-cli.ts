@@ -11,20 +11,13 @@
  * that says how to choose another (issue 27 item 5).
  */
 import * as z from 'zod';
-import { parseEnv } from '../functions/shared/config';
 import { JunctionApiKey } from '../functions/junction/settings';
 import { freshId, redrawFlow, simpleFlow, buildDeliveries, type FlowSpec, type Method, type RedrawOutcome } from './junction-flows';
 import { startJunctionStandin } from './junction-standin';
-import { portInUse, runStandinCli, stopOnSignals, UsageError } from './standin-cli';
+import { runStandinCommand, UsageError, type StandinCommand } from './standin-cli';
 
 /** The port when neither --port nor JUNCTION_STANDIN_PORT says otherwise (the README's default too). */
 const DEFAULT_PORT = 4010;
-
-const Port = z.coerce.number().int().min(0).max(65_535);
-const CliSettings = z.object({
-  JUNCTION_STANDIN_PORT: Port.default(DEFAULT_PORT),
-  JUNCTION_API_KEY: JunctionApiKey,
-});
 
 const USAGE = 'usage: npm run junction-api [-- --port <port>] [--orders <count>]   (--help explains)';
 
@@ -49,27 +42,6 @@ Environment:
 Example (then give npm start the printed URL and key, as the banner says):
   npm run junction-api -- --port 4011 --orders 12`;
 
-/** The parsed command line, or `help` when it asks for the usage. */
-function parseArgs(args: readonly string[]): { port?: number; orders: number } | 'help' {
-  if (args.some((arg) => arg === '--help' || arg === '-h')) return 'help';
-  const parsed: { port?: number; orders: number } = { orders: 0 };
-  for (let i = 0; i < args.length; i += 2) {
-    const [flag, value] = [args[i], args[i + 1]];
-    if (flag !== '--port' && flag !== '--orders') throw new UsageError(`unknown option: ${flag}`);
-    if (value === undefined) throw new UsageError(`${flag} needs a value`);
-    if (flag === '--port') {
-      const port = Port.safeParse(value);
-      if (!port.success) throw new UsageError(`invalid port: ${value}`);
-      parsed.port = port.data;
-    } else {
-      const count = z.coerce.number().int().min(0).max(100_000).safeParse(value);
-      if (!count.success) throw new UsageError(`invalid order count: ${value}`);
-      parsed.orders = count.data;
-    }
-  }
-  return parsed;
-}
-
 /** `count` flows of every kind, started over the past days, with fresh ids. */
 function demoFlows(count: number, now: Date): FlowSpec[] {
   const methods: Method[] = ['walk_in_test', 'at_home_phlebotomy', 'on_site_collection', 'testkit'];
@@ -84,36 +56,42 @@ function demoFlows(count: number, now: Date): FlowSpec[] {
   });
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  if (args === 'help') {
-    console.log(HELP);
-    return;
-  }
-  const settings = parseEnv(CliSettings, process.env);
-  const port = args.port ?? settings.JUNCTION_STANDIN_PORT;
-  const standin = await startJunctionStandin({ port, apiKey: settings.JUNCTION_API_KEY }).catch((error: unknown) => {
-    throw portInUse(
-      error,
-      `port ${port} is already in use: start it on another port with \`npm run junction-api -- --port <port>\` (or JUNCTION_STANDIN_PORT; 0 picks a free one), and give npm start the URL it prints`,
-    );
-  });
-  if (args.orders > 0) await standin.recordDeliveries(demoFlows(args.orders, new Date()).flatMap((flow) => buildDeliveries(flow)));
-  const held = (await standin.orders()).length;
-  console.log(
-    [
-      '',
+const Settings = { JUNCTION_API_KEY: JunctionApiKey };
+
+/** `npm run junction-api`: its one option beside --port, what it starts and its banner. */
+const junctionApi: StandinCommand<{ orders: number }, typeof Settings> = {
+  name: 'junction-api',
+  usage: USAGE,
+  help: HELP,
+  portVariable: 'JUNCTION_STANDIN_PORT',
+  defaultPort: DEFAULT_PORT,
+  npmStartTakes: 'the URL it prints',
+  settings: Settings,
+  initialOptions: () => ({ orders: 0 }),
+  flags: {
+    '--orders': {
+      kind: 'value',
+      read(value, options) {
+        const count = z.coerce.number().int().min(0).max(100_000).safeParse(value);
+        if (!count.success) throw new UsageError(`invalid order count: ${value}`);
+        options.orders = count.data;
+      },
+    },
+  },
+  async start(port, options, settings) {
+    const standin = await startJunctionStandin({ port, apiKey: settings.JUNCTION_API_KEY });
+    if (options.orders > 0) await standin.recordDeliveries(demoFlows(options.orders, new Date()).flatMap((flow) => buildDeliveries(flow)));
+    const held = (await standin.orders()).length;
+    const banner = [
       `Junction API stand-in listening on ${standin.url} (${held} orders)`,
       '  GET /v3/order/{order_id}   GET /v3/order_transaction/{transaction_id}   GET /v3/orders?page&size&updated_start_date&updated_end_date',
       `  control: ${standin.url}/_standin/{orders,reset,faults,requests} (see local/junction-standin.ts)`,
       settings.JUNCTION_API_KEY === undefined
         ? `  API key (x-vital-api-key): ${standin.apiKey}\n  Try: JUNCTION_API_BASE_URL=${standin.url} JUNCTION_API_KEY=${standin.apiKey} npm start`
         : `  API key: the one in JUNCTION_API_KEY\n  Try: JUNCTION_API_BASE_URL=${standin.url} npm start (with the same JUNCTION_API_KEY)`,
-      'Press Ctrl-C to stop.',
-      '',
-    ].join('\n'),
-  );
-  stopOnSignals(() => standin.close());
-}
+    ];
+    return { banner, stop: () => standin.close() };
+  },
+};
 
-runStandinCli('junction-api', USAGE, main);
+runStandinCommand(junctionApi);

@@ -2,7 +2,8 @@
  * Every route `npm start` answers, in one list: the banner prints it, and a
  * test holds it to the router (each answers, none is missing) and to
  * docs/openapi.json (every API path is here). Add a route here when you add it
- * to local/runtime.ts.
+ * to local/runtime/ (npm start's own: the table in local-routes.ts, whose unit
+ * test holds it to this list; the others: router.ts).
  */
 export interface LocalRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';

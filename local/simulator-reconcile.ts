@@ -131,23 +131,55 @@ function story(now: Date): Story {
   };
 }
 
+/** What every step of the story is told: the input, the story, and each order's newest event id at Junction. */
+interface Telling {
+  input: ReconcileInput;
+  story: Story;
+  all: Delivery[];
+  newestEvent: (orderId: string) => number;
+}
+
 /** Tells the story against the tracker at `base`; the tracker must read Junction's API from `junction.url`. */
 export async function runReconciliation(input: ReconcileInput): Promise<ReconciliationResult> {
-  const { base, print, junction } = input;
   const s = story(input.now);
-  const name = (id: string) => s.names.get(id) ?? id;
   const all = s.flows.flatMap((flow) => buildDeliveries(flow));
   const newest = newestByOrder(all);
-  const newestEvent = (orderId: string) => newest.get(orderId)?.eventId ?? -1;
+  const telling: Telling = { input, story: s, all, newestEvent: (orderId) => newest.get(orderId)?.eventId ?? -1 };
+  const { answers, delivered } = await sendSomeWebhooks(telling);
+  await showByWebhooksAlone(telling, delivered);
+  const sweeps: SweepAnswer[] = [];
+  const verified = await verifyBeforeFlagging(telling);
+  if (verified.sweep) sweeps.push(verified.sweep);
+  const caught = await catchUp(telling);
+  if (caught.sweep) sweeps.push(caught.sweep);
+  const backfill = await backfillBeforeTracker(telling);
+  // Webhooks down: the continuous sync of one sweep brings back every order of the outage. Its status
+  // times are read from the clock now, not from `input.now`: the sweeps above moved the sync's end on.
+  input.print('');
+  const outage = await runOutage({ base: input.base, secret: input.secret, standin: input.junction.standin, print: input.print, settleTimeoutMs: input.settleTimeoutMs, now: new Date(), sweepText });
+  if (outage.sweep) sweeps.push(outage.sweep);
+  const outcomes = {
+    lost_webhook_repaired: verified.lostRepaired,
+    false_alarm_avoided: verified.falseAlarmAvoided,
+    caught_up: caught.caughtUp,
+    backfilled: backfill.backfilled,
+    webhooks_down_recovered: outage.recovered,
+  };
+  const unexpected = [...Object.keys(answers), ...Object.keys(outage.answers)].filter((answer) => answer !== 'applied' && answer !== 'duplicate');
+  return { ok: Object.values(outcomes).every(Boolean) && unexpected.length === 0, outcomes, sweeps, backfill: backfill.counts };
+}
 
+/** Junction knows every order at its newest state; only some webhooks reach the tracker: says which never do, and sends the others. */
+async function sendSomeWebhooks({ input, story: s, all }: Telling): Promise<{ answers: Record<string, number>; delivered: Delivery[] }> {
+  const { base, print, junction } = input;
+  const name = (id: string) => s.names.get(id) ?? id;
   print(`Reconciliation with Junction's API (the stand-in at ${junction.url}, which the tracker reads):`);
   print('  F: a redraw whose newest step (appointment_scheduled, a day ago) never reached the tracker as a webhook;');
   print('     by its webhooks the redraw order has made no progress for nine days');
   print('  G: a walk-in order in redraw_available for two days; its redraw order exists at Junction, but none of its webhooks came');
   print('  H, I: orders placed before the tracker was deployed (a month ago): Junction knows them, no webhook ever came');
-  // Junction knows every order at its newest state; only some webhooks reach the tracker.
   const { delivered, withheld } = await junction.standin.loseWebhooks(all, s.withheld);
-  print(`Junction now knows these ${newest.size} orders. Of their ${all.length} webhooks, ${delivered.length} reach the tracker and ${withheld.length} never do:`);
+  print(`Junction now knows these ${newestByOrder(all).size} orders. Of their ${all.length} webhooks, ${delivered.length} reach the tracker and ${withheld.length} never do:`);
   const perOrder = groupByOrder(all);
   for (const [orderId, lost] of groupByOrder(withheld)) {
     const what = lost.length === perOrder.get(orderId)?.length && lost.length > 1
@@ -161,8 +193,12 @@ export async function runReconciliation(input: ReconcileInput): Promise<Reconcil
     answers[answer] = (answers[answer] ?? 0) + 1;
   }
   print(`Webhooks sent: ${Object.entries(answers).map(([answer, count]) => `${count} ${answer}`).join(', ')}`);
+  return { answers, delivered };
+}
 
-  // Wait until the transaction function has taken every delivered webhook (the stream runs behind).
+/** Once the transaction function has taken every delivered webhook (the stream runs behind), F's redraw and G's initial order as the webhooks alone show them. */
+async function showByWebhooksAlone({ input, story: s }: Telling, delivered: readonly Delivery[]): Promise<void> {
+  const { base, print } = input;
   const deliveredNewest = newestByOrder(delivered);
   for (const transactionId of [s.lost.transactionId, s.hidden.transactionId]) {
     const time = newestStatusTime([...deliveredNewest.values()].filter((delivery) => transactionOf(delivery) === transactionId));
@@ -175,20 +211,21 @@ export async function runReconciliation(input: ReconcileInput): Promise<Reconcil
     const order = await getOrder(base, id);
     if (order) print(orderRow(order, s.names));
   }
+}
 
-  // Verify before flagging: the sweep reads F's redraw order, and G's initial order and transaction.
-  const sweeps: SweepAnswer[] = [];
-  const first = await runSweep(base);
-  if (first) sweeps.push(first);
+/** Verify before flagging: the sweep reads F's redraw order, and G's initial order and transaction. */
+async function verifyBeforeFlagging({ input, story: s, newestEvent }: Telling): Promise<{ sweep: SweepAnswer | null; lostRepaired: boolean; falseAlarmAvoided: boolean }> {
+  const { base, print } = input;
+  const sweep = await runSweep(base);
   print('');
-  print(`Sweep now (POST /local/sweep): ${sweepText(first)}`);
+  print(`Sweep now (POST /local/sweep): ${sweepText(sweep)}`);
   const notified = new Set(await notifiedOrders(base));
   const lostOrder = await getOrder(base, s.lost.redrawId);
   const lostRepaired = lostOrder !== null && lostOrder.last_event?.id === newestEvent(s.lost.redrawId) && lostOrder.source === 'api' && lostOrder.stale === null && !notified.has(s.lost.redrawId);
   if (lostOrder) print(`${orderRow(lostOrder, s.names)}  ${staleText(lostOrder)}`);
   print(
     lostRepaired
-      ? `  -> a lost webhook repaired: F redraw read from Junction before flagging (source: api, #${newestEvent(s.lost.redrawId)}), not flagged${(first?.reconciled ?? 0) === 0 ? ' (the tracker\'s own periodic sweep got there first: reconciled 0 here)' : ''}`
+      ? `  -> a lost webhook repaired: F redraw read from Junction before flagging (source: api, #${newestEvent(s.lost.redrawId)}), not flagged${(sweep?.reconciled ?? 0) === 0 ? ' (the tracker\'s own periodic sweep got there first: reconciled 0 here)' : ''}`
       : `  -> NOT as expected: F redraw should be at #${newestEvent(s.lost.redrawId)} from the API (source: api) and not flagged`,
   );
   const hiddenInitial = await getOrder(base, s.hidden.initialId);
@@ -201,18 +238,25 @@ export async function runReconciliation(input: ReconcileInput): Promise<Reconcil
       ? `  -> a false alarm avoided: Junction's transaction lists G redraw, so G initial is not flagged redraw_not_created (G redraw joined from the listing: source ${hiddenRedraw.source})`
       : '  -> NOT as expected: G initial should not be flagged, and G redraw should be known from Junction\'s transaction listing',
   );
+  return { sweep, lostRepaired, falseAlarmAvoided };
+}
 
-  // Catch-up: G's redraw order is behind what the listing shows; the next sweep reads it.
-  const second = await runSweep(base);
-  if (second) sweeps.push(second);
+/** Catch-up: G's redraw order is behind what the listing shows; the next sweep reads it. */
+async function catchUp({ input, story: s, newestEvent }: Telling): Promise<{ sweep: SweepAnswer | null; caughtUp: boolean }> {
+  const { base, print } = input;
+  const sweep = await runSweep(base);
   print('');
-  print(`Next sweep (catch-up: an order behind what a transaction listing shows is read from the API): ${sweepText(second)}`);
+  print(`Next sweep (catch-up: an order behind what a transaction listing shows is read from the API): ${sweepText(sweep)}`);
   const caughtUpOrder = await getOrder(base, s.hidden.redrawId);
   const caughtUp = caughtUpOrder !== null && caughtUpOrder.source === 'api' && caughtUpOrder.last_event?.id === newestEvent(s.hidden.redrawId);
   if (caughtUpOrder) print(orderRow(caughtUpOrder, s.names));
   print(caughtUp ? '  -> caught up: G redraw read from Junction (source: api), though none of its webhooks ever came' : `  -> NOT as expected: G redraw should be at #${newestEvent(s.hidden.redrawId)} from the API (source: api)`);
+  return { sweep, caughtUp };
+}
 
-  // Backfill: the orders placed before the tracker, by the window of their updated_at.
+/** Backfill: the orders placed before the tracker, by the window of their updated_at, through the tracker as the CLI does. */
+async function backfillBeforeTracker({ input, story: s, all, newestEvent }: Telling): Promise<{ backfilled: boolean; counts: BackfillCounts }> {
+  const { base, print, junction } = input;
   const beforeIds = s.before.flatMap((transaction) => transaction.orderIds);
   const updated = finalOrders(all).filter((order) => beforeIds.includes(order.id)).map((order) => canonicalInstant(order.updated_at) ?? order.updated_at).sort();
   const window = { since: updated[0]!, until: updated.at(-1)! };
@@ -238,16 +282,7 @@ export async function runReconciliation(input: ReconcileInput): Promise<Reconcil
     beforeIds.every((id) => shown.some((order) => order.id === id && order.source === 'api' && order.last_event?.id === newestEvent(id))) &&
     s.before.every((transaction) => views.get(transaction.label)?.status === transaction.expected);
   print(backfilled ? '  -> backfilled: H and I, which no webhook ever announced, are shown by the tracker (source: api)' : `  -> NOT as expected: the backfill should end done with nothing failed, and show ${beforeIds.length} orders from the API`);
-
-  // Webhooks down: the continuous sync of one sweep brings back every order of the outage. Its status
-  // times are read from the clock now, not from `input.now`: the sweeps above moved the sync's end on.
-  print('');
-  const outage = await runOutage({ base, secret: input.secret, standin: junction.standin, print, settleTimeoutMs: input.settleTimeoutMs, now: new Date(), sweepText });
-  if (outage.sweep) sweeps.push(outage.sweep);
-
-  const outcomes = { lost_webhook_repaired: lostRepaired, false_alarm_avoided: falseAlarmAvoided, caught_up: caughtUp, backfilled, webhooks_down_recovered: outage.recovered };
-  const unexpected = [...Object.keys(answers), ...Object.keys(outage.answers)].filter((answer) => answer !== 'applied' && answer !== 'duplicate');
-  return { ok: Object.values(outcomes).every(Boolean) && unexpected.length === 0, outcomes, sweeps, backfill: run.counts };
+  return { backfilled, counts: run.counts };
 }
 
 function sweepText(answer: SweepAnswer | null): string {

@@ -39,7 +39,9 @@ import {
   TIMELINE_WIDTHS,
   type JunctionStandinAccess,
   type OrderView,
+  type ChapterInput,
   type PublishedEvent,
+  type SweepAnswer,
   type TransactionView,
 } from './simulator-tracker';
 
@@ -161,26 +163,51 @@ export function scenarios(now: Date): Scenario[] {
   ];
 }
 
+/** What every step of a run is told: the tracker, the present, where to print, and Junction's stand-in when given. */
+interface Run extends ChapterInput {
+  seed: number;
+}
+
 /**
  * Sends the scenarios' webhooks, waits for the tracker to settle and prints what
  * it shows; with `junction`, then tells the reconciliation story (simulator-reconcile.ts).
  */
 export async function runSimulation(input: SimulationInput): Promise<SimulationResult> {
   const { print, junction } = input;
-  const base = input.trackerUrl.replace(/\/+$/, '');
-  const settleTimeoutMs = input.settleTimeoutMs ?? 30_000;
-  const now = input.now ?? new Date();
-  await checkHealth(base);
-  const all = scenarios(now);
+  const run: Run = {
+    base: input.trackerUrl.replace(/\/+$/, ''),
+    secret: input.secret,
+    now: input.now ?? new Date(),
+    settleTimeoutMs: input.settleTimeoutMs ?? 30_000,
+    print,
+    seed: input.seed,
+    ...(junction ? { junction } : {}),
+  };
+  await checkHealth(run.base);
+  const all = scenarios(run.now);
   const names = new Map<string, string>();
-  const deliveries: Delivery[] = [];
-  for (const scenario of all) {
-    scenario.flow.orders.forEach((order, index) => names.set(order.id, scenario.names[index] ?? scenario.label));
-    deliveries.push(...buildDeliveries(scenario.flow));
-  }
-  const schedule = svixSchedule(deliveries, { seed: input.seed });
+  for (const scenario of all) scenario.flow.orders.forEach((order, index) => names.set(order.id, scenario.names[index] ?? scenario.label));
+  const delivered = await deliverWebhooks(run, all, names);
+  const converged = await showTransactions(run, all, names);
+  const { sweep, usesStandin, flagged } = await showRedrawsAndSweep(run, all, names);
+  await showEvents(run.base, all, names, flagged, run.settleTimeoutMs, print);
+  print('');
+  const chapters = await runChapters(run, sweep !== null, usesStandin, input.junctionHint);
+  const storyOk = converged && delivered.unexpected === 0 && chapters.followUps && chapters.missingResults && chapters.appointments && chapters.report;
+  const ok = storyOk && (junction ? chapters.reconciliation?.ok === true : true);
+  await showFhirLines(run, chapters.shownId);
+  if (!ok) print('Done, with surprises: see above.');
+  else print(junction ? "Done: every transaction reached its expected status, and Junction's API repaired what the webhooks missed." : 'Done: every transaction reached its expected status.');
+  const { followUps, appointments, missingResults, reconciliation } = chapters;
+  return { ok, requests: delivered.requests, answers: delivered.answers, followUps, appointments, missingResults, ...(reconciliation ? { reconciliation } : {}) };
+}
 
-  print(`Simulating Junction for ${all.length} order transactions against ${base} (seed ${input.seed}; SIMULATE_SEED=${input.seed} replays this order)`);
+/** The scenarios' webhooks in Svix's order (Junction's stand-in told of them first), each request's answer printed. */
+async function deliverWebhooks(run: Run, all: readonly Scenario[], names: ReadonlyMap<string, string>): Promise<{ requests: number; answers: Record<string, number>; unexpected: number }> {
+  const { base, print, junction } = run;
+  const deliveries: Delivery[] = all.flatMap((scenario) => buildDeliveries(scenario.flow));
+  const schedule = svixSchedule(deliveries, { seed: run.seed });
+  print(`Simulating Junction for ${all.length} order transactions against ${base} (seed ${run.seed}; SIMULATE_SEED=${run.seed} replays this order)`);
   for (const scenario of all) print(`  ${scenario.label}: ${scenario.description}`);
   if (junction) {
     // Junction knows what it sent webhooks about: the sweep's reads find the same orders.
@@ -193,7 +220,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   const answers: Record<string, number> = {};
   let unexpected = 0;
   for (const [n, request] of schedule.entries()) {
-    const answer = await postWebhook(base, input.secret, request.messageId, request.delivery.body);
+    const answer = await postWebhook(base, run.secret, request.messageId, request.delivery.body);
     answers[answer] = (answers[answer] ?? 0) + 1;
     if (!['applied', 'duplicate', 'stale'].includes(answer)) unexpected++;
     const attempt = request.attempt === 1 ? 'first' : `retry ${request.attempt - 1}`;
@@ -201,10 +228,14 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   }
   print(`Answers: ${Object.entries(answers).map(([answer, count]) => `${count} ${answer}`).join(', ')}`);
   print('');
+  return { requests: schedule.length, answers, unexpected };
+}
 
+/** Waits for the transactions to settle, prints the redraw's and every one's status: whether each reached its expected one. */
+async function showTransactions(run: Run, all: readonly Scenario[], names: ReadonlyMap<string, string>): Promise<boolean> {
+  const { base, print } = run;
   // The transaction status is recomputed from the table's stream: wait for it to catch up.
-  const views = await settleTransactions(base, all, settleTimeoutMs);
-  const converged = all.every((scenario) => views.get(scenario.label)?.status === scenario.expected);
+  const views = await settleTransactions(base, all, run.settleTimeoutMs);
   const main = all[0]!;
   const mainView = views.get(main.label);
   if (mainView) {
@@ -221,54 +252,77 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     print(`  Transaction ${scenario.label}: ${view?.status ?? 'not found'} [${scenario.expected}]  ${scenario.transactionId}`);
   }
   print('');
+  return all.every((scenario) => views.get(scenario.label)?.status === scenario.expected);
+}
 
+/**
+ * The run's open redraws, then a sweep and its stale redraws (with Junction's API,
+ * whether the tracker asked it first). `sweep` is null when the tracker has no
+ * POST /local/sweep; `usesStandin` false when it does not read the given stand-in.
+ */
+async function showRedrawsAndSweep(run: Run, all: readonly Scenario[], names: ReadonlyMap<string, string>): Promise<{ sweep: SweepAnswer | null; usesStandin: boolean; flagged: string[] }> {
+  const { base, print, junction } = run;
   const ours = (order: OrderView) => names.has(order.id);
   const open = (await listRedraws(base, 'open')).filter(ours);
   print(`Open redraws from this run (GET /redraws?state=open): ${open.length}`);
   for (const order of open) print(orderRow(order, names));
   const sweep = await runSweep(base);
-  let usesStandin = true;
-  let flagged: string[] = [];
-  if (sweep) {
-    print('');
-    print(`Sweep now (POST /local/sweep): examined ${sweep.examined}, flagged ${sweep.flagged}, cleared ${sweep.cleared}${junction ? `, reconciled ${sweep.reconciled ?? 0}, synced ${sweep.synced ?? 0}` : ''}`);
-    const stale = (await listRedraws(base, 'stale')).filter(ours);
-    print(`Stale redraws from this run (GET /redraws?state=stale): ${stale.length}`);
-    for (const order of stale) print(`${orderRow(order, names)}  stale: ${order.stale?.reason ?? '?'} since ${order.stale?.since ?? '?'}`);
-    flagged = stale.map((order) => order.id);
-    if (junction) usesStandin = await showVerification(junction, all[1]!, stale, base, print);
-    print(`Notifications sent so far: GET ${base}/local/notifications`);
-  }
-  await showEvents(base, all, names, flagged, settleTimeoutMs, print);
+  if (!sweep) return { sweep, usesStandin: true, flagged: [] };
   print('');
-  const followUps = sweep ? (await runFollowUpChapter({ base, secret: input.secret, now, settleTimeoutMs, print, ...(junction ? { junction } : {}) })).ok : true;
+  print(`Sweep now (POST /local/sweep): examined ${sweep.examined}, flagged ${sweep.flagged}, cleared ${sweep.cleared}${junction ? `, reconciled ${sweep.reconciled ?? 0}, synced ${sweep.synced ?? 0}` : ''}`);
+  const stale = (await listRedraws(base, 'stale')).filter(ours);
+  print(`Stale redraws from this run (GET /redraws?state=stale): ${stale.length}`);
+  for (const order of stale) print(`${orderRow(order, names)}  stale: ${order.stale?.reason ?? '?'} since ${order.stale?.since ?? '?'}`);
+  const usesStandin = junction ? await showVerification(junction, all[1]!, stale, base, print) : true;
+  print(`Notifications sent so far: GET ${base}/local/notifications`);
+  return { sweep, usesStandin, flagged: stale.map((order) => order.id) };
+}
+
+/** The chapters' outcomes (each true when not told), and the follow-up the missing-results chapter showed. */
+interface Chapters {
+  followUps: boolean;
+  missingResults: boolean;
+  appointments: boolean;
+  report: boolean;
+  reconciliation?: ReconciliationResult;
+  shownId: string | null;
+}
+
+/**
+ * The chapters after the webhooks' story (only when the tracker sweeps): follow-ups,
+ * missing results, appointments, then reconciliation with Junction's API (or how to
+ * see it), and last the report.
+ */
+async function runChapters(run: Run, sweeps: boolean, usesStandin: boolean, junctionHint: string | undefined): Promise<Chapters> {
+  const { print, junction } = run;
+  const common = { base: run.base, secret: run.secret, now: run.now, settleTimeoutMs: run.settleTimeoutMs, print };
+  const chapter = { ...common, ...(junction ? { junction } : {}) };
+  const followUps = sweeps ? (await runFollowUpChapter(chapter)).ok : true;
   print('');
-  const missing = sweep ? await runMissingResultsChapter({ base, secret: input.secret, now, settleTimeoutMs, print, seed: input.seed, ...(junction ? { junction } : {}) }) : null;
-  const missingResults = missing?.ok ?? true;
+  const missing = sweeps ? await runMissingResultsChapter({ ...chapter, seed: run.seed }) : null;
   print('');
-  const appointments = sweep ? (await runAppointmentChapter({ base, secret: input.secret, now, settleTimeoutMs, print, ...(junction ? { junction } : {}) })).ok : true;
+  const appointments = sweeps ? (await runAppointmentChapter(chapter)).ok : true;
   print('');
   let reconciliation: ReconciliationResult | undefined;
   if (junction && usesStandin) {
-    reconciliation = await runReconciliation({ base, secret: input.secret, junction, print, settleTimeoutMs, now });
+    reconciliation = await runReconciliation({ base: run.base, secret: run.secret, junction, print, settleTimeoutMs: run.settleTimeoutMs, now: run.now });
     print('');
   } else if (!junction) {
-    print(input.junctionHint ?? RECONCILIATION_HINT);
+    print(junctionHint ?? RECONCILIATION_HINT);
     print('');
   }
   // Last, so that the stories before it see none of its orders; the stand-in only when the tracker reads it.
-  const report = sweep ? (await runReportChapter({ base, secret: input.secret, now, settleTimeoutMs, print, seed: input.seed, ...(junction && usesStandin ? { junction } : {}) })).ok : true;
+  const report = sweeps ? (await runReportChapter({ ...common, seed: run.seed, ...(junction && usesStandin ? { junction } : {}) })).ok : true;
   print('');
-  const storyOk = converged && unexpected === 0 && followUps && missingResults && appointments && report;
-  const ok = storyOk && (junction ? reconciliation?.ok === true : true);
-  // With FHIR on (CONTRACT §13), how to see the follow-ups' Tasks; nothing while it is off.
-  const fhirLine = await fhirTasksLine(base, missing?.shownId ?? null);
-  if (fhirLine !== null) print(fhirLine);
-  const ehrLine = fhirLine === null ? null : await ehrCloseLine(base, missing?.shownId ?? null, settleTimeoutMs);
-  if (ehrLine !== null) print(ehrLine);
-  if (!ok) print('Done, with surprises: see above.');
-  else print(junction ? "Done: every transaction reached its expected status, and Junction's API repaired what the webhooks missed." : 'Done: every transaction reached its expected status.');
-  return { ok, requests: schedule.length, answers, followUps, appointments, missingResults, ...(reconciliation ? { reconciliation } : {}) };
+  return { followUps, missingResults: missing?.ok ?? true, appointments, report, shownId: missing?.shownId ?? null, ...(reconciliation ? { reconciliation } : {}) };
+}
+
+/** With FHIR on (CONTRACT §13), how to see the follow-ups' Tasks and close the chapter's open one from the EHR; nothing while it is off. */
+async function showFhirLines(run: Run, shownId: string | null): Promise<void> {
+  const fhirLine = await fhirTasksLine(run.base, shownId);
+  if (fhirLine !== null) run.print(fhirLine);
+  const ehrLine = fhirLine === null ? null : await ehrCloseLine(run.base, shownId, run.settleTimeoutMs);
+  if (ehrLine !== null) run.print(ehrLine);
 }
 
 /**

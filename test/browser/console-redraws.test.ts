@@ -18,6 +18,7 @@ import { REASON_TEXT } from '../../functions/core/next-steps';
 import { statusWords } from '../../functions/core/status';
 import { expectNoAxeViolations, type GuardedPage } from '../support/browser';
 import { BrowserFile } from '../support/browser-setup';
+import { eventually } from '../support/npm-start';
 
 interface Order {
   id: string;
@@ -121,9 +122,14 @@ describe('the Stale redraws page', () => {
     await act({ action: 'assign', owner: 'sam.r' });
     const until = new Date(Date.now() + 2 * 86_400_000).toISOString();
     await act({ action: 'snooze', until, reason: 'patient_requested' });
-    // The snooze clears the stale flag through the stream (stale -> in progress in the index), maybe while
-    // the list is read: the open list merges its partitions on a key the move keeps, so it lists the order once.
-    const listed = (await redraws('open')).items.find((item) => item.id === order.id)!;
+    // The snooze clears the stale flag through the stream (stale -> in progress in the index). The open list reads
+    // its three partitions side by side: one read while the order moves lists it once (merged on a key the move
+    // keeps), or not at all when the move falls between the partitions' reads (seen once in CI; a list is a
+    // moment's view: the next read lists it). So wait for the move, before the page reads the list.
+    const listed = await eventually(
+      async () => (await redraws('open')).items.find((item) => item.id === order.id),
+      (item) => item !== undefined && item.stale === null,
+    );
     expect(listed).toMatchObject({ follow_up_state: 'snoozed', follow_up_owner: 'sam.r' });
 
     const { page } = await openConsole('/redraws?state=open', 'Open redraws', { timezoneId: 'America/New_York' });

@@ -8,69 +8,30 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { signSvixMessage } from '../../functions/core/svix';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import { APPOINTMENT_LOCATION, appointmentDelivery, buildDeliveries, freshId, PHI_CANARY, redrawFlow } from '../support/junction';
-import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from '../support/npm-start';
+import { eventually, runToEnd } from '../support/npm-start';
 import { OrderAnswer, TransactionAnswer } from '../support/order-answer';
-import { newMessageId, newSecret } from '../support/webhook';
+import { postSigned, useTracker } from '../support/tracker-process';
 
 const HOUR = 3_600_000;
-const secret = newSecret();
-let tracker: NpmProcess;
-let baseUrl = '';
-let port = 0;
-let dynamodbEndpoint = '';
+const tracker = useTracker();
 const seen: string[] = [];
 
-function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const base: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(AWS_|TRACKER_URL$|PORT$|NO_COLOR$|JUNCTION_WEBHOOK_SECRET$|DYNAMODB_ENDPOINT$|TABLE_NAME$|DATA_DIR$|SIMULATE_SEED$|REDRAW_|SWEEP_)/.test(name)) base[name] = value;
-  }
-  return { ...base, AWS_EC2_METADATA_DISABLED: 'true', PORT: String(port), ...extra };
-}
-
 async function post(body: unknown): Promise<string> {
-  const raw = JSON.stringify(body);
-  const messageId = newMessageId();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const response = await fetch(`${baseUrl}/webhooks/junction`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
-    body: raw,
-  });
-  const text = await response.text();
+  const { text } = await postSigned(tracker, body);
   seen.push(text);
   return z.object({ result: z.string() }).parse(JSON.parse(text)).result;
 }
 
 async function get(path: string): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${baseUrl}${path}`);
+  const response = await fetch(`${tracker.url}${path}`);
   const text = await response.text();
   seen.push(text);
   return { status: response.status, body: JSON.parse(text) };
 }
-
-beforeAll(async () => {
-  port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  tracker = spawnNpm(['start'], env({ JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400' }));
-  await waitUntilHealthy(tracker, baseUrl);
-  const banner = await eventually(async () => /DynamoDB: (http:\/\/127\.0\.0\.1:\d+)/.exec(tracker.stdout()), (match) => match !== null, 10_000, 50);
-  if (!banner) throw new Error(`no DynamoDB endpoint in the banner:\n${tracker.stdout()}`);
-  dynamodbEndpoint = banner[1]!;
-});
-
-afterAll(async () => {
-  if (tracker && !tracker.hasExited()) {
-    signalGroup(tracker.pgid, 'SIGINT');
-    const stopped = await Promise.race([tracker.exited.then(() => true), new Promise<boolean>((done) => setTimeout(() => done(false), 30_000))]);
-    if (!stopped) signalGroup(tracker.pgid, 'SIGKILL');
-  }
-});
 
 describe('appointments through npm start', () => {
   it('keeps an appointment that arrives before its order, answers it with the order, shows it in the CLI, and keeps no PHI', async () => {
@@ -112,15 +73,15 @@ describe('appointments through npm start', () => {
     expect(members.find((member) => member.id === ids.redrawId)?.appointment).toEqual(expected);
 
     // The CLI's order view: one appointment line.
-    const human = await runToEnd(process.execPath, ['bin/redraw-tracker.mjs', 'order', ids.redrawId], env());
+    const human = await runToEnd(process.execPath, ['bin/redraw-tracker.mjs', 'order', ids.redrawId], tracker.env());
     seen.push(human.stdout, human.stderr);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(new RegExp(`^ +appointment +confirmed, ${expected.start_at.replaceAll('.', '\\.')} \\(in (1 day|2\\d h)\\), quest patient_service_center \\(id ${appointmentId}\\)$`, 'm'));
-    const initialView = await runToEnd(process.execPath, ['bin/redraw-tracker.mjs', 'order', ids.initialId], env());
+    const initialView = await runToEnd(process.execPath, ['bin/redraw-tracker.mjs', 'order', ids.initialId], tracker.env());
     expect(initialView.stdout).not.toMatch(/^ +appointment /m);
 
     // No canary (nor the planted coordinates) in any item, the tracker's output or anything answered.
-    const client = new DynamoDBClient(localDynamoDbClientConfig(dynamodbEndpoint));
+    const client = new DynamoDBClient(localDynamoDbClientConfig(await tracker.dynamodbEndpoint()));
     const doc = DynamoDBDocumentClient.from(client);
     try {
       let startKey: Record<string, unknown> | undefined;

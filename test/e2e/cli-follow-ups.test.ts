@@ -18,69 +18,32 @@
  * `snoze` typo (exit 2 reaching the shell, its line on the real stderr).
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { signSvixMessage } from '../../functions/core/svix';
-import { runCliInProcess } from '../support/cli-in-process';
+import { cliRuns } from '../support/cli-runs';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow } from '../support/junction';
-import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
-import { newMessageId, newSecret } from '../support/webhook';
+import { eventually, type CommandRun } from '../support/npm-start';
+import { deliverFlow, postAccepted, useTracker } from '../support/tracker-process';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-const secret = newSecret();
-let tracker: NpmProcess;
-let port = 0;
-let baseUrl = '';
+const tracker = useTracker({ TABLE_NAME: 'redraw-tracker-cli-follow-ups-e2e' });
 /** Everything the CLI printed, checked for PHI at the end. */
 const outputs: string[] = [];
-
-/** A user's shell pointed at this tracker by PORT, with nothing of AWS or of the developer's tracker settings. */
-function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(AWS_.*|TRACKER_URL|PORT|NO_COLOR|JUNCTION_.*|REDRAW_.*|DYNAMODB_ENDPOINT|TABLE_NAME|SIMULATE_SEED|SWEEP_INTERVAL_SECONDS)$/.test(name)) env[name] = value;
-  }
-  return { ...env, AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', PORT: String(port), ...extra };
-}
+const runs = cliRuns(tracker, outputs);
 
 /** The environment of a run; `owner` sets REDRAW_TRACKER_OWNER. */
-function ownerEnv(owner: string | undefined): NodeJS.ProcessEnv {
-  return userEnv(owner === undefined ? {} : { REDRAW_TRACKER_OWNER: owner });
-}
-
-/** A run's output, kept for the PHI check, whether a process or runCli printed it. */
-async function collect(running: Promise<CommandRun>): Promise<CommandRun> {
-  const run = await running;
-  outputs.push(run.stdout, run.stderr);
-  return run;
-}
+const ownerEnv = (owner: string | undefined): NodeJS.ProcessEnv => (owner === undefined ? {} : { REDRAW_TRACKER_OWNER: owner });
 
 /** `redraw-tracker <args>` through runCli in this process, with the environment `bin` would give the process. */
-function cli(args: readonly string[], owner?: string): Promise<CommandRun> {
-  return collect(runCliInProcess(args, ownerEnv(owner)));
-}
+const cli = (args: readonly string[], owner?: string): Promise<CommandRun> => runs.cli(args, ownerEnv(owner));
 
 /** `node bin/redraw-tracker.mjs <args>`, as the package's bin runs it: for what only a process shows. */
-function bin(args: readonly string[], owner?: string): Promise<CommandRun> {
-  return collect(runToEnd(process.execPath, ['bin/redraw-tracker.mjs', ...args], ownerEnv(owner)));
-}
+const bin = (args: readonly string[], owner?: string): Promise<CommandRun> => runs.bin(args, ownerEnv(owner));
 
 async function api(path: string): Promise<unknown> {
-  return (await fetch(`${baseUrl}${path}`)).json();
-}
-
-async function postWebhook(body: unknown): Promise<void> {
-  const raw = JSON.stringify(body);
-  const messageId = newMessageId();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const response = await fetch(`${baseUrl}/webhooks/junction`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
-    body: raw,
-  });
-  expect(response.status).toBe(200);
+  return (await fetch(`${tracker.url}${path}`)).json();
 }
 
 const FollowUp = z
@@ -97,14 +60,8 @@ const untouched = { transactionId: freshId(), initialId: freshId(), redrawId: fr
 const taken = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
 
 beforeAll(async () => {
-  port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  tracker = spawnNpm(['start'], userEnv({ JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', TABLE_NAME: 'redraw-tracker-cli-follow-ups-e2e' }));
-  await waitUntilHealthy(tracker, baseUrl);
   // Initial orders in redraw_available two days ago, their redraws not created yet: each opens a follow-up.
-  for (const spec of [worked, others, untouched, taken]) {
-    for (const delivery of buildDeliveries(redrawFlow(spec, 'not_created', new Date(Date.now() - 2 * DAY)))) await postWebhook(delivery.body);
-  }
+  for (const spec of [worked, others, untouched, taken]) await deliverFlow(tracker, redrawFlow(spec, 'not_created', new Date(Date.now() - 2 * DAY)));
   // Opened by the transaction function from the stream, a moment after the webhooks.
   await eventually(
     async () => Page.parse(await api('/follow-ups?limit=100')).items.map((item) => item.id),
@@ -112,14 +69,6 @@ beforeAll(async () => {
     30_000,
   );
 }, 150_000);
-
-afterAll(async () => {
-  if (tracker && !tracker.hasExited()) {
-    signalGroup(tracker.pgid, 'SIGINT');
-    await Promise.race([tracker.exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
-    if (!tracker.hasExited()) signalGroup(tracker.pgid, 'SIGKILL');
-  }
-}, 30_000);
 
 describe('redraw-tracker follow-up commands against npm start', () => {
   const id = worked.transactionId;
@@ -207,7 +156,7 @@ describe('redraw-tracker follow-up commands against npm start', () => {
     // Snoozing a closed one is not a transition there is (409 invalid_transition, exit 1).
     const refused = await cli(['snooze', id, '--for', '1d', '--reason', 'other'], 'alice');
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(new RegExp(`^redraw-tracker: snooze: follow-up ${id} on the local tracker at ${baseUrl}: [^\\n]*\\(invalid_transition\\)\\n$`));
+    expect(refused.stderr).toMatch(new RegExp(`^redraw-tracker: snooze: follow-up ${id} on the local tracker at ${tracker.url}: [^\\n]*\\(invalid_transition\\)\\n$`));
 
     const reopened = await cli(['reopen', worked.initialId, '--expected-version', '5'], 'alice');
     expect(reopened).toMatchObject({ code: 0, stderr: '' });
@@ -217,7 +166,7 @@ describe('redraw-tracker follow-up commands against npm start', () => {
   it("lists my follow-ups with --mine (REDRAW_TRACKER_OWNER) as a table and as the API's page; without it, says to set it (exit 2)", async () => {
     const mine = await cli(['follow-ups', '--mine'], 'alice');
     expect(mine).toMatchObject({ code: 0, stderr: '' });
-    expect(mine.stdout).toContain(`Open follow-ups of alice on the local tracker at ${baseUrl}: 1`);
+    expect(mine.stdout).toContain(`Open follow-ups of alice on the local tracker at ${tracker.url}: 1`);
     expect(mine.stdout).toMatch(/^ID +OWNER +STATE +DUE +DAYS OPEN +CONTACTS +STALE$/m);
     expect(mine.stdout).toMatch(new RegExp(`^${id} +alice +acknowledged +(in|overdue) \\S+( \\S+)? +\\d+ +1 +-$`, 'm'));
     expect(mine.stdout).not.toContain(others.transactionId);
@@ -274,7 +223,7 @@ describe('redraw-tracker follow-up commands against npm start', () => {
       const run = await cli(args);
       expect(run.code).toBe(1);
       expect(run.stdout).toBe('');
-      expect(run.stderr).toBe(`redraw-tracker: no follow-up or order ${unknown} on the local tracker at ${baseUrl}: check the id; \`npx redraw-tracker follow-ups\` lists the open follow-ups\n`);
+      expect(run.stderr).toBe(`redraw-tracker: no follow-up or order ${unknown} on the local tracker at ${tracker.url}: check the id; \`npx redraw-tracker follow-ups\` lists the open follow-ups\n`);
     }
     for (const [args, owner] of [
       [['ack', id, '--owner', `${PHI_CANARY} Jane Doe`], undefined],
@@ -293,7 +242,7 @@ describe('redraw-tracker follow-up commands against npm start', () => {
     const kit = { transactionId: freshId(), orderId: freshId() };
     const steps = ['ordered', 'requisition_created', 'transit_customer', 'with_customer', 'transit_lab', 'delivered_to_lab', 'sample_error'].map((low) => ({ order: 0, low }));
     for (const delivery of buildDeliveries({ transactionId: kit.transactionId, orders: [{ id: kit.orderId, origin: 'initial', method: 'testkit' }], steps, start: new Date(Date.now() - DAY) })) {
-      await postWebhook(delivery.body);
+      await postAccepted(tracker, delivery.body);
     }
     await eventually(
       async () => Detail.safeParse(await api(`/follow-ups/${kit.transactionId}`)),

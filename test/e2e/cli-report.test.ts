@@ -16,70 +16,30 @@
  * environment, no colours on a pipe, exit 0) and `--by site` (exit 2 reaching the
  * shell, its line on the real stderr).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signSvixMessage } from '../../functions/core/svix';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { canonicalFromDate } from '../../functions/core/instant';
 import type { RedrawReport } from '../../functions/core/report';
 import { weeksOf, wholeWeeksBefore } from '../../functions/core/report-window';
 import { bar, byLabLines, durationsCell, endedMissingCell, redrawRateCell, shortInstant } from '../../cli/report-views';
 import { createPrinter } from '../../cli/format';
-import { runCliInProcess } from '../support/cli-in-process';
-import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, simpleFlow } from '../support/junction';
-import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
-import { newMessageId, newSecret } from '../support/webhook';
+import { cliRuns } from '../support/cli-runs';
+import { freshId, PHI_CANARY, redrawFlow, simpleFlow } from '../support/junction';
+import { eventually } from '../support/npm-start';
+import { deliverFlow, useTracker } from '../support/tracker-process';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-const secret = newSecret();
-let tracker: NpmProcess;
-let port = 0;
-let baseUrl = '';
+const tracker = useTracker({ TABLE_NAME: 'redraw-tracker-cli-report-e2e' });
 /** Everything the CLI printed, checked for PHI at the end. */
 const outputs: string[] = [];
-
-/** A user's shell pointed at this tracker by PORT, with nothing of AWS or of the developer's tracker settings. */
-function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(AWS_.*|TRACKER_URL|PORT|NO_COLOR|JUNCTION_.*|REDRAW_.*|DYNAMODB_ENDPOINT|TABLE_NAME|SIMULATE_SEED|SWEEP_INTERVAL_SECONDS)$/.test(name)) env[name] = value;
-  }
-  return { ...env, AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', PORT: String(port), ...extra };
-}
-
-/** A run's output, kept for the PHI check, whether a process or runCli printed it. */
-async function collect(running: Promise<CommandRun>): Promise<CommandRun> {
-  const run = await running;
-  outputs.push(run.stdout, run.stderr);
-  return run;
-}
-
-/** `redraw-tracker <args>` through runCli in this process, with the environment `bin` would give the process. */
-function cli(args: readonly string[]): Promise<CommandRun> {
-  return collect(runCliInProcess(args, userEnv()));
-}
-
-/** `node bin/redraw-tracker.mjs <args>`, as the package's bin runs it: for what only a process shows. */
-function bin(args: readonly string[]): Promise<CommandRun> {
-  return collect(runToEnd(process.execPath, ['bin/redraw-tracker.mjs', ...args], userEnv()));
-}
+/** `cli`: `redraw-tracker <args>` through runCli in this process; `bin`: `node bin/redraw-tracker.mjs <args>`, for what only a process shows. */
+const { bin, cli } = cliRuns(tracker, outputs);
 
 async function report(from: string, to: string): Promise<RedrawReport> {
-  const response = await fetch(`${baseUrl}/reports/redraws?${new URLSearchParams({ from, to }).toString()}`);
+  const response = await fetch(`${tracker.url}/reports/redraws?${new URLSearchParams({ from, to }).toString()}`);
   expect(response.status).toBe(200);
   return (await response.json()) as RedrawReport;
-}
-
-async function postWebhook(body: unknown): Promise<void> {
-  const raw = JSON.stringify(body);
-  const messageId = newMessageId();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const response = await fetch(`${baseUrl}/webhooks/junction`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
-    body: raw,
-  });
-  expect(response.status).toBe(200);
 }
 
 /** `text` as a regular expression that matches it literally. */
@@ -93,10 +53,6 @@ let to = '';
 const notCreated = ids();
 
 beforeAll(async () => {
-  port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  tracker = spawnNpm(['start'], userEnv({ JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', TABLE_NAME: 'redraw-tracker-cli-report-e2e' }));
-  await waitUntilHealthy(tracker, baseUrl);
   const now = Date.now();
   // Each flow's steps are an hour apart; its follow-up opens at redraw_available (the 5th step).
   const flows = [
@@ -105,7 +61,7 @@ beforeAll(async () => {
     redrawFlow(ids(), 'in_progress', new Date(now - 10 * DAY)),
     simpleFlow({ transactionId: freshId(), orderId: freshId() }, 'walk_in_test', undefined, new Date(now - 4 * DAY)),
   ];
-  for (const flow of flows) for (const delivery of buildDeliveries(flow)) await postWebhook(delivery.body);
+  for (const flow of flows) await deliverFlow(tracker, flow);
   // The tracker records its close when the stream delivers the redraw's completion (CONTRACT §9: closed_at is the
   // close entry's at): the window ends a few minutes after the webhooks.
   const end = Date.now() + 10 * 60_000;
@@ -118,14 +74,6 @@ beforeAll(async () => {
     60_000,
   );
 }, 180_000);
-
-afterAll(async () => {
-  if (tracker && !tracker.hasExited()) {
-    signalGroup(tracker.pgid, 'SIGINT');
-    await Promise.race([tracker.exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
-    if (!tracker.hasExited()) signalGroup(tracker.pgid, 'SIGKILL');
-  }
-}, 30_000);
 
 describe('redraw-tracker report against npm start', () => {
   it('prints with --json exactly the document GET /reports/redraws answers for the window', async () => {
@@ -142,7 +90,7 @@ describe('redraw-tracker report against npm start', () => {
     const run = await bin(['report', '--from', from, '--to', to]);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const answer = await report(from, to);
-    expect(run.stdout).toMatch(new RegExp(`^Redraw report on the local tracker at ${escape(baseUrl)}\\n`));
+    expect(run.stdout).toMatch(new RegExp(`^Redraw report on the local tracker at ${escape(tracker.url)}\\n`));
     expect(run.stdout).toMatch(/^ {2}follow-ups opened +3$/m);
     expect(run.stdout).toMatch(/^ {2}follow-ups closed +1 \(by people 0, by the tracker 1\)$/m);
     expect(run.stdout).toMatch(/^ {4}redraw_completed +1$/m);
@@ -189,7 +137,7 @@ describe('redraw-tracker report against npm start', () => {
   });
 
   it('reports the last 28 days without a window, the same default in the API and the CLI (CONTRACT §11): the follow-up opened 10 days ago is in it', async () => {
-    const response = await fetch(`${baseUrl}/reports/redraws`);
+    const response = await fetch(`${tracker.url}/reports/redraws`);
     expect(response.status).toBe(200);
     const api = (await response.json()) as RedrawReport;
     expect(Date.parse(api.to) - Date.parse(api.from)).toBe(28 * DAY);
@@ -224,7 +172,7 @@ describe('redraw-tracker report against npm start', () => {
     const since = before.closes_counted_since!;
     expect((await cli(['report', '--from', from, '--to', to])).stdout).toContain(`\n  not counted for this window: counted from ${shortInstant(since)}, after the window's start;`);
     // A person closes the redraw nobody ordered: the actor of a local action is REDRAW_TRACKER_OWNER.
-    const closed = await collect(runCliInProcess(['close', notCreated.transactionId, '--disposition', 'patient_unreachable'], userEnv({ REDRAW_TRACKER_OWNER: 'e2e.closer' })));
+    const closed = await cli(['close', notCreated.transactionId, '--disposition', 'patient_unreachable'], { REDRAW_TRACKER_OWNER: 'e2e.closer' });
     expect(closed).toMatchObject({ code: 0, stderr: '' });
     const end = canonicalFromDate(new Date(Date.now() + 10 * 60_000));
     await eventually(() => report(since, end), (answer) => answer.closes_by_person?.length === 1, 30_000);

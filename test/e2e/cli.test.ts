@@ -21,80 +21,42 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { signSvixMessage, verifySvixSignature } from '../../functions/core/svix';
 import { putQuarantine } from '../../functions/store/quarantine';
 import { localTable } from '../../local/dynamodb-local';
-import { runCliInProcess } from '../support/cli-in-process';
+import { cliRuns } from '../support/cli-runs';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type FlowSpec } from '../support/junction';
-import { eventually, freePort, repoRoot, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
+import { eventually, freePort, repoRoot } from '../support/npm-start';
+import { postSigned, useTracker } from '../support/tracker-process';
 import { newMessageId, newSecret } from '../support/webhook';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const ESCAPE = '\u001b';
 
-const secret = newSecret();
-let tracker: NpmProcess;
-let port = 0;
-let baseUrl = '';
+const tracker = useTracker();
+const { secret } = tracker;
 let dynamodbEndpoint = '';
 /** Everything the CLI printed, checked for PHI at the end. */
 const outputs: string[] = [];
 
-type Run = CommandRun;
-
-/** The environment of a user's shell pointed at this tracker by PORT, with nothing of AWS or of the developer's tracker settings. */
-function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(AWS_|TRACKER_URL$|PORT$|NO_COLOR$|JUNCTION_WEBHOOK_SECRET$|DYNAMODB_ENDPOINT$|TABLE_NAME$|SIMULATE_SEED$)/.test(name)) env[name] = value;
-  }
-  // Belt and braces: nothing here may look for AWS credentials on a metadata endpoint.
-  return { ...env, AWS_EC2_METADATA_DISABLED: 'true', PORT: String(port), ...extra };
-}
-
-/** A run's output, kept for the PHI check, whether a process or runCli printed it. */
-async function collect(running: Promise<Run>): Promise<Run> {
-  const run = await running;
-  outputs.push(run.stdout, run.stderr);
-  return run;
-}
-
-function capture(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return collect(runToEnd(command, args, env));
-}
-
-/** `redraw-tracker <args>` through runCli in this process, with the environment `bin` would give the process. */
-function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return collect(runCliInProcess(args, userEnv(env)));
-}
-
-/** `node bin/redraw-tracker.mjs <args>`, as the package's bin runs it: for what only a process shows. */
-function bin(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return capture(process.execPath, ['bin/redraw-tracker.mjs', ...args], userEnv(env));
-}
-
-/** A line typed in a shell in the clone (npx, npm run). */
-function shell(line: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return capture('sh', ['-c', line], userEnv(env));
-}
+/**
+ * In a user's shell pointed at this tracker by PORT, with nothing of AWS or of the developer's tracker settings:
+ * `cli`, `redraw-tracker <args>` through runCli in this process, with the environment `bin` would give the process;
+ * `bin`, `node bin/redraw-tracker.mjs <args>`, as the package's bin runs it: for what only a process shows;
+ * `shell`, a line typed in a shell in the clone (npx, npm run).
+ */
+const { bin, cli, shell } = cliRuns(tracker, outputs);
 
 async function api(path: string, init: RequestInit = {}): Promise<unknown> {
-  const response = await fetch(`${baseUrl}${path}`, init);
+  const response = await fetch(`${tracker.url}${path}`, init);
   return response.json();
 }
 
 async function postWebhook(raw: string): Promise<string> {
-  const messageId = newMessageId();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const answer = await api('/webhooks/junction', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
-    body: raw,
-  });
-  return z.object({ result: z.string() }).parse(answer).result;
+  return z.object({ result: z.string() }).parse(JSON.parse((await postSigned(tracker, raw)).text)).result;
 }
 
 async function deliver(flow: FlowSpec, onlyOrder?: string): Promise<void> {
@@ -116,13 +78,7 @@ const slow = { transactionId: freshId(), initialId: freshId(), redrawId: freshId
 const moving = Array.from({ length: 4 }, () => ({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() }));
 
 beforeAll(async () => {
-  port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  tracker = spawnNpm(['start'], userEnv({ JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400' }));
-  await waitUntilHealthy(tracker, baseUrl);
-  const banner = await eventually(async () => /DynamoDB: (http:\/\/127\.0\.0\.1:\d+)/.exec(tracker.stdout()), (match) => match !== null, 10_000, 50);
-  if (!banner) throw new Error(`no DynamoDB endpoint in the banner:\n${tracker.stdout()}`);
-  dynamodbEndpoint = banner[1]!;
+  dynamodbEndpoint = await tracker.dynamodbEndpoint();
 
   const now = Date.now();
   // The initial order went to redraw_available three weeks ago; no redraw order ever appeared.
@@ -136,20 +92,12 @@ beforeAll(async () => {
   for (const id of [stuck.initialId, slow.redrawId, ...moving.map((ids) => ids.redrawId)]) expect(open).toContain(id);
 });
 
-afterAll(async () => {
-  if (tracker && !tracker.hasExited()) {
-    signalGroup(tracker.pgid, 'SIGINT');
-    const stopped = await Promise.race([tracker.exited.then(() => true), new Promise<boolean>((done) => setTimeout(() => done(false), 30_000))]);
-    if (!stopped) signalGroup(tracker.pgid, 'SIGKILL');
-  }
-});
-
 describe('redraw-tracker against npm start', () => {
   it('lists open redraws as a table (no colours off a terminal) and as the API page with --json', async () => {
     // Through the binary: the tracker found by PORT in the real environment, stdout a pipe (no colours).
     const human = await bin(['redraws']);
     expect(human).toMatchObject({ code: 0, stderr: '' });
-    expect(human.stdout).toContain(`Open redraws on the local tracker at ${baseUrl}:`);
+    expect(human.stdout).toContain(`Open redraws on the local tracker at ${tracker.url}:`);
     expect(human.stdout).toMatch(/^ORDER +TRANSACTION +ORIGIN +STATUS +LAST CHANGE +STALE$/m);
     expect(human.stdout).toMatch(new RegExp(`^${stuck.initialId} +${stuck.transactionId} +initial +redraw_available +21 days ago +-$`, 'm'));
     expect(human.stdout).toMatch(new RegExp(`^${moving[0]!.redrawId} +${moving[0]!.transactionId} +redraw +requisition_created +\\d+ h ago +-$`, 'm'));
@@ -193,7 +141,7 @@ describe('redraw-tracker against npm start', () => {
 
     const human = await cli(['sweep']);
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(new RegExp(`^Swept the local tracker at ${baseUrl}: examined \\d+, flagged 0, cleared 0, reconciled 0, synced 0$`, 'm'));
+    expect(human.stdout).toMatch(new RegExp(`^Swept the local tracker at ${tracker.url}: examined \\d+, flagged 0, cleared 0, reconciled 0, synced 0$`, 'm'));
   });
 
   it('lists the stale redraws with their reasons, in both modes', async () => {
@@ -258,7 +206,7 @@ describe('redraw-tracker against npm start', () => {
       const run = await via(args);
       expect(run.code).toBe(1);
       expect(run.stdout).toBe('');
-      expect(run.stderr).toMatch(new RegExp(`^redraw-tracker: no ${args[0]} ${args[1]} on the local tracker at ${baseUrl}: check the id[^\\n]*\\n$`));
+      expect(run.stderr).toMatch(new RegExp(`^redraw-tracker: no ${args[0]} ${args[1]} on the local tracker at ${tracker.url}: check the id[^\\n]*\\n$`));
     }
   });
 
@@ -310,7 +258,7 @@ describe('redraw-tracker against npm start', () => {
     const broken = `{"event_type":"labtest.order.updated","data":{"notes":"${PHI_CANARY}-quarantined"`;
     const messageId = newMessageId();
     const timestamp = Math.floor(Date.now() / 1000);
-    const answer = await fetch(`${baseUrl}/webhooks/junction`, {
+    const answer = await fetch(`${tracker.url}/webhooks/junction`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: broken }) },
       body: broken,
@@ -353,7 +301,7 @@ describe('redraw-tracker against npm start', () => {
   it('signs a webhook body for curl (the README example, through npx) and prints the headers with --json', async () => {
     const example = 'docs/examples/order-updated.json';
     const posted = await shell(
-      `curl -s -X POST ${baseUrl}/webhooks/junction -H 'content-type: application/json' $(npx redraw-tracker sign-webhook ${example}) --data-binary @${example}`,
+      `curl -s -X POST ${tracker.url}/webhooks/junction -H 'content-type: application/json' $(npx redraw-tracker sign-webhook ${example}) --data-binary @${example}`,
       { JUNCTION_WEBHOOK_SECRET: secret },
     );
     expect(['{"result":"applied"}', '{"result":"duplicate"}']).toContain(posted.stdout);

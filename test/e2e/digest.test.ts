@@ -12,74 +12,40 @@
  * the same argv and environment, stdout and stderr captured), against the same
  * npm start: what they are about is what the command sends and prints.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { digestWeek } from '../../functions/core/digest';
-import { signSvixMessage } from '../../functions/core/svix';
-import { runCliInProcess } from '../support/cli-in-process';
-import { buildDeliveries, freshId, PHI_CANARY, redrawFlow } from '../support/junction';
-import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
-import { newMessageId, newSecret } from '../support/webhook';
+import { cliRuns } from '../support/cli-runs';
+import { freshId, PHI_CANARY, redrawFlow } from '../support/junction';
+import { eventually } from '../support/npm-start';
+import { deliverFlow, useTracker } from '../support/tracker-process';
 
 const DAY = 86_400_000;
 const ZONE = 'America/New_York';
-const secret = newSecret();
-let tracker: NpmProcess;
-let port = 0;
-let baseUrl = '';
+// The test sends the digests itself; no periodic sweep in between.
+const tracker = useTracker({ DIGEST_TIMEZONE: ZONE, ENVIRONMENT_NAME: 'e2e' });
 /** Everything the tracker answered and the CLI printed, searched for PHI at the end. */
 const seen: string[] = [];
 const stuck = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
 
-const SETTINGS = ['PORT', 'JUNCTION_WEBHOOK_SECRET', 'REDRAW_STALE_AFTER_DAYS', 'REDRAW_MISSING_AFTER_HOURS', 'SWEEP_INTERVAL_SECONDS', 'DATA_DIR', 'DYNAMODB_ENDPOINT', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL', 'TABLE_NAME', 'FOLLOW_UP_ACK_HOURS', 'JUNCTION_API_KEY', 'ENVIRONMENT_NAME', 'ALERT_TIMEZONE', 'DIGEST_TIMEZONE', 'TRACKER_URL'];
-
-function cleanEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of SETTINGS) delete env[name];
-  return { ...env, AWS_EC2_METADATA_DISABLED: 'true', ...settings };
-}
-
 async function call(path: string, init: RequestInit = {}): Promise<{ status: number; json: unknown }> {
-  const response = await fetch(`${baseUrl}${path}`, init);
+  const response = await fetch(`${tracker.url}${path}`, init);
   const text = await response.text();
   seen.push(text);
   return { status: response.status, json: JSON.parse(text) };
 }
 
-/** `redraw-tracker <args>` through runCli in this process, with the environment `bin` would give the process. */
-async function cli(args: readonly string[]): Promise<CommandRun> {
-  const run = await runCliInProcess(args, cleanEnv({ PORT: String(port) }));
-  seen.push(run.stdout, run.stderr);
-  return run;
-}
-
-/** `node bin/redraw-tracker.mjs <args>`, as the package's bin runs it. */
-async function bin(args: readonly string[]): Promise<CommandRun> {
-  const run = await runToEnd(process.execPath, ['bin/redraw-tracker.mjs', ...args], cleanEnv({ PORT: String(port) }));
-  seen.push(run.stdout, run.stderr);
-  return run;
-}
+/**
+ * `cli`: `redraw-tracker <args>` through runCli in this process, with the environment `bin` would give the process;
+ * `bin`: `node bin/redraw-tracker.mjs <args>`, as the package's bin runs it.
+ */
+const { bin, cli } = cliRuns(tracker, seen);
 
 const week = digestWeek(new Date(), ZONE);
 
 beforeAll(async () => {
-  port = await freePort();
-  // The test sends the digests itself; no periodic sweep in between.
-  tracker = spawnNpm(['start'], cleanEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', DIGEST_TIMEZONE: ZONE, ENVIRONMENT_NAME: 'e2e' }));
-  baseUrl = `http://127.0.0.1:${port}`;
-  await waitUntilHealthy(tracker, baseUrl);
   // Last Tuesday in New York: the lab offers a redraw; no redraw order ever follows.
-  for (const delivery of buildDeliveries(redrawFlow(stuck, 'not_created', new Date(week.from.getTime() + DAY + 9 * 3_600_000)))) {
-    const raw = JSON.stringify(delivery.body);
-    const messageId = newMessageId();
-    const timestamp = Math.floor(Date.now() / 1000);
-    const response = await fetch(`${baseUrl}/webhooks/junction`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
-      body: raw,
-    });
-    expect(response.status).toBe(200);
-  }
+  await deliverFlow(tracker, redrawFlow(stuck, 'not_created', new Date(week.from.getTime() + DAY + 9 * 3_600_000)));
   // The follow-up and its report row are written behind the stream: wait until last week's report counts it.
   await eventually(
     async () => (await call(`/reports/redraws?from=${week.from.toISOString()}&to=${week.to.toISOString()}`)).json,
@@ -88,15 +54,6 @@ beforeAll(async () => {
     500,
   );
 }, 180_000);
-
-afterAll(async () => {
-  if (tracker && !tracker.hasExited()) {
-    signalGroup(tracker.pgid, 'SIGINT');
-    const stopped = await Promise.race([tracker.exited.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 20_000))]);
-    if (!stopped) signalGroup(tracker.pgid, 'SIGKILL');
-    await tracker.exited;
-  }
-});
 
 const SUBJECT = /^Weekly redraw review: 1 opened, 0 closed, 1 open \(\d stuck\) - e2e$/;
 
@@ -114,7 +71,7 @@ describe('POST /local/digest', () => {
     expect(item.text).toMatch(new RegExp(`^  ${stuck.transactionId} \\(no owner, due to be flagged \\d+ (days|h) ago, new\\)$`, 'm'));
     expect(item.text).toContain('The whole list: npx redraw-tracker follow-ups\n');
     // One line links to the console's worklist of what needs attention, on npm start's own URL.
-    expect(item.text.split('\n')).toContain(`What needs attention, in the console: http://127.0.0.1:${port}/#/worklist?queue=attention`);
+    expect(item.text.split('\n')).toContain(`What needs attention, in the console: ${tracker.url}/#/worklist?queue=attention`);
   });
 
   it('answers the JSON by default (the report and the overdue list) and the chat notification with format=chat', async () => {
@@ -125,7 +82,7 @@ describe('POST /local/digest', () => {
     expect(digest.time_zone).toBe(ZONE);
     expect(digest.report).toMatchObject({ opened: 1, open_now: 1 });
     expect(digest.overdue.map((item) => item.id)).toEqual([stuck.transactionId]);
-    expect(digest).toMatchObject({ console_link: `http://127.0.0.1:${port}/#/worklist?queue=attention` });
+    expect(digest).toMatchObject({ console_link: `${tracker.url}/#/worklist?queue=attention` });
     const chat = z.object({ item: z.object({ content: z.object({ title: z.string() }).loose(), metadata: z.object({ threadId: z.string(), eventType: z.string() }).loose() }).loose() }).parse((await call('/local/digest?format=chat', { method: 'POST' })).json).item;
     expect(chat.content.title).toMatch(/^:bar_chart: Weekly redraw review: 1 opened/);
     expect(chat.metadata).toMatchObject({ threadId: 'redraw-tracker-weekly-digest-e2e', eventType: 'weekly_digest' });
@@ -193,17 +150,7 @@ describe('the attentions in the digest (issue 46)', () => {
   it('counts a failed test kit as waiting for a decision, in words, and lists it first among the overdue with its attention in words', async () => {
     const kit = { transactionId: freshId(), orderId: freshId() };
     const steps = ['ordered', 'requisition_created', 'transit_customer', 'with_customer', 'transit_lab', 'delivered_to_lab', 'sample_error'].map((low) => ({ order: 0, low }));
-    for (const delivery of buildDeliveries({ transactionId: kit.transactionId, orders: [{ id: kit.orderId, origin: 'initial', method: 'testkit' }], steps, start: new Date(Date.now() - DAY) })) {
-      const raw = JSON.stringify(delivery.body);
-      const messageId = newMessageId();
-      const timestamp = Math.floor(Date.now() / 1000);
-      const response = await fetch(`${baseUrl}/webhooks/junction`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
-        body: raw,
-      });
-      expect(response.status).toBe(200);
-    }
+    await deliverFlow(tracker, { transactionId: kit.transactionId, orders: [{ id: kit.orderId, origin: 'initial', method: 'testkit' }], steps, start: new Date(Date.now() - DAY) });
     const report = await eventually(
       async () => (await call(`/reports/redraws?from=${week.from.toISOString()}&to=${week.to.toISOString()}`)).json as { attention_now?: Record<string, number> },
       (answer) => answer.attention_now?.no_redraw === 1,

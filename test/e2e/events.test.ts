@@ -15,13 +15,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { signSvixMessage } from '../../functions/core/svix';
 import { keys } from '../../functions/store/table';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb-local';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, simpleFlow, type FlowSpec } from '../support/junction';
-import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from '../support/npm-start';
+import { cliRuns } from '../support/cli-runs';
+import { eventually } from '../support/npm-start';
 import { OrderAnswer } from '../support/order-answer';
-import { newMessageId, newSecret } from '../support/webhook';
+import { postSigned, useTracker } from '../support/tracker-process';
 
 const DAY = 86_400_000;
 const RETENTION_DAYS = 30;
@@ -39,13 +39,13 @@ const Events = z.object({ items: z.array(Event) }).strict();
 const Transaction = z.object({ id: z.string(), status: z.string(), reported_status: z.string().nullable(), orders: z.array(OrderAnswer), updated_at: z.string(), follow_up_id: z.string().nullable() }).strict();
 type Transaction = z.output<typeof Transaction>;
 
-const secret = newSecret();
-let tracker: NpmProcess;
-let port = 0;
-let baseUrl = '';
+// The test sweeps itself (POST /local/sweep), as useTracker's tracker leaves it to.
+const tracker = useTracker({ RETENTION_DAYS: String(RETENTION_DAYS), TABLE_NAME });
 let documents: DynamoDBDocumentClient;
 /** Every answer body and command output, checked for PHI at the end. */
 const seen: string[] = [];
+/** A line typed in a shell in the clone, pointed at the tracker by PORT. */
+const { shell } = cliRuns(tracker, seen);
 
 const ids = (() => {
   const redraw = () => ({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() });
@@ -58,32 +58,17 @@ const flows: Record<keyof typeof ids, FlowSpec> = {
   lone: simpleFlow(ids.lone, 'walk_in_test', undefined, new Date(Date.now() - 5 * DAY)),
 };
 
-/** A user's shell: none of the developer's tracker or AWS settings, plus `extra`. */
-function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(AWS_.*|TRACKER_URL|PORT|JUNCTION_.*|SIMULATE_SEED|REDRAW_.*|RECONCILE_.*|SYNC_.*|RETENTION_DAYS|SWEEP_INTERVAL_SECONDS|DATA_DIR|DYNAMODB_ENDPOINT|TABLE_NAME)$/.test(name)) env[name] = value;
-  }
-  return { ...env, AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra };
-}
-
 async function call(path: string, init: RequestInit = {}): Promise<{ status: number; json: unknown }> {
-  const response = await fetch(`${baseUrl}${path}`, init);
+  const response = await fetch(`${tracker.url}${path}`, init);
   const text = await response.text();
   seen.push(text);
   return { status: response.status, json: text ? JSON.parse(text) : null };
 }
 
 async function postWebhook(body: unknown): Promise<string> {
-  const raw = JSON.stringify(body);
-  const messageId = newMessageId();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const answer = await call('/webhooks/junction', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
-    body: raw,
-  });
-  return z.object({ result: z.string() }).parse(answer.json).result;
+  const { text } = await postSigned(tracker, body);
+  seen.push(text);
+  return z.object({ result: z.string() }).parse(text ? JSON.parse(text) : null).result;
 }
 
 async function events(type?: string): Promise<Event[]> {
@@ -123,20 +108,8 @@ function settled(view: Transaction | null, flow: FlowSpec, status: string): bool
 }
 
 beforeAll(async () => {
-  port = await freePort();
-  tracker = spawnNpm(['start'], userEnv({
-    PORT: String(port),
-    JUNCTION_WEBHOOK_SECRET: secret,
-    // The test sweeps itself (POST /local/sweep).
-    SWEEP_INTERVAL_SECONDS: '86400',
-    RETENTION_DAYS: String(RETENTION_DAYS),
-    TABLE_NAME,
-  }));
-  baseUrl = `http://127.0.0.1:${port}`;
-  await waitUntilHealthy(tracker, baseUrl);
-  const endpoint = await eventually(async () => /DynamoDB: (http:\/\/127\.0\.0\.1:\d+)/.exec(tracker.stdout()), (match) => match !== null, 10_000, 50);
-  if (!endpoint) throw new Error(`no DynamoDB endpoint in the banner:\n${tracker.stdout()}`);
-  documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: endpoint[1], region: 'us-east-1', credentials: { ...LOCAL_CREDENTIALS } }));
+  const endpoint = await tracker.dynamodbEndpoint();
+  documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { ...LOCAL_CREDENTIALS } }));
 
   for (const flow of Object.values(flows)) {
     for (const delivery of buildDeliveries(flow)) expect(await postWebhook(delivery.body)).toBe('applied');
@@ -148,13 +121,8 @@ beforeAll(async () => {
   }
 }, 180_000);
 
-afterAll(async () => {
+afterAll(() => {
   documents?.destroy();
-  if (tracker && !tracker.hasExited()) {
-    signalGroup(tracker.pgid, 'SIGINT');
-    const stopped = await Promise.race([tracker.exited.then(() => true), new Promise<boolean>((done) => setTimeout(() => done(false), 30_000))]);
-    if (!stopped) signalGroup(tracker.pgid, 'SIGKILL');
-  }
 });
 
 describe('events through npm start (CONTRACT §7)', () => {
@@ -271,8 +239,7 @@ describe('events through npm start (CONTRACT §7)', () => {
     expect(of(ids.open)).toEqual([['open', 'tracker', 'new', 'new', null]]);
     for (const event of changes) expect(event).toMatchObject({ transaction_id: event.follow_up_id, order_id: null });
 
-    const run = await runToEnd('sh', ['-c', 'npx redraw-tracker events --type follow_up.changed'], userEnv({ PORT: String(port) }));
-    seen.push(run.stdout, run.stderr);
+    const run = await shell('npx redraw-tracker events --type follow_up.changed');
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n').filter((line) => line.includes(ids.done.transactionId) && !line.includes('action=redraw_order_known'));
     expect(lines).toHaveLength(2);
@@ -280,8 +247,7 @@ describe('events through npm start (CONTRACT §7)', () => {
   });
 
   it('`npx redraw-tracker events --type redraw.stale` prints the stale fact with its order id', async () => {
-    const run = await runToEnd('sh', ['-c', 'npx redraw-tracker events --type redraw.stale'], userEnv({ PORT: String(port) }));
-    seen.push(run.stdout, run.stderr);
+    const run = await shell('npx redraw-tracker events --type redraw.stale');
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n').filter((line) => line.includes(ids.open.redrawId));
     expect(lines).toHaveLength(1);

@@ -32,28 +32,13 @@ import { contentDigest, extensionUrls, taskStatusOf } from '../../functions/core
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { validateTask } from '../../local/fhir-validation';
 import { runCliInProcess } from '../support/cli-in-process';
-import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
-import { newSecret } from '../support/webhook';
+import { eventually, runToEnd, type CommandRun } from '../support/npm-start';
+import { useTrackers, type Tracker } from '../support/tracker-process';
 import { openFollowUpItem } from '../support/open-follow-up';
 
 /** The default systems (CONTRACT §13): npm start is given none. */
 const SYSTEMS = { task: 'urn:redraw-tracker:follow-up', code: 'urn:redraw-tracker', order: 'urn:junction:order', owner: 'urn:redraw-tracker:owner', consoleUrl: null };
 const URLS = extensionUrls(SYSTEMS);
-
-const secret = newSecret();
-
-/** A user's shell, with nothing of AWS or of the developer's tracker settings (FHIR's among them). */
-function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (
-      !/^(AWS_.*|TRACKER_URL|PORT|NO_COLOR|JUNCTION_.*|FHIR_.*|SIMULATE_SEED|REDRAW_.*|RECONCILE_.*|SYNC_.*|FOLLOW_UP_.*|RETENTION_DAYS|SWEEP_INTERVAL_SECONDS|DATA_DIR|DYNAMODB_ENDPOINT|TABLE_NAME|LOG_FORMAT)$/.test(name)
-    ) {
-      env[name] = value;
-    }
-  }
-  return { ...env, AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra };
-}
 
 const FhirView = z.object({ version: z.number(), confirmed_at: z.string(), state: z.enum(['deleted_in_ehr', 'conflict', 'changed_in_ehr', 'refused', 'behind', 'current']) });
 const FollowUp = z.object({ id: z.string(), state: z.enum(['new', 'acknowledged', 'snoozed', 'closed']), disposition: z.string().nullable(), version: z.number() }).loose();
@@ -73,29 +58,6 @@ const LocalFhir = z
     pending: z.number(),
   })
   .strict();
-
-interface Tracker {
-  process: NpmProcess;
-  url: string;
-  port: number;
-}
-
-async function startTracker(settings: Record<string, string>): Promise<Tracker> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const started = spawnNpm(['start'], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', ...settings }));
-  const tracker = { process: started, url, port };
-  trackers.push(tracker);
-  await waitUntilHealthy(started, url);
-  return tracker;
-}
-
-async function stopTracker(tracker: Tracker): Promise<void> {
-  if (tracker.process.hasExited()) return;
-  signalGroup(tracker.process.pgid, 'SIGINT');
-  await Promise.race([tracker.process.exited, new Promise((wake) => setTimeout(wake, 20_000))]);
-  if (!tracker.process.hasExited()) signalGroup(tracker.process.pgid, 'SIGKILL');
-}
 
 async function getJson(url: string): Promise<{ status: number; json: unknown }> {
   const response = await fetch(url);
@@ -127,7 +89,6 @@ async function detail(base: string, id: string): Promise<z.output<typeof Detail>
 /** The lines of a run's output, without trailing blank lines. */
 const linesOf = (text: string): string[] => text.trimEnd().split('\n');
 
-const trackers: Tracker[] = [];
 let fhir: FhirStandin;
 /** Running, and given to nobody: the tracker with FHIR off must never reach it. */
 let idle: FhirStandin;
@@ -143,27 +104,26 @@ let endpoint: string;
 beforeAll(async () => {
   [fhir, idle] = await Promise.all([startFhirStandin(), startFhirStandin()]);
   // Its poll for work done in the EHR every second (CONTRACT §13: a timer of FHIR_POLL_SECONDS under npm start).
-  on = await startTracker({ FHIR_BASE_URL: fhir.url, TABLE_NAME: 'redraw-tracker-fhir-e2e', FHIR_POLL_SECONDS: '1' });
+  on = await trackers.start({ FHIR_BASE_URL: fhir.url, TABLE_NAME: 'redraw-tracker-fhir-e2e', FHIR_POLL_SECONDS: '1' });
   // FHIR off: on the first npm start's DynamoDB Local, its own table (the setting is what this is about, not a second JVM's start).
-  const found = await eventually(async () => /DynamoDB: (http:\/\/127\.0\.0\.1:\d+)/.exec(on.process.stdout())?.[1], (one) => one !== undefined, 10_000, 50);
-  if (found === undefined) throw new Error(`no DynamoDB endpoint in npm start's banner:\n${on.process.stdout()}`);
-  endpoint = found;
+  endpoint = await on.dynamodbEndpoint();
   // Both simulations: the user's `npm run -s simulate` (a process) with FHIR on, while the second npm start
   // starts; then the same in this process with FHIR off.
   const simulateOff = async (): Promise<CommandRun> => {
-    off = await startTracker({ DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: 'redraw-tracker-fhir-off-e2e' });
-    return runCliInProcess(['simulate'], userEnv({ PORT: String(off.port), JUNCTION_WEBHOOK_SECRET: secret, SIMULATE_SEED: '42' }));
+    off = await trackers.start({ DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: 'redraw-tracker-fhir-off-e2e' });
+    return runCliInProcess(['simulate'], off.env({ JUNCTION_WEBHOOK_SECRET: off.secret, SIMULATE_SEED: '42' }));
   };
-  [onRun, offRun] = await Promise.all([runToEnd('npm', ['run', '-s', 'simulate'], userEnv({ PORT: String(on.port), JUNCTION_WEBHOOK_SECRET: secret, SIMULATE_SEED: '42' })), simulateOff()]);
+  [onRun, offRun] = await Promise.all([runToEnd('npm', ['run', '-s', 'simulate'], on.env({ JUNCTION_WEBHOOK_SECRET: on.secret, SIMULATE_SEED: '42' })), simulateOff()]);
   // The writer runs behind the stream: wait until nothing is pending and every follow-up was sent.
   const read = async () => LocalFhir.parse((await getJson(`${on.url}/local/fhir`)).json);
   settled = await eventually(read, (status) => status.pending === 0 && status.never_sent === 0 && status.behind === 0, 60_000, 500);
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(trackers.map(stopTracker));
   await Promise.all([fhir?.stop(), idle?.stop()]);
 }, 30_000);
+/** Registered after the stand-ins' afterAll, so stopped before them. */
+const trackers = useTrackers();
 
 describe('FHIR on: npm start with FHIR_BASE_URL at the stand-in, then npm run simulate', () => {
   it('simulates to the end, exit 0, and its last lines say how to see the Tasks, with commands that answer', async () => {
@@ -242,7 +202,7 @@ describe('FHIR on: npm start with FHIR_BASE_URL at the stand-in, then npm run si
     const followUps = await allFollowUps(on.url);
     const shown = [followUps.find((item) => item.state !== 'closed')!, followUps.find((item) => item.state === 'closed')!];
     for (const followUp of shown) {
-      const run = await runCliInProcess(['follow-up', followUp.id], userEnv({ PORT: String(on.port) }));
+      const run = await runCliInProcess(['follow-up', followUp.id], on.env());
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toMatch(/^ *In the EHR: up to date, version \d+ confirmed /m);
     }
@@ -304,7 +264,7 @@ describe('FHIR notifications (CONTRACT §13): npm start with FHIR_NOTIFY_SECRET 
 
   beforeAll(async () => {
     ehr = await startFhirStandin();
-    notified = await startTracker({ DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: 'redraw-tracker-fhir-notify-e2e', FHIR_BASE_URL: ehr.url, FHIR_NOTIFY_SECRET: NOTIFY_SECRET, FHIR_POLL_SECONDS: '3600' });
+    notified = await trackers.start({ DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: 'redraw-tracker-fhir-notify-e2e', FHIR_BASE_URL: ehr.url, FHIR_NOTIFY_SECRET: NOTIFY_SECRET, FHIR_POLL_SECONDS: '3600' });
   }, 60_000);
   afterAll(async () => {
     await ehr?.stop();

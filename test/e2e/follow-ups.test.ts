@@ -8,19 +8,17 @@
  * field of an action (and the actor header) are refused and never come back in
  * an answer or a log line. Every answer is checked against docs/openapi.json.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { signSvixMessage } from '../../functions/core/svix';
-import { buildDeliveries, freshId, PHI_CANARY, redrawFlow } from '../support/junction';
-import { eventually, freePort, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from '../support/npm-start';
+import { freshId, PHI_CANARY, redrawFlow } from '../support/junction';
+import { eventually } from '../support/npm-start';
 import { openApiValidator } from '../support/openapi';
-import { newMessageId, newSecret } from '../support/webhook';
+import { deliverFlow, useTracker } from '../support/tracker-process';
 
 const DAY = 86_400_000;
-const secret = newSecret();
 const assertDocumented = openApiValidator();
-let tracker: NpmProcess;
-let baseUrl = '';
+// LOG_FORMAT=json: every function's log at info, as on AWS, so the PHI checks search the most the tracker can print.
+const tracker = useTracker({ TABLE_NAME: 'redraw-tracker-follow-ups-e2e', LOG_FORMAT: 'json' });
 /** Every answer body, checked for PHI at the end. */
 const bodies: string[] = [];
 
@@ -34,14 +32,6 @@ const ids = {
   media: { transactionId: freshId(), initialId: freshId(), redrawId: freshId() },
 };
 
-function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(AWS_.*|TRACKER_URL|PORT|JUNCTION_.*|SIMULATE_SEED|REDRAW_.*|RECONCILE_.*|SYNC_.*|RETENTION_DAYS|SWEEP_INTERVAL_SECONDS|DATA_DIR|DYNAMODB_ENDPOINT|TABLE_NAME)$/.test(name)) env[name] = value;
-  }
-  return { ...env, AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra };
-}
-
 interface Answer {
   status: number;
   json: Record<string, unknown>;
@@ -49,7 +39,7 @@ interface Answer {
 
 /** One request; its answer is checked against docs/openapi.json for `method template`. */
 async function call(method: 'GET' | 'POST', path: string, template: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
-  const response = await fetch(`${baseUrl}${path}`, { method, ...(init.body === undefined ? {} : { body: init.body }), headers: { 'content-type': 'application/json', ...init.headers } });
+  const response = await fetch(`${tracker.url}${path}`, { method, ...(init.body === undefined ? {} : { body: init.body }), headers: { 'content-type': 'application/json', ...init.headers } });
   const text = await response.text();
   bodies.push(text);
   assertDocumented(method, template, { statusCode: response.status, headers: Object.fromEntries(response.headers), body: text });
@@ -62,18 +52,6 @@ const act = (id: string, body: unknown, actor?: string) =>
 const followUpOf = (answer: Answer): FollowUp => FollowUp.parse(answer.json.follow_up);
 const errorOf = (answer: Answer) => z.object({ error: z.object({ code: z.string(), message: z.string() }) }).loose().parse(answer.json).error;
 
-async function postWebhook(body: unknown): Promise<void> {
-  const raw = JSON.stringify(body);
-  const messageId = newMessageId();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const response = await fetch(`${baseUrl}/webhooks/junction`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
-    body: raw,
-  });
-  expect(response.status).toBe(200);
-}
-
 async function worklist(query = ''): Promise<FollowUp[]> {
   const answer = await call('GET', `/follow-ups?limit=100${query}`, '/follow-ups');
   expect(answer.status).toBe(200);
@@ -81,26 +59,11 @@ async function worklist(query = ''): Promise<FollowUp[]> {
 }
 
 beforeAll(async () => {
-  const port = await freePort();
-  // LOG_FORMAT=json: every function's log at info, as on AWS, so the PHI checks search the most the tracker can print.
-  tracker = spawnNpm(['start'], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', TABLE_NAME: 'redraw-tracker-follow-ups-e2e', LOG_FORMAT: 'json' }));
-  baseUrl = `http://127.0.0.1:${port}`;
-  await waitUntilHealthy(tracker, baseUrl);
   // Initial orders in redraw_available, their redraws not created yet: each opens a follow-up.
-  for (const spec of Object.values(ids)) {
-    for (const delivery of buildDeliveries(redrawFlow(spec, 'not_created', new Date(Date.now() - 2 * DAY)))) await postWebhook(delivery.body);
-  }
+  for (const spec of Object.values(ids)) await deliverFlow(tracker, redrawFlow(spec, 'not_created', new Date(Date.now() - 2 * DAY)));
   // Opened by the transaction function from the stream, a moment after the webhooks.
   await eventually(() => worklist(), (items) => Object.values(ids).every((spec) => items.some((item) => item.id === spec.transactionId)), 30_000);
 }, 150_000);
-
-afterAll(async () => {
-  if (tracker && !tracker.hasExited()) {
-    signalGroup(tracker.pgid, 'SIGINT');
-    await Promise.race([tracker.exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
-    if (!tracker.hasExited()) signalGroup(tracker.pgid, 'SIGKILL');
-  }
-}, 30_000);
 
 describe('follow-ups through npm start', () => {
   const id = ids.worked.transactionId;
@@ -190,7 +153,7 @@ describe('follow-ups through npm start', () => {
       expect([forged.status, errorOf(forged).code]).toEqual([400, 'invalid_request']);
     }
     expect(await call('GET', `/follow-ups/${id}`, '/follow-ups/{follow_up_id}')).toEqual(before);
-    const response = await fetch(`${baseUrl}/follow-ups/${id}/actions`);
+    const response = await fetch(`${tracker.url}/follow-ups/${id}/actions`);
     expect([response.status, response.headers.get('allow')]).toEqual([405, 'POST']);
   });
 
@@ -198,7 +161,7 @@ describe('follow-ups through npm start', () => {
     const id = ids.media.transactionId;
     const before = await call('GET', `/follow-ups/${id}`, '/follow-ups/{follow_up_id}');
     const send = async (body: string, headers: Record<string, string>) => {
-      const response = await fetch(`${baseUrl}/follow-ups/${id}/actions`, { method: 'POST', body, headers });
+      const response = await fetch(`${tracker.url}/follow-ups/${id}/actions`, { method: 'POST', body, headers });
       const text = await response.text();
       bodies.push(text);
       assertDocumented('POST', ACTIONS, { statusCode: response.status, headers: Object.fromEntries(response.headers), body: text });

@@ -5,50 +5,25 @@
  * `npx redraw-tracker notifications [--format ...]`. The default answer of
  * `GET /local/notifications` stays the JSON it always was.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { signSvixMessage } from '../../functions/core/svix';
-import { buildDeliveries, freshId, PHI_CANARY, redrawFlow } from '../support/junction';
-import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
-import { newMessageId, newSecret } from '../support/webhook';
+import { cliRuns } from '../support/cli-runs';
+import { freshId, PHI_CANARY, redrawFlow } from '../support/junction';
+import { eventually } from '../support/npm-start';
+import { deliverFlow, useTracker } from '../support/tracker-process';
 
 const DAY = 86_400_000;
-const secret = newSecret();
-let tracker: NpmProcess;
-let port = 0;
-let baseUrl = '';
+// The test drives the sweep itself; times also in New York.
+const tracker = useTracker({ ALERT_TIMEZONE: 'America/New_York' });
 /** Everything the tracker answered and the CLI printed, searched for PHI at the end. */
 const seen: string[] = [];
 const stuck = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
 
-const SETTINGS = ['PORT', 'JUNCTION_WEBHOOK_SECRET', 'REDRAW_STALE_AFTER_DAYS', 'REDRAW_MISSING_AFTER_HOURS', 'SWEEP_INTERVAL_SECONDS', 'DATA_DIR', 'DYNAMODB_ENDPOINT', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL', 'TABLE_NAME', 'FOLLOW_UP_ACK_HOURS', 'JUNCTION_API_KEY', 'ENVIRONMENT_NAME', 'ALERT_TIMEZONE', 'TRACKER_URL'];
-
-function cleanEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of SETTINGS) delete env[name];
-  return { ...env, AWS_EC2_METADATA_DISABLED: 'true', ...settings };
-}
-
 beforeAll(async () => {
-  port = await freePort();
-  // The test drives the sweep itself; times also in New York.
-  tracker = spawnNpm(['start'], cleanEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', ALERT_TIMEZONE: 'America/New_York' }));
-  baseUrl = `http://127.0.0.1:${port}`;
-  await waitUntilHealthy(tracker, baseUrl);
   // An initial order in redraw_available for three weeks, no redraw order: redraw_not_created.
-  for (const delivery of buildDeliveries(redrawFlow(stuck, 'not_created', new Date(Date.now() - 21 * DAY)))) {
-    const raw = JSON.stringify(delivery.body);
-    const messageId = newMessageId();
-    const timestamp = Math.floor(Date.now() / 1000);
-    const response = await fetch(`${baseUrl}/webhooks/junction`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
-      body: raw,
-    });
-    expect(response.status).toBe(200);
-  }
+  await deliverFlow(tracker, redrawFlow(stuck, 'not_created', new Date(Date.now() - 21 * DAY)));
   // The follow-up opens behind the stream: the alert names it (whose it is, how to take it) once it exists.
-  await eventually(async () => (await fetch(`${baseUrl}/follow-ups/${stuck.transactionId}`)).status, (status) => status === 200, 30_000, 200);
+  await eventually(async () => (await fetch(`${tracker.url}/follow-ups/${stuck.transactionId}`)).status, (status) => status === 200, 30_000, 200);
   await eventually(
     async () => {
       await get('/local/sweep', { method: 'POST' });
@@ -60,27 +35,15 @@ beforeAll(async () => {
   );
 }, 180_000);
 
-afterAll(async () => {
-  if (tracker && !tracker.hasExited()) {
-    signalGroup(tracker.pgid, 'SIGINT');
-    const stopped = await Promise.race([tracker.exited.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 20_000))]);
-    if (!stopped) signalGroup(tracker.pgid, 'SIGKILL');
-    await tracker.exited;
-  }
-});
-
 async function get(path: string, init: RequestInit = {}): Promise<{ status: number; json: unknown }> {
-  const response = await fetch(`${baseUrl}${path}`, init);
+  const response = await fetch(`${tracker.url}${path}`, init);
   const text = await response.text();
   seen.push(text);
   return { status: response.status, json: JSON.parse(text) };
 }
 
-async function cli(args: readonly string[]): Promise<CommandRun> {
-  const run = await runToEnd(process.execPath, ['bin/redraw-tracker.mjs', ...args], cleanEnv({ PORT: String(port) }));
-  seen.push(run.stdout, run.stderr);
-  return run;
-}
+/** `node bin/redraw-tracker.mjs <args>`, as the package's bin runs it. */
+const { bin: cli } = cliRuns(tracker, seen);
 
 const SUBJECT = /^Redraw stuck (2[01]) days \(redraw not created\) - no owner - local$/;
 const Email = z.object({ subject: z.string(), text: z.string() });
@@ -131,7 +94,7 @@ describe('GET /local/notifications', () => {
   });
 
   it('links the alert to its follow-up in the console, on npm start\'s own URL, in every format', async () => {
-    const link = `http://127.0.0.1:${port}/#/follow-ups/${stuck.transactionId}`;
+    const link = `${tracker.url}/#/follow-ups/${stuck.transactionId}`;
     const [notification] = mine(z.object({ items: z.array(z.object({ console_link: z.string().nullable() }).loose()) }).parse((await get('/local/notifications')).json).items);
     expect(notification!.console_link).toBe(link);
     const [email] = z.object({ items: z.array(Email) }).parse((await get('/local/notifications?format=email')).json).items.filter((item) => item.text.includes(stuck.initialId));
@@ -142,7 +105,7 @@ describe('GET /local/notifications', () => {
     const page = await fetch(link);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    expect((await fetch(`${baseUrl}/follow-ups/${decodeURIComponent(link.split('#/follow-ups/')[1]!)}`)).status).toBe(200);
+    expect((await fetch(`${tracker.url}/follow-ups/${decodeURIComponent(link.split('#/follow-ups/')[1]!)}`)).status).toBe(200);
   });
 
   it('refuses a format it does not know', async () => {
@@ -158,7 +121,7 @@ describe('npx redraw-tracker notifications', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Subject: Redraw stuck 2[01] days \(redraw not created\) - no owner - local$/m);
     expect(run.stdout).toContain(`In Junction:     paste the order id ${stuck.initialId} into the order search of Junction's dashboard`);
-    expect(run.stdout).toContain(`In the console:  http://127.0.0.1:${port}/#/follow-ups/${stuck.transactionId}\n`);
+    expect(run.stdout).toContain(`In the console:  ${tracker.url}/#/follow-ups/${stuck.transactionId}\n`);
   });
 
   it('prints the chat message with --format chat, and the JSON with --format json', async () => {

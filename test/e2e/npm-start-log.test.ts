@@ -6,35 +6,18 @@
  * The second npm start runs on the first one's DynamoDB Local (DYNAMODB_ENDPOINT,
  * its own table as each has): what it prints is about LOG_FORMAT, not a JVM.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { signSvixMessage } from '../../functions/core/svix';
+import { describe, expect, it } from 'vitest';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow } from '../support/junction';
-import { eventually, freePort, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from '../support/npm-start';
-import { newMessageId, newSecret } from '../support/webhook';
+import { eventually } from '../support/npm-start';
+import { postSigned, useTrackers } from '../support/tracker-process';
+import { newSecret } from '../support/webhook';
 
 const DAY = 86_400_000;
 const secret = newSecret();
-const started: NpmProcess[] = [];
+/** Stopped after the file, the one that runs the shared DynamoDB Local last. */
+const trackers = useTrackers();
 /** The first npm start's DynamoDB Local, from its banner: the next one uses it. */
 let dynamodb: string | undefined;
-
-function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(AWS_.*|TRACKER_URL|PORT|JUNCTION_.*|REDRAW_.*|LOG_FORMAT|POWERTOOLS_.*|SWEEP_INTERVAL_SECONDS|DATA_DIR|DYNAMODB_ENDPOINT|TABLE_NAME)$/.test(name)) env[name] = value;
-  }
-  return { ...env, AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra };
-}
-
-afterAll(async () => {
-  // The one that runs the shared DynamoDB Local last.
-  for (const tracker of [...started].reverse()) {
-    if (tracker.hasExited()) continue;
-    signalGroup(tracker.pgid, 'SIGINT');
-    await Promise.race([tracker.exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
-    if (!tracker.hasExited()) signalGroup(tracker.pgid, 'SIGKILL');
-  }
-}, 45_000);
 
 /**
  * Starts npm start with `settings`, walks a redraw through it (its webhooks, two
@@ -42,45 +25,33 @@ afterAll(async () => {
  * its banner, and how many requests the walk made.
  */
 async function walk(settings: Record<string, string>): Promise<{ after: string[]; stderr: string; requests: number; banner: string }> {
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const tracker = spawnNpm(['start'], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', TABLE_NAME: `log-${freshId()}`, ...(dynamodb === undefined ? {} : { DYNAMODB_ENDPOINT: dynamodb }), ...settings }));
-  started.push(tracker);
-  await waitUntilHealthy(tracker, baseUrl);
-  await eventually(async () => tracker.stdout().includes('Press Ctrl-C to stop.'), Boolean, 10_000, 50);
+  const tracker = await trackers.start({ JUNCTION_WEBHOOK_SECRET: secret, TABLE_NAME: `log-${freshId()}`, ...(dynamodb === undefined ? {} : { DYNAMODB_ENDPOINT: dynamodb }), ...settings });
+  const banner = await tracker.banner();
   dynamodb ??= /DynamoDB: (http:\/\/127\.0\.0\.1:\d+)/.exec(tracker.stdout())?.[1];
-  const bannerEnd = tracker.stdout().indexOf('Press Ctrl-C to stop.') + 'Press Ctrl-C to stop.'.length;
   let requests = 1; // the health check that found it ready
   const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
   for (const delivery of buildDeliveries(redrawFlow(ids, 'not_created', new Date(Date.now() - 3 * DAY)))) {
-    const raw = JSON.stringify(delivery.body);
-    const messageId = newMessageId();
-    const timestamp = Math.floor(Date.now() / 1000);
-    const response = await fetch(`${baseUrl}/webhooks/junction`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
-      body: raw,
-    });
+    const response = await postSigned(tracker, delivery.body);
     requests++;
     expect(response.status).toBe(200);
   }
   await eventually(
     async () => {
       requests++;
-      return (await fetch(`${baseUrl}/follow-ups/${ids.transactionId}`)).status;
+      return (await fetch(`${tracker.url}/follow-ups/${ids.transactionId}`)).status;
     },
     (status) => status === 200,
     30_000,
     200,
   );
   for (const [method, path] of [['GET', `/orders/${ids.initialId}`], ['POST', '/local/sweep'], ['GET', '/redraws?state=stale']] as const) {
-    await (await fetch(`${baseUrl}${path}`, { method })).text();
+    await (await fetch(`${tracker.url}${path}`, { method })).text();
     requests++;
   }
   // The stream has written its last version; nothing more is on its way.
   await new Promise((resolve) => setTimeout(resolve, 1500));
-  const after = tracker.stdout().slice(bannerEnd).split('\n').filter((line) => line.trim() !== '');
-  return { after, stderr: tracker.stderr(), requests, banner: tracker.stdout().slice(0, bannerEnd) };
+  const after = tracker.stdout().slice(banner.length).split('\n').filter((line) => line.trim() !== '');
+  return { after, stderr: tracker.stderr(), requests, banner };
 }
 
 describe('npm start prints', () => {

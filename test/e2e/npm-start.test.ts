@@ -26,24 +26,22 @@ import {
   type Delivery,
   type FlowSpec,
 } from '../support/junction';
-import { eventually, freePort, processesMatching, repoRoot, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from '../support/npm-start';
+import { eventually, freePort, processesMatching, repoRoot, signalGroup, spawnNpm } from '../support/npm-start';
 import { keptForeverIn, scanLocalTable } from '../support/retention-check';
+import { useTracker, useTrackers } from '../support/tracker-process';
+import { userEnv } from '../support/user-env';
 import { newMessageId, newSecret } from '../support/webhook';
-import { OrderAnswer, RedrawPageAnswer, TransactionAnswer } from '../support/order-answer';
+import { OrderAnswer as Order, RedrawPageAnswer as RedrawPage, TransactionAnswer as Transaction } from '../support/order-answer';
 
 const run = promisify(execFile);
 const DAY = 86_400_000;
 
-const Order = OrderAnswer;
-type Order = OrderAnswer;
-const Transaction = TransactionAnswer;
 type Transaction = z.output<typeof Transaction>;
-const RedrawPage = RedrawPageAnswer;
 const Notification = z.object({ order_id: z.string(), transaction_id: z.string().nullable(), reason: z.string() }).loose();
 
 const secrets = [newSecret(), newSecret()];
-let tracker: NpmProcess;
-let baseUrl = '';
+// Stopped after the file only when a test failed before the Ctrl-C test below: never leave the group behind.
+const tracker = useTracker({ JUNCTION_WEBHOOK_SECRET: secrets.join(',') });
 let dynamodbPort = 0;
 /** Every response body the tracker sent, checked for PHI at the end. */
 const bodies: string[] = [];
@@ -55,7 +53,7 @@ interface Answer {
 }
 
 async function call(path: string, init: RequestInit = {}): Promise<Answer> {
-  const response = await fetch(`${baseUrl}${path}`, init);
+  const response = await fetch(`${tracker.url}${path}`, init);
   const text = await response.text();
   bodies.push(text);
   let json: unknown = null;
@@ -160,67 +158,24 @@ function normalized(transaction: Transaction, names: ReadonlyMap<string, string>
   };
 }
 
-/** This environment minus any tracker setting of the developer's (default thresholds, in memory), plus `settings`. */
-function trackerEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of ['PORT', 'JUNCTION_WEBHOOK_SECRET', 'REDRAW_STALE_AFTER_DAYS', 'REDRAW_MISSING_AFTER_HOURS', 'SWEEP_INTERVAL_SECONDS', 'DATA_DIR', 'DYNAMODB_ENDPOINT', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL', 'TABLE_NAME']) {
-    delete env[name];
-  }
-  return { ...env, ...settings };
-}
-
 beforeAll(async () => {
-  const port = await freePort();
-  tracker = spawnNpm(['start'], trackerEnv({
-    PORT: String(port),
-    JUNCTION_WEBHOOK_SECRET: secrets.join(','),
-    // The test drives the sweeps itself (POST /local/sweep).
-    SWEEP_INTERVAL_SECONDS: '86400',
-  }));
-  baseUrl = `http://127.0.0.1:${port}`;
-  await waitUntilHealthy(tracker, baseUrl);
   // /health answers as soon as the server listens; the banner is printed just after.
-  const endpoint = await eventually(
-    async () => /DynamoDB: http:\/\/127\.0\.0\.1:(\d+)/.exec(tracker.stdout()),
-    (match) => match !== null,
-    10_000,
-    50,
-  );
-  if (!endpoint) throw new Error(`no DynamoDB endpoint in the banner:\n${tracker.stdout()}`);
-  dynamodbPort = Number(endpoint[1]);
-});
-
-afterAll(async () => {
-  // Only when a test failed before the Ctrl-C test: never leave the group behind.
-  if (tracker && !tracker.hasExited()) {
-    signalGroup(tracker.pgid, 'SIGKILL');
-    await tracker.exited;
-  }
+  dynamodbPort = Number(new URL(await tracker.dynamodbEndpoint()).port);
 });
 
 // Before the first npm start's Ctrl-C test below: this one runs on its DynamoDB Local.
 describe('npm start with FOLLOW_UP_MISSING_RESULTS=off', () => {
-  let offTracker: NpmProcess | undefined;
-  afterAll(async () => {
-    if (offTracker && !offTracker.hasExited()) {
-      signalGroup(offTracker.pgid, 'SIGKILL');
-      await offTracker.exited;
-    }
-  });
+  const trackers = useTrackers();
 
   it('keeps to redraws: the simulator shows the incomplete redraw open with results_still_missing, no follow-up for the failed kits or the walk-in without redraws, says why, and lets those expire', async () => {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
     // On the first npm start's DynamoDB Local, its own table: the setting is what this is about, not a second JVM's start.
-    offTracker = spawnNpm(['start'], trackerEnv({
-      PORT: String(port),
+    const offTracker = await trackers.start({
       JUNCTION_WEBHOOK_SECRET: secrets[0]!,
-      SWEEP_INTERVAL_SECONDS: '86400',
       FOLLOW_UP_MISSING_RESULTS: 'off',
       DYNAMODB_ENDPOINT: `http://127.0.0.1:${dynamodbPort}`,
       TABLE_NAME: 'redraw-tracker-missing-results-off',
-    }));
-    await waitUntilHealthy(offTracker, url);
+    });
+    const { url } = offTracker;
     const { stdout } = await run('npm', ['run', '-s', 'simulate'], { cwd: repoRoot, env: { ...process.env, TRACKER_URL: url, JUNCTION_WEBHOOK_SECRET: secrets[0], SIMULATE_SEED: '5' } });
     const missing = stdout.slice(stdout.indexOf('Results still missing (CONTRACT §9)'));
     expect(missing).toMatch(/^ {2}W +new +results_still_missing +W redraw +completed +- /m);
@@ -235,14 +190,14 @@ describe('npm start with FOLLOW_UP_MISSING_RESULTS=off', () => {
     expect(retention.ended).toBeGreaterThan(10);
     expect(retention.keptForever).toEqual([]);
     expect(offTracker.stdout() + offTracker.stderr()).not.toContain('without an expiry or a follow-up to hold it');
-    signalGroup(offTracker.pgid, 'SIGINT');
-    expect(await offTracker.exited).toEqual({ code: 0, signal: null });
+    signalGroup(offTracker.process.pgid, 'SIGINT');
+    expect(await offTracker.process.exited).toEqual({ code: 0, signal: null });
   }, 240_000);
 });
 
 describe('npm start', () => {
   it('prints where it listens and says how many webhook secrets it uses, not the secrets', () => {
-    expect(tracker.stdout()).toContain(`redraw-tracker is listening on ${baseUrl}`);
+    expect(tracker.stdout()).toContain(`redraw-tracker is listening on ${tracker.url}`);
     expect(tracker.stdout()).toContain('Webhook secrets: 2 from JUNCTION_WEBHOOK_SECRET');
     for (const secret of secrets) expect(tracker.stdout()).not.toContain(secret);
   });
@@ -368,7 +323,7 @@ describe('npm start', () => {
   });
 
   it('accepts the documented curl example signed by `npm run sign-webhook`', async () => {
-    const script = `curl -s -X POST ${baseUrl}/webhooks/junction -H 'content-type: application/json' $(npm run -s sign-webhook -- docs/examples/order-updated.json) --data-binary @docs/examples/order-updated.json`;
+    const script = `curl -s -X POST ${tracker.url}/webhooks/junction -H 'content-type: application/json' $(npm run -s sign-webhook -- docs/examples/order-updated.json) --data-binary @docs/examples/order-updated.json`;
     const { stdout } = await run('sh', ['-c', script], { cwd: repoRoot, env: { ...process.env, JUNCTION_WEBHOOK_SECRET: secrets[1] } });
     expect(['{"result":"applied"}', '{"result":"duplicate"}']).toContain(stdout);
   });
@@ -376,7 +331,7 @@ describe('npm start', () => {
   it('runs the simulator against it: exit 0 and a final view with the redraw transaction completed', async () => {
     const { stdout } = await run('npm', ['run', '-s', 'simulate'], {
       cwd: repoRoot,
-      env: { ...process.env, TRACKER_URL: baseUrl, JUNCTION_WEBHOOK_SECRET: secrets[1], SIMULATE_SEED: '42' },
+      env: { ...process.env, TRACKER_URL: tracker.url, JUNCTION_WEBHOOK_SECRET: secrets[1], SIMULATE_SEED: '42' },
     });
     bodies.push(stdout);
     expect(stdout).toMatch(/Transaction A \(the redraw\): [0-9a-f-]{36}\n {2}status: completed/);
@@ -411,10 +366,10 @@ describe('npm start', () => {
 
   it('stops on Ctrl-C (SIGINT to its process group) with exit code 0, leaving no process and no DynamoDB Local behind', async () => {
     expect(processesMatching(new RegExp(`java .*-port ${dynamodbPort}\\b`))).toHaveLength(1);
-    signalGroup(tracker.pgid, 'SIGINT');
-    expect(await tracker.exited).toEqual({ code: 0, signal: null });
+    signalGroup(tracker.process.pgid, 'SIGINT');
+    expect(await tracker.process.exited).toEqual({ code: 0, signal: null });
     // The JVM may take a moment after npm returns: bounded wait for the group to empty.
-    const alive = await eventually(async () => signalGroup(tracker.pgid, 0), (groupAlive) => !groupAlive, 15_000);
+    const alive = await eventually(async () => signalGroup(tracker.process.pgid, 0), (groupAlive) => !groupAlive, 15_000);
     expect(alive).toBe(false);
     expect(processesMatching(new RegExp(`java .*-port ${dynamodbPort}\\b`))).toEqual([]);
   });
@@ -446,7 +401,7 @@ describe('npm start refusing to start', () => {
   it('says in one line that the port is busy, exits non-zero and leaves no process behind', async () => {
     blocker = createServer();
     const port = await new Promise<number>((done) => blocker!.listen(0, '127.0.0.1', () => done((blocker!.address() as { port: number }).port)));
-    const result = await startToEnd(trackerEnv({ PORT: String(port) }));
+    const result = await startToEnd(userEnv({ PORT: String(port) }));
     expect(result.code).not.toBe(0);
     expect(ownLines(result.stderr)).toEqual([`redraw-tracker: port ${port} is already in use: set PORT to a free port`]);
     expect(result.stderr).not.toMatch(/^\s+at /m);
@@ -462,7 +417,7 @@ describe('npm start refusing to start', () => {
     await symlink(which('sh'), join(noJava, 'sh'));
     await expect(run('/bin/sh', ['-c', 'command -v java'], { env: { PATH: noJava } })).rejects.toMatchObject({ code: expect.any(Number) });
 
-    const result = await startToEnd(trackerEnv({ PATH: noJava, PORT: String(await freePort()) }), join(noJava, 'npm'));
+    const result = await startToEnd(userEnv({ PATH: noJava, PORT: String(await freePort()) }), join(noJava, 'npm'));
     expect(result.code).not.toBe(0);
     const lines = ownLines(result.stderr);
     expect(lines).toHaveLength(1);

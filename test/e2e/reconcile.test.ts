@@ -33,7 +33,9 @@ import * as z from 'zod';
 import { connectStandin, type StandinControl, type StandinOrder } from '../../local/junction-standin';
 import { runCliInProcess } from '../support/cli-in-process';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, simpleFlow, type FlowSpec } from '../support/junction';
-import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
+import { eventually, freePort, runToEnd, spawnNpm, stopGroup, type CommandRun, type NpmProcess } from '../support/npm-start';
+import { startTracker as startNpmStart, type Tracker } from '../support/tracker-process';
+import { userEnv } from '../support/user-env';
 import { newSecret } from '../support/webhook';
 
 const DAY = 86_400_000;
@@ -66,15 +68,6 @@ const outputs: string[] = [];
 
 type Run = CommandRun;
 
-/** A user's shell: none of the developer's tracker or Junction settings, plus `extra`. */
-function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(TRACKER_URL|PORT|JUNCTION_.*|SIMULATE_SEED|REDRAW_.*|RECONCILE_.*|FOLLOW_UP_.*|SWEEP_INTERVAL_SECONDS|DATA_DIR|DYNAMODB_ENDPOINT|AWS_ENDPOINT_URL(_DYNAMODB)?|TABLE_NAME|DIGEST_TIMEZONE)$/.test(name)) env[name] = value;
-  }
-  return { ...env, ...extra };
-}
-
 /** `npm run -s <script> [-- args]` in the clone, to its end. */
 async function npmRun(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
   const run = await runToEnd('npm', ['run', '-s', script, ...(args.length > 0 ? ['--', ...args] : [])], env);
@@ -92,22 +85,11 @@ async function cliRun(command: string, args: readonly string[], env: NodeJS.Proc
 /** Our own lines on stderr (npm may add warnings about the machine's npm configuration). */
 const ownLines = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('redraw-tracker:'));
 
-/** Starts `npm start` on a free port and waits until it answers. */
-async function startTracker(settings: Record<string, string>): Promise<{ tracker: NpmProcess; baseUrl: string; port: number }> {
-  const port = await freePort();
-  const tracker = spawnNpm(['start'], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', LOG_FORMAT: 'json', ...settings }));
-  const baseUrl = `http://127.0.0.1:${port}`;
-  await waitUntilHealthy(tracker, baseUrl);
-  await eventually(async () => tracker.stdout().includes('Press Ctrl-C to stop.'), Boolean, 10_000, 50);
-  return { tracker, baseUrl, port };
-}
-
-/** Ctrl-C to the process group, as a terminal does; SIGKILL if it hangs. */
-async function stop(child: NpmProcess | undefined): Promise<void> {
-  if (!child || child.hasExited()) return;
-  signalGroup(child.pgid, 'SIGINT');
-  const stopped = await Promise.race([child.exited.then(() => true), new Promise<boolean>((done) => setTimeout(() => done(false), 30_000))]);
-  if (!stopped) signalGroup(child.pgid, 'SIGKILL');
+/** Starts `npm start` on a free port and waits until it answers and its banner is out. */
+async function startTracker(settings: Record<string, string>): Promise<{ tracker: Tracker; baseUrl: string; port: number }> {
+  const tracker = await startNpmStart({ JUNCTION_WEBHOOK_SECRET: secret, LOG_FORMAT: 'json', ...settings });
+  await tracker.banner();
+  return { tracker, baseUrl: tracker.url, port: tracker.port };
 }
 
 async function trackerGet(baseUrl: string, path: string): Promise<{ status: number; json: unknown }> {
@@ -188,16 +170,16 @@ beforeAll(async () => {
 });
 
 /** The first tracker (with the key), whose DynamoDB Local the second one uses: stopped last. */
-let keyed: NpmProcess | undefined;
+let keyed: Tracker | undefined;
 let keyedDynamoDb = '';
 
 afterAll(async () => {
-  await stop(keyed);
-  await stop(standinProcess);
+  await keyed?.stop();
+  if (standinProcess) await stopGroup(standinProcess);
 });
 
 describe('npm start with JUNCTION_API_BASE_URL and JUNCTION_API_KEY pointing at `npm run junction-api`', () => {
-  let tracker: NpmProcess;
+  let tracker: Tracker;
   let baseUrl = '';
   let port = 0;
   const junctionEnv = () => ({ JUNCTION_API_BASE_URL: standinUrl, JUNCTION_API_KEY: apiKey });
@@ -211,9 +193,7 @@ describe('npm start with JUNCTION_API_BASE_URL and JUNCTION_API_KEY pointing at 
   beforeAll(async () => {
     ({ tracker, baseUrl, port } = await startTracker(junctionEnv()));
     keyed = tracker;
-    const endpoint = /DynamoDB: (http:\/\/127\.0\.0\.1:\d+)/.exec(tracker.stdout())?.[1];
-    if (endpoint === undefined) throw new Error(`no DynamoDB endpoint in the banner:\n${tracker.stdout()}`);
-    keyedDynamoDb = endpoint;
+    keyedDynamoDb = await tracker.dynamodbEndpoint();
     before = await standin.orders();
     run = await npmRun('simulate', [], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SIMULATE_SEED: '42', ...junctionEnv() }));
     // The simulated status times lie in the past eight days (the reconciliation's backfilled orders are older and outside it).
@@ -407,7 +387,7 @@ describe('npm start with JUNCTION_API_BASE_URL and JUNCTION_API_KEY pointing at 
 });
 
 describe('npm start without JUNCTION_API_KEY (the stand-in running, its URL given)', () => {
-  let tracker: NpmProcess;
+  let tracker: Tracker;
   let port = 0;
 
   beforeAll(async () => {
@@ -415,7 +395,7 @@ describe('npm start without JUNCTION_API_KEY (the stand-in running, its URL give
     await standin.clearRequests();
   });
   afterAll(async () => {
-    await stop(tracker);
+    await tracker?.stop();
   });
 
   it('simulates the webhook story as before, with one line on how to see reconciliation, and Junction sees not a single request', async () => {

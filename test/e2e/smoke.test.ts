@@ -14,23 +14,15 @@ import { SMOKE_ORDER_LIFETIME_SECONDS, SMOKE_ORDER_PREFIX } from '../../function
 import { keys } from '../../functions/store/table';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb-local';
 import { PHI_CANARY } from '../../local/junction-flows';
-import { eventually, freePort, runToEnd, signalGroup, spawnNpm, waitUntilHealthy, type CommandRun, type NpmProcess } from '../support/npm-start';
+import { freePort, runToEnd, type CommandRun } from '../support/npm-start';
+import { useTracker } from '../support/tracker-process';
+import { userEnv } from '../support/user-env';
 import { newSecret } from '../support/webhook';
 
 const TABLE_NAME = 'smoke-e2e';
-const secret = newSecret();
-let tracker: NpmProcess;
-let baseUrl = '';
+const tracker = useTracker({ TABLE_NAME });
+const { secret } = tracker;
 let documents: DynamoDBDocumentClient;
-
-/** A user's shell: none of the developer's tracker or AWS settings, plus `extra`. */
-function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(AWS_.*|TRACKER_URL|PORT|JUNCTION_.*|REDRAW_.*|RETENTION_DAYS|SWEEP_INTERVAL_SECONDS|DATA_DIR|DYNAMODB_ENDPOINT|TABLE_NAME|NO_COLOR)$/.test(name)) env[name] = value;
-  }
-  return { ...env, AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra };
-}
 
 /** `node bin/redraw-tracker.mjs smoke ...` in the clone, as the package's bin runs it. */
 function smoke(args: readonly string[], env: Record<string, string>): Promise<CommandRun> {
@@ -53,33 +45,23 @@ const Report = z.object({
 }).strict();
 
 beforeAll(async () => {
-  const port = await freePort();
-  tracker = spawnNpm(['start'], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', TABLE_NAME }));
-  baseUrl = `http://127.0.0.1:${port}`;
-  await waitUntilHealthy(tracker, baseUrl);
-  const endpoint = await eventually(async () => /DynamoDB: (http:\/\/127\.0\.0\.1:\d+)/.exec(tracker.stdout()), (match) => match !== null, 10_000, 50);
-  if (!endpoint) throw new Error(`no DynamoDB endpoint in the banner:\n${tracker.stdout()}`);
-  documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: endpoint[1], region: 'us-east-1', credentials: { ...LOCAL_CREDENTIALS } }));
-}, 180_000);
+  documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: await tracker.dynamodbEndpoint(), region: 'us-east-1', credentials: { ...LOCAL_CREDENTIALS } }));
+});
 
-afterAll(async () => {
+afterAll(() => {
   documents?.destroy();
-  if (tracker && !tracker.hasExited()) {
-    signalGroup(tracker.pgid, 'SIGINT');
-    await tracker.exited;
-  }
 });
 
 describe('redraw-tracker smoke against npm start', () => {
   it('sends a signed made-up order through the webhook, reads it back, checks the console npm start serves, prints each step\'s latency, and the order expires within a day', async () => {
     const before = Math.floor(Date.now() / 1000);
-    const run = await smoke([], { TRACKER_URL: baseUrl, JUNCTION_WEBHOOK_SECRET: secret });
+    const run = await smoke([], { TRACKER_URL: tracker.url, JUNCTION_WEBHOOK_SECRET: secret });
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe(`Smoke test of the local tracker at ${baseUrl}: passed`);
+    expect(lines[0]).toBe(`Smoke test of the local tracker at ${tracker.url}: passed`);
     const orderId = /order (\S+): applied by the webhook, read back as received\/ordered/.exec(lines[1] ?? '')?.[1] ?? '';
     expect(orderId).toMatch(new RegExp(`^${SMOKE_ORDER_PREFIX}[0-9a-f-]{36}$`));
-    expect(lines[2]).toBe(`  console ${baseUrl}/: the page and its config.json are served`);
+    expect(lines[2]).toBe(`  console ${tracker.url}/: the page and its config.json are served`);
     // The table: a header and the steps a local run makes (no stack, no secret to read; the console's page and
     // config.json, no api step: npm start's API has no token to refuse), latencies in ms.
     const header = lines.findIndex((line) => /^step\s+latency\s+result$/.test(line));
@@ -98,32 +80,32 @@ describe('redraw-tracker smoke against npm start', () => {
     expect(expiresAt).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + SMOKE_ORDER_LIFETIME_SECONDS);
     const printed = /deletes this order by (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC/.exec(run.stdout)?.[1];
     expect(printed).toBe(new Date(expiresAt * 1000).toISOString().slice(0, 16).replace('T', ' '));
-    expect((await fetch(`${baseUrl}/local/sweep`, { method: 'POST' })).status).toBe(200);
-    const order = z.object({ order: z.object({ id: z.string(), stale: z.unknown(), follow_up_id: z.unknown() }).loose() }).parse(await (await fetch(`${baseUrl}/orders/${orderId}`)).json()).order;
+    expect((await fetch(`${tracker.url}/local/sweep`, { method: 'POST' })).status).toBe(200);
+    const order = z.object({ order: z.object({ id: z.string(), stale: z.unknown(), follow_up_id: z.unknown() }).loose() }).parse(await (await fetch(`${tracker.url}/orders/${orderId}`)).json()).order;
     expect(order).toMatchObject({ id: orderId, stale: null, follow_up_id: null });
     expect((await item(orderId))?.expires_at).toBe(expiresAt);
 
     // Its events: the one fact of a new order, recognisable by the id's prefix.
-    const events = z.object({ items: z.array(z.object({ type: z.string(), order_id: z.string().nullable() }).loose()) }).parse(await (await fetch(`${baseUrl}/local/events`)).json()).items;
+    const events = z.object({ items: z.array(z.object({ type: z.string(), order_id: z.string().nullable() }).loose()) }).parse(await (await fetch(`${tracker.url}/local/events`)).json()).items;
     expect(events.filter((event) => event.order_id === orderId).map((event) => event.type)).toEqual(['order.status_changed']);
     expect(run.stdout + run.stderr).not.toContain(secret);
     expect(run.stdout + run.stderr).not.toContain(PHI_CANARY);
   });
 
   it('gives the API\'s ids, statuses and latencies only with --json, the steps in order', async () => {
-    const run = await smoke(['--json'], { PORT: baseUrl.split(':').at(-1)!, JUNCTION_WEBHOOK_SECRET: secret });
+    const run = await smoke(['--json'], { PORT: tracker.url.split(':').at(-1)!, JUNCTION_WEBHOOK_SECRET: secret });
     expect(run.code, run.stderr).toBe(0);
     const report = Report.parse(JSON.parse(run.stdout));
     expect(report.steps.map((step) => step.step)).toEqual(['post_webhook', 'first_read', 'console_page', 'console_config']);
     expect(report.steps.map((step) => step.result)).toEqual(['200 applied', '200 received/ordered', '200 text/html', '200 api /']);
-    expect(report.console).toEqual({ deployed: true, url: `${baseUrl}/` });
+    expect(report.console).toEqual({ deployed: true, url: `${tracker.url}/` });
     expect(report.order).toEqual({ id: report.order_id, status: 'received', low_level_status: 'ordered' });
-    expect(report.target).toBe(`the local tracker at ${baseUrl}`);
+    expect(report.target).toBe(`the local tracker at ${tracker.url}`);
     expect(Date.parse(report.expires_at) / 1000).toBe(z.number().parse((await item(report.order_id))?.expires_at));
   });
 
   it('fails with exit 1 and says which secret when the tracker refuses the signature', async () => {
-    const run = await smoke([], { TRACKER_URL: baseUrl, JUNCTION_WEBHOOK_SECRET: newSecret() });
+    const run = await smoke([], { TRACKER_URL: tracker.url, JUNCTION_WEBHOOK_SECRET: newSecret() });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/the webhook refused the signature \(HTTP 401 invalid_signature\): the secret read \(JUNCTION_WEBHOOK_SECRET\) is not one `npm start` was given/);

@@ -4,100 +4,19 @@
  * sweep run by `POST /local/sweep`, what it sent read from
  * `GET /local/notifications` and `GET /local/events`. A person's actions go
  * through the store's actOnFollowUp against the tracker's DynamoDB (the
- * endpoint its banner prints), the code the HTTP action route calls.
+ * endpoint its banner prints), the code the HTTP action route calls
+ * (test/support/sweep-rig.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { canonicalFromDate } from '../../functions/core/instant';
-import { signSvixMessage } from '../../functions/core/svix';
-import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
-import { getFollowUp } from '../../functions/store/follow-ups/reads';
-import type { TableClient } from '../../functions/store/table-client';
-import { localTable } from '../../local/dynamodb-local';
-import { buildDeliveries, freshId, PHI_CANARY, redrawFlow } from '../support/junction';
-import { eventually, freePort, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from '../support/npm-start';
-import { newMessageId, newSecret } from '../support/webhook';
+import { eventually } from '../support/npm-start';
+import { useSweepRig } from '../support/sweep-rig';
 
-const DAY = 86_400_000;
-const TABLE_NAME = 'redraw-tracker';
-const secret = newSecret();
-let tracker: NpmProcess;
-let baseUrl = '';
-let db: TableClient;
-
-const Notification = z
-  .object({
-    order_id: z.string(),
-    reason: z.string(),
-    since: z.string(),
-    follow_up: z.nullable(z.object({ id: z.string(), state: z.string(), owner: z.string().nullable(), contact_attempts: z.number() }).loose()),
-  })
-  .loose();
 const Event = z.object({ type: z.string(), order_id: z.string().nullable(), reason: z.string().optional() }).loose();
 
-function trackerEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of ['PORT', 'JUNCTION_WEBHOOK_SECRET', 'REDRAW_STALE_AFTER_DAYS', 'REDRAW_MISSING_AFTER_HOURS', 'SWEEP_INTERVAL_SECONDS', 'DATA_DIR', 'DYNAMODB_ENDPOINT', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL', 'TABLE_NAME', 'FOLLOW_UP_ACK_HOURS', 'JUNCTION_API_KEY']) {
-    delete env[name];
-  }
-  return { ...env, ...settings };
-}
-
-beforeAll(async () => {
-  const port = await freePort();
-  // The test drives the sweeps itself (POST /local/sweep).
-  tracker = spawnNpm(['start'], trackerEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400' }));
-  baseUrl = `http://127.0.0.1:${port}`;
-  await waitUntilHealthy(tracker, baseUrl);
-  const endpoint = await eventually(async () => /DynamoDB: (http:\/\/127\.0\.0\.1:\d+)/.exec(tracker.stdout()), (match) => match !== null, 10_000, 50);
-  if (!endpoint) throw new Error(`no DynamoDB endpoint in the banner:\n${tracker.stdout()}`);
-  db = localTable(endpoint[1]!);
-});
-
-afterAll(async () => {
-  if (tracker && !tracker.hasExited()) {
-    signalGroup(tracker.pgid, 'SIGINT');
-    const stopped = await Promise.race([tracker.exited.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 20_000))]);
-    if (!stopped) signalGroup(tracker.pgid, 'SIGKILL');
-    await tracker.exited;
-  }
-});
-
-async function json(path: string, init: RequestInit = {}): Promise<unknown> {
-  const response = await fetch(`${baseUrl}${path}`, init);
-  const text = await response.text();
-  expect(text).not.toContain(PHI_CANARY);
-  expect(response.status).toBe(200);
-  return JSON.parse(text);
-}
-
-async function postWebhook(body: unknown): Promise<void> {
-  const raw = JSON.stringify(body);
-  const messageId = newMessageId();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const response = await fetch(`${baseUrl}/webhooks/junction`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
-    body: raw,
-  });
-  expect(response.status).toBe(200);
-}
-
-/** An initial order in redraw_available for weeks, no redraw order: due (redraw_not_created) at once. */
-async function stuckRedraw() {
-  const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
-  for (const delivery of buildDeliveries(redrawFlow(ids, 'not_created', new Date(Date.now() - 21 * DAY)))) await postWebhook(delivery.body);
-  return ids;
-}
-
-const act = async (id: string, body: unknown) => {
-  const result = await actOnFollowUp(db, TABLE_NAME, { id, body, actor: 'j.doe', now: new Date(), thresholds: DEFAULT_THRESHOLDS });
-  expect(result.kind).toBe('changed');
-};
-const sweep = () => json('/local/sweep', { method: 'POST' });
-const notifications = async (orderId: string) =>
-  z.object({ items: z.array(Notification) }).parse(await json('/local/notifications')).items.filter((item) => item.order_id === orderId);
+// The test drives the sweeps itself (POST /local/sweep).
+const { act, followUpsOpened, json, notifications, stuckRedraw, sweep } = useSweepRig();
 const staleOf = async (orderId: string) => z.object({ order: z.object({ stale: z.unknown() }).loose() }).parse(await json(`/orders/${orderId}`)).order.stale;
 
 describe('npm start: the sweep and follow-ups', () => {
@@ -106,9 +25,7 @@ describe('npm start: the sweep and follow-ups', () => {
     const closed = await stuckRedraw();
     const owned = await stuckRedraw();
     // The tracker's stream opens each follow-up a moment after the webhooks.
-    for (const flow of [snoozed, closed, owned]) {
-      await eventually(() => getFollowUp(db, TABLE_NAME, flow.transactionId, new Date()), (stored) => stored !== null);
-    }
+    await followUpsOpened([snoozed, closed, owned]);
     const snoozedUntil = new Date(Date.now() + 4_000);
     await act(snoozed.transactionId, { action: 'snooze', until: canonicalFromDate(snoozedUntil), reason: 'appointment_booked' });
     await act(owned.transactionId, { action: 'assign', owner: 'team.redraws' });

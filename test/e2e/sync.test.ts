@@ -20,7 +20,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { canonicalInstant } from '../../functions/core/instant';
-import { signSvixMessage } from '../../functions/core/svix';
 import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
 import {
   buildDeliveries,
@@ -36,70 +35,34 @@ import {
   type RedrawOutcome,
 } from '../support/junction';
 import { runCliInProcess } from '../support/cli-in-process';
-import { eventually, freePort, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from '../support/npm-start';
-import { newMessageId, newSecret } from '../support/webhook';
-import { OrderAnswer, RedrawPageAnswer, TransactionAnswer } from '../support/order-answer';
+import { eventually } from '../support/npm-start';
+import { postSigned, useTrackers, type Tracker } from '../support/tracker-process';
+import { OrderAnswer as Order, RedrawPageAnswer as RedrawPage, TransactionAnswer as Transaction } from '../support/order-answer';
 
 const DAY = 86_400_000;
 
-const Order = OrderAnswer;
-type Order = OrderAnswer;
-const Transaction = TransactionAnswer;
 type Transaction = z.output<typeof Transaction>;
-const RedrawPage = RedrawPageAnswer;
 const SweepAnswer = z.object({ examined: z.number(), flagged: z.number(), cleared: z.number(), reconciled: z.number(), synced: z.number(), skipped: z.literal(false) }).strict();
 
-const secret = newSecret();
 /** Every answer body any tracker or command gave, checked for PHI at the end. */
 const answers: string[] = [];
-const trackers: NpmProcess[] = [];
 let junction: JunctionStandin;
 
-/** A user's shell: none of the developer's tracker or Junction settings, plus `extra`. */
-function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(TRACKER_URL|PORT|JUNCTION_.*|SIMULATE_SEED|REDRAW_.*|RECONCILE_.*|SYNC_.*|SWEEP_INTERVAL_SECONDS|DATA_DIR|DYNAMODB_ENDPOINT|AWS_ENDPOINT_URL(_DYNAMODB)?|TABLE_NAME)$/.test(name)) env[name] = value;
-  }
-  return { ...env, ...extra };
-}
-
-interface Tracker {
-  process: NpmProcess;
-  baseUrl: string;
-  port: number;
-}
-
-/** `npm start` on a free port, the test driving the sweeps; waits until it answers. */
+/** `npm start` on a free port, the test driving the sweeps; waits until it answers and its banner is out. */
 async function startTracker(settings: Record<string, string>): Promise<Tracker> {
-  const port = await freePort();
-  const process = spawnNpm(['start'], userEnv({
-    PORT: String(port),
-    JUNCTION_WEBHOOK_SECRET: secret,
-    SWEEP_INTERVAL_SECONDS: '86400',
+  const tracker = await npmStarts.start({
     // The flows are three weeks old: the first sync reaches back 30 days (older orders would be the backfill's).
     SYNC_LOOKBACK_HOURS: String(30 * 24),
     // Every function's log at info, as on AWS: the PHI checks search the most the tracker can print.
     LOG_FORMAT: 'json',
     ...settings,
-  }));
-  trackers.push(process);
-  const baseUrl = `http://127.0.0.1:${port}`;
-  await waitUntilHealthy(process, baseUrl);
-  await eventually(async () => process.stdout().includes('Press Ctrl-C to stop.'), Boolean, 10_000, 50);
-  return { process, baseUrl, port };
-}
-
-/** Ctrl-C to the process group, as a terminal does; SIGKILL if it hangs. */
-async function stop(child: NpmProcess): Promise<void> {
-  if (child.hasExited()) return;
-  signalGroup(child.pgid, 'SIGINT');
-  const stopped = await Promise.race([child.exited.then(() => true), new Promise<boolean>((done) => setTimeout(() => done(false), 30_000))]);
-  if (!stopped) signalGroup(child.pgid, 'SIGKILL');
+  });
+  await tracker.banner();
+  return tracker;
 }
 
 async function call(tracker: Tracker, path: string, init: RequestInit = {}): Promise<{ status: number; json: unknown }> {
-  const response = await fetch(`${tracker.baseUrl}${path}`, init);
+  const response = await fetch(`${tracker.url}${path}`, init);
   const text = await response.text();
   answers.push(text);
   return { status: response.status, json: text ? JSON.parse(text) : null };
@@ -107,15 +70,9 @@ async function call(tracker: Tracker, path: string, init: RequestInit = {}): Pro
 
 /** A webhook as Svix posts it: signed now. */
 async function postWebhook(tracker: Tracker, delivery: Delivery): Promise<string> {
-  const raw = JSON.stringify(delivery.body);
-  const messageId = newMessageId();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const answer = await call(tracker, '/webhooks/junction', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
-    body: raw,
-  });
-  return z.object({ result: z.string() }).parse(answer.json).result;
+  const { text } = await postSigned(tracker, delivery.body);
+  answers.push(text);
+  return z.object({ result: z.string() }).parse(text ? JSON.parse(text) : null).result;
 }
 
 async function getOrder(tracker: Tracker, id: string): Promise<Order | null> {
@@ -206,7 +163,7 @@ async function settled(tracker: Tracker): Promise<void> {
     60_000,
     250,
   );
-  expect(pending, `${tracker.baseUrl} did not settle`).toBeNull();
+  expect(pending, `${tracker.url} did not settle`).toBeNull();
 }
 
 /** An order as the query API shows it, without what differs by how it arrived: `source` and the flag's `since` (the sweep's own time). */
@@ -241,8 +198,7 @@ beforeAll(async () => {
   await junction.recordDeliveries(deliveries);
   const junctionEnv = { JUNCTION_API_BASE_URL: junction.url, JUNCTION_API_KEY: junction.apiKey };
   synced = await startTracker(junctionEnv);
-  const endpoint = /DynamoDB: (http:\/\/127\.0\.0\.1:\d+)/.exec(synced.process.stdout())?.[1];
-  if (endpoint === undefined) throw new Error(`no DynamoDB endpoint in the banner:\n${synced.process.stdout()}`);
+  const endpoint = await synced.dynamodbEndpoint();
   [twin, half] = await Promise.all([
     startTracker({ DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: 'redraw-tracker-twin' }),
     startTracker({ DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: 'redraw-tracker-half', ...junctionEnv }),
@@ -256,10 +212,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  // The trackers on the shared DynamoDB first, then the one that runs it.
-  for (const tracker of [...trackers].reverse()) await stop(tracker);
   await junction?.close();
 });
+/** Registered after the stand-in's afterAll, so stopped before it: the trackers on the shared DynamoDB first, then the one that runs it. */
+const npmStarts = useTrackers();
 
 describe('npm start with Junction’s API and no webhook at all', () => {
   it('reads every order in one sweep (`synced` = orders read) and then shows exactly what webhooks would have produced, with the stale flags of §4', async () => {
@@ -311,7 +267,7 @@ describe('npm start with Junction’s API and a random half of the webhooks', ()
     const delivered = shuffled.slice(0, Math.floor(shuffled.length / 2));
     for (const delivery of delivered) expect(['applied', 'stale'], `seed ${seed}`).toContain(await postWebhook(half, delivery));
 
-    const run = await runCliInProcess(['sweep'], userEnv({ PORT: String(half.port) }));
+    const run = await runCliInProcess(['sweep'], half.env());
     answers.push(run.stdout, run.stderr);
     expect(run.code, run.stderr).toBe(0);
     const line = /^Swept the local tracker at \S+: examined \d+, flagged (\d+), cleared \d+, reconciled (\d+), synced (\d+)$/m.exec(run.stdout);
@@ -338,12 +294,12 @@ describe('PHI', () => {
     expect(deliveries.every((delivery) => JSON.stringify(delivery.body).includes(PHI_CANARY))).toBe(true);
     expect(answers.length).toBeGreaterThan(orderIds.length * 3);
     expect(answers.filter((text) => text.includes(PHI_CANARY))).toEqual([]);
-    for (const tracker of trackers) {
+    for (const tracker of npmStarts.started) {
       const lines = `${tracker.stdout()}\n${tracker.stderr()}`.split('\n');
       expect(lines.filter((line) => line.includes(PHI_CANARY))).toEqual([]);
       expect(lines.filter((line) => line.includes(junction.apiKey))).toEqual([]);
     }
     // The synced trackers logged their syncs (so their output was there to search).
-    expect(trackers.filter((tracker) => tracker.stdout().includes('"message":"sync done"'))).toHaveLength(2);
+    expect(npmStarts.started.filter((tracker) => tracker.stdout().includes('"message":"sync done"'))).toHaveLength(2);
   });
 });

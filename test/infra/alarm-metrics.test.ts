@@ -27,7 +27,7 @@ import {
 import { METRICS_NAMESPACE } from '../../functions/shared/observability';
 import { PROJECT_ROOT } from '../../lib/table-bound-function';
 import { testApp } from '../support/test-assemblies';
-import { buildStack, fhirOn } from './stack';
+import { fhirOn, sharedStack } from './stack';
 
 /** Which service emits which metric (metric-names.ts groups them by emitter). */
 const EMITTED: Record<ServiceName, ReadonlySet<string>> = {
@@ -94,7 +94,7 @@ function problemOf({ alarm, metricName, dimensions }: WatchedMetric): string | n
 
 describe('alarms on the tracker\'s own metrics', () => {
   it('each watch a metric that functions/shared/metric-names.ts names, under the service that emits it', () => {
-    const watched = watchedMetrics(buildStack().template);
+    const watched = watchedMetrics(sharedStack().template);
     // The stack alarms on metrics of every emitting function (a sanity check on the walk itself).
     expect(new Set(watched.map((metric) => metric.dimensions['service']))).toEqual(new Set(['webhook', 'transaction-status', 'stale-redraw-sweep']));
     expect(watched.length).toBeGreaterThanOrEqual(20);
@@ -105,7 +105,7 @@ describe('alarms on the tracker\'s own metrics', () => {
   }, 120_000);
 
   it('with FHIR Tasks on, each watch a FHIR metric under the writer or the sweep, which both emit them (CONTRACT §13), or the notifications route\'s refusals', () => {
-    const watched = watchedMetrics(buildStack({ settings: fhirOn() }).template);
+    const watched = watchedMetrics(sharedStack(fhirOn()).template);
     expect(watched.map(problemOf).filter((problem) => problem !== null)).toEqual([]);
     const fhir = watched.filter((metric) => metric.metricName.startsWith('Fhir'));
     expect(new Set(fhir.map((metric) => `${metric.dimensions['service']} ${metric.metricName}`))).toEqual(
@@ -149,7 +149,7 @@ describe('the runbook', () => {
     ['as cdk.json builds it', {}],
     ['with FHIR Tasks on', fhirOn()],
   ])('has an entry in docs/deploy.md for every alarm of the stack, by its name (%s)', (_name, settings) => {
-    const { stack } = buildStack({ settings });
+    const { stack } = sharedStack(settings);
     const runbook = readFileSync(`${PROJECT_ROOT}docs/deploy.md`, 'utf8').split('## Runbook')[1]?.split('\n## ')[0] ?? '';
     const names = stack.node.findAll().filter((construct): construct is Alarm => construct instanceof Alarm).map((alarm) => alarm.node.id);
     expect(names.length).toBeGreaterThanOrEqual(20);

@@ -9,7 +9,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { SWEEP_METRICS } from '../../functions/shared/metric-names';
 import { parseSettings } from '../../lib/settings';
-import { cdkJsonSettings, buildStack } from './stack';
+import { cdkJsonSettings, buildStack, sharedStack } from './stack';
 
 type AlarmProperties = { MetricName?: string; Threshold?: number; Period?: number; ComparisonOperator?: string; EvaluationPeriods?: number; AlarmActions?: unknown[] };
 
@@ -19,7 +19,7 @@ const alarmsOn = (template: ReturnType<typeof buildStack>['template'], metricNam
     .filter((properties) => properties.MetricName === metricName);
 
 describe('alarms about stale flags', () => {
-  const built = buildStack();
+  const built = sharedStack();
 
   it('has no alarm that fires on every flag (each flag is a notification already)', () => {
     const flagged = alarmsOn(built.template, SWEEP_METRICS.flagged);
@@ -57,7 +57,7 @@ describe("the alerts' settings", () => {
   };
 
   it("name the stack as the environment, with UTC times only, by default", () => {
-    const env = variables(buildStack());
+    const env = variables(sharedStack());
     expect(env['ENVIRONMENT_NAME']).toBe('RedrawTracker');
     expect(env).not.toHaveProperty('ALERT_TIMEZONE');
   });

@@ -21,7 +21,7 @@ import { CHAT_BUTTON_FUNCTION_NAME, chatNotification } from '../../functions/not
 import { buttonPayload, CHAT_BUTTONS, CHAT_VARIABLES, ChatActions, COMMAND_TEXT_MAX, commandText } from '../../lib/chat-actions';
 import { allStatements } from './policies';
 import { testApp } from '../support/test-assemblies';
-import { buildStack } from './stack';
+import { sharedStack } from './stack';
 
 const REGION = 'eu-west-1';
 
@@ -205,7 +205,7 @@ function servicesOf(template: Template): string[] {
 
 describe('the stack\'s Slack buttons', () => {
   it('exist only when the Slack channel is configured, and so does their function', () => {
-    const { stack, template } = buildStack();
+    const { stack, template } = sharedStack();
     expect(template.findResources('AWS::Chatbot::CustomAction')).toEqual({});
     expect(template.findResources('AWS::Chatbot::SlackChannelConfiguration')).toEqual({});
     expect(template.findResources('AWS::IAM::ManagedPolicy')).toEqual({});
@@ -216,7 +216,7 @@ describe('the stack\'s Slack buttons', () => {
   });
 
   it('with a channel: the two buttons invoke the chat button function, named as the notification names it, which records the channel id', () => {
-    const { stack, template } = buildStack({ settings: { slack: SLACK } });
+    const { stack, template } = sharedStack({ slack: SLACK });
     const actions = Object.values(template.findResources('AWS::Chatbot::CustomAction')).map((r) => r['Properties']);
     expect(actions.map((a) => a.Definition.CommandText)).toEqual(CHAT_BUTTONS.map(({ button }) => commandText(button)));
     for (const action of actions) expect(action.Definition.CommandText.length).toBeLessThanOrEqual(COMMAND_TEXT_MAX);
@@ -238,7 +238,7 @@ describe('the stack\'s Slack buttons', () => {
   });
 
   it('with a channel: only this API may invoke the HTTP actions function (its resource policy: the IAM actions route and the console\'s /api twin), and no role or guardrail of the stack may', () => {
-    const { stack, template } = buildStack({ settings: { slack: SLACK } });
+    const { stack, template } = sharedStack({ slack: SLACK });
     const fnId = logicalId(stack, stack.followUpActions.fn);
     const apiId = logicalId(stack, stack.api);
     const refersToFn = (value: unknown) => JSON.stringify(value).includes(`"${fnId}"`);
@@ -276,7 +276,7 @@ describe('the stack\'s Slack buttons', () => {
   });
 
   it('with a channel: the chat button function may read follow-ups and their orders\' stale flags and write follow-ups, by partition, and nothing else', () => {
-    const { stack, template } = buildStack({ settings: { slack: SLACK } });
+    const { stack, template } = sharedStack({ slack: SLACK });
     const statements = allStatements(template)
       .filter(({ roles }) => JSON.stringify(roles).includes(`"${logicalId(stack, stack.chatButton!.role)}"`))
       .map(({ statement }) => statement);

@@ -22,7 +22,7 @@ import { APPOINTMENT_EVENT_TYPES, TRACKED_EVENT_TYPES } from '../../functions/co
 import { SETTINGS_CONTEXT_KEY } from '../../lib/settings';
 import { PROJECT_ROOT } from '../../lib/table-bound-function';
 import { allStatements } from './policies';
-import { buildStack, cdkJsonSettings, fhirOn, type BuiltStack } from './stack';
+import { buildStack, cdkJsonSettings, fhirOn, sharedStack, type BuiltStack } from './stack';
 
 const DOC = readFileSync(`${PROJECT_ROOT}docs/deploy.md`, 'utf8');
 
@@ -233,7 +233,7 @@ describe('docs/deploy.md against lib/settings.ts and the synthesized template', 
   it('says what a teardown leaves behind, how many of each (as cdk.json builds the stack), and the command that deletes each kind', () => {
     const teardown = section(DOC, TEARDOWN_HEADING);
     // The column's first number is the stack as cdk.json builds it; the variants in brackets are held below.
-    const asCommitted = TemplateJson.parse(buildStack().template.toJSON());
+    const asCommitted = TemplateJson.parse(sharedStack().template.toJSON());
     const DELETE_COMMAND: Record<string, string> = {
       'AWS::DynamoDB::Table': 'aws dynamodb delete-table',
       'AWS::KMS::Key': 'aws kms schedule-key-deletion',

@@ -12,7 +12,7 @@ import { DIGEST_RETRIES } from '../../lib/weekly-digest';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import * as z from 'zod';
 import { allStatements, statementsOf } from './policies';
-import { buildStack, cdkJsonSettings } from './stack';
+import { buildStack, cdkJsonSettings, sharedStack } from './stack';
 
 const valid = { redrawStaleAfterDays: 7, redrawMissingAfterHours: 24, logRetentionDays: 30, alarmEmail: null };
 
@@ -32,7 +32,7 @@ describe('the weekly digest settings', () => {
 });
 
 describe('the weekly digest in the stack', () => {
-  const { stack, template } = buildStack();
+  const { stack, template } = sharedStack();
   const digest = stack.weeklyDigest;
 
   it('has a Scheduler schedule every Monday at 08:00 in its time zone, retried, invoking the digest function', () => {

@@ -12,9 +12,9 @@ import { leadingKeyPatterns, READER_PARTITIONS, type Reader } from '../../functi
 import { CLAIM_PARTITION_PREFIX, FOLLOW_UP_LISTING_PARTITIONS, keys, OPEN_REDRAW_PARTITIONS, PARKED_WORK_PARTITION, QUARANTINE_LISTING_PARTITION, RECONCILE_PARTITION, TABLE } from '../../functions/store/table';
 import { isAllowed, type Statement as IamStatement } from '../support/rehearsal/iam';
 import { statementsOf, type Statement } from './policies';
-import { buildStack } from './stack';
+import { sharedStack } from './stack';
 
-const { stack, template } = buildStack();
+const { stack, template } = sharedStack();
 const digest = stack.weeklyDigest;
 if (digest === null) throw new Error('cdk.json turns the weekly digest on');
 const ROLES: Record<Reader, IRole> = { query: stack.query.role, digest: digest.function.role };

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { HIPAASecurityChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../lib/table-bound-function';
-import { buildStack } from './stack';
+import { buildStack, sharedStack } from './stack';
 
 const README = readFileSync(`${PROJECT_ROOT}README.md`, 'utf8');
 
@@ -38,7 +38,7 @@ describe('README.md', () => {
   }, 120_000);
 
   it('lists under "Clean up" every resource a teardown retains, each with how to delete it', () => {
-    const { template } = buildStack();
+    const { template } = sharedStack();
     const resources = Object.values(template.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>);
     const retained = resources.filter((resource) => resource.DeletionPolicy === 'Retain');
     // How the README names each retained type, and the command that deletes it.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSettings, SettingsError } from '../../lib/settings';
 import { TABLE } from '../../functions/store/table';
 import { statementsOf } from './policies';
-import { buildStack, cdkJsonSettings } from './stack';
+import { buildStack, cdkJsonSettings, sharedStack } from './stack';
 
 const valid = { redrawStaleAfterDays: 7, redrawMissingAfterHours: 24, logRetentionDays: 30, alarmEmail: null };
 
@@ -67,7 +67,7 @@ describe('followUpAckHours (CONTRACT §9: the opt-in not_acknowledged reminder)'
   it('is off by default and in the committed cdk.json: no FOLLOW_UP_ACK_HOURS (the worklist index is read all the same, for the redraw_failed notices)', () => {
     expect(parseSettings(valid).followUpAckHours).toBeNull();
     expect(cdkJsonSettings().followUpAckHours).toBeNull();
-    const built = buildStack();
+    const built = sharedStack();
     expect(sweepEnvironment(built)).not.toHaveProperty('FOLLOW_UP_ACK_HOURS');
     expect(sweepIndexes(built)).toContain(TABLE.openRedraws.indexName);
     expect(sweepIndexes(built)).toContain(TABLE.byTransaction.indexName);
@@ -96,7 +96,7 @@ describe('followUpMissingResults (CONTRACT §9: every result still missing, or r
   it('is on by default and in the committed cdk.json: the transaction function opens no_redraw follow-ups', () => {
     expect(parseSettings(valid).followUpMissingResults).toBe(true);
     expect(cdkJsonSettings().followUpMissingResults).toBe(true);
-    expect(transactionEnvironment(buildStack())).toMatchObject({ FOLLOW_UP_MISSING_RESULTS: 'on' });
+    expect(transactionEnvironment(sharedStack())).toMatchObject({ FOLLOW_UP_MISSING_RESULTS: 'on' });
   });
 
   it('when false, reaches the transaction function as FOLLOW_UP_MISSING_RESULTS=off, and refuses anything but a boolean', () => {
@@ -117,7 +117,7 @@ describe('appointmentGraceHours (CONTRACT §10: how long no_progress waits past 
   it('is 48 by default and in the committed cdk.json, and reaches every function that applies the stale rules', () => {
     expect(parseSettings(valid).appointmentGraceHours).toBe(48);
     expect(cdkJsonSettings().appointmentGraceHours).toBe(48);
-    const built = buildStack();
+    const built = sharedStack();
     for (const service of SERVICES) expect(environmentOf(built, service), service).toMatchObject({ APPOINTMENT_GRACE_HOURS: '48' });
   });
 

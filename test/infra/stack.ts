@@ -58,3 +58,19 @@ export function buildStack(options: { settings?: Partial<Settings>; bundle?: boo
   });
   return { app, stack, template: Template.fromStack(stack) };
 }
+
+const shared = new Map<string, BuiltStack>();
+
+/**
+ * The stack with these settings (bundling skipped), built once per test process and shared by the files
+ * that only read it: the infra layer runs its files in one worker process (vitest.config.mts, isolate: false),
+ * so the split files of one subject do not synthesize the same stack each. Its assembly folder is removed
+ * after the first file that asked for it (../support/infra-setup.ts): a test that reads the folder builds
+ * its own stack (buildStack). Nothing may change what it returns.
+ */
+export function sharedStack(settings: Partial<Settings> = {}): BuiltStack {
+  const key = JSON.stringify(settings);
+  const built = shared.get(key) ?? buildStack({ settings });
+  shared.set(key, built);
+  return built;
+}

@@ -10,20 +10,17 @@
  * IAM route names only an ARN.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openingEntry } from '../../functions/core/follow-up/history';
-import { openFollowUp } from '../../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createFollowUpActionsHandler } from '../../functions/follow-up-actions/app';
 import { createQueryHandler } from '../../functions/query/app';
 import type { AccessTokens } from '../../functions/shared/access-token';
 import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
-import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { CONSOLE_ACTION_PATH, CONSOLE_READ_PATHS } from '../../lib/console-contract';
-import { freshId } from '../../local/junction-flows';
 import { startCognitoStandin, type CognitoStandin } from '../support/cognito-standin';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { openApiValidator } from '../support/openapi';
+import { openBareFollowUp } from '../support/open-follow-up';
 
 const CLIENT_ID = 'console-client-1';
 const ACT = 'redraw-tracker/act';
@@ -50,12 +47,7 @@ afterAll(async () => {
   await table?.drop();
 });
 
-async function seed(): Promise<string> {
-  const id = `tx-${freshId()}`;
-  const followUp = openFollowUp({ id, transactionId: id, initialOrderId: `o-${id}`, redrawOrderId: null, openedAt: '2026-03-01T09:00:00.000000Z' });
-  await writeStoredFollowUp(table.db, table.tableName, null, { followUp, redraw: null, dueAt: null, applied: [], expiresAt: null, remindedAt: null }, [openingEntry(followUp, new Date(followUp.opened_at))], new Date());
-  return id;
-}
+const seed = () => openBareFollowUp(table);
 
 /** An access token's claims as API Gateway's JWT authorizer passes them (strings; a list as `[a b]`): what a forged event writes. */
 const forgedClaims = (username: string, groups = '[leads]') => ({ token_use: 'access', username, client_id: CLIENT_ID, scope: ACT, 'cognito:groups': groups });

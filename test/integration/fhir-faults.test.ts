@@ -29,6 +29,7 @@ import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { followUpBatch } from '../support/fhir-stream';
 import { freshId } from '../support/junction';
+import { jsonLogger, recordingMetrics } from '../support/recording-logs';
 
 const systems = DEFAULT_FHIR_SYSTEMS;
 let table: TestTable;
@@ -48,12 +49,7 @@ beforeEach(async () => {
   // Pending records of earlier tests are theirs: each test counts only its own follow-ups.
 });
 
-const logs: string[] = [];
-const logger = { debug: () => undefined, info: (...args: unknown[]) => void logs.push(JSON.stringify(args)), warn: (...args: unknown[]) => void logs.push(JSON.stringify(args)), error: (...args: unknown[]) => void logs.push(JSON.stringify(args)) };
-function recordingMetrics() {
-  const counts = new Map<string, number>();
-  return { counts, addMetric: (name: string, _unit: unknown, value: number) => void counts.set(name, (counts.get(name) ?? 0) + value), publishStoredMetrics: () => undefined };
-}
+const { logs, logger } = jsonLogger();
 
 const http = (timeoutMs = 2_000) => createFhirHttp({ baseUrl: standin.url, tokens: null, timeoutMs });
 

@@ -39,6 +39,7 @@ import { captureOutput } from '../support/webhook';
 import { freshId } from '../support/junction';
 import { recordingTable } from '../support/recording-table';
 import { openFollowUpItem } from '../support/open-follow-up';
+import { jsonLogger, recordingMetrics } from '../support/recording-logs';
 
 const systems = DEFAULT_FHIR_SYSTEMS;
 const AUTHOR = 'Practitioner/123';
@@ -58,12 +59,7 @@ beforeEach(async () => {
   await standin.control.reset();
 });
 
-const logs: string[] = [];
-const logger = { debug: () => undefined, info: (...args: unknown[]) => void logs.push(JSON.stringify(args)), warn: (...args: unknown[]) => void logs.push(JSON.stringify(args)), error: (...args: unknown[]) => void logs.push(JSON.stringify(args)) };
-function recordingMetrics() {
-  const counts = new Map<string, number>();
-  return { counts, addMetric: (name: string, _unit: unknown, value: number) => void counts.set(name, (counts.get(name) ?? 0) + value), publishStoredMetrics: () => undefined };
-}
+const { logs, logger } = jsonLogger();
 
 function consumer(options: { db?: TableClient; baseUrl?: string } = {}) {
   const metrics = recordingMetrics();

@@ -7,16 +7,14 @@
  * actions function's handler, the store, the engine's conditions.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openingEntry } from '../../functions/core/follow-up/history';
-import { openFollowUp } from '../../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createFollowUpActionsHandler } from '../../functions/follow-up-actions/app';
 import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
-import { isAmbiguous, RESENDS, writeStoredFollowUp } from '../../functions/store/follow-ups/write';
+import { isAmbiguous, RESENDS } from '../../functions/store/follow-ups/write';
 import type { TableClient, TransactWriteCommandInput } from '../../functions/store/table-client';
-import { freshId } from '../../local/junction-flows';
 import { createTestTable, type TestTable } from '../support/dynamodb';
+import { openBareFollowUp } from '../support/open-follow-up';
 
 let table: TestTable;
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -28,12 +26,7 @@ afterAll(async () => {
   await table?.drop();
 });
 
-async function seed(): Promise<string> {
-  const id = `tx-${freshId()}`;
-  const followUp = openFollowUp({ id, transactionId: id, initialOrderId: `o-${id}`, redrawOrderId: null, openedAt: '2026-03-01T09:00:00.000000Z' });
-  await writeStoredFollowUp(table.db, table.tableName, null, { followUp, redraw: null, dueAt: null, applied: [], expiresAt: null, remindedAt: null }, [openingEntry(followUp, new Date(followUp.opened_at))], new Date());
-  return id;
-}
+const seed = () => openBareFollowUp(table);
 
 const inProgress = () => Object.assign(new Error('Transaction is ongoing for the item'), { name: 'TransactionInProgressException', $metadata: { httpStatusCode: 400 } });
 

@@ -7,18 +7,15 @@
  * `npm start`'s header).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openingEntry } from '../../functions/core/follow-up/history';
-import { openFollowUp } from '../../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createFollowUpActionsHandler } from '../../functions/follow-up-actions/app';
 import { CONSOLE_ACT_SCOPE_CLAIM, type AccessTokens } from '../../functions/shared/access-token';
 import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
-import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
-import { freshId } from '../../local/junction-flows';
 import { startCognitoStandin, type CognitoStandin } from '../support/cognito-standin';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { openApiValidator } from '../support/openapi';
+import { openBareFollowUp } from '../support/open-follow-up';
 
 let table: TestTable;
 let cognito: CognitoStandin;
@@ -39,12 +36,7 @@ afterAll(async () => {
   await table?.drop();
 });
 
-async function seed(): Promise<string> {
-  const id = `tx-${freshId()}`;
-  const followUp = openFollowUp({ id, transactionId: id, initialOrderId: `o-${id}`, redrawOrderId: null, openedAt: '2026-03-01T09:00:00.000000Z' });
-  await writeStoredFollowUp(table.db, table.tableName, null, { followUp, redraw: null, dueAt: null, applied: [], expiresAt: null, remindedAt: null }, [openingEntry(followUp, new Date(followUp.opened_at))], new Date());
-  return id;
-}
+const seed = () => openBareFollowUp(table);
 
 /** One caller of each kind, as the handler gets its request: the console's JWT route, the IAM route, `npm start`'s header. */
 type Via = { console: string } | { iam: string } | { local: string };

@@ -41,10 +41,7 @@ afterAll(async () => {
   await rig?.close();
 });
 
-async function deliver(deliveries: readonly Delivery[]): Promise<void> {
-  for (const delivery of deliveries) await rig.webhook(delivery);
-  await rig.settle();
-}
+const deliver = (deliveries: readonly Delivery[]) => rig.deliver(deliveries);
 
 const START = new Date('2026-03-02T09:00:00Z');
 const HOUR_MS = 3_600_000;

@@ -15,7 +15,7 @@ import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { markAlerted, markReminded } from '../../functions/store/follow-ups/tracker';
 import { RESENDS } from '../../functions/store/follow-ups/write';
 import { keys } from '../../functions/store/table';
-import { buildDeliveries, freshId, redrawFlow, type Delivery } from '../support/junction';
+import { buildDeliveries, freshId, redrawFlow, redrawIds, type Delivery } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
 
 const RETENTION_DAYS = 30;
@@ -27,12 +27,7 @@ afterAll(async () => {
   await rig?.close();
 });
 
-const redrawIds = () => ({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() });
-
-async function deliver(deliveries: readonly Delivery[]): Promise<void> {
-  for (const delivery of deliveries) await rig.webhook(delivery);
-  await rig.settle();
-}
+const deliver = (deliveries: readonly Delivery[]) => rig.deliver(deliveries);
 
 const person = (id: string, body: unknown) =>
   actOnFollowUp(rig.table.db, rig.table.tableName, { id, body, actor: 'j.doe', now: new Date(), thresholds: DEFAULT_THRESHOLDS });

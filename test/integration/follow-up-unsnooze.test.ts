@@ -7,17 +7,14 @@
  * `expected_version` 409 conflict, nothing written either.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openingEntry } from '../../functions/core/follow-up/history';
-import { openFollowUp } from '../../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createFollowUpActionsHandler } from '../../functions/follow-up-actions/app';
 import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { listFollowUps } from '../../functions/store/follow-ups/worklist';
-import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
-import { freshId } from '../../local/junction-flows';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { openApiValidator } from '../support/openapi';
+import { openBareFollowUp } from '../support/open-follow-up';
 
 const HOUR = 3_600_000;
 let table: TestTable;
@@ -31,12 +28,7 @@ afterAll(async () => {
   await table?.drop();
 });
 
-async function seed(): Promise<string> {
-  const id = `tx-${freshId()}`;
-  const followUp = openFollowUp({ id, transactionId: id, initialOrderId: `o-${id}`, redrawOrderId: null, openedAt: new Date(Date.now() - 48 * HOUR).toISOString().replace('Z', '000Z') });
-  await writeStoredFollowUp(table.db, table.tableName, null, { followUp, redraw: null, dueAt: null, applied: [], expiresAt: null, remindedAt: null }, [openingEntry(followUp, new Date(followUp.opened_at))], new Date());
-  return id;
-}
+const seed = () => openBareFollowUp(table, new Date(Date.now() - 48 * HOUR).toISOString().replace('Z', '000Z'));
 
 interface Answered {
   status: number;

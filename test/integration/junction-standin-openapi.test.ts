@@ -5,10 +5,11 @@
  * service without a failing test.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { connectStandin, startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
+import { describe, expect, it } from 'vitest';
+import { connectStandin } from '../../local/junction-standin';
 import { appointmentDelivery, arbFlow, buildDeliveries, freshId, HAPPY_PATHS, newestByOrder, noRedrawFlow, redrawFlow, simpleFlow, type FlowSpec, type Method, type RedrawOutcome } from '../support/junction';
 import { junctionSchemaValidator } from '../support/junction-openapi';
+import { useJunctionStandin } from '../support/junction-standin';
 import { STANDIN_FAILURE_TYPES, standinMissingTypes } from '../../local/junction-standin-results';
 
 const schemas = junctionSchemaValidator();
@@ -71,31 +72,23 @@ describe('appointment webhook bodies of appointmentDelivery (CONTRACT §10)', ()
 });
 
 describe('the stand-in answers over HTTP', () => {
-  let standin: JunctionStandin;
+  /** The block's stand-in, reset before each test (test/support/junction-standin.ts). */
+  const standin = useJunctionStandin();
   const get = async (path: string) => {
-    const response = await fetch(`${standin.url}${path}`, { headers: { 'x-vital-api-key': standin.apiKey } });
+    const response = await fetch(`${standin().url}${path}`, { headers: { 'x-vital-api-key': standin().apiKey } });
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     return { status: response.status, body: (await response.json()) as unknown };
   };
 
-  beforeAll(async () => {
-    standin = await startJunctionStandin();
-  });
-  afterAll(async () => {
-    await standin.close();
-  });
-  beforeEach(async () => {
-    await standin.reset();
-  });
 
   it('validate as ClientFacingOrder, GetOrderTransactionResponse and GetOrdersResponse for any generated flows, some webhooks lost', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(arbFlow(), { minLength: 1, maxLength: 4 }), fc.nat({ max: 3 }), async (specs, lostCount) => {
-        await standin.reset();
+        await standin().reset();
         const all = specs.flatMap((spec, index) => buildDeliveries({ ...spec, firstEventId: 1000 + index * 100 }));
         const newest = newestByOrder(all);
         const lost = [...newest.keys()].slice(0, 1).map((orderId) => ({ orderId, last: lostCount }));
-        await standin.loseWebhooks(all, lost);
+        await standin().loseWebhooks(all, lost);
         for (const [orderId, delivery] of newest) {
           const answer = await get(`/v3/order/${orderId}`);
           expect(answer.status).toBe(200);
@@ -132,22 +125,22 @@ describe('the stand-in answers over HTTP', () => {
     const visit = { orderId, transactionId: freshId(), startAt: new Date('2026-04-10T14:00:00Z') };
     const first = appointmentDelivery({ ...visit, appointmentId: freshId(), status: 'cancelled', eventTimes: ['2026-04-01T09:00:00Z', '2026-04-02T09:00:00Z'] });
     const rebooked = appointmentDelivery({ ...visit, appointmentId: freshId(), status: 'confirmed', eventTimes: ['2026-04-02T09:05:00Z'] });
-    await standin.recordAppointments([rebooked, first]);
+    await standin().recordAppointments([rebooked, first]);
     const answer = await get(`/v3/order/${orderId}/psc/appointment`);
     expect(answer.status).toBe(200);
     schemas.assertValid('ClientFacingAppointment', answer.body, `GET /v3/order/${orderId}/psc/appointment`);
     expect(answer.body).toEqual(rebooked.body.data);
-    expect((await standin.requests()).map((request) => request.endpoint)).toEqual(['appointment', 'appointment']);
+    expect((await standin().requests()).map((request) => request.endpoint)).toEqual(['appointment', 'appointment']);
 
     // The same through another process's control surface.
     const other = freshId();
-    const remote = connectStandin(standin.url, standin.apiKey);
+    const remote = connectStandin(standin().url, standin().apiKey);
     const booked = appointmentDelivery({ orderId: other, appointmentId: freshId(), startAt: null, status: 'pending', eventTimes: ['2026-04-03T09:00:00Z'] });
     await remote.recordAppointments([booked]);
     const pending = await get(`/v3/order/${other}/psc/appointment`);
     schemas.assertValid('ClientFacingAppointment', pending.body, 'a pending appointment');
     expect(pending.body).toMatchObject({ order_id: other, status: 'pending', start_at: null });
-    await standin.reset();
+    await standin().reset();
     expect((await get(`/v3/order/${other}/psc/appointment`)).status).toBe(404);
   });
 
@@ -155,7 +148,7 @@ describe('the stand-in answers over HTTP', () => {
     const failed = freshId();
     const completed = freshId();
     const pending = freshId();
-    await standin.recordDeliveries([
+    await standin().recordDeliveries([
       ...buildDeliveries(redrawFlow({ transactionId: freshId(), initialId: failed, redrawId: freshId() }, 'sample_error')),
       ...buildDeliveries(simpleFlow({ transactionId: freshId(), orderId: completed }, 'walk_in_test')),
       ...buildDeliveries(simpleFlow({ transactionId: freshId(), orderId: pending }, 'walk_in_test', 2)),
@@ -180,9 +173,9 @@ describe('the stand-in answers over HTTP', () => {
     expect(none.status).toBe(422);
     schemas.assertValid('HTTPValidationError', none.body, 'an order without results');
 
-    await standin.injectFault({ kind: 'status', status: 503, endpoint: 'results' });
-    expect((await fetch(`${standin.url}/v3/order/${failed}/result`, { headers: { 'x-vital-api-key': standin.apiKey } })).status).toBe(503);
-    expect((await standin.requests()).map((request) => request.endpoint)).toEqual(['results', 'results', 'results', 'results', 'results']);
+    await standin().injectFault({ kind: 'status', status: 503, endpoint: 'results' });
+    expect((await fetch(`${standin().url}/v3/order/${failed}/result`, { headers: { 'x-vital-api-key': standin().apiKey } })).status).toBe(503);
+    expect((await standin().requests()).map((request) => request.endpoint)).toEqual(['results', 'results', 'results', 'results', 'results']);
   });
 
   it('answer a refused query with the body Junction documents for it (HTTPValidationError)', async () => {

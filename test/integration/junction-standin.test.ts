@@ -6,24 +6,16 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { connectStandin, startJunctionStandin, type JunctionStandin, type StandinControl, type StandinOrder } from '../../local/junction-standin';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { connectStandin, startJunctionStandin, type StandinControl, type StandinOrder } from '../../local/junction-standin';
 import { buildDeliveries, freshId, redrawFlow, simpleFlow, type Delivery } from '../support/junction';
+import { useJunctionStandin } from '../support/junction-standin';
 
-let standin: JunctionStandin;
+/** The file's stand-in, reset before each test (test/support/junction-standin.ts). */
+const standin = useJunctionStandin();
 
-beforeAll(async () => {
-  standin = await startJunctionStandin();
-});
-afterAll(async () => {
-  await standin.close();
-});
-beforeEach(async () => {
-  await standin.reset();
-});
-
-async function get(path: string, key: string | null = standin.apiKey): Promise<{ status: number; headers: Headers; text: string }> {
-  const response = await fetch(`${standin.url}${path}`, { headers: key === null ? {} : { 'x-vital-api-key': key } });
+async function get(path: string, key: string | null = standin().apiKey): Promise<{ status: number; headers: Headers; text: string }> {
+  const response = await fetch(`${standin().url}${path}`, { headers: key === null ? {} : { 'x-vital-api-key': key } });
   return { status: response.status, headers: response.headers, text: await response.text() };
 }
 
@@ -45,10 +37,10 @@ const ids = (page: { orders: { id: string }[] }) => page.orders.map((order) => o
 describe('authentication', () => {
   it('answers 401 without the key or with another one, on the API and on the control routes', async () => {
     const order = orderAt('2026-03-01T09:00:00Z', '2026-03-01T10:00:00Z');
-    await standin.putOrder(order);
+    await standin().putOrder(order);
     for (const path of [`/v3/order/${order.id}`, '/v3/orders', '/_standin/orders']) {
       expect((await get(path, null)).status).toBe(401);
-      expect((await get(path, `${standin.apiKey}x`)).status).toBe(401);
+      expect((await get(path, `${standin().apiKey}x`)).status).toBe(401);
       expect((await get(path)).status).toBe(200);
     }
   });
@@ -57,7 +49,7 @@ describe('authentication', () => {
     await get('/v3/order/nope');
     await get('/v3/orders?page=2&size=5', null);
     await get('/_standin/orders');
-    expect(await standin.requests()).toEqual([
+    expect(await standin().requests()).toEqual([
       { method: 'GET', url: '/v3/order/nope', endpoint: 'order', status: 404, fault: null },
       { method: 'GET', url: '/v3/orders?page=2&size=5', endpoint: 'orders', status: 401, fault: null },
     ]);
@@ -74,7 +66,7 @@ describe('GET /v3/orders', () => {
       orderAt('2026-03-02T00:00:00Z', '2026-03-04T00:00:00Z', sameTime[0]),
       orderAt('2026-03-05T00:00:00Z', '2026-03-06T00:00:00Z'),
     ];
-    await standin.putOrders(orders);
+    await standin().putOrders(orders);
     const expected = [orders[1]!.id, sameTime[0], sameTime[1], orders[0]!.id, orders[4]!.id];
     const pages = await Promise.all([1, 2, 3, 4].map((page) => getJson<{ orders: { id: string }[]; total: number; page: number; size: number }>(`/v3/orders?page=${page}&size=2`)));
     expect(pages.map(ids)).toEqual([expected.slice(0, 2), expected.slice(2, 4), expected.slice(4), []]);
@@ -86,7 +78,7 @@ describe('GET /v3/orders', () => {
     const early = orderAt('2026-03-01T00:00:00Z', '2026-03-02T00:00:00Z');
     const middle = orderAt('2026-03-01T00:00:00Z', '2026-03-02T12:00:00Z');
     const late = orderAt('2026-03-01T00:00:00Z', '2026-03-03T00:00:00Z');
-    await standin.putOrders([early, middle, late]);
+    await standin().putOrders([early, middle, late]);
     const query = async (params: string) => ids(await getJson(`/v3/orders?${params}`)).sort();
     expect(await query('updated_start_date=2026-03-02T00:00:00Z&updated_end_date=2026-03-02T12:00:00Z')).toEqual([early.id, middle.id].sort());
     expect(await query('updated_start_date=2026-03-02T00:00:01Z')).toEqual([middle.id, late.id].sort());
@@ -105,7 +97,7 @@ describe('GET /v3/orders', () => {
       orderAt('2026-03-01T00:00:00Z', '2026-03-04T00:00:00Z'),
       orderAt('2026-03-02T00:00:00Z', '2026-03-04T00:00:00Z'),
     ];
-    await standin.putOrders(orders);
+    await standin().putOrders(orders);
     const ascending = [orders[1]!.id, orders[2]!.id, orders[0]!.id];
     expect(ids(await getJson('/v3/orders?order_key=created_at&order_direction=asc'))).toEqual(ascending);
     expect(ids(await getJson('/v3/orders?order_key=created_at&order_direction=desc'))).toEqual([...ascending].reverse());
@@ -124,9 +116,9 @@ describe('GET /v3/orders', () => {
 
   it('runs the page hook after each page is answered: its changes show from the next read on', async () => {
     const orders = [1, 2, 3, 4].map((day) => orderAt(`2026-03-0${day}T00:00:00Z`, '2026-03-05T00:00:00Z'));
-    await standin.putOrders(orders);
+    await standin().putOrders(orders);
     const reads: { page: number; total: number; ids: string[] }[] = [];
-    standin.onPageRead(({ page, total, ids: onPage, orders: now }) => {
+    standin().onPageRead(({ page, total, ids: onPage, orders: now }) => {
       reads.push({ page, total, ids: onPage });
       // The first page read moves the oldest order out of the window (updated later at Junction).
       if (page !== 2) return;
@@ -141,8 +133,8 @@ describe('GET /v3/orders', () => {
       { page: 2, total: 4, ids: [orders[2]!.id, orders[3]!.id] },
       { page: 1, total: 3, ids: [orders[1]!.id, orders[2]!.id] },
     ]);
-    await standin.reset();
-    await standin.putOrders(orders);
+    await standin().reset();
+    await standin().putOrders(orders);
     await getJson(`/v3/orders?${window}&page=2`);
     expect(reads).toHaveLength(2);
   });
@@ -152,7 +144,7 @@ describe('transactions', () => {
   it('lists every order of the transaction at its newest state, even when some of its webhooks never arrived', async () => {
     const flow = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
     const deliveries = buildDeliveries(redrawFlow(flow, 'completed'));
-    const { delivered, withheld } = await standin.loseWebhooks(deliveries, [{ orderId: flow.redrawId, last: 'all' }]);
+    const { delivered, withheld } = await standin().loseWebhooks(deliveries, [{ orderId: flow.redrawId, last: 'all' }]);
     expect(withheld.map((delivery) => delivery.orderId)).toEqual(Array(4).fill(flow.redrawId));
     expect(delivered.every((delivery) => delivery.orderId === flow.initialId)).toBe(true);
 
@@ -188,7 +180,7 @@ describe('lost webhooks', () => {
       ...buildDeliveries({ ...simpleFlow({ transactionId: null, orderId: other }, 'testkit', 3), firstEventId: 5000 }),
     ];
     const shuffled = [deliveries[3]!, deliveries[5]!, deliveries[0]!, deliveries[7]!, deliveries[1]!, deliveries[4]!, deliveries[2]!, deliveries[6]!, deliveries[8]!];
-    const { delivered, withheld } = await standin.loseWebhooks(shuffled, [{ orderId, last: 2 }, { orderId: other, last: 0 }]);
+    const { delivered, withheld } = await standin().loseWebhooks(shuffled, [{ orderId, last: 2 }, { orderId: other, last: 0 }]);
     const eventIds = (list: Delivery[]) => list.map((delivery) => delivery.eventId);
     expect(eventIds(withheld)).toEqual([1005, 1004]);
     expect(eventIds(delivered)).toEqual(eventIds(shuffled).filter((id) => id !== 1004 && id !== 1005));
@@ -198,7 +190,7 @@ describe('lost webhooks', () => {
 
   it('gives the API answer a last_event even when the webhooks left it out', async () => {
     const orderId = freshId();
-    await standin.recordDeliveries(buildDeliveries({ ...simpleFlow({ transactionId: null, orderId }, 'testkit', 3), omitLastEvent: true }));
+    await standin().recordDeliveries(buildDeliveries({ ...simpleFlow({ transactionId: null, orderId }, 'testkit', 3), omitLastEvent: true }));
     expect(await getJson(`/v3/order/${orderId}`)).toMatchObject({ last_event: { id: 1002, status: 'collecting_sample.testkit.transit_customer' } });
   });
 });
@@ -206,33 +198,33 @@ describe('lost webhooks', () => {
 describe('faults', () => {
   it('applies them to the next matching requests, first injected first, then answers normally', async () => {
     const order = orderAt('2026-03-01T00:00:00Z', '2026-03-02T00:00:00Z');
-    await standin.putOrder(order);
-    await standin.injectFault({ kind: 'status', status: 429, retryAfter: '3', times: 2 });
-    await standin.injectFault({ kind: 'status', status: 503, endpoint: 'orders' });
+    await standin().putOrder(order);
+    await standin().injectFault({ kind: 'status', status: 429, retryAfter: '3', times: 2 });
+    await standin().injectFault({ kind: 'status', status: 503, endpoint: 'orders' });
     const first = await get(`/v3/order/${order.id}`);
     expect([first.status, first.headers.get('retry-after')]).toEqual([429, '3']);
     expect((await get('/v3/orders')).status).toBe(429);
     expect((await get(`/v3/order/${order.id}`)).status).toBe(200);
     expect((await get('/v3/orders')).status).toBe(503);
     expect((await get('/v3/orders')).status).toBe(200);
-    expect((await standin.requests()).map((request) => request.fault)).toEqual(['status', 'status', null, 'status', null]);
+    expect((await standin().requests()).map((request) => request.fault)).toEqual(['status', 'status', null, 'status', null]);
   });
 
   it("answers 403 (and any status) before checking the key, as often as told, until cleared", async () => {
-    await standin.injectFault({ kind: 'status', status: 403, times: 'always' });
+    await standin().injectFault({ kind: 'status', status: 403, times: 'always' });
     for (let i = 0; i < 3; i++) expect((await get('/v3/orders', null)).status).toBe(403);
-    await standin.clearFaults();
+    await standin().clearFaults();
     expect((await get('/v3/orders')).status).toBe(200);
   });
 
   it('answers garbage: malformed JSON, or JSON that is no order, transaction or page', async () => {
     const order = orderAt('2026-03-01T00:00:00Z', '2026-03-02T00:00:00Z');
-    await standin.putOrder(order);
-    await standin.injectFault({ kind: 'malformed_json' });
+    await standin().putOrder(order);
+    await standin().injectFault({ kind: 'malformed_json' });
     const malformed = await get(`/v3/order/${order.id}`);
     expect(malformed.status).toBe(200);
     expect(() => JSON.parse(malformed.text)).toThrow(SyntaxError);
-    await standin.injectFault({ kind: 'not_an_order', times: 3 });
+    await standin().injectFault({ kind: 'not_an_order', times: 3 });
     for (const path of [`/v3/order/${order.id}`, '/v3/orders', `/v3/order_transaction/${freshId()}`]) {
       const answer = await get(path);
       expect(answer.status).toBe(200);
@@ -244,23 +236,23 @@ describe('faults', () => {
 
   it('answers slowly when told to', async () => {
     const order = orderAt('2026-03-01T00:00:00Z', '2026-03-02T00:00:00Z');
-    await standin.putOrder(order);
-    await standin.injectFault({ kind: 'delay', delayMs: 10_000 });
-    const slow = fetch(`${standin.url}/v3/order/${order.id}`, { headers: { 'x-vital-api-key': standin.apiKey }, signal: AbortSignal.timeout(300) });
+    await standin().putOrder(order);
+    await standin().injectFault({ kind: 'delay', delayMs: 10_000 });
+    const slow = fetch(`${standin().url}/v3/order/${order.id}`, { headers: { 'x-vital-api-key': standin().apiKey }, signal: AbortSignal.timeout(300) });
     await expect(slow).rejects.toMatchObject({ name: 'TimeoutError' });
     expect((await get(`/v3/order/${order.id}`)).status).toBe(200);
   });
 
   it('refuses a fault it cannot apply', async () => {
-    await expect(standin.injectFault({ kind: 'status', status: 200 })).rejects.toThrow();
-    await expect(standin.injectFault({ kind: 'delay', delayMs: -1 })).rejects.toThrow();
+    await expect(standin().injectFault({ kind: 'status', status: 200 })).rejects.toThrow();
+    await expect(standin().injectFault({ kind: 'delay', delayMs: -1 })).rejects.toThrow();
   });
 });
 
 describe('control from another process (HTTP)', () => {
   let remote: StandinControl;
   beforeAll(() => {
-    remote = connectStandin(standin.url, standin.apiKey);
+    remote = connectStandin(standin().url, standin().apiKey);
   });
 
   it('puts orders, injects faults, reads the request log and resets, as in-process', async () => {
@@ -294,14 +286,14 @@ describe('control from another process (HTTP)', () => {
 
   it('refuses a body whose id is not the one in the path, and a wrong key', async () => {
     const order = orderAt('2026-03-01T00:00:00Z', '2026-03-02T00:00:00Z');
-    const response = await fetch(`${standin.url}/_standin/orders/${freshId()}`, {
+    const response = await fetch(`${standin().url}/_standin/orders/${freshId()}`, {
       method: 'PUT',
-      headers: { 'x-vital-api-key': standin.apiKey, 'content-type': 'application/json' },
+      headers: { 'x-vital-api-key': standin().apiKey, 'content-type': 'application/json' },
       body: JSON.stringify(order),
     });
     expect(response.status).toBe(400);
-    await expect(connectStandin(standin.url, 'wrong').putOrder(order)).rejects.toThrow(/401/);
-    expect(await standin.orders()).toEqual([]);
+    await expect(connectStandin(standin().url, 'wrong').putOrder(order)).rejects.toThrow(/401/);
+    expect(await standin().orders()).toEqual([]);
   });
 });
 

@@ -145,6 +145,11 @@ async function endOf(on: TransactionRig, ids: ReturnType<typeof idsOf>): Promise
   return { state, attention, disposition, closed_by, missing: missing === null ? null : { order: role(missing.order_id), status: missing.status, status_detail: missing.status_detail } };
 }
 
+/** A nurse closes the follow-up with `disposition`, as the actions route does. */
+function nurseCloses(on: TransactionRig, followUpId: string, disposition: string) {
+  return actOnFollowUp(on.table.db, on.table.tableName, { id: followUpId, body: { action: 'close', disposition }, actor: 'arn:aws:iam::123456789012:user/nurse', now: new Date(), thresholds: DEFAULT_THRESHOLDS });
+}
+
 /** Sends the deliveries in bursts of the given sizes (each burst at once), then lets the stream settle. */
 async function deliver(on: TransactionRig, deliveries: readonly Delivery[], burstSizes: readonly number[]): Promise<void> {
   let next = 0;
@@ -191,13 +196,7 @@ describe('every result still missing, in any delivery order (CONTRACT §9)', () 
     await deliver(rig, deliveries.slice(0, -1), [1]);
     expect(await endOf(rig, ids)).toBeNull();
     await deliver(rig, deliveries.slice(-1), [1]);
-    const closed = await actOnFollowUp(rig.table.db, rig.table.tableName, {
-      id: ids.followUpId,
-      body: { action: 'close', disposition: 'clinician_accepted_partial_results' },
-      actor: 'arn:aws:iam::123456789012:user/nurse',
-      now: new Date(),
-      thresholds: DEFAULT_THRESHOLDS,
-    });
+    const closed = await nurseCloses(rig, ids.followUpId, 'clinician_accepted_partial_results');
     expect(closed.kind).toBe('changed');
     // The same failure delivered again, and a duplicate burst: the person's close stands.
     await deliver(rig, [...deliveries, ...deliveries], [3]);
@@ -257,13 +256,7 @@ describe('every result still missing, in any delivery order (CONTRACT §9)', () 
       const withTransaction = name === 'failed_kit';
       await deliver(retained, FLOWS[name].deliveries(ids), [2]);
       expect(await expiriesOf(ids, withTransaction), name).toEqual({ transaction: withTransaction ? null : 'none', orders: [null], followUp: null });
-      const closed = await actOnFollowUp(retained.table.db, retained.table.tableName, {
-        id: ids.followUpId,
-        body: { action: 'close', disposition: 'patient_declined' },
-        actor: 'arn:aws:iam::123456789012:user/nurse',
-        now: new Date(),
-        thresholds: DEFAULT_THRESHOLDS,
-      });
+      const closed = await nurseCloses(retained, ids.followUpId, 'patient_declined');
       if (closed.kind !== 'changed') throw new Error(`close answered ${closed.kind}`);
       await retained.settle();
       const expected = Math.floor(Date.parse(closed.stored.followUp.closed_at!) / 1000) + RETENTION_DAYS * 86_400;

@@ -8,19 +8,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openingEntry } from '../../functions/core/follow-up/history';
 import { openFollowUp, type FollowUpState } from '../../functions/core/follow-up/states';
-import { projectOrder } from '../../functions/core/order-record';
-import { readWebhookBody } from '../../functions/core/schemas';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { createQueryHandler, type QueryEvent, type QueryResponse } from '../../functions/query/app';
+import { createQueryHandler, type QueryResponse } from '../../functions/query/app';
 import { decodeCursor, DEFAULT_CURSOR_SECRET, encodeCursor } from '../../functions/query/cursor';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
-import { getOrder } from '../../functions/store/order-reads';
-import { putOrderFromWebhook } from '../../functions/store/orders';
-import { recomputeTransaction } from '../../functions/store/transactions';
-import { buildDeliveries, freshId, redrawFlow, simpleFlow, type FlowSpec } from '../../local/junction-flows';
+import { freshId, redrawFlow, simpleFlow, type FlowSpec } from '../../local/junction-flows';
 import { createTestTable, type TestTable } from '../support/dynamodb';
-import { openApiValidator } from '../support/openapi';
+import { documentedGet, openApiValidator } from '../support/openapi';
+import { recomputeFromStored, storeFlowWebhooks } from '../support/stored-flows';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
 let table: TestTable;
@@ -37,17 +33,8 @@ const lone = { transactionId: null, orderId: freshId() };
 const worklist: { id: string; due: string | null; state: FollowUpState; owner: string | null }[] = [];
 
 async function seed(spec: FlowSpec) {
-  const ids = new Set<string>();
-  for (const delivery of buildDeliveries(spec)) {
-    const read = readWebhookBody(JSON.stringify(delivery.body));
-    if (read.kind !== 'order') throw new Error('test body not readable');
-    await putOrderFromWebhook(table.db, table.tableName, projectOrder(read.order));
-    ids.add(delivery.orderId);
-  }
-  if (spec.transactionId !== null) {
-    const orders = await Promise.all([...ids].map(async (orderId) => (await getOrder(table.db, table.tableName, orderId))!));
-    await recomputeTransaction(table.db, table.tableName, spec.transactionId, { orders, listings: [] });
-  }
+  const ids = await storeFlowWebhooks(table, spec);
+  if (spec.transactionId !== null) await recomputeFromStored(table, spec.transactionId, ids);
 }
 
 /** Stores an opened follow-up (version 1, the tracker's `open`) due at `due`: awaiting its redraw since a day before (the default threshold). */
@@ -95,12 +82,7 @@ afterAll(async () => {
   await table?.drop();
 });
 
-async function get(path: string, template: string, query?: Record<string, string>): Promise<QueryResponse> {
-  const event: QueryEvent = { routeKey: '$default', rawPath: path, requestContext: { http: { method: 'GET' } }, ...(query ? { queryStringParameters: query } : {}) };
-  const response = await handle(event);
-  assertDocumented('GET', template, response);
-  return response;
-}
+const get = documentedGet(() => handle, assertDocumented);
 
 const body = (response: QueryResponse): Record<string, unknown> => JSON.parse(response.body) as Record<string, unknown>;
 const itemsOf = (response: QueryResponse) => body(response).items as Record<string, unknown>[];

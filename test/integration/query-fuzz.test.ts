@@ -11,19 +11,15 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openingEntry } from '../../functions/core/follow-up/history';
 import { openFollowUp } from '../../functions/core/follow-up/states';
-import { projectOrder } from '../../functions/core/order-record';
 import { AGE_BUCKETS, QUEUES } from '../../functions/core/queues';
-import { readWebhookBody } from '../../functions/core/schemas';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createQueryHandler, type QueryEvent, type QueryResponse } from '../../functions/query/app';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { FOLLOW_UP_LIST_STATES } from '../../functions/store/follow-ups/worklist';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
-import { getOrder } from '../../functions/store/order-reads';
-import { putOrderFromWebhook } from '../../functions/store/orders';
-import { recomputeTransaction } from '../../functions/store/transactions';
-import { buildDeliveries, freshId, redrawFlow, simpleFlow, type FlowSpec } from '../../local/junction-flows';
+import { freshId, redrawFlow, simpleFlow, type FlowSpec } from '../../local/junction-flows';
 import { createTestTable, type TestTable } from '../support/dynamodb';
+import { recomputeFromStored, storeFlowWebhooks } from '../support/stored-flows';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
 const RUNS = 150;
@@ -34,18 +30,11 @@ let handle: (event: QueryEvent) => Promise<QueryResponse>;
 const known: { orders: string[]; transactions: string[]; followUps: string[]; cursors: string[] } = { orders: [], transactions: [], followUps: [], cursors: [] };
 
 async function seed(spec: FlowSpec) {
-  const ids = new Set<string>();
-  for (const delivery of buildDeliveries(spec)) {
-    const read = readWebhookBody(JSON.stringify(delivery.body));
-    if (read.kind !== 'order') throw new Error('test body not readable');
-    await putOrderFromWebhook(table.db, table.tableName, projectOrder(read.order));
-    ids.add(delivery.orderId);
-  }
+  const ids = await storeFlowWebhooks(table, spec);
   known.orders.push(...ids);
   if (spec.transactionId !== null) {
     known.transactions.push(spec.transactionId);
-    const orders = await Promise.all([...ids].map(async (orderId) => (await getOrder(table.db, table.tableName, orderId))!));
-    await recomputeTransaction(table.db, table.tableName, spec.transactionId, { orders, listings: [] });
+    await recomputeFromStored(table, spec.transactionId, ids);
   }
 }
 

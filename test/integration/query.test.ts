@@ -4,21 +4,18 @@
  * against docs/openapi.json.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectOrder } from '../../functions/core/order-record';
-import { readWebhookBody } from '../../functions/core/schemas';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { createQueryHandler, type QueryEvent, type QueryResponse } from '../../functions/query/app';
+import { createQueryHandler, type QueryResponse } from '../../functions/query/app';
 import { runSweep } from '../../functions/stale-redraw-sweep/app';
 import { createInMemoryNotifier } from '../../functions/notices/notifier';
-import { putOrderFromWebhook } from '../../functions/store/orders';
 import { getOrder } from '../../functions/store/order-reads';
 import { readOpenRedraws } from '../../functions/store/redraws';
 import { OPEN_REDRAW_PARTITIONS, TABLE } from '../../functions/store/table';
 import { queryItems } from '../../functions/store/query-pages';
-import { recomputeTransaction } from '../../functions/store/transactions';
 import { createTestTable, type TestTable } from '../support/dynamodb';
-import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, simpleFlow, type FlowSpec } from '../support/junction';
-import { openApiValidator } from '../support/openapi';
+import { freshId, PHI_CANARY, redrawFlow, simpleFlow, type FlowSpec } from '../support/junction';
+import { documentedGet, openApiValidator } from '../support/openapi';
+import { recomputeFromStored, storeFlowWebhooks } from '../support/stored-flows';
 
 let table: TestTable;
 let handle: ReturnType<typeof createQueryHandler>;
@@ -33,21 +30,12 @@ const single = { transactionId: null, orderId: freshId() };
 
 /** Stores a flow's webhooks as the webhook function does, then lets the transaction function see them (unless told not to). */
 async function seed(spec: FlowSpec, transactionFunction = true) {
-  const ids = new Set<string>();
-  for (const delivery of buildDeliveries(spec)) {
-    const read = readWebhookBody(JSON.stringify(delivery.body));
-    if (read.kind !== 'order') throw new Error('test body not readable');
-    await putOrderFromWebhook(table.db, table.tableName, projectOrder(read.order));
-    ids.add(delivery.orderId);
-  }
-  if (transactionFunction && spec.transactionId !== null) await transactionFunctionSaw(spec.transactionId, [...ids]);
+  const ids = await storeFlowWebhooks(table, spec);
+  if (transactionFunction && spec.transactionId !== null) await transactionFunctionSaw(spec.transactionId, ids);
 }
 
 /** What the transaction function does when the stream brings it these orders' items (their recompute). */
-async function transactionFunctionSaw(transactionId: string, orderIds: readonly string[]) {
-  const orders = await Promise.all(orderIds.map(async (orderId) => (await getOrder(table.db, table.tableName, orderId))!));
-  await recomputeTransaction(table.db, table.tableName, transactionId, { orders, listings: [] });
-}
+const transactionFunctionSaw = (transactionId: string, orderIds: readonly string[]) => recomputeFromStored(table, transactionId, orderIds);
 
 beforeAll(async () => {
   table = await createTestTable('query');
@@ -76,10 +64,9 @@ afterAll(async () => {
   await table?.drop();
 });
 
+const documented = documentedGet(() => handle, assertDocumented);
 async function get(path: string, template: string, query?: Record<string, string>): Promise<QueryResponse> {
-  const event: QueryEvent = { routeKey: '$default', rawPath: path, requestContext: { http: { method: 'GET' } }, ...(query ? { queryStringParameters: query } : {}) };
-  const response = await handle(event);
-  assertDocumented('GET', template, response);
+  const response = await documented(path, template, query);
   answers.push(response);
   return response;
 }

@@ -31,10 +31,7 @@ afterAll(async () => {
 
 const DAY_MS = 86_400_000;
 
-async function deliver(deliveries: readonly Delivery[]): Promise<void> {
-  for (const delivery of deliveries) await rig.webhook(delivery);
-  await rig.settle();
-}
+const deliver = (deliveries: readonly Delivery[]) => rig.deliver(deliveries);
 
 async function weekReport(start: Date) {
   return readRedrawReport(rig.table.db, rig.table.tableName, { from: start, to: new Date(start.getTime() + 7 * DAY_MS), now: new Date() });

@@ -28,6 +28,7 @@ import {
   buildDeliveries,
   freshId,
   redrawFlow,
+  redrawIds,
   simpleFlow,
   type Delivery,
   type FlowSpec,
@@ -55,13 +56,9 @@ afterAll(async () => {
   await rig?.close();
 });
 
-const redrawIds = () => ({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() });
 const DAY_MS = 86_400_000;
 
-async function deliver(deliveries: readonly Delivery[]): Promise<void> {
-  for (const delivery of deliveries) await rig.webhook(delivery);
-  await rig.settle();
-}
+const deliver = (deliveries: readonly Delivery[]) => rig.deliver(deliveries);
 
 /** Junction's newest event time in a delivery (epoch ms). */
 function eventTimeOf(delivery: Delivery): number {

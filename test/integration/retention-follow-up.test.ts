@@ -14,7 +14,7 @@ import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { keys } from '../../functions/store/table';
 import { createInMemoryPublisher, type InMemoryPublisher } from '../../functions/transaction-status/publisher';
-import { buildDeliveries, freshId, redrawFlow, type Delivery } from '../support/junction';
+import { buildDeliveries, redrawFlow, redrawIds, type Delivery } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
 
 const RETENTION_DAYS = 30;
@@ -28,12 +28,7 @@ afterAll(async () => {
   await rig?.close();
 });
 
-const redrawIds = () => ({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() });
-
-async function deliver(deliveries: readonly Delivery[]): Promise<void> {
-  for (const delivery of deliveries) await rig.webhook(delivery);
-  await rig.settle();
-}
+const deliver = (deliveries: readonly Delivery[]) => rig.deliver(deliveries);
 
 const person = async (id: string, body: unknown) => {
   const outcome = await actOnFollowUp(rig.table.db, rig.table.tableName, { id, body, actor: 'j.doe', now: new Date(), thresholds: DEFAULT_THRESHOLDS });

@@ -26,7 +26,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBStreamsClient, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,7 @@ import { toLambdaRecord } from '../../local/stream-reader';
 import { localEndpoint, testClient, testDocumentClient } from '../support/dynamodb';
 import { startAwsProxy, type AwsProxy } from '../support/rehearsal/aws-proxy';
 import { startConsoleSite, type ConsoleSite } from '../support/rehearsal/console-site';
+import { streamRecordsAfter } from '../support/rehearsal/stream-records';
 import { readDeployment, type Deployment } from '../support/rehearsal/deployment';
 import { lambdaEnvironment, startLambdaProcess, type LambdaProcess, type Outcome } from '../support/rehearsal/lambda-process';
 import { newSecret } from '../support/webhook';
@@ -244,19 +245,9 @@ function capture(): OutputStream & { text(): string } {
 }
 
 /** The table's stream records from every shard's start, as Lambda's event source mapping delivers them. */
-async function streamRecords(): Promise<_Record[]> {
-  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-  const records: _Record[] = [];
-  for (const shard of StreamDescription?.Shards ?? []) {
-    let { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
-    for (let reads = 0; ShardIterator && reads < 20; reads++) {
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator }));
-      records.push(...(page.Records ?? []));
-      if ((page.Records ?? []).length === 0) break;
-      ShardIterator = page.NextShardIterator;
-    }
-  }
-  return records;
+/** Every record of the table's stream so far, as the transaction function's mapping would deliver them. */
+function streamRecords(): Promise<_Record[]> {
+  return streamRecordsAfter(streams, streamArn, new Set());
 }
 
 const Report = z.object({

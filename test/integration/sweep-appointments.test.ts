@@ -25,7 +25,7 @@ import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import { localEndpoint } from '../support/dynamodb';
-import { APPOINTMENT_LOCATION, PHI_CANARY, appointmentDelivery, buildDeliveries, freshId, redrawFlow, type AppointmentSpec, type Delivery } from '../support/junction';
+import { APPOINTMENT_LOCATION, appointmentDelivery, buildDeliveries, freshId, PHI_CANARY, redrawFlow, redrawIds, type AppointmentSpec, type Delivery } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
 
 const HOUR = 3_600_000;
@@ -41,8 +41,6 @@ afterAll(async () => {
   await rig?.close();
 });
 
-const redrawIds = () => ({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() });
-
 /** Stores an appointment webhook the way the webhook function does. */
 async function appointment(spec: AppointmentSpec) {
   const read = readWebhookBody(JSON.stringify(appointmentDelivery(spec).body));
@@ -50,10 +48,7 @@ async function appointment(spec: AppointmentSpec) {
   return putAppointmentFromWebhook(rig.table.db, rig.table.tableName, projectAppointment(read.appointment));
 }
 
-async function deliver(deliveries: readonly Delivery[]): Promise<void> {
-  for (const delivery of deliveries) await rig.webhook(delivery);
-  await rig.settle();
-}
+const deliver = (deliveries: readonly Delivery[]) => rig.deliver(deliveries);
 
 const followUp = async (id: string) => (await getFollowUp(rig.table.db, rig.table.tableName, id, new Date()))!;
 const statusTimeOf = async (orderId: string) => (await rig.order(orderId))!.record.status_time;

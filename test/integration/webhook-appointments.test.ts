@@ -11,15 +11,10 @@ import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { processVerifiedBody } from '../../functions/webhook/app';
 import { expiryAfter } from '../../functions/core/retention';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { projectOrder } from '../../functions/core/order-record';
-import { readWebhookBody } from '../../functions/core/schemas';
 import { createQueryHandler, type QueryResponse } from '../../functions/query/app';
 import { getAppointment } from '../../functions/store/appointments';
-import { getOrder } from '../../functions/store/order-reads';
-import { putOrderFromWebhook } from '../../functions/store/orders';
 import { readQuarantine } from '../../functions/store/quarantine-replay';
 import { keys } from '../../functions/store/table';
-import { recomputeTransaction } from '../../functions/store/transactions';
 import type { WebhookHandler } from '../../functions/webhook/app';
 import { localTable } from '../../local/dynamodb-local';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
@@ -27,6 +22,7 @@ import { startDynamoDbProxy, type DynamoDbProxy } from '../support/dynamodb-prox
 import { APPOINTMENT_LOCATION, appointmentDelivery, buildDeliveries, freshId, PHI_CANARY, redrawFlow, type AppointmentSpec } from '../support/junction';
 import { openApiValidator } from '../support/openapi';
 import { OrderAnswer, TransactionAnswer, RedrawPageAnswer } from '../support/order-answer';
+import { recomputeFromStored, storeFlowWebhooks } from '../support/stored-flows';
 import { captureOutput, lambdaContext, newMessageId, newSecret, parseAnswer, signedEvent, webhookHandlerFor, webhookMetricResults } from '../support/webhook';
 
 const secret = newSecret();
@@ -93,17 +89,8 @@ async function get(path: string, template: string, parameters?: Record<string, s
 
 /** Stores an order flow as the webhook does, and lets the transaction function see it. */
 async function seedOrders(flow: Parameters<typeof buildDeliveries>[0]) {
-  const ids = new Set<string>();
-  for (const delivery of buildDeliveries(flow)) {
-    const read = readWebhookBody(JSON.stringify(delivery.body));
-    if (read.kind !== 'order') throw new Error('not an order body');
-    await putOrderFromWebhook(table.db, table.tableName, projectOrder(read.order));
-    ids.add(delivery.orderId);
-  }
-  if (flow.transactionId !== null) {
-    const orders = await Promise.all([...ids].map(async (id) => (await getOrder(table.db, table.tableName, id))!));
-    await recomputeTransaction(table.db, table.tableName, flow.transactionId, { orders, listings: [] });
-  }
+  const ids = await storeFlowWebhooks(table, flow);
+  if (flow.transactionId !== null) await recomputeFromStored(table, flow.transactionId, ids);
 }
 
 describe('appointment webhooks (CONTRACT §10)', () => {

@@ -17,33 +17,13 @@ import { createDigestHandler, DIGEST_CLAIM_DAYS, sendWeeklyDigestOnce, type Dige
 import { createSnsDigestPublisher } from '../../functions/weekly-digest/publisher';
 import { startAwsStandin, STANDIN_CLIENT_CONFIG, type AwsStandin } from '../support/aws-standin';
 import { createTestTable, type TestTable } from '../support/dynamodb';
+import { quietReport } from '../support/redraw-report';
 
 const TOPIC = 'arn:aws:sns:eu-central-1:123456789012:notifications';
 const MINUTE = 60_000;
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
-const REPORT: RedrawReport = {
-  from: '',
-  to: '',
-  opened: 1,
-  closed: 0,
-  by_disposition: {},
-  open_now: 1,
-  stale_now: 0,
-  unassigned_now: 1,
-  aging_now: { '0_7': 1, '8_14': 0, '15_30': 0, over_30: 0 },
-  time_to_redraw_order_hours: { n: 0, p50: null, p90: null },
-  time_to_acknowledge_hours: { n: 0, p50: null, p90: null },
-  time_to_close_hours: { n: 0, p50: null, p90: null },
-  walk_in_completed: 0,
-  with_redraw: 0,
-  ended_missing: { results_still_missing: 0, no_redraw: 0, redraw_failed: 0 },
-  by_lab: [],
-  time_zone: 'UTC',
-  closed_by_people: 0,
-  closed_by_tracker: 0,
-  redraw_failed_now: 0,
-};
+const REPORT: RedrawReport = quietReport({ from: '', to: '', opened: 1, open_now: 1, unassigned_now: 1, aging_now: { '0_7': 1, '8_14': 0, '15_30': 0, over_30: 0 } });
 const reads: DigestReads = { report: async ({ from, to }) => ({ ...REPORT, from: from.toISOString(), to: to.toISOString() }), overdue: async () => [], problems: async () => ({ attention: { total: 0, items: [] }, stuck: { total: 0, items: [] }, unowned: { total: 0, items: [] } }) };
 
 let table: TestTable;

@@ -11,40 +11,27 @@ import { DIGEST_KIND } from '../../functions/core/digest';
 import { digestChat, digestEmail } from '../../functions/core/digest-render';
 import type { OverdueFollowUp } from '../../functions/core/digest-lists';
 import type { RedrawReport } from '../../functions/core/report';
-import type { LogSink } from '../../functions/shared/observability';
 import { SNS_CLIENT_CONFIG } from '../../functions/notices/config';
 import { createDigestHandler, DigestError, type DigestReads } from '../../functions/weekly-digest/app';
 import { createSnsDigestPublisher, KIND_ATTRIBUTE } from '../../functions/weekly-digest/publisher';
 import { startAwsStandin, STANDIN_CLIENT_CONFIG, type AwsStandin } from '../support/aws-standin';
+import { quietReport } from '../support/redraw-report';
+import { recordingLogger } from '../support/recording-logs';
 
 const TOPIC = 'arn:aws:sns:eu-central-1:123456789012:notifications';
 const NOW = new Date('2026-11-23T07:00:01Z');
 
-const REPORT: RedrawReport = {
-  from: '2026-11-15T23:00:00.000000Z',
-  to: '2026-11-22T23:00:00.000000Z',
-  opened: 3,
-  closed: 2,
-  by_disposition: { redraw_completed: 1, patient_declined: 1 },
-  open_now: 4,
-  stale_now: 1,
-  unassigned_now: 2,
-  aging_now: { '0_7': 2, '8_14': 1, '15_30': 0, over_30: 1 },
-  time_to_redraw_order_hours: { n: 1, p50: 30, p90: 30 },
-  time_to_acknowledge_hours: { n: 2, p50: 2, p90: 5 },
-  time_to_close_hours: { n: 2, p50: 80, p90: 120 },
-  walk_in_completed: 10,
-  with_redraw: 1,
-  ended_missing: { results_still_missing: 1, no_redraw: 2, redraw_failed: 0 },
+const REPORT: RedrawReport = quietReport({
+  from: '2026-11-15T23:00:00.000000Z', to: '2026-11-22T23:00:00.000000Z',
+  opened: 3, closed: 2, by_disposition: { redraw_completed: 1, patient_declined: 1 }, closed_by_people: 1, closed_by_tracker: 1,
+  open_now: 4, stale_now: 1, unassigned_now: 2, aging_now: { '0_7': 2, '8_14': 1, '15_30': 0, over_30: 1 },
+  time_to_redraw_order_hours: { n: 1, p50: 30, p90: 30 }, time_to_acknowledge_hours: { n: 2, p50: 2, p90: 5 }, time_to_close_hours: { n: 2, p50: 80, p90: 120 },
+  walk_in_completed: 10, with_redraw: 1, ended_missing: { results_still_missing: 1, no_redraw: 2, redraw_failed: 0 },
   by_lab: [
     { lab: 'quest', method: 'walk_in_test', completed: 20, with_redraw: 1, redraw_rate: 5, ended_missing: 1, time_to_redraw_results_hours: { n: 1, p50: 50, p90: 50 }, failure_types: { internal_lab_failure: 1 } },
     { lab: 'unknown', method: 'testkit', completed: 0, with_redraw: 0, redraw_rate: null, ended_missing: 2, time_to_redraw_results_hours: { n: 0, p50: null, p90: null }, failure_types: { quantity_not_sufficient_failure: 2 } },
   ],
-  time_zone: 'UTC',
-  closed_by_people: 1,
-  closed_by_tracker: 1,
-  redraw_failed_now: 0,
-};
+});
 const OVERDUE: OverdueFollowUp[] = [{ id: 'tx-1', owner: 'j.doe', state: 'acknowledged', due_at: '2026-11-20T07:00:00.000000Z', opened_at: '2026-11-10T07:00:00.000000Z' }];
 
 let aws: AwsStandin;
@@ -61,16 +48,6 @@ beforeEach(() => {
   aws.plan.sns = () => 'serve';
   aws.messages.length = 0;
 });
-
-function recordingLogger() {
-  const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
-  const at =
-    (level: string) =>
-    (message: unknown, ...extra: unknown[]): void =>
-      void lines.push({ level, message: String(message), fields: (extra[0] ?? {}) as Record<string, unknown> });
-  const logger: LogSink = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-  return { logger, lines };
-}
 
 /** What the reads asked for, and a report answered from a fixed value (the store is tested on its own). */
 function fixedReads() {

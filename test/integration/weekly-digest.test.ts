@@ -8,7 +8,6 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIGEST_KIND, type WeeklyDigest } from '../../functions/core/digest';
-import type { LogSink } from '../../functions/shared/observability';
 import { SNS_CLIENT_CONFIG } from '../../functions/notices/config';
 import { createDigestHandler, DigestError } from '../../functions/weekly-digest/app';
 import { createSnsDigestPublisher } from '../../functions/weekly-digest/publisher';
@@ -18,6 +17,7 @@ import { startAwsStandin, STANDIN_CLIENT_CONFIG, type AwsStandin } from '../supp
 import { localEndpoint } from '../support/dynamodb';
 import { startDynamoDbProxy, type DynamoDbProxy } from '../support/dynamodb-proxy';
 import { buildDeliveries, freshId, redrawFlow } from '../support/junction';
+import { recordingLogger } from '../support/recording-logs';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
 
 const TOPIC = 'arn:aws:sns:eu-central-1:123456789012:notifications';
@@ -34,16 +34,6 @@ afterAll(async () => {
   sns?.destroy();
   await Promise.all([rig?.close(), aws?.close(), proxy?.close()]);
 });
-
-function recordingLogger() {
-  const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
-  const at =
-    (level: string) =>
-    (message: unknown, ...extra: unknown[]): void =>
-      void lines.push({ level, message: String(message), fields: (extra[0] ?? {}) as Record<string, unknown> });
-  const logger: LogSink = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-  return { logger, lines };
-}
 
 describe('the weekly digest on DynamoDB Local', () => {
   it('counts last week\'s redraw from what the tracker kept, and names its follow-up among the overdue', async () => {

@@ -11,6 +11,9 @@ import { envelope, freshId, redrawFlow, simpleFlow, type Delivery, type FlowSpec
 
 export * from '../../local/junction-flows';
 
+/** Fresh ids for a redraw flow: its transaction, its initial order and its redraw order. */
+export const redrawIds = () => ({ transactionId: freshId(), initialId: freshId(), redrawId: freshId() });
+
 /** A realistic flow: one of the documented paths (possibly cut short) or a redraw flow. */
 export function arbFlow(): fc.Arbitrary<FlowSpec> {
   const ids = () => ({ transactionId: freshId(), initialId: freshId(), redrawId: freshId(), orderId: freshId() });

@@ -54,6 +54,20 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
+/**
+ * Stops a started process as a terminal's Ctrl-C does (SIGINT to its group),
+ * SIGKILL to the group if it is still running after `graceMs`; resolves once it exited.
+ */
+export async function stopGroup(child: NpmProcess, graceMs = 20_000): Promise<void> {
+  if (child.hasExited()) return;
+  signalGroup(child.pgid, 'SIGINT');
+  let timer: NodeJS.Timeout | undefined;
+  const stopped = await Promise.race([child.exited.then(() => true), new Promise<boolean>((done) => (timer = setTimeout(() => done(false), graceMs)))]);
+  clearTimeout(timer);
+  if (!stopped) signalGroup(child.pgid, 'SIGKILL');
+  await child.exited;
+}
+
 /** Command lines of the live processes whose command line matches `pattern`, per `ps`. */
 export function processesMatching(pattern: RegExp): string[] {
   const table = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });

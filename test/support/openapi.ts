@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import type { QueryEvent, QueryResponse } from '../../functions/query/app';
 
 const DOC_ID = 'openapi.json';
 
@@ -62,6 +63,16 @@ export function openApiValidator() {
     if (!validate(body)) {
       throw new Error(`${method} ${pathTemplate} ${answer.statusCode}: ${ajv.errorsText(validate.errors)}`);
     }
+  };
+}
+
+/** GET `path` of the query function `handle()` answers with, `assertDocumented` checking the answer for `template`. */
+export function documentedGet(handle: () => (event: QueryEvent) => Promise<QueryResponse>, assertDocumented: ReturnType<typeof openApiValidator>) {
+  return async (path: string, template: string, query?: Record<string, string>): Promise<QueryResponse> => {
+    const event: QueryEvent = { routeKey: '$default', rawPath: path, requestContext: { http: { method: 'GET' } }, ...(query ? { queryStringParameters: query } : {}) };
+    const response = await handle()(event);
+    assertDocumented('GET', template, response);
+    return response;
   };
 }
 

@@ -18,3 +18,8 @@ export function record(overrides: Partial<OrderRecord> & Pick<OrderRecord, 'id'>
     ...overrides,
   };
 }
+
+/** A listing's entry for an order, with a real status time (its rank starts with it, as listedOrderRecord makes it). */
+export function listedAt(id: string, statusTime: string, low = 'appointment_scheduled'): OrderRecord {
+  return record({ id, source: 'transaction_listing', low_level_status: low, status_time: statusTime, rank: `${statusTime}|${statusTime}` });
+}

@@ -1,9 +1,30 @@
 /**
- * A redraw report (CONTRACT §11) for the CLI's tests: `redrawReport()` is a
- * week's document with overrides on top (no by-lab rows, nothing ended
- * missing), and BY_LAB two labs and methods as §11 orders them.
+ * A week's report (CONTRACT §11) for the report's and the digest's tests: the
+ * week of Monday 2026-11-16 in UTC in which nothing happened (every count 0,
+ * every time none), with the figures a test counts on top. For the CLI's
+ * report tests, `redrawReport()`: a week with something in every count
+ * (no by-lab rows, nothing ended missing), and BY_LAB, two labs and methods
+ * as §11 orders them.
  */
 import type { ByLab, RedrawReport } from '../../functions/core/report';
+
+/** A quiet week, then `figures` over it. */
+export function quietReport(figures: Partial<RedrawReport> = {}): RedrawReport {
+  const none = () => ({ n: 0, p50: null, p90: null });
+  return {
+    // The week, Monday to Monday, and the zone it is counted in.
+    from: '2026-11-16T00:00:00.000000Z', to: '2026-11-23T00:00:00.000000Z', time_zone: 'UTC',
+    // Follow-ups opened and closed in it, and by whom.
+    opened: 0, closed: 0, by_disposition: {}, closed_by_people: 0, closed_by_tracker: 0,
+    // Open now, and how old.
+    open_now: 0, stale_now: 0, unassigned_now: 0, redraw_failed_now: 0, aging_now: { '0_7': 0, '8_14': 0, '15_30': 0, over_30: 0 },
+    // Hours to each step.
+    time_to_redraw_order_hours: none(), time_to_acknowledge_hours: none(), time_to_close_hours: none(),
+    // The transactions that ended in it, and how many by lab.
+    walk_in_completed: 0, with_redraw: 0, ended_missing: { results_still_missing: 0, no_redraw: 0, redraw_failed: 0 }, by_lab: [],
+    ...figures,
+  };
+}
 
 /** Two labs and methods as §11 orders them: a rate first, a row with nothing completed (rate null) last. */
 export const BY_LAB: ByLab[] = [
@@ -30,27 +51,12 @@ export const BY_LAB: ByLab[] = [
 ];
 
 export function redrawReport(overrides: Partial<RedrawReport> = {}): RedrawReport {
-  return {
-    from: '2026-11-16T15:00:00.000000Z',
-    to: '2026-11-23T15:00:00.000000Z',
-    opened: 3,
-    closed: 2,
-    by_disposition: { redraw_completed: 1, cancelled: 0, patient_declined: 1 },
-    open_now: 5,
-    stale_now: 1,
-    unassigned_now: 2,
-    aging_now: { '0_7': 3, '8_14': 0, '15_30': 1, over_30: 1 },
-    time_to_redraw_order_hours: { n: 1, p50: 20, p90: 20 },
-    time_to_acknowledge_hours: { n: 0, p50: null, p90: null },
-    time_to_close_hours: { n: 2, p50: 30.25, p90: 150.6 },
-    walk_in_completed: 0,
-    with_redraw: 0,
-    ended_missing: { results_still_missing: 0, no_redraw: 0, redraw_failed: 0 },
-    by_lab: [],
-    time_zone: 'UTC',
-    closed_by_people: 1,
-    closed_by_tracker: 1,
-    redraw_failed_now: 0,
+  return quietReport({
+    // A week to Monday 15:00Z (the CLI tests' now).
+    from: '2026-11-16T15:00:00.000000Z', to: '2026-11-23T15:00:00.000000Z',
+    opened: 3, closed: 2, by_disposition: { redraw_completed: 1, cancelled: 0, patient_declined: 1 }, closed_by_people: 1, closed_by_tracker: 1,
+    open_now: 5, stale_now: 1, unassigned_now: 2, aging_now: { '0_7': 3, '8_14': 0, '15_30': 1, over_30: 1 },
+    time_to_redraw_order_hours: { n: 1, p50: 20, p90: 20 }, time_to_close_hours: { n: 2, p50: 30.25, p90: 150.6 },
     ...overrides,
-  };
+  });
 }

@@ -41,6 +41,8 @@ export interface TransactionRig {
   webhook(delivery: Delivery): Promise<ApplyResult>;
   /** Waits until the stream reader has delivered everything written so far. */
   settle(): Promise<void>;
+  /** Stores these webhooks in order, as webhook() does, then settles: what the tracker knows once Junction sent them. */
+  deliver(deliveries: readonly Delivery[]): Promise<void>;
   /**
    * Deletes these items the way DynamoDB's TTL does: their REMOVE records reach
    * the handler with TTL's userIdentity (type Service, dynamodb.amazonaws.com).
@@ -133,7 +135,7 @@ export async function startTransactionRig(prefix: string, options: TransactionRi
     },
   });
 
-  return {
+  const rig: TransactionRig = {
     table,
     requests,
     batches,
@@ -156,6 +158,10 @@ export async function startTransactionRig(prefix: string, options: TransactionRi
       return result;
     },
     settle: () => reader.whenIdle(),
+    async deliver(deliveries) {
+      for (const delivery of deliveries) await rig.webhook(delivery);
+      await rig.settle();
+    },
     async expire(keys) {
       for (const key of keys) {
         expiring.add(`${key.pk}|${key.sk}`);
@@ -171,4 +177,5 @@ export async function startTransactionRig(prefix: string, options: TransactionRi
       await table.drop();
     },
   };
+  return rig;
 }

@@ -10,7 +10,7 @@ const layers = (paths: string[]) => planForChanges(paths).wholeLayers.map((entry
 
 describe('planForChanges', () => {
   it('adds no layer for a change that imports reach (functions/, test/support/)', () => {
-    expect(planForChanges(['functions/core/ordering.ts', 'test/support/webhook.ts', 'test/unit/svix.test.ts'])).toEqual({ wholeLayers: [], testFiles: [] });
+    expect(planForChanges(['functions/core/ordering.ts', 'test/support/webhook.ts', 'test/unit/core/svix.test.ts'])).toEqual({ wholeLayers: [], testFiles: [] });
   });
 
   it.each([

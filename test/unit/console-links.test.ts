@@ -21,6 +21,7 @@ import { chatNotification, emailText, snsMessage } from '../../functions/notices
 import { createInMemoryNotifier } from '../../functions/notices/notifier';
 import { digestConfig } from '../../functions/weekly-digest/config';
 import { parseLocalSettings } from '../../local/config';
+import { quietReport } from '../support/redraw-report';
 
 const BASE = 'https://d111111abcdef8.cloudfront.net/';
 const ORDER = '0b1e7d4c-8a52-4f0e-9c11-00000000e001';
@@ -178,28 +179,7 @@ describe('an alert with the console', () => {
 });
 
 describe('the weekly digest with the console', () => {
-  const REPORT: RedrawReport = {
-    from: '2026-11-16T00:00:00.000000Z',
-    to: '2026-11-23T00:00:00.000000Z',
-    opened: 2,
-    closed: 1,
-    by_disposition: { redraw_completed: 1 },
-    open_now: 1,
-    stale_now: 1,
-    unassigned_now: 1,
-    aging_now: { '0_7': 1, '8_14': 0, '15_30': 0, over_30: 0 },
-    time_to_redraw_order_hours: { n: 0, p50: null, p90: null },
-    time_to_acknowledge_hours: { n: 0, p50: null, p90: null },
-    time_to_close_hours: { n: 0, p50: null, p90: null },
-    walk_in_completed: 0,
-    with_redraw: 0,
-    ended_missing: { results_still_missing: 0, no_redraw: 0, redraw_failed: 0 },
-    by_lab: [],
-    time_zone: 'UTC',
-    closed_by_people: 0,
-    closed_by_tracker: 1,
-    redraw_failed_now: 0,
-  };
+  const REPORT: RedrawReport = quietReport({ opened: 2, closed: 1, by_disposition: { redraw_completed: 1 }, closed_by_tracker: 1, open_now: 1, stale_now: 1, unassigned_now: 1, aging_now: { '0_7': 1, '8_14': 0, '15_30': 0, over_30: 0 } });
   const NOW = new Date('2026-11-23T08:00:03Z');
   const build = (consoleUrl?: string | null) => weeklyDigest(digestWeek(NOW), REPORT, [], { environment: 'prod', now: NOW, ...(consoleUrl === undefined ? {} : { consoleUrl }) });
   const link = `${BASE}#/worklist?queue=attention`;

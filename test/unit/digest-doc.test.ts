@@ -11,6 +11,7 @@ import { digestProblems, type OverdueFollowUp } from '../../functions/core/diges
 import { digestEmail } from '../../functions/core/digest-render';
 import type { RedrawReport } from '../../functions/core/report';
 import { PROJECT_ROOT } from '../../lib/table-bound-function';
+import { quietReport } from '../support/redraw-report';
 
 /** The marker line before the example's fenced block in docs/digest.md. */
 const MARKER = '<!-- rendered by test/unit/digest-doc.test.ts -->';
@@ -18,22 +19,12 @@ const MARKER = '<!-- rendered by test/unit/digest-doc.test.ts -->';
 /** Monday 08:00 in Berlin, the digest of a deployment with digestTimeZone Europe/Berlin. */
 const NOW = new Date('2026-11-23T07:00:04Z');
 
-const REPORT: RedrawReport = {
-  from: '2026-11-15T23:00:00.000000Z',
-  to: '2026-11-22T23:00:00.000000Z',
-  opened: 12,
-  closed: 9,
-  by_disposition: { redraw_completed: 7, patient_unreachable: 2 },
-  open_now: 6,
-  stale_now: 2,
-  unassigned_now: 1,
-  aging_now: { '0_7': 3, '8_14': 2, '15_30': 1, over_30: 0 },
-  time_to_redraw_order_hours: { n: 7, p50: 19.5, p90: 52 },
-  time_to_acknowledge_hours: { n: 8, p50: 1.5, p90: 6 },
-  time_to_close_hours: { n: 9, p50: 98, p90: 230 },
-  walk_in_completed: 146,
-  with_redraw: 11,
-  ended_missing: { results_still_missing: 2, no_redraw: 3, redraw_failed: 1 },
+const REPORT: RedrawReport = quietReport({
+  from: '2026-11-15T23:00:00.000000Z', to: '2026-11-22T23:00:00.000000Z',
+  opened: 12, closed: 9, by_disposition: { redraw_completed: 7, patient_unreachable: 2 }, closed_by_people: 2, closed_by_tracker: 7,
+  open_now: 6, stale_now: 2, unassigned_now: 1, redraw_failed_now: 1, aging_now: { '0_7': 3, '8_14': 2, '15_30': 1, over_30: 0 },
+  time_to_redraw_order_hours: { n: 7, p50: 19.5, p90: 52 }, time_to_acknowledge_hours: { n: 8, p50: 1.5, p90: 6 }, time_to_close_hours: { n: 9, p50: 98, p90: 230 },
+  walk_in_completed: 146, with_redraw: 11, ended_missing: { results_still_missing: 2, no_redraw: 3, redraw_failed: 1 },
   // §11's order, highest rate first: at_home_phlebotomy's 33.3 is over 6 completed only, so quest's walk-in tests are named.
   by_lab: [
     { lab: 'labcorp', method: 'at_home_phlebotomy', completed: 6, with_redraw: 2, redraw_rate: 33.3, ended_missing: 0, time_to_redraw_results_hours: { n: 2, p50: 70, p90: 96 }, failure_types: { collection_process_failure: 2 } },
@@ -42,17 +33,9 @@ const REPORT: RedrawReport = {
     { lab: 'unknown', method: 'testkit', completed: 0, with_redraw: 0, redraw_rate: null, ended_missing: 3, time_to_redraw_results_hours: { n: 0, p50: null, p90: null }, failure_types: { quantity_not_sufficient_failure: 3 } },
   ],
   // Issue 73: the people who closed the most (at most three named; a tie by handle).
-  closes_by_person: [
-    { actor: 'j.doe', closed: 1 },
-    { actor: 'lab-ops', closed: 1 },
-  ],
-  closes_counted_since: '2026-10-12T09:41:07.220000Z',
-  time_zone: 'UTC',
-  closed_by_people: 2,
-  closed_by_tracker: 7,
-  redraw_failed_now: 1,
+  closes_by_person: [{ actor: 'j.doe', closed: 1 }, { actor: 'lab-ops', closed: 1 }], closes_counted_since: '2026-10-12T09:41:07.220000Z',
   attention_now: { redraw_failed: 1, results_still_missing: 1, no_redraw: 1 },
-};
+});
 
 const OVERDUE: OverdueFollowUp[] = [
   // Those with an attention first (a person decides), whatever their due time (CONTRACT §9's worklist order).

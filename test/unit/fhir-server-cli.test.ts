@@ -5,47 +5,19 @@
  * to try; a busy port is one line that says how to choose another; a wrong option
  * is a usage error that points at `--help`.
  */
-import { execFile, spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/npm-start';
+import { nonEmptyLines, portHolder, runStandinScript, SPAWN_TIMEOUT_MS } from '../support/standin-cli';
 
-/** Each test starts a process: seconds on a loaded machine (a bound, not a timing assertion). */
-const SPAWN_TIMEOUT_MS = 60_000;
-
-/** Runs `npm run -s fhir-server -- <args>` to its end (a stand-in that starts instead is killed at the bound). */
-function fhirServer(args: readonly string[], settings: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...settings };
-  if (!('FHIR_STANDIN_PORT' in settings)) delete env.FHIR_STANDIN_PORT;
-  return new Promise((resolve) => {
-    execFile('npm', ['run', '-s', 'fhir-server', '--', ...args], { cwd: repoRoot, env, timeout: SPAWN_TIMEOUT_MS - 10_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Holds a port on 127.0.0.1 the way another program would. */
-async function holdPort(): Promise<{ port: number; server: Server }> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return { port: address.port, server };
-}
-
-const nonEmptyLines = (text: string) => text.split('\n').filter((line) => line.trim() !== '');
-
-let held: Server | undefined;
-afterEach(async () => {
-  await new Promise<void>((resolve) => (held ? held.close(() => resolve()) : resolve()));
-  held = undefined;
-});
+/** Runs `npm run -s fhir-server -- <args>` to its end (test/support/standin-cli.ts). */
+const fhirServer = (args: readonly string[], settings: Record<string, string> = {}) => runStandinScript('fhir-server', ['FHIR_STANDIN_PORT'], args, settings);
+/** A port another program holds, for one test. */
+const holdPort = portHolder();
 
 describe('npm run fhir-server', () => {
   it('prints its usage with --help, the port setting included, and exits 0 without starting', async () => {
-    const { port, server } = await holdPort();
-    held = server;
+    const port = await holdPort();
     const { code, stdout, stderr } = await fhirServer(['--help'], { FHIR_STANDIN_PORT: String(port) });
     expect(code).toBe(0);
     expect(stderr).toBe('');
@@ -58,8 +30,7 @@ describe('npm run fhir-server', () => {
   }, SPAWN_TIMEOUT_MS);
 
   it('says in one line that its port is busy and how to pick another (exit 1, no stack trace)', async () => {
-    const { port, server } = await holdPort();
-    held = server;
+    const port = await holdPort();
     const { code, stdout, stderr } = await fhirServer([], { FHIR_STANDIN_PORT: String(port) });
     expect(code).toBe(1);
     expect(stdout).toBe('');

@@ -4,51 +4,17 @@
  * line that says how to choose another, never a stack trace; a wrong option is a
  * usage error that points at `--help`.
  */
-import { execFile } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { repoRoot } from '../support/npm-start';
+import { describe, expect, it } from 'vitest';
+import { nonEmptyLines, portHolder, runStandinScript, SPAWN_TIMEOUT_MS } from '../support/standin-cli';
 
-/** Each test starts a process: seconds on a loaded machine (a bound, not a timing assertion). */
-const SPAWN_TIMEOUT_MS = 60_000;
-
-/**
- * Runs `npm run -s junction-api -- <args>` to its end. A stand-in that starts
- * instead of exiting never ends: it is killed at the bound, and the test fails on
- * its missing exit code.
- */
-function junctionApi(args: readonly string[], settings: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...settings };
-  for (const name of ['JUNCTION_STANDIN_PORT', 'JUNCTION_API_KEY']) if (!(name in settings)) delete env[name];
-  return new Promise((resolve) => {
-    execFile('npm', ['run', '-s', 'junction-api', '--', ...args], { cwd: repoRoot, env, timeout: SPAWN_TIMEOUT_MS - 10_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Holds a port on 127.0.0.1 the way another program would. */
-async function holdPort(): Promise<{ port: number; server: Server }> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return { port: address.port, server };
-}
-
-const nonEmptyLines = (text: string) => text.split('\n').filter((line) => line.trim() !== '');
-
-let held: Server | undefined;
-afterEach(async () => {
-  await new Promise<void>((resolve) => (held ? held.close(() => resolve()) : resolve()));
-  held = undefined;
-});
+/** Runs `npm run -s junction-api -- <args>` to its end (test/support/standin-cli.ts). */
+const junctionApi = (args: readonly string[], settings: Record<string, string> = {}) => runStandinScript('junction-api', ['JUNCTION_STANDIN_PORT', 'JUNCTION_API_KEY'], args, settings);
+/** A port another program holds, for one test. */
+const holdPort = portHolder();
 
 describe('npm run junction-api', () => {
   it('prints its usage with --help, --port and the port setting included, and exits 0 without starting', async () => {
-    const { port, server } = await holdPort();
-    held = server;
+    const port = await holdPort();
     // The port the stand-in would take is busy: starting it instead of helping would exit 1.
     const { code, stdout, stderr } = await junctionApi(['--help'], { JUNCTION_STANDIN_PORT: String(port) });
     expect(code).toBe(0);
@@ -68,8 +34,7 @@ describe('npm run junction-api', () => {
   }, SPAWN_TIMEOUT_MS);
 
   it('says in one line that the --port it was given is busy and how to pick another (exit 1, no stack trace)', async () => {
-    const { port, server } = await holdPort();
-    held = server;
+    const port = await holdPort();
     const { code, stdout, stderr } = await junctionApi(['--port', String(port)]);
     expect(code).toBe(1);
     expect(stdout).toBe('');
@@ -79,8 +44,7 @@ describe('npm run junction-api', () => {
   }, SPAWN_TIMEOUT_MS);
 
   it('says the same when JUNCTION_STANDIN_PORT names the busy port', async () => {
-    const { port, server } = await holdPort();
-    held = server;
+    const port = await holdPort();
     const { code, stderr } = await junctionApi([], { JUNCTION_STANDIN_PORT: String(port) });
     expect(code).toBe(1);
     expect(nonEmptyLines(stderr)).toHaveLength(1);

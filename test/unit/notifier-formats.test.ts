@@ -7,7 +7,6 @@
  */
 import { SNSClient } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
 import { agoWords, humanTime, stuckWords } from '../../functions/core/alert-time';
 import { NEXT_STEPS, OPERATOR_STEPS, TAKE_IT_NOTE } from '../../functions/core/next-steps';
 import type { NotificationReason } from '../../functions/core/staleness';
@@ -16,6 +15,7 @@ import { AlertEnv, alertSettingsOf } from '../../functions/notices/config';
 import { sentNotification, subjectLine, SUBJECT_MAX, type StaleRedrawNotification } from '../../functions/notices/notification';
 import { chatNotification, emailText, renderNotification, snsMessage } from '../../functions/notices/formats';
 import { createInMemoryNotifier, createSnsNotifier } from '../../functions/notices/notifier';
+import { CustomNotification } from '../support/chat-notification';
 
 const ORDER = '0b1e7d4c-8a52-4f0e-9c11-00000000e001';
 const TRANSACTION = '0b1e7d4c-8a52-4f0e-9c11-00000000a001';
@@ -34,38 +34,6 @@ const stuck: StaleRedrawNotification = {
   follow_up: { id: TRANSACTION, state: 'acknowledged', owner: 'j.doe', contact_attempts: 2, opened_at: '2026-03-01T08:15:00.000000Z', version: 4 },
 };
 const sent = sentNotification(stuck, { deployed: { region: 'us-east-1' }, environment: 'prod', now: SENT_AT });
-
-/**
- * Amazon Q Developer in chat applications' custom notification schema, as AWS's
- * guide "Custom notifications using Amazon Q Developer in chat applications"
- * gives it: version "1.0", source "custom", content.description required;
- * optional id, content.textType ("client-markdown"), title, nextSteps, keywords,
- * and metadata (threadId, summary, eventType, relatedResources,
- * additionalContext, enableCustomActions). Strict: a field the service does not
- * know fails here instead of being dropped there.
- */
-const CustomNotification = z.strictObject({
-  version: z.literal('1.0'),
-  source: z.literal('custom'),
-  id: z.string().min(1).optional(),
-  content: z.strictObject({
-    textType: z.literal('client-markdown').optional(),
-    title: z.string().min(1).max(250).optional(),
-    description: z.string().min(1).max(8000),
-    nextSteps: z.array(z.string().min(1)).optional(),
-    keywords: z.array(z.string().min(1)).optional(),
-  }),
-  metadata: z
-    .strictObject({
-      threadId: z.string().min(1).optional(),
-      summary: z.string().min(1).optional(),
-      eventType: z.string().min(1).optional(),
-      relatedResources: z.array(z.string()).optional(),
-      additionalContext: z.record(z.string(), z.string()).optional(),
-      enableCustomActions: z.boolean().optional(),
-    })
-    .optional(),
-});
 
 /** Whether SNS accepts it as a Subject: printable ASCII, at most 100 characters, no line break. */
 const snsSubject = (subject: string) => subject.length >= 1 && subject.length <= 100 && /^[\x20-\x7E]+$/.test(subject);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Appointment } from '../../functions/core/appointment';
-import type { FollowUp } from '../../functions/core/follow-up/states';
+import { openFollowUp, type FollowUp } from '../../functions/core/follow-up/states';
 import type { StaleReason } from '../../functions/core/staleness';
 import type { JunctionSessionStats } from '../../functions/stale-redraw-sweep/reconcile';
 import type { SyncOutcome } from '../../functions/stale-redraw-sweep/sync';
@@ -55,29 +55,9 @@ function indexed(overrides: Partial<IndexedOrder> & { id: string; origin?: strin
   };
 }
 
+/** A follow-up the tracker opened on 2026-03-10 for transaction txn, with `overrides`. */
 function followUp(overrides: Partial<FollowUp> = {}): FollowUp {
-  return {
-    id: 'txn',
-    transaction_id: 'txn',
-    initial_order_id: 'o-initial',
-    redraw_order_id: null,
-    state: 'new',
-    owner: null,
-    snoozed_until: null,
-    snooze_reason: null,
-    contact_attempts: 0,
-    last_contact: null,
-    attention: null,
-    missing: null,
-    disposition: null,
-    closed_by: null,
-    reference: null,
-    opened_at: '2026-03-10T09:00:00.000000Z',
-    acknowledged_at: null,
-    closed_at: null,
-    version: 1,
-    ...overrides,
-  };
+  return { ...openFollowUp({ id: 'txn', transactionId: 'txn', initialOrderId: 'o-initial', redrawOrderId: null, openedAt: '2026-03-10T09:00:00.000000Z' }), ...overrides };
 }
 
 function stored(overrides: Partial<FollowUp> = {}, rest: Partial<StoredFollowUp> = {}): StoredFollowUp {

@@ -19,7 +19,7 @@
  * for https://<that name>/..., as DNS and TLS would.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, relative } from 'node:path';
 import * as z from 'zod';
@@ -82,89 +82,31 @@ function routePattern(path: string): RegExp {
   return new RegExp(`^${path.split('/').map((part) => (/^\{.+\}$/.test(part) ? '[^/]+' : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))).join('/')}$`);
 }
 
+type Resources = [string, { Type: string; Properties: Record<string, unknown> }][];
+type Resolve = Deployment['resolve'];
+
 /**
  * Starts the stand-in of the stack's console from its cloud assembly and the resolved deployment.
  * `accessTokens`: the access tokens the user pool issued to the console's app client, with the actor each names.
  */
 export async function startConsoleSite(assemblyDir: string, deployment: Deployment, accessTokens: ReadonlyMap<string, string> = new Map()): Promise<ConsoleSite> {
   const { stackName, resolve } = deployment;
-  const resources = Object.entries(TemplateResources.parse(JSON.parse(readFileSync(join(assemblyDir, `${stackName}.template.json`), 'utf8'))).Resources);
-  const only = (type: string) => {
-    const found = resources.filter(([, resource]) => resource.Type === type);
-    if (found.length !== 1) throw new Error(`the template has ${found.length} ${type}, the stand-in serves one`);
-    return found[0]!;
-  };
-  const [distributionId, distribution] = only('AWS::CloudFront::Distribution');
+  const resources: Resources = Object.entries(TemplateResources.parse(JSON.parse(readFileSync(join(assemblyDir, `${stackName}.template.json`), 'utf8'))).Resources);
+  const [distributionId, distribution] = onlyOf(resources, 'AWS::CloudFront::Distribution');
   const config = DistributionConfig.parse(distribution.Properties.DistributionConfig);
   const domainName = String(resolve({ 'Fn::GetAtt': [distributionId, 'DomainName'] }));
-
-  // The headers each behaviour's response headers policy adds.
-  const headersOf = (policy: z.infer<typeof Ref> | undefined): Record<string, string> => {
-    if (policy === undefined) return {};
-    const resource = resources.find(([id]) => id === policy.Ref)?.[1];
-    const { SecurityHeadersConfig: security } = HeadersPolicyConfig.parse(resource?.Properties.ResponseHeadersPolicyConfig);
-    return {
-      ...(security.ContentSecurityPolicy ? { 'content-security-policy': String(resolve(security.ContentSecurityPolicy.ContentSecurityPolicy)) } : {}),
-      ...(security.ContentTypeOptions ? { 'x-content-type-options': 'nosniff' } : {}),
-      ...(security.FrameOptions ? { 'x-frame-options': security.FrameOptions.FrameOption } : {}),
-      ...(security.ReferrerPolicy ? { 'referrer-policy': security.ReferrerPolicy.ReferrerPolicy } : {}),
-      ...(security.StrictTransportSecurity
-        ? { 'strict-transport-security': `max-age=${security.StrictTransportSecurity.AccessControlMaxAgeSec}${security.StrictTransportSecurity.IncludeSubdomains ? '; includeSubDomains' : ''}` }
-        : {}),
-    };
-  };
+  const objects = uploadedObjects(assemblyDir, stackName, resources, resolve);
+  const routes = apiRoutes(resources, resolve);
+  const headersOf = (policy: z.infer<typeof Ref> | undefined) => policyHeaders(resources, resolve, policy);
   const apiBehavior = config.CacheBehaviors.find((behavior) => behavior.PathPattern === '/api/*');
-
-  // The upload: each source's files, its markers replaced by their values (JSON-escaped where the source says so).
-  const upload = Upload.parse(only('Custom::CDKBucketDeployment')[1].Properties);
-  const assets = AssetFiles.parse(JSON.parse(readFileSync(join(assemblyDir, `${stackName}.assets.json`), 'utf8'))).files;
-  const objects = new Map<string, ConsoleObject>();
-  upload.SourceObjectKeys.forEach((objectKey, index) => {
-    const asset = Object.values(assets).find((file) => Object.values(file.destinations).some((destination) => destination.objectKey === objectKey));
-    if (!asset) throw new Error(`no asset uploads ${objectKey}`);
-    const dir = join(assemblyDir, asset.source.path);
-    const markers = Object.entries(upload.SourceMarkers[index] ?? {}).map(([marker, value]) => {
-      const text = String(resolve(value));
-      return [marker, upload.SourceMarkersConfig[index]?.jsonEscape ? JSON.stringify(text).slice(1, -1) : text] as const;
-    });
-    for (const file of filesUnder(dir)) {
-      let body = readFileSync(file);
-      if (markers.length > 0) body = Buffer.from(markers.reduce((text, [marker, value]) => text.replaceAll(marker, value), body.toString('utf8')));
-      objects.set(relative(dir, file).split('\\').join('/'), { body, contentType: CONTENT_TYPES[extname(file)] ?? 'binary/octet-stream' });
-    }
-  });
-
-  // The HTTP API's routes: `GET /api/me` -> its authorization type.
-  const routes = resources
-    .filter(([, resource]) => resource.Type === 'AWS::ApiGatewayV2::Route')
-    .map(([, resource]) => {
-      const [method, path] = String(resolve(resource.Properties.RouteKey)).split(' ');
-      return { method, pattern: routePattern(path ?? ''), authorization: String(resolve(resource.Properties.AuthorizationType ?? 'NONE')) };
-    });
-
   const requests: string[] = [];
   const server = createServer((request, response) => {
     const method = request.method ?? 'GET';
     const path = new URL(request.url ?? '/', 'http://stand-in').pathname;
     requests.push(`${method} ${path}`);
-    const json = (status: number, body: unknown, headers: Record<string, string>) => {
-      response.writeHead(status, { 'content-type': 'application/json', ...headers });
-      response.end(JSON.stringify(body));
-    };
     if (apiBehavior && path.startsWith('/api/')) {
-      const headers = headersOf(apiBehavior.ResponseHeadersPolicyId);
-      const route = routes.find((candidate) => candidate.method === method && candidate.pattern.test(path));
-      if (!route) return json(404, { message: 'Not Found' }, headers);
-      if (route.authorization === 'JWT') {
-        const forwarded = FORWARDS_AUTHORIZATION.has(String(resolve(apiBehavior.OriginRequestPolicyId ?? '')));
-        const bearer = /^Bearer (\S+)$/.exec(forwarded ? String(request.headers.authorization ?? '') : '')?.[1];
-        const actor = bearer === undefined ? undefined : accessTokens.get(bearer);
-        if (actor === undefined) return json(401, { message: 'Unauthorized' }, { ...headers, 'www-authenticate': 'Bearer' });
-        if (method === 'GET' && path === '/api/me') return json(200, { actor }, headers);
-        return json(500, { message: `the stand-in does not invoke ${method} ${path}` }, headers);
-      }
-      if (route.authorization === 'AWS_IAM') return json(403, { message: 'Forbidden' }, headers);
-      return json(500, { message: `the stand-in does not invoke ${method} ${path} (authorization ${route.authorization})` }, headers);
+      const forwardsAuthorization = FORWARDS_AUTHORIZATION.has(String(resolve(apiBehavior.OriginRequestPolicyId ?? '')));
+      return answerApi(response, { method, path, authorization: forwardsAuthorization ? String(request.headers.authorization ?? '') : '' }, routes, accessTokens, headersOf(apiBehavior.ResponseHeadersPolicyId));
     }
     const headers = headersOf(config.DefaultCacheBehavior.ResponseHeadersPolicyId);
     const key = decodeURIComponent(path.slice(1)) || config.DefaultRootObject || '';
@@ -190,4 +132,89 @@ export async function startConsoleSite(assemblyDir: string, deployment: Deployme
     fetch: reach,
     close: () => new Promise<void>((closed) => server.close(() => closed())),
   };
+}
+
+/** The template's one resource of `type`. */
+function onlyOf(resources: Resources, type: string): Resources[number] {
+  const found = resources.filter(([, resource]) => resource.Type === type);
+  if (found.length !== 1) throw new Error(`the template has ${found.length} ${type}, the stand-in serves one`);
+  return found[0]!;
+}
+
+/** The headers a behaviour's response headers policy adds. */
+function policyHeaders(resources: Resources, resolve: Resolve, policy: z.infer<typeof Ref> | undefined): Record<string, string> {
+  if (policy === undefined) return {};
+  const resource = resources.find(([id]) => id === policy.Ref)?.[1];
+  const { SecurityHeadersConfig: security } = HeadersPolicyConfig.parse(resource?.Properties.ResponseHeadersPolicyConfig);
+  return {
+    ...(security.ContentSecurityPolicy ? { 'content-security-policy': String(resolve(security.ContentSecurityPolicy.ContentSecurityPolicy)) } : {}),
+    ...(security.ContentTypeOptions ? { 'x-content-type-options': 'nosniff' } : {}),
+    ...(security.FrameOptions ? { 'x-frame-options': security.FrameOptions.FrameOption } : {}),
+    ...(security.ReferrerPolicy ? { 'referrer-policy': security.ReferrerPolicy.ReferrerPolicy } : {}),
+    ...(security.StrictTransportSecurity
+      ? { 'strict-transport-security': `max-age=${security.StrictTransportSecurity.AccessControlMaxAgeSec}${security.StrictTransportSecurity.IncludeSubdomains ? '; includeSubDomains' : ''}` }
+      : {}),
+  };
+}
+
+/** The upload: each source's files, its markers replaced by their values (JSON-escaped where the source says so). */
+function uploadedObjects(assemblyDir: string, stackName: string, resources: Resources, resolve: Resolve): Map<string, ConsoleObject> {
+  const upload = Upload.parse(onlyOf(resources, 'Custom::CDKBucketDeployment')[1].Properties);
+  const assets = AssetFiles.parse(JSON.parse(readFileSync(join(assemblyDir, `${stackName}.assets.json`), 'utf8'))).files;
+  const objects = new Map<string, ConsoleObject>();
+  upload.SourceObjectKeys.forEach((objectKey, index) => {
+    const asset = Object.values(assets).find((file) => Object.values(file.destinations).some((destination) => destination.objectKey === objectKey));
+    if (!asset) throw new Error(`no asset uploads ${objectKey}`);
+    const dir = join(assemblyDir, asset.source.path);
+    const markers = Object.entries(upload.SourceMarkers[index] ?? {}).map(([marker, value]) => {
+      const text = String(resolve(value));
+      return [marker, upload.SourceMarkersConfig[index]?.jsonEscape ? JSON.stringify(text).slice(1, -1) : text] as const;
+    });
+    for (const file of filesUnder(dir)) {
+      let body = readFileSync(file);
+      if (markers.length > 0) body = Buffer.from(markers.reduce((text, [marker, value]) => text.replaceAll(marker, value), body.toString('utf8')));
+      objects.set(relative(dir, file).split('\\').join('/'), { body, contentType: CONTENT_TYPES[extname(file)] ?? 'binary/octet-stream' });
+    }
+  });
+  return objects;
+}
+
+interface ApiRoute {
+  method: string | undefined;
+  pattern: RegExp;
+  authorization: string;
+}
+
+/** The HTTP API's routes: `GET /api/me` -> its authorization type. */
+function apiRoutes(resources: Resources, resolve: Resolve): ApiRoute[] {
+  return resources
+    .filter(([, resource]) => resource.Type === 'AWS::ApiGatewayV2::Route')
+    .map(([, resource]) => {
+      const [method, path] = String(resolve(resource.Properties.RouteKey)).split(' ');
+      return { method, pattern: routePattern(path ?? ''), authorization: String(resolve(resource.Properties.AuthorizationType ?? 'NONE')) };
+    });
+}
+
+/**
+ * A request under /api/*, as the HTTP API would answer it before any function: no route, 404; a JWT route,
+ * 401 without an access token of the pool (`authorization`: the header as the origin request policy forwards it);
+ * an IAM route, 403 (a browser signs no request). GET /api/me with a token answers its actor.
+ */
+function answerApi(response: ServerResponse, request: { method: string; path: string; authorization: string }, routes: ApiRoute[], accessTokens: ReadonlyMap<string, string>, headers: Record<string, string>): void {
+  const { method, path } = request;
+  const json = (status: number, body: unknown, extra: Record<string, string>) => {
+    response.writeHead(status, { 'content-type': 'application/json', ...extra });
+    response.end(JSON.stringify(body));
+  };
+  const route = routes.find((candidate) => candidate.method === method && candidate.pattern.test(path));
+  if (!route) return json(404, { message: 'Not Found' }, headers);
+  if (route.authorization === 'JWT') {
+    const bearer = /^Bearer (\S+)$/.exec(request.authorization)?.[1];
+    const actor = bearer === undefined ? undefined : accessTokens.get(bearer);
+    if (actor === undefined) return json(401, { message: 'Unauthorized' }, { ...headers, 'www-authenticate': 'Bearer' });
+    if (method === 'GET' && path === '/api/me') return json(200, { actor }, headers);
+    return json(500, { message: `the stand-in does not invoke ${method} ${path}` }, headers);
+  }
+  if (route.authorization === 'AWS_IAM') return json(403, { message: 'Forbidden' }, headers);
+  return json(500, { message: `the stand-in does not invoke ${method} ${path} (authorization ${route.authorization})` }, headers);
 }

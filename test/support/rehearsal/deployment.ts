@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
 import type { Statement } from './iam';
+import { type TemplateResource, TemplateResolver } from './template-resolver';
 
 /** A template's resource, loosely: every property is read through `resolve`. */
 const Resource = z.object({ Type: z.string(), Properties: z.record(z.string(), z.unknown()).default({}) });
@@ -78,7 +79,6 @@ export interface Deployment {
   resolve: (value: unknown) => unknown;
 }
 
-/** Reads `<stackName>.template.json` and `<stackName>.assets.json` from a cloud assembly directory. */
 /**
  * The AWS-managed policies a role of the stack may have, with the statements AWS defines for them.
  * Only CDK's BucketDeployment helper (the console's upload) has one; the tracker's roles have none.
@@ -89,178 +89,111 @@ const MANAGED_POLICIES: Record<string, Statement[]> = {
   ],
 };
 
+/** Reads `<stackName>.template.json` and `<stackName>.assets.json` from a cloud assembly directory. */
 export function readDeployment(assemblyDir: string, stackName: string, standIns: StandIns, edit?: (template: TemplateJson) => void): Deployment {
   const raw = JSON.parse(readFileSync(join(assemblyDir, `${stackName}.template.json`), 'utf8')) as TemplateJson;
   edit?.(raw);
-  const template = Template.parse(raw);
+  const resources = Template.parse(raw).Resources;
   const assets = AssetManifest.parse(JSON.parse(readFileSync(join(assemblyDir, `${stackName}.assets.json`), 'utf8')));
-  const { account, region } = standIns;
-  const resources = template.Resources;
-  const typeOf = (id: string) => {
-    const resource = resources[id];
-    if (!resource) throw new Error(`the template refers to ${id}, which it does not define`);
-    return resource.Type;
+  const resolver = new TemplateResolver(resources, stackName, standIns);
+  const template: TemplateParts = { resources, resolver, ofType: (type) => Object.entries(resources).filter(([, resource]) => resource.Type === type) };
+  // The secrets first: their values are what the dynamic references elsewhere resolve to.
+  const secrets = readSecrets(template, standIns);
+  return {
+    stackName,
+    account: standIns.account,
+    region: standIns.region,
+    functions: readFunctions(template, standIns, (path) => join(assemblyDir, path), assets),
+    table: readTable(template, standIns),
+    secrets,
+    topics: readTopics(template),
+    queues: readQueues(template),
+    keys: new Map(template.ofType('AWS::KMS::Key').map(([id, { Properties }]) => [resolver.arnOf(id), statementsOf(template, Properties.KeyPolicy)])),
+    rolePolicies: readRolePolicies(template),
+    functionPolicies: readFunctionPolicies(template, standIns),
+    resolve: resolver.resolve,
   };
-  const functionName = (id: string) => `${stackName}-${id}`;
-  const arnOf = (id: string): string => {
-    switch (typeOf(id)) {
-      case 'AWS::DynamoDB::Table':
-        return `arn:aws:dynamodb:${region}:${account}:table/${standIns.tableName}`;
-      case 'AWS::Lambda::Function':
-        return `arn:aws:lambda:${region}:${account}:function:${functionName(id)}`;
-      case 'AWS::IAM::Role':
-        return `arn:aws:iam::${account}:role/${stackName}-${id}`;
-      case 'AWS::KMS::Key':
-        return `arn:aws:kms:${region}:${account}:key/${id}`;
-      case 'AWS::SQS::Queue':
-        return `arn:aws:sqs:${region}:${account}:${stackName}-${id}`;
-      case 'AWS::Logs::LogGroup':
-        return `arn:aws:logs:${region}:${account}:log-group:${stackName}-${id}:*`;
-      case 'AWS::Events::EventBus':
-        return `arn:aws:events:${region}:${account}:event-bus/${refOf(id)}`;
-      case 'AWS::Events::Rule':
-        return `arn:aws:events:${region}:${account}:rule/${stackName}-${id}`;
-      default:
-        return `arn:aws:rehearsal:${region}:${account}:${id}`;
-    }
-  };
-  const refOf = (id: string): string => {
-    switch (typeOf(id)) {
-      case 'AWS::DynamoDB::Table':
-        return standIns.tableName;
-      case 'AWS::Lambda::Function':
-        return functionName(id);
-      case 'AWS::SecretsManager::Secret':
-        return `arn:aws:secretsmanager:${region}:${account}:secret:${stackName}-${id}-AbCdEf`;
-      case 'AWS::SNS::Topic':
-        return `arn:aws:sns:${region}:${account}:${stackName}-${id}`;
-      case 'AWS::Events::EventBus': {
-        const name = resources[id]?.Properties.Name;
-        return typeof name === 'string' ? name : `${stackName}-${id}`;
-      }
-      case 'AWS::SQS::Queue':
-        return `https://sqs.${region}.amazonaws.com/${account}/${stackName}-${id}`;
-      // The domain prefix it was given (the sign-in pages are https://<prefix>.auth.<region>.amazoncognito.com).
-      case 'AWS::Cognito::UserPoolDomain':
-        return String(resolve(resources[id]?.Properties.Domain));
-      // Cognito's forms: a pool id is `<region>_<id>`, an app client id letters and digits (the functions check both at start).
-      case 'AWS::Cognito::UserPool':
-        return `${region}_${id.replace(/[^A-Za-z0-9]/g, '')}`;
-      case 'AWS::Cognito::UserPoolClient':
-        return id.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
-      default:
-        return `${stackName}-${id}`;
-    }
-  };
-  const pseudo: Record<string, string> = {
-    'AWS::AccountId': account,
-    'AWS::Region': region,
-    'AWS::Partition': 'aws',
-    'AWS::URLSuffix': 'amazonaws.com',
-    'AWS::StackName': stackName,
-  };
-  const secretValues = new Map<string, string>();
-  const resolve = (value: unknown): unknown => {
-    if (typeof value === 'string') return resolveDynamicReferences(value);
-    if (Array.isArray(value)) return value.map(resolve);
-    if (typeof value !== 'object' || value === null) return value;
-    const entries = Object.entries(value);
-    const [first] = entries;
-    if (entries.length === 1 && first && (first[0] === 'Ref' || first[0].startsWith('Fn::'))) {
-      const [fn, args] = first as [string, unknown];
-      return intrinsic(fn, args);
-    }
-    return Object.fromEntries(entries.map(([key, inner]) => [key, resolve(inner)]));
-  };
-  const intrinsic = (fn: string, args: unknown): unknown => {
-    switch (fn) {
-      case 'Ref': {
-        const id = z.string().parse(args);
-        return pseudo[id] ?? refOf(id);
-      }
-      case 'Fn::GetAtt': {
-        const [id, attribute] = z.tuple([z.string(), z.string()]).parse(args);
-        if (attribute === 'Arn') return arnOf(id);
-        if (attribute === 'StreamArn' && typeOf(id) === 'AWS::DynamoDB::Table') return standIns.streamArn;
-        // CloudFront names a distribution d<id>.cloudfront.net; the rehearsal's is named after its logical id.
-        if (attribute === 'DomainName' && typeOf(id) === 'AWS::CloudFront::Distribution') return `${id.toLowerCase()}.cloudfront.net`;
-        return `${arnOf(id)}/${attribute}`;
-      }
-      case 'Fn::Join': {
-        const [separator, parts] = z.tuple([z.string(), z.array(z.unknown())]).parse(args);
-        return parts.map((part) => String(resolve(part))).join(separator);
-      }
-      case 'Fn::Select': {
-        const [index, list] = z.tuple([z.coerce.number(), z.unknown()]).parse(args);
-        return z.array(z.unknown()).parse(resolve(list))[index];
-      }
-      case 'Fn::Split': {
-        const [separator, text] = z.tuple([z.string(), z.unknown()]).parse(args);
-        return String(resolve(text)).split(separator);
-      }
-      default:
-        throw new Error(`the rehearsal cannot resolve ${fn} (add it to test/support/rehearsal/deployment.ts)`);
-    }
-  };
-  // {{resolve:secretsmanager:<arn>:SecretString:::}}: CloudFormation reads the secret at deploy time.
-  const resolveDynamicReferences = (text: string): string =>
-    text.replace(/\{\{resolve:secretsmanager:(.+?):SecretString:::\}\}/g, (_match, arn: string) => {
-      const value = secretValues.get(arn);
-      if (value === undefined) throw new Error(`a dynamic reference names a secret the template does not create: ${arn}`);
-      return value;
-    });
+}
 
-  const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
-  const optionalString = (value: unknown) => (value === undefined ? undefined : z.string().parse(resolve(value)));
+/** The template's resources, how their values resolve, and those of one type. */
+interface TemplateParts {
+  resources: Record<string, TemplateResource>;
+  resolver: TemplateResolver;
+  ofType(type: string): [string, TemplateResource][];
+}
 
+const optionalString = ({ resolver }: TemplateParts, value: unknown) => (value === undefined ? undefined : z.string().parse(resolver.resolve(value)));
+const statementsOf = ({ resolver }: TemplateParts, document: unknown): Statement[] => z.object({ Statement: z.array(z.custom<Statement>()) }).parse(resolver.resolve(document)).Statement;
+
+/** The secrets the template creates (their values kept for its dynamic references) and those it only names, by ARN. */
+function readSecrets(template: TemplateParts, standIns: StandIns): Deployment['secrets'] {
+  const { resolver } = template;
   const secrets: Deployment['secrets'] = new Map();
-  for (const [id, { Properties }] of ofType('AWS::SecretsManager::Secret')) {
-    const arn = refOf(id);
-    const value = Properties.SecretString !== undefined ? z.string().parse(resolve(Properties.SecretString)) : standIns.generatedSecret(id);
-    secretValues.set(arn, value);
-    secrets.set(arn, { logicalId: id, value, kmsKeyArn: optionalString(Properties.KmsKeyId) });
+  for (const [id, { Properties }] of template.ofType('AWS::SecretsManager::Secret')) {
+    const arn = resolver.refOf(id);
+    const value = Properties.SecretString !== undefined ? z.string().parse(resolver.resolve(Properties.SecretString)) : standIns.generatedSecret(id);
+    resolver.secretValues.set(arn, value);
+    secrets.set(arn, { logicalId: id, value, kmsKeyArn: optionalString(template, Properties.KmsKeyId) });
   }
   for (const [name, value] of Object.entries(standIns.importedSecrets ?? {})) {
     // The aws/secretsmanager key: no key policy of the template's to check (an AWS-managed key trusts the account's callers through the service).
-    secrets.set(`arn:aws:secretsmanager:${region}:${account}:secret:${name}-Rh3sAl`, { logicalId: name, value, kmsKeyArn: undefined });
+    secrets.set(`arn:aws:secretsmanager:${standIns.region}:${standIns.account}:secret:${name}-Rh3sAl`, { logicalId: name, value, kmsKeyArn: undefined });
   }
-  const statementsOf = (document: unknown): Statement[] => z.object({ Statement: z.array(z.custom<Statement>()) }).parse(resolve(document)).Statement;
+  return secrets;
+}
+
+function readTopics(template: TemplateParts): Deployment['topics'] {
   const topics: Deployment['topics'] = new Map();
-  for (const [id, { Properties }] of ofType('AWS::SNS::Topic')) topics.set(refOf(id), { kmsKeyArn: optionalString(Properties.KmsMasterKeyId), policy: [] });
-  for (const [, { Properties }] of ofType('AWS::SNS::TopicPolicy')) {
-    for (const topic of z.array(z.string()).parse(resolve(Properties.Topics))) topics.get(topic)?.policy.push(...statementsOf(Properties.PolicyDocument));
+  for (const [id, { Properties }] of template.ofType('AWS::SNS::Topic')) topics.set(template.resolver.refOf(id), { kmsKeyArn: optionalString(template, Properties.KmsMasterKeyId), policy: [] });
+  for (const [, { Properties }] of template.ofType('AWS::SNS::TopicPolicy')) {
+    for (const topic of z.array(z.string()).parse(template.resolver.resolve(Properties.Topics))) topics.get(topic)?.policy.push(...statementsOf(template, Properties.PolicyDocument));
   }
+  return topics;
+}
+
+function readQueues(template: TemplateParts): Deployment['queues'] {
+  const { resolver } = template;
   const queues: Deployment['queues'] = new Map();
-  for (const [id, { Properties }] of ofType('AWS::SQS::Queue')) queues.set(refOf(id), { logicalId: id, arn: arnOf(id), kmsKeyArn: optionalString(Properties.KmsMasterKeyId), policy: [] });
-  for (const [, { Properties }] of ofType('AWS::SQS::QueuePolicy')) {
-    for (const queue of z.array(z.string()).parse(resolve(Properties.Queues))) queues.get(queue)?.policy.push(...statementsOf(Properties.PolicyDocument));
+  for (const [id, { Properties }] of template.ofType('AWS::SQS::Queue')) queues.set(resolver.refOf(id), { logicalId: id, arn: resolver.arnOf(id), kmsKeyArn: optionalString(template, Properties.KmsMasterKeyId), policy: [] });
+  for (const [, { Properties }] of template.ofType('AWS::SQS::QueuePolicy')) {
+    for (const queue of z.array(z.string()).parse(resolver.resolve(Properties.Queues))) queues.get(queue)?.policy.push(...statementsOf(template, Properties.PolicyDocument));
   }
-  const keys: Deployment['keys'] = new Map(ofType('AWS::KMS::Key').map(([id, { Properties }]) => [arnOf(id), statementsOf(Properties.KeyPolicy)]));
+  return queues;
+}
+
+/** Each role's identity policy statements: its inline and known managed policies, and the policies attached to it. */
+function readRolePolicies(template: TemplateParts): Deployment['rolePolicies'] {
+  const { resolver } = template;
   const rolePolicies: Deployment['rolePolicies'] = new Map();
-  for (const [id, { Properties }] of ofType('AWS::IAM::Role')) {
+  for (const [id, { Properties }] of template.ofType('AWS::IAM::Role')) {
     const inline = z.array(z.object({ PolicyDocument: z.unknown() })).optional().parse(Properties.Policies) ?? [];
     // AWS-managed policies are not in the template: only those whose document is known here (AWS's own definition).
-    const managed = z.array(z.string()).optional().parse(resolve(Properties.ManagedPolicyArns)) ?? [];
+    const managed = z.array(z.string()).optional().parse(resolver.resolve(Properties.ManagedPolicyArns)) ?? [];
     const managedStatements = managed.flatMap((arn) => {
       const statements = MANAGED_POLICIES[arn];
       if (statements === undefined) throw new Error(`role ${id} has the managed policy ${arn}: the rehearsal evaluates inline, attached and known managed policy documents only`);
       return statements;
     });
-    rolePolicies.set(arnOf(id), [...inline.flatMap(({ PolicyDocument }) => statementsOf(PolicyDocument)), ...managedStatements]);
+    rolePolicies.set(resolver.arnOf(id), [...inline.flatMap(({ PolicyDocument }) => statementsOf(template, PolicyDocument)), ...managedStatements]);
   }
-  for (const [, { Properties }] of ofType('AWS::IAM::Policy')) {
-    const statements = statementsOf(Properties.PolicyDocument);
-    for (const role of z.array(z.object({ Ref: z.string() })).parse(Properties.Roles ?? [])) rolePolicies.get(arnOf(role.Ref))?.push(...statements);
+  for (const [, { Properties }] of template.ofType('AWS::IAM::Policy')) {
+    const statements = statementsOf(template, Properties.PolicyDocument);
+    for (const role of z.array(z.object({ Ref: z.string() })).parse(Properties.Roles ?? [])) rolePolicies.get(resolver.arnOf(role.Ref))?.push(...statements);
   }
+  return rolePolicies;
+}
 
-  // A Lambda permission is a statement of the function's resource policy: its principal, and its
-  // SourceArn / SourceAccount as the conditions Lambda writes for them.
+/**
+ * Each function's resource policy, by function ARN: a Lambda permission is a statement of it, its
+ * principal, and its SourceArn / SourceAccount as the conditions Lambda writes for them.
+ */
+function readFunctionPolicies(template: TemplateParts, standIns: StandIns): Deployment['functionPolicies'] {
   const functionPolicies: Deployment['functionPolicies'] = new Map();
-  for (const [id, { Properties }] of ofType('AWS::Lambda::Permission')) {
+  for (const [id, { Properties }] of template.ofType('AWS::Lambda::Permission')) {
     const permission = z
       .object({ Action: z.string(), FunctionName: z.string(), Principal: z.string(), SourceArn: z.string().optional(), SourceAccount: z.string().optional() })
       .strict()
-      .parse(resolve(Properties));
+      .parse(template.resolver.resolve(Properties));
     const principal = /^(\d{12}|arn:)/.test(permission.Principal) ? { AWS: permission.Principal } : { Service: permission.Principal };
     const statement: Statement = {
       Sid: id,
@@ -278,29 +211,38 @@ export function readDeployment(assemblyDir: string, stackName: string, standIns:
           }),
     };
     // By ARN, whether the permission names the function by ARN or by name.
-    const arn = permission.FunctionName.startsWith('arn:') ? permission.FunctionName : `arn:aws:lambda:${region}:${account}:function:${permission.FunctionName}`;
+    const arn = permission.FunctionName.startsWith('arn:') ? permission.FunctionName : `arn:aws:lambda:${standIns.region}:${standIns.account}:function:${permission.FunctionName}`;
     functionPolicies.set(arn, [...(functionPolicies.get(arn) ?? []), { ...statement, Resource: arn }]);
   }
+  return functionPolicies;
+}
 
-  const [tableEntry, ...moreTables] = ofType('AWS::DynamoDB::Table');
+/** The template's one table, and what DynamoDB Local can create of it. */
+function readTable(template: TemplateParts, standIns: StandIns): Deployment['table'] {
+  const { resolver } = template;
+  const [tableEntry, ...moreTables] = template.ofType('AWS::DynamoDB::Table');
   if (!tableEntry || moreTables.length > 0) throw new Error('the rehearsal expects exactly one table');
   const [tableId, { Properties: tableProperties }] = tableEntry;
   const sse = z.object({ KMSMasterKeyId: z.unknown().optional() }).optional().parse(tableProperties.SSESpecification);
-  const table = {
+  return {
     name: standIns.tableName,
-    arn: arnOf(tableId),
-    kmsKeyArn: optionalString(sse?.KMSMasterKeyId),
+    arn: resolver.arnOf(tableId),
+    kmsKeyArn: optionalString(template, sse?.KMSMasterKeyId),
     // What DynamoDB Local can create of it: keys, indexes, billing and stream (encryption, recovery and protection are AWS's).
     createTable: {
       TableName: standIns.tableName,
       ...Object.fromEntries(
-        ['KeySchema', 'AttributeDefinitions', 'GlobalSecondaryIndexes', 'BillingMode'].flatMap((name) => (tableProperties[name] === undefined ? [] : [[name, resolve(tableProperties[name])]])),
+        ['KeySchema', 'AttributeDefinitions', 'GlobalSecondaryIndexes', 'BillingMode'].flatMap((name) => (tableProperties[name] === undefined ? [] : [[name, resolver.resolve(tableProperties[name])]])),
       ),
-      StreamSpecification: { StreamEnabled: true, ...z.object({ StreamViewType: z.string() }).parse(resolve(tableProperties.StreamSpecification)) },
+      StreamSpecification: { StreamEnabled: true, ...z.object({ StreamViewType: z.string() }).parse(resolver.resolve(tableProperties.StreamSpecification)) },
     },
   };
+}
 
-  const functions = ofType('AWS::Lambda::Function').map(([id, { Properties }]): DeployedFunction => {
+/** Each function: its names, role, bundle (the asset its code names, under the assembly), handler, settings and resolved environment. */
+function readFunctions(template: TemplateParts, standIns: StandIns, inAssembly: (path: string) => string, assets: z.output<typeof AssetManifest>): DeployedFunction[] {
+  const { resolver } = template;
+  return template.ofType('AWS::Lambda::Function').map(([id, { Properties }]): DeployedFunction => {
     const code = z.object({ S3Key: z.string() }).parse(Properties.Code);
     const asset = assets.files[code.S3Key.replace(/\.zip$/, '')];
     if (!asset) throw new Error(`no asset in the manifest for ${id}`);
@@ -310,7 +252,7 @@ export function readDeployment(assemblyDir: string, stackName: string, standIns:
       .parse(Properties.Environment).Variables;
     const variables = Object.fromEntries(
       Object.entries(environment).map(([name, value]) => {
-        const resolved = z.string().parse(resolve(value));
+        const resolved = z.string().parse(resolver.resolve(value));
         return [name, standIns.urls?.[resolved] ?? resolved];
       }),
     );
@@ -318,10 +260,10 @@ export function readDeployment(assemblyDir: string, stackName: string, standIns:
     return {
       logicalId: id,
       service: variables.POWERTOOLS_SERVICE_NAME ?? id,
-      name: functionName(id),
-      arn: arnOf(id),
-      roleArn: z.string().parse(resolve(Properties.Role)),
-      codeDir: join(assemblyDir, asset.source.path),
+      name: resolver.functionName(id),
+      arn: resolver.arnOf(id),
+      roleArn: z.string().parse(resolver.resolve(Properties.Role)),
+      codeDir: inAssembly(asset.source.path),
       handler: { file: `${file}.mjs`, exportName: exportName ?? 'handler' },
       environment: variables,
       memorySize: z.number().default(128).parse(Properties.MemorySize),
@@ -329,6 +271,4 @@ export function readDeployment(assemblyDir: string, stackName: string, standIns:
       runtime: z.string().parse(Properties.Runtime),
     };
   });
-
-  return { stackName, account, region, functions, table, secrets, topics, queues, keys, rolePolicies, functionPolicies, resolve };
 }

@@ -1,49 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { knownZone, readReport } from '../../../console/src/report/report-doc';
+import { quietReport } from '../../support/redraw-report';
 
-const report = {
-  from: '2026-11-16T00:00:00.000000Z',
-  to: '2026-11-23T00:00:00.000000Z',
-  opened: 5,
-  closed: 3,
-  by_disposition: { redraw_completed: 2, patient_declined: 1 },
-  open_now: 7,
-  stale_now: 2,
-  unassigned_now: 1,
-  aging_now: { '0_7': 3, '8_14': 2, '15_30': 1, over_30: 1 },
-  time_to_redraw_order_hours: { n: 2, p50: 20, p90: 40 },
-  time_to_acknowledge_hours: { n: 0, p50: null, p90: null },
-  time_to_close_hours: { n: 3, p50: 70.5, p90: 200 },
-  walk_in_completed: 10,
-  with_redraw: 2,
+const report = quietReport({
   time_zone: 'Europe/Berlin',
-  closed_by_people: 1,
-  closed_by_tracker: 2,
-  redraw_failed_now: 1,
-  ended_missing: { results_still_missing: 1, no_redraw: 2, redraw_failed: 0 },
+  opened: 5, closed: 3, by_disposition: { redraw_completed: 2, patient_declined: 1 }, closed_by_people: 1, closed_by_tracker: 2,
+  open_now: 7, stale_now: 2, unassigned_now: 1, redraw_failed_now: 1, aging_now: { '0_7': 3, '8_14': 2, '15_30': 1, over_30: 1 },
+  time_to_redraw_order_hours: { n: 2, p50: 20, p90: 40 }, time_to_close_hours: { n: 3, p50: 70.5, p90: 200 },
+  walk_in_completed: 10, with_redraw: 2, ended_missing: { results_still_missing: 1, no_redraw: 2, redraw_failed: 0 },
   by_lab: [
-    {
-      lab: 'north-lab',
-      method: 'walk_in_test',
-      completed: 4,
-      with_redraw: 1,
-      redraw_rate: 25,
-      ended_missing: 1,
-      time_to_redraw_results_hours: { n: 1, p50: 30, p90: 30 },
-      failure_types: { quantity_not_sufficient_failure: 2 },
-    },
-    {
-      lab: 'unknown',
-      method: 'testkit',
-      completed: 0,
-      with_redraw: 0,
-      redraw_rate: null,
-      ended_missing: 1,
-      time_to_redraw_results_hours: { n: 0, p50: null, p90: null },
-      failure_types: {},
-    },
+    { lab: 'north-lab', method: 'walk_in_test', completed: 4, with_redraw: 1, redraw_rate: 25, ended_missing: 1, time_to_redraw_results_hours: { n: 1, p50: 30, p90: 30 }, failure_types: { quantity_not_sufficient_failure: 2 } },
+    { lab: 'unknown', method: 'testkit', completed: 0, with_redraw: 0, redraw_rate: null, ended_missing: 1, time_to_redraw_results_hours: { n: 0, p50: null, p90: null }, failure_types: {} },
   ],
-};
+});
 const [labRow, nullRow] = report.by_lab as unknown as [Record<string, unknown>, Record<string, unknown>];
 
 describe('readReport', () => {

@@ -3,41 +3,21 @@
  * follow-ups, the digest built from them at NOW, the schema of a chat
  * notification, and the open follow-ups of issue 33's problem lists.
  */
-import * as z from 'zod';
 import { digestWeek, weeklyDigest } from '../../../functions/core/digest';
 import type { OverdueFollowUp, ProblemFollowUp } from '../../../functions/core/digest-lists';
 import type { RedrawReport } from '../../../functions/core/report';
+import { quietReport } from '../../support/redraw-report';
 
 export const HOUR = 3_600_000;
 
-export const REPORT: RedrawReport = {
-  from: '2026-11-16T00:00:00.000000Z',
-  to: '2026-11-23T00:00:00.000000Z',
-  opened: 12,
-  closed: 9,
-  by_disposition: { redraw_completed: 7, patient_unreachable: 2 },
-  open_now: 5,
-  stale_now: 2,
-  unassigned_now: 1,
-  aging_now: { '0_7': 3, '8_14': 1, '15_30': 1, over_30: 0 },
-  time_to_redraw_order_hours: { n: 7, p50: 20, p90: 50 },
-  time_to_acknowledge_hours: { n: 6, p50: 0.5, p90: 3 },
-  time_to_close_hours: { n: 9, p50: 100.8, p90: 240 },
-  walk_in_completed: 40,
-  with_redraw: 3,
-  ended_missing: { results_still_missing: 0, no_redraw: 0, redraw_failed: 0 },
-  by_lab: [],
-  closes_by_person: [
-    { actor: 'j.doe', closed: 1 },
-    { actor: 'lab-ops', closed: 1 },
-  ],
-  closes_counted_since: '2026-11-01T00:00:00.000000Z',
-  time_zone: 'UTC',
-  closed_by_people: 2,
-  closed_by_tracker: 7,
-  redraw_failed_now: 0,
+export const REPORT: RedrawReport = quietReport({
+  opened: 12, closed: 9, by_disposition: { redraw_completed: 7, patient_unreachable: 2 }, closed_by_people: 2, closed_by_tracker: 7,
+  open_now: 5, stale_now: 2, unassigned_now: 1, aging_now: { '0_7': 3, '8_14': 1, '15_30': 1, over_30: 0 },
+  time_to_redraw_order_hours: { n: 7, p50: 20, p90: 50 }, time_to_acknowledge_hours: { n: 6, p50: 0.5, p90: 3 }, time_to_close_hours: { n: 9, p50: 100.8, p90: 240 },
+  walk_in_completed: 40, with_redraw: 3,
+  closes_by_person: [{ actor: 'j.doe', closed: 1 }, { actor: 'lab-ops', closed: 1 }], closes_counted_since: '2026-11-01T00:00:00.000000Z',
   attention_now: { redraw_failed: 0, results_still_missing: 0, no_redraw: 0 },
-};
+});
 
 export const overdue = (index: number, owner: string | null): OverdueFollowUp => ({
   id: `0b1e7d4c-8a52-4f0e-9c11-00000000a0${String(index).padStart(2, '0')}`,
@@ -52,28 +32,7 @@ export const WEEK = digestWeek(NOW);
 export const digest = weeklyDigest(WEEK, REPORT, [overdue(1, 'j.doe'), overdue(2, null)], { environment: 'prod', now: NOW, deployed: { stack: 'RedrawTracker', region: 'eu-central-1' } });
 
 /** Amazon Q Developer's custom notification schema (as test/unit/notifier-formats.test.ts checks the alerts'). */
-export const CustomNotification = z.strictObject({
-  version: z.literal('1.0'),
-  source: z.literal('custom'),
-  id: z.string().min(1).optional(),
-  content: z.strictObject({
-    textType: z.literal('client-markdown').optional(),
-    title: z.string().min(1).max(250).optional(),
-    description: z.string().min(1).max(8000),
-    nextSteps: z.array(z.string().min(1)).optional(),
-    keywords: z.array(z.string().min(1)).optional(),
-  }),
-  metadata: z
-    .strictObject({
-      threadId: z.string().min(1).optional(),
-      summary: z.string().min(1).optional(),
-      eventType: z.string().min(1).optional(),
-      relatedResources: z.array(z.string()).optional(),
-      additionalContext: z.record(z.string(), z.string()).optional(),
-      enableCustomActions: z.boolean().optional(),
-    })
-    .optional(),
-});
+export { CustomNotification } from '../../support/chat-notification';
 
 /** The open follow-ups issue 33's lists name: a failed redraw, two stuck, six more without an owner. */
 export function issue33Open(): ProblemFollowUp[] {

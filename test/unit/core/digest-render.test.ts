@@ -11,6 +11,7 @@ import { digestChat, digestEmail, digestSnsMessage, weekWords } from '../../../f
 import { thisWeekWords } from '../../../functions/core/digest-words';
 import type { RedrawReport } from '../../../functions/core/report';
 import { CustomNotification, digest, issue33Open, NOW, REPORT, WEEK } from './digest-fixtures';
+import { quietReport } from '../../support/redraw-report';
 
 describe('the week a digest covers', () => {
   it('names the week by its dates in the zone', () => {
@@ -38,27 +39,7 @@ describe('the digest as a person reads it', () => {
   });
 
   it('says so when nothing happened, instead of a row of zeros', () => {
-    const empty: RedrawReport = {
-      ...REPORT,
-      opened: 0,
-      closed: 0,
-      by_disposition: {},
-      open_now: 0,
-      stale_now: 0,
-      unassigned_now: 0,
-      aging_now: { '0_7': 0, '8_14': 0, '15_30': 0, over_30: 0 },
-      time_to_redraw_order_hours: { n: 0, p50: null, p90: null },
-      time_to_acknowledge_hours: { n: 0, p50: null, p90: null },
-      time_to_close_hours: { n: 0, p50: null, p90: null },
-      walk_in_completed: 0,
-      with_redraw: 0,
-      ended_missing: { results_still_missing: 0, no_redraw: 0, redraw_failed: 0 },
-      by_lab: [],
-      time_zone: 'UTC',
-      closed_by_people: 0,
-      closed_by_tracker: 0,
-      redraw_failed_now: 0,
-    };
+    const empty: RedrawReport = { ...REPORT, ...quietReport({ from: REPORT.from, to: REPORT.to }) };
     const text = digestEmail(weeklyDigest(WEEK, empty, [], { environment: 'local', now: NOW }));
     expect(text).toContain('Last week 0 redraws opened and 0 closed.');
     expect(text).toContain('What to do this week: Nothing is open: nothing to do.');

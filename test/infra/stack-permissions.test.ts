@@ -1,0 +1,143 @@
+/**
+ * What each function's role may do (IAM statements read out of the template, ./policies.ts): the table's
+ * actions and partitions, the secrets, invoking, publishing. Read-only where a function only reads.
+ */
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { actionsOf, allStatements, statementsOf } from './policies';
+import { sharedStack, type BuiltStack } from './stack';
+
+let built: BuiltStack;
+beforeAll(() => {
+  built = sharedStack();
+}, 120_000);
+
+const ref = (value: unknown) => built.stack.resolve(value);
+const dynamodbActions = (actions: Set<string>) => [...actions].filter((a) => a.startsWith('dynamodb:')).sort();
+
+describe('permissions', () => {
+  it('allows dynamodb:Scan nowhere, not even through a wildcard', () => {
+    const actions = allStatements(built.template).flatMap(({ statement }) => statement.Action);
+    expect(actions.filter((a) => /^dynamodb:(Scan|\*)$/i.test(a) || a === '*')).toEqual([]);
+  });
+
+  it('lets the webhook write orders and quarantined events (and keep a flag on a newer copy of the same state) but never read', () => {
+    const actions = actionsOf(built.stack, built.template, built.stack.webhook.role);
+    expect(dynamodbActions(actions)).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(actions).toContain('secretsmanager:GetSecretValue');
+  });
+
+  it('lets the webhook read only its own secret', () => {
+    const secretStatements = statementsOf(built.stack, built.template, built.stack.webhook.role).filter((s) =>
+      s.Action.some((a) => a.startsWith('secretsmanager:')),
+    );
+    expect(secretStatements.flatMap((s) => s.Resource)).toEqual([
+      { Ref: expect.stringMatching(/^WebhookSecret/) },
+    ]);
+  });
+
+  it('lets the query function read only: BatchGetItem (appointments, CONTRACT §10; a worklist page\'s follow-ups and orders), GetItem and Query, on the table, the open-redraws index, the by-transaction index and the worklist index (the follow-ups\' worklist)', () => {
+    const statements = statementsOf(built.stack, built.template, built.stack.query.role);
+    const actions = actionsOf(built.stack, built.template, built.stack.query.role);
+    expect(dynamodbActions(actions)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    expect([...actions].filter((a) => a.startsWith('kms:')).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+    const indexResources = statements
+      .filter((s) => s.Action.includes('dynamodb:Query'))
+      .flatMap((s) => s.Resource)
+      .map((r) => JSON.stringify(r));
+    expect(indexResources.filter((r) => r.includes('/index/')).map((r) => /\/index\/([a-z-]+)/.exec(r)?.[1]).sort()).toEqual(['by-transaction', 'open-redraws', 'worklist']);
+  });
+
+  it('lets the transaction function read and write items by key, read the stream, and query the table (a follow-up\'s history) but no index', () => {
+    const actions = actionsOf(built.stack, built.template, built.stack.transactionStatus.role);
+    expect(dynamodbActions(actions)).toEqual([
+      'dynamodb:DescribeStream',
+      'dynamodb:GetItem',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+    const statements = built.template.toJSON().Resources;
+    const queried = JSON.stringify(
+      Object.values(statements as Record<string, { Type: string; Properties: { Roles?: unknown; PolicyDocument?: { Statement: { Action: string | string[]; Resource: unknown }[] } } }>)
+        .filter((resource) => resource.Type === 'AWS::IAM::Policy' && JSON.stringify(resource.Properties.Roles).includes('TransactionStatus'))
+        .flatMap((resource) => resource.Properties.PolicyDocument?.Statement ?? [])
+        .filter((statement) => [statement.Action].flat().includes('dynamodb:Query'))
+        .map((statement) => statement.Resource),
+    );
+    expect(queried).not.toContain('/index/');
+  });
+
+  it('lets the follow-up actions function read follow-ups and orders by key and put follow-ups (its TransactWriteItems), held to those partitions: no query, no index, no update', () => {
+    const actions = actionsOf(built.stack, built.template, built.stack.followUpActions.role);
+    expect(dynamodbActions(actions)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    const table = statementsOf(built.stack, built.template, built.stack.followUpActions.role).filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
+    // dynamodb:LeadingKeys: the follow-up's own partition, and the orders' for the stale flag its answer shows.
+    expect(table.map((s) => [s.Action, s.Condition])).toEqual([
+      [['dynamodb:GetItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['FOLLOWUP#*', 'ORDER#*'] } }],
+      [['dynamodb:PutItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['FOLLOWUP#*'] } }],
+    ]);
+    expect(JSON.stringify(table.flatMap((s) => s.Resource))).not.toContain('/index/');
+    for (const forbidden of ['lambda:InvokeFunction', 'sns:Publish', 'events:PutEvents', 'secretsmanager:GetSecretValue']) expect(actions.has(forbidden)).toBe(false);
+    built.template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 10,
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'follow-up-actions', REDRAW_STALE_AFTER_DAYS: '7', REDRAW_MISSING_AFTER_HOURS: '24' }) },
+    });
+  });
+
+  it('lets the sweep query the open-redraws index, read and apply orders (reconciliation), update flags and publish notifications', () => {
+    const actions = actionsOf(built.stack, built.template, built.stack.staleRedrawSweep.role);
+    expect(dynamodbActions(actions)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(actions).toContain('sns:Publish');
+    // It deletes only the records of missing results it read or gave up (CONTRACT §9 `missing`), and the report's hour marks.
+    const statements = statementsOf(built.stack, built.template, built.stack.staleRedrawSweep.role);
+    const deletes = statements.filter((s) => s.Action.includes('dynamodb:DeleteItem'));
+    expect(deletes.map((s) => [s.Action, s.Condition])).toEqual([[['dynamodb:DeleteItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RESULTS#*', 'REPORT#unit-mark-hour*'] } }]]);
+    // Its Queries of the table (not an index) read the report's partitions only (CONTRACT §11: the units are built from rows).
+    const tableQueries = statements.filter((s) => s.Action.includes('dynamodb:Query') && !JSON.stringify(s.Resource).includes('/index/'));
+    expect(tableQueries.map((s) => [s.Action, s.Condition])).toEqual([[['dynamodb:Query'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REPORT#*'] } }]]);
+  });
+
+  it('lets only the sweep and the backfill read the Junction API key, and nothing else of Secrets Manager', () => {
+    const readers = [built.stack.staleRedrawSweep, built.stack.backfill];
+    for (const bound of readers) {
+      const secretStatements = statementsOf(built.stack, built.template, bound.role).filter((s) => s.Action.some((a) => a.startsWith('secretsmanager:')));
+      expect(secretStatements.flatMap((s) => s.Resource)).toEqual([{ Ref: expect.stringMatching(/^JunctionApiKey/) }]);
+    }
+    for (const bound of [built.stack.webhook, built.stack.transactionStatus, built.stack.query]) {
+      expect(JSON.stringify(statementsOf(built.stack, built.template, bound.role))).not.toContain('JunctionApiKey');
+    }
+  });
+
+  it('gives the backfill the write path of an API read, a 15-minute timeout, and the right to invoke itself only', () => {
+    const actions = actionsOf(built.stack, built.template, built.stack.backfill.role);
+    expect(dynamodbActions(actions)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    const invoke = statementsOf(built.stack, built.template, built.stack.backfill.role).filter((s) => s.Action.includes('lambda:InvokeFunction'));
+    expect(invoke.flatMap((s) => s.Resource)).toEqual([ref(built.stack.backfill.fn.functionArn)]);
+    for (const bound of [built.stack.webhook, built.stack.transactionStatus, built.stack.staleRedrawSweep, built.stack.query]) {
+      expect(actionsOf(built.stack, built.template, bound.role).has('lambda:InvokeFunction')).toBe(false);
+    }
+    built.template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 900,
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'backfill', JUNCTION_API_BASE_URL: 'https://api.us.junction.com' }) },
+    });
+  });
+
+  it('gives the sweep the Junction settings from cdk.json and the key secret by ARN', () => {
+    built.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'stale-redraw-sweep',
+          JUNCTION_API_BASE_URL: 'https://api.us.junction.com',
+          RECONCILE_AFTER_MINUTES: '60',
+          SYNC_LOOKBACK_HOURS: '24',
+          SYNC_MAX_SECONDS: '120',
+          JUNCTION_API_KEY_SECRET_ARN: { Ref: Match.stringLikeRegexp('^JunctionApiKey') },
+        }),
+      },
+    });
+  });
+});
