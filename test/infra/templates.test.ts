@@ -13,10 +13,14 @@
  * then read `git diff test/fixtures/templates/` before committing it.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { LOCAL_REGION } from '../../local/dynamodb-local';
 import { createApp } from '../../lib/app';
+import { GroupedStack, Grouping } from '../../lib/grouping';
 import { RedrawTrackerStack } from '../../lib/redraw-tracker-stack';
 import { SETTINGS_CONTEXT_KEY, type Settings } from '../../lib/settings';
 import { PROJECT_ROOT } from '../../lib/table-bound-function';
@@ -213,6 +217,38 @@ describe('the template comparison (made-up templates)', () => {
     });
     expect(report(templateDifferences(normalizeTemplate(base), longer))).toEqual(['Resources.WebhookFunction.Properties.Layers: expected ["a","b"], got ["a","b","c"]']);
     expect(report(templateDifferences(normalizeTemplate(base), other))).toEqual(['Resources.WebhookFunction.Properties.Layers[1]: expected "b", got "z"']);
+  });
+});
+
+describe('grouping constructs (lib/grouping.ts): the parts of the stack', () => {
+  const logicalIds = (stack: Stack): string[] => Object.keys(Template.fromStack(stack).toJSON().Resources as object).sort();
+  /** A queue at the top, and one in a construct that is not a grouping, as the stack held them before it had parts. */
+  const ungrouped = (): string[] => {
+    const stack = new Stack(testApp(), 'S');
+    new Queue(stack, 'Table');
+    new Queue(new Construct(stack, 'Monitoring'), 'Alarm');
+    return logicalIds(stack);
+  };
+
+  it('leave their ids out of the logical ids of what they hold, at any depth, and other constructs keep theirs', () => {
+    const stack = new GroupedStack(testApp(), 'S');
+    new Queue(new Grouping(new Grouping(stack, 'Storage'), 'Inner'), 'Table');
+    new Queue(new Grouping(new Construct(stack, 'Monitoring'), 'Webhooks'), 'Alarm');
+    expect(logicalIds(stack)).toEqual(ungrouped());
+  });
+
+  it('would change every id they hold in a stack that does not leave them out', () => {
+    const stack = new Stack(testApp(), 'S');
+    new Queue(new Grouping(stack, 'Storage'), 'Table');
+    new Queue(new Grouping(new Construct(stack, 'Monitoring'), 'Webhooks'), 'Alarm');
+    expect(logicalIds(stack).filter((id) => ungrouped().includes(id))).toEqual([]);
+  });
+
+  it('refuse to synthesize two resources that only their groups told apart', () => {
+    const stack = new GroupedStack(testApp(), 'S');
+    new Queue(new Grouping(stack, 'Ingest'), 'Queue');
+    new Queue(new Grouping(stack, 'Sweep'), 'Queue');
+    expect(() => Template.fromStack(stack)).toThrow(/Section 'Resources' already contains 'Queue/);
   });
 });
 
