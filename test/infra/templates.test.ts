@@ -248,7 +248,7 @@ describe('grouping constructs (lib/grouping.ts): the parts of the stack', () => 
     const stack = new GroupedStack(testApp(), 'S');
     new Queue(new Grouping(stack, 'Ingest'), 'Queue');
     new Queue(new Grouping(stack, 'Sweep'), 'Queue');
-    expect(() => Template.fromStack(stack)).toThrow(/Section 'Resources' already contains 'Queue/);
+    expect(() => Template.fromStack(stack)).toThrow(/section 'Resources' already contains 'Queue/);
   });
 });
 
