@@ -86,7 +86,9 @@ export class RedrawTrackerStack extends GroupedStack {
     this.weeklyDigest = settings.weeklyDigest ? this.addDigest(binding, topics.notifications, settings) : null;
     const queries = new Queries(this, 'Queries', { binding, api: ingest.api, settings });
     const chat = settings.slack === null ? null : new Chat(this, 'Chat', { binding, slack: settings.slack, settings, topics: [topics.notifications, topics.alarms] });
-    this.console = settings.console ? this.addConsole(settings, binding, ingest.api, queries, [sweep.sweep.fn, this.weeklyDigest?.function.fn, fhir?.writer.function.fn, fhir && queries.query.fn]) : null;
+    // The alerts and the digest link to the console; with FHIR, so does the Task's digest (the writer's and the query's).
+    const linked = [sweep.function.fn, this.weeklyDigest?.function.fn, ...(fhir === null ? [] : [fhir.writer.function.fn, queries.query.fn])];
+    this.console = settings.console ? this.addConsole(settings, binding, ingest.api, queries, linked) : null;
     queries.signInWith(this.console);
 
     this.table = storage.table;
@@ -94,7 +96,7 @@ export class RedrawTrackerStack extends GroupedStack {
     this.api = ingest.api;
     this.eventBus = facts.bus;
     this.transactionStatus = stream.function;
-    this.staleRedrawSweep = sweep.sweep;
+    this.staleRedrawSweep = sweep.function;
     this.backfill = sweep.backfill;
     this.query = queries.query;
     this.followUpActions = queries.followUpActions;

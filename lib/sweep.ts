@@ -39,7 +39,8 @@ export interface SweepProps {
 }
 
 export class Sweep extends Grouping {
-  readonly sweep: TableBoundFunction;
+  /** The stale-redraw sweep's function. */
+  readonly function: TableBoundFunction;
   readonly backfill: TableBoundFunction;
 
   constructor(scope: Construct, id: string, props: SweepProps) {
@@ -56,23 +57,23 @@ export class Sweep extends Grouping {
         'Junction issues and revokes team API keys in its dashboard; rotating means storing the new key here (the functions read it again within 5 minutes), so there is nothing for a Secrets Manager rotation function to do.',
     });
     const junction = { JUNCTION_API_KEY_SECRET_ARN: junctionApiKey.secretArn, JUNCTION_API_BASE_URL: props.settings.junctionApiBaseUrl };
-    this.sweep = this.sweepFunction(props, junction);
-    junctionApiKey.grantRead(this.sweep.role);
-    if (props.fhir !== null) grantFhirSecretRead(this.sweep, props.fhir.secrets);
-    this.sweep.role.addToPrincipalPolicy(new PolicyStatement({ sid: 'PublishNotifications', actions: ['sns:Publish'], resources: [props.notifications.topicArn] }));
-    this.sweep.role.addToPrincipalPolicy(new PolicyStatement({ sid: 'NotificationsKey', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [props.binding.logKey.keyArn] }));
+    this.function = this.sweepFunction(props, junction);
+    junctionApiKey.grantRead(this.function.role);
+    if (props.fhir !== null) grantFhirSecretRead(this.function, props.fhir.secrets);
+    this.function.role.addToPrincipalPolicy(new PolicyStatement({ sid: 'PublishNotifications', actions: ['sns:Publish'], resources: [props.notifications.topicArn] }));
+    this.function.role.addToPrincipalPolicy(new PolicyStatement({ sid: 'NotificationsKey', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [props.binding.logKey.keyArn] }));
     new Rule(this, 'HourlySweep', {
       description: 'Runs the stale redraw sweep every hour',
       schedule: Schedule.rate(Duration.hours(1)),
       // EventBridge retries only a delivery Lambda refused (throttled, unavailable): none either,
       // the next hour's sweep comes anyway.
-      targets: [new LambdaFunction(this.sweep.fn, { retryAttempts: 0 })],
+      targets: [new LambdaFunction(this.function.fn, { retryAttempts: 0 })],
     });
     // No retry of a failed sweep (issue 43): the schedule invokes it asynchronously, and Lambda
     // would otherwise run a failed one twice more. It throws only when DynamoDB failed some
     // orders, stops cleanly when its time runs low, and the next hourly sweep carries on from
     // what is stored: a retry would only re-ask Junction.
-    this.sweep.fn.configureAsyncInvoke({ retryAttempts: 0 });
+    this.function.fn.configureAsyncInvoke({ retryAttempts: 0 });
 
     this.backfill = this.backfillFunction(props.binding, junction);
     junctionApiKey.grantRead(this.backfill.role);
