@@ -18,7 +18,7 @@
  * never `QUARANTINE` (by-transaction's listing of quarantined bodies) nor
  * `QUARANTINE#...`.
  */
-import { FOLLOW_UP_LISTING_PARTITIONS, keys, OPEN_REDRAW_PARTITIONS, REPORT_PARTITION_PREFIX } from './table';
+import { FOLLOW_UP_LISTING_PARTITIONS, keys, OPEN_REDRAW_PARTITIONS, REPORT_PARTITION_PREFIX } from './keys';
 
 /** Partition key values a reader may name: any value starting with one of `prefixes`, or one of `partitions` exactly. */
 export interface LeadingKeys {

@@ -7,18 +7,8 @@
  * readers build is within their partitions.
  */
 import { describe, expect, it } from 'vitest';
-import { claimKey, leaseKey } from '../../functions/store/claims';
+import { CLAIM_SCOPES, claimKey, FOLLOW_UP_LISTING_PARTITIONS, keys, leaseKey, OPEN_REDRAW_PARTITIONS, PARKED_WORK_PARTITION, QUARANTINE_LISTING_PARTITION, RECONCILE_PARTITION, RESULTS_WANTED_PARTITION } from '../../functions/store/keys';
 import { leadingKeyPatterns, leadsWith, READER_PARTITIONS, type Reader } from '../../functions/store/key-prefixes';
-import {
-  CLAIM_SCOPES,
-  FOLLOW_UP_LISTING_PARTITIONS,
-  keys,
-  OPEN_REDRAW_PARTITIONS,
-  PARKED_WORK_PARTITION,
-  QUARANTINE_LISTING_PARTITION,
-  RECONCILE_PARTITION,
-  RESULTS_WANTED_PARTITION,
-} from '../../functions/store/table';
 
 type Where = 'table' | 'indexes';
 
