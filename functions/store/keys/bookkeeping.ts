@@ -4,7 +4,7 @@
  * (`BACKFILL#<since>#<until or open>`) and the continuous sync's state
  * (`SYNC#orders`). None carries an index key.
  */
-import { after, keyOf, SEPARATOR, splitFirst, type Key } from './parts';
+import { after, type Key, type KeyedItem, keyOf, SEPARATOR, splitFirst } from './parts';
 
 /**
  * Leases (store/claims.ts): one item each, `LEASE#<name>`; the sweep's is
@@ -39,7 +39,7 @@ export function claimKey(scope: ClaimScope, key: string): Key {
 }
 
 /** The scope and message key of a claim's key, or null for any other item. */
-export function parseClaimKey(item: Readonly<Record<string, unknown>>): { scope: ClaimScope; key: string } | null {
+export function parseClaimKey(item: KeyedItem): { scope: ClaimScope; key: string } | null {
   const key = keyOf(item);
   const parts = key?.sk === SORT_KEY.claim ? splitFirst(after(CLAIM_PARTITION_PREFIX, key.pk)) : null;
   if (parts === null) return null;
@@ -59,7 +59,7 @@ export function backfillKeys(key: BackfillWindowKey): Key {
 }
 
 /** The window of a backfill checkpoint's key, or null for any other item. */
-export function parseBackfillKey(item: Readonly<Record<string, unknown>>): BackfillWindowKey | null {
+export function parseBackfillKey(item: KeyedItem): BackfillWindowKey | null {
   const key = keyOf(item);
   const parts = key?.sk === SORT_KEY.backfill ? splitFirst(after(BACKFILL_PREFIX, key.pk)) : null;
   return parts === null ? null : { since: parts[0], until: parts[1] === OPEN_END ? null : parts[1] };

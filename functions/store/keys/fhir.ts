@@ -6,7 +6,7 @@
  * (`FHIR#SEED`) and the poll cursors with their notified claims (`FHIR#POLL`),
  * the last two keyed by a hash of the server's base URL.
  */
-import { after, hashPart, keyOf, SEPARATOR, splitFirst } from './parts';
+import { after, hashPart, type KeyedItem, keyOf, SEPARATOR, splitFirst } from './parts';
 
 /** The partition of the pending records. */
 export const FHIR_PENDING_PARTITION = 'FHIR#PENDING';
@@ -62,7 +62,7 @@ export function isPendingBehind(sk: string): boolean {
 }
 
 /** The follow-up id of a confirmation record's key, or null for any other item. */
-export function parseConfirmationKey(item: Readonly<Record<string, unknown>>): { id: string } | null {
+export function parseConfirmationKey(item: KeyedItem): { id: string } | null {
   const key = keyOf(item);
   const id = key?.sk === CONFIRMATION ? after(FHIR_CONFIRMATION_PREFIX, key.pk) : null;
   return id === null ? null : { id };

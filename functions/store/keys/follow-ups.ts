@@ -4,7 +4,7 @@
  * (`HIST#<version>`, zero-padded: read oldest first); and their places in the
  * worklist's listings (by-transaction) and owners' ranges (worklist index).
  */
-import { after, hashPart, keyOf, padded, SEPARATOR, splitFirst, unpadded } from './parts';
+import { after, hashPart, type KeyedItem, keyOf, padded, SEPARATOR, splitFirst, unpadded } from './parts';
 
 const FOLLOW_UP = 'FOLLOWUP';
 const FOLLOW_UP_PREFIX = `${FOLLOW_UP}${SEPARATOR}`;
@@ -95,14 +95,14 @@ export function followUpIdOfPartition(pk: unknown): string | null {
 }
 
 /** The id of a follow-up item's key (not its history's), or null for any other item. */
-export function parseFollowUpKey(item: Readonly<Record<string, unknown>>): { id: string } | null {
+export function parseFollowUpKey(item: KeyedItem): { id: string } | null {
   const key = keyOf(item);
   const id = key?.sk === FOLLOW_UP ? followUpIdOfPartition(key.pk) : null;
   return id === null ? null : { id };
 }
 
 /** The follow-up and version of a history item's key, or null for any other item. */
-export function parseHistoryKey(item: Readonly<Record<string, unknown>>): { followUpId: string; version: number } | null {
+export function parseHistoryKey(item: KeyedItem): { followUpId: string; version: number } | null {
   const key = keyOf(item);
   if (key === null) return null;
   const followUpId = followUpIdOfPartition(key.pk);

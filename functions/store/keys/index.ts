@@ -17,7 +17,7 @@ export * from './bookkeeping';
 export * from './fhir';
 export * from './follow-ups';
 export * from './orders';
-export { type Key } from './parts';
+export type { Key, KeyedItem } from './parts';
 export * from './quarantine';
 export * from './reports';
 

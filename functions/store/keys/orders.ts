@@ -3,7 +3,7 @@
  * each in a partition of its own (`ORDER#<id>`, `TXN#<id>`, `RESULTS#<order id>`),
  * and the partitions of the open-redraws index they are listed in.
  */
-import { after, keyOf, SEPARATOR, splitFirst } from './parts';
+import { after, type KeyedItem, keyOf, SEPARATOR, splitFirst } from './parts';
 
 const ORDER = 'ORDER';
 const APPOINTMENT = 'APPT';
@@ -66,14 +66,14 @@ export function orderIdOfPartition(pk: unknown): string | null {
 }
 
 /** The order id of an order item's key, or null for any other item. */
-export function parseOrderKey(item: Readonly<Record<string, unknown>>): { orderId: string } | null {
+export function parseOrderKey(item: KeyedItem): { orderId: string } | null {
   const key = keyOf(item);
   const orderId = key?.sk === ORDER ? orderIdOfPartition(key.pk) : null;
   return orderId === null ? null : { orderId };
 }
 
 /** The order id of an appointment item's key, or null for any other item. */
-export function parseAppointmentKey(item: Readonly<Record<string, unknown>>): { orderId: string } | null {
+export function parseAppointmentKey(item: KeyedItem): { orderId: string } | null {
   const key = keyOf(item);
   const orderId = key?.sk === APPOINTMENT ? orderIdOfPartition(key.pk) : null;
   return orderId === null ? null : { orderId };
@@ -85,14 +85,14 @@ export function transactionIdOfPartition(pk: unknown): string | null {
 }
 
 /** The transaction id of a transaction item's key, or null for any other item. */
-export function parseTransactionKey(item: Readonly<Record<string, unknown>>): { transactionId: string } | null {
+export function parseTransactionKey(item: KeyedItem): { transactionId: string } | null {
   const key = keyOf(item);
   const transactionId = key?.sk === TRANSACTION ? transactionIdOfPartition(key.pk) : null;
   return transactionId === null ? null : { transactionId };
 }
 
 /** The order id of a results-wanted record's key, or null for any other item. */
-export function parseResultsWantedKey(item: Readonly<Record<string, unknown>>): { orderId: string } | null {
+export function parseResultsWantedKey(item: KeyedItem): { orderId: string } | null {
   const key = keyOf(item);
   const orderId = key?.sk === RESULTS ? after(RESULTS_PREFIX, key.pk) : null;
   return orderId === null ? null : { orderId };

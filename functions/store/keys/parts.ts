@@ -50,8 +50,14 @@ export function hashPart(value: string, length: number): string {
   return createHash('sha256').update(value).digest('base64url').slice(0, length);
 }
 
+/** An item, or a key, whose pk and sk a parser reads (anything else it holds aside). */
+export interface KeyedItem {
+  readonly pk?: unknown;
+  readonly sk?: unknown;
+}
+
 /** An item's pk and sk, when both are strings. */
-export function keyOf(item: Readonly<Record<string, unknown>>): Key | null {
+export function keyOf(item: KeyedItem): Key | null {
   const { pk, sk } = item;
   return typeof pk === 'string' && typeof sk === 'string' ? { pk, sk } : null;
 }

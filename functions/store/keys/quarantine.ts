@@ -3,7 +3,7 @@
  * event, `QUARANTINE#<svix id>`, with their chunks) and parked stream work (one
  * partition, `PARKED`, an item per stream record).
  */
-import { after, keyOf, padded, SEPARATOR, splitFirst, unpadded } from './parts';
+import { after, type KeyedItem, keyOf, padded, SEPARATOR, splitFirst, unpadded } from './parts';
 
 const QUARANTINE = 'QUARANTINE';
 const QUARANTINE_PREFIX = `${QUARANTINE}${SEPARATOR}`;
@@ -37,14 +37,14 @@ export const quarantineKeys = {
 } as const;
 
 /** The quarantine id of a quarantine item's key (not a chunk's), or null for any other item. */
-export function parseQuarantineKey(item: Readonly<Record<string, unknown>>): { quarantineId: string } | null {
+export function parseQuarantineKey(item: KeyedItem): { quarantineId: string } | null {
   const key = keyOf(item);
   const quarantineId = key?.sk === QUARANTINE ? after(QUARANTINE_PREFIX, key.pk) : null;
   return quarantineId === null ? null : { quarantineId };
 }
 
 /** The quarantine id and index of a chunk's key, or null for any other item. */
-export function parseQuarantineChunkKey(item: Readonly<Record<string, unknown>>): { quarantineId: string; index: number } | null {
+export function parseQuarantineChunkKey(item: KeyedItem): { quarantineId: string; index: number } | null {
   const key = keyOf(item);
   if (key === null) return null;
   const quarantineId = after(QUARANTINE_PREFIX, key.pk);
@@ -59,7 +59,7 @@ export function parseQuarantineListingSort(sk: unknown): { receivedAt: string; q
 }
 
 /** The stream record id of a parked-work item's key, or null for any other item. */
-export function parseParkedWorkKey(item: Readonly<Record<string, unknown>>): { recordId: string } | null {
+export function parseParkedWorkKey(item: KeyedItem): { recordId: string } | null {
   const key = keyOf(item);
   const recordId = key?.pk === PARKED_WORK_PARTITION ? after(WORK_PREFIX, key.sk) : null;
   return recordId === null ? null : { recordId };

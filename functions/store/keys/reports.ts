@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalFromDate } from '../../core/instant';
 import type { Tally } from '../../core/report-tallies';
-import { after, keyOf, SEPARATOR, splitFirst, splitLast, type Key } from './parts';
+import { after, type Key, type KeyedItem, keyOf, SEPARATOR, splitFirst, splitLast } from './parts';
 
 /** Report rows' partitions start with this, then `<kind>#<YYYY-MM>` (keys.reportRow). */
 export const REPORT_PARTITION_PREFIX = 'REPORT#';
@@ -42,7 +42,7 @@ export function rowKey(id: string, tally: Tally): Key {
 }
 
 /** The kind, month, time and token of a report row's key, or null for any other item (a unit's, the closes record's). */
-export function parseReportRowKey(item: Readonly<Record<string, unknown>>): { kind: string; month: string; at: string; token: string } | null {
+export function parseReportRowKey(item: KeyedItem): { kind: string; month: string; at: string; token: string } | null {
   const key = keyOf(item);
   const partition = splitLast(after(REPORT_PARTITION_PREFIX, key?.pk));
   const sort = parseReportRowSort(key?.sk);
