@@ -1,7 +1,7 @@
 /**
  * The read-only readers' partitions (functions/store/key-prefixes.ts, issue 45
  * item 6) against every partition family of the table design: each key builder
- * of store/table.ts and each partition constant is classified here, so a new
+ * of store/keys/ and each partition constant is classified here, so a new
  * family fails the type check (or this test) until someone says who reads it.
  * test/integration/read-partitions.test.ts shows the other half: every key the
  * readers build is within their partitions.
