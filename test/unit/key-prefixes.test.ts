@@ -7,7 +7,18 @@
  * readers build is within their partitions.
  */
 import { describe, expect, it } from 'vitest';
-import { CLAIM_SCOPES, claimKey, FOLLOW_UP_LISTING_PARTITIONS, keys, leaseKey, OPEN_REDRAW_PARTITIONS, PARKED_WORK_PARTITION, QUARANTINE_LISTING_PARTITION, RECONCILE_PARTITION, RESULTS_WANTED_PARTITION } from '../../functions/store/keys';
+import {
+  CLAIM_SCOPES,
+  claimKey,
+  FOLLOW_UP_LISTING_PARTITIONS,
+  keys,
+  leaseKey,
+  OPEN_REDRAW_PARTITIONS,
+  PARKED_WORK_PARTITION,
+  QUARANTINE_LISTING_PARTITION,
+  RECONCILE_PARTITION,
+  RESULTS_WANTED_PARTITION,
+} from '../../functions/store/keys';
 import { leadingKeyPatterns, leadsWith, READER_PARTITIONS, type Reader } from '../../functions/store/key-prefixes';
 
 type Where = 'table' | 'indexes';
