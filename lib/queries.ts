@@ -11,7 +11,8 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { READER_PARTITIONS } from '../functions/store/key-prefixes';
-import { keys, TABLE } from '../functions/store/table';
+import { keys } from '../functions/store/keys';
+import { TABLE } from '../functions/store/table';
 import type { ConsoleSite } from './console';
 import { fhirAddressEnvironment, withFhirConfirmations } from './fhir';
 import { Grouping } from './grouping';

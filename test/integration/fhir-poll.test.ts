@@ -24,7 +24,8 @@ import { syncFollowUp, unavailable, type SyncOutcome } from '../../functions/fhi
 import { ConfigError } from '../../functions/shared/config';
 import { FHIR_METRICS } from '../../functions/shared/metric-names';
 import { readConfirmation, writeConfirmation } from '../../functions/store/fhir-records';
-import { fhirPollKey, readPollState } from '../../functions/store/fhir-poll';
+import { readPollState } from '../../functions/store/fhir-poll';
+import { fhirPollKey } from '../../functions/store/keys';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { startFhirPoller } from '../../local/fhir-poller';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';

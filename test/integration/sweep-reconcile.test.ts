@@ -27,8 +27,7 @@ import { alertClaimKey } from '../../functions/stale-redraw-sweep/steps/notices'
 import { createInMemoryNotifier, type InMemoryNotifier } from '../../functions/notices/notifier';
 import { API_KEY_REJECTED } from '../../functions/stale-redraw-sweep/reconcile';
 import { countOpenRedraws } from '../../functions/store/redraws';
-import { claimKey } from '../../functions/store/claims';
-import { CLAIM_SCOPES, keys, OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
+import { CLAIM_SCOPES, claimKey, keys, OPEN_REDRAW_PARTITIONS } from '../../functions/store/keys';
 import type { TableClient } from '../../functions/store/table-client';
 import { localTable } from '../../local/dynamodb-local';
 import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';

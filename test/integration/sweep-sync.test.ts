@@ -25,7 +25,7 @@ import { createInMemoryNotifier } from '../../functions/notices/notifier';
 import { createJunctionSession } from '../../functions/stale-redraw-sweep/reconcile';
 import { runSync, type SyncOutcome, type SyncSettings } from '../../functions/stale-redraw-sweep/sync';
 import { SYNC_MAX_ATTEMPTS } from '../../functions/core/sync-window';
-import { keys } from '../../functions/store/table';
+import { keys } from '../../functions/store/keys';
 import { localTable } from '../../local/dynamodb-local';
 import { startJunctionStandin, type JunctionStandin, type StandinOrder } from '../../local/junction-standin';
 import { localEndpoint } from '../support/dynamodb';

@@ -34,7 +34,7 @@ import { syncFailed } from '../../functions/stale-redraw-sweep/steps/sync';
 import { readsTransaction, redrawSeen, unflaggedPartition } from '../../functions/stale-redraw-sweep/steps/verify';
 import type { StoredFollowUp } from '../../functions/store/follow-ups/item';
 import type { IndexedOrder } from '../../functions/store/redraws';
-import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
+import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/keys';
 import type { TransactionItem } from '../../functions/store/transaction-items';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { record } from '../support/records';

@@ -28,7 +28,8 @@ import { FHIR_METRICS } from '../../shared/metric-names';
 import { errorName, type MetricSink } from '../../shared/observability';
 import { expired, parseStored } from '../../store/follow-ups/item';
 import { countFailedTry, countPending, dropPendingKey, markPending, movedBehind, PENDING_TRIES, readConfirmation, readPending, readSeed, writeSeed, type PendingRecord, type SeedProgress } from '../../store/fhir-records';
-import { FOLLOW_UP_LISTING_PARTITIONS, TABLE } from '../../store/table';
+import { TABLE } from '../../store/table';
+import { FOLLOW_UP_LISTING_PARTITIONS } from '../../store/keys';
 import type { SweepContext } from './context';
 
 /** Unavailable answers in a row after which the catch-up leaves the server alone until the next sweep. */

@@ -8,7 +8,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { RECONCILE_METRICS, SWEEP_METRICS, SYNC_METRICS } from '../../shared/metric-names';
 import type { MetricSink } from '../../shared/observability';
 import { countOpenRedraws } from '../../store/redraws';
-import { OPEN_REDRAW_PARTITIONS, type OpenRedrawPartition } from '../../store/table';
+import { OPEN_REDRAW_PARTITIONS, type OpenRedrawPartition } from '../../store/keys';
 import type { JunctionSessionStats } from '../reconcile';
 import type { SyncOutcome } from '../sync';
 import type { CatchUpRun } from './catch-up';
