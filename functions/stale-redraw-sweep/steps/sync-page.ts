@@ -112,7 +112,7 @@ const TABLE_WIDE = new Set([
  * refused item) or an error of our code on this order's data (an item that
  * cannot be read).
  */
-function tableUnavailable(error: unknown): boolean {
+export function tableUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   // The store's own word for throttling: keys BatchGetItem kept unprocessed after its retries.
   if (error instanceof BatchGetIncompleteError) return true;
