@@ -25,7 +25,7 @@ import { createSweepHandler, type SweepResult } from '../../functions/stale-redr
 import type { ReconcileSettings } from '../../functions/stale-redraw-sweep/config';
 import { alertClaimKey } from '../../functions/stale-redraw-sweep/steps/notices';
 import { createInMemoryNotifier, type InMemoryNotifier } from '../../functions/notices/notifier';
-import { API_KEY_REJECTED } from '../../functions/stale-redraw-sweep/reconcile';
+import { API_KEY_REJECTED } from '../../functions/stale-redraw-sweep/steps/junction-session';
 import { countOpenRedraws } from '../../functions/store/redraws';
 import { CLAIM_SCOPES, claimKey, keys, OPEN_REDRAW_PARTITIONS } from '../../functions/store/keys';
 import type { TableClient } from '../../functions/store/table-client';

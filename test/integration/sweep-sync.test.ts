@@ -22,8 +22,8 @@ import { RECONCILE_METRICS, SERVICES, SYNC_METRICS } from '../../functions/share
 import { createLogger, createMetrics } from '../../functions/shared/observability';
 import { createSweepHandler, type SweepResult } from '../../functions/stale-redraw-sweep/app';
 import { createInMemoryNotifier } from '../../functions/notices/notifier';
-import { createJunctionSession } from '../../functions/stale-redraw-sweep/reconcile';
-import { runSync, type SyncOutcome, type SyncSettings } from '../../functions/stale-redraw-sweep/sync';
+import { createJunctionSession } from '../../functions/stale-redraw-sweep/steps/junction-session';
+import { runSync, type SyncOutcome, type SyncSettings } from '../../functions/stale-redraw-sweep/steps/sync';
 import { SYNC_MAX_ATTEMPTS } from '../../functions/core/sync-window';
 import { keys } from '../../functions/store/keys';
 import { localTable } from '../../local/dynamodb-local';

@@ -9,8 +9,8 @@ import { RECONCILE_METRICS, SWEEP_METRICS, SYNC_METRICS } from '../../shared/met
 import type { MetricSink } from '../../shared/observability';
 import { countOpenRedraws } from '../../store/redraws';
 import { OPEN_REDRAW_PARTITIONS, type OpenRedrawPartition } from '../../store/keys';
-import type { JunctionSessionStats } from '../reconcile';
-import type { SyncOutcome } from '../sync';
+import type { JunctionSessionStats } from './junction-session';
+import type { SyncOutcome } from './sync';
 import type { CatchUpRun } from './catch-up';
 import type { SweepContext, SweepTally } from './context';
 import type { StaleRulesReads } from './read';
