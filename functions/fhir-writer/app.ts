@@ -4,8 +4,8 @@
  * EHR), it keeps one Task per follow-up at the follow-up's current content.
  *
  * 1. The batch's follow-ups whose digest is not the one confirmed are marked
- *    pending first (fhir/changes.ts), so nothing is lost from here on.
- * 2. Each is sent (fhir/sync.ts) while time is left. A server that is
+ *    pending first (fhir-writer/intake.ts), so nothing is lost from here on.
+ * 2. Each is sent (fhir-sync/sync.ts) while time is left. A server that is
  *    unavailable (5xx, 429, a timeout) stops the batch: its first unsent record
  *    is reported as a batch item failure, the mapping retries it and then hands
  *    it to the dead-letter queue (alarmed), and the sweep sends what is still
@@ -21,10 +21,10 @@
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { FhirSystems } from '../core/fhir-task';
-import { followUpChanges, markBehind } from '../fhir/changes';
-import { recordOutcome } from '../fhir/outcomes';
-import { syncFollowUp } from '../fhir/sync';
-import type { EhrSettings } from '../fhir/ehr-work';
+import { followUpChanges, markBehind } from './intake';
+import { recordOutcome } from '../fhir-sync/outcomes';
+import { syncFollowUp } from '../fhir-sync/sync';
+import type { EhrSettings } from '../fhir-sync/ehr-work';
 import type { FhirHttp } from '../fhir/http';
 import type { FlushingMetricSink, LogSink } from '../shared/observability';
 import type { TableClient } from '../store/table-client';

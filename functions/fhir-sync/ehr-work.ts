@@ -8,7 +8,7 @@
  * Practitioner, applies through the store, and records what it met on the
  * confirmation (the follow-up's `fhir.ehr_change`).
  */
-import { ehrActionsOf, ehrChangeOf, type ConfirmedContent, type EhrChange, type EhrWhy } from '../core/fhir-ehr-change';
+import { ehrActionsOf, ehrChangeTo, type ConfirmedContent, type EhrChange, type EhrWhy } from '../core/fhir-ehr-change';
 import type { EhrChangeView, FoundTask } from '../core/fhir-task';
 import type { StaleThresholds } from '../core/staleness';
 import { applyEhrWork } from '../store/follow-ups/ehr-actions';
@@ -16,7 +16,7 @@ import type { Confirmation } from '../store/fhir-records';
 import { ehrActorOf, ownerOfReference, type EhrReadFailure } from './ehr-reads';
 import type { FhirSystems } from '../core/fhir-task';
 import type { TableClient } from '../store/table-client';
-import type { FhirHttp } from './http';
+import type { FhirHttp } from '../fhir/http';
 
 /** FHIR_EHR_ACTIONS on: what applying needs beyond the write (due times are computed as a person's action computes them). */
 export interface EhrSettings {
@@ -43,6 +43,8 @@ export interface EhrStepInput {
   digest: string;
   previous: Confirmation | null;
   resource: Record<string, unknown>;
+  /** The resource's content as §13 compares it (core/fhir-ehr-change.ts contentOf), read once by the caller. */
+  resourceContent: ConfirmedContent;
   found: FoundTask;
 }
 
@@ -79,7 +81,7 @@ export async function ehrWorkStep(deps: EhrStepDeps, input: EhrStepInput): Promi
   if (previous?.ehrChange?.fhir_version_id === found.versionId && previous.ehrChange !== null && !previous.ehrChange.applied && previous.ehrChange.why !== null) {
     return { kind: 'held', change: previous.ehrChange, known: true };
   }
-  const change = ehrChangeOf(resource, confirmed, deps.systems);
+  const change = ehrChangeTo(input.resourceContent, confirmed);
   if (change === null) return { kind: 'none' };
   const actor = await ehrActorOf(deps.http, deps.baseUrl, resource);
   if (actor.kind !== 'ok') return { kind: 'failed', failure: actor };

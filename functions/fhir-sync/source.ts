@@ -4,7 +4,7 @@
  * compute the same digest from the same item. No request here, so the query
  * function bundles none of the FHIR client.
  */
-import { contentDigest, followUpKind, taskOf, type FhirSystems, type TaskSource } from '../core/fhir-task';
+import { digestedTaskOf, followUpKind, type FhirSystems, type TaskSource } from '../core/fhir-task';
 import type { StoredFollowUp } from '../store/follow-ups/item';
 
 /** What the Task is computed from, for a stored follow-up (store/follow-ups/fhir-marker.ts marks a write that changes it). */
@@ -19,7 +19,7 @@ export function taskSourceOf(stored: StoredFollowUp): TaskSource {
   };
 }
 
-/** The digest of a stored follow-up's Task (what a confirmation is compared with). */
+/** The digest of a stored follow-up's Task (what a confirmation is compared with), hashed once. */
 export function digestOf(stored: StoredFollowUp, systems: FhirSystems): string {
-  return contentDigest(taskOf(taskSourceOf(stored), systems), systems);
+  return digestedTaskOf(taskSourceOf(stored), systems).digest;
 }
