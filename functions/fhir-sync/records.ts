@@ -5,7 +5,7 @@
  * confirmed; and the pending record dropped once it is answered.
  */
 import { contentOf as comparedContentOf, type ConfirmedContent } from '../core/fhir-ehr-change';
-import { digestedTaskOf, type EhrChangeView, type FhirTask, type TaskSource } from '../core/fhir-task';
+import type { EhrChangeView } from '../core/fhir-task';
 import type { ConfirmedFacts } from '../core/fhir-sync-decision';
 import { readHistory } from '../store/follow-ups/history';
 import { isTrackerPersonEntry } from '../store/follow-ups/ehr-actions';
@@ -13,15 +13,12 @@ import type { StoredFollowUp } from '../store/follow-ups/item';
 import { clearPending, readConfirmation, writeConfirmation, type Confirmation } from '../store/fhir-records';
 import { usableResourceId } from '../fhir/answers';
 import type { EhrStepDeps } from './ehr-work';
-import { taskSourceOf } from './source';
+import { contentKey, digestedOf, type DigestedTask } from './source';
 
-/** A follow-up's Task content, computed once per content (hashed once: its digest and its compared content). */
-export interface TaskContent {
-  source: TaskSource;
-  task: FhirTask;
+/** A follow-up's Task content, computed once per content: its Task and digest, and its content as §13 compares it. */
+export interface TaskContent extends DigestedTask {
   /** The Task's content as §13 compares it (core/fhir-ehr-change.ts): what a confirmation keeps. */
   content: ConfirmedContent;
-  digest: string;
 }
 
 /** The follow-up and content a write was computed from, and what this server last confirmed for it. */
@@ -32,24 +29,34 @@ export interface Written extends TaskContent {
 }
 
 /**
- * The Task content of `stored`, from `memo` when this delivery computed it
- * already for the same write revision (every write bumps it: the same
- * revision is the same content), else computed and kept there.
+ * A delivery's contents by key (source.ts contentKey): each computed once,
+ * whoever asks first (the writer's intake, a round, the read after a write).
  */
-export function taskContentOf(deps: Pick<EhrStepDeps, 'systems'>, stored: StoredFollowUp, memo: Map<number, TaskContent>): TaskContent {
-  const known = memo.get(stored.revision);
+export type Contents = Map<string, TaskContent | DigestedTask>;
+
+/** The Task content of `stored`, from `contents` when this delivery computed it already, else computed and kept there. */
+export function taskContentOf(deps: Pick<EhrStepDeps, 'systems'>, stored: StoredFollowUp, contents: Contents): TaskContent {
+  const known = digestedIn(deps, stored, contents);
+  if ('content' in known) return known;
+  const computed = { ...known, content: comparedContentOf(known.task, deps.systems) };
+  contents.set(known.key, computed);
+  return computed;
+}
+
+/** The Task and digest of `stored` only (what the read after a write compares), from `contents` or kept there. */
+export function digestedIn(deps: Pick<EhrStepDeps, 'systems'>, stored: StoredFollowUp, contents: Contents): DigestedTask | TaskContent {
+  const key = contentKey(stored);
+  const known = contents.get(key);
   if (known !== undefined) return known;
-  const source = taskSourceOf(stored);
-  const { task, digest } = digestedTaskOf(source, deps.systems);
-  const computed = { source, task, digest, content: comparedContentOf(task, deps.systems) };
-  memo.set(stored.revision, computed);
+  const computed = digestedOf(stored, deps.systems);
+  contents.set(key, computed);
   return computed;
 }
 
 /** What `stored`'s write starts from: its content, and the confirmation (strongly consistent: the write is decided on it). */
-export async function writtenOf(deps: EhrStepDeps, stored: StoredFollowUp, memo: Map<number, TaskContent>): Promise<Written> {
+export async function writtenOf(deps: EhrStepDeps, stored: StoredFollowUp, contents: Contents): Promise<Written> {
   const previous = await readConfirmation(deps.db, deps.tableName, stored.followUp.id, deps.baseUrl, true);
-  return { ...taskContentOf(deps, stored, memo), stored, previous };
+  return { ...taskContentOf(deps, stored, contents), stored, previous };
 }
 
 /** The confirmation as the decision reads it (a Task id no URL can name is none). */

@@ -25,7 +25,8 @@
  * The decision is core/fhir-sync-decision.ts's, over plain data: this module
  * reads (the Tasks, the follow-up, the confirmation, and what the decision
  * asks for), asks it, and does the move it names. A delivery computes each
- * content's Task and digest once (records.ts taskContentOf).
+ * content's Task and digest once (records.ts taskContentOf), the writer's
+ * intake's included.
  *
  * A confirmation record keeps what the server confirmed; the pending record is
  * deleted once a content at least as new is confirmed. Only an answer the
@@ -46,18 +47,19 @@ import { ConfigError } from '../shared/config';
 import { judgeAnswer, searchsetTasks, usableResourceId, writtenBodyReadable, type UnavailableReason } from '../fhir/answers';
 import { identifierQuery, identifierSearch, operationOutcomeCodes, type FhirAnswer, type FhirExchange } from '../fhir/http';
 import { ehrWorkStep, type EhrStep, type EhrStepDeps } from './ehr-work';
+import type { DigestedTask } from './source';
 import {
   clearPendingOf,
   confirm,
   confirmedFacts,
+  digestedIn,
   holdChangedInEhr,
   personActedSince,
   recordDeletion,
   recordEhrChange,
   recordRefusal,
-  taskContentOf,
   writtenOf,
-  type TaskContent,
+  type Contents,
   type Written,
 } from './records';
 
@@ -106,9 +108,11 @@ export function unavailable(reason: UnavailableReason, answer: Pick<FhirAnswer, 
  * Brings the Task of follow-up `id` to the follow-up's current content
  * (above). `openedAt`: the opening its pending record is kept under, when the
  * caller knows it (a pending record of a follow-up that is gone is deleted).
+ * `known`: its Task as the caller computed it (the writer's intake), not
+ * computed again while the follow-up is at that content.
  */
-export async function syncFollowUp(deps: SyncDeps, id: string, openedAt: string | null = null): Promise<SyncOutcome> {
-  const run: Run = { delivery: { ...NEW_DELIVERY }, note: null, contents: new Map() };
+export async function syncFollowUp(deps: SyncDeps, id: string, openedAt: string | null = null, known: DigestedTask | null = null): Promise<SyncOutcome> {
+  const run: Run = { delivery: { ...NEW_DELIVERY }, note: null, contents: new Map(known === null ? [] : [[known.key, known]]) };
   try {
     const outcome = await roundsOf(deps, id, openedAt, run);
     return run.note === null ? outcome : { ...outcome, ehr: run.note };
@@ -123,7 +127,7 @@ export async function syncFollowUp(deps: SyncDeps, id: string, openedAt: string 
 interface Run {
   delivery: Delivery;
   note: EhrNote | null;
-  contents: Map<number, TaskContent>;
+  contents: Contents;
 }
 
 /** Read, decide, act: a round at a time, until a move ends the delivery. */
@@ -285,7 +289,7 @@ async function afterWrite(deps: SyncDeps, written: Written, sent: Extract<Step, 
       await confirm(deps, written, move.taskId, move.versionId);
       // The follow-up may have moved on while this write was in flight: the last writer leaves the newest content.
       const now = await getFollowUp(deps.db, deps.tableName, written.stored.followUp.id, deps.now());
-      const current = now === null ? null : { revision: now.revision, digest: () => taskContentOf(deps, now, run.contents).digest };
+      const current = now === null ? null : { revision: now.revision, digest: () => digestedIn(deps, now, run.contents).digest };
       return settledAfterWrite({ revision: written.stored.revision, digest: written.digest }, current) ? { kind: 'written' } : null;
     }
     case 'again':

@@ -58,8 +58,9 @@ export function createFhirWriterHandler(deps: FhirWriterDeps) {
       for (let index = 0; index < behind.length; ) {
         const left = behind.slice(index);
         if (context.getRemainingTimeInMillis() < WRITER_RESERVE_MS) return failedFrom(left, 'time');
-        const id = behind[index]!.stored.followUp.id;
-        const outcome = await syncFollowUp(sync, id, behind[index]!.stored.followUp.opened_at);
+        const { stored, digested } = behind[index]!;
+        const id = stored.followUp.id;
+        const outcome = await syncFollowUp(sync, id, stored.followUp.opened_at, digested);
         recordOutcome(deps.logger, deps.metrics, id, outcome);
         if (outcome.kind === 'unauthorized') return { batchItemFailures: [] };
         if (outcome.kind === 'unavailable') {

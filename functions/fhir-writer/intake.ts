@@ -25,7 +25,7 @@ import { markPending, readConfirmation, setConfirmationExpiry, setPendingExpiry 
 import { unmarshallImage } from '../store/stream-images';
 import { readStreamItem } from '../store/stream-items';
 import type { TableClient } from '../store/table-client';
-import { digestOf } from '../fhir-sync/source';
+import { digestedOf, type DigestedTask } from '../fhir-sync/source';
 
 /** A follow-up a batch changed: its newest image, and the sequence number of its first record in the batch. */
 export interface FollowUpChange {
@@ -64,6 +64,11 @@ export function decodeRecord(record: DynamoDBRecord): FollowUpChange | null {
   return read.kind === 'follow_up' ? { stored: read.item, sequenceNumber: record.dynamodb?.SequenceNumber } : null;
 }
 
+/** A change whose Task is behind: with its Task as computed here, which the write does not compute again. */
+export interface BehindChange extends FollowUpChange {
+  digested: DigestedTask;
+}
+
 /**
  * The changes whose Task is behind this server's confirmation, each marked
  * pending (one write each); the others need nothing.
@@ -71,12 +76,13 @@ export function decodeRecord(record: DynamoDBRecord): FollowUpChange | null {
 export async function markBehind(
   deps: { db: TableClient; tableName: string; systems: FhirSystems; baseUrl: string; now: () => Date },
   changes: readonly FollowUpChange[],
-): Promise<FollowUpChange[]> {
-  const behind: FollowUpChange[] = [];
+): Promise<BehindChange[]> {
+  const behind: BehindChange[] = [];
   for (const change of changes) {
     const { followUp } = change.stored;
     const { expiresAt } = change.stored;
-    const digest = digestOf(change.stored, deps.systems);
+    const digested = digestedOf(change.stored, deps.systems);
+    const { digest } = digested;
     const confirmation = await readConfirmation(deps.db, deps.tableName, followUp.id, deps.baseUrl, true);
     if (confirmation !== null && (confirmation.expiresAt ?? null) !== expiresAt) {
       await setConfirmationExpiry(deps.db, deps.tableName, followUp.id, deps.baseUrl, expiresAt);
@@ -87,7 +93,7 @@ export async function markBehind(
       continue;
     }
     await markPending(deps.db, deps.tableName, { id: followUp.id, openedAt: followUp.opened_at, revision: change.stored.revision, expiresAt }, deps.now());
-    behind.push(change);
+    behind.push({ ...change, digested });
   }
   return behind;
 }
