@@ -23,7 +23,7 @@ export interface EhrSettings {
   thresholds: StaleThresholds;
 }
 
-/** The order-safe write's dependencies (sync.ts's SyncDeps are these): defined here, so the two modules import no circle. */
+/** The order-safe write's dependencies (sync.ts's SyncDeps are these): defined here, so sync.ts, records.ts and this module import no circle. */
 export interface EhrStepDeps {
   db: TableClient;
   tableName: string;
@@ -35,7 +35,7 @@ export interface EhrStepDeps {
   ehr?: EhrSettings | null;
 }
 
-/** What the follow-up and its Task were when the step began (sync.ts's Written). */
+/** What the follow-up and its Task were when the step began (records.ts's Written). */
 export interface EhrStepInput {
   id: string;
   /** The follow-up's Task content now (what a write would send), and what was last confirmed. */
