@@ -123,7 +123,7 @@ export async function syncFollowUp(deps: SyncDeps, id: string, openedAt: string 
   }
 }
 
-/** One delivery across its rounds: the decision's state, what it met of EHR work, the contents it computed (by write revision). */
+/** One delivery across its rounds: the decision's state, what it met of EHR work, the contents it computed (by opening and write revision). */
 interface Run {
   delivery: Delivery;
   note: EhrNote | null;
