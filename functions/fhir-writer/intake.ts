@@ -20,7 +20,7 @@
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { FhirSystems } from '../core/fhir-task';
-import { carriesFhirMarker, type StoredFollowUp } from '../store/follow-ups/item';
+import { carriesFhirMarker, isFollowUpItem, type StoredFollowUp } from '../store/follow-ups/item';
 import { markPending, readConfirmation, setConfirmationExpiry, setPendingExpiry } from '../store/fhir-records';
 import { unmarshallImage } from '../store/stream-images';
 import { readStreamItem } from '../store/stream-items';
@@ -58,8 +58,8 @@ export function decodeRecord(record: DynamoDBRecord): FollowUpChange | null {
   const image = record.dynamodb?.NewImage;
   if (record.eventName === 'REMOVE' || image === undefined) return null;
   const item = unmarshallImage(image);
-  // The marker is the write's, not the follow-up's: read on the item before it is parsed (only marked items are).
-  if (!carriesFhirMarker(item)) return null;
+  // Only a follow-up's write with the marker is parsed: the marker is the write's, read on the item as it came.
+  if (!isFollowUpItem(item) || !carriesFhirMarker(item)) return null;
   const read = readStreamItem(item);
   return read.kind === 'follow_up' ? { stored: read.item, sequenceNumber: record.dynamodb?.SequenceNumber } : null;
 }
