@@ -27,7 +27,7 @@ import { openFollowUp } from '../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../functions/core/staleness';
 import { createFhirHttp } from '../functions/fhir/http';
 import { DEFAULT_FHIR_POLL_MAX } from '../functions/fhir/settings';
-import { syncFollowUp } from '../functions/fhir/sync';
+import { syncFollowUp } from '../functions/fhir-sync/sync';
 import { createFhirNotificationsHandler } from '../functions/fhir-notifications/app';
 import { createFhirWriterHandler } from '../functions/fhir-writer/app';
 import { createFhirNoticeHandler } from '../functions/fhir-writer/notices';
