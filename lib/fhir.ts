@@ -31,7 +31,7 @@ import type { FhirSettings } from './settings';
 import { type TableAccess, TableBoundFunction, type TableBoundFunctionProps, acknowledgeStreamConsumerGrants } from './table-bound-function';
 
 /**
- * The partitions the FHIR items live in (functions/store/fhir-records.ts builds the keys): each follow-up's
+ * The partitions the FHIR items live in (functions/store/keys/fhir.ts builds the keys): each follow-up's
  * confirmation item has a partition of its own (`FHIRTASK#<id>`, sort key `FHIRTASK`), the pending records share
  * one (`FHIR#PENDING`, sort key `<opened_at>#<id>`), and so do the first switch-on's progress (`FHIR#SEED`) and the
  * poll's cursors (`FHIR#POLL`).
