@@ -1,11 +1,9 @@
 /**
- * The one key module's guard (test/support/key-literals.ts): shown to catch a
- * made-up breach, then run on today's functions/, which has no key literal
- * outside functions/store/keys/.
+ * The one key module's guard (test/support/key-literals.ts), shown to catch a
+ * made-up breach; test/unit/code-shape.test.ts runs it on functions/.
  */
 import { describe, expect, it } from 'vitest';
-import { keyLiteralsIn, keyLiteralsOutside, sourcesUnder } from '../support/key-literals';
-import { repoRoot } from '../support/npm-start';
+import { keyLiteralsIn, keyLiteralsOutside } from '../support/key-literals';
 
 describe('keyLiteralsOutside', () => {
   it('names each file of functions/ outside the key module that writes a key literal, and no other', () => {
@@ -22,9 +20,4 @@ describe('keyLiteralsOutside', () => {
     expect(keyLiteralsIn(sources[0]!)).toEqual([{ line: 1, literal: 'ORDER#' }]);
   });
 
-  it('finds none in functions/ outside functions/store/keys/', () => {
-    const sources = sourcesUnder(repoRoot, 'functions');
-    expect(sources.some(({ path }) => path === 'functions/store/keys/orders.ts')).toBe(true);
-    expect(keyLiteralsOutside(sources)).toEqual([]);
-  });
 });
