@@ -10,7 +10,7 @@ import { openingEntry } from '../functions/core/follow-up/history';
 import { openFollowUp } from '../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../functions/core/staleness';
 import { createFhirHttp } from '../functions/fhir/http';
-import { digestOf } from '../functions/fhir/source';
+import { digestOf } from '../functions/fhir-sync/source';
 import { createFhirWriterHandler } from '../functions/fhir-writer/app';
 import { actOnFollowUp } from '../functions/store/follow-ups/actions';
 import type { StoredFollowUp } from '../functions/store/follow-ups/item';

@@ -39,7 +39,8 @@ import { documentClientOf, documentTable } from '../functions/store/document-tab
 import { carriesFhirMarker, type StoredFollowUp } from '../functions/store/follow-ups/item';
 import { getFollowUp } from '../functions/store/follow-ups/reads';
 import { keepStaleFlagCopy, markReminded } from '../functions/store/follow-ups/tracker';
-import { createTableInput, keys } from '../functions/store/table';
+import { createTableInput } from '../functions/store/table';
+import { keys } from '../functions/store/keys';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
 import { startFhirStandin } from '../local/fhir-standin';
 import { followUpRecord } from '../test/support/fhir-stream';

@@ -25,7 +25,8 @@ import type { AttributeValue as StreamAttributeValue, DynamoDBRecord } from 'aws
 import { A, FHIR_MARKER_VALUE, isFollowUpItem, parseStored, type StoredFollowUp } from '../functions/store/follow-ups/item';
 import { changesFhirTask } from '../functions/store/follow-ups/fhir-marker';
 import { unmarshallImage } from '../functions/store/stream-images';
-import { createTableInput, keys, TABLE } from '../functions/store/table';
+import { createTableInput, TABLE } from '../functions/store/table';
+import { keys } from '../functions/store/keys';
 import { localDynamoDbClientConfig } from '../local/dynamodb-local';
 import { findStreamArn, startStreamReader } from '../local/stream-reader';
 import { createTables } from './ingest';

@@ -12,7 +12,8 @@ import { inQueue, queueCounts, type QueueCounts, type QueueFacts } from '../func
 import { A, expired, parseStored, Stored, type StoredFollowUp } from '../functions/store/follow-ups/item';
 import { getOrders } from '../functions/store/order-reads';
 import { queryItems } from '../functions/store/query-pages';
-import { FOLLOW_UP_LISTING_PARTITIONS, TABLE } from '../functions/store/table';
+import { TABLE } from '../functions/store/table';
+import { FOLLOW_UP_LISTING_PARTITIONS } from '../functions/store/keys';
 import type { TableClient } from '../functions/store/table-client';
 
 /** One page of follow-ups of `owner` (Mine: `queue` mine and its actor; Unassigned: queue unassigned), the old walk. */

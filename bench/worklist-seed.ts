@@ -9,7 +9,8 @@ import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dyn
 import { openFollowUp, type FollowUp } from '../functions/core/follow-up/states';
 import { canonicalFromDate } from '../functions/core/instant';
 import { A, itemOf, type StoredFollowUp } from '../functions/store/follow-ups/item';
-import { keys, TABLE } from '../functions/store/table';
+import { TABLE } from '../functions/store/table';
+import { keys } from '../functions/store/keys';
 
 export interface FollowUpSpec {
   id: string;

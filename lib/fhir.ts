@@ -23,18 +23,18 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FHIR_POLL_PARTITION } from '../functions/store/fhir-poll';
-import { FHIR_CONFIRMATION_PREFIX, FHIR_PENDING_PARTITION, FHIR_SEED_PARTITION } from '../functions/store/fhir-records';
+import { FHIR_CONFIRMATION_PREFIX, FHIR_PENDING_PARTITION, FHIR_POLL_PARTITION, FHIR_SEED_PARTITION, keys } from '../functions/store/keys';
 import { A, FHIR_MARKER_VALUE } from '../functions/store/follow-ups/item';
 import type { ReaderPartitions } from '../functions/store/key-prefixes';
-import { keys, TABLE } from '../functions/store/table';
+import { TABLE } from '../functions/store/table';
 import type { FhirSettings } from './settings';
 import { type TableAccess, TableBoundFunction, type TableBoundFunctionProps, acknowledgeStreamConsumerGrants } from './table-bound-function';
 
 /**
- * The partitions the FHIR items live in (the lead's functions/store/fhir-records.ts builds the keys):
- * the confirmation item shares its follow-up's partition (`FOLLOWUP#<id>`, sort key `FHIR`), the
- * pending records have one partition of their own (`FHIR#PENDING`, sort key `<opened_at>#<id>`).
+ * The partitions the FHIR items live in (functions/store/keys/fhir.ts builds the keys): each follow-up's
+ * confirmation item has a partition of its own (`FHIRTASK#<id>`, sort key `FHIRTASK`), the pending records share
+ * one (`FHIR#PENDING`, sort key `<opened_at>#<id>`), and so do the first switch-on's progress (`FHIR#SEED`) and the
+ * poll's cursors (`FHIR#POLL`).
  */
 export const FHIR_PARTITIONS = {
   /** `FOLLOWUP#` (from the follow-up's key builder): the follow-up and its history, read only. */

@@ -22,7 +22,8 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { READER_PARTITIONS } from '../functions/store/key-prefixes';
-import { CLAIM_PARTITION_PREFIX, CLAIM_SCOPES, TABLE } from '../functions/store/table';
+import { TABLE } from '../functions/store/table';
+import { CLAIM_PARTITION_PREFIX, CLAIM_SCOPES } from '../functions/store/keys';
 import type { Settings } from './settings';
 import { confinedReads, TableBoundFunction, type TableBoundFunctionProps } from './table-bound-function';
 

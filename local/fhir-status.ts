@@ -7,11 +7,12 @@
  * of the listings: a local diagnostic, never a route of the deployed API.
  */
 import { fhirViewOf, type FhirSystems } from '../functions/core/fhir-task';
-import { digestOf } from '../functions/fhir/source';
+import { digestOf } from '../functions/fhir-sync/source';
 import { expired, parseStored } from '../functions/store/follow-ups/item';
 import { countPending, readConfirmation } from '../functions/store/fhir-records';
 import { indexPartition, queryItems } from '../functions/store/query-pages';
-import { FOLLOW_UP_LISTING_PARTITIONS, TABLE } from '../functions/store/table';
+import { TABLE } from '../functions/store/table';
+import { FOLLOW_UP_LISTING_PARTITIONS } from '../functions/store/keys';
 import type { TableClient } from '../functions/store/table-client';
 
 export interface LocalFhirStatus {

@@ -2,7 +2,7 @@
  * Work done on a Task in the EHR (CONTRACT §13, "Work done in the EHR comes
  * back"): what the tracker confirmed of a Task, whether a version read from
  * the server is EHR work, and which of §9's actions it is. Plain functions
- * over plain data; functions/fhir/ehr-work.ts reads what they need (the
+ * over plain data; functions/fhir-sync/ehr-work.ts reads what they need (the
  * actor, an owner's Practitioner) and the store applies the actions.
  *
  * - The confirmed content is what a write of the tracker left on the Task:
@@ -149,7 +149,11 @@ export interface EhrChange {
  * caller has checked it is not the tracker's own (its digest).
  */
 export function ehrChangeOf(task: Record<string, unknown>, confirmed: ConfirmedContent, systems: FhirSystems): EhrChange | null {
-  const to = contentOf(task, systems);
+  return ehrChangeTo(contentOf(task, systems), confirmed);
+}
+
+/** ehrChangeOf over the Task's content, read once by the caller (contentOf). */
+export function ehrChangeTo(to: ConfirmedContent, confirmed: ConfirmedContent): EhrChange | null {
   if (sameTaskContent(to, confirmed)) return null;
   return { from: confirmed, to, owner: ownerChange(confirmed.owner, to.owner), trackerOnlyChanged: to.trackerOnly !== confirmed.trackerOnly };
 }

@@ -3,7 +3,7 @@
  * §13, "Found within FHIR_POLL_SECONDS"), as plain functions of plain data:
  * the search of a run, which Task versions it skips, when it follows a `next`
  * link, and what it keeps for the next run. No request and no store here
- * (functions/fhir/poll.ts does the I/O).
+ * (functions/fhir-writer/poll-run.ts does the I/O).
  *
  * - The cursor is the greatest `meta.lastUpdated` the server gave (never the
  *   tracker's clock), kept in UTC with `Z`; it never moves back.

@@ -2,7 +2,7 @@
  * A follow-up as a FHIR R4 `Task` (CONTRACT §13): the mapping, the content
  * digest the tracker compares before it writes, and the facts it reads back
  * from a Task it finds. Plain functions over plain data: the writer
- * (functions/fhir/sync.ts) decides with them, the query function answers the
+ * (functions/fhir-sync/sync.ts, over core/fhir-sync-decision.ts) decides with them, the query function answers the
  * follow-up's `fhir` state with them.
  *
  * The Task carries ids, codes, counts and times only, and the console's words
@@ -227,10 +227,20 @@ function linkInputs(followUpId: string, systems: FhirSystems): NonNullable<FhirT
 
 /** The follow-up's Task (CONTRACT §13), with its content digest and write revision. */
 export function taskOf(source: TaskSource, systems: FhirSystems): FhirTask {
+  return digestedTaskOf(source, systems).task;
+}
+
+/**
+ * The follow-up's Task and its content digest, hashed once: a delivery
+ * computes this once per content and passes the digest on (the Task states
+ * it, and hashing the Task again gives the same).
+ */
+export function digestedTaskOf(source: TaskSource, systems: FhirSystems): { task: FhirTask; digest: string } {
   const task = mappedTask(source, systems);
   const urls = extensionUrls(systems);
-  task.extension = [...task.extension, { url: urls.digest, valueString: contentDigest(task, systems) }, { url: urls.revision, valueInteger: source.revision }];
-  return task;
+  const digest = contentDigest(task, systems);
+  task.extension = [...task.extension, { url: urls.digest, valueString: digest }, { url: urls.revision, valueInteger: source.revision }];
+  return { task, digest };
 }
 
 /**

@@ -4,8 +4,8 @@
  * EHR), it keeps one Task per follow-up at the follow-up's current content.
  *
  * 1. The batch's follow-ups whose digest is not the one confirmed are marked
- *    pending first (fhir/changes.ts), so nothing is lost from here on.
- * 2. Each is sent (fhir/sync.ts) while time is left. A server that is
+ *    pending first (fhir-writer/intake.ts), so nothing is lost from here on.
+ * 2. Each is sent (fhir-sync/sync.ts) while time is left. A server that is
  *    unavailable (5xx, 429, a timeout) stops the batch: its first unsent record
  *    is reported as a batch item failure, the mapping retries it and then hands
  *    it to the dead-letter queue (alarmed), and the sweep sends what is still
@@ -21,10 +21,10 @@
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { FhirSystems } from '../core/fhir-task';
-import { followUpChanges, markBehind } from '../fhir/changes';
-import { recordOutcome } from '../fhir/outcomes';
-import { syncFollowUp } from '../fhir/sync';
-import type { EhrSettings } from '../fhir/ehr-work';
+import { followUpChanges, markBehind } from './intake';
+import { recordOutcome } from '../fhir-sync/outcomes';
+import { syncFollowUp } from '../fhir-sync/sync';
+import type { EhrSettings } from '../fhir-sync/ehr-work';
 import type { FhirHttp } from '../fhir/http';
 import type { FlushingMetricSink, LogSink } from '../shared/observability';
 import type { TableClient } from '../store/table-client';
@@ -58,8 +58,9 @@ export function createFhirWriterHandler(deps: FhirWriterDeps) {
       for (let index = 0; index < behind.length; ) {
         const left = behind.slice(index);
         if (context.getRemainingTimeInMillis() < WRITER_RESERVE_MS) return failedFrom(left, 'time');
-        const id = behind[index]!.stored.followUp.id;
-        const outcome = await syncFollowUp(sync, id, behind[index]!.stored.followUp.opened_at);
+        const { stored, digested } = behind[index]!;
+        const id = stored.followUp.id;
+        const outcome = await syncFollowUp(sync, id, stored.followUp.opened_at, digested);
         recordOutcome(deps.logger, deps.metrics, id, outcome);
         if (outcome.kind === 'unauthorized') return { batchItemFailures: [] };
         if (outcome.kind === 'unavailable') {

@@ -9,7 +9,7 @@
  * - A Task notice reads the Task again with the tracker's own token
  *   (fhir/notice-reads.ts; several notices of one Task in a batch: one read),
  *   and the follow-up it names goes through the order-safe write
- *   (fhir/sync.ts), which applies the EHR's work first and, for a Task the
+ *   (fhir-sync/sync.ts), which applies the EHR's work first and, for a Task the
  *   server had confirmed and now answers 404 or 410, records `deleted_in_ehr`.
  *   A Task of another system, or gone with no history, costs that read only.
  * - The server unavailable (5xx, 429, a timeout), or a throw (DynamoDB failing
@@ -23,15 +23,15 @@
  *   conditional claim in the poll's partition (store/fhir-poll.ts). With
  *   FHIR_EHR_ACTIONS=off nothing is polled, as on the schedule; a Task notice
  *   still brings the Task and its follow-up together, as the writer's read does.
- * Each sync is logged and counted as the stream's are (fhir/outcomes.ts);
+ * Each sync is logged and counted as the stream's are (fhir-sync/outcomes.ts);
  * FhirNoticesWorked counts the notices worked (not those left for a retry).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { readNoticeMessage } from '../core/fhir-notice';
 import { readNoticedTask } from '../fhir/notice-reads';
-import { recordOutcome } from '../fhir/outcomes';
-import { syncFollowUp, type SyncDeps } from '../fhir/sync';
+import { recordOutcome } from '../fhir-sync/outcomes';
+import { syncFollowUp, type SyncDeps } from '../fhir-sync/sync';
 import { FHIR_METRICS } from '../shared/metric-names';
 import { claimNotifiedPoll } from '../store/fhir-poll';
 import { WRITER_RESERVE_MS } from './app';

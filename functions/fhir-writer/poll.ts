@@ -2,10 +2,10 @@
  * The FHIR writer's scheduled poll (CONTRACT §13, "Found within
  * FHIR_POLL_SECONDS"): every FHIR_POLL_SECONDS an EventBridge schedule (a
  * timer under `npm start`) invokes the writer with a scheduled event, and one
- * poll run (fhir/poll.ts) hands each follow-up whose Task holds work not yet
- * seen to the order-safe write (fhir/sync.ts), which applies the EHR's work
+ * poll run (fhir-writer/poll-run.ts) hands each follow-up whose Task holds work not yet
+ * seen to the order-safe write (fhir-sync/sync.ts), which applies the EHR's work
  * first. Each Task it sends is logged and counted as the stream's are
- * (fhir/outcomes.ts); the run counts the Tasks it read (FhirTasksPolled) and,
+ * (fhir-sync/outcomes.ts); the run counts the Tasks it read (FhirTasksPolled) and,
  * when it could not finish, FhirPollFailed (alarmed), logged without a URL's
  * query. 401/403 is a configuration error (FhirUnauthorized). With
  * FHIR_EHR_ACTIONS=off nothing is polled: the writer's own read before a
@@ -14,10 +14,10 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import type { FhirSystems } from '../core/fhir-task';
-import type { EhrSettings } from '../fhir/ehr-work';
-import { recordOutcome } from '../fhir/outcomes';
-import { pollOnce, type PollResult } from '../fhir/poll';
-import { syncFollowUp } from '../fhir/sync';
+import type { EhrSettings } from '../fhir-sync/ehr-work';
+import { recordOutcome } from '../fhir-sync/outcomes';
+import { pollOnce, type PollResult } from './poll-run';
+import { syncFollowUp } from '../fhir-sync/sync';
 import type { FhirHttp } from '../fhir/http';
 import { FHIR_METRICS } from '../shared/metric-names';
 import type { FlushingMetricSink, LogSink } from '../shared/observability';
@@ -30,7 +30,7 @@ export interface FhirPollDeps {
   http: FhirHttp;
   systems: FhirSystems;
   baseUrl: string;
-  /** FHIR_EHR_ACTIONS on: the EHR's work applies as the person's actions (fhir/ehr-work.ts); null: off, no run. */
+  /** FHIR_EHR_ACTIONS on: the EHR's work applies as the person's actions (fhir-sync/ehr-work.ts); null: off, no run. */
   ehr: EhrSettings | null;
   /** FHIR_POLL_MAX. */
   pollMax: number;

@@ -5,7 +5,7 @@
  * the whole Task mapping and its words, which no other route needs at a cold start.
  */
 import { fhirViewOf, type FhirSystems, type FhirView } from '../core/fhir-task';
-import { digestOf } from '../fhir/source';
+import { digestOf } from '../fhir-sync/source';
 import { readConfirmation } from '../store/fhir-records';
 import type { StoredFollowUp } from '../store/follow-ups/item';
 import type { TableClient } from '../store/table-client';

@@ -7,9 +7,10 @@
  * ones (to clear those that stopped being stale). Its cost follows the number of
  * open redraws, not the size of the table.
  *
- * With a Junction API client (CONTRACT §6) it also catches up on lost webhooks
- * (members behind their listings, from the index's `RECONCILE#behind`
- * partition) and verifies each candidate with the API before flagging it.
+ * With a Junction API client (CONTRACT §6) it also reads the orders updated
+ * since the last sync (steps/sync.ts), catches up on lost webhooks (members
+ * behind their listings, from the index's `RECONCILE#behind` partition) and
+ * verifies each candidate with the API before flagging it.
  * Without one it makes no request to Junction and behaves as §4 alone.
  *
  * Follow-ups (CONTRACT §9): the candidates' and flagged orders' follow-ups are
@@ -44,7 +45,9 @@
  *
  * This file composes the sweep's steps in order (steps/: the lease, the sync,
  * the catch-up, the missing results, the stale rules' reads, flags and notices,
- * the follow-ups' notices, the summary), each started only while enough time is left.
+ * the follow-ups' notices, the FHIR Tasks' catch-up, the report's units, the
+ * summary), each started only while enough time is left. The steps share one
+ * Junction session (steps/junction-session.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -55,7 +58,6 @@ import { FHIR_METRICS, RECONCILE_METRICS, SERVICES, SWEEP_METRICS, SYNC_METRICS 
 import { errorName, type FlushingMetricSink, type LogSink, type MetricSink } from '../shared/observability';
 import type { TableClient } from '../store/table-client';
 import { DEFAULT_RECONCILE, DEFAULT_RESULTS_PER_SWEEP, type ReconcileSettings } from './config';
-import { DEFAULT_SYNC, type SyncSettings } from './sync';
 import { catchUpStep } from './steps/catch-up';
 import { openSweep, type SweepContext } from './steps/context';
 import type { FhirCatchUp } from './steps/fhir';
@@ -67,7 +69,7 @@ import { missingResultsStep } from './steps/results';
 import { staleRulesOf } from './steps/rules';
 import { runStaleRules } from './steps/stale-rules';
 import { summarize, type SweepResult } from './steps/summary';
-import { syncStep } from './steps/sync';
+import { DEFAULT_SYNC, syncStep, type SyncSettings } from './steps/sync';
 
 export { RECONCILE_METRICS, SWEEP_METRICS, SYNC_METRICS };
 export type { SweepResult };
@@ -128,10 +130,13 @@ export class SweepError extends Error {
  *
  * Steps, each started only while enough time is left (STEP_MARGIN_MS; else the
  * sweep stops cleanly, emits SweepStoppedEarly = 1, and the next sweep goes on):
- * the sync and the catch-up (with a key), then the stale rules: the flags of
- * earlier sweeps whose notification is still pending (sent oldest first, or
- * cleared if they no longer hold), the due candidates (each flagged, then
- * notified at once), and the other flags (cleared if they no longer hold).
+ * the sync and the catch-up (with a key), the missing results (read with a
+ * key, dropped without one), then the stale rules: the flags of earlier sweeps
+ * whose notification is still pending (sent oldest first, or cleared if they
+ * no longer hold), the due candidates (each flagged, then notified at once),
+ * and the other flags (cleared if they no longer hold); then the follow-ups'
+ * notices, the FHIR Tasks' catch-up (with FHIR on), the report's units, and
+ * the summary with its metrics.
  *
  * One sweep at a time: it first takes the sweep's lease (LEASE#sweep, for
  * SWEEP_TIMEOUT_SECONDS); a sweep that finds it held ends at once, `skipped`

@@ -10,7 +10,7 @@ import { optionalConsoleUrl, optionalSetting, parseEnv, required } from '../shar
 import { JunctionApiBaseUrl } from '../junction/settings';
 import { ThresholdsEnv } from '../shared/thresholds-env';
 import { AlertEnv } from '../notices/config';
-import type { SyncSettings } from './sync';
+import type { SyncSettings } from './steps/sync';
 
 /** Catch-up settings (CONTRACT §6), checked at start; they matter only with a Junction API key. */
 export const ReconcileEnv = z.object({

@@ -15,7 +15,7 @@ import { syncAction, type HeldOrder, type SyncAction } from '../core/sync-apply'
 import { forEachLimited } from '../shared/concurrency';
 import { parseOrderItem } from './order-items';
 import { putOwnOrder, type ApplyResult } from './orders';
-import { keys } from './table';
+import { keys } from './keys';
 import { recomputeTransaction, type RecomputeResult } from './transactions';
 
 export interface ApiOrderApplied {

@@ -21,7 +21,8 @@ import type { Appointment } from '../core/appointment';
 import { isOrderItem, parseOrderItem, type StoredOrder } from './order-items';
 import type { ApplyResult } from './orders';
 import { queryItems } from './query-pages';
-import { keys, TABLE } from './table';
+import { TABLE } from './table';
+import { keys, parseAppointmentKey } from './keys';
 import { BATCH_GET_MAX_KEYS, type ItemWrites, type TableClient } from './table-client';
 
 /** Attribute names of an appointment item (besides the table keys). */
@@ -38,9 +39,6 @@ export const APPOINTMENT_ATTRIBUTES = {
 } as const;
 const A = APPOINTMENT_ATTRIBUTES;
 
-const SORT_KEY = keys.appointment('').sk;
-const PARTITION_PREFIX = keys.appointment('').pk;
-
 const StoredAppointment = z.object({
   [A.id]: z.string(),
   [A.transactionId]: z.nullable(z.string()),
@@ -55,8 +53,7 @@ const StoredAppointment = z.object({
 
 /** Whether an item (by its keys) is an appointment item. */
 export function isAppointmentItem(item: Record<string, unknown>): boolean {
-  const { pk, sk } = item;
-  return typeof pk === 'string' && sk === SORT_KEY && pk.startsWith(PARTITION_PREFIX);
+  return parseAppointmentKey(item) !== null;
 }
 
 /** The item of an appointment. */
@@ -77,11 +74,12 @@ export function appointmentItem(appointment: Appointment): Record<string, unknow
 
 /** Reads an appointment item back; throws on an item that is not one (a bug, not bad input). */
 export function parseAppointmentItem(item: Record<string, unknown>): Appointment {
-  if (!isAppointmentItem(item)) throw new Error('not an appointment item');
+  const key = parseAppointmentKey(item);
+  if (key === null) throw new Error('not an appointment item');
   const stored = StoredAppointment.parse(item);
   return {
     id: stored[A.id],
-    order_id: String(item[TABLE.partitionKey]).slice(PARTITION_PREFIX.length),
+    order_id: key.orderId,
     transaction_id: stored[A.transactionId],
     start_at: stored[A.startAt],
     end_at: stored[A.endAt],

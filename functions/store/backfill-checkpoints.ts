@@ -8,6 +8,7 @@
  */
 import * as z from 'zod/mini';
 import type { BackfillCounts, BackfillWindow } from '../core/backfill-window';
+import { backfillKeys } from './keys';
 import { TABLE } from './table';
 import type { TableClient } from './table-client';
 
@@ -62,10 +63,6 @@ const CheckpointItem = z.object({
   walk: z.optional(z.literal(WALK)),
   version: z.int().check(z.nonnegative()),
 });
-
-export function backfillKeys(key: BackfillKey) {
-  return { pk: `BACKFILL#${key.since}#${key.until ?? 'open'}`, sk: 'BACKFILL' };
-}
 
 export function createCheckpointStore(db: TableClient, tableName: string, now: () => Date = () => new Date()): CheckpointStore {
   return {

@@ -14,7 +14,8 @@
  */
 import { getItems, type TableClient } from './table-client';
 import { queryPages } from './query-pages';
-import { keys, RECONCILE_PARTITION, TABLE } from './table';
+import { TABLE } from './table';
+import { keys, RECONCILE_PARTITION, transactionIdOfPartition } from './keys';
 import { parseTransactionItem, TRANSACTION_ATTRIBUTES, type TransactionItem } from './transaction-items';
 
 /** A transaction due for catch-up, and how many reads in a row did not improve it. */
@@ -47,7 +48,10 @@ export async function readBehindTransactions(
     ExpressionAttributeValues: { ':pk': RECONCILE_PARTITION, ':before': before },
     Limit: limit,
   })) {
-    for (const item of page.Items ?? []) if (ids.length < limit) ids.push(String(item[TABLE.partitionKey]).slice(keys.transaction('').pk.length));
+    for (const item of page.Items ?? []) {
+      const id = transactionIdOfPartition(item[TABLE.partitionKey]);
+      if (id !== null && ids.length < limit) ids.push(id);
+    }
     if (ids.length >= limit) break;
   }
   // Up to RECONCILE_MAX_PER_SWEEP reads (10,000 at most): a few at a time, as the SDK's sockets allow.

@@ -15,7 +15,8 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { canonicalFromDate } from '../core/instant';
 import { leaseEnd, staleClaimBefore } from '../core/claims';
-import { CLAIM_PARTITION_PREFIX, LEASE_PARTITION_PREFIX, TABLE, type ClaimScope } from './table';
+import { TABLE } from './table';
+import { claimKey, leaseKey, type ClaimScope } from './keys';
 import type { TableClient } from './table-client';
 
 /** Attribute names of lease and claim items. */
@@ -30,18 +31,6 @@ const A = {
   /** Claim: when its message was accepted (canonical instant); absent until then. */
   sentAt: 'sent_at',
 } as const;
-
-const SORT_KEY = { lease: 'LEASE', claim: 'CLAIM' } as const;
-
-/** The key of lease `name`. */
-export function leaseKey(name: string): { pk: string; sk: string } {
-  return { pk: `${LEASE_PARTITION_PREFIX}${name}`, sk: SORT_KEY.lease };
-}
-
-/** The key of the claim on message `key` in `scope`. */
-export function claimKey(scope: ClaimScope, key: string): { pk: string; sk: string } {
-  return { pk: `${CLAIM_PARTITION_PREFIX}${scope}#${key}`, sk: SORT_KEY.claim };
-}
 
 /** A lease this caller holds. */
 export interface Lease {

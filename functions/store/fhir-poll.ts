@@ -9,15 +9,10 @@
  * the time of the last poll run a notification asked for (`<sk>#notified`):
  * at most one such run a minute.
  */
-import { createHash } from 'node:crypto';
 import { NOTICE_POLL_EVERY_MS } from '../core/fhir-notice';
 import { NO_POLL_STATE, type PollState } from '../core/fhir-poll-cursor';
+import { fhirKeys, fhirPollKey } from './keys';
 import type { TableClient } from './table-client';
-
-/** The partition of the poll cursors, one item per server. */
-export const FHIR_POLL_PARTITION = 'FHIR#POLL';
-
-export const fhirPollKey = (baseUrl: string) => ({ pk: FHIR_POLL_PARTITION, sk: createHash('sha256').update(baseUrl).digest('base64url').slice(0, 22) });
 
 const A = { baseUrl: 'base', cursor: 'cur', resumeFrom: 'rf', seen: 'seen', counter: 'n' } as const;
 
@@ -59,9 +54,6 @@ export async function writePollState(db: TableClient, tableName: string, baseUrl
   return outcome.written ? { kind: 'written', state: { ...next, counter } } : { kind: 'lost' };
 }
 
-/** The claim of a poll run asked for by a notification: beside the cursor, in the poll's partition. */
-const notifiedPollKey = (baseUrl: string) => ({ pk: FHIR_POLL_PARTITION, sk: `${fhirPollKey(baseUrl).sk}#notified` });
-
 const N = { baseUrl: 'base', claimedAt: 'at' } as const;
 
 /**
@@ -73,7 +65,7 @@ const N = { baseUrl: 'base', claimedAt: 'at' } as const;
 export async function claimNotifiedPoll(db: TableClient, tableName: string, baseUrl: string, now: Date, everyMs = NOTICE_POLL_EVERY_MS): Promise<'claimed' | 'too_soon'> {
   const outcome = await db.put({
     TableName: tableName,
-    Item: { ...notifiedPollKey(baseUrl), [N.baseUrl]: baseUrl, [N.claimedAt]: now.getTime() },
+    Item: { ...fhirKeys.notifiedPoll(baseUrl), [N.baseUrl]: baseUrl, [N.claimedAt]: now.getTime() },
     ConditionExpression: ['attribute_not_exists(#at)', '#at <= :since'].join(' OR '),
     ExpressionAttributeNames: { '#at': N.claimedAt },
     ExpressionAttributeValues: { ':since': now.getTime() - everyMs },

@@ -26,25 +26,12 @@
  * - The first switch-on's progress per server (`FHIR#SEED`): which listing of
  *   follow-ups (open, then closed) is being walked, and where it stopped.
  */
-import { createHash } from 'node:crypto';
 import type { ConfirmedContent } from '../core/fhir-ehr-change';
 import type { ConfirmationFacts, EhrChangeView, TrackerChangeView } from '../core/fhir-task';
 import { instantMillis } from '../core/instant';
+import { FHIR_PENDING_PARTITION, fhirKeys, isPendingBehind } from './keys';
 import type { TableClient } from './table-client';
 import { TABLE } from './table';
-
-/** The partition of the pending records. */
-export const FHIR_PENDING_PARTITION = 'FHIR#PENDING';
-/** The partition of the first switch-on's progress, one item per server. */
-export const FHIR_SEED_PARTITION = 'FHIR#SEED';
-/** The prefix of the confirmation records' partitions (one per follow-up). */
-export const FHIR_CONFIRMATION_PREFIX = 'FHIRTASK#';
-
-export const fhirKeys = {
-  pending: (openedAt: string, id: string) => ({ pk: FHIR_PENDING_PARTITION, sk: `${openedAt}#${id}` }),
-  confirmation: (id: string) => ({ pk: `${FHIR_CONFIRMATION_PREFIX}${id}`, sk: 'FHIRTASK' }),
-  seed: (baseUrl: string) => ({ pk: FHIR_SEED_PARTITION, sk: createHash('sha256').update(baseUrl).digest('base64url').slice(0, 22) }),
-};
 
 /** A pending record: the follow-up, its opening, and the newest write revision whose Task is asked for. */
 export interface PendingRecord {
@@ -63,8 +50,6 @@ export interface PendingRecord {
 
 /** Failed tries after which a pending record waits behind every other one. */
 export const PENDING_TRIES = 3;
-/** The sort key prefix of the pending records moved behind (after every `<opened_at>`). */
-const BEHIND = '~';
 
 /** A confirmation record (ConfirmationFacts, and what the writer needs beside them). */
 export interface Confirmation extends ConfirmationFacts {
@@ -163,7 +148,7 @@ export async function setPendingExpiry(db: TableClient, tableName: string, opene
  */
 export async function countFailedTry(db: TableClient, tableName: string, pending: PendingRecord, nextTryAt: Date): Promise<'counted' | 'moved'> {
   const tries = pending.tries + 1;
-  if (tries < PENDING_TRIES && !pending.sk.startsWith(BEHIND)) {
+  if (tries < PENDING_TRIES && !isPendingBehind(pending.sk)) {
     await db.update({
       TableName: tableName,
       Key: { pk: FHIR_PENDING_PARTITION, sk: pending.sk },
@@ -174,12 +159,10 @@ export async function countFailedTry(db: TableClient, tableName: string, pending
     });
     return 'counted';
   }
-  const sk = `${BEHIND}${nextTryAt.toISOString()}#${pending.openedAt}#${pending.id}`;
   await db.put({
     TableName: tableName,
     Item: {
-      pk: FHIR_PENDING_PARTITION,
-      sk,
+      ...fhirKeys.pendingBehind(nextTryAt.toISOString(), pending.openedAt, pending.id),
       [P.id]: pending.id,
       [P.openedAt]: pending.openedAt,
       [P.revision]: pending.revision,
@@ -229,7 +212,7 @@ export async function readPending(db: TableClient, tableName: string, limit: num
     TableName: tableName,
     KeyConditionExpression: '#pk = :pk AND #sk < :due',
     ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
-    ExpressionAttributeValues: { ':pk': FHIR_PENDING_PARTITION, ':due': `${BEHIND}${now.toISOString()}` },
+    ExpressionAttributeValues: { ':pk': FHIR_PENDING_PARTITION, ':due': fhirKeys.pendingDueBefore(now.toISOString()) },
     Limit: limit,
   });
   return page.Items.map((item) => ({
@@ -245,7 +228,7 @@ export async function readPending(db: TableClient, tableName: string, limit: num
 
 /** Whether a pending record was moved behind the others (after its failed tries). */
 export function movedBehind(pending: Pick<PendingRecord, 'sk'>): boolean {
-  return pending.sk.startsWith(BEHIND);
+  return isPendingBehind(pending.sk);
 }
 
 /**

@@ -4,7 +4,7 @@
  * digest functions' reads (lib/table-bound-function.ts), so neither can read a
  * quarantined body (`QUARANTINE#...`, PHI), parked stream work, leases, claims
  * or anything else it does not read. Each value comes from a key builder or a
- * partition constant of store/table.ts, never retyped, so a key that changes
+ * partition constant of store/keys/, never retyped, so a key that changes
  * there changes the grant with it; test/integration/read-partitions.test.ts
  * drives every read path and checks that each key it builds matches.
  *
@@ -18,7 +18,7 @@
  * never `QUARANTINE` (by-transaction's listing of quarantined bodies) nor
  * `QUARANTINE#...`.
  */
-import { FOLLOW_UP_LISTING_PARTITIONS, keys, OPEN_REDRAW_PARTITIONS, REPORT_PARTITION_PREFIX } from './table';
+import { FOLLOW_UP_LISTING_PARTITIONS, keys, OPEN_REDRAW_PARTITIONS, REPORT_PARTITION_PREFIX } from './keys';
 
 /** Partition key values a reader may name: any value starting with one of `prefixes`, or one of `partitions` exactly. */
 export interface LeadingKeys {

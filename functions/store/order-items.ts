@@ -20,7 +20,8 @@ import { NO_TIME, type ListingSnapshot, type OrderRecord } from '../core/order-r
 import type { StaleFlag } from '../core/order-view';
 import { openRedrawKind, STALE_REASONS, type OpenRedrawKind } from '../core/staleness';
 import { highLevelOf } from '../core/status';
-import { keys, OPEN_REDRAW_PARTITIONS, TABLE, type OpenRedrawPartition } from './table';
+import { TABLE } from './table';
+import { keys, OPEN_REDRAW_PARTITIONS, parseOrderKey, type OpenRedrawPartition } from './keys';
 
 /** Attribute names of an order item (besides the table and index keys). */
 export const ORDER_ATTRIBUTES = {
@@ -138,17 +139,17 @@ export interface StoredOrder {
 
 /** Whether an item (by its keys) is an order item. */
 export function isOrderItem(item: Record<string, unknown>): boolean {
-  const { pk, sk } = item;
-  return typeof pk === 'string' && typeof sk === 'string' && sk === keys.order('').sk && pk.startsWith(keys.order('').pk);
+  return parseOrderKey(item) !== null;
 }
 
 /** Reads an order item back; throws on an item that is not one (a bug, not bad input). */
 export function parseOrderItem(item: Record<string, unknown>): StoredOrder {
-  if (!isOrderItem(item)) throw new Error('not an order item');
+  const key = parseOrderKey(item);
+  if (key === null) throw new Error('not an order item');
   const stored = StoredRecord.parse(item);
   const lastEvent = stored[A.lastEvent];
   const record: OrderRecord = {
-    id: String(item[TABLE.partitionKey]).slice(keys.order('').pk.length),
+    id: key.orderId,
     transaction_id: stored[A.transactionId],
     origin: stored[A.origin],
     collection_method: stored[A.collectionMethod],

@@ -1,7 +1,7 @@
 /** Order reads by key (the webhook never reads: store/orders.ts writes). */
 import { BATCH_GET_MAX_KEYS, getItems, type TableClient } from './table-client';
 import { parseOrderItem, type StoredOrder } from './order-items';
-import { keys } from './table';
+import { keys } from './keys';
 
 /** The stored orders of these ids that exist (by key, a few at a time: getItems), strongly consistent or not. */
 export async function getOrders(db: TableClient, tableName: string, orderIds: readonly string[], consistent: boolean): Promise<StoredOrder[]> {

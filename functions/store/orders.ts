@@ -21,7 +21,8 @@ import { smokeOrderExpiry } from '../core/smoke';
 import { hasRedrawOrder } from '../core/staleness';
 import type { ItemWrites, WriteOutcome } from './table-client';
 import { ORDER_ATTRIBUTES, orderItem, parseOrderItem } from './order-items';
-import { keys, TABLE } from './table';
+import { TABLE } from './table';
+import { keys } from './keys';
 
 export type ApplyResult = 'applied' | 'duplicate' | 'stale';
 

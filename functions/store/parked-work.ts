@@ -21,7 +21,8 @@ import * as z from 'zod/mini';
 import { EVENT_TYPES, type TrackerEvent } from '../core/events';
 import { queryItems } from './query-pages';
 import { ReportWorkSchema, type ReportWork } from './report-work';
-import { keys, PARKED_WORK_PARTITION, TABLE } from './table';
+import { TABLE } from './table';
+import { keys, PARKED_WORK_PARTITION, parseParkedWorkKey } from './keys';
 import type { WantedFor } from './results-wanted';
 import type { TableClient, UpdateCommandInput } from './table-client';
 
@@ -125,8 +126,7 @@ function resultsWantedOf(stored: z.output<typeof StoredWanted> | undefined, reco
 
 /** Whether an item (by its keys) is a parked-work item. */
 export function isParkedWorkItem(item: Record<string, unknown>): boolean {
-  const { pk, sk } = item;
-  return pk === PARKED_WORK_PARTITION && typeof sk === 'string' && sk.startsWith(keys.parkedWork('').sk);
+  return parseParkedWorkKey(item) !== null;
 }
 
 /** Reads a parked-work item back; throws on an item that is not one (a bug, not bad input). */

@@ -5,7 +5,8 @@
 import { gunzipSync } from 'node:zlib';
 import * as z from 'zod/mini';
 import { indexPartition, queryItems } from './query-pages';
-import { keys, QUARANTINE_LISTING_PARTITION, TABLE } from './table';
+import { TABLE } from './table';
+import { keys, parseQuarantineKey, QUARANTINE_LISTING_PARTITION } from './keys';
 import type { TableClient } from './table-client';
 
 /** A quarantine as listed: everything but the body. */
@@ -55,7 +56,7 @@ export async function readQuarantine(db: TableClient, tableName: string, svixId:
     ExpressionAttributeValues: { ':pk': keys.quarantinePartition(svixId) },
     ConsistentRead: true,
   })) {
-    if (item[TABLE.sortKey] === keys.quarantine(svixId).sk) main = QuarantineItem.parse(item);
+    if (parseQuarantineKey(item) !== null) main = QuarantineItem.parse(item);
     else chunks.push(ChunkItem.parse(item));
   }
   if (main === null) return null;

@@ -13,7 +13,8 @@
 import { gzipSync } from 'node:zlib';
 import { canonicalInstant } from '../core/instant';
 import type { ItemWrites } from './table-client';
-import { keys, QUARANTINE_LISTING_PARTITION, TABLE } from './table';
+import { TABLE } from './table';
+import { keys, QUARANTINE_LISTING_PARTITION } from './keys';
 
 /** Longer than Svix's ~28 h of retries, long enough to ship a fix and replay. */
 export const QUARANTINE_TTL_SECONDS = 30 * 24 * 60 * 60;

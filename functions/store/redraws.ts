@@ -26,7 +26,8 @@ import { appointmentMayBeMissed, hasRedrawOrder, inProgressCandidatesBefore, ope
 import { getAppointments } from './appointments';
 import { ORDER_ATTRIBUTES, parseOrderItem, staleClearedValue, type StoredOrder } from './order-items';
 import { indexPartition, queryItems, queryPages } from './query-pages';
-import { keys, OPEN_REDRAW_PARTITIONS, TABLE, type OpenRedrawPartition } from './table';
+import { TABLE } from './table';
+import { keys, OPEN_REDRAW_PARTITIONS, orderIdOfPartition, type OpenRedrawPartition } from './keys';
 import { getItems, type TableClient, type UpdateCommandInput } from './table-client';
 import { getOrder } from './order-reads';
 import { readTransactionPartition } from './transaction-partition';
@@ -62,8 +63,11 @@ function isNotificationPending(item: Record<string, unknown>, order: StoredOrder
   return order.stale !== null && typeof pending === 'string' && pending === order.stale.since;
 }
 
+/** The order an open-redraws index entry lists (its table key is the order's). */
 function orderIdOf(entry: Record<string, unknown>): string {
-  return String(entry[TABLE.partitionKey]).slice(keys.order('').pk.length);
+  const orderId = orderIdOfPartition(entry[TABLE.partitionKey]);
+  if (orderId === null) throw new Error('not an order entry');
+  return orderId;
 }
 
 /**

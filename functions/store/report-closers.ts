@@ -19,11 +19,10 @@
  */
 import * as z from 'zod/mini';
 import { canonicalFromDate } from '../core/instant';
-import { REPORT_PARTITION_PREFIX, TABLE } from './table';
+import { TABLE } from './table';
+import { CLOSES_COUNTED_KEY } from './keys';
 import type { TableClient } from './table-client';
 
-/** The item's key: under the report rows' prefix, which the query and digest functions may read (store/key-prefixes.ts). */
-export const CLOSES_COUNTED_KEY = { pk: `${REPORT_PARTITION_PREFIX}counting`, sk: 'closes_by_person' } as const;
 
 /** Records that the tracker counts closes by person from `nowMs` on, unless an earlier instant is stored. */
 export async function recordClosesCounted(db: TableClient, tableName: string, nowMs: number): Promise<void> {

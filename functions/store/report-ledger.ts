@@ -37,9 +37,10 @@
  */
 import * as z from 'zod/mini';
 import type { LedgerRef, LifeEnd, ReportWork, TallyWrite } from './report-work';
-import { applyTallyWrite, countedOf, DAY_SECONDS, expiryOfKey, REPORT_ROW_DAYS, reportToken, rowExpiry, rowKey, rowWrites, type Counted } from './report-rows';
+import { applyTallyWrite, countedOf, DAY_SECONDS, expiryOfKey, REPORT_ROW_DAYS, rowExpiry, rowWrites, type Counted } from './report-rows';
+import { keys, reportToken, rowKey } from './keys';
 import type { StreamItem } from './stream-items';
-import { keys, TABLE } from './table';
+import { TABLE } from './table';
 import type { TableClient } from './table-client';
 
 /** Versions of one item's life stay below this: a row's version is `life × LIFE_SPAN + version`. */

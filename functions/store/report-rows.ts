@@ -19,14 +19,14 @@
  * row is the one that tombstoned it. So the same facts in any order, any number
  * of times, give the same report (test/integration/report-properties.test.ts).
  */
-import { createHash } from 'node:crypto';
 import { instantMillis } from '../core/instant';
 import { followUpTallies, transactionTallies, type Tally } from '../core/report-tallies';
 import { talliedTransaction } from '../core/transaction-report';
+import { parseReportRowSort, rowKey } from './keys';
 import { markLateUnits } from './report-units';
 import type { TallyWrite } from './report-work';
 import type { StreamItem } from './stream-items';
-import { keys, TABLE } from './table';
+import { TABLE } from './table';
 import type { TableClient } from './table-client';
 
 /** Days a report row is kept after its time: a report reaches 366 days back, and a little more for late facts. */
@@ -36,11 +36,6 @@ export const DAY_SECONDS = 86_400;
 /** Attribute names of a report row (besides the table keys). */
 export const REPORT_ROW_ATTRIBUTES = { version: 'v', gone: 'gone', tally: 'tally' } as const;
 const A = REPORT_ROW_ATTRIBUTES;
-
-/** The id's token in row keys: a hash, so a row does not name what it counts. */
-export function reportToken(id: string): string {
-  return createHash('sha256').update(id).digest('hex').slice(0, 20);
-}
 
 /** A counted item's tallies, the version they are at, and which ledger they belong to (store/report-ledger.ts). */
 export interface Counted {
@@ -64,10 +59,6 @@ export function countedOf(read: StreamItem | undefined): Counted | null {
     return { id: transaction.id, version: transaction.version, tallies: transactionTallies(tallied), item: 'transaction' };
   }
   return null;
-}
-
-export function rowKey(id: string, tally: Tally): { pk: string; sk: string } {
-  return keys.reportRow(tally.kind, tally.at, reportToken(id));
 }
 
 export function rowExpiry(tally: Tally): number {
@@ -141,7 +132,9 @@ export function tallyWrite(id: string, tally: Tally, version = 1): TallyWrite {
 
 /** A row's time, from its key (`<time>#<token>`). */
 function timeOfKey(key: { sk: string }): string {
-  return key.sk.slice(0, key.sk.lastIndexOf('#'));
+  const sort = parseReportRowSort(key.sk);
+  if (sort === null) throw new Error('not a report row key');
+  return sort.at;
 }
 
 /** A tombstone's expiry, from its key's time: as long as the row it replaces. */

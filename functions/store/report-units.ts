@@ -35,13 +35,13 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import * as z from 'zod/mini';
-import { canonicalFromDate } from '../core/instant';
 import { addReportCounts, emptyCounts, type ReportCounts } from '../core/report-counts';
 import { queryItems } from './query-pages';
-import { REPORT_PARTITION_PREFIX, TABLE } from './table';
+import { parseUnitSort, unitKeys, unitSort, type UnitLevel } from './keys';
+import { TABLE } from './table';
 import type { TableClient } from './table-client';
 
-export type UnitLevel = 'hour' | 'day';
+export type { UnitLevel };
 export const UNIT_LEVELS: readonly UnitLevel[] = ['day', 'hour'];
 export const UNIT_MS: Record<UnitLevel, number> = { hour: 3_600_000, day: 86_400_000 };
 /** A unit is built this long after it ended, at the earliest. */
@@ -52,17 +52,11 @@ export const MAX_WRITE_MS = 16 * 60_000;
 const UNIT_DAYS = 400;
 const DAY_S = 86_400;
 
-export const unitKeys = {
-  /** A unit's counts: one partition per level and month, sorted by the unit's start. */
-  counts: (level: UnitLevel, startMs: number) => ({ pk: `${REPORT_PARTITION_PREFIX}unit-${level}#${month(startMs)}`, sk: canonicalFromDate(new Date(startMs)) }),
-  /** A unit's mark: one partition per level, sorted by the unit's start (few items: late facts' units, until rebuilt). */
-  mark: (level: UnitLevel, startMs: number) => ({ pk: `${REPORT_PARTITION_PREFIX}unit-mark-${level}`, sk: canonicalFromDate(new Date(startMs)) }),
-  /** How far the sweep has built each level: the start of the first unit it has not. */
-  built: (level: UnitLevel) => ({ pk: `${REPORT_PARTITION_PREFIX}unit-built`, sk: level }),
-};
-
-function month(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 7);
+/** A unit's start from its sort key as read. */
+function unitStartOf(sk: string): number {
+  const startMs = parseUnitSort(sk);
+  if (startMs === null) throw new Error('not a report unit key');
+  return startMs;
 }
 
 export function unitStart(level: UnitLevel, ms: number): number {
@@ -128,11 +122,11 @@ export async function readMarks(db: TableClient, tableName: string, level: UnitL
     TableName: tableName,
     KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
     ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
-    ExpressionAttributeValues: { ':pk': unitKeys.mark(level, 0).pk, ':from': canonicalFromDate(new Date(fromMs)), ':to': canonicalFromDate(new Date(toMs - 1)) },
+    ExpressionAttributeValues: { ':pk': unitKeys.mark(level, 0).pk, ':from': unitSort(fromMs), ':to': unitSort(toMs - 1) },
     ConsistentRead: consistent,
   })) {
     const mark = Mark.parse({ sk: item[TABLE.sortKey], g: item.g, m: item.m });
-    const startMs = Date.parse(mark.sk);
+    const startMs = unitStartOf(mark.sk);
     marks.set(startMs, { startMs, count: mark.g, markedAtMs: mark.m });
   }
   return marks;
@@ -199,13 +193,13 @@ export async function trustedUnits(
       ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
       ExpressionAttributeValues: {
         ':pk': unitKeys.counts(level, cursor).pk,
-        ':from': canonicalFromDate(new Date(cursor)),
-        ':to': canonicalFromDate(new Date(Math.min(toMs, nextMonth(cursor)) - 1)),
+        ':from': unitSort(cursor),
+        ':to': unitSort(Math.min(toMs, nextMonth(cursor)) - 1),
       },
       ...(consistent ? { ConsistentRead: true } : {}),
     })) {
       const unit = StoredUnit.parse({ sk: item[TABLE.sortKey], z: item.z });
-      units.set(Date.parse(unit.sk), { ...emptyCounts(), ...(JSON.parse(inflateRawSync(unit.z).toString('utf8')) as ReportCounts) });
+      units.set(unitStartOf(unit.sk), { ...emptyCounts(), ...(JSON.parse(inflateRawSync(unit.z).toString('utf8')) as ReportCounts) });
     }
   }
   for (const mark of marks.keys()) units.delete(unitStart(level, mark));

@@ -30,7 +30,8 @@ import { unitStart, windowCounts, type Span } from './report-units';
 import { openFollowUps } from './follow-ups/reads';
 import { getOrderWithAppointment } from './appointments';
 import { indexPartition, queryItems } from './query-pages';
-import { keys, OPEN_REDRAW_PARTITIONS, TABLE } from './table';
+import { TABLE } from './table';
+import { keys, OPEN_REDRAW_PARTITIONS, orderIdOfPartition } from './keys';
 import type { TableClient } from './table-client';
 
 const Row = z.object({ [A.tally]: z.optional(z.custom<Tally>()), [A.gone]: z.optional(z.boolean()) });
@@ -99,7 +100,8 @@ export async function readRowCountsByHour(db: TableClient, tableName: string, sp
 async function staleOrderIds(db: TableClient, tableName: string): Promise<Set<string>> {
   const ids = new Set<string>();
   for await (const item of queryItems(db, indexPartition(tableName, TABLE.openRedraws, OPEN_REDRAW_PARTITIONS.stale))) {
-    ids.add(String(item[TABLE.partitionKey]).slice(keys.order('').pk.length));
+    const id = orderIdOfPartition(item[TABLE.partitionKey]);
+    if (id !== null) ids.add(id);
   }
   return ids;
 }

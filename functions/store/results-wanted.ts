@@ -19,7 +19,8 @@ import { canonicalFromDate, instantMillis } from '../core/instant';
 import { RESULTS_WANTED_FOR_MS } from '../core/missing-results';
 import { queryPages } from './query-pages';
 import { getItems, type TableClient } from './table-client';
-import { keys, RESULTS_WANTED_PARTITION, TABLE } from './table';
+import { TABLE } from './table';
+import { keys, parseResultsWantedKey, RESULTS_WANTED_PARTITION } from './keys';
 
 /** What a want is for: the follow-up, and the state of `missing` whose counts it reads (null: the causing order's, no `missing`). */
 export interface WantedFor {
@@ -139,7 +140,6 @@ export async function readDueResultsWanted(db: TableClient, tableName: string, n
 export async function dueResultsWantedIds(db: TableClient, tableName: string, now: string, limit: number): Promise<string[]> {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
   const orderIds: string[] = [];
-  const prefix = keys.resultsWanted('').pk;
   for await (const page of queryPages(db, {
     TableName: tableName,
     IndexName: TABLE.openRedraws.indexName,
@@ -148,7 +148,10 @@ export async function dueResultsWantedIds(db: TableClient, tableName: string, no
     ExpressionAttributeValues: { ':pk': RESULTS_WANTED_PARTITION, ':until': `${now}$` },
     Limit: limit,
   })) {
-    for (const item of page.Items ?? []) if (orderIds.length < limit) orderIds.push(String(item[TABLE.partitionKey]).slice(prefix.length));
+    for (const item of page.Items ?? []) {
+      const wanted = parseResultsWantedKey(item);
+      if (wanted !== null && orderIds.length < limit) orderIds.push(wanted.orderId);
+    }
     if (orderIds.length >= limit) break;
   }
   return orderIds;

@@ -10,10 +10,9 @@
  */
 import * as z from 'zod/mini';
 import type { SyncState } from '../core/sync-window';
+import { SYNC_STATE_KEY } from './keys';
 import { TABLE } from './table';
 import type { TableClient } from './table-client';
-
-const SYNC_KEYS = { pk: 'SYNC#orders', sk: 'SYNC' } as const;
 
 const StateItem = z.object({
   synced_until: z.nullable(z.string()),
@@ -42,7 +41,7 @@ export interface StoredSyncState {
 
 /** Reads the sync's state (strongly consistent: it was written by the previous sweep). */
 export async function loadSyncState(db: TableClient, tableName: string): Promise<StoredSyncState> {
-  const item = await db.get({ TableName: tableName, Key: SYNC_KEYS, ConsistentRead: true });
+  const item = await db.get({ TableName: tableName, Key: SYNC_STATE_KEY, ConsistentRead: true });
   if (!item) return { state: { syncedUntil: null, cursor: null }, version: null };
   const parsed = StateItem.parse(item);
   const cursor = parsed.cursor;
@@ -65,7 +64,7 @@ export async function saveSyncState(db: TableClient, tableName: string, state: S
   const version = (seen ?? 0) + 1;
   const { cursor } = state;
   const item: z.input<typeof StateItem> & Record<string, unknown> = {
-    ...SYNC_KEYS,
+    ...SYNC_STATE_KEY,
     synced_until: state.syncedUntil,
     cursor:
       cursor === null

@@ -25,7 +25,8 @@
 import * as z from 'zod/mini';
 import type { MemberKnowledge } from '../core/members';
 import type { TransactionStatus } from '../core/transaction-status';
-import { keys, RECONCILE_PARTITION, TABLE } from './table';
+import { TABLE } from './table';
+import { keys, parseTransactionKey, RECONCILE_PARTITION } from './keys';
 
 /** Attribute names of a transaction item (besides the table and index keys). */
 export const TRANSACTION_ATTRIBUTES = {
@@ -103,15 +104,15 @@ export interface TransactionItem {
 
 /** Whether an item (by its keys) is a transaction item. */
 export function isTransactionItem(item: Record<string, unknown>): boolean {
-  const { pk, sk } = item;
-  return typeof pk === 'string' && sk === keys.transaction('').sk && pk.startsWith(keys.transaction('').pk);
+  return parseTransactionKey(item) !== null;
 }
 
 export function parseTransactionItem(item: Record<string, unknown>): TransactionItem {
-  if (!isTransactionItem(item)) throw new Error('not a transaction item');
+  const key = parseTransactionKey(item);
+  if (key === null) throw new Error('not a transaction item');
   const stored = StoredTransaction.parse(item);
   return {
-    id: String(item[TABLE.partitionKey]).slice(keys.transaction('').pk.length),
+    id: key.transactionId,
     status: stored[A.status],
     reported_status: stored[A.reportedStatus],
     reported_status_time: stored[A.reportedStatusTime],

@@ -13,7 +13,7 @@ import { canonicalInstant } from '../core/instant';
 import { newestRecords, planRecompute } from '../core/members';
 import type { StoredOrder } from './order-items';
 import { getOrders } from './order-reads';
-import { keys } from './table';
+import { keys } from './keys';
 import type { TableClient } from './table-client';
 import { parseTransactionItem, type TransactionItem } from './transaction-items';
 

@@ -176,11 +176,11 @@ function stepContextOf(deps: TransactionStatusDeps): StepContext {
 /**
  * Builds the stream handler around its dependencies (no environment read here).
  * Each invocation takes its steps in this order (steps/*.ts): read the batch,
- * clear the stale flags people released, place the orders named by id, start
- * publishing the facts, keep the lone orders, recompute the touched
- * transactions (and their follow-ups), write the report rows, collect what was
- * not published, mark parked work redone, park what kept failing, and answer
- * with the metrics flushed.
+ * clear the stale flags people released, record the results the follow-ups
+ * want read, place the orders named by id, start publishing the facts, keep
+ * the lone orders, recompute the touched transactions (and their follow-ups),
+ * write the report rows, collect what was not published, mark parked work
+ * redone, park what kept failing, and answer with the metrics flushed.
  */
 export function createTransactionStatusHandler(deps: TransactionStatusDeps): TransactionStatusHandler {
   const ctx = stepContextOf(deps);

@@ -8,7 +8,7 @@
  */
 import { tableClaims } from '../store/claims';
 import { functionTable } from '../store/document-table';
-import { CLAIM_SCOPES } from '../store/table';
+import { CLAIM_SCOPES } from '../store/keys';
 import { createLogger } from '../shared/observability';
 import { DEPLOYED_STACK_NAME, SNS_CLIENT_CONFIG } from '../notices/config';
 import { createDigestHandler, DIGEST_CLAIM_DAYS, DIGEST_SERVICE_NAME } from './app';

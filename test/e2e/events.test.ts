@@ -15,7 +15,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { keys } from '../../functions/store/table';
+import { keys } from '../../functions/store/keys';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb-local';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, simpleFlow, type FlowSpec } from '../support/junction';
 import { cliRuns } from '../support/cli-runs';

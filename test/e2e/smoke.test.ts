@@ -11,7 +11,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { SMOKE_ORDER_LIFETIME_SECONDS, SMOKE_ORDER_PREFIX } from '../../functions/core/smoke';
-import { keys } from '../../functions/store/table';
+import { keys } from '../../functions/store/keys';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb-local';
 import { PHI_CANARY } from '../../local/junction-flows';
 import { freePort, runToEnd, type CommandRun } from '../support/npm-start';

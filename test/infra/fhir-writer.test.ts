@@ -124,7 +124,7 @@ describe('FHIR Tasks on: the writer (service fhir-writer)', () => {
       [['dynamodb:GetItem'], leading(['FOLLOWUP#*', 'FHIRTASK#*', 'FHIR#POLL', 'ORDER#*'])],
       [['dynamodb:Query'], leading(['FOLLOWUP#*'])],
       [['dynamodb:PutItem'], leading(['FHIRTASK#*', 'FHIR#POLL', 'FOLLOWUP#*'])],
-      // The pending record, and the confirmation's expiry moved with its follow-up's (fhir/changes.ts setConfirmationExpiry).
+      // The pending record, and the confirmation's expiry moved with its follow-up's (fhir-writer/intake.ts setConfirmationExpiry).
       [['dynamodb:UpdateItem'], leading(['FHIR#PENDING', 'FHIRTASK#*'])],
       [['dynamodb:DeleteItem'], leading(['FHIR#PENDING'])],
     ]);

@@ -9,7 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { leadingKeyPatterns, READER_PARTITIONS, type Reader } from '../../functions/store/key-prefixes';
-import { CLAIM_PARTITION_PREFIX, FOLLOW_UP_LISTING_PARTITIONS, keys, OPEN_REDRAW_PARTITIONS, PARKED_WORK_PARTITION, QUARANTINE_LISTING_PARTITION, RECONCILE_PARTITION, TABLE } from '../../functions/store/table';
+import { TABLE } from '../../functions/store/table';
+import { CLAIM_PARTITION_PREFIX, FOLLOW_UP_LISTING_PARTITIONS, keys, OPEN_REDRAW_PARTITIONS, PARKED_WORK_PARTITION, QUARANTINE_LISTING_PARTITION, RECONCILE_PARTITION } from '../../functions/store/keys';
 import { isAllowed, type Statement as IamStatement } from '../support/rehearsal/iam';
 import { statementsOf, type Statement } from './policies';
 import { sharedStack } from './stack';

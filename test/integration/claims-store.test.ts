@@ -5,8 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLAIM_STALE_AFTER_MS, claimVerdict, type ClaimState } from '../../functions/core/claims';
-import { claimKey, claimMessage, leaseKey, markClaimSent, releaseLease, takeLease } from '../../functions/store/claims';
-import { CLAIM_SCOPES, TABLE } from '../../functions/store/table';
+import { claimMessage, markClaimSent, releaseLease, takeLease } from '../../functions/store/claims';
+import { CLAIM_SCOPES, claimKey, leaseKey } from '../../functions/store/keys';
+import { TABLE } from '../../functions/store/table';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 
 const MINUTE = 60_000;

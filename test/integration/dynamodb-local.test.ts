@@ -16,7 +16,8 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TABLE, keys } from '../../functions/store/table';
+import { TABLE } from '../../functions/store/table';
+import { keys } from '../../functions/store/keys';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
 

@@ -18,8 +18,8 @@ import { contentOf, sameTaskContent } from '../../functions/core/fhir-ehr-change
 import { contentDigest, DEFAULT_FHIR_SYSTEMS, fhirViewOf, foundTask } from '../../functions/core/fhir-task';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createFhirHttp } from '../../functions/fhir/http';
-import { digestOf } from '../../functions/fhir/source';
-import { syncFollowUp, type SyncDeps } from '../../functions/fhir/sync';
+import { digestOf } from '../../functions/fhir-sync/source';
+import { syncFollowUp, type SyncDeps } from '../../functions/fhir-sync/sync';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';

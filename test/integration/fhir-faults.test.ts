@@ -15,7 +15,7 @@ import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { fhirClientOf } from '../../functions/fhir/client';
 import { createFhirHttp } from '../../functions/fhir/http';
 import { ConfigError } from '../../functions/shared/config';
-import { digestOf } from '../../functions/fhir/source';
+import { digestOf } from '../../functions/fhir-sync/source';
 import { createFhirWriterHandler, WRITER_RESERVE_MS } from '../../functions/fhir-writer/app';
 import { FHIR_METRICS } from '../../functions/shared/metric-names';
 import { fhirCatchUpStep } from '../../functions/stale-redraw-sweep/steps/fhir';

@@ -20,8 +20,8 @@ import { DEFAULT_FHIR_SYSTEMS, fhirViewOf } from '../../functions/core/fhir-task
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createFhirNoticeHandler, isQueueEvent } from '../../functions/fhir-writer/notices';
 import { createFhirHttp } from '../../functions/fhir/http';
-import { digestOf } from '../../functions/fhir/source';
-import { syncFollowUp } from '../../functions/fhir/sync';
+import { digestOf } from '../../functions/fhir-sync/source';
+import { syncFollowUp } from '../../functions/fhir-sync/sync';
 import { FHIR_METRICS } from '../../functions/shared/metric-names';
 import { claimNotifiedPoll } from '../../functions/store/fhir-poll';
 import { readConfirmation } from '../../functions/store/fhir-records';

@@ -1,6 +1,6 @@
 /**
  * The FHIR writer's poll for work done in the EHR (CONTRACT §13, "Found within
- * FHIR_POLL_SECONDS"), through the real code: one run (functions/fhir/poll.ts)
+ * FHIR_POLL_SECONDS"), through the real code: one run (functions/fhir-writer/poll-run.ts)
  * against the stand-in FHIR server on a frozen clock, paging as Medplum's
  * server does (or by `_offset`), its cursor in DynamoDB Local, and the
  * scriptable proxy where the stand-in cannot misbehave so. A Task changed in
@@ -19,12 +19,13 @@ import { openFollowUp } from '../../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createFhirPollHandler, isScheduledEvent } from '../../functions/fhir-writer/poll';
 import { createFhirHttp, type FhirHttp } from '../../functions/fhir/http';
-import { pollOnce, type PollDeps } from '../../functions/fhir/poll';
-import { syncFollowUp, unavailable, type SyncOutcome } from '../../functions/fhir/sync';
+import { pollOnce, type PollDeps } from '../../functions/fhir-writer/poll-run';
+import { syncFollowUp, unavailable, type SyncOutcome } from '../../functions/fhir-sync/sync';
 import { ConfigError } from '../../functions/shared/config';
 import { FHIR_METRICS } from '../../functions/shared/metric-names';
 import { readConfirmation, writeConfirmation } from '../../functions/store/fhir-records';
-import { fhirPollKey, readPollState } from '../../functions/store/fhir-poll';
+import { readPollState } from '../../functions/store/fhir-poll';
+import { fhirPollKey } from '../../functions/store/keys';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { startFhirPoller } from '../../local/fhir-poller';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';

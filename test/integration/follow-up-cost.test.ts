@@ -33,7 +33,7 @@ import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { openingEntry } from '../../functions/core/follow-up/history';
 import { openFollowUp } from '../../functions/core/follow-up/states';
 import { putOrderFromWebhook } from '../../functions/store/orders';
-import { keys } from '../../functions/store/table';
+import { keys } from '../../functions/store/keys';
 import type { LogSink } from '../../functions/shared/observability';
 import { createTransactionStatusHandler } from '../../functions/transaction-status/app';
 import { createInMemoryPublisher } from '../../functions/transaction-status/publisher';

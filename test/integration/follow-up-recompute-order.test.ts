@@ -24,7 +24,7 @@ import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { keepFollowUpCurrent } from '../../functions/store/follow-ups/tracker';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
-import { keys } from '../../functions/store/table';
+import { keys } from '../../functions/store/keys';
 import { useOwnDynamoDbLocal } from '../support/dynamodb';
 import { buildDeliveries, freshId, redrawFlow, type Delivery } from '../support/junction';
 import { orderShard, startShardRig, type Invocation, type ShardRig } from '../support/shard-rig';

@@ -14,7 +14,7 @@ import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { markAlerted, markReminded } from '../../functions/store/follow-ups/tracker';
 import { RESENDS } from '../../functions/store/follow-ups/write';
-import { keys } from '../../functions/store/table';
+import { keys } from '../../functions/store/keys';
 import { buildDeliveries, freshId, redrawFlow, redrawIds, type Delivery } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
 

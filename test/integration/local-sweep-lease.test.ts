@@ -10,7 +10,7 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { leaseKey } from '../../functions/store/claims';
+import { leaseKey } from '../../functions/store/keys';
 import { TABLE } from '../../functions/store/table';
 import { parseLocalSettings } from '../../local/config';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';

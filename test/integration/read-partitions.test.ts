@@ -23,7 +23,7 @@ import { FOLLOW_UP_LIST_STATES } from '../../functions/store/follow-ups/worklist
 import { leadsWith, READER_PARTITIONS, type ReaderPartitions } from '../../functions/store/key-prefixes';
 import { putQuarantine } from '../../functions/store/quarantine';
 import { flagStale } from '../../functions/store/redraws';
-import { CLAIM_PARTITION_PREFIX, CLAIM_SCOPES } from '../../functions/store/table';
+import { CLAIM_PARTITION_PREFIX, CLAIM_SCOPES } from '../../functions/store/keys';
 import { createDigestHandler, DIGEST_CLAIM_DAYS } from '../../functions/weekly-digest/app';
 import { createInMemoryDigestPublisher } from '../../functions/weekly-digest/publisher';
 import { tableReads } from '../../functions/weekly-digest/reads';

@@ -16,7 +16,7 @@ import { createQueryHandler, type QueryEvent } from '../../functions/query/app';
 import { orderItem } from '../../functions/store/order-items';
 import { getOrder } from '../../functions/store/order-reads';
 import { flagStale, refileOpenRedraw } from '../../functions/store/redraws';
-import { keys, OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
+import { keys, OPEN_REDRAW_PARTITIONS } from '../../functions/store/keys';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { freshId } from '../support/junction';
 import { record } from '../support/records';

@@ -16,7 +16,7 @@ import { readWebhookBody } from '../../functions/core/schemas';
 import { QUARANTINE_CHUNK_BYTES } from '../../functions/store/quarantine';
 import { readQuarantine } from '../../functions/store/quarantine-replay';
 import { parseOrderItem } from '../../functions/store/order-items';
-import { keys } from '../../functions/store/table';
+import { keys } from '../../functions/store/keys';
 import { type WebhookHandler } from '../../functions/webhook/app';
 import { WEBHOOK_ANSWER_RESERVE_MS, WEBHOOK_SDK_CLIENT, webhookSdkClientConfig } from '../../functions/shared/sdk-clients';
 import { functionTable } from '../../functions/store/document-table';

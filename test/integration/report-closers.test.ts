@@ -13,7 +13,8 @@ import { emptyCounts, type ReportCounts } from '../../functions/core/report-coun
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createQueryHandler } from '../../functions/query/app';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
-import { CLOSES_COUNTED_KEY, closesCountedSince, recordClosesCounted } from '../../functions/store/report-closers';
+import { closesCountedSince, recordClosesCounted } from '../../functions/store/report-closers';
+import { CLOSES_COUNTED_KEY } from '../../functions/store/keys';
 import { buildReportUnits } from '../../functions/store/report-unit-builds';
 import { MAX_WRITE_MS, putUnit, trustedUnits } from '../../functions/store/report-units';
 import { readRowCountsByHour } from '../../functions/store/reports';

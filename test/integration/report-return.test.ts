@@ -12,9 +12,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
-import { reportToken } from '../../functions/store/report-rows';
+import { keys, reportToken } from '../../functions/store/keys';
 import { readRedrawReport } from '../../functions/store/reports';
-import { keys } from '../../functions/store/table';
 import { buildDeliveries, freshId, redrawFlow, type Delivery } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
 

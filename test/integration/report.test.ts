@@ -17,12 +17,12 @@ import { createQueryHandler } from '../../functions/query/app';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { decodeRecord } from '../../functions/transaction-status/steps/intake';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
-import { applyTallyWrite, reportToken } from '../../functions/store/report-rows';
+import { applyTallyWrite } from '../../functions/store/report-rows';
+import { OPEN_REDRAW_PARTITIONS, reportToken } from '../../functions/store/keys';
 import type { TallyWrite } from '../../functions/store/report-work';
 import { overdueFollowUps, readRedrawReport } from '../../functions/store/reports';
 import { tallyWritesOfRecord } from '../support/report-rows';
 import { flagStale } from '../../functions/store/redraws';
-import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
 import {
   arbShuffledDeliveries,
   buildDeliveries,

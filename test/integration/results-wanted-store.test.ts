@@ -8,7 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropReadResultsWanted, readDueResultsWanted, rescheduleResultsWanted, wantResults, type WantedFor } from '../../functions/store/results-wanted';
-import { keys, RESULTS_WANTED_PARTITION, TABLE } from '../../functions/store/table';
+import { TABLE } from '../../functions/store/table';
+import { keys, RESULTS_WANTED_PARTITION } from '../../functions/store/keys';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { freshId } from '../support/junction';
 

@@ -12,7 +12,7 @@ import { expiryAfter, transactionExpiry } from '../../functions/core/retention';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
-import { keys } from '../../functions/store/table';
+import { keys } from '../../functions/store/keys';
 import { createInMemoryPublisher, type InMemoryPublisher } from '../../functions/transaction-status/publisher';
 import { buildDeliveries, redrawFlow, redrawIds, type Delivery } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';

@@ -15,7 +15,7 @@ import { readWebhookBody } from '../../functions/core/schemas';
 import type { StoredOrder } from '../../functions/store/order-items';
 import { getOrder } from '../../functions/store/order-reads';
 import { putOrderFromWebhook } from '../../functions/store/orders';
-import { keys } from '../../functions/store/table';
+import { keys } from '../../functions/store/keys';
 import { recomputeTransaction } from '../../functions/store/transactions';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { buildDeliveries, freshId, redrawFlow, type Delivery } from '../support/junction';

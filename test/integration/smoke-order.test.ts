@@ -13,7 +13,7 @@ import type { TrackerEvent } from '../../functions/core/events';
 import { canonicalFromDate } from '../../functions/core/instant';
 import { SMOKE_ORDER_LIFETIME_SECONDS, SMOKE_ORDER_PREFIX } from '../../functions/core/smoke';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
-import { keys } from '../../functions/store/table';
+import { keys } from '../../functions/store/keys';
 import type { EventPublisher } from '../../functions/transaction-status/publisher';
 import { newSmokeOrderId, smokeWebhookBody } from '../../cli/smoke';
 import { buildDeliveries, freshId, simpleFlow } from '../support/junction';

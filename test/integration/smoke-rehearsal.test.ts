@@ -36,7 +36,7 @@ import type { OutputStream } from '../../cli/format';
 import { runCli } from '../../cli/main';
 import { createSigner } from '../../cli/sigv4';
 import { SMOKE_ORDER_LIFETIME_SECONDS, SMOKE_ORDER_PREFIX } from '../../functions/core/smoke';
-import { keys } from '../../functions/store/table';
+import { keys } from '../../functions/store/keys';
 import { WEBHOOK_SECRET_PLACEHOLDER } from '../../lib/redraw-tracker-stack';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import { readBodyWithin, toApiGatewayEvent, writeJson, writeResult } from '../../local/http-adapter';

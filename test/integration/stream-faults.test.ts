@@ -35,7 +35,7 @@ import { parkWork, listParkedWork } from '../../functions/store/parked-work';
 import { putOrderFromWebhook } from '../../functions/store/orders';
 import { factsOfWrite } from '../../functions/store/stream-facts';
 import { readStreamItem } from '../../functions/store/stream-items';
-import { keys } from '../../functions/store/table';
+import { keys } from '../../functions/store/keys';
 import { getTransactionItem } from '../../functions/store/transaction-partition';
 import { createTransactionStatusHandler, METRIC, PARK_AFTER_MS } from '../../functions/transaction-status/app';
 import { createEventBridgePublisher } from '../../functions/transaction-status/publisher';

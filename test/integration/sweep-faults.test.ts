@@ -30,7 +30,7 @@ import { createSnsNotifier, type Notifier } from '../../functions/notices/notifi
 import { getOrder } from '../../functions/store/order-reads';
 import { putOrderFromWebhook } from '../../functions/store/orders';
 import { ORDER_ATTRIBUTES } from '../../functions/store/order-items';
-import { keys, OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
+import { keys, OPEN_REDRAW_PARTITIONS } from '../../functions/store/keys';
 import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
 import { startAwsStandin, STANDIN_CLIENT_CONFIG, type AwsStandin } from '../support/aws-standin';
 import { createTestTable, type TestTable } from '../support/dynamodb';

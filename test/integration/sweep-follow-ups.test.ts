@@ -19,7 +19,7 @@ import { chatNotification, emailText } from '../../functions/notices/formats';
 import { createSnsNotifier, type Notifier } from '../../functions/notices/notifier';
 import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
-import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
+import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/keys';
 import { buildDeliveries, PHI_CANARY, redrawFlow } from '../support/junction';
 import { FollowUpSweeps } from '../support/follow-up-sweeps';
 

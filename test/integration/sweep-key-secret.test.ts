@@ -14,7 +14,7 @@ import { readWebhookBody } from '../../functions/core/schemas';
 import { RECONCILE_METRICS, SWEEP_METRICS } from '../../functions/shared/metric-names';
 import { getOrder } from '../../functions/store/order-reads';
 import { putOrderFromWebhook } from '../../functions/store/orders';
-import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
+import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/keys';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
 import { startJunctionStandin, type JunctionStandin } from '../../local/junction-standin';
 import { startAwsStandin, type AwsStandin } from '../support/aws-standin';

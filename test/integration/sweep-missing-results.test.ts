@@ -30,7 +30,7 @@ import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { markAttentionNotified } from '../../functions/store/follow-ups/tracker';
 import { documentClientOf, documentTable } from '../../functions/store/document-table';
-import { keys } from '../../functions/store/table';
+import { keys } from '../../functions/store/keys';
 import type { TableClient } from '../../functions/store/table-client';
 import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import { localEndpoint } from '../support/dynamodb';

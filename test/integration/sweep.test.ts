@@ -14,7 +14,7 @@ import type { StaleRedrawNotification } from '../../functions/notices/notificati
 import { createInMemoryNotifier, type Notifier } from '../../functions/notices/notifier';
 import { putOrderFromWebhook } from '../../functions/store/orders';
 import { getOrder } from '../../functions/store/order-reads';
-import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
+import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/keys';
 import { recomputeTransaction } from '../../functions/store/transactions';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow, type Delivery, type FlowSpec, type RedrawOutcome } from '../support/junction';

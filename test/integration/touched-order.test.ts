@@ -14,7 +14,7 @@ import { projectOrder } from '../../functions/core/order-record';
 import { OrderPayload } from '../../functions/core/schemas';
 import { applyApiOrder, applyApiOrdersPage } from '../../functions/store/api-orders';
 import { flagStale } from '../../functions/store/redraws';
-import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
+import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/keys';
 import { createInMemoryPublisher, type InMemoryPublisher } from '../../functions/transaction-status/publisher';
 import type { WebhookHandler } from '../../functions/webhook/app';
 import { localTable } from '../../local/dynamodb-local';

@@ -4,7 +4,7 @@
  * reader, the transaction item recomputed by the transaction-status handler.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/table';
+import { OPEN_REDRAW_PARTITIONS } from '../../functions/store/keys';
 import { readTransactionPartition } from '../../functions/store/transaction-partition';
 import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';

@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createQueryHandler, type QueryResponse } from '../../functions/query/app';
 import { getAppointment } from '../../functions/store/appointments';
 import { readQuarantine } from '../../functions/store/quarantine-replay';
-import { keys } from '../../functions/store/table';
+import { keys } from '../../functions/store/keys';
 import type { WebhookHandler } from '../../functions/webhook/app';
 import { localTable } from '../../local/dynamodb-local';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';

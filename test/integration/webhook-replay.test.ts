@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { ReadBody } from '../../functions/core/schemas';
 import { getOrder } from '../../functions/store/order-reads';
 import { readQuarantine } from '../../functions/store/quarantine-replay';
-import { keys } from '../../functions/store/table';
+import { keys } from '../../functions/store/keys';
 import { type BodyReader } from '../../functions/webhook/app';
 import { replayQuarantines } from '../../functions/webhook/replay';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { getAppointment } from '../../functions/store/appointments';
 import { getOrder } from '../../functions/store/order-reads';
 import { readQuarantine } from '../../functions/store/quarantine-replay';
-import { keys } from '../../functions/store/table';
+import { keys } from '../../functions/store/keys';
 import { MAX_BODY_BYTES, type WebhookHandler } from '../../functions/webhook/app';
 import { localTable } from '../../local/dynamodb-local';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';

@@ -14,7 +14,7 @@ import { openingEntry } from '../../functions/core/follow-up/history';
 import { openFollowUp } from '../../functions/core/follow-up/states';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createFhirHttp } from '../../functions/fhir/http';
-import { digestOf } from '../../functions/fhir/source';
+import { digestOf } from '../../functions/fhir-sync/source';
 import { createFhirWriterHandler } from '../../functions/fhir-writer/app';
 import type { SweepContext } from '../../functions/stale-redraw-sweep/steps/context';
 import { fhirCatchUpStep } from '../../functions/stale-redraw-sweep/steps/fhir';

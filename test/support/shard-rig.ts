@@ -17,7 +17,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
 import { putOrderFromWebhook } from '../../functions/store/orders';
-import { keys } from '../../functions/store/table';
+import { keys } from '../../functions/store/keys';
 import type { LogSink } from '../../functions/shared/observability';
 import { createTransactionStatusHandler, type TransactionStatusDeps } from '../../functions/transaction-status/app';
 import { localDynamoDbClientConfig, localTable } from '../../local/dynamodb-local';

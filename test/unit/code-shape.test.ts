@@ -1,22 +1,27 @@
 /**
- * The shape of the code stays as issues 44 and 56 left it
+ * The shape of the code stays as issues 44, 56, 74 and 75 left it
  * (docs/engineering-notes.md, "The code's rooms"):
  * - the house's rooms stand in one order, each importing only rooms below it:
  *   functions/ < console/ < lib/ < views/ < local/ < cli/ < bin/ < bench/;
  * - in functions/, entries (one folder per Lambda function) stand on the lower
- *   rooms (notices, store, junction, shared, core) and never on each other; no
- *   lower room imports an entry or a room above it;
+ *   rooms (notices, fhir-sync, fhir, store, junction, shared, core) and never
+ *   on each other; no lower room imports an entry or a room above it;
  * - in console/src/, lib/ < components/ < the pages (pages/, report/,
  *   redraws/, which never import each other) < the root (app.tsx, main.tsx);
  * - no import circle anywhere in the repository's code;
- * - no function in functions/, console/src/, local/, cli/ or bench/ over 80
- *   lines, no file there over 500 and no entry's app.ts over 400, each measured
- *   with the TypeScript compiler from the first line to the last, comments,
- *   blank lines and nested closures included (the exceptions are listed below
- *   by name with the reason; local/, cli/ and bench/ since issue 74);
+ * - no function in functions/, console/src/, lib/, local/, cli/ or bench/ over
+ *   80 lines (constructors counted), no file there over 500 and no entry's
+ *   app.ts over 400, each measured with the TypeScript compiler from the first
+ *   line to the last, comments, blank lines and nested closures included (the
+ *   exceptions are listed below by name with the reason; local/, cli/ and
+ *   bench/ since issue 74, lib/ since issue 75);
  * - no test file (test/) over 500 lines (issue 74);
- * - only the transaction function's intake names a stream record's images
- *   (each record is decoded once: test/unit/stream-decode-once.test.ts).
+ * - in functions/, only an entry's intake (`<entry>/intake.ts` or
+ *   `<entry>/steps/intake.ts`), one per entry, names a stream record's images
+ *   (each record is decoded once: test/unit/stream-decode-once.test.ts);
+ * - every key layout is built and parsed in functions/store/keys/: no other
+ *   file of functions/ writes a key literal (test/support/key-literals.ts,
+ *   its breach shown in test/unit/key-literals.test.ts; issue 75).
  * Each rule is a function of the files and their imports, shown to catch a
  * made-up breach before it is run on the code.
  */
@@ -24,6 +29,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { keyLiteralsOutside, sourcesUnder } from '../support/key-literals';
 import { repoRoot } from '../support/npm-start';
 
 /** The house's rooms, lowest first: each may import only the rooms before it (tests may import anything). */
@@ -35,21 +41,21 @@ const CODE_ROOTS: readonly string[] = HOUSE_ORDER;
 /** The console's rooms, lowest first; the pages are one level whose rooms never import each other. */
 const CONSOLE_ORDER: readonly (readonly string[])[] = [['lib'], ['components'], ['pages', 'report', 'redraws'], ['']];
 
-/** Where a file's code is held to the length rules: the functions, the console, and npm start, the CLI and the bench (issue 74). */
-const MEASURED_ROOTS = ['functions/', 'console/src/', 'local/', 'cli/', 'bench/'] as const;
+/** Where a file's code is held to the length rules: the functions, the console, the stack (issue 75), and npm start, the CLI and the bench (issue 74). */
+const MEASURED_ROOTS = ['functions/', 'console/src/', 'lib/', 'local/', 'cli/', 'bench/'] as const;
 const MAX_FILE_LINES = 500;
 
 /** The only files that name a stream record's images, and why. */
 const STREAM_IMAGE_READERS: Readonly<Record<string, string>> = {
   'functions/transaction-status/steps/intake.ts': 'the intake decodes each record once; every step reads what it decoded',
-  'functions/fhir/changes.ts': "the FHIR writer's first step decodes each follow-up record once (its own mapping, CONTRACT §13)",
+  'functions/fhir-writer/intake.ts': "the FHIR writer's intake decodes each follow-up record once, through readStreamItem (its own mapping, CONTRACT §13)",
   'local/stream-reader.ts': "npm start's stand-in for Lambda's event source mapping: it builds the records from DynamoDB Local's stream",
   'lib/fhir.ts': "the FHIR writer's event filter names the new image's marker (CONTRACT §13): Lambda reads it, no code of ours",
   'bench/fhir-marker.ts': "bench section n counts the records the FHIR writer's filter passes, before and with the marker, and replays their images to price it",
 };
 
 /** The lower rooms of functions/, in the order they may stand on each other. */
-const LOWER_ROOMS = ['notices', 'fhir', 'store', 'junction', 'shared', 'core'] as const;
+const LOWER_ROOMS = ['notices', 'fhir-sync', 'fhir', 'store', 'junction', 'shared', 'core'] as const;
 
 const MAX_FUNCTION_LINES = 80;
 const MAX_APP_LINES = 400;
@@ -242,6 +248,16 @@ function streamImageNamers(parsed: ReadonlyMap<string, ts.SourceFile>): string[]
 
 const isMeasured = (file: string) => MEASURED_ROOTS.some((root) => file.startsWith(root));
 const measuredFiles = files.filter(isMeasured);
+
+/** The functions' files that name a stream image, other than one intake per entry: none may (issue 75). */
+function imageNamersBeyondIntakes(namers: readonly string[]): string[] {
+  const inFunctions = namers.filter((file) => file.startsWith('functions/'));
+  const intakes = inFunctions.filter((file) => /^functions\/[^/]+\/(?:steps\/)?intake\.ts$/.test(file) && !isLowerRoom(roomOf(file)));
+  const perEntry = new Map<string, number>();
+  for (const file of intakes) perEntry.set(roomOf(file)!, (perEntry.get(roomOf(file)!) ?? 0) + 1);
+  const twice = intakes.filter((file) => perEntry.get(roomOf(file)!)! > 1);
+  return [...inFunctions.filter((file) => !intakes.includes(file)), ...twice].sort();
+}
 const roomsWords = MEASURED_ROOTS.join(', ');
 
 /** The test files (test/), held to the file rule (issue 74). */
@@ -281,13 +297,21 @@ describe('the rules, each shown to catch a made-up breach', () => {
         sources.delete(file);
       }
     }
-    expect(isMeasured('lib/x.ts')).toBe(false);
+    expect(isMeasured('views/x.ts')).toBe(false);
     const named = (text: string) => ts.createSourceFile('y.ts', text, ts.ScriptTarget.Latest, true);
     expect(streamImageNamers(new Map([['a.ts', named('const x = record.dynamodb?.NewImage;')], ['b.ts', named("const { OldImage } = r; // a NewImage")], ['c.ts', named('// NewImage in words only')]]))).toEqual(['a.ts', 'b.ts']);
+    // One intake per entry, and only an entry's: a second one, a step or a lower room naming images is caught.
+    expect(imageNamersBeyondIntakes(['functions/a/steps/intake.ts', 'functions/b/intake.ts', 'local/x.ts'])).toEqual([]);
+    expect(imageNamersBeyondIntakes(['functions/a/steps/intake.ts', 'functions/a/intake.ts', 'functions/a/steps/read.ts', 'functions/store/intake.ts'])).toEqual([
+      'functions/a/intake.ts',
+      'functions/a/steps/intake.ts',
+      'functions/a/steps/read.ts',
+      'functions/store/intake.ts',
+    ]);
   });
 });
 
-describe('the shape of the code (issues 44, 56 and 74)', () => {
+describe('the shape of the code (issues 44, 56, 74 and 75)', () => {
   it('reads every folder of code, and sees the imports between them', () => {
     for (const root of ['functions', 'lib', 'local', 'cli', 'views', 'console', 'bench']) expect(files.some((file) => file.startsWith(`${root}/`)), root).toBe(true);
     const arrows = [...graph.values()].reduce((sum, targets) => sum + targets.length, 0);
@@ -315,7 +339,7 @@ describe('the shape of the code (issues 44, 56 and 74)', () => {
     expect(crossings).toEqual([]);
   });
 
-  it('has no lower room (notices, store, junction, shared, core) importing an entry or a room above it', () => {
+  it(`has no lower room (${LOWER_ROOMS.join(', ')}) importing an entry or a room above it`, () => {
     const upward = files.flatMap((file) => {
       const room = roomOf(file);
       if (!isLowerRoom(room)) return [];
@@ -366,8 +390,16 @@ describe('the shape of the code (issues 44, 56 and 74)', () => {
     expect(long).toEqual([]);
   });
 
-  it('has only the intake name a stream record\'s images (and the local stand-in that builds them)', () => {
+  it('has only the intakes name a stream record\'s images, one per function (and the local stand-in that builds them)', () => {
     for (const why of Object.values(STREAM_IMAGE_READERS)) expect(why.length).toBeGreaterThan(20);
-    expect(streamImageNamers(sources).sort()).toEqual(Object.keys(STREAM_IMAGE_READERS).sort());
+    const namers = streamImageNamers(sources);
+    expect(namers.sort()).toEqual(Object.keys(STREAM_IMAGE_READERS).sort());
+    expect(imageNamersBeyondIntakes(namers)).toEqual([]);
+  });
+
+  it('has every key layout in functions/store/keys/: no other file of functions/ writes a key literal', () => {
+    const functionSources = sourcesUnder(repoRoot, 'functions');
+    expect(functionSources.some(({ path }) => path.startsWith('functions/store/keys/'))).toBe(true);
+    expect(keyLiteralsOutside(functionSources)).toEqual([]);
   });
 });

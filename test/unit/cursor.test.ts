@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, DEFAULT_CURSOR_SECRET, encodeCursor, isFollowUpPosition } from '../../functions/query/cursor';
 import type { FollowUpPagePosition } from '../../functions/store/follow-ups/worklist';
-import { keys } from '../../functions/store/table';
+import { keys } from '../../functions/store/keys';
 import type { PagePosition } from '../../functions/store/redraws';
 
 // The index sort key of the last order listed: the same in every partition of the state (store/redraws.ts listRedraws).

@@ -1,5 +1,5 @@
 /**
- * One sweep's Junction session (functions/stale-redraw-sweep/reconcile.ts): how
+ * One sweep's Junction session (functions/stale-redraw-sweep/steps/junction-session.ts): how
  * many requests it makes when Junction fails. Every answer here is a failure, so
  * nothing is ever applied (no table is needed).
  */
@@ -7,7 +7,7 @@ import { unreachableTable } from '../support/unreachable-table';
 import { describe, expect, it } from 'vitest';
 import type { JunctionApi, JunctionFailure } from '../../functions/junction/api';
 import { MIN_ATTEMPT_MS } from '../../functions/junction/client';
-import { API_KEY_REJECTED, createJunctionSession, UNAVAILABLE_IN_A_ROW_LIMIT } from '../../functions/stale-redraw-sweep/reconcile';
+import { API_KEY_REJECTED, createJunctionSession, UNAVAILABLE_IN_A_ROW_LIMIT } from '../../functions/stale-redraw-sweep/steps/junction-session';
 
 /** No request may reach a table in these tests. */
 const noTable = unreachableTable('no table in this test').db;

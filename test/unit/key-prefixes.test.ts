@@ -1,24 +1,31 @@
 /**
  * The read-only readers' partitions (functions/store/key-prefixes.ts, issue 45
  * item 6) against every partition family of the table design: each key builder
- * of store/table.ts and each partition constant is classified here, so a new
+ * of store/keys/ and each partition constant is classified here, so a new
  * family fails the type check (or this test) until someone says who reads it.
  * test/integration/read-partitions.test.ts shows the other half: every key the
  * readers build is within their partitions.
  */
 import { describe, expect, it } from 'vitest';
-import { claimKey, leaseKey } from '../../functions/store/claims';
-import { leadingKeyPatterns, leadsWith, READER_PARTITIONS, type Reader } from '../../functions/store/key-prefixes';
 import {
+  backfillKeys,
   CLAIM_SCOPES,
+  claimKey,
+  CLOSES_COUNTED_KEY,
+  fhirKeys,
+  fhirPollKey,
   FOLLOW_UP_LISTING_PARTITIONS,
   keys,
+  leaseKey,
   OPEN_REDRAW_PARTITIONS,
   PARKED_WORK_PARTITION,
   QUARANTINE_LISTING_PARTITION,
   RECONCILE_PARTITION,
   RESULTS_WANTED_PARTITION,
-} from '../../functions/store/table';
+  SYNC_STATE_KEY,
+  unitKeys,
+} from '../../functions/store/keys';
+import { leadingKeyPatterns, leadsWith, READER_PARTITIONS, type Reader } from '../../functions/store/key-prefixes';
 
 type Where = 'table' | 'indexes';
 
@@ -64,6 +71,12 @@ const PARTITIONS: { pk: string; readers: Partial<Record<Reader, Where[]>> }[] = 
   { pk: OPEN_REDRAW_PARTITIONS.stale, readers: { query: ['indexes'], digest: ['indexes'] } },
   { pk: FOLLOW_UP_LISTING_PARTITIONS.open, readers: { query: ['indexes'], digest: ['indexes'] } },
   { pk: FOLLOW_UP_LISTING_PARTITIONS.closed, readers: { query: ['indexes'] } },
+  // The FHIR writer's bookkeeping and the sweep's own: no reader's.
+  ...[fhirKeys.pending('2026-04-07T08:00:00.000000Z', 'f-1'), fhirKeys.confirmation('f-1'), fhirKeys.seed('https://ehr.example/fhir'), fhirPollKey('https://ehr.example/fhir')].map(({ pk }) => ({ pk, readers: {} })),
+  { pk: backfillKeys({ since: '2026-04-01T00:00:00.000000Z', until: null }).pk, readers: {} },
+  { pk: SYNC_STATE_KEY.pk, readers: {} },
+  // Under the report rows' prefix: what a report reads beside its rows.
+  ...[unitKeys.counts('hour', 0), unitKeys.mark('day', 0), unitKeys.built('hour'), CLOSES_COUNTED_KEY].map(({ pk }) => ({ pk, readers: { query: ['table'], digest: ['table'] } as const })),
 ];
 
 const FAMILIES = [...Object.values(BUILDERS).flatMap((builder) => (builder === 'sort' ? [] : [builder])), ...PARTITIONS];

@@ -1,12 +1,12 @@
 /**
- * The decisions of one sweep's Junction session (functions/stale-redraw-sweep/reconcile.ts)
+ * The decisions of one sweep's Junction session (functions/stale-redraw-sweep/steps/junction-session.ts)
  * and of its sync (sync.ts): when a request may still start, when the session
  * stops asking, what a catch-up read did, why the sync stops on a page read.
  */
 import { describe, expect, it } from 'vitest';
 import { MIN_ATTEMPT_MS } from '../../functions/junction/client';
-import { catchUpReadOf, pastDeadline, stopAfterFailure, UNAVAILABLE_IN_A_ROW_LIMIT } from '../../functions/stale-redraw-sweep/reconcile';
-import { stopOfRead } from '../../functions/stale-redraw-sweep/sync';
+import { catchUpReadOf, pastDeadline, stopAfterFailure, UNAVAILABLE_IN_A_ROW_LIMIT } from '../../functions/stale-redraw-sweep/steps/junction-session';
+import { stopOfRead } from '../../functions/stale-redraw-sweep/steps/sync';
 
 describe("the session's deadline", () => {
   it('starts no request that could not make a useful attempt before it', () => {

@@ -8,7 +8,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_RECONCILE, reconcileOf, ReconcileEnv, syncOf, SyncEnv } from '../../functions/stale-redraw-sweep/config';
-import { DEFAULT_SYNC } from '../../functions/stale-redraw-sweep/sync';
+import { DEFAULT_SYNC } from '../../functions/stale-redraw-sweep/steps/sync';
 import { parseLocalSettings } from '../../local/config';
 import { apiKeyFromSecretString, sweepConfig } from '../../functions/stale-redraw-sweep/config';
 import { ConfigError, parseEnv } from '../../functions/shared/config';

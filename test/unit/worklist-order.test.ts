@@ -9,7 +9,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { itemOf } from '../../functions/store/follow-ups/item';
-import { keys, TABLE } from '../../functions/store/table';
+import { TABLE } from '../../functions/store/table';
+import { keys } from '../../functions/store/keys';
 import { instantMillis } from '../../functions/core/instant';
 import { storedOfSpec } from '../../bench/worklist-seed';
 import { canonicalFromDate } from '../../functions/core/instant';

@@ -17,7 +17,7 @@ import { forEachLimited } from '../../shared/concurrency';
 import { errorName } from '../../shared/observability';
 import { pauseCatchUp, readBehindTransactions, type BehindTransaction } from '../../store/catch-up';
 import type { ReconcileSettings } from '../config';
-import type { CatchUpRead, JunctionSession } from '../reconcile';
+import type { CatchUpRead, JunctionSession } from './junction-session';
 import type { SweepContext } from './context';
 
 /** Catch-up reads in flight at once: polite to Junction's API. */

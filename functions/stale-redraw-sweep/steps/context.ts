@@ -10,7 +10,7 @@ import type { StaleThresholds } from '../../core/staleness';
 import type { JunctionApi } from '../../junction/api';
 import type { LogSink } from '../../shared/observability';
 import type { TableClient } from '../../store/table-client';
-import { createJunctionSession, type JunctionSession } from '../reconcile';
+import { createJunctionSession, type JunctionSession } from './junction-session';
 import { createStepGate, junctionDeadlineOf, type StepGate } from './deadline';
 
 /** Orders (or follow-ups) handled at once: enough to overlap round trips, few enough to stay polite to the table. */

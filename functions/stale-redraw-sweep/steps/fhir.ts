@@ -20,15 +20,16 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { mappingKey, type FhirSystems } from '../../core/fhir-task';
 import type { FhirHttp } from '../../fhir/http';
-import { recordOutcome } from '../../fhir/outcomes';
-import { digestOf } from '../../fhir/source';
-import { syncFollowUp, unavailable, type SyncDeps, type SyncOutcome } from '../../fhir/sync';
+import { recordOutcome } from '../../fhir-sync/outcomes';
+import { digestOf } from '../../fhir-sync/source';
+import { syncFollowUp, unavailable, type SyncDeps, type SyncOutcome } from '../../fhir-sync/sync';
 import { catchUpPauseMs } from '../../core/catch-up-backoff';
 import { FHIR_METRICS } from '../../shared/metric-names';
 import { errorName, type MetricSink } from '../../shared/observability';
 import { expired, parseStored } from '../../store/follow-ups/item';
 import { countFailedTry, countPending, dropPendingKey, markPending, movedBehind, PENDING_TRIES, readConfirmation, readPending, readSeed, writeSeed, type PendingRecord, type SeedProgress } from '../../store/fhir-records';
-import { FOLLOW_UP_LISTING_PARTITIONS, TABLE } from '../../store/table';
+import { TABLE } from '../../store/table';
+import { FOLLOW_UP_LISTING_PARTITIONS } from '../../store/keys';
 import type { SweepContext } from './context';
 
 /** Unavailable answers in a row after which the catch-up leaves the server alone until the next sweep. */

@@ -25,7 +25,7 @@ import type { StoredFollowUp } from '../../store/follow-ups/item';
 import { getFollowUp } from '../../store/follow-ups/reads';
 import { markAlerted } from '../../store/follow-ups/tracker';
 import type { StoredOrder } from '../../store/order-items';
-import { CLAIM_SCOPES } from '../../store/table';
+import { CLAIM_SCOPES } from '../../store/keys';
 import type { SweepContext } from './context';
 
 /**

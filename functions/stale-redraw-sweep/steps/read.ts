@@ -14,7 +14,7 @@ import { getAppointments } from '../../store/appointments';
 import type { StoredFollowUp } from '../../store/follow-ups/item';
 import { getFollowUps } from '../../store/follow-ups/reads';
 import { readOpenRedraws, readRedrawsInProgressDue, type IndexedOrder } from '../../store/redraws';
-import { OPEN_REDRAW_PARTITIONS } from '../../store/table';
+import { OPEN_REDRAW_PARTITIONS } from '../../store/keys';
 import type { SweepContext } from './context';
 
 /** What the stale rules read, once per sweep. */

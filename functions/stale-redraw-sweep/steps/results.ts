@@ -31,7 +31,7 @@ import { MISSING_RESULTS_METRICS } from '../../shared/metric-names';
 import { errorName, type MetricSink } from '../../shared/observability';
 import { recordMissingCounts } from '../../store/follow-ups/missing-counts';
 import { dropReadResultsWanted, dropResultsWanted, dueResultsWantedIds, readDueResultsWanted, rescheduleResultsWanted, type ResultsWanted } from '../../store/results-wanted';
-import type { JunctionSession } from '../reconcile';
+import type { JunctionSession } from './junction-session';
 import type { SweepContext } from './context';
 
 /** Results reads in flight at once: polite to Junction's API, as the catch-up's. */

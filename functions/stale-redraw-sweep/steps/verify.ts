@@ -9,7 +9,7 @@ import { hasRedrawOrder, staleReason, type StaleReason } from '../../core/stalen
 import type { ApiOrderApplied } from '../../store/api-orders';
 import { getOrder } from '../../store/order-reads';
 import { refileOpenRedraw, type IndexedOrder } from '../../store/redraws';
-import { OPEN_REDRAW_PARTITIONS, type OpenRedrawPartition } from '../../store/table';
+import { OPEN_REDRAW_PARTITIONS, type OpenRedrawPartition } from '../../store/keys';
 import type { RecomputeResult } from '../../store/transactions';
 import { seenOf, type StaleRules } from './rules';
 

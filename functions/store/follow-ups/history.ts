@@ -6,23 +6,23 @@
 import type { FollowUpAction } from '../../core/follow-up/history';
 import { queryItems } from '../query-pages';
 import type { TableClient } from '../table-client';
-import { keys, TABLE } from '../table';
-import { expired, HISTORY_PREFIX } from './item';
+import { TABLE } from '../table';
+import { HISTORY_PREFIX, keys, parseHistoryKey } from '../keys';
+import { expired } from './item';
 
 /** Whether an item (by its keys) is a follow-up's history entry: its stream record is a `follow_up.changed`. */
 export function isFollowUpHistoryItem(item: Record<string, unknown>): boolean {
-  const { pk, sk } = item;
-  return typeof pk === 'string' && pk.startsWith('FOLLOWUP#') && typeof sk === 'string' && sk.startsWith(HISTORY_PREFIX);
+  return parseHistoryKey(item) !== null;
 }
 
 /** A history item's parts: the follow-up, its transaction, the version and the entry. */
 export function parseHistoryItem(item: Record<string, unknown>): { followUpId: string; transactionId: string | null; version: number; entry: FollowUpAction } {
-  const pk = String(item[TABLE.partitionKey]);
-  const sk = String(item[TABLE.sortKey]);
+  const key = parseHistoryKey(item);
+  if (key === null) throw new Error('not a history item');
   return {
-    followUpId: pk.slice('FOLLOWUP#'.length),
+    followUpId: key.followUpId,
     transactionId: typeof item.tx === 'string' ? item.tx : null,
-    version: Number(sk.slice(HISTORY_PREFIX.length)),
+    version: key.version,
     entry: item.entry as FollowUpAction,
   };
 }

@@ -30,10 +30,8 @@ import { REDRAW_FACTS, type RedrawFact } from '../../core/follow-up/situation';
 import type { FollowUp } from '../../core/follow-up/states';
 import { canonicalFromDate, instantMillis } from '../../core/instant';
 import type { KnowledgeVersion } from '../../core/knowledge-version';
-import { FOLLOW_UP_LISTING_PARTITIONS, keys, TABLE } from '../table';
-
-/** The history items' sort key prefix (keys.followUpHistory). */
-export const HISTORY_PREFIX = 'HIST#';
+import { TABLE } from '../table';
+import { FOLLOW_UP_LISTING_PARTITIONS, keys, parseFollowUpKey } from '../keys';
 
 /** Attribute names of a follow-up item. */
 export const A = {
@@ -210,8 +208,7 @@ export const Stored = z.object({
 
 /** Whether an item (by its keys) is a follow-up item (not its history). */
 export function isFollowUpItem(item: Record<string, unknown>): boolean {
-  const { pk, sk } = item;
-  return typeof pk === 'string' && pk.startsWith('FOLLOWUP#') && sk === keys.followUp('').sk;
+  return parseFollowUpKey(item) !== null;
 }
 
 /** A follow-up item as stored (a stream image, say). */

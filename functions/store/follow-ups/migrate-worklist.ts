@@ -21,7 +21,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { indexPartition, queryPages } from '../query-pages';
 import type { TableClient } from '../table-client';
-import { FOLLOW_UP_LISTING_PARTITIONS, TABLE } from '../table';
+import { TABLE } from '../table';
+import { FOLLOW_UP_LISTING_PARTITIONS } from '../keys';
 import { A, expired, isFollowUpItem, parseStored, worklistAttributesOf } from './item';
 
 export interface WorklistMigration {

@@ -4,7 +4,8 @@
  */
 import { indexPartition, queryItems } from '../query-pages';
 import { getItems, type TableClient } from '../table-client';
-import { FOLLOW_UP_LISTING_PARTITIONS, keys, TABLE } from '../table';
+import { TABLE } from '../table';
+import { FOLLOW_UP_LISTING_PARTITIONS, keys } from '../keys';
 import { expired, parseStored, type StoredFollowUp } from './item';
 
 /** The follow-up `id` as of `now`, or null (strongly consistent). */

@@ -15,7 +15,8 @@ import { AGE_BUCKETS, inAgeBucket, inQueue, QUEUES, queueCounts, stateNow, type 
 import { getOrdersById } from '../order-reads';
 import { queryItems } from '../query-pages';
 import { BATCH_GET_MAX_KEYS, type TableClient } from '../table-client';
-import { FOLLOW_UP_LISTING_PARTITIONS, keys, NO_OWNER_KEY, OWNER_KEY_LENGTH, TABLE } from '../table';
+import { TABLE } from '../table';
+import { FOLLOW_UP_LISTING_PARTITIONS, keys, NO_OWNER_KEY, OWNER_KEY_LENGTH, worklistRange } from '../keys';
 import { A, expired, parseStored, WorklistEntry, worklistFacts, type StoredFollowUp } from './item';
 
 /** Which follow-ups a page lists: `open` (new, acknowledged, snoozed: most urgent first) or one state. */
@@ -138,7 +139,7 @@ function afterFitsPlan(after: IndexKey, plan: Plan): boolean {
   // The two indexes share their partition key: the sort key tells whose key it is.
   if (!(sortKey in after)) return false;
   const key = after as Record<string, string>;
-  return key[partitionKey] === plan.partition && (plan.range === null || (key[sortKey] ?? '').startsWith(`${plan.range}#`));
+  return key[partitionKey] === plan.partition && (plan.range === null || (key[sortKey] ?? '').startsWith(worklistRange(plan.range)));
 }
 
 export interface FollowUpPage {
@@ -243,7 +244,7 @@ async function examine(
       IndexName: index.indexName,
       KeyConditionExpression: range === null ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :range)',
       ExpressionAttributeNames: { '#pk': index.partitionKey, ...(range === null ? {} : { '#sk': index.sortKey }) },
-      ExpressionAttributeValues: { ':pk': plan.partition, ...(range === null ? {} : { ':range': `${range}#` }) },
+      ExpressionAttributeValues: { ':pk': plan.partition, ...(range === null ? {} : { ':range': worklistRange(range) }) },
       ScanIndexForward: plan.partition !== FOLLOW_UP_LISTING_PARTITIONS.closed,
       ExclusiveStartKey: startKey,
       // Every entry of an exact range matches (but an expired one): the page and one more, and of the worklist

@@ -16,7 +16,8 @@ import { randomUUID } from 'node:crypto';
 import type { FollowUpAction } from '../../core/follow-up/history';
 import type { KnowledgeVersion } from '../../core/knowledge-version';
 import type { TableClient, TransactWriteCommandInput } from '../table-client';
-import { keys, TABLE } from '../table';
+import { TABLE } from '../table';
+import { keys } from '../keys';
 import { A, absentCondition, itemOf, type StoredFollowUp } from './item';
 import { changesFhirTask } from './fhir-marker';
 

@@ -69,7 +69,7 @@ export function rehearseFhirGrants(stage: RehearsalStage): void {
       for (const command of ok) expect(await writer.outcome(writer.dynamodb.send(command as never)), command.constructor.name).toBe('ok');
       // Allowed, and refused here by their condition alone, so that nothing is written: a put in a follow-up's partition
       // (the follow-up actions' TransactWriteItems of conditional puts), and the update that moves a confirmation's
-      // expiry with its follow-up's (fhir/changes.ts, conditional on its base URL).
+      // expiry with its follow-up's (fhir-writer/intake.ts, conditional on its base URL).
       const allowedByCondition = [
         new PutItemCommand({ TableName, Item: item(`FOLLOWUP#${id}`, 'FOLLOWUP'), ConditionExpression: 'attribute_exists(pk)' }),
         new UpdateItemCommand({ TableName, Key: item(`FHIRTASK#${freshId()}`, 'FHIRTASK'), UpdateExpression: 'REMOVE expires_at', ConditionExpression: 'attribute_exists(pk)' }),

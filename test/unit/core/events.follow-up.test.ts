@@ -20,7 +20,7 @@ import { trackerUpdate } from '../../../functions/core/follow-up/tracker-update'
 import { itemOf } from '../../../functions/store/follow-ups/item';
 import { factsOfWrite } from '../../../functions/store/stream-facts';
 import { readStreamItem } from '../../../functions/store/stream-items';
-import { keys } from '../../../functions/store/table';
+import { keys } from '../../../functions/store/keys';
 
 const NOW = new Date('2026-03-10T12:00:00.000Z');
 const HOUR = 3_600_000;

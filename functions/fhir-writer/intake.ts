@@ -1,5 +1,5 @@
 /**
- * The first step of the FHIR writer (CONTRACT §13): from a batch of the
+ * The FHIR writer's intake (CONTRACT §13): from a batch of the
  * table's stream records, the follow-ups whose Task may now be behind, each
  * marked pending before the server is asked, so that nothing is lost whatever
  * happens next (the server down for days, the function's timeout, the batch
@@ -20,11 +20,12 @@
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { FhirSystems } from '../core/fhir-task';
-import { carriesFhirMarker, isFollowUpItem, parseStored, type StoredFollowUp } from '../store/follow-ups/item';
+import { carriesFhirMarker, isFollowUpItem, type StoredFollowUp } from '../store/follow-ups/item';
 import { markPending, readConfirmation, setConfirmationExpiry, setPendingExpiry } from '../store/fhir-records';
 import { unmarshallImage } from '../store/stream-images';
+import { readStreamItem } from '../store/stream-items';
 import type { TableClient } from '../store/table-client';
-import { digestOf } from './source';
+import { digestedOf, type DigestedTask } from '../fhir-sync/source';
 
 /** A follow-up a batch changed: its newest image, and the sequence number of its first record in the batch. */
 export interface FollowUpChange {
@@ -36,17 +37,36 @@ export interface FollowUpChange {
 export function followUpChanges(records: readonly DynamoDBRecord[]): FollowUpChange[] {
   const changes = new Map<string, FollowUpChange>();
   for (const record of records) {
-    const image = record.dynamodb?.NewImage;
-    if (record.eventName === 'REMOVE' || image === undefined) continue;
-    const item = unmarshallImage(image);
-    if (!isFollowUpItem(item) || !carriesFhirMarker(item)) continue;
-    const stored = parseStored(item);
-    const first = changes.get(stored.followUp.id)?.sequenceNumber ?? record.dynamodb?.SequenceNumber;
+    const change = decodeRecord(record);
+    if (change === null) continue;
+    const id = change.stored.followUp.id;
+    const first = changes.get(id)?.sequenceNumber ?? change.sequenceNumber;
     // Deleted and set again, so the map's order is the order of each follow-up's newest record.
-    changes.delete(stored.followUp.id);
-    changes.set(stored.followUp.id, { stored, sequenceNumber: first });
+    changes.delete(id);
+    changes.set(id, { stored: change.stored, sequenceNumber: first });
   }
   return [...changes.values()];
+}
+
+/**
+ * A stream record, decoded once (the only place the writer reads a record's
+ * image): the follow-up it wrote with the FHIR marker, read by
+ * store/stream-items.ts, or null for anything else (a removal, another item,
+ * a write that changes no Task).
+ */
+export function decodeRecord(record: DynamoDBRecord): FollowUpChange | null {
+  const image = record.dynamodb?.NewImage;
+  if (record.eventName === 'REMOVE' || image === undefined) return null;
+  const item = unmarshallImage(image);
+  // Only a follow-up's write with the marker is parsed: the marker is the write's, read on the item as it came.
+  if (!isFollowUpItem(item) || !carriesFhirMarker(item)) return null;
+  const read = readStreamItem(item);
+  return read.kind === 'follow_up' ? { stored: read.item, sequenceNumber: record.dynamodb?.SequenceNumber } : null;
+}
+
+/** A change whose Task is behind: with its Task as computed here, which the write does not compute again. */
+export interface BehindChange extends FollowUpChange {
+  digested: DigestedTask;
 }
 
 /**
@@ -56,12 +76,13 @@ export function followUpChanges(records: readonly DynamoDBRecord[]): FollowUpCha
 export async function markBehind(
   deps: { db: TableClient; tableName: string; systems: FhirSystems; baseUrl: string; now: () => Date },
   changes: readonly FollowUpChange[],
-): Promise<FollowUpChange[]> {
-  const behind: FollowUpChange[] = [];
+): Promise<BehindChange[]> {
+  const behind: BehindChange[] = [];
   for (const change of changes) {
     const { followUp } = change.stored;
     const { expiresAt } = change.stored;
-    const digest = digestOf(change.stored, deps.systems);
+    const digested = digestedOf(change.stored, deps.systems);
+    const { digest } = digested;
     const confirmation = await readConfirmation(deps.db, deps.tableName, followUp.id, deps.baseUrl, true);
     if (confirmation !== null && (confirmation.expiresAt ?? null) !== expiresAt) {
       await setConfirmationExpiry(deps.db, deps.tableName, followUp.id, deps.baseUrl, expiresAt);
@@ -72,7 +93,7 @@ export async function markBehind(
       continue;
     }
     await markPending(deps.db, deps.tableName, { id: followUp.id, openedAt: followUp.opened_at, revision: change.stored.revision, expiresAt }, deps.now());
-    behind.push(change);
+    behind.push({ ...change, digested });
   }
   return behind;
 }

@@ -4,7 +4,7 @@
  * compute the same digest from the same item. No request here, so the query
  * function bundles none of the FHIR client.
  */
-import { contentDigest, followUpKind, taskOf, type FhirSystems, type TaskSource } from '../core/fhir-task';
+import { digestedTaskOf, followUpKind, type FhirSystems, type FhirTask, type TaskSource } from '../core/fhir-task';
 import type { StoredFollowUp } from '../store/follow-ups/item';
 
 /** What the Task is computed from, for a stored follow-up (store/follow-ups/fhir-marker.ts marks a write that changes it). */
@@ -19,7 +19,30 @@ export function taskSourceOf(stored: StoredFollowUp): TaskSource {
   };
 }
 
+/** A stored follow-up's Task and its digest, hashed once; `key` names the content (its opening and write revision). */
+export interface DigestedTask {
+  key: string;
+  source: TaskSource;
+  task: FhirTask;
+  digest: string;
+}
+
+/** The Task of a stored follow-up with its digest: what a delivery computes once and passes on. */
+export function digestedOf(stored: StoredFollowUp, systems: FhirSystems): DigestedTask {
+  const source = taskSourceOf(stored);
+  return { key: contentKey(stored), source, ...digestedTaskOf(source, systems) };
+}
+
 /** The digest of a stored follow-up's Task (what a confirmation is compared with). */
 export function digestOf(stored: StoredFollowUp, systems: FhirSystems): string {
-  return contentDigest(taskOf(taskSourceOf(stored), systems), systems);
+  return digestedOf(stored, systems).digest;
+}
+
+/**
+ * What names one content of a follow-up within a delivery: its opening and its
+ * write revision (every write of the item bumps it; a follow-up that returns
+ * after an expiry is another opening).
+ */
+export function contentKey(stored: StoredFollowUp): string {
+  return `${stored.followUp.opened_at}#${stored.revision}`;
 }

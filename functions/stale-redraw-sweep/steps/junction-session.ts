@@ -1,7 +1,10 @@
 /**
  * One sweep's conversation with Junction's API (CONTRACT §6): reads orders and
  * transactions, applies what they say through the store's one write path, and
- * keeps the sweep safe from Junction's failures.
+ * keeps the sweep safe from Junction's failures. The sweep opens one session
+ * (context.ts) and its steps share it: the sync's pages (sync.ts), the
+ * catch-up (catch-up.ts), the check of a candidate before it is flagged
+ * (verify.ts) and the missing results (results.ts).
  *
  * - Each order and transaction is read at most once per sweep (later asks get the
  *   first answer): a member whose answer is not newer is not read again in a
@@ -19,13 +22,13 @@
  * - Failures are counted and logged with the order (or transaction) id and the
  *   failure kind only: never an answer, a reason text or the key.
  */
-import type { TableClient } from '../store/table-client';
-import type { JunctionApi, JunctionFailure, JunctionOrdersPage, JunctionOutcome, ListOrdersQuery, ResultsOutcome } from '../junction/api';
-import { MIN_ATTEMPT_MS } from '../junction/client';
-import { errorName, type LogSink } from '../shared/observability';
-import { applyApiOrder, applyApiTransaction, type ApiOrderApplied } from '../store/api-orders';
-import type { RecomputeResult } from '../store/transactions';
-import type { HeldOrder } from '../core/sync-apply';
+import type { TableClient } from '../../store/table-client';
+import type { JunctionApi, JunctionFailure, JunctionOrdersPage, JunctionOutcome, ListOrdersQuery, ResultsOutcome } from '../../junction/api';
+import { MIN_ATTEMPT_MS } from '../../junction/client';
+import { errorName, type LogSink } from '../../shared/observability';
+import { applyApiOrder, applyApiTransaction, type ApiOrderApplied } from '../../store/api-orders';
+import type { RecomputeResult } from '../../store/transactions';
+import type { HeldOrder } from '../../core/sync-apply';
 
 /** `unavailable` answers in a row after which the sweep stops asking Junction. */
 export const UNAVAILABLE_IN_A_ROW_LIMIT = 3;

@@ -17,8 +17,8 @@
  */
 import { EHR_ACTOR_PREFIX } from '../shared/actor';
 import { HANDLE_CHARACTERS, MAX_OWNER_LENGTH } from '../core/follow-up/action-body';
-import { judgeAnswer, usableResourceId, type UnavailableReason } from './answers';
-import type { FhirAnswer, FhirExchange, FhirHttp } from './http';
+import { judgeAnswer, usableResourceId, type UnavailableReason } from '../fhir/answers';
+import type { FhirAnswer, FhirExchange, FhirHttp } from '../fhir/http';
 
 /** A read that could not be had now: the change is read again later (never applied with a guessed actor). */
 export type EhrReadFailure = { kind: 'unavailable'; reason: UnavailableReason; answer: FhirAnswer | null } | { kind: 'unauthorized'; where: 'token' };

@@ -8,7 +8,7 @@
  * Practitioner, applies through the store, and records what it met on the
  * confirmation (the follow-up's `fhir.ehr_change`).
  */
-import { ehrActionsOf, ehrChangeOf, type ConfirmedContent, type EhrChange, type EhrWhy } from '../core/fhir-ehr-change';
+import { ehrActionsOf, ehrChangeTo, type ConfirmedContent, type EhrChange, type EhrWhy } from '../core/fhir-ehr-change';
 import type { EhrChangeView, FoundTask } from '../core/fhir-task';
 import type { StaleThresholds } from '../core/staleness';
 import { applyEhrWork } from '../store/follow-ups/ehr-actions';
@@ -16,14 +16,14 @@ import type { Confirmation } from '../store/fhir-records';
 import { ehrActorOf, ownerOfReference, type EhrReadFailure } from './ehr-reads';
 import type { FhirSystems } from '../core/fhir-task';
 import type { TableClient } from '../store/table-client';
-import type { FhirHttp } from './http';
+import type { FhirHttp } from '../fhir/http';
 
 /** FHIR_EHR_ACTIONS on: what applying needs beyond the write (due times are computed as a person's action computes them). */
 export interface EhrSettings {
   thresholds: StaleThresholds;
 }
 
-/** The order-safe write's dependencies (sync.ts's SyncDeps are these): defined here, so the two modules import no circle. */
+/** The order-safe write's dependencies (sync.ts's SyncDeps are these): defined here, so sync.ts, records.ts and this module import no circle. */
 export interface EhrStepDeps {
   db: TableClient;
   tableName: string;
@@ -35,7 +35,7 @@ export interface EhrStepDeps {
   ehr?: EhrSettings | null;
 }
 
-/** What the follow-up and its Task were when the step began (sync.ts's Written). */
+/** What the follow-up and its Task were when the step began (records.ts's Written). */
 export interface EhrStepInput {
   id: string;
   /** The follow-up's Task content now (what a write would send), and what was last confirmed. */
@@ -43,6 +43,8 @@ export interface EhrStepInput {
   digest: string;
   previous: Confirmation | null;
   resource: Record<string, unknown>;
+  /** The resource's content as §13 compares it (core/fhir-ehr-change.ts contentOf), read once by the caller. */
+  resourceContent: ConfirmedContent;
   found: FoundTask;
 }
 
@@ -79,7 +81,7 @@ export async function ehrWorkStep(deps: EhrStepDeps, input: EhrStepInput): Promi
   if (previous?.ehrChange?.fhir_version_id === found.versionId && previous.ehrChange !== null && !previous.ehrChange.applied && previous.ehrChange.why !== null) {
     return { kind: 'held', change: previous.ehrChange, known: true };
   }
-  const change = ehrChangeOf(resource, confirmed, deps.systems);
+  const change = ehrChangeTo(input.resourceContent, confirmed);
   if (change === null) return { kind: 'none' };
   const actor = await ehrActorOf(deps.http, deps.baseUrl, resource);
   if (actor.kind !== 'ok') return { kind: 'failed', failure: actor };

@@ -4,7 +4,7 @@
  * changed since the cursor (core/fhir-poll-cursor.ts decides where from, what
  * to skip and when to follow `next`) and hands each follow-up whose Task holds
  * work not yet seen to `handle` (in production the order-safe write,
- * fhir/sync.ts, which applies the EHR's work first).
+ * fhir-sync/sync.ts, which applies the EHR's work first).
  *
  * - The tracker's own version (its digest matches its mapped fields) costs
  *   nothing more; a version the follow-up's confirmation names (confirmed, or
@@ -40,10 +40,10 @@ import {
 import { readConfirmation } from '../store/fhir-records';
 import { readPollState, writePollState } from '../store/fhir-poll';
 import type { TableClient } from '../store/table-client';
-import { judgeAnswer, searchsetTasks, type UnavailableReason } from './answers';
-import type { FhirExchange, FhirHttp } from './http';
+import { judgeAnswer, searchsetTasks, type UnavailableReason } from '../fhir/answers';
+import type { FhirExchange, FhirHttp } from '../fhir/http';
 import { ConfigError } from '../shared/config';
-import type { SyncOutcome } from './sync';
+import type { SyncOutcome } from '../fhir-sync/sync';
 
 export interface PollDeps {
   db: TableClient;
@@ -53,7 +53,7 @@ export interface PollDeps {
   baseUrl: string;
   /** FHIR_POLL_MAX: the most Tasks one run reads. */
   pollMax: number;
-  /** Brings follow-up `id`'s Task and the follow-up together (fhir/sync.ts syncFollowUp). */
+  /** Brings follow-up `id`'s Task and the follow-up together (fhir-sync/sync.ts syncFollowUp). */
   handle: (followUpId: string) => Promise<SyncOutcome>;
   /** The time the invocation has left, and what is kept back for one more Task and the answer. */
   timeLeftMs: () => number;
