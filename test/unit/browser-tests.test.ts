@@ -27,10 +27,15 @@ describe('the browser test files', () => {
   it('set up with beforeAllOrFailEach, never a bare beforeAll (whose failure vitest reports as skipped tests)', () => {
     const files = testFiles().filter((file) => file.startsWith('test/browser/') && file.endsWith('.test.ts'));
     expect(files.length).toBeGreaterThanOrEqual(7);
+    // BrowserFile (test/support/browser-setup.ts) sets a file up through beforeAllOrFailEach, and nothing else there does.
+    const setup = readFileSync(join(repoRoot, 'test/support/browser-setup.ts'), 'utf8');
+    const browserFile = setup.slice(setup.indexOf('export class BrowserFile'));
+    expect(browserFile).toMatch(/\bbeforeAllOrFailEach\(/);
+    expect(browserFile).not.toMatch(/\bbeforeAll\(/);
     for (const file of files) {
       const source = readFileSync(join(repoRoot, file), 'utf8');
       expect(source, file).not.toMatch(/\bbeforeAll\(/);
-      expect(source, file).toMatch(/\bbeforeAllOrFailEach\(/);
+      expect(source, file).toMatch(/\bbeforeAllOrFailEach\(|\bnew BrowserFile\(/);
     }
   });
 
