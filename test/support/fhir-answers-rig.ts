@@ -22,7 +22,7 @@ import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { itemOf, type StoredFollowUp } from '../../functions/store/follow-ups/item';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
-import { fhirKeys } from '../../functions/store/fhir-records';
+import { fhirKeys } from '../../functions/store/keys';
 import type { TableClient } from '../../functions/store/table-client';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { createTestTable, type TestTable } from './dynamodb';
