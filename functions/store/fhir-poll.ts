@@ -11,14 +11,14 @@
  */
 import { NOTICE_POLL_EVERY_MS } from '../core/fhir-notice';
 import { NO_POLL_STATE, type PollState } from '../core/fhir-poll-cursor';
-import { fhirKeys, fhirPollKey } from './keys';
+import { fhirKeys } from './keys';
 import type { TableClient } from './table-client';
 
 const A = { baseUrl: 'base', cursor: 'cur', resumeFrom: 'rf', seen: 'seen', counter: 'n' } as const;
 
 /** The poll state for `baseUrl` (strongly consistent: a run decides on it); the start when none is stored. */
 export async function readPollState(db: TableClient, tableName: string, baseUrl: string): Promise<PollState> {
-  const item = await db.get({ TableName: tableName, Key: fhirPollKey(baseUrl), ConsistentRead: true });
+  const item = await db.get({ TableName: tableName, Key: fhirKeys.poll(baseUrl), ConsistentRead: true });
   if (item === undefined) return NO_POLL_STATE;
   const text = (name: string): string | null => (typeof item[name] === 'string' ? (item[name] as string) : null);
   return {
@@ -40,7 +40,7 @@ export async function writePollState(db: TableClient, tableName: string, baseUrl
   const outcome = await db.put({
     TableName: tableName,
     Item: {
-      ...fhirPollKey(baseUrl),
+      ...fhirKeys.poll(baseUrl),
       [A.baseUrl]: baseUrl,
       [A.counter]: counter,
       ...(next.cursor === null ? {} : { [A.cursor]: next.cursor }),

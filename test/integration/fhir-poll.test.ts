@@ -25,7 +25,7 @@ import { ConfigError } from '../../functions/shared/config';
 import { FHIR_METRICS } from '../../functions/shared/metric-names';
 import { readConfirmation, writeConfirmation } from '../../functions/store/fhir-records';
 import { readPollState } from '../../functions/store/fhir-poll';
-import { fhirPollKey } from '../../functions/store/keys';
+import { fhirKeys } from '../../functions/store/keys';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { startFhirPoller } from '../../local/fhir-poller';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
@@ -55,7 +55,7 @@ beforeEach(async () => {
   await standin.control.reset();
   await standin.control.setPaging({ by: 'lastUpdated', maxCount: 1000 });
   // Each test starts with no cursor, through the stand-in or the proxy.
-  for (const base of [standin.url, proxyBase()]) await table.db.delete({ TableName: table.tableName, Key: fhirPollKey(base) });
+  for (const base of [standin.url, proxyBase()]) await table.db.delete({ TableName: table.tableName, Key: fhirKeys.poll(base) });
 });
 
 const proxyBase = () => `${proxy.origin}/fhir/R4`;

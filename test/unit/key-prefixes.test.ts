@@ -13,7 +13,6 @@ import {
   claimKey,
   CLOSES_COUNTED_KEY,
   fhirKeys,
-  fhirPollKey,
   FOLLOW_UP_LISTING_PARTITIONS,
   keys,
   leaseKey,
@@ -72,7 +71,7 @@ const PARTITIONS: { pk: string; readers: Partial<Record<Reader, Where[]>> }[] = 
   { pk: FOLLOW_UP_LISTING_PARTITIONS.open, readers: { query: ['indexes'], digest: ['indexes'] } },
   { pk: FOLLOW_UP_LISTING_PARTITIONS.closed, readers: { query: ['indexes'] } },
   // The FHIR writer's bookkeeping and the sweep's own: no reader's.
-  ...[fhirKeys.pending('2026-04-07T08:00:00.000000Z', 'f-1'), fhirKeys.confirmation('f-1'), fhirKeys.seed('https://ehr.example/fhir'), fhirPollKey('https://ehr.example/fhir')].map(({ pk }) => ({ pk, readers: {} })),
+  ...[fhirKeys.pending('2026-04-07T08:00:00.000000Z', 'f-1'), fhirKeys.confirmation('f-1'), fhirKeys.seed('https://ehr.example/fhir'), fhirKeys.poll('https://ehr.example/fhir')].map(({ pk }) => ({ pk, readers: {} })),
   { pk: backfillKeys({ since: '2026-04-01T00:00:00.000000Z', until: null }).pk, readers: {} },
   { pk: SYNC_STATE_KEY.pk, readers: {} },
   // Under the report rows' prefix: what a report reads beside its rows.

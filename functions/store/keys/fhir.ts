@@ -40,9 +40,6 @@ export const fhirKeys = {
   notifiedPoll: (baseUrl: string) => ({ pk: FHIR_POLL_PARTITION, sk: `${hashPart(baseUrl, SERVER_KEY_LENGTH)}${NOTIFIED}` }),
 } as const;
 
-/** The poll cursor's key of the server at `baseUrl` (fhirKeys.poll). */
-export const fhirPollKey = fhirKeys.poll;
-
 /**
  * The parts of a pending record's sort key: its follow-up's opening and id, and
  * when it was moved behind the time of its next try (else null). Null when it

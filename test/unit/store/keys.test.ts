@@ -12,7 +12,6 @@ import {
   claimKey,
   CLOSES_COUNTED_KEY,
   fhirKeys,
-  fhirPollKey,
   FOLLOW_UP_LISTING_PARTITIONS,
   followUpIdOfPartition,
   isPendingBehind,
@@ -119,7 +118,7 @@ describe('each layout, byte for byte', () => {
     expect(fhirKeys.pendingDueBefore('2026-04-08T00:00:00.000Z')).toBe('~2026-04-08T00:00:00.000Z');
     expect(fhirKeys.confirmation('f-1')).toEqual({ pk: 'FHIRTASK#f-1', sk: 'FHIRTASK' });
     expect(fhirKeys.seed(BASE)).toEqual({ pk: 'FHIR#SEED', sk: BASE_HASH });
-    expect(fhirPollKey(BASE)).toEqual({ pk: 'FHIR#POLL', sk: BASE_HASH });
+    expect(fhirKeys.poll(BASE)).toEqual({ pk: 'FHIR#POLL', sk: BASE_HASH });
     expect(fhirKeys.notifiedPoll(BASE)).toEqual({ pk: 'FHIR#POLL', sk: `${BASE_HASH}#notified` });
   });
 
@@ -247,7 +246,7 @@ describe('each parser refuses what is not its own', () => {
     pending: fhirKeys.pending(AT, 'f-1'),
     confirmation: fhirKeys.confirmation('f-1'),
     seed: fhirKeys.seed(BASE),
-    poll: fhirPollKey(BASE),
+    poll: fhirKeys.poll(BASE),
     lease: leaseKey('sweep'),
     claim: claimKey('notification', 'alert#o-1#x'),
     backfill: backfillKeys({ since: AT, until: null }),
