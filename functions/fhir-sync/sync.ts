@@ -357,4 +357,3 @@ async function answerFailure(deps: SyncDeps, answer: FhirAnswer, written: Writte
   return refuse(deps, written, answer.status, operationOutcomeCodes(answer.body));
 }
 
-export type { FhirTask };
