@@ -29,7 +29,7 @@ import { progress, round } from './stats';
 /** The share of follow-ups closed in the catch-up's table. */
 const CLOSED_SHARE = 0.3;
 
-export interface SweepFigures extends FhirCatchUpResult {
+interface SweepFigures extends FhirCatchUpResult {
   read: number;
   write: number;
   requests: number;

@@ -24,7 +24,7 @@ import type { TableClient } from '../functions/store/table-client';
 import { decodeRecord } from '../functions/transaction-status/steps/intake';
 import type { WebhookStream } from './webhook-stream';
 
-export interface StreamClock {
+interface StreamClock {
   /** The transaction function's clocks: none (the real clock) for a stream without send times. */
   handlerClocks: { now?: () => number; wallClock?: () => number };
   /** Notes the key and version (`pk|v` or `pk|rev`) of an item the function writes, at the batch clock. */

@@ -13,7 +13,7 @@ import { shellWord } from './format';
 import { packageVersion, topHelp } from './help';
 import { closest } from './suggest';
 
-export const GLOBAL_OPTIONS = {
+const GLOBAL_OPTIONS = {
   json: { type: 'boolean' },
   api: { type: 'string' },
   stack: { type: 'string' },

@@ -8,7 +8,7 @@ import * as z from 'zod';
 import type { CommandModule } from './command';
 import { COMMANDS } from './commands';
 
-export const GLOBAL_HELP = `Target (default: the local tracker at TRACKER_URL, else http://127.0.0.1:\${PORT:-3000}):
+const GLOBAL_HELP = `Target (default: the local tracker at TRACKER_URL, else http://127.0.0.1:\${PORT:-3000}):
   --api <url>        a deployed API (the stack's ApiUrl output); every request is SigV4-signed
   --stack <name>     a deployed stack (e.g. RedrawTracker): its outputs say where the API and table are
   --region <region>  the AWS region when the URL does not say it (else AWS_REGION or the profile's)
@@ -23,7 +23,7 @@ Output:
 Exit codes: 0 ok, 1 not found or a failed check, 2 bad usage, 3 unreachable or unauthorized.`;
 
 /** The target and output options of a command that talks only to the local tracker: no AWS target to offer. */
-export const LOCAL_ONLY_HELP = `Target: the local tracker only (\`npm start\`), at TRACKER_URL, else http://127.0.0.1:\${PORT:-3000}.
+const LOCAL_ONLY_HELP = `Target: the local tracker only (\`npm start\`), at TRACKER_URL, else http://127.0.0.1:\${PORT:-3000}.
   This command has no AWS target: --api and --stack are refused (exit 2).
 
 Output:

@@ -19,7 +19,7 @@ import { Construct, type IConstruct } from 'constructs';
 export class Grouping extends Construct {}
 
 /** The element as allocateLogicalId reads it (its scopes), with the groupings in its path left out. */
-export function withoutGroupings(element: CfnElement): CfnElement {
+function withoutGroupings(element: CfnElement): CfnElement {
   const scopes: IConstruct[] = element.node.scopes.filter((scope) => !(scope instanceof Grouping));
   return Object.create(element, { node: { value: { scopes } } }) as CfnElement;
 }

@@ -12,7 +12,6 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { WEBHOOK_RESULTS } from '../functions/shared/metric-names';
 import { aboveZero } from './alarms';
 import { addDashboard } from './dashboard';
 import { addFhirAlarms, type FhirMonitoring } from './fhir-alarms';
@@ -22,7 +21,6 @@ import type { Settings } from './settings';
 import type { ServiceName } from './table-bound-function';
 import { WebhookAlarms, type WebhookRouteMetrics } from './webhook-alarms';
 
-export { WEBHOOK_RESULTS };
 export {
   ITERATOR_AGE_THRESHOLD_MS,
   NOTIFICATIONS_PENDING_SWEEPS,
@@ -33,15 +31,7 @@ export {
   SYNC_BEHIND_SWEEPS,
   SYNC_LAG_THRESHOLD_SECONDS,
 } from './pipeline-alarms';
-export {
-  ACCEPTED_WEBHOOK_RESULTS,
-  REJECTED_WEBHOOK_RESULTS,
-  WEBHOOK_5XX_RATE_THRESHOLD,
-  WEBHOOK_REJECTED_MIN_DELIVERIES,
-  WEBHOOK_REJECTED_PERIOD,
-  WEBHOOK_REJECTED_RATE_THRESHOLD,
-  type WebhookRouteMetrics,
-} from './webhook-alarms';
+export { WEBHOOK_REJECTED_MIN_DELIVERIES, WEBHOOK_REJECTED_RATE_THRESHOLD } from './webhook-alarms';
 
 export interface MonitoringProps {
   readonly settings: Pick<Settings, 'noWebhookAlarmHours' | 'staleFlagsPerDayAlarm'>;

@@ -12,14 +12,14 @@ import { buildWebhookStream, type WebhookStream } from '../webhook-stream';
 import { onFreshJvm, section, type BenchRun } from './section';
 import { pad } from './table';
 
-export interface IngestSection {
+interface IngestSection {
   stream: WebhookStream['shape'];
   verifyMicros: { trackerMicros: number; svixLibraryMicros: number };
   runs: Omit<IngestRun, 'tableName'>[];
   ratiosTrackerOverCommon: ReturnType<typeof ingestRatios>;
 }
 
-export interface StreamSection {
+interface StreamSection {
   throughput: StreamThroughput | undefined;
   endToEnd: EndToEndLatency;
 }
@@ -41,7 +41,7 @@ async function ingestRuns(endpoint: string, stream: WebhookStream, senders: numb
 }
 
 /** The tracker over the common approach, run by run, at 1 and `senders` senders. */
-export function ingestRatios(runs: readonly IngestRun[], senders: number) {
+function ingestRatios(runs: readonly IngestRun[], senders: number) {
   const of = (approach: Approach, count: number) => runs.find((run) => run.approach === approach && run.senders === count)!;
   return [1, senders].map((count) => {
     const ours = of('tracker', count);
@@ -74,7 +74,7 @@ async function measureIngest(run: BenchRun): Promise<IngestSection> {
   return { stream: stream.shape, verifyMicros: verify, runs: runs.map(({ tableName: _table, ...entry }) => entry), ratiosTrackerOverCommon: ingestRatios(runs, settings.senders) };
 }
 
-export function ingestLines(ingest: IngestSection): string[] {
+function ingestLines(ingest: IngestSection): string[] {
   const s = ingest.stream;
   const lines = [
     `a. Webhook ingest: ${s.messages} webhooks (${s.unique} distinct events of ${s.orders} orders; ${s.outOfOrder} out of order, ${s.retries} Svix retries, ${s.resends} Junction resends under a new id)`,
@@ -90,7 +90,7 @@ export function ingestLines(ingest: IngestSection): string[] {
   return lines;
 }
 
-export function streamLines(stream: StreamSection): string[] {
+function streamLines(stream: StreamSection): string[] {
   const t = stream.throughput;
   return [
     `d. Stream: ${t?.records} records through the transaction function at ${t?.recordsPerSecond} records/s (handler alone ${t?.handlerRecordsPerSecond}/s, ${t?.requestsPerRecord} requests/record)`,

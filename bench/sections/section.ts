@@ -35,7 +35,7 @@ export interface BenchSection<Result> {
 export type AnySection = BenchSection<unknown>;
 
 export function section<Result>(part: BenchSection<Result>): AnySection {
-  return { ...part, measure: (run) => part.measure(run), lines: (result) => part.lines(result as Result) };
+  return { ...part, lines: (result) => part.lines(result as Result) };
 }
 
 /** A run's context: the settings, and the webhook stream built on first use. */

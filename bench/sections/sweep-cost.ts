@@ -6,7 +6,7 @@ import { measureSweepCost, type SweepCost } from '../sweep-cost';
 import { onFreshJvm, section } from './section';
 import { pad } from './table';
 
-export function sweepCostLines(sweeps: readonly SweepCost[]): string[] {
+function sweepCostLines(sweeps: readonly SweepCost[]): string[] {
   const lines = [
     'c. Stale-redraw sweep as the table grows',
     pad(['orders', 'due', 'examined', 'index keys read', 'items by key', 'keys evaluated', 'requests', 'read units', 'ms']),

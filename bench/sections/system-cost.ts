@@ -11,7 +11,7 @@ import { buildWebhookStream, type WebhookStream } from '../webhook-stream';
 import { onFreshJvm, section, type BenchRun } from './section';
 import { pad } from './table';
 
-export interface CostSection {
+interface CostSection {
   prices: typeof PRICES;
   goals: typeof GOALS;
   capacityRules: CapacityProbe[];
@@ -19,7 +19,7 @@ export interface CostSection {
   goalsBySenders: CostGoal[];
 }
 
-export interface CostGoal {
+interface CostGoal {
   senders: number;
   costRatio: number;
   costRatioWithFollowUps?: number;
@@ -113,7 +113,7 @@ function extraLines(runs: readonly SystemCostRun[]): string[] {
   return lines;
 }
 
-export function costLines(cost: CostSection): string[] {
+function costLines(cost: CostSection): string[] {
   return [
     `e. DynamoDB cost per webhook delivered, whole system, same stream (${cost.capacityRules.length} capacity probes match AWS's rules; $${PRICES.writeUnit}/M write units, $${PRICES.readUnit}/M read units)`,
     pad(['approach', 'senders', 'function', 'write units', 'of which index', 'of which refused', 'read units', 'requests', '$/M webhooks', 'wrong orders', 'wrong txns']),
