@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import ts from 'typescript';
 
 /** The key module: the only place in functions/ that writes a key literal. */
-export const KEY_MODULE = 'functions/store/keys/';
+const KEY_MODULE = 'functions/store/keys/';
 
 /** What starts a key literal: a family name of three or more upper-case letters (or `_`), then `#`. */
-export const KEY_LITERAL = /^[A-Z][A-Z_]{2,}#/;
+const KEY_LITERAL = /^[A-Z][A-Z_]{2,}#/;
 
 /** Any quote or backtick before a key literal's start: what a file must hold to be parsed. */
 const QUOTED_KEY = /['"`][A-Z][A-Z_]{2,}#/;
