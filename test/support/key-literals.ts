@@ -7,8 +7,6 @@
  * are not read, and neither are the later parts of a template
  * (`${prefix}unit-...` builds on a family the key module named).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import ts from 'typescript';
 
 /** The key module: the only place in functions/ that writes a key literal. */
@@ -48,14 +46,4 @@ export function keyLiteralsOutside(sources: readonly Source[]): string[] {
     .filter((source) => keyLiteralsIn(source).length > 0)
     .map(({ path }) => path)
     .sort();
-}
-
-/** The TypeScript sources under `folder` of `root` (declarations and node_modules aside). */
-export function sourcesUnder(root: string, folder: string): Source[] {
-  return readdirSync(join(root, folder)).flatMap((name): Source[] => {
-    const path = `${folder}/${name}`;
-    if (name === 'node_modules' || name.startsWith('.')) return [];
-    if (statSync(join(root, path)).isDirectory()) return sourcesUnder(root, path);
-    return /\.(?:ts|mts|tsx)$/.test(name) && !name.endsWith('.d.ts') ? [{ path, text: readFileSync(join(root, path), 'utf8') }] : [];
-  });
 }
