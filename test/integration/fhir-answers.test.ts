@@ -30,7 +30,8 @@ import { fhirKeys } from '../../functions/store/keys';
 import type { TableClient } from '../../functions/store/table-client';
 import type { RawAnswer } from '../support/fhir-misbehaving';
 import { followUpBatch } from '../support/fhir-stream';
-import { context, FhirAnswerRig, html, outcome, recordingMetrics, START } from '../support/fhir-answers-rig';
+import { context, FhirAnswerRig, html, outcome, START } from '../support/fhir-answers-rig';
+import { recordingMetrics } from '../support/recording-logs';
 
 const systems = DEFAULT_FHIR_SYSTEMS;
 const rig = new FhirAnswerRig();

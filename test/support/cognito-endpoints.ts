@@ -20,7 +20,7 @@ const CODE_SECONDS = 5 * 60;
 const REFRESH_TOKEN_SECONDS = 12 * 60 * 60;
 /** Managed login's session cookie lasts an hour: an authorize request inside it signs in without the page. */
 const SESSION_SECONDS = 60 * 60;
-export const SESSION_COOKIE = 'cognito-standin-session';
+const SESSION_COOKIE = 'cognito-standin-session';
 
 interface CodeGrant {
   clientId: string;

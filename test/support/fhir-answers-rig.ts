@@ -28,16 +28,11 @@ import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { createTestTable, type TestTable } from './dynamodb';
 import { startMisbehavingServer, type MisbehavingServer, type RawAnswer } from './fhir-misbehaving';
 import { freshId } from './junction';
+import { recordingMetrics } from './recording-logs';
 
 const systems = DEFAULT_FHIR_SYSTEMS;
 /** Where each test's clock starts. */
 export const START = new Date('2026-11-27T00:00:00.000Z');
-
-/** Metrics that count what was added, by name; flushed to nowhere. */
-export function recordingMetrics() {
-  const counts = new Map<string, number>();
-  return { counts, addMetric: (name: string, _unit: unknown, value: number) => void counts.set(name, (counts.get(name) ?? 0) + value), publishStoredMetrics: () => undefined };
-}
 
 /** A Lambda context with `left` ms to go. */
 export const context = (left = 60_000) => ({ getRemainingTimeInMillis: () => left });

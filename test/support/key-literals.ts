@@ -7,15 +7,13 @@
  * are not read, and neither are the later parts of a template
  * (`${prefix}unit-...` builds on a family the key module named).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import ts from 'typescript';
 
 /** The key module: the only place in functions/ that writes a key literal. */
-export const KEY_MODULE = 'functions/store/keys/';
+const KEY_MODULE = 'functions/store/keys/';
 
 /** What starts a key literal: a family name of three or more upper-case letters (or `_`), then `#`. */
-export const KEY_LITERAL = /^[A-Z][A-Z_]{2,}#/;
+const KEY_LITERAL = /^[A-Z][A-Z_]{2,}#/;
 
 /** Any quote or backtick before a key literal's start: what a file must hold to be parsed. */
 const QUOTED_KEY = /['"`][A-Z][A-Z_]{2,}#/;
@@ -48,14 +46,4 @@ export function keyLiteralsOutside(sources: readonly Source[]): string[] {
     .filter((source) => keyLiteralsIn(source).length > 0)
     .map(({ path }) => path)
     .sort();
-}
-
-/** The TypeScript sources under `folder` of `root` (declarations and node_modules aside). */
-export function sourcesUnder(root: string, folder: string): Source[] {
-  return readdirSync(join(root, folder)).flatMap((name): Source[] => {
-    const path = `${folder}/${name}`;
-    if (name === 'node_modules' || name.startsWith('.')) return [];
-    if (statSync(join(root, path)).isDirectory()) return sourcesUnder(root, path);
-    return /\.(?:ts|mts|tsx)$/.test(name) && !name.endsWith('.d.ts') ? [{ path, text: readFileSync(join(root, path), 'utf8') }] : [];
-  });
 }

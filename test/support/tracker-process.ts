@@ -8,11 +8,10 @@
  * Signed webhooks to a tracker go through `postSigned`, `postAccepted` and `deliverFlow`.
  */
 import { afterAll, beforeAll, expect } from 'vitest';
-import { signSvixMessage } from '../../functions/core/svix';
 import { buildDeliveries, type FlowSpec } from './junction';
 import { eventually, freePort, spawnNpm, stopGroup, waitUntilHealthy, type NpmProcess } from './npm-start';
 import { userEnv } from './user-env';
-import { newMessageId, newSecret } from './webhook';
+import { newSecret, postSignedRaw } from './webhook';
 
 /** Environment variables for one npm start, over its defaults (PORT, JUNCTION_WEBHOOK_SECRET, SWEEP_INTERVAL_SECONDS). */
 export type TrackerSettings = Record<string, string>;
@@ -135,14 +134,7 @@ export function useTrackers(): { start(settings?: TrackerSettings): Promise<Trac
 
 /** POST /webhooks/junction with `body` (JSON text, or a value to serialize), signed now with the tracker's secret as Svix signs. */
 export async function postSigned(tracker: Pick<Tracker, 'url' | 'secret'>, body: unknown): Promise<{ status: number; text: string }> {
-  const raw = typeof body === 'string' ? body : JSON.stringify(body);
-  const messageId = newMessageId();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const response = await fetch(`${tracker.url}/webhooks/junction`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret: tracker.secret, messageId, timestamp, rawBody: raw }) },
-    body: raw,
-  });
+  const response = await postSignedRaw(tracker.url, tracker.secret, typeof body === 'string' ? body : JSON.stringify(body));
   return { status: response.status, text: await response.text() };
 }
 

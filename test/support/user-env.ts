@@ -13,7 +13,7 @@
  * stand-ins', the CLI's (TRACKER_URL, REDRAW_TRACKER_OWNER, NO_COLOR) and the
  * logs' format.
  */
-export const USER_SETTINGS =
+const USER_SETTINGS =
   /^(AWS_.*|TRACKER_URL|PORT|NO_COLOR|JUNCTION_.*|FHIR_.*|SIMULATE_SEED|REDRAW_.*|RECONCILE_.*|SYNC_.*|FOLLOW_UP_.*|RETENTION_DAYS|SWEEP_.*|DATA_DIR|DYNAMODB_ENDPOINT|TABLE_NAME|LOG_FORMAT|POWERTOOLS_.*|ENVIRONMENT_NAME|ALERT_TIMEZONE|DIGEST_TIMEZONE)$/;
 
 /** `parent` without USER_SETTINGS, with nothing looking for AWS credentials on a metadata endpoint, plus `extra`. */

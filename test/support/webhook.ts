@@ -199,18 +199,21 @@ export function webhookHandlerFor(
   });
 }
 
+/** POSTs `raw` to a running tracker's webhook route, signed now with `secret` as Svix signs it. */
+export async function postSignedRaw(trackerUrl: string, secret: string, raw: string): Promise<Response> {
+  const messageId = newMessageId();
+  const timestamp = Math.floor(Date.now() / 1000);
+  return fetch(`${trackerUrl}/webhooks/junction`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
+    body: raw,
+  });
+}
+
 /**
  * POSTs `body` to a running tracker's webhook route (`npm start`'s, in the browser tests), signed with
  * `secret` as Svix signs it, and answers the response's status code.
  */
 export async function postSignedWebhook(trackerUrl: string, secret: string, body: unknown): Promise<number> {
-  const raw = JSON.stringify(body);
-  const messageId = newMessageId();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const response = await fetch(`${trackerUrl}/webhooks/junction`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'svix-id': messageId, 'svix-timestamp': String(timestamp), 'svix-signature': signSvixMessage({ secret, messageId, timestamp, rawBody: raw }) },
-    body: raw,
-  });
-  return response.status;
+  return (await postSignedRaw(trackerUrl, secret, JSON.stringify(body))).status;
 }
