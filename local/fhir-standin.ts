@@ -77,7 +77,6 @@ import { FaultDelays } from './standin-faults';
 
 export type { FhirStandinClient } from './fhir-standin-token';
 export { connectFhirStandin } from './fhir-standin-control';
-export { FhirStandinAnswer } from './fhir-standin-http';
 export * from './fhir-standin-types';
 
 export interface FhirStandinOptions {
