@@ -32,21 +32,6 @@ export const LOCAL_REGION = 'us-east-1';
 /** Fixed dummy credentials: DynamoDB Local accepts any, but tables are scoped to them. */
 export const LOCAL_CREDENTIALS = Object.freeze({ accessKeyId: 'local', secretAccessKey: 'local' });
 
-/**
- * The environment a function's bundle needs to reach DynamoDB Local as it
- * would reach DynamoDB in AWS: the SDK's own endpoint setting, and the local
- * credentials and region in the variables Lambda sets.
- */
-export function localFunctionEnvironment(endpoint: string): Record<string, string> {
-  assertLocalEndpoint(endpoint);
-  return {
-    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
-    AWS_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-  };
-}
-
 const LIB_DIR = 'DynamoDBLocal_lib';
 const DEFAULT_READY_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 5_000;

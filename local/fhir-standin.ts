@@ -61,7 +61,6 @@
  * fhir-standin-interactions.ts (the FHIR interactions), fhir-standin-control.ts
  * (the control surface, on local/standin-control.ts), and the modules they name.
  */
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { ensureR4Indexed } from './fhir-validation';
 import { localFhirControl } from './fhir-standin-control';
@@ -77,7 +76,6 @@ import { FaultDelays } from './standin-faults';
 
 export type { FhirStandinClient } from './fhir-standin-token';
 export { connectFhirStandin } from './fhir-standin-control';
-export { FhirStandinAnswer } from './fhir-standin-http';
 export * from './fhir-standin-types';
 
 export interface FhirStandinOptions {
@@ -156,5 +154,3 @@ export async function startFhirStandin(options: FhirStandinOptions = {}): Promis
   };
 }
 
-/** A fresh id for tests and demos (a follow-up id look-alike). */
-export const freshFhirId = (): string => randomBytes(8).toString('hex');

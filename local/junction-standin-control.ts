@@ -27,7 +27,7 @@ export function finalOrders(deliveries: readonly Delivery[]): StandinOrder[] {
 }
 
 /** Which webhooks reach the tracker and which never arrive, per `lost`. Pure. */
-export function splitDeliveries(deliveries: readonly Delivery[], lost: readonly LostWebhooks[]): { delivered: Delivery[]; withheld: Delivery[] } {
+function splitDeliveries(deliveries: readonly Delivery[], lost: readonly LostWebhooks[]): { delivered: Delivery[]; withheld: Delivery[] } {
   const withheld = new Set<Delivery>();
   for (const { orderId, last } of lost) {
     const own = deliveries.filter((delivery) => delivery.orderId === orderId).sort((a, b) => a.eventId - b.eventId);

@@ -70,7 +70,7 @@ import { StandinStore } from './junction-standin-orders';
 import type { JunctionStandin, StandinOptions } from './junction-standin-types';
 import { FaultDelays } from './standin-faults';
 
-export { connectStandin, finalOrders, splitDeliveries } from './junction-standin-control';
+export { connectStandin, finalOrders } from './junction-standin-control';
 export * from './junction-standin-types';
 
 /** Starts the stand-in on 127.0.0.1. */

@@ -26,8 +26,7 @@ import { assertPortFree, localAddress, startServer } from './runtime/server';
 import { startStorage } from './runtime/storage';
 import { startStreams } from './runtime/streams';
 
-export { isOwnHost } from './request-guards';
-export { generateDevelopmentSecret, invalidSignatureMessage, WEBHOOK_USER_AGENT } from './runtime/functions';
+export { WEBHOOK_USER_AGENT } from './runtime/functions';
 export { KEEP_ALIVE, StartupError } from './runtime/server';
 
 export interface LocalRuntime {

@@ -19,10 +19,9 @@
  * `redraw_not_created`); then one sweep: only S is flagged. Q is not flagged
  * before its snooze ends and R never is (CONTRACT §9 with §4).
  */
-import { FollowUpAnswer, type FollowUpView } from '../views/answers';
 import { dueIn } from '../views/durations';
 import { atLab, buildDeliveries, freshId, redrawFlow, type FlowSpec } from './junction-flows';
-import { postWebhooks, row, runSweep, settle, SimulationError, type ChapterInput } from './simulator-tracker';
+import { getFollowUp, postWebhooks, row, runSweep, settle, SimulationError, type ChapterInput } from './simulator-tracker';
 
 const HOUR = 3_600_000;
 
@@ -114,13 +113,6 @@ function stories(now: Date): Story[] {
 export interface FollowUpChapterResult {
   /** Only the untouched follow-up was flagged, and every action was answered 200. */
   ok: boolean;
-}
-
-async function getFollowUp(base: string, id: string): Promise<FollowUpView | null> {
-  const response = await fetch(`${base}/follow-ups/${encodeURIComponent(id)}`);
-  if (response.status === 404) return null;
-  if (!response.ok) throw new SimulationError(`GET /follow-ups/${id} answered ${response.status}`);
-  return FollowUpAnswer.parse(await response.json()).follow_up;
 }
 
 async function act(base: string, id: string, actor: string, body: Record<string, unknown>): Promise<number> {

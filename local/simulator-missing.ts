@@ -20,9 +20,9 @@
  * With FOLLOW_UP_MISSING_RESULTS=off the tracker keeps to redraws: only W opens,
  * and the chapter says so.
  */
-import { FollowUpAnswer, type FollowUpView } from '../views/answers';
+import type { FollowUpView } from '../views/answers';
 import { atLab, buildDeliveries, freshId, noRedrawFlow, redrawFlow, svixSchedule, type FlowSpec } from './junction-flows';
-import { listEvents, postWebhook, row, runSweep, settle, SimulationError, type ChapterInput } from './simulator-tracker';
+import { getFollowUp, listEvents, postWebhook, row, runSweep, settle, SimulationError, type ChapterInput } from './simulator-tracker';
 
 const HOUR = 3_600_000;
 
@@ -97,13 +97,6 @@ export interface MissingChapterResult {
   opensNoRedraw: boolean;
   /** The follow-up the chapter says to look at ("See one: ..."). */
   shownId: string;
-}
-
-async function getFollowUp(base: string, id: string): Promise<FollowUpView | null> {
-  const response = await fetch(`${base}/follow-ups/${encodeURIComponent(id)}`);
-  if (response.status === 404) return null;
-  if (!response.ok) throw new SimulationError(`GET /follow-ups/${id} answered ${response.status}`);
-  return FollowUpAnswer.parse(await response.json()).follow_up;
 }
 
 /**

@@ -10,7 +10,7 @@
 import * as z from 'zod';
 import type { BackfillCounts } from '../functions/core/backfill-window';
 import { signSvixMessage } from '../functions/core/svix';
-import { OrderAnswer, RedrawPage, TransactionAnswer, type OrderView, type TransactionView } from '../views/answers';
+import { FollowUpAnswer, OrderAnswer, RedrawPage, TransactionAnswer, type FollowUpView, type OrderView, type TransactionView } from '../views/answers';
 import { freshId, type Delivery } from './junction-flows';
 import type { StandinControl } from './junction-standin';
 
@@ -79,6 +79,13 @@ export async function getOrder(base: string, id: string): Promise<OrderView | nu
   if (response.status === 404) return null;
   if (!response.ok) throw new SimulationError(`GET /orders/${id} answered ${response.status}`);
   return OrderAnswer.parse(await response.json()).order;
+}
+
+export async function getFollowUp(base: string, id: string): Promise<FollowUpView | null> {
+  const response = await fetch(`${base}/follow-ups/${encodeURIComponent(id)}`);
+  if (response.status === 404) return null;
+  if (!response.ok) throw new SimulationError(`GET /follow-ups/${id} answered ${response.status}`);
+  return FollowUpAnswer.parse(await response.json()).follow_up;
 }
 
 export async function listRedraws(base: string, state: 'open' | 'stale'): Promise<OrderView[]> {

@@ -50,7 +50,7 @@ export interface StandinCommand<Options, Shape extends z.ZodRawShape> {
 }
 
 /** `error` as a PortInUseError saying `message` when it is EADDRINUSE; else as it is. */
-export function portInUse(error: unknown, message: string): unknown {
+function portInUse(error: unknown, message: string): unknown {
   return error instanceof Error && 'code' in error && error.code === 'EADDRINUSE' ? new PortInUseError(message) : error;
 }
 
@@ -86,7 +86,7 @@ function portOf(value: string): number {
 }
 
 /** Stops the stand-in on Ctrl-C or SIGTERM, exiting 0 (1 when it cannot stop cleanly). */
-export function stopOnSignals(stop: () => Promise<void>): void {
+function stopOnSignals(stop: () => Promise<void>): void {
   const onSignal = () => {
     stop().then(
       () => process.exit(0),

@@ -39,7 +39,6 @@ import { pollShard, type ShardPollOptions } from './stream-reader/shard-poll';
 import { createShardList, type ShardList, type ShardState } from './stream-reader/shards';
 
 export type { DeadLetter, StreamBatchHandler } from './stream-reader/delivery';
-export { restBefore } from './stream-reader/policy';
 
 /** The stream function's timeout on AWS (lib/table-bound-function.ts TIMEOUTS.stream): what a delivery's context counts down from. */
 export const STREAM_FUNCTION_TIMEOUT_MS = 60_000;

@@ -86,7 +86,7 @@ export function webhookSecretsOf(settings: LocalSettings): WebhookSecrets {
 }
 
 /** A development secret, printed at start, when JUNCTION_WEBHOOK_SECRET is not set. */
-export function generateDevelopmentSecret(): string {
+function generateDevelopmentSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
 }
 
@@ -96,7 +96,7 @@ export function generateDevelopmentSecret(): string {
  * start, so a webhook signed before a restart is refused. Says where the
  * current one is and how to keep one; never the secret itself.
  */
-export function invalidSignatureMessage(generated: boolean): string {
+function invalidSignatureMessage(generated: boolean): string {
   return generated
     ? 'The webhook signature matches no secret of this npm start. Without JUNCTION_WEBHOOK_SECRET, npm start makes a new development secret at every start, so a webhook signed with the secret of an earlier start is refused. ' +
         'Sign with the one its banner printed at this start ("Webhook secret (development, generated): whsec_..."): export JUNCTION_WEBHOOK_SECRET=<that secret> for npx redraw-tracker sign-webhook and simulate. ' +
