@@ -64,6 +64,11 @@ export const A = {
   fhirMarker: 'fx',
   /** StoredFollowUp.ehrOwner. */
   ehrOwner: 'eo',
+  /**
+   * The history entries of the versions the tracker's last write added, as JSON text, until its next write
+   * (pending-history.ts; issue 76): what writes their history items again if that write's own did not land.
+   */
+  pendingHistory: 'ph',
 } as const;
 
 /** The FHIR marker's value (a number: the stream filter matches `{"N": ["1"]}`). */
