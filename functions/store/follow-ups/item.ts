@@ -32,9 +32,11 @@ import { canonicalFromDate, instantMillis } from '../../core/instant';
 import type { KnowledgeVersion } from '../../core/knowledge-version';
 import { TABLE } from '../table';
 import { FOLLOW_UP_LISTING_PARTITIONS, keys, parseFollowUpKey } from '../keys';
+import { followUpAttribute, followUpOfAttribute, type FollowUpFields } from './follow-up-attribute';
 
 /** Attribute names of a follow-up item. */
 export const A = {
+  /** The FollowUp view, compactly (follow-up-attribute.ts): without its id, nulls, or the transaction id when it is the id. */
   followUp: 'fu',
   redraw: 'rt',
   dueAt: 'due',
@@ -189,9 +191,10 @@ const Timing = z.object({
   appointment: z.optional(z.nullable(z.object({ start_at: z.nullable(z.string()), status: z.string() }))),
 });
 export const Stored = z.object({
-  [A.followUp]: z.custom<FollowUp>((value) => typeof value === 'object' && value !== null && typeof (value as { version?: unknown }).version === 'number'),
-  [A.redraw]: z.nullable(Timing),
-  [A.dueAt]: z.nullable(z.string()),
+  [A.followUp]: z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && typeof (value as { version?: unknown }).version === 'number'),
+  // Absent when null (issue 76: bytes of every write); null in items written before.
+  [A.redraw]: z.optional(z.nullable(Timing)),
+  [A.dueAt]: z.optional(z.nullable(z.string())),
   [A.applied]: z.optional(z.array(z.enum(REDRAW_FACTS))),
   [A.revision]: z.optional(z.int()),
   [A.reminded]: z.optional(z.nullable(z.string())),
@@ -225,9 +228,9 @@ export function parseFollowUpItem(item: Record<string, unknown>): StoredFollowUp
 export function parseStored(item: Record<string, unknown>): StoredFollowUp {
   const parsed = Stored.parse(item);
   return {
-    followUp: withDefaults(parsed[A.followUp], parsed[A.missing], parsed[A.closedBy]),
-    redraw: parsed[A.redraw],
-    dueAt: parsed[A.dueAt],
+    followUp: withDefaults(followUpOfAttribute(parsed[A.followUp], parseFollowUpKey(item)?.id ?? null), parsed[A.missing], parsed[A.closedBy]),
+    redraw: parsed[A.redraw] ?? null,
+    dueAt: parsed[A.dueAt] ?? null,
     applied: parsed[A.applied] ?? [],
     expiresAt: parsed[TABLE.ttlAttribute] ?? null,
     remindedAt: parsed[A.reminded] ?? null,
@@ -265,7 +268,7 @@ function missingAttribute(followUp: FollowUp): StoredMissing | null {
  * attributes: an item written before them reads them as null until its next
  * change (a close before then names no actor here; its history does).
  */
-function withDefaults(followUp: FollowUp, missing: StoredMissing | undefined, closedBy: string | undefined): FollowUp {
+function withDefaults(followUp: FollowUpFields, missing: StoredMissing | undefined, closedBy: string | undefined): FollowUp {
   const orderId = missing === undefined ? null : missing.o === 'i' ? followUp.initial_order_id : missing.o === 'r' ? followUp.redraw_order_id : missing.o;
   return {
     ...followUp,
@@ -371,12 +374,12 @@ export function itemOf(stored: StoredFollowUp, fhirMarker = false): Record<strin
     [TABLE.byTransaction.partitionKey]: listing.partition,
     [TABLE.byTransaction.sortKey]: listing.sort,
     ...worklistAttributesOf(stored),
-    [A.followUp]: followUp,
-    [A.redraw]: stored.redraw,
-    [A.dueAt]: stored.dueAt,
-    [A.applied]: stored.applied,
+    [A.followUp]: followUpAttribute(followUp),
+    ...(stored.redraw == null ? {} : { [A.redraw]: stored.redraw }),
+    ...(stored.dueAt == null ? {} : { [A.dueAt]: stored.dueAt }),
+    ...(stored.applied.length === 0 ? {} : { [A.applied]: stored.applied }),
     [A.revision]: stored.revision,
-    [A.reminded]: stored.remindedAt,
+    ...(stored.remindedAt == null ? {} : { [A.reminded]: stored.remindedAt }),
     ...(stored.attentionNotifiedAt == null ? {} : { [A.attentionNotified]: stored.attentionNotifiedAt }),
     ...(stored.redrawOrderedAt == null ? {} : { [A.redrawOrderedAt]: stored.redrawOrderedAt }),
     ...(stored.last == null ? {} : { [A.lastEntry]: stored.last }),
