@@ -18,7 +18,7 @@
  * (AWS: two underlying writes per item); the tracker's versions are most of the
  * follow-ups' writes per webhook (bench section m, the cost guard).
  */
-import type { FollowUpAction } from '../../core/follow-up/history';
+import type { FollowUpAction, LastEntry } from '../../core/follow-up/history';
 import { keys } from '../keys';
 import { TABLE } from '../table';
 import type { TableClient } from '../table-client';
@@ -35,19 +35,54 @@ export interface PendingHistory {
   expiresAt: number | null;
 }
 
-/** The attribute that carries `entries` on the follow-up item. */
-export function pendingAttribute(entries: readonly FollowUpAction[]): Record<string, string> {
-  return { [A.pendingHistory]: JSON.stringify(entries) };
+/**
+ * The entries' fields as the item carries them: the common ones by a letter or two, any other
+ * prefixed with `~` (so no field is read as another), the item under 1 KB as often as it can be.
+ */
+const SHORT: Readonly<Record<string, string>> = {
+  at: 'a',
+  actor: 'w',
+  action: 'x',
+  from_state: 'f',
+  to_state: 't',
+  fact_time: 'ft',
+  fact: 'k',
+  disposition: 'd',
+  redraw_order_id: 'r',
+  attention: 'n',
+};
+const LONG: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(SHORT).map(([name, short]) => [short, name]));
+const OTHER = '~';
+
+/**
+ * The attribute that carries `entries` on the follow-up item, as JSON text with short field names; the last
+ * entry without its `at` and `action` when they are the item's newest entry's (`last`, A.lastEntry, which the
+ * same item carries).
+ */
+export function pendingAttribute(entries: readonly FollowUpAction[], last: LastEntry | null = null): Record<string, string> {
+  const encoded = entries.map((entry, index) => {
+    const sameAsLast = index === entries.length - 1 && last !== null && entry.at === last.at && entry.action === last.action;
+    return Object.fromEntries(
+      Object.entries(entry)
+        .filter(([name]) => !(sameAsLast && (name === 'at' || name === 'action')))
+        .map(([name, value]) => [SHORT[name] ?? `${OTHER}${name}`, value]),
+    );
+  });
+  return { [A.pendingHistory]: JSON.stringify(encoded) };
 }
 
 /** The entries an item carries (a stream image, a read), or null. Throws on one it cannot read (a bug: the items are ours). */
 export function pendingEntriesOf(item: Record<string, unknown>): FollowUpAction[] | null {
   const text = item[A.pendingHistory];
   if (typeof text !== 'string') return null;
-  const entries: unknown = JSON.parse(text);
-  if (!Array.isArray(entries) || !entries.every((entry) => typeof entry === 'object' && entry !== null && typeof (entry as { action?: unknown }).action === 'string')) {
-    throw new Error('pending history is not a list of entries');
-  }
+  const encoded: unknown = JSON.parse(text);
+  if (!Array.isArray(encoded) || !encoded.every((entry) => typeof entry === 'object' && entry !== null && !Array.isArray(entry))) throw new Error('pending history is not a list of entries');
+  const last = item[A.lastEntry] as Partial<LastEntry> | undefined;
+  const entries = (encoded as Record<string, unknown>[]).map((entry, index) => {
+    const decoded = Object.fromEntries(Object.entries(entry).map(([name, value]) => [name.startsWith(OTHER) ? name.slice(OTHER.length) : (LONG[name] ?? name), value]));
+    return index === encoded.length - 1 && decoded.action === undefined ? { ...decoded, at: last?.at, action: last?.action } : decoded;
+  });
+  if (!entries.every((entry) => typeof entry.action === 'string' && typeof entry.at === 'string')) throw new Error('pending history is not a list of entries');
   return entries as FollowUpAction[];
 }
 

@@ -103,7 +103,7 @@ export async function writeTrackerVersion(
   try {
     const outcome = await db.put({
       TableName: tableName,
-      Item: { ...itemOf({ ...next, revision: (from?.revision ?? 0) + 1 }, changesFhirTask(from, next)), ...pendingAttribute(entries) },
+      Item: { ...itemOf({ ...next, revision: (from?.revision ?? 0) + 1 }, changesFhirTask(from, next)), ...pendingAttribute(entries, next.last ?? null) },
       ...writeCondition(from, knownFrom, now),
       ReturnValuesOnConditionCheckFailure: 'NONE',
     });

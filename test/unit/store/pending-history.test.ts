@@ -16,9 +16,23 @@ describe('the entries a follow-up item carries', () => {
   it('round-trips through the item’s attribute, and refuses one that is not a list of entries', () => {
     const entries = [entry('open'), entry('redraw_order_known')];
     expect(pendingEntriesOf(pendingAttribute(entries))).toEqual(entries);
+    // Any field, one named as a short one included, comes back as it was.
+    const odd = { ...entry('close'), disposition: 'redraw_completed', fact: 'redraw_completed', a: 1, '~x': 'y', reference: null };
+    expect(pendingEntriesOf(pendingAttribute([odd]))).toEqual([odd]);
     expect(pendingEntriesOf({})).toBeNull();
     expect(() => pendingEntriesOf({ [A.pendingHistory]: '{"action":"open"}' })).toThrow(/not a list/);
     expect(() => pendingEntriesOf({ [A.pendingHistory]: '[{"at":"x"}]' })).toThrow(/not a list/);
+  });
+
+  it('leave out the last entry’s time and action when the item’s newest entry says them, and read them back from it', () => {
+    const entries = [entry('attention', '2026-03-02T09:00:00.000000Z'), entry('close', '2026-03-02T10:00:00.000000Z')];
+    const last = { at: '2026-03-02T10:00:00.000000Z', action: 'close' };
+    const attribute = pendingAttribute(entries, last);
+    expect(attribute[A.pendingHistory]!.length).toBeLessThan(pendingAttribute(entries)[A.pendingHistory]!.length - 40);
+    expect(attribute[A.pendingHistory]).not.toContain('10:00:00');
+    expect(pendingEntriesOf({ ...attribute, [A.lastEntry]: last })).toEqual(entries);
+    // Kept when the newest entry is another (never the case on a write, which sets both).
+    expect(pendingEntriesOf({ ...pendingAttribute(entries, { at: last.at, action: 'reopen' }), [A.lastEntry]: { at: last.at, action: 'reopen' } })).toEqual(entries);
   });
 
   it('are the versions the write added, the last at the item’s version', () => {
