@@ -24,6 +24,7 @@
  *   `QueryCommand by-transaction:FOLLOWUPS#`), so that a cost is told apart by
  *   what it is for (operationOf).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
@@ -204,6 +205,26 @@ export function operationOf(command: string, input: Record<string, unknown>): st
   return `${command.replace(/Command$/, '')} ${index}${[...prefixes].sort().join('+') || '?'}`;
 }
 
+/** Units and requests by operation (operationOf). */
+export type ByOperation = Record<string, Units & { requests: number }>;
+
+/**
+ * Units of the requests made inside `meterScope.run(byOperation, work)`, by operation, on top of the
+ * meter's own reading: what one delivery cost when several are answered at once (issue 76's break-even
+ * share splits a webhook's units between accepted and refused deliveries).
+ */
+export const meterScope = new AsyncLocalStorage<ByOperation>();
+
+/** Runs `work`, and gives its answer (or error) with the units of the metered requests it made, by operation. */
+export async function withinMeterScope<T>(work: () => Promise<T>): Promise<{ units: ByOperation; answer: { value: T } | { error: unknown } }> {
+  const units: ByOperation = {};
+  try {
+    return { units, answer: { value: await meterScope.run(units, work) } };
+  } catch (error) {
+    return { units, answer: { error } };
+  }
+}
+
 /** Attaches a meter to a client (a DocumentClient shares its client's stack: attach to the client). */
 export function attachMeter(client: DynamoDBClient): Meter {
   let reading = empty();
@@ -211,10 +232,13 @@ export function attachMeter(client: DynamoDBClient): Meter {
   const add = (command: string, operation: string, units: Partial<Units>) => {
     const entry = (reading.unitsByCommand[command] ??= zero());
     const byOperation = (reading.byOperation[operation] ??= { ...zero(), requests: 0 });
+    const scoped = meterScope.getStore();
+    const inScope = scoped === undefined ? undefined : (scoped[operation] ??= { ...zero(), requests: 0 });
     for (const key of ['write', 'index', 'refused', 'read'] as const) {
       entry[key] += units[key] ?? 0;
       byOperation[key] += units[key] ?? 0;
       reading[key] += units[key] ?? 0;
+      if (inScope !== undefined) inScope[key] += units[key] ?? 0;
     }
   };
   client.middlewareStack.add(
@@ -223,6 +247,8 @@ export function attachMeter(client: DynamoDBClient): Meter {
       const input = Input.safeParse(args.input);
       const operation = operationOf(command, input.success ? input.data : {});
       (reading.byOperation[operation] ??= { ...zero(), requests: 0 }).requests++;
+      const scoped = meterScope.getStore();
+      if (scoped !== undefined) (scoped[operation] ??= { ...zero(), requests: 0 }).requests++;
       if (input.success && CAPACITY_COMMANDS.has(command)) {
         // Capacity is asked for on every command, whoever built it (our store or Powertools).
         args.input = withOldItemOnFailure(command, { ...input.data, ReturnConsumedCapacity: 'INDEXES' });

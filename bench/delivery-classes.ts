@@ -1,0 +1,88 @@
+/**
+ * A webhook's units split between accepted and refused deliveries (issue 76's
+ * break-even share, break-even.ts), when several deliveries are answered at
+ * once: each call of the handler runs in its own meter scope (meter.ts
+ * meterScope), and its units go to the class of its delivery. The tracker's
+ * answer says which (`applied`, or `duplicate` / `stale`); the common
+ * approach's does not, so its deliveries are told apart by the stream
+ * (named-streams.ts classesByStream: the first call of an svix-id is accepted
+ * when the stream's first delivery of it is, every later call is refused).
+ */
+import * as z from 'zod';
+import { withinMeterScope, type ByOperation } from './meter';
+import { classesByStream } from './named-streams';
+import type { ProductMessage } from './product-stream';
+
+export type DeliveryClassName = 'accepted' | 'refused';
+
+/** Deliveries of a class (handler calls: a retried non-2xx answer is a call too) and their units, by operation. */
+export interface DeliveryClass {
+  deliveries: number;
+  byOperation: ByOperation;
+}
+
+export type DeliveryClasses = Record<DeliveryClassName, DeliveryClass>;
+
+export function emptyClasses(): DeliveryClasses {
+  return { accepted: { deliveries: 0, byOperation: {} }, refused: { deliveries: 0, byOperation: {} } };
+}
+
+/** Adds one call's units to a class. */
+export function addToClass(into: DeliveryClass, units: ByOperation): void {
+  into.deliveries++;
+  mergeUnits(into.byOperation, units);
+}
+
+/** Adds units by operation into `into`. */
+export function mergeUnits(into: ByOperation, units: ByOperation): void {
+  for (const [operation, figure] of Object.entries(units)) {
+    const entry = (into[operation] ??= { write: 0, index: 0, refused: 0, read: 0, requests: 0 });
+    for (const key of ['write', 'index', 'refused', 'read', 'requests'] as const) entry[key] += figure[key];
+  }
+}
+
+interface Called {
+  headers: Record<string, string | undefined>;
+}
+
+/** Wraps a handler: each call's metered units go to the class `classify` gives it from its event and answer (undefined: it threw). */
+export function classifying<Event extends Called, Context, Answer>(
+  handler: (event: Event, context: Context) => Promise<Answer>,
+  classes: DeliveryClasses,
+  classify: (event: Event, answer: Answer | undefined) => DeliveryClassName,
+): (event: Event, context: Context) => Promise<Answer> {
+  return async (event, context) => {
+    const { units, answer } = await withinMeterScope(() => handler(event, context));
+    const value = 'value' in answer ? answer.value : undefined;
+    addToClass(classes[classify(event, value)], units);
+    if ('error' in answer) throw answer.error;
+    return value as Answer;
+  };
+}
+
+const TrackerAnswer = z.object({ result: z.string() }).loose();
+
+/** The tracker's class of a delivery: accepted when its answer says `applied`; anything else (duplicate, stale, a failure) refused. */
+export function trackerClass(answer: { body?: string } | undefined): DeliveryClassName {
+  try {
+    return TrackerAnswer.parse(JSON.parse(answer?.body ?? '')).result === 'applied' ? 'accepted' : 'refused';
+  } catch {
+    return 'refused';
+  }
+}
+
+/** The common approach's class of each call, from the stream (see the module's comment). */
+export function commonClassifier(messages: readonly Pick<ProductMessage, 'svixId' | 'orderId' | 'eventId'>[]): (event: Called) => DeliveryClassName {
+  const firstClass = new Map<string, DeliveryClassName>();
+  classesByStream(messages).forEach((name, index) => {
+    const { svixId } = messages[index]!;
+    if (!firstClass.has(svixId)) firstClass.set(svixId, name);
+  });
+  const called = new Set<string>();
+  return (event) => {
+    const svixId = event.headers['svix-id'] ?? '';
+    const first = !called.has(svixId);
+    called.add(svixId);
+    return first ? (firstClass.get(svixId) ?? 'refused') : 'refused';
+  };
+}
