@@ -176,6 +176,11 @@ function prefixOf(value: unknown): string | null {
   return at < 0 ? text : text.slice(0, at + 1);
 }
 
+/** A table without `pk` (the common approach's): its item's key attribute, `order_id` or `id` (Powertools' idempotency record), else `?`. */
+function keyNameOf(item: Record<string, unknown>): string {
+  return ['order_id', 'id'].find((name) => name in item) ?? '?';
+}
+
 /**
  * What a request is for: its command, the index it reads and the key prefixes of
  * the items it touches (sorted, joined by `+` for a transaction or a batch).
@@ -202,7 +207,7 @@ export function operationOf(command: string, input: Record<string, unknown>): st
   }
   for (const request of Object.values(record(input.RequestItems))) for (const key of Array.isArray(record(request).Keys) ? (record(request).Keys as unknown[]) : []) add(key);
   const index = typeof input.IndexName === 'string' ? `${input.IndexName}:` : '';
-  return `${command.replace(/Command$/, '')} ${index}${[...prefixes].sort().join('+') || '?'}`;
+  return `${command.replace(/Command$/, '')} ${index}${[...prefixes].sort().join('+') || keyNameOf(record(input.Key ?? input.Item))}`;
 }
 
 /** Units and requests by operation (operationOf). */

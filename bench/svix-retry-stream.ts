@@ -47,10 +47,13 @@ interface First {
   orderStep: number;
 }
 
-/** The flows: `perKind` rounds of the thirteen kinds, starting over a day (as product-stream.ts spreads them). */
+/**
+ * The flows: `perKind` rounds of the thirteen kinds, starting over a day (as product-stream.ts spreads them), a
+ * month after product-stream.ts's day: the cost guard runs both on one table, and their hourly report rows stay apart.
+ */
 export function svixStreamFlows(perKind: number, seed: number): FlowSpec[] {
   const rand = mulberry32(seed);
-  const base = Date.parse('2026-03-02T00:00:00Z');
+  const base = Date.parse('2026-04-06T00:00:00Z');
   const flows: FlowSpec[] = [];
   for (let round = 0; round < perKind; round++) {
     for (const kind of PRODUCT_FLOW_KINDS) flows.push(productFlow(kind, `svix-${seed}-${round}-${kind}`, new Date(base + Math.floor(rand() * 24 * 60) * 60_000)));
