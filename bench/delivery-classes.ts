@@ -15,7 +15,11 @@ import type { ProductMessage } from './product-stream';
 
 export type DeliveryClassName = 'accepted' | 'refused';
 
-/** Deliveries of a class (handler calls: a retried non-2xx answer is a call too) and their units, by operation. */
+/**
+ * Deliveries of a class and their units, by operation. A call answered non-2xx (the common approach's
+ * "already in progress" when two deliveries of one svix-id meet; the sender tries again) adds its units
+ * to the class, not a delivery: its delivery is counted once, when answered.
+ */
 export interface DeliveryClass {
   deliveries: number;
   byOperation: ByOperation;
@@ -27,9 +31,9 @@ export function emptyClasses(): DeliveryClasses {
   return { accepted: { deliveries: 0, byOperation: {} }, refused: { deliveries: 0, byOperation: {} } };
 }
 
-/** Adds one call's units to a class. */
-export function addToClass(into: DeliveryClass, units: ByOperation): void {
-  into.deliveries++;
+/** Adds one call's units to a class, and the call as a delivery when it was answered. */
+export function addToClass(into: DeliveryClass, units: ByOperation, answered = true): void {
+  if (answered) into.deliveries++;
   mergeUnits(into.byOperation, units);
 }
 
@@ -46,7 +50,7 @@ interface Called {
 }
 
 /** Wraps a handler: each call's metered units go to the class `classify` gives it from its event and answer (undefined: it threw). */
-export function classifying<Event extends Called, Context, Answer>(
+export function classifying<Event extends Called, Context, Answer extends { statusCode?: number }>(
   handler: (event: Event, context: Context) => Promise<Answer>,
   classes: DeliveryClasses,
   classify: (event: Event, answer: Answer | undefined) => DeliveryClassName,
@@ -54,7 +58,8 @@ export function classifying<Event extends Called, Context, Answer>(
   return async (event, context) => {
     const { units, answer } = await withinMeterScope(() => handler(event, context));
     const value = 'value' in answer ? answer.value : undefined;
-    addToClass(classes[classify(event, value)], units);
+    const answered = value?.statusCode !== undefined && value.statusCode >= 200 && value.statusCode < 300;
+    addToClass(classes[classify(event, value)], units, answered);
     if ('error' in answer) throw answer.error;
     return value as Answer;
   };

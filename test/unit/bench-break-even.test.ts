@@ -82,7 +82,7 @@ describe('a delivery’s class', () => {
     const handler = classifying(
       async (event: { headers: Record<string, string> }) => {
         await request(`PutItem ${event.headers.id}`, event.headers.id === 'a' ? 1 : 2);
-        return { body: JSON.stringify({ result: event.headers.id === 'a' ? 'applied' : 'stale' }) };
+        return { statusCode: 200, body: JSON.stringify({ result: event.headers.id === 'a' ? 'applied' : 'stale' }) };
       },
       classes,
       (_event, answer) => trackerClass(answer),
@@ -90,5 +90,22 @@ describe('a delivery’s class', () => {
     await Promise.all([handler({ headers: { id: 'a' } }, {}), handler({ headers: { id: 'b' } }, {})]);
     expect(classes.accepted).toEqual({ deliveries: 1, byOperation: { 'PutItem a': { write: 1, index: 0, refused: 0, read: 0, requests: 1 } } });
     expect(classes.refused).toEqual({ deliveries: 1, byOperation: { 'PutItem b': { write: 2, index: 0, refused: 0, read: 0, requests: 1 } } });
+  });
+
+  it('adds a call answered non-2xx to its class’s units, not to its deliveries (the delivery counts once, when answered)', async () => {
+    const classes = emptyClasses();
+    let calls = 0;
+    const handler = classifying(
+      async () => {
+        meterScope.getStore()!['PutItem id'] = { write: 0, index: 0, refused: 1, read: 0, requests: 1 };
+        return { statusCode: ++calls === 1 ? 500 : 200 };
+      },
+      classes,
+      () => 'refused',
+    );
+    await handler({ headers: {} }, {});
+    await handler({ headers: {} }, {});
+    expect(classes.refused.deliveries).toBe(1);
+    expect(classes.refused.byOperation['PutItem id']).toEqual({ write: 0, index: 0, refused: 2, read: 0, requests: 2 });
   });
 });
