@@ -5,8 +5,9 @@
  * meterScope), and its units go to the class of its delivery. The tracker's
  * answer says which (`applied`, or `duplicate` / `stale`); the common
  * approach's does not, so its deliveries are told apart by the stream
- * (named-streams.ts classesByStream: the first call of an svix-id is accepted
- * when the stream's first delivery of it is, every later call is refused).
+ * (named-streams.ts classesByStream: the first call of an svix-id answered 2xx
+ * is accepted when the stream's first delivery of it is, every other call is
+ * refused).
  */
 import * as z from 'zod';
 import { withinMeterScope, type ByOperation } from './meter';
@@ -76,18 +77,22 @@ export function trackerClass(answer: { body?: string } | undefined): DeliveryCla
   }
 }
 
-/** The common approach's class of each call, from the stream (see the module's comment). */
-export function commonClassifier(messages: readonly Pick<ProductMessage, 'svixId' | 'orderId' | 'eventId'>[]): (event: Called) => DeliveryClassName {
+/**
+ * The common approach's class of each call, from the stream: the first call of an svix-id answered 2xx
+ * has the class of the stream's first delivery of it; every other call is refused (a call answered
+ * "already in progress" is the other delivery of its svix-id that met it: a duplicate's cost).
+ */
+export function commonClassifier(messages: readonly Pick<ProductMessage, 'svixId' | 'orderId' | 'eventId'>[]): (event: Called, answer: { statusCode?: number } | undefined) => DeliveryClassName {
   const firstClass = new Map<string, DeliveryClassName>();
   classesByStream(messages).forEach((name, index) => {
     const { svixId } = messages[index]!;
     if (!firstClass.has(svixId)) firstClass.set(svixId, name);
   });
-  const called = new Set<string>();
-  return (event) => {
+  const answered = new Set<string>();
+  return (event, answer) => {
     const svixId = event.headers['svix-id'] ?? '';
-    const first = !called.has(svixId);
-    called.add(svixId);
-    return first ? (firstClass.get(svixId) ?? 'refused') : 'refused';
+    if (answer?.statusCode === undefined || answer.statusCode < 200 || answer.statusCode >= 300 || answered.has(svixId)) return 'refused';
+    answered.add(svixId);
+    return firstClass.get(svixId) ?? 'refused';
   };
 }

@@ -240,7 +240,7 @@ async function runCommon(product: ProductStream) {
       const event = signedEvent(message.body, { secret, messageId: message.svixId });
       const answer = await handler(event, lambdaContext());
       expect(answer.statusCode, message.svixId).toBeLessThan(300);
-      return classify(event);
+      return classify(event, answer);
     });
     const reading = meter.reading();
     return {
