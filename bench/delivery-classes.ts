@@ -26,10 +26,11 @@ export interface DeliveryClass {
   byOperation: ByOperation;
 }
 
-export type DeliveryClasses = Record<DeliveryClassName, DeliveryClass>;
+/** The two classes; and, apart, the calls answered non-2xx (their units are in their class's too; `deliveries` counts the calls). */
+export type DeliveryClasses = Record<DeliveryClassName, DeliveryClass> & { retried: DeliveryClass };
 
 export function emptyClasses(): DeliveryClasses {
-  return { accepted: { deliveries: 0, byOperation: {} }, refused: { deliveries: 0, byOperation: {} } };
+  return { accepted: { deliveries: 0, byOperation: {} }, refused: { deliveries: 0, byOperation: {} }, retried: { deliveries: 0, byOperation: {} } };
 }
 
 /** Adds one call's units to a class, and the call as a delivery when it was answered. */
@@ -61,6 +62,7 @@ export function classifying<Event extends Called, Context, Answer extends { stat
     const value = 'value' in answer ? answer.value : undefined;
     const answered = value?.statusCode !== undefined && value.statusCode >= 200 && value.statusCode < 300;
     addToClass(classes[classify(event, value)], units, answered);
+    if (!answered) addToClass(classes.retried, units);
     if ('error' in answer) throw answer.error;
     return value as Answer;
   };

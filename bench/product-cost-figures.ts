@@ -42,6 +42,12 @@ export interface StreamCostFigures {
   x2: PricedFigures;
   /** Both approaches' operations, dearest first (at 2x). */
   operations: OperationCost[];
+  /**
+   * The common approach's calls answered non-2xx ("already in progress": two deliveries of one svix-id
+   * at once), each sent again at once by the bench's sender where Svix waits 5 s or more: how many,
+   * their $ per million webhooks (in the common approach's figure), and the ratio at both prices without them.
+   */
+  commonRetried: { calls: number; dollarsPerMillion: number; ratioWithout: { x1: number; x2: number } };
 }
 
 /** The whole units of a run, by operation, each named `<side> <operation>` (side: webhook or stream; the common approach has no side). */
@@ -95,10 +101,15 @@ function operationsOf(approach: string, run: SystemCostRun): OperationCost[] {
 
 export function streamCostFigures(tracker: SystemCostRun, common: SystemCostRun): StreamCostFigures {
   const count = (run: SystemCostRun) => ({ accepted: run.classes.accepted.deliveries, refused: run.classes.refused.deliveries });
+  const retried = dollarsOfAll(common.classes.retried.byOperation, 1) / common.messages;
+  const x1 = priced(tracker, common, 1);
+  const x2 = priced(tracker, common, 2);
+  const without = (figures: PricedFigures) => round(figures.tracker / (figures.common - retried), 3);
   return {
+    commonRetried: { calls: common.classes.retried.deliveries, dollarsPerMillion: round(retried, 4), ratioWithout: { x1: without(x1), x2: without(x2) } },
     deliveries: { tracker: count(tracker), common: count(common) },
-    x1: priced(tracker, common, 1),
-    x2: priced(tracker, common, 2),
+    x1,
+    x2,
     operations: [...operationsOf('tracker', tracker), ...operationsOf('common', common)].sort((a, b) => b.dollarsPerMillion.x2 - a.dollarsPerMillion.x2 || a.operation.localeCompare(b.operation)),
   };
 }

@@ -48,6 +48,12 @@ function streamLines(stream: StreamCost): string[] {
       `orders wrong ${tracker.correctness.wrongState}, missing ${tracker.correctness.missing}; transactions wrong ${tracker.correctness.transactionsWrong ?? '-'}`,
     `   common:  ${unitsLine(common.total)} per webhook; by the stream accepted ${deliveries.common.accepted}, refused ${deliveries.common.refused}, non-2xx ${common.non2xx}; ` +
       `orders wrong ${common.correctness.wrongState}, missing ${common.correctness.missing}`,
+    ...(stream.commonRetried.calls === 0
+      ? []
+      : [
+          `   common: ${stream.commonRetried.calls} calls answered "already in progress" (two deliveries of one svix-id at once), sent again at once by the bench's sender where Svix waits 5 s or more: ` +
+            `${dollars(stream.commonRetried.dollarsPerMillion)}/M of its figure; without them x${stream.commonRetried.ratioWithout.x1.toFixed(3)} (1x), x${stream.commonRetried.ratioWithout.x2.toFixed(3)} (2x)`,
+        ]),
     pricedLine("transactions' index writes 1x", stream.x1),
     pricedLine("transactions' index writes 2x", stream.x2),
     ...stream.throughput.map(

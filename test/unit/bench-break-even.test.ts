@@ -93,7 +93,7 @@ describe('a delivery’s class', () => {
     expect(classes.refused).toEqual({ deliveries: 1, byOperation: { 'PutItem b': { write: 2, index: 0, refused: 0, read: 0, requests: 1 } } });
   });
 
-  it('adds a call answered non-2xx to its class’s units, not to its deliveries (the delivery counts once, when answered)', async () => {
+  it('adds a call answered non-2xx to its class’s units, not to its deliveries (the delivery counts once, when answered), and keeps it apart too', async () => {
     const classes = emptyClasses();
     let calls = 0;
     const handler = classifying(
@@ -108,5 +108,6 @@ describe('a delivery’s class', () => {
     await handler({ headers: {} }, {});
     expect(classes.refused.deliveries).toBe(1);
     expect(classes.refused.byOperation['PutItem id']).toEqual({ write: 0, index: 0, refused: 2, read: 0, requests: 2 });
+    expect(classes.retried).toEqual({ deliveries: 1, byOperation: { 'PutItem id': { write: 0, index: 0, refused: 1, read: 0, requests: 1 } } });
   });
 });
