@@ -13,7 +13,7 @@ import type { SystemCostRun } from './system-cost';
 
 /** One operation's units per webhook, and its dollars per million webhooks at both prices. */
 export interface OperationCost {
-  /** `tracker webhook PutItem ORDER#`, `tracker stream TransactWriteItems FOLLOWUP#`, `common GetItem ?`. */
+  /** `tracker webhook PutItem ORDER#`, `tracker stream TransactWriteItems FOLLOWUP#`, `common GetItem order_id`. */
   operation: string;
   /** Write units of the table (successful writes), of the indexes, of refused writes; read units; requests. */
   tableWrite: number;
