@@ -113,7 +113,12 @@ const storedArbitrary: fc.Arbitrary<StoredFollowUp> = fc.record({
   transactionEnd: fc.option(fc.record({ at: msInstant, lab: fc.option(word), method: fc.option(word) })),
   ehrOwner: fc.option(fc.record({ value: handle, reference: handle.map((id) => `Practitioner/${id}`) })),
   revision: fc.nat(1000),
-}).map(plain);
+  // The open redraw's order: most often one of the follow-up's own.
+  redrawOrder: fc.constantFrom('initial', 'redraw', 'other'),
+}).map(({ redrawOrder, ...stored }) => {
+  const own = redrawOrder === 'initial' ? stored.followUp.initial_order_id : redrawOrder === 'redraw' ? stored.followUp.redraw_order_id : null;
+  return plain({ ...stored, redraw: stored.redraw === null ? null : { ...stored.redraw, orderId: own ?? stored.redraw.orderId } });
+});
 
 describe('the follow-up item', () => {
   it('reads back every stored follow-up of every state exactly as written', () => {
@@ -137,7 +142,7 @@ describe('the follow-up item', () => {
     );
   });
 
-  it('leaves out of `fu` its id, the transaction id when it is the id, and every null, and keeps a null transaction id', () => {
+  it('leaves out of `fu` its id, the transaction id when it is the id, and every null, keeps a null transaction id, and names the open redraw’s order by i or r', () => {
     const [stored] = fc.sample(storedArbitrary, { numRuns: 1, seed: 76 }) as [StoredFollowUp];
     const opened = { ...stored, followUp: { ...stored.followUp, owner: null, reference: null, closed_at: null, state: 'new' as const } };
     const fu = (followUp: FollowUp) => throughTable(itemOf({ ...opened, followUp }))[A.followUp] as Record<string, unknown>;
@@ -147,6 +152,11 @@ describe('the follow-up item', () => {
     expect(Object.keys(same)).not.toEqual(expect.arrayContaining(['owner', 'reference', 'closed_at']));
     expect(fu({ ...opened.followUp, transaction_id: null })).toHaveProperty('transaction_id', null);
     expect(fu({ ...opened.followUp, transaction_id: 'another' })).toHaveProperty('transaction_id', 'another');
+    const redraw = { kind: 'redraw_in_progress' as const, statusTime: opened.followUp.opened_at, orderId: 'a-redraw-order' };
+    const withRedraw = (followUp: FollowUp) => throughTable(itemOf({ ...opened, followUp, redraw }))[A.redraw];
+    expect(withRedraw({ ...opened.followUp, redraw_order_id: 'a-redraw-order' })).toEqual({ ...redraw, orderId: 'r' });
+    expect(withRedraw({ ...opened.followUp, initial_order_id: 'a-redraw-order', redraw_order_id: null })).toEqual({ ...redraw, orderId: 'i' });
+    expect(withRedraw({ ...opened.followUp, initial_order_id: 'first', redraw_order_id: 'second' })).toEqual(redraw);
     for (const transactionId of [opened.followUp.id, null, 'another']) {
       const followUp = { ...opened.followUp, transaction_id: transactionId };
       expect(parseStored(throughTable(itemOf({ ...opened, followUp }))).followUp.transaction_id).toBe(transactionId);
