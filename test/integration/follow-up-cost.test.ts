@@ -132,8 +132,9 @@ describe('follow-up cost per redraw', () => {
     // What is missing (issue 46: `missing`, kept in a few bytes of its own, `ms`) brought it to 1,022-1,023 bytes at the snooze, a
     // whole-hour wake time (typicalWakeTime): one with random milliseconds took it to 1,026, 3 units more, unless they
     // ended in 000 (issue 54: a flaky figure). Issue 76 stores `fu` without its id, its transaction id (the id) and its
-    // nulls, and the open redraw's order as `i`/`r`: the item is 557, 667, 764, 808, 890, 886 and 848 bytes after each
-    // step (it was 821, 914, 987, 1,001, 1,069, 1,065 and 1,000), under 1 KB throughout: 51 units, 61 before (24 of them the indexes').
+    // nulls, its fields under names of a letter or two, and the open redraw's order as `i`/`r`: the item is 510, 606, 686,
+    // 706, 777, 773 and 742 bytes after each step (it was 821, 914, 987, 1,001, 1,069, 1,065 and 1,000), under 1 KB
+    // throughout: 51 units, 61 before (24 of them the indexes').
     expect(steps.map(({ step, followUp: { write, index, read } }) => [step, write, index, read])).toEqual([
       // GetItem (none stored: 1 RU); one transaction: the item (2) and HIST#1 (2); the item enters both indexes (1 + 1).
       // Then the new follow-up item's own record is checked for retention (CONTRACT §8: nothing expires while it is open): 1 RU.
@@ -205,9 +206,9 @@ describe('follow-up cost per redraw', () => {
       const reading = meters.followUp.reading();
       return { items: listed.items.length, queries: reading.byCommand.QueryCommand, batchGets: reading.byCommand.BatchGetItemCommand ?? 0, read: reading.read, copies: reading.queryScanned };
     };
-    // Unfiltered: one Query reads the page and one more (about 0.5 KB each: 0.07 RU; 0.75 KB and 5 RU before issue 76's
+    // Unfiltered: one Query reads the page and one more (about 0.45 KB each: 0.06 RU; 0.75 KB and 5 RU before issue 76's
     // compact `fu`), to know whether a next page exists.
-    expect(await page(null)).toEqual({ items: 50, queries: 1, batchGets: 0, read: 3.5, copies: 51 });
+    expect(await page(null)).toEqual({ items: 50, queries: 1, batchGets: 0, read: 3, copies: 51 });
     // One owner in 10: the owner's range of the worklist index (its 6 slim entries, to its end: 0.5 RU), then the 6 items by key
     // (0.5 RU each: BatchGetItem prices each item alone): none of the other owners' 54 is read
     // (before the worklist index: Queries reading every copy, 17 RU for 200 follow-ups and an owner's 20).

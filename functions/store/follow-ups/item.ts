@@ -32,7 +32,7 @@ import { canonicalFromDate, instantMillis } from '../../core/instant';
 import type { KnowledgeVersion } from '../../core/knowledge-version';
 import { TABLE } from '../table';
 import { FOLLOW_UP_LISTING_PARTITIONS, keys, parseFollowUpKey } from '../keys';
-import { followUpAttribute, followUpOfAttribute, type FollowUpFields } from './follow-up-attribute';
+import { followUpAttribute, followUpOfAttribute, storedVersion, type FollowUpFields } from './follow-up-attribute';
 
 /** Attribute names of a follow-up item. */
 export const A = {
@@ -186,7 +186,7 @@ const Timing = z.object({
   appointment: z.optional(z.nullable(z.object({ start_at: z.nullable(z.string()), status: z.string() }))),
 });
 export const Stored = z.object({
-  [A.followUp]: z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && typeof (value as { version?: unknown }).version === 'number'),
+  [A.followUp]: z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && typeof storedVersion(value as Record<string, unknown>) === 'number'),
   // Absent when null (issue 76: bytes of every write); null in items written before.
   [A.redraw]: z.optional(z.nullable(Timing)),
   [A.dueAt]: z.optional(z.nullable(z.string())),
