@@ -113,7 +113,12 @@ const storedArbitrary: fc.Arbitrary<StoredFollowUp> = fc.record({
   transactionEnd: fc.option(fc.record({ at: msInstant, lab: fc.option(word), method: fc.option(word) })),
   ehrOwner: fc.option(fc.record({ value: handle, reference: handle.map((id) => `Practitioner/${id}`) })),
   revision: fc.nat(1000),
-}).map(plain);
+  // The open redraw's order: most often one of the follow-up's own.
+  redrawOrder: fc.constantFrom('initial', 'redraw', 'other'),
+}).map(({ redrawOrder, ...stored }) => {
+  const own = redrawOrder === 'initial' ? stored.followUp.initial_order_id : redrawOrder === 'redraw' ? stored.followUp.redraw_order_id : null;
+  return plain({ ...stored, redraw: stored.redraw === null ? null : { ...stored.redraw, orderId: own ?? stored.redraw.orderId } });
+});
 
 describe('the follow-up item', () => {
   it('reads back every stored follow-up of every state exactly as written', () => {
@@ -137,23 +142,30 @@ describe('the follow-up item', () => {
     );
   });
 
-  it('leaves out of `fu` its id, the transaction id when it is the id, and every null, and keeps a null transaction id', () => {
+  it('leaves out of `fu` its id, the transaction id when it is the id, and every null, keeps a null transaction id, and names the open redraw’s order by i or r', () => {
     const [stored] = fc.sample(storedArbitrary, { numRuns: 1, seed: 76 }) as [StoredFollowUp];
     const opened = { ...stored, followUp: { ...stored.followUp, owner: null, reference: null, closed_at: null, state: 'new' as const } };
     const fu = (followUp: FollowUp) => throughTable(itemOf({ ...opened, followUp }))[A.followUp] as Record<string, unknown>;
     const same = fu({ ...opened.followUp, transaction_id: opened.followUp.id });
+    const nameOf = (name: keyof FollowUp) => FOLLOW_UP_FIELDS[name].as;
     expect(Object.keys(same)).not.toContain('id');
-    expect(Object.keys(same)).not.toContain('transaction_id');
-    expect(Object.keys(same)).not.toEqual(expect.arrayContaining(['owner', 'reference', 'closed_at']));
-    expect(fu({ ...opened.followUp, transaction_id: null })).toHaveProperty('transaction_id', null);
-    expect(fu({ ...opened.followUp, transaction_id: 'another' })).toHaveProperty('transaction_id', 'another');
+    expect(Object.keys(same)).not.toContain(nameOf('transaction_id'));
+    for (const name of ['owner', 'reference', 'closed_at'] as const) expect(Object.keys(same)).not.toContain(nameOf(name));
+    expect(same).toMatchObject({ [nameOf('state')]: 'new', [nameOf('opened_at')]: opened.followUp.opened_at, [nameOf('version')]: opened.followUp.version });
+    expect(fu({ ...opened.followUp, transaction_id: null })).toHaveProperty(nameOf('transaction_id'), null);
+    expect(fu({ ...opened.followUp, transaction_id: 'another' })).toHaveProperty(nameOf('transaction_id'), 'another');
+    const redraw = { kind: 'redraw_in_progress' as const, statusTime: opened.followUp.opened_at, orderId: 'a-redraw-order' };
+    const withRedraw = (followUp: FollowUp) => throughTable(itemOf({ ...opened, followUp, redraw }))[A.redraw];
+    expect(withRedraw({ ...opened.followUp, redraw_order_id: 'a-redraw-order' })).toEqual({ ...redraw, orderId: 'r' });
+    expect(withRedraw({ ...opened.followUp, initial_order_id: 'a-redraw-order', redraw_order_id: null })).toEqual({ ...redraw, orderId: 'i' });
+    expect(withRedraw({ ...opened.followUp, initial_order_id: 'first', redraw_order_id: 'second' })).toEqual(redraw);
     for (const transactionId of [opened.followUp.id, null, 'another']) {
       const followUp = { ...opened.followUp, transaction_id: transactionId };
       expect(parseStored(throughTable(itemOf({ ...opened, followUp }))).followUp.transaction_id).toBe(transactionId);
     }
   });
 
-  it('reads a legacy item as the cost guard’s stream left it (a closed redraw), and its compact copy is 190 bytes smaller', () => {
+  it('reads a legacy item as the cost guard’s stream left it (a closed redraw), and its compact copy is 268 bytes smaller', () => {
     const legacy = unmarshall(LARGEST_BEFORE);
     const stored = parseStored(legacy);
     expect(stored.followUp).toStrictEqual({
@@ -198,7 +210,25 @@ describe('the follow-up item', () => {
     const compact = marshall(itemOf(stored, true), MARSHALL_OPTIONS);
     expect(parseStored(unmarshall(compact))).toStrictEqual(stored);
     expect(itemBytes(LARGEST_BEFORE)).toBe(871);
-    expect(itemBytes(compact)).toBe(681);
+    expect(itemBytes(compact)).toBe(603);
+  });
+
+  it('reads a compact `fu` under the fields’ own names (written before their short names) as the short one', () => {
+    const own = Object.fromEntries(Object.entries(FOLLOW_UP_FIELDS).map(([name, { as }]) => [as, name]));
+    fc.assert(
+      fc.property(storedArbitrary, (stored) => {
+        const item = itemOf(stored);
+        const longNames = Object.fromEntries(Object.entries(item[A.followUp] as Record<string, unknown>).map(([as, value]) => [own[as], value]));
+        expect(parseStored(throughTable({ ...item, [A.followUp]: longNames }))).toStrictEqual(stored);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('names each field of `fu` apart from every other and from every field’s own name', () => {
+    const names = Object.values(FOLLOW_UP_FIELDS).map(({ as }) => as);
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of Object.keys(FOLLOW_UP_FIELDS)) if (name !== 'id') expect(names).not.toContain(name);
   });
 
   it('knows every field of FollowUp and which may be null (a field added and not said there fails typecheck)', () => {
