@@ -36,7 +36,7 @@ import { followUpAttribute, followUpOfAttribute, storedVersion, type FollowUpFie
 
 /** Attribute names of a follow-up item. */
 export const A = {
-  /** The FollowUp view, compactly (follow-up-attribute.ts): without its id, nulls, or the transaction id when it is the id. */
+  /** The FollowUp view, compactly (follow-up-attribute.ts): short names, without its id, its nulls, or the transaction id when it is the id. */
   followUp: 'fu',
   redraw: 'rt',
   dueAt: 'due',
