@@ -19,7 +19,8 @@ import { HISTORY_PREFIX, keys } from '../../functions/store/keys';
 import { createInMemoryPublisher } from '../../functions/transaction-status/publisher';
 import { TRANSACTION_METRICS } from '../../functions/shared/metric-names';
 import { mulberry32 } from '../../local/junction-flows';
-import { buildDeliveries, redrawFlow, redrawIds, type Delivery } from '../support/junction';
+import { parkWork } from '../../functions/store/parked-work';
+import { buildDeliveries, freshId, redrawFlow, redrawIds, type Delivery } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
 
 let rig: TransactionRig;
@@ -138,4 +139,24 @@ describe('the tracker’s follow-up writes, interrupted', () => {
     expect(interrupted).toBeGreaterThan(0);
     expect((rig.metrics.get(TRANSACTION_METRICS.historyRepaired) ?? 0) - repairedBefore).toBeGreaterThan(0);
   }, 240_000);
+
+  it('keep, with parked work, the entries a follow-up item carried: the redo writes those still missing, once', async () => {
+    const followUpId = freshId();
+    const entry = (action: string, at: string) => ({ at, actor: 'tracker', action, from_state: 'new', to_state: 'new' }) as const;
+    const history = { followUpId, transactionId: followUpId, firstVersion: 1, entries: [entry('open', '2026-03-02T09:00:00.000000Z'), entry('redraw_order_known', '2026-03-02T10:00:00.000000Z')], expiresAt: null };
+    // Version 1's item landed before the work was parked; version 2's did not.
+    await rig.table.db.put({ TableName: rig.table.tableName, Item: { ...keys.followUpHistory(followUpId, 1), tx: followUpId, entry: history.entries[0] } });
+    await parkWork(rig.table.db, rig.table.tableName, { recordId: `history-${freshId()}`, transactions: [], loneOrderId: null, facts: [], recordedAt: new Date().toISOString(), history }, new Date().toISOString());
+    await rig.settle();
+    const stored = await rig.table.db.query({
+      TableName: rig.table.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.followUp(followUpId).pk },
+      ConsistentRead: true,
+    });
+    expect((stored.Items ?? []).map((item) => [item.sk, (item.entry as { action: string }).action])).toEqual([
+      [keys.followUpHistory(followUpId, 1).sk, 'open'],
+      [keys.followUpHistory(followUpId, 2).sk, 'redraw_order_known'],
+    ]);
+  });
 });

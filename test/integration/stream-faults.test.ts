@@ -421,26 +421,6 @@ describe('redraw-tracker stream-work', () => {
     expect((JSON.parse(listed.stdout) as { items: { record_id: string }[] }).items.map((item) => item.record_id)).not.toContain(recordId);
   });
 
-  it('keeps the history entries a follow-up item carried with its parked work: the redo writes those still missing, once (issue 76)', async () => {
-    const followUpId = freshId();
-    const entry = (action: string, at: string) => ({ at, actor: 'tracker', action, from_state: 'new', to_state: 'new' } as const);
-    const history = { followUpId, transactionId: followUpId, firstVersion: 1, entries: [entry('open', '2026-03-02T09:00:00.000000Z'), entry('redraw_order_known', '2026-03-02T10:00:00.000000Z')], expiresAt: null };
-    // Version 1's item landed before the work was parked; version 2's did not.
-    await table.db.put({ TableName: table.tableName, Item: { ...keys.followUpHistory(followUpId, 1), tx: followUpId, entry: history.entries[0] } });
-    await parkWork(table.db, table.tableName, { recordId: `history-${freshId()}`, transactions: [], loneOrderId: null, facts: [], recordedAt: new Date().toISOString(), history }, new Date().toISOString());
-    await reader.whenIdle();
-    const stored = await table.db.query({
-      TableName: table.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': keys.followUp(followUpId).pk },
-      ConsistentRead: true,
-    });
-    expect((stored.Items ?? []).map((item) => [item.sk, (item.entry as { action: string }).action])).toEqual([
-      [keys.followUpHistory(followUpId, 1).sk, 'open'],
-      [keys.followUpHistory(followUpId, 2).sk, 'redraw_order_known'],
-    ]);
-  });
-
   it('under npm start, the runtime redoes parked work from its stream record, and stream-work then finds none', async () => {
     // npm start on this file's table (DYNAMODB_ENDPOINT, TABLE_NAME), its own stream consumer in place of the test's.
     await reader.stop();

@@ -94,7 +94,8 @@ export async function keepFollowUpCurrent(
     if (stored !== null && entries.length === 0 && sameStored(stored, next)) return { outcome: 'unchanged', writes };
     if (stored !== null && stored.expiresAt !== next.expiresAt) writes += await expireHistory(db, tableName, input.id, next.expiresAt, input.now);
     const written = await writeTrackerVersion(db, tableName, stored, { ...stored, ...next }, entries, input.now, { knownFrom: knowledge });
-    writes += 1;
+    // The item's write, and each history item's after it (pending-history.ts).
+    writes += written === 'written' ? 1 + entries.length : 1;
     if (written === 'written') return { outcome: stored === null ? 'opened' : 'changed', writes };
   }
   throw new Error(`follow-up changed ${MAX_RACES} times while the tracker kept it current`);
