@@ -24,6 +24,7 @@
  *   `QueryCommand by-transaction:FOLLOWUPS#`), so that a cost is told apart by
  *   what it is for (operationOf).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
@@ -175,6 +176,11 @@ function prefixOf(value: unknown): string | null {
   return at < 0 ? text : text.slice(0, at + 1);
 }
 
+/** A table without `pk` (the common approach's): its item's key attribute, `order_id` or `id` (Powertools' idempotency record), else `?`. */
+function keyNameOf(item: Record<string, unknown>): string {
+  return ['order_id', 'id'].find((name) => name in item) ?? '?';
+}
+
 /**
  * What a request is for: its command, the index it reads and the key prefixes of
  * the items it touches (sorted, joined by `+` for a transaction or a batch).
@@ -201,7 +207,27 @@ export function operationOf(command: string, input: Record<string, unknown>): st
   }
   for (const request of Object.values(record(input.RequestItems))) for (const key of Array.isArray(record(request).Keys) ? (record(request).Keys as unknown[]) : []) add(key);
   const index = typeof input.IndexName === 'string' ? `${input.IndexName}:` : '';
-  return `${command.replace(/Command$/, '')} ${index}${[...prefixes].sort().join('+') || '?'}`;
+  return `${command.replace(/Command$/, '')} ${index}${[...prefixes].sort().join('+') || keyNameOf(record(input.Key ?? input.Item))}`;
+}
+
+/** Units and requests by operation (operationOf). */
+export type ByOperation = Record<string, Units & { requests: number }>;
+
+/**
+ * Units of the requests made inside `meterScope.run(byOperation, work)`, by operation, on top of the
+ * meter's own reading: what one delivery cost when several are answered at once (issue 76's break-even
+ * share splits a webhook's units between accepted and refused deliveries).
+ */
+export const meterScope = new AsyncLocalStorage<ByOperation>();
+
+/** Runs `work`, and gives its answer (or error) with the units of the metered requests it made, by operation. */
+export async function withinMeterScope<T>(work: () => Promise<T>): Promise<{ units: ByOperation; answer: { value: T } | { error: unknown } }> {
+  const units: ByOperation = {};
+  try {
+    return { units, answer: { value: await meterScope.run(units, work) } };
+  } catch (error) {
+    return { units, answer: { error } };
+  }
 }
 
 /** Attaches a meter to a client (a DocumentClient shares its client's stack: attach to the client). */
@@ -211,10 +237,13 @@ export function attachMeter(client: DynamoDBClient): Meter {
   const add = (command: string, operation: string, units: Partial<Units>) => {
     const entry = (reading.unitsByCommand[command] ??= zero());
     const byOperation = (reading.byOperation[operation] ??= { ...zero(), requests: 0 });
+    const scoped = meterScope.getStore();
+    const inScope = scoped === undefined ? undefined : (scoped[operation] ??= { ...zero(), requests: 0 });
     for (const key of ['write', 'index', 'refused', 'read'] as const) {
       entry[key] += units[key] ?? 0;
       byOperation[key] += units[key] ?? 0;
       reading[key] += units[key] ?? 0;
+      if (inScope !== undefined) inScope[key] += units[key] ?? 0;
     }
   };
   client.middlewareStack.add(
@@ -223,6 +252,8 @@ export function attachMeter(client: DynamoDBClient): Meter {
       const input = Input.safeParse(args.input);
       const operation = operationOf(command, input.success ? input.data : {});
       (reading.byOperation[operation] ??= { ...zero(), requests: 0 }).requests++;
+      const scoped = meterScope.getStore();
+      if (scoped !== undefined) (scoped[operation] ??= { ...zero(), requests: 0 }).requests++;
       if (input.success && CAPACITY_COMMANDS.has(command)) {
         // Capacity is asked for on every command, whoever built it (our store or Powertools).
         args.input = withOldItemOnFailure(command, { ...input.data, ReturnConsumedCapacity: 'INDEXES' });

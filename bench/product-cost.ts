@@ -1,28 +1,39 @@
 /**
- * Section m (issue 57): the whole product, everything on, against the common
- * approach, in one run, on the product stream (product-stream.ts: thirteen
- * kinds of flow, about 15 of each, shuffled a little, a fifth repeated as Svix
- * retries), sent by 4 concurrent senders. "Everything on" is `npm start`'s
- * defaults: follow-ups for missing results, retention 365 days, events (FHIR
- * is off). Both run as section e runs them (system-cost.ts: the webhook
- * handler and, for the tracker, the transaction function fed live by the local
- * stream reader, each metered as AWS bills it), and every order is checked at
- * its newest event. The tracker's units are broken down by function and
- * operation (command, index, key prefix), so that a change shows where it moved
- * the cost. test/integration/cost-guard.test.ts holds an exact count on a
- * smaller stream of the same kinds.
+ * Section m (issues 57 and 76): the whole product, everything on, against the
+ * common approach, on named streams (named-streams.ts: section m's product
+ * stream, the cost guard's, a production-like one and a retry-heavy one; all
+ * by default, BENCH_STREAMS picks), each sent by 4 concurrent senders, each on
+ * a DynamoDB Local JVM of its own. "Everything on" is `npm start`'s defaults:
+ * follow-ups for missing results, retention 365 days, events (FHIR is off).
+ * Both run as section e runs them (system-cost.ts: the webhook handler and, for
+ * the tracker, the transaction function fed live by the local stream reader in
+ * batches of up to 100 records, each metered as AWS bills it), and every order
+ * is checked at its newest event.
+ *
+ * Per stream: its mix (duplicates, stale), the batches that ran, both
+ * approaches' dollars per million webhooks with a transaction's index writes
+ * priced 1x and 2x (break-even.ts says why both), the refused share at which
+ * the ratio crosses 1.0, and every operation's units, dearest first. Section
+ * m's stream is also sent by 16 senders, for throughput.
+ * test/integration/cost-guard.test.ts holds exact counts on two streams.
  */
-import { buildProductStream, type ProductStream } from './product-stream';
-import { round } from './stats';
-import { PRICES, runSystemCost, type SystemCostRun } from './system-cost';
+import { streamMix, namedStream, type StreamMix } from './named-streams';
+import type { StreamName } from './stream-names';
+import { streamCostFigures, type StreamCostFigures } from './product-cost-figures';
+import type { ProductStream } from './product-stream';
+import { onFreshJvm } from './sections/section';
+import { progress, round } from './stats';
+import { runSystemCost, type SystemCostRun } from './system-cost';
 import type { WebhookStream } from './webhook-stream';
 
 export interface ProductCostOptions {
-  /** Flows of each kind (15: 195 flows). */
+  /** Flows of each kind of section m's stream (15: 195 flows). */
   perKind: number;
   senders: number;
-  /** A second pair of runs, for throughput under more load (16). */
+  /** A second pair of runs on section m's stream, for throughput under more load (16). */
   moreSenders: number;
+  /** The streams to run, in order. */
+  streams: readonly StreamName[];
 }
 
 /** Deliveries answered per second, the tracker's over the common approach's, at a number of senders. */
@@ -37,28 +48,24 @@ export interface ThroughputAt {
   ratio: number;
 }
 
-/** One operation's share of a webhook's cost. */
-export interface OperationCost {
-  operation: string;
-  write: number;
-  index: number;
-  refused: number;
-  read: number;
-  requests: number;
-  dollarsPerMillion: number;
+type TrackerFigures = Pick<SystemCostRun, 'total' | 'webhook' | 'transactionFunction' | 'seconds' | 'answeredSeconds' | 'non2xx' | 'events' | 'correctness'>;
+
+/** One stream's figures. */
+export interface StreamCost extends StreamCostFigures {
+  name: StreamName;
+  mix: StreamMix;
+  /** The generator's counts (product-stream.ts shape). */
+  shape: ProductStream['shape'];
+  senders: number;
+  /** The tracker's stream batches at `senders`: how many, records per batch on average, the largest. */
+  batches: { count: number; mean: number; largest: number };
+  tracker: TrackerFigures;
+  common: Pick<SystemCostRun, 'total' | 'seconds' | 'non2xx' | 'correctness'>;
+  throughput: ThroughputAt[];
 }
 
 export interface ProductCostResult {
-  stream: ProductStream['shape'];
-  senders: number;
-  tracker: Pick<SystemCostRun, 'total' | 'webhook' | 'transactionFunction' | 'seconds' | 'answeredSeconds' | 'non2xx' | 'events' | 'correctness'>;
-  common: Pick<SystemCostRun, 'total' | 'seconds' | 'non2xx' | 'correctness'>;
-  /** Tracker over common: $ per million webhooks, and deliveries answered per second (at `senders`). */
-  ratio: { cost: number; throughput: number };
-  /** Deliveries answered per second at `senders` and at `moreSenders`. */
-  throughput: ThroughputAt[];
-  /** The tracker's operations, dearest first. */
-  operations: OperationCost[];
+  streams: StreamCost[];
 }
 
 /** The product stream in the shape section e sends (its newest bodies, its shape's counts). */
@@ -81,69 +88,58 @@ export function toWebhookStream(product: ProductStream): WebhookStream {
   };
 }
 
-export async function measureProductCost(endpoint: string, options: ProductCostOptions): Promise<ProductCostResult> {
-  const product = buildProductStream({ perKind: options.perKind });
+const throughputOf = (senders: number, ours: SystemCostRun, theirs: SystemCostRun): ThroughputAt => ({
+  senders,
+  tracker: ours.answeredSeconds,
+  common: theirs.answeredSeconds,
+  trackerDrained: ours.seconds,
+  ratio: round(theirs.answeredSeconds / ours.answeredSeconds, 2),
+});
+
+/** One stream, on a JVM of its own: both approaches at `senders`, and (section m's stream) at `moreSenders` for throughput. */
+async function measureStream(name: StreamName, options: ProductCostOptions): Promise<StreamCost> {
+  const product = namedStream(name, { sectionMPerKind: options.perKind });
+  const mix = streamMix(product.messages, product.shape.flows);
+  progress(`product cost: stream ${name}: ${JSON.stringify(mix)}`);
   const stream = toWebhookStream(product);
-  const runId = Date.now().toString(36);
-  const tracker = await runSystemCost(endpoint, stream, 'tracker', options.senders, `${runId}-m`);
-  const common = await runSystemCost(endpoint, stream, 'common', options.senders, `${runId}-n`);
-  const throughputOf = (senders: number, ours: SystemCostRun, theirs: SystemCostRun): ThroughputAt => ({
-    senders,
-    tracker: ours.answeredSeconds,
-    common: theirs.answeredSeconds,
-    trackerDrained: ours.seconds,
-    ratio: round(theirs.answeredSeconds / ours.answeredSeconds, 2),
+  return onFreshJvm(async (endpoint) => {
+    const runId = `${name}-${Date.now().toString(36)}`;
+    const tracker = await runSystemCost(endpoint, stream, 'tracker', options.senders, `${runId}-m`);
+    const common = await runSystemCost(endpoint, stream, 'common', options.senders, `${runId}-n`);
+    const throughput = [throughputOf(options.senders, tracker, common)];
+    if (name === 'section-m' && options.moreSenders !== options.senders) {
+      const more = await runSystemCost(endpoint, stream, 'tracker', options.moreSenders, `${runId}-o`);
+      const moreCommon = await runSystemCost(endpoint, stream, 'common', options.moreSenders, `${runId}-p`);
+      throughput.push(throughputOf(options.moreSenders, more, moreCommon));
+    }
+    const batches = tracker.stream ?? { records: 0, batches: 0, largest: 0 };
+    const figures = streamCostFigures(tracker, common);
+    progress(`  tracker $${figures.x1.tracker}/M (2x: $${figures.x2.tracker}), common $${figures.x1.common}/M: x${figures.x1.ratio} (2x: x${figures.x2.ratio})`);
+    return {
+      name,
+      mix,
+      shape: product.shape,
+      senders: options.senders,
+      batches: { count: batches.batches, mean: batches.batches === 0 ? 0 : round(batches.records / batches.batches, 1), largest: batches.largest },
+      tracker: {
+        total: tracker.total,
+        webhook: tracker.webhook,
+        transactionFunction: tracker.transactionFunction,
+        seconds: tracker.seconds,
+        answeredSeconds: tracker.answeredSeconds,
+        non2xx: tracker.non2xx,
+        events: tracker.events,
+        correctness: tracker.correctness,
+      },
+      common: { total: common.total, seconds: common.seconds, non2xx: common.non2xx, correctness: common.correctness },
+      throughput,
+      ...figures,
+    };
   });
-  const throughput = [throughputOf(options.senders, tracker, common)];
-  if (options.moreSenders !== options.senders) {
-    const more = await runSystemCost(endpoint, stream, 'tracker', options.moreSenders, `${runId}-o`);
-    const moreCommon = await runSystemCost(endpoint, stream, 'common', options.moreSenders, `${runId}-p`);
-    throughput.push(throughputOf(options.moreSenders, more, moreCommon));
-  }
-  const operations = Object.entries(tracker.byOperation).flatMap(([side, byOperation]) =>
-    Object.entries(byOperation).map(([operation, units]) => ({
-      operation: `${side === 'webhook' ? 'webhook' : 'stream'} ${operation}`,
-      ...units,
-      dollarsPerMillion: round((units.write + units.refused) * PRICES.writeUnit + units.read * PRICES.readUnit, 4),
-    })),
-  );
-  return {
-    stream: product.shape,
-    senders: options.senders,
-    tracker: {
-      total: tracker.total,
-      webhook: tracker.webhook,
-      transactionFunction: tracker.transactionFunction,
-      seconds: tracker.seconds,
-      answeredSeconds: tracker.answeredSeconds,
-      non2xx: tracker.non2xx,
-      events: tracker.events,
-      correctness: tracker.correctness,
-    },
-    common: { total: common.total, seconds: common.seconds, non2xx: common.non2xx, correctness: common.correctness },
-    ratio: { cost: round(tracker.total.dollarsPerMillion / common.total.dollarsPerMillion, 3), throughput: throughput[0]!.ratio },
-    throughput,
-    operations: operations.sort((a, b) => b.dollarsPerMillion - a.dollarsPerMillion),
-  };
 }
 
-/** The section's lines. */
-export function productCostLines(result: ProductCostResult): string[] {
-  const { tracker, common, stream } = result;
-  const units = (total: SystemCostRun['total']) => `${total.billedWrite.toFixed(3)} WU (${total.index.toFixed(3)} index, ${total.refused.toFixed(3)} refused) + ${total.read.toFixed(3)} RU, $${total.dollarsPerMillion.toFixed(3)}/M`;
-  return [
-    '',
-    `m. The whole product, everything on, against the common approach (issue 57): ${stream.messages} deliveries of ${stream.flows} flows (${stream.retries} retries, ${stream.afterNewer} after a newer event of their order), ${result.senders} senders`,
-    `   tracker: ${units(tracker.total)} per webhook; orders wrong ${tracker.correctness.wrongState}, missing ${tracker.correctness.missing}; transactions wrong ${tracker.correctness.transactionsWrong ?? '-'}`,
-    `   common:  ${units(common.total)} per webhook; orders wrong ${common.correctness.wrongState}, missing ${common.correctness.missing}`,
-    `   cost x${result.ratio.cost} (goal <= 1.0, aim 0.9)`,
-    ...result.throughput.map(
-      (at) =>
-        `   ${String(at.senders).padStart(2)} senders: answered in ${at.tracker} s against ${at.common} s, throughput x${at.ratio} (goal >= 0.9); every record worked ${at.trackerDrained} s after the first delivery`,
-    ),
-    '   the tracker per webhook, dearest first (operation: WU, of which index, refused; RU; requests; $/M):',
-    ...result.operations
-      .filter((operation) => operation.dollarsPerMillion > 0)
-      .map((operation) => `     ${operation.operation.padEnd(44)} ${(operation.write + operation.refused).toFixed(3)} WU (${operation.index.toFixed(3)}, ${operation.refused.toFixed(3)}) ${operation.read.toFixed(3)} RU ${operation.requests.toFixed(3)} req $${operation.dollarsPerMillion.toFixed(4)}`),
-  ];
+export async function measureProductCost(options: ProductCostOptions): Promise<ProductCostResult> {
+  const streams: StreamCost[] = [];
+  for (const name of options.streams) streams.push(await measureStream(name, options));
+  return { streams };
 }

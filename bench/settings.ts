@@ -6,6 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
+import { parseStreamNames, SECTION_M_STREAMS } from './stream-names';
 
 const Count = z.string().regex(/^[1-9]\d*$/, 'must be a positive integer').transform(Number).optional();
 const Settings = z.object({
@@ -29,6 +30,7 @@ const Settings = z.object({
   BENCH_STORY_RUNS: Count,
   BENCH_PRODUCT_PER_KIND: Count,
   BENCH_PRODUCT_SENDERS: Count,
+  BENCH_STREAMS: z.string().regex(/^[a-z-]+(,[a-z-]+)*$/, 'must be comma-separated stream names').optional(),
   BENCH_FHIR_RUNS: Count,
   BENCH_FHIR_FOLLOW_UPS: Count,
   BENCH_FHIR_MARKER_PER_KIND: Count,
@@ -58,7 +60,13 @@ export function benchSettings(env: NodeJS.ProcessEnv) {
     console: { followUps: pick(raw.BENCH_CONSOLE_FOLLOW_UPS, 5000, 500), runs: pick(raw.BENCH_CONSOLE_RUNS, 7, 3) },
     worklist: { open: pick(raw.BENCH_WORKLIST_OPEN, 10_000, 1000), closed: pick(raw.BENCH_WORKLIST_CLOSED, 50_000, 5000), runs: pick(raw.BENCH_WORKLIST_RUNS, 9, 3) },
     storyRuns: pick(raw.BENCH_STORY_RUNS, 5, 2),
-    product: { perKind: pick(raw.BENCH_PRODUCT_PER_KIND, 15, 3), senders: pick(raw.BENCH_PRODUCT_SENDERS, 4, 4), moreSenders: 16 },
+    product: {
+      perKind: pick(raw.BENCH_PRODUCT_PER_KIND, 15, 3),
+      senders: pick(raw.BENCH_PRODUCT_SENDERS, 4, 4),
+      moreSenders: 16,
+      // Section m's streams (named-streams.ts); the quick run sends section m's alone.
+      streams: raw.BENCH_STREAMS === undefined ? (quick ? ['section-m' as const] : [...SECTION_M_STREAMS]) : parseStreamNames(raw.BENCH_STREAMS),
+    },
     fhir: { runs: pick(raw.BENCH_FHIR_RUNS, 5, 2), followUps: pick(raw.BENCH_FHIR_FOLLOW_UPS, 1000, 200), markerPerKind: pick(raw.BENCH_FHIR_MARKER_PER_KIND, 15, 3) },
     twoWay: { changes: pick(raw.BENCH_TWO_WAY_CHANGES, 100, 10), edits: pick(raw.BENCH_TWO_WAY_EDITS, 100, 10) },
     report: { sizes: (raw.BENCH_REPORT_SIZES ?? (quick ? '1000,5000' : '1000,100000')).split(',').map(Number), runs: pick(raw.BENCH_REPORT_RUNS, 7, 3) },

@@ -37,14 +37,15 @@ import { newSecret, webhookHandlerFor } from '../test/support/webhook';
 import { expectedRecord } from '../test/support/webhook-store';
 import { commonTablesInput, createCommonWebhookHandler } from './baseline/common-webhook';
 import { checkCommon, checkTracker, createTables, deliverStream, type Approach } from './ingest';
-import { attachMeter, type MeterReading, type Units } from './meter';
+import { classifying, commonClassifier, emptyClasses, trackerClass, type DeliveryClasses } from './delivery-classes';
+import { attachMeter, type ByOperation, type MeterReading, type Units } from './meter';
 import { muted, round } from './stats';
 import { recordingClocks, streamClock } from './system-cost-clock';
+import { PRICES } from './prices';
 import { typicalWakeTime } from './story-cost';
 import type { WebhookStream } from './webhook-stream';
 
-/** On-demand prices, US East (N. Virginia): dollars per million units. */
-export const PRICES = { writeUnit: 0.625, readUnit: 0.125 } as const;
+export { PRICES } from './prices';
 
 /** EventBridge: dollars per million custom events published (each up to 64 KB; ours are far smaller). */
 export const EVENT_PRICE = 1.0;
@@ -82,7 +83,13 @@ export interface SystemCostRun {
   byCommand: Record<string, Record<string, Units & { requests: number }>>;
   /** Units by function and operation (meter.ts operationOf: command, index, key prefix), per webhook. */
   byOperation: Record<string, Record<string, Units & { requests: number }>>;
-  stream: { records: number; batches: number } | null;
+  /** The tracker's stream batches: records, batches, the largest batch (records per batch, at most 100). */
+  stream: { records: number; batches: number; largest: number } | null;
+  /**
+   * The webhook's units of accepted and refused deliveries (delivery-classes.ts), and the tracker's
+   * stream side (raw, not per webhook): all of it belongs to accepted deliveries (issue 76's break-even share).
+   */
+  classes: DeliveryClasses & { streamSide: ByOperation | null };
   /**
    * Follow-ups (CONTRACT §9) and report rows (§11), part of the transaction function's
    * figures above: what keeping them current cost per redraw flow of the stream, and what each
@@ -206,8 +213,9 @@ async function runCommonCost(table: CostTable, stream: WebhookStream, senders: n
   const messages = stream.messages.length;
   const handler = createCommonWebhookHandler({ client: webhookClient, doc: webhookDoc, ordersTable: tableName, idempotencyTable, secret, logger: createLogger('common-webhook') });
   const meter = attachMeter(webhookClient);
+  const classes = emptyClasses();
   const started = performance.now();
-  const delivery = await deliverStream(handler, stream, senders, secret);
+  const delivery = await deliverStream(classifying(handler, classes, commonClassifier(stream.messages)), stream, senders, secret);
   const seconds = (performance.now() - started) / 1000;
   const reading = meter.reading();
   meter.detach();
@@ -228,6 +236,7 @@ async function runCommonCost(table: CostTable, stream: WebhookStream, senders: n
     byCommand: { webhook: commandsOf(reading, messages) },
     byOperation: { webhook: operationsOf(reading, messages) },
     stream: null,
+    classes: { ...classes, streamSide: null },
     followUps: null,
     events: null,
     correctness: { ...orders, transactions: null, transactionsWrong: null },
@@ -260,10 +269,11 @@ function transactionFunction(config: CostTable['config'], tableName: string, str
       },
     },
   });
-  const counts = { records: 0, batches: 0 };
+  const counts = { records: 0, batches: 0, largest: 0 };
   const onBatch: StreamBatchHandler = async (event) => {
     counts.records += event.Records.length;
     counts.batches++;
+    counts.largest = Math.max(counts.largest, event.Records.length);
     clock.onBatch(event.Records);
     return handler(event);
   };
@@ -274,7 +284,7 @@ function transactionFunction(config: CostTable['config'], tableName: string, str
  * Delivers the stream to the webhook handler while the local stream reader feeds the transaction
  * function, as npm start runs it (local/runtime.ts): the reader rests while webhooks are answered.
  */
-async function deliverWhileStreaming(table: CostTable, streamArn: string, onBatch: StreamBatchHandler, stream: WebhookStream, senders: number) {
+async function deliverWhileStreaming(table: CostTable, streamArn: string, onBatch: StreamBatchHandler, stream: WebhookStream, senders: number, classes: DeliveryClasses) {
   const streams = new DynamoDBStreamsClient(table.config);
   let inFlight = 0;
   const reader = startStreamReader({ client: streams, streamArn, handler: onBatch, busy: () => inFlight > 0, logger: silent });
@@ -282,14 +292,18 @@ async function deliverWhileStreaming(table: CostTable, streamArn: string, onBatc
   // requests the functions' own table client sends (test/integration/table-client.test.ts).
   // RETENTION_DAYS as npm start and the stack give the webhook too (its appointments, and orders that alone decide their expiry).
   const webhook = webhookHandlerFor(documentTable(table.webhookDoc), table.tableName, [table.secret], { retentionDays: 365 });
-  const handler: typeof webhook = async (event, context) => {
-    inFlight++;
-    try {
-      return await webhook(event, context);
-    } finally {
-      inFlight--;
-    }
-  };
+  const handler: typeof webhook = classifying(
+    async (event, context) => {
+      inFlight++;
+      try {
+        return await webhook(event, context);
+      } finally {
+        inFlight--;
+      }
+    },
+    classes,
+    (_event, answer) => trackerClass(answer),
+  );
   const started = performance.now();
   let delivery;
   let answeredSeconds = 0;
@@ -311,7 +325,8 @@ async function runTrackerCost(table: CostTable, stream: WebhookStream, senders: 
   const webhookMeter = attachMeter(webhookClient);
   const transactionMeter = attachMeter(fn.transactionClient);
   const followUpMeter = attachMeter(fn.followUpClient);
-  const run = await deliverWhileStreaming(table, streamArn, fn.onBatch, stream, senders);
+  const classes = emptyClasses();
+  const run = await deliverWhileStreaming(table, streamArn, fn.onBatch, stream, senders, classes);
   const webhookReading = webhookMeter.reading();
   const followUpReading = followUpMeter.reading();
   const transactionReading = sum(transactionMeter.reading(), followUpReading);
@@ -341,6 +356,7 @@ async function runTrackerCost(table: CostTable, stream: WebhookStream, senders: 
     byCommand: { webhook: commandsOf(webhookReading, messages), transactionFunction: commandsOf(transactionReading, messages) },
     byOperation: { webhook: operationsOf(webhookReading, messages), transactionFunction: operationsOf(transactionReading, messages) },
     stream: { ...fn.counts },
+    classes: { ...classes, streamSide: transactionReading.byOperation },
     followUps: followUpFigures(stream, followUpReading, messages, actions),
     events: { perWebhook: round(fn.events.published / messages, 3), distinctPerWebhook: round(fn.events.ids.size / messages, 3), dollarsPerMillion: round((fn.events.published / messages) * EVENT_PRICE, 3) },
     correctness: { ...orders, transactions: transactions.transactions, transactionsWrong: transactions.wrong },

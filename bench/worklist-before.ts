@@ -6,10 +6,9 @@
  * functions/store/follow-ups/worklist.ts at a4b2769, cut down to what the bench
  * runs (an owner or a queue of one owner, no cursor).
  */
-import * as z from 'zod/mini';
 import { stateAt } from '../functions/core/follow-up/states';
 import { inQueue, queueCounts, type QueueCounts, type QueueFacts } from '../functions/core/queues';
-import { A, expired, parseStored, Stored, type StoredFollowUp } from '../functions/store/follow-ups/item';
+import { A, expired, parseStored, type StoredFollowUp } from '../functions/store/follow-ups/item';
 import { getOrders } from '../functions/store/order-reads';
 import { queryItems } from '../functions/store/query-pages';
 import { TABLE } from '../functions/store/table';
@@ -66,15 +65,21 @@ export async function countBefore(db: TableClient, tableName: string, actor: str
     TableName: tableName,
     IndexName: TABLE.byTransaction.indexName,
     KeyConditionExpression: '#pk = :pk',
-    ProjectionExpression: '#fu, #sf, #ttl',
-    ExpressionAttributeNames: { '#pk': TABLE.byTransaction.partitionKey, '#fu': A.followUp, '#sf': A.staleFlag, '#ttl': TABLE.ttlAttribute },
+    // The item's own keys too: `fu` is read with them (follow-up-attribute.ts); a Query's units count whole items either way.
+    ProjectionExpression: '#tk, #ts, #fu, #sf, #ttl',
+    ExpressionAttributeNames: {
+      '#pk': TABLE.byTransaction.partitionKey,
+      '#tk': TABLE.partitionKey,
+      '#ts': TABLE.sortKey,
+      '#fu': A.followUp,
+      '#sf': A.staleFlag,
+      '#ttl': TABLE.ttlAttribute,
+    },
     ExpressionAttributeValues: { ':pk': FOLLOW_UP_LISTING_PARTITIONS.open },
   })) {
     if (expired(item, now)) continue;
-    const parsed = QueueItem.parse(item);
-    open.push({ followUp: parsed[A.followUp], stale: (parsed[A.staleFlag] ?? null) !== null });
+    const stored = parseStored(item);
+    open.push({ followUp: stored.followUp, stale: (stored.staleFlag ?? null) !== null });
   }
   return queueCounts(open, actor, now);
 }
-
-const QueueItem = z.object({ [A.followUp]: Stored.shape[A.followUp], [A.staleFlag]: Stored.shape[A.staleFlag] });

@@ -52,8 +52,9 @@ export class TransactionStream extends Grouping {
       service: 'transaction-status',
       description: 'Recomputes a transaction when one of its orders changes and publishes the facts of each write (table stream)',
       // Reads a transaction item and, when it must write an order, that order's item, by key; writes both.
-      // Keeps each follow-up current (CONTRACT §9): one TransactWriteItems of puts (PutItem), and a
-      // Query of the follow-up's own partition when its expiry changes (its history items).
+      // Keeps each follow-up current (CONTRACT §9): one PutItem of the follow-up and one of each history item
+      // (no transaction: store/follow-ups/pending-history.ts), and a Query of the follow-up's own partition when
+      // its expiry changes (its history items).
       access: { table: ['GetItem', 'PutItem', 'UpdateItem', 'Query'], queryIndexes: [] },
       // The table's one publisher: PutEvents on this bus only.
       eventBus: props.eventBus,

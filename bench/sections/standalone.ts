@@ -9,7 +9,8 @@ import { consoleLines, measureConsole } from '../console';
 import { fhirCostLines, measureFhirCost } from '../fhir-cost';
 import { fhirTwoWayLines, measureFhirTwoWay } from '../fhir-two-way';
 import { localIngestLines, measureLocalIngest } from '../local-ingest';
-import { measureProductCost, productCostLines } from '../product-cost';
+import { measureProductCost } from '../product-cost';
+import { productCostLines } from '../product-cost-lines';
 import { measureReportScale, reportScaleLines } from '../report-scale';
 import { measureStoryCost, storyCostLines } from '../story-cost';
 import { measureSweepScale, sweepScaleLines } from '../sweep-scale';
@@ -47,12 +48,13 @@ export const storyCost = section({ id: 'k', key: 'storyCost', only: 'story-cost'
 /** l. A 30-day report as ended transactions grow, against every row of the window. */
 export const reportScale = section({ id: 'l', key: 'reportScale', only: 'report-scale', measure: ({ settings }) => onFreshJvm((endpoint) => measureReportScale(endpoint, settings.report)), lines: reportScaleLines });
 
-/** m. The whole product, everything on, against the common approach, on the product stream (its lines open with their own blank line). */
+/** m. The whole product, everything on, against the common approach, on named streams (its lines open with their own blank line). */
 export const productCost = section({
   id: 'm',
   key: 'productCost',
   only: 'product-cost',
-  measure: ({ settings }) => onFreshJvm((endpoint) => measureProductCost(endpoint, settings.product)),
+  // A JVM of its own for each stream (product-cost.ts).
+  measure: ({ settings }) => measureProductCost(settings.product),
   lines: productCostLines,
   ownBlankLine: true,
 });

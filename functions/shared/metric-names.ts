@@ -145,6 +145,11 @@ export const TRANSACTION_METRICS = {
    * follow-up to hold them (CONTRACT §8): they would be kept forever. Always 0 unless retention is wrong (alarmed).
    */
   keptForever: 'EndedWithoutExpiry',
+  /**
+   * History entries written from the follow-up item that carried them (issue 76): a tracker's write whose own
+   * history items did not land (the function stopped, DynamoDB failed). 0 but after such a failure.
+   */
+  historyRepaired: 'HistoryEntriesRepaired',
 } as const;
 
 /** The backfill function's metrics (dimension service=backfill), recorded when a run ends. */

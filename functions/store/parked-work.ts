@@ -23,6 +23,7 @@ import { queryItems } from './query-pages';
 import { ReportWorkSchema, type ReportWork } from './report-work';
 import { TABLE } from './table';
 import { keys, PARKED_WORK_PARTITION, parseParkedWorkKey } from './keys';
+import type { PendingHistory } from './follow-ups/pending-history';
 import type { WantedFor } from './results-wanted';
 import type { TableClient, UpdateCommandInput } from './table-client';
 
@@ -45,6 +46,8 @@ export const PARKED_WORK_ATTRIBUTES = {
   redoneAt: 'redone_at',
   /** The results a follow-up's write wanted read (CONTRACT §9 `missing`): { order, follow_up }; absent: none. */
   resultsWanted: 'results_wanted',
+  /** The history entries its follow-up item carried (follow-ups/pending-history.ts), as one JSON text; absent: none. */
+  history: 'history',
 } as const;
 
 /** What must be redone for one stream record. */
@@ -60,6 +63,8 @@ export interface ParkedWork {
   recordedAt: string;
   /** The results its follow-up write wanted read (store/results-wanted.ts: the want), if any: the redo records them. */
   resultsWanted?: WantedFor & { orderId: string };
+  /** The history entries its follow-up item carried, if any: the redo writes the items still missing. */
+  history?: PendingHistory;
 }
 
 /** A parked-work item as stored. */
@@ -111,7 +116,21 @@ const StoredParkedItem = z.object({
   [A.redoRequestedAt]: z.optional(z.string()),
   [A.redoneAt]: z.optional(z.string()),
   [A.resultsWanted]: z.optional(StoredWanted),
+  [A.history]: z.optional(z.string()),
 });
+
+const StoredHistory = z.object({
+  followUpId: z.string(),
+  transactionId: z.nullable(z.string()),
+  firstVersion: z.int().check(z.positive()),
+  entries: z.array(z.looseObject({ action: z.string() })),
+  expiresAt: z.nullable(z.number()),
+});
+
+/** Parked history entries (written by parkedWorkItem from a PendingHistory: its shape checked, the entries taken as they were). */
+function historyOf(text: string | undefined): Pick<ParkedWork, 'history'> {
+  return text === undefined ? {} : { history: StoredHistory.parse(JSON.parse(text)) as PendingHistory };
+}
 
 function parseTallies(text: string | undefined): ReportWork[] {
   return text === undefined ? [] : z.array(ReportWorkSchema).parse(JSON.parse(text));
@@ -146,6 +165,7 @@ export function parseParkedItem(item: Record<string, unknown>): ParkedItem {
     redoRequestedAt: stored[A.redoRequestedAt] ?? null,
     redoneAt: stored[A.redoneAt] ?? null,
     ...resultsWantedOf(stored[A.resultsWanted], stored[A.recordedAt]),
+    ...historyOf(stored[A.history]),
   };
 }
 
@@ -160,6 +180,7 @@ export function parkedWorkItem(work: ParkedWork, now: string): Record<string, un
     ...(work.tallies === undefined || work.tallies.length === 0 ? {} : { [A.tallies]: JSON.stringify(work.tallies) }),
     [A.recordedAt]: work.recordedAt,
     ...(work.resultsWanted === undefined ? {} : { [A.resultsWanted]: storedWanted(work.resultsWanted) }),
+    ...(work.history === undefined ? {} : { [A.history]: JSON.stringify(work.history) }),
     [A.parkedAt]: now,
     [A.attempts]: 1,
   };

@@ -7,9 +7,11 @@
  * new item kind is added here and read where it matters.
  */
 import type { Appointment } from '../core/appointment';
+import type { FollowUpAction } from '../core/follow-up/history';
 import { isAppointmentItem, parseAppointmentItem } from './appointments';
 import { isFollowUpHistoryItem, parseHistoryItem } from './follow-ups/history';
 import { isFollowUpItem, parseFollowUpItem, type StoredFollowUp } from './follow-ups/item';
+import { pendingEntriesOf, pendingOfWrite, type PendingHistory } from './follow-ups/pending-history';
 import { isOrderItem, parseOrderItem, staleClearedOf, type StoredOrder } from './order-items';
 import { isParkedWorkItem, parseParkedItem, type ParkedItem } from './parked-work';
 import { isTransactionItem, parseTransactionItem, type TransactionItem } from './transaction-items';
@@ -18,7 +20,8 @@ import { isTransactionItem, parseTransactionItem, type TransactionItem } from '.
 export type StreamItem =
   | { kind: 'order'; item: StoredOrder; staleCleared: ReturnType<typeof staleClearedOf> }
   | { kind: 'transaction'; item: TransactionItem }
-  | { kind: 'follow_up'; item: StoredFollowUp }
+  /** `pending`: the history entries the item carries (follow-ups/pending-history.ts), null or absent: none. */
+  | { kind: 'follow_up'; item: StoredFollowUp; pending?: FollowUpAction[] | null }
   | { kind: 'follow_up_history'; item: ReturnType<typeof parseHistoryItem> }
   | { kind: 'appointment'; item: Appointment }
   | { kind: 'parked'; item: ParkedItem }
@@ -44,7 +47,7 @@ export interface TableWrite {
 export function readStreamItem(item: Record<string, unknown>): StreamItem {
   if (isParkedWorkItem(item)) return { kind: 'parked', item: parseParkedItem(item) };
   if (isTransactionItem(item)) return { kind: 'transaction', item: parseTransactionItem(item) };
-  if (isFollowUpItem(item)) return { kind: 'follow_up', item: parseFollowUpItem(item) };
+  if (isFollowUpItem(item)) return { kind: 'follow_up', item: parseFollowUpItem(item), pending: pendingEntriesOf(item) };
   if (isFollowUpHistoryItem(item)) return { kind: 'follow_up_history', item: parseHistoryItem(item) };
   if (isAppointmentItem(item)) return { kind: 'appointment', item: parseAppointmentItem(item) };
   if (isOrderItem(item)) return { kind: 'order', item: parseOrderItem(item), staleCleared: staleClearedOf(item) };
@@ -53,3 +56,19 @@ export function readStreamItem(item: Record<string, unknown>): StreamItem {
 
 /** What an item of kind `K` reads as. */
 export type ItemOf<K extends Exclude<StreamItem['kind'], 'other'>> = Extract<StreamItem, { kind: K }>['item'];
+
+/**
+ * The history entries a write added that its follow-up item carries (follow-ups/pending-history.ts): null when
+ * it is no follow-up's write, added no version, or carries none.
+ */
+export function pendingHistoryOf(write: Pick<TableWrite, 'before' | 'after'>): PendingHistory | null {
+  if (write.after?.kind !== 'follow_up') return null;
+  const { item, pending } = write.after;
+  const before = write.before?.kind === 'follow_up' ? { version: write.before.item.followUp.version } : null;
+  return pendingOfWrite(before, { followUpId: item.followUp.id, transactionId: item.followUp.transaction_id, version: item.followUp.version, expiresAt: item.expiresAt, entries: pending ?? null });
+}
+
+/** The follow-up and version of a history item a write stored, or null. */
+export function historyWrittenBy(write: Pick<TableWrite, 'after'>): { followUpId: string; version: number } | null {
+  return write.after?.kind === 'follow_up_history' ? { followUpId: write.after.item.followUpId, version: write.after.item.version } : null;
+}

@@ -84,6 +84,7 @@ import type { EventPublisher } from './publisher';
 import { deadlinesOf, type Run, type StepContext } from './steps/context';
 import { publishedCount, publishFacts } from './steps/events';
 import { createFollowUpKeeper } from './steps/follow-ups';
+import { keepHistory } from './steps/history';
 import { readBatch } from './steps/intake';
 import { retainLoneOrders } from './steps/lone-orders';
 import { publishBatchMetrics } from './steps/metrics';
@@ -179,7 +180,7 @@ function stepContextOf(deps: TransactionStatusDeps): StepContext {
  * clear the stale flags people released, record the results the follow-ups
  * want read, place the orders named by id, start publishing the facts, keep
  * the lone orders, recompute the touched transactions (and their follow-ups),
- * write the report rows, collect what was not published, mark parked work
+ * write the history entries the tracker's follow-up writes left (steps/history.ts), write the report rows, collect what was not published, mark parked work
  * redone, park what kept failing, and answer with the metrics flushed.
  */
 export function createTransactionStatusHandler(deps: TransactionStatusDeps): TransactionStatusHandler {
@@ -198,6 +199,7 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
     const publishing = publishFacts(ctx, batch.facts, run.workDeadline);
     const lone = await retainLoneOrders(ctx, run, followUps, batch.lone);
     const recomputed = await recomputeTouched(ctx, run, followUps, batch.touched);
+    const historyRepaired = await keepHistory(ctx, run, batch.works.values(), batch.historyWritten);
     const reportRowWrites = await applyReportRows(ctx, run, batch.works.values(), counting);
     const unpublished = await publishing;
     for (const sequenceNumber of unpublished.records) run.failures.add(sequenceNumber);
@@ -213,6 +215,7 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
       parked,
       redone,
       keptForever: lone.keptForever + recomputed.keptForever,
+      historyRepaired,
     });
     if (run.failures.size > 0) ctx.logger.warn('batch items failed', { failed: run.failures.size, records: event.Records.length });
     return { batchItemFailures: [...run.failures].map((itemIdentifier) => ({ itemIdentifier })) };

@@ -31,7 +31,8 @@ const INIT_BUDGET_KIB: Partial<Record<ServiceName, number>> = {
   'transaction-status': 360,
   // Measured 358 with follow-ups, appointments and the alert formats; 413 with the report's units (issue 48).
   // 424.7 with the FHIR settings parsed at start (issue 59; the catch-up and its client are chunks loaded on use).
-  'stale-redraw-sweep': 435,
+  // 435.9 with issue 76's compact follow-up item (its field table) and the tracker's versions without a transaction.
+  'stale-redraw-sweep': 440,
   // Measured 307 with the report's units and counts (issue 48).
   query: 315,
   // Measured 270 (the query function's reads and the store's follow-up writes).

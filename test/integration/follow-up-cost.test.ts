@@ -77,7 +77,7 @@ afterAll(async () => {
 const figures = (reading: MeterReading) => ({ write: reading.write + reading.refused, index: reading.index, read: reading.read, requests: reading.byCommand });
 
 describe('follow-up cost per redraw', () => {
-  it('costs 61 write units (24 of them the indexes’) and 12 read units over a typical redraw story, step by step', async () => {
+  it('costs 45 write units (20 of them the indexes’) and 12 read units over a typical redraw story, step by step', async () => {
     const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
     const deliveries = buildDeliveries(redrawFlow(ids, 'completed'));
     const deliver = async (part: readonly Delivery[]) => {
@@ -124,39 +124,42 @@ describe('follow-up cost per redraw', () => {
       (sum, { followUp }) => ({ write: sum.write + followUp.write, index: sum.index + followUp.index, read: sum.read + followUp.read }),
       { write: 0, index: 0, read: 0 },
     );
-    // [step, write units (table + index, TransactWriteItems at 2 per KB), of which the indexes', read units]
+    // [step, write units (table + index; a person's TransactWriteItems at 2 per KB), of which the indexes', read units]
     // The worklist index (issue 45) adds its entry's write (1) when its key or entry changes (a new follow-up, a due time, an
     // owner, a state), 2 when its key moves; none when neither changes (record_contact). Its sort key and entry (about 100
-    // bytes) take the item over 1 KB once it is snoozed with a contact recorded: from then on the item, and its
-    // by-transaction copy, cost 2 units per write more (before the worklist index: 45 units, 12 of them the index's).
-    // What is missing (issue 46: `missing`, kept in a few bytes of its own, `ms`) brings it to 1,022-1,023 bytes at the snooze, a
-    // whole-hour wake time (typicalWakeTime): one with random milliseconds took it to 1,026, 3 units more, unless they
-    // ended in 000 (issue 54: a flaky figure).
+    // bytes) took the item over 1 KB once it was snoozed with a contact recorded (before the worklist index: 45 units, 12
+    // of them the index's; with it, 61 and 24); issue 76's compact `fu` keeps it under 1 KB all along, the tracker's entry
+    // it carries included (the snooze's wake time is a whole hour, typicalWakeTime, as issue 54 fixed a flaky figure).
     expect(steps.map(({ step, followUp: { write, index, read } }) => [step, write, index, read])).toEqual([
-      // GetItem (none stored: 1 RU); one transaction: the item (2) and HIST#1 (2); the item enters both indexes (1 + 1).
+      // GetItem (none stored: 1 RU); the tracker's version is one PutItem of the item carrying its entry (1), then HIST#1 (1)
+      // (issue 76: no transaction, store/follow-ups/pending-history.ts); the item enters both indexes (1 + 1).
       // Then the new follow-up item's own record is checked for retention (CONTRACT §8: nothing expires while it is open): 1 RU.
-      ['initial order webhooks up to redraw_available: opened', 6, 2, 2],
-      // The redraw order known is a version (CONTRACT §9: redraw_order_known): one transaction, the item (2) and HIST#2 (2);
-      // its due time, both indexes' sort key, moves (2 + 2).
-      ['redraw order ordered: known', 8, 4, 1],
-      // Item (2), history entry (2), the by-transaction copy (1: projected attributes changed, key not), the worklist key moves to the owner's range (2).
+      // In one transaction (before issue 76) it was 6: the item and HIST#1 at 2 each.
+      ['initial order webhooks up to redraw_available: opened', 4, 2, 2],
+      // The redraw order known is a version (CONTRACT §9: redraw_order_known): the item (1) and HIST#2 (1); its due time,
+      // both indexes' sort key, moves (2 + 2). It was 8 in a transaction.
+      ['redraw order ordered: known', 6, 4, 1],
+      // A person's action is one transaction (applied once, whatever the network answers): item (2), history entry (2), the
+      // by-transaction copy (1: projected attributes changed, key not), the worklist key moves to the owner's range (2).
       ['acknowledge', 7, 3, 1],
-      // As acknowledge, but the snooze moves the due time: both index keys change (2 + 2). The item is just under 1 KB.
+      // As acknowledge, but the snooze moves the due time: both index keys change (2 + 2).
       ['snooze', 8, 4, 1],
-      // The item is over 1 KB now: item (4), history entry (2), the by-transaction copy (2); the worklist entry is unchanged (0).
-      ['record_contact', 8, 2, 1],
-      // Each move of the redraw order: the item's redraw timing, one PutItem (2), and the by-transaction copy (2; the snooze holds the due time).
-      ['redraw order moves on (requisition_created, appointment_scheduled)', 8, 4, 2],
+      // Item (2), history entry (2), the by-transaction copy (1); the worklist entry is unchanged (0). The compact item
+      // (issue 76: `fu` without its id and nulls) stays under 1 KB with a contact recorded: it was 8, the item over 1 KB.
+      ['record_contact', 5, 1, 1],
+      // Each move of the redraw order: the item's redraw timing, one PutItem (1), and the by-transaction copy (1; the snooze
+      // holds the due time). It was 8, the item over 1 KB.
+      ['redraw order moves on (requisition_created, appointment_scheduled)', 4, 2, 2],
       // Closed with its expiry in the same write (issue 57: retention reads the follow-up as this keep leaves it, closed now,
       // so the transaction, its orders and the follow-up get the close's expiry at once, CONTRACT §8): the recompute's read (1)
-      // and keep-current's (1), the Query of the history (1) and an UpdateItem per earlier entry (5 × 1), then one transaction:
-      // the item (4), HIST#6 with its expiry (2), open → closed in both indexes (5). Its stream record's retention check
-      // reads it (1) and finds the expiry in place. It was 20 WU and 7 RU when the close was
-      // written first and its record moved the expiry after (a second write of the item, of each entry and of the transaction).
-      // The close also keeps where its transaction ended (issue 48: `te`, in a few bytes).
-      ['redraw order completed: closed redraw_completed, history expiry set', 16, 5, 4],
+      // and keep-current's (1), the Query of the history (1) and an UpdateItem per earlier entry (5 × 1), then the item (1)
+      // carrying the close's entry, HIST#6 with its expiry (1), open → closed in both indexes (2 + 2). Its stream record's
+      // retention check reads it (1) and finds the expiry in place. It was 16 in a transaction, and 20 WU and 7 RU when the
+      // close was written first and its record moved the expiry after (a second write of the item, of each entry and of
+      // the transaction). The close also keeps where its transaction ended (issue 48: `te`, in a few bytes).
+      ['redraw order completed: closed redraw_completed, history expiry set', 11, 4, 4],
     ]);
-    expect(total).toEqual({ write: 61, index: 24, read: 12 });
+    expect(total).toEqual({ write: 45, index: 20, read: 12 });
     // The rest of the transaction function's work on the same story, for scale. Of its reads, 3 are the redraw
     // order's appointment (CONTRACT §10: one strongly consistent GetItem per keep-current of a redraw in progress);
     // of its writes, 3 are report rows (CONTRACT §11: the follow-up opened, closed, and the transaction ended).
@@ -201,8 +204,9 @@ describe('follow-up cost per redraw', () => {
       const reading = meters.followUp.reading();
       return { items: listed.items.length, queries: reading.byCommand.QueryCommand, batchGets: reading.byCommand.BatchGetItemCommand ?? 0, read: reading.read, copies: reading.queryScanned };
     };
-    // Unfiltered: one Query reads the page and one more (about 0.75 KB each: 0.09 RU), to know whether a next page exists.
-    expect(await page(null)).toEqual({ items: 50, queries: 1, batchGets: 0, read: 5, copies: 51 });
+    // Unfiltered: one Query reads the page and one more (about 0.45 KB each: 0.06 RU; 0.75 KB and 5 RU before issue 76's
+    // compact `fu`), to know whether a next page exists.
+    expect(await page(null)).toEqual({ items: 50, queries: 1, batchGets: 0, read: 3, copies: 51 });
     // One owner in 10: the owner's range of the worklist index (its 6 slim entries, to its end: 0.5 RU), then the 6 items by key
     // (0.5 RU each: BatchGetItem prices each item alone): none of the other owners' 54 is read
     // (before the worklist index: Queries reading every copy, 17 RU for 200 follow-ups and an owner's 20).

@@ -14,7 +14,8 @@ import { CONTACT_CHANNELS, CONTACT_OUTCOMES, openFollowUp } from '../../function
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { readHistory } from '../../functions/store/follow-ups/history';
-import type { StoredFollowUp } from '../../functions/store/follow-ups/item';
+import { A, itemOf, type StoredFollowUp } from '../../functions/store/follow-ups/item';
+import { keys } from '../../functions/store/keys';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { keepFollowUpCurrent, markAttentionNotified } from '../../functions/store/follow-ups/tracker';
 import { listFollowUps } from '../../functions/store/follow-ups/worklist';
@@ -74,6 +75,27 @@ describe('follow-up store', () => {
       { at: '2026-03-09T08:00:00.000000Z', actor: 'tracker', action: 'open', from_state: 'new', to_state: 'new', fact_time: '2026-03-09T08:00:00.000000Z' },
       { at: '2026-03-10T12:00:00.000000Z', actor: 'j.doe', action: 'snooze', from_state: 'new', to_state: 'snoozed', until: '2026-03-20T09:00:00.000000Z', reason: 'appointment_booked' },
     ]);
+  });
+
+  it('reads an item written before the compact `fu` as before, and a person’s action over it writes the compact one (issue 76)', async () => {
+    const id = freshId();
+    const followUp = { ...openFollowUp({ id, transactionId: id, initialOrderId: freshId(), redrawOrderId: null, openedAt: '2026-03-09T08:00:00.000000Z' }), owner: 'j.doe' };
+    const before: StoredFollowUp = { ...stored(followUp, '2026-03-09T08:00:00.000000Z'), revision: 1, last: { at: followUp.opened_at, action: 'open' } };
+    // As itemOf wrote it before: the whole FollowUp in `fu` (its id, its nulls), the open redraw's order by id, nulls stored.
+    const { missing: _missing, closed_by: _closedBy, ...whole } = followUp;
+    await table.db.put({ TableName: table.tableName, Item: { ...itemOf(before), [A.followUp]: whole, [A.redraw]: before.redraw, [A.dueAt]: before.dueAt, [A.applied]: [], [A.reminded]: null } });
+    expect(await getFollowUp(table.db, table.tableName, id, NOW)).toEqual({ ...before, attentionNotifiedAt: null, redrawOrderedAt: null, staleFlag: null, knowledge: null, alertedAt: null, causingResults: null, transactionEnd: null, ehrOwner: null });
+    expect((await listFollowUps(table.db, table.tableName, { state: 'open', owner: 'j.doe', limit: 50, from: null, now: NOW })).items.map((one) => one.followUp)).toContainEqual(followUp);
+
+    expect(await act(id, { action: 'acknowledge' })).toMatchObject({ kind: 'changed', stored: { followUp: { state: 'acknowledged', version: 2 } } });
+    const raw = await table.db.get({ TableName: table.tableName, Key: keys.followUp(id), ConsistentRead: true });
+    expect(Object.keys(raw?.[A.followUp] as object)).not.toContain('id');
+    expect(await getFollowUp(table.db, table.tableName, id, NOW)).toMatchObject({
+      followUp: { ...followUp, state: 'acknowledged', acknowledged_at: '2026-03-10T12:00:00.000000Z', version: 2 },
+      redraw: before.redraw,
+      dueAt: expect.any(String),
+      revision: 2,
+    });
   });
 
   it('takes DynamoDB’s TransactionConflict as a lost race: read again, applied once (injected at the SDK boundary: DynamoDB Local runs transactions one at a time and never answers it)', async () => {

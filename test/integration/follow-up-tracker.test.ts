@@ -13,8 +13,8 @@ import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { markAlerted, markReminded } from '../../functions/store/follow-ups/tracker';
-import { RESENDS } from '../../functions/store/follow-ups/write';
 import { keys } from '../../functions/store/keys';
+import { TRANSACTION_METRICS } from '../../functions/shared/metric-names';
 import { buildDeliveries, freshId, redrawFlow, redrawIds, type Delivery } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
 
@@ -176,13 +176,31 @@ describe('the tracker keeps each follow-up current', () => {
   it('loses no follow-up when DynamoDB fails its write: the record is reported, the stream retries it, and it opens once', async () => {
     const ids = redrawIds();
     const first = rig.batches.length;
-    // Every send of its transaction (the first and each re-send with its token) fails: the batch is reported.
-    rig.failNext('TransactWriteItems', RESENDS + 1);
+    // The tracker's write of the follow-up item (one PutItem, no transaction: store/follow-ups/pending-history.ts) fails.
+    rig.failNext('PutItem', 1, (body) => writes(body, ids.transactionId, 'FOLLOWUP'));
     await deliver(buildDeliveries(redrawFlow(ids, 'not_created')));
     expect(rig.batches.slice(first).some(({ response }) => response.batchItemFailures.length > 0)).toBe(true);
     expect(rig.deadLetters).toEqual([]);
     expect(await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date())).toMatchObject({ followUp: { state: 'new', version: 1 } });
     expect((await readHistory(rig.table.db, rig.table.tableName, ids.transactionId, new Date())).map((entry) => entry.action)).toEqual(['open']);
+  });
+
+  it('keeps every version’s history entry, once, when its write stops after the follow-up item: the item’s record writes it', async () => {
+    const ids = redrawIds();
+    const deliveries = buildDeliveries(redrawFlow(ids, 'completed'));
+    const redrawStart = deliveries.findIndex((delivery) => delivery.orderId === ids.redrawId);
+    await deliver(deliveries.slice(0, redrawStart));
+    rig.resetCounters();
+    // The item lands with its new version; its history item does not (DynamoDB fails it, as a function stopping would).
+    rig.failNext('PutItem', 1, (body) => writes(body, ids.transactionId, 'HIST#'));
+    await deliver(deliveries.slice(redrawStart, redrawStart + 1));
+    expect(rig.metrics.get(TRANSACTION_METRICS.historyRepaired)).toBe(1);
+    expect(rig.deadLetters).toEqual([]);
+    // Each version once, in order, and the follow-up at the version its history ends at.
+    await deliver(deliveries.slice(redrawStart + 1));
+    const history = await readHistory(rig.table.db, rig.table.tableName, ids.transactionId, new Date());
+    expect(history.map((entry) => entry.action)).toEqual(['open', 'redraw_order_known', 'close']);
+    expect(await getFollowUp(rig.table.db, rig.table.tableName, ids.transactionId, new Date())).toMatchObject({ followUp: { state: 'closed', version: 3 } });
   });
 
   it('keeps the alerted marker through the tracker’s, the sweep’s and people’s later writes, and sets it once', async () => {
@@ -222,3 +240,9 @@ describe('the tracker keeps each follow-up current', () => {
     });
   });
 });
+
+/** Whether a request body (DynamoDB JSON) writes follow-up `id`'s item whose sort key starts with `sk`. */
+function writes(body: Record<string, unknown>, id: string, sk: string): boolean {
+  const item = body.Item as { pk?: { S?: string }; sk?: { S?: string } } | undefined;
+  return item?.pk?.S === keys.followUp(id).pk && (item.sk?.S ?? '').startsWith(sk);
+}

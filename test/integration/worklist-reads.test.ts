@@ -13,7 +13,7 @@ import { attachMeter, type Meter } from '../../bench/meter';
 import { queueCounts, type QueueFacts } from '../../functions/core/queues';
 import { createQueryHandler, type QueryEvent, type QueryResponse } from '../../functions/query/app';
 import { documentTable } from '../../functions/store/document-table';
-import { A, expired, Stored } from '../../functions/store/follow-ups/item';
+import { expired, parseStored } from '../../functions/store/follow-ups/item';
 import { countFollowUps } from '../../functions/store/follow-ups/worklist';
 import { queryItems } from '../../functions/store/query-pages';
 import { TABLE } from '../../functions/store/table';
@@ -181,8 +181,8 @@ async function fullReadCounts(reader: TableClient, tableName: string, actor: str
     ExpressionAttributeValues: { ':pk': FOLLOW_UP_LISTING_PARTITIONS.open },
   })) {
     if (expired(item, NOW)) continue;
-    const parsed = Stored.parse(item);
-    open.push({ followUp: parsed[A.followUp], stale: (parsed[A.staleFlag] ?? null) !== null });
+    const stored = parseStored(item);
+    open.push({ followUp: stored.followUp, stale: (stored.staleFlag ?? null) !== null });
   }
   return queueCounts(open, actor, NOW);
 }

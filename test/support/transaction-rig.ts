@@ -34,8 +34,11 @@ export interface TransactionRig {
   handle(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse>;
   deadLetters: DeadLetter[];
   metrics: Map<string, number>;
-  /** The next `count` requests of `operation` by the handler fail with a transient error (DynamoDB's 500). */
-  failNext(operation: string, count?: number): void;
+  /**
+   * The next `count` requests of `operation` by the handler fail with a transient error (DynamoDB's 500);
+   * `matching`: only those whose body it accepts (one kind of item's writes).
+   */
+  failNext(operation: string, count?: number, matching?: (body: Record<string, unknown>) => boolean): void;
   resetCounters(): void;
   /** Stores a webhook the way the webhook function does. */
   webhook(delivery: Delivery): Promise<ApplyResult>;
@@ -75,14 +78,14 @@ export async function startTransactionRig(prefix: string, options: TransactionRi
   const table = await createTestTable(prefix);
   const proxy = await startDynamoDbProxy(localEndpoint());
   const requests = new Map<string, number>();
-  const faults = new Map<string, number>();
+  const faults = new Map<string, { count: number; matching: (body: Record<string, unknown>) => boolean }>();
   proxy.fault = (operation, body) => {
     requests.set(operation, (requests.get(operation) ?? 0) + 1);
     const chosen = options.fault?.(operation, body) ?? null;
     if (chosen !== null) return chosen;
-    const pending = faults.get(operation) ?? 0;
-    if (pending === 0) return null;
-    faults.set(operation, pending - 1);
+    const pending = faults.get(operation);
+    if (pending === undefined || pending.count === 0 || !pending.matching(body)) return null;
+    pending.count--;
     return { kind: 'answer', status: 500, errorType: 'InternalServerError' };
   };
   const metrics = new Map<string, number>();
@@ -142,8 +145,8 @@ export async function startTransactionRig(prefix: string, options: TransactionRi
     deadLetters,
     metrics,
     handle: (event) => handler(event),
-    failNext(operation, count = 1) {
-      faults.set(operation, count);
+    failNext(operation, count = 1, matching = () => true) {
+      faults.set(operation, { count, matching });
     },
     resetCounters() {
       requests.clear();

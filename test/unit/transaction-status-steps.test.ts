@@ -147,10 +147,10 @@ describe('reading a record into the batch', () => {
   it('touches a transaction once per batch, retention-only while every record asks for retention only', () => {
     const batch = emptyBatch();
     const retention: Classified = { kind: 'retention', transactionId: 'txn' };
-    addReading(batch, streamRecord('MODIFY', {}), '1', { kind: 'write', classified: retention, facts: [], tallies: [], released: null });
+    addReading(batch, streamRecord('MODIFY', {}), '1', { kind: 'write', classified: retention, facts: [], tallies: [], released: null, history: null });
     expect(batch.touched.get('txn')).toMatchObject({ records: new Set(['1']), parked: true, retentionOnly: true });
     const order = stored({ id: 'ord-1' });
-    addReading(batch, streamRecord('MODIFY', {}), '2', { kind: 'write', classified: { kind: 'order', transactionId: 'txn', order }, facts: [], tallies: [], released: null });
+    addReading(batch, streamRecord('MODIFY', {}), '2', { kind: 'write', classified: { kind: 'order', transactionId: 'txn', order }, facts: [], tallies: [], released: null, history: null });
     expect(batch.touched.size).toBe(1);
     expect(batch.touched.get('txn')).toMatchObject({ records: new Set(['1', '2']), orders: [order], parked: true, retentionOnly: false });
     expect([...batch.works.keys()]).toEqual(['1', '2']);
@@ -159,8 +159,8 @@ describe('reading a record into the batch', () => {
   it('keeps a record with nothing to recompute as work when it has facts, rows or a released flag', () => {
     const batch = emptyBatch();
     const fact = { id: 'fact-1' } as TrackerEvent;
-    addReading(batch, streamRecord('MODIFY', {}), '1', { kind: 'write', classified: { kind: 'skip' }, facts: [], tallies: [], released: null });
-    addReading(batch, streamRecord('MODIFY', {}), '2', { kind: 'write', classified: { kind: 'skip' }, facts: [fact], tallies: [], released: null });
+    addReading(batch, streamRecord('MODIFY', {}), '1', { kind: 'write', classified: { kind: 'skip' }, facts: [], tallies: [], released: null, history: null });
+    addReading(batch, streamRecord('MODIFY', {}), '2', { kind: 'write', classified: { kind: 'skip' }, facts: [fact], tallies: [], released: null, history: null });
     expect([...batch.works.keys()]).toEqual(['2']);
     expect(batch.facts).toEqual([{ sequenceNumber: '2', event: fact }]);
     expect(batch.touched.size).toBe(0);
@@ -393,9 +393,9 @@ describe('an invocation', () => {
   });
 
   it('records its metrics in one order, the event ones only with a publisher', () => {
-    const counts = { recomputed: 3, writes: 4, followUpWrites: 1, reportRowWrites: 2, conflicts: 0, parked: 0, redone: 1, keptForever: 0 };
+    const counts = { recomputed: 3, writes: 4, followUpWrites: 1, reportRowWrites: 2, conflicts: 0, parked: 0, redone: 1, keptForever: 0, historyRepaired: 2 };
     const M = TRANSACTION_METRICS;
-    expect(batchMetrics({ ...counts, events: null }).map(([name]) => name)).toEqual([M.recomputed, M.writes, M.followUpWrites, M.reportRowWrites, M.conflicts, M.parked, M.redone, M.keptForever]);
+    expect(batchMetrics({ ...counts, events: null }).map(([name]) => name)).toEqual([M.recomputed, M.writes, M.followUpWrites, M.reportRowWrites, M.conflicts, M.parked, M.redone, M.keptForever, M.historyRepaired]);
     expect(batchMetrics({ ...counts, events: { published: 5, failed: 1 } })).toEqual([
       [M.recomputed, 3],
       [M.eventsPublished, 5],
@@ -407,6 +407,7 @@ describe('an invocation', () => {
       [M.parked, 0],
       [M.redone, 1],
       [M.keptForever, 0],
+      [M.historyRepaired, 2],
     ]);
   });
 });

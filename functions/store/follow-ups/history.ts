@@ -2,13 +2,16 @@
  * A follow-up's history (CONTRACT §9): one item per version, `HIST#<version>`
  * in the follow-up's partition, read oldest first; its stream records are the
  * `follow_up.changed` facts. Entries an expired follow-up left are not its.
+ * The tracker's newest entries ride on the follow-up item until their items
+ * are written (pending-history.ts); readHistory reads both.
  */
 import type { FollowUpAction } from '../../core/follow-up/history';
 import { queryItems } from '../query-pages';
 import type { TableClient } from '../table-client';
 import { TABLE } from '../table';
 import { HISTORY_PREFIX, keys, parseHistoryKey } from '../keys';
-import { expired } from './item';
+import { expired, isFollowUpItem, parseStored } from './item';
+import { pendingEntriesOf, pendingOfWrite, pendingVersions, type PendingHistory } from './pending-history';
 
 /** Whether an item (by its keys) is a follow-up's history entry: its stream record is a `follow_up.changed`. */
 export function isFollowUpHistoryItem(item: Record<string, unknown>): boolean {
@@ -27,11 +30,36 @@ export function parseHistoryItem(item: Record<string, unknown>): { followUpId: s
   };
 }
 
-/** The history of follow-up `id` as of `now`, oldest first. */
+/**
+ * The history of follow-up `id` as of `now`, oldest first: its history items,
+ * and the entries its item carries whose items are not written yet
+ * (pending-history.ts: the tracker writes them just after the item, or its
+ * stream record does). One Query of the follow-up's partition, which holds its
+ * item and its history only.
+ */
 export async function readHistory(db: TableClient, tableName: string, id: string, now: Date): Promise<FollowUpAction[]> {
-  const history: FollowUpAction[] = [];
-  for await (const item of historyItems(db, tableName, id, now)) history.push(item.entry as FollowUpAction);
-  return history;
+  const byVersion = new Map<number, FollowUpAction>();
+  let pending: PendingHistory | null = null;
+  for await (const item of queryItems(db, {
+    TableName: tableName,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+    ExpressionAttributeValues: { ':pk': keys.followUp(id).pk },
+    ConsistentRead: true,
+  })) {
+    if (expired(item, now)) continue;
+    const history = parseHistoryKey(item);
+    if (history !== null) byVersion.set(history.version, item.entry as FollowUpAction);
+    else if (isFollowUpItem(item)) pending = pendingOfItem(item);
+  }
+  for (const { version, entry } of pending === null ? [] : pendingVersions(pending)) if (!byVersion.has(version)) byVersion.set(version, entry);
+  return [...byVersion.entries()].sort(([a], [b]) => a - b).map(([, entry]) => entry);
+}
+
+/** The entries a follow-up item carries, as pending history (null: none). */
+function pendingOfItem(item: Record<string, unknown>): PendingHistory | null {
+  const stored = parseStored(item);
+  return pendingOfWrite(null, { followUpId: stored.followUp.id, transactionId: stored.followUp.transaction_id, version: stored.followUp.version, expiresAt: stored.expiresAt, entries: pendingEntriesOf(item) });
 }
 
 /** The history items of follow-up `id` as of `now` (entries an expired follow-up left are not its). */

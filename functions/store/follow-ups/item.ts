@@ -32,9 +32,11 @@ import { canonicalFromDate, instantMillis } from '../../core/instant';
 import type { KnowledgeVersion } from '../../core/knowledge-version';
 import { TABLE } from '../table';
 import { FOLLOW_UP_LISTING_PARTITIONS, keys, parseFollowUpKey } from '../keys';
+import { followUpAttribute, followUpOfAttribute, storedVersion, type FollowUpFields } from './follow-up-attribute';
 
 /** Attribute names of a follow-up item. */
 export const A = {
+  /** The FollowUp view, compactly (follow-up-attribute.ts): short names, without its id, its nulls, or the transaction id when it is the id. */
   followUp: 'fu',
   redraw: 'rt',
   dueAt: 'due',
@@ -64,6 +66,11 @@ export const A = {
   fhirMarker: 'fx',
   /** StoredFollowUp.ehrOwner. */
   ehrOwner: 'eo',
+  /**
+   * The history entries of the versions the tracker's last write added, as JSON text, until its next write
+   * (pending-history.ts; issue 76): what writes their history items again if that write's own did not land.
+   */
+  pendingHistory: 'ph',
 } as const;
 
 /** The FHIR marker's value (a number: the stream filter matches `{"N": ["1"]}`). */
@@ -184,9 +191,10 @@ const Timing = z.object({
   appointment: z.optional(z.nullable(z.object({ start_at: z.nullable(z.string()), status: z.string() }))),
 });
 export const Stored = z.object({
-  [A.followUp]: z.custom<FollowUp>((value) => typeof value === 'object' && value !== null && typeof (value as { version?: unknown }).version === 'number'),
-  [A.redraw]: z.nullable(Timing),
-  [A.dueAt]: z.nullable(z.string()),
+  [A.followUp]: z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && typeof storedVersion(value as Record<string, unknown>) === 'number'),
+  // Absent when null (issue 76: bytes of every write); null in items written before.
+  [A.redraw]: z.optional(z.nullable(Timing)),
+  [A.dueAt]: z.optional(z.nullable(z.string())),
   [A.applied]: z.optional(z.array(z.enum(REDRAW_FACTS))),
   [A.revision]: z.optional(z.int()),
   [A.reminded]: z.optional(z.nullable(z.string())),
@@ -219,10 +227,12 @@ export function parseFollowUpItem(item: Record<string, unknown>): StoredFollowUp
 
 export function parseStored(item: Record<string, unknown>): StoredFollowUp {
   const parsed = Stored.parse(item);
+  const followUp = withDefaults(followUpOfAttribute(parsed[A.followUp], parseFollowUpKey(item)?.id ?? null), parsed[A.missing], parsed[A.closedBy]);
+  const redraw = parsed[A.redraw] ?? null;
   return {
-    followUp: withDefaults(parsed[A.followUp], parsed[A.missing], parsed[A.closedBy]),
-    redraw: parsed[A.redraw],
-    dueAt: parsed[A.dueAt],
+    followUp,
+    redraw: redraw === null ? null : { ...redraw, orderId: orderOfRef(redraw.orderId, followUp) ?? redraw.orderId },
+    dueAt: parsed[A.dueAt] ?? null,
     applied: parsed[A.applied] ?? [],
     expiresAt: parsed[TABLE.ttlAttribute] ?? null,
     remindedAt: parsed[A.reminded] ?? null,
@@ -239,15 +249,24 @@ export function parseStored(item: Record<string, unknown>): StoredFollowUp {
   };
 }
 
-/** `missing` as stored: its order as `i`/`r` when it is the initial or the redraw order (a UUID saved), counts only when read. */
+/** An order of a follow-up as its item names it (`missing`'s, the open redraw's): `i`/`r` when it is its initial or redraw order (a UUID saved), else its id. */
+function orderRef(orderId: string, followUp: FollowUpFields): string {
+  return orderId === followUp.initial_order_id ? 'i' : orderId === followUp.redraw_order_id ? 'r' : orderId;
+}
+
+/** The order an item names (orderRef); null when it names one the follow-up does not have. */
+function orderOfRef(ref: string, followUp: FollowUpFields): string | null {
+  return ref === 'i' ? followUp.initial_order_id : ref === 'r' ? followUp.redraw_order_id : ref;
+}
+
+/** `missing` as stored: its order as orderRef names it, counts only when read. */
 type StoredMissing = { o: string; s: string; d?: string; n?: number; f?: Record<string, number> };
 
 function missingAttribute(followUp: FollowUp): StoredMissing | null {
   const { missing } = followUp;
   if (missing === null || missing === undefined) return null;
-  const o = missing.order_id === followUp.initial_order_id ? 'i' : missing.order_id === followUp.redraw_order_id ? 'r' : missing.order_id;
   return {
-    o,
+    o: orderRef(missing.order_id, followUp),
     s: missing.status,
     ...(missing.status_detail === null ? {} : { d: missing.status_detail }),
     ...(missing.markers === null ? {} : { n: missing.markers }),
@@ -260,8 +279,8 @@ function missingAttribute(followUp: FollowUp): StoredMissing | null {
  * attributes: an item written before them reads them as null until its next
  * change (a close before then names no actor here; its history does).
  */
-function withDefaults(followUp: FollowUp, missing: StoredMissing | undefined, closedBy: string | undefined): FollowUp {
-  const orderId = missing === undefined ? null : missing.o === 'i' ? followUp.initial_order_id : missing.o === 'r' ? followUp.redraw_order_id : missing.o;
+function withDefaults(followUp: FollowUpFields, missing: StoredMissing | undefined, closedBy: string | undefined): FollowUp {
+  const orderId = missing === undefined ? null : orderOfRef(missing.o, followUp);
   return {
     ...followUp,
     missing:
@@ -366,12 +385,13 @@ export function itemOf(stored: StoredFollowUp, fhirMarker = false): Record<strin
     [TABLE.byTransaction.partitionKey]: listing.partition,
     [TABLE.byTransaction.sortKey]: listing.sort,
     ...worklistAttributesOf(stored),
-    [A.followUp]: followUp,
-    [A.redraw]: stored.redraw,
-    [A.dueAt]: stored.dueAt,
-    [A.applied]: stored.applied,
+    [A.followUp]: followUpAttribute(followUp),
+    // The open redraw's order as orderRef names it (issue 76: 35 bytes less on every open follow-up with a redraw).
+    ...(stored.redraw == null ? {} : { [A.redraw]: { ...stored.redraw, orderId: orderRef(stored.redraw.orderId, stored.followUp) } }),
+    ...(stored.dueAt == null ? {} : { [A.dueAt]: stored.dueAt }),
+    ...(stored.applied.length === 0 ? {} : { [A.applied]: stored.applied }),
     [A.revision]: stored.revision,
-    [A.reminded]: stored.remindedAt,
+    ...(stored.remindedAt == null ? {} : { [A.reminded]: stored.remindedAt }),
     ...(stored.attentionNotifiedAt == null ? {} : { [A.attentionNotified]: stored.attentionNotifiedAt }),
     ...(stored.redrawOrderedAt == null ? {} : { [A.redrawOrderedAt]: stored.redrawOrderedAt }),
     ...(stored.last == null ? {} : { [A.lastEntry]: stored.last }),

@@ -14,7 +14,7 @@ import type { TableClient } from '../table-client';
 import { expireHistory } from './history';
 import type { StoredFollowUp, StoredStaleFlag, TransactionEnd } from './item';
 import { getFollowUp } from './reads';
-import { MAX_RACES, writeBookkeeping, writeStoredFollowUp } from './write';
+import { MAX_RACES, writeBookkeeping, writeTrackerVersion } from './write';
 
 /**
  * What keeping a follow-up current did: `stale`, nothing, since the follow-up
@@ -93,8 +93,9 @@ export async function keepFollowUpCurrent(
     };
     if (stored !== null && entries.length === 0 && sameStored(stored, next)) return { outcome: 'unchanged', writes };
     if (stored !== null && stored.expiresAt !== next.expiresAt) writes += await expireHistory(db, tableName, input.id, next.expiresAt, input.now);
-    const written = await writeStoredFollowUp(db, tableName, stored, { ...stored, ...next }, entries, input.now, { knownFrom: knowledge });
-    writes += 1;
+    const written = await writeTrackerVersion(db, tableName, stored, { ...stored, ...next }, entries, input.now, { knownFrom: knowledge });
+    // The item's write, and each history item's after it (pending-history.ts).
+    writes += written === 'written' ? 1 + entries.length : 1;
     if (written === 'written') return { outcome: stored === null ? 'opened' : 'changed', writes };
   }
   throw new Error(`follow-up changed ${MAX_RACES} times while the tracker kept it current`);
@@ -221,7 +222,7 @@ export async function markReminded(db: TableClient, tableName: string, stored: S
 /**
  * Records the tracker's `snooze_ended` of follow-up `stored` when its snooze
  * ended by `now` and nothing recorded it yet (CONTRACT §9: the first write after
- * `snoozed_until`, the sweep's or an action's): one conditional transaction.
+ * `snoozed_until`, the sweep's or an action's): one conditional write (writeTrackerVersion).
  * `none` when there is nothing to record, `lost` when another write got there
  * first (which records it itself).
  */
@@ -229,7 +230,7 @@ export async function recordSnoozeEnded(db: TableClient, tableName: string, stor
   const change = snoozeEndedChange(stored.followUp, stored.last ?? null, now);
   if (change === null) return 'none';
   const next = { ...stored, followUp: change.followUp, dueAt: dueAt(change.followUp, stored.redraw, thresholds), last: change.last };
-  return writeStoredFollowUp(db, tableName, stored, next, change.entries, now);
+  return writeTrackerVersion(db, tableName, stored, next, change.entries, now);
 }
 
 /** Whether the not_acknowledged reminder is due: still new, opened before `openedBefore`, not reminded. */

@@ -1,5 +1,5 @@
 /**
- * How a follow-up is written (CONTRACT §9). Every write is one
+ * How a follow-up is written (CONTRACT §9). A person's write is one
  * TransactWriteItems: the follow-up, on the condition that its write revision
  * (`rev`, bumped by every write) is still the one the change was computed
  * from, and the history entries of the new versions, each on the condition
@@ -9,17 +9,20 @@
  * or applied twice, and the history has one entry per version. An answer that
  * does not say whether the transaction committed is followed by the same
  * request with the same ClientRequestToken, never by a recomputed one
- * (sendOnce): an action is applied once. The tracker's own bookkeeping (no new
- * version) is one conditional PutItem (writeBookkeeping).
+ * (sendOnce): an action is applied once. The tracker's versions are one
+ * conditional PutItem of the follow-up carrying their entries, then their
+ * history items (writeTrackerVersion, pending-history.ts: half the units, and
+ * its index entries billed once); its bookkeeping (no new version) is one
+ * conditional PutItem (writeBookkeeping).
  */
 import { randomUUID } from 'node:crypto';
 import type { FollowUpAction } from '../../core/follow-up/history';
 import type { KnowledgeVersion } from '../../core/knowledge-version';
 import type { TableClient, TransactWriteCommandInput } from '../table-client';
-import { TABLE } from '../table';
 import { keys } from '../keys';
 import { A, absentCondition, itemOf, type StoredFollowUp } from './item';
 import { changesFhirTask } from './fhir-marker';
+import { historyItemOf, pendingAttribute, writePendingHistory, type PendingHistory } from './pending-history';
 
 /**
  * Writes `next` and its new history entries (versions after `from`'s) as one
@@ -59,19 +62,59 @@ export async function writeStoredFollowUp(
       ...entries.map((entry, index) => ({
         Put: {
           TableName: tableName,
-          Item: {
-            ...keys.followUpHistory(id, fromVersion + index + 1),
-            tx: next.followUp.transaction_id,
-            entry,
-            // The write's token on its first new version: how a re-send tells that its first attempt committed.
-            ...(index === 0 ? { [HISTORY_TOKEN]: token } : {}),
-            ...(next.expiresAt === null ? {} : { [TABLE.ttlAttribute]: next.expiresAt }),
-          },
+          // The write's token on its first new version: how a re-send tells that its first attempt committed.
+          Item: historyItemOf(historyOf(next), fromVersion + index + 1, entry, index === 0 ? { [HISTORY_TOKEN]: token } : {}),
           ...absentCondition(now),
         },
       })),
     ],
   });
+}
+
+/** Whose history `next`'s entries are, and until when they are kept. */
+function historyOf(next: Omit<StoredFollowUp, 'revision'>): Pick<PendingHistory, 'followUpId' | 'transactionId' | 'expiresAt'> {
+  return { followUpId: next.followUp.id, transactionId: next.followUp.transaction_id, expiresAt: next.expiresAt };
+}
+
+/**
+ * The tracker's write of `next` and its new history entries (versions after
+ * `from`'s) without a transaction (pending-history.ts): the follow-up item,
+ * conditional as writeStoredFollowUp's and carrying the entries, then their
+ * history items. `lost` when another write got there first, or when the SDK's
+ * retry of a first attempt that committed is refused by the revision: the
+ * caller reads again and finds its change there (a fact is acted on once), and
+ * the transaction function writes the history items from the item's record.
+ * Throws when the history items cannot be written after the item (the record
+ * writes them). No new version: writeBookkeeping.
+ */
+export async function writeTrackerVersion(
+  db: TableClient,
+  tableName: string,
+  from: StoredFollowUp | null,
+  next: Omit<StoredFollowUp, 'revision'>,
+  entries: readonly FollowUpAction[],
+  now: Date,
+  options: { knownFrom?: KnowledgeVersion | null } = {},
+): Promise<'written' | 'lost'> {
+  const fromVersion = from?.followUp.version ?? 0;
+  if (next.followUp.version !== fromVersion + entries.length) throw new RangeError('every new version has one history entry');
+  const knownFrom = options.knownFrom ?? null;
+  if (entries.length === 0 && from !== null) return writeBookkeeping(db, tableName, from, next, { knownFrom, now });
+  try {
+    const outcome = await db.put({
+      TableName: tableName,
+      Item: { ...itemOf({ ...next, revision: (from?.revision ?? 0) + 1 }, changesFhirTask(from, next)), ...pendingAttribute(entries, next.last ?? null) },
+      ...writeCondition(from, knownFrom, now),
+      ReturnValuesOnConditionCheckFailure: 'NONE',
+    });
+    if (!outcome.written) return 'lost';
+  } catch (error) {
+    // The item is part of a person's transaction in flight: that write changes it, a lost race.
+    if (isLostRace(error)) return 'lost';
+    throw error;
+  }
+  await writePendingHistory(db, tableName, { ...historyOf(next), firstVersion: fromVersion + 1, entries: [...entries] }, now);
+  return 'written';
 }
 
 /** The attribute of a history item that names the write (its ClientRequestToken) that added it. */

@@ -15,7 +15,8 @@ import { reportEndOf, reportWorkOf } from '../../store/report-ledger';
 import type { ReportWork } from '../../store/report-work';
 import { factsOfWrite } from '../../store/stream-facts';
 import { unmarshallImage } from '../../store/stream-images';
-import { readStreamItem, type StreamItem, type TableWrite } from '../../store/stream-items';
+import type { PendingHistory } from '../../store/follow-ups/pending-history';
+import { historyWrittenBy, pendingHistoryOf, readStreamItem, type StreamItem, type TableWrite } from '../../store/stream-items';
 import { classify, releasedFlagOf, type Classified, type ReleasedFlag } from './classify';
 import type { Run, StepContext } from './context';
 
@@ -45,6 +46,8 @@ export interface RecordWork {
   facts: TrackerEvent[];
   /** Report work (CONTRACT §11: rows, or an expiry's ledger end) its images give, or its parked work carries. */
   tallies: ReportWork[];
+  /** History entries its follow-up item carries, or its parked work does: their items are written if missing (steps/history.ts). */
+  history?: PendingHistory;
 }
 
 /** An order without a transaction: as the batch shows it, or its id (parked work names it; its item is read). */
@@ -70,13 +73,15 @@ export interface BatchWork {
   facts: RecordFact[];
   /** Stale flags released by a person's snooze or close of their follow-up: cleared now (CONTRACT §9). */
   released: { sequenceNumber: string; flag: ReleasedFlag }[];
+  /** History items the batch's records show written, by follow-up: their versions (no read needed for them). */
+  historyWritten: Map<string, Set<number>>;
 }
 
 /** What one record says. */
 export type RecordReading =
   /** DynamoDB's TTL removed the item: a counted item's ledger end, if any. */
   | { kind: 'expiry'; tallies: ReportWork[] }
-  | { kind: 'write'; classified: Classified; facts: TrackerEvent[]; tallies: ReportWork[]; released: ReleasedFlag | null };
+  | { kind: 'write'; classified: Classified; facts: TrackerEvent[]; tallies: ReportWork[]; released: ReleasedFlag | null; history: PendingHistory | null };
 
 /** Where a record's work goes in the batch. */
 export type Route =
@@ -143,7 +148,9 @@ export function readRecord(write: TableWrite, options: ReadOptions): RecordReadi
     facts.push(...factsOfWrite(write.before, write.after, write.writtenAt));
     if (classified.kind === 'parked') facts.push(...classified.item.facts);
   }
-  return { kind: 'write', classified, facts, tallies, released };
+  // The tracker's versions carry their entries; parked work carries those its record did (steps/history.ts).
+  const history = classified.kind === 'parked' ? (classified.item.history ?? null) : pendingHistoryOf(write);
+  return { kind: 'write', classified, facts, tallies, released, history };
 }
 
 /** Where what a record asks for goes: its transaction (or the transactions of its parked work), a lone order, an order to place. */
@@ -182,7 +189,7 @@ export function routesOf(classified: Classified): Route[] {
 }
 
 export function emptyBatch(): BatchWork {
-  return { works: new Map(), touched: new Map(), lone: [], ordersToPlace: [], facts: [], released: [] };
+  return { works: new Map(), touched: new Map(), lone: [], ordersToPlace: [], facts: [], released: [], historyWritten: new Map() };
 }
 
 /** Adds a record's route to the batch: a transaction touched once per batch, whatever number of records ask. */
@@ -206,11 +213,13 @@ export function addReading(batch: BatchWork, write: TableWrite, sequenceNumber: 
     if (reading.tallies.length > 0) batch.works.set(sequenceNumber, { write, sequenceNumber, classified: { kind: 'skip' }, facts: [], tallies: reading.tallies });
     return;
   }
-  const { classified, facts, tallies, released } = reading;
+  const { classified, facts, tallies, released, history } = reading;
   for (const fact of facts) batch.facts.push({ sequenceNumber, event: fact });
-  // A record with facts or report rows only (a transaction item's own write, a stale flag set) is work too.
-  if (classified.kind !== 'skip' || classified.resultsWanted !== undefined || facts.length > 0 || tallies.length > 0 || released !== null) {
-    batch.works.set(sequenceNumber, { write, sequenceNumber, classified, facts, tallies });
+  const written = historyWrittenBy(write);
+  if (written !== null) batch.historyWritten.set(written.followUpId, (batch.historyWritten.get(written.followUpId) ?? new Set()).add(written.version));
+  // A record with facts, report rows or history entries only (a transaction item's own write, a stale flag set) is work too.
+  if (classified.kind !== 'skip' || classified.resultsWanted !== undefined || facts.length > 0 || tallies.length > 0 || released !== null || history !== null) {
+    batch.works.set(sequenceNumber, { write, sequenceNumber, classified, facts, tallies, ...(history === null ? {} : { history }) });
   }
   if (released !== null) batch.released.push({ sequenceNumber, flag: released });
   for (const route of routesOf(classified)) addRoute(batch, sequenceNumber, route);

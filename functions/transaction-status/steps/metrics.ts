@@ -16,6 +16,8 @@ export interface BatchCounts {
   redone: number;
   /** Ended transactions and orders left with retention on, no expiry and no follow-up to hold it. */
   keptForever: number;
+  /** History items written from the entries a follow-up item carried (a tracker's write it did not finish). */
+  historyRepaired: number;
 }
 
 /** The invocation's metrics (all counts), by name, in the order they are recorded. */
@@ -35,6 +37,7 @@ export function batchMetrics(counts: BatchCounts): [name: string, value: number]
     [METRIC.parked, counts.parked],
     [METRIC.redone, counts.redone],
     [METRIC.keptForever, counts.keptForever],
+    [METRIC.historyRepaired, counts.historyRepaired],
   ];
 }
 

@@ -53,7 +53,7 @@ export function parkTargetsOf(classified: Classified): Pick<ParkedWork, 'transac
 }
 
 /** The work a failing record parks (null: it has no event id to park it by), dated by its write (or `now`, epoch ms). */
-export function parkedWorkOf(work: Pick<RecordWork, 'classified' | 'facts' | 'tallies' | 'write'>, now: number): ParkedWork | null {
+export function parkedWorkOf(work: Pick<RecordWork, 'classified' | 'facts' | 'tallies' | 'write' | 'history'>, now: number): ParkedWork | null {
   const recordId = work.write.eventId;
   if (recordId === undefined) return null;
   const created = work.write.writtenAt;
@@ -66,6 +66,8 @@ export function parkedWorkOf(work: Pick<RecordWork, 'classified' | 'facts' | 'ta
     recordedAt: new Date((created ?? now / 1000) * 1000).toISOString(),
     // A follow-up's wanted results ride along: its redo records them (nothing lost after an hour of failures).
     ...(resultsWanted === undefined ? {} : { resultsWanted }),
+    // So do the history entries its follow-up item carried: the redo writes those still missing.
+    ...(work.history === undefined ? {} : { history: work.history }),
   };
 }
 

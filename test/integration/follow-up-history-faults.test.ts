@@ -1,0 +1,162 @@
+/**
+ * The tracker's versions without a transaction (issue 76, store/follow-ups/pending-history.ts): the follow-up
+ * item is written first, carrying its new entries, then their history items. Whatever fails in between, each
+ * version has one history entry, written once, and one `follow_up.changed` fact: the item's stream record
+ * writes what its write did not.
+ *
+ * Property, through the transaction function on DynamoDB Local's real stream: a redraw flow's webhooks in any
+ * order, some twice, a person acting between them, and DynamoDB failing at random the tracker's writes of the
+ * follow-up item or of a history item (each version's at most once, so the stream's retries get through). The end
+ * is the same follow-up, with the same history, as the same run without faults.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
+import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
+import { readHistory } from '../../functions/store/follow-ups/history';
+import { getFollowUp } from '../../functions/store/follow-ups/reads';
+import { HISTORY_PREFIX, keys } from '../../functions/store/keys';
+import { createInMemoryPublisher } from '../../functions/transaction-status/publisher';
+import { TRANSACTION_METRICS } from '../../functions/shared/metric-names';
+import { mulberry32 } from '../../local/junction-flows';
+import { parkWork } from '../../functions/store/parked-work';
+import { buildDeliveries, freshId, redrawFlow, redrawIds, type Delivery } from '../support/junction';
+import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
+
+let rig: TransactionRig;
+const publisher = createInMemoryPublisher();
+/** The fault policy of the run under way (none between runs). */
+let failing: ((body: Record<string, unknown>) => boolean) | null = null;
+
+beforeAll(async () => {
+  rig = await startTransactionRig('follow-up-history-faults', {
+    publisher,
+    retentionDays: 30,
+    fault: (operation, body) => (operation === 'PutItem' && failing?.(body) === true ? { kind: 'answer', status: 500, errorType: 'InternalServerError' } : null),
+  });
+});
+afterAll(async () => {
+  await rig?.close();
+});
+
+/** A step of a run: store the flow's webhook `index`, or a person's action. */
+type Step = { kind: 'webhook'; index: number } | { kind: 'person'; body: Record<string, unknown> };
+
+const PERSON_ACTIONS = [
+  { action: 'acknowledge', owner: 'team.outreach' },
+  { action: 'record_contact', channel: 'phone', outcome: 'no_answer' },
+] as const;
+
+/**
+ * The tracker's writes of follow-up `id` a fault may hit, named so that each is hit once at most: its history
+ * items by version, and its item carrying entries by the version it writes (a retry recomputes its entries).
+ */
+function trackerWriteOf(body: Record<string, unknown>, id: string): string | null {
+  const item = body.Item as { pk?: { S?: string }; sk?: { S?: string }; ph?: unknown; fu?: { M?: { version?: { N?: string } } } } | undefined;
+  if (item?.pk?.S !== keys.followUp(id).pk) return null;
+  const sk = item.sk?.S ?? '';
+  if (sk.startsWith(HISTORY_PREFIX)) return sk;
+  return item.ph === undefined ? null : `item#${item.fu?.M?.version?.N ?? '?'}`;
+}
+
+/** Runs the steps on a fresh flow, with faults at `faultShare` of the tracker's follow-up writes (each hit once at most). */
+async function run(steps: readonly Step[], deliveries: (ids: ReturnType<typeof redrawIds>) => Delivery[], faults: { share: number; seed: number }) {
+  const ids = redrawIds();
+  const flow = deliveries(ids);
+  const random = mulberry32(faults.seed);
+  const hit = new Set<string>();
+  failing = (body) => {
+    const write = trackerWriteOf(body, ids.transactionId);
+    if (write === null || hit.has(write) || random() >= faults.share) return false;
+    hit.add(write);
+    return true;
+  };
+  try {
+    for (const step of steps) {
+      if (step.kind === 'webhook') await rig.webhook(flow[step.index % flow.length]!);
+      else await actOnFollowUp(rig.table.db, rig.table.tableName, { id: ids.transactionId, body: step.body, actor: 'j.doe', now: new Date(), thresholds: DEFAULT_THRESHOLDS });
+      await rig.settle();
+    }
+    for (const delivery of flow) await rig.webhook(delivery);
+    await rig.settle();
+  } finally {
+    failing = null;
+  }
+  return { ids, faults: hit.size };
+}
+
+/** What a run leaves: the follow-up, its history (as stored, item by item), and its facts (distinct ids, by version). */
+async function outcomeOf(id: string) {
+  const stored = await getFollowUp(rig.table.db, rig.table.tableName, id, new Date());
+  const items = await rig.table.db.query({
+    TableName: rig.table.tableName,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :history)',
+    ExpressionAttributeValues: { ':pk': keys.followUp(id).pk, ':history': HISTORY_PREFIX },
+    ConsistentRead: true,
+  });
+  const facts = new Map<string, number>();
+  for (const event of publisher.events) if (event.type === 'follow_up.changed' && event.follow_up_id === id) facts.set(event.id, event.version);
+  return {
+    followUp: stored === null ? null : { state: stored.followUp.state, disposition: stored.followUp.disposition, attention: stored.followUp.attention, version: stored.followUp.version },
+    history: (items.Items ?? []).map((item) => (item.entry as { action: string }).action),
+    read: (await readHistory(rig.table.db, rig.table.tableName, id, new Date())).map((entry) => entry.action),
+    factVersions: [...facts.values()].sort((a, b) => a - b),
+  };
+}
+
+describe('the tracker’s follow-up writes, interrupted', () => {
+  it('leave each version one history entry and one fact, as the same run without faults does: webhooks in any order, some twice, a person between (property)', async () => {
+    const scenario = fc.record({
+      outcome: fc.constantFrom('completed', 'sample_error', 'cancelled' as const),
+      order: fc.array(fc.nat({ max: 40 }), { minLength: 6, maxLength: 14 }),
+      person: fc.array(fc.record({ at: fc.nat({ max: 14 }), action: fc.constantFrom(...PERSON_ACTIONS) }), { maxLength: 2 }),
+      share: fc.double({ min: 0.2, max: 0.8, noNaN: true }),
+      seed: fc.nat(),
+    });
+    let interrupted = 0;
+    const repairedBefore = rig.metrics.get(TRANSACTION_METRICS.historyRepaired) ?? 0;
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ outcome, order, person, share, seed }) => {
+        const steps: Step[] = order.map((index) => ({ kind: 'webhook', index }));
+        for (const { at, action } of [...person].sort((a, b) => b.at - a.at)) steps.splice(Math.min(at, steps.length), 0, { kind: 'person', body: { ...action } });
+        const flow = (ids: ReturnType<typeof redrawIds>) => buildDeliveries(redrawFlow(ids, outcome));
+        const deadLetters = rig.deadLetters.length;
+        const calm = await run(steps, flow, { share: 0, seed });
+        const faulty = await run(steps, flow, { share, seed });
+        interrupted += faulty.faults;
+        const [wanted, got] = [await outcomeOf(calm.ids.transactionId), await outcomeOf(faulty.ids.transactionId)];
+        expect(got).toEqual(wanted);
+        // One stored entry and one fact per version, 1 to the follow-up's.
+        const versions = Array.from({ length: got.followUp?.version ?? 0 }, (_, index) => index + 1);
+        expect(got.history).toHaveLength(versions.length);
+        expect(got.read).toEqual(got.history);
+        expect(got.factVersions).toEqual(versions);
+        expect(rig.deadLetters.slice(deadLetters)).toEqual([]);
+      }),
+      { numRuns: 8 },
+    );
+    // The runs hit the case that matters: entries the item's record had to write.
+    expect(interrupted).toBeGreaterThan(0);
+    expect((rig.metrics.get(TRANSACTION_METRICS.historyRepaired) ?? 0) - repairedBefore).toBeGreaterThan(0);
+  }, 240_000);
+
+  it('keep, with parked work, the entries a follow-up item carried: the redo writes those still missing, once', async () => {
+    const followUpId = freshId();
+    const entry = (action: string, at: string) => ({ at, actor: 'tracker', action, from_state: 'new', to_state: 'new' }) as const;
+    const history = { followUpId, transactionId: followUpId, firstVersion: 1, entries: [entry('open', '2026-03-02T09:00:00.000000Z'), entry('redraw_order_known', '2026-03-02T10:00:00.000000Z')], expiresAt: null };
+    // Version 1's item landed before the work was parked; version 2's did not.
+    await rig.table.db.put({ TableName: rig.table.tableName, Item: { ...keys.followUpHistory(followUpId, 1), tx: followUpId, entry: history.entries[0] } });
+    await parkWork(rig.table.db, rig.table.tableName, { recordId: `history-${freshId()}`, transactions: [], loneOrderId: null, facts: [], recordedAt: new Date().toISOString(), history }, new Date().toISOString());
+    await rig.settle();
+    const stored = await rig.table.db.query({
+      TableName: rig.table.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.followUp(followUpId).pk },
+      ConsistentRead: true,
+    });
+    expect((stored.Items ?? []).map((item) => [item.sk, (item.entry as { action: string }).action])).toEqual([
+      [keys.followUpHistory(followUpId, 1).sk, 'open'],
+      [keys.followUpHistory(followUpId, 2).sk, 'redraw_order_known'],
+    ]);
+  });
+});
