@@ -171,6 +171,11 @@ export function buildProductStream(options: ProductStreamOptions): ProductStream
     return { ...sent, sendAt: latest };
   });
 
+  return productStreamOf(flows, messages, { unique: firsts.length, retries: retries.length });
+}
+
+/** A stream of `messages` (in send order) of `flows`: each order's newest event, and its shape's counts. */
+export function productStreamOf(flows: readonly FlowSpec[], messages: ProductMessage[], counts: { unique: number; retries: number }): ProductStream {
   const newest = new Map<string, number>();
   let afterNewer = 0;
   for (const sent of messages) {
@@ -179,5 +184,5 @@ export function buildProductStream(options: ProductStreamOptions): ProductStream
     newest.set(sent.orderId, Math.max(seen, sent.eventId));
   }
   const redrawFlows = flows.filter((spec) => spec.orders.some((order) => order.origin === 'redraw')).length;
-  return { messages, newest, shape: { flows: flows.length, redrawFlows, orders: newest.size, messages: messages.length, unique: firsts.length, retries: retries.length, afterNewer } };
+  return { messages, newest, shape: { flows: flows.length, redrawFlows, orders: newest.size, messages: messages.length, unique: counts.unique, retries: counts.retries, afterNewer } };
 }

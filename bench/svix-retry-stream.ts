@@ -18,7 +18,7 @@
  * Pure and seeded: the same options give the same stream, byte for byte.
  */
 import { buildDeliveries, mulberry32, uuidFrom, type FlowSpec } from '../local/junction-flows';
-import { PRODUCT_FLOW_KINDS, productFlow, type ProductMessage, type ProductStream } from './product-stream';
+import { PRODUCT_FLOW_KINDS, productFlow, productStreamOf, type ProductMessage, type ProductStream } from './product-stream';
 
 /** Svix's waits before each retry (ms), after the first attempt: https://docs.svix.com/retries. */
 export const SVIX_RETRY_DELAYS_MS: readonly number[] = [5_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 5 * 3_600_000, 10 * 3_600_000, 10 * 3_600_000];
@@ -157,14 +157,5 @@ export function buildSvixRetryStream(options: SvixRetryStreamOptions): ProductSt
   const held = holdBack(firsts, Math.round(options.staleShare * all), rand);
   const retries = retriesOf(firsts, held, options, rand);
   const messages = [...firsts.map((first) => first.message), ...retries].sort((a, b) => a.sendAt - b.sendAt || a.svixId.localeCompare(b.svixId) || a.kind.localeCompare(b.kind));
-
-  const newest = new Map<string, number>();
-  let afterNewer = 0;
-  for (const sent of messages) {
-    const seen = newest.get(sent.orderId) ?? -1;
-    if (sent.eventId < seen) afterNewer++;
-    newest.set(sent.orderId, Math.max(seen, sent.eventId));
-  }
-  const redrawFlows = flows.filter((spec) => spec.orders.some((order) => order.origin === 'redraw')).length;
-  return { messages, newest, shape: { flows: flows.length, redrawFlows, orders: newest.size, messages: messages.length, unique: firsts.length, retries: retries.length, afterNewer } };
+  return productStreamOf(flows, messages, { unique: firsts.length, retries: retries.length });
 }
