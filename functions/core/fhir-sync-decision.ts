@@ -69,6 +69,11 @@ export interface RoundFacts {
   ehr?: EhrWorkRead;
   /** The status the confirmed Task's read by its id answered. */
   byId?: number;
+  /**
+   * Whether this server's confirmation was written after the round's search was sent: another writer of
+   * the same follow-up created or wrote its Task meanwhile, so the search could not have found it.
+   */
+  confirmedAfterSearch?: boolean;
 }
 
 /** How a write ends where no answer needs judging. */
@@ -101,7 +106,7 @@ export type RoundMove =
 /** The next move over a round's read. */
 export function decideRound(facts: RoundFacts, delivery: Delivery): RoundMove {
   if (facts.tasks.length > 1) return { kind: 'refuse', status: 412, codes: ['multiple-matches'] };
-  if (facts.tasks.length === 0) return noneFound(facts);
+  if (facts.tasks.length === 0) return noneFound(facts, delivery);
   const found = facts.tasks[0]!;
   if (found === null) return { kind: 'end', end: { kind: 'unavailable', reason: 'unreadable' } };
   return overFound(facts, found, delivery);
@@ -162,9 +167,10 @@ function ehrMove(facts: RoundFacts, found: FoundTask): RoundMove | null {
 /**
  * No Task found: create it, unless the Task the server confirmed was deleted
  * in the EHR (a read by its id answers 404 or 410), which is not created again
- * until a person acts on the follow-up.
+ * until a person acts on the follow-up, or is still there (search again when
+ * it was confirmed after the search was sent).
  */
-function noneFound(facts: RoundFacts): RoundMove {
+function noneFound(facts: RoundFacts, delivery: Delivery): RoundMove {
   const { confirmation } = facts;
   if (confirmation?.deletedInEhrVersion != null) {
     const acted = personActed(facts, confirmation.deletedInEhrVersion);
@@ -174,8 +180,9 @@ function noneFound(facts: RoundFacts): RoundMove {
   if (confirmation?.taskId != null) {
     if (facts.byId === undefined) return { kind: 'read_by_id', taskId: confirmation.taskId };
     if (facts.byId === 404 || facts.byId === 410) return { kind: 'deleted', version: facts.source.followUp.version };
-    // Still there, yet the search missed it (a search index behind its writes): read again later, never a second Task.
-    if (facts.byId === 200) return { kind: 'end', end: { kind: 'unavailable', reason: 'search_missed' } };
+    // Still there, yet the search missed it: written by another writer after the search was sent, search again now;
+    // else a search index behind its writes: read again later. Never a second Task.
+    if (facts.byId === 200) return facts.confirmedAfterSearch === true ? { kind: 'again', appliedVersion: delivery.appliedVersion } : { kind: 'end', end: { kind: 'unavailable', reason: 'search_missed' } };
     return { kind: 'judge' };
   }
   return { kind: 'create' };

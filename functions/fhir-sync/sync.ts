@@ -150,6 +150,7 @@ type Done = { kind: 'done'; outcome: SyncOutcome };
 
 /** Reads the Tasks by identifier, then the follow-up (so its content is at least as new as the Tasks read). */
 async function readRound(deps: SyncDeps, id: string, openedAt: string | null, run: Run): Promise<Round> {
+  const searchedAt = deps.now().toISOString();
   const search = await deps.http.send({ method: 'GET', path: identifierSearch(deps.systems.task, id) });
   if (search.kind !== 'answer') return done(failureOf(search));
   const resources = search.status === 200 ? searchsetTasks(search.body) : null;
@@ -163,7 +164,9 @@ async function readRound(deps: SyncDeps, id: string, openedAt: string | null, ru
   if (resources === null) return done(await answerFailure(deps, search, written, true));
   // Several Tasks are refused as they are: only a lone Task is read.
   const tasks = resources.length === 1 ? [usableFound(foundTask(resources[0]!, deps.systems))] : resources.map(() => null);
-  return { kind: 'read', resources, written, facts: { tasks, source: written.source, digest: written.digest, confirmation: confirmedFacts(written.previous) } };
+  // A confirmation written after the search was sent is another writer's, whose Task the search could not see.
+  const confirmedAfterSearch = written.previous !== null && written.previous.confirmedAt > searchedAt;
+  return { kind: 'read', resources, written, facts: { tasks, source: written.source, digest: written.digest, confirmation: confirmedFacts(written.previous), confirmedAfterSearch } };
 }
 
 function usableFound(found: FoundTask | null): FoundTask | null {

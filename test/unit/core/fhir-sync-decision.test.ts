@@ -111,6 +111,9 @@ describe('decideRound: the move over the Tasks found, the follow-up and the conf
     expect(decideRound(facts([], { byId: 410 }), NEW_DELIVERY)).toEqual({ kind: 'deleted', version: 4 });
     expect(decideRound(facts([], { byId: 200 }), NEW_DELIVERY)).toEqual({ kind: 'end', end: { kind: 'unavailable', reason: 'search_missed' } });
     expect(decideRound(facts([], { byId: 503 }), NEW_DELIVERY)).toEqual({ kind: 'judge' });
+    // Confirmed by another writer after this round's search was sent: search again now, its applied EHR version kept.
+    expect(decideRound(facts([], { byId: 200, confirmedAfterSearch: true }), { ...NEW_DELIVERY, appliedVersion: '7' })).toEqual({ kind: 'again', appliedVersion: '7' });
+    expect(decideRound(facts([], { byId: 200, confirmedAfterSearch: false }), NEW_DELIVERY)).toEqual({ kind: 'end', end: { kind: 'unavailable', reason: 'search_missed' } });
   });
 
   it('does not create again a Task deleted in the EHR until a person acts', () => {
