@@ -40,8 +40,7 @@ export async function writeStoredFollowUp(
   now: Date,
   options: { pause?: (ms: number) => Promise<void>; knownFrom?: KnowledgeVersion | null } = {},
 ): Promise<'written' | 'lost'> {
-  const fromVersion = from?.followUp.version ?? 0;
-  if (next.followUp.version !== fromVersion + entries.length) throw new RangeError('every new version has one history entry');
+  const fromVersion = versionBefore(from, next, entries);
   const knownFrom = options.knownFrom ?? null;
   const revision = (from?.revision ?? 0) + 1;
   const id = next.followUp.id;
@@ -71,6 +70,13 @@ export async function writeStoredFollowUp(
   });
 }
 
+/** The version `next`'s entries start after (`from`'s, 0 for none); throws unless every new version has one entry. */
+function versionBefore(from: StoredFollowUp | null, next: Omit<StoredFollowUp, 'revision'>, entries: readonly FollowUpAction[]): number {
+  const fromVersion = from?.followUp.version ?? 0;
+  if (next.followUp.version !== fromVersion + entries.length) throw new RangeError('every new version has one history entry');
+  return fromVersion;
+}
+
 /** Whose history `next`'s entries are, and until when they are kept. */
 function historyOf(next: Omit<StoredFollowUp, 'revision'>): Pick<PendingHistory, 'followUpId' | 'transactionId' | 'expiresAt'> {
   return { followUpId: next.followUp.id, transactionId: next.followUp.transaction_id, expiresAt: next.expiresAt };
@@ -96,23 +102,10 @@ export async function writeTrackerVersion(
   now: Date,
   options: { knownFrom?: KnowledgeVersion | null } = {},
 ): Promise<'written' | 'lost'> {
-  const fromVersion = from?.followUp.version ?? 0;
-  if (next.followUp.version !== fromVersion + entries.length) throw new RangeError('every new version has one history entry');
+  const fromVersion = versionBefore(from, next, entries);
   const knownFrom = options.knownFrom ?? null;
   if (entries.length === 0 && from !== null) return writeBookkeeping(db, tableName, from, next, { knownFrom, now });
-  try {
-    const outcome = await db.put({
-      TableName: tableName,
-      Item: { ...itemOf({ ...next, revision: (from?.revision ?? 0) + 1 }, changesFhirTask(from, next)), ...pendingAttribute(entries, next.last ?? null) },
-      ...writeCondition(from, knownFrom, now),
-      ReturnValuesOnConditionCheckFailure: 'NONE',
-    });
-    if (!outcome.written) return 'lost';
-  } catch (error) {
-    // The item is part of a person's transaction in flight: that write changes it, a lost race.
-    if (isLostRace(error)) return 'lost';
-    throw error;
-  }
+  if ((await putFollowUp(db, tableName, from, next, { knownFrom, now }, pendingAttribute(entries, next.last ?? null))) === 'lost') return 'lost';
   await writePendingHistory(db, tableName, { ...historyOf(next), firstVersion: fromVersion + 1, entries: [...entries] }, now);
   return 'written';
 }
@@ -233,10 +226,25 @@ export async function writeBookkeeping(
   next: Omit<StoredFollowUp, 'revision'>,
   versioned: { knownFrom: KnowledgeVersion | null; now: Date } = { knownFrom: null, now: new Date() },
 ): Promise<'written' | 'lost'> {
+  return putFollowUp(db, tableName, from, next, versioned);
+}
+
+/**
+ * One conditional PutItem of `next` over `from` (null: none stored, or an expired one), its revision bumped,
+ * `extra` attributes beside the item's own: `lost` when another write got there first.
+ */
+async function putFollowUp(
+  db: TableClient,
+  tableName: string,
+  from: StoredFollowUp | null,
+  next: Omit<StoredFollowUp, 'revision'>,
+  versioned: { knownFrom: KnowledgeVersion | null; now: Date },
+  extra: Record<string, unknown> = {},
+): Promise<'written' | 'lost'> {
   try {
     const outcome = await db.put({
       TableName: tableName,
-      Item: itemOf({ ...next, revision: from.revision + 1 }, changesFhirTask(from, next)),
+      Item: { ...itemOf({ ...next, revision: (from?.revision ?? 0) + 1 }, changesFhirTask(from, next)), ...extra },
       ...writeCondition(from, versioned.knownFrom, versioned.now),
       ReturnValuesOnConditionCheckFailure: 'NONE',
     });
