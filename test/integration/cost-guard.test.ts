@@ -29,7 +29,7 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commonTablesInput, createCommonWebhookHandler } from '../../bench/baseline/common-webhook';
-import { breakEvenShare, isTransactionalWrite, type BreakEven } from '../../bench/break-even';
+import { breakEvenShare, dollarsOf, isTransactionalWrite, type BreakEven } from '../../bench/break-even';
 import { commonClassifier, mergeUnits, trackerClass, type DeliveryClassName } from '../../bench/delivery-classes';
 import { checkTracker, createTables } from '../../bench/ingest';
 import { attachMeter, withinMeterScope, type ByOperation, type Meter } from '../../bench/meter';
@@ -137,12 +137,9 @@ function writeStream(name: StreamName, entry: Partial<KeptStream>): void {
 
 const round = (value: number) => Math.round(value * 1000) / 1000;
 
-/** Dollars of a figure, as AWS bills on demand (the bench's prices), with a transaction's index writes at `indexPrice`. */
+/** Dollars of a figure, as AWS bills on demand (bench/break-even.ts dollarsOf: a figure's write units hold its refused ones), with a transaction's index writes at `indexPrice`. */
 function dollars(byOperation: Record<string, Figure>, indexPrice: 1 | 2): number {
-  return Object.entries(byOperation).reduce(
-    (sum, [operation, figure]) => sum + (figure.write + (isTransactionalWrite(operation) ? (indexPrice - 1) * figure.index : 0)) * PRICES.writeUnit + figure.read * PRICES.readUnit,
-    0,
-  );
+  return Object.entries(byOperation).reduce((sum, [operation, figure]) => sum + dollarsOf(operation, { ...figure, refused: 0 }, indexPrice), 0);
 }
 
 /** Units by operation, each figure rounded to the thousandth (eventually consistent reads are half units), `side` before each name. */
