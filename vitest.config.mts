@@ -2,12 +2,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
+/** This run's folder (removed by the timing reporter at the run's end). */
+const runDir = process.env.REDRAW_TEST_RUN_DIR ?? join(tmpdir(), `redraw-tracker-test-run-${process.pid}-${Date.now()}`);
+
 /** Environment for every test worker. */
 const env = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   // Where each file's CPU record goes (test/support/record-file-cpu.ts), read by the budget test and the timing reporter.
   // (test/support/suite-cpu.ts RUN_DIR_VARIABLE: the config file does not import test code.)
-  REDRAW_TEST_RUN_DIR: process.env.REDRAW_TEST_RUN_DIR ?? join(tmpdir(), `redraw-tracker-test-run-${process.pid}-${Date.now()}`),
+  REDRAW_TEST_RUN_DIR: runDir,
+  // Every function's bundle and the console built once per run by the first synth that bundles (lib/bundle-cache.ts).
+  REDRAW_BUNDLE_CACHE: process.env.REDRAW_BUNDLE_CACHE ?? join(runDir, 'bundles'),
 };
 // Global setup runs in this (main) process, which test.env does not reach.
 Object.assign(process.env, env);
@@ -17,8 +22,8 @@ export default defineConfig({
     env,
     // Every run ends with where its time went (test/support/suite-timing-reporter.ts); .ci/run names the same reporters.
     reporters: ['default', './test/support/suite-timing-reporter.ts'],
-    // Each file's CPU and wall time, for the budget test and the reporter.
-    setupFiles: ['./test/support/record-file-cpu.ts'],
+    // Each file's CPU and wall time, for the budget test and the reporter; REDRAW_PROPERTY_RUNS for a deeper run.
+    setupFiles: ['./test/support/record-file-cpu.ts', './test/support/property-setup.ts'],
     // unit and integration must find tests; `test:infra` and `test:e2e` pass
     // --passWithNoTests on the command line (the option is global in vitest 4).
     passWithNoTests: false,
@@ -47,7 +52,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          // A few DynamoDB Local JVMs for the whole run, each file on the one its path picks (test/support/global-setup.ts).
+          // A few DynamoDB Local JVMs for the whole run, shared with the e2e and browser layers' trackers, each file
+          // on the one its path picks (test/support/global-setup.ts).
           globalSetup: ['test/support/global-setup.ts'],
           // With the root's setup files (extends: true merges the lists).
           setupFiles: ['./test/support/integration-setup.ts'],
@@ -89,6 +95,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          // The run's DynamoDB Local JVMs: each tracker a file starts keeps a table of its own on one (issue 87).
+          globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
@@ -96,11 +104,13 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // The console in Debian's Chromium (test/support/browser.ts): one browser per file.
+          // The console in Debian's Chromium (test/support/browser.ts): one browser per run, a connection per file.
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
-          // Chromium present, or installed with apt-get where this user may; else the run stops at once.
-          globalSetup: ['test/support/chromium-global-setup.ts'],
+          // Chromium present, or installed with apt-get where this user may; else the run stops at once. Then
+          // the run's one Chromium, each file connected with contexts of its own, and the run's DynamoDB Local
+          // JVMs, each file's tracker on a table of its own (issue 87).
+          globalSetup: ['test/support/chromium-global-setup.ts', 'test/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // After every other project (group 0): each file runs npm start, a simulation and Chromium,

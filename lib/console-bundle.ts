@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import { Source, type ISource } from 'aws-cdk-lib/aws-s3-deployment';
+import { buildOnce } from './bundle-cache';
 import { buildConsoleFiles, CONSOLE_DIR } from './console-build';
 
 export { CONSOLE_DIR, consoleBuildOptions } from './console-build';
@@ -31,7 +32,8 @@ export function consoleSite(): ISource {
       image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22-slim'),
       local: {
         tryBundle(outputDir: string): boolean {
-          writeConsoleSync(outputDir);
+          // Once per test run (REDRAW_BUNDLE_CACHE, lib/bundle-cache.ts); every synth of `cdk synth` builds its own.
+          buildOnce('console', outputDir, writeConsoleSync);
           return true;
         },
       },

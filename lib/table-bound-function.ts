@@ -19,6 +19,7 @@ import { METRICS_NAMESPACE } from '../functions/shared/observability';
 import type { ServiceName } from '../functions/shared/metric-names';
 import { leadingKeyPatterns, type ReaderPartitions } from '../functions/store/key-prefixes';
 import { TABLE } from '../functions/store/table';
+import { buildOnce } from './bundle-cache';
 import { bundleFunction, ENTRY_FILE } from './function-bundle';
 
 /** The functions; each name is also its folder under functions/ and its Powertools service name. */
@@ -275,7 +276,8 @@ class LocalBundle implements ILocalBundling {
   constructor(readonly service: ServiceName) {}
 
   tryBundle(outputDir: string): boolean {
-    bundleFunction(this.service, outputDir);
+    // Once per test run (REDRAW_BUNDLE_CACHE, lib/bundle-cache.ts); every synth of `cdk synth` builds its own.
+    buildOnce(`function-${this.service}`, outputDir, (dir) => bundleFunction(this.service, dir));
     return true;
   }
 }

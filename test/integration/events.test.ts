@@ -18,6 +18,7 @@ import { ledgerReadsIn, tallyWritesIn } from '../support/report-rows';
 import { createInMemoryPublisher, type InMemoryPublisher } from '../../functions/transaction-status/publisher';
 import { arbFlow, arbShuffledDeliveries, buildDeliveries, freshId, mulberry32, PHI_CANARY, redrawFlow, type Delivery, type FlowSpec } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
+import { propertyRuns } from '../support/property-runs';
 
 let rig: TransactionRig;
 let publisher: InMemoryPublisher;
@@ -150,7 +151,7 @@ describe('events from the stream', () => {
         expect(new Set(eventsOf(flow).map((event) => event.id))).toEqual(ids);
         expect(ids.size).toBe(events.length);
       }),
-      { numRuns: 25 },
+      { numRuns: propertyRuns(25) },
     );
     expect(rig.deadLetters).toEqual([]);
     // The property ran with failures: the stream's retries are what kept every fact.
@@ -221,7 +222,7 @@ describe('events from the stream', () => {
           expect(facts.filter((fact) => fact.type === 'transaction.results_missing_changed')).toEqual([]);
         }
       }),
-      { numRuns: 20 },
+      { numRuns: propertyRuns(20) },
     );
     expect(rig.deadLetters).toEqual([]);
   }, 600_000); // 30 runs took 42 s beside one load, 222-225 s beside a second test run and 300 s at three loads

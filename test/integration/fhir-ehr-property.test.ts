@@ -28,6 +28,7 @@ import { readConfirmation } from '../../functions/store/fhir-records';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { openFollowUpItem } from '../support/open-follow-up';
+import { propertyRuns } from '../support/property-runs';
 
 const systems = DEFAULT_FHIR_SYSTEMS;
 let table: TestTable;
@@ -168,7 +169,7 @@ describe('work done in the EHR and in the tracker at once', () => {
         for (const versionId of runs) accountedFor.add(versionId!);
         for (const versionId of seen) expect(accountedFor.has(versionId)).toBe(true);
       }),
-      { numRuns: 25 },
+      { numRuns: propertyRuns(25) },
     );
   }, 120_000);
 });

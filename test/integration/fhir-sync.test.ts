@@ -24,6 +24,7 @@ import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { followUpRecord } from '../support/fhir-stream';
 import { openFollowUpItem } from '../support/open-follow-up';
+import { propertyRuns } from '../support/property-runs';
 
 const systems = DEFAULT_FHIR_SYSTEMS;
 let table: TestTable;
@@ -140,7 +141,7 @@ describe('the Task of a follow-up, written by several writers at once', () => {
           expect((await readConfirmation(table.db, table.tableName, id, standin.url, true))?.digest).toBe(digestOf(current, systems));
         },
       ),
-      { numRuns: 25 },
+      { numRuns: propertyRuns(25) },
     );
   }, 120_000);
 });

@@ -22,6 +22,7 @@ import { mulberry32 } from '../../local/junction-flows';
 import { parkWork } from '../../functions/store/parked-work';
 import { buildDeliveries, freshId, redrawFlow, redrawIds, type Delivery } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
+import { propertyRuns } from '../support/property-runs';
 
 let rig: TransactionRig;
 const publisher = createInMemoryPublisher();
@@ -133,7 +134,7 @@ describe('the tracker’s follow-up writes, interrupted', () => {
         expect(got.factVersions).toEqual(versions);
         expect(rig.deadLetters.slice(deadLetters)).toEqual([]);
       }),
-      { numRuns: 8 },
+      { numRuns: propertyRuns(8) },
     );
     // The runs hit the case that matters: entries the item's record had to write.
     expect(interrupted).toBeGreaterThan(0);

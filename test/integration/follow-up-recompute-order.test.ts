@@ -28,6 +28,7 @@ import { keys } from '../../functions/store/keys';
 import { useOwnDynamoDbLocal } from '../support/dynamodb';
 import { buildDeliveries, freshId, redrawFlow, type Delivery } from '../support/junction';
 import { orderShard, startShardRig, type Invocation, type ShardRig } from '../support/shard-rig';
+import { propertyRuns } from '../support/property-runs';
 
 let rig: ShardRig;
 // Hundreds of stream polling rounds: on a JVM of its own (test/support/dynamodb.ts).
@@ -369,7 +370,7 @@ describe('any interleaving of the shards’ batches', () => {
         await rig.drain();
         expect(await outcomeOf(ids)).toEqual(wanted);
       }),
-      { numRuns: 50 },
+      { numRuns: propertyRuns(50) },
     );
     // The property ran the case that matters: two shards' recomputes under way at once.
     expect(overlapped).toBeGreaterThan(0);

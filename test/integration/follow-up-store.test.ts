@@ -23,6 +23,7 @@ import { isLostRace, writeStoredFollowUp } from '../../functions/store/follow-up
 import type { TableClient } from '../../functions/store/table-client';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { freshId } from '../support/junction';
+import { propertyRuns } from '../support/property-runs';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
 let table: TestTable;
@@ -163,7 +164,7 @@ describe('follow-up store', () => {
         }, 'new');
         expect(history.at(-1)?.to_state ?? 'new').toBe(stored.state);
       }),
-      { numRuns: 15 },
+      { numRuns: propertyRuns(15) },
     );
   });
 

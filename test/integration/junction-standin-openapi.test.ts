@@ -11,6 +11,7 @@ import { appointmentDelivery, arbFlow, buildDeliveries, freshId, HAPPY_PATHS, ne
 import { junctionSchemaValidator } from '../support/junction-openapi';
 import { useJunctionStandin } from '../support/junction-standin';
 import { STANDIN_FAILURE_TYPES, standinMissingTypes } from '../../local/junction-standin-results';
+import { propertyRuns } from '../support/property-runs';
 
 const schemas = junctionSchemaValidator();
 
@@ -47,7 +48,7 @@ describe('webhook bodies of the flow builders', () => {
           }
         }
       }),
-      { numRuns: 150 },
+      { numRuns: propertyRuns(150) },
     );
   });
 });
@@ -115,7 +116,7 @@ describe('the stand-in answers over HTTP', () => {
         }
         expect(total).toBe(newest.size);
       }),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(40) },
     );
   });
 

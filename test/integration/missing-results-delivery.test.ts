@@ -22,6 +22,7 @@ import { TRANSACTION_METRICS } from '../../functions/shared/metric-names';
 import { arbShuffledDeliveries, buildDeliveries, freshId, redrawFlow, type Delivery } from '../support/junction';
 import type { FlowSpec } from '../../local/junction-flows';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
+import { propertyRuns } from '../support/property-runs';
 
 let rig: TransactionRig;
 let redrawsOnly: TransactionRig;
@@ -185,7 +186,7 @@ describe('every result still missing, in any delivery order (CONTRACT §9)', () 
         await deliver(rig, deliveries, burstSizes);
         expect(await endOf(rig, ids)).toEqual(FLOWS[flow].end);
       }),
-      { numRuns: 30 },
+      { numRuns: propertyRuns(30) },
     );
     expect(rig.deadLetters).toEqual([]);
   }, 600_000);

@@ -20,9 +20,10 @@ import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
 import { freshId, redrawFlow, simpleFlow, type FlowSpec } from '../../local/junction-flows';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { recomputeFromStored, storeFlowWebhooks } from '../support/stored-flows';
+import { propertyRuns } from '../support/property-runs';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
-const RUNS = 150;
+const RUNS = propertyRuns(150);
 
 let table: TestTable;
 const errors: unknown[] = [];

@@ -18,6 +18,7 @@ import { recomputeTransaction } from '../../functions/store/transactions';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { arbFlow, buildDeliveries, freshId, newestByOrder, type Delivery } from '../support/junction';
 import { expectedRecord } from '../support/webhook-store';
+import { propertyRuns } from '../support/property-runs';
 
 let table: TestTable;
 
@@ -149,7 +150,7 @@ describe('webhooks, API reads and listings, interleaved', () => {
           expect(sources.get(orderId)).toBe(first?.kind);
         }
       }),
-      { numRuns: 25 },
+      { numRuns: propertyRuns(25) },
     );
   });
 
@@ -178,7 +179,7 @@ describe('webhooks, API reads and listings, interleaved', () => {
           expect(sources.get(newest.orderId)).toBe(applied?.kind);
         }
       }),
-      { numRuns: 15 },
+      { numRuns: propertyRuns(15) },
     );
   });
 });

@@ -20,6 +20,7 @@ import { keys, OPEN_REDRAW_PARTITIONS } from '../../functions/store/keys';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { freshId } from '../support/junction';
 import { record } from '../support/records';
+import { propertyRuns } from '../support/property-runs';
 
 let table: TestTable;
 beforeAll(async () => {
@@ -104,7 +105,7 @@ describe('GET /redraws?state=open while orders move between partitions (property
         // Gone from the index, so the next run's walk lists only its own orders.
         for (const order of orders) await table.db.delete({ TableName: table.tableName, Key: keys.order(order.id) });
       }),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(40) },
     );
   });
 });

@@ -22,6 +22,7 @@ import { findStreamArn, startStreamReader } from '../../local/stream-reader';
 import { createTestTable, localEndpoint, type TestTable } from '../support/dynamodb';
 import { arbFlow, arbShuffledDeliveries, buildDeliveries, PHI_CANARY, type Delivery } from '../support/junction';
 import { captureOutput, lambdaContext, newMessageId, newSecret, signedEvent, webhookHandlerFor } from '../support/webhook';
+import { propertyRuns } from '../support/property-runs';
 
 const secret = newSecret();
 let table: TestTable;
@@ -48,7 +49,7 @@ describe('PHI canaries', () => {
     const responses: string[] = [];
     const scenarios = fc.sample(
       arbFlow().chain((flow) => arbShuffledDeliveries(buildDeliveries(flow)).map((shuffled) => ({ flow, shuffled }))),
-      { numRuns: 40, seed: 5 },
+      { numRuns: propertyRuns(40), seed: 5 },
     );
     try {
       const webhook = webhookHandlerFor(table.db, table.tableName, [secret]);

@@ -27,6 +27,7 @@ import { isTransactionItem, parseTransactionItem } from '../../functions/store/t
 import { useOwnDynamoDbLocal } from '../support/dynamodb';
 import { arbShuffledDeliveries, buildDeliveries, freshId, noRedrawFlow, redrawFlow, simpleFlow, type Delivery, type FlowSpec } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
+import { propertyRuns } from '../support/property-runs';
 
 let rig: TransactionRig;
 let trackerClock: number | null = null;
@@ -167,7 +168,7 @@ describe('report units', () => {
           expect(await report()).toEqual(after);
         },
       ),
-      { numRuns: 5 },
+      { numRuns: propertyRuns(5) },
     );
     expect(rig.deadLetters).toEqual([]);
   });

@@ -36,6 +36,7 @@ import {
 } from '../support/junction';
 import { openApiValidator } from '../support/openapi';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
+import { propertyRuns } from '../support/property-runs';
 
 let rig: TransactionRig;
 let query: ReturnType<typeof createQueryHandler>;
@@ -287,7 +288,7 @@ describe('delivery disorder', () => {
           expect(windowed(actual)).toEqual(windowed(expected));
         },
       ),
-      { numRuns: 8 },
+      { numRuns: propertyRuns(8) },
     );
     expect(rig.deadLetters).toEqual([]);
   });
@@ -340,7 +341,7 @@ describe('delivery disorder', () => {
         await apply(tag, shuffled);
         expect(await rowsOf(tag)).toEqual(inOrder);
       }),
-      { numRuns: 25 },
+      { numRuns: propertyRuns(25) },
     );
   });
 });

@@ -27,6 +27,7 @@ import { localDynamoDbClientConfig } from '../../local/dynamodb-local';
 import { localEndpoint } from '../support/dynamodb';
 import { APPOINTMENT_LOCATION, appointmentDelivery, buildDeliveries, freshId, PHI_CANARY, redrawFlow, redrawIds, type AppointmentSpec, type Delivery } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
+import { propertyRuns } from '../support/property-runs';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -291,7 +292,7 @@ describe('appointment and order events in any delivery order (real stores, real 
           expect(kept.dueAt).toBe(dueAt(kept.followUp, { kind: 'redraw_in_progress', statusTime: stored.order.status_time, orderId: ids.redrawId, appointment: { start_at: canonicalFromDate(newest.startAt), status: newest.status } }, thresholds));
         },
       ),
-      { numRuns: 12 },
+      { numRuns: propertyRuns(12) },
     );
   });
 });

@@ -24,6 +24,7 @@ import { startDynamoDbProxy, type DynamoDbProxy } from '../support/dynamodb-prox
 import { buildDeliveries, freshId, mulberry32, redrawFlow, simpleFlow, type Delivery, type FlowSpec, type RedrawOutcome } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
 import { captureOutput } from '../support/webhook';
+import { propertyRuns } from '../support/property-runs';
 
 let rig: TransactionRig;
 let junction: JunctionStandin;
@@ -150,7 +151,7 @@ describe('a continuous sync of orders already current (transactions with redraws
         });
         await expectSyncWritesNothing(deliveries);
       }),
-      { numRuns: 4 },
+      { numRuns: propertyRuns(4) },
     );
   });
 });

@@ -23,6 +23,7 @@ import { startDynamoDbProxy, type DynamoDbProxy } from '../support/dynamodb-prox
 import { arbShuffledDeliveries, buildDeliveries, freshId, redrawFlow, type Delivery } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
 import { captureOutput, lambdaContext, newSecret, parseAnswer, signedEvent, webhookHandlerFor } from '../support/webhook';
+import { propertyRuns } from '../support/property-runs';
 
 const secret = newSecret();
 let rig: TransactionRig;
@@ -217,7 +218,7 @@ describe('a flagged order touched by a newer copy of the same state', () => {
         expect(factsOf(flow.ids.redrawId, 'redraw.stale_cleared')).toEqual([]);
         expect(factsOf(flow.ids.redrawId, 'redraw.stale')).toHaveLength(1);
       }),
-      { numRuns: 15 },
+      { numRuns: propertyRuns(15) },
     );
     expect(rig.deadLetters).toEqual([]);
   });

@@ -24,6 +24,7 @@ import {
   type RedrawOutcome,
 } from '../support/junction';
 import { startTransactionRig, type TransactionRig } from '../support/transaction-rig';
+import { propertyRuns } from '../support/property-runs';
 
 let rig: TransactionRig;
 beforeAll(async () => {
@@ -319,7 +320,7 @@ describe('any delivery order converges', () => {
         await rig.settle();
         expect(await outcomeOf(ids)).toEqual(expected);
       }),
-      { numRuns: 15 },
+      { numRuns: propertyRuns(15) },
     );
     expect(rig.deadLetters).toEqual([]);
   });
@@ -353,7 +354,7 @@ describe('any delivery order converges', () => {
         expect(reportRowsWritten()).toBe(rowsBefore);
         expect(await stored()).toEqual(settled);
       }),
-      { numRuns: 12 },
+      { numRuns: propertyRuns(12) },
     );
     expect(rig.deadLetters).toEqual([]);
   });
@@ -415,7 +416,7 @@ describe('any delivery order converges', () => {
         await rig.settle();
         expect(await outcomeOf(ids)).toEqual(wanted);
       }),
-      { numRuns: 14 },
+      { numRuns: propertyRuns(14) },
     );
     // What each outcome leaves, as CONTRACT §9 says.
     const states = Object.fromEntries([...expected].map(([outcome, result]) => [outcome, result.followUp && [result.followUp.state, result.followUp.disposition, result.followUp.attention]]));

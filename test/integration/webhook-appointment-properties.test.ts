@@ -14,6 +14,7 @@ import type { WebhookHandler } from '../../functions/webhook/app';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { appointmentDelivery, freshId, type AppointmentDelivery } from '../support/junction';
 import { captureOutput, lambdaContext, newMessageId, newSecret, parseAnswer, signedEvent, webhookHandlerFor } from '../support/webhook';
+import { propertyRuns } from '../support/property-runs';
 
 const secret = newSecret();
 let table: TestTable;
@@ -115,7 +116,7 @@ describe('appointment webhooks: order, retries and concurrency', () => {
         for (const delivery of shuffled) answers.push(await send(delivery, ids.get(delivery)!));
         await expectConverged(deliveries, shuffled, answers);
       }),
-      { numRuns: 25 },
+      { numRuns: propertyRuns(25) },
     );
   });
 
@@ -126,7 +127,7 @@ describe('appointment webhooks: order, retries and concurrency', () => {
         const answers = await Promise.all(shuffled.map((delivery) => send(delivery, ids.get(delivery)!)));
         await expectConverged(deliveries, shuffled, answers);
       }),
-      { numRuns: 25 },
+      { numRuns: propertyRuns(25) },
     );
   });
 
@@ -143,7 +144,7 @@ describe('appointment webhooks: order, retries and concurrency', () => {
         const winner = projected(a).rank > projected(b).rank ? a : b;
         expect(await getAppointment(table.db, table.tableName, orderId)).toEqual(projected(winner));
       }),
-      { numRuns: 10 },
+      { numRuns: propertyRuns(10) },
     );
   });
 });

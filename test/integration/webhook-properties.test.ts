@@ -12,6 +12,7 @@ import { createTestTable, type TestTable } from '../support/dynamodb';
 import { arbFlow, arbShuffledDeliveries, buildDeliveries, newestByOrder, type Delivery } from '../support/junction';
 import { captureOutput, lambdaContext, newMessageId, newSecret, parseAnswer, signedEvent, webhookHandlerFor } from '../support/webhook';
 import { expectedRecord } from '../support/webhook-store';
+import { propertyRuns } from '../support/property-runs';
 
 const secret = newSecret();
 let table: TestTable;
@@ -77,7 +78,7 @@ describe('delivery order, retries and concurrency', () => {
         expectAppliedOnce(deliveries, shuffled, answers);
         await expectNewestStored(deliveries);
       }),
-      { numRuns: 20 },
+      { numRuns: propertyRuns(20) },
     );
   });
 
@@ -89,7 +90,7 @@ describe('delivery order, retries and concurrency', () => {
         expectAppliedOnce(deliveries, shuffled, answers);
         await expectNewestStored(deliveries);
       }),
-      { numRuns: 20 },
+      { numRuns: propertyRuns(20) },
     );
   });
 });

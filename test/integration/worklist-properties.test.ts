@@ -15,6 +15,7 @@ import { FOLLOW_UP_LIST_STATES, listFollowUps, type FollowUpListState, type Foll
 import { freshId } from '../../local/junction-flows';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { batchWrite, deleteFollowUps, itemOfSpec, storedOfSpec, type FollowUpSpec } from '../../bench/worklist-seed';
+import { propertyRuns } from '../support/property-runs';
 
 type Infer<A> = A extends fc.Arbitrary<infer T> ? T : never;
 
@@ -119,7 +120,7 @@ describe('worklist filters, page after page (property)', () => {
           await deleteFollowUps(table.doc, table.tableName, specs.map((spec) => spec.id));
         }
       }),
-      { numRuns: 60 },
+      { numRuns: propertyRuns(60) },
     );
   });
 });

@@ -13,8 +13,8 @@ import * as z from 'zod';
 /** The environment variable naming this run's folder (set once by vitest.config.mts, inherited by every worker). */
 export const RUN_DIR_VARIABLE = 'REDRAW_TEST_RUN_DIR';
 
-/** Where a layer's shared DynamoDB Local JVMs' process ids are written, one a line (by ./global-setup.ts). */
-const sharedJvmPidFile = (layer: string): string => `shared-jvm.${layer}.pid`;
+/** Where the process ids of a kind of process the run shares are written, one a line (./global-setup.ts, ./chromium-global-setup.ts). */
+const sharedPidFile = (name: string): string => `shared.${name}.pid`;
 
 const CPU_FILE = 'cpu.jsonl';
 
@@ -94,21 +94,51 @@ export function readFileCpu(runDir: string): FileCpu[] {
     .map((line) => FileCpu.parse(JSON.parse(line)));
 }
 
-/** Notes the process ids of the JVMs a layer's files share (no file's own CPU counts them). */
-export function recordSharedJvms(runDir: string, layer: string, pids: readonly number[]): void {
+/** Notes the process ids of processes the run's files share (no file's own CPU counts them): `name` says what they are. */
+export function recordSharedProcesses(runDir: string, name: string, pids: readonly number[]): void {
   mkdirSync(runDir, { recursive: true });
-  writeFileSync(join(runDir, sharedJvmPidFile(layer)), pids.join('\n'));
+  writeFileSync(join(runDir, sharedPidFile(name)), pids.join('\n'));
 }
 
-/** CPU seconds each layer's shared DynamoDB Local JVMs have spent so far, by layer (none without them). */
-export function sharedJvmCpuSeconds(runDir: string): Record<string, number> {
+/** What the run shares, by the name recordSharedProcesses was given, as printed. */
+export const SHARED_PROCESS_NAMES: Record<string, string> = { 'dynamodb-local': 'DynamoDB Local JVMs', chromium: 'Chromium' };
+
+/**
+ * CPU seconds the run's shared processes have spent so far, by name: each process's own, its reaped
+ * children's (Chromium's renderers once closed) and its live descendants' (those still open).
+ */
+export function sharedProcessCpuSeconds(runDir: string): Record<string, number> {
   if (!existsSync(runDir)) return {};
-  const byLayer: Record<string, number> = {};
-  for (const name of readdirSync(runDir)) {
-    const layer = /^shared-jvm\.(.+)\.pid$/.exec(name)?.[1];
-    if (layer === undefined) continue;
-    const pids = readFileSync(join(runDir, name), 'utf8').split('\n').filter((line) => line.trim() !== '').map(Number);
-    byLayer[layer] = pids.reduce((sum, pid) => sum + (processCpuSeconds(pid)?.self ?? 0), 0);
+  const byName: Record<string, number> = {};
+  const tree = processTree();
+  for (const file of readdirSync(runDir)) {
+    const name = /^shared\.(.+)\.pid$/.exec(file)?.[1];
+    if (name === undefined) continue;
+    const pids = readFileSync(join(runDir, file), 'utf8').split('\n').filter((line) => line.trim() !== '').map(Number);
+    byName[name] = pids.reduce((sum, pid) => sum + treeCpuSeconds(pid, tree), 0);
   }
-  return byLayer;
+  return byName;
+}
+
+/** Every live process's parent, from /proc (empty where there is none). */
+function processTree(): Map<number, number[]> {
+  const children = new Map<number, number[]>();
+  if (!existsSync('/proc')) return children;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const line = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(line.slice(line.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return children;
+}
+
+function treeCpuSeconds(pid: number, tree: Map<number, number[]>): number {
+  const cpu = processCpuSeconds(pid);
+  if (cpu === null) return 0;
+  return cpu.self + cpu.children + (tree.get(pid) ?? []).reduce((sum, child) => sum + treeCpuSeconds(child, tree), 0);
 }

@@ -11,7 +11,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, relative, resolve } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
-import { machineCpuSeconds, readFileCpu, RUN_DIR_VARIABLE, sharedJvmCpuSeconds, type FileCpu } from './suite-cpu';
+import { machineCpuSeconds, readFileCpu, RUN_DIR_VARIABLE, sharedProcessCpuSeconds, type FileCpu } from './suite-cpu';
 import { repoRoot } from './npm-start';
 import { summarizeRun, formatRunSummary, type FileTiming } from './suite-timing';
 
@@ -51,7 +51,7 @@ export default class SuiteTimingReporter implements Reporter {
     });
     const summary = summarizeRun({
       files,
-      sharedJvmCpuSeconds: runDir === undefined ? {} : sharedJvmCpuSeconds(runDir),
+      sharedCpuSeconds: runDir === undefined ? {} : sharedProcessCpuSeconds(runDir),
       wallSeconds: (Date.now() - this.startedAt) / 1000,
       loadAverage: { start: this.loadAtStart, end: loadavg()[0] ?? 0 },
       machine: machineBusy(this.machineAtStart, machineCpuSeconds()),

@@ -21,13 +21,15 @@ export interface LayerTiming {
   /** The files' own wall times, summed (more than the layer's share of the run when files run side by side). */
   wallSeconds: number;
   cpuSeconds: number;
+  /** When the layer ran, in seconds from the run's start: its first file's start to its last file's end (null without records). */
+  span: { from: number; to: number } | null;
 }
 
 export interface RunSummary {
   layers: LayerTiming[];
   slowest: FileTiming[];
-  /** CPU of each layer's shared DynamoDB Local JVMs (not in any file's figure), by layer. */
-  sharedJvmCpuSeconds: Record<string, number>;
+  /** CPU of the processes the run's files share (not in any file's figure), by what they are (./suite-cpu.ts SHARED_PROCESS_NAMES). */
+  sharedCpuSeconds: Record<string, number>;
   wallSeconds: number;
   loadAverage: { start: number; end: number };
   /** How busy the machine's cores were over the run (every process, not only the suite's), or null without /proc. */
@@ -42,6 +44,8 @@ export interface MachineBusy {
   totalSeconds: number;
 }
 
+import { SHARED_PROCESS_NAMES } from './suite-cpu';
+
 /** The suite's layers (vitest projects, each the folder test/<layer>/), in the order the suite runs them. */
 export const LAYERS = ['unit', 'integration', 'infra', 'e2e', 'browser'] as const;
 
@@ -55,23 +59,27 @@ const rank = (project: string): number => {
 
 export function summarizeRun(input: {
   files: readonly FileTiming[];
-  sharedJvmCpuSeconds: Record<string, number>;
+  sharedCpuSeconds: Record<string, number>;
   wallSeconds: number;
   loadAverage: { start: number; end: number };
   machine?: MachineBusy | null;
 }): RunSummary {
   const layers = new Map<string, LayerTiming>();
   for (const file of input.files) {
-    const layer = layers.get(file.project) ?? { project: file.project, files: 0, wallSeconds: 0, cpuSeconds: 0 };
+    const layer = layers.get(file.project) ?? { project: file.project, files: 0, wallSeconds: 0, cpuSeconds: 0, span: null };
     layer.files += 1;
     layer.wallSeconds += file.wallSeconds;
     layer.cpuSeconds += file.cpuSeconds ?? 0;
+    if (file.endedAtSeconds !== undefined && file.endedAtSeconds !== null) {
+      const from = Math.max(0, file.endedAtSeconds - file.wallSeconds);
+      layer.span = { from: Math.min(layer.span?.from ?? from, from), to: Math.max(layer.span?.to ?? file.endedAtSeconds, file.endedAtSeconds) };
+    }
     layers.set(file.project, layer);
   }
   return {
     layers: [...layers.values()].sort((a, b) => rank(a.project) - rank(b.project) || a.project.localeCompare(b.project)),
     slowest: [...input.files].sort((a, b) => b.wallSeconds - a.wallSeconds || a.file.localeCompare(b.file)).slice(0, 15),
-    sharedJvmCpuSeconds: input.sharedJvmCpuSeconds,
+    sharedCpuSeconds: input.sharedCpuSeconds,
     wallSeconds: input.wallSeconds,
     loadAverage: input.loadAverage,
     machine: input.machine ?? null,
@@ -85,13 +93,14 @@ export function formatRunSummary(summary: RunSummary): string {
   const width = Math.max(5, ...summary.layers.map((layer) => layer.project.length));
   const lines = [
     'Time by layer (files side by side: their wall times add up to more than the run):',
-    `  ${'layer'.padEnd(width)}  files  wall (sum)  cpu (sum)`,
+    `  ${'layer'.padEnd(width)}  files  wall (sum)  cpu (sum)  ran (s from the start)`,
     ...summary.layers.map(
-      (layer) => `  ${layer.project.padEnd(width)}  ${String(layer.files).padStart(5)}  ${seconds(layer.wallSeconds).padStart(10)}  ${seconds(layer.cpuSeconds).padStart(9)}`,
+      (layer) =>
+        `  ${layer.project.padEnd(width)}  ${String(layer.files).padStart(5)}  ${seconds(layer.wallSeconds).padStart(10)}  ${seconds(layer.cpuSeconds).padStart(9)}  ${layer.span === null ? '?' : `${layer.span.from.toFixed(0)}-${layer.span.to.toFixed(0)}`}`,
     ),
   ];
-  for (const [layer, cpu] of Object.entries(summary.sharedJvmCpuSeconds).sort(([a], [b]) => rank(a) - rank(b))) {
-    lines.push(`  the ${layer} layer's shared DynamoDB Local JVMs: cpu ${seconds(cpu)}`);
+  for (const [name, cpu] of Object.entries(summary.sharedCpuSeconds).sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(`  the run's shared ${SHARED_PROCESS_NAMES[name] ?? name}: cpu ${seconds(cpu)}`);
   }
   lines.push(`The ${summary.slowest.length} slowest files:`);
   for (const file of summary.slowest) {

@@ -11,6 +11,7 @@ import { digestOf } from '../../functions/fhir-sync/source';
 import { changesFhirTask } from '../../functions/store/follow-ups/fhir-marker';
 import type { StoredFollowUp } from '../../functions/store/follow-ups/item';
 import { sourceArbitrary } from '../support/fhir-task-sources';
+import { propertyRuns } from '../support/property-runs';
 
 /** A stored follow-up whose Task is `source`'s (its kind told by a redraw order or the no_redraw fact). */
 function storedOf(source: TaskSource, expiresAt: number | null): StoredFollowUp {
@@ -45,7 +46,7 @@ describe('changesFhirTask', () => {
         const moved = digestOf(from, DEFAULT_FHIR_SYSTEMS) !== digestOf(next, DEFAULT_FHIR_SYSTEMS) || before !== after;
         if (moved) expect(changesFhirTask(from, next)).toBe(true);
       }),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 
@@ -57,7 +58,7 @@ describe('changesFhirTask', () => {
         expect(changesFhirTask(from, { ...storedOf({ ...a, followUp: reordered }, expiresAt), remindedAt: '2026-11-02T00:00:00.000Z' })).toBe(false);
         expect(changesFhirTask(null, from)).toBe(true);
       }),
-      { numRuns: 100 },
+      { numRuns: propertyRuns(100) },
     );
   });
 });

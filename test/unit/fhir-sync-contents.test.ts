@@ -11,6 +11,7 @@ import { taskContentOf, type Contents } from '../../functions/fhir-sync/records'
 import { digestedOf } from '../../functions/fhir-sync/source';
 import type { StoredFollowUp } from '../../functions/store/follow-ups/item';
 import { sourceArbitrary, systemsArbitrary } from '../support/fhir-task-sources';
+import { propertyRuns } from '../support/property-runs';
 
 const deps = { systems: DEFAULT_FHIR_SYSTEMS };
 
@@ -36,7 +37,7 @@ describe('a Task hashed once', () => {
         expect(contentDigest(task, systems)).toBe(digest);
         expect(task).toEqual(taskOf(source, systems));
       }),
-      { numRuns: 50 },
+      { numRuns: propertyRuns(50) },
     );
   });
 });

@@ -17,6 +17,7 @@ import { taskToWrite } from '../../functions/core/fhir-task-write';
 import { openFollowUp } from '../../functions/core/follow-up/states';
 import { ensureR4Indexed, validateTask } from '../../local/fhir-validation';
 import { CANARY_PATTERN, ehrArbitrary, sourceArbitrary, systemsArbitrary, withEhrElements } from '../support/fhir-task-sources';
+import { propertyRuns } from '../support/property-runs';
 
 beforeAll(() => ensureR4Indexed());
 
@@ -28,7 +29,7 @@ describe('the Tasks the tracker writes', () => {
         expect(validateTask(task)).toEqual([]);
         expect(JSON.stringify(task)).not.toMatch(CANARY_PATTERN);
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 
@@ -41,7 +42,7 @@ describe('the Tasks the tracker writes', () => {
         expect(validateTask(written)).toEqual([]);
         expect(JSON.stringify(written)).not.toMatch(CANARY_PATTERN);
       }),
-      { numRuns: 100 },
+      { numRuns: propertyRuns(100) },
     );
   });
 

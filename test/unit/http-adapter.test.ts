@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rawBodyOf } from '../../functions/webhook/verified-body';
 import { toApiGatewayEvent } from '../../local/http-adapter';
+import { propertyRuns } from '../support/property-runs';
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
@@ -79,7 +80,7 @@ describe('toApiGatewayEvent', () => {
           else asText++;
         }
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
     // Both ways were exercised, not only one.
     expect(asText).toBeGreaterThan(30);

@@ -14,6 +14,7 @@ import { hasRedrawOrder } from '../../functions/core/staleness';
 import { encodeListing, orderItem, parseOrderItem } from '../../functions/store/order-items';
 import { parseTransactionItem, transactionItem, type TransactionItem } from '../../functions/store/transaction-items';
 import { arbFlow, buildDeliveries, freshId, redrawFlow, simpleFlow, type Delivery } from '../support/junction';
+import { propertyRuns } from '../support/property-runs';
 
 function projected(delivery: Delivery) {
   const read = readWebhookBody(JSON.stringify(delivery.body));
@@ -40,7 +41,7 @@ describe('order items', () => {
           expect(back.stale).toBeNull();
         }
       }),
-      { numRuns: 60 },
+      { numRuns: propertyRuns(60) },
     );
   });
 

@@ -50,36 +50,37 @@ describe('parseMachineStat', () => {
 
 describe('summarizeRun', () => {
   const files = [
-    { file: 'test/e2e/a.test.ts', project: 'e2e', wallSeconds: 40, cpuSeconds: 30 },
-    { file: 'test/unit/b.test.ts', project: 'unit', wallSeconds: 2, cpuSeconds: 1.5 },
-    { file: 'test/unit/c.test.ts', project: 'unit', wallSeconds: 3, cpuSeconds: null },
+    { file: 'test/e2e/a.test.ts', project: 'e2e', wallSeconds: 40, cpuSeconds: 30, endedAtSeconds: 45 },
+    { file: 'test/unit/b.test.ts', project: 'unit', wallSeconds: 2, cpuSeconds: 1.5, endedAtSeconds: 98 },
+    { file: 'test/unit/c.test.ts', project: 'unit', wallSeconds: 3, cpuSeconds: null, endedAtSeconds: 100 },
     { file: 'test/integration/d.test.ts', project: 'integration', wallSeconds: 90, cpuSeconds: 20 },
   ];
 
   it('sums each layer in the order the suite runs them, and lists the slowest files first', () => {
-    const summary = summarizeRun({ files, sharedJvmCpuSeconds: { browser: 12, integration: 55 }, wallSeconds: 100, loadAverage: { start: 0.1, end: 1.5 } });
+    const summary = summarizeRun({ files, sharedCpuSeconds: { chromium: 12, 'dynamodb-local': 55 }, wallSeconds: 100, loadAverage: { start: 0.1, end: 1.5 } });
     expect(summary.layers).toEqual([
-      { project: 'unit', files: 2, wallSeconds: 5, cpuSeconds: 1.5 },
-      { project: 'integration', files: 1, wallSeconds: 90, cpuSeconds: 20 },
-      { project: 'e2e', files: 1, wallSeconds: 40, cpuSeconds: 30 },
+      { project: 'unit', files: 2, wallSeconds: 5, cpuSeconds: 1.5, span: { from: 96, to: 100 } },
+      { project: 'integration', files: 1, wallSeconds: 90, cpuSeconds: 20, span: null },
+      { project: 'e2e', files: 1, wallSeconds: 40, cpuSeconds: 30, span: { from: 5, to: 45 } },
     ]);
     expect(summary.slowest.map((file) => file.file)).toEqual(['test/integration/d.test.ts', 'test/e2e/a.test.ts', 'test/unit/c.test.ts', 'test/unit/b.test.ts']);
     const text = formatRunSummary(summary);
-    expect(text).toMatch(/integration\s+1\s+90 s\s+20 s/);
-    expect(text).toContain("  the integration layer's shared DynamoDB Local JVMs: cpu 55 s\n  the browser layer's shared DynamoDB Local JVMs: cpu 12 s\n");
+    expect(text).toMatch(/integration\s+1\s+90 s\s+20 s\s+\?\n/);
+    expect(text).toMatch(/unit\s+2\s+5 s\s+2 s\s+96-100\n/);
+    expect(text).toContain("  the run's shared Chromium: cpu 12 s\n  the run's shared DynamoDB Local JVMs: cpu 55 s\n");
     expect(text).toContain('load average 0.10 at the start, 1.50 at the end');
     expect(text).toMatch(/3 s {2}cpu \? {2}test\/unit\/c\.test\.ts/);
     expect(text).not.toContain('cores were busy');
   });
 
   it("says how busy the machine's cores were over the run", () => {
-    const summary = summarizeRun({ files, sharedJvmCpuSeconds: {}, wallSeconds: 100, loadAverage: { start: 0, end: 0 }, machine: { cores: 2, busySeconds: 154, totalSeconds: 200 } });
+    const summary = summarizeRun({ files, sharedCpuSeconds: {}, wallSeconds: 100, loadAverage: { start: 0, end: 0 }, machine: { cores: 2, busySeconds: 154, totalSeconds: 200 } });
     expect(formatRunSummary(summary)).toContain("The machine's 2 cores were busy 77% of the run (154 s of 200 s, every process counted).");
   });
 
   it('keeps 15 files at most', () => {
     const many = Array.from({ length: 20 }, (_, i) => ({ file: `test/unit/f${i}.test.ts`, project: 'unit', wallSeconds: i, cpuSeconds: i }));
-    const summary = summarizeRun({ files: many, sharedJvmCpuSeconds: {}, wallSeconds: 1, loadAverage: { start: 0, end: 0 } });
+    const summary = summarizeRun({ files: many, sharedCpuSeconds: {}, wallSeconds: 1, loadAverage: { start: 0, end: 0 } });
     expect(summary.slowest).toHaveLength(15);
     expect(summary.slowest[0]?.wallSeconds).toBe(19);
     expect(formatRunSummary(summary)).not.toContain('JVM');
@@ -99,6 +100,10 @@ describe('layersOverBudget', () => {
   it('calls a layer without a figure over, asking for one', () => {
     const over = layersOverBudget([{ project: 'browser', cpuSeconds: 10 }], budget);
     expect(over.map(describeOverBudget)).toEqual(['the browser layer has no CPU figure in test/cpu-budget.json (it spent 10 s): add one']);
+    const shared = layersOverBudget([{ project: 'shared', cpuSeconds: 300 }], { ...budget, layers: { ...budget.layers, shared: 200 } });
+    expect(shared.map(describeOverBudget)).toEqual([
+      "the run's shared processes (DynamoDB Local JVMs, Chromium) spent 300 s of CPU, 50% over its figure of 200 s (limit 250 s): find what grew (the run's slowest files are printed at its end), or raise the figure in test/cpu-budget.json saying why",
+    ]);
   });
 });
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NoAnswerError } from '../../../console/src/lib/http';
 import { bulkRowBody, bulkSummary, closeQuestion, conflictWords, retryAfterMs, runBulk, type BulkDeps, type PostAnswer, type RowOutcome } from '../../../console/src/lib/bulk-runner';
+import { propertyRuns } from '../../support/property-runs';
 
 /** A scripted tracker: each call takes the next answer for its row; tracks the requests in flight. */
 function scripted(answers: Record<string, PostAnswer[]>) {
@@ -143,7 +144,7 @@ describe('runBulk', () => {
         expect(heard.map((outcome) => outcome.id).sort()).toEqual(rows.map((row) => row.id).sort());
         expect(outcomes.map((outcome) => outcome.result)).toEqual(expected.map((result) => (result === 'unscripted' ? 'failed' : result)));
       }),
-      { numRuns: 150 },
+      { numRuns: propertyRuns(150) },
     );
   });
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { chartWeeks as cliChartWeeks } from '../../../cli/report-views';
 import { chartWeekCount, chartWeeks, DEFAULT_CHART_WEEKS, mapLimited, MAX_IN_FLIGHT, readWeeks, weekLabel, weekQuery } from '../../../console/src/report/report-weeks';
+import { propertyRuns } from '../../support/property-runs';
 
 describe('chartWeeks', () => {
   it('gives the 8 whole Monday-to-Sunday weeks before this one, then this one (current), oldest first', () => {
@@ -43,7 +44,7 @@ describe('chartWeeks', () => {
           for (let i = 1; i < ours.length; i++) expect(ours[i]!.from.getTime()).toBe(ours[i - 1]!.to.getTime());
         },
       ),
-      { numRuns: 60 },
+      { numRuns: propertyRuns(60) },
     );
   });
 

@@ -13,6 +13,7 @@ import { contentDigest, DEFAULT_FHIR_SYSTEMS, extensionUrls, foundTask, MAPPED_F
 import { taskToWrite } from '../../../functions/core/fhir-task-write';
 import { openFollowUp, type FollowUp } from '../../../functions/core/follow-up/states';
 import { ehrArbitrary, sourceArbitrary, systemsArbitrary, withEhrElements } from '../../support/fhir-task-sources';
+import { propertyRuns } from '../../support/property-runs';
 
 type Entry = Record<string, unknown>;
 const entries = (value: unknown): Entry[] => (Array.isArray(value) ? (value as Entry[]) : []);
@@ -70,7 +71,7 @@ describe('taskToWrite keeps what the EHR holds (property)', () => {
         // Written again over what it wrote, it writes the same.
         expect(taskToWrite({ ...written, meta: ehr.meta }, mapped, systems)).toStrictEqual(written);
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     );
   });
 });

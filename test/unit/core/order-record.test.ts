@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isNewerRecord, listedOrderRecord, projectOrder, type OrderRecord } from '../../../functions/core/order-record';
 import { readWebhookBody, type ListedOrder, type OrderPayload } from '../../../functions/core/schemas';
 import { arbFlow, buildDeliveries, docsFixtures, envelope, PHI_CANARY, phiFields, redrawFlow } from '../../../test/support/junction';
+import { propertyRuns } from '../../support/property-runs';
 
 function parseBody(body: unknown): OrderPayload {
   const result = readWebhookBody(JSON.stringify(body));
@@ -151,7 +152,7 @@ describe('projectOrder', () => {
           expect(JSON.stringify(projectOrder(parseBody(delivery.body)))).not.toContain(PHI_CANARY);
         }
       }),
-      { numRuns: 100 },
+      { numRuns: propertyRuns(100) },
     );
   });
 

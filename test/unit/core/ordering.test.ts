@@ -5,6 +5,7 @@ import { isNewerRecord, projectOrder, type ProjectedOrder } from '../../../funct
 import { compareVersions, newestEvent, rankOf, versionOf, type OrderVersion } from '../../../functions/core/ordering';
 import { readWebhookBody, type OrderPayload } from '../../../functions/core/schemas';
 import { arbFlow, arbShuffledDeliveries, buildDeliveries, newestByOrder, type Delivery } from '../../../test/support/junction';
+import { propertyRuns } from '../../support/property-runs';
 
 const event = (id: number, status = 'received.walk_in_test.ordered', createdAt = '2022-01-01T00:00:00Z') => ({ id, created_at: createdAt, status });
 
@@ -109,7 +110,7 @@ describe('rankOf', () => {
       fc.property(arbVersionTriple(), ([a, b]) => {
         expect(sign(compareText(rankOf(a), rankOf(b)))).toBe(sign(compareVersions(a, b)));
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
   });
 
@@ -147,7 +148,7 @@ describe('folding deliveries by rank', () => {
           expect(kept.get(orderId)).toEqual(projectOrder(parse(delivery)));
         }
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     );
   });
 });

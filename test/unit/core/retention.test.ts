@@ -10,6 +10,7 @@ import type { ListingSnapshot, OrderRecord } from '../../../functions/core/order
 import { expiryAfter, followUpIsOpen, loneOrderExpiry, OPENING_FOLLOW_UP, ownOrderExpiry, transactionExpiry, type RetainedFollowUp } from '../../../functions/core/retention';
 import { transactionStatus } from '../../../functions/core/transaction-status';
 import { record } from '../../support/records';
+import { propertyRuns } from '../../support/property-runs';
 
 const DAYS = 30;
 const ended = { status: 'completed' as const, updated_at: '2026-03-02T09:00:00.000000Z' };
@@ -118,7 +119,7 @@ describe('ownOrderExpiry (issue 57: the expiry an order’s own write carries wh
         expect(situation.mayHaveFollowUp).toBe(false);
         expect(transactionExpiry({ status, updated_at: one.status_time }, DAYS)).toBe(own);
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
     expect(decided).toBeGreaterThan(0);
   });

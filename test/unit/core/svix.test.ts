@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { Webhook } from 'svix';
 import { describe, expect, it } from 'vitest';
 import { signSvixMessage, svixSecretKey, verifySvixSignature, SVIX_TOLERANCE_SECONDS } from '../../../functions/core/svix';
+import { propertyRuns } from '../../support/property-runs';
 
 const VECTOR = {
   secret: 'whsec_plJ3nmyCDGBKInavdOK15jsl',
@@ -122,7 +123,7 @@ describe('cross-check with the svix library', () => {
         const result = verifySvixSignature({ headers: svixHeaders(id, timestamp, signature), rawBody: body, secrets: [secret], now: new Date(timestamp * 1000) });
         expect(result).toEqual({ ok: true, messageId: id, timestamp });
       }),
-      { numRuns: 100 },
+      { numRuns: propertyRuns(100) },
     );
   });
 
@@ -133,7 +134,7 @@ describe('cross-check with the svix library', () => {
         const signature = signSvixMessage({ secret, messageId: id, timestamp, rawBody: body });
         expect(() => new Webhook(secret).verify(body, svixHeaders(id, timestamp, signature))).not.toThrow();
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     );
   });
 
@@ -148,7 +149,7 @@ describe('cross-check with the svix library', () => {
         const own = new Webhook(secret).sign(id, now, body);
         expect(verifySvixSignature({ headers: svixHeaders(id, timestamp, own), rawBody: `${body}x`, secrets: [secret], now }).ok).toBe(false);
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     );
   });
 });

@@ -25,6 +25,7 @@ import {
   type SyncState,
   type WindowWalk,
 } from '../../../functions/core/sync-window';
+import { propertyRuns } from '../../support/property-runs';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 2, 1, 12);
@@ -236,7 +237,7 @@ describe('no order of a window is skipped', () => {
           expect(seen.get(order.id), `order ${order.id}`).toBe(order.version);
         }
       }),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 
@@ -246,7 +247,7 @@ describe('no order of a window is skipped', () => {
         const { junction, seen } = runModel(scenario);
         for (const order of junction.values()) expect(seen.get(order.id), `order ${order.id}`).toBe(order.version);
       }),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 

@@ -16,6 +16,7 @@ import { canonicalFromDate } from '../../../functions/core/instant';
 import { FOLLOW_UP_FIELDS, type FieldKinds } from '../../../functions/store/follow-ups/follow-up-attribute';
 import { A, itemOf, parseFollowUpItem, parseStored, type StoredFollowUp } from '../../../functions/store/follow-ups/item';
 import { MARSHALL_OPTIONS } from '../../../functions/store/table-client';
+import { propertyRuns } from '../../support/property-runs';
 
 /** An item through DynamoDB: marshalled as the document client writes it, read back as it reads it. */
 function throughTable(item: Record<string, unknown>): Record<string, NativeAttributeValue> {
@@ -127,7 +128,7 @@ describe('the follow-up item', () => {
         expect(parseStored(throughTable(itemOf(stored)))).toStrictEqual(stored);
         expect(parseFollowUpItem(throughTable(itemOf(stored, true)))).toStrictEqual(stored);
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 
@@ -138,7 +139,7 @@ describe('the follow-up item', () => {
         expect(legacy[A.followUp]).toHaveProperty('id', stored.followUp.id);
         expect(parseStored(legacy)).toStrictEqual(stored);
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     );
   });
 
@@ -221,7 +222,7 @@ describe('the follow-up item', () => {
         const longNames = Object.fromEntries(Object.entries(item[A.followUp] as Record<string, unknown>).map(([as, value]) => [own[as], value]));
         expect(parseStored(throughTable({ ...item, [A.followUp]: longNames }))).toStrictEqual(stored);
       }),
-      { numRuns: 100 },
+      { numRuns: propertyRuns(100) },
     );
   });
 

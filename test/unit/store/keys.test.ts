@@ -53,6 +53,7 @@ import {
   unitSort,
   worklistRange,
 } from '../../../functions/store/keys';
+import { propertyRuns } from '../../support/property-runs';
 
 const AT = '2026-04-07T08:00:00.000000Z';
 const BASE = 'https://ehr.example/fhir';
@@ -136,7 +137,7 @@ const id = fc.string({ maxLength: 12 });
 /** A part that precedes another: never holds `#`. */
 const part = fc.string({ maxLength: 12 }).filter((value) => !value.includes('#'));
 const instant = fc.integer({ min: 0, max: 4_102_444_800_000 }).map((ms) => `${new Date(ms).toISOString().slice(0, 23)}000Z`);
-const RUNS = { numRuns: 100 };
+const RUNS = { numRuns: propertyRuns(100) };
 
 describe('each parser is the inverse of its builder', () => {
   it('orders, appointments, transactions, results wanted and their index sort keys', () => {
