@@ -130,7 +130,10 @@ const escaped = (cell: string) => (/^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell
 /** The file a click on `button` saves, as text (checked to be UTF-8). */
 async function downloaded(page: Page, button: Locator): Promise<{ name: string; text: string }> {
   const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
-  const bytes = await readFile((await (download as Download).path())!);
+  // Read through Playwright's stream: the run's Chromium is another process's (path() is local to it).
+  const chunks: Buffer[] = [];
+  for await (const chunk of await (download as Download).createReadStream()) chunks.push(chunk as Buffer);
+  const bytes = Buffer.concat(chunks);
   return { name: (download as Download).suggestedFilename(), text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
 }
 
