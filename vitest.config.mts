@@ -104,12 +104,11 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // The console in Debian's Chromium (test/support/browser.ts): one browser per run, a connection per file.
+          // The console in Debian's Chromium (test/support/browser.ts): one browser per file.
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
           // Chromium present, or installed with apt-get where this user may; else the run stops at once. Then
-          // the run's one Chromium, each file connected with contexts of its own, and the run's DynamoDB Local
-          // JVMs, each file's tracker on a table of its own (issue 87).
+          // the run's DynamoDB Local JVMs, each file's tracker on a table of its own (issue 87).
           globalSetup: ['test/support/chromium-global-setup.ts', 'test/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,

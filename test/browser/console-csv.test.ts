@@ -19,8 +19,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Download, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { expectNoAxeViolations, guardedPage, type BrowserTracker, type GuardedPage } from '../support/browser';
-import { beforeAllOrFailEach, sharedChromium, startSharedTracker } from '../support/browser-setup';
+import { expectNoAxeViolations, guardedPage, launchChromium, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { beforeAllOrFailEach, startSharedTracker } from '../support/browser-setup';
 import { runCliInProcess } from '../support/cli-in-process';
 import { buildDeliveries, freshId, redrawFlow } from '../support/junction';
 import { newSecret, postSignedWebhook } from '../support/webhook';
@@ -130,10 +130,7 @@ const escaped = (cell: string) => (/^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell
 /** The file a click on `button` saves, as text (checked to be UTF-8). */
 async function downloaded(page: Page, button: Locator): Promise<{ name: string; text: string }> {
   const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
-  // Read through Playwright's stream: the run's Chromium is another process's (path() is local to it).
-  const chunks: Buffer[] = [];
-  for await (const chunk of await (download as Download).createReadStream()) chunks.push(chunk as Buffer);
-  const bytes = Buffer.concat(chunks);
+  const bytes = await readFile((await (download as Download).path())!);
   return { name: (download as Download).suggestedFilename(), text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
 }
 
@@ -204,7 +201,7 @@ async function startReportStandin(): Promise<{ url: string; server: Server }> {
 }
 
 beforeAllOrFailEach(async () => {
-  [tracker, browser, reportStandin] = await Promise.all([startSharedTracker({ env: { JUNCTION_WEBHOOK_SECRET: secret } }), sharedChromium(), startReportStandin()]);
+  [tracker, browser, reportStandin] = await Promise.all([startSharedTracker({ env: { JUNCTION_WEBHOOK_SECRET: secret } }), launchChromium(), startReportStandin()]);
   await postOwnFollowUps();
   // One follow-up owned by a handle a spreadsheet would run.
   const first = (await (await fetch(`${tracker.url}/follow-ups?queue=unassigned&limit=1`, { headers: { 'x-redraw-actor': HANDLE } })).json()) as { items: { id: string }[] };

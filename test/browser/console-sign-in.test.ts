@@ -11,8 +11,8 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { expectNoAxeViolations, guardedPage, type BrowserTracker, type GuardedPage } from '../support/browser';
-import { beforeAllOrFailEach, sharedChromium, startSharedTracker } from '../support/browser-setup';
+import { expectNoAxeViolations, launchChromium, guardedPage, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { beforeAllOrFailEach, startSharedTracker } from '../support/browser-setup';
 import { startCognitoStandin, type CognitoStandin } from '../support/cognito-standin';
 import { startConsoleGateway, type ConsoleGateway } from '../support/console-gateway';
 import { freePort } from '../support/npm-start';
@@ -83,7 +83,7 @@ async function settled(): Promise<void> {
 const tokenRequests = (grant: string) => cognito.requests.filter((request) => request.path === '/oauth2/token' && request.params['grant_type'] === grant);
 
 beforeAllOrFailEach(async () => {
-  [tracker, browser] = await Promise.all([startSharedTracker({ simulate: true }), sharedChromium()]);
+  [tracker, browser] = await Promise.all([startSharedTracker({ simulate: true }), launchChromium()]);
   const dynamodbEndpoint = /DynamoDB: (http:\/\/\S+)/.exec(tracker.tracker.stdout())?.[1];
   if (dynamodbEndpoint === undefined) throw new Error(`npm start's banner named no DynamoDB endpoint:\n${tracker.tracker.stdout()}`);
   const port = await freePort();

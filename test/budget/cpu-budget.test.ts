@@ -4,7 +4,7 @@
  * files' summed CPU time (test/support/suite-cpu.ts, recorded by every file's
  * setup), with the figure in test/cpu-budget.json plus 25%. The processes the
  * layers share (the run's DynamoDB Local JVMs, used by the integration, e2e
- * and browser files, and the browser files' Chromium: issue 87) are no layer's:
+ * and browser files: issue 87) are no layer's:
  * they are judged as their own line, `shared`, when every layer ran whole.
  * Wall time is printed at the end of the run, never gated.
  */

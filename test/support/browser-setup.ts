@@ -5,21 +5,10 @@
  * (BrowserFile), and the ways a test meets the console through them (signing
  * in, reading the API).
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
-import { guardedPage, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from './browser';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { guardedPage, launchChromium, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from './browser';
 import { sharedTable } from './shared-storage';
-
-/**
- * The run's Chromium (./chromium-global-setup.ts starts one for the browser
- * layer): a connection of this file's, whose close() closes the contexts it
- * opened and leaves the browser to the other files (issue 87: one launch a
- * run instead of one a file). launchChromium (./browser.ts) stays for what is
- * about the launch itself (test/browser/harness.test.ts) and the bench.
- */
-export async function sharedChromium(): Promise<Browser> {
-  return chromium.connect(inject('chromiumEndpoint'));
-}
 
 /**
  * `npm start` for a browser file (startTrackerForBrowser) on a table of its own
@@ -86,8 +75,8 @@ export interface BrowserFileOptions {
 
 /**
  * The tracker of one browser file (on a table of its own on one of the run's
- * JVMs) and its connection to the run's Chromium, made before its first test
- * (beforeAllOrFailEach) and closed after its last; each page a test opens
+ * JVMs) and its Chromium, started before its first test (beforeAllOrFailEach)
+ * and stopped after its last; each page a test opens
  * through it is checked after the test (no request to another origin, no page
  * or console error but the expected ones) and closed.
  */
@@ -99,7 +88,7 @@ export class BrowserFile {
     beforeAllOrFailEach(async () => {
       await options.before?.();
       const trackerOptions = typeof options.tracker === 'function' ? options.tracker() : options.tracker;
-      const [tracker, browser] = await Promise.all([startSharedTracker(trackerOptions), sharedChromium()]);
+      const [tracker, browser] = await Promise.all([startSharedTracker(trackerOptions), launchChromium()]);
       this.started = { tracker, browser };
       await options.setup?.();
     }, options.timeoutMs ?? 240_000);
@@ -117,7 +106,7 @@ export class BrowserFile {
     return this.started.tracker;
   }
 
-  /** The file's connection to the run's Chromium, once made. */
+  /** The file's Chromium, once started. */
   get browser(): Browser {
     if (this.started === undefined) throw new Error('the browser file has not started Chromium');
     return this.started.browser;

@@ -46,8 +46,8 @@ export function layersOverBudget(measured: readonly LayerCpu[], budget: CpuBudge
 
 /** One sentence per layer over its budget, naming it. */
 export function describeOverBudget(over: OverBudget): string {
-  // `shared`: the processes the layers share (the run's DynamoDB Local JVMs, Chromium), judged as a line of their own.
-  const what = over.project === 'shared' ? "the run's shared processes (DynamoDB Local JVMs, Chromium)" : `the ${over.project} layer`;
+  // `shared`: the processes the layers share (the run's DynamoDB Local JVMs), judged as a line of their own.
+  const what = over.project === 'shared' ? "the run's shared processes (DynamoDB Local JVMs)" : `the ${over.project} layer`;
   if (over.figureSeconds === 0) return `${what} has no CPU figure in test/cpu-budget.json (it spent ${over.cpuSeconds.toFixed(0)} s): add one`;
   const grown = ((over.cpuSeconds / over.figureSeconds - 1) * 100).toFixed(0);
   return `${what} spent ${over.cpuSeconds.toFixed(0)} s of CPU, ${grown}% over its figure of ${over.figureSeconds.toFixed(0)} s (limit ${over.limitSeconds.toFixed(0)} s): find what grew (the run's slowest files are printed at its end), or raise the figure in test/cpu-budget.json saying why`;

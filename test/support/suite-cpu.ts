@@ -101,11 +101,11 @@ export function recordSharedProcesses(runDir: string, name: string, pids: readon
 }
 
 /** What the run shares, by the name recordSharedProcesses was given, as printed. */
-export const SHARED_PROCESS_NAMES: Record<string, string> = { 'dynamodb-local': 'DynamoDB Local JVMs', chromium: 'Chromium' };
+export const SHARED_PROCESS_NAMES: Record<string, string> = { 'dynamodb-local': 'DynamoDB Local JVMs' };
 
 /**
  * CPU seconds the run's shared processes have spent so far, by name: each process's own, its reaped
- * children's (Chromium's renderers once closed) and its live descendants' (those still open).
+ * children's and its live descendants'.
  */
 export function sharedProcessCpuSeconds(runDir: string): Record<string, number> {
   if (!existsSync(runDir)) return {};

@@ -57,7 +57,7 @@ describe('summarizeRun', () => {
   ];
 
   it('sums each layer in the order the suite runs them, and lists the slowest files first', () => {
-    const summary = summarizeRun({ files, sharedCpuSeconds: { chromium: 12, 'dynamodb-local': 55 }, wallSeconds: 100, loadAverage: { start: 0.1, end: 1.5 } });
+    const summary = summarizeRun({ files, sharedCpuSeconds: { 'dynamodb-local': 55, other: 12 }, wallSeconds: 100, loadAverage: { start: 0.1, end: 1.5 } });
     expect(summary.layers).toEqual([
       { project: 'unit', files: 2, wallSeconds: 5, cpuSeconds: 1.5, span: { from: 96, to: 100 } },
       { project: 'integration', files: 1, wallSeconds: 90, cpuSeconds: 20, span: null },
@@ -67,7 +67,7 @@ describe('summarizeRun', () => {
     const text = formatRunSummary(summary);
     expect(text).toMatch(/integration\s+1\s+90 s\s+20 s\s+\?\n/);
     expect(text).toMatch(/unit\s+2\s+5 s\s+2 s\s+96-100\n/);
-    expect(text).toContain("  the run's shared Chromium: cpu 12 s\n  the run's shared DynamoDB Local JVMs: cpu 55 s\n");
+    expect(text).toContain("  the run's shared DynamoDB Local JVMs: cpu 55 s\n  the run's shared other: cpu 12 s\n");
     expect(text).toContain('load average 0.10 at the start, 1.50 at the end');
     expect(text).toMatch(/3 s {2}cpu \? {2}test\/unit\/c\.test\.ts/);
     expect(text).not.toContain('cores were busy');
@@ -102,7 +102,7 @@ describe('layersOverBudget', () => {
     expect(over.map(describeOverBudget)).toEqual(['the browser layer has no CPU figure in test/cpu-budget.json (it spent 10 s): add one']);
     const shared = layersOverBudget([{ project: 'shared', cpuSeconds: 300 }], { ...budget, layers: { ...budget.layers, shared: 200 } });
     expect(shared.map(describeOverBudget)).toEqual([
-      "the run's shared processes (DynamoDB Local JVMs, Chromium) spent 300 s of CPU, 50% over its figure of 200 s (limit 250 s): find what grew (the run's slowest files are printed at its end), or raise the figure in test/cpu-budget.json saying why",
+      "the run's shared processes (DynamoDB Local JVMs) spent 300 s of CPU, 50% over its figure of 200 s (limit 250 s): find what grew (the run's slowest files are printed at its end), or raise the figure in test/cpu-budget.json saying why",
     ]);
   });
 });
