@@ -8,6 +8,14 @@
  * order, some twice, a person acting between them, and DynamoDB failing at random the tracker's writes of the
  * follow-up item or of a history item (each version's at most once, so the stream's retries get through). The end
  * is the same follow-up, with the same history, as the same run without faults.
+ *
+ * Each webhook is delivered, then the stream settles, before the next (the flow's completion too): the history
+ * records what the tracker knew when (CONTRACT §9), so webhooks stored in a burst would let the stream's batching,
+ * which is timing, decide the path (an `open` that knows its redraw order, or `open` then `redraw_order_known`;
+ * session 32's flaky run) and the two runs could not be compared version by version. Stored one at a time, the
+ * tracker knows the same at each step in both runs (a failed batch is retried with its own records), so the
+ * faults are the only difference and the whole history must match. Bursts, whose path may differ, are
+ * transaction-delivery.test.ts's (the end state converges, each history is one a consumer can trust).
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,11 +61,12 @@ const PERSON_ACTIONS = [
  * items by version, and its item carrying entries by the version it writes (a retry recomputes its entries).
  */
 function trackerWriteOf(body: Record<string, unknown>, id: string): string | null {
-  const item = body.Item as { pk?: { S?: string }; sk?: { S?: string }; ph?: unknown; fu?: { M?: { version?: { N?: string } } } } | undefined;
+  const item = body.Item as { pk?: { S?: string }; sk?: { S?: string }; ph?: unknown; fu?: { M?: Record<string, { N?: string }> } } | undefined;
   if (item?.pk?.S !== keys.followUp(id).pk) return null;
   const sk = item.sk?.S ?? '';
   if (sk.startsWith(HISTORY_PREFIX)) return sk;
-  return item.ph === undefined ? null : `item#${item.fu?.M?.version?.N ?? '?'}`;
+  // The version under `fu`'s short name (follow-up-attribute.ts), or its own in a legacy `fu`.
+  return item.ph === undefined ? null : `item#${item.fu?.M?.v?.N ?? item.fu?.M?.version?.N ?? '?'}`;
 }
 
 /** Runs the steps on a fresh flow, with faults at `faultShare` of the tracker's follow-up writes (each hit once at most). */
@@ -78,12 +87,15 @@ async function run(steps: readonly Step[], deliveries: (ids: ReturnType<typeof r
       else await actOnFollowUp(rig.table.db, rig.table.tableName, { id: ids.transactionId, body: step.body, actor: 'j.doe', now: new Date(), thresholds: DEFAULT_THRESHOLDS });
       await rig.settle();
     }
-    for (const delivery of flow) await rig.webhook(delivery);
-    await rig.settle();
+    // One at a time, as the steps: what the tracker knows at each step must not hang on the stream's batching (see the header).
+    for (const delivery of flow) {
+      await rig.webhook(delivery);
+      await rig.settle();
+    }
   } finally {
     failing = null;
   }
-  return { ids, faults: hit.size };
+  return { ids, hit: [...hit] };
 }
 
 /** What a run leaves: the follow-up, its history (as stored, item by item), and its facts (distinct ids, by version). */
@@ -124,7 +136,9 @@ describe('the tracker’s follow-up writes, interrupted', () => {
         const deadLetters = rig.deadLetters.length;
         const calm = await run(steps, flow, { share: 0, seed });
         const faulty = await run(steps, flow, { share, seed });
-        interrupted += faulty.faults;
+        interrupted += faulty.hit.length;
+        // Each item write is named by its version (a `?` would let one fault stand for all of a run's).
+        expect(faulty.hit.filter((write) => write.endsWith('?'))).toEqual([]);
         const [wanted, got] = [await outcomeOf(calm.ids.transactionId), await outcomeOf(faulty.ids.transactionId)];
         expect(got).toEqual(wanted);
         // One stored entry and one fact per version, 1 to the follow-up's.
@@ -134,7 +148,12 @@ describe('the tracker’s follow-up writes, interrupted', () => {
         expect(got.factVersions).toEqual(versions);
         expect(rig.deadLetters.slice(deadLetters)).toEqual([]);
       }),
-      { numRuns: propertyRuns(8) },
+      {
+        numRuns: propertyRuns(8),
+        // Session 32's flaky run (CI on 4346a5b): the flow's completion in a burst, split by the stream one way
+        // without faults and another with them. Replayed each time, one webhook at a time.
+        examples: [[{ outcome: 'cancelled', order: [0, 31, 35, 1, 23, 0], person: [], share: 0.40680587480111624, seed: 0 }]],
+      },
     );
     // The runs hit the case that matters: entries the item's record had to write.
     expect(interrupted).toBeGreaterThan(0);
