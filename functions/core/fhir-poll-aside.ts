@@ -13,8 +13,10 @@
  *   (core/catch-up-backoff.ts), as a pending record the catch-up failed
  *   PENDING_TRIES times waits. The catch-up and the writer's own read before a
  *   write still read it: set aside, never lost.
- * - An answer that asks to wait (429, or Retry-After) is the server's, not the
- *   version's: the run stops and the try is not counted.
+ * - Every failed sync counts, a 429 or a Retry-After too: a server that
+ *   answers its search but keeps throttling one Task's reads would otherwise
+ *   stop the poll for good. A server truly down fails the search first (the run
+ *   stops, nothing counted), and a version set aside is never lost.
  * - A version read and handled drops its count; the counts kept are those the
  *   next run can still read (from where it starts), at most FAILING_MAX.
  */
@@ -37,22 +39,13 @@ export interface FailingVersion {
 
 /** What a failed sync of one version means to the run. */
 export type FailedTry =
-  /** The server asked to wait (429, Retry-After): the run stops, nothing counted. */
-  | { kind: 'wait' }
   /** Counted (`tries` so far, below POLL_TRIES): the run stops before the version, the next reads it again. */
   | { kind: 'stop'; tries: number; failing: FailingVersion[] }
   /** The POLL_TRIES-th: the version is set aside (due to the catch-up after `until`), the run goes on past it. */
   | { kind: 'set_aside'; tries: number; failing: FailingVersion[] };
 
-/** How the sync failed, as far as the decision needs it. */
-export interface SyncFailure {
-  throttled: boolean;
-  retryAfterMs: number | null;
-}
-
 /** A failed try of `version`: counted on `failing`, and whether the run stops or sets it aside. */
-export function failedTry(failing: readonly FailingVersion[], version: Pick<FailingVersion, 'pair' | 'at'>, failure: SyncFailure): FailedTry {
-  if (failure.throttled || failure.retryAfterMs !== null) return { kind: 'wait' };
+export function failedTry(failing: readonly FailingVersion[], version: Pick<FailingVersion, 'pair' | 'at'>): FailedTry {
   const tries = (failing.find((one) => one.pair === version.pair)?.tries ?? 0) + 1;
   const others = failing.filter((one) => one.pair !== version.pair);
   if (tries >= POLL_TRIES) return { kind: 'set_aside', tries, failing: others };

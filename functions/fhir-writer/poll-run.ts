@@ -21,7 +21,7 @@
  *   on its PUT, a Task too large) stops the run before it twice; the third
  *   failed try sets it aside (core/fhir-poll-aside.ts): its follow-up gets a
  *   pending record behind every other (the catch-up's, with its backoff) and
- *   the run goes on past it. An answer that asks to wait is never counted.
+ *   the run goes on past it.
  * - The cursor never passes the tracker's clock plus the window: a
  *   `lastUpdated` past that is read, counted and named in the result (`ahead`).
  * - The state is written after each page, conditional on its counter: a run
@@ -216,12 +216,11 @@ class PollRun {
 
   /**
    * A failed sync of one version: the run stops before it (the cursor stays, the next run reads it again)
-   * below POLL_TRIES or when the server asks to wait; at POLL_TRIES it is set aside (null: the run goes on).
+   * below POLL_TRIES; at POLL_TRIES it is set aside (null: the run goes on).
    */
   private async failed(task: PolledTask, followUpId: string, outcome: Extract<SyncOutcome, { kind: 'unavailable' }>): Promise<Stop | null> {
     const stop: Stop = { kind: 'failed', why: outcome.reason, status: outcome.status };
-    const verdict = failedTry(this.progress.failing, { pair: pairOf(task.id, task.versionId), at: task.at }, outcome);
-    if (verdict.kind === 'wait') return stop;
+    const verdict = failedTry(this.progress.failing, { pair: pairOf(task.id, task.versionId), at: task.at });
     this.progress.failing = verdict.failing;
     if (verdict.kind === 'stop') return stop;
     await this.putAside(followUpId);

@@ -2,36 +2,29 @@
  * A poll that no Task can stop (functions/core/fhir-poll-aside.ts, issue 82):
  * failed tries are counted per Task version; below POLL_TRIES the run stops
  * before it, at POLL_TRIES it is set aside (due to the catch-up after its
- * pause); an answer that asks to wait is never counted; the counts kept are
+ * pause), a 429 too; the counts kept are
  * those the next run can read again, at most FAILING_MAX.
  */
 import { describe, expect, it } from 'vitest';
 import { CATCH_UP_FIRST_PAUSE_MS } from '../../../functions/core/catch-up-backoff';
 import { FAILING_MAX, failedTry, keptFailing, POLL_TRIES, sameFailing, setAsideUntil, withoutFailing, type FailingVersion } from '../../../functions/core/fhir-poll-aside';
 
-const failure = { throttled: false, retryAfterMs: null };
 const version = (pair: string, at: string | null = '2026-11-27T15:00:00.000000Z') => ({ pair, at });
 
 describe('a failed sync of one Task version', () => {
   it('stops the run twice, counted per version, and sets it aside at the third try, its count dropped', () => {
     expect(POLL_TRIES).toBe(3);
-    const first = failedTry([], version('a|1'), failure);
+    const first = failedTry([], version('a|1'));
     expect(first).toEqual({ kind: 'stop', tries: 1, failing: [{ pair: 'a|1', at: '2026-11-27T15:00:00.000000Z', tries: 1 }] });
     if (first.kind !== 'stop') throw new Error('expected a stop');
     // Another version (of the same Task, or another) is counted apart.
-    const other = failedTry(first.failing, version('a|2'), failure);
+    const other = failedTry(first.failing, version('a|2'));
     expect(other).toMatchObject({ kind: 'stop', tries: 1 });
     if (other.kind !== 'stop') throw new Error('expected a stop');
-    const second = failedTry(other.failing, version('a|1'), failure);
+    const second = failedTry(other.failing, version('a|1'));
     expect(second).toMatchObject({ kind: 'stop', tries: 2 });
     if (second.kind !== 'stop') throw new Error('expected a stop');
-    expect(failedTry(second.failing, version('a|1'), failure)).toEqual({ kind: 'set_aside', tries: 3, failing: [{ pair: 'a|2', at: '2026-11-27T15:00:00.000000Z', tries: 1 }] });
-  });
-
-  it('never counts an answer that asks to wait (429, Retry-After): the server\'s, not the version\'s', () => {
-    const failing: FailingVersion[] = [{ pair: 'a|1', at: null, tries: 2 }];
-    expect(failedTry(failing, version('a|1'), { throttled: true, retryAfterMs: null })).toEqual({ kind: 'wait' });
-    expect(failedTry(failing, version('a|1'), { throttled: false, retryAfterMs: 120_000 })).toEqual({ kind: 'wait' });
+    expect(failedTry(second.failing, version('a|1'))).toEqual({ kind: 'set_aside', tries: 3, failing: [{ pair: 'a|2', at: '2026-11-27T15:00:00.000000Z', tries: 1 }] });
   });
 
   it('is due to the catch-up after its first pause, as a pending record moved behind the others', () => {
