@@ -5,8 +5,12 @@
  * link, and what it keeps for the next run. No request and no store here
  * (functions/fhir-writer/poll-run.ts does the I/O).
  *
- * - The cursor is the greatest `meta.lastUpdated` the server gave (never the
- *   tracker's clock), kept in UTC with `Z`; it never moves back.
+ * - The cursor is the greatest `meta.lastUpdated` the server gave, kept in
+ *   UTC with `Z`; it never moves back, but never past the tracker's clock plus
+ *   the window (POLL_WINDOW_MS, pollCeiling): one `lastUpdated` in the future
+ *   (a server clock far ahead, a bad import) is read and counted (aheadOfClock),
+ *   never followed, so it cannot hide the changes saved after it with a
+ *   correct clock. A cut run resumes at most from the tracker's clock.
  * - Each page is a fresh search from the greatest `lastUpdated` read so far,
  *   sorted by `_lastUpdated`, skipping the (id, versionId) pairs already read
  *   in the run. A `next` link is followed only when a whole page shares one
@@ -17,7 +21,8 @@
  *   cursor, for clocks and commits that land late, skipping the versions it
  *   has read since (so each version is handed on once).
  */
-import { canonicalInstant } from './instant';
+import { keptFailing, sameFailing, type FailingVersion } from './fhir-poll-aside';
+import { canonicalFromDate, canonicalInstant } from './instant';
 import { ResourceId } from './schemas';
 
 /** How far before the cursor a run starts after a complete one (CONTRACT §13). */
@@ -37,11 +42,13 @@ export interface PollState {
    * is handed on once however often a window reads it again.
    */
   seen: string[];
+  /** The Task versions whose sync failed, with their tries (core/fhir-poll-aside.ts). */
+  failing: FailingVersion[];
   /** The stored item's counter (0: none stored): a write is conditional on it. */
   counter: number;
 }
 
-export const NO_POLL_STATE: PollState = { cursor: null, resumeFrom: null, seen: [], counter: 0 };
+export const NO_POLL_STATE: PollState = { cursor: null, resumeFrom: null, seen: [], failing: [], counter: 0 };
 
 /** The most versions kept as seen: past it the oldest are read again (harmless: each is handed on once more at worst). */
 export const SEEN_MAX = 500;
@@ -62,9 +69,20 @@ export interface RunStart {
   skip: ReadonlySet<string>;
 }
 
-export function runStart(state: PollState): RunStart {
-  const from = nextFrom(state.cursor, state.resumeFrom);
+/** What a run started at `now` starts from (a stored cursor or resume past the clock's bound is taken at the bound). */
+export function runStart(state: PollState, now: Date): RunStart {
+  const from = nextFrom(minInstant(state.cursor, pollCeiling(now)), minInstant(state.resumeFrom, canonicalFromDate(now)));
   return { from, skip: new Set(seenFrom(state.seen, from).map((entry) => entry.slice(entry.indexOf(' ') + 1))) };
+}
+
+/** The furthest a stored cursor may be at `now`: the tracker's clock plus the window (the next run starts at most at `now`). */
+export function pollCeiling(now: Date): string {
+  return canonicalFromDate(new Date(now.getTime() + POLL_WINDOW_MS));
+}
+
+/** Whether a `lastUpdated` is past the cursor's bound at `now` (a server clock ahead by more than the window): counted, not followed. */
+export function aheadOfClock(at: string | null, now: Date): boolean {
+  return at !== null && at > pollCeiling(now);
 }
 
 /** Where the run after this state starts: where a cut one stopped, else 5 minutes before the cursor (none before any). */
@@ -166,10 +184,12 @@ export interface RunProgress {
   read: Set<string>;
   /** The versions handled in this run that have an instant (`<instant> <pair>`). */
   handled: string[];
+  /** The failing versions as this run leaves them (core/fhir-poll-aside.ts). */
+  failing: FailingVersion[];
 }
 
-export function progressAt(start: RunStart): RunProgress {
-  return { at: start.from, read: new Set(start.skip), handled: [] };
+export function progressAt(start: RunStart, failing: readonly FailingVersion[] = []): RunProgress {
+  return { at: start.from, read: new Set(start.skip), handled: [], failing: [...failing] };
 }
 
 /** Records one Task version handled (read and dealt with): it moves the run's greatest instant. */
@@ -182,24 +202,35 @@ export function markHandled(progress: RunProgress, task: Pick<PolledTask, 'id' |
 }
 
 /**
- * The state after a run (or a checkpoint within one): a complete run keeps
- * the cursor (the next starts 5 minutes before it); a cut one where it
- * stopped. The cursor never goes back; what was read from where the next run
- * starts is kept as seen. A run that handled nothing and did not finish leaves
- * the state as it was.
+ * The state after a run (or a checkpoint within one) at `now`: a complete
+ * run keeps the cursor (the next starts 5 minutes before it); a cut one where
+ * it stopped. The cursor never goes back, nor past pollCeiling(now); a cut
+ * run resumes at most from `now`. What was read from where the next run
+ * starts is kept as seen, with the failing versions it can read again. A run
+ * that handled nothing and did not finish keeps the state, its failing
+ * versions aside.
  */
-export function stateAfter(state: PollState, progress: RunProgress, complete: boolean): PollState {
-  if (!complete && progress.handled.length === 0) return state;
-  const cursor = maxInstant(state.cursor, progress.at);
-  const resumeFrom = complete ? null : progress.at;
-  const seen = [...new Set(seenFrom([...state.seen, ...progress.handled], nextFrom(cursor, resumeFrom)))].sort();
-  // Those read at the instant a cut run resumes from (the newest, last) are all kept: else a resumed run would read them again.
-  const keep = Math.max(SEEN_MAX, resumeFrom === null ? 0 : seen.filter((entry) => entry.startsWith(`${resumeFrom} `)).length);
-  return { cursor, resumeFrom, seen: seen.slice(Math.max(0, seen.length - keep)), counter: state.counter };
+export function stateAfter(state: PollState, progress: RunProgress, complete: boolean, now: Date): PollState {
+  if (!complete && progress.handled.length === 0) {
+    const failing = keptFailing(progress.failing, runStart(state, now).from);
+    return sameFailing(failing, state.failing) ? state : { ...state, failing };
+  }
+  const cursor = minInstant(maxInstant(state.cursor, progress.at), pollCeiling(now));
+  const resumeFrom = complete ? null : minInstant(progress.at, canonicalFromDate(now));
+  const from = nextFrom(cursor, resumeFrom);
+  const seen = [...new Set(seenFrom([...state.seen, ...progress.handled], from))].sort();
+  // Those read from the instant a cut run resumes from are all kept: else a resumed run would read them again.
+  const keep = Math.max(SEEN_MAX, resumeFrom === null ? 0 : seen.filter((entry) => entry >= `${resumeFrom} `).length);
+  return { cursor, resumeFrom, seen: seen.slice(Math.max(0, seen.length - keep)), failing: keptFailing(progress.failing, from), counter: state.counter };
 }
 
 function maxInstant(a: string | null, b: string | null): string | null {
   if (a === null) return b;
   if (b === null) return a;
   return a >= b ? a : b;
+}
+
+/** The earlier of an instant and a bound (null: none, stays none). */
+function minInstant(a: string | null, bound: string): string | null {
+  return a === null || a <= bound ? a : bound;
 }

@@ -17,11 +17,20 @@
  *   the cursor stays where the handled Tasks put it. So does a `next` link off
  *   the base URL (never requested), and a `handle` that finds the server
  *   unavailable (that Task is read again). 401/403 is a configuration error.
+ * - A Task version whose sync fails (a Practitioner read answering 5xx, a 413
+ *   on its PUT, a Task too large) stops the run before it twice; the third
+ *   failed try sets it aside (core/fhir-poll-aside.ts): its follow-up gets a
+ *   pending record behind every other (the catch-up's, with its backoff) and
+ *   the run goes on past it.
+ * - The cursor never passes the tracker's clock plus the window: a
+ *   `lastUpdated` past that is read, counted and named in the result (`ahead`).
  * - The state is written after each page, conditional on its counter: a run
  *   that finds another one moved it ends quietly (`lost`).
  */
 import { foundTask, type FhirSystems } from '../core/fhir-task';
+import { failedTry, POLL_TRIES, sameFailing, setAsideUntil, withoutFailing } from '../core/fhir-poll-aside';
 import {
+  aheadOfClock,
   followUpIdOf,
   markHandled,
   nextLinkOf,
@@ -37,7 +46,8 @@ import {
   type RunProgress,
   type RunStart,
 } from '../core/fhir-poll-cursor';
-import { readConfirmation } from '../store/fhir-records';
+import { putPendingBehind, readConfirmation } from '../store/fhir-records';
+import { getFollowUp } from '../store/follow-ups/reads';
 import { readPollState, writePollState } from '../store/fhir-poll';
 import type { TableClient } from '../store/table-client';
 import { judgeAnswer, searchsetTasks, type UnavailableReason } from '../fhir/answers';
@@ -58,6 +68,8 @@ export interface PollDeps {
   /** The time the invocation has left, and what is kept back for one more Task and the answer. */
   timeLeftMs: () => number;
   reserveMs: number;
+  /** The tracker's clock: it bounds the cursor (core/fhir-poll-cursor.ts pollCeiling) and times a version set aside. */
+  now: () => Date;
 }
 
 /** Why a run stopped before it was complete, other than being cut. */
@@ -72,7 +84,28 @@ export type PollStop =
   /** 401/403 from the server or its token endpoint, or a credential that cannot be read. */
   | { kind: 'unauthorized'; where: 'server' | 'token' | 'credential' };
 
-export type PollResult = { read: number } & (
+/** A Task version set aside after POLL_TRIES failed tries (its follow-up pending behind the others); ids only. */
+export interface SetAsideVersion {
+  taskId: string;
+  versionId: string | null;
+  followUpId: string;
+  why: UnavailableReason;
+  status: number | null;
+}
+
+/** A Task version whose `lastUpdated` is past the tracker's clock plus the window: its id and instant only. */
+export interface AheadVersion {
+  taskId: string;
+  at: string;
+}
+
+/** What a run met on the way, each list only when not empty. */
+export interface PollNotes {
+  setAside?: SetAsideVersion[];
+  ahead?: AheadVersion[];
+}
+
+export type PollResult = { read: number } & PollNotes & (
   | { kind: 'complete' }
   | PollStop
   /** Another run moved the cursor meanwhile: this one ended, its state not written. */
@@ -93,14 +126,18 @@ export async function pollOnce(deps: PollDeps): Promise<PollResult> {
 class PollRun {
   private readonly start: RunStart;
   private readonly progress: RunProgress;
+  private readonly now: Date;
   private read = 0;
+  private readonly setAside: SetAsideVersion[] = [];
+  private readonly ahead: AheadVersion[] = [];
 
   constructor(
     private readonly deps: PollDeps,
     private state: PollState,
   ) {
-    this.start = runStart(state);
-    this.progress = progressAt(this.start);
+    this.now = deps.now();
+    this.start = runStart(state, this.now);
+    this.progress = progressAt(this.start, state.failing);
   }
 
   async go(): Promise<PollResult> {
@@ -115,7 +152,7 @@ class PollRun {
         const stop = await this.dealWith(task);
         if (stop !== null) return this.end(stop);
       }
-      if (!(await this.checkpoint(false))) return { kind: 'lost', read: this.read };
+      if (!(await this.checkpoint(false))) return this.result({ kind: 'lost' });
       if (fresh.length > 0) {
         path = pollSearchPath(this.deps.systems.task, this.progress.at);
         continue;
@@ -126,7 +163,12 @@ class PollRun {
       if ('offBase' in next) return this.end({ kind: 'failed', why: 'next_off_base', status: null });
       path = next.path;
     }
-    return (await this.checkpoint(true)) ? { kind: 'complete', read: this.read } : { kind: 'lost', read: this.read };
+    return this.result((await this.checkpoint(true)) ? { kind: 'complete' } : { kind: 'lost' });
+  }
+
+  /** The run's result: how it ended, what it read, what it set aside or found ahead of the clock. */
+  private result(end: { kind: 'complete' } | { kind: 'lost' } | Stop): PollResult {
+    return { ...end, read: this.read, ...(this.setAside.length > 0 ? { setAside: this.setAside } : {}), ...(this.ahead.length > 0 ? { ahead: this.ahead } : {}) };
   }
 
   /** One search (or `next` page): its Tasks, or why the run stops. */
@@ -157,14 +199,43 @@ class PollRun {
     if (this.read >= this.deps.pollMax) return { kind: 'cut', by: 'max' };
     if (this.deps.timeLeftMs() < this.deps.reserveMs) return { kind: 'cut', by: 'time' };
     this.read += 1;
+    if (aheadOfClock(task.at, this.now)) this.ahead.push({ taskId: task.id, at: task.at! });
     if (await this.needsHandling(task)) {
-      const outcome = await this.deps.handle(followUpIdOf(task.resource, this.deps.systems.task)!);
-      // Not handled: the cursor stays before this Task, which the next run reads again.
-      if (outcome.kind === 'unavailable') return { kind: 'failed', why: outcome.reason, status: outcome.status };
+      const followUpId = followUpIdOf(task.resource, this.deps.systems.task)!;
+      const outcome = await this.deps.handle(followUpId);
       if (outcome.kind === 'unauthorized') return { kind: 'unauthorized', where: outcome.where };
+      if (outcome.kind === 'unavailable') {
+        const stop = await this.failed(task, followUpId, outcome);
+        if (stop !== null) return stop;
+      }
     }
+    this.progress.failing = withoutFailing(this.progress.failing, pairOf(task.id, task.versionId));
     markHandled(this.progress, task);
     return null;
+  }
+
+  /**
+   * A failed sync of one version: the run stops before it (the cursor stays, the next run reads it again)
+   * below POLL_TRIES; at POLL_TRIES it is set aside (null: the run goes on).
+   */
+  private async failed(task: PolledTask, followUpId: string, outcome: Extract<SyncOutcome, { kind: 'unavailable' }>): Promise<Stop | null> {
+    const stop: Stop = { kind: 'failed', why: outcome.reason, status: outcome.status };
+    const verdict = failedTry(this.progress.failing, { pair: pairOf(task.id, task.versionId), at: task.at });
+    this.progress.failing = verdict.failing;
+    if (verdict.kind === 'stop') return stop;
+    await this.putAside(followUpId);
+    this.setAside.push({ taskId: task.id, versionId: task.versionId, followUpId, why: outcome.reason, status: outcome.status });
+    return null;
+  }
+
+  /** The follow-up of a version set aside waits behind the other pending records, due to the catch-up after its pause. */
+  private async putAside(followUpId: string): Promise<void> {
+    const { db, tableName } = this.deps;
+    const stored = await getFollowUp(db, tableName, followUpId, this.now);
+    // A follow-up gone (expired) has nothing left to catch up.
+    if (stored === null) return;
+    const pending = { id: followUpId, openedAt: stored.followUp.opened_at, revision: stored.revision, since: this.now.toISOString(), tries: POLL_TRIES, expiresAt: stored.expiresAt };
+    await putPendingBehind(db, tableName, pending, setAsideUntil(this.now));
   }
 
   /** Whether a Task version may hold work the tracker has not seen: not its own, not the version confirmed, a usable id. */
@@ -183,7 +254,7 @@ class PollRun {
 
   /** Writes where the run is (`complete`: the run's end); false when another run moved the state meanwhile. */
   private async checkpoint(complete: boolean): Promise<boolean> {
-    const next = stateAfter(this.state, this.progress, complete);
+    const next = stateAfter(this.state, this.progress, complete, this.now);
     if (sameState(next, this.state)) return true;
     const written = await writePollState(this.deps.db, this.deps.tableName, this.deps.baseUrl, next);
     if (written.kind === 'lost') return false;
@@ -193,11 +264,10 @@ class PollRun {
 
   /** A run that stops early keeps where it got to (a lost race is told as such). */
   private async end(stop: Stop): Promise<PollResult> {
-    if (!(await this.checkpoint(false))) return { kind: 'lost', read: this.read };
-    return { ...stop, read: this.read };
+    return this.result((await this.checkpoint(false)) ? stop : { kind: 'lost' });
   }
 }
 
 function sameState(a: PollState, b: PollState): boolean {
-  return a.cursor === b.cursor && a.resumeFrom === b.resumeFrom && a.seen.join('\n') === b.seen.join('\n');
+  return a.cursor === b.cursor && a.resumeFrom === b.resumeFrom && a.seen.join('\n') === b.seen.join('\n') && sameFailing(a.failing, b.failing);
 }

@@ -7,7 +7,10 @@
  * first. Each Task it sends is logged and counted as the stream's are
  * (fhir-sync/outcomes.ts); the run counts the Tasks it read (FhirTasksPolled) and,
  * when it could not finish, FhirPollFailed (alarmed), logged without a URL's
- * query. 401/403 is a configuration error (FhirUnauthorized). With
+ * query. A Task version set aside after 3 failed syncs (FhirPollVersionsSetAside)
+ * and a `lastUpdated` past the tracker's clock plus 5 minutes
+ * (FhirPollLastUpdatedAhead) are counted and logged by ids and instant only.
+ * 401/403 is a configuration error (FhirUnauthorized). With
  * FHIR_EHR_ACTIONS=off nothing is polled: the writer's own read before a
  * write finds the EHR's changes, as before.
  */
@@ -16,7 +19,7 @@ import type { Context } from 'aws-lambda';
 import type { FhirSystems } from '../core/fhir-task';
 import type { EhrSettings } from '../fhir-sync/ehr-work';
 import { recordOutcome } from '../fhir-sync/outcomes';
-import { pollOnce, type PollResult } from './poll-run';
+import { pollOnce, type PollNotes, type PollResult } from './poll-run';
 import { syncFollowUp } from '../fhir-sync/sync';
 import type { FhirHttp } from '../fhir/http';
 import { FHIR_METRICS } from '../shared/metric-names';
@@ -61,6 +64,7 @@ export function createFhirPollHandler(deps: FhirPollDeps) {
         pollMax: deps.pollMax,
         timeLeftMs: () => context.getRemainingTimeInMillis(),
         reserveMs: WRITER_RESERVE_MS,
+        now,
         handle: async (id) => {
           const outcome = await syncFollowUp(sync, id);
           recordOutcome(deps.logger, deps.metrics, id, outcome);
@@ -79,6 +83,7 @@ export function createFhirPollHandler(deps: FhirPollDeps) {
 function report(deps: Pick<FhirPollDeps, 'logger' | 'metrics'>, result: PollResult): void {
   const { logger, metrics } = deps;
   if (result.read > 0) metrics.addMetric(FHIR_METRICS.polled, MetricUnit.Count, result.read);
+  reportNotes(deps, result);
   switch (result.kind) {
     case 'failed':
       metrics.addMetric(FHIR_METRICS.pollFailed, MetricUnit.Count, 1);
@@ -93,4 +98,21 @@ function report(deps: Pick<FhirPollDeps, 'logger' | 'metrics'>, result: PollResu
     default:
       return logger.debug('FHIR poll complete', { read: result.read });
   }
+}
+
+/** The versions a run set aside or found ahead of the clock: counted, and logged by ids and instant only (never a Task's content). */
+function reportNotes({ logger, metrics }: Pick<FhirPollDeps, 'logger' | 'metrics'>, result: PollNotes): void {
+  const { setAside = [], ahead = [] } = result;
+  if (setAside.length > 0) metrics.addMetric(FHIR_METRICS.pollSetAside, MetricUnit.Count, setAside.length);
+  for (const one of setAside) {
+    logger.warn('FHIR poll set a Task version aside after 3 failed syncs: the catch-up and the writer\'s read take it', {
+      task_id: one.taskId,
+      version_id: one.versionId,
+      follow_up_id: one.followUpId,
+      reason: one.why,
+      status: one.status,
+    });
+  }
+  if (ahead.length > 0) metrics.addMetric(FHIR_METRICS.pollAhead, MetricUnit.Count, ahead.length);
+  for (const one of ahead) logger.warn('FHIR Task lastUpdated is ahead of the tracker\'s clock by more than 5 minutes: not taken as the poll cursor', { task_id: one.taskId, last_updated: one.at });
 }

@@ -203,4 +203,8 @@ export const FHIR_METRICS = {
   noticesDropped: 'FhirNoticesDropped',
   /** A poll run that could not finish (the server down, throttling, a next link off FHIR_BASE_URL): resumed by the next (alarm on this). */
   pollFailed: 'FhirPollFailed',
+  /** Task versions the poll set aside after 3 failed syncs (core/fhir-poll-aside.ts): pending behind the others, due to the catch-up. */
+  pollSetAside: 'FhirPollVersionsSetAside',
+  /** Task versions the poll read with a `lastUpdated` past the tracker's clock plus 5 minutes: counted, never taken as the cursor. */
+  pollAhead: 'FhirPollLastUpdatedAhead',
 } as const;

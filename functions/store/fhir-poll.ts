@@ -3,18 +3,32 @@
  * FHIR_POLL_SECONDS"): one item per base URL, `pk = FHIR#POLL`, `sk` a hash of
  * the base URL (as the first switch-on's progress is keyed), holding the
  * greatest `meta.lastUpdated` read, where a cut run stopped, the versions read
- * from where the next run starts (skipped by it) and a counter. Every write is conditional on the counter read,
+ * from where the next run starts (skipped by it), the Task versions whose
+ * sync failed with their tries (core/fhir-poll-aside.ts) and a counter. Every write is conditional on the counter read,
  * so two runs at once never move the cursor back: the one that loses the race
  * is told so (a value, not an exception) and ends. Beside it, per base URL,
  * the time of the last poll run a notification asked for (`<sk>#notified`):
  * at most one such run a minute.
  */
 import { NOTICE_POLL_EVERY_MS } from '../core/fhir-notice';
+import type { FailingVersion } from '../core/fhir-poll-aside';
 import { NO_POLL_STATE, type PollState } from '../core/fhir-poll-cursor';
 import { fhirKeys } from './keys';
 import type { TableClient } from './table-client';
 
-const A = { baseUrl: 'base', cursor: 'cur', resumeFrom: 'rf', seen: 'seen', counter: 'n' } as const;
+const A = { baseUrl: 'base', cursor: 'cur', resumeFrom: 'rf', seen: 'seen', failing: 'fail', counter: 'n' } as const;
+/** A failing version's attributes in the `fail` list. */
+const F = { pair: 'p', at: 'a', tries: 't' } as const;
+
+/** The failing versions as stored (written by this module only; anything else is dropped). */
+function failingOf(value: unknown): FailingVersion[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((entry): FailingVersion[] => {
+    const one = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {};
+    if (typeof one[F.pair] !== 'string' || typeof one[F.tries] !== 'number') return [];
+    return [{ pair: one[F.pair] as string, at: typeof one[F.at] === 'string' ? (one[F.at] as string) : null, tries: one[F.tries] as number }];
+  });
+}
 
 /** The poll state for `baseUrl` (strongly consistent: a run decides on it); the start when none is stored. */
 export async function readPollState(db: TableClient, tableName: string, baseUrl: string): Promise<PollState> {
@@ -25,6 +39,7 @@ export async function readPollState(db: TableClient, tableName: string, baseUrl:
     cursor: text(A.cursor),
     resumeFrom: text(A.resumeFrom),
     seen: Array.isArray(item[A.seen]) ? (item[A.seen] as unknown[]).map(String) : [],
+    failing: failingOf(item[A.failing]),
     counter: typeof item[A.counter] === 'number' ? (item[A.counter] as number) : 0,
   };
 }
@@ -46,6 +61,7 @@ export async function writePollState(db: TableClient, tableName: string, baseUrl
       ...(next.cursor === null ? {} : { [A.cursor]: next.cursor }),
       ...(next.resumeFrom === null ? {} : { [A.resumeFrom]: next.resumeFrom }),
       [A.seen]: next.seen,
+      [A.failing]: next.failing.map((one) => ({ [F.pair]: one.pair, [F.tries]: one.tries, ...(one.at === null ? {} : { [F.at]: one.at }) })),
     },
     ConditionExpression: next.counter === 0 ? 'attribute_not_exists(#n)' : '#n = :n',
     ExpressionAttributeNames: { '#n': A.counter },

@@ -159,6 +159,17 @@ export async function countFailedTry(db: TableClient, tableName: string, pending
     });
     return 'counted';
   }
+  await putPendingBehind(db, tableName, { ...pending, tries }, nextTryAt);
+  await dropPendingKey(db, tableName, pending);
+  return 'moved';
+}
+
+/**
+ * Writes a pending record behind every other one, due at `nextTryAt`: where
+ * the catch-up's failed tries move one, and where the poll sets aside a Task
+ * version it failed to sync POLL_TRIES times (core/fhir-poll-aside.ts).
+ */
+export async function putPendingBehind(db: TableClient, tableName: string, pending: Omit<PendingRecord, 'sk'>, nextTryAt: Date): Promise<void> {
   await db.put({
     TableName: tableName,
     Item: {
@@ -167,12 +178,10 @@ export async function countFailedTry(db: TableClient, tableName: string, pending
       [P.openedAt]: pending.openedAt,
       [P.revision]: pending.revision,
       [P.since]: pending.since,
-      [P.tries]: tries,
+      [P.tries]: pending.tries,
       ...(pending.expiresAt === null ? {} : { [TABLE.ttlAttribute]: pending.expiresAt }),
     },
   });
-  await dropPendingKey(db, tableName, pending);
-  return 'moved';
 }
 
 /** Deletes the record `pending` was read from, unless a newer content was asked for under it meanwhile. */

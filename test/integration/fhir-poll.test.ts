@@ -91,6 +91,7 @@ function pollDeps(handle: PollDeps['handle'], options: { pollMax?: number; http?
     handle,
     timeLeftMs: options.timeLeftMs ?? (() => 60_000),
     reserveMs: 25_000,
+    now: () => clock,
   };
 }
 
@@ -333,6 +334,8 @@ describe('a poll run against the stand-in', () => {
     await ehrTask('late');
     clock = at(2);
     await ehrTask('too-late');
+    // The tracker's clock is past the cursor (the server's clock stamped those late).
+    clock = at(11);
     await standin.control.clearRequests();
     expect(await poll(handle)).toEqual({ kind: 'complete', read: 1 });
     expect(calls).toEqual(['a', 'b', 'late']);

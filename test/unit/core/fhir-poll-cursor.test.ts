@@ -7,11 +7,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  aheadOfClock,
   followUpIdOf,
   markHandled,
   NO_POLL_STATE,
   nextLinkOf,
   pairOf,
+  pollCeiling,
   pollSearchPath,
   polledTasks,
   progressAt,
@@ -23,6 +25,8 @@ import {
 } from '../../../functions/core/fhir-poll-cursor';
 
 const SYSTEM = 'urn:redraw-tracker:follow-up';
+/** The tracker's clock: a day after every instant below, so that no bound of it applies. */
+const NOW = new Date('2026-11-28T15:00:00.000Z');
 const BASE = 'https://fhir.example.org:8443/r4';
 const task = (id: string, versionId: string, lastUpdated: string | undefined, value: unknown = id) => ({
   resourceType: 'Task',
@@ -42,10 +46,10 @@ describe('the search of a poll run', () => {
   });
 
   it('starts the first run with no bound, a complete run\'s next 5 minutes before the cursor, a cut run\'s where it stopped, skipping what it read from there', () => {
-    expect(runStart(NO_POLL_STATE)).toEqual({ from: null, skip: new Set() });
+    expect(runStart(NO_POLL_STATE, NOW)).toEqual({ from: null, skip: new Set() });
     const seen = ['2026-11-27T15:36:00.000000Z old|1', '2026-11-27T15:40:00.000000Z a|2', '2026-11-27T15:42:00.123000Z b|1'];
-    expect(runStart({ cursor: '2026-11-27T15:42:00.123000Z', resumeFrom: null, seen, counter: 3 })).toEqual({ from: '2026-11-27T15:37:00.123000Z', skip: new Set(['a|2', 'b|1']) });
-    expect(runStart({ cursor: '2026-11-27T15:42:00.123000Z', resumeFrom: '2026-11-27T15:40:00.000000Z', seen, counter: 3 })).toEqual({
+    expect(runStart({ cursor: '2026-11-27T15:42:00.123000Z', resumeFrom: null, seen, failing: [], counter: 3 }, NOW)).toEqual({ from: '2026-11-27T15:37:00.123000Z', skip: new Set(['a|2', 'b|1']) });
+    expect(runStart({ cursor: '2026-11-27T15:42:00.123000Z', resumeFrom: '2026-11-27T15:40:00.000000Z', seen, failing: [], counter: 3 }, NOW)).toEqual({
       from: '2026-11-27T15:40:00.000000Z',
       skip: new Set(['a|2', 'b|1']),
     });
@@ -103,60 +107,94 @@ describe('a next link', () => {
 });
 
 describe('what a run keeps', () => {
-  const state: PollState = { cursor: '2026-11-27T15:00:00.000000Z', resumeFrom: null, seen: ['2026-11-27T14:56:00.000000Z z|1'], counter: 4 };
+  const state: PollState = { cursor: '2026-11-27T15:00:00.000000Z', resumeFrom: null, seen: ['2026-11-27T14:56:00.000000Z z|1'], failing: [], counter: 4 };
 
   it('after a complete run: the greatest lastUpdated read, no resume, and what was read within 5 minutes of it as seen', () => {
-    const start = runStart(state);
+    const start = runStart(state, NOW);
     const progress = progressAt(start);
     markHandled(progress, { id: 'a', versionId: '2', at: '2026-11-27T15:03:00.000000Z' });
     markHandled(progress, { id: 'b', versionId: '1', at: '2026-11-27T15:01:00.000000Z' });
-    expect(stateAfter(state, progress, true)).toEqual({
+    expect(stateAfter(state, progress, true, NOW)).toEqual({
       cursor: '2026-11-27T15:03:00.000000Z',
       resumeFrom: null,
       // z|1 (14:56) is before 14:58, where the next run starts: no longer kept.
       seen: ['2026-11-27T15:01:00.000000Z b|1', '2026-11-27T15:03:00.000000Z a|2'],
+      failing: [],
       counter: 4,
     });
   });
 
   it('never moves the cursor back (a window run that read only older Tasks)', () => {
-    const start = runStart(state);
+    const start = runStart(state, NOW);
     const progress = progressAt(start);
     markHandled(progress, { id: 'a', versionId: '2', at: '2026-11-27T14:58:00.000000Z' });
-    expect(stateAfter(state, progress, true).cursor).toBe(state.cursor);
+    expect(stateAfter(state, progress, true, NOW).cursor).toBe(state.cursor);
     // Cut there: the next run reads the window on from where this one stopped, the cursor still the greatest.
-    expect(stateAfter(state, progress, false)).toEqual({ cursor: state.cursor, resumeFrom: '2026-11-27T14:58:00.000000Z', seen: ['2026-11-27T14:58:00.000000Z a|2'], counter: 4 });
+    expect(stateAfter(state, progress, false, NOW)).toEqual({ cursor: state.cursor, resumeFrom: '2026-11-27T14:58:00.000000Z', seen: ['2026-11-27T14:58:00.000000Z a|2'], failing: [], counter: 4 });
   });
 
   it('after a cut run: resumes at the greatest instant handled, skipping the versions read there, those it started with included', () => {
-    const resumed: PollState = { cursor: '2026-11-27T15:05:00.000000Z', resumeFrom: '2026-11-27T15:05:00.000000Z', seen: ['2026-11-27T15:05:00.000000Z a|1'], counter: 9 };
-    const start = runStart(resumed);
+    const resumed: PollState = { cursor: '2026-11-27T15:05:00.000000Z', resumeFrom: '2026-11-27T15:05:00.000000Z', seen: ['2026-11-27T15:05:00.000000Z a|1'], failing: [], counter: 9 };
+    const start = runStart(resumed, NOW);
     const progress = progressAt(start);
     expect(progress.read.has(pairOf('a', '1'))).toBe(true);
     markHandled(progress, { id: 'b', versionId: '3', at: '2026-11-27T15:05:00.000000Z' });
-    const cut = stateAfter(resumed, progress, false);
-    expect(cut).toEqual({ cursor: '2026-11-27T15:05:00.000000Z', resumeFrom: '2026-11-27T15:05:00.000000Z', seen: ['2026-11-27T15:05:00.000000Z a|1', '2026-11-27T15:05:00.000000Z b|3'], counter: 9 });
-    expect(runStart(cut).skip).toEqual(new Set(['a|1', 'b|3']));
+    const cut = stateAfter(resumed, progress, false, NOW);
+    expect(cut).toEqual({ cursor: '2026-11-27T15:05:00.000000Z', resumeFrom: '2026-11-27T15:05:00.000000Z', seen: ['2026-11-27T15:05:00.000000Z a|1', '2026-11-27T15:05:00.000000Z b|3'], failing: [], counter: 9 });
+    expect(runStart(cut, NOW).skip).toEqual(new Set(['a|1', 'b|3']));
     markHandled(progress, { id: 'c', versionId: '1', at: '2026-11-27T15:06:00.000000Z' });
     markHandled(progress, { id: 'd', versionId: null, at: null });
-    expect(stateAfter(resumed, progress, false)).toEqual({ cursor: '2026-11-27T15:06:00.000000Z', resumeFrom: '2026-11-27T15:06:00.000000Z', seen: ['2026-11-27T15:06:00.000000Z c|1'], counter: 9 });
+    expect(stateAfter(resumed, progress, false, NOW)).toEqual({ cursor: '2026-11-27T15:06:00.000000Z', resumeFrom: '2026-11-27T15:06:00.000000Z', seen: ['2026-11-27T15:06:00.000000Z c|1'], failing: [], counter: 9 });
   });
 
   it('keeps at most SEEN_MAX versions as seen, the newest, but every one at the instant a cut run resumes from', () => {
-    const progress = progressAt(runStart(NO_POLL_STATE));
+    const progress = progressAt(runStart(NO_POLL_STATE, NOW));
     for (let index = 0; index < SEEN_MAX + 5; index++) markHandled(progress, { id: `t${index}`, versionId: '1', at: `2026-11-27T15:00:00.${String(index).padStart(6, '0')}Z` });
-    const seen = stateAfter(NO_POLL_STATE, progress, true).seen;
+    const seen = stateAfter(NO_POLL_STATE, progress, true, NOW).seen;
     expect(seen).toHaveLength(SEEN_MAX);
     expect(seen[0]).toBe('2026-11-27T15:00:00.000005Z t5|1');
     // A run cut within one instant keeps every version read there, however many.
-    const oneInstant = progressAt(runStart(NO_POLL_STATE));
+    const oneInstant = progressAt(runStart(NO_POLL_STATE, NOW));
     for (let index = 0; index < SEEN_MAX + 5; index++) markHandled(oneInstant, { id: `t${index}`, versionId: '1', at: '2026-11-27T15:00:00.000000Z' });
-    expect(stateAfter(NO_POLL_STATE, oneInstant, false).seen).toHaveLength(SEEN_MAX + 5);
+    expect(stateAfter(NO_POLL_STATE, oneInstant, false, NOW).seen).toHaveLength(SEEN_MAX + 5);
   });
 
   it('a run that stops having handled nothing leaves the state as it was', () => {
     for (const before of [NO_POLL_STATE, state, { ...state, resumeFrom: '2026-11-27T14:00:00.000000Z' }]) {
-      expect(stateAfter(before, progressAt(runStart(before)), false)).toBe(before);
+      expect(stateAfter(before, progressAt(runStart(before, NOW)), false, NOW)).toBe(before);
     }
+  });
+
+  it('keeps the failing versions of a run that stopped having handled nothing, those before where the next run starts dropped', () => {
+    const progress = progressAt(runStart(state, NOW), [
+      { pair: 'x|1', at: '2026-11-27T15:00:00.000000Z', tries: 1 },
+      { pair: 'gone|1', at: '2026-11-27T14:00:00.000000Z', tries: 2 },
+    ]);
+    expect(stateAfter(state, progress, false, NOW)).toEqual({ ...state, failing: [{ pair: 'x|1', at: '2026-11-27T15:00:00.000000Z', tries: 1 }] });
+  });
+});
+
+describe('the cursor and the tracker\'s clock', () => {
+  const now = new Date('2026-11-27T15:00:00.000Z');
+  const state: PollState = { cursor: '2026-11-27T14:59:00.000000Z', resumeFrom: null, seen: [], failing: [], counter: 2 };
+
+  it('never passes the clock plus the window: a lastUpdated a day ahead is counted, a cut run resumes from the clock at most', () => {
+    expect(pollCeiling(now)).toBe('2026-11-27T15:05:00.000000Z');
+    expect(aheadOfClock('2026-11-27T15:05:00.000000Z', now)).toBe(false);
+    expect(aheadOfClock('2026-11-27T15:05:00.000001Z', now)).toBe(true);
+    expect(aheadOfClock(null, now)).toBe(false);
+    const progress = progressAt(runStart(state, now));
+    markHandled(progress, { id: 'ahead', versionId: '1', at: '2026-11-28T15:00:00.000000Z' });
+    const complete = stateAfter(state, progress, true, now);
+    expect(complete).toMatchObject({ cursor: '2026-11-27T15:05:00.000000Z', resumeFrom: null, seen: ['2026-11-28T15:00:00.000000Z ahead|1'] });
+    // The next run starts at the clock of this one: a change saved after it with a correct clock is read.
+    expect(runStart(complete, new Date('2026-11-27T15:01:00.000Z'))).toEqual({ from: '2026-11-27T15:00:00.000000Z', skip: new Set(['ahead|1']) });
+    expect(stateAfter(state, progress, false, now)).toMatchObject({ cursor: '2026-11-27T15:05:00.000000Z', resumeFrom: '2026-11-27T15:00:00.000000Z' });
+  });
+
+  it('takes a cursor or resume stored past the bound (before the bound was kept) at the bound', () => {
+    const stored: PollState = { ...state, cursor: '2026-11-28T15:00:00.000000Z', resumeFrom: '2026-11-28T15:00:00.000000Z' };
+    expect(runStart(stored, now).from).toBe('2026-11-27T15:00:00.000000Z');
+    expect(runStart({ ...stored, resumeFrom: null }, now).from).toBe('2026-11-27T15:00:00.000000Z');
   });
 });
