@@ -4,15 +4,17 @@
  * alarm topic. What no retry repairs is alarmed at once (refusals, Tasks changed or deleted in the EHR, the
  * EHR's work held or in conflict, a rejected credential, a base URL that names no FHIR base); what retries
  * have not repaired in a while after several periods (pending records, poll runs that keep failing). With a notify
- * secret (issue 71), the notifications' refusals that keep coming and the notices given up.
+ * secret (issue 71), the notifications' refusals that keep coming, the notices given up and (issue 82) a notices'
+ * queue left unworked.
  */
 import { Duration } from 'aws-cdk-lib';
-import { type Alarm, GraphWidget, type IWidget, MathExpression } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, GraphWidget, type IWidget, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { FHIR_METRICS, type ServiceName } from '../functions/shared/metric-names';
 import { aboveZero, serviceMetric } from './alarms';
+import { FHIR_NOTICE_MAX_RECEIVES, FHIR_NOTICE_VISIBILITY } from './fhir-notifications';
 
 /** The notifications route and the notices' queues (issue 71), with `fhir.notifySecretName` only. */
 export interface FhirNotificationsMonitoring {
@@ -41,6 +43,13 @@ export const FHIR_POLL_FAILED_RUNS = 3;
  * hour after hour, while a secret that differs from the Subscription's refuses every change the EHR makes.
  */
 export const FHIR_NOTIFY_REFUSED_HOURS = 3;
+
+/**
+ * The notices' queue holds a notice this many seconds at most: longer than five failed receives keep one (then it
+ * goes to the dead-letter queue), plus five minutes. Older means the queue is not being worked (a flood, the
+ * writer throttled or its mapping off), and notifications are no longer sooner than the poll (issue 82).
+ */
+export const FHIR_NOTICE_AGE_ALARM_SECONDS = FHIR_NOTICE_MAX_RECEIVES * FHIR_NOTICE_VISIBILITY.toSeconds() + 300;
 
 /** The FHIR metrics that count what no retry repairs (CONTRACT §13), each alarmed above 0 over both emitters. */
 export const FHIR_ALARMED_COUNTS = {
@@ -151,6 +160,16 @@ function addNotificationAlarms(scope: Construct, notifications: FhirNotification
       notifications.deadLetters.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5) }),
     ),
   );
+  add(
+    new Alarm(scope, 'FhirNoticeQueueAge', {
+      alarmDescription: `The oldest notice on the FHIR writer's notices' queue is over ${FHIR_NOTICE_AGE_ALARM_SECONDS / 60} minutes old, longer than five failed receives keep one: the queue is not being worked (a flood of notifications, the writer throttled or failing, its mapping off); the poll still reads the changes (docs/deploy.md, runbook)`,
+      metric: notifications.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: Duration.minutes(5) }),
+      threshold: FHIR_NOTICE_AGE_ALARM_SECONDS,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }),
+  );
 }
 
 /** The dashboard's FHIR rows: Tasks written and what went wrong, the EHR's work coming back, and its notifications. */
@@ -197,9 +216,13 @@ export function fhirDashboardWidgets(notifications: FhirNotificationsMonitoring 
       : [
           [
             new GraphWidget({
-              title: 'FHIR notifications: notices queued and refused (route), worked (writer)',
+              title: 'FHIR notifications: notices queued and refused (route), worked and left to the poll (writer)',
               width: 12,
-              left: [serviceMetric('fhir-notifications', FHIR_METRICS.noticesQueued, { period }), serviceMetric('fhir-writer', FHIR_METRICS.noticesWorked, { period })],
+              left: [
+                serviceMetric('fhir-notifications', FHIR_METRICS.noticesQueued, { period }),
+                serviceMetric('fhir-writer', FHIR_METRICS.noticesWorked, { period }),
+                serviceMetric('fhir-writer', FHIR_METRICS.noticesLeftToPoll, { period }),
+              ],
               right: [serviceMetric('fhir-notifications', FHIR_METRICS.notificationsRefused, { period })],
             }),
             new GraphWidget({

@@ -187,7 +187,7 @@ export class FhirWriter extends Construct {
     const { fhir, secrets, queueKey, followUpActions, thresholds, ...bound } = props;
     // Its own items: reads a follow-up (by key, and its history by Query, to tell a person's action); reads, puts
     // and updates its confirmation item (FHIRTASK#<id>; the update moves its expiry with the follow-up's, CONTRACT
-    // §8); updates and deletes its pending record (FHIR#PENDING); reads and puts the poll's cursor (FHIR#POLL). Then what the follow-up actions may do (a follow-up's puts, an order's
+    // §8); updates and deletes its pending record (FHIR#PENDING); reads and puts the poll's cursor (FHIR#POLL) and updates the notices' counts beside it (issue 82). Then what the follow-up actions may do (a follow-up's puts, an order's
     // read), to apply the EHR's work as a person's action. Nothing else: no index, no update or delete of a
     // follow-up. IAM holds each action to those partitions (dynamodb:LeadingKeys).
     const followUps = `${FHIR_PARTITIONS.followUpPrefix}*`;
@@ -199,7 +199,7 @@ export class FhirWriter extends Construct {
         GetItem: [followUps, confirmations, FHIR_PARTITIONS.poll],
         Query: [followUps],
         PutItem: [confirmations, FHIR_PARTITIONS.poll],
-        UpdateItem: [FHIR_PARTITIONS.pending, confirmations],
+        UpdateItem: [FHIR_PARTITIONS.pending, confirmations, FHIR_PARTITIONS.poll],
         DeleteItem: [FHIR_PARTITIONS.pending],
       },
     };

@@ -41,8 +41,11 @@ export const FHIR_DEFAULTS = {
   ehrActions: 'on',
   pollSeconds: 300,
   pollMax: 1000,
-  notifyRateLimit: 20,
-  notifyBurstLimit: 100,
+  // A ceiling for the account and the bill, not the EHR's pace (issue 82): every request, refused or not, takes from
+  // it, so it stands well above what an EHR sends; the EHR's reads are paced behind the check, per source
+  // (functions/core/fhir-notice-cap.ts), so a flood of refusals below it cannot crowd out the EHR's notifications.
+  notifyRateLimit: 100,
+  notifyBurstLimit: 200,
 } as const;
 
 /**

@@ -12,13 +12,17 @@ import * as z from 'zod/mini';
 /** A Task id as a server's resource id (R4's `[A-Za-z0-9\-.]{1,64}`, not `.` or `..`). */
 const TaskId = z.string().check(z.regex(/^[A-Za-z0-9\-.]{1,64}$/), z.refine((id) => id !== '.' && id !== '..'));
 
+/** Who notified, as the route verified it (core/fhir-notice-cap.ts `noticeSource`): `<proof>:<route kind>`. */
+const Source = z.string().check(z.regex(/^[a-z]{1,16}:[a-z]{1,16}$/));
+
 /**
  * One notice: a Task to read again (`deleted`: a DELETE notification, so a
- * read that finds none is a deletion), or a poll run asked for by a
+ * read that finds none is a deletion; `source`: who notified, for the cap per
+ * source, absent in a message of an older route), or a poll run asked for by a
  * notification that names no Task (a server that sends no payload).
  */
 export const FhirNotice = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('task'), task_id: TaskId, deleted: z.boolean() }),
+  z.strictObject({ kind: z.literal('task'), task_id: TaskId, deleted: z.boolean(), source: z.optional(Source) }),
   z.strictObject({ kind: z.literal('poll') }),
 ]);
 export type FhirNotice = z.output<typeof FhirNotice>;

@@ -31,6 +31,7 @@ import {
   type NotificationAuth,
 } from '../core/fhir-notification';
 import type { FhirNotice } from '../core/fhir-notice';
+import { noticeSource } from '../core/fhir-notice-cap';
 import { FHIR_METRICS } from '../shared/metric-names';
 import { errorName } from '../shared/observability';
 
@@ -93,7 +94,9 @@ export function createFhirNotificationsHandler(deps: FhirNotificationsDeps): Fhi
       case 'none':
         return answered('no_task', json(200, { result: 'no_task' }), { auth, skipped: read.skipped });
       case 'notices': {
-        await deps.enqueue(read.notices);
+        // Each Task notice names who sent it, as verified here (never from the body): the writer caps each source a minute.
+        const source = noticeSource(auth, route);
+        await deps.enqueue(read.notices.map((notice) => (notice.kind === 'task' ? { ...notice, source } : notice)));
         const tasks = read.notices.filter((notice) => notice.kind === 'task').length;
         return answered('queued', json(202, { result: 'queued', tasks, poll: tasks === 0 }), { auth, tasks, skipped: read.skipped });
       }

@@ -18,6 +18,9 @@
  *   WRITER_RESERVE_MS: the notices left are failures too, delivered again.
  * - 401/403 is a configuration error: logged, counted (FhirUnauthorized,
  *   alarmed), and the batch ends without a retry (the poll finds the work).
+ * - Each notifying source's Task notices are held to NOTICE_CAP_PER_MINUTE
+ *   (fhir-writer/notice-cap.ts, issue 82): those over it are not read, but
+ *   counted (FhirNoticesLeftToPoll) and left to one notified poll run.
  * - A poll notice (a notification that names no Task) runs one poll, as the
  *   schedule's (fhir-writer/poll.ts), at most one a minute per server: a
  *   conditional claim in the poll's partition (store/fhir-poll.ts). With
@@ -29,12 +32,14 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { readNoticeMessage } from '../core/fhir-notice';
+import { UNNAMED_SOURCE } from '../core/fhir-notice-cap';
 import { readNoticedTask } from '../fhir/notice-reads';
 import { recordOutcome } from '../fhir-sync/outcomes';
 import { syncFollowUp, type SyncDeps } from '../fhir-sync/sync';
 import { FHIR_METRICS } from '../shared/metric-names';
 import { claimNotifiedPoll } from '../store/fhir-poll';
 import { WRITER_RESERVE_MS } from './app';
+import { capNotices } from './notice-cap';
 import { createFhirPollHandler, type FhirPollDeps } from './poll';
 
 /** The consumer needs what the poll needs: the table, the server, the EHR settings, FHIR_POLL_MAX. */
@@ -50,7 +55,7 @@ export function isQueueEvent(event: unknown): event is SQSEvent {
 
 /** A batch's notices: each Task's messages (read once), the poll notices' messages. */
 interface Batch {
-  tasks: Map<string, { deleted: boolean; messageIds: string[] }>;
+  tasks: Map<string, { deleted: boolean; messageIds: string[]; source: string }>;
   polls: string[];
 }
 
@@ -83,9 +88,11 @@ export function createFhirNoticeHandler(deps: FhirNoticeDeps) {
 /** Works each Task's notices, then the polls', while time is left; what is not worked is reported for SQS to deliver again. */
 async function workBatch(worker: Worker, batch: Batch, context: LambdaContext): Promise<SQSBatchResponse> {
   const { logger, metrics } = worker.deps;
-  const groups: [string[], () => Promise<Worked>][] = [...batch.tasks].map(([taskId, group]) => [group.messageIds, () => workTask(worker, taskId, group.deleted)]);
-  if (batch.polls.length > 0) groups.push([batch.polls, () => workPoll(worker, context)]);
-  const failed: string[] = [];
+  const capped = await capNotices({ ...worker.deps, now: worker.sync.now }, batch.tasks);
+  const groups: [string[], () => Promise<Worked>][] = [...capped.read].map(([taskId, group]) => [group.messageIds, () => workTask(worker, taskId, group.deleted)]);
+  // Notices over their source's cap are the poll's: one notified run (at most one a minute) finds their changes.
+  if (batch.polls.length > 0 || capped.left > 0) groups.push([batch.polls, () => workPoll(worker, context)]);
+  const failed: string[] = [...capped.failed];
   let worked = 0;
   for (const [index, [messageIds, work]] of groups.entries()) {
     if (context.getRemainingTimeInMillis() < WRITER_RESERVE_MS) {
@@ -118,8 +125,8 @@ function batchOf({ logger, metrics }: Pick<FhirNoticeDeps, 'logger' | 'metrics'>
     } else if (notice.kind === 'poll') {
       batch.polls.push(record.messageId);
     } else {
-      const group = batch.tasks.get(notice.task_id) ?? { deleted: false, messageIds: [] };
-      batch.tasks.set(notice.task_id, { deleted: group.deleted || notice.deleted, messageIds: [...group.messageIds, record.messageId] });
+      const group = batch.tasks.get(notice.task_id) ?? { deleted: false, messageIds: [], source: notice.source ?? UNNAMED_SOURCE };
+      batch.tasks.set(notice.task_id, { ...group, deleted: group.deleted || notice.deleted, messageIds: [...group.messageIds, record.messageId] });
     }
   }
   return batch;

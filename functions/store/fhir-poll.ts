@@ -8,12 +8,17 @@
  * so two runs at once never move the cursor back: the one that loses the race
  * is told so (a value, not an exception) and ends. Beside it, per base URL,
  * the time of the last poll run a notification asked for (`<sk>#notified`):
- * at most one such run a minute.
+ * at most one such run a minute; and the count of each notifying source's Task
+ * notices read in a minute (`<sk>#notices#<source>#<minute>`, issue 82), kept a
+ * day by the table's TTL.
  */
 import { NOTICE_POLL_EVERY_MS } from '../core/fhir-notice';
 import type { FailingVersion } from '../core/fhir-poll-aside';
+
+import { NOTICE_CAP_PER_MINUTE, noticeMinute, noticesToTake } from '../core/fhir-notice-cap';
 import { NO_POLL_STATE, type PollState } from '../core/fhir-poll-cursor';
 import { fhirKeys } from './keys';
+import { TABLE } from './table';
 import type { TableClient } from './table-client';
 
 const A = { baseUrl: 'base', cursor: 'cur', resumeFrom: 'rf', seen: 'seen', failing: 'fail', counter: 'n' } as const;
@@ -88,4 +93,47 @@ export async function claimNotifiedPoll(db: TableClient, tableName: string, base
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   });
   return outcome.written ? 'claimed' : 'too_soon';
+}
+
+/** A notices' count is kept this long (seconds) after it is written, then DynamoDB's TTL removes it. */
+const NOTICE_COUNT_KEEP_SECONDS = 86_400;
+
+const C = { count: 'n' } as const;
+
+/**
+ * Takes up to `asked` of `source`'s Task notices for the minute of `now` under
+ * `cap` (core/fhir-notice-cap.ts), and answers how many were taken: the rest
+ * are the poll's. Every write is conditional: first all of them (or `cap`) if
+ * they fit; when they do not, what is left under the count then stored, only
+ * if that count still holds. A second race lost takes none (a value, not an
+ * exception): those notices too are left to the poll.
+ */
+export async function takeNotices(
+  db: TableClient,
+  tableName: string,
+  input: { baseUrl: string; source: string; now: Date; asked: number; cap?: number },
+): Promise<{ taken: number }> {
+  const cap = input.cap ?? NOTICE_CAP_PER_MINUTE;
+  const key = fhirKeys.noticeCount(input.baseUrl, input.source, noticeMinute(input.now));
+  const expiresAt = Math.floor(input.now.getTime() / 1000) + NOTICE_COUNT_KEEP_SECONDS;
+  const add = (take: number, condition: string, values: Record<string, number>) =>
+    db.update({
+      TableName: tableName,
+      Key: key,
+      UpdateExpression: 'ADD #n :take SET #ttl = :ttl',
+      ConditionExpression: condition,
+      ExpressionAttributeNames: { '#n': C.count, '#ttl': TABLE.ttlAttribute },
+      ExpressionAttributeValues: { ':take': take, ':ttl': expiresAt, ...values },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+  const first = noticesToTake(0, input.asked, cap);
+  if (first === 0) return { taken: 0 };
+  const all = await add(first, 'attribute_not_exists(#n) OR #n <= :room', { ':room': cap - first });
+  if (all.written) return { taken: first };
+  const stored = all.stored?.[C.count]?.N;
+  const counted = stored === undefined ? Number.NaN : Number(stored);
+  const take = noticesToTake(counted, input.asked, cap);
+  if (take === 0) return { taken: 0 };
+  const rest = await add(take, '#n = :counted', { ':counted': counted });
+  return { taken: rest.written ? take : 0 };
 }

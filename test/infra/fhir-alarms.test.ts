@@ -4,7 +4,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FHIR_METRICS } from '../../functions/shared/metric-names';
-import { FHIR_BEHIND_SWEEPS, FHIR_NOTIFY_REFUSED_HOURS, FHIR_POLL_FAILED_RUNS } from '../../lib/fhir-alarms';
+import { FHIR_BEHIND_SWEEPS, FHIR_NOTICE_AGE_ALARM_SECONDS, FHIR_NOTIFY_REFUSED_HOURS, FHIR_POLL_FAILED_RUNS } from '../../lib/fhir-alarms';
+import { FHIR_NOTICE_MAX_RECEIVES, FHIR_NOTICE_VISIBILITY } from '../../lib/fhir-notifications';
 import { customStack } from './fhir-stack';
 import { type BuiltStack, fhirOn, sharedStack } from './stack';
 
@@ -105,8 +106,20 @@ describe('FHIR Tasks on: alarms (to the alarm topic)', () => {
     expect(alarm('FhirNotificationsErrors')).toMatchObject({ MetricName: 'Errors', Threshold: 0, Dimensions: [{ Name: 'FunctionName', Value: on.stack.resolve(on.stack.fhirNotifications?.function.fn.functionName) }] });
   });
 
+  it("raises FhirNoticeQueueAge when the notices' queue holds a notice longer than five failed receives would (issue 82: a queue not worked)", () => {
+    const age = alarm('FhirNoticeQueueAge');
+    expect(age).toMatchObject({ MetricName: 'ApproximateAgeOfOldestMessage', Namespace: 'AWS/SQS', Statistic: 'Maximum', Period: 300, EvaluationPeriods: 1, Threshold: FHIR_NOTICE_AGE_ALARM_SECONDS, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(age.Dimensions).toEqual([{ Name: 'QueueName', Value: on.stack.resolve(on.stack.fhirNotifications?.queue.queueName) }]);
+    // A notice failing its reads is kept 5 receives × 6 minutes before its dead-letter queue: only older ones are a queue left alone.
+    expect(FHIR_NOTICE_AGE_ALARM_SECONDS).toBe(FHIR_NOTICE_MAX_RECEIVES * FHIR_NOTICE_VISIBILITY.toSeconds() + 300);
+    expect(FHIR_NOTICE_AGE_ALARM_SECONDS).toBe(2100);
+    expect((age as { TreatMissingData?: string }).TreatMissingData).toBe('notBreaching');
+    // Without notifications, no such alarm.
+    expect(Object.keys(customStack().template.findResources('AWS::CloudWatch::Alarm')).filter((id) => id.startsWith('MonitoringFhirNoticeQueueAge'))).toEqual([]);
+  }, 120_000);
+
   it('sends each to the alarm topic', () => {
-    for (const name of ['FhirDeadLettersWaiting', 'FhirWriterErrors', 'FhirTasksRefused', 'FhirTasksChangedInEhr', 'FhirTasksDeletedInEhr', 'FhirUnauthorized', 'FhirBaseUrlNotFound', 'FhirCatchUpFailed', 'FhirTasksBehind', 'FhirEhrChangesHeld', 'FhirEhrConflicts', 'FhirPollFailed', 'FhirNotificationsRefused', 'FhirNotificationsUnqueued', 'FhirNoticeDeadLettersWaiting', 'FhirNotificationsErrors']) {
+    for (const name of ['FhirDeadLettersWaiting', 'FhirWriterErrors', 'FhirTasksRefused', 'FhirTasksChangedInEhr', 'FhirTasksDeletedInEhr', 'FhirUnauthorized', 'FhirBaseUrlNotFound', 'FhirCatchUpFailed', 'FhirTasksBehind', 'FhirEhrChangesHeld', 'FhirEhrConflicts', 'FhirPollFailed', 'FhirNotificationsRefused', 'FhirNotificationsUnqueued', 'FhirNoticeDeadLettersWaiting', 'FhirNotificationsErrors', 'FhirNoticeQueueAge']) {
       expect(alarm(name).AlarmActions, name).toEqual([{ Ref: alarmTopic() }]);
     }
   });

@@ -5,6 +5,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { NOTICE_CAP_PER_MINUTE } from '../../functions/core/fhir-notice-cap';
 import { FHIR_WRITER_TIMEOUT } from '../../lib/fhir';
 import { FHIR_NOTICE_MAPPING, FHIR_NOTICE_MAX_RECEIVES, FHIR_NOTICE_VISIBILITY, FHIR_NOTIFICATION_ROUTES, FHIR_NOTIFICATIONS_MEMORY_MB } from '../../lib/fhir-notifications';
 import { FHIR_DEFAULTS, parseSettings } from '../../lib/settings';
@@ -46,8 +47,8 @@ describe('FHIR Tasks on: the notifications (issue 71; only with a notify secret 
       'AWS::ApiGatewayV2::Route': 3,
       'AWS::ApiGatewayV2::Integration': 1,
       'AWS::Lambda::Permission': 3,
-      // FhirNotificationsRefused, FhirNotificationsUnqueued, FhirNoticeDeadLettersWaiting, FhirNotificationsErrors.
-      'AWS::CloudWatch::Alarm': 4,
+      // FhirNotificationsRefused, FhirNotificationsUnqueued, FhirNoticeDeadLettersWaiting, FhirNotificationsErrors, FhirNoticeQueueAge.
+      'AWS::CloudWatch::Alarm': 5,
     });
     for (const { id, before, after } of typesById(customStack(), on)) expect(after, id).toBe(before);
     expect(Object.keys(OutputsJson.parse(customStack().template.toJSON()).Outputs)).not.toContain('FhirNotificationsUrl');
@@ -113,6 +114,11 @@ describe('FHIR Tasks on: the notifications (issue 71; only with a notify secret 
     const routeIds = Object.entries(on.template.findResources('AWS::ApiGatewayV2::Route')).filter(([, route]) => JSON.stringify(route).includes('/fhir/')).map(([id]) => id);
     expect(stage?.['DependsOn']).toEqual(expect.arrayContaining(routeIds));
     expect(stageId).toBeDefined();
+    // A ceiling, not the EHR's pace (issue 82): every request takes from it, refused or not, while the EHR's reads are
+    // paced behind the check, per source (NOTICE_CAP_PER_MINUTE). It admits 20 times that pace, so a flood of
+    // refusals has to pass 95 requests a second before it can crowd out an EHR sending 5.
+    expect(FHIR_DEFAULTS.notifyRateLimit).toBeGreaterThanOrEqual((20 * NOTICE_CAP_PER_MINUTE) / 60);
+    expect(FHIR_DEFAULTS.notifyBurstLimit).toBeGreaterThanOrEqual(2 * FHIR_DEFAULTS.notifyRateLimit);
     // And from the settings, when given.
     const limits = parseSettings({ ...cdkJsonSettings(), fhir: { ...FHIR_SETTING, notifyRateLimit: 5, notifyBurstLimit: 10 } }).fhir;
     expect(limits).toMatchObject({ notifyRateLimit: 5, notifyBurstLimit: 10 });

@@ -118,14 +118,15 @@ describe('FHIR Tasks on: the writer (service fhir-writer)', () => {
     statementsOf(on.stack, on.template, role).filter((statement) => statement.Action.some((action) => action.startsWith('dynamodb:') && !['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'].includes(action)));
   const leading = (keys: string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys } });
 
-  it("reads follow-ups, puts and updates confirmations, updates and deletes pending records, reads and puts the poll's cursor, and applies actions as the follow-up actions do: nothing else of the table", () => {
+  it("reads follow-ups, puts and updates confirmations, updates and deletes pending records, reads and puts the poll's cursor and updates the notices' counts beside it, and applies actions as the follow-up actions do: nothing else of the table", () => {
     const table = tableStatements(writer().role);
     expect(table.map((statement) => [statement.Action, statement.Condition])).toEqual([
       [['dynamodb:GetItem'], leading(['FOLLOWUP#*', 'FHIRTASK#*', 'FHIR#POLL', 'ORDER#*'])],
       [['dynamodb:Query'], leading(['FOLLOWUP#*'])],
       [['dynamodb:PutItem'], leading(['FHIRTASK#*', 'FHIR#POLL', 'FOLLOWUP#*'])],
-      // The pending record, and the confirmation's expiry moved with its follow-up's (fhir-writer/intake.ts setConfirmationExpiry).
-      [['dynamodb:UpdateItem'], leading(['FHIR#PENDING', 'FHIRTASK#*'])],
+      // The pending record, the confirmation's expiry moved with its follow-up's (fhir-writer/intake.ts setConfirmationExpiry),
+      // and a notifying source's count of the minute beside the poll's cursor (issue 82, store/fhir-poll.ts takeNotices).
+      [['dynamodb:UpdateItem'], leading(['FHIR#PENDING', 'FHIRTASK#*', 'FHIR#POLL'])],
       [['dynamodb:DeleteItem'], leading(['FHIR#PENDING'])],
     ]);
     expect(FHIR_PARTITIONS.pending).toBe('FHIR#PENDING');

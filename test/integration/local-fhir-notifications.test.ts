@@ -64,9 +64,9 @@ describe("npm start's notifications route", () => {
     expect((await notify('POST', '/fhir/notifications', task, { authorization: 'Bearer not-the-secret-0123456789' })).status).toBe(401);
     expect((await notify('POST', '/fhir/notifications', ' '.repeat(MAX_NOTICE_BYTES + 1), bearer)).status).toBe(413);
     expect(queued).toEqual([
-      [{ kind: 'task', task_id: 'm1', deleted: false }],
-      [{ kind: 'task', task_id: 'h1', deleted: false }],
-      [{ kind: 'task', task_id: 'h1', deleted: true }],
+      [{ kind: 'task', task_id: 'm1', deleted: false, source: 'signature:post' }],
+      [{ kind: 'task', task_id: 'h1', deleted: false, source: 'bearer:path' }],
+      [{ kind: 'task', task_id: 'h1', deleted: true, source: 'bearer:path' }],
       [{ kind: 'poll' }],
     ]);
   });

@@ -75,7 +75,7 @@ describe('the notifications route', () => {
   it('queues the Task a signed Medplum notification names and answers 202', async () => {
     const answer = await send(request('POST', '/fhir/notifications', taskBody, { 'x-signature': signNotification(taskBody, secret), 'content-type': 'application/fhir+json' }));
     expect(answer).toEqual({ status: 202, body: { result: 'queued', tasks: 1, poll: false } });
-    expect(queued).toEqual([[{ kind: 'task', task_id: 'task-1', deleted: false }]]);
+    expect(queued).toEqual([[{ kind: 'task', task_id: 'task-1', deleted: false, source: 'signature:post' }]]);
     expect(metrics()).toEqual({ [FHIR_METRICS.noticesQueued]: [1] });
   });
 
@@ -89,14 +89,24 @@ describe('the notifications route', () => {
     expect((await send(request('PUT', '/fhir/notifications/Task/h1', taskBody, bearer))).status).toBe(202);
     expect((await send(request('DELETE', '/fhir/notifications/Task/h1', undefined, bearer))).status).toBe(202);
     expect(await send(request('POST', '/fhir/notifications', undefined, bearer))).toEqual({ status: 202, body: { result: 'queued', tasks: 0, poll: true } });
-    expect(queued).toEqual([[{ kind: 'task', task_id: 'h1', deleted: false }], [{ kind: 'task', task_id: 'h1', deleted: true }], [{ kind: 'poll' }]]);
+    expect(queued).toEqual([[{ kind: 'task', task_id: 'h1', deleted: false, source: 'bearer:path' }], [{ kind: 'task', task_id: 'h1', deleted: true, source: 'bearer:path' }], [{ kind: 'poll' }]]);
   });
 
   it('queues a replayed notification again, and nothing else: it only causes the same read', async () => {
     const event = () => request('POST', '/fhir/notifications', taskBody, bearer);
     await send(event());
     await send(event());
-    expect(queued).toEqual([[{ kind: 'task', task_id: 'task-1', deleted: false }], [{ kind: 'task', task_id: 'task-1', deleted: false }]]);
+    const notice = { kind: 'task', task_id: 'task-1', deleted: false, source: 'bearer:post' };
+    expect(queued).toEqual([[notice], [notice]]);
+  });
+
+  it('names each Task notice by the proof it passed with and the route it came by, never by the body (issue 82: the writer caps each source)', async () => {
+    const claiming = JSON.stringify({ resourceType: 'Bundle', type: 'history', source: 'signature:path', entry: [{ resource: { resourceType: 'Task', id: 'b1', source: 'x:y' } }] });
+    expect((await send(request('POST', '/fhir/notifications', claiming, bearer))).status).toBe(202);
+    expect((await send(request('PUT', '/fhir/notifications/Task/h2', claiming, { 'x-signature': signNotification(claiming, secret) }))).status).toBe(202);
+    expect(queued).toEqual([[{ kind: 'task', task_id: 'b1', deleted: false, source: 'bearer:post' }], [{ kind: 'task', task_id: 'h2', deleted: false, source: 'signature:path' }]]);
+    // What the writer reads back off the queue carries the same source.
+    expect(readNoticeMessage(JSON.stringify(queued[1]![0]))).toEqual({ kind: 'task', task_id: 'h2', deleted: false, source: 'signature:path' });
   });
 
   it('answers a heartbeat 200 and queues nothing', async () => {

@@ -3,7 +3,8 @@
  * CONTRACT §13): the pending records (`FHIR#PENDING`, sorted by
  * `<opened_at>#<id>`, or `~<next try>#<opened_at>#<id>` once moved behind),
  * the confirmations (`FHIRTASK#<id>`), the first switch-on's progress
- * (`FHIR#SEED`) and the poll cursors with their notified claims (`FHIR#POLL`),
+ * (`FHIR#SEED`) and the poll cursors with their notified claims and the
+ * notices' counts per source and minute (`FHIR#POLL`),
  * the last two keyed by a hash of the server's base URL.
  */
 import { after, hashPart, type KeyedItem, keyOf, SEPARATOR, splitFirst } from './parts';
@@ -21,6 +22,7 @@ const CONFIRMATION = 'FHIRTASK';
 /** The sort key prefix of the pending records moved behind (after every `<opened_at>`: `~` sorts after every date). */
 const BEHIND = '~';
 const NOTIFIED = `${SEPARATOR}notified`;
+const NOTICES = `${SEPARATOR}notices${SEPARATOR}`;
 /** Characters of a base URL's hash in a key. */
 const SERVER_KEY_LENGTH = 22;
 
@@ -38,6 +40,11 @@ export const fhirKeys = {
   poll: (baseUrl: string) => ({ pk: FHIR_POLL_PARTITION, sk: hashPart(baseUrl, SERVER_KEY_LENGTH) }),
   /** The claim of a poll run asked for by a notification: beside the cursor, in the poll's partition. */
   notifiedPoll: (baseUrl: string) => ({ pk: FHIR_POLL_PARTITION, sk: `${hashPart(baseUrl, SERVER_KEY_LENGTH)}${NOTIFIED}` }),
+  /** The count of one notifying source's Task notices read in one minute (issue 82): beside the cursor, in the poll's partition. */
+  noticeCount: (baseUrl: string, source: string, minute: string) => ({
+    pk: FHIR_POLL_PARTITION,
+    sk: `${hashPart(baseUrl, SERVER_KEY_LENGTH)}${NOTICES}${source}${SEPARATOR}${minute}`,
+  }),
 } as const;
 
 /**

@@ -121,6 +121,7 @@ describe('each layout, byte for byte', () => {
     expect(fhirKeys.seed(BASE)).toEqual({ pk: 'FHIR#SEED', sk: BASE_HASH });
     expect(fhirKeys.poll(BASE)).toEqual({ pk: 'FHIR#POLL', sk: BASE_HASH });
     expect(fhirKeys.notifiedPoll(BASE)).toEqual({ pk: 'FHIR#POLL', sk: `${BASE_HASH}#notified` });
+    expect(fhirKeys.noticeCount(BASE, 'bearer:post', '2026-04-06T10:15')).toEqual({ pk: 'FHIR#POLL', sk: `${BASE_HASH}#notices#bearer:post#2026-04-06T10:15` });
   });
 
   it('leases, claims, backfill checkpoints and the sync state', () => {
