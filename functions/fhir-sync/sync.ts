@@ -8,11 +8,11 @@
  * 1. Read the Task by identifier (`GET Task?identifier=`), then the follow-up
  *    (strongly consistent), so the content is at least as new as the Task read.
  *    A 200 that is not a searchset Bundle is unavailable, never "no Task".
- * 2. A Task at the follow-up's digest costs no write. A Task the tracker wrote
- *    from a newer content (a later opening, a higher write revision) is left as
- *    it is: its writer confirms it. A Task someone changed in the EHR (its
- *    `meta.versionId` is not the one confirmed, and its content is not the
- *    tracker's) is not overwritten until a person acts on the follow-up. No
+ * 2. A Task at the follow-up's digest costs no write. A Task someone changed
+ *    in the EHR (its `meta.versionId` is not the one confirmed, and its content
+ *    is not the tracker's, or it claims a later opening or a higher write
+ *    revision than the follow-up read after it: no writer of the tracker's
+ *    wrote that) is read as EHR work, and not overwritten while held. No
  *    Task, where the server had confirmed one: read by its id; a 404 or 410 is
  *    a deletion in the EHR, not created again until a person acts.
  * 3. Otherwise `PUT Task/{id}` with `If-Match` (the Task as read with the
@@ -72,15 +72,14 @@ export type SyncDeps = EhrStepDeps;
 /** What the write met of work done in the EHR on the way (its metric): applied, held (not applied, with why) or a conflict. */
 export type EhrNote = 'applied' | 'held' | 'conflict';
 
-export type SyncOutcome = SyncResult & { ehr?: EhrNote };
+/** `restated`: the Task found stated the tracker's digest over a content the tracker never wrote (read as EHR work; counted). */
+export type SyncOutcome = SyncResult & { ehr?: EhrNote; restated?: true };
 
 type SyncResult =
   /** The server stored the Task at the follow-up's content. */
   | { kind: 'written' }
   /** The Task was already at the follow-up's digest: no write. */
   | { kind: 'unchanged' }
-  /** The Task holds a newer content of the tracker's (another writer's); nothing to do. */
-  | { kind: 'superseded' }
   /** The follow-up no longer exists (expired): its pending record is dropped. */
   | { kind: 'gone' }
   /** A 400, 422 or several Tasks for the identifier: not tried again until the follow-up changes. */
@@ -112,10 +111,10 @@ export function unavailable(reason: UnavailableReason, answer: Pick<FhirAnswer, 
  * computed again while the follow-up is at that content.
  */
 export async function syncFollowUp(deps: SyncDeps, id: string, openedAt: string | null = null, known: DigestedTask | null = null): Promise<SyncOutcome> {
-  const run: Run = { delivery: { ...NEW_DELIVERY }, note: null, contents: new Map(known === null ? [] : [[known.key, known]]) };
+  const run: Run = { delivery: { ...NEW_DELIVERY }, note: null, restated: false, contents: new Map(known === null ? [] : [[known.key, known]]) };
   try {
     const outcome = await roundsOf(deps, id, openedAt, run);
-    return run.note === null ? outcome : { ...outcome, ehr: run.note };
+    return { ...outcome, ...(run.note === null ? {} : { ehr: run.note }), ...(run.restated ? { restated: true as const } : {}) };
   } catch (error) {
     // The credential could not be had (its secret unreadable, a key that cannot sign): configuration, like a 401.
     if (error instanceof ConfigError) return { kind: 'unauthorized', where: 'credential' };
@@ -127,6 +126,7 @@ export async function syncFollowUp(deps: SyncDeps, id: string, openedAt: string 
 interface Run {
   delivery: Delivery;
   note: EhrNote | null;
+  restated: boolean;
   contents: Contents;
 }
 
@@ -193,6 +193,7 @@ async function workRound(deps: SyncDeps, round: Extract<Round, { kind: 'read' }>
         facts.personActed = { since: move.since, acted: await personActedSince(deps, written.stored.followUp.id, move.since) };
         continue;
       case 'read_ehr_work': {
+        if (move.restated) run.restated = true;
         const read = await readEhrWork(deps, written, round.resources[0]!, move.task, run);
         if (read.kind === 'done') return read;
         asked.ehr = read.step;
