@@ -16,7 +16,8 @@
  *    Task, where the server had confirmed one: read by its id; a 404 or 410 is
  *    a deletion in the EHR, not created again until a person acts.
  * 3. Otherwise `PUT Task/{id}` with `If-Match` (the Task as read with the
- *    mapped fields replaced: the EHR's own elements kept), or `POST` with
+ *    mapped fields replaced: the EHR's own elements kept; a Task read without
+ *    a `versionId`: `PUT Task?identifier=`, a conditional update), or `POST` with
  *    `If-None-Exist`. A 412 (the version moved) is read again and retried, at
  *    most MAX_CONFLICT_RETRIES times (core/fhir-sync-decision.ts); several Tasks for the identifier is refused.
  * 4. After a write, the follow-up is read again: if it changed meanwhile, go
@@ -30,8 +31,8 @@
  *
  * A confirmation record keeps what the server confirmed; the pending record is
  * deleted once a content at least as new is confirmed. Only an answer the
- * server means as final is a refusal (fhir/answers.ts): a 400/422 (or several
- * Tasks), recorded with the OperationOutcome's codes, never its text, and not
+ * server means as final is a refusal (fhir/answers.ts): a write's 400/422 (or
+ * several Tasks; a search's or a read's 400/422 refuses no Task), recorded with the OperationOutcome's codes, never its text, and not
  * tried again until the follow-up changes. A 401/403 is a configuration
  * error. Every other answer (a redirect, never followed; 404, 405, 408, 409,
  * 413, 429, 5xx; a body not asked for or over 5 MiB) and no answer leave the
@@ -44,7 +45,7 @@ import { taskToWrite } from '../core/fhir-task-write';
 import { getFollowUp } from '../store/follow-ups/reads';
 import { clearPending } from '../store/fhir-records';
 import { ConfigError } from '../shared/config';
-import { judgeAnswer, searchsetTasks, usableResourceId, writtenBodyReadable, type UnavailableReason } from '../fhir/answers';
+import { judgeAnswer, searchsetTasks, usableResourceId, writtenBodyReadable, type AnswerTo, type UnavailableReason } from '../fhir/answers';
 import { identifierQuery, identifierSearch, operationOutcomeCodes, type FhirAnswer, type FhirExchange } from '../fhir/http';
 import { ehrWorkStep, type EhrStep, type EhrStepDeps } from './ehr-work';
 import type { DigestedTask } from './source';
@@ -161,7 +162,7 @@ async function readRound(deps: SyncDeps, id: string, openedAt: string | null, ru
     return done({ kind: 'gone' });
   }
   const written = await writtenOf(deps, stored, run.contents);
-  if (resources === null) return done(await answerFailure(deps, search, written, true));
+  if (resources === null) return done(await answerFailure(deps, search, written, 'search'));
   // Several Tasks are refused as they are: only a lone Task is read.
   const tasks = resources.length === 1 ? [usableFound(foundTask(resources[0]!, deps.systems))] : resources.map(() => null);
   // A confirmation written after the search was sent is another writer's, whose Task the search could not see.
@@ -235,17 +236,26 @@ async function act(deps: SyncDeps, { written, resources }: Extract<Round, { kind
       await recordDeletion(deps, written, move.version);
       return done({ kind: 'deleted_in_ehr' });
     case 'update':
-      return send(deps, { method: 'PUT', path: `Task/${encodeURIComponent(move.taskId)}`, headers: move.versionId === null ? {} : { 'If-Match': `W/"${move.versionId}"` }, body: taskToWrite(resources[0]!, written.task, deps.systems) }, move.taskId);
+      return send(deps, { method: 'PUT', ...updateTarget(deps, written, move), body: taskToWrite(resources[0]!, written.task, deps.systems) }, move.taskId);
     case 'create':
       return send(deps, { method: 'POST', path: 'Task', headers: { 'If-None-Exist': identifierQuery(deps.systems.task, written.stored.followUp.id) }, body: written.task }, null);
     case 'again':
       run.delivery = { ...run.delivery, appliedVersion: move.appliedVersion };
       return { kind: 'again' };
     case 'judge':
-      return done(await answerFailure(deps, asked.byId!, written, false));
+      return done(await answerFailure(deps, asked.byId!, written, 'read'));
     case 'end':
       return done(endOf(move.end, asked.byId));
   }
+}
+
+/**
+ * Where an update goes: `PUT Task/{id}` with `If-Match` on the version read; a Task read without a
+ * `versionId` to match is a conditional update on the identifier (`PUT Task?identifier=`), never a blind PUT.
+ */
+function updateTarget(deps: SyncDeps, written: Written, move: Extract<RoundMove, { kind: 'update' }>): { path: string; headers: Record<string, string> } {
+  if (move.versionId === null) return { path: identifierSearch(deps.systems.task, written.stored.followUp.id), headers: {} };
+  return { path: `Task/${encodeURIComponent(move.taskId)}`, headers: { 'If-Match': `W/"${move.versionId}"` } };
 }
 
 async function send(deps: SyncDeps, request: { method: 'PUT' | 'POST'; path: string; headers: Record<string, string>; body: FhirTask | Record<string, unknown> }, found: string | null): Promise<Step> {
@@ -304,7 +314,7 @@ async function afterWrite(deps: SyncDeps, written: Written, sent: Extract<Step, 
     case 'end':
       return endOf(move.end, answer);
     case 'judge':
-      return answerFailure(deps, answer, written, false);
+      return answerFailure(deps, answer, written, 'write');
   }
 }
 
@@ -353,9 +363,9 @@ function failureOf(exchange: Exclude<FhirExchange, { kind: 'answer' }>): SyncOut
   return unavailable(exchange.reason);
 }
 
-/** An answer that is neither the success nor the conflict asked for: a refusal (400, 422) only when the server means it as final. */
-async function answerFailure(deps: SyncDeps, answer: FhirAnswer, written: Written, search: boolean): Promise<SyncOutcome> {
-  const judged = judgeAnswer(answer, search);
+/** An answer that is neither the success nor the conflict asked for: a refusal (400, 422) only of a write, which the server means as final. */
+async function answerFailure(deps: SyncDeps, answer: FhirAnswer, written: Written, asked: AnswerTo): Promise<SyncOutcome> {
+  const judged = judgeAnswer(answer, asked);
   if (judged.kind === 'unauthorized') return { kind: 'unauthorized', where: 'server' };
   if (judged.kind === 'unavailable') return unavailable(judged.reason, answer, judged.throttled);
   return refuse(deps, written, answer.status, operationOutcomeCodes(answer.body));
