@@ -22,6 +22,7 @@ import { usePageFocus } from './components/use-page-focus';
 import { navigate, useRoute } from './components/use-route';
 import { FollowUpPage } from './pages/follow-up';
 import { NotFoundPage } from './pages/not-found';
+import { ShortIdPage } from './pages/short-id';
 import { WorklistPage } from './pages/worklist';
 
 // The pages a shift reaches less often are chunks of their own, fetched on the first visit
@@ -31,7 +32,7 @@ const ReportPage = lazyPage(async () => (await import('./report/report-page')).R
 const RedrawsPage = lazyPage(async () => (await import('./redraws/redraws-page')).RedrawsPage, (search) => (search.get('state') === 'open' ? 'Open redraws' : 'Stale redraws'));
 
 /** Which page a route opens (its page, and the follow-up's id): the find box starts afresh when it changes. */
-const pageKey = (route: Route) => `${route.page}:${route.page === 'follow-up' ? route.id : ''}`;
+const pageKey = (route: Route) => `${route.page}:${route.page === 'follow-up' ? route.id : route.page === 'short-id' ? route.short : ''}`;
 
 export function App() {
   const [route, reread] = useRoute();
@@ -102,7 +103,9 @@ function RoutedPage({ route, api, who }: { route: Route; api: Api; who: string }
       return <ReportPage get={api.get} search={route.search} navigate={navigate} />;
     case 'redraws':
       return <RedrawsPage get={api.get} search={route.search} navigate={navigate} />;
+    case 'short-id':
+      return <ShortIdPage key={route.short} get={api.get} short={route.short} search={route.search} />;
     default:
-      return <NotFoundPage />;
+      return <NotFoundPage followUp={route.followUp === true} />;
   }
 }

@@ -8,8 +8,10 @@
  * Over one round's read:
  * - several Tasks for the identifier: refused (`multiple-matches`);
  * - one Task at the follow-up's digest: confirmed (or, confirmed already,
- *   only its pending record goes); one the tracker wrote from a newer content:
- *   superseded; a version someone else made: the EHR's work is read first
+ *   only its pending record goes); one whose digest matches but that claims a
+ *   content the tracker never wrote (a later opening or a higher revision than
+ *   stored: core/fhir-task.ts claimsUnwrittenContent) is no more the
+ *   tracker's than one without a digest; a version someone else made: the EHR's work is read first
  *   (fhir-sync/ehr-work.ts), then applied (go again), held, a conflict (write
  *   back), or no work (confirm, or write over it); otherwise update it with
  *   If-Match;
@@ -18,7 +20,7 @@
  * Over a write's answer: confirm what was written, go again after a conflict
  * (at most MAX_CONFLICT_RETRIES), refuse several Tasks, or judge the answer.
  */
-import { olderThanFound, type EhrChangeView, type FoundTask, type TaskSource } from './fhir-task';
+import { claimsUnwrittenContent, type EhrChangeView, type FoundTask, type TaskSource } from './fhir-task';
 
 /** Re-reads after a 412 (the Task's version moved under the write), per delivery. */
 export const MAX_CONFLICT_RETRIES = 3;
@@ -78,13 +80,14 @@ export interface RoundFacts {
 
 /** How a write ends where no answer needs judging. */
 export type SyncEnd =
-  | { kind: 'written' | 'unchanged' | 'superseded' | 'changed_in_ehr' | 'deleted_in_ehr' }
+  | { kind: 'written' | 'unchanged' | 'changed_in_ehr' | 'deleted_in_ehr' }
   | { kind: 'unavailable'; reason: 'unreadable' | 'conflicts' | 'search_missed' };
 
 export type RoundMove =
   /** Read one more fact, then decide again. */
   | { kind: 'read_history'; since: number }
-  | { kind: 'read_ehr_work'; task: FoundTask }
+  /** `restated`: the Task states the tracker's digest over a content the tracker never wrote (counted). */
+  | { kind: 'read_ehr_work'; task: FoundTask; restated: boolean }
   | { kind: 'read_by_id'; taskId: string }
   /** Record what the server confirmed of `task`, drop the pending record; then `end`. */
   | { kind: 'confirm'; taskId: string; versionId: string | null; end: SyncEnd }
@@ -119,10 +122,11 @@ function overFound(facts: RoundFacts, found: FoundTask, delivery: Delivery): Rou
     const end: SyncEnd = { kind: delivery.wrote ? 'written' : 'unchanged' };
     return isConfirmed(confirmation, digest, found) ? { kind: 'clear', end } : { kind: 'confirm', taskId: found.id, versionId: found.versionId, end };
   }
-  if (found.trackersContent && olderThanFound(facts.source, found)) return { kind: 'clear', end: { kind: 'superseded' } };
-  const fromEhr = !found.trackersContent && found.versionId !== (confirmation?.versionId ?? null) && found.versionId !== delivery.appliedVersion;
+  // Only the tracker states the tracker's digest: a Task claiming a revision it never wrote is the EHR's work.
+  const restated = found.trackersContent && claimsUnwrittenContent(facts.source, found);
+  const fromEhr = (!found.trackersContent || restated) && found.versionId !== (confirmation?.versionId ?? null) && found.versionId !== delivery.appliedVersion;
   if (fromEhr) {
-    const move = ehrMove(facts, found);
+    const move = ehrMove(facts, found, restated);
     if (move !== null) return move;
   }
   return { kind: 'update', taskId: found.id, versionId: found.versionId };
@@ -133,7 +137,7 @@ function overFound(facts: RoundFacts, found: FoundTask, delivery: Delivery): Rou
  * back"): its work read, then applied (again), a conflict (written back at
  * once), held until a person acts, or no work. Null: write over it.
  */
-function ehrMove(facts: RoundFacts, found: FoundTask): RoundMove | null {
+function ehrMove(facts: RoundFacts, found: FoundTask, restated: boolean): RoundMove | null {
   const held = facts.confirmation?.changedInEhrVersion ?? null;
   const ehr = facts.ehr;
   if (ehr === undefined) {
@@ -143,7 +147,7 @@ function ehrMove(facts: RoundFacts, found: FoundTask): RoundMove | null {
       if (acted === null) return { kind: 'read_history', since: held };
       if (acted) return null;
     }
-    return { kind: 'read_ehr_work', task: found };
+    return { kind: 'read_ehr_work', task: found, restated };
   }
   switch (ehr.kind) {
     case 'applied':

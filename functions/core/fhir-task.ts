@@ -331,12 +331,17 @@ export function foundTask(resource: Record<string, unknown>, systems: FhirSystem
 }
 
 /**
- * Whether the content of `source` is older than the found Task's (written by
- * another of the tracker's writers from a later read): a later opening (a
- * follow-up that returned after an expiry) or, for one opening, a higher write
- * revision. Equal is not older.
+ * Whether the found Task claims a content the tracker never wrote (CONTRACT
+ * §13 implementation notes, "Only the tracker states the tracker's digest"):
+ * a later opening than `source`'s, or, for one opening, a higher write
+ * revision. `source` is the follow-up as stored, read after the Task was
+ * searched for (fhir-sync/sync.ts), and an opening's revisions only go up: a
+ * Task any of the tracker's writers wrote from a content of this follow-up
+ * holds an opening and revision at or below the stored ones. So such a Task
+ * restates the digest without being the tracker's (anyone who reads the
+ * contract can compute it): its content is the EHR's. Equal is not newer.
  */
-export function olderThanFound(source: TaskSource, found: FoundTask): boolean {
+export function claimsUnwrittenContent(source: TaskSource, found: FoundTask): boolean {
   if (found.authoredOn === null || found.revision === null) return false;
   const opened = instantMillis(source.followUp.opened_at);
   const foundOpened = Date.parse(found.authoredOn);

@@ -96,6 +96,6 @@ function failureOf(answer: FhirExchange): EhrReadFailure | null {
   if (answer.kind === 'unauthorized') return { kind: 'unauthorized', where: 'token' };
   if (answer.kind === 'unavailable') return { kind: 'unavailable', reason: answer.reason, answer: null };
   if (answer.status === 200 || FALL_BACK.has(answer.status)) return null;
-  const judged = judgeAnswer(answer, false);
+  const judged = judgeAnswer(answer, 'read');
   return { kind: 'unavailable', reason: judged.kind === 'unavailable' ? judged.reason : 'unexpected_status', answer };
 }

@@ -19,7 +19,6 @@ const EHR_METRIC_OF: Record<EhrNote, string> = {
 const METRIC_OF: Record<SyncOutcome['kind'], string | null> = {
   written: FHIR_METRICS.written,
   unchanged: FHIR_METRICS.unchanged,
-  superseded: null,
   gone: null,
   refused: FHIR_METRICS.refused,
   changed_in_ehr: FHIR_METRICS.changedInEhr,
@@ -31,6 +30,10 @@ const METRIC_OF: Record<SyncOutcome['kind'], string | null> = {
 export function recordOutcome(logger: LogSink, metrics: MetricSink, followUpId: string, outcome: SyncOutcome): void {
   const metric = METRIC_OF[outcome.kind];
   if (metric !== null) metrics.addMetric(metric, MetricUnit.Count, 1);
+  if (outcome.restated === true) {
+    metrics.addMetric(FHIR_METRICS.restatedDigest, MetricUnit.Count, 1);
+    logger.warn('a Task stated the tracker\'s digest over a content the tracker never wrote: read as work done in the EHR', { follow_up_id: followUpId });
+  }
   if (outcome.ehr !== undefined) {
     metrics.addMetric(EHR_METRIC_OF[outcome.ehr], MetricUnit.Count, 1);
     // Which follow-up, and what was met: never the Task, its actor or an owner (the record says who).

@@ -8,15 +8,16 @@
  * 1. Read the Task by identifier (`GET Task?identifier=`), then the follow-up
  *    (strongly consistent), so the content is at least as new as the Task read.
  *    A 200 that is not a searchset Bundle is unavailable, never "no Task".
- * 2. A Task at the follow-up's digest costs no write. A Task the tracker wrote
- *    from a newer content (a later opening, a higher write revision) is left as
- *    it is: its writer confirms it. A Task someone changed in the EHR (its
- *    `meta.versionId` is not the one confirmed, and its content is not the
- *    tracker's) is not overwritten until a person acts on the follow-up. No
+ * 2. A Task at the follow-up's digest costs no write. A Task someone changed
+ *    in the EHR (its `meta.versionId` is not the one confirmed, and its content
+ *    is not the tracker's, or it claims a later opening or a higher write
+ *    revision than the follow-up read after it: no writer of the tracker's
+ *    wrote that) is read as EHR work, and not overwritten while held. No
  *    Task, where the server had confirmed one: read by its id; a 404 or 410 is
  *    a deletion in the EHR, not created again until a person acts.
  * 3. Otherwise `PUT Task/{id}` with `If-Match` (the Task as read with the
- *    mapped fields replaced: the EHR's own elements kept), or `POST` with
+ *    mapped fields replaced: the EHR's own elements kept; a Task read without
+ *    a `versionId`: `PUT Task?identifier=`, a conditional update), or `POST` with
  *    `If-None-Exist`. A 412 (the version moved) is read again and retried, at
  *    most MAX_CONFLICT_RETRIES times (core/fhir-sync-decision.ts); several Tasks for the identifier is refused.
  * 4. After a write, the follow-up is read again: if it changed meanwhile, go
@@ -30,8 +31,8 @@
  *
  * A confirmation record keeps what the server confirmed; the pending record is
  * deleted once a content at least as new is confirmed. Only an answer the
- * server means as final is a refusal (fhir/answers.ts): a 400/422 (or several
- * Tasks), recorded with the OperationOutcome's codes, never its text, and not
+ * server means as final is a refusal (fhir/answers.ts): a write's 400/422 (or
+ * several Tasks; a search's or a read's 400/422 refuses no Task), recorded with the OperationOutcome's codes, never its text, and not
  * tried again until the follow-up changes. A 401/403 is a configuration
  * error. Every other answer (a redirect, never followed; 404, 405, 408, 409,
  * 413, 429, 5xx; a body not asked for or over 5 MiB) and no answer leave the
@@ -44,7 +45,7 @@ import { taskToWrite } from '../core/fhir-task-write';
 import { getFollowUp } from '../store/follow-ups/reads';
 import { clearPending } from '../store/fhir-records';
 import { ConfigError } from '../shared/config';
-import { judgeAnswer, searchsetTasks, usableResourceId, writtenBodyReadable, type UnavailableReason } from '../fhir/answers';
+import { judgeAnswer, searchsetTasks, usableResourceId, writtenBodyReadable, type AnswerTo, type UnavailableReason } from '../fhir/answers';
 import { identifierQuery, identifierSearch, operationOutcomeCodes, type FhirAnswer, type FhirExchange } from '../fhir/http';
 import { ehrWorkStep, type EhrStep, type EhrStepDeps } from './ehr-work';
 import type { DigestedTask } from './source';
@@ -72,15 +73,14 @@ export type SyncDeps = EhrStepDeps;
 /** What the write met of work done in the EHR on the way (its metric): applied, held (not applied, with why) or a conflict. */
 export type EhrNote = 'applied' | 'held' | 'conflict';
 
-export type SyncOutcome = SyncResult & { ehr?: EhrNote };
+/** `restated`: the Task found stated the tracker's digest over a content the tracker never wrote (read as EHR work; counted). */
+export type SyncOutcome = SyncResult & { ehr?: EhrNote; restated?: true };
 
 type SyncResult =
   /** The server stored the Task at the follow-up's content. */
   | { kind: 'written' }
   /** The Task was already at the follow-up's digest: no write. */
   | { kind: 'unchanged' }
-  /** The Task holds a newer content of the tracker's (another writer's); nothing to do. */
-  | { kind: 'superseded' }
   /** The follow-up no longer exists (expired): its pending record is dropped. */
   | { kind: 'gone' }
   /** A 400, 422 or several Tasks for the identifier: not tried again until the follow-up changes. */
@@ -112,10 +112,10 @@ export function unavailable(reason: UnavailableReason, answer: Pick<FhirAnswer, 
  * computed again while the follow-up is at that content.
  */
 export async function syncFollowUp(deps: SyncDeps, id: string, openedAt: string | null = null, known: DigestedTask | null = null): Promise<SyncOutcome> {
-  const run: Run = { delivery: { ...NEW_DELIVERY }, note: null, contents: new Map(known === null ? [] : [[known.key, known]]) };
+  const run: Run = { delivery: { ...NEW_DELIVERY }, note: null, restated: false, contents: new Map(known === null ? [] : [[known.key, known]]) };
   try {
     const outcome = await roundsOf(deps, id, openedAt, run);
-    return run.note === null ? outcome : { ...outcome, ehr: run.note };
+    return { ...outcome, ...(run.note === null ? {} : { ehr: run.note }), ...(run.restated ? { restated: true as const } : {}) };
   } catch (error) {
     // The credential could not be had (its secret unreadable, a key that cannot sign): configuration, like a 401.
     if (error instanceof ConfigError) return { kind: 'unauthorized', where: 'credential' };
@@ -127,6 +127,7 @@ export async function syncFollowUp(deps: SyncDeps, id: string, openedAt: string 
 interface Run {
   delivery: Delivery;
   note: EhrNote | null;
+  restated: boolean;
   contents: Contents;
 }
 
@@ -161,7 +162,7 @@ async function readRound(deps: SyncDeps, id: string, openedAt: string | null, ru
     return done({ kind: 'gone' });
   }
   const written = await writtenOf(deps, stored, run.contents);
-  if (resources === null) return done(await answerFailure(deps, search, written, true));
+  if (resources === null) return done(await answerFailure(deps, search, written, 'search'));
   // Several Tasks are refused as they are: only a lone Task is read.
   const tasks = resources.length === 1 ? [usableFound(foundTask(resources[0]!, deps.systems))] : resources.map(() => null);
   // A confirmation written after the search was sent is another writer's, whose Task the search could not see.
@@ -193,6 +194,7 @@ async function workRound(deps: SyncDeps, round: Extract<Round, { kind: 'read' }>
         facts.personActed = { since: move.since, acted: await personActedSince(deps, written.stored.followUp.id, move.since) };
         continue;
       case 'read_ehr_work': {
+        if (move.restated) run.restated = true;
         const read = await readEhrWork(deps, written, round.resources[0]!, move.task, run);
         if (read.kind === 'done') return read;
         asked.ehr = read.step;
@@ -234,17 +236,26 @@ async function act(deps: SyncDeps, { written, resources }: Extract<Round, { kind
       await recordDeletion(deps, written, move.version);
       return done({ kind: 'deleted_in_ehr' });
     case 'update':
-      return send(deps, { method: 'PUT', path: `Task/${encodeURIComponent(move.taskId)}`, headers: move.versionId === null ? {} : { 'If-Match': `W/"${move.versionId}"` }, body: taskToWrite(resources[0]!, written.task, deps.systems) }, move.taskId);
+      return send(deps, { method: 'PUT', ...updateTarget(deps, written, move), body: taskToWrite(resources[0]!, written.task, deps.systems) }, move.taskId);
     case 'create':
       return send(deps, { method: 'POST', path: 'Task', headers: { 'If-None-Exist': identifierQuery(deps.systems.task, written.stored.followUp.id) }, body: written.task }, null);
     case 'again':
       run.delivery = { ...run.delivery, appliedVersion: move.appliedVersion };
       return { kind: 'again' };
     case 'judge':
-      return done(await answerFailure(deps, asked.byId!, written, false));
+      return done(await answerFailure(deps, asked.byId!, written, 'read'));
     case 'end':
       return done(endOf(move.end, asked.byId));
   }
+}
+
+/**
+ * Where an update goes: `PUT Task/{id}` with `If-Match` on the version read; a Task read without a
+ * `versionId` to match is a conditional update on the identifier (`PUT Task?identifier=`), never a blind PUT.
+ */
+function updateTarget(deps: SyncDeps, written: Written, move: Extract<RoundMove, { kind: 'update' }>): { path: string; headers: Record<string, string> } {
+  if (move.versionId === null) return { path: identifierSearch(deps.systems.task, written.stored.followUp.id), headers: {} };
+  return { path: `Task/${encodeURIComponent(move.taskId)}`, headers: { 'If-Match': `W/"${move.versionId}"` } };
 }
 
 async function send(deps: SyncDeps, request: { method: 'PUT' | 'POST'; path: string; headers: Record<string, string>; body: FhirTask | Record<string, unknown> }, found: string | null): Promise<Step> {
@@ -303,7 +314,7 @@ async function afterWrite(deps: SyncDeps, written: Written, sent: Extract<Step, 
     case 'end':
       return endOf(move.end, answer);
     case 'judge':
-      return answerFailure(deps, answer, written, false);
+      return answerFailure(deps, answer, written, 'write');
   }
 }
 
@@ -352,9 +363,9 @@ function failureOf(exchange: Exclude<FhirExchange, { kind: 'answer' }>): SyncOut
   return unavailable(exchange.reason);
 }
 
-/** An answer that is neither the success nor the conflict asked for: a refusal (400, 422) only when the server means it as final. */
-async function answerFailure(deps: SyncDeps, answer: FhirAnswer, written: Written, search: boolean): Promise<SyncOutcome> {
-  const judged = judgeAnswer(answer, search);
+/** An answer that is neither the success nor the conflict asked for: a refusal (400, 422) only of a write, which the server means as final. */
+async function answerFailure(deps: SyncDeps, answer: FhirAnswer, written: Written, asked: AnswerTo): Promise<SyncOutcome> {
+  const judged = judgeAnswer(answer, asked);
   if (judged.kind === 'unauthorized') return { kind: 'unauthorized', where: 'server' };
   if (judged.kind === 'unavailable') return unavailable(judged.reason, answer, judged.throttled);
   return refuse(deps, written, answer.status, operationOutcomeCodes(answer.body));

@@ -188,7 +188,7 @@ class PollRun {
       if (tasks === null) return { kind: 'stop', stop: { kind: 'failed', why: 'unreadable', status: 200 } };
       return { kind: 'page', tasks: polledTasks(tasks), bundle: answer.body };
     }
-    const judged = judgeAnswer(answer, true);
+    const judged = judgeAnswer(answer, 'search');
     if (judged.kind === 'unauthorized') return { kind: 'stop', stop: { kind: 'unauthorized', where: 'server' } };
     // A 400 or 422 to a search is no refusal of a Task: the run stops, as for any answer it cannot read.
     return { kind: 'stop', stop: { kind: 'failed', why: judged.kind === 'unavailable' ? judged.reason : 'unexpected_status', status: answer.status } };

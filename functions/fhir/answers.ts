@@ -1,7 +1,8 @@
 /**
  * How the order-safe write judges a FHIR server's answer (CONTRACT §13): only
- * an answer the server means as final is a refusal (400, 422; several Tasks
- * for one identifier is the caller's); a 401 or 403 is a configuration error;
+ * an answer the server means as final to a write is a refusal (400, 422;
+ * several Tasks for one identifier is the caller's): a 400 or 422 to a search
+ * or a read refuses no Task, and is read again; a 401 or 403 is a configuration error;
  * every other answer (a redirect, which is never followed, a 404 or 405, 408,
  * 409, 413, 429, 5xx, a 2xx whose body is not what was asked for) leaves the
  * pending record for the next try and is counted. Plain functions of the
@@ -32,15 +33,19 @@ export type AnswerJudgement =
   | { kind: 'unauthorized' }
   | { kind: 'unavailable'; reason: UnavailableReason; throttled: boolean };
 
+/** What an answer answered: a search (by identifier, or a poll's), a read (by id), or a write of a Task. */
+export type AnswerTo = 'search' | 'read' | 'write';
+
 /**
  * What an answer that is neither the success nor the version conflict the
- * caller expected means. `search`: the answer of a search by identifier, where
- * a 404 says the base URL itself is wrong (a search never answers 404 for "no
- * Task"): configuration, alarmed, but still retried.
+ * caller expected means. Only a write's 400 or 422 refuses the Task. A
+ * search's 404 says the base URL itself is wrong (a search never answers 404
+ * for "no Task"): configuration, alarmed, but still retried.
  */
-export function judgeAnswer(answer: Pick<FhirAnswer, 'status' | 'retryAfterMs'>, search: boolean): AnswerJudgement {
+export function judgeAnswer(answer: Pick<FhirAnswer, 'status' | 'retryAfterMs'>, asked: AnswerTo): AnswerJudgement {
   const { status } = answer;
-  if (status === 400 || status === 422) return { kind: 'refusal' };
+  const search = asked === 'search';
+  if ((status === 400 || status === 422) && asked === 'write') return { kind: 'refusal' };
   if (status === 401 || status === 403) return { kind: 'unauthorized' };
   const throttled = status === 429 || (status === 503 && answer.retryAfterMs !== null);
   return { kind: 'unavailable', reason: reasonOf(status, search), throttled };

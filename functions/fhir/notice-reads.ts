@@ -87,7 +87,7 @@ function failureOf(exchange: Exclude<FhirExchange, FhirAnswer> | { kind: 'creden
 
 /** A read's answer that is neither the Task nor its absence: 401/403 configuration, else read again later (a 400 or 422 to a read is no refusal of a Task). */
 function judged(answer: FhirAnswer): NoticeRead {
-  const judgement = judgeAnswer(answer, false);
+  const judgement = judgeAnswer(answer, 'read');
   if (judgement.kind === 'unauthorized') return { kind: 'unauthorized', where: 'server' };
   return { kind: 'unavailable', reason: judgement.kind === 'unavailable' ? judgement.reason : 'unexpected_status', status: answer.status };
 }

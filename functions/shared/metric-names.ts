@@ -173,6 +173,11 @@ export const FHIR_METRICS = {
   changedInEhr: 'FhirTasksChangedInEhr',
   /** A Task the server had confirmed, deleted in the EHR: not created again until a person acts on the follow-up. */
   deletedInEhr: 'FhirTasksDeletedInEhr',
+  /**
+   * A Task that states the tracker's digest over a content the tracker never wrote (a later opening or a higher
+   * write revision than stored; once `superseded` and left for good): read as work done in the EHR.
+   */
+  restatedDigest: 'FhirTasksRestatedDigest',
   /** The sweep's FHIR catch-up failed as a whole (DynamoDB under it, say): the sweep's other steps ran (alarm on this). */
   catchUpFailed: 'FhirCatchUpFailed',
   /** A search by identifier answered 404: FHIR_BASE_URL names no FHIR server's base (configuration; alarm on this). */

@@ -383,12 +383,19 @@ describe('page titles', () => {
       ['#/redraws', 'Stale redraws', 'Stale redraws – Redraw tracker'],
       ['#/redraws?state=open', 'Open redraws', 'Open redraws – Redraw tracker'],
       ['#/no-such-page', 'Page not found', 'Page not found – Redraw tracker'],
+      ['#/follow-ups/Jane%20Doe', 'No such follow-up', 'No such follow-up – Redraw tracker'],
     ];
+    const sent = requestsOf(page);
     for (const [hash, heading, title] of expected) {
       await page.goto(`${tracker.url}/${hash}`);
       await page.getByRole('heading', { level: 1, name: heading }).waitFor();
       await page.waitForFunction(`document.title === ${JSON.stringify(title)}`);
       expect(await page.title()).toBe(title);
     }
+    // A short id in the address is resolved in the browser and leads to its follow-up; neither it nor a name went out.
+    const short = followUp!.id.slice(0, 8);
+    await page.goto(`${tracker.url}/#/follow-ups/${short.toUpperCase()}`);
+    await page.getByRole('heading', { level: 1, name: `Follow-up ${followUp!.id}` }).waitFor();
+    expect(sent.filter((path) => /jane|doe/i.test(path) || path.toLowerCase().includes(short))).toEqual([]);
   });
 });

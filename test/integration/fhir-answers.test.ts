@@ -38,7 +38,7 @@ const rig = new FhirAnswerRig();
 const { http, writer, sweep, openOne, act, trackerChange, tasksOf, rawItem, pendingItems, expectCurrent, unavailableLogged } = rig;
 
 describe('only a final answer is a refusal: every other answer leaves the Task pending, and a sweep brings it current (CONTRACT §13)', () => {
-  it('a search answered with a redirect, an HTML page, nothing, a huge body, 404, 405, 408, 413 or a 5xx page: unavailable with its reason, never a POST, never refused', async () => {
+  it('a search answered with a redirect, an HTML page, nothing, a huge body, 400, 404, 405, 408, 413, 422 or a 5xx page: unavailable with its reason, never a POST, never refused', async () => {
     const cases: { answer: RawAnswer; reason: string; status?: null }[] = [
       { answer: { status: 302, headers: { location: rig.proxy.loginUrl } }, reason: 'redirect' },
       { answer: { ...html(301, { location: rig.proxy.loginUrl }) }, reason: 'redirect' },
@@ -53,6 +53,9 @@ describe('only a final answer is a refusal: every other answer leaves the Task p
       { answer: outcome(405, 'not-supported'), reason: 'not_allowed' },
       { answer: { status: 408 }, reason: 'timeout' },
       { answer: html(413), reason: 'unexpected_status' },
+      // A search's 400 or 422 refuses no Task (a parameter the server took amiss): read again, never refused.
+      { answer: outcome(400, 'invalid'), reason: 'unexpected_status' },
+      { answer: outcome(422, 'processing'), reason: 'unexpected_status' },
       { answer: html(502), reason: 'server' },
     ];
     const opened: StoredFollowUp[] = [];
@@ -148,6 +151,28 @@ describe('an update answered with what is not a Task (CONTRACT §13)', () => {
       expect(await pendingItems(one.followUp.id)).toHaveLength(1);
     }
     expect(rig.proxy.seen.filter((request) => request.path === '/login')).toEqual([]);
+    await sweep();
+    await expectCurrent(one.followUp.id);
+  });
+});
+
+describe('a Task read without a versionId (CONTRACT §13)', () => {
+  it('is updated by a conditional update on the identifier, never a blind PUT by its id; a server that offers none leaves it pending', async () => {
+    const one = await openOne();
+    await writer().handle(followUpBatch(one), context());
+    const [task] = await tasksOf(one.followUp.id);
+    const { versionId: _versionId, ...meta } = task!.meta!;
+    const search = JSON.stringify({ resourceType: 'Bundle', type: 'searchset', entry: [{ resource: { ...task, meta } }] });
+    rig.proxy.script({ method: 'GET', path: new RegExp(`^/fhir/R4/Task\\?identifier=.*${one.followUp.id}$`), answer: { status: 200, headers: { 'content-type': 'application/fhir+json' }, body: search }, times: 1 });
+    rig.proxy.seen.length = 0;
+    const flagged = await trackerChange(one, true);
+    const { handle, metrics } = writer();
+    expect((await handle(followUpBatch(flagged), context())).batchItemFailures).toHaveLength(1);
+    // The stand-in offers no conditional update (405): not allowed, never refused, and the Task untouched.
+    expect(rig.proxy.seen.filter((request) => request.method === 'PUT').map((request) => request.path)).toEqual([`/fhir/R4/Task?identifier=${encodeURIComponent(`${systems.task}|${one.followUp.id}`)}`]);
+    expect(unavailableLogged(one.followUp.id)).toEqual({ reason: 'not_allowed', status: 405 });
+    expect(metrics.counts.get(FHIR_METRICS.refused)).toBeUndefined();
+    expect((await tasksOf(one.followUp.id))[0]!.meta!.versionId).toBe(task!.meta!.versionId);
     await sweep();
     await expectCurrent(one.followUp.id);
   });

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Task } from '@medplum/fhirtypes';
-import { DEFAULT_FHIR_SYSTEMS, fhirViewOf, foundTask } from '../../functions/core/fhir-task';
+import { contentDigest, DEFAULT_FHIR_SYSTEMS, fhirViewOf, foundTask } from '../../functions/core/fhir-task';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createFhirHttp } from '../../functions/fhir/http';
 import { digestOf } from '../../functions/fhir-sync/source';
@@ -123,6 +123,29 @@ describe('a Task worked in the EHR is the person\'s action on its follow-up', ()
     await standin.control.editTask((await taskOf(id)).id!, { status: 'in-progress', restriction: null, statusReason: null });
     expect(await syncFollowUp(sync, id)).toMatchObject({ kind: 'written', ehr: 'applied' });
     expect((await getFollowUp(table.db, table.tableName, id, new Date()))!.followUp).toMatchObject({ state: 'acknowledged', snoozed_until: null });
+  });
+});
+
+describe('only the tracker states the tracker\'s digest (CONTRACT §13 implementation notes)', () => {
+  it('a hand-made Task restating the digest with a higher follow-up-revision is EHR work: applied as the person\'s close, then written over with the tracker\'s content', async () => {
+    const [id, taskId] = await openWithTask();
+    const current = (await taskOf(id)) as unknown as Record<string, unknown>;
+    const { revision } = (await getFollowUp(table.db, table.tableName, id, new Date()))!;
+    // Anyone who reads the contract can compute the digest: a close, its revision claimed above the tracker's own.
+    const closed: Record<string, unknown> = { ...current, status: 'completed', statusReason: { coding: [{ system: `${systems.code}/disposition`, code: 'tested_elsewhere' }] } };
+    const claimed = (closed.extension as { url: string }[]).map((extension) => (extension.url === `${systems.code}/follow-up-revision` ? { ...extension, valueInteger: revision + 50 } : extension));
+    const digest = contentDigest({ ...closed, extension: claimed }, systems);
+    const extension = claimed.map((extension) => (extension.url === `${systems.code}/content-digest` ? { ...extension, valueString: digest } : extension));
+    const forged = await standin.control.editTask(taskId, { status: 'completed', statusReason: closed.statusReason as Task['statusReason'], extension: extension as Task['extension'] });
+    expect(foundTask(forged as unknown as Record<string, unknown>, systems)).toMatchObject({ trackersContent: true, revision: revision + 50 });
+
+    expect(await syncFollowUp(sync, id)).toEqual({ kind: 'written', ehr: 'applied', restated: true });
+    const stored = (await getFollowUp(table.db, table.tableName, id, new Date()))!;
+    expect(stored.followUp).toMatchObject({ state: 'closed', disposition: 'tested_elsewhere' });
+    expect((await readHistory(table.db, table.tableName, id, new Date())).at(-1)).toMatchObject({ action: 'close', source: 'ehr', fhir_version_id: forged.meta!.versionId });
+    // The Task holds the tracker's own content again, at the revision it wrote; read again, nothing more to do.
+    expect(foundTask((await taskOf(id)) as unknown as Record<string, unknown>, systems)).toMatchObject({ trackersContent: true, revision: stored.revision });
+    expect(await syncFollowUp(sync, id)).toEqual({ kind: 'unchanged' });
   });
 });
 

@@ -134,7 +134,7 @@ describe('the FHIR writer and the catch-up, when the server fails', () => {
 
   it('a 422 with an OperationOutcome is refused: counted, logged by its codes only, not sent again until the follow-up changes', async () => {
     const one = await openOne();
-    await standin.control.injectFault({ kind: 'refuse', status: 422, codes: ['business-rule'], times: 1 });
+    await standin.control.injectFault({ kind: 'refuse', endpoint: 'create', status: 422, codes: ['business-rule'], times: 1 });
     const { handle, metrics } = writer();
     logs.length = 0;
     expect(await handle(followUpBatch(one), context())).toEqual({ batchItemFailures: [] });

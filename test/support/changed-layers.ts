@@ -2,13 +2,16 @@
  * `npm run test:changed`: the inner loop's run (README, "Test"). Unit and
  * integration files that import what changed since `main` (vitest's
  * `--changed main`, which follows imports), and, for what tests read without
- * importing, a path rule: whole layers for changes under local/, cli/,
+ * importing, a path rule: whole layers for changes under functions/, local/, cli/,
  * console/, lib/, README.md and docs/, and any changed test file of another layer.
+ * (`--changed` runs only unit and integration files: the e2e, infra and browser
+ * layers reach functions/ through npm start and the stack, never a test's import.)
  */
 import { LAYERS } from './suite-timing';
 
 /** The layers a change under each path also runs whole (they read those files, or run them as processes). */
 export const PATH_RULES: readonly { prefix: string; layers: readonly string[]; why: string }[] = [
+  { prefix: 'functions/', layers: ['e2e', 'infra', 'browser'], why: 'npm start runs the functions, the stack bundles them, and the console calls them' },
   { prefix: 'local/', layers: ['e2e', 'browser'], why: 'npm start runs it' },
   { prefix: 'cli/', layers: ['e2e'], why: 'the CLI runs as a process against npm start' },
   { prefix: 'bin/', layers: ['e2e', 'infra'], why: "the CLI's binary and the CDK app" },

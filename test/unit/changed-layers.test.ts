@@ -9,8 +9,17 @@ import { planForChanges } from '../support/changed-layers';
 const layers = (paths: string[]) => planForChanges(paths).wholeLayers.map((entry) => entry.layer);
 
 describe('planForChanges', () => {
-  it('adds no layer for a change that imports reach (functions/, test/support/)', () => {
-    expect(planForChanges(['functions/core/ordering.ts', 'test/support/webhook.ts', 'test/unit/core/svix.test.ts'])).toEqual({ wholeLayers: [], testFiles: [] });
+  it('adds no layer for a change that imports reach (test/support/, a unit test)', () => {
+    expect(planForChanges(['test/support/webhook.ts', 'test/unit/core/svix.test.ts'])).toEqual({ wholeLayers: [], testFiles: [] });
+  });
+
+  it('runs the e2e, infra and browser layers whole for a change under functions/: npm start, the stack and the console reach it, no import does', () => {
+    expect(planForChanges(['functions/core/ordering.ts']).wholeLayers).toEqual([
+      { layer: 'infra', because: 'functions/core/ordering.ts (npm start runs the functions, the stack bundles them, and the console calls them)' },
+      { layer: 'e2e', because: 'functions/core/ordering.ts (npm start runs the functions, the stack bundles them, and the console calls them)' },
+      { layer: 'browser', because: 'functions/core/ordering.ts (npm start runs the functions, the stack bundles them, and the console calls them)' },
+    ]);
+    expect(planForChanges(['functions/fhir-sync/sync.ts', 'test/e2e/cli.test.ts']).testFiles).toEqual([]);
   });
 
   it.each([

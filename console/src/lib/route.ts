@@ -3,10 +3,17 @@
  * `#/bulk?...`, `#/report?...`, `#/redraws?...`; an empty hash is the worklist.
  */
 
+import { wholeId } from './find';
+import { shortIdOf } from './short-id';
+
 export type Route =
   | { page: 'worklist' | 'bulk' | 'report' | 'redraws'; search: URLSearchParams }
+  /** A whole id (lowercased): the follow-up's page reads it, or finds the follow-up of an order's or a transaction's id. */
   | { page: 'follow-up'; id: string; search: URLSearchParams }
-  | { page: 'not-found'; search: URLSearchParams };
+  /** A short id (its first 8 characters), resolved in the browser only: it never goes out. */
+  | { page: 'short-id'; short: string; search: URLSearchParams }
+  /** `follow-up`: a follow-up route whose id is neither whole nor short (no such follow-up; nothing sent). */
+  | { page: 'not-found'; search: URLSearchParams; followUp?: true };
 
 /** The route of a location hash (`#/follow-ups/abc?x=1`). */
 export function parseRoute(hash: string): Route {
@@ -16,15 +23,7 @@ export function parseRoute(hash: string): Route {
   const search = new URLSearchParams(question === -1 ? '' : text.slice(question + 1));
   if (path === '' || path === '/') return { page: 'worklist', search };
   const followUp = /^\/follow-ups\/([^/]+)$/.exec(path);
-  if (followUp) {
-    let id: string;
-    try {
-      id = decodeURIComponent(followUp[1]!);
-    } catch {
-      return { page: 'not-found', search };
-    }
-    return { page: 'follow-up', id, search };
-  }
+  if (followUp) return followUpRoute(followUp[1]!, search);
   switch (path) {
     case '/worklist':
     case '/bulk':
@@ -34,6 +33,23 @@ export function parseRoute(hash: string): Route {
     default:
       return { page: 'not-found', search };
   }
+}
+
+/**
+ * A follow-up's route: only a whole id or a short id (CONTRACT §12: nothing typed but a
+ * whole id goes into a URL, path or query); any other text reads as no such follow-up.
+ */
+function followUpRoute(encoded: string, search: URLSearchParams): Route {
+  let text: string;
+  try {
+    text = decodeURIComponent(encoded);
+  } catch {
+    return { page: 'not-found', search, followUp: true };
+  }
+  const id = wholeId(text);
+  if (id !== null) return { page: 'follow-up', id, search };
+  const short = shortIdOf(text);
+  return short === null ? { page: 'not-found', search, followUp: true } : { page: 'short-id', short, search };
 }
 
 /**
@@ -47,7 +63,7 @@ export function followUpHref(id: string, from?: URLSearchParams): string {
   return `#/follow-ups/${encodeURIComponent(id)}${query ? `?${query}` : ''}`;
 }
 
-const PAGE_TITLES: Readonly<Record<Exclude<Route['page'], 'follow-up'>, string>> = {
+const PAGE_TITLES: Readonly<Record<Exclude<Route['page'], 'follow-up' | 'short-id'>, string>> = {
   worklist: 'Worklist',
   bulk: 'Bulk',
   report: 'Report',
@@ -57,6 +73,6 @@ const PAGE_TITLES: Readonly<Record<Exclude<Route['page'], 'follow-up'>, string>>
 
 /** The document title of a route: "Follow-up <id> – Redraw tracker", "Page not found – Redraw tracker". */
 export function pageTitle(route: Route): string {
-  const page = route.page === 'follow-up' ? `Follow-up ${route.id}` : route.page === 'redraws' && route.search.get('state') === 'open' ? 'Open redraws' : PAGE_TITLES[route.page];
+  const page = route.page === 'follow-up' ? `Follow-up ${route.id}` : route.page === 'short-id' ? `Follow-up ${route.short}…` : route.page === 'not-found' && route.followUp ? 'No such follow-up' : route.page === 'redraws' && route.search.get('state') === 'open' ? 'Open redraws' : PAGE_TITLES[route.page];
   return `${page} – Redraw tracker`;
 }

@@ -58,9 +58,16 @@ describe('decideRound: the move over the Tasks found, the follow-up and the conf
     expect(decideRound(facts([trackers('d1')], { confirmation: confirmed({ changedInEhrDigest: 'd0' }) }), NEW_DELIVERY)).toEqual(confirm);
   });
 
-  it('leaves a Task the tracker wrote from a newer content (a higher revision, a later opening): superseded', () => {
-    expect(decideRound(facts([trackers('d2', { revision: 8 })]), NEW_DELIVERY)).toEqual({ kind: 'clear', end: { kind: 'superseded' } });
-    expect(decideRound(facts([trackers('d2', { revision: 1, authoredOn: '2026-12-01T00:00:00.000Z' })]), NEW_DELIVERY)).toEqual({ kind: 'clear', end: { kind: 'superseded' } });
+  it('reads as EHR work a Task stating the tracker\'s digest with a revision or opening above the stored one: no writer of the tracker\'s wrote it', () => {
+    const higher = trackers('d2', { revision: 8, versionId: '6' });
+    expect(decideRound(facts([higher]), NEW_DELIVERY)).toEqual({ kind: 'read_ehr_work', task: higher, restated: true });
+    const later = trackers('d2', { revision: 1, authoredOn: '2026-12-01T00:00:00.000Z', versionId: '6' });
+    expect(decideRound(facts([later]), NEW_DELIVERY)).toEqual({ kind: 'read_ehr_work', task: later, restated: true });
+    // Once its work is applied, or at the version confirmed, it is written over like any Task of an older content.
+    expect(decideRound(facts([higher]), { ...NEW_DELIVERY, appliedVersion: '6' })).toEqual({ kind: 'update', taskId: 't1', versionId: '6' });
+    expect(decideRound(facts([trackers('d2', { revision: 8 })]), NEW_DELIVERY)).toEqual({ kind: 'update', taskId: 't1', versionId: '3' });
+    // At the follow-up's digest its content is the follow-up's: confirmed, nothing to write.
+    expect(decideRound(facts([trackers('d1', { revision: 8, versionId: '6' })]), NEW_DELIVERY)).toEqual({ kind: 'confirm', taskId: 't1', versionId: '6', end: { kind: 'unchanged' } });
   });
 
   it('updates with If-Match a Task of the tracker at an older content, or one at the version confirmed', () => {
@@ -74,7 +81,7 @@ describe('decideRound: the move over the Tasks found, the follow-up and the conf
 
   it('reads the EHR work of a version someone else made, then acts on what it was', () => {
     const found = theEhrs();
-    expect(decideRound(facts([found]), NEW_DELIVERY)).toEqual({ kind: 'read_ehr_work', task: found });
+    expect(decideRound(facts([found]), NEW_DELIVERY)).toEqual({ kind: 'read_ehr_work', task: found, restated: false });
     expect(decideRound(facts([found], { ehr: { kind: 'applied' } }), NEW_DELIVERY)).toEqual({ kind: 'again', appliedVersion: '5' });
     expect(decideRound(facts([found], { ehr: { kind: 'conflict' } }), NEW_DELIVERY)).toEqual({ kind: 'update', taskId: 't1', versionId: '5' });
     expect(decideRound(facts([found], { ehr: { kind: 'none', sameContent: true } }), NEW_DELIVERY)).toEqual({ kind: 'confirm', taskId: 't1', versionId: '5', end: { kind: 'unchanged' } });
@@ -93,7 +100,7 @@ describe('decideRound: the move over the Tasks found, the follow-up and the conf
     const held = confirmed({ changedInEhrVersion: 2, ehrChange: heldChange });
     expect(decideRound(facts([found], { confirmation: held }), NEW_DELIVERY)).toEqual({ kind: 'read_history', since: 2 });
     expect(decideRound(facts([found], { confirmation: held, personActed: { since: 2, acted: true } }), NEW_DELIVERY)).toEqual({ kind: 'update', taskId: 't1', versionId: '5' });
-    expect(decideRound(facts([found], { confirmation: held, personActed: { since: 2, acted: false } }), NEW_DELIVERY)).toEqual({ kind: 'read_ehr_work', task: found });
+    expect(decideRound(facts([found], { confirmation: held, personActed: { since: 2, acted: false } }), NEW_DELIVERY)).toEqual({ kind: 'read_ehr_work', task: found, restated: false });
     // A hold of a change not read (FHIR_EHR_ACTIONS off) asks the same of the history.
     const unread = confirmed({ changedInEhrVersion: 2 });
     expect(decideRound(facts([found], { confirmation: unread, ehr: { kind: 'held', read: false, known: false } }), NEW_DELIVERY)).toEqual({ kind: 'read_history', since: 2 });

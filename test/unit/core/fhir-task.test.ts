@@ -6,7 +6,7 @@ import {
   fhirViewOf,
   foundTask,
   followUpKind,
-  olderThanFound,
+  claimsUnwrittenContent,
   taskOf,
   type ConfirmationFacts,
   type TaskSource,
@@ -134,14 +134,14 @@ describe('foundTask', () => {
     expect(foundTask({ ...task, id: undefined }, systems)).toBeNull();
   });
 
-  it('orders contents by opening, then revision', () => {
+  it('tells a Task claiming an opening or a revision above the stored follow-up\'s: no writer of the tracker\'s wrote it', () => {
     const found = foundTask({ ...taskOf(source(), systems), id: 'srv-1' }, systems)!;
-    expect(olderThanFound(source({}, { revision: 2 }), found)).toBe(true);
-    expect(olderThanFound(source({}, { revision: 3 }), found)).toBe(false);
-    expect(olderThanFound(source({}, { revision: 4 }), found)).toBe(false);
-    // A follow-up that returned after an expiry opens later: its revision starts again, and it is newer.
-    expect(olderThanFound(source({ opened_at: '2027-12-01T00:00:00.000Z' }, { revision: 1 }), found)).toBe(false);
-    expect(olderThanFound(source({ opened_at: '2026-10-01T00:00:00.000Z' }, { revision: 9 }), found)).toBe(true);
+    expect(claimsUnwrittenContent(source({}, { revision: 2 }), found)).toBe(true);
+    expect(claimsUnwrittenContent(source({}, { revision: 3 }), found)).toBe(false);
+    expect(claimsUnwrittenContent(source({}, { revision: 4 }), found)).toBe(false);
+    // A follow-up that returned after an expiry opens later: its revision starts again, and the older opening's Task is the tracker's.
+    expect(claimsUnwrittenContent(source({ opened_at: '2027-12-01T00:00:00.000Z' }, { revision: 1 }), found)).toBe(false);
+    expect(claimsUnwrittenContent(source({ opened_at: '2026-10-01T00:00:00.000Z' }, { revision: 9 }), found)).toBe(true);
   });
 });
 
