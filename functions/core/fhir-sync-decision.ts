@@ -120,7 +120,8 @@ function overFound(facts: RoundFacts, found: FoundTask, delivery: Delivery): Rou
     return isConfirmed(confirmation, digest, found) ? { kind: 'clear', end } : { kind: 'confirm', taskId: found.id, versionId: found.versionId, end };
   }
   if (found.trackersContent && olderThanFound(facts.source, found)) return { kind: 'clear', end: { kind: 'superseded' } };
-  const fromEhr = !found.trackersContent && found.versionId !== (confirmation?.versionId ?? null) && found.versionId !== delivery.appliedVersion;
+  // A Task without a usable versionId that is not the tracker's content is read as EHR work (held as `no_version`), never written over unread.
+  const fromEhr = !found.trackersContent && (found.versionId === null || (found.versionId !== (confirmation?.versionId ?? null) && found.versionId !== delivery.appliedVersion));
   if (fromEhr) {
     const move = ehrMove(facts, found);
     if (move !== null) return move;
