@@ -98,15 +98,22 @@ export async function ehrWorkStep(deps: EhrStepDeps, input: EhrStepInput): Promi
   let before = confirmed;
   let applied: EhrChangeView | null = null;
   let unchanged: EhrChangeView | null = null;
+  let held: Extract<EhrStep, { kind: 'held' }> | null = null;
   // Oldest first, each read against the one before, with its own author (CONTRACT §13, "Each version by its own author").
   for (const version of versions.value) {
     const content = comparedContentOf(version.resource, deps.systems);
     const step = await versionStep(deps, ehr, input, before, content, version);
+    if (step.kind === 'held') {
+      // Not applied: the next version is read against what was (a later version replaces the hold, as a person's action would).
+      held = step;
+      continue;
+    }
     before = content;
-    if (step.kind === 'applied') applied = step.change;
+    if (step.kind === 'applied') [applied, held] = [step.change, null];
     else if (step.kind === 'none') unchanged = step.change ?? unchanged;
-    else return step.kind === 'held' && step.change !== null && sameHeld(previous?.ehrChange ?? null, step.change) ? { ...step, known: true } : step;
+    else return step;
   }
+  if (held !== null) return held.change !== null && sameHeld(previous?.ehrChange ?? null, held.change) ? { ...held, known: true } : held;
   if (applied !== null) return { kind: 'applied', change: applied };
   return unchanged === null ? { kind: 'none' } : { kind: 'none', change: unchanged };
 }
