@@ -99,6 +99,7 @@ export async function ehrWorkStep(deps: EhrStepDeps, input: EhrStepInput): Promi
   let applied: EhrChangeView | null = null;
   let unchanged: EhrChangeView | null = null;
   let held: Extract<EhrStep, { kind: 'held' }> | null = null;
+  let conflict: Extract<EhrStep, { kind: 'conflict' }> | null = null;
   // Oldest first, each read against the one before, with its own author (CONTRACT §13, "Each version by its own author").
   for (const version of versions.value) {
     const content = comparedContentOf(version.resource, deps.systems);
@@ -111,8 +112,11 @@ export async function ehrWorkStep(deps: EhrStepDeps, input: EhrStepInput): Promi
     before = content;
     if (step.kind === 'applied') [applied, held] = [step.change, null];
     else if (step.kind === 'none') unchanged = step.change ?? unchanged;
+    // A conflict: the later versions meet the same person's action; the newest is recorded, the tracker's content written back.
+    else if (step.kind === 'conflict') conflict = step;
     else return step;
   }
+  if (conflict !== null) return conflict;
   if (held !== null) return held.change !== null && sameHeld(previous?.ehrChange ?? null, held.change) ? { ...held, known: true } : held;
   if (applied !== null) return { kind: 'applied', change: applied };
   return unchanged === null ? { kind: 'none' } : { kind: 'none', change: unchanged };

@@ -98,13 +98,15 @@ async function taskOf(id: string): Promise<Task> {
   return tasks[0]!;
 }
 
-async function editInEhr(id: string, edit: EhrEdit): Promise<string> {
+/** An EHR user's edit: its version id, and whether it changed nothing §13 reads against the version before (no action, CONTRACT §13 as extended). */
+async function editInEhr(id: string, edit: EhrEdit): Promise<{ versionId: string; noWork: boolean }> {
   const task = await taskOf(id);
   const patch: Record<string, unknown> = { ...edit };
   if (edit.restriction === 'ahead') patch.restriction = hold(2);
   if (edit.restriction === 'far') patch.restriction = hold(120);
   const edited = await standin.control.editTask(task.id!, patch);
-  return edited.meta!.versionId!;
+  const noWork = sameTaskContent(contentOf(edited as unknown as Record<string, unknown>, systems), contentOf(task as unknown as Record<string, unknown>, systems));
+  return { versionId: edited.meta!.versionId!, noWork };
 }
 
 async function setStale(id: string, on: boolean): Promise<void> {
@@ -134,7 +136,10 @@ describe('work done in the EHR and in the tracker at once', () => {
         const seen = new Set<string>();
         const accountedFor = new Set<string>();
         for (const step of plan) {
-          if (step.kind === 'ehr') await editInEhr(id, step.edit);
+          if (step.kind === 'ehr') {
+            const edited = await editInEhr(id, step.edit);
+            if (edited.noWork) accountedFor.add(edited.versionId);
+          }
           else if (step.kind === 'act') await actOnFollowUp(table.db, table.tableName, { id, body: step.body, actor: 'j.doe', now: new Date(), thresholds: DEFAULT_THRESHOLDS });
           else if (step.kind === 'stale') await setStale(id, step.on);
           else {

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decideRound, NEW_DELIVERY, type RoundFacts } from '../../functions/core/fhir-sync-decision';
-import { namesStaff, provenanceAuthor, savedRightAfter, usableLastUpdated, usableVersionId, walkHistoryPage } from '../../functions/core/fhir-ehr-versions';
+import { namesStaff, provenanceAuthor, savedRightAfter, usableLastUpdated, usableVersionId, walkHistoryPage, type WalkStep } from '../../functions/core/fhir-ehr-versions';
 import { DEFAULT_FHIR_SYSTEMS, foundTask, type TaskSource } from '../../functions/core/fhir-task';
 import { openFollowUp } from '../../functions/core/follow-up/states';
 import { fhirConfigOf, FhirSettings } from '../../functions/fhir/settings';
@@ -91,7 +91,7 @@ describe('the versions between, from the Task\'s history', () => {
   it('keeps the versions after the confirmed one up to the one read, oldest first, across pages', () => {
     const first = walkHistoryPage({ versions: [], foundMet: false }, [version('9'), version('8'), version('7')], '5', '8');
     expect(first).toEqual({ kind: 'more', walk: { versions: [version('8'), version('7')], foundMet: true } });
-    expect(walkHistoryPage((first as { walk: never }).walk, [version('6'), version('5'), version('4')], '5', '8')).toEqual({ kind: 'complete', versions: [version('6'), version('7'), version('8')] });
+    expect(walkHistoryPage((first as Extract<WalkStep, { kind: 'more' }>).walk, [version('6'), version('5'), version('4')], '5', '8')).toEqual({ kind: 'complete', versions: [version('6'), version('7'), version('8')] });
     expect(walkHistoryPage({ versions: [], foundMet: false }, [version('8'), null, version('5')], '5', '8')).toEqual({ kind: 'unreadable' });
     expect(savedRightAfter('5', '6')).toBe(true);
     expect(savedRightAfter('5', '7')).toBe(false);
