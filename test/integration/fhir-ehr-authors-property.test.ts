@@ -122,7 +122,7 @@ describe('each EHR version by its own author, whatever the interleaving', () => 
         // Every move of the status is in the history, by its author.
         for (const save of saved.filter((one) => one.moved)) expect(runs, `${save.versionId} by ${save.author}`).toContain(save.versionId);
       }),
-      { numRuns: 12 },
+      { numRuns: 8 },
     );
   }, 120_000);
 });
