@@ -52,11 +52,6 @@ export function serverHost(baseUrl: string): string {
   return new URL(baseUrl).host;
 }
 
-/** A reference that may name the actor: usable, and a staff type's (CONTRACT §13: never a Patient or RelatedPerson). */
-function staffReference(reference: unknown): reference is string {
-  return usableReference(reference) && namesStaff(reference);
-}
-
 /** Who made the Task version `task` (CONTRACT §13): `ehr:{reference}` or `ehr:{host}`. */
 export async function ehrActorOf(http: FhirHttp, baseUrl: string, task: Record<string, unknown>): Promise<EhrRead<string>> {
   const host: EhrRead<string> = { kind: 'ok', value: `${EHR_ACTOR_PREFIX}${serverHost(baseUrl)}` };
