@@ -110,8 +110,9 @@ export async function ehrWorkStep(deps: EhrStepDeps, input: EhrStepInput): Promi
       continue;
     }
     before = content;
+    // A later version applied, or back at what was before the hold, replaces the hold.
     if (step.kind === 'applied') [applied, held] = [step.change, null];
-    else if (step.kind === 'none') unchanged = step.change ?? unchanged;
+    else if (step.kind === 'none') [unchanged, held] = [step.change ?? unchanged, null];
     // A conflict: the later versions meet the same person's action; the newest is recorded, the tracker's content written back.
     else if (step.kind === 'conflict') conflict = step;
     else return step;
