@@ -8,6 +8,13 @@
  * and leaves the others unchanged; Close asks first, naming how many, and
  * any other action on more than 5 rows asks too, naming it; after a run the
  * focus is on the summary, in view on a 390x844 phone (issue 72 item 3).
+ *
+ * Why it takes its time (issue 87): `npm start` and the simulator's data, then
+ * 7 tests of actions over selected rows in Chromium, each row's request a real
+ * one to the tracker; the stalled row is given up on after the page's 1.5 s,
+ * and 3 s more show it is never sent again. Conflicts, the summary in its live
+ * region and the focus are the page's over real answers; test/unit/console
+ * checks the bulk runner without a page.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';

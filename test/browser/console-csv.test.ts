@@ -13,6 +13,13 @@
  * served for GET /reports/redraws to the page and to the CLI alike. The
  * worklist holds 55 follow-ups of the test's, so that the open queue runs to
  * two pages; the CLI reads the same tracker.
+ *
+ * Why it takes its time (issue 87): `npm start`, 55 follow-ups opened by the
+ * test's signed webhooks (waited for until all are open), Chromium, and
+ * downloads saved and read back from the page under its own CSP. A download
+ * through a Blob and `<a download>`, allowed or not by the CSP, is the
+ * browser's; the CSV's bytes are also compared with the CLI's on the same
+ * tracker.
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';

@@ -12,6 +12,13 @@
  * first screen names both with their times, and the tracker's version is written
  * back (CONTRACT §13, issue 70). Axe clean in each state; the CLI's follow-up
  * view (in this process) says each state too.
+ *
+ * Why it takes its time (issue 87): `npm start` with FHIR on and the writer
+ * keeping a Task on the stand-in, then the writer's read of the Task held 8 s
+ * while the page, the CLI and axe read "Sending to the EHR…", then the refusal;
+ * each state waits for the writer on the stream. What the page says follows the
+ * writer's real progress; with a shorter hold, axe and the CLI on a loaded
+ * machine would read the refusal, not the write in flight.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';

@@ -9,6 +9,13 @@
  * case) is resolved in the browser, against the follow-ups read and the open
  * ones paged, one opening its follow-up and several listed to choose from
  * (issue 58); every page has a proper title.
+ *
+ * Why it takes its time (issue 87): its start, shared by its 12 tests, is `npm
+ * start`, the simulator to its end with the stream left to settle, and
+ * Chromium; then each test types into the find box of real pages. That a whole
+ * id is resolved from the simulator's follow-ups and orders, and that nothing
+ * else leaves the page, shows only in the browser against a real tracker;
+ * test/unit/console/find.test.ts covers the logic without a page.
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';

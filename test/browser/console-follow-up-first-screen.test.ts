@@ -12,6 +12,12 @@
  * snooze of a colleague's follow-up names them in its form and asks once more
  * (issue 72), by keyboard, and a walk over colleagues' follow-ups says what the
  * question costs in keys; axe at both widths.
+ *
+ * Why it takes its time (issue 87): `npm start`, the simulator's data and a
+ * failed test kit, then walks of several follow-ups by keyboard in Chromium,
+ * every key counted and each step a page that reads the tracker again, and axe
+ * at both widths. What fits on the first screen without a scroll, and the keys
+ * a walk costs, are the browser's layout and focus; no faster test has either.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';

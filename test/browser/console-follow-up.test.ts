@@ -9,6 +9,11 @@
  * snooze a follow-up; End snooze (and its key) ends a snooze early; every
  * state passes axe. Each action with fields opens
  * its form in place from a button of its name (issue 58).
+ *
+ * Why it takes its time (issue 87): `npm start` and the simulator's data, then
+ * 11 tests in Chromium with axe in each state, on the real clock: a return to
+ * the tab coalesced for a second, a stall given up after the page's 1.5 s. Only
+ * a browser shows the focus and the forms in place.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';

@@ -13,6 +13,12 @@
  * tap target is 44 x 44 px or more at 390x844 and 24 x 24 px or more at 1280x800
  * (links inside a sentence apart, test/support/tap-targets.ts), and a
  * follow-up's first action and one more sit whole on the phone's first screen.
+ *
+ * Why it takes its time (issue 87): `npm start` and the simulator's data, then
+ * every page of the console loaded at 390x844 and at 1280x800, and on each axe,
+ * the width of the document, every scroll area and every tap target measured in
+ * Chromium. Sizes, scrolling and the tab order are the browser's layout of the
+ * real page; no faster test lays a page out.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';

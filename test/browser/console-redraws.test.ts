@@ -11,6 +11,13 @@
  * Its code is a chunk fetched on the first visit (issue 72): a heading and a
  * loading state meanwhile, then the page with the focus on its h1; a chunk
  * that does not come is said in words, with Try again.
+ *
+ * Why it takes its time (issue 87): its start, shared by its 11 tests, is `npm
+ * start`, the simulator to its end with the stream left to settle, and
+ * Chromium; then each test loads the page (its code a chunk fetched on the
+ * first visit) and runs axe, at 390 px too. That it lists what GET /redraws
+ * lists for the simulator's data, in words and in the browser's zone, shows
+ * only in the page against a real tracker.
  */
 import { describe, expect, it } from 'vitest';
 import { timeWords } from '../../console/src/lib/time';

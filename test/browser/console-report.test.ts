@@ -17,6 +17,14 @@
  * ten more walk-ins at Quest (so that one row has enough completed to rank),
  * with a stand-in for Junction's API whose results reads (one sweep) give the
  * follow-ups their failure types.
+ *
+ * Why it takes its time (issue 87): before its 13 tests, `npm start`, the
+ * simulator to its end, the test's own webhooks, a sweep reading the stand-in's
+ * results, and reads of the report a second apart until it is ready and the
+ * same twice; then each test loads the page in Chromium and runs axe, at two
+ * widths. That the charts and tables a person sees hold what the API answers
+ * for the same window shows only in the page drawn from a real tracker's data;
+ * test/unit/console checks the words and the geometry without a page.
  */
 import { describe, expect, it } from 'vitest';
 import { durationsCell, redrawRateCell } from '../../cli/report-views';

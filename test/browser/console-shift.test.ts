@@ -6,6 +6,13 @@
  * most 80 for the ten (issue 72); reads a snooze's end as chosen; finds one by its order id in
  * the URL; reads local times (New York); and does the same for three on a
  * 390-px phone with no sideways scroll and no axe violation.
+ *
+ * Why it takes its time (issue 87): `npm start`, the simulator twice (seeds 42
+ * and 43: the second run adds follow-ups) and their follow-ups left to settle,
+ * then ten follow-ups worked by keyboard alone, key by key, each step a page
+ * that reads the tracker again, and three more on a phone with axe. The key
+ * count of a shift is that of the real page and its focus; no faster test can
+ * count the keys a person presses.
  */
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';

@@ -8,6 +8,12 @@
  * the authorization code and PKCE, works under `user:<username>`, is renewed
  * when the access token expires, and signs out; refused and forged sign-ins
  * say why and never loop. The page runs under the stack's own CSP.
+ *
+ * Why it takes its time (issue 87): `npm start` with the simulator's data
+ * behind the gateway and Cognito stand-ins, then 8 tests in Chromium, signing
+ * in through the real redirects (authorization code and PKCE) under the stack's
+ * own CSP, with axe. Sign-in, renewal and sign-out are the browser's redirects,
+ * storage and CSP; a unit test of the console's code runs none of them.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';

@@ -8,6 +8,13 @@
  * refresh on focus and every minute and say when; the `a` shortcut and "Take it"
  * on a row changed behind the page, in words; cards on a 390-px phone with
  * nothing scrolling sideways; axe at both widths.
+ *
+ * Why it takes its time (issue 87): `npm start`, the simulator to its end and
+ * more follow-ups opened by signed webhooks, then 6 tests of the worklist in
+ * Chromium at two widths with axe (the minute's refresh on Chromium's own
+ * clock, fast-forwarded, not waited for). Rows on one line, 12 on a screen, and
+ * nothing scrolling sideways are the browser's layout of real rows; no faster
+ * test lays a page out.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';

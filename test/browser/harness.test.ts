@@ -6,6 +6,12 @@
  * violations are recorded; a missing Chromium fails naming the install
  * command; `npm start` comes up on a free port, the simulator runs against it,
  * and it stops on SIGINT.
+ *
+ * Why it takes its time (issue 87): one of its tests starts `npm start`, runs
+ * the simulator to its end and stops the tracker with Ctrl-C, as every browser
+ * file's start does; the others launch Chromium against tiny local pages. It
+ * proves the harness the other browser files stand on, so it needs the same
+ * processes they need.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

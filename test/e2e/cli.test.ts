@@ -18,6 +18,13 @@
  * - `shell` (sh -c): the notification's `npx redraw-tracker order` line and the
  *   transaction line it prints, `npm run -s replay-quarantine`, and
  *   `$(npx redraw-tracker sign-webhook ...)` inside curl: npx and npm themselves.
+ *
+ * Why it takes its time (issue 87): one `npm start`, two simulations to their
+ * end against it (in this process), and the runs that must be real processes,
+ * listed above (node bin/redraw-tracker.mjs, npx, npm, sh -c), each a start of
+ * Node. Only a real process shows its exit code, its stdout and stderr apart,
+ * and what npx and npm do with them; every other run already goes through
+ * runCli in this process.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -19,6 +19,14 @@
  * stand-in nobody configured: the stand-in sees not one request, GET /local/fhir
  * answers 409, every follow-up answers `"fhir": null`, and the simulator prints
  * no FHIR line.
+ *
+ * Why it takes its time (issue 87): three `npm start`s (FHIR on, FHIR off, FHIR
+ * notifications) and two simulations with every chapter to their end, each
+ * waited on until the FHIR writer's stream is idle; then the writer's poll on
+ * its real 1 s timer and the Subscriptions' notifications within 5 s. That
+ * every follow-up of a real simulation has exactly one Task at its current
+ * content, and that an EHR change is found by the poll alone, needs the writer
+ * running as `npm start` runs it.
  */
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';

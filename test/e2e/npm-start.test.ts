@@ -2,6 +2,13 @@
  * `npm start` end to end: the real command as a child process, driven over HTTP
  * with Svix-signed webhooks, then stopped like Ctrl-C. Nothing here reaches into
  * the process: what it shows is what a user would see.
+ *
+ * Why it takes its time (issue 87): it is the real command, so it pays what a
+ * user's start pays: `npm start` with its DynamoDB Local JVM, then more starts
+ * to their end (the port busy, Java missing), a Ctrl-C whose process group must
+ * be seen to leave, a flag cleared by the tracker's own stream, and the
+ * simulator to its end. What a user sees of `npm start` (its banner, its exit
+ * codes, no process left behind) shows only in the process itself.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';

@@ -18,6 +18,15 @@
  * made it). A block that hard-codes a default fails, and the last test checks
  * that no process of this test reached them (other programs on the machine may).
  * The test needs no fixed port of its own.
+ *
+ * Why it takes its time (issue 87): every block runs in a real shell, as
+ * pasted, and each command in it is a process of its own: the servers the
+ * README starts (`npm start` with its DynamoDB Local, `npm run junction-api`),
+ * then npm scripts and curl against them, `npm run simulate` to its end among
+ * them. What it proves is that README.md's and docs/local.md's own text, run as written on a
+ * machine whose default ports are taken, does what the README says; no faster
+ * test reads the README's commands, and a command that drifted from the code
+ * fails only here.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

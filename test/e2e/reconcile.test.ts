@@ -27,6 +27,13 @@
  * (test/support/cli-in-process.ts: the same argv and environment): what they
  * are about is the line and the exit code, and npm passing a failing exit code
  * on is shown by the `npm run -s simulate` that exits 1.
+ *
+ * Why it takes its time (issue 87): what a user runs is run as processes: the
+ * stand-in (`npm run junction-api`), two `npm start`s, and `npm run simulate`
+ * and `npm run backfill`, each through npm and tsx, the simulation to its end
+ * (it waits for statuses to settle and sweeps). Their banners, printed lines
+ * and exit codes as npm passes them on are what is checked, so they need the
+ * processes; the one-line failures already run in this process, as said above.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';

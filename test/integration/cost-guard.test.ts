@@ -22,6 +22,14 @@
  * more than it says, naming each (and when the whole costs less: write the new
  * figures, `COST_GUARD_WRITE=1 npx vitest run --project integration
  * test/integration/cost-guard.test.ts`, and say why in the commit).
+ *
+ * Why it takes its time (issue 87): the count is exact only as described above:
+ * both named streams, one delivery at a time through the webhook function, the
+ * real stream read to its end after each delivery, and every request metered.
+ * Deliveries in bursts would change the stream's batches and with them the
+ * units, so the figures would differ from run to run; and the units are what
+ * DynamoDB Local answers for each request (its consumed capacity, the stored
+ * item of a refused condition), which no fake table gives.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

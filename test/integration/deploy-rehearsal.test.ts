@@ -15,6 +15,15 @@
  * stage (test/support/rehearsal/stage.ts) bundles every function once, and the
  * parts tell one story on one table (the FHIR writer works the follow-ups the
  * transaction function opened).
+ *
+ * Why it takes its time (issue 87): the stack is synthesized with bundling
+ * (both stacks, every function built with esbuild), and each bundle then runs
+ * in a fresh Node process with the template's environment, each AWS request
+ * checked against the template's IAM policy. Only the bundles CloudFormation
+ * would deploy, run, show a grant missing from the template, an environment
+ * variable it does not set, or a module the bundle left out; the infra tests
+ * read the template (and measure the bundles) but run none of them. The
+ * bundling is paid once for the file (the stage).
  */
 import { describe } from 'vitest';
 import { rehearsalStage } from '../support/rehearsal/stage';

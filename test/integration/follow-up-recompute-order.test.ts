@@ -10,6 +10,14 @@
  * each shard's batches handed to its own transaction-status handler, held, when
  * a test says so, after its recompute read the members and before it reads the
  * follow-up it keeps.
+ *
+ * Why it takes its time (issue 87): the property's 50 runs in CI each store a
+ * redraw flow's webhooks and hand the real stream's records to two shards'
+ * handlers, a batch held between its reads and its write when a test says so.
+ * The race is between conditional writes on one follow-up item, each computed
+ * from its shard's own records of the stream, so it runs on the real stream and
+ * table: what refuses the older knowledge is the write's condition, which
+ * DynamoDB evaluates.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

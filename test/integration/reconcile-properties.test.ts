@@ -5,6 +5,13 @@
  * newest event; no API read ever replaces a newer stored state; and the stored
  * `source` is `api` exactly when the newest event's first successful write came
  * from the API.
+ *
+ * Why it takes its time (issue 87): two properties (25 and 15 runs in CI), each
+ * run a fresh order's interleaving of webhooks, API reads and listings written
+ * to DynamoDB Local, the second's four at a time so that the puts race for
+ * real. What keeps an API read from replacing a newer state is the write's
+ * condition, and its answer under those interleavings is DynamoDB's to give: a
+ * fake table would prove the fake.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -9,6 +9,14 @@
  * merged with its members' items, their write counter `version` aside, and
  * each member's source and open-redraws partition), equal those of the
  * fault-free run, and nothing is dead-lettered.
+ *
+ * Why it takes its time (issue 87): the same flows are written twice,
+ * fault-free and with faults, and each run is read to its end from the real
+ * stream; the faults include timeouts, which only the SDK's own socket timeout
+ * (1.5 s, on the real clock) ends, and lost answers, after which the reader
+ * retries the whole batch as Lambda's event source mapping does. A fake clock
+ * would not drive the SDK's socket timeout, and a fake client could not lose an
+ * answer after the table applied a write.
  */
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

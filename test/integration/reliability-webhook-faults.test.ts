@@ -6,6 +6,15 @@
  * is exactly that of a fault-free run of the same deliveries, and nothing is
  * ever half-written: at every checkpoint each stored order equals some
  * delivered state of that order, and no quarantine lacks a chunk.
+ *
+ * Why it takes its time (issue 87): the faults are on the wire and the time
+ * they cost is the SDK's, on the real clock: hundreds of deliveries, a share of
+ * them ended by the client's 1.5 s socket timeout and retried by the sender;
+ * then the webhook's 10 s to answer, with every request hanging until the SDK
+ * gives up (2 attempts of at most 3 s), and with a long retry hint that only
+ * the answer deadline cuts. A fake clock would not drive the SDK's socket and
+ * attempt timeouts, and only a fault after the table applied the write (a lost
+ * answer) shows that the retried delivery never half-writes.
  */
 import { randomBytes } from 'node:crypto';
 import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';

@@ -10,6 +10,17 @@
  * One table (and one sync state) for the file: each test lives in a LATER era
  * than the previous one and resets the stand-in, so its sync window holds its own
  * orders only.
+ *
+ * Why it takes its time (issue 87): every sweep here is the real sync over HTTP
+ * to the stand-in, its writes through the wire proxy, then the table's real
+ * stream read to its end by the transaction function, and the twin fed every
+ * webhook the same way; the two properties run whole syncs per run (3 and 4
+ * runs), and the outage test runs one sweep per kind of failure, each through
+ * the SDK's own retries. What it proves, that a sync leaves each order and
+ * transaction as the webhooks would have once the stream has run, and that a
+ * page of the window is never lost or skipped under the table's real answers,
+ * needs the stream and the table; a test of the sync's steps on a fake would
+ * prove the fake.
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';

@@ -148,6 +148,7 @@ export async function postLabFlows(url: string, secret: string, standin: Junctio
       parsed.by_lab.some((row) => row.completed >= 10 && row.with_redraw > 0);
     same = ready && now === last ? same + 1 : 0;
     last = now;
-    await new Promise((wake) => setTimeout(wake, 1_000));
+    // No wait after the read that settles it.
+    if (same < 2) await new Promise((wake) => setTimeout(wake, 1_000));
   }
 }
