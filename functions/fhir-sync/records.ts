@@ -76,13 +76,17 @@ export async function clearPendingOf(deps: EhrStepDeps, { stored, source }: Writ
   await clearPending(deps.db, deps.tableName, stored.followUp.opened_at, stored.followUp.id, source.revision);
 }
 
-/** Records what the server confirmed and drops the pending record it answers. */
-export async function confirm(deps: EhrStepDeps, written: Written, taskId: string | null, versionId: string | null): Promise<void> {
+/**
+ * Records what the server confirmed and drops the pending record it answers. `expiresAt`: the
+ * follow-up's expiry as read after the write (issue 82: one set while the write was in flight is
+ * kept); undefined: the one it was read with.
+ */
+export async function confirm(deps: EhrStepDeps, written: Written, taskId: string | null, versionId: string | null, expiresAt?: number | null): Promise<void> {
   const { stored, digest, previous } = written;
   // What the EHR last did stays beside the new confirmation (`fhir.ehr_change`; a conflict until the follow-up's next version).
   const ehr = { ehrChange: previous?.ehrChange ?? null, trackerChange: previous?.trackerChange ?? null, conflictVersion: previous?.conflictVersion ?? null };
   const confirmation: Confirmation = { ...emptyConfirmation(deps, stored), ...ehr, content: written.content, digest, taskId, versionId };
-  await writeConfirmation(deps.db, deps.tableName, stored.followUp.id, confirmation, stored.expiresAt);
+  await writeConfirmation(deps.db, deps.tableName, stored.followUp.id, confirmation, expiresAt === undefined ? stored.expiresAt : expiresAt);
   await clearPendingOf(deps, written);
 }
 

@@ -301,9 +301,10 @@ async function afterWrite(deps: SyncDeps, written: Written, sent: Extract<Step, 
   switch (move.kind) {
     case 'written': {
       run.delivery = { ...run.delivery, wrote: true };
-      await confirm(deps, written, move.taskId, move.versionId);
-      // The follow-up may have moved on while this write was in flight: the last writer leaves the newest content.
+      // The follow-up may have moved on while this write was in flight: the last writer leaves the newest content,
+      // and the confirmation takes the expiry it has now (issue 82: one set meanwhile is not lost; gone: as read).
       const now = await getFollowUp(deps.db, deps.tableName, written.stored.followUp.id, deps.now());
+      await confirm(deps, written, move.taskId, move.versionId, now === null ? undefined : now.expiresAt);
       const current = now === null ? null : { revision: now.revision, digest: () => digestedIn(deps, now, run.contents).digest };
       return settledAfterWrite({ revision: written.stored.revision, digest: written.digest }, current) ? { kind: 'written' } : null;
     }

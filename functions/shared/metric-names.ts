@@ -63,6 +63,12 @@ export const SWEEP_METRICS = {
   stoppedEarly: 'SweepStoppedEarly',
   /** 1 when the sweep found another sweep's lease held and ended at once (`skipped`), else 0. */
   skipped: 'SweepSkipped',
+  /**
+   * Follow-ups whose history lacks the entry of their newest version, found by the sweep (issue 82): the
+   * tracker's write and its stream record both left it, or another entry holds it. Repaired from the entries
+   * the item carries where it can (logged either way). Always 0 in a healthy stack (alarmed).
+   */
+  historyGaps: 'HistoryGaps',
 } as const;
 
 /**
@@ -150,6 +156,11 @@ export const TRANSACTION_METRICS = {
    * history items did not land (the function stopped, DynamoDB failed). 0 but after such a failure.
    */
   historyRepaired: 'HistoryEntriesRepaired',
+  /**
+   * History versions held by another entry that is neither expired nor this one (issue 82): a put of the
+   * tracker's entry refused by it, found by the record's check. 0 but after a bug or a hand-made item.
+   */
+  historyConflicts: 'HistoryEntryConflicts',
 } as const;
 
 /** The backfill function's metrics (dimension service=backfill), recorded when a run ends. */

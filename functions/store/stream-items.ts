@@ -65,7 +65,7 @@ export function pendingHistoryOf(write: Pick<TableWrite, 'before' | 'after'>): P
   if (write.after?.kind !== 'follow_up') return null;
   const { item, pending } = write.after;
   const before = write.before?.kind === 'follow_up' ? { version: write.before.item.followUp.version } : null;
-  return pendingOfWrite(before, { followUpId: item.followUp.id, transactionId: item.followUp.transaction_id, version: item.followUp.version, expiresAt: item.expiresAt, entries: pending ?? null });
+  return pendingOfWrite(before, { followUpId: item.followUp.id, transactionId: item.followUp.transaction_id, version: item.followUp.version, expiresAt: item.expiresAt, entries: pending ?? null, openedAt: item.followUp.opened_at });
 }
 
 /** The follow-up and version of a history item a write stored, or null. */

@@ -199,7 +199,7 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
     const publishing = publishFacts(ctx, batch.facts, run.workDeadline);
     const lone = await retainLoneOrders(ctx, run, followUps, batch.lone);
     const recomputed = await recomputeTouched(ctx, run, followUps, batch.touched);
-    const historyRepaired = await keepHistory(ctx, run, batch.works.values(), batch.historyWritten);
+    const history = await keepHistory(ctx, run, batch.works.values(), batch.historyWritten);
     const reportRowWrites = await applyReportRows(ctx, run, batch.works.values(), counting);
     const unpublished = await publishing;
     for (const sequenceNumber of unpublished.records) run.failures.add(sequenceNumber);
@@ -215,7 +215,8 @@ export function createTransactionStatusHandler(deps: TransactionStatusDeps): Tra
       parked,
       redone,
       keptForever: lone.keptForever + recomputed.keptForever,
-      historyRepaired,
+      historyRepaired: history.written,
+      historyConflicts: history.conflicts,
     });
     if (run.failures.size > 0) ctx.logger.warn('batch items failed', { failed: run.failures.size, records: event.Records.length });
     return { batchItemFailures: [...run.failures].map((itemIdentifier) => ({ itemIdentifier })) };

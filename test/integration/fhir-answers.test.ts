@@ -465,3 +465,24 @@ describe('the EHR\'s own elements survive the tracker\'s writes (CONTRACT §13)'
     expect((await tasksOf(one.followUp.id))[0]!.status).toBe('completed');
   });
 });
+
+describe('a sync in flight keeps an expiry set meanwhile (issue 82, item 5)', () => {
+  it('confirms with the follow-up’s expiry as read after its write, not the one it started from', async () => {
+    const one = await openOne();
+    const expiry = Math.floor(START.getTime() / 1000) + 90 * 86_400;
+    // While the create is in flight, the follow-up's expiry is set (a close's retention: a write that adds no version).
+    rig.proxy.script({
+      method: 'POST',
+      path: /^\/fhir\/R4\/Task$/,
+      times: 1,
+      before: async () => {
+        const stored = (await getFollowUp(rig.shared.db, rig.shared.tableName, one.followUp.id, rig.clock))!;
+        const { revision: _revision, ...rest } = stored;
+        await writeBookkeeping(rig.shared.db, rig.shared.tableName, stored, { ...rest, expiresAt: expiry }, { knownFrom: null, now: rig.clock });
+      },
+    });
+    await writer().handle(followUpBatch(one), context());
+    expect((await getFollowUp(rig.shared.db, rig.shared.tableName, one.followUp.id, rig.clock))?.expiresAt).toBe(expiry);
+    expect((await rawItem(fhirKeys.confirmation(one.followUp.id)))?.['expires_at']).toBe(expiry);
+  });
+});

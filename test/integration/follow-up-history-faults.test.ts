@@ -29,7 +29,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { readHistory } from '../../functions/store/follow-ups/history';
+import { itemOf } from '../../functions/store/follow-ups/item';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
+import { openFollowUp } from '../../functions/core/follow-up/states';
 import { HISTORY_PREFIX, keys } from '../../functions/store/keys';
 import { createInMemoryPublisher } from '../../functions/transaction-status/publisher';
 import { TRANSACTION_METRICS } from '../../functions/shared/metric-names';
@@ -171,7 +173,10 @@ describe('the tracker’s follow-up writes, interrupted', () => {
     const followUpId = freshId();
     const entry = (action: string, at: string) => ({ at, actor: 'tracker', action, from_state: 'new', to_state: 'new' }) as const;
     const history = { followUpId, transactionId: followUpId, firstVersion: 1, entries: [entry('open', '2026-03-02T09:00:00.000000Z'), entry('redraw_order_known', '2026-03-02T10:00:00.000000Z')], expiresAt: null };
-    // Version 1's item landed before the work was parked; version 2's did not.
+    // The follow-up at version 2 (issue 82: a repair writes only a follow-up's that is still there); version 1's
+    // history item landed before the work was parked, version 2's did not.
+    const followUp = { ...openFollowUp({ id: followUpId, transactionId: followUpId, initialOrderId: freshId(), redrawOrderId: null, openedAt: '2026-03-02T09:00:00.000000Z' }), version: 2 };
+    await rig.table.db.put({ TableName: rig.table.tableName, Item: itemOf({ followUp, redraw: null, dueAt: null, applied: [], expiresAt: null, remindedAt: null, revision: 2 }) });
     await rig.table.db.put({ TableName: rig.table.tableName, Item: { ...keys.followUpHistory(followUpId, 1), tx: followUpId, entry: history.entries[0] } });
     await parkWork(rig.table.db, rig.table.tableName, { recordId: `history-${freshId()}`, transactions: [], loneOrderId: null, facts: [], recordedAt: new Date().toISOString(), history }, new Date().toISOString());
     await rig.settle();
@@ -181,7 +186,7 @@ describe('the tracker’s follow-up writes, interrupted', () => {
       ExpressionAttributeValues: { ':pk': keys.followUp(followUpId).pk },
       ConsistentRead: true,
     });
-    expect((stored.Items ?? []).map((item) => [item.sk, (item.entry as { action: string }).action])).toEqual([
+    expect((stored.Items ?? []).filter((item) => String(item.sk).startsWith('HIST#')).map((item) => [item.sk, (item.entry as { action: string }).action])).toEqual([
       [keys.followUpHistory(followUpId, 1).sk, 'open'],
       [keys.followUpHistory(followUpId, 2).sk, 'redraw_order_known'],
     ]);

@@ -22,7 +22,10 @@ export interface ScriptedRule {
   method?: string;
   /** Matched against the request's path and query, as requested. */
   path: RegExp;
-  answer: RawAnswer;
+  /** Absent: the request is forwarded (after `before`). */
+  answer?: RawAnswer;
+  /** Done before the request is answered or forwarded (something that happens while a request is in flight). */
+  before?: () => Promise<void>;
   /** How many requests it answers (default 'always'). */
   times?: number | 'always';
 }
@@ -62,13 +65,15 @@ export async function startMisbehavingServer(upstreamOrigin: string): Promise<Mi
     }
     const rule = takeRule(method, path);
     seen.push({ method, path, scripted: rule !== null });
-    if (rule !== null) {
+    const answer = rule?.answer;
+    if (answer !== undefined) {
       // The request's body is read and dropped, as a gateway would.
       request.resume();
-      request.on('end', () => answerRaw(response, rule.answer));
+      request.on('end', () => void (rule?.before ?? (async () => undefined))().then(() => answerRaw(response, answer)));
       return;
     }
-    forward(request, response);
+    if (rule?.before !== undefined) void rule.before().then(() => forward(request, response));
+    else forward(request, response);
   });
 
   function takeRule(method: string, path: string): ScriptedRule | null {

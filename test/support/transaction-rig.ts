@@ -7,7 +7,7 @@
  */
 import type { SituationOptions } from '../../functions/core/follow-up/situation';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { projectOrder } from '../../functions/core/order-record';
 import { readWebhookBody } from '../../functions/core/schemas';
 import { putOrderFromWebhook, type ApplyResult } from '../../functions/store/orders';
@@ -72,6 +72,8 @@ export interface TransactionRigOptions {
   now?: () => number;
   /** FOLLOW_UP_MISSING_RESULTS as the handler takes it (none: its default, on). */
   situationOptions?: SituationOptions;
+  /** Stream records it accepts never reach the handler (a record the stream lost); asked of every record. */
+  drop?: (record: DynamoDBRecord) => boolean;
 }
 
 export async function startTransactionRig(prefix: string, options: TransactionRigOptions = {}): Promise<TransactionRig> {
@@ -122,7 +124,8 @@ export async function startTransactionRig(prefix: string, options: TransactionRi
     client: streams,
     streamArn: await findStreamArn(table.client, table.tableName),
     handler: async (delivered) => {
-      const event = asTtl(delivered);
+      const drop = options.drop;
+      const event = asTtl(drop === undefined ? delivered : { Records: delivered.Records.filter((record) => !drop(record)) });
       const before = new Map(requests);
       const conflictsBefore = metrics.get(METRIC.conflicts) ?? 0;
       const response = await handler(event);

@@ -393,9 +393,9 @@ describe('an invocation', () => {
   });
 
   it('records its metrics in one order, the event ones only with a publisher', () => {
-    const counts = { recomputed: 3, writes: 4, followUpWrites: 1, reportRowWrites: 2, conflicts: 0, parked: 0, redone: 1, keptForever: 0, historyRepaired: 2 };
+    const counts = { recomputed: 3, writes: 4, followUpWrites: 1, reportRowWrites: 2, conflicts: 0, parked: 0, redone: 1, keptForever: 0, historyRepaired: 2, historyConflicts: 1 };
     const M = TRANSACTION_METRICS;
-    expect(batchMetrics({ ...counts, events: null }).map(([name]) => name)).toEqual([M.recomputed, M.writes, M.followUpWrites, M.reportRowWrites, M.conflicts, M.parked, M.redone, M.keptForever, M.historyRepaired]);
+    expect(batchMetrics({ ...counts, events: null }).map(([name]) => name)).toEqual([M.recomputed, M.writes, M.followUpWrites, M.reportRowWrites, M.conflicts, M.parked, M.redone, M.keptForever, M.historyRepaired, M.historyConflicts]);
     expect(batchMetrics({ ...counts, events: { published: 5, failed: 1 } })).toEqual([
       [M.recomputed, 3],
       [M.eventsPublished, 5],
@@ -408,6 +408,7 @@ describe('an invocation', () => {
       [M.redone, 1],
       [M.keptForever, 0],
       [M.historyRepaired, 2],
+      [M.historyConflicts, 1],
     ]);
   });
 });

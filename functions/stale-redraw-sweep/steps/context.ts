@@ -43,6 +43,8 @@ export interface SweepTally {
   snoozesEnded: number;
   /** Follow-ups whose copy of their stale flag this sweep set or cleared (CONTRACT §12). */
   staleCopies: number;
+  /** Follow-ups whose history lacked their newest version's entry (issue 82; steps/history-gaps.ts). */
+  historyGaps: number;
 }
 
 /** A tally with every count 0. */
@@ -63,6 +65,7 @@ export function emptyTally(): SweepTally {
     heldByClaim: 0,
     snoozesEnded: 0,
     staleCopies: 0,
+    historyGaps: 0,
   };
 }
 

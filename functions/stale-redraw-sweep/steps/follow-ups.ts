@@ -14,6 +14,7 @@ import type { StoredFollowUp } from '../../store/follow-ups/item';
 import { openFollowUps } from '../../store/follow-ups/reads';
 import { awaitsReminder, keepStaleFlagCopy, recordSnoozeEnded } from '../../store/follow-ups/tracker';
 import { awaitsAttentionNotice, noticeAttention } from './attention-notices';
+import { compareHistories } from './history-gaps';
 import { CONCURRENCY } from './context';
 import { remind, reminderOpenedBefore } from './reminders';
 import type { StaleRules } from './rules';
@@ -40,6 +41,8 @@ export async function followUpSteps(rules: StaleRules, ackHours: number | null):
     });
   try {
     const open = await openFollowUps(db, tableName, now);
+    // First, so that the writes below carry forward what a gap's repair did not find written (issue 82).
+    await compareHistories(ctx, open);
     // A snooze that ended is the tracker's version (CONTRACT §9: the first write after snoozed_until, the
     // sweep's or an action's, records snooze_ended), so the history says when it came back to the team.
     await each(

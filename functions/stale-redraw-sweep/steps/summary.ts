@@ -105,6 +105,7 @@ function emitMetrics(metrics: MetricSink, tally: SweepTally, outcomes: SweepOutc
   count(SWEEP_METRICS.flagged, tally.flagged);
   count(SWEEP_METRICS.notificationFailures, tally.notificationFailures);
   count(SWEEP_METRICS.stoppedEarly, outcomes.stoppedAt === null ? 0 : 1);
+  count(SWEEP_METRICS.historyGaps, tally.historyGaps);
   const openNow = openRedrawsOf(outcomes.counts);
   if (openNow !== null) {
     count(SWEEP_METRICS.stale, reads.flaggedBefore.length - tally.staleCleared + tally.flagged);

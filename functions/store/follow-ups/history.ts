@@ -7,11 +7,11 @@
  */
 import type { FollowUpAction } from '../../core/follow-up/history';
 import { queryItems } from '../query-pages';
-import type { TableClient } from '../table-client';
+import { BATCH_GET_MAX_KEYS, type TableClient } from '../table-client';
 import { TABLE } from '../table';
 import { HISTORY_PREFIX, keys, parseHistoryKey } from '../keys';
-import { expired, isFollowUpItem, parseStored } from './item';
-import { pendingEntriesOf, pendingOfWrite, pendingVersions, type PendingHistory } from './pending-history';
+import { expired, isFollowUpItem, parseStored, type StoredFollowUp } from './item';
+import { pendingEntriesOf, pendingOfWrite, pendingVersions, writePendingHistory, type HistoryWriteOutcome, type PendingHistory } from './pending-history';
 
 /** Whether an item (by its keys) is a follow-up's history entry: its stream record is a `follow_up.changed`. */
 export function isFollowUpHistoryItem(item: Record<string, unknown>): boolean {
@@ -90,4 +90,37 @@ export async function expireHistory(db: TableClient, tableName: string, id: stri
     writes++;
   }
   return writes;
+}
+
+/**
+ * The entry of each follow-up's own version (its newest), by follow-up id: undefined when
+ * that history item is missing or expired. One BatchGetItem per 100, eventually consistent
+ * (the sweep compares follow-ups whose newest entry settled: issue 82).
+ */
+export async function newestEntries(db: TableClient, tableName: string, followUps: readonly StoredFollowUp[], now: Date): Promise<Map<string, FollowUpAction | undefined>> {
+  const found = new Map<string, FollowUpAction | undefined>(followUps.map((stored) => [stored.followUp.id, undefined]));
+  const itemKeys = followUps.map((stored) => keys.followUpHistory(stored.followUp.id, stored.followUp.version));
+  for (let start = 0; start < itemKeys.length; start += BATCH_GET_MAX_KEYS) {
+    const answer = await db.batchGet({ RequestItems: { [tableName]: { Keys: itemKeys.slice(start, start + BATCH_GET_MAX_KEYS), ConsistentRead: false } } });
+    for (const item of answer[tableName] ?? []) {
+      if (expired(item, now)) continue;
+      const history = parseHistoryItem(item);
+      found.set(history.followUpId, history.entry);
+    }
+  }
+  return found;
+}
+
+/** Writes the history items `stored` carries (StoredFollowUp.pending) that are missing, each read first, with the follow-up's expiry as it is now. */
+export async function repairCarried(db: TableClient, tableName: string, stored: StoredFollowUp, now: Date): Promise<HistoryWriteOutcome> {
+  const entries = stored.pending ?? [];
+  const pending: PendingHistory = {
+    followUpId: stored.followUp.id,
+    transactionId: stored.followUp.transaction_id,
+    firstVersion: stored.followUp.version - entries.length + 1,
+    entries,
+    expiresAt: stored.expiresAt,
+    openedAt: stored.followUp.opened_at,
+  };
+  return writePendingHistory(db, tableName, pending, now, { check: true, current: true });
 }

@@ -25,7 +25,7 @@
  */
 import * as z from 'zod/mini';
 import type { OpenRedrawTiming } from '../../core/follow-up/due';
-import type { LastEntry } from '../../core/follow-up/history';
+import type { FollowUpAction, LastEntry } from '../../core/follow-up/history';
 import { REDRAW_FACTS, type RedrawFact } from '../../core/follow-up/situation';
 import type { FollowUp } from '../../core/follow-up/states';
 import { canonicalFromDate, instantMillis } from '../../core/instant';
@@ -33,6 +33,7 @@ import type { KnowledgeVersion } from '../../core/knowledge-version';
 import { TABLE } from '../table';
 import { FOLLOW_UP_LISTING_PARTITIONS, keys, parseFollowUpKey } from '../keys';
 import { followUpAttribute, followUpOfAttribute, storedVersion, type FollowUpFields } from './follow-up-attribute';
+import { decodePending, encodePending } from './pending-codec';
 
 /** Attribute names of a follow-up item. */
 export const A = {
@@ -137,6 +138,12 @@ export interface StoredFollowUp {
    * every writer keeps it. Absent or null: none.
    */
   ehrOwner?: { value: string; reference: string } | null;
+  /**
+   * History entries the item carries whose items may not be written yet (A.pendingHistory,
+   * pending-history.ts), the last one its version's: every write carries them forward
+   * (issue 82) until a write that adds versions finds their items written. Absent or null: none.
+   */
+  pending?: FollowUpAction[] | null;
   /** Write revision: every write is conditional on it and bumps it. */
   revision: number;
 }
@@ -245,8 +252,15 @@ export function parseStored(item: Record<string, unknown>): StoredFollowUp {
     causingResults: parsed[A.causingResults] ?? null,
     transactionEnd: transactionEndOf(parsed[A.transactionEnd] ?? null),
     ehrOwner: parsed[A.ehrOwner] ?? null,
+    ...pendingOf(item),
     revision: parsed[A.revision] ?? 0,
   };
+}
+
+/** The entries an item carries, as StoredFollowUp.pending (absent when none: a follow-up without them reads as before). */
+function pendingOf(item: Record<string, unknown>): Pick<StoredFollowUp, 'pending'> {
+  const entries = decodePending(item[A.pendingHistory], item[A.lastEntry] as Partial<LastEntry> | null | undefined);
+  return entries === null || entries.length === 0 ? {} : { pending: entries };
 }
 
 /** An order of a follow-up as its item names it (`missing`'s, the open redraw's): `i`/`r` when it is its initial or redraw order (a UUID saved), else its id. */
@@ -403,6 +417,7 @@ export function itemOf(stored: StoredFollowUp, fhirMarker = false): Record<strin
     ...(stored.causingResults == null ? {} : { [A.causingResults]: stored.causingResults }),
     ...(stored.transactionEnd == null ? {} : { [A.transactionEnd]: transactionEndAttribute(stored.transactionEnd) }),
     ...(stored.ehrOwner == null ? {} : { [A.ehrOwner]: stored.ehrOwner }),
+    ...(stored.pending == null || stored.pending.length === 0 ? {} : { [A.pendingHistory]: encodePending(stored.pending, stored.last ?? null) }),
     ...(stored.expiresAt === null ? {} : { [TABLE.ttlAttribute]: stored.expiresAt }),
     ...(fhirMarker ? { [A.fhirMarker]: FHIR_MARKER_VALUE } : {}),
   };

@@ -22,7 +22,7 @@ import type { TableClient, TransactWriteCommandInput } from '../table-client';
 import { keys } from '../keys';
 import { A, absentCondition, itemOf, type StoredFollowUp } from './item';
 import { changesFhirTask } from './fhir-marker';
-import { historyItemOf, pendingAttribute, writePendingHistory, type PendingHistory } from './pending-history';
+import { historyItemOf, unwrittenOf, writePendingHistory, type PendingHistory } from './pending-history';
 
 /**
  * Writes `next` and its new history entries (versions after `from`'s) as one
@@ -45,6 +45,8 @@ export async function writeStoredFollowUp(
   const revision = (from?.revision ?? 0) + 1;
   const id = next.followUp.id;
   if (entries.length === 0 && from !== null) return writeBookkeeping(db, tableName, from, next, { knownFrom, now });
+  // The tracker's entries the item carries whose items are not written (issue 82): written with this transaction, so known written after it.
+  const carried = from === null ? null : await unwrittenOf(db, tableName, from, now, true);
   // One token for this computed write, however often it is sent (see sendOnce).
   const token = randomUUID();
   return sendOnce(db, tableName, { id, version: fromVersion + 1, token, pause: options.pause ?? pause }, {
@@ -53,10 +55,13 @@ export async function writeStoredFollowUp(
       {
         Put: {
           TableName: tableName,
-          Item: itemOf({ ...next, revision }, changesFhirTask(from, next)),
+          Item: itemOf({ ...next, pending: null, revision }, changesFhirTask(from, next)),
           ...writeCondition(from, knownFrom, now),
         },
       },
+      ...(carried?.entries ?? []).map((entry, index) => ({
+        Put: { TableName: tableName, Item: historyItemOf(historyOf(next), carried!.firstVersion + index, entry), ...absentCondition(now) },
+      })),
       // A version an expired follow-up left is overwritten (its entry is not this follow-up's).
       ...entries.map((entry, index) => ({
         Put: {
@@ -78,8 +83,8 @@ function versionBefore(from: StoredFollowUp | null, next: Omit<StoredFollowUp, '
 }
 
 /** Whose history `next`'s entries are, and until when they are kept. */
-function historyOf(next: Omit<StoredFollowUp, 'revision'>): Pick<PendingHistory, 'followUpId' | 'transactionId' | 'expiresAt'> {
-  return { followUpId: next.followUp.id, transactionId: next.followUp.transaction_id, expiresAt: next.expiresAt };
+function historyOf(next: Omit<StoredFollowUp, 'revision'>): Pick<PendingHistory, 'followUpId' | 'transactionId' | 'expiresAt' | 'openedAt'> {
+  return { followUpId: next.followUp.id, transactionId: next.followUp.transaction_id, expiresAt: next.expiresAt, openedAt: next.followUp.opened_at };
 }
 
 /**
@@ -105,8 +110,11 @@ export async function writeTrackerVersion(
   const fromVersion = versionBefore(from, next, entries);
   const knownFrom = options.knownFrom ?? null;
   if (entries.length === 0 && from !== null) return writeBookkeeping(db, tableName, from, next, { knownFrom, now });
-  if ((await putFollowUp(db, tableName, from, next, { knownFrom, now }, pendingAttribute(entries, next.last ?? null))) === 'lost') return 'lost';
-  await writePendingHistory(db, tableName, { ...historyOf(next), firstVersion: fromVersion + 1, entries: [...entries] }, now);
+  // The entries the item carries whose items are not written (issue 82) ride on with the new ones, and are written with them.
+  const carried = from === null ? null : await unwrittenOf(db, tableName, from, now);
+  const pending = [...(carried?.entries ?? []), ...entries];
+  if ((await putFollowUp(db, tableName, from, { ...next, pending }, { knownFrom, now })) === 'lost') return 'lost';
+  await writePendingHistory(db, tableName, { ...historyOf(next), firstVersion: carried?.firstVersion ?? fromVersion + 1, entries: pending }, now);
   return 'written';
 }
 
@@ -217,7 +225,9 @@ function writeCondition(
  * time, an expiry, an order id, a notice sent): one conditional PutItem, half a
  * transaction's cost. Applied twice it changes nothing more: after a first
  * attempt that committed, the SDK's retry is refused by the revision (`lost`,
- * and the caller reads what it wrote).
+ * and the caller reads what it wrote). It carries the entries `from` carries, as
+ * read (issue 82: no version added, nothing to check them against; the next
+ * write that adds one checks them).
  */
 export async function writeBookkeeping(
   db: TableClient,
@@ -226,12 +236,12 @@ export async function writeBookkeeping(
   next: Omit<StoredFollowUp, 'revision'>,
   versioned: { knownFrom: KnowledgeVersion | null; now: Date } = { knownFrom: null, now: new Date() },
 ): Promise<'written' | 'lost'> {
-  return putFollowUp(db, tableName, from, next, versioned);
+  return putFollowUp(db, tableName, from, { ...next, pending: from.pending ?? null }, versioned);
 }
 
 /**
  * One conditional PutItem of `next` over `from` (null: none stored, or an expired one), its revision bumped,
- * `extra` attributes beside the item's own: `lost` when another write got there first.
+ * the entries `next` carries with it (StoredFollowUp.pending: kept as read by a write that adds no version): `lost` when another write got there first.
  */
 async function putFollowUp(
   db: TableClient,
@@ -239,12 +249,11 @@ async function putFollowUp(
   from: StoredFollowUp | null,
   next: Omit<StoredFollowUp, 'revision'>,
   versioned: { knownFrom: KnowledgeVersion | null; now: Date },
-  extra: Record<string, unknown> = {},
 ): Promise<'written' | 'lost'> {
   try {
     const outcome = await db.put({
       TableName: tableName,
-      Item: { ...itemOf({ ...next, revision: (from?.revision ?? 0) + 1 }, changesFhirTask(from, next)), ...extra },
+      Item: itemOf({ ...next, revision: (from?.revision ?? 0) + 1 }, changesFhirTask(from, next)),
       ...writeCondition(from, versioned.knownFrom, versioned.now),
       ReturnValuesOnConditionCheckFailure: 'NONE',
     });

@@ -18,6 +18,8 @@ export interface BatchCounts {
   keptForever: number;
   /** History items written from the entries a follow-up item carried (a tracker's write it did not finish). */
   historyRepaired: number;
+  /** History versions found held by another entry (neither expired nor this one). */
+  historyConflicts: number;
 }
 
 /** The invocation's metrics (all counts), by name, in the order they are recorded. */
@@ -38,6 +40,7 @@ export function batchMetrics(counts: BatchCounts): [name: string, value: number]
     [METRIC.redone, counts.redone],
     [METRIC.keptForever, counts.keptForever],
     [METRIC.historyRepaired, counts.historyRepaired],
+    [METRIC.historyConflicts, counts.historyConflicts],
   ];
 }
 
