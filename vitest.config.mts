@@ -52,8 +52,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          // A few DynamoDB Local JVMs for the whole run, shared with the e2e and browser layers' trackers, each file
-          // on the one its path picks (test/support/global-setup.ts).
+          // A few DynamoDB Local JVMs for the whole run, each file on the one its path picks (test/support/global-setup.ts).
           globalSetup: ['test/support/global-setup.ts'],
           // With the root's setup files (extends: true merges the lists).
           setupFiles: ['./test/support/integration-setup.ts'],
@@ -95,8 +94,6 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          // The run's DynamoDB Local JVMs: each tracker a file starts keeps a table of its own on one (issue 87).
-          globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
@@ -107,9 +104,8 @@ export default defineConfig({
           // The console in Debian's Chromium (test/support/browser.ts): one browser per file.
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
-          // Chromium present, or installed with apt-get where this user may; else the run stops at once. Then
-          // the run's DynamoDB Local JVMs, each file's tracker on a table of its own (issue 87).
-          globalSetup: ['test/support/chromium-global-setup.ts', 'test/support/global-setup.ts'],
+          // Chromium present, or installed with apt-get where this user may; else the run stops at once.
+          globalSetup: ['test/support/chromium-global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // After every other project (group 0): each file runs npm start, a simulation and Chromium,

@@ -137,6 +137,11 @@ export class JunctionAlarms extends Grouping {
       MISSING_RESULTS_METRICS.givenUp,
       "Orders' missing results could not be read from Junction's results API for a day (down, slow, rate-limiting, garbage): their follow-ups show no marker counts (docs/deploy.md, runbook)",
     );
+    anyInAnHour(
+      'HistoryGaps',
+      SWEEP_METRICS.historyGaps,
+      "Follow-ups' newest versions had no history entry (a write interrupted and its stream record never processed, or another entry in its place): the sweep repaired those whose item still carried the entry and logged each (docs/deploy.md, runbook)",
+    );
   }
 }
 

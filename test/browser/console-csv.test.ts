@@ -26,8 +26,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Download, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { expectNoAxeViolations, guardedPage, launchChromium, type BrowserTracker, type GuardedPage } from '../support/browser';
-import { beforeAllOrFailEach, startSharedTracker } from '../support/browser-setup';
+import { expectNoAxeViolations, guardedPage, launchChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { beforeAllOrFailEach } from '../support/browser-setup';
 import { runCliInProcess } from '../support/cli-in-process';
 import { buildDeliveries, freshId, redrawFlow } from '../support/junction';
 import { newSecret, postSignedWebhook } from '../support/webhook';
@@ -208,7 +208,7 @@ async function startReportStandin(): Promise<{ url: string; server: Server }> {
 }
 
 beforeAllOrFailEach(async () => {
-  [tracker, browser, reportStandin] = await Promise.all([startSharedTracker({ env: { JUNCTION_WEBHOOK_SECRET: secret } }), launchChromium(), startReportStandin()]);
+  [tracker, browser, reportStandin] = await Promise.all([startTrackerForBrowser({ env: { JUNCTION_WEBHOOK_SECRET: secret } }), launchChromium(), startReportStandin()]);
   await postOwnFollowUps();
   // One follow-up owned by a handle a spreadsheet would run.
   const first = (await (await fetch(`${tracker.url}/follow-ups?queue=unassigned&limit=1`, { headers: { 'x-redraw-actor': HANDLE } })).json()) as { items: { id: string }[] };

@@ -20,8 +20,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { expectNoAxeViolations, launchChromium, guardedPage, signInWithHandle, type BrowserTracker, type GuardedPage } from '../support/browser';
-import { beforeAllOrFailEach, startSharedTracker } from '../support/browser-setup';
+import { expectNoAxeViolations, launchChromium, guardedPage, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { beforeAllOrFailEach } from '../support/browser-setup';
 import { signSvixMessage } from '../../functions/core/svix';
 import { buildDeliveries, freshId, redrawFlow } from '../support/junction';
 import { newMessageId, newSecret } from '../support/webhook';
@@ -81,7 +81,7 @@ function lookUpsOf(page: Page): string[] {
 }
 
 beforeAllOrFailEach(async () => {
-  [tracker, browser] = await Promise.all([startSharedTracker({ simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret } }), launchChromium()]);
+  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret } }), launchChromium()]);
   sharing.push(`${SHARED}${randomUUID().slice(8)}`, `${SHARED}${randomUUID().slice(8)}`);
   for (const id of sharing) await openFollowUp(id);
   const deadline = Date.now() + 60_000;

@@ -437,7 +437,7 @@ describe('the follow-up page', () => {
   });
 
   it('says in words when there is no such follow-up', async () => {
-    const page = await signedIn('hal.p', '#/follow-ups/no-such-follow-up');
+    const page = await signedIn('hal.p', `#/follow-ups/${freshId()}`); // a whole id nobody has: the tracker answers 404
     await page.getByRole('alert').filter({ hasText: 'Not found' }).waitFor();
     await expectNoAxeViolations(page, 'follow-up not found');
   });

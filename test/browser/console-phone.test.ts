@@ -22,8 +22,8 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectNoAxeViolations, launchChromium, guardedPage, signInWithHandle, type BrowserTracker, type GuardedPage } from '../support/browser';
-import { beforeAllOrFailEach, startSharedTracker } from '../support/browser-setup';
+import { expectNoAxeViolations, launchChromium, guardedPage, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { beforeAllOrFailEach } from '../support/browser-setup';
 import { smallTargets, tapTargets } from '../support/tap-targets';
 
 interface FollowUp {
@@ -43,7 +43,7 @@ let unownedFollowUp = '';
 let closedFollowUp = '';
 
 beforeAllOrFailEach(async () => {
-  [tracker, browser] = await Promise.all([startSharedTracker({ simulate: true }), launchChromium()]);
+  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), launchChromium()]);
   const read = async (path: string) => ((await (await fetch(`${tracker.url}${path}`)).json()) as { items: FollowUp[] }).items;
   const open = await read('/follow-ups?queue=open&limit=100');
   const owned = open.find((item) => item.owner !== null);

@@ -17,8 +17,8 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { expectNoAxeViolations, launchChromium, guardedPage, type BrowserTracker, type GuardedPage } from '../support/browser';
-import { beforeAllOrFailEach, startSharedTracker } from '../support/browser-setup';
+import { expectNoAxeViolations, launchChromium, guardedPage, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { beforeAllOrFailEach } from '../support/browser-setup';
 import { startCognitoStandin, type CognitoStandin } from '../support/cognito-standin';
 import { startConsoleGateway, type ConsoleGateway } from '../support/console-gateway';
 import { freePort } from '../support/npm-start';
@@ -89,13 +89,13 @@ async function settled(): Promise<void> {
 const tokenRequests = (grant: string) => cognito.requests.filter((request) => request.path === '/oauth2/token' && request.params['grant_type'] === grant);
 
 beforeAllOrFailEach(async () => {
-  [tracker, browser] = await Promise.all([startSharedTracker({ simulate: true }), launchChromium()]);
+  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), launchChromium()]);
   const dynamodbEndpoint = /DynamoDB: (http:\/\/\S+)/.exec(tracker.tracker.stdout())?.[1];
   if (dynamodbEndpoint === undefined) throw new Error(`npm start's banner named no DynamoDB endpoint:\n${tracker.tracker.stdout()}`);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
   cognito = await startCognitoStandin({ clientId: CLIENT_ID, redirectUris: [url], allowedScopes: ['openid', 'redraw-tracker/act'], users: { maria: {}, 'lead.li': { groups: [CLOSE_GROUP] } } });
-  gateway = await startConsoleGateway({ cognito, clientId: CLIENT_ID, dynamodbEndpoint, tableName: tracker.tableName, closeGroup: CLOSE_GROUP, port });
+  gateway = await startConsoleGateway({ cognito, clientId: CLIENT_ID, dynamodbEndpoint, tableName: 'redraw-tracker', closeGroup: CLOSE_GROUP, port });
   expect(gateway.url).toBe(url);
   const listed = await api<{ items: FollowUp[] }>('/follow-ups?queue=open&state=new&limit=50');
   fresh = listed.items.filter((item) => item.owner === null).map((item) => item.id);

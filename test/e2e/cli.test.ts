@@ -43,9 +43,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const ESCAPE = '\u001b';
 
-// npm start's own DynamoDB Local and default table ('own'): the quarantine commands below reach them by
-// DYNAMODB_ENDPOINT alone, as a user's CLI finds npm start's table by default.
-const tracker = useTracker({}, 'own');
+const tracker = useTracker();
 const { secret } = tracker;
 let dynamodbEndpoint = '';
 /** Everything the CLI printed, checked for PHI at the end. */

@@ -106,7 +106,7 @@ let onRun: CommandRun;
 let offRun: CommandRun;
 /** GET /local/fhir once the writer's stream is idle. */
 let settled: z.output<typeof LocalFhir>;
-/** The DynamoDB Local the first npm start runs on (one of the run's: ../support/shared-storage.ts), which the others share (each its own table). */
+/** The first npm start's DynamoDB Local, which the others share (each its own table). */
 let endpoint: string;
 
 beforeAll(async () => {

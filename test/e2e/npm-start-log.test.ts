@@ -3,9 +3,8 @@
  * one readable line per request after its banner, so the webhook secret stays
  * in view; with LOG_FORMAT=json every function's Powertools JSON at info, as on
  * AWS. Driven as a user does: webhooks of a redraw flow, reads, a sweep.
- * Both run on one of the run's DynamoDB Local JVMs (../support/shared-storage.ts;
- * the second through DYNAMODB_ENDPOINT from the first's banner), each with its own
- * table: what it prints is about LOG_FORMAT, not a JVM.
+ * The second npm start runs on the first one's DynamoDB Local (DYNAMODB_ENDPOINT,
+ * its own table as each has): what it prints is about LOG_FORMAT, not a JVM.
  */
 import { describe, expect, it } from 'vitest';
 import { buildDeliveries, freshId, PHI_CANARY, redrawFlow } from '../support/junction';
@@ -15,9 +14,9 @@ import { newSecret } from '../support/webhook';
 
 const DAY = 86_400_000;
 const secret = newSecret();
-/** Stopped after the file, the last started first. */
+/** Stopped after the file, the one that runs the shared DynamoDB Local last. */
 const trackers = useTrackers();
-/** The DynamoDB Local the first npm start's banner names: the next one uses it. */
+/** The first npm start's DynamoDB Local, from its banner: the next one uses it. */
 let dynamodb: string | undefined;
 
 /**

@@ -48,8 +48,7 @@ const Notification = z.object({ order_id: z.string(), transaction_id: z.string()
 
 const secrets = [newSecret(), newSecret()];
 // Stopped after the file only when a test failed before the Ctrl-C test below: never leave the group behind.
-// Its own embedded DynamoDB Local ('own'): the Ctrl-C test below checks that no JVM is left behind.
-const tracker = useTracker({ JUNCTION_WEBHOOK_SECRET: secrets.join(',') }, 'own');
+const tracker = useTracker({ JUNCTION_WEBHOOK_SECRET: secrets.join(',') });
 let dynamodbPort = 0;
 /** Every response body the tracker sent, checked for PHI at the end. */
 const bodies: string[] = [];

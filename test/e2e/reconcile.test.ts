@@ -19,9 +19,9 @@
  * that window and than the sync's first reach (SYNC_LOOKBACK_HOURS, 24 h): only
  * a backfill brings them, and they add no row to it.
  *
- * Both trackers run on one of the run's DynamoDB Local JVMs (../support/shared-storage.ts),
- * the one without a key on the first tracker's (its own table, DYNAMODB_ENDPOINT): what
- * it is about is the key, not a JVM's start. The first tracker stays up until the file ends, idle (its sweep is a
+ * The tracker without a key runs on the first tracker's DynamoDB Local (its own
+ * table, DYNAMODB_ENDPOINT): what it is about is the key, not a second JVM's
+ * start. The first tracker stays up until the file ends, idle (its sweep is a
  * day away). The one-line failures that end before any story (no stand-in, a
  * refused key, a backfill without a key) run through runCli in this process
  * (test/support/cli-in-process.ts: the same argv and environment): what they

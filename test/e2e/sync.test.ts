@@ -13,9 +13,9 @@
  * environment; README.md's test runs `npx redraw-tracker sweep` itself), then
  * every order, transaction and redraw list read through the query API must be
  * the twin's, `source` and the flag's `since` aside, and the flags those §4 gives.
- * The first tracker runs on one of the run's DynamoDB Local JVMs (its own table:
- * ../support/shared-storage.ts); the other two use the same JVM through
- * DYNAMODB_ENDPOINT, each with its own table (no JVM of their own on a 2-core machine).
+ * The first tracker runs its embedded DynamoDB Local; the other two use it
+ * through DYNAMODB_ENDPOINT, each with its own table (one JVM instead of three on
+ * a 2-core machine).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';

@@ -8,28 +8,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { guardedPage, launchChromium, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from './browser';
-import { sharedTable } from './shared-storage';
-
-/**
- * `npm start` for a browser file (startTrackerForBrowser) on a table of its own
- * on one of the run's DynamoDB Local JVMs (./shared-storage.ts, issue 87),
- * dropped after it stops; `env` may still name its own DynamoDB or DATA_DIR.
- */
-export async function startSharedTracker(options: Parameters<typeof startTrackerForBrowser>[0] = {}): Promise<BrowserTracker> {
-  const env = options.env ?? {};
-  const table = env.DYNAMODB_ENDPOINT === undefined && env.DATA_DIR === undefined ? sharedTable('browser', env.TABLE_NAME) : null;
-  const tracker = await startTrackerForBrowser({ ...options, env: { ...table?.env, ...env } }).catch(async (error: unknown) => {
-    await table?.drop();
-    throw error;
-  });
-  return {
-    ...tracker,
-    stop: async () => {
-      await tracker.stop();
-      await table?.drop();
-    },
-  };
-}
 
 /**
  * A browser file's `beforeAll`, except that a setup that throws fails each of
@@ -74,9 +52,8 @@ export interface BrowserFileOptions {
 }
 
 /**
- * The tracker of one browser file (on a table of its own on one of the run's
- * JVMs) and its Chromium, started before its first test (beforeAllOrFailEach)
- * and stopped after its last; each page a test opens
+ * The tracker and the Chromium of one browser file, started before its first
+ * test (beforeAllOrFailEach) and stopped after its last; each page a test opens
  * through it is checked after the test (no request to another origin, no page
  * or console error but the expected ones) and closed.
  */
@@ -88,7 +65,7 @@ export class BrowserFile {
     beforeAllOrFailEach(async () => {
       await options.before?.();
       const trackerOptions = typeof options.tracker === 'function' ? options.tracker() : options.tracker;
-      const [tracker, browser] = await Promise.all([startSharedTracker(trackerOptions), launchChromium()]);
+      const [tracker, browser] = await Promise.all([startTrackerForBrowser(trackerOptions), launchChromium()]);
       this.started = { tracker, browser };
       await options.setup?.();
     }, options.timeoutMs ?? 240_000);

@@ -27,7 +27,7 @@ export { chromiumPath, CHROMIUM_INSTALL };
 export const CONSOLE_SCREENSHOT = resolve(repoRoot, 'test-results/console.png');
 
 /** Flags for a headless Chromium on a shared machine as root, with nothing talking to Google. */
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
@@ -199,8 +199,6 @@ function cleanEnv(): NodeJS.ProcessEnv {
 export interface BrowserTracker {
   /** http://127.0.0.1:PORT, the console's origin. */
   url: string;
-  /** Its table (TABLE_NAME, else npm start's default). */
-  tableName: string;
   /** SIGINT to the group (Ctrl-C), a bounded wait, then SIGKILL if it still runs. */
   stop(): Promise<void>;
   tracker: NpmProcess;
@@ -301,5 +299,5 @@ export async function startTrackerForBrowser(options: { simulate?: boolean; env?
     await stop();
     throw error;
   }
-  return { url, tableName: env.TABLE_NAME ?? 'redraw-tracker', stop, tracker };
+  return { url, stop, tracker };
 }

@@ -3,10 +3,6 @@
  * (./user-env.ts) on a free port, with a fresh webhook secret and the periodic
  * sweep out of the way (the tests sweep with POST /local/sweep), ready once it
  * answers GET /health, stopped as Ctrl-C stops it (./npm-start.ts stopGroup).
- * Its table is one of its own on one of the run's DynamoDB Local JVMs
- * (./shared-storage.ts, issue 87), dropped after it stops, unless the settings
- * name a DynamoDB or a DATA_DIR, or the file asks for `storage: 'own'` (npm
- * start's embedded JVM: what a file about npm start's own JVM needs).
  * A file's beforeAll and afterAll are `useTracker(settings)`; a file that starts
  * several as it goes (on one DynamoDB Local) takes them from `useTrackers()`.
  * Signed webhooks to a tracker go through `postSigned`, `postAccepted` and `deliverFlow`.
@@ -15,14 +11,10 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { buildDeliveries, type FlowSpec } from './junction';
 import { eventually, freePort, spawnNpm, stopGroup, waitUntilHealthy, type NpmProcess } from './npm-start';
 import { userEnv } from './user-env';
-import { sharedTable } from './shared-storage';
 import { newSecret, postSignedRaw } from './webhook';
 
 /** Environment variables for one npm start, over its defaults (PORT, JUNCTION_WEBHOOK_SECRET, SWEEP_INTERVAL_SECONDS). */
 export type TrackerSettings = Record<string, string>;
-
-/** Where a tracker keeps its table: on one of the run's JVMs (a table of its own), or in npm start's own embedded JVM. */
-export type TrackerStorage = 'shared' | 'own';
 
 /** A running `npm start`. */
 export interface Tracker {
@@ -30,8 +22,6 @@ export interface Tracker {
   port: number;
   /** Its JUNCTION_WEBHOOK_SECRET, as given (a list when a test gave one). */
   secret: string;
-  /** Its table (TABLE_NAME: a fresh one on the run's JVM, the test's, or npm start's default). */
-  tableName: string;
   process: NpmProcess;
   stdout(): string;
   stderr(): string;
@@ -46,24 +36,17 @@ export interface Tracker {
 }
 
 const BANNER_END = 'Press Ctrl-C to stop.';
-/** npm start's table when TABLE_NAME is unset (local/config.ts). */
-const DEFAULT_TABLE = 'redraw-tracker';
 
 /** Starts `npm start` with `settings` on a free port and waits until it answers; stops it again if it never does. */
-export async function startTracker(settings: TrackerSettings = {}, storage: TrackerStorage = 'shared'): Promise<Tracker> {
+export async function startTracker(settings: TrackerSettings = {}): Promise<Tracker> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const secret = settings.JUNCTION_WEBHOOK_SECRET ?? newSecret();
-  const table = storage === 'shared' && settings.DYNAMODB_ENDPOINT === undefined && settings.DATA_DIR === undefined ? sharedTable('e2e', settings.TABLE_NAME) : null;
-  const child = spawnNpm(['start'], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', ...table?.env, ...settings }));
-  const stop = async () => {
-    await stopGroup(child);
-    await table?.drop();
-  };
+  const child = spawnNpm(['start'], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', ...settings }));
   try {
     await waitUntilHealthy(child, url);
   } catch (error) {
-    await stop();
+    await stopGroup(child);
     throw error;
   }
   const banner = async () => {
@@ -81,14 +64,13 @@ export async function startTracker(settings: TrackerSettings = {}, storage: Trac
     url,
     port,
     secret,
-    tableName: settings.TABLE_NAME ?? table?.env.TABLE_NAME ?? DEFAULT_TABLE,
     process: child,
     stdout: () => child.stdout(),
     stderr: () => child.stderr(),
     env: (extra = {}) => userEnv({ PORT: String(port), ...extra }),
     dynamodbEndpoint,
     banner,
-    stop,
+    stop: () => stopGroup(child),
   };
 }
 
@@ -97,12 +79,12 @@ export async function startTracker(settings: TrackerSettings = {}, storage: Trac
  * which then find it running), stopped in an afterAll. Its secret is known at
  * once; the rest once it started.
  */
-export function useTracker(settings: TrackerSettings = {}, storage: TrackerStorage = 'shared'): Tracker {
+export function useTracker(settings: TrackerSettings = {}): Tracker {
   const secret = settings.JUNCTION_WEBHOOK_SECRET ?? newSecret();
   let started: Tracker | undefined;
   // Above waitUntilHealthy's bound and a stop after it, so a start that fails says why rather than time out.
   beforeAll(async () => {
-    started = await startTracker({ ...settings, JUNCTION_WEBHOOK_SECRET: secret }, storage);
+    started = await startTracker({ ...settings, JUNCTION_WEBHOOK_SECRET: secret });
   }, 150_000);
   afterAll(async () => {
     await started?.stop();
@@ -118,9 +100,6 @@ export function useTracker(settings: TrackerSettings = {}, storage: TrackerStora
     },
     get port() {
       return running().port;
-    },
-    get tableName() {
-      return running().tableName;
     },
     get process() {
       return running().process;
@@ -138,15 +117,15 @@ export function useTracker(settings: TrackerSettings = {}, storage: TrackerStora
  * Trackers a file starts as it goes, all stopped in an afterAll, the last
  * started first (those on another's DynamoDB Local before the one running it).
  */
-export function useTrackers(): { start(settings?: TrackerSettings, storage?: TrackerStorage): Promise<Tracker>; started: readonly Tracker[] } {
+export function useTrackers(): { start(settings?: TrackerSettings): Promise<Tracker>; started: readonly Tracker[] } {
   const started: Tracker[] = [];
   afterAll(async () => {
     for (const tracker of [...started].reverse()) await tracker.stop();
   });
   return {
     started,
-    start: async (settings, storage) => {
-      const tracker = await startTracker(settings, storage);
+    start: async (settings) => {
+      const tracker = await startTracker(settings);
       started.push(tracker);
       return tracker;
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HISTORY_SETTLE_MS, historyDue, historyGapOf } from '../../../functions/core/follow-up/history-gap';
+import { HISTORY_SETTLE_MS, historyDue, historyGapOf } from '../../../../functions/core/follow-up/history-gap';
 
 describe('a follow-up history’s gap at its newest version (issue 82)', () => {
   const last = { at: '2026-03-02T09:00:00.000000Z', action: 'close' };
