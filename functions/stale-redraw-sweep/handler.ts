@@ -65,7 +65,6 @@ const fhir =
         baseUrl: fhirConfig.baseUrl,
         perSweep: fhirConfig.catchUpPerSweep,
         ehrActions: fhirConfig.ehrActions,
-        ehrClosesHeld: fhirConfig.ehrClosesHeld === true,
       };
 
 export const handler = createSweepHandler({
