@@ -185,13 +185,13 @@ describe('launchChromium', () => {
     }
   });
 
-  it("uses Debian's /usr/bin/chromium when CHROMIUM_PATH is unset or empty", () => {
+  it("uses Debian's /usr/bin/chromium-headless-shell when CHROMIUM_PATH is unset or empty", () => {
     const saved = process.env.CHROMIUM_PATH;
     try {
       delete process.env.CHROMIUM_PATH;
-      expect(chromiumPath()).toBe('/usr/bin/chromium');
+      expect(chromiumPath()).toBe('/usr/bin/chromium-headless-shell');
       process.env.CHROMIUM_PATH = '';
-      expect(chromiumPath()).toBe('/usr/bin/chromium');
+      expect(chromiumPath()).toBe('/usr/bin/chromium-headless-shell');
     } finally {
       if (saved === undefined) delete process.env.CHROMIUM_PATH;
       else process.env.CHROMIUM_PATH = saved;

@@ -25,7 +25,7 @@ function fakeHost(options: { present?: string[]; root?: boolean; sudo?: boolean;
       const line = command.join(' ');
       ran.push(line);
       const code = Object.entries(options.exitCodes ?? {}).find(([word]) => line.includes(word))?.[1] ?? 0;
-      if (code === 0 && line.includes('apt-get install') && !options.installLeavesNoBinary) present.add('/usr/bin/chromium');
+      if (code === 0 && line.includes('apt-get install') && !options.installLeavesNoBinary) present.add('/usr/bin/chromium-headless-shell');
       return code;
     },
     say: (line) => said.push(line),
@@ -33,12 +33,12 @@ function fakeHost(options: { present?: string[]; root?: boolean; sudo?: boolean;
   return { host, ran, said };
 }
 
-const INSTALL = 'env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-liberation';
+const INSTALL = 'env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium-headless-shell fonts-liberation';
 
 describe('Chromium for the browser tests', () => {
   it('does nothing when it is present (Debian’s, or the one CHROMIUM_PATH names)', () => {
-    const debian = fakeHost({ present: ['/usr/bin/chromium'] });
-    expect(ensureChromium({}, debian.host)).toBe('/usr/bin/chromium');
+    const debian = fakeHost({ present: ['/usr/bin/chromium-headless-shell'] });
+    expect(ensureChromium({}, debian.host)).toBe('/usr/bin/chromium-headless-shell');
     const own = fakeHost({ present: ['/opt/chromium/chrome'] });
     expect(ensureChromium({ CHROMIUM_PATH: '/opt/chromium/chrome' }, own.host)).toBe('/opt/chromium/chrome');
     expect([...debian.ran, ...own.ran, ...debian.said, ...own.said]).toEqual([]);
@@ -46,23 +46,23 @@ describe('Chromium for the browser tests', () => {
 
   it('installs Debian’s package as root, as CI does, and says so', () => {
     const { host, ran, said } = fakeHost({ root: true });
-    expect(ensureChromium({}, host)).toBe('/usr/bin/chromium');
+    expect(ensureChromium({}, host)).toBe('/usr/bin/chromium-headless-shell');
     expect(ran).toEqual(['apt-get update', INSTALL]);
-    expect(said.join('\n')).toMatch(/\/usr\/bin\/chromium is missing: installing Debian's Chromium/);
+    expect(said.join('\n')).toMatch(/\/usr\/bin\/chromium-headless-shell is missing: installing Debian's Chromium/);
     expect(said.join('\n')).toMatch(/Chromium installed at \/usr\/bin\/chromium/);
   });
 
   it('installs it with sudo -n when this user may use sudo without a password', () => {
     const { host, ran } = fakeHost({ sudo: true });
-    expect(ensureChromium({ CHROMIUM_PATH: '' }, host)).toBe('/usr/bin/chromium');
+    expect(ensureChromium({ CHROMIUM_PATH: '' }, host)).toBe('/usr/bin/chromium-headless-shell');
     expect(ran).toEqual(['sudo -n apt-get update', `sudo -n ${INSTALL}`]);
   });
 
   it('stops at once with the one command to run when it may not install it, running nothing', () => {
     const { host, ran } = fakeHost({});
-    expect(() => ensureChromium({}, host)).toThrow(`The browser tests need Chromium, and /usr/bin/chromium is missing. This user may not install it (not root, and sudo asks for a password). Run once, then npm test again:\n  sudo sh -c '${CHROMIUM_INSTALL}'`);
+    expect(() => ensureChromium({}, host)).toThrow(`The browser tests need Chromium, and /usr/bin/chromium-headless-shell is missing. This user may not install it (not root, and sudo asks for a password). Run once, then npm test again:\n  sudo sh -c '${CHROMIUM_INSTALL}'`);
     expect(ran).toEqual([]);
-    expect(CHROMIUM_INSTALL).toBe('apt-get update && apt-get install -y --no-install-recommends chromium fonts-liberation');
+    expect(CHROMIUM_INSTALL).toBe('apt-get update && apt-get install -y --no-install-recommends chromium-headless-shell fonts-liberation');
   });
 
   it('stops, installing nothing, when CHROMIUM_PATH names a missing file or the machine has no apt-get', () => {
@@ -82,7 +82,7 @@ describe('Chromium for the browser tests', () => {
   });
 
   it('plans without side effects: present, install (root first, then sudo) or stop', () => {
-    expect(chromiumPlan({}, fakeHost({ present: ['/usr/bin/chromium'], root: true }).host)).toEqual({ kind: 'present', path: '/usr/bin/chromium' });
+    expect(chromiumPlan({}, fakeHost({ present: ['/usr/bin/chromium-headless-shell'], root: true }).host)).toEqual({ kind: 'present', path: '/usr/bin/chromium-headless-shell' });
     expect(chromiumPlan({}, fakeHost({ root: true, sudo: true }).host)).toMatchObject({ kind: 'install', commands: [['apt-get', 'update'], INSTALL.split(' ')] });
     expect(chromiumPlan({}, fakeHost({ sudo: true }).host)).toMatchObject({ kind: 'install', commands: [['sudo', '-n', 'apt-get', 'update'], ['sudo', '-n', ...INSTALL.split(' ')]] });
     expect(chromiumPlan({}, fakeHost({}).host)).toMatchObject({ kind: 'stop' });
