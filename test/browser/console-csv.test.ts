@@ -26,7 +26,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Download, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { expectNoAxeViolations, guardedPage, launchChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { expectNoAxeViolations, guardedPage, releaseWorkerChromium, workerChromium, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
 import { beforeAllOrFailEach } from '../support/browser-setup';
 import { runCliInProcess } from '../support/cli-in-process';
 import { buildDeliveries, freshId, redrawFlow } from '../support/junction';
@@ -208,7 +208,7 @@ async function startReportStandin(): Promise<{ url: string; server: Server }> {
 }
 
 beforeAllOrFailEach(async () => {
-  [tracker, browser, reportStandin] = await Promise.all([startTrackerForBrowser({ env: { JUNCTION_WEBHOOK_SECRET: secret } }), launchChromium(), startReportStandin()]);
+  [tracker, browser, reportStandin] = await Promise.all([startTrackerForBrowser({ env: { JUNCTION_WEBHOOK_SECRET: secret } }), workerChromium(), startReportStandin()]);
   await postOwnFollowUps();
   // One follow-up owned by a handle a spreadsheet would run.
   const first = (await (await fetch(`${tracker.url}/follow-ups?queue=unassigned&limit=1`, { headers: { 'x-redraw-actor': HANDLE } })).json()) as { items: { id: string }[] };
@@ -229,7 +229,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await releaseWorkerChromium(browser);
   await tracker?.stop();
   await new Promise((closed) => reportStandin?.server.close(closed));
 }, 60_000);

@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { expectNoAxeViolations, launchChromium, guardedPage, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { expectNoAxeViolations, releaseWorkerChromium, workerChromium, guardedPage, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
 import { beforeAllOrFailEach } from '../support/browser-setup';
 import { signSvixMessage } from '../../functions/core/svix';
 import { buildDeliveries, freshId, redrawFlow } from '../support/junction';
@@ -81,7 +81,7 @@ function lookUpsOf(page: Page): string[] {
 }
 
 beforeAllOrFailEach(async () => {
-  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret } }), launchChromium()]);
+  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret } }), workerChromium()]);
   sharing.push(`${SHARED}${randomUUID().slice(8)}`, `${SHARED}${randomUUID().slice(8)}`);
   for (const id of sharing) await openFollowUp(id);
   const deadline = Date.now() + 60_000;
@@ -101,7 +101,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await releaseWorkerChromium(browser);
   await tracker?.stop();
 }, 60_000);
 

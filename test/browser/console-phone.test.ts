@@ -22,7 +22,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectNoAxeViolations, launchChromium, guardedPage, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { expectNoAxeViolations, releaseWorkerChromium, workerChromium, guardedPage, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
 import { beforeAllOrFailEach } from '../support/browser-setup';
 import { smallTargets, tapTargets } from '../support/tap-targets';
 
@@ -43,7 +43,7 @@ let unownedFollowUp = '';
 let closedFollowUp = '';
 
 beforeAllOrFailEach(async () => {
-  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), launchChromium()]);
+  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), workerChromium()]);
   const read = async (path: string) => ((await (await fetch(`${tracker.url}${path}`)).json()) as { items: FollowUp[] }).items;
   const open = await read('/follow-ups?queue=open&limit=100');
   const owned = open.find((item) => item.owner !== null);
@@ -60,7 +60,7 @@ afterAll(async () => {
     expect(guarded.foreignRequests, 'requests to other origins').toEqual([]);
     expect(guarded.consoleErrors, 'page and console errors').toEqual([]);
   }
-  await browser?.close();
+  await releaseWorkerChromium(browser);
   await tracker?.stop();
 }, 60_000);
 

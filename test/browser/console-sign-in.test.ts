@@ -17,7 +17,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { expectNoAxeViolations, launchChromium, guardedPage, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
+import { expectNoAxeViolations, releaseWorkerChromium, workerChromium, guardedPage, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
 import { beforeAllOrFailEach } from '../support/browser-setup';
 import { startCognitoStandin, type CognitoStandin } from '../support/cognito-standin';
 import { startConsoleGateway, type ConsoleGateway } from '../support/console-gateway';
@@ -89,7 +89,7 @@ async function settled(): Promise<void> {
 const tokenRequests = (grant: string) => cognito.requests.filter((request) => request.path === '/oauth2/token' && request.params['grant_type'] === grant);
 
 beforeAllOrFailEach(async () => {
-  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), launchChromium()]);
+  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), workerChromium()]);
   const dynamodbEndpoint = /DynamoDB: (http:\/\/\S+)/.exec(tracker.tracker.stdout())?.[1];
   if (dynamodbEndpoint === undefined) throw new Error(`npm start's banner named no DynamoDB endpoint:\n${tracker.tracker.stdout()}`);
   const port = await freePort();
@@ -115,7 +115,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await releaseWorkerChromium(browser);
   await gateway?.stop();
   await cognito?.stop();
   await tracker?.stop();

@@ -7,7 +7,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
-import { guardedPage, launchChromium, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from './browser';
+import { guardedPage, releaseWorkerChromium, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage, workerChromium } from './browser';
 
 /**
  * A browser file's `beforeAll`, except that a setup that throws fails each of
@@ -52,8 +52,9 @@ export interface BrowserFileOptions {
 }
 
 /**
- * The tracker and the Chromium of one browser file, started before its first
- * test (beforeAllOrFailEach) and stopped after its last; each page a test opens
+ * The tracker of one browser file and the worker's Chromium (workerChromium),
+ * started before its first test (beforeAllOrFailEach), the tracker stopped and
+ * the file's contexts closed after its last; each page a test opens
  * through it is checked after the test (no request to another origin, no page
  * or console error but the expected ones) and closed.
  */
@@ -65,13 +66,13 @@ export class BrowserFile {
     beforeAllOrFailEach(async () => {
       await options.before?.();
       const trackerOptions = typeof options.tracker === 'function' ? options.tracker() : options.tracker;
-      const [tracker, browser] = await Promise.all([startTrackerForBrowser(trackerOptions), launchChromium()]);
+      const [tracker, browser] = await Promise.all([startTrackerForBrowser(trackerOptions), workerChromium()]);
       this.started = { tracker, browser };
       await options.setup?.();
     }, options.timeoutMs ?? 240_000);
     afterEach(() => this.checkAndClosePages());
     afterAll(async () => {
-      await this.started?.browser.close();
+      await releaseWorkerChromium(this.started?.browser);
       await this.started?.tracker.stop();
       await options.teardown?.();
     }, 60_000);

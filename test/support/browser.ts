@@ -46,6 +46,40 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS] });
 }
 
+/** This worker process's Chromium, once launched (workerChromium). */
+let workerBrowser: Promise<Browser> | undefined;
+
+/**
+ * The Chromium of this test worker: launched at its first file's first use and
+ * shared by the files the worker runs after it (the browser layer's files share
+ * workers: vitest.config.mts, `isolate: false`), each file's pages in browser
+ * contexts of their own, closed when the file ends (releaseWorkerChromium).
+ * Playwright ends it when the worker process exits. Launched again if it went
+ * away (a crash); a failed launch is not kept, so the next file tries again.
+ * A launch took about 1 s of Chromium's CPU per file (issue 87).
+ */
+export function workerChromium(): Promise<Browser> {
+  workerBrowser ??= launchChromium().then(
+    (browser) => {
+      browser.on('disconnected', () => {
+        workerBrowser = undefined;
+      });
+      return browser;
+    },
+    (error: unknown) => {
+      workerBrowser = undefined;
+      throw error;
+    },
+  );
+  return workerBrowser;
+}
+
+/** A file's end: every context still open in the worker's Chromium closed (a file runs alone in its worker, so they are its own). */
+export async function releaseWorkerChromium(browser: Browser | undefined): Promise<void> {
+  if (browser === undefined || !browser.isConnected()) return;
+  await Promise.all(browser.contexts().map((context) => context.close()));
+}
+
 export interface GuardedPage {
   context: BrowserContext;
   page: Page;

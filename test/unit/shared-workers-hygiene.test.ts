@@ -1,5 +1,5 @@
 /**
- * The unit, infra and integration layers run many files in one worker process (vitest.config.mts, `isolate:
+ * Every layer runs many files in one worker process (vitest.config.mts, `isolate:
  * false`), so a module loaded by one file is the module the next file gets. A file that mocks a module must load
  * what uses the mock afresh (vi.resetModules, then a dynamic import): a static import could hand it
  * a copy loaded earlier with the real module (CI once counted 3 of 4 compressions in console-assets).
@@ -25,7 +25,7 @@ export function mocksWithoutFreshLoad(files: ReadonlyArray<{ path: string; sourc
     .map(({ path }) => path);
 }
 
-describe('the unit, infra and integration layers, one worker for many files', () => {
+describe('every layer, one worker for many files', () => {
   it('tells a file that mocks without a fresh load from one that loads afresh', () => {
     const mocked = "vi.mock('node:zlib', () => ({}));\nimport { x } from './x';";
     const fresh = "vi.mock('node:zlib', () => ({}));\nvi.resetModules();\nconst { x } = await import('./x');";
@@ -33,7 +33,7 @@ describe('the unit, infra and integration layers, one worker for many files', ()
   });
 
   it('has every file that mocks a module load what uses it afresh', () => {
-    const files = ['test/unit', 'test/infra', 'test/integration'].flatMap((folder) => testFiles(join(repoRoot, folder)))
+    const files = ['test/unit', 'test/infra', 'test/integration', 'test/e2e', 'test/browser'].flatMap((folder) => testFiles(join(repoRoot, folder)))
       .map((path) => ({ path: relative(repoRoot, path), source: readFileSync(path, 'utf8') }))
       .filter(({ path }) => path !== 'test/unit/shared-workers-hygiene.test.ts'); // its examples are strings
     expect(files.filter(({ source }) => /\bvi\.(do)?[mM]ock\(/.test(source)).length).toBeGreaterThan(0);
