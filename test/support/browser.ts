@@ -56,7 +56,7 @@ let workerBrowser: Promise<Browser> | undefined;
  * contexts of their own, closed when the file ends (releaseWorkerChromium).
  * Playwright ends it when the worker process exits. Launched again if it went
  * away (a crash); a failed launch is not kept, so the next file tries again.
- * A launch took about 1 s of Chromium's CPU per file (issue 87).
+ * Each file after a worker's first is spared a launch (issue 87).
  */
 export function workerChromium(): Promise<Browser> {
   workerBrowser ??= launchChromium().then(
