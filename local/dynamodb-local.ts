@@ -8,7 +8,7 @@
  * configured npm registry.
  */
 import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, rmSync } from 'node:fs';
 import { access, mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { functionTable } from '../functions/store/document-table';
 import type { TableClient } from '../functions/store/table-client';
 import { ensureDynamoDbLocal, isErrnoCode, JAR } from './dynamodb-local-fetch';
+import { canIndexStreamRecords, indexStreamRecords, temporaryDataDir } from './dynamodb-local-stream-index';
 
 export {
   DYNAMODB_LOCAL_PACKAGE,
@@ -44,6 +45,10 @@ export interface DynamoDbLocal {
   readonly port: number;
   /** PID of the JVM. */
   readonly pid: number;
+  /** Whether its stream records are indexed (asked with `indexStreams`, and `sqlite3` was there). */
+  readonly streamsIndexed: boolean;
+  /** The folder its tables are kept in (`dataDir`, or the temporary one of `indexStreams`); undefined in memory. */
+  readonly dataDir: string | undefined;
   /**
    * Stops the JVM: SIGTERM, then SIGKILL after a grace period. Resolves once the
    * process has exited. Safe to call more than once.
@@ -63,6 +68,13 @@ export interface StartDynamoDbLocalOptions {
   readyTimeoutMs?: number;
   /** Told what is happening when it takes a while (the first fetch of DynamoDB Local). */
   progress?: (line: string) => void;
+  /**
+   * Index the engine's stream records (./dynamodb-local-stream-index.ts says why):
+   * its tables are then kept in `dataDir`, or in a temporary folder removed at
+   * stop, instead of in memory. Where the `sqlite3` command is missing the engine
+   * runs as if this were unset (`streamsIndexed` says which).
+   */
+  indexStreams?: boolean;
 }
 
 /**
@@ -80,25 +92,47 @@ export interface StartDynamoDbLocalOptions {
 export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const java = await findJava(options.javaCommand ?? 'java');
   const emulatorDir = await ensureDynamoDbLocal(options.progress);
-  const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
-  if (dataDir) await mkdir(dataDir, { recursive: true });
+  const indexed = options.indexStreams === true && canIndexStreamRecords();
+  const temporary = indexed && options.dataDir === undefined ? await temporaryDataDir() : undefined;
+  const removeTemporary = (): void => {
+    if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
+  };
+  if (temporary !== undefined) process.once('exit', removeTemporary);
+  try {
+    const dataDir = temporary ?? (options.dataDir === undefined ? undefined : resolve(options.dataDir));
+    if (dataDir) await mkdir(dataDir, { recursive: true });
+    const local = await launchOnAPort({ java, emulatorDir, dataDir, readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS }, options.port);
+    const stop = async (): Promise<void> => {
+      await local.stop();
+      removeTemporary();
+      process.removeListener('exit', removeTemporary);
+    };
+    try {
+      // The readiness check's ListTables, with the local credentials, made the database every local client uses.
+      if (indexed && dataDir) await indexStreamRecords(join(dataDir, `${LOCAL_CREDENTIALS.accessKeyId}_${LOCAL_REGION}.db`));
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+    return { ...local, streamsIndexed: indexed, dataDir, stop };
+  } catch (error) {
+    removeTemporary();
+    process.removeListener('exit', removeTemporary);
+    throw error;
+  }
+}
 
-  // A port picked by the OS may be taken again before the JVM binds it: retry with a new one.
-  const attempts = options.port === undefined ? 3 : 1;
+/** Launches the JVM; a port picked by the OS may be taken again before the JVM binds it: retried with a new one. */
+async function launchOnAPort(input: Omit<LaunchInput, 'port'>, fixedPort: number | undefined): Promise<Omit<DynamoDbLocal, 'streamsIndexed' | 'dataDir'>> {
+  const attempts = fixedPort === undefined ? 3 : 1;
   for (let attempt = 1; ; attempt++) {
-    const port = options.port ?? (await freePort());
+    const port = fixedPort ?? (await freePort());
     // Otherwise the readiness check could be answered by whatever already listens there.
-    if (options.port !== undefined && !(await isPortFree(port))) {
+    if (fixedPort !== undefined && !(await isPortFree(port))) {
       throw new Error(`Cannot start DynamoDB Local: port ${port} is already in use`);
     }
     try {
-      return await launch({
-        java,
-        emulatorDir,
-        dataDir,
-        port,
-        readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
-      });
+      return await launch({ ...input, port });
     } catch (error) {
       if (attempt >= attempts || !(error instanceof PortInUseError)) throw error;
     }
@@ -193,7 +227,7 @@ interface LaunchInput {
  */
 export const JVM_OPTIONS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'] as const;
 
-async function launch(input: LaunchInput): Promise<DynamoDbLocal> {
+async function launch(input: LaunchInput): Promise<Omit<DynamoDbLocal, 'streamsIndexed' | 'dataDir'>> {
   const { java, emulatorDir, dataDir, port } = input;
   const args = [
     ...JVM_OPTIONS,

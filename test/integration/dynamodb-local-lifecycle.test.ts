@@ -1,10 +1,14 @@
 /**
  * The lifecycle of local/dynamodb-local.ts itself: fetching into a cache under
- * concurrency, -dbPath persistence, stop(), and an early JVM death. Starts its
- * own short-lived JVMs (no stream tables) besides the run's shared one.
+ * concurrency, -dbPath persistence, stop(), an early JVM death, and the
+ * stream records' indexes (local/dynamodb-local-stream-index.ts). Starts its
+ * own short-lived JVMs besides the run's shared one.
  */
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { access, chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { access, chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -14,6 +18,7 @@ import {
   localDynamoDbClientConfig,
   startDynamoDbLocal,
 } from '../../local/dynamodb-local';
+import { canIndexStreamRecords } from '../../local/dynamodb-local-stream-index';
 import { localEndpoint } from '../support/dynamodb';
 
 /**
@@ -95,6 +100,57 @@ describe('DynamoDB Local lifecycle', () => {
       await second.stop();
     }
     expect(isRunning(second.pid)).toBe(false);
+  });
+
+  it('indexes the stream records when asked, answers stream reads as before, and removes its temporary folder at stop()', async () => {
+    expect(canIndexStreamRecords(), 'the sqlite3 command (Debian package sqlite3) is on this machine').toBe(true);
+    const local = await startDynamoDbLocal({ indexStreams: true, readyTimeoutMs: JVM_READY_MS });
+    const config = localDynamoDbClientConfig(local.endpoint);
+    const client = new DynamoDBClient(config);
+    const streams = new DynamoDBStreamsClient(config);
+    try {
+      expect(local.streamsIndexed).toBe(true);
+      const database = join(local.dataDir!, 'local_us-east-1.db');
+      const sql = (query: string): string => execFileSync('sqlite3', [database, query], { encoding: 'utf8' }).trim();
+      expect(sql("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '~%' ORDER BY name").split('\n')).toEqual(['~us_shard_sequence', '~us_stream_sequence']);
+      // DynamoDB Local's own query before each write and stream read no longer reads every record.
+      expect(sql("EXPLAIN QUERY PLAN SELECT MIN(SequenceNumber) FROM us WHERE StreamID = 'x'")).toContain('~us_stream_sequence');
+      const { TableDescription } = await client.send(
+        new CreateTableCommand({
+          TableName: 'streamed',
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        }),
+      );
+      for (const pk of ['a', 'b', 'c']) await client.send(new PutItemCommand({ TableName: 'streamed', Item: { pk: { S: pk } } }));
+      const StreamArn = TableDescription!.LatestStreamArn!;
+      const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn }));
+      const { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn, ShardId: StreamDescription!.Shards![0]!.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }));
+      const { Records } = await streams.send(new GetRecordsCommand({ ShardIterator }));
+      expect(Records?.map((record) => record.dynamodb?.Keys?.pk?.S)).toEqual(['a', 'b', 'c']);
+    } finally {
+      client.destroy();
+      streams.destroy();
+      await local.stop();
+    }
+    expect(isRunning(local.pid)).toBe(false);
+    expect(existsSync(local.dataDir!)).toBe(false);
+  });
+
+  it('runs in memory, as if never asked, where the sqlite3 command is missing', async () => {
+    const java = execFileSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).trim();
+    const emptyPath = join(scratch, 'no-sqlite3');
+    await mkdir(emptyPath, { recursive: true });
+    vi.stubEnv('PATH', emptyPath);
+    const local = await startDynamoDbLocal({ indexStreams: true, javaCommand: java, readyTimeoutMs: JVM_READY_MS });
+    try {
+      expect(local.streamsIndexed).toBe(false);
+      expect(local.dataDir).toBeUndefined();
+    } finally {
+      await local.stop();
+    }
   });
 
   it('refuses a port that is already taken, instead of talking to whatever listens there', async () => {

@@ -40,7 +40,7 @@ let own: DynamoDbLocal | undefined;
  */
 export function useOwnDynamoDbLocal(): void {
   beforeAll(async () => {
-    own = await startDynamoDbLocal({ readyTimeoutMs: 120_000 });
+    own = await startDynamoDbLocal({ readyTimeoutMs: 120_000, indexStreams: true });
     assertLocalEndpoint(own.endpoint);
     // Clients made without an endpoint reach it too (./integration-setup.ts pointed them at a shared one).
     process.env.AWS_ENDPOINT_URL_DYNAMODB = own.endpoint;
