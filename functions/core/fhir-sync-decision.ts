@@ -124,7 +124,9 @@ function overFound(facts: RoundFacts, found: FoundTask, delivery: Delivery): Rou
   }
   // Only the tracker states the tracker's digest: a Task claiming a revision it never wrote is the EHR's work.
   const restated = found.trackersContent && claimsUnwrittenContent(facts.source, found);
-  const fromEhr = (!found.trackersContent || restated) && found.versionId !== (confirmation?.versionId ?? null) && found.versionId !== delivery.appliedVersion;
+  // A Task without a usable versionId that is not the tracker's content is read as EHR work (held as `no_version`), never written over unread.
+  const unread = found.versionId === null || (found.versionId !== (confirmation?.versionId ?? null) && found.versionId !== delivery.appliedVersion);
+  const fromEhr = (!found.trackersContent || restated) && unread;
   if (fromEhr) {
     const move = ehrMove(facts, found, restated);
     if (move !== null) return move;

@@ -16,6 +16,7 @@
  * a Task is the EHR's: the digest ignores it and a write keeps it
  * (core/fhir-task-write.ts).
  */
+import { usableVersionId } from './fhir-ehr-versions';
 import { createHash } from 'node:crypto';
 import { consoleFollowUpLink } from './console-link';
 import { CONSOLE_LINK_DISPLAY, codeDisplay, TASK_CODE_TEXT, taskDescription, type TaskKind } from './fhir-task-words';
@@ -321,7 +322,8 @@ export function foundTask(resource: Record<string, unknown>, systems: FhirSystem
   const meta = resource.meta as { versionId?: unknown } | undefined;
   return {
     id: resource.id,
-    versionId: typeof meta?.versionId === 'string' ? meta.versionId : null,
+    // Kept only when usable (CONTRACT §13): a server that gives none cannot tell versions apart.
+    versionId: usableVersionId(meta?.versionId) ? meta.versionId : null,
     statedDigest,
     trackersContent: statedDigest !== null && contentDigest(resource, systems) === statedDigest,
     version: integer(urls.version),

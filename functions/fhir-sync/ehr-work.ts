@@ -8,12 +8,15 @@
  * Practitioner, applies through the store, and records what it met on the
  * confirmation (the follow-up's `fhir.ehr_change`).
  */
-import { ehrActionsOf, ehrChangeTo, type ConfirmedContent, type EhrChange, type EhrWhy } from '../core/fhir-ehr-change';
-import type { EhrChangeView, FoundTask } from '../core/fhir-task';
+import { contentOf as comparedContentOf, ehrActionsOf, ehrChangeTo, statedFollowUpVersion, type ConfirmedContent, type EhrChange, type EhrWhy } from '../core/fhir-ehr-change';
+import { namesStaff, savedRightAfter, usableLastUpdated } from '../core/fhir-ehr-versions';
+import { foundTask, type EhrChangeView, type FoundTask } from '../core/fhir-task';
+import { EHR_ACTOR_PREFIX } from '../shared/actor';
+import { usableResourceId } from '../fhir/answers';
 import type { StaleThresholds } from '../core/staleness';
 import { applyEhrWork } from '../store/follow-ups/ehr-actions';
 import type { Confirmation } from '../store/fhir-records';
-import { ehrActorOf, ownerOfReference, type EhrReadFailure } from './ehr-reads';
+import { ehrActorOf, ownerOfReference, serverHost, versionsBetween, type EhrReadFailure } from './ehr-reads';
 import type { FhirSystems } from '../core/fhir-task';
 import type { TableClient } from '../store/table-client';
 import type { FhirHttp } from '../fhir/http';
@@ -21,6 +24,8 @@ import type { FhirHttp } from '../fhir/http';
 /** FHIR_EHR_ACTIONS on: what applying needs beyond the write (due times are computed as a person's action computes them). */
 export interface EhrSettings {
   thresholds: StaleThresholds;
+  /** A close group is set (§12) and FHIR_EHR_CLOSES is not `allow`: an EHR close or reopen is held (`forbidden`). */
+  closesHeld?: boolean;
 }
 
 /** The order-safe write's dependencies (sync.ts's SyncDeps are these): defined here, so sync.ts, records.ts and this module import no circle. */
@@ -71,9 +76,16 @@ export function confirmedContentOf(previous: Confirmation | null, digest: string
   return previous.digest === digest ? taskContent : null;
 }
 
+/** One version to apply: its resource, and whether it stands for the versions between too (a history not read). */
+interface EhrVersion {
+  resource: Record<string, unknown>;
+  versionId: string | null;
+  between: boolean;
+}
+
 /** The step for a Task version that is not the tracker's own and not the version it confirmed. */
 export async function ehrWorkStep(deps: EhrStepDeps, input: EhrStepInput): Promise<EhrStep> {
-  const { previous, resource, found } = input;
+  const { previous, found } = input;
   const ehr = deps.ehr ?? null;
   const confirmed = confirmedContentOf(previous, input.digest, input.taskContent);
   if (ehr === null || confirmed === null) return { kind: 'held', change: null };
@@ -81,32 +93,96 @@ export async function ehrWorkStep(deps: EhrStepDeps, input: EhrStepInput): Promi
   if (previous?.ehrChange?.fhir_version_id === found.versionId && previous.ehrChange !== null && !previous.ehrChange.applied && previous.ehrChange.why !== null) {
     return { kind: 'held', change: previous.ehrChange, known: true };
   }
-  const change = ehrChangeTo(input.resourceContent, confirmed);
+  const versions = await versionsOf(deps, input, confirmed);
+  if (versions.kind !== 'ok') return versions.kind === 'held' ? versions : { kind: 'failed', failure: versions };
+  let before = confirmed;
+  let applied: EhrChangeView | null = null;
+  let unchanged: EhrChangeView | null = null;
+  let held: Extract<EhrStep, { kind: 'held' }> | null = null;
+  let conflict: Extract<EhrStep, { kind: 'conflict' }> | null = null;
+  // Oldest first, each read against the one before, with its own author (CONTRACT §13, "Each version by its own author").
+  for (const version of versions.value) {
+    const content = comparedContentOf(version.resource, deps.systems);
+    const step = await versionStep(deps, ehr, input, before, content, version);
+    if (step.kind === 'held') {
+      // Not applied: the next version is read against what was (a later version replaces the hold, as a person's action would).
+      held = step;
+      continue;
+    }
+    before = content;
+    // A later version applied, or back at what was before the hold, replaces the hold.
+    if (step.kind === 'applied') [applied, held] = [step.change, null];
+    else if (step.kind === 'none') [unchanged, held] = [step.change ?? unchanged, null];
+    // A conflict: the later versions meet the same person's action; the newest is recorded, the tracker's content written back.
+    else if (step.kind === 'conflict') conflict = step;
+    else return step;
+  }
+  if (conflict !== null) return conflict;
+  if (held !== null) return held.change !== null && sameHeld(previous?.ehrChange ?? null, held.change) ? { ...held, known: true } : held;
+  if (applied !== null) return { kind: 'applied', change: applied };
+  return unchanged === null ? { kind: 'none' } : { kind: 'none', change: unchanged };
+}
+
+/** Whether `change` is the hold already recorded (the same version, held for the same reason). */
+function sameHeld(recorded: EhrChangeView | null, change: EhrChangeView): boolean {
+  return recorded !== null && !recorded.applied && recorded.why !== null && recorded.why === change.why && recorded.fhir_version_id === change.fhir_version_id;
+}
+
+type Versions = { kind: 'ok'; value: EhrVersion[] } | Extract<EhrStep, { kind: 'held' }> | EhrReadFailure;
+
+/**
+ * The versions to apply, oldest first: the one read alone when it was saved
+ * right after the confirmed one; else those its history gives after the
+ * confirmed one; else (a history that will not be read) the one read standing
+ * for them all. Without a usable versionId, a change is held (`no_version`).
+ */
+async function versionsOf(deps: EhrStepDeps, input: EhrStepInput, confirmed: ConfirmedContent): Promise<Versions> {
+  const { found, resource } = input;
+  const read: EhrVersion = { resource, versionId: found.versionId, between: false };
+  if (found.versionId === null) {
+    if (ehrChangeTo(input.resourceContent, confirmed) === null) return { kind: 'ok', value: [] };
+    const view: EhrChangeView = { at: usableLastUpdated(record(resource.meta)?.lastUpdated) ?? deps.now().toISOString(), actor: hostActor(deps), fhir_version_id: null, actions: [], applied: false, why: 'no_version' };
+    return { kind: 'held', change: view };
+  }
+  const confirmedVersion = input.previous?.versionId ?? null;
+  if (confirmedVersion !== null && savedRightAfter(confirmedVersion, found.versionId)) return { kind: 'ok', value: [read] };
+  const between = confirmedVersion === null || !usableResourceId(found.id) ? ('unreadable' as const) : await versionsBetween(deps.http, deps.baseUrl, found.id, confirmedVersion, found.versionId);
+  if (between === 'unreadable' || between.kind !== 'ok') return between === 'unreadable' ? { kind: 'ok', value: [{ ...read, between: true }] } : between;
+  if (between.value === 'unreadable') return { kind: 'ok', value: [{ ...read, between: true }] };
+  return { kind: 'ok', value: between.value.map((version) => ({ resource: version, versionId: foundTask(version, deps.systems)?.versionId ?? null, between: false })) };
+}
+
+type VersionStep = Exclude<EhrStep, { kind: 'applied' }> | { kind: 'applied'; change: EhrChangeView };
+
+/** One version read against the one before: no action, applied as its author's, held, a conflict. */
+async function versionStep(deps: EhrStepDeps, ehr: EhrSettings, input: EhrStepInput, before: ConfirmedContent, content: ConfirmedContent, version: EhrVersion): Promise<VersionStep> {
+  // A version of the tracker's own among them (another writer's) is no EHR work: the next is read against it.
+  if (foundTask(version.resource, deps.systems)?.trackersContent === true) return { kind: 'none' };
+  const change = ehrChangeTo(content, before);
   if (change === null) return { kind: 'none' };
-  const actor = await ehrActorOf(deps.http, deps.baseUrl, resource);
+  const actor = version.between ? ({ kind: 'ok', value: hostActor(deps) } as const) : await ehrActorOf(deps.http, deps.baseUrl, version.resource);
   if (actor.kind !== 'ok') return { kind: 'failed', failure: actor };
+  const now = deps.now();
+  const lastUpdated = usableLastUpdated(record(version.resource.meta)?.lastUpdated);
+  const view = (actions: string[], applied: boolean, why: EhrWhy | null): EhrChangeView => ({ at: lastUpdated ?? now.toISOString(), actor: actor.value, fhir_version_id: version.versionId, actions, applied, why });
+  // Only a staff type's reference names an owner: a Patient's is held (CONTRACT §13).
+  if (change.owner?.kind === 'reference' && !namesStaff(change.owner.reference)) return { kind: 'held', change: view([], false, 'invalid_owner') };
   const owner = await ownerOf(deps, change);
   if (owner.kind !== 'ok') return { kind: 'failed', failure: owner };
-  const view = (actions: string[], applied: boolean, why: EhrWhy | null): EhrChangeView => ({
-    at: lastUpdatedOf(resource) ?? deps.now().toISOString(),
-    actor: actor.value,
-    fhir_version_id: found.versionId,
-    actions,
-    applied,
-    why,
-  });
-  const now = deps.now();
   const actions = ehrActionsOf(change, owner.value, deps.systems, now);
   if (actions.kind === 'held') return { kind: 'held', change: view([], false, actions.why) };
   const names = actions.actions.map((action) => action.action);
+  // With a close group, the team's rule about who closes holds in the EHR too (unless FHIR_EHR_CLOSES=allow).
+  if (ehr.closesHeld === true && names.some((name) => name === 'close' || name === 'reopen')) return { kind: 'held', change: view(names, false, 'forbidden') };
   const applied = await applyEhrWork(deps.db, deps.tableName, {
     id: input.id,
     actions: actions.actions,
     actor: actor.value,
-    fhirVersionId: found.versionId ?? '',
-    fhirLastUpdated: lastUpdatedOf(resource) ?? now.toISOString(),
-    sinceVersion: found.version ?? confirmed.followUpVersion ?? 0,
+    fhirVersionId: version.versionId ?? '',
+    fhirLastUpdated: lastUpdated ?? now.toISOString(),
+    sinceVersion: statedFollowUpVersion(version.resource, deps.systems) ?? before.followUpVersion ?? 0,
     ownerReference: change.owner?.kind === 'reference' && owner.value !== null ? change.owner.reference : null,
+    versionsBetween: version.between,
     now,
     thresholds: ehr.thresholds,
   });
@@ -126,6 +202,13 @@ export async function ehrWorkStep(deps: EhrStepDeps, input: EhrStepInput): Promi
   }
 }
 
+/** `ehr:{host}`: who made a change the server does not name. */
+function hostActor(deps: EhrStepDeps): string {
+  return `${EHR_ACTOR_PREFIX}${serverHost(deps.baseUrl)}`;
+}
+
+const record = (value: unknown): Record<string, unknown> | null => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
+
 /** The owner's value the change names: null when removed; a reference read for its identifier. */
 async function ownerOf(deps: EhrStepDeps, change: EhrChange): Promise<{ kind: 'ok'; value: string | null } | EhrReadFailure> {
   if (change.owner === null) return { kind: 'ok', value: change.to.owner?.value ?? null };
@@ -133,9 +216,3 @@ async function ownerOf(deps: EhrStepDeps, change: EhrChange): Promise<{ kind: 'o
   if (change.owner.kind === 'value') return { kind: 'ok', value: change.owner.value };
   return ownerOfReference(deps.http, deps.baseUrl, change.owner.reference, deps.systems.owner);
 }
-
-function lastUpdatedOf(resource: Record<string, unknown>): string | null {
-  const value = (resource.meta as { lastUpdated?: unknown } | undefined)?.lastUpdated;
-  return typeof value === 'string' ? value : null;
-}
-

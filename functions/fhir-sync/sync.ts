@@ -40,6 +40,7 @@
  */
 import { contentOf as comparedContentOf, sameTaskContent } from '../core/fhir-ehr-change';
 import { foundTask, type FhirTask, type FoundTask } from '../core/fhir-task';
+import { usableVersionId } from '../core/fhir-ehr-versions';
 import { decideAnswer, decideRound, NEW_DELIVERY, settledAfterWrite, type Delivery, type EhrWorkRead, type RoundFacts, type RoundMove, type SyncEnd, type WriteAnswer } from '../core/fhir-sync-decision';
 import { taskToWrite } from '../core/fhir-task-write';
 import { getFollowUp } from '../store/follow-ups/reads';
@@ -338,9 +339,10 @@ function taskIdOf(answer: FhirAnswer): string | null {
 /** The stored version: the answer's `meta.versionId`, or its ETag's. */
 function versionIdOf(answer: FhirAnswer): string | null {
   const versionId = (answer.body as { meta?: { versionId?: unknown } } | null)?.meta?.versionId;
-  if (typeof versionId === 'string') return versionId;
+  if (usableVersionId(versionId)) return versionId;
+  // Only a usable id is kept (CONTRACT §13), from the body or the ETag.
   const match = /^(?:W\/)?"([^"]+)"$/.exec(answer.etag ?? '');
-  return match?.[1] ?? null;
+  return usableVersionId(match?.[1]) ? match[1] : null;
 }
 
 function done(outcome: SyncOutcome): Done {
