@@ -10,7 +10,7 @@
  */
 import { contentOf as comparedContentOf, ehrActionsOf, ehrChangeTo, statedFollowUpVersion, type ConfirmedContent, type EhrChange, type EhrWhy } from '../core/fhir-ehr-change';
 import { namesStaff, savedRightAfter, usableLastUpdated } from '../core/fhir-ehr-versions';
-import { foundTask, type EhrChangeView, type FoundTask } from '../core/fhir-task';
+import { claimsUnwrittenContent, foundTask, type EhrChangeView, type FoundTask, type TaskSource } from '../core/fhir-task';
 import { EHR_ACTOR_PREFIX } from '../shared/actor';
 import { usableResourceId } from '../fhir/answers';
 import type { StaleThresholds } from '../core/staleness';
@@ -51,6 +51,8 @@ export interface EhrStepInput {
   /** The resource's content as §13 compares it (core/fhir-ehr-change.ts contentOf), read once by the caller. */
   resourceContent: ConfirmedContent;
   found: FoundTask;
+  /** What the content was computed from: a version claiming a revision past it is no content of the tracker's. */
+  source: TaskSource;
 }
 
 export type EhrStep =
@@ -156,8 +158,10 @@ type VersionStep = Exclude<EhrStep, { kind: 'applied' }> | { kind: 'applied'; ch
 
 /** One version read against the one before: no action, applied as its author's, held, a conflict. */
 async function versionStep(deps: EhrStepDeps, ehr: EhrSettings, input: EhrStepInput, before: ConfirmedContent, content: ConfirmedContent, version: EhrVersion): Promise<VersionStep> {
-  // A version of the tracker's own among them (another writer's) is no EHR work: the next is read against it.
-  if (foundTask(version.resource, deps.systems)?.trackersContent === true) return { kind: 'none' };
+  // A version of the tracker's own among them (another writer's) is no EHR work: the next is read against it. One
+  // that states the digest over a revision the tracker never wrote is hand-made (CONTRACT §13 notes): EHR work.
+  const own = foundTask(version.resource, deps.systems);
+  if (own?.trackersContent === true && !claimsUnwrittenContent(input.source, own)) return { kind: 'none' };
   const change = ehrChangeTo(content, before);
   if (change === null) return { kind: 'none' };
   const actor = version.between ? ({ kind: 'ok', value: hostActor(deps) } as const) : await ehrActorOf(deps.http, deps.baseUrl, version.resource);

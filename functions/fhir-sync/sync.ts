@@ -270,7 +270,7 @@ async function send(deps: SyncDeps, request: { method: 'PUT' | 'POST'; path: str
  */
 async function readEhrWork(deps: SyncDeps, written: Written, resource: Record<string, unknown>, found: FoundTask, run: Run): Promise<{ kind: 'read'; step: EhrStep; read: EhrWorkRead } | Done> {
   const resourceContent = comparedContentOf(resource, deps.systems);
-  const step = await ehrWorkStep(deps, { id: written.stored.followUp.id, taskContent: written.content, digest: written.digest, previous: written.previous, resource, resourceContent, found });
+  const step = await ehrWorkStep(deps, { id: written.stored.followUp.id, taskContent: written.content, digest: written.digest, previous: written.previous, resource, resourceContent, found, source: written.source });
   const read = (value: EhrWorkRead) => ({ kind: 'read' as const, step, read: value });
   switch (step.kind) {
     case 'failed':

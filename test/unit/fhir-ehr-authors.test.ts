@@ -81,7 +81,7 @@ describe('version ids and instants are kept only when usable', () => {
     const found = { id: 't1', versionId: null, statedDigest: 'old', trackersContent: false, version: 4, revision: 7, authoredOn: opened.opened_at };
     const confirmation = { digest: 'd1', taskId: 't1', versionId: null, refusedDigest: null, changedInEhrDigest: null, changedInEhrVersion: null, deletedInEhrVersion: null, ehrChange: null };
     const facts: RoundFacts = { tasks: [found], source, digest: 'd1', confirmation };
-    expect(decideRound(facts, NEW_DELIVERY)).toEqual({ kind: 'read_ehr_work', task: found });
+    expect(decideRound(facts, NEW_DELIVERY)).toEqual({ kind: 'read_ehr_work', task: found, restated: false });
   });
 });
 
