@@ -420,6 +420,19 @@ export interface ConfirmationFacts {
   trackerChange?: TrackerChangeView | null;
   /** The follow-up's version when that conflict was recorded: `conflict` lasts until its next version. Absent or null: none. */
   conflictVersion?: number | null;
+  /** The Task version a hold was read at (the newest version its read met; the held change may be an earlier one's). Absent or null: the held change's own. */
+  heldVersionId?: string | null;
+}
+
+/**
+ * The Task version the confirmation holds as read (a change not applied, with
+ * why, not met in a conflict): a read that finds the Task at this version finds
+ * nothing new. Null: no such hold.
+ */
+export function heldTaskVersion(confirmation: Pick<ConfirmationFacts, 'ehrChange' | 'trackerChange' | 'heldVersionId'> | null): string | null {
+  const change = confirmation?.ehrChange ?? null;
+  if (confirmation === null || change === null || change.applied || change.why === null || (confirmation.trackerChange ?? null) !== null) return null;
+  return confirmation.heldVersionId ?? change.fhir_version_id;
 }
 
 /**

@@ -217,7 +217,7 @@ async function workRound(deps: SyncDeps, round: Extract<Round, { kind: 'read' }>
 }
 
 /** Does a move that ends the round: a record, a request, or the delivery's end. */
-async function act(deps: SyncDeps, { written, resources }: Extract<Round, { kind: 'read' }>, move: Exclude<RoundMove, { kind: `read_${string}` }>, asked: Asked, run: Run): Promise<Step> {
+async function act(deps: SyncDeps, { written, resources, facts }: Extract<Round, { kind: 'read' }>, move: Exclude<RoundMove, { kind: `read_${string}` }>, asked: Asked, run: Run): Promise<Step> {
   switch (move.kind) {
     case 'confirm':
       await confirm(deps, written, move.taskId, move.versionId);
@@ -230,7 +230,7 @@ async function act(deps: SyncDeps, { written, resources }: Extract<Round, { kind
     case 'hold': {
       const change = asked.ehr?.kind === 'held' ? asked.ehr.change : null;
       if (move.counted) run.note = 'held';
-      await holdChangedInEhr(deps, written, change);
+      await holdChangedInEhr(deps, written, change, facts.tasks[0]?.versionId ?? null);
       return done({ kind: 'changed_in_ehr' });
     }
     case 'deleted':
