@@ -8,9 +8,9 @@
  * Practitioner, applies through the store, and records what it met on the
  * confirmation (the follow-up's `fhir.ehr_change`).
  */
-import { contentOf as comparedContentOf, ehrActionsOf, ehrChangeTo, statedFollowUpVersion, type ConfirmedContent, type EhrChange, type EhrWhy } from '../core/fhir-ehr-change';
+import { contentOf as comparedContentOf, ehrActionsOf, ehrChangeTo, sameTaskContent, statedFollowUpVersion, type ConfirmedContent, type EhrChange, type EhrWhy } from '../core/fhir-ehr-change';
 import { namesStaff, savedRightAfter, usableLastUpdated } from '../core/fhir-ehr-versions';
-import { claimsUnwrittenContent, foundTask, type EhrChangeView, type FoundTask, type TaskSource } from '../core/fhir-task';
+import { claimsUnwrittenContent, foundTask, heldTaskVersion, type EhrChangeView, type FoundTask, type TaskSource } from '../core/fhir-task';
 import { EHR_ACTOR_PREFIX } from '../shared/actor';
 import { usableResourceId } from '../fhir/answers';
 import type { StaleThresholds } from '../core/staleness';
@@ -92,37 +92,88 @@ export async function ehrWorkStep(deps: EhrStepDeps, input: EhrStepInput): Promi
   const confirmed = confirmedContentOf(previous, input.digest, input.taskContent);
   if (ehr === null || confirmed === null) return { kind: 'held', change: null };
   // A version read again after it was held: held still, without reading who made it again.
-  if (previous?.ehrChange?.fhir_version_id === found.versionId && previous.ehrChange !== null && !previous.ehrChange.applied && previous.ehrChange.why !== null) {
+  if (found.versionId !== null && heldTaskVersion(previous) === found.versionId && previous?.ehrChange != null) {
     return { kind: 'held', change: previous.ehrChange, known: true };
   }
   const versions = await versionsOf(deps, input, confirmed);
   if (versions.kind !== 'ok') return versions.kind === 'held' ? versions : { kind: 'failed', failure: versions };
-  let before = confirmed;
-  let applied: EhrChangeView | null = null;
-  let unchanged: EhrChangeView | null = null;
-  let held: Extract<EhrStep, { kind: 'held' }> | null = null;
-  let conflict: Extract<EhrStep, { kind: 'conflict' }> | null = null;
+  const walk: Walk = { previous: confirmed, taken: confirmed, newest: null, held: false, applied: null, conflict: null };
   // Oldest first, each read against the one before, with its own author (CONTRACT §13, "Each version by its own author").
   for (const version of versions.value) {
     const content = comparedContentOf(version.resource, deps.systems);
-    const step = await versionStep(deps, ehr, input, before, content, version);
-    if (step.kind === 'held') {
-      // Not applied: the next version is read against what was (a later version replaces the hold, as a person's action would).
-      held = step;
-      continue;
-    }
-    before = content;
-    // A later version applied, or back at what was before the hold, replaces the hold.
-    if (step.kind === 'applied') [applied, held] = [step.change, null];
-    else if (step.kind === 'none') [unchanged, held] = [step.change ?? unchanged, null];
-    // A conflict: the later versions meet the same person's action; the newest is recorded, the tracker's content written back.
-    else if (step.kind === 'conflict') conflict = step;
-    else return step;
+    const step = await versionStep(deps, ehr, input, walk, content, version);
+    if (step.kind === 'failed') return step;
+    if (step.kind === 'gone') return { kind: 'gone' };
+    walkOn(walk, step, content);
   }
-  if (conflict !== null) return conflict;
-  if (held !== null) return held.change !== null && sameHeld(previous?.ehrChange ?? null, held.change) ? { ...held, known: true } : held;
-  if (applied !== null) return { kind: 'applied', change: applied };
-  return unchanged === null ? { kind: 'none' } : { kind: 'none', change: unchanged };
+  return walkEnd(walk, previous?.ehrChange ?? null);
+}
+
+/**
+ * A read of the versions so far: what the next version's author saw, what the
+ * tracker has taken, and what the versions read came to. `newest` is the
+ * newest change read (applied or not, with its own author): what the
+ * confirmation records, so the newest version a read met is always accounted
+ * for (applied, recorded, or no action: the same as the one before, or back at
+ * what the tracker has).
+ */
+interface Walk {
+  previous: ConfirmedContent;
+  /** The confirmed content, then each version applied (or the tracker's own): a version back at it is no work. */
+  taken: ConfirmedContent;
+  newest: EhrChangeView | null;
+  /** Whether the newest change read is held (not applied, with why): the Task is held. */
+  held: boolean;
+  /** The newest version this read applied (the follow-up moved on: its content is written over the Task). */
+  applied: EhrChangeView | null;
+  /** A conflict met: the person's action, and the change that met it; the tracker's content is written back. */
+  conflict: { change: EhrChangeView; trackerChange: NonNullable<Confirmation['trackerChange']> } | null;
+}
+
+/** One version's place in the walk. */
+function walkOn(walk: Walk, step: Exclude<VersionStep, { kind: 'failed' | 'gone' }>, content: ConfirmedContent): void {
+  walk.previous = content;
+  switch (step.kind) {
+    case 'none':
+      return;
+    case 'own':
+      // A version of the tracker's own (another writer's): what was before it was answered by that write.
+      Object.assign(walk, { taken: content, newest: null, held: false, conflict: null });
+      return;
+    case 'undone':
+      // Back at what the tracker has: the changes not applied before it are undone (a conflict met stays recorded).
+      Object.assign(walk, { newest: null, held: false });
+      return;
+    case 'already_applied':
+      // Applied by another read, which recorded it: nothing newer to record from here.
+      Object.assign(walk, { taken: content, newest: null, held: false });
+      return;
+    case 'applied':
+      Object.assign(walk, { taken: content, newest: step.change, held: false, applied: step.change });
+      return;
+    case 'unchanged':
+      Object.assign(walk, { newest: step.change, held: false });
+      return;
+    case 'held':
+      Object.assign(walk, { newest: step.change, held: true });
+      return;
+    case 'conflict':
+      Object.assign(walk, { newest: step.change, held: false, conflict: { change: step.change, trackerChange: step.trackerChange } });
+  }
+}
+
+/**
+ * What the versions read come to: a conflict met (the tracker's content written
+ * back at once: later versions were saved over a Task a person's action had
+ * overtaken), else held when the newest change read is, else applied, else no
+ * work; each recording the newest change read.
+ */
+function walkEnd(walk: Walk, recorded: EhrChangeView | null): EhrStep {
+  const newest = walk.newest;
+  if (walk.conflict !== null) return { kind: 'conflict', change: newest ?? walk.conflict.change, trackerChange: walk.conflict.trackerChange };
+  if (walk.held && newest !== null) return sameHeld(recorded, newest) ? { kind: 'held', change: newest, known: true } : { kind: 'held', change: newest };
+  if (walk.applied !== null) return { kind: 'applied', change: newest ?? walk.applied };
+  return newest === null ? { kind: 'none' } : { kind: 'none', change: newest };
 }
 
 /** Whether `change` is the hold already recorded (the same version, held for the same reason). */
@@ -154,16 +205,22 @@ async function versionsOf(deps: EhrStepDeps, input: EhrStepInput, confirmed: Con
   return { kind: 'ok', value: between.value.map((version) => ({ resource: version, versionId: foundTask(version, deps.systems)?.versionId ?? null, between: false })) };
 }
 
-type VersionStep = Exclude<EhrStep, { kind: 'applied' }> | { kind: 'applied'; change: EhrChangeView };
+type VersionStep =
+  | { kind: 'own' | 'none' | 'undone' | 'already_applied' | 'gone' }
+  | { kind: 'applied' | 'unchanged' | 'held'; change: EhrChangeView }
+  | { kind: 'conflict'; change: EhrChangeView; trackerChange: NonNullable<Confirmation['trackerChange']> }
+  | { kind: 'failed'; failure: EhrReadFailure };
 
-/** One version read against the one before: no action, applied as its author's, held, a conflict. */
-async function versionStep(deps: EhrStepDeps, ehr: EhrSettings, input: EhrStepInput, before: ConfirmedContent, content: ConfirmedContent, version: EhrVersion): Promise<VersionStep> {
+/** One version read against the one before: the tracker's own, no action, back at what the tracker has, applied as its author's, held, a conflict. */
+async function versionStep(deps: EhrStepDeps, ehr: EhrSettings, input: EhrStepInput, walk: Walk, content: ConfirmedContent, version: EhrVersion): Promise<VersionStep> {
   // A version of the tracker's own among them (another writer's) is no EHR work: the next is read against it. One
   // that states the digest over a revision the tracker never wrote is hand-made (CONTRACT §13 notes): EHR work.
   const own = foundTask(version.resource, deps.systems);
-  if (own?.trackersContent === true && !claimsUnwrittenContent(input.source, own)) return { kind: 'none' };
-  const change = ehrChangeTo(content, before);
+  if (own?.trackersContent === true && !claimsUnwrittenContent(input.source, own)) return { kind: 'own' };
+  // Read against the one before: what its author changed. None: it changed only the EHR's own elements.
+  const change = ehrChangeTo(content, walk.previous);
   if (change === null) return { kind: 'none' };
+  if (sameTaskContent(content, walk.taken)) return { kind: 'undone' };
   const actor = version.between ? ({ kind: 'ok', value: hostActor(deps) } as const) : await ehrActorOf(deps.http, deps.baseUrl, version.resource);
   if (actor.kind !== 'ok') return { kind: 'failed', failure: actor };
   const now = deps.now();
@@ -184,7 +241,7 @@ async function versionStep(deps: EhrStepDeps, ehr: EhrSettings, input: EhrStepIn
     actor: actor.value,
     fhirVersionId: version.versionId ?? '',
     fhirLastUpdated: lastUpdated ?? now.toISOString(),
-    sinceVersion: statedFollowUpVersion(version.resource, deps.systems) ?? before.followUpVersion ?? 0,
+    sinceVersion: statedFollowUpVersion(version.resource, deps.systems) ?? walk.previous.followUpVersion ?? 0,
     ownerReference: change.owner?.kind === 'reference' && owner.value !== null ? change.owner.reference : null,
     versionsBetween: version.between,
     now,
@@ -192,17 +249,15 @@ async function versionStep(deps: EhrStepDeps, ehr: EhrSettings, input: EhrStepIn
   });
   switch (applied.kind) {
     case 'applied':
-      return { kind: 'applied', change: view(names, true, null) };
     case 'unchanged':
-      return { kind: 'none', change: view(names, true, null) };
+      return { kind: applied.kind, change: view(names, true, null) };
     case 'already_applied':
-      return { kind: 'none' };
+    case 'not_found':
+      return { kind: applied.kind === 'not_found' ? 'gone' : 'already_applied' };
     case 'conflict':
       return { kind: 'conflict', change: view(names, false, null), trackerChange: applied.trackerChange };
     case 'refused':
       return { kind: 'held', change: view(names, false, applied.why === 'invalid_owner' ? 'invalid_owner' : 'invalid_transition') };
-    case 'not_found':
-      return { kind: 'gone' };
   }
 }
 

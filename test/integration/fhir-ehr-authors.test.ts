@@ -5,7 +5,9 @@
  * Task before the tracker reads are each their own entry, read from the Task's
  * history; a history that will not be read names nobody (the host,
  * `versions_between`); a Patient is never an actor nor an owner; a close group
- * holds an EHR close.
+ * holds an EHR close. Each version is read against the one before: a save
+ * after a close not applied (held, or met in a conflict) is never credited with
+ * that close, and the newest version read is always the one recorded.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Task } from '@medplum/fhirtypes';
@@ -13,6 +15,7 @@ import { DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir-task';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createFhirHttp } from '../../functions/fhir/http';
 import { syncFollowUp, type SyncDeps } from '../../functions/fhir-sync/sync';
+import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { readConfirmation } from '../../functions/store/fhir-records';
@@ -50,6 +53,8 @@ async function openWithTask(): Promise<[string, string]> {
   return [id, tasks[0]!.id!];
 }
 
+const act = (id: string, body: Record<string, unknown>) => actOnFollowUp(table.db, table.tableName, { id, body, actor: 'j.doe', now: new Date(), thresholds: DEFAULT_THRESHOLDS });
+const confirmationOf = (id: string) => readConfirmation(table.db, table.tableName, id, standin.url, true);
 const followUpOf = async (id: string) => (await getFollowUp(table.db, table.tableName, id, new Date()))!.followUp;
 const ehrEntries = async (id: string) => (await readHistory(table.db, table.tableName, id, new Date())).filter((entry) => entry.source === 'ehr');
 
@@ -131,5 +136,48 @@ describe('each EHR version by its own author', () => {
     await standin.control.editTask(allowedTask, completed, { author: ALICE });
     expect(await syncFollowUp({ ...sync, ehr: { thresholds: DEFAULT_THRESHOLDS, closesHeld: false } }, allowed)).toMatchObject({ kind: 'written', ehr: 'applied' });
     expect((await followUpOf(allowed)).state).toBe('closed');
+  });
+
+  it('a close met in a conflict, then Bob saves a field of the tracker\'s: Bob\'s version is recorded as his, the close never his, the Task written back', async () => {
+    const [id, taskId] = await openWithTask();
+    expect((await act(id, { action: 'acknowledge' })).kind).toBe('changed');
+    await standin.control.editTask(taskId, completed, { author: ALICE });
+    const priority = await standin.control.editTask(taskId, { priority: 'stat' }, { author: BOB });
+    expect(await syncFollowUp(sync, id)).toMatchObject({ kind: 'written', ehr: 'conflict' });
+    expect(await followUpOf(id)).toMatchObject({ state: 'acknowledged', closed_by: null });
+    const confirmation = await confirmationOf(id);
+    expect(confirmation?.ehrChange).toEqual({ at: priority.meta!.lastUpdated, actor: `ehr:${BOB}`, fhir_version_id: priority.meta!.versionId, actions: [], applied: false, why: 'tracker_only_field' });
+    expect(confirmation?.trackerChange).toMatchObject({ actor: 'j.doe', action: 'acknowledge' });
+    expect(await ehrEntries(id)).toEqual([]);
+    const task = (await standin.control.tasks()).find((one: Task) => one.id === taskId)!;
+    expect([task.status, task.priority]).toEqual(['in-progress', 'routine']);
+  });
+
+  it('a close held, then Bob adds a note: the hold stays Alice\'s, read again it is not counted again, and a person\'s action here replaces it', async () => {
+    const grouped: SyncDeps = { ...sync, ehr: { thresholds: DEFAULT_THRESHOLDS, closesHeld: true } };
+    const [id, taskId] = await openWithTask();
+    const close = await standin.control.editTask(taskId, completed, { author: ALICE });
+    const note = await standin.control.editTask(taskId, { note: [{ text: 'called the lab' }] }, { author: BOB });
+    expect(await syncFollowUp(grouped, id)).toMatchObject({ kind: 'changed_in_ehr', ehr: 'held' });
+    const held = await confirmationOf(id);
+    expect(held?.ehrChange).toMatchObject({ actor: `ehr:${ALICE}`, fhir_version_id: close.meta!.versionId, actions: ['close'], applied: false, why: 'forbidden' });
+    expect(held?.heldVersionId).toBe(note.meta!.versionId);
+    // Read again (a poll, a notification): held still, not counted again, no history read.
+    await standin.control.clearRequests();
+    expect(await syncFollowUp(grouped, id)).toEqual({ kind: 'changed_in_ehr' });
+    expect((await standin.control.requests()).some((request) => request.path.includes('_history'))).toBe(false);
+    expect(await act(id, { action: 'record_contact', channel: 'phone', outcome: 'no_answer' })).toMatchObject({ kind: 'changed' });
+    expect(await syncFollowUp(grouped, id)).toEqual({ kind: 'written' });
+    expect((await standin.control.tasks()).find((one: Task) => one.id === taskId)?.status).not.toBe('completed');
+    expect(await ehrEntries(id)).toEqual([]);
+  });
+
+  it('a status the tracker does not map, then Bob sets it back: no work, nothing held', async () => {
+    const [id, taskId] = await openWithTask();
+    await standin.control.editTask(taskId, { status: 'failed' }, { author: ALICE });
+    await standin.control.editTask(taskId, { status: 'ready' }, { author: BOB });
+    expect((await syncFollowUp(sync, id)).kind).toMatch(/^(unchanged|written)$/);
+    expect((await confirmationOf(id))?.changedInEhrDigest).toBeNull();
+    expect(await ehrEntries(id)).toEqual([]);
   });
 });
