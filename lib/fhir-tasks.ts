@@ -9,7 +9,7 @@
  */
 import { CfnOutput, type Stack } from 'aws-cdk-lib';
 import { FhirNotifications, importNotifySecret } from './fhir-notifications';
-import { type FhirSecrets, FhirWriter, importFhirSecrets } from './fhir';
+import { closeGroupOf, type FhirSecrets, FhirWriter, importFhirSecrets } from './fhir';
 import type { Ingest } from './ingest';
 import { ACT_ON_FOLLOW_UPS, thresholdEnvironment } from './queries';
 import type { FhirSettings, Settings } from './settings';
@@ -30,7 +30,7 @@ export function addFhirTasks(stack: Stack, props: { binding: TableBinding; setti
   if (fhir === null) return null;
   const secrets = importFhirSecrets(stack, fhir);
   // It applies the EHR's work as a person's action (CONTRACT §13): the follow-up actions' access and thresholds.
-  const writer = new FhirWriter(stack, 'Fhir', { ...binding, fhir, secrets, queueKey: binding.logKey, followUpActions: ACT_ON_FOLLOW_UPS, thresholds: thresholdEnvironment(settings) });
+  const writer = new FhirWriter(stack, 'Fhir', { ...binding, fhir, secrets, queueKey: binding.logKey, followUpActions: ACT_ON_FOLLOW_UPS, thresholds: thresholdEnvironment(settings), closeGroup: closeGroupOf(settings) });
   const notifySecret = importNotifySecret(stack, fhir);
   if (notifySecret === null) return { settings: fhir, secrets, writer, notifications: null };
   const notifications = new FhirNotifications(stack, 'FhirNotifications', { secret: notifySecret, writer: writer.function.fn, opsKey: binding.logKey, logRetention: binding.logRetention });

@@ -27,7 +27,7 @@ import { FHIR_CONFIRMATION_PREFIX, FHIR_PENDING_PARTITION, FHIR_POLL_PARTITION, 
 import { A, FHIR_MARKER_VALUE } from '../functions/store/follow-ups/item';
 import type { ReaderPartitions } from '../functions/store/key-prefixes';
 import { TABLE } from '../functions/store/table';
-import type { FhirSettings } from './settings';
+import type { FhirSettings, Settings } from './settings';
 import { type TableAccess, TableBoundFunction, type TableBoundFunctionProps, acknowledgeStreamConsumerGrants } from './table-bound-function';
 
 /**
@@ -110,12 +110,17 @@ export function fhirAddressEnvironment(fhir: FhirSettings): Record<string, strin
   };
 }
 
+/** The console's close group as the actions function gets it (CONTRACT §12), or null: what binds the EHR's closes too. */
+export function closeGroupOf(settings: Pick<Settings, 'console' | 'consoleCloseGroup'>): string | null {
+  return settings.console && settings.consoleCloseGroup !== null ? settings.consoleCloseGroup : null;
+}
+
 /**
  * Everything a function that writes Tasks needs (the writer, the sweep's catch-up): the addresses, the token settings,
  * the credential's ARN, and whether (and how often) the EHR's work comes back: the same for both, so that the sweep's
  * catch-up treats a Task changed in the EHR as the writer does.
  */
-export function fhirWriterEnvironment(fhir: FhirSettings, secrets: FhirSecrets): Record<string, string> {
+export function fhirWriterEnvironment(fhir: FhirSettings, secrets: FhirSecrets, closeGroup: string | null = null): Record<string, string> {
   return {
     ...fhirAddressEnvironment(fhir),
     ...(fhir.tokenUrl === undefined ? {} : { FHIR_TOKEN_URL: fhir.tokenUrl }),
@@ -123,6 +128,9 @@ export function fhirWriterEnvironment(fhir: FhirSettings, secrets: FhirSecrets):
     FHIR_SCOPE: fhir.scope,
     FHIR_CATCH_UP_PER_SWEEP: String(fhir.catchUpPerSweep),
     FHIR_EHR_ACTIONS: fhir.ehrActions,
+    // The console's close group binds the EHR's closes too, unless ehrCloses is `allow` (CONTRACT §13).
+    FHIR_EHR_CLOSES: fhir.ehrCloses,
+    ...(closeGroup === null ? {} : { CLOSE_REQUIRES_GROUP: closeGroup }),
     FHIR_POLL_SECONDS: String(fhir.pollSeconds),
     FHIR_POLL_MAX: String(fhir.pollMax),
     ...(secrets.clientSecret === null ? {} : { FHIR_CLIENT_SECRET_ARN: secrets.clientSecret.secretArn }),
@@ -173,6 +181,8 @@ export interface FhirWriterProps extends Omit<TableBoundFunctionProps, 'service'
   readonly followUpActions: TableAccess;
   /** The stale thresholds' variables the follow-up actions get (an action applied computes the follow-up's due time). */
   readonly thresholds: Readonly<Record<string, string>>;
+  /** The console's close group (CLOSE_REQUIRES_GROUP), or null: an EHR close or reopen is held unless `ehrCloses` is `allow`. */
+  readonly closeGroup?: string | null;
 }
 
 /** The writer (service fhir-writer): its function, its stream mapping and dead-letter queue, and its poll schedule. */
@@ -184,7 +194,7 @@ export class FhirWriter extends Construct {
 
   constructor(scope: Construct, id: string, props: FhirWriterProps) {
     super(scope, id);
-    const { fhir, secrets, queueKey, followUpActions, thresholds, ...bound } = props;
+    const { fhir, secrets, queueKey, followUpActions, thresholds, closeGroup, ...bound } = props;
     // Its own items: reads a follow-up (by key, and its history by Query, to tell a person's action); reads, puts
     // and updates its confirmation item (FHIRTASK#<id>; the update moves its expiry with the follow-up's, CONTRACT
     // §8); updates and deletes its pending record (FHIR#PENDING); reads and puts the poll's cursor (FHIR#POLL) and updates the notices' counts beside it (issue 82). Then what the follow-up actions may do (a follow-up's puts, an order's
@@ -208,7 +218,7 @@ export class FhirWriter extends Construct {
       service: 'fhir-writer',
       description: "Keeps one FHIR R4 Task per follow-up in the team's FHIR server (CONTRACT §13; table stream, follow-up items only)",
       access: withAccessOf(own, followUpActions),
-      environment: { ...fhirWriterEnvironment(fhir, secrets), ...thresholds },
+      environment: { ...fhirWriterEnvironment(fhir, secrets, closeGroup ?? null), ...thresholds },
       timeout: FHIR_WRITER_TIMEOUT,
       memorySize: FHIR_WRITER_MEMORY_MB,
     });

@@ -28,7 +28,7 @@ const retentionDays = z.number().transform((days, ctx) => {
 
 /**
  * CONTRACT §13's defaults (FHIR_TASK_SYSTEM, FHIR_CODE_SYSTEM, FHIR_ORDER_SYSTEM, FHIR_OWNER_SYSTEM, FHIR_SCOPE,
- * FHIR_CATCH_UP_PER_SWEEP, FHIR_EHR_ACTIONS, FHIR_POLL_SECONDS, FHIR_POLL_MAX): the functions' own (functions/fhir/settings.ts);
+ * FHIR_CATCH_UP_PER_SWEEP, FHIR_EHR_ACTIONS, FHIR_EHR_CLOSES, FHIR_POLL_SECONDS, FHIR_POLL_MAX): the functions' own (functions/fhir/settings.ts);
  * and the notifications routes' throttling (the stack's own, issue 71).
  */
 export const FHIR_DEFAULTS = {
@@ -39,6 +39,7 @@ export const FHIR_DEFAULTS = {
   scope: 'system/Task.rs system/Task.cu system/Practitioner.r system/PractitionerRole.r system/Provenance.rs',
   catchUpPerSweep: 200,
   ehrActions: 'on',
+  ehrCloses: 'group',
   pollSeconds: 300,
   pollMax: 1000,
   // A ceiling for the account and the bill, not the EHR's pace (issue 82): every request, refused or not, takes from
@@ -123,6 +124,8 @@ const FhirSchema = z
     catchUpPerSweep: z.number().int().min(1).max(1000).default(FHIR_DEFAULTS.catchUpPerSweep),
     /** Work done on a Task in the EHR applies as the person's action (FHIR_EHR_ACTIONS); off: it is held as changed_in_ehr. */
     ehrActions: z.enum(['on', 'off'], 'must be "on" or "off"').default(FHIR_DEFAULTS.ehrActions),
+    /** With a console close group (consoleCloseGroup), whether an EHR close or reopen applies (`allow`) or is held as forbidden (`group`) (FHIR_EHR_CLOSES). */
+    ehrCloses: z.enum(['allow', 'group'], 'must be "allow" or "group"').default(FHIR_DEFAULTS.ehrCloses),
     /** How often the writer reads the Tasks changed in the EHR (FHIR_POLL_SECONDS): its schedule's rate. */
     pollSeconds: pollSeconds.default(FHIR_DEFAULTS.pollSeconds),
     /** At most this many Tasks one poll run reads (FHIR_POLL_MAX); a run cut there resumes where it stopped. */

@@ -13,7 +13,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { keys, REPORT_PARTITION_PREFIX, unitKeys } from '../functions/store/keys';
 import { TABLE } from '../functions/store/table';
-import { fhirWriterEnvironment, grantFhirSecretRead, sweepFhirAccess } from './fhir';
+import { closeGroupOf, fhirWriterEnvironment, grantFhirSecretRead, sweepFhirAccess } from './fhir';
 import type { FhirTasks } from './fhir-tasks';
 import { Grouping } from './grouping';
 import type { Settings } from './settings';
@@ -110,7 +110,7 @@ export class Sweep extends Grouping {
         STALE_REDRAW_TOPIC_ARN: notifications.topicArn,
         ...sweepSettingsEnvironment(settings, Stack.of(this).stackName),
         ...junction,
-        ...(fhir === null ? {} : fhirWriterEnvironment(fhir.settings, fhir.secrets)),
+        ...(fhir === null ? {} : fhirWriterEnvironment(fhir.settings, fhir.secrets, closeGroupOf(settings))),
       },
       timeout: TIMEOUTS.sweep,
     });

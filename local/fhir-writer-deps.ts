@@ -31,7 +31,7 @@ export function localFhirWriterDeps(options: LocalFhirWriterOptions): FhirPollDe
     http: options.http,
     systems: config.systems,
     baseUrl: config.baseUrl,
-    ehr: config.ehrActions ? { thresholds: options.thresholds } : null,
+    ehr: config.ehrActions ? { thresholds: options.thresholds, closesHeld: config.ehrClosesHeld === true } : null,
     pollMax: config.pollMax,
     logger: createLogger(SERVICES.fhirWriter),
     metrics: createMetrics(SERVICES.fhirWriter),

@@ -183,6 +183,7 @@ export type EhrWhy =
   | 'invalid_transition'
   | 'invalid_owner'
   | 'forbidden'
+  | 'no_version'
   | 'actions_off';
 
 /** The §9 actions a change is, in order, or why it is not applied. */

@@ -20,7 +20,7 @@
  * Over a write's answer: confirm what was written, go again after a conflict
  * (at most MAX_CONFLICT_RETRIES), refuse several Tasks, or judge the answer.
  */
-import { claimsUnwrittenContent, type EhrChangeView, type FoundTask, type TaskSource } from './fhir-task';
+import { claimsUnwrittenContent, heldTaskVersion, type EhrChangeView, type FoundTask, type TaskSource, type TrackerChangeView } from './fhir-task';
 
 /** Re-reads after a 412 (the Task's version moved under the write), per delivery. */
 export const MAX_CONFLICT_RETRIES = 3;
@@ -47,6 +47,9 @@ export interface ConfirmedFacts {
   changedInEhrVersion: number | null;
   deletedInEhrVersion: number | null;
   ehrChange: EhrChangeView | null;
+  /** The person's action a change met in a conflict, and the Task version a hold was read at (core/fhir-task.ts heldTaskVersion). */
+  trackerChange?: TrackerChangeView | null;
+  heldVersionId?: string | null;
 }
 
 /** What the EHR step (fhir-sync/ehr-work.ts) made of a version someone else made, once recorded. */
@@ -124,7 +127,9 @@ function overFound(facts: RoundFacts, found: FoundTask, delivery: Delivery): Rou
   }
   // Only the tracker states the tracker's digest: a Task claiming a revision it never wrote is the EHR's work.
   const restated = found.trackersContent && claimsUnwrittenContent(facts.source, found);
-  const fromEhr = (!found.trackersContent || restated) && found.versionId !== (confirmation?.versionId ?? null) && found.versionId !== delivery.appliedVersion;
+  // A Task without a usable versionId that is not the tracker's content is read as EHR work (held as `no_version`), never written over unread.
+  const unread = found.versionId === null || (found.versionId !== (confirmation?.versionId ?? null) && found.versionId !== delivery.appliedVersion);
+  const fromEhr = (!found.trackersContent || restated) && unread;
   if (fromEhr) {
     const move = ehrMove(facts, found, restated);
     if (move !== null) return move;
@@ -142,7 +147,7 @@ function ehrMove(facts: RoundFacts, found: FoundTask, restated: boolean): RoundM
   const ehr = facts.ehr;
   if (ehr === undefined) {
     // A version held before, and a person acted in the tracker since: their action replaces it.
-    if (held !== null && facts.confirmation?.ehrChange?.fhir_version_id === found.versionId) {
+    if (held !== null && (heldTaskVersion(facts.confirmation ?? null) ?? facts.confirmation?.ehrChange?.fhir_version_id) === found.versionId) {
       const acted = personActed(facts, held);
       if (acted === null) return { kind: 'read_history', since: held };
       if (acted) return null;
@@ -155,7 +160,8 @@ function ehrMove(facts: RoundFacts, found: FoundTask, restated: boolean): RoundM
     case 'conflict':
       return null;
     case 'held': {
-      if (!ehr.read && held !== null) {
+      // Not read (actions off), or the hold already recorded with nothing new after it: a person's action since replaces it.
+      if ((!ehr.read || ehr.known) && held !== null) {
         const acted = personActed(facts, held);
         if (acted === null) return { kind: 'read_history', since: held };
         if (acted) return null;

@@ -16,6 +16,7 @@
  * a Task is the EHR's: the digest ignores it and a write keeps it
  * (core/fhir-task-write.ts).
  */
+import { usableVersionId } from './fhir-ehr-versions';
 import { createHash } from 'node:crypto';
 import { consoleFollowUpLink } from './console-link';
 import { CONSOLE_LINK_DISPLAY, codeDisplay, TASK_CODE_TEXT, taskDescription, type TaskKind } from './fhir-task-words';
@@ -321,7 +322,8 @@ export function foundTask(resource: Record<string, unknown>, systems: FhirSystem
   const meta = resource.meta as { versionId?: unknown } | undefined;
   return {
     id: resource.id,
-    versionId: typeof meta?.versionId === 'string' ? meta.versionId : null,
+    // Kept only when usable (CONTRACT §13): a server that gives none cannot tell versions apart.
+    versionId: usableVersionId(meta?.versionId) ? meta.versionId : null,
     statedDigest,
     trackersContent: statedDigest !== null && contentDigest(resource, systems) === statedDigest,
     version: integer(urls.version),
@@ -418,6 +420,19 @@ export interface ConfirmationFacts {
   trackerChange?: TrackerChangeView | null;
   /** The follow-up's version when that conflict was recorded: `conflict` lasts until its next version. Absent or null: none. */
   conflictVersion?: number | null;
+  /** The Task version a hold was read at (the newest version its read met; the held change may be an earlier one's). Absent or null: the held change's own. */
+  heldVersionId?: string | null;
+}
+
+/**
+ * The Task version the confirmation holds as read (a change not applied, with
+ * why, not met in a conflict): a read that finds the Task at this version finds
+ * nothing new. Null: no such hold.
+ */
+export function heldTaskVersion(confirmation: Pick<ConfirmationFacts, 'ehrChange' | 'trackerChange' | 'heldVersionId'> | null): string | null {
+  const change = confirmation?.ehrChange ?? null;
+  if (confirmation === null || change === null || change.applied || change.why === null || (confirmation.trackerChange ?? null) !== null) return null;
+  return confirmation.heldVersionId ?? change.fhir_version_id;
 }
 
 /**

@@ -6,10 +6,14 @@
  * person's name).
  *
  * - The actor is `ehr:{who}`: the version's `meta.author` reference where the
- *   server sets one (Medplum); else the agent of the version's Provenance
- *   (`Provenance?target=Task/{id}/_history/{v}`); else, when that answers 400,
- *   403 or 404 or names no agent, the host of FHIR_BASE_URL. A 5xx or a
- *   timeout leaves the change to be read again.
+ *   server sets one (Medplum); else the agent whose type is `author` of the
+ *   version's Provenance (`Provenance?target=Task/{id}/_history/{v}`; several
+ *   naming different authors name none); else, when that answers 400, 403 or
+ *   404 or names no author, the host of FHIR_BASE_URL. A 5xx or a timeout
+ *   leaves the change to be read again. Only a staff type's reference
+ *   (core/fhir-ehr-versions.ts namesStaff) is an actor: a Patient's is the host.
+ * - The versions between the confirmed one and the one read come from the
+ *   Task's history (versionsBetween); one that will not be read is `unreadable`.
  * - An owner reference to a Practitioner or PractitionerRole is read: its
  *   identifier in FHIR_OWNER_SYSTEM is the owner; a resource without one, or
  *   a read answering 403, 404 or 410, gives the reference itself. Any other
@@ -17,6 +21,7 @@
  */
 import { EHR_ACTOR_PREFIX } from '../shared/actor';
 import { HANDLE_CHARACTERS, MAX_OWNER_LENGTH } from '../core/follow-up/action-body';
+import { historySteps, namesStaff, provenanceAuthor, usableVersionId, walkHistoryPage, type HistoryWalk } from '../core/fhir-ehr-versions';
 import { judgeAnswer, usableResourceId, type UnavailableReason } from '../fhir/answers';
 import type { FhirAnswer, FhirExchange, FhirHttp } from '../fhir/http';
 
@@ -49,34 +54,58 @@ export function serverHost(baseUrl: string): string {
 
 /** Who made the Task version `task` (CONTRACT §13): `ehr:{reference}` or `ehr:{host}`. */
 export async function ehrActorOf(http: FhirHttp, baseUrl: string, task: Record<string, unknown>): Promise<EhrRead<string>> {
+  const host: EhrRead<string> = { kind: 'ok', value: `${EHR_ACTOR_PREFIX}${serverHost(baseUrl)}` };
   const author = record(record(task.meta)?.author)?.reference;
-  if (usableReference(author)) return { kind: 'ok', value: `${EHR_ACTOR_PREFIX}${author}` };
+  if (usableReference(author)) return namesStaff(author) ? { kind: 'ok', value: `${EHR_ACTOR_PREFIX}${author}` } : host;
   const id = task.id;
   const versionId = record(task.meta)?.versionId;
-  if (usableResourceId(id) && usableResourceId(versionId)) {
+  if (usableResourceId(id) && usableVersionId(versionId)) {
     const target = encodeURIComponent(`Task/${id}/_history/${versionId}`);
     const answer = await http.send({ method: 'GET', path: `Provenance?target=${target}` });
     const failed = failureOf(answer);
     if (failed !== null) return failed;
-    const agent = answer.kind === 'answer' && answer.status === 200 ? provenanceAgent(answer.body) : null;
-    if (agent !== null) return { kind: 'ok', value: `${EHR_ACTOR_PREFIX}${agent}` };
+    // Only the agent whose type is `author` counts; a Patient's or another type's is the host.
+    const agent = answer.kind === 'answer' && answer.status === 200 ? provenanceAuthor(answer.body, usableReference) : null;
+    if (agent !== null && namesStaff(agent)) return { kind: 'ok', value: `${EHR_ACTOR_PREFIX}${agent}` };
   }
-  return { kind: 'ok', value: `${EHR_ACTOR_PREFIX}${serverHost(baseUrl)}` };
+  return host;
 }
 
-/** The first agent's `who.reference` of the searchset's first Provenance, or null. */
-function provenanceAgent(body: unknown): string | null {
-  const entries = record(body)?.entry;
-  if (!Array.isArray(entries)) return null;
-  for (const entry of entries) {
-    const resource = record(record(entry)?.resource);
-    if (resource?.resourceType !== 'Provenance' || !Array.isArray(resource.agent)) continue;
-    for (const agent of resource.agent) {
-      const who = record(record(agent)?.who)?.reference;
-      if (usableReference(who)) return who;
-    }
+/** At most this many pages of a Task's history are read for the versions between (then it is read as one change). */
+const HISTORY_PAGES = 5;
+const HISTORY_COUNT = 50;
+
+/**
+ * The Task's versions after `confirmed` up to `found`, oldest first, from its
+ * history (`GET Task/{id}/_history`, newest first, paged by the Bundle's `next`
+ * link or, without one, by `_offset` while a page is full); `unreadable` when
+ * the server will not give it (400, 403, 404, 410) or it cannot say who made
+ * each (the confirmed version not found in HISTORY_PAGES pages, a deletion among them).
+ */
+export async function versionsBetween(http: FhirHttp, baseUrl: string, taskId: string, confirmed: string, found: string): Promise<EhrRead<Record<string, unknown>[] | 'unreadable'>> {
+  let walk: HistoryWalk = { versions: [], foundMet: false };
+  let path: string | null = `Task/${encodeURIComponent(taskId)}/_history?_count=${HISTORY_COUNT}`;
+  for (let page = 0; page < HISTORY_PAGES && path !== null; page++) {
+    const answer = await http.send({ method: 'GET', path });
+    const failed = failureOf(answer);
+    if (failed !== null) return failed;
+    const steps = answer.kind === 'answer' && answer.status === 200 ? historySteps(answer.body) : null;
+    if (steps === null) return { kind: 'ok', value: 'unreadable' };
+    const step = walkHistoryPage(walk, steps, confirmed, found);
+    if (step.kind === 'complete') return { kind: 'ok', value: step.versions };
+    if (step.kind === 'unreadable') return { kind: 'ok', value: 'unreadable' };
+    walk = step.walk;
+    path = nextPage(answer.kind === 'answer' ? answer.body : null, baseUrl, taskId, page, steps.length);
   }
-  return null;
+  return { kind: 'ok', value: 'unreadable' };
+}
+
+/** The next page's path: the Bundle's `next` link under FHIR_BASE_URL (HAPI), else `_offset` after a full page (Medplum), else null. */
+function nextPage(body: unknown, baseUrl: string, taskId: string, page: number, count: number): string | null {
+  const links = record(body)?.link;
+  const next = Array.isArray(links) ? links.map(record).find((link) => link?.relation === 'next')?.url : undefined;
+  if (typeof next === 'string') return next.startsWith(baseUrl) && next.length > baseUrl.length ? next.slice(baseUrl.length).replace(/^\//, '') : null;
+  return count >= HISTORY_COUNT ? `Task/${encodeURIComponent(taskId)}/_history?_count=${HISTORY_COUNT}&_offset=${(page + 1) * HISTORY_COUNT}` : null;
 }
 
 /** The owner an owner reference names (CONTRACT §13's table): its identifier in `ownerSystem`, else the reference itself. */

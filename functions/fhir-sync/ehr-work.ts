@@ -8,12 +8,15 @@
  * Practitioner, applies through the store, and records what it met on the
  * confirmation (the follow-up's `fhir.ehr_change`).
  */
-import { ehrActionsOf, ehrChangeTo, type ConfirmedContent, type EhrChange, type EhrWhy } from '../core/fhir-ehr-change';
-import type { EhrChangeView, FoundTask } from '../core/fhir-task';
+import { contentOf as comparedContentOf, ehrActionsOf, ehrChangeTo, sameTaskContent, statedFollowUpVersion, type ConfirmedContent, type EhrChange, type EhrWhy } from '../core/fhir-ehr-change';
+import { namesStaff, savedRightAfter, usableLastUpdated } from '../core/fhir-ehr-versions';
+import { claimsUnwrittenContent, foundTask, heldTaskVersion, type EhrChangeView, type FoundTask, type TaskSource } from '../core/fhir-task';
+import { EHR_ACTOR_PREFIX } from '../shared/actor';
+import { usableResourceId } from '../fhir/answers';
 import type { StaleThresholds } from '../core/staleness';
 import { applyEhrWork } from '../store/follow-ups/ehr-actions';
 import type { Confirmation } from '../store/fhir-records';
-import { ehrActorOf, ownerOfReference, type EhrReadFailure } from './ehr-reads';
+import { ehrActorOf, ownerOfReference, serverHost, versionsBetween, type EhrReadFailure } from './ehr-reads';
 import type { FhirSystems } from '../core/fhir-task';
 import type { TableClient } from '../store/table-client';
 import type { FhirHttp } from '../fhir/http';
@@ -21,6 +24,8 @@ import type { FhirHttp } from '../fhir/http';
 /** FHIR_EHR_ACTIONS on: what applying needs beyond the write (due times are computed as a person's action computes them). */
 export interface EhrSettings {
   thresholds: StaleThresholds;
+  /** A close group is set (§12) and FHIR_EHR_CLOSES is not `allow`: an EHR close or reopen is held (`forbidden`). */
+  closesHeld?: boolean;
 }
 
 /** The order-safe write's dependencies (sync.ts's SyncDeps are these): defined here, so sync.ts, records.ts and this module import no circle. */
@@ -46,6 +51,8 @@ export interface EhrStepInput {
   /** The resource's content as §13 compares it (core/fhir-ehr-change.ts contentOf), read once by the caller. */
   resourceContent: ConfirmedContent;
   found: FoundTask;
+  /** What the content was computed from: a version claiming a revision past it is no content of the tracker's. */
+  source: TaskSource;
 }
 
 export type EhrStep =
@@ -71,60 +78,195 @@ export function confirmedContentOf(previous: Confirmation | null, digest: string
   return previous.digest === digest ? taskContent : null;
 }
 
+/** One version to apply: its resource, and whether it stands for the versions between too (a history not read). */
+interface EhrVersion {
+  resource: Record<string, unknown>;
+  versionId: string | null;
+  between: boolean;
+}
+
 /** The step for a Task version that is not the tracker's own and not the version it confirmed. */
 export async function ehrWorkStep(deps: EhrStepDeps, input: EhrStepInput): Promise<EhrStep> {
-  const { previous, resource, found } = input;
+  const { previous, found } = input;
   const ehr = deps.ehr ?? null;
   const confirmed = confirmedContentOf(previous, input.digest, input.taskContent);
   if (ehr === null || confirmed === null) return { kind: 'held', change: null };
   // A version read again after it was held: held still, without reading who made it again.
-  if (previous?.ehrChange?.fhir_version_id === found.versionId && previous.ehrChange !== null && !previous.ehrChange.applied && previous.ehrChange.why !== null) {
+  if (found.versionId !== null && heldTaskVersion(previous) === found.versionId && previous?.ehrChange != null) {
     return { kind: 'held', change: previous.ehrChange, known: true };
   }
-  const change = ehrChangeTo(input.resourceContent, confirmed);
+  const versions = await versionsOf(deps, input, confirmed);
+  if (versions.kind !== 'ok') return versions.kind === 'held' ? versions : { kind: 'failed', failure: versions };
+  const walk: Walk = { previous: confirmed, taken: confirmed, newest: null, held: false, applied: null, conflict: null };
+  // Oldest first, each read against the one before, with its own author (CONTRACT §13, "Each version by its own author").
+  for (const version of versions.value) {
+    const content = comparedContentOf(version.resource, deps.systems);
+    const step = await versionStep(deps, ehr, input, walk, content, version);
+    if (step.kind === 'failed') return step;
+    if (step.kind === 'gone') return { kind: 'gone' };
+    walkOn(walk, step, content);
+  }
+  return walkEnd(walk, previous?.ehrChange ?? null);
+}
+
+/**
+ * A read of the versions so far: what the next version's author saw, what the
+ * tracker has taken, and what the versions read came to. `newest` is the
+ * newest change read (applied or not, with its own author): what the
+ * confirmation records, so the newest version a read met is always accounted
+ * for (applied, recorded, or no action: the same as the one before, or back at
+ * what the tracker has).
+ */
+interface Walk {
+  previous: ConfirmedContent;
+  /** The confirmed content, then each version applied (or the tracker's own): a version back at it is no work. */
+  taken: ConfirmedContent;
+  newest: EhrChangeView | null;
+  /** Whether the newest change read is held (not applied, with why): the Task is held. */
+  held: boolean;
+  /** The newest version this read applied (the follow-up moved on: its content is written over the Task). */
+  applied: EhrChangeView | null;
+  /** A conflict met: the person's action, and the change that met it; the tracker's content is written back. */
+  conflict: { change: EhrChangeView; trackerChange: NonNullable<Confirmation['trackerChange']> } | null;
+}
+
+/** One version's place in the walk. */
+function walkOn(walk: Walk, step: Exclude<VersionStep, { kind: 'failed' | 'gone' }>, content: ConfirmedContent): void {
+  walk.previous = content;
+  switch (step.kind) {
+    case 'none':
+      return;
+    case 'own':
+      // A version of the tracker's own (another writer's): what was before it was answered by that write.
+      Object.assign(walk, { taken: content, newest: null, held: false, conflict: null });
+      return;
+    case 'undone':
+      // Back at what the tracker has: the changes not applied before it are undone (a conflict met stays recorded).
+      Object.assign(walk, { newest: null, held: false });
+      return;
+    case 'already_applied':
+      // Applied by another read, which recorded it: nothing newer to record from here.
+      Object.assign(walk, { taken: content, newest: null, held: false });
+      return;
+    case 'applied':
+      Object.assign(walk, { taken: content, newest: step.change, held: false, applied: step.change });
+      return;
+    case 'unchanged':
+      Object.assign(walk, { newest: step.change, held: false });
+      return;
+    case 'held':
+      Object.assign(walk, { newest: step.change, held: true });
+      return;
+    case 'conflict':
+      Object.assign(walk, { newest: step.change, held: false, conflict: { change: step.change, trackerChange: step.trackerChange } });
+  }
+}
+
+/**
+ * What the versions read come to: a conflict met (the tracker's content written
+ * back at once: later versions were saved over a Task a person's action had
+ * overtaken), else held when the newest change read is, else applied, else no
+ * work; each recording the newest change read.
+ */
+function walkEnd(walk: Walk, recorded: EhrChangeView | null): EhrStep {
+  const newest = walk.newest;
+  if (walk.conflict !== null) return { kind: 'conflict', change: newest ?? walk.conflict.change, trackerChange: walk.conflict.trackerChange };
+  if (walk.held && newest !== null) return sameHeld(recorded, newest) ? { kind: 'held', change: newest, known: true } : { kind: 'held', change: newest };
+  if (walk.applied !== null) return { kind: 'applied', change: newest ?? walk.applied };
+  return newest === null ? { kind: 'none' } : { kind: 'none', change: newest };
+}
+
+/** Whether `change` is the hold already recorded (the same version, held for the same reason). */
+function sameHeld(recorded: EhrChangeView | null, change: EhrChangeView): boolean {
+  return recorded !== null && !recorded.applied && recorded.why !== null && recorded.why === change.why && recorded.fhir_version_id === change.fhir_version_id;
+}
+
+type Versions = { kind: 'ok'; value: EhrVersion[] } | Extract<EhrStep, { kind: 'held' }> | EhrReadFailure;
+
+/**
+ * The versions to apply, oldest first: the one read alone when it was saved
+ * right after the confirmed one; else those its history gives after the
+ * confirmed one; else (a history that will not be read) the one read standing
+ * for them all. Without a usable versionId, a change is held (`no_version`).
+ */
+async function versionsOf(deps: EhrStepDeps, input: EhrStepInput, confirmed: ConfirmedContent): Promise<Versions> {
+  const { found, resource } = input;
+  const read: EhrVersion = { resource, versionId: found.versionId, between: false };
+  if (found.versionId === null) {
+    if (ehrChangeTo(input.resourceContent, confirmed) === null) return { kind: 'ok', value: [] };
+    const view: EhrChangeView = { at: usableLastUpdated(record(resource.meta)?.lastUpdated) ?? deps.now().toISOString(), actor: hostActor(deps), fhir_version_id: null, actions: [], applied: false, why: 'no_version' };
+    return { kind: 'held', change: view };
+  }
+  const confirmedVersion = input.previous?.versionId ?? null;
+  if (confirmedVersion !== null && savedRightAfter(confirmedVersion, found.versionId)) return { kind: 'ok', value: [read] };
+  const between = confirmedVersion === null || !usableResourceId(found.id) ? ('unreadable' as const) : await versionsBetween(deps.http, deps.baseUrl, found.id, confirmedVersion, found.versionId);
+  if (between === 'unreadable' || between.kind !== 'ok') return between === 'unreadable' ? { kind: 'ok', value: [{ ...read, between: true }] } : between;
+  if (between.value === 'unreadable') return { kind: 'ok', value: [{ ...read, between: true }] };
+  return { kind: 'ok', value: between.value.map((version) => ({ resource: version, versionId: foundTask(version, deps.systems)?.versionId ?? null, between: false })) };
+}
+
+type VersionStep =
+  | { kind: 'own' | 'none' | 'undone' | 'already_applied' | 'gone' }
+  | { kind: 'applied' | 'unchanged' | 'held'; change: EhrChangeView }
+  | { kind: 'conflict'; change: EhrChangeView; trackerChange: NonNullable<Confirmation['trackerChange']> }
+  | { kind: 'failed'; failure: EhrReadFailure };
+
+/** One version read against the one before: the tracker's own, no action, back at what the tracker has, applied as its author's, held, a conflict. */
+async function versionStep(deps: EhrStepDeps, ehr: EhrSettings, input: EhrStepInput, walk: Walk, content: ConfirmedContent, version: EhrVersion): Promise<VersionStep> {
+  // A version of the tracker's own among them (another writer's) is no EHR work: the next is read against it. One
+  // that states the digest over a revision the tracker never wrote is hand-made (CONTRACT §13 notes): EHR work.
+  const own = foundTask(version.resource, deps.systems);
+  if (own?.trackersContent === true && !claimsUnwrittenContent(input.source, own)) return { kind: 'own' };
+  // Read against the one before: what its author changed. None: it changed only the EHR's own elements.
+  const change = ehrChangeTo(content, walk.previous);
   if (change === null) return { kind: 'none' };
-  const actor = await ehrActorOf(deps.http, deps.baseUrl, resource);
+  if (sameTaskContent(content, walk.taken)) return { kind: 'undone' };
+  const actor = version.between ? ({ kind: 'ok', value: hostActor(deps) } as const) : await ehrActorOf(deps.http, deps.baseUrl, version.resource);
   if (actor.kind !== 'ok') return { kind: 'failed', failure: actor };
+  const now = deps.now();
+  const lastUpdated = usableLastUpdated(record(version.resource.meta)?.lastUpdated);
+  const view = (actions: string[], applied: boolean, why: EhrWhy | null): EhrChangeView => ({ at: lastUpdated ?? now.toISOString(), actor: actor.value, fhir_version_id: version.versionId, actions, applied, why });
+  // Only a staff type's reference names an owner: a Patient's is held (CONTRACT §13).
+  if (change.owner?.kind === 'reference' && !namesStaff(change.owner.reference)) return { kind: 'held', change: view([], false, 'invalid_owner') };
   const owner = await ownerOf(deps, change);
   if (owner.kind !== 'ok') return { kind: 'failed', failure: owner };
-  const view = (actions: string[], applied: boolean, why: EhrWhy | null): EhrChangeView => ({
-    at: lastUpdatedOf(resource) ?? deps.now().toISOString(),
-    actor: actor.value,
-    fhir_version_id: found.versionId,
-    actions,
-    applied,
-    why,
-  });
-  const now = deps.now();
   const actions = ehrActionsOf(change, owner.value, deps.systems, now);
   if (actions.kind === 'held') return { kind: 'held', change: view([], false, actions.why) };
   const names = actions.actions.map((action) => action.action);
+  // With a close group, the team's rule about who closes holds in the EHR too (unless FHIR_EHR_CLOSES=allow).
+  if (ehr.closesHeld === true && names.some((name) => name === 'close' || name === 'reopen')) return { kind: 'held', change: view(names, false, 'forbidden') };
   const applied = await applyEhrWork(deps.db, deps.tableName, {
     id: input.id,
     actions: actions.actions,
     actor: actor.value,
-    fhirVersionId: found.versionId ?? '',
-    fhirLastUpdated: lastUpdatedOf(resource) ?? now.toISOString(),
-    sinceVersion: found.version ?? confirmed.followUpVersion ?? 0,
+    fhirVersionId: version.versionId ?? '',
+    fhirLastUpdated: lastUpdated ?? now.toISOString(),
+    sinceVersion: statedFollowUpVersion(version.resource, deps.systems) ?? walk.previous.followUpVersion ?? 0,
     ownerReference: change.owner?.kind === 'reference' && owner.value !== null ? change.owner.reference : null,
+    versionsBetween: version.between,
     now,
     thresholds: ehr.thresholds,
   });
   switch (applied.kind) {
     case 'applied':
-      return { kind: 'applied', change: view(names, true, null) };
     case 'unchanged':
-      return { kind: 'none', change: view(names, true, null) };
+      return { kind: applied.kind, change: view(names, true, null) };
     case 'already_applied':
-      return { kind: 'none' };
+    case 'not_found':
+      return { kind: applied.kind === 'not_found' ? 'gone' : 'already_applied' };
     case 'conflict':
       return { kind: 'conflict', change: view(names, false, null), trackerChange: applied.trackerChange };
     case 'refused':
       return { kind: 'held', change: view(names, false, applied.why === 'invalid_owner' ? 'invalid_owner' : 'invalid_transition') };
-    case 'not_found':
-      return { kind: 'gone' };
   }
 }
+
+/** `ehr:{host}`: who made a change the server does not name. */
+function hostActor(deps: EhrStepDeps): string {
+  return `${EHR_ACTOR_PREFIX}${serverHost(deps.baseUrl)}`;
+}
+
+const record = (value: unknown): Record<string, unknown> | null => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
 
 /** The owner's value the change names: null when removed; a reference read for its identifier. */
 async function ownerOf(deps: EhrStepDeps, change: EhrChange): Promise<{ kind: 'ok'; value: string | null } | EhrReadFailure> {
@@ -133,9 +275,3 @@ async function ownerOf(deps: EhrStepDeps, change: EhrChange): Promise<{ kind: 'o
   if (change.owner.kind === 'value') return { kind: 'ok', value: change.owner.value };
   return ownerOfReference(deps.http, deps.baseUrl, change.owner.reference, deps.systems.owner);
 }
-
-function lastUpdatedOf(resource: Record<string, unknown>): string | null {
-  const value = (resource.meta as { lastUpdated?: unknown } | undefined)?.lastUpdated;
-  return typeof value === 'string' ? value : null;
-}
-

@@ -100,18 +100,21 @@ export async function recordDeletion(deps: EhrStepDeps, written: Written, versio
   await recordBeside(deps, written, { deletedInEhrVersion: version });
 }
 
-/** A Task changed in the EHR: held (not overwritten) from this version of the follow-up on, its pending record dropped; with the change read, when read. */
-export async function holdChangedInEhr(deps: EhrStepDeps, written: Written, change: EhrChangeView | null): Promise<void> {
+/**
+ * A Task changed in the EHR: held (not overwritten) from this version of the follow-up on, its pending record dropped;
+ * with the change read, when read, and the Task version it was read at (`versionId`: the newest version that read met).
+ */
+export async function holdChangedInEhr(deps: EhrStepDeps, written: Written, change: EhrChangeView | null, versionId: string | null): Promise<void> {
   await recordBeside(deps, written, {
     changedInEhrDigest: written.digest,
     changedInEhrVersion: written.previous?.changedInEhrVersion ?? written.stored.followUp.version,
-    ...(change === null ? {} : { ehrChange: change, trackerChange: null }),
+    ...(change === null ? {} : { ehrChange: change, trackerChange: null, heldVersionId: versionId }),
   });
 }
 
-/** Records work read from the EHR (applied, or a conflict) beside what was last confirmed; the delivery goes on from it. */
+/** Records work read from the EHR (applied, a conflict, or no work here) beside what was last confirmed; the delivery goes on from it. */
 export async function recordEhrChange(deps: EhrStepDeps, written: Written, mark: Pick<Confirmation, 'ehrChange' | 'trackerChange' | 'conflictVersion'>): Promise<void> {
-  const confirmation: Confirmation = { ...(written.previous ?? emptyConfirmation(deps, written.stored)), ...mark };
+  const confirmation: Confirmation = { ...(written.previous ?? emptyConfirmation(deps, written.stored)), ...mark, heldVersionId: null };
   await writeConfirmation(deps.db, deps.tableName, written.stored.followUp.id, confirmation, written.stored.expiresAt);
   written.previous = confirmation;
 }
@@ -126,7 +129,7 @@ async function recordBeside(
   written: Written,
   mark:
     | Pick<Confirmation, 'refusedDigest' | 'refusalStatus' | 'refusalCodes'>
-    | (Pick<Confirmation, 'changedInEhrDigest' | 'changedInEhrVersion'> & Partial<Pick<Confirmation, 'ehrChange' | 'trackerChange'>>)
+    | (Pick<Confirmation, 'changedInEhrDigest' | 'changedInEhrVersion'> & Partial<Pick<Confirmation, 'ehrChange' | 'trackerChange' | 'heldVersionId'>>)
     | Pick<Confirmation, 'deletedInEhrVersion'>,
 ): Promise<void> {
   const { stored, source, previous } = written;

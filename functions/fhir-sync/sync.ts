@@ -40,6 +40,7 @@
  */
 import { contentOf as comparedContentOf, sameTaskContent } from '../core/fhir-ehr-change';
 import { foundTask, type FhirTask, type FoundTask } from '../core/fhir-task';
+import { usableVersionId } from '../core/fhir-ehr-versions';
 import { decideAnswer, decideRound, NEW_DELIVERY, settledAfterWrite, type Delivery, type EhrWorkRead, type RoundFacts, type RoundMove, type SyncEnd, type WriteAnswer } from '../core/fhir-sync-decision';
 import { taskToWrite } from '../core/fhir-task-write';
 import { getFollowUp } from '../store/follow-ups/reads';
@@ -216,7 +217,7 @@ async function workRound(deps: SyncDeps, round: Extract<Round, { kind: 'read' }>
 }
 
 /** Does a move that ends the round: a record, a request, or the delivery's end. */
-async function act(deps: SyncDeps, { written, resources }: Extract<Round, { kind: 'read' }>, move: Exclude<RoundMove, { kind: `read_${string}` }>, asked: Asked, run: Run): Promise<Step> {
+async function act(deps: SyncDeps, { written, resources, facts }: Extract<Round, { kind: 'read' }>, move: Exclude<RoundMove, { kind: `read_${string}` }>, asked: Asked, run: Run): Promise<Step> {
   switch (move.kind) {
     case 'confirm':
       await confirm(deps, written, move.taskId, move.versionId);
@@ -229,7 +230,7 @@ async function act(deps: SyncDeps, { written, resources }: Extract<Round, { kind
     case 'hold': {
       const change = asked.ehr?.kind === 'held' ? asked.ehr.change : null;
       if (move.counted) run.note = 'held';
-      await holdChangedInEhr(deps, written, change);
+      await holdChangedInEhr(deps, written, change, facts.tasks[0]?.versionId ?? null);
       return done({ kind: 'changed_in_ehr' });
     }
     case 'deleted':
@@ -269,7 +270,7 @@ async function send(deps: SyncDeps, request: { method: 'PUT' | 'POST'; path: str
  */
 async function readEhrWork(deps: SyncDeps, written: Written, resource: Record<string, unknown>, found: FoundTask, run: Run): Promise<{ kind: 'read'; step: EhrStep; read: EhrWorkRead } | Done> {
   const resourceContent = comparedContentOf(resource, deps.systems);
-  const step = await ehrWorkStep(deps, { id: written.stored.followUp.id, taskContent: written.content, digest: written.digest, previous: written.previous, resource, resourceContent, found });
+  const step = await ehrWorkStep(deps, { id: written.stored.followUp.id, taskContent: written.content, digest: written.digest, previous: written.previous, resource, resourceContent, found, source: written.source });
   const read = (value: EhrWorkRead) => ({ kind: 'read' as const, step, read: value });
   switch (step.kind) {
     case 'failed':
@@ -338,9 +339,10 @@ function taskIdOf(answer: FhirAnswer): string | null {
 /** The stored version: the answer's `meta.versionId`, or its ETag's. */
 function versionIdOf(answer: FhirAnswer): string | null {
   const versionId = (answer.body as { meta?: { versionId?: unknown } } | null)?.meta?.versionId;
-  if (typeof versionId === 'string') return versionId;
+  if (usableVersionId(versionId)) return versionId;
+  // Only a usable id is kept (CONTRACT §13), from the body or the ETag.
   const match = /^(?:W\/)?"([^"]+)"$/.exec(answer.etag ?? '');
-  return match?.[1] ?? null;
+  return usableVersionId(match?.[1]) ? match[1] : null;
 }
 
 function done(outcome: SyncOutcome): Done {

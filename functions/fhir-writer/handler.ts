@@ -36,7 +36,7 @@ const shared = {
   http: fhirClientOf(fhir),
   systems: fhir.systems,
   baseUrl: fhir.baseUrl,
-  ehr: fhir.ehrActions ? { thresholds: thresholdsOf(config) } : null,
+  ehr: fhir.ehrActions ? { thresholds: thresholdsOf(config), closesHeld: fhir.ehrClosesHeld === true } : null,
   logger: createLogger(SERVICES.fhirWriter),
   metrics: createMetrics(SERVICES.fhirWriter),
 };

@@ -27,7 +27,7 @@
  * - The state is written after each page, conditional on its counter: a run
  *   that finds another one moved it ends quietly (`lost`).
  */
-import { foundTask, type FhirSystems } from '../core/fhir-task';
+import { foundTask, heldTaskVersion, type FhirSystems } from '../core/fhir-task';
 import { failedTry, POLL_TRIES, sameFailing, setAsideUntil, withoutFailing } from '../core/fhir-poll-aside';
 import {
   aheadOfClock,
@@ -247,9 +247,8 @@ class PollRun {
     // Eventually consistent is enough: a confirmation read behind its write costs one more sync, never a skipped version.
     const confirmation = await readConfirmation(db, tableName, id, baseUrl, false);
     if (task.versionId === null || confirmation === null || confirmation.taskId !== task.id) return true;
-    // The version confirmed, or the EHR's version already held (not applied, with why): nothing new in it.
-    const held = confirmation.ehrChange !== null && !confirmation.ehrChange.applied && confirmation.ehrChange.why !== null;
-    return confirmation.versionId !== task.versionId && !(held && confirmation.ehrChange?.fhir_version_id === task.versionId);
+    // The version confirmed, or the version a hold was read at (a change not applied, with why): nothing new in it.
+    return confirmation.versionId !== task.versionId && heldTaskVersion(confirmation) !== task.versionId;
   }
 
   /** Writes where the run is (`complete`: the run's end); false when another run moved the state meanwhile. */

@@ -59,6 +59,15 @@ const PollMax = withDefault(
 /** FHIR_EHR_ACTIONS: whether work done on a Task in the EHR comes back as the person's action (CONTRACT §13). */
 const EhrActions = withDefault(z.enum(['on', 'off'], 'must be on or off'), 'on');
 
+/**
+ * FHIR_EHR_CLOSES: with a close group (CLOSE_REQUIRES_GROUP, CONTRACT §12) set, whether an EHR close or reopen
+ * applies anyway (`allow`) or is held as `forbidden` (`group`, the default: the team's rule holds in the EHR too).
+ */
+const EhrCloses = withDefault(z.enum(['allow', 'group'], 'must be allow or group'), 'group');
+
+/** The close group (CONTRACT §12), as the actions function reads it: only whether one is set matters here. */
+const CloseGroup = optionalSetting(z.string().check(z.regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be a Cognito group name')));
+
 /** The value itself, for `npm start`: never quoted by a message. */
 const ClientSecret = optionalSetting(z.string().check(z.trim(), z.maxLength(4096, 'must be at most 4096 characters')));
 
@@ -88,6 +97,8 @@ export const fhirSettingsShape = {
   FHIR_SCOPE: FhirScope,
   FHIR_CATCH_UP_PER_SWEEP: CatchUpPerSweep,
   FHIR_EHR_ACTIONS: EhrActions,
+  FHIR_EHR_CLOSES: EhrCloses,
+  CLOSE_REQUIRES_GROUP: CloseGroup,
   FHIR_POLL_SECONDS: PollSeconds,
   FHIR_POLL_MAX: PollMax,
   FHIR_CLIENT_SECRET: ClientSecret,
@@ -101,12 +112,12 @@ export const fhirSettingsShape = {
  * npm start's FHIR settings: the shape without CONSOLE_URL (npm start links to
  * its own URL, and gives it to fhirConfigOf as `consoleUrl`).
  */
-export const fhirLocalSettingsShape = (({ CONSOLE_URL: _console, ...rest }) => rest)(fhirSettingsShape);
+export const fhirLocalSettingsShape = (({ CONSOLE_URL: _console, CLOSE_REQUIRES_GROUP: _group, ...rest }) => rest)(fhirSettingsShape);
 
 const FhirSettingsObject = z.object(fhirSettingsShape);
 
 /** The settings after parsing (an entry's own settings hold these and more; npm start's have no CONSOLE_URL). */
-export type FhirSettings = Omit<z.output<typeof FhirSettingsObject>, 'CONSOLE_URL'> & { CONSOLE_URL?: string | undefined };
+export type FhirSettings = Omit<z.output<typeof FhirSettingsObject>, 'CONSOLE_URL' | 'CLOSE_REQUIRES_GROUP'> & { CONSOLE_URL?: string | undefined; CLOSE_REQUIRES_GROUP?: string | undefined };
 
 /** The four ways to give the credential, by setting. */
 const CREDENTIAL_SETTINGS = ['FHIR_CLIENT_SECRET', 'FHIR_PRIVATE_KEY', 'FHIR_CLIENT_SECRET_ARN', 'FHIR_PRIVATE_KEY_SECRET_ARN'] as const;
@@ -155,6 +166,8 @@ export interface FhirConfig {
   catchUpPerSweep: number;
   /** FHIR_EHR_ACTIONS: work done on a Task in the EHR applies as the person's action (false: held as `changed_in_ehr`). */
   ehrActions: boolean;
+  /** A close group is set and FHIR_EHR_CLOSES is not `allow`: an EHR close or reopen is held as `forbidden` (CONTRACT §13). */
+  ehrClosesHeld?: boolean;
   /** FHIR_POLL_SECONDS and FHIR_POLL_MAX: how often the Tasks changed in the EHR are read, and at most how many a run. */
   pollSeconds: number;
   pollMax: number;
@@ -190,6 +203,7 @@ export function fhirConfigOf(settings: FhirSettings, options: FhirConfigOptions 
     ...target,
     catchUpPerSweep: settings.FHIR_CATCH_UP_PER_SWEEP,
     ehrActions: settings.FHIR_EHR_ACTIONS === 'on',
+    ehrClosesHeld: settings.CLOSE_REQUIRES_GROUP !== undefined && settings.FHIR_EHR_CLOSES !== 'allow',
     pollSeconds: settings.FHIR_POLL_SECONDS,
     pollMax: settings.FHIR_POLL_MAX,
     auth: authOf(settings, options),

@@ -65,6 +65,7 @@ const fhir =
         baseUrl: fhirConfig.baseUrl,
         perSweep: fhirConfig.catchUpPerSweep,
         ehrActions: fhirConfig.ehrActions,
+        ehrClosesHeld: fhirConfig.ehrClosesHeld === true,
       };
 
 export const handler = createSweepHandler({

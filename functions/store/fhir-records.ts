@@ -92,6 +92,7 @@ const C = {
   ehrChange: 'ec',
   trackerChange: 'tc',
   conflictVersion: 'xv',
+  heldVersionId: 'hvid',
 } as const;
 
 /** `SET #ttl = :ttl` or `REMOVE #ttl` for an expiry (null: kept), as the part of an UpdateExpression, with its names and values. */
@@ -289,6 +290,7 @@ export async function readConfirmation(db: TableClient, tableName: string, id: s
     ehrChange: map<EhrChangeView>(item[C.ehrChange]),
     trackerChange: map<TrackerChangeView>(item[C.trackerChange]),
     conflictVersion: number(C.conflictVersion),
+    heldVersionId: text(C.heldVersionId),
     expiresAt: number(TABLE.ttlAttribute),
   };
 }
@@ -321,6 +323,7 @@ export async function writeConfirmation(db: TableClient, tableName: string, id: 
     ...(confirmation.ehrChange === null ? {} : { [C.ehrChange]: confirmation.ehrChange }),
     ...(confirmation.trackerChange === null ? {} : { [C.trackerChange]: confirmation.trackerChange }),
     ...(confirmation.conflictVersion === null ? {} : { [C.conflictVersion]: confirmation.conflictVersion }),
+    ...((confirmation.heldVersionId ?? null) === null ? {} : { [C.heldVersionId]: confirmation.heldVersionId }),
     ...(expiresAt === null ? {} : { [TABLE.ttlAttribute]: expiresAt }),
   };
   const outcome = await db.put({

@@ -53,7 +53,7 @@ export function fhirTargetOf(setup: FhirSetup | null): { baseUrl: string; system
 export function sweepFhirOf(setup: FhirSetup | null): FhirCatchUp | null {
   if (setup === null) return null;
   const { config, http } = setup;
-  return { http, systems: config.systems, baseUrl: config.baseUrl, perSweep: config.catchUpPerSweep, ehrActions: config.ehrActions };
+  return { http, systems: config.systems, baseUrl: config.baseUrl, perSweep: config.catchUpPerSweep, ehrActions: config.ehrActions, ehrClosesHeld: config.ehrClosesHeld === true };
 }
 
 /** Starts the writer's stream reader, its poll and its notices queue (in this order, stopped the other way), or nothing with FHIR off. */

@@ -66,7 +66,7 @@ describe('FHIR Tasks on: the sweep (catch-up) and the query function (`fhir` in 
     expect(Object.keys(fhirVariables(withSecret, 'fhir-writer'))).not.toContain('FHIR_KEY_ID');
     const open = buildStack({ settings: fhirOn({ baseUrl: 'https://fhir.example.org/r4', orderSystem: 'https://example.org/junction-order' }) });
     expect(Object.keys(fhirVariables(open, 'fhir-writer')).sort()).toEqual([
-      'FHIR_BASE_URL', 'FHIR_CATCH_UP_PER_SWEEP', 'FHIR_CODE_SYSTEM', 'FHIR_EHR_ACTIONS', 'FHIR_ORDER_SYSTEM', 'FHIR_OWNER_SYSTEM', 'FHIR_POLL_MAX', 'FHIR_POLL_SECONDS', 'FHIR_SCOPE', 'FHIR_TASK_SYSTEM',
+      'FHIR_BASE_URL', 'FHIR_CATCH_UP_PER_SWEEP', 'FHIR_CODE_SYSTEM', 'FHIR_EHR_ACTIONS', 'FHIR_EHR_CLOSES', 'FHIR_ORDER_SYSTEM', 'FHIR_OWNER_SYSTEM', 'FHIR_POLL_MAX', 'FHIR_POLL_SECONDS', 'FHIR_SCOPE', 'FHIR_TASK_SYSTEM',
     ]);
     expect(fhirVariables(open, 'query')).toMatchObject({ FHIR_ORDER_SYSTEM: 'https://example.org/junction-order' });
     expect(JSON.stringify(open.template.toJSON())).not.toContain('secretsmanager:GetSecretValue","secretsmanager:DescribeSecret"],"Resource":[{"Fn::Join"');

@@ -70,6 +70,7 @@ describe('FHIR Tasks on: the writer (service fhir-writer)', () => {
       FHIR_SCOPE: 'system/Task.rs system/Task.cu system/Practitioner.r system/PractitionerRole.r system/Provenance.rs',
       FHIR_CATCH_UP_PER_SWEEP: String(FHIR_DEFAULTS.catchUpPerSweep),
       FHIR_EHR_ACTIONS: 'on',
+      FHIR_EHR_CLOSES: 'group',
       FHIR_POLL_SECONDS: '300',
       FHIR_POLL_MAX: '1000',
       FHIR_PRIVATE_KEY_SECRET_ARN: secretArn(FHIR_SETTING.privateKeySecretName),
@@ -152,7 +153,7 @@ describe('FHIR Tasks on: the writer (service fhir-writer)', () => {
     expect(JSON.stringify(statementsOf(on.stack, on.template, writer().role))).not.toContain('/index/');
   });
 
-  it('computes due times as the follow-up actions do: their stale thresholds, and not their console group', () => {
+  it('computes due times as the follow-up actions do (their stale thresholds), and holds the EHR\'s closes to their console group (CONTRACT §13)', () => {
     const fn = functionsOf(on).get('fhir-writer')?.Environment.Variables ?? {};
     const actions = functionsOf(on).get('follow-up-actions')?.Environment.Variables ?? {};
     const thresholds = ['REDRAW_STALE_AFTER_DAYS', 'REDRAW_MISSING_AFTER_HOURS', 'APPOINTMENT_GRACE_HOURS'];
@@ -163,7 +164,8 @@ describe('FHIR Tasks on: the writer (service fhir-writer)', () => {
     const variables = functionsOf(customStack()).get('fhir-writer')?.Environment.Variables;
     expect(variables).toMatchObject({ REDRAW_STALE_AFTER_DAYS: '9', REDRAW_MISSING_AFTER_HOURS: '36', APPOINTMENT_GRACE_HOURS: '12' });
     expect(functionsOf(customStack()).get('follow-up-actions')?.Environment.Variables).toMatchObject({ CLOSE_REQUIRES_GROUP: 'leads' });
-    expect(variables).not.toHaveProperty('CLOSE_REQUIRES_GROUP');
+    expect(variables).toMatchObject({ CLOSE_REQUIRES_GROUP: 'leads', FHIR_EHR_CLOSES: 'group' });
+    expect(fn).not.toHaveProperty('CLOSE_REQUIRES_GROUP');
   }, 120_000);
 
   it('has exactly the actions its work needs: the items, the stream, its queue, its secret, the table key, its logs', () => {

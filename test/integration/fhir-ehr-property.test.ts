@@ -7,14 +7,17 @@
  * once), ending with a person's action. Then:
  * - the follow-up and its Task agree, and `fhir.state` is current;
  * - each EHR version is applied at most once (its entries are one write);
- * - no EHR user's change a delivery read is lost: it is applied, held with
- *   its reason, recorded as a conflict, or it was no work (its content was
- *   what the tracker had confirmed).
+ * - no EHR user's change a delivery read is lost: the newest version it read
+ *   is applied, held with its reason, recorded as a conflict, or no work
+ *   (CONTRACT §13, each version read against the one before: its content is
+ *   what the tracker had taken, the content confirmed or a version that read
+ *   applied; or the same as the version before it, which is then accounted
+ *   for in turn).
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task, TaskRestriction } from '@medplum/fhirtypes';
-import { contentOf, sameTaskContent } from '../../functions/core/fhir-ehr-change';
+import { contentOf, sameTaskContent, type ConfirmedContent } from '../../functions/core/fhir-ehr-change';
 import { contentDigest, DEFAULT_FHIR_SYSTEMS, fhirViewOf, foundTask } from '../../functions/core/fhir-task';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
 import { createFhirHttp } from '../../functions/fhir/http';
@@ -26,6 +29,7 @@ import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { writeBookkeeping } from '../../functions/store/follow-ups/write';
 import { readConfirmation } from '../../functions/store/fhir-records';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
+import type { FhirStandinVersion } from '../../local/fhir-standin-types';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { openFollowUpItem } from '../support/open-follow-up';
 import { propertyRuns } from '../support/property-runs';
@@ -116,15 +120,36 @@ async function setStale(id: string, on: boolean): Promise<void> {
   }
 }
 
-/** Whether the Task's current version is the EHR's work (not the tracker's own), and not what the tracker confirmed. */
-async function ehrVersionNow(id: string): Promise<{ versionId: string; noWork: boolean } | null> {
-  const task = (await taskOf(id)) as unknown as Record<string, unknown>;
-  const found = foundTask(task, systems)!;
+/** What a delivery read: the Task's newest version, and the version and content the tracker had confirmed. */
+interface Read {
+  versionId: string;
+  confirmedVersionId: string | null;
+  confirmed: ConfirmedContent | null;
+}
+
+/** The Task's current version when it is the EHR's work (not the tracker's own) and not what the tracker confirmed. */
+async function ehrVersionNow(id: string): Promise<Read | null> {
+  const found = foundTask((await taskOf(id)) as unknown as Record<string, unknown>, systems)!;
   const confirmation = await readConfirmation(table.db, table.tableName, id, standin.url, true);
   if (found.trackersContent || found.versionId === confirmation?.versionId) return null;
-  const confirmed = confirmation?.content ?? null;
-  // Compared as §13 compares (a record read back from DynamoDB keeps its map's keys in another order).
-  return { versionId: found.versionId!, noWork: confirmed !== null && sameTaskContent(contentOf(task, systems), confirmed) };
+  return { versionId: found.versionId!, confirmedVersionId: confirmation?.versionId ?? null, confirmed: confirmation?.content ?? null };
+}
+
+/**
+ * Whether version `at` of the Task (its `log`, oldest first), read by `read`, is accounted for (CONTRACT §13): applied
+ * (its history entries: `applied`) or recorded (`fhir.ehr_change` after a delivery), both in `accountedFor`; else no work: back at
+ * what the tracker had taken in that read (the content confirmed, or the newest version after it the tracker wrote or
+ * applied), or no change against the version before it, which must then be accounted for itself. Compared as §13
+ * compares (a record read back from DynamoDB keeps its map's keys in another order).
+ */
+function accounted(log: FhirStandinVersion[], at: number, read: Read, accountedFor: Set<string>, applied: Set<string>): boolean {
+  const contentAt = (index: number) => contentOf(log[index]!.resource as unknown as Record<string, unknown>, systems);
+  if (accountedFor.has(log[at]!.versionId)) return true;
+  const from = log.findIndex((version) => version.versionId === read.confirmedVersionId);
+  const taken = log.slice(from + 1, at).findLast((version) => version.by === 'api' || applied.has(version.versionId));
+  const base = taken === undefined ? read.confirmed : contentOf(taken.resource as unknown as Record<string, unknown>, systems);
+  if (base !== null && sameTaskContent(contentAt(at), base)) return true;
+  return at - 1 > from && sameTaskContent(contentAt(at), contentAt(at - 1)) && accounted(log, at - 1, read, accountedFor, applied);
 }
 
 describe('work done in the EHR and in the tracker at once', () => {
@@ -132,7 +157,7 @@ describe('work done in the EHR and in the tracker at once', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(steps, { minLength: 3, maxLength: 10 }), async (plan) => {
         const id = await openWithTask();
-        const seen = new Set<string>();
+        const seen: Read[] = [];
         const accountedFor = new Set<string>();
         for (const step of plan) {
           if (step.kind === 'ehr') await editInEhr(id, step.edit);
@@ -140,7 +165,7 @@ describe('work done in the EHR and in the tracker at once', () => {
           else if (step.kind === 'stale') await setStale(id, step.on);
           else {
             const read = await ehrVersionNow(id);
-            if (read !== null) (read.noWork ? accountedFor : seen).add(read.versionId);
+            if (read !== null) seen.push(read);
             const deliveries = step.twice ? 2 : 1;
             if (step.together) await Promise.all(Array.from({ length: deliveries }, () => syncFollowUp(sync, id)));
             else for (let one = 0; one < deliveries; one++) await syncFollowUp(sync, id);
@@ -166,8 +191,13 @@ describe('work done in the EHR and in the tracker at once', () => {
         // One write per EHR version: its entries are consecutive versions, never two runs of them.
         const runs = history.map((entry) => (entry.source === 'ehr' ? String(entry.fhir_version_id) : null)).filter((value, index, all) => value !== null && value !== all[index - 1]);
         expect(new Set(runs).size).toBe(runs.length);
-        for (const versionId of runs) accountedFor.add(versionId!);
-        for (const versionId of seen) expect(accountedFor.has(versionId)).toBe(true);
+        const applied = new Set(runs.map(String));
+        for (const versionId of applied) accountedFor.add(versionId);
+        const log = (await standin.control.versions()).filter((version) => version.id === (task.id as string));
+        for (const read of seen) {
+          const at = log.findIndex((version) => version.versionId === read.versionId);
+          expect(accounted(log, at, read, accountedFor, applied), read.versionId).toBe(true);
+        }
       }),
       { numRuns: propertyRuns(25) },
     );

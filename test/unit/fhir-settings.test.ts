@@ -78,6 +78,7 @@ describe('FHIR settings: defaults and forms', () => {
       systems: { task: 'urn:redraw-tracker:follow-up', code: 'urn:redraw-tracker', order: 'urn:junction:order', owner: 'https://team.example.org/owners', consoleUrl: null },
       catchUpPerSweep: 1000,
       ehrActions: true,
+      ehrClosesHeld: false,
       pollSeconds: 300,
       pollMax: 1000,
       auth: null,

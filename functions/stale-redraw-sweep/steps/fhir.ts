@@ -45,6 +45,8 @@ export interface FhirCatchUp {
   perSweep: number;
   /** FHIR_EHR_ACTIONS: whether work done in the EHR that a send meets applies as the person's actions (the sweep's thresholds); absent: off. */
   ehrActions?: boolean;
+  /** A close group is set and FHIR_EHR_CLOSES is not `allow`: an EHR close or reopen is held (`forbidden`). */
+  ehrClosesHeld?: boolean;
 }
 
 export interface FhirCatchUpResult {
@@ -58,7 +60,7 @@ export interface FhirCatchUpResult {
 export async function fhirCatchUpStep(ctx: SweepContext, fhir: FhirCatchUp, metrics: MetricSink): Promise<FhirCatchUpResult> {
   const result: FhirCatchUpResult = { seeded: 0, sent: 0, behind: 0, stopped: null };
   if (!ctx.gate.mayStart('fhir')) return { ...result, stopped: 'time' };
-  const sync: SyncDeps = { db: ctx.db, tableName: ctx.tableName, http: fhir.http, systems: fhir.systems, baseUrl: fhir.baseUrl, now: () => ctx.now, ehr: fhir.ehrActions === true ? { thresholds: ctx.thresholds } : null };
+  const sync: SyncDeps = { db: ctx.db, tableName: ctx.tableName, http: fhir.http, systems: fhir.systems, baseUrl: fhir.baseUrl, now: () => ctx.now, ehr: fhir.ehrActions === true ? { thresholds: ctx.thresholds, closesHeld: fhir.ehrClosesHeld === true } : null };
   result.seeded = await seed(ctx, fhir);
   let unavailable = 0;
   const failed: PendingRecord[] = [];

@@ -11,7 +11,8 @@
  * - The same EHR version is applied at most once, however often it is read:
  *   an entry after that version carrying its `fhir_version_id` says it was.
  *   A lost race reads both again, so two readers of one version write it once.
- * - Each entry carries `source: "ehr"`, `fhir_version_id` and `fhir_last_updated`.
+ * - Each entry carries `source: "ehr"`, `fhir_version_id` and `fhir_last_updated`;
+ *   one that stands for the versions between too (their history not read), `versions_between: true`.
  */
 import type { ActionBody } from '../../core/follow-up/action-body';
 import { parseAction } from '../../core/follow-up/action-body';
@@ -38,6 +39,8 @@ export interface EhrWork {
   sinceVersion: number;
   /** The owner's reference, when its `assign` names an owner read from one (written back as that reference). */
   ownerReference: string | null;
+  /** The change since the confirmed content applied as one (its history not read): the entry says so (`versions_between: true`). */
+  versionsBetween?: boolean;
   now: Date;
   thresholds: StaleThresholds;
 }
@@ -68,7 +71,7 @@ export async function applyEhrWork(db: TableClient, tableName: string, work: Ehr
     const draft = draftOf(stored, work);
     if (draft.kind !== 'changed') return draft.kind === 'unchanged' ? { kind: 'unchanged', stored } : { ...draft, stored };
     const next: StoredFollowUp = { ...afterPersonAction(stored, draft.followUp, draft.last, work.thresholds), ehrOwner: ehrOwnerAfter(stored, draft.followUp, work) };
-    const entries = draft.entries.map((entry) => ({ ...entry, source: 'ehr', fhir_version_id: work.fhirVersionId, fhir_last_updated: work.fhirLastUpdated }));
+    const entries = draft.entries.map((entry) => ({ ...entry, source: 'ehr', fhir_version_id: work.fhirVersionId, fhir_last_updated: work.fhirLastUpdated, ...(work.versionsBetween === true ? { versions_between: true } : {}) }));
     if ((await writeStoredFollowUp(db, tableName, stored, next, entries, work.now)) === 'written') return { kind: 'applied', stored: { ...next, revision: stored.revision + 1 } };
   }
   throw new Error(`follow-up changed ${MAX_RACES} times while work done in the EHR was applied`);

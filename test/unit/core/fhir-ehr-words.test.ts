@@ -103,6 +103,7 @@ describe('why a change in the EHR was not applied, in words', () => {
     invalid_transition: 'the follow-up’s state here does not allow it',
     invalid_owner: 'an owner the tracker cannot take (characters it does not accept)',
     forbidden: 'a close that their role may not make here',
+    no_version: 'the EHR server gives no version id, so the tracker cannot tell its versions apart',
     actions_off: 'the tracker takes no work from the EHR (FHIR_EHR_ACTIONS is off)',
   };
 

@@ -107,6 +107,21 @@ describe('decideRound: the move over the Tasks found, the follow-up and the conf
     expect(decideRound(facts([found], { confirmation: unread, ehr: { kind: 'held', read: false, known: false }, personActed: { since: 2, acted: true } }), NEW_DELIVERY)).toEqual({ kind: 'update', taskId: 't1', versionId: '5' });
   });
 
+  it('takes a hold read at a later version than its change (a save after it that changed nothing) as the same hold', () => {
+    const found = theEhrs({ versionId: '6' });
+    // Alice's version 5 held, read at Bob's version 6 (a note): version 6 found again is the hold, a person's action replaces it.
+    const held = confirmed({ changedInEhrVersion: 2, ehrChange: heldChange, heldVersionId: '6' });
+    expect(decideRound(facts([found], { confirmation: held }), NEW_DELIVERY)).toEqual({ kind: 'read_history', since: 2 });
+    expect(decideRound(facts([found], { confirmation: held, personActed: { since: 2, acted: true } }), NEW_DELIVERY)).toEqual({ kind: 'update', taskId: 't1', versionId: '6' });
+    // A later version still, whose read finds that same hold and nothing new after it: a person's action since replaces it too.
+    const later = theEhrs({ versionId: '7' });
+    const known = { kind: 'held', read: true, known: true } as const;
+    expect(decideRound(facts([later], { confirmation: held }), NEW_DELIVERY)).toEqual({ kind: 'read_ehr_work', task: later, restated: false });
+    expect(decideRound(facts([later], { confirmation: held, ehr: known }), NEW_DELIVERY)).toEqual({ kind: 'read_history', since: 2 });
+    expect(decideRound(facts([later], { confirmation: held, ehr: known, personActed: { since: 2, acted: true } }), NEW_DELIVERY)).toEqual({ kind: 'update', taskId: 't1', versionId: '7' });
+    expect(decideRound(facts([later], { confirmation: held, ehr: known, personActed: { since: 2, acted: false } }), NEW_DELIVERY)).toEqual({ kind: 'hold', counted: false });
+  });
+
   it('creates a Task when none is found and none was confirmed', () => {
     expect(decideRound(facts([], { confirmation: null }), NEW_DELIVERY)).toEqual({ kind: 'create' });
     expect(decideRound(facts([], { confirmation: confirmed({ taskId: null }) }), NEW_DELIVERY)).toEqual({ kind: 'create' });

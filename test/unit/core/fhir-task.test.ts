@@ -4,6 +4,7 @@ import {
   contentDigest,
   DEFAULT_FHIR_SYSTEMS,
   fhirViewOf,
+  heldTaskVersion,
   foundTask,
   followUpKind,
   claimsUnwrittenContent,
@@ -181,5 +182,20 @@ describe('fhirViewOf', () => {
     expect(fhirViewOf(refused, 'd5', 'http://ehr/fhir')!.held).toEqual({ at: '2026-11-03T00:00:00.000Z', status: 422, codes: ['invalid'] });
     expect(fhirViewOf(refused, 'd6', 'http://ehr/fhir')!.held).toBeNull();
     expect(fhirViewOf({ ...confirmation, deletedInEhrVersion: 4, heldAt: '2026-11-04T00:00:00.000Z' }, 'd4', 'http://ehr/fhir')!.held).toEqual({ at: '2026-11-04T00:00:00.000Z', status: null, codes: [] });
+  });
+});
+
+describe('heldTaskVersion', () => {
+  const change = { at: '2026-11-02T00:00:00.000Z', actor: 'ehr:Practitioner/alice', fhir_version_id: '5', actions: ['close'], applied: false, why: 'forbidden' };
+  it('is the version a hold was read at, else the held change\'s own', () => {
+    expect(heldTaskVersion({ ehrChange: change, heldVersionId: '6' })).toBe('6');
+    expect(heldTaskVersion({ ehrChange: change })).toBe('5');
+  });
+  it('is none without a change held: none read, one applied, one without why, one met in a conflict', () => {
+    expect(heldTaskVersion(null)).toBeNull();
+    expect(heldTaskVersion({ ehrChange: null, heldVersionId: '6' })).toBeNull();
+    expect(heldTaskVersion({ ehrChange: { ...change, applied: true, why: null } })).toBeNull();
+    expect(heldTaskVersion({ ehrChange: { ...change, why: null } })).toBeNull();
+    expect(heldTaskVersion({ ehrChange: { ...change, why: 'tracker_only_field' }, trackerChange: { at: change.at, actor: 'j.doe', action: 'acknowledge' } })).toBeNull();
   });
 });
