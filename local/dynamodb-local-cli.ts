@@ -1,10 +1,10 @@
 /**
  * `npm run dynamodb-local -- <command>`
  *
- *   fetch                          download DynamoDB Local into the cache, print its folder
+ *   fetch                          download DynamoDB Local into the cache, make its class archive, print its folder
  *   start [--port N] [--data-dir D] start it, print the endpoint, stop on Ctrl-C
  */
-import { ensureDynamoDbLocal, startDynamoDbLocal, type StartDynamoDbLocalOptions } from './dynamodb-local';
+import { prepareDynamoDbLocal, startDynamoDbLocal, type StartDynamoDbLocalOptions } from './dynamodb-local';
 
 const USAGE = `usage: npm run dynamodb-local -- fetch
        npm run dynamodb-local -- start [--port <port>] [--data-dir <dir>]`;
@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'fetch' && rest.length === 0) {
     const started = Date.now();
-    const dir = await ensureDynamoDbLocal((line) => console.error(line));
+    const dir = await prepareDynamoDbLocal((line) => console.error(line));
     console.error(`DynamoDB Local ready in the cache (${Date.now() - started} ms)`);
     console.log(dir);
     return;

@@ -17,7 +17,8 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { functionTable } from '../functions/store/document-table';
 import type { TableClient } from '../functions/store/table-client';
-import { ensureDynamoDbLocal, isErrnoCode, JAR } from './dynamodb-local-fetch';
+import { ensureDynamoDbLocal, isErrnoCode } from './dynamodb-local-fetch';
+import { classLaunchArgs } from './dynamodb-local-class-archive';
 import { canIndexStreamRecords, indexStreamRecords, temporaryDataDir } from './dynamodb-local-stream-index';
 
 export {
@@ -101,7 +102,9 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
   try {
     const dataDir = temporary ?? (options.dataDir === undefined ? undefined : resolve(options.dataDir));
     if (dataDir) await mkdir(dataDir, { recursive: true });
-    const local = await launchOnAPort({ java, emulatorDir, dataDir, readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS }, options.port);
+    const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+    const mainArgs = await mainArgsOf(java, emulatorDir, options.progress ?? (() => undefined));
+    const local = await launchOnAPort({ java, emulatorDir, dataDir, readyTimeoutMs, mainArgs }, options.port);
     const stop = async (): Promise<void> => {
       await local.stop();
       removeTemporary();
@@ -120,6 +123,26 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
     process.removeListener('exit', removeTemporary);
     throw error;
   }
+}
+
+/**
+ * Fetches DynamoDB Local when it is missing and makes its class archive when
+ * that is missing and Java is here (./dynamodb-local-class-archive.ts): what
+ * `npm run dynamodb-local -- fetch` does, so that no later start pays for
+ * either. Resolves the emulator folder.
+ */
+export async function prepareDynamoDbLocal(progress: (line: string) => void = () => undefined): Promise<string> {
+  const emulatorDir = await ensureDynamoDbLocal(progress);
+  const java = await findJava('java').catch(() => undefined);
+  if (java === undefined) progress('  no Java here: its class archive is made by the first start');
+  else await mainArgsOf(java, emulatorDir, progress);
+  return emulatorDir;
+}
+
+/** DynamoDB Local's main class and how it is loaded: from its class archive, made first when missing. */
+async function mainArgsOf(java: string, emulatorDir: string, progress: (line: string) => void): Promise<string[]> {
+  const maker = (args: string[]) => launchOnAPort({ java, emulatorDir, dataDir: undefined, readyTimeoutMs: DEFAULT_READY_TIMEOUT_MS * 4, mainArgs: args }, undefined);
+  return classLaunchArgs(emulatorDir, java, maker, progress);
 }
 
 /** Launches the JVM; a port picked by the OS may be taken again before the JVM binds it: retried with a new one. */
@@ -214,6 +237,8 @@ class PortInUseError extends Error {}
 interface LaunchInput {
   java: string;
   emulatorDir: string;
+  /** From the options on to DynamoDB Local's own: `-jar` and the jar, or the class archive's (./dynamodb-local-class-archive.ts). */
+  mainArgs: string[];
   dataDir: string | undefined;
   port: number;
   readyTimeoutMs: number;
@@ -232,8 +257,7 @@ async function launch(input: LaunchInput): Promise<Omit<DynamoDbLocal, 'streamsI
   const args = [
     ...JVM_OPTIONS,
     `-Djava.library.path=${join(emulatorDir, LIB_DIR)}`,
-    '-jar',
-    join(emulatorDir, JAR),
+    ...input.mainArgs,
     ...(dataDir ? ['-dbPath', dataDir] : ['-inMemory']),
     '-disableTelemetry',
     '-port',

@@ -8,7 +8,7 @@ import { CreateTableCommand, DynamoDBClient, ListTablesCommand, PutItemCommand }
 import { DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { access, chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -137,6 +137,45 @@ describe('DynamoDB Local lifecycle', () => {
     }
     expect(isRunning(local.pid)).toBe(false);
     expect(existsSync(local.dataDir!)).toBe(false);
+  });
+
+  it('makes its class archive once, and every later JVM maps it (a copy of the jar without its manifest class path)', async () => {
+    // An emulator folder of its own (the cached jar and libraries linked in), so the archive is made here, by this test.
+    const real = await ensureDynamoDbLocal();
+    const cache = join(scratch, 'archive-cache');
+    const emulator = join(cache, DYNAMODB_LOCAL_PACKAGE_VERSION);
+    await mkdir(emulator, { recursive: true });
+    await symlink(join(real, 'DynamoDBLocal.jar'), join(emulator, 'DynamoDBLocal.jar'));
+    await symlink(join(real, 'DynamoDBLocal_lib'), join(emulator, 'DynamoDBLocal_lib'));
+    vi.stubEnv('DYNAMODB_LOCAL_CACHE', cache);
+    const told: string[] = [];
+    const first = await startDynamoDbLocal({ readyTimeoutMs: JVM_READY_MS, progress: (line) => told.push(line) });
+    const archives = async () => (await readdir(join(emulator, 'class-archive'))).filter((name) => name.endsWith('.jsa'));
+    try {
+      expect(told).toEqual(["  making DynamoDB Local's class archive (once: later starts take about half the CPU)..."]);
+      expect(await archives()).toHaveLength(1);
+      const archive = join(emulator, 'class-archive', (await archives())[0]!);
+      // The JVM maps the archive's classes, and loads DynamoDB Local from the copied jar (no `-jar`).
+      expect(await readFile(`/proc/${first.pid}/maps`, 'utf8')).toContain(archive);
+      expect((await readFile(`/proc/${first.pid}/cmdline`, 'utf8')).split('\0')).not.toContain('-jar');
+      const client = new DynamoDBClient(localDynamoDbClientConfig(first.endpoint));
+      try {
+        expect((await client.send(new ListTablesCommand({}))).TableNames).toEqual([]);
+      } finally {
+        client.destroy();
+      }
+      told.length = 0;
+      const second = await startDynamoDbLocal({ readyTimeoutMs: JVM_READY_MS, progress: (line) => told.push(line) });
+      try {
+        expect(told).toEqual([]);
+        expect(await readFile(`/proc/${second.pid}/maps`, 'utf8')).toContain(archive);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await first.stop();
+    }
+    expect(await archives()).toHaveLength(1);
   });
 
   it('runs in memory, as if never asked, where the sqlite3 command is missing', async () => {
