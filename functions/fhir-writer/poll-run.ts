@@ -73,7 +73,10 @@ export interface PollDeps {
 }
 
 /** Why a run stopped before it was complete, other than being cut. */
-export type PollFailure = UnavailableReason | 'next_off_base';
+export type PollFailure = UnavailableReason | 'next_off_base' | SyncError;
+
+/** A sync that threw for one Task (an answer it cannot use, the table refusing under it): a failed try of that version. */
+type SyncError = 'sync_error';
 
 /** Why a run stopped before it was complete. */
 export type PollStop =
@@ -89,7 +92,7 @@ export interface SetAsideVersion {
   taskId: string;
   versionId: string | null;
   followUpId: string;
-  why: UnavailableReason;
+  why: UnavailableReason | SyncError;
   status: number | null;
 }
 
@@ -202,10 +205,10 @@ class PollRun {
     if (aheadOfClock(task.at, this.now)) this.ahead.push({ taskId: task.id, at: task.at! });
     if (await this.needsHandling(task)) {
       const followUpId = followUpIdOf(task.resource, this.deps.systems.task)!;
-      const outcome = await this.deps.handle(followUpId);
+      const outcome = await this.syncOf(followUpId);
       if (outcome.kind === 'unauthorized') return { kind: 'unauthorized', where: outcome.where };
-      if (outcome.kind === 'unavailable') {
-        const stop = await this.failed(task, followUpId, outcome);
+      if (outcome.kind === 'unavailable' || outcome.kind === 'threw') {
+        const stop = await this.failed(task, followUpId, outcome.kind === 'threw' ? { why: 'sync_error', status: null } : { why: outcome.reason, status: outcome.status });
         if (stop !== null) return stop;
       }
     }
@@ -218,14 +221,26 @@ class PollRun {
    * A failed sync of one version: the run stops before it (the cursor stays, the next run reads it again)
    * below POLL_TRIES; at POLL_TRIES it is set aside (null: the run goes on).
    */
-  private async failed(task: PolledTask, followUpId: string, outcome: Extract<SyncOutcome, { kind: 'unavailable' }>): Promise<Stop | null> {
-    const stop: Stop = { kind: 'failed', why: outcome.reason, status: outcome.status };
+  private async failed(task: PolledTask, followUpId: string, failure: { why: UnavailableReason | SyncError; status: number | null }): Promise<Stop | null> {
+    const stop: Stop = { kind: 'failed', ...failure };
     const verdict = failedTry(this.progress.failing, { pair: pairOf(task.id, task.versionId), at: task.at });
     this.progress.failing = verdict.failing;
     if (verdict.kind === 'stop') return stop;
     await this.putAside(followUpId);
-    this.setAside.push({ taskId: task.id, versionId: task.versionId, followUpId, why: outcome.reason, status: outcome.status });
+    this.setAside.push({ taskId: task.id, versionId: task.versionId, followUpId, ...failure });
     return null;
+  }
+
+  /**
+   * One follow-up's sync. One that throws for this Task is a failed try of its version, as a 5xx is, so
+   * that it cannot stop every run (its error is not logged: what it says may quote the Task).
+   */
+  private async syncOf(followUpId: string): Promise<SyncOutcome | { kind: 'threw' }> {
+    try {
+      return await this.deps.handle(followUpId);
+    } catch {
+      return { kind: 'threw' };
+    }
   }
 
   /** The follow-up of a version set aside waits behind the other pending records, due to the catch-up after its pause. */

@@ -6,6 +6,8 @@
  * - a Task whose sync keeps failing (a Practitioner read answering 503) stops
  *   the run twice, then is set aside: the changes saved after it come back, and
  *   it is applied by the catch-up once the fault clears;
+ * - a Task whose sync throws (the table refusing its follow-up's write) is a
+ *   failed try of its version, as a 5xx is, never a failed invocation;
  * - a `lastUpdated` a day in the future is counted and logged, never the
  *   cursor: a change saved after it with a correct clock comes back.
  */
@@ -26,7 +28,8 @@ import { readPending } from '../../functions/store/fhir-records';
 import { readPollState } from '../../functions/store/fhir-poll';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { writeStoredFollowUp } from '../../functions/store/follow-ups/write';
-import { fhirKeys } from '../../functions/store/keys';
+import { fhirKeys, followUpKeys } from '../../functions/store/keys';
+import type { TableClient } from '../../functions/store/table-client';
 import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { startMisbehavingServer, type MisbehavingServer } from '../support/fhir-misbehaving';
@@ -60,11 +63,11 @@ beforeEach(async () => {
 const http = () => createFhirHttp({ baseUrl: base, tokens: null, timeoutMs: 2_000 });
 const sync = (): SyncDeps => ({ db: table.db, tableName: table.tableName, http: http(), systems, baseUrl: base, now: () => clock, ehr: { thresholds: DEFAULT_THRESHOLDS } });
 
-/** The writer's poll entry on a scheduled event, with its logs and metrics. */
-function poller() {
+/** The writer's poll entry on a scheduled event, with its logs and metrics (on `db`: the file's table unless said). */
+function poller(db: TableClient = table.db) {
   const metrics = recordingMetrics();
   const { logs, logger } = jsonLogger();
-  const handler = createFhirPollHandler({ db: table.db, tableName: table.tableName, http: http(), systems, baseUrl: base, ehr: { thresholds: DEFAULT_THRESHOLDS }, pollMax: 1000, logger, metrics, now: () => clock });
+  const handler = createFhirPollHandler({ db, tableName: table.tableName, http: http(), systems, baseUrl: base, ehr: { thresholds: DEFAULT_THRESHOLDS }, pollMax: 1000, logger, metrics, now: () => clock });
   return { metrics: metrics.counts, logs, run: () => handler({ source: 'aws.events' }, { getRemainingTimeInMillis: () => 60_000 }) };
 }
 
@@ -123,6 +126,42 @@ describe('a poll that no Task can stop', () => {
     expect((await catchUp()).stopped).toBeNull();
     expect(await followUp(stuck)).toMatchObject({ state: 'acknowledged', owner: 'Practitioner/unreadable' });
     expect((await readPending(table.db, table.tableName, 50, at(24 * 60))).map((one) => one.id)).not.toContain(stuck);
+  });
+
+  it('a Task whose sync throws (the table refusing its follow-up\'s transaction) fails two runs as a failed try, never the invocation, then waits behind the others', async () => {
+    const [stuck, stuckTask] = await openWithTask();
+    const [later, laterTask] = await openWithTask();
+    clock = at(1);
+    const edited = await standin.control.editTask(stuckTask, { status: 'in-progress' });
+    clock = at(2);
+    await standin.control.editTask(laterTask, { status: 'in-progress' });
+    // Every transaction that names that follow-up's item throws, as a table failing under one write does.
+    const pk = followUpKeys.followUp(stuck).pk;
+    const refusing = new Proxy(table.db, {
+      get: (target, name, receiver) =>
+        name === 'transactWrite'
+          ? async (input: Parameters<TableClient['transactWrite']>[0]) => {
+              if (JSON.stringify(input).includes(pk)) throw new Error('transaction refused');
+              return target.transactWrite(input);
+            }
+          : (Reflect.get(target, name, receiver) as unknown),
+    });
+
+    for (const minutes of [3, 4]) {
+      clock = at(minutes);
+      expect(await poller(refusing).run()).toMatchObject({ kind: 'failed', why: 'sync_error', status: null });
+    }
+    expect((await followUp(later)).state).toBe('new');
+    clock = at(5);
+    expect(await poller(refusing).run()).toMatchObject({ kind: 'complete', setAside: [{ taskId: stuckTask, versionId: edited.meta!.versionId, followUpId: stuck, why: 'sync_error', status: null }] });
+    expect((await followUp(later)).state).toBe('acknowledged');
+    expect((await followUp(stuck)).state).toBe('new');
+    expect((await readPending(table.db, table.tableName, 50, at(66))).find((one) => one.id === stuck)).toMatchObject({ tries: 3 });
+
+    // The table takes the write again: the catch-up applies the EHR's change once the pause is over.
+    clock = at(70);
+    expect((await catchUp()).stopped).toBeNull();
+    expect((await followUp(stuck)).state).toBe('acknowledged');
   });
 
   it('a lastUpdated a day in the future is counted and logged, never the cursor: a change saved after it with a correct clock comes back', async () => {
