@@ -20,15 +20,24 @@
 import { createHash } from 'node:crypto';
 import { open, readdir, readFile, realpath, rename, rm, stat, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { JAR } from './dynamodb-local-fetch';
+import { JAR, LIB_DIR } from './dynamodb-local-fetch';
 import { withManifest } from './zip-manifest';
 
-const LIB_DIR = 'DynamoDBLocal_lib';
 const MAIN_CLASS = 'com.amazonaws.services.dynamodbv2.local.main.ServerRunner';
 /** The folder, inside the emulator's, holding the copied jar and the archives. */
 const ARCHIVE_DIR = 'class-archive';
 /** A claim older than this is taken to be a maker that died. */
 const STALE_CLAIM_MS = 120_000;
+
+/** How a local client reaches the JVM being made into the archive (./dynamodb-local.ts `localDynamoDbClientConfig`). */
+export interface ClientConfig {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** A JVM started with given arguments: how to reach it, and its stop (which waits for its exit). */
+type Run = (args: string[]) => Promise<{ client: ClientConfig; stop(): Promise<void> }>;
 
 /** Where an archive for this emulator folder and Java lives, and the class path it was made for. */
 export interface ClassArchive {
@@ -38,12 +47,17 @@ export interface ClassArchive {
 
 /** The JVM's arguments, from the options to the main class, to run from `archive`. */
 export function archiveUseArgs(archive: ClassArchive): string[] {
-  return [`-XX:SharedArchiveFile=${archive.file}`, '-Xlog:cds=off', '-Xlog:cds+dynamic=off', '-cp', archive.classPath, MAIN_CLASS];
+  return onClassPath(archive, `-XX:SharedArchiveFile=${archive.file}`);
 }
 
 /** The JVM's arguments to write `into` at its exit. */
 export function archiveMakeArgs(archive: ClassArchive, into: string): string[] {
-  return [`-XX:ArchiveClassesAtExit=${into}`, '-Xlog:cds=off', '-Xlog:cds+dynamic=off', '-cp', archive.classPath, MAIN_CLASS];
+  return onClassPath(archive, `-XX:ArchiveClassesAtExit=${into}`);
+}
+
+/** `option`, the archive's logging off (a JVM that cannot map it starts as before, silently), its class path and the main class. */
+function onClassPath(archive: ClassArchive, option: string): string[] {
+  return [option, '-Xlog:cds=off', '-Xlog:cds+dynamic=off', '-cp', archive.classPath, MAIN_CLASS];
 }
 
 /** This emulator folder's and Java's archive (the copied jar made when missing); whether it is made yet is `isMade`. */
@@ -70,14 +84,14 @@ export async function isMade(archive: ClassArchive): Promise<boolean> {
 
 /**
  * Makes the archive unless it is made or another process is making it: `run`
- * starts a JVM with the given arguments and resolves with its endpoint and its
+ * starts a JVM with the given arguments and resolves with how to reach it and its
  * stop (which waits for its exit, when the JVM writes the archive).
  * Resolves whether it is made now.
  */
 export async function makeClassArchive(
   archive: ClassArchive,
-  run: (args: string[]) => Promise<{ endpoint: string; stop(): Promise<void> }>,
-  train: (endpoint: string) => Promise<void>,
+  run: Run,
+  train: (client: ClientConfig) => Promise<void>,
 ): Promise<boolean> {
   if (await isMade(archive)) return true;
   const claim = `${archive.file}.claim`;
@@ -86,7 +100,7 @@ export async function makeClassArchive(
   try {
     const jvm = await run(archiveMakeArgs(archive, into));
     try {
-      await train(jvm.endpoint);
+      await train(jvm.client);
     } finally {
       await jvm.stop();
     }
@@ -123,7 +137,7 @@ async function isFile(path: string): Promise<boolean> {
 export async function classLaunchArgs(
   emulatorDir: string,
   java: string,
-  run: (args: string[]) => Promise<{ endpoint: string; stop(): Promise<void> }>,
+  run: Run,
   progress: (line: string) => void,
 ): Promise<string[]> {
   try {
@@ -138,10 +152,10 @@ export async function classLaunchArgs(
 }
 
 /** What the archive's JVM is asked, so that the classes of a table with a stream, its index and its reads are loaded. */
-export async function trainClassArchive(endpoint: string): Promise<void> {
+export async function trainClassArchive(reach: ClientConfig): Promise<void> {
   const { DynamoDBClient, CreateTableCommand, PutItemCommand, UpdateItemCommand, QueryCommand, GetItemCommand, TransactWriteItemsCommand, DeleteTableCommand } = await import('@aws-sdk/client-dynamodb');
   const { DynamoDBStreamsClient, DescribeStreamCommand, GetShardIteratorCommand, GetRecordsCommand } = await import('@aws-sdk/client-dynamodb-streams');
-  const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 };
+  const config = { ...reach, maxAttempts: 1 };
   const client = new DynamoDBClient(config);
   const streams = new DynamoDBStreamsClient(config);
   const TableName = 'class-archive';

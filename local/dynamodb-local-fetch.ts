@@ -25,6 +25,8 @@ export const DYNAMODB_LOCAL_PACKAGE_INTEGRITY =
 
 /** The emulator's jar, in the folder {@link ensureDynamoDbLocal} answers. */
 export const JAR = 'DynamoDBLocal.jar';
+/** The folder of the jars and native libraries DynamoDB Local's jar names. */
+export const LIB_DIR = 'DynamoDBLocal_lib';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -17,7 +17,7 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { functionTable } from '../functions/store/document-table';
 import type { TableClient } from '../functions/store/table-client';
-import { ensureDynamoDbLocal, isErrnoCode } from './dynamodb-local-fetch';
+import { ensureDynamoDbLocal, isErrnoCode, LIB_DIR } from './dynamodb-local-fetch';
 import { classLaunchArgs } from './dynamodb-local-class-archive';
 import { canIndexStreamRecords, indexStreamRecords, temporaryDataDir } from './dynamodb-local-stream-index';
 
@@ -34,7 +34,6 @@ export const LOCAL_REGION = 'us-east-1';
 /** Fixed dummy credentials: DynamoDB Local accepts any, but tables are scoped to them. */
 export const LOCAL_CREDENTIALS = Object.freeze({ accessKeyId: 'local', secretAccessKey: 'local' });
 
-const LIB_DIR = 'DynamoDBLocal_lib';
 const DEFAULT_READY_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 5_000;
 const OUTPUT_TAIL_CHARS = 4_000;
@@ -98,6 +97,10 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
   const removeTemporary = (): void => {
     if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
   };
+  const release = (): void => {
+    removeTemporary();
+    process.removeListener('exit', removeTemporary);
+  };
   if (temporary !== undefined) process.once('exit', removeTemporary);
   try {
     const dataDir = temporary ?? (options.dataDir === undefined ? undefined : resolve(options.dataDir));
@@ -107,8 +110,7 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
     const local = await launchOnAPort({ java, emulatorDir, dataDir, readyTimeoutMs, mainArgs }, options.port);
     const stop = async (): Promise<void> => {
       await local.stop();
-      removeTemporary();
-      process.removeListener('exit', removeTemporary);
+      release();
     };
     try {
       // The readiness check's ListTables, with the local credentials, made the database every local client uses.
@@ -119,8 +121,7 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
     }
     return { ...local, streamsIndexed: indexed, dataDir, stop };
   } catch (error) {
-    removeTemporary();
-    process.removeListener('exit', removeTemporary);
+    release();
     throw error;
   }
 }
@@ -141,7 +142,10 @@ export async function prepareDynamoDbLocal(progress: (line: string) => void = ()
 
 /** DynamoDB Local's main class and how it is loaded: from its class archive, made first when missing. */
 async function mainArgsOf(java: string, emulatorDir: string, progress: (line: string) => void): Promise<string[]> {
-  const maker = (args: string[]) => launchOnAPort({ java, emulatorDir, dataDir: undefined, readyTimeoutMs: DEFAULT_READY_TIMEOUT_MS * 4, mainArgs: args }, undefined);
+  const maker = async (args: string[]) => {
+    const jvm = await launchOnAPort({ java, emulatorDir, dataDir: undefined, readyTimeoutMs: DEFAULT_READY_TIMEOUT_MS * 4, mainArgs: args }, undefined);
+    return { client: localDynamoDbClientConfig(jvm.endpoint), stop: jvm.stop };
+  };
   return classLaunchArgs(emulatorDir, java, maker, progress);
 }
 

@@ -18,7 +18,8 @@ import {
   localDynamoDbClientConfig,
   startDynamoDbLocal,
 } from '../../local/dynamodb-local';
-import { canIndexStreamRecords } from '../../local/dynamodb-local-stream-index';
+import { classArchiveFor, classLaunchArgs, makeClassArchive } from '../../local/dynamodb-local-class-archive';
+import { canIndexStreamRecords, indexStreamRecords } from '../../local/dynamodb-local-stream-index';
 import { localEndpoint } from '../support/dynamodb';
 
 /**
@@ -176,6 +177,30 @@ describe('DynamoDB Local lifecycle', () => {
       await first.stop();
     }
     expect(await archives()).toHaveLength(1);
+  });
+
+  it('starts from the jar as before when its class archive cannot be made, and leaves no claim behind', async () => {
+    const real = await ensureDynamoDbLocal();
+    const emulator = join(scratch, 'archive-fails', DYNAMODB_LOCAL_PACKAGE_VERSION);
+    await mkdir(emulator, { recursive: true });
+    await symlink(join(real, 'DynamoDBLocal.jar'), join(emulator, 'DynamoDBLocal.jar'));
+    await symlink(join(real, 'DynamoDBLocal_lib'), join(emulator, 'DynamoDBLocal_lib'));
+    const java = execFileSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).trim();
+    const told: string[] = [];
+    // The JVM that would make it cannot start; then one that starts but is killed before writing it.
+    const noJvm = async (): Promise<never> => Promise.reject(new Error('no JVM here'));
+    expect(await classLaunchArgs(emulator, java, noJvm, (line) => told.push(line))).toEqual(['-jar', join(emulator, 'DynamoDBLocal.jar')]);
+    expect(told.at(-1)).toBe('  DynamoDB Local starts without its class archive: no JVM here');
+    const killed = async () => ({ client: localDynamoDbClientConfig('http://127.0.0.1:1'), stop: async () => undefined });
+    expect(await makeClassArchive(await classArchiveFor(emulator, java), killed, async () => undefined)).toBe(false);
+    expect((await readdir(join(emulator, 'class-archive'))).filter((name) => !name.endsWith('.jar'))).toEqual([]);
+  });
+
+  it('says why when the stream records cannot be indexed (a database without DynamoDB Local\'s tables)', async () => {
+    const file = join(scratch, 'not-dynamodb.db');
+    execFileSync('sqlite3', [file, 'CREATE TABLE other (x);']);
+    await expect(indexStreamRecords(file)).rejects.toThrow(`Cannot index DynamoDB Local's stream records in ${file}: Error: in prepare, no such table: main.us`);
+    await expect(indexStreamRecords(join(scratch, 'missing.db'))).rejects.toThrow('does not exist');
   });
 
   it('runs in memory, as if never asked, where the sqlite3 command is missing', async () => {

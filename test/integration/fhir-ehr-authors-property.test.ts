@@ -11,15 +11,14 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task } from '@medplum/fhirtypes';
 import { DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir-task';
-import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { createFhirHttp } from '../../functions/fhir/http';
 import { syncFollowUp, type SyncDeps } from '../../functions/fhir-sync/sync';
 import { pollOnce } from '../../functions/fhir-writer/poll-run';
 import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { writeBookkeeping } from '../../functions/store/follow-ups/write';
-import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
-import { createTestTable, type TestTable } from '../support/dynamodb';
+import type { FhirStandin } from '../../local/fhir-standin';
+import type { TestTable } from '../support/dynamodb';
+import { startFhirSyncRig, type FhirSyncRig } from '../support/fhir-sync-rig';
 import { openFollowUpItem } from '../support/open-follow-up';
 import { propertyRuns } from '../support/property-runs';
 
@@ -28,12 +27,14 @@ let table: TestTable;
 let standin: FhirStandin;
 let sync: SyncDeps;
 
+let rig: FhirSyncRig | undefined;
+
 beforeAll(async () => {
-  [table, standin] = await Promise.all([createTestTable('fhir-ehr-authors-property'), startFhirStandin()]);
-  sync = { db: table.db, tableName: table.tableName, http: createFhirHttp({ baseUrl: standin.url, tokens: null }), systems, baseUrl: standin.url, now: () => new Date(), ehr: { thresholds: DEFAULT_THRESHOLDS } };
+  rig = await startFhirSyncRig('fhir-ehr-authors-property');
+  ({ table, standin, sync } = rig);
 });
 afterAll(async () => {
-  await Promise.all([table?.drop(), standin?.stop()]);
+  await rig?.stop();
 });
 
 const AUTHORS = ['Practitioner/alice', 'Practitioner/bob', 'Device/task-bot'] as const;

@@ -13,14 +13,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Task } from '@medplum/fhirtypes';
 import { DEFAULT_FHIR_SYSTEMS } from '../../functions/core/fhir-task';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { createFhirHttp } from '../../functions/fhir/http';
 import { syncFollowUp, type SyncDeps } from '../../functions/fhir-sync/sync';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { readConfirmation } from '../../functions/store/fhir-records';
-import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
-import { createTestTable, type TestTable } from '../support/dynamodb';
+import type { FhirStandin } from '../../local/fhir-standin';
+import type { TestTable } from '../support/dynamodb';
+import { startFhirSyncRig, type FhirSyncRig } from '../support/fhir-sync-rig';
 import { openFollowUpItem } from '../support/open-follow-up';
 
 const systems = DEFAULT_FHIR_SYSTEMS;
@@ -29,13 +29,14 @@ let standin: FhirStandin;
 let sync: SyncDeps;
 let host: string;
 
+let rig: FhirSyncRig | undefined;
+
 beforeAll(async () => {
-  [table, standin] = await Promise.all([createTestTable('fhir-ehr-authors'), startFhirStandin()]);
-  sync = { db: table.db, tableName: table.tableName, http: createFhirHttp({ baseUrl: standin.url, tokens: null }), systems, baseUrl: standin.url, now: () => new Date(), ehr: { thresholds: DEFAULT_THRESHOLDS } };
-  host = new URL(standin.url).host;
+  rig = await startFhirSyncRig('fhir-ehr-authors');
+  ({ table, standin, sync, host } = rig);
 });
 afterAll(async () => {
-  await Promise.all([table?.drop(), standin?.stop()]);
+  await rig?.stop();
 });
 beforeEach(async () => {
   await standin.control.reset();

@@ -20,7 +20,6 @@ import type { Task, TaskRestriction } from '@medplum/fhirtypes';
 import { contentOf, sameTaskContent, type ConfirmedContent } from '../../functions/core/fhir-ehr-change';
 import { contentDigest, DEFAULT_FHIR_SYSTEMS, fhirViewOf, foundTask } from '../../functions/core/fhir-task';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { createFhirHttp } from '../../functions/fhir/http';
 import { digestOf } from '../../functions/fhir-sync/source';
 import { syncFollowUp, type SyncDeps } from '../../functions/fhir-sync/sync';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
@@ -28,9 +27,10 @@ import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { writeBookkeeping } from '../../functions/store/follow-ups/write';
 import { readConfirmation } from '../../functions/store/fhir-records';
-import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
+import type { FhirStandin } from '../../local/fhir-standin';
 import type { FhirStandinVersion } from '../../local/fhir-standin-types';
-import { createTestTable, type TestTable } from '../support/dynamodb';
+import type { TestTable } from '../support/dynamodb';
+import { startFhirSyncRig, type FhirSyncRig } from '../support/fhir-sync-rig';
 import { openFollowUpItem } from '../support/open-follow-up';
 import { propertyRuns } from '../support/property-runs';
 
@@ -39,12 +39,14 @@ let table: TestTable;
 let standin: FhirStandin;
 let sync: SyncDeps;
 
+let rig: FhirSyncRig | undefined;
+
 beforeAll(async () => {
-  [table, standin] = await Promise.all([createTestTable('fhir-ehr-property'), startFhirStandin()]);
-  sync = { db: table.db, tableName: table.tableName, http: createFhirHttp({ baseUrl: standin.url, tokens: null }), systems, baseUrl: standin.url, now: () => new Date(), ehr: { thresholds: DEFAULT_THRESHOLDS } };
+  rig = await startFhirSyncRig('fhir-ehr-property');
+  ({ table, standin, sync } = rig);
 });
 afterAll(async () => {
-  await Promise.all([table?.drop(), standin?.stop()]);
+  await rig?.stop();
 });
 
 const DAY = 86_400_000;

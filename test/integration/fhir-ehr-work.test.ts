@@ -10,15 +10,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Task } from '@medplum/fhirtypes';
 import { contentDigest, DEFAULT_FHIR_SYSTEMS, fhirViewOf, foundTask } from '../../functions/core/fhir-task';
 import { DEFAULT_THRESHOLDS } from '../../functions/core/staleness';
-import { createFhirHttp } from '../../functions/fhir/http';
 import { digestOf } from '../../functions/fhir-sync/source';
 import { syncFollowUp, type SyncDeps } from '../../functions/fhir-sync/sync';
 import { actOnFollowUp } from '../../functions/store/follow-ups/actions';
 import { readHistory } from '../../functions/store/follow-ups/history';
 import { getFollowUp } from '../../functions/store/follow-ups/reads';
 import { readConfirmation } from '../../functions/store/fhir-records';
-import { startFhirStandin, type FhirStandin } from '../../local/fhir-standin';
-import { createTestTable, type TestTable } from '../support/dynamodb';
+import type { FhirStandin } from '../../local/fhir-standin';
+import type { TestTable } from '../support/dynamodb';
+import { startFhirSyncRig, type FhirSyncRig } from '../support/fhir-sync-rig';
 import { openFollowUpItem } from '../support/open-follow-up';
 
 const systems = DEFAULT_FHIR_SYSTEMS;
@@ -27,21 +27,14 @@ let standin: FhirStandin;
 let sync: SyncDeps;
 let host: string;
 
+let rig: FhirSyncRig | undefined;
+
 beforeAll(async () => {
-  [table, standin] = await Promise.all([createTestTable('fhir-ehr-work'), startFhirStandin()]);
-  sync = {
-    db: table.db,
-    tableName: table.tableName,
-    http: createFhirHttp({ baseUrl: standin.url, tokens: null }),
-    systems,
-    baseUrl: standin.url,
-    now: () => new Date(),
-    ehr: { thresholds: DEFAULT_THRESHOLDS },
-  };
-  host = new URL(standin.url).host;
+  rig = await startFhirSyncRig('fhir-ehr-work');
+  ({ table, standin, sync, host } = rig);
 });
 afterAll(async () => {
-  await Promise.all([table?.drop(), standin?.stop()]);
+  await rig?.stop();
 });
 beforeEach(async () => {
   await standin.control.reset();
