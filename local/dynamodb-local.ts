@@ -36,6 +36,12 @@ export const LOCAL_CREDENTIALS = Object.freeze({ accessKeyId: 'local', secretAcc
 
 const DEFAULT_READY_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 5_000;
+/**
+ * The class archive's JVM writes it as it exits after SIGTERM: 5 s was too short beside a busy
+ * test run (a CI run on 3 workers found no archive: SIGKILL came first), and a claim is stale after
+ * 120 s (./dynamodb-local-class-archive.ts).
+ */
+const ARCHIVE_STOP_GRACE_MS = 60_000;
 const OUTPUT_TAIL_CHARS = 4_000;
 
 /** A running DynamoDB Local JVM. */
@@ -143,7 +149,8 @@ export async function prepareDynamoDbLocal(progress: (line: string) => void = ()
 /** DynamoDB Local's main class and how it is loaded: from its class archive, made first when missing. */
 async function mainArgsOf(java: string, emulatorDir: string, progress: (line: string) => void): Promise<string[]> {
   const maker = async (args: string[]) => {
-    const jvm = await launchOnAPort({ java, emulatorDir, dataDir: undefined, readyTimeoutMs: DEFAULT_READY_TIMEOUT_MS * 4, mainArgs: args }, undefined);
+    // Its stop waits for the archive, written as the JVM exits (seconds on a busy machine, not a crash).
+    const jvm = await launchOnAPort({ java, emulatorDir, dataDir: undefined, readyTimeoutMs: DEFAULT_READY_TIMEOUT_MS * 4, mainArgs: args, stopGraceMs: ARCHIVE_STOP_GRACE_MS }, undefined);
     return { client: localDynamoDbClientConfig(jvm.endpoint), stop: jvm.stop };
   };
   return classLaunchArgs(emulatorDir, java, maker, progress);
@@ -246,6 +253,8 @@ interface LaunchInput {
   dataDir: string | undefined;
   port: number;
   readyTimeoutMs: number;
+  /** How long stop() waits after SIGTERM before SIGKILL (default STOP_GRACE_MS). */
+  stopGraceMs?: number;
 }
 
 /**
@@ -267,7 +276,7 @@ async function launch(input: LaunchInput): Promise<Omit<DynamoDbLocal, 'streamsI
     '-port',
     String(port),
   ];
-  const jvm = watch(spawn(java, args, { cwd: dataDir ?? tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] }));
+  const jvm = watch(spawn(java, args, { cwd: dataDir ?? tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] }), input.stopGraceMs ?? STOP_GRACE_MS);
   try {
     await waitUntilReady(`http://127.0.0.1:${port}`, input.readyTimeoutMs, () => {
       const { spawnError, child } = jvm;
@@ -313,7 +322,7 @@ interface WatchedJvm {
   stop(): Promise<void>;
 }
 
-function watch(child: WatchedJvm['child']): WatchedJvm {
+function watch(child: WatchedJvm['child'], stopGraceMs: number): WatchedJvm {
   const stdout = new Tail();
   const stderr = new Tail();
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => stdout.push(chunk));
@@ -358,7 +367,7 @@ function watch(child: WatchedJvm['child']): WatchedJvm {
     },
     stop: async () => {
       process.removeListener('exit', killOnExit);
-      if (!state.hasExited) await terminate(child, exited);
+      if (!state.hasExited) await terminate(child, exited, stopGraceMs);
     },
   };
 }
@@ -391,12 +400,12 @@ async function waitUntilReady(endpoint: string, timeoutMs: number, checkAlive: (
   }
 }
 
-async function terminate(child: ChildProcess, exited: Promise<void>): Promise<void> {
+async function terminate(child: ChildProcess, exited: Promise<void>, graceMs: number): Promise<void> {
   const pid = child.pid;
   if (pid === undefined) return;
   signal(pid, 'SIGTERM');
   const timer = new Promise<'timeout'>((done) => {
-    const handle = setTimeout(() => done('timeout'), STOP_GRACE_MS);
+    const handle = setTimeout(() => done('timeout'), graceMs);
     void exited.then(() => clearTimeout(handle));
   });
   if ((await Promise.race([exited.then(() => 'exited' as const), timer])) === 'timeout') {

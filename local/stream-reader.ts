@@ -35,6 +35,7 @@ import { createLogger, type LogSink } from '../functions/shared/observability';
 import { deliverBatch, type DeadLetter, type DeliveryOptions, type StreamBatchHandler } from './stream-reader/delivery';
 import { createPacing, type Pacing } from './stream-reader/pacing';
 import { idlePause, restBefore } from './stream-reader/policy';
+import type { StreamPositions } from './stream-reader/positions';
 import { pollShard, type ShardPollOptions } from './stream-reader/shard-poll';
 import { createShardList, type ShardList, type ShardState } from './stream-reader/shards';
 
@@ -75,6 +76,11 @@ export interface StreamReaderOptions {
   functionName?: string;
   /** Where to start in shards that exist at start-up (default TRIM_HORIZON: everything the stream holds). */
   startingPosition?: 'TRIM_HORIZON' | 'LATEST';
+  /**
+   * Where an earlier run stood (stream-reader/positions.ts): a shard with a kept checkpoint is read
+   * after it, whatever `startingPosition` says, and each batch delivered is kept there. Default: none.
+   */
+  positions?: StreamPositions;
   /** `awsRegion` of the records (default: the client's region). */
   region?: string;
   logger?: LogSink;
@@ -118,7 +124,13 @@ export function startStreamReader(options: StreamReaderOptions): StreamReader {
   const maxIdlePauseMs = Math.max(pollIntervalMs, options.maxIdlePauseMs ?? DEFAULTS.maxIdlePauseMs);
   const logger = options.logger ?? createLogger('stream-reader');
   const pacing = createPacing();
-  const shards = createShardList({ client: options.client, streamArn: options.streamArn, startingPosition: options.startingPosition, shardRefreshMs: options.shardRefreshMs ?? DEFAULTS.shardRefreshMs });
+  const shards = createShardList({
+    client: options.client,
+    streamArn: options.streamArn,
+    startingPosition: options.startingPosition,
+    shardRefreshMs: options.shardRefreshMs ?? DEFAULTS.shardRefreshMs,
+    checkpoints: options.positions?.read(),
+  });
   const poll = shardPollOf(options, { logger, pacing, shards, pollIntervalMs });
   const running = (async () => {
     while (!pacing.stopping) {
@@ -188,6 +200,7 @@ function shardPollOf(options: StreamReaderOptions, reader: { logger: LogSink; pa
       const awsRegion = region;
       await deliverBatch(delivery, shardId, records.map((record) => toLambdaRecord(record, streamArn, awsRegion)));
     },
+    moved: () => keepPositions(options.positions, reader.shards, logger),
     // Rests while the host answers webhooks (see StreamReaderOptions.busy), never past the bound.
     rest: async (lastBatchMs) => {
       const until = Date.now() + restBefore(busy(), lastBatchMs, yieldFactor, maxYieldMs);
@@ -195,6 +208,18 @@ function shardPollOf(options: StreamReaderOptions, reader: { logger: LogSink; pa
     },
   };
   return (shard) => pollShard(poll, shard);
+}
+
+/**
+ * Keeps where the reader stands (StreamReaderOptions.positions). A file that cannot be written costs
+ * only records delivered again after a restart: logged, and the reader goes on.
+ */
+function keepPositions(positions: StreamPositions | undefined, shards: ShardList, logger: LogSink): void {
+  try {
+    positions?.write(shards.checkpoints());
+  } catch (error) {
+    logger.warn('stream positions not kept: a restart reads again from the last kept ones', { error });
+  }
 }
 
 /** A GetRecords record as Lambda delivers it: epoch seconds, base64 binaries, the stream's ARN. */

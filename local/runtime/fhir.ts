@@ -66,7 +66,7 @@ export function startFhir(
 ): LocalFhir | null {
   if (setup === null) return null;
   const writer = { db: storage.db, tableName: storage.tableName, http: setup.http, config: setup.config, thresholds };
-  const reader = lifecycle.started(startFhirWriterReader({ ...writer, streams: storage.streams, streamArn: storage.streamArn, busy }));
+  const reader = lifecycle.started(startFhirWriterReader({ ...writer, streams: storage.streams, streamArn: storage.streamArn, busy, positions: storage.positionsOf(SERVICES.fhirWriter) }));
   lifecycle.started(startFhirPoller(writer));
   return { reader, notices: lifecycle.started(startFhirNoticeQueue(writer)) };
 }

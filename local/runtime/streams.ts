@@ -61,6 +61,7 @@ export function startStreams(storage: LocalStorage, transactionStatus: StreamBat
     // their pauses growing to 10 s; past the park age their work is parked.
     handler: transactionStatus,
     maxRetryPauseMs: 10_000,
+    positions: storage.positionsOf('transaction-status'),
     busy: group.busy,
     logger: createLogger('stream-reader'),
   });

@@ -28,6 +28,8 @@ export interface ShardPollOptions {
   deliver(shardId: string, records: readonly SdkStreamRecord[]): Promise<void>;
   /** Rests after a batch while the host is busy, `lastBatchMs` being how long that batch took. */
   rest(lastBatchMs: number): Promise<void>;
+  /** Told each time a shard's checkpoint moved (the reader keeps its positions). */
+  moved?(): void;
 }
 
 /**
@@ -48,6 +50,7 @@ export async function pollShard(options: ShardPollOptions, shard: ShardState): P
     await options.deliver(shard.shardId, records.Records);
     const lastBatchMs = Date.now() - startedAt;
     shard.checkpoint = records.Records[records.Records.length - 1]?.dynamodb?.SequenceNumber ?? shard.checkpoint;
+    options.moved?.();
     // Before reading on: what is written meanwhile joins the next batch.
     await options.rest(lastBatchMs);
   }

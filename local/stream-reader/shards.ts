@@ -26,6 +26,8 @@ export interface ShardListOptions {
   /** Where to start in shards that exist at the first look (TRIM_HORIZON unless LATEST). */
   startingPosition: 'TRIM_HORIZON' | 'LATEST' | undefined;
   shardRefreshMs: number;
+  /** Checkpoints kept from an earlier run (positions.ts): a shard found with one is read after it. */
+  checkpoints?: Readonly<Record<string, string>>;
 }
 
 export interface ShardList {
@@ -37,6 +39,8 @@ export interface ShardList {
   finish(shard: ShardState): void;
   /** The list must be read again before the next round (a round failed). */
   changed(): void;
+  /** Each shard's checkpoint, for the shards that have one. */
+  checkpoints(): Record<string, string>;
 }
 
 export function createShardList(options: ShardListOptions): ShardList {
@@ -47,9 +51,10 @@ export function createShardList(options: ShardListOptions): ShardList {
   let describedAt = 0;
   const add = (found: { ShardId?: string | undefined; ParentShardId?: string | undefined; closed: boolean }, firstLook: boolean) => {
     if (found.ShardId === undefined || shards.has(found.ShardId)) return;
-    const latest = firstLook && options.startingPosition === 'LATEST';
+    const kept = options.checkpoints?.[found.ShardId];
+    const latest = firstLook && options.startingPosition === 'LATEST' && kept === undefined;
     // Shards born later always start at their beginning: nothing in them has been seen.
-    shards.set(found.ShardId, { shardId: found.ShardId, parentShardId: found.ParentShardId, iterator: undefined, checkpoint: undefined, startAt: latest ? 'LATEST' : 'TRIM_HORIZON', finished: latest && found.closed });
+    shards.set(found.ShardId, { shardId: found.ShardId, parentShardId: found.ParentShardId, iterator: undefined, checkpoint: kept, startAt: latest ? 'LATEST' : 'TRIM_HORIZON', finished: latest && found.closed });
   };
   return {
     refresh: async () => {
@@ -74,6 +79,11 @@ export function createShardList(options: ShardListOptions): ShardList {
     },
     changed: () => {
       shardsChanged = true;
+    },
+    checkpoints: () => {
+      const kept: Record<string, string> = {};
+      for (const shard of shards.values()) if (shard.checkpoint !== undefined) kept[shard.shardId] = shard.checkpoint;
+      return kept;
     },
   };
 }
