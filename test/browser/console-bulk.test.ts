@@ -22,7 +22,7 @@ import { expectNoAxeViolations, shortenRequestTimeout, stallRequests } from '../
 import { BrowserFile } from '../support/browser-setup';
 
 // Chromium logs each 409 the runner reads as a failed resource: the conflict the test makes, not an error of the page.
-const file = new BrowserFile({ tracker: { simulate: true }, expectedConsole: /Failed to load resource: the server responded with a status of 409/ });
+const file = new BrowserFile({ tracker: { story: true }, expectedConsole: /Failed to load resource: the server responded with a status of 409/ });
 const { api } = file;
 
 interface FollowUp {

@@ -31,7 +31,7 @@ const DAY = 86_400_000;
 const COLLEAGUE = 'j.doe';
 const secret = newSecret();
 const file = new BrowserFile({
-  tracker: { simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret } },
+  tracker: { story: true, env: { JUNCTION_WEBHOOK_SECRET: secret } },
   setup: async () => {
     kit = await failedKit();
   },

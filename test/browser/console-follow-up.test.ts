@@ -27,7 +27,7 @@ const secret = newSecret();
 /** Open follow-ups nobody has touched yet (new, no owner), one per test that changes one. */
 let fresh: string[] = [];
 const file = new BrowserFile({
-  tracker: { simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret } },
+  tracker: { story: true, env: { JUNCTION_WEBHOOK_SECRET: secret } },
   setup: async () => {
     const listed = await api<{ items: FollowUp[] }>('/follow-ups?queue=open&state=new&limit=50', 'observer');
     fresh = listed.items.filter((item) => item.owner === null).map((item) => item.id);

@@ -43,7 +43,7 @@ let unownedFollowUp = '';
 let closedFollowUp = '';
 
 beforeAllOrFailEach(async () => {
-  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), workerChromium()]);
+  [tracker, browser] = await Promise.all([startTrackerForBrowser({ story: true }), workerChromium()]);
   const read = async (path: string) => ((await (await fetch(`${tracker.url}${path}`)).json()) as { items: FollowUp[] }).items;
   const open = await read('/follow-ups?queue=open&limit=100');
   const owned = open.find((item) => item.owner !== null);

@@ -13,8 +13,8 @@
  * that does not come is said in words, with Try again.
  *
  * Why it takes its time (issue 87): its start, shared by its 11 tests, is `npm
- * start`, the simulator to its end with the stream left to settle, and
- * Chromium; then each test loads the page (its code a chunk fetched on the
+ * start` on a copy of the run's simulated story (test/support/browser-story.ts)
+ * and Chromium; then each test loads the page (its code a chunk fetched on the
  * first visit) and runs axe, at 390 px too. That it lists what GET /redraws
  * lists for the simulator's data, in words and in the browser's zone, shows
  * only in the page against a real tracker.
@@ -55,7 +55,7 @@ function followUpWords(order: Order): string {
 }
 
 const file = new BrowserFile({
-  tracker: { simulate: true },
+  tracker: { story: true },
   timeoutMs: 180_000,
 });
 

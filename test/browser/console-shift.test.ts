@@ -7,8 +7,9 @@
  * the URL; reads local times (New York); and does the same for three on a
  * 390-px phone with no sideways scroll and no axe violation.
  *
- * Why it takes its time (issue 87): `npm start`, the simulator twice (seeds 42
- * and 43: the second run adds follow-ups) and their follow-ups left to settle,
+ * Why it takes its time (issue 87): `npm start` on a copy of the run's seed-42
+ * story (test/support/browser-story.ts), the simulator once more (seed 43: it
+ * adds follow-ups) and their follow-ups left to settle,
  * then ten follow-ups worked by keyboard alone, key by key, each step a page
  * that reads the tracker again, and three more on a phone with axe. The key
  * count of a shift is that of the real page and its focus; no faster test can
@@ -25,7 +26,7 @@ import { eventually } from '../support/npm-start';
 const NY = 'America/New_York';
 const secret = `whsec_${randomBytes(24).toString('base64')}`;
 const file = new BrowserFile({
-  tracker: { simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret } },
+  tracker: { story: true, env: { JUNCTION_WEBHOOK_SECRET: secret } },
   setup: async () => {
     await simulateAgain();
     // Follow-ups open from the table's stream behind the simulator's answers: wait for them to settle.

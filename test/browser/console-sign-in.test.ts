@@ -89,7 +89,7 @@ async function settled(): Promise<void> {
 const tokenRequests = (grant: string) => cognito.requests.filter((request) => request.path === '/oauth2/token' && request.params['grant_type'] === grant);
 
 beforeAllOrFailEach(async () => {
-  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true }), workerChromium()]);
+  [tracker, browser] = await Promise.all([startTrackerForBrowser({ story: true }), workerChromium()]);
   const dynamodbEndpoint = /DynamoDB: (http:\/\/\S+)/.exec(tracker.tracker.stdout())?.[1];
   if (dynamodbEndpoint === undefined) throw new Error(`npm start's banner named no DynamoDB endpoint:\n${tracker.tracker.stdout()}`);
   const port = await freePort();

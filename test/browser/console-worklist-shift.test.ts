@@ -9,7 +9,7 @@
  * on a row changed behind the page, in words; cards on a 390-px phone with
  * nothing scrolling sideways; axe at both widths.
  *
- * Why it takes its time (issue 87): `npm start`, the simulator to its end and
+ * Why it takes its time (issue 87): `npm start` on the run's simulated story and
  * more follow-ups opened by signed webhooks, then 6 tests of the worklist in
  * Chromium at two widths with axe (the minute's refresh on Chromium's own
  * clock, fast-forwarded, not waited for). Rows on one line, 12 on a screen, and
@@ -30,7 +30,7 @@ const ZONE = 'America/New_York';
 const PHONE = { width: 390, height: 844 };
 const secret = newSecret();
 const file = new BrowserFile({
-  tracker: { simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret } },
+  tracker: { story: true, env: { JUNCTION_WEBHOOK_SECRET: secret } },
   setup: async () => {
     await seedFollowUps(8);
   },

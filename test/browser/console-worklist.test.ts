@@ -23,7 +23,7 @@ import { CONSOLE_SCREENSHOT, expectNoAxeViolations } from '../support/browser';
 import { BrowserFile } from '../support/browser-setup';
 
 const HANDLE = 'ana.lopez';
-const file = new BrowserFile({ tracker: { simulate: true } });
+const file = new BrowserFile({ tracker: { story: true } });
 
 interface Row {
   id: string;

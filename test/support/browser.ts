@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { storyCopy } from './browser-story';
 import { chromiumPath, CHROMIUM_INSTALL } from './chromium';
 import { freePort, repoRoot, signalGroup, spawnNpm, waitUntilHealthy, type NpmProcess } from './npm-start';
 
@@ -306,12 +307,39 @@ function startCommand(env: NodeJS.ProcessEnv): NpmProcess {
  * with a fresh webhook secret (its command line without npm: startCommand);
  * `simulate: true` then runs the simulator against it to its end (seed 42, in
  * this process: simulate), which leaves transactions, redraws and follow-ups
- * behind, and waits for the stream to settle (streamSettled). `env` adds to (or
- * overrides) the tracker's environment.
+ * behind, and waits for the stream to settle (streamSettled). `story: true`
+ * starts it instead on a copy of that same story's data, simulated once per
+ * test run (./browser-story.ts; where there is no run, simulated here as with
+ * `simulate`): for files that need the story's data, not the simulator's run or
+ * what only a running tracker keeps in memory (GET /local/events). `env` adds to
+ * (or overrides) the tracker's environment.
  */
-export async function startTrackerForBrowser(options: { simulate?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<BrowserTracker> {
+export async function startTrackerForBrowser(options: { simulate?: boolean; story?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<BrowserTracker> {
+  const copy = options.story === true ? await storyCopy(makeStory) : null;
+  const simulateHere = options.simulate === true || (options.story === true && copy === null);
+  try {
+    const tracker = await startTracker({ ...options.env, ...(copy === null ? {} : { DATA_DIR: copy.dataDir }) }, simulateHere);
+    if (copy === null) return tracker;
+    const stop = async (): Promise<void> => {
+      await tracker.stop();
+      copy.release();
+    };
+    return { ...tracker, stop };
+  } catch (error) {
+    copy?.release();
+    throw error;
+  }
+}
+
+/** The story's data: a tracker on `dataDir`, the simulator run against it to its end, the tracker stopped (its stream positions kept there). */
+async function makeStory(dataDir: string): Promise<void> {
+  const tracker = await startTracker({ DATA_DIR: dataDir }, true);
+  await tracker.stop();
+}
+
+async function startTracker(extraEnv: NodeJS.ProcessEnv, simulateHere: boolean): Promise<BrowserTracker> {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...cleanEnv(), PORT: String(port), JUNCTION_WEBHOOK_SECRET: `whsec_${randomBytes(24).toString('base64')}`, SWEEP_INTERVAL_SECONDS: '86400', ...options.env };
+  const env: NodeJS.ProcessEnv = { ...cleanEnv(), PORT: String(port), JUNCTION_WEBHOOK_SECRET: `whsec_${randomBytes(24).toString('base64')}`, SWEEP_INTERVAL_SECONDS: '86400', ...extraEnv };
   const url = `http://127.0.0.1:${port}`;
   const tracker = startCommand(env);
   const stop = async (): Promise<void> => {
@@ -325,7 +353,7 @@ export async function startTrackerForBrowser(options: { simulate?: boolean; env?
   };
   try {
     await waitUntilHealthy(tracker, url);
-    if (options.simulate === true) {
+    if (simulateHere) {
       await simulate(url, env.JUNCTION_WEBHOOK_SECRET!, 42);
       await streamSettled(url);
     }
