@@ -11,8 +11,8 @@
  * (issue 58); every page has a proper title.
  *
  * Why it takes its time (issue 87): its start, shared by its 12 tests, is `npm
- * start`, the simulator to its end with the stream left to settle, and
- * Chromium; then each test types into the find box of real pages. That a whole
+ * start` on a copy of the run's simulated story (test/support/browser-story.ts)
+ * with a few webhooks of its own, and Chromium; then each test types into the find box of real pages. That a whole
  * id is resolved from the simulator's follow-ups and orders, and that nothing
  * else leaves the page, shows only in the browser against a real tracker;
  * test/unit/console/find.test.ts covers the logic without a page.
@@ -23,7 +23,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { expectNoAxeViolations, releaseWorkerChromium, workerChromium, guardedPage, signInWithHandle, startTrackerForBrowser, type BrowserTracker, type GuardedPage } from '../support/browser';
 import { beforeAllOrFailEach } from '../support/browser-setup';
 import { signSvixMessage } from '../../functions/core/svix';
-import { buildDeliveries, freshId, redrawFlow } from '../support/junction';
+import { buildDeliveries, freshId, redrawFlow, simpleFlow, type FlowSpec } from '../support/junction';
 import { newMessageId, newSecret } from '../support/webhook';
 
 interface FollowUp {
@@ -57,7 +57,15 @@ function requestsOf(page: Page): string[] {
 
 /** Opens a follow-up (a walk-in order in redraw_available) whose transaction, so its id, is `transactionId`. */
 async function openFollowUp(transactionId: string): Promise<void> {
-  for (const delivery of buildDeliveries(redrawFlow({ transactionId, initialId: freshId(), redrawId: freshId() }, 'not_created', new Date(Date.now() - 86_400_000)))) {
+  await deliver(redrawFlow({ transactionId, initialId: freshId(), redrawId: freshId() }, 'not_created', new Date(Date.now() - 86_400_000)));
+}
+
+/** A walk-in order that completed with all its results, in a transaction of its own: an order and a transaction without a follow-up. */
+const completed = { order: freshId(), transaction: freshId() };
+
+/** Posts `flow`'s webhooks, signed, in order. */
+async function deliver(flow: FlowSpec): Promise<void> {
+  for (const delivery of buildDeliveries(flow)) {
     const raw = JSON.stringify(delivery.body);
     const messageId = newMessageId();
     const timestamp = Math.floor(Date.now() / 1000);
@@ -81,9 +89,10 @@ function lookUpsOf(page: Page): string[] {
 }
 
 beforeAllOrFailEach(async () => {
-  [tracker, browser] = await Promise.all([startTrackerForBrowser({ simulate: true, env: { JUNCTION_WEBHOOK_SECRET: secret } }), workerChromium()]);
+  [tracker, browser] = await Promise.all([startTrackerForBrowser({ story: true, env: { JUNCTION_WEBHOOK_SECRET: secret } }), workerChromium()]);
   sharing.push(`${SHARED}${randomUUID().slice(8)}`, `${SHARED}${randomUUID().slice(8)}`);
   for (const id of sharing) await openFollowUp(id);
+  await deliver(simpleFlow({ transactionId: completed.transaction, orderId: completed.order }, 'walk_in_test', undefined, new Date(Date.now() - 86_400_000)));
   const deadline = Date.now() + 60_000;
   while ((await openFollowUps()).filter((item) => sharing.includes(item.id)).length < 2) {
     if (Date.now() > deadline) throw new Error('the two follow-ups sharing a short id did not open');
@@ -115,16 +124,19 @@ async function openFollowUps(): Promise<FollowUp[]> {
   return (await read<{ items: FollowUp[] }>('/follow-ups?queue=open&limit=100')).items;
 }
 
-/** An order the simulator left without a follow-up (a transaction that completed with all its results), from the local events. */
+/** The completed order posted in the set-up, once the stream has read it: the tracker knows it and its transaction, and neither has a follow-up. */
 async function orderWithoutFollowUp(): Promise<{ order: string; transaction: string }> {
-  const events = (await read<{ items: { order_id: string; transaction_id: string | null }[] }>('/local/events?type=order.status_changed')).items;
-  for (const event of events) {
-    const { order } = await read<{ order: { follow_up_id: string | null; transaction_id: string | null } }>(`/orders/${event.order_id}`);
-    if (order.follow_up_id !== null || order.transaction_id === null) continue;
-    const { transaction } = await read<{ transaction: { follow_up_id: string | null } }>(`/transactions/${order.transaction_id}`);
-    if (transaction.follow_up_id === null) return { order: event.order_id, transaction: order.transaction_id };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const found = await fetch(`${tracker.url}/transactions/${completed.transaction}`);
+    if (found.ok) {
+      const { transaction } = (await found.json()) as { transaction: { status: string; follow_up_id: string | null } };
+      const { order } = await read<{ order: { follow_up_id: string | null } }>(`/orders/${completed.order}`);
+      if (transaction.status === 'completed' && transaction.follow_up_id === null && order.follow_up_id === null) return completed;
+    }
+    if (Date.now() > deadline) throw new Error('the completed order posted in the set-up did not reach a completed transaction without a follow-up');
+    await new Promise((wake) => setTimeout(wake, 250));
   }
-  throw new Error('the simulator left no order without a follow-up');
 }
 
 async function signedIn(hash: string, options: { viewport?: { width: number; height: number } } = {}): Promise<GuardedPage> {
