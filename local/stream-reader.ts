@@ -200,7 +200,7 @@ function shardPollOf(options: StreamReaderOptions, reader: { logger: LogSink; pa
       const awsRegion = region;
       await deliverBatch(delivery, shardId, records.map((record) => toLambdaRecord(record, streamArn, awsRegion)));
     },
-    moved: () => keepPositions(options.positions, reader.shards, logger),
+    moved: positionKeeper(options.positions, reader.shards, logger),
     // Rests while the host answers webhooks (see StreamReaderOptions.busy), never past the bound.
     rest: async (lastBatchMs) => {
       const until = Date.now() + restBefore(busy(), lastBatchMs, yieldFactor, maxYieldMs);
@@ -212,14 +212,19 @@ function shardPollOf(options: StreamReaderOptions, reader: { logger: LogSink; pa
 
 /**
  * Keeps where the reader stands (StreamReaderOptions.positions). A file that cannot be written costs
- * only records delivered again after a restart: logged, and the reader goes on.
+ * only records delivered again after a restart: logged once until a write succeeds, and the reader goes on.
  */
-function keepPositions(positions: StreamPositions | undefined, shards: ShardList, logger: LogSink): void {
-  try {
-    positions?.write(shards.checkpoints());
-  } catch (error) {
-    logger.warn('stream positions not kept: a restart reads again from the last kept ones', { error });
-  }
+function positionKeeper(positions: StreamPositions | undefined, shards: ShardList, logger: LogSink): () => void {
+  let failing = false;
+  return () => {
+    try {
+      positions?.write(shards.checkpoints());
+      failing = false;
+    } catch (error) {
+      if (!failing) logger.warn('stream positions not kept: a restart reads again from the last kept ones', { error });
+      failing = true;
+    }
+  };
 }
 
 /** A GetRecords record as Lambda delivers it: epoch seconds, base64 binaries, the stream's ARN. */

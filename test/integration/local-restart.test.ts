@@ -6,9 +6,10 @@
  * with its own embedded DynamoDB Local in a temporary DATA_DIR, started three
  * times: a webhook, a restart that publishes nothing again and reads a new
  * webhook, and a restart without the kept positions, which shows what they
- * spare (the old records delivered again).
+ * spare (the old records delivered again); and a reader whose positions cannot
+ * be written, which goes on (a restart would read again from the last kept).
  */
-import { mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,18 +23,21 @@ import { captureOutput, newMessageId, newSecret } from '../support/webhook';
 const secret = newSecret();
 const dataDir = mkdtempSync(join(tmpdir(), 'redraw-local-restart-'));
 const POSITIONS = join(dataDir, 'stream-position-transaction-status.json');
+/** A second DATA_DIR whose positions file cannot be written (a folder stands at its path). */
+const unwritable = mkdtempSync(join(tmpdir(), 'redraw-local-restart-unwritable-'));
 let running: LocalRuntime | undefined;
 
 afterAll(async () => {
   await running?.stop();
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(unwritable, { recursive: true, force: true });
 });
 
-/** npm start's runtime on DATA_DIR (its own JVM there), its logs kept out of the report. */
-async function start(): Promise<LocalRuntime> {
-  const output = captureOutput();
+/** npm start's runtime on DATA_DIR (its own JVM there), its start's logs kept out of the report unless the caller captures them. */
+async function start(folder = dataDir, capture = true): Promise<LocalRuntime> {
+  const output = capture ? captureOutput() : { restore: () => undefined };
   try {
-    const settings = parseLocalSettings({ PORT: String(await freePort()), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', DATA_DIR: dataDir, TABLE_NAME: 'restart-test' });
+    const settings = parseLocalSettings({ PORT: String(await freePort()), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', DATA_DIR: folder, TABLE_NAME: 'restart-test' });
     running = await startLocalRuntime(settings);
     return running;
   } finally {
@@ -88,5 +92,22 @@ describe('npm start restarted on its DATA_DIR', () => {
     const third = await start();
     expect((await publishedOrders(third)).sort()).toEqual([before, after].sort());
     await stop(third);
+  });
+
+  it("goes on reading when its positions cannot be written: every webhook applied and published, only the restart's position lost", async () => {
+    mkdirSync(join(unwritable, 'stream-position-transaction-status.json'));
+    const output = captureOutput();
+    try {
+      const runtime = await start(unwritable, false);
+      const first = await deliverOrder(runtime);
+      const second = await deliverOrder(runtime);
+      expect((await publishedOrders(runtime)).sort()).toEqual([first, second].sort());
+      expect((await fetch(`${runtime.url}/orders/${second}`)).status).toBe(200);
+      await stop(runtime);
+      // Said once, not at every batch.
+      expect(output.lines().filter((line) => line.includes('stream positions not kept'))).toHaveLength(1);
+    } finally {
+      output.restore();
+    }
   });
 });
