@@ -102,6 +102,8 @@ export default defineConfig({
           // CLI) are its own and stopped in its hooks; with a fork per file the layer spent 338 s of CPU in a
           // clean-clone run, shared 311-319 s (issue 87). No e2e file mocks a module or stubs the environment.
           isolate: false,
+          // One DynamoDB Local JVM for the run, each file's npm start on tables of its own (test/support/e2e-global-setup.ts).
+          globalSetup: ['test/support/e2e-global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -87,7 +87,7 @@ describe('appointments through npm start', () => {
       let startKey: Record<string, unknown> | undefined;
       let appointments = 0;
       do {
-        const page = await doc.send(new ScanCommand({ TableName: 'redraw-tracker', ExclusiveStartKey: startKey }));
+        const page = await doc.send(new ScanCommand({ TableName: tracker.tableName, ExclusiveStartKey: startKey }));
         for (const item of page.Items ?? []) {
           if (String(item.pk).startsWith('QUARANTINE#')) continue;
           if (item.sk === 'APPT') appointments++;

@@ -260,7 +260,7 @@ describe('redraw-tracker against npm start', () => {
   });
 
   it('lists and replays quarantined webhooks from the local table, in both modes', async () => {
-    const env = { DYNAMODB_ENDPOINT: dynamodbEndpoint };
+    const env = { DYNAMODB_ENDPOINT: dynamodbEndpoint, TABLE_NAME: tracker.tableName };
     // A verified body the tracker cannot read (cut short, with a PHI canary in it).
     const broken = `{"event_type":"labtest.order.updated","data":{"notes":"${PHI_CANARY}-quarantined"`;
     const messageId = newMessageId();
@@ -287,7 +287,7 @@ describe('redraw-tracker against npm start', () => {
     const ids = { transactionId: freshId(), initialId: freshId(), redrawId: freshId() };
     const readable = buildDeliveries(redrawFlow(ids, 'in_progress', new Date(Date.now() - DAY)))[0]!;
     const fixedId = newMessageId();
-    await putQuarantine(localTable(dynamodbEndpoint), 'redraw-tracker', {
+    await putQuarantine(localTable(dynamodbEndpoint), tracker.tableName, {
       svixId: fixedId,
       svixTimestamp: timestamp,
       reason: 'an older reader',

@@ -48,7 +48,8 @@ const Notification = z.object({ order_id: z.string(), transaction_id: z.string()
 
 const secrets = [newSecret(), newSecret()];
 // Stopped after the file only when a test failed before the Ctrl-C test below: never leave the group behind.
-const tracker = useTracker({ JUNCTION_WEBHOOK_SECRET: secrets.join(',') });
+// Its own DynamoDB Local, as a user's `npm start` has: its start, its banner and its stop with Ctrl-C are tested here.
+const tracker = useTracker({ JUNCTION_WEBHOOK_SECRET: secrets.join(',') }, { dynamodb: 'embedded' });
 let dynamodbPort = 0;
 /** Every response body the tracker sent, checked for PHI at the end. */
 const bodies: string[] = [];

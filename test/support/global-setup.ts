@@ -18,8 +18,7 @@
  * since then a write no longer reads every record a JVM holds.)
  */
 import type { TestProject } from 'vitest/node';
-import { assertLocalEndpoint, startDynamoDbLocal } from '../../local/dynamodb-local';
-import { recordSharedProcesses, RUN_DIR_VARIABLE } from './suite-cpu';
+import { startSharedJvms } from './shared-jvms';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -28,34 +27,17 @@ declare module 'vitest' {
   }
 }
 
-/** How many JVMs the integration layer shares out (REDRAW_TEST_DYNAMODB_JVMS overrides). */
 export const JVMS = 6;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const count = Number(process.env.REDRAW_TEST_DYNAMODB_JVMS ?? JVMS);
-  if (!Number.isInteger(count) || count < 1) throw new Error(`REDRAW_TEST_DYNAMODB_JVMS must be a whole number from 1: ${process.env.REDRAW_TEST_DYNAMODB_JVMS}`);
-  // A hang guard, not a measure: beside another run's JVM a start has taken over npm start's 30 s (issue 43).
-  const started = await Promise.allSettled(Array.from({ length: count }, () => startDynamoDbLocal({ readyTimeoutMs: 120_000, indexStreams: true })));
-  const jvms = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-  const failed = started.find((result) => result.status === 'rejected');
-  if (failed !== undefined) {
-    await Promise.all(jvms.map((jvm) => jvm.stop()));
-    throw failed.reason;
-  }
-  for (const jvm of jvms) assertLocalEndpoint(jvm.endpoint);
-  if (jvms.some((jvm) => !jvm.streamsIndexed)) {
-    console.warn('note: no sqlite3 command here, so the integration layer\'s DynamoDB Local JVMs run without their stream records\' indexes (slower: local/dynamodb-local-stream-index.ts)');
-  }
-  // Their CPU is no file's own: the timing and the budget count it as the run's shared processes' (./suite-cpu.ts).
-  const runDir = process.env[RUN_DIR_VARIABLE];
-  if (runDir !== undefined) recordSharedProcesses(runDir, 'dynamodb-local', jvms.map((jvm) => jvm.pid));
-  project.provide('dynamodbEndpoints', jvms.map((jvm) => jvm.endpoint));
+  const jvms = await startSharedJvms({ variable: 'REDRAW_TEST_DYNAMODB_JVMS', count: JVMS, recordAs: 'dynamodb-local' });
+  project.provide('dynamodbEndpoints', jvms.endpoints);
   // Workers are forked after global setup and inherit this: an SDK client made
   // without an endpoint reaches a DynamoDB Local, never an AWS account (each
   // file's setup, ./integration-setup.ts, points it at the file's own).
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = jvms[0]?.endpoint;
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = jvms.endpoints[0];
   return async () => {
     delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
-    await Promise.all(jvms.map((jvm) => jvm.stop()));
+    await jvms.stop();
   };
 }

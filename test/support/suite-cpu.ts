@@ -101,7 +101,7 @@ export function recordSharedProcesses(runDir: string, name: string, pids: readon
 }
 
 /** What the run shares, by the name recordSharedProcesses was given, as printed. */
-export const SHARED_PROCESS_NAMES: Record<string, string> = { 'dynamodb-local': 'DynamoDB Local JVMs' };
+export const SHARED_PROCESS_NAMES: Record<string, string> = { 'dynamodb-local': 'DynamoDB Local JVMs', 'dynamodb-local-e2e': 'DynamoDB Local JVM of the e2e layer' };
 
 /**
  * CPU seconds the run's shared processes have spent so far, by name: each process's own, its reaped

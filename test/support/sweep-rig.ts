@@ -18,7 +18,6 @@ import { eventually } from './npm-start';
 import { deliverFlow, useTracker, type Tracker, type TrackerSettings } from './tracker-process';
 
 const DAY = 86_400_000;
-const TABLE_NAME = 'redraw-tracker';
 
 const Notification = z
   .object({
@@ -67,7 +66,7 @@ export function useSweepRig(settings: TrackerSettings = {}): SweepRig {
     expect(response.status).toBe(200);
     return JSON.parse(text);
   };
-  const followUp = (id: string) => getFollowUp(db, TABLE_NAME, id, new Date());
+  const followUp = (id: string) => getFollowUp(db, tracker.tableName, id, new Date());
   return {
     tracker,
     json,
@@ -81,7 +80,7 @@ export function useSweepRig(settings: TrackerSettings = {}): SweepRig {
       for (const flow of flows) await eventually(() => followUp(flow.transactionId), (stored) => stored !== null);
     },
     act: async (id, body) => {
-      const result = await actOnFollowUp(db, TABLE_NAME, { id, body, actor: 'j.doe', now: new Date(), thresholds: DEFAULT_THRESHOLDS });
+      const result = await actOnFollowUp(db, tracker.tableName, { id, body, actor: 'j.doe', now: new Date(), thresholds: DEFAULT_THRESHOLDS });
       expect(result.kind).toBe('changed');
     },
     sweep: () => json('/local/sweep', { method: 'POST' }),

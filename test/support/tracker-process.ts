@@ -5,21 +5,38 @@
  * answers GET /health, stopped as Ctrl-C stops it (./npm-start.ts stopGroup).
  * A file's beforeAll and afterAll are `useTracker(settings)`; a file that starts
  * several as it goes (on one DynamoDB Local) takes them from `useTrackers()`.
+ * In the e2e project a tracker runs on the run's DynamoDB Local JVM
+ * (./e2e-global-setup.ts says why), on a table of its own, unless the file
+ * names its DynamoDB, keeps a DATA_DIR or asks for `npm start`'s embedded one.
  * Signed webhooks to a tracker go through `postSigned`, `postAccepted` and `deliverFlow`.
  */
-import { afterAll, beforeAll, expect } from 'vitest';
-import { buildDeliveries, type FlowSpec } from './junction';
-import { eventually, freePort, spawnNpm, stopGroup, waitUntilHealthy, type NpmProcess } from './npm-start';
+import { relative } from 'node:path';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { endpointForFile } from './dynamodb';
+import { buildDeliveries, freshId, type FlowSpec } from './junction';
+import { eventually, freePort, repoRoot, spawnNpm, stopGroup, waitUntilHealthy, type NpmProcess } from './npm-start';
 import { userEnv } from './user-env';
 import { newSecret, postSignedRaw } from './webhook';
 
 /** Environment variables for one npm start, over its defaults (PORT, JUNCTION_WEBHOOK_SECRET, SWEEP_INTERVAL_SECONDS). */
 export type TrackerSettings = Record<string, string>;
 
+/** Where a tracker's tables live, when its settings name no DYNAMODB_ENDPOINT nor DATA_DIR. */
+export interface TrackerOptions {
+  /**
+   * `shared` (the default): the JVM of the run its file's path picks, when the
+   * project started some (the e2e project does), on a fresh table unless
+   * TABLE_NAME names one; `embedded`: its own JVM, as `npm start` starts it.
+   */
+  dynamodb?: 'shared' | 'embedded';
+}
+
 /** A running `npm start`. */
 export interface Tracker {
   url: string;
   port: number;
+  /** Its TABLE_NAME: as given, fresh on a shared JVM, else `npm start`'s default. */
+  tableName: string;
   /** Its JUNCTION_WEBHOOK_SECRET, as given (a list when a test gave one). */
   secret: string;
   process: NpmProcess;
@@ -37,12 +54,22 @@ export interface Tracker {
 
 const BANNER_END = 'Press Ctrl-C to stop.';
 
+/** DYNAMODB_ENDPOINT and TABLE_NAME on the run's JVM for this file, unless `settings` or `options` keep npm start's own choice. */
+function sharedDynamoDb(settings: TrackerSettings, options: TrackerOptions): TrackerSettings {
+  if (options.dynamodb === 'embedded' || settings.DYNAMODB_ENDPOINT !== undefined || settings.DATA_DIR !== undefined) return {};
+  const endpoints = inject('dynamodbEndpoints');
+  const testPath = expect.getState().testPath;
+  if (endpoints === undefined || endpoints.length === 0 || testPath === undefined) return {};
+  return { DYNAMODB_ENDPOINT: endpointForFile(endpoints, relative(repoRoot, testPath)), TABLE_NAME: `e2e-${freshId()}` };
+}
+
 /** Starts `npm start` with `settings` on a free port and waits until it answers; stops it again if it never does. */
-export async function startTracker(settings: TrackerSettings = {}): Promise<Tracker> {
+export async function startTracker(settings: TrackerSettings = {}, options: TrackerOptions = {}): Promise<Tracker> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const secret = settings.JUNCTION_WEBHOOK_SECRET ?? newSecret();
-  const child = spawnNpm(['start'], userEnv({ PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', ...settings }));
+  const env: TrackerSettings = { PORT: String(port), JUNCTION_WEBHOOK_SECRET: secret, SWEEP_INTERVAL_SECONDS: '86400', ...sharedDynamoDb(settings, options), ...settings };
+  const child = spawnNpm(['start'], userEnv(env));
   try {
     await waitUntilHealthy(child, url);
   } catch (error) {
@@ -63,6 +90,7 @@ export async function startTracker(settings: TrackerSettings = {}): Promise<Trac
   return {
     url,
     port,
+    tableName: env.TABLE_NAME ?? 'redraw-tracker',
     secret,
     process: child,
     stdout: () => child.stdout(),
@@ -79,12 +107,12 @@ export async function startTracker(settings: TrackerSettings = {}): Promise<Trac
  * which then find it running), stopped in an afterAll. Its secret is known at
  * once; the rest once it started.
  */
-export function useTracker(settings: TrackerSettings = {}): Tracker {
+export function useTracker(settings: TrackerSettings = {}, options: TrackerOptions = {}): Tracker {
   const secret = settings.JUNCTION_WEBHOOK_SECRET ?? newSecret();
   let started: Tracker | undefined;
   // Above waitUntilHealthy's bound and a stop after it, so a start that fails says why rather than time out.
   beforeAll(async () => {
-    started = await startTracker({ ...settings, JUNCTION_WEBHOOK_SECRET: secret });
+    started = await startTracker({ ...settings, JUNCTION_WEBHOOK_SECRET: secret }, options);
   }, 150_000);
   afterAll(async () => {
     await started?.stop();
@@ -100,6 +128,9 @@ export function useTracker(settings: TrackerSettings = {}): Tracker {
     },
     get port() {
       return running().port;
+    },
+    get tableName() {
+      return running().tableName;
     },
     get process() {
       return running().process;
@@ -117,15 +148,15 @@ export function useTracker(settings: TrackerSettings = {}): Tracker {
  * Trackers a file starts as it goes, all stopped in an afterAll, the last
  * started first (those on another's DynamoDB Local before the one running it).
  */
-export function useTrackers(): { start(settings?: TrackerSettings): Promise<Tracker>; started: readonly Tracker[] } {
+export function useTrackers(): { start(settings?: TrackerSettings, options?: TrackerOptions): Promise<Tracker>; started: readonly Tracker[] } {
   const started: Tracker[] = [];
   afterAll(async () => {
     for (const tracker of [...started].reverse()) await tracker.stop();
   });
   return {
     started,
-    start: async (settings) => {
-      const tracker = await startTracker(settings);
+    start: async (settings, options) => {
+      const tracker = await startTracker(settings, options);
       started.push(tracker);
       return tracker;
     },
