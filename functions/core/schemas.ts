@@ -87,7 +87,7 @@ export type OrderPayload = z.output<typeof OrderPayload>;
 const Label = z.string().check(z.minLength(1), z.maxLength(100));
 
 /** An IANA zone name (`America/New_York`, `Etc/GMT+5`): a safe alphabet, never free text. */
-const TimeZone = z.string().check(z.regex(/^[A-Za-z0-9_+\-/]{1,64}$/, 'must be an IANA time zone name'));
+export const TimeZone = z.string().check(z.regex(/^[A-Za-z0-9_+\-/]{1,64}$/, 'must be an IANA time zone name'));
 
 /** One entry of `events[]`: only its time (its `status` and `data` are not kept; `data` may carry more than the tracker needs). */
 const AppointmentEvent = z.object({ created_at: Instant });

@@ -24,26 +24,10 @@ import { OrderPayload } from '../core/schemas';
 import { countMissingResults } from '../core/missing-results';
 import type { JunctionApi, JunctionFailure, JunctionOrdersPage, JunctionOutcome, JunctionTransaction, ListOrdersQuery, ResultsOutcome } from './api';
 import { describeIssues, LabResultsAnswer, OrdersPageAnswer, TransactionAnswer } from './schemas';
+import { attempt, pathSegment, transportOf, type Attempted, type JunctionClientOptions, type Transport } from './transport';
 import { retryAfterMs } from '../shared/retry-after';
 
-export interface JunctionClientOptions {
-  /** e.g. https://api.us.junction.com (settings.ts lists Junction's servers), or a stand-in. */
-  baseUrl: string;
-  /** Sent as `x-vital-api-key`; never logged, never in a reason. */
-  apiKey: string;
-  /** Per attempt, the body included. Default 10 s (CONTRACT §6: at most 10 s). */
-  timeoutMs?: number;
-  /** Further attempts after a timeout, network error, 429 or 5xx. Default 2. */
-  maxRetries?: number;
-  /** Longest wait a `Retry-After` can ask for. Default 30 s. */
-  maxRetryAfterMs?: number;
-  /** First wait when the answer gives no `Retry-After`; it doubles at each retry. Default 250 ms. */
-  backoffMs?: number;
-  fetch?: typeof globalThis.fetch;
-  sleep?: (ms: number) => Promise<void>;
-  /** For `Retry-After` given as an HTTP date. */
-  now?: () => number;
-}
+export type { Attempted, JunctionClientOptions } from './transport';
 
 /** Junction's page size limit for `GET /v3/orders`. */
 export const MAX_PAGE_SIZE = 100;
@@ -87,59 +71,6 @@ function boundedClient(options: JunctionClientOptions, deadline: number | null):
     // A deadline replaces the one before (the earlier is the caller's to keep).
     withDeadline: (atEpochMs) => boundedClient(options, atEpochMs),
   };
-}
-
-/** The options with their defaults, and the time a deadline leaves. */
-interface Transport {
-  base: string;
-  timeoutMs: number;
-  maxRetries: number;
-  maxRetryAfterMs: number;
-  backoffMs: number;
-  doFetch: typeof globalThis.fetch;
-  sleep: (ms: number) => Promise<void>;
-  now: () => number;
-  headers: Record<string, string>;
-  /** Milliseconds until the deadline; infinite without one. */
-  timeLeft: () => number;
-}
-
-function transportOf(options: JunctionClientOptions, deadline: number | null): Transport {
-  const now = options.now ?? Date.now;
-  return {
-    base: parseBaseUrl(options.baseUrl),
-    timeoutMs: options.timeoutMs ?? 10_000,
-    maxRetries: options.maxRetries ?? 2,
-    maxRetryAfterMs: options.maxRetryAfterMs ?? 30_000,
-    backoffMs: options.backoffMs ?? 250,
-    // Node loads its fetch (undici) on first access of globalThis.fetch: defer that to
-    // the first request, so a cold start with a key configured does not pay for it.
-    doFetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-    sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
-    now,
-    headers: { 'x-vital-api-key': options.apiKey, accept: 'application/json' },
-    timeLeft: () => (deadline === null ? Number.POSITIVE_INFINITY : deadline - now()),
-  };
-}
-
-/** What one attempt got: the status and, for a 2xx, the body text; or why there is none. */
-export type Attempted = { status: number; retryAfter: string | null; text: string | null } | { failed: string };
-
-/** One attempt, cut after `limitMs`. */
-async function attempt(transport: Transport, url: string, limitMs: number): Promise<Attempted> {
-  try {
-    // No redirects: following one would send the key wherever the Location points.
-    const response = await transport.doFetch(url, { method: 'GET', headers: transport.headers, redirect: 'manual', signal: AbortSignal.timeout(limitMs) });
-    if (response.status < 200 || response.status > 299) {
-      await response.body?.cancel().catch(() => undefined);
-      return { status: response.status, retryAfter: response.headers.get('retry-after'), text: null };
-    }
-    return { status: response.status, retryAfter: null, text: await response.text() };
-  } catch (error) {
-    const name = error instanceof Error ? error.name : '';
-    const cut = limitMs < transport.timeoutMs ? ' (cut by the deadline)' : '';
-    return { failed: name === 'TimeoutError' || name === 'AbortError' ? `timeout after ${limitMs} ms${cut}` : 'network error' };
-  }
 }
 
 /**
@@ -291,24 +222,6 @@ function readOrdersPage(query: ListOrdersQuery): (json: unknown) => JunctionOutc
   };
 }
 
-
-function parseBaseUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new TypeError('baseUrl must be an http(s) URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('baseUrl must be an http(s) URL');
-  if (url.search !== '' || url.hash !== '') throw new TypeError('baseUrl must have no query or fragment');
-  return url.href.replace(/\/+$/, '');
-}
-
-/** The id as one URL path segment, or null for ids no resource can have (empty, or `.`/`..`, which URLs resolve away). */
-function pathSegment(id: string): string | null {
-  if (id === '' || /^\.{1,2}$/.test(id)) return null;
-  return encodeURIComponent(id);
-}
 
 /** Junction's ids are UUIDs, which compare without regard to case. */
 function sameId(answered: string, requested: string): boolean {
