@@ -3,13 +3,14 @@
  * endpoints): which endpoint a request is, the faults played on it (a `status`
  * before the key is checked, as an outage at the edge would; garbage after it),
  * the `x-vital-api-key` check, the request log, and each endpoint's answer from
- * the stored orders and appointments.
+ * the stored orders and appointments (the PSC scheduling routes': junction-standin-psc.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseStatus } from '../functions/core/status';
 import { PHI_CANARY } from './junction-flows';
 import { safeDecode, send } from './junction-standin-http';
 import type { StandinStore } from './junction-standin-orders';
+import { answerPsc, pscEndpointOf, pscMethodOf } from './junction-standin-psc';
 import { pageAnswer } from './junction-standin-page';
 import { resultsAnswer } from './junction-standin-results';
 import { newestEventOf, orderView, transactionAnswer } from './junction-standin-transactions';
@@ -39,8 +40,9 @@ export async function answerApi(store: StandinStore, delays: FaultDelays, author
   if (!authorized) return answer(401, { detail: 'Invalid API key' });
   if (fault?.kind === 'malformed_json' || fault?.kind === 'not_an_order') return answerGarbage(fault, record, response, answer);
   if (endpoint === null) return answer(404, { detail: 'Not Found' });
-  if (request.method !== 'GET') return answer(405, { detail: 'Method Not Allowed' });
-  const result = answerEndpoint(store, endpoint, url);
+  const psc = pscEndpointOf(url.pathname);
+  if (request.method !== (psc === null ? 'GET' : pscMethodOf(psc))) return answer(405, { detail: 'Method Not Allowed' });
+  const result = psc === null ? answerEndpoint(store, endpoint, url) : await answerPsc(store, psc, request, url);
   answer(result.status, result.body);
 }
 
@@ -55,6 +57,8 @@ function answerGarbage(fault: Extract<Fault, { kind: 'malformed_json' | 'not_an_
 }
 
 function endpointOf(pathname: string): StandinEndpoint | null {
+  const psc = pscEndpointOf(pathname);
+  if (psc !== null) return psc;
   if (/^\/v3\/order\/[^/]+$/.test(pathname)) return 'order';
   if (/^\/v3\/order\/[^/]+\/psc\/appointment$/.test(pathname)) return 'appointment';
   if (/^\/v3\/order\/[^/]+\/result$/.test(pathname)) return 'results';
@@ -88,5 +92,7 @@ function answerEndpoint(store: StandinStore, endpoint: StandinEndpoint, url: URL
       return transactionAnswer(store, id);
     case 'orders':
       return pageAnswer(store, url.searchParams);
+    default:
+      return { status: 404, body: { detail: 'Not Found' } };
   }
 }

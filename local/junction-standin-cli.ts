@@ -1,5 +1,5 @@
 /**
- * `npm run junction-api [-- --port N] [--orders N]`: the local stand-in for
+ * `npm run junction-api [-- --port N] [--orders N] [PSC switches]`: the local stand-in for
  * Junction's API (junction-standin.ts), for `npm start` and the simulator in
  * other terminals. Prints its URL and key; Ctrl-C stops it.
  *
@@ -7,14 +7,17 @@
  * `--port`; JUNCTION_API_KEY, the key it requires (a fresh one when unset, and
  * printed; a key given in the environment is not printed). `--orders N` starts
  * it with N generated order flows (pre-existing orders, e.g. to try a backfill).
+ * The PSC scheduling routes' switches (CONTRACT §14 "Locally"; their settings
+ * in junction-standin-psc-types.ts): `--slot-conflict 404|400`, `--idempotency
+ * on|off`, `--quest-confirm yes|no|booked-anyway`, `--confirm-delay <ms>`.
  * `--help` prints the usage (HELP) and starts nothing; a busy port is one line
  * that says how to choose another (issue 27 item 5).
  */
 import * as z from 'zod';
 import { JunctionApiKey } from '../functions/junction/settings';
 import { freshId, redrawFlow, simpleFlow, buildDeliveries, type FlowSpec, type Method, type RedrawOutcome } from './junction-flows';
-import { startJunctionStandin } from './junction-standin';
-import { runStandinCommand, UsageError, type StandinCommand } from './standin-cli';
+import { DEFAULT_PSC_SETTINGS, startJunctionStandin, type PscSettings } from './junction-standin';
+import { runStandinCommand, UsageError, type StandinCommand, type StandinFlag } from './standin-cli';
 
 /** The port when neither --port nor JUNCTION_STANDIN_PORT says otherwise (the README's default too). */
 const DEFAULT_PORT = 4010;
@@ -25,14 +28,29 @@ const USAGE = 'usage: npm run junction-api [-- --port <port>] [--orders <count>]
 const HELP = `npm run junction-api [-- --port <port>] [--orders <count>]
 
 The local stand-in for Junction's API (GET /v3/order/{id}, /v3/order/{id}/result,
-/v3/order_transaction/{id}, /v3/orders), for \`npm start\` and \`npm run simulate\` in other terminals. It prints its URL
-and the API key it requires; Ctrl-C stops it.
+/v3/order_transaction/{id}, /v3/orders, and the PSC scheduling routes: /v3/order/{id}/psc/info,
+/v3/order/psc/appointment/availability, .../psc/appointment/book|reschedule|cancel,
+/v3/order/psc/appointment/cancellation-reasons, /v3/order/{id}/psc/appointment), for \`npm start\`
+and \`npm run simulate\` in other terminals. It prints its URL and the API key it requires; Ctrl-C
+stops it. It posts no appointment webhooks.
 
 Options:
   --port <port>     where it listens on 127.0.0.1 (default ${DEFAULT_PORT}, or JUNCTION_STANDIN_PORT;
                     0 picks a free port, printed in the banner)
   --orders <count>  start with <count> generated order flows Junction already knows
                     (every third one a redraw flow), e.g. to try a backfill (default 0)
+  --slot-conflict <404|400>
+                    how booking a slot already taken is answered: 404 as Quest does in
+                    production (default), 400 as Junction's sandbox does
+  --idempotency <on|off>
+                    honour x-idempotency-key on book, reschedule and cancel (default on);
+                    off: an account outside Junction's closed beta
+  --quest-confirm <yes|no|booked-anyway>
+                    whether Quest confirms bookings (default yes); no: 500 and nothing
+                    booked (async: pending, then cancelled); booked-anyway: 500 although
+                    the appointment exists (the unknown outcome)
+  --confirm-delay <ms>
+                    how long a pending (async_confirmation) booking waits for Quest (default 3000)
   --help, -h        this text
 
 Environment:
@@ -40,7 +58,8 @@ Environment:
   JUNCTION_API_KEY       the key it requires (x-vital-api-key); a fresh one is printed when unset
 
 Example (then give npm start the printed URL and key, as the banner says):
-  npm run junction-api -- --port 4011 --orders 12`;
+  npm run junction-api -- --port 4011 --orders 12
+  npm run junction-api -- --slot-conflict 400 --idempotency off   (Junction's sandbox, outside the beta)`;
 
 /** `count` flows of every kind, started over the past days, with fresh ids. */
 function demoFlows(count: number, now: Date): FlowSpec[] {
@@ -58,8 +77,39 @@ function demoFlows(count: number, now: Date): FlowSpec[] {
 
 const Settings = { JUNCTION_API_KEY: JunctionApiKey };
 
+interface Options {
+  orders: number;
+  psc: Partial<PscSettings>;
+}
+
+/** A flag whose value one of `choices` names (as typed on the command line), read into the PSC settings. */
+function choice<T>(name: string, choices: Readonly<Record<string, T>>, set: (psc: Partial<PscSettings>, value: T) => void): StandinFlag<Options> {
+  return {
+    kind: 'value',
+    read(value, options) {
+      if (!Object.hasOwn(choices, value)) throw new UsageError(`invalid ${name}: ${value} (one of ${Object.keys(choices).join(', ')})`);
+      set(options.psc, choices[value]!);
+    },
+  };
+}
+
+/** The PSC routes' switches (their settings: junction-standin-psc-types.ts). */
+const PSC_FLAGS: Readonly<Record<string, StandinFlag<Options>>> = {
+  '--slot-conflict': choice('slot conflict status', { '404': 404, '400': 400 } as const, (psc, value) => (psc.slotConflict = value)),
+  '--idempotency': choice('idempotency', { on: 'on', off: 'off' } as const, (psc, value) => (psc.idempotency = value)),
+  '--quest-confirm': choice('quest confirmation', { yes: 'yes', no: 'no', 'booked-anyway': 'booked_anyway' } as const, (psc, value) => (psc.questConfirm = value)),
+  '--confirm-delay': {
+    kind: 'value',
+    read(value, options) {
+      const delay = z.coerce.number().int().min(0).max(86_400_000).safeParse(value);
+      if (!delay.success) throw new UsageError(`invalid confirm delay: ${value}`);
+      options.psc.confirmDelayMs = delay.data;
+    },
+  },
+};
+
 /** `npm run junction-api`: its one option beside --port, what it starts and its banner. */
-const junctionApi: StandinCommand<{ orders: number }, typeof Settings> = {
+const junctionApi: StandinCommand<Options, typeof Settings> = {
   name: 'junction-api',
   usage: USAGE,
   help: HELP,
@@ -67,8 +117,9 @@ const junctionApi: StandinCommand<{ orders: number }, typeof Settings> = {
   defaultPort: DEFAULT_PORT,
   npmStartTakes: 'the URL it prints',
   settings: Settings,
-  initialOptions: () => ({ orders: 0 }),
+  initialOptions: () => ({ orders: 0, psc: {} }),
   flags: {
+    ...PSC_FLAGS,
     '--orders': {
       kind: 'value',
       read(value, options) {
@@ -79,13 +130,17 @@ const junctionApi: StandinCommand<{ orders: number }, typeof Settings> = {
     },
   },
   async start(port, options, settings) {
-    const standin = await startJunctionStandin({ port, apiKey: settings.JUNCTION_API_KEY });
+    const standin = await startJunctionStandin({ port, apiKey: settings.JUNCTION_API_KEY, psc: options.psc });
+    const psc = { ...DEFAULT_PSC_SETTINGS, ...options.psc };
     if (options.orders > 0) await standin.recordDeliveries(demoFlows(options.orders, new Date()).flatMap((flow) => buildDeliveries(flow)));
     const held = (await standin.orders()).length;
     const banner = [
       `Junction API stand-in listening on ${standin.url} (${held} orders)`,
       '  GET /v3/order/{order_id}   GET /v3/order_transaction/{transaction_id}   GET /v3/orders?page&size&updated_start_date&updated_end_date',
-      `  control: ${standin.url}/_standin/{orders,reset,faults,requests} (see local/junction-standin.ts)`,
+      '  PSC: GET /v3/order/{order_id}/psc/info   POST /v3/order/psc/appointment/availability   POST .../psc/appointment/book   PATCH .../reschedule|cancel',
+      `  PSC switches: slot conflict ${psc.slotConflict}, idempotency ${psc.idempotency}, Quest confirms: ${psc.questConfirm}, pending waits ${psc.confirmDelayMs} ms`,
+      '  No appointment webhooks are posted (bookings show in GET /v3/order/{order_id}/psc/appointment).',
+      `  control: ${standin.url}/_standin/{orders,reset,faults,requests,psc/...} (see local/junction-standin.ts)`,
       settings.JUNCTION_API_KEY === undefined
         ? `  API key (x-vital-api-key): ${standin.apiKey}\n  Try: JUNCTION_API_BASE_URL=${standin.url} JUNCTION_API_KEY=${standin.apiKey} npm start`
         : `  API key: the one in JUNCTION_API_KEY\n  Try: JUNCTION_API_BASE_URL=${standin.url} npm start (with the same JUNCTION_API_KEY)`,

@@ -11,6 +11,7 @@ import { instantMillis } from '../functions/core/instant';
 import { newestByOrder, type AppointmentDelivery, type Delivery } from './junction-flows';
 import { isRecord, readJson, safeDecode, send } from './junction-standin-http';
 import type { StandinStore } from './junction-standin-orders';
+import { localPscControl, pscControlRoutes, remotePscControl } from './junction-standin-psc-control';
 import { StandinAppointment, StandinFault, StandinOrder, type LostWebhooks, type StandinControl, type StandinRequest } from './junction-standin-types';
 import { answerControl, controlClient, listing, noContent, type ControlRoutes } from './standin-control';
 
@@ -63,6 +64,7 @@ function withFlowHelpers(base: Omit<StandinControl, 'recordDeliveries' | 'loseWe
 /** The control surface over the stand-in's own store. */
 export function localControl(store: StandinStore): StandinControl {
   return withFlowHelpers({
+    ...localPscControl(store),
     putOrder: async (order) => store.put([StandinOrder.parse(order)]),
     putOrders: async (orders) => store.put(orders.map((order) => StandinOrder.parse(order))),
     orders: async () => store.all(),
@@ -86,8 +88,10 @@ export function localControl(store: StandinStore): StandinControl {
 
 /** The control routes, over `store`. */
 function routesOf(store: StandinStore): ControlRoutes {
+  const psc = pscControlRoutes(store);
   return {
     patterns: [
+      ...psc.patterns,
       {
         method: 'PUT',
         path: /^\/_standin\/appointments\/([^/]+)$/,
@@ -110,6 +114,7 @@ function routesOf(store: StandinStore): ControlRoutes {
       },
     ],
     fixed: {
+      ...psc.fixed,
       'POST /_standin/orders': noContent(async (body) => store.put(z.object({ orders: z.array(StandinOrder) }).parse(await body()).orders)),
       'GET /_standin/orders': listing('orders', () => store.all()),
       'POST /_standin/reset': noContent(() => store.reset()),
@@ -140,8 +145,10 @@ export async function answerJunctionControl(store: StandinStore, request: Incomi
 
 /** The control surface of a stand-in running in another process (e.g. `npm run junction-api`). */
 export function connectStandin(url: string, apiKey: string): StandinControl {
-  const { done, read } = controlClient(url.replace(/\/+$/, ''), { name: 'stand-in', headers: { 'x-vital-api-key': apiKey } });
+  const client = controlClient(url.replace(/\/+$/, ''), { name: 'stand-in', headers: { 'x-vital-api-key': apiKey } });
+  const { done, read } = client;
   return withFlowHelpers({
+    ...remotePscControl(client),
     putOrder: (order) => done('PUT', `/orders/${encodeURIComponent(order.id)}`, order),
     putOrders: (orders) => done('POST', '/orders', { orders }),
     orders: () => read(z.array(StandinOrder), 'orders', 'GET', '/orders'),

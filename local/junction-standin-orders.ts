@@ -2,8 +2,11 @@
  * The state of one Junction API stand-in (local/junction-standin.ts): the orders
  * Junction knows (whole ClientFacingOrders, stored and handed out as copies),
  * each order's active appointment, the faults still to play, the log of API
- * requests and the hook run between page reads of `GET /v3/orders`.
+ * requests, the hook run between page reads of `GET /v3/orders`, and the PSC
+ * scheduling state (slots taken, idempotency keys, ...: junction-standin-psc-state.ts).
  */
+import { PscState } from './junction-standin-psc-state';
+import type { PscSettings } from './junction-standin-psc-types';
 import { takeFault } from './standin-faults';
 import type { Fault, StandinAppointment, StandinEndpoint, StandinOrder, StandinPageHook, StandinRequest } from './junction-standin-types';
 
@@ -14,6 +17,11 @@ export class StandinStore {
   readonly faults: Fault[] = [];
   readonly log: StandinRequest[] = [];
   pageHook: StandinPageHook | null = null;
+  readonly psc: PscState;
+
+  constructor(pscSettings?: PscSettings) {
+    this.psc = new PscState(pscSettings);
+  }
 
   put(orders: readonly StandinOrder[]): void {
     for (const order of orders) this.byId.set(order.id, structuredClone(order));
@@ -39,6 +47,7 @@ export class StandinStore {
     this.faults.length = 0;
     this.log.length = 0;
     this.pageHook = null;
+    this.psc.reset();
   }
 
   /** The first fault for this endpoint, one of its times used up. */

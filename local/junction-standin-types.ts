@@ -8,6 +8,9 @@
 import * as z from 'zod';
 import { Instant } from '../functions/core/schemas';
 import type { AppointmentDelivery, Delivery } from './junction-flows';
+import type { PscControl, PscSettings } from './junction-standin-psc-types';
+
+export * from './junction-standin-psc-types';
 
 /** A whole ClientFacingOrder. The stand-in needs only these three fields to store, sort and filter it. */
 export const StandinOrder = z.looseObject({
@@ -28,11 +31,24 @@ export const StandinAppointment = z.looseObject({
 });
 export type StandinAppointment = z.output<typeof StandinAppointment>;
 
-export type StandinEndpoint = 'order' | 'order_transaction' | 'orders' | 'appointment' | 'results';
-const ENDPOINTS = ['order', 'order_transaction', 'orders', 'appointment', 'results'] as const;
+/** The API's endpoints, as faults and the request log name them (the `psc_*` ones: junction-standin-psc.ts). */
+export const STANDIN_ENDPOINTS = [
+  'order',
+  'order_transaction',
+  'orders',
+  'appointment',
+  'results',
+  'psc_info',
+  'psc_availability',
+  'psc_book',
+  'psc_reschedule',
+  'psc_cancel',
+  'psc_cancellation_reasons',
+] as const;
+export type StandinEndpoint = (typeof STANDIN_ENDPOINTS)[number];
 
 const Times = z.union([z.number().int().positive(), z.literal('always')]).default(1);
-const Common = { times: Times, endpoint: z.enum(ENDPOINTS).optional() };
+const Common = { times: Times, endpoint: z.enum(STANDIN_ENDPOINTS).optional() };
 export const StandinFault = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('status'),
@@ -67,7 +83,7 @@ export interface LostWebhooks {
   last: number | 'all';
 }
 
-export interface StandinControl {
+export interface StandinControl extends PscControl {
   putOrder(order: StandinOrder): Promise<void>;
   putOrders(orders: readonly StandinOrder[]): Promise<void>;
   orders(): Promise<StandinOrder[]>;
@@ -120,4 +136,6 @@ export interface StandinOptions {
   apiKey?: string;
   /** Default 0: any free port. */
   port?: number;
+  /** The PSC scheduling routes' settings (DEFAULT_PSC_SETTINGS for those not given); `reset()` comes back to these. */
+  psc?: Partial<PscSettings>;
 }

@@ -8,6 +8,9 @@
  *                                            {orders, total, page, size}
  *   GET /v3/order/{order_id}/psc/appointment  a ClientFacingAppointment (CONTRACT §10)
  *   GET /v3/order/{order_id}/result          a LabResultsRaw, or 422 (CONTRACT §9; junction-standin-results.ts)
+ *   the PSC scheduling routes of CONTRACT §14: psc/info, availability, book,
+ *   reschedule, cancel, cancellation-reasons (junction-standin-psc.ts), whose
+ *   bookings become the order's appointment above
  *
  * from an in-memory store of orders (whole ClientFacingOrder objects, as the flow
  * builders of junction-flows.ts make them), requiring the `x-vital-api-key`
@@ -29,7 +32,8 @@
  *   putOrders(orders)           POST   /_standin/orders              body: {orders: [...]} -> 204
  *   putAppointment(appointment) PUT    /_standin/appointments/{order_id}  body: a ClientFacingAppointment -> 204
  *   orders()                    GET    /_standin/orders              -> {orders: [...]} (as stored)
- *   reset()                     POST   /_standin/reset               drops orders, appointments, faults and the request log -> 204
+ *   reset()                     POST   /_standin/reset               drops orders, appointments, faults, the request log and the
+ *                                                                    PSC state (slots taken, idempotency keys, ...; settings as started) -> 204
  *   injectFault(fault)          POST   /_standin/faults              body: a StandinFault -> 204
  *   clearFaults()               DELETE /_standin/faults              -> 204
  *   requests()                  GET    /_standin/requests            -> {requests: [...]} (API requests seen, oldest first)
@@ -37,6 +41,7 @@
  *   recordDeliveries(deliveries)          puts each order's newest state from a flow's webhooks
  *   recordAppointments(deliveries)        puts each order's newest appointment from appointment webhooks
  *   loseWebhooks(deliveries, lost)        the same, and says which webhooks never arrive
+ *   setPsc, markNotBookable, confirmPending, cancelPending, bookings   the PSC routes' (junction-standin-psc-control.ts)
  *
  * Faults apply to the next matching API requests, first injected first:
  * `status` answers that status (e.g. 500, 503, 429 with `retryAfter`, or 403),
@@ -67,7 +72,7 @@ import { answerApi } from './junction-standin-api';
 import { answerJunctionControl, localControl } from './junction-standin-control';
 import { send } from './junction-standin-http';
 import { StandinStore } from './junction-standin-orders';
-import type { JunctionStandin, StandinOptions } from './junction-standin-types';
+import { DEFAULT_PSC_SETTINGS, PscSettings, type JunctionStandin, type StandinOptions } from './junction-standin-types';
 import { FaultDelays } from './standin-faults';
 
 export { connectStandin, finalOrders } from './junction-standin-control';
@@ -76,7 +81,7 @@ export * from './junction-standin-types';
 /** Starts the stand-in on 127.0.0.1. */
 export async function startJunctionStandin(options: StandinOptions = {}): Promise<JunctionStandin> {
   const apiKey = options.apiKey ?? `sk_standin_${randomBytes(12).toString('hex')}`;
-  const store = new StandinStore();
+  const store = new StandinStore(PscSettings.parse({ ...DEFAULT_PSC_SETTINGS, ...options.psc }));
   const delays = new FaultDelays();
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://standin.invalid');
@@ -99,6 +104,9 @@ export async function startJunctionStandin(options: StandinOptions = {}): Promis
     onPageRead: (hook) => {
       store.pageHook = hook;
     },
-    close: () => delays.close(server),
+    close: () => {
+      store.psc.reset();
+      return delays.close(server);
+    },
   };
 }

@@ -1,8 +1,9 @@
 /**
  * The query API (CONTRACT §2, §9, §11) for API Gateway HTTP API events (payload v2):
  * GET /orders/{order_id}, GET /transactions/{transaction_id}, GET /redraws,
- * GET /follow-ups, GET /follow-ups/counts, GET /follow-ups/{follow_up_id}, GET /reports/redraws
- * and GET /me (the console's, CONTRACT §12). Read-only: the actions on
+ * GET /follow-ups, GET /follow-ups/counts, GET /follow-ups/{follow_up_id}, GET /reports/redraws,
+ * GET /me (the console's, CONTRACT §12), and the booking's reads (CONTRACT §14):
+ * GET /follow-ups/{follow_up_id}/booking/sites, .../booking/slots and GET /booking/cancellation-reasons. Read-only: the actions on
  * follow-ups are another function's (functions/follow-up-actions).
  *
  * A table of named routes (route-table.ts picks one; order-routes.ts,
@@ -18,6 +19,8 @@ import { actorOf, identify, isConsoleRequest, RequestAuthorizer, type ActorOutco
 import { SERVICES } from '../shared/metric-names';
 import { errorName } from '../shared/observability';
 import type { TableClient } from '../store/table-client';
+import type { PscApi } from '../junction/psc';
+import { bookingSitesRoute, bookingSlotsRoute, cancellationReasonsRoute } from './booking-routes';
 import { DEFAULT_CURSOR_SECRET } from './cursor';
 import { followUpCountsRoute, followUpRoute, followUpsRoute, meRoute } from './follow-up-routes';
 import { orderRoute, redrawsRoute, transactionRoute } from './order-routes';
@@ -63,6 +66,13 @@ export interface QueryHandlerDeps {
   actorSource?: ActorSource;
   /** The console's access tokens (CONTRACT §12); null or absent: no console, every console route is 401. */
   accessTokens?: AccessTokens | null;
+  /** Junction's PSC client for the key set now (CONTRACT §14), null while none is; absent: the booking routes answer 409 not_bookable. */
+  psc?: (() => Promise<PscApi | null>) | null;
+}
+
+/** Lambda's context, as far as the routes need it. */
+export interface QueryInvocation {
+  getRemainingTimeInMillis(): number;
 }
 
 /** What answers each route. */
@@ -75,10 +85,13 @@ const ROUTE_HANDLERS: Record<RouteName, RouteHandler> = {
   'follow-up': followUpRoute,
   report: reportRoute,
   me: meRoute,
+  'booking-sites': bookingSitesRoute,
+  'booking-slots': bookingSlotsRoute,
+  'cancellation-reasons': cancellationReasonsRoute,
 };
 
 /** The query API's handler, for API Gateway HTTP API (payload v2) events and the local runtime's. */
-export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) => Promise<QueryResponse> {
+export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent, invocation?: QueryInvocation) => Promise<QueryResponse> {
   const { logger } = deps;
   const context: QueryContext = {
     db: deps.db,
@@ -87,6 +100,8 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
     now: deps.now ?? (() => new Date()),
     timeZone: deps.timeZone ?? 'UTC',
     fhir: deps.fhir ?? null,
+    psc: deps.psc ?? null,
+    kept: { reasons: null },
   };
 
   const source = deps.actorSource ?? 'iam';
@@ -98,26 +113,28 @@ export function createQueryHandler(deps: QueryHandlerDeps): (event: QueryEvent) 
    * (a 401 otherwise); other requests name their caller only when a route asks
    * (a refused header is a 400, an IAM route without an ARN a 403).
    */
-  const callerOf = async (event: z.output<typeof QueryEvent>): Promise<() => string> => {
+  const callerOf = async (event: z.output<typeof QueryEvent>): Promise<{ caller: () => string; scopes: readonly string[] | null }> => {
     if (isConsoleRequest(event, source)) {
       const outcome = await identify(event, source, deps.accessTokens ?? null);
       if (outcome.kind === 'refused') throw refusal(outcome);
-      return () => outcome.actor;
+      return { caller: () => outcome.actor, scopes: outcome.scopes };
     }
-    return () => {
+    const caller = () => {
       const outcome = actorOf(event, source);
       if (outcome.kind === 'refused') throw refusal(outcome);
       return outcome.actor;
     };
+    return { caller, scopes: null };
   };
 
-  return async (rawEvent) => {
+  return async (rawEvent, invocation) => {
     try {
       const parsed = QueryEvent.safeParse(rawEvent);
       if (!parsed.success) throw new Error('not an HTTP API payload v2 event');
       const event = parsed.data;
       const route = matchRoute(event);
-      const request = { id: route.id, query: event.queryStringParameters ?? {}, caller: await callerOf(event) };
+      const remainingMs = () => invocation?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY;
+      const request = { id: route.id, query: event.queryStringParameters ?? {}, ...(await callerOf(event)), remainingMs };
       return json(200, await ROUTE_HANDLERS[route.name](context, request));
     } catch (error) {
       if (error instanceof HttpError) {

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { MAX_OWNER_LENGTH, Owner } from '../core/follow-up/action-body';
+import type { BookingOptions } from '../core/booking/options';
 import type { FollowUpAction } from '../core/follow-up/history';
 import type { FollowUpView } from '../core/follow-up/view';
 import { AGE_BUCKETS, QUEUES } from '../core/queues';
@@ -13,6 +14,7 @@ import type { FhirView } from '../core/fhir-task';
 import { readHistory } from '../store/follow-ups/history';
 import { getFollowUp } from '../store/follow-ups/reads';
 import { countFollowUps, FOLLOW_UP_LIST_STATES, followUpViews, listFollowUps, positionFits } from '../store/follow-ups/worklist';
+import { bookingOptionsOf } from './booking-facts';
 import { decodeCursor, encodeCursor, isFollowUpPosition } from './cursor';
 import { HttpError, pageSize, resourceId, type RouteHandler } from './request';
 
@@ -22,6 +24,8 @@ export interface FollowUpAnswer {
   history: FollowUpAction[];
   /** Its Task in the team's EHR (CONTRACT §13): null while FHIR is off or nothing was sent to this server. */
   fhir: FhirView | null;
+  /** How its redraw can be booked (CONTRACT §14), from stored facts only. */
+  booking_options: BookingOptions;
 }
 
 const FollowUpListState = z.enum(FOLLOW_UP_LIST_STATES);
@@ -67,7 +71,8 @@ export const followUpsRoute: RouteHandler = async ({ db, tableName, cursorSecret
 export const followUpCountsRoute: RouteHandler = async ({ db, tableName, now }, { caller }) => countFollowUps(db, tableName, caller(), now());
 
 /** GET /follow-ups/{follow_up_id}. */
-export const followUpRoute: RouteHandler = async ({ db, tableName, now, fhir }, request): Promise<FollowUpAnswer> => {
+export const followUpRoute: RouteHandler = async (context, request): Promise<FollowUpAnswer> => {
+  const { db, tableName, now, fhir } = context;
   const id = resourceId(request.id, 'follow_up_id');
   const at = now();
   const stored = await getFollowUp(db, tableName, id, at);
@@ -75,11 +80,12 @@ export const followUpRoute: RouteHandler = async ({ db, tableName, now, fhir }, 
   const [view] = await followUpViews(db, tableName, [stored], at);
   if (view === undefined) throw new Error('no view of a stored follow-up');
   // The Task's state is a chunk of its own, loaded only with FHIR on (CONTRACT §13).
-  const [history, fhirView] = await Promise.all([
+  const [history, fhirView, bookingOptions] = await Promise.all([
     readHistory(db, tableName, id, at),
     fhir === null ? null : import('./follow-up-fhir').then(({ fhirViewOfStored }) => fhirViewOfStored(db, tableName, stored, fhir)),
+    bookingOptionsOf(context, stored.followUp),
   ]);
-  return { follow_up: view, history, fhir: fhirView };
+  return { follow_up: view, history, fhir: fhirView, booking_options: bookingOptions };
 };
 
 /** GET /me (the console's, CONTRACT §12): the caller as the record names them. */

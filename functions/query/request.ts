@@ -7,6 +7,7 @@
 import type { FhirSystems } from '../core/fhir-task';
 import * as z from 'zod/mini';
 import { ResourceId } from '../core/schemas';
+import type { PscApi } from '../junction/psc';
 import type { TableClient } from '../store/table-client';
 
 /** What every route reads with, fixed when the handler is created. */
@@ -21,6 +22,10 @@ export interface QueryContext {
   timeZone: string;
   /** The FHIR server the follow-ups' Tasks go to (CONTRACT §13), or null when FHIR is off. */
   fhir: { baseUrl: string; systems: FhirSystems } | null;
+  /** Junction's PSC client for the key set now (CONTRACT §14), null while none is; null: no Junction settings at all. */
+  psc: (() => Promise<PscApi | null>) | null;
+  /** What the function keeps between invocations: Junction's cancellation reasons (at most an hour). */
+  kept: { reasons: { psc: PscApi; at: number; items: { id: string; name: string; is_refundable: boolean }[] } | null };
 }
 
 /** One request as a route sees it. */
@@ -30,6 +35,10 @@ export interface RouteRequest {
   query: Record<string, string | undefined>;
   /** The caller as the record names them (CONTRACT §9, §12); throws the HttpError of a refused identity. */
   caller: () => string;
+  /** A console user's verified token scopes; null for a request that is not the console's. */
+  scopes: readonly string[] | null;
+  /** The time the function has left (Lambda's; unbounded locally). */
+  remainingMs: () => number;
 }
 
 /** A route: its answer's body (a 200), or a thrown HttpError. */
@@ -39,7 +48,7 @@ export type RouteHandler = (context: QueryContext, request: RouteRequest) => Pro
 export class HttpError extends Error {
   override readonly name = 'HttpError';
   constructor(
-    readonly statusCode: 400 | 401 | 403 | 404 | 405,
+    readonly statusCode: 400 | 401 | 403 | 404 | 405 | 409 | 502,
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},

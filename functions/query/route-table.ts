@@ -6,7 +6,18 @@
 import { withoutConsolePrefix } from '../shared/actor';
 import { HttpError } from './request';
 
-export type RouteName = 'order' | 'transaction' | 'redraws' | 'follow-ups' | 'follow-up-counts' | 'follow-up' | 'report' | 'me';
+export type RouteName =
+  | 'order'
+  | 'transaction'
+  | 'redraws'
+  | 'follow-ups'
+  | 'follow-up-counts'
+  | 'follow-up'
+  | 'booking-sites'
+  | 'booking-slots'
+  | 'cancellation-reasons'
+  | 'report'
+  | 'me';
 
 interface RouteSpec {
   name: RouteName;
@@ -25,6 +36,10 @@ const ROUTES: readonly RouteSpec[] = [
   // Before /follow-ups/{follow_up_id}, which its path would match too (API Gateway prefers the literal route as well).
   { name: 'follow-up-counts', key: 'GET /follow-ups/counts', path: /^\/follow-ups\/counts$/ },
   { name: 'follow-up', key: 'GET /follow-ups/{follow_up_id}', path: /^\/follow-ups\/([^/]+)$/, param: 'follow_up_id' },
+  // CONTRACT §14: the booking's reads.
+  { name: 'booking-sites', key: 'GET /follow-ups/{follow_up_id}/booking/sites', path: /^\/follow-ups\/([^/]+)\/booking\/sites$/, param: 'follow_up_id' },
+  { name: 'booking-slots', key: 'GET /follow-ups/{follow_up_id}/booking/slots', path: /^\/follow-ups\/([^/]+)\/booking\/slots$/, param: 'follow_up_id' },
+  { name: 'cancellation-reasons', key: 'GET /booking/cancellation-reasons', path: /^\/booking\/cancellation-reasons$/ },
   { name: 'report', key: 'GET /reports/redraws', path: /^\/reports\/redraws$/ },
   { name: 'me', key: 'GET /me', path: /^\/me$/ },
 ];

@@ -13,7 +13,7 @@ import type { WeeklyDigest } from '../../functions/core/digest';
 import type { StaleThresholds } from '../../functions/core/staleness';
 import { createFollowUpActionsHandler } from '../../functions/follow-up-actions/app';
 import type { JunctionApi } from '../../functions/junction/api';
-import { junctionApiFor } from '../../functions/junction/settings';
+import { junctionApiFor, pscApiFor } from '../../functions/junction/settings';
 import { alertSettingsOf, LOCAL_ENVIRONMENT } from '../../functions/notices/config';
 import { createInMemoryNotifier, type InMemoryNotifier } from '../../functions/notices/notifier';
 import { createQueryHandler } from '../../functions/query/app';
@@ -126,7 +126,9 @@ function apiFunctions(settings: LocalSettings, { endpoint, db, tableName }: Loca
     metrics: createMetrics(SERVICES.webhook),
   });
   // The caller (GET /me, the Mine queue) is the x-redraw-actor header or `local`, as for the actions.
-  const query = createQueryHandler({ db, tableName, logger: createLogger(SERVICES.query), timeZone: settings.DIGEST_TIMEZONE, actorSource: 'header', fhir: fhirTargetOf(wiring.fhir) });
+  // CONTRACT §14: the booking's reads reach Junction (or its stand-in) with JUNCTION_API_KEY, else answer 409 not_bookable.
+  const psc = pscApiFor(settings);
+  const query = createQueryHandler({ db, tableName, logger: createLogger(SERVICES.query), timeZone: settings.DIGEST_TIMEZONE, actorSource: 'header', fhir: fhirTargetOf(wiring.fhir), psc: async () => psc });
   // Open on 127.0.0.1: the actor is the x-redraw-actor header (a handle) or `local` (CONTRACT §9).
   const followUpActions = createFollowUpActionsHandler({ db, tableName, thresholds, logger: createLogger(SERVICES.followUpActions), actorSource: 'header' });
   return { webhook, query, followUpActions };

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { connectStandin } from '../../local/junction-standin';
 import { appointmentDelivery, arbFlow, buildDeliveries, freshId, HAPPY_PATHS, newestByOrder, noRedrawFlow, redrawFlow, simpleFlow, type FlowSpec, type Method, type RedrawOutcome } from '../support/junction';
 import { junctionSchemaValidator } from '../support/junction-openapi';
-import { useJunctionStandin } from '../support/junction-standin';
+import { callStandin, putPscOrder, useJunctionStandin } from '../support/junction-standin';
 import { STANDIN_FAILURE_TYPES, standinMissingTypes } from '../../local/junction-standin-results';
 import { propertyRuns } from '../support/property-runs';
 
@@ -185,6 +185,87 @@ describe('the stand-in answers over HTTP', () => {
       expect(answer.status).toBe(422);
       schemas.assertValid('HTTPValidationError', answer.body, query);
       expect(answer.body).toMatchObject({ detail: [expect.objectContaining({ loc: ['query', query.split('=')[0]] })] });
+    }
+  });
+});
+
+describe("the stand-in's PSC scheduling routes (CONTRACT §14 Locally)", () => {
+  const standin = useJunctionStandin();
+  const call = (method: string, path: string, body?: unknown) => callStandin(standin(), method, path, body);
+  type Site = { site_code: string; capabilities: string[]; metadata: { hours: unknown } };
+  type Day = { location: { code: string } | null; slots: { booking_key: string }[] };
+
+  it('answer psc/info as a PSCInfo (hours in both of Junction\'s forms and null), availability as AppointmentAvailabilitySlots, reasons as ClientFacingAppointmentCancellationReason', async () => {
+    const orderId = await putPscOrder(standin());
+    const info = await call('GET', `/v3/order/${orderId}/psc/info?radius=100`);
+    expect(info.status).toBe(200);
+    schemas.assertValid('PSCInfo', info.body, 'psc/info');
+    const sites = (info.body as { patient_service_centers: Site[] }).patient_service_centers;
+    const hours = sites.map((site) => site.metadata.hours);
+    expect(hours).toContain(null);
+    expect(hours.some((value) => value !== null && Object.values(value as object).every((part) => typeof part === 'string'))).toBe(true);
+    expect(hours.some((value) => value !== null && Object.values(value as object).every(Array.isArray))).toBe(true);
+    expect(JSON.stringify(info.body)).toContain('CANARY-PHI');
+
+    const query = new URLSearchParams({ lab: 'quest' });
+    for (const site of sites) query.append('site_codes', site.site_code);
+    const slots = await call('POST', `/v3/order/psc/appointment/availability?${query}`);
+    expect(slots.status).toBe(200);
+    schemas.assertValid('AppointmentAvailabilitySlots', slots.body, 'availability');
+    expect((slots.body as { slots: Day[] }).slots.some((day) => day.location === null)).toBe(true);
+
+    const reasons = await call('GET', '/v3/order/psc/appointment/cancellation-reasons');
+    expect(reasons.status).toBe(200);
+    expect((reasons.body as unknown[]).length).toBeGreaterThanOrEqual(4);
+    for (const reason of reasons.body as unknown[]) schemas.assertValid('ClientFacingAppointmentCancellationReason', reason, 'a cancellation reason');
+  });
+
+  it('answer book (sync and async), reschedule, the active appointment and cancel as ClientFacingAppointment', async () => {
+    const [orderId, other] = [await putPscOrder(standin()), await putPscOrder(standin())];
+    const sites = ((await call('GET', `/v3/order/${orderId}/psc/info?radius=100`)).body as { patient_service_centers: Site[] }).patient_service_centers;
+    const here = sites.find((site) => site.capabilities.includes('appointment_scheduling_via_junction'))!;
+    const days = ((await call('POST', `/v3/order/psc/appointment/availability?lab=quest&site_codes=${here.site_code}`)).body as { slots: Day[] }).slots;
+    const [first, second, third] = days.flatMap((day) => day.slots).map((slot) => slot.booking_key);
+    const bookBody = { booking_key: first, appointment_notes: 'CANARY-PHI-notes' };
+    schemas.assertValid('AppointmentBookingRequest', bookBody, 'the book body');
+    const booked = await call('POST', `/v3/order/${orderId}/psc/appointment/book`, bookBody);
+    expect(booked.status).toBe(200);
+    schemas.assertValid('ClientFacingAppointment', booked.body, 'book');
+    const pending = await call('POST', `/v3/order/${other}/psc/appointment/book`, { booking_key: third, async_confirmation: true });
+    schemas.assertValid('ClientFacingAppointment', pending.body, 'an async book');
+    expect(pending.body).toMatchObject({ status: 'pending' });
+    const moved = await call('PATCH', `/v3/order/${orderId}/psc/appointment/reschedule`, { booking_key: second });
+    expect(moved.status).toBe(200);
+    schemas.assertValid('ClientFacingAppointment', moved.body, 'reschedule');
+    schemas.assertValid('ClientFacingAppointment', (await call('GET', `/v3/order/${orderId}/psc/appointment`)).body, 'the active appointment');
+    const reasonId = ((await call('GET', '/v3/order/psc/appointment/cancellation-reasons')).body as { id: string }[])[0]!.id;
+    const cancelBody = { cancellationReasonId: reasonId, cancellation_reason_id: reasonId };
+    schemas.assertValid('vital_core__clients__lab_test__getlabs__schema__AppointmentCancelRequest', cancelBody, 'the cancel body');
+    schemas.assertValid('api__api_v1__endpoints__vital_api__lab_testing__orders__helpers__AppointmentCancelRequest', cancelBody, 'the cancel body');
+    const cancelled = await call('PATCH', `/v3/order/${orderId}/psc/appointment/cancel`, cancelBody);
+    expect(cancelled.status).toBe(200);
+    schemas.assertValid('ClientFacingAppointment', cancelled.body, 'cancel');
+    expect(cancelled.body).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('answer a refused query or body with HTTPValidationError naming it', async () => {
+    const orderId = await putPscOrder(standin());
+    const refused: [string, string, unknown, string[]][] = [
+      ['GET', `/v3/order/${orderId}/psc/info?radius=30`, undefined, ['query', 'radius']],
+      ['POST', '/v3/order/psc/appointment/availability?site_codes=PSC000000', undefined, ['query', 'lab']],
+      ['POST', '/v3/order/psc/appointment/availability?lab=labcorp&site_codes=PSC000000', undefined, ['query', 'lab']],
+      ['POST', '/v3/order/psc/appointment/availability?lab=quest&site_codes=PSC000000&start_date=2026-02-30', undefined, ['query', 'start_date']],
+      ['POST', `/v3/order/${orderId}/psc/appointment/book`, {}, ['body', 'booking_key']],
+      ['POST', `/v3/order/${orderId}/psc/appointment/book`, { booking_key: 'k', sync_confirmation_timeout_millisecond: 50 }, ['body', 'sync_confirmation_timeout_millisecond']],
+      ['PATCH', `/v3/order/${orderId}/psc/appointment/reschedule`, { appointment_notes: 'x' }, ['body', 'booking_key']],
+      ['PATCH', `/v3/order/${orderId}/psc/appointment/cancel`, {}, ['body', 'cancellationReasonId']],
+      ['PATCH', `/v3/order/${orderId}/psc/appointment/cancel`, { cancellation_reason_id: 'not-a-uuid' }, ['body', 'cancellation_reason_id']],
+    ];
+    for (const [method, path, body, loc] of refused) {
+      const answer = await call(method, path, body);
+      expect(answer.status, path).toBe(422);
+      schemas.assertValid('HTTPValidationError', answer.body, path);
+      expect(answer.body, path).toMatchObject({ detail: [expect.objectContaining({ loc })] });
     }
   });
 });

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connectStandin, startJunctionStandin, type StandinControl, type StandinOrder } from '../../local/junction-standin';
 import { buildDeliveries, freshId, redrawFlow, simpleFlow, type Delivery } from '../support/junction';
-import { useJunctionStandin } from '../support/junction-standin';
+import { callStandin, putPscOrder, useJunctionStandin } from '../support/junction-standin';
 
 /** The file's stand-in, reset before each test (test/support/junction-standin.ts). */
 const standin = useJunctionStandin();
@@ -341,6 +341,24 @@ describe('npm run junction-api', () => {
       expect(banner).toContain(`listening on http://127.0.0.1:${port} (0 orders)`);
       expect(banner).not.toContain(key);
       expect((await fetch(`http://127.0.0.1:${port}/v3/orders`, { headers: { 'x-vital-api-key': key } })).status).toBe(200);
+    });
+    expect(code).toBe(0);
+  });
+
+  it('takes the PSC switches: a slot taken answers 400 under --slot-conflict 400, as the banner says', async () => {
+    const code = await withCli(['--port', '0', '--slot-conflict', '400', '--idempotency', 'off', '--confirm-delay', '50'], { JUNCTION_API_KEY: '' }, async (banner) => {
+      expect(banner).toContain('PSC switches: slot conflict 400, idempotency off, Quest confirms: yes, pending waits 50 ms');
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)![1]!;
+      const key = /x-vital-api-key\): (\S+)/.exec(banner)![1]!;
+      const remote = connectStandin(url, key);
+      const target = { url, apiKey: key };
+      const [first, second] = [await putPscOrder(remote), await putPscOrder(remote)];
+      const sites = (await callStandin(target, 'GET', `/v3/order/${first}/psc/info`)).body as { patient_service_centers: { site_code: string; capabilities: string[] }[] };
+      const here = sites.patient_service_centers.find((site) => site.capabilities.includes('appointment_scheduling_via_junction'))!;
+      const days = (await callStandin(target, 'POST', `/v3/order/psc/appointment/availability?lab=quest&site_codes=${here.site_code}`)).body as { slots: { slots: { booking_key: string }[] }[] };
+      const slot = { booking_key: days.slots[0]!.slots[0]!.booking_key };
+      expect((await callStandin(target, 'POST', `/v3/order/${first}/psc/appointment/book`, slot)).status).toBe(200);
+      expect(await callStandin(target, 'POST', `/v3/order/${second}/psc/appointment/book`, slot)).toEqual({ status: 400, body: { detail: 'Requested appointment time is not available' } });
     });
     expect(code).toBe(0);
   });

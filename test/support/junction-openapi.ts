@@ -24,7 +24,14 @@ export type JunctionSchemaName =
   | 'LabResultsRaw'
   | 'MissingBiomarkerResult'
   | 'FailureType'
-  | 'HTTPValidationError';
+  | 'HTTPValidationError'
+  | 'PSCInfo'
+  | 'AppointmentAvailabilitySlots'
+  | 'ClientFacingAppointmentCancellationReason'
+  | 'AppointmentBookingRequest'
+  | 'AppointmentRescheduleRequest'
+  | 'vital_core__clients__lab_test__getlabs__schema__AppointmentCancelRequest'
+  | 'api__api_v1__endpoints__vital_api__lab_testing__orders__helpers__AppointmentCancelRequest';
 
 export interface JunctionSchemaValidator {
   /** The problems of `value` against the named schema, as ajv reports them; empty when valid. */

@@ -22,6 +22,8 @@ describe('npm run junction-api', () => {
     expect(stdout).toMatch(/^npm run junction-api \[-- --port <port>\] \[--orders <count>\]$/m);
     expect(stdout).toMatch(/^ {2}--port <port> .*default 4010/m);
     expect(stdout).toMatch(/^ {2}--orders <count> /m);
+    // The PSC scheduling routes' switches (CONTRACT §14 Locally).
+    for (const flag of ['--slot-conflict <404|400>', '--idempotency <on|off>', '--quest-confirm <yes|no|booked-anyway>', '--confirm-delay <ms>']) expect(stdout).toContain(`\n  ${flag}\n`);
     expect(stdout).toMatch(/^ {2}JUNCTION_STANDIN_PORT /m);
     expect(stdout).not.toContain('listening on');
   }, SPAWN_TIMEOUT_MS);
@@ -60,5 +62,11 @@ describe('npm run junction-api', () => {
       'junction-api: unknown option: --bogus',
       'usage: npm run junction-api [-- --port <port>] [--orders <count>]   (--help explains)',
     ]);
+  }, SPAWN_TIMEOUT_MS);
+
+  it('refuses a PSC switch given a value it does not take, naming the values it does (exit 2)', async () => {
+    const { code, stderr } = await junctionApi(['--slot-conflict', '409']);
+    expect(code).toBe(2);
+    expect(nonEmptyLines(stderr)[0]).toBe('junction-api: invalid slot conflict status: 409 (one of 400, 404)');
   }, SPAWN_TIMEOUT_MS);
 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { sitesAnswer } from '../../functions/core/booking/sites';
+import { slotsAnswer } from '../../functions/core/booking/slots';
 import { fhirViewOf } from '../../functions/core/fhir-task';
 import { ACTION_NAMES } from '../../functions/core/follow-up/action-body';
 import { openApiDocument, openApiValidator } from '../support/openapi';
@@ -28,6 +30,8 @@ const FOLLOW_UP = {
   waiting_since: '2026-03-09T08:00:00.000000Z',
   version: 3,
 };
+/** How its redraw can be booked (CONTRACT §14): on every GET /follow-ups/{id}. */
+const OPTIONS = { booking_options: { book: 'no', why: 'The follow-up is closed: reopen it to book its redraw' } };
 const HISTORY = [
   { at: '2026-03-09T08:00:00.000000Z', actor: 'tracker', action: 'open', from_state: 'new', to_state: 'new' },
   { at: '2026-03-10T12:00:00.000000Z', actor: 'arn:aws:iam::123456789012:user/j.doe', action: 'snooze', from_state: 'new', to_state: 'snoozed', until: '2026-03-20T09:00:00.000000Z', reason: 'appointment_booked' },
@@ -76,12 +80,33 @@ describe('docs/openapi.json', () => {
         'GET /follow-ups/{follow_up_id}',
         'GET /follow-ups/counts',
         'POST /follow-ups/{follow_up_id}/actions',
+        'GET /follow-ups/{follow_up_id}/booking/sites',
+        'GET /follow-ups/{follow_up_id}/booking/slots',
+        'GET /booking/cancellation-reasons',
         'GET /reports/redraws',
         'GET /me',
         'GET /health',
         'POST /local/sweep',
       ].sort(),
     );
+  });
+
+  it('documents the booking reads of CONTRACT §14 as the tracker makes them, and their refusals', () => {
+    const assertDocumented = openApiValidator();
+    const json = { 'content-type': 'application/json' };
+    const site = { site_code: '23070', distance: 3, capabilities: ['appointment_scheduling_via_junction'], metadata: { name: 'Quest', first_line: '1 Main St', city: 'Phoenix', state: 'AZ', zip_code: '85001', hours: { 'Mon-Fri': '7-3' } } };
+    const sites = { order_id: 'o-2', lab: 'quest', radius: 25, sites: sitesAnswer([site]) };
+    assertDocumented('GET', '/follow-ups/{follow_up_id}/booking/sites', { statusCode: 200, headers: json, body: JSON.stringify(sites) });
+    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}/booking/sites', { statusCode: 200, headers: json, body: JSON.stringify({ ...sites, sites: [{ ...sites.sites[0], lat: 33 }] }) })).toThrow();
+    const slot = { booking_key: 'k', start: '2026-12-01T15:00:00Z', end: '2026-12-01T15:15:00Z', expires_at: null };
+    const slots = slotsAnswer({ slots: [{ location: { code: '23070', name: 'Quest', iana_timezone: 'America/Phoenix' }, date: '2026-12-01', slots: [slot] }] }, ['23070', '23071'], true);
+    assertDocumented('GET', '/follow-ups/{follow_up_id}/booking/slots', { statusCode: 200, headers: json, body: JSON.stringify(slots) });
+    assertDocumented('GET', '/booking/cancellation-reasons', { statusCode: 200, headers: json, body: JSON.stringify({ items: [{ id: 'r-1', name: 'Schedule conflict', is_refundable: true }] }) });
+    for (const [status, code] of [[409, 'not_bookable'], [502, 'junction_unavailable']] as const) {
+      assertDocumented('GET', '/follow-ups/{follow_up_id}/booking/slots', { statusCode: status, headers: json, body: JSON.stringify({ error: { code, message: 'm' } }) });
+    }
+    assertDocumented('GET', '/follow-ups/{follow_up_id}', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, history: HISTORY, fhir: null, booking_options: { book: 'here', why: null } }) });
+    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, history: HISTORY, fhir: null, booking_options: { book: 'soon', why: null } }) })).toThrow();
   });
 
   it("names each of §9's actions as a body the actions route takes and as a history entry's action, as the tracker parses them", () => {
@@ -91,7 +116,7 @@ describe('docs/openapi.json', () => {
     expect(ACTION_NAMES.filter((name) => !entryActions.includes(name))).toEqual([]);
     // An unsnooze in the history reads as documented.
     const unsnoozed = { at: '2026-03-11T09:00:00.000000Z', actor: 'kim.w', action: 'unsnooze', from_state: 'snoozed', to_state: 'acknowledged', reference: 'T-9' };
-    const body = { follow_up: { ...FOLLOW_UP, state: 'acknowledged', snoozed_until: null, snooze_reason: null, version: 4 }, history: [...HISTORY, unsnoozed], fhir: null };
+    const body = { follow_up: { ...FOLLOW_UP, state: 'acknowledged', snoozed_until: null, snooze_reason: null, version: 4 }, history: [...HISTORY, unsnoozed], fhir: null, ...OPTIONS };
     openApiValidator()('GET', '/follow-ups/{follow_up_id}', { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   });
 
@@ -108,14 +133,14 @@ describe('docs/openapi.json', () => {
     assertDocumented('POST', '/local/sweep', { statusCode: 200, headers: json, body: '{"examined":0,"flagged":0,"cleared":0,"reconciled":0,"synced":0,"skipped":true}' });
     assertDocumented('GET', '/redraws', { statusCode: 200, headers: json, body: '{"items":[],"next_cursor":null}' });
     assertDocumented('GET', '/follow-ups', { statusCode: 200, headers: json, body: JSON.stringify({ items: [FOLLOW_UP], next_cursor: null }) });
-    assertDocumented('GET', '/follow-ups/{follow_up_id}', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, history: HISTORY, fhir: null }) });
+    assertDocumented('GET', '/follow-ups/{follow_up_id}', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, history: HISTORY, fhir: null, ...OPTIONS }) });
     // CONTRACT §13: the answer always names its Task's state (null while FHIR is off).
-    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, history: HISTORY }) })).toThrow(/fhir/);
+    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, history: HISTORY, ...OPTIONS }) })).toThrow(/fhir/);
     assertDocumented('POST', '/follow-ups/{follow_up_id}/actions', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP }) });
     assertDocumented('POST', '/follow-ups/{follow_up_id}/actions', { statusCode: 409, headers: json, body: JSON.stringify({ error: { code: 'conflict', message: 'm' }, follow_up: FOLLOW_UP }) });
     expect(() => assertDocumented('POST', '/follow-ups/{follow_up_id}/actions', { statusCode: 409, headers: json, body: '{"error":{"code":"conflict","message":"m"}}' })).toThrow(/follow_up/);
     expect(() => assertDocumented('GET', '/follow-ups', { statusCode: 200, headers: json, body: JSON.stringify({ items: [{ ...FOLLOW_UP, note: 'free text' }], next_cursor: null }) })).toThrow();
-    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, history: [{ ...HISTORY[0], comment: 'x' }], fhir: null }) })).toThrow();
+    expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', { statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, history: [{ ...HISTORY[0], comment: 'x' }], fhir: null, ...OPTIONS }) })).toThrow();
     expect(() => assertDocumented('POST', '/webhooks/junction', { statusCode: 200, headers: json, body: '{"result":"maybe"}' })).toThrow();
     expect(() => assertDocumented('POST', '/local/sweep', { statusCode: 200, headers: json, body: '{"examined":3}' })).toThrow();
     // CONTRACT §10: every order answer names its appointment (or null), and nothing of it but the six fields.
@@ -146,7 +171,7 @@ describe('docs/openapi.json', () => {
   it('documents `fhir` on GET /follow-ups/{id} only: null, or every field of §13 in each of its six states, with `held` (CONTRACT §13)', () => {
     const assertDocumented = openApiValidator();
     const json = { 'content-type': 'application/json' };
-    const detail = (fhir: unknown) => ({ statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, history: HISTORY, fhir }) });
+    const detail = (fhir: unknown) => ({ statusCode: 200, headers: json, body: JSON.stringify({ follow_up: FOLLOW_UP, history: HISTORY, fhir, ...OPTIONS }) });
     assertDocumented('GET', '/follow-ups/{follow_up_id}', detail(null));
     const at = '2026-03-10T12:00:30.000000Z';
     const base = { baseUrl: 'https://ehr.example/fhir', version: 3, digest: 'd1', confirmedAt: at, refusedDigest: null, refusalStatus: null, refusalCodes: [], changedInEhrDigest: null, deletedInEhrVersion: null, heldAt: null };
@@ -177,7 +202,7 @@ describe('docs/openapi.json', () => {
 
   it('documents a history entry of work done in the EHR: source "ehr", the Task version read, and its time there (CONTRACT §13)', () => {
     const assertDocumented = openApiValidator();
-    const detail = (entry: unknown) => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ follow_up: FOLLOW_UP, history: [HISTORY[0], entry], fhir: null }) });
+    const detail = (entry: unknown) => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ follow_up: FOLLOW_UP, history: [HISTORY[0], entry], fhir: null, ...OPTIONS }) });
     const fromEhr = { at: '2026-03-10T12:00:00.000000Z', actor: 'ehr:Practitioner/123', action: 'close', from_state: 'new', to_state: 'closed', disposition: 'other', source: 'ehr', fhir_version_id: '7', fhir_last_updated: '2026-03-10T11:59:00.000Z' };
     assertDocumented('GET', '/follow-ups/{follow_up_id}', detail(fromEhr));
     expect(() => assertDocumented('GET', '/follow-ups/{follow_up_id}', detail({ ...fromEhr, source: 'chat' }))).toThrow(/source/);

@@ -36,6 +36,16 @@ describe("Junction's answers to a booking, in words (CONTRACT §14's table)", ()
     expect(bookingRefusal(refused(404, 'Order 1234 not found'), 'book')).toMatchObject({ status: 409, code: 'not_bookable' });
   });
 
+  it('reads a reschedule or cancel of an appointment Junction no longer has as invalid_transition, not as a taken slot or a bad reason', () => {
+    for (const call of ['reschedule', 'cancel'] as const) {
+      expect(bookingRefusal(refused(404, 'Appointment not found'), call)).toMatchObject({ status: 409, code: 'invalid_transition', message: expect.stringContaining('book it again') });
+    }
+  });
+
+  it('reads a book refused because the patient already holds an appointment as already_booked, not as a taken slot', () => {
+    expect(bookingRefusal(refused(400, 'Patient already has an active appointment with this provider'), 'book')).toMatchObject({ status: 409, code: 'already_booked' });
+  });
+
   it('names the field a 422 reports', () => {
     expect(bookingRefusal(refused(422, 'Field required', 'booking_key'), 'book')).toMatchObject({ status: 400, code: 'invalid_request', field: 'booking_key', message: 'Junction refused booking_key: "Field required"' });
     expect(bookingRefusal(refused(422, null, null), 'cancel')).toMatchObject({ field: 'cancellation_reason_id' });
