@@ -115,7 +115,11 @@ export const FhirView = z
   .loose();
 export type FhirView = z.output<typeof FhirView>;
 /** GET /follow-ups/{id}; `fhir` is null while FHIR is off or nothing was sent, and absent from a tracker before issue 59. */
-export const FollowUpDetail = z.object({ follow_up: FollowUpView, history: z.array(HistoryEntry), fhir: FhirView.nullable().optional() }).loose();
+/** How its redraw can be booked (CONTRACT §14); absent from a tracker before issue 83. */
+export const BookingOptions = z.object({ book: z.enum(['here', 'with_lab_only', 'no']), why: z.string().nullable() });
+export const FollowUpDetail = z
+  .object({ follow_up: FollowUpView, history: z.array(HistoryEntry), fhir: FhirView.nullable().optional(), booking_options: BookingOptions.optional() })
+  .loose();
 export type FollowUpDetail = z.output<typeof FollowUpDetail>;
 export const FollowUpAnswer = z.object({ follow_up: FollowUpView }).loose();
 /** What GET /orders/{id} says of the order's follow-up (CONTRACT §9: its `follow_up_id`). */

@@ -17,7 +17,7 @@ a second line with why and what to do when the EHR side needs a person), then
 its history, oldest first: who did what when (\`tracker\` for the tracker's own
 changes from Junction's facts). ${ID_HELP}
 
-With --json: the API's document {"follow_up": {...}, "history": [...], "fhir": ...}.
+With --json: the API's document {"follow_up": {...}, "history": [...], "fhir": ..., "booking_options": ...}.
 Exit code 1 when neither a follow-up nor an order has this id, or the order has
 no follow-up.
 
@@ -31,9 +31,9 @@ Examples:
     const id = checkId('follow-up', positionals[0]!);
     const client = await tracker();
     const detail = await readFollowUp(client, id, targetFlags);
-    const { follow_up, history, fhir } = detail;
-    // `fhir` as the tracker answered it: absent from a tracker before issue 59.
-    if (json) out.json(fhir === undefined ? { follow_up, history } : { follow_up, history, fhir });
+    const { follow_up, history, fhir, booking_options } = detail;
+    // `fhir` and `booking_options` as the tracker answered them: absent from a tracker before issues 59 and 83.
+    if (json) out.json({ follow_up, history, ...(fhir === undefined ? {} : { fhir }), ...(booking_options === undefined ? {} : { booking_options }) });
     else printFollowUpDetail(follow_up, history, deps.now(), out, targetFlags, fhir ?? null);
     return EXIT.ok;
   },

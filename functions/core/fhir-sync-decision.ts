@@ -120,7 +120,13 @@ export function decideRound(facts: RoundFacts, delivery: Delivery): RoundMove {
 
 function overFound(facts: RoundFacts, found: FoundTask, delivery: Delivery): RoundMove {
   const { confirmation, digest } = facts;
-  if (found.trackersContent && found.statedDigest === digest) {
+  // The tracker's content at a version past the one it confirmed: the EHR may have saved versions between
+  // (closed, then reopened: each a person's action) that came back to it. Their history is read first, unless
+  // it cannot be (its read held, with nothing read): then, as before, nothing to do.
+  const confirmedVersion = confirmation?.versionId ?? null;
+  const movedPast = found.versionId !== null && confirmedVersion !== null && found.versionId !== confirmedVersion && found.versionId !== delivery.appliedVersion;
+  const readBetween = movedPast && (facts.ehr === undefined || facts.ehr.kind !== 'held' || facts.ehr.read);
+  if (found.trackersContent && found.statedDigest === digest && !readBetween) {
     // Confirmed already (a duplicate delivery, the sweep after the writer): only its pending record, if any, goes.
     const end: SyncEnd = { kind: delivery.wrote ? 'written' : 'unchanged' };
     return isConfirmed(confirmation, digest, found) ? { kind: 'clear', end } : { kind: 'confirm', taskId: found.id, versionId: found.versionId, end };
@@ -129,7 +135,7 @@ function overFound(facts: RoundFacts, found: FoundTask, delivery: Delivery): Rou
   const restated = found.trackersContent && claimsUnwrittenContent(facts.source, found);
   // A Task without a usable versionId that is not the tracker's content is read as EHR work (held as `no_version`), never written over unread.
   const unread = found.versionId === null || (found.versionId !== (confirmation?.versionId ?? null) && found.versionId !== delivery.appliedVersion);
-  const fromEhr = (!found.trackersContent || restated) && unread;
+  const fromEhr = (!found.trackersContent || restated || readBetween) && unread;
   if (fromEhr) {
     const move = ehrMove(facts, found, restated);
     if (move !== null) return move;

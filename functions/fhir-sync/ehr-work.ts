@@ -215,8 +215,10 @@ type VersionStep =
 async function versionStep(deps: EhrStepDeps, ehr: EhrSettings, input: EhrStepInput, walk: Walk, content: ConfirmedContent, version: EhrVersion): Promise<VersionStep> {
   // A version of the tracker's own among them (another writer's) is no EHR work: the next is read against it. One
   // that states the digest over a revision the tracker never wrote is hand-made (CONTRACT §13 notes): EHR work.
+  // After a version this read applied, the tracker's content moved on (its digest with it): a later version back
+  // at the content before is a person's (closed, then reopened in the EHR), never a writer of the tracker's.
   const own = foundTask(version.resource, deps.systems);
-  if (own?.trackersContent === true && !claimsUnwrittenContent(input.source, own)) return { kind: 'own' };
+  if (own?.trackersContent === true && !claimsUnwrittenContent(input.source, own) && walk.applied === null) return { kind: 'own' };
   // Read against the one before: what its author changed. None: it changed only the EHR's own elements.
   const change = ehrChangeTo(content, walk.previous);
   if (change === null) return { kind: 'none' };

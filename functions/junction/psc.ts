@@ -18,6 +18,7 @@ import type * as z from 'zod/mini';
 import type { PscFailure } from '../core/booking/junction-failure';
 import { describeIssues } from './schemas';
 import { AppointmentAnswer, AvailabilityAnswer, CancellationReasonsAnswer, ErrorAnswer, PscInfoAnswer } from './psc-schemas';
+import type { JunctionApiSettings } from './settings';
 import { pathSegment, send, transportOf, type JunctionClientOptions, type Transport } from './transport';
 
 export type { PscFailure } from '../core/booking/junction-failure';
@@ -62,6 +63,12 @@ const DETAIL_CHARS = 300;
 
 export function createPscClient(options: JunctionClientOptions): PscApi {
   return boundedPsc({ ...options, timeoutMs: options.timeoutMs ?? PSC_CALL_TIMEOUT_MS }, null);
+}
+
+/** The client for these settings (npm start's JUNCTION_API_KEY), or `null` without an API key. */
+export function pscApiFor(settings: JunctionApiSettings): PscApi | null {
+  if (settings.JUNCTION_API_KEY === undefined) return null;
+  return createPscClient({ baseUrl: settings.JUNCTION_API_BASE_URL, apiKey: settings.JUNCTION_API_KEY });
 }
 
 function boundedPsc(options: JunctionClientOptions, deadline: number | null): PscApi {

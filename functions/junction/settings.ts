@@ -7,7 +7,6 @@ import * as z from 'zod/mini';
 import { optionalSetting } from '../shared/config';
 import { createJunctionClient, type JunctionClientOptions } from './client';
 import type { JunctionApi } from './api';
-import { createPscClient, type PscApi } from './psc';
 
 /** Junction's servers, named as its OpenAPI document names them (`servers[].x-fern-server-name`). */
 export const JUNCTION_SERVERS = {
@@ -62,8 +61,3 @@ export function junctionApiFor(
   return createJunctionClient({ ...options, baseUrl: settings.JUNCTION_API_BASE_URL, apiKey: settings.JUNCTION_API_KEY });
 }
 
-/** Junction's PSC scheduling client (CONTRACT §14) for these settings, or `null` without an API key. */
-export function pscApiFor(settings: JunctionApiSettings): PscApi | null {
-  if (settings.JUNCTION_API_KEY === undefined) return null;
-  return createPscClient({ baseUrl: settings.JUNCTION_API_BASE_URL, apiKey: settings.JUNCTION_API_KEY });
-}

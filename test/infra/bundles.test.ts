@@ -32,9 +32,11 @@ const INIT_BUDGET_KIB: Partial<Record<ServiceName, number>> = {
   // Measured 358 with follow-ups, appointments and the alert formats; 413 with the report's units (issue 48).
   // 424.7 with the FHIR settings parsed at start (issue 59; the catch-up and its client are chunks loaded on use).
   // 435.9 with issue 76's compact follow-up item (its field table) and the tracker's versions without a transaction.
-  'stale-redraw-sweep': 440,
-  // Measured 307 with the report's units and counts (issue 48).
-  query: 315,
+  // 440.5 with every read of Junction's answers bounded to 1 MiB (issue 83, CONTRACT §14: shared/bounded-body.ts).
+  'stale-redraw-sweep': 445,
+  // Measured 307 with the report's units and counts (issue 48); 316.1 with booking_options on GET /follow-ups/{id}
+  // (issue 83; the booking's three routes are a chunk loaded on their first use).
+  query: 320,
   // Measured 270 (the query function's reads and the store's follow-up writes).
   'follow-up-actions': 300,
   // Measured 268 (the follow-up actions' store calls, without the HTTP edge).

@@ -50,10 +50,16 @@ describe('decideRound: the move over the Tasks found, the follow-up and the conf
     expect(decideRound(facts([trackers('d1')]), { ...NEW_DELIVERY, wrote: true })).toEqual({ kind: 'clear', end: { kind: 'written' } });
   });
 
-  it('confirms a Task at the digest that the confirmation does not name (another version, a refusal or a hold recorded, none)', () => {
+  it('confirms a Task at the digest that the confirmation does not name (another version once its history is read, a refusal or a hold recorded, none)', () => {
     const confirm = { kind: 'confirm', taskId: 't1', versionId: '3', end: { kind: 'unchanged' } };
     expect(decideRound(facts([trackers('d1')], { confirmation: null }), NEW_DELIVERY)).toEqual(confirm);
-    expect(decideRound(facts([trackers('d1')], { confirmation: confirmed({ versionId: '2' }) }), NEW_DELIVERY)).toEqual(confirm);
+    // Past the version confirmed, at the tracker's content: the EHR may have saved versions between (closed, then
+    // reopened), each a person's action: their history is read first; with no work in it, or none readable, confirmed.
+    const past = facts([trackers('d1')], { confirmation: confirmed({ versionId: '2' }) });
+    expect(decideRound(past, NEW_DELIVERY)).toEqual({ kind: 'read_ehr_work', task: trackers('d1'), restated: false });
+    expect(decideRound({ ...past, ehr: { kind: 'none', sameContent: true } }, NEW_DELIVERY)).toEqual(confirm);
+    expect(decideRound({ ...past, ehr: { kind: 'held', read: false, known: false } }, NEW_DELIVERY)).toEqual(confirm);
+    expect(decideRound({ ...past, ehr: { kind: 'applied' } }, NEW_DELIVERY)).toEqual({ kind: 'again', appliedVersion: '3' });
     expect(decideRound(facts([trackers('d1')], { confirmation: confirmed({ refusedDigest: 'd0' }) }), NEW_DELIVERY)).toEqual(confirm);
     expect(decideRound(facts([trackers('d1')], { confirmation: confirmed({ changedInEhrDigest: 'd0' }) }), NEW_DELIVERY)).toEqual(confirm);
   });
@@ -66,8 +72,11 @@ describe('decideRound: the move over the Tasks found, the follow-up and the conf
     // Once its work is applied, or at the version confirmed, it is written over like any Task of an older content.
     expect(decideRound(facts([higher]), { ...NEW_DELIVERY, appliedVersion: '6' })).toEqual({ kind: 'update', taskId: 't1', versionId: '6' });
     expect(decideRound(facts([trackers('d2', { revision: 8 })]), NEW_DELIVERY)).toEqual({ kind: 'update', taskId: 't1', versionId: '3' });
-    // At the follow-up's digest its content is the follow-up's: confirmed, nothing to write.
-    expect(decideRound(facts([trackers('d1', { revision: 8, versionId: '6' })]), NEW_DELIVERY)).toEqual({ kind: 'confirm', taskId: 't1', versionId: '6', end: { kind: 'unchanged' } });
+    // At the follow-up's digest its content is the follow-up's: once the versions since the one confirmed are read
+    // and hold no work, confirmed, nothing to write.
+    const atDigest = trackers('d1', { revision: 8, versionId: '6' });
+    expect(decideRound(facts([atDigest]), NEW_DELIVERY)).toEqual({ kind: 'read_ehr_work', task: atDigest, restated: true });
+    expect(decideRound(facts([atDigest], { ehr: { kind: 'none', sameContent: true } }), NEW_DELIVERY)).toEqual({ kind: 'confirm', taskId: 't1', versionId: '6', end: { kind: 'unchanged' } });
   });
 
   it('updates with If-Match a Task of the tracker at an older content, or one at the version confirmed', () => {
