@@ -22,7 +22,7 @@ import * as z from 'zod/mini';
 import { ACTION_NAMES } from '../core/follow-up/action-body';
 import type { CallerKind } from '../core/follow-up/person-action';
 import type { FollowUpView } from '../core/follow-up/view';
-import { CONSOLE_ACT_SCOPE_CLAIM, type AccessTokens } from '../shared/access-token';
+import { ACT_SCOPE_MISSING, CONSOLE_ACT_SCOPE_CLAIM, type AccessTokens } from '../shared/access-token';
 import { CONSOLE_ACTOR_PREFIX, identify, isConsoleRequest, RequestAuthorizer, withoutConsolePrefix, type ActorSource } from '../shared/actor';
 import { ResourceId } from '../core/schemas';
 import type { StaleThresholds } from '../core/staleness';
@@ -161,7 +161,7 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event:
     const outcome = await identify(event, deps.actorSource, deps.accessTokens ?? null);
     if (outcome.kind === 'refused') return { kind: 'refused', answer: refuse(outcome.status, outcome.code, outcome.message) };
     if (isConsoleRequest(event, deps.actorSource) && !outcome.scopes.includes(CONSOLE_ACT_SCOPE_CLAIM)) {
-      return { kind: 'refused', answer: refuse(403, 'forbidden', `the access token lacks the ${CONSOLE_ACT_SCOPE_CLAIM} scope: sign in again`) };
+      return { kind: 'refused', answer: refuse(403, 'forbidden', ACT_SCOPE_MISSING) };
     }
     return outcome;
   };

@@ -138,13 +138,18 @@ async function call<S extends z.ZodMiniType>(
   return readAnswer(sent.text ?? '', schema, sent.date);
 }
 
-function readAnswer<S extends z.ZodMiniType>(text: string, schema: S, date: string | null): PscOutcome<z.output<S>> {
-  let json: unknown;
+/** The text as JSON, or undefined when it is none. */
+function jsonOf(text: string | null): unknown {
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text ?? '');
   } catch {
-    return { kind: 'unavailable', reason: 'answer is not valid JSON', retryAfter: null, sent: true };
+    return undefined;
   }
+}
+
+function readAnswer<S extends z.ZodMiniType>(text: string, schema: S, date: string | null): PscOutcome<z.output<S>> {
+  const json = jsonOf(text);
+  if (json === undefined) return { kind: 'unavailable', reason: 'answer is not valid JSON', retryAfter: null, sent: true };
   const answer = schema.safeParse(json);
   if (!answer.success) return { kind: 'unavailable', reason: `answer unreadable: ${describeIssues(answer.error)}`, retryAfter: null, sent: true };
   return { kind: 'ok', value: answer.data, date };
@@ -152,13 +157,7 @@ function readAnswer<S extends z.ZodMiniType>(text: string, schema: S, date: stri
 
 /** Junction's words (one line, cut short) and the field a 422 names; nulls where the body gives none. */
 export function errorWords(text: string | null): { detail: string | null; field: string | null } {
-  let json: unknown;
-  try {
-    json = JSON.parse(text ?? '');
-  } catch {
-    return { detail: null, field: null };
-  }
-  const answer = ErrorAnswer.safeParse(json);
+  const answer = ErrorAnswer.safeParse(jsonOf(text));
   if (!answer.success) return { detail: null, field: null };
   const { detail } = answer.data;
   if (typeof detail === 'string') return { detail: oneLine(detail), field: null };

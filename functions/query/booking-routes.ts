@@ -13,7 +13,7 @@ import { APPOINTMENT_PSC_LABS, bookingLab, notBookable, type BookingFacts } from
 import { DEFAULT_RADIUS, SITE_RADII, sitesAnswer } from '../core/booking/sites';
 import { slotsAnswer } from '../core/booking/slots';
 import type { PscApi } from '../junction/psc';
-import { CONSOLE_ACT_SCOPE_CLAIM } from '../shared/access-token';
+import { ACT_SCOPE_MISSING, CONSOLE_ACT_SCOPE_CLAIM } from '../shared/access-token';
 import { getFollowUp } from '../store/follow-ups/reads';
 import { bookingFactsOf } from './booking-facts';
 import { HttpError, resourceId, type QueryContext, type RouteHandler, type RouteRequest } from './request';
@@ -41,7 +41,7 @@ async function bookable(context: QueryContext, request: RouteRequest): Promise<{
 
 /** A console user needs the `act` scope here, as for an action (§14); the IAM routes carry no scopes. */
 function requireAct(request: RouteRequest): void {
-  if (request.scopes !== null && !request.scopes.includes(CONSOLE_ACT_SCOPE_CLAIM)) throw new HttpError(403, 'forbidden', `the access token lacks the ${CONSOLE_ACT_SCOPE_CLAIM} scope: sign in again`);
+  if (request.scopes !== null && !request.scopes.includes(CONSOLE_ACT_SCOPE_CLAIM)) throw new HttpError(403, 'forbidden', ACT_SCOPE_MISSING);
 }
 
 /** Junction's failure as the route's answer: 502 for what it could not answer, else 409 with its words. */
@@ -54,10 +54,8 @@ function failed(failure: PscFailure): never {
 
 /** GET /follow-ups/{id}/booking/sites?radius=R. */
 export const bookingSitesRoute: RouteHandler = async (context, request) => {
-  const radius = request.query.radius === undefined ? DEFAULT_RADIUS : Number(request.query.radius);
-  if (!(SITE_RADII as readonly number[]).includes(radius) || !/^\d+$/.test(request.query.radius ?? '25')) {
-    throw new HttpError(400, 'invalid_parameter', `radius must be one of ${SITE_RADII.join(', ')} (miles)`);
-  }
+  const radius = request.query.radius === undefined ? DEFAULT_RADIUS : SITE_RADII.find((miles) => String(miles) === request.query.radius);
+  if (radius === undefined) throw new HttpError(400, 'invalid_parameter', `radius must be one of ${SITE_RADII.join(', ')} (miles)`);
   const { orderId, psc } = await bookable(context, request);
   const outcome = await psc.sites(orderId, radius);
   if (outcome.kind !== 'ok') failed(outcome);

@@ -23,6 +23,8 @@ export const CONSOLE_RESOURCE_SERVER = 'redraw-tracker';
 export const CONSOLE_ACT_SCOPE = 'act';
 /** The scope claim value an action on the console's route must carry. */
 export const CONSOLE_ACT_SCOPE_CLAIM = `${CONSOLE_RESOURCE_SERVER}/${CONSOLE_ACT_SCOPE}`;
+/** What a console request without that scope is told (the actions route, and the booking's reads, CONTRACT §14). */
+export const ACT_SCOPE_MISSING = `the access token lacks the ${CONSOLE_ACT_SCOPE_CLAIM} scope: sign in again`;
 /** A console user's username as the stack invites them (CONTRACT §12). */
 export const CONSOLE_USERNAME = /^[a-z0-9._-]{1,64}$/;
 

@@ -6,7 +6,7 @@
  * counted; a slot without a booking key cannot be booked and is left out. Slots
  * read from Junction's cache (`stale`) are not bookable until a fresh read.
  */
-import { canonicalFromDate } from '../instant';
+import { canonicalInstant } from '../instant';
 
 export interface SlotAnswer {
   booking_key: string;
@@ -73,6 +73,7 @@ function slotOf(slot: JunctionAvailability['slots'][number]['slots'][number], st
   return [{ booking_key: slot.booking_key, start: utc(slot.start), end: utc(slot.end), expires_at: slot.expires_at ? utc(slot.expires_at) : null, bookable: !stale }];
 }
 
+/** Junction's UTC time in the tracker's canonical form (its answers were validated as instants). */
 function utc(instant: string): string {
-  return canonicalFromDate(new Date(instant));
+  return canonicalInstant(instant) ?? instant;
 }
