@@ -32,6 +32,7 @@ import { followUpViews } from '../store/follow-ups/worklist';
 import type { TableClient } from '../store/table-client';
 import { SERVICES } from '../shared/metric-names';
 import { errorName, type LogSink } from '../shared/observability';
+import type { PscApi } from '../junction/psc';
 
 export const FOLLOW_UP_ACTIONS_SERVICE_NAME = SERVICES.followUpActions;
 
@@ -70,7 +71,18 @@ export interface FollowUpActionsDeps {
   closeGroup?: string | null;
   /** The console's access tokens (CONTRACT §12); null or absent: no console, its route is 401. */
   accessTokens?: AccessTokens | null;
+  /** Junction's PSC client for the key set now (CONTRACT §14), null while none is; null or absent: no key (booking through Junction is 409 not_bookable). */
+  psc?: (() => Promise<PscApi | null>) | null;
+  /** JUNCTION_BOOKING_ASYNC=on: a booking asks Junction for async confirmation (CONTRACT §14). */
+  bookingAsync?: boolean;
+  /** BOOKING_REQUIRES_GROUP: the Cognito group a console user needs for the four booking actions (CONTRACT §14); null or absent: everyone signed in. */
+  bookingGroup?: string | null;
   now?: () => Date;
+}
+
+/** What the handler reads of the Lambda context: the time left (a booking's call ends before the function does). */
+export interface ActionsInvocation {
+  getRemainingTimeInMillis(): number;
 }
 
 /** The parts of an HTTP API (payload v2) event this function reads. */
@@ -115,7 +127,7 @@ const tooLarge = (): Answer => refuse(413, 'payload_too_large', `the body must b
  * anything else (a direct invocation's payload of any shape) gets a 400 and
  * changes nothing.
  */
-export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event: unknown) => Promise<ActionsHttpResponse> {
+export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event: unknown, invocation?: ActionsInvocation) => Promise<ActionsHttpResponse> {
   const { db, tableName, thresholds, logger } = deps;
   const now = deps.now ?? (() => new Date());
 
