@@ -38,6 +38,8 @@ const LocalSettings = z.object({
   TABLE_NAME: z.string().trim().min(3).max(255).default('redraw-tracker'),
   // Reconciliation with Junction's API (CONTRACT §6): off without JUNCTION_API_KEY.
   ...junctionApiSettingsShape,
+  /** CONTRACT §14: `on` asks Junction to confirm a booking asynchronously (pending until Quest confirms). */
+  JUNCTION_BOOKING_ASYNC: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
   // The follow-ups' Tasks in the team's EHR (CONTRACT §13): off without FHIR_BASE_URL (no CONSOLE_URL: npm start links to its own URL).
   ...fhirLocalSettingsShape,
   // The FHIR server's notifications (CONTRACT §13): POST /fhir/notifications answers 404 without it; the value itself (no ARN, no queue URL).

@@ -261,8 +261,50 @@ export function resultsMissing(
 // follow_up.changed (CONTRACT §9): one fact per history entry of a follow-up
 
 /** The fields an action's history entry may carry besides who, what and when (CONTRACT §9's table, and the tracker's own). */
-export const FOLLOW_UP_ACTION_FIELDS = ['owner', 'until', 'reason', 'channel', 'outcome', 'disposition', 'reference', 'attention', 'fact', 'fact_time', 'redraw_order_id', 'source'] as const;
+export const FOLLOW_UP_ACTION_FIELDS = [
+  'owner',
+  'until',
+  'reason',
+  'channel',
+  'outcome',
+  'disposition',
+  'reference',
+  'attention',
+  'fact',
+  'fact_time',
+  'redraw_order_id',
+  'source',
+  // The booking's (CONTRACT §14): operational codes, times, ids.
+  'appointment_id',
+  'site_code',
+  'start_at',
+  'end_at',
+  'iana_timezone',
+  'appointment_status',
+  'booked_with',
+  'cancellation_reason_id',
+] as const;
 type FollowUpActionField = (typeof FOLLOW_UP_ACTION_FIELDS)[number];
+
+/** A booking's place before and after it moved (CONTRACT §14: a reschedule's and a re-record's `from` and `to`). */
+export interface BookingPlace {
+  appointment_id: string | null;
+  site_code: string | null;
+  start_at: string | null;
+  end_at: string | null;
+}
+const PLACE_FIELDS = ['appointment_id', 'site_code', 'start_at', 'end_at'] as const;
+
+/** An entry's `from` or `to`, field by field (strings and nulls only), or undefined when it has none. */
+function placeOf(value: unknown): BookingPlace | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const place: Record<string, string | null> = {};
+  for (const field of PLACE_FIELDS) {
+    const part = (value as Record<string, unknown>)[field];
+    place[field] = typeof part === 'string' ? part : null;
+  }
+  return place as unknown as BookingPlace;
+}
 
 /** What a `follow_up.changed` carries besides the common fields. */
 type FollowUpChange = {
@@ -272,6 +314,8 @@ type FollowUpChange = {
   to_state: string;
   actor: string;
   version: number;
+  from?: BookingPlace;
+  to?: BookingPlace;
 } & Partial<Record<FollowUpActionField, string | null>>;
 
 /** What the fact of a follow-up change needs from a stored history entry (the entry of one version). */
@@ -301,6 +345,8 @@ export function followUpFacts(added: FollowUpHistoryState | null): TrackerEvent[
     const value = entry[field];
     if (typeof value === 'string' || value === null) fields[field] = value;
   }
+  const from = placeOf(entry.from);
+  const to = placeOf(entry.to);
   return [
     {
       id: eventId('follow_up.changed', followUpId, String(version), entry.action, entry.at),
@@ -315,6 +361,8 @@ export function followUpFacts(added: FollowUpHistoryState | null): TrackerEvent[
       actor: entry.actor,
       version,
       ...fields,
+      ...(from === undefined ? {} : { from }),
+      ...(to === undefined ? {} : { to }),
     },
   ];
 }

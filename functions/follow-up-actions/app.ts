@@ -20,7 +20,10 @@
  */
 import * as z from 'zod/mini';
 import { ACTION_NAMES } from '../core/follow-up/action-body';
-import type { CallerKind } from '../core/follow-up/person-action';
+import { BOOKING_ACTION_NAMES, isBookingAction } from '../core/booking/record';
+import type { BookingDeps, BookingResult } from './booking/result';
+import type { Caller, CallerKind } from '../core/follow-up/person-action';
+import { DEFAULT_APPOINTMENT_GRACE_HOURS } from '../core/staleness';
 import type { FollowUpView } from '../core/follow-up/view';
 import { ACT_SCOPE_MISSING, CONSOLE_ACT_SCOPE_CLAIM, type AccessTokens } from '../shared/access-token';
 import { CONSOLE_ACTOR_PREFIX, identify, isConsoleRequest, RequestAuthorizer, withoutConsolePrefix, type ActorSource } from '../shared/actor';
@@ -31,7 +34,7 @@ import type { StoredFollowUp } from '../store/follow-ups/item';
 import { followUpViews } from '../store/follow-ups/worklist';
 import type { TableClient } from '../store/table-client';
 import { SERVICES } from '../shared/metric-names';
-import { errorName, type LogSink } from '../shared/observability';
+import { errorName, type FlushingMetricSink, type LogSink } from '../shared/observability';
 import type { PscApi } from '../junction/psc';
 
 export const FOLLOW_UP_ACTIONS_SERVICE_NAME = SERVICES.followUpActions;
@@ -58,7 +61,7 @@ export function payloadTooLargeResponse(): ActionsHttpResponse {
 export { ActorHandle, isReservedActor, LOCAL_ACTOR, type ActorSource } from '../shared/actor';
 
 /** The names of the actions (CONTRACT §9), the only part of a body a log may name. */
-const LOGGED_ACTION_NAMES: ReadonlySet<string> = new Set(ACTION_NAMES);
+const LOGGED_ACTION_NAMES: ReadonlySet<string> = new Set([...ACTION_NAMES, ...BOOKING_ACTION_NAMES]);
 
 export interface FollowUpActionsDeps {
   db: TableClient;
@@ -77,6 +80,9 @@ export interface FollowUpActionsDeps {
   bookingAsync?: boolean;
   /** BOOKING_REQUIRES_GROUP: the Cognito group a console user needs for the four booking actions (CONTRACT §14); null or absent: everyone signed in. */
   bookingGroup?: string | null;
+  /** RETENTION_DAYS: a booked appointment kept on its order expires as a webhook's would; null or absent: kept. */
+  retentionDays?: number | null;
+  metrics?: FlushingMetricSink | null;
   now?: () => Date;
 }
 
@@ -147,7 +153,7 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event:
     return answerOf(result, (stored) => view(stored, at));
   };
 
-  const http = async (event: HttpEvent): Promise<Answer> => {
+  const http = async (event: HttpEvent, remainingMs: () => number): Promise<Answer> => {
     const target = actionTarget(event);
     if (target.kind === 'refused') return target.answer;
     // On AWS who asks comes first: a console request without a valid token is 401 whatever it carries.
@@ -165,8 +171,15 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event:
     if (!mayAct(deps.closeGroup ?? null, actor.actor, actor.groups, body.value)) {
       return refuse(403, 'forbidden', `close and reopen are for the ${deps.closeGroup ?? ''} group; ask one of its members`);
     }
-    return act(target.rawId, body.value, actor.actor, callerKindOf(event, deps.actorSource));
+    const caller = { actor: actor.actor, kind: callerKindOf(event, deps.actorSource) };
+    if (isBookingAction(body.value)) {
+      if (!mayBook(deps.bookingGroup ?? null, actor.actor, actor.groups)) return refuse(403, 'forbidden', bookingGroupWords(deps.bookingGroup ?? ''));
+      return book(target.rawId, body.value, caller, remainingMs());
+    }
+    return act(target.rawId, body.value, caller.actor, caller.kind);
   };
+
+  const book = bookingAction(deps, view);
 
   /** The verified caller; on the console's route, one whose token carries the act scope (CONTRACT §12). */
   const actorOfEvent = async (event: HttpEvent): Promise<{ kind: 'ok'; actor: string; groups: readonly string[] } | { kind: 'refused'; answer: Answer }> => {
@@ -178,23 +191,51 @@ export function createFollowUpActionsHandler(deps: FollowUpActionsDeps): (event:
     return outcome;
   };
 
-  const route = async (rawEvent: unknown): Promise<Answer> => {
+  const route = async (rawEvent: unknown, remainingMs: () => number): Promise<Answer> => {
     const httpEvent = HttpEvent.safeParse(rawEvent);
-    if (httpEvent.success) return http(httpEvent.data);
+    if (httpEvent.success) return http(httpEvent.data, remainingMs);
     // Not an HTTP API event: nothing to act on (the chat buttons are functions/chat-button's). Never logged: it is the sender's.
     logger.warn('follow-up action refused: not an HTTP API event');
     return refuse(400, 'invalid_request', 'this function takes HTTP API requests only (POST /follow-ups/{follow_up_id}/actions)');
   };
 
-  return async (rawEvent: unknown): Promise<ActionsHttpResponse> => {
+  return async (rawEvent: unknown, invocation?: ActionsInvocation): Promise<ActionsHttpResponse> => {
     let answer: Answer;
     try {
-      answer = await route(rawEvent);
+      answer = await route(rawEvent, () => invocation?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY);
     } catch (error) {
       logger.error('follow-up action failed', { error: errorName(error) });
       answer = refuse(500, 'internal_error', 'internal error');
+    } finally {
+      deps.metrics?.publishStoredMetrics();
     }
     return respond(answer);
+  };
+}
+
+/** The booking actions (CONTRACT §14): `book(rawId, body, caller, remaining)` answers one, within the `remaining` milliseconds the function has. */
+function bookingAction(deps: FollowUpActionsDeps, view: (stored: StoredFollowUp, at: Date) => Promise<FollowUpView>) {
+  const now = deps.now ?? (() => new Date());
+  const bookingDeps: BookingDeps = {
+    db: deps.db,
+    tableName: deps.tableName,
+    thresholds: deps.thresholds,
+    logger: deps.logger,
+    metrics: deps.metrics ?? null,
+    psc: deps.psc ?? null,
+    bookingAsync: deps.bookingAsync ?? false,
+    graceHours: deps.thresholds.appointmentGraceHours ?? DEFAULT_APPOINTMENT_GRACE_HOURS,
+    retentionDays: deps.retentionDays ?? null,
+  };
+  return async (rawId: unknown, body: unknown, caller: Caller, remaining: number): Promise<Answer> => {
+    const id = ResourceId.safeParse(rawId);
+    if (!id.success) return refuse(400, 'invalid_request', 'follow_up_id must be 1-128 letters, digits, "-" or "_"');
+    const at = now();
+    // A chunk loaded on the first booking (the Junction client and the booking's rules): the other actions' cold start does not pay for it.
+    const { actOnBooking } = await import('./booking/flow');
+    const result = await actOnBooking(bookingDeps, { id: id.data, body, caller, now: at, remainingMs: remaining });
+    deps.logger.info('follow-up action', { follow_up_id: id.data, action: actionName(body), outcome: result.kind === 'refused' ? result.code : result.kind });
+    return bookingAnswerOf(result, (stored) => view(stored, at));
   };
 }
 
@@ -248,6 +289,35 @@ function actionTarget(event: HttpEvent): { kind: 'ok'; rawId: string | undefined
 function callerKindOf(event: HttpEvent, source: ActorSource): CallerKind {
   if (source === 'header') return 'local';
   return isConsoleRequest(event, source) ? 'console' : 'iam';
+}
+
+/** CONTRACT §14: BOOKING_REQUIRES_GROUP keeps the four booking actions to one Cognito group for console users (`group`; null: no such setting). */
+export function mayBook(group: string | null, actor: string, groups: readonly string[]): boolean {
+  return group === null || !actor.startsWith(CONSOLE_ACTOR_PREFIX) || groups.includes(group);
+}
+
+/** The 403's words, and the console's beside a disabled Book. */
+export function bookingGroupWords(group: string): string {
+  return `booking is for the ${group} group; ask one of its members`;
+}
+
+/** A booking action's result as an answer: the follow-up beside every answer that has one. */
+async function bookingAnswerOf(result: BookingResult, view: (stored: StoredFollowUp) => Promise<FollowUpView>): Promise<Answer> {
+  switch (result.kind) {
+    case 'ok':
+      return { status: 200, body: { follow_up: await view(result.stored), ...(result.message === null ? {} : { message: result.message }) } };
+    case 'not_found':
+    case 'invalid_request':
+    case 'conflict':
+      return answerOf(result, view);
+    case 'refused': {
+      const headers = result.retryAfter == null ? undefined : { 'retry-after': result.retryAfter };
+      // A 409 or 502 shows the follow-up as it now is (the claim kept, a booking made elsewhere); a 400 or 500 is the request's.
+      const shown = result.stored !== null && (result.status === 409 || result.status === 502) ? { follow_up: await view(result.stored) } : {};
+      const body = { error: { code: result.code, message: result.message }, ...shown };
+      return { status: result.status, body, ...(headers === undefined ? {} : { headers }) };
+    }
+  }
 }
 
 /** CONTRACT §12: a setting may keep close and reopen to one Cognito group (`group`; null: no such setting); it binds console users (the IAM routes stay as they are). */

@@ -226,3 +226,15 @@ export const FHIR_METRICS = {
   /** Task versions the poll read with a `lastUpdated` past the tracker's clock plus 5 minutes: counted, never taken as the cursor. */
   pollAhead: 'FhirPollLastUpdatedAhead',
 } as const;
+
+/** The booking actions' metrics (CONTRACT §14; dimension service=follow-up-actions). */
+export const BOOKING_METRICS = {
+  /** Junction's answers written as a booking, a reschedule or a cancel. */
+  answered: 'BookingAnswered',
+  /** Calls whose outcome is not known (a timeout, a 5xx, an unreadable answer): the next try reads first (alarm on this). */
+  unknownOutcomes: 'BookingUnknownOutcomes',
+  /** 401 or 403 on a booking call: the API key is wrong or lacks access (alarm on this). */
+  unauthorized: 'JunctionUnauthorized',
+  /** Junction booked, but the follow-up could not be written yet (the next try records it; alarm on this). */
+  unrecorded: 'BookingUnrecorded',
+} as const;

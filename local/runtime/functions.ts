@@ -131,7 +131,16 @@ function apiFunctions(settings: LocalSettings, { endpoint, db, tableName }: Loca
   const psc = pscApiFor(settings);
   const query = createQueryHandler({ db, tableName, logger: createLogger(SERVICES.query), timeZone: settings.DIGEST_TIMEZONE, actorSource: 'header', fhir: fhirTargetOf(wiring.fhir), psc: async () => psc });
   // Open on 127.0.0.1: the actor is the x-redraw-actor header (a handle) or `local` (CONTRACT §9).
-  const followUpActions = createFollowUpActionsHandler({ db, tableName, thresholds, logger: createLogger(SERVICES.followUpActions), actorSource: 'header' });
+  const followUpActions = createFollowUpActionsHandler({
+    db,
+    tableName,
+    thresholds,
+    logger: createLogger(SERVICES.followUpActions),
+    actorSource: 'header',
+    psc: async () => psc,
+    bookingAsync: settings.JUNCTION_BOOKING_ASYNC === 'on',
+    retentionDays: settings.RETENTION_DAYS,
+  });
   return { webhook, query, followUpActions };
 }
 

@@ -55,7 +55,17 @@ export function localRouter(parts: RouterParts): LocalRouter {
     if (path === WEBHOOK_PATH && method === 'POST') {
       return parts.streams.answeringWebhook(async () => writeResult(response, await functions.webhook(event, localContext('webhook'))));
     }
-    if (FOLLOW_UP_ACTIONS_PATH.test(path)) return writeResult(response, await functions.followUpActions(event));
-    return writeResult(response, await functions.query(event));
+    if (FOLLOW_UP_ACTIONS_PATH.test(path)) return writeResult(response, await functions.followUpActions(event, lambdaClock(ACTIONS_TIMEOUT_MS)));
+    return writeResult(response, await functions.query(event, lambdaClock(QUERY_TIMEOUT_MS)));
   };
+}
+
+/** The functions' timeouts on AWS (lib/): a booking's call to Junction ends before the function's would, here as there. */
+const ACTIONS_TIMEOUT_MS = 29_000;
+const QUERY_TIMEOUT_MS = 10_000;
+
+/** What a Lambda context says of the time left, for a request that starts now and may take `timeoutMs`. */
+function lambdaClock(timeoutMs: number): { getRemainingTimeInMillis(): number } {
+  const end = Date.now() + timeoutMs;
+  return { getRemainingTimeInMillis: () => end - Date.now() };
 }

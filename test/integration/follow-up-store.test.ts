@@ -85,8 +85,9 @@ describe('follow-up store', () => {
     // As itemOf wrote it before: the whole FollowUp in `fu` (its id, its nulls), the open redraw's order by id, nulls stored.
     const { missing: _missing, closed_by: _closedBy, ...whole } = followUp;
     await table.db.put({ TableName: table.tableName, Item: { ...itemOf(before), [A.followUp]: whole, [A.redraw]: before.redraw, [A.dueAt]: before.dueAt, [A.applied]: [], [A.reminded]: null } });
-    expect(await getFollowUp(table.db, table.tableName, id, NOW)).toEqual({ ...before, attentionNotifiedAt: null, redrawOrderedAt: null, staleFlag: null, knowledge: null, alertedAt: null, causingResults: null, transactionEnd: null, ehrOwner: null });
-    expect((await listFollowUps(table.db, table.tableName, { state: 'open', owner: 'j.doe', limit: 50, from: null, now: NOW })).items.map((one) => one.followUp)).toContainEqual(followUp);
+    // Bookings came after it (CONTRACT §14): none.
+    expect(await getFollowUp(table.db, table.tableName, id, NOW)).toEqual({ ...before, followUp: { ...followUp, booking: null }, attentionNotifiedAt: null, redrawOrderedAt: null, staleFlag: null, knowledge: null, alertedAt: null, causingResults: null, transactionEnd: null, ehrOwner: null });
+    expect((await listFollowUps(table.db, table.tableName, { state: 'open', owner: 'j.doe', limit: 50, from: null, now: NOW })).items.map((one) => one.followUp)).toContainEqual({ ...followUp, booking: null });
 
     expect(await act(id, { action: 'acknowledge' })).toMatchObject({ kind: 'changed', stored: { followUp: { state: 'acknowledged', version: 2 } } });
     const raw = await table.db.get({ TableName: table.tableName, Key: keys.followUp(id), ConsistentRead: true });

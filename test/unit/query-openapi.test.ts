@@ -3,6 +3,7 @@ import { sitesAnswer } from '../../functions/core/booking/sites';
 import { slotsAnswer } from '../../functions/core/booking/slots';
 import { fhirViewOf } from '../../functions/core/fhir-task';
 import { ACTION_NAMES } from '../../functions/core/follow-up/action-body';
+import { BOOKING_ACTION_NAMES } from '../../functions/core/booking/record';
 import { openApiDocument, openApiValidator } from '../support/openapi';
 
 /** A follow-up as the API answers it (CONTRACT §9). */
@@ -25,6 +26,7 @@ const FOLLOW_UP = {
   opened_at: '2026-03-09T08:00:00.000000Z',
   acknowledged_at: '2026-03-10T12:00:00.000000Z',
   closed_at: null,
+  booking: null,
   due_at: '2026-03-20T09:00:00.000000Z',
   stale: null,
   waiting_since: '2026-03-09T08:00:00.000000Z',
@@ -111,9 +113,9 @@ describe('docs/openapi.json', () => {
 
   it("names each of §9's actions as a body the actions route takes and as a history entry's action, as the tracker parses them", () => {
     const schemas = (doc.components as { schemas: Record<string, { oneOf?: { properties: { action: { const: string } } }[]; properties?: Record<string, { enum?: string[] }> }> }).schemas;
-    expect(schemas.Action?.oneOf?.map((option) => option.properties.action.const)).toEqual(ACTION_NAMES);
+    expect(schemas.Action?.oneOf?.map((option) => option.properties.action.const)).toEqual([...ACTION_NAMES, ...BOOKING_ACTION_NAMES]);
     const entryActions = schemas.FollowUpAction?.properties?.action?.enum ?? [];
-    expect(ACTION_NAMES.filter((name) => !entryActions.includes(name))).toEqual([]);
+    expect([...ACTION_NAMES, ...BOOKING_ACTION_NAMES].filter((name) => !entryActions.includes(name))).toEqual([]);
     // An unsnooze in the history reads as documented.
     const unsnoozed = { at: '2026-03-11T09:00:00.000000Z', actor: 'kim.w', action: 'unsnooze', from_state: 'snoozed', to_state: 'acknowledged', reference: 'T-9' };
     const body = { follow_up: { ...FOLLOW_UP, state: 'acknowledged', snoozed_until: null, snooze_reason: null, version: 4 }, history: [...HISTORY, unsnoozed], fhir: null, ...OPTIONS };

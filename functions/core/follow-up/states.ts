@@ -8,6 +8,7 @@
  * version it read.
  */
 import type { Attention } from '../attention';
+import type { Booking } from '../booking/record';
 import { instantMillis } from '../instant';
 
 export const FOLLOW_UP_STATES = ['new', 'acknowledged', 'snoozed', 'closed'] as const;
@@ -60,6 +61,12 @@ export interface FollowUp {
   opened_at: string;
   acknowledged_at: string | null;
   closed_at: string | null;
+  /**
+   * The redraw's booking (CONTRACT §14): null or absent until one is attempted or
+   * recorded (absent in follow-ups stored before bookings). Its bookkeeping
+   * (`attempt`, `seq`, `unknown_since`) changes without a version.
+   */
+  booking?: Booking | null;
   version: number;
 }
 

@@ -38,6 +38,7 @@ export function toFollowUpView(followUp: FollowUp, dueAt: string | null, stale: 
     opened_at: view.opened_at,
     acknowledged_at: view.acknowledged_at,
     closed_at: view.closed_at,
+    booking: view.booking ?? null,
     due_at: view.due_at,
     stale: view.stale,
     waiting_since: view.waiting_since,

@@ -47,6 +47,7 @@ export const FOLLOW_UP_FIELDS: FieldKinds<FollowUp> = {
   opened_at: { as: 'oa', nullable: false },
   acknowledged_at: { as: 'ka', nullable: true },
   closed_at: { as: 'ca', nullable: true },
+  booking: { as: 'bk', nullable: true },
   version: { as: 'v', nullable: false },
 };
 

@@ -302,6 +302,8 @@ function withDefaults(followUp: FollowUpFields, missing: StoredMissing | undefin
         ? null
         : { order_id: orderId, status: missing.s, status_detail: missing.d ?? null, markers: missing.n ?? null, failure_types: missing.f ?? null },
     closed_by: closedBy ?? null,
+    // A follow-up stored before bookings (CONTRACT §14), a legacy `fu` among them, has none.
+    booking: followUp.booking ?? null,
   };
 }
 

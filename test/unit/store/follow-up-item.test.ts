@@ -69,6 +69,25 @@ const followUpArbitrary: fc.Arbitrary<FollowUp> = fc
     opened_at: instant,
     acknowledged_at: fc.option(instant),
     closed_at: fc.option(instant),
+    booking: fc.option(
+      fc.record({
+        appointment_id: fc.option(fc.uuid()),
+        site_code: fc.option(code),
+        start_at: fc.option(instant),
+        end_at: fc.option(instant),
+        iana_timezone: fc.option(fc.constantFrom('America/Phoenix', 'Europe/Berlin')),
+        status: fc.option(fc.constantFrom('pending', 'confirmed', 'cancelled', 'recorded')),
+        booked_by: fc.option(handle),
+        booked_at: fc.option(instant),
+        booked_with: fc.option(fc.constantFrom('junction' as const, 'lab' as const)),
+        key_hash: fc.option(fc.stringMatching(/^[0-9a-f]{16}$/)),
+        unknown_since: fc.option(instant),
+        attempt: fc.option(
+          fc.record({ kind: fc.constantFrom('book' as const, 'reschedule' as const, 'cancel' as const), at: instant, key: handle, by: handle, slot_start: fc.option(instant), site_code: fc.option(code) }),
+        ),
+        seq: fc.nat(1000),
+      }),
+    ),
     version: fc.integer({ min: 1, max: 500 }),
   })
   .map(({ transaction, otherTransaction, missing, ...drawn }) => {
@@ -188,6 +207,8 @@ describe('the follow-up item', () => {
       opened_at: '2026-03-02T07:28:00.000000Z',
       acknowledged_at: null,
       closed_at: '2026-03-02T11:29:00.000000Z',
+      // Booking came after it (CONTRACT §14): none.
+      booking: null,
       version: 3,
     });
     expect({ ...stored, followUp: null }).toStrictEqual({

@@ -42,6 +42,7 @@ describe('a follow-up as answered', () => {
       'opened_at',
       'acknowledged_at',
       'closed_at',
+      'booking',
       'due_at',
       'stale',
       'waiting_since',
