@@ -61,6 +61,8 @@ export interface SentCall {
   idempotencyKey: string | null;
   idempotencyError: string | null;
   body: unknown;
+  /** When it was sent (this machine's clock, as the stand-in's log). */
+  sentAt: number;
 }
 
 /** The stand-in's client, recording what it sends. */
@@ -69,7 +71,7 @@ export function recordingPsc(standin: JunctionStandin, options: { timeoutMs?: nu
   const recording: typeof fetch = async (input, init) => {
     const url = new URL(String(input instanceof Request ? input.url : input));
     const headers = new Headers(init?.headers);
-    sent.push({ method: init?.method ?? 'GET', path: url.pathname, idempotencyKey: headers.get('x-idempotency-key'), idempotencyError: headers.get('x-idempotency-error'), body: typeof init?.body === 'string' ? JSON.parse(init.body) : null });
+    sent.push({ method: init?.method ?? 'GET', path: url.pathname, idempotencyKey: headers.get('x-idempotency-key'), idempotencyError: headers.get('x-idempotency-error'), body: typeof init?.body === 'string' ? JSON.parse(init.body) : null, sentAt: Date.now() });
     return fetch(input, init);
   };
   return { psc: createPscClient({ baseUrl: standin.url, apiKey: standin.apiKey, fetch: recording, ...options }), sent };
